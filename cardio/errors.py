@@ -1,0 +1,66 @@
+"""Every error :mod:`cardio` raises, in one place.
+
+Each error carries a machine-readable :class:`Reason` so the session state
+machine and the CLI can map it to a message without parsing text.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why a card could not be used. Values are stable: the CLI prints them."""
+
+    SERVICE_UNAVAILABLE = "service_unavailable"
+    READER_UNAVAILABLE = "reader_unavailable"
+    REMOVED_DURING_READ = "removed_during_read"
+    UNSUPPORTED_CARD = "unsupported_card"
+    MALFORMED = "malformed"
+    TIMEOUT = "timeout"
+
+
+class CardError(Exception):
+    """Base of every error raised by :mod:`cardio`."""
+
+    reason: Reason = Reason.MALFORMED
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.reason.value)
+        self.detail = detail
+
+
+class CardServiceUnavailable(CardError):
+    """The card service (pcscd, libusb) is not running or not reachable."""
+
+    reason = Reason.SERVICE_UNAVAILABLE
+
+
+class ReaderUnavailable(CardError):
+    """The reader asked for is not connected (unplugged, never present)."""
+
+    reason = Reason.READER_UNAVAILABLE
+
+
+class CardRemovedDuringRead(CardError):
+    """The card left the field before the read finished."""
+
+    reason = Reason.REMOVED_DURING_READ
+
+
+class UnsupportedCard(CardError):
+    """The card answered, but not as any card format we know."""
+
+    reason = Reason.UNSUPPORTED_CARD
+
+
+class MalformedCard(CardError):
+    """The card's data is truncated, undecodable, or has an invalid field."""
+
+    reason = Reason.MALFORMED
+
+
+class CardTimeout(CardError):
+    """The card or reader did not answer within the configured time."""
+
+    reason = Reason.TIMEOUT

@@ -1,0 +1,305 @@
+"""The session state machine: the one place that decides what happens next.
+
+No Qt, no I/O. The UI renders :attr:`SessionMachine.state` and feeds it
+:mod:`kiosk.session_events`; :meth:`SessionMachine.handle` returns the
+effects (read a card, issue a ticket, wipe personal data) for the shell to
+carry out. Time comes from an injected monotonic clock and is checked on
+every event, so tests drive every timeout without sleeping.
+
+    idle ──tap──▶ reading ──read──▶ identified ──service──▶ service_chosen
+      ▲              │                  ▲   │                 │ lanjut
+      │            error ◀──────────────┼───┼── failures      ▼
+      │              │                 back │               form ──submit──▶ confirming
+      └── timeouts, cancel, done ◀──────────┘                                  │ confirm
+                                  done ◀── ticket_issued ◀── issuing ◀─────────┘
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+
+from cardio.citizen import ASSURANCE_ORDER, CardIdentity
+from kiosk import forms
+from kiosk.catalog import Catalog, Service
+from kiosk.prefill import FieldValue, Source, prefill
+from kiosk.session_events import (
+    Back,
+    Cancel,
+    CardLeft,
+    CardRead,
+    CardReadFailed,
+    CardTapped,
+    Confirmed,
+    Effect,
+    Finish,
+    FormOpened,
+    FormSubmitted,
+    IssuedTicket,
+    IssueFailed,
+    IssueTicket,
+    ReadCard,
+    ServiceSelected,
+    SessionEvent,
+    TicketReady,
+    UserActivity,
+    WipeSession,
+)
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+
+class Phase(StrEnum):
+    IDLE = "idle"
+    READING = "reading"
+    IDENTIFIED = "identified"
+    SERVICE_CHOSEN = "service_chosen"
+    FORM = "form"
+    CONFIRMING = "confirming"
+    ISSUING = "issuing"
+    TICKET_ISSUED = "ticket_issued"
+    DONE = "done"
+    ERROR = "error"
+
+
+#: Phases where the citizen is expected to act; the idle timeout runs here.
+INTERACTIVE = frozenset(
+    {Phase.IDENTIFIED, Phase.SERVICE_CHOSEN, Phase.FORM, Phase.CONFIRMING}
+)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds; every one of them is a configuration key under ``[session]``."""
+
+    read: float = 8.0
+    idle: float = 60.0
+    idle_warning: float = 20.0
+    issuing: float = 30.0
+    ticket_display: float = 20.0
+    done_display: float = 3.0
+    error_display: float = 8.0
+
+
+@dataclass(frozen=True)
+class SessionState:
+    phase: Phase = Phase.IDLE
+    session: int = 0
+    identity: CardIdentity | None = None
+    service: Service | None = None
+    values: dict[str, FieldValue] = field(default_factory=dict)
+    field_errors: dict[str, str] = field(default_factory=dict)
+    ticket: IssuedTicket | None = None
+    #: Stable code of what went wrong (ERROR phase) or of a notice in place.
+    problem: str = ""
+    deadline: float | None = None
+
+    def __repr__(self) -> str:  # keep personal data out of logs
+        return f"SessionState(phase={self.phase.value}, session={self.session})"
+
+
+class SessionMachine:
+    def __init__(
+        self,
+        catalog: Callable[[], Catalog | None],
+        clock: Callable[[], float],
+        timeouts: Timeouts | None = None,
+        *,
+        end_on_card_removal: bool = False,
+        language: Callable[[], str] = lambda: "id",
+    ) -> None:
+        self._catalog = catalog
+        self._clock = clock
+        self.timeouts = timeouts or Timeouts()
+        self._end_on_card_removal = end_on_card_removal
+        self._language = language
+        self.state = SessionState()
+        self._listeners: list[Callable[[SessionState], None]] = []
+
+    def subscribe(self, listener: Callable[[SessionState], None]) -> None:
+        self._listeners.append(listener)
+
+    def seconds_left(self) -> float | None:
+        """Time left before the current phase times out, if it can."""
+        if self.state.deadline is None:
+            return None
+        return max(0.0, self.state.deadline - self._clock())
+
+    def idle_warning(self) -> bool:
+        """True when the citizen should see the "are you still there?" countdown."""
+        left = self.seconds_left()
+        return (
+            self.state.phase in INTERACTIVE
+            and left is not None
+            and left <= self.timeouts.idle_warning
+        )
+
+    def handle(self, event: SessionEvent) -> list[Effect]:
+        before = self.state
+        effects = self._timeout() or self._dispatch(event)
+        if self.state is not before:
+            log.info("session %d: %s -> %s (%s)", self.state.session, before.phase.value,
+                     self.state.phase.value, type(event).__name__)
+            for listener in list(self._listeners):
+                listener(self.state)
+        return effects
+
+    # -- transitions ---------------------------------------------------------
+    def _dispatch(self, event: SessionEvent) -> list[Effect]:
+        s = self.state
+        match event:
+            case CardTapped(reader) if s.phase in (Phase.IDLE, Phase.DONE, Phase.ERROR):
+                return self._start_reading(reader)
+            case CardRead(session, identity) if self._current(session, Phase.READING):
+                self._go(Phase.IDENTIFIED, identity=identity, deadline=self._idle_deadline())
+            case CardReadFailed(session, reason) if self._current(session, Phase.READING):
+                return self._fail(reason)
+            case CardLeft() if s.phase in INTERACTIVE and self._end_on_card_removal:
+                return self._end("card_removed")
+            case ServiceSelected(service_id) if s.phase is Phase.IDENTIFIED:
+                self._choose(service_id)
+            case FormOpened() if s.phase is Phase.SERVICE_CHOSEN:
+                self._go(Phase.FORM, deadline=self._idle_deadline())
+            case FormSubmitted(values) if s.phase is Phase.FORM:
+                self._submit(values)
+            case Confirmed() if s.phase is Phase.CONFIRMING:
+                return self._issue()
+            case TicketReady(session, ticket) if self._current(session, Phase.ISSUING):
+                deadline = self._clock() + self.timeouts.ticket_display
+                self._go(Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline)
+            case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
+                return self._fail(reason)
+            case Back():
+                self._back()
+            case Cancel() if s.phase in INTERACTIVE:
+                return self._end("cancelled")
+            case Finish() if s.phase is Phase.TICKET_ISSUED:
+                return self._done()
+            case Finish() if s.phase in (Phase.DONE, Phase.ERROR):
+                return self._end("finished")
+            case UserActivity() if s.phase in INTERACTIVE:
+                self._go(s.phase, deadline=self._idle_deadline())
+            case _:
+                log.debug("ignored %s in %s", type(event).__name__, s.phase.value)
+        return []
+
+    def _timeout(self) -> list[Effect]:
+        s = self.state
+        if s.deadline is None or self._clock() < s.deadline:
+            return []
+        if s.phase is Phase.READING:
+            return self._fail("read_timeout")
+        if s.phase is Phase.ISSUING:
+            return self._fail("issue_timeout")
+        if s.phase is Phase.TICKET_ISSUED:
+            return self._done()
+        if s.phase in INTERACTIVE:
+            return self._end("idle_timeout")
+        return self._end("finished")  # DONE, ERROR
+
+    def _start_reading(self, reader: str) -> list[Effect]:
+        wipe = self._wipe_if_personal("new_card")
+        session = self.state.session + 1
+        self.state = SessionState(
+            phase=Phase.READING, session=session,
+            deadline=self._clock() + self.timeouts.read,
+        )
+        return [*wipe, ReadCard(session, reader)]
+
+    def _choose(self, service_id: str) -> None:
+        catalog = self._catalog()
+        identity = _present(self.state.identity)
+        try:
+            service = catalog.service(service_id) if catalog else None
+        except KeyError:
+            service = None
+        if service is None:
+            self._go(Phase.IDENTIFIED, problem="service_unknown", deadline=self._idle_deadline())
+            return
+        if ASSURANCE_ORDER[identity.assurance] < ASSURANCE_ORDER[service.assurance]:
+            self._go(Phase.IDENTIFIED, problem="assurance_too_low",
+                     deadline=self._idle_deadline())
+            return
+        self._go(Phase.SERVICE_CHOSEN, service=service, problem="",
+                 values=prefill(service.form, identity), field_errors={},
+                 deadline=self._idle_deadline())
+
+    def _submit(self, typed: Mapping[str, str]) -> None:
+        service = _present(self.state.service)
+        merged = dict(self.state.values)
+        for f in service.form:
+            current = merged.get(f.name)
+            raw = typed.get(f.name)
+            if raw is None or (current is not None and current.locked):
+                continue  # a locked value from the card cannot be overridden
+            text = forms.clean(raw)
+            if current is None or text != current.value:
+                merged[f.name] = FieldValue(text, Source.CITIZEN, False)
+        errors = forms.validate(service.form, {n: v.value for n, v in merged.items()})
+        phase = Phase.FORM if errors else Phase.CONFIRMING
+        self._go(phase, values=merged, field_errors=errors, deadline=self._idle_deadline())
+
+    def _issue(self) -> list[Effect]:
+        s = self.state
+        identity, service = _present(s.identity), _present(s.service)
+        self._go(Phase.ISSUING, deadline=self._clock() + self.timeouts.issuing)
+        values = {name: v.value for name, v in s.values.items()}
+        return [IssueTicket(s.session, identity, service.id, values, self._language())]
+
+    def _back(self) -> None:
+        previous = {
+            Phase.SERVICE_CHOSEN: Phase.IDENTIFIED,
+            Phase.FORM: Phase.SERVICE_CHOSEN,
+            Phase.CONFIRMING: Phase.FORM,
+        }.get(self.state.phase)
+        if previous is not None:
+            self._go(previous, problem="", deadline=self._idle_deadline())
+
+    def _fail(self, reason: str) -> list[Effect]:
+        wipe = self._wipe_if_personal(reason)
+        self.state = SessionState(
+            phase=Phase.ERROR, session=self.state.session, problem=reason,
+            deadline=self._clock() + self.timeouts.error_display,
+        )
+        return wipe
+
+    def _done(self) -> list[Effect]:
+        wipe = self._wipe_if_personal("finished")
+        self.state = SessionState(
+            phase=Phase.DONE, session=self.state.session,
+            deadline=self._clock() + self.timeouts.done_display,
+        )
+        return wipe
+
+    def _end(self, reason: str) -> list[Effect]:
+        wipe = self._wipe_if_personal(reason)
+        self.state = SessionState(session=self.state.session, problem=reason)
+        return wipe or [WipeSession(reason)]
+
+    def _wipe_if_personal(self, reason: str) -> list[Effect]:
+        s = self.state
+        if s.identity is None and s.ticket is None and not s.values:
+            return []
+        return [WipeSession(reason)]
+
+    # -- helpers -------------------------------------------------------------
+    def _current(self, session: int, phase: Phase) -> bool:
+        return self.state.phase is phase and self.state.session == session
+
+    def _idle_deadline(self) -> float:
+        return self._clock() + self.timeouts.idle
+
+    def _go(self, phase: Phase, **changes: object) -> None:
+        self.state = dataclasses.replace(self.state, phase=phase, **changes)  # type: ignore[arg-type]
+
+
+def _present(value: _T | None) -> _T:
+    """A value the current phase guarantees; its absence is a bug in this module."""
+    if value is None:
+        raise RuntimeError("session state is inconsistent with its phase")
+    return value

@@ -1,0 +1,424 @@
+"""The session state machine: every transition, timeout and error edge."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+
+from cardio.citizen import Assurance, CardIdentity, Citizen
+from cardio.demo_cards import demo_card
+from kiosk.catalog import Catalog
+from kiosk.prefill import Source
+from kiosk.session import INTERACTIVE, Phase, SessionMachine, SessionState, Timeouts
+from kiosk.session_events import (
+    Back,
+    Cancel,
+    CardLeft,
+    CardRead,
+    CardReadFailed,
+    CardTapped,
+    Confirmed,
+    Finish,
+    FormOpened,
+    FormSubmitted,
+    IssuedTicket,
+    IssueFailed,
+    IssueTicket,
+    ReadCard,
+    ServiceSelected,
+    Tick,
+    TicketReady,
+    UserActivity,
+    WipeSession,
+)
+
+from .conftest import FakeClock
+
+SITI_CLAIMS = demo_card("siti").claims
+assert SITI_CLAIMS is not None
+SITI = CardIdentity(
+    uid=b"\x04\xa1", citizen=Citizen.from_claims(SITI_CLAIMS), assurance=Assurance.UNVERIFIED
+)
+UID_ONLY = CardIdentity(uid=b"\x08\xc0", citizen=None, assurance=Assurance.UNVERIFIED)
+T = Timeouts()
+TICKET = IssuedTicket(number="A-001", service_id="puskesmas-umum", counter="Loket 1",
+                      printed=True)
+
+
+def make(catalog: Catalog, clock: FakeClock, **kw: object) -> SessionMachine:
+    return SessionMachine(lambda: catalog, clock, T, **kw)  # type: ignore[arg-type]
+
+
+def to_identified(m: SessionMachine, identity: CardIdentity = SITI) -> None:
+    [effect] = m.handle(CardTapped("r0"))
+    assert isinstance(effect, ReadCard)
+    m.handle(CardRead(effect.session, identity))
+    assert m.state.phase is Phase.IDENTIFIED
+
+
+def to_form(m: SessionMachine, service: str = "puskesmas-umum") -> None:
+    to_identified(m)
+    m.handle(ServiceSelected(service))
+    m.handle(FormOpened())
+    assert m.state.phase is Phase.FORM
+
+
+def to_confirming(m: SessionMachine) -> None:
+    to_form(m)
+    m.handle(FormSubmitted({"phone": "081234567890"}))
+    assert m.state.phase is Phase.CONFIRMING
+
+
+def to_issuing(m: SessionMachine) -> IssueTicket:
+    to_confirming(m)
+    [effect] = m.handle(Confirmed())
+    assert isinstance(effect, IssueTicket)
+    return effect
+
+
+def test_starts_idle_without_deadline(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    assert m.state.phase is Phase.IDLE
+    assert m.seconds_left() is None
+
+
+def test_tap_starts_reading_and_asks_for_a_read(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    effects = m.handle(CardTapped("reader-a"))
+    assert effects == [ReadCard(session=1, reader="reader-a")]
+    assert m.state.phase is Phase.READING
+
+
+def test_read_identifies_the_citizen(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_identified(m)
+    assert m.state.identity is SITI
+    assert m.seconds_left() == T.idle
+
+
+def test_happy_path_to_ticket_and_back_to_idle(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    assert effect.service_id == "puskesmas-umum"
+    assert effect.values["nik"] == "1471015203850001"
+    assert effect.values["phone"] == "081234567890"
+    assert effect.language == "id"
+    assert m.state.phase is Phase.ISSUING
+    m.handle(TicketReady(effect.session, TICKET))
+    assert m.state.phase is Phase.TICKET_ISSUED
+    assert m.state.ticket == TICKET
+    effects = m.handle(Finish())
+    assert effects == [WipeSession("finished")]
+    assert m.state.phase is Phase.DONE
+    assert m.state.identity is None and m.state.ticket is None and not m.state.values
+    m.handle(Finish())
+    assert m.state.phase is Phase.IDLE
+
+
+def test_choosing_a_service_prefills_from_the_card(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_identified(m)
+    m.handle(ServiceSelected("puskesmas-umum"))
+    assert m.state.phase is Phase.SERVICE_CHOSEN
+    values = m.state.values
+    assert values["full_name"].value == "Siti Aminah"
+    assert values["full_name"].source is Source.CARD and values["full_name"].locked
+    assert values["nik"].value == "1471015203850001"
+    assert "phone" not in values  # the record is not available here
+
+
+def test_locked_card_values_cannot_be_overridden(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_form(m)
+    m.handle(FormSubmitted({"full_name": "Someone Else", "phone": "081234567890"}))
+    assert m.state.phase is Phase.CONFIRMING
+    assert m.state.values["full_name"].value == "Siti Aminah"
+    assert m.state.values["phone"].source is Source.CITIZEN
+
+
+def test_invalid_form_stays_on_form_with_errors(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_form(m)
+    m.handle(FormSubmitted({"phone": "12ab"}))
+    assert m.state.phase is Phase.FORM
+    assert m.state.field_errors == {"phone": "phone_format"}
+    m.handle(FormSubmitted({"phone": "0812 3456 7890"}))
+    assert m.state.phase is Phase.CONFIRMING
+    assert m.state.field_errors == {}
+
+
+def test_uid_only_card_must_type_name_and_nik(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_identified(m, UID_ONLY)
+    m.handle(ServiceSelected("status-berkas"))
+    m.handle(FormOpened())
+    m.handle(FormSubmitted({}))
+    assert m.state.field_errors == {"full_name": "required", "nik": "required"}
+    m.handle(FormSubmitted({"full_name": "Ani", "nik": "147101520385000"}))
+    assert m.state.field_errors == {"nik": "nik_format"}
+    m.handle(FormSubmitted({"nik": "1471015203850001"}))
+    assert m.state.phase is Phase.CONFIRMING
+
+
+def test_unknown_service_is_a_notice_not_a_crash(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_identified(m)
+    m.handle(ServiceSelected("no-such-service"))
+    assert m.state.phase is Phase.IDENTIFIED
+    assert m.state.problem == "service_unknown"
+
+
+def test_service_needing_more_assurance_is_refused(catalog: Catalog, clock: FakeClock) -> None:
+    strict = dataclasses.replace(
+        catalog,
+        services=tuple(
+            dataclasses.replace(s, assurance=Assurance.CLONE_PROOF) for s in catalog.services
+        ),
+    )
+    m = make(strict, clock)
+    to_identified(m)
+    m.handle(ServiceSelected("puskesmas-umum"))
+    assert m.state.phase is Phase.IDENTIFIED
+    assert m.state.problem == "assurance_too_low"
+
+
+def test_no_catalog_yet_means_no_service(clock: FakeClock) -> None:
+    m = SessionMachine(lambda: None, clock, T)
+    to_identified(m)
+    m.handle(ServiceSelected("puskesmas-umum"))
+    assert m.state.problem == "service_unknown"
+
+
+@pytest.mark.parametrize(
+    ("phase", "expected"),
+    [
+        (Phase.SERVICE_CHOSEN, Phase.IDENTIFIED),
+        (Phase.FORM, Phase.SERVICE_CHOSEN),
+        (Phase.CONFIRMING, Phase.FORM),
+    ],
+)
+def test_back_goes_one_step(
+    catalog: Catalog, clock: FakeClock, phase: Phase, expected: Phase
+) -> None:
+    m = make(catalog, clock)
+    to_identified(m)
+    m.handle(ServiceSelected("puskesmas-umum"))
+    if phase in (Phase.FORM, Phase.CONFIRMING):
+        m.handle(FormOpened())
+    if phase is Phase.CONFIRMING:
+        m.handle(FormSubmitted({"phone": "081234567890"}))
+    assert m.state.phase is phase
+    m.handle(Back())
+    assert m.state.phase is expected
+
+
+def test_back_does_nothing_while_issuing(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_issuing(m)
+    m.handle(Back())
+    m.handle(Cancel())
+    assert m.state.phase is Phase.ISSUING
+
+
+def test_cancel_wipes_and_returns_to_idle(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_form(m)
+    assert m.handle(Cancel()) == [WipeSession("cancelled")]
+    assert m.state == SessionState(session=1, problem="cancelled")
+
+
+# --- timeouts -----------------------------------------------------------------
+def test_read_timeout_becomes_an_error(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    [read] = m.handle(CardTapped("r0"))
+    clock.advance(T.read - 0.01)
+    m.handle(Tick())
+    assert m.state.phase is Phase.READING
+    clock.advance(0.02)
+    m.handle(Tick())
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, "read_timeout")
+    assert isinstance(read, ReadCard)
+    m.handle(CardRead(read.session, SITI))  # the late answer is dropped
+    assert m.state.phase is Phase.ERROR and m.state.identity is None
+
+
+@pytest.mark.parametrize("phase", sorted(INTERACTIVE))
+def test_idle_timeout_in_every_interactive_phase(
+    catalog: Catalog, clock: FakeClock, phase: Phase
+) -> None:
+    m = make(catalog, clock)
+    steps: list[Callable[[], object]] = [
+        lambda: m.handle(ServiceSelected("puskesmas-umum")),
+        lambda: m.handle(FormOpened()),
+        lambda: m.handle(FormSubmitted({"phone": "081234567890"})),
+    ]
+    to_identified(m)
+    for step in steps:
+        if m.state.phase is phase:
+            break
+        step()
+    assert m.state.phase is phase
+    clock.advance(T.idle - T.idle_warning - 0.5)
+    m.handle(Tick())
+    assert not m.idle_warning()
+    clock.advance(1.0)
+    m.handle(Tick())
+    assert m.idle_warning() and m.state.phase is phase
+    clock.advance(T.idle_warning)
+    effects = m.handle(Tick())
+    assert effects == [WipeSession("idle_timeout")]
+    assert m.state.phase is Phase.IDLE and m.state.identity is None
+
+
+def test_activity_pushes_the_idle_deadline_back(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_identified(m)
+    clock.advance(T.idle - 1)
+    m.handle(UserActivity())
+    clock.advance(T.idle - 1)
+    m.handle(Tick())
+    assert m.state.phase is Phase.IDENTIFIED
+    clock.advance(2)
+    m.handle(Tick())
+    assert m.state.phase is Phase.IDLE
+
+
+def test_any_event_after_the_deadline_times_out_first(
+    catalog: Catalog, clock: FakeClock
+) -> None:
+    m = make(catalog, clock)
+    to_form(m)
+    clock.advance(T.idle + 1)
+    assert m.handle(FormSubmitted({"phone": "081234567890"})) == [WipeSession("idle_timeout")]
+    assert m.state.phase is Phase.IDLE
+
+
+def test_issuing_timeout_becomes_an_error(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    clock.advance(T.issuing - 0.5)
+    m.handle(Tick())
+    assert m.state.phase is Phase.ISSUING and not m.idle_warning()
+    clock.advance(0.5)
+    assert m.handle(Tick()) == [WipeSession("issue_timeout")]
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, "issue_timeout")
+    m.handle(TicketReady(effect.session, TICKET))
+    assert m.state.phase is Phase.ERROR and m.state.ticket is None
+
+
+def test_ticket_screen_times_out_to_done_then_idle(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    m.handle(TicketReady(effect.session, TICKET))
+    clock.advance(T.ticket_display)
+    assert m.handle(Tick()) == [WipeSession("finished")]
+    assert m.state.phase is Phase.DONE
+    clock.advance(T.done_display)
+    m.handle(Tick())
+    assert m.state.phase is Phase.IDLE
+
+
+def test_error_screen_times_out_to_idle(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    [read] = m.handle(CardTapped("r0"))
+    assert isinstance(read, ReadCard)
+    m.handle(CardReadFailed(read.session, "malformed"))
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, "malformed")
+    clock.advance(T.error_display)
+    m.handle(Tick())
+    assert m.state.phase is Phase.IDLE
+
+
+# --- errors and races -----------------------------------------------------------
+def test_issue_failure_is_an_error_and_wipes(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    assert m.handle(IssueFailed(effect.session, "store_failed")) == [
+        WipeSession("store_failed")
+    ]
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, "store_failed")
+    assert m.state.identity is None and not m.state.values
+
+
+def test_tap_on_error_screen_retries(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    [read] = m.handle(CardTapped("r0"))
+    assert isinstance(read, ReadCard)
+    m.handle(CardReadFailed(read.session, "removed_during_read"))
+    [again] = m.handle(CardTapped("r0"))
+    assert again == ReadCard(session=2, reader="r0")
+    assert m.state.phase is Phase.READING
+
+
+def test_tap_during_a_session_is_ignored(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_form(m)
+    assert m.handle(CardTapped("r0")) == []
+    assert m.state.phase is Phase.FORM and m.state.identity is SITI
+
+
+def test_tap_on_done_screen_starts_next_citizen_wiped(
+    catalog: Catalog, clock: FakeClock
+) -> None:
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    m.handle(TicketReady(effect.session, TICKET))
+    m.handle(Finish())
+    assert m.handle(CardTapped("r0")) == [ReadCard(session=2, reader="r0")]
+
+
+def test_a_stale_read_from_an_earlier_session_is_dropped(
+    catalog: Catalog, clock: FakeClock
+) -> None:
+    m = make(catalog, clock)
+    [first] = m.handle(CardTapped("r0"))
+    assert isinstance(first, ReadCard)
+    m.handle(CardReadFailed(first.session, "removed_during_read"))
+    [second] = m.handle(CardTapped("r0"))
+    assert isinstance(second, ReadCard)
+    m.handle(CardRead(first.session, SITI))
+    assert m.state.phase is Phase.READING
+    m.handle(CardRead(second.session, UID_ONLY))
+    assert m.state.identity is UID_ONLY
+
+
+def test_card_left_during_read_waits_for_the_read(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    [read] = m.handle(CardTapped("r0"))
+    m.handle(CardLeft("r0"))  # contactless: the citizen lifts the card at once
+    assert m.state.phase is Phase.READING
+    assert isinstance(read, ReadCard)
+    m.handle(CardRead(read.session, SITI))
+    assert m.state.phase is Phase.IDENTIFIED
+
+
+def test_card_left_ends_the_session_when_configured(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock, end_on_card_removal=True)
+    to_form(m)
+    assert m.handle(CardLeft("r0")) == [WipeSession("card_removed")]
+    assert m.state.phase is Phase.IDLE
+
+
+def test_card_left_is_ignored_by_default(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_form(m)
+    assert m.handle(CardLeft("r0")) == []
+    assert m.state.phase is Phase.FORM
+
+
+def test_listeners_see_each_change_once(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    seen: list[Phase] = []
+    m.subscribe(lambda s: seen.append(s.phase))
+    to_identified(m)
+    m.handle(Back())  # no change in IDENTIFIED
+    assert seen == [Phase.READING, Phase.IDENTIFIED]
+
+
+def test_state_repr_hides_personal_data(catalog: Catalog, clock: FakeClock) -> None:
+    m = make(catalog, clock)
+    to_form(m)
+    text = repr(m.state) + repr(m.state.identity) + repr(m.state.values)
+    assert "Siti" not in text and "1471015203850001" not in text
