@@ -1,0 +1,19 @@
+"""Pick a reader backend by its configured name; hardware stacks load lazily."""
+
+from __future__ import annotations
+
+from cardio.reader import Reader
+
+BACKENDS = ("simulated", "pcsc")
+
+
+def make_reader(backend: str, *, reader_filter: str = "") -> Reader:
+    if backend == "simulated":
+        from cardio.simulated import SimulatedReader
+
+        return SimulatedReader()
+    if backend == "pcsc":
+        from cardio.pcsc import PcscReader
+
+        return PcscReader(reader_filter=reader_filter)
+    raise ValueError(f"unknown card backend {backend!r}; known: {', '.join(BACKENDS)}")

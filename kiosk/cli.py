@@ -1,0 +1,183 @@
+"""The ``kiosk`` command: one entry point, one subcommand per job.
+
+Exit codes: 0 done, 1 the kiosk could not start or failed, 2 bad usage or a
+bad configuration (the message names the key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kiosk.config import (
+    CentralSection,
+    Config,
+    ConfigError,
+    KioskSection,
+    PrinterSection,
+    load_config,
+)
+
+log = logging.getLogger("kiosk")
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk",
+        description="Anjungan: a self-service smart-card kiosk for city offices and hospitals.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = sub.add_parser(
+        "demo",
+        help="start the kiosk on embedded defaults with a local central server",
+        description=(
+            "Start a local central server with demo data and the kiosk with the "
+            "simulated reader (demo cards on screen) and the PDF printer. Tickets "
+            "land in OUTPUT/tickets."
+        ),
+    )
+    demo.add_argument("--output", type=Path, default=Path("demo-output"),
+                      help="folder for the demo's data and printed tickets (default: %(default)s)")
+    demo.add_argument("--fullscreen", action="store_true", help="frameless full screen")
+    demo.add_argument("--exit-after", type=float, metavar="SECONDS",
+                      help="quit by itself after SECONDS (for scripted runs)")
+    demo.add_argument("--screenshot", type=Path, metavar="PNG",
+                      help="save a picture of the window shortly after start")
+
+    run = sub.add_parser(
+        "run",
+        help="start the kiosk from a configuration file",
+        description=(
+            "Start the kiosk. The configuration is --config FILE, else $ANJUNGAN_CONFIG, "
+            "else kiosk.toml in the platform's config dir, else the embedded defaults "
+            "(see docs/configuration.md)."
+        ),
+    )
+    run.add_argument("--config", type=Path, metavar="FILE", help="the kiosk's TOML file")
+    run.add_argument("--fullscreen", action="store_true", help="frameless full screen")
+    run.add_argument("--exit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
+
+    sub.add_parser(
+        "server",
+        help="run the reference central server (see 'kiosk server --help')",
+        add_help=False,
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["server"]:
+        from central.server import main as server_main
+
+        return server_main(args_list[1:])
+    args = build_parser().parse_args(args_list)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "demo":
+        return _demo(args)
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"kiosk: konfigurasi salah / bad configuration: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    if not config.printer.output_dir:  # the default folder is ours to create
+        config.ticket_dir.mkdir(parents=True, exist_ok=True)
+    return _start(config, demo=False, fullscreen=args.fullscreen, exit_after=args.exit_after)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from central.process import CentralStartError, start_central
+
+    output: Path = args.output.resolve()
+    tickets = output / "tickets"
+    tickets.mkdir(parents=True, exist_ok=True)
+    screenshot: Path | None = args.screenshot
+    if not _has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        screenshot = screenshot or output / "attract.png"
+        print(
+            "kiosk: tidak ada layar (DISPLAY kosong); kiosk berjalan tanpa jendela dan "
+            f"menyimpan gambar layar ke {screenshot}.\n"
+            "kiosk: no display found; the kiosk runs without a window and saves a "
+            f"screenshot to {screenshot}.",
+            file=sys.stderr,
+        )
+    central = None
+    url = CentralSection().url
+    try:
+        central = start_central(seed_demo=True)
+        url = central.url
+        print(f"kiosk: server pusat demo / demo central server: {url}", file=sys.stderr)
+    except CentralStartError as exc:
+        print(f"kiosk: server pusat tidak dapat dijalankan, kiosk berjalan luring: {exc}",
+              file=sys.stderr)
+    config = Config(
+        kiosk=KioskSection(data_dir=str(output / "data")),
+        printer=PrinterSection(output_dir=str(tickets)),
+        central=CentralSection(url=url),
+        source="demo",
+    )
+    print(f"kiosk: tiket PDF / ticket PDFs: {tickets}", file=sys.stderr)
+    try:
+        return _start(config, demo=True, fullscreen=args.fullscreen,
+                      exit_after=args.exit_after, screenshot=screenshot)
+    finally:
+        if central is not None:
+            central.stop()
+
+
+def _start(
+    config: Config,
+    *,
+    demo: bool,
+    fullscreen: bool,
+    exit_after: float | None,
+    screenshot: Path | None = None,
+) -> int:
+    from offline_store import Store, StoreError
+
+    try:
+        store = Store.open(config.store_path)
+    except StoreError as exc:
+        print(f"kiosk: penyimpanan lokal tidak dapat dibuka / local store unusable: {exc}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        from ui.app import run_kiosk
+    except ImportError as exc:
+        print(f"kiosk: antarmuka layar tidak tersedia / Qt not available: {exc}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        return run_kiosk(config, store, demo=demo, fullscreen=fullscreen,
+                         exit_after_s=exit_after, screenshot=screenshot)
+    finally:
+        store.close()
+
+
+def _has_display() -> bool:
+    return bool(
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,198 @@
+"""The kiosk's configuration: one TOML file, every key with a default.
+
+Lookup order: ``--config FILE``, then ``$ANJUNGAN_CONFIG``, then
+``kiosk.toml`` in the platform's config dir; with none of them, the embedded
+defaults. Every key is documented in docs/configuration.md (a test keeps the
+two in step). A bad file raises :class:`ConfigError` naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+ENV_VAR = "ANJUNGAN_CONFIG"
+APP_NAME = "anjungan"
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used. ``key`` is dotted, e.g. ``card.backend``."""
+
+    def __init__(self, key: str, problem: str, source: str = "") -> None:
+        where = f" in {source}" if source else ""
+        super().__init__(f"{key}: {problem}{where}")
+        self.key = key
+        self.problem = problem
+
+
+def _choice(*values: str) -> dict[str, Any]:
+    return {"choices": values}
+
+
+@dataclass(frozen=True)
+class KioskSection:
+    office_id: str = "pku-mpp"
+    language: str = field(default="id", metadata=_choice("id", "en"))
+    fullscreen: bool = False
+    #: Empty: the platform's user data dir (``~/.local/share/anjungan``).
+    data_dir: str = ""
+
+
+@dataclass(frozen=True)
+class SessionSection:
+    read_timeout_s: float = 8.0
+    idle_timeout_s: float = 60.0
+    idle_warning_s: float = 20.0
+    issuing_timeout_s: float = 30.0
+    ticket_display_s: float = 20.0
+    done_display_s: float = 3.0
+    error_display_s: float = 8.0
+    end_on_card_removal: bool = False
+
+
+@dataclass(frozen=True)
+class CardSection:
+    backend: str = field(default="simulated", metadata=_choice("simulated", "pcsc"))
+    #: Substring of the reader's name; empty takes any reader.
+    reader: str = ""
+
+
+@dataclass(frozen=True)
+class PrinterSection:
+    backend: str = field(default="pdf_file", metadata=_choice("pdf_file"))
+    #: Folder the ``pdf_file`` printer writes into; empty: ``<data_dir>/tickets``.
+    output_dir: str = ""
+    paper: str = field(default="80mm", metadata=_choice("80mm"))
+
+
+@dataclass(frozen=True)
+class CentralSection:
+    url: str = "http://127.0.0.1:8470"
+    timeout_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class Config:
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    session: SessionSection = field(default_factory=SessionSection)
+    card: CardSection = field(default_factory=CardSection)
+    printer: PrinterSection = field(default_factory=PrinterSection)
+    central: CentralSection = field(default_factory=CentralSection)
+    #: Where the configuration came from ("" for the embedded defaults).
+    source: str = field(default="", compare=False)
+
+    @property
+    def data_dir(self) -> Path:
+        if self.kiosk.data_dir:
+            return Path(self.kiosk.data_dir).expanduser()
+        return Path(platformdirs.user_data_dir(APP_NAME))
+
+    @property
+    def ticket_dir(self) -> Path:
+        if self.printer.output_dir:
+            return Path(self.printer.output_dir).expanduser()
+        return self.data_dir / "tickets"
+
+    @property
+    def store_path(self) -> Path:
+        return self.data_dir / "kiosk.db"
+
+
+SECTIONS: dict[str, type[Any]] = {
+    "kiosk": KioskSection,
+    "session": SessionSection,
+    "card": CardSection,
+    "printer": PrinterSection,
+    "central": CentralSection,
+}
+
+
+def default_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "kiosk.toml"
+
+
+def find_config(explicit: Path | None, environ: dict[str, str] | None = None) -> Path | None:
+    """The file to read, by the lookup order; None means embedded defaults."""
+    env = os.environ if environ is None else environ
+    if explicit is not None:
+        return explicit
+    if env.get(ENV_VAR):
+        return Path(env[ENV_VAR])
+    candidate = default_path()
+    return candidate if candidate.is_file() else None
+
+
+def load_config(explicit: Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    path = find_config(explicit, environ)
+    if path is None:
+        return Config()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError("(file)", f"cannot read {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError("(file)", f"not valid TOML: {exc}", str(path)) from None
+    return parse_config(data, source=str(path))
+
+
+def parse_config(data: dict[str, Any], source: str = "") -> Config:
+    sections: dict[str, Any] = {}
+    for name, value in data.items():
+        cls = SECTIONS.get(name)
+        if cls is None:
+            raise ConfigError(name, f"unknown section (known: {', '.join(SECTIONS)})", source)
+        if not isinstance(value, dict):
+            raise ConfigError(name, "must be a table ([section])", source)
+        sections[name] = _section(name, cls, value, source)
+    config = Config(**sections, source=source)
+    _check_together(config, source)
+    return config
+
+
+def _section(name: str, cls: type[Any], values: dict[str, Any], source: str) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        dotted = f"{name}.{key}"
+        f = fields.get(key)
+        if f is None:
+            raise ConfigError(dotted, f"unknown key (known: {', '.join(fields)})", source)
+        kwargs[key] = _coerce(dotted, f, value, source)
+    return cls(**kwargs)
+
+
+def _coerce(key: str, f: dataclasses.Field[Any], value: Any, source: str) -> Any:
+    default = f.default
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(key, "must be true or false", source)
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(key, "must be a positive number of seconds", source)
+        return float(value)
+    if not isinstance(value, str):
+        raise ConfigError(key, "must be a string", source)
+    choices = f.metadata.get("choices")
+    if choices and value not in choices:
+        raise ConfigError(key, f"must be one of: {', '.join(choices)}", source)
+    return value
+
+
+def _check_together(config: Config, source: str) -> None:
+    s = config.session
+    if s.idle_warning_s >= s.idle_timeout_s:
+        raise ConfigError(
+            "session.idle_warning_s", "must be shorter than session.idle_timeout_s", source
+        )
+    url = config.central.url
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError("central.url", "must start with http:// or https://", source)

@@ -1,0 +1,292 @@
+"""The pdf_file backend against the real file system.
+
+Faults are produced for real: folders that do not exist, a "folder" that is
+a file, a file size limit (RLIMIT_FSIZE) in a child process, and where the
+kernel allows it, a tiny or read-only tmpfs in a private mount namespace.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from printing import make_printer
+from printing.errors import PrinterUnavailable, PrintFailed, PrintFault
+from printing.pdf_file import PdfFilePrinter, error_for_os_error, safe_file_stem
+
+#: Prints one job into argv[1] from the PDF at argv[2] and reports as JSON.
+#: With FSIZE_LIMIT set, files larger than that many bytes cannot be written.
+CHILD = """
+import json, os, resource, signal, sys
+from pathlib import Path
+from printing.errors import PrinterError
+from printing.pdf_file import PdfFilePrinter
+
+if "FSIZE_LIMIT" in os.environ:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    limit = int(os.environ["FSIZE_LIMIT"])
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+folder = Path(sys.argv[1])
+printer = PdfFilePrinter(folder)
+report = {"error": None, "ready": printer.status().ready}
+try:
+    printer.print_pdf(Path(sys.argv[2]).read_bytes(), "A-017")
+except PrinterError as exc:
+    report.update(error=type(exc).__name__, reason=exc.reason.value, detail=exc.detail)
+report["files"] = sorted(path.name for path in folder.iterdir())
+print(json.dumps(report))
+"""
+
+
+def entries(folder: Path) -> list[str]:
+    """Every name in ``folder``, hidden temporary files included."""
+    return sorted(os.listdir(folder))
+
+
+def large_pdf(pdf: bytes) -> bytes:
+    """``pdf`` followed by a long PDF comment: still a PDF, now ~1 MB."""
+    return pdf + b"%" + b"x" * 1_000_000 + b"\n"
+
+
+def run_child(tmp_path: Path, folder: Path, pdf: bytes, env: dict[str, str]) -> dict[str, Any]:
+    source = tmp_path / "job.pdf"
+    source.write_bytes(pdf)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(folder), str(source)],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def run_child_on_tmpfs(tmp_path: Path, options: str, pdf: bytes) -> dict[str, Any]:
+    """Run CHILD with its folder a fresh tmpfs mounted with ``options``.
+
+    The mount lives in a private mount namespace and vanishes with the child.
+    Skips where the kernel does not let this process mount (no CAP_SYS_ADMIN).
+    """
+    mount_point = tmp_path / "mnt"
+    mount_point.mkdir()
+    source = tmp_path / "job.pdf"
+    source.write_bytes(pdf)
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        pytest.skip("unshare (util-linux) is not installed")
+    script = 'mount -t tmpfs -o "$1" tmpfs "$2" || exit 77; exec "$3" -c "$4" "$2" "$5"'
+    command = [unshare, "--mount", "--propagation", "private", "--", "sh", "-c", script, "sh"]
+    result = subprocess.run(
+        [*command, options, str(mount_point), sys.executable, CHILD, str(source)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if result.returncode == 77 or "unshare failed" in result.stderr:
+        pytest.skip(f"cannot mount a tmpfs here: {result.stderr.strip()}")
+    assert result.returncode == 0, result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    return report
+
+
+def test_writes_the_pdf_bytes_to_a_file_named_after_the_job(
+    tmp_path: Path, ticket_pdf: bytes
+) -> None:
+    printer = PdfFilePrinter(tmp_path)
+
+    receipt = printer.print_pdf(ticket_pdf, "A-017")
+
+    assert receipt.backend == "pdf_file"
+    assert Path(receipt.job_id) == tmp_path / "A-017.pdf"
+    assert (tmp_path / "A-017.pdf").read_bytes() == ticket_pdf
+    assert entries(tmp_path) == ["A-017.pdf"]
+
+
+def test_repeated_job_name_never_overwrites(tmp_path: Path, ticket_pdf: bytes) -> None:
+    printer = PdfFilePrinter(tmp_path)
+    other = ticket_pdf + b"% reprint\n"
+
+    first = printer.print_pdf(ticket_pdf, "A-017")
+    second = printer.print_pdf(other, "A-017")
+    third = printer.print_pdf(other, "A-017.pdf")
+
+    assert Path(first.job_id).read_bytes() == ticket_pdf
+    assert Path(second.job_id).read_bytes() == other
+    assert entries(tmp_path) == ["A-017.pdf", "A-017_2.pdf", "A-017_3.pdf"]
+    assert Path(third.job_id).name == "A-017_3.pdf"
+
+
+def test_concurrent_jobs_with_one_name_all_land(tmp_path: Path, ticket_pdf: bytes) -> None:
+    printer = PdfFilePrinter(tmp_path)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        receipts = list(pool.map(lambda _: printer.print_pdf(ticket_pdf, "B-001"), range(16)))
+
+    assert len({receipt.job_id for receipt in receipts}) == 16
+    assert len(entries(tmp_path)) == 16
+
+
+@pytest.mark.parametrize(
+    ("job_name", "stem"),
+    [
+        ("A-017", "A-017"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("..", "job"),
+        ("", "job"),
+        (".hidden", "hidden"),
+        ("Loket 3 / Poli Gigi", "Loket_3_Poli_Gigi"),
+        ("Antrean–Ü.PDF", "Antrean"),
+        ("x" * 300, "x" * 100),
+    ],
+)
+def test_job_names_become_safe_file_names(job_name: str, stem: str) -> None:
+    assert safe_file_stem(job_name) == stem
+
+
+def test_hostile_job_name_stays_in_the_folder(tmp_path: Path, ticket_pdf: bytes) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+
+    receipt = PdfFilePrinter(folder).print_pdf(ticket_pdf, "../escape")
+
+    assert Path(receipt.job_id).parent == folder
+    assert entries(tmp_path) == ["out"]
+
+
+def test_status_is_ready_for_a_writable_folder(tmp_path: Path) -> None:
+    status = PdfFilePrinter(tmp_path).status()
+
+    assert status.ready
+    assert status.fault is None
+    assert str(tmp_path) in status.detail
+
+
+def test_missing_folder_is_a_printer_fault(tmp_path: Path, ticket_pdf: bytes) -> None:
+    folder = tmp_path / "not-there"
+    printer = PdfFilePrinter(folder)
+
+    status = printer.status()
+    with pytest.raises(PrinterUnavailable) as raised:
+        printer.print_pdf(ticket_pdf, "A-017")
+
+    assert not status.ready
+    assert status.fault is PrintFault.OUTPUT_UNAVAILABLE
+    assert str(folder) in status.detail
+    assert raised.value.reason is PrintFault.OUTPUT_UNAVAILABLE
+    assert str(folder) in raised.value.detail
+    assert not folder.exists()
+
+
+def test_folder_under_a_regular_file_is_a_printer_fault(tmp_path: Path, ticket_pdf: bytes) -> None:
+    (tmp_path / "plain-file").write_bytes(b"")
+    folder = tmp_path / "plain-file" / "out"
+    printer = PdfFilePrinter(folder)
+
+    status = printer.status()
+    with pytest.raises(PrinterUnavailable) as raised:
+        printer.print_pdf(ticket_pdf, "A-017")
+
+    assert not status.ready
+    assert status.fault is PrintFault.OUTPUT_UNAVAILABLE
+    assert str(folder) in raised.value.detail
+    assert entries(tmp_path) == ["plain-file"]
+
+
+def test_output_path_that_is_a_file_is_a_printer_fault(tmp_path: Path, ticket_pdf: bytes) -> None:
+    target = tmp_path / "out.pdf"
+    target.write_bytes(b"")
+
+    with pytest.raises(PrinterUnavailable, match="not a folder"):
+        PdfFilePrinter(target).print_pdf(ticket_pdf, "A-017")
+    assert not PdfFilePrinter(target).status().ready
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into mode 0500 folders anyway")
+def test_unwritable_folder_is_a_printer_fault(tmp_path: Path, ticket_pdf: bytes) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir(mode=0o500)
+    printer = PdfFilePrinter(folder)
+    try:
+        status = printer.status()
+        with pytest.raises(PrinterUnavailable) as raised:
+            printer.print_pdf(ticket_pdf, "A-017")
+    finally:
+        folder.chmod(0o700)
+
+    assert not status.ready
+    assert str(folder) in raised.value.detail
+    assert entries(folder) == []
+
+
+def test_read_only_file_system_is_a_printer_fault(tmp_path: Path, ticket_pdf: bytes) -> None:
+    report = run_child_on_tmpfs(tmp_path, "ro,size=1m", ticket_pdf)
+
+    assert report["ready"] is False
+    assert report["error"] == "PrinterUnavailable"
+    assert report["reason"] == "output_unavailable"
+    assert report["files"] == []
+
+
+def test_full_disk_fails_the_job_and_leaves_nothing_behind(
+    tmp_path: Path, ticket_pdf: bytes
+) -> None:
+    report = run_child_on_tmpfs(tmp_path, "size=64k", large_pdf(ticket_pdf))
+
+    assert report["ready"] is True
+    assert report["error"] == "PrintFailed"
+    assert report["reason"] == "failed"
+    assert "disk full" in report["detail"]
+    assert report["files"] == []
+
+
+def test_write_failure_midway_leaves_no_temporary_file(tmp_path: Path, ticket_pdf: bytes) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+
+    report = run_child(tmp_path, folder, large_pdf(ticket_pdf), {"FSIZE_LIMIT": "65536"})
+
+    assert report["error"] == "PrintFailed"
+    assert report["reason"] == "failed"
+    assert str(folder) in report["detail"]
+    assert report["files"] == []
+    assert entries(folder) == []
+
+
+def test_disk_full_errors_say_so() -> None:
+    error = error_for_os_error(OSError(errno.ENOSPC, "No space left on device"), Path("/srv/out"))
+
+    assert isinstance(error, PrintFailed)
+    assert error.reason is PrintFault.FAILED
+    assert "disk full" in error.detail
+    assert "/srv/out" in error.detail
+
+
+def test_rejects_bytes_that_are_not_a_pdf(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="not a PDF"):
+        PdfFilePrinter(tmp_path).print_pdf(b"hello", "A-017")
+    assert entries(tmp_path) == []
+
+
+def test_make_printer_builds_the_pdf_file_backend(tmp_path: Path) -> None:
+    printer = make_printer("pdf_file", output_dir=tmp_path)
+
+    assert isinstance(printer, PdfFilePrinter)
+    assert printer.backend == "pdf_file"
+    assert printer.folder == tmp_path
+
+
+def test_make_printer_names_an_unknown_backend(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"'laser'.*pdf_file"):
+        make_printer("laser", output_dir=tmp_path)

@@ -1,0 +1,99 @@
+"""The public surface of :mod:`printing`, its errors and its data types."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from datetime import datetime
+
+import pytest
+
+import printing
+from printing.errors import ERROR_FOR_FAULT, PrinterError, PrintFault
+from printing.printer import Printer, PrinterStatus
+from printing.ticket import TicketDocument
+
+
+def test_public_names_are_pinned() -> None:
+    assert sorted(printing.__all__) == [
+        "BACKENDS",
+        "OutOfPaper",
+        "Paper",
+        "PrintFailed",
+        "PrintFault",
+        "PrintReceipt",
+        "PrintTimeout",
+        "Printer",
+        "PrinterError",
+        "PrinterOffline",
+        "PrinterStatus",
+        "PrinterUnavailable",
+        "TicketDocument",
+        "make_printer",
+        "render_ticket_pdf",
+    ]
+    for name in printing.__all__:
+        assert hasattr(printing, name)
+
+
+def test_printing_never_imports_qt() -> None:
+    code = (
+        "import sys; sys.modules['PySide6'] = None\n"
+        "import printing, printing.pdf_file, printing.layout\n"
+        "assert not [m for m in sys.modules if m.startswith('PySide6') and sys.modules[m]]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_every_fault_has_its_own_error() -> None:
+    assert set(ERROR_FOR_FAULT) == set(PrintFault)
+    for fault, error in ERROR_FOR_FAULT.items():
+        assert issubclass(error, PrinterError)
+        assert error.reason is fault
+        assert error("detail").detail == "detail"
+        assert str(error()) == fault.value
+
+
+def test_fault_values_are_stable() -> None:
+    assert [fault.value for fault in PrintFault] == [
+        "output_unavailable",
+        "offline",
+        "out_of_paper",
+        "timeout",
+        "failed",
+    ]
+
+
+def test_printer_is_abstract() -> None:
+    with pytest.raises(TypeError):
+        Printer()  # type: ignore[abstract]
+
+
+def test_status_is_ready_exactly_when_there_is_no_fault() -> None:
+    PrinterStatus(ready=True, fault=None, detail="")
+    PrinterStatus(ready=False, fault=PrintFault.OFFLINE, detail="queue paused")
+    with pytest.raises(ValueError):
+        PrinterStatus(ready=True, fault=PrintFault.OFFLINE, detail="")
+    with pytest.raises(ValueError):
+        PrinterStatus(ready=False, fault=None, detail="")
+
+
+def test_ticket_is_frozen(ticket: TicketDocument) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ticket.number = "B-001"  # type: ignore[misc]
+
+
+def test_ticket_needs_a_timezone(ticket: TicketDocument) -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        dataclasses.replace(ticket, issued_at=datetime(2026, 11, 22, 21, 40))
+
+
+def test_ticket_needs_a_known_language(ticket: TicketDocument) -> None:
+    with pytest.raises(ValueError, match="language"):
+        dataclasses.replace(ticket, language="fr")  # type: ignore[arg-type]
+
+
+def test_ticket_needs_a_number(ticket: TicketDocument) -> None:
+    with pytest.raises(ValueError, match="number"):
+        dataclasses.replace(ticket, number=" ")

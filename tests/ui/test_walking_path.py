@@ -1,0 +1,170 @@
+"""One citizen from a simulated tap to a printed ticket, through the real window."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
+from kiosk.session import Phase
+from offline_store import Store
+from ui.app import build_window
+from ui.window import KioskWindow
+
+SITI_STRINGS = ("Siti", "Aminah", "1471015203850001", "PKU-000001", "081234567890")
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
+    tickets = tmp_path / "tickets"
+    tickets.mkdir()
+    config = Config(
+        kiosk=KioskSection(data_dir=str(tmp_path / "data")),
+        printer=PrinterSection(output_dir=str(tickets)),
+        central=CentralSection(url=demo_central),
+        session=SessionSection(),
+    )
+    store = Store.open(config.store_path)
+    window = build_window(config, store, demo=True)
+    qtbot.addWidget(window)
+    window.resize(900, 1200)
+    window.show()
+    qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+    yield window
+    window.controller.stop()
+    window.executor.wait_for_done(3000)
+    store.close()
+
+
+def click(qtbot: QtBot, widget: QWidget) -> None:
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def button_with(window: KioskWindow, text: str) -> QPushButton:
+    visible = [b for b in window.findChildren(QPushButton) if b.isVisible() and text in b.text()]
+    assert len(visible) == 1, f"expected one visible button with {text!r}"
+    return visible[0]
+
+
+def wait_phase(qtbot: QtBot, window: KioskWindow, phase: Phase) -> None:
+    qtbot.waitUntil(lambda: window.controller.machine.state.phase is phase, timeout=5000)
+
+
+def visible_strings(window: KioskWindow) -> str:
+    texts = []
+    for w in window.findChildren(QLabel):
+        texts.append(w.text())
+    for w in window.findChildren(QLineEdit):
+        texts.append(w.text())
+    for w in window.findChildren(QPlainTextEdit):
+        texts.append(w.toPlainText())
+    return "\n".join(texts)
+
+
+def test_tap_service_form_ticket_prints_a_pdf(
+    kiosk: KioskWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    assert "Selamat datang, Ibu Siti Aminah" in visible_strings(kiosk)
+
+    tile = next(b for b in kiosk.findChildren(QPushButton)
+                if b.property("service_id") == "puskesmas-umum")
+    click(qtbot, tile)
+    wait_phase(qtbot, kiosk, Phase.SERVICE_CHOSEN)
+    click(qtbot, button_with(kiosk, "Daftar layanan ini"))
+    wait_phase(qtbot, kiosk, Phase.FORM)
+
+    name = kiosk.findChild(QLineEdit, "field_full_name")
+    nik = kiosk.findChild(QLineEdit, "field_nik")
+    phone = kiosk.findChild(QLineEdit, "field_phone")
+    assert name is not None and nik is not None and phone is not None
+    assert (name.text(), name.isReadOnly()) == ("Siti Aminah", True)
+    assert (nik.text(), nik.isReadOnly()) == ("1471015203850001", True)
+    assert phone.text() == "" and not phone.isReadOnly()
+
+    click(qtbot, button_with(kiosk, "Lanjut"))  # phone missing: stays, says why
+    assert kiosk.controller.machine.state.phase is Phase.FORM
+    assert "Wajib diisi" in visible_strings(kiosk)
+    qtbot.keyClicks(phone, "081234567890")
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+
+    ticket = kiosk.controller.machine.state.ticket
+    assert ticket is not None and ticket.printed
+    assert ticket.number == "A-001"
+    pdfs = list((tmp_path / "tickets").glob("*.pdf"))
+    assert len(pdfs) == 1
+    text = "".join(page.extract_text() for page in PdfReader(pdfs[0]).pages)
+    assert "A-001" in text
+    assert "Pendaftaran Poli Umum Puskesmas" in " ".join(text.split())
+
+    # the ticket and its outbox row were stored together
+    [item] = kiosk.controller.store.outbox()
+    assert item.payload["ticket"]["number"] == "A-001"
+    assert item.payload["values"]["phone"] == "081234567890"
+
+    click(qtbot, button_with(kiosk, "Selesai"))
+    wait_phase(qtbot, kiosk, Phase.DONE)
+    shown = visible_strings(kiosk)
+    leaked = [s for s in SITI_STRINGS if s in shown]
+    assert leaked == [], "personal data left on screen after the session"
+
+
+def test_broken_demo_card_shows_a_message_and_recovers(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    click(qtbot, button_with(kiosk, "Kartu rusak"))
+    wait_phase(qtbot, kiosk, Phase.ERROR)
+    assert "Kartu tidak dapat dibaca" in visible_strings(kiosk)
+    click(qtbot, button_with(kiosk, "Tutup"))
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    click(qtbot, button_with(kiosk, "Budi Santoso"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    assert "Selamat datang, Bapak Budi Santoso" in visible_strings(kiosk)
+
+
+def test_missing_printer_folder_still_gives_the_number(
+    kiosk: KioskWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    (tmp_path / "tickets").rmdir()
+    click(qtbot, button_with(kiosk, "Budi Santoso"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    tile = next(b for b in kiosk.findChildren(QPushButton)
+                if b.property("service_id") == "status-berkas")
+    click(qtbot, tile)
+    click(qtbot, button_with(kiosk, "Daftar layanan ini"))
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    ticket = kiosk.controller.machine.state.ticket
+    assert ticket is not None and not ticket.printed
+    assert ticket.print_fault == "output_unavailable"
+    shown = visible_strings(kiosk)
+    assert ticket.number in shown and "foto layar ini" in shown
+    row = kiosk.controller.store.ticket(kiosk.controller.store.outbox()[0].key)
+    assert (row["printed"], row["print_fault"]) == (0, "output_unavailable")
+
+
+def test_language_switch_to_english(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    click(qtbot, button_with(kiosk, "English"))
+    assert "Tap your card" in visible_strings(kiosk)
+    click(qtbot, button_with(kiosk, "Bahasa Indonesia"))
+    assert "Tempelkan kartu Anda" in visible_strings(kiosk)
+
+
+def test_catalog_is_cached_for_offline_use(kiosk: KioskWindow) -> None:
+    cached = kiosk.controller.store.load_catalog()
+    assert cached is not None
+    body, etag = cached
+    assert etag and body["version"] == json.loads(json.dumps(body))["version"]
+    assert kiosk.controller.online is True

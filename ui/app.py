@@ -1,0 +1,95 @@
+"""Start the kiosk's touchscreen: build the parts from the config and run Qt."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from cardio.demo_cards import DEMO_CARDS, DemoCard
+from cardio.factory import make_reader
+from cardio.simulated import SimulatedReader
+from kiosk.central_client import CentralClient
+from kiosk.config import Config
+from kiosk.controller import KioskController
+from offline_store import Store
+from printing import make_printer
+from ui.tasks import QtExecutor
+from ui.theme import STYLE_SHEET
+from ui.window import KioskWindow
+
+log = logging.getLogger(__name__)
+
+
+def build_window(config: Config, store: Store, *, demo: bool) -> KioskWindow:
+    """Assemble reader, printer, central client and controller under one window."""
+    executor = QtExecutor()
+    reader = make_reader(config.card.backend, reader_filter=config.card.reader)
+    printer = make_printer(config.printer.backend, output_dir=config.ticket_dir)
+    central = CentralClient(config.central.url, timeout_s=config.central.timeout_s)
+    controller = KioskController(
+        config, reader=reader, store=store, printer=printer, central=central,
+        executor=executor, clock=time.monotonic,
+    )
+    demo_cards: list[tuple[str, Callable[[], None]]] = []
+    if demo and isinstance(reader, SimulatedReader):
+        simulated = reader
+        for card in DEMO_CARDS:
+            demo_cards.append((card.label, partial(_tap, simulated, card)))
+    window = KioskWindow(controller, executor, demo_cards)
+    controller.start()
+    return window
+
+
+def _tap(reader: SimulatedReader, card: DemoCard) -> None:
+    reader.tap(card.applet())
+
+
+def run_kiosk(
+    config: Config,
+    store: Store,
+    *,
+    demo: bool = False,
+    fullscreen: bool = False,
+    exit_after_s: float | None = None,
+    screenshot: Path | None = None,
+) -> int:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([])
+    app.setApplicationName("Anjungan")
+    app.setStyleSheet(STYLE_SHEET)
+    window = build_window(config, store, demo=demo)
+    app.installEventFilter(window)
+    if fullscreen or config.kiosk.fullscreen:
+        window.go_fullscreen()
+    else:
+        window.resize(900, 1200)
+        window.show()
+
+    # Let Ctrl-C and SIGTERM end the event loop cleanly.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    heartbeat = QTimer()
+    heartbeat.start(200)  # wakes Python so signal handlers run
+    heartbeat.timeout.connect(lambda: None)
+
+    if screenshot is not None:
+        def grab() -> None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            window.grab().save(str(screenshot))
+            log.info("screenshot saved to %s", screenshot)
+        QTimer.singleShot(1500, grab)
+    if exit_after_s is not None:
+        QTimer.singleShot(int(exit_after_s * 1000), app.quit)
+    try:
+        return app.exec()
+    finally:
+        window.controller.stop()
+        window.executor.wait_for_done(3000)
+        window.close()

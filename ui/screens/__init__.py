@@ -1,0 +1,1 @@
+"""One widget per kind of screen; each renders the session state it is given."""

@@ -1,0 +1,140 @@
+"""Attract (tap your card), reading, error and thank-you screens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
+
+from kiosk.session import SessionState
+from ui.screens.common import Screen, View, button, label, set_button_text
+
+
+class TapPicture(QWidget):
+    """A card over a reader: where to tap, without words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumSize(320, 260)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        reader = QRectF(w / 2 - 130, h - 90, 260, 70)
+        p.setPen(QPen(QColor("#333"), 3))
+        p.setBrush(QColor("#555"))
+        p.drawRoundedRect(reader, 14, 14)
+        p.setBrush(QColor("#7fd1ff"))
+        p.drawEllipse(reader.center(), 22, 12)
+        card = QRectF(w / 2 - 95, 20, 190, 120)
+        p.setBrush(QColor("#0b5cab"))
+        p.drawRoundedRect(card, 12, 12)
+        p.setBrush(QColor("#f4c542"))
+        p.drawRoundedRect(QRectF(card.left() + 20, card.top() + 40, 40, 30), 4, 4)
+        p.setPen(QPen(QColor("#0b5cab"), 4, Qt.PenStyle.DashLine))
+        p.drawLine(int(w / 2), int(card.bottom() + 10), int(w / 2), int(reader.top() - 10))
+        p.end()
+
+
+class AttractScreen(Screen):
+    def __init__(
+        self,
+        on_language: Callable[[], None],
+        demo_cards: list[tuple[str, Callable[[], None]]],
+    ) -> None:
+        super().__init__()
+        self.office = label(name="subtitle")
+        self.title = label(name="title")
+        self.hint = label(name="subtitle")
+        self.offline = label(name="badge")
+        self.alert = label(name="alert")
+        self.language = button("", on_language)
+        self.language.setObjectName("language")
+        self.box.addWidget(self.office)
+        self.box.addStretch(1)
+        self.box.addWidget(self.title)
+        self.box.addWidget(TapPicture(), 0, Qt.AlignmentFlag.AlignHCenter)
+        self.box.addWidget(self.hint)
+        self.box.addStretch(1)
+        self.box.addWidget(self.offline)
+        self.box.addWidget(self.alert)
+        self.demo_title: QLabel | None = None
+        if demo_cards:
+            self.demo_title = label(name="subtitle")
+            self.box.addWidget(self.demo_title)
+            grid = QGridLayout()
+            for i, (text, tap) in enumerate(demo_cards):
+                b = button(text, tap, "demoCard")
+                b.setProperty("demo", True)
+                grid.addWidget(b, i // 2, i % 2)
+            self.box.addLayout(grid)
+        self.box.addWidget(self.language, 0, Qt.AlignmentFlag.AlignRight)
+
+    def render(self, state: SessionState, view: View) -> None:
+        office = ""
+        if view.catalog is not None:
+            try:
+                office = view.catalog.office(view.office_id).name
+            except KeyError:
+                office = ""
+        self.office.setText(office or view.t("app_title"))
+        self.title.setText(view.t("tap_card"))
+        self.hint.setText(view.t("tap_hint"))
+        set_button_text(self.language, view.t("switch_language"))
+        if self.demo_title is not None:
+            self.demo_title.setText(view.t("demo_cards"))
+
+    def set_status(self, view: View, *, online: bool | None, printer_ok: bool) -> None:
+        self.offline.setVisible(online is False)
+        self.offline.setText(view.t("offline"))
+        problems = []
+        if view.catalog is None:
+            problems.append(view.t("no_catalog"))
+        if not printer_ok:
+            problems.append(view.t("printer_down"))
+        self.alert.setVisible(bool(problems))
+        self.alert.setText("\n".join(problems))
+
+
+class ReadingScreen(Screen):
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = label(name="title")
+        self.hint = label(name="subtitle")
+        self.box.addStretch(1)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.hint)
+        self.box.addStretch(1)
+
+    def render(self, state: SessionState, view: View) -> None:
+        self.title.setText(view.t("reading"))
+        self.hint.setText(view.t("reading_hint"))
+
+
+class MessageScreen(Screen):
+    """An error with a way out, or the closing thank-you."""
+
+    def __init__(self, dispatch_finish: Callable[[], None]) -> None:
+        super().__init__()
+        self.title = label(name="title")
+        self.message = label(name="alert")
+        self.close: QPushButton = button("", dispatch_finish, "primary")
+        self.box.addStretch(1)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.message)
+        self.box.addStretch(1)
+        self.button_row(self.close)
+
+    def render(self, state: SessionState, view: View) -> None:
+        self.message.setVisible(bool(state.problem))
+        if state.problem:
+            self.title.setText("")
+            self.message.setText(view.t(f"problem_{state.problem}"))
+            set_button_text(self.close, view.t("close"))
+        else:
+            self.title.setText(view.t("thanks"))
+            self.message.setText("")
+            set_button_text(self.close, view.t("finish"))

@@ -1,0 +1,73 @@
+"""Building blocks shared by the screens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.catalog import Catalog
+from kiosk.session import SessionState
+from kiosk.session_events import SessionEvent
+from ui.texts import tr
+
+
+@dataclass
+class View:
+    """What every screen may read besides the session state."""
+
+    lang: str
+    catalog: Catalog | None
+    office_id: str
+    dispatch: Callable[[SessionEvent], None]
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(key, self.lang, **values)
+
+
+def label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
+    widget = QLabel(text)
+    widget.setWordWrap(wrap)
+    widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    if name:
+        widget.setObjectName(name)
+    return widget
+
+
+def button(text: str, on_click: Callable[[], None], name: str = "") -> QPushButton:
+    widget = QPushButton(text.replace("&", "&&"))
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    widget.clicked.connect(lambda _checked=False: on_click())
+    if name:
+        widget.setObjectName(name)
+    return widget
+
+
+def set_button_text(widget: QPushButton, text: str) -> None:
+    widget.setText(text.replace("&", "&&"))
+
+
+class Screen(QWidget):
+    """Base of every screen. ``render`` must be cheap: it runs on each change."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(48, 48, 48, 48)
+        self.box.setSpacing(24)
+
+    def render(self, state: SessionState, view: View) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        """Forget every personal value shown (session ended)."""
+
+    def button_row(self, *buttons: QPushButton) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        for b in buttons:
+            row.addWidget(b)
+        self.box.addLayout(row)
+        return row

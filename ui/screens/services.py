@@ -1,0 +1,124 @@
+"""Greeting with the service grid, and the service detail."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QScrollArea, QWidget
+
+from cardio.citizen import ASSURANCE_ORDER
+from kiosk.catalog import Service
+from kiosk.session import SessionState
+from kiosk.session_events import Back, Cancel, FormOpened, ServiceSelected
+from ui.screens.common import Screen, View, button, label, set_button_text
+
+
+def greeting(state: SessionState, view: View) -> str:
+    citizen = state.identity.citizen if state.identity else None
+    if citizen is None:
+        return view.t("welcome")
+    return view.t(f"welcome_named_{citizen.sex.value}", name=citizen.full_name)
+
+
+class ServicesScreen(Screen):
+    def __init__(self, view: View) -> None:
+        super().__init__()
+        self._view = view
+        self.greeting = label(name="title")
+        self.prompt = label(name="subtitle")
+        self.notice = label(name="alert")
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setSpacing(16)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.grid_host)
+        self.cancel = button("", lambda: self._view.dispatch(Cancel()))
+        self.box.addWidget(self.greeting)
+        self.box.addWidget(self.prompt)
+        self.box.addWidget(self.notice)
+        self.box.addWidget(scroll, 1)
+        self.button_row(self.cancel)
+        self._shown: tuple[str | None, str, int] | None = None
+
+    def render(self, state: SessionState, view: View) -> None:
+        self._view = view
+        self.greeting.setText(greeting(state, view))
+        self.prompt.setText(view.t("choose_service"))
+        self.notice.setVisible(bool(state.problem))
+        self.notice.setText(view.t(f"problem_{state.problem}") if state.problem else "")
+        set_button_text(self.cancel, view.t("cancel"))
+        key = (view.catalog.version if view.catalog else None, view.lang, id(state.identity))
+        if key != self._shown:
+            self._build_tiles(state, view)
+            self._shown = key
+
+    def _build_tiles(self, state: SessionState, view: View) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                widget.deleteLater()
+        if view.catalog is None:
+            self.grid.addWidget(label(view.t("no_catalog")), 0, 0)
+            return
+        services = view.catalog.services_for(view.office_id)
+        row = 0
+        for category, name in view.catalog.categories.items():
+            in_category = [s for s in services if s.category == category]
+            if not in_category:
+                continue
+            heading = QLabel(name(view.lang))
+            heading.setObjectName("subtitle")
+            self.grid.addWidget(heading, row, 0, 1, 2)
+            row += 1
+            for i, service in enumerate(in_category):
+                self.grid.addWidget(self._tile(service, state, view), row + i // 2, i % 2)
+            row += (len(in_category) + 1) // 2
+
+    def _tile(self, service: Service, state: SessionState, view: View) -> QPushButton:
+        tile = button(service.name(view.lang), partial(self._select, service.id), "tile")
+        tile.setProperty("service_id", service.id)
+        identity = state.identity
+        if identity and ASSURANCE_ORDER[identity.assurance] < ASSURANCE_ORDER[service.assurance]:
+            tile.setToolTip(view.t("problem_assurance_too_low"))
+        return tile
+
+    def _select(self, service_id: str) -> None:
+        self._view.dispatch(ServiceSelected(service_id))
+
+    def clear(self) -> None:
+        self.greeting.setText("")
+        self._shown = None
+
+
+class ServiceDetailScreen(Screen):
+    def __init__(self, view: View) -> None:
+        super().__init__()
+        self._view = view
+        self.name = label(name="title")
+        self.description = label(name="subtitle")
+        self.counter = label()
+        self.requirements_title = label(name="subtitle")
+        self.requirements = label()
+        self.back = button("", lambda: self._view.dispatch(Back()))
+        self.next = button("", lambda: self._view.dispatch(FormOpened()), "primary")
+        for w in (self.name, self.description, self.counter, self.requirements_title,
+                  self.requirements):
+            self.box.addWidget(w)
+        self.box.addStretch(1)
+        self.button_row(self.back, self.next)
+
+    def render(self, state: SessionState, view: View) -> None:
+        self._view = view
+        service = state.service
+        if service is None:
+            return
+        lang = view.lang
+        self.name.setText(service.name(lang))
+        self.description.setText(service.description(lang))
+        self.counter.setText(f"{view.t('counter')}: {service.counter}" if service.counter else "")
+        self.requirements_title.setText(view.t("requirements"))
+        reqs = [f"• {r(lang)}" for r in service.requirements]
+        self.requirements.setText("\n".join(reqs) or view.t("no_requirements"))
+        set_button_text(self.back, view.t("back"))
+        set_button_text(self.next, view.t("register"))

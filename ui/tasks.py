@@ -1,0 +1,50 @@
+"""The one way the UI runs work off the GUI thread.
+
+Work runs on a thread pool; its result comes back through a queued signal
+and is handled on the GUI thread, so no widget is ever touched by a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class QtExecutor(QObject):
+    _post = Signal(object)
+
+    def __init__(self, max_threads: int = 4) -> None:
+        super().__init__()
+        self._pool = QThreadPool()
+        self._pool.setMaxThreadCount(max_threads)
+        self._post.connect(self._invoke, Qt.ConnectionType.QueuedConnection)
+
+    def run_in_background(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
+        def task() -> None:
+            try:
+                result = work()
+            except Exception:  # a worker must never die silently
+                log.exception("background task failed")
+                return
+            self._post.emit(lambda: done(result))
+
+        self._pool.start(task)
+
+    def call_soon(self, fn: Callable[[], None]) -> None:
+        self._post.emit(fn)
+
+    def wait_for_done(self, timeout_ms: int = 5000) -> bool:
+        return bool(self._pool.waitForDone(timeout_ms))
+
+    @Slot(object)
+    def _invoke(self, fn: Callable[[], None]) -> None:
+        try:
+            fn()
+        except Exception:
+            log.exception("GUI callback failed")
