@@ -18,7 +18,7 @@ QPushButton {{
 }}
 QPushButton:pressed {{ background: #dbe8f6; }}
 QPushButton#primary {{ background: {PRIMARY}; color: white; font-weight: bold; }}
-QPushButton#tile {{ min-height: 120px; text-align: left; padding: 16px; }}
+QPushButton#tile {{ min-height: 96px; text-align: left; padding: 12px 24px; font-size: 26px; }}
 QPushButton#demoCard {{ min-height: 56px; font-size: 18px; border-style: dashed; }}
 QLineEdit, QPlainTextEdit, QComboBox {{
     min-height: 56px; font-size: 24px; background: white; border: 2px solid #888;

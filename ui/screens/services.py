@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QScrollArea, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QWidget
 
 from cardio.citizen import ASSURANCE_ORDER
 from kiosk.catalog import Service
@@ -32,6 +33,8 @@ class ServicesScreen(Screen):
         self.grid.setSpacing(16)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.grid_host)
         self.cancel = button("", lambda: self._view.dispatch(Cancel()))
         self.box.addWidget(self.greeting)
@@ -69,11 +72,12 @@ class ServicesScreen(Screen):
                 continue
             heading = QLabel(name(view.lang))
             heading.setObjectName("subtitle")
-            self.grid.addWidget(heading, row, 0, 1, 2)
+            self.grid.addWidget(heading, row, 0)
             row += 1
-            for i, service in enumerate(in_category):
-                self.grid.addWidget(self._tile(service, state, view), row + i // 2, i % 2)
-            row += (len(in_category) + 1) // 2
+            for service in in_category:
+                self.grid.addWidget(self._tile(service, state, view), row, 0)
+                row += 1
+        self.grid.setRowStretch(row, 1)
 
     def _tile(self, service: Service, state: SessionState, view: View) -> QPushButton:
         tile = button(service.name(view.lang), partial(self._select, service.id), "tile")

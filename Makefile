@@ -1,0 +1,79 @@
+# Anjungan: the two promises are `make demo` and `make test`, on a fresh
+# Debian/Ubuntu machine. Each installs what is missing first: Debian packages
+# with apt (only those not yet installed), Python packages into .venv from
+# uv.lock, so every machine gets the same versions.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .make/tools
+UV_VERSION := 0.13.8
+UV := $(TOOLS)/bin/uv
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+# Debian packages, by what needs them.
+APT_BUILD := gcc python3-dev python3-venv swig libpcsclite-dev
+APT_CARDS := pcscd vsmartcard-vpcd
+APT_QT := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 \
+          xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+          libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0
+APT_PRINT := fonts-dejavu-core poppler-utils
+APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT)
+
+.PHONY: help demo test lint typecheck pytest bench screenshots system-deps venv clean
+
+help:
+	@echo "make demo    install what is missing, then start the kiosk on demo defaults"
+	@echo "make test    install what is missing, then lint, type-check and run the suite"
+	@echo "make bench   run the benchmarks and write docs/benchmarks.md"
+	@echo "make screenshots  refresh the pictures in docs/screenshots/"
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q '^install ok installed' \
+	    || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
+	@touch $@
+
+venv: system-deps $(VENV)/.synced
+
+demo: venv
+	$(VENV)/bin/kiosk demo $(DEMO_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+pytest: venv
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: venv
+	$(VENV)/bin/python -m bench
+
+screenshots: venv
+	xvfb-run -a -s "-screen 0 1080x1920x24" $(VENV)/bin/python -m ui.screenshots --out docs/screenshots
+
+clean:
+	rm -rf $(VENV) .make .pytest_cache .mypy_cache .ruff_cache demo-output

@@ -1,0 +1,78 @@
+"""The `kiosk` command as an operator meets it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import build_parser
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def kiosk(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> (
+    subprocess.CompletedProcess[str]
+):
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_help_explains_each_subcommand() -> None:
+    result = kiosk("--help")
+    assert result.returncode == 0
+    for command in ("demo", "run", "server"):
+        assert command in result.stdout
+    subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert set(subcommands) == {"demo", "run", "server"}
+
+
+def test_bad_config_exits_2_naming_the_key(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[card]\nbackend = "magnetic"\n')
+    result = kiosk("run", "--config", str(config))
+    assert result.returncode == 2
+    assert "card.backend" in result.stderr and "simulated, pcsc" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_config_from_the_environment_is_used(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[session]\nidle_timeout_s = 0\n")
+    result = kiosk("run", env={"ANJUNGAN_CONFIG": str(config)})
+    assert result.returncode == 2 and "session.idle_timeout_s" in result.stderr
+
+
+def test_run_with_unreachable_server_stays_up(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n'
+        '[central]\nurl = "http://127.0.0.1:9"\ntimeout_s = 0.5\n'
+    )
+    result = kiosk("run", "--config", str(config), "--exit-after", "2")
+    assert result.returncode == 0, result.stderr
+    assert "central server unreachable" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_server_subcommand_passes_its_options_through() -> None:
+    result = kiosk("server", "--help")
+    assert result.returncode == 0
+    assert "--seed-demo" in result.stdout
+
+
+@pytest.mark.slow
+def test_demo_starts_serves_and_stops_by_itself(tmp_path: Path) -> None:
+    shot = tmp_path / "attract.png"
+    result = kiosk("demo", "--output", str(tmp_path), "--exit-after", "4",
+                   "--screenshot", str(shot))
+    assert result.returncode == 0, result.stderr
+    assert "catalog demo-" in result.stderr  # the kiosk fetched the demo catalog
+    assert shot.stat().st_size > 10_000
+    assert (tmp_path / "tickets").is_dir() and (tmp_path / "data" / "kiosk.db").is_file()

@@ -1,0 +1,90 @@
+"""Configuration: lookup order, defaults, and errors that name the key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kiosk import config as cfg
+from kiosk.config import Config, ConfigError, find_config, load_config, parse_config
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+
+
+def test_no_file_means_embedded_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cfg, "default_path", lambda: tmp_path / "absent.toml")
+    assert load_config(None, environ={}) == Config()
+
+
+def test_lookup_order_flag_then_env_then_platform_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform_file = tmp_path / "platform.toml"
+    platform_file.write_text("")
+    monkeypatch.setattr(cfg, "default_path", lambda: platform_file)
+    env_file = tmp_path / "env.toml"
+    flag_file = tmp_path / "flag.toml"
+    assert find_config(flag_file, {cfg.ENV_VAR: str(env_file)}) == flag_file
+    assert find_config(None, {cfg.ENV_VAR: str(env_file)}) == env_file
+    assert find_config(None, {}) == platform_file
+
+
+def test_a_file_overrides_only_what_it_says(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[card]\nbackend = "pcsc"\n[session]\nidle_timeout_s = 90\n')
+    config = load_config(path, environ={})
+    assert config.card.backend == "pcsc"
+    assert config.session.idle_timeout_s == 90.0
+    assert config.printer == Config().printer
+    assert config.source == str(path)
+
+
+@pytest.mark.parametrize(
+    ("toml", "key", "problem"),
+    [
+        ("[card]\nbackend = 'magnetic'\n", "card.backend", "must be one of"),
+        ("[card]\nreaderr = 'x'\n", "card.readerr", "unknown key"),
+        ("[printers]\n", "printers", "unknown section"),
+        ("[session]\nidle_timeout_s = -1\n", "session.idle_timeout_s", "positive number"),
+        ("[session]\nidle_timeout_s = 'lama'\n", "session.idle_timeout_s", "positive number"),
+        ("[kiosk]\nfullscreen = 'yes'\n", "kiosk.fullscreen", "true or false"),
+        ("[kiosk]\noffice_id = 7\n", "kiosk.office_id", "must be a string"),
+        ("card = 1\n", "card", "must be a table"),
+        ("[session]\nidle_timeout_s = 10\nidle_warning_s = 20\n", "session.idle_warning_s",
+         "shorter than"),
+        ("[central]\nurl = 'ftp://x'\n", "central.url", "http"),
+        ("[card\n", "(file)", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_the_key(tmp_path: Path, toml: str, key: str, problem: str) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, environ={})
+    assert caught.value.key == key
+    assert problem in str(caught.value)
+
+
+def test_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "missing.toml", environ={})
+
+
+def test_derived_paths_follow_data_dir() -> None:
+    config = parse_config({"kiosk": {"data_dir": "/srv/kiosk"}})
+    assert config.store_path == Path("/srv/kiosk/kiosk.db")
+    assert config.ticket_dir == Path("/srv/kiosk/tickets")
+
+
+def test_every_key_is_documented_with_its_default() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    missing = []
+    for section, cls in cfg.SECTIONS.items():
+        for name, default in vars(cls()).items():
+            rendered = str(default).lower() if isinstance(default, bool) else str(default)
+            row = re.search(rf"^\| `{section}\.{name}` \| `([^`]*)` \|", text, re.M)
+            if row is None or row.group(1).strip('"') != rendered:
+                missing.append(f"{section}.{name} (default {rendered!r})")
+    assert missing == []

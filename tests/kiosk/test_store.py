@@ -1,0 +1,100 @@
+"""The local store: migrations, one transaction per ticket, full disk, durability."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from offline_store import Store, StoreError, StoreFull
+from offline_store.migrations import MIGRATIONS, applied
+
+NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+def issue(store: Store, service: str = "poli", now: dt.datetime = NOW) -> str:
+    return store.issue_ticket(
+        office_id="pku", service_id=service, prefix="A", counter="Loket 1",
+        payload={"values": {"nik": "1471015203850001"}}, now=now,
+    ).number
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store.open(tmp_path / "kiosk.db")
+
+
+def test_migrations_are_recorded_and_run_once(tmp_path: Path) -> None:
+    Store.open(tmp_path / "k.db").close()
+    again = Store.open(tmp_path / "k.db")
+    assert applied(again.db) == {v for v, _ in MIGRATIONS}
+
+
+def test_durability_is_wal_with_full_sync(store: Store) -> None:
+    assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    assert store.db.execute("PRAGMA synchronous").fetchone() == (2,)  # FULL
+
+
+def test_numbers_count_per_service_and_day(store: Store) -> None:
+    assert [issue(store), issue(store), issue(store, "ktp")] == ["A-001", "A-002", "A-001"]
+    assert issue(store, now=NOW + dt.timedelta(days=1)) == "A-001"
+
+
+def test_ticket_and_outbox_row_are_written_together(store: Store) -> None:
+    issue(store)
+    [item] = store.outbox()
+    assert store.ticket(item.key)["number"] == "A-001"
+    assert item.payload["ticket"]["number"] == "A-001"
+
+
+def test_a_failed_outbox_write_leaves_no_ticket_and_no_number_used(store: Store) -> None:
+    store.db.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    with pytest.raises(StoreError):
+        issue(store)
+    assert store.tickets_count() == 0
+    store.db.execute("DROP TRIGGER refuse")
+    assert issue(store) == "A-001"  # the counter did not move either
+
+
+def test_a_full_database_is_store_full_and_writes_nothing(store: Store) -> None:
+    issue(store)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreFull):
+        for _ in range(200):
+            issue(store)
+    count = store.tickets_count()
+    store.db.execute("PRAGMA max_page_count = 1073741823")
+    assert store.tickets_count() == count and store.integrity_ok()
+
+
+def test_ticket_survives_reopening(tmp_path: Path) -> None:
+    first = Store.open(tmp_path / "k.db")
+    issue(first)
+    first.close()
+    second = Store.open(tmp_path / "k.db")
+    assert second.tickets_count() == 1 and issue(second) == "A-002"
+
+
+def test_catalog_cache_round_trip(store: Store) -> None:
+    assert store.load_catalog() is None
+    store.save_catalog({"version": "v1"}, '"abc"', "v1")
+    store.save_catalog({"version": "v2"}, '"def"', "v2")
+    assert store.load_catalog() == ({"version": "v2"}, '"def"')
+
+
+def test_a_store_in_an_unwritable_place_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(StoreError):
+        Store.open(blocker / "kiosk.db")
+
+
+def test_a_file_that_is_not_a_database_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError):
+        Store.open(path)

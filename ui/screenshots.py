@@ -1,0 +1,125 @@
+"""Pictures of the kiosk's screens and of a printed ticket, for the docs.
+
+    python -m ui.screenshots --out docs/screenshots
+
+Runs the demo flow against a local central server and saves one PNG per
+screen, then turns the printed ticket PDF into a PNG at thermal-printer
+resolution (203 dpi) with pdftoppm. ``make screenshots`` runs it under Xvfb
+so the pictures are real windows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from cardio.demo_cards import demo_card
+from cardio.simulated import SimulatedReader
+from central.process import start_central
+from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
+from kiosk.session import Phase
+from kiosk.session_events import Confirmed, FormOpened, ServiceSelected
+from offline_store import Store
+from ui.app import build_window
+from ui.theme import STYLE_SHEET
+from ui.window import KioskWindow
+
+
+def _wait(app: QApplication, done: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the kiosk did not reach the expected screen")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)  # noqa: S101
+    app.setStyleSheet(STYLE_SHEET)
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp, start_central(seed_demo=True) as central:
+        tickets = Path(tmp) / "tickets"
+        tickets.mkdir()
+        config = Config(
+            kiosk=KioskSection(data_dir=tmp),
+            printer=PrinterSection(output_dir=str(tickets)),
+            central=CentralSection(url=central.url),
+        )
+        store = Store.open(config.store_path)
+        window = build_window(config, store, demo=True)
+        window.resize(*size)
+        window.show()
+        controller = window.controller
+        _wait(app, lambda: controller.catalog is not None)
+
+        def shot(name: str, phase: Phase) -> None:
+            _wait(app, lambda: controller.machine.state.phase is phase)
+            for _ in range(5):
+                app.processEvents()
+            path = out / f"{name}.png"
+            window.grab().save(str(path))
+            saved.append(path)
+
+        shot("attract", Phase.IDLE)
+        reader = controller.reader
+        assert isinstance(reader, SimulatedReader)  # noqa: S101
+        reader.tap(demo_card("siti").applet())
+        shot("services", Phase.IDENTIFIED)
+        controller.dispatch(ServiceSelected("puskesmas-umum"))
+        shot("service-detail", Phase.SERVICE_CHOSEN)
+        controller.dispatch(FormOpened())
+        _wait(app, lambda: controller.machine.state.phase is Phase.FORM)
+        phone = window.findChild(QLineEdit, "field_phone")
+        if phone is not None:
+            phone.setText("081234567890")
+        shot("form", Phase.FORM)
+        window.screens[Phase.FORM].submit()  # type: ignore[attr-defined]
+        shot("confirm", Phase.CONFIRMING)
+        controller.dispatch(Confirmed())
+        shot("ticket", Phase.TICKET_ISSUED)
+        _ticket_png(tickets, out / "ticket-80mm.png", saved)
+        _close(window, store)
+    return saved
+
+
+def _ticket_png(tickets: Path, target: Path, saved: list[Path]) -> None:
+    pdfs = sorted(tickets.glob("*.pdf"))
+    pdftoppm = shutil.which("pdftoppm")
+    if not pdfs or pdftoppm is None:
+        return
+    stem = target.with_suffix("")
+    subprocess.run(  # noqa: S603
+        [pdftoppm, "-png", "-r", "203", "-singlefile", str(pdfs[0]), str(stem)],
+        check=True, timeout=30,
+    )
+    saved.append(target)
+
+
+def _close(window: KioskWindow, store: Store) -> None:
+    window.controller.stop()
+    window.executor.wait_for_done(3000)
+    window.close()
+    store.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    args = parser.parse_args()
+    for path in capture(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
