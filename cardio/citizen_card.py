@@ -91,8 +91,11 @@ def read_identity(card: CardConnection) -> CardIdentity:
             raise UnsupportedCard(f"GET UID answered {uid_resp.sw:04X}")
         uid = uid_resp.data
         selected = apdu.Response.parse(card.transmit(apdu.select_aid(AID)))
-        if selected.sw in (apdu.SW_FILE_NOT_FOUND, apdu.SW_INS_NOT_SUPPORTED,
-                           apdu.SW_CLA_NOT_SUPPORTED):
+        if selected.sw in (
+            apdu.SW_FILE_NOT_FOUND,
+            apdu.SW_INS_NOT_SUPPORTED,
+            apdu.SW_CLA_NOT_SUPPORTED,
+        ):
             return CardIdentity(uid=uid, citizen=None, assurance=Assurance.UNVERIFIED)
         if not selected.ok:
             raise UnsupportedCard(f"SELECT answered {selected.sw:04X}")

@@ -45,13 +45,25 @@ def build_parser() -> argparse.ArgumentParser:
             "land in OUTPUT/tickets."
         ),
     )
-    demo.add_argument("--output", type=Path, default=Path("demo-output"),
-                      help="folder for the demo's data and printed tickets (default: %(default)s)")
+    demo.add_argument(
+        "--output",
+        type=Path,
+        default=Path("demo-output"),
+        help="folder for the demo's data and printed tickets (default: %(default)s)",
+    )
     demo.add_argument("--fullscreen", action="store_true", help="frameless full screen")
-    demo.add_argument("--exit-after", type=float, metavar="SECONDS",
-                      help="quit by itself after SECONDS (for scripted runs)")
-    demo.add_argument("--screenshot", type=Path, metavar="PNG",
-                      help="save a picture of the window shortly after start")
+    demo.add_argument(
+        "--exit-after",
+        type=float,
+        metavar="SECONDS",
+        help="quit by itself after SECONDS (for scripted runs)",
+    )
+    demo.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PNG",
+        help="save a picture of the window shortly after start",
+    )
 
     run = sub.add_parser(
         "run",
@@ -125,8 +137,10 @@ def _demo(args: argparse.Namespace) -> int:
         url = central.url
         print(f"kiosk: server pusat demo / demo central server: {url}", file=sys.stderr)
     except CentralStartError as exc:
-        print(f"kiosk: server pusat tidak dapat dijalankan, kiosk berjalan luring: {exc}",
-              file=sys.stderr)
+        print(
+            f"kiosk: server pusat tidak dapat dijalankan, kiosk berjalan luring: {exc}",
+            file=sys.stderr,
+        )
     config = Config(
         kiosk=KioskSection(data_dir=str(output / "data")),
         printer=PrinterSection(output_dir=str(tickets)),
@@ -135,8 +149,13 @@ def _demo(args: argparse.Namespace) -> int:
     )
     print(f"kiosk: tiket PDF / ticket PDFs: {tickets}", file=sys.stderr)
     try:
-        return _start(config, demo=True, fullscreen=args.fullscreen,
-                      exit_after=args.exit_after, screenshot=screenshot)
+        return _start(
+            config,
+            demo=True,
+            fullscreen=args.fullscreen,
+            exit_after=args.exit_after,
+            screenshot=screenshot,
+        )
     finally:
         if central is not None:
             central.stop()
@@ -155,18 +174,25 @@ def _start(
     try:
         store = Store.open(config.store_path)
     except StoreError as exc:
-        print(f"kiosk: penyimpanan lokal tidak dapat dibuka / local store unusable: {exc}",
-              file=sys.stderr)
+        print(
+            f"kiosk: penyimpanan lokal tidak dapat dibuka / local store unusable: {exc}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     try:
         from ui.app import run_kiosk
     except ImportError as exc:
-        print(f"kiosk: antarmuka layar tidak tersedia / Qt not available: {exc}",
-              file=sys.stderr)
+        print(f"kiosk: antarmuka layar tidak tersedia / Qt not available: {exc}", file=sys.stderr)
         return EXIT_FAILED
     try:
-        return run_kiosk(config, store, demo=demo, fullscreen=fullscreen,
-                         exit_after_s=exit_after, screenshot=screenshot)
+        return run_kiosk(
+            config,
+            store,
+            demo=demo,
+            fullscreen=fullscreen,
+            exit_after_s=exit_after,
+            screenshot=screenshot,
+        )
     finally:
         store.close()
 

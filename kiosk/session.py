@@ -68,9 +68,7 @@ class Phase(StrEnum):
 
 
 #: Phases where the citizen is expected to act; the idle timeout runs here.
-INTERACTIVE = frozenset(
-    {Phase.IDENTIFIED, Phase.SERVICE_CHOSEN, Phase.FORM, Phase.CONFIRMING}
-)
+INTERACTIVE = frozenset({Phase.IDENTIFIED, Phase.SERVICE_CHOSEN, Phase.FORM, Phase.CONFIRMING})
 
 
 @dataclass(frozen=True)
@@ -143,8 +141,13 @@ class SessionMachine:
         before = self.state
         effects = self._timeout() or self._dispatch(event)
         if self.state is not before:
-            log.info("session %d: %s -> %s (%s)", self.state.session, before.phase.value,
-                     self.state.phase.value, type(event).__name__)
+            log.info(
+                "session %d: %s -> %s (%s)",
+                self.state.session,
+                before.phase.value,
+                self.state.phase.value,
+                type(event).__name__,
+            )
             for listener in list(self._listeners):
                 listener(self.state)
         return effects
@@ -206,7 +209,8 @@ class SessionMachine:
         wipe = self._wipe_if_personal("new_card")
         session = self.state.session + 1
         self.state = SessionState(
-            phase=Phase.READING, session=session,
+            phase=Phase.READING,
+            session=session,
             deadline=self._clock() + self.timeouts.read,
         )
         return [*wipe, ReadCard(session, reader)]
@@ -222,12 +226,16 @@ class SessionMachine:
             self._go(Phase.IDENTIFIED, problem="service_unknown", deadline=self._idle_deadline())
             return
         if ASSURANCE_ORDER[identity.assurance] < ASSURANCE_ORDER[service.assurance]:
-            self._go(Phase.IDENTIFIED, problem="assurance_too_low",
-                     deadline=self._idle_deadline())
+            self._go(Phase.IDENTIFIED, problem="assurance_too_low", deadline=self._idle_deadline())
             return
-        self._go(Phase.SERVICE_CHOSEN, service=service, problem="",
-                 values=prefill(service.form, identity), field_errors={},
-                 deadline=self._idle_deadline())
+        self._go(
+            Phase.SERVICE_CHOSEN,
+            service=service,
+            problem="",
+            values=prefill(service.form, identity),
+            field_errors={},
+            deadline=self._idle_deadline(),
+        )
 
     def _submit(self, typed: Mapping[str, str]) -> None:
         service = _present(self.state.service)
@@ -263,7 +271,9 @@ class SessionMachine:
     def _fail(self, reason: str) -> list[Effect]:
         wipe = self._wipe_if_personal(reason)
         self.state = SessionState(
-            phase=Phase.ERROR, session=self.state.session, problem=reason,
+            phase=Phase.ERROR,
+            session=self.state.session,
+            problem=reason,
             deadline=self._clock() + self.timeouts.error_display,
         )
         return wipe
@@ -271,7 +281,8 @@ class SessionMachine:
     def _done(self) -> list[Effect]:
         wipe = self._wipe_if_personal("finished")
         self.state = SessionState(
-            phase=Phase.DONE, session=self.state.session,
+            phase=Phase.DONE,
+            session=self.state.session,
             deadline=self._clock() + self.timeouts.done_display,
         )
         return wipe

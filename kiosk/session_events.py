@@ -94,9 +94,21 @@ class Tick:
 
 
 SessionEvent = (
-    CardTapped | CardLeft | CardRead | CardReadFailed | ServiceSelected | FormOpened
-    | FormSubmitted | Confirmed | TicketReady | IssueFailed | Back | Cancel | Finish
-    | UserActivity | Tick
+    CardTapped
+    | CardLeft
+    | CardRead
+    | CardReadFailed
+    | ServiceSelected
+    | FormOpened
+    | FormSubmitted
+    | Confirmed
+    | TicketReady
+    | IssueFailed
+    | Back
+    | Cancel
+    | Finish
+    | UserActivity
+    | Tick
 )
 
 

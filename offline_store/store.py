@@ -139,7 +139,9 @@ class Store:
 
     def record_print(self, ticket_id: str, *, printed: bool, fault: str = "") -> None:
         with self.lock, _translated(), self.db.atomic():
-            self.db.table("tickets").update(ticket_id, {"printed": int(printed), "print_fault": fault})
+            self.db.table("tickets").update(
+                ticket_id, {"printed": int(printed), "print_fault": fault}
+            )
 
     def ticket(self, ticket_id: str) -> dict[str, Any]:
         with self.lock, _translated():
@@ -156,8 +158,14 @@ class Store:
                 "state = ?", [state], order_by="created_at", limit=limit
             )
             return [
-                OutboxItem(r["key"], r["kind"], json.loads(r["payload"]), r["state"],
-                           r["attempts"], r["created_at"])
+                OutboxItem(
+                    r["key"],
+                    r["kind"],
+                    json.loads(r["payload"]),
+                    r["state"],
+                    r["attempts"],
+                    r["created_at"],
+                )
                 for r in rows
             ]
 

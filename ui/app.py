@@ -34,8 +34,13 @@ def build_window(config: Config, store: Store, *, demo: bool) -> KioskWindow:
     printer = make_printer(config.printer.backend, output_dir=config.ticket_dir)
     central = CentralClient(config.central.url, timeout_s=config.central.timeout_s)
     controller = KioskController(
-        config, reader=reader, store=store, printer=printer, central=central,
-        executor=executor, clock=time.monotonic,
+        config,
+        reader=reader,
+        store=store,
+        printer=printer,
+        central=central,
+        executor=executor,
+        clock=time.monotonic,
     )
     demo_cards: list[tuple[str, Callable[[], None]]] = []
     if demo and isinstance(reader, SimulatedReader):
@@ -80,10 +85,12 @@ def run_kiosk(
     heartbeat.timeout.connect(lambda: None)
 
     if screenshot is not None:
+
         def grab() -> None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             window.grab().save(str(screenshot))
             log.info("screenshot saved to %s", screenshot)
+
         QTimer.singleShot(1500, grab)
     if exit_after_s is not None:
         QTimer.singleShot(int(exit_after_s * 1000), app.quit)

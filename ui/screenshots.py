@@ -100,7 +100,8 @@ def _ticket_png(tickets: Path, target: Path, saved: list[Path]) -> None:
     stem = target.with_suffix("")
     subprocess.run(  # noqa: S603
         [pdftoppm, "-png", "-r", "203", "-singlefile", str(pdfs[0]), str(stem)],
-        check=True, timeout=30,
+        check=True,
+        timeout=30,
     )
     saved.append(target)
 

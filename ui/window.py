@@ -101,8 +101,11 @@ class KioskWindow(QMainWindow):
         self._render_warning()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress,
-                            QEvent.Type.TouchBegin):
+        if event.type() in (
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.KeyPress,
+            QEvent.Type.TouchBegin,
+        ):
             now = time.monotonic()
             if now - self._last_activity > 1.0:
                 self._last_activity = now
@@ -142,8 +145,9 @@ class KioskWindow(QMainWindow):
         self._render_attract_status()
 
     def _render_attract_status(self) -> None:
-        self.attract.set_status(self.view, online=self.controller.online,
-                                printer_ok=self.printer_ok)
+        self.attract.set_status(
+            self.view, online=self.controller.online, printer_ok=self.printer_ok
+        )
 
     def go_fullscreen(self) -> None:
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)

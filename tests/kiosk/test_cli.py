@@ -14,12 +14,16 @@ from kiosk.cli import build_parser
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def kiosk(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> (
-    subprocess.CompletedProcess[str]
-):
+def kiosk(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kiosk.cli", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
         env={**os.environ, **(env or {})},
     )
 
@@ -70,8 +74,9 @@ def test_server_subcommand_passes_its_options_through() -> None:
 @pytest.mark.slow
 def test_demo_starts_serves_and_stops_by_itself(tmp_path: Path) -> None:
     shot = tmp_path / "attract.png"
-    result = kiosk("demo", "--output", str(tmp_path), "--exit-after", "4",
-                   "--screenshot", str(shot))
+    result = kiosk(
+        "demo", "--output", str(tmp_path), "--exit-after", "4", "--screenshot", str(shot)
+    )
     assert result.returncode == 0, result.stderr
     assert "catalog demo-" in result.stderr  # the kiosk fetched the demo catalog
     assert shot.stat().st_size > 10_000

@@ -52,8 +52,11 @@ def test_a_file_overrides_only_what_it_says(tmp_path: Path) -> None:
         ("[kiosk]\nfullscreen = 'yes'\n", "kiosk.fullscreen", "true or false"),
         ("[kiosk]\noffice_id = 7\n", "kiosk.office_id", "must be a string"),
         ("card = 1\n", "card", "must be a table"),
-        ("[session]\nidle_timeout_s = 10\nidle_warning_s = 20\n", "session.idle_warning_s",
-         "shorter than"),
+        (
+            "[session]\nidle_timeout_s = 10\nidle_warning_s = 20\n",
+            "session.idle_warning_s",
+            "shorter than",
+        ),
         ("[central]\nurl = 'ftp://x'\n", "central.url", "http"),
         ("[card\n", "(file)", "not valid TOML"),
     ],

@@ -43,8 +43,7 @@ SITI = CardIdentity(
 )
 UID_ONLY = CardIdentity(uid=b"\x08\xc0", citizen=None, assurance=Assurance.UNVERIFIED)
 T = Timeouts()
-TICKET = IssuedTicket(number="A-001", service_id="puskesmas-umum", counter="Loket 1",
-                      printed=True)
+TICKET = IssuedTicket(number="A-001", service_id="puskesmas-umum", counter="Loket 1", printed=True)
 
 
 def make(catalog: Catalog, clock: FakeClock, **kw: object) -> SessionMachine:
@@ -285,9 +284,7 @@ def test_activity_pushes_the_idle_deadline_back(catalog: Catalog, clock: FakeClo
     assert m.state.phase is Phase.IDLE
 
 
-def test_any_event_after_the_deadline_times_out_first(
-    catalog: Catalog, clock: FakeClock
-) -> None:
+def test_any_event_after_the_deadline_times_out_first(catalog: Catalog, clock: FakeClock) -> None:
     m = make(catalog, clock)
     to_form(m)
     clock.advance(T.idle + 1)
@@ -335,9 +332,7 @@ def test_error_screen_times_out_to_idle(catalog: Catalog, clock: FakeClock) -> N
 def test_issue_failure_is_an_error_and_wipes(catalog: Catalog, clock: FakeClock) -> None:
     m = make(catalog, clock)
     effect = to_issuing(m)
-    assert m.handle(IssueFailed(effect.session, "store_failed")) == [
-        WipeSession("store_failed")
-    ]
+    assert m.handle(IssueFailed(effect.session, "store_failed")) == [WipeSession("store_failed")]
     assert (m.state.phase, m.state.problem) == (Phase.ERROR, "store_failed")
     assert m.state.identity is None and not m.state.values
 
@@ -359,9 +354,7 @@ def test_tap_during_a_session_is_ignored(catalog: Catalog, clock: FakeClock) -> 
     assert m.state.phase is Phase.FORM and m.state.identity is SITI
 
 
-def test_tap_on_done_screen_starts_next_citizen_wiped(
-    catalog: Catalog, clock: FakeClock
-) -> None:
+def test_tap_on_done_screen_starts_next_citizen_wiped(catalog: Catalog, clock: FakeClock) -> None:
     m = make(catalog, clock)
     effect = to_issuing(m)
     m.handle(TicketReady(effect.session, TICKET))

@@ -15,8 +15,12 @@ NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7))
 
 def issue(store: Store, service: str = "poli", now: dt.datetime = NOW) -> str:
     return store.issue_ticket(
-        office_id="pku", service_id=service, prefix="A", counter="Loket 1",
-        payload={"values": {"nik": "1471015203850001"}}, now=now,
+        office_id="pku",
+        service_id=service,
+        prefix="A",
+        counter="Loket 1",
+        payload={"values": {"nik": "1471015203850001"}},
+        now=now,
     ).number
 
 

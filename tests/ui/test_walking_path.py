@@ -75,8 +75,9 @@ def test_tap_service_form_ticket_prints_a_pdf(
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     assert "Selamat datang, Ibu Siti Aminah" in visible_strings(kiosk)
 
-    tile = next(b for b in kiosk.findChildren(QPushButton)
-                if b.property("service_id") == "puskesmas-umum")
+    tile = next(
+        b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == "puskesmas-umum"
+    )
     click(qtbot, tile)
     wait_phase(qtbot, kiosk, Phase.SERVICE_CHOSEN)
     click(qtbot, button_with(kiosk, "Daftar layanan ini"))
@@ -120,9 +121,7 @@ def test_tap_service_form_ticket_prints_a_pdf(
     assert leaked == [], "personal data left on screen after the session"
 
 
-def test_broken_demo_card_shows_a_message_and_recovers(
-    kiosk: KioskWindow, qtbot: QtBot
-) -> None:
+def test_broken_demo_card_shows_a_message_and_recovers(kiosk: KioskWindow, qtbot: QtBot) -> None:
     click(qtbot, button_with(kiosk, "Kartu rusak"))
     wait_phase(qtbot, kiosk, Phase.ERROR)
     assert "Kartu tidak dapat dibaca" in visible_strings(kiosk)
@@ -139,8 +138,9 @@ def test_missing_printer_folder_still_gives_the_number(
     (tmp_path / "tickets").rmdir()
     click(qtbot, button_with(kiosk, "Budi Santoso"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
-    tile = next(b for b in kiosk.findChildren(QPushButton)
-                if b.property("service_id") == "status-berkas")
+    tile = next(
+        b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == "status-berkas"
+    )
     click(qtbot, tile)
     click(qtbot, button_with(kiosk, "Daftar layanan ini"))
     click(qtbot, button_with(kiosk, "Lanjut"))

@@ -104,7 +104,8 @@ class FormScreen(Screen):
             source = value.source if value else None
             self.sources[field.name].setText(
                 {Source.CARD: view.t("from_card"), Source.RECORD: view.t("from_record")}.get(
-                    source, ""  # type: ignore[arg-type]
+                    source,
+                    "",  # type: ignore[arg-type]
                 )
             )
             code = state.field_errors.get(field.name, "")

@@ -106,8 +106,13 @@ class ServiceDetailScreen(Screen):
         self.requirements = label()
         self.back = button("", lambda: self._view.dispatch(Back()))
         self.next = button("", lambda: self._view.dispatch(FormOpened()), "primary")
-        for w in (self.name, self.description, self.counter, self.requirements_title,
-                  self.requirements):
+        for w in (
+            self.name,
+            self.description,
+            self.counter,
+            self.requirements_title,
+            self.requirements,
+        ):
             self.box.addWidget(w)
         self.box.addStretch(1)
         self.button_row(self.back, self.next)
