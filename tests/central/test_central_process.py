@@ -1,0 +1,65 @@
+"""Starting and stopping the central server as a child process."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from central.process import CentralStartError, start_central
+from central.settings import DEMO_CATALOG_PATH
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def central_children() -> list[int]:
+    """Child processes of this one that run ``-m central`` (Linux /proc)."""
+    pids: list[int] = []
+    for children in Path("/proc/self/task").glob("*/children"):
+        for pid in children.read_text().split():
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            if b"central" in cmdline:
+                pids.append(int(pid))
+    return pids
+
+
+@pytest.fixture
+def no_orphans() -> Iterator[None]:
+    before = central_children()
+    yield
+    assert central_children() == before, "a central server was left running"
+
+
+@pytest.mark.usefixtures("no_orphans")
+def test_invalid_catalog_fails_to_start(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CentralStartError) as caught:
+        start_central(catalog_path=catalog, seed_demo=False)
+    message = str(caught.value)
+    assert "exited with status 2 before listening" in message
+    assert f"catalog {catalog}: not valid JSON" in message
+
+
+@pytest.mark.usefixtures("no_orphans")
+def test_custom_catalog_is_served_and_stopped(tmp_path: Path) -> None:
+    data = json.loads(DEMO_CATALOG_PATH.read_text(encoding="utf-8"))
+    data["version"] = "test-1"
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(data), encoding="utf-8")
+    with start_central(catalog_path=catalog, seed_demo=False) as server:
+        assert server.url == f"http://127.0.0.1:{server.port}"
+        with requests.Session() as http:
+            body = http.get(f"{server.url}/api/v1/catalog", timeout=3).json()
+        assert body == data
+    assert server.process.returncode is not None
+    assert server.stop() == server.process.returncode, "stop() is idempotent"
+
+
+@pytest.mark.usefixtures("no_orphans")
+def test_start_deadline_stops_the_child() -> None:
+    with pytest.raises(CentralStartError, match=r"did not start listening within 0\.01 s"):
+        start_central(timeout_s=0.01)
