@@ -81,3 +81,9 @@ def test_demo_starts_serves_and_stops_by_itself(tmp_path: Path) -> None:
     assert "catalog demo-" in result.stderr  # the kiosk fetched the demo catalog
     assert shot.stat().st_size > 10_000
     assert (tmp_path / "tickets").is_dir() and (tmp_path / "data" / "kiosk.db").is_file()
+
+
+def test_every_subcommand_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert [c for c in subcommands if f"`kiosk {c}" not in readme] == []

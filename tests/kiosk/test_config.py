@@ -91,3 +91,9 @@ def test_every_key_is_documented_with_its_default() -> None:
             if row is None or row.group(1).strip('"') != rendered:
                 missing.append(f"{section}.{name} (default {rendered!r})")
     assert missing == []
+
+
+def test_the_shipped_example_configuration_is_valid() -> None:
+    example = DOCS.parents[1] / "packaging" / "kiosk.toml.example"
+    config = load_config(example, environ={})
+    assert config.card.backend == "pcsc" and config.kiosk.fullscreen
