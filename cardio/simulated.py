@@ -41,20 +41,21 @@ class _Connection:
 class SimulatedReader(Reader):
     backend = "simulated"
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = READER_NAME) -> None:
+        self.name = name
         self._lock = threading.Lock()
         self._listener: ReaderListener | None = None
         self.current: Applet | None = None
 
     def start(self, listener: ReaderListener) -> None:
         self._listener = listener
-        listener(ReaderAdded(READER_NAME))
+        listener(ReaderAdded(self.name))
 
     def stop(self) -> None:
         self._listener = None
 
     def readers(self) -> list[str]:
-        return [READER_NAME]
+        return [self.name]
 
     def tap(self, applet: Applet) -> None:
         """Put ``applet`` on the reader (removing any card already there)."""
@@ -62,14 +63,14 @@ class SimulatedReader(Reader):
         with self._lock:
             applet.reset()
             self.current = applet
-        self._emit(CardPresented(READER_NAME, SIMULATED_ATR))
+        self._emit(CardPresented(self.name, SIMULATED_ATR))
 
     def remove(self) -> None:
         with self._lock:
             had_card = self.current is not None
             self.current = None
         if had_card:
-            self._emit(CardRemoved(READER_NAME))
+            self._emit(CardRemoved(self.name))
 
     def _emit(self, event: CardPresented | CardRemoved) -> None:
         listener = self._listener
@@ -78,7 +79,7 @@ class SimulatedReader(Reader):
 
     @contextmanager
     def connect(self, reader: str) -> Iterator[CardConnection]:
-        if reader != READER_NAME:
+        if reader != self.name:
             raise ReaderUnavailable(f"no simulated reader named {reader!r}")
         applet = self.current
         if applet is None:

@@ -6,18 +6,18 @@ import logging
 import signal
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from cardio.demo_cards import DEMO_CARDS, DemoCard
 from cardio.factory import make_reader
+from cardio.reader import Reader
 from cardio.simulated import SimulatedReader
 from kiosk.central_client import CentralClient
 from kiosk.config import Config
 from kiosk.controller import KioskController
+from kiosk.demo import demo_reader
 from offline_store import Store
 from printing import make_printer
 from ui.tasks import QtExecutor
@@ -27,10 +27,12 @@ from ui.window import KioskWindow
 log = logging.getLogger(__name__)
 
 
-def build_window(config: Config, store: Store, *, demo: bool) -> KioskWindow:
+def build_window(
+    config: Config, store: Store, *, demo: bool, use_pcscd: bool = True
+) -> KioskWindow:
     """Assemble reader, printer, central client and controller under one window."""
     executor = QtExecutor()
-    reader = make_reader(config.card.backend, reader_filter=config.card.reader)
+    reader: Reader = make_reader(config.card.backend, reader_filter=config.card.reader)
     printer = make_printer(config.printer.backend, output_dir=config.ticket_dir)
     central = CentralClient(config.central.url, timeout_s=config.central.timeout_s)
     controller = KioskController(
@@ -44,16 +46,11 @@ def build_window(config: Config, store: Store, *, demo: bool) -> KioskWindow:
     )
     demo_cards: list[tuple[str, Callable[[], None]]] = []
     if demo and isinstance(reader, SimulatedReader):
-        simulated = reader
-        for card in DEMO_CARDS:
-            demo_cards.append((card.label, partial(_tap, simulated, card)))
+        reader, taps = demo_reader(reader, use_pcscd=use_pcscd)
+        demo_cards = [(t.label, t.tap) for t in taps]
     window = KioskWindow(controller, executor, demo_cards)
     controller.start()
     return window
-
-
-def _tap(reader: SimulatedReader, card: DemoCard) -> None:
-    reader.tap(card.applet())
 
 
 def run_kiosk(

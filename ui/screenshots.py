@@ -56,7 +56,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
             central=CentralSection(url=central.url),
         )
         store = Store.open(config.store_path)
-        window = build_window(config, store, demo=True)
+        window = build_window(config, store, demo=True, use_pcscd=False)
         window.resize(*size)
         window.show()
         controller = window.controller

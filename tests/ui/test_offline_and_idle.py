@@ -40,7 +40,7 @@ def _window(
         session=session,
     )
     store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True)
+    window = build_window(config, store, demo=True, use_pcscd=False)
     qtbot.addWidget(window)
     window.resize(900, 1200)
     window.show()

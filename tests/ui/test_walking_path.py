@@ -32,7 +32,7 @@ def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWind
         session=SessionSection(),
     )
     store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True)
+    window = build_window(config, store, demo=True, use_pcscd=False)
     qtbot.addWidget(window)
     window.resize(900, 1200)
     window.show()

@@ -1,0 +1,55 @@
+"""The demo's reader: on-screen cards always, and vpcd cards through a real pcscd."""
+
+from __future__ import annotations
+
+import pytest
+
+from cardio.citizen_card import read_identity
+from cardio.events import CardPresented, CardRemoved
+from cardio.multi import MultiReader
+from cardio.simulated import READER_NAME, SimulatedReader
+from cardio.vpcd import DEFAULT_ATR
+from kiosk.demo import demo_reader
+
+from .conftest import READER, EventLog, Pcscd
+
+
+def test_without_pcscd_the_demo_uses_the_simulated_reader_alone() -> None:
+    simulated = SimulatedReader()
+    reader, taps = demo_reader(simulated, use_pcscd=False)
+    assert reader is simulated
+    assert [t.label for t in taps] == [
+        "Siti Aminah",
+        "Budi Santoso",
+        "e-KTP (UID saja)",
+        "Kartu rusak",
+    ]
+
+
+def test_with_no_such_pcscd_reader_nothing_is_added() -> None:
+    simulated = SimulatedReader()
+    reader, taps = demo_reader(simulated, vpcd_reader="No Such Reader 00 00")
+    assert reader is simulated and len(taps) == 4
+
+
+@pytest.mark.pcsc
+def test_demo_cards_tap_through_a_real_pcscd(pcscd: Pcscd, events: EventLog) -> None:
+    simulated = SimulatedReader()
+    reader, taps = demo_reader(simulated, vpcd_reader=READER, vpcd_port=pcscd.port)
+    assert isinstance(reader, MultiReader)
+    by_label = {t.label: t for t in taps}
+    reader.start(events)
+    try:
+        by_label["Siti Aminah (pcscd)"].tap()
+        events.wait_for(CardPresented(READER, DEFAULT_ATR))
+        with reader.connect(READER) as card:
+            identity = read_identity(card)
+        assert identity.citizen is not None and identity.citizen.full_name == "Siti Aminah"
+        events.wait_for(CardRemoved(READER))  # the virtual card leaves by itself
+
+        by_label["Budi Santoso"].tap()  # the on-screen card still works beside it
+        with reader.connect(READER_NAME) as card:
+            identity = read_identity(card)
+        assert identity.citizen is not None and identity.citizen.full_name == "Budi Santoso"
+    finally:
+        reader.stop()
