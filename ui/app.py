@@ -35,6 +35,10 @@ def build_window(
     reader: Reader = make_reader(config.card.backend, reader_filter=config.card.reader)
     printer = make_printer(config.printer.backend, output_dir=config.ticket_dir)
     central = CentralClient(config.central.url, timeout_s=config.central.timeout_s)
+    demo_cards: list[tuple[str, Callable[[], None]]] = []
+    if demo and isinstance(reader, SimulatedReader):
+        reader, taps = demo_reader(reader, use_pcscd=use_pcscd)
+        demo_cards = [(t.label, t.tap) for t in taps]
     controller = KioskController(
         config,
         reader=reader,
@@ -44,10 +48,6 @@ def build_window(
         executor=executor,
         clock=time.monotonic,
     )
-    demo_cards: list[tuple[str, Callable[[], None]]] = []
-    if demo and isinstance(reader, SimulatedReader):
-        reader, taps = demo_reader(reader, use_pcscd=use_pcscd)
-        demo_cards = [(t.label, t.tap) for t in taps]
     window = KioskWindow(controller, executor, demo_cards)
     controller.start()
     return window

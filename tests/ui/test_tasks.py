@@ -1,0 +1,47 @@
+"""The one helper that runs work off the GUI thread."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from pytestqt.qtbot import QtBot
+
+from ui.tasks import QtExecutor
+
+
+def test_results_come_back_on_the_gui_thread(qtbot: QtBot) -> None:
+    executor = QtExecutor()
+    gui = threading.get_ident()
+    seen: list[tuple[int, int]] = []
+    executor.run_in_background(
+        threading.get_ident, lambda worker: seen.append((worker, threading.get_ident()))
+    )
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    worker, callback = seen[0]
+    assert worker != gui and callback == gui
+
+
+def test_a_failing_task_does_not_kill_the_pool(qtbot: QtBot) -> None:
+    executor = QtExecutor()
+    results: list[int] = []
+
+    def boom() -> int:
+        raise RuntimeError("worker failed")
+
+    executor.run_in_background(boom, results.append)
+    executor.run_in_background(lambda: 7, results.append)
+    qtbot.waitUntil(lambda: results == [7], timeout=5000)
+
+
+def test_many_posts_do_not_leak_or_steal_references(qtbot: QtBot) -> None:
+    # PySide6 6.12.0 on Python 3.11 lost a reference to True per emit(); a
+    # kiosk then aborted with "bool_dealloc" after some hundreds of sessions.
+    executor = QtExecutor()
+    calls: list[int] = []
+    before = sys.getrefcount(True)
+    for i in range(300):
+        executor.call_soon(lambda i=i: calls.append(i))
+    qtbot.waitUntil(lambda: len(calls) == 300, timeout=5000)
+    assert calls == list(range(300))
+    assert sys.getrefcount(True) >= before - 20
