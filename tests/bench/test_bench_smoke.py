@@ -1,0 +1,156 @@
+"""``python -m bench --quick`` runs end to end and writes a complete report.
+
+Only the report's shape and numbers are checked; speed is never asserted here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bench import startup, tap_to_ticket
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Below the suite's 120 s per-test timeout, so a hung run is still cleaned up here.
+RUN_TIMEOUT_S = 100.0
+
+EXPECTED = {
+    startup.TITLE: (
+        startup.QUICK_RUNS,
+        ["process spawn → first paint", "import + build → first paint"],
+    ),
+    tap_to_ticket.TITLE: (
+        tap_to_ticket.QUICK_ROUNDS,
+        ["tap → card read", "tap → ticket issued", "tap → ticket PDF on disk"],
+    ),
+}
+MACHINE_ROWS = (
+    "CPU",
+    "Cores",
+    "RAM",
+    "OS",
+    "Kernel",
+    "Python",
+    "PySide6 / Qt",
+    "Signal.emit() reference defect",
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    what: str
+    how: str
+    n: int
+    median: float
+    p95: float
+    minimum: float
+    maximum: float
+    goal: str
+    result: str
+
+
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+def _sections(text: str) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:].strip(), [])
+        else:
+            current.append(line)
+    return sections
+
+
+def _rows(lines: list[str]) -> list[Row]:
+    table = [line for line in lines if line.startswith("|")]
+    assert len(table) >= 3, "a table has a header, a rule and at least one row"
+    rows = []
+    for line in table[2:]:
+        what, how, n, median, p95, low, high, goal, result = _cells(line)
+        rows.append(
+            Row(what, how, int(n), float(median), float(p95), float(low), float(high), goal, result)
+        )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("bench") / "benchmarks.md"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # A session of its own, so a hung run is stopped with every process it started.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = process.communicate(timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        _, stderr = process.communicate()
+        pytest.fail(f"python -m bench --quick took over {RUN_TIMEOUT_S:g} s:\n{stderr}")
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, stderr
+    yield out.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("title", list(EXPECTED))
+def test_each_benchmark_has_a_table_of_numbers(report: str, title: str) -> None:
+    sections = _sections(report)
+    assert title in sections, f"no section {title!r}"
+    rows = _rows(sections[title])
+    quick_n, names = EXPECTED[title]
+    for name in names:
+        assert any(row.what.startswith(name) for row in rows), f"no row {name!r}"
+    for row in rows:
+        assert row.n == quick_n, row
+        assert row.median > 0.0, row
+        assert row.minimum <= row.median <= row.maximum, row
+        assert row.minimum <= row.p95 <= row.maximum, row
+        assert row.how.endswith("."), "the method is one sentence"
+        if row.goal == "—":
+            assert row.result == "—", row
+        else:
+            assert re.fullmatch(r"≤ \d+", row.goal), row
+            assert row.result in ("✅ pass", "❌ miss"), row
+
+
+@pytest.mark.slow
+def test_cold_start_has_its_goal(report: str) -> None:
+    [spawn] = [
+        r for r in _rows(_sections(report)[startup.TITLE]) if r.what.startswith("process spawn")
+    ]
+    assert spawn.goal == f"≤ {startup.GOAL_MS:.0f}"
+
+
+@pytest.mark.slow
+def test_report_names_machine_date_and_commit(report: str) -> None:
+    assert report.startswith("# ")
+    assert re.search(r"^- Date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", report, re.MULTILINE)
+    assert re.search(r"^- Commit: ([0-9a-f]{7,}(\+dirty)?|unknown)$", report, re.MULTILINE)
+    machine = _sections(report)["Machine"]
+    found = {cells[0]: cells[1] for cells in map(_cells, machine) if len(cells) == 2}
+    for name in MACHINE_ROWS:
+        assert found.get(name), f"machine row {name!r} missing or empty"
+    assert re.fullmatch(r"\d+.*", found["Cores"])
+    assert re.fullmatch(r"\d+\.\d GiB", found["RAM"])
