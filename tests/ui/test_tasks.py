@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 
@@ -37,11 +38,16 @@ def test_a_failing_task_does_not_kill_the_pool(qtbot: QtBot) -> None:
 def test_many_posts_do_not_leak_or_steal_references(qtbot: QtBot) -> None:
     # PySide6 6.12.0 on Python 3.11 lost a reference to True per emit(); a
     # kiosk then aborted with "bool_dealloc" after some hundreds of sessions.
+    # Other threads and the garbage collector move the count by some tens, so
+    # the test posts many times more than that and allows half of it.
+    posts = 1000
     executor = QtExecutor()
     calls: list[int] = []
+    gc.collect()
     before = sys.getrefcount(True)
-    for i in range(300):
+    for i in range(posts):
         executor.call_soon(lambda i=i: calls.append(i))
-    qtbot.waitUntil(lambda: len(calls) == 300, timeout=5000)
-    assert calls == list(range(300))
-    assert sys.getrefcount(True) >= before - 20
+    qtbot.waitUntil(lambda: len(calls) == posts, timeout=10000)
+    assert calls == list(range(posts))
+    gc.collect()
+    assert sys.getrefcount(True) > before - posts // 2
