@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import report, startup, tap_to_ticket
+from bench import card_read, report, startup, tap_to_ticket
 from bench.results import Benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +27,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "--quick",
         action="store_true",
         help=f"fewer repetitions ({startup.QUICK_RUNS} starts, "
-        f"{tap_to_ticket.QUICK_ROUNDS} tickets), for a smoke test",
+        f"{tap_to_ticket.QUICK_ROUNDS} tickets, {card_read.QUICK_TAPS} card reads), "
+        "for a smoke test",
     )
     parser.add_argument(
         "--out",
@@ -53,6 +54,7 @@ def run_all(quick: bool) -> list[Benchmark]:
         return [
             startup.run(central.url, runs, _progress),
             tap_to_ticket.run(central.url, rounds, _progress),
+            *card_read.run(quick, _progress),
         ]
     finally:
         central.stop()

@@ -14,7 +14,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from cardio._pcsc_scard import codes, error_for, establish, list_readers, load_scard
+from cardio._pcsc_scard import (
+    codes,
+    describe,
+    error_for,
+    establish,
+    list_readers,
+    load_scard,
+    service_down_codes,
+)
 from cardio._pcsc_watch import PcscWatcher
 from cardio.errors import (
     CardError,
@@ -72,8 +80,11 @@ class PcscConnection:
             )
             if hresult == scard.SCARD_E_TIMEOUT:
                 return error  # the card is still there: it failed to answer
-            if hresult in codes(scard, "SCARD_F_COMM_ERROR"):
-                return CardServiceUnavailable(error.detail)
+            if hresult in service_down_codes(scard):
+                # pcscd stopped or died under the read. Keep the failed call in
+                # the detail: it says what the citizen's read was doing.
+                down = describe(scard, hresult, "SCardGetStatusChange")
+                return CardServiceUnavailable(f"{error.detail}; card service gone ({down})")
             if hresult != scard.SCARD_S_SUCCESS:
                 return error_for(scard, hresult, "SCardGetStatusChange")
             state = int(states[0][1]) & ~scard.SCARD_STATE_CHANGED

@@ -101,10 +101,17 @@ class VpcdCard:
         return self._thread is not None and self._thread.is_alive()
 
     def insert(self) -> None:
-        """Connect to vpcd and start answering. Raises ``OSError`` if vpcd is not there."""
+        """Connect to vpcd and start answering. Raises ``OSError`` if vpcd is not there.
+
+        A card that vpcd dropped (pcscd stopped) can be inserted again without
+        :meth:`remove` first, as :attr:`inserted` already says False.
+        """
         with self._lock:
-            if self._sock is not None:
+            if self._thread is not None and self._thread.is_alive():
                 raise RuntimeError("card already inserted")
+            if self._sock is not None:
+                self._sock.close()  # the connection vpcd dropped
+                self._sock = None
             sock = socket.create_connection((self.host, self.port), self.connect_timeout_s)
             sock.settimeout(None)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

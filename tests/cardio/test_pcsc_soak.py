@@ -1,0 +1,129 @@
+"""Many taps in a row under one running :class:`PcscReader`.
+
+pcscd polls the vpcd reader every 0.4 s, so one tap (insert, event, read,
+remove, event) takes about 0.8 s: "as fast as pcscd allows" means the next
+card goes on as soon as the watcher has reported the last one gone. Faster
+than that, vpcd swaps cards under pcscd without pcscd ever seeing the reader
+empty, which no watcher can report (docs/pcsc.md).
+
+Each loop runs under :func:`run_with_deadline`, so a deadlock (pyscard #220
+saw one after ~40 quick taps) fails with the stuck stack instead of hanging.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cardio import apdu
+from cardio.events import CardPresented, CardRemoved, ReaderAdded, ReaderEvent
+from cardio.pcsc import PcscReader
+from cardio.vpcd import VpcdCard
+from tests.cardio.conftest import READER, SECOND_READER, EventLog, Pcscd, wait_until
+from tests.cardio.pcsc_support import (
+    ATR,
+    UID_RESPONSE,
+    UidCard,
+    client_sessions,
+    log_text,
+    resources,
+    run_with_deadline,
+    settled_resources,
+    tap_and_read,
+)
+
+pytestmark = [pytest.mark.pcsc, pytest.mark.slow, pytest.mark.timeout(100)]
+
+CYCLES = 50
+RAPID_TAPS = 45
+#: 0.8 s a tap at pcscd's pace, twice over for a busy machine.
+LOOP_DEADLINE_S = 1.6 * CYCLES
+
+
+def card_events(log: list[ReaderEvent], reader: str) -> list[ReaderEvent]:
+    return [e for e in log if isinstance(e, CardPresented | CardRemoved) and e.reader == reader]
+
+
+def test_fifty_insert_remove_cycles_keep_order_and_leak_nothing(
+    pcscd: Pcscd, events: EventLog
+) -> None:
+    reader = PcscReader(reader_filter="00 00", poll_interval_s=0.5)
+    reader.start(events)
+    try:
+        events.wait_for(ReaderAdded(READER))
+        wait_until(lambda: pcscd.card_present() is False, 5.0, "an empty reader")
+        before = settled_resources(pcscd)
+        log_from = len(log_text(pcscd))
+
+        def cycles() -> None:
+            for _ in range(CYCLES):
+                tap_and_read(reader, events, READER, pcscd.port)
+
+        run_with_deadline(cycles, LOOP_DEADLINE_S, f"{CYCLES} insert/remove cycles")
+
+        try:
+            wait_until(lambda: resources(pcscd) == before, 5.0, "resources as before")
+        except AssertionError:
+            raise AssertionError(f"leak? before {before}, after {resources(pcscd)}") from None
+        taps = [s for s in client_sessions(log_text(pcscd)[log_from:]) if "CONNECT" in s.commands]
+        assert not pcscd.card_present()
+        tap_and_read(reader, events, READER, pcscd.port)  # not stuck: one more works
+    finally:
+        reader.stop()
+    log = events.snapshot()
+    assert log[0] == ReaderAdded(READER)
+    assert card_events(log, READER) == [CardPresented(READER, ATR), CardRemoved(READER)] * (
+        CYCLES + 1
+    )
+    assert len(log) == 1 + 2 * (CYCLES + 1)  # and nothing else: no reader churn
+    # Each tap: its own context and card handle, both given back, connection closed.
+    assert len(taps) == CYCLES
+    for tap in taps:
+        assert tap.closed
+        assert tap.commands == [
+            "CMD_VERSION",
+            "ESTABLISH_CONTEXT",
+            "CONNECT",
+            "TRANSMIT",
+            "DISCONNECT",
+            "RELEASE_CONTEXT",
+        ]
+
+
+def test_rapid_taps_on_one_slot_leave_both_slots_working(pcscd: Pcscd, events: EventLog) -> None:
+    """pyscard #220's pattern: quick taps on one reader, then the other one."""
+    reader = PcscReader(reader_filter="VPCD", poll_interval_s=0.5)
+    reader.start(events)
+    try:
+        events.wait_for(ReaderAdded(READER))
+        events.wait_for(ReaderAdded(SECOND_READER))
+
+        def rapid_taps() -> None:
+            for _ in range(RAPID_TAPS):
+                tap_and_read(reader, events, READER, pcscd.port)
+
+        run_with_deadline(rapid_taps, 1.6 * RAPID_TAPS, f"{RAPID_TAPS} rapid taps")
+
+        def other_slot() -> None:
+            tap_and_read(reader, events, SECOND_READER, pcscd.port + 1)
+            # Both cards at once, each on its own slot, each read.
+            with (
+                VpcdCard(UidCard(), port=pcscd.port),
+                VpcdCard(UidCard(), port=pcscd.port + 1),
+            ):
+                mark = len(events.snapshot())
+                events.wait_for(CardPresented(READER, ATR), after=mark)
+                events.wait_for(CardPresented(SECOND_READER, ATR), after=mark)
+                for name in (READER, SECOND_READER):
+                    with reader.connect(name) as conn:
+                        assert conn.transmit(apdu.GET_UID) == UID_RESPONSE
+
+        run_with_deadline(other_slot, 15.0, "taps on both slots after the rapid ones")
+    finally:
+        reader.stop()
+    log = events.snapshot()
+    first = card_events(log, READER)
+    assert first[: 2 * RAPID_TAPS] == [CardPresented(READER, ATR), CardRemoved(READER)] * RAPID_TAPS
+    assert card_events(log, SECOND_READER)[:2] == [
+        CardPresented(SECOND_READER, ATR),
+        CardRemoved(SECOND_READER),
+    ]
