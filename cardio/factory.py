@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from cardio.reader import Reader
 
-BACKENDS = ("simulated", "pcsc")
+BACKENDS = ("simulated", "pcsc", "nfc")
 
 
-def make_reader(backend: str, *, reader_filter: str = "") -> Reader:
+def make_reader(backend: str, *, reader_filter: str = "", path: str = "") -> Reader:
+    """A reader for ``backend``; ``path`` is the nfcpy device path (``usb`` if empty)."""
     if backend == "simulated":
         from cardio.simulated import SimulatedReader
 
@@ -16,4 +17,8 @@ def make_reader(backend: str, *, reader_filter: str = "") -> Reader:
         from cardio.pcsc import PcscReader
 
         return PcscReader(reader_filter=reader_filter)
+    if backend == "nfc":
+        from cardio.nfc import NfcReader
+
+        return NfcReader(path or "usb")
     raise ValueError(f"unknown card backend {backend!r}; known: {', '.join(BACKENDS)}")

@@ -1,0 +1,112 @@
+"""Reader and card events of the nfcpy backend; a missing device; taps without leaks."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from cardio import apdu
+from cardio.citizen_card import CitizenCardApplet
+from cardio.errors import ReaderUnavailable
+from cardio.events import CardPresented, CardRemoved, ReaderAdded
+from cardio.nfc import NfcReader
+from cardio.nfc_emulator import IsoDepEmulator, Type3NdefEmulator
+from cardio.nfc_tags import ISO_DEP_ATR, atr_for_tag_type
+from tests.cardio.conftest import EventLog
+from tests.cardio.nfc_fixtures import (
+    NFC_EVENT_DEADLINE_S,
+    free_udp_port,
+    open_fds,
+    running_reader,
+    udp_path,
+)
+
+pytestmark = pytest.mark.timeout(120)
+
+UID = bytes.fromhex("04A1B2C3D4E5F6")
+
+
+def test_present_and_remove_give_card_events() -> None:
+    path = udp_path(free_udp_port())
+    emulator = IsoDepEmulator(CitizenCardApplet(uid=UID, record=None), path)
+    with running_reader(path) as (reader, events):
+        try:
+            name = reader.name
+            assert events.wait_for(ReaderAdded(name), timeout_s=NFC_EVENT_DEADLINE_S) == 0
+            emulator.present()
+            first = events.wait_for(CardPresented(name, ISO_DEP_ATR), 1, NFC_EVENT_DEADLINE_S)
+            removed_at = time.monotonic()
+            emulator.remove()
+            gone = events.wait_for(CardRemoved(name), first, NFC_EVENT_DEADLINE_S)
+            # presence interval (0.25 s) plus one frame waiting time (0.31 s)
+            assert time.monotonic() - removed_at < 1.5
+            emulator.present()
+            events.wait_for(CardPresented(name, ISO_DEP_ATR), gone, NFC_EVENT_DEADLINE_S)
+        finally:
+            emulator.remove()
+    assert events.snapshot() == [
+        ReaderAdded(name),
+        CardPresented(name, ISO_DEP_ATR),
+        CardRemoved(name),
+        CardPresented(name, ISO_DEP_ATR),
+    ]  # stop() reports nothing more
+
+
+def test_type3_tag_events() -> None:
+    path = udp_path(free_udp_port())
+    tag = Type3NdefEmulator.mime("text/plain", b"halo", path)
+    with running_reader(path, targets=("106A", "212F")) as (reader, events):
+        try:
+            tag.present()
+            presented = CardPresented(reader.name, atr_for_tag_type("Type3Tag"))
+            index = events.wait_for(presented, timeout_s=NFC_EVENT_DEADLINE_S)
+            tag.remove()
+            events.wait_for(CardRemoved(reader.name), index, NFC_EVENT_DEADLINE_S)
+        finally:
+            tag.remove()
+
+
+@pytest.mark.parametrize("path", ["usb:054c:06c3", "usb"])
+def test_a_missing_usb_reader_is_retried_quietly_and_stops_promptly(path: str) -> None:
+    events = EventLog()
+    reader = NfcReader(path)
+    threads = threading.active_count()
+    reader.start(events)
+    try:
+        time.sleep(0.6)  # a few open attempts with backoff
+        assert reader.readers() == []
+        with pytest.raises(ReaderUnavailable), reader.connect(reader.name):
+            pass
+    finally:
+        started = time.monotonic()
+        reader.stop()
+        stopped_in = time.monotonic() - started
+    assert stopped_in < 0.5
+    assert events.snapshot() == []
+    assert threading.active_count() == threads
+
+
+@pytest.mark.slow
+def test_twenty_taps_leak_no_threads_or_sockets() -> None:
+    path = udp_path(free_udp_port())
+    emulator = IsoDepEmulator(CitizenCardApplet(uid=UID, record=None), path)
+    threads, fds = threading.active_count(), open_fds()
+    with running_reader(path) as (reader, events):
+        try:
+            after = 0
+            for _ in range(20):
+                emulator.present()
+                after = events.wait_for(CardPresented(reader.name, ISO_DEP_ATR), after)
+                with reader.connect(reader.name) as conn:
+                    assert conn.transmit(apdu.GET_UID) == UID + b"\x90\x00"
+                    assert conn.transmit(bytes.fromhex("00 B0 00 00 02")) == bytes.fromhex("6985")
+                emulator.remove()
+                after = events.wait_for(CardRemoved(reader.name), after)
+        finally:
+            emulator.remove()
+    presented = [e for e in events.snapshot() if isinstance(e, CardPresented)]
+    assert len(presented) == 20
+    assert threading.active_count() == threads
+    assert open_fds() == fds
