@@ -23,6 +23,10 @@ SW_CONDITIONS_NOT_SATISFIED = 0x6985
 #: Largest READ BINARY chunk the kiosk asks for (short Le, no chaining).
 READ_CHUNK = 0xE0
 
+#: Challenge lengths INTERNAL AUTHENTICATE accepts (bytes).
+MIN_CHALLENGE = 16
+MAX_CHALLENGE = 32
+
 
 def select_aid(aid: bytes) -> bytes:
     """SELECT by DF name (AID), first or only occurrence, FCI not requested."""
@@ -38,6 +42,16 @@ def read_binary(offset: int, length: int) -> bytes:
     if not 1 <= length <= 256:
         raise ValueError("length out of range for a short Le")
     return bytes([0x00, 0xB0, offset >> 8, offset & 0xFF, length & 0xFF])
+
+
+def internal_authenticate(challenge: bytes) -> bytes:
+    """INTERNAL AUTHENTICATE (ISO 7816-4 §11.5.2), case 4: ``00 88 00 00 Lc challenge 00``.
+
+    P1 = 00 and P2 = 00: algorithm and key implied by the selected application.
+    """
+    if not MIN_CHALLENGE <= len(challenge) <= MAX_CHALLENGE:
+        raise ValueError(f"a challenge is {MIN_CHALLENGE} to {MAX_CHALLENGE} bytes")
+    return bytes([0x00, 0x88, 0x00, 0x00, len(challenge)]) + challenge + b"\x00"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What a card tells the kiosk about its holder."""
+"""What a card tells the kiosk about its holder, and how far to trust it."""
 
 from __future__ import annotations
 
@@ -10,25 +10,55 @@ from enum import StrEnum
 from typing import Any
 
 from cardio.errors import MalformedCard
+from cardio.nik import Nik, NikError, Sex, parse_nik
 
-_NIK = re.compile(r"\d{16}")
+__all__ = ["ASSURANCE_ORDER", "Address", "Assurance", "CardIdentity", "Citizen", "Sex"]
 
-
-class Sex(StrEnum):
-    FEMALE = "F"
-    MALE = "M"
+_RT_RW = re.compile(r"\d{1,3}")
+_BLOOD_TYPE = re.compile(r"(A|B|AB|O)[+-]?")
+_BPJS = re.compile(r"\d{13}")
+#: Keys of the address map, in the order forms show them.
+ADDRESS_KEYS = ("street", "rt", "rw", "kelurahan", "kecamatan", "city")
 
 
 class Assurance(StrEnum):
     """How far the kiosk can trust who the card says its holder is.
 
-    ``unverified``: only a UID (or an unsigned record); anyone could copy it.
-    Signed and clone-proof levels arrive with the signed card format.
+    ``unverified``: a UID only, or claims the kiosk could not check (it trusts
+    no issuer); anyone could copy them. ``signed``: the record's signature
+    checks against the trust list, but the card could be a copy (an NDEF tag).
+    ``clone_proof``: signed, and the card proved it holds its own private key.
     """
 
     UNVERIFIED = "unverified"
     SIGNED = "signed"
     CLONE_PROOF = "clone_proof"
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str
+    rt: str
+    rw: str
+    kelurahan: str
+    kecamatan: str
+    city: str
+
+    def __repr__(self) -> str:  # an address is personal data
+        return "Address(<hidden>)"
+
+    @classmethod
+    def from_claims(cls, claims: Any) -> Address:
+        if not isinstance(claims, Mapping):
+            raise MalformedCard("field 'address' is not a map")
+        values = {key: _text(claims, key, prefix="address.") for key in ADDRESS_KEYS}
+        for key in ("rt", "rw"):
+            if not _RT_RW.fullmatch(values[key]):
+                raise MalformedCard(f"field 'address.{key}' is not 1 to 3 digits")
+        return cls(**values)
+
+    def to_claims(self) -> dict[str, str]:
+        return {key: getattr(self, key) for key in ADDRESS_KEYS}
 
 
 @dataclass(frozen=True)
@@ -40,13 +70,19 @@ class Citizen:
     full_name: str
     date_of_birth: dt.date
     sex: Sex
+    address: Address | None = None
+    blood_type: str | None = None
+    bpjs_number: str | None = None
 
     @classmethod
     def from_claims(cls, claims: Mapping[str, Any]) -> Citizen:
-        """Build from a claims map; raise :class:`MalformedCard` naming the bad field."""
+        """Build from a claims map; raise :class:`MalformedCard` naming the bad field.
+
+        Checks each field's shape; :meth:`check_nik` checks the NIK itself.
+        """
         card_number = _text(claims, "card_number")
         nik = _text(claims, "nik")
-        if not _NIK.fullmatch(nik):
+        if len(nik) != 16 or not nik.isascii() or not nik.isdigit():
             raise MalformedCard("field 'nik' is not 16 digits")
         full_name = _text(claims, "full_name")
         try:
@@ -57,35 +93,83 @@ class Citizen:
             sex = Sex(_text(claims, "sex"))
         except ValueError:
             raise MalformedCard("field 'sex' is not F or M") from None
-        return cls(card_number, nik, full_name, dob, sex)
+        address = Address.from_claims(claims["address"]) if "address" in claims else None
+        blood_type = _optional(claims, "blood_type", _BLOOD_TYPE, "A, B, AB or O (+/-)")
+        bpjs_number = _optional(claims, "bpjs_number", _BPJS, "13 digits")
+        return cls(card_number, nik, full_name, dob, sex, address, blood_type, bpjs_number)
+
+    def check_nik(self, reference: dt.date | None = None) -> Nik:
+        """Parse the NIK; :class:`MalformedCard` if it cannot exist.
+
+        Whether it agrees with the date of birth and sex is :meth:`Nik.matches`.
+        """
+        try:
+            return parse_nik(self.nik, reference=reference)
+        except NikError as exc:
+            raise MalformedCard(f"field 'nik': {exc}") from None
 
     def __repr__(self) -> str:  # personal data never reaches a log by accident
         return f"Citizen(card_number=<hidden>, nik=<{len(self.nik)} digits>)"
 
     def to_claims(self) -> dict[str, str]:
-        return {
+        """Flat text claims for the form pre-fill (``card.<key>`` in the catalog).
+
+        The address is flattened to its keys (``street``, ``rt``, ``rw``,
+        ``kelurahan``, ``kecamatan``, ``city``); absent optional fields are left out.
+        """
+        flat = {
             "card_number": self.card_number,
             "nik": self.nik,
             "full_name": self.full_name,
             "date_of_birth": self.date_of_birth.isoformat(),
             "sex": self.sex.value,
         }
+        if self.address is not None:
+            flat.update(self.address.to_claims())
+        if self.blood_type is not None:
+            flat["blood_type"] = self.blood_type
+        if self.bpjs_number is not None:
+            flat["bpjs_number"] = self.bpjs_number
+        return flat
+
+    def to_record(self) -> dict[str, Any]:
+        """The nested citizen map as the signed record holds it (without the card key)."""
+        record: dict[str, Any] = {
+            key: value for key, value in self.to_claims().items() if key not in ADDRESS_KEYS
+        }
+        if self.address is not None:
+            record["address"] = self.address.to_claims()
+        return record
 
 
-def _text(claims: Mapping[str, Any], key: str) -> str:
+def _text(claims: Mapping[str, Any], key: str, prefix: str = "") -> str:
     value = claims.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise MalformedCard(f"field '{key}' is missing or empty")
+        raise MalformedCard(f"field '{prefix}{key}' is missing or empty")
     return value.strip()
+
+
+def _optional(claims: Mapping[str, Any], key: str, shape: re.Pattern[str], what: str) -> str | None:
+    if key not in claims:
+        return None
+    value = _text(claims, key)
+    if not shape.fullmatch(value):
+        raise MalformedCard(f"field '{key}' is not {what}")
+    return value
 
 
 @dataclass(frozen=True)
 class CardIdentity:
-    """The result of one successful read: the UID, the holder if known, and trust."""
+    """The result of one successful read: the UID, the holder if known, and trust.
+
+    ``issuer`` and ``expires`` come from a verified record (None otherwise).
+    """
 
     uid: bytes
     citizen: Citizen | None
     assurance: Assurance
+    issuer: str | None = None
+    expires: dt.datetime | None = None
 
     def __repr__(self) -> str:  # never print personal data by accident
         return f"CardIdentity(uid=<{len(self.uid)} bytes>, assurance={self.assurance.value})"

@@ -1,121 +1,143 @@
-"""The Anjungan citizen card application, both sides of the wire.
+"""Reading a card at the kiosk: the Anjungan citizen card, an NDEF tag, or a UID.
 
-Card side: :class:`CitizenCardApplet` answers APDUs like a real card would
-(``execute(apdu) -> response``). The simulated reader talks to it directly
-and the vpcd/nfcpy emulators serve it to real card stacks, so the demo and
-the tests run the same card logic.
+:func:`read_identity` is the one entry point. On a connection that speaks
+APDUs it sends GET UID, SELECTs the citizen application, READs the record in
+chunks, verifies it (:mod:`cardio.signed_record`) and, for a good record, asks
+the card to prove its key with INTERNAL AUTHENTICATE (:mod:`cardio.card_auth`).
+A card without the application is read for an NDEF record if its connection
+gives one (:class:`cardio.reader.NdefConnection`); failing that, the UID
+alone is the identity.
 
-Kiosk side: :func:`read_identity` reads any card on a
-:class:`cardio.reader.CardConnection`.
-
-Record format (version 0, unsigned; see docs/card-format.md): the elementary
-file holds a 2-byte big-endian length followed by a CBOR map of claims.
+The card side lives in :mod:`cardio.citizen_applet`; its names are re-exported
+here. Byte-level format: docs/card-format.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import datetime as dt
+from collections.abc import Callable
 
-import cbor2
+from cardio import apdu, signed_record
+from cardio.card_auth import new_challenge, verify_challenge
+from cardio.citizen import Assurance, CardIdentity
+from cardio.citizen_applet import AID, MAX_RECORD, CitizenCardApplet, card_file, encode_record
+from cardio.errors import CardError, CardRejected, MalformedCard, Reason, UnsupportedCard
+from cardio.ndef_cose import find_cose
+from cardio.reader import CardConnection, NdefConnection
+from cardio.trust import TrustStore
 
-from cardio import apdu
-from cardio.citizen import Assurance, CardIdentity, Citizen
-from cardio.errors import CardError, MalformedCard, UnsupportedCard
-from cardio.reader import CardConnection
+__all__ = [
+    "AID",
+    "MAX_RECORD",
+    "CitizenCardApplet",
+    "card_file",
+    "encode_record",
+    "read_identity",
+]
 
-#: Proprietary AID (RID F0 = unregistered/national use) for the citizen card.
-AID = bytes.fromhex("F0414E4A554E47414E01")  # F0 "ANJUNGAN" 01
-
-#: Upper bound on a record; anything longer is refused before it is read.
-MAX_RECORD = 4096
-
-
-def encode_record(claims: Mapping[str, Any]) -> bytes:
-    """The bytes of the card's elementary file for ``claims``."""
-    body = cbor2.dumps(dict(claims), canonical=True)
-    if len(body) > MAX_RECORD:
-        raise ValueError("record too large for the card")
-    return len(body).to_bytes(2, "big") + body
-
-
-class CitizenCardApplet:
-    """Card-side logic of a citizen card (or of a UID-only card if no record)."""
-
-    def __init__(self, uid: bytes, record: bytes | None) -> None:
-        self.uid = uid
-        self.record = record
-        self._selected = False
-
-    def reset(self) -> None:
-        self._selected = False
-
-    def execute(self, command: bytes) -> bytes:
-        if len(command) < 4:
-            return apdu.status(apdu.SW_WRONG_LENGTH)
-        cla, ins, p1, p2 = command[:4]
-        if cla == 0xFF and ins == 0xCA:
-            return self.uid + apdu.status(apdu.SW_OK)
-        if cla != 0x00:
-            return apdu.status(apdu.SW_CLA_NOT_SUPPORTED)
-        if ins == 0xA4:
-            return self._select(p1, command[5 : 5 + command[4]] if len(command) > 5 else b"")
-        if ins == 0xB0:
-            le = command[4] if len(command) > 4 else 0
-            return self._read_binary((p1 << 8) | p2, le or 256)
-        return apdu.status(apdu.SW_INS_NOT_SUPPORTED)
-
-    def _select(self, p1: int, aid: bytes) -> bytes:
-        if p1 == 0x04 and aid == AID and self.record is not None:
-            self._selected = True
-            return apdu.status(apdu.SW_OK)
-        self._selected = False
-        return apdu.status(apdu.SW_FILE_NOT_FOUND)
-
-    def _read_binary(self, offset: int, le: int) -> bytes:
-        if not self._selected or self.record is None:
-            return apdu.status(apdu.SW_CONDITIONS_NOT_SATISFIED)
-        if offset > len(self.record):
-            return apdu.status(apdu.SW_WRONG_P1P2)
-        return self.record[offset : offset + le] + apdu.status(apdu.SW_OK)
+#: SELECT answers meaning "no Anjungan application here" (not an error).
+_NOT_A_CITIZEN_CARD = (apdu.SW_FILE_NOT_FOUND, apdu.SW_INS_NOT_SUPPORTED, apdu.SW_CLA_NOT_SUPPORTED)
 
 
-def read_identity(card: CardConnection) -> CardIdentity:
-    """Read whatever card is on ``card``: a citizen card, or just a UID.
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
-    Raises :class:`cardio.errors.CardError` subclasses, never anything else.
+
+def read_identity(
+    card: CardConnection,
+    trust: TrustStore | None = None,
+    *,
+    now: Callable[[], dt.datetime] = _utc_now,
+    challenge: Callable[[], bytes] = new_challenge,
+) -> CardIdentity:
+    """Read and verify whatever card is on ``card``.
+
+    ``trust`` holds the issuer keys and revocations; without it (or with an
+    empty one) the kiosk verifies nothing and every card reads as
+    ``unverified``. ``now`` and ``challenge`` are the clock and the
+    INTERNAL AUTHENTICATE challenge source (a fresh 32 random bytes per read).
+
+    Raises :class:`cardio.errors.CardError` subclasses, never anything else:
+    :class:`CardRejected` with a :class:`Reason` for a card the kiosk refuses.
     """
+    store = trust if trust is not None else TrustStore.empty()
     try:
-        uid_resp = apdu.Response.parse(card.transmit(apdu.GET_UID))
-        if not uid_resp.ok or not uid_resp.data:
-            raise UnsupportedCard(f"GET UID answered {uid_resp.sw:04X}")
-        uid = uid_resp.data
-        selected = apdu.Response.parse(card.transmit(apdu.select_aid(AID)))
-        if selected.sw in (
-            apdu.SW_FILE_NOT_FOUND,
-            apdu.SW_INS_NOT_SUPPORTED,
-            apdu.SW_CLA_NOT_SUPPORTED,
-        ):
-            return CardIdentity(uid=uid, citizen=None, assurance=Assurance.UNVERIFIED)
-        if not selected.ok:
-            raise UnsupportedCard(f"SELECT answered {selected.sw:04X}")
-        record = _read_record(card)
-        try:
-            claims = cbor2.loads(record)
-        except Exception as exc:  # cbor2 raises several unrelated types
-            raise MalformedCard(f"record is not CBOR: {type(exc).__name__}") from None
-        if not isinstance(claims, dict):
-            raise MalformedCard("record is not a CBOR map")
-        citizen = Citizen.from_claims(claims)
-        return CardIdentity(uid=uid, citizen=citizen, assurance=Assurance.UNVERIFIED)
+        return _read(card, store, now, challenge)
     except CardError:
         raise
-    except Exception as exc:  # a backend bug must still become a reason
+    except Exception as exc:  # a backend or library bug must still become a reason
         raise MalformedCard(f"unexpected {type(exc).__name__} while reading") from exc
 
 
+def _identity_from_record(
+    uid: bytes, record: bytes, trust: TrustStore, now: dt.datetime, *, clone_proof: bool
+) -> tuple[CardIdentity, signed_record.VerifiedRecord | None]:
+    """The identity a record gives, before any anti-clone proof.
+
+    ``clone_proof`` is the level a verified record reaches if its card then
+    proves its key; the caller does that with the returned record.
+    """
+    if not trust.trusts_anyone:
+        citizen = signed_record.read_unverified(record)
+        return CardIdentity(uid, citizen, Assurance.UNVERIFIED), None
+    verified = signed_record.verify(record, trust, now)
+    level = Assurance.CLONE_PROOF if clone_proof else Assurance.SIGNED
+    identity = CardIdentity(
+        uid, verified.citizen, level, issuer=verified.issuer.issuer_id, expires=verified.expires
+    )
+    return identity, verified
+
+
+def _read(
+    card: CardConnection,
+    trust: TrustStore,
+    now: Callable[[], dt.datetime],
+    challenge: Callable[[], bytes],
+) -> CardIdentity:
+    uid_resp = apdu.Response.parse(card.transmit(apdu.GET_UID))
+    if not uid_resp.ok or not uid_resp.data:
+        raise UnsupportedCard(f"GET UID answered {uid_resp.sw:04X}")
+    uid = uid_resp.data
+    selected = apdu.Response.parse(card.transmit(apdu.select_aid(AID)))
+    if selected.sw in _NOT_A_CITIZEN_CARD:
+        if isinstance(card, NdefConnection):
+            return _read_ndef(card, uid, trust, now)
+        return CardIdentity(uid=uid, citizen=None, assurance=Assurance.UNVERIFIED)
+    if not selected.ok:
+        raise UnsupportedCard(f"SELECT answered {selected.sw:04X}")
+    record = _read_record(card)  # the application is there: no NDEF fallback
+    identity, verified = _identity_from_record(uid, record, trust, now(), clone_proof=True)
+    if verified is not None:
+        _prove_card_key(card, verified, challenge())
+    return identity
+
+
+def _read_ndef(
+    tag: NdefConnection, uid: bytes, trust: TrustStore, now: Callable[[], dt.datetime]
+) -> CardIdentity:
+    """An NDEF tag can be copied byte for byte: a good record is ``signed`` at best."""
+    record = find_cose(tag.ndef_records())
+    if record is None:
+        return CardIdentity(uid=uid, citizen=None, assurance=Assurance.UNVERIFIED)
+    identity, _ = _identity_from_record(uid, record, trust, now(), clone_proof=False)
+    return identity
+
+
+def _prove_card_key(
+    card: CardConnection, verified: signed_record.VerifiedRecord, challenge: bytes
+) -> None:
+    """INTERNAL AUTHENTICATE: the card must sign our fresh challenge with its key."""
+    answer = apdu.Response.parse(card.transmit(apdu.internal_authenticate(challenge)))
+    if not answer.ok:
+        raise CardRejected(
+            Reason.CLONE_SUSPECTED, f"INTERNAL AUTHENTICATE answered {answer.sw:04X}"
+        )
+    if not verify_challenge(verified.card_key, challenge, answer.data):
+        raise CardRejected(Reason.CLONE_SUSPECTED, "the card did not prove the record's key")
+
+
 def _read_record(card: CardConnection) -> bytes:
-    head = _read(card, 0, 2)
+    head = _read_binary(card, 0, 2)
     if len(head) != 2:
         raise MalformedCard("record header truncated")
     length = int.from_bytes(head, "big")
@@ -123,14 +145,14 @@ def _read_record(card: CardConnection) -> bytes:
         raise MalformedCard(f"record length {length} out of range")
     body = bytearray()
     while len(body) < length:
-        chunk = _read(card, 2 + len(body), min(apdu.READ_CHUNK, length - len(body)))
+        chunk = _read_binary(card, 2 + len(body), min(apdu.READ_CHUNK, length - len(body)))
         if not chunk:
             raise MalformedCard("record truncated")
         body += chunk
     return bytes(body[:length])
 
 
-def _read(card: CardConnection, offset: int, length: int) -> bytes:
+def _read_binary(card: CardConnection, offset: int, length: int) -> bytes:
     resp = apdu.Response.parse(card.transmit(apdu.read_binary(offset, length)))
     if not resp.ok:
         raise MalformedCard(f"READ BINARY at {offset} answered {resp.sw:04X}")

@@ -18,6 +18,14 @@ class Reason(StrEnum):
     UNSUPPORTED_CARD = "unsupported_card"
     MALFORMED = "malformed"
     TIMEOUT = "timeout"
+    # The card was read, but the kiosk refuses what it says (CardRejected).
+    BAD_SIGNATURE = "bad_signature"
+    UNKNOWN_ISSUER = "unknown_issuer"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    REVOKED = "revoked"
+    CLONE_SUSPECTED = "clone_suspected"
+    NIK_MISMATCH = "nik_mismatch"
 
 
 class CardError(Exception):
@@ -54,10 +62,27 @@ class UnsupportedCard(CardError):
     reason = Reason.UNSUPPORTED_CARD
 
 
-class MalformedCard(CardError):
+class CardRejected(CardError):
+    """The card answered, and the kiosk refuses what it says.
+
+    ``reason`` says why: a signature that does not verify, an issuer not on the
+    trust list, a card outside its validity period or revoked, a card that could
+    not prove it holds its own key (a copy), a NIK that contradicts the other
+    claims, or data that does not decode at all (:class:`MalformedCard`).
+    """
+
+    def __init__(self, reason: Reason, detail: str = "") -> None:
+        self.reason = reason
+        super().__init__(detail)
+
+
+class MalformedCard(CardRejected):
     """The card's data is truncated, undecodable, or has an invalid field."""
 
     reason = Reason.MALFORMED
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(Reason.MALFORMED, detail)
 
 
 class CardTimeout(CardError):

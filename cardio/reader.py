@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from cardio.events import ReaderListener
 
 
+@runtime_checkable
 class CardConnection(Protocol):
     """A connection to the card currently on one reader, for one tap."""
 
@@ -24,6 +25,30 @@ class CardConnection(Protocol):
 
         Raises a :class:`cardio.errors.CardError` if the card is gone or the
         reader fails.
+        """
+        ...
+
+
+@runtime_checkable
+class NdefConnection(Protocol):
+    """A card connection that can also give the tag's NDEF message.
+
+    Backends that read NFC Forum tags (nfcpy: Type 2, 3 and 4) return
+    connections with both ``transmit`` (answering at least GET UID, as a
+    PC/SC reader does) and :meth:`ndef_records`.
+    :func:`cardio.citizen_card.read_identity` reads the citizen record from
+    the NDEF message when the card has no Anjungan application
+    (docs/card-format.md, "NDEF tags").
+    """
+
+    def ndef_records(self) -> list[tuple[str, bytes]]:
+        """Every record of the tag's NDEF message as ``(type, payload)``.
+
+        ``type`` is named as ndeflib names it: for a media-type record (TNF 2)
+        the media type itself (``application/cose; cose-type="cose-sign1"``),
+        for a well-known type ``urn:nfc:wkt:T`` and so on. A tag without an
+        NDEF message gives ``[]``. Raises :class:`cardio.errors.CardError`
+        subclasses, like ``transmit``.
         """
         ...
 
@@ -53,6 +78,8 @@ class Reader(ABC):
     @abstractmethod
     def connect(self, reader: str) -> AbstractContextManager[CardConnection]:
         """Open a fresh connection to the card on ``reader`` for one tap.
+
+        Connections to NFC Forum tags also implement :class:`NdefConnection`.
 
         Raises :class:`cardio.errors.ReaderUnavailable`,
         :class:`cardio.errors.CardServiceUnavailable` or

@@ -61,6 +61,10 @@ class CardSection:
     backend: str = field(default="simulated", metadata=_choice("simulated", "pcsc"))
     #: Substring of the reader's name; empty takes any reader.
     reader: str = ""
+    #: Trust list of issuer keys (JSON); empty: no issuer trusted, every card unverified.
+    trust_list: str = ""
+    #: Revocation list (JSON); empty: no card revoked.
+    revocation_list: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,14 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from cardio.citizen_card import read_identity
 from cardio.errors import CardError
 from cardio.events import CardPresented, CardRemoved, ReaderEvent
 from cardio.reader import Reader
+from cardio.trust import TrustStore
 from kiosk.catalog import Catalog, CatalogError
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import CentralError
@@ -62,6 +64,19 @@ class InlineExecutor:
         fn()
 
 
+def trust_from(config: Config) -> TrustStore:
+    """The trust store the configuration names (``card.trust_list``, ``card.revocation_list``).
+
+    No trust list: an empty store (no card is verified). Raises
+    :class:`cardio.trust.TrustError` if a named file cannot be used.
+    """
+    if not config.card.trust_list:
+        return TrustStore.empty()
+    revocation_list = config.card.revocation_list
+    revocations = Path(revocation_list).expanduser() if revocation_list else None
+    return TrustStore.load(Path(config.card.trust_list).expanduser(), revocations)
+
+
 def timeouts_from(config: Config) -> Timeouts:
     s = config.session
     return Timeouts(
@@ -87,6 +102,7 @@ class KioskController:
         executor: Executor,
         clock: Callable[[], float],
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
+        trust: TrustStore | None = None,
     ) -> None:
         self.config = config
         self.reader = reader
@@ -94,6 +110,9 @@ class KioskController:
         self.printer = printer
         self.central = central
         self.executor = executor
+        #: Issuer keys and revocations every read is verified against; the
+        #: sync engine may replace it between taps.
+        self.trust = trust if trust is not None else TrustStore.empty()
         self.language = config.kiosk.language
         self.catalog: Catalog | None = None
         self.catalog_etag: str | None = None
@@ -151,8 +170,9 @@ class KioskController:
 
     def _read(self, effect: ReadCard) -> SessionEvent:
         try:
+            trust = self.trust
             with self.reader.connect(effect.reader) as card:
-                identity = read_identity(card)
+                identity = read_identity(card, trust, now=self._now)
         except CardError as exc:
             log.warning("card read failed: %s (%s)", exc.reason.value, exc.detail)
             return CardReadFailed(effect.session, exc.reason.value)

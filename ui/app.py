@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -11,12 +12,14 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from cardio.demo_cards import demo_trust_store
 from cardio.factory import make_reader
 from cardio.reader import Reader
 from cardio.simulated import SimulatedReader
+from cardio.trust import TrustError, TrustStore
 from kiosk.central_client import CentralClient
 from kiosk.config import Config
-from kiosk.controller import KioskController
+from kiosk.controller import KioskController, trust_from
 from kiosk.demo import demo_reader
 from offline_store import Store
 from printing import make_printer
@@ -28,9 +31,24 @@ log = logging.getLogger(__name__)
 
 
 def build_window(
-    config: Config, store: Store, *, demo: bool, use_pcscd: bool = True
+    config: Config,
+    store: Store,
+    *,
+    demo: bool,
+    use_pcscd: bool = True,
+    trust: TrustStore | None = None,
 ) -> KioskWindow:
-    """Assemble reader, printer, central client and controller under one window."""
+    """Assemble reader, printer, central client and controller under one window.
+
+    ``trust`` defaults to the configured trust list; the demo with no trust
+    list configured uses the DEMO one. Raises :class:`TrustError` if the
+    configured lists cannot be used.
+    """
+    if trust is None and demo and not config.card.trust_list:
+        log.warning("demo: trusting the DEMO issuer, whose key is public (never on a real kiosk)")
+        trust = demo_trust_store()
+    elif trust is None:
+        trust = trust_from(config)
     executor = QtExecutor()
     reader: Reader = make_reader(config.card.backend, reader_filter=config.card.reader)
     printer = make_printer(config.printer.backend, output_dir=config.ticket_dir)
@@ -47,6 +65,7 @@ def build_window(
         central=central,
         executor=executor,
         clock=time.monotonic,
+        trust=trust,
     )
     window = KioskWindow(controller, executor, demo_cards)
     controller.start()
@@ -66,7 +85,13 @@ def run_kiosk(
     app = existing if isinstance(existing, QApplication) else QApplication([])
     app.setApplicationName("Anjungan")
     app.setStyleSheet(STYLE_SHEET)
-    window = build_window(config, store, demo=demo)
+    try:
+        window = build_window(config, store, demo=demo)
+    except TrustError as exc:
+        log.error("trust list unusable: %s", exc)
+        print(f"kiosk: daftar kepercayaan kartu salah / bad trust list: {exc}", file=sys.stderr)
+        return 2
+
     app.installEventFilter(window)
     if fullscreen or config.kiosk.fullscreen:
         window.go_fullscreen()

@@ -89,6 +89,35 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Pembacaan kartu terlalu lama. Silakan coba lagi.",
         "Reading the card took too long. Please try again.",
     ),
+    # a card the kiosk refuses (cardio.errors.Reason, docs/card-format.md)
+    "problem_bad_signature": (
+        "Data kartu tidak sah. Silakan hubungi petugas.",
+        "The data on this card is not genuine. Please ask an officer.",
+    ),
+    "problem_unknown_issuer": (
+        "Kartu tidak dikenali. Kartu ini tidak diterbitkan oleh kota yang dikenal kiosk.",
+        "Card not recognised: it was not issued by a city this kiosk knows.",
+    ),
+    "problem_expired": (
+        "Kartu sudah kedaluwarsa. Silakan perpanjang kartu Anda di loket.",
+        "This card has expired. Please renew it at the counter.",
+    ),
+    "problem_not_yet_valid": (
+        "Kartu belum berlaku. Silakan hubungi petugas.",
+        "This card is not valid yet. Please ask an officer.",
+    ),
+    "problem_revoked": (
+        "Kartu ini diblokir. Silakan hubungi petugas.",
+        "This card has been blocked. Please ask an officer.",
+    ),
+    "problem_clone_suspected": (
+        "Kartu diduga hasil salinan. Silakan hubungi petugas.",
+        "This card may be a copy. Please ask an officer.",
+    ),
+    "problem_nik_mismatch": (
+        "Data kartu tidak cocok dengan NIK. Silakan hubungi petugas.",
+        "The card's details do not match its NIK. Please ask an officer.",
+    ),
     "problem_store_full": (
         "Tiket tidak dapat dibuat karena penyimpanan kiosk penuh. Silakan hubungi petugas.",
         "No ticket could be made: the kiosk's storage is full. Please ask an officer.",

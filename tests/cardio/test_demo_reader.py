@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from cardio.citizen import Assurance
 from cardio.citizen_card import read_identity
+from cardio.demo_cards import DEMO_CARDS
 from cardio.events import CardPresented, CardRemoved
 from cardio.multi import MultiReader
 from cardio.simulated import READER_NAME, SimulatedReader
 from cardio.vpcd import DEFAULT_ATR
 from kiosk.demo import demo_reader
 
+from .card_helpers import DEMO_TRUST
 from .conftest import READER, EventLog, Pcscd
 
 
@@ -23,13 +26,17 @@ def test_without_pcscd_the_demo_uses_the_simulated_reader_alone() -> None:
         "Budi Santoso",
         "e-KTP (UID saja)",
         "Kartu rusak",
+        "Kartu kedaluwarsa",
+        "Salinan kartu Siti",
+        "Kartu diblokir",
+        "Kartu palsu",
     ]
 
 
 def test_with_no_such_pcscd_reader_nothing_is_added() -> None:
     simulated = SimulatedReader()
     reader, taps = demo_reader(simulated, vpcd_reader="No Such Reader 00 00")
-    assert reader is simulated and len(taps) == 4
+    assert reader is simulated and len(taps) == len(DEMO_CARDS)
 
 
 @pytest.mark.pcsc
@@ -43,13 +50,14 @@ def test_demo_cards_tap_through_a_real_pcscd(pcscd: Pcscd, events: EventLog) -> 
         by_label["Siti Aminah (pcscd)"].tap()
         events.wait_for(CardPresented(READER, DEFAULT_ATR))
         with reader.connect(READER) as card:
-            identity = read_identity(card)
+            identity = read_identity(card, DEMO_TRUST)
         assert identity.citizen is not None and identity.citizen.full_name == "Siti Aminah"
+        assert identity.assurance is Assurance.CLONE_PROOF
         events.wait_for(CardRemoved(READER))  # the virtual card leaves by itself
 
         by_label["Budi Santoso"].tap()  # the on-screen card still works beside it
         with reader.connect(READER_NAME) as card:
-            identity = read_identity(card)
+            identity = read_identity(card, DEMO_TRUST)
         assert identity.citizen is not None and identity.citizen.full_name == "Budi Santoso"
     finally:
         reader.stop()

@@ -1,0 +1,220 @@
+"""The signed citizen record: a COSE_Sign1 (RFC 9052) over a CWT claims set (RFC 8392).
+
+In the manner of the EU Digital COVID Certificate::
+
+    18([                                   ; COSE_Sign1, tagged
+      << {1: -7, 4: kid} >>,               ; protected: alg ES256, kid (8 bytes)
+      {},                                  ; unprotected: empty
+      << {1: iss, 4: exp, 6: iat,          ; CWT claims
+          -65537: {citizen map}} >>,
+      signature                            ; 64 bytes, r || s
+    ])
+
+The citizen map (text keys) is in docs/card-format.md; it includes
+``card_key``, the card's own public key as a COSE_Key (EC2, P-256) that
+INTERNAL AUTHENTICATE proves. Signing and verifying are the ``cwt`` library's;
+this module decides what the claims mean and why a record is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import cbor2
+from cryptography.hazmat.primitives.asymmetric import ec
+from cwt import COSE, COSEKey, COSEMessage, COSETypes
+
+from cardio.citizen import Citizen
+from cardio.errors import CardRejected, MalformedCard, Reason
+from cardio.trust import Issuer, TrustStore
+
+ALG_ES256 = -7
+HEADER_ALG = 1
+HEADER_KID = 4
+CLAIM_ISS = 1
+CLAIM_EXP = 4
+CLAIM_NBF = 5
+CLAIM_IAT = 6
+#: The private claim holding the citizen map: the first value of the CWT
+#: private-use range (less than -65536, RFC 8392 §9.1).
+CLAIM_CITIZEN = -65537
+CARD_KEY = "card_key"
+#: Tolerance for a kiosk clock running behind the issuer's (iat and nbf only).
+CLOCK_LEEWAY = dt.timedelta(minutes=5)
+
+_COSE_KEY_KTY, _COSE_KEY_CRV, _COSE_KEY_X, _COSE_KEY_Y, _COSE_KEY_D = 1, -1, -2, -3, -4
+_KTY_EC2, _CRV_P256 = 2, 1
+
+
+@dataclass(frozen=True)
+class VerifiedRecord:
+    """A record whose signature, issuer, validity and NIK all checked out."""
+
+    issuer: Issuer
+    issued: dt.datetime
+    expires: dt.datetime
+    citizen: Citizen
+    card_key: ec.EllipticCurvePublicKey = field(repr=False)
+
+
+def cose_key(public_key: ec.EllipticCurvePublicKey) -> dict[int, Any]:
+    """The card public key as the record carries it: ``{1: 2, -1: 1, -2: x, -3: y}``."""
+    numbers = public_key.public_numbers()
+    return {
+        _COSE_KEY_KTY: _KTY_EC2,
+        _COSE_KEY_CRV: _CRV_P256,
+        _COSE_KEY_X: numbers.x.to_bytes(32, "big"),
+        _COSE_KEY_Y: numbers.y.to_bytes(32, "big"),
+    }
+
+
+def sign(claims: Mapping[int, Any], private_key: ec.EllipticCurvePrivateKey, kid: bytes) -> bytes:
+    """A COSE_Sign1 over the deterministic CBOR encoding of ``claims``."""
+    numbers = private_key.private_numbers()
+    signer = COSEKey.new(
+        {
+            **cose_key(private_key.public_key()),
+            _COSE_KEY_D: numbers.private_value.to_bytes(32, "big"),
+            3: ALG_ES256,
+            2: kid,
+        }
+    )
+    payload = cbor2.dumps(dict(claims), canonical=True)
+    protected = {HEADER_ALG: ALG_ES256, HEADER_KID: kid}
+    signed = COSE.new(deterministic_header=True).encode_and_sign(
+        payload, signer, protected=protected, unprotected={}
+    )
+    if not isinstance(signed, bytes):  # out="" asks cwt for bytes
+        raise TypeError("cwt returned no bytes")
+    return signed
+
+
+def unverified_claims(record: bytes) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """The protected header and the claims of a COSE_Sign1, without checking it.
+
+    Raises :class:`MalformedCard` if ``record`` is not a well-formed COSE_Sign1.
+    """
+    try:
+        message = COSEMessage.loads(record)
+        if message.type != COSETypes.SIGN1:
+            raise ValueError("not a COSE_Sign1")
+        protected, payload = message.protected, message.payload
+        if not isinstance(payload, bytes) or not isinstance(message.unprotected, dict):
+            raise ValueError("payload is not a byte string")
+        claims = cbor2.loads(payload)
+    except Exception as exc:  # cbor2 and cwt raise many unrelated types
+        raise MalformedCard(f"record is not a COSE_Sign1: {type(exc).__name__}") from None
+    if not isinstance(protected, dict) or not isinstance(claims, dict):
+        raise MalformedCard("record header or claims are not CBOR maps")
+    return protected, claims
+
+
+def verify(record: bytes, trust: TrustStore, now: dt.datetime) -> VerifiedRecord:
+    """Check ``record`` against ``trust`` at ``now``; raise :class:`CardRejected` if refused."""
+    protected, _ = unverified_claims(record)
+    if protected.get(HEADER_ALG) != ALG_ES256:
+        raise CardRejected(Reason.BAD_SIGNATURE, "algorithm is not ES256")
+    kid = protected.get(HEADER_KID)
+    if not isinstance(kid, bytes) or not kid:
+        raise MalformedCard("no kid in the protected header")
+    issuer = trust.issuer(kid)
+    if issuer is None:
+        raise CardRejected(Reason.UNKNOWN_ISSUER, f"kid {kid.hex()} is not on the trust list")
+    try:
+        _, _, payload = COSE.new(verify_kid=True).decode_with_headers(record, [_verifier(issuer)])
+    except Exception as exc:  # VerifyError, or ValueError for a misshapen signature
+        raise CardRejected(Reason.BAD_SIGNATURE, type(exc).__name__) from None
+    claims = cbor2.loads(payload)  # unverified_claims decoded these very bytes already
+    if claims.get(CLAIM_ISS) != issuer.issuer_id:
+        raise CardRejected(Reason.UNKNOWN_ISSUER, f"record is not issued by {issuer.issuer_id}")
+    issued, expires = _validity(claims, now)
+    citizen, card_key = citizen_of(claims, reference=issued.date())
+    if trust.is_revoked(issuer.issuer_id, citizen.card_number):
+        raise CardRejected(Reason.REVOKED, f"revoked by {issuer.issuer_id}")
+    return VerifiedRecord(issuer, issued, expires, citizen, card_key)
+
+
+def read_unverified(record: bytes) -> Citizen:
+    """The citizen of a record without checking its signature (the kiosk trusts nobody).
+
+    Accepts a COSE_Sign1 and, from the foundation, the version 0 record (a
+    plain CBOR map of text claims). Shape and NIK are still checked.
+    """
+    try:
+        decoded = cbor2.loads(record)
+    except Exception as exc:  # cbor2 raises several unrelated types
+        raise MalformedCard(f"record is not CBOR: {type(exc).__name__}") from None
+    if isinstance(decoded, dict):  # version 0
+        return citizen_from_map(decoded)
+    _, claims = unverified_claims(record)
+    data = claims.get(CLAIM_CITIZEN)
+    if not isinstance(data, dict):
+        raise MalformedCard(f"claim {CLAIM_CITIZEN} (citizen) is missing or not a map")
+    return citizen_from_map(data)
+
+
+def citizen_of(
+    claims: Mapping[Any, Any], *, reference: dt.date | None = None
+) -> tuple[Citizen, ec.EllipticCurvePublicKey]:
+    """The citizen map and card key of a claims set, NIK checked against the claims."""
+    data = claims.get(CLAIM_CITIZEN)
+    if not isinstance(data, dict):
+        raise MalformedCard(f"claim {CLAIM_CITIZEN} (citizen) is missing or not a map")
+    citizen = citizen_from_map(data, reference=reference)
+    return citizen, _card_key(data.get(CARD_KEY))
+
+
+def citizen_from_map(data: Mapping[Any, Any], *, reference: dt.date | None = None) -> Citizen:
+    """Shape checks, then the NIK: malformed if it cannot exist, ``nik_mismatch``
+    if it contradicts the date of birth or sex."""
+    citizen = Citizen.from_claims(data)
+    if reference is not None and citizen.date_of_birth > reference:
+        raise MalformedCard("field 'date_of_birth' is after the issue date")
+    nik = citizen.check_nik(reference)
+    if not nik.matches(citizen.date_of_birth, citizen.sex):
+        raise CardRejected(Reason.NIK_MISMATCH, "NIK disagrees with date of birth or sex")
+    return citizen
+
+
+def _validity(claims: Mapping[Any, Any], now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    times: dict[int, dt.datetime] = {}
+    for key in (CLAIM_IAT, CLAIM_EXP, CLAIM_NBF):
+        value = claims.get(key)
+        if value is None and key == CLAIM_NBF:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise MalformedCard(f"claim {key} is not a NumericDate")
+        try:
+            times[key] = dt.datetime.fromtimestamp(value, dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise MalformedCard(f"claim {key} is out of range") from None
+    issued, expires = times[CLAIM_IAT], times[CLAIM_EXP]
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    not_before = max(issued, times.get(CLAIM_NBF, issued))
+    if now < not_before - CLOCK_LEEWAY:
+        raise CardRejected(Reason.NOT_YET_VALID, f"valid from {not_before.date()}")
+    if now >= expires:
+        raise CardRejected(Reason.EXPIRED, f"expired on {expires.date()}")
+    return issued, expires
+
+
+def _card_key(data: Any) -> ec.EllipticCurvePublicKey:
+    if not isinstance(data, dict) or _COSE_KEY_D in data:
+        raise MalformedCard("card_key is not a public COSE_Key")
+    if data.get(_COSE_KEY_KTY) != _KTY_EC2 or data.get(_COSE_KEY_CRV) != _CRV_P256:
+        raise MalformedCard("card_key is not an EC2 P-256 key")
+    try:
+        key = COSEKey.new(dict(data)).key
+    except Exception:  # cwt checks the coordinates and that the point is on the curve
+        raise MalformedCard("card_key is not a valid P-256 point") from None
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise MalformedCard("card_key is not a public key")
+    return key
+
+
+def _verifier(issuer: Issuer) -> Any:
+    return COSEKey.new({**cose_key(issuer.public_key), 3: ALG_ES256, 2: issuer.kid})

@@ -1,0 +1,62 @@
+"""Helpers for the signed-card tests: a recording connection, a fixed clock and challenge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from cardio.card_image import CardImage
+from cardio.citizen import CardIdentity
+from cardio.citizen_card import read_identity
+from cardio.demo_cards import DEMO_ISSUER_KEY, SITI, demo_trust_store
+from cardio.issuing import IssuerKey, issue_card
+from cardio.simulated import Applet
+from cardio.trust import TrustStore
+
+#: Inside the demo cards' validity (2025-01-01 to 2035-01-01).
+NOW = dt.datetime(2026, 6, 1, 9, 30, tzinfo=dt.UTC)
+#: The challenge the tests send instead of 32 fresh random bytes.
+CHALLENGE = bytes(range(0xA0, 0xC0))
+DEMO_TRUST = demo_trust_store()
+DEMO_ISSUER = IssuerKey.load(DEMO_ISSUER_KEY)
+UID = bytes.fromhex("04112233445566")
+
+
+class Recorder:
+    """A card connection that records every command and lets a test alter answers."""
+
+    def __init__(self, applet: Applet, rewrite: Mapping[bytes, bytes] | None = None) -> None:
+        self.applet = applet
+        self.rewrite = dict(rewrite or {})
+        self.sent: list[bytes] = []
+
+    def transmit(self, apdu: bytes) -> bytes:
+        self.sent.append(apdu)
+        answer = self.applet.execute(apdu)
+        return self.rewrite.get(apdu, answer)
+
+
+def read(
+    applet: Applet,
+    trust: TrustStore | None = DEMO_TRUST,
+    *,
+    now: dt.datetime = NOW,
+    rewrite: Mapping[bytes, bytes] | None = None,
+) -> CardIdentity:
+    """Read ``applet`` the way the kiosk does, with the fixed clock and challenge."""
+    return read_identity(
+        Recorder(applet, rewrite), trust, now=lambda: now, challenge=lambda: CHALLENGE
+    )
+
+
+def citizen_claims(**changes: Any) -> dict[str, Any]:
+    """A valid citizen map (Siti Aminah's demo claims) with ``changes`` applied."""
+    return {**SITI, **changes}
+
+
+def demo_issued(claims: Mapping[str, Any] | None = None, **kwargs: Any) -> CardImage:
+    """A card signed by the DEMO issuer, valid at :data:`NOW` unless told otherwise."""
+    kwargs.setdefault("uid", UID)
+    kwargs.setdefault("issued", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    return issue_card(DEMO_ISSUER, citizen_claims() if claims is None else claims, **kwargs)

@@ -1,0 +1,59 @@
+"""The signed citizen card and signed NDEF tags through nfcpy's real udp driver."""
+
+from __future__ import annotations
+
+import pytest
+
+from cardio.citizen import Assurance
+from cardio.citizen_card import read_identity
+from cardio.demo_cards import demo_card
+from cardio.events import CardPresented
+from cardio.ndef_cose import NDEF_TYPE
+from cardio.nfc_emulator import IsoDepEmulator, NtagEmulator, Type3NdefEmulator
+from cardio.nfc_tags import ISO_DEP_ATR, atr_for_tag_type
+from tests.cardio.nfc_fixtures import (
+    NFC_EVENT_DEADLINE_S,
+    free_udp_port,
+    running_reader,
+    udp_path,
+)
+
+from .card_helpers import CHALLENGE, DEMO_TRUST, NOW
+
+pytestmark = pytest.mark.timeout(60)
+
+SITI = demo_card("siti").image()
+RECORD = SITI.record or b""
+
+
+def test_the_citizen_card_is_clone_proof_over_iso_dep() -> None:
+    path = udp_path(free_udp_port())
+    with running_reader(path) as (reader, events), IsoDepEmulator(SITI.applet(), path):
+        events.wait_for(CardPresented(reader.name, ISO_DEP_ATR), timeout_s=NFC_EVENT_DEADLINE_S)
+        with reader.connect(reader.name) as conn:
+            identity = read_identity(conn, DEMO_TRUST, now=lambda: NOW, challenge=lambda: CHALLENGE)
+    assert identity.assurance is Assurance.CLONE_PROOF
+    assert identity.uid == SITI.uid
+
+
+def test_the_record_on_a_type3_tag_is_signed() -> None:
+    path = udp_path(free_udp_port())
+    tag = Type3NdefEmulator.mime(NDEF_TYPE, RECORD, path)
+    with running_reader(path, targets=("212F",)) as (reader, events), tag:
+        presented = CardPresented(reader.name, atr_for_tag_type("Type3Tag"))
+        events.wait_for(presented, timeout_s=NFC_EVENT_DEADLINE_S)
+        with reader.connect(reader.name) as conn:
+            identity = read_identity(conn, DEMO_TRUST, now=lambda: NOW)
+    assert identity.assurance is Assurance.SIGNED
+    assert identity.citizen is not None and identity.citizen.full_name == "Siti Aminah"
+
+
+def test_the_record_on_an_ntag_is_signed() -> None:
+    path = udp_path(free_udp_port())
+    tag = NtagEmulator.mime(NDEF_TYPE, RECORD, path)
+    with running_reader(path) as (reader, events), tag:
+        presented = CardPresented(reader.name, atr_for_tag_type("Type2Tag"))
+        events.wait_for(presented, timeout_s=NFC_EVENT_DEADLINE_S)
+        with reader.connect(reader.name) as conn:
+            identity = read_identity(conn, DEMO_TRUST, now=lambda: NOW)
+    assert identity.assurance is Assurance.SIGNED
