@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from kiosk import card_cli
 from kiosk.config import (
     CentralSection,
     Config,
@@ -78,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fullscreen", action="store_true", help="frameless full screen")
     run.add_argument("--exit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
+    card_cli.add_parser(sub)
+
     sub.add_parser(
         "server",
         help="run the reference central server (see 'kiosk server --help')",
@@ -99,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.command == "demo":
         return _demo(args)
+    if args.command == "card":
+        return card_cli.run(args)
     return _run(args)
 
 

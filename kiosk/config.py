@@ -58,9 +58,11 @@ class SessionSection:
 
 @dataclass(frozen=True)
 class CardSection:
-    backend: str = field(default="simulated", metadata=_choice("simulated", "pcsc"))
-    #: Substring of the reader's name; empty takes any reader.
+    backend: str = field(default="simulated", metadata=_choice("simulated", "pcsc", "nfc"))
+    #: Substring of the reader's name; empty takes any reader (pcsc).
     reader: str = ""
+    #: nfcpy device path for the ``nfc`` backend: ``usb``, ``usb:VID:PID``, ``udp:HOST:PORT``.
+    nfc_path: str = "usb"
     #: Trust list of issuer keys (JSON); empty: no issuer trusted, every card unverified.
     trust_list: str = ""
     #: Revocation list (JSON); empty: no card revoked.

@@ -50,7 +50,9 @@ def build_window(
     elif trust is None:
         trust = trust_from(config)
     executor = QtExecutor()
-    reader: Reader = make_reader(config.card.backend, reader_filter=config.card.reader)
+    reader: Reader = make_reader(
+        config.card.backend, reader_filter=config.card.reader, path=config.card.nfc_path
+    )
     printer = make_printer(config.printer.backend, output_dir=config.ticket_dir)
     central = CentralClient(config.central.url, timeout_s=config.central.timeout_s)
     demo_cards: list[tuple[str, Callable[[], None]]] = []

@@ -31,10 +31,12 @@ def kiosk(
 def test_help_explains_each_subcommand() -> None:
     result = kiosk("--help")
     assert result.returncode == 0
-    for command in ("demo", "run", "server"):
+    for command in ("demo", "run", "server", "card"):
         assert command in result.stdout
     subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(subcommands) == {"demo", "run", "server"}
+    assert set(subcommands) == {"demo", "run", "server", "card"}
+    card = kiosk("card", "--help")
+    assert all(c in card.stdout for c in ("keygen", "issue", "emulate", "read"))
 
 
 def test_bad_config_exits_2_naming_the_key(tmp_path: Path) -> None:
@@ -86,4 +88,7 @@ def test_demo_starts_serves_and_stops_by_itself(tmp_path: Path) -> None:
 def test_every_subcommand_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert [c for c in subcommands if f"`kiosk {c}" not in readme] == []
+    names = [f"kiosk {c}" for c in subcommands]
+    card = subcommands["card"]._subparsers._group_actions[0].choices
+    names += [f"kiosk card {c}" for c in card]
+    assert [n for n in names if f"`{n}" not in readme] == []
