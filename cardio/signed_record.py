@@ -21,15 +21,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
-from cwt import COSE, COSEKey, COSEMessage, COSETypes
 
 from cardio.citizen import Citizen
 from cardio.errors import CardRejected, MalformedCard, Reason
 from cardio.trust import Issuer, TrustStore
+
+
+def _cwt() -> ModuleType:
+    """The COSE library, imported on first use: it costs ~170 ms of start-up,
+    which the kiosk spends after the attract screen is painted (see
+    ``kiosk.controller.KioskController.start``)."""
+    import cwt
+
+    return cwt
+
 
 ALG_ES256 = -7
 HEADER_ALG = 1
@@ -74,7 +84,7 @@ def cose_key(public_key: ec.EllipticCurvePublicKey) -> dict[int, Any]:
 def sign(claims: Mapping[int, Any], private_key: ec.EllipticCurvePrivateKey, kid: bytes) -> bytes:
     """A COSE_Sign1 over the deterministic CBOR encoding of ``claims``."""
     numbers = private_key.private_numbers()
-    signer = COSEKey.new(
+    signer = _cwt().COSEKey.new(
         {
             **cose_key(private_key.public_key()),
             _COSE_KEY_D: numbers.private_value.to_bytes(32, "big"),
@@ -84,8 +94,10 @@ def sign(claims: Mapping[int, Any], private_key: ec.EllipticCurvePrivateKey, kid
     )
     payload = cbor2.dumps(dict(claims), canonical=True)
     protected = {HEADER_ALG: ALG_ES256, HEADER_KID: kid}
-    signed = COSE.new(deterministic_header=True).encode_and_sign(
-        payload, signer, protected=protected, unprotected={}
+    signed = (
+        _cwt()
+        .COSE.new(deterministic_header=True)
+        .encode_and_sign(payload, signer, protected=protected, unprotected={})
     )
     if not isinstance(signed, bytes):  # out="" asks cwt for bytes
         raise TypeError("cwt returned no bytes")
@@ -98,8 +110,8 @@ def unverified_claims(record: bytes) -> tuple[dict[Any, Any], dict[Any, Any]]:
     Raises :class:`MalformedCard` if ``record`` is not a well-formed COSE_Sign1.
     """
     try:
-        message = COSEMessage.loads(record)
-        if message.type != COSETypes.SIGN1:
+        message = _cwt().COSEMessage.loads(record)
+        if message.type != _cwt().COSETypes.SIGN1:
             raise ValueError("not a COSE_Sign1")
         protected, payload = message.protected, message.payload
         if not isinstance(payload, bytes) or not isinstance(message.unprotected, dict):
@@ -124,7 +136,9 @@ def verify(record: bytes, trust: TrustStore, now: dt.datetime) -> VerifiedRecord
     if issuer is None:
         raise CardRejected(Reason.UNKNOWN_ISSUER, f"kid {kid.hex()} is not on the trust list")
     try:
-        _, _, payload = COSE.new(verify_kid=True).decode_with_headers(record, [_verifier(issuer)])
+        _, _, payload = (
+            _cwt().COSE.new(verify_kid=True).decode_with_headers(record, [_verifier(issuer)])
+        )
     except Exception as exc:  # VerifyError, or ValueError for a misshapen signature
         raise CardRejected(Reason.BAD_SIGNATURE, type(exc).__name__) from None
     claims = cbor2.loads(payload)  # unverified_claims decoded these very bytes already
@@ -208,7 +222,7 @@ def _card_key(data: Any) -> ec.EllipticCurvePublicKey:
     if data.get(_COSE_KEY_KTY) != _KTY_EC2 or data.get(_COSE_KEY_CRV) != _CRV_P256:
         raise MalformedCard("card_key is not an EC2 P-256 key")
     try:
-        key = COSEKey.new(dict(data)).key
+        key = _cwt().COSEKey.new(dict(data)).key
     except Exception:  # cwt checks the coordinates and that the point is on the curve
         raise MalformedCard("card_key is not a valid P-256 point") from None
     if not isinstance(key, ec.EllipticCurvePublicKey):
@@ -217,4 +231,4 @@ def _card_key(data: Any) -> ec.EllipticCurvePublicKey:
 
 
 def _verifier(issuer: Issuer) -> Any:
-    return COSEKey.new({**cose_key(issuer.public_key), 3: ALG_ES256, 2: issuer.kid})
+    return _cwt().COSEKey.new({**cose_key(issuer.public_key), 3: ALG_ES256, 2: issuer.kid})

@@ -40,7 +40,7 @@ from kiosk.session_events import (
 )
 from kiosk.ticketing import TicketingError, issue_and_print
 from offline_store import Store, StoreError
-from printing import Paper, Printer, PrinterStatus
+from printing import Printer, PrinterStatus
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,6 +62,14 @@ class InlineExecutor:
 
     def call_soon(self, fn: Callable[[], None]) -> None:
         fn()
+
+
+def _import_heavy_modules() -> None:
+    import cwt  # noqa: F401  (verifying the first card)
+
+    from printing import fonts, layout  # noqa: F401  (reportlab, for the first ticket)
+
+    fonts.document_fonts()  # register the embedded fonts once
 
 
 def trust_from(config: Config) -> TrustStore:
@@ -134,6 +142,14 @@ class KioskController:
         self.reader.start(self._on_reader_event)
         self.refresh_catalog()
 
+    def warm_up(self) -> None:
+        """Load, off the GUI thread, what the first tap and ticket will need.
+
+        The COSE library and reportlab are imported on first use so the
+        attract screen comes up fast; call this once it is painted.
+        """
+        self.executor.run_in_background(_import_heavy_modules, lambda _: None)
+
     def stop(self) -> None:
         self.reader.stop()
 
@@ -190,7 +206,7 @@ class KioskController:
                 office_id=self.config.kiosk.office_id,
                 store=self.store,
                 printer=self.printer,
-                paper=Paper(self.config.printer.paper),
+                paper=self.config.printer.paper,
                 now=self._now,
             )
         except TicketingError as exc:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from kiosk.catalog import Catalog
 from kiosk.session_events import IssuedTicket, IssueTicket
 from offline_store import Store
-from printing import Paper, Printer, PrinterError, TicketDocument, render_ticket_pdf
+from printing import Printer, PrinterError, TicketDocument
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def issue_and_print(
     office_id: str,
     store: Store,
     printer: Printer,
-    paper: Paper,
+    paper: str,
     now: Callable[[], dt.datetime],
 ) -> IssuedTicket:
     """Store the ticket and its outbox row, then print. Raises :class:`TicketingError`."""
@@ -73,7 +73,10 @@ def issue_and_print(
     )
     printed, fault, location = True, "", ""
     try:
-        receipt = printer.print_pdf(render_ticket_pdf(document, paper), f"tiket-{stored.number}")
+        from printing.layout import Paper, render_ticket_pdf  # reportlab, loaded on first use
+
+        pdf = render_ticket_pdf(document, Paper(paper))
+        receipt = printer.print_pdf(pdf, f"tiket-{stored.number}")
         location = receipt.job_id
     except PrinterError as exc:
         printed, fault = False, exc.reason.value

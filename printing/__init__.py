@@ -9,6 +9,7 @@ chosen by name with :func:`make_printer`; each raises the errors in
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from printing.errors import (
     OutOfPaper,
@@ -19,9 +20,24 @@ from printing.errors import (
     PrintFault,
     PrintTimeout,
 )
-from printing.layout import Paper, render_ticket_pdf
 from printing.printer import Printer, PrinterStatus, PrintReceipt
 from printing.ticket import TicketDocument
+
+if TYPE_CHECKING:
+    from printing.layout import Paper, render_ticket_pdf
+
+#: Names served from :mod:`printing.layout` on first use: reportlab costs
+#: ~200 ms of start-up, which a kiosk spends after its first screen is up.
+_LAYOUT_NAMES = frozenset({"Paper", "render_ticket_pdf"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAYOUT_NAMES:
+        from printing import layout
+
+        return getattr(layout, name)
+    raise AttributeError(f"module 'printing' has no attribute {name!r}")
+
 
 #: Backend names :func:`make_printer` accepts.
 BACKENDS = ("pdf_file",)

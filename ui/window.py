@@ -20,6 +20,7 @@ from ui.tasks import QtExecutor
 from ui.texts import LANGUAGES
 
 TICK_MS = 250
+WARM_UP_DELAY_MS = 300
 
 
 class KioskWindow(QMainWindow):
@@ -85,6 +86,8 @@ class KioskWindow(QMainWindow):
         self.catalog_timer.start(60_000)
         self.render(controller.machine.state)
         self.status_changed()
+        # Once the first screen is up, load what the first tap will need.
+        QTimer.singleShot(WARM_UP_DELAY_MS, controller.warm_up)
 
     # -- events in -----------------------------------------------------------
     def dispatch(self, event: SessionEvent) -> None:
