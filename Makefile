@@ -22,7 +22,7 @@ APT_CARDS := pcscd vsmartcard-vpcd
 APT_QT := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 \
           xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
           libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0
-APT_PRINT := fonts-dejavu-core poppler-utils
+APT_PRINT := fonts-dejavu-core poppler-utils zbar-tools cups cups-client printer-driver-cups-pdf
 # The central server's tests run against a real PostgreSQL; they start their
 # own throwaway cluster with the server binaries, so no service is enabled.
 APT_CENTRAL := postgresql
