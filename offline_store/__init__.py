@@ -1,10 +1,49 @@
 """The kiosk's local SQLite store: the only package (besides ``central``) with SQL.
 
-It owns tickets, the outbox of what must reach the central server, and the
-cached catalog. Business writes and their outbox rows share one transaction.
+It owns tickets and the ticket-number leases, the outbox of what must reach
+the central server, the caches of what the centre sent (catalog, trust list,
+revocations, citizen records) and the sync log. Business writes and their
+outbox rows share one transaction; personal data is encrypted at rest.
 """
 
-from offline_store.errors import StoreCorrupt, StoreError, StoreFull
-from offline_store.store import OutboxItem, Store, StoredTicket
+from offline_store.errors import (
+    BadValue,
+    LeaseConflict,
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreKeyError,
+    StoreTampered,
+)
+from offline_store.leases import format_number
+from offline_store.models import (
+    CachedDocument,
+    LeaseState,
+    OutboxItem,
+    OutboxStats,
+    Purged,
+    StoredTicket,
+    SyncLogEntry,
+)
+from offline_store.store import DEFAULT_RECORD_TTL_S, KEY_FILE_NAME, Store
 
-__all__ = ["OutboxItem", "Store", "StoreCorrupt", "StoreError", "StoreFull", "StoredTicket"]
+__all__ = [
+    "DEFAULT_RECORD_TTL_S",
+    "KEY_FILE_NAME",
+    "BadValue",
+    "CachedDocument",
+    "LeaseConflict",
+    "LeaseState",
+    "OutboxItem",
+    "OutboxStats",
+    "Purged",
+    "Store",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreFull",
+    "StoreKeyError",
+    "StoreTampered",
+    "StoredTicket",
+    "SyncLogEntry",
+    "format_number",
+]

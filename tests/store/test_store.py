@@ -1,4 +1,4 @@
-"""The local store: migrations, one transaction per ticket, full disk, durability."""
+"""The local store: migrations run once, one transaction per ticket, full disk, durability."""
 
 from __future__ import annotations
 
@@ -9,24 +9,7 @@ import pytest
 
 from offline_store import Store, StoreError, StoreFull
 from offline_store.migrations import MIGRATIONS, applied
-
-NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
-
-
-def issue(store: Store, service: str = "poli", now: dt.datetime = NOW) -> str:
-    return store.issue_ticket(
-        office_id="pku",
-        service_id=service,
-        prefix="A",
-        counter="Loket 1",
-        payload={"values": {"nik": "1471015203850001"}},
-        now=now,
-    ).number
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store.open(tmp_path / "kiosk.db")
+from tests.store.helpers import NOW, issue
 
 
 def test_migrations_are_recorded_and_run_once(tmp_path: Path) -> None:
@@ -102,3 +85,64 @@ def test_a_file_that_is_not_a_database_is_reported(tmp_path: Path) -> None:
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError):
         Store.open(path)
+
+
+def lease_state(store: Store) -> list[tuple[str, int]]:
+    return [(s.source, s.next) for s in store.lease_state(NOW)]
+
+
+def test_a_failed_outbox_write_leaves_the_lease_and_fallback_untouched(store: Store) -> None:
+    store.set_kiosk_code("K07")
+    store.add_lease(
+        lease_id="L1",
+        office_id="pku",
+        service_id="poli",
+        day=NOW.date(),
+        start=10,
+        end=10,
+        expires_at=NOW + dt.timedelta(hours=1),
+        now=NOW,
+    )
+    store.db.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'no'); END"
+    )
+    for _ in range(2):  # once from the lease, once from the fallback
+        with pytest.raises(StoreError):
+            issue(store)
+        assert lease_state(store) == [("central", 10)]
+        assert store.tickets_count() == 0
+        store.release_lease("L1", NOW)  # the lease is over: the fallback is next
+    store.db.execute("DROP TRIGGER refuse")
+    assert issue(store) == "A-K07-001"
+
+
+def test_a_full_disk_leaves_tickets_outbox_and_numbers_consistent(store: Store) -> None:
+    store.set_kiosk_code("K07")
+    store.add_lease(
+        lease_id="L1",
+        office_id="pku",
+        service_id="poli",
+        day=NOW.date(),
+        start=1,
+        end=40,
+        expires_at=NOW + dt.timedelta(hours=1),
+        now=NOW,
+    )
+    issue(store)
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages + 1}")
+    with pytest.raises(StoreFull):
+        for i in range(500):
+            issue(store)
+            store.put_citizen_record(f"lookup-{i}", {"name": "x" * 200}, NOW)
+    store.db.execute("PRAGMA max_page_count = 1073741823")
+    tickets = store.tickets_count()
+    outbox = store.db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    used = sum(s.next - s.block_start for s in store.lease_state(NOW))
+    assert tickets == outbox == used and store.integrity_ok()
+    assert issue(store)  # and the kiosk carries on once space is back
+
+
+def test_an_unknown_ticket_is_a_store_error(store: Store) -> None:
+    with pytest.raises(StoreError):
+        store.ticket("no-such-ticket")

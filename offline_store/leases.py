@@ -1,0 +1,219 @@
+"""Ticket numbers: from the centre when it answers, from a leased block offline,
+and from the kiosk's own fallback when the block runs out.
+
+The rule, for one office, service and (kiosk-local) day:
+
+1. ``allocated`` online by the centre: ``{prefix}-{n:03d}`` (source ``online``);
+2. else the oldest central lease still usable (numbers left, ``expires_at`` not
+   reached): its next number, ``{prefix}-{n:03d}`` (source ``lease``);
+3. else the fallback counter: ``{prefix}-{kiosk code}-{n:03d}``, e.g. ``A-K07-001``
+   (source ``fallback``).
+
+Why no two kiosks can print the same number: online and leased numbers come from
+the centre's one sequence per office, service and day, each handed out once;
+fallback numbers carry this kiosk's code, which the centre gives to one
+kiosk only, and they have one more ``-`` part than a central number, so they
+can equal neither. The fallback counter only goes up within a day, across any
+number of lease → fallback → lease changes. A kiosk not yet enrolled has no code;
+its fallback is the foundation's plain counter (``A-001``), safe only because no
+other kiosk numbers its queue before enrolment. As a last guard, a number this
+kiosk already used that day (only possible for plain numbers printed before
+enrolment) is skipped, even one the centre allocated online. All of it happens
+inside the ticket's own transaction, so a number is used if and only if its
+ticket was stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+
+from offline_store._base import StoreBase
+from offline_store.errors import BadValue, LeaseConflict
+from offline_store.models import LeaseState, NumberSource, from_text, utc_text
+
+#: The form of a kiosk code the fallback numbers can carry.
+KIOSK_CODE = re.compile(r"[A-Z0-9]{1,8}")
+
+
+def format_number(prefix: str, n: int, kiosk_code: str | None = None) -> str:
+    return f"{prefix}-{kiosk_code}-{n:03d}" if kiosk_code else f"{prefix}-{n:03d}"
+
+
+class LeaseMixin(StoreBase):
+    def set_kiosk_code(self, code: str) -> None:
+        """Record the short code the centre gave this kiosk at enrolment (e.g. ``K07``).
+
+        Not the kiosk's UUID: 1 to 8 capital letters or digits, unique among the
+        city's kiosks, so the fallback numbers stay short and can never collide.
+        """
+        if not KIOSK_CODE.fullmatch(code):
+            raise BadValue("a kiosk code is 1 to 8 capital letters or digits, e.g. K07")
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO store_meta VALUES ('kiosk_code', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [code],
+            )
+
+    def kiosk_code(self) -> str | None:
+        with self._read() as conn:
+            return _kiosk_code(conn)
+
+    def add_lease(
+        self,
+        *,
+        lease_id: str,
+        office_id: str,
+        service_id: str,
+        day: dt.date,
+        start: int,
+        end: int,
+        expires_at: dt.datetime,
+        now: dt.datetime,
+    ) -> bool:
+        """Keep a block ``start..end`` the centre leased. False if already held.
+
+        The same ``lease_id`` again (a retried or renewed lease) only updates
+        ``expires_at``. A block that overlaps another one for the same queue is
+        a :class:`LeaseConflict`: using both could print a number twice.
+        """
+        if not lease_id or start < 1 or end < start:
+            raise BadValue("a lease needs an id and 1 <= start <= end")
+        queue = [office_id, service_id, day.isoformat()]
+        with self._write() as conn:
+            held = conn.execute(
+                "SELECT office_id, service_id, day, block_start, block_end FROM ticket_leases"
+                " WHERE source = 'central' AND lease_id = ?",
+                [lease_id],
+            ).fetchone()
+            if held is not None:
+                if list(held) != [*queue, start, end]:
+                    raise LeaseConflict(f"lease {lease_id} is already held with other bounds")
+                conn.execute(
+                    "UPDATE ticket_leases SET expires_at = ? WHERE lease_id = ?",
+                    [utc_text(expires_at), lease_id],
+                )
+                return False
+            overlap = conn.execute(
+                "SELECT lease_id FROM ticket_leases WHERE source = 'central' AND office_id = ?"
+                " AND service_id = ? AND day = ? AND block_start <= ? AND block_end >= ?",
+                [*queue, end, start],
+            ).fetchone()
+            if overlap is not None:
+                raise LeaseConflict(f"lease {lease_id} overlaps lease {overlap[0]}")
+            conn.execute(
+                "INSERT INTO ticket_leases (office_id, service_id, day, source, lease_id,"
+                " block_start, block_end, next, leased_at, expires_at)"
+                " VALUES (?, ?, ?, 'central', ?, ?, ?, ?, ?, ?)",
+                [*queue, lease_id, start, end, start, utc_text(now), utc_text(expires_at)],
+            )
+            return True
+
+    def release_lease(self, lease_id: str, now: dt.datetime) -> tuple[int, int] | None:
+        """Stop using a lease; the unused ``(first, last)`` to give back, or None."""
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT next, block_end FROM ticket_leases WHERE source = 'central'"
+                " AND lease_id = ?",
+                [lease_id],
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute(
+                "UPDATE ticket_leases SET expires_at = min(expires_at, ?) WHERE lease_id = ?",
+                [utc_text(now), lease_id],
+            )
+        return (row[0], row[1]) if row[0] <= row[1] else None
+
+    def lease_state(self, now: dt.datetime) -> list[LeaseState]:
+        """Every lease and fallback counter from today (``now``'s date) on."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT office_id, service_id, day, source, lease_id, block_start, block_end,"
+                " next, expires_at FROM ticket_leases WHERE day >= ?"
+                " ORDER BY office_id, service_id, day, source, block_start",
+                [now.date().isoformat()],
+            ).fetchall()
+        states = []
+        for office, service, day, source, lease_id, start, end, nxt, expires in rows:
+            expiry = from_text(expires) if expires else None
+            remaining = None if end is None else end - nxt + 1
+            live = expiry is None or expiry > now
+            usable = live and (remaining is None or remaining > 0)
+            states.append(
+                LeaseState(
+                    office_id=office,
+                    service_id=service,
+                    day=dt.date.fromisoformat(day),
+                    source=source,
+                    lease_id=lease_id,
+                    block_start=start,
+                    block_end=end,
+                    next=nxt,
+                    remaining=remaining,
+                    expires_at=expiry,
+                    usable=usable,
+                )
+            )
+        return states
+
+    def _take_number(
+        self,
+        conn: sqlite3.Connection,
+        queue: list[str],
+        prefix: str,
+        now: dt.datetime,
+        allocated: int | None,
+    ) -> tuple[str, NumberSource]:
+        """The next number for ``queue`` (office, service, day), taken in ``conn``'s transaction."""
+        source: NumberSource
+        while True:
+            if allocated is not None:
+                number, source, allocated = format_number(prefix, allocated), "online", None
+                if not _used(conn, queue, number):
+                    return number, source
+            lease = conn.execute(
+                "SELECT id, next FROM ticket_leases WHERE office_id = ? AND service_id = ?"
+                " AND day = ? AND source = 'central' AND next <= block_end AND expires_at > ?"
+                " ORDER BY block_start LIMIT 1",
+                [*queue, utc_text(now)],
+            ).fetchone()
+            if lease is not None:
+                conn.execute("UPDATE ticket_leases SET next = next + 1 WHERE id = ?", [lease[0]])
+                number, source = format_number(prefix, lease[1]), "lease"
+            else:
+                n = self._fallback_next(conn, queue, now)
+                number, source = format_number(prefix, n, _kiosk_code(conn)), "fallback"
+            if not _used(conn, queue, number):
+                return number, source
+
+    @staticmethod
+    def _fallback_next(conn: sqlite3.Connection, queue: list[str], now: dt.datetime) -> int:
+        row = conn.execute(
+            "UPDATE ticket_leases SET next = next + 1 WHERE office_id = ? AND service_id = ?"
+            " AND day = ? AND source = 'fallback' RETURNING next - 1",
+            queue,
+        ).fetchone()
+        if row is not None:
+            return int(row[0])
+        conn.execute(
+            "INSERT INTO ticket_leases (office_id, service_id, day, source, block_start, next,"
+            " leased_at) VALUES (?, ?, ?, 'fallback', 1, 2, ?)",
+            [*queue, utc_text(now)],
+        )
+        return 1
+
+
+def _used(conn: sqlite3.Connection, queue: list[str], number: str) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM tickets WHERE office_id = ? AND service_id = ? AND day = ? AND number = ?",
+        [*queue, number],
+    ).fetchone()
+    return row is not None
+
+
+def _kiosk_code(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute("SELECT value FROM store_meta WHERE key = 'kiosk_code'").fetchone()
+    return str(row[0]) if row else None

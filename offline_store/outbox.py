@@ -1,0 +1,172 @@
+"""The outbox: everything the centre must receive, delivered at least once.
+
+::
+
+    pending ──pending_batch──▶ sending ──mark_delivered──▶ delivered (payload wiped)
+       ▲                          │
+       └──────mark_failed─────────┤ (with next_attempt_at: the sync engine's backoff)
+                                  └──mark_dead──▶ dead (kept for the operator; retry_dead)
+
+A claim lapses on its own: :meth:`pending_batch` sets a ``sending`` row's
+``next_attempt_at`` to ``now + claim_s``. If the kiosk dies before the answer
+comes, the row is due again after that, with no recovery step at start; the
+centre drops the duplicate by key. Payloads are sealed with the row's key as
+associated data (crypto.py); a delivered row keeps its key, kind and times for
+the audit, and its payload becomes NULL (a CHECK in the schema insists).
+``last_error`` is the sync engine's text: it must never carry personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from offline_store._base import StoreBase
+from offline_store.errors import BadValue, StoreCorrupt
+from offline_store.models import OutboxItem, OutboxStats, from_text, utc_text
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_CHARS = 500
+_IN_STATE = (
+    "SELECT key, kind, payload, state, attempts, created_at, next_attempt_at, last_error,"
+    " delivered_at FROM outbox WHERE state = ? ORDER BY created_at, key LIMIT ?"
+)
+_DUE = (
+    "SELECT key, kind, payload, state, attempts, created_at, next_attempt_at, last_error,"
+    " delivered_at FROM outbox WHERE state IN ('pending', 'sending') AND next_attempt_at <= ?"
+    " ORDER BY created_at, key LIMIT ?"
+)
+
+
+class OutboxMixin(StoreBase):
+    def _enqueue(
+        self,
+        conn: sqlite3.Connection,
+        key: str,
+        kind: str,
+        payload: Mapping[str, Any],
+        now: dt.datetime,
+    ) -> None:
+        """Add an item inside the caller's transaction (the business write's)."""
+        conn.execute(
+            "INSERT INTO outbox (key, kind, payload, state, attempts, next_attempt_at,"
+            " last_error, created_at) VALUES (?, ?, ?, 'pending', 0, ?, '', ?)",
+            [key, kind, self._seal_json("outbox", key, payload), utc_text(now), utc_text(now)],
+        )
+
+    def outbox(self, state: str = "pending", limit: int = 100) -> list[OutboxItem]:
+        """Items in ``state``, oldest first, decrypted (for status views and tests)."""
+        with self._read() as conn:
+            rows = conn.execute(_IN_STATE, [state, limit]).fetchall()
+            return [self._item(row) for row in rows]
+
+    def _item(self, row: tuple[Any, ...]) -> OutboxItem:
+        key, kind, sealed, state, attempts, created, next_at, error, delivered = row
+        payload = {} if sealed is None else self._open_json("outbox", key, sealed)
+        return OutboxItem(key, kind, payload, state, attempts, created, next_at, error, delivered)
+
+    def pending_batch(
+        self, limit: int, now: dt.datetime, *, claim_s: float = 60.0
+    ) -> list[OutboxItem]:
+        """Claim up to ``limit`` due items, oldest first, marking them ``sending``.
+
+        Due: ``pending`` with ``next_attempt_at <= now``, or ``sending`` whose
+        claim has lapsed. An item whose payload fails authentication cannot be
+        sent; it goes to ``dead`` with the reason instead of blocking the queue.
+        """
+        if limit < 1 or claim_s <= 0:
+            raise BadValue("limit and claim_s must be positive")
+        until = utc_text(now + dt.timedelta(seconds=claim_s))
+        items = []
+        with self._write() as conn:
+            rows = conn.execute(_DUE, [utc_text(now), limit]).fetchall()
+            for row in rows:
+                key = row[0]
+                try:
+                    item = self._item(row)
+                except StoreCorrupt as exc:
+                    log.error("outbox item %s cannot be read, marked dead: %s", key, exc)
+                    conn.execute(
+                        "UPDATE outbox SET state = 'dead', last_error = ? WHERE key = ?",
+                        [str(exc)[:MAX_ERROR_CHARS], key],
+                    )
+                    continue
+                conn.execute(
+                    "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+                    " next_attempt_at = ? WHERE key = ?",
+                    [until, key],
+                )
+                items.append(
+                    OutboxItem(
+                        key,
+                        item.kind,
+                        item.payload,
+                        "sending",
+                        item.attempts + 1,
+                        item.created_at,
+                        until,
+                        item.last_error,
+                    )
+                )
+        return items
+
+    def mark_delivered(self, keys: Iterable[str], now: dt.datetime) -> int:
+        """The centre has these items: wipe their payloads, keep the rows. Returns how many."""
+        with self._write() as conn:
+            cursor = conn.executemany(
+                "UPDATE outbox SET state = 'delivered', payload = NULL, last_error = '',"
+                " delivered_at = ? WHERE key = ? AND state != 'delivered'",
+                [(utc_text(now), key) for key in keys],
+            )
+            return max(cursor.rowcount, 0)
+
+    def mark_failed(self, key: str, error: str, next_attempt_at: dt.datetime) -> bool:
+        """A try failed; retry at ``next_attempt_at``. False if the key is not in flight."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ?"
+                " WHERE key = ? AND state IN ('pending', 'sending')",
+                [error[:MAX_ERROR_CHARS], utc_text(next_attempt_at), key],
+            )
+            return cursor.rowcount == 1
+
+    def mark_dead(self, key: str, error: str) -> bool:
+        """The centre refused the item for good (a 4xx that will never succeed)."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE outbox SET state = 'dead', last_error = ?"
+                " WHERE key = ? AND state IN ('pending', 'sending')",
+                [error[:MAX_ERROR_CHARS], key],
+            )
+            return cursor.rowcount == 1
+
+    def retry_dead(self, key: str, now: dt.datetime) -> bool:
+        """An operator sends a dead item again (after fixing what the centre refused)."""
+        with self._write() as conn:
+            cursor = conn.execute(
+                "UPDATE outbox SET state = 'pending', next_attempt_at = ?"
+                " WHERE key = ? AND state = 'dead'",
+                [utc_text(now), key],
+            )
+            return cursor.rowcount == 1
+
+    def outbox_stats(self, now: dt.datetime) -> OutboxStats:
+        """Depth, age of the oldest undelivered item, dead items (for heartbeats and status)."""
+        counts: dict[str, tuple[int, str | None]] = {}
+        with self._read() as conn:
+            for state in ("pending", "sending", "dead"):
+                counts[state] = conn.execute(
+                    "SELECT count(*), min(created_at) FROM outbox WHERE state = ?", [state]
+                ).fetchone()
+        oldest = [c[1] for s, c in counts.items() if s != "dead" and c[1] is not None]
+        age = (now - from_text(min(oldest))).total_seconds() if oldest else None
+        return OutboxStats(
+            depth=counts["pending"][0] + counts["sending"][0],
+            oldest_unsent_age_s=age,
+            dead=counts["dead"][0],
+            sending=counts["sending"][0],
+        )
