@@ -4,7 +4,11 @@
 line the server prints once it accepts connections, so the caller gets a
 URL that answers. The child's output is drained by two reader threads for
 its whole life (a full pipe would otherwise block the server) and the last
-lines of its stderr are kept for error messages.
+lines of each are kept (:meth:`RunningCentral.output_tail`, for error
+messages and for tests that check what the server logged).
+
+Without a ``db_url`` the server gets a fresh SQLite file in a temporary
+folder, removed when it stops: every demo and test run starts clean.
 
 Stop it in a ``finally`` (or use it as a context manager); an exit hook
 also stops any server still running when the interpreter exits.
@@ -16,12 +20,14 @@ import atexit
 import contextlib
 import os
 import queue
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -30,6 +36,7 @@ from urllib.parse import urlsplit
 from central.settings import LISTENING_PREFIX
 
 _TAIL_LINES = 40
+_OUTPUT_LINES = 2000
 _READER_JOIN_S = 2.0
 
 
@@ -40,10 +47,17 @@ class CentralStartError(Exception):
 class RunningCentral:
     """A central server child process and the URL it listens on."""
 
-    def __init__(self, process: subprocess.Popen[str]) -> None:
+    def __init__(
+        self, process: subprocess.Popen[str], db_url: str = "", temp_dir: str | None = None
+    ) -> None:
         self.process = process
         self.url = ""
+        #: The database the server uses (tests may open it too).
+        self.db_url = db_url
+        self._temp_dir = temp_dir
         self._stderr_tail: deque[str] = deque(maxlen=_TAIL_LINES)
+        self._stdout_tail: deque[str] = deque(maxlen=_OUTPUT_LINES)
+        self._stderr_all: deque[str] = deque(maxlen=_OUTPUT_LINES)
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._listening = threading.Event()
         self._stopped = False
@@ -53,7 +67,7 @@ class RunningCentral:
             _start_reader(
                 process.stdout, self._on_stdout, lambda: self._lines.put(None), "central-stdout"
             ),
-            _start_reader(process.stderr, self._stderr_tail.append, _nothing, "central-stderr"),
+            _start_reader(process.stderr, self._on_stderr, _nothing, "central-stderr"),
         ]
         atexit.register(self.stop)
 
@@ -67,6 +81,10 @@ class RunningCentral:
     def stderr_tail(self) -> str:
         """The last lines the server wrote to stderr."""
         return "\n".join(self._stderr_tail)
+
+    def output_tail(self) -> str:
+        """The last lines of stdout and stderr (the access log and the rest)."""
+        return "\n".join([*self._stdout_tail, *self._stderr_all])
 
     def stop(self, timeout_s: float = 5.0) -> int | None:
         """Terminate, wait up to ``timeout_s``, then kill; returns the exit status."""
@@ -88,6 +106,8 @@ class RunningCentral:
             for pipe in (self.process.stdout, self.process.stderr):
                 if pipe is not None:
                     pipe.close()
+            if self._temp_dir is not None:
+                shutil.rmtree(self._temp_dir, ignore_errors=True)
         return self.process.returncode
 
     def __enter__(self) -> RunningCentral:
@@ -101,9 +121,14 @@ class RunningCentral:
     ) -> None:
         self.stop()
 
+    def _on_stderr(self, line: str) -> None:
+        self._stderr_tail.append(line)
+        self._stderr_all.append(line)
+
     def _on_stdout(self, line: str) -> None:
-        # Only the lines up to the announcement are of interest; the rest
-        # (uvicorn's access log) is read and dropped so the pipe never fills.
+        # The lines up to the announcement are waited for; the rest (uvicorn's
+        # access log) is kept in a bounded tail so the pipe never fills.
+        self._stdout_tail.append(line)
         if not self._listening.is_set():
             if line.startswith(LISTENING_PREFIX):
                 self._listening.set()
@@ -138,31 +163,45 @@ def start_central(
     *,
     seed_demo: bool = True,
     catalog_path: Path | str | None = None,
+    db_url: str | None = None,
     host: str = "127.0.0.1",
+    extra_args: Sequence[str] = (),
     timeout_s: float = 15.0,
 ) -> RunningCentral:
     """Start a central server on a free port and wait until it accepts connections.
 
+    ``db_url`` ``None``: a fresh SQLite file, removed at stop. ``extra_args``
+    are more ``kiosk server`` options (``--rate 5``, ``--max-body 1000``).
     Raises :class:`CentralStartError` (with the server's stderr tail) when it
     exits early or does not announce itself within ``timeout_s``; the child is
     stopped before the error is raised.
     """
-    cmd = [sys.executable, "-m", "central", "--host", host, "--port", "0"]
+    temp_dir = None
+    if db_url is None:
+        temp_dir = tempfile.mkdtemp(prefix="anjungan-central-")
+        db_url = f"sqlite:///{Path(temp_dir) / 'central.db'}"
+    cmd = [sys.executable, "-m", "central", "--host", host, "--port", "0", "--db", db_url]
     if seed_demo:
         cmd.append("--seed-demo")
     if catalog_path is not None:
         cmd += ["--catalog", os.fspath(catalog_path)]
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-        cmd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=_child_env(),
-    )
-    running = RunningCentral(process)
+    cmd += list(extra_args)
+    try:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=_child_env(),
+        )
+    except BaseException:
+        if temp_dir is not None:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+        raise
+    running = RunningCentral(process, db_url, temp_dir)
     try:
         running._wait_until_listening(timeout_s)
     except BaseException:

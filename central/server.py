@@ -1,7 +1,12 @@
-"""Run the central server: ``python -m central`` (later also ``kiosk server``).
+"""Run the central server: ``kiosk server`` (or ``python -m central``).
 
-The listening socket is bound here, before uvicorn starts, so ``--port 0``
-works: once uvicorn serves on it, one line goes to stdout::
+``kiosk server [--db URL] [--host H] [--port P] [--seed-demo] …`` serves;
+the operator subcommands (``migrate``, ``enrol-code``, ``kiosks``,
+``revoke-kiosk``, ``add-staff``) are in :mod:`central.admin_cli`.
+
+The listening socket is bound here, first (a busy port fails before the
+database is touched), so ``--port 0`` works: once uvicorn serves on it, one
+line goes to stdout::
 
     central listening on http://127.0.0.1:43521
 
@@ -15,17 +20,23 @@ import logging
 import socket
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
 
+from central import admin_cli
 from central.app import CatalogLoadError, create_app
+from central.cli_options import add_server_options, settings_from
+from central.database import DatabaseError
+from central.seed import SeedError
 from central.settings import LISTENING_PREFIX, CentralSettings
 
 #: Exit status when the configuration (e.g. the catalog) is unusable.
 EXIT_CONFIG = 2
 #: Exit status when the address cannot be bound.
 EXIT_BIND = 3
+#: Exit status when the database cannot be reached or migrated.
+EXIT_DATABASE = 4
 
 
 class BindError(Exception):
@@ -43,6 +54,22 @@ class _AnnouncingServer(uvicorn.Server):
         await super().startup(sockets=sockets)
         if self.started:
             print(f"{LISTENING_PREFIX}{self._url}", flush=True)
+
+
+class NoQueryStrings(logging.Filter):
+    """Drop query strings from uvicorn's access log lines.
+
+    The API takes personal data only in JSON bodies (never logged), but a
+    client may still put something in a URL's query; the log keeps the path.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, sep, _ = args[2].partition("?")
+            if sep:
+                record.args = (*args[:2], path + "?<hidden>", *args[3:])
+        return True
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -75,12 +102,12 @@ def url_for(sock: socket.socket) -> str:
 def serve(settings: CentralSettings) -> None:
     """Serve until SIGINT/SIGTERM.
 
-    Raises :class:`CatalogLoadError` for a bad catalog and :class:`BindError`
-    when the address cannot be bound, both before anything is served.
+    Raises :class:`BindError`, :class:`CatalogLoadError`, :class:`SeedError`,
+    :class:`DatabaseError` or SQLAlchemy's errors before anything is served.
     """
-    app = create_app(settings)
     sock = bind_socket(settings.host, settings.port)
     try:
+        app = create_app(settings)
         config = uvicorn.Config(
             app,
             host=settings.host,
@@ -90,10 +117,10 @@ def serve(settings: CentralSettings) -> None:
             # Bound how long a stop waits for open keep-alive connections.
             timeout_graceful_shutdown=5,
         )
-        # uvicorn.Config has just set up logging; report through its logger.
-        document = app.state.catalog
+        # uvicorn.Config has just set up logging; filter and report through it.
+        logging.getLogger("uvicorn.access").addFilter(NoQueryStrings())
         logging.getLogger("uvicorn.error").info(
-            "Serving catalog %s (ETag %s)", document.version, document.etag
+            "Database %s (%s)", app.state.central.db.engine.url, app.state.central.db.dialect
         )
         _AnnouncingServer(config, url_for(sock)).run(sockets=[sock])
     except KeyboardInterrupt:
@@ -105,48 +132,37 @@ def serve(settings: CentralSettings) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="central", description="Run the Anjungan reference central server."
+        prog="kiosk server",
+        description=(
+            "Without a COMMAND: run the Anjungan reference central server (API: "
+            "docs/central-api.md). With one: an operator command on the database."
+        ),
     )
-    defaults = CentralSettings()
-    parser.add_argument(
-        "--host", default=defaults.host, help="address to listen on (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--port",
-        type=_port,
-        default=defaults.port,
-        help="port to listen on; 0 picks a free one (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--seed-demo",
-        action="store_true",
-        help="serve the demo catalog unless --catalog is given",
-    )
-    parser.add_argument("--catalog", type=Path, metavar="PATH", help="catalog JSON file to serve")
+    add_server_options(parser)
+    admin_cli.add_subcommands(parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = CentralSettings(
-        host=args.host, port=args.port, catalog_path=args.catalog, seed_demo=args.seed_demo
-    )
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    if getattr(args, "command", None):
+        return admin_cli.run(args)
+    try:
+        settings = settings_from(args)
+    except (OSError, ValueError) as exc:
+        return _fail(exc, EXIT_CONFIG)
     try:
         serve(settings)
-    except CatalogLoadError as exc:
-        print(f"central: error: {exc}", file=sys.stderr, flush=True)
-        return EXIT_CONFIG
+    except (CatalogLoadError, SeedError) as exc:
+        return _fail(exc, EXIT_CONFIG)
     except BindError as exc:
-        print(f"central: error: {exc}", file=sys.stderr, flush=True)
-        return EXIT_BIND
+        return _fail(exc, EXIT_BIND)
+    except (DatabaseError, SQLAlchemyError) as exc:
+        return _fail(exc, EXIT_DATABASE)
     return 0
 
 
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, not {port}")
-    return port
+def _fail(exc: Exception, status: int) -> int:
+    print(f"central: error: {exc}", file=sys.stderr, flush=True)
+    return status

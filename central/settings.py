@@ -1,9 +1,11 @@
 """How a central server instance is configured.
 
 One frozen object, built by the command line (or a test) and handed to
-:func:`central.app.create_app` and :func:`central.server.serve`. Later
-settings (database URL, enrolment keys) are added here, not read from the
-environment deep inside the app.
+:func:`central.app.create_app` and :func:`central.server.serve`. New
+settings are added here, not read from the environment deep inside the app.
+
+This module stays light (no FastAPI, no SQLAlchemy): :mod:`central.process`
+and the kiosk's ``demo`` command import it.
 """
 
 from __future__ import annotations
@@ -11,13 +13,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import platformdirs
+
 #: What the server prints to stdout, followed by its URL, once it accepts
 #: connections (:mod:`central.process` reads it; kept here, away from the
 #: web stack, so starting a server does not import FastAPI).
 LISTENING_PREFIX = "central listening on "
 
-#: The demo catalog shipped inside the package (served with ``--seed-demo``).
-DEMO_CATALOG_PATH = Path(__file__).resolve().parent / "demo_data" / "catalog.json"
+DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
+#: The demo catalog shipped inside the package (published with ``--seed-demo``).
+DEMO_CATALOG_PATH = DEMO_DATA / "catalog.json"
+#: Demo citizen records (city registry, card UIDs, medical record numbers).
+DEMO_CITIZENS_PATH = DEMO_DATA / "citizens.json"
+#: The enrolment code ``--seed-demo`` creates for the demo office. Unlike
+#: every other code it can be used again and again and never expires, so the
+#: demo and the tests need no extra step; it exists only on a seeded database.
+DEMO_ENROLMENT_CODE = "DEMO-PKU-MPP-0001"
+DEMO_OFFICE_ID = "pku-mpp"
+
+
+def default_db_url() -> str:
+    """``kiosk server`` without ``--db``: a SQLite file in the user's data dir."""
+    folder = Path(platformdirs.user_data_dir("anjungan"))
+    return f"sqlite:///{folder / 'central.db'}"
 
 
 @dataclass(frozen=True)
@@ -25,18 +43,54 @@ class CentralSettings:
     host: str = "127.0.0.1"
     #: 0 lets the OS pick a free port; the server prints the one it got.
     port: int = 8470
-    #: The catalog to publish; ``None`` means the demo catalog if ``seed_demo``.
+    #: SQLAlchemy URL: ``sqlite:///PATH`` or ``postgresql+psycopg://USER@HOST/DB``.
+    #: ``None``: :func:`default_db_url`.
+    db_url: str | None = None
+    #: A catalog file to publish at start (a new version if its content changed).
     catalog_path: Path | None = None
+    #: Trust and revocation lists (cardio's JSON formats) to import at start.
+    trust_list_path: Path | None = None
+    revocation_list_path: Path | None = None
+    #: Load the demo data: catalog, DEMO trust lists, citizens, the demo code.
     seed_demo: bool = False
+    #: Requests larger than this get 413 (submission batches included).
+    max_body_bytes: int = 1024 * 1024
+    #: Sustained requests per minute per kiosk (and per address for callers
+    #: that are not yet authenticated); beyond it, 429 with Retry-After.
+    rate_per_minute: int = 600
+    #: How many requests a kiosk may send at once above the sustained rate.
+    rate_burst: int = 120
+    #: Per address, for enrolment, staff login and refused credentials
+    #: (burst the same): slows down guessing codes and passwords.
+    auth_rate_per_minute: int = 30
+    #: How long an enrolment code is valid after it is made.
+    enrolment_code_ttl_s: int = 24 * 3600
+    #: How long a staff login lasts.
+    staff_token_ttl_s: int = 12 * 3600
+    #: The key of the keyed hash (HMAC-SHA256) the lookup audit stores
+    #: instead of a NIK, card number or UID. ``None``: a key kept in the
+    #: database (table ``server_secrets``): fine for the demo, but a stolen
+    #: database then reveals which NIKs were looked up, since NIKs are
+    #: guessable. Production passes ``--audit-key-file``.
+    audit_key: bytes | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, not {self.port}")
         if not self.host:
             raise ValueError("host must not be empty")
+        for name in ("max_body_bytes", "rate_per_minute", "rate_burst", "auth_rate_per_minute"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.audit_key is not None and len(self.audit_key) < 16:
+            raise ValueError("the audit key must be at least 16 bytes")
+
+    @property
+    def resolved_db_url(self) -> str:
+        return self.db_url or default_db_url()
 
     def resolved_catalog_path(self) -> Path | None:
-        """The catalog file to load, or ``None`` when none was configured."""
+        """The catalog file to publish at start, or ``None``."""
         if self.catalog_path is not None:
             return self.catalog_path
         if self.seed_demo:

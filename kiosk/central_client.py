@@ -1,52 +1,60 @@
 """The one place the kiosk talks HTTP to the central server.
 
-Every request goes through :meth:`CentralClient._get`, which sets the
-timeouts and turns every failure into the tree in
+Every request goes through :meth:`CentralClient._send`, which sets the
+timeouts and the bearer token and turns every failure into the tree in
 :mod:`kiosk.central_errors`; retries, backoff and idempotency keys belong
 there too, and nowhere else.
+
+The kiosk authenticates with the bearer token it got by trading an
+enrolment code (:meth:`CentralClient.enrol`); keeping that token on disk is
+:mod:`kiosk.central_token`'s job. Personal data (a lookup's key, the answer)
+travels only in JSON bodies and never appears in an error message.
 """
 
 from __future__ import annotations
 
-import http.client
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from kiosk.central_errors import CentralError, CentralProtocolError, CentralUnavailable
+from kiosk.central_errors import (
+    CentralAuthError,
+    CentralError,
+    CentralProtocolError,
+    CentralUnavailable,
+    error_code,
+    is_garbled,
+)
+from kiosk.central_results import (
+    RECORD_KEYS,
+    CatalogFetch,
+    CitizenLookup,
+    DocumentFetch,
+    Enrolment,
+)
 
 if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first request
     import requests
 
-__all__ = ["CatalogFetch", "CentralClient"]
+__all__ = ["CatalogFetch", "CentralClient", "CitizenLookup", "DocumentFetch", "Enrolment"]
 
 CATALOG_PATH = "/api/v1/catalog"
+TRUST_PATH = "/api/v1/trust"
+REVOCATIONS_PATH = "/api/v1/revocations"
+ENROL_PATH = "/api/v1/enrol"
+LOOKUP_PATH = "/api/v1/citizens/lookup"
 HEALTH_PATH = "/health"
-
-
-@dataclass(frozen=True)
-class CatalogFetch:
-    """The result of :meth:`CentralClient.fetch_catalog`.
-
-    ``not_modified`` means the ``etag`` sent still matches and ``data`` is
-    ``None``; otherwise ``data`` is the catalog JSON (not yet validated:
-    see :meth:`kiosk.catalog.Catalog.from_json`) and ``etag`` its new tag.
-    """
-
-    not_modified: bool
-    etag: str | None
-    data: dict[str, Any] | None
 
 
 class CentralClient:
     """A client for one central server at ``base_url`` (``http(s)://host[:port][/prefix]``).
 
-    ``timeout_s`` bounds connecting and each wait for data. A ``session``
-    passed in stays the caller's to close; one created here is closed by
-    :meth:`close` (or leaving a ``with`` block).
+    ``timeout_s`` bounds connecting and each wait for data. ``token`` is the
+    kiosk's bearer token (also set by :meth:`enrol`). A ``session`` passed in
+    stays the caller's to close; one created here is closed by :meth:`close`
+    (or leaving a ``with`` block).
     """
 
     def __init__(
@@ -54,6 +62,7 @@ class CentralClient:
         base_url: str,
         *,
         timeout_s: float = 3.0,
+        token: str | None = None,
         session: requests.Session | None = None,
     ) -> None:
         parts = urlsplit(base_url)
@@ -63,31 +72,87 @@ class CentralClient:
             raise ValueError("timeout_s must be positive")
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
+        self.token = token
         self._owns_session = session is None
         self._session = session
 
-    def fetch_catalog(self, etag: str | None = None) -> CatalogFetch:
+    def __repr__(self) -> str:
+        return f"CentralClient({self.base_url!r}, token={'set' if self.token else 'none'})"
+
+    # -- enrolment -----------------------------------------------------------------
+    def enrol(self, code: str, name: str = "") -> Enrolment:
+        """Trade a one-time enrolment code for this kiosk's token (kept in :attr:`token`).
+
+        A used, expired or unknown code raises :class:`CentralAuthError`
+        (``code`` says which).
+        """
+        status, _, body = self._send(
+            "POST", ENROL_PATH, body={"code": code, "name": name}, auth=False
+        )
+        self._expect(ENROL_PATH, status, 201)
+        data = self._json_object(ENROL_PATH, body)
+        fields = [data.get(k) for k in ("kiosk_id", "office_id", "token")]
+        if not all(isinstance(f, str) and f for f in fields):
+            raise CentralProtocolError(f"{self._url(ENROL_PATH)}: enrolment answer incomplete")
+        kiosk_id, office_id, token = (str(f) for f in fields)
+        self.token = token
+        return Enrolment(kiosk_id=kiosk_id, office_id=office_id, token=token)
+
+    # -- versioned documents ---------------------------------------------------------
+    def fetch_catalog(self, etag: str | None = None) -> DocumentFetch:
         """Fetch the catalog; with ``etag``, the server may answer "not modified"."""
-        headers = {"If-None-Match": etag} if etag else {}
-        status, response_headers, body = self._get(CATALOG_PATH, headers)
-        if status == 304:
-            if not etag:
-                raise CentralProtocolError(
-                    f"{self._url(CATALOG_PATH)}: 304 Not Modified to a request without an ETag",
-                    status=status,
-                )
-            return CatalogFetch(
-                not_modified=True, etag=response_headers.get("ETag") or etag, data=None
-            )
-        self._expect_ok(CATALOG_PATH, status)
-        data = self._json_object(CATALOG_PATH, body)
-        return CatalogFetch(not_modified=False, etag=response_headers.get("ETag"), data=data)
+        return self._fetch_document(CATALOG_PATH, etag)
+
+    def fetch_trust(self, etag: str | None = None) -> DocumentFetch:
+        """Fetch the trust list of issuer keys (``anjungan-trust-list/1``)."""
+        return self._fetch_document(TRUST_PATH, etag)
+
+    def fetch_revocations(self, etag: str | None = None) -> DocumentFetch:
+        """Fetch the revocation list (``anjungan-revocation-list/1``)."""
+        return self._fetch_document(REVOCATIONS_PATH, etag)
+
+    # -- citizen records ---------------------------------------------------------------
+    def lookup_citizen(
+        self,
+        *,
+        card_number: str | None = None,
+        nik: str | None = None,
+        uid: str | None = None,
+        deadline_s: float = 1.5,
+    ) -> CitizenLookup | None:
+        """The city's record for one key (exactly one), or ``None`` if it has none.
+
+        ``deadline_s`` bounds connecting and each wait for data, so a citizen
+        at the screen never waits long: on a timeout this raises
+        :class:`CentralUnavailable` and the kiosk carries on without.
+        """
+        keys = {"card_number": card_number, "nik": nik, "uid": uid}
+        given = {k: v for k, v in keys.items() if v is not None}
+        if len(given) != 1:
+            raise ValueError("give exactly one of card_number, nik, uid")
+        if deadline_s <= 0:
+            raise ValueError("deadline_s must be positive")
+        status, _, body = self._send("POST", LOOKUP_PATH, body=given, timeout_s=deadline_s)
+        self._expect(LOOKUP_PATH, status, 200)
+        data = self._json_object(LOOKUP_PATH, body)
+        if data.get("found") is not True:
+            return None
+        record = data.get("record") or {}
+        holder = data.get("holder") or {}
+        if not isinstance(record, dict) or not isinstance(holder, dict):
+            raise CentralProtocolError(f"{self._url(LOOKUP_PATH)}: lookup answer malformed")
+        return CitizenLookup(
+            record={k: v for k in RECORD_KEYS if isinstance(v := record.get(k), str) and v},
+            full_name=_text(holder.get("full_name")),
+            nik=_text(holder.get("nik")),
+            card_number=_text(holder.get("card_number")),
+        )
 
     def health(self) -> bool:
         """Whether the server answers its health check; never raises."""
         try:
-            status, _, body = self._get(HEALTH_PATH, {})
-            self._expect_ok(HEALTH_PATH, status)
+            status, _, body = self._send("GET", HEALTH_PATH, auth=False)
+            self._expect(HEALTH_PATH, status, 200)
             return self._json_object(HEALTH_PATH, body).get("status") == "ok"
         except CentralError:
             return False
@@ -108,39 +173,78 @@ class CentralClient:
     ) -> None:
         self.close()
 
+    # -- the one place that sends --------------------------------------------------------
     def _url(self, path: str) -> str:
         return self.base_url + path
 
-    def _get(self, path: str, headers: Mapping[str, str]) -> tuple[int, Mapping[str, str], bytes]:
-        """GET ``path``; returns status, headers and body, or raises a CentralError."""
+    def _fetch_document(self, path: str, etag: str | None) -> DocumentFetch:
+        headers = {"If-None-Match": etag} if etag else {}
+        status, response_headers, body = self._send("GET", path, headers=headers)
+        if status == 304:
+            if not etag:
+                raise CentralProtocolError(
+                    f"{self._url(path)}: 304 Not Modified to a request without an ETag",
+                    status=status,
+                )
+            return DocumentFetch(
+                not_modified=True, etag=response_headers.get("ETag") or etag, data=None
+            )
+        self._expect(path, status, 200)
+        data = self._json_object(path, body)
+        return DocumentFetch(not_modified=False, etag=response_headers.get("ETag"), data=data)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+        timeout_s: float | None = None,
+        auth: bool = True,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """Send one request; returns status, headers and body, or raises a CentralError."""
         import requests
 
         url = self._url(path)
+        timeout = timeout_s or self.timeout_s
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        if auth and self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
         if self._session is None:
             self._session = requests.Session()
         try:
-            with self._session.get(
+            with self._session.request(
+                method,
                 url,
-                headers={"Accept": "application/json", **headers},
-                timeout=(self.timeout_s, self.timeout_s),
+                headers=all_headers,
+                json=body,
+                timeout=(timeout, timeout),
                 allow_redirects=False,
             ) as response:
-                body = response.content
+                content = response.content
                 status, response_headers = response.status_code, response.headers
         except requests.Timeout as exc:
-            raise CentralUnavailable(f"{url}: timed out after {self.timeout_s:g} s") from exc
+            raise CentralUnavailable(f"{url}: timed out after {timeout:g} s") from exc
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            if _garbled(exc):
+            if is_garbled(exc):
                 raise CentralProtocolError(f"{url}: the answer is not HTTP ({exc})") from exc
             raise CentralUnavailable(f"{url}: cannot reach the server ({exc})") from exc
         except requests.RequestException as exc:
             raise CentralProtocolError(f"{url}: unusable answer ({exc})") from exc
         if status >= 500 or status == 429:
             raise CentralUnavailable(f"{url}: server answered {status}", status=status)
-        return status, response_headers, body
+        if status in (401, 403):
+            code = error_code(content)
+            raise CentralAuthError(
+                f"{url}: credentials refused ({status} {code or 'no reason given'})",
+                status=status,
+                code=code,
+            )
+        return status, response_headers, content
 
-    def _expect_ok(self, path: str, status: int) -> None:
-        if status != 200:
+    def _expect(self, path: str, status: int, expected: int) -> None:
+        if status != expected:
             raise CentralProtocolError(
                 f"{self._url(path)}: unexpected status {status}", status=status
             )
@@ -157,34 +261,5 @@ class CentralClient:
         return data
 
 
-def _garbled(exc: BaseException) -> bool:
-    """Whether a transport error means the peer spoke something other than HTTP.
-
-    A connection that was dropped (reset, closed before a status line, cut
-    short mid-body) is an outage; a status line, header or chunk that cannot
-    be parsed is a protocol problem.
-    """
-    import urllib3.exceptions
-
-    for cause in _causes(exc):
-        if isinstance(cause, urllib3.exceptions.InvalidChunkLength):
-            return True
-        if isinstance(cause, http.client.RemoteDisconnected | http.client.IncompleteRead):
-            return False
-        if isinstance(cause, http.client.HTTPException):
-            return True
-    return False
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and what it wraps: ``__cause__``/``__context__`` and exception args."""
-    seen: set[int] = set()
-    pending = [exc]
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        pending += [a for a in current.args if isinstance(a, BaseException)]
-        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

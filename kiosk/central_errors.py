@@ -5,6 +5,9 @@
     CentralError                  catch this to handle any sync failure
     ├── CentralUnavailable        no answer: refused, reset, timed out, 5xx, 429
     │                             (transient: try again later, work offline)
+    ├── CentralAuthError          401 or 403: no token, a revoked one, a used
+    │                             or expired enrolment code (an operator must
+    │                             act: a new code; retrying will not help)
     └── CentralProtocolError      an answer the kiosk cannot use: not HTTP,
                                   not JSON, not an object, unexpected status
                                   (a misconfigured URL or an incompatible
@@ -13,11 +16,17 @@
 No exception from ``requests`` (or ``ValueError`` from decoding a body)
 ever leaves the client; each becomes one of these, with the original as
 ``__cause__``. Messages name the URL and the reason, never request data.
+:func:`is_garbled` and :func:`error_code` are the client's helpers for
+telling them apart.
 """
 
 from __future__ import annotations
 
-__all__ = ["CentralError", "CentralProtocolError", "CentralUnavailable"]
+import http.client
+import json
+from collections.abc import Iterator
+
+__all__ = ["CentralAuthError", "CentralError", "CentralProtocolError", "CentralUnavailable"]
 
 
 class CentralError(Exception):
@@ -37,3 +46,58 @@ class CentralUnavailable(CentralError):
 
 class CentralProtocolError(CentralError):
     """The central server answered something the kiosk does not understand."""
+
+
+class CentralAuthError(CentralError):
+    """The central server refused the kiosk's credentials (401) or their kind (403).
+
+    ``code`` is the server's error code when it sent one (``unauthenticated``,
+    ``enrolment_code_used``, ``enrolment_code_expired``, ...).
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, code: str = "") -> None:
+        super().__init__(message, status=status)
+        self.code = code
+
+
+def error_code(body: bytes) -> str:
+    """The ``error`` code of a central error body, or ""."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    code = data.get("error") if isinstance(data, dict) else None
+    return code if isinstance(code, str) and code.isascii() and len(code) <= 64 else ""
+
+
+def is_garbled(exc: BaseException) -> bool:
+    """Whether a transport error means the peer spoke something other than HTTP.
+
+    A connection that was dropped (reset, closed before a status line, cut
+    short mid-body) is an outage; a status line, header or chunk that cannot
+    be parsed is a protocol problem.
+    """
+    import urllib3.exceptions
+
+    for cause in _causes(exc):
+        if isinstance(cause, urllib3.exceptions.InvalidChunkLength):
+            return True
+        if isinstance(cause, http.client.RemoteDisconnected | http.client.IncompleteRead):
+            return False
+        if isinstance(cause, http.client.HTTPException):
+            return True
+    return False
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it wraps: ``__cause__``/``__context__`` and exception args."""
+    seen: set[int] = set()
+    pending = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [a for a in current.args if isinstance(a, BaseException)]
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]

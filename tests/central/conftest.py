@@ -1,37 +1,120 @@
 """Fixtures for the central server and client tests.
 
-``central_server`` is a real server process on 127.0.0.1 for the whole
-session. ``raw_server`` gives tiny TCP peers that misbehave on purpose:
-faults are real sockets, nothing is patched.
+Every test that uses ``central_server`` (or ``db_url``) runs twice: against
+SQLite and against a real PostgreSQL that ``pg_cluster`` starts for the
+session (skipped where PostgreSQL cannot run, unless ``$CI`` is set: then
+it fails). ``central_server`` is a real server process on 127.0.0.1 per
+database; ``operator`` is a :class:`Database` on the same database, for
+what an operator does with the CLI (codes, staff, reading the audit).
+``raw_server`` gives tiny TCP peers that misbehave on purpose: faults are
+real sockets, nothing is patched.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+import requests
 
+from central.database import Database
 from central.process import RunningCentral, start_central
+from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.central_client import CentralClient
 
+from .pg_cluster import PgCluster, PgUnavailable
+
 LOOPBACK = "127.0.0.1"
+BACKENDS = ("sqlite", "postgresql")
+#: Test servers allow many refused credentials from 127.0.0.1: several tests
+#: send requests without a token on purpose (tests/central/test_limits.py
+#: checks the limit itself on a server of its own).
+TEST_SERVER_ARGS = ("--auth-rate", "100000")
 
 
 @pytest.fixture(scope="session")
-def central_server() -> Iterator[RunningCentral]:
-    server = start_central(seed_demo=True)
+def pg_cluster() -> Iterator[PgCluster]:
+    try:
+        cluster = PgCluster()
+        cluster.start()
+    except PgUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+NewDbUrl = Callable[[str], str]
+
+
+@pytest.fixture(scope="session")
+def new_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> NewDbUrl:
+    """Make an empty database of a kind (``sqlite`` or ``postgresql``); returns its URL."""
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            folder: Path = tmp_path_factory.mktemp("central-db")
+            return f"sqlite:///{folder / 'central.db'}"
+        cluster: PgCluster = request.getfixturevalue("pg_cluster")
+        return cluster.create_database()
+
+    return make
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, new_db_url: NewDbUrl) -> str:
+    """An empty database, once per backend."""
+    return new_db_url(str(request.param))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def central_server(
+    request: pytest.FixtureRequest, new_db_url: NewDbUrl
+) -> Iterator[RunningCentral]:
+    server = start_central(
+        seed_demo=True, db_url=new_db_url(str(request.param)), extra_args=TEST_SERVER_ARGS
+    )
     try:
         yield server
     finally:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def operator(central_server: RunningCentral) -> Iterator[Database]:
+    db = Database(central_server.db_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
 @pytest.fixture
-def client(central_server: RunningCentral) -> Iterator[CentralClient]:
-    with CentralClient(central_server.url) as c:
+def kiosk_token(central_server: RunningCentral) -> str:
+    """A freshly enrolled kiosk's token (the demo office, through the demo code)."""
+    with CentralClient(central_server.url) as client:
+        return client.enrol(DEMO_ENROLMENT_CODE, name="test").token
+
+
+@pytest.fixture
+def client(central_server: RunningCentral, kiosk_token: str) -> Iterator[CentralClient]:
+    with CentralClient(central_server.url, token=kiosk_token) as c:
         yield c
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
 
 
 @pytest.fixture

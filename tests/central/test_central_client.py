@@ -14,8 +14,14 @@ import pytest
 import kiosk.central_client
 import kiosk.central_errors
 from central.process import start_central
+from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralError, CentralProtocolError, CentralUnavailable
+from kiosk.central_errors import (
+    CentralAuthError,
+    CentralError,
+    CentralProtocolError,
+    CentralUnavailable,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -35,14 +41,22 @@ def http_reply(status: str, body: bytes, *headers: str) -> bytes:
 
 
 def test_public_names() -> None:
-    assert kiosk.central_client.__all__ == ["CatalogFetch", "CentralClient"]
+    assert kiosk.central_client.__all__ == [
+        "CatalogFetch",
+        "CentralClient",
+        "CitizenLookup",
+        "DocumentFetch",
+        "Enrolment",
+    ]
     assert kiosk.central_errors.__all__ == [
+        "CentralAuthError",
         "CentralError",
         "CentralProtocolError",
         "CentralUnavailable",
     ]
     assert issubclass(CentralUnavailable, CentralError)
     assert issubclass(CentralProtocolError, CentralError)
+    assert issubclass(CentralAuthError, CentralError)
     assert not issubclass(CentralError, OSError), "requests' OSError base must not show through"
 
 
@@ -90,6 +104,13 @@ def test_closed_port_is_unavailable_quickly(closed_port: int) -> None:
         pytest.param(
             http_reply("500 Internal Server Error", b"{}"), CentralUnavailable, 500, id="500"
         ),
+        pytest.param(
+            http_reply("401 Unauthorized", b'{"error": "unauthenticated"}'),
+            CentralAuthError,
+            401,
+            id="401",
+        ),
+        pytest.param(http_reply("403 Forbidden", b"no json"), CentralAuthError, 403, id="403"),
         pytest.param(http_reply("503 Service Unavailable", b""), CentralUnavailable, 503, id="503"),
         pytest.param(b"", CentralUnavailable, None, id="closed-without-answer"),
         pytest.param(
@@ -132,6 +153,7 @@ def test_killed_server_is_unavailable() -> None:
     server = start_central(seed_demo=True)
     try:
         with CentralClient(server.url, timeout_s=FAST) as client:
+            client.enrol(DEMO_ENROLMENT_CODE)
             assert client.fetch_catalog().data is not None  # keeps a pooled connection
             server.process.kill()
             server.process.wait(5)

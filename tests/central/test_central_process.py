@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from central.database import Database
 from central.process import CentralStartError, start_central
 from central.settings import DEMO_CATALOG_PATH
+
+from .helpers import bearer, new_kiosk
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -52,11 +55,17 @@ def test_custom_catalog_is_served_and_stopped(tmp_path: Path) -> None:
     catalog.write_text(json.dumps(data), encoding="utf-8")
     with start_central(catalog_path=catalog, seed_demo=False) as server:
         assert server.url == f"http://127.0.0.1:{server.port}"
+        db = Database(server.db_url)
+        try:
+            _, token = new_kiosk(db, server.url)
+        finally:
+            db.dispose()
         with requests.Session() as http:
-            body = http.get(f"{server.url}/api/v1/catalog", timeout=3).json()
-        assert body == data
+            body = http.get(f"{server.url}/api/v1/catalog", headers=bearer(token), timeout=3)
+        assert body.json() == data
     assert server.process.returncode is not None
     assert server.stop() == server.process.returncode, "stop() is idempotent"
+    assert not Path(server.db_url.removeprefix("sqlite:///")).exists(), "temporary database left"
 
 
 @pytest.mark.usefixtures("no_orphans")

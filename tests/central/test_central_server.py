@@ -1,9 +1,8 @@
-"""The reference central server, over real HTTP on 127.0.0.1."""
+"""The reference central server, over real HTTP on 127.0.0.1 (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,8 @@ from kiosk.central_errors import CentralProtocolError
 pytestmark = pytest.mark.timeout(30)
 
 
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def demo_catalog() -> object:
@@ -49,8 +46,12 @@ def test_catalog_is_the_demo_file(client: CentralClient) -> None:
     assert Catalog.from_json(fetched.data).version == load_catalog(DEMO_CATALOG_PATH).version
 
 
-def test_catalog_headers(central_server: RunningCentral, http: requests.Session) -> None:
-    response = http.get(f"{central_server.url}/api/v1/catalog", timeout=3)
+def test_catalog_headers(
+    central_server: RunningCentral, http: requests.Session, kiosk_token: str
+) -> None:
+    response = http.get(
+        f"{central_server.url}/api/v1/catalog", headers=bearer(kiosk_token), timeout=3
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
     assert response.headers["Cache-Control"] == "no-cache"
@@ -60,7 +61,9 @@ def test_catalog_headers(central_server: RunningCentral, http: requests.Session)
     assert etag == load_catalog(DEMO_CATALOG_PATH).etag
 
 
-def test_matching_etag_gives_304(central_server: RunningCentral, client: CentralClient) -> None:
+def test_matching_etag_gives_304(
+    central_server: RunningCentral, client: CentralClient, kiosk_token: str
+) -> None:
     first = client.fetch_catalog()
     assert first.etag is not None
 
@@ -70,7 +73,7 @@ def test_matching_etag_gives_304(central_server: RunningCentral, client: Central
     with requests.Session() as http:
         raw = http.get(
             f"{central_server.url}/api/v1/catalog",
-            headers={"If-None-Match": first.etag},
+            headers={"If-None-Match": first.etag, **bearer(kiosk_token)},
             timeout=3,
         )
     assert raw.status_code == 304
@@ -129,9 +132,10 @@ def test_etag_matching(if_none_match: str, matches: bool) -> None:
     assert etag_matches(if_none_match, '"abc"') is matches
 
 
-def test_no_catalog_is_a_startup_error() -> None:
+def test_no_catalog_is_a_startup_error(tmp_path: Path) -> None:
+    settings = CentralSettings(db_url=f"sqlite:///{tmp_path / 'central.db'}")
     with pytest.raises(CatalogLoadError, match="no catalog configured"):
-        create_app(CentralSettings())
+        create_app(settings)
 
 
 def test_missing_catalog_is_a_startup_error(tmp_path: Path) -> None:

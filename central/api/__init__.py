@@ -1,0 +1,30 @@
+"""The HTTP API, one module per area, each with one or more routers.
+
+To add an area (say ``queue.py``): make its routers with
+:func:`central.deps.kiosk_router`, :func:`central.deps.staff_router` or
+:func:`central.deps.admin_router`, name them in :data:`ROUTERS` below, and
+document the endpoints in docs/central-api.md. Paths start with ``/api/v1/``.
+A new public route must also be added to :data:`central.deps.PUBLIC_ROUTES`,
+or the route test fails.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from central.api import citizens, documents, enrolment, staff
+
+#: Every router of the app, in the order the OpenAPI lists them.
+ROUTERS: tuple[APIRouter, ...] = (
+    enrolment.router,
+    documents.router,
+    citizens.router,
+    staff.public,
+    staff.router,
+    staff.admin,
+)
+
+
+def include_routers(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)

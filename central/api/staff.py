@@ -1,0 +1,148 @@
+"""Staff: log in for a bearer token; admins enrol and revoke kiosks.
+
+``public``: the login. ``router``: any staff role. ``admin``: the admin role.
+The counter's endpoints (queues, health information, statuses) go on
+``staff_router()``s in their own modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from central import kiosks, staff
+from central.api.enrolment import PRINTABLE
+from central.deps import AdminAuth, Context, StaffAuth, admin_router, bearer_token, limit_auth
+from central.deps import staff_router as _staff_router
+from central.errors import Unauthorized
+
+public = APIRouter(tags=["staff"])
+router = _staff_router(tags=["staff"])
+admin = admin_router(tags=["staff"])
+
+OFFICE_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")
+    password: str = Field(min_length=1, max_length=200)
+
+
+class Me(BaseModel):
+    username: str
+    role: staff.Role
+    office_id: str | None
+
+
+class LoginResponse(BaseModel):
+    token: str = Field(description="Send as `Authorization: Bearer`; shown once.")
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme, not a secret
+    expires_at: dt.datetime
+    staff: Me
+
+
+@public.post(
+    "/api/v1/staff/login",
+    responses={401: {"description": "Wrong username or password."}, 429: {}},
+)
+def login(body: LoginRequest, request: Request, ctx: Context) -> LoginResponse:
+    """Trade a staff username and password for a bearer token (12 h by default)."""
+    limit_auth(ctx, request)
+    with ctx.db.begin() as conn:
+        done = staff.login(conn, body.username, body.password, ttl_s=ctx.settings.staff_token_ttl_s)
+    if done is None:
+        raise Unauthorized("wrong username or password")
+    who = done.principal
+    return LoginResponse(
+        token=done.token,
+        expires_at=done.expires_at,
+        staff=Me(username=who.username, role=who.role, office_id=who.office_id),
+    )
+
+
+@router.post("/api/v1/staff/logout", status_code=204)
+def logout(request: Request, ctx: Context, _staff: StaffAuth) -> None:
+    """End this staff token now."""
+    token = bearer_token(request)
+    if token is not None:
+        with ctx.db.begin() as conn:
+            staff.logout(conn, token)
+
+
+@router.get("/api/v1/staff/me")
+def me(who: StaffAuth) -> Me:
+    """Who this token belongs to."""
+    return Me(username=who.username, role=who.role, office_id=who.office_id)
+
+
+class CodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    office_id: str = Field(pattern=OFFICE_ID)
+    note: str = Field(default="", max_length=200, pattern=PRINTABLE)
+
+
+class CodeResponse(BaseModel):
+    code: str = Field(description="Type it on the kiosk (central.enrolment_code); shown once.")
+    office_id: str
+    expires_at: dt.datetime
+
+
+@admin.post("/api/v1/staff/enrolment-codes", status_code=201)
+def create_code(body: CodeRequest, who: AdminAuth, ctx: Context) -> CodeResponse:
+    """A one-time enrolment code for a kiosk of ``office_id``."""
+    with ctx.db.begin() as conn:
+        code, expires = kiosks.create_enrolment_code(
+            conn,
+            body.office_id,
+            ttl_s=ctx.settings.enrolment_code_ttl_s,
+            actor=who.actor,
+            note=body.note,
+        )
+    return CodeResponse(code=code, office_id=body.office_id, expires_at=expires)
+
+
+class KioskOut(BaseModel):
+    kiosk_id: str
+    office_id: str
+    name: str
+    enrolled_at: dt.datetime
+    active_tokens: int
+
+
+@admin.get("/api/v1/staff/kiosks")
+def list_kiosks(ctx: Context, _who: AdminAuth) -> list[KioskOut]:
+    """Every enrolled kiosk and how many live tokens it has (0: revoked)."""
+    with ctx.db.read() as conn:
+        rows = kiosks.list_kiosks(conn)
+    return [
+        KioskOut(
+            kiosk_id=k.kiosk_id,
+            office_id=k.office_id,
+            name=k.name,
+            enrolled_at=k.enrolled_at,
+            active_tokens=k.active_tokens,
+        )
+        for k in rows
+    ]
+
+
+class Revoked(BaseModel):
+    kiosk_id: str
+    tokens_revoked: int
+
+
+KioskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+
+
+@admin.post("/api/v1/staff/kiosks/{kiosk_id}/revoke", responses={404: {}})
+def revoke(kiosk_id: KioskId, who: AdminAuth, ctx: Context) -> Revoked:
+    """Revoke every token of a kiosk at once; it must enrol again with a new code."""
+    with ctx.db.begin() as conn:
+        count = kiosks.revoke_kiosk(conn, kiosk_id, actor=who.actor)
+    return Revoked(kiosk_id=kiosk_id, tokens_revoked=count)

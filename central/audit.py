@@ -1,0 +1,81 @@
+"""The audit trail: security events and citizen lookups, written in the caller's transaction.
+
+Nothing here holds personal data in clear. Events name kiosks, staff
+usernames and offices; lookups keep a keyed hash of the key (see
+:func:`central.credentials.keyed_hash`) so an auditor holding the audit key
+can answer "who looked up this NIK, and when?" while the table alone
+reveals nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from central.database import Database
+from central.tables import audit_log, citizen_lookups, server_secrets
+
+AUDIT_KEY_SECRET = "lookup-audit-key"  # noqa: S105 - the row name, not the key
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def record_event(
+    conn: Connection, *, actor: str, action: str, subject: str, detail: str = ""
+) -> None:
+    """One security event (``actor``: ``kiosk:<id>``, ``staff:<username>`` or ``cli``)."""
+    conn.execute(
+        insert(audit_log).values(
+            at=utc_now(), actor=actor[:100], action=action, subject=subject[:100], detail=detail
+        )
+    )
+
+
+def record_lookup(
+    conn: Connection, *, kiosk_id: str, key_kind: str, key_hash: str, found: bool
+) -> None:
+    conn.execute(
+        insert(citizen_lookups).values(
+            at=utc_now(), kiosk_id=kiosk_id, key_kind=key_kind, key_hash=key_hash, found=found
+        )
+    )
+
+
+def audit_key(db: Database, configured: bytes | None) -> bytes:
+    """The key for lookup hashes: the configured one, else one kept in the database.
+
+    The stored key is made once (the first process to start wins; the
+    others read it), so every app process and restart hashes alike.
+    """
+    if configured is not None:
+        return configured
+    with db.begin() as conn:
+        stored = _stored_key(conn)
+        if stored is not None:
+            return stored
+    try:
+        with db.begin() as conn:
+            conn.execute(
+                insert(server_secrets).values(
+                    name=AUDIT_KEY_SECRET, value=secrets.token_bytes(32).hex()
+                )
+            )
+    except IntegrityError:
+        pass  # another process made it first
+    with db.begin() as conn:
+        stored = _stored_key(conn)
+    if stored is None:  # pragma: no cover - the insert above committed or collided
+        raise RuntimeError("the audit key could not be stored")
+    return stored
+
+
+def _stored_key(conn: Connection) -> bytes | None:
+    value = conn.execute(
+        select(server_secrets.c.value).where(server_secrets.c.name == AUDIT_KEY_SECRET)
+    ).scalar_one_or_none()
+    return bytes.fromhex(value) if value is not None else None

@@ -1,0 +1,134 @@
+"""The service catalog in the database: published versions, offices and services.
+
+A catalog file is validated exactly as a kiosk validates it
+(:meth:`kiosk.catalog.Catalog.from_json`), so the server never publishes
+something every kiosk would reject. Publishing stores the canonical JSON as
+a new version (unless the newest already has the same content) and brings
+the ``offices`` and ``services`` tables in step, for the rows other tables
+refer to (tickets, leases, statistics). Services missing from the new
+version stay, marked inactive, so old references remain valid.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from central.audit import utc_now
+from central.documents import Document, canonical, etag_for
+from central.tables import catalog_versions, offices, services
+from kiosk.catalog import Catalog, CatalogError
+
+
+class CatalogLoadError(Exception):
+    """The catalog cannot be published or served; the message says why."""
+
+
+def read_catalog_file(path: Path) -> tuple[Catalog, Any]:
+    """Read and validate a catalog file; returns the model and the raw JSON."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CatalogLoadError(f"catalog {path}: cannot read file ({reason})") from exc
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CatalogLoadError(f"catalog {path}: not valid JSON ({exc})") from exc
+    try:
+        catalog = Catalog.from_json(data)
+    except CatalogError as exc:
+        raise CatalogLoadError(f"catalog {path}: invalid catalog ({exc})") from exc
+    return catalog, data
+
+
+def load_catalog(path: Path) -> Document:
+    """The document a catalog file would be served as (its version, body and ETag)."""
+    catalog, data = read_catalog_file(path)
+    body = canonical(data)
+    return Document(version=catalog.version, body=body, etag=etag_for(body))
+
+
+def publish_catalog(conn: Connection, catalog: Catalog, data: Any) -> bool:
+    """Store ``data`` as the newest catalog; ``False`` if it already is.
+
+    A different content under a version string already published is refused:
+    kiosks show the version, and two catalogs must not share one.
+    """
+    body = canonical(data)
+    etag = etag_for(body)
+    newest = conn.execute(
+        select(catalog_versions.c.etag).order_by(catalog_versions.c.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if newest == etag:
+        return False
+    same_version = conn.execute(
+        select(catalog_versions.c.etag).where(catalog_versions.c.version == catalog.version)
+    ).scalar_one_or_none()
+    if same_version is not None:
+        raise CatalogLoadError(
+            f"catalog version {catalog.version!r} was already published with other content; "
+            "give the new catalog a new version"
+        )
+    conn.execute(
+        insert(catalog_versions).values(
+            version=catalog.version, body=body.decode("utf-8"), etag=etag, published_at=utc_now()
+        )
+    )
+    _sync_rows(conn, catalog)
+    return True
+
+
+def _sync_rows(conn: Connection, catalog: Catalog) -> None:
+    known_offices = set(conn.execute(select(offices.c.id)).scalars())
+    for office in catalog.offices:
+        values = {"name": office.name, "city": office.city, "active": True}
+        if office.id in known_offices:
+            conn.execute(update(offices).where(offices.c.id == office.id).values(**values))
+        else:
+            conn.execute(insert(offices).values(id=office.id, **values))
+    listed = {o.id for o in catalog.offices}
+    conn.execute(update(offices).where(offices.c.id.not_in(listed)).values(active=False))
+
+    known_services = set(conn.execute(select(services.c.id)).scalars())
+    for service in catalog.services:
+        values = {
+            "office_id": service.office_id,
+            "category": service.category,
+            "name": service.name("id")[:200],
+            "ticket_prefix": service.ticket_prefix[:8],
+            "counter": service.counter[:100],
+            "active": True,
+        }
+        if service.id in known_services:
+            conn.execute(update(services).where(services.c.id == service.id).values(**values))
+        else:
+            conn.execute(insert(services).values(id=service.id, **values))
+    listed = {s.id for s in catalog.services}
+    conn.execute(update(services).where(services.c.id.not_in(listed)).values(active=False))
+
+
+def catalog_marker(conn: Connection) -> object:
+    return conn.execute(select(func.max(catalog_versions.c.id))).scalar_one_or_none()
+
+
+def build_catalog(conn: Connection) -> Document | None:
+    row = conn.execute(
+        select(catalog_versions.c.version, catalog_versions.c.body, catalog_versions.c.etag)
+        .order_by(catalog_versions.c.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return Document(version=row.version, body=row.body.encode("utf-8"), etag=row.etag)
+
+
+def has_catalog(conn: Connection) -> bool:
+    return catalog_marker(conn) is not None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")

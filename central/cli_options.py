@@ -1,0 +1,135 @@
+"""The command-line options of ``kiosk server``, and the settings they make.
+
+Kept apart from :mod:`central.server` so the operator subcommands can share
+``--db`` without importing uvicorn's start-up path.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from central.settings import CentralSettings, default_db_url
+
+
+def add_db_option(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    """``--db URL``; on subcommands it does not override one given before the subcommand."""
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=None if top_level else argparse.SUPPRESS,
+        help=(
+            "database: sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/NAME "
+            f"(default: {default_db_url()})"
+        ),
+    )
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    defaults = CentralSettings()
+    add_db_option(parser, top_level=True)
+    parser.add_argument(
+        "--host", default=defaults.host, help="address to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port",
+        type=port_number,
+        default=defaults.port,
+        help="port to listen on; 0 picks a free one (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed-demo",
+        action="store_true",
+        help=(
+            "load the demo: catalog (unless --catalog), DEMO trust lists, demo citizens "
+            "and the reusable enrolment code DEMO-PKU-MPP-0001 (never in production)"
+        ),
+    )
+    parser.add_argument(
+        "--catalog", type=Path, metavar="PATH", help="publish this catalog JSON file at start"
+    )
+    parser.add_argument(
+        "--trust-list", type=Path, metavar="PATH", help="import this trust list at start"
+    )
+    parser.add_argument(
+        "--revocation-list",
+        type=Path,
+        metavar="PATH",
+        help="import this revocation list at start",
+    )
+    parser.add_argument(
+        "--audit-key-file",
+        type=Path,
+        metavar="PATH",
+        help="file of at least 16 random bytes keying the lookup audit's hashes "
+        "(default: a key kept in the database)",
+    )
+    parser.add_argument(
+        "--rate",
+        type=positive,
+        default=defaults.rate_per_minute,
+        metavar="N",
+        help="requests per minute per kiosk (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--burst",
+        type=positive,
+        default=defaults.rate_burst,
+        metavar="N",
+        help="requests a kiosk may send at once (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--auth-rate",
+        type=positive,
+        default=defaults.auth_rate_per_minute,
+        metavar="N",
+        help="enrolments, logins and refused tokens per minute per address (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-body",
+        type=positive,
+        default=defaults.max_body_bytes,
+        metavar="BYTES",
+        help="largest request body accepted (default: %(default)s)",
+    )
+
+
+def settings_from(args: argparse.Namespace) -> CentralSettings:
+    """The settings the options say; ``OSError`` if the audit key file cannot be read."""
+    key: bytes | None = None
+    if args.audit_key_file is not None:
+        key = Path(args.audit_key_file).read_bytes()
+    return CentralSettings(
+        host=args.host,
+        port=args.port,
+        db_url=args.db,
+        catalog_path=args.catalog,
+        trust_list_path=args.trust_list,
+        revocation_list_path=args.revocation_list,
+        seed_demo=args.seed_demo,
+        rate_per_minute=args.rate,
+        rate_burst=args.burst,
+        auth_rate_per_minute=args.auth_rate,
+        max_body_bytes=args.max_body,
+        audit_key=key,
+    )
+
+
+def port_number(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, not {port}")
+    return port
+
+
+def positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number

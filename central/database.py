@@ -1,0 +1,153 @@
+"""The central server's database: one engine, transactions, and migrations.
+
+SQLite (the demo, a single machine) and PostgreSQL (production: several app
+processes behind a proxy, one database) behave the same to the code above
+this module:
+
+* every unit of work is ``with db.begin() as conn:``: one transaction that
+  commits at the end of the block and rolls back on any exception
+  (``db.read()`` for work that only reads);
+* on SQLite each transaction starts with ``BEGIN IMMEDIATE``, so two writers
+  queue on the busy timeout instead of one failing half-way with "database is
+  locked" when it upgrades a read lock (PostgreSQL needs nothing: row locks);
+* the schema is Alembic's: :func:`migrate` runs ``upgrade head`` at every
+  server start and for ``kiosk server migrate``. On PostgreSQL it holds an
+  advisory lock, so app processes starting together migrate one at a time.
+
+SQLite durability is ``journal_mode=WAL`` with ``synchronous=FULL``: the
+central server is where a kiosk's submission becomes the city's record, and
+a kiosk drops its outbox row once the server said "stored"; with ``NORMAL``
+a power cut could lose commits already acknowledged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: Any constant: the key of PostgreSQL's advisory lock around migrations.
+_MIGRATION_LOCK = 0x414E4A55  # "ANJU"
+_SQLITE_BUSY_MS = 10_000
+_READ_ONLY = "anjungan_read_only"
+
+
+class DatabaseError(Exception):
+    """The database URL is unusable or the database cannot be reached."""
+
+
+class Database:
+    """An engine for one database URL and the way to run a transaction on it."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_size=pool_size)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextlib.contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back on an exception."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A transaction that only reads; on SQLite it does not take the write lock."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_READ_ONLY: True})
+            with conn.begin():
+                yield conn
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at (``None``: empty)."""
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for ``sqlite:///PATH`` or ``postgresql+psycopg://…``; others are refused."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"not a database URL: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise DatabaseError("SQLite needs a file: sqlite:///PATH (not an in-memory database)")
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": _SQLITE_BUSY_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    if backend == "postgresql":
+        if parsed.get_driver_name() != "psycopg":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(
+            parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        )
+    raise DatabaseError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event decide when a transaction starts.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            f"busy_timeout={_SQLITE_BUSY_MS}",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        read_only = conn.get_execution_options().get(_READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def alembic_config(db: Database | None = None) -> AlembicConfig:
+    """Alembic's configuration for the migrations shipped in ``central/migrations``.
+
+    For developers: ``command.revision(alembic_config(db), "queue",
+    rev_id="0002_queue", autogenerate=True)`` with a ``db`` at head writes a
+    new revision from the difference to :data:`central.tables.metadata`
+    (see central/migrations/README.md).
+    """
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    if db is not None:
+        config.attributes["engine"] = db.engine
+    return config
+
+
+def migrate(db: Database, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (default: the newest); safe to run again."""
+    config = alembic_config()
+    try:
+        with db.begin() as conn:
+            if db.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    except OSError as exc:  # e.g. a SQLite file in a folder we may not write
+        raise DatabaseError(f"cannot migrate {db.engine.url!r}: {exc}") from exc

@@ -1,0 +1,158 @@
+"""What every endpoint depends on: the app's context, who is calling, and the rate limit.
+
+**Adding endpoints.** Make the router with :func:`kiosk_router` (kiosk
+bearer tokens), :func:`staff_router` (staff bearer tokens) or
+:func:`admin_router` (staff with the ``admin`` role): the credential check
+and the rate limit are then on every route of that router, and the route
+receives the caller by declaring a parameter ``kiosk: KioskAuth`` (or
+``staff: StaffAuth``); FastAPI runs the check once per request. The
+database, settings and caches come with ``ctx: Context``. Public routes are
+few and named in :data:`PUBLIC_ROUTES`; a test sends every other route of
+the app a request without credentials and expects 401.
+
+Answers: no or unknown credential → 401; a valid credential of the other
+kind, or a staff role too low → 403; too many requests → 429 + Retry-After.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Depends, Request
+
+from central.credentials import TokenKind, token_kind
+from central.database import Database
+from central.documents import DocumentCache
+from central.errors import Forbidden, TooManyRequests, Unauthorized
+from central.kiosks import KioskPrincipal, authenticate_kiosk
+from central.ratelimit import RateLimiter
+from central.settings import CentralSettings
+from central.staff import Role, StaffPrincipal, authenticate_staff
+
+#: (method, path) of the routes anyone may call.
+PUBLIC_ROUTES = frozenset(
+    {
+        ("GET", "/health"),
+        ("POST", "/api/v1/enrol"),
+        ("POST", "/api/v1/staff/login"),
+    }
+)
+
+
+@dataclass
+class AppContext:
+    """Everything the app loaded at start, on ``app.state.central``."""
+
+    settings: CentralSettings
+    db: Database
+    limiter: RateLimiter
+    #: Per address, stricter: enrolment, staff login and refused credentials.
+    auth_limiter: RateLimiter
+    audit_key: bytes
+    #: Caches of the versioned documents (catalog, trust, revocations).
+    documents: DocumentCache = field(default_factory=DocumentCache)
+
+
+def get_context(request: Request) -> AppContext:
+    return cast(AppContext, request.app.state.central)
+
+
+Context = Annotated[AppContext, Depends(get_context)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def limit(ctx: AppContext, key: str) -> None:
+    """Count one request against ``key``; raise 429 when its bucket is empty."""
+    retry_after = ctx.limiter.hit(key)
+    if retry_after is not None:
+        raise TooManyRequests(retry_after)
+
+
+def limit_auth(ctx: AppContext, request: Request) -> None:
+    """Count one attempt to authenticate (enrol, log in, a refused token) from this address."""
+    retry_after = ctx.auth_limiter.hit(f"addr:{client_address(request)}")
+    if retry_after is not None:
+        raise TooManyRequests(retry_after)
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        return None
+    return token
+
+
+def _refuse(ctx: AppContext, request: Request) -> Unauthorized:
+    # Failed credentials count against the caller's address, so guessing is slow.
+    limit_auth(ctx, request)
+    return Unauthorized()
+
+
+def require_kiosk(request: Request, ctx: Context) -> KioskPrincipal:
+    token = bearer_token(request)
+    kind = token_kind(token) if token else None
+    principal: KioskPrincipal | None = None
+    if token is not None and kind is not None:
+        with ctx.db.read() as conn:
+            if kind is TokenKind.KIOSK:
+                principal = authenticate_kiosk(conn, token)
+            elif authenticate_staff(conn, token) is not None:
+                raise Forbidden("this endpoint is for kiosks; staff credentials do not apply")
+    if principal is None:
+        raise _refuse(ctx, request)
+    limit(ctx, f"kiosk:{principal.kiosk_id}")
+    return principal
+
+
+def require_staff(request: Request, ctx: Context) -> StaffPrincipal:
+    token = bearer_token(request)
+    kind = token_kind(token) if token else None
+    principal: StaffPrincipal | None = None
+    if token is not None and kind is not None:
+        with ctx.db.read() as conn:
+            if kind is TokenKind.STAFF:
+                principal = authenticate_staff(conn, token)
+            elif authenticate_kiosk(conn, token) is not None:
+                raise Forbidden("this endpoint is for staff; kiosk credentials do not apply")
+    if principal is None:
+        raise _refuse(ctx, request)
+    limit(ctx, f"staff:{principal.staff_id}")
+    return principal
+
+
+def require_admin(staff: Annotated[StaffPrincipal, Depends(require_staff)]) -> StaffPrincipal:
+    if staff.role is not Role.ADMIN:
+        raise Forbidden("this needs a staff account with the admin role")
+    return staff
+
+
+KioskAuth = Annotated[KioskPrincipal, Depends(require_kiosk)]
+StaffAuth = Annotated[StaffPrincipal, Depends(require_staff)]
+AdminAuth = Annotated[StaffPrincipal, Depends(require_admin)]
+
+_AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid bearer token."},
+    403: {"description": "A valid credential of the wrong kind or role."},
+    429: {"description": "Too many requests; see Retry-After."},
+}
+
+
+def kiosk_router(**kwargs: Any) -> APIRouter:
+    """A router whose every route needs a kiosk token."""
+    return APIRouter(dependencies=[Depends(require_kiosk)], responses=_AUTH_RESPONSES, **kwargs)
+
+
+def staff_router(**kwargs: Any) -> APIRouter:
+    """A router whose every route needs a staff token (any role)."""
+    return APIRouter(dependencies=[Depends(require_staff)], responses=_AUTH_RESPONSES, **kwargs)
+
+
+def admin_router(**kwargs: Any) -> APIRouter:
+    """A router whose every route needs a staff token with the admin role."""
+    return APIRouter(dependencies=[Depends(require_admin)], responses=_AUTH_RESPONSES, **kwargs)

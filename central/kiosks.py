@@ -1,0 +1,179 @@
+"""Kiosks: enrolment codes, trading a code for a token, revocation, authentication.
+
+Used by the API (``POST /api/v1/enrol``, the staff endpoints) and by the
+operator commands (``kiosk server enrol-code``, ``kiosks``, ``revoke-kiosk``)
+alike; every function works inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from central.audit import record_event, utc_now
+from central.credentials import TokenKind, code_hash, new_enrolment_code, new_token, sha256_hex
+from central.errors import ApiError, NotFound
+from central.tables import enrolment_codes, kiosk_tokens, kiosks, offices
+
+
+@dataclass(frozen=True)
+class KioskPrincipal:
+    """An authenticated kiosk: what every kiosk endpoint receives."""
+
+    kiosk_id: str
+    office_id: str
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    kiosk_id: str
+    office_id: str
+    token: str  # shown once, never stored
+
+
+@dataclass(frozen=True)
+class KioskInfo:
+    kiosk_id: str
+    office_id: str
+    name: str
+    enrolled_at: dt.datetime
+    active_tokens: int
+
+
+class EnrolmentRefused(ApiError):
+    """The code is unknown, used or expired; ``code`` says which, the body does not."""
+
+    status = 403
+    code = "enrolment_refused"
+
+
+def require_office(conn: Connection, office_id: str) -> None:
+    found = conn.execute(select(offices.c.id).where(offices.c.id == office_id)).first()
+    if found is None:
+        raise NotFound(f"no office {office_id!r}", code="unknown_office")
+
+
+def create_enrolment_code(
+    conn: Connection, office_id: str, *, ttl_s: int, actor: str, note: str = ""
+) -> tuple[str, dt.datetime]:
+    """A new single-use code for ``office_id``; returns it (shown once) and its expiry."""
+    require_office(conn, office_id)
+    code = new_enrolment_code()
+    now = utc_now()
+    expires = now + dt.timedelta(seconds=ttl_s)
+    conn.execute(
+        insert(enrolment_codes).values(
+            code_hash=code_hash(code),
+            office_id=office_id,
+            created_at=now,
+            expires_at=expires,
+            used_at=None,
+            reusable=False,
+            note=note[:200],
+        )
+    )
+    record_event(conn, actor=actor, action="enrolment_code.created", subject=office_id)
+    return code, expires
+
+
+def ensure_reusable_code(conn: Connection, code: str, office_id: str, note: str) -> None:
+    """Demo seeding only: a code that never expires and can be used again."""
+    hashed = code_hash(code)
+    if conn.execute(
+        select(enrolment_codes.c.id).where(enrolment_codes.c.code_hash == hashed)
+    ).first():
+        return
+    conn.execute(
+        insert(enrolment_codes).values(
+            code_hash=hashed,
+            office_id=office_id,
+            created_at=utc_now(),
+            expires_at=None,
+            used_at=None,
+            reusable=True,
+            note=note,
+        )
+    )
+
+
+def enrol(conn: Connection, code: str, name: str) -> Enrolment:
+    """Trade ``code`` for a new kiosk and its bearer token; refuse a used or expired one."""
+    now = utc_now()
+    # FOR UPDATE: two kiosks racing with one code on PostgreSQL; SQLite's
+    # BEGIN IMMEDIATE already serialises the transactions.
+    row = conn.execute(
+        select(enrolment_codes)
+        .where(enrolment_codes.c.code_hash == code_hash(code))
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise EnrolmentRefused("this enrolment code is not valid", code="enrolment_code_unknown")
+    if not row.reusable:
+        if row.used_at is not None:
+            raise EnrolmentRefused(
+                "this enrolment code was already used", code="enrolment_code_used"
+            )
+        if row.expires_at is not None and row.expires_at <= now:
+            raise EnrolmentRefused("this enrolment code has expired", code="enrolment_code_expired")
+        conn.execute(
+            update(enrolment_codes).where(enrolment_codes.c.id == row.id).values(used_at=now)
+        )
+    kiosk_id = str(uuid.uuid4())
+    conn.execute(
+        insert(kiosks).values(
+            id=kiosk_id,
+            office_id=row.office_id,
+            name=name[:100],
+            enrolled_at=now,
+            enrolment_code_id=row.id,
+        )
+    )
+    token = new_token(TokenKind.KIOSK)
+    conn.execute(
+        insert(kiosk_tokens).values(
+            token_hash=sha256_hex(token), kiosk_id=kiosk_id, created_at=now, revoked_at=None
+        )
+    )
+    record_event(conn, actor=f"kiosk:{kiosk_id}", action="kiosk.enrolled", subject=row.office_id)
+    return Enrolment(kiosk_id=kiosk_id, office_id=row.office_id, token=token)
+
+
+def authenticate_kiosk(conn: Connection, token: str) -> KioskPrincipal | None:
+    """The kiosk whose live token this is, or ``None``."""
+    row = conn.execute(
+        select(kiosks.c.id, kiosks.c.office_id)
+        .join(kiosk_tokens, kiosk_tokens.c.kiosk_id == kiosks.c.id)
+        .where(kiosk_tokens.c.token_hash == sha256_hex(token), kiosk_tokens.c.revoked_at.is_(None))
+    ).first()
+    return KioskPrincipal(kiosk_id=row.id, office_id=row.office_id) if row else None
+
+
+def revoke_kiosk(conn: Connection, kiosk_id: str, *, actor: str) -> int:
+    """Revoke every live token of a kiosk; returns how many. The kiosk must enrol again."""
+    if conn.execute(select(kiosks.c.id).where(kiosks.c.id == kiosk_id)).first() is None:
+        raise NotFound(f"no kiosk {kiosk_id!r}", code="unknown_kiosk")
+    result = conn.execute(
+        update(kiosk_tokens)
+        .where(kiosk_tokens.c.kiosk_id == kiosk_id, kiosk_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=utc_now())
+    )
+    record_event(conn, actor=actor, action="kiosk.revoked", subject=kiosk_id)
+    return int(result.rowcount)
+
+
+def list_kiosks(conn: Connection) -> list[KioskInfo]:
+    live = (
+        select(kiosk_tokens.c.kiosk_id, func.count().label("n"))
+        .where(kiosk_tokens.c.revoked_at.is_(None))
+        .group_by(kiosk_tokens.c.kiosk_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(kiosks, func.coalesce(live.c.n, 0).label("active"))
+        .outerjoin(live, live.c.kiosk_id == kiosks.c.id)
+        .order_by(kiosks.c.enrolled_at, kiosks.c.id)
+    )
+    return [KioskInfo(r.id, r.office_id, r.name, r.enrolled_at, int(r.active)) for r in rows]

@@ -1,0 +1,123 @@
+"""What the server loads at start: a catalog file, trust lists, and with ``--seed-demo`` the demo.
+
+Everything here is idempotent, so every app process (and every restart)
+may run it: a catalog or list with unchanged content is not published
+again, demo rows that exist are left alone.
+
+The demo (``--seed-demo``) is: the demo catalog unless ``--catalog`` names
+another, the DEMO trust and revocation lists of ``cardio/demo_data/``
+(their issuer key is public: never on a real deployment), the demo citizens
+of ``central/demo_data/citizens.json`` and the reusable demo enrolment code
+:data:`central.settings.DEMO_ENROLMENT_CODE` for the demo office.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from cardio.demo_cards import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
+from cardio.trust import TrustError
+from central.catalog_store import CatalogLoadError, publish_catalog, read_catalog_file
+from central.citizens import seed_citizens
+from central.database import Database
+from central.kiosks import ensure_reusable_code
+from central.settings import (
+    DEMO_CITIZENS_PATH,
+    DEMO_ENROLMENT_CODE,
+    DEMO_OFFICE_ID,
+    CentralSettings,
+)
+from central.tables import offices
+from central.trust_store import import_revocation_list, import_trust_list
+from kiosk.catalog import Catalog
+
+log = logging.getLogger(__name__)
+
+
+class SeedError(Exception):
+    """A file to load at start is unusable; the message names it."""
+
+
+@dataclass(frozen=True)
+class StartupData:
+    """The files to load, read and checked before the database is touched."""
+
+    catalog: tuple[Catalog, Any] | None
+    trust_list: tuple[str, Any] | None
+    revocation_list: tuple[str, Any] | None
+    seed_demo: bool
+
+
+def read_startup_files(settings: CentralSettings) -> StartupData:
+    """Read the catalog and lists to load; raise :class:`CatalogLoadError` or :class:`SeedError`."""
+    catalog_path = settings.resolved_catalog_path()
+    trust_list, revocation_list = settings.trust_list_path, settings.revocation_list_path
+    if settings.seed_demo:
+        trust_list = trust_list or DEMO_TRUST_LIST
+        revocation_list = revocation_list or DEMO_REVOCATION_LIST
+    return StartupData(
+        catalog=read_catalog_file(catalog_path) if catalog_path is not None else None,
+        trust_list=(str(trust_list), _read_json(trust_list)) if trust_list else None,
+        revocation_list=(
+            (str(revocation_list), _read_json(revocation_list)) if revocation_list else None
+        ),
+        seed_demo=settings.seed_demo,
+    )
+
+
+def load_startup_data(db: Database, data: StartupData) -> None:
+    """Publish what :func:`read_startup_files` read, and the demo if asked, in one transaction.
+
+    Raises :class:`SeedError` for a list a kiosk would refuse.
+    """
+    try:
+        with db.begin() as conn:
+            if data.catalog is not None and publish_catalog(conn, *data.catalog):
+                log.info("published catalog %s", data.catalog[0].version)
+            if data.trust_list is not None and import_trust_list(
+                conn, data.trust_list[1], data.trust_list[0]
+            ):
+                log.info("imported trust list %s", data.trust_list[0])
+            if data.revocation_list is not None and import_revocation_list(
+                conn, data.revocation_list[1], data.revocation_list[0]
+            ):
+                log.info("imported revocation list %s", data.revocation_list[0])
+            if data.seed_demo:
+                seed_demo(conn)
+    except TrustError as exc:
+        raise SeedError(str(exc)) from exc
+
+
+def seed_demo(conn: Connection) -> None:
+    """The demo citizens and the reusable demo enrolment code (for the demo office)."""
+    has_office = conn.execute(select(offices.c.id).where(offices.c.id == DEMO_OFFICE_ID)).first()
+    if has_office is None:
+        log.warning("demo office %s is not in the catalog: no demo code", DEMO_OFFICE_ID)
+    else:
+        ensure_reusable_code(conn, DEMO_ENROLMENT_CODE, DEMO_OFFICE_ID, "demo (reusable)")
+    added = seed_citizens(conn, DEMO_CITIZENS_PATH)
+    if added:
+        log.info("seeded %d demo citizens", added)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SeedError(f"{path}: cannot read JSON ({exc})") from exc
+
+
+__all__ = [
+    "CatalogLoadError",
+    "SeedError",
+    "StartupData",
+    "load_startup_data",
+    "read_startup_files",
+    "seed_demo",
+]

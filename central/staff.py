@@ -1,0 +1,148 @@
+"""Staff accounts: added by an operator, logged in with a password, then a bearer token.
+
+Staff log in once (``POST /api/v1/staff/login``) and send the returned
+``as_…`` token as ``Authorization: Bearer`` on every staff endpoint, so the
+slow password hash runs once per login, not once per request. Roles:
+``admin`` (enrol and revoke kiosks, everything staff can) and ``staff``
+(the counter's work: queues, health information, statuses). ``office_id``
+limits a staff account to one office; ``None`` is every office.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from central.audit import record_event, utc_now
+from central.credentials import TokenKind, hash_password, new_token, sha256_hex, verify_password
+from central.errors import ApiError, Conflict
+from central.kiosks import require_office
+from central.tables import staff_tokens, staff_users
+
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
+MIN_PASSWORD = 10
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    """An authenticated staff member: what every staff endpoint receives."""
+
+    staff_id: int
+    username: str
+    role: Role
+    office_id: str | None
+
+    @property
+    def actor(self) -> str:
+        return f"staff:{self.username}"
+
+    def may_act_for(self, office_id: str) -> bool:
+        return self.office_id is None or self.office_id == office_id
+
+
+@dataclass(frozen=True)
+class StaffLogin:
+    token: str  # shown once
+    expires_at: dt.datetime
+    principal: StaffPrincipal
+
+
+def add_staff(
+    conn: Connection,
+    username: str,
+    password: str,
+    *,
+    role: Role,
+    office_id: str | None,
+    display_name: str = "",
+    actor: str,
+) -> int:
+    if not USERNAME.fullmatch(username):
+        raise ApiError("username: 2-64 of a-z, 0-9, '.', '_', '-'", code="invalid_username")
+    if len(password) < MIN_PASSWORD:
+        raise ApiError(f"password: at least {MIN_PASSWORD} characters", code="weak_password")
+    if office_id is not None:
+        require_office(conn, office_id)
+    try:
+        with conn.begin_nested():
+            result = conn.execute(
+                insert(staff_users).values(
+                    username=username,
+                    display_name=display_name or username,
+                    password_hash=hash_password(password),
+                    role=role.value,
+                    office_id=office_id,
+                    created_at=utc_now(),
+                    disabled_at=None,
+                )
+            )
+    except IntegrityError:
+        raise Conflict(f"staff user {username!r} exists", code="staff_exists") from None
+    record_event(conn, actor=actor, action="staff.added", subject=username, detail=role.value)
+    key = result.inserted_primary_key
+    if key is None:  # pragma: no cover - every insert here has a primary key
+        raise RuntimeError("no primary key for the new staff user")
+    return int(key[0])
+
+
+def login(conn: Connection, username: str, password: str, *, ttl_s: int) -> StaffLogin | None:
+    """A new staff token, or ``None`` (the failure is audited: let the transaction commit)."""
+    row = conn.execute(
+        select(staff_users).where(
+            staff_users.c.username == username, staff_users.c.disabled_at.is_(None)
+        )
+    ).first()
+    if not verify_password(password, row.password_hash if row else None) or row is None:
+        record_event(conn, actor="anonymous", action="staff.login_failed", subject=username[:64])
+        return None
+    now = utc_now()
+    token = new_token(TokenKind.STAFF)
+    expires = now + dt.timedelta(seconds=ttl_s)
+    conn.execute(
+        insert(staff_tokens).values(
+            token_hash=sha256_hex(token),
+            staff_id=row.id,
+            created_at=now,
+            expires_at=expires,
+            revoked_at=None,
+        )
+    )
+    principal = StaffPrincipal(row.id, row.username, Role(row.role), row.office_id)
+    record_event(conn, actor=principal.actor, action="staff.login", subject=username)
+    return StaffLogin(token=token, expires_at=expires, principal=principal)
+
+
+def authenticate_staff(conn: Connection, token: str) -> StaffPrincipal | None:
+    row = conn.execute(
+        select(
+            staff_users.c.id, staff_users.c.username, staff_users.c.role, staff_users.c.office_id
+        )
+        .join(staff_tokens, staff_tokens.c.staff_id == staff_users.c.id)
+        .where(
+            staff_tokens.c.token_hash == sha256_hex(token),
+            staff_tokens.c.revoked_at.is_(None),
+            staff_tokens.c.expires_at > utc_now(),
+            staff_users.c.disabled_at.is_(None),
+        )
+    ).first()
+    if row is None:
+        return None
+    return StaffPrincipal(row.id, row.username, Role(row.role), row.office_id)
+
+
+def logout(conn: Connection, token: str) -> None:
+    conn.execute(
+        update(staff_tokens)
+        .where(staff_tokens.c.token_hash == sha256_hex(token), staff_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=utc_now())
+    )

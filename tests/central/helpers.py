@@ -1,0 +1,49 @@
+"""What an operator does, done directly on the server's database (as the CLI does)."""
+
+from __future__ import annotations
+
+import requests
+
+from central import kiosks, staff
+from central.database import Database
+
+DEMO_OFFICE = "pku-mpp"
+PASSWORD = "correct horse battery"  # noqa: S105 - a test account
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def new_code(db: Database, office_id: str = DEMO_OFFICE, ttl_s: int = 3600) -> str:
+    with db.begin() as conn:
+        code, _ = kiosks.create_enrolment_code(conn, office_id, ttl_s=ttl_s, actor="test")
+    return code
+
+
+def enrol(url: str, code: str) -> requests.Response:
+    return requests.post(f"{url}/api/v1/enrol", json={"code": code, "name": "test"}, timeout=5)
+
+
+def new_kiosk(db: Database, url: str) -> tuple[str, str]:
+    """A kiosk enrolled with a fresh code: (kiosk id, token)."""
+    response = enrol(url, new_code(db))
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return body["kiosk_id"], body["token"]
+
+
+_counter = iter(range(1_000_000))
+
+
+def new_staff(db: Database, url: str, role: staff.Role = staff.Role.ADMIN) -> str:
+    """A staff account of ``role``, logged in: its bearer token."""
+    username = f"petugas-{role.value}-{next(_counter)}"
+    with db.begin() as conn:
+        staff.add_staff(conn, username, PASSWORD, role=role, office_id=None, actor="test")
+    response = requests.post(
+        f"{url}/api/v1/staff/login", json={"username": username, "password": PASSWORD}, timeout=5
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["token"]
+    return token

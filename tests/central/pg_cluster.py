@@ -1,0 +1,122 @@
+"""A throwaway PostgreSQL cluster for the tests: initdb into a temporary folder, pg_ctl start.
+
+As root the server runs as the ``postgres`` OS user (``runuser``), since
+PostgreSQL refuses to run as root; otherwise as ourselves. It listens on a
+free loopback port and on a unix socket inside its own folder, with fsync
+off (the data is thrown away), and is stopped and removed by :meth:`stop`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+
+class PgUnavailable(Exception):
+    """PostgreSQL's server binaries are missing or cannot be run here."""
+
+
+def find_bin_dir() -> Path:
+    """The folder with ``initdb`` and ``pg_ctl``: $PG_BIN, Debian's newest, or $PATH."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+
+    def version(path: Path) -> int:
+        match = re.search(r"/(\d+)/bin$", str(path))
+        return int(match.group(1)) if match else 0
+
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=version, reverse=True)
+    for candidate in debian:
+        if (candidate / "initdb").exists():
+            return candidate
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    raise PgUnavailable("PostgreSQL server binaries (initdb, pg_ctl) not found")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+class PgCluster:
+    def __init__(self) -> None:
+        self.bin = find_bin_dir()
+        self.root = Path(tempfile.mkdtemp(prefix="anjungan-pg-"))
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        self.port = _free_port()
+        self._as_user: list[str] = []
+        self._databases = 0
+        self._started = False
+
+    def start(self) -> None:
+        if os.geteuid() == 0:
+            try:
+                user = pwd.getpwnam("postgres")
+            except KeyError:
+                raise PgUnavailable("running as root and there is no 'postgres' user") from None
+            os.chown(self.root, user.pw_uid, user.pw_gid)
+            self._as_user = ["runuser", "-u", "postgres", "--"]
+        self._run(
+            "initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+            "--no-sync", "--no-instructions",
+        )  # fmt: skip
+        options = (
+            f"-p {self.port} -h 127.0.0.1 -k {self.root} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        )
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60",
+            "start",
+        )  # fmt: skip
+        self._started = True
+        atexit.register(self.stop)  # also when the session ends without its teardown
+
+    def create_database(self) -> str:
+        """A new empty database; returns its SQLAlchemy URL."""
+        self._databases += 1
+        name = f"anjungan_test_{self._databases}"
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def stop(self) -> None:
+        atexit.unregister(self.stop)
+        try:
+            if self._started:
+                with contextlib.suppress(PgUnavailable):
+                    self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+                self._started = False
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [*self._as_user, str(self.bin / tool), *args]
+        try:
+            result = subprocess.run(
+                command, capture_output=True, text=True, timeout=90, check=False, cwd=self.root
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise PgUnavailable(f"{tool}: {exc}") from exc
+        if result.returncode != 0:
+            log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+            raise PgUnavailable(f"{tool} failed ({result.returncode}): {result.stderr}{log}")

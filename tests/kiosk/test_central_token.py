@@ -1,0 +1,77 @@
+"""The kiosk's central token: enrolled once with the code, kept 0600, re-enrolled on a 401."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from central.settings import DEMO_ENROLMENT_CODE
+from kiosk.central_client import CentralClient
+from kiosk.central_errors import CentralAuthError
+from kiosk.central_token import authorised, ensure_token, load_token, save_token
+from kiosk.config import CentralSection, Config, KioskSection
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def config_for(tmp_path: Path, url: str, code: str = DEMO_ENROLMENT_CODE) -> Config:
+    return Config(
+        kiosk=KioskSection(data_dir=str(tmp_path / "data")),
+        central=CentralSection(url=url, enrolment_code=code),
+    )
+
+
+def test_token_file_is_private_and_replaced_whole(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "central-token"
+    assert load_token(path) is None
+    save_token(path, "ak_first")
+    assert path.stat().st_mode & 0o777 == 0o600
+    save_token(path, "ak_second")
+    assert load_token(path) == "ak_second"
+    assert [p.name for p in path.parent.iterdir()] == ["central-token"], "no temporary left"
+
+
+def test_default_token_path_is_in_the_data_dir(tmp_path: Path) -> None:
+    config = config_for(tmp_path, "http://127.0.0.1:1")
+    assert config.central_token_path == tmp_path / "data" / "central-token"
+    custom = Config(central=CentralSection(token_file=str(tmp_path / "t")))
+    assert custom.central_token_path == tmp_path / "t"
+
+
+def test_enrols_once_then_uses_the_file(tmp_path: Path, demo_central: str) -> None:
+    config = config_for(tmp_path, demo_central)
+    with CentralClient(demo_central) as client:
+        assert ensure_token(client, config)
+        token = client.token
+        assert token and load_token(config.central_token_path) == token
+    with CentralClient(demo_central) as again:
+        assert ensure_token(again, config)
+        assert again.token == token, "the saved token, not a new enrolment"
+        assert again.fetch_catalog().data is not None
+
+
+def test_no_code_and_no_token_is_not_enrolled(tmp_path: Path, demo_central: str) -> None:
+    config = config_for(tmp_path, demo_central, code="")
+    with CentralClient(demo_central) as client:
+        assert not ensure_token(client, config)
+        with pytest.raises(CentralAuthError) as caught:
+            authorised(client, config, client.fetch_catalog)
+    assert caught.value.status == 401
+
+
+def test_a_refused_token_is_replaced_by_enrolling_again(tmp_path: Path, demo_central: str) -> None:
+    config = config_for(tmp_path, demo_central)
+    save_token(config.central_token_path, "ak_from-a-server-that-forgot-us")
+    with CentralClient(demo_central) as client:
+        fetched = authorised(client, config, client.fetch_catalog)
+        assert fetched.data is not None
+    saved = load_token(config.central_token_path)
+    assert saved is not None and saved != "ak_from-a-server-that-forgot-us"
+
+
+def test_a_used_code_is_reported(tmp_path: Path, demo_central: str) -> None:
+    config = config_for(tmp_path, demo_central, code="AAAA-BBBB-CCCC-DDDD")
+    with CentralClient(demo_central) as client, pytest.raises(CentralAuthError) as caught:
+        authorised(client, config, client.fetch_catalog)
+    assert (caught.value.status, caught.value.code) == (403, "enrolment_code_unknown")
