@@ -1,8 +1,10 @@
 """Printed documents and the printers that print them.
 
-:mod:`printing.layout` renders a document (a :class:`TicketDocument`) as a PDF
-sized for its paper; a :class:`Printer` backend prints that PDF. Backends are
-chosen by name with :func:`make_printer`; each raises the errors in
+:mod:`printing.layout` renders a document (a :class:`TicketDocument`, or the
+registration slip, a :class:`SlipDocument`) as a PDF sized for its paper; a
+:class:`Printer` backend prints that PDF: ``pdf_file`` (a folder), ``cups``
+(``lp``/``lpstat``) or ``escpos`` (python-escpos, raster). Backends are chosen
+by name with :func:`make_printer`; each raises the errors in
 :mod:`printing.errors`. Nothing here imports Qt or talks to the citizen.
 """
 
@@ -21,14 +23,14 @@ from printing.errors import (
     PrintTimeout,
 )
 from printing.printer import Printer, PrinterStatus, PrintReceipt
-from printing.ticket import TicketDocument
+from printing.ticket import SlipDocument, SlipField, TicketDocument
 
 if TYPE_CHECKING:
-    from printing.layout import Paper, render_ticket_pdf
+    from printing.layout import Paper, render_slip_pdf, render_ticket_pdf
 
 #: Names served from :mod:`printing.layout` on first use: reportlab costs
 #: ~200 ms of start-up, which a kiosk spends after its first screen is up.
-_LAYOUT_NAMES = frozenset({"Paper", "render_ticket_pdf"})
+_LAYOUT_NAMES = frozenset({"Paper", "render_slip_pdf", "render_ticket_pdf"})
 
 
 def __getattr__(name: str) -> Any:
@@ -40,7 +42,7 @@ def __getattr__(name: str) -> Any:
 
 
 #: Backend names :func:`make_printer` accepts.
-BACKENDS = ("pdf_file",)
+BACKENDS = ("pdf_file", "cups", "escpos")
 
 __all__ = [
     "BACKENDS",
@@ -55,22 +57,48 @@ __all__ = [
     "PrinterOffline",
     "PrinterStatus",
     "PrinterUnavailable",
+    "SlipDocument",
+    "SlipField",
     "TicketDocument",
     "make_printer",
+    "render_slip_pdf",
     "render_ticket_pdf",
 ]
 
 
-def make_printer(backend: str, *, output_dir: Path) -> Printer:
+def make_printer(
+    backend: str,
+    *,
+    output_dir: Path | None = None,
+    queue: str = "",
+    server: str = "",
+    device: str = "",
+    dots: int = 576,
+    timeout_s: float = 15.0,
+) -> Printer:
     """Create the printer backend named ``backend``.
 
-    ``output_dir`` is the folder the ``pdf_file`` backend writes into; it
-    must already exist. Backends import their libraries here, lazily, so a
-    kiosk without a printer stack installed can still use the others.
-    Raises :class:`ValueError` for a name not in :data:`BACKENDS`.
+    ``pdf_file`` writes into ``output_dir``, which must already exist.
+    ``cups`` prints to ``queue`` (empty: the default destination) on
+    ``server`` (``host:port`` or a socket path; empty: the system's CUPS).
+    ``escpos`` prints to ``device`` (``usb:VID:PID``, ``serial:DEV[:BAUD]``,
+    ``tcp:HOST[:PORT]``, ``file:PATH``) ``dots`` wide. ``timeout_s`` bounds a
+    job. Backends import their libraries lazily, so a kiosk without a printer
+    stack installed can still use the others. Raises :class:`ValueError` for
+    a name not in :data:`BACKENDS` or a setting the backend cannot use.
     """
     if backend == "pdf_file":
         from printing.pdf_file import PdfFilePrinter
 
+        if output_dir is None:
+            raise ValueError("the pdf_file printer needs an output folder")
         return PdfFilePrinter(output_dir)
+    if backend == "cups":
+        from printing.cups import CupsPrinter
+
+        return CupsPrinter(queue, server=server, timeout_s=timeout_s)
+    if backend == "escpos":
+        from printing.escpos_printer import EscposPrinter
+
+        return EscposPrinter(device, dots=dots, timeout_s=timeout_s)
     raise ValueError(f"unknown printer backend {backend!r}; known backends: {', '.join(BACKENDS)}")

@@ -1,211 +1,197 @@
 """Lay out documents as PDF pages sized for the paper they are printed on.
 
-The layout is measured first and drawn second: text is wrapped into lines,
-their heights are summed, and a roll-paper page is made exactly as tall as
-its content. Nothing is ever clipped: long text wraps, and the queue number
-shrinks until it fits the width.
-
-Output is deterministic (reportlab's ``invariant`` mode): the same ticket
-always gives the same bytes, which keeps tests and reprints exact.
+Three papers: 80 mm and 58 mm thermal rolls (the page is as tall as the
+ticket) and A4 for an office printer. The queue number is as large as the
+paper allows, shrinking only if it would not fit the width; long text wraps,
+nothing is clipped. The engine is :mod:`printing.blocks`; the registration
+slip's layout is :mod:`printing.slip`.
 """
 
 from __future__ import annotations
 
-import io
-import threading
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
 
+from printing.blocks import (
+    Block,
+    Frame,
+    Picture,
+    QrCode,
+    Rule,
+    Space,
+    Text,
+    paragraph,
+    render_lock,
+    render_pdf,
+    wrap_text,
+)
+from printing.escpos_printer import ROLL_DOTS
 from printing.fonts import Fonts, document_fonts
+from printing.logo import load_logo
+from printing.qr import qr_matrix
 from printing.texts import TICKET_TEXTS, format_datetime
-from printing.ticket import TicketDocument
+from printing.ticket import SlipDocument, TicketDocument
 
-_render_lock = threading.Lock()
-
-#: Height of a line box, as a multiple of the font size.
-LEADING = 1.25
+__all__ = ["PAPERS", "Paper", "PaperSpec", "render_slip_pdf", "render_ticket_pdf", "wrap_text"]
 
 
 class Paper(StrEnum):
     """Paper a document can be laid out for. Values are used in configuration."""
 
     ROLL_80MM = "80mm"
+    ROLL_58MM = "58mm"
+    A4 = "a4"
 
 
 @dataclass(frozen=True)
-class PaperSpec:
+class PaperSpec(Frame):
     """Geometry of one paper, in PDF points (1/72 inch)."""
 
-    width: float
-    #: Unprinted strip on the left and on the right.
-    side_margin: float
-    top_margin: float
-    bottom_margin: float
     #: Largest size of the queue number; smaller if it would not fit.
-    number_size: float
-
-    @property
-    def text_width(self) -> float:
-        return self.width - 2 * self.side_margin
+    number_size: float = 64
+    #: Every other font size is multiplied by this.
+    scale: float = 1.0
+    #: Side of the QR code, quiet zone included.
+    qr_size: float = 30 * mm
+    #: Tallest a logo is drawn.
+    logo_height: float = 14 * mm
+    #: Dots a thermal head prints across the text width at 203 dpi; None for A4.
+    dots: int | None = None
 
 
 PAPERS: dict[Paper, PaperSpec] = {
     # 80 mm rolls are printed 72 mm wide (576 dots at 203 dpi) by most heads.
     Paper.ROLL_80MM: PaperSpec(
-        width=80 * mm,
-        side_margin=4 * mm,
-        top_margin=5 * mm,
-        bottom_margin=6 * mm,
-        number_size=64,
+        width=80 * mm, side_margin=4 * mm, top_margin=5 * mm, bottom_margin=6 * mm,
+        number_size=64, qr_size=30 * mm, dots=ROLL_DOTS["80mm"],
     ),
-}
+    # 58 mm rolls: 48 mm printed (384 dots).
+    Paper.ROLL_58MM: PaperSpec(
+        width=58 * mm, side_margin=5 * mm, top_margin=4 * mm, bottom_margin=5 * mm,
+        number_size=48, scale=0.85, qr_size=26 * mm, logo_height=11 * mm,
+        dots=ROLL_DOTS["58mm"],
+    ),
+    Paper.A4: PaperSpec(
+        width=210 * mm, side_margin=30 * mm, top_margin=25 * mm, bottom_margin=20 * mm,
+        page_height=297 * mm, number_size=120, scale=1.6, qr_size=45 * mm,
+        logo_height=25 * mm,
+    ),
+}  # fmt: skip
 
 
-def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``width``.
-
-    Breaks between words; a single word wider than the line is broken
-    between characters rather than clipped. Runs of whitespace collapse.
-    """
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if stringWidth(candidate, font, size) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = ""
-        while stringWidth(word, font, size) > width:
-            cut = _longest_prefix(word, font, size, width)
-            lines.append(word[:cut])
-            word = word[cut:]
-        current = word
-    if current:
-        lines.append(current)
-    return lines
+def logo_block(logo_path: Path | None, spec: PaperSpec) -> list[Block]:
+    """The logo as a centred picture, or nothing (no logo, or unusable: logged)."""
+    logo = load_logo(logo_path)
+    if logo is None:
+        return []
+    height = spec.logo_height
+    width = height * logo.aspect
+    if width > spec.text_width:
+        width, height = spec.text_width, spec.text_width / logo.aspect
+    return [Picture(logo.image, width, height), Space(2 * mm)]
 
 
-def _longest_prefix(word: str, font: str, size: float, width: float) -> int:
-    """Length of the longest prefix of ``word`` that fits; at least one character."""
-    cut = 1
-    while cut < len(word) and stringWidth(word[: cut + 1], font, size) <= width:
-        cut += 1
-    return cut
+def number_block(number: str, spec: PaperSpec, fonts: Fonts) -> Text:
+    size = min(spec.number_size, spec.text_width / stringWidth(number, fonts.bold, 1))
+    # Capitals and digits only: a box hugging their height, no room for descenders.
+    return Text(number, fonts.bold, size, 2 * mm * spec.scale, ascent=0.8, leading=1.0)
 
 
-@dataclass(frozen=True)
-class _Text:
-    text: str
-    font: str
-    size: float
-    space_before: float = 0.0
-    #: From the top of the line box to the baseline, as a multiple of the size.
-    ascent: float = 1.0
-    leading: float = LEADING
-
-    @property
-    def height(self) -> float:
-        return self.space_before + self.size * self.leading
+def qr_blocks(url: str, caption: str, spec: PaperSpec, fonts: Fonts) -> list[Block]:
+    if not url:
+        return []
+    s = spec.scale
+    return [
+        QrCode(qr_matrix(url), spec.qr_size, space_before=1 * mm),
+        *paragraph(caption, fonts.regular, 8.5 * s, spec.text_width),
+    ]
 
 
-@dataclass(frozen=True)
-class _Rule:
-    """A dashed separator across the text width."""
-
-    height: float = 4 * mm
-
-
-_Block = _Text | _Rule
-
-
-def _ticket_blocks(doc: TicketDocument, spec: PaperSpec, fonts: Fonts) -> list[_Block]:
+def ticket_blocks(
+    doc: TicketDocument, spec: PaperSpec, fonts: Fonts, logo: Path | None = None
+) -> list[Block]:
     texts = TICKET_TEXTS[doc.language]
-    width = spec.text_width
-
-    def paragraph(text: str, font: str, size: float, space_before: float = 0.0) -> list[_Block]:
-        lines = wrap_text(text, font, size, width)
-        return [
-            _Text(line, font, size, space_before if i == 0 else 0.0) for i, line in enumerate(lines)
-        ]
-
-    number_size = min(spec.number_size, width / stringWidth(doc.number, fonts.bold, 1))
-    blocks: list[_Block] = [
-        *paragraph(doc.office_name, fonts.bold, 11),
-        _Rule(),
-        *paragraph(texts.heading, fonts.regular, 12),
-        # Capitals and digits only: a box hugging their height, no room for descenders.
-        _Text(doc.number, fonts.bold, number_size, 2 * mm, ascent=0.8, leading=1.0),
-        *paragraph(doc.service_name, fonts.bold, 14, space_before=1 * mm),
+    s, width = spec.scale, spec.text_width
+    blocks: list[Block] = [
+        *logo_block(logo, spec),
+        *paragraph(doc.office_name, fonts.bold, 11 * s, width),
+        Rule(),
+    ]
+    if doc.reprint:
+        blocks.append(Text(texts.reprint, fonts.bold, 14 * s, inverse=True))
+    blocks += [
+        *paragraph(texts.heading, fonts.regular, 12 * s, width, 1 * mm if doc.reprint else 0.0),
+        number_block(doc.number, spec, fonts),
+        *paragraph(doc.service_name, fonts.bold, 14 * s, width, 1 * mm),
     ]
     if doc.counter.strip():
-        blocks += paragraph(f"{texts.counter_label} {doc.counter}", fonts.regular, 13, 1 * mm)
+        blocks += paragraph(f"{texts.counter_label} {doc.counter}", fonts.regular, 13 * s, width)
+    if doc.people_ahead is not None:
+        line = texts.people_ahead.format(n=doc.people_ahead)
+        blocks += paragraph(line, fonts.regular, 10 * s, width, 1 * mm)
+    if doc.wait_minutes is not None:
+        blocks += paragraph(texts.wait.format(minutes=doc.wait_minutes), fonts.regular, 10 * s,
+                            width, 0.0 if doc.people_ahead is not None else 1 * mm)  # fmt: skip
+    blocks.append(Rule())
+    if doc.requirements:
+        blocks += paragraph(texts.requirements, fonts.bold, 9.5 * s, width, align="left")
+        bullet = stringWidth("• ", fonts.regular, 9.5 * s)
+        for item in doc.requirements:
+            blocks += paragraph(f"• {item}", fonts.regular, 9.5 * s, width, align="left",
+                                indent=bullet, first_indent=0.0)  # fmt: skip
+        blocks.append(Rule())
     blocks += [
-        _Rule(),
-        *paragraph(format_datetime(doc.issued_at, doc.language), fonts.regular, 10),
-        *paragraph(texts.footer, fonts.regular, 9, space_before=1 * mm),
-    ]
+        *qr_blocks(doc.status_url, texts.scan, spec, fonts),
+        *paragraph(format_datetime(doc.issued_at, doc.language), fonts.regular, 10 * s, width,
+                   1 * mm if doc.status_url else 0.0),
+        *paragraph(texts.footer, fonts.regular, 9 * s, width, space_before=1 * mm),
+    ]  # fmt: skip
     return blocks
 
 
-def _draw(canvas: Canvas, blocks: list[_Block], spec: PaperSpec, height: float) -> None:
-    centre = spec.width / 2
-    top = height - spec.top_margin
-    for block in blocks:
-        if isinstance(block, _Rule):
-            y = top - block.height / 2
-            canvas.saveState()
-            canvas.setLineWidth(0.8)
-            canvas.setDash(3, 2)
-            canvas.line(spec.side_margin, y, spec.width - spec.side_margin, y)
-            canvas.restoreState()
-        else:
-            baseline = top - block.space_before - block.ascent * block.size
-            canvas.setFont(block.font, block.size)
-            canvas.drawCentredString(centre, baseline, block.text)
-        top -= block.height
-
-
 def render_ticket_pdf(
-    doc: TicketDocument, paper: Paper = Paper.ROLL_80MM, *, fonts: Fonts | None = None
+    doc: TicketDocument,
+    paper: Paper = Paper.ROLL_80MM,
+    *,
+    fonts: Fonts | None = None,
+    logo: Path | None = None,
 ) -> bytes:
     """Render ``doc`` as a one-page PDF for ``paper`` and return its bytes.
 
-    The page is the paper's width and exactly as tall as the content. Text is
-    set in ``fonts`` (by default :func:`printing.fonts.document_fonts`: DejaVu
-    Sans, embedded) and stays extractable. Safe to call from any thread.
+    A roll page is the paper's width and exactly as tall as the content; an
+    A4 page is A4. Text is set in ``fonts`` (by default
+    :func:`printing.fonts.document_fonts`: DejaVu Sans, embedded) and stays
+    extractable. ``logo`` is an image file drawn above the office name; a
+    missing or broken one is logged and left out. Safe from any thread.
     """
-    # reportlab's TrueType fonts are shared objects that track each PDF being
-    # written; rendering one document at a time keeps that bookkeeping sound.
-    with _render_lock:
-        return _render_ticket(doc, paper, fonts)
+    spec = PAPERS[Paper(paper)]
+    with render_lock:
+        fonts = fonts or document_fonts()
+        blocks = ticket_blocks(doc, spec, fonts, logo)
+        texts = TICKET_TEXTS[doc.language]
+        meta = {"title": f"{texts.heading} {doc.number}", "subject": doc.service_name,
+                "author": doc.office_name}  # fmt: skip
+        return render_pdf(blocks, spec, fonts, meta)
 
 
-def _render_ticket(doc: TicketDocument, paper: Paper, fonts: Fonts | None) -> bytes:
-    spec = PAPERS[paper]
-    fonts = fonts or document_fonts()
-    blocks = _ticket_blocks(doc, spec, fonts)
-    height = spec.top_margin + sum(block.height for block in blocks) + spec.bottom_margin
-    texts = TICKET_TEXTS[doc.language]
+def render_slip_pdf(
+    doc: SlipDocument,
+    paper: Paper = Paper.ROLL_80MM,
+    *,
+    fonts: Fonts | None = None,
+    logo: Path | None = None,
+) -> bytes:
+    """Render the registration slip ``doc`` as a one-page PDF, as :func:`render_ticket_pdf`."""
+    from printing.slip import slip_blocks
 
-    buffer = io.BytesIO()
-    canvas = Canvas(
-        buffer,
-        pagesize=(spec.width, height),
-        invariant=1,
-        pageCompression=1,
-        initialFontName=fonts.regular,
-    )
-    canvas.setTitle(f"{texts.heading} {doc.number}")
-    canvas.setSubject(doc.service_name)
-    canvas.setAuthor(doc.office_name)
-    canvas.setCreator("Anjungan")
-    _draw(canvas, blocks, spec, height)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    spec = PAPERS[Paper(paper)]
+    with render_lock:
+        fonts = fonts or document_fonts()
+        blocks = slip_blocks(doc, spec, fonts, logo)
+        meta = {"title": f"{TICKET_TEXTS[doc.language].slip_heading} {doc.number}",
+                "subject": doc.service_name, "author": doc.office_name}  # fmt: skip
+        return render_pdf(blocks, spec, fonts, meta)

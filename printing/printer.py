@@ -1,7 +1,7 @@
 """The one interface every printer backend implements.
 
-A backend takes a finished PDF and puts it on paper (``cups``, ``escpos``,
-later) or in a folder (``pdf_file``). Two rules hold for every backend:
+A backend takes a finished PDF and puts it on paper (``cups``, ``escpos``)
+or in a folder (``pdf_file``). Two rules hold for every backend:
 
 * **Store first, print second.** Callers create and store the ticket
   *before* printing it. A print that fails (no paper, printer off) must
@@ -44,9 +44,12 @@ class PrintReceipt:
     """Proof that a backend accepted a job."""
 
     backend: str
-    #: The backend's handle for the job: a queue job id (``cups``) or the
-    #: path of the written file (``pdf_file``).
+    #: The backend's handle for the job: a queue job id (``cups``), the
+    #: device (``escpos``) or the path of the written file (``pdf_file``).
     job_id: str
+    #: The printer's state right after the job, where the backend reads it:
+    #: a printer that ran out of paper on this job says so here.
+    printer_status: PrinterStatus | None = None
 
 
 class Printer(ABC):

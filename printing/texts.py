@@ -1,7 +1,7 @@
 """Words printed on paper, per language, and dates written out in full.
 
-Kept apart from the layout so every document (ticket now, registration slip
-later) words things the same way. Dates are formatted here rather than with
+Kept apart from the layout so every document (the ticket and the registration
+slip) words things the same way. Dates are formatted here rather than with
 ``strftime``/``locale`` because the kiosk's locale is not the citizen's
 language and Debian images often ship without ``id_ID`` locales.
 """
@@ -16,11 +16,20 @@ from printing.ticket import Language
 
 @dataclass(frozen=True)
 class TicketTexts:
-    """Fixed wording of a queue ticket in one language."""
+    """Fixed wording of a queue ticket and a registration slip in one language."""
 
     heading: str
     counter_label: str
     footer: str
+    #: ``{n}``: people waiting before this ticket.
+    people_ahead: str
+    #: ``{minutes}``: the estimated wait.
+    wait: str
+    requirements: str
+    scan: str
+    reprint: str
+    slip_heading: str
+    slip_footer: str
 
 
 TICKET_TEXTS: dict[Language, TicketTexts] = {
@@ -28,11 +37,25 @@ TICKET_TEXTS: dict[Language, TicketTexts] = {
         heading="Nomor Antrean",
         counter_label="Loket",
         footer="Harap menunggu nomor Anda dipanggil",
+        people_ahead="Antrean di depan Anda: {n}",
+        wait="Perkiraan waktu tunggu: ± {minutes} menit",
+        requirements="Persyaratan yang dibawa:",
+        scan="Pindai untuk melihat status antrean",
+        reprint="CETAK ULANG",
+        slip_heading="BUKTI PENDAFTARAN",
+        slip_footer="Serahkan lembar ini kepada petugas loket",
     ),
     "en": TicketTexts(
         heading="Queue number",
         counter_label="Counter",
         footer="Please wait until your number is called",
+        people_ahead="People ahead of you: {n}",
+        wait="Estimated wait: about {minutes} min",
+        requirements="Please bring:",
+        scan="Scan to follow your place in the queue",
+        reprint="REPRINT",
+        slip_heading="REGISTRATION SLIP",
+        slip_footer="Hand this slip to the counter officer",
     ),
 }
 

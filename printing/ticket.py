@@ -1,10 +1,11 @@
-"""What a queue ticket says, independent of paper and printer.
+"""What printed documents say, independent of paper and printer.
 
-A :class:`TicketDocument` is built from a ticket that is already stored;
-the layout turns it into a PDF and a :class:`printing.printer.Printer`
-prints that. It holds no personal data (no name, no NIK), so its default
-``repr`` is safe to log. Documents that do carry personal data (the
-registration slip, later) must hide those fields from ``repr``.
+A :class:`TicketDocument` is built from a ticket that is already stored; the
+layout turns it into a PDF and a :class:`printing.printer.Printer` prints
+that. It holds no personal data (no name, no NIK), so its default ``repr``
+is safe to log. The :class:`SlipDocument` (the registration slip for the
+counter officer) does carry the form's values and keeps them out of
+``repr``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,22 @@ Language = Literal["id", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 
+def _check_common(number: str, issued_at: datetime, language: str) -> None:
+    if not number.strip():
+        raise ValueError("a ticket needs a number")
+    if issued_at.tzinfo is None or issued_at.utcoffset() is None:
+        raise ValueError("issued_at must be timezone-aware")
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+
+
 @dataclass(frozen=True)
 class TicketDocument:
     """The printable content of one queue ticket.
 
     ``issued_at`` must be timezone-aware; it is printed in its own timezone
-    (the office's local time), not converted.
+    (the office's local time), not converted. Optional fields are left off
+    the paper when unknown.
     """
 
     #: Queue number as called out, e.g. ``"A-017"``.
@@ -34,11 +45,61 @@ class TicketDocument:
     counter: str
     issued_at: datetime
     language: Language
+    #: The ticket's status page on the central server, printed as a QR code;
+    #: empty: no QR code.
+    status_url: str = ""
+    #: People waiting before this ticket when it was issued; None: unknown.
+    people_ahead: int | None = None
+    #: Estimated wait in minutes; None: unknown.
+    wait_minutes: int | None = None
+    #: What to bring to the counter, in the ticket's language.
+    requirements: tuple[str, ...] = ()
+    #: True when this number was printed (or attempted) before: the paper
+    #: says so, so two papers with one number are never mistaken for two places.
+    reprint: bool = False
 
     def __post_init__(self) -> None:
-        if not self.number.strip():
-            raise ValueError("a ticket needs a number")
-        if self.issued_at.tzinfo is None or self.issued_at.utcoffset() is None:
-            raise ValueError("issued_at must be timezone-aware")
-        if self.language not in LANGUAGES:
-            raise ValueError(f"unsupported language {self.language!r}; expected one of {LANGUAGES}")
+        _check_common(self.number, self.issued_at, self.language)
+        for name in ("people_ahead", "wait_minutes"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f"{name} cannot be negative")
+
+
+@dataclass(frozen=True)
+class SlipField:
+    """One line of the registration slip: the form's label and the citizen's value."""
+
+    label: str
+    value: str
+
+    def __repr__(self) -> str:  # the value is personal data
+        return f"SlipField(label={self.label!r})"
+
+
+@dataclass(frozen=True)
+class SlipDocument:
+    """The registration slip (bukti pendaftaran) handed to the counter officer.
+
+    Printed as a second job after the ticket for services that ask for it.
+    ``fields`` hold personal data: ``repr`` shows the number and service only.
+    """
+
+    number: str
+    service_name: str
+    office_name: str
+    counter: str
+    issued_at: datetime
+    language: Language
+    fields: tuple[SlipField, ...]
+    status_url: str = ""
+    reprint: bool = False
+
+    def __post_init__(self) -> None:
+        _check_common(self.number, self.issued_at, self.language)
+
+    def __repr__(self) -> str:
+        return (
+            f"SlipDocument(number={self.number!r}, service_name={self.service_name!r}, "
+            f"fields={len(self.fields)})"
+        )

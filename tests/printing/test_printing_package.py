@@ -29,10 +29,14 @@ def test_public_names_are_pinned() -> None:
         "PrinterOffline",
         "PrinterStatus",
         "PrinterUnavailable",
+        "SlipDocument",
+        "SlipField",
         "TicketDocument",
         "make_printer",
+        "render_slip_pdf",
         "render_ticket_pdf",
     ]
+    assert printing.BACKENDS == ("pdf_file", "cups", "escpos")
     for name in printing.__all__:
         assert hasattr(printing, name)
 
@@ -40,7 +44,8 @@ def test_public_names_are_pinned() -> None:
 def test_printing_never_imports_qt() -> None:
     code = (
         "import sys; sys.modules['PySide6'] = None\n"
-        "import printing, printing.pdf_file, printing.layout\n"
+        "import printing, printing.pdf_file, printing.layout, printing.slip, printing.cups\n"
+        "import printing.escpos_printer, printing.samples, printing.raster\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6') and sys.modules[m]]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
@@ -97,3 +102,13 @@ def test_ticket_needs_a_known_language(ticket: TicketDocument) -> None:
 def test_ticket_needs_a_number(ticket: TicketDocument) -> None:
     with pytest.raises(ValueError, match="number"):
         dataclasses.replace(ticket, number=" ")
+
+
+def test_python_escpos_loads_only_when_an_escpos_printer_is_used() -> None:
+    code = (
+        "import sys, printing, printing.layout, printing.escpos_printer\n"
+        "from printing import make_printer\n"
+        "make_printer('escpos', device='tcp:127.0.0.1:9')\n"
+        "assert 'escpos' not in sys.modules, 'python-escpos loaded before a job'\n"
+    )
+    subprocess.run([sys.executable, "-W", "error", "-c", code], check=True, timeout=60)

@@ -1,0 +1,56 @@
+"""The registration slip (bukti pendaftaran): the form's fields for the counter officer.
+
+Printed as a second job after the queue ticket, for services whose catalog
+entry says ``"slip": true``. Same paper, fonts and engine as the ticket
+(:mod:`printing.layout`); labels small, values bold and wrapped, one field
+under the other, so an officer can type them in without asking.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reportlab.lib.units import mm
+
+from printing.blocks import Block, Rule, Space, Text, paragraph
+from printing.fonts import Fonts
+from printing.layout import PaperSpec, logo_block, qr_blocks
+from printing.texts import TICKET_TEXTS, format_datetime
+from printing.ticket import SlipDocument
+
+#: The queue number on the slip, relative to the ticket's: it identifies, it is not called out.
+NUMBER_SCALE = 0.55
+
+
+def slip_blocks(
+    doc: SlipDocument, spec: PaperSpec, fonts: Fonts, logo: Path | None = None
+) -> list[Block]:
+    texts = TICKET_TEXTS[doc.language]
+    s, width = spec.scale, spec.text_width
+    blocks: list[Block] = [
+        *logo_block(logo, spec),
+        *paragraph(doc.office_name, fonts.bold, 11 * s, width),
+        Rule(),
+    ]
+    if doc.reprint:
+        blocks += [Text(texts.reprint, fonts.bold, 14 * s, inverse=True), Space(1 * mm)]
+    blocks += [
+        *paragraph(texts.slip_heading, fonts.bold, 13 * s, width),
+        Text(doc.number, fonts.bold, spec.number_size * NUMBER_SCALE, 1 * mm, ascent=0.8,
+             leading=1.1),
+        *paragraph(doc.service_name, fonts.bold, 11 * s, width, 1 * mm),
+    ]  # fmt: skip
+    if doc.counter.strip():
+        blocks += paragraph(f"{texts.counter_label} {doc.counter}", fonts.regular, 11 * s, width)
+    blocks.append(Rule())
+    for field in doc.fields:
+        blocks += paragraph(field.label, fonts.regular, 8.5 * s, width, 1 * mm, align="left")
+        blocks += paragraph(field.value or "—", fonts.bold, 10.5 * s, width, align="left")
+    blocks += [
+        Rule(),
+        *qr_blocks(doc.status_url, texts.scan, spec, fonts),
+        *paragraph(format_datetime(doc.issued_at, doc.language), fonts.regular, 10 * s, width,
+                   1 * mm if doc.status_url else 0.0),
+        *paragraph(texts.slip_footer, fonts.regular, 9 * s, width, space_before=1 * mm),
+    ]  # fmt: skip
+    return blocks

@@ -1,0 +1,102 @@
+"""QR codes: reportlab's encoder with our mask choice, on paper and as a matrix."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+from reportlab.graphics.barcode import qrencoder
+from reportlab.pdfgen.canvas import Canvas
+
+from printing.qr import QUIET_ZONE, dark_runs, draw_qr, mask_penalty, qr_matrix
+from tests.printing.helpers import decode_qr
+
+URLS = [
+    "http://127.0.0.1:8470/t/3f1c2b7a-9d4e-4c5b-8a61-0e2f4d6b8a17",
+    "https://antrean.pekanbaru.go.id/t/00000000-0000-4000-8000-000000000000",
+    "x",
+]
+
+
+def qr_page(text: str, size: float = 120) -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(size + 40, size + 40), invariant=1)
+    draw_qr(canvas, qr_matrix(text), 20, 20, size)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("text", URLS)
+def test_zbar_reads_back_what_was_encoded(text: str, tmp_path: Path) -> None:
+    assert decode_qr(qr_page(text), tmp_path) == [text]
+
+
+def test_the_matrix_is_square_and_the_smallest_version_that_fits() -> None:
+    matrix = qr_matrix(URLS[0])
+
+    assert len(matrix) == 33  # version 4: 4 * 4 + 17 modules
+    assert all(len(row) == 33 for row in matrix)
+    # the three finder patterns' corners are dark
+    assert matrix[0][0] and matrix[0][-1] and matrix[-1][0]
+
+
+def test_empty_text_is_refused() -> None:
+    with pytest.raises(ValueError):
+        qr_matrix("")
+
+
+def test_runs_cover_exactly_the_dark_modules() -> None:
+    matrix = qr_matrix(URLS[1])
+
+    dark = {(r, c + i) for r, c, n in dark_runs(matrix) for i in range(n)}
+
+    assert dark == {(r, c) for r, row in enumerate(matrix) for c, m in enumerate(row) if m}
+    assert QUIET_ZONE == 4
+
+
+def reference_penalty(modules: list[list[bool]]) -> int:
+    """ISO/IEC 18004's four rules, written out module by module."""
+    size = len(modules)
+    lines = [list(row) for row in modules] + [list(col) for col in zip(*modules, strict=True)]
+    penalty = 0
+    for line in lines:
+        run = 1
+        for previous, current in itertools.pairwise(line):
+            if current == previous:
+                run += 1
+                continue
+            penalty += run - 2 if run >= 5 else 0
+            run = 1
+        penalty += run - 2 if run >= 5 else 0
+        bits = "".join("1" if m else "0" for m in line)
+        for start in range(size - 10):
+            if bits[start : start + 11] in ("10111010000", "00001011101"):
+                penalty += 40
+    for r in range(size - 1):
+        for c in range(size - 1):
+            block = {modules[r][c], modules[r][c + 1], modules[r + 1][c], modules[r + 1][c + 1]}
+            penalty += 3 if len(block) == 1 else 0
+    dark = sum(sum(row) for row in modules)
+    return penalty + 10 * (abs(100 * dark // (size * size) - 50) // 5)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_fast_penalty_follows_the_standard(seed: int) -> None:
+    rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
+    size = rng.choice([21, 25, 33])
+    modules = [[rng.random() < 0.5 for _ in range(size)] for _ in range(size)]
+
+    assert mask_penalty(modules) == reference_penalty(modules)
+
+
+def test_a_real_symbol_scores_as_the_standard_says() -> None:
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(URLS[0])
+    code.version = code.calculate_version()
+    for mask in range(8):
+        code.makeImpl(True, mask)
+        assert mask_penalty(code.modules) == reference_penalty(code.modules)
