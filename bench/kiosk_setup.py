@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
 
 #: The service the demo citizen chooses and the phone number she types.
@@ -23,6 +24,6 @@ def demo_config(root: Path, central_url: str) -> Config:
     return Config(
         kiosk=KioskSection(data_dir=str(root / "data")),
         printer=PrinterSection(output_dir=str(tickets)),
-        central=CentralSection(url=central_url),
+        central=CentralSection(url=central_url, enrolment_code=DEMO_ENROLMENT_CODE),
         source="demo",
     )

@@ -166,8 +166,9 @@ def simulated_reader(reader: object) -> SimulatedReader:
 
 
 def _pdfs(folder: Path) -> set[str]:
+    """The ticket PDFs (``tiket-*``; the registration slip is a second job after them)."""
     with os.scandir(folder) as entries:  # the printer's temporary files are hidden
-        return {e.name for e in entries if e.name.endswith(".pdf") and not e.name.startswith(".")}
+        return {e.name for e in entries if e.name.endswith(".pdf") and e.name.startswith("tiket-")}
 
 
 def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Benchmark:

@@ -67,6 +67,9 @@ class Service:
     requirements: tuple[Text, ...]
     assurance: Assurance
     form: tuple[FormField, ...]
+    #: Print the registration slip (the form's fields, for the counter officer)
+    #: as a second job after the ticket.
+    slip: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ def _service(p: _Path, s: Mapping[str, Any], office_ids: set[str]) -> Service:
         ),
         assurance=assurance,
         form=tuple(_field(fp, f) for fp, f in p.items(s, "form", required=False)),
+        slip=p.boolean(s, "slip", default=False),
     )
 
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kiosk import card_cli
+from kiosk import card_cli, ticket_cli
 from kiosk.config import (
     CentralSection,
     Config,
@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--exit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
     card_cli.add_parser(sub)
+    ticket_cli.add_parser(sub)
 
     sub.add_parser(
         "server",
@@ -104,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _demo(args)
     if args.command == "card":
         return card_cli.run(args)
+    if args.command == "ticket":
+        return ticket_cli.run(args)
     return _run(args)
 
 
@@ -120,6 +123,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from central.process import CentralStartError, start_central
+    from central.settings import DEMO_ENROLMENT_CODE
 
     output: Path = args.output.resolve()
     tickets = output / "tickets"
@@ -149,7 +153,8 @@ def _demo(args: argparse.Namespace) -> int:
     config = Config(
         kiosk=KioskSection(data_dir=str(output / "data")),
         printer=PrinterSection(output_dir=str(tickets)),
-        central=CentralSection(url=url),
+        # The demo server's reusable code: the kiosk enrols on its first start.
+        central=CentralSection(url=url, enrolment_code=DEMO_ENROLMENT_CODE),
         source="demo",
     )
     print(f"kiosk: tiket PDF / ticket PDFs: {tickets}", file=sys.stderr)
@@ -177,7 +182,11 @@ def _start(
     from offline_store import Store, StoreError
 
     try:
-        store = Store.open(config.store_path)
+        store = Store.open(
+            config.store_path,
+            key_file=config.store_key_path,
+            record_ttl_s=config.store.record_ttl_s,
+        )
     except StoreError as exc:
         print(
             f"kiosk: penyimpanan lokal tidak dapat dibuka / local store unusable: {exc}",

@@ -71,16 +71,40 @@ class CardSection:
 
 @dataclass(frozen=True)
 class PrinterSection:
-    backend: str = field(default="pdf_file", metadata=_choice("pdf_file"))
+    backend: str = field(default="pdf_file", metadata=_choice("pdf_file", "cups", "escpos"))
     #: Folder the ``pdf_file`` printer writes into; empty: ``<data_dir>/tickets``.
     output_dir: str = ""
-    paper: str = field(default="80mm", metadata=_choice("80mm"))
+    paper: str = field(default="80mm", metadata=_choice("80mm", "58mm", "a4"))
+    #: CUPS queue for the ``cups`` backend; empty: CUPS's default destination.
+    queue: str = ""
+    #: CUPS server (``host:port`` or socket path); empty: the system's CUPS.
+    cups_server: str = ""
+    #: ``usb:VID:PID``, ``serial:DEVICE[:BAUD]``, ``tcp:HOST[:PORT]`` or ``file:PATH``.
+    escpos_device: str = ""
+    #: Seconds a print job may take before the citizen is shown the number on screen.
+    job_timeout_s: float = 15.0
+    #: Seconds between printer status checks (they clear a fault once it is fixed).
+    status_poll_s: float = 30.0
+    #: Image printed above the office name; empty: none.
+    logo: str = ""
 
 
 @dataclass(frozen=True)
 class CentralSection:
     url: str = "http://127.0.0.1:8470"
     timeout_s: float = 3.0
+    #: One-time code from ``kiosk server enrol-code``, traded for a token on first start.
+    enrolment_code: str = ""
+    #: Where the kiosk keeps its bearer token (mode 0600); empty: ``<data_dir>/central-token``.
+    token_file: str = ""
+
+
+@dataclass(frozen=True)
+class StoreSection:
+    #: AES key for personal data in the local store; empty: ``<data_dir>/store.key``.
+    key_file: str = ""
+    #: Seconds a cached citizen record is kept before it is purged.
+    record_ttl_s: float = 86400.0
 
 
 @dataclass(frozen=True)
@@ -90,6 +114,7 @@ class Config:
     card: CardSection = field(default_factory=CardSection)
     printer: PrinterSection = field(default_factory=PrinterSection)
     central: CentralSection = field(default_factory=CentralSection)
+    store: StoreSection = field(default_factory=StoreSection)
     #: Where the configuration came from ("" for the embedded defaults).
     source: str = field(default="", compare=False)
 
@@ -109,6 +134,18 @@ class Config:
     def store_path(self) -> Path:
         return self.data_dir / "kiosk.db"
 
+    @property
+    def central_token_path(self) -> Path:
+        if self.central.token_file:
+            return Path(self.central.token_file).expanduser()
+        return self.data_dir / "central-token"
+
+    @property
+    def store_key_path(self) -> Path:
+        if self.store.key_file:
+            return Path(self.store.key_file).expanduser()
+        return self.data_dir / "store.key"
+
 
 SECTIONS: dict[str, type[Any]] = {
     "kiosk": KioskSection,
@@ -116,6 +153,7 @@ SECTIONS: dict[str, type[Any]] = {
     "card": CardSection,
     "printer": PrinterSection,
     "central": CentralSection,
+    "store": StoreSection,
 }
 
 
@@ -202,3 +240,22 @@ def _check_together(config: Config, source: str) -> None:
     url = config.central.url
     if not url.startswith(("http://", "https://")):
         raise ConfigError("central.url", "must start with http:// or https://", source)
+    _check_printer(config, source)
+
+
+def _check_printer(config: Config, source: str) -> None:
+    p = config.printer
+    if p.job_timeout_s >= config.session.issuing_timeout_s:
+        raise ConfigError(
+            "printer.job_timeout_s", "must be shorter than session.issuing_timeout_s", source
+        )
+    if p.backend != "escpos":
+        return
+    if p.paper == "a4":
+        raise ConfigError("printer.paper", "an ESC/POS printer takes 80mm or 58mm rolls", source)
+    from printing.escpos_printer import parse_device  # python-escpos itself stays unloaded
+
+    try:
+        parse_device(p.escpos_device)
+    except ValueError as exc:
+        raise ConfigError("printer.escpos_device", str(exc), source) from None

@@ -8,6 +8,7 @@ hands each result back to the GUI thread; tests use :class:`InlineExecutor`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import threading
@@ -15,15 +16,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from cardio.citizen import CardIdentity, Citizen
 from cardio.citizen_card import read_identity
 from cardio.errors import CardError
 from cardio.events import CardPresented, CardRemoved, ReaderEvent
+from cardio.nik import NikError, parse_nik
 from cardio.reader import Reader
 from cardio.trust import TrustStore
 from kiosk.catalog import Catalog, CatalogError
 from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralError
+from kiosk.central_errors import CentralAuthError, CentralError
+from kiosk.central_token import authorised
 from kiosk.config import Config
+from kiosk.printer_setup import PrinterHealth, PrinterMonitor, print_setup, print_test_ticket
 from kiosk.session import SessionMachine, SessionState, Timeouts
 from kiosk.session_events import (
     CardLeft,
@@ -38,12 +43,16 @@ from kiosk.session_events import (
     TicketReady,
     WipeSession,
 )
-from kiosk.ticketing import TicketingError, issue_and_print
+from kiosk.ticketing import TicketingError, issue_and_print, print_slip
 from offline_store import Store, StoreError
-from printing import Printer, PrinterStatus
+from printing import Printer, PrinterStatus, SlipDocument
+from printing.ticket import Language
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: How long a tap may wait for the city's registry to name a UID-only card's holder.
+UID_LOOKUP_DEADLINE_S = 1.5
 
 
 class Executor(Protocol):
@@ -70,6 +79,9 @@ def _import_heavy_modules() -> None:
     from printing import fonts, layout  # noqa: F401  (reportlab, for the first ticket)
 
     fonts.document_fonts()  # register the embedded fonts once
+    from printing.qr import qr_matrix
+
+    qr_matrix("warm-up")  # reportlab's barcode package, ~0.3 s on first import
 
 
 def trust_from(config: Config) -> TrustStore:
@@ -116,6 +128,10 @@ class KioskController:
         self.reader = reader
         self.store = store
         self.printer = printer
+        #: Every job and status check goes through it; it keeps the printer's health.
+        self.printer_monitor = PrinterMonitor(printer, now)
+        self.print_setup = print_setup(config, self.printer_monitor)
+        self._health_shown = self.printer_monitor.health
         self.central = central
         self.executor = executor
         #: Issuer keys and revocations every read is verified against; the
@@ -141,6 +157,7 @@ class KioskController:
     def start(self) -> None:
         self.reader.start(self._on_reader_event)
         self.refresh_catalog()
+        self.refresh_printer()
 
     def warm_up(self) -> None:
         """Load, off the GUI thread, what the first tap and ticket will need.
@@ -180,7 +197,7 @@ class KioskController:
         if isinstance(effect, ReadCard):
             self.executor.run_in_background(lambda: self._read(effect), self.dispatch)
         elif isinstance(effect, IssueTicket):
-            self.executor.run_in_background(lambda: self._issue(effect), self.dispatch)
+            self.executor.run_in_background(lambda: self._issue(effect), self._issued)
         elif isinstance(effect, WipeSession):
             log.info("session wiped (%s)", effect.reason)
 
@@ -195,29 +212,73 @@ class KioskController:
         except Exception:
             log.exception("card read failed unexpectedly")
             return CardReadFailed(effect.session, "malformed")
+        if identity.citizen is None:
+            identity = self._holder_from_registry(identity)
         log.info("card read: %r", identity)
         return CardRead(effect.session, identity)
 
-    def _issue(self, effect: IssueTicket) -> SessionEvent:
+    def _holder_from_registry(self, identity: CardIdentity) -> CardIdentity:
+        """A UID-only card (an e-KTP): ask the city's registry whose it is (#3).
+
+        Runs inside the read effect, off the GUI thread, with a short deadline;
+        offline, not enrolled, unknown UID or any failure: the UID alone. A
+        found holder stays ``unverified`` (a UID can be copied); the date of
+        birth and sex come from the NIK.
+        """
+        if self.online is False or not self.central.token:
+            return identity
         try:
-            ticket = issue_and_print(
+            found = self.central.lookup_citizen(
+                uid=identity.uid.hex().upper(), deadline_s=UID_LOOKUP_DEADLINE_S
+            )
+        except CentralError as exc:
+            log.warning("card holder lookup failed: %s", exc)
+            return identity
+        if found is None or found.full_name is None or found.nik is None:
+            return identity
+        try:
+            nik = parse_nik(found.nik)
+        except NikError as exc:
+            log.error("the registry's record for this card has an unusable NIK: %s", exc)
+            return identity
+        holder = Citizen(
+            card_number=found.card_number or "",
+            nik=found.nik,
+            full_name=found.full_name,
+            date_of_birth=nik.birth_date,
+            sex=nik.sex,
+        )
+        return dataclasses.replace(identity, citizen=holder)
+
+    def _issue(self, effect: IssueTicket) -> tuple[SessionEvent, SlipDocument | None]:
+        try:
+            issued = issue_and_print(
                 effect,
                 catalog=self.catalog,
                 office_id=self.config.kiosk.office_id,
                 store=self.store,
-                printer=self.printer,
-                paper=self.config.printer.paper,
+                setup=self.print_setup,
                 now=self._now,
             )
         except TicketingError as exc:
-            return IssueFailed(effect.session, exc.reason)
+            return IssueFailed(effect.session, exc.reason), None
         except StoreError as exc:
             log.error("ticket not stored: %s", exc)
-            return IssueFailed(effect.session, exc.reason)
+            return IssueFailed(effect.session, exc.reason), None
         except Exception:
             log.exception("ticket issue failed unexpectedly")
-            return IssueFailed(effect.session, "issue_failed")
-        return TicketReady(effect.session, ticket)
+            return IssueFailed(effect.session, "issue_failed"), None
+        return TicketReady(effect.session, issued.ticket), issued.slip
+
+    def _issued(self, result: tuple[SessionEvent, SlipDocument | None]) -> None:
+        event, slip = result
+        self._printer_changed()  # first: the ticket screen reads the printer's health
+        self.dispatch(event)
+        if slip is not None:  # the second job, once the number is on screen
+            setup = self.print_setup
+            self.executor.run_in_background(
+                lambda: print_slip(slip, setup), lambda _: self._printer_changed()
+            )
 
     # -- catalog -----------------------------------------------------------------
     def _load_cached_catalog(self) -> None:
@@ -242,7 +303,14 @@ class KioskController:
 
     def _fetch_catalog(self) -> tuple[bool, Catalog | None, str | None, dict[str, Any] | None]:
         try:
-            fetched = self.central.fetch_catalog(self.catalog_etag)
+            etag, central = self.catalog_etag, self.central
+            fetched = authorised(central, self.config, lambda: central.fetch_catalog(etag))
+        except CentralAuthError as exc:
+            log.error("central server refused this kiosk (a new enrolment code is needed): %s", exc)
+            return False, None, None, None
+        except OSError as exc:
+            log.error("central token not saved: %s", exc)
+            return False, None, None, None
         except CentralError as exc:
             log.warning("central server unreachable: %s", exc)
             return False, None, None, None
@@ -272,7 +340,42 @@ class KioskController:
 
     # -- status ------------------------------------------------------------------
     def printer_status(self) -> PrinterStatus:
-        return self.printer.status()
+        return self.printer_monitor.status()
+
+    @property
+    def printer_health(self) -> PrinterHealth:
+        """The printer's state, fault and since when: for the screens and the heartbeat."""
+        return self.printer_monitor.health
+
+    def refresh_printer(self) -> None:
+        """Ask the printer for its state in the background; a healthy answer clears a fault."""
+        monitor = self.printer_monitor
+        self.executor.run_in_background(monitor.status, lambda _: self._printer_changed())
+
+    def test_print(self, done: Callable[[bool], None] = lambda _: None) -> None:
+        """Print the operator's test ticket; a successful one clears a fault."""
+        setup, office = self.print_setup, self._office_name()
+        lang: Language = "en" if self.language == "en" else "id"
+
+        def finished(printed: bool) -> None:
+            self._printer_changed()
+            done(printed)
+
+        self.executor.run_in_background(
+            lambda: print_test_ticket(setup, office, lang, self._now()), finished
+        )
+
+    def _office_name(self) -> str:
+        try:
+            return self.catalog.office(self.config.kiosk.office_id).name if self.catalog else ""
+        except KeyError:
+            return ""
+
+    def _printer_changed(self) -> None:
+        health = self.printer_monitor.health
+        if health != self._health_shown:
+            self._health_shown = health
+            self._status_changed()
 
     def _status_changed(self) -> None:
         for listener in list(self._status_listeners):

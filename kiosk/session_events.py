@@ -147,3 +147,5 @@ class IssuedTicket:
     printed: bool
     print_fault: str = ""
     pdf_location: str = ""
+    #: The ticket's status page on the central server (its QR code); "" if unknown.
+    status_url: str = ""

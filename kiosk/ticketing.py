@@ -2,7 +2,9 @@
 
 The ticket and its outbox row exist before the printer is asked, so a
 printer fault never loses a ticket or hands out a number twice; the citizen
-still sees the number on screen.
+still sees the number (and the QR code of its status page) on screen. A
+ticket is printed once; printing it again is a *reprint* and says so on the
+paper ("CETAK ULANG"), so two papers with one number are never two places.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
-from kiosk.catalog import Catalog
+from kiosk.catalog import Catalog, Service
 from kiosk.session_events import IssuedTicket, IssueTicket
 from offline_store import Store
-from printing import Printer, PrinterError, TicketDocument
+from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
+from printing.ticket import Language
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +30,41 @@ class TicketingError(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class Issued:
+    ticket: IssuedTicket
+    #: The registration slip to print once the ticket is on screen (services
+    #: with ``slip: true`` whose ticket printed); holds personal data.
+    slip: SlipDocument | None = None
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How documents are printed on this kiosk (from ``[printer]`` and ``[central]``)."""
+
+    printer: Printer
+    paper: str = "80mm"
+    logo: Path | None = None
+    #: The central server's base URL; a ticket's status page is ``{url}/t/{id}``.
+    central_url: str = ""
+
+    def status_url(self, ticket_id: str) -> str:
+        return f"{self.central_url.rstrip('/')}/t/{ticket_id}" if self.central_url else ""
+
+
+def _language(value: str) -> Language:
+    return "en" if value == "en" else "id"
+
+
 def issue_and_print(
     request: IssueTicket,
     *,
     catalog: Catalog | None,
     office_id: str,
     store: Store,
-    printer: Printer,
-    paper: str,
+    setup: PrintSetup,
     now: Callable[[], dt.datetime],
-) -> IssuedTicket:
+) -> Issued:
     """Store the ticket and its outbox row, then print. Raises :class:`TicketingError`."""
     if catalog is None:
         raise TicketingError("no_catalog")
@@ -63,33 +93,124 @@ def issue_and_print(
         now=issued_at,
     )
     log.info("ticket %s issued for service %s", stored.number, service.id)
+    language = _language(request.language)
     document = TicketDocument(
         number=stored.number,
-        service_name=service.name(request.language),
+        service_name=service.name(language),
         office_name=office.name,
         counter=service.counter,
         issued_at=issued_at,
-        language="en" if request.language == "en" else "id",
+        language=language,
+        status_url=setup.status_url(stored.id),
+        requirements=tuple(requirement(language) for requirement in service.requirements),
     )
-    printed, fault, location = True, "", ""
-    try:
-        from printing.layout import Paper, render_ticket_pdf  # reportlab, loaded on first use
-
-        pdf = render_ticket_pdf(document, Paper(paper))
-        receipt = printer.print_pdf(pdf, f"tiket-{stored.number}")
-        location = receipt.job_id
-    except PrinterError as exc:
-        printed, fault = False, exc.reason.value
-        log.warning("ticket %s not printed: %s (%s)", stored.number, fault, exc)
-    except Exception:  # the ticket exists: a layout bug must not hide its number
-        printed, fault = False, "failed"
-        log.exception("ticket %s not printed: rendering failed", stored.number)
+    printed, fault, location = print_document(document, setup, f"tiket-{stored.number}")
     store.record_print(stored.id, printed=printed, fault=fault)
-    return IssuedTicket(
+    slip = None
+    if service.slip and printed:
+        slip = _slip(document, service, request)
+    ticket = IssuedTicket(
         number=stored.number,
         service_id=service.id,
         counter=service.counter,
         printed=printed,
         print_fault=fault,
         pdf_location=location,
+        status_url=document.status_url,
+    )
+    return Issued(ticket, slip)
+
+
+def _slip(document: TicketDocument, service: Service, request: IssueTicket) -> SlipDocument:
+    language = document.language
+    fields = tuple(
+        SlipField(field.label(language), request.values.get(field.name, ""))
+        for field in service.form
+    )
+    return SlipDocument(
+        number=document.number,
+        service_name=document.service_name,
+        office_name=document.office_name,
+        counter=document.counter,
+        issued_at=document.issued_at,
+        language=language,
+        fields=fields,
+        status_url=document.status_url,
+    )
+
+
+def print_document(
+    document: TicketDocument | SlipDocument, setup: PrintSetup, job_name: str
+) -> tuple[bool, str, str]:
+    """Render and print; returns (printed, fault code or "", the backend's job id).
+
+    Never raises: the ticket already exists, and a layout bug must not hide
+    its number from the citizen.
+    """
+    from printing.layout import Paper, render_slip_pdf, render_ticket_pdf  # reportlab, lazily
+
+    try:
+        paper = Paper(setup.paper)
+        if isinstance(document, SlipDocument):
+            pdf = render_slip_pdf(document, paper, logo=setup.logo)
+        else:
+            pdf = render_ticket_pdf(document, paper, logo=setup.logo)
+        receipt = setup.printer.print_pdf(pdf, job_name)
+    except PrinterError as exc:
+        log.warning("%s not printed: %s (%s)", job_name, exc.reason.value, exc.detail)
+        return False, exc.reason.value, ""
+    except Exception:
+        log.exception("%s not printed: rendering or printing failed", job_name)
+        return False, "failed", ""
+    return True, "", receipt.job_id
+
+
+def print_slip(slip: SlipDocument, setup: PrintSetup) -> str:
+    """Print the registration slip as its own job; returns the fault code or ""."""
+    printed, fault, _ = print_document(slip, setup, f"slip-{slip.number}")
+    if printed:
+        log.info("registration slip for %s printed", slip.number)
+    return fault
+
+
+def reprint_ticket(
+    ticket_id: str, *, store: Store, catalog: Catalog, setup: PrintSetup, language: str = "id"
+) -> IssuedTicket:
+    """Print a stored ticket again, marked as a reprint ("CETAK ULANG").
+
+    For the operator, once the printer is fixed. Records the outcome on the
+    ticket as the first print did. Raises :class:`TicketingError` for a
+    ticket or service this kiosk does not know.
+    """
+    try:
+        row = store.ticket(ticket_id)
+    except Exception as exc:  # the store's own "not found"
+        raise TicketingError("ticket_unknown") from exc
+    try:
+        service = catalog.service(row["service_id"])
+        office = catalog.office(service.office_id)
+    except KeyError:
+        raise TicketingError("service_unknown") from None
+    lang = _language(language)
+    document = TicketDocument(
+        number=row["number"],
+        service_name=service.name(lang),
+        office_name=office.name,
+        counter=row["counter"],
+        issued_at=dt.datetime.fromisoformat(row["issued_at"]),
+        language=lang,
+        status_url=setup.status_url(ticket_id),
+        requirements=tuple(requirement(lang) for requirement in service.requirements),
+        reprint=True,
+    )
+    printed, fault, location = print_document(document, setup, f"tiket-{row['number']}-ulang")
+    store.record_print(ticket_id, printed=printed, fault=fault)
+    return IssuedTicket(
+        number=document.number,
+        service_id=service.id,
+        counter=document.counter,
+        printed=printed,
+        print_fault=fault,
+        pdf_location=location,
+        status_url=document.status_url,
     )

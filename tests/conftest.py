@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    from bench.private_cupsd import PrivateCupsd
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def cupsd() -> Iterator[PrivateCupsd]:
+    """A private cupsd with a cups-pdf queue on 127.0.0.1, for one test (skips without CUPS)."""
+    from tests.printing.cups_support import running_cupsd
+
+    yield from running_cupsd()
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,8 @@ from kiosk.central_client import CentralClient
 from kiosk.config import Config
 from kiosk.controller import KioskController, trust_from
 from kiosk.demo import demo_reader
+from kiosk.printer_setup import printer_from
 from offline_store import Store
-from printing import make_printer
 from ui.tasks import QtExecutor
 from ui.theme import STYLE_SHEET
 from ui.window import KioskWindow
@@ -53,7 +53,7 @@ def build_window(
     reader: Reader = make_reader(
         config.card.backend, reader_filter=config.card.reader, path=config.card.nfc_path
     )
-    printer = make_printer(config.printer.backend, output_dir=config.ticket_dir)
+    printer = printer_from(config)
     central = CentralClient(config.central.url, timeout_s=config.central.timeout_s)
     demo_cards: list[tuple[str, Callable[[], None]]] = []
     if demo and isinstance(reader, SimulatedReader):

@@ -3,16 +3,14 @@
     python -m ui.screenshots --out docs/screenshots
 
 Runs the demo flow against a local central server and saves one PNG per
-screen, then turns the printed ticket PDF into a PNG at thermal-printer
-resolution (203 dpi) with pdftoppm. ``make screenshots`` runs it under Xvfb
-so the pictures are real windows.
+screen, then renders every ticket layout and the registration slip to PNG
+(:mod:`printing.samples`, pdftoppm at the thermal 203 dpi). ``make
+screenshots`` runs it under Xvfb so the pictures are real windows.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,10 +21,12 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from cardio.demo_cards import demo_card
 from cardio.simulated import SimulatedReader
 from central.process import start_central
+from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
 from kiosk.session import Phase
 from kiosk.session_events import Confirmed, FormOpened, ServiceSelected
 from offline_store import Store
+from printing.samples import write_screenshots
 from ui.app import build_window
 from ui.theme import STYLE_SHEET
 from ui.window import KioskWindow
@@ -53,7 +53,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         config = Config(
             kiosk=KioskSection(data_dir=tmp),
             printer=PrinterSection(output_dir=str(tickets)),
-            central=CentralSection(url=central.url),
+            central=CentralSection(url=central.url, enrolment_code=DEMO_ENROLMENT_CODE),
         )
         store = Store.open(config.store_path)
         window = build_window(config, store, demo=True, use_pcscd=False)
@@ -87,23 +87,9 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         shot("confirm", Phase.CONFIRMING)
         controller.dispatch(Confirmed())
         shot("ticket", Phase.TICKET_ISSUED)
-        _ticket_png(tickets, out / "ticket-80mm.png", saved)
+        saved += write_screenshots(out)  # every ticket layout, and the slip
         _close(window, store)
     return saved
-
-
-def _ticket_png(tickets: Path, target: Path, saved: list[Path]) -> None:
-    pdfs = sorted(tickets.glob("*.pdf"))
-    pdftoppm = shutil.which("pdftoppm")
-    if not pdfs or pdftoppm is None:
-        return
-    stem = target.with_suffix("")
-    subprocess.run(  # noqa: S603
-        [pdftoppm, "-png", "-r", "203", "-singlefile", str(pdfs[0]), str(stem)],
-        check=True,
-        timeout=30,
-    )
-    saved.append(target)
 
 
 def _close(window: KioskWindow, store: Store) -> None:

@@ -46,11 +46,21 @@ TEXTS: dict[str, tuple[str, str]] = {
     "confirm_title": ("Apakah data ini sudah benar?", "Is this correct?"),
     "confirm": ("Ya, ambil nomor antrean", "Yes, get my queue number"),
     "issuing": ("Membuat tiket…", "Making your ticket…"),
+    "issuing_no_paper": ("Membuat nomor antrean…", "Getting your queue number…"),
     "your_number": ("Nomor antrean Anda", "Your queue number"),
     "take_ticket": ("Silakan ambil tiket Anda", "Please take your ticket"),
     "photo_ticket": (
-        "Tiket tidak dapat dicetak. Silakan foto layar ini sebagai bukti antrean.",
-        "The ticket could not be printed. Please take a photo of this screen.",
+        "Tiket tidak dapat dicetak. Silakan foto layar ini (nomor dan kode QR) "
+        "sebagai bukti antrean.",
+        "The ticket could not be printed. Please take a photo of this screen (number and QR code).",
+    ),
+    "check_ticket": (
+        "Ambil tiket Anda. Jika tiket tidak keluar, silakan foto layar ini.",
+        "Please take your ticket. If none came out, take a photo of this screen.",
+    ),
+    "scan_status": (
+        "Pindai kode ini untuk melihat status antrean Anda",
+        "Scan this code to follow your place in the queue",
     ),
     "finish": ("Selesai", "Done"),
     "thanks": ("Terima kasih", "Thank you"),

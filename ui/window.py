@@ -39,7 +39,7 @@ class KioskWindow(QMainWindow):
             office_id=controller.config.kiosk.office_id,
             dispatch=self.dispatch,
         )
-        self.printer_ok = True
+        self.printer_ok = controller.printer_health.ok
         self.stack = QStackedWidget()
         self.attract = AttractScreen(self.toggle_language, demo_cards or [])
         self.screens: dict[Phase, Screen] = {
@@ -84,6 +84,10 @@ class KioskWindow(QMainWindow):
         self.catalog_timer = QTimer(self)
         self.catalog_timer.timeout.connect(controller.refresh_catalog)
         self.catalog_timer.start(60_000)
+        # A healthy answer clears a printer fault (and the banner) without a test print.
+        self.printer_timer = QTimer(self)
+        self.printer_timer.timeout.connect(controller.refresh_printer)
+        self.printer_timer.start(int(controller.config.printer.status_poll_s * 1000))
         self.render(controller.machine.state)
         self.status_changed()
         # Once the first screen is up, load what the first tap will need.
@@ -118,6 +122,7 @@ class KioskWindow(QMainWindow):
     # -- rendering -----------------------------------------------------------
     def render(self, state: SessionState) -> None:
         self.view.catalog = self.controller.catalog
+        self.view.printer_ok = self.printer_ok = self.controller.printer_health.ok
         if state.identity is None and state.ticket is None:
             for screen in dict.fromkeys(self.screens.values()):
                 screen.clear()
@@ -138,14 +143,10 @@ class KioskWindow(QMainWindow):
 
     def status_changed(self) -> None:
         self.view.catalog = self.controller.catalog
-        self.executor.run_in_background(self.controller.printer_status, self._printer_checked)
+        self.view.printer_ok = self.printer_ok = self.controller.printer_health.ok
         self._render_attract_status()
         if self.controller.machine.state.phase is Phase.IDLE:
             self.attract.render(self.controller.machine.state, self.view)
-
-    def _printer_checked(self, status: object) -> None:
-        self.printer_ok = bool(getattr(status, "ready", False))
-        self._render_attract_status()
 
     def _render_attract_status(self) -> None:
         self.attract.set_status(

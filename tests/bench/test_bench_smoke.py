@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import startup, tap_to_ticket
+from bench import printing, startup, tap_to_ticket
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Below the suite's 120 s per-test timeout, so a hung run is still cleaned up here.
@@ -30,6 +30,10 @@ EXPECTED = {
     tap_to_ticket.TITLE: (
         tap_to_ticket.QUICK_ROUNDS,
         ["tap → card read", "tap → ticket issued", "tap → ticket PDF on disk"],
+    ),
+    printing.RENDER_TITLE: (
+        printing.QUICK_RENDERS,
+        ["ticket 80mm", "ticket 58mm", "ticket a4", "registration slip 80mm"],
     ),
 }
 MACHINE_ROWS = (

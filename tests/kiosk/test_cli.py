@@ -31,10 +31,10 @@ def kiosk(
 def test_help_explains_each_subcommand() -> None:
     result = kiosk("--help")
     assert result.returncode == 0
-    for command in ("demo", "run", "server", "card"):
+    for command in ("demo", "run", "server", "card", "ticket"):
         assert command in result.stdout
     subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(subcommands) == {"demo", "run", "server", "card"}
+    assert set(subcommands) == {"demo", "run", "server", "card", "ticket"}
     card = kiosk("card", "--help")
     assert all(c in card.stdout for c in ("keygen", "issue", "emulate", "read"))
 
@@ -91,4 +91,6 @@ def test_every_subcommand_is_in_the_readme() -> None:
     names = [f"kiosk {c}" for c in subcommands]
     card = subcommands["card"]._subparsers._group_actions[0].choices
     names += [f"kiosk card {c}" for c in card]
+    ticket = subcommands["ticket"]._subparsers._group_actions[0].choices
+    names += [f"kiosk ticket {c}" for c in ticket]
     assert [n for n in names if f"`{n}" not in readme] == []

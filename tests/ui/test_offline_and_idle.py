@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
+from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session import Phase
 from kiosk.session_events import FormOpened, ServiceSelected
@@ -36,7 +37,7 @@ def _window(
     config = Config(
         kiosk=KioskSection(data_dir=str(tmp_path / "data")),
         printer=PrinterSection(output_dir=str(tickets)),
-        central=CentralSection(url=url, timeout_s=0.5),
+        central=CentralSection(url=url, timeout_s=0.5, enrolment_code=DEMO_ENROLMENT_CODE),
         session=session,
     )
     store = Store.open(config.store_path)

@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from cardio.citizen import Assurance
 from cardio.errors import Reason
+from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
 from kiosk.session import Phase
 from offline_store import Store
@@ -27,7 +28,7 @@ def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWind
     config = Config(
         kiosk=KioskSection(data_dir=str(tmp_path / "data")),
         printer=PrinterSection(output_dir=str(tickets)),
-        central=CentralSection(url=demo_central),
+        central=CentralSection(url=demo_central, enrolment_code=DEMO_ENROLMENT_CODE),
     )
     store = Store.open(config.store_path)
     window = build_window(config, store, demo=True, use_pcscd=False)  # DEMO trust list

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session import Phase
 from offline_store import Store
@@ -28,7 +29,7 @@ def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWind
     config = Config(
         kiosk=KioskSection(data_dir=str(tmp_path / "data")),
         printer=PrinterSection(output_dir=str(tickets)),
-        central=CentralSection(url=demo_central),
+        central=CentralSection(url=demo_central, enrolment_code=DEMO_ENROLMENT_CODE),
         session=SessionSection(),
     )
     store = Store.open(config.store_path)
@@ -103,8 +104,10 @@ def test_tap_service_form_ticket_prints_a_pdf(
     ticket = kiosk.controller.machine.state.ticket
     assert ticket is not None and ticket.printed
     assert ticket.number == "A-001"
-    pdfs = list((tmp_path / "tickets").glob("*.pdf"))
+    pdfs = list((tmp_path / "tickets").glob("tiket-*.pdf"))
     assert len(pdfs) == 1
+    # The puskesmas asks for the registration slip: a second job once the number is shown.
+    qtbot.waitUntil(lambda: any((tmp_path / "tickets").glob("slip-*.pdf")), timeout=5000)
     text = "".join(page.extract_text() for page in PdfReader(pdfs[0]).pages)
     assert "A-001" in text
     assert "Pendaftaran Poli Umum Puskesmas" in " ".join(text.split())

@@ -22,6 +22,8 @@ class View:
     catalog: Catalog | None
     office_id: str
     dispatch: Callable[[SessionEvent], None]
+    #: False while the printer is faulty: the screens then promise no paper.
+    printer_ok: bool = True
 
     def t(self, key: str, **values: object) -> str:
         return tr(key, self.lang, **values)
