@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import card_read, card_read_nfc, printing, report, startup, tap_to_ticket
+from bench import card_read, card_read_nfc, printing, report, startup, store, tap_to_ticket
 from bench.results import Benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +57,7 @@ def run_all(quick: bool) -> list[Benchmark]:
             *card_read.run(quick, _progress),
             *card_read_nfc.run(quick, _progress),
             *printing.run(quick, _progress),
+            *store.run(quick, _progress),
         ]
     finally:
         central.stop()

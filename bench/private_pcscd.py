@@ -49,7 +49,7 @@ class PrivatePcscd:
             self.process.wait(STOP_TIMEOUT_S)
 
 
-def _free_port_pair() -> int:
+def free_port_pair() -> int:
     """A loopback port P such that P and P + 1 were both free just now."""
     for _ in range(50):
         with socket.socket() as first:
@@ -66,7 +66,7 @@ def _free_port_pair() -> int:
     raise Unavailable("no two consecutive free loopback ports")
 
 
-def _serving_pid() -> str | None:
+def serving_pid() -> str | None:
     """The pid of a pcscd already answering on the socket, if any."""
     if not SOCKET.exists():
         return None
@@ -117,12 +117,12 @@ def start(workdir: Path) -> PrivatePcscd:
         import smartcard.scard  # noqa: F401
     except ImportError:
         raise Unavailable("pyscard is not installed (the 'pcsc' extra)") from None
-    pid = _serving_pid()
+    pid = serving_pid()
     if pid is not None:
         raise Unavailable(f"another pcscd (pid {pid}) is serving {SOCKET}; one per host")
     if os.geteuid() != 0 and not os.access(SOCKET.parent, os.W_OK):
         raise Unavailable(f"not root and {SOCKET.parent} is not writable")
-    port = _free_port_pair()
+    port = free_port_pair()
     config = workdir / "reader.conf.d"
     config.mkdir()
     (config / "vpcd").write_text(

@@ -13,8 +13,9 @@ import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from cardio.citizen import CardIdentity, Citizen
 from cardio.citizen_card import read_identity
@@ -45,7 +46,7 @@ from kiosk.session_events import (
 )
 from kiosk.ticketing import TicketingError, issue_and_print, print_slip
 from offline_store import Store, StoreError
-from printing import Printer, PrinterStatus, SlipDocument
+from printing import Printer, SlipDocument
 from printing.ticket import Language
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,15 @@ def timeouts_from(config: Config) -> Timeouts:
         done_display=s.done_display_s,
         error_display=s.error_display_s,
     )
+
+
+@dataclass(frozen=True)
+class CatalogRefresh:
+    """What one background catalog fetch found (``catalog`` None: keep the one in use)."""
+
+    online: bool
+    catalog: Catalog | None = None
+    etag: str | None = None
 
 
 class KioskController:
@@ -301,47 +311,41 @@ class KioskController:
             return
         self.executor.run_in_background(self._fetch_catalog, self._catalog_fetched)
 
-    def _fetch_catalog(self) -> tuple[bool, Catalog | None, str | None, dict[str, Any] | None]:
+    def _fetch_catalog(self) -> CatalogRefresh:
         try:
             etag, central = self.catalog_etag, self.central
             fetched = authorised(central, self.config, lambda: central.fetch_catalog(etag))
         except CentralAuthError as exc:
             log.error("central server refused this kiosk (a new enrolment code is needed): %s", exc)
-            return False, None, None, None
+            return CatalogRefresh(online=False)
         except OSError as exc:
             log.error("central token not saved: %s", exc)
-            return False, None, None, None
+            return CatalogRefresh(online=False)
         except CentralError as exc:
             log.warning("central server unreachable: %s", exc)
-            return False, None, None, None
+            return CatalogRefresh(online=False)
         if fetched.not_modified or fetched.data is None:
-            return True, None, None, None
+            return CatalogRefresh(online=True)
         try:
             catalog = Catalog.from_json(fetched.data)
         except CatalogError as exc:
             log.error("central sent an unusable catalog: %s", exc)
-            return True, None, None, None
+            return CatalogRefresh(online=True)
         try:
             self.store.save_catalog(fetched.data, fetched.etag, catalog.version)
         except StoreError as exc:
             log.error("catalog not cached: %s", exc)
-        return True, catalog, fetched.etag, fetched.data
+        return CatalogRefresh(online=True, catalog=catalog, etag=fetched.etag)
 
-    def _catalog_fetched(
-        self, result: tuple[bool, Catalog | None, str | None, dict[str, Any] | None]
-    ) -> None:
+    def _catalog_fetched(self, result: CatalogRefresh) -> None:
         self._catalog_busy.release()
-        online, catalog, etag, _ = result
-        self.online = online
-        if catalog is not None:
-            self.catalog, self.catalog_etag = catalog, etag
-            log.info("catalog %s in use", catalog.version)
+        self.online = result.online
+        if result.catalog is not None:
+            self.catalog, self.catalog_etag = result.catalog, result.etag
+            log.info("catalog %s in use", result.catalog.version)
         self._status_changed()
 
     # -- status ------------------------------------------------------------------
-    def printer_status(self) -> PrinterStatus:
-        return self.printer_monitor.status()
-
     @property
     def printer_health(self) -> PrinterHealth:
         """The printer's state, fault and since when: for the screens and the heartbeat."""

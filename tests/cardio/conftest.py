@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -23,11 +22,11 @@ from typing import Any, NoReturn
 
 import pytest
 
+from bench.private_pcscd import SOCKET, free_port_pair, serving_pid
 from cardio.citizen_card import CitizenCardApplet
 from cardio.events import ReaderEvent
 
-PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
-PCSCD_PID_FILE = Path("/run/pcscd/pcscd.pid")
+PCSCD_SOCKET = SOCKET
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 #: vpcd exposes two slots per entry, named "<FRIENDLYNAME> 00 00" and "… 00 01",
 #: listening on PORT and PORT + 1.
@@ -54,38 +53,10 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float, what: str) -> No
         time.sleep(0.01)
 
 
-def free_port_pair() -> int:
-    """A loopback port P such that P and P + 1 were both free just now."""
-    for _ in range(50):
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port = int(first.getsockname()[1])
-            if port >= 65535:
-                continue
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no two consecutive free ports found")
-
-
 def _pcscd_running() -> str | None:
     """A description of the pcscd already serving this host, if any."""
-    if not PCSCD_SOCKET.exists():
-        return None
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        probe.settimeout(1.0)
-        try:
-            probe.connect(str(PCSCD_SOCKET))
-        except OSError:
-            return None  # stale socket file; a new pcscd replaces it
-    try:
-        pid = PCSCD_PID_FILE.read_text(errors="replace").split()[0]
-    except (OSError, IndexError):
-        pid = "unknown"
-    return f"a pcscd (pid {pid}) is already serving {PCSCD_SOCKET}"
+    pid = serving_pid()
+    return None if pid is None else f"a pcscd (pid {pid}) is already serving {PCSCD_SOCKET}"
 
 
 def _scard() -> Any:

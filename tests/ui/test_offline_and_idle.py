@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,55 +10,35 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
+from kiosk.config import SessionSection
 from kiosk.session import Phase
 from kiosk.session_events import FormOpened, ServiceSelected
-from offline_store import Store
-from ui.app import build_window
 from ui.window import KioskWindow
 
-from .test_walking_path import SITI_STRINGS, button_with, click, visible_strings, wait_phase
-
-
-def _closed_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
-def _window(
-    tmp_path: Path, qtbot: QtBot, url: str, session: SessionSection
-) -> Iterator[KioskWindow]:
-    tickets = tmp_path / "tickets"
-    tickets.mkdir(exist_ok=True)
-    config = Config(
-        kiosk=KioskSection(data_dir=str(tmp_path / "data")),
-        printer=PrinterSection(output_dir=str(tickets)),
-        central=CentralSection(url=url, timeout_s=0.5, enrolment_code=DEMO_ENROLMENT_CODE),
-        session=session,
-    )
-    store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True, use_pcscd=False)
-    qtbot.addWidget(window)
-    window.resize(900, 1200)
-    window.show()
-    yield window
-    window.controller.stop()
-    window.executor.wait_for_done(3000)
-    store.close()
+from .kiosk_window import (
+    button_with,
+    click,
+    closed_port,
+    demo_config,
+    running_kiosk,
+    visible_strings,
+    wait_phase,
+)
+from .test_walking_path import SITI_STRINGS
 
 
 @pytest.fixture
 def offline_kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
-    yield from _window(tmp_path, qtbot, f"http://127.0.0.1:{_closed_port()}", SessionSection())
+    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    with running_kiosk(qtbot, config) as window:
+        yield window
 
 
 @pytest.fixture
 def hasty_kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
     session = SessionSection(idle_timeout_s=3.0, idle_warning_s=2.0)
-    yield from _window(tmp_path, qtbot, demo_central, session)
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central, session=session)) as window:
+        yield window
 
 
 def test_unreachable_centre_shows_offline_and_no_services(

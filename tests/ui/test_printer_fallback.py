@@ -5,7 +5,6 @@ the printer is healthy again, and no promise of paper meanwhile."""
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,23 +17,22 @@ from kiosk.catalog import Catalog
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
 from kiosk.session import Phase
 from kiosk.session_events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
-from offline_store import Store
 from tests.printing.helpers import decode_png
-from ui.app import build_window
 from ui.qr import QrCodeView
 from ui.screens.ticket import IssuingScreen
 from ui.window import KioskWindow
 
-from .test_walking_path import button_with, click, visible_strings, wait_phase
+from .kiosk_window import (
+    button_with,
+    click,
+    closed_port,
+    running_kiosk,
+    visible_strings,
+    wait_phase,
+)
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "central" / "demo_data" / "catalog.json"
 BANNER = "Printer tiket sedang bermasalah"
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
@@ -46,18 +44,11 @@ def kiosk(tmp_path: Path, qtbot: QtBot, cupsd: PrivateCupsd) -> Iterator[KioskWi
         ),
         central=CentralSection(url=f"http://127.0.0.1:{closed_port()}", timeout_s=0.3),
     )
-    store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True, use_pcscd=False)
-    qtbot.addWidget(window)
-    window.resize(900, 1400)
-    window.show()
-    window.controller.catalog = Catalog.from_json(json.loads(DEMO_CATALOG.read_text()))
-    window.status_changed()
-    qtbot.waitUntil(lambda: window.controller.printer_health.state == "ok", timeout=5000)
-    yield window
-    window.controller.stop()
-    window.executor.wait_for_done(5000)
-    store.close()
+    with running_kiosk(qtbot, config, height=1400, stop_timeout_ms=5000) as window:
+        window.controller.catalog = Catalog.from_json(json.loads(DEMO_CATALOG.read_text()))
+        window.status_changed()
+        qtbot.waitUntil(lambda: window.controller.printer_health.state == "ok", timeout=5000)
+        yield window
 
 
 def banner_shown(window: KioskWindow) -> bool:

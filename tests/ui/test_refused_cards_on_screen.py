@@ -10,35 +10,24 @@ from pytestqt.qtbot import QtBot
 
 from cardio.citizen import Assurance
 from cardio.errors import Reason
-from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
 from kiosk.session import Phase
-from offline_store import Store
-from ui.app import build_window
 from ui.texts import TEXTS
 from ui.window import KioskWindow
 
-from .test_walking_path import button_with, click, visible_strings, wait_phase
+from .kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    visible_strings,
+    wait_phase,
+)
 
 
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
-    tickets = tmp_path / "tickets"
-    tickets.mkdir()
-    config = Config(
-        kiosk=KioskSection(data_dir=str(tmp_path / "data")),
-        printer=PrinterSection(output_dir=str(tickets)),
-        central=CentralSection(url=demo_central, enrolment_code=DEMO_ENROLMENT_CODE),
-    )
-    store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True, use_pcscd=False)  # DEMO trust list
-    qtbot.addWidget(window)
-    window.resize(900, 1200)
-    window.show()
-    yield window
-    window.controller.stop()
-    window.executor.wait_for_done(3000)
-    store.close()
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:  # DEMO trust list
+        yield window
 
 
 @pytest.mark.parametrize(

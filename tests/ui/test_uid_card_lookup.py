@@ -11,47 +11,35 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from cardio.citizen import Assurance
-from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
 from kiosk.session import Phase
 from kiosk.session_events import Cancel, FormOpened, ServiceSelected
-from offline_store import Store
-from ui.app import build_window
 from ui.window import KioskWindow
 
-from .test_offline_and_idle import _closed_port
-from .test_walking_path import button_with, click, visible_strings, wait_phase
+from .kiosk_window import (
+    button_with,
+    click,
+    closed_port,
+    demo_config,
+    running_kiosk,
+    visible_strings,
+    wait_phase,
+)
 
 RINA = ("Rina", "Wulandari", "1471055506900003")
 
 
-def _kiosk(tmp_path: Path, qtbot: QtBot, url: str) -> Iterator[KioskWindow]:
-    tickets = tmp_path / "tickets"
-    tickets.mkdir()
-    config = Config(
-        kiosk=KioskSection(data_dir=str(tmp_path / "data")),
-        printer=PrinterSection(output_dir=str(tickets)),
-        central=CentralSection(url=url, timeout_s=0.5, enrolment_code=DEMO_ENROLMENT_CODE),
-    )
-    store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True, use_pcscd=False)
-    qtbot.addWidget(window)
-    window.resize(900, 1200)
-    window.show()
-    yield window
-    window.controller.stop()
-    window.executor.wait_for_done(3000)
-    store.close()
-
-
 @pytest.fixture
 def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
-    yield from _kiosk(tmp_path, qtbot, demo_central)
+    config = demo_config(tmp_path, demo_central, timeout_s=0.5)
+    with running_kiosk(qtbot, config) as window:
+        yield window
 
 
 @pytest.fixture
 def offline_kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
-    yield from _kiosk(tmp_path, qtbot, f"http://127.0.0.1:{_closed_port()}")
+    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    with running_kiosk(qtbot, config) as window:
+        yield window
 
 
 def test_the_ektp_holder_is_greeted_by_name_from_the_city_record(

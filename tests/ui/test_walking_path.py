@@ -8,65 +8,29 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session import Phase
-from offline_store import Store
-from ui.app import build_window
 from ui.window import KioskWindow
+
+from .kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    visible_strings,
+    wait_phase,
+)
 
 SITI_STRINGS = ("Siti", "Aminah", "1471015203850001", "PKU-000001", "081234567890")
 
 
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
-    tickets = tmp_path / "tickets"
-    tickets.mkdir()
-    config = Config(
-        kiosk=KioskSection(data_dir=str(tmp_path / "data")),
-        printer=PrinterSection(output_dir=str(tickets)),
-        central=CentralSection(url=demo_central, enrolment_code=DEMO_ENROLMENT_CODE),
-        session=SessionSection(),
-    )
-    store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True, use_pcscd=False)
-    qtbot.addWidget(window)
-    window.resize(900, 1200)
-    window.show()
-    qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
-    yield window
-    window.controller.stop()
-    window.executor.wait_for_done(3000)
-    store.close()
-
-
-def click(qtbot: QtBot, widget: QWidget) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def button_with(window: KioskWindow, text: str) -> QPushButton:
-    visible = [b for b in window.findChildren(QPushButton) if b.isVisible() and text in b.text()]
-    assert len(visible) == 1, f"expected one visible button with {text!r}"
-    return visible[0]
-
-
-def wait_phase(qtbot: QtBot, window: KioskWindow, phase: Phase) -> None:
-    qtbot.waitUntil(lambda: window.controller.machine.state.phase is phase, timeout=5000)
-
-
-def visible_strings(window: KioskWindow) -> str:
-    texts = []
-    for w in window.findChildren(QLabel):
-        texts.append(w.text())
-    for w in window.findChildren(QLineEdit):
-        texts.append(w.text())
-    for w in window.findChildren(QPlainTextEdit):
-        texts.append(w.toPlainText())
-    return "\n".join(texts)
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        yield window
 
 
 def test_tap_service_form_ticket_prints_a_pdf(
