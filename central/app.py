@@ -12,6 +12,9 @@ Endpoints (every one in docs/central-api.md; the schema at ``/openapi.json``):
 * ``GET /api/v1/catalog``, ``/trust``, ``/revocations``: versioned documents
   with ETags (kiosks);
 * ``POST /api/v1/citizens/lookup``: a citizen's record, audited (kiosks);
+* ``/api/v1/kiosks/me``, ``/tickets/allocate``, ``/leases``, ``/queue``,
+  ``/submissions``: the kiosk's queue numbers and outbox (kiosks);
+* ``/api/v1/public/tickets/{id}`` and ``/t/{id}``: a ticket's status (public);
 * ``/api/v1/staff/...``: login (public), me, logout, enrolment codes and
   kiosk revocation (admins).
 """

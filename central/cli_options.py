@@ -92,6 +92,12 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         metavar="BYTES",
         help="largest request body accepted (default: %(default)s)",
     )
+    parser.add_argument(
+        "--timezone",
+        default=defaults.timezone,
+        metavar="ZONE",
+        help="the city's time zone; a queue day starts at its midnight (default: %(default)s)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> CentralSettings:
@@ -112,6 +118,7 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         auth_rate_per_minute=args.auth_rate,
         max_body_bytes=args.max_body,
         audit_key=key,
+        timezone=args.timezone,
     )
 
 

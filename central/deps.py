@@ -36,6 +36,8 @@ PUBLIC_ROUTES = frozenset(
         ("GET", "/health"),
         ("POST", "/api/v1/enrol"),
         ("POST", "/api/v1/staff/login"),
+        ("GET", "/api/v1/public/tickets/{ticket_id}"),
+        ("GET", "/t/{ticket_id}"),
     }
 )
 

@@ -32,6 +32,7 @@ class Enrolment:
     kiosk_id: str
     office_id: str
     token: str  # shown once, never stored
+    kiosk_code: str
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,7 @@ def enrol(conn: Connection, code: str, name: str) -> Enrolment:
             update(enrolment_codes).where(enrolment_codes.c.id == row.id).values(used_at=now)
         )
     kiosk_id = str(uuid.uuid4())
+    kiosk_code = next_kiosk_code(conn)
     conn.execute(
         insert(kiosks).values(
             id=kiosk_id,
@@ -129,6 +131,7 @@ def enrol(conn: Connection, code: str, name: str) -> Enrolment:
             name=name[:100],
             enrolled_at=now,
             enrolment_code_id=row.id,
+            kiosk_code=kiosk_code,
         )
     )
     token = new_token(TokenKind.KIOSK)
@@ -138,7 +141,41 @@ def enrol(conn: Connection, code: str, name: str) -> Enrolment:
         )
     )
     record_event(conn, actor=f"kiosk:{kiosk_id}", action="kiosk.enrolled", subject=row.office_id)
-    return Enrolment(kiosk_id=kiosk_id, office_id=row.office_id, token=token)
+    return Enrolment(kiosk_id=kiosk_id, office_id=row.office_id, token=token, kiosk_code=kiosk_code)
+
+
+#: Any constant: the key of PostgreSQL's advisory lock around choosing a kiosk code.
+_KIOSK_CODE_LOCK = 0x4B434F44  # "KCOD"
+
+
+def next_kiosk_code(conn: Connection) -> str:
+    """The next unused kiosk code: K01, K02, ..., K99, K100, ... (never reused).
+
+    Kiosk rows are never deleted (a revoked kiosk keeps its row), so the
+    highest code so far plus one was never given out. Two enrolments at once
+    take turns: SQLite's BEGIN IMMEDIATE serialises them, on PostgreSQL a
+    transaction-scoped advisory lock does; the unique index is the last guard.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_KIOSK_CODE_LOCK)))
+    highest = conn.execute(
+        select(kiosks.c.kiosk_code)
+        .where(kiosks.c.kiosk_code.is_not(None))
+        .order_by(func.length(kiosks.c.kiosk_code).desc(), kiosks.c.kiosk_code.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    number = int(highest[1:]) + 1 if highest and highest[1:].isdigit() else 1
+    return f"K{number:02d}"
+
+
+def kiosk_code_of(conn: Connection, kiosk_id: str) -> str:
+    """The code of an enrolled kiosk."""
+    code = conn.execute(
+        select(kiosks.c.kiosk_code).where(kiosks.c.id == kiosk_id)
+    ).scalar_one_or_none()
+    if code is None:  # pragma: no cover - 0002_queue gave every kiosk a code
+        raise NotFound(f"no kiosk {kiosk_id!r}", code="unknown_kiosk")
+    return str(code)
 
 
 def authenticate_kiosk(conn: Connection, token: str) -> KioskPrincipal | None:

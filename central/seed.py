@@ -7,8 +7,10 @@ again, demo rows that exist are left alone.
 The demo (``--seed-demo``) is: the demo catalog unless ``--catalog`` names
 another, the DEMO trust and revocation lists of ``cardio/demo_data/``
 (their issuer key is public: never on a real deployment), the demo citizens
-of ``central/demo_data/citizens.json`` and the reusable demo enrolment code
-:data:`central.settings.DEMO_ENROLMENT_CODE` for the demo office.
+of ``central/demo_data/citizens.json`` with a few applications
+(:mod:`central.applications`), and for the demo office the reusable demo
+enrolment code :data:`central.settings.DEMO_ENROLMENT_CODE` and health
+information (:mod:`central.health_info`: a puskesmas's wards and doctors).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import Connection, select
 
 from cardio.demo_cards import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
 from cardio.trust import TrustError
+from central import applications, health_info
 from central.catalog_store import CatalogLoadError, publish_catalog, read_catalog_file
 from central.citizens import seed_citizens
 from central.database import Database
@@ -95,15 +98,20 @@ def load_startup_data(db: Database, data: StartupData) -> None:
 
 
 def seed_demo(conn: Connection) -> None:
-    """The demo citizens and the reusable demo enrolment code (for the demo office)."""
+    """The demo citizens, their applications, the demo office's code and health information."""
     has_office = conn.execute(select(offices.c.id).where(offices.c.id == DEMO_OFFICE_ID)).first()
     if has_office is None:
         log.warning("demo office %s is not in the catalog: no demo code", DEMO_OFFICE_ID)
     else:
         ensure_reusable_code(conn, DEMO_ENROLMENT_CODE, DEMO_OFFICE_ID, "demo (reusable)")
+        if health_info.seed_demo(conn, DEMO_OFFICE_ID):
+            log.info("seeded demo health information for %s", DEMO_OFFICE_ID)
     added = seed_citizens(conn, DEMO_CITIZENS_PATH)
     if added:
         log.info("seeded %d demo citizens", added)
+    added = applications.seed_demo(conn)
+    if added:
+        log.info("seeded %d demo applications", added)
 
 
 def _read_json(path: Path) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
@@ -73,6 +74,9 @@ class CentralSettings:
     #: database then reveals which NIKs were looked up, since NIKs are
     #: guessable. Production passes ``--audit-key-file``.
     audit_key: bytes | None = None
+    #: The city's time zone (IANA name): a queue "day" is the office's local
+    #: calendar date, so ticket numbers start again at local midnight.
+    timezone: str = "Asia/Jakarta"
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -84,6 +88,15 @@ class CentralSettings:
                 raise ValueError(f"{name} must be at least 1")
         if self.audit_key is not None and len(self.audit_key) < 16:
             raise ValueError("the audit key must be at least 16 bytes")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {self.timezone!r}") from None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The city's time zone."""
+        return ZoneInfo(self.timezone)
 
     @property
     def resolved_db_url(self) -> str:

@@ -19,7 +19,9 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -30,6 +32,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 
 
@@ -117,7 +120,13 @@ kiosks = Table(
     Column("name", String(100), nullable=False),
     Column("enrolled_at", UtcDateTime, nullable=False),
     Column("enrolment_code_id", Integer, ForeignKey("enrolment_codes.id"), nullable=True),
+    #: Short, unique, never reused ("K07"): printed in fallback ticket numbers
+    #: ("A-K07-001"), so two kiosks' offline numbers cannot collide (0002_queue).
+    #: Always set (enrolment assigns it, 0002 filled older rows); nullable only
+    #: because SQLite cannot add a NOT NULL column to a table others refer to.
+    Column("kiosk_code", String(8), nullable=True),
 )
+Index("uq_kiosks_kiosk_code", kiosks.c.kiosk_code, unique=True)
 kiosk_tokens = Table(
     "kiosk_tokens",
     metadata,
@@ -239,4 +248,160 @@ server_secrets = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("value", String(200), nullable=False),
+)
+
+# -- queues, number leases, submissions (0002_queue) -------------------------------
+#: One number sequence per queue (office, service, local day), shared by online
+#: tickets, leases and fallback tickets: ``last_number`` is the highest handed out.
+ticket_counters = Table(
+    "ticket_counters",
+    metadata,
+    Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
+    Column("service_id", String(64), ForeignKey("services.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("last_number", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+#: A block of numbers [first_number, last_number] a kiosk may print offline.
+#: ``returned_from``: the numbers from there to ``last_number`` were given
+#: back and are void.
+leases = Table(
+    "leases",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kiosk_id", String(36), ForeignKey("kiosks.id"), nullable=False, index=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("service_id", String(64), ForeignKey("services.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("first_number", Integer, nullable=False),
+    Column("last_number", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("returned_from", Integer, nullable=True),
+    Column("returned_at", UtcDateTime, nullable=True),
+)
+#: Queue tickets; ``id`` is the kiosk's ticket id. ``number`` is the place in
+#: the queue's sequence; ``display`` what the paper says ("A-017", "A-K07-001").
+#: ``number_source``: online, lease or fallback. ``status``: waiting, called,
+#: served, no_show, void.
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("service_id", String(64), ForeignKey("services.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("display", String(32), nullable=False),
+    Column("number_source", String(16), nullable=False),
+    Column("kiosk_id", String(36), ForeignKey("kiosks.id"), nullable=False),
+    Column("lease_id", String(36), ForeignKey("leases.id"), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("counter", String(100), nullable=True),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("called_at", UtcDateTime, nullable=True),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("registered_at", UtcDateTime, nullable=True),
+    # The last guard: whatever the code does, one number is one ticket.
+    UniqueConstraint("office_id", "service_id", "day", "number"),
+    UniqueConstraint("office_id", "service_id", "day", "display"),
+)
+Index("ix_tickets_service_id_day_status", tickets.c.service_id, tickets.c.day, tickets.c.status)
+Index("ix_tickets_office_id_day", tickets.c.office_id, tickets.c.day)
+#: Every accepted kiosk submission, by its idempotency key. ``body_sha256`` is
+#: the SHA-256 of the body's canonical JSON; ``result`` the JSON answered.
+#: ``day``: the office's local date of the item (issued, created, checked in).
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("kiosk_id", String(36), ForeignKey("kiosks.id"), nullable=False),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("service_id", String(64), ForeignKey("services.id"), nullable=True),
+    Column("day", Date, nullable=False),
+    Column("body_sha256", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("result", Text, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+)
+Index(
+    "ix_submissions_office_id_day_kind",
+    submissions.c.office_id,
+    submissions.c.day,
+    submissions.c.kind,
+)
+
+# -- fleet, health information, citizen applications (0003_fleet) ------------------
+#: The latest heartbeat of each kiosk: one row per kiosk, replaced at every
+#: beat (no history: 1,000 kiosks beating every 30 s stay one small table).
+kiosk_heartbeats = Table(
+    "kiosk_heartbeats",
+    metadata,
+    Column("kiosk_id", String(36), ForeignKey("kiosks.id"), primary_key=True),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    Column("clock_skew_ms", BigInteger, nullable=False),  # the kiosk's clock minus ours
+    Column("version", String(64), nullable=False),
+    Column("reader_state", String(16), nullable=False),
+    Column("reader_detail", String(200), nullable=False),
+    Column("printer_state", String(16), nullable=False),
+    Column("printer_detail", String(200), nullable=False),
+    Column("outbox_pending", Integer, nullable=False),
+    Column("outbox_dead", Integer, nullable=False),
+    Column("outbox_oldest_pending_s", BigInteger, nullable=True),
+    Column("catalog_version", String(100), nullable=True),
+    Column("leases", Text, nullable=False),  # JSON, as the kiosk sent it
+)
+#: When staff last changed an office's health information.
+health_info = Table(
+    "health_info",
+    metadata,
+    Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+#: Wards of a hospital or puskesmas and their beds.
+wards = Table(
+    "wards",
+    metadata,
+    Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
+    Column("ward_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("beds_total", Integer, nullable=False),
+    Column("beds_free", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("beds_free >= 0 AND beds_free <= beds_total", name="beds"),
+)
+#: Today's roster of doctors on duty per office, replaced as a whole;
+#: ``from_time``/``until_time`` are the office's local "HH:MM".
+doctors_on_duty = Table(
+    "doctors_on_duty",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("specialty", String(100), nullable=False),
+    Column("room", String(100), nullable=False),
+    Column("from_time", String(5), nullable=False),
+    Column("until_time", String(5), nullable=False),
+)
+#: A citizen's application ("berkas") at an office and its state, for "is my document ready?".
+citizen_applications = Table(
+    "citizen_applications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(40), nullable=False, unique=True),
+    Column("citizen_id", Integer, ForeignKey("citizens.id"), nullable=False, index=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("service_id", String(64), ForeignKey("services.id"), nullable=False),
+    Column("title_id", String(200), nullable=False),
+    Column("title_en", String(200), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("note", String(500), nullable=True),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("state_changed_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
 )

@@ -12,7 +12,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from central.api import citizens, documents, enrolment, staff
+from central.api import (
+    applications,
+    citizens,
+    counter,
+    documents,
+    enrolment,
+    fleet,
+    health_info,
+    public,
+    queue,
+    staff,
+    statistics,
+    submissions,
+)
 
 #: Every router of the app, in the order the OpenAPI lists them.
 ROUTERS: tuple[APIRouter, ...] = (
@@ -22,6 +35,17 @@ ROUTERS: tuple[APIRouter, ...] = (
     staff.public,
     staff.router,
     staff.admin,
+    queue.router,
+    submissions.router,
+    counter.router,
+    public.router,
+    fleet.router,
+    fleet.staff,
+    health_info.router,
+    health_info.staff,
+    applications.router,
+    applications.staff,
+    statistics.staff,
 )
 
 

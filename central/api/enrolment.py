@@ -40,6 +40,11 @@ class EnrolResponse(BaseModel):
     office_id: str
     token: str = Field(description="The kiosk's bearer token; shown this once, keep it secret.")
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme, not a secret
+    kiosk_code: str = Field(
+        description="The kiosk's short code (e.g. K07), unique and never reused; "
+        "fallback ticket numbers carry it (A-K07-001).",
+        examples=["K07"],
+    )
 
 
 @router.post(
@@ -66,5 +71,8 @@ def enrol(body: EnrolRequest, request: Request, ctx: Context) -> EnrolResponse:
             )
         raise
     return EnrolResponse(
-        kiosk_id=enrolment.kiosk_id, office_id=enrolment.office_id, token=enrolment.token
+        kiosk_id=enrolment.kiosk_id,
+        office_id=enrolment.office_id,
+        token=enrolment.token,
+        kiosk_code=enrolment.kiosk_code,
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import requests
+from sqlalchemy import insert
 
 from central import kiosks, staff
 from central.database import Database
+from central.tables import offices
 
 DEMO_OFFICE = "pku-mpp"
 PASSWORD = "correct horse battery"  # noqa: S105 - a test account
@@ -36,14 +38,24 @@ def new_kiosk(db: Database, url: str) -> tuple[str, str]:
 _counter = iter(range(1_000_000))
 
 
-def new_staff(db: Database, url: str, role: staff.Role = staff.Role.ADMIN) -> str:
-    """A staff account of ``role``, logged in: its bearer token."""
+def new_staff(
+    db: Database, url: str, role: staff.Role = staff.Role.ADMIN, office_id: str | None = None
+) -> str:
+    """A staff account of ``role`` (limited to ``office_id``, if given), logged in: its token."""
     username = f"petugas-{role.value}-{next(_counter)}"
     with db.begin() as conn:
-        staff.add_staff(conn, username, PASSWORD, role=role, office_id=None, actor="test")
+        staff.add_staff(conn, username, PASSWORD, role=role, office_id=office_id, actor="test")
     response = requests.post(
         f"{url}/api/v1/staff/login", json={"username": username, "password": PASSWORD}, timeout=5
     )
     assert response.status_code == 200, response.text
     token: str = response.json()["token"]
     return token
+
+
+def new_office(db: Database, name: str = "RSUD Arifin Achmad (test)") -> str:
+    """An extra office (not in the catalog), for tests of staff limited to one office."""
+    office_id = f"test-office-{next(_counter)}"
+    with db.begin() as conn:
+        conn.execute(insert(offices).values(id=office_id, name=name, city="Pekanbaru", active=True))
+    return office_id

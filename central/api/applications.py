@@ -1,0 +1,173 @@
+"""Citizens' applications: kiosks ask "is my document ready?", staff record and move them.
+
+The kiosk's question is a POST with the key in the body (never in a URL) and
+is audited like ``POST /api/v1/citizens/lookup`` (:mod:`central.applications`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Self
+
+from fastapi import Path
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from central import applications
+from central.api.citizens import CardNumber, Nik
+from central.api.enrolment import PRINTABLE
+from central.applications import State
+from central.citizens import KeyKind
+from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
+
+router = kiosk_router(tags=["applications"])
+staff = staff_router(tags=["applications"])
+
+REFERENCE = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
+Reference = Annotated[str, Path(pattern=REFERENCE)]
+Note = Annotated[str, Field(max_length=500, pattern=PRINTABLE)]
+
+
+class CitizenKey(BaseModel):
+    """Exactly one verified key: ``card_number`` or ``nik`` (no UID: it proves nothing)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"minProperties": 1, "maxProperties": 1}
+    )
+
+    card_number: CardNumber | SkipJsonSchema[None] = Field(
+        default=None, description="From a verified city card.", examples=["PKU-000001"]
+    )
+    nik: Nik | SkipJsonSchema[None] = Field(default=None, description="From a verified card.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.card_number is None) == (self.nik is None):
+            raise ValueError("give exactly one of card_number, nik")
+        return self
+
+    def key(self) -> tuple[KeyKind, str]:
+        if self.card_number is not None:
+            return KeyKind.CARD_NUMBER, self.card_number
+        assert self.nik is not None  # noqa: S101 - validated: exactly one
+        return KeyKind.NIK, self.nik
+
+
+class Title(BaseModel):
+    id: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
+    en: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
+
+
+class ApplicationOut(BaseModel):
+    reference: str
+    office_id: str
+    service_id: str
+    title: Title
+    submitted_at: dt.datetime
+    state: State
+    state_changed_at: dt.datetime
+    note: str | None = Field(description="From staff, shown to the citizen as written.")
+
+
+class ApplicationsResponse(BaseModel):
+    applications: list[ApplicationOut] = Field(
+        description=f"Newest first, at most {applications.MAX_LISTED}; empty if none or unknown."
+    )
+
+
+def _out(app: applications.Application) -> ApplicationOut:
+    return ApplicationOut(
+        reference=app.reference,
+        office_id=app.office_id,
+        service_id=app.service_id,
+        title=Title(id=app.title_id, en=app.title_en),
+        submitted_at=app.submitted_at,
+        state=app.state,
+        state_changed_at=app.state_changed_at,
+        note=app.note,
+    )
+
+
+@router.post("/api/v1/citizens/applications")
+def citizen_applications(body: CitizenKey, kiosk: KioskAuth, ctx: Context) -> ApplicationsResponse:
+    """A citizen's applications and their state, by a verified card number or NIK; audited."""
+    kind, value = body.key()
+    with ctx.db.begin() as conn:
+        found = applications.for_citizen(
+            conn, kind, value, kiosk_id=kiosk.kiosk_id, audit_key=ctx.audit_key
+        )
+    return ApplicationsResponse(applications=[_out(a) for a in found])
+
+
+class CreateApplication(CitizenKey):
+    """Whose (one key), for which service; the office is the service's."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"oneOf": [{"required": ["card_number"]}, {"required": ["nik"]}]},
+    )
+
+    service_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", examples=["ktp-cetak-ulang"])
+    reference: str | None = Field(
+        default=None,
+        pattern=REFERENCE,
+        description="The office's own file number; the server makes one (BRK-…) if absent.",
+    )
+    title: Title | None = Field(default=None, description="Default: the service's name.")
+    state: State = State.RECEIVED
+    note: Note | None = None
+    submitted_at: AwareDatetime | None = Field(default=None, description="Default: now.")
+
+
+@staff.post("/api/v1/staff/applications", status_code=201, responses={403: {}, 404: {}, 409: {}})
+def create_application(body: CreateApplication, who: StaffAuth, ctx: Context) -> ApplicationOut:
+    """Record a citizen's application (staff of the service's office)."""
+    kind, value = body.key()
+    with ctx.db.begin() as conn:
+        created = applications.create(
+            conn,
+            kind=kind,
+            value=value,
+            service_id=body.service_id,
+            reference=body.reference,
+            title=(body.title.id, body.title.en) if body.title else None,
+            state=body.state,
+            note=body.note,
+            submitted_at=body.submitted_at,
+            actor=who.actor,
+            allowed_office=who.office_id,
+        )
+    return _out(created)
+
+
+class ChangeApplication(BaseModel):
+    """What to change: the state, the note (``null`` clears it), or both."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+
+    state: State | SkipJsonSchema[None] = None
+    note: Note | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("give state, note or both")
+        return self
+
+
+@staff.patch("/api/v1/staff/applications/{reference}", responses={403: {}, 404: {}, 409: {}})
+def change_application(
+    reference: Reference, body: ChangeApplication, who: StaffAuth, ctx: Context
+) -> ApplicationOut:
+    """Move an application along (409 ``invalid_transition`` if it cannot go there)."""
+    with ctx.db.begin() as conn:
+        changed = applications.change(
+            conn,
+            reference,
+            state=body.state,
+            note=body.note,
+            set_note="note" in body.model_fields_set,
+            actor=who.actor,
+            allowed_office=who.office_id,
+        )
+    return _out(changed)

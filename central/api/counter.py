@@ -1,0 +1,148 @@
+"""The counter's side of the queue (staff): see the queues, call the next ticket, close it.
+
+A staff account limited to an office works only on that office's queues
+(403 otherwise); an account for every office names the office.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from central import numbering, queue
+from central.api.enrolment import PRINTABLE
+from central.api.queue import SERVICE_ID, QueueOut, ServiceQueue, TicketId, queue_state
+from central.audit import utc_now
+from central.deps import Context, StaffAuth, staff_router
+from central.errors import ApiError, Forbidden
+from central.staff import StaffPrincipal
+
+router = staff_router(tags=["counter"])
+
+OFFICE_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
+
+
+class TicketOut(BaseModel):
+    """A ticket as the counter sees it (no personal data: that stays with the registration)."""
+
+    ticket_id: str
+    office_id: str
+    service_id: str
+    day: dt.date
+    number: int
+    display: str
+    number_source: str
+    status: str
+    counter: str | None
+    issued_at: dt.datetime
+    called_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    registered: bool = Field(description="Whether the kiosk's registration has arrived.")
+
+
+def ticket_out(row: queue.TicketRow) -> TicketOut:
+    return TicketOut(
+        ticket_id=row.id,
+        office_id=row.office_id,
+        service_id=row.service_id,
+        day=row.day,
+        number=row.number,
+        display=row.display,
+        number_source=row.number_source,
+        status=row.status,
+        counter=row.counter,
+        issued_at=row.issued_at,
+        called_at=row.called_at,
+        finished_at=row.finished_at,
+        registered=row.registered_at is not None,
+    )
+
+
+def _office_for(staff: StaffPrincipal, office_id: str | None) -> str:
+    chosen = office_id or staff.office_id
+    if chosen is None:
+        raise ApiError("name the office: ?office_id=…", code="office_required")
+    if not staff.may_act_for(chosen):
+        raise Forbidden("this staff account is limited to another office")
+    return chosen
+
+
+class StaffServiceQueue(ServiceQueue):
+    tickets: list[TicketOut] = Field(description="Waiting and called tickets, in queue order.")
+
+
+class StaffQueueOut(QueueOut):
+    services: list[StaffServiceQueue]  # type: ignore[assignment]
+
+
+@router.get("/api/v1/staff/queue")
+def staff_queue(
+    staff: StaffAuth,
+    ctx: Context,
+    office_id: Annotated[str | None, Query(pattern=OFFICE_ID)] = None,
+) -> StaffQueueOut:
+    """Today's queues of an office (default: the account's own), with their open tickets."""
+    out, rows = queue_state(ctx, _office_for(staff, office_id))
+    per: dict[str, list[TicketOut]] = {}
+    for row in rows:
+        per.setdefault(row.service_id, []).append(ticket_out(row))
+    return StaffQueueOut(
+        office_id=out.office_id,
+        day=out.day,
+        services=[
+            StaffServiceQueue(**s.model_dump(), tickets=per.get(s.service_id, []))
+            for s in out.services
+        ],
+    )
+
+
+class CallRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    office_id: str = Field(pattern=OFFICE_ID)
+    service_id: str = Field(pattern=SERVICE_ID)
+    counter: str = Field(min_length=1, max_length=100, pattern=PRINTABLE)
+
+
+class CallOut(BaseModel):
+    ticket: TicketOut | None = Field(description="The ticket called; null when nobody waits.")
+
+
+@router.post(
+    "/api/v1/staff/queue/call-next", responses={404: {"description": "`unknown_service`."}}
+)
+def call_next(body: CallRequest, staff: StaffAuth, ctx: Context) -> CallOut:
+    """Call the waiting ticket with the lowest number of today's queue to ``counter``."""
+    office_id = _office_for(staff, body.office_id)
+    now = utc_now()
+    day = numbering.local_day(now, ctx.settings.zone)
+    with ctx.db.begin() as conn:
+        row = queue.call_next(conn, office_id, body.service_id, body.counter, day, now)
+    return CallOut(ticket=ticket_out(row) if row is not None else None)
+
+
+def _finish(ticket_id: str, staff: StaffPrincipal, ctx: Context, status: str) -> TicketOut:
+    with ctx.db.begin() as conn:
+        row = queue.finish(conn, staff, ticket_id, status, utc_now())
+    return ticket_out(row)
+
+
+_FINISH_RESPONSES: dict[int | str, dict[str, str]] = {
+    404: {"description": "`unknown_ticket`."},
+    409: {"description": "`invalid_transition`: the ticket is not `called`."},
+}
+
+
+@router.post("/api/v1/staff/tickets/{ticket_id}/served", responses=_FINISH_RESPONSES)
+def served(ticket_id: TicketId, staff: StaffAuth, ctx: Context) -> TicketOut:
+    """A called ticket was served."""
+    return _finish(ticket_id, staff, ctx, queue.SERVED)
+
+
+@router.post("/api/v1/staff/tickets/{ticket_id}/no-show", responses=_FINISH_RESPONSES)
+def no_show(ticket_id: TicketId, staff: StaffAuth, ctx: Context) -> TicketOut:
+    """A called ticket's holder did not come."""
+    return _finish(ticket_id, staff, ctx, queue.NO_SHOW)

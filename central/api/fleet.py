@@ -1,0 +1,136 @@
+"""Kiosk heartbeats and the staff's fleet view (see :mod:`central.fleet`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
+from pydantic import AwareDatetime, BaseModel, Field
+
+from central import fleet
+from central.api.enrolment import PRINTABLE
+from central.api.scope import office_filter
+from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
+
+router = kiosk_router(tags=["fleet"])
+staff = staff_router(tags=["fleet"])
+
+ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
+DeviceStateName = Literal["ok", "fault", "unknown"]
+_BIG = 10**9
+
+
+class DeviceState(BaseModel):
+    state: DeviceStateName
+    detail: str = Field(default="", max_length=200, pattern=PRINTABLE)
+
+
+class OutboxState(BaseModel):
+    pending: int = Field(ge=0, le=_BIG)
+    dead: int = Field(ge=0, le=_BIG)
+    oldest_pending_age_s: float | None = Field(
+        default=None, ge=0, le=10 * 365 * 86400, description="Age of the oldest pending item."
+    )
+
+
+class LeaseState(BaseModel):
+    service_id: str = Field(pattern=ID)
+    day: dt.date
+    left: int = Field(ge=0, le=_BIG)
+    expires_at: AwareDatetime
+
+
+class HeartbeatRequest(BaseModel):
+    """What the kiosk reports every 30 s. Unknown fields are ignored (newer kiosks)."""
+
+    sent_at: AwareDatetime = Field(description="The kiosk's clock when it sent this.")
+    version: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
+    reader: DeviceState
+    printer: DeviceState
+    outbox: OutboxState
+    leases: list[LeaseState] = Field(default_factory=list, max_length=100)
+    catalog_version: str | None = Field(default=None, max_length=100, pattern=PRINTABLE)
+
+
+class HeartbeatResponse(BaseModel):
+    server_time: dt.datetime = Field(description="To compare clocks.")
+    kiosk_code: str | None = Field(description="This kiosk's short code (fallback tickets).")
+
+
+@router.post("/api/v1/heartbeats")
+def heartbeat(body: HeartbeatRequest, kiosk: KioskAuth, ctx: Context) -> HeartbeatResponse:
+    """Record the kiosk's state; only the latest beat per kiosk is kept."""
+    beat = fleet.Heartbeat(
+        sent_at=body.sent_at,
+        version=body.version,
+        reader_state=body.reader.state,
+        reader_detail=body.reader.detail,
+        printer_state=body.printer.state,
+        printer_detail=body.printer.detail,
+        outbox_pending=body.outbox.pending,
+        outbox_dead=body.outbox.dead,
+        outbox_oldest_pending_s=body.outbox.oldest_pending_age_s,
+        catalog_version=body.catalog_version,
+        leases=[lease.model_dump(mode="json") for lease in body.leases],
+    )
+    with ctx.db.begin() as conn:
+        now = fleet.record_heartbeat(conn, kiosk.kiosk_id, beat)
+        code = fleet.kiosk_code(conn, kiosk.kiosk_id)
+    return HeartbeatResponse(server_time=now, kiosk_code=code)
+
+
+class FleetKioskOut(BaseModel):
+    kiosk_id: str
+    name: str
+    office_id: str
+    kiosk_code: str | None
+    last_seen: dt.datetime | None = Field(description="When the latest heartbeat arrived.")
+    stale: bool = Field(description=f"No heartbeat for {fleet.STALE_AFTER_S} s, or never.")
+    faults: list[str] = Field(description="Codes; see docs/central-api.md.")
+    outbox_pending: int | None
+    outbox_dead: int | None
+    version: str | None
+    clock_skew_s: float | None = Field(description="The kiosk's clock minus the server's.")
+    reader_detail: str | None
+    printer_detail: str | None
+    catalog_version: str | None
+    leases: list[dict[str, Any]]
+
+
+class FleetResponse(BaseModel):
+    kiosks: list[FleetKioskOut]
+
+
+@staff.get("/api/v1/staff/fleet", responses={403: {}})
+def fleet_view(
+    who: StaffAuth,
+    ctx: Context,
+    office_id: Annotated[str | None, Query(pattern=ID)] = None,
+) -> FleetResponse:
+    """Every live kiosk (of the staff's office, or ``office_id``), when seen and what is wrong."""
+    scope = office_filter(who, office_id)
+    with ctx.db.read() as conn:
+        found = fleet.fleet(conn, office_id=scope)
+    return FleetResponse(
+        kiosks=[
+            FleetKioskOut(
+                kiosk_id=k.kiosk_id,
+                name=k.name,
+                office_id=k.office_id,
+                kiosk_code=k.kiosk_code,
+                last_seen=k.last_seen,
+                stale=k.stale,
+                faults=k.faults,
+                outbox_pending=k.outbox_pending,
+                outbox_dead=k.outbox_dead,
+                version=k.version,
+                clock_skew_s=k.clock_skew_s,
+                reader_detail=k.reader_detail,
+                printer_detail=k.printer_detail,
+                catalog_version=k.catalog_version,
+                leases=k.leases,
+            )
+            for k in found
+        ]
+    )

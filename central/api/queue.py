@@ -1,0 +1,222 @@
+"""The kiosk's side of the queue: its code, online tickets, number leases, the queue's state.
+
+Numbering rules (one sequence per queue, leases, voids, fallback numbers):
+:mod:`central.numbering` and docs/central-api.md, "Ticket numbers".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import Path, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from central import numbering, queue
+from central.audit import utc_now
+from central.deps import Context, KioskAuth, kiosk_router
+from central.tables import kiosks
+
+router = kiosk_router(tags=["queue"])
+
+TICKET_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+SERVICE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+TicketId = Annotated[str, Path(pattern=TICKET_ID)]
+LeaseId = Annotated[str, Path(pattern=TICKET_ID)]
+
+
+class KioskMe(BaseModel):
+    kiosk_id: str
+    office_id: str
+    kiosk_code: str
+    name: str
+
+
+@router.get("/api/v1/kiosks/me")
+def me(kiosk: KioskAuth, ctx: Context) -> KioskMe:
+    """This kiosk: its id, office, short code and name."""
+    with ctx.db.read() as conn:
+        row = conn.execute(
+            select(kiosks.c.name, kiosks.c.kiosk_code).where(kiosks.c.id == kiosk.kiosk_id)
+        ).one()
+    return KioskMe(
+        kiosk_id=kiosk.kiosk_id, office_id=kiosk.office_id, kiosk_code=row.kiosk_code, name=row.name
+    )
+
+
+class AllocateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    ticket_id: str = Field(pattern=TICKET_ID, description="The kiosk's ticket id (a UUID4).")
+    service_id: str = Field(pattern=SERVICE_ID)
+
+
+class AllocatedTicket(BaseModel):
+    ticket_id: str
+    office_id: str
+    service_id: str
+    day: dt.date
+    number: int
+    display: str = Field(examples=["A-017"])
+    counter: str = Field(description="Where the service is given (the catalog's counter).")
+    people_ahead: int
+    estimated_wait_minutes: int
+    now_serving: str | None
+
+
+@router.post(
+    "/api/v1/tickets/allocate",
+    status_code=201,
+    responses={
+        200: {"description": "The same ticket id again: the ticket it already has."},
+        404: {"description": "`unknown_service`: no active service of this kiosk's office."},
+        409: {"description": "The ticket id was used with another service."},
+    },
+)
+def allocate(
+    body: AllocateRequest, kiosk: KioskAuth, ctx: Context, response: Response
+) -> AllocatedTicket:
+    """The next number of the queue for this ticket id; idempotent by ticket id."""
+    for attempt in range(3):
+        try:
+            with ctx.db.begin() as conn:
+                row, created = numbering.allocate(
+                    conn, kiosk, body.ticket_id, body.service_id, utc_now(), ctx.settings.zone
+                )
+                service = numbering.service_info(conn, row.service_id)
+                facts = queue.catalog_facts(conn, ctx.documents)
+                ahead = queue.people_ahead(conn, row)
+                minutes = queue.minutes_per_person(conn, [row.service_id], row.day, facts)
+                serving = queue.now_serving(conn, row.service_id, row.day)
+            break
+        except IntegrityError:
+            # PostgreSQL: a request with the same ticket id committed first.
+            if attempt == 2:
+                raise
+    if not created:
+        response.status_code = 200
+    return AllocatedTicket(
+        ticket_id=row.id,
+        office_id=row.office_id,
+        service_id=row.service_id,
+        day=row.day,
+        number=row.number,
+        display=row.display,
+        counter=service.counter,
+        people_ahead=ahead,
+        estimated_wait_minutes=queue.estimate(ahead, minutes[row.service_id]),
+        now_serving=serving,
+    )
+
+
+class LeaseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service_id: str = Field(pattern=SERVICE_ID)
+    day: dt.date = Field(description="The office's local date: today or tomorrow.")
+    size: int = Field(ge=1, le=numbering.MAX_LEASE)
+
+
+class LeaseOut(BaseModel):
+    lease_id: str
+    office_id: str
+    service_id: str
+    day: dt.date
+    start: int
+    end: int
+    expires_at: dt.datetime
+
+
+@router.post(
+    "/api/v1/leases",
+    status_code=201,
+    responses={
+        404: {"description": "`unknown_service`."},
+        422: {"description": "`invalid_day`: not today or tomorrow."},
+    },
+)
+def create_lease(body: LeaseRequest, kiosk: KioskAuth, ctx: Context) -> LeaseOut:
+    """A block of numbers from the queue's sequence, for printing while offline."""
+    with ctx.db.begin() as conn:
+        lease = numbering.create_lease(
+            conn, kiosk, body.service_id, body.day, body.size, utc_now(), ctx.settings.zone
+        )
+    return LeaseOut(
+        lease_id=lease.lease_id,
+        office_id=lease.office_id,
+        service_id=lease.service_id,
+        day=lease.day,
+        start=lease.start,
+        end=lease.end,
+        expires_at=lease.expires_at,
+    )
+
+
+class ReturnRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_unused: int = Field(ge=0, description="The first number the kiosk did not print.")
+
+
+class ReturnOut(BaseModel):
+    lease_id: str
+    returned: tuple[int, int] | None = Field(description="The void range [first, last].")
+
+
+@router.post(
+    "/api/v1/leases/{lease_id}/return",
+    responses={404: {"description": "`unknown_lease`: not a lease of this kiosk."}},
+)
+def return_lease(
+    lease_id: LeaseId, body: ReturnRequest, kiosk: KioskAuth, ctx: Context
+) -> ReturnOut:
+    """Give back the unused numbers of a lease: they are void (idempotent)."""
+    with ctx.db.begin() as conn:
+        returned = numbering.return_lease(conn, kiosk, lease_id, body.first_unused, utc_now())
+    return ReturnOut(lease_id=lease_id, returned=returned)
+
+
+class ServiceQueue(BaseModel):
+    service_id: str
+    now_serving: str | None
+    waiting: int
+    estimated_wait_minutes: int
+
+
+class QueueOut(BaseModel):
+    office_id: str
+    day: dt.date
+    services: list[ServiceQueue]
+
+
+def queue_state(ctx: Context, office_id: str) -> tuple[QueueOut, list[queue.TicketRow]]:
+    """The queues of an office today, and their waiting and called tickets."""
+    day = numbering.local_day(utc_now(), ctx.settings.zone)
+    with ctx.db.read() as conn:
+        service_ids = list(numbering.office_services(conn, office_id))
+        facts = queue.catalog_facts(conn, ctx.documents)
+        states = queue.office_state(conn, service_ids, day, facts)
+        open_tickets = queue.open_tickets(conn, service_ids, day)
+    out = QueueOut(
+        office_id=office_id,
+        day=day,
+        services=[
+            ServiceQueue(
+                service_id=s.service_id,
+                now_serving=s.now_serving,
+                waiting=s.waiting,
+                estimated_wait_minutes=s.estimated_wait_minutes,
+            )
+            for s in states
+        ],
+    )
+    return out, open_tickets
+
+
+@router.get("/api/v1/queue")
+def office_queue(kiosk: KioskAuth, ctx: Context) -> QueueOut:
+    """Today's queues of this kiosk's office."""
+    out, _ = queue_state(ctx, kiosk.office_id)
+    return out

@@ -1,0 +1,287 @@
+"""Citizens' applications ("berkas") and their state: "is my document ready?".
+
+Staff record an application when a citizen hands in a file (a KTP reprint, a
+family card change, a permit) and move it along; a kiosk asks, for a citizen
+whose card it has verified, which applications they have and in what state.
+The kiosk's question is a citizen lookup like any other: audited in
+``citizen_lookups`` with a keyed hash of the card number or NIK
+(:mod:`central.citizens`, :mod:`central.audit`).
+
+States: ``received`` → ``in_progress`` → ``ready`` → ``collected``, or
+``rejected``; see :data:`TRANSITIONS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from central.audit import record_event, record_lookup, utc_now
+from central.citizens import KeyKind, normalise_key
+from central.credentials import keyed_hash
+from central.errors import Conflict, Forbidden, NotFound
+from central.tables import catalog_versions, citizen_applications, citizens, services
+
+#: How many applications a kiosk is shown, newest first.
+MAX_LISTED = 50
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+
+
+class State(StrEnum):
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    READY = "ready"
+    COLLECTED = "collected"
+    REJECTED = "rejected"
+
+
+#: Where each state may go. Staying put is always allowed (to change the note).
+TRANSITIONS: dict[State, frozenset[State]] = {
+    State.RECEIVED: frozenset({State.IN_PROGRESS, State.READY, State.REJECTED}),
+    State.IN_PROGRESS: frozenset({State.READY, State.REJECTED}),
+    State.READY: frozenset({State.COLLECTED, State.IN_PROGRESS}),
+    State.COLLECTED: frozenset(),
+    State.REJECTED: frozenset(),
+}
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+@dataclass(frozen=True)
+class Application:
+    reference: str
+    office_id: str
+    service_id: str
+    title_id: str
+    title_en: str
+    submitted_at: dt.datetime
+    state: State
+    state_changed_at: dt.datetime
+    note: str | None
+
+    def __repr__(self) -> str:  # whose it is never reaches a log; the reference may
+        return f"Application({self.reference!r}, {self.state.value})"
+
+
+def _application(row: Any) -> Application:
+    return Application(
+        reference=row.reference,
+        office_id=row.office_id,
+        service_id=row.service_id,
+        title_id=row.title_id,
+        title_en=row.title_en,
+        submitted_at=row.submitted_at,
+        state=State(row.state),
+        state_changed_at=row.state_changed_at,
+        note=row.note,
+    )
+
+
+def _citizen_id(conn: Connection, kind: KeyKind, key: str) -> int | None:
+    column = citizens.c.nik if kind is KeyKind.NIK else citizens.c.card_number
+    found = conn.execute(select(citizens.c.id).where(column == key)).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def _list(conn: Connection, citizen_id: int) -> list[Application]:
+    rows = conn.execute(
+        select(citizen_applications)
+        .where(citizen_applications.c.citizen_id == citizen_id)
+        .order_by(citizen_applications.c.submitted_at.desc(), citizen_applications.c.id.desc())
+        .limit(MAX_LISTED)
+    )
+    return [_application(r) for r in rows]
+
+
+def for_citizen(
+    conn: Connection, kind: KeyKind, value: str, *, kiosk_id: str, audit_key: bytes
+) -> list[Application]:
+    """A citizen's applications, newest first (none if unknown); audited like a lookup."""
+    if kind is KeyKind.UID:
+        raise ValueError("applications are only shown for a verified card number or NIK")
+    key = normalise_key(kind, value)
+    citizen_id = _citizen_id(conn, kind, key)
+    record_lookup(
+        conn,
+        kiosk_id=kiosk_id,
+        key_kind=kind.value,
+        key_hash=keyed_hash(audit_key, kind.value, key),
+        found=citizen_id is not None,
+    )
+    return [] if citizen_id is None else _list(conn, citizen_id)
+
+
+def service_title(conn: Connection, service_id: str) -> tuple[str, str] | None:
+    """The service's name in Bahasa Indonesia and English, from the newest catalog."""
+    body = conn.execute(
+        select(catalog_versions.c.body).order_by(catalog_versions.c.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if body is None:
+        return None
+    for service in json.loads(body).get("services", []):
+        if service.get("id") == service_id:
+            name = service.get("name", {})
+            return str(name.get("id", service_id)), str(name.get("en", name.get("id", service_id)))
+    return None
+
+
+def new_reference() -> str:
+    return "BRK-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+
+
+def create(
+    conn: Connection,
+    *,
+    kind: KeyKind,
+    value: str,
+    service_id: str,
+    reference: str | None,
+    title: tuple[str, str] | None,
+    state: State,
+    note: str | None,
+    submitted_at: dt.datetime | None,
+    actor: str,
+    allowed_office: str | None,
+) -> Application:
+    """Record an application at the service's office; 403, 404 or 409 as :class:`ApiError`."""
+    service = conn.execute(select(services.c.office_id).where(services.c.id == service_id)).first()
+    if service is None:
+        raise NotFound(f"no service {service_id!r}", code="unknown_service")
+    if allowed_office is not None and service.office_id != allowed_office:
+        raise Forbidden("the service belongs to another office")
+    citizen_id = _citizen_id(conn, kind, normalise_key(kind, value))
+    if citizen_id is None:
+        raise NotFound("the city has no citizen with this key", code="unknown_citizen")
+    titles = title or service_title(conn, service_id) or (service_id, service_id)
+    now = utc_now()
+    values: dict[str, Any] = {
+        "citizen_id": citizen_id,
+        "office_id": service.office_id,
+        "service_id": service_id,
+        "title_id": titles[0],
+        "title_en": titles[1],
+        "state": state.value,
+        "note": note,
+        "submitted_at": submitted_at or now,
+        "state_changed_at": now,
+        "updated_by": actor[:100],
+    }
+    for _attempt in range(5):
+        ref = reference or new_reference()
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(citizen_applications).values(reference=ref, **values))
+        except IntegrityError:
+            if reference is not None:
+                raise Conflict(f"application {reference!r} exists") from None
+            continue  # a generated reference collided: draw another
+        record_event(
+            conn, actor=actor, action="application.created", subject=ref, detail=service_id
+        )
+        return get(conn, ref)
+    raise RuntimeError("could not draw a free application reference")  # pragma: no cover
+
+
+def get(conn: Connection, reference: str) -> Application:
+    row = conn.execute(
+        select(citizen_applications).where(citizen_applications.c.reference == reference)
+    ).first()
+    if row is None:
+        raise NotFound(f"no application {reference!r}", code="unknown_application")
+    return _application(row)
+
+
+def change(
+    conn: Connection,
+    reference: str,
+    *,
+    state: State | None,
+    note: str | None,
+    set_note: bool,
+    actor: str,
+    allowed_office: str | None,
+) -> Application:
+    """Move an application to ``state`` and/or set its note (``set_note``: even to ``None``)."""
+    row = conn.execute(
+        select(citizen_applications)
+        .where(citizen_applications.c.reference == reference)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise NotFound(f"no application {reference!r}", code="unknown_application")
+    if allowed_office is not None and row.office_id != allowed_office:
+        raise Forbidden("the application belongs to another office")
+    current = State(row.state)
+    values: dict[str, Any] = {"updated_by": actor[:100]}
+    if state is not None and state is not current:
+        if state not in TRANSITIONS[current]:
+            raise InvalidTransition(f"an application {current.value} cannot become {state.value}")
+        values.update(state=state.value, state_changed_at=utc_now())
+    if set_note:
+        values["note"] = note
+    conn.execute(
+        update(citizen_applications)
+        .where(citizen_applications.c.reference == reference)
+        .values(**values)
+    )
+    if "state" in values:
+        record_event(
+            conn,
+            actor=actor,
+            action="application.state",
+            subject=reference,
+            detail=f"{current.value}->{values['state']}",
+        )
+    return get(conn, reference)
+
+
+#: The demo: (card number of a demo citizen, service, reference, state, note).
+DEMO_APPLICATIONS = (
+    (
+        "PKU-000001",
+        "ktp-cetak-ulang",
+        "BRK-DEMO0001",
+        State.READY,
+        "Ambil di loket 2. / Collect at counter 2.",
+    ),
+    ("PKU-000001", "izin-usaha-mikro", "BRK-DEMO0002", State.IN_PROGRESS, None),
+    ("PKU-000002", "kk-perubahan", "BRK-DEMO0003", State.RECEIVED, None),
+)
+
+
+def seed_demo(conn: Connection) -> int:
+    """The demo applications whose citizen and service exist and that are not there yet."""
+    added = 0
+    for card_number, service_id, reference, state, note in DEMO_APPLICATIONS:
+        exists = conn.execute(
+            select(citizen_applications.c.id).where(citizen_applications.c.reference == reference)
+        ).first()
+        has_service = conn.execute(select(services.c.id).where(services.c.id == service_id)).first()
+        if exists is not None or has_service is None:
+            continue
+        if _citizen_id(conn, KeyKind.CARD_NUMBER, card_number) is None:
+            continue
+        create(
+            conn,
+            kind=KeyKind.CARD_NUMBER,
+            value=card_number,
+            service_id=service_id,
+            reference=reference,
+            title=None,
+            state=state,
+            note=note,
+            submitted_at=utc_now() - dt.timedelta(days=3),
+            actor="demo",
+            allowed_office=None,
+        )
+        added += 1
+    return added

@@ -1,0 +1,279 @@
+"""Ticket numbers: one sequence per queue, shared by online tickets, leases and fallback tickets.
+
+A queue is (office, service, day), ``day`` the office's local calendar date.
+Its sequence is one row of ``ticket_counters`` whose ``last_number`` only
+grows, moved by :func:`take_numbers` in a single
+``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``: on PostgreSQL the row
+lock makes concurrent transactions take turns (a rolled-back transaction
+hands back nothing, so no gap), on SQLite ``BEGIN IMMEDIATE`` already
+serialises writers. The unique constraint on (office, service, day, number)
+of ``tickets`` is the last guard. Every number is handed out once:
+
+* online: :func:`allocate`, one number for one ticket id (idempotent);
+* a lease: :func:`create_lease`, a block a kiosk may print while offline;
+  :func:`return_lease` gives back its unused tail, which is then void;
+* a fallback ticket (``A-K07-001``, printed without a lease) takes the next
+  number when it reaches the centre (:mod:`central.submissions`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from central.errors import ApiError, Conflict, NotFound
+from central.kiosks import KioskPrincipal
+from central.tables import leases, services, ticket_counters, tickets
+
+#: The largest block one lease may take.
+MAX_LEASE = 500
+
+
+class Unprocessable(ApiError):
+    """A well-formed request that asks for something impossible (422)."""
+
+    status = 422
+    code = "invalid_request"
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    id: str
+    office_id: str
+    ticket_prefix: str
+    counter: str
+    name: str
+
+
+def local_day(at: dt.datetime, zone: ZoneInfo) -> dt.date:
+    """The office's calendar date at the instant ``at``."""
+    return at.astimezone(zone).date()
+
+
+def end_of_day(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """The instant (UTC) the local ``day`` ends: the next local midnight."""
+    midnight = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    return midnight.astimezone(dt.UTC)
+
+
+def display(prefix: str, number: int) -> str:
+    """What a numbered ticket shows: ``A-017``."""
+    return f"{prefix}-{number:03d}"
+
+
+def office_services(conn: Connection, office_id: str) -> dict[str, ServiceInfo]:
+    """The active services of an office, by id."""
+    rows = conn.execute(
+        select(*_SERVICE_COLUMNS)
+        .where(services.c.office_id == office_id, services.c.active.is_(True))
+        .order_by(services.c.id)
+    )
+    return {r.id: _service(r) for r in rows}
+
+
+def service_info(conn: Connection, service_id: str) -> ServiceInfo:
+    """A service, active or not (a ticket's service may have left the catalog since)."""
+    return _service(
+        conn.execute(select(*_SERVICE_COLUMNS).where(services.c.id == service_id)).one()
+    )
+
+
+def require_service(conn: Connection, office_id: str, service_id: str) -> ServiceInfo:
+    """An active service of ``office_id``, or 404 ``unknown_service``."""
+    row = conn.execute(
+        select(*_SERVICE_COLUMNS).where(
+            services.c.id == service_id,
+            services.c.office_id == office_id,
+            services.c.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no active service {service_id!r} at this office", code="unknown_service")
+    return _service(row)
+
+
+_SERVICE_COLUMNS = (
+    services.c.id,
+    services.c.office_id,
+    services.c.ticket_prefix,
+    services.c.counter,
+    services.c.name,
+)
+
+
+def _service(row: Any) -> ServiceInfo:
+    return ServiceInfo(
+        id=str(row.id),
+        office_id=str(row.office_id),
+        ticket_prefix=str(row.ticket_prefix),
+        counter=str(row.counter),
+        name=str(row.name),
+    )
+
+
+def take_numbers(
+    conn: Connection, office_id: str, service_id: str, day: dt.date, count: int, now: dt.datetime
+) -> int:
+    """Take ``count`` consecutive numbers of a queue's sequence; returns the first."""
+    make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    values = make(ticket_counters).values(
+        office_id=office_id, service_id=service_id, day=day, last_number=count, updated_at=now
+    )
+    statement = values.on_conflict_do_update(
+        index_elements=[
+            ticket_counters.c.office_id,
+            ticket_counters.c.service_id,
+            ticket_counters.c.day,
+        ],
+        set_={"last_number": ticket_counters.c.last_number + count, "updated_at": now},
+    ).returning(ticket_counters.c.last_number)
+    last = int(conn.execute(statement).scalar_one())
+    return last - count + 1
+
+
+def find_ticket(conn: Connection, ticket_id: str) -> Row[Any] | None:
+    return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).first()
+
+
+def allocate(
+    conn: Connection,
+    kiosk: KioskPrincipal,
+    ticket_id: str,
+    service_id: str,
+    now: dt.datetime,
+    zone: ZoneInfo,
+) -> tuple[Row[Any], bool]:
+    """The ticket ``ticket_id`` with the next number of the queue; ``True`` if new.
+
+    The same ticket id again (same kiosk, same service) is the same ticket:
+    a retry after a lost answer must not take a second number. The caller
+    runs this again in a new transaction on an ``IntegrityError`` (two
+    requests with one id at once on PostgreSQL: the second then finds the first).
+    """
+    existing = find_ticket(conn, ticket_id)
+    if existing is not None:
+        if existing.service_id != service_id or existing.kiosk_id != kiosk.kiosk_id:
+            raise Conflict("this ticket id was already used for another ticket")
+        return existing, False
+    service = require_service(conn, kiosk.office_id, service_id)
+    day = local_day(now, zone)
+    number = take_numbers(conn, service.office_id, service.id, day, 1, now)
+    conn.execute(
+        insert(tickets).values(
+            id=ticket_id,
+            office_id=service.office_id,
+            service_id=service.id,
+            day=day,
+            number=number,
+            display=display(service.ticket_prefix, number),
+            number_source="online",
+            kiosk_id=kiosk.kiosk_id,
+            lease_id=None,
+            status="waiting",
+            counter=None,
+            issued_at=now,
+            recorded_at=now,
+        )
+    )
+    row = find_ticket(conn, ticket_id)
+    if row is None:  # pragma: no cover - inserted just above
+        raise RuntimeError("the new ticket is not there")
+    return row, True
+
+
+@dataclass(frozen=True)
+class Lease:
+    lease_id: str
+    office_id: str
+    service_id: str
+    day: dt.date
+    start: int
+    end: int
+    expires_at: dt.datetime
+
+
+def create_lease(
+    conn: Connection,
+    kiosk: KioskPrincipal,
+    service_id: str,
+    day: dt.date,
+    size: int,
+    now: dt.datetime,
+    zone: ZoneInfo,
+) -> Lease:
+    """A block of ``size`` numbers of the queue on ``day`` (today or tomorrow) for this kiosk."""
+    if not 1 <= size <= MAX_LEASE:
+        raise Unprocessable(f"size must be between 1 and {MAX_LEASE}", code="invalid_size")
+    today = local_day(now, zone)
+    if day not in (today, today + dt.timedelta(days=1)):
+        raise Unprocessable(f"a lease is for today ({today}) or tomorrow", code="invalid_day")
+    service = require_service(conn, kiosk.office_id, service_id)
+    first = take_numbers(conn, service.office_id, service.id, day, size, now)
+    lease = Lease(
+        lease_id=str(uuid.uuid4()),
+        office_id=service.office_id,
+        service_id=service.id,
+        day=day,
+        start=first,
+        end=first + size - 1,
+        expires_at=end_of_day(day, zone),
+    )
+    conn.execute(
+        insert(leases).values(
+            id=lease.lease_id,
+            kiosk_id=kiosk.kiosk_id,
+            office_id=lease.office_id,
+            service_id=lease.service_id,
+            day=day,
+            first_number=lease.start,
+            last_number=lease.end,
+            created_at=now,
+            expires_at=lease.expires_at,
+            returned_from=None,
+            returned_at=None,
+        )
+    )
+    return lease
+
+
+def return_lease(
+    conn: Connection, kiosk: KioskPrincipal, lease_id: str, first_unused: int, now: dt.datetime
+) -> tuple[int, int] | None:
+    """Give back a lease's numbers from ``first_unused`` on; they are void from now.
+
+    Returns the void range, or ``None`` when nothing was left. Idempotent:
+    the first return stands and later ones answer the same. Numbers of the
+    lease already recorded as tickets are never voided: the range starts
+    after the highest of them.
+    """
+    row = conn.execute(select(leases).where(leases.c.id == lease_id).with_for_update()).first()
+    if row is None or row.kiosk_id != kiosk.kiosk_id:
+        raise NotFound("no such lease of this kiosk", code="unknown_lease")
+    if row.returned_at is None:
+        if not row.first_number <= first_unused <= row.last_number + 1:
+            raise Unprocessable(
+                f"first_unused must be between {row.first_number} and {row.last_number + 1}",
+                code="invalid_number",
+            )
+        used = conn.execute(
+            select(func.max(tickets.c.number)).where(tickets.c.lease_id == lease_id)
+        ).scalar_one_or_none()
+        start = max(first_unused, int(used) + 1) if used is not None else first_unused
+        conn.execute(
+            update(leases)
+            .where(leases.c.id == lease_id)
+            .values(returned_from=start, returned_at=now)
+        )
+        returned_from: int = start
+    else:
+        returned_from = int(row.returned_from)
+    if returned_from > row.last_number:
+        return None
+    return returned_from, int(row.last_number)

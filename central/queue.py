@@ -1,0 +1,263 @@
+"""The state of a queue: who is being served, how many wait, how long it takes; the counter's calls.
+
+A ticket goes ``waiting`` → ``called`` (call-next, at a counter) →
+``served`` or ``no_show``; ``void`` marks a ticket that will never be
+called. Tickets are called in the order of their ``number`` (the queue's
+sequence, :mod:`central.numbering`); numbers without a ticket (void lease
+numbers, lease numbers not yet synced) are simply not there to be called.
+
+The estimated wait is people ahead × minutes per person, the minutes being
+the median of today's service durations for that service (called → served),
+else the catalog's ``minutes_per_person`` for the service if it has one,
+else :data:`DEFAULT_MINUTES_PER_PERSON`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import statistics
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, select, update
+
+from central.catalog_store import build_catalog, catalog_marker
+from central.documents import DocumentCache
+from central.errors import ApiError, Forbidden, NotFound
+from central.numbering import require_service
+from central.staff import StaffPrincipal
+from central.tables import tickets
+
+DEFAULT_MINUTES_PER_PERSON = 5.0
+WAITING, CALLED, SERVED, NO_SHOW, VOID = "waiting", "called", "served", "no_show", "void"
+TicketRow = Row[tuple[Any, ...]]
+
+
+class InvalidTransition(ApiError):
+    status = 409
+    code = "invalid_transition"
+
+
+@dataclass(frozen=True)
+class CatalogFacts:
+    """What the queue needs from the newest catalog: names in both languages, minutes per person."""
+
+    service_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    office_names: dict[str, str] = field(default_factory=dict)
+    minutes_per_person: dict[str, float] = field(default_factory=dict)
+
+
+_facts_lock = threading.Lock()
+_facts: dict[str, CatalogFacts] = {}
+
+
+def catalog_facts(conn: Connection, documents: DocumentCache) -> CatalogFacts:
+    """The facts of the catalog being served (parsed once per catalog version)."""
+    document = documents.get("catalog", conn, catalog_marker, build_catalog)
+    if document is None:
+        return CatalogFacts()
+    with _facts_lock:
+        cached = _facts.get(document.etag)
+    if cached is not None:
+        return cached
+    data = json.loads(document.body)
+    facts = CatalogFacts(
+        service_names={
+            s["id"]: {"id": s["name"]["id"], "en": s["name"].get("en") or s["name"]["id"]}
+            for s in data.get("services", [])
+        },
+        office_names={o["id"]: o["name"] for o in data.get("offices", [])},
+        minutes_per_person={
+            s["id"]: float(s["minutes_per_person"])
+            for s in data.get("services", [])
+            if isinstance(s.get("minutes_per_person"), int | float) and s["minutes_per_person"] > 0
+        },
+    )
+    with _facts_lock:
+        _facts.clear()
+        _facts[document.etag] = facts
+    return facts
+
+
+def median_minutes(
+    durations: Iterable[tuple[dt.datetime | None, dt.datetime | None]],
+) -> float | None:
+    spans = [(end - start).total_seconds() / 60 for start, end in durations if start and end]
+    return statistics.median(spans) if spans else None
+
+
+def minutes_per_person(
+    conn: Connection, service_ids: list[str], day: dt.date, facts: CatalogFacts
+) -> dict[str, float]:
+    """Minutes per person for each service of ``service_ids`` on ``day``."""
+    rows = conn.execute(
+        select(tickets.c.service_id, tickets.c.called_at, tickets.c.finished_at).where(
+            tickets.c.service_id.in_(service_ids),
+            tickets.c.day == day,
+            tickets.c.status == SERVED,
+        )
+    ).all()
+    per: dict[str, list[tuple[dt.datetime | None, dt.datetime | None]]] = {}
+    for row in rows:
+        per.setdefault(row.service_id, []).append((row.called_at, row.finished_at))
+    result = {}
+    for service_id in service_ids:
+        median = median_minutes(per.get(service_id, []))
+        if median is None:
+            median = facts.minutes_per_person.get(service_id, DEFAULT_MINUTES_PER_PERSON)
+        result[service_id] = median
+    return result
+
+
+def estimate(people: int, per_person: float) -> int:
+    return math.ceil(people * per_person)
+
+
+def now_serving(conn: Connection, service_id: str, day: dt.date) -> str | None:
+    """The ticket called last in the queue (it may be served by now), or ``None``."""
+    display: str | None = conn.execute(
+        select(tickets.c.display)
+        .where(
+            tickets.c.service_id == service_id,
+            tickets.c.day == day,
+            tickets.c.called_at.is_not(None),
+        )
+        .order_by(tickets.c.called_at.desc(), tickets.c.number.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return display
+
+
+def people_ahead(conn: Connection, ticket: TicketRow) -> int:
+    """Waiting tickets of the same queue with a lower number (0 once called)."""
+    if ticket.status != WAITING:
+        return 0
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                tickets.c.service_id == ticket.service_id,
+                tickets.c.day == ticket.day,
+                tickets.c.status == WAITING,
+                tickets.c.number < ticket.number,
+            )
+        ).scalar_one()
+    )
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    service_id: str
+    now_serving: str | None
+    waiting: int
+    estimated_wait_minutes: int
+
+
+def office_state(
+    conn: Connection, service_ids: list[str], day: dt.date, facts: CatalogFacts
+) -> list[ServiceState]:
+    """The state of each queue of ``service_ids`` on ``day`` (three queries in all)."""
+    waiting: dict[str, int] = {
+        row.service_id: int(row.n)
+        for row in conn.execute(
+            select(tickets.c.service_id, func.count().label("n"))
+            .where(
+                tickets.c.service_id.in_(service_ids),
+                tickets.c.day == day,
+                tickets.c.status == WAITING,
+            )
+            .group_by(tickets.c.service_id)
+        )
+    }
+    called: dict[str, tuple[dt.datetime, int, str]] = {}
+    for row in conn.execute(
+        select(
+            tickets.c.service_id, tickets.c.called_at, tickets.c.number, tickets.c.display
+        ).where(
+            tickets.c.service_id.in_(service_ids),
+            tickets.c.day == day,
+            tickets.c.called_at.is_not(None),
+        )
+    ):
+        key = (row.called_at, row.number, row.display)
+        if row.service_id not in called or key > called[row.service_id]:
+            called[row.service_id] = key
+    minutes = minutes_per_person(conn, service_ids, day, facts)
+    return [
+        ServiceState(
+            service_id=sid,
+            now_serving=called[sid][2] if sid in called else None,
+            waiting=int(waiting.get(sid, 0)),
+            estimated_wait_minutes=estimate(int(waiting.get(sid, 0)), minutes[sid]),
+        )
+        for sid in service_ids
+    ]
+
+
+def open_tickets(conn: Connection, service_ids: list[str], day: dt.date) -> list[TicketRow]:
+    """Waiting and called tickets of the queues, in queue order."""
+    return list(
+        conn.execute(
+            select(tickets)
+            .where(
+                tickets.c.service_id.in_(service_ids),
+                tickets.c.day == day,
+                tickets.c.status.in_((WAITING, CALLED)),
+            )
+            .order_by(tickets.c.service_id, tickets.c.number)
+        )
+    )
+
+
+def call_next(
+    conn: Connection, office_id: str, service_id: str, counter: str, day: dt.date, now: dt.datetime
+) -> TicketRow | None:
+    """Call the waiting ticket with the lowest number to ``counter``; ``None`` if nobody waits.
+
+    Two counters calling at once get two different tickets: PostgreSQL skips
+    the row the other holds (``FOR UPDATE SKIP LOCKED``), SQLite serialises
+    the transactions; the ``status = 'waiting'`` condition of the update is the guard.
+    """
+    require_service(conn, office_id, service_id)
+    for _ in range(5):
+        candidate = conn.execute(
+            select(tickets.c.id)
+            .where(
+                tickets.c.service_id == service_id,
+                tickets.c.day == day,
+                tickets.c.status == WAITING,
+            )
+            .order_by(tickets.c.number)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).scalar_one_or_none()
+        if candidate is None:
+            return None
+        done = conn.execute(
+            update(tickets)
+            .where(tickets.c.id == candidate, tickets.c.status == WAITING)
+            .values(status=CALLED, counter=counter, called_at=now)
+        )
+        if done.rowcount == 1:
+            return conn.execute(select(tickets).where(tickets.c.id == candidate)).one()
+    return None
+
+
+def finish(
+    conn: Connection, staff: StaffPrincipal, ticket_id: str, status: str, now: dt.datetime
+) -> TicketRow:
+    """Mark a called ticket ``served`` or ``no_show``; 409 ``invalid_transition`` otherwise."""
+    row = conn.execute(select(tickets).where(tickets.c.id == ticket_id).with_for_update()).first()
+    if row is None:
+        raise NotFound("no such ticket", code="unknown_ticket")
+    if not staff.may_act_for(row.office_id):
+        raise Forbidden("this ticket belongs to another office")
+    if row.status != CALLED:
+        raise InvalidTransition(f"the ticket is {row.status}, not called")
+    conn.execute(
+        update(tickets).where(tickets.c.id == ticket_id).values(status=status, finished_at=now)
+    )
+    return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()

@@ -1,0 +1,467 @@
+"""Kiosk submissions: batches of items, each stored once under its idempotency key.
+
+The kiosk sends its outbox at least once; the centre keeps each item by its
+``key`` with the SHA-256 of the body's canonical JSON (keys sorted, no
+spaces). The same key again with the same body answers the first result
+(``replayed``); with another body, ``conflict``. An item that can never
+succeed (unknown service, a number this kiosk could not have printed) is
+``invalid`` and not stored, so the kiosk can drop it from its outbox.
+
+A batch is one transaction and a handful of queries whatever its size (the
+existing keys, tickets, leases and taken numbers are read with one ``IN``
+query each, the new rows written with one ``executemany`` per table): a
+kiosk draining 10,000 items after an outage sends 20 batches. Items are
+checked in Python before anything is written, so a bad item never sinks
+the others; should a write still fail (two batches racing on one key), the
+batch is redone item by item, each in its own savepoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, func, insert, or_, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+
+from central.documents import canonical
+from central.kiosks import KioskPrincipal, kiosk_code_of
+from central.numbering import ServiceInfo, display, local_day, office_services, take_numbers
+from central.tables import leases, submissions, tickets
+
+log = logging.getLogger(__name__)
+
+MAX_ITEMS = 500
+TICKET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+SOURCES = ("online", "lease", "fallback")
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    kind: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: str
+    status: str  # accepted, replayed, conflict, invalid
+    error: str | None = None
+    detail: str | None = None
+    result: dict[str, Any] | None = None
+
+
+class Invalid(Exception):
+    """An item that will never succeed; ``code`` goes to the kiosk as ``error``."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass
+class Plan:
+    """What an accepted item writes."""
+
+    item: Item
+    digest: str
+    service_id: str | None
+    day: dt.date
+    result: dict[str, Any]
+    #: "insert" a new ticket, "update" (renumber) an online one, "attach" to one.
+    ticket_mode: str | None = None
+    ticket: dict[str, Any] = field(default_factory=dict)
+    #: (kind, service, day, number or display) this item's ticket takes.
+    claims: list[tuple[str, str, dt.date, object]] = field(default_factory=list)
+
+
+@dataclass
+class Batch:
+    """What checking the items needs, read once per batch."""
+
+    kiosk: KioskPrincipal
+    kiosk_code: str
+    services: dict[str, ServiceInfo]
+    tickets: dict[str, Any]
+    leases: list[Any]
+    zone: ZoneInfo
+    now: dt.datetime
+
+
+def digest_of(body: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def submit(
+    conn: Connection, kiosk: KioskPrincipal, items: list[Item], *, now: dt.datetime, zone: ZoneInfo
+) -> list[Outcome]:
+    """Store a batch; one outcome per item, in order."""
+    if conn.dialect.name == "postgresql":
+        # One kiosk's batches take turns (a retry racing its first attempt).
+        lock = int.from_bytes(hashlib.sha256(kiosk.kiosk_id.encode()).digest()[:8], signed=True)
+        conn.execute(select(func.pg_advisory_xact_lock(lock)))
+    try:
+        with conn.begin_nested():
+            return _process(conn, kiosk, items, now, zone)
+    except IntegrityError:
+        log.warning("a batch of %d items hit a constraint; storing item by item", len(items))
+    outcomes: list[Outcome] = []
+    for item in items:
+        try:
+            with conn.begin_nested():
+                outcomes += _process(conn, kiosk, [item], now, zone)
+        except IntegrityError:
+            outcomes.append(
+                Outcome(item.key, "invalid", "duplicate_number", "the number is taken already")
+            )
+    return outcomes
+
+
+def _process(
+    conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, zone: ZoneInfo
+) -> list[Outcome]:
+    digests = [digest_of(item.body) for item in items]
+    keys = list({item.key for item in items})
+    stored = {
+        row.key: row
+        for row in conn.execute(
+            select(submissions.c.key, submissions.c.body_sha256, submissions.c.result).where(
+                submissions.c.key.in_(keys)
+            )
+        )
+    }
+    outcomes: list[Outcome | None] = [None] * len(items)
+    first: dict[str, int] = {}
+    fresh: list[int] = []
+    for i, item in enumerate(items):
+        if item.key in first:
+            continue
+        first[item.key] = i
+        row = stored.get(item.key)
+        if row is None:
+            fresh.append(i)
+        elif row.body_sha256 == digests[i]:
+            outcomes[i] = Outcome(item.key, "replayed", result=json.loads(row.result))
+        else:
+            outcomes[i] = _conflict(item.key)
+
+    batch = _load(conn, kiosk, [items[i] for i in fresh], now, zone)
+    plans: list[tuple[int, Plan]] = []
+    for i in fresh:
+        try:
+            plans.append((i, _check(items[i], digests[i], batch)))
+        except Invalid as bad:
+            outcomes[i] = Outcome(items[i].key, "invalid", bad.code, bad.detail)
+    plans = _drop_taken(conn, plans, outcomes)
+    _write(conn, kiosk, [p for _, p in plans], now)
+    for i, plan in plans:
+        outcomes[i] = Outcome(plan.item.key, "accepted", result=plan.result)
+
+    for i, item in enumerate(items):
+        j = first[item.key]
+        if i != j:  # the same key twice in one batch
+            earlier = outcomes[j]
+            assert earlier is not None  # noqa: S101 - every first occurrence has one
+            if digests[i] != digests[j]:
+                outcomes[i] = _conflict(item.key)
+            elif earlier.status == "accepted":
+                outcomes[i] = Outcome(item.key, "replayed", result=earlier.result)
+            else:
+                outcomes[i] = earlier
+    return [o for o in outcomes if o is not None]
+
+
+def _conflict(key: str) -> Outcome:
+    return Outcome(key, "conflict", "conflict", "this key was stored with another body")
+
+
+def _load(
+    conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, zone: ZoneInfo
+) -> Batch:
+    ticket_ids = [
+        i.key for i in items if i.kind == "service_registration" and TICKET_ID.fullmatch(i.key)
+    ]
+    found = (
+        {r.id: r for r in conn.execute(select(tickets).where(tickets.c.id.in_(ticket_ids)))}
+        if ticket_ids
+        else {}
+    )
+    days = set()
+    for item in items:
+        ticket = item.body.get("ticket")
+        if item.kind == "service_registration" and isinstance(ticket, dict):
+            issued = _time_or_none(ticket.get("issued_at"))
+            if issued is not None:
+                days.add(local_day(issued, zone))
+    kiosk_leases = (
+        list(
+            conn.execute(
+                select(leases).where(
+                    leases.c.kiosk_id == kiosk.kiosk_id,
+                    leases.c.day >= min(days) - dt.timedelta(days=1),
+                    leases.c.day <= max(days) + dt.timedelta(days=1),
+                )
+            )
+        )
+        if days
+        else []
+    )
+    return Batch(
+        kiosk=kiosk,
+        kiosk_code=kiosk_code_of(conn, kiosk.kiosk_id),
+        services=office_services(conn, kiosk.office_id),
+        tickets=found,
+        leases=kiosk_leases,
+        zone=zone,
+        now=now,
+    )
+
+
+def _check(item: Item, digest: str, batch: Batch) -> Plan:
+    check = CHECKS.get(item.kind)
+    if check is None:
+        raise Invalid("unknown_kind", f"unknown kind {item.kind[:40]!r}")
+    if item.body.get("office_id") != batch.kiosk.office_id:
+        raise Invalid("wrong_office", "office_id is not this kiosk's office")
+    return check(item, digest, batch)
+
+
+def _time_or_none(value: object) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _time(body: dict[str, Any], name: str) -> dt.datetime:
+    parsed = _time_or_none(body.get(name))
+    if parsed is None:
+        raise Invalid("invalid_body", f"{name}: an ISO 8601 time with offset is required")
+    return parsed
+
+
+def _text(body: dict[str, Any], name: str, longest: int, *, optional: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value) <= longest:
+        raise Invalid("invalid_body", f"{name}: a string of 1 to {longest} characters is required")
+    return value
+
+
+def _registration(item: Item, digest: str, batch: Batch) -> Plan:
+    body = item.body
+    if not TICKET_ID.fullmatch(item.key):
+        raise Invalid("invalid_key", "a registration's key is its ticket id (a lower-case UUID)")
+    service = batch.services.get(str(body.get("service_id")))
+    if service is None:
+        raise Invalid("unknown_service", "no active service with this id at this office")
+    ticket = body.get("ticket")
+    values = body.get("values", {})
+    if not isinstance(ticket, dict) or not isinstance(values, dict):
+        raise Invalid("invalid_body", "ticket and values must be objects")
+    shown = ticket.get("number")
+    source = ticket.get("number_source")
+    if not isinstance(shown, str) or source not in SOURCES:
+        raise Invalid("invalid_body", "ticket.number and ticket.number_source are required")
+    issued = _time(ticket, "issued_at")
+    existing = batch.tickets.get(item.key)
+    plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
+    if existing is not None:
+        if existing.kiosk_id != batch.kiosk.kiosk_id or existing.service_id != service.id:
+            raise Invalid("invalid_number", "this ticket id belongs to another ticket")
+        if existing.display == shown:
+            plan.day = existing.day
+            plan.ticket_mode = "attach"
+            plan.result = {"ticket_id": item.key, "number": shown, "status": existing.status}
+            return plan
+        if existing.number_source != "online" or source == "online":
+            raise Invalid("invalid_number", "the ticket exists with another number")
+        # The kiosk never got the online answer and printed a lease or fallback
+        # number instead: that is the number the citizen holds.
+        plan.ticket_mode = "update"
+    elif source == "online":
+        raise Invalid("invalid_number", "this online number was not allocated to this ticket")
+    else:
+        plan.ticket_mode = "insert"
+    if source == "lease":
+        _lease_number(plan, service, shown, issued, batch)
+    else:
+        _fallback_number(plan, service, shown, batch)
+    plan.ticket.update(
+        id=item.key,
+        office_id=service.office_id,
+        service_id=service.id,
+        day=plan.day,
+        display=shown,
+        number_source=source,
+        kiosk_id=batch.kiosk.kiosk_id,
+        issued_at=issued,
+    )
+    status = existing.status if existing is not None else "waiting"
+    if existing is None:
+        plan.ticket["status"] = status
+    plan.result = {"ticket_id": item.key, "number": shown, "status": status}
+    return plan
+
+
+def _lease_number(
+    plan: Plan, service: ServiceInfo, shown: str, issued: dt.datetime, batch: Batch
+) -> None:
+    match = re.fullmatch(re.escape(service.ticket_prefix) + r"-(\d{1,9})", shown)
+    number = int(match.group(1)) if match else -1
+    if number < 1 or display(service.ticket_prefix, number) != shown:
+        raise Invalid("invalid_number", "not a number of this service's queue")
+    day = local_day(issued, batch.zone)
+    fitting = [
+        lease
+        for lease in batch.leases
+        if lease.service_id == service.id
+        and lease.first_number <= number <= lease.last_number
+        and (lease.returned_from is None or number < lease.returned_from)
+    ]
+    if not fitting:
+        raise Invalid("invalid_number", "the number is in no lease of this kiosk (or was returned)")
+    lease = min(fitting, key=lambda lease: abs((lease.day - day).days))
+    plan.day = lease.day
+    plan.ticket.update(number=number, lease_id=lease.id)
+    plan.claims.append(("number", service.id, lease.day, number))
+    plan.claims.append(("display", service.id, lease.day, shown))
+
+
+def _fallback_number(plan: Plan, service: ServiceInfo, shown: str, batch: Batch) -> None:
+    pattern = re.escape(f"{service.ticket_prefix}-{batch.kiosk_code}-") + r"\d{3,6}"
+    if not re.fullmatch(pattern, shown):
+        raise Invalid(
+            "invalid_number",
+            f"a fallback number of this kiosk looks like "
+            f"{service.ticket_prefix}-{batch.kiosk_code}-001",
+        )
+    plan.ticket.update(number=None, lease_id=None)  # the next number, at writing
+    plan.claims.append(("display", service.id, plan.day, shown))
+
+
+def _complaint(item: Item, digest: str, batch: Batch) -> Plan:
+    body = item.body
+    reference = _text(body, "reference", 64)
+    _text(body, "category", 64)
+    _text(body, "text", 2000)
+    _text(body, "language", 8)
+    _text(body, "card_number", 64, optional=True)
+    created = _time(body, "created_at")
+    return Plan(item, digest, None, local_day(created, batch.zone), {"reference": reference})
+
+
+def _checkin(item: Item, digest: str, batch: Batch) -> Plan:
+    body = item.body
+    reference = _text(body, "appointment_ref", 64)
+    _text(body, "card_number", 64, optional=True)
+    at = _time(body, "checked_in_at")
+    return Plan(item, digest, None, local_day(at, batch.zone), {"appointment_ref": reference})
+
+
+CHECKS: dict[str, Callable[[Item, str, Batch], Plan]] = {
+    "service_registration": _registration,
+    "complaint": _complaint,
+    "appointment_checkin": _checkin,
+}
+
+
+def _drop_taken(
+    conn: Connection, plans: list[tuple[int, Plan]], outcomes: list[Outcome | None]
+) -> list[tuple[int, Plan]]:
+    """Refuse items whose number or display another ticket has (stored, or earlier in the batch)."""
+    claims = [c for _, p in plans for c in p.claims]
+    taken: set[tuple[str, str, dt.date, object]] = set()
+    if claims:
+        queues = {(c[1], c[2]) for c in claims}
+        numbers = [c[3] for c in claims if c[0] == "number"]
+        shown = [c[3] for c in claims if c[0] == "display"]
+        rows = conn.execute(
+            select(
+                tickets.c.id,
+                tickets.c.service_id,
+                tickets.c.day,
+                tickets.c.number,
+                tickets.c.display,
+            ).where(
+                tuple_(tickets.c.service_id, tickets.c.day).in_(list(queues)),
+                or_(tickets.c.number.in_(numbers), tickets.c.display.in_(shown)),
+            )
+        )
+        for row in rows:
+            taken.add(("number", row.service_id, row.day, row.number))
+            taken.add(("display", row.service_id, row.day, row.display))
+    kept = []
+    for i, plan in plans:
+        if any(c in taken for c in plan.claims):
+            outcomes[i] = Outcome(
+                plan.item.key, "invalid", "duplicate_number", "another ticket has this number"
+            )
+            continue
+        taken.update(plan.claims)
+        kept.append((i, plan))
+    return kept
+
+
+def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime) -> None:
+    unnumbered: dict[tuple[str, str, dt.date], list[Plan]] = {}
+    for plan in plans:
+        if plan.ticket_mode in ("insert", "update") and plan.ticket["number"] is None:
+            key = (plan.ticket["office_id"], plan.ticket["service_id"], plan.day)
+            unnumbered.setdefault(key, []).append(plan)
+    for (office_id, service_id, day), group in unnumbered.items():
+        group.sort(key=lambda p: p.ticket["issued_at"])
+        start = take_numbers(conn, office_id, service_id, day, len(group), now)
+        for offset, plan in enumerate(group):
+            plan.ticket["number"] = start + offset
+
+    new = [
+        {**p.ticket, "counter": None, "recorded_at": now, "registered_at": now}
+        for p in plans
+        if p.ticket_mode == "insert"
+    ]
+    if new:
+        conn.execute(insert(tickets), new)
+    attached = [p.item.key for p in plans if p.ticket_mode == "attach"]
+    if attached:
+        conn.execute(update(tickets).where(tickets.c.id.in_(attached)).values(registered_at=now))
+    for plan in plans:
+        if plan.ticket_mode == "update":
+            values = {k: v for k, v in plan.ticket.items() if k != "id"}
+            conn.execute(
+                update(tickets)
+                .where(tickets.c.id == plan.item.key)
+                .values(**values, registered_at=now)
+            )
+    if plans:
+        conn.execute(
+            insert(submissions),
+            [
+                {
+                    "key": p.item.key,
+                    "kind": p.item.kind,
+                    "kiosk_id": kiosk.kiosk_id,
+                    "office_id": kiosk.office_id,
+                    "service_id": p.service_id,
+                    "day": p.day,
+                    "body_sha256": p.digest,
+                    "body": canonical(p.item.body).decode("utf-8"),
+                    "result": json.dumps(p.result),
+                    "received_at": now,
+                }
+                for p in plans
+            ],
+        )

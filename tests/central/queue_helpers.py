@@ -1,0 +1,138 @@
+"""Requests a kiosk and a counter send about queues, for the queue and submission tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import requests
+
+from .helpers import DEMO_OFFICE, bearer
+
+ZONE = ZoneInfo("Asia/Jakarta")  # the server's default --timezone
+
+
+def today() -> dt.date:
+    return dt.datetime.now(ZONE).date()
+
+
+def now_iso() -> str:
+    return dt.datetime.now(ZONE).isoformat()
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def allocate(
+    url: str,
+    token: str,
+    service_id: str,
+    ticket_id: str | None = None,
+    session: requests.Session | None = None,
+) -> requests.Response:
+    body = {"ticket_id": ticket_id or new_id(), "service_id": service_id}
+    sender = session or requests
+    return sender.post(
+        f"{url}/api/v1/tickets/allocate", json=body, headers=bearer(token), timeout=30
+    )
+
+
+def lease(
+    url: str,
+    token: str,
+    service_id: str,
+    size: int,
+    day: dt.date | None = None,
+    session: requests.Session | None = None,
+) -> requests.Response:
+    body = {"service_id": service_id, "day": (day or today()).isoformat(), "size": size}
+    sender = session or requests
+    return sender.post(f"{url}/api/v1/leases", json=body, headers=bearer(token), timeout=30)
+
+
+def return_lease(url: str, token: str, lease_id: str, first_unused: int) -> requests.Response:
+    return requests.post(
+        f"{url}/api/v1/leases/{lease_id}/return",
+        json={"first_unused": first_unused},
+        headers=bearer(token),
+        timeout=10,
+    )
+
+
+def submit(url: str, token: str, items: list[dict[str, Any]]) -> requests.Response:
+    return requests.post(
+        f"{url}/api/v1/submissions", json={"items": items}, headers=bearer(token), timeout=60
+    )
+
+
+def results(url: str, token: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    response = submit(url, token, items)
+    assert response.status_code == 200, response.text
+    found: list[dict[str, Any]] = response.json()["results"]
+    assert [r["key"] for r in found] == [i["key"] for i in items]
+    return found
+
+
+def registration(
+    key: str,
+    service_id: str,
+    number: str,
+    source: str,
+    values: dict[str, str] | None = None,
+    office_id: str = DEMO_OFFICE,
+) -> dict[str, Any]:
+    """A service_registration outbox item as the kiosk sends it."""
+    return {
+        "key": key,
+        "kind": "service_registration",
+        "body": {
+            "office_id": office_id,
+            "service_id": service_id,
+            "language": "id",
+            "assurance": "verified",
+            "card_uid": None,
+            "card_number": "PKU-000001",
+            "values": values or {"full_name": "Budi Santoso"},
+            "ticket": {"number": number, "issued_at": now_iso(), "number_source": source},
+        },
+    }
+
+
+def complaint(key: str, text: str = "AC di ruang tunggu mati.") -> dict[str, Any]:
+    return {
+        "key": key,
+        "kind": "complaint",
+        "body": {
+            "office_id": DEMO_OFFICE,
+            "reference": f"ADU-{key[:8]}",
+            "category": "fasilitas",
+            "text": text,
+            "language": "id",
+            "card_number": None,
+            "created_at": now_iso(),
+        },
+    }
+
+
+def staff_post(url: str, token: str, path: str, body: Any = None) -> requests.Response:
+    return requests.post(f"{url}{path}", json=body, headers=bearer(token), timeout=10)
+
+
+def drain(url: str, staff_token: str, service_id: str) -> None:
+    """Call and serve every waiting ticket of today's queue, so a test starts from an empty one."""
+    while True:
+        response = staff_post(
+            url,
+            staff_token,
+            "/api/v1/staff/queue/call-next",
+            {"office_id": DEMO_OFFICE, "service_id": service_id, "counter": "9"},
+        )
+        assert response.status_code == 200, response.text
+        ticket = response.json()["ticket"]
+        if ticket is None:
+            return
+        done = staff_post(url, staff_token, f"/api/v1/staff/tickets/{ticket['ticket_id']}/served")
+        assert done.status_code == 200, done.text

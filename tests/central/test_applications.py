@@ -1,0 +1,158 @@
+"""Citizens' applications: kiosks ask by card number or NIK (audited); staff record them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from central import staff
+from central.credentials import keyed_hash
+from central.database import Database
+from central.process import RunningCentral
+from central.tables import audit_log, citizen_lookups
+
+from .helpers import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
+from .test_citizens import SITI_NIK, audit_key, lookups_for
+
+pytestmark = pytest.mark.timeout(60)
+
+BUDI_NIK = "1471011708790002"
+UNKNOWN_NIK = "1471010101900009"
+
+
+def ask(url: str, token: str, body: dict[str, Any]) -> requests.Response:
+    return requests.post(
+        f"{url}/api/v1/citizens/applications", json=body, headers=bearer(token), timeout=5
+    )
+
+
+def create(url: str, token: str, body: dict[str, Any]) -> requests.Response:
+    return requests.post(
+        f"{url}/api/v1/staff/applications", json=body, headers=bearer(token), timeout=5
+    )
+
+
+def change(url: str, token: str, reference: str, body: dict[str, Any]) -> requests.Response:
+    return requests.patch(
+        f"{url}/api/v1/staff/applications/{reference}", json=body, headers=bearer(token), timeout=5
+    )
+
+
+def test_the_demo_applications_by_card_number_and_nik(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    kiosk_id, token = new_kiosk(operator, url)
+    by_card = ask(url, token, {"card_number": "pku-000001"})
+    by_nik = ask(url, token, {"nik": SITI_NIK})
+    assert by_card.status_code == 200, by_card.text
+    assert by_card.json() == by_nik.json()
+    states = {a["reference"]: a["state"] for a in by_card.json()["applications"]}
+    assert states["BRK-DEMO0001"] == "ready"
+    assert states["BRK-DEMO0002"] == "in_progress"
+    ready = next(a for a in by_card.json()["applications"] if a["reference"] == "BRK-DEMO0001")
+    assert ready["title"] == {"id": "Cetak Ulang KTP-el", "en": "Reprint of e-KTP"}
+    assert ready["service_id"] == "ktp-cetak-ulang" and ready["office_id"] == DEMO_OFFICE
+
+    nobody = ask(url, token, {"nik": UNKNOWN_NIK})
+    assert nobody.status_code == 200 and nobody.json() == {"applications": []}
+
+    key = audit_key(operator)
+    assert lookups_for(operator, kiosk_id) == [
+        ("card_number", keyed_hash(key, "card_number", "PKU-000001"), True),
+        ("nik", keyed_hash(key, "nik", SITI_NIK), True),
+        ("nik", keyed_hash(key, "nik", UNKNOWN_NIK), False),
+    ]
+    with operator.read() as conn:
+        cells = " ".join(str(v) for row in conn.execute(select(citizen_lookups)) for v in row)
+        cells += " ".join(str(v) for row in conn.execute(select(audit_log)) for v in row)
+    assert SITI_NIK not in cells and UNKNOWN_NIK not in cells and "PKU-000001" not in cells
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"uid": "08C0FFEE"},  # a UID proves nothing: no applications for it
+        {"nik": SITI_NIK, "card_number": "PKU-000001"},
+        {"nik": "12345"},
+    ],
+)
+def test_only_one_verified_key_is_accepted(
+    central_server: RunningCentral, kiosk_token: str, body: dict[str, Any]
+) -> None:
+    response = ask(central_server.url, kiosk_token, body)
+    assert response.status_code == 422
+    assert response.json()["error"] == "invalid_request"
+
+
+def test_staff_record_and_move_an_application(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    _kiosk_id, token = new_kiosk(operator, url)
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    made = create(url, clerk, {"nik": BUDI_NIK, "service_id": "izin-usaha-mikro"})
+    assert made.status_code == 201, made.text
+    reference = made.json()["reference"]
+    assert reference.startswith("BRK-") and made.json()["state"] == "received"
+    assert made.json()["title"]["en"] == "Micro business permit"
+
+    def state_at_kiosk() -> tuple[str, str | None]:
+        found = ask(url, token, {"card_number": "PKU-000002"}).json()["applications"]
+        mine = [a for a in found if a["reference"] == reference]
+        assert len(mine) == 1
+        return mine[0]["state"], mine[0]["note"]
+
+    assert state_at_kiosk() == ("received", None)
+    moved = change(url, clerk, reference, {"state": "in_progress"})
+    assert moved.status_code == 200, moved.text
+    ready = change(url, clerk, reference, {"state": "ready", "note": "Loket 3 / Counter 3"})
+    changed_at = [dt.datetime.fromisoformat(r.json()["state_changed_at"]) for r in (moved, ready)]
+    assert changed_at[1] > changed_at[0]
+    assert state_at_kiosk() == ("ready", "Loket 3 / Counter 3")
+    assert change(url, clerk, reference, {"note": None}).json()["note"] is None
+    assert change(url, clerk, reference, {"state": "collected"}).status_code == 200
+
+    back = change(url, clerk, reference, {"state": "in_progress"})
+    assert back.status_code == 409 and back.json()["error"] == "invalid_transition"
+    assert state_at_kiosk() == ("collected", None)
+
+
+def test_staff_application_errors(central_server: RunningCentral, operator: Database) -> None:
+    url = central_server.url
+    admin = new_staff(operator, url)
+    elsewhere = new_staff(operator, url, staff.Role.STAFF, office_id=new_office(operator))
+    own_ref = {"nik": BUDI_NIK, "service_id": "kk-perubahan", "reference": "KK-TEST-0001"}
+
+    assert create(url, elsewhere, own_ref).status_code == 403
+    assert change(url, elsewhere, "BRK-DEMO0003", {"note": "x"}).status_code == 403
+    assert create(url, admin, own_ref).status_code == 201
+    duplicate = create(url, admin, own_ref)
+    assert duplicate.status_code == 409
+    unknown = create(url, admin, {"nik": UNKNOWN_NIK, "service_id": "kk-perubahan"})
+    assert (unknown.status_code, unknown.json()["error"]) == (404, "unknown_citizen")
+    no_service = create(url, admin, {"nik": BUDI_NIK, "service_id": "no-such-service"})
+    assert (no_service.status_code, no_service.json()["error"]) == (404, "unknown_service")
+    missing = change(url, admin, "NO-SUCH-REF", {"state": "ready"})
+    assert (missing.status_code, missing.json()["error"]) == (404, "unknown_application")
+    assert change(url, admin, "KK-TEST-0001", {}).status_code == 422
+    assert change(url, admin, "KK-TEST-0001", {"state": "lost"}).status_code == 422
+
+
+def test_nothing_personal_reaches_the_server_log(
+    central_server: RunningCentral, kiosk_token: str, operator: Database
+) -> None:
+    url = central_server.url
+    ask(url, kiosk_token, {"nik": SITI_NIK})
+    ask(url, kiosk_token, {"card_number": "PKU-000001"})
+    ask(url, kiosk_token, {"nik": SITI_NIK + "0"})  # invalid: the 422 must not echo it
+    create(url, new_staff(operator, url), {"nik": BUDI_NIK, "service_id": "kk-perubahan"})
+    log = central_server.output_tail()
+    assert "/api/v1/citizens/applications" in log
+    leaked = [v for v in (SITI_NIK, BUDI_NIK, "PKU-000001", "Siti Aminah") if v in log]
+    assert leaked == []

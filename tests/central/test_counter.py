@@ -1,0 +1,147 @@
+"""The counter's calls (call-next, served, no-show), the queue's state, the public ticket page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import requests
+
+from central import staff
+from central.database import Database
+from central.documents import DocumentCache
+from central.process import RunningCentral
+from central.queue import CatalogFacts, catalog_facts, median_minutes, minutes_per_person
+
+from .helpers import DEMO_OFFICE, bearer, enrol, new_code, new_office, new_staff
+from .queue_helpers import allocate, drain, new_id, registration, results, staff_post
+
+pytestmark = pytest.mark.timeout(120)
+SERVICE = "status-berkas"  # prefix F, counter "Informasi"
+
+
+def call_next(url: str, token: str, counter: str = "2") -> requests.Response:
+    body = {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": counter}
+    return staff_post(url, token, "/api/v1/staff/queue/call-next", body)
+
+
+def test_call_next_serves_in_number_order_and_refuses_wrong_transitions(
+    central_server: RunningCentral, operator: Database, kiosk_token: str
+) -> None:
+    url = central_server.url
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    drain(url, clerk, SERVICE)
+    ids = [new_id() for _ in range(3)]
+    numbers = [allocate(url, kiosk_token, SERVICE, i).json()["display"] for i in ids]
+
+    state = requests.get(f"{url}/api/v1/queue", headers=bearer(kiosk_token), timeout=5).json()
+    mine = next(s for s in state["services"] if s["service_id"] == SERVICE)
+    assert mine["waiting"] == 3 and state["office_id"] == DEMO_OFFICE
+
+    early = staff_post(url, clerk, f"/api/v1/staff/tickets/{ids[0]}/served")
+    assert early.status_code == 409 and early.json()["error"] == "invalid_transition"
+
+    called = call_next(url, clerk).json()["ticket"]
+    assert (called["ticket_id"], called["status"], called["counter"]) == (ids[0], "called", "2")
+    served = staff_post(url, clerk, f"/api/v1/staff/tickets/{ids[0]}/served")
+    assert served.status_code == 200 and served.json()["status"] == "served"
+    twice = staff_post(url, clerk, f"/api/v1/staff/tickets/{ids[0]}/no-show")
+    assert twice.status_code == 409
+
+    assert call_next(url, clerk).json()["ticket"]["ticket_id"] == ids[1]
+    gone = staff_post(url, clerk, f"/api/v1/staff/tickets/{ids[1]}/no-show")
+    assert gone.json()["status"] == "no_show" and gone.json()["finished_at"] is not None
+    assert call_next(url, clerk, counter="3").json()["ticket"]["ticket_id"] == ids[2]
+
+    board = requests.get(
+        f"{url}/api/v1/staff/queue", headers=bearer(clerk), timeout=5
+    ).json()  # the account's own office
+    queue = next(s for s in board["services"] if s["service_id"] == SERVICE)
+    assert queue["now_serving"] == numbers[2] and queue["waiting"] == 0
+    assert [(t["ticket_id"], t["status"]) for t in queue["tickets"]] == [(ids[2], "called")]
+    assert call_next(url, clerk).json() == {"ticket": None}
+
+    unknown = staff_post(url, clerk, f"/api/v1/staff/tickets/{new_id()}/served")
+    assert unknown.status_code == 404
+
+
+def test_staff_work_only_for_their_office(
+    central_server: RunningCentral, operator: Database, kiosk_token: str
+) -> None:
+    url = central_server.url
+    elsewhere = new_staff(operator, url, staff.Role.STAFF, office_id=new_office(operator))
+    everywhere = new_staff(operator, url, staff.Role.STAFF)
+    ticket_id = new_id()
+    allocate(url, kiosk_token, SERVICE, ticket_id)
+
+    seen = requests.get(
+        f"{url}/api/v1/staff/queue",
+        params={"office_id": DEMO_OFFICE},
+        headers=bearer(elsewhere),
+        timeout=5,
+    )
+    assert seen.status_code == 403
+    assert call_next(url, elsewhere).status_code == 403
+    drain(url, everywhere, SERVICE)  # calls and serves it, as every office's staff may
+    closing = staff_post(url, elsewhere, f"/api/v1/staff/tickets/{ticket_id}/no-show")
+    assert closing.status_code == 403
+    unnamed = requests.get(f"{url}/api/v1/staff/queue", headers=bearer(everywhere), timeout=5)
+    assert unnamed.status_code == 400 and unnamed.json()["error"] == "office_required"
+
+
+def test_the_estimate_uses_todays_median_then_the_catalog_then_five_minutes(
+    operator: Database,
+) -> None:
+    start = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+    spans = [(start, start + dt.timedelta(minutes=m)) for m in (2, 10, 4)]
+    assert median_minutes(spans) == 4
+    assert median_minutes([(start, None)]) is None
+    long_ago = dt.date(2001, 1, 1)  # no served ticket that day
+    with operator.read() as conn:
+        facts = CatalogFacts(minutes_per_person={"ktp-cetak-ulang": 12.0})
+        found = minutes_per_person(conn, ["ktp-cetak-ulang", SERVICE], long_ago, facts)
+        assert found == {"ktp-cetak-ulang": 12.0, SERVICE: 5.0}
+        demo = catalog_facts(conn, DocumentCache())
+    assert demo.service_names[SERVICE]["en"] and demo.office_names[DEMO_OFFICE]
+
+
+def test_public_status_shows_the_queue_and_nothing_personal(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    kiosk = enrol(url, new_code(operator)).json()
+    ticket_id = new_id()
+    number = allocate(url, kiosk["token"], SERVICE, ticket_id).json()["display"]
+    personal = {
+        "full_name": "Sitti Nurbaya Rahmawati",
+        "nik": "1471055506900003",
+        "phone": "081266667777",
+        "complaint": "sakit kepala berdenyut",
+    }
+    item = registration(ticket_id, SERVICE, number, "online", values=personal)
+    item["body"]["card_number"] = "PKU-990011"
+    assert results(url, kiosk["token"], [item])[0]["status"] == "accepted"
+
+    answer = requests.get(f"{url}/api/v1/public/tickets/{ticket_id}", timeout=5)  # no token
+    assert answer.status_code == 200
+    status = answer.json()
+    assert status["number"] == number and status["status"] == "waiting"
+    assert status["service_id"] == SERVICE and status["counter"] == "Informasi"
+    assert set(status["service_name"]) == {"id", "en"}
+    assert status["office_name"] == "Mal Pelayanan Publik Kota Pekanbaru"
+    assert status["people_ahead"] >= 0 and status["called_at"] is None
+
+    page = requests.get(f"{url}/t/{ticket_id}", timeout=5)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert number in html and 'http-equiv="refresh" content="30"' in html
+    assert html.index("Menunggu giliran") < html.index("Waiting for your turn")
+    assert html.index(status["service_name"]["id"]) < html.index(status["service_name"]["en"])
+    for value in [*personal.values(), "PKU-990011", "Sitti", "Budi"]:
+        assert value not in html and value not in answer.text
+
+    missing = new_id()
+    assert requests.get(f"{url}/api/v1/public/tickets/{missing}", timeout=5).status_code == 404
+    not_yet = requests.get(f"{url}/t/{missing}", timeout=5)
+    assert not_yet.status_code == 404 and "belum tercatat" in not_yet.text
+    assert "not recorded yet" in not_yet.text

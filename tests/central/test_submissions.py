@@ -1,0 +1,292 @@
+"""``POST /api/v1/submissions``: idempotent by key, per-item verdicts, ticket numbers checked."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import threading
+import time
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from central import submissions as submissions_store
+from central.database import Database
+from central.kiosks import KioskPrincipal
+from central.process import RunningCentral
+from central.submissions import Item, Outcome
+from central.tables import submissions, tickets
+
+from .helpers import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
+from .queue_helpers import (
+    ZONE,
+    allocate,
+    complaint,
+    lease,
+    new_id,
+    now_iso,
+    registration,
+    results,
+)
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def test_replay_conflict_and_invalid_in_one_mixed_batch(
+    central_server: RunningCentral, kiosk_token: str, operator: Database
+) -> None:
+    url = central_server.url
+    first = complaint(new_id())
+    accepted = results(url, kiosk_token, [first])
+    assert accepted[0] == {
+        "key": first["key"],
+        "status": "accepted",
+        "error": None,
+        "detail": None,
+        "result": {"reference": first["body"]["reference"]},
+    }
+
+    changed = copy.deepcopy(first)
+    changed["body"]["text"] = "Antrean terlalu lama."
+    reordered = {
+        "key": first["key"],
+        "body": dict(reversed(first["body"].items())),
+        "kind": first["kind"],
+    }
+    fresh = complaint(new_id())
+    checkin = {
+        "key": new_id(),
+        "kind": "appointment_checkin",
+        "body": {
+            "office_id": "pku-mpp",
+            "appointment_ref": "JANJI-0042",
+            "card_number": None,
+            "checked_in_at": now_iso(),
+        },
+    }
+    unknown_kind = {"key": new_id(), "kind": "pizza_order", "body": {"office_id": "pku-mpp"}}
+    wrong_office = complaint(new_id()) | {}
+    wrong_office["body"] = wrong_office["body"] | {"office_id": "another-office"}
+    empty_text = complaint(new_id(), text="")
+    no_service = registration(new_id(), "no-such-service", "Z-001", "fallback")
+    batch = [
+        reordered, changed, fresh, unknown_kind, checkin, wrong_office, empty_text,
+        no_service, fresh,
+    ]  # fmt: skip
+    got = results(url, kiosk_token, batch)
+    assert [(r["status"], r["error"]) for r in got] == [
+        ("replayed", None),  # the same body, keys in another order
+        ("conflict", "conflict"),
+        ("accepted", None),
+        ("invalid", "unknown_kind"),
+        ("accepted", None),
+        ("invalid", "wrong_office"),
+        ("invalid", "invalid_body"),
+        ("invalid", "unknown_service"),
+        ("replayed", None),  # the same key twice in one batch
+    ]
+    assert got[0]["result"] == accepted[0]["result"]
+    assert got[4]["result"] == {"appointment_ref": "JANJI-0042"}
+    assert all(r["detail"] for r in got if r["status"] in ("invalid", "conflict"))
+
+    with operator.read() as conn:
+        stored = conn.execute(select(submissions).where(submissions.c.key == fresh["key"])).one()
+        invalid_stored = conn.execute(
+            select(submissions.c.key).where(submissions.c.key == unknown_kind["key"])
+        ).first()
+    assert json.loads(stored.body) == fresh["body"] and stored.kind == "complaint"
+    assert invalid_stored is None, "invalid items are not stored"
+
+    # A replay of the whole batch answers the same again.
+    again = results(url, kiosk_token, batch)
+    assert [r["status"] for r in again] == [
+        "replayed", "conflict", "replayed", "invalid", "replayed", "invalid", "invalid",
+        "invalid", "replayed",
+    ]  # fmt: skip
+
+
+def test_a_malformed_envelope_is_422(central_server: RunningCentral, kiosk_token: str) -> None:
+    item = complaint(new_id())
+    for envelope in (
+        {"items": []},
+        {"items": [item] * 501},
+        {"items": [item | {"key": "k" * 65}]},
+        {"items": [item | {"body": "not an object"}]},
+        {"items": [{"key": "k", "body": {}}]},
+        {"things": [item]},
+    ):
+        response = requests.post(
+            f"{central_server.url}/api/v1/submissions",
+            json=envelope,
+            headers=bearer(kiosk_token),
+            timeout=10,
+        )
+        assert response.status_code == 422, envelope.keys()
+        assert response.json()["error"] == "invalid_request"
+
+
+def test_online_numbers_must_be_allocated_to_the_same_ticket(
+    central_server: RunningCentral, kiosk_token: str, operator: Database
+) -> None:
+    url = central_server.url
+    ticket_id = new_id()
+    number = allocate(url, kiosk_token, "ktp-cetak-ulang", ticket_id).json()["display"]
+    stranger = new_id()
+    got = results(
+        url,
+        kiosk_token,
+        [
+            registration(ticket_id, "ktp-cetak-ulang", number, "online"),
+            registration(stranger, "ktp-cetak-ulang", number, "online"),
+            registration(new_id(), "ktp-cetak-ulang", "B-999", "online"),
+        ],
+    )
+    assert got[0]["status"] == "accepted"
+    assert got[0]["result"] == {"ticket_id": ticket_id, "number": number, "status": "waiting"}
+    assert [(r["status"], r["error"]) for r in got[1:]] == [("invalid", "invalid_number")] * 2
+    with operator.read() as conn:
+        row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
+    assert row.registered_at is not None and row.display == number
+
+
+def test_lease_numbers_must_lie_in_a_lease_of_this_kiosk(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url, service = central_server.url, "ktp-cetak-ulang"
+    _, token = new_kiosk(operator, url)
+    _, other = new_kiosk(operator, url)
+    block = lease(url, token, service, 3).json()
+    start, end = block["start"], block["end"]
+    mine = registration(new_id(), service, f"B-{start:03d}", "lease")
+    got = results(
+        url,
+        token,
+        [
+            mine,
+            registration(new_id(), service, f"B-{start:03d}", "lease"),  # the same number again
+            registration(new_id(), service, f"B-{end + 1:03d}", "lease"),  # past the lease
+            registration(new_id(), service, f"A-{start + 1:03d}", "lease"),  # another prefix
+            registration(new_id(), service, f"B-{start + 1:04d}", "lease"),  # not as printed
+        ],
+    )
+    assert [(r["status"], r["error"]) for r in got] == [
+        ("accepted", None),
+        ("invalid", "duplicate_number"),
+        ("invalid", "invalid_number"),
+        ("invalid", "invalid_number"),
+        ("invalid", "invalid_number"),
+    ]
+    theirs = results(url, other, [registration(new_id(), service, f"B-{end:03d}", "lease")])
+    assert (theirs[0]["status"], theirs[0]["error"]) == ("invalid", "invalid_number")
+    with operator.read() as conn:
+        row = conn.execute(select(tickets).where(tickets.c.id == mine["key"])).one()
+    assert (row.number, row.number_source, row.lease_id) == (start, "lease", block["lease_id"])
+
+
+def test_fallback_numbers_carry_this_kiosks_code_and_join_the_sequence(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url, service = central_server.url, "ktp-cetak-ulang"
+    mine = enrol(url, new_code(operator)).json()
+    theirs = enrol(url, new_code(operator)).json()
+    code, token = mine["kiosk_code"], mine["token"]
+    first = registration(new_id(), service, f"B-{code}-001", "fallback")
+    second = registration(new_id(), service, f"B-{code}-002", "fallback")
+    got = results(
+        url,
+        token,
+        [
+            first,
+            second,
+            registration(new_id(), service, f"B-{code}-001", "fallback"),
+            registration(new_id(), service, f"B-{theirs['kiosk_code']}-003", "fallback"),
+            registration(new_id(), service, f"B-{code}-1", "fallback"),
+        ],
+    )
+    assert [(r["status"], r["error"]) for r in got] == [
+        ("accepted", None),
+        ("accepted", None),
+        ("invalid", "duplicate_number"),
+        ("invalid", "invalid_number"),
+        ("invalid", "invalid_number"),
+    ]
+    assert got[0]["result"]["number"] == f"B-{code}-001"
+    after = allocate(url, token, service).json()["number"]
+    with operator.read() as conn:
+        rows = {
+            r.id: r
+            for r in conn.execute(
+                select(tickets).where(tickets.c.id.in_([first["key"], second["key"]]))
+            )
+        }
+    numbers = [rows[first["key"]].number, rows[second["key"]].number]
+    assert numbers == [after - 2, after - 1], "fallback tickets take the next numbers in turn"
+    assert rows[first["key"]].display == f"B-{code}-001"
+
+
+def test_a_lost_online_answer_gives_way_to_the_printed_number(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """The kiosk allocated online but never got the answer, so it printed a fallback number."""
+    url, service = central_server.url, "ktp-cetak-ulang"
+    mine = enrol(url, new_code(operator)).json()
+    ticket_id = new_id()
+    online = allocate(url, mine["token"], service, ticket_id).json()
+    printed = f"B-{mine['kiosk_code']}-007"
+    got = results(url, mine["token"], [registration(ticket_id, service, printed, "fallback")])
+    assert got[0]["status"] == "accepted"
+    with operator.read() as conn:
+        row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
+    assert (row.display, row.number_source) == (printed, "fallback")
+    assert row.number != online["number"], "the online number is void"
+
+
+def test_five_hundred_items_in_one_batch_and_again(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    token, code = mine["token"], mine["kiosk_code"]
+    block = lease(url, token, service, 200).json()
+    items = [
+        registration(new_id(), service, f"E-{block['start'] + i:03d}", "lease") for i in range(200)
+    ]
+    items += [registration(new_id(), service, f"E-{code}-{i:03d}", "fallback") for i in range(150)]
+    items += [complaint(new_id()) for _ in range(150)]
+    got = results(url, token, items)
+    assert {r["status"] for r in got} == {"accepted"}, [r for r in got if r["error"]][:3]
+    again = results(url, token, items)
+    assert [r["status"] for r in again] == ["replayed"] * 500
+    assert [r["result"] for r in again] == [r["result"] for r in got]
+
+
+def test_two_kiosks_racing_with_one_key_store_it_once(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """The second batch waits for the first, then finds its key (on PostgreSQL: item by item)."""
+    url = central_server.url
+    kiosks = [KioskPrincipal(new_kiosk(operator, url)[0], DEMO_OFFICE) for _ in range(2)]
+    shared, own = complaint(new_id()), complaint(new_id())
+    batch = [Item(i["key"], i["kind"], i["body"]) for i in (shared, own)]
+    later: list[list[Outcome]] = []
+
+    def second() -> None:
+        with operator.begin() as conn:
+            later.append(
+                submissions_store.submit(conn, kiosks[1], batch[:1], now=utc_now(), zone=ZONE)
+            )
+
+    with operator.begin() as conn:
+        first = submissions_store.submit(conn, kiosks[0], batch, now=utc_now(), zone=ZONE)
+        racer = threading.Thread(target=second)
+        racer.start()
+        time.sleep(0.5)  # let it reach the key's row lock (or SQLite's write lock) first
+    racer.join(30)
+    assert [o.status for o in first] == ["accepted", "accepted"]
+    assert [(o.status, o.result) for o in later[0]] == [("replayed", first[0].result)]
