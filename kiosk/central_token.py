@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -26,6 +28,11 @@ from kiosk.config import Config
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: One enrolment at a time in this process: the controller and the sync engine
+#: each hold a client, and two enrolling at once would make two kiosks (two
+#: kiosk codes) of one machine. Whoever waits finds the other's token on disk.
+_ENROLMENT = threading.Lock()
 
 
 def load_token(path: Path) -> str | None:
@@ -43,8 +50,8 @@ def load_token(path: Path) -> str | None:
 def save_token(path: Path, token: str) -> None:
     """Write ``token`` to ``path`` with mode 0600, replacing the file atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temp = Path(name)  # mkstemp makes it 0600
     try:
         with os.fdopen(fd, "w", encoding="ascii") as out:
             out.write(token + "\n")
@@ -66,12 +73,12 @@ def ensure_token(client: CentralClient, config: Config) -> bool:
     """
     if client.token:
         return True
-    path = config.central_token_path
-    token = load_token(path)
-    if token is not None:
-        client.token = token
-        return True
-    return _enrol(client, config)
+    with _ENROLMENT:
+        token = load_token(config.central_token_path)
+        if token is not None:
+            client.token = token
+            return True
+        return _enrol(client, config)
 
 
 def authorised(client: CentralClient, config: Config, call: Callable[[], T]) -> T:
@@ -86,9 +93,15 @@ def authorised(client: CentralClient, config: Config, call: Callable[[], T]) -> 
     except CentralAuthError as exc:
         if exc.status != 401 or not config.central.enrolment_code:
             raise
-        log.warning("central server refused the kiosk's token; enrolling again")
-        client.token = None
-        _enrol(client, config)
+        refused = client.token
+        with _ENROLMENT:
+            on_disk = load_token(config.central_token_path)
+            if on_disk is not None and on_disk != refused:
+                client.token = on_disk  # another client of this kiosk enrolled meanwhile
+            else:
+                log.warning("central server refused the kiosk's token; enrolling again")
+                client.token = None
+                _enrol(client, config)
         return call()
 
 

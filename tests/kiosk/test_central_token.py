@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,36 @@ def test_a_used_code_is_reported(tmp_path: Path, demo_central: str) -> None:
     with CentralClient(demo_central) as client, pytest.raises(CentralAuthError) as caught:
         authorised(client, config, client.fetch_catalog)
     assert (caught.value.status, caught.value.code) == (403, "enrolment_code_unknown")
+
+
+def test_two_clients_of_one_kiosk_enrol_it_once(tmp_path: Path, demo_central: str) -> None:
+    """The controller and the sync engine start together: one kiosk, one token, one code."""
+    config = config_for(tmp_path, demo_central)
+    start = threading.Barrier(4)
+    tokens: list[str | None] = []
+
+    def start_client() -> None:
+        with CentralClient(demo_central) as client:
+            start.wait(timeout=10)
+            ensure_token(client, config)
+            tokens.append(client.token)
+
+    threads = [threading.Thread(target=start_client) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert len(tokens) == 4 and len(set(tokens)) == 1 and tokens[0] is not None
+    assert load_token(config.central_token_path) == tokens[0]
+    assert [p.name for p in config.central_token_path.parent.iterdir()] == ["central-token"]
+
+
+def test_a_client_whose_token_was_replaced_adopts_the_new_one(
+    tmp_path: Path, demo_central: str
+) -> None:
+    config = config_for(tmp_path, demo_central)
+    with CentralClient(demo_central) as first, CentralClient(demo_central) as second:
+        ensure_token(first, config)
+        second.token = "ak_stale-from-before"  # noqa: S105 - a made-up token
+        assert authorised(second, config, second.fetch_catalog).data is not None
+        assert second.token == first.token, "took the token on disk, did not enrol again"
