@@ -28,13 +28,18 @@ APT_PRINT := fonts-dejavu-core poppler-utils zbar-tools cups cups-client printer
 APT_CENTRAL := postgresql
 APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_CENTRAL)
 
-.PHONY: help demo test lint typecheck pytest bench screenshots system-deps venv clean
+# The touchscreen's translations: .ts sources (Qt Linguist), .qm compiled here.
+TS_FILES := $(wildcard ui/i18n/*.ts)
+QM_FILES := $(TS_FILES:.ts=.qm)
+
+.PHONY: help demo test lint typecheck pytest bench screenshots system-deps venv clean translations ts
 
 help:
 	@echo "make demo    install what is missing, then start the kiosk on demo defaults"
 	@echo "make test    install what is missing, then lint, type-check and run the suite"
 	@echo "make bench   run the benchmarks and write docs/benchmarks.md"
 	@echo "make screenshots  refresh the pictures in docs/screenshots/"
+	@echo "make ts      refresh ui/i18n/*.ts after changing texts in ui/texts.py"
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -57,7 +62,15 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 venv: system-deps $(VENV)/.synced
 
-demo: venv
+translations: $(QM_FILES)
+
+ui/i18n/%.qm: ui/i18n/%.ts | venv
+	$(VENV)/bin/pyside6-lrelease -silent $< -qm $@
+
+ts: venv
+	$(VENV)/bin/pyside6-lupdate ui/texts.py -ts $(TS_FILES) -no-obsolete -locations none
+
+demo: venv translations
 	$(VENV)/bin/kiosk demo $(DEMO_ARGS)
 
 lint: venv
@@ -67,16 +80,16 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
-pytest: venv
+pytest: venv translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 
-bench: venv
+bench: venv translations
 	$(VENV)/bin/python -m bench
 
-screenshots: venv
+screenshots: venv translations
 	xvfb-run -a -s "-screen 0 1080x1920x24" $(VENV)/bin/python -m ui.screenshots --out docs/screenshots
 
 clean:
-	rm -rf $(VENV) .make .pytest_cache .mypy_cache .ruff_cache demo-output
+	rm -rf $(VENV) .make .pytest_cache .mypy_cache .ruff_cache demo-output $(QM_FILES)

@@ -14,7 +14,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import card_read, card_read_nfc, printing, report, startup, store, tap_to_ticket
+from bench import (
+    card_read,
+    card_read_nfc,
+    fleet_load,
+    outbox_drain,
+    printing,
+    report,
+    startup,
+    store,
+    sync,
+    tap_to_ticket,
+)
 from bench.results import Benchmark
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,16 +62,19 @@ def run_all(quick: bool) -> list[Benchmark]:
     central = start_central(seed_demo=True)
     try:
         _progress(f"central server at {central.url}")
-        return [
+        benchmarks = [
             startup.run(central.url, runs, _progress),
             tap_to_ticket.run(central.url, rounds, _progress),
             *card_read.run(quick, _progress),
             *card_read_nfc.run(quick, _progress),
             *printing.run(quick, _progress),
             *store.run(quick, _progress),
+            *outbox_drain.run(central.url, quick, _progress),
         ]
     finally:
         central.stop()
+    # After the demo server stops: the fleet and the sync engine get servers of their own.
+    return [*benchmarks, *fleet_load.run(quick, _progress), *sync.run(quick, _progress)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -70,6 +70,8 @@ class Service:
     #: Print the registration slip (the form's fields, for the counter officer)
     #: as a second job after the ticket.
     slip: bool = False
+    #: Opening hours of this service, if they differ from the office's.
+    hours: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class Office:
     id: str
     name: str
     city: str
+    #: Opening hours as shown to citizens (free text per language); None: not published.
+    hours: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,12 @@ class Catalog:
         root = _Path("catalog")
         obj = root.mapping(data)
         offices = tuple(
-            Office(id=p.string(o, "id"), name=p.string(o, "name"), city=p.string(o, "city"))
+            Office(
+                id=p.string(o, "id"),
+                name=p.string(o, "name"),
+                city=p.string(o, "city"),
+                hours=p.text(o, "hours") if o.get("hours") is not None else None,
+            )
             for p, o in root.items(obj, "offices")
         )
         office_ids = {o.id for o in offices}
@@ -150,6 +159,7 @@ def _service(p: _Path, s: Mapping[str, Any], office_ids: set[str]) -> Service:
         assurance=assurance,
         form=tuple(_field(fp, f) for fp, f in p.items(s, "form", required=False)),
         slip=p.boolean(s, "slip", default=False),
+        hours=p.text(s, "hours") if s.get("hours") is not None else None,
     )
 
 

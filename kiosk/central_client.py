@@ -13,30 +13,49 @@ travels only in JSON bodies and never appears in an error message.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from kiosk.central_errors import (
     CentralAuthError,
     CentralError,
     CentralProtocolError,
+    CentralRefused,
     CentralUnavailable,
     error_code,
     is_garbled,
+    retry_after_s,
+)
+from kiosk.central_info import (
+    Application,
+    HealthInfo,
+    QueueState,
+    parse_applications,
+    parse_health_info,
+    parse_queue_state,
 )
 from kiosk.central_results import (
     RECORD_KEYS,
+    Allocation,
+    AnswerError,
     CatalogFetch,
     CitizenLookup,
     DocumentFetch,
     Enrolment,
+    HeartbeatAck,
+    KioskInfo,
+    Lease,
+    SubmissionResult,
 )
 
 if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first request
     import requests
+
+T = TypeVar("T")
 
 __all__ = ["CatalogFetch", "CentralClient", "CitizenLookup", "DocumentFetch", "Enrolment"]
 
@@ -45,7 +64,15 @@ TRUST_PATH = "/api/v1/trust"
 REVOCATIONS_PATH = "/api/v1/revocations"
 ENROL_PATH = "/api/v1/enrol"
 LOOKUP_PATH = "/api/v1/citizens/lookup"
+APPLICATIONS_PATH = "/api/v1/citizens/applications"
+HEALTH_INFO_PATH = "/api/v1/health-info"
+QUEUE_PATH = "/api/v1/queue"
 HEALTH_PATH = "/health"
+KIOSK_ME_PATH = "/api/v1/kiosks/me"
+ALLOCATE_PATH = "/api/v1/tickets/allocate"
+LEASES_PATH = "/api/v1/leases"
+SUBMISSIONS_PATH = "/api/v1/submissions"
+HEARTBEATS_PATH = "/api/v1/heartbeats"
 
 
 class CentralClient:
@@ -96,7 +123,66 @@ class CentralClient:
             raise CentralProtocolError(f"{self._url(ENROL_PATH)}: enrolment answer incomplete")
         kiosk_id, office_id, token = (str(f) for f in fields)
         self.token = token
-        return Enrolment(kiosk_id=kiosk_id, office_id=office_id, token=token)
+        kiosk_code = data.get("kiosk_code")
+        return Enrolment(
+            kiosk_id=kiosk_id,
+            office_id=office_id,
+            token=token,
+            kiosk_code=kiosk_code if isinstance(kiosk_code, str) else "",
+        )
+
+    def kiosk_me(self) -> KioskInfo:
+        """Who the centre says this kiosk is (its office and short kiosk code)."""
+        return self._parse(KIOSK_ME_PATH, KioskInfo.from_json, self._call("GET", KIOSK_ME_PATH))
+
+    # -- the queue (the sync engine's calls) -------------------------------------------
+    def allocate_ticket(self, ticket_id: str, service_id: str, *, deadline_s: float) -> Allocation:
+        """A number for ``ticket_id`` from the centre's queue, within ``deadline_s``.
+
+        A replay of the same ``ticket_id`` gets the same number. An unknown
+        service raises :class:`CentralRefused` (``unknown_service``).
+        """
+        body = {"ticket_id": ticket_id, "service_id": service_id}
+        data = self._call("POST", ALLOCATE_PATH, body, ok=(200, 201), timeout_s=deadline_s)
+        return self._parse(ALLOCATE_PATH, Allocation.from_json, data)
+
+    def request_lease(self, service_id: str, day: dt.date, size: int) -> Lease:
+        """Lease a block of ``size`` numbers of ``service_id``'s queue on ``day``."""
+        body = {"service_id": service_id, "day": day.isoformat(), "size": size}
+        return self._parse(LEASES_PATH, Lease.from_json, self._call("POST", LEASES_PATH, body))
+
+    def return_lease(self, lease_id: str, first_unused: int) -> tuple[int, int] | None:
+        """Give back a lease's numbers from ``first_unused`` on; the range returned, if any."""
+        path = f"{LEASES_PATH}/{lease_id}/return"
+        data = self._call("POST", path, {"first_unused": first_unused})
+        returned = data.get("returned")
+        if (
+            isinstance(returned, list)
+            and len(returned) == 2
+            and all(isinstance(n, int) for n in returned)
+        ):
+            return int(returned[0]), int(returned[1])
+        return None
+
+    def submit(self, items: Sequence[Mapping[str, Any]]) -> list[SubmissionResult]:
+        """Send outbox items (``key``, ``kind``, ``body``); one result per item, same order."""
+        data = self._call("POST", SUBMISSIONS_PATH, {"items": list(items)})
+        raw = data.get("results")
+        if not isinstance(raw, list) or len(raw) != len(items):
+            raise CentralProtocolError(f"{self._url(SUBMISSIONS_PATH)}: results do not match")
+        results = [
+            self._parse(SUBMISSIONS_PATH, SubmissionResult.from_json, r)
+            for r in raw
+            if isinstance(r, dict)
+        ]
+        if [r.key for r in results] != [item["key"] for item in items]:
+            raise CentralProtocolError(f"{self._url(SUBMISSIONS_PATH)}: results out of order")
+        return results
+
+    def heartbeat(self, body: Mapping[str, Any]) -> HeartbeatAck:
+        """Tell the centre this kiosk is alive and how its parts are."""
+        data = self._call("POST", HEARTBEATS_PATH, body)
+        return self._parse(HEARTBEATS_PATH, HeartbeatAck.from_json, data)
 
     # -- versioned documents ---------------------------------------------------------
     def fetch_catalog(self, etag: str | None = None) -> DocumentFetch:
@@ -148,6 +234,50 @@ class CentralClient:
             card_number=_text(holder.get("card_number")),
         )
 
+    # -- what the touchscreen shows (#7) ---------------------------------------------------
+    def applications(
+        self,
+        *,
+        card_number: str | None = None,
+        nik: str | None = None,
+        deadline_s: float = 1.5,
+    ) -> tuple[Application, ...]:
+        """A citizen's applications and their state (exactly one key; verified cards only).
+
+        Like :meth:`lookup_citizen`, ``deadline_s`` bounds connecting and each
+        wait, and a timeout raises :class:`CentralUnavailable`.
+        """
+        keys = {"card_number": card_number, "nik": nik}
+        given = {k: v for k, v in keys.items() if v is not None}
+        if len(given) != 1:
+            raise ValueError("give exactly one of card_number, nik")
+        if deadline_s <= 0:
+            raise ValueError("deadline_s must be positive")
+        status, _, body = self._send("POST", APPLICATIONS_PATH, body=given, timeout_s=deadline_s)
+        self._expect(APPLICATIONS_PATH, status, 200)
+        return self._shown(APPLICATIONS_PATH, body, parse_applications)
+
+    def health_info(self, *, deadline_s: float = 2.0) -> HealthInfo | None:
+        """Beds by ward and doctors on duty at this kiosk's office; None if it has none."""
+        status, _, body = self._send("GET", HEALTH_INFO_PATH, timeout_s=deadline_s)
+        if status == 404:
+            return None
+        self._expect(HEALTH_INFO_PATH, status, 200)
+        return self._shown(HEALTH_INFO_PATH, body, parse_health_info)
+
+    def queue_state(self, *, deadline_s: float = 2.0) -> QueueState:
+        """Now serving and people waiting, per service of this kiosk's office, today."""
+        status, _, body = self._send("GET", QUEUE_PATH, timeout_s=deadline_s)
+        self._expect(QUEUE_PATH, status, 200)
+        return self._shown(QUEUE_PATH, body, parse_queue_state)
+
+    def _shown(self, path: str, body: bytes, parse: Callable[[dict[str, Any]], T]) -> T:
+        data = self._json_object(path, body)
+        try:
+            return parse(data)
+        except ValueError as exc:
+            raise CentralProtocolError(f"{self._url(path)}: answer malformed ({exc})") from exc
+
     def health(self) -> bool:
         """Whether the server answers its health check; never raises."""
         try:
@@ -191,7 +321,37 @@ class CentralClient:
             )
         self._expect(path, status, 200)
         data = self._json_object(path, body)
-        return DocumentFetch(not_modified=False, etag=response_headers.get("ETag"), data=data)
+        return DocumentFetch(
+            not_modified=False, etag=response_headers.get("ETag"), data=data, raw=body
+        )
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        ok: tuple[int, ...] = (200, 201),
+        timeout_s: float | None = None,
+    ) -> dict[str, Any]:
+        """Send, expect one of ``ok``, return the JSON object; a 4xx is :class:`CentralRefused`."""
+        status, _, content = self._send(method, path, body=body, timeout_s=timeout_s)
+        if status not in ok:
+            code = error_code(content)
+            if 400 <= status < 500:
+                raise CentralRefused(
+                    f"{self._url(path)}: refused ({status} {code or 'no reason given'})",
+                    status=status,
+                    code=code,
+                )
+            self._expect(path, status, ok[0])
+        return self._json_object(path, content)
+
+    def _parse(self, path: str, parse: Callable[[dict[str, Any]], T], data: dict[str, Any]) -> T:
+        try:
+            return parse(data)
+        except AnswerError as exc:
+            raise CentralProtocolError(f"{self._url(path)}: answer malformed ({exc})") from exc
 
     def _send(
         self,
@@ -233,7 +393,11 @@ class CentralClient:
         except requests.RequestException as exc:
             raise CentralProtocolError(f"{url}: unusable answer ({exc})") from exc
         if status >= 500 or status == 429:
-            raise CentralUnavailable(f"{url}: server answered {status}", status=status)
+            raise CentralUnavailable(
+                f"{url}: server answered {status}",
+                status=status,
+                retry_after_s=retry_after_s(response_headers.get("Retry-After")),
+            )
         if status in (401, 403):
             code = error_code(content)
             raise CentralAuthError(

@@ -5,13 +5,17 @@
     CentralError                  catch this to handle any sync failure
     ├── CentralUnavailable        no answer: refused, reset, timed out, 5xx, 429
     │                             (transient: try again later, work offline)
+    │                             ``retry_after_s``: the server's Retry-After
     ├── CentralAuthError          401 or 403: no token, a revoked one, a used
     │                             or expired enrolment code (an operator must
     │                             act: a new code; retrying will not help)
     └── CentralProtocolError      an answer the kiosk cannot use: not HTTP,
-                                  not JSON, not an object, unexpected status
-                                  (a misconfigured URL or an incompatible
-                                  server; retrying soon will not help)
+        │                         not JSON, not an object, unexpected status
+        │                         (a misconfigured URL or an incompatible
+        │                         server; retrying soon will not help)
+        └── CentralRefused        a 4xx the server explained (``code``: e.g.
+                                  ``unknown_service``, ``conflict``): this
+                                  request will never succeed as it is
 
 No exception from ``requests`` (or ``ValueError`` from decoding a body)
 ever leaves the client; each becomes one of these, with the original as
@@ -22,11 +26,19 @@ telling them apart.
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import http.client
 import json
 from collections.abc import Iterator
 
-__all__ = ["CentralAuthError", "CentralError", "CentralProtocolError", "CentralUnavailable"]
+__all__ = [
+    "CentralAuthError",
+    "CentralError",
+    "CentralProtocolError",
+    "CentralRefused",
+    "CentralUnavailable",
+]
 
 
 class CentralError(Exception):
@@ -41,11 +53,32 @@ class CentralError(Exception):
 
 
 class CentralUnavailable(CentralError):
-    """The central server could not be reached or is temporarily failing."""
+    """The central server could not be reached or is temporarily failing.
+
+    ``retry_after_s`` is the server's ``Retry-After`` (429, 503) in seconds, if it sent one.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after_s: float | None = None
+    ) -> None:
+        super().__init__(message, status=status)
+        self.retry_after_s = retry_after_s
 
 
 class CentralProtocolError(CentralError):
     """The central server answered something the kiosk does not understand."""
+
+
+class CentralRefused(CentralProtocolError):
+    """The server understood the request and refused it for good (a 4xx with a code).
+
+    ``code`` is the server's error code (``unknown_service``, ``conflict``,
+    ``validation_failed``, ...), "" if it gave none.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, code: str = "") -> None:
+        super().__init__(message, status=status)
+        self.code = code
 
 
 class CentralAuthError(CentralError):
@@ -68,6 +101,22 @@ def error_code(body: bytes) -> str:
         return ""
     code = data.get("error") if isinstance(data, dict) else None
     return code if isinstance(code, str) and code.isascii() and len(code) <= 64 else ""
+
+
+def retry_after_s(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """A ``Retry-After`` header in seconds (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def is_garbled(exc: BaseException) -> bool:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 #: The record keys a lookup may fill (``record.<key>`` in the catalog's forms).
 RECORD_KEYS = ("medical_record_number", "family_card_number", "phone")
@@ -23,6 +24,8 @@ class DocumentFetch:
     not_modified: bool
     etag: str | None
     data: dict[str, Any] | None
+    #: The exact bytes of the answer (b"" when not modified): what the store keeps.
+    raw: bytes = field(default=b"", repr=False)
 
 
 #: The name the catalog's fetch had first.
@@ -36,6 +39,8 @@ class Enrolment:
     kiosk_id: str
     office_id: str
     token: str = field(repr=False)
+    #: The short code fallback ticket numbers carry (e.g. ``K07``); "" from an older server.
+    kiosk_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,3 +59,170 @@ class CitizenLookup:
 
     def __repr__(self) -> str:  # personal data never reaches a log by accident
         return f"CitizenLookup(<{len(self.record)} record fields>, holder={self.nik is not None})"
+
+
+class AnswerError(ValueError):
+    """An answer whose fields are missing or of the wrong type (the client raises
+    :class:`kiosk.central_errors.CentralProtocolError` from it)."""
+
+
+def _str(data: Mapping[str, Any], key: str, *, empty: bool = False) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or (not value and not empty):
+        raise AnswerError(f"{key!r} missing or not a string")
+    return value
+
+
+def _int(data: Mapping[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise AnswerError(f"{key!r} missing or not an integer")
+    return value
+
+
+def _opt_int(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _time(data: Mapping[str, Any], key: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(_str(data, key))
+    except ValueError as exc:
+        raise AnswerError(f"{key!r} is not an ISO 8601 time") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class KioskInfo:
+    """``GET /api/v1/kiosks/me``: who the centre says this kiosk is."""
+
+    kiosk_id: str
+    office_id: str
+    kiosk_code: str
+    name: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> KioskInfo:
+        return cls(
+            kiosk_id=_str(data, "kiosk_id"),
+            office_id=_str(data, "office_id"),
+            kiosk_code=_str(data, "kiosk_code"),
+            name=str(data.get("name") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """``POST /api/v1/tickets/allocate``: a number the centre gave one ticket, online."""
+
+    ticket_id: str
+    service_id: str
+    day: dt.date
+    number: int
+    display: str
+    counter: str = ""
+    people_ahead: int | None = None
+    estimated_wait_minutes: int | None = None
+    now_serving: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Allocation:
+        number = _int(data, "number")
+        if number < 1:
+            raise AnswerError("'number' must be positive")
+        try:
+            day = dt.date.fromisoformat(_str(data, "day"))
+        except ValueError as exc:
+            raise AnswerError("'day' is not YYYY-MM-DD") from exc
+        serving = data.get("now_serving")
+        return cls(
+            ticket_id=_str(data, "ticket_id"),
+            service_id=_str(data, "service_id"),
+            day=day,
+            number=number,
+            display=_str(data, "display"),
+            counter=str(data.get("counter") or ""),
+            people_ahead=_opt_int(data, "people_ahead"),
+            estimated_wait_minutes=_opt_int(data, "estimated_wait_minutes"),
+            now_serving=serving if isinstance(serving, str) and serving else None,
+        )
+
+
+@dataclass(frozen=True)
+class Lease:
+    """``POST /api/v1/leases``: a block of numbers ``start..end`` for one queue and day."""
+
+    lease_id: str
+    office_id: str
+    service_id: str
+    day: dt.date
+    start: int
+    end: int
+    expires_at: dt.datetime
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Lease:
+        start, end = _int(data, "start"), _int(data, "end")
+        if not 1 <= start <= end:
+            raise AnswerError("a lease needs 1 <= start <= end")
+        try:
+            day = dt.date.fromisoformat(_str(data, "day"))
+        except ValueError as exc:
+            raise AnswerError("'day' is not YYYY-MM-DD") from exc
+        return cls(
+            lease_id=_str(data, "lease_id"),
+            office_id=_str(data, "office_id"),
+            service_id=_str(data, "service_id"),
+            day=day,
+            start=start,
+            end=end,
+            expires_at=_time(data, "expires_at"),
+        )
+
+
+SubmissionStatus = Literal["accepted", "replayed", "conflict", "invalid"]
+SUBMISSION_STATUSES: tuple[SubmissionStatus, ...] = ("accepted", "replayed", "conflict", "invalid")
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """One item's answer from ``POST /api/v1/submissions``."""
+
+    key: str
+    status: SubmissionStatus
+    error: str = ""
+    detail: str = ""
+
+    @property
+    def delivered(self) -> bool:
+        """The centre holds the item (new, a replay, or a duplicate key)."""
+        return self.status != "invalid"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SubmissionResult:
+        status = data.get("status")
+        if status not in SUBMISSION_STATUSES:
+            raise AnswerError(f"unknown submission status {status!r}")
+        return cls(
+            key=_str(data, "key"),
+            status=status,
+            error=str(data.get("error") or ""),
+            detail=str(data.get("detail") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class HeartbeatAck:
+    """``POST /api/v1/heartbeats``: the centre's clock and this kiosk's code."""
+
+    server_time: dt.datetime
+    kiosk_code: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> HeartbeatAck:
+        code = data.get("kiosk_code")
+        return cls(
+            server_time=_time(data, "server_time"),
+            kiosk_code=code if isinstance(code, str) else "",
+        )

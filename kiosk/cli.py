@@ -13,12 +13,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kiosk import card_cli, ticket_cli
+from kiosk import card_cli, sync_cli, ticket_cli
 from kiosk.config import (
     CentralSection,
     Config,
     ConfigError,
     KioskSection,
+    OperatorSection,
     PrinterSection,
     load_config,
 )
@@ -27,6 +28,12 @@ log = logging.getLogger("kiosk")
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+DESK_HELP = (
+    "hospital desk mode: a normal window for registration staff, every field editable, "
+    "today's registrations listed"
+)
+#: The demo's operator PIN (printed when the demo starts; a real kiosk hashes its own).
+DEMO_OPERATOR_PIN = "1234"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("demo-output"),
         help="folder for the demo's data and printed tickets (default: %(default)s)",
     )
-    demo.add_argument("--fullscreen", action="store_true", help="frameless full screen")
+    demo.add_argument(
+        "--fullscreen", action="store_true", help="frameless full screen, locked (operator PIN)"
+    )
+    demo.add_argument("--desk", action="store_true", help=DESK_HELP)
     demo.add_argument(
         "--exit-after",
         type=float,
@@ -76,11 +86,29 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     run.add_argument("--config", type=Path, metavar="FILE", help="the kiosk's TOML file")
-    run.add_argument("--fullscreen", action="store_true", help="frameless full screen")
+    run.add_argument(
+        "--fullscreen",
+        action="store_true",
+        help="kiosk mode: frameless full screen that only the operator panel (PIN) can close",
+    )
+    run.add_argument("--desk", action="store_true", help=DESK_HELP)
     run.add_argument("--exit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
 
     card_cli.add_parser(sub)
     ticket_cli.add_parser(sub)
+    sync_cli.add_parser(sub)
+    pin = sub.add_parser(
+        "operator-pin",
+        help="hash an operator PIN for the configuration (operator.pin_hash)",
+        description=(
+            "Ask for a PIN (4 to 12 digits) twice and print its salted scrypt hash, "
+            "scrypt$N$r$p$SALT$HASH, for the key operator.pin_hash. The PIN itself is "
+            "stored nowhere."
+        ),
+    )
+    pin.add_argument(
+        "--stdin", action="store_true", help="read the PIN from one line of standard input"
+    )
 
     sub.add_parser(
         "server",
@@ -107,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return card_cli.run(args)
     if args.command == "ticket":
         return ticket_cli.run(args)
+    if args.command == "sync":
+        return sync_cli.run(args)
+    if args.command == "operator-pin":
+        return _operator_pin(args)
     return _run(args)
 
 
@@ -118,7 +150,31 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     if not config.printer.output_dir:  # the default folder is ours to create
         config.ticket_dir.mkdir(parents=True, exist_ok=True)
-    return _start(config, demo=False, fullscreen=args.fullscreen, exit_after=args.exit_after)
+    return _start(
+        config, demo=False, fullscreen=args.fullscreen, exit_after=args.exit_after, desk=args.desk
+    )
+
+
+def _operator_pin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from kiosk.operator_pin import PinFormatError, check_pin_format, hash_pin
+
+    if args.stdin:
+        pin = sys.stdin.readline().strip()
+    else:
+        pin = getpass.getpass("PIN operator / operator PIN: ")
+        if getpass.getpass("Ulangi / again: ") != pin:
+            print("kiosk: PIN tidak sama / the PINs differ", file=sys.stderr)
+            return EXIT_CONFIG
+    try:
+        check_pin_format(pin)
+    except PinFormatError as exc:
+        print(f"kiosk: PIN tidak sah / bad PIN: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(hash_pin(pin))
+    print("kiosk: taruh di / put it in [operator] pin_hash", file=sys.stderr)
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -150,12 +206,20 @@ def _demo(args: argparse.Namespace) -> int:
             f"kiosk: server pusat tidak dapat dijalankan, kiosk berjalan luring: {exc}",
             file=sys.stderr,
         )
+    from kiosk.operator_pin import hash_pin
+
     config = Config(
         kiosk=KioskSection(data_dir=str(output / "data")),
         printer=PrinterSection(output_dir=str(tickets)),
         # The demo server's reusable code: the kiosk enrols on its first start.
         central=CentralSection(url=url, enrolment_code=DEMO_ENROLMENT_CODE),
+        operator=OperatorSection(pin_hash=hash_pin(DEMO_OPERATOR_PIN)),
         source="demo",
+    )
+    print(
+        f"kiosk: PIN operator demo / demo operator PIN: {DEMO_OPERATOR_PIN} "
+        "(ketuk nama kantor 5 kali / tap the office name 5 times)",
+        file=sys.stderr,
     )
     print(f"kiosk: tiket PDF / ticket PDFs: {tickets}", file=sys.stderr)
     try:
@@ -165,6 +229,7 @@ def _demo(args: argparse.Namespace) -> int:
             fullscreen=args.fullscreen,
             exit_after=args.exit_after,
             screenshot=screenshot,
+            desk=args.desk,
         )
     finally:
         if central is not None:
@@ -178,6 +243,7 @@ def _start(
     fullscreen: bool,
     exit_after: float | None,
     screenshot: Path | None = None,
+    desk: bool = False,
 ) -> int:
     from offline_store import Store, StoreError
 
@@ -206,6 +272,7 @@ def _start(
             fullscreen=fullscreen,
             exit_after_s=exit_after,
             screenshot=screenshot,
+            desk=desk,
         )
     finally:
         store.close()

@@ -9,8 +9,10 @@ two in step). A bad file raises :class:`ConfigError` naming the key.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,14 @@ class KioskSection:
     fullscreen: bool = False
     #: Empty: the platform's user data dir (``~/.local/share/anjungan``).
     data_dir: str = ""
+    #: Dots per inch of the touchscreen: every touch target is at least 15 mm at it.
+    screen_dpi: float = 96.0
+    #: The office's time zone (IANA name): its local date is the queue's "day".
+    timezone: str = "Asia/Jakarta"
+    #: Sound cues on a tap, a success and an error (where Qt Multimedia and a speaker exist).
+    sounds: bool = True
+    #: Their volume, above 0 up to 1.0.
+    sound_volume: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,8 @@ class SessionSection:
     done_display_s: float = 3.0
     error_display_s: float = 8.0
     end_on_card_removal: bool = False
+    #: Idle timeout at a hospital registration desk (``kiosk run --desk``): staff work slower.
+    desk_idle_timeout_s: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,36 @@ class StoreSection:
 
 
 @dataclass(frozen=True)
+class SyncSection:
+    #: Seconds between looks at the outbox and the leases while all is well.
+    interval_s: float = 5.0
+    #: Seconds between fetches of the catalog, trust list and revocations.
+    documents_interval_s: float = 300.0
+    #: Seconds between heartbeats.
+    heartbeat_interval_s: float = 30.0
+    #: Outbox items sent in one request (1 to 500).
+    batch_size: int = 100
+    #: First retry delay after a failure; doubles per failure, with full jitter.
+    backoff_base_s: float = 1.0
+    #: Longest retry delay.
+    backoff_cap_s: float = 300.0
+    #: Seconds the centre may take to give a new ticket its number before a lease is used.
+    allocate_deadline_s: float = 0.8
+    #: Seconds the centre may take to send a citizen's record before the card alone is used.
+    lookup_deadline_s: float = 1.5
+    #: Numbers asked for in one lease (1 to 500).
+    lease_size: int = 20
+    #: A new lease is asked for when fewer numbers than this are left.
+    lease_low_water: int = 5
+
+
+@dataclass(frozen=True)
+class OperatorSection:
+    #: ``scrypt$N$r$p$SALT$HASH`` from ``kiosk operator-pin``; empty: no operator panel.
+    pin_hash: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     session: SessionSection = field(default_factory=SessionSection)
@@ -115,6 +157,8 @@ class Config:
     printer: PrinterSection = field(default_factory=PrinterSection)
     central: CentralSection = field(default_factory=CentralSection)
     store: StoreSection = field(default_factory=StoreSection)
+    operator: OperatorSection = field(default_factory=OperatorSection)
+    sync: SyncSection = field(default_factory=SyncSection)
     #: Where the configuration came from ("" for the embedded defaults).
     source: str = field(default="", compare=False)
 
@@ -154,7 +198,17 @@ SECTIONS: dict[str, type[Any]] = {
     "printer": PrinterSection,
     "central": CentralSection,
     "store": StoreSection,
+    "operator": OperatorSection,
+    "sync": SyncSection,
 }
+
+
+def office_clock(config: Config) -> Callable[[], dt.datetime]:
+    """The time now in the office's time zone (``kiosk.timezone``): its date is the queue's day."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(config.kiosk.timezone)
+    return lambda: dt.datetime.now(zone)
 
 
 def default_path() -> Path:
@@ -219,6 +273,10 @@ def _coerce(key: str, f: dataclasses.Field[Any], value: Any, source: str) -> Any
         if not isinstance(value, bool):
             raise ConfigError(key, "must be true or false", source)
         return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ConfigError(key, "must be a positive whole number", source)
+        return value
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise ConfigError(key, "must be a positive number of seconds", source)
@@ -237,10 +295,47 @@ def _check_together(config: Config, source: str) -> None:
         raise ConfigError(
             "session.idle_warning_s", "must be shorter than session.idle_timeout_s", source
         )
+    if config.kiosk.sound_volume > 1.0:
+        raise ConfigError("kiosk.sound_volume", "must be at most 1.0", source)
     url = config.central.url
     if not url.startswith(("http://", "https://")):
         raise ConfigError("central.url", "must start with http:// or https://", source)
     _check_printer(config, source)
+    _check_operator(config, source)
+    _check_sync(config, source)
+
+
+def _check_sync(config: Config, source: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(config.kiosk.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            "kiosk.timezone", "unknown time zone (e.g. Asia/Jakarta)", source
+        ) from None
+    y = config.sync
+    for key in ("batch_size", "lease_size"):
+        if getattr(y, key) > 500:
+            raise ConfigError(f"sync.{key}", "must be at most 500", source)
+    if y.lease_low_water >= y.lease_size:
+        raise ConfigError("sync.lease_low_water", "must be smaller than sync.lease_size", source)
+    if y.backoff_base_s > y.backoff_cap_s:
+        raise ConfigError("sync.backoff_base_s", "must not exceed sync.backoff_cap_s", source)
+
+
+def _check_operator(config: Config, source: str) -> None:
+    if config.session.desk_idle_timeout_s <= config.session.idle_warning_s:
+        raise ConfigError(
+            "session.desk_idle_timeout_s", "must be longer than session.idle_warning_s", source
+        )
+    if config.operator.pin_hash:
+        from kiosk.operator_pin import PinFormatError, check_pin_hash
+
+        try:
+            check_pin_hash(config.operator.pin_hash)
+        except PinFormatError as exc:
+            raise ConfigError("operator.pin_hash", str(exc), source) from None
 
 
 def _check_printer(config: Config, source: str) -> None:

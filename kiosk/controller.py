@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from cardio.citizen import CardIdentity, Citizen
 from cardio.citizen_card import read_identity
@@ -27,7 +27,9 @@ from cardio.trust import TrustStore
 from kiosk.catalog import Catalog, CatalogError
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import CentralAuthError, CentralError
-from kiosk.central_token import authorised
+from kiosk.central_info import QueueState
+from kiosk.central_token import authorised, load_token
+from kiosk.complaints import file_complaint
 from kiosk.config import Config
 from kiosk.printer_setup import PrinterHealth, PrinterMonitor, print_setup, print_test_ticket
 from kiosk.session import SessionMachine, SessionState, Timeouts
@@ -36,7 +38,10 @@ from kiosk.session_events import (
     CardRead,
     CardReadFailed,
     CardTapped,
+    ComplaintFailed,
+    ComplaintFiled,
     Effect,
+    FileComplaint,
     IssueFailed,
     IssueTicket,
     ReadCard,
@@ -45,6 +50,9 @@ from kiosk.session_events import (
     WipeSession,
 )
 from kiosk.ticketing import TicketingError, issue_and_print, print_slip
+
+if TYPE_CHECKING:
+    from kiosk.sync import DeviceHealth, SyncEngine, SyncStatus
 from offline_store import Store, StoreError
 from printing import Printer, SlipDocument
 from printing.ticket import Language
@@ -52,7 +60,7 @@ from printing.ticket import Language
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: How long a tap may wait for the city's registry to name a UID-only card's holder.
+#: How long a tap may wait for the city's registry (the default of ``sync.lookup_deadline_s``).
 UID_LOOKUP_DEADLINE_S = 1.5
 
 
@@ -133,8 +141,13 @@ class KioskController:
         clock: Callable[[], float],
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
         trust: TrustStore | None = None,
+        desk: bool = False,
     ) -> None:
         self.config = config
+        #: Hospital desk mode (#7): staff edit every field; a longer idle timeout.
+        self.desk = desk
+        #: While set (the operator's test read), a tapped card goes here, not to the session.
+        self.tap_listener: Callable[[str], None] | None = None
         self.reader = reader
         self.store = store
         self.printer = printer
@@ -151,15 +164,27 @@ class KioskController:
         self.catalog: Catalog | None = None
         self.catalog_etag: str | None = None
         self.online: bool | None = None  # None: not asked yet
+        #: The office's queues as the centre last told them (service detail: now
+        #: serving, estimated wait); None until asked, or offline.
+        self.queue: QueueState | None = None
+        self._queue_busy = threading.Lock()
         self._now = now
+        #: The office's time now (public: the desk's list of today's tickets).
+        self.now = now
         self._status_listeners: list[Callable[[], None]] = []
         self._catalog_busy = threading.Lock()
+        #: The sync engine (docs/sync.md), once :meth:`attach_sync` gave one.
+        self.sync: SyncEngine | None = None
+        timeouts = timeouts_from(config)
+        if desk:
+            timeouts = dataclasses.replace(timeouts, idle=config.session.desk_idle_timeout_s)
         self.machine = SessionMachine(
             lambda: self.catalog,
             clock,
-            timeouts_from(config),
+            timeouts,
             end_on_card_removal=config.session.end_on_card_removal,
             language=lambda: self.language,
+            staff_edits=desk,
         )
         self._load_cached_catalog()
 
@@ -168,6 +193,8 @@ class KioskController:
         self.reader.start(self._on_reader_event)
         self.refresh_catalog()
         self.refresh_printer()
+        if self.sync is not None:
+            self.sync.start()
 
     def warm_up(self) -> None:
         """Load, off the GUI thread, what the first tap and ticket will need.
@@ -179,6 +206,53 @@ class KioskController:
 
     def stop(self) -> None:
         self.reader.stop()
+        if self.sync is not None:
+            self.sync.stop()
+
+    def attach_sync(self, engine: SyncEngine) -> None:
+        """Let ``engine`` number tickets online and bring new catalogs, trust and status.
+
+        Its listeners run on its thread; everything they change is handed to
+        the GUI thread. :meth:`start` and :meth:`stop` start and stop it.
+        """
+        self.sync = engine
+        cached = engine.cached_trust()
+        if cached is not None and cached.trusts_anyone:
+            self.trust = cached
+        engine.on_catalog(
+            lambda catalog, etag: self.executor.call_soon(lambda: self._synced(catalog, etag))
+        )
+        engine.on_trust(self._trust_synced)
+        engine.subscribe(lambda status: self.executor.call_soon(lambda: self._sync_status(status)))
+
+    def _synced(self, catalog: Catalog, etag: str | None) -> None:
+        if etag is not None and etag == self.catalog_etag:
+            return  # the controller's own fetch got it first
+        self.catalog, self.catalog_etag = catalog, etag
+        log.info("catalog %s in use (from the sync engine)", catalog.version)
+        self._status_changed()
+
+    def _trust_synced(self, trust: TrustStore) -> None:
+        if trust.trusts_anyone:  # an empty list from the centre never disarms the kiosk
+            self.trust = trust  # one reference swap: a read in flight keeps the old one
+
+    def _sync_status(self, status: SyncStatus) -> None:
+        online = {"online": True, "offline": False}.get(status.connection)
+        if online is not None and online != self.online:
+            self.online = online
+            self._status_changed()
+
+    def device_health(self) -> DeviceHealth:
+        """Reader and printer health for the heartbeat (any thread)."""
+        from kiosk.sync import DeviceHealth, PartHealth
+
+        printer = self.printer_monitor.health
+        try:
+            readers = self.reader.readers()
+            reader = PartHealth("ok", "") if readers else PartHealth("fault", "no_reader")
+        except Exception as exc:
+            reader = PartHealth("fault", type(exc).__name__)
+        return DeviceHealth(reader=reader, printer=PartHealth(printer.state, printer.fault))
 
     def subscribe(self, listener: Callable[[SessionState], None]) -> None:
         self.machine.subscribe(listener)
@@ -195,12 +269,19 @@ class KioskController:
     def _on_reader_event(self, event: ReaderEvent) -> None:
         # Called on the reader's thread: hop to the GUI thread before deciding.
         if isinstance(event, CardPresented):
-            self.executor.call_soon(lambda: self.dispatch(CardTapped(event.reader)))
+            self.executor.call_soon(lambda: self._tapped(event.reader))
         elif isinstance(event, CardRemoved):
             self.executor.call_soon(lambda: self.dispatch(CardLeft(event.reader)))
         else:
             log.info("reader event: %s", event)
             self.executor.call_soon(self._status_changed)
+
+    def _tapped(self, reader: str) -> None:
+        listener = self.tap_listener
+        if listener is not None:
+            listener(reader)
+        else:
+            self.dispatch(CardTapped(reader))
 
     # -- effects -----------------------------------------------------------------
     def _run(self, effect: Effect) -> None:
@@ -208,6 +289,8 @@ class KioskController:
             self.executor.run_in_background(lambda: self._read(effect), self.dispatch)
         elif isinstance(effect, IssueTicket):
             self.executor.run_in_background(lambda: self._issue(effect), self._issued)
+        elif isinstance(effect, FileComplaint):
+            self.executor.run_in_background(lambda: self._complain(effect), self._complained)
         elif isinstance(effect, WipeSession):
             log.info("session wiped (%s)", effect.reason)
 
@@ -223,11 +306,47 @@ class KioskController:
             log.exception("card read failed unexpectedly")
             return CardReadFailed(effect.session, "malformed")
         if identity.citizen is None:
-            identity = self._holder_from_registry(identity)
+            identity, record = self._holder_from_registry(identity)
+        else:
+            record = self._city_record(identity.citizen)
         log.info("card read: %r", identity)
-        return CardRead(effect.session, identity)
+        return CardRead(effect.session, identity, record)
 
-    def _holder_from_registry(self, identity: CardIdentity) -> CardIdentity:
+    def _city_record(self, citizen: Citizen) -> dict[str, str] | None:
+        """The city's record of a card's holder: it pre-fills ``record.*`` fields (#7).
+
+        Asked of the centre by card number (or NIK) inside the read effect, with
+        the same short deadline as a UID lookup; a found record is cached in the
+        store (sealed, ``store.record_ttl_s``), which answers when offline or slow.
+        """
+        key = citizen.card_number or citizen.nik
+        if not key:
+            return None
+        if self.online is not False and self.central_ready():
+            try:
+                by = {"card_number": key} if citizen.card_number else {"nik": key}
+                found = self.central.lookup_citizen(
+                    **by, deadline_s=self.config.sync.lookup_deadline_s
+                )
+            except CentralError as exc:
+                log.warning("city record lookup failed: %s", exc)
+            else:
+                record = dict(found.record) if found is not None else {}
+                try:
+                    self.store.put_citizen_record(key, record, self._now())
+                except StoreError as exc:
+                    log.error("city record not cached: %s", exc)
+                return record or None
+        try:
+            cached = self.store.get_citizen_record(key, self._now())
+        except StoreError as exc:
+            log.error("cached city record unreadable: %s", exc)
+            return None
+        return {k: str(v) for k, v in cached.items() if isinstance(v, str)} if cached else None
+
+    def _holder_from_registry(
+        self, identity: CardIdentity
+    ) -> tuple[CardIdentity, dict[str, str] | None]:
         """A UID-only card (an e-KTP): ask the city's registry whose it is (#3).
 
         Runs inside the read effect, off the GUI thread, with a short deadline;
@@ -235,22 +354,22 @@ class KioskController:
         found holder stays ``unverified`` (a UID can be copied); the date of
         birth and sex come from the NIK.
         """
-        if self.online is False or not self.central.token:
-            return identity
+        if self.online is False or not self.central_ready():
+            return identity, None
         try:
             found = self.central.lookup_citizen(
-                uid=identity.uid.hex().upper(), deadline_s=UID_LOOKUP_DEADLINE_S
+                uid=identity.uid.hex().upper(), deadline_s=self.config.sync.lookup_deadline_s
             )
         except CentralError as exc:
             log.warning("card holder lookup failed: %s", exc)
-            return identity
+            return identity, None
         if found is None or found.full_name is None or found.nik is None:
-            return identity
+            return identity, None
         try:
             nik = parse_nik(found.nik)
         except NikError as exc:
             log.error("the registry's record for this card has an unusable NIK: %s", exc)
-            return identity
+            return identity, None
         holder = Citizen(
             card_number=found.card_number or "",
             nik=found.nik,
@@ -258,7 +377,7 @@ class KioskController:
             date_of_birth=nik.birth_date,
             sex=nik.sex,
         )
-        return dataclasses.replace(identity, citizen=holder)
+        return dataclasses.replace(identity, citizen=holder), dict(found.record) or None
 
     def _issue(self, effect: IssueTicket) -> tuple[SessionEvent, SlipDocument | None]:
         try:
@@ -269,6 +388,7 @@ class KioskController:
                 store=self.store,
                 setup=self.print_setup,
                 now=self._now,
+                allocate=self.sync.allocate if self.sync is not None else None,
             )
         except TicketingError as exc:
             return IssueFailed(effect.session, exc.reason), None
@@ -278,7 +398,31 @@ class KioskController:
         except Exception:
             log.exception("ticket issue failed unexpectedly")
             return IssueFailed(effect.session, "issue_failed"), None
+        if self.sync is not None:
+            self.sync.wake()  # the new outbox item goes out now, not at the next interval
         return TicketReady(effect.session, issued.ticket), issued.slip
+
+    def _complain(self, effect: FileComplaint) -> SessionEvent:
+        try:
+            receipt = file_complaint(
+                effect,
+                office_id=self.config.kiosk.office_id,
+                office_name=self._office_name(),
+                store=self.store,
+                setup=self.print_setup,
+                now=self._now,
+            )
+        except StoreError as exc:
+            log.error("complaint not stored: %s", exc)
+            return ComplaintFailed(effect.session, exc.reason)
+        except Exception:
+            log.exception("complaint not stored: unexpected failure")
+            return ComplaintFailed(effect.session, "store_failed")
+        return ComplaintFiled(effect.session, receipt)
+
+    def _complained(self, event: SessionEvent) -> None:
+        self._printer_changed()
+        self.dispatch(event)
 
     def _issued(self, result: tuple[SessionEvent, SlipDocument | None]) -> None:
         event, slip = result
@@ -350,6 +494,39 @@ class KioskController:
     def printer_health(self) -> PrinterHealth:
         """The printer's state, fault and since when: for the screens and the heartbeat."""
         return self.printer_monitor.health
+
+    def central_ready(self) -> bool:
+        """Whether this kiosk's client holds a token, taking the one on disk if not.
+
+        The sync engine enrols with a client of its own and may be first (its
+        catalog then reaches this controller without this client ever asking);
+        the token it saved is the kiosk's. Reads a file, never the network.
+        """
+        if not self.central.token:
+            self.central.token = load_token(self.config.central_token_path)
+        return bool(self.central.token)
+
+    def refresh_queue(self) -> None:
+        """Ask the centre for its queues in the background (never when known offline)."""
+        if self.online is False or not self.central_ready():
+            return
+        if not self._queue_busy.acquire(blocking=False):
+            return
+        central = self.central
+
+        def fetch() -> QueueState | None:
+            try:
+                return central.queue_state()
+            except CentralError as exc:
+                log.warning("queue state not fetched: %s", exc)
+                return None
+
+        def fetched(state: QueueState | None) -> None:
+            self._queue_busy.release()
+            self.queue = state
+            self._status_changed()
+
+        self.executor.run_in_background(fetch, fetched)
 
     def refresh_printer(self) -> None:
         """Ask the printer for its state in the background; a healthy answer clears a fault."""

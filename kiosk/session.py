@@ -34,8 +34,14 @@ from kiosk.session_events import (
     CardRead,
     CardReadFailed,
     CardTapped,
+    ComplaintFailed,
+    ComplaintFiled,
+    ComplaintOpened,
+    ComplaintReceipt,
+    ComplaintSubmitted,
     Confirmed,
     Effect,
+    FileComplaint,
     Finish,
     FormOpened,
     FormSubmitted,
@@ -65,10 +71,21 @@ class Phase(StrEnum):
     TICKET_ISSUED = "ticket_issued"
     DONE = "done"
     ERROR = "error"
+    #: Writing a complaint (with a card, or anonymously from the attract screen).
+    COMPLAINT = "complaint"
+    COMPLAINT_SENDING = "complaint_sending"
+    #: The complaint is stored: its reference is on screen (and on paper).
+    COMPLAINT_FILED = "complaint_filed"
 
 
 #: Phases where the citizen is expected to act; the idle timeout runs here.
-INTERACTIVE = frozenset({Phase.IDENTIFIED, Phase.SERVICE_CHOSEN, Phase.FORM, Phase.CONFIRMING})
+INTERACTIVE = frozenset(
+    {Phase.IDENTIFIED, Phase.SERVICE_CHOSEN, Phase.FORM, Phase.CONFIRMING, Phase.COMPLAINT}
+)
+#: Phases that may show something the citizen typed even without a card.
+_PERSONAL_PHASES = frozenset({Phase.COMPLAINT, Phase.COMPLAINT_SENDING, Phase.COMPLAINT_FILED})
+#: WCAG 2.2.1: the citizen gets at least 20 s to ask for more time.
+MIN_IDLE_WARNING_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -93,12 +110,27 @@ class SessionState:
     values: dict[str, FieldValue] = field(default_factory=dict)
     field_errors: dict[str, str] = field(default_factory=dict)
     ticket: IssuedTicket | None = None
+    #: The citizen's city record (pre-fills ``record.*`` fields); personal data.
+    record: Mapping[str, str] | None = None
+    complaint: ComplaintReceipt | None = None
     #: Stable code of what went wrong (ERROR phase) or of a notice in place.
     problem: str = ""
     deadline: float | None = None
 
     def __repr__(self) -> str:  # keep personal data out of logs
         return f"SessionState(phase={self.phase.value}, session={self.session})"
+
+    @property
+    def personal(self) -> bool:
+        """Whether this state holds (or its screen may show) anything about the citizen."""
+        return bool(
+            self.identity is not None
+            or self.ticket is not None
+            or self.values
+            or self.record
+            or self.complaint is not None
+            or self.phase in _PERSONAL_PHASES
+        )
 
 
 class SessionMachine:
@@ -110,8 +142,11 @@ class SessionMachine:
         *,
         end_on_card_removal: bool = False,
         language: Callable[[], str] = lambda: "id",
+        staff_edits: bool = False,
     ) -> None:
         self._catalog = catalog
+        #: Hospital desk mode: staff may correct every field, even one from the card.
+        self._staff_edits = staff_edits
         self._clock = clock
         self.timeouts = timeouts or Timeouts()
         self._end_on_card_removal = end_on_card_removal
@@ -129,12 +164,16 @@ class SessionMachine:
         return max(0.0, self.state.deadline - self._clock())
 
     def idle_warning(self) -> bool:
-        """True when the citizen should see the "are you still there?" countdown."""
+        """True when the citizen should see the "are you still there?" countdown.
+
+        Shown at least :data:`MIN_IDLE_WARNING_S` before the timeout (WCAG 2.2.1),
+        whatever ``idle_warning`` says.
+        """
         left = self.seconds_left()
         return (
             self.state.phase in INTERACTIVE
             and left is not None
-            and left <= self.timeouts.idle_warning
+            and left <= max(self.timeouts.idle_warning, MIN_IDLE_WARNING_S)
         )
 
     def handle(self, event: SessionEvent) -> list[Effect]:
@@ -158,8 +197,13 @@ class SessionMachine:
         match event:
             case CardTapped(reader) if s.phase in (Phase.IDLE, Phase.DONE, Phase.ERROR):
                 return self._start_reading(reader)
-            case CardRead(session, identity) if self._current(session, Phase.READING):
-                self._go(Phase.IDENTIFIED, identity=identity, deadline=self._idle_deadline())
+            case CardRead(session, identity, record) if self._current(session, Phase.READING):
+                self._go(
+                    Phase.IDENTIFIED,
+                    identity=identity,
+                    record=dict(record) if record else None,
+                    deadline=self._idle_deadline(),
+                )
             case CardReadFailed(session, reason) if self._current(session, Phase.READING):
                 return self._fail(reason)
             case CardLeft() if s.phase in INTERACTIVE and self._end_on_card_removal:
@@ -178,7 +222,7 @@ class SessionMachine:
             case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
                 return self._fail(reason)
             case Back():
-                self._back()
+                return self._back()
             case Cancel() if s.phase in INTERACTIVE:
                 return self._end("cancelled")
             case Finish() if s.phase is Phase.TICKET_ISSUED:
@@ -187,6 +231,25 @@ class SessionMachine:
                 return self._end("finished")
             case UserActivity() if s.phase in INTERACTIVE:
                 self._go(s.phase, deadline=self._idle_deadline())
+            case ComplaintOpened() if s.phase is Phase.IDENTIFIED:
+                self._go(Phase.COMPLAINT, problem="", deadline=self._idle_deadline())
+            case ComplaintOpened() if s.phase is Phase.IDLE:  # anonymous, a new session
+                self.state = SessionState(
+                    phase=Phase.COMPLAINT, session=s.session + 1, deadline=self._idle_deadline()
+                )
+            case ComplaintSubmitted(category, text) if s.phase is Phase.COMPLAINT:
+                return self._file_complaint(category, text)
+            case ComplaintFiled(session, receipt) if self._current(
+                session, Phase.COMPLAINT_SENDING
+            ):
+                deadline = self._clock() + self.timeouts.ticket_display
+                self._go(Phase.COMPLAINT_FILED, complaint=receipt, deadline=deadline)
+            case ComplaintFailed(session, reason) if self._current(
+                session, Phase.COMPLAINT_SENDING
+            ):
+                return self._fail(reason)
+            case Finish() if s.phase is Phase.COMPLAINT_FILED:
+                return self._done()
             case _:
                 log.debug("ignored %s in %s", type(event).__name__, s.phase.value)
         return []
@@ -197,9 +260,9 @@ class SessionMachine:
             return []
         if s.phase is Phase.READING:
             return self._fail("read_timeout")
-        if s.phase is Phase.ISSUING:
+        if s.phase in (Phase.ISSUING, Phase.COMPLAINT_SENDING):
             return self._fail("issue_timeout")
-        if s.phase is Phase.TICKET_ISSUED:
+        if s.phase in (Phase.TICKET_ISSUED, Phase.COMPLAINT_FILED):
             return self._done()
         if s.phase in INTERACTIVE:
             return self._end("idle_timeout")
@@ -232,7 +295,7 @@ class SessionMachine:
             Phase.SERVICE_CHOSEN,
             service=service,
             problem="",
-            values=prefill(service.form, identity),
+            values=self._editable(prefill(service.form, identity, self.state.record)),
             field_errors={},
             deadline=self._idle_deadline(),
         )
@@ -259,7 +322,23 @@ class SessionMachine:
         values = {name: v.value for name, v in s.values.items()}
         return [IssueTicket(s.session, identity, service.id, values, self._language())]
 
-    def _back(self) -> None:
+    def _file_complaint(self, category: str, text: str) -> list[Effect]:
+        s = self.state
+        if not category or not forms.clean(text):
+            self._go(Phase.COMPLAINT, problem="complaint_empty", deadline=self._idle_deadline())
+            return []
+        citizen = s.identity.citizen if s.identity else None
+        card_number = citizen.card_number if citizen and citizen.card_number else None
+        self._go(Phase.COMPLAINT_SENDING, deadline=self._clock() + self.timeouts.issuing)
+        text = forms.clean(text)
+        return [FileComplaint(s.session, category, text, self._language(), card_number)]
+
+    def _back(self) -> list[Effect]:
+        if self.state.phase is Phase.COMPLAINT:
+            if self.state.identity is None:
+                return self._end("cancelled")  # anonymous: back to the attract screen
+            self._go(Phase.IDENTIFIED, problem="", deadline=self._idle_deadline())
+            return []
         previous = {
             Phase.SERVICE_CHOSEN: Phase.IDENTIFIED,
             Phase.FORM: Phase.SERVICE_CHOSEN,
@@ -267,6 +346,7 @@ class SessionMachine:
         }.get(self.state.phase)
         if previous is not None:
             self._go(previous, problem="", deadline=self._idle_deadline())
+        return []
 
     def _fail(self, reason: str) -> list[Effect]:
         wipe = self._wipe_if_personal(reason)
@@ -293,12 +373,14 @@ class SessionMachine:
         return wipe or [WipeSession(reason)]
 
     def _wipe_if_personal(self, reason: str) -> list[Effect]:
-        s = self.state
-        if s.identity is None and s.ticket is None and not s.values:
-            return []
-        return [WipeSession(reason)]
+        return [WipeSession(reason)] if self.state.personal else []
 
     # -- helpers -------------------------------------------------------------
+    def _editable(self, values: dict[str, FieldValue]) -> dict[str, FieldValue]:
+        if not self._staff_edits:
+            return values
+        return {n: dataclasses.replace(v, locked=False) for n, v in values.items()}
+
     def _current(self, session: int, phase: Phase) -> bool:
         return self.state.phase is phase and self.state.session == session
 

@@ -8,7 +8,7 @@ were asked for, so a late answer never leaks into the next citizen's session.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cardio.citizen import CardIdentity
 
@@ -28,6 +28,8 @@ class CardLeft:
 class CardRead:
     session: int
     identity: CardIdentity
+    #: The citizen's city record (``kiosk.central_results.RECORD_KEYS``), if found.
+    record: Mapping[str, str] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,29 @@ class Tick:
     """Time passed; the machine reads its clock and fires due timeouts."""
 
 
+@dataclass(frozen=True)
+class ComplaintOpened:
+    """The citizen chose "Pengaduan" (with a card, or from the attract screen without)."""
+
+
+@dataclass(frozen=True)
+class ComplaintSubmitted:
+    category: str
+    text: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ComplaintFiled:
+    session: int
+    receipt: ComplaintReceipt
+
+
+@dataclass(frozen=True)
+class ComplaintFailed:
+    session: int
+    reason: str
+
+
 SessionEvent = (
     CardTapped
     | CardLeft
@@ -109,6 +134,10 @@ SessionEvent = (
     | Finish
     | UserActivity
     | Tick
+    | ComplaintOpened
+    | ComplaintSubmitted
+    | ComplaintFiled
+    | ComplaintFailed
 )
 
 
@@ -129,13 +158,24 @@ class IssueTicket:
 
 
 @dataclass(frozen=True)
+class FileComplaint:
+    """Store the complaint with its outbox row, then print its receipt."""
+
+    session: int
+    category: str
+    text: str = field(repr=False)
+    language: str = "id"
+    card_number: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class WipeSession:
     """The session ended: drop every personal value held anywhere."""
 
     reason: str
 
 
-Effect = ReadCard | IssueTicket | WipeSession
+Effect = ReadCard | IssueTicket | FileComplaint | WipeSession
 
 
 # --- results ----------------------------------------------------------------
@@ -149,3 +189,15 @@ class IssuedTicket:
     pdf_location: str = ""
     #: The ticket's status page on the central server (its QR code); "" if unknown.
     status_url: str = ""
+    #: People ahead and estimated wait when the centre numbered the ticket online; else None.
+    people_ahead: int | None = None
+    wait_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class ComplaintReceipt:
+    """A complaint stored for the centre: its reference, and whether its slip printed."""
+
+    reference: str
+    printed: bool
+    print_fault: str = ""

@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.catalog import Catalog, Service
+from kiosk.central_results import Allocation
 from kiosk.session_events import IssuedTicket, IssueTicket
 from offline_store import Store
 from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
 from printing.ticket import Language
 
 log = logging.getLogger(__name__)
+
+#: Asks the centre to number a ticket online: ``(ticket_id, service_id, day)``;
+#: None when it cannot answer in time (the sync engine's ``allocate``).
+Allocate = Callable[[str, str, dt.date], Allocation | None]
 
 
 class TicketingError(Exception):
@@ -64,8 +70,14 @@ def issue_and_print(
     store: Store,
     setup: PrintSetup,
     now: Callable[[], dt.datetime],
+    allocate: Allocate | None = None,
 ) -> Issued:
-    """Store the ticket and its outbox row, then print. Raises :class:`TicketingError`."""
+    """Store the ticket and its outbox row, then print. Raises :class:`TicketingError`.
+
+    The number: the centre's, when ``allocate`` gets one within its deadline
+    (then the paper also shows the people ahead and the estimated wait); else
+    a leased one; else the kiosk's fallback (offline_store/leases.py).
+    """
     if catalog is None:
         raise TicketingError("no_catalog")
     try:
@@ -84,6 +96,8 @@ def issue_and_print(
         "values": dict(request.values),
     }
     issued_at = now()
+    ticket_id = str(uuid.uuid4())
+    allocation = allocate(ticket_id, service.id, issued_at.date()) if allocate else None
     stored = store.issue_ticket(
         office_id=office_id,
         service_id=service.id,
@@ -91,8 +105,11 @@ def issue_and_print(
         counter=service.counter,
         payload=payload,
         now=issued_at,
+        allocated=allocation.number if allocation else None,
+        ticket_id=ticket_id,
     )
-    log.info("ticket %s issued for service %s", stored.number, service.id)
+    log.info("ticket %s issued for service %s (%s)", stored.number, service.id, stored.source)
+    online = allocation if stored.source == "online" else None
     language = _language(request.language)
     document = TicketDocument(
         number=stored.number,
@@ -102,6 +119,8 @@ def issue_and_print(
         issued_at=issued_at,
         language=language,
         status_url=setup.status_url(stored.id),
+        people_ahead=online.people_ahead if online else None,
+        wait_minutes=online.estimated_wait_minutes if online else None,
         requirements=tuple(requirement(language) for requirement in service.requirements),
     )
     printed, fault, location = print_document(document, setup, f"tiket-{stored.number}")
@@ -117,6 +136,8 @@ def issue_and_print(
         print_fault=fault,
         pdf_location=location,
         status_url=document.status_url,
+        people_ahead=document.people_ahead,
+        wait_minutes=document.wait_minutes,
     )
     return Issued(ticket, slip)
 

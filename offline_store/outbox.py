@@ -58,6 +58,22 @@ class OutboxMixin(StoreBase):
             [key, kind, self._seal_json("outbox", key, payload), utc_text(now), utc_text(now)],
         )
 
+    def enqueue_submission(
+        self, key: str, kind: str, body: Mapping[str, Any], now: dt.datetime
+    ) -> None:
+        """Queue one submission for the centre (a complaint, a check-in) in one transaction.
+
+        The outbox row is the business write itself: the kiosk keeps nothing
+        else about it. ``key`` is the idempotency key the centre dedupes by;
+        a key already queued raises :class:`BadValue` (a caller's bug).
+        """
+        if not key or len(key) > 64:
+            raise BadValue("a submission key has 1 to 64 characters")
+        with self._write() as conn:
+            if conn.execute("SELECT 1 FROM outbox WHERE key = ?", [key]).fetchone():
+                raise BadValue("a submission with this key is already queued")
+            self._enqueue(conn, key, kind, body, now)
+
     def outbox(self, state: str = "pending", limit: int = 100) -> list[OutboxItem]:
         """Items in ``state``, oldest first, decrypted (for status views and tests)."""
         with self._read() as conn:

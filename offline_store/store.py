@@ -99,15 +99,18 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin):
         payload: Mapping[str, Any],
         now: dt.datetime,
         allocated: int | None = None,
+        ticket_id: str | None = None,
     ) -> StoredTicket:
         """Take the next number and write the ticket and its outbox row at once.
 
         The number comes from ``allocated`` (given by the centre online), else
         a lease, else the fallback (leases.py). Either the ticket, its outbox
         row and the used number all exist afterwards, or none does.
+        ``ticket_id`` is the id the caller made (a UUID, the one it asked the
+        centre to number); by default a new UUID4.
         """
         day = now.date()
-        key = str(uuid.uuid4())
+        key = ticket_id or str(uuid.uuid4())
         queue = [office_id, service_id, day.isoformat()]
         with self._write() as conn:
             number, source = self._take_number(conn, queue, prefix, now, allocated)
@@ -140,6 +143,21 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin):
     def tickets_count(self) -> int:
         with self._read() as conn:
             return int(conn.execute("SELECT count(*) FROM tickets").fetchone()[0])
+
+    def tickets_on(self, day: dt.date, limit: int = 500) -> list[StoredTicket]:
+        """The tickets of ``day`` (the kiosk's local day), newest first; no personal data."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT id, number, office_id, service_id, day, counter, issued_at, number_source"
+                " FROM tickets WHERE day = ? ORDER BY issued_at DESC, rowid DESC LIMIT ?",
+                [day.isoformat(), limit],
+            ).fetchall()
+        return [
+            StoredTicket(
+                i, n, o, s, dt.date.fromisoformat(d), c, dt.datetime.fromisoformat(at), src
+            )
+            for i, n, o, s, d, c, at, src in rows
+        ]
 
     # -- health ----------------------------------------------------------------
     def integrity_ok(self) -> bool:

@@ -18,10 +18,11 @@ from cardio.reader import Reader
 from cardio.simulated import SimulatedReader
 from cardio.trust import TrustError, TrustStore
 from kiosk.central_client import CentralClient
-from kiosk.config import Config
+from kiosk.config import Config, office_clock
 from kiosk.controller import KioskController, trust_from
 from kiosk.demo import demo_reader
 from kiosk.printer_setup import printer_from
+from kiosk.sync import SyncEngine
 from offline_store import Store
 from ui.tasks import QtExecutor
 from ui.theme import STYLE_SHEET
@@ -37,6 +38,8 @@ def build_window(
     demo: bool,
     use_pcscd: bool = True,
     trust: TrustStore | None = None,
+    desk: bool = False,
+    clock: Callable[[], float] = time.monotonic,
 ) -> KioskWindow:
     """Assemble reader, printer, central client and controller under one window.
 
@@ -59,6 +62,7 @@ def build_window(
     if demo and isinstance(reader, SimulatedReader):
         reader, taps = demo_reader(reader, use_pcscd=use_pcscd)
         demo_cards = [(t.label, t.tap) for t in taps]
+    now = office_clock(config)
     controller = KioskController(
         config,
         reader=reader,
@@ -66,10 +70,23 @@ def build_window(
         printer=printer,
         central=central,
         executor=executor,
-        clock=time.monotonic,
+        clock=clock,  # the session's timeouts; tests inject a clock they advance
+        now=now,
         trust=trust,
+        desk=desk,
     )
-    window = KioskWindow(controller, executor, demo_cards)
+    # The sync engine (docs/sync.md): its own thread, the controller's client.
+    controller.attach_sync(
+        SyncEngine(
+            store,
+            central,
+            config,
+            now=now,
+            health=controller.device_health,
+            catalog=lambda: controller.catalog,
+        )
+    )
+    window = KioskWindow(controller, executor, demo_cards, desk=desk)
     controller.start()
     return window
 
@@ -82,21 +99,26 @@ def run_kiosk(
     fullscreen: bool = False,
     exit_after_s: float | None = None,
     screenshot: Path | None = None,
+    desk: bool = False,
 ) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([])
     app.setApplicationName("Anjungan")
     app.setStyleSheet(STYLE_SHEET)
     try:
-        window = build_window(config, store, demo=demo)
+        window = build_window(config, store, demo=demo, desk=desk)
     except TrustError as exc:
         log.error("trust list unusable: %s", exc)
         print(f"kiosk: daftar kepercayaan kartu salah / bad trust list: {exc}", file=sys.stderr)
         return 2
 
     app.installEventFilter(window)
-    if fullscreen or config.kiosk.fullscreen:
-        window.go_fullscreen()
+    window.exit_requested = app.quit
+    if desk:  # a normal window on the registration desk's screen
+        window.resize(1400, 1000)
+        window.show()
+    elif fullscreen or config.kiosk.fullscreen:
+        window.go_fullscreen()  # kiosk mode: locked; the operator panel exits
     else:
         window.resize(900, 1200)
         window.show()

@@ -22,12 +22,15 @@ from cardio.demo_cards import demo_card
 from cardio.simulated import SimulatedReader
 from central.process import start_central
 from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
+from kiosk.config import CentralSection, Config, KioskSection, OperatorSection, PrinterSection
+from kiosk.operator_pin import hash_pin
 from kiosk.session import Phase
 from kiosk.session_events import Confirmed, FormOpened, ServiceSelected
 from offline_store import Store
 from printing.samples import write_screenshots
 from ui.app import build_window
+from ui.screenshots_more import PIN, capture_desk, capture_overlays
+from ui.screenshots_touch import capture_touch
 from ui.theme import STYLE_SHEET
 from ui.window import KioskWindow
 
@@ -54,6 +57,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
             kiosk=KioskSection(data_dir=tmp),
             printer=PrinterSection(output_dir=str(tickets)),
             central=CentralSection(url=central.url, enrolment_code=DEMO_ENROLMENT_CODE),
+            operator=OperatorSection(pin_hash=hash_pin(PIN)),
         )
         store = Store.open(config.store_path)
         window = build_window(config, store, demo=True, use_pcscd=False)
@@ -87,8 +91,12 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         shot("confirm", Phase.CONFIRMING)
         controller.dispatch(Confirmed())
         shot("ticket", Phase.TICKET_ISSUED)
+        saved += capture_overlays(app, window, out, lambda done: _wait(app, done))
+        # #7's screens, portrait and landscape, Indonesian and English
+        saved += capture_touch(app, window, out, lambda done: _wait(app, done))
         saved += write_screenshots(out)  # every ticket layout, and the slip
         _close(window, store)
+        saved.append(capture_desk(app, config, out, lambda done: _wait(app, done)))
     return saved
 
 

@@ -32,12 +32,18 @@ class QtExecutor(QObject):
             except Exception:  # a worker must never die silently
                 log.exception("background task failed")
                 return
-            self._post.emit(lambda: done(result))
+            self._emit(lambda: done(result))
 
         self._pool.start(task)
 
     def call_soon(self, fn: Callable[[], None]) -> None:
-        self._post.emit(fn)
+        self._emit(fn)
+
+    def _emit(self, fn: Callable[[], None]) -> None:
+        try:
+            self._post.emit(fn)
+        except RuntimeError:  # "Signal source has been deleted": the window closed first
+            log.debug("a result arrived after the window closed; dropped")
 
     def wait_for_done(self, timeout_ms: int = 5000) -> bool:
         return bool(self._pool.waitForDone(timeout_ms))

@@ -1,194 +1,311 @@
-"""Every string the touchscreen shows, in Bahasa Indonesia and English.
+"""Every string the touchscreen shows: Bahasa Indonesia here, other languages in Qt Linguist files.
 
-Indonesian is the default and the fallback. Keys for problems and field
-errors are the stable codes the state machine and the form validator emit.
+Indonesian is the source language, the default and the fallback. Each text
+is marked with ``QT_TRANSLATE_NOOP`` so ``pyside6-lupdate`` finds it; the
+English lives in ``ui/i18n/anjungan_en.ts`` (edit it with ``pyside6-linguist``
+or any text editor), and ``make translations`` compiles it to the ``.qm`` file
+read here. After adding or changing a text, ``make ts`` refreshes the ``.ts``
+file; ``tests/ui/test_translations.py`` fails until every text has its
+translation and the ``.qm`` is rebuilt.
+
+Keys for problems and field errors are the stable codes the state machine and
+the form validator emit. ``{name}``-style fields are filled after translation.
 """
 
 from __future__ import annotations
 
-TEXTS: dict[str, tuple[str, str]] = {
-    "app_title": ("Anjungan Layanan Mandiri", "Self-Service Kiosk"),
-    "tap_card": ("Tempelkan kartu Anda", "Tap your card"),
-    "tap_hint": (
-        "Letakkan kartu di atas pembaca di bawah layar",
-        "Hold your card on the reader below the screen",
+import logging
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QTranslator
+
+log = logging.getLogger(__name__)
+
+# The translation context of every text (the ``.ts`` file's ``<context>``).
+CONTEXT = "texts"
+I18N_DIR = Path(__file__).resolve().parent / "i18n"
+
+TEXTS: dict[str, str] = {
+    "app_title": QT_TRANSLATE_NOOP("texts", "Anjungan Layanan Mandiri"),
+    "tap_card": QT_TRANSLATE_NOOP("texts", "Tempelkan kartu Anda"),
+    "tap_hint": QT_TRANSLATE_NOOP("texts", "Letakkan kartu di atas pembaca di bawah layar"),
+    "switch_language": QT_TRANSLATE_NOOP("texts", "English"),
+    "offline": QT_TRANSLATE_NOOP("texts", "Luring — layanan tetap berjalan, data dikirim nanti"),
+    "no_catalog": QT_TRANSLATE_NOOP(
+        "texts", "Daftar layanan belum tersedia. Kiosk belum terhubung ke server pusat."
     ),
-    "switch_language": ("English", "Bahasa Indonesia"),
-    "offline": (
-        "Luring — layanan tetap berjalan, data dikirim nanti",
-        "Offline — service continues, data is sent later",
+    "printer_down": QT_TRANSLATE_NOOP(
+        "texts", "Printer tiket sedang bermasalah — nomor antrean tampil di layar"
     ),
-    "no_catalog": (
-        "Daftar layanan belum tersedia. Kiosk belum terhubung ke server pusat.",
-        "The list of services is not available yet: no connection to the central server.",
-    ),
-    "printer_down": (
-        "Printer tiket sedang bermasalah — nomor antrean tampil di layar",
-        "The ticket printer has a problem — your number is shown on screen",
-    ),
-    "demo_cards": ("Kartu demo (simulasi)", "Demo cards (simulated)"),
-    "reading": ("Membaca kartu…", "Reading your card…"),
-    "reading_hint": ("Jangan angkat kartu Anda", "Keep your card on the reader"),
-    "welcome_named_F": ("Selamat datang, Ibu {name}", "Welcome, Mrs {name}"),
-    "welcome_named_M": ("Selamat datang, Bapak {name}", "Welcome, Mr {name}"),
-    "welcome": ("Selamat datang", "Welcome"),
-    "choose_service": ("Silakan pilih layanan", "Please choose a service"),
-    "cancel": ("Batal", "Cancel"),
-    "back": ("Kembali", "Back"),
-    "next": ("Lanjut", "Next"),
-    "register": ("Daftar layanan ini", "Register for this service"),
-    "requirements": ("Persyaratan yang dibawa", "Please bring"),
-    "no_requirements": ("Tidak ada persyaratan khusus", "Nothing special to bring"),
-    "counter": ("Loket", "Counter"),
-    "form_title": ("Periksa dan lengkapi data", "Check and complete your details"),
-    "from_card": ("dari kartu", "from card"),
-    "from_record": ("data kota", "city record"),
-    "confirm_title": ("Apakah data ini sudah benar?", "Is this correct?"),
-    "confirm": ("Ya, ambil nomor antrean", "Yes, get my queue number"),
-    "issuing": ("Membuat tiket…", "Making your ticket…"),
-    "issuing_no_paper": ("Membuat nomor antrean…", "Getting your queue number…"),
-    "your_number": ("Nomor antrean Anda", "Your queue number"),
-    "take_ticket": ("Silakan ambil tiket Anda", "Please take your ticket"),
-    "photo_ticket": (
+    "demo_cards": QT_TRANSLATE_NOOP("texts", "Kartu demo (simulasi)"),
+    "reading": QT_TRANSLATE_NOOP("texts", "Membaca kartu…"),
+    "reading_hint": QT_TRANSLATE_NOOP("texts", "Jangan angkat kartu Anda"),
+    "welcome_named_F": QT_TRANSLATE_NOOP("texts", "Selamat datang, Ibu {name}"),
+    "welcome_named_M": QT_TRANSLATE_NOOP("texts", "Selamat datang, Bapak {name}"),
+    "welcome": QT_TRANSLATE_NOOP("texts", "Selamat datang"),
+    "choose_service": QT_TRANSLATE_NOOP("texts", "Silakan pilih layanan"),
+    "cancel": QT_TRANSLATE_NOOP("texts", "Batal"),
+    "back": QT_TRANSLATE_NOOP("texts", "Kembali"),
+    "next": QT_TRANSLATE_NOOP("texts", "Lanjut"),
+    "register": QT_TRANSLATE_NOOP("texts", "Daftar layanan ini"),
+    "requirements": QT_TRANSLATE_NOOP("texts", "Persyaratan yang dibawa"),
+    "no_requirements": QT_TRANSLATE_NOOP("texts", "Tidak ada persyaratan khusus"),
+    "counter": QT_TRANSLATE_NOOP("texts", "Loket"),
+    "form_title": QT_TRANSLATE_NOOP("texts", "Periksa dan lengkapi data"),
+    "from_card": QT_TRANSLATE_NOOP("texts", "dari kartu"),
+    "from_record": QT_TRANSLATE_NOOP("texts", "dari data kota"),
+    "confirm_title": QT_TRANSLATE_NOOP("texts", "Apakah data ini sudah benar?"),
+    "confirm": QT_TRANSLATE_NOOP("texts", "Ya, ambil nomor antrean"),
+    "issuing": QT_TRANSLATE_NOOP("texts", "Membuat tiket…"),
+    "issuing_no_paper": QT_TRANSLATE_NOOP("texts", "Membuat nomor antrean…"),
+    "your_number": QT_TRANSLATE_NOOP("texts", "Nomor antrean Anda"),
+    "take_ticket": QT_TRANSLATE_NOOP("texts", "Silakan ambil tiket Anda"),
+    "photo_ticket": QT_TRANSLATE_NOOP(
+        "texts",
         "Tiket tidak dapat dicetak. Silakan foto layar ini (nomor dan kode QR) "
         "sebagai bukti antrean.",
-        "The ticket could not be printed. Please take a photo of this screen (number and QR code).",
     ),
-    "check_ticket": (
-        "Ambil tiket Anda. Jika tiket tidak keluar, silakan foto layar ini.",
-        "Please take your ticket. If none came out, take a photo of this screen.",
+    "check_ticket": QT_TRANSLATE_NOOP(
+        "texts", "Ambil tiket Anda. Jika tiket tidak keluar, silakan foto layar ini."
     ),
-    "scan_status": (
-        "Pindai kode ini untuk melihat status antrean Anda",
-        "Scan this code to follow your place in the queue",
+    "scan_status": QT_TRANSLATE_NOOP("texts", "Pindai kode ini untuk melihat status antrean Anda"),
+    "finish": QT_TRANSLATE_NOOP("texts", "Selesai"),
+    "thanks": QT_TRANSLATE_NOOP("texts", "Terima kasih"),
+    "still_there": QT_TRANSLATE_NOOP("texts", "Masih di sana? Sesi berakhir dalam {seconds} detik"),
+    "continue": QT_TRANSLATE_NOOP("texts", "Lanjutkan"),
+    "close": QT_TRANSLATE_NOOP("texts", "Tutup"),
+    # touchscreen (#7): idle warning, service detail, grid, keyboard, complaints
+    "still_there_title": QT_TRANSLATE_NOOP("texts", "Masih di sana?"),
+    "still_there_countdown": QT_TRANSLATE_NOOP(
+        "texts", "Sesi berakhir dalam {seconds} detik dan data Anda dihapus."
     ),
-    "finish": ("Selesai", "Done"),
-    "thanks": ("Terima kasih", "Thank you"),
-    "still_there": (
-        "Masih di sana? Sesi berakhir dalam {seconds} detik",
-        "Still there? The session ends in {seconds} seconds",
+    "now_serving": QT_TRANSLATE_NOOP("texts", "Sedang dilayani"),
+    "estimated_wait": QT_TRANSLATE_NOOP("texts", "Perkiraan waktu tunggu"),
+    "wait_minutes": QT_TRANSLATE_NOOP("texts", "± {minutes} menit ({waiting} orang menunggu)"),
+    "opening_hours": QT_TRANSLATE_NOOP("texts", "Jam layanan"),
+    "not_known": QT_TRANSLATE_NOOP("texts", "—"),
+    "needs_signed": QT_TRANSLATE_NOOP(
+        "texts", "Tidak tersedia dengan kartu ini: perlu kartu warga resmi yang ditandatangani kota"
     ),
-    "continue": ("Lanjutkan", "Continue"),
-    "close": ("Tutup", "Close"),
+    "needs_clone_proof": QT_TRANSLATE_NOOP(
+        "texts", "Tidak tersedia dengan kartu ini: perlu kartu warga dengan chip anti-salin"
+    ),
+    "complaint": QT_TRANSLATE_NOOP("texts", "Sampaikan pengaduan"),
+    "complaint_title": QT_TRANSLATE_NOOP("texts", "Pengaduan"),
+    "complaint_hint": QT_TRANSLATE_NOOP(
+        "texts", "Pilih kategori, lalu tulis pengaduan Anda. Anda akan menerima nomor referensi."
+    ),
+    "complaint_category": QT_TRANSLATE_NOOP("texts", "Kategori"),
+    "complaint_text": QT_TRANSLATE_NOOP("texts", "Tulis pengaduan Anda di sini"),
+    "complaint_chars": QT_TRANSLATE_NOOP("texts", "{n} / {max} karakter"),
+    "complaint_send": QT_TRANSLATE_NOOP("texts", "Kirim pengaduan"),
+    "complaint_no_category": QT_TRANSLATE_NOOP("texts", "Pilih salah satu kategori"),
+    "complaint_empty": QT_TRANSLATE_NOOP("texts", "Tulis isi pengaduan Anda"),
+    "complaint_sending": QT_TRANSLATE_NOOP("texts", "Menyimpan pengaduan…"),
+    "complaint_filed": QT_TRANSLATE_NOOP("texts", "Pengaduan Anda sudah diterima"),
+    "complaint_reference": QT_TRANSLATE_NOOP("texts", "Nomor referensi"),
+    "complaint_take_receipt": QT_TRANSLATE_NOOP(
+        "texts",
+        "Silakan ambil bukti pengaduan Anda. Simpan nomor ini untuk menanyakan tindak lanjutnya.",
+    ),
+    "complaint_photo": QT_TRANSLATE_NOOP(
+        "texts", "Bukti tidak dapat dicetak. Silakan catat atau foto nomor referensi ini."
+    ),
+    "complaint_anonymous": QT_TRANSLATE_NOOP("texts", "Tanpa kartu: pengaduan dikirim tanpa nama."),
+    # information (public) and the citizen's applications (#7)
+    "information": QT_TRANSLATE_NOOP("texts", "Informasi"),
+    "information_title": QT_TRANSLATE_NOOP("texts", "Informasi layanan"),
+    "queue_title": QT_TRANSLATE_NOOP("texts", "Antrean saat ini"),
+    "queue_row": QT_TRANSLATE_NOOP(
+        "texts", "{service}: dilayani {now} · menunggu {waiting} · ± {minutes} menit"
+    ),
+    "queue_none_serving": QT_TRANSLATE_NOOP("texts", "belum ada"),
+    "queue_empty": QT_TRANSLATE_NOOP("texts", "Belum ada antrean hari ini"),
+    "beds_title": QT_TRANSLATE_NOOP("texts", "Tempat tidur tersedia"),
+    "beds_row": QT_TRANSLATE_NOOP("texts", "{ward}: {free} dari {total} kosong"),
+    "doctors_title": QT_TRANSLATE_NOOP("texts", "Dokter bertugas"),
+    "doctor_row": QT_TRANSLATE_NOOP(
+        "texts", "{name} — {specialty}, ruang {room} ({start}–{until})"
+    ),
+    "doctors_none": QT_TRANSLATE_NOOP("texts", "Tidak ada data dokter bertugas"),
+    "info_updated": QT_TRANSLATE_NOOP("texts", "Diperbarui {time}"),
+    "loading": QT_TRANSLATE_NOOP("texts", "Memuat…"),
+    "cannot_check": QT_TRANSLATE_NOOP(
+        "texts",
+        "Tidak dapat memeriksa status saat ini. Silakan coba lagi nanti atau tanya petugas.",
+    ),
+    "status_berkas": QT_TRANSLATE_NOOP("texts", "Status berkas"),
+    "status_title": QT_TRANSLATE_NOOP("texts", "Status berkas Anda"),
+    "status_none": QT_TRANSLATE_NOOP("texts", "Tidak ada berkas yang sedang diproses"),
+    "status_unverified": QT_TRANSLATE_NOOP(
+        "texts", "Status berkas hanya dapat diperiksa dengan kartu warga yang terverifikasi."
+    ),
+    "status_row": QT_TRANSLATE_NOOP("texts", "{title} ({reference}) — {state}"),
+    "state_received": QT_TRANSLATE_NOOP("texts", "diterima"),
+    "state_in_progress": QT_TRANSLATE_NOOP("texts", "sedang diproses"),
+    "state_ready": QT_TRANSLATE_NOOP("texts", "SIAP DIAMBIL"),
+    "state_collected": QT_TRANSLATE_NOOP("texts", "sudah diambil"),
+    "state_rejected": QT_TRANSLATE_NOOP("texts", "ditolak — hubungi petugas"),
+    "state_unknown": QT_TRANSLATE_NOOP("texts", "status tidak dikenal"),
+    # the operator panel (#7)
+    "pin_title": QT_TRANSLATE_NOOP("texts", "PIN operator"),
+    "pin_ok": QT_TRANSLATE_NOOP("texts", "OK"),
+    "pin_erase": QT_TRANSLATE_NOOP("texts", "Hapus"),
+    "pin_wrong": QT_TRANSLATE_NOOP("texts", "PIN salah. Sisa percobaan: {tries}"),
+    "pin_locked": QT_TRANSLATE_NOOP(
+        "texts", "Terlalu banyak percobaan. Coba lagi dalam {seconds} detik."
+    ),
+    "pin_checking": QT_TRANSLATE_NOOP("texts", "Memeriksa…"),
+    "operator_title": QT_TRANSLATE_NOOP("texts", "Panel operator"),
+    "op_reader": QT_TRANSLATE_NOOP("texts", "Pembaca kartu: {state}"),
+    "op_reader_none": QT_TRANSLATE_NOOP("texts", "tidak ada yang terhubung"),
+    "op_printer": QT_TRANSLATE_NOOP("texts", "Printer: {state}"),
+    "op_printer_ok": QT_TRANSLATE_NOOP("texts", "baik"),
+    "op_printer_fault": QT_TRANSLATE_NOOP("texts", "bermasalah ({fault})"),
+    "op_outbox": QT_TRANSLATE_NOOP(
+        "texts", "Antrean kirim: {pending} menunggu, {dead} gagal; tertua {age}"
+    ),
+    "op_sync": QT_TRANSLATE_NOOP("texts", "Sinkronisasi terakhir: {last}"),
+    "op_sync_never": QT_TRANSLATE_NOOP("texts", "belum pernah"),
+    "op_engine": QT_TRANSLATE_NOOP(
+        "texts",
+        "Sinkronisasi: {connection}, berhasil terakhir {success}; kode kiosk {code}; "
+        "sisa nomor sewaan {leases}",
+    ),
+    "op_central": QT_TRANSLATE_NOOP("texts", "Server pusat: {state}"),
+    "op_online": QT_TRANSLATE_NOOP("texts", "terhubung"),
+    "op_offline": QT_TRANSLATE_NOOP("texts", "luring"),
+    "op_unknown": QT_TRANSLATE_NOOP("texts", "belum diketahui"),
+    "op_catalog": QT_TRANSLATE_NOOP("texts", "Katalog: {version}"),
+    "op_store_error": QT_TRANSLATE_NOOP("texts", "Penyimpanan lokal bermasalah: {error}"),
+    "op_test_print": QT_TRANSLATE_NOOP("texts", "Uji cetak"),
+    "op_test_read": QT_TRANSLATE_NOOP("texts", "Uji baca kartu"),
+    "op_reload": QT_TRANSLATE_NOOP("texts", "Muat ulang katalog"),
+    "op_exit": QT_TRANSLATE_NOOP("texts", "Keluar aplikasi"),
+    "op_printed": QT_TRANSLATE_NOOP("texts", "Tiket uji tercetak"),
+    "op_not_printed": QT_TRANSLATE_NOOP("texts", "Tiket uji tidak tercetak"),
+    "op_tap_now": QT_TRANSLATE_NOOP("texts", "Tempelkan kartu uji sekarang"),
+    "op_read_result": QT_TRANSLATE_NOOP("texts", "Hasil baca kartu: {result}"),
+    "op_reloading": QT_TRANSLATE_NOOP("texts", "Katalog sedang dimuat ulang"),
+    # the hospital registration desk (#7)
+    "desk_today": QT_TRANSLATE_NOOP("texts", "Pendaftaran hari ini"),
+    "desk_next": QT_TRANSLATE_NOOP("texts", "Pasien berikutnya"),
+    "desk_row": QT_TRANSLATE_NOOP("texts", "{number} · {time} · {service}"),
+    "desk_none": QT_TRANSLATE_NOOP("texts", "Belum ada pendaftaran"),
     # problems (codes from kiosk.session / cardio / offline_store)
-    "problem_malformed": (
-        "Kartu tidak dapat dibaca. Silakan coba lagi atau hubungi petugas.",
-        "The card could not be read. Please try again or ask an officer.",
+    "problem_malformed": QT_TRANSLATE_NOOP(
+        "texts", "Kartu tidak dapat dibaca. Silakan coba lagi atau hubungi petugas."
     ),
-    "problem_removed_during_read": (
-        "Kartu terangkat terlalu cepat. Tempelkan lagi dan tahan sebentar.",
-        "The card was removed too soon. Tap again and hold it still.",
+    "problem_removed_during_read": QT_TRANSLATE_NOOP(
+        "texts", "Kartu terangkat terlalu cepat. Tempelkan lagi dan tahan sebentar."
     ),
-    "problem_unsupported_card": (
-        "Kartu ini tidak dikenali oleh kiosk.",
-        "This card is not recognised.",
+    "problem_unsupported_card": QT_TRANSLATE_NOOP("texts", "Kartu ini tidak dikenali oleh kiosk."),
+    "problem_service_unavailable": QT_TRANSLATE_NOOP(
+        "texts", "Layanan pembaca kartu tidak berjalan. Silakan hubungi petugas."
     ),
-    "problem_service_unavailable": (
-        "Layanan pembaca kartu tidak berjalan. Silakan hubungi petugas.",
-        "The card service is not running. Please ask an officer.",
+    "problem_reader_unavailable": QT_TRANSLATE_NOOP(
+        "texts", "Pembaca kartu tidak terhubung. Silakan hubungi petugas."
     ),
-    "problem_reader_unavailable": (
-        "Pembaca kartu tidak terhubung. Silakan hubungi petugas.",
-        "The card reader is not connected. Please ask an officer.",
+    "problem_timeout": QT_TRANSLATE_NOOP(
+        "texts", "Pembacaan kartu terlalu lama. Silakan coba lagi."
     ),
-    "problem_timeout": (
-        "Pembacaan kartu terlalu lama. Silakan coba lagi.",
-        "Reading the card took too long. Please try again.",
-    ),
-    "problem_read_timeout": (
-        "Pembacaan kartu terlalu lama. Silakan coba lagi.",
-        "Reading the card took too long. Please try again.",
+    "problem_read_timeout": QT_TRANSLATE_NOOP(
+        "texts", "Pembacaan kartu terlalu lama. Silakan coba lagi."
     ),
     # a card the kiosk refuses (cardio.errors.Reason, docs/card-format.md)
-    "problem_bad_signature": (
-        "Data kartu tidak sah. Silakan hubungi petugas.",
-        "The data on this card is not genuine. Please ask an officer.",
+    "problem_bad_signature": QT_TRANSLATE_NOOP(
+        "texts", "Data kartu tidak sah. Silakan hubungi petugas."
     ),
-    "problem_unknown_issuer": (
-        "Kartu tidak dikenali. Kartu ini tidak diterbitkan oleh kota yang dikenal kiosk.",
-        "Card not recognised: it was not issued by a city this kiosk knows.",
+    "problem_unknown_issuer": QT_TRANSLATE_NOOP(
+        "texts", "Kartu tidak dikenali. Kartu ini tidak diterbitkan oleh kota yang dikenal kiosk."
     ),
-    "problem_expired": (
-        "Kartu sudah kedaluwarsa. Silakan perpanjang kartu Anda di loket.",
-        "This card has expired. Please renew it at the counter.",
+    "problem_expired": QT_TRANSLATE_NOOP(
+        "texts", "Kartu sudah kedaluwarsa. Silakan perpanjang kartu Anda di loket."
     ),
-    "problem_not_yet_valid": (
-        "Kartu belum berlaku. Silakan hubungi petugas.",
-        "This card is not valid yet. Please ask an officer.",
+    "problem_not_yet_valid": QT_TRANSLATE_NOOP(
+        "texts", "Kartu belum berlaku. Silakan hubungi petugas."
     ),
-    "problem_revoked": (
-        "Kartu ini diblokir. Silakan hubungi petugas.",
-        "This card has been blocked. Please ask an officer.",
+    "problem_revoked": QT_TRANSLATE_NOOP("texts", "Kartu ini diblokir. Silakan hubungi petugas."),
+    "problem_clone_suspected": QT_TRANSLATE_NOOP(
+        "texts", "Kartu diduga hasil salinan. Silakan hubungi petugas."
     ),
-    "problem_clone_suspected": (
-        "Kartu diduga hasil salinan. Silakan hubungi petugas.",
-        "This card may be a copy. Please ask an officer.",
+    "problem_nik_mismatch": QT_TRANSLATE_NOOP(
+        "texts", "Data kartu tidak cocok dengan NIK. Silakan hubungi petugas."
     ),
-    "problem_nik_mismatch": (
-        "Data kartu tidak cocok dengan NIK. Silakan hubungi petugas.",
-        "The card's details do not match its NIK. Please ask an officer.",
+    "problem_store_full": QT_TRANSLATE_NOOP(
+        "texts", "Tiket tidak dapat dibuat karena penyimpanan kiosk penuh. Silakan hubungi petugas."
     ),
-    "problem_store_full": (
-        "Tiket tidak dapat dibuat karena penyimpanan kiosk penuh. Silakan hubungi petugas.",
-        "No ticket could be made: the kiosk's storage is full. Please ask an officer.",
+    "problem_store_failed": QT_TRANSLATE_NOOP(
+        "texts", "Tiket tidak dapat dibuat karena gangguan sistem. Silakan hubungi petugas."
     ),
-    "problem_store_failed": (
-        "Tiket tidak dapat dibuat karena gangguan sistem. Silakan hubungi petugas.",
-        "No ticket could be made because of a system fault. Please ask an officer.",
+    "problem_store_corrupt": QT_TRANSLATE_NOOP(
+        "texts", "Tiket tidak dapat dibuat karena gangguan sistem. Silakan hubungi petugas."
     ),
-    "problem_store_corrupt": (
-        "Tiket tidak dapat dibuat karena gangguan sistem. Silakan hubungi petugas.",
-        "No ticket could be made because of a system fault. Please ask an officer.",
+    "problem_issue_failed": QT_TRANSLATE_NOOP(
+        "texts", "Tiket tidak dapat dibuat karena gangguan sistem. Silakan hubungi petugas."
     ),
-    "problem_issue_failed": (
-        "Tiket tidak dapat dibuat karena gangguan sistem. Silakan hubungi petugas.",
-        "No ticket could be made because of a system fault. Please ask an officer.",
+    "problem_issue_timeout": QT_TRANSLATE_NOOP(
+        "texts", "Tiket belum dapat dipastikan. Silakan hubungi petugas sebelum mencoba lagi."
     ),
-    "problem_issue_timeout": (
-        "Tiket belum dapat dipastikan. Silakan hubungi petugas sebelum mencoba lagi.",
-        "Your ticket could not be confirmed. Please ask an officer before trying again.",
+    "problem_no_catalog": QT_TRANSLATE_NOOP(
+        "texts", "Layanan belum tersedia. Silakan hubungi petugas."
     ),
-    "problem_no_catalog": (
-        "Layanan belum tersedia. Silakan hubungi petugas.",
-        "Services are not available yet. Please ask an officer.",
+    "problem_service_unknown": QT_TRANSLATE_NOOP("texts", "Layanan ini sedang tidak tersedia."),
+    "problem_assurance_too_low": QT_TRANSLATE_NOOP(
+        "texts", "Layanan ini memerlukan kartu warga yang terverifikasi."
     ),
-    "problem_service_unknown": (
-        "Layanan ini sedang tidak tersedia.",
-        "This service is not available right now.",
-    ),
-    "problem_assurance_too_low": (
-        "Layanan ini memerlukan kartu warga yang terverifikasi.",
-        "This service needs a verified citizen card.",
-    ),
-    "problem_unknown": (
-        "Terjadi gangguan. Silakan coba lagi atau hubungi petugas.",
-        "Something went wrong. Please try again or ask an officer.",
+    "problem_unknown": QT_TRANSLATE_NOOP(
+        "texts", "Terjadi gangguan. Silakan coba lagi atau hubungi petugas."
     ),
     # form field errors (codes from kiosk.forms)
-    "field_required": ("Wajib diisi", "Required"),
-    "field_too_long": ("Terlalu panjang", "Too long"),
-    "field_nik_format": ("NIK harus 16 angka", "A NIK has 16 digits"),
-    "field_number_format": ("Hanya angka", "Digits only"),
-    "field_phone_format": (
-        "Nomor HP tidak valid (contoh: 081234567890)",
-        "Not a valid mobile number (e.g. 081234567890)",
-    ),
-    "field_date_format": ("Tanggal tidak valid (TTTT-BB-HH)", "Not a valid date (YYYY-MM-DD)"),
-    "field_choice_unknown": ("Pilih salah satu", "Choose one"),
+    "field_required": QT_TRANSLATE_NOOP("texts", "Wajib diisi"),
+    "field_too_long": QT_TRANSLATE_NOOP("texts", "Terlalu panjang"),
+    "field_nik_format": QT_TRANSLATE_NOOP("texts", "NIK harus 16 angka"),
+    "field_number_format": QT_TRANSLATE_NOOP("texts", "Hanya angka"),
+    "field_phone_format": QT_TRANSLATE_NOOP("texts", "Nomor HP tidak valid (contoh: 081234567890)"),
+    "field_date_format": QT_TRANSLATE_NOOP("texts", "Tanggal tidak valid (TTTT-BB-HH)"),
+    "field_choice_unknown": QT_TRANSLATE_NOOP("texts", "Pilih salah satu"),
 }
 
+# The source language first.
 LANGUAGES = ("id", "en")
 
 
+class TranslationsMissing(RuntimeError):
+    """A language's compiled ``.qm`` file is not there (``make translations`` makes it)."""
+
+
+def qm_path(lang: str) -> Path:
+    return I18N_DIR / f"anjungan_{lang}.qm"
+
+
+@cache
+def translator(lang: str) -> QTranslator:
+    """The compiled translations for ``lang``, loaded once."""
+    loaded = QTranslator()
+    path = qm_path(lang)
+    if not loaded.load(str(path)):
+        raise TranslationsMissing(f"{path} is missing or unreadable: run `make translations`")
+    return loaded
+
+
 def tr(key: str, lang: str, **values: object) -> str:
-    """The text for ``key`` in ``lang`` (Indonesian if unknown), formatted."""
-    pair = TEXTS.get(key)
-    if pair is None:
+    """The text for ``key`` in ``lang`` (Indonesian if unknown or untranslated), formatted."""
+    source = TEXTS.get(key)
+    if source is None:
         if key.startswith("problem_"):
-            pair = TEXTS["problem_unknown"]
+            source = TEXTS["problem_unknown"]
         elif key.startswith("field_"):
-            pair = TEXTS["field_required"]
+            source = TEXTS["field_required"]
         else:
             raise KeyError(key)
-    text = pair[1] if lang == "en" else pair[0]
+    text = source
+    if lang != LANGUAGES[0] and lang in LANGUAGES:
+        text = translator(lang).translate(CONTEXT, source) or _untranslated(key, lang, source)
     return text.format(**values) if values else text
+
+
+def _untranslated(key: str, lang: str, source: str) -> str:
+    log.warning("text %r has no %s translation; showing Bahasa Indonesia", key, lang)
+    return source

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.controller import KioskController
 from kiosk.session import Phase, SessionState
-from kiosk.session_events import Finish, SessionEvent, Tick, UserActivity
+from kiosk.session_events import ComplaintOpened, Finish, SessionEvent, Tick, UserActivity
+from ui.desk import DeskPanel
+from ui.idle_warning import IdleWarning
+from ui.overlays import Overlays
 from ui.screens.attract import AttractScreen, MessageScreen, ReadingScreen
-from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.common import Screen, View
+from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen, ComplaintSendingScreen
 from ui.screens.form import ConfirmScreen, FormScreen
 from ui.screens.services import ServiceDetailScreen, ServicesScreen
 from ui.screens.ticket import IssuingScreen, TicketScreen
+from ui.sounds import Player, SessionSounds
 from ui.tasks import QtExecutor
 from ui.texts import LANGUAGES
+from ui.theme import STYLE_SHEET, min_touch_px, touch_style
+
+log = logging.getLogger(__name__)
 
 TICK_MS = 250
 WARM_UP_DELAY_MS = 300
@@ -29,8 +39,15 @@ class KioskWindow(QMainWindow):
         controller: KioskController,
         executor: QtExecutor,
         demo_cards: list[tuple[str, Callable[[], None]]] | None = None,
+        *,
+        desk: bool = False,
     ) -> None:
         super().__init__()
+        #: Kiosk mode (full screen): the window ignores every close but the operator's exit.
+        self.locked = False
+        self._exit_allowed = False
+        #: What the operator panel's exit calls after closing the window (the app's quit).
+        self.exit_requested: Callable[[], None] = lambda: None
         self.controller = controller
         self.executor = executor
         self.view = View(
@@ -38,10 +55,17 @@ class KioskWindow(QMainWindow):
             catalog=controller.catalog,
             office_id=controller.config.kiosk.office_id,
             dispatch=self.dispatch,
+            touch_px=min_touch_px(controller.config.kiosk.screen_dpi),
         )
+        # On the window, not only the app: every screen gets the touch sizes.
+        self.setStyleSheet(STYLE_SHEET + touch_style(self.view.touch_px))
         self.printer_ok = controller.printer_health.ok
         self.stack = QStackedWidget()
-        self.attract = AttractScreen(self.toggle_language, demo_cards or [])
+        self.attract = AttractScreen(
+            self.toggle_language,
+            demo_cards or [],
+            on_complaint=lambda: self.dispatch(ComplaintOpened()),
+        )
         self.screens: dict[Phase, Screen] = {
             Phase.IDLE: self.attract,
             Phase.READING: ReadingScreen(),
@@ -51,6 +75,9 @@ class KioskWindow(QMainWindow):
             Phase.CONFIRMING: ConfirmScreen(self.view),
             Phase.ISSUING: IssuingScreen(),
             Phase.TICKET_ISSUED: TicketScreen(self.view),
+            Phase.COMPLAINT: ComplaintScreen(self.view),
+            Phase.COMPLAINT_SENDING: ComplaintSendingScreen(),
+            Phase.COMPLAINT_FILED: ComplaintFiledScreen(self.view),
         }
         message = MessageScreen(lambda: self.dispatch(Finish()))
         self.screens[Phase.DONE] = message
@@ -58,22 +85,32 @@ class KioskWindow(QMainWindow):
         for screen in dict.fromkeys(self.screens.values()):
             self.stack.addWidget(screen)
 
-        self.warning = QFrame()
-        self.warning.setObjectName("warning")
-        row = QHBoxLayout(self.warning)
-        self.warning_text = label()
-        self.warning_button = button("", lambda: self.dispatch(UserActivity()), "primary")
-        row.addWidget(self.warning_text, 1)
-        row.addWidget(self.warning_button)
-        self.warning.hide()
-
+        #: Information, application status, the operator's PIN and panel (#7).
+        self.overlays = Overlays(self)
+        self.desk: DeskPanel | None = None
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.warning)
-        layout.addWidget(self.stack, 1)
+        if desk:
+            self.desk = DeskPanel(controller, executor, self.view)
+            row = QHBoxLayout()
+            row.addWidget(self.stack, 3)
+            row.addWidget(self.desk, 1)
+            layout.addLayout(row, 1)
+        else:
+            layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
         self.setWindowTitle("Anjungan")
+        #: "Still there?" over the whole window, with the countdown (WCAG 2.2.1).
+        self.warning = IdleWarning(self, lambda: self.dispatch(UserActivity()))
+        self.warning_text, self.warning_button = self.warning.text, self.warning.button
+        self._phase_shown: Phase | None = None
+        #: A cue on a tap, a success, an error; found and loaded after the first paint.
+        kiosk = controller.config.kiosk
+        self.sounds = SessionSounds(
+            Player(controller.config.data_dir / "sounds", volume=kiosk.sound_volume, parent=self),
+            enabled=kiosk.sounds,
+        )
 
         controller.subscribe(self.render)
         controller.subscribe_status(self.status_changed)
@@ -92,6 +129,7 @@ class KioskWindow(QMainWindow):
         self.status_changed()
         # Once the first screen is up, load what the first tap will need.
         QTimer.singleShot(WARM_UP_DELAY_MS, controller.warm_up)
+        QTimer.singleShot(WARM_UP_DELAY_MS, self.sounds.load)
 
     # -- events in -----------------------------------------------------------
     def dispatch(self, event: SessionEvent) -> None:
@@ -102,9 +140,12 @@ class KioskWindow(QMainWindow):
         self.controller.language = LANGUAGES[(i + 1) % len(LANGUAGES)]
         self.view.lang = self.controller.language
         self.render(self.controller.machine.state)
+        if self.desk is not None:
+            self.desk.render()
 
     def _tick(self) -> None:
         self.dispatch(Tick())
+        self.overlays.tick()
         self._render_warning()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -113,6 +154,7 @@ class KioskWindow(QMainWindow):
             QEvent.Type.KeyPress,
             QEvent.Type.TouchBegin,
         ):
+            self.overlays.touched()
             now = time.monotonic()
             if now - self._last_activity > 1.0:
                 self._last_activity = now
@@ -123,21 +165,24 @@ class KioskWindow(QMainWindow):
     def render(self, state: SessionState) -> None:
         self.view.catalog = self.controller.catalog
         self.view.printer_ok = self.printer_ok = self.controller.printer_health.ok
-        if state.identity is None and state.ticket is None:
+        self.view.queue = self.controller.queue
+        if not state.personal:  # the session ended: wipe every widget
             for screen in dict.fromkeys(self.screens.values()):
                 screen.clear()
+        if state.phase is Phase.SERVICE_CHOSEN and self._phase_shown is not Phase.SERVICE_CHOSEN:
+            self.controller.refresh_queue()  # now serving and the wait, for the detail
+        self._phase_shown = state.phase
         screen = self.screens[state.phase]
         screen.render(state, self.view)
-        self.stack.setCurrentWidget(screen)
+        self.stack.setCurrentWidget(self.overlays.cover(state) or screen)
         self._render_warning()
+        self.sounds.render(state)
 
     def _render_warning(self) -> None:
         machine = self.controller.machine
         if machine.idle_warning():
             left = machine.seconds_left() or 0.0
-            self.warning_text.setText(self.view.t("still_there", seconds=int(left + 0.999)))
-            set_button_text(self.warning_button, self.view.t("continue"))
-            self.warning.show()
+            self.warning.show_countdown(int(left + 0.999), self.view)
         else:
             self.warning.hide()
 
@@ -145,8 +190,12 @@ class KioskWindow(QMainWindow):
         self.view.catalog = self.controller.catalog
         self.view.printer_ok = self.printer_ok = self.controller.printer_health.ok
         self._render_attract_status()
-        if self.controller.machine.state.phase is Phase.IDLE:
-            self.attract.render(self.controller.machine.state, self.view)
+        state = self.controller.machine.state
+        if state.phase is Phase.IDLE:
+            self.attract.render(state, self.view)
+        elif state.phase is Phase.SERVICE_CHOSEN:  # the queue's answer came
+            self.view.queue = self.controller.queue
+            self.screens[state.phase].render(state, self.view)
 
     def _render_attract_status(self) -> None:
         self.attract.set_status(
@@ -154,8 +203,27 @@ class KioskWindow(QMainWindow):
         )
 
     def go_fullscreen(self) -> None:
+        """Kiosk mode: frameless, on top, the whole screen, and locked (see :meth:`closeEvent`)."""
+        self.locked = True
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
         screen = self.screen()
         if screen is not None:
             self.setGeometry(screen.geometry())
         self.showFullScreen()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Alt+F4, the compositor's close, a stray close(): none ends a locked kiosk.
+        if self.locked and not self._exit_allowed:
+            log.warning("close request ignored: the kiosk is locked (operator panel to exit)")
+            event.ignore()
+            return
+        event.accept()
+
+    def operator_exit(self) -> None:
+        """The operator panel's exit: the one way to close a locked kiosk."""
+        log.info("operator exits the kiosk")
+        self.overlays.close(rerender=False)
+        self._exit_allowed = True
+        self.close()
+        self.exit_requested()

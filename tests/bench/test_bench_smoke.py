@@ -29,7 +29,12 @@ EXPECTED = {
     ),
     tap_to_ticket.TITLE: (
         tap_to_ticket.QUICK_ROUNDS,
-        ["tap → card read", "tap → ticket issued", "tap → ticket PDF on disk"],
+        [
+            "card event → greeting painted",
+            "tap → card read",
+            "tap → ticket issued",
+            "tap → ticket PDF on disk",
+        ],
     ),
     printing.RENDER_TITLE: (
         printing.QUICK_RENDERS,
@@ -145,6 +150,16 @@ def test_cold_start_has_its_goal(report: str) -> None:
         r for r in _rows(_sections(report)[startup.TITLE]) if r.what.startswith("process spawn")
     ]
     assert spawn.goal == f"≤ {startup.GOAL_MS:.0f}"
+
+
+@pytest.mark.slow
+def test_greeting_paint_has_its_goal(report: str) -> None:
+    [greeting] = [
+        r
+        for r in _rows(_sections(report)[tap_to_ticket.TITLE])
+        if r.what.startswith("card event → greeting painted")
+    ]
+    assert greeting.goal == f"≤ {tap_to_ticket.GREETING_GOAL_MS:.0f}"
 
 
 @pytest.mark.slow

@@ -20,6 +20,7 @@ from kiosk.central_errors import (
     CentralAuthError,
     CentralError,
     CentralProtocolError,
+    CentralRefused,
     CentralUnavailable,
 )
 
@@ -52,11 +53,13 @@ def test_public_names() -> None:
         "CentralAuthError",
         "CentralError",
         "CentralProtocolError",
+        "CentralRefused",
         "CentralUnavailable",
     ]
     assert issubclass(CentralUnavailable, CentralError)
     assert issubclass(CentralProtocolError, CentralError)
     assert issubclass(CentralAuthError, CentralError)
+    assert issubclass(CentralRefused, CentralProtocolError)
     assert not issubclass(CentralError, OSError), "requests' OSError base must not show through"
 
 

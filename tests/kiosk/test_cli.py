@@ -31,10 +31,10 @@ def kiosk(
 def test_help_explains_each_subcommand() -> None:
     result = kiosk("--help")
     assert result.returncode == 0
-    for command in ("demo", "run", "server", "card", "ticket"):
+    for command in ("demo", "run", "server", "card", "ticket", "operator-pin", "sync"):
         assert command in result.stdout
     subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(subcommands) == {"demo", "run", "server", "card", "ticket"}
+    assert set(subcommands) == {"demo", "run", "server", "card", "ticket", "operator-pin", "sync"}
     card = kiosk("card", "--help")
     assert all(c in card.stdout for c in ("keygen", "issue", "emulate", "read"))
 

@@ -19,6 +19,7 @@ from kiosk.session_events import (
     CardRead,
     CardReadFailed,
     CardTapped,
+    ComplaintOpened,
     Confirmed,
     Finish,
     FormOpened,
@@ -254,6 +255,8 @@ def test_idle_timeout_in_every_interactive_phase(
         lambda: m.handle(FormSubmitted({"phone": "081234567890"})),
     ]
     to_identified(m)
+    if phase is Phase.COMPLAINT:
+        steps = [lambda: m.handle(ComplaintOpened())]
     for step in steps:
         if m.state.phase is phase:
             break
@@ -269,6 +272,18 @@ def test_idle_timeout_in_every_interactive_phase(
     effects = m.handle(Tick())
     assert effects == [WipeSession("idle_timeout")]
     assert m.state.phase is Phase.IDLE and m.state.identity is None
+
+
+def test_the_warning_comes_at_least_20_s_before_the_timeout(
+    catalog: Catalog, clock: FakeClock
+) -> None:
+    m = SessionMachine(lambda: catalog, clock, Timeouts(idle=60.0, idle_warning=5.0))
+    to_identified(m)
+    clock.advance(39.5)
+    m.handle(Tick())
+    assert not m.idle_warning()
+    clock.advance(1.0)  # 19.5 s left: WCAG 2.2.1 wants 20 s to ask for more
+    assert m.idle_warning()
 
 
 def test_activity_pushes_the_idle_deadline_back(catalog: Catalog, clock: FakeClock) -> None:

@@ -53,6 +53,7 @@ SYNC_ENGINE_API = {
     "sync_log",
     "last_sync",
     "sync_history",
+    "enqueue_submission",
 }
 
 

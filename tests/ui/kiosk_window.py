@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTextEdit,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from central.settings import DEMO_ENROLMENT_CODE
@@ -44,15 +55,34 @@ def demo_config(
     )
 
 
+class ManualClock:
+    """A monotonic clock the test moves: the session's timeouts without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @contextmanager
 def running_kiosk(
-    qtbot: QtBot, config: Config, *, height: int = 1200, stop_timeout_ms: int = 3000
+    qtbot: QtBot,
+    config: Config,
+    *,
+    height: int = 1200,
+    width: int = 900,
+    stop_timeout_ms: int = 3000,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Iterator[KioskWindow]:
     """The demo window (simulated reader only) on ``config``, shown; closed afterwards."""
     store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True, use_pcscd=False)
+    window = build_window(config, store, demo=True, use_pcscd=False, clock=clock)
     qtbot.addWidget(window)
-    window.resize(900, height)
+    window.resize(width, height)
     window.show()
     try:
         yield window
@@ -85,3 +115,31 @@ def visible_strings(window: KioskWindow) -> str:
     for w in window.findChildren(QPlainTextEdit):
         texts.append(w.toPlainText())
     return "\n".join(texts)
+
+
+def every_string(window: KioskWindow) -> str:
+    """Every text the widget tree holds, shown or not: labels, fields, buttons, combo
+    and view items, titles, tooltips, accessible names, placeholders (not the demo's
+    card buttons)."""
+    texts = [window.windowTitle()]
+    for w in [window, *window.findChildren(QWidget)]:
+        if w.property("demo"):
+            continue  # the demo's simulated cards carry their holders' names by design
+        texts += [w.toolTip(), w.statusTip(), w.whatsThis(), w.accessibleName()]
+        texts += [w.accessibleDescription(), w.windowTitle()]
+        if isinstance(w, QLabel):
+            texts.append(w.text())
+        elif isinstance(w, QLineEdit):
+            texts += [w.text(), w.placeholderText(), w.displayText()]
+        elif isinstance(w, QPlainTextEdit | QTextEdit):
+            texts += [w.toPlainText(), w.placeholderText()]
+        elif isinstance(w, QAbstractButton):
+            texts.append(w.text())
+        if isinstance(w, QComboBox):
+            texts += [w.itemText(i) for i in range(w.count())]
+            texts.append(w.currentText())
+        if isinstance(w, QAbstractItemView) and (model := w.model()) is not None:
+            for row in range(model.rowCount()):
+                for col in range(model.columnCount()):
+                    texts.append(str(model.data(model.index(row, col)) or ""))
+    return "\n".join(t for t in texts if t)

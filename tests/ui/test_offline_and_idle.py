@@ -12,10 +12,11 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import SessionSection
 from kiosk.session import Phase
-from kiosk.session_events import FormOpened, ServiceSelected
+from kiosk.session_events import FormOpened, ServiceSelected, Tick
 from ui.window import KioskWindow
 
 from .kiosk_window import (
+    ManualClock,
     button_with,
     click,
     closed_port,
@@ -35,9 +36,18 @@ def offline_kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
 
 
 @pytest.fixture
-def hasty_kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
-    session = SessionSection(idle_timeout_s=3.0, idle_warning_s=2.0)
-    with running_kiosk(qtbot, demo_config(tmp_path, demo_central, session=session)) as window:
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def hasty_kiosk(
+    tmp_path: Path, qtbot: QtBot, demo_central: str, clock: ManualClock
+) -> Iterator[KioskWindow]:
+    # A warning configured shorter than WCAG's 20 s still comes 20 s before the end.
+    session = SessionSection(idle_timeout_s=60.0, idle_warning_s=5.0)
+    config = demo_config(tmp_path, demo_central, session=session)
+    with running_kiosk(qtbot, config, clock=clock) as window:
         yield window
 
 
@@ -57,7 +67,7 @@ def test_unreachable_centre_shows_offline_and_no_services(
 
 
 def test_idle_warning_then_timeout_wipes_every_widget(
-    hasty_kiosk: KioskWindow, qtbot: QtBot
+    hasty_kiosk: KioskWindow, qtbot: QtBot, clock: ManualClock
 ) -> None:
     qtbot.waitUntil(lambda: hasty_kiosk.controller.catalog is not None, timeout=5000)
     click(qtbot, button_with(hasty_kiosk, "Siti Aminah"))
@@ -69,20 +79,52 @@ def test_idle_warning_then_timeout_wipes_every_widget(
     phone.setText("081234567890")
     assert "Siti Aminah" in visible_strings(hasty_kiosk)
 
+    clock.advance(39.0)  # 21 s left: no warning yet
+    hasty_kiosk.dispatch(Tick())
+    hasty_kiosk._render_warning()
+    assert not hasty_kiosk.warning.isVisible()
+    clock.advance(1.0)  # 20 s left
     qtbot.waitUntil(lambda: hasty_kiosk.warning.isVisible(), timeout=5000)
-    assert "Masih di sana?" in hasty_kiosk.warning_text.text()
+    assert hasty_kiosk.warning.title.text() == "Masih di sana?"
+    assert hasty_kiosk.warning.countdown.text() == "20"
+    assert "Sesi berakhir dalam 20 detik" in hasty_kiosk.warning_text.text()
+    # over the whole window, and on top of the form
+    assert hasty_kiosk.warning.geometry() == hasty_kiosk.rect()
+    clock.advance(12.5)
+    qtbot.waitUntil(lambda: hasty_kiosk.warning.countdown.text() == "8", timeout=5000)
+    clock.advance(8.0)
     wait_phase(qtbot, hasty_kiosk, Phase.IDLE)
     assert not hasty_kiosk.warning.isVisible()
     shown = visible_strings(hasty_kiosk)
     assert [s for s in SITI_STRINGS if s in shown] == []
 
 
-def test_continue_on_the_warning_keeps_the_session(hasty_kiosk: KioskWindow, qtbot: QtBot) -> None:
+def test_continue_on_the_warning_keeps_the_session(
+    hasty_kiosk: KioskWindow, qtbot: QtBot, clock: ManualClock
+) -> None:
     click(qtbot, button_with(hasty_kiosk, "Budi Santoso"))
     wait_phase(qtbot, hasty_kiosk, Phase.IDENTIFIED)
+    clock.advance(55.0)
     qtbot.waitUntil(lambda: hasty_kiosk.warning.isVisible(), timeout=5000)
-    continue_button = hasty_kiosk.warning.findChild(QPushButton)
-    assert continue_button is not None
+    continue_button = hasty_kiosk.warning.findChild(QPushButton, "continue")
+    assert continue_button is not None and continue_button.text() == "Lanjutkan"
+    assert continue_button.height() >= 120  # the one big thing to press
     qtbot.mouseClick(continue_button, Qt.MouseButton.LeftButton)
     assert not hasty_kiosk.warning.isVisible()
+    assert hasty_kiosk.controller.machine.seconds_left() == 60.0  # the full time again
+    clock.advance(39.0)
+    hasty_kiosk.dispatch(Tick())
     assert hasty_kiosk.controller.machine.state.phase is Phase.IDENTIFIED
+    assert not hasty_kiosk.controller.machine.idle_warning()
+
+
+def test_the_warning_speaks_english_too(
+    hasty_kiosk: KioskWindow, qtbot: QtBot, clock: ManualClock
+) -> None:
+    click(qtbot, button_with(hasty_kiosk, "English"))
+    click(qtbot, button_with(hasty_kiosk, "Budi Santoso"))
+    wait_phase(qtbot, hasty_kiosk, Phase.IDENTIFIED)
+    clock.advance(50.0)
+    qtbot.waitUntil(lambda: hasty_kiosk.warning.isVisible(), timeout=5000)
+    assert hasty_kiosk.warning.title.text() == "Still there?"
+    assert hasty_kiosk.warning_button.text() == "Continue"

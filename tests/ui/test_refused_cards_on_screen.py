@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from cardio.citizen import Assurance
 from cardio.errors import Reason
 from kiosk.session import Phase
-from ui.texts import TEXTS
+from ui.texts import TEXTS, tr
 from ui.window import KioskWindow
 
 from .kiosk_window import (
@@ -56,5 +56,7 @@ def test_a_refused_card_says_why_and_the_kiosk_carries_on(
 
 def test_every_refusal_reason_has_indonesian_and_english_words() -> None:
     for reason in Reason:
-        indonesian, english = TEXTS[f"problem_{reason.value}"]
+        key = f"problem_{reason.value}"
+        assert key in TEXTS, "its own words, not the generic problem text"
+        indonesian, english = tr(key, "id"), tr(key, "en")
         assert indonesian and english and indonesian != english

@@ -51,3 +51,17 @@ def test_many_posts_do_not_leak_or_steal_references(qtbot: QtBot) -> None:
     assert calls == list(range(posts))
     gc.collect()
     assert sys.getrefcount(True) > before - posts // 2
+
+
+def test_a_result_after_the_executor_is_gone_is_dropped_quietly(qtbot: QtBot) -> None:
+    """A slow answer from the centre may land after the window closed: no error in the
+    worker (pytest-qt fails the test on any exception raised there)."""
+    from shiboken6 import Shiboken
+
+    executor = QtExecutor()
+    release = threading.Event()
+    executor.run_in_background(lambda: release.wait(5), lambda _: None)
+    pool = executor._pool
+    Shiboken.delete(executor)  # as when the window and its executor are destroyed
+    release.set()
+    assert pool.waitForDone(5000)

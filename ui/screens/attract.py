@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from kiosk.session import SessionState
 from ui.screens.common import Screen, View, button, label, set_button_text
@@ -44,6 +44,7 @@ class AttractScreen(Screen):
         self,
         on_language: Callable[[], None],
         demo_cards: list[tuple[str, Callable[[], None]]],
+        on_complaint: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.office = label(name="subtitle")
@@ -69,9 +70,23 @@ class AttractScreen(Screen):
             for i, (text, tap) in enumerate(demo_cards):
                 b = button(text, tap, "demoCard")
                 b.setProperty("demo", True)
-                grid.addWidget(b, i // 2, i % 2)
+                grid.addWidget(b, i // 3, i % 3)  # three across: fits landscape too
             self.box.addLayout(grid)
-        self.box.addWidget(self.language, 0, Qt.AlignmentFlag.AlignRight)
+        #: A complaint needs no card: it is sent without a name (#7).
+        self.complaint: QPushButton | None = None
+        bottom = QHBoxLayout()
+        bottom.setSpacing(24)
+        if on_complaint is not None:
+            self.complaint = button("", on_complaint)
+            self.complaint.setObjectName("complaint")
+            bottom.addWidget(self.complaint, 1)
+        else:
+            bottom.addStretch(1)
+        bottom.addWidget(self.language)
+        self.box.addLayout(bottom)
+        # Tighter than other screens: the demo's cards must fit a landscape screen too.
+        self.box.setContentsMargins(32, 32, 32, 32)
+        self.box.setSpacing(12)
 
     def render(self, state: SessionState, view: View) -> None:
         office = ""
@@ -84,6 +99,8 @@ class AttractScreen(Screen):
         self.title.setText(view.t("tap_card"))
         self.hint.setText(view.t("tap_hint"))
         set_button_text(self.language, view.t("switch_language"))
+        if self.complaint is not None:
+            set_button_text(self.complaint, view.t("complaint"))
         if self.demo_title is not None:
             self.demo_title.setText(view.t("demo_cards"))
 

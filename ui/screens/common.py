@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.catalog import Catalog
+from kiosk.central_info import QueueState
 from kiosk.session import SessionState
 from kiosk.session_events import SessionEvent
 from ui.texts import tr
@@ -24,6 +25,10 @@ class View:
     dispatch: Callable[[SessionEvent], None]
     #: False while the printer is faulty: the screens then promise no paper.
     printer_ok: bool = True
+    #: Smallest touch target in pixels (15 mm at ``kiosk.screen_dpi``).
+    touch_px: int = 57
+    #: The office's queues as the centre last told them; None: unknown (offline).
+    queue: QueueState | None = None
 
     def t(self, key: str, **values: object) -> str:
         return tr(key, self.lang, **values)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -17,6 +20,7 @@ from kiosk.catalog import FieldType, FormField
 from kiosk.prefill import FieldValue, Source
 from kiosk.session import SessionState
 from kiosk.session_events import Back, Confirmed, FormSubmitted
+from ui.keyboard import MAX_LENGTH_PROPERTY, Mode, OnScreenKeyboard
 from ui.screens.common import Screen, View, button, label, set_button_text
 
 Editor = QLineEdit | QPlainTextEdit | QComboBox
@@ -27,6 +31,7 @@ def _editor(field: FormField) -> Editor:
     if field.type is FieldType.TEXTAREA:
         editor = QPlainTextEdit()
         editor.setFixedHeight(140)
+        editor.setProperty(MAX_LENGTH_PROPERTY, field.max_length)
     elif field.type is FieldType.CHOICE:
         editor = QComboBox()
         editor.addItem("", "")
@@ -37,6 +42,15 @@ def _editor(field: FormField) -> Editor:
         editor.setMaxLength(field.max_length)
     editor.setObjectName(f"field_{field.name}")
     return editor
+
+
+#: The keys each field type gets on the on-screen keyboard.
+KEYBOARD_MODES = {
+    FieldType.NIK: Mode.NUMBER,
+    FieldType.NUMBER: Mode.NUMBER,
+    FieldType.PHONE: Mode.PHONE,
+    FieldType.DATE: Mode.DATE,
+}
 
 
 def _value(editor: Editor) -> str:
@@ -51,15 +65,19 @@ def _set_value(editor: Editor, value: FieldValue | None) -> None:
     text = value.value if value else ""
     locked = bool(value and value.locked)
     if isinstance(editor, QPlainTextEdit):
-        editor.setPlainText(text)
+        if editor.toPlainText() != text:
+            editor.setPlainText(text)
         editor.setReadOnly(locked)
     elif isinstance(editor, QComboBox):
         index = editor.findData(text)
         editor.setCurrentIndex(max(index, 0))
         editor.setEnabled(not locked)
     else:
-        editor.setText(text)
+        if editor.text() != text:
+            editor.setText(text)  # also clears the undo history
         editor.setReadOnly(locked)
+    # A locked value takes no focus: the keyboard never opens on it.
+    editor.setFocusPolicy(Qt.FocusPolicy.NoFocus if locked else Qt.FocusPolicy.StrongFocus)
 
 
 class FormScreen(Screen):
@@ -70,18 +88,61 @@ class FormScreen(Screen):
         self.host = QWidget()
         self.form = QFormLayout(self.host)
         self.form.setVerticalSpacing(8)
-        scroll = QScrollArea()
+        self.scroll_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.host)
+        self.keyboard = OnScreenKeyboard(view.touch_px)
+        self.fields: dict[str, FormField] = {}
         self.editors: dict[str, Editor] = {}
         self.sources: dict[str, QLabel] = {}
         self.errors: dict[str, QLabel] = {}
         self._built_for: tuple[str, str] | None = None
+        self._values_shown: dict[str, FieldValue] | None = None
+        self._errors_shown: dict[str, str] | None = None
         self.back = button("", lambda: self._view.dispatch(Back()))
         self.next = button("", self.submit, "primary")
         self.box.addWidget(self.title)
         self.box.addWidget(scroll, 1)
+        self.box.addWidget(self.keyboard)
         self.button_row(self.back, self.next)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A tap on (or focus into) an editable field brings the keyboard to it.
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.FocusIn):
+            for name, editor in self.editors.items():
+                if watched is editor or (
+                    isinstance(editor, QPlainTextEdit) and watched is editor.viewport()
+                ):
+                    self.edit(name)
+                    break
+        return False
+
+    def edit(self, name: str) -> None:
+        """Put the keyboard on field ``name`` (nothing for a locked one or a choice)."""
+        editor = self.editors.get(name)
+        field = self.fields.get(name)
+        if editor is None or field is None or isinstance(editor, QComboBox):
+            self.keyboard.attach(None)
+            return
+        if editor.isReadOnly():
+            return
+        self.keyboard.attach(editor, KEYBOARD_MODES.get(field.type, Mode.TEXT))
+        editor.setFocus()
+        # Once the keyboard has taken its room, scroll the field above it into view.
+        QTimer.singleShot(0, lambda: self._reveal(editor))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        target = self.keyboard.target
+        if target is not None:  # turned, or the keyboard took its room: keep it in view
+            QTimer.singleShot(0, lambda: self._reveal(target))
+
+    def _reveal(self, editor: Editor) -> None:
+        if shiboken6.isValid(editor) and self.keyboard.target is editor:
+            # The whole field, not only its cursor (what ensureWidgetVisible would show).
+            centre = editor.mapTo(self.host, editor.rect().center())
+            self.scroll_area.ensureVisible(centre.x(), centre.y(), 0, editor.height() // 2 + 24)
 
     def submit(self) -> None:
         values = {name: _value(editor) for name, editor in self.editors.items()}
@@ -95,31 +156,52 @@ class FormScreen(Screen):
         self.title.setText(view.t("form_title"))
         set_button_text(self.back, view.t("back"))
         set_button_text(self.next, view.t("next"))
-        if self._built_for != (service.id, view.lang):
+        built = self._built_for != (service.id, view.lang)
+        if built:
             self._build(service.form, view)
             self._built_for = (service.id, view.lang)
+        # Values are set from the state only when the state's values changed: a
+        # render for anything else (a tap's UserActivity) keeps what is typed.
+        changed = built or state.values is not self._values_shown
+        sources = {Source.CARD: view.t("from_card"), Source.RECORD: view.t("from_record")}
         for field in service.form:
             value = state.values.get(field.name)
-            _set_value(self.editors[field.name], value)
-            source = value.source if value else None
-            self.sources[field.name].setText(
-                {Source.CARD: view.t("from_card"), Source.RECORD: view.t("from_record")}.get(
-                    source,
-                    "",  # type: ignore[arg-type]
-                )
-            )
+            if changed:
+                _set_value(self.editors[field.name], value)
+            self.sources[field.name].setText(sources.get(value.source, "") if value else "")
             code = state.field_errors.get(field.name, "")
             self.errors[field.name].setText(view.t(f"field_{code}") if code else "")
             self.errors[field.name].setVisible(bool(code))
+        if changed or state.field_errors is not self._errors_shown:
+            first = self._first_to_fill(service.form, state)
+            if first is not None:
+                self.edit(first)  # the first empty (or wrong) field, keyboard open
+            elif built:
+                self.keyboard.attach(None)
+        self._values_shown, self._errors_shown = state.values, state.field_errors
+
+    def _first_to_fill(self, fields: tuple[FormField, ...], state: SessionState) -> str | None:
+        for field in fields:
+            editor = self.editors[field.name]
+            if isinstance(editor, QComboBox) or editor.isReadOnly():
+                continue
+            if field.name in state.field_errors or not _value(editor):
+                return field.name
+        return None
 
     def _build(self, fields: tuple[FormField, ...], view: View) -> None:
         while self.form.rowCount():
             self.form.removeRow(0)
+        self.keyboard.attach(None)
+        self.fields.clear()
         self.editors.clear()
         self.sources.clear()
         self.errors.clear()
         for field in fields:
             editor = _editor(field)
+            editor.installEventFilter(self)
+            if isinstance(editor, QPlainTextEdit):
+                editor.viewport().installEventFilter(self)
             source = QLabel()
             source.setObjectName("source")
             error = QLabel()
@@ -130,20 +212,26 @@ class FormScreen(Screen):
             col.addWidget(editor)
             col.addWidget(source)
             col.addWidget(error)
-            self.form.addRow(QLabel(field.label(view.lang)), column)
+            caption = QLabel(field.label(view.lang))
+            caption.setWordWrap(True)
+            self.form.addRow(caption, column)
+            self.fields[field.name] = field
             self.editors[field.name] = editor
             self.sources[field.name] = source
             self.errors[field.name] = error
 
     def clear(self) -> None:
+        self.keyboard.attach(None)
         for editor in self.editors.values():
             _set_value(editor, None)
         while self.form.rowCount():
             self.form.removeRow(0)
+        self.fields.clear()
         self.editors.clear()
         self.sources.clear()
         self.errors.clear()
         self._built_for = None
+        self._values_shown = self._errors_shown = None
 
 
 class ConfirmScreen(Screen):

@@ -7,10 +7,10 @@ from functools import partial
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QWidget
 
-from cardio.citizen import ASSURANCE_ORDER
-from kiosk.catalog import Service
+from cardio.citizen import ASSURANCE_ORDER, Assurance
+from kiosk.catalog import Service, Text
 from kiosk.session import SessionState
-from kiosk.session_events import Back, Cancel, FormOpened, ServiceSelected
+from kiosk.session_events import Back, Cancel, ComplaintOpened, FormOpened, ServiceSelected
 from ui.screens.common import Screen, View, button, label, set_button_text
 
 
@@ -37,11 +37,13 @@ class ServicesScreen(Screen):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.grid_host)
         self.cancel = button("", lambda: self._view.dispatch(Cancel()))
+        self.complaint = button("", lambda: self._view.dispatch(ComplaintOpened()))
+        self.complaint.setObjectName("complaint")
         self.box.addWidget(self.greeting)
         self.box.addWidget(self.prompt)
         self.box.addWidget(self.notice)
         self.box.addWidget(scroll, 1)
-        self.button_row(self.cancel)
+        self.button_row(self.cancel, self.complaint)
         self._shown: tuple[str | None, str, int] | None = None
 
     def render(self, state: SessionState, view: View) -> None:
@@ -51,6 +53,7 @@ class ServicesScreen(Screen):
         self.notice.setVisible(bool(state.problem))
         self.notice.setText(view.t(f"problem_{state.problem}") if state.problem else "")
         set_button_text(self.cancel, view.t("cancel"))
+        set_button_text(self.complaint, view.t("complaint"))
         key = (view.catalog.version if view.catalog else None, view.lang, id(state.identity))
         if key != self._shown:
             self._build_tiles(state, view)
@@ -80,11 +83,21 @@ class ServicesScreen(Screen):
         self.grid.setRowStretch(row, 1)
 
     def _tile(self, service: Service, state: SessionState, view: View) -> QPushButton:
-        tile = button(service.name(view.lang), partial(self._select, service.id), "tile")
-        tile.setProperty("service_id", service.id)
+        text = service.name(view.lang)
         identity = state.identity
-        if identity and ASSURANCE_ORDER[identity.assurance] < ASSURANCE_ORDER[service.assurance]:
-            tile.setToolTip(view.t("problem_assurance_too_low"))
+        blocked = bool(
+            identity and ASSURANCE_ORDER[identity.assurance] < ASSURANCE_ORDER[service.assurance]
+        )
+        if blocked:  # said on the tile itself: a touchscreen has no tooltips
+            need = (
+                "needs_clone_proof"
+                if service.assurance is Assurance.CLONE_PROOF
+                else "needs_signed"
+            )
+            text = f"{text}\n{view.t(need)}"
+        tile = button(text, partial(self._select, service.id), "tile")
+        tile.setProperty("service_id", service.id)
+        tile.setProperty("blocked", blocked)
         return tile
 
     def _select(self, service_id: str) -> None:
@@ -102,6 +115,10 @@ class ServiceDetailScreen(Screen):
         self.name = label(name="title")
         self.description = label(name="subtitle")
         self.counter = label()
+        self.queue = label(name="subtitle")
+        self.queue.setObjectName("queue")
+        self.hours = label()
+        self.hours.setObjectName("hours")
         self.requirements_title = label(name="subtitle")
         self.requirements = label()
         self.back = button("", lambda: self._view.dispatch(Back()))
@@ -110,6 +127,8 @@ class ServiceDetailScreen(Screen):
             self.name,
             self.description,
             self.counter,
+            self.queue,
+            self.hours,
             self.requirements_title,
             self.requirements,
         ):
@@ -129,5 +148,33 @@ class ServiceDetailScreen(Screen):
         self.requirements_title.setText(view.t("requirements"))
         reqs = [f"• {r(lang)}" for r in service.requirements]
         self.requirements.setText("\n".join(reqs) or view.t("no_requirements"))
+        self.queue.setText(queue_text(service, view))
+        hours = service.hours or _office_hours(service, view)
+        self.hours.setText(f"{view.t('opening_hours')}: {hours(lang)}" if hours else "")
+        self.hours.setVisible(hours is not None)
         set_button_text(self.back, view.t("back"))
         set_button_text(self.next, view.t("register"))
+
+
+def queue_text(service: Service, view: View) -> str:
+    """Now serving and the estimated wait, from the centre's last answer; "—" when unknown."""
+    unknown = view.t("not_known")
+    found = None
+    if view.queue is not None:
+        found = next((q for q in view.queue.services if q.service_id == service.id), None)
+    serving = (found.now_serving or unknown) if found else unknown
+    wait = (
+        view.t("wait_minutes", minutes=found.estimated_wait_minutes, waiting=found.waiting)
+        if found
+        else unknown
+    )
+    return f"{view.t('now_serving')}: {serving}\n{view.t('estimated_wait')}: {wait}"
+
+
+def _office_hours(service: Service, view: View) -> Text | None:
+    if view.catalog is None:
+        return None
+    try:
+        return view.catalog.office(service.office_id).hours
+    except KeyError:
+        return None

@@ -1,0 +1,22 @@
+"""The kiosk's sync engine (issue #5): everything the kiosk sends to and fetches from
+the central server, on one background thread, through :mod:`kiosk.central_client`.
+
+See docs/sync.md. No Qt: the UI reads :meth:`SyncEngine.status` or subscribes.
+"""
+
+from kiosk.sync.backoff import Backoff
+from kiosk.sync.engine import StepReport, SyncEngine
+from kiosk.sync.heartbeat import DeviceHealth, PartHealth
+from kiosk.sync.push import PushResult
+from kiosk.sync.status import LeaseSummary, SyncStatus
+
+__all__ = [
+    "Backoff",
+    "DeviceHealth",
+    "LeaseSummary",
+    "PartHealth",
+    "PushResult",
+    "StepReport",
+    "SyncEngine",
+    "SyncStatus",
+]

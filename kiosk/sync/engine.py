@@ -1,0 +1,440 @@
+"""The sync engine: one background thread that does all of the kiosk's talking to the centre.
+
+Each step (:meth:`SyncEngine.run_once`) runs the tasks that are due:
+
+- ``identity``: the kiosk's token (enrolling with the code if needed) and its
+  short code (``GET /api/v1/kiosks/me``) for the fallback numbers;
+- ``documents``: catalog, trust list and revocations, with ``If-None-Match``;
+- ``outbox``: batches of outbox items until none is due;
+- ``leases``: top up leased number blocks, give back unused ones;
+- ``heartbeat``: health, outbox figures, leases, versions, clock.
+
+When the centre cannot be reached (refused, reset, timed out, 5xx, 429) the
+engine goes ``offline`` and waits by :class:`~kiosk.sync.backoff.Backoff`
+(full jitter, capped, at least the server's ``Retry-After``) before any task
+tries again; the first success brings it back ``online`` and every task is
+then due on its own interval. A task the centre answers but refuses (a 4xx)
+backs off on its own without taking the others down. Times come from the
+injected ``now`` and the random draws from the injected ``rng``, so tests
+drive :meth:`run_once` step by step; :meth:`start` runs it on a thread and
+:meth:`stop` ends it (within one request's timeout).
+
+No Qt: listeners are called on the engine's thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cardio.trust import TrustStore
+from kiosk.catalog import Catalog
+from kiosk.central_client import CentralClient
+from kiosk.central_errors import CentralAuthError, CentralError, CentralUnavailable
+from kiosk.central_results import Allocation
+from kiosk.central_token import authorised, ensure_token
+from kiosk.config import Config
+from kiosk.sync.backoff import Backoff
+from kiosk.sync.documents import cached_trust, pull_catalog, pull_trust
+from kiosk.sync.heartbeat import DeviceHealth, heartbeat_body
+from kiosk.sync.leases import LeaseKeeper
+from kiosk.sync.push import PushFailed, PushResult, push_batch
+from kiosk.sync.schedule import Schedule
+from kiosk.sync.status import StatusBoard, SyncStatus, store_figures
+from offline_store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+TASKS = ("identity", "documents", "outbox", "leases", "heartbeat")
+#: Tasks that catch up at once when the centre is back.
+CATCH_UP = ("documents", "outbox", "leases", "heartbeat")
+#: Longest one step keeps pushing the outbox before the other tasks get a turn.
+PUSH_BUDGET_S = 5.0
+#: How long tickets skip the online number after the centre failed to give one.
+ALLOCATE_PAUSE = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class StepReport:
+    """What one :meth:`SyncEngine.run_once` did (for ``kiosk sync now`` and tests)."""
+
+    ran: tuple[str, ...]
+    failed: tuple[str, ...]
+    pushed: PushResult
+    status: SyncStatus
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        client: CentralClient,
+        config: Config,
+        *,
+        now: Callable[[], dt.datetime],
+        rng: random.Random | None = None,
+        health: Callable[[], DeviceHealth] = DeviceHealth,
+        catalog: Callable[[], Catalog | None] | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.config = config
+        self._now = now
+        self._health = health
+        sync = config.sync
+        self.backoff = Backoff(sync.backoff_base_s, sync.backoff_cap_s, rng=rng or random.Random())  # noqa: S311 (jitter)
+        self.leases = LeaseKeeper(config.kiosk.office_id, sync.lease_size, sync.lease_low_water)
+        self.board = StatusBoard()
+        self._catalog_source = catalog
+        self._catalog: Catalog | None = None
+        self._catalog_listeners: list[Callable[[Catalog, str | None], None]] = []
+        self._trust_listeners: list[Callable[[TrustStore], None]] = []
+        intervals = {
+            "identity": 3600.0,
+            "documents": sync.documents_interval_s,
+            "outbox": sync.interval_s,
+            "leases": sync.interval_s,
+            "heartbeat": sync.heartbeat_interval_s,
+        }
+        self.schedule = Schedule(intervals, self.backoff)
+        #: After an online number could not be had, tickets use leases until then.
+        self._allocate_paused_until: dt.datetime | None = None
+        #: The retry time drawn for a failed batch, which the engine's wait then reuses.
+        self._drawn: dt.datetime | None = None
+        self._step_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- what others read and hear --------------------------------------------------
+    def status(self) -> SyncStatus:
+        return self.board.current()
+
+    def subscribe(self, listener: Callable[[SyncStatus], None]) -> None:
+        """``listener(status)`` after every change, on the engine's thread."""
+        self.board.subscribe(listener)
+
+    def on_catalog(self, listener: Callable[[Catalog, str | None], None]) -> None:
+        """``listener(catalog, etag)`` when the centre sends a new catalog."""
+        self._catalog_listeners.append(listener)
+
+    def on_trust(self, listener: Callable[[TrustStore], None]) -> None:
+        """``listener(trust)`` when the centre sends a new trust or revocation list."""
+        self._trust_listeners.append(listener)
+
+    def cached_trust(self) -> TrustStore | None:
+        """The trust store the centre last sent, from the store (for the kiosk's start)."""
+        try:
+            return cached_trust(self.store)
+        except StoreError as exc:
+            log.error("cached trust list unreadable: %s", exc)
+            return None
+
+    # -- the thread ---------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="sync-engine", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float | None = None) -> bool:
+        """Stop the thread; True if it ended within ``timeout_s`` (default: one request's time)."""
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        self._stop.set()
+        self._wake.set()
+        thread.join(self.client.timeout_s + 1.0 if timeout_s is None else timeout_s)
+        return not thread.is_alive()
+
+    def wake_all(self) -> None:
+        """Run every task at the next step (the backoff still applies); any thread."""
+        self.schedule.wake(CATCH_UP)
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Push the outbox soon (a ticket was just issued); any thread."""
+        self.schedule.wake(["outbox"])
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("sync step failed unexpectedly")
+            self._wake.wait(self.schedule.sleep_s(self._now()))
+            self._wake.clear()
+
+    # -- one step -------------------------------------------------------------------------
+    def run_once(self, *, force: bool = False) -> StepReport:
+        """Run every due task once (``force``: every task, offline or not)."""
+        with self._step_lock:
+            ran: list[str] = []
+            failed: list[str] = []
+            pushed = PushResult()
+            for name in TASKS:
+                if self._stop.is_set() and not force:
+                    break
+                now = self._now()
+                if not force and not self.schedule.due(name, now):
+                    continue
+                ran.append(name)
+                ok, result = self._run_task(name, now)
+                if not ok:
+                    failed.append(name)
+                if isinstance(result, PushResult):
+                    pushed += result
+                if not ok and self.schedule.offline_until is not None and not force:
+                    break  # the centre is away: the rest wait for the backoff
+            status = self._refresh_status()
+            return StepReport(tuple(ran), tuple(failed), pushed, status)
+
+    def _run_task(self, name: str, started: dt.datetime) -> tuple[bool, PushResult | None]:
+        try:
+            result = self._call(name, started)
+        except CentralUnavailable as exc:
+            self._went_offline(name, exc, started)
+            return False, exc.partial if isinstance(exc, _Partial) else None
+        except CentralAuthError as exc:
+            self._task_failed(name, exc, started, connection="refused")
+            return False, None
+        except CentralError as exc:
+            self._task_failed(name, exc, started, connection="online")
+            return False, None
+        except StoreError as exc:
+            self._task_failed(name, exc, started, connection=None)
+            return False, None
+        detail = ""
+        if isinstance(result, PushResult) and result.sent:
+            detail = f"sent {result.sent}, delivered {result.delivered}, dead {result.dead}"
+        self._succeeded(name, started, detail)
+        return True, result
+
+    def _call(self, name: str, now: dt.datetime) -> PushResult | None:
+        if name == "identity":
+            self._identity()
+        elif name == "documents":
+            self._documents(now)
+        elif name == "outbox":
+            return self._push()
+        elif name == "leases":
+            self._keep_leases(now)
+        else:
+            self._heartbeat(now)
+        return None
+
+    # -- outcomes ----------------------------------------------------------------------------
+    def _succeeded(self, name: str, started: dt.datetime, detail: str = "") -> None:
+        now = self._now()
+        previous = self.board.current().connection
+        self.schedule.succeeded(name, now)
+        self._allocate_paused_until = None
+        self.board.update(connection="online", last_success=now, last_error="")
+        if previous != "online":
+            log.info("central server reachable%s", " again" if previous == "offline" else "")
+            self.schedule.catch_up(name, CATCH_UP)
+        self._log(name, "ok", started, now, detail)
+
+    def _went_offline(self, name: str, exc: CentralUnavailable, started: dt.datetime) -> None:
+        now = self._now()
+        until, self._drawn = self._drawn, None
+        self.schedule.unreachable(name, now, exc.retry_after_s, until=until)
+        if self.schedule.failures == 1:
+            log.warning("central server unreachable (%s): working offline", exc)
+        self.board.update(connection="offline", last_error=str(exc)[:300])
+        self._log(name, "failed", started, now, str(exc))
+
+    def _task_failed(
+        self, name: str, exc: Exception, started: dt.datetime, *, connection: str | None
+    ) -> None:
+        now = self._now()
+        self.schedule.refused(name, now)
+        log.warning("sync %s failed: %s", name, exc)
+        changes: dict[str, object] = {"last_error": f"{name}: {exc}"[:300]}
+        if connection is not None:
+            changes["connection"] = connection
+        if connection == "online":
+            changes["last_success"] = now  # the centre answered
+        self.board.update(**changes)
+        self._log(name, "failed", started, now, str(exc))
+
+    def _log(
+        self, task: str, result: str, started: dt.datetime, finished: dt.datetime, detail: str = ""
+    ) -> None:
+        if result == "ok" and task in ("outbox", "leases") and not detail:
+            return  # routine looks at the outbox and leases are not worth a row each
+        try:
+            self.store.sync_log(
+                task,
+                "ok" if result == "ok" else "failed",
+                started_at=started,
+                finished_at=finished,
+                detail=detail,
+            )
+        except StoreError as exc:
+            log.error("sync log not written: %s", exc)
+
+    def retry_at(self, exc: CentralError) -> dt.datetime:
+        """When a failed outbox batch is due again (the next backoff delay)."""
+        if not isinstance(exc, CentralUnavailable):
+            return self.schedule.retry_at(self._now())
+        # the same time the whole engine will wait: drawn once, for both
+        self._drawn = self.schedule.retry_at(self._now(), exc.retry_after_s)
+        return self._drawn
+
+    # -- the tasks ---------------------------------------------------------------------------
+    def _identity(self) -> None:
+        if not ensure_token(self.client, self.config):
+            raise CentralAuthError("not enrolled: no token and no central.enrolment_code")
+        info = authorised(self.client, self.config, self.client.kiosk_me)
+        if self.store.kiosk_code() != info.kiosk_code:
+            self.store.set_kiosk_code(info.kiosk_code)
+            log.info("kiosk code %s recorded for fallback numbers", info.kiosk_code)
+        if info.office_id != self.config.kiosk.office_id:
+            log.error(
+                "the centre enrolled this kiosk for office %s but kiosk.office_id is %s",
+                info.office_id,
+                self.config.kiosk.office_id,
+            )
+        self.board.update(kiosk_code=info.kiosk_code)
+
+    def _documents(self, now: dt.datetime) -> None:
+        pulled = authorised(
+            self.client, self.config, lambda: pull_catalog(self.store, self.client, now)
+        )
+        if pulled.catalog is not None:
+            self._catalog = pulled.catalog
+            log.info("catalog %s fetched", pulled.catalog.version)
+            for listener in list(self._catalog_listeners):
+                listener(pulled.catalog, pulled.catalog_etag)
+        trust = authorised(
+            self.client, self.config, lambda: pull_trust(self.store, self.client, now)
+        )
+        if trust.trust is not None:
+            log.info("trust and revocation lists updated")
+            for trust_listener in list(self._trust_listeners):
+                trust_listener(trust.trust)
+
+    def _push(self) -> PushResult:
+        total = PushResult()
+        deadline = time.monotonic() + PUSH_BUDGET_S
+        limit = self.config.sync.batch_size
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            try:
+                result = authorised(
+                    self.client,
+                    self.config,
+                    lambda: push_batch(
+                        self.store,
+                        self.client,
+                        limit=limit,
+                        now=self._now(),
+                        retry_at=self.retry_at,
+                    ),
+                )
+            except PushFailed as failed:
+                cause = failed.cause
+                if isinstance(cause, CentralUnavailable):
+                    raise _Partial(cause, total + failed.partial) from cause
+                raise cause from failed
+            total += result
+            if result.sent == 0:
+                break
+        else:
+            self.schedule.wake(["outbox"])  # budget spent: more in the next step
+        return total
+
+    def _keep_leases(self, now: dt.datetime) -> None:
+        catalog = self._current_catalog()
+        if catalog is None:
+            return
+        authorised(
+            self.client,
+            self.config,
+            lambda: self.leases.give_back(self.store, self.client, catalog, now),
+        )
+        authorised(
+            self.client,
+            self.config,
+            lambda: self.leases.top_up(self.store, self.client, catalog, now),
+        )
+
+    def _heartbeat(self, now: dt.datetime) -> None:
+        body = heartbeat_body(self.store, now, self._health())
+        ack = authorised(self.client, self.config, lambda: self.client.heartbeat(body))
+        skew = (ack.server_time - self._now()).total_seconds()
+        if abs(skew) > 60:
+            log.warning("the kiosk's clock is %.0f s off the centre's", -skew)
+        changes: dict[str, object] = {"clock_skew_s": skew}
+        if ack.kiosk_code:
+            changes["kiosk_code"] = ack.kiosk_code
+        self.board.update(**changes)
+
+    def _current_catalog(self) -> Catalog | None:
+        if self._catalog_source is not None:
+            catalog = self._catalog_source()
+            if catalog is not None:
+                return catalog
+        if self._catalog is None:
+            cached = self.store.load_catalog()
+            if cached is not None:
+                from kiosk.catalog import CatalogError
+
+                try:
+                    self._catalog = Catalog.from_json(cached[0])
+                except CatalogError:
+                    return None
+        return self._catalog
+
+    # -- ticket numbers at issue time --------------------------------------------------------
+    def allocate(self, ticket_id: str, service_id: str, day: dt.date) -> Allocation | None:
+        """A number from the centre for a ticket being issued now, or None (use a lease).
+
+        Never raises and never waits longer than ``sync.allocate_deadline_s``;
+        it does not try while the engine knows the centre is away.
+        """
+        status = self.board.current()
+        if status.connection in ("offline", "refused") or not self.client.token:
+            return None
+        paused = self._allocate_paused_until
+        if paused is not None and self._now() < paused:
+            return None
+        deadline = self.config.sync.allocate_deadline_s
+        try:
+            allocation = self.client.allocate_ticket(ticket_id, service_id, deadline_s=deadline)
+        except CentralError as exc:
+            log.warning("no online number for this ticket (%s): using a lease", exc)
+            if isinstance(exc, CentralUnavailable):
+                # the next citizens do not wait for the deadline too: leases until
+                # the engine has reached the centre again (it tries now)
+                self._allocate_paused_until = self._now() + ALLOCATE_PAUSE
+                self.wake_all()
+            return None
+        if allocation.day != day or allocation.service_id != service_id:
+            log.error("the centre numbered the ticket for %s, not today's queue", allocation.day)
+            return None
+        return allocation
+
+    # -- status --------------------------------------------------------------------------------
+    def _refresh_status(self) -> SyncStatus:
+        try:
+            figures = store_figures(self.store, self._now())
+        except StoreError as exc:
+            log.error("sync status not refreshed: %s", exc)
+            return self.board.current()
+        return self.board.update(**figures, next_attempt=self.schedule.offline_until)
+
+
+class _Partial(CentralUnavailable):
+    """The centre went away in the middle of a push that had delivered ``partial``."""
+
+    def __init__(self, cause: CentralUnavailable, partial: PushResult) -> None:
+        super().__init__(str(cause), status=cause.status, retry_after_s=cause.retry_after_s)
+        self.partial = partial

@@ -1,0 +1,110 @@
+"""Keeping a block of leased ticket numbers per service, so the kiosk can number offline.
+
+For each service of the kiosk's office in the catalog, today's usable central
+leases should hold at least ``low_water`` numbers and not all expire within
+the hour; if not, one more block of ``size`` is leased. In the last
+:data:`TOMORROW_WINDOW` of the day the same is done for tomorrow, so a kiosk
+that is offline when the office opens still has central numbers.
+
+Unused numbers go back to the centre (``POST /api/v1/leases/{id}/return``,
+which voids them, so they are never handed out nor counted as people ahead)
+when the lease's day is over and when its service has left the catalog.
+Locally the lease is released first (:meth:`Store.release_lease`: no further
+number comes from it, atomically with ticket issuing), then the return is
+sent; it is idempotent, so a return that failed is simply sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from kiosk.catalog import Catalog
+from kiosk.central_client import CentralClient
+from offline_store import LeaseState, Store
+
+log = logging.getLogger(__name__)
+
+#: Leases for tomorrow are taken in the last hours of today.
+TOMORROW_WINDOW = dt.timedelta(hours=4)
+#: A lease expiring sooner than this counts as running out.
+EXPIRY_MARGIN = dt.timedelta(hours=1)
+
+
+@dataclass
+class LeaseKeeper:
+    office_id: str
+    size: int = 20
+    low_water: int = 5
+    #: Leases already given back this run (a return is idempotent; this only saves requests).
+    returned: set[str] = field(default_factory=set)
+
+    def top_up(
+        self, store: Store, client: CentralClient, catalog: Catalog, now: dt.datetime
+    ) -> int:
+        """Lease where numbers run low; returns how many leases were taken."""
+        states = store.lease_state(now)
+        days = [now.date()]
+        if _end_of_day(now) - now <= TOMORROW_WINDOW:
+            days.append(now.date() + dt.timedelta(days=1))
+        taken = 0
+        for service in catalog.services_for(self.office_id):
+            for day in days:
+                if self._enough(states, service.id, day, now):
+                    continue
+                lease = client.request_lease(service.id, day, self.size)
+                store.add_lease(
+                    lease_id=lease.lease_id,
+                    office_id=lease.office_id,
+                    service_id=lease.service_id,
+                    day=lease.day,
+                    start=lease.start,
+                    end=lease.end,
+                    expires_at=lease.expires_at,
+                    now=now,
+                )
+                log.info("leased %s numbers %d-%d for %s", service.id, lease.start, lease.end, day)
+                taken += 1
+        return taken
+
+    def give_back(
+        self, store: Store, client: CentralClient, catalog: Catalog | None, now: dt.datetime
+    ) -> int:
+        """Return unused numbers of past days' leases and of services no longer offered."""
+        offered = {s.id for s in catalog.services_for(self.office_id)} if catalog else None
+        given = 0
+        for state in store.lease_state(now - dt.timedelta(days=1)):
+            if state.source != "central" or state.lease_id in self.returned:
+                continue
+            past = state.day < now.date()
+            dropped = offered is not None and state.service_id not in offered
+            if not (past or dropped):
+                continue
+            unused = store.release_lease(state.lease_id, now)
+            if unused is not None:
+                client.return_lease(state.lease_id, unused[0])
+                log.info("returned %s numbers %d-%d", state.service_id, *unused)
+                given += 1
+            self.returned.add(state.lease_id)
+        return given
+
+    def _enough(
+        self, states: list[LeaseState], service_id: str, day: dt.date, now: dt.datetime
+    ) -> bool:
+        usable = [
+            s
+            for s in states
+            if s.source == "central"
+            and s.usable
+            and s.service_id == service_id
+            and s.office_id == self.office_id
+            and s.day == day
+        ]
+        left = sum(s.remaining or 0 for s in usable)
+        lasting = any(s.expires_at is None or s.expires_at - now > EXPIRY_MARGIN for s in usable)
+        return left >= self.low_water and lasting
+
+
+def _end_of_day(now: dt.datetime) -> dt.datetime:
+    return dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=now.tzinfo)

@@ -1,0 +1,142 @@
+"""Pushing the outbox: one batch per request, each item under its idempotency key.
+
+Per item the centre answers ``accepted`` (new), ``replayed`` (the same key and
+body again: a retry after a lost answer), ``conflict`` (the key is there with
+another body) or ``invalid`` (will never succeed). The first three mean the
+centre holds the key: the item is delivered (at least once on the wire,
+exactly once at the centre). ``invalid`` goes to the dead letters with the
+centre's error code, for an operator. A whole batch refused as malformed
+(422) is split and its items sent one by one, so one bad item cannot block
+the others. Anything transient (no answer, 5xx, 429, a reset mid-answer)
+puts the whole batch back with a retry time; the centre drops the
+duplicates if some of it had arrived.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.central_client import CentralClient
+from kiosk.central_errors import CentralAuthError, CentralError, CentralRefused
+from kiosk.central_results import SubmissionResult
+from offline_store import OutboxItem, Store
+
+log = logging.getLogger(__name__)
+
+#: A claimed batch that gets no answer is due again after this many seconds.
+CLAIM_S = 60.0
+
+
+@dataclass(frozen=True)
+class PushResult:
+    sent: int = 0
+    delivered: int = 0
+    dead: int = 0
+
+    def __add__(self, other: PushResult) -> PushResult:
+        return PushResult(
+            self.sent + other.sent, self.delivered + other.delivered, self.dead + other.dead
+        )
+
+
+class PushFailed(Exception):
+    """A batch could not be delivered; its items are back in the outbox with a retry time.
+
+    ``cause`` is the client's error (``CentralUnavailable`` for the backoff).
+    """
+
+    def __init__(self, cause: CentralError, partial: PushResult) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.partial = partial
+
+
+def push_batch(
+    store: Store,
+    client: CentralClient,
+    *,
+    limit: int,
+    now: dt.datetime,
+    retry_at: Callable[[CentralError], dt.datetime],
+) -> PushResult:
+    """Claim up to ``limit`` due items and send them. Raises :class:`PushFailed`
+    (:class:`CentralAuthError` as it is, for a new enrolment).
+
+    ``retry_at`` says when a failed batch is due again (the engine's backoff).
+    An empty :class:`PushResult` means nothing was due.
+    """
+    items = store.pending_batch(limit, now, claim_s=CLAIM_S)
+    if not items:
+        return PushResult()
+    try:
+        results = client.submit([_wire(item) for item in items])
+    except CentralRefused as exc:
+        if exc.status != 422:
+            _put_back(store, items, exc, retry_at(exc))
+            raise PushFailed(exc, PushResult()) from exc
+        return _one_by_one(store, client, items, now, retry_at)
+    except CentralAuthError as exc:
+        _put_back(store, items, exc, now)  # due again at once, after a new enrolment
+        raise
+    except CentralError as exc:
+        _put_back(store, items, exc, retry_at(exc))
+        raise PushFailed(exc, PushResult()) from exc
+    return _record(store, results, now)
+
+
+def _wire(item: OutboxItem) -> dict[str, object]:
+    return {"key": item.key, "kind": item.kind, "body": item.payload}
+
+
+def _record(store: Store, results: list[SubmissionResult], now: dt.datetime) -> PushResult:
+    delivered = [r.key for r in results if r.delivered]
+    for result in results:
+        if result.status == "conflict":
+            log.warning("outbox item %s: the centre holds another body under its key", result.key)
+    store.mark_delivered(delivered, now)
+    dead = 0
+    for result in results:
+        if not result.delivered:
+            # the centre's code only: its detail may quote what was sent
+            store.mark_dead(result.key, f"invalid: {result.error or 'no reason given'}")
+            log.error("outbox item %s refused for good: %s", result.key, result.error)
+            dead += 1
+    return PushResult(sent=len(results), delivered=len(delivered), dead=dead)
+
+
+def _one_by_one(
+    store: Store,
+    client: CentralClient,
+    items: list[OutboxItem],
+    now: dt.datetime,
+    retry_at: Callable[[CentralError], dt.datetime],
+) -> PushResult:
+    total = PushResult()
+    for index, item in enumerate(items):
+        try:
+            total += _record(store, client.submit([_wire(item)]), now)
+        except CentralRefused as exc:
+            if exc.status != 422:
+                _put_back(store, items[index:], exc, retry_at(exc))
+                raise PushFailed(exc, total) from exc
+            store.mark_dead(item.key, f"refused: {exc.code or exc.status}")
+            log.error("outbox item %s refused as malformed (%s)", item.key, exc.code)
+            total += PushResult(sent=1, dead=1)
+        except CentralAuthError:
+            _put_back(store, items[index:], CentralError("credentials refused"), now)
+            raise
+        except CentralError as exc:
+            _put_back(store, items[index:], exc, retry_at(exc))
+            raise PushFailed(exc, total) from exc
+    return total
+
+
+def _put_back(
+    store: Store, items: list[OutboxItem], error: CentralError, when: dt.datetime
+) -> None:
+    text = f"{type(error).__name__}: {error}"
+    for item in items:
+        store.mark_failed(item.key, text, when)

@@ -1,0 +1,95 @@
+"""The complaint receipt (bukti pengaduan): the reference the citizen keeps.
+
+Same paper, fonts and engine as the ticket (:mod:`printing.layout`). It holds
+the reference, the office, the category and the time; never the complaint's
+text nor who sent it, so the paper left behind on the kiosk tells nobody
+anything about the citizen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from reportlab.lib.units import mm
+
+from printing.blocks import Block, Rule, paragraph, render_lock, render_pdf
+from printing.fonts import Fonts, document_fonts
+from printing.layout import PAPERS, Paper, PaperSpec, logo_block, number_block
+from printing.texts import format_datetime
+from printing.ticket import Language, _check_common
+
+
+@dataclass(frozen=True)
+class ReceiptTexts:
+    heading: str
+    reference: str
+    footer: str
+
+
+RECEIPT_TEXTS: dict[Language, ReceiptTexts] = {
+    "id": ReceiptTexts(
+        heading="BUKTI PENGADUAN",
+        reference="Nomor referensi",
+        footer="Simpan nomor ini untuk menanyakan tindak lanjut pengaduan Anda",
+    ),
+    "en": ReceiptTexts(
+        heading="COMPLAINT RECEIPT",
+        reference="Reference number",
+        footer="Keep this number to ask about your complaint",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ReceiptDocument:
+    """What the complaint receipt says; ``issued_at`` must be timezone-aware."""
+
+    reference: str
+    office_name: str
+    #: The complaint's category, in the receipt's language.
+    category: str
+    issued_at: datetime
+    language: Language
+
+    def __post_init__(self) -> None:
+        _check_common(self.reference, self.issued_at, self.language)
+
+
+def receipt_blocks(
+    doc: ReceiptDocument, spec: PaperSpec, fonts: Fonts, logo: Path | None = None
+) -> list[Block]:
+    texts = RECEIPT_TEXTS[doc.language]
+    s, width = spec.scale, spec.text_width
+    return [
+        *logo_block(logo, spec),
+        *paragraph(doc.office_name, fonts.bold, 11 * s, width),
+        Rule(),
+        *paragraph(texts.heading, fonts.bold, 13 * s, width),
+        *paragraph(texts.reference, fonts.regular, 10 * s, width, 1 * mm),
+        # The reference shrinks to the paper's width, like a queue number.
+        number_block(doc.reference, spec, fonts),
+        *paragraph(doc.category, fonts.bold, 11 * s, width, 1 * mm),
+        Rule(),
+        *paragraph(format_datetime(doc.issued_at, doc.language), fonts.regular, 10 * s, width),
+        *paragraph(texts.footer, fonts.regular, 9 * s, width, space_before=1 * mm),
+    ]
+
+
+def render_receipt_pdf(
+    doc: ReceiptDocument,
+    paper: Paper = Paper.ROLL_80MM,
+    *,
+    fonts: Fonts | None = None,
+    logo: Path | None = None,
+) -> bytes:
+    """Render the complaint receipt as a one-page PDF, as ``render_ticket_pdf`` does."""
+    spec = PAPERS[Paper(paper)]
+    with render_lock:
+        fonts = fonts or document_fonts()
+        blocks = receipt_blocks(doc, spec, fonts, logo)
+        heading = RECEIPT_TEXTS[doc.language].heading
+        meta = {"title": f"{heading} {doc.reference}", "subject": heading,
+                "author": doc.office_name}  # fmt: skip
+        return render_pdf(blocks, spec, fonts, meta)

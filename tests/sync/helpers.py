@@ -1,0 +1,75 @@
+"""Issuing tickets as the kiosk does, and reading what the centre holds (as an operator)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from central.database import Database
+from central.tables import tickets
+from kiosk.sync import SyncEngine
+from offline_store import Store, StoredTicket
+from tests.sync.conftest import OFFICE, Clock
+
+SERVICE = "puskesmas-umum"
+PREFIX = "A"
+
+
+def payload(service: str = SERVICE) -> dict[str, Any]:
+    return {
+        "office_id": OFFICE,
+        "service_id": service,
+        "language": "id",
+        "assurance": "signed",
+        "card_uid": "04a1b2c3d4e5f6",
+        "card_number": "PKU-000001",
+        "values": {"phone": "081234567890"},
+    }
+
+
+def issue(
+    store: Store, clock: Clock, engine: SyncEngine | None = None, service: str = SERVICE
+) -> StoredTicket:
+    """One ticket as kiosk.ticketing issues it: online number if the engine gets one."""
+    ticket_id = str(uuid.uuid4())
+    now = clock()
+    allocation = engine.allocate(ticket_id, service, now.date()) if engine else None
+    return store.issue_ticket(
+        office_id=OFFICE,
+        service_id=service,
+        prefix=PREFIX,
+        counter="1",
+        payload=payload(service),
+        now=now,
+        allocated=allocation.number if allocation else None,
+        ticket_id=ticket_id,
+    )
+
+
+def centre_tickets(db_url: str, ids: Iterable[str]) -> dict[str, Any]:
+    """The centre's ticket rows for ``ids``, by id."""
+    db = Database(db_url)
+    try:
+        with db.begin() as conn:
+            rows = conn.execute(select(tickets).where(tickets.c.id.in_(list(ids)))).fetchall()
+    finally:
+        db.dispose()
+    return {row.id: row for row in rows}
+
+
+def centre_displays(db_url: str, service: str = SERVICE) -> list[str]:
+    """Every number the centre holds for ``service`` at the test office (all days)."""
+    db = Database(db_url)
+    try:
+        with db.begin() as conn:
+            rows = conn.execute(
+                select(tickets.c.day, tickets.c.display).where(
+                    tickets.c.office_id == OFFICE, tickets.c.service_id == service
+                )
+            ).fetchall()
+    finally:
+        db.dispose()
+    return [f"{row.day}/{row.display}" for row in rows]

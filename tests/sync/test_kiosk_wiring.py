@@ -1,0 +1,58 @@
+"""The engine inside the running kiosk: started with the window, online, leasing,
+numbering a ticket online, handing status to the controller, stopped on exit."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from central.process import RunningCentral
+from kiosk.central_token import load_token
+from tests.sync.helpers import SERVICE
+from tests.ui.kiosk_window import demo_config, running_kiosk
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def test_the_kiosk_window_runs_the_engine(
+    tmp_path: Path, central: RunningCentral, qtbot: QtBot
+) -> None:
+    config = demo_config(tmp_path, central.url)
+    with running_kiosk(qtbot, config) as window:
+        controller = window.controller
+        engine = controller.sync
+        assert engine is not None
+        qtbot.waitUntil(
+            lambda: any(lease.service_id == SERVICE for lease in engine.status().leases),
+            timeout=20000,
+        )
+        qtbot.waitUntil(lambda: controller.online is True, timeout=5000)
+        assert engine.status().kiosk_code and engine.status().catalog_version
+        day = controller.now().date()
+        allocation = engine.allocate("0b7f6a2e-7d1c-4b8e-9f3a-5c2d1e0f9a8b", SERVICE, day)
+        assert allocation is not None and allocation.display.startswith("A-")
+        health = controller.device_health()
+        assert health.reader.state == "ok" and health.printer.state in ("ok", "unknown")
+    assert not any(t.name == "sync-engine" for t in threading.enumerate())
+
+
+def test_the_controller_takes_the_token_the_engine_enrolled_with(
+    tmp_path: Path, central: RunningCentral, qtbot: QtBot
+) -> None:
+    """Whichever client enrols first, both speak as the same kiosk: record lookups and the
+    information screen must not be skipped because the engine happened to win."""
+    config = demo_config(tmp_path, central.url)
+    with running_kiosk(qtbot, config) as window:
+        controller = window.controller
+        qtbot.waitUntil(lambda: controller.online is True, timeout=5000)
+        qtbot.waitUntil(lambda: config.central_token_path.exists(), timeout=5000)
+        controller.central.token = None  # as when the engine's catalog came first
+        assert controller.central_ready()
+        assert controller.central.token == load_token(config.central_token_path)
+        assert controller.sync is not None and controller.sync.client.token in (
+            None,
+            controller.central.token,
+        )

@@ -1,0 +1,159 @@
+"""Ticket numbers: online from the centre, else a leased block, else the fallback,
+and never one number twice for an office, service and day."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+import uuid
+
+import pytest
+
+from central.process import RunningCentral
+from kiosk.central_client import CentralClient
+from kiosk.sync import SyncEngine
+from offline_store import Store
+from tests.sync.conftest import Kiosk
+from tests.sync.helpers import SERVICE, centre_displays, centre_tickets, issue
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture(scope="session")
+def central(central_each: RunningCentral) -> RunningCentral:
+    """Delivery and numbering: on SQLite and on PostgreSQL."""
+    return central_each
+
+
+def small_leases(kiosk: Kiosk, size: int, low_water: int) -> SyncEngine:
+    config = dataclasses.replace(
+        kiosk.config,
+        sync=dataclasses.replace(kiosk.config.sync, lease_size=size, lease_low_water=low_water),
+    )
+    kiosk.engine = SyncEngine(kiosk.store, kiosk.client, config, now=kiosk.clock)
+    kiosk.config = config
+    return kiosk.engine
+
+
+def drain(kiosk: Kiosk) -> None:
+    for _ in range(10):
+        if kiosk.engine.run_once(force=True).status.outbox_depth == 0:
+            return
+    raise AssertionError(kiosk.engine.status())
+
+
+def test_online_the_centre_numbers_the_ticket(kiosk: Kiosk, central: RunningCentral) -> None:
+    kiosk.engine.run_once()
+    ticket_id = str(uuid.uuid4())
+    allocation = kiosk.engine.allocate(ticket_id, SERVICE, kiosk.clock().date())
+    assert allocation is not None and allocation.ticket_id == ticket_id
+    assert allocation.people_ahead is not None and allocation.estimated_wait_minutes is not None
+    again = kiosk.engine.allocate(ticket_id, SERVICE, kiosk.clock().date())
+    assert again is not None and again.number == allocation.number  # idempotent replay
+    ticket = issue(kiosk.store, kiosk.clock, kiosk.engine)
+    assert ticket.source == "online"
+    drain(kiosk)
+    row = centre_tickets(central.db_url, [ticket.id])[ticket.id]
+    assert (row.display, row.number_source) == (ticket.number, "online")
+
+
+def test_store_uses_the_callers_ticket_id(store: Store) -> None:
+    ticket_id = str(uuid.uuid4())
+    stored = store.issue_ticket(
+        office_id="pku-mpp",
+        service_id=SERVICE,
+        prefix="A",
+        counter="1",
+        payload={},
+        now=dt.datetime.now(dt.UTC),
+        ticket_id=ticket_id,
+    )
+    assert stored.id == ticket_id
+    assert [item.key for item in store.outbox()] == [ticket_id]
+
+
+def test_a_slow_centre_gives_a_leased_number_within_the_deadline(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    kiosk.engine.run_once()
+    kiosk.proxy.set("delay", delay_s=kiosk.config.sync.allocate_deadline_s + 1.0)
+    ticket = issue(kiosk.store, kiosk.clock, kiosk.engine)
+    assert ticket.source == "lease"
+    # the centre did allocate, too late: the number the citizen holds wins
+    kiosk.proxy.set("pass")
+    drain(kiosk)
+    row = centre_tickets(central.db_url, [ticket.id])[ticket.id]
+    assert row.display == ticket.number
+    displays = centre_displays(central.db_url)
+    assert len(displays) == len(set(displays))
+
+
+def test_a_lease_that_runs_out_offline_falls_back_to_the_kiosk_code(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    engine = small_leases(kiosk, size=3, low_water=1)
+    engine.run_once()
+    code = kiosk.store.kiosk_code()
+    assert code
+    kiosk.proxy.down()
+    issued = [issue(kiosk.store, kiosk.clock, engine) for _ in range(5)]
+    sources = [t.source for t in issued]
+    assert sources == ["lease"] * 3 + ["fallback"] * 2
+    assert issued[3].number == f"A-{code}-001" and issued[4].number == f"A-{code}-002"
+    kiosk.proxy.up()
+    kiosk.clock.advance(kiosk.config.sync.backoff_cap_s + 1)
+    drain(kiosk)
+    held = centre_tickets(central.db_url, [t.id for t in issued])
+    assert {k: r.display for k, r in held.items()} == {t.id: t.number for t in issued}
+    displays = centre_displays(central.db_url)
+    assert len(displays) == len(set(displays))
+    # back online the engine leases again
+    assert any(s.left >= 1 and s.service_id == SERVICE for s in engine.status().leases)
+
+
+def test_two_kiosks_offline_never_print_the_same_number(
+    kiosk: Kiosk, central: RunningCentral, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    engine_a = small_leases(kiosk, size=2, low_water=1)
+    engine_a.run_once()
+    folder = tmp_path_factory.mktemp("kiosk-b")
+    other = Store.open(folder / "kiosk.db")
+    client_b = CentralClient(kiosk.proxy.url, timeout_s=kiosk.client.timeout_s)
+    config_b = dataclasses.replace(
+        kiosk.config, kiosk=dataclasses.replace(kiosk.config.kiosk, data_dir=str(folder))
+    )  # its own token file: another kiosk
+    engine_b = SyncEngine(other, client_b, config_b, now=kiosk.clock, rng=random.Random(1))  # noqa: S311
+    try:
+        engine_b.run_once()
+        kiosk.proxy.down()
+        numbers = [issue(kiosk.store, kiosk.clock, engine_a).number for _ in range(4)]
+        numbers += [issue(other, kiosk.clock, engine_b).number for _ in range(4)]
+        assert len(numbers) == len(set(numbers)), numbers
+        kiosk.proxy.up()
+        kiosk.clock.advance(kiosk.config.sync.backoff_cap_s + 1)
+        drain(kiosk)
+        for _ in range(10):
+            if engine_b.run_once(force=True).status.outbox_depth == 0:
+                break
+        assert engine_b.status().outbox_depth == 0
+    finally:
+        engine_b.stop()
+        client_b.close()
+        other.close()
+    displays = centre_displays(central.db_url)
+    assert len(displays) == len(set(displays))
+
+
+def test_yesterdays_unused_numbers_go_back(kiosk: Kiosk, central: RunningCentral) -> None:
+    kiosk.engine.run_once()
+    issue(kiosk.store, kiosk.clock)  # one leased number used (no engine: no online try)
+    held = [s for s in kiosk.store.lease_state(kiosk.clock()) if s.service_id == SERVICE]
+    assert len(held) == 1 and held[0].source == "central"
+    kiosk.clock.advance(24 * 3600)
+    kiosk.engine.run_once(force=True)
+    returns = [s for s in kiosk.proxy.seen if s.path.endswith("/return")]
+    assert any(f"/leases/{held[0].lease_id}/return" in s.path for s in returns)
+    count = len(returns)
+    kiosk.engine.run_once(force=True)
+    assert len([s for s in kiosk.proxy.seen if s.path.endswith("/return")]) == count

@@ -1,0 +1,106 @@
+"""``kiosk sync status`` and ``kiosk sync now`` as an operator runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from central.process import RunningCentral
+from central.settings import DEMO_ENROLMENT_CODE
+from offline_store import Store
+from tests.sync.conftest import Clock
+from tests.sync.helpers import issue
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.timeout(90)
+
+
+def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ},
+    )
+
+
+def write_config(folder: Path, url: str) -> Path:
+    path = folder / "kiosk.toml"
+    path.write_text(
+        f'[kiosk]\ndata_dir = "{folder}"\n'
+        f'[central]\nurl = "{url}"\ntimeout_s = 1.0\nenrolment_code = "{DEMO_ENROLMENT_CODE}"\n'
+    )
+    return path
+
+
+def test_status_then_now_then_status(tmp_path: Path, central: RunningCentral) -> None:
+    config = write_config(tmp_path, central.url)
+    first = kiosk("sync", "now", "--config", str(config))  # enrols: the kiosk code
+    assert first.returncode == 0, first.stdout + first.stderr
+    store = Store.open(tmp_path / "kiosk.db")
+    try:
+        tickets = [issue(store, Clock()) for _ in range(3)]
+    finally:
+        store.close()
+
+    before = kiosk("sync", "status", "--config", str(config), "--json")
+    assert before.returncode == 0, before.stderr
+    report = json.loads(before.stdout)
+    assert report["outbox"]["depth"] == 3 and report["last_success"] is not None
+    assert report["outbox"]["oldest_created_at"] is not None
+
+    now = kiosk("sync", "now", "--config", str(config), "--json")
+    assert now.returncode == 0, now.stderr
+    step = json.loads(now.stdout)
+    assert step["step"]["connection"] == "online"
+    assert step["outbox"]["depth"] == 0 and step["step"]["delivered"] == 3
+    assert step["outbox"]["dead"] == 0
+    assert step["catalog_version"] and step["kiosk_code"]
+    assert any(lease["source"] == "central" for lease in step["leases"])
+
+    text = kiosk("sync", "status", "--config", str(config))
+    assert text.returncode == 0
+    assert "Kotak keluar / outbox: 0" in text.stdout
+    assert step["catalog_version"] in text.stdout
+    for ticket in tickets:  # an operator's screen, but still no personal data
+        assert "081234567890" not in text.stdout and ticket.id not in text.stdout
+
+
+def test_now_against_a_dead_centre_exits_1(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    result = kiosk("sync", "now", "--config", str(config))
+    assert result.returncode == 1
+    assert "offline" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_dead_letters_are_listed_and_can_be_retried(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    store = Store.open(tmp_path / "kiosk.db")
+    try:
+        ticket = issue(store, Clock())
+        store.pending_batch(10, Clock()())
+        store.mark_dead(ticket.id, "invalid: unknown_service")
+    finally:
+        store.close()
+    status = kiosk("sync", "status", "--config", str(config))
+    assert f"{ticket.id} service_registration: invalid: unknown_service" in status.stdout
+    retried = kiosk("sync", "retry-dead", ticket.id, "--config", str(config))
+    assert retried.returncode == 0
+    again = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
+    assert (again["outbox"]["dead"], again["outbox"]["depth"]) == (0, 1)
+    assert kiosk("sync", "retry-dead", ticket.id, "--config", str(config)).returncode == 1
+
+
+def test_status_without_a_store_says_so_and_creates_none(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    result = kiosk("sync", "status", "--config", str(config))
+    assert result.returncode == 1 and "no local store" in result.stderr
+    assert not (tmp_path / "kiosk.db").exists()

@@ -1,0 +1,119 @@
+"""Pengaduan on the touchscreen: category, text by the on-screen keyboard, reference."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from kiosk.complaints import reference_for
+from kiosk.session import Phase
+from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen
+from ui.window import KioskWindow
+
+from .kiosk_window import (
+    button_with,
+    click,
+    closed_port,
+    demo_config,
+    every_string,
+    running_kiosk,
+    wait_phase,
+)
+
+REFERENCE = re.compile(r"ADU-\w{4}-\w{4}-\w{4}")
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        yield window
+
+
+def type_on(qtbot: QtBot, screen: ComplaintScreen, text: str) -> None:
+    for ch in text:
+        if ch.isupper():
+            qtbot.mouseClick(screen.keyboard.keys["shift"], Qt.MouseButton.LeftButton)
+        key = "space" if ch == " " else ch.lower()
+        qtbot.mouseClick(screen.keyboard.keys[key], Qt.MouseButton.LeftButton)
+
+
+def test_complaint_with_a_card_is_queued_printed_and_wiped(
+    kiosk: KioskWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    click(qtbot, button_with(kiosk, "Sampaikan pengaduan"))
+    wait_phase(qtbot, kiosk, Phase.COMPLAINT)
+    screen = kiosk.screens[Phase.COMPLAINT]
+    assert isinstance(screen, ComplaintScreen)
+    assert screen.keyboard.isVisible() and screen.keyboard.target is screen.text
+    assert not screen.anonymous.isVisible()  # she has a card: not anonymous
+
+    click(qtbot, button_with(kiosk, "Kirim pengaduan"))  # no category, no text
+    assert kiosk.controller.machine.state.phase is Phase.COMPLAINT
+    assert screen.error.isVisible() and screen.error.text() == "Pilih salah satu kategori"
+    click(qtbot, screen.categories["antrean"])
+    click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+    assert screen.error.text() == "Tulis isi pengaduan Anda"
+    type_on(qtbot, screen, "Antrean lama sekali")
+    assert screen.text.toPlainText() == "Antrean lama sekali"
+    assert screen.chars.text() == "19 / 2000 karakter"
+    click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+    wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
+
+    filed = kiosk.screens[Phase.COMPLAINT_FILED]
+    assert isinstance(filed, ComplaintFiledScreen)
+    reference = filed.reference.text()
+    assert REFERENCE.fullmatch(reference)
+    assert "Silakan ambil bukti pengaduan Anda" in filed.paper.text()
+    [pdf] = (tmp_path / "tickets").glob("pengaduan-*.pdf")
+    assert reference in PdfReader(pdf).pages[0].extract_text()
+    # one outbox row whose key the reference comes from (the sync engine may have sent it)
+    store = kiosk.controller.store
+    items = [i for state in ("pending", "sending", "delivered") for i in store.outbox(state)]
+    [item] = [i for i in items if i.kind == "complaint"]
+    assert reference_for(item.key) == reference
+    if item.state != "delivered":
+        assert item.payload["card_number"] == "PKU-000001"
+        assert item.payload["text"] == "Antrean lama sekali"
+
+    click(qtbot, button_with(kiosk, "Selesai"))
+    wait_phase(qtbot, kiosk, Phase.DONE)
+    left = every_string(kiosk)
+    assert [s for s in ("Antrean lama", reference, "Siti", "Aminah") if s in left] == []
+    assert not screen.text.document().isUndoAvailable()
+
+
+def test_anonymous_complaint_from_the_attract_screen(tmp_path: Path, qtbot: QtBot) -> None:
+    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    with running_kiosk(qtbot, config) as kiosk:
+        click(qtbot, button_with(kiosk, "Sampaikan pengaduan"))
+        wait_phase(qtbot, kiosk, Phase.COMPLAINT)
+        screen = kiosk.screens[Phase.COMPLAINT]
+        assert isinstance(screen, ComplaintScreen)
+        assert screen.anonymous.isVisible()
+        assert "tanpa nama" in screen.anonymous.text()
+        click(qtbot, screen.categories["kiosk"])
+        type_on(qtbot, screen, "Layar")
+        click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+        wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)  # offline: stored, sent later
+        [item] = kiosk.controller.store.outbox()
+        assert item.kind == "complaint" and item.payload["card_number"] is None
+        assert item.payload["category"] == "kiosk" and item.payload["text"] == "Layar"
+
+        click(qtbot, button_with(kiosk, "Selesai"))
+        wait_phase(qtbot, kiosk, Phase.DONE)
+        click(qtbot, button_with(kiosk, "Selesai"))
+        wait_phase(qtbot, kiosk, Phase.IDLE)
+        click(qtbot, button_with(kiosk, "Sampaikan pengaduan"))
+        wait_phase(qtbot, kiosk, Phase.COMPLAINT)
+        assert screen.text.toPlainText() == "" and screen.category == ""  # nothing left over
+        click(qtbot, button_with(kiosk, "Kembali"))
+        wait_phase(qtbot, kiosk, Phase.IDLE)

@@ -1,0 +1,170 @@
+"""The public information screen and the citizen's application status (#7).
+
+Against the real demo central server on 127.0.0.1 and, for the offline
+message, against a closed port.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from cardio.demo_cards import demo_card
+from cardio.simulated import SimulatedReader
+from kiosk.session import Phase
+from kiosk.session_events import Cancel
+from ui.overlays import PUBLIC_IDLE_S
+from ui.screens.information import ApplicationsScreen, InformationScreen
+from ui.window import KioskWindow
+
+from .kiosk_window import (
+    button_with,
+    click,
+    closed_port,
+    demo_config,
+    running_kiosk,
+    visible_strings,
+    wait_phase,
+)
+from .test_operator_panel import FakeClock
+
+CANNOT_CHECK = "Tidak dapat memeriksa status saat ini"
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.online is True, timeout=5000)
+        yield window
+
+
+@pytest.fixture
+def offline_kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
+    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    with running_kiosk(qtbot, config) as window:
+        qtbot.waitUntil(lambda: window.controller.online is False, timeout=5000)
+        yield window
+
+
+def rows(screen: InformationScreen | ApplicationsScreen) -> list[str]:
+    # Rows added to a shown screen are shown by a queued call (QLayout): let it run.
+    QApplication.processEvents()
+    return [w.text() for w in screen.host.findChildren(QLabel) if not w.isHidden()]
+
+
+def loaded(window: KioskWindow) -> bool:
+    current = window.overlays.current
+    return current is not None and not getattr(current, "loading", True)
+
+
+def test_information_without_a_card_shows_beds_and_doctors(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    click(qtbot, button_with(kiosk, "Informasi"))
+    assert kiosk.stack.currentWidget() is kiosk.overlays.information
+    qtbot.waitUntil(lambda: loaded(kiosk), timeout=5000)
+    shown = rows(kiosk.overlays.information)
+    assert "Tempat tidur tersedia" in shown
+    assert "Rawat Inap Umum: 5 dari 12 kosong" in shown
+    assert "Dokter bertugas" in shown
+    assert any(r.startswith("dr. Andi Pratama — Dokter Umum, ruang Poli Umum 1") for r in shown)
+    click(qtbot, button_with(kiosk, "Kembali"))
+    assert kiosk.stack.currentWidget() is kiosk.attract
+    assert kiosk.controller.machine.state.phase is Phase.IDLE
+
+
+def test_information_shows_now_serving_per_service(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    click(qtbot, button_with(kiosk, "Informasi"))
+    qtbot.waitUntil(lambda: loaded(kiosk), timeout=5000)
+    shown = rows(kiosk.overlays.information)
+    assert "Antrean saat ini" in shown
+    assert any(r.startswith("Pendaftaran Poli Umum Puskesmas: dilayani ") for r in shown)
+    assert not kiosk.overlays.information.notice.isVisible()
+
+
+def test_information_from_the_attract_screen_closes_when_left_alone(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    clock = FakeClock()
+    kiosk.overlays.clock = clock
+    kiosk.overlays.open_information()
+    clock.now += PUBLIC_IDLE_S - 1
+    kiosk.overlays.touched()  # a touch gives it the full time again
+    clock.now += PUBLIC_IDLE_S - 1
+    kiosk.overlays.tick()
+    assert kiosk.overlays.current is kiosk.overlays.information
+    clock.now += 2
+    qtbot.waitUntil(lambda: kiosk.overlays.current is None, timeout=5000)
+    assert kiosk.stack.currentWidget() is kiosk.attract
+
+
+def test_a_tap_on_the_information_screen_starts_a_session(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    kiosk.overlays.open_information()
+    qtbot.waitUntil(lambda: loaded(kiosk), timeout=5000)
+    kiosk.controller.dispatch(Cancel())  # nothing to cancel: still over the attract screen
+    assert kiosk.overlays.current is kiosk.overlays.information
+    reader = kiosk.controller.reader
+    assert isinstance(reader, SimulatedReader)
+    reader.tap(demo_card("budi").applet())
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    assert kiosk.overlays.current is None
+    assert kiosk.stack.currentWidget() is kiosk.screens[Phase.IDENTIFIED]
+
+
+def test_status_berkas_lists_the_citizens_applications_then_wipes_them(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    click(qtbot, button_with(kiosk, "Status berkas"))
+    qtbot.waitUntil(lambda: loaded(kiosk), timeout=5000)
+    screen = kiosk.overlays.applications
+    shown = rows(screen)
+    ready = [r for r in shown if "BRK-DEMO0001" in r]
+    assert len(ready) == 1 and "SIAP DIAMBIL" in ready[0] and "loket 2" in ready[0]
+    assert any("BRK-DEMO0002" in r and "sedang diproses" in r for r in shown)
+    assert not any("BRK-DEMO0003" in r for r in shown), "another citizen's file"
+
+    kiosk.controller.dispatch(Cancel())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert kiosk.overlays.current is None
+    assert "BRK-DEMO" not in visible_strings(kiosk)
+
+
+def test_status_berkas_needs_a_verified_card(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    click(qtbot, button_with(kiosk, "e-KTP"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    click(qtbot, button_with(kiosk, "Status berkas"))
+    qtbot.waitUntil(lambda: loaded(kiosk), timeout=5000)
+    notice = kiosk.overlays.applications.notice
+    assert notice.isVisible() and "kartu warga yang terverifikasi" in notice.text()
+    assert "BRK-DEMO" not in visible_strings(kiosk)
+
+
+def test_offline_information_and_status_say_they_cannot_check(
+    offline_kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    click(qtbot, button_with(offline_kiosk, "Informasi"))
+    qtbot.waitUntil(lambda: loaded(offline_kiosk), timeout=5000)
+    assert CANNOT_CHECK in offline_kiosk.overlays.information.notice.text()
+    click(qtbot, button_with(offline_kiosk, "Kembali"))
+
+    click(qtbot, button_with(offline_kiosk, "Siti Aminah"))
+    wait_phase(qtbot, offline_kiosk, Phase.IDENTIFIED)
+    click(qtbot, button_with(offline_kiosk, "Status berkas"))
+    qtbot.waitUntil(lambda: loaded(offline_kiosk), timeout=5000)
+    assert CANNOT_CHECK in offline_kiosk.overlays.applications.notice.text()
+    click(qtbot, button_with(offline_kiosk, "Kembali"))
+    assert offline_kiosk.stack.currentWidget() is offline_kiosk.screens[Phase.IDENTIFIED]
+
+
+def test_information_speaks_english_after_the_switch(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    click(qtbot, button_with(kiosk, "English"))
+    click(qtbot, button_with(kiosk, "Information"))
+    qtbot.waitUntil(lambda: loaded(kiosk), timeout=5000)
+    shown = rows(kiosk.overlays.information)
+    assert "Beds available" in shown and "Rawat Inap Umum: 5 of 12 free" in shown

@@ -1,0 +1,166 @@
+"""Every screen, portrait 1080×1920 and landscape 1920×1080: touch targets of at least
+15 mm at the configured DPI, and nothing clipped off the window."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollBar,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from kiosk.session import Phase
+from kiosk.session_events import (
+    ComplaintOpened,
+    Confirmed,
+    FormOpened,
+    FormSubmitted,
+    ServiceSelected,
+)
+from ui.theme import min_touch_px
+from ui.window import KioskWindow
+
+from .kiosk_window import ManualClock, button_with, click, demo_config, running_kiosk, wait_phase
+
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QComboBox, QScrollBar)
+
+
+def _in_scroll_area(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractScrollArea) and widget is not parent:
+            return not isinstance(widget, QScrollBar)
+        parent = parent.parentWidget()
+    return False
+
+
+def layout_problems(window: KioskWindow, touch_px: int) -> list[str]:
+    """What is too small to touch or lies (partly) outside the window, on what is shown."""
+    app = QApplication.instance()
+    assert app is not None
+    for _ in range(3):
+        app.processEvents()
+    problems = []
+    frame = window.rect()
+    for w in window.findChildren(QWidget):
+        if not w.isVisible() or w.property("demo"):
+            continue
+        name = f"{type(w).__name__}({w.objectName() or w.property('key') or ''})"
+        if isinstance(w, INTERACTIVE) and min(w.width(), w.height()) < touch_px:
+            problems.append(f"{name} is {w.width()}×{w.height()} px, under {touch_px}")
+        if _in_scroll_area(w):
+            continue  # the citizen scrolls to it
+        where = QRect(w.mapTo(window, QPoint(0, 0)), w.size())
+        if not frame.contains(where):
+            problems.append(f"{name} at {where.getRect()} leaves the window {frame.getRect()}")
+        if isinstance(w, QLabel) and w.wordWrap() and w.text():
+            needed = w.heightForWidth(w.width())
+            if needed > w.height() + 2:
+                problems.append(f"{name} {w.text()[:30]!r} cut: {w.height()} of {needed} px")
+    return problems
+
+
+@pytest.fixture(params=sorted(SIZES))
+def orientation(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def kiosk(
+    tmp_path: Path, demo_central: str, qtbot: QtBot, orientation: str
+) -> Iterator[KioskWindow]:
+    width, height = SIZES[orientation]
+    clock = ManualClock()
+    with running_kiosk(
+        qtbot, demo_config(tmp_path, demo_central), width=width, height=height, clock=clock
+    ) as window:
+        window.clock = clock  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        yield window
+
+
+def visit_every_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
+    c = kiosk.controller
+    yield "attract"
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    yield "services"
+    c.dispatch(ServiceSelected("puskesmas-umum"))
+    yield "service detail"
+    c.dispatch(FormOpened())
+    assert kiosk.screens[Phase.FORM].keyboard.isVisible()  # type: ignore[attr-defined]
+    yield "form with the keyboard"
+    c.dispatch(FormSubmitted({"phone": "12"}))  # messages beside the fields
+    yield "form with messages"
+    kiosk.clock.advance(45.0)  # type: ignore[attr-defined]
+    qtbot.waitUntil(kiosk.warning.isVisible, timeout=5000)
+    yield "idle warning"
+    click(qtbot, kiosk.warning_button)
+    c.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam"}))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    yield "confirm"
+    c.dispatch(Confirmed())
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    yield "ticket"
+    click(qtbot, button_with(kiosk, "Selesai"))
+    wait_phase(qtbot, kiosk, Phase.DONE)
+    yield "thank you"
+    click(qtbot, button_with(kiosk, "Selesai"))
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    c.dispatch(ComplaintOpened())
+    yield "complaint (anonymous)"
+    screen = kiosk.screens[Phase.COMPLAINT]
+    click(qtbot, screen.categories["lainnya"])  # type: ignore[attr-defined]
+    screen.text.setPlainText("Tes")  # type: ignore[attr-defined]
+    click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+    wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
+    yield "complaint filed"
+
+
+def test_every_screen_fits_with_finger_sized_targets(
+    kiosk: KioskWindow, qtbot: QtBot, orientation: str
+) -> None:
+    touch_px = min_touch_px(kiosk.controller.config.kiosk.screen_dpi)
+    assert touch_px == 57  # 15 mm at the default 96 dpi
+    size = SIZES[orientation]
+    seen = []
+    for screen in visit_every_screen(qtbot, kiosk):
+        assert (kiosk.width(), kiosk.height()) == size, f"{screen}: the window had to grow"
+        assert layout_problems(kiosk, touch_px) == [], screen
+        seen.append(screen)
+    assert len(seen) == 11
+
+
+def test_a_denser_screen_gets_bigger_targets(
+    tmp_path: Path, demo_central: str, qtbot: QtBot
+) -> None:
+    config = demo_config(tmp_path, demo_central)
+    dense = dataclasses.replace(
+        config, kiosk=dataclasses.replace(config.kiosk, screen_dpi=141.0)
+    )  # a 15.6" full-HD panel
+    with running_kiosk(qtbot, dense, width=1080, height=1920) as kiosk:
+        qtbot.waitUntil(lambda: kiosk.controller.catalog is not None, timeout=5000)
+        touch_px = min_touch_px(141.0)
+        assert touch_px == 84
+        click(qtbot, button_with(kiosk, "Siti Aminah"))
+        wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+        kiosk.controller.dispatch(ServiceSelected("puskesmas-umum"))
+        kiosk.controller.dispatch(FormOpened())
+        assert layout_problems(kiosk, touch_px) == []
+        assert layout_problems(kiosk, 2 * touch_px) != []  # the check does bite
+        key = kiosk.screens[Phase.FORM].keyboard.keys["q"]  # type: ignore[attr-defined]
+        assert key.height() >= 84

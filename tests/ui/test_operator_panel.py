@@ -1,0 +1,196 @@
+"""Kiosk mode's lock, and the operator panel behind the hidden gesture and the PIN (#7)."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from cardio.demo_cards import demo_card
+from cardio.simulated import SimulatedReader
+from kiosk.config import OperatorSection
+from kiosk.operator_pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
+from kiosk.session import Phase
+from ui.overlays import OPERATOR_IDLE_S
+from ui.window import KioskWindow
+
+from .kiosk_window import button_with, click, closed_port, demo_config, running_kiosk
+
+PIN = "482913"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
+    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin(PIN)))
+    with running_kiosk(qtbot, config) as window:
+        yield window
+
+
+def five_taps(qtbot: QtBot, window: KioskWindow) -> None:
+    for _ in range(5):
+        click(qtbot, window.attract.office)
+
+
+def enter(qtbot: QtBot, window: KioskWindow, pin: str) -> None:
+    pad = window.overlays.pin.pad
+    for digit in pin:
+        click(qtbot, pad.keys[digit])
+    assert window.overlays.pin.pad.display.text() == "●" * len(pin)
+    click(qtbot, pad.ok)
+
+
+def pin_message(window: KioskWindow) -> str:
+    return window.overlays.pin.message.text()
+
+
+def test_five_taps_on_the_office_name_ask_for_the_pin(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    clock = FakeClock()
+    kiosk.overlays.clock = clock
+    for _ in range(4):
+        click(qtbot, kiosk.attract.office)
+    clock.now += 3.5  # too slow: the count starts again
+    click(qtbot, kiosk.attract.office)
+    assert kiosk.overlays.current is None
+    for _ in range(4):
+        click(qtbot, kiosk.attract.office)
+    assert kiosk.overlays.current is kiosk.overlays.pin
+    assert kiosk.stack.currentWidget() is kiosk.overlays.pin
+    assert "PIN operator" in kiosk.overlays.pin.title.text()
+
+
+def test_the_right_pin_opens_the_panel_with_the_kiosks_state(
+    kiosk: KioskWindow, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    five_taps(qtbot, kiosk)
+    enter(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
+    panel = kiosk.overlays.operator
+    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    lines = {k: w.text() for k, w in panel.lines.items()}
+    assert "Simulated reader" in lines["reader"]
+    assert lines["printer"] == "Printer: baik"
+    assert lines["outbox"].startswith("Antrean kirim: 0 menunggu, 0 gagal")
+    assert PIN not in caplog.text
+
+
+def test_a_wrong_pin_says_how_many_tries_are_left(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    five_taps(qtbot, kiosk)
+    enter(qtbot, kiosk, "000000")
+    qtbot.waitUntil(lambda: "PIN salah" in pin_message(kiosk), timeout=5000)
+    assert f"Sisa percobaan: {MAX_TRIES - 1}" in pin_message(kiosk)
+    assert kiosk.overlays.current is kiosk.overlays.pin
+
+
+def test_five_wrong_pins_lock_the_pad_for_a_growing_delay(
+    kiosk: KioskWindow, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    clock = FakeClock()
+    kiosk.overlays.clock = clock
+    five_taps(qtbot, kiosk)
+
+    def five_wrong() -> None:
+        for i in range(MAX_TRIES):
+            enter(qtbot, kiosk, f"99999{i}")
+            qtbot.waitUntil(lambda: not kiosk.overlays._checking_pin, timeout=5000)
+
+    five_wrong()
+    assert "Coba lagi dalam 30 detik" in pin_message(kiosk)
+    enter(qtbot, kiosk, PIN)  # even the right PIN waits out the lockout
+    assert "Coba lagi dalam 30 detik" in pin_message(kiosk)
+    assert kiosk.overlays.current is kiosk.overlays.pin
+
+    clock.now += FIRST_LOCKOUT_S + 1
+    five_wrong()
+    assert "Coba lagi dalam 60 detik" in pin_message(kiosk), "the second lockout is longer"
+    clock.now += 2 * FIRST_LOCKOUT_S + 1
+    enter(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
+    assert "operator panel locked for 30 s" in caplog.text
+    assert "operator panel locked for 60 s" in caplog.text
+    assert PIN not in caplog.text and "999990" not in caplog.text
+
+
+def test_the_pin_pad_closes_by_itself_when_left_alone(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    clock = FakeClock()
+    kiosk.overlays.clock = clock
+    five_taps(qtbot, kiosk)
+    assert kiosk.overlays.current is kiosk.overlays.pin
+    clock.now += OPERATOR_IDLE_S + 1
+    qtbot.waitUntil(lambda: kiosk.overlays.current is None, timeout=5000)
+    assert kiosk.stack.currentWidget() is kiosk.attract
+
+
+def test_test_read_takes_the_next_tap_without_starting_a_session(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    five_taps(qtbot, kiosk)
+    enter(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
+    panel = kiosk.overlays.operator
+    click(qtbot, panel.test_read)
+    assert "Tempelkan kartu uji" in panel.message.text()
+    reader = kiosk.controller.reader
+    assert isinstance(reader, SimulatedReader)
+    reader.tap(demo_card("siti").applet())
+    qtbot.waitUntil(lambda: "Hasil baca kartu" in panel.message.text(), timeout=5000)
+    assert panel.message.text() == "Hasil baca kartu: clone_proof"
+    assert kiosk.controller.machine.state.phase is Phase.IDLE
+    assert "Siti" not in panel.message.text()
+
+
+def test_test_print_reports_the_printed_ticket(
+    kiosk: KioskWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    five_taps(qtbot, kiosk)
+    enter(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
+    panel = kiosk.overlays.operator
+    click(qtbot, panel.test_print)
+    qtbot.waitUntil(lambda: "Tiket uji tercetak" in panel.message.text(), timeout=10000)
+    assert list((tmp_path / "tickets").glob("*.pdf"))
+
+
+def test_a_locked_kiosk_ignores_close_until_the_operator_exits(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    quits: list[bool] = []
+    kiosk.exit_requested = lambda: quits.append(True)
+    kiosk.go_fullscreen()
+    assert kiosk.locked
+    assert kiosk.close() is False, "Alt+F4 and the compositor's close end up here"
+    assert kiosk.isVisible()
+
+    five_taps(qtbot, kiosk)
+    enter(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
+    click(qtbot, button_with(kiosk, "Keluar aplikasi"))
+    assert not kiosk.isVisible()
+    assert quits == [True]
+
+
+def test_an_unlocked_window_closes_normally(kiosk: KioskWindow) -> None:
+    assert not kiosk.locked
+    assert kiosk.close() is True
+
+
+def test_without_a_configured_pin_the_gesture_does_nothing(tmp_path: Path, qtbot: QtBot) -> None:
+    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    with running_kiosk(qtbot, config) as window:
+        five_taps(qtbot, window)
+        assert window.overlays.current is None
+        assert window.stack.currentWidget() is window.attract

@@ -1,0 +1,125 @@
+"""Every ending of a session leaves nothing of the citizen in any widget (#7, privacy).
+
+The walk covers the whole widget tree, shown or hidden: labels, fields,
+buttons, combo and list items, titles, tooltips and accessible names
+(:func:`every_string`), and each text field's undo history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
+from pytestqt.qtbot import QtBot
+
+from kiosk.session import Phase
+from ui.screens.form import FormScreen
+from ui.window import KioskWindow
+
+from .kiosk_window import (
+    ManualClock,
+    button_with,
+    click,
+    demo_config,
+    every_string,
+    running_kiosk,
+    wait_phase,
+)
+from .test_walking_path import SITI_STRINGS
+
+TYPED_PHONE = "081299990000"
+TYPED_TEXT = "batuk kering"
+#: What the card, her city record (central/demo_data/citizens.json) and her typing hold.
+PERSONAL = (
+    *SITI_STRINGS,
+    "1985-03-12",  # date of birth, from the card
+    "RM-2019-004211",  # her medical record number in the city's record
+    "1471010203110001",  # family card number, in the record
+    TYPED_PHONE,
+    TYPED_TEXT,
+)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def kiosk(
+    tmp_path: Path, demo_central: str, qtbot: QtBot, clock: ManualClock
+) -> Iterator[KioskWindow]:
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central), clock=clock) as window:
+        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        yield window
+
+
+def fill_the_form(qtbot: QtBot, kiosk: KioskWindow) -> FormScreen:
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    tile = next(
+        b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == "puskesmas-umum"
+    )
+    click(qtbot, tile)
+    click(qtbot, button_with(kiosk, "Daftar layanan ini"))
+    wait_phase(qtbot, kiosk, Phase.FORM)
+    form = kiosk.screens[Phase.FORM]
+    assert isinstance(form, FormScreen)
+    keys = form.keyboard.keys
+    for ch in TYPED_TEXT:  # the keyboard opened on the complaint field
+        qtbot.mouseClick(keys["space" if ch == " " else ch], Qt.MouseButton.LeftButton)
+    phone = form.editors["phone"]
+    assert isinstance(phone, QLineEdit)
+    click(qtbot, phone)
+    phone.selectAll()
+    for ch in TYPED_PHONE:
+        qtbot.mouseClick(form.keyboard.pad_keys[ch], Qt.MouseButton.LeftButton)
+    shown = every_string(kiosk)
+    # the walk does see her data while the session runs (else it proves nothing)
+    on_screen = ("Siti Aminah", "1471015203850001", "1985-03-12", TYPED_PHONE, TYPED_TEXT)
+    assert [s for s in on_screen if s not in shown] == []
+    return form
+
+
+def assert_wiped(kiosk: KioskWindow) -> None:
+    left = every_string(kiosk)
+    assert [s for s in PERSONAL if s in left] == []
+    for field in kiosk.findChildren(QLineEdit):
+        assert not field.isUndoAvailable(), field.objectName()
+    for area in kiosk.findChildren(QPlainTextEdit):
+        assert not area.document().isUndoAvailable(), area.objectName()
+    state = kiosk.controller.machine.state
+    assert not state.personal and state.record is None
+
+
+def test_after_the_ticket(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    fill_the_form(qtbot, kiosk)
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    assert TYPED_PHONE in every_string(kiosk)  # the summary shows it
+    click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    click(qtbot, button_with(kiosk, "Selesai"))
+    wait_phase(qtbot, kiosk, Phase.DONE)
+    assert_wiped(kiosk)
+
+
+def test_after_cancel(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    fill_the_form(qtbot, kiosk)
+    click(qtbot, button_with(kiosk, "Kembali"))
+    click(qtbot, button_with(kiosk, "Kembali"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    click(qtbot, button_with(kiosk, "Batal"))
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert_wiped(kiosk)
+
+
+def test_after_the_idle_timeout(kiosk: KioskWindow, qtbot: QtBot, clock: ManualClock) -> None:
+    fill_the_form(qtbot, kiosk)
+    clock.advance(kiosk.controller.machine.timeouts.idle + 1)
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert not kiosk.warning.isVisible()
+    assert_wiped(kiosk)

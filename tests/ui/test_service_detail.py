@@ -1,0 +1,82 @@
+"""The service detail (requirements, queue, hours, "Daftar") and what a card cannot use."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from cardio.citizen import Assurance
+from kiosk.central_info import QueueState, ServiceQueue
+from kiosk.session import Phase
+from ui.screens.services import ServiceDetailScreen
+from ui.window import KioskWindow
+
+from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        yield window
+
+
+def tile(kiosk: KioskWindow, service_id: str) -> QPushButton:
+    return next(
+        b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == service_id
+    )
+
+
+def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    click(qtbot, button_with(kiosk, "Budi Santoso"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    kiosk.controller.online = False  # as if the centre went away: no queue to show
+    kiosk.controller.queue = None
+    click(qtbot, tile(kiosk, "ktp-cetak-ulang"))
+    wait_phase(qtbot, kiosk, Phase.SERVICE_CHOSEN)
+    detail = kiosk.screens[Phase.SERVICE_CHOSEN]
+    assert isinstance(detail, ServiceDetailScreen)
+    assert detail.name.text() == "Cetak Ulang KTP-el"
+    assert detail.requirements.text().startswith("• ")
+    assert detail.hours.text() == "Jam layanan: Senin–Jumat 08.00–15.00, Sabtu 08.00–12.00"
+    assert detail.queue.text() == "Sedang dilayani: —\nPerkiraan waktu tunggu: —"
+
+    # the centre's answer arrives while the detail is up
+    kiosk.controller.queue = QueueState(
+        "pku-mpp", "2026-11-23", (ServiceQueue("ktp-cetak-ulang", "B-012", 4, 15),)
+    )
+    kiosk.status_changed()
+    assert detail.queue.text() == (
+        "Sedang dilayani: B-012\nPerkiraan waktu tunggu: ± 15 menit (4 orang menunggu)"
+    )
+    kiosk.toggle_language()
+    assert detail.queue.text().startswith("Now serving: B-012")
+    assert detail.hours.text().startswith("Opening hours: Mon–Fri")
+    click(qtbot, button_with(kiosk, "Register for this service"))
+    wait_phase(qtbot, kiosk, Phase.FORM)
+
+
+def test_a_service_the_card_cannot_use_says_why_on_its_tile(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    catalog = kiosk.controller.catalog
+    assert catalog is not None
+    services = tuple(
+        dataclasses.replace(s, assurance=Assurance.SIGNED) if s.id == "izin-usaha-mikro" else s
+        for s in catalog.services
+    )
+    kiosk.controller.catalog = dataclasses.replace(catalog, version="signed", services=services)
+    click(qtbot, button_with(kiosk, "e-KTP"))  # a UID only: unverified
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    blocked = tile(kiosk, "izin-usaha-mikro")
+    assert blocked.property("blocked") is True
+    assert "perlu kartu warga resmi yang ditandatangani kota" in blocked.text()
+    assert tile(kiosk, "ktp-cetak-ulang").property("blocked") is False
+    click(qtbot, blocked)
+    assert kiosk.controller.machine.state.phase is Phase.IDENTIFIED
+    assert kiosk.controller.machine.state.problem == "assurance_too_low"

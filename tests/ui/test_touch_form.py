@@ -1,0 +1,142 @@
+"""The form on the touchscreen: where each value came from, what is locked, the keyboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.session import Phase
+from kiosk.session_events import UserActivity
+from ui.keyboard import BACKSPACE, Mode
+from ui.screens.form import FormScreen
+from ui.window import KioskWindow
+
+from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+
+SITI_RECORD_PHONE = "081378901234"  # central/demo_data/citizens.json
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        yield window
+
+
+def open_form(qtbot: QtBot, kiosk: KioskWindow, card: str, service_id: str) -> FormScreen:
+    click(qtbot, button_with(kiosk, card))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    tile = next(
+        b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == service_id
+    )
+    click(qtbot, tile)
+    wait_phase(qtbot, kiosk, Phase.SERVICE_CHOSEN)
+    click(qtbot, button_with(kiosk, "Daftar layanan ini"))
+    wait_phase(qtbot, kiosk, Phase.FORM)
+    form = kiosk.screens[Phase.FORM]
+    assert isinstance(form, FormScreen)
+    return form
+
+
+def source_of(form: FormScreen, name: str) -> str:
+    label = form.sources[name]
+    assert isinstance(label, QLabel)
+    return label.text()
+
+
+def shown_in_scroll_area(form: FormScreen, editor: QWidget) -> bool:
+    viewport = form.scroll_area.viewport()
+    where = QRect(editor.mapTo(viewport, QPoint(0, 0)), editor.size())
+    return viewport.rect().contains(where)
+
+
+def tap_keys(qtbot: QtBot, form: FormScreen, *keys: str) -> None:
+    keyboard = form.keyboard
+    keys_now = keyboard.pad_keys if keyboard.mode is not Mode.TEXT else keyboard.keys
+    for key in keys:
+        qtbot.mouseClick(keys_now[key], Qt.MouseButton.LeftButton)
+
+
+def test_values_say_where_they_came_from_and_card_values_are_locked(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    form = open_form(qtbot, kiosk, "Siti Aminah", "puskesmas-umum")
+    name, phone = form.editors["full_name"], form.editors["phone"]
+    assert isinstance(name, QLineEdit) and isinstance(phone, QLineEdit)
+    assert (name.text(), name.isReadOnly(), source_of(form, "full_name")) == (
+        "Siti Aminah",
+        True,
+        "dari kartu",
+    )
+    assert name.focusPolicy() == Qt.FocusPolicy.NoFocus  # the keyboard never opens on it
+    # The city's record fills the phone; the catalog lets the citizen change it.
+    assert (phone.text(), phone.isReadOnly(), source_of(form, "phone")) == (
+        SITI_RECORD_PHONE,
+        False,
+        "dari data kota",
+    )
+    assert source_of(form, "complaint") == ""  # typed by the citizen: no origin shown
+
+
+def test_keyboard_opens_on_the_first_empty_field_and_a_tap_moves_it(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    form = open_form(qtbot, kiosk, "Siti Aminah", "puskesmas-umum")
+    complaint = form.editors["complaint"]
+    assert isinstance(complaint, QPlainTextEdit)
+    assert form.keyboard.isVisible() and form.keyboard.target is complaint
+    assert form.keyboard.mode is Mode.TEXT
+    tap_keys(qtbot, form, "shift", "d", "e", "m", "a", "m")
+    assert complaint.toPlainText() == "Demam"
+
+    phone = form.editors["phone"]
+    assert isinstance(phone, QLineEdit)
+    click(qtbot, phone)
+    assert form.keyboard.target is phone and form.keyboard.mode is Mode.PHONE
+    assert form.keyboard.pages.currentWidget() is form.keyboard.pad_page
+    tap_keys(qtbot, form, *([BACKSPACE] * 4), "9", "9", "9", "9")
+    assert phone.text() == SITI_RECORD_PHONE[:-4] + "9999"
+
+    click(qtbot, form.editors["nik"])  # locked: the keyboard stays where it was
+    assert form.keyboard.target is phone
+
+
+def test_validation_message_beside_the_field_and_typing_survives_a_tap(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    form = open_form(qtbot, kiosk, "Budi Santoso", "ktp-cetak-ulang")
+    phone = form.editors["phone"]
+    assert isinstance(phone, QLineEdit)
+    click(qtbot, phone)
+    phone.clear()
+    tap_keys(qtbot, form, "0", "8", "1")
+    kiosk.dispatch(UserActivity())  # a render for a tap elsewhere keeps what is typed
+    assert phone.text() == "081"
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    assert kiosk.controller.machine.state.phase is Phase.FORM
+    assert form.errors["phone"].text() == "Nomor HP tidak valid (contoh: 081234567890)"
+    assert form.errors["reason"].text() == "Wajib diisi"
+    # the message sits in the field's own column, right under it
+    assert form.errors["phone"].parentWidget() is phone.parentWidget()
+    assert form.keyboard.target is phone  # back on the first field to fix
+    tap_keys(qtbot, form, "2", "3", "4", "5", "6", "7", "8")
+    assert phone.text() == "0812345678"
+
+
+def test_the_field_being_typed_is_scrolled_above_the_keyboard_in_landscape(
+    tmp_path: Path, demo_central: str, qtbot: QtBot
+) -> None:
+    config = demo_config(tmp_path, demo_central)
+    with running_kiosk(qtbot, config, width=1920, height=1080) as kiosk:
+        qtbot.waitUntil(lambda: kiosk.controller.catalog is not None, timeout=5000)
+        form = open_form(qtbot, kiosk, "Siti Aminah", "puskesmas-umum")
+        complaint = form.editors["complaint"]  # the last field: under the fold at first
+        assert form.keyboard.target is complaint
+        qtbot.waitUntil(lambda: shown_in_scroll_area(form, complaint), timeout=2000)
+        click(qtbot, form.editors["phone"])
+        qtbot.waitUntil(lambda: shown_in_scroll_area(form, form.editors["phone"]), timeout=2000)

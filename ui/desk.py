@@ -1,0 +1,89 @@
+"""The hospital registration desk's side panel (``kiosk run --desk``): today's
+registrations and the "next patient" button that ends the session and wipes it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QListWidget, QVBoxLayout
+
+from kiosk.controller import KioskController
+from kiosk.operator import tickets_today
+from kiosk.session import INTERACTIVE, Phase, SessionState
+from kiosk.session_events import Cancel, Finish
+from offline_store.models import StoredTicket
+from ui.screens.common import View, button, label, set_button_text
+from ui.tasks import QtExecutor
+
+
+class DeskPanel(QFrame):
+    def __init__(self, controller: KioskController, executor: QtExecutor, view: View) -> None:
+        super().__init__()
+        self.setObjectName("desk")
+        self.setMinimumWidth(320)
+        self.controller = controller
+        self.executor = executor
+        self.view = view
+        self.title = label(name="subtitle")
+        self.today = QListWidget()
+        self.today.setObjectName("deskToday")
+        self.today.setWordWrap(True)
+        self.today.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.next_patient = button("", self.next, "primary")
+        box = QVBoxLayout(self)
+        box.addWidget(self.next_patient)
+        box.addWidget(self.title)
+        box.addWidget(self.today, 1)
+        self.tickets: list[StoredTicket] = []
+        self._phase = controller.machine.state.phase
+        controller.subscribe(self._state_changed)
+        self.render()
+        self.refresh()
+
+    def next(self) -> None:
+        """End the patient's session now, wiping what the form held."""
+        phase = self.controller.machine.state.phase
+        if phase in INTERACTIVE:
+            self.controller.dispatch(Cancel())
+        elif phase is Phase.TICKET_ISSUED:
+            self.controller.dispatch(Finish())  # -> done (wiped)
+            self.controller.dispatch(Finish())  # -> idle, ready for the next tap
+        elif phase in (Phase.DONE, Phase.ERROR):
+            self.controller.dispatch(Finish())
+
+    def refresh(self) -> None:
+        store, day = self.controller.store, self.controller.now().date()
+        self.executor.run_in_background(lambda: tickets_today(store, day), self._show)
+
+    def render(self) -> None:
+        self.title.setText(self.view.t("desk_today"))
+        set_button_text(self.next_patient, self.view.t("desk_next"))
+        self._show(self.tickets)
+
+    def _show(self, tickets: list[StoredTicket]) -> None:
+        self.tickets = tickets
+        self.today.clear()
+        for ticket in tickets:
+            self.today.addItem(
+                self.view.t(
+                    "desk_row",
+                    number=ticket.number,
+                    time=ticket.issued_at.strftime("%H:%M"),
+                    service=self._service(ticket.service_id),
+                )
+            )
+        if not tickets:
+            self.today.addItem(self.view.t("desk_none"))
+
+    def _service(self, service_id: str) -> str:
+        catalog = self.controller.catalog
+        if catalog is not None:
+            try:
+                return catalog.service(service_id).name(self.view.lang)
+            except KeyError:
+                pass
+        return service_id
+
+    def _state_changed(self, state: SessionState) -> None:
+        if state.phase is Phase.TICKET_ISSUED and self._phase is not Phase.TICKET_ISSUED:
+            self.refresh()
+        self._phase = state.phase

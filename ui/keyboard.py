@@ -1,0 +1,196 @@
+"""The on-screen keyboard: letters for text, a number pad for NIK, phone and dates.
+
+Qt's own virtual keyboard (``QT_IM_MODULE=qtvirtualkeyboard``) ships in the
+PySide6 add-ons here, but it is a QML input panel: it never appears under the
+``offscreen`` platform the tests and screenshots use, has no Python API to
+drive it, and covers the bottom of the screen including the field being
+edited. This one is a plain widget inside the screen's layout: it types into
+the field it is attached to through that field's own API (``insert``,
+``backspace``), never through synthetic key events, and its keys are as large
+as every other touch target (``kiosk.screen_dpi``).
+
+Layout: the Indonesian QWERTY (Indonesian needs no extra letters), digits on
+top, a one-shot shift, space, backspace and the punctuation addresses and
+names need (, . - / @ ').
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+Target = QLineEdit | QPlainTextEdit
+
+LETTER_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+PUNCTUATION = (",", ".", "-", "/", "@", "'")
+#: Keys of the number pad's last row, left of 0, per mode.
+PAD_EXTRA = {"number": "", "phone": "+", "date": "-"}
+SPACE, BACKSPACE, SHIFT = "space", "backspace", "shift"
+#: A ``QPlainTextEdit`` has no maxLength: the keyboard reads this property instead.
+MAX_LENGTH_PROPERTY = "max_length"
+
+
+class Mode(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"  # NIK and other digits only
+    PHONE = "phone"
+    DATE = "date"
+
+
+class OnScreenKeyboard(QFrame):
+    """Keys that type into one attached field; hidden while nothing is attached."""
+
+    #: Emitted after each key typed into the field (the screen may re-check it).
+    typed = Signal()
+
+    def __init__(self, touch_px: int, labels: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.setObjectName("keyboard")
+        self.touch_px = touch_px
+        self._target: Target | None = None
+        self.mode = Mode.TEXT
+        self.shifted = False
+        self.keys: dict[str, QPushButton] = {}
+        self.pad_keys: dict[str, QPushButton] = {}
+        self.pages = QStackedWidget()
+        self.text_page = self._text_page(labels or {})
+        self.pad_page = self._pad_page(labels or {})
+        self.pages.addWidget(self.text_page)
+        self.pages.addWidget(self.pad_page)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 8, 8, 8)
+        box.addWidget(self.pages)
+        self.hide()
+
+    # -- building ------------------------------------------------------------
+    def _key(self, key: str, text: str, store: dict[str, QPushButton]) -> QPushButton:
+        button = QPushButton(text.replace("&", "&&"))
+        button.setObjectName("key")
+        button.setProperty("key", key)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the field keeps the focus
+        button.setAutoRepeat(key == BACKSPACE)
+        button.setMinimumSize(self.touch_px, self.touch_px)
+        button.clicked.connect(lambda _checked=False, k=key: self.press(k))
+        store[key] = button
+        return button
+
+    def _text_page(self, labels: dict[str, str]) -> QWidget:
+        page = QWidget()
+        rows = QVBoxLayout(page)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(6)
+        for i, letters in enumerate(LETTER_ROWS):
+            row = QHBoxLayout()
+            row.setSpacing(6)
+            if i == 3:
+                shift = self._key(SHIFT, labels.get(SHIFT, "⇧"), self.keys)
+                shift.setCheckable(True)
+                row.addWidget(shift, 3)
+            for ch in letters:
+                row.addWidget(self._key(ch, ch, self.keys), 2)
+            if i == 3:
+                row.addWidget(self._key(BACKSPACE, labels.get(BACKSPACE, "⌫"), self.keys), 3)
+            rows.addLayout(row)
+        last = QHBoxLayout()
+        last.setSpacing(6)
+        for ch in PUNCTUATION[:3]:
+            last.addWidget(self._key(ch, ch, self.keys), 2)
+        last.addWidget(self._key(SPACE, labels.get(SPACE, ""), self.keys), 8)  # blank, as on paper
+        for ch in PUNCTUATION[3:]:
+            last.addWidget(self._key(ch, ch, self.keys), 2)
+        rows.addLayout(last)
+        return page
+
+    def _pad_page(self, labels: dict[str, str]) -> QWidget:
+        page = QWidget()
+        grid = QGridLayout(page)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(6)
+        for i, ch in enumerate("123456789"):
+            grid.addWidget(self._key(ch, ch, self.pad_keys), i // 3, i % 3)
+        for extra in sorted(set(PAD_EXTRA.values()) - {""}):
+            grid.addWidget(self._key(extra, extra, self.pad_keys), 3, 0)
+        grid.addWidget(self._key("0", "0", self.pad_keys), 3, 1)
+        grid.addWidget(self._key(BACKSPACE, labels.get(BACKSPACE, "⌫"), self.pad_keys), 3, 2)
+        wrapper = QWidget()
+        centre = QHBoxLayout(wrapper)
+        centre.setContentsMargins(0, 0, 0, 0)
+        centre.addStretch(1)
+        centre.addWidget(page, 2)
+        centre.addStretch(1)
+        return wrapper
+
+    # -- use -------------------------------------------------------------------
+    @property
+    def target(self) -> Target | None:
+        if self._target is not None and not shiboken6.isValid(self._target):
+            self._target = None  # the field was deleted with its screen's rows
+        return self._target
+
+    def attach(self, target: Target | None, mode: Mode = Mode.TEXT) -> None:
+        """Type into ``target`` from now on (None: detach and hide)."""
+        if target is not None and target.isReadOnly():
+            target = None
+        self._target = target
+        self.mode = mode
+        if target is None:
+            self.hide()
+            return
+        pad = mode is not Mode.TEXT
+        self.pages.setCurrentWidget(self.pad_page if pad else self.text_page)
+        for extra in set(PAD_EXTRA.values()) - {""}:
+            self.pad_keys[extra].setVisible(PAD_EXTRA.get(mode.value) == extra)
+        self._set_shift(False)
+        self.show()
+
+    def press(self, key: str) -> None:
+        target = self.target
+        if target is None or target.isReadOnly():
+            return
+        if key == SHIFT:
+            self._set_shift(not self.shifted)
+            return
+        if key == BACKSPACE:
+            if isinstance(target, QLineEdit):
+                target.backspace()
+            else:
+                cursor = target.textCursor()
+                cursor.deletePreviousChar()
+                target.setTextCursor(cursor)
+        else:
+            text = " " if key == SPACE else key
+            if self.shifted:
+                text = text.upper()
+                self._set_shift(False)
+            self._insert(target, text)
+        self.typed.emit()
+
+    def _insert(self, target: Target, text: str) -> None:
+        if isinstance(target, QLineEdit):
+            target.insert(text)  # honours maxLength
+            return
+        limit = target.property(MAX_LENGTH_PROPERTY)
+        if isinstance(limit, int) and len(target.toPlainText()) + len(text) > limit:
+            return
+        target.insertPlainText(text)
+
+    def _set_shift(self, on: bool) -> None:
+        self.shifted = on
+        shift = self.keys[SHIFT]
+        shift.setChecked(on)
+        for row in LETTER_ROWS[1:]:
+            for ch in row:
+                self.keys[ch].setText(ch.upper() if on else ch)

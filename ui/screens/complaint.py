@@ -1,0 +1,164 @@
+"""Pengaduan: a category and free text, then the reference number of what was filed."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QPlainTextEdit, QPushButton
+
+from kiosk.complaints import CATEGORIES, MAX_TEXT, category_label
+from kiosk.session import SessionState
+from kiosk.session_events import Back, ComplaintSubmitted, Finish
+from ui.keyboard import MAX_LENGTH_PROPERTY, Mode, OnScreenKeyboard
+from ui.screens.common import Screen, View, button, label, set_button_text
+
+
+class ComplaintScreen(Screen):
+    def __init__(self, view: View) -> None:
+        super().__init__()
+        self._view = view
+        # Tighter than other screens: categories, text and keyboard fit a landscape screen.
+        self.box.setContentsMargins(32, 32, 32, 32)
+        self.box.setSpacing(12)
+        self.title = label(name="title")
+        self.hint = label()
+        self.anonymous = label(name="badge")
+        self.category_title = label(name="subtitle")
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.categories: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        for i, code in enumerate(CATEGORIES):
+            choice = button("", partial(self._chosen, code), "category")
+            choice.setCheckable(True)
+            choice.setProperty("category", code)
+            self.group.addButton(choice)
+            self.categories[code] = choice
+            grid.addWidget(choice, i // 3, i % 3)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("complaint_text")
+        self.text.setProperty(MAX_LENGTH_PROPERTY, MAX_TEXT)
+        self.text.setMinimumHeight(2 * view.touch_px)
+        self.text.textChanged.connect(self._count)
+        self.chars = label()
+        self.chars.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.error = label(name="fieldError")
+        self.error.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        under = QHBoxLayout()
+        under.addWidget(self.error, 1)
+        under.addWidget(self.chars)
+        self.keyboard = OnScreenKeyboard(view.touch_px)
+        self.back = button("", lambda: self._view.dispatch(Back()))
+        self.send = button("", self.submit, "primary")
+        for w in (self.title, self.hint, self.anonymous, self.category_title):
+            self.box.addWidget(w)
+        self.box.addLayout(grid)
+        self.box.addWidget(self.text, 1)
+        self.box.addLayout(under)
+        self.box.addWidget(self.keyboard)
+        self.button_row(self.back, self.send)
+        self._count()
+
+    @property
+    def category(self) -> str:
+        checked = self.group.checkedButton()
+        return str(checked.property("category")) if checked is not None else ""
+
+    def _chosen(self, code: str) -> None:
+        self.categories[code].setChecked(True)
+        self.error.setText("")
+        self.error.hide()
+
+    def _count(self) -> None:
+        self.chars.setText(
+            self._view.t("complaint_chars", n=len(self.text.toPlainText()), max=MAX_TEXT)
+        )
+
+    def submit(self) -> None:
+        text = self.text.toPlainText().strip()
+        problem = "" if self.category else "complaint_no_category"
+        problem = problem or ("" if text else "complaint_empty")
+        if problem:
+            self.error.setText(self._view.t(problem))
+            self.error.show()
+            return
+        self._view.dispatch(ComplaintSubmitted(self.category, text))
+
+    def render(self, state: SessionState, view: View) -> None:
+        self._view = view
+        self.title.setText(view.t("complaint_title"))
+        self.hint.setText(view.t("complaint_hint"))
+        self.anonymous.setText(view.t("complaint_anonymous"))
+        self.anonymous.setVisible(state.identity is None)
+        self.category_title.setText(view.t("complaint_category"))
+        for code, choice in self.categories.items():
+            set_button_text(choice, category_label(code, view.lang))
+        self.text.setPlaceholderText(view.t("complaint_text"))
+        self._count()
+        set_button_text(self.back, view.t("back"))
+        set_button_text(self.send, view.t("complaint_send"))
+        if self.keyboard.target is None:
+            self.keyboard.attach(self.text, Mode.TEXT)
+            self.text.setFocus()
+        if not self.error.text():
+            self.error.hide()
+
+    def clear(self) -> None:
+        self.text.setPlainText("")  # also drops the undo history
+        self.group.setExclusive(False)
+        for choice in self.categories.values():
+            choice.setChecked(False)
+        self.group.setExclusive(True)
+        self.error.setText("")
+        self.keyboard.attach(None)
+
+
+class ComplaintSendingScreen(Screen):
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = label(name="title")
+        self.box.addStretch(1)
+        self.box.addWidget(self.title)
+        self.box.addStretch(1)
+
+    def render(self, state: SessionState, view: View) -> None:
+        self.title.setText(view.t("complaint_sending"))
+
+
+class ComplaintFiledScreen(Screen):
+    def __init__(self, view: View) -> None:
+        super().__init__()
+        self._view = view
+        self.title = label(name="title")
+        self.heading = label(name="subtitle")
+        self.reference = label(name="huge")
+        self.reference.setObjectName("reference")
+        self.reference.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.paper = label()
+        self.finish = button("", lambda: self._view.dispatch(Finish()), "primary")
+        self.box.addStretch(1)
+        for w in (self.title, self.heading, self.reference, self.paper):
+            self.box.addWidget(w)
+        self.box.addStretch(1)
+        self.button_row(self.finish)
+
+    def render(self, state: SessionState, view: View) -> None:
+        self._view = view
+        receipt = state.complaint
+        if receipt is None:
+            return
+        self.title.setText(view.t("complaint_filed"))
+        self.heading.setText(view.t("complaint_reference"))
+        self.reference.setText(receipt.reference)
+        printed = receipt.printed and view.printer_ok
+        self.paper.setObjectName("subtitle" if printed else "alert")
+        self.paper.setText(view.t("complaint_take_receipt" if printed else "complaint_photo"))
+        self.paper.style().unpolish(self.paper)
+        self.paper.style().polish(self.paper)
+        set_button_text(self.finish, view.t("finish"))
+
+    def clear(self) -> None:
+        self.reference.setText("")
+        self.paper.setText("")

@@ -1,0 +1,176 @@
+"""Public information (queue, beds, doctors on duty) and the citizen's application status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from kiosk.central_info import APPLICATION_STATES
+from kiosk.information import ApplicationsAnswer, Information
+from kiosk.session import SessionState
+from ui.screens.common import Screen, View, button, label, set_button_text
+
+
+def _row(text: str, name: str = "infoRow") -> QLabel:
+    widget = QLabel(text)
+    widget.setWordWrap(True)
+    widget.setObjectName(name)
+    return widget
+
+
+class _ListScreen(Screen):
+    """A title, a notice and a scrolling list of rows, with a back button."""
+
+    def __init__(self, on_back: Callable[[], None]) -> None:
+        super().__init__()
+        self.title = label(name="title")
+        self.notice = label(name="alert")
+        self.notice.hide()
+        self.host = QWidget()
+        self.rows = QVBoxLayout(self.host)
+        self.rows.setSpacing(12)
+        self.rows.setAlignment(Qt.AlignmentFlag.AlignTop)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.host)
+        self.back = button("", on_back, "primary")
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.notice)
+        self.box.addWidget(scroll, 1)
+        self.button_row(self.back)
+        self.loading = True
+
+    def say(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def clear(self) -> None:
+        while self.rows.count():
+            item = self.rows.takeAt(0)
+            if item is not None and (widget := item.widget()) is not None:
+                if isinstance(widget, QLabel):
+                    widget.setText("")  # personal: gone now, not at the next event loop
+                widget.setParent(None)
+                widget.deleteLater()
+        self.say("")
+        self.loading = True
+
+    def add(self, text: str, name: str = "infoRow") -> None:
+        self.rows.addWidget(_row(text, name))
+
+
+class InformationScreen(_ListScreen):
+    """Now serving per service; beds by ward and doctors on duty where the office has them."""
+
+    def __init__(self, on_back: Callable[[], None]) -> None:
+        super().__init__(on_back)
+        self.info: Information | None = None
+
+    def render(self, state: SessionState, view: View) -> None:
+        self.title.setText(view.t("information_title"))
+        set_button_text(self.back, view.t("back"))
+
+    def show_information(self, info: Information | None, view: View) -> None:
+        super().clear()
+        self.info = info
+        if info is None:
+            self.add(view.t("loading"))
+            return
+        self.loading = False
+        if not info.reachable:
+            self.say(view.t("cannot_check"))
+            return
+        self.say("" if info.queue is not None else view.t("cannot_check"))
+        if info.queue is not None:
+            self.add(view.t("queue_title"), "subtitle")
+            rows = 0
+            for service in info.queue.services:
+                self.add(
+                    view.t(
+                        "queue_row",
+                        service=self._service_name(service.service_id, view),
+                        now=service.now_serving or view.t("queue_none_serving"),
+                        waiting=service.waiting,
+                        minutes=service.estimated_wait_minutes,
+                    )
+                )
+                rows += 1
+            if not rows:
+                self.add(view.t("queue_empty"))
+        health = info.health
+        if health is not None and not health.empty:
+            if health.wards:
+                self.add(view.t("beds_title"), "subtitle")
+                for ward in health.wards:
+                    self.add(
+                        view.t(
+                            "beds_row", ward=ward.name, free=ward.beds_free, total=ward.beds_total
+                        )
+                    )
+            self.add(view.t("doctors_title"), "subtitle")
+            for doctor in health.doctors:
+                self.add(
+                    view.t(
+                        "doctor_row",
+                        name=doctor.name,
+                        specialty=doctor.specialty,
+                        room=doctor.room,
+                        start=doctor.start,
+                        until=doctor.until,
+                    )
+                )
+            if not health.doctors:
+                self.add(view.t("doctors_none"))
+            if health.updated_at:
+                self.add(view.t("info_updated", time=health.updated_at[:16].replace("T", " ")))
+
+    @staticmethod
+    def _service_name(service_id: str, view: View) -> str:
+        if view.catalog is not None:
+            try:
+                return view.catalog.service(service_id).name(view.lang)
+            except KeyError:
+                pass
+        return service_id
+
+    def clear(self) -> None:
+        super().clear()
+        self.info = None
+
+
+class ApplicationsScreen(_ListScreen):
+    """The citizen's applications and whether each is ready (personal: wiped with the session)."""
+
+    def render(self, state: SessionState, view: View) -> None:
+        self.title.setText(view.t("status_title"))
+        set_button_text(self.back, view.t("back"))
+
+    def show_answer(self, answer: ApplicationsAnswer | None, view: View) -> None:
+        super().clear()
+        if answer is None:
+            self.add(view.t("loading"))
+            return
+        self.loading = False
+        if answer.problem == "unverified":
+            self.say(view.t("status_unverified"))
+            return
+        if answer.problem:
+            self.say(view.t("cannot_check"))
+            return
+        if not answer.applications:
+            self.add(view.t("status_none"))
+        for application in answer.applications:
+            state = application.state if application.state in APPLICATION_STATES else "unknown"
+            text = view.t(
+                "status_row",
+                title=application.title_in(view.lang),
+                reference=application.reference,
+                state=view.t(f"state_{state}"),
+            )
+            if application.note:
+                text += f"\n{application.note}"
+            self.add(text, "readyRow" if application.ready else "infoRow")

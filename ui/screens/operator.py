@@ -1,0 +1,140 @@
+"""The operator panel: the kiosk's parts at a glance, and what an operator may do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kiosk.operator import OperatorStatus
+from kiosk.session import SessionState
+from ui.screens.common import Screen, View, button, label, set_button_text
+
+
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes = int(seconds // 60)
+    return f"{minutes // 60} j {minutes % 60} m" if minutes >= 60 else f"{minutes} m"
+
+
+class OperatorScreen(Screen):
+    def __init__(
+        self,
+        *,
+        on_test_print: Callable[[], None],
+        on_test_read: Callable[[], None],
+        on_reload: Callable[[], None],
+        on_exit: Callable[[], None],
+        on_close: Callable[[], None],
+    ) -> None:
+        super().__init__()
+        self.title = label(name="title")
+        self.lines = {
+            key: label(name="operatorLine")
+            for key in (
+                "central",
+                "catalog",
+                "reader",
+                "printer",
+                "outbox",
+                "sync",
+                "engine",
+                "store",
+            )
+        }
+        self.message = label(name="badge")
+        self.message.hide()
+        self.test_print = button("", on_test_print)
+        self.test_read = button("", on_test_read)
+        self.reload = button("", on_reload)
+        self.exit = button("", on_exit)
+        self.exit.setObjectName("danger")
+        self.leave = button("", on_close, "primary")
+        self.box.addWidget(self.title)
+        for line in self.lines.values():
+            self.box.addWidget(line)
+        self.box.addWidget(self.message)
+        self.box.addStretch(1)
+        self.button_row(self.test_print, self.test_read)
+        self.button_row(self.reload, self.exit)
+        self.button_row(self.leave)
+        self.status: OperatorStatus | None = None
+
+    def render(self, state: SessionState, view: View) -> None:
+        self.title.setText(view.t("operator_title"))
+        for widget, key in (
+            (self.test_print, "op_test_print"),
+            (self.test_read, "op_test_read"),
+            (self.reload, "op_reload"),
+            (self.exit, "op_exit"),
+            (self.leave, "close"),
+        ):
+            set_button_text(widget, view.t(key))
+        self._render_status(view)
+
+    def show_status(self, status: OperatorStatus, view: View) -> None:
+        self.status = status
+        self._render_status(view)
+
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _render_status(self, view: View) -> None:
+        s = self.status
+        if s is None:
+            for line in self.lines.values():
+                line.setText(view.t("loading"))
+            return
+        central = {True: "op_online", False: "op_offline", None: "op_unknown"}[s.online]
+        self.lines["central"].setText(view.t("op_central", state=view.t(central)))
+        self.lines["catalog"].setText(view.t("op_catalog", version=s.catalog_version or "-"))
+        readers = ", ".join(s.readers) or s.reader_error or view.t("op_reader_none")
+        self.lines["reader"].setText(view.t("op_reader", state=readers))
+        printer = (
+            view.t("op_printer_ok")
+            if s.printer.ok
+            else view.t("op_printer_fault", fault=s.printer.fault or s.printer.detail)
+        )
+        self.lines["printer"].setText(view.t("op_printer", state=printer))
+        if s.outbox is not None:
+            self.lines["outbox"].setText(
+                view.t(
+                    "op_outbox",
+                    pending=s.outbox.depth,
+                    dead=s.outbox.dead,
+                    age=_age(s.outbox.oldest_unsent_age_s),
+                )
+            )
+        else:
+            self.lines["outbox"].setText("")
+        last = s.last_sync
+        if last is None:
+            text = view.t("op_sync_never")
+        else:
+            when = last.finished_at.astimezone().strftime("%H:%M:%S")
+            text = f"{last.task} {last.result} {when}"
+            if s.last_sync_ok is not None and s.last_sync_ok is not last:
+                text += f" (ok {s.last_sync_ok.finished_at.astimezone().strftime('%H:%M:%S')})"
+        self.lines["sync"].setText(view.t("op_sync", last=text))
+        engine = ""
+        if s.sync is not None:
+            y = s.sync
+            success = y.last_success.astimezone().strftime("%H:%M:%S") if y.last_success else "-"
+            engine = view.t(
+                "op_engine",
+                connection=y.connection,
+                success=success,
+                code=y.kiosk_code or "-",
+                leases=sum(lease.left for lease in y.leases),
+            )
+            if y.last_error:
+                engine += f"\n{y.last_error[:120]}"
+        self.lines["engine"].setText(engine)
+        self.lines["engine"].setVisible(bool(engine))
+        store = view.t("op_store_error", error=s.store_error) if s.store_error else ""
+        self.lines["store"].setText(store)
+        self.lines["store"].setVisible(bool(store))
+
+    def clear(self) -> None:
+        self.status = None
+        self.say("")

@@ -1,0 +1,94 @@
+"""The operator's PIN entry: a pad of large keys and a masked display."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
+
+from kiosk.operator_pin import PIN_DIGITS
+from kiosk.session import SessionState
+from ui.screens.common import Screen, View, button, label, set_button_text
+
+
+class PinPad(QWidget):
+    """Digits 1-9, erase, 0, OK. ``entered`` holds the digits; the display shows dots."""
+
+    def __init__(self, on_ok: Callable[[str], None]) -> None:
+        super().__init__()
+        self.setObjectName("pinPad")
+        self._on_ok = on_ok
+        self.entered = ""
+        self.display = label(name="pinDisplay")
+        grid = QGridLayout(self)
+        grid.setSpacing(16)
+        grid.addWidget(self.display, 0, 0, 1, 3)
+        self.keys: dict[str, QPushButton] = {}
+        for i, digit in enumerate("123456789"):
+            self._key(grid, digit, 1 + i // 3, i % 3)
+        self.erase = button("⌫", self.backspace, "pinKey")
+        self.ok = button("OK", self.submit, "primary")
+        self.ok.setProperty("pinKey", True)
+        grid.addWidget(self.erase, 4, 0)
+        self._key(grid, "0", 4, 1)
+        grid.addWidget(self.ok, 4, 2)
+
+    def _key(self, grid: QGridLayout, digit: str, row: int, column: int) -> None:
+        key = button(digit, partial(self.press, digit), "pinKey")
+        self.keys[digit] = key
+        grid.addWidget(key, row, column)
+
+    def press(self, digit: str) -> None:
+        if len(self.entered) < PIN_DIGITS[1]:
+            self.entered += digit
+        self._show()
+
+    def backspace(self) -> None:
+        self.entered = self.entered[:-1]
+        self._show()
+
+    def submit(self) -> None:
+        pin, self.entered = self.entered, ""
+        self._show()
+        if pin:
+            self._on_ok(pin)
+
+    def clear(self) -> None:
+        self.entered = ""
+        self._show()
+
+    def _show(self) -> None:
+        self.display.setText("●" * len(self.entered))
+
+
+class PinScreen(Screen):
+    """Shown after the hidden gesture; a right PIN opens the operator panel."""
+
+    def __init__(self, on_pin: Callable[[str], None], on_cancel: Callable[[], None]) -> None:
+        super().__init__()
+        self.title = label(name="title")
+        self.message = label(name="alert")
+        self.message.hide()
+        self.pad = PinPad(on_pin)
+        self.cancel = button("", on_cancel)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.message)
+        self.box.addStretch(1)
+        self.box.addWidget(self.pad)
+        self.box.addStretch(1)
+        self.button_row(self.cancel)
+
+    def render(self, state: SessionState, view: View) -> None:
+        self.title.setText(view.t("pin_title"))
+        set_button_text(self.cancel, view.t("cancel"))
+        set_button_text(self.pad.erase, view.t("pin_erase"))
+        set_button_text(self.pad.ok, view.t("pin_ok"))
+
+    def say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def clear(self) -> None:
+        self.pad.clear()
+        self.say("")

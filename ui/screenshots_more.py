@@ -1,0 +1,97 @@
+"""Pictures of the screens outside the citizen's walk (#7): information, application
+status, the operator's PIN pad and panel, and the hospital desk. Used by
+:mod:`ui.screenshots`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from cardio.demo_cards import demo_card
+from cardio.simulated import SimulatedReader
+from kiosk.config import Config
+from kiosk.session import Phase
+from kiosk.session_events import Cancel, Finish, FormOpened, ServiceSelected
+from offline_store import Store
+from ui.app import build_window
+from ui.screens.common import Screen
+from ui.window import KioskWindow
+
+#: The PIN of the pictures' kiosk (its hash is in the capture's configuration).
+PIN = "1234"
+
+Wait = Callable[[Callable[[], bool]], None]
+
+
+def capture_overlays(app: QApplication, window: KioskWindow, out: Path, wait: Wait) -> list[Path]:
+    saved: list[Path] = []
+    controller, overlays = window.controller, window.overlays
+
+    def save(name: str) -> None:
+        for _ in range(5):
+            app.processEvents()
+        path = out / f"{name}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+
+    def loaded(screen: Screen) -> Callable[[], bool]:
+        return lambda: overlays.current is screen and not getattr(screen, "loading", True)
+
+    while controller.machine.state.phase is not Phase.IDLE:
+        controller.dispatch(Finish())
+    overlays.open_information()
+    wait(loaded(overlays.information))
+    save("information")
+    overlays.close()
+
+    reader = controller.reader
+    if isinstance(reader, SimulatedReader):
+        reader.tap(demo_card("siti").applet())
+        wait(lambda: controller.machine.state.phase is Phase.IDENTIFIED)
+        overlays.open_applications()
+        wait(loaded(overlays.applications))
+        save("status-berkas")
+        controller.dispatch(Cancel())
+        wait(lambda: controller.machine.state.phase is Phase.IDLE)
+
+    overlays.open_pin()
+    for digit in PIN[:3]:
+        overlays.pin.pad.press(digit)
+    save("operator-pin")
+    overlays.pin.pad.press(PIN[3])
+    overlays.pin.pad.submit()
+    wait(lambda: overlays.current is overlays.operator and overlays.operator.status is not None)
+    save("operator-panel")
+    overlays.close()
+    return saved
+
+
+def capture_desk(
+    app: QApplication, config: Config, out: Path, wait: Wait, size: tuple[int, int] = (1400, 1000)
+) -> Path:
+    store = Store.open(config.store_path)
+    window = build_window(config, store, demo=True, use_pcscd=False, desk=True)
+    try:
+        window.resize(*size)
+        window.show()
+        controller = window.controller
+        wait(lambda: controller.catalog is not None)
+        reader = controller.reader
+        if isinstance(reader, SimulatedReader):
+            reader.tap(demo_card("budi").applet())
+            wait(lambda: controller.machine.state.phase is Phase.IDENTIFIED)
+            controller.dispatch(ServiceSelected("puskesmas-umum"))
+            controller.dispatch(FormOpened())
+            wait(lambda: controller.machine.state.phase is Phase.FORM)
+        for _ in range(5):
+            app.processEvents()
+        path = out / "desk.png"
+        window.grab().save(str(path))
+        return path
+    finally:
+        window.controller.stop()
+        window.executor.wait_for_done(3000)
+        window.close()
+        store.close()

@@ -1,0 +1,108 @@
+"""Pictures of the touchscreen screens of #7 in both orientations and both languages.
+
+Called by :mod:`ui.screenshots` after its own pass, on the same running demo:
+the service grid and detail, the form with the on-screen keyboard, the idle
+warning, the complaint and its reference. Each is saved as
+``<screen>-<portrait|landscape>-<id|en>.png`` at 1080×1920 and 1920×1080.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from cardio.demo_cards import demo_card
+from cardio.simulated import SimulatedReader
+from kiosk.session import INTERACTIVE, Phase
+from kiosk.session_events import (
+    Back,
+    Cancel,
+    ComplaintOpened,
+    ComplaintSubmitted,
+    Finish,
+    FormOpened,
+    ServiceSelected,
+)
+from ui.screens.complaint import ComplaintScreen
+from ui.window import KioskWindow
+
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+LANGUAGES = ("id", "en")
+Wait = Callable[[Callable[[], bool]], None]
+
+
+def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait) -> list[Path]:
+    controller = window.controller
+    saved: list[Path] = []
+    size = window.size()
+
+    def phase_is(phase: Phase) -> Callable[[], bool]:
+        return lambda: controller.machine.state.phase is phase
+
+    def settle() -> None:
+        for _ in range(5):
+            app.processEvents()
+
+    def shots(name: str, prepare: Callable[[], None] = lambda: None) -> None:
+        start = window.view.lang
+        for lang in LANGUAGES:
+            if window.view.lang != lang:
+                window.toggle_language()
+            for orientation, (width, height) in SIZES.items():
+                window.resize(width, height)
+                settle()
+                prepare()
+                path = out / f"{name}-{orientation}-{lang}.png"
+                window.grab().save(str(path))
+                saved.append(path)
+        if window.view.lang != start:
+            window.toggle_language()
+
+    def to_idle() -> None:
+        for _ in range(6):
+            phase = controller.machine.state.phase
+            if phase is Phase.IDLE:
+                return
+            controller.dispatch(Cancel() if phase in INTERACTIVE else Finish())
+            settle()
+        wait(phase_is(Phase.IDLE))
+
+    to_idle()
+    shots("attract")
+    reader = controller.reader
+    if not isinstance(reader, SimulatedReader):
+        raise RuntimeError("the screenshots need the demo's simulated reader")
+    reader.tap(demo_card("siti").applet())
+    wait(phase_is(Phase.IDENTIFIED))
+    shots("services")
+    controller.dispatch(ServiceSelected("puskesmas-umum"))
+    shots("service-detail")
+    controller.dispatch(FormOpened())
+    shots("form-keyboard")
+
+    def warn() -> None:
+        window.warning.show_countdown(18, window.view)
+
+    shots("idle-warning", warn)
+    window.warning.hide()
+    controller.dispatch(Back())
+    controller.dispatch(Back())
+    controller.dispatch(ComplaintOpened())
+    complaint = window.screens[Phase.COMPLAINT]
+    assert isinstance(complaint, ComplaintScreen)  # noqa: S101
+
+    def fill() -> None:
+        complaint.categories["antrean"].setChecked(True)
+        complaint.text.setPlainText("Antrean di loket 3 sangat lama hari ini.")
+
+    shots("complaint", fill)
+    fill()
+    controller.dispatch(ComplaintSubmitted("antrean", complaint.text.toPlainText()))
+    wait(phase_is(Phase.COMPLAINT_FILED))
+    shots("complaint-filed")
+    to_idle()
+    window.resize(size)
+    settle()
+    return saved
