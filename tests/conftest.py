@@ -10,6 +10,7 @@ import pytest
 
 if TYPE_CHECKING:
     from bench.private_cupsd import PrivateCupsd
+    from tests.central.pg_cluster import PgCluster
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -32,3 +33,22 @@ def demo_central() -> Iterator[str]:
     # start servers of their own).
     with start_central(seed_demo=True, extra_args=("--auth-rate", "100000")) as running:
         yield running.url
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """One throwaway PostgreSQL for the whole run (the central and sync tests share it);
+    skipped where PostgreSQL cannot run, but required in CI."""
+    from tests.central.pg_cluster import PgCluster, PgUnavailable
+
+    try:
+        cluster = PgCluster()
+        cluster.start()
+    except PgUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

@@ -16,6 +16,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+#: Every executor ever made, kept until the process ends. A worker's closure
+#: holds its executor; were that the last reference, the executor would be
+#: destroyed on the worker's thread while the GUI thread delivers a result
+#: posted to it, and the delivery would call into a freed object (a crash seen
+#: when one window closes while its tasks still run and the next one opens).
+#: A kiosk makes one executor per window, so keeping them costs nothing.
+_KEPT: list[QtExecutor] = []
+
+
 class QtExecutor(QObject):
     _post = Signal(object)
 
@@ -24,6 +33,7 @@ class QtExecutor(QObject):
         self._pool = QThreadPool()
         self._pool.setMaxThreadCount(max_threads)
         self._post.connect(self._invoke, Qt.ConnectionType.QueuedConnection)
+        _KEPT.append(self)
 
     def run_in_background(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
         def task() -> None:

@@ -12,7 +12,6 @@ real sockets, nothing is patched.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.central_client import CentralClient
 
-from .pg_cluster import PgCluster, PgUnavailable
+from .pg_cluster import PgCluster
 
 LOOPBACK = "127.0.0.1"
 BACKENDS = ("sqlite", "postgresql")
@@ -34,21 +33,6 @@ BACKENDS = ("sqlite", "postgresql")
 #: send requests without a token on purpose (tests/central/test_limits.py
 #: checks the limit itself on a server of its own).
 TEST_SERVER_ARGS = ("--auth-rate", "100000")
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    try:
-        cluster = PgCluster()
-        cluster.start()
-    except PgUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI: {exc}")
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 NewDbUrl = Callable[[str], str]

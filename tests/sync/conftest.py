@@ -11,7 +11,6 @@ tickets never mix between tests.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from kiosk.central_client import CentralClient
 from kiosk.config import CentralSection, Config, KioskSection, SyncSection
 from kiosk.sync import SyncEngine
 from offline_store import Store
-from tests.central.pg_cluster import PgCluster, PgUnavailable
+from tests.central.pg_cluster import PgCluster
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 OFFICE = "pku-mpp"
@@ -36,21 +35,6 @@ OFFICE = "pku-mpp"
 SERVER_ARGS = ("--auth-rate", "100000", "--rate", "100000", "--burst", "100000")
 FAST = 0.5  # seconds: the client timeout against a misbehaving peer
 BACKENDS = ("sqlite", "postgresql")
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    try:
-        cluster = PgCluster()
-        cluster.start()
-    except PgUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI: {exc}")
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 def _server(db_url: str) -> Iterator[RunningCentral]:

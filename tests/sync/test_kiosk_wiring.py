@@ -7,10 +7,13 @@ import threading
 from pathlib import Path
 
 import pytest
+import requests
 from pytestqt.qtbot import QtBot
 
+from central.database import Database
 from central.process import RunningCentral
 from kiosk.central_token import load_token
+from tests.central.helpers import new_staff
 from tests.sync.helpers import SERVICE
 from tests.ui.kiosk_window import demo_config, running_kiosk
 
@@ -56,3 +59,38 @@ def test_the_controller_takes_the_token_the_engine_enrolled_with(
             None,
             controller.central.token,
         )
+
+
+def test_a_printer_fault_reaches_the_operators_fleet_view(
+    tmp_path: Path, central: RunningCentral, qtbot: QtBot
+) -> None:
+    """Issue #6: the paper runs out (here: the PDF printer's folder is gone), the kiosk's
+    next heartbeat says so, and the city's fleet view names the fault."""
+    db = Database(central.db_url)
+    try:
+        token = new_staff(db, central.url)
+    finally:
+        db.dispose()
+    config = demo_config(tmp_path, central.url)
+    (tmp_path / "tickets").rmdir()
+    with running_kiosk(qtbot, config) as window:
+        controller, engine = window.controller, window.controller.sync
+        assert engine is not None
+        qtbot.waitUntil(lambda: engine.status().kiosk_code is not None, timeout=20000)
+        assert not controller.printer_monitor.status().ready
+        assert controller.device_health().printer.state == "fault"
+        engine.wake_all()
+
+        def fleet_row() -> dict[str, object]:
+            answer = requests.get(
+                f"{central.url}/api/v1/staff/fleet",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=5,
+            )
+            answer.raise_for_status()
+            rows = answer.json()["kiosks"]
+            [row] = [r for r in rows if r["kiosk_code"] == engine.status().kiosk_code]
+            return dict(row)
+
+        qtbot.waitUntil(lambda: "printer_fault" in fleet_row()["faults"], timeout=20000)
+        assert fleet_row()["stale"] is False
