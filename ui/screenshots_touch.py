@@ -1,8 +1,10 @@
 """Pictures of the touchscreen screens of #7 in both orientations and both languages.
 
 Called by :mod:`ui.screenshots` after its own pass, on the same running demo:
-the service grid and detail, the form with the on-screen keyboard, the idle
-warning, the complaint and its reference. Each is saved as
+the attract screen, a refused card, the service grid and detail, the form with
+the on-screen keyboard, the idle warning, the confirmation, the ticket, the
+information and application-status screens, the complaint and its
+reference. Each is saved as
 ``<screen>-<portrait|landscape>-<id|en>.png`` at 1080×1920 and 1920×1080.
 """
 
@@ -17,12 +19,13 @@ from cardio.demo_cards import demo_card
 from cardio.simulated import SimulatedReader
 from kiosk.session import INTERACTIVE, Phase
 from kiosk.session_events import (
-    Back,
     Cancel,
     ComplaintOpened,
     ComplaintSubmitted,
+    Confirmed,
     Finish,
     FormOpened,
+    FormSubmitted,
     ServiceSelected,
 )
 from ui.screens.complaint import ComplaintScreen
@@ -74,6 +77,23 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
     reader = controller.reader
     if not isinstance(reader, SimulatedReader):
         raise RuntimeError("the screenshots need the demo's simulated reader")
+    reader.tap(demo_card("kedaluwarsa").applet())
+    wait(lambda: bool(controller.machine.state.problem))
+    shots("card-refused")
+    to_idle()
+    overlays = window.overlays
+
+    def loaded() -> bool:
+        current = overlays.current
+        return current is not None and not getattr(current, "loading", True)
+
+    def information() -> None:  # opened again in each language and size, then closed
+        overlays.open_information()
+        wait(loaded)
+        settle()
+
+    shots("information", information)
+    overlays.close()
     reader.tap(demo_card("siti").applet())
     wait(phase_is(Phase.IDENTIFIED))
     shots("services")
@@ -87,8 +107,23 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
 
     shots("idle-warning", warn)
     window.warning.hide()
-    controller.dispatch(Back())
-    controller.dispatch(Back())
+    controller.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam dua hari"}))
+    wait(phase_is(Phase.CONFIRMING))
+    shots("confirm")
+    controller.dispatch(Confirmed())
+    wait(phase_is(Phase.TICKET_ISSUED))
+    shots("ticket")
+    to_idle()
+    reader.tap(demo_card("siti").applet())
+    wait(phase_is(Phase.IDENTIFIED))
+
+    def applications() -> None:
+        overlays.open_applications()
+        wait(loaded)
+        settle()
+
+    shots("status-berkas", applications)
+    overlays.close()
     controller.dispatch(ComplaintOpened())
     complaint = window.screens[Phase.COMPLAINT]
     assert isinstance(complaint, ComplaintScreen)  # noqa: S101

@@ -61,6 +61,8 @@ TEXTS: dict[str, str] = {
     "issuing_no_paper": QT_TRANSLATE_NOOP("texts", "Membuat nomor antrean…"),
     "your_number": QT_TRANSLATE_NOOP("texts", "Nomor antrean Anda"),
     "take_ticket": QT_TRANSLATE_NOOP("texts", "Silakan ambil tiket Anda"),
+    "people_ahead": QT_TRANSLATE_NOOP("texts", "Antrean di depan Anda: {count} orang"),
+    "ticket_wait": QT_TRANSLATE_NOOP("texts", "Perkiraan waktu tunggu: ± {minutes} menit"),
     "photo_ticket": QT_TRANSLATE_NOOP(
         "texts",
         "Tiket tidak dapat dicetak. Silakan foto layar ini (nomor dan kode QR) "
@@ -83,6 +85,7 @@ TEXTS: dict[str, str] = {
     "now_serving": QT_TRANSLATE_NOOP("texts", "Sedang dilayani"),
     "estimated_wait": QT_TRANSLATE_NOOP("texts", "Perkiraan waktu tunggu"),
     "wait_minutes": QT_TRANSLATE_NOOP("texts", "± {minutes} menit ({waiting} orang menunggu)"),
+    "tile_queue": QT_TRANSLATE_NOOP("texts", "Dilayani {serving} · {waiting} orang menunggu"),
     "opening_hours": QT_TRANSLATE_NOOP("texts", "Jam layanan"),
     "not_known": QT_TRANSLATE_NOOP("texts", "—"),
     "needs_signed": QT_TRANSLATE_NOOP(

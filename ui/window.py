@@ -144,6 +144,8 @@ class KioskWindow(QMainWindow):
             self.desk.render()
 
     def _tick(self) -> None:
+        if self.stack.currentWidget() is self.attract:
+            self.attract.show_time(self.controller.now(), self.view.lang)
         self.dispatch(Tick())
         self.overlays.tick()
         self._render_warning()
@@ -169,8 +171,11 @@ class KioskWindow(QMainWindow):
         if not state.personal:  # the session ended: wipe every widget
             for screen in dict.fromkeys(self.screens.values()):
                 screen.clear()
-        if state.phase is Phase.SERVICE_CHOSEN and self._phase_shown is not Phase.SERVICE_CHOSEN:
-            self.controller.refresh_queue()  # now serving and the wait, for the detail
+        if (
+            state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN)
+            and self._phase_shown is not state.phase
+        ):
+            self.controller.refresh_queue()  # now serving and the wait, for tiles and detail
         self._phase_shown = state.phase
         screen = self.screens[state.phase]
         screen.render(state, self.view)
@@ -193,7 +198,7 @@ class KioskWindow(QMainWindow):
         state = self.controller.machine.state
         if state.phase is Phase.IDLE:
             self.attract.render(state, self.view)
-        elif state.phase is Phase.SERVICE_CHOSEN:  # the queue's answer came
+        elif state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN):  # the queue's answer
             self.view.queue = self.controller.queue
             self.screens[state.phase].render(state, self.view)
 

@@ -80,3 +80,22 @@ def test_a_service_the_card_cannot_use_says_why_on_its_tile(
     click(qtbot, blocked)
     assert kiosk.controller.machine.state.phase is Phase.IDENTIFIED
     assert kiosk.controller.machine.state.problem == "assurance_too_low"
+
+
+def test_tiles_show_now_serving_and_people_waiting(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    qtbot.waitUntil(lambda: "orang menunggu" in tile(kiosk, "puskesmas-umum").text(), timeout=5000)
+    queue = kiosk.controller.queue
+    assert queue is not None
+    [known] = [q for q in queue.services if q.service_id == "puskesmas-umum"]
+    assert f"· {known.waiting} orang menunggu" in tile(kiosk, "puskesmas-umum").text()
+
+
+def test_tiles_say_nothing_of_a_queue_nobody_reported(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    kiosk.controller.online = False  # the centre went away before the tap
+    kiosk.controller.queue = None
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    assert "menunggu" not in tile(kiosk, "puskesmas-umum").text()
+    assert tile(kiosk, "puskesmas-umum").text().startswith("Pendaftaran Poli Umum Puskesmas")

@@ -124,6 +124,14 @@
         <translation>Please take your ticket</translation>
     </message>
     <message>
+        <source>Antrean di depan Anda: {count} orang</source>
+        <translation>People ahead of you: {count}</translation>
+    </message>
+    <message>
+        <source>Perkiraan waktu tunggu: ± {minutes} menit</source>
+        <translation>Estimated wait: about {minutes} min</translation>
+    </message>
+    <message>
         <source>Tiket tidak dapat dicetak. Silakan foto layar ini (nomor dan kode QR) sebagai bukti antrean.</source>
         <translation>The ticket could not be printed. Please take a photo of this screen (number and QR code).</translation>
     </message>
@@ -174,6 +182,10 @@
     <message>
         <source>± {minutes} menit ({waiting} orang menunggu)</source>
         <translation>about {minutes} min ({waiting} waiting)</translation>
+    </message>
+    <message>
+        <source>Dilayani {serving} · {waiting} orang menunggu</source>
+        <translation>Serving {serving} · {waiting} waiting</translation>
     </message>
     <message>
         <source>Jam layanan</source>

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QDateTime, QLocale, QRectF, Qt, QTimeZone
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -48,6 +49,8 @@ class AttractScreen(Screen):
     ) -> None:
         super().__init__()
         self.office = label(name="subtitle")
+        self.clock = label()
+        self.clock.setObjectName("clock")
         self.title = label(name="title")
         self.hint = label(name="subtitle")
         self.offline = label(name="badge")
@@ -55,6 +58,7 @@ class AttractScreen(Screen):
         self.language = button("", on_language)
         self.language.setObjectName("language")
         self.box.addWidget(self.office)
+        self.box.addWidget(self.clock)
         self.box.addStretch(1)
         self.box.addWidget(self.title)
         self.box.addWidget(TapPicture(), 0, Qt.AlignmentFlag.AlignHCenter)
@@ -104,6 +108,12 @@ class AttractScreen(Screen):
         if self.demo_title is not None:
             self.demo_title.setText(view.t("demo_cards"))
 
+    def show_time(self, now: dt.datetime, lang: str) -> None:
+        """The office's date and time, to the minute, as people there write it."""
+        text = clock_text(now, lang)
+        if self.clock.text() != text:
+            self.clock.setText(text)
+
     def set_status(self, view: View, *, online: bool | None, printer_ok: bool) -> None:
         self.offline.setVisible(online is False)
         self.offline.setText(view.t("offline"))
@@ -114,6 +124,24 @@ class AttractScreen(Screen):
             problems.append(view.t("printer_down"))
         self.alert.setVisible(bool(problems))
         self.alert.setText("\n".join(problems))
+
+
+#: How each language writes the date and time on the attract screen (Qt's CLDR data).
+CLOCK_FORMATS = {
+    "id": (QLocale.Language.Indonesian, "dddd, d MMMM yyyy · HH.mm"),
+    "en": (QLocale.Language.English, "dddd d MMMM yyyy · HH:mm"),
+}
+
+
+def clock_text(now: dt.datetime, lang: str) -> str:
+    language, pattern = CLOCK_FORMATS.get(lang, CLOCK_FORMATS["id"])
+    offset = now.utcoffset() or dt.timedelta(0)
+    moment = QDateTime(
+        now.date(),
+        now.time().replace(tzinfo=None),
+        QTimeZone.fromSecondsAheadOfUtc(int(offset.total_seconds())),
+    )
+    return QLocale(language).toString(moment, pattern)
 
 
 class ReadingScreen(Screen):

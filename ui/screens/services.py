@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QWidget
 
 from cardio.citizen import ASSURANCE_ORDER, Assurance
 from kiosk.catalog import Service, Text
 from kiosk.session import SessionState
 from kiosk.session_events import Back, Cancel, ComplaintOpened, FormOpened, ServiceSelected
+from ui.icons import category_icon
 from ui.screens.common import Screen, View, button, label, set_button_text
+
+#: Side of a tile's category icon, in pixels: fills the tile's height beside its text.
+TILE_ICON_PX = 64
+#: Room between the icon and the tile's text.
+TILE_ICON_GAP = 20
 
 
 def greeting(state: SessionState, view: View) -> str:
@@ -44,7 +50,7 @@ class ServicesScreen(Screen):
         self.box.addWidget(self.notice)
         self.box.addWidget(scroll, 1)
         self.button_row(self.cancel, self.complaint)
-        self._shown: tuple[str | None, str, int] | None = None
+        self._shown: tuple[str | None, str, int, int] | None = None
 
     def render(self, state: SessionState, view: View) -> None:
         self._view = view
@@ -54,7 +60,12 @@ class ServicesScreen(Screen):
         self.notice.setText(view.t(f"problem_{state.problem}") if state.problem else "")
         set_button_text(self.cancel, view.t("cancel"))
         set_button_text(self.complaint, view.t("complaint"))
-        key = (view.catalog.version if view.catalog else None, view.lang, id(state.identity))
+        key = (
+            view.catalog.version if view.catalog else None,
+            view.lang,
+            id(state.identity),
+            id(view.queue),
+        )
         if key != self._shown:
             self._build_tiles(state, view)
             self._shown = key
@@ -95,7 +106,12 @@ class ServicesScreen(Screen):
                 else "needs_signed"
             )
             text = f"{text}\n{view.t(need)}"
+        elif (line := tile_queue_text(service, view)) is not None:
+            text = f"{text}\n{line}"
         tile = button(text, partial(self._select, service.id), "tile")
+        icon = category_icon(service.category, TILE_ICON_PX, gap=TILE_ICON_GAP, muted=blocked)
+        tile.setIcon(icon)
+        tile.setIconSize(QSize(TILE_ICON_PX + TILE_ICON_GAP, TILE_ICON_PX))
         tile.setProperty("service_id", service.id)
         tile.setProperty("blocked", blocked)
         return tile
@@ -154,6 +170,17 @@ class ServiceDetailScreen(Screen):
         self.hours.setVisible(hours is not None)
         set_button_text(self.back, view.t("back"))
         set_button_text(self.next, view.t("register"))
+
+
+def tile_queue_text(service: Service, view: View) -> str | None:
+    """Now serving and people waiting, for the tile; None when the centre has not said."""
+    if view.queue is None:
+        return None
+    found = next((q for q in view.queue.services if q.service_id == service.id), None)
+    if found is None:
+        return None
+    serving = found.now_serving or view.t("not_known")
+    return view.t("tile_queue", serving=serving, waiting=found.waiting)
 
 
 def queue_text(service: Service, view: View) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout
 
+from kiosk.catalog import Service
 from kiosk.session import SessionState
 from kiosk.session_events import Finish
 from ui.qr import QrCodeView
@@ -25,39 +26,77 @@ class IssuingScreen(Screen):
 
 
 class TicketScreen(Screen):
+    """The number, huge; its counter, people ahead and wait (when the centre said), what
+    to bring, "take your ticket", and the QR of its status page. Portrait stacks the
+    two halves; landscape puts them side by side."""
+
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
         self.heading = label(name="subtitle")
         self.number = label(name="huge")
-        self.number.setObjectName("huge")
         self.service = label(name="subtitle")
         self.counter = label(name="subtitle")
+        self.ahead = label(name="subtitle")
+        self.wait = label(name="subtitle")
         self.paper = label()
+        self.requirements_title = label(name="subtitle")
+        self.requirements = label()
+        self.requirements.setObjectName("requirements")
         self.qr = QrCodeView()
         self.scan = label()
         self.finish = button("", lambda: self._view.dispatch(Finish()), "primary")
+        number_half = QVBoxLayout()
+        number_half.setSpacing(16)
+        for w in (
+            self.heading,
+            self.number,
+            self.service,
+            self.counter,
+            self.ahead,
+            self.wait,
+            self.paper,
+        ):
+            number_half.addWidget(w)
+        bring_half = QVBoxLayout()
+        bring_half.setSpacing(16)
+        bring_half.addWidget(self.requirements_title)
+        bring_half.addWidget(self.requirements)
+        bring_half.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
+        bring_half.addWidget(self.scan)
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.setSpacing(24)
+        self.body.addLayout(number_half, 1)
+        self.body.addLayout(bring_half, 1)
         self.box.addStretch(1)
-        for w in (self.heading, self.number, self.service, self.counter, self.paper):
-            self.box.addWidget(w)
-        self.box.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.box.addWidget(self.scan)
+        self.box.addLayout(self.body)
         self.box.addStretch(1)
         self.button_row(self.finish)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        wide = event.size().width() > event.size().height()
+        self.body.setDirection(
+            QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        )
 
     def render(self, state: SessionState, view: View) -> None:
         self._view = view
         ticket = state.ticket
         if ticket is None:
             return
+        lang = view.lang
         self.heading.setText(view.t("your_number"))
         self.number.setText(ticket.number)
-        service_name = ticket.service_id
-        if view.catalog is not None:
-            with contextlib.suppress(KeyError):
-                service_name = view.catalog.service(ticket.service_id).name(view.lang)
-        self.service.setText(service_name)
+        service = _service(state, view, ticket.service_id)
+        self.service.setText(service.name(lang) if service else ticket.service_id)
         self.counter.setText(f"{view.t('counter')}: {ticket.counter}" if ticket.counter else "")
+        # Only what the centre counted when it numbered the ticket: never a guess offline.
+        _show(self.ahead, _maybe(view, "people_ahead", count=ticket.people_ahead))
+        _show(self.wait, _maybe(view, "ticket_wait", minutes=ticket.wait_minutes))
+        reqs = service.requirements if service else ()
+        _show(self.requirements_title, view.t("requirements") if reqs else "")
+        _show(self.requirements, "\n".join(f"• {r(lang)}" for r in reqs))
         # Paper is promised only for a ticket that printed on a printer still healthy.
         if ticket.printed and view.printer_ok:
             self.paper.setObjectName("subtitle")
@@ -72,6 +111,40 @@ class TicketScreen(Screen):
         set_button_text(self.finish, view.t("finish"))
 
     def clear(self) -> None:
-        for w in (self.number, self.service, self.counter, self.paper, self.scan):
+        for w in (
+            self.number,
+            self.service,
+            self.counter,
+            self.ahead,
+            self.wait,
+            self.paper,
+            self.requirements_title,
+            self.requirements,
+            self.scan,
+        ):
             w.setText("")
         self.qr.set_text("")
+
+
+def _service(state: SessionState, view: View, service_id: str) -> Service | None:
+    """The ticket's service: the one chosen in this session, else the catalog's."""
+    if state.service is not None and state.service.id == service_id:
+        return state.service
+    if view.catalog is None:
+        return None
+    try:
+        return view.catalog.service(service_id)
+    except KeyError:
+        return None
+
+
+def _maybe(view: View, key: str, **values: int | None) -> str:
+    """The text ``key`` filled with ``values``; "" while any of them is unknown."""
+    if any(v is None for v in values.values()):
+        return ""
+    return view.t(key, **values)
+
+
+def _show(widget: QLabel, text: str) -> None:
+    widget.setText(text)
+    widget.setVisible(bool(text))

@@ -1,0 +1,101 @@
+"""The ticket on screen (#7): the number, counter, people ahead and the wait when the
+centre numbered it, what to bring, "take your ticket" and the QR; wiped afterwards."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.session import Phase
+from kiosk.session_events import Confirmed, FormOpened, FormSubmitted, ServiceSelected
+from ui.screens.ticket import TicketScreen
+from ui.window import KioskWindow
+
+from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        yield window
+
+
+def issue(kiosk: KioskWindow, qtbot: QtBot, service_id: str) -> TicketScreen:
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    c = kiosk.controller
+    c.dispatch(ServiceSelected(service_id))
+    c.dispatch(FormOpened())
+    c.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam"}))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    c.dispatch(Confirmed())
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    screen = kiosk.screens[Phase.TICKET_ISSUED]
+    assert isinstance(screen, TicketScreen)
+    return screen
+
+
+def test_an_online_ticket_shows_people_ahead_the_wait_and_what_to_bring(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    screen = issue(kiosk, qtbot, "puskesmas-umum")
+    ticket = kiosk.controller.machine.state.ticket
+    assert ticket is not None
+    # the demo centre numbers tickets online, and says how many wait before this one
+    assert ticket.people_ahead is not None and ticket.wait_minutes is not None
+    assert screen.number.text() == ticket.number
+    assert screen.counter.text() == f"Loket: {ticket.counter}"
+    assert screen.ahead.isVisible() and screen.wait.isVisible()
+    assert screen.ahead.text() == f"Antrean di depan Anda: {ticket.people_ahead} orang"
+    assert screen.wait.text() == f"Perkiraan waktu tunggu: ± {ticket.wait_minutes} menit"
+    assert screen.paper.text() == "Silakan ambil tiket Anda"
+    assert screen.qr.isVisible() and screen.qr.text == ticket.status_url
+
+    catalog = kiosk.controller.catalog
+    assert catalog is not None
+    requirements = catalog.service("puskesmas-umum").requirements
+    assert requirements
+    assert screen.requirements_title.text() == "Persyaratan yang dibawa"
+    assert screen.requirements.text() == "\n".join(f"• {r('id')}" for r in requirements)
+
+    kiosk.toggle_language()  # in the session's language
+    assert screen.ahead.text() == f"People ahead of you: {ticket.people_ahead}"
+    assert screen.wait.text() == f"Estimated wait: about {ticket.wait_minutes} min"
+    assert screen.requirements.text() == "\n".join(f"• {r('en')}" for r in requirements)
+    assert requirements[0]("en") != requirements[0]("id")
+
+    click(qtbot, button_with(kiosk, "Done"))
+    wait_phase(qtbot, kiosk, Phase.DONE)
+    shown = [
+        screen.number,
+        screen.service,
+        screen.counter,
+        screen.ahead,
+        screen.wait,
+        screen.paper,
+        screen.requirements_title,
+        screen.requirements,
+        screen.scan,
+    ]
+    assert [w.text() for w in shown] == [""] * len(shown)
+    assert screen.qr.text == ""
+
+
+def test_a_ticket_without_the_centres_numbers_makes_none_up(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    screen = issue(kiosk, qtbot, "puskesmas-umum")
+    state = kiosk.controller.machine.state
+    assert state.ticket is not None and state.ticket.people_ahead is not None
+    # as numbered offline, from the kiosk's lease: nobody knows who is ahead
+    offline = dataclasses.replace(state.ticket, people_ahead=None, wait_minutes=None)
+    screen.render(dataclasses.replace(state, ticket=offline), kiosk.view)
+    assert screen.number.text() == state.ticket.number
+    assert not screen.ahead.isVisible() and screen.ahead.text() == ""
+    assert not screen.wait.isVisible() and screen.wait.text() == ""
+    assert screen.requirements.isVisible()  # what to bring does not depend on the centre
