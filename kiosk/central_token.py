@@ -20,11 +20,14 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import CentralAuthError
 from kiosk.config import Config
+
+if TYPE_CHECKING:
+    from offline_store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -61,6 +64,38 @@ def save_token(path: Path, token: str) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def kiosk_code_path(config: Config) -> Path:
+    """Where the kiosk code from the enrolment answer is kept, beside the token."""
+    token = config.central_token_path
+    return token.with_name(f"{token.name}.kiosk-code")
+
+
+def adopt_kiosk_code(store: Store, config: Config) -> str | None:
+    """Give ``store`` the kiosk code this kiosk enrolled with, if it has none yet.
+
+    The code arrives with the token; the sync engine also asks for it
+    (``GET /api/v1/kiosks/me``), but a kiosk that enrolled and lost the network
+    before that answer would otherwise number offline tickets without it, and
+    such plain numbers can equal the centre's. Called whenever a catalog arrives
+    (no catalog, no tickets), so a kiosk that can issue a ticket knows its code.
+    """
+    known = store.kiosk_code()
+    if known is not None:
+        return known
+    code = load_token(kiosk_code_path(config))
+    if code is None:
+        return None
+    from offline_store import StoreError
+
+    try:
+        store.set_kiosk_code(code)
+    except StoreError as exc:
+        log.error("kiosk code from the enrolment not kept: %s", exc)
+        return None
+    log.info("kiosk code %s recorded for fallback numbers", code)
+    return code
 
 
 def ensure_token(client: CentralClient, config: Config) -> bool:
@@ -112,5 +147,7 @@ def _enrol(client: CentralClient, config: Config) -> bool:
         return False
     enrolment = client.enrol(code, name=f"{config.kiosk.office_id} {socket.gethostname()}"[:100])
     save_token(config.central_token_path, enrolment.token)
+    if enrolment.kiosk_code:
+        save_token(kiosk_code_path(config), enrolment.kiosk_code)
     log.info("enrolled with the central server as kiosk %s", enrolment.kiosk_id)
     return True

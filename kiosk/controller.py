@@ -28,7 +28,7 @@ from kiosk.catalog import Catalog, CatalogError
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import CentralAuthError, CentralError
 from kiosk.central_info import QueueState
-from kiosk.central_token import authorised, load_token
+from kiosk.central_token import adopt_kiosk_code, authorised, load_token
 from kiosk.complaints import file_complaint
 from kiosk.config import Config
 from kiosk.printer_setup import PrinterHealth, PrinterMonitor, print_setup, print_test_ticket
@@ -479,6 +479,7 @@ class KioskController:
             self.store.save_catalog(fetched.data, fetched.etag, catalog.version)
         except StoreError as exc:
             log.error("catalog not cached: %s", exc)
+        adopt_kiosk_code(self.store, self.config)  # tickets can be issued from now on
         return CatalogRefresh(online=True, catalog=catalog, etag=fetched.etag)
 
     def _catalog_fetched(self, result: CatalogRefresh) -> None:

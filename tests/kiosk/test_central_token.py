@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
@@ -10,8 +11,16 @@ import pytest
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import CentralAuthError
-from kiosk.central_token import authorised, ensure_token, load_token, save_token
+from kiosk.central_token import (
+    adopt_kiosk_code,
+    authorised,
+    ensure_token,
+    kiosk_code_path,
+    load_token,
+    save_token,
+)
 from kiosk.config import CentralSection, Config, KioskSection
+from offline_store import Store
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -97,7 +106,10 @@ def test_two_clients_of_one_kiosk_enrol_it_once(tmp_path: Path, demo_central: st
         thread.join(timeout=20)
     assert len(tokens) == 4 and len(set(tokens)) == 1 and tokens[0] is not None
     assert load_token(config.central_token_path) == tokens[0]
-    assert [p.name for p in config.central_token_path.parent.iterdir()] == ["central-token"]
+    assert sorted(p.name for p in config.central_token_path.parent.iterdir()) == [
+        "central-token",
+        "central-token.kiosk-code",
+    ], "one enrolment, no temporary left"
 
 
 def test_a_client_whose_token_was_replaced_adopts_the_new_one(
@@ -109,3 +121,38 @@ def test_a_client_whose_token_was_replaced_adopts_the_new_one(
         second.token = "ak_stale-from-before"  # noqa: S105 - a made-up token
         assert authorised(second, config, second.fetch_catalog).data is not None
         assert second.token == first.token, "took the token on disk, did not enrol again"
+
+
+def test_the_enrolment_answers_code_reaches_the_store_before_any_ticket(
+    tmp_path: Path, demo_central: str
+) -> None:
+    """A kiosk that enrolled and then lost the network before the sync engine asked
+    for its code still numbers offline tickets with it (never a plain ``A-001``)."""
+    config = config_for(tmp_path, demo_central)
+    with CentralClient(demo_central) as client:
+        assert ensure_token(client, config)
+        me = client.kiosk_me()
+    assert load_token(kiosk_code_path(config)) == me.kiosk_code
+    assert kiosk_code_path(config).stat().st_mode & 0o777 == 0o600
+    store = Store.open(tmp_path / "kiosk.db")
+    try:
+        assert store.kiosk_code() is None
+        assert adopt_kiosk_code(store, config) == me.kiosk_code
+        ticket = store.issue_ticket(
+            office_id="pku-mpp", service_id="puskesmas-umum", prefix="A", counter="1",
+            payload={}, now=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+        assert (ticket.number, ticket.source) == (f"A-{me.kiosk_code}-001", "fallback")
+        store.set_kiosk_code("K999")  # the engine learnt another: the store's stands
+        assert adopt_kiosk_code(store, config) == "K999"
+    finally:
+        store.close()
+
+
+def test_without_an_enrolment_there_is_no_code_to_adopt(tmp_path: Path) -> None:
+    config = config_for(tmp_path, "http://127.0.0.1:1")
+    store = Store.open(tmp_path / "kiosk.db")
+    try:
+        assert adopt_kiosk_code(store, config) is None and store.kiosk_code() is None
+    finally:
+        store.close()
