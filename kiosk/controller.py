@@ -175,6 +175,7 @@ class KioskController:
         self._catalog_busy = threading.Lock()
         #: The sync engine (docs/sync.md), once :meth:`attach_sync` gave one.
         self.sync: SyncEngine | None = None
+        self._stopped = False
         timeouts = timeouts_from(config)
         if desk:
             timeouts = dataclasses.replace(timeouts, idle=config.session.desk_idle_timeout_s)
@@ -190,10 +191,16 @@ class KioskController:
 
     # -- wiring ------------------------------------------------------------------
     def start(self) -> None:
+        """Start the reader and the first fetches; the sync engine starts with
+        :meth:`start_sync`, once the first screen is up (its first step imports
+        and verifies much, and would hold the GIL while the screen is drawn)."""
+        self._stopped = False
         self.reader.start(self._on_reader_event)
         self.refresh_catalog()
         self.refresh_printer()
-        if self.sync is not None:
+
+    def start_sync(self) -> None:
+        if self.sync is not None and not self._stopped:
             self.sync.start()
 
     def warm_up(self) -> None:
@@ -205,6 +212,7 @@ class KioskController:
         self.executor.run_in_background(_import_heavy_modules, lambda _: None)
 
     def stop(self) -> None:
+        self._stopped = True
         self.reader.stop()
         if self.sync is not None:
             self.sync.stop()

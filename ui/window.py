@@ -129,6 +129,7 @@ class KioskWindow(QMainWindow):
         self.status_changed()
         # Once the first screen is up, load what the first tap will need.
         QTimer.singleShot(WARM_UP_DELAY_MS, controller.warm_up)
+        QTimer.singleShot(WARM_UP_DELAY_MS, self, controller.start_sync)  # not after close
         QTimer.singleShot(WARM_UP_DELAY_MS, self.sounds.load)
 
     # -- events in -----------------------------------------------------------
