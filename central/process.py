@@ -40,6 +40,12 @@ _OUTPUT_LINES = 2000
 _READER_JOIN_S = 2.0
 
 
+#: Set by :func:`start_central` to its own pid: a server it started (for a test, a
+#: benchmark or the demo) stops once that process is gone, even if it died without
+#: stopping the server (a crash, SIGKILL). ``central.server`` watches it.
+PARENT_PID_ENV = "ANJUNGAN_CENTRAL_PARENT_PID"
+
+
 class CentralStartError(Exception):
     """The central server did not come up; the message carries its stderr tail."""
 
@@ -220,6 +226,7 @@ def _child_env() -> dict[str, str]:
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     env["PYTHONUNBUFFERED"] = "1"
+    env[PARENT_PID_ENV] = str(os.getpid())  # the server stops if we die without stopping it
     return env
 
 

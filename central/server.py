@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from central import admin_cli
 from central.app import CatalogLoadError, create_app
 from central.cli_options import add_server_options, settings_from
 from central.database import DatabaseError
+from central.process import PARENT_PID_ENV
 from central.seed import SeedError
 from central.settings import LISTENING_PREFIX, CentralSettings
 
@@ -49,6 +51,20 @@ class _AnnouncingServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, url: str) -> None:
         super().__init__(config)
         self._url = url
+        parent = os.environ.get(PARENT_PID_ENV, "")
+        self._parent_pid = int(parent) if parent.isdigit() else None
+
+    async def on_tick(self, counter: int) -> bool:
+        if (
+            self._parent_pid is not None
+            and counter % 10 == 0  # once a second
+            and os.getppid() != self._parent_pid
+        ):
+            logging.getLogger("uvicorn.error").warning(
+                "the process that started this server is gone: stopping"
+            )
+            self.should_exit = True
+        return await super().on_tick(counter)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)

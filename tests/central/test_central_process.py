@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,3 +77,43 @@ def test_custom_catalog_is_served_and_stopped(tmp_path: Path) -> None:
 def test_start_deadline_stops_the_child() -> None:
     with pytest.raises(CentralStartError, match=r"did not start listening within 0\.01 s"):
         start_central(timeout_s=0.01)
+
+
+def test_a_server_outlives_no_parent_that_died_without_stopping_it(tmp_path: Path) -> None:
+    """A test run that crashes (a segfault, SIGKILL) must not leave servers behind."""
+    script = (
+        "import os, sys\n"
+        "from central.process import start_central\n"
+        "running = start_central()\n"
+        "print(running.process.pid, flush=True)\n"
+        "os._exit(0)  # dies without stopping it\n"
+    )
+    parent = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2])),
+    )
+    server_pid = int(parent.stdout.split()[0])
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and _alive(server_pid):
+        time.sleep(0.1)
+    gone = not _alive(server_pid)
+    if not gone:
+        os.kill(server_pid, signal.SIGKILL)
+    assert gone, "the orphaned server kept running"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # an exited child of init may linger as a zombie for a moment: not serving
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
