@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,11 @@ def test_a_system_cupsd_makes_the_private_one_stand_aside(
         stderr=subprocess.DEVNULL,
     )
     try:
+        # Popen returns once the child is forked; its name is "cupsd" only after exec.
+        comm = Path(f"/proc/{system.pid}/comm")
+        deadline = time.monotonic() + 10
+        while comm.read_text().strip() != "cupsd" and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert private_cupsd.other_cupsd() == str(system.pid)
         with pytest.raises(private_cupsd.Unavailable, match=rf"cupsd \(pid {system.pid}\)"):
             private_cupsd.start()
