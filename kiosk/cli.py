@@ -245,14 +245,11 @@ def _start(
     screenshot: Path | None = None,
     desk: bool = False,
 ) -> int:
-    from offline_store import Store, StoreError
+    from kiosk.local_store import open_store
+    from offline_store import StoreError
 
     try:
-        store = Store.open(
-            config.store_path,
-            key_file=config.store_key_path,
-            record_ttl_s=config.store.record_ttl_s,
-        )
+        store = open_store(config)
     except StoreError as exc:
         print(
             f"kiosk: penyimpanan lokal tidak dapat dibuka / local store unusable: {exc}",

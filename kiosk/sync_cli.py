@@ -57,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"kiosk: konfigurasi salah / bad configuration: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from offline_store import Store, StoreError
+    from kiosk.local_store import open_store
+    from offline_store import StoreError
 
     if args.sync_command != "now" and not config.store_path.exists():
         print(
@@ -67,11 +68,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     try:
-        store = Store.open(
-            config.store_path,
-            key_file=config.store_key_path,
-            record_ttl_s=config.store.record_ttl_s,
-        )
+        store = open_store(config)
     except StoreError as exc:
         print(
             f"kiosk: penyimpanan lokal tidak dapat dibuka / store unusable: {exc}", file=sys.stderr

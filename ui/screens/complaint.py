@@ -12,6 +12,7 @@ from kiosk.session import SessionState
 from kiosk.session_events import Back, ComplaintSubmitted, Finish
 from ui.keyboard import MAX_LENGTH_PROPERTY, Mode, OnScreenKeyboard
 from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.ticket import WaitScreen
 
 
 class ComplaintScreen(Screen):
@@ -115,16 +116,9 @@ class ComplaintScreen(Screen):
         self.keyboard.attach(None)
 
 
-class ComplaintSendingScreen(Screen):
-    def __init__(self) -> None:
-        super().__init__()
-        self.title = label(name="title")
-        self.box.addStretch(1)
-        self.box.addWidget(self.title)
-        self.box.addStretch(1)
-
-    def render(self, state: SessionState, view: View) -> None:
-        self.title.setText(view.t("complaint_sending"))
+class ComplaintSendingScreen(WaitScreen):
+    def text_key(self, view: View) -> str:
+        return "complaint_sending"
 
 
 class ComplaintFiledScreen(Screen):

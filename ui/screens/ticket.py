@@ -13,7 +13,9 @@ from ui.qr import QrCodeView
 from ui.screens.common import Screen, View, button, label, set_button_text
 
 
-class IssuingScreen(Screen):
+class WaitScreen(Screen):
+    """One centred line while the kiosk works (storing, printing, sending)."""
+
     def __init__(self) -> None:
         super().__init__()
         self.title = label(name="title")
@@ -21,8 +23,16 @@ class IssuingScreen(Screen):
         self.box.addWidget(self.title)
         self.box.addStretch(1)
 
+    def text_key(self, view: View) -> str:
+        raise NotImplementedError
+
     def render(self, state: SessionState, view: View) -> None:
-        self.title.setText(view.t("issuing" if view.printer_ok else "issuing_no_paper"))
+        self.title.setText(view.t(self.text_key(view)))
+
+
+class IssuingScreen(WaitScreen):
+    def text_key(self, view: View) -> str:
+        return "issuing" if view.printer_ok else "issuing_no_paper"
 
 
 class TicketScreen(Screen):
