@@ -1,5 +1,6 @@
 """What every part of :class:`~offline_store.store.Store` shares: the one
-connection, its lock, the cipher, and how a transaction is opened."""
+connection (opened on first use), its lock, the cipher, and how a
+transaction is opened."""
 
 from __future__ import annotations
 
@@ -9,25 +10,63 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+from offline_store.errors import StoreCorrupt, StoreError, translate
 
-from offline_store.crypto import RowCipher
-from offline_store.errors import StoreCorrupt, translate
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from offline_store.crypto import RowCipher
 
 
 class StoreBase:
-    def __init__(
-        self, db: sqlite_utils.Database, path: Path | None, cipher: RowCipher, record_ttl_s: float
-    ) -> None:
-        self.db = db
+    def __init__(self, path: Path, key_path: Path, record_ttl_s: float) -> None:
         self.path = path
-        self.cipher = cipher
+        self.key_path = key_path
         self.record_ttl_s = record_ttl_s
         # One connection shared by the GUI thread and workers: transactions
         # must not interleave, so every public method holds this lock.
         self.lock = threading.RLock()
+        self._opened: tuple[sqlite_utils.Database, RowCipher] | None = None
+        self._closed = False
+
+    def ensure_open(self) -> None:
+        """Open the file now unless it is open; raises ``StoreError``. Any thread.
+
+        A failed open leaves the store closed: the next use tries again.
+        """
+        self._connection()
+
+    @property
+    def is_open(self) -> bool:
+        return self._opened is not None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        return self._connection()[0]
+
+    @property
+    def cipher(self) -> RowCipher:
+        return self._connection()[1]
+
+    def close(self) -> None:
+        """Close the file; any later use raises ``StoreError``."""
+        with self.lock:
+            self._closed = True
+            if self._opened is not None:
+                self._opened[0].close()
+                self._opened = None
+
+    def _connection(self) -> tuple[sqlite_utils.Database, RowCipher]:
+        with self.lock:
+            if self._closed:
+                raise StoreError(f"the store {self.path} is closed")
+            if self._opened is None:
+                from offline_store.opening import connect  # imports sqlite-utils
+
+                self._opened = connect(self.path, self.key_path)
+            return self._opened
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -23,20 +23,14 @@ transaction; a business write and its outbox row share it.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
-from offline_store._base import translated
 from offline_store.caches import CacheMixin
-from offline_store.crypto import RowCipher, create_key, read_key
-from offline_store.errors import BadValue, StoreError, StoreKeyError, translate
+from offline_store.errors import BadValue
 from offline_store.leases import LeaseMixin
-from offline_store.migrations import migrate
 from offline_store.models import StoredTicket
 from offline_store.outbox import OutboxMixin
 
@@ -54,39 +48,23 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin):
         *,
         key_file: Path | None = None,
         record_ttl_s: float = DEFAULT_RECORD_TTL_S,
+        deferred: bool = False,
     ) -> Store:
         """Open (creating if needed) and migrate the store at ``path``.
 
         ``key_file`` defaults to ``store.key`` beside the database. It is
         created (0600) only while the store has never encrypted anything.
+
+        ``deferred``: return at once and open the file on first use, or at
+        :meth:`ensure_open`, from whichever thread comes first (the kiosk
+        opens it after its first screen is painted: opening imports and
+        migrates, some 0.3 s). Errors then surface there, as ``StoreError``.
         """
         key_path = key_file if key_file is not None else path.parent / KEY_FILE_NAME
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
-        except OSError as exc:
-            raise StoreError(f"cannot open the store in {path.parent}: {exc.strerror}") from exc
-        except sqlite3.Error as exc:
-            raise translate(exc) from exc
-        try:
-            with translated():
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=FULL")
-                conn.execute("PRAGMA foreign_keys=ON")
-                conn.execute("PRAGMA secure_delete=ON")
-                db = sqlite_utils.Database(conn)
-                cipher = _cipher(key_path, _key_check(conn))
-                if migrate(db, cipher):
-                    # push zeroed pages (e.g. 0001's plaintext payloads) into the file now
-                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except BaseException:
-            conn.close()
-            raise
-        return cls(db, path, cipher, record_ttl_s)
-
-    def close(self) -> None:
-        with self.lock:
-            self.db.close()
+        store = cls(path, key_path, record_ttl_s)
+        if not deferred:
+            store.ensure_open()
+        return store
 
     # -- tickets ---------------------------------------------------------------
     def issue_ticket(
@@ -164,30 +142,3 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin):
         with self._read() as conn:
             result = conn.execute("PRAGMA integrity_check").fetchone()
         return bool(result and result[0] == "ok")
-
-
-def _key_check(conn: sqlite3.Connection) -> bytes | None:
-    """The key check, or None if this store has never encrypted anything."""
-    has_meta = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_meta'"
-    ).fetchone()
-    if not has_meta:
-        return None
-    row = conn.execute("SELECT value FROM store_meta WHERE key = 'key_check'").fetchone()
-    return bytes(row[0]) if row else None
-
-
-def _cipher(key_path: Path, key_check: bytes | None) -> RowCipher:
-    key = read_key(key_path)
-    if key is None:
-        if key_check is not None:
-            raise StoreKeyError(
-                f"the store key file {key_path} is missing and this store holds data"
-                " encrypted with it; nothing was changed: restore the key file from its"
-                " backup (docs/architecture.md, 'Recovering the store key')"
-            )
-        key = create_key(key_path)
-    cipher = RowCipher(key)
-    if key_check is not None:
-        cipher.verify(key_check)
-    return cipher
