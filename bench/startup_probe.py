@@ -6,14 +6,18 @@ Run by :mod:`bench.startup` in a fresh process each time. It builds the real
 window on the demo defaults exactly as ``kiosk demo`` does (application
 name, style sheet, ``build_window``, the window as application event
 filter, 900×1200), waits for the first paint event of the attract screen,
-lets that frame finish, then prints one line and exits::
+lets that frame finish, then prints one line::
 
-    painted {"import_build_ms": 412.7, "stages_ms": {...}, "catalog_loaded": false}
+    painted {"import_build_ms": 412.7, "stages_ms": {...}}
 
 ``import_build_ms`` runs from the first statement of this module (before
 PySide6 and the kiosk are imported) to the end of the first painted frame;
-``stages_ms`` splits it into imports, the QApplication, the store opened
-and the window built and shown, and the first frame painted.
+``stages_ms`` splits it into imports, the QApplication, the
+window built and shown, and the first frame painted. As ``kiosk demo``
+does, the store is opened once the screen is painted; a second line says
+when it was open (the kiosk ready for a tap), and the probe exits::
+
+    ready {"paint_to_store_open_ms": 301.2}
 """
 
 # ruff: noqa: E402 - the clock has to start before the imports it measures
@@ -26,45 +30,28 @@ STARTED = time.perf_counter()
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 from bench.kiosk_setup import demo_config
 from bench.results import ms_since
-from offline_store import Store
+from kiosk.local_store import open_store
 from ui.app import build_window
+from ui.first_paint import FirstPaint
 from ui.theme import STYLE_SHEET
 from ui.window import KioskWindow
 
 IMPORTED = time.perf_counter()
 PAINTED = "painted "
+READY = "ready "
+READY_POLL_MS = 2
 #: Give up (exit status 3) if nothing is painted within this time.
 PAINT_TIMEOUT_MS = 30_000
 EXIT_NO_PAINT = 3
-
-
-class FirstPaint(QObject):
-    """Calls ``done`` once, when the frame holding ``widget``'s first paint is finished.
-
-    Qt paints a whole frame (the window, then its children, then the flush
-    to the backing store) while handling one update request; a zero timer
-    started from the first paint event fires after that request is done.
-    """
-
-    def __init__(self, widget: QWidget, done: Callable[[], None]) -> None:
-        super().__init__()
-        self._done = done
-        self._seen = False
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self._seen and event.type() == QEvent.Type.Paint:
-            self._seen = True
-            QTimer.singleShot(0, self._done)
-        return False
+EXIT_NO_STORE = 4
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -84,33 +71,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setStyleSheet(STYLE_SHEET)
     app_ready = time.perf_counter()
     config = demo_config(args.root, args.central_url)
-    store = Store.open(config.store_path)
+    store = open_store(config, deferred=True)  # as `kiosk demo` does
     window: KioskWindow | None = None
-    painted = False
+    painted = ready = False
     try:
         window = build_window(config, store, demo=True)
         app.installEventFilter(window)
-        shown = window
+        painted_at = 0.0
 
-        def report() -> None:
-            nonlocal painted
-            now = time.perf_counter()
+        def report_painted() -> None:
+            nonlocal painted, painted_at
+            painted_at = time.perf_counter()
             painted = True
             stages = {
                 "imports": ms_since(STARTED, IMPORTED),
                 "qapplication": ms_since(IMPORTED, app_ready),
-                "store_and_window": ms_since(app_ready, built),
-                "paint": ms_since(built, now),
+                "window": ms_since(app_ready, built),
+                "paint": ms_since(built, painted_at),
             }
             facts = {
-                "import_build_ms": round(ms_since(STARTED, now), 3),
+                "import_build_ms": round(ms_since(STARTED, painted_at), 3),
                 "stages_ms": {k: round(v, 3) for k, v in stages.items()},
-                "catalog_loaded": shown.controller.catalog is not None,
             }
             print(PAINTED + json.dumps(facts), flush=True)
+            poll.start(READY_POLL_MS)
+
+        def report_ready() -> None:
+            nonlocal ready
+            if not store.is_open:
+                return
+            ready = True
+            facts = {"paint_to_store_open_ms": round(ms_since(painted_at, time.perf_counter()), 3)}
+            print(READY + json.dumps(facts), flush=True)
             app.quit()
 
-        watcher = FirstPaint(window.attract, report)
+        poll = QTimer()
+        poll.timeout.connect(report_ready)
+        watcher = FirstPaint(window.attract, report_painted)
         QTimer.singleShot(PAINT_TIMEOUT_MS, app.quit)
         window.resize(900, 1200)
         window.show()
@@ -127,6 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not painted:
         print("the attract screen was never painted", file=sys.stderr)
         return EXIT_NO_PAINT
+    if not ready:
+        print("the store was never opened", file=sys.stderr)
+        return EXIT_NO_STORE
     return 0
 
 

@@ -246,16 +246,10 @@ def _start(
     desk: bool = False,
 ) -> int:
     from kiosk.local_store import open_store
-    from offline_store import StoreError
 
-    try:
-        store = open_store(config)
-    except StoreError as exc:
-        print(
-            f"kiosk: penyimpanan lokal tidak dapat dibuka / local store unusable: {exc}",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
+    # Opened once the attract screen is painted; run_kiosk ends with a message
+    # if it cannot be.
+    store = open_store(config, deferred=True)
     try:
         from ui.app import run_kiosk
     except ImportError as exc:

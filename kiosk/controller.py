@@ -128,6 +128,15 @@ class CatalogRefresh:
     etag: str | None = None
 
 
+@dataclass(frozen=True)
+class StoreLoaded:
+    """What the kiosk starts from, out of its store: ``error`` if it cannot be opened."""
+
+    error: str | None = None
+    catalog: Catalog | None = None
+    etag: str | None = None
+
+
 class KioskController:
     def __init__(
         self,
@@ -176,6 +185,10 @@ class KioskController:
         #: The sync engine (docs/sync.md), once :meth:`attach_sync` gave one.
         self.sync: SyncEngine | None = None
         self._stopped = False
+        #: Set when the store cannot be opened: the kiosk cannot keep a ticket.
+        self.store_failure: str | None = None
+        self._store_lock = threading.Lock()
+        self._store_loaded: StoreLoaded | None = None
         timeouts = timeouts_from(config)
         if desk:
             timeouts = dataclasses.replace(timeouts, idle=config.session.desk_idle_timeout_s)
@@ -187,17 +200,68 @@ class KioskController:
             language=lambda: self.language,
             staff_edits=desk,
         )
-        self._load_cached_catalog()
 
     # -- wiring ------------------------------------------------------------------
     def start(self) -> None:
-        """Start the reader and the first fetches; the sync engine starts with
-        :meth:`start_sync`, once the first screen is up (its first step imports
-        and verifies much, and would hold the GIL while the screen is drawn)."""
+        """Start the reader and watch the printer; :meth:`load` does the rest."""
         self._stopped = False
         self.reader.start(self._on_reader_event)
-        self.refresh_catalog()
         self.refresh_printer()
+
+    def load(self) -> None:
+        """Open the store, take up its cached catalog and trust list, then ask the
+        centre for a newer catalog and start the sync engine.
+
+        Call it once the first screen is up: opening the store imports
+        sqlite-utils and migrates (some 0.3 s), and the sync engine's first
+        step imports and verifies much; either would hold the GIL while the
+        screen is drawn. A card tapped before it is done waits for the store
+        (its read needs the cached revocations). A store that cannot be opened
+        sets :attr:`store_failure` and tells the status listeners.
+        """
+        self.executor.run_in_background(self._load_store, self._store_ready)
+
+    def _load_store(self) -> StoreLoaded:
+        """Open the store and read the kiosk's starting point from it, once (any thread)."""
+        with self._store_lock:
+            if self._store_loaded is None or self._store_loaded.error is not None:
+                self._store_loaded = self._read_store()
+            return self._store_loaded
+
+    def _read_store(self) -> StoreLoaded:
+        try:
+            self.store.ensure_open()
+        except StoreError as exc:
+            log.error("local store unusable: %s", exc)
+            return StoreLoaded(error=str(exc))
+        if self.sync is not None:
+            cached = self.sync.cached_trust()
+            if cached is not None and cached.trusts_anyone:
+                self.trust = cached  # one reference swap, as when the engine brings one
+        try:
+            cached_catalog = self.store.load_catalog()
+        except StoreError as exc:
+            log.error("cached catalog unreadable: %s", exc)
+            return StoreLoaded()
+        if cached_catalog is None:
+            return StoreLoaded()
+        body, etag = cached_catalog
+        try:
+            return StoreLoaded(catalog=Catalog.from_json(body), etag=etag)
+        except CatalogError as exc:
+            log.error("cached catalog rejected: %s", exc)
+            return StoreLoaded()
+
+    def _store_ready(self, loaded: StoreLoaded) -> None:
+        if loaded.error is not None:
+            self.store_failure = loaded.error
+            self._status_changed()
+            return
+        if self.catalog is None and loaded.catalog is not None:
+            self.catalog, self.catalog_etag = loaded.catalog, loaded.etag
+            self._status_changed()
+        self.refresh_catalog()
+        self.start_sync()
 
     def start_sync(self) -> None:
         if self.sync is not None and not self._stopped:
@@ -221,12 +285,9 @@ class KioskController:
         """Let ``engine`` number tickets online and bring new catalogs, trust and status.
 
         Its listeners run on its thread; everything they change is handed to
-        the GUI thread. :meth:`start` and :meth:`stop` start and stop it.
+        the GUI thread. :meth:`load` starts it, :meth:`stop` stops it.
         """
         self.sync = engine
-        cached = engine.cached_trust()
-        if cached is not None and cached.trusts_anyone:
-            self.trust = cached
         engine.on_catalog(
             lambda catalog, etag: self.executor.call_soon(lambda: self._synced(catalog, etag))
         )
@@ -303,6 +364,7 @@ class KioskController:
             log.info("session wiped (%s)", effect.reason)
 
     def _read(self, effect: ReadCard) -> SessionEvent:
+        self._load_store()  # a tap in the first instants: the cached revocations first
         try:
             trust = self.trust
             with self.reader.connect(effect.reader) as card:
@@ -443,20 +505,6 @@ class KioskController:
             )
 
     # -- catalog -----------------------------------------------------------------
-    def _load_cached_catalog(self) -> None:
-        try:
-            cached = self.store.load_catalog()
-        except StoreError as exc:
-            log.error("cached catalog unreadable: %s", exc)
-            return
-        if cached is None:
-            return
-        body, etag = cached
-        try:
-            self.catalog, self.catalog_etag = Catalog.from_json(body), etag
-        except CatalogError as exc:
-            log.error("cached catalog rejected: %s", exc)
-
     def refresh_catalog(self) -> None:
         """Fetch the catalog in the background; keep the cached one on any failure."""
         if not self._catalog_busy.acquire(blocking=False):

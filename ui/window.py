@@ -14,6 +14,7 @@ from kiosk.controller import KioskController
 from kiosk.session import Phase, SessionState
 from kiosk.session_events import ComplaintOpened, Finish, SessionEvent, Tick, UserActivity
 from ui.desk import DeskPanel
+from ui.first_paint import FirstPaint
 from ui.idle_warning import IdleWarning
 from ui.overlays import Overlays
 from ui.screens.attract import AttractScreen, MessageScreen, ReadingScreen
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 
 TICK_MS = 250
 WARM_UP_DELAY_MS = 300
+#: Load the store anyway if the window is not painted by then (kept hidden).
+FIRST_PAINT_FALLBACK_MS = 2000
 
 
 class KioskWindow(QMainWindow):
@@ -127,10 +130,14 @@ class KioskWindow(QMainWindow):
         self.printer_timer.start(int(controller.config.printer.status_poll_s * 1000))
         self.render(controller.machine.state)
         self.status_changed()
-        # Once the first screen is up, load what the first tap will need.
-        QTimer.singleShot(WARM_UP_DELAY_MS, controller.warm_up)
-        QTimer.singleShot(WARM_UP_DELAY_MS, self, controller.start_sync)  # not after close
-        QTimer.singleShot(WARM_UP_DELAY_MS, self.sounds.load)
+        # Once the first screen is up: the store, the catalog, the sync engine,
+        # then what the first tap and ticket will need.
+        FirstPaint(self.stack, self._first_painted, fallback_ms=FIRST_PAINT_FALLBACK_MS)
+
+    def _first_painted(self) -> None:
+        self.controller.load()
+        QTimer.singleShot(WARM_UP_DELAY_MS, self, self.controller.warm_up)
+        QTimer.singleShot(WARM_UP_DELAY_MS, self, self.sounds.load)
 
     # -- events in -----------------------------------------------------------
     def dispatch(self, event: SessionEvent) -> None:

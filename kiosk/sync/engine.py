@@ -136,6 +136,11 @@ class SyncEngine:
             return None
 
     # -- the thread ---------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._thread is not None
+
     def start(self) -> None:
         if self._thread is not None:
             return

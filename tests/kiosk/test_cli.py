@@ -67,6 +67,20 @@ def test_run_with_unreachable_server_stays_up(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_run_with_an_unusable_store_stops_with_a_message(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "kiosk.db").write_bytes(b"half a database, then the power went" * 200)
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\ndata_dir = "{data}"\n[central]\nurl = "http://127.0.0.1:9"\ntimeout_s = 0.5\n'
+    )
+    result = kiosk("run", "--config", str(config), "--exit-after", "20")
+    assert result.returncode == 1
+    assert "local store unusable" in result.stderr and "Traceback" not in result.stderr
+    assert (data / "kiosk.db").read_bytes().startswith(b"half a database")  # left for repair
+
+
 def test_server_subcommand_passes_its_options_through() -> None:
     result = kiosk("server", "--help")
     assert result.returncode == 0
