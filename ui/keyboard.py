@@ -63,19 +63,51 @@ class OnScreenKeyboard(QFrame):
         self._target: Target | None = None
         self.mode = Mode.TEXT
         self.shifted = False
-        self.keys: dict[str, QPushButton] = {}
-        self.pad_keys: dict[str, QPushButton] = {}
-        self.pages = QStackedWidget()
-        self.text_page = self._text_page(labels or {})
-        self.pad_page = self._pad_page(labels or {})
-        self.pages.addWidget(self.text_page)
-        self.pages.addWidget(self.pad_page)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(8, 8, 8, 8)
-        box.addWidget(self.pages)
+        self._labels = labels or {}
+        self._keys: dict[str, QPushButton] = {}
+        self._pad_keys: dict[str, QPushButton] = {}
+        #: The two pages, built on first use: some 120 buttons the attract screen
+        #: does not need (the kiosk's start is measured in make bench).
+        self._pages: tuple[QStackedWidget, QWidget, QWidget] | None = None
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(8, 8, 8, 8)
         self.hide()
 
     # -- building ------------------------------------------------------------
+    def _built(self) -> tuple[QStackedWidget, QWidget, QWidget]:
+        if self._pages is None:
+            pages = QStackedWidget()
+            text_page = self._text_page(self._labels)
+            pad_page = self._pad_page(self._labels)
+            pages.addWidget(text_page)
+            pages.addWidget(pad_page)
+            self._box.addWidget(pages)
+            self._pages = (pages, text_page, pad_page)
+        return self._pages
+
+    @property
+    def pages(self) -> QStackedWidget:
+        return self._built()[0]
+
+    @property
+    def text_page(self) -> QWidget:
+        return self._built()[1]
+
+    @property
+    def pad_page(self) -> QWidget:
+        return self._built()[2]
+
+    @property
+    def keys(self) -> dict[str, QPushButton]:
+        """The letter page's keys by key name (the page is built if it was not)."""
+        self._built()
+        return self._keys
+
+    @property
+    def pad_keys(self) -> dict[str, QPushButton]:
+        self._built()
+        return self._pad_keys
+
     def _key(self, key: str, text: str, store: dict[str, QPushButton]) -> QPushButton:
         button = QPushButton(text.replace("&", "&&"))
         button.setObjectName("key")
@@ -96,21 +128,21 @@ class OnScreenKeyboard(QFrame):
             row = QHBoxLayout()
             row.setSpacing(6)
             if i == 3:
-                shift = self._key(SHIFT, labels.get(SHIFT, "⇧"), self.keys)
+                shift = self._key(SHIFT, labels.get(SHIFT, "⇧"), self._keys)
                 shift.setCheckable(True)
                 row.addWidget(shift, 3)
             for ch in letters:
-                row.addWidget(self._key(ch, ch, self.keys), 2)
+                row.addWidget(self._key(ch, ch, self._keys), 2)
             if i == 3:
-                row.addWidget(self._key(BACKSPACE, labels.get(BACKSPACE, "⌫"), self.keys), 3)
+                row.addWidget(self._key(BACKSPACE, labels.get(BACKSPACE, "⌫"), self._keys), 3)
             rows.addLayout(row)
         last = QHBoxLayout()
         last.setSpacing(6)
         for ch in PUNCTUATION[:3]:
-            last.addWidget(self._key(ch, ch, self.keys), 2)
-        last.addWidget(self._key(SPACE, labels.get(SPACE, ""), self.keys), 8)  # blank, as on paper
+            last.addWidget(self._key(ch, ch, self._keys), 2)
+        last.addWidget(self._key(SPACE, labels.get(SPACE, ""), self._keys), 8)  # blank, as on paper
         for ch in PUNCTUATION[3:]:
-            last.addWidget(self._key(ch, ch, self.keys), 2)
+            last.addWidget(self._key(ch, ch, self._keys), 2)
         rows.addLayout(last)
         return page
 
@@ -120,11 +152,11 @@ class OnScreenKeyboard(QFrame):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(6)
         for i, ch in enumerate("123456789"):
-            grid.addWidget(self._key(ch, ch, self.pad_keys), i // 3, i % 3)
+            grid.addWidget(self._key(ch, ch, self._pad_keys), i // 3, i % 3)
         for extra in sorted(set(PAD_EXTRA.values()) - {""}):
-            grid.addWidget(self._key(extra, extra, self.pad_keys), 3, 0)
-        grid.addWidget(self._key("0", "0", self.pad_keys), 3, 1)
-        grid.addWidget(self._key(BACKSPACE, labels.get(BACKSPACE, "⌫"), self.pad_keys), 3, 2)
+            grid.addWidget(self._key(extra, extra, self._pad_keys), 3, 0)
+        grid.addWidget(self._key("0", "0", self._pad_keys), 3, 1)
+        grid.addWidget(self._key(BACKSPACE, labels.get(BACKSPACE, "⌫"), self._pad_keys), 3, 2)
         wrapper = QWidget()
         centre = QHBoxLayout(wrapper)
         centre.setContentsMargins(0, 0, 0, 0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from ui.keyboard import BACKSPACE, MAX_LENGTH_PROPERTY, SHIFT, SPACE, Mode, OnScreenKeyboard
@@ -95,3 +95,13 @@ def test_keys_are_at_least_the_touch_size(qtbot: QtBot) -> None:
     keyboard.attach(field)
     for button in keyboard.keys.values():
         assert button.width() >= 57 and button.height() >= 57, button.property("key")
+
+
+def test_keys_are_built_when_the_keyboard_is_first_needed(qtbot: QtBot) -> None:
+    field = QLineEdit()
+    keyboard = _host(qtbot, field)
+    assert keyboard.findChildren(QPushButton) == []  # nothing to build for the attract screen
+    keyboard.attach(field, Mode.TEXT)
+    assert len(keyboard.findChildren(QPushButton)) == len(keyboard.keys) + len(keyboard.pad_keys)
+    tap(qtbot, keyboard, "a")
+    assert field.text() == "a"
