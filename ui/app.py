@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from cardio.demo_cards import demo_trust_store
 from cardio.factory import make_reader
 from cardio.reader import Reader
 from cardio.simulated import SimulatedReader
@@ -20,7 +19,6 @@ from cardio.trust import TrustError, TrustStore
 from kiosk.central_client import CentralClient
 from kiosk.config import Config, office_clock
 from kiosk.controller import KioskController, trust_from
-from kiosk.demo import demo_reader
 from kiosk.printer_setup import printer_from
 from kiosk.sync import SyncEngine
 from offline_store import Store
@@ -52,6 +50,8 @@ def build_window(
     """
     if trust is None and demo and not config.card.trust_list:
         log.warning("demo: trusting the DEMO issuer, whose key is public (never on a real kiosk)")
+        from cardio.demo_cards import demo_trust_store  # the demo's keys: never on a kiosk
+
         trust = demo_trust_store()
     elif trust is None:
         trust = trust_from(config)
@@ -63,6 +63,8 @@ def build_window(
     central = CentralClient(config.central.url, timeout_s=config.central.timeout_s)
     demo_cards: list[tuple[str, Callable[[], None]]] = []
     if demo and isinstance(reader, SimulatedReader):
+        from kiosk.demo import demo_reader
+
         reader, taps = demo_reader(reader, use_pcscd=use_pcscd)
         demo_cards = [(t.label, t.tap) for t in taps]
     now = office_clock(config)

@@ -4,6 +4,9 @@ and the sync engine (the cold start is measured in make bench)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
@@ -81,3 +84,17 @@ def test_a_store_that_cannot_be_opened_is_reported_not_raised(qtbot: QtBot, tmp_
         window.controller.stop()
         window.executor.wait_for_done(3000)
         store.close()
+
+
+def test_the_kiosk_loads_the_demo_keys_only_for_the_demo() -> None:
+    code = (
+        "import sys, ui.app; "
+        "print(sorted(m for m in ('cardio.demo_cards', 'kiosk.demo', 'sqlite_utils') "
+        "if m in sys.modules))"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "[]"
