@@ -77,13 +77,18 @@ def running_kiosk(
     width: int = 900,
     stop_timeout_ms: int = 3000,
     clock: Callable[[], float] = time.monotonic,
+    show: bool = True,
+    deferred_store: bool = False,
 ) -> Iterator[KioskWindow]:
-    """The demo window (simulated reader only) on ``config``, shown; closed afterwards."""
-    store = Store.open(config.store_path)
+    """The demo window (simulated reader only) on ``config``, shown unless told not
+    to; closed afterwards. ``deferred_store``: as ``kiosk run`` opens it, once the
+    window is painted."""
+    store = Store.open(config.store_path, deferred=deferred_store)
     window = build_window(config, store, demo=True, use_pcscd=False, clock=clock)
     qtbot.addWidget(window)
     window.resize(width, height)
-    window.show()
+    if show:
+        window.show()
     try:
         yield window
     finally:

@@ -13,10 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from central.settings import DEMO_CATALOG_PATH
 from kiosk.local_store import open_store
-from ui.app import build_window
 from ui.window import FIRST_PAINT_FALLBACK_MS
 
-from .kiosk_window import closed_port, demo_config
+from .kiosk_window import closed_port, demo_config, running_kiosk
 
 
 def _cache_demo_catalog(tmp_path: Path) -> Path:
@@ -31,59 +30,40 @@ def _cache_demo_catalog(tmp_path: Path) -> Path:
 def test_the_store_opens_once_the_attract_screen_is_painted(qtbot: QtBot, tmp_path: Path) -> None:
     _cache_demo_catalog(tmp_path)
     config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
-    store = open_store(config, deferred=True)
-    window = build_window(config, store, demo=True, use_pcscd=False)
-    qtbot.addWidget(window)
-    try:
-        assert not store.is_open and window.controller.catalog is None
+    with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
+        controller = window.controller
+        assert not controller.store.is_open and controller.catalog is None
         window.show()
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=10_000)
-        assert store.is_open and window.attract.isVisible()
-        assert window.controller.catalog_etag == '"cached"'  # offline: the cached one
-        assert window.controller.store_failure is None
-        engine = window.controller.sync
+        qtbot.waitUntil(lambda: controller.catalog is not None, timeout=10_000)
+        assert controller.store.is_open and window.attract.isVisible()
+        assert controller.catalog_etag == '"cached"'  # offline: the cached one
+        assert controller.store_failure is None
+        engine = controller.sync
         assert engine is not None
         qtbot.waitUntil(lambda: engine.running)
-    finally:
-        window.controller.stop()
-        window.executor.wait_for_done(3000)
-        store.close()
 
 
 def test_a_window_never_shown_still_opens_its_store(qtbot: QtBot, tmp_path: Path) -> None:
     config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
-    store = open_store(config, deferred=True)
-    window = build_window(config, store, demo=True, use_pcscd=False)
-    qtbot.addWidget(window)
-    try:
+    with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
+        store = window.controller.store
         qtbot.wait(FIRST_PAINT_FALLBACK_MS // 2)
         assert not store.is_open
         qtbot.waitUntil(lambda: store.is_open, timeout=FIRST_PAINT_FALLBACK_MS * 3)
-    finally:
-        window.controller.stop()
-        window.executor.wait_for_done(3000)
-        store.close()
 
 
 def test_a_store_that_cannot_be_opened_is_reported_not_raised(qtbot: QtBot, tmp_path: Path) -> None:
     config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     config.store_path.write_bytes(b"half a database, then the power went" * 200)
-    store = open_store(config, deferred=True)
-    window = build_window(config, store, demo=True, use_pcscd=False)
-    qtbot.addWidget(window)
-    told: list[str | None] = []
-    window.controller.subscribe_status(lambda: told.append(window.controller.store_failure))
-    try:
-        window.show()
-        qtbot.waitUntil(lambda: window.controller.store_failure is not None, timeout=10_000)
-        assert "database" in (window.controller.store_failure or "")
-        assert told and told[-1] == window.controller.store_failure
-        assert window.controller.sync is not None and not window.controller.sync.running
-    finally:
-        window.controller.stop()
-        window.executor.wait_for_done(3000)
-        store.close()
+    with running_kiosk(qtbot, config, deferred_store=True) as window:
+        controller = window.controller
+        told: list[str | None] = []
+        controller.subscribe_status(lambda: told.append(controller.store_failure))
+        qtbot.waitUntil(lambda: controller.store_failure is not None, timeout=10_000)
+        assert "database" in (controller.store_failure or "")
+        assert told and told[-1] == controller.store_failure
+        assert controller.sync is not None and not controller.sync.running
 
 
 def test_the_kiosk_loads_the_demo_keys_only_for_the_demo() -> None:
