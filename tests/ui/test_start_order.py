@@ -3,19 +3,27 @@ and the sync engine (the cold start is measured in make bench)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from cardio.demo_cards import DEMO_ISSUER_ID, DEMO_TRUST_LIST
+from cardio.errors import Reason
+from cardio.trust import revocation_list_json
 from central.settings import DEMO_CATALOG_PATH
 from kiosk.local_store import open_store
+from kiosk.session import Phase
 from ui.window import FIRST_PAINT_FALLBACK_MS
 
-from .kiosk_window import closed_port, demo_config, running_kiosk
+from .kiosk_window import closed_port, demo_config, running_kiosk, wait_phase
+
+NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 
 
 def _cache_demo_catalog(tmp_path: Path) -> Path:
@@ -64,6 +72,27 @@ def test_a_store_that_cannot_be_opened_is_reported_not_raised(qtbot: QtBot, tmp_
         assert "database" in (controller.store_failure or "")
         assert told and told[-1] == controller.store_failure
         assert controller.sync is not None and not controller.sync.running
+
+
+def test_a_card_tapped_before_the_store_is_open_meets_the_cached_revocations(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # The centre revoked Siti's card since the kiosk's own (DEMO) lists were made.
+    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    store = open_store(config)
+    trust = DEMO_TRUST_LIST.read_bytes()
+    store.save_trust("trust_list", trust, version="1", etag=None, now=NOW)
+    revoked = revocation_list_json({DEMO_ISSUER_ID: ["PKU-000001"]}, version=2)
+    store.save_trust("revocations", json.dumps(revoked).encode(), version="2", etag=None, now=NOW)
+    store.close()
+    with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
+        controller = window.controller
+        assert not controller.store.is_open  # nothing painted: load() has not run
+        siti = [b for b in window.findChildren(QPushButton) if b.text() == "Siti Aminah"]
+        siti[0].click()
+        wait_phase(qtbot, window, Phase.ERROR)
+        assert controller.machine.state.problem == Reason.REVOKED.value
+        assert controller.store.is_open
 
 
 def test_the_kiosk_loads_the_demo_keys_only_for_the_demo() -> None:
