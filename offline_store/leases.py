@@ -21,6 +21,13 @@ kiosk already used that day (only possible for plain numbers printed before
 enrolment) is skipped, even one the centre allocated online. All of it happens
 inside the ticket's own transaction, so a number is used if and only if its
 ticket was stored.
+
+An online number is asked for under a ticket id the kiosk made. Before asking,
+the kiosk notes the id (:meth:`LeaseMixin.note_number_request`); storing the
+ticket removes the note in the same transaction. A note left behind (the
+store failed to keep the ticket, or the kiosk stopped before it could) names
+a number the centre may hold as waiting that no citizen has: the sync engine
+asks the centre to void it (:meth:`LeaseMixin.unkept_number_requests`).
 """
 
 from __future__ import annotations
@@ -158,6 +165,30 @@ class LeaseMixin(StoreBase):
                 )
             )
         return states
+
+    def note_number_request(self, ticket_id: str, now: dt.datetime) -> None:
+        """Remember that the centre is being asked to number ``ticket_id`` (before asking)."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO number_requests VALUES (?, ?) ON CONFLICT (ticket_id) DO NOTHING",
+                [ticket_id, utc_text(now)],
+            )
+
+    def unkept_number_requests(self, asked_before: dt.datetime, limit: int = 50) -> list[str]:
+        """Ticket ids whose online number was asked for before ``asked_before`` and
+        never kept in a ticket, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT ticket_id FROM number_requests WHERE requested_at < ?"
+                " ORDER BY requested_at, ticket_id LIMIT ?",
+                [utc_text(asked_before), limit],
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def forget_number_request(self, ticket_id: str) -> None:
+        """The centre has settled ``ticket_id``'s number (voided, or never had it)."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM number_requests WHERE ticket_id = ?", [ticket_id])
 
     def _take_number(
         self,

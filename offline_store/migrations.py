@@ -14,6 +14,7 @@ the plaintext payloads 0001 wrote.
 | 0004 | caches: trust list and revocations, citizen records (encrypted), sync log |
 | 0005 | ``ticket_leases`` (central blocks + the fallback counter, which replaces |
 |      | ``ticket_counters``) and ``tickets.number_source`` |
+| 0006 | ``number_requests``: online numbers asked for and not yet kept in a ticket |
 """
 
 from __future__ import annotations
@@ -187,6 +188,18 @@ def _m005_leases(db: sqlite_utils.Database, cipher: RowCipher) -> None:
     db.execute("DROP TABLE ticket_counters")
 
 
+def _m006_number_requests(db: sqlite_utils.Database, cipher: RowCipher) -> None:
+    db.executescript(
+        """
+        CREATE TABLE number_requests (
+            ticket_id TEXT PRIMARY KEY,
+            requested_at TEXT NOT NULL
+        );
+        CREATE INDEX number_requests_age ON number_requests (requested_at);
+        """
+    )
+
+
 def _shipped(step: Callable[[sqlite_utils.Database], None]) -> Step:
     return lambda db, _cipher: step(db)
 
@@ -197,6 +210,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (3, _m003_outbox_v2),
     (4, _m004_caches),
     (5, _m005_leases),
+    (6, _m006_number_requests),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -100,6 +100,8 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin):
             )
             ticket = {"number": number, "issued_at": now.isoformat(), "number_source": source}
             self._enqueue(conn, key, TICKET_KIND, {**payload, "ticket": ticket}, now)
+            # kept: whatever the centre numbered under this id, the outbox row settles it
+            conn.execute("DELETE FROM number_requests WHERE ticket_id = ?", [key])
         return StoredTicket(key, number, office_id, service_id, day, counter, now, source)
 
     def record_print(self, ticket_id: str, *, printed: bool, fault: str = "") -> None:

@@ -20,7 +20,8 @@ from offline_store.models import utc_text
 from tests.store.helpers import NAME, NIK, NOW, WIB, payload, raw_bytes
 
 #: The newest version :func:`seed` knows how to fill; extend it with each migration.
-SEEDED_UP_TO = 5
+SEEDED_UP_TO = 6
+UNKEPT_TICKET_ID = "5f0c2a3e-9d1b-4e7a-8c6f-0a1b2c3d4e5f"
 
 
 def build(path: Path, upto: int) -> tuple[sqlite_utils.Database, RowCipher]:
@@ -101,6 +102,8 @@ def seed(db: sqlite_utils.Database, cipher: RowCipher, version: int) -> dict[str
             " ('pku', 'ktp', ?, 'fallback', 1, 2, ?)",
             [NOW.date().isoformat(), utc_text(NOW)] * 2,
         )
+    if version >= 6:
+        db.execute("INSERT INTO number_requests VALUES (?, ?)", [UNKEPT_TICKET_ID, utc_text(NOW)])
     return {"sent": sent, "tickets": tickets}
 
 
@@ -148,6 +151,9 @@ def test_upgrade_from_every_earlier_version_keeps_the_data(tmp_path: Path, versi
     assert store.load_catalog() == ({"version": "v9"}, '"e9"')
     if version >= 4:
         assert store.get_citizen_record(NIK, NOW) == {"name": NAME}
+    assert store.unkept_number_requests(NOW + dt.timedelta(hours=1)) == (
+        [UNKEPT_TICKET_ID] if version >= 6 else []
+    )
     store.close()
     assert [s for s in secrets if s in raw_bytes(path)] == []
 
@@ -173,5 +179,5 @@ def test_a_failed_step_leaves_the_store_at_the_step_before(
     check.close()
     monkeypatch.undo()
     store = Store.open(path)
-    assert m.applied(store.db) == {1, 2, 3, 4, 5} and store.integrity_ok()
+    assert m.applied(store.db) == {v for v, _ in m.MIGRATIONS} and store.integrity_ok()
     store.close()
