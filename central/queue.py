@@ -2,7 +2,9 @@
 
 A ticket goes ``waiting`` → ``called`` (call-next, at a counter) →
 ``served`` or ``no_show``; ``void`` marks a ticket that will never be
-called. Tickets are called in the order of their ``number`` (the queue's
+called (:func:`void_online`: an online number its kiosk never kept), unless
+its registration arrives after all (:mod:`central.submissions`).
+Tickets are called in the order of their ``number`` (the queue's
 sequence, :mod:`central.numbering`); numbers without a ticket (void lease
 numbers, lease numbers not yet synced) are simply not there to be called.
 
@@ -27,7 +29,8 @@ from sqlalchemy import Connection, Row, func, select, update
 
 from central.catalog_store import build_catalog, catalog_marker
 from central.documents import DocumentCache
-from central.errors import ApiError, Forbidden, NotFound
+from central.errors import ApiError, Conflict, Forbidden, NotFound
+from central.kiosks import KioskPrincipal
 from central.numbering import require_service
 from central.staff import StaffPrincipal
 from central.tables import tickets
@@ -259,5 +262,34 @@ def finish(
         raise InvalidTransition(f"the ticket is {row.status}, not called")
     conn.execute(
         update(tickets).where(tickets.c.id == ticket_id).values(status=status, finished_at=now)
+    )
+    return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
+
+
+def void_online(
+    conn: Connection, kiosk: KioskPrincipal, ticket_id: str, now: dt.datetime
+) -> TicketRow:
+    """Void an online ticket its kiosk never kept: it stops waiting and is never called.
+
+    Only this kiosk's ``waiting`` online ticket that no registration reached
+    (``registered_at`` is null) may be voided; anything else is 409 and
+    stays as it is. Idempotent: a void ticket answers as it is. Another
+    kiosk's ticket is 404 ``unknown_ticket``, as an unknown one.
+    """
+    row = conn.execute(select(tickets).where(tickets.c.id == ticket_id).with_for_update()).first()
+    if row is None or row.kiosk_id != kiosk.kiosk_id:
+        raise NotFound("no such ticket of this kiosk", code="unknown_ticket")
+    if row.status == VOID:
+        return row
+    if row.number_source != "online":
+        raise Conflict(f"the ticket's number is a {row.number_source} number, not an online one")
+    if row.registered_at is not None:
+        raise Conflict("a registration for this ticket has reached the centre")
+    if row.status != WAITING:
+        raise Conflict(f"the ticket is {row.status}, not waiting")
+    conn.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id, tickets.c.status == WAITING)
+        .values(status=VOID, finished_at=now)
     )
     return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()

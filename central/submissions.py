@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from central.documents import canonical
 from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.numbering import ServiceInfo, display, local_day, office_services, take_numbers
+from central.queue import VOID, WAITING
 from central.tables import leases, submissions, tickets
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ class Plan:
     result: dict[str, Any]
     #: "insert" a new ticket, "update" (renumber) an online one, "attach" to one.
     ticket_mode: str | None = None
+    #: The ticket was voided (its kiosk believed it never kept it): a citizen holds it.
+    revive: bool = False
     ticket: dict[str, Any] = field(default_factory=dict)
     #: (kind, service, day, number or display) this item's ticket takes.
     claims: list[tuple[str, str, dt.date, object]] = field(default_factory=list)
@@ -282,10 +285,14 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     if existing is not None:
         if existing.kiosk_id != batch.kiosk.kiosk_id or existing.service_id != service.id:
             raise Invalid("invalid_number", "this ticket id belongs to another ticket")
+        # A registration proves the kiosk kept the ticket and a citizen holds its
+        # number: a void online ticket (its kiosk thought otherwise) waits again.
+        plan.revive = existing.status == VOID and existing.number_source == "online"
+        status = WAITING if plan.revive else existing.status
         if existing.display == shown:
             plan.day = existing.day
             plan.ticket_mode = "attach"
-            plan.result = {"ticket_id": item.key, "number": shown, "status": existing.status}
+            plan.result = {"ticket_id": item.key, "number": shown, "status": status}
             return plan
         if existing.number_source != "online" or source == "online":
             raise Invalid("invalid_number", "the ticket exists with another number")
@@ -310,9 +317,11 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
         kiosk_id=batch.kiosk.kiosk_id,
         issued_at=issued,
     )
-    status = existing.status if existing is not None else "waiting"
-    if existing is None:
+    status = existing.status if existing is not None and not plan.revive else WAITING
+    if existing is None or plan.revive:
         plan.ticket["status"] = status
+    if plan.revive:
+        plan.ticket["finished_at"] = None
     plan.result = {"ticket_id": item.key, "number": shown, "status": status}
     return plan
 
@@ -438,6 +447,13 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
     attached = [p.item.key for p in plans if p.ticket_mode == "attach"]
     if attached:
         conn.execute(update(tickets).where(tickets.c.id.in_(attached)).values(registered_at=now))
+    revived = [p.item.key for p in plans if p.ticket_mode == "attach" and p.revive]
+    if revived:
+        conn.execute(
+            update(tickets)
+            .where(tickets.c.id.in_(revived), tickets.c.status == VOID)
+            .values(status=WAITING, finished_at=None)
+        )
     for plan in plans:
         if plan.ticket_mode == "update":
             values = {k: v for k, v in plan.ticket.items() if k != "id"}

@@ -7,7 +7,7 @@ Numbering rules (one sequence per queue, leases, voids, fallback numbers):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Path, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -109,6 +109,28 @@ def allocate(
         estimated_wait_minutes=queue.estimate(ahead, minutes[row.service_id]),
         now_serving=serving,
     )
+
+
+class VoidedTicket(BaseModel):
+    ticket_id: str
+    status: Literal["void"]
+
+
+@router.post(
+    "/api/v1/tickets/{ticket_id}/void",
+    responses={
+        404: {"description": "`unknown_ticket`: no ticket of this kiosk with this id."},
+        409: {
+            "description": "`conflict`: a registration reached the centre, the ticket is no "
+            "longer waiting, or its number is not an online one. Nothing changes."
+        },
+    },
+)
+def void_ticket(ticket_id: TicketId, kiosk: KioskAuth, ctx: Context) -> VoidedTicket:
+    """Void an online number the kiosk never kept (its ticket was not stored); idempotent."""
+    with ctx.db.begin() as conn:
+        row = queue.void_online(conn, kiosk, ticket_id, utc_now())
+    return VoidedTicket(ticket_id=row.id, status=row.status)
 
 
 class LeaseRequest(BaseModel):
