@@ -69,7 +69,8 @@ HEALTH_INFO_PATH = "/api/v1/health-info"
 QUEUE_PATH = "/api/v1/queue"
 HEALTH_PATH = "/health"
 KIOSK_ME_PATH = "/api/v1/kiosks/me"
-ALLOCATE_PATH = "/api/v1/tickets/allocate"
+TICKETS_PATH = "/api/v1/tickets"
+ALLOCATE_PATH = f"{TICKETS_PATH}/allocate"
 LEASES_PATH = "/api/v1/leases"
 SUBMISSIONS_PATH = "/api/v1/submissions"
 HEARTBEATS_PATH = "/api/v1/heartbeats"
@@ -145,6 +146,15 @@ class CentralClient:
         body = {"ticket_id": ticket_id, "service_id": service_id}
         data = self._call("POST", ALLOCATE_PATH, body, ok=(200, 201), timeout_s=deadline_s)
         return self._parse(ALLOCATE_PATH, Allocation.from_json, data)
+
+    def void_ticket(self, ticket_id: str) -> None:
+        """Tell the centre this kiosk never kept ``ticket_id``, numbered online: void it.
+
+        Idempotent. :class:`CentralRefused` with ``unknown_ticket`` (the centre
+        never numbered it) or ``conflict`` (it was registered or called): either
+        way nothing is left to void.
+        """
+        self._call("POST", f"{TICKETS_PATH}/{ticket_id}/void", {})
 
     def request_lease(self, service_id: str, day: dt.date, size: int) -> Lease:
         """Lease a block of ``size`` numbers of ``service_id``'s queue on ``day``."""

@@ -46,6 +46,7 @@ from kiosk.sync.leases import LeaseKeeper
 from kiosk.sync.push import PushFailed, PushResult, push_batch
 from kiosk.sync.schedule import Schedule
 from kiosk.sync.status import StatusBoard, SyncStatus, store_figures
+from kiosk.sync.unkept import UnkeptNumbers
 from offline_store import Store, StoreError
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,8 @@ class SyncEngine:
         sync = config.sync
         self.backoff = Backoff(sync.backoff_base_s, sync.backoff_cap_s, rng=rng or random.Random())  # noqa: S311 (jitter)
         self.leases = LeaseKeeper(config.kiosk.office_id, sync.lease_size, sync.lease_low_water)
+        #: Online numbers asked for and never kept in a ticket, voided at the centre.
+        self.unkept = UnkeptNumbers()
         self.board = StatusBoard()
         self._catalog_source = catalog
         self._catalog: Catalog | None = None
@@ -357,6 +360,7 @@ class SyncEngine:
         return total
 
     def _keep_leases(self, now: dt.datetime) -> None:
+        authorised(self.client, self.config, lambda: self.unkept.void(self.store, self.client, now))
         catalog = self._current_catalog()
         if catalog is None:
             return
@@ -412,6 +416,12 @@ class SyncEngine:
         if paused is not None and self._now() < paused:
             return None
         deadline = self.config.sync.allocate_deadline_s
+        try:
+            # Noted first: if the ticket is then never stored, the number is voided (unkept.py).
+            self.store.note_number_request(ticket_id, self._now())
+        except StoreError as exc:
+            log.error("no online number: the request could not be noted (%s)", exc)
+            return None
         try:
             allocation = self.client.allocate_ticket(ticket_id, service_id, deadline_s=deadline)
         except CentralError as exc:

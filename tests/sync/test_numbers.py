@@ -13,9 +13,9 @@ import pytest
 from central.process import RunningCentral
 from kiosk.central_client import CentralClient
 from kiosk.sync import SyncEngine
-from offline_store import Store
-from tests.sync.conftest import Kiosk
-from tests.sync.helpers import SERVICE, centre_displays, centre_tickets, issue
+from offline_store import Store, StoreError
+from tests.sync.conftest import OFFICE, Kiosk
+from tests.sync.helpers import SERVICE, centre_displays, centre_tickets, issue, payload
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -157,3 +157,56 @@ def test_yesterdays_unused_numbers_go_back(kiosk: Kiosk, central: RunningCentral
     count = len(returns)
     kiosk.engine.run_once(force=True)
     assert len([s for s in kiosk.proxy.seen if s.path.endswith("/return")]) == count
+
+
+def test_an_online_number_the_kiosk_never_kept_is_voided_at_the_centre(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    kiosk.engine.run_once()
+    kept = issue(kiosk.store, kiosk.clock, kiosk.engine)  # a citizen holds this one
+    lost = str(uuid.uuid4())
+    allocation = kiosk.engine.allocate(lost, SERVICE, kiosk.clock().date())
+    assert allocation is not None and kept.source == "online"
+    # The disk fills between the centre's answer and the commit: no ticket, no number shown.
+    kiosk.store.db.execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'full'); END"
+    )
+    with pytest.raises(StoreError):
+        kiosk.store.issue_ticket(
+            office_id=OFFICE,
+            service_id=SERVICE,
+            prefix="A",
+            counter="1",
+            payload=payload(),
+            now=kiosk.clock(),
+            allocated=allocation.number,
+            ticket_id=lost,
+        )
+    kiosk.store.db.execute("DROP TRIGGER refuse")
+    assert centre_tickets(central.db_url, [lost])[lost].status == "waiting"
+
+    kiosk.engine.run_once(force=True)  # too young: an issue may still be under way
+    kiosk.clock.advance(61)
+    kiosk.engine.run_once(force=True)  # old enough, seen once
+    assert centre_tickets(central.db_url, [lost])[lost].status == "waiting"
+    kiosk.proxy.down()
+    kiosk.engine.run_once(force=True)  # due, but the centre is away: the note stays
+    assert kiosk.store.unkept_number_requests(kiosk.clock()) == [lost]
+    kiosk.proxy.up()
+    kiosk.engine.run_once(force=True)
+    rows = centre_tickets(central.db_url, [lost, kept.id])
+    assert (rows[lost].status, rows[kept.id].status) == ("void", "waiting")
+    assert kiosk.store.unkept_number_requests(kiosk.clock()) == []
+
+
+def test_a_request_that_never_reached_the_centre_is_forgotten(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    kiosk.engine.run_once()
+    never = str(uuid.uuid4())
+    kiosk.store.note_number_request(never, kiosk.clock())  # power lost before the request left
+    kiosk.clock.advance(61)
+    kiosk.engine.run_once(force=True)
+    kiosk.engine.run_once(force=True)
+    assert kiosk.store.unkept_number_requests(kiosk.clock()) == []
+    assert centre_tickets(central.db_url, [never]) == {}

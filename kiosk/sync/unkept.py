@@ -1,0 +1,64 @@
+"""Online numbers the kiosk asked for and never kept: voided at the centre.
+
+The kiosk notes a ticket id in its store before asking the centre to number
+it, and storing the ticket removes the note in the same transaction. A note
+older than :data:`SETTLE_AFTER` therefore names a ticket that was never
+stored: the store failed, or the kiosk lost power between the centre's
+answer and the commit. No citizen holds that number, but the centre keeps it
+waiting, and staff would call it. The sync engine tells the centre
+(``POST /api/v1/tickets/{id}/void``) and forgets the note once the centre
+has settled it: voided now or before, never numbered (``unknown_ticket``),
+or registered or called after all (``conflict``: then a citizen holds it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from kiosk.central_client import CentralClient
+from kiosk.central_errors import CentralRefused
+from offline_store import Store
+
+log = logging.getLogger(__name__)
+
+#: An issue takes well under a second; a note older than this was left behind.
+SETTLE_AFTER = dt.timedelta(minutes=1)
+
+
+@dataclass
+class UnkeptNumbers:
+    """Voids, run after run, the numbers of tickets the kiosk never stored.
+
+    A note is voided only once two runs have seen it and it is older than
+    :data:`SETTLE_AFTER`: a clock set forward during an issue then cannot make
+    the kiosk void a number it is about to print. After a restart the first
+    run only looks.
+    """
+
+    #: The notes the previous run saw.
+    seen: set[str] = field(default_factory=set)
+
+    def void(self, store: Store, client: CentralClient, now: dt.datetime) -> int:
+        """Void what is due; returns how many notes were settled.
+
+        Raises what the client raises for the network; what is left stays
+        noted for the next run.
+        """
+        noted = store.unkept_number_requests(now - SETTLE_AFTER)
+        due = [ticket_id for ticket_id in noted if ticket_id in self.seen]
+        self.seen = set(noted)
+        settled = 0
+        for ticket_id in due:
+            try:
+                client.void_ticket(ticket_id)
+                log.warning("an online number this kiosk never kept was voided (%s)", ticket_id)
+            except CentralRefused as exc:
+                if exc.code not in ("unknown_ticket", "conflict"):
+                    raise
+                log.info("nothing to void for ticket %s (%s)", ticket_id, exc.code)
+            store.forget_number_request(ticket_id)
+            self.seen.discard(ticket_id)
+            settled += 1
+        return settled
