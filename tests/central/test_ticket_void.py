@@ -20,6 +20,14 @@ pytestmark = pytest.mark.timeout(120)
 SERVICE = "status-berkas"  # prefix F, counter "Informasi" (test_counter.py drains it too)
 
 
+@pytest.fixture
+def clerk(central_server: RunningCentral, operator: Database) -> str:
+    """A counter clerk's token, with the test's queue emptied first."""
+    token = new_staff(operator, central_server.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    drain(central_server.url, token, SERVICE)
+    return token
+
+
 def void(url: str, token: str, ticket_id: str, body: Any = None) -> requests.Response:
     return requests.post(
         f"{url}/api/v1/tickets/{ticket_id}/void", json=body, headers=bearer(token), timeout=10
@@ -64,11 +72,9 @@ def waiting(url: str, token: str) -> int:
 
 
 def test_a_number_the_kiosk_never_kept_is_void_skipped_and_not_counted(
-    central_server: RunningCentral, operator: Database, kiosk_token: str
+    central_server: RunningCentral, operator: Database, kiosk_token: str, clerk: str
 ) -> None:
     url = central_server.url
-    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    drain(url, clerk, SERVICE)
     kept, lost, later = new_id(), new_id(), new_id()
     for ticket_id in (kept, lost, later):
         assert allocate(url, kiosk_token, SERVICE, ticket_id).status_code == 201
@@ -103,11 +109,9 @@ def test_a_number_the_kiosk_never_kept_is_void_skipped_and_not_counted(
 
 
 def test_void_refuses_unknown_others_registered_called_and_lease_tickets(
-    central_server: RunningCentral, operator: Database, kiosk_token: str
+    central_server: RunningCentral, operator: Database, kiosk_token: str, clerk: str
 ) -> None:
     url = central_server.url
-    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    drain(url, clerk, SERVICE)
 
     # A called ticket: it is at the counter, someone holds it.
     called_id = new_id()
@@ -159,13 +163,11 @@ def test_void_refuses_unknown_others_registered_called_and_lease_tickets(
 
 
 def test_a_registration_arriving_after_the_void_puts_the_ticket_back_in_the_queue(
-    central_server: RunningCentral, operator: Database, kiosk_token: str
+    central_server: RunningCentral, kiosk_token: str, clerk: str
 ) -> None:
     # A registration proves the kiosk kept the ticket after all: a citizen holds
     # the number, so the void is undone rather than the citizen never called.
     url = central_server.url
-    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    drain(url, clerk, SERVICE)
     same, renumbered = new_id(), new_id()
     number = allocate(url, kiosk_token, SERVICE, same).json()["display"]
     assert allocate(url, kiosk_token, SERVICE, renumbered).status_code == 201

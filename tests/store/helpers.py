@@ -29,6 +29,7 @@ def issue_ticket(
     service: str = "poli",
     now: dt.datetime = NOW,
     allocated: int | None = None,
+    ticket_id: str | None = None,
 ) -> StoredTicket:
     return store.issue_ticket(
         office_id="pku",
@@ -38,6 +39,7 @@ def issue_ticket(
         payload=payload(),
         now=now,
         allocated=allocated,
+        ticket_id=ticket_id,
     )
 
 

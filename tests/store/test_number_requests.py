@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from offline_store import Store, StoreError
-from tests.store.helpers import NOW, payload
+from tests.store.helpers import NOW, issue_ticket
 
 MINUTE = dt.timedelta(minutes=1)
 ASKED = "0b7e5c1a-3f2d-4c9b-8a1e-6d5f4c3b2a19"
@@ -15,16 +15,7 @@ OTHER = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f2a3b4c5d"
 
 
 def issue_as(store: Store, ticket_id: str, allocated: int | None) -> str:
-    return store.issue_ticket(
-        office_id="pku",
-        service_id="poli",
-        prefix="A",
-        counter="Loket 1",
-        payload=payload(),
-        now=NOW,
-        allocated=allocated,
-        ticket_id=ticket_id,
-    ).number
+    return issue_ticket(store, allocated=allocated, ticket_id=ticket_id).number
 
 
 def test_a_request_kept_in_a_ticket_is_forgotten_with_the_ticket(store: Store) -> None:
