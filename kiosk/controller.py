@@ -185,7 +185,8 @@ class KioskController:
         #: The sync engine (docs/sync.md), once :meth:`attach_sync` gave one.
         self.sync: SyncEngine | None = None
         self._stopped = False
-        #: Set when the store cannot be opened: the kiosk cannot keep a ticket.
+        #: Why the store cannot be opened, while it cannot: the kiosk could not
+        #: keep a ticket, so it is out of service.
         self.store_failure: str | None = None
         self._store_lock = threading.Lock()
         self._store_loaded: StoreLoaded | None = None
@@ -217,7 +218,8 @@ class KioskController:
         step imports and verifies much; either would hold the GIL while the
         screen is drawn. A card tapped before it is done waits for the store
         (its read needs the cached revocations). A store that cannot be opened
-        sets :attr:`store_failure` and tells the status listeners.
+        sets :attr:`store_failure` and tells the status listeners: the kiosk is
+        out of service (taps are ignored) until a later try opens it.
         """
         self.executor.run_in_background(self._load_store, self._store_ready)
 
@@ -232,7 +234,7 @@ class KioskController:
         try:
             self.store.ensure_open()
         except StoreError as exc:
-            log.error("local store unusable: %s", exc)
+            log.error("local store unusable, the kiosk is out of service: %s", exc)
             return StoreLoaded(error=str(exc))
         if self.sync is not None:
             cached = self.sync.cached_trust()
@@ -257,6 +259,10 @@ class KioskController:
             self.store_failure = loaded.error
             self._status_changed()
             return
+        if self.store_failure is not None:
+            log.info("local store usable again: back in service")
+            self.store_failure = None
+            self._status_changed()
         if self.catalog is None and loaded.catalog is not None:
             self.catalog, self.catalog_etag = loaded.catalog, loaded.etag
             self._status_changed()
@@ -349,6 +355,8 @@ class KioskController:
         listener = self.tap_listener
         if listener is not None:
             listener(reader)
+        elif self.store_failure is not None:
+            log.warning("card tap ignored: out of service, the local store is unusable")
         else:
             self.dispatch(CardTapped(reader))
 
@@ -364,7 +372,9 @@ class KioskController:
             log.info("session wiped (%s)", effect.reason)
 
     def _read(self, effect: ReadCard) -> SessionEvent:
-        self._load_store()  # a tap in the first instants: the cached revocations first
+        # A tap in the first instants: the cached revocations first.
+        if self._load_store().error is not None:
+            return CardReadFailed(effect.session, "store_failed")  # no ticket could be kept
         try:
             trust = self.trust
             with self.reader.connect(effect.reader) as card:
@@ -506,7 +516,14 @@ class KioskController:
 
     # -- catalog -----------------------------------------------------------------
     def refresh_catalog(self) -> None:
-        """Fetch the catalog in the background; keep the cached one on any failure."""
+        """Fetch the catalog in the background; keep the cached one on any failure.
+
+        Out of service (the store could not be opened), try the store again
+        instead: a disk an operator freed brings the kiosk back by itself.
+        """
+        if self.store_failure is not None:
+            self.load()
+            return
         if not self._catalog_busy.acquire(blocking=False):
             return
         self.executor.run_in_background(self._fetch_catalog, self._catalog_fetched)

@@ -28,9 +28,6 @@ from ui.window import KioskWindow
 
 log = logging.getLogger(__name__)
 
-#: ``run_kiosk``'s status when the local store cannot be opened.
-EXIT_STORE_UNUSABLE = 1
-
 
 def build_window(
     config: Config,
@@ -120,18 +117,19 @@ def run_kiosk(
     app.installEventFilter(window)
     window.exit_requested = app.quit
     controller = window.controller
+    told: list[str] = []
 
-    def stop_if_store_unusable() -> None:
-        # Without its store the kiosk could not keep a ticket it printed.
-        if controller.store_failure is not None:
+    def tell_if_store_unusable() -> None:
+        # The screen says "out of service"; whoever started the kiosk learns why.
+        failure = controller.store_failure
+        if failure is not None and failure not in told:
+            told.append(failure)
             print(
-                "kiosk: penyimpanan lokal tidak dapat dibuka / local store unusable: "
-                f"{controller.store_failure}",
+                f"kiosk: penyimpanan lokal tidak dapat dibuka / local store unusable: {failure}",
                 file=sys.stderr,
             )
-            app.exit(EXIT_STORE_UNUSABLE)
 
-    controller.subscribe_status(stop_if_store_unusable)
+    controller.subscribe_status(tell_if_store_unusable)
     if desk:  # a normal window on the registration desk's screen
         window.resize(1400, 1000)
         window.show()

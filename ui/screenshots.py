@@ -29,7 +29,7 @@ from kiosk.session_events import Confirmed, FormOpened, ServiceSelected
 from offline_store import Store
 from printing.samples import write_screenshots
 from ui.app import build_window
-from ui.screenshots_more import PIN, capture_desk, capture_overlays
+from ui.screenshots_more import PIN, capture_desk, capture_out_of_service, capture_overlays
 from ui.screenshots_touch import capture_touch
 from ui.theme import STYLE_SHEET
 from ui.window import KioskWindow
@@ -97,6 +97,9 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         saved += write_screenshots(out)  # every ticket layout, and the slip
         _close(window, store)
         saved.append(capture_desk(app, config, out, lambda done: _wait(app, done)))
+    with tempfile.TemporaryDirectory() as tmp:
+        broken = Config(kiosk=KioskSection(data_dir=tmp), central=CentralSection(url=central.url))
+        saved.append(capture_out_of_service(app, broken, out, lambda done: _wait(app, done)))
     return saved
 
 

@@ -1,6 +1,6 @@
 """Pictures of the screens outside the citizen's walk (#7): information, application
-status, the operator's PIN pad and panel, and the hospital desk. Used by
-:mod:`ui.screenshots`."""
+status, the operator's PIN pad and panel, the hospital desk, and the kiosk out of
+service. Used by :mod:`ui.screenshots`."""
 
 from __future__ import annotations
 
@@ -88,6 +88,30 @@ def capture_desk(
         for _ in range(5):
             app.processEvents()
         path = out / "desk.png"
+        window.grab().save(str(path))
+        return path
+    finally:
+        window.controller.stop()
+        window.executor.wait_for_done(3000)
+        window.close()
+        store.close()
+
+
+def capture_out_of_service(
+    app: QApplication, config: Config, out: Path, wait: Wait, size: tuple[int, int] = (900, 1200)
+) -> Path:
+    """The attract screen of a kiosk whose store file is broken (opened as ``kiosk run`` does)."""
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    config.store_path.write_bytes(b"not a database: a file cut short by a power failure" * 100)
+    store = Store.open(config.store_path, deferred=True)
+    window = build_window(config, store, demo=False, use_pcscd=False)
+    try:
+        window.resize(*size)
+        window.show()
+        wait(lambda: window.controller.store_failure is not None)
+        for _ in range(5):
+            app.processEvents()
+        path = out / "out-of-service.png"
         window.grab().save(str(path))
         return path
     finally:

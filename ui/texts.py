@@ -38,6 +38,10 @@ TEXTS: dict[str, str] = {
     "printer_down": QT_TRANSLATE_NOOP(
         "texts", "Printer tiket sedang bermasalah — nomor antrean tampil di layar"
     ),
+    "out_of_service": QT_TRANSLATE_NOOP(
+        "texts", "Mohon maaf, anjungan ini sedang tidak dapat melayani"
+    ),
+    "out_of_service_hint": QT_TRANSLATE_NOOP("texts", "Silakan menuju loket pelayanan terdekat"),
     "demo_cards": QT_TRANSLATE_NOOP("texts", "Kartu demo (simulasi)"),
     "reading": QT_TRANSLATE_NOOP("texts", "Membaca kartu…"),
     "reading_hint": QT_TRANSLATE_NOOP("texts", "Jangan angkat kartu Anda"),

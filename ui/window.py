@@ -200,6 +200,7 @@ class KioskWindow(QMainWindow):
             self.warning.hide()
 
     def status_changed(self) -> None:
+        self.attract.out_of_service = self.controller.store_failure is not None
         self.view.catalog = self.controller.catalog
         self.view.printer_ok = self.printer_ok = self.controller.printer_health.ok
         self._render_attract_status()

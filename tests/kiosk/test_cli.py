@@ -67,7 +67,8 @@ def test_run_with_unreachable_server_stays_up(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_run_with_an_unusable_store_stops_with_a_message(tmp_path: Path) -> None:
+def test_run_with_an_unusable_store_stays_up_out_of_service(tmp_path: Path) -> None:
+    # Exiting would only make the service manager restart it, flickering, every 2 s.
     data = tmp_path / "data"
     data.mkdir()
     (data / "kiosk.db").write_bytes(b"half a database, then the power went" * 200)
@@ -75,9 +76,10 @@ def test_run_with_an_unusable_store_stops_with_a_message(tmp_path: Path) -> None
     config.write_text(
         f'[kiosk]\ndata_dir = "{data}"\n[central]\nurl = "http://127.0.0.1:9"\ntimeout_s = 0.5\n'
     )
-    result = kiosk("run", "--config", str(config), "--exit-after", "20")
-    assert result.returncode == 1
-    assert "local store unusable" in result.stderr and "Traceback" not in result.stderr
+    result = kiosk("run", "--config", str(config), "--exit-after", "3")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("local store unusable") >= 1
+    assert "out of service" in result.stderr and "Traceback" not in result.stderr
     assert (data / "kiosk.db").read_bytes().startswith(b"half a database")  # left for repair
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from offline_store import Store, StoreCorrupt, StoreError
+from offline_store import Store, StoreCorrupt, StoreError, StoreKeyError
 from tests.store.helpers import issue
 
 
@@ -59,3 +59,21 @@ def test_importing_the_store_leaves_sqlite_utils_for_the_first_open() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert shown.stdout.strip() == "False"
+
+
+def test_a_key_file_put_back_lets_the_next_use_open_the_store(tmp_path: Path) -> None:
+    path = tmp_path / "k.db"
+    first = Store.open(path)
+    issue(first)  # data sealed with the key
+    first.close()
+    key = tmp_path / "store.key"
+    saved = key.read_bytes()
+    key.unlink()
+    store = Store.open(path, deferred=True)
+    with pytest.raises(StoreKeyError):
+        store.ensure_open()
+    assert not key.exists()  # no new key made over a store that holds data
+    key.write_bytes(saved)
+    key.chmod(0o600)
+    assert issue(store) == "A-002"
+    store.close()

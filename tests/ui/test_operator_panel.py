@@ -194,3 +194,21 @@ def test_without_a_configured_pin_the_gesture_does_nothing(tmp_path: Path, qtbot
         five_taps(qtbot, window)
         assert window.overlays.current is None
         assert window.stack.currentWidget() is window.attract
+
+
+def test_out_of_service_the_panel_still_opens_and_names_the_store_fault(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin(PIN)))
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    config.store_path.write_bytes(b"half a database, then the power went" * 200)
+    with running_kiosk(qtbot, config, deferred_store=True) as window:
+        qtbot.waitUntil(lambda: window.controller.store_failure is not None, timeout=10_000)
+        five_taps(qtbot, window)
+        enter(qtbot, window, PIN)
+        qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
+        panel = window.overlays.operator
+        qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+        assert panel.lines["store"].isVisible()
+        assert panel.lines["store"].text().startswith("Penyimpanan lokal bermasalah: store_")

@@ -21,7 +21,15 @@ from kiosk.local_store import open_store
 from kiosk.session import Phase
 from ui.window import FIRST_PAINT_FALLBACK_MS
 
-from .kiosk_window import closed_port, demo_config, running_kiosk, wait_phase
+from .kiosk_window import (
+    button_with,
+    click,
+    closed_port,
+    demo_config,
+    running_kiosk,
+    visible_strings,
+    wait_phase,
+)
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 
@@ -60,7 +68,9 @@ def test_a_window_never_shown_still_opens_its_store(qtbot: QtBot, tmp_path: Path
         qtbot.waitUntil(lambda: store.is_open, timeout=FIRST_PAINT_FALLBACK_MS * 3)
 
 
-def test_a_store_that_cannot_be_opened_is_reported_not_raised(qtbot: QtBot, tmp_path: Path) -> None:
+def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
     config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     config.store_path.write_bytes(b"half a database, then the power went" * 200)
@@ -72,6 +82,24 @@ def test_a_store_that_cannot_be_opened_is_reported_not_raised(qtbot: QtBot, tmp_
         assert "database" in (controller.store_failure or "")
         assert told and told[-1] == controller.store_failure
         assert controller.sync is not None and not controller.sync.running
+        # The citizen reads why, and a tap starts nothing that could not be kept.
+        shown = visible_strings(window)
+        assert "Mohon maaf, anjungan ini sedang tidak dapat melayani" in shown
+        assert "Silakan menuju loket pelayanan terdekat" in shown
+        assert "Tempelkan kartu Anda" not in shown
+        assert not window.attract.alert.isVisible()  # no printer or catalog news now
+        assert window.attract.complaint is not None and not window.attract.complaint.isVisible()
+        click(qtbot, button_with(window, "Siti Aminah"))
+        qtbot.wait(300)
+        assert controller.machine.state.phase is Phase.IDLE
+
+        config.store_path.unlink()  # the operator moved the broken file aside
+        controller.refresh_catalog()  # what the window's minute timer calls
+        qtbot.waitUntil(lambda: controller.store_failure is None, timeout=10_000)
+        assert controller.store.is_open and "Tempelkan kartu Anda" in visible_strings(window)
+        assert controller.sync.running
+        click(qtbot, button_with(window, "Siti Aminah"))
+        wait_phase(qtbot, window, Phase.IDENTIFIED)
 
 
 def test_a_card_tapped_before_the_store_is_open_meets_the_cached_revocations(

@@ -32,6 +32,14 @@
         <translation>The ticket printer has a problem — your number is shown on screen</translation>
     </message>
     <message>
+        <source>Mohon maaf, anjungan ini sedang tidak dapat melayani</source>
+        <translation>Sorry, this kiosk cannot serve you right now</translation>
+    </message>
+    <message>
+        <source>Silakan menuju loket pelayanan terdekat</source>
+        <translation>Please go to the nearest service counter</translation>
+    </message>
+    <message>
         <source>Kartu demo (simulasi)</source>
         <translation>Demo cards (simulated)</translation>
     </message>

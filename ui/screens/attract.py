@@ -61,7 +61,8 @@ class AttractScreen(Screen):
         self.box.addWidget(self.clock)
         self.box.addStretch(1)
         self.box.addWidget(self.title)
-        self.box.addWidget(TapPicture(), 0, Qt.AlignmentFlag.AlignHCenter)
+        self.picture = TapPicture()
+        self.box.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
         self.box.addWidget(self.hint)
         self.box.addStretch(1)
         self.box.addWidget(self.offline)
@@ -91,6 +92,8 @@ class AttractScreen(Screen):
         # Tighter than other screens: the demo's cards must fit a landscape screen too.
         self.box.setContentsMargins(32, 32, 32, 32)
         self.box.setSpacing(12)
+        #: The kiosk cannot keep a ticket (its store is unusable): no tap is taken.
+        self.out_of_service = False
 
     def render(self, state: SessionState, view: View) -> None:
         office = ""
@@ -100,8 +103,12 @@ class AttractScreen(Screen):
             except KeyError:
                 office = ""
         self.office.setText(office or view.t("app_title"))
-        self.title.setText(view.t("tap_card"))
-        self.hint.setText(view.t("tap_hint"))
+        closed = self.out_of_service
+        self.title.setText(view.t("out_of_service" if closed else "tap_card"))
+        self.hint.setText(view.t("out_of_service_hint" if closed else "tap_hint"))
+        self.picture.setVisible(not closed)
+        if self.complaint is not None:
+            self.complaint.setVisible(not closed)  # a complaint is stored too
         set_button_text(self.language, view.t("switch_language"))
         if self.complaint is not None:
             set_button_text(self.complaint, view.t("complaint"))
@@ -115,14 +122,15 @@ class AttractScreen(Screen):
             self.clock.setText(text)
 
     def set_status(self, view: View, *, online: bool | None, printer_ok: bool) -> None:
-        self.offline.setVisible(online is False)
+        # Out of service, the title says all: no ticket, so no printer or catalog news.
+        self.offline.setVisible(online is False and not self.out_of_service)
         self.offline.setText(view.t("offline"))
         problems = []
         if view.catalog is None:
             problems.append(view.t("no_catalog"))
         if not printer_ok:
             problems.append(view.t("printer_down"))
-        self.alert.setVisible(bool(problems))
+        self.alert.setVisible(bool(problems) and not self.out_of_service)
         self.alert.setText("\n".join(problems))
 
 
