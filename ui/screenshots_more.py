@@ -4,7 +4,8 @@ service. Used by :mod:`ui.screenshots`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -68,14 +69,34 @@ def capture_overlays(app: QApplication, window: KioskWindow, out: Path, wait: Wa
     return saved
 
 
-def capture_desk(
-    app: QApplication, config: Config, out: Path, wait: Wait, size: tuple[int, int] = (1400, 1000)
-) -> Path:
-    store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True, use_pcscd=False, desk=True)
+@contextmanager
+def _window(
+    config: Config, store: Store, size: tuple[int, int], *, demo: bool, desk: bool = False
+) -> Iterator[KioskWindow]:
+    """A shown window on ``store``; stopped and closed with the store afterwards."""
+    window = build_window(config, store, demo=demo, use_pcscd=False, desk=desk)
     try:
         window.resize(*size)
         window.show()
+        yield window
+    finally:
+        window.controller.stop()
+        window.executor.wait_for_done(3000)
+        window.close()
+        store.close()
+
+
+def _grab(app: QApplication, window: KioskWindow, path: Path) -> Path:
+    for _ in range(5):
+        app.processEvents()
+    window.grab().save(str(path))
+    return path
+
+
+def capture_desk(
+    app: QApplication, config: Config, out: Path, wait: Wait, size: tuple[int, int] = (1400, 1000)
+) -> Path:
+    with _window(config, Store.open(config.store_path), size, demo=True, desk=True) as window:
         controller = window.controller
         wait(lambda: controller.catalog is not None)
         reader = controller.reader
@@ -85,16 +106,7 @@ def capture_desk(
             controller.dispatch(ServiceSelected("puskesmas-umum"))
             controller.dispatch(FormOpened())
             wait(lambda: controller.machine.state.phase is Phase.FORM)
-        for _ in range(5):
-            app.processEvents()
-        path = out / "desk.png"
-        window.grab().save(str(path))
-        return path
-    finally:
-        window.controller.stop()
-        window.executor.wait_for_done(3000)
-        window.close()
-        store.close()
+        return _grab(app, window, out / "desk.png")
 
 
 def capture_out_of_service(
@@ -104,18 +116,6 @@ def capture_out_of_service(
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     config.store_path.write_bytes(b"not a database: a file cut short by a power failure" * 100)
     store = Store.open(config.store_path, deferred=True)
-    window = build_window(config, store, demo=False, use_pcscd=False)
-    try:
-        window.resize(*size)
-        window.show()
+    with _window(config, store, size, demo=False) as window:
         wait(lambda: window.controller.store_failure is not None)
-        for _ in range(5):
-            app.processEvents()
-        path = out / "out-of-service.png"
-        window.grab().save(str(path))
-        return path
-    finally:
-        window.controller.stop()
-        window.executor.wait_for_done(3000)
-        window.close()
-        store.close()
+        return _grab(app, window, out / "out-of-service.png")
