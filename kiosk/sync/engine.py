@@ -360,20 +360,31 @@ class SyncEngine:
         return total
 
     def _keep_leases(self, now: dt.datetime) -> None:
-        authorised(self.client, self.config, lambda: self.unkept.void(self.store, self.client, now))
         catalog = self._current_catalog()
-        if catalog is None:
-            return
-        authorised(
-            self.client,
-            self.config,
-            lambda: self.leases.give_back(self.store, self.client, catalog, now),
-        )
-        authorised(
-            self.client,
-            self.config,
-            lambda: self.leases.top_up(self.store, self.client, catalog, now),
-        )
+        try:
+            if catalog is not None:
+                authorised(
+                    self.client,
+                    self.config,
+                    lambda: self.leases.give_back(self.store, self.client, catalog, now),
+                )
+                authorised(
+                    self.client,
+                    self.config,
+                    lambda: self.leases.top_up(self.store, self.client, catalog, now),
+                )
+        except CentralUnavailable:
+            raise  # the voids would fail the same way
+        except CentralError:
+            self._void_unkept(now)  # a lease refused never holds up the voids
+            raise
+        self._void_unkept(now)
+
+    def _void_unkept(self, now: dt.datetime) -> None:
+        due = self.unkept.due(self.store, now)  # once per run, outside any retry
+        if due:
+            settle = self.unkept.settle
+            authorised(self.client, self.config, lambda: settle(self.store, self.client, due))
 
     def _heartbeat(self, now: dt.datetime) -> None:
         body = heartbeat_body(self.store, now, self._health())

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass, field
 
 from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralRefused
+from kiosk.central_errors import CentralRefused, CentralUnavailable
 from offline_store import Store
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ SETTLE_AFTER = dt.timedelta(minutes=1)
 class UnkeptNumbers:
     """Voids, run after run, the numbers of tickets the kiosk never stored.
 
-    A note is voided only once two runs have seen it and it is older than
+    A note is due once two runs have seen it and it is older than
     :data:`SETTLE_AFTER`: a clock set forward during an issue then cannot make
     the kiosk void a number it is about to print. After a restart the first
     run only looks.
@@ -40,15 +40,23 @@ class UnkeptNumbers:
     #: The notes the previous run saw.
     seen: set[str] = field(default_factory=set)
 
-    def void(self, store: Store, client: CentralClient, now: dt.datetime) -> int:
-        """Void what is due; returns how many notes were settled.
-
-        Raises what the client raises for the network; what is left stays
-        noted for the next run.
-        """
+    def due(self, store: Store, now: dt.datetime) -> list[str]:
+        """This run's look: the notes to void now (call once per run)."""
         noted = store.unkept_number_requests(now - SETTLE_AFTER)
         due = [ticket_id for ticket_id in noted if ticket_id in self.seen]
         self.seen = set(noted)
+        return due
+
+    def settle(self, store: Store, client: CentralClient, due: list[str]) -> int:
+        """Void ``due`` at the centre; returns how many notes were settled and forgotten.
+
+        Safe to call again with the same list (a retry after enrolling again):
+        the void is idempotent. A refusal the kiosk does not expect (a centre
+        without this endpoint, a proxy in the way) keeps the note for later
+        without stopping the rest; a server error keeps this and the remaining
+        notes for the next run. Raises when the centre cannot be reached, asks
+        the kiosk to slow down (429), or refuses its token.
+        """
         settled = 0
         for ticket_id in due:
             try:
@@ -56,8 +64,14 @@ class UnkeptNumbers:
                 log.warning("an online number this kiosk never kept was voided (%s)", ticket_id)
             except CentralRefused as exc:
                 if exc.code not in ("unknown_ticket", "conflict"):
-                    raise
+                    log.error("could not void the number of ticket %s: %s", ticket_id, exc)
+                    continue
                 log.info("nothing to void for ticket %s (%s)", ticket_id, exc.code)
+            except CentralUnavailable as exc:
+                if exc.status is None or exc.status == 429:
+                    raise
+                log.error("the centre failed to void ticket %s: %s", ticket_id, exc)
+                break
             store.forget_number_request(ticket_id)
             self.seen.discard(ticket_id)
             settled += 1

@@ -210,3 +210,35 @@ def test_a_request_that_never_reached_the_centre_is_forgotten(
     kiosk.engine.run_once(force=True)
     assert kiosk.store.unkept_number_requests(kiosk.clock()) == []
     assert centre_tickets(central.db_url, [never]) == {}
+
+
+def test_a_retry_after_a_refused_token_voids_only_what_was_due(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    kiosk.engine.run_once()
+    asked = kiosk.clock()
+    seen_once = str(uuid.uuid4())
+    kiosk.store.note_number_request(seen_once, asked)
+    kiosk.clock.advance(61)
+    kiosk.engine.run_once(force=True)  # seen once, old enough
+    unseen = str(uuid.uuid4())
+    kiosk.store.note_number_request(unseen, asked)  # as old, but no run has seen it yet
+    stale = uuid.uuid4().hex  # a token the centre does not know
+    kiosk.client.token = stale
+    kiosk.clock.advance(kiosk.config.sync.interval_s + 1)
+    kiosk.engine.run_once()  # the void meets a 401, takes the token on disk and retries
+    assert kiosk.client.token not in (stale, None)
+    assert kiosk.store.unkept_number_requests(kiosk.clock()) == [unseen]
+
+
+def test_a_refusal_the_kiosk_does_not_expect_keeps_the_note_and_not_the_leases(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    kiosk.engine.run_once()
+    kiosk.store.note_number_request("not-a-ticket-id", kiosk.clock())  # the centre answers 422
+    kiosk.clock.advance(61)
+    kiosk.engine.run_once(force=True)
+    report = kiosk.engine.run_once(force=True)
+    assert "leases" in report.ran and "leases" not in report.failed
+    assert kiosk.store.unkept_number_requests(kiosk.clock()) == ["not-a-ticket-id"]
+    assert report.status.connection == "online"
