@@ -263,11 +263,22 @@ class KioskController:
             log.info("local store usable again: back in service")
             self.store_failure = None
             self._status_changed()
+        self._take_cached_catalog(loaded)
+        self.refresh_catalog()
+        self.start_sync()
+
+    def _take_cached_catalog(self, loaded: StoreLoaded) -> None:
         if self.catalog is None and loaded.catalog is not None:
             self.catalog, self.catalog_etag = loaded.catalog, loaded.etag
             self._status_changed()
-        self.refresh_catalog()
-        self.start_sync()
+
+    def _card_read(self, event: SessionEvent) -> None:
+        # A tap before load() finished opened the store in its read: its cached
+        # catalog first, so the greeting does not say "no services".
+        loaded = self._store_loaded
+        if loaded is not None and loaded.error is None:
+            self._take_cached_catalog(loaded)
+        self.dispatch(event)
 
     def start_sync(self) -> None:
         if self.sync is not None and not self._stopped:
@@ -363,7 +374,7 @@ class KioskController:
     # -- effects -----------------------------------------------------------------
     def _run(self, effect: Effect) -> None:
         if isinstance(effect, ReadCard):
-            self.executor.run_in_background(lambda: self._read(effect), self.dispatch)
+            self.executor.run_in_background(lambda: self._read(effect), self._card_read)
         elif isinstance(effect, IssueTicket):
             self.executor.run_in_background(lambda: self._issue(effect), self._issued)
         elif isinstance(effect, FileComplaint):

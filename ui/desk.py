@@ -36,8 +36,7 @@ class DeskPanel(QFrame):
         self.tickets: list[StoredTicket] = []
         self._phase = controller.machine.state.phase
         controller.subscribe(self._state_changed)
-        self.render()
-        self.refresh()
+        self.render()  # today's tickets come once the window is painted (refresh)
 
     def next(self) -> None:
         """End the patient's session now, wiping what the form held."""

@@ -136,6 +136,8 @@ class KioskWindow(QMainWindow):
 
     def _first_painted(self) -> None:
         self.controller.load()
+        if self.desk is not None:
+            self.desk.refresh()  # today's tickets, from the store
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.controller.warm_up)
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.sounds.load)
 

@@ -10,9 +10,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+import ui.window
 from cardio.demo_cards import DEMO_ISSUER_ID, DEMO_TRUST_LIST
 from cardio.errors import Reason
 from cardio.trust import revocation_list_json
@@ -43,7 +45,15 @@ def _cache_demo_catalog(tmp_path: Path) -> Path:
     return config.store_path
 
 
-def test_the_store_opens_once_the_attract_screen_is_painted(qtbot: QtBot, tmp_path: Path) -> None:
+@pytest.fixture
+def no_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the first paint (never the timer for hidden windows) may load the store."""
+    monkeypatch.setattr(ui.window, "FIRST_PAINT_FALLBACK_MS", 600_000)
+
+
+def test_the_store_opens_once_the_attract_screen_is_painted(
+    qtbot: QtBot, tmp_path: Path, no_fallback: None
+) -> None:
     _cache_demo_catalog(tmp_path)
     config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
     with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
@@ -100,6 +110,19 @@ def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
         assert controller.sync.running
         click(qtbot, button_with(window, "Siti Aminah"))
         wait_phase(qtbot, window, Phase.IDENTIFIED)
+
+
+def test_a_card_tapped_before_the_first_paint_is_greeted_with_the_cached_services(
+    qtbot: QtBot, tmp_path: Path, no_fallback: None
+) -> None:
+    _cache_demo_catalog(tmp_path)
+    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
+        siti = [b for b in window.findChildren(QPushButton) if b.text() == "Siti Aminah"]
+        siti[0].click()
+        wait_phase(qtbot, window, Phase.IDENTIFIED)
+        assert window.controller.catalog is not None
+        assert window.controller.catalog_etag == '"cached"'
 
 
 def test_a_card_tapped_before_the_store_is_open_meets_the_cached_revocations(
