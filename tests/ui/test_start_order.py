@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from cardio.trust import revocation_list_json
 from central.settings import DEMO_CATALOG_PATH
 from kiosk.local_store import open_store
 from kiosk.session import Phase
-from ui.window import FIRST_PAINT_FALLBACK_MS
+from ui.window import FIRST_PAINT_FALLBACK_MS, KioskWindow
 
 from .kiosk_window import (
     button_with,
@@ -51,22 +52,28 @@ def no_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ui.window, "FIRST_PAINT_FALLBACK_MS", 600_000)
 
 
-def test_the_store_opens_once_the_attract_screen_is_painted(
-    qtbot: QtBot, tmp_path: Path, no_fallback: None
-) -> None:
+@pytest.fixture
+def hidden_kiosk(qtbot: QtBot, tmp_path: Path, no_fallback: None) -> Iterator[KioskWindow]:
+    """The kiosk as `kiosk run` builds it, not shown yet, with a catalog cached offline."""
     _cache_demo_catalog(tmp_path)
     config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
     with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
-        controller = window.controller
-        assert not controller.store.is_open and controller.catalog is None
-        window.show()
-        qtbot.waitUntil(lambda: controller.catalog is not None, timeout=10_000)
-        assert controller.store.is_open and window.attract.isVisible()
-        assert controller.catalog_etag == '"cached"'  # offline: the cached one
-        assert controller.store_failure is None
-        engine = controller.sync
-        assert engine is not None
-        qtbot.waitUntil(lambda: engine.running)
+        yield window
+
+
+def test_the_store_opens_once_the_attract_screen_is_painted(
+    qtbot: QtBot, hidden_kiosk: KioskWindow
+) -> None:
+    window, controller = hidden_kiosk, hidden_kiosk.controller
+    assert not controller.store.is_open and controller.catalog is None
+    window.show()
+    qtbot.waitUntil(lambda: controller.catalog is not None, timeout=10_000)
+    assert controller.store.is_open and window.attract.isVisible()
+    assert controller.catalog_etag == '"cached"'  # offline: the cached one
+    assert controller.store_failure is None
+    engine = controller.sync
+    assert engine is not None
+    qtbot.waitUntil(lambda: engine.running)
 
 
 def test_a_window_never_shown_still_opens_its_store(qtbot: QtBot, tmp_path: Path) -> None:
@@ -113,16 +120,14 @@ def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
 
 
 def test_a_card_tapped_before_the_first_paint_is_greeted_with_the_cached_services(
-    qtbot: QtBot, tmp_path: Path, no_fallback: None
+    qtbot: QtBot, hidden_kiosk: KioskWindow
 ) -> None:
-    _cache_demo_catalog(tmp_path)
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
-    with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
-        siti = [b for b in window.findChildren(QPushButton) if b.text() == "Siti Aminah"]
-        siti[0].click()
-        wait_phase(qtbot, window, Phase.IDENTIFIED)
-        assert window.controller.catalog is not None
-        assert window.controller.catalog_etag == '"cached"'
+    window = hidden_kiosk
+    siti = [b for b in window.findChildren(QPushButton) if b.text() == "Siti Aminah"]
+    siti[0].click()
+    wait_phase(qtbot, window, Phase.IDENTIFIED)
+    assert window.controller.catalog is not None
+    assert window.controller.catalog_etag == '"cached"'
 
 
 def test_a_card_tapped_before_the_store_is_open_meets_the_cached_revocations(
