@@ -67,13 +67,13 @@ def _queue(store: Any, items: int, now: Callable[[], dt.datetime]) -> None:
         )
 
 
-def _config(root: Path, url: str, **sync: Any) -> Any:
+def _config(root: Path, url: str, timeout_s: float = 2.0, **sync: Any) -> Any:
     from bench.kiosk_setup import demo_config
 
     config = demo_config(root, url)
     return dataclasses.replace(
         config,
-        central=dataclasses.replace(config.central, timeout_s=2.0),
+        central=dataclasses.replace(config.central, timeout_s=timeout_s),
         sync=dataclasses.replace(config.sync, **sync),
     )
 
@@ -122,7 +122,6 @@ def drain(quick: bool, progress: Callable[[str], None]) -> Benchmark:
         progress(f"sync: floor (direct inserts) {floor_ms:.0f} ms")
     finally:
         central.stop()
-
         shutil.rmtree(root, ignore_errors=True)
     batch = config.sync.batch_size
     rows = (
@@ -231,14 +230,12 @@ def gui_stall(quick: bool, progress: Callable[[str], None]) -> Benchmark:
         config = _config(
             root,
             proxy.url,
+            timeout_s=0.3,
             interval_s=0.05,
             heartbeat_interval_s=0.5,
             documents_interval_s=1.0,
             backoff_base_s=0.05,
             backoff_cap_s=0.5,
-        )
-        config = dataclasses.replace(
-            config, central=dataclasses.replace(config.central, timeout_s=0.3)
         )
         now = office_clock(config)
         store = Store.open(config.store_path, key_file=config.store_key_path)

@@ -79,7 +79,7 @@ class GreetingPainted(QObject):
 
     An event filter on the services screen's greeting label sees its paint
     event; a zero timer started there fires once that frame is finished (as
-    :class:`bench.startup_probe.FirstPaint` does for the attract screen).
+    :class:`ui.first_paint.FirstPaint` does for the attract screen).
     """
 
     def __init__(self, window: KioskWindow) -> None:

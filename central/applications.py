@@ -23,9 +23,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from central.audit import record_event, record_lookup, utc_now
-from central.citizens import KeyKind, normalise_key
-from central.credentials import keyed_hash
+from central.audit import record_event, utc_now
+from central.citizens import KeyKind, audit_lookup, normalise_key
 from central.errors import Conflict, Forbidden, NotFound
 from central.tables import catalog_versions, citizen_applications, citizens, services
 
@@ -110,12 +109,8 @@ def for_citizen(
         raise ValueError("applications are only shown for a verified card number or NIK")
     key = normalise_key(kind, value)
     citizen_id = _citizen_id(conn, kind, key)
-    record_lookup(
-        conn,
-        kiosk_id=kiosk_id,
-        key_kind=kind.value,
-        key_hash=keyed_hash(audit_key, kind.value, key),
-        found=citizen_id is not None,
+    audit_lookup(
+        conn, kind, key, kiosk_id=kiosk_id, audit_key=audit_key, found=citizen_id is not None
     )
     return [] if citizen_id is None else _list(conn, citizen_id)
 

@@ -55,6 +55,19 @@ def normalise_key(kind: KeyKind, value: str) -> str:
     return value.upper() if kind in (KeyKind.UID, KeyKind.CARD_NUMBER) else value
 
 
+def audit_lookup(
+    conn: Connection, kind: KeyKind, key: str, *, kiosk_id: str, audit_key: bytes, found: bool
+) -> None:
+    """Record a kiosk's lookup by the normalised ``key``, kept only as a keyed hash."""
+    record_lookup(
+        conn,
+        kiosk_id=kiosk_id,
+        key_kind=kind.value,
+        key_hash=keyed_hash(audit_key, kind.value, key),
+        found=found,
+    )
+
+
 def lookup(
     conn: Connection, kind: KeyKind, value: str, *, kiosk_id: str, office_id: str, audit_key: bytes
 ) -> CitizenRecord | None:
@@ -70,13 +83,7 @@ def lookup(
     else:
         query = query.where(citizens.c.card_number == key)
     row = conn.execute(query).first()
-    record_lookup(
-        conn,
-        kiosk_id=kiosk_id,
-        key_kind=kind.value,
-        key_hash=keyed_hash(audit_key, kind.value, key),
-        found=row is not None,
-    )
+    audit_lookup(conn, kind, key, kiosk_id=kiosk_id, audit_key=audit_key, found=row is not None)
     if row is None:
         return None
     mrn = conn.execute(

@@ -113,13 +113,6 @@ def record_heartbeat(
     return now
 
 
-def kiosk_code(conn: Connection, kiosk_id: str) -> str | None:
-    value = conn.execute(
-        select(kiosks.c.kiosk_code).where(kiosks.c.id == kiosk_id)
-    ).scalar_one_or_none()
-    return None if value is None else str(value)
-
-
 def faults_of(
     *,
     reader_state: str,

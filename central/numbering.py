@@ -25,12 +25,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Row, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from central.errors import ApiError, Conflict, NotFound
 from central.kiosks import KioskPrincipal
 from central.tables import leases, services, ticket_counters, tickets
+from central.upsert import dialect_insert
 
 #: The largest block one lease may take.
 MAX_LEASE = 500
@@ -122,8 +121,7 @@ def take_numbers(
     conn: Connection, office_id: str, service_id: str, day: dt.date, count: int, now: dt.datetime
 ) -> int:
     """Take ``count`` consecutive numbers of a queue's sequence; returns the first."""
-    make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    values = make(ticket_counters).values(
+    values = dialect_insert(conn, ticket_counters).values(
         office_id=office_id, service_id=service_id, day=day, last_number=count, updated_at=now
     )
     statement = values.on_conflict_do_update(

@@ -152,6 +152,26 @@ def people_ahead(conn: Connection, ticket: TicketRow) -> int:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a ticket stands in its queue."""
+
+    people_ahead: int
+    estimated_wait_minutes: int
+    now_serving: str | None
+
+
+def place(conn: Connection, ticket: TicketRow, facts: CatalogFacts) -> Place:
+    """The people ahead of ``ticket``, their estimated wait and the ticket called last."""
+    ahead = people_ahead(conn, ticket)
+    minutes = minutes_per_person(conn, [ticket.service_id], ticket.day, facts)
+    return Place(
+        people_ahead=ahead,
+        estimated_wait_minutes=estimate(ahead, minutes[ticket.service_id]),
+        now_serving=now_serving(conn, ticket.service_id, ticket.day),
+    )
+
+
+@dataclass(frozen=True)
 class ServiceState:
     service_id: str
     now_serving: str | None

@@ -282,6 +282,7 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     issued = _time(ticket, "issued_at")
     existing = batch.tickets.get(item.key)
     plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
+    status = WAITING
     if existing is not None:
         if existing.kiosk_id != batch.kiosk.kiosk_id or existing.service_id != service.id:
             raise Invalid("invalid_number", "this ticket id belongs to another ticket")
@@ -317,7 +318,6 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
         kiosk_id=batch.kiosk.kiosk_id,
         issued_at=issued,
     )
-    status = existing.status if existing is not None and not plan.revive else WAITING
     if existing is None or plan.revive:
         plan.ticket["status"] = status
     if plan.revive:

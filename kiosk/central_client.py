@@ -222,12 +222,7 @@ class CentralClient:
         at the screen never waits long: on a timeout this raises
         :class:`CentralUnavailable` and the kiosk carries on without.
         """
-        keys = {"card_number": card_number, "nik": nik, "uid": uid}
-        given = {k: v for k, v in keys.items() if v is not None}
-        if len(given) != 1:
-            raise ValueError("give exactly one of card_number, nik, uid")
-        if deadline_s <= 0:
-            raise ValueError("deadline_s must be positive")
+        given = _one_key(deadline_s, card_number=card_number, nik=nik, uid=uid)
         status, _, body = self._send("POST", LOOKUP_PATH, body=given, timeout_s=deadline_s)
         self._expect(LOOKUP_PATH, status, 200)
         data = self._json_object(LOOKUP_PATH, body)
@@ -257,15 +252,11 @@ class CentralClient:
         Like :meth:`lookup_citizen`, ``deadline_s`` bounds connecting and each
         wait, and a timeout raises :class:`CentralUnavailable`.
         """
-        keys = {"card_number": card_number, "nik": nik}
-        given = {k: v for k, v in keys.items() if v is not None}
-        if len(given) != 1:
-            raise ValueError("give exactly one of card_number, nik")
-        if deadline_s <= 0:
-            raise ValueError("deadline_s must be positive")
+        given = _one_key(deadline_s, card_number=card_number, nik=nik)
         status, _, body = self._send("POST", APPLICATIONS_PATH, body=given, timeout_s=deadline_s)
         self._expect(APPLICATIONS_PATH, status, 200)
-        return self._shown(APPLICATIONS_PATH, body, parse_applications)
+        data = self._json_object(APPLICATIONS_PATH, body)
+        return self._parse(APPLICATIONS_PATH, parse_applications, data)
 
     def health_info(self, *, deadline_s: float = 2.0) -> HealthInfo | None:
         """Beds by ward and doctors on duty at this kiosk's office; None if it has none."""
@@ -273,20 +264,15 @@ class CentralClient:
         if status == 404:
             return None
         self._expect(HEALTH_INFO_PATH, status, 200)
-        return self._shown(HEALTH_INFO_PATH, body, parse_health_info)
+        data = self._json_object(HEALTH_INFO_PATH, body)
+        return self._parse(HEALTH_INFO_PATH, parse_health_info, data)
 
     def queue_state(self, *, deadline_s: float = 2.0) -> QueueState:
         """Now serving and people waiting, per service of this kiosk's office, today."""
         status, _, body = self._send("GET", QUEUE_PATH, timeout_s=deadline_s)
         self._expect(QUEUE_PATH, status, 200)
-        return self._shown(QUEUE_PATH, body, parse_queue_state)
-
-    def _shown(self, path: str, body: bytes, parse: Callable[[dict[str, Any]], T]) -> T:
-        data = self._json_object(path, body)
-        try:
-            return parse(data)
-        except ValueError as exc:
-            raise CentralProtocolError(f"{self._url(path)}: answer malformed ({exc})") from exc
+        data = self._json_object(QUEUE_PATH, body)
+        return self._parse(QUEUE_PATH, parse_queue_state, data)
 
     def health(self) -> bool:
         """Whether the server answers its health check; never raises."""
@@ -433,6 +419,16 @@ class CentralClient:
                 f"{self._url(path)}: expected a JSON object, got {type(data).__name__}"
             )
         return data
+
+
+def _one_key(deadline_s: float, **keys: str | None) -> dict[str, str]:
+    """The one key a lookup is by (exactly one of ``keys`` given), its deadline checked."""
+    given = {k: v for k, v in keys.items() if v is not None}
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of {', '.join(keys)}")
+    if deadline_s <= 0:
+        raise ValueError("deadline_s must be positive")
+    return given
 
 
 def _text(value: Any) -> str | None:

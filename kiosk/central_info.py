@@ -4,8 +4,10 @@
 duty), :class:`QueueState` (``GET /api/v1/queue``: now serving per service)
 and :class:`Application` (``POST /api/v1/citizens/applications``: a citizen's
 applications and their state). The ``parse_*`` functions turn the centre's JSON
-into them and raise :class:`ValueError` on an answer of the wrong shape (the
-client wraps it as :class:`kiosk.central_errors.CentralProtocolError`).
+into them and raise :class:`~kiosk.central_results.AnswerError` (a
+:class:`ValueError`) on an answer of the wrong shape, as every parser of the
+centre's answers does (the client wraps it as
+:class:`kiosk.central_errors.CentralProtocolError`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from kiosk.central_results import AnswerError, _int
 
 #: Application states the centre sends (docs/central-api.md).
 APPLICATION_STATES = ("received", "in_progress", "ready", "collected", "rejected")
@@ -130,7 +134,7 @@ def parse_applications(data: Mapping[str, Any]) -> tuple[Application, ...]:
     for a in _objects(data, "applications"):
         title = a.get("title")
         if not isinstance(title, dict):
-            raise ValueError("an application's title is not an object")
+            raise AnswerError("an application's title is not an object")
         found.append(
             Application(
                 reference=_str(a, "reference"),
@@ -148,26 +152,19 @@ def parse_applications(data: Mapping[str, Any]) -> tuple[Application, ...]:
 def _objects(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     items = data.get(key)
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ValueError(f"{key!r} is not a list of objects")
+        raise AnswerError(f"{key!r} is not a list of objects")
     return items
 
 
 def _str(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     if not isinstance(value, str):
-        raise ValueError(f"{key!r} is not a string")
+        raise AnswerError(f"{key!r} is not a string")
     return value
 
 
 def _opt_str(data: Mapping[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
-        raise ValueError(f"{key!r} is not a string")
-    return value
-
-
-def _int(data: Mapping[str, Any], key: str) -> int:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{key!r} is not an integer")
+        raise AnswerError(f"{key!r} is not a string")
     return value

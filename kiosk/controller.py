@@ -60,9 +60,6 @@ from printing.ticket import Language
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: How long a tap may wait for the city's registry (the default of ``sync.lookup_deadline_s``).
-UID_LOOKUP_DEADLINE_S = 1.5
-
 
 class Executor(Protocol):
     def run_in_background(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
@@ -177,8 +174,7 @@ class KioskController:
         #: serving, estimated wait); None until asked, or offline.
         self.queue: QueueState | None = None
         self._queue_busy = threading.Lock()
-        self._now = now
-        #: The office's time now (public: the desk's list of today's tickets).
+        #: The office's time now (its date is the queue's day; the desk's list reads it too).
         self.now = now
         self._status_listeners: list[Callable[[], None]] = []
         self._catalog_busy = threading.Lock()
@@ -389,7 +385,7 @@ class KioskController:
         try:
             trust = self.trust
             with self.reader.connect(effect.reader) as card:
-                identity = read_identity(card, trust, now=self._now)
+                identity = read_identity(card, trust, now=self.now)
         except CardError as exc:
             log.warning("card read failed: %s (%s)", exc.reason.value, exc.detail)
             return CardReadFailed(effect.session, exc.reason.value)
@@ -424,12 +420,12 @@ class KioskController:
             else:
                 record = dict(found.record) if found is not None else {}
                 try:
-                    self.store.put_citizen_record(key, record, self._now())
+                    self.store.put_citizen_record(key, record, self.now())
                 except StoreError as exc:
                     log.error("city record not cached: %s", exc)
                 return record or None
         try:
-            cached = self.store.get_citizen_record(key, self._now())
+            cached = self.store.get_citizen_record(key, self.now())
         except StoreError as exc:
             log.error("cached city record unreadable: %s", exc)
             return None
@@ -478,7 +474,7 @@ class KioskController:
                 office_id=self.config.kiosk.office_id,
                 store=self.store,
                 setup=self.print_setup,
-                now=self._now,
+                now=self.now,
                 allocate=self.sync.allocate if self.sync is not None else None,
             )
         except TicketingError as exc:
@@ -501,7 +497,7 @@ class KioskController:
                 office_name=self._office_name(),
                 store=self.store,
                 setup=self.print_setup,
-                now=self._now,
+                now=self.now,
             )
         except StoreError as exc:
             log.error("complaint not stored: %s", exc)
@@ -628,7 +624,7 @@ class KioskController:
             done(printed)
 
         self.executor.run_in_background(
-            lambda: print_test_ticket(setup, office, lang, self._now()), finished
+            lambda: print_test_ticket(setup, office, lang, self.now()), finished
         )
 
     def _office_name(self) -> str:

@@ -21,9 +21,12 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import Config, ConfigError, load_config, office_clock
+
+if TYPE_CHECKING:
+    from offline_store import Store, SyncLogEntry
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -85,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
 
-def status_report(store: Any, now: dt.datetime) -> dict[str, Any]:
+def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
     """What ``kiosk sync status`` shows, from the store alone (no personal data)."""
     stats = store.outbox_stats(now)
     oldest = store.outbox("pending", 1)
@@ -124,13 +127,13 @@ def status_report(store: Any, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _entry(entry: Any) -> dict[str, str] | None:
+def _entry(entry: SyncLogEntry | None) -> dict[str, str] | None:
     if entry is None:
         return None
     return {"task": entry.task, "at": entry.finished_at.isoformat(), "detail": entry.detail}
 
 
-def _now(store: Any, config: Config, *, as_json: bool) -> int:
+def _now(store: Store, config: Config, *, as_json: bool) -> int:
     from kiosk.central_client import CentralClient
     from kiosk.sync import SyncEngine
 
@@ -151,7 +154,7 @@ def _now(store: Any, config: Config, *, as_json: bool) -> int:
     return 0 if report.status.connection == "online" else EXIT_FAILED
 
 
-def _retry_dead(store: Any, key: str, config: Config) -> int:
+def _retry_dead(store: Store, key: str, config: Config) -> int:
     if store.retry_dead(key, office_clock(config)()):
         print(f"kiosk: {key} dikirim ulang / will be sent again")
         return 0

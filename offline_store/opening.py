@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from offline_store._base import translated
 from offline_store.crypto import RowCipher, create_key, read_key
 from offline_store.errors import StoreError, StoreKeyError, translate
 from offline_store.migrations import migrate
@@ -27,7 +28,7 @@ def connect(path: Path, key_path: Path) -> tuple[sqlite_utils.Database, RowCiphe
     except sqlite3.Error as exc:
         raise translate(exc) from exc
     try:
-        try:
+        with translated():
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -37,8 +38,6 @@ def connect(path: Path, key_path: Path) -> tuple[sqlite_utils.Database, RowCiphe
             if migrate(db, cipher):
                 # push zeroed pages (e.g. 0001's plaintext payloads) into the file now
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error as exc:
-            raise translate(exc) from exc
     except BaseException:
         conn.close()
         raise

@@ -9,6 +9,7 @@ slip's layout is :mod:`printing.slip`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -168,14 +169,11 @@ def render_ticket_pdf(
     extractable. ``logo`` is an image file drawn above the office name; a
     missing or broken one is logged and left out. Safe from any thread.
     """
-    spec = PAPERS[Paper(paper)]
-    with render_lock:
-        fonts = fonts or document_fonts()
-        blocks = ticket_blocks(doc, spec, fonts, logo)
-        texts = TICKET_TEXTS[doc.language]
-        meta = {"title": f"{texts.heading} {doc.number}", "subject": doc.service_name,
-                "author": doc.office_name}  # fmt: skip
-        return render_pdf(blocks, spec, fonts, meta)
+    meta = {"title": f"{TICKET_TEXTS[doc.language].heading} {doc.number}",
+            "subject": doc.service_name, "author": doc.office_name}  # fmt: skip
+    return render_document(
+        lambda spec, fonts: ticket_blocks(doc, spec, fonts, logo), paper, fonts, meta
+    )
 
 
 def render_slip_pdf(
@@ -188,10 +186,25 @@ def render_slip_pdf(
     """Render the registration slip ``doc`` as a one-page PDF, as :func:`render_ticket_pdf`."""
     from printing.slip import slip_blocks
 
+    meta = {"title": f"{TICKET_TEXTS[doc.language].slip_heading} {doc.number}",
+            "subject": doc.service_name, "author": doc.office_name}  # fmt: skip
+    return render_document(
+        lambda spec, fonts: slip_blocks(doc, spec, fonts, logo), paper, fonts, meta
+    )
+
+
+def render_document(
+    layout: Callable[[PaperSpec, Fonts], list[Block]],
+    paper: Paper,
+    fonts: Fonts | None,
+    meta: dict[str, str],
+) -> bytes:
+    """The blocks ``layout`` gives for ``paper`` as a one-page PDF; safe from any thread.
+
+    ``fonts`` defaults to :func:`printing.fonts.document_fonts`; ``meta`` sets the
+    PDF's title, subject and author. Every document's ``render_*_pdf`` ends here.
+    """
     spec = PAPERS[Paper(paper)]
     with render_lock:
         fonts = fonts or document_fonts()
-        blocks = slip_blocks(doc, spec, fonts, logo)
-        meta = {"title": f"{TICKET_TEXTS[doc.language].slip_heading} {doc.number}",
-                "subject": doc.service_name, "author": doc.office_name}  # fmt: skip
-        return render_pdf(blocks, spec, fonts, meta)
+        return render_pdf(layout(spec, fonts), spec, fonts, meta)

@@ -14,32 +14,11 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 
-from printing.blocks import Block, Rule, paragraph, render_lock, render_pdf
-from printing.fonts import Fonts, document_fonts
-from printing.layout import PAPERS, Paper, PaperSpec, logo_block, number_block
-from printing.texts import format_datetime
+from printing.blocks import Block, Rule, paragraph
+from printing.fonts import Fonts
+from printing.layout import Paper, PaperSpec, logo_block, number_block, render_document
+from printing.texts import RECEIPT_TEXTS, format_datetime
 from printing.ticket import Language, _check_common
-
-
-@dataclass(frozen=True)
-class ReceiptTexts:
-    heading: str
-    reference: str
-    footer: str
-
-
-RECEIPT_TEXTS: dict[Language, ReceiptTexts] = {
-    "id": ReceiptTexts(
-        heading="BUKTI PENGADUAN",
-        reference="Nomor referensi",
-        footer="Simpan nomor ini untuk menanyakan tindak lanjut pengaduan Anda",
-    ),
-    "en": ReceiptTexts(
-        heading="COMPLAINT RECEIPT",
-        reference="Reference number",
-        footer="Keep this number to ask about your complaint",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -85,11 +64,8 @@ def render_receipt_pdf(
     logo: Path | None = None,
 ) -> bytes:
     """Render the complaint receipt as a one-page PDF, as ``render_ticket_pdf`` does."""
-    spec = PAPERS[Paper(paper)]
-    with render_lock:
-        fonts = fonts or document_fonts()
-        blocks = receipt_blocks(doc, spec, fonts, logo)
-        heading = RECEIPT_TEXTS[doc.language].heading
-        meta = {"title": f"{heading} {doc.reference}", "subject": heading,
-                "author": doc.office_name}  # fmt: skip
-        return render_pdf(blocks, spec, fonts, meta)
+    heading = RECEIPT_TEXTS[doc.language].heading
+    meta = {"title": f"{heading} {doc.reference}", "subject": heading, "author": doc.office_name}
+    return render_document(
+        lambda spec, fonts: receipt_blocks(doc, spec, fonts, logo), paper, fonts, meta
+    )

@@ -1,9 +1,10 @@
 """Words printed on paper, per language, and dates written out in full.
 
-Kept apart from the layout so every document (the ticket and the registration
-slip) words things the same way. Dates are formatted here rather than with
-``strftime``/``locale`` because the kiosk's locale is not the citizen's
-language and Debian images often ship without ``id_ID`` locales.
+Kept apart from the layout so every document (the ticket, the registration
+slip and the complaint receipt) words things the same way. Dates are
+formatted here rather than with ``strftime``/``locale`` because the kiosk's
+locale is not the citizen's language and Debian images often ship without
+``id_ID`` locales.
 """
 
 from __future__ import annotations
@@ -58,6 +59,30 @@ TICKET_TEXTS: dict[Language, TicketTexts] = {
         slip_footer="Hand this slip to the counter officer",
     ),
 }
+
+
+@dataclass(frozen=True)
+class ReceiptTexts:
+    """Fixed wording of a complaint receipt in one language."""
+
+    heading: str
+    reference: str
+    footer: str
+
+
+RECEIPT_TEXTS: dict[Language, ReceiptTexts] = {
+    "id": ReceiptTexts(
+        heading="BUKTI PENGADUAN",
+        reference="Nomor referensi",
+        footer="Simpan nomor ini untuk menanyakan tindak lanjut pengaduan Anda",
+    ),
+    "en": ReceiptTexts(
+        heading="COMPLAINT RECEIPT",
+        reference="Reference number",
+        footer="Keep this number to ask about your complaint",
+    ),
+}
+
 
 MONTHS: dict[Language, tuple[str, ...]] = {
     "id": (

@@ -11,7 +11,7 @@ from kiosk.operator import tickets_today
 from kiosk.session import INTERACTIVE, Phase, SessionState
 from kiosk.session_events import Cancel, Finish
 from offline_store.models import StoredTicket
-from ui.screens.common import View, button, label, set_button_text
+from ui.screens.common import View, button, label, service_name, set_button_text
 from ui.tasks import QtExecutor
 
 
@@ -67,20 +67,13 @@ class DeskPanel(QFrame):
                     "desk_row",
                     number=ticket.number,
                     time=ticket.issued_at.strftime("%H:%M"),
-                    service=self._service(ticket.service_id),
+                    service=service_name(
+                        self.controller.catalog, ticket.service_id, self.view.lang
+                    ),
                 )
             )
         if not tickets:
             self.today.addItem(self.view.t("desk_none"))
-
-    def _service(self, service_id: str) -> str:
-        catalog = self.controller.catalog
-        if catalog is not None:
-            try:
-                return catalog.service(service_id).name(self.view.lang)
-            except KeyError:
-                pass
-        return service_id
 
     def _state_changed(self, state: SessionState) -> None:
         if state.phase is Phase.TICKET_ISSUED and self._phase is not Phase.TICKET_ISSUED:

@@ -16,6 +16,7 @@ from pydantic.json_schema import SkipJsonSchema
 from central import applications
 from central.api.citizens import CardNumber, Nik
 from central.api.enrolment import PRINTABLE
+from central.api.queue import SERVICE_ID
 from central.applications import State
 from central.citizens import KeyKind
 from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
@@ -107,7 +108,7 @@ class CreateApplication(CitizenKey):
         json_schema_extra={"oneOf": [{"required": ["card_number"]}, {"required": ["nik"]}]},
     )
 
-    service_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$", examples=["ktp-cetak-ulang"])
+    service_id: str = Field(pattern=SERVICE_ID, examples=["ktp-cetak-ulang"])
     reference: str | None = Field(
         default=None,
         pattern=REFERENCE,

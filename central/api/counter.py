@@ -15,14 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from central import numbering, queue
 from central.api.enrolment import PRINTABLE
 from central.api.queue import SERVICE_ID, QueueOut, ServiceQueue, TicketId, queue_state
+from central.api.scope import office_filter
+from central.api.staff import OFFICE_ID
 from central.audit import utc_now
 from central.deps import Context, StaffAuth, staff_router
-from central.errors import ApiError, Forbidden
+from central.errors import ApiError
 from central.staff import StaffPrincipal
 
 router = staff_router(tags=["counter"])
-
-OFFICE_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 
 
 class TicketOut(BaseModel):
@@ -62,11 +62,9 @@ def ticket_out(row: queue.TicketRow) -> TicketOut:
 
 
 def _office_for(staff: StaffPrincipal, office_id: str | None) -> str:
-    chosen = office_id or staff.office_id
+    chosen = office_filter(staff, office_id)
     if chosen is None:
         raise ApiError("name the office: ?office_id=…", code="office_required")
-    if not staff.may_act_for(chosen):
-        raise Forbidden("this staff account is limited to another office")
     return chosen
 
 

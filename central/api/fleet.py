@@ -6,17 +6,19 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from central import fleet
 from central.api.enrolment import PRINTABLE
+from central.api.queue import SERVICE_ID
 from central.api.scope import office_filter
+from central.api.staff import OFFICE_ID
 from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
+from central.kiosks import kiosk_code_of
 
 router = kiosk_router(tags=["fleet"])
 staff = staff_router(tags=["fleet"])
 
-ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 DeviceStateName = Literal["ok", "fault", "unknown"]
 _BIG = 10**9
 
@@ -35,7 +37,7 @@ class OutboxState(BaseModel):
 
 
 class LeaseState(BaseModel):
-    service_id: str = Field(pattern=ID)
+    service_id: str = Field(pattern=SERVICE_ID)  # any service a kiosk may lease
     day: dt.date
     left: int = Field(ge=0, le=_BIG)
     expires_at: AwareDatetime
@@ -76,11 +78,13 @@ def heartbeat(body: HeartbeatRequest, kiosk: KioskAuth, ctx: Context) -> Heartbe
     )
     with ctx.db.begin() as conn:
         now = fleet.record_heartbeat(conn, kiosk.kiosk_id, beat)
-        code = fleet.kiosk_code(conn, kiosk.kiosk_id)
+        code = kiosk_code_of(conn, kiosk.kiosk_id)
     return HeartbeatResponse(server_time=now, kiosk_code=code)
 
 
 class FleetKioskOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     kiosk_id: str
     name: str
     office_id: str
@@ -106,31 +110,10 @@ class FleetResponse(BaseModel):
 def fleet_view(
     who: StaffAuth,
     ctx: Context,
-    office_id: Annotated[str | None, Query(pattern=ID)] = None,
+    office_id: Annotated[str | None, Query(pattern=OFFICE_ID)] = None,
 ) -> FleetResponse:
     """Every live kiosk (of the staff's office, or ``office_id``), when seen and what is wrong."""
     scope = office_filter(who, office_id)
     with ctx.db.read() as conn:
         found = fleet.fleet(conn, office_id=scope)
-    return FleetResponse(
-        kiosks=[
-            FleetKioskOut(
-                kiosk_id=k.kiosk_id,
-                name=k.name,
-                office_id=k.office_id,
-                kiosk_code=k.kiosk_code,
-                last_seen=k.last_seen,
-                stale=k.stale,
-                faults=k.faults,
-                outbox_pending=k.outbox_pending,
-                outbox_dead=k.outbox_dead,
-                version=k.version,
-                clock_skew_s=k.clock_skew_s,
-                reader_detail=k.reader_detail,
-                printer_detail=k.printer_detail,
-                catalog_version=k.catalog_version,
-                leases=k.leases,
-            )
-            for k in found
-        ]
-    )
+    return FleetResponse(kiosks=[FleetKioskOut.model_validate(k) for k in found])

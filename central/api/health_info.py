@@ -39,6 +39,8 @@ class WardIn(BaseModel):
 
 
 class WardOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     ward_id: str
     name: str
     beds_total: int
@@ -92,16 +94,7 @@ def _info_out(info: health_info.HealthInfo) -> HealthInfoOut:
     return HealthInfoOut(
         office_id=info.office_id,
         updated_at=info.updated_at,
-        wards=[
-            WardOut(
-                ward_id=w.ward_id,
-                name=w.name,
-                beds_total=w.beds_total,
-                beds_free=w.beds_free,
-                updated_at=w.updated_at,
-            )
-            for w in info.wards
-        ],
+        wards=[WardOut.model_validate(w) for w in info.wards],
         doctors_on_duty=[_doctor_out(d) for d in info.doctors],
     )
 
@@ -137,13 +130,7 @@ def put_ward(
             beds_free=body.beds_free,
             actor=who.actor,
         )
-    return WardOut(
-        ward_id=ward.ward_id,
-        name=ward.name,
-        beds_total=ward.beds_total,
-        beds_free=ward.beds_free,
-        updated_at=ward.updated_at,
-    )
+    return WardOut.model_validate(ward)
 
 
 @staff.delete(

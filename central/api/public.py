@@ -55,9 +55,7 @@ def ticket_status(ctx: AppContext, request: Request, ticket_id: str) -> PublicTi
             return None
         facts = queue.catalog_facts(conn, ctx.documents)
         service = numbering.service_info(conn, row.service_id)
-        ahead = queue.people_ahead(conn, row)
-        minutes = queue.minutes_per_person(conn, [row.service_id], row.day, facts)
-        serving = queue.now_serving(conn, row.service_id, row.day)
+        place = queue.place(conn, row, facts)
     names = facts.service_names.get(row.service_id, {"id": service.name, "en": service.name})
     return PublicTicket(
         number=row.display,
@@ -66,9 +64,9 @@ def ticket_status(ctx: AppContext, request: Request, ticket_id: str) -> PublicTi
         office_name=facts.office_names.get(row.office_id, row.office_id),
         status=row.status,
         counter=row.counter or service.counter,
-        people_ahead=ahead,
-        now_serving=serving,
-        estimated_wait_minutes=queue.estimate(ahead, minutes[row.service_id]),
+        people_ahead=place.people_ahead,
+        now_serving=place.now_serving,
+        estimated_wait_minutes=place.estimated_wait_minutes,
         issued_at=row.issued_at,
         called_at=row.called_at,
     )

@@ -86,10 +86,7 @@ def allocate(
                     conn, kiosk, body.ticket_id, body.service_id, utc_now(), ctx.settings.zone
                 )
                 service = numbering.service_info(conn, row.service_id)
-                facts = queue.catalog_facts(conn, ctx.documents)
-                ahead = queue.people_ahead(conn, row)
-                minutes = queue.minutes_per_person(conn, [row.service_id], row.day, facts)
-                serving = queue.now_serving(conn, row.service_id, row.day)
+                place = queue.place(conn, row, queue.catalog_facts(conn, ctx.documents))
             break
         except IntegrityError:
             # PostgreSQL: a request with the same ticket id committed first.
@@ -105,9 +102,9 @@ def allocate(
         number=row.number,
         display=row.display,
         counter=service.counter,
-        people_ahead=ahead,
-        estimated_wait_minutes=queue.estimate(ahead, minutes[row.service_id]),
-        now_serving=serving,
+        people_ahead=place.people_ahead,
+        estimated_wait_minutes=place.estimated_wait_minutes,
+        now_serving=place.now_serving,
     )
 
 
@@ -142,6 +139,8 @@ class LeaseRequest(BaseModel):
 
 
 class LeaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     lease_id: str
     office_id: str
     service_id: str
@@ -165,15 +164,7 @@ def create_lease(body: LeaseRequest, kiosk: KioskAuth, ctx: Context) -> LeaseOut
         lease = numbering.create_lease(
             conn, kiosk, body.service_id, body.day, body.size, utc_now(), ctx.settings.zone
         )
-    return LeaseOut(
-        lease_id=lease.lease_id,
-        office_id=lease.office_id,
-        service_id=lease.service_id,
-        day=lease.day,
-        start=lease.start,
-        end=lease.end,
-        expires_at=lease.expires_at,
-    )
+    return LeaseOut.model_validate(lease)
 
 
 class ReturnRequest(BaseModel):

@@ -6,13 +6,15 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from central import statistics
 from central.api.scope import office_filter
+from central.api.staff import OFFICE_ID
 from central.audit import utc_now
 from central.deps import Context, StaffAuth, staff_router
 from central.errors import ApiError
+from central.numbering import local_day
 
 staff = staff_router(tags=["statistics"])
 
@@ -23,6 +25,8 @@ class InvalidRange(ApiError):
 
 
 class StatisticsRow(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     day: dt.date = Field(description="The office's local date.")
     office_id: str
     service_id: str | None = Field(description="null: complaints, which name no service.")
@@ -45,11 +49,11 @@ def get_statistics(
         dt.date | None, Query(alias="from", description="Default: 6 days before to.")
     ] = None,
     last: Annotated[dt.date | None, Query(alias="to", description="Default: today.")] = None,
-    office_id: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] = None,
+    office_id: Annotated[str | None, Query(pattern=OFFICE_ID)] = None,
 ) -> StatisticsResponse:
     """Counts per day, office and service from ``from`` to ``to`` (inclusive, at most 366 days)."""
     scope = office_filter(who, office_id)
-    last = last or utc_now().astimezone(ctx.settings.zone).date()
+    last = last or local_day(utc_now(), ctx.settings.zone)
     if first is None:
         week = dt.timedelta(days=6)
         first = last - week if last - dt.date.min >= week else dt.date.min
@@ -59,18 +63,4 @@ def get_statistics(
         raise InvalidRange(f"at most {statistics.MAX_DAYS} days at once")
     with ctx.db.read() as conn:
         rows = statistics.statistics(conn, first=first, last=last, office_id=scope)
-    return StatisticsResponse(
-        rows=[
-            StatisticsRow(
-                day=r.day,
-                office_id=r.office_id,
-                service_id=r.service_id,
-                tickets_issued=r.tickets_issued,
-                served=r.served,
-                no_show=r.no_show,
-                registrations=r.registrations,
-                complaints=r.complaints,
-            )
-            for r in rows
-        ]
-    )
+    return StatisticsResponse(rows=[StatisticsRow.model_validate(r) for r in rows])

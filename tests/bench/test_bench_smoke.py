@@ -25,7 +25,11 @@ RUN_TIMEOUT_S = 100.0
 EXPECTED = {
     startup.TITLE: (
         startup.QUICK_RUNS,
-        ["process spawn → first paint", "import + build → first paint"],
+        [
+            "process spawn → first paint",
+            "import + build → first paint",
+            "first paint → store open",
+        ],
     ),
     tap_to_ticket.TITLE: (
         tap_to_ticket.QUICK_ROUNDS,

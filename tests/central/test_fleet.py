@@ -185,3 +185,14 @@ def test_a_malformed_heartbeat_is_refused(
     response = send(central_server.url, kiosk_token, beat(**change))
     assert response.status_code == 422
     assert response.json()["error"] == "invalid_request"
+
+
+def test_a_lease_of_any_service_a_kiosk_may_lease_is_accepted(
+    central_server: RunningCentral, kiosk_token: str
+) -> None:
+    # The queue endpoints take service ids such as "KTP_Baru.2": so must the heartbeat,
+    # or a kiosk holding such a lease would have every beat refused and look stale.
+    expires = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8)).isoformat()
+    lease = {"service_id": "KTP_Baru.2", "day": "2026-11-23", "left": 5, "expires_at": expires}
+    response = send(central_server.url, kiosk_token, beat(leases=[lease]))
+    assert response.status_code == 200, response.text

@@ -1,4 +1,5 @@
-"""Every layout (80 mm, 58 mm, A4, the slip) read back as a reader and a scanner see it."""
+"""Every layout (80 mm, 58 mm, A4, the slip, the complaint receipt) read back as a reader
+and a scanner see it."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from pypdf import PdfReader
 from printing.layout import PAPERS, Paper, render_slip_pdf, render_ticket_pdf
 from printing.logo import load_logo
 from printing.raster import pdf_to_bitmap
-from printing.samples import SAMPLE_URL, sample_slip, sample_ticket
+from printing.receipt import ReceiptDocument, render_receipt_pdf
+from printing.samples import (
+    SAMPLE_OFFICE,
+    SAMPLE_TIME,
+    SAMPLE_URL,
+    sample_slip,
+    sample_ticket,
+)
 from printing.ticket import SlipField, TicketDocument
 from tests.printing.helpers import decode_qr, flowing, page_size_mm, pdf_text
 
@@ -112,18 +120,23 @@ def test_only_dejavu_is_used_and_it_is_embedded(paper: Paper) -> None:
     assert all("/FontFile2" in font["/FontDescriptor"] for font in fonts)
 
 
-@pytest.mark.parametrize("paper", [Paper.ROLL_80MM, Paper.ROLL_58MM])
-def test_ink_stays_inside_what_the_head_prints(paper: Paper) -> None:
+def assert_ink_inside_the_head(pdf: bytes, paper: Paper) -> None:
     dots = PAPERS[paper].dots
     assert dots is not None
-    long_name = replace(sample_ticket(), service_name="Poliklinik" * 8)
 
-    page = pdf_to_bitmap(render_ticket_pdf(long_name, paper), round(WIDTHS_MM[paper] * 8))
+    page = pdf_to_bitmap(pdf, round(WIDTHS_MM[paper] * 8))
     ink = page.point(lambda v: 255 if v == 0 else 0).getbbox()
 
     assert ink is not None
     margin = (page.width - dots) // 2
     assert ink[0] >= margin - 2 and ink[2] <= page.width - margin + 2
+
+
+@pytest.mark.parametrize("paper", [Paper.ROLL_80MM, Paper.ROLL_58MM])
+def test_ink_stays_inside_what_the_head_prints(paper: Paper) -> None:
+    long_name = replace(sample_ticket(), service_name="Poliklinik" * 8)
+
+    assert_ink_inside_the_head(render_ticket_pdf(long_name, paper), paper)
 
 
 def make_logo(path: Path, mode: str = "RGBA") -> Path:
@@ -191,6 +204,24 @@ def test_personal_data_stays_out_of_the_slips_repr() -> None:
 
     assert "Siti" not in shown and "1471015203850001" not in shown
     assert "A-017" in shown and "Nama lengkap" in shown
+
+
+@pytest.mark.parametrize("paper", list(Paper))
+def test_the_complaint_receipt_fits_every_paper_with_the_reference_whole(paper: Paper) -> None:
+    receipt = ReceiptDocument(
+        "ADU-7K2M-QX4P-9RTV", SAMPLE_OFFICE, "Fasilitas dan kebersihan", SAMPLE_TIME, "id"
+    )
+
+    pdf = render_receipt_pdf(receipt, paper)
+    text = flowing(pdf_text(pdf))
+
+    for expected in (SAMPLE_OFFICE, "BUKTI PENGADUAN", "Nomor referensi", "ADU-7K2M-QX4P-9RTV",
+                     "Fasilitas dan kebersihan", "22 November 2026 09:40",
+                     "Simpan nomor ini untuk menanyakan tindak lanjut pengaduan Anda"):  # fmt: skip
+        assert expected in text, expected
+    assert page_size_mm(pdf)[0] == pytest.approx(WIDTHS_MM[paper], abs=0.2)
+    if paper is not Paper.A4:  # the reference shrinks to the head's width, like a number
+        assert_ink_inside_the_head(pdf, paper)
 
 
 def test_the_same_document_gives_the_same_bytes() -> None:

@@ -13,7 +13,7 @@ from cardio.citizen import Assurance, CardIdentity
 from kiosk.catalog import Catalog
 from kiosk.session_events import IssueTicket
 from kiosk.sync import Backoff, SyncStatus
-from kiosk.ticketing import PrintSetup, issue_and_print
+from kiosk.ticketing import Issued, PrintSetup, issue_and_print
 from printing.pdf_file import PdfFilePrinter
 from tests.sync.conftest import OFFICE, Kiosk
 from tests.sync.helpers import SERVICE
@@ -70,29 +70,25 @@ def test_an_online_ticket_shows_people_ahead_and_the_wait(kiosk: Kiosk, tmp_path
     identity = CardIdentity(uid=bytes.fromhex("04a1b2c3d4e5f6"), citizen=None, assurance=UNVERIFIED)
     request = IssueTicket(1, identity, SERVICE, {"phone": "081234567890"}, "id")
     setup = PrintSetup(PdfFilePrinter(tmp_path), central_url=kiosk.proxy.url)
-    issued = issue_and_print(
-        request,
-        catalog=catalog,
-        office_id=OFFICE,
-        store=kiosk.store,
-        setup=setup,
-        now=kiosk.clock,
-        allocate=kiosk.engine.allocate,
-    )
+
+    def issue() -> Issued:
+        return issue_and_print(
+            request,
+            catalog=catalog,
+            office_id=OFFICE,
+            store=kiosk.store,
+            setup=setup,
+            now=kiosk.clock,
+            allocate=kiosk.engine.allocate,
+        )
+
+    issued = issue()
     assert kiosk.store.ticket(issued.ticket.status_url.rsplit("/", 1)[1])["number_source"] == (
         "online"
     )
     assert issued.ticket.people_ahead is not None and issued.ticket.wait_minutes is not None
     kiosk.proxy.down()
-    offline = issue_and_print(
-        request,
-        catalog=catalog,
-        office_id=OFFICE,
-        store=kiosk.store,
-        setup=setup,
-        now=kiosk.clock,
-        allocate=kiosk.engine.allocate,
-    )
+    offline = issue()
     assert offline.ticket.people_ahead is None and offline.ticket.wait_minutes is None
 
 

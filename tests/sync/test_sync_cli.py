@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,23 +10,11 @@ import pytest
 from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
 from offline_store import Store
+from tests.kiosk.test_cli import kiosk  # the `kiosk` command, as an operator runs it
 from tests.sync.conftest import Clock
 from tests.sync.helpers import issue
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.timeout(90)
-
-
-def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env={**os.environ},
-    )
 
 
 def write_config(folder: Path, url: str) -> Path:

@@ -55,6 +55,11 @@ def demo_config(
     )
 
 
+def offline_config(tmp_path: Path, *, timeout_s: float = 0.5) -> Config:
+    """The demo's configuration with no central server (a closed port): offline at once."""
+    return demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=timeout_s)
+
+
 class ManualClock:
     """A monotonic clock the test moves: the session's timeouts without sleeping."""
 

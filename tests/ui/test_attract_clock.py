@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from ui.screens.attract import clock_text
 
-from .kiosk_window import closed_port, demo_config, running_kiosk
+from .kiosk_window import offline_config, running_kiosk
 
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
@@ -27,7 +27,7 @@ def test_indonesian_dates_are_written_the_indonesian_way() -> None:
 
 
 def test_the_attract_screen_shows_today_in_the_office(tmp_path: Path, qtbot: QtBot) -> None:
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     with running_kiosk(qtbot, config) as window:
         clock = window.attract.clock
         qtbot.waitUntil(lambda: bool(clock.text()), timeout=5000)

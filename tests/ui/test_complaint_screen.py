@@ -19,9 +19,9 @@ from ui.window import KioskWindow
 from .kiosk_window import (
     button_with,
     click,
-    closed_port,
     demo_config,
     every_string,
+    offline_config,
     running_kiosk,
     wait_phase,
 )
@@ -92,7 +92,7 @@ def test_complaint_with_a_card_is_queued_printed_and_wiped(
 
 
 def test_anonymous_complaint_from_the_attract_screen(tmp_path: Path, qtbot: QtBot) -> None:
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     with running_kiosk(qtbot, config) as kiosk:
         click(qtbot, button_with(kiosk, "Sampaikan pengaduan"))
         wait_phase(qtbot, kiosk, Phase.COMPLAINT)

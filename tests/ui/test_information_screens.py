@@ -22,15 +22,15 @@ from ui.screens.information import ApplicationsScreen, InformationScreen
 from ui.window import KioskWindow
 
 from .kiosk_window import (
+    ManualClock,
     button_with,
     click,
-    closed_port,
     demo_config,
+    offline_config,
     running_kiosk,
     visible_strings,
     wait_phase,
 )
-from .test_operator_panel import FakeClock
 
 CANNOT_CHECK = "Tidak dapat memeriksa status saat ini"
 
@@ -44,7 +44,7 @@ def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWind
 
 @pytest.fixture
 def offline_kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     with running_kiosk(qtbot, config) as window:
         qtbot.waitUntil(lambda: window.controller.online is False, timeout=5000)
         yield window
@@ -89,7 +89,7 @@ def test_information_shows_now_serving_per_service(kiosk: KioskWindow, qtbot: Qt
 def test_information_from_the_attract_screen_closes_when_left_alone(
     kiosk: KioskWindow, qtbot: QtBot
 ) -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     kiosk.overlays.clock = clock
     kiosk.overlays.open_information()
     clock.now += PUBLIC_IDLE_S - 1

@@ -19,8 +19,8 @@ from .kiosk_window import (
     ManualClock,
     button_with,
     click,
-    closed_port,
     demo_config,
+    offline_config,
     running_kiosk,
     visible_strings,
     wait_phase,
@@ -30,7 +30,7 @@ from .test_walking_path import SITI_STRINGS
 
 @pytest.fixture
 def offline_kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     with running_kiosk(qtbot, config) as window:
         yield window
 

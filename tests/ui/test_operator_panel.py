@@ -18,22 +18,14 @@ from kiosk.session import Phase
 from ui.overlays import OPERATOR_IDLE_S
 from ui.window import KioskWindow
 
-from .kiosk_window import button_with, click, closed_port, demo_config, running_kiosk
+from .kiosk_window import ManualClock, button_with, click, offline_config, running_kiosk
 
 PIN = "482913"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin(PIN)))
     with running_kiosk(qtbot, config) as window:
         yield window
@@ -57,7 +49,7 @@ def pin_message(window: KioskWindow) -> str:
 
 
 def test_five_taps_on_the_office_name_ask_for_the_pin(kiosk: KioskWindow, qtbot: QtBot) -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     kiosk.overlays.clock = clock
     for _ in range(4):
         click(qtbot, kiosk.attract.office)
@@ -99,7 +91,7 @@ def test_five_wrong_pins_lock_the_pad_for_a_growing_delay(
     kiosk: KioskWindow, qtbot: QtBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    clock = FakeClock()
+    clock = ManualClock()
     kiosk.overlays.clock = clock
     five_taps(qtbot, kiosk)
 
@@ -126,7 +118,7 @@ def test_five_wrong_pins_lock_the_pad_for_a_growing_delay(
 
 
 def test_the_pin_pad_closes_by_itself_when_left_alone(kiosk: KioskWindow, qtbot: QtBot) -> None:
-    clock = FakeClock()
+    clock = ManualClock()
     kiosk.overlays.clock = clock
     five_taps(qtbot, kiosk)
     assert kiosk.overlays.current is kiosk.overlays.pin
@@ -189,7 +181,7 @@ def test_an_unlocked_window_closes_normally(kiosk: KioskWindow) -> None:
 
 
 def test_without_a_configured_pin_the_gesture_does_nothing(tmp_path: Path, qtbot: QtBot) -> None:
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     with running_kiosk(qtbot, config) as window:
         five_taps(qtbot, window)
         assert window.overlays.current is None
@@ -199,7 +191,7 @@ def test_without_a_configured_pin_the_gesture_does_nothing(tmp_path: Path, qtbot
 def test_out_of_service_the_panel_still_opens_and_names_the_store_fault(
     tmp_path: Path, qtbot: QtBot
 ) -> None:
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin(PIN)))
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     config.store_path.write_bytes(b"half a database, then the power went" * 200)

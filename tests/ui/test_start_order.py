@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 import ui.window
@@ -27,8 +27,8 @@ from ui.window import FIRST_PAINT_FALLBACK_MS, KioskWindow
 from .kiosk_window import (
     button_with,
     click,
-    closed_port,
     demo_config,
+    offline_config,
     running_kiosk,
     visible_strings,
     wait_phase,
@@ -56,7 +56,7 @@ def no_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
 def hidden_kiosk(qtbot: QtBot, tmp_path: Path, no_fallback: None) -> Iterator[KioskWindow]:
     """The kiosk as `kiosk run` builds it, not shown yet, with a catalog cached offline."""
     _cache_demo_catalog(tmp_path)
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
         yield window
 
@@ -77,7 +77,7 @@ def test_the_store_opens_once_the_attract_screen_is_painted(
 
 
 def test_a_window_never_shown_still_opens_its_store(qtbot: QtBot, tmp_path: Path) -> None:
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
         store = window.controller.store
         qtbot.wait(FIRST_PAINT_FALLBACK_MS // 2)
@@ -88,7 +88,7 @@ def test_a_window_never_shown_still_opens_its_store(qtbot: QtBot, tmp_path: Path
 def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     config.store_path.write_bytes(b"half a database, then the power went" * 200)
     with running_kiosk(qtbot, config, deferred_store=True) as window:
@@ -119,6 +119,12 @@ def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
         wait_phase(qtbot, window, Phase.IDENTIFIED)
 
 
+def test_the_window_makes_no_text_field_before_one_is_shown(hidden_kiosk: KioskWindow) -> None:
+    # The first text field a process makes costs milliseconds the attract screen does not need.
+    assert hidden_kiosk.findChildren(QPlainTextEdit) == []
+    assert hidden_kiosk.findChildren(QLineEdit) == []
+
+
 def test_a_card_tapped_before_the_first_paint_is_greeted_with_the_cached_services(
     qtbot: QtBot, hidden_kiosk: KioskWindow
 ) -> None:
@@ -134,7 +140,7 @@ def test_a_card_tapped_before_the_store_is_open_meets_the_cached_revocations(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     # The centre revoked Siti's card since the kiosk's own (DEMO) lists were made.
-    config = demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=0.5)
+    config = offline_config(tmp_path)
     store = open_store(config)
     trust = DEMO_TRUST_LIST.read_bytes()
     store.save_trust("trust_list", trust, version="1", etag=None, now=NOW)

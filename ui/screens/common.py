@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.catalog import Catalog
+from kiosk.catalog import Catalog, Service
 from kiosk.central_info import QueueState
 from kiosk.session import SessionState
 from kiosk.session_events import SessionEvent
@@ -54,6 +54,29 @@ def button(text: str, on_click: Callable[[], None], name: str = "") -> QPushButt
 
 def set_button_text(widget: QPushButton, text: str) -> None:
     widget.setText(text.replace("&", "&&"))
+
+
+def set_style_name(widget: QWidget, name: str) -> None:
+    """Give ``widget`` the style sheet's look for ``name`` now (Qt restyles only on a polish)."""
+    widget.setObjectName(name)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def find_service(catalog: Catalog | None, service_id: str) -> Service | None:
+    """The catalog's service ``service_id``; None without a catalog or such a service."""
+    if catalog is None:
+        return None
+    try:
+        return catalog.service(service_id)
+    except KeyError:
+        return None
+
+
+def service_name(catalog: Catalog | None, service_id: str, lang: str) -> str:
+    """The service's name in ``lang``; its id when the catalog does not have it."""
+    service = find_service(catalog, service_id)
+    return service.name(lang) if service is not None else service_id
 
 
 class Screen(QWidget):

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from kiosk.central_info import APPLICATION_STATES
 from kiosk.information import ApplicationsAnswer, Information
 from kiosk.session import SessionState
-from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.common import Screen, View, button, label, service_name, set_button_text
 
 
 def _row(text: str, name: str = "infoRow") -> QLabel:
@@ -87,19 +87,17 @@ class InformationScreen(_ListScreen):
         self.say("" if info.queue is not None else view.t("cannot_check"))
         if info.queue is not None:
             self.add(view.t("queue_title"), "subtitle")
-            rows = 0
             for service in info.queue.services:
                 self.add(
                     view.t(
                         "queue_row",
-                        service=self._service_name(service.service_id, view),
+                        service=service_name(view.catalog, service.service_id, view.lang),
                         now=service.now_serving or view.t("queue_none_serving"),
                         waiting=service.waiting,
                         minutes=service.estimated_wait_minutes,
                     )
                 )
-                rows += 1
-            if not rows:
+            if not info.queue.services:
                 self.add(view.t("queue_empty"))
         health = info.health
         if health is not None and not health.empty:
@@ -127,15 +125,6 @@ class InformationScreen(_ListScreen):
                 self.add(view.t("doctors_none"))
             if health.updated_at:
                 self.add(view.t("info_updated", time=health.updated_at[:16].replace("T", " ")))
-
-    @staticmethod
-    def _service_name(service_id: str, view: View) -> str:
-        if view.catalog is not None:
-            try:
-                return view.catalog.service(service_id).name(view.lang)
-            except KeyError:
-                pass
-        return service_id
 
     def clear(self) -> None:
         super().clear()

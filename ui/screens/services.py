@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollA
 
 from cardio.citizen import ASSURANCE_ORDER, Assurance
 from kiosk.catalog import Service, Text
+from kiosk.central_info import QueueState, ServiceQueue
 from kiosk.session import SessionState
 from kiosk.session_events import Back, Cancel, ComplaintOpened, FormOpened, ServiceSelected
 from ui.icons import category_icon
@@ -50,7 +51,7 @@ class ServicesScreen(Screen):
         self.box.addWidget(self.notice)
         self.box.addWidget(scroll, 1)
         self.button_row(self.cancel, self.complaint)
-        self._shown: tuple[str | None, str, int, int] | None = None
+        self._shown: tuple[str | None, str, int, QueueState | None] | None = None
 
     def render(self, state: SessionState, view: View) -> None:
         self._view = view
@@ -60,11 +61,14 @@ class ServicesScreen(Screen):
         self.notice.setText(view.t(f"problem_{state.problem}") if state.problem else "")
         set_button_text(self.cancel, view.t("cancel"))
         set_button_text(self.complaint, view.t("complaint"))
+        # By value, never by id(): a freed identity's id can come back for the next
+        # citizen. The session number stands for its identity (set once per session)
+        # and keeps nothing personal alive; the queue figures are plain values.
         key = (
             view.catalog.version if view.catalog else None,
             view.lang,
-            id(state.identity),
-            id(view.queue),
+            state.session,
+            view.queue,
         )
         if key != self._shown:
             self._build_tiles(state, view)
@@ -131,10 +135,8 @@ class ServiceDetailScreen(Screen):
         self.name = label(name="title")
         self.description = label(name="subtitle")
         self.counter = label()
-        self.queue = label(name="subtitle")
-        self.queue.setObjectName("queue")
-        self.hours = label()
-        self.hours.setObjectName("hours")
+        self.queue = label(name="queue")
+        self.hours = label(name="hours")
         self.requirements_title = label(name="subtitle")
         self.requirements = label()
         self.back = button("", lambda: self._view.dispatch(Back()))
@@ -174,9 +176,7 @@ class ServiceDetailScreen(Screen):
 
 def tile_queue_text(service: Service, view: View) -> str | None:
     """Now serving and people waiting, for the tile; None when the centre has not said."""
-    if view.queue is None:
-        return None
-    found = next((q for q in view.queue.services if q.service_id == service.id), None)
+    found = _service_queue(service, view)
     if found is None:
         return None
     serving = found.now_serving or view.t("not_known")
@@ -186,9 +186,7 @@ def tile_queue_text(service: Service, view: View) -> str | None:
 def queue_text(service: Service, view: View) -> str:
     """Now serving and the estimated wait, from the centre's last answer; "—" when unknown."""
     unknown = view.t("not_known")
-    found = None
-    if view.queue is not None:
-        found = next((q for q in view.queue.services if q.service_id == service.id), None)
+    found = _service_queue(service, view)
     serving = (found.now_serving or unknown) if found else unknown
     wait = (
         view.t("wait_minutes", minutes=found.estimated_wait_minutes, waiting=found.waiting)
@@ -196,6 +194,13 @@ def queue_text(service: Service, view: View) -> str:
         else unknown
     )
     return f"{view.t('now_serving')}: {serving}\n{view.t('estimated_wait')}: {wait}"
+
+
+def _service_queue(service: Service, view: View) -> ServiceQueue | None:
+    """The service's queue in the centre's last answer; None when unknown."""
+    if view.queue is None:
+        return None
+    return next((q for q in view.queue.services if q.service_id == service.id), None)
 
 
 def _office_hours(service: Service, view: View) -> Text | None:

@@ -10,7 +10,15 @@ from kiosk.catalog import Service
 from kiosk.session import SessionState
 from kiosk.session_events import Finish
 from ui.qr import QrCodeView
-from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.common import (
+    Screen,
+    View,
+    button,
+    find_service,
+    label,
+    set_button_text,
+    set_style_name,
+)
 
 
 class WaitScreen(Screen):
@@ -51,8 +59,7 @@ class TicketScreen(Screen):
         self.wait = label(name="subtitle")
         self.paper = label()
         self.requirements_title = label(name="subtitle")
-        self.requirements = label()
-        self.requirements.setObjectName("requirements")
+        self.requirements = label(name="requirements")
         self.qr = QrCodeView()
         self.scan = label()
         self.finish = button("", lambda: self._view.dispatch(Finish()), "primary")
@@ -109,15 +116,13 @@ class TicketScreen(Screen):
         _show(self.requirements, "\n".join(f"• {r(lang)}" for r in reqs))
         # Paper is promised only for a ticket that printed on a printer still healthy.
         if ticket.printed and view.printer_ok:
-            self.paper.setObjectName("subtitle")
+            set_style_name(self.paper, "subtitle")
             self.paper.setText(view.t("take_ticket"))
         else:
-            self.paper.setObjectName("alert")
+            set_style_name(self.paper, "alert")
             self.paper.setText(view.t("check_ticket" if ticket.printed else "photo_ticket"))
         self.qr.set_text(ticket.status_url)
         self.scan.setText(view.t("scan_status") if ticket.status_url else "")
-        self.paper.style().unpolish(self.paper)
-        self.paper.style().polish(self.paper)
         set_button_text(self.finish, view.t("finish"))
 
     def clear(self) -> None:
@@ -140,12 +145,7 @@ def _service(state: SessionState, view: View, service_id: str) -> Service | None
     """The ticket's service: the one chosen in this session, else the catalog's."""
     if state.service is not None and state.service.id == service_id:
         return state.service
-    if view.catalog is None:
-        return None
-    try:
-        return view.catalog.service(service_id)
-    except KeyError:
-        return None
+    return find_service(view.catalog, service_id)
 
 
 def _maybe(view: View, key: str, **values: int | None) -> str:
