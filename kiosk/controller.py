@@ -2,8 +2,10 @@
 server to the session state machine, and carries out its effects.
 
 No Qt here. Work that may block (card I/O, disk, printer, network) goes to
-an :class:`Executor`, which the UI implements on a thread pool and which
-hands each result back to the GUI thread; tests use :class:`InlineExecutor`.
+an :class:`~kiosk.executor.Executor`, which the UI implements on a thread pool
+and which hands each result, or failure, back to the GUI thread; tests use
+:class:`~kiosk.executor.InlineExecutor`. An effect whose work fails comes back
+to the session machine as its failure event, never as a stuck screen.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING
 
 from cardio.citizen import CardIdentity, Citizen
 from cardio.citizen_card import read_identity
@@ -31,6 +33,7 @@ from kiosk.central_info import QueueState
 from kiosk.central_token import adopt_kiosk_code, authorised, load_token
 from kiosk.complaints import file_complaint
 from kiosk.config import Config
+from kiosk.executor import BusyFlag, Executor, InlineExecutor
 from kiosk.printer_setup import PrinterHealth, PrinterMonitor, print_setup, print_test_ticket
 from kiosk.session import SessionMachine, SessionState, Timeouts
 from kiosk.session_events import (
@@ -58,25 +61,7 @@ from printing import Printer, SlipDocument
 from printing.ticket import Language
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-class Executor(Protocol):
-    def run_in_background(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
-        """Run ``work`` off the GUI thread; call ``done(result)`` on the GUI thread."""
-
-    def call_soon(self, fn: Callable[[], None]) -> None:
-        """Run ``fn`` on the GUI thread (safe to call from any thread)."""
-
-
-class InlineExecutor:
-    """Runs everything at once on the caller's thread (tests, command line)."""
-
-    def run_in_background(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
-        done(work())
-
-    def call_soon(self, fn: Callable[[], None]) -> None:
-        fn()
+__all__ = ["Executor", "InlineExecutor", "KioskController"]  # the executors: kiosk.executor
 
 
 def _import_heavy_modules() -> None:
@@ -173,7 +158,7 @@ class KioskController:
         #: The office's queues as the centre last told them (service detail: now
         #: serving, estimated wait); None until asked, or offline.
         self.queue: QueueState | None = None
-        self._queue_busy = threading.Lock()
+        self._queue_busy = BusyFlag()
         #: The office's time now (its date is the queue's day; the desk's list reads it too).
         self.now = now
         self._status_listeners: list[Callable[[], None]] = []
@@ -217,7 +202,7 @@ class KioskController:
         sets :attr:`store_failure` and tells the status listeners: the kiosk is
         out of service (taps are ignored) until a later try opens it.
         """
-        self.executor.run_in_background(self._load_store, self._store_ready)
+        self.executor.run_in_background(self._load_store, self._store_ready, self._store_broke)
 
     def _load_store(self) -> StoreLoaded:
         """Open the store and read the kiosk's starting point from it, once (any thread)."""
@@ -263,6 +248,9 @@ class KioskController:
         self.refresh_catalog()
         self.start_sync()
 
+    def _store_broke(self, exc: Exception) -> None:
+        self._store_ready(StoreLoaded(error=f"{type(exc).__name__}: {exc}"))
+
     def _take_cached_catalog(self, loaded: StoreLoaded) -> None:
         if self.catalog is None and loaded.catalog is not None:
             self.catalog, self.catalog_etag = loaded.catalog, loaded.etag
@@ -286,7 +274,7 @@ class KioskController:
         The COSE library and reportlab are imported on first use so the
         attract screen comes up fast; call this once it is painted.
         """
-        self.executor.run_in_background(_import_heavy_modules, lambda _: None)
+        self.executor.run_in_background(_import_heavy_modules, lambda _: None, lambda _: None)
 
     def stop(self) -> None:
         self._stopped = True
@@ -369,12 +357,25 @@ class KioskController:
 
     # -- effects -----------------------------------------------------------------
     def _run(self, effect: Effect) -> None:
+        # A failure of the work itself comes back as the effect's failure event.
         if isinstance(effect, ReadCard):
-            self.executor.run_in_background(lambda: self._read(effect), self._card_read)
+            self.executor.run_in_background(
+                lambda: self._read(effect),
+                self._card_read,
+                lambda _: self.dispatch(CardReadFailed(effect.session, "malformed")),
+            )
         elif isinstance(effect, IssueTicket):
-            self.executor.run_in_background(lambda: self._issue(effect), self._issued)
+            self.executor.run_in_background(
+                lambda: self._issue(effect),
+                self._issued,
+                lambda _: self._issued((IssueFailed(effect.session, "issue_failed"), None)),
+            )
         elif isinstance(effect, FileComplaint):
-            self.executor.run_in_background(lambda: self._complain(effect), self._complained)
+            self.executor.run_in_background(
+                lambda: self._complain(effect),
+                self._complained,
+                lambda _: self._complained(ComplaintFailed(effect.session, "store_failed")),
+            )
         elif isinstance(effect, WipeSession):
             log.info("session wiped (%s)", effect.reason)
 
@@ -518,7 +519,9 @@ class KioskController:
         if slip is not None:  # the second job, once the number is on screen
             setup = self.print_setup
             self.executor.run_in_background(
-                lambda: print_slip(slip, setup), lambda _: self._printer_changed()
+                lambda: print_slip(slip, setup),
+                lambda _: self._printer_changed(),
+                lambda _: self._printer_changed(),
             )
 
     # -- catalog -----------------------------------------------------------------
@@ -533,7 +536,11 @@ class KioskController:
             return
         if not self._catalog_busy.acquire(blocking=False):
             return
-        self.executor.run_in_background(self._fetch_catalog, self._catalog_fetched)
+        self.executor.run_in_background(
+            self._fetch_catalog,
+            self._catalog_fetched,
+            lambda _: self._catalog_fetched(CatalogRefresh(online=False)),
+        )
 
     def _fetch_catalog(self) -> CatalogRefresh:
         try:
@@ -591,8 +598,6 @@ class KioskController:
         """Ask the centre for its queues in the background (never when known offline)."""
         if self.online is False or not self.central_ready():
             return
-        if not self._queue_busy.acquire(blocking=False):
-            return
         central = self.central
 
         def fetch() -> QueueState | None:
@@ -603,16 +608,17 @@ class KioskController:
                 return None
 
         def fetched(state: QueueState | None) -> None:
-            self._queue_busy.release()
             self.queue = state
             self._status_changed()
 
-        self.executor.run_in_background(fetch, fetched)
+        self._queue_busy.run(self.executor, fetch, fetched, lambda _: fetched(None))
 
     def refresh_printer(self) -> None:
         """Ask the printer for its state in the background; a healthy answer clears a fault."""
         monitor = self.printer_monitor
-        self.executor.run_in_background(monitor.status, lambda _: self._printer_changed())
+        self.executor.run_in_background(
+            monitor.status, lambda _: self._printer_changed(), lambda _: self._printer_changed()
+        )
 
     def test_print(self, done: Callable[[bool], None] = lambda _: None) -> None:
         """Print the operator's test ticket; a successful one clears a fault."""
@@ -624,7 +630,9 @@ class KioskController:
             done(printed)
 
         self.executor.run_in_background(
-            lambda: print_test_ticket(setup, office, lang, self.now()), finished
+            lambda: print_test_ticket(setup, office, lang, self.now()),
+            finished,
+            lambda _: finished(False),
         )
 
     def _office_name(self) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cardio.citizen import CardIdentity
+from kiosk.privacy import private_repr
 
 
 # --- events -----------------------------------------------------------------
@@ -48,6 +49,7 @@ class FormOpened:
     """The citizen chose "Lanjut" on the service detail."""
 
 
+@private_repr("values")
 @dataclass(frozen=True)
 class FormSubmitted:
     values: Mapping[str, str]
@@ -148,6 +150,7 @@ class ReadCard:
     reader: str
 
 
+@private_repr("values")
 @dataclass(frozen=True)
 class IssueTicket:
     session: int

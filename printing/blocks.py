@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from reportlab.lib.units import mm
@@ -33,7 +33,7 @@ render_lock = threading.Lock()
 class Text:
     """One line of text."""
 
-    text: str
+    text: str = field(repr=False)  # may be personal data (a slip's name)
     font: str
     size: float
     space_before: float = 0.0

@@ -51,7 +51,9 @@ class DeskPanel(QFrame):
 
     def refresh(self) -> None:
         store, day = self.controller.store, self.controller.now().date()
-        self.executor.run_in_background(lambda: tickets_today(store, day), self._show)
+        self.executor.run_in_background(
+            lambda: tickets_today(store, day), self._show, lambda _: self._show([])
+        )
 
     def render(self) -> None:
         self.title.setText(self.view.t("desk_today"))

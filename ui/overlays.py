@@ -164,7 +164,9 @@ class Overlays:
                 self.information.show_information(info, self.view)
 
         self.controller.executor.run_in_background(
-            lambda: fetch_information(central, online=online), done
+            lambda: fetch_information(central, online=online),
+            done,
+            lambda _: done(Information(queue=None, health=None, reachable=False)),
         )
 
     def open_applications(self) -> None:
@@ -181,7 +183,9 @@ class Overlays:
                 self.applications.show_answer(answer, self.view)
 
         self.controller.executor.run_in_background(
-            lambda: fetch_applications(central, identity, online=online), done
+            lambda: fetch_applications(central, identity, online=online),
+            done,
+            lambda _: done(ApplicationsAnswer(problem="offline")),
         )
 
     # -- the operator ------------------------------------------------------------------
@@ -208,7 +212,14 @@ class Overlays:
         self._checking_pin = True
         self.pin.say(self.view.t("pin_checking"))
         pin_hash = self.guard.pin_hash
-        self.controller.executor.run_in_background(lambda: _verify(pin, pin_hash), self._checked)
+        self.controller.executor.run_in_background(
+            lambda: _verify(pin, pin_hash), self._checked, self._check_failed
+        )
+
+    def _check_failed(self, _exc: Exception) -> None:
+        self._checking_pin = False  # not counted as a wrong try
+        if self.current is self.pin:
+            self.close()
 
     def _checked(self, matched: bool) -> None:
         self._checking_pin = False
@@ -237,6 +248,10 @@ class Overlays:
             if self.current is self.operator:
                 self.operator.show_status(status, self.view)
 
+        def failed(exc: Exception) -> None:  # the panel names the fault instead of "loading"
+            fault = type(exc).__name__
+            done(OperatorStatus((), fault, health, None, None, None, fault, online, version, sync))
+
         c.executor.run_in_background(
             lambda: operator_status(
                 reader=reader,
@@ -248,6 +263,7 @@ class Overlays:
                 sync=sync,
             ),
             done,
+            failed,
         )
 
     def _status_changed(self) -> None:
@@ -278,7 +294,11 @@ class Overlays:
             if self.current is self.operator:
                 self.operator.say(self.view.t("op_read_result", result=result))
 
-        c.executor.run_in_background(lambda: test_card_read(reader, reader_name, trust, now), done)
+        c.executor.run_in_background(
+            lambda: test_card_read(reader, reader_name, trust, now),
+            done,
+            lambda exc: done(type(exc).__name__),
+        )
 
     def _reload(self) -> None:
         log.info("operator reloads the catalog")

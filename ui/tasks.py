@@ -1,7 +1,9 @@
 """The one way the UI runs work off the GUI thread.
 
-Work runs on a thread pool; its result comes back through a queued signal
-and is handled on the GUI thread, so no widget is ever touched by a worker.
+Work runs on a thread pool; its result, or its failure, comes back through a
+queued signal and is handled on the GUI thread, so no widget is ever touched
+by a worker. The contract (``kiosk.executor.Executor``) is the one the tests'
+``InlineExecutor`` keeps: exactly one of ``done`` or ``failed`` always runs.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
+
+from kiosk.executor import call_logged, settle
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -35,14 +39,14 @@ class QtExecutor(QObject):
         self._post.connect(self._invoke, Qt.ConnectionType.QueuedConnection)
         _KEPT.append(self)
 
-    def run_in_background(self, work: Callable[[], T], done: Callable[[T], None]) -> None:
+    def run_in_background(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
         def task() -> None:
-            try:
-                result = work()
-            except Exception:  # a worker must never die silently
-                log.exception("background task failed")
-                return
-            self._emit(lambda: done(result))
+            self._emit(settle(work, done, failed))
 
         self._pool.start(task)
 
@@ -60,7 +64,4 @@ class QtExecutor(QObject):
 
     @Slot(object)
     def _invoke(self, fn: Callable[[], None]) -> None:
-        try:
-            fn()
-        except Exception:
-            log.exception("GUI callback failed")
+        call_logged(fn)

@@ -16,7 +16,9 @@ def test_results_come_back_on_the_gui_thread(qtbot: QtBot) -> None:
     gui = threading.get_ident()
     seen: list[tuple[int, int]] = []
     executor.run_in_background(
-        threading.get_ident, lambda worker: seen.append((worker, threading.get_ident()))
+        threading.get_ident,
+        lambda worker: seen.append((worker, threading.get_ident())),
+        lambda exc: None,
     )
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     worker, callback = seen[0]
@@ -30,9 +32,9 @@ def test_a_failing_task_does_not_kill_the_pool(qtbot: QtBot) -> None:
     def boom() -> int:
         raise RuntimeError("worker failed")
 
-    executor.run_in_background(boom, results.append)
-    executor.run_in_background(lambda: 7, results.append)
-    qtbot.waitUntil(lambda: results == [7], timeout=5000)
+    executor.run_in_background(boom, results.append, lambda exc: results.append(-1))
+    executor.run_in_background(lambda: 7, results.append, lambda exc: results.append(-1))
+    qtbot.waitUntil(lambda: sorted(results) == [-1, 7], timeout=5000)
 
 
 def test_many_posts_do_not_leak_or_steal_references(qtbot: QtBot) -> None:
@@ -60,7 +62,7 @@ def test_a_result_after_the_executor_is_gone_is_dropped_quietly(qtbot: QtBot) ->
 
     executor = QtExecutor()
     release = threading.Event()
-    executor.run_in_background(lambda: release.wait(5), lambda _: None)
+    executor.run_in_background(lambda: release.wait(5), lambda _: None, lambda _: None)
     pool = executor._pool
     Shiboken.delete(executor)  # as when the window and its executor are destroyed
     release.set()

@@ -34,12 +34,28 @@ class View:
         return tr(key, self.lang, **values)
 
 
-def label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
-    widget = QLabel(text)
+def plain_label(text: str = "", name: str = "", *, wrap: bool = False) -> QLabel:
+    """The one way the screens make a label: plain text, always.
+
+    A QLabel left to itself guesses whether its text is HTML
+    (``Qt.TextFormat.AutoText``), so a service, office, doctor or citizen name
+    from the centre or a card holding ``<b>`` or ``<img>`` would be rendered
+    as markup. Plain text shows such a name exactly as it is. A test walks
+    every screen and fails on a label that is not plain text.
+    """
+    widget = QLabel()
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    widget.setText(text)
     widget.setWordWrap(wrap)
-    widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
     if name:
         widget.setObjectName(name)
+    return widget
+
+
+def label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
+    """A centred, wrapping plain-text label (headings and messages)."""
+    widget = plain_label(text, name, wrap=wrap)
+    widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
     return widget
 
 

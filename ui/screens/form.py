@@ -21,7 +21,7 @@ from kiosk.prefill import FieldValue, Source
 from kiosk.session import SessionState
 from kiosk.session_events import Back, Confirmed, FormSubmitted
 from ui.keyboard import MAX_LENGTH_PROPERTY, Mode, OnScreenKeyboard
-from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 
 Editor = QLineEdit | QPlainTextEdit | QComboBox
 
@@ -202,18 +202,15 @@ class FormScreen(Screen):
             editor.installEventFilter(self)
             if isinstance(editor, QPlainTextEdit):
                 editor.viewport().installEventFilter(self)
-            source = QLabel()
-            source.setObjectName("source")
-            error = QLabel()
-            error.setObjectName("fieldError")
+            source = plain_label(name="source")
+            error = plain_label(name="fieldError")
             column = QWidget()
             col = QVBoxLayout(column)
             col.setContentsMargins(0, 0, 0, 0)
             col.addWidget(editor)
             col.addWidget(source)
             col.addWidget(error)
-            caption = QLabel(field.label(view.lang))
-            caption.setWordWrap(True)
+            caption = plain_label(field.label(view.lang), wrap=True)
             self.form.addRow(caption, column)
             self.fields[field.name] = field
             self.editors[field.name] = editor
@@ -240,9 +237,7 @@ class ConfirmScreen(Screen):
         self._view = view
         self.title = label(name="title")
         self.service = label(name="subtitle")
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
-        self.summary.setObjectName("summary")
+        self.summary = plain_label(name="summary", wrap=True)
         self.back = button("", lambda: self._view.dispatch(Back()))
         self.confirm = button("", lambda: self._view.dispatch(Confirmed()), "primary")
         self.box.addWidget(self.title)

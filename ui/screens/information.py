@@ -10,14 +10,19 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from kiosk.central_info import APPLICATION_STATES
 from kiosk.information import ApplicationsAnswer, Information
 from kiosk.session import SessionState
-from ui.screens.common import Screen, View, button, label, service_name, set_button_text
+from ui.screens.common import (
+    Screen,
+    View,
+    button,
+    label,
+    plain_label,
+    service_name,
+    set_button_text,
+)
 
 
 def _row(text: str, name: str = "infoRow") -> QLabel:
-    widget = QLabel(text)
-    widget.setWordWrap(True)
-    widget.setObjectName(name)
-    return widget
+    return plain_label(text, name, wrap=True)
 
 
 class _ListScreen(Screen):

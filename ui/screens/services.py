@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QPushButton, QScrollArea, QWidget
 
 from cardio.citizen import ASSURANCE_ORDER, Assurance
 from kiosk.catalog import Service, Text
@@ -13,7 +13,7 @@ from kiosk.central_info import QueueState, ServiceQueue
 from kiosk.session import SessionState
 from kiosk.session_events import Back, Cancel, ComplaintOpened, FormOpened, ServiceSelected
 from ui.icons import category_icon
-from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 
 #: Side of a tile's category icon, in pixels: fills the tile's height beside its text.
 TILE_ICON_PX = 64
@@ -88,8 +88,7 @@ class ServicesScreen(Screen):
             in_category = [s for s in services if s.category == category]
             if not in_category:
                 continue
-            heading = QLabel(name(view.lang))
-            heading.setObjectName("subtitle")
+            heading = plain_label(name(view.lang), "subtitle")
             self.grid.addWidget(heading, row, 0)
             row += 1
             for service in in_category:

@@ -1,0 +1,133 @@
+"""Work the controller sends off the GUI thread that fails comes back as a failure:
+an effect as its failure event (never a session stuck on "please wait"), a
+background fetch by letting go of its busy flag, so the next one runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cardio.demo_cards import demo_card, demo_trust_store
+from cardio.simulated import SimulatedReader
+from kiosk.catalog import Catalog
+from kiosk.central_client import CentralClient
+from kiosk.central_info import QueueState
+from kiosk.config import Config, KioskSection, PrinterSection
+from kiosk.controller import KioskController
+from kiosk.executor import InlineExecutor
+from kiosk.session import Phase
+from kiosk.session_events import (
+    ComplaintOpened,
+    ComplaintSubmitted,
+    Confirmed,
+    FormOpened,
+    FormSubmitted,
+    ServiceSelected,
+    SessionEvent,
+)
+from offline_store import Store
+from printing import make_printer
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class FlakyQueueCentral(CentralClient):
+    """The centre's client whose queue answer first fails in an unforeseen way."""
+
+    def __init__(self) -> None:
+        super().__init__(f"http://127.0.0.1:{_closed_port()}", timeout_s=0.2)
+        self.token = "kiosk-token"  # noqa: S105  (a test token, never sent)
+        self.asked = 0
+
+    def queue_state(self, *, deadline_s: float = 2.0) -> QueueState:
+        self.asked += 1
+        if self.asked == 1:
+            raise ValueError("an answer nobody foresaw")
+        return QueueState(office_id="puskesmas", day="2026-11-22", services=())
+
+
+@pytest.fixture
+def kiosk(tmp_path: Path, catalog: Catalog) -> Iterator[KioskController]:
+    config = Config(
+        kiosk=KioskSection(data_dir=str(tmp_path)),
+        printer=PrinterSection(output_dir=str(tmp_path)),
+    )
+    store = Store.open(config.store_path)
+    controller = KioskController(
+        config,
+        reader=SimulatedReader(),
+        store=store,
+        printer=make_printer("pdf_file", output_dir=tmp_path),
+        central=FlakyQueueCentral(),
+        executor=InlineExecutor(),
+        clock=time.monotonic,
+        now=lambda: dt.datetime(2026, 11, 22, 9, 40, tzinfo=dt.UTC),
+        trust=demo_trust_store(),
+    )
+    controller.catalog = catalog
+    controller.start()
+    yield controller
+    controller.stop()
+    store.close()
+
+
+def test_a_failed_queue_fetch_lets_the_next_one_run(kiosk: KioskController) -> None:
+    central = kiosk.central
+    assert isinstance(central, FlakyQueueCentral)
+    kiosk.refresh_queue()
+    assert central.asked == 1 and kiosk.queue is None
+    kiosk.refresh_queue()  # the flag was let go: this one is asked
+    assert central.asked == 2 and kiosk.queue is not None
+
+
+def _fail(effect: object) -> SessionEvent:
+    raise RuntimeError(f"unforeseen failure in {type(effect).__name__}")
+
+
+def test_a_read_that_fails_unexpectedly_ends_in_an_error_not_reading(
+    kiosk: KioskController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kiosk, "_read", lambda effect: _fail(effect))
+    assert isinstance(kiosk.reader, SimulatedReader)
+    kiosk.reader.tap(demo_card("siti").applet())
+    state = kiosk.machine.state
+    assert (state.phase, state.problem) == (Phase.ERROR, "malformed")
+
+
+def _identified(kiosk: KioskController) -> None:
+    assert isinstance(kiosk.reader, SimulatedReader)
+    kiosk.reader.tap(demo_card("siti").applet())
+    kiosk.reader.remove()
+    assert kiosk.machine.state.phase is Phase.IDENTIFIED
+
+
+def test_an_issue_that_fails_unexpectedly_ends_in_an_error_not_issuing(
+    kiosk: KioskController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _identified(kiosk)
+    monkeypatch.setattr(kiosk, "_issue", lambda effect: _fail(effect))
+    kiosk.dispatch(ServiceSelected("status-berkas"))
+    kiosk.dispatch(FormOpened())
+    kiosk.dispatch(FormSubmitted({"phone": "081234567890"}))
+    kiosk.dispatch(Confirmed())
+    state = kiosk.machine.state
+    assert (state.phase, state.problem) == (Phase.ERROR, "issue_failed")
+
+
+def test_a_complaint_that_fails_unexpectedly_is_not_left_sending(
+    kiosk: KioskController, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kiosk, "_complain", lambda effect: _fail(effect))
+    kiosk.dispatch(ComplaintOpened())
+    kiosk.dispatch(ComplaintSubmitted("antrean", "Antrean lama"))
+    state = kiosk.machine.state
+    assert (state.phase, state.problem) == (Phase.ERROR, "store_failed")
