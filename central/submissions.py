@@ -1,11 +1,22 @@
 """Kiosk submissions: batches of items, each stored once under its idempotency key.
 
-The kiosk sends its outbox at least once; the centre keeps each item by its
-``key`` with the SHA-256 of the body's canonical JSON (keys sorted, no
-spaces). The same key again with the same body answers the first result
-(``replayed``); with another body, ``conflict``. An item that can never
-succeed (unknown service, a number this kiosk could not have printed) is
-``invalid`` and not stored, so the kiosk can drop it from its outbox.
+The kiosk sends its outbox at least once; the centre keeps each item by the
+kiosk and its ``key`` with the SHA-256 of the body's canonical JSON (keys
+sorted, no spaces). The same key of the same kiosk again with the same body
+answers the first result (``replayed``); with another body, ``conflict``.
+Keys are the kiosk's own: what another kiosk posted under the same key never
+touches them. An item that can never succeed (unknown service, a number this
+kiosk could not have printed) is ``invalid`` and not stored.
+
+A registration's key is its ticket id, which the ticket's QR code prints, so
+anyone holding the paper knows it. A kiosk only ever reaches tickets it made
+(numbered online for it, or registered by it). When it registers a ticket id
+another kiosk's ticket already has, its ticket is stored all the same, under
+an id derived from (kiosk, ticket id) with the kiosk's id kept in
+``kiosk_ticket_id``: both tickets are in their queues with the numbers their
+papers show, neither overwrites nor swallows the other, and the public page
+of that id shows neither (``central.api.public``: "disputed"), since the
+centre cannot tell which kiosk printed the paper.
 
 A batch is one transaction and a handful of queries whatever its size (the
 existing keys, tickets, leases and taken numbers are read with one ``IN``
@@ -23,6 +34,7 @@ import hashlib
 import json
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +54,13 @@ log = logging.getLogger(__name__)
 MAX_ITEMS = 500
 TICKET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SOURCES = ("online", "lease", "fallback")
+#: Derives the centre's id of a ticket whose kiosk id another kiosk's ticket has.
+CLAIM_NAMESPACE = uuid.UUID("1b7d5f0e-6c1a-4f55-9a53-0d4b7c3e2a91")
+
+
+def claimed_ticket_id(kiosk_id: str, ticket_id: str) -> str:
+    """The centre's id for ``kiosk_id``'s ticket ``ticket_id`` when another kiosk had that id."""
+    return str(uuid.uuid5(CLAIM_NAMESPACE, f"{kiosk_id}/{ticket_id}"))
 
 
 @dataclass(frozen=True)
@@ -94,7 +113,10 @@ class Batch:
     kiosk: KioskPrincipal
     kiosk_code: str
     services: dict[str, ServiceInfo]
+    #: This kiosk's tickets, by the kiosk's ticket id.
     tickets: dict[str, Any]
+    #: Ticket ids another kiosk's ticket already has.
+    held: set[str]
     leases: list[Any]
     zone: ZoneInfo
     now: dt.datetime
@@ -138,7 +160,7 @@ def _process(
         row.key: row
         for row in conn.execute(
             select(submissions.c.key, submissions.c.body_sha256, submissions.c.result).where(
-                submissions.c.key.in_(keys)
+                submissions.c.kiosk_id == kiosk.kiosk_id, submissions.c.key.in_(keys)
             )
         )
     }
@@ -193,11 +215,20 @@ def _load(
     ticket_ids = [
         i.key for i in items if i.kind == "service_registration" and TICKET_ID.fullmatch(i.key)
     ]
-    found = (
-        {r.id: r for r in conn.execute(select(tickets).where(tickets.c.id.in_(ticket_ids)))}
-        if ticket_ids
-        else {}
-    )
+    mine: dict[str, Any] = {}
+    held: set[str] = set()
+    if ticket_ids:
+        rows = conn.execute(
+            select(tickets).where(
+                or_(tickets.c.id.in_(ticket_ids), tickets.c.kiosk_ticket_id.in_(ticket_ids))
+            )
+        )
+        for row in rows:
+            if row.kiosk_id != kiosk.kiosk_id:
+                if row.kiosk_ticket_id is None:
+                    held.add(row.id)
+            else:
+                mine[row.kiosk_ticket_id or row.id] = row
     days = set()
     for item in items:
         ticket = item.body.get("ticket")
@@ -222,7 +253,8 @@ def _load(
         kiosk=kiosk,
         kiosk_code=kiosk_code_of(conn, kiosk.kiosk_id),
         services=office_services(conn, kiosk.office_id),
-        tickets=found,
+        tickets=mine,
+        held=held,
         leases=kiosk_leases,
         zone=zone,
         now=now,
@@ -282,9 +314,10 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     issued = _time(ticket, "issued_at")
     existing = batch.tickets.get(item.key)
     plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
+    plan.ticket["id"] = existing.id if existing is not None else item.key
     status = WAITING
     if existing is not None:
-        if existing.kiosk_id != batch.kiosk.kiosk_id or existing.service_id != service.id:
+        if existing.service_id != service.id:
             raise Invalid("invalid_number", "this ticket id belongs to another ticket")
         # A registration proves the kiosk kept the ticket and a citizen holds its
         # number: a void online ticket (its kiosk thought otherwise) waits again.
@@ -304,12 +337,17 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
         raise Invalid("invalid_number", "this online number was not allocated to this ticket")
     else:
         plan.ticket_mode = "insert"
+        if item.key in batch.held:
+            # Another kiosk's ticket has this id (it read the QR code, or
+            # the reverse): this kiosk's ticket is kept apart, never merged.
+            plan.ticket["id"] = claimed_ticket_id(batch.kiosk.kiosk_id, item.key)
+            plan.ticket["kiosk_ticket_id"] = item.key
+            log.warning("a ticket id registered by two kiosks: kept apart, its page disputed")
     if source == "lease":
         _lease_number(plan, service, shown, issued, batch)
     else:
         _fallback_number(plan, service, shown, batch)
     plan.ticket.update(
-        id=item.key,
         office_id=service.office_id,
         service_id=service.id,
         day=plan.day,
@@ -438,16 +476,22 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
             plan.ticket["number"] = start + offset
 
     new = [
-        {**p.ticket, "counter": None, "recorded_at": now, "registered_at": now}
+        {
+            **p.ticket,
+            "kiosk_ticket_id": p.ticket.get("kiosk_ticket_id"),
+            "counter": None,
+            "recorded_at": now,
+            "registered_at": now,
+        }
         for p in plans
         if p.ticket_mode == "insert"
     ]
     if new:
         conn.execute(insert(tickets), new)
-    attached = [p.item.key for p in plans if p.ticket_mode == "attach"]
+    attached = [p.ticket["id"] for p in plans if p.ticket_mode == "attach"]
     if attached:
         conn.execute(update(tickets).where(tickets.c.id.in_(attached)).values(registered_at=now))
-    revived = [p.item.key for p in plans if p.ticket_mode == "attach" and p.revive]
+    revived = [p.ticket["id"] for p in plans if p.ticket_mode == "attach" and p.revive]
     if revived:
         conn.execute(
             update(tickets)
@@ -459,7 +503,7 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
             values = {k: v for k, v in plan.ticket.items() if k != "id"}
             conn.execute(
                 update(tickets)
-                .where(tickets.c.id == plan.item.key)
+                .where(tickets.c.id == plan.ticket["id"])
                 .values(**values, registered_at=now)
             )
     if plans:
