@@ -23,8 +23,13 @@ existing keys, tickets, leases and taken numbers are read with one ``IN``
 query each, the new rows written with one ``executemany`` per table): a
 kiosk draining 10,000 items after an outage sends 20 batches. Items are
 checked in Python before anything is written, so a bad item never sinks
-the others; should a write still fail (two batches racing on one key), the
-batch is redone item by item, each in its own savepoint.
+the others: first that the body can be stored at all (:func:`admissible`:
+text encodable as UTF-8 without NUL, finite numbers, a bounded depth and
+size, times between 2000 and 2100 after conversion to UTC), then what its
+kind needs. Should a write still fail (two batches racing on one number, a
+value the database refuses), the batch is redone item by item, each in its
+own savepoint, and the failing item alone is ``invalid``: one bad item never
+answers the whole batch with a 500 that the kiosk would retry for ever.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -41,7 +47,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, insert, or_, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from central.documents import canonical
 from central.kiosks import KioskPrincipal, kiosk_code_of
@@ -52,6 +58,14 @@ from central.tables import leases, submissions, tickets
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 500
+#: The largest body of one item, as canonical JSON (a registration is a few KiB).
+MAX_ITEM_BYTES = 64 * 1024
+#: How deeply a body may nest objects and lists.
+MAX_DEPTH = 16
+#: Times outside these (after conversion to UTC) are refused: no kiosk prints a
+#: ticket then, and the queue's day arithmetic must never overflow.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 TICKET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SOURCES = ("online", "lease", "fallback")
 #: Derives the centre's id of a ticket whose kiosk id another kiosk's ticket has.
@@ -126,6 +140,30 @@ def digest_of(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
+def admissible(body: dict[str, Any]) -> None:
+    """Refuse (:class:`Invalid`) a body that cannot be stored as it is, whatever its kind."""
+    todo: list[tuple[object, int]] = [(body, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            raise Invalid("invalid_body", f"the body nests deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            todo += [(k, depth) for k in value] + [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, list):
+            todo += [(v, depth + 1) for v in value]
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Invalid("invalid_body", "a text is not valid Unicode") from None
+            if "\x00" in value:
+                raise Invalid("invalid_body", "a text holds a NUL character")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise Invalid("invalid_body", "a number is not finite")
+    if len(canonical(body)) > MAX_ITEM_BYTES:
+        raise Invalid("invalid_body", f"the body is larger than {MAX_ITEM_BYTES} bytes")
+
+
 def submit(
     conn: Connection, kiosk: KioskPrincipal, items: list[Item], *, now: dt.datetime, zone: ZoneInfo
 ) -> list[Outcome]:
@@ -134,11 +172,27 @@ def submit(
         # One kiosk's batches take turns (a retry racing its first attempt).
         lock = int.from_bytes(hashlib.sha256(kiosk.kiosk_id.encode()).digest()[:8], signed=True)
         conn.execute(select(func.pg_advisory_xact_lock(lock)))
+    refused: dict[int, Outcome] = {}
+    for i, item in enumerate(items):
+        try:
+            admissible(item.body)
+        except Invalid as bad:
+            refused[i] = Outcome(item.key, "invalid", bad.code, bad.detail)
+    stored = _store(conn, kiosk, [x for i, x in enumerate(items) if i not in refused], now, zone)
+    done = iter(stored)
+    return [refused[i] if i in refused else next(done) for i in range(len(items))]
+
+
+def _store(
+    conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, zone: ZoneInfo
+) -> list[Outcome]:
     try:
         with conn.begin_nested():
             return _process(conn, kiosk, items, now, zone)
-    except IntegrityError:
-        log.warning("a batch of %d items hit a constraint; storing item by item", len(items))
+    except (IntegrityError, DataError, StatementError) as exc:
+        if not _item_fault(exc):
+            raise
+        log.warning("a batch of %d items hit %s; storing item by item", len(items), _name(exc))
     outcomes: list[Outcome] = []
     for item in items:
         try:
@@ -148,7 +202,30 @@ def submit(
             outcomes.append(
                 Outcome(item.key, "invalid", "duplicate_number", "the number is taken already")
             )
+        except (DataError, StatementError) as exc:
+            if not _item_fault(exc):
+                raise
+            log.warning("an item of kind %r refused by the database: %s", item.kind, _name(exc))
+            outcomes.append(
+                Outcome(item.key, "invalid", "invalid_body", "the database refused this item")
+            )
     return outcomes
+
+
+def _item_fault(exc: StatementError) -> bool:
+    """Whether the error lies in an item (a constraint, a value), not in the database's state.
+
+    A lost connection, a lock timeout or a full disk is none of the items'
+    fault: it stays an error (a 500), and the kiosk sends the batch again.
+    """
+    if isinstance(exc, IntegrityError | DataError):
+        return True
+    return not isinstance(exc, DBAPIError)  # Python refused a value before sending it
+
+
+def _name(exc: Exception) -> str:
+    cause = exc.orig if isinstance(exc, StatementError) else None
+    return type(cause or exc).__name__  # never the values: they may be personal data
 
 
 def _process(
@@ -186,6 +263,10 @@ def _process(
             plans.append((i, _check(items[i], digests[i], batch)))
         except Invalid as bad:
             outcomes[i] = Outcome(items[i].key, "invalid", bad.code, bad.detail)
+        except (ValueError, OverflowError, RecursionError) as exc:
+            # A check missed a case: this item is refused, not the batch.
+            log.warning("an item of kind %r failed its check: %s", items[i].kind, _name(exc))
+            outcomes[i] = Outcome(items[i].key, "invalid", "invalid_body", "the body is unusable")
     plans = _drop_taken(conn, plans, outcomes)
     _write(conn, kiosk, [p for _, p in plans], now)
     for i, plan in plans:
@@ -275,15 +356,19 @@ def _time_or_none(value: object) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None or not EARLIEST <= parsed.astimezone(dt.UTC) <= LATEST:
+            return None
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo is not None else None
+    return parsed
 
 
 def _time(body: dict[str, Any], name: str) -> dt.datetime:
     parsed = _time_or_none(body.get(name))
     if parsed is None:
-        raise Invalid("invalid_body", f"{name}: an ISO 8601 time with offset is required")
+        raise Invalid(
+            "invalid_body", f"{name}: an ISO 8601 time with offset, 2000 to 2100, is required"
+        )
     return parsed
 
 
