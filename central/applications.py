@@ -5,7 +5,10 @@ family card change, a permit) and move it along; a kiosk asks, for a citizen
 whose card it has verified, which applications they have and in what state.
 The kiosk's question is a citizen lookup like any other: audited in
 ``citizen_lookups`` with a keyed hash of the card number or NIK
-(:mod:`central.citizens`, :mod:`central.audit`).
+(:mod:`central.citizens`, :mod:`central.audit`). So is a staff member's
+recording of an application: its answer (``unknown_citizen`` or not) tells
+whether the key exists, so :func:`staff_lookup` audits it the same way,
+committed before the application is written, whatever becomes of that.
 
 States: ``received`` → ``in_progress`` → ``ready`` → ``collected``, or
 ``rejected``; see :data:`TRANSITIONS`.
@@ -101,18 +104,68 @@ def _list(conn: Connection, citizen_id: int) -> list[Application]:
     return [_application(r) for r in rows]
 
 
+def find_citizen(
+    conn: Connection,
+    kind: KeyKind,
+    value: str,
+    *,
+    audit_key: bytes,
+    kiosk_id: str | None = None,
+    staff_username: str | None = None,
+) -> int | None:
+    """The citizen with this card number or NIK, or ``None``; audited as a lookup either way."""
+    if kind is KeyKind.UID:
+        raise ValueError("applications are only found by a verified card number or NIK")
+    key = normalise_key(kind, value)
+    citizen_id = _citizen_id(conn, kind, key)
+    audit_lookup(
+        conn,
+        kind,
+        key,
+        kiosk_id=kiosk_id,
+        staff_username=staff_username,
+        audit_key=audit_key,
+        found=citizen_id is not None,
+    )
+    return citizen_id
+
+
 def for_citizen(
     conn: Connection, kind: KeyKind, value: str, *, kiosk_id: str, audit_key: bytes
 ) -> list[Application]:
     """A citizen's applications, newest first (none if unknown); audited like a lookup."""
-    if kind is KeyKind.UID:
-        raise ValueError("applications are only shown for a verified card number or NIK")
-    key = normalise_key(kind, value)
-    citizen_id = _citizen_id(conn, kind, key)
-    audit_lookup(
-        conn, kind, key, kiosk_id=kiosk_id, audit_key=audit_key, found=citizen_id is not None
-    )
+    citizen_id = find_citizen(conn, kind, value, audit_key=audit_key, kiosk_id=kiosk_id)
     return [] if citizen_id is None else _list(conn, citizen_id)
+
+
+def staff_lookup(
+    conn: Connection,
+    kind: KeyKind,
+    value: str,
+    *,
+    service_id: str,
+    username: str,
+    allowed_office: str | None,
+    audit_key: bytes,
+) -> int | None:
+    """Whose application staff are about to record: the citizen's id, or ``None``.
+
+    The service and the office are checked first (403, 404 as
+    :class:`ApiError`), so a refused caller learns nothing of the key; the
+    lookup itself is audited, found or not, in the caller's transaction, which
+    the caller commits before it answers ``unknown_citizen`` or goes on.
+    """
+    _service_office(conn, service_id, allowed_office)
+    return find_citizen(conn, kind, value, audit_key=audit_key, staff_username=username)
+
+
+def _service_office(conn: Connection, service_id: str, allowed_office: str | None) -> str:
+    service = conn.execute(select(services.c.office_id).where(services.c.id == service_id)).first()
+    if service is None:
+        raise NotFound(f"no service {service_id!r}", code="unknown_service")
+    if allowed_office is not None and service.office_id != allowed_office:
+        raise Forbidden("the service belongs to another office")
+    return str(service.office_id)
 
 
 def service_title(conn: Connection, service_id: str) -> tuple[str, str] | None:
@@ -136,8 +189,7 @@ def new_reference() -> str:
 def create(
     conn: Connection,
     *,
-    kind: KeyKind,
-    value: str,
+    citizen_id: int,
     service_id: str,
     reference: str | None,
     title: tuple[str, str] | None,
@@ -147,20 +199,13 @@ def create(
     actor: str,
     allowed_office: str | None,
 ) -> Application:
-    """Record an application at the service's office; 403, 404 or 409 as :class:`ApiError`."""
-    service = conn.execute(select(services.c.office_id).where(services.c.id == service_id)).first()
-    if service is None:
-        raise NotFound(f"no service {service_id!r}", code="unknown_service")
-    if allowed_office is not None and service.office_id != allowed_office:
-        raise Forbidden("the service belongs to another office")
-    citizen_id = _citizen_id(conn, kind, normalise_key(kind, value))
-    if citizen_id is None:
-        raise NotFound("the city has no citizen with this key", code="unknown_citizen")
+    """Record an application of a citizen found before (:func:`staff_lookup`); 403, 404, 409."""
+    office_id = _service_office(conn, service_id, allowed_office)
     titles = title or service_title(conn, service_id) or (service_id, service_id)
     now = utc_now()
     values: dict[str, Any] = {
         "citizen_id": citizen_id,
-        "office_id": service.office_id,
+        "office_id": office_id,
         "service_id": service_id,
         "title_id": titles[0],
         "title_en": titles[1],
@@ -263,12 +308,12 @@ def seed_demo(conn: Connection) -> int:
         has_service = conn.execute(select(services.c.id).where(services.c.id == service_id)).first()
         if exists is not None or has_service is None:
             continue
-        if _citizen_id(conn, KeyKind.CARD_NUMBER, card_number) is None:
+        citizen_id = _citizen_id(conn, KeyKind.CARD_NUMBER, card_number)
+        if citizen_id is None:
             continue
         create(
             conn,
-            kind=KeyKind.CARD_NUMBER,
-            value=card_number,
+            citizen_id=citizen_id,
             service_id=service_id,
             reference=reference,
             title=None,

@@ -37,11 +37,25 @@ def record_event(
 
 
 def record_lookup(
-    conn: Connection, *, kiosk_id: str, key_kind: str, key_hash: str, found: bool
+    conn: Connection,
+    *,
+    kiosk_id: str | None,
+    key_kind: str,
+    key_hash: str,
+    found: bool,
+    staff_username: str | None = None,
 ) -> None:
+    """One citizen lookup, by a kiosk or (``staff_username``) a staff account."""
+    if (kiosk_id is None) == (staff_username is None):
+        raise ValueError("a lookup is a kiosk's or a staff account's")
     conn.execute(
         insert(citizen_lookups).values(
-            at=utc_now(), kiosk_id=kiosk_id, key_kind=key_kind, key_hash=key_hash, found=found
+            at=utc_now(),
+            kiosk_id=kiosk_id,
+            staff_username=staff_username,
+            key_kind=key_kind,
+            key_hash=key_hash,
+            found=found,
         )
     )
 

@@ -56,12 +56,24 @@ def normalise_key(kind: KeyKind, value: str) -> str:
 
 
 def audit_lookup(
-    conn: Connection, kind: KeyKind, key: str, *, kiosk_id: str, audit_key: bytes, found: bool
+    conn: Connection,
+    kind: KeyKind,
+    key: str,
+    *,
+    kiosk_id: str | None = None,
+    audit_key: bytes,
+    found: bool,
+    staff_username: str | None = None,
 ) -> None:
-    """Record a kiosk's lookup by the normalised ``key``, kept only as a keyed hash."""
+    """Record a lookup by the normalised ``key``, kept only as a keyed hash.
+
+    Whoever learns whether a key exists looked it up: a kiosk (``kiosk_id``)
+    or a staff account (``staff_username``), e.g. by recording an application.
+    """
     record_lookup(
         conn,
         kiosk_id=kiosk_id,
+        staff_username=staff_username,
         key_kind=kind.value,
         key_hash=keyed_hash(audit_key, kind.value, key),
         found=found,

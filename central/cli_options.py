@@ -98,6 +98,20 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         metavar="ZONE",
         help="the city's time zone; a queue day starts at its midnight (default: %(default)s)",
     )
+    parser.add_argument(
+        "--lease-max-live",
+        type=positive,
+        default=defaults.lease_max_live,
+        metavar="N",
+        help="unused number leases one kiosk may hold per queue and day (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--lease-max-numbers",
+        type=positive,
+        default=defaults.lease_max_numbers,
+        metavar="N",
+        help="numbers one kiosk may lease per queue and day (default: %(default)s)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> CentralSettings:
@@ -119,6 +133,8 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         max_body_bytes=args.max_body,
         audit_key=key,
         timezone=args.timezone,
+        lease_max_live=args.lease_max_live,
+        lease_max_numbers=args.lease_max_numbers,
     )
 
 

@@ -10,8 +10,11 @@ serialises writers. The unique constraint on (office, service, day, number)
 of ``tickets`` is the last guard. Every number is handed out once:
 
 * online: :func:`allocate`, one number for one ticket id (idempotent);
-* a lease: :func:`create_lease`, a block a kiosk may print while offline;
-  :func:`return_lease` gives back its unused tail, which is then void;
+* a lease: :func:`create_lease`, a block a kiosk may print while offline,
+  within :class:`LeaseLimits` per kiosk, queue and day (every number leased
+  is one a later ticket of the queue comes after, so a runaway kiosk must
+  not push the queue into the thousands); :func:`return_lease` gives back
+  its unused tail, which is then void;
 * a fallback ticket (``A-K07-001``, printed without a lease) takes the next
   number when it reaches the centre (:mod:`central.submissions`).
 """
@@ -33,6 +36,22 @@ from central.upsert import dialect_insert
 
 #: The largest block one lease may take.
 MAX_LEASE = 500
+
+
+@dataclass(frozen=True)
+class LeaseLimits:
+    """What one kiosk may lease of one queue (office, service, day)."""
+
+    #: Leases not returned, not expired and not used up (a kiosk keeps one or two).
+    live: int = 4
+    #: Numbers leased in all, used, returned or not.
+    numbers: int = 500
+
+
+class LeaseLimit(Conflict):
+    """The kiosk holds as many leases or numbers of this queue as it may (409)."""
+
+    code = "lease_limit"
 
 
 class Unprocessable(ApiError):
@@ -205,14 +224,19 @@ def create_lease(
     size: int,
     now: dt.datetime,
     zone: ZoneInfo,
+    limits: LeaseLimits = LeaseLimits(),
 ) -> Lease:
-    """A block of ``size`` numbers of the queue on ``day`` (today or tomorrow) for this kiosk."""
+    """A block of ``size`` numbers of the queue on ``day`` (today or tomorrow) for this kiosk.
+
+    ``409 lease_limit`` (:class:`LeaseLimit`) beyond ``limits``.
+    """
     if not 1 <= size <= MAX_LEASE:
         raise Unprocessable(f"size must be between 1 and {MAX_LEASE}", code="invalid_size")
     today = local_day(now, zone)
     if day not in (today, today + dt.timedelta(days=1)):
         raise Unprocessable(f"a lease is for today ({today}) or tomorrow", code="invalid_day")
     service = require_service(conn, kiosk.office_id, service_id)
+    _within(conn, kiosk, service.id, day, size, now, limits)
     first = take_numbers(conn, service.office_id, service.id, day, size, now)
     lease = Lease(
         lease_id=str(uuid.uuid4()),
@@ -239,6 +263,56 @@ def create_lease(
         )
     )
     return lease
+
+
+def _within(
+    conn: Connection,
+    kiosk: KioskPrincipal,
+    service_id: str,
+    day: dt.date,
+    size: int,
+    now: dt.datetime,
+    limits: LeaseLimits,
+) -> None:
+    """Refuse a lease beyond the kiosk's limits for this queue (two requests of one
+    kiosk at once may both pass: the limits are a brake on a runaway, not a meter)."""
+    used = (
+        select(func.count())
+        .select_from(tickets)
+        .where(tickets.c.lease_id == leases.c.id)
+        .scalar_subquery()
+    )
+    rows = conn.execute(
+        select(
+            leases.c.first_number,
+            leases.c.last_number,
+            leases.c.returned_at,
+            leases.c.expires_at,
+            used.label("used"),
+        ).where(
+            leases.c.kiosk_id == kiosk.kiosk_id,
+            leases.c.service_id == service_id,
+            leases.c.day == day,
+        )
+    ).all()
+    leased = sum(r.last_number - r.first_number + 1 for r in rows)
+    live = sum(
+        1
+        for r in rows
+        if r.returned_at is None
+        and r.expires_at > now
+        and r.used < r.last_number - r.first_number + 1
+    )
+    if leased + size > limits.numbers:
+        raise LeaseLimit(
+            f"this kiosk has leased {leased} numbers of this queue today; "
+            f"at most {limits.numbers} per kiosk, queue and day"
+        )
+    if live >= limits.live:
+        raise LeaseLimit(
+            f"this kiosk holds {live} unused leases of this queue; "
+            f"at most {limits.live} per kiosk, queue and day"
+        )
 
 
 def return_lease(

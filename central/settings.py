@@ -77,6 +77,13 @@ class CentralSettings:
     #: The city's time zone (IANA name): a queue "day" is the office's local
     #: calendar date, so ticket numbers start again at local midnight.
     timezone: str = "Asia/Jakarta"
+    # -- number leases: what one kiosk may lease of one queue (office, service, day)
+    #: Leases held at once that are not returned, expired or used up; beyond
+    #: it, ``409 lease_limit`` (a kiosk keeps one or two).
+    lease_max_live: int = 4
+    #: Numbers leased in all (used, returned or not); every one pushes later
+    #: tickets of the queue further back.
+    lease_max_numbers: int = 500
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -88,6 +95,9 @@ class CentralSettings:
                 raise ValueError(f"{name} must be at least 1")
         if self.audit_key is not None and len(self.audit_key) < 16:
             raise ValueError("the audit key must be at least 16 bytes")
+        for name in ("lease_max_live", "lease_max_numbers"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):

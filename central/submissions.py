@@ -1,19 +1,35 @@
 """Kiosk submissions: batches of items, each stored once under its idempotency key.
 
-The kiosk sends its outbox at least once; the centre keeps each item by its
-``key`` with the SHA-256 of the body's canonical JSON (keys sorted, no
-spaces). The same key again with the same body answers the first result
-(``replayed``); with another body, ``conflict``. An item that can never
-succeed (unknown service, a number this kiosk could not have printed) is
-``invalid`` and not stored, so the kiosk can drop it from its outbox.
+The kiosk sends its outbox at least once; the centre keeps each item by the
+kiosk and its ``key`` with the SHA-256 of the body's canonical JSON (keys
+sorted, no spaces). The same key of the same kiosk again with the same body
+answers the first result (``replayed``); with another body, ``conflict``.
+Keys are the kiosk's own: what another kiosk posted under the same key never
+touches them. An item that can never succeed (unknown service, a number this
+kiosk could not have printed) is ``invalid`` and not stored.
+
+A registration's key is its ticket id, which the ticket's QR code prints, so
+anyone holding the paper knows it. A kiosk only ever reaches tickets it made
+(numbered online for it, or registered by it). When it registers a ticket id
+another kiosk's ticket already has, its ticket is stored all the same, under
+an id derived from (kiosk, ticket id) with the kiosk's id kept in
+``kiosk_ticket_id``: both tickets are in their queues with the numbers their
+papers show, neither overwrites nor swallows the other, and the public page
+of that id shows neither (``central.api.public``: "disputed"), since the
+centre cannot tell which kiosk printed the paper.
 
 A batch is one transaction and a handful of queries whatever its size (the
 existing keys, tickets, leases and taken numbers are read with one ``IN``
 query each, the new rows written with one ``executemany`` per table): a
 kiosk draining 10,000 items after an outage sends 20 batches. Items are
 checked in Python before anything is written, so a bad item never sinks
-the others; should a write still fail (two batches racing on one key), the
-batch is redone item by item, each in its own savepoint.
+the others: first that the body can be stored at all (:func:`admissible`:
+text encodable as UTF-8 without NUL, finite numbers, a bounded depth and
+size, times between 2000 and 2100 after conversion to UTC), then what its
+kind needs. Should a write still fail (two batches racing on one number, a
+value the database refuses), the batch is redone item by item, each in its
+own savepoint, and the failing item alone is ``invalid``: one bad item never
+answers the whole batch with a 500 that the kiosk would retry for ever.
 """
 
 from __future__ import annotations
@@ -22,14 +38,16 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import math
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, insert, or_, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from central.documents import canonical
 from central.kiosks import KioskPrincipal, kiosk_code_of
@@ -40,8 +58,23 @@ from central.tables import leases, submissions, tickets
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 500
+#: The largest body of one item, as canonical JSON (a registration is a few KiB).
+MAX_ITEM_BYTES = 64 * 1024
+#: How deeply a body may nest objects and lists.
+MAX_DEPTH = 16
+#: Times outside these (after conversion to UTC) are refused: no kiosk prints a
+#: ticket then, and the queue's day arithmetic must never overflow.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 TICKET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SOURCES = ("online", "lease", "fallback")
+#: Derives the centre's id of a ticket whose kiosk id another kiosk's ticket has.
+CLAIM_NAMESPACE = uuid.UUID("1b7d5f0e-6c1a-4f55-9a53-0d4b7c3e2a91")
+
+
+def claimed_ticket_id(kiosk_id: str, ticket_id: str) -> str:
+    """The centre's id for ``kiosk_id``'s ticket ``ticket_id`` when another kiosk had that id."""
+    return str(uuid.uuid5(CLAIM_NAMESPACE, f"{kiosk_id}/{ticket_id}"))
 
 
 @dataclass(frozen=True)
@@ -94,7 +127,10 @@ class Batch:
     kiosk: KioskPrincipal
     kiosk_code: str
     services: dict[str, ServiceInfo]
+    #: This kiosk's tickets, by the kiosk's ticket id.
     tickets: dict[str, Any]
+    #: Ticket ids another kiosk's ticket already has.
+    held: set[str]
     leases: list[Any]
     zone: ZoneInfo
     now: dt.datetime
@@ -102,6 +138,30 @@ class Batch:
 
 def digest_of(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def admissible(body: dict[str, Any]) -> None:
+    """Refuse (:class:`Invalid`) a body that cannot be stored as it is, whatever its kind."""
+    todo: list[tuple[object, int]] = [(body, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if depth > MAX_DEPTH:
+            raise Invalid("invalid_body", f"the body nests deeper than {MAX_DEPTH} levels")
+        if isinstance(value, dict):
+            todo += [(k, depth) for k in value] + [(v, depth + 1) for v in value.values()]
+        elif isinstance(value, list):
+            todo += [(v, depth + 1) for v in value]
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Invalid("invalid_body", "a text is not valid Unicode") from None
+            if "\x00" in value:
+                raise Invalid("invalid_body", "a text holds a NUL character")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise Invalid("invalid_body", "a number is not finite")
+    if len(canonical(body)) > MAX_ITEM_BYTES:
+        raise Invalid("invalid_body", f"the body is larger than {MAX_ITEM_BYTES} bytes")
 
 
 def submit(
@@ -112,11 +172,27 @@ def submit(
         # One kiosk's batches take turns (a retry racing its first attempt).
         lock = int.from_bytes(hashlib.sha256(kiosk.kiosk_id.encode()).digest()[:8], signed=True)
         conn.execute(select(func.pg_advisory_xact_lock(lock)))
+    refused: dict[int, Outcome] = {}
+    for i, item in enumerate(items):
+        try:
+            admissible(item.body)
+        except Invalid as bad:
+            refused[i] = Outcome(item.key, "invalid", bad.code, bad.detail)
+    stored = _store(conn, kiosk, [x for i, x in enumerate(items) if i not in refused], now, zone)
+    done = iter(stored)
+    return [refused[i] if i in refused else next(done) for i in range(len(items))]
+
+
+def _store(
+    conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, zone: ZoneInfo
+) -> list[Outcome]:
     try:
         with conn.begin_nested():
             return _process(conn, kiosk, items, now, zone)
-    except IntegrityError:
-        log.warning("a batch of %d items hit a constraint; storing item by item", len(items))
+    except (IntegrityError, DataError, StatementError) as exc:
+        if not _item_fault(exc):
+            raise
+        log.warning("a batch of %d items hit %s; storing item by item", len(items), _name(exc))
     outcomes: list[Outcome] = []
     for item in items:
         try:
@@ -126,7 +202,30 @@ def submit(
             outcomes.append(
                 Outcome(item.key, "invalid", "duplicate_number", "the number is taken already")
             )
+        except (DataError, StatementError) as exc:
+            if not _item_fault(exc):
+                raise
+            log.warning("an item of kind %r refused by the database: %s", item.kind, _name(exc))
+            outcomes.append(
+                Outcome(item.key, "invalid", "invalid_body", "the database refused this item")
+            )
     return outcomes
+
+
+def _item_fault(exc: StatementError) -> bool:
+    """Whether the error lies in an item (a constraint, a value), not in the database's state.
+
+    A lost connection, a lock timeout or a full disk is none of the items'
+    fault: it stays an error (a 500), and the kiosk sends the batch again.
+    """
+    if isinstance(exc, IntegrityError | DataError):
+        return True
+    return not isinstance(exc, DBAPIError)  # Python refused a value before sending it
+
+
+def _name(exc: Exception) -> str:
+    cause = exc.orig if isinstance(exc, StatementError) else None
+    return type(cause or exc).__name__  # never the values: they may be personal data
 
 
 def _process(
@@ -138,7 +237,7 @@ def _process(
         row.key: row
         for row in conn.execute(
             select(submissions.c.key, submissions.c.body_sha256, submissions.c.result).where(
-                submissions.c.key.in_(keys)
+                submissions.c.kiosk_id == kiosk.kiosk_id, submissions.c.key.in_(keys)
             )
         )
     }
@@ -164,6 +263,10 @@ def _process(
             plans.append((i, _check(items[i], digests[i], batch)))
         except Invalid as bad:
             outcomes[i] = Outcome(items[i].key, "invalid", bad.code, bad.detail)
+        except (ValueError, OverflowError, RecursionError) as exc:
+            # A check missed a case: this item is refused, not the batch.
+            log.warning("an item of kind %r failed its check: %s", items[i].kind, _name(exc))
+            outcomes[i] = Outcome(items[i].key, "invalid", "invalid_body", "the body is unusable")
     plans = _drop_taken(conn, plans, outcomes)
     _write(conn, kiosk, [p for _, p in plans], now)
     for i, plan in plans:
@@ -193,11 +296,20 @@ def _load(
     ticket_ids = [
         i.key for i in items if i.kind == "service_registration" and TICKET_ID.fullmatch(i.key)
     ]
-    found = (
-        {r.id: r for r in conn.execute(select(tickets).where(tickets.c.id.in_(ticket_ids)))}
-        if ticket_ids
-        else {}
-    )
+    mine: dict[str, Any] = {}
+    held: set[str] = set()
+    if ticket_ids:
+        rows = conn.execute(
+            select(tickets).where(
+                or_(tickets.c.id.in_(ticket_ids), tickets.c.kiosk_ticket_id.in_(ticket_ids))
+            )
+        )
+        for row in rows:
+            if row.kiosk_id != kiosk.kiosk_id:
+                if row.kiosk_ticket_id is None:
+                    held.add(row.id)
+            else:
+                mine[row.kiosk_ticket_id or row.id] = row
     days = set()
     for item in items:
         ticket = item.body.get("ticket")
@@ -222,7 +334,8 @@ def _load(
         kiosk=kiosk,
         kiosk_code=kiosk_code_of(conn, kiosk.kiosk_id),
         services=office_services(conn, kiosk.office_id),
-        tickets=found,
+        tickets=mine,
+        held=held,
         leases=kiosk_leases,
         zone=zone,
         now=now,
@@ -243,15 +356,19 @@ def _time_or_none(value: object) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None or not EARLIEST <= parsed.astimezone(dt.UTC) <= LATEST:
+            return None
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo is not None else None
+    return parsed
 
 
 def _time(body: dict[str, Any], name: str) -> dt.datetime:
     parsed = _time_or_none(body.get(name))
     if parsed is None:
-        raise Invalid("invalid_body", f"{name}: an ISO 8601 time with offset is required")
+        raise Invalid(
+            "invalid_body", f"{name}: an ISO 8601 time with offset, 2000 to 2100, is required"
+        )
     return parsed
 
 
@@ -282,9 +399,10 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     issued = _time(ticket, "issued_at")
     existing = batch.tickets.get(item.key)
     plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
+    plan.ticket["id"] = existing.id if existing is not None else item.key
     status = WAITING
     if existing is not None:
-        if existing.kiosk_id != batch.kiosk.kiosk_id or existing.service_id != service.id:
+        if existing.service_id != service.id:
             raise Invalid("invalid_number", "this ticket id belongs to another ticket")
         # A registration proves the kiosk kept the ticket and a citizen holds its
         # number: a void online ticket (its kiosk thought otherwise) waits again.
@@ -304,12 +422,17 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
         raise Invalid("invalid_number", "this online number was not allocated to this ticket")
     else:
         plan.ticket_mode = "insert"
+        if item.key in batch.held:
+            # Another kiosk's ticket has this id (it read the QR code, or
+            # the reverse): this kiosk's ticket is kept apart, never merged.
+            plan.ticket["id"] = claimed_ticket_id(batch.kiosk.kiosk_id, item.key)
+            plan.ticket["kiosk_ticket_id"] = item.key
+            log.warning("a ticket id registered by two kiosks: kept apart, its page disputed")
     if source == "lease":
         _lease_number(plan, service, shown, issued, batch)
     else:
         _fallback_number(plan, service, shown, batch)
     plan.ticket.update(
-        id=item.key,
         office_id=service.office_id,
         service_id=service.id,
         day=plan.day,
@@ -438,16 +561,22 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
             plan.ticket["number"] = start + offset
 
     new = [
-        {**p.ticket, "counter": None, "recorded_at": now, "registered_at": now}
+        {
+            **p.ticket,
+            "kiosk_ticket_id": p.ticket.get("kiosk_ticket_id"),
+            "counter": None,
+            "recorded_at": now,
+            "registered_at": now,
+        }
         for p in plans
         if p.ticket_mode == "insert"
     ]
     if new:
         conn.execute(insert(tickets), new)
-    attached = [p.item.key for p in plans if p.ticket_mode == "attach"]
+    attached = [p.ticket["id"] for p in plans if p.ticket_mode == "attach"]
     if attached:
         conn.execute(update(tickets).where(tickets.c.id.in_(attached)).values(registered_at=now))
-    revived = [p.item.key for p in plans if p.ticket_mode == "attach" and p.revive]
+    revived = [p.ticket["id"] for p in plans if p.ticket_mode == "attach" and p.revive]
     if revived:
         conn.execute(
             update(tickets)
@@ -459,7 +588,7 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
             values = {k: v for k, v in plan.ticket.items() if k != "id"}
             conn.execute(
                 update(tickets)
-                .where(tickets.c.id == plan.item.key)
+                .where(tickets.c.id == plan.ticket["id"])
                 .values(**values, registered_at=now)
             )
     if plans:

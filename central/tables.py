@@ -218,16 +218,20 @@ medical_records = Table(
 # -- audit ---------------------------------------------------------------------------
 #: One row per citizen lookup. ``key_hash`` is HMAC-SHA256(audit key,
 #: "<kind>:<key>"): an auditor with the key can ask "was this NIK looked
-#: up?", a reader of the table alone learns nothing.
+#: up?", a reader of the table alone learns nothing. Who looked: a kiosk
+#: (``kiosk_id``) or a staff account (``staff_username``, 0004_scoping),
+#: exactly one of the two.
 citizen_lookups = Table(
     "citizen_lookups",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
     Column("at", UtcDateTime, nullable=False),
-    Column("kiosk_id", String(36), ForeignKey("kiosks.id"), nullable=False),
+    Column("kiosk_id", String(36), ForeignKey("kiosks.id"), nullable=True),
     Column("key_kind", String(16), nullable=False),
     Column("key_hash", String(64), nullable=False, index=True),
     Column("found", Boolean, nullable=False),
+    Column("staff_username", String(100), nullable=True),
+    CheckConstraint("(kiosk_id IS NULL) <> (staff_username IS NULL)", name="one_actor"),
 )
 #: Security events: enrolments, revocations, staff added, logins. ``detail``
 #: is a short text without personal data.
@@ -280,7 +284,10 @@ leases = Table(
     Column("returned_from", Integer, nullable=True),
     Column("returned_at", UtcDateTime, nullable=True),
 )
-#: Queue tickets; ``id`` is the kiosk's ticket id. ``number`` is the place in
+#: Queue tickets; ``id`` is the kiosk's ticket id, unless another kiosk's
+#: ticket had it first: then ``id`` is derived from (kiosk, its ticket id) and
+#: ``kiosk_ticket_id`` keeps the kiosk's id (0004_scoping; see
+#: :mod:`central.submissions`). ``number`` is the place in
 #: the queue's sequence; ``display`` what the paper says ("A-017", "A-K07-001").
 #: ``number_source``: online, lease or fallback. ``status``: waiting, called,
 #: served, no_show, void.
@@ -303,21 +310,24 @@ tickets = Table(
     Column("called_at", UtcDateTime, nullable=True),
     Column("finished_at", UtcDateTime, nullable=True),
     Column("registered_at", UtcDateTime, nullable=True),
+    Column("kiosk_ticket_id", String(36), nullable=True, index=True),
     # The last guard: whatever the code does, one number is one ticket.
     UniqueConstraint("office_id", "service_id", "day", "number"),
     UniqueConstraint("office_id", "service_id", "day", "display"),
 )
 Index("ix_tickets_service_id_day_status", tickets.c.service_id, tickets.c.day, tickets.c.status)
 Index("ix_tickets_office_id_day", tickets.c.office_id, tickets.c.day)
-#: Every accepted kiosk submission, by its idempotency key. ``body_sha256`` is
-#: the SHA-256 of the body's canonical JSON; ``result`` the JSON answered.
-#: ``day``: the office's local date of the item (issued, created, checked in).
+#: Every accepted kiosk submission, by the kiosk and its idempotency key (a
+#: key is the kiosk's own: two kiosks never collide, 0004_scoping).
+#: ``body_sha256`` is the SHA-256 of the body's canonical JSON; ``result`` the
+#: JSON answered. ``day``: the office's local date of the item (issued,
+#: created, checked in).
 submissions = Table(
     "submissions",
     metadata,
+    Column("kiosk_id", String(36), ForeignKey("kiosks.id"), primary_key=True),
     Column("key", String(64), primary_key=True),
     Column("kind", String(32), nullable=False),
-    Column("kiosk_id", String(36), ForeignKey("kiosks.id"), nullable=False),
     Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
     Column("service_id", String(64), ForeignKey("services.id"), nullable=True),
     Column("day", Date, nullable=False),

@@ -20,6 +20,7 @@ from central.api.queue import SERVICE_ID
 from central.applications import State
 from central.citizens import KeyKind
 from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
+from central.errors import NotFound
 
 router = kiosk_router(tags=["applications"])
 staff = staff_router(tags=["applications"])
@@ -122,13 +123,24 @@ class CreateApplication(CitizenKey):
 
 @staff.post("/api/v1/staff/applications", status_code=201, responses={403: {}, 404: {}, 409: {}})
 def create_application(body: CreateApplication, who: StaffAuth, ctx: Context) -> ApplicationOut:
-    """Record a citizen's application (staff of the service's office)."""
+    """Record a citizen's application (staff of the service's office); the lookup is audited."""
     kind, value = body.key()
+    with ctx.db.begin() as conn:  # committed first: the audit outlives any refusal below
+        citizen_id = applications.staff_lookup(
+            conn,
+            kind,
+            value,
+            service_id=body.service_id,
+            username=who.username,
+            allowed_office=who.office_id,
+            audit_key=ctx.audit_key,
+        )
+    if citizen_id is None:
+        raise NotFound("the city has no citizen with this key", code="unknown_citizen")
     with ctx.db.begin() as conn:
         created = applications.create(
             conn,
-            kind=kind,
-            value=value,
+            citizen_id=citizen_id,
             service_id=body.service_id,
             reference=body.reference,
             title=(body.title.id, body.title.en) if body.title else None,

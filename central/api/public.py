@@ -4,23 +4,29 @@ Anyone holding a ticket may look at it: the ticket's QR code carries
 ``/t/<ticket id>``, a random UUID nobody can guess. The answer names the
 queue, never the citizen: nothing of the registration (names, NIK, form
 values) is read here. Limited per client address.
+
+An id that two kiosks registered (one of them read it off the other's paper:
+:mod:`central.submissions`) is *disputed*: the centre cannot tell which
+ticket the paper is, so it shows neither (409 ``ticket_disputed``, and a
+page sending the citizen to the counter with the paper).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from html import escape
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, func, select
 
 from central import numbering, queue
 from central.api.queue import TicketId
 from central.deps import AppContext, Context, client_address, limit
-from central.errors import NotFound
+from central.errors import Conflict, NotFound
 from central.tables import tickets
 
 router = APIRouter(tags=["public"])
@@ -47,12 +53,35 @@ class PublicTicket(BaseModel):
     called_at: dt.datetime | None
 
 
+class Disputed(Conflict):
+    code = "ticket_disputed"
+
+
+def _disputed(conn: Connection, row: Row[Any]) -> bool:
+    """Whether another kiosk's ticket claims this id and the paper may be either.
+
+    A number allocated online was given before its paper was printed, so a
+    paper another kiosk says it printed later is a copy of this one: the
+    page stays. A claim of an earlier paper (a kiosk that printed offline,
+    and someone numbered its id online after reading it), or any second
+    claim of an id first registered offline, disputes it.
+    """
+    earliest = conn.execute(
+        select(func.min(tickets.c.issued_at)).where(tickets.c.kiosk_ticket_id == row.id)
+    ).scalar_one_or_none()
+    if earliest is None:
+        return False
+    return bool(row.number_source != "online" or earliest < row.issued_at)
+
+
 def ticket_status(ctx: AppContext, request: Request, ticket_id: str) -> PublicTicket | None:
     limit(ctx, f"addr:{client_address(request)}")
     with ctx.db.read() as conn:
         row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).first()
         if row is None:
             return None
+        if _disputed(conn, row):
+            raise Disputed("two kiosks registered this ticket id: ask at the counter")
         facts = queue.catalog_facts(conn, ctx.documents)
         service = numbering.service_info(conn, row.service_id)
         place = queue.place(conn, row, facts)
@@ -73,7 +102,11 @@ def ticket_status(ctx: AppContext, request: Request, ticket_id: str) -> PublicTi
 
 
 @router.get(
-    "/api/v1/public/tickets/{ticket_id}", responses={404: {"description": "`unknown_ticket`."}}
+    "/api/v1/public/tickets/{ticket_id}",
+    responses={
+        404: {"description": "`unknown_ticket`."},
+        409: {"description": "`ticket_disputed`: two kiosks registered this id."},
+    },
 )
 def public_ticket(ticket_id: TicketId, request: Request, ctx: Context) -> PublicTicket:
     """A ticket's place in its queue, for anyone holding its id; no personal data."""
@@ -174,14 +207,35 @@ _NOT_YET = (
 )
 
 
+_DISPUTED = (
+    '<section lang="id"><h1>Tiket tidak dapat ditampilkan</h1>'
+    "<p>Nomor tiket ini tercatat dari dua anjungan, sehingga pusat tidak dapat "
+    "memastikan tiket Anda. Giliran Anda tetap sesuai nomor pada kertas: "
+    "tunjukkan kertas tiket Anda di loket.</p></section>"
+    '<section lang="en"><h1>This ticket cannot be shown</h1>'
+    "<p>This ticket's id reached the centre from two kiosks, so the centre cannot "
+    "tell which ticket is yours. Your turn still follows the number on your paper: "
+    "show it at the counter.</p></section>"
+)
+
+
 @router.get(
     "/t/{ticket_id}",
     response_class=HTMLResponse,
-    responses={404: {"description": 'The page "belum tercatat" (not recorded yet).'}},
+    responses={
+        404: {"description": 'The page "belum tercatat" (not recorded yet).'},
+        409: {"description": "The page for a ticket id two kiosks registered."},
+    },
 )
 def ticket_page(ticket_id: TicketId, request: Request, ctx: Context) -> HTMLResponse:
     """The ticket's status as a page (Bahasa Indonesia, English below); reloads every 30 s."""
-    found = ticket_status(ctx, request, ticket_id)
+    try:
+        found = ticket_status(ctx, request, ticket_id)
+    except Disputed:
+        page = _PAGE.format(
+            refresh=REFRESH_S, title="Tiket tidak dapat ditampilkan", body=_DISPUTED
+        )
+        return HTMLResponse(page, status_code=409)
     if found is None:
         page = _PAGE.format(refresh=REFRESH_S, title="Tiket belum tercatat", body=_NOT_YET)
         return HTMLResponse(page, status_code=404)

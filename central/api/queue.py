@@ -155,14 +155,18 @@ class LeaseOut(BaseModel):
     status_code=201,
     responses={
         404: {"description": "`unknown_service`."},
+        409: {"description": "`lease_limit`: the kiosk's leases of this queue and day."},
         422: {"description": "`invalid_day`: not today or tomorrow."},
     },
 )
 def create_lease(body: LeaseRequest, kiosk: KioskAuth, ctx: Context) -> LeaseOut:
     """A block of numbers from the queue's sequence, for printing while offline."""
+    limits = numbering.LeaseLimits(
+        live=ctx.settings.lease_max_live, numbers=ctx.settings.lease_max_numbers
+    )
     with ctx.db.begin() as conn:
         lease = numbering.create_lease(
-            conn, kiosk, body.service_id, body.day, body.size, utc_now(), ctx.settings.zone
+            conn, kiosk, body.service_id, body.day, body.size, utc_now(), ctx.settings.zone, limits
         )
     return LeaseOut.model_validate(lease)
 

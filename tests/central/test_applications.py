@@ -156,3 +156,48 @@ def test_nothing_personal_reaches_the_server_log(
     assert "/api/v1/citizens/applications" in log
     leaked = [v for v in (SITI_NIK, BUDI_NIK, "PKU-000001", "Siti Aminah") if v in log]
     assert leaked == []
+
+
+def staff_lookups(db: Database, username: str) -> list[tuple[str, str, bool]]:
+    with db.read() as conn:
+        rows = conn.execute(
+            select(citizen_lookups.c.key_kind, citizen_lookups.c.key_hash, citizen_lookups.c.found)
+            .where(citizen_lookups.c.staff_username == username)
+            .order_by(citizen_lookups.c.id)
+        )
+        return [(r.key_kind, r.key_hash, r.found) for r in rows]
+
+
+def test_recording_an_application_is_audited_as_a_lookup_found_or_not(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """Whether the NIK exists shows in the answer (201, 409 or 404), so staff looked it up."""
+    url = central_server.url
+    token = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    username = requests.get(f"{url}/api/v1/staff/me", headers=bearer(token), timeout=5).json()[
+        "username"
+    ]
+    elsewhere = new_staff(operator, url, staff.Role.STAFF, office_id=new_office(operator))
+    taken = {"nik": BUDI_NIK, "service_id": "kk-perubahan", "reference": "KK-AUDIT-0001"}
+
+    assert create(url, token, {"nik": UNKNOWN_NIK, "service_id": "kk-perubahan"}).status_code == 404
+    assert create(url, token, taken).status_code == 201
+    assert create(url, token, taken).status_code == 409
+    assert create(url, token, {"card_number": "pku-000002", "service_id": "kk-perubahan"}).ok
+    # Refused before the lookup: nothing about the key is revealed, nothing to audit.
+    assert (
+        create(url, elsewhere, {"nik": UNKNOWN_NIK, "service_id": "kk-perubahan"}).status_code
+        == 403
+    )
+    assert create(url, token, {"nik": UNKNOWN_NIK, "service_id": "none"}).status_code == 404
+
+    key = audit_key(operator)
+    assert staff_lookups(operator, username) == [
+        ("nik", keyed_hash(key, "nik", UNKNOWN_NIK), False),
+        ("nik", keyed_hash(key, "nik", BUDI_NIK), True),
+        ("nik", keyed_hash(key, "nik", BUDI_NIK), True),
+        ("card_number", keyed_hash(key, "card_number", "PKU-000002"), True),
+    ]
+    with operator.read() as conn:
+        hashes = set(conn.execute(select(citizen_lookups.c.key_hash)).scalars())
+    assert UNKNOWN_NIK not in hashes and BUDI_NIK not in hashes

@@ -221,6 +221,45 @@ def test_a_lease_is_for_today_or_tomorrow(central_server: RunningCentral, kiosk_
     assert lease(url, kiosk_token, "no-such-service", 1).status_code == 404
 
 
+def test_a_kiosk_may_hold_only_so_many_leases_and_numbers_of_a_queue_a_day(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """Defaults: 4 unused leases and 500 numbers per kiosk, queue and day; then 409 lease_limit."""
+    url = central_server.url
+    _, token = new_kiosk(operator, url)
+    _, neighbour = new_kiosk(operator, url)
+    service = "izin-usaha-mikro"
+    blocks = []
+    for _ in range(4):
+        got = lease(url, token, service, 1)
+        assert got.status_code == 201, got.text
+        blocks.append(got.json())
+    refused = lease(url, token, service, 1)
+    assert (refused.status_code, refused.json()["error"]) == (409, "lease_limit")
+    assert "4" in refused.json()["detail"]
+    # Others are not held back: another kiosk, another queue, tomorrow.
+    assert lease(url, neighbour, service, 1).status_code == 201
+    assert lease(url, token, "kk-perubahan", 1).status_code == 201
+    assert lease(url, token, service, 1, day=today() + dt.timedelta(days=1)).status_code == 201
+
+    # A lease given back, or used up, is no longer held.
+    assert return_lease(url, token, blocks[0]["lease_id"], blocks[0]["start"]).status_code == 200
+    assert lease(url, token, service, 1).status_code == 201
+    assert lease(url, token, service, 1).status_code == 409
+    used = f"D-{blocks[1]['start']:03d}"
+    assert (
+        results(url, token, [registration(new_id(), service, used, "lease")])[0]["status"]
+        == "accepted"
+    )
+    assert lease(url, token, service, 495).status_code == 201  # 500 in all
+
+    # Every number counts, used, returned or not: the day's 500 are spent.
+    assert return_lease(url, token, blocks[2]["lease_id"], blocks[2]["start"]).status_code == 200
+    over = lease(url, token, service, 1)
+    assert (over.status_code, over.json()["error"]) == (409, "lease_limit")
+    assert "500" in over.json()["detail"]
+
+
 def test_migration_gives_existing_kiosks_codes_in_enrolment_order(db_url: str) -> None:
     db = Database(db_url)
     # The tables as revision 0001 made them (no kiosk_code column yet).

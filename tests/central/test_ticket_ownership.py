@@ -1,0 +1,157 @@
+"""A kiosk's keys and tickets are its own: another kiosk posting under them first changes nothing.
+
+A registration's key is its ticket id, and the ticket's QR code prints it,
+so anyone holding a paper can post under it from another kiosk. The owner's
+registration must still be taken, its ticket must reach the queue with its
+number, and the public page of the id must never show the other kiosk's
+ticket instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import requests
+
+from central import staff
+from central.database import Database
+from central.process import RunningCentral
+
+from .helpers import bearer, new_code, new_kiosk, new_office, new_staff
+from .queue_helpers import ZONE, allocate, complaint, lease, new_id, registration, results
+
+pytestmark = pytest.mark.timeout(120)
+
+SERVICE = "ktp-cetak-ulang"
+
+
+def other_office_kiosk(db: Database, url: str) -> tuple[str, str]:
+    """A kiosk enrolled at another office: (office id, token)."""
+    office_id = new_office(db)
+    response = requests.post(
+        f"{url}/api/v1/enrol", json={"code": new_code(db, office_id), "name": "lain"}, timeout=5
+    )
+    assert response.status_code == 201, response.text
+    return office_id, response.json()["token"]
+
+
+def kiosk_code(url: str, token: str) -> str:
+    me = requests.get(f"{url}/api/v1/kiosks/me", headers=bearer(token), timeout=5)
+    assert me.status_code == 200, me.text
+    code: str = me.json()["kiosk_code"]
+    return code
+
+
+def public(url: str, ticket_id: str) -> requests.Response:
+    return requests.get(f"{url}/api/v1/public/tickets/{ticket_id}", timeout=5)
+
+
+def open_tickets(url: str, staff_token: str) -> list[dict[str, Any]]:
+    response = requests.get(f"{url}/api/v1/staff/queue", headers=bearer(staff_token), timeout=10)
+    assert response.status_code == 200, response.text
+    return [t for s in response.json()["services"] for t in s["tickets"]]
+
+
+def hijacks(url: str, token: str, ticket_id: str, prefix: str, issued_at: str) -> list[Any]:
+    """What a kiosk that read the QR code sends under the ticket id: any body at all."""
+    forged = registration(ticket_id, SERVICE, f"{prefix}-{kiosk_code(url, token)}-001", "fallback")
+    forged["body"]["ticket"]["issued_at"] = issued_at
+    return results(url, token, [forged])
+
+
+def test_another_kiosk_posting_first_under_an_online_ticket_changes_nothing(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    _, owner = new_kiosk(operator, url)
+    _, neighbour = new_kiosk(operator, url)  # the same office
+    _, another = new_kiosk(operator, url)
+    stranger_office, stranger = other_office_kiosk(operator, url)
+    counter = new_staff(operator, url, staff.Role.STAFF, "pku-mpp")
+    ticket_id = new_id()
+    allocated = allocate(url, owner, SERVICE, ticket_id)
+    assert allocated.status_code == 201, allocated.text
+    number = allocated.json()["display"]
+    before = public(url, ticket_id).json()
+
+    # They read the QR code and post under its id before the owner's registration arrives.
+    elsewhere = complaint(ticket_id)
+    elsewhere["body"]["office_id"] = stranger_office
+    assert results(url, stranger, [elsewhere])[0]["status"] == "accepted"
+    assert results(url, another, [complaint(ticket_id)])[0]["status"] == "accepted"
+    later = dt.datetime.now(ZONE).isoformat()
+    assert hijacks(url, neighbour, ticket_id, "B", later)[0]["status"] == "accepted"
+
+    owners = results(url, owner, [registration(ticket_id, SERVICE, number, "online")])
+    assert owners[0]["status"] == "accepted", owners
+    assert owners[0]["result"] == {"ticket_id": ticket_id, "number": number, "status": "waiting"}
+    mine = [t for t in open_tickets(url, counter) if t["ticket_id"] == ticket_id]
+    assert [(t["display"], t["registered"], t["number_source"]) for t in mine] == [
+        (number, True, "online")
+    ]
+    after = public(url, ticket_id)
+    assert after.status_code == 200, after.text
+    assert after.json() | {"people_ahead": 0} == before | {"people_ahead": 0}
+    page = requests.get(f"{url}/t/{ticket_id}", timeout=5)
+    assert page.status_code == 200 and number in page.text
+    assert f"B-{kiosk_code(url, neighbour)}-001" not in page.text
+
+
+def test_a_claim_of_an_earlier_paper_disputes_an_online_ticket_instead_of_showing_it(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    _, owner = new_kiosk(operator, url)
+    _, neighbour = new_kiosk(operator, url)
+    ticket_id = new_id()
+    allocated = allocate(url, owner, SERVICE, ticket_id)
+    assert allocated.status_code == 201, allocated.text
+    earlier = (dt.datetime.now(ZONE) - dt.timedelta(minutes=5)).isoformat()
+    assert hijacks(url, neighbour, ticket_id, "B", earlier)[0]["status"] == "accepted"
+
+    answer = public(url, ticket_id)
+    assert answer.status_code == 409 and answer.json()["error"] == "ticket_disputed"
+    page = requests.get(f"{url}/t/{ticket_id}", timeout=5)
+    assert page.status_code == 409 and "loket" in page.text
+    assert kiosk_code(url, neighbour) not in page.text
+    number = allocated.json()["display"]
+    owners = results(url, owner, [registration(ticket_id, SERVICE, number, "online")])
+    assert owners[0]["status"] == "accepted", owners
+
+
+def test_an_offline_ticket_registered_first_by_another_kiosk_still_reaches_the_queue(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    _, owner = new_kiosk(operator, url)
+    _, neighbour = new_kiosk(operator, url)
+    _, another = new_kiosk(operator, url)
+    counter = new_staff(operator, url, staff.Role.STAFF, "pku-mpp")
+    granted = lease(url, owner, SERVICE, 3)
+    assert granted.status_code == 201, granted.text
+    number = f"B-{granted.json()['start']:03d}"
+    ticket_id = new_id()  # printed offline: the centre has not heard of it
+    paper_time = dt.datetime.now(ZONE).isoformat()
+
+    # The neighbour reads the QR code and registers the id first, with a number of its own.
+    assert results(url, another, [complaint(ticket_id)])[0]["status"] == "accepted"
+    assert hijacks(url, neighbour, ticket_id, "B", paper_time)[0]["status"] == "accepted"
+    forged = f"B-{kiosk_code(url, neighbour)}-001"
+    assert public(url, ticket_id).json()["number"] == forged  # all the centre knows yet
+
+    item = registration(ticket_id, SERVICE, number, "lease")
+    owners = results(url, owner, [item])
+    assert owners[0]["status"] == "accepted", owners
+    assert owners[0]["result"] == {"ticket_id": ticket_id, "number": number, "status": "waiting"}
+    assert results(url, owner, [item])[0]["status"] == "replayed"
+    shown = {t["display"]: t for t in open_tickets(url, counter)}
+    assert shown[number]["registered"] is True
+    assert shown[number]["number_source"] == "lease"
+    assert shown[number]["ticket_id"] != ticket_id  # kept apart from the neighbour's
+
+    # The page no longer shows the neighbour's ticket as if it were the paper's.
+    answer = public(url, ticket_id)
+    assert answer.status_code == 409 and answer.json()["error"] == "ticket_disputed"
+    assert forged not in requests.get(f"{url}/t/{ticket_id}", timeout=5).text
