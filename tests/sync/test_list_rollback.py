@@ -238,7 +238,9 @@ def test_a_catalog_under_the_version_held_with_other_content_is_refused(
     held = kiosk.store.catalog_document()
     assert held is not None
     served = _served_catalog(central.db_url)
-    offices = [dict(o) for o in served["offices"]]  # type: ignore[union-attr]
+    listed = served["offices"]
+    assert isinstance(listed, list)
+    offices = [dict(o) for o in listed]
     offices[0]["name"] = "Kantor Palsu"
     _serve_catalog(central.db_url, {**served, "offices": offices}, replace_version=True)
 
