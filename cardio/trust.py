@@ -37,6 +37,10 @@ class TrustError(ValueError):
     """A trust or revocation list that cannot be used; the message says where."""
 
 
+class TrustRollback(TrustError):
+    """A list older than the one held, or as old but different (:func:`check_successor`)."""
+
+
 def kid_for(public_key: ec.EllipticCurvePublicKey) -> bytes:
     """The key identifier: SHA-256 of the DER SubjectPublicKeyInfo, first 8 bytes."""
     spki = public_key.public_bytes(
@@ -97,6 +101,10 @@ class TrustStore:
     def is_revoked(self, issuer_id: str, card_number: str) -> bool:
         return card_number in self.revoked.get(issuer_id, frozenset())
 
+    def describe(self) -> str:
+        """The versions, for logs: ``trust list 3, revocation list 12``."""
+        return f"trust list {self.trust_version}, revocation list {self.revocation_version}"
+
     @classmethod
     def load(cls, trust_list: Path, revocation_list: Path | None = None) -> TrustStore:
         """Load and check both files; raise :class:`TrustError` naming the problem."""
@@ -124,6 +132,34 @@ class TrustStore:
         if revocations is not None:
             revoked, revocation_version = _parse_revocation_list(revocations, revocation_source)
         return cls(issuers, revoked, trust_version, revocation_version)
+
+
+def check_successor(held: TrustStore, offered: TrustStore) -> None:
+    """Raise :class:`TrustRollback` unless ``offered`` may replace ``held``.
+
+    Each list's version only goes up: a lower one would bring back a revoked
+    card or a retired key. The same version with other content is refused
+    too: a publisher bumps the version with every change, so it is a forgery
+    or a mix-up. Every path that installs a list asks this first.
+    """
+    lists = (
+        ("trust list", held.trust_version, offered.trust_version, _issuer_content),
+        ("revocation list", held.revocation_version, offered.revocation_version, _revoked_content),
+    )
+    for name, had, got, content in lists:
+        if got < had:
+            raise TrustRollback(f"{name} version {got} is lower than the {had} held")
+        if got == had and content(offered) != content(held):
+            raise TrustRollback(f"{name} version {got} differs from the one held under it")
+
+
+def _issuer_content(store: TrustStore) -> dict[bytes, tuple[str, str]]:
+    # the kid is the key's hash, so it stands for the key
+    return {kid: (issuer.issuer_id, issuer.name) for kid, issuer in store.issuers.items()}
+
+
+def _revoked_content(store: TrustStore) -> dict[str, frozenset[str]]:
+    return {issuer: numbers for issuer, numbers in store.revoked.items() if numbers}
 
 
 def trust_list_json(issuers: Iterable[Issuer], version: int = 1) -> dict[str, Any]:

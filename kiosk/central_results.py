@@ -183,30 +183,43 @@ class Lease:
 
 SubmissionStatus = Literal["accepted", "replayed", "conflict", "invalid"]
 SUBMISSION_STATUSES: tuple[SubmissionStatus, ...] = ("accepted", "replayed", "conflict", "invalid")
+#: The only answers that mean the centre has taken the item under its key.
+TAKEN_STATUSES: frozenset[str] = frozenset({"accepted", "replayed"})
+
+
+def taken_by_centre(status: str) -> bool:
+    """Whether an item's answer means the centre holds it, so the kiosk may drop it.
+
+    Only ``accepted`` (new) and ``replayed`` (this key with this body again).
+    ``conflict`` (the key holds another body), ``invalid`` and any answer this
+    kiosk does not know are not: the item stays, a dead letter for an operator.
+    """
+    return status in TAKEN_STATUSES
 
 
 @dataclass(frozen=True)
 class SubmissionResult:
-    """One item's answer from ``POST /api/v1/submissions``."""
+    """One item's answer from ``POST /api/v1/submissions``.
+
+    ``status`` is the centre's word as sent: one of :data:`SUBMISSION_STATUSES`,
+    or one a newer centre added, which this kiosk treats as not taken.
+    """
 
     key: str
-    status: SubmissionStatus
+    status: str
     error: str = ""
     detail: str = ""
 
     @property
-    def delivered(self) -> bool:
-        """The centre holds the item (new, a replay, or a duplicate key)."""
-        return self.status != "invalid"
+    def taken(self) -> bool:
+        """The centre holds the item (:func:`taken_by_centre`)."""
+        return taken_by_centre(self.status)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SubmissionResult:
-        status = data.get("status")
-        if status not in SUBMISSION_STATUSES:
-            raise AnswerError(f"unknown submission status {status!r}")
         return cls(
             key=_str(data, "key"),
-            status=status,
+            status=_str(data, "status"),
             error=str(data.get("error") or ""),
             detail=str(data.get("detail") or ""),
         )

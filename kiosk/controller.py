@@ -25,12 +25,12 @@ from cardio.errors import CardError
 from cardio.events import CardPresented, CardRemoved, ReaderEvent
 from cardio.nik import NikError, parse_nik
 from cardio.reader import Reader
-from cardio.trust import TrustStore
+from cardio.trust import TrustRollback, TrustStore, check_successor
 from kiosk.catalog import Catalog, CatalogError
 from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralAuthError, CentralError
+from kiosk.central_errors import CentralError
 from kiosk.central_info import QueueState
-from kiosk.central_token import adopt_kiosk_code, authorised, load_token
+from kiosk.central_token import load_token
 from kiosk.complaints import file_complaint
 from kiosk.config import Config
 from kiosk.executor import BusyFlag, Executor, InlineExecutor
@@ -102,15 +102,6 @@ def timeouts_from(config: Config) -> Timeouts:
 
 
 @dataclass(frozen=True)
-class CatalogRefresh:
-    """What one background catalog fetch found (``catalog`` None: keep the one in use)."""
-
-    online: bool
-    catalog: Catalog | None = None
-    etag: str | None = None
-
-
-@dataclass(frozen=True)
 class StoreLoaded:
     """What the kiosk starts from, out of its store: ``error`` if it cannot be opened."""
 
@@ -148,9 +139,10 @@ class KioskController:
         self._health_shown = self.printer_monitor.health
         self.central = central
         self.executor = executor
-        #: Issuer keys and revocations every read is verified against; the
-        #: sync engine may replace it between taps.
+        #: Issuer keys and revocations every read is verified against; replaced
+        #: only by :meth:`install_trust`, never with an older list.
         self.trust = trust if trust is not None else TrustStore.empty()
+        self._trust_lock = threading.Lock()
         self.language = config.kiosk.language
         self.catalog: Catalog | None = None
         self.catalog_etag: str | None = None
@@ -162,7 +154,6 @@ class KioskController:
         #: The office's time now (its date is the queue's day; the desk's list reads it too).
         self.now = now
         self._status_listeners: list[Callable[[], None]] = []
-        self._catalog_busy = threading.Lock()
         #: The sync engine (docs/sync.md), once :meth:`attach_sync` gave one.
         self.sync: SyncEngine | None = None
         self._stopped = False
@@ -191,8 +182,8 @@ class KioskController:
         self.refresh_printer()
 
     def load(self) -> None:
-        """Open the store, take up its cached catalog and trust list, then ask the
-        centre for a newer catalog and start the sync engine.
+        """Open the store, take up its cached catalog and trust list, then start
+        the sync engine (the only thing that fetches the catalog and the lists).
 
         Call it once the first screen is up: opening the store imports
         sqlite-utils and migrates (some 0.3 s), and the sync engine's first
@@ -218,9 +209,11 @@ class KioskController:
             log.error("local store unusable, the kiosk is out of service: %s", exc)
             return StoreLoaded(error=str(exc))
         if self.sync is not None:
-            cached = self.sync.cached_trust()
-            if cached is not None and cached.trusts_anyone:
-                self.trust = cached  # one reference swap, as when the engine brings one
+            # On this worker, not the GUI thread: a tap in the first instants waits
+            # for this load and must meet the cached revocations.
+            cached = self.sync.cached_trust(self.trust)
+            if cached is not None:
+                self.install_trust(cached, "cached")
         try:
             cached_catalog = self.store.load_catalog()
         except StoreError as exc:
@@ -245,7 +238,6 @@ class KioskController:
             self.store_failure = None
             self._status_changed()
         self._take_cached_catalog(loaded)
-        self.refresh_catalog()
         self.start_sync()
 
     def _store_broke(self, exc: Exception) -> None:
@@ -292,19 +284,42 @@ class KioskController:
         engine.on_catalog(
             lambda catalog, etag: self.executor.call_soon(lambda: self._synced(catalog, etag))
         )
-        engine.on_trust(self._trust_synced)
+        engine.on_trust(lambda trust: self.executor.call_soon(lambda: self._trust_synced(trust)))
         engine.subscribe(lambda status: self.executor.call_soon(lambda: self._sync_status(status)))
 
     def _synced(self, catalog: Catalog, etag: str | None) -> None:
         if etag is not None and etag == self.catalog_etag:
-            return  # the controller's own fetch got it first
+            return  # the cached copy taken at start is this one
         self.catalog, self.catalog_etag = catalog, etag
         log.info("catalog %s in use (from the sync engine)", catalog.version)
         self._status_changed()
 
     def _trust_synced(self, trust: TrustStore) -> None:
-        if trust.trusts_anyone:  # an empty list from the centre never disarms the kiosk
-            self.trust = trust  # one reference swap: a read in flight keeps the old one
+        self.install_trust(trust, "central")
+
+    def install_trust(self, offered: TrustStore, source: str) -> bool:
+        """Verify reads against ``offered`` from now on, unless it would go back.
+
+        The one way the trust store is replaced (any thread; under a lock): the
+        cached lists at start, the centre's from the sync engine (on the GUI
+        thread). A list older than the one held, or as old but different
+        (:func:`cardio.trust.check_successor`), is refused and logged; an empty
+        trust list never replaces one that trusts someone. One reference swap:
+        a read in flight finishes with the store it took.
+        """
+        with self._trust_lock:
+            held = self.trust
+            if held.trusts_anyone and not offered.trusts_anyone:
+                log.error("%s trust list names no issuer: refused, keeping ours", source)
+                return False
+            try:
+                check_successor(held, offered)
+            except TrustRollback as exc:
+                log.error("%s trust or revocation list refused: %s", source, exc)
+                return False
+            self.trust = offered
+        log.info("%s trust lists in use (%s)", source, offered.describe())
+        return True
 
     def _sync_status(self, status: SyncStatus) -> None:
         online = {"online": True, "offline": False}.get(status.connection)
@@ -525,57 +540,19 @@ class KioskController:
             )
 
     # -- catalog -----------------------------------------------------------------
-    def refresh_catalog(self) -> None:
-        """Fetch the catalog in the background; keep the cached one on any failure.
+    def reload_catalog(self) -> None:
+        """The operator's reload: the sync engine fetches the catalog and lists now."""
+        if self.sync is not None:
+            self.sync.refresh_documents()
 
-        Out of service (the store could not be opened), try the store again
-        instead: a disk an operator freed brings the kiosk back by itself.
+    def retry_store(self) -> None:
+        """Out of service (the store could not be opened): try it again.
+
+        The window's minute timer calls it, so a disk an operator freed brings
+        the kiosk back by itself.
         """
         if self.store_failure is not None:
             self.load()
-            return
-        if not self._catalog_busy.acquire(blocking=False):
-            return
-        self.executor.run_in_background(
-            self._fetch_catalog,
-            self._catalog_fetched,
-            lambda _: self._catalog_fetched(CatalogRefresh(online=False)),
-        )
-
-    def _fetch_catalog(self) -> CatalogRefresh:
-        try:
-            etag, central = self.catalog_etag, self.central
-            fetched = authorised(central, self.config, lambda: central.fetch_catalog(etag))
-        except CentralAuthError as exc:
-            log.error("central server refused this kiosk (a new enrolment code is needed): %s", exc)
-            return CatalogRefresh(online=False)
-        except OSError as exc:
-            log.error("central token not saved: %s", exc)
-            return CatalogRefresh(online=False)
-        except CentralError as exc:
-            log.warning("central server unreachable: %s", exc)
-            return CatalogRefresh(online=False)
-        if fetched.not_modified or fetched.data is None:
-            return CatalogRefresh(online=True)
-        try:
-            catalog = Catalog.from_json(fetched.data)
-        except CatalogError as exc:
-            log.error("central sent an unusable catalog: %s", exc)
-            return CatalogRefresh(online=True)
-        try:
-            self.store.save_catalog(fetched.data, fetched.etag, catalog.version)
-        except StoreError as exc:
-            log.error("catalog not cached: %s", exc)
-        adopt_kiosk_code(self.store, self.config)  # tickets can be issued from now on
-        return CatalogRefresh(online=True, catalog=catalog, etag=fetched.etag)
-
-    def _catalog_fetched(self, result: CatalogRefresh) -> None:
-        self._catalog_busy.release()
-        self.online = result.online
-        if result.catalog is not None:
-            self.catalog, self.catalog_etag = result.catalog, result.etag
-            log.info("catalog %s in use", result.catalog.version)
-        self._status_changed()
 
     # -- status ------------------------------------------------------------------
     @property

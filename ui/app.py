@@ -86,6 +86,7 @@ def build_window(
             now=now,
             health=controller.device_health,
             catalog=lambda: controller.catalog,
+            trust=lambda: controller.trust,
         )
     )
     window = KioskWindow(controller, executor, demo_cards, desk=desk)

@@ -303,7 +303,7 @@ class Overlays:
     def _reload(self) -> None:
         log.info("operator reloads the catalog")
         self.operator.say(self.view.t("op_reloading"))
-        self.controller.refresh_catalog()
+        self.controller.reload_catalog()
 
 
 def _insert_row(screen: Screen, *buttons: QPushButton) -> None:

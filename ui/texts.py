@@ -180,6 +180,7 @@ TEXTS: dict[str, str] = {
         "Sinkronisasi: {connection}, berhasil terakhir {success}; kode kiosk {code}; "
         "sisa nomor sewaan {leases}",
     ),
+    "op_refused": QT_TRANSLATE_NOOP("texts", "Ditolak dari server pusat: {what}"),
     "op_central": QT_TRANSLATE_NOOP("texts", "Server pusat: {state}"),
     "op_online": QT_TRANSLATE_NOOP("texts", "terhubung"),
     "op_offline": QT_TRANSLATE_NOOP("texts", "luring"),

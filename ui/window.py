@@ -121,9 +121,11 @@ class KioskWindow(QMainWindow):
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         self.timer.start(TICK_MS)
-        self.catalog_timer = QTimer(self)
-        self.catalog_timer.timeout.connect(controller.refresh_catalog)
-        self.catalog_timer.start(60_000)
+        # Out of service, the store is tried again every minute (the catalog and
+        # the lists come from the sync engine alone).
+        self.store_timer = QTimer(self)
+        self.store_timer.timeout.connect(controller.retry_store)
+        self.store_timer.start(60_000)
         # A healthy answer clears a printer fault (and the banner) without a test print.
         self.printer_timer = QTimer(self)
         self.printer_timer.timeout.connect(controller.refresh_printer)

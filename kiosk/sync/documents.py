@@ -2,9 +2,10 @@
 
 Each is fetched with the ETag of the cached copy, so an unchanged document
 costs a 304. A new one is checked before it is kept: a catalog the kiosk
-cannot use, or a trust or revocation list that does not parse, is logged and
-dropped, and the copy in use stays. The trust and revocation lists are kept
-as the exact bytes received.
+cannot use, or a trust or revocation list that does not parse or would go
+back to an older version (:func:`cardio.trust.check_successor`), is refused:
+logged, not cached, named in :attr:`Pulled.refused`, and the copy in use stays.
+The trust and revocation lists are kept as the exact bytes received.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from cardio.trust import TrustError, TrustStore
+from cardio.trust import TrustError, TrustRollback, TrustStore, check_successor
 from kiosk.catalog import Catalog, CatalogError
 from kiosk.central_client import CentralClient
 from kiosk.central_results import DocumentFetch
@@ -32,11 +33,18 @@ class Pulled:
     catalog: Catalog | None = None
     catalog_etag: str | None = None
     trust: TrustStore | None = None
-    #: Documents fetched but refused (names), for the sync log.
-    rejected: tuple[str, ...] = ()
+    #: Documents fetched but refused, each ``name: why`` (no personal data).
+    refused: tuple[str, ...] = ()
 
 
 def pull_catalog(store: Store, client: CentralClient, now: dt.datetime) -> Pulled:
+    """A new catalog if the centre has one the kiosk can use.
+
+    The catalog's version is a name the city gives it, not a number, and a city
+    may go back to an earlier catalog on purpose, so versions are not compared
+    for order. The same version with other content is refused: the centre never
+    publishes two catalogs under one version, so it is a forgery or a mix-up.
+    """
     cached = store.catalog_document()
     fetched = client.fetch_catalog(cached.etag if cached else None)
     if fetched.not_modified or fetched.data is None:
@@ -45,23 +53,32 @@ def pull_catalog(store: Store, client: CentralClient, now: dt.datetime) -> Pulle
         catalog = Catalog.from_json(fetched.data)
     except CatalogError as exc:
         log.error("central sent an unusable catalog, keeping the one in use: %s", exc)
-        return Pulled(rejected=("catalog",))
+        return Pulled(refused=(f"catalog: {exc}"[:200],))
+    same_version = cached is not None and cached.version == catalog.version
+    if same_version and cached is not None and json.loads(cached.body) != fetched.data:
+        why = f"catalog: version {catalog.version} differs from the one held under it"
+        log.error("central sent a catalog refused, keeping the one in use: %s", why)
+        return Pulled(refused=(why,))
     store.save_catalog(fetched.data, fetched.etag, catalog.version, now)
     return Pulled(catalog=catalog, catalog_etag=fetched.etag)
 
 
-def pull_trust(store: Store, client: CentralClient, now: dt.datetime) -> Pulled:
-    """Both lists; a new trust store when either changed and both still parse."""
-    cached_trust, cached_revocations = (
+def pull_trust(
+    store: Store, client: CentralClient, now: dt.datetime, *, held: TrustStore | None = None
+) -> Pulled:
+    """Both lists; a new trust store when either changed, both parse, and neither
+    goes back (:func:`cardio.trust.check_successor` against the cached lists and
+    ``held``, the running kiosk's store). A refused list is not cached."""
+    cached_trust_doc, cached_revocations = (
         store.load_trust("trust_list"),
         store.load_trust("revocations"),
     )
-    trust = client.fetch_trust(cached_trust.etag if cached_trust else None)
+    trust = client.fetch_trust(cached_trust_doc.etag if cached_trust_doc else None)
     revocations = client.fetch_revocations(cached_revocations.etag if cached_revocations else None)
     changed = not (trust.not_modified and revocations.not_modified)
     if not changed:
         return Pulled()
-    trust_data = _data(trust, cached_trust)
+    trust_data = _data(trust, cached_trust_doc)
     revocations_data = _data(revocations, cached_revocations)
     if trust_data is None:
         return Pulled()
@@ -69,9 +86,15 @@ def pull_trust(store: Store, client: CentralClient, now: dt.datetime) -> Pulled:
         trust_store = TrustStore.from_json(
             trust_data, revocations_data, source="central trust list"
         )
+        for floor in (cached_trust(store), held):
+            if floor is not None:
+                check_successor(floor, trust_store)
+    except TrustRollback as exc:
+        log.error("central sent a trust or revocation list older than ours, refused: %s", exc)
+        return Pulled(refused=(f"trust: {exc}"[:200],))
     except TrustError as exc:
         log.error("central sent an unusable trust or revocation list, keeping ours: %s", exc)
-        return Pulled(rejected=("trust",))
+        return Pulled(refused=(f"trust: {exc}"[:200],))
     names: tuple[tuple[TrustName, DocumentFetch], ...] = (
         ("trust_list", trust),
         ("revocations", revocations),

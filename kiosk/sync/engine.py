@@ -32,12 +32,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cardio.trust import TrustStore
+from cardio.trust import TrustRollback, TrustStore, check_successor
 from kiosk.catalog import Catalog
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import CentralAuthError, CentralError, CentralUnavailable
 from kiosk.central_results import Allocation
-from kiosk.central_token import authorised, ensure_token
+from kiosk.central_token import adopt_kiosk_code, authorised, ensure_token
 from kiosk.config import Config
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.documents import cached_trust, pull_catalog, pull_trust
@@ -81,6 +81,7 @@ class SyncEngine:
         rng: random.Random | None = None,
         health: Callable[[], DeviceHealth] = DeviceHealth,
         catalog: Callable[[], Catalog | None] | None = None,
+        trust: Callable[[], TrustStore] | None = None,
     ) -> None:
         self.store = store
         self.client = client
@@ -94,6 +95,8 @@ class SyncEngine:
         self.unkept = UnkeptNumbers()
         self.board = StatusBoard()
         self._catalog_source = catalog
+        #: The running kiosk's trust store: a list older than it is refused too.
+        self._trust_source = trust
         self._catalog: Catalog | None = None
         self._catalog_listeners: list[Callable[[Catalog, str | None], None]] = []
         self._trust_listeners: list[Callable[[TrustStore], None]] = []
@@ -130,13 +133,32 @@ class SyncEngine:
         """``listener(trust)`` when the centre sends a new trust or revocation list."""
         self._trust_listeners.append(listener)
 
-    def cached_trust(self) -> TrustStore | None:
-        """The trust store the centre last sent, from the store (for the kiosk's start)."""
+    def cached_trust(self, held: TrustStore | None = None) -> TrustStore | None:
+        """The trust store the centre last sent, from the store (for the kiosk's start).
+
+        None if there is none, or if it would go back from ``held`` (the lists the
+        kiosk starts with, :func:`cardio.trust.check_successor`): that refusal is
+        logged and shown in :attr:`SyncStatus.refused`.
+        """
         try:
-            return cached_trust(self.store)
+            cached = cached_trust(self.store)
         except StoreError as exc:
             log.error("cached trust list unreadable: %s", exc)
             return None
+        if cached is None or held is None:
+            return cached
+        try:
+            check_successor(held, cached)
+        except TrustRollback as exc:
+            log.error("cached trust list refused, older than the configured one: %s", exc)
+            self.board.update(refused=(f"cached trust: {exc}"[:200],))
+            return None
+        return cached
+
+    def refresh_documents(self) -> None:
+        """Fetch the catalog and the lists at the next step (the operator's reload); any thread."""
+        self.schedule.wake(["documents"])
+        self._wake.set()
 
     # -- the thread ---------------------------------------------------------------------
     @property
@@ -222,14 +244,19 @@ class SyncEngine:
         detail = ""
         if isinstance(result, PushResult) and result.sent:
             detail = f"sent {result.sent}, delivered {result.delivered}, dead {result.dead}"
+        if isinstance(result, tuple) and result:
+            # The centre answered, but sent what the kiosk refuses: a failure in the
+            # log and the status, yet no reason to ask sooner than the interval.
+            self._succeeded(name, started, "refused: " + "; ".join(result), refused=True)
+            return False, None
         self._succeeded(name, started, detail)
-        return True, result
+        return True, result if isinstance(result, PushResult) else None
 
-    def _call(self, name: str, now: dt.datetime) -> PushResult | None:
+    def _call(self, name: str, now: dt.datetime) -> PushResult | tuple[str, ...] | None:
         if name == "identity":
             self._identity()
         elif name == "documents":
-            self._documents(now)
+            return self._documents(now)
         elif name == "outbox":
             return self._push()
         elif name == "leases":
@@ -239,16 +266,19 @@ class SyncEngine:
         return None
 
     # -- outcomes ----------------------------------------------------------------------------
-    def _succeeded(self, name: str, started: dt.datetime, detail: str = "") -> None:
+    def _succeeded(
+        self, name: str, started: dt.datetime, detail: str = "", *, refused: bool = False
+    ) -> None:
         now = self._now()
         previous = self.board.current().connection
         self.schedule.succeeded(name, now)
         self._allocate_paused_until = None
-        self.board.update(connection="online", last_success=now, last_error="")
+        error = f"{name}: {detail}"[:300] if refused else ""
+        self.board.update(connection="online", last_success=now, last_error=error)
         if previous != "online":
             log.info("central server reachable%s", " again" if previous == "offline" else "")
             self.schedule.catch_up(name, CATCH_UP)
-        self._log(name, "ok", started, now, detail)
+        self._log(name, "failed" if refused else "ok", started, now, detail)
 
     def _went_offline(self, name: str, exc: CentralUnavailable, started: dt.datetime) -> None:
         now = self._now()
@@ -313,22 +343,32 @@ class SyncEngine:
             )
         self.board.update(kiosk_code=info.kiosk_code)
 
-    def _documents(self, now: dt.datetime) -> None:
+    def _documents(self, now: dt.datetime) -> tuple[str, ...]:
+        """Pull the catalog and the lists; what was refused, and why.
+
+        The engine is the catalog's only source for the running kiosk: a new
+        one is cached, then handed to the ``on_catalog`` listeners.
+        """
         pulled = authorised(
             self.client, self.config, lambda: pull_catalog(self.store, self.client, now)
         )
         if pulled.catalog is not None:
             self._catalog = pulled.catalog
             log.info("catalog %s fetched", pulled.catalog.version)
+            adopt_kiosk_code(self.store, self.config)  # tickets can be issued from now on
             for listener in list(self._catalog_listeners):
                 listener(pulled.catalog, pulled.catalog_etag)
+        held = self._trust_source() if self._trust_source is not None else None
         trust = authorised(
-            self.client, self.config, lambda: pull_trust(self.store, self.client, now)
+            self.client, self.config, lambda: pull_trust(self.store, self.client, now, held=held)
         )
         if trust.trust is not None:
-            log.info("trust and revocation lists updated")
+            log.info("trust and revocation lists updated (%s)", trust.trust.describe())
             for trust_listener in list(self._trust_listeners):
                 trust_listener(trust.trust)
+        refused = pulled.refused + trust.refused
+        self.board.update(refused=refused)
+        return refused
 
     def _push(self) -> PushResult:
         total = PushResult()

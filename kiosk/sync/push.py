@@ -1,11 +1,13 @@
 """Pushing the outbox: one batch per request, each item under its idempotency key.
 
 Per item the centre answers ``accepted`` (new), ``replayed`` (the same key and
-body again: a retry after a lost answer), ``conflict`` (the key is there with
-another body) or ``invalid`` (will never succeed). The first three mean the
-centre holds the key: the item is delivered (at least once on the wire,
-exactly once at the centre). ``invalid`` goes to the dead letters with the
-centre's error code, for an operator. A whole batch refused as malformed
+body again: a retry after a lost answer), ``conflict`` (this kiosk already sent
+another body under the key) or ``invalid`` (will never succeed). Only the first
+two mean the centre took the item (:func:`kiosk.central_results.taken_by_centre`):
+it is delivered and its payload wiped (at least once on the wire, exactly once
+at the centre). ``conflict``, ``invalid`` and any answer this kiosk does not
+know go to the dead letters with the centre's status and code, the payload
+kept, for an operator (``kiosk sync retry-dead``). A whole batch refused as malformed
 (422) is split and its items sent one by one, so one bad item cannot block
 the others. Anything transient (no answer, 5xx, 429, a reset mid-answer)
 puts the whole batch back with a retry time; the centre drops the
@@ -92,18 +94,19 @@ def _wire(item: OutboxItem) -> dict[str, object]:
 
 
 def _record(store: Store, results: list[SubmissionResult], now: dt.datetime) -> PushResult:
-    delivered = [r.key for r in results if r.delivered]
-    for result in results:
-        if result.status == "conflict":
-            log.warning("outbox item %s: the centre holds another body under its key", result.key)
+    delivered = [r.key for r in results if r.taken]
     store.mark_delivered(delivered, now)
     dead = 0
     for result in results:
-        if not result.delivered:
-            # the centre's code only: its detail may quote what was sent
-            store.mark_dead(result.key, f"invalid: {result.error or 'no reason given'}")
-            log.error("outbox item %s refused for good: %s", result.key, result.error)
-            dead += 1
+        if result.taken:
+            continue
+        # the centre's status and code only: its detail may quote what was sent
+        reason = f"{result.status}: {result.error or 'no reason given'}"
+        store.mark_dead(result.key, reason)
+        log.error(
+            "outbox item %s not taken by the centre, kept as a dead letter: %s", result.key, reason
+        )
+        dead += 1
     return PushResult(sent=len(results), delivered=len(delivered), dead=dead)
 
 

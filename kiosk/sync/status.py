@@ -53,6 +53,9 @@ class SyncStatus:
     next_attempt: dt.datetime | None = None
     #: The centre's clock minus ours at the last heartbeat, in seconds.
     clock_skew_s: float | None = None
+    #: Documents refused at the last look (an older trust or revocation list, a
+    #: catalog the kiosk cannot use), each ``name: why``; () when all were taken.
+    refused: tuple[str, ...] = ()
 
     @property
     def online(self) -> bool:

@@ -13,7 +13,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from cardio.demo_cards import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST, demo_trust_store
 from cardio.issuing import generate_issuer_key
-from cardio.trust import TrustError, TrustStore, kid_for, revocation_list_json
+from cardio.trust import (
+    TrustError,
+    TrustRollback,
+    TrustStore,
+    check_successor,
+    kid_for,
+    revocation_list_json,
+)
 
 from .card_helpers import DEMO_ISSUER
 
@@ -120,3 +127,37 @@ def test_a_missing_file_is_a_trust_error(tmp_path: Path) -> None:
     trust = write(tmp_path / "trust.json", ISSUER.trust_list())
     with pytest.raises(TrustError, match="cannot read"):
         TrustStore.load(trust, tmp_path / "absent-revocations.json")
+
+
+def _lists(trust_version: int, revoked: list[str], revocation_version: int) -> TrustStore:
+    trust = json.loads(DEMO_TRUST_LIST.read_text())
+    trust["version"] = trust_version
+    revocations = revocation_list_json({"ID-PKU-DEMO": revoked}, revocation_version)
+    return TrustStore.from_json(trust, revocations)
+
+
+def test_a_list_may_only_go_forward() -> None:
+    held = _lists(2, ["PKU-000001"], 5)
+    check_successor(held, _lists(2, ["PKU-000001"], 5))  # the same lists again
+    check_successor(held, _lists(3, ["PKU-000001"], 6))
+    check_successor(held, _lists(2, [], 6))  # a card un-revoked under a new version
+    with pytest.raises(TrustRollback, match="revocation list version 4 is lower than the 5 held"):
+        check_successor(held, _lists(2, [], 4))
+    with pytest.raises(TrustRollback, match="trust list version 1 is lower than the 2 held"):
+        check_successor(held, _lists(1, ["PKU-000001"], 5))
+    with pytest.raises(TrustRollback, match="revocation list version 5 differs"):
+        check_successor(held, _lists(2, [], 5))
+    with pytest.raises(TrustRollback, match="revocation list version 0 is lower"):
+        no_revocations = {**json.loads(DEMO_TRUST_LIST.read_text()), "version": 2}
+        check_successor(held, TrustStore.from_json(no_revocations))
+
+
+def test_a_trust_list_under_the_same_version_with_another_key_is_refused() -> None:
+    held = _lists(2, [], 1)
+    other = TrustStore.from_json(ISSUER.trust_list(version=2), held_revocations(held))
+    with pytest.raises(TrustRollback, match="trust list version 2 differs"):
+        check_successor(held, other)
+
+
+def held_revocations(held: TrustStore) -> dict[str, Any]:
+    return revocation_list_json(held.revoked, held.revocation_version)

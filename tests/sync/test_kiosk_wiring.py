@@ -3,6 +3,7 @@ numbering a ticket online, handing status to the controller, stopped on exit."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 
@@ -10,12 +11,15 @@ import pytest
 import requests
 from pytestqt.qtbot import QtBot
 
+from bench.fault_proxy import FaultProxy
+from cardio.demo_cards import DEMO_ISSUER_ID
+from cardio.trust import TrustStore
 from central.database import Database
 from central.process import RunningCentral
 from kiosk.central_token import load_token
 from tests.central.helpers import new_staff
 from tests.sync.helpers import SERVICE
-from tests.ui.kiosk_window import demo_config, running_kiosk
+from tests.ui.kiosk_window import demo_config, offline_config, running_kiosk
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -94,3 +98,48 @@ def test_a_printer_fault_reaches_the_operators_fleet_view(
 
         qtbot.waitUntil(lambda: "printer_fault" in fleet_row()["faults"], timeout=20000)
         assert fleet_row()["stale"] is False
+
+
+def test_the_catalog_reaches_the_kiosk_only_through_the_engine(
+    tmp_path: Path, proxy: FaultProxy, qtbot: QtBot
+) -> None:
+    config = demo_config(tmp_path, proxy.url)
+    with running_kiosk(qtbot, config) as window:
+        controller, engine = window.controller, window.controller.sync
+        assert engine is not None
+        # the first step ends with its heartbeat; the status is refreshed after it
+        qtbot.waitUntil(lambda: proxy.count("/api/v1/heartbeats") >= 1, timeout=20000)
+        qtbot.waitUntil(lambda: engine.status().catalog_version is not None, timeout=5000)
+        qtbot.waitUntil(lambda: controller.catalog is not None, timeout=5000)
+        assert controller.catalog is not None
+        assert controller.catalog.version == engine.status().catalog_version
+        assert proxy.count("/api/v1/catalog") == 1, "one owner, one fetch"
+        assert not hasattr(controller, "refresh_catalog")
+        controller.reload_catalog()  # the operator's button: the engine looks again
+        qtbot.waitUntil(lambda: proxy.count("/api/v1/catalog") == 2, timeout=10000)
+
+
+def test_the_kiosk_takes_trust_lists_forward_only_and_on_the_gui_thread(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    with running_kiosk(qtbot, offline_config(tmp_path)) as window:
+        controller, engine = window.controller, window.controller.sync
+        assert engine is not None
+        held = controller.trust
+        newer = dataclasses.replace(
+            held,
+            revoked={DEMO_ISSUER_ID: frozenset({"PKU-000001"})},
+            revocation_version=held.revocation_version + 1,
+        )
+        # The engine calls its listeners on its own thread: the swap waits for the GUI's.
+        hand_over = threading.Thread(target=lambda: [f(newer) for f in engine._trust_listeners])
+        hand_over.start()
+        hand_over.join(5)
+        assert controller.trust is held
+        qtbot.waitUntil(lambda: controller.trust is newer, timeout=5000)
+
+        assert not controller.install_trust(held, "central"), "an older list"
+        same_version = dataclasses.replace(newer, revoked={})
+        assert not controller.install_trust(same_version, "central"), "same version, other list"
+        assert not controller.install_trust(TrustStore.empty(), "central"), "trusts nobody"
+        assert controller.trust is newer

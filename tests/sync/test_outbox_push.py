@@ -7,13 +7,21 @@ the client's deadline; afterwards the centre holds every ticket exactly once.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from central.database import Database
+from central.fleet import fleet
 from central.process import RunningCentral
+from kiosk.central_client import CentralClient
+from kiosk.sync.push import push_batch
+from offline_store import Store
 from offline_store.models import from_text
-from tests.sync.conftest import Kiosk
+from tests.sync.conftest import OFFICE, Clock, Kiosk
 from tests.sync.helpers import centre_displays, centre_tickets, issue
+from tests.sync.stand_in import StandIn
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -161,3 +169,67 @@ def test_an_item_the_centre_refuses_goes_to_the_dead_letters(kiosk: Kiosk) -> No
     kiosk.engine.run_once(force=True)
     assert kiosk.proxy.count("/api/v1/submissions") == sent, "a dead item was sent again"
     assert good.id not in {item.key for item in kiosk.store.outbox("pending")}
+
+
+def _fleet_faults(db_url: str, kiosk_code: str | None) -> list[str]:
+    db = Database(db_url)
+    try:
+        with db.begin() as conn:
+            [row] = [k for k in fleet(conn, office_id=OFFICE) if k.kiosk_code == kiosk_code]
+    finally:
+        db.dispose()
+    return list(row.faults)
+
+
+def test_a_key_the_centre_holds_with_another_body_is_a_dead_letter_not_delivered(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    """The centre answers ``conflict``: the ticket is not taken, so the kiosk keeps it
+    (payload and all) as a dead letter the operator and the fleet view see."""
+    online(kiosk)
+    ticket = issue(kiosk.store, kiosk.clock)
+    [item] = kiosk.store.outbox("pending")
+    # Another body under this ticket's key reaches the centre first.
+    other = {**item.payload, "values": {"phone": "089999999999"}}
+    [first] = kiosk.client.submit([{"key": ticket.id, "kind": item.kind, "body": other}])
+    assert first.status == "accepted"
+
+    report = kiosk.engine.run_once(force=True)
+    assert (report.pushed.delivered, report.pushed.dead) == (0, 1)
+    [dead] = kiosk.store.outbox("dead")
+    assert dead.key == ticket.id and dead.last_error.startswith("conflict: ")
+    assert dead.payload == item.payload, "the ticket the citizen holds is kept"
+    assert kiosk.store.outbox("delivered") == []
+    assert report.status.dead == 1 and report.status.outbox_depth == 0
+    assert "outbox_dead" in _fleet_faults(central.db_url, report.status.kiosk_code)
+
+    # The operator sends it again (kiosk sync retry-dead): the centre still holds
+    # the other body, so it comes back a dead letter, never wiped.
+    assert kiosk.store.retry_dead(ticket.id, kiosk.clock())
+    again = kiosk.engine.run_once(force=True)
+    assert (again.pushed.delivered, again.pushed.dead) == (0, 1)
+    assert kiosk.store.outbox("dead")[0].payload == item.payload
+
+
+def test_an_answer_the_kiosk_does_not_know_is_never_taken_for_delivered(
+    tmp_path: Path, store: Store, clock: Clock
+) -> None:
+    """A status a newer centre might add (here ``queued``) is not ``accepted``: kept."""
+
+    def answer(method: str, path: str, body: Any) -> tuple[int, Any]:
+        assert (method, path) == ("POST", "/api/v1/submissions")
+        return 200, {"results": [{"key": i["key"], "status": "queued"} for i in body["items"]]}
+
+    centre = StandIn(answer)
+    client = CentralClient(centre.url, timeout_s=5)
+    client.token = "stand-in"  # noqa: S105 (the stand-in checks no token)
+    try:
+        ticket = issue(store, clock)
+        pushed = push_batch(store, client, limit=10, now=clock(), retry_at=lambda _: clock())
+    finally:
+        client.close()
+        centre.close()
+    assert (pushed.delivered, pushed.dead) == (0, 1)
+    [dead] = store.outbox("dead")
+    assert dead.key == ticket.id and dead.last_error == "queued: no reason given"
+    assert dead.payload, "the payload is kept"

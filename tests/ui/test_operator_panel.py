@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +12,17 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from cardio.demo_cards import demo_card
+from cardio.demo_cards import (
+    DEMO_ISSUER_ID,
+    DEMO_REVOCATION_LIST,
+    DEMO_REVOKED,
+    DEMO_TRUST_LIST,
+    demo_card,
+)
 from cardio.simulated import SimulatedReader
-from kiosk.config import OperatorSection
+from cardio.trust import revocation_list_json
+from kiosk.config import CardSection, OperatorSection
+from kiosk.local_store import open_store
 from kiosk.operator_pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
 from kiosk.session import Phase
 from ui.overlays import OPERATOR_IDLE_S
@@ -204,3 +214,40 @@ def test_out_of_service_the_panel_still_opens_and_names_the_store_fault(
         qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
         assert panel.lines["store"].isVisible()
         assert panel.lines["store"].text().startswith("Penyimpanan lokal bermasalah: store_")
+
+
+def test_a_cached_list_older_than_the_configured_one_is_refused_and_named_on_the_panel(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The store holds the centre's revocation list 1; the kiosk is configured with
+    list 3, which revokes Siti: the older cached list is not taken, and the panel says so."""
+    revocations = tmp_path / "revocations.json"
+    newer = revocation_list_json({DEMO_ISSUER_ID: ["PKU-000001", *DEMO_REVOKED]}, version=3)
+    revocations.write_text(json.dumps(newer), encoding="utf-8")
+    config = offline_config(tmp_path)
+    config = dataclasses.replace(
+        config,
+        operator=OperatorSection(pin_hash=hash_pin(PIN)),
+        card=CardSection(trust_list=str(DEMO_TRUST_LIST), revocation_list=str(revocations)),
+    )
+    store = open_store(config)
+    now = dt.datetime.now(dt.UTC)
+    store.save_trust("trust_list", DEMO_TRUST_LIST.read_bytes(), version="1", etag=None, now=now)
+    older = DEMO_REVOCATION_LIST.read_bytes()
+    store.save_trust("revocations", older, version="1", etag=None, now=now)
+    store.close()
+    with running_kiosk(qtbot, config) as window:
+        controller = window.controller
+        qtbot.waitUntil(lambda: controller.store.is_open, timeout=10_000)
+        five_taps(qtbot, window)
+        enter(qtbot, window, PIN)
+        qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
+        panel = window.overlays.operator
+        qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+        assert panel.lines["refused"].isVisible()
+        assert panel.lines["refused"].text() == (
+            "Ditolak dari server pusat: cached trust: revocation list version 1 is lower"
+            " than the 3 held"
+        )
+        assert controller.trust.revocation_version == 3
+        assert controller.trust.is_revoked(DEMO_ISSUER_ID, "PKU-000001")

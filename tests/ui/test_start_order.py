@@ -111,7 +111,7 @@ def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
         assert controller.machine.state.phase is Phase.IDLE
 
         config.store_path.unlink()  # the operator moved the broken file aside
-        controller.refresh_catalog()  # what the window's minute timer calls
+        controller.retry_store()  # what the window's minute timer calls
         qtbot.waitUntil(lambda: controller.store_failure is None, timeout=10_000)
         assert controller.store.is_open and "Tempelkan kartu Anda" in visible_strings(window)
         assert controller.sync.running

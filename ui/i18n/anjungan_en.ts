@@ -436,6 +436,10 @@
         <translation>Sync: {connection}, last success {success}; kiosk code {code}; leased numbers left {leases}</translation>
     </message>
     <message>
+        <source>Ditolak dari server pusat: {what}</source>
+        <translation>Refused from the central server: {what}</translation>
+    </message>
+    <message>
         <source>Server pusat: {state}</source>
         <translation>Central server: {state}</translation>
     </message>

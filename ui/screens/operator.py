@@ -38,6 +38,7 @@ class OperatorScreen(Screen):
                 "outbox",
                 "sync",
                 "engine",
+                "refused",
                 "store",
             )
         }
@@ -131,6 +132,11 @@ class OperatorScreen(Screen):
                 engine += f"\n{y.last_error[:120]}"
         self.lines["engine"].setText(engine)
         self.lines["engine"].setVisible(bool(engine))
+        # An older trust list, a catalog it cannot use: refused, and the operator sees why.
+        refused = s.sync.refused if s.sync is not None else ()
+        text = view.t("op_refused", what="; ".join(refused)[:300]) if refused else ""
+        self.lines["refused"].setText(text)
+        self.lines["refused"].setVisible(bool(text))
         store = view.t("op_store_error", error=s.store_error) if s.store_error else ""
         self.lines["store"].setText(store)
         self.lines["store"].setVisible(bool(store))
