@@ -14,7 +14,14 @@ from central.audit import AUDIT_KEY_SECRET
 from central.credentials import keyed_hash
 from central.database import Database
 from central.process import RunningCentral
-from central.tables import audit_log, card_uids, citizen_lookups, server_secrets, uid_proof_limits
+from central.tables import (
+    audit_log,
+    card_uids,
+    citizen_lookups,
+    server_secrets,
+    uid_proof_limits,
+)
+from central.tables import citizens as citizen_rows
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import CentralUnavailable
 
@@ -45,7 +52,7 @@ def rina_card(db: Database) -> str:
     uid = secrets.token_hex(7).upper()
     with db.begin() as conn:
         citizen_id = conn.execute(
-            select(citizens.citizens.c.id).where(citizens.citizens.c.nik == RINA_NIK)
+            select(citizen_rows.c.id).where(citizen_rows.c.nik == RINA_NIK)
         ).scalar_one()
         conn.execute(
             insert(card_uids).values(
