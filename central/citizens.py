@@ -5,19 +5,29 @@ A lookup key is one of:
 * ``card_number``: the number in a verified city card's record;
 * ``nik``: the 16-digit NIK from a verified record;
 * ``uid``: the UID of a card that holds no record (an e-KTP), registered to
-  a citizen in ``card_uids``. The kiosk knows nothing else about this
-  holder, so the answer also carries the name and NIK (the kiosk shows them
-  as ``unverified``: a UID can be copied).
+  a citizen in ``card_uids``. A UID proves nothing (it is read in a second
+  and copied onto a blank card for a few dollars), so **a UID alone finds
+  nothing**: the answer is the same whether the UID is registered or not.
+  With the holder's ``birth_date`` (typed by the citizen at the kiosk) the
+  answer also carries the name and NIK, but only when the date is the one
+  in the holder's NIK (day, month and two-digit year, as
+  :meth:`cardio.nik.Nik.matches` compares them). Wrong dates are counted
+  per UID and per kiosk and lock both for a while (:mod:`central.uid_proof`).
 
 The answer: the medical record number at the kiosk's own office (a hospital
 or puskesmas keeps its own), the family card number (KK) and the registered
 phone. Every lookup, found or not, is audited in the same transaction with
-a keyed hash of the key (:mod:`central.audit`).
+a keyed hash of the key (:mod:`central.audit`); every UID lookup is hashed
+as the UID (``keyed_hash(key, "uid", UID)``) whatever its kind: ``uid``
+(alone, never found), ``uid_dob`` (with a date; found when it matched) or
+``uid_dob_refused`` (refused by the limit, the date not even compared).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -25,9 +35,13 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from cardio.nik import NikError, parse_nik
+from central import uid_proof
 from central.audit import record_lookup, utc_now
 from central.credentials import keyed_hash
 from central.tables import card_uids, citizens, medical_records, offices
+
+log = logging.getLogger(__name__)
 
 
 class KeyKind(StrEnum):
@@ -41,7 +55,7 @@ class CitizenRecord:
     medical_record_number: str | None
     family_card_number: str | None
     phone: str | None
-    #: Only for UID lookups (the card holds no name or NIK).
+    #: Only for UID lookups with the right date of birth (the card holds no name or NIK).
     full_name: str | None = None
     nik: str | None = None
     card_number: str | None = None
@@ -55,6 +69,16 @@ def normalise_key(kind: KeyKind, value: str) -> str:
     return value.upper() if kind in (KeyKind.UID, KeyKind.CARD_NUMBER) else value
 
 
+@dataclass(frozen=True)
+class Refused:
+    """Too many wrong dates of birth for this UID or from this kiosk: try again later.
+
+    Returned, not raised: the refused attempt's audit row must commit.
+    """
+
+    retry_after_s: int
+
+
 def audit_lookup(
     conn: Connection,
     kind: KeyKind,
@@ -64,6 +88,7 @@ def audit_lookup(
     audit_key: bytes,
     found: bool,
     staff_username: str | None = None,
+    audit_kind: str | None = None,
 ) -> None:
     """Record a lookup by the normalised ``key``, kept only as a keyed hash.
 
@@ -74,23 +99,44 @@ def audit_lookup(
         conn,
         kiosk_id=kiosk_id,
         staff_username=staff_username,
-        key_kind=kind.value,
+        key_kind=audit_kind or kind.value,
         key_hash=keyed_hash(audit_key, kind.value, key),
         found=found,
     )
 
 
 def lookup(
-    conn: Connection, kind: KeyKind, value: str, *, kiosk_id: str, office_id: str, audit_key: bytes
-) -> CitizenRecord | None:
-    """The record for one key, or ``None``; audited either way."""
+    conn: Connection,
+    kind: KeyKind,
+    value: str,
+    *,
+    kiosk_id: str,
+    office_id: str,
+    audit_key: bytes,
+    birth_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> CitizenRecord | Refused | None:
+    """The record for one key, or ``None``; audited either way.
+
+    ``birth_date`` goes with a ``uid`` only, and a UID finds a record only
+    with it; :class:`Refused` while the UID or the kiosk is locked (the
+    attempt is audited, the date not compared).
+    """
     key = normalise_key(kind, value)
-    query = select(citizens)
+    if birth_date is not None and kind is not KeyKind.UID:
+        raise ValueError("a date of birth goes with a uid lookup only")
     if kind is KeyKind.UID:
-        query = query.join(card_uids, card_uids.c.citizen_id == citizens.c.id).where(
-            card_uids.c.uid == key
+        return _lookup_uid(
+            conn,
+            key,
+            birth_date,
+            kiosk_id=kiosk_id,
+            office_id=office_id,
+            audit_key=audit_key,
+            now=now or utc_now(),
         )
-    elif kind is KeyKind.NIK:
+    query = select(citizens)
+    if kind is KeyKind.NIK:
         query = query.where(citizens.c.nik == key)
     else:
         query = query.where(citizens.c.card_number == key)
@@ -98,17 +144,75 @@ def lookup(
     audit_lookup(conn, kind, key, kiosk_id=kiosk_id, audit_key=audit_key, found=row is not None)
     if row is None:
         return None
-    mrn = conn.execute(
+    return CitizenRecord(_mrn(conn, row.id, office_id), row.family_card_number, row.phone)
+
+
+def _lookup_uid(
+    conn: Connection,
+    uid: str,
+    birth_date: dt.date | None,
+    *,
+    kiosk_id: str,
+    office_id: str,
+    audit_key: bytes,
+    now: dt.datetime,
+) -> CitizenRecord | Refused | None:
+    def audit(kind: str, found: bool) -> None:
+        audit_lookup(
+            conn,
+            KeyKind.UID,
+            uid,
+            kiosk_id=kiosk_id,
+            audit_key=audit_key,
+            found=found,
+            audit_kind=kind,
+        )
+
+    if birth_date is None:  # proves nothing: not even whether the UID is registered
+        audit(KeyKind.UID.value, False)
+        return None
+    counted = uid_proof.subjects(keyed_hash(audit_key, KeyKind.UID.value, uid), kiosk_id)
+    retry_after = uid_proof.refused_for(conn, counted, now)
+    if retry_after is not None:
+        audit("uid_dob_refused", False)
+        return Refused(retry_after)
+    row = conn.execute(
+        select(citizens)
+        .join(card_uids, card_uids.c.citizen_id == citizens.c.id)
+        .where(card_uids.c.uid == uid)
+    ).first()
+    matched = row is not None and _born_on(row.nik, birth_date)
+    audit("uid_dob", matched)
+    if row is None or not matched:
+        uid_proof.count_failure(conn, counted, now, actor=f"kiosk:{kiosk_id}")
+        return None
+    uid_proof.clear(conn, counted[0], now)
+    return CitizenRecord(
+        _mrn(conn, row.id, office_id),
+        row.family_card_number,
+        row.phone,
+        row.full_name,
+        row.nik,
+        row.card_number,
+    )
+
+
+def _born_on(nik: str, birth_date: dt.date) -> bool:
+    """Whether ``birth_date`` is the one in ``nik``: day, month, two-digit year (any sex)."""
+    try:
+        parsed = parse_nik(nik)
+    except NikError as exc:
+        log.error("a registered citizen's NIK is unusable: %s", exc)  # never its digits
+        return False
+    return parsed.matches(birth_date, parsed.sex)
+
+
+def _mrn(conn: Connection, citizen_id: int, office_id: str) -> str | None:
+    return conn.execute(
         select(medical_records.c.medical_record_number).where(
-            medical_records.c.citizen_id == row.id, medical_records.c.office_id == office_id
+            medical_records.c.citizen_id == citizen_id, medical_records.c.office_id == office_id
         )
     ).scalar_one_or_none()
-    record = CitizenRecord(mrn, row.family_card_number, row.phone)
-    if kind is KeyKind.UID:
-        return CitizenRecord(
-            mrn, row.family_card_number, row.phone, row.full_name, row.nik, row.card_number
-        )
-    return record
 
 
 def seed_citizens(conn: Connection, path: Path) -> int:

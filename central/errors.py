@@ -78,6 +78,12 @@ class TooManyRequests(ApiError):
         self.retry_after_s = retry_after_s
 
 
+class TooManyAttempts(TooManyRequests):
+    """Too many wrong dates of birth for a UID-only card, or from one kiosk (#7)."""
+
+    code = "too_many_attempts"
+
+
 def error_body(code: str, detail: Any) -> dict[str, Any]:
     return {"error": code, "detail": detail}
 

@@ -415,3 +415,19 @@ citizen_applications = Table(
     Column("state_changed_at", UtcDateTime, nullable=False),
     Column("updated_by", String(100), nullable=False),
 )
+
+# -- proving a UID-only card's holder (0004_uid_proof) ------------------------------
+#: Failed date-of-birth attempts, one row per subject: ``uid:<keyed hash>``
+#: (the UID only ever as the audit's keyed hash) or ``kiosk:<id>``.
+#: ``failures`` count since ``window_start``; ``locked_until`` refuses every
+#: attempt until then; ``lockouts`` (how often it was locked) doubles the next
+#: lock. In the database, so every app process counts the same attempts.
+uid_proof_limits = Table(
+    "uid_proof_limits",
+    metadata,
+    Column("subject", String(80), primary_key=True),
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("failures", Integer, nullable=False),
+    Column("lockouts", Integer, nullable=False),
+    Column("locked_until", UtcDateTime, nullable=True),
+)

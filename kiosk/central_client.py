@@ -214,15 +214,26 @@ class CentralClient:
         card_number: str | None = None,
         nik: str | None = None,
         uid: str | None = None,
+        birth_date: dt.date | None = None,
         deadline_s: float = 1.5,
     ) -> CitizenLookup | None:
         """The city's record for one key (exactly one), or ``None`` if it has none.
+
+        A ``uid`` alone never finds anyone (a UID proves nothing): give the
+        ``birth_date`` the citizen typed, and the centre answers with the
+        record and the holder only if it is the holder's. Too many wrong
+        dates: :class:`CentralUnavailable` with ``status`` 429 and the
+        ``retry_after_s`` the centre gave.
 
         ``deadline_s`` bounds connecting and each wait for data, so a citizen
         at the screen never waits long: on a timeout this raises
         :class:`CentralUnavailable` and the kiosk carries on without.
         """
-        given = _one_key(deadline_s, card_number=card_number, nik=nik, uid=uid)
+        given: dict[str, str] = _one_key(deadline_s, card_number=card_number, nik=nik, uid=uid)
+        if birth_date is not None:
+            if uid is None:
+                raise ValueError("birth_date goes with uid only")
+            given["birth_date"] = birth_date.isoformat()
         status, _, body = self._send("POST", LOOKUP_PATH, body=given, timeout_s=deadline_s)
         self._expect(LOOKUP_PATH, status, 200)
         data = self._json_object(LOOKUP_PATH, body)

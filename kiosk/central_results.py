@@ -48,8 +48,9 @@ class CitizenLookup:
     """A citizen's city record: what the card does not hold.
 
     ``record`` has the keys of :data:`RECORD_KEYS` the city knows. For a
-    lookup by UID, ``full_name`` and ``nik`` say whom the registry lists as
-    the card's holder (unverified: a UID can be copied).
+    lookup by UID with the holder's right date of birth (a UID alone finds
+    no one), ``full_name`` and ``nik`` say whom the registry lists as the
+    card's holder (still unverified: a UID can be copied).
     """
 
     record: Mapping[str, str]

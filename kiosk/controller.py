@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cardio.citizen import CardIdentity, Citizen
+from cardio.citizen import Assurance, CardIdentity, Citizen
 from cardio.citizen_card import read_identity
 from cardio.errors import CardError
 from cardio.events import CardPresented, CardRemoved, ReaderEvent
@@ -28,7 +28,7 @@ from cardio.reader import Reader
 from cardio.trust import TrustRollback, TrustStore, check_successor
 from kiosk.catalog import Catalog, CatalogError
 from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralError
+from kiosk.central_errors import CentralError, CentralUnavailable
 from kiosk.central_info import QueueState
 from kiosk.central_token import load_token
 from kiosk.complaints import file_complaint
@@ -37,6 +37,7 @@ from kiosk.executor import BusyFlag, Executor, InlineExecutor
 from kiosk.printer_setup import PrinterHealth, PrinterMonitor, print_setup, print_test_ticket
 from kiosk.session import SessionMachine, SessionState, Timeouts
 from kiosk.session_events import (
+    BirthDateChecked,
     CardLeft,
     CardRead,
     CardReadFailed,
@@ -47,6 +48,8 @@ from kiosk.session_events import (
     FileComplaint,
     IssueFailed,
     IssueTicket,
+    ProofOutcome,
+    ProveBirthDate,
     ReadCard,
     SessionEvent,
     TicketReady,
@@ -86,6 +89,24 @@ def trust_from(config: Config) -> TrustStore:
     revocation_list = config.card.revocation_list
     revocations = Path(revocation_list).expanduser() if revocation_list else None
     return TrustStore.load(Path(config.card.trust_list).expanduser(), revocations)
+
+
+def _holder(full_name: str | None, nik: str | None, card_number: str | None) -> Citizen | None:
+    """The registry's holder of a UID-only card (date of birth and sex from the NIK)."""
+    if full_name is None or nik is None:
+        return None
+    try:
+        parsed = parse_nik(nik)
+    except NikError as exc:
+        log.error("the registry's record for this card has an unusable NIK: %s", exc)
+        return None
+    return Citizen(
+        card_number=card_number or "",
+        nik=nik,
+        full_name=full_name,
+        date_of_birth=parsed.birth_date,
+        sex=parsed.sex,
+    )
 
 
 def timeouts_from(config: Config) -> Timeouts:
@@ -379,6 +400,12 @@ class KioskController:
                 self._card_read,
                 lambda _: self.dispatch(CardReadFailed(effect.session, "malformed")),
             )
+        elif isinstance(effect, ProveBirthDate):
+            self.executor.run_in_background(
+                lambda: self._prove(effect),
+                self.dispatch,
+                lambda _: self.dispatch(BirthDateChecked(effect.session, ProofOutcome.UNAVAILABLE)),
+            )
         elif isinstance(effect, IssueTicket):
             self.executor.run_in_background(
                 lambda: self._issue(effect),
@@ -408,28 +435,43 @@ class KioskController:
         except Exception:
             log.exception("card read failed unexpectedly")
             return CardReadFailed(effect.session, "malformed")
-        if identity.citizen is None:
-            identity, record = self._holder_from_registry(identity)
-        else:
+        if identity.citizen is None:  # a UID alone proves nothing: the citizen may prove
+            log.info("card read: %r", identity)
+            return CardRead(effect.session, identity, None, can_prove=self._can_ask_centre())
+        try:  # a registry that fails in any way never costs the citizen the read
             record = self._city_record(identity.citizen)
+        except Exception:
+            log.exception("city record lookup failed unexpectedly")
+            record = None
         log.info("card read: %r", identity)
         return CardRead(effect.session, identity, record)
+
+    def _can_ask_centre(self) -> bool:
+        try:
+            return self.online is not False and self.central_ready()
+        except Exception:
+            log.exception("central token unreadable")
+            return False
 
     def _city_record(self, citizen: Citizen) -> dict[str, str] | None:
         """The city's record of a card's holder: it pre-fills ``record.*`` fields (#7).
 
-        Asked of the centre by card number (or NIK) inside the read effect, with
-        the same short deadline as a UID lookup; a found record is cached in the
-        store (sealed, ``store.record_ttl_s``), which answers when offline or slow.
+        Only for a verified card (signed or clone-proof): asked of the centre by
+        card number (or NIK) inside the read effect, with a short deadline; a
+        found record is cached in the store (sealed, ``store.record_ttl_s``),
+        which answers when offline or slow. A UID-only card's holder is never
+        cached: offline, nothing could prove the date of birth.
         """
         key = citizen.card_number or citizen.nik
         if not key:
             return None
         if self.online is not False and self.central_ready():
             try:
-                by = {"card_number": key} if citizen.card_number else {"nik": key}
-                found = self.central.lookup_citizen(
-                    **by, deadline_s=self.config.sync.lookup_deadline_s
+                deadline = self.config.sync.lookup_deadline_s
+                found = (
+                    self.central.lookup_citizen(card_number=key, deadline_s=deadline)
+                    if citizen.card_number
+                    else self.central.lookup_citizen(nik=key, deadline_s=deadline)
                 )
             except CentralError as exc:
                 log.warning("city record lookup failed: %s", exc)
@@ -447,40 +489,41 @@ class KioskController:
             return None
         return {k: str(v) for k, v in cached.items() if isinstance(v, str)} if cached else None
 
-    def _holder_from_registry(
-        self, identity: CardIdentity
-    ) -> tuple[CardIdentity, dict[str, str] | None]:
-        """A UID-only card (an e-KTP): ask the city's registry whose it is (#3).
+    def _prove(self, effect: ProveBirthDate) -> BirthDateChecked:
+        """Whether the typed date of birth is the UID-only card's holder's (#7).
 
-        Runs inside the read effect, off the GUI thread, with a short deadline;
-        offline, not enrolled, unknown UID or any failure: the UID alone. A
-        found holder stays ``unverified`` (a UID can be copied); the date of
-        birth and sex come from the NIK.
+        The centre names the holder and sends the record only then; it counts
+        wrong dates per card and per kiosk and answers 429 when either is
+        locked. Every failure (offline, slow, refused, anything unexpected) is
+        ``unavailable``: the citizen carries on and fills the form by hand.
         """
-        if self.online is False or not self.central_ready():
-            return identity, None
         try:
             found = self.central.lookup_citizen(
-                uid=identity.uid.hex().upper(), deadline_s=self.config.sync.lookup_deadline_s
+                uid=effect.uid.hex().upper(),
+                birth_date=effect.birth_date,
+                deadline_s=self.config.sync.lookup_deadline_s,
             )
+        except CentralUnavailable as exc:
+            locked = exc.status == 429
+            log.warning("date of birth not checked: %s", exc)
+            outcome = ProofOutcome.LOCKED if locked else ProofOutcome.UNAVAILABLE
+            return BirthDateChecked(effect.session, outcome)
         except CentralError as exc:
-            log.warning("card holder lookup failed: %s", exc)
-            return identity, None
-        if found is None or found.full_name is None or found.nik is None:
-            return identity, None
-        try:
-            nik = parse_nik(found.nik)
-        except NikError as exc:
-            log.error("the registry's record for this card has an unusable NIK: %s", exc)
-            return identity, None
-        holder = Citizen(
-            card_number=found.card_number or "",
-            nik=found.nik,
-            full_name=found.full_name,
-            date_of_birth=nik.birth_date,
-            sex=nik.sex,
+            log.warning("date of birth not checked: %s", exc)
+            return BirthDateChecked(effect.session, ProofOutcome.UNAVAILABLE)
+        except Exception:
+            log.exception("date of birth not checked: unexpected failure")
+            return BirthDateChecked(effect.session, ProofOutcome.UNAVAILABLE)
+        if found is None:
+            return BirthDateChecked(effect.session, ProofOutcome.MISMATCH)
+        holder = _holder(found.full_name, found.nik, found.card_number)
+        if holder is None:
+            return BirthDateChecked(effect.session, ProofOutcome.UNAVAILABLE)
+        identity = CardIdentity(effect.uid, holder, Assurance.UNVERIFIED)
+        log.info("date of birth matched: the registry's holder unlocked")
+        return BirthDateChecked(
+            effect.session, ProofOutcome.MATCHED, identity, dict(found.record) or None
         )
-        return dataclasses.replace(identity, citizen=holder), dict(found.record) or None
 
     def _issue(self, effect: IssueTicket) -> tuple[SessionEvent, SlipDocument | None]:
         try:

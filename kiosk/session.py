@@ -7,7 +7,10 @@ carry out. Time comes from an injected monotonic clock and is checked on
 every event, so tests drive every timeout without sleeping.
 
     idle ──tap──▶ reading ──read──▶ identified ──service──▶ service_chosen
-      ▲              │                  ▲   │                 │ lanjut
+      ▲              │ UID only         ▲   │                 │ lanjut
+      │              ▼                  │   │                 │
+      │           proving ⇄ proving_check   │                 │
+      │              (date of birth; match, skip, give up)    │
       │            error ◀──────────────┼───┼── failures      ▼
       │              │                 back │               form ──submit──▶ confirming
       └── timeouts, cancel, done ◀──────────┘                                  │ confirm
@@ -17,6 +20,7 @@ every event, so tests drive every timeout without sleeping.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +33,8 @@ from kiosk.catalog import Catalog, Service
 from kiosk.prefill import FieldValue, Source, prefill
 from kiosk.session_events import (
     Back,
+    BirthDateChecked,
+    BirthDateEntered,
     Cancel,
     CardLeft,
     CardRead,
@@ -48,6 +54,9 @@ from kiosk.session_events import (
     IssuedTicket,
     IssueFailed,
     IssueTicket,
+    ProofOutcome,
+    ProofSkipped,
+    ProveBirthDate,
     ReadCard,
     ServiceSelected,
     SessionEvent,
@@ -64,6 +73,11 @@ class Phase(StrEnum):
     IDLE = "idle"
     READING = "reading"
     IDENTIFIED = "identified"
+    #: A UID-only card: the citizen may type their date of birth to unlock the
+    #: registry's pre-fill (a UID alone proves nothing), or skip.
+    PROVING = "proving"
+    #: The centre is checking the typed date.
+    PROVING_CHECK = "proving_check"
     SERVICE_CHOSEN = "service_chosen"
     FORM = "form"
     CONFIRMING = "confirming"
@@ -80,12 +94,24 @@ class Phase(StrEnum):
 
 #: Phases where the citizen is expected to act; the idle timeout runs here.
 INTERACTIVE = frozenset(
-    {Phase.IDENTIFIED, Phase.SERVICE_CHOSEN, Phase.FORM, Phase.CONFIRMING, Phase.COMPLAINT}
+    {
+        Phase.IDENTIFIED,
+        Phase.PROVING,
+        Phase.SERVICE_CHOSEN,
+        Phase.FORM,
+        Phase.CONFIRMING,
+        Phase.COMPLAINT,
+    }
 )
 #: Phases that may show something the citizen typed even without a card.
 _PERSONAL_PHASES = frozenset({Phase.COMPLAINT, Phase.COMPLAINT_SENDING, Phase.COMPLAINT_FILED})
 #: WCAG 2.2.1: the citizen gets at least 20 s to ask for more time.
 MIN_IDLE_WARNING_S = 20.0
+#: Wrong dates of birth one session may type before it carries on without pre-fill
+#: (the centre limits the card and the kiosk besides: docs/central-api.md).
+MAX_PROOF_ATTEMPTS = 3
+#: The years a typed date of birth may fall in (anything else: typed wrong, not counted).
+BIRTH_YEARS = range(1900, 2100)
 
 
 @dataclass(frozen=True)
@@ -113,6 +139,8 @@ class SessionState:
     #: The citizen's city record (pre-fills ``record.*`` fields); personal data.
     record: Mapping[str, str] | None = None
     complaint: ComplaintReceipt | None = None
+    #: Wrong dates of birth typed in this session (PROVING).
+    proof_attempts: int = 0
     #: Stable code of what went wrong (ERROR phase) or of a notice in place.
     problem: str = ""
     deadline: float | None = None
@@ -197,9 +225,12 @@ class SessionMachine:
         match event:
             case CardTapped(reader) if s.phase in (Phase.IDLE, Phase.DONE, Phase.ERROR):
                 return self._start_reading(reader)
-            case CardRead(session, identity, record) if self._current(session, Phase.READING):
+            case CardRead(session, identity, record, can_prove) if self._current(
+                session, Phase.READING
+            ):
+                proving = can_prove and identity.citizen is None
                 self._go(
-                    Phase.IDENTIFIED,
+                    Phase.PROVING if proving else Phase.IDENTIFIED,
                     identity=identity,
                     record=dict(record) if record else None,
                     deadline=self._idle_deadline(),
@@ -208,6 +239,14 @@ class SessionMachine:
                 return self._fail(reason)
             case CardLeft() if s.phase in INTERACTIVE and self._end_on_card_removal:
                 return self._end("card_removed")
+            case BirthDateEntered(digits) if s.phase is Phase.PROVING:
+                return self._prove(digits)
+            case BirthDateChecked(session, outcome, identity, record) if self._current(
+                session, Phase.PROVING_CHECK
+            ):
+                self._proved(outcome, identity, record)
+            case ProofSkipped() if s.phase is Phase.PROVING:
+                self._go(Phase.IDENTIFIED, problem="", deadline=self._idle_deadline())
             case ServiceSelected(service_id) if s.phase is Phase.IDENTIFIED:
                 self._choose(service_id)
             case FormOpened() if s.phase is Phase.SERVICE_CHOSEN:
@@ -260,6 +299,11 @@ class SessionMachine:
             return []
         if s.phase is Phase.READING:
             return self._fail("read_timeout")
+        if s.phase is Phase.PROVING_CHECK:  # the centre is slow: carry on without it
+            self._go(
+                Phase.IDENTIFIED, problem="birth_date_unavailable", deadline=self._idle_deadline()
+            )
+            return []
         if s.phase in (Phase.ISSUING, Phase.COMPLAINT_SENDING):
             return self._fail("issue_timeout")
         if s.phase in (Phase.TICKET_ISSUED, Phase.COMPLAINT_FILED):
@@ -277,6 +321,58 @@ class SessionMachine:
             deadline=self._clock() + self.timeouts.read,
         )
         return [*wipe, ReadCard(session, reader)]
+
+    def _prove(self, digits: str) -> list[Effect]:
+        s = self.state
+        born = _birth_date(digits)
+        if born is None:  # not a date: typed wrong, not counted, nothing asked
+            self._go(Phase.PROVING, problem="birth_date_invalid", deadline=self._idle_deadline())
+            return []
+        identity = _present(s.identity)
+        self._go(Phase.PROVING_CHECK, problem="", deadline=self._clock() + self.timeouts.read)
+        return [ProveBirthDate(s.session, identity.uid, born)]
+
+    def _proved(
+        self,
+        outcome: ProofOutcome,
+        identity: CardIdentity | None,
+        record: Mapping[str, str] | None,
+    ) -> None:
+        s = self.state
+        if (
+            outcome is ProofOutcome.MATCHED
+            and identity is not None
+            and identity.uid == (_present(s.identity).uid)
+        ):
+            self._go(
+                Phase.IDENTIFIED,
+                identity=identity,
+                record=dict(record) if record else None,
+                problem="",
+                deadline=self._idle_deadline(),
+            )
+            return
+        if outcome is ProofOutcome.MISMATCH:
+            attempts = s.proof_attempts + 1
+            if attempts < MAX_PROOF_ATTEMPTS:
+                self._go(
+                    Phase.PROVING,
+                    proof_attempts=attempts,
+                    problem="birth_date_mismatch",
+                    deadline=self._idle_deadline(),
+                )
+                return
+            self._go(
+                Phase.IDENTIFIED,
+                proof_attempts=attempts,
+                problem="birth_date_gave_up",
+                deadline=self._idle_deadline(),
+            )
+            return
+        problem = (
+            "birth_date_locked" if outcome is ProofOutcome.LOCKED else "birth_date_unavailable"
+        )
+        self._go(Phase.IDENTIFIED, problem=problem, deadline=self._idle_deadline())
 
     def _choose(self, service_id: str) -> None:
         catalog = self._catalog()
@@ -389,6 +485,17 @@ class SessionMachine:
 
     def _go(self, phase: Phase, **changes: object) -> None:
         self.state = dataclasses.replace(self.state, phase=phase, **changes)  # type: ignore[arg-type]
+
+
+def _birth_date(digits: str) -> dt.date | None:
+    """``DDMMYYYY`` as a date, or None if it is not one (or not a plausible year of birth)."""
+    if len(digits) != 8 or not digits.isascii() or not digits.isdigit():
+        return None
+    try:
+        born = dt.date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
+    except ValueError:
+        return None
+    return born if born.year in BIRTH_YEARS else None
 
 
 def _present(value: _T | None) -> _T:

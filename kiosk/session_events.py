@@ -7,8 +7,10 @@ were asked for, so a late answer never leaks into the next citizen's session.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from cardio.citizen import CardIdentity
 from kiosk.privacy import private_repr
@@ -31,12 +33,46 @@ class CardRead:
     identity: CardIdentity
     #: The citizen's city record (``kiosk.central_results.RECORD_KEYS``), if found.
     record: Mapping[str, str] | None = field(default=None, repr=False)
+    #: A UID-only card while the centre can be asked: offer the date-of-birth proof
+    #: that unlocks the registry's holder and record (a UID alone proves nothing).
+    can_prove: bool = False
 
 
 @dataclass(frozen=True)
 class CardReadFailed:
     session: int
     reason: str
+
+
+@dataclass(frozen=True)
+class BirthDateEntered:
+    """The citizen typed a date of birth on the keypad: eight digits, ``DDMMYYYY``."""
+
+    digits: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ProofSkipped:
+    """The citizen chose to fill the form by hand ("Lewati")."""
+
+
+class ProofOutcome(StrEnum):
+    """What the centre said of a typed date of birth."""
+
+    MATCHED = "matched"  # the holder and record come with it
+    MISMATCH = "mismatch"  # wrong date, or no holder: the same answer
+    LOCKED = "locked"  # too many wrong dates for this card or kiosk (429)
+    UNAVAILABLE = "unavailable"  # offline, slow, or any other failure
+
+
+@dataclass(frozen=True)
+class BirthDateChecked:
+    """The result of :class:`ProveBirthDate`; ``identity`` and ``record`` only when matched."""
+
+    session: int
+    outcome: ProofOutcome
+    identity: CardIdentity | None = None
+    record: Mapping[str, str] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -125,6 +161,9 @@ SessionEvent = (
     | CardLeft
     | CardRead
     | CardReadFailed
+    | BirthDateEntered
+    | ProofSkipped
+    | BirthDateChecked
     | ServiceSelected
     | FormOpened
     | FormSubmitted
@@ -152,6 +191,15 @@ class ReadCard:
 
 @private_repr("values")
 @dataclass(frozen=True)
+class ProveBirthDate:
+    """Ask the centre whether ``birth_date`` is the holder's of the UID-only card ``uid``."""
+
+    session: int
+    uid: bytes = field(repr=False)
+    birth_date: dt.date = field(repr=False)
+
+
+@dataclass(frozen=True)
 class IssueTicket:
     session: int
     identity: CardIdentity
@@ -178,7 +226,7 @@ class WipeSession:
     reason: str
 
 
-Effect = ReadCard | IssueTicket | FileComplaint | WipeSession
+Effect = ReadCard | ProveBirthDate | IssueTicket | FileComplaint | WipeSession
 
 
 # --- results ----------------------------------------------------------------

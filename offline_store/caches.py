@@ -5,6 +5,9 @@ Caches live in the same file and under the same ``synchronous=FULL`` as the
 tickets (see store.py for why). Citizen records are personal data: they are
 sealed (crypto.py), found by an HMAC of the card number or NIK rather than the
 number itself, hidden once ``expires_at`` passes and deleted by :meth:`purge`.
+Only a verified card's record is cached (the kiosk's read effect decides): never
+one found through a UID-only card, whose holder only a date of birth the centre
+confirmed may unlock, so offline a UID never reveals anything.
 """
 
 from __future__ import annotations

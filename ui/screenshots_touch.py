@@ -1,10 +1,10 @@
 """Pictures of the touchscreen screens of #7 in both orientations and both languages.
 
 Called by :mod:`ui.screenshots` after its own pass, on the same running demo:
-the attract screen, a refused card, the service grid and detail, the form with
-the on-screen keyboard, the idle warning, the confirmation, the ticket, the
-information and application-status screens, the complaint and its
-reference. Each is saved as
+the attract screen, a refused card, the date-of-birth keypad of a UID-only
+card, the service grid and detail, the form with the on-screen keyboard, the
+idle warning, the confirmation, the ticket, the information and
+application-status screens, the complaint and its reference. Each is saved as
 ``<screen>-<portrait|landscape>-<id|en>.png`` at 1080×1920 and 1920×1080.
 """
 
@@ -28,6 +28,7 @@ from kiosk.session_events import (
     FormSubmitted,
     ServiceSelected,
 )
+from ui.screens.birth_date import BirthDateScreen
 from ui.screens.complaint import ComplaintScreen
 from ui.window import KioskWindow
 
@@ -80,6 +81,14 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
     reader.tap(demo_card("kedaluwarsa").applet())
     wait(lambda: bool(controller.machine.state.problem))
     shots("card-refused")
+    to_idle()
+    reader.tap(demo_card("ektp").applet())  # a UID alone: the date of birth first
+    wait(phase_is(Phase.PROVING))
+    keypad = window.screens[Phase.PROVING]
+    assert isinstance(keypad, BirthDateScreen)  # noqa: S101
+    for digit in "1506":
+        keypad.press(digit)
+    shots("birth-date")
     to_idle()
     overlays = window.overlays
 

@@ -48,6 +48,16 @@ TEXTS: dict[str, str] = {
     "welcome_named_F": QT_TRANSLATE_NOOP("texts", "Selamat datang, Ibu {name}"),
     "welcome_named_M": QT_TRANSLATE_NOOP("texts", "Selamat datang, Bapak {name}"),
     "welcome": QT_TRANSLATE_NOOP("texts", "Selamat datang"),
+    # a UID-only card (an e-KTP): the date of birth unlocks the pre-filled form
+    "birth_date_title": QT_TRANSLATE_NOOP(
+        "texts", "Isi formulir otomatis? Ketik tanggal lahir Anda"
+    ),
+    "birth_date_hint": QT_TRANSLATE_NOOP(
+        "texts", "Tanggal, bulan, tahun (HH BB TTTT). Atau pilih Lewati dan isi sendiri."
+    ),
+    "birth_date_checking": QT_TRANSLATE_NOOP("texts", "Memeriksa tanggal lahir…"),
+    "birth_date_ok": QT_TRANSLATE_NOOP("texts", "Periksa"),
+    "birth_date_skip": QT_TRANSLATE_NOOP("texts", "Lewati, isi sendiri"),
     "choose_service": QT_TRANSLATE_NOOP("texts", "Silakan pilih layanan"),
     "cancel": QT_TRANSLATE_NOOP("texts", "Batal"),
     "back": QT_TRANSLATE_NOOP("texts", "Kembali"),
@@ -262,6 +272,21 @@ TEXTS: dict[str, str] = {
     "problem_service_unknown": QT_TRANSLATE_NOOP("texts", "Layanan ini sedang tidak tersedia."),
     "problem_assurance_too_low": QT_TRANSLATE_NOOP(
         "texts", "Layanan ini memerlukan kartu warga yang terverifikasi."
+    ),
+    "problem_birth_date_invalid": QT_TRANSLATE_NOOP(
+        "texts", "Tanggal itu tidak ada. Ketik 8 angka: tanggal, bulan, tahun."
+    ),
+    "problem_birth_date_mismatch": QT_TRANSLATE_NOOP(
+        "texts", "Tanggal lahir belum cocok. Silakan coba sekali lagi."
+    ),
+    "problem_birth_date_gave_up": QT_TRANSLATE_NOOP(
+        "texts", "Tanggal lahir tidak cocok. Silakan isi formulir sendiri."
+    ),
+    "problem_birth_date_locked": QT_TRANSLATE_NOOP(
+        "texts", "Terlalu banyak percobaan untuk kartu ini. Silakan isi formulir sendiri."
+    ),
+    "problem_birth_date_unavailable": QT_TRANSLATE_NOOP(
+        "texts", "Data kota tidak dapat diperiksa saat ini. Silakan isi formulir sendiri."
     ),
     "problem_unknown": QT_TRANSLATE_NOOP(
         "texts", "Terjadi gangguan. Silakan coba lagi atau hubungi petugas."

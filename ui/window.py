@@ -18,6 +18,7 @@ from ui.first_paint import FirstPaint
 from ui.idle_warning import IdleWarning
 from ui.overlays import Overlays
 from ui.screens.attract import AttractScreen, MessageScreen, ReadingScreen
+from ui.screens.birth_date import BirthDateScreen
 from ui.screens.common import Screen, View
 from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen, ComplaintSendingScreen
 from ui.screens.form import ConfirmScreen, FormScreen
@@ -82,6 +83,9 @@ class KioskWindow(QMainWindow):
             Phase.COMPLAINT_SENDING: ComplaintSendingScreen(),
             Phase.COMPLAINT_FILED: ComplaintFiledScreen(self.view),
         }
+        proving = BirthDateScreen(self.view)  # typing, then the centre's check
+        self.screens[Phase.PROVING] = proving
+        self.screens[Phase.PROVING_CHECK] = proving
         message = MessageScreen(lambda: self.dispatch(Finish()))
         self.screens[Phase.DONE] = message
         self.screens[Phase.ERROR] = message

@@ -3,18 +3,33 @@
 A POST with a JSON body, not a GET with a query string, on purpose: URLs
 end up in access logs (uvicorn's, and any proxy's in front of it), and a
 NIK must not. Every lookup is audited (:mod:`central.citizens`).
+
+A ``uid`` alone never finds anyone (``found: false``, registered or not):
+with the holder's ``birth_date`` it does, when the date is right. Too many
+wrong dates for a UID or from a kiosk: 429 ``too_many_attempts`` with
+``Retry-After`` (:mod:`central.uid_proof`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from central import citizens
 from central.citizens import KeyKind
 from central.deps import Context, KioskAuth, kiosk_router
+from central.errors import TooManyAttempts
 
 router = kiosk_router(tags=["citizens"])
 
@@ -23,13 +38,34 @@ Nik = Annotated[str, StringConstraints(pattern=r"^[0-9]{16}$")]
 Uid = Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{8,20}$")]
 
 
-class LookupRequest(BaseModel):
-    """Exactly one key."""
+def _iso_date_text(value: object) -> object:
+    """Only ``YYYY-MM-DD`` (pydantic would also take a number or a datetime's text)."""
+    if not isinstance(value, str) or re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value) is None:
+        raise ValueError("birth_date must be an ISO date, YYYY-MM-DD")
+    return value
 
-    # The schema says "exactly one" too (one property, none null), so generated
-    # clients and schemathesis send what the validator accepts.
+
+BirthDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
+
+
+class LookupRequest(BaseModel):
+    """Exactly one key; with a ``uid``, the holder's ``birth_date`` to find anything."""
+
+    # The schema says "exactly one" too (one property, none null; a uid may
+    # bring its date), so generated clients and schemathesis send what the
+    # validator accepts.
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"minProperties": 1, "maxProperties": 1}
+        extra="forbid",
+        json_schema_extra={
+            "minProperties": 1,
+            "maxProperties": 2,
+            "oneOf": [
+                {"required": ["card_number"], "maxProperties": 1},
+                {"required": ["nik"], "maxProperties": 1},
+                {"required": ["uid"]},
+            ],
+            "dependentRequired": {"birth_date": ["uid"]},
+        },
     )
 
     card_number: CardNumber | SkipJsonSchema[None] = Field(
@@ -42,8 +78,19 @@ class LookupRequest(BaseModel):
     )
     uid: Uid | SkipJsonSchema[None] = Field(
         default=None,
-        description="The UID (hex) of a card that holds no record, e.g. an e-KTP.",
+        description=(
+            "The UID (hex) of a card that holds no record, e.g. an e-KTP. Alone it never"
+            " finds anyone: give birth_date too."
+        ),
         examples=["08C0FFEE"],
+    )
+    birth_date: BirthDate | SkipJsonSchema[None] = Field(
+        default=None,
+        description=(
+            "With uid only: the holder's date of birth as the citizen typed it (ISO date)."
+            " Wrong dates are counted per UID and per kiosk."
+        ),
+        examples=["1990-06-15"],
     )
 
     @model_validator(mode="after")
@@ -51,10 +98,12 @@ class LookupRequest(BaseModel):
         given = [k for k in ("card_number", "nik", "uid") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError("give exactly one of card_number, nik, uid")
+        if self.birth_date is not None and self.uid is None:
+            raise ValueError("birth_date goes with uid only")
         return self
 
     def key(self) -> tuple[KeyKind, str]:
-        for kind in KeyKind:
+        for kind in KeyKind:  # birth_date is not a KeyKind
             value = getattr(self, kind.value)
             if value is not None:
                 return kind, value
@@ -68,7 +117,7 @@ class Record(BaseModel):
 
 
 class Holder(BaseModel):
-    """Who a UID-only card belongs to, by the city's registry (unverified: UIDs can be copied)."""
+    """Who a UID-only card belongs to, by the city's registry: only with the right birth_date."""
 
     full_name: str
     nik: str
@@ -78,12 +127,17 @@ class Holder(BaseModel):
 class LookupResponse(BaseModel):
     found: bool
     record: Record | None = None
-    holder: Holder | None = Field(default=None, description="For uid lookups only.")
+    holder: Holder | None = Field(
+        default=None, description="For uid lookups with the right birth_date only."
+    )
 
 
-@router.post("/api/v1/citizens/lookup")
+@router.post(
+    "/api/v1/citizens/lookup",
+    responses={429: {"description": "too_many_attempts: wrong birth dates; see Retry-After"}},
+)
 def lookup(body: LookupRequest, kiosk: KioskAuth, ctx: Context) -> LookupResponse:
-    """Look up one citizen's record; ``found: false`` when the city has none."""
+    """Look up one citizen's record; ``found: false`` when the city has none (or gives none)."""
     kind, value = body.key()
     with ctx.db.begin() as conn:
         found = citizens.lookup(
@@ -93,7 +147,10 @@ def lookup(body: LookupRequest, kiosk: KioskAuth, ctx: Context) -> LookupRespons
             kiosk_id=kiosk.kiosk_id,
             office_id=kiosk.office_id,
             audit_key=ctx.audit_key,
+            birth_date=body.birth_date,
         )
+    if isinstance(found, citizens.Refused):  # after the commit: the attempt stays audited
+        raise TooManyAttempts(found.retry_after_s)
     if found is None:
         return LookupResponse(found=False)
     holder = None

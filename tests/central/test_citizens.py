@@ -1,17 +1,29 @@
-"""Citizen record lookups: by card number, NIK or UID; audited; nothing personal in logs."""
+"""Citizen record lookups: by card number, NIK or UID (+ date of birth); audited; limited."""
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from central import citizens, uid_proof
 from central.audit import AUDIT_KEY_SECRET
 from central.credentials import keyed_hash
 from central.database import Database
 from central.process import RunningCentral
-from central.tables import citizen_lookups, server_secrets
+from central.tables import (
+    audit_log,
+    card_uids,
+    citizen_lookups,
+    server_secrets,
+    uid_proof_limits,
+)
+from central.tables import citizens as citizen_rows
 from kiosk.central_client import CentralClient
+from kiosk.central_errors import CentralUnavailable
 
 from .helpers import bearer, new_kiosk
 
@@ -20,7 +32,41 @@ pytestmark = pytest.mark.timeout(60)
 SITI_NIK = "1471015203850001"
 SITI_PHONE = "081378901234"
 RINA_NIK = "1471055506900003"
-PERSONAL = (SITI_NIK, RINA_NIK, SITI_PHONE, "Siti", "Rina", "Wulandari", "PKU-000001", "08C0FFEE")
+#: Rina's date of birth, from her NIK (55 = the 15th, a woman; June; '90).
+RINA_BORN = dt.date(1990, 6, 15)
+PERSONAL = (
+    SITI_NIK,
+    RINA_NIK,
+    SITI_PHONE,
+    "Siti",
+    "Rina",
+    "Wulandari",
+    "PKU-000001",
+    "08C0FFEE",
+    RINA_BORN.isoformat(),
+)
+
+
+def rina_card(db: Database) -> str:
+    """A new UID registered to Rina: its own attempt counts, untouched by other tests."""
+    uid = secrets.token_hex(7).upper()
+    with db.begin() as conn:
+        citizen_id = conn.execute(
+            select(citizen_rows.c.id).where(citizen_rows.c.nik == RINA_NIK)
+        ).scalar_one()
+        conn.execute(
+            insert(card_uids).values(
+                uid=uid, citizen_id=citizen_id, registered_at=dt.datetime.now(dt.UTC)
+            )
+        )
+    return uid
+
+
+def lookup_body(url: str, token: str, body: dict[str, str]) -> tuple[int, str]:
+    response = requests.post(
+        f"{url}/api/v1/citizens/lookup", json=body, headers=bearer(token), timeout=5
+    )
+    return response.status_code, response.text
 
 
 def lookups_for(db: Database, kiosk_id: str) -> list[tuple[str, str, bool]]:
@@ -55,11 +101,142 @@ def test_lookup_by_card_number_and_nik(client: CentralClient) -> None:
     assert SITI_NIK not in repr(by_card) and SITI_PHONE not in repr(by_card)
 
 
-def test_lookup_by_uid_names_the_holder(client: CentralClient) -> None:
-    found = client.lookup_citizen(uid="08c0ffee")
+def test_uid_alone_reveals_nothing(central_server: RunningCentral, kiosk_token: str) -> None:
+    """A registered UID and an unknown one get the very same answer: no holder, no record."""
+    url = central_server.url
+    known = lookup_body(url, kiosk_token, {"uid": "08c0ffee"})
+    unknown = lookup_body(url, kiosk_token, {"uid": "04FFFFFFFFFFFF"})
+    assert known == unknown == (200, '{"found":false,"record":null,"holder":null}')
+
+
+def test_uid_with_the_right_birth_date_names_the_holder(client: CentralClient) -> None:
+    assert client.lookup_citizen(uid="08c0ffee") is None
+    found = client.lookup_citizen(uid="08c0ffee", birth_date=RINA_BORN)
     assert found is not None
     assert (found.full_name, found.nik, found.card_number) == ("Rina Wulandari", RINA_NIK, None)
     assert found.record["medical_record_number"] == "RM-2021-017733"
+
+
+def test_wrong_birth_date_finds_nothing_and_is_counted(
+    central_server: RunningCentral, operator: Database, kiosk_token: str
+) -> None:
+    uid = rina_card(operator)
+    url = central_server.url
+    wrong = lookup_body(url, kiosk_token, {"uid": uid, "birth_date": "1990-06-16"})
+    unknown = lookup_body(url, kiosk_token, {"uid": "04EEEEEEEEEEEE", "birth_date": "1990-06-15"})
+    assert wrong == unknown == (200, '{"found":false,"record":null,"holder":null}')
+    key = audit_key(operator)
+    with operator.read() as conn:
+        failures = conn.execute(
+            select(uid_proof_limits.c.failures).where(
+                uid_proof_limits.c.subject == f"uid:{keyed_hash(key, 'uid', uid)}"
+            )
+        ).scalar_one()
+    assert failures == 1
+
+
+def test_a_uid_is_locked_after_five_wrong_dates_on_any_kiosk(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    uid = rina_card(operator)
+    kiosk_id, token = new_kiosk(operator, central_server.url)
+    with CentralClient(central_server.url, token=token) as client:
+        for day in range(1, 1 + uid_proof.UID_LIMIT.failures):
+            assert client.lookup_citizen(uid=uid, birth_date=dt.date(1990, 1, day)) is None
+        with pytest.raises(CentralUnavailable) as refused:
+            client.lookup_citizen(uid=uid, birth_date=RINA_BORN)  # right, but too late
+    assert refused.value.status == 429
+    assert refused.value.retry_after_s is not None
+    assert 3500 < refused.value.retry_after_s <= 3600
+    # Another kiosk, the right date: the UID is locked everywhere.
+    other_kiosk, other_token = new_kiosk(operator, central_server.url)
+    status, text = lookup_body(
+        central_server.url, other_token, {"uid": uid, "birth_date": RINA_BORN.isoformat()}
+    )
+    assert status == 429 and '"too_many_attempts"' in text and "Rina" not in text
+    key = keyed_hash(audit_key(operator), "uid", uid)
+    audited = lookups_for(operator, kiosk_id)
+    assert audited == [("uid_dob", key, False)] * 5 + [("uid_dob_refused", key, False)]
+    assert lookups_for(operator, other_kiosk) == [("uid_dob_refused", key, False)]
+    with operator.read() as conn:
+        events = conn.execute(
+            select(audit_log.c.actor, audit_log.c.subject).where(
+                audit_log.c.action == "uid_proof_locked", audit_log.c.actor == f"kiosk:{kiosk_id}"
+            )
+        ).all()
+    assert [tuple(e) for e in events] == [(f"kiosk:{kiosk_id}", "uid")]
+
+
+def test_a_kiosk_is_locked_after_twenty_wrong_dates(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    uid = rina_card(operator)
+    _, token = new_kiosk(operator, central_server.url)
+    with CentralClient(central_server.url, token=token) as client:
+        for _ in range(uid_proof.KIOSK_LIMIT.failures):  # many cards, one wrong date each
+            other = secrets.token_hex(7).upper()
+            assert client.lookup_citizen(uid=other, birth_date=RINA_BORN) is None
+        with pytest.raises(CentralUnavailable) as refused:
+            client.lookup_citizen(uid=uid, birth_date=RINA_BORN)
+    assert refused.value.status == 429
+    # The card itself is not locked: another kiosk finds its holder.
+    other_kiosk = new_kiosk(operator, central_server.url)[1]
+    with CentralClient(central_server.url, token=other_kiosk) as client:
+        found = client.lookup_citizen(uid=uid, birth_date=RINA_BORN)
+    assert found is not None and found.nik == RINA_NIK
+
+
+def test_locks_grow_and_a_match_starts_afresh(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """The limits against the clock (``now`` injected), on the server's own database."""
+    uid = rina_card(operator)
+    kiosk_id = new_kiosk(operator, central_server.url)[0]
+    key = audit_key(operator)
+    wrong = dt.date(1991, 6, 15)
+
+    def attempt(at: dt.datetime, born: dt.date) -> citizens.CitizenRecord | citizens.Refused | None:
+        with operator.begin() as conn:
+            return citizens.lookup(
+                conn,
+                citizens.KeyKind.UID,
+                uid,
+                kiosk_id=kiosk_id,
+                office_id="pku-mpp",
+                audit_key=key,
+                birth_date=born,
+                now=at,
+            )
+
+    t0 = dt.datetime(2030, 1, 1, 8, 0, tzinfo=dt.UTC)
+    for i in range(4):
+        assert attempt(t0 + dt.timedelta(minutes=i), wrong) is None
+    assert isinstance(attempt(t0 + dt.timedelta(minutes=5), RINA_BORN), citizens.CitizenRecord)
+    for i in range(4):  # the match cleared the count: four more are not a lock
+        assert attempt(t0 + dt.timedelta(minutes=6 + i), wrong) is None
+    assert isinstance(attempt(t0 + dt.timedelta(minutes=10), RINA_BORN), citizens.CitizenRecord)
+    # A day's window: four wrong dates yesterday and one today are not five.
+    for i in range(4):
+        assert attempt(t0 + dt.timedelta(minutes=11 + i), wrong) is None
+    t1 = t0 + dt.timedelta(days=1, minutes=20)
+    assert attempt(t1, wrong) is None
+    assert isinstance(attempt(t1 + dt.timedelta(seconds=1), RINA_BORN), citizens.CitizenRecord)
+    # Five in a row: an hour; after it, five more: two hours.
+    t2 = t0 + dt.timedelta(days=3)
+    for i in range(5):
+        assert attempt(t2 + dt.timedelta(seconds=i), wrong) is None
+    first = attempt(t2 + dt.timedelta(minutes=59), RINA_BORN)
+    assert isinstance(first, citizens.Refused) and first.retry_after_s == 64
+    t3 = t2 + dt.timedelta(hours=1, seconds=5)
+    for i in range(5):
+        assert attempt(t3 + dt.timedelta(seconds=i), wrong) is None
+    longer = attempt(t3 + dt.timedelta(hours=1, minutes=5), RINA_BORN)  # past the first's length
+    assert isinstance(longer, citizens.Refused) and longer.retry_after_s == 55 * 60 + 4
+    second = attempt(t3 + dt.timedelta(hours=1, minutes=59), RINA_BORN)
+    assert isinstance(second, citizens.Refused) and second.retry_after_s == 64
+    assert isinstance(
+        attempt(t3 + dt.timedelta(hours=2, seconds=5), RINA_BORN), citizens.CitizenRecord
+    )
 
 
 def test_unknown_keys_are_not_found(client: CentralClient) -> None:
@@ -76,11 +253,13 @@ def test_every_lookup_is_audited_without_the_key_in_clear(
     with CentralClient(central_server.url, token=token) as client:
         client.lookup_citizen(nik=SITI_NIK)
         client.lookup_citizen(uid="08C0FFEE")
+        client.lookup_citizen(uid="08C0FFEE", birth_date=RINA_BORN)
         client.lookup_citizen(nik="1471010101900009")
     key = audit_key(operator)
     assert lookups_for(operator, kiosk_id) == [
         ("nik", keyed_hash(key, "nik", SITI_NIK), True),
-        ("uid", keyed_hash(key, "uid", "08C0FFEE"), True),
+        ("uid", keyed_hash(key, "uid", "08C0FFEE"), False),  # alone: nothing given
+        ("uid_dob", keyed_hash(key, "uid", "08C0FFEE"), True),
         ("nik", keyed_hash(key, "nik", "1471010101900009"), False),
     ]
     with operator.read() as conn:
@@ -93,6 +272,7 @@ def test_nothing_personal_reaches_the_server_log(
 ) -> None:
     client.lookup_citizen(nik=SITI_NIK)
     client.lookup_citizen(uid="08C0FFEE")
+    client.lookup_citizen(uid="08C0FFEE", birth_date=RINA_BORN)
     client.lookup_citizen(card_number="PKU-000001")
     # A careless client putting a NIK in a URL: the access log keeps only the path.
     requests.get(
@@ -123,6 +303,12 @@ def test_nothing_personal_reaches_the_server_log(
         {"card_number": "PKU 000001"},
         {"card_number": "\u0000"},
         {"name": "Siti Aminah"},
+        {"birth_date": "1990-06-15"},
+        {"nik": SITI_NIK, "birth_date": "1985-03-12"},
+        {"card_number": "PKU-000001", "birth_date": "1985-03-12"},
+        {"uid": "08C0FFEE", "birth_date": "15-06-1990"},
+        {"uid": "08C0FFEE", "birth_date": "1990-02-30"},
+        {"uid": "08C0FFEE", "birth_date": "1990-06-15T00:00:00"},
     ],
 )
 def test_bad_lookups_get_422_without_echo(
@@ -156,3 +342,5 @@ def test_client_refuses_ambiguous_keys(client: CentralClient) -> None:
         client.lookup_citizen(nik=SITI_NIK, uid="08C0FFEE")
     with pytest.raises(ValueError, match="exactly one"):
         client.lookup_citizen()
+    with pytest.raises(ValueError, match="uid only"):
+        client.lookup_citizen(nik=SITI_NIK, birth_date=RINA_BORN)

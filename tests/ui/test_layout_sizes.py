@@ -24,6 +24,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.session import Phase
 from kiosk.session_events import (
+    BirthDateEntered,
+    Cancel,
     ComplaintOpened,
     Confirmed,
     FormOpened,
@@ -96,6 +98,13 @@ def kiosk(
 def visit_every_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
     c = kiosk.controller
     yield "attract"
+    click(qtbot, button_with(kiosk, "e-KTP"))
+    wait_phase(qtbot, kiosk, Phase.PROVING)
+    yield "date of birth keypad"
+    c.dispatch(BirthDateEntered("1990"))  # not a date: a message above the keys
+    yield "date of birth keypad with a message"
+    c.dispatch(Cancel())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     yield "services"
@@ -142,7 +151,7 @@ def test_every_screen_fits_with_finger_sized_targets(
         assert (kiosk.width(), kiosk.height()) == size, f"{screen}: the window had to grow"
         assert layout_problems(kiosk, touch_px) == [], screen
         seen.append(screen)
-    assert len(seen) == 11
+    assert len(seen) == 13
 
 
 def test_a_denser_screen_gets_bigger_targets(

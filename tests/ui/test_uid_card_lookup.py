@@ -1,8 +1,8 @@
-"""A UID-only card (the demo e-KTP) on the real window: the city's registry names its holder."""
+"""A UID-only card (the demo e-KTP) on the real window: nothing of its holder is shown
+until the citizen types the date of birth on the keypad and the centre confirms it."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,25 +13,29 @@ from pytestqt.qtbot import QtBot
 from cardio.citizen import Assurance
 from kiosk.session import Phase
 from kiosk.session_events import Cancel, FormOpened, ServiceSelected
+from ui.screens.birth_date import BirthDateScreen
 from ui.window import KioskWindow
 
 from .kiosk_window import (
     button_with,
     click,
     demo_config,
+    every_string,
     offline_config,
     running_kiosk,
     visible_strings,
     wait_phase,
 )
 
-RINA = ("Rina", "Wulandari", "1471055506900003")
+#: What the city's registry holds of the e-KTP's holder (central/demo_data/citizens.json).
+RINA = ("Rina", "Wulandari", "1471055506900003", "RM-2021-017733", "081266667777")
 
 
 @pytest.fixture
 def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
     config = demo_config(tmp_path, demo_central, timeout_s=0.5)
     with running_kiosk(qtbot, config) as window:
+        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
         yield window
 
 
@@ -42,22 +46,57 @@ def offline_kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
         yield window
 
 
-def test_the_ektp_holder_is_greeted_by_name_from_the_city_record(
-    kiosk: KioskWindow, qtbot: QtBot, tmp_path: Path
-) -> None:
-    qtbot.waitUntil(lambda: kiosk.controller.catalog is not None, timeout=5000)
-    assert (tmp_path / "data" / "central-token").stat().st_mode & 0o777 == 0o600
+def keypad(kiosk: KioskWindow) -> BirthDateScreen:
+    screen = kiosk.screens[Phase.PROVING]
+    assert isinstance(screen, BirthDateScreen)
+    return screen
+
+
+def type_on_keypad(qtbot: QtBot, screen: BirthDateScreen, digits: str) -> None:
+    for digit in digits:
+        click(qtbot, screen.keys[digit])
+    click(qtbot, screen.ok)
+
+
+def leaked(kiosk: KioskWindow) -> list[str]:
+    shown = every_string(kiosk)
+    return [s for s in RINA if s in shown]
+
+
+def test_the_ektp_alone_shows_nothing_of_its_holder(kiosk: KioskWindow, qtbot: QtBot) -> None:
     click(qtbot, button_with(kiosk, "e-KTP"))
+    wait_phase(qtbot, kiosk, Phase.PROVING)
+    assert "Isi formulir otomatis? Ketik tanggal lahir Anda" in visible_strings(kiosk)
+    assert leaked(kiosk) == []
+
+    click(qtbot, button_with(kiosk, "Lewati, isi sendiri"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    assert "Selamat datang" in visible_strings(kiosk)
+    kiosk.controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
+    kiosk.controller.dispatch(FormOpened())
+    name = kiosk.findChild(QLineEdit, "field_full_name")
+    assert name is not None and name.text() == "", "filled by hand"
+    assert leaked(kiosk) == []
+
+
+def test_a_wrong_date_then_the_right_one_unlocks_the_pre_fill(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    click(qtbot, button_with(kiosk, "e-KTP"))
+    wait_phase(qtbot, kiosk, Phase.PROVING)
+    screen = keypad(kiosk)
+    type_on_keypad(qtbot, screen, "16061990")  # a day off
+    qtbot.waitUntil(lambda: kiosk.controller.machine.state.problem == "birth_date_mismatch")
+    wait_phase(qtbot, kiosk, Phase.PROVING)
+    assert "Tanggal lahir belum cocok. Silakan coba sekali lagi." in visible_strings(kiosk)
+    assert leaked(kiosk) == []
+
+    type_on_keypad(qtbot, screen, "15061990")
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     assert "Selamat datang, Ibu Rina Wulandari" in visible_strings(kiosk)
-
     identity = kiosk.controller.machine.state.identity
     assert identity is not None and identity.citizen is not None
-    assert identity.uid == bytes.fromhex("08C0FFEE")
     assert identity.assurance is Assurance.UNVERIFIED, "a UID can be copied: still unverified"
-    assert identity.citizen.nik == RINA[2]
-    assert identity.citizen.date_of_birth.isoformat() == "1990-06-15"  # from the NIK
-
     kiosk.controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
     kiosk.controller.dispatch(FormOpened())
     name = kiosk.findChild(QLineEdit, "field_full_name")
@@ -65,17 +104,32 @@ def test_the_ektp_holder_is_greeted_by_name_from_the_city_record(
 
     kiosk.controller.dispatch(Cancel())
     wait_phase(qtbot, kiosk, Phase.IDLE)
-    shown = visible_strings(kiosk)
-    assert [s for s in RINA if s in shown] == []
+    assert leaked(kiosk) == []
+    assert "15 06 1990" not in every_string(kiosk) and screen.entered == ""
 
 
 def test_offline_the_ektp_is_greeted_without_a_name_at_once(
     offline_kiosk: KioskWindow, qtbot: QtBot
 ) -> None:
     qtbot.waitUntil(lambda: offline_kiosk.controller.online is False, timeout=5000)
-    started = time.monotonic()
+    phases: list[Phase] = []
+    offline_kiosk.controller.subscribe(lambda state: phases.append(state.phase))
     click(qtbot, button_with(offline_kiosk, "e-KTP"))
     wait_phase(qtbot, offline_kiosk, Phase.IDENTIFIED)
-    assert time.monotonic() - started < 1.0, "no registry lookup while offline"
+    assert Phase.PROVING not in phases, "no keypad offline: nothing could check the date"
     shown = visible_strings(offline_kiosk)
     assert "Selamat datang" in shown and "Rina" not in shown
+
+
+def test_digits_typed_but_not_sent_are_wiped_with_the_session(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    click(qtbot, button_with(kiosk, "e-KTP"))
+    wait_phase(qtbot, kiosk, Phase.PROVING)
+    screen = keypad(kiosk)
+    for digit in "150619":
+        click(qtbot, screen.keys[digit])
+    assert screen.display.text() == "15 06 19__"
+    click(qtbot, button_with(kiosk, "Batal"))
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert screen.entered == "" and "15 06" not in every_string(kiosk)

@@ -64,6 +64,26 @@
         <translation>Welcome</translation>
     </message>
     <message>
+        <source>Isi formulir otomatis? Ketik tanggal lahir Anda</source>
+        <translation>Fill in the form for you? Type your date of birth</translation>
+    </message>
+    <message>
+        <source>Tanggal, bulan, tahun (HH BB TTTT). Atau pilih Lewati dan isi sendiri.</source>
+        <translation>Day, month, year (DD MM YYYY). Or choose Skip and fill it in yourself.</translation>
+    </message>
+    <message>
+        <source>Memeriksa tanggal lahir…</source>
+        <translation>Checking your date of birth…</translation>
+    </message>
+    <message>
+        <source>Periksa</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <source>Lewati, isi sendiri</source>
+        <translation>Skip, I will fill it in</translation>
+    </message>
+    <message>
         <source>Silakan pilih layanan</source>
         <translation>Please choose a service</translation>
     </message>
@@ -590,6 +610,26 @@
     <message>
         <source>Layanan ini memerlukan kartu warga yang terverifikasi.</source>
         <translation>This service needs a verified citizen card.</translation>
+    </message>
+    <message>
+        <source>Tanggal itu tidak ada. Ketik 8 angka: tanggal, bulan, tahun.</source>
+        <translation>That date does not exist. Type 8 digits: day, month, year.</translation>
+    </message>
+    <message>
+        <source>Tanggal lahir belum cocok. Silakan coba sekali lagi.</source>
+        <translation>The date of birth does not match yet. Please try once more.</translation>
+    </message>
+    <message>
+        <source>Tanggal lahir tidak cocok. Silakan isi formulir sendiri.</source>
+        <translation>The date of birth does not match. Please fill in the form yourself.</translation>
+    </message>
+    <message>
+        <source>Terlalu banyak percobaan untuk kartu ini. Silakan isi formulir sendiri.</source>
+        <translation>Too many tries for this card. Please fill in the form yourself.</translation>
+    </message>
+    <message>
+        <source>Data kota tidak dapat diperiksa saat ini. Silakan isi formulir sendiri.</source>
+        <translation>The city's records cannot be checked right now. Please fill in the form yourself.</translation>
     </message>
     <message>
         <source>Terjadi gangguan. Silakan coba lagi atau hubungi petugas.</source>

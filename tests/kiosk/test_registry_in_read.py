@@ -1,0 +1,262 @@
+"""The read effect and the registry: a failing lookup never costs the citizen the read,
+and a UID-only card's holder is named only after the centre confirmed the date of birth."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from cardio.citizen import Assurance
+from cardio.demo_cards import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST, demo_card
+from cardio.simulated import SimulatedReader
+from central.settings import DEMO_ENROLMENT_CODE
+from kiosk.central_client import CentralClient
+from kiosk.config import CardSection, Config, KioskSection, PrinterSection, SyncSection
+from kiosk.controller import InlineExecutor, KioskController, trust_from
+from kiosk.session import Phase
+from kiosk.session_events import BirthDateEntered, ProofSkipped, ServiceSelected
+from offline_store import Store
+from printing import make_printer
+
+from .conftest import FakeClock
+
+pytestmark = pytest.mark.timeout(60)
+
+RINA_NIK = "1471055506900003"
+SITI = demo_card("siti")
+EKTP = demo_card("ektp")
+NESTED = b"[" * 200_000  # a body json cannot parse without running out of stack
+
+
+def http_reply(status: str, body: bytes, *extra: str) -> bytes:
+    head = [f"HTTP/1.1 {status}", "Content-Type: application/json", *extra]
+    head.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+#: Centres that fail, each in its own way, at the lookup.
+FAILING = {
+    "unavailable": http_reply("503 Service Unavailable", b'{"error":"unavailable"}'),
+    "refused": http_reply("401 Unauthorized", b'{"error":"unauthorized"}'),
+    "not_json": http_reply("200 OK", b"{not json"),
+    "nested_json": http_reply("200 OK", NESTED),
+    "found_garbled": http_reply("200 OK", b'{"found": true, "record": [], "holder": 7}'),
+    "silent": None,  # accepts, never answers: the lookup's deadline
+}
+
+Build = Callable[[str, str], KioskController]
+
+
+@pytest.fixture
+def build(tmp_path: Path, clock: FakeClock) -> Iterator[Build]:
+    """A controller on the simulated reader, talking to the centre at ``url`` with ``token``."""
+    made: list[tuple[KioskController, Store]] = []
+
+    def make(url: str, token: str) -> KioskController:
+        folder = tmp_path / f"kiosk{len(made)}"
+        config = Config(
+            kiosk=KioskSection(data_dir=str(folder)),
+            printer=PrinterSection(output_dir=str(folder)),
+            card=CardSection(
+                trust_list=str(DEMO_TRUST_LIST), revocation_list=str(DEMO_REVOCATION_LIST)
+            ),
+            sync=SyncSection(lookup_deadline_s=0.3),
+        )
+        store = Store.open(config.store_path)
+        controller = KioskController(
+            config,
+            reader=SimulatedReader(),
+            store=store,
+            printer=make_printer("pdf_file", output_dir=folder),
+            central=CentralClient(url, token=token, timeout_s=0.3),
+            executor=InlineExecutor(),
+            clock=clock,
+            trust=trust_from(config),
+        )
+        controller.start()
+        made.append((controller, store))
+        return controller
+
+    yield make
+    for controller, store in made:
+        controller.stop()
+        store.close()
+
+
+class OneReplyServer:
+    """A centre on 127.0.0.1 that reads each whole request and answers ``reply`` (None: never)."""
+
+    def __init__(self, reply: bytes | None) -> None:
+        self.reply = reply
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self._stop = threading.Event()
+        self._open: list[socket.socket] = []
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._run, name="one-reply", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._listener.close()
+        for conn in self._open:
+            conn.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            self._open.append(conn)
+            conn.settimeout(2.0)
+            try:
+                _read_request(conn)  # all of it: unread input would reset the reply
+                if self.reply is not None:
+                    conn.sendall(self.reply)
+                    conn.shutdown(socket.SHUT_WR)
+            except OSError:
+                continue
+
+
+def _read_request(conn: socket.socket) -> None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return
+        body += chunk
+
+
+@pytest.fixture
+def failing_centre() -> Iterator[Callable[[bytes | None], str]]:
+    servers: list[OneReplyServer] = []
+
+    def start(reply: bytes | None) -> str:
+        servers.append(OneReplyServer(reply))
+        return servers[-1].url
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def tap(controller: KioskController, card_key: str) -> None:
+    reader = controller.reader
+    assert isinstance(reader, SimulatedReader)
+    reader.tap(demo_card(card_key).applet())
+
+
+@pytest.mark.parametrize("failure", FAILING, ids=list(FAILING))
+def test_a_failing_city_record_lookup_keeps_the_card_read(
+    build: Build, failing_centre: Callable[[bytes | None], str], failure: str
+) -> None:
+    controller = build(failing_centre(FAILING[failure]), "token")
+    tap(controller, "siti")
+    state = controller.machine.state
+    assert state.phase is Phase.IDENTIFIED, "the read is kept, whatever the registry did"
+    assert state.identity is not None and state.identity.assurance is Assurance.CLONE_PROOF
+    assert state.identity.citizen is not None and SITI.claims is not None
+    assert state.identity.citizen.full_name == SITI.claims["full_name"]
+    assert state.record is None
+
+
+@pytest.mark.parametrize("failure", FAILING, ids=list(FAILING))
+def test_a_failing_date_of_birth_check_carries_on_without_pre_fill(
+    build: Build, failing_centre: Callable[[bytes | None], str], failure: str
+) -> None:
+    controller = build(failing_centre(FAILING[failure]), "token")
+    tap(controller, "ektp")
+    assert controller.machine.state.phase is Phase.PROVING
+    controller.dispatch(BirthDateEntered("15061990"))
+    state = controller.machine.state
+    assert (state.phase, state.problem) == (Phase.IDENTIFIED, "birth_date_unavailable")
+    assert state.identity is not None and state.identity.citizen is None
+    assert state.record is None
+
+
+def test_too_many_attempts_at_the_centre_says_so(
+    build: Build, failing_centre: Callable[[bytes | None], str]
+) -> None:
+    locked = http_reply(
+        "429 Too Many Requests", b'{"error":"too_many_attempts"}', "Retry-After: 3600"
+    )
+    controller = build(failing_centre(locked), "token")
+    tap(controller, "ektp")
+    controller.dispatch(BirthDateEntered("15061990"))
+    state = controller.machine.state
+    assert (state.phase, state.problem) == (Phase.IDENTIFIED, "birth_date_locked")
+    assert state.identity is not None and state.identity.citizen is None
+
+
+def test_offline_a_uid_only_card_is_not_asked_for_a_date(
+    build: Build, failing_centre: Callable[[bytes | None], str]
+) -> None:
+    controller = build(failing_centre(None), "token")
+    controller.online = False
+    tap(controller, "ektp")
+    state = controller.machine.state
+    assert state.phase is Phase.IDENTIFIED and state.identity is not None
+    assert state.identity.citizen is None and state.record is None
+
+
+@pytest.fixture
+def enrolled(demo_central: str) -> str:
+    with CentralClient(demo_central) as client:
+        return client.enrol(DEMO_ENROLMENT_CODE, "test").token
+
+
+def test_the_holder_is_named_only_after_the_right_date(
+    build: Build, demo_central: str, enrolled: str
+) -> None:
+    controller = build(demo_central, enrolled)
+    controller.load()  # the store and the centre's catalog
+    assert controller.catalog is not None
+    tap(controller, "ektp")
+    state = controller.machine.state
+    assert state.phase is Phase.PROVING
+    assert state.identity is not None and state.identity.citizen is None and state.record is None
+
+    controller.dispatch(BirthDateEntered("16061990"))  # a day off
+    state = controller.machine.state
+    assert (state.phase, state.problem) == (Phase.PROVING, "birth_date_mismatch")
+    assert state.identity is not None and state.identity.citizen is None
+
+    controller.dispatch(BirthDateEntered("15061990"))
+    state = controller.machine.state
+    assert state.phase is Phase.IDENTIFIED
+    assert state.identity is not None and state.identity.citizen is not None
+    assert state.identity.citizen.nik == RINA_NIK
+    assert state.identity.citizen.date_of_birth == dt.date(1990, 6, 15)
+    assert state.identity.assurance is Assurance.UNVERIFIED, "a UID can be copied"
+    assert state.record is not None and state.record["medical_record_number"] == "RM-2021-017733"
+    controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
+    assert controller.machine.state.values["full_name"].value == "Rina Wulandari"
+    # Nothing kept for offline: the store never answers for a UID-only card's holder.
+    assert controller.store.get_citizen_record(RINA_NIK, controller.now()) is None
+
+
+def test_skipping_the_date_names_no_one(build: Build, demo_central: str, enrolled: str) -> None:
+    controller = build(demo_central, enrolled)
+    tap(controller, "ektp")
+    controller.dispatch(ProofSkipped())
+    state = controller.machine.state
+    assert state.phase is Phase.IDENTIFIED
+    assert state.identity is not None and state.identity.citizen is None and state.record is None

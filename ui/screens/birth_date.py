@@ -1,0 +1,108 @@
+"""A UID-only card's proof: the citizen types their date of birth on a large keypad.
+
+A UID alone proves nothing, so the city's record of the card's holder (name,
+NIK, phone, family card) is shown and pre-filled only after the centre
+confirmed the typed date (docs/central-api.md). The citizen may skip and fill
+the form by hand. Shown in ``proving`` (typing) and ``proving_check`` (the
+centre is asked: the keys wait).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.session import Phase, SessionState
+from kiosk.session_events import BirthDateEntered, Cancel, ProofSkipped
+from ui.screens.common import Screen, View, button, label, set_button_text
+
+#: DD MM YYYY.
+DIGITS = 8
+
+
+class BirthDateScreen(Screen):
+    def __init__(self, view: View) -> None:
+        super().__init__()
+        self._view = view
+        #: The digits typed so far (personal: wiped with the session).
+        self.entered = ""
+        self.title = label(name="title")
+        self.hint = label(name="subtitle")
+        self.notice = label(name="alert")
+        self.notice.hide()
+        self.display = label(name="pinDisplay")
+        # The words beside the keys, not above them: the screen fits landscape too.
+        row = QHBoxLayout()
+        row.setSpacing(32)
+        words = QVBoxLayout()
+        words.addStretch(1)
+        for widget in (self.title, self.hint, self.notice, self.display):
+            words.addWidget(widget)
+        words.addStretch(1)
+        row.addLayout(words, 1)
+        pad = QWidget()
+        pad.setObjectName("birthDatePad")
+        grid = QGridLayout(pad)
+        grid.setSpacing(16)
+        self.keys: dict[str, QPushButton] = {}
+        for i, digit in enumerate("123456789"):
+            self._key(grid, digit, i // 3, i % 3)
+        self.erase = button("⌫", self.backspace, "pinKey")
+        self.ok = button("", self.submit, "primary")
+        self.ok.setProperty("pinKey", True)
+        grid.addWidget(self.erase, 3, 0)
+        self._key(grid, "0", 3, 1)
+        grid.addWidget(self.ok, 3, 2)
+        row.addWidget(pad)
+        self.box.addStretch(1)
+        self.box.addLayout(row)
+        self.box.addStretch(1)
+        self.skip = button("", lambda: view.dispatch(ProofSkipped()))
+        self.cancel = button("", lambda: view.dispatch(Cancel()))
+        self.button_row(self.cancel, self.skip)
+
+    def _key(self, grid: QGridLayout, digit: str, row: int, column: int) -> None:
+        key = button(digit, partial(self.press, digit), "pinKey")
+        self.keys[digit] = key
+        grid.addWidget(key, row, column)
+
+    def press(self, digit: str) -> None:
+        if len(self.entered) < DIGITS:
+            self.entered += digit
+        self._show()
+
+    def backspace(self) -> None:
+        self.entered = self.entered[:-1]
+        self._show()
+
+    def submit(self) -> None:
+        digits, self.entered = self.entered, ""
+        self._show()
+        self._view.dispatch(BirthDateEntered(digits))
+
+    def render(self, state: SessionState, view: View) -> None:
+        checking = state.phase is Phase.PROVING_CHECK
+        self.title.setText(view.t("birth_date_checking" if checking else "birth_date_title"))
+        self.hint.setText(view.t("birth_date_hint"))
+        problem = state.problem if state.phase is Phase.PROVING else ""
+        self.notice.setVisible(bool(problem))
+        self.notice.setText(view.t(f"problem_{problem}") if problem else "")
+        set_button_text(self.ok, view.t("birth_date_ok"))
+        set_button_text(self.erase, view.t("pin_erase"))
+        set_button_text(self.skip, view.t("birth_date_skip"))
+        set_button_text(self.cancel, view.t("cancel"))
+        for key in [*self.keys.values(), self.erase, self.ok, self.skip]:
+            key.setEnabled(not checking)
+        self._show()
+
+    def clear(self) -> None:
+        self.entered = ""
+        self._show()
+        self.notice.setText("")
+        self.notice.hide()
+
+    def _show(self) -> None:
+        """``15 06 19__``: the digits typed, in the DD MM YYYY slots."""
+        slots = self.entered.ljust(DIGITS, "_")
+        self.display.setText(f"{slots[:2]} {slots[2:4]} {slots[4:]}")
