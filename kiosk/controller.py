@@ -54,7 +54,7 @@ from kiosk.ticketing import TicketingError, issue_and_print, print_slip
 if TYPE_CHECKING:
     from kiosk.sync import DeviceHealth, SyncEngine, SyncStatus
 from offline_store import Store, StoreError
-from printing import Printer, SlipDocument
+from printing import Printer, PrinterStatus, SlipDocument
 from printing.ticket import Language
 
 log = logging.getLogger(__name__)
@@ -610,9 +610,17 @@ class KioskController:
         self.executor.run_in_background(fetch, fetched)
 
     def refresh_printer(self) -> None:
-        """Ask the printer for its state in the background; a healthy answer clears a fault."""
-        monitor = self.printer_monitor
-        self.executor.run_in_background(monitor.status, lambda _: self._printer_changed())
+        """Ask the printer for its state in the background; a healthy answer clears a fault.
+
+        Runs at start and every ``printer.status_poll_s``, so it also deletes the
+        kept documents with personal data past ``printer.personal_retention_s``.
+        """
+        self.executor.run_in_background(self._check_printer, lambda _: self._printer_changed())
+
+    def _check_printer(self) -> PrinterStatus:
+        """Purge the kept slips past their retention, then ask for the state (any thread)."""
+        self.printer_monitor.purge_personal()
+        return self.printer_monitor.status()
 
     def test_print(self, done: Callable[[bool], None] = lambda _: None) -> None:
         """Print the operator's test ticket; a successful one clears a fault."""
