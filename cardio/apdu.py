@@ -11,6 +11,10 @@ from cardio.errors import MalformedCard
 
 #: PC/SC pseudo-APDU: the reader answers with the card's UID (PC/SC part 3).
 GET_UID = bytes.fromhex("FFCA000000")
+#: The UID lengths a card may give (bytes): ISO/IEC 14443-3 type A single,
+#: double and triple size (4, 7, 10; type B's PUPI is 4 too) and the 8-byte
+#: FeliCa IDm (JIS X 6319-4) of FeliCa Lite tags. Any other is malformed.
+UID_LENGTHS = frozenset({4, 7, 8, 10})
 
 SW_OK = 0x9000
 SW_FILE_NOT_FOUND = 0x6A82

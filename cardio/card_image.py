@@ -7,7 +7,7 @@ vpcd or nfcpy, and the demo cards are a set of them. The format
     {
       "format": "anjungan-card-image/1",
       "label": "Siti Aminah",                      (optional, shown by demos)
-      "uid": "04A1B2C3D4E5F6",                     (hex, 4 to 10 bytes)
+      "uid": "04A1B2C3D4E5F6",                     (hex, 4, 7, 8 or 10 bytes)
       "record": "0oRNogEmBEg...",                  (base64 COSE_Sign1, or null)
       "card_private_key": "-----BEGIN PRIVATE KEY-----\\n..."
                                                    (PKCS#8 PEM, EC P-256, or null)
@@ -30,6 +30,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from cardio.apdu import UID_LENGTHS
 from cardio.citizen_applet import MAX_RECORD, CitizenCardApplet, card_file
 from cardio.ndef_cose import StaticNdefTag, ndef_record
 
@@ -115,8 +116,8 @@ def _uid(value: Any) -> bytes:
         uid = bytes.fromhex(value) if isinstance(value, str) else b""
     except ValueError:
         uid = b""
-    if not 4 <= len(uid) <= 10:
-        raise CardImageError("uid must be 4 to 10 bytes in hex")
+    if len(uid) not in UID_LENGTHS:
+        raise CardImageError("uid must be 4, 7, 8 or 10 bytes in hex")
     return uid
 
 

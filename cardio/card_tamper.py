@@ -10,7 +10,12 @@ trusts the original issuer gives for it:
   ``bad_signature``;
 * :func:`cloned` — the genuine record copied onto a card with another key:
   ``clone_suspected``;
-* :func:`expired` — a genuine record whose validity ended yesterday: ``expired``.
+* :func:`expired` — a genuine record whose validity ended yesterday: ``expired``;
+* :func:`trailing` — the genuine record with bytes after it: ``malformed``;
+* :func:`unprotected` — the genuine record with an entry in its unprotected
+  header: ``malformed``;
+* :func:`bidi_name` — genuinely signed, the name holding a right-to-left
+  override (U+202E): ``malformed``.
 """
 
 from __future__ import annotations
@@ -73,6 +78,45 @@ def expired(
         issued=end - dt.timedelta(days=5 * 365),
         expires=end,
         label=label,
+    )
+
+
+def trailing(image: CardImage, extra: bytes = b"\x00") -> CardImage:
+    """The genuine record with ``extra`` after it, outside the signature."""
+    return CardImage(image.uid, _record(image) + extra, image.card_key, _label(image, "trailing"))
+
+
+def unprotected(image: CardImage, header: Mapping[Any, Any] | None = None) -> CardImage:
+    """The genuine record with ``header`` (default: a ``kid``) in its unprotected header."""
+    message = cbor2.loads(_record(image))
+    message.value[1] = dict(header) if header is not None else {signed_record.HEADER_KID: b"x"}
+    record = cbor2.dumps(message, canonical=True)
+    return CardImage(image.uid, record, image.card_key, _label(image, "unprotected"))
+
+
+#: The right-to-left override: "Siti\u202eanimA" shows as "SitiAmina".
+RLO = "\u202e"
+
+
+def bidi_name(
+    issuer_key: IssuerKey,
+    claims: Mapping[str, Any],
+    *,
+    now: dt.datetime | None = None,
+    uid: bytes | None = None,
+    label: str = "",
+) -> CardImage:
+    """A genuinely signed card whose ``full_name`` holds a right-to-left override."""
+    name = str(claims.get("full_name", ""))
+    first, _, rest = name.partition(" ")
+    spoofed = f"{first} {RLO}{rest[::-1]}" if rest else f"{RLO}{name[::-1]}"
+    return issue_card(
+        issuer_key,
+        {**claims, "full_name": spoofed},
+        uid=uid,
+        issued=now,
+        label=label,
+        check=False,
     )
 
 

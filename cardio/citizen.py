@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -142,10 +143,29 @@ class Citizen:
         return record
 
 
+#: Unicode categories no claim may hold (docs/card-format.md, "Text claims"):
+#: Cc the C0 and C1 controls (NUL, tab, newline, ESC ...), Cf the invisible
+#: format characters (every bidi control U+061C, U+200E/F, U+202A-E,
+#: U+2066-9, and zero-width ones), Zl/Zp the line and paragraph separators,
+#: Cs lone surrogates. They would reorder or hide what staff see and print.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def refused_character(text: str) -> str | None:
+    """The first character of ``text`` a claim may not hold, as ``U+XXXX``, or None."""
+    for char in text:
+        if unicodedata.category(char) in REFUSED_CATEGORIES:
+            return f"U+{ord(char):04X}"
+    return None
+
+
 def _text(claims: Mapping[str, Any], key: str, prefix: str = "") -> str:
     value = claims.get(key)
     if not isinstance(value, str) or not value.strip():
         raise MalformedCard(f"field '{prefix}{key}' is missing or empty")
+    refused = refused_character(value)
+    if refused is not None:
+        raise MalformedCard(f"field '{prefix}{key}' holds the control character {refused}")
     return value.strip()
 
 

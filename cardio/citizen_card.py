@@ -95,9 +95,11 @@ def _read(
     challenge: Callable[[], bytes],
 ) -> CardIdentity:
     uid_resp = apdu.Response.parse(card.transmit(apdu.GET_UID))
-    if not uid_resp.ok or not uid_resp.data:
+    if not uid_resp.ok:
         raise UnsupportedCard(f"GET UID answered {uid_resp.sw:04X}")
     uid = uid_resp.data
+    if len(uid) not in apdu.UID_LENGTHS:
+        raise MalformedCard(f"a UID of {len(uid)} bytes (4, 7, 8 or 10 expected)")
     selected = apdu.Response.parse(card.transmit(apdu.select_aid(AID)))
     if selected.sw in _NOT_A_CITIZEN_CARD:
         if isinstance(card, NdefConnection):

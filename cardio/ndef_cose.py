@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cardio import apdu
+from cardio.citizen_applet import MAX_RECORD
 from cardio.errors import MalformedCard
 
 #: The record type written to tags: media type with its COSE parameter.
@@ -44,13 +45,17 @@ def ndef_record(cose_sign1: bytes) -> tuple[str, bytes]:
 def find_cose(records: Sequence[tuple[str, bytes]]) -> bytes | None:
     """The COSE_Sign1 payload of the tag's Anjungan record, or None if it has none.
 
-    Two such records make the tag ambiguous: :class:`MalformedCard`.
+    Two such records make the tag ambiguous, and a payload outside 1 to
+    :data:`~cardio.citizen_applet.MAX_RECORD` bytes is refused as on the
+    card: both :class:`MalformedCard`.
     """
     found = [payload for kind, payload in records if is_cose_sign1_type(kind)]
     if len(found) > 1:
         raise MalformedCard(f"{len(found)} COSE records on one tag")
     if found and not isinstance(found[0], bytes | bytearray):
         raise MalformedCard("COSE record payload is not bytes")
+    if found and not 0 < len(found[0]) <= MAX_RECORD:  # the card file's bound
+        raise MalformedCard(f"COSE record of {len(found[0])} bytes (1 to {MAX_RECORD})")
     return bytes(found[0]) if found else None
 
 

@@ -19,6 +19,7 @@ this module decides what the claims mean and why a record is refused.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -41,6 +42,8 @@ def _cwt() -> ModuleType:
     return cwt
 
 
+#: CBOR tag of a COSE_Sign1 (RFC 9052 §4.2).
+COSE_SIGN1_TAG = 18
 ALG_ES256 = -7
 HEADER_ALG = 1
 HEADER_KID = 4
@@ -83,6 +86,11 @@ def cose_key(public_key: ec.EllipticCurvePublicKey) -> dict[int, Any]:
 
 def sign(claims: Mapping[int, Any], private_key: ec.EllipticCurvePrivateKey, kid: bytes) -> bytes:
     """A COSE_Sign1 over the deterministic CBOR encoding of ``claims``."""
+    return sign_payload(cbor2.dumps(dict(claims), canonical=True), private_key, kid)
+
+
+def sign_payload(payload: bytes, private_key: ec.EllipticCurvePrivateKey, kid: bytes) -> bytes:
+    """A COSE_Sign1 over ``payload`` as it is (:func:`sign` gives it good claims)."""
     numbers = private_key.private_numbers()
     signer = _cwt().COSEKey.new(
         {
@@ -92,7 +100,6 @@ def sign(claims: Mapping[int, Any], private_key: ec.EllipticCurvePrivateKey, kid
             2: kid,
         }
     )
-    payload = cbor2.dumps(dict(claims), canonical=True)
     protected = {HEADER_ALG: ALG_ES256, HEADER_KID: kid}
     signed = (
         _cwt()
@@ -107,21 +114,49 @@ def sign(claims: Mapping[int, Any], private_key: ec.EllipticCurvePrivateKey, kid
 def unverified_claims(record: bytes) -> tuple[dict[Any, Any], dict[Any, Any]]:
     """The protected header and the claims of a COSE_Sign1, without checking it.
 
-    Raises :class:`MalformedCard` if ``record`` is not a well-formed COSE_Sign1.
+    Nothing outside the signature is accepted: the record is exactly one
+    tagged COSE_Sign1 in deterministic CBOR (no byte after it), its
+    unprotected header is empty, and the protected header and the payload
+    are each exactly one deterministic CBOR map. Raises :class:`MalformedCard`
+    otherwise.
     """
-    try:
-        message = _cwt().COSEMessage.loads(record)
-        if message.type != _cwt().COSETypes.SIGN1:
-            raise ValueError("not a COSE_Sign1")
-        protected, payload = message.protected, message.payload
-        if not isinstance(payload, bytes) or not isinstance(message.unprotected, dict):
-            raise ValueError("payload is not a byte string")
-        claims = cbor2.loads(payload)
-    except Exception as exc:  # cbor2 and cwt raise many unrelated types
-        raise MalformedCard(f"record is not a COSE_Sign1: {type(exc).__name__}") from None
+    message = strict_cbor(record, "record")
+    if not isinstance(message, cbor2.CBORTag) or message.tag != COSE_SIGN1_TAG:
+        raise MalformedCard("record is not a tagged COSE_Sign1")
+    parts = message.value
+    if not isinstance(parts, list) or len(parts) != 4:
+        raise MalformedCard("record is not a 4-element COSE_Sign1")
+    protected_bytes, unprotected, payload, signature = parts
+    if not all(isinstance(part, bytes) for part in (protected_bytes, payload, signature)):
+        raise MalformedCard("COSE_Sign1 header, payload or signature is not a byte string")
+    if unprotected != {}:
+        raise MalformedCard("the unprotected header is not empty")
+    protected = strict_cbor(protected_bytes, "protected header")
+    claims = strict_cbor(payload, "claims")
     if not isinstance(protected, dict) or not isinstance(claims, dict):
         raise MalformedCard("record header or claims are not CBOR maps")
     return protected, claims
+
+
+def strict_cbor(data: bytes, what: str, *, deterministic: bool = True) -> Any:
+    """Exactly one CBOR item: no byte after it, and (``deterministic``) encoded
+    as RFC 8949 §4.2 says, so duplicate map keys, indefinite lengths and
+    over-long heads are refused too. :class:`MalformedCard` names ``what``."""
+    stream = io.BytesIO(data)
+    try:
+        value = cbor2.CBORDecoder(stream).decode()
+    except Exception as exc:  # cbor2 raises several unrelated types
+        raise MalformedCard(f"{what} is not CBOR: {type(exc).__name__}") from None
+    if stream.tell() != len(data):
+        raise MalformedCard(f"{len(data) - stream.tell()} bytes after the {what}")
+    if deterministic:
+        try:
+            again = cbor2.dumps(value, canonical=True)
+        except Exception as exc:  # a value cbor2 decoded but cannot write back
+            raise MalformedCard(f"{what} does not re-encode: {type(exc).__name__}") from None
+        if again != data:
+            raise MalformedCard(f"{what} is not deterministic CBOR")
+    return value
 
 
 def verify(record: bytes, trust: TrustStore, now: dt.datetime) -> VerifiedRecord:
@@ -157,10 +192,7 @@ def read_unverified(record: bytes) -> Citizen:
     Accepts a COSE_Sign1 and, from the foundation, the version 0 record (a
     plain CBOR map of text claims). Shape and NIK are still checked.
     """
-    try:
-        decoded = cbor2.loads(record)
-    except Exception as exc:  # cbor2 raises several unrelated types
-        raise MalformedCard(f"record is not CBOR: {type(exc).__name__}") from None
+    decoded = strict_cbor(record, "record", deterministic=False)
     if isinstance(decoded, dict):  # version 0
         return citizen_from_map(decoded)
     _, claims = unverified_claims(record)

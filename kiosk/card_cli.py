@@ -22,7 +22,7 @@ from typing import Any
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
-TAMPER = ("forged", "tampered", "cloned", "expired")
+TAMPER = ("forged", "tampered", "cloned", "expired", "trailing", "unprotected", "bidi")
 
 
 def add_parser(sub: Any) -> None:
@@ -114,6 +114,8 @@ def _issue(args: argparse.Namespace) -> int:
             raise IssueError(f"{args.claims}: must hold one JSON object of claims")
         if args.tamper == "expired":
             image = card_tamper.expired(key, claims, uid=args.uid, label=args.label)
+        elif args.tamper == "bidi":
+            image = card_tamper.bidi_name(key, claims, uid=args.uid, label=args.label)
         else:
             image = issue_card(
                 key,
@@ -129,6 +131,10 @@ def _issue(args: argparse.Namespace) -> int:
                 image = card_tamper.tampered(image)
             elif args.tamper == "cloned":
                 image = card_tamper.cloned(image)
+            elif args.tamper == "trailing":
+                image = card_tamper.trailing(image)
+            elif args.tamper == "unprotected":
+                image = card_tamper.unprotected(image)
         image.save(args.out)
     except (IssueError, CardImageError, OSError, ValueError) as exc:
         return _fail(f"issue: {exc}")

@@ -206,16 +206,7 @@ def _demo(args: argparse.Namespace) -> int:
             f"kiosk: server pusat tidak dapat dijalankan, kiosk berjalan luring: {exc}",
             file=sys.stderr,
         )
-    from kiosk.operator_pin import hash_pin
-
-    config = Config(
-        kiosk=KioskSection(data_dir=str(output / "data")),
-        printer=PrinterSection(output_dir=str(tickets)),
-        # The demo server's reusable code: the kiosk enrols on its first start.
-        central=CentralSection(url=url, enrolment_code=DEMO_ENROLMENT_CODE),
-        operator=OperatorSection(pin_hash=hash_pin(DEMO_OPERATOR_PIN)),
-        source="demo",
-    )
+    config = demo_config(output, url, DEMO_ENROLMENT_CODE)
     print(
         f"kiosk: PIN operator demo / demo operator PIN: {DEMO_OPERATOR_PIN} "
         "(ketuk nama kantor 5 kali / tap the office name 5 times)",
@@ -234,6 +225,22 @@ def _demo(args: argparse.Namespace) -> int:
     finally:
         if central is not None:
             central.stop()
+
+
+def demo_config(output: Path, url: str, enrolment_code: str) -> Config:
+    """The demo kiosk's configuration: data and tickets under ``output``, the
+    rest (the 24-hour retention of printed slips with personal data included)
+    as a real kiosk's defaults."""
+    from kiosk.operator_pin import hash_pin
+
+    return Config(
+        kiosk=KioskSection(data_dir=str(output / "data")),
+        printer=PrinterSection(output_dir=str(output / "tickets")),
+        # The demo server's reusable code: the kiosk enrols on its first start.
+        central=CentralSection(url=url, enrolment_code=enrolment_code),
+        operator=OperatorSection(pin_hash=hash_pin(DEMO_OPERATOR_PIN)),
+        source="demo",
+    )
 
 
 def _start(

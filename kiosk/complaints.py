@@ -118,7 +118,7 @@ def print_receipt(
             language=lang,
         )
         pdf = render_receipt_pdf(document, Paper(setup.paper), logo=setup.logo)
-        setup.printer.print_pdf(pdf, f"pengaduan-{reference}")
+        setup.printer.print_pdf(pdf, f"pengaduan-{reference}", personal=document.personal_data)
     except PrinterError as exc:
         log.warning("complaint receipt not printed: %s (%s)", exc.reason.value, exc.detail)
         return False, exc.reason.value

@@ -97,6 +97,9 @@ class PrinterSection:
     job_timeout_s: float = 15.0
     #: Seconds between printer status checks (they clear a fault once it is fixed).
     status_poll_s: float = 30.0
+    #: Seconds the ``pdf_file`` printer keeps a document with personal data
+    #: (registration slips) before deleting it; checked at start and with each status check.
+    personal_retention_s: float = 86400.0
     #: Image printed above the office name; empty: none.
     logo: str = ""
 

@@ -60,7 +60,7 @@ from kiosk.ticketing import TicketingError, issue_and_print, print_slip
 if TYPE_CHECKING:
     from kiosk.sync import DeviceHealth, SyncEngine, SyncStatus
 from offline_store import Store, StoreError
-from printing import Printer, SlipDocument
+from printing import Printer, PrinterStatus, SlipDocument
 from printing.ticket import Language
 
 log = logging.getLogger(__name__)
@@ -634,11 +634,18 @@ class KioskController:
         self._queue_busy.run(self.executor, fetch, fetched, lambda _: fetched(None))
 
     def refresh_printer(self) -> None:
-        """Ask the printer for its state in the background; a healthy answer clears a fault."""
-        monitor = self.printer_monitor
-        self.executor.run_in_background(
-            monitor.status, lambda _: self._printer_changed(), lambda _: self._printer_changed()
-        )
+        """Ask the printer for its state in the background; a healthy answer clears a fault.
+
+        Runs at start and every ``printer.status_poll_s``, so it also deletes the
+        kept documents with personal data past ``printer.personal_retention_s``.
+        """
+        changed = lambda _: self._printer_changed()  # noqa: E731 - a result or a failure
+        self.executor.run_in_background(self._check_printer, changed, changed)
+
+    def _check_printer(self) -> PrinterStatus:
+        """Purge the kept slips past their retention, then ask for the state (any thread)."""
+        self.printer_monitor.purge_personal()
+        return self.printer_monitor.status()
 
     def test_print(self, done: Callable[[bool], None] = lambda _: None) -> None:
         """Print the operator's test ticket; a successful one clears a fault."""

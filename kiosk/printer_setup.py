@@ -69,16 +69,20 @@ class PrinterMonitor(Printer):
             self._record(status)
         return status
 
-    def print_pdf(self, pdf: bytes, job_name: str) -> PrintReceipt:
+    def print_pdf(self, pdf: bytes, job_name: str, *, personal: bool = False) -> PrintReceipt:
         with self._lock:
             try:
-                receipt = self.inner.print_pdf(pdf, job_name)
+                receipt = self.inner.print_pdf(pdf, job_name, personal=personal)
             except PrinterError as exc:
                 self._record(PrinterStatus(False, exc.reason, exc.detail))
                 raise
             after = receipt.printer_status or PrinterStatus(True, None, f"{job_name} printed")
             self._record(after)
         return receipt
+
+    def purge_personal(self) -> int:
+        with self._lock:
+            return self.inner.purge_personal()
 
     def _record(self, status: PrinterStatus) -> None:
         state: HealthState = "ok" if status.ready else "fault"
@@ -109,6 +113,7 @@ def printer_from(config: Config) -> Printer:
         device=p.escpos_device,
         dots=dots,
         timeout_s=p.job_timeout_s,
+        personal_retention=dt.timedelta(seconds=p.personal_retention_s),
     )
 
 

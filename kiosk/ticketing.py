@@ -176,7 +176,7 @@ def print_document(
             pdf = render_slip_pdf(document, paper, logo=setup.logo)
         else:
             pdf = render_ticket_pdf(document, paper, logo=setup.logo)
-        receipt = setup.printer.print_pdf(pdf, job_name)
+        receipt = setup.printer.print_pdf(pdf, job_name, personal=document.personal_data)
     except PrinterError as exc:
         log.warning("%s not printed: %s (%s)", job_name, exc.reason.value, exc.detail)
         return False, exc.reason.value, ""

@@ -5,7 +5,7 @@ print and lock away). It is created with mode 0600 on the first start of a
 store that has never encrypted anything, and never again: once the database
 holds the key check (``store_meta.key_check``), a missing or different key is a
 :class:`StoreKeyError`, because a fresh key would orphan every encrypted outbox
-payload.
+payload. A key file found readable by other users is made 0600 when read.
 
 Two subkeys are derived with HKDF-SHA256: one for AES-GCM, one for the HMAC
 that turns a citizen's card number or NIK into the cache's lookup key (a plain
@@ -23,6 +23,7 @@ import hmac
 import logging
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -106,8 +107,15 @@ def read_key(path: Path) -> bytes | None:
         key = b""
     if len(key) != KEY_BYTES:
         raise StoreKeyError(f"the store key file {path} is not 64 hex characters")
-    if path.stat().st_mode & 0o077:
-        log.warning("the store key file %s is readable by other users; make it 0600", path)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        log.warning(
+            "the store key file %s was readable by other users (%o); made it 0600", path, mode
+        )
+        try:
+            path.chmod(0o600)
+        except OSError as exc:
+            raise StoreKeyError(f"cannot make the store key file {path} 0600: {exc}") from None
     return key
 
 
@@ -116,7 +124,7 @@ def create_key(path: Path) -> bytes:
     key = secrets.token_bytes(KEY_BYTES)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             os.write(fd, key.hex().encode() + b"\n")

@@ -1,10 +1,18 @@
 """Numbered schema migrations, recorded in ``_migrations`` and run at start.
 
-Append new steps; never edit one that has shipped (0001 is in the field).
-Each step runs in its own ``BEGIN IMMEDIATE`` transaction together with its
+Append new steps; never change what one that has shipped does (0001 is in the
+field). Each step runs in one ``BEGIN IMMEDIATE`` transaction together with its
 ``_migrations`` row, so a kiosk killed mid-upgrade restarts from the last step
-that committed. Steps get the store's :class:`RowCipher`, because 0003 encrypts
-the plaintext payloads 0001 wrote.
+that committed, with nothing of the half-done step left behind.
+
+That only holds if no step commits on its own, so a step never sees the
+connection: it gets a :data:`Run` that executes **one statement at a time**
+inside the step's transaction and refuses anything that would end it
+(``COMMIT``, ``BEGIN``, ``ROLLBACK``, ``VACUUM`` ...). No ``executescript``
+(which commits first), no sqlite-utils table helpers. After every statement
+and after the step the runner checks the transaction is still open, and
+raises :class:`MigrationError` if not. Steps get the store's
+:class:`RowCipher`, because 0003 encrypts the plaintext payloads 0001 wrote.
 
 | Step | What it does |
 |---|---|
@@ -20,65 +28,72 @@ the plaintext payloads 0001 wrote.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import sqlite_utils
 
 from offline_store.crypto import RowCipher
+from offline_store.errors import StoreError
 from offline_store.models import utc_text
 
-Step = Callable[[sqlite_utils.Database, RowCipher], None]
+#: Executes one SQL statement inside the step's transaction.
+Run = Callable[..., sqlite3.Cursor]
+Step = Callable[[Run, RowCipher], None]
+#: Called after each statement of a step with (version, statements so far);
+#: the upgrade tests kill the process from here.
+Progress = Callable[[int, int], None]
 
 
-def _m001_initial(db: sqlite_utils.Database) -> None:
-    db.table("ticket_counters").create(
-        {"office_id": str, "service_id": str, "day": str, "last": int},
-        pk=("office_id", "service_id", "day"),
+class MigrationError(StoreError):
+    """A migration step broke the rule that it runs inside one transaction."""
+
+
+#: Statements that would end, nest or escape the step's transaction.
+_TRANSACTION_CONTROL = re.compile(
+    r"\s*(BEGIN|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|VACUUM|ATTACH|DETACH)\b", re.IGNORECASE
+)
+
+
+def _m001_initial(run: Run, cipher: RowCipher) -> None:
+    # The statements sqlite-utils wrote for 0001 when it shipped, word for word.
+    run(
+        'CREATE TABLE "ticket_counters" (\n   "office_id" TEXT,\n   "service_id" TEXT,\n'
+        '   "day" TEXT,\n   "last" INTEGER,\n'
+        '   PRIMARY KEY ("office_id", "service_id", "day")\n)'
     )
-    db.table("tickets").create(
-        {
-            "id": str,  # the client idempotency key, also the outbox key
-            "number": str,
-            "office_id": str,
-            "service_id": str,
-            "day": str,
-            "counter": str,
-            "issued_at": str,
-            "printed": int,
-            "print_fault": str,
-        },
-        pk="id",
-        not_null={"number", "office_id", "service_id", "day", "issued_at"},
+    run(
+        'CREATE TABLE "tickets" (\n   "id" TEXT PRIMARY KEY,\n   "number" TEXT NOT NULL,\n'
+        '   "office_id" TEXT NOT NULL,\n   "service_id" TEXT NOT NULL,\n'
+        '   "day" TEXT NOT NULL,\n   "counter" TEXT,\n   "issued_at" TEXT NOT NULL,\n'
+        '   "printed" INTEGER,\n   "print_fault" TEXT\n)'
     )
-    db.table("tickets").create_index(["office_id", "service_id", "day", "number"], unique=True)
-    db.table("outbox").create(
-        {
-            "key": str,
-            "kind": str,
-            "payload": str,
-            "state": str,
-            "attempts": int,
-            "next_attempt_at": str,
-            "last_error": str,
-            "created_at": str,
-        },
-        pk="key",
-        not_null={"kind", "payload", "state", "created_at"},
-        defaults={"state": "pending", "attempts": 0, "last_error": ""},
+    run(
+        'CREATE UNIQUE INDEX "idx_tickets_office_id_service_id_day_number"\n'
+        '    ON "tickets" ("office_id", "service_id", "day", "number")'
     )
-    db.table("outbox").create_index(["state", "created_at"])
-    db.table("catalog_cache").create(
-        {"id": int, "version": str, "etag": str, "body": str, "fetched_at": str}, pk="id"
+    run(
+        'CREATE TABLE "outbox" (\n   "key" TEXT PRIMARY KEY,\n   "kind" TEXT NOT NULL,\n'
+        '   "payload" TEXT NOT NULL,\n   "state" TEXT NOT NULL DEFAULT \'pending\',\n'
+        '   "attempts" INTEGER DEFAULT 0,\n   "next_attempt_at" TEXT,\n'
+        '   "last_error" TEXT DEFAULT \'\',\n   "created_at" TEXT NOT NULL\n)'
+    )
+    run('CREATE INDEX "idx_outbox_state_created_at"\n    ON "outbox" ("state", "created_at")')
+    run(
+        'CREATE TABLE "catalog_cache" (\n   "id" INTEGER PRIMARY KEY,\n   "version" TEXT,\n'
+        '   "etag" TEXT,\n   "body" TEXT,\n   "fetched_at" TEXT\n)'
     )
 
 
-def _m002_store_meta(db: sqlite_utils.Database, cipher: RowCipher) -> None:
-    db.execute("CREATE TABLE store_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-    db.execute("INSERT INTO store_meta VALUES ('key_check', ?)", [cipher.key_check()])
+def _m002_store_meta(run: Run, cipher: RowCipher) -> None:
+    run("CREATE TABLE store_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+    run("INSERT INTO store_meta VALUES ('key_check', ?)", [cipher.key_check()])
 
 
-def _m003_outbox_v2(db: sqlite_utils.Database, cipher: RowCipher) -> None:
-    db.execute(
+def _m003_outbox_v2(run: Run, cipher: RowCipher) -> None:
+    run(
         """CREATE TABLE outbox_v2 (
             key TEXT PRIMARY KEY,
             kind TEXT NOT NULL,
@@ -93,7 +108,7 @@ def _m003_outbox_v2(db: sqlite_utils.Database, cipher: RowCipher) -> None:
             CHECK ((state = 'delivered') = (payload IS NULL))
         )"""
     )
-    rows = db.execute(
+    rows = run(
         "SELECT key, kind, payload, state, attempts, next_attempt_at, last_error, created_at"
         " FROM outbox"
     ).fetchall()
@@ -102,7 +117,7 @@ def _m003_outbox_v2(db: sqlite_utils.Database, cipher: RowCipher) -> None:
         delivered = state == "delivered"
         plain = payload.encode() if isinstance(payload, str) else bytes(payload)
         sealed = None if delivered else cipher.seal("outbox", key, plain)
-        db.execute(
+        run(
             "INSERT INTO outbox_v2 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 key,
@@ -116,14 +131,14 @@ def _m003_outbox_v2(db: sqlite_utils.Database, cipher: RowCipher) -> None:
                 created_utc if delivered else None,
             ],
         )
-    db.execute("DROP TABLE outbox")
-    db.execute("ALTER TABLE outbox_v2 RENAME TO outbox")
-    db.execute("CREATE INDEX outbox_due ON outbox (state, next_attempt_at)")
-    db.execute("CREATE INDEX outbox_age ON outbox (state, created_at)")
+    run("DROP TABLE outbox")
+    run("ALTER TABLE outbox_v2 RENAME TO outbox")
+    run("CREATE INDEX outbox_due ON outbox (state, next_attempt_at)")
+    run("CREATE INDEX outbox_age ON outbox (state, created_at)")
 
 
-def _m004_caches(db: sqlite_utils.Database, cipher: RowCipher) -> None:
-    db.executescript(
+def _m004_caches(run: Run, cipher: RowCipher) -> None:
+    for statement in statements(
         """
         CREATE TABLE trust_cache (
             name TEXT PRIMARY KEY CHECK (name IN ('trust_list', 'revocations')),
@@ -149,11 +164,12 @@ def _m004_caches(db: sqlite_utils.Database, cipher: RowCipher) -> None:
         );
         CREATE INDEX sync_log_task ON sync_log (task, finished_at);
         """
-    )
+    ):
+        run(statement)
 
 
-def _m005_leases(db: sqlite_utils.Database, cipher: RowCipher) -> None:
-    db.executescript(
+def _m005_leases(run: Run, cipher: RowCipher) -> None:
+    for statement in statements(
         """
         CREATE TABLE ticket_leases (
             id INTEGER PRIMARY KEY,
@@ -178,18 +194,19 @@ def _m005_leases(db: sqlite_utils.Database, cipher: RowCipher) -> None:
             ON ticket_leases (office_id, service_id, day, source, block_start);
         ALTER TABLE tickets ADD COLUMN number_source TEXT NOT NULL DEFAULT 'counter';
         """
-    )
-    db.execute(
+    ):
+        run(statement)
+    run(
         "INSERT INTO ticket_leases (office_id, service_id, day, source, block_start, next,"
         " leased_at) SELECT office_id, service_id, day, 'fallback', 1, last + 1, ?"
         " FROM ticket_counters",
         [utc_text(dt.datetime.now(dt.UTC))],
     )
-    db.execute("DROP TABLE ticket_counters")
+    run("DROP TABLE ticket_counters")
 
 
-def _m006_number_requests(db: sqlite_utils.Database, cipher: RowCipher) -> None:
-    db.executescript(
+def _m006_number_requests(run: Run, cipher: RowCipher) -> None:
+    for statement in statements(
         """
         CREATE TABLE number_requests (
             ticket_id TEXT PRIMARY KEY,
@@ -197,15 +214,28 @@ def _m006_number_requests(db: sqlite_utils.Database, cipher: RowCipher) -> None:
         );
         CREATE INDEX number_requests_age ON number_requests (requested_at);
         """
-    )
+    ):
+        run(statement)
 
 
-def _shipped(step: Callable[[sqlite_utils.Database], None]) -> Step:
-    return lambda db, _cipher: step(db)
+def statements(script: str) -> list[str]:
+    """The statements of ``script``, each without its ``;``, to run one by one.
+
+    A ``;`` inside a string or a comment does not split (``sqlite3.complete_statement``).
+    """
+    found, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip().removesuffix(";").rstrip())
+            pending = ""
+    if pending.strip(" \n\t;"):
+        raise ValueError(f"an incomplete statement: {pending.strip()[:40]!r}")
+    return [statement for statement in found if statement]
 
 
 MIGRATIONS: list[tuple[int, Step]] = [
-    (1, _shipped(_m001_initial)),
+    (1, _m001_initial),
     (2, _m002_store_meta),
     (3, _m003_outbox_v2),
     (4, _m004_caches),
@@ -221,34 +251,67 @@ def applied(db: sqlite_utils.Database) -> set[int]:
     return {row["version"] for row in db.table("_migrations").rows}
 
 
-def migrate(db: sqlite_utils.Database, cipher: RowCipher, upto: int = LATEST) -> list[int]:
+def migrate(
+    db: sqlite_utils.Database,
+    cipher: RowCipher,
+    upto: int = LATEST,
+    *,
+    progress: Progress | None = None,
+) -> list[int]:
     """Apply every pending migration up to ``upto``, each in its own transaction.
 
     Returns the versions that ran. ``upto`` exists for the upgrade tests, which
-    build each older schema this way.
+    build each older schema this way; ``progress`` for the tests that kill the
+    process inside a step.
     """
-    if "_migrations" not in db.table_names():
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
-        )
+    conn = db.conn
+    if conn.in_transaction:
+        raise MigrationError("migrations must start outside a transaction")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_at TEXT)"
+    )
     ran = []
     for version, step in MIGRATIONS:
         if version > upto:
             break
         if version in applied(db):
             continue
-        db.conn.execute("BEGIN IMMEDIATE")
+        conn.execute("BEGIN IMMEDIATE")
         try:
             if version not in applied(db):  # another process may have run it meanwhile
-                step(db, cipher)
-                db.execute(
+                step(_runner(conn, version, progress), cipher)
+                _still_open(conn, version)
+                conn.execute(
                     "INSERT INTO _migrations (version, applied_at) VALUES (?, ?)",
                     [version, dt.datetime.now(dt.UTC).isoformat()],
                 )
                 ran.append(version)
         except BaseException:
-            if db.conn.in_transaction:
-                db.conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        db.conn.execute("COMMIT")
+        conn.execute("COMMIT")
     return ran
+
+
+def _runner(conn: sqlite3.Connection, version: int, progress: Progress | None) -> Run:
+    done = 0
+
+    def run(sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
+        nonlocal done
+        if _TRANSACTION_CONTROL.match(sql):
+            raise MigrationError(f"migration {version:04d} may not run {sql.split()[0]}")
+        _still_open(conn, version)
+        cursor = conn.execute(sql, parameters)  # one statement, or ProgrammingError
+        _still_open(conn, version)
+        done += 1
+        if progress is not None:
+            progress(version, done)
+        return cursor
+
+    return run
+
+
+def _still_open(conn: sqlite3.Connection, version: int) -> None:
+    if not conn.in_transaction:
+        raise MigrationError(f"migration {version:04d} ended its transaction early")

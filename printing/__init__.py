@@ -10,6 +10,7 @@ by name with :func:`make_printer`; each raises the errors in
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +76,7 @@ def make_printer(
     device: str = "",
     dots: int = 576,
     timeout_s: float = 15.0,
+    personal_retention: dt.timedelta | None = None,
 ) -> Printer:
     """Create the printer backend named ``backend``.
 
@@ -83,7 +85,9 @@ def make_printer(
     ``server`` (``host:port`` or a socket path; empty: the system's CUPS).
     ``escpos`` prints to ``device`` (``usb:VID:PID``, ``serial:DEV[:BAUD]``,
     ``tcp:HOST[:PORT]``, ``file:PATH``) ``dots`` wide. ``timeout_s`` bounds a
-    job. Backends import their libraries lazily, so a kiosk without a printer
+    job. ``personal_retention`` is how long ``pdf_file`` keeps a document
+    with personal data (default :data:`printing.pdf_file.PERSONAL_RETENTION`,
+    24 hours). Backends import their libraries lazily, so a kiosk without a printer
     stack installed can still use the others. Raises :class:`ValueError` for
     a name not in :data:`BACKENDS` or a setting the backend cannot use.
     """
@@ -92,7 +96,9 @@ def make_printer(
 
         if output_dir is None:
             raise ValueError("the pdf_file printer needs an output folder")
-        return PdfFilePrinter(output_dir)
+        if personal_retention is None:
+            return PdfFilePrinter(output_dir)
+        return PdfFilePrinter(output_dir, personal_retention=personal_retention)
     if backend == "cups":
         from printing.cups import CupsPrinter
 

@@ -108,7 +108,7 @@ class CupsPrinter(Printer):
         return parse_queue(queue, out, err)
 
     # -- printing --------------------------------------------------------------
-    def print_pdf(self, pdf: bytes, job_name: str) -> PrintReceipt:
+    def print_pdf(self, pdf: bytes, job_name: str, *, personal: bool = False) -> PrintReceipt:
         check_pdf(pdf)
         deadline = time.monotonic() + self.timeout_s
         try:

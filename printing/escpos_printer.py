@@ -137,7 +137,7 @@ class EscposPrinter(Printer):
         finally:
             _close(connection)
 
-    def print_pdf(self, pdf: bytes, job_name: str) -> PrintReceipt:
+    def print_pdf(self, pdf: bytes, job_name: str, *, personal: bool = False) -> PrintReceipt:
         check_pdf(pdf)
         bitmap = pdf_to_bitmap(pdf, self.dots)
         connection = self._open()

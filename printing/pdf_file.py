@@ -6,22 +6,37 @@ job is written to a hidden temporary file in the same folder, flushed to
 disk, then renamed into place, and the folder itself is flushed so the
 rename survives a power cut. An existing file is never overwritten.
 
-Files are created readable by the kiosk's user only (mode 0600): later
-documents, unlike queue tickets, carry personal data.
+Files are created readable by the kiosk's user only (mode 0600). A document
+with personal data (a registration slip: name, NIK, phone, complaint) is
+also recorded, with the time it was written, in the folder's hidden
+``.personal-data`` list before it is put in place; :meth:`PdfFilePrinter.purge_personal`
+deletes each such file once it is older than the retention (24 hours by
+default, ``printer.personal_retention_s``). Queue tickets and complaint
+receipts carry none and stay.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
+import logging
 import os
 import re
 import stat
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from printing.errors import PrinterError, PrinterUnavailable, PrintFailed, PrintFault
 from printing.printer import Printer, PrinterStatus, PrintReceipt, check_pdf
+
+log = logging.getLogger(__name__)
+
+#: How long a document with personal data is kept by default.
+PERSONAL_RETENTION = dt.timedelta(hours=24)
+#: The folder's list of personal documents: ``<UTC time written>\t<file name>`` per line.
+PERSONAL_LIST = ".personal-data"
 
 #: Longest file name stem kept from a job name (names are limited to 255 bytes).
 MAX_STEM = 100
@@ -51,14 +66,25 @@ class PdfFilePrinter(Printer):
     """Writes each job as ``<job_name>.pdf`` into an existing ``folder``.
 
     A repeated job name gets a suffix (``A-017_2.pdf``) rather than
-    replacing the earlier file. Name choice is serialised within this
+    replacing the earlier file. ``clock`` (timezone-aware) times the personal
+    documents' writing and their purge. Name choice is serialised within this
     object; two processes writing the same folder are not coordinated.
     """
 
     backend = "pdf_file"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        personal_retention: dt.timedelta = PERSONAL_RETENTION,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        if personal_retention <= dt.timedelta(0):
+            raise ValueError("the retention of personal documents must be positive")
         self.folder = Path(folder)
+        self.personal_retention = personal_retention
+        self._clock = clock
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -70,15 +96,44 @@ class PdfFilePrinter(Printer):
             return PrinterStatus(ready=False, fault=PrintFault.OUTPUT_UNAVAILABLE, detail=problem)
         return PrinterStatus(ready=True, fault=None, detail=f"writing PDF files to {self.folder}")
 
-    def print_pdf(self, pdf: bytes, job_name: str) -> PrintReceipt:
+    def print_pdf(self, pdf: bytes, job_name: str, *, personal: bool = False) -> PrintReceipt:
         check_pdf(pdf)
         stem = safe_file_stem(job_name)
         with self._lock:
             problem = self._folder_problem()
             if problem is not None:
                 raise PrinterUnavailable(problem)
-            target = self._write_new(pdf, stem)
+            target = self._write_new(pdf, stem, personal)
         return PrintReceipt(backend=self.backend, job_id=str(target))
+
+    def purge_personal(self) -> int:
+        """Delete the personal documents written more than the retention ago.
+
+        Returns how many files went. Entries whose file is already gone are
+        dropped from the list. Raises nothing: a purge that fails is logged
+        and tried again on the next call.
+        """
+        cutoff = self._clock() - self.personal_retention
+        with self._lock:
+            try:
+                entries = self._personal_entries()
+                if not entries:
+                    return 0
+                kept, removed = [], 0
+                for written, name in entries:
+                    path = self.folder / name
+                    if written > cutoff and path.exists():
+                        kept.append((written, name))
+                    elif written <= cutoff:
+                        removed += path.exists()
+                        path.unlink(missing_ok=True)
+                self._write_personal_list(kept)
+            except OSError as exc:
+                log.warning("personal documents in %s not purged: %s", self.folder, exc)
+                return 0
+        if removed:
+            log.info("deleted %d document(s) with personal data from %s", removed, self.folder)
+        return removed
 
     def _folder_problem(self) -> str | None:
         """Why the folder cannot take files now, or ``None`` if it can.
@@ -96,7 +151,7 @@ class PdfFilePrinter(Printer):
             return f"output folder {self.folder} is not writable"
         return None
 
-    def _write_new(self, pdf: bytes, stem: str) -> Path:
+    def _write_new(self, pdf: bytes, stem: str, personal: bool) -> Path:
         try:
             fd, temp_name = tempfile.mkstemp(prefix=f".{stem}.", suffix=".tmp", dir=self.folder)
         except OSError as exc:
@@ -109,6 +164,9 @@ class PdfFilePrinter(Printer):
                 file.flush()
                 os.fsync(file.fileno())
             target = self._free_path(stem)
+            if personal:  # listed before it is in place: never a personal file unlisted
+                written = self._clock().astimezone(dt.UTC)
+                self._write_personal_list([*self._personal_entries(), (written, target.name)])
             os.replace(temp, target)
             placed = True
             self._sync_folder()
@@ -126,6 +184,38 @@ class PdfFilePrinter(Printer):
             if not os.path.lexists(path):
                 return path
         raise PrintFailed(f"{MAX_COPIES} files named {stem}*.pdf already in {self.folder}")
+
+    def _personal_entries(self) -> list[tuple[dt.datetime, str]]:
+        try:
+            text = (self.folder / PERSONAL_LIST).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return []
+        entries = []
+        for line in text.splitlines():
+            when, _, name = line.partition("\t")
+            try:
+                written = dt.datetime.fromisoformat(when)
+            except ValueError:
+                written = dt.datetime.min  # unreadable: purge it now
+            if written.tzinfo is None:
+                written = written.replace(tzinfo=dt.UTC)
+            if name and name == Path(name).name and not name.startswith("."):
+                entries.append((written, name))
+        return entries
+
+    def _write_personal_list(self, entries: list[tuple[dt.datetime, str]]) -> None:
+        """Replace the list whole (a temporary file, fsync, rename), mode 0600."""
+        body = "".join(f"{written.isoformat()}\t{name}\n" for written, name in entries)
+        fd, temp_name = tempfile.mkstemp(prefix=f"{PERSONAL_LIST}.", suffix=".tmp", dir=self.folder)
+        try:
+            with open(fd, "w", encoding="utf-8") as file:
+                file.write(body)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temp_name, self.folder / PERSONAL_LIST)
+        finally:
+            Path(temp_name).unlink(missing_ok=True)
+        self._sync_folder()
 
     def _sync_folder(self) -> None:
         """Flush the folder's entry list so the rename is on disk.

@@ -67,15 +67,24 @@ class Printer(ABC):
         """
 
     @abstractmethod
-    def print_pdf(self, pdf: bytes, job_name: str) -> PrintReceipt:
+    def print_pdf(self, pdf: bytes, job_name: str, *, personal: bool = False) -> PrintReceipt:
         """Print ``pdf`` (a complete PDF document) as a job named ``job_name``.
 
         ``job_name`` is for people (queue listings, file names), e.g. the
-        ticket number; backends make it safe for their own use. Returns once
+        ticket number; backends make it safe for their own use. ``personal``
+        says the document carries personal data (the document's
+        ``personal_data``): a backend that keeps a copy keeps it only until
+        :meth:`purge_personal` removes it. Returns once
         the backend has accepted the whole job. Raises a
         :class:`printing.errors.PrinterError` subclass when it cannot, and
         :class:`ValueError` if ``pdf`` is not a PDF.
         """
+
+    def purge_personal(self) -> int:
+        """Delete the kept copies of personal documents older than the backend's
+        retention, by the backend's clock; returns how many. A backend that keeps
+        none: 0. Never raises."""
+        return 0
 
 
 def check_pdf(pdf: bytes) -> None:

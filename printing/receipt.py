@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from reportlab.lib.units import mm
 
@@ -24,6 +25,9 @@ from printing.ticket import Language, _check_common
 @dataclass(frozen=True)
 class ReceiptDocument:
     """What the complaint receipt says; ``issued_at`` must be timezone-aware."""
+
+    #: The reference, office, category and time only: a kept copy may stay.
+    personal_data: ClassVar[bool] = False
 
     reference: str
     office_name: str

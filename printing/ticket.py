@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import ClassVar, Literal, get_args
 
 #: Languages a ticket can be printed in (ISO 639-1).
 Language = Literal["id", "en"]
@@ -38,6 +38,9 @@ class TicketDocument:
     """
 
     #: Queue number as called out, e.g. ``"A-017"``.
+    #: No name, NIK or form value: a kept copy may stay (:meth:`Printer.purge_personal`).
+    personal_data: ClassVar[bool] = False
+
     number: str
     service_name: str
     office_name: str
@@ -82,8 +85,11 @@ class SlipDocument:
     """The registration slip (bukti pendaftaran) handed to the counter officer.
 
     Printed as a second job after the ticket for services that ask for it.
-    ``fields`` hold personal data: ``repr`` shows the number and service only.
+    ``fields`` hold personal data: ``repr`` shows the number and service only,
+    and a kept copy is deleted after its retention (:meth:`Printer.purge_personal`).
     """
+
+    personal_data: ClassVar[bool] = True
 
     number: str
     service_name: str

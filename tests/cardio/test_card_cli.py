@@ -157,6 +157,9 @@ def test_a_genuine_card_through_pcscd_is_clone_proof(pcscd: Pcscd, issuer: Issue
         ("tampered", "bad_signature"),
         ("cloned", "clone_suspected"),
         ("expired", "expired"),
+        ("trailing", "malformed"),
+        ("unprotected", "malformed"),
+        ("bidi", "malformed"),
     ],
 )
 def test_refused_cards_exit_non_zero_with_a_reason(

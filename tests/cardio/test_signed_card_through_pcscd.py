@@ -6,9 +6,10 @@ import pytest
 
 from cardio import card_tamper
 from cardio.citizen import Assurance
+from cardio.citizen_applet import CitizenCardApplet
 from cardio.citizen_card import read_identity
 from cardio.demo_cards import demo_card
-from cardio.errors import CardRejected, Reason
+from cardio.errors import CardRejected, MalformedCard, Reason
 from cardio.pcsc import PcscReader
 from cardio.vpcd import VpcdCard
 
@@ -48,3 +49,22 @@ def test_a_cloned_card_is_caught_through_pcscd(pcscd: Pcscd) -> None:
         with PcscReader().connect(READER) as conn, pytest.raises(CardRejected) as caught:
             read_identity(conn, DEMO_TRUST, now=lambda: NOW)
     assert caught.value.reason is Reason.CLONE_SUSPECTED
+
+
+@pytest.mark.parametrize(
+    "applet",
+    [
+        card_tamper.trailing(SITI).applet(),  # a byte after the COSE_Sign1
+        card_tamper.unprotected(SITI).applet(),  # a kid in the unprotected header
+        CitizenCardApplet(bytes.fromhex("0411223344"), SITI.applet().record, SITI.card_key),
+    ],
+    ids=["trailing-byte", "unprotected-header", "5-byte-uid"],
+)
+def test_records_and_uids_outside_the_format_are_malformed_through_pcscd(
+    pcscd: Pcscd, applet: CitizenCardApplet
+) -> None:
+    with VpcdCard(applet, port=pcscd.port):
+        pcscd.wait_card()
+        with PcscReader().connect(READER) as conn, pytest.raises(MalformedCard) as caught:
+            read_identity(conn, DEMO_TRUST, now=lambda: NOW, challenge=lambda: CHALLENGE)
+    assert caught.value.reason is Reason.MALFORMED

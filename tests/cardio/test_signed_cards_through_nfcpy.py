@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from cardio import card_tamper
 from cardio.citizen import Assurance
 from cardio.citizen_card import read_identity
 from cardio.demo_cards import demo_card
+from cardio.errors import MalformedCard, Reason
 from cardio.events import CardPresented
 from cardio.ndef_cose import NDEF_TYPE
 from cardio.nfc_emulator import IsoDepEmulator, NtagEmulator, Type3NdefEmulator
@@ -57,3 +59,16 @@ def test_the_record_on_an_ntag_is_signed() -> None:
         with reader.connect(reader.name) as conn:
             identity = read_identity(conn, DEMO_TRUST, now=lambda: NOW)
     assert identity.assurance is Assurance.SIGNED
+
+
+def test_a_record_with_a_byte_after_it_on_an_ntag_is_malformed() -> None:
+    path = udp_path(free_udp_port())
+    trailing = card_tamper.trailing(SITI).record or b""
+    assert trailing == RECORD + b"\x00"
+    tag = NtagEmulator.mime(NDEF_TYPE, trailing, path)
+    with running_reader(path) as (reader, events), tag:
+        presented = CardPresented(reader.name, atr_for_tag_type("Type2Tag"))
+        events.wait_for(presented, timeout_s=NFC_EVENT_DEADLINE_S)
+        with reader.connect(reader.name) as conn, pytest.raises(MalformedCard) as caught:
+            read_identity(conn, DEMO_TRUST, now=lambda: NOW)
+    assert caught.value.reason is Reason.MALFORMED

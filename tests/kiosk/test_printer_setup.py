@@ -39,7 +39,7 @@ class ScriptedPrinter(Printer):
         assert isinstance(outcome, PrinterStatus)
         return outcome
 
-    def print_pdf(self, pdf: bytes, job_name: str) -> PrintReceipt:
+    def print_pdf(self, pdf: bytes, job_name: str, *, personal: bool = False) -> PrintReceipt:
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, PrinterError):
             raise outcome

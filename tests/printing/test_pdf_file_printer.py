@@ -7,10 +7,12 @@ kernel allows it, a tiny or read-only tmpfs in a private mount namespace.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -21,10 +23,13 @@ import pytest
 
 from printing import make_printer
 from printing.errors import PrinterUnavailable, PrintFailed, PrintFault
-from printing.pdf_file import PdfFilePrinter, error_for_os_error, safe_file_stem
+from printing.pdf_file import PERSONAL_LIST, PdfFilePrinter, error_for_os_error, safe_file_stem
 
 #: Prints one job into argv[1] from the PDF at argv[2] and reports as JSON.
 #: With FSIZE_LIMIT set, files larger than that many bytes cannot be written.
+#: The least a backend takes as a PDF (only the header is checked).
+PDF = b"%PDF-1.4\n%%EOF\n"
+
 CHILD = """
 import json, os, resource, signal, sys
 from pathlib import Path
@@ -290,3 +295,42 @@ def test_make_printer_builds_the_pdf_file_backend(tmp_path: Path) -> None:
 def test_make_printer_names_an_unknown_backend(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"'laser'.*pdf_file"):
         make_printer("laser", output_dir=tmp_path)
+
+
+def test_personal_documents_are_listed_and_purged_after_their_retention(tmp_path: Path) -> None:
+    start = dt.datetime(2026, 11, 22, 2, 40, tzinfo=dt.UTC)
+    clock = [start]
+    printer = PdfFilePrinter(tmp_path, personal_retention=dt.timedelta(hours=24),
+                             clock=lambda: clock[0])  # fmt: skip
+    printer.print_pdf(PDF, "slip-A-001", personal=True)
+    printer.print_pdf(PDF, "tiket-A-001")
+    printer.print_pdf(PDF, "pengaduan-ADU-1", personal=False)
+    listed = tmp_path / PERSONAL_LIST
+    assert listed.read_text() == "2026-11-22T02:40:00+00:00\tslip-A-001.pdf\n"
+    assert stat.S_IMODE(listed.stat().st_mode) == 0o600
+
+    clock[0] = start + dt.timedelta(hours=23, minutes=59)
+    assert printer.purge_personal() == 0
+    clock[0] = start + dt.timedelta(hours=24)
+    assert printer.purge_personal() == 1
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
+        "pengaduan-ADU-1.pdf",
+        "tiket-A-001.pdf",
+    ]
+    assert listed.read_text() == ""
+    assert printer.purge_personal() == 0
+
+
+def test_a_listed_file_already_gone_or_a_bad_line_does_not_stop_the_purge(tmp_path: Path) -> None:
+    start = dt.datetime(2026, 11, 22, 2, 40, tzinfo=dt.UTC)
+    printer = PdfFilePrinter(tmp_path, clock=lambda: start)
+    printer.print_pdf(PDF, "slip-A-001", personal=True)
+    printer.print_pdf(PDF, "slip-A-002", personal=True)
+    (tmp_path / "slip-A-001.pdf").unlink()
+    with (tmp_path / PERSONAL_LIST).open("a") as listed:
+        listed.write("yesterday\tslip-A-003.pdf\n../escape\t../outside.pdf\n")
+    (tmp_path / "slip-A-003.pdf").write_bytes(PDF)
+    assert printer.purge_personal() == 1  # A-003: its time unreadable, so it goes now
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["slip-A-002.pdf"]
+    written = start.isoformat()
+    assert (tmp_path / PERSONAL_LIST).read_text() == f"{written}\tslip-A-002.pdf\n"

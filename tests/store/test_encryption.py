@@ -91,6 +91,7 @@ def test_a_key_file_others_can_read_is_reported(
     with caplog.at_level(logging.WARNING, logger="offline_store"):
         Store.open(tmp_path / "kiosk.db").close()
     assert "readable by other users" in caplog.text
+    assert stat.S_IMODE((tmp_path / "store.key").stat().st_mode) == 0o600  # and made private
 
 
 def test_ciphertexts_swapped_between_outbox_rows_are_refused(store: Store) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from tests.store.helpers import NAME, NIK, NOW, WIB, payload, raw_bytes
 #: The newest version :func:`seed` knows how to fill; extend it with each migration.
 SEEDED_UP_TO = 6
 UNKEPT_TICKET_ID = "5f0c2a3e-9d1b-4e7a-8c6f-0a1b2c3d4e5f"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def build(path: Path, upto: int) -> tuple[sqlite_utils.Database, RowCipher]:
@@ -166,8 +170,8 @@ def test_a_failed_step_leaves_the_store_at_the_step_before(
     seed(db, cipher, 4)
     db.close()
 
-    def half_done(db: sqlite_utils.Database, cipher: RowCipher) -> None:
-        db.execute("CREATE TABLE ticket_leases (id INTEGER PRIMARY KEY)")
+    def half_done(run: m.Run, cipher: RowCipher) -> None:
+        run("CREATE TABLE ticket_leases (id INTEGER PRIMARY KEY)")
         raise sqlite3.OperationalError("power cut")
 
     monkeypatch.setattr(m, "MIGRATIONS", [*m.MIGRATIONS[:4], (5, half_done)])
@@ -181,3 +185,92 @@ def test_a_failed_step_leaves_the_store_at_the_step_before(
     store = Store.open(path)
     assert m.applied(store.db) == {v for v, _ in m.MIGRATIONS} and store.integrity_ok()
     store.close()
+
+
+def _statements_per_step(tmp_path: Path) -> dict[int, int]:
+    """How many statements each real step runs on a seeded store of the version before."""
+    counts: dict[int, int] = {}
+    for version in range(1, m.LATEST + 1):
+        path = tmp_path / "count" / str(version) / "kiosk.db"
+        path.parent.mkdir(parents=True)
+        db, cipher = build(path, version - 1)
+        if version > 1:
+            seed(db, cipher, version - 1)
+
+        def count(step: int, done: int) -> None:
+            counts[step] = max(counts.get(step, 0), done)
+
+        m.migrate(db, cipher, upto=version, progress=count)
+        db.close()
+    return counts
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("version", range(1, m.LATEST + 1))
+def test_a_kill_inside_each_real_step_leaves_a_store_that_opens_and_migrates(
+    tmp_path: Path, version: int
+) -> None:
+    total = _statements_per_step(tmp_path)[version]
+    for kill_after in sorted({1, (total + 1) // 2, total}):
+        path = tmp_path / f"after-{kill_after}" / "kiosk.db"
+        path.parent.mkdir()
+        db, cipher = build(path, version - 1)
+        kept = seed(db, cipher, version - 1) if version > 1 else None
+        db.close()
+        step_args = [str(version), str(kill_after)]
+        child = subprocess.run(
+            [sys.executable, "-m", "tests.store.killable_migration", str(path), *step_args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert child.returncode == -signal.SIGKILL, child.stdout + child.stderr
+        check = sqlite_utils.Database(path)
+        assert m.applied(check) == set(range(1, version))  # the step did not commit
+        check.close()
+
+        store = Store.open(path)  # the next start finishes the upgrade
+        assert m.applied(store.db) == {v for v, _ in m.MIGRATIONS}
+        assert store.integrity_ok()
+        if kept is not None:
+            for key, number, _service in kept["tickets"]:
+                assert store.ticket(key)["number"] == number
+            items = {i.key: i for s in ("pending", "sending", "dead") for i in store.outbox(s)}
+            assert {key: item.payload for key, item in items.items()} == kept["sent"]
+        store.close()
+
+
+def test_a_step_that_would_end_its_transaction_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "kiosk.db"
+    db, _ = build(path, 5)
+    db.close()
+
+    def commits(run: m.Run, cipher: RowCipher) -> None:
+        run("CREATE TABLE number_requests (ticket_id TEXT PRIMARY KEY)")
+        run("COMMIT")
+
+    def two_at_once(run: m.Run, cipher: RowCipher) -> None:
+        run("CREATE TABLE number_requests (ticket_id TEXT); CREATE INDEX x ON number_requests (1)")
+
+    for step, error in ((commits, "may not run COMMIT"), (two_at_once, "one statement")):
+        monkeypatch.setattr(m, "MIGRATIONS", [*m.MIGRATIONS[:5], (6, step)])
+        with pytest.raises((StoreError, sqlite3.ProgrammingError, sqlite3.Warning), match=error):
+            Store.open(path)
+        check = sqlite_utils.Database(path)
+        assert m.applied(check) == {1, 2, 3, 4, 5}
+        assert "number_requests" not in check.table_names()
+        check.close()
+
+
+def test_statements_split_only_where_a_statement_ends() -> None:
+    script = "CREATE TABLE a (x TEXT DEFAULT ';');\n-- a; comment\nCREATE INDEX b ON a (x);\n"
+    assert m.statements(script) == [
+        "CREATE TABLE a (x TEXT DEFAULT ';')",
+        "-- a; comment\nCREATE INDEX b ON a (x)",
+    ]
+    with pytest.raises(ValueError, match="incomplete"):
+        m.statements("INSERT INTO a VALUES ('x;")
