@@ -416,7 +416,7 @@ citizen_applications = Table(
     Column("updated_by", String(100), nullable=False),
 )
 
-# -- proving a UID-only card's holder (0004_uid_proof) ------------------------------
+# -- proving a UID-only card's holder (0005_uid_proof) ------------------------------
 #: Failed date-of-birth attempts, one row per subject: ``uid:<keyed hash>``
 #: (the UID only ever as the audit's keyed hash) or ``kiosk:<id>``.
 #: ``failures`` count since ``window_start``; ``locked_until`` refuses every

@@ -1,7 +1,7 @@
 """Limits on proving a UID-only card's holder by the date of birth.
 
-Revision ID: 0004_uid_proof
-Revises: 0003_fleet
+Revision ID: 0005_uid_proof
+Revises: 0004_scoping
 Create Date: 2026-11-24
 
 A UID alone no longer finds a citizen (a UID can be copied); a lookup must
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_uid_proof"
-down_revision = "0003_fleet"
+revision = "0005_uid_proof"
+down_revision = "0004_scoping"
 branch_labels = None
 depends_on = None
 
