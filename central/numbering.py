@@ -30,8 +30,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Row, func, insert, select, update
 
 from central.errors import ApiError, Conflict, NotFound
-from central.kiosks import KioskPrincipal
+from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.tables import leases, services, ticket_counters, tickets
+from central.ticket_ids import is_foreign
 from central.upsert import dialect_insert
 
 #: The largest block one lease may take.
@@ -174,6 +175,8 @@ def allocate(
     runs this again in a new transaction on an ``IntegrityError`` (two
     requests with one id at once on PostgreSQL: the second then finds the first).
     """
+    if is_foreign(ticket_id, kiosk_code_of(conn, kiosk.kiosk_id)):
+        raise Conflict("this ticket id names another kiosk")
     existing = find_ticket(conn, ticket_id)
     if existing is not None:
         if existing.service_id != service_id or existing.kiosk_id != kiosk.kiosk_id:

@@ -54,6 +54,7 @@ from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.numbering import ServiceInfo, display, local_day, office_services, take_numbers
 from central.queue import VOID, WAITING
 from central.tables import leases, submissions, tickets
+from central.ticket_ids import is_foreign
 
 log = logging.getLogger(__name__)
 
@@ -385,6 +386,8 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     body = item.body
     if not TICKET_ID.fullmatch(item.key):
         raise Invalid("invalid_key", "a registration's key is its ticket id (a lower-case UUID)")
+    if is_foreign(item.key, batch.kiosk_code):
+        raise Invalid("foreign_ticket_id", "this ticket id names another kiosk")
     service = batch.services.get(str(body.get("service_id")))
     if service is None:
         raise Invalid("unknown_service", "no active service with this id at this office")

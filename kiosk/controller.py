@@ -639,7 +639,10 @@ class KioskController:
         Runs at start and every ``printer.status_poll_s``, so it also deletes the
         kept documents with personal data past ``printer.personal_retention_s``.
         """
-        changed = lambda _: self._printer_changed()  # noqa: E731 - a result or a failure
+
+        def changed(_: object) -> None:  # a state or a failure: either is news
+            self._printer_changed()
+
         self.executor.run_in_background(self._check_printer, changed, changed)
 
     def _check_printer(self) -> PrinterStatus:

@@ -189,7 +189,6 @@ class ReadCard:
     reader: str
 
 
-@private_repr("values")
 @dataclass(frozen=True)
 class ProveBirthDate:
     """Ask the centre whether ``birth_date`` is the holder's of the UID-only card ``uid``."""
@@ -199,6 +198,7 @@ class ProveBirthDate:
     birth_date: dt.date = field(repr=False)
 
 
+@private_repr("values")
 @dataclass(frozen=True)
 class IssueTicket:
     session: int

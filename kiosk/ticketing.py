@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from kiosk.catalog import Catalog, Service
 from kiosk.central_results import Allocation
 from kiosk.session_events import IssuedTicket, IssueTicket
+from kiosk.ticket_ids import new_ticket_id
 from offline_store import Store
 from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
 from printing.ticket import Language
@@ -96,7 +96,7 @@ def issue_and_print(
         "values": dict(request.values),
     }
     issued_at = now()
-    ticket_id = str(uuid.uuid4())
+    ticket_id = new_ticket_id(store.kiosk_code())
     allocation = allocate(ticket_id, service.id, issued_at.date()) if allocate else None
     stored = store.issue_ticket(
         office_id=office_id,

@@ -18,6 +18,7 @@ import requests
 from central import staff
 from central.database import Database
 from central.process import RunningCentral
+from kiosk.ticket_ids import new_ticket_id
 
 from .helpers import bearer, new_code, new_kiosk, new_office, new_staff
 from .queue_helpers import ZONE, allocate, complaint, lease, new_id, registration, results
@@ -155,3 +156,49 @@ def test_an_offline_ticket_registered_first_by_another_kiosk_still_reaches_the_q
     answer = public(url, ticket_id)
     assert answer.status_code == 409 and answer.json()["error"] == "ticket_disputed"
     assert forged not in requests.get(f"{url}/t/{ticket_id}", timeout=5).text
+
+
+def test_an_offline_ticket_with_a_bound_id_is_the_owners_alone(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """The id a kiosk makes names it: no other kiosk can register, number or void it."""
+    url = central_server.url
+    _, owner = new_kiosk(operator, url)
+    _, neighbour = new_kiosk(operator, url)
+    _, stranger = other_office_kiosk(operator, url)
+    granted = lease(url, owner, SERVICE, 3)
+    assert granted.status_code == 201, granted.text
+    number = f"B-{granted.json()['start']:03d}"
+    ticket_id = new_ticket_id(kiosk_code(url, owner))  # printed offline, as the kiosk makes it
+    paper_time = dt.datetime.now(ZONE).isoformat()
+
+    # Others read the QR code and try every door first.
+    refused = hijacks(url, neighbour, ticket_id, "B", paper_time)
+    assert (refused[0]["status"], refused[0]["error"]) == ("invalid", "foreign_ticket_id")
+    assert hijacks(url, stranger, ticket_id, "B", paper_time)[0]["status"] == "invalid"
+    taken = allocate(url, neighbour, SERVICE, ticket_id)
+    assert taken.status_code == 409 and taken.json()["error"] == "conflict", taken.text
+    voided = requests.post(
+        f"{url}/api/v1/tickets/{ticket_id}/void", headers=bearer(neighbour), timeout=5
+    )
+    assert voided.status_code == 404, voided.text
+    assert public(url, ticket_id).status_code == 404  # nothing of theirs was kept
+
+    owners = results(url, owner, [registration(ticket_id, SERVICE, number, "lease")])
+    assert owners[0]["status"] == "accepted", owners
+    assert owners[0]["result"] == {"ticket_id": ticket_id, "number": number, "status": "waiting"}
+    shown = public(url, ticket_id)
+    assert shown.status_code == 200 and shown.json()["number"] == number, shown.text
+
+
+def test_a_kiosk_numbers_its_own_bound_ids_online(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    _, owner = new_kiosk(operator, url)
+    ticket_id = new_ticket_id(kiosk_code(url, owner))
+    allocated = allocate(url, owner, SERVICE, ticket_id)
+    assert allocated.status_code == 201, allocated.text
+    number = allocated.json()["display"]
+    owners = results(url, owner, [registration(ticket_id, SERVICE, number, "online")])
+    assert owners[0]["status"] == "accepted", owners
