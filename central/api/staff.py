@@ -20,7 +20,7 @@ from central.api.enrolment import PRINTABLE
 from central.api.scope import office_filter, require_office_access
 from central.deps import AdminAuth, Context, StaffAuth, admin_router, bearer_token, limit_auth
 from central.deps import staff_router as _staff_router
-from central.errors import Unauthorized
+from central.errors import LoginLocked, Unauthorized
 
 public = APIRouter(tags=["staff"])
 router = _staff_router(tags=["staff"])
@@ -51,15 +51,26 @@ class LoginResponse(BaseModel):
 
 @public.post(
     "/api/v1/staff/login",
-    responses={401: {"description": "Wrong username or password."}, 429: {}},
+    responses={
+        401: {"description": "Wrong username or password."},
+        429: {"description": "`rate_limited` (this address) or `login_locked` (this username)."},
+    },
 )
 def login(body: LoginRequest, request: Request, ctx: Context) -> LoginResponse:
     """Trade a staff username and password for a bearer token (12 h by default)."""
     limit_auth(ctx, request)
     with ctx.db.begin() as conn:
-        done = staff.login(conn, body.username, body.password, ttl_s=ctx.settings.staff_token_ttl_s)
+        done = staff.login(
+            conn,
+            body.username,
+            body.password,
+            ttl_s=ctx.settings.staff_token_ttl_s,
+            policy=ctx.settings.lockout_policy,
+        )
     if done is None:
         raise Unauthorized("wrong username or password")
+    if isinstance(done, staff.LoginLocked):
+        raise LoginLocked(done.retry_after_s)
     who = done.principal
     return LoginResponse(
         token=done.token,
