@@ -9,6 +9,7 @@ in ``central.deps.PUBLIC_ROUTES``) or refuse a caller without credentials
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from fastapi.routing import APIRoute
 from central import staff
 from central.api import ROUTERS
 from central.app import create_app
+from central.cli_options import add_server_options
 from central.database import Database
 from central.deps import PUBLIC_ROUTES, require_admin, require_kiosk, require_staff
 from central.process import RunningCentral, start_central
@@ -209,3 +211,14 @@ def test_forwarded_for_from_a_configured_proxy_names_the_client() -> None:
         assert refused_attempts(server.url, clients) == [401] * 4, "a bucket each"
         one = refused_attempts(server.url, ["198.51.100.7"] * 4)
         assert one[:3] == [401] * 3 and one[3] == 429, "the client's own bucket runs out"
+
+
+def test_every_server_option_is_documented() -> None:
+    parser = argparse.ArgumentParser()
+    add_server_options(parser)
+    docs = DOCS.read_text(encoding="utf-8")
+    options = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+    assert "--trusted-proxy" in options
+    for option in options:
+        if option != "--help":
+            assert f"`{option}" in docs, f"{option} not in docs/central-api.md"
