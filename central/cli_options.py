@@ -112,6 +112,62 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="numbers one kiosk may lease per queue and day (default: %(default)s)",
     )
+    add_guard_options(parser, defaults)
+
+
+def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings) -> None:
+    """Login lockout, trusted proxies and slow clients."""
+    parser.add_argument(
+        "--login-lockout-after",
+        type=positive,
+        default=defaults.login_lockout_after,
+        metavar="N",
+        help="failed staff logins in a row before the username is locked (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--login-lockout-base",
+        type=positive,
+        default=defaults.login_lockout_base_s,
+        metavar="SECONDS",
+        help="the first lock; each further failure doubles it (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--login-lockout-max",
+        type=positive,
+        default=defaults.login_lockout_max_s,
+        metavar="SECONDS",
+        help="the longest lock (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a reverse proxy (IP address or network) whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; repeat for several (default: none)",
+    )
+    parser.add_argument(
+        "--header-timeout",
+        type=positive_seconds,
+        default=defaults.header_timeout_s,
+        metavar="SECONDS",
+        help="close a connection that has not sent a request's headers in time "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=positive_seconds,
+        default=defaults.body_timeout_s,
+        metavar="SECONDS",
+        help="close a connection that has not sent a request's body in time (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=positive,
+        default=defaults.max_connections,
+        metavar="N",
+        help="open connections beyond which requests get 503 (default: %(default)s)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> CentralSettings:
@@ -135,6 +191,13 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         timezone=args.timezone,
         lease_max_live=args.lease_max_live,
         lease_max_numbers=args.lease_max_numbers,
+        login_lockout_after=args.login_lockout_after,
+        login_lockout_base_s=args.login_lockout_base,
+        login_lockout_max_s=args.login_lockout_max,
+        trusted_proxies=tuple(args.trusted_proxy),
+        header_timeout_s=args.header_timeout,
+        body_timeout_s=args.body_timeout,
+        max_connections=args.max_connections,
     )
 
 
@@ -156,3 +219,13 @@ def positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
     return number
+
+
+def positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 < seconds < 86400:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and less than a day, not {value}")
+    return seconds

@@ -64,6 +64,11 @@ Context = Annotated[AppContext, Depends(get_context)]
 
 
 def client_address(request: Request) -> str:
+    """The caller's address: the connection's peer, or what a trusted proxy forwarded.
+
+    uvicorn rewrites the peer from ``X-Forwarded-For`` only for the proxies in
+    ``settings.trusted_proxies`` (none by default; :func:`central.server.serve`).
+    """
     return request.client.host if request.client else "unknown"
 
 

@@ -84,6 +84,19 @@ class TooManyAttempts(TooManyRequests):
     code = "too_many_attempts"
 
 
+class LoginLocked(TooManyRequests):
+    """Failed logins in a row locked this staff username for a while."""
+
+    code = "login_locked"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(retry_after_s)
+        self.detail = (
+            "terlalu banyak percobaan masuk yang gagal; coba lagi dalam "
+            f"{retry_after_s} detik / too many failed logins; try again in {retry_after_s} s"
+        )
+
+
 def error_body(code: str, detail: Any) -> dict[str, Any]:
     return {"error": code, "detail": detail}
 

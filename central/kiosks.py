@@ -188,10 +188,19 @@ def authenticate_kiosk(conn: Connection, token: str) -> KioskPrincipal | None:
     return KioskPrincipal(kiosk_id=row.id, office_id=row.office_id) if row else None
 
 
+def kiosk_office(conn: Connection, kiosk_id: str) -> str:
+    """The office a kiosk belongs to; 404 ``unknown_kiosk`` if there is no such kiosk."""
+    office_id = conn.execute(
+        select(kiosks.c.office_id).where(kiosks.c.id == kiosk_id)
+    ).scalar_one_or_none()
+    if office_id is None:
+        raise NotFound(f"no kiosk {kiosk_id!r}", code="unknown_kiosk")
+    return str(office_id)
+
+
 def revoke_kiosk(conn: Connection, kiosk_id: str, *, actor: str) -> int:
     """Revoke every live token of a kiosk; returns how many. The kiosk must enrol again."""
-    if conn.execute(select(kiosks.c.id).where(kiosks.c.id == kiosk_id)).first() is None:
-        raise NotFound(f"no kiosk {kiosk_id!r}", code="unknown_kiosk")
+    kiosk_office(conn, kiosk_id)
     result = conn.execute(
         update(kiosk_tokens)
         .where(kiosk_tokens.c.kiosk_id == kiosk_id, kiosk_tokens.c.revoked_at.is_(None))
@@ -201,16 +210,18 @@ def revoke_kiosk(conn: Connection, kiosk_id: str, *, actor: str) -> int:
     return int(result.rowcount)
 
 
-def list_kiosks(conn: Connection) -> list[KioskInfo]:
+def list_kiosks(conn: Connection, office_id: str | None = None) -> list[KioskInfo]:
+    """Every enrolled kiosk, or only those of ``office_id``."""
     live = (
         select(kiosk_tokens.c.kiosk_id, func.count().label("n"))
         .where(kiosk_tokens.c.revoked_at.is_(None))
         .group_by(kiosk_tokens.c.kiosk_id)
         .subquery()
     )
-    rows = conn.execute(
-        select(kiosks, func.coalesce(live.c.n, 0).label("active"))
-        .outerjoin(live, live.c.kiosk_id == kiosks.c.id)
-        .order_by(kiosks.c.enrolled_at, kiosks.c.id)
+    query = select(kiosks, func.coalesce(live.c.n, 0).label("active")).outerjoin(
+        live, live.c.kiosk_id == kiosks.c.id
     )
+    if office_id is not None:
+        query = query.where(kiosks.c.office_id == office_id)
+    rows = conn.execute(query.order_by(kiosks.c.enrolled_at, kiosks.c.id))
     return [KioskInfo(r.id, r.office_id, r.name, r.enrolled_at, int(r.active)) for r in rows]

@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from central import admin_cli
 from central.app import CatalogLoadError, create_app
 from central.cli_options import add_server_options, settings_from
+from central.connections import deadline_protocol
 from central.database import DatabaseError
 from central.process import PARENT_PID_ENV
 from central.seed import SeedError
@@ -132,6 +133,14 @@ def serve(settings: CentralSettings) -> None:
             reload=False,
             # Bound how long a stop waits for open keep-alive connections.
             timeout_graceful_shutdown=5,
+            # Requests must arrive in time (central.connections); beyond
+            # max_connections open connections, requests get 503.
+            http=deadline_protocol(settings.header_timeout_s, settings.body_timeout_s),
+            limit_concurrency=settings.max_connections,
+            # X-Forwarded-For/-Proto only from the configured proxies: from anyone
+            # else they would let a client choose the address its limits count.
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=list(settings.trusted_proxies),
         )
         # uvicorn.Config has just set up logging; filter and report through it.
         logging.getLogger("uvicorn.access").addFilter(NoQueryStrings())

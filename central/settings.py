@@ -10,11 +10,16 @@ and the kiosk's ``demo`` command import it.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from central.lockout import LockoutPolicy
 
 #: What the server prints to stdout, followed by its URL, once it accepts
 #: connections (:mod:`central.process` reads it; kept here, away from the
@@ -85,7 +90,26 @@ class CentralSettings:
     #: tickets of the queue further back.
     lease_max_numbers: int = 500
 
+    # -- staff login lockout, proxies and slow clients (docs/central-api.md, "Limits") --
+    #: Failed staff logins in a row before the username is locked.
+    login_lockout_after: int = 5
+    #: The first lock; each further failure doubles it, up to the next.
+    login_lockout_base_s: int = 30
+    login_lockout_max_s: int = 900
+    #: Addresses or networks of the reverse proxies whose ``X-Forwarded-For``
+    #: and ``X-Forwarded-Proto`` are believed. Empty: none; the client's
+    #: address is the connection's peer.
+    trusted_proxies: tuple[str, ...] = ()
+    #: A connection must send a request's headers within this many seconds of
+    #: opening (or of its previous response), and its body within this many
+    #: seconds of its headers; else it is closed.
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    #: Open connections beyond which new requests get 503.
+    max_connections: int = 1000
+
     def __post_init__(self) -> None:
+        self._check_limits()
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be between 0 and 65535, not {self.port}")
         if not self.host:
@@ -119,3 +143,27 @@ class CentralSettings:
         if self.seed_demo:
             return DEMO_CATALOG_PATH
         return None
+
+    def _check_limits(self) -> None:
+        for name in ("login_lockout_after", "login_lockout_base_s", "max_connections"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.login_lockout_max_s < self.login_lockout_base_s:
+            raise ValueError("login_lockout_max_s must be at least login_lockout_base_s")
+        if not (self.header_timeout_s > 0 and self.body_timeout_s > 0):
+            raise ValueError("the header and body timeouts must be more than 0 s")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {proxy!r}") from None
+
+    @property
+    def lockout_policy(self) -> LockoutPolicy:
+        from central.lockout import LockoutPolicy  # here: keeps this module light
+
+        return LockoutPolicy(
+            after=self.login_lockout_after,
+            base_s=self.login_lockout_base_s,
+            max_s=self.login_lockout_max_s,
+        )

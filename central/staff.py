@@ -5,7 +5,8 @@ Staff log in once (``POST /api/v1/staff/login``) and send the returned
 slow password hash runs once per login, not once per request. Roles:
 ``admin`` (enrol and revoke kiosks, everything staff can) and ``staff``
 (the counter's work: queues, health information, statuses). ``office_id``
-limits a staff account to one office; ``None`` is every office.
+limits a staff account to one office; ``None`` is every office. Wrong
+passwords in a row lock the username for a while (:mod:`central.lockout`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from central import lockout
 from central.audit import record_event, utc_now
 from central.credentials import TokenKind, hash_password, new_token, sha256_hex, verify_password
 from central.errors import ApiError, Conflict
@@ -55,6 +57,13 @@ class StaffLogin:
     token: str  # shown once
     expires_at: dt.datetime
     principal: StaffPrincipal
+
+
+@dataclass(frozen=True)
+class LoginLocked:
+    """The username is locked after failed logins; the password was not checked."""
+
+    retry_after_s: int
 
 
 def add_staff(
@@ -95,17 +104,36 @@ def add_staff(
     return int(key[0])
 
 
-def login(conn: Connection, username: str, password: str, *, ttl_s: int) -> StaffLogin | None:
-    """A new staff token, or ``None`` (the failure is audited: let the transaction commit)."""
+def login(
+    conn: Connection,
+    username: str,
+    password: str,
+    *,
+    ttl_s: int,
+    policy: lockout.LockoutPolicy,
+    now: dt.datetime | None = None,
+) -> StaffLogin | LoginLocked | None:
+    """A new staff token, :class:`LoginLocked`, or ``None`` for a wrong username or password.
+
+    Refusals are audited and counted towards the lock: let the transaction commit.
+    """
+    now = now or utc_now()
+    wait_s = lockout.locked_for_s(conn, username, now)
+    if wait_s is not None:
+        record_event(
+            conn, actor="anonymous", action="staff.login_failed", subject=username, detail="locked"
+        )
+        return LoginLocked(wait_s)
     row = conn.execute(
         select(staff_users).where(
             staff_users.c.username == username, staff_users.c.disabled_at.is_(None)
         )
     ).first()
     if not verify_password(password, row.password_hash if row else None) or row is None:
-        record_event(conn, actor="anonymous", action="staff.login_failed", subject=username[:64])
+        record_event(conn, actor="anonymous", action="staff.login_failed", subject=username)
+        lockout.record_failure(conn, username, now, policy)
         return None
-    now = utc_now()
+    lockout.record_success(conn, username)
     token = new_token(TokenKind.STAFF)
     expires = now + dt.timedelta(seconds=ttl_s)
     conn.execute(

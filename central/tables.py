@@ -158,6 +158,16 @@ staff_tokens = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
 )
+#: Failed logins in a row per username (existing or not), and its lock
+#: (0006_staff_lockout; see central/lockout.py). A success deletes the row.
+staff_login_failures = Table(
+    "staff_login_failures",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failed_at", UtcDateTime, nullable=False, index=True),
+    Column("locked_until", UtcDateTime, nullable=True),
+)
 
 # -- trust -------------------------------------------------------------------------
 trust_issuers = Table(

@@ -1,4 +1,14 @@
-"""Which offices a staff member's request may cover: a staff account may be limited to one."""
+"""Which offices a staff member's request may cover: a staff account may be limited to one.
+
+The :class:`~central.staff.StaffPrincipal` every staff and admin route
+receives carries its office (``None``: every office). A route that acts on
+an office's data (named in the path or body, or found from a kiosk, ticket
+or application) passes that office through :func:`require_office_access`;
+a listing narrows its query with :func:`office_filter`. Domain code that
+finds the office itself checks :meth:`StaffPrincipal.may_act_for`.
+``tests/central/test_office_scope.py`` probes every staff route with two
+offices, so a new route without either fails.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """Staff: log in for a bearer token; admins enrol and revoke kiosks.
 
 ``public``: the login. ``router``: any staff role. ``admin``: the admin role.
+An admin limited to an office makes codes for, lists and revokes only that
+office's kiosks (:mod:`central.api.scope`).
 The counter's endpoints (queues, health information, statuses) go on
 ``staff_router()``s in their own modules.
 """
@@ -10,14 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from central import kiosks, staff
 from central.api.enrolment import PRINTABLE
+from central.api.scope import office_filter, require_office_access
 from central.deps import AdminAuth, Context, StaffAuth, admin_router, bearer_token, limit_auth
 from central.deps import staff_router as _staff_router
-from central.errors import Unauthorized
+from central.errors import LoginLocked, Unauthorized
 
 public = APIRouter(tags=["staff"])
 router = _staff_router(tags=["staff"])
@@ -48,15 +51,26 @@ class LoginResponse(BaseModel):
 
 @public.post(
     "/api/v1/staff/login",
-    responses={401: {"description": "Wrong username or password."}, 429: {}},
+    responses={
+        401: {"description": "Wrong username or password."},
+        429: {"description": "`rate_limited` (this address) or `login_locked` (this username)."},
+    },
 )
 def login(body: LoginRequest, request: Request, ctx: Context) -> LoginResponse:
     """Trade a staff username and password for a bearer token (12 h by default)."""
     limit_auth(ctx, request)
     with ctx.db.begin() as conn:
-        done = staff.login(conn, body.username, body.password, ttl_s=ctx.settings.staff_token_ttl_s)
+        done = staff.login(
+            conn,
+            body.username,
+            body.password,
+            ttl_s=ctx.settings.staff_token_ttl_s,
+            policy=ctx.settings.lockout_policy,
+        )
     if done is None:
         raise Unauthorized("wrong username or password")
+    if isinstance(done, staff.LoginLocked):
+        raise LoginLocked(done.retry_after_s)
     who = done.principal
     return LoginResponse(
         token=done.token,
@@ -93,9 +107,10 @@ class CodeResponse(BaseModel):
     expires_at: dt.datetime
 
 
-@admin.post("/api/v1/staff/enrolment-codes", status_code=201)
+@admin.post("/api/v1/staff/enrolment-codes", status_code=201, responses={403: {}, 404: {}})
 def create_code(body: CodeRequest, who: AdminAuth, ctx: Context) -> CodeResponse:
-    """A one-time enrolment code for a kiosk of ``office_id``."""
+    """A one-time enrolment code for a kiosk of ``office_id`` (an office the admin may act for)."""
+    require_office_access(who, body.office_id)
     with ctx.db.begin() as conn:
         code, expires = kiosks.create_enrolment_code(
             conn,
@@ -115,11 +130,16 @@ class KioskOut(BaseModel):
     active_tokens: int
 
 
-@admin.get("/api/v1/staff/kiosks")
-def list_kiosks(ctx: Context, _who: AdminAuth) -> list[KioskOut]:
-    """Every enrolled kiosk and how many live tokens it has (0: revoked)."""
+@admin.get("/api/v1/staff/kiosks", responses={403: {}})
+def list_kiosks(
+    ctx: Context,
+    who: AdminAuth,
+    office_id: Annotated[str | None, Query(pattern=OFFICE_ID)] = None,
+) -> list[KioskOut]:
+    """Kiosks of the admin's office (or ``office_id``) and their live tokens (0: revoked)."""
+    scope = office_filter(who, office_id)
     with ctx.db.read() as conn:
-        rows = kiosks.list_kiosks(conn)
+        rows = kiosks.list_kiosks(conn, office_id=scope)
     return [
         KioskOut(
             kiosk_id=k.kiosk_id,
@@ -140,9 +160,10 @@ class Revoked(BaseModel):
 KioskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 
 
-@admin.post("/api/v1/staff/kiosks/{kiosk_id}/revoke", responses={404: {}})
+@admin.post("/api/v1/staff/kiosks/{kiosk_id}/revoke", responses={403: {}, 404: {}})
 def revoke(kiosk_id: KioskId, who: AdminAuth, ctx: Context) -> Revoked:
     """Revoke every token of a kiosk at once; it must enrol again with a new code."""
     with ctx.db.begin() as conn:
+        require_office_access(who, kiosks.kiosk_office(conn, kiosk_id))
         count = kiosks.revoke_kiosk(conn, kiosk_id, actor=who.actor)
     return Revoked(kiosk_id=kiosk_id, tokens_revoked=count)

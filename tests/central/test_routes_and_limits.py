@@ -9,6 +9,7 @@ in ``central.deps.PUBLIC_ROUTES``) or refuse a caller without credentials
 
 from __future__ import annotations
 
+import argparse
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from fastapi.routing import APIRoute
 from central import staff
 from central.api import ROUTERS
 from central.app import create_app
+from central.cli_options import add_server_options
 from central.database import Database
 from central.deps import PUBLIC_ROUTES, require_admin, require_kiosk, require_staff
 from central.process import RunningCentral, start_central
@@ -180,3 +182,43 @@ def test_guessing_is_rate_limited_per_address(strict_server: RunningCentral) -> 
     assert 429 in answers and set(answers) <= {401, 429}
     blocked = enrol(strict_server.url, code)
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) >= 1
+
+
+def refused_attempts(url: str, forwarded_for: list[str]) -> list[int]:
+    """Statuses of requests with a made-up token, each claiming to be forwarded for an address."""
+    return [
+        requests.get(
+            f"{url}/api/v1/trust",
+            headers={**bearer("ak_guess"), "X-Forwarded-For": address},
+            timeout=5,
+        ).status_code
+        for address in forwarded_for
+    ]
+
+
+def test_forwarded_for_from_a_peer_that_is_no_proxy_is_ignored(
+    strict_server: RunningCentral,
+) -> None:
+    # Four "different" clients, all really 127.0.0.1: its bucket of 3 runs out.
+    answers = refused_attempts(strict_server.url, [f"203.0.113.{i}" for i in range(4)])
+    assert 429 in answers and set(answers) <= {401, 429}
+
+
+def test_forwarded_for_from_a_configured_proxy_names_the_client() -> None:
+    args = ("--auth-rate", "3", "--trusted-proxy", "127.0.0.1")
+    with start_central(extra_args=args) as server:
+        clients = [f"203.0.113.{i}" for i in range(4)]
+        assert refused_attempts(server.url, clients) == [401] * 4, "a bucket each"
+        one = refused_attempts(server.url, ["198.51.100.7"] * 4)
+        assert one[:3] == [401] * 3 and one[3] == 429, "the client's own bucket runs out"
+
+
+def test_every_server_option_is_documented() -> None:
+    parser = argparse.ArgumentParser()
+    add_server_options(parser)
+    docs = DOCS.read_text(encoding="utf-8")
+    options = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+    assert "--trusted-proxy" in options
+    for option in options:
+        if option != "--help":
+            assert f"`{option}" in docs, f"{option} not in docs/central-api.md"
