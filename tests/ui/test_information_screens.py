@@ -137,6 +137,8 @@ def test_status_berkas_lists_the_citizens_applications_then_wipes_them(
 
 def test_status_berkas_needs_a_verified_card(kiosk: KioskWindow, qtbot: QtBot) -> None:
     click(qtbot, button_with(kiosk, "e-KTP"))
+    wait_phase(qtbot, kiosk, Phase.PROVING)
+    click(qtbot, button_with(kiosk, "Lewati"))  # no date of birth: nobody named
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     click(qtbot, button_with(kiosk, "Status berkas"))
     qtbot.waitUntil(lambda: loaded(kiosk), timeout=5000)

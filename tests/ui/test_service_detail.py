@@ -72,6 +72,8 @@ def test_a_service_the_card_cannot_use_says_why_on_its_tile(
     )
     kiosk.controller.catalog = dataclasses.replace(catalog, version="signed", services=services)
     click(qtbot, button_with(kiosk, "e-KTP"))  # a UID only: unverified
+    wait_phase(qtbot, kiosk, Phase.PROVING)
+    click(qtbot, button_with(kiosk, "Lewati"))  # no date of birth: nobody named
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     blocked = tile(kiosk, "izin-usaha-mikro")
     assert blocked.property("blocked") is True
