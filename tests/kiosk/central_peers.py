@@ -1,0 +1,120 @@
+"""Peers on 127.0.0.1 that answer the kiosk's client slowly or badly, on real sockets.
+
+:class:`Dripper` sends the first part of its answer at once, then the rest one
+byte every ``interval_s`` seconds: the drip never leaves a socket read waiting
+long enough for a per-read timeout. Every drip is bounded (it ends by itself)
+and :attr:`Dripper.hung_up` says whether the client went away before it ended.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+import time
+from typing import Self
+
+LOOPBACK = "127.0.0.1"
+
+
+def http_reply(status: str, body: bytes, *headers: str) -> bytes:
+    head = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", "Connection: close", *headers]
+    return ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
+
+
+class Dripper:
+    """Answers each connection with ``first`` at once, then ``drip`` a byte at a time."""
+
+    def __init__(
+        self,
+        first: bytes,
+        drip: bytes,
+        *,
+        interval_s: float = 0.05,
+        read_request: bool = True,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        self.first, self.drip, self.interval_s = first, drip, interval_s
+        self.read_request = read_request
+        self.tls = tls
+        self.hung_up = threading.Event()
+        self.finished = threading.Event()
+        self._stop = threading.Event()
+        self._listener = socket.create_server((LOOPBACK, 0))
+        self._listener.settimeout(0.05)
+        self.port: int = self._listener.getsockname()[1]
+        self.url = f"http://{LOOPBACK}:{self.port}"
+        self._thread = threading.Thread(target=self._run, name="dripper", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self._listener.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                self._answer(conn)
+
+    def _answer(self, conn: socket.socket) -> None:
+        conn.settimeout(5.0)
+        try:
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            if self.read_request:
+                _read_head(conn)
+            conn.sendall(self.first)
+            for i in range(len(self.drip)):
+                if self._stop.wait(self.interval_s):
+                    return
+                conn.sendall(self.drip[i : i + 1])
+            self.finished.set()
+        except OSError:
+            self.hung_up.set()
+
+
+def _read_head(conn: socket.socket) -> None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            raise ConnectionResetError
+        data += chunk
+
+
+def wait_for(event: threading.Event, what: str, seconds: float = 10.0) -> None:
+    """Wait for ``event``; fail clearly (naming ``what``) if it does not come."""
+    if not event.wait(seconds):
+        raise AssertionError(f"{what} did not happen within {seconds} s")
+
+
+def serve_once_raw(reply: bytes) -> tuple[str, threading.Thread]:
+    """A one-shot peer: the URL, and the thread that answers one connection with ``reply``."""
+    listener = socket.create_server((LOOPBACK, 0))
+    url = f"http://{LOOPBACK}:{listener.getsockname()[1]}"
+
+    def run() -> None:
+        with listener:
+            listener.settimeout(10)
+            conn, _ = listener.accept()
+            with conn, contextlib.suppress(OSError):
+                conn.settimeout(5)
+                _read_head(conn)
+                conn.sendall(reply)
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return url, thread
