@@ -8,11 +8,9 @@ and :attr:`Dripper.hung_up` says whether the client went away before it ended.
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import ssl
 import threading
-import time
 from typing import Self
 
 LOOPBACK = "127.0.0.1"
@@ -86,35 +84,27 @@ class Dripper:
 
 
 def _read_head(conn: socket.socket) -> None:
+    """Read one whole request (head and ``Content-Length`` body): closing with unread
+    input would send a reset instead of the answer."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = conn.recv(4096)
         if not chunk:
             raise ConnectionResetError
         data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.decode("latin-1").lower().split("\r\n"):
+        if line.startswith("content-length:"):
+            length = int(line.split(":", 1)[1])
+    while len(body) < length:
+        chunk = conn.recv(length - len(body))
+        if not chunk:
+            raise ConnectionResetError
+        body += chunk
 
 
 def wait_for(event: threading.Event, what: str, seconds: float = 10.0) -> None:
     """Wait for ``event``; fail clearly (naming ``what``) if it does not come."""
     if not event.wait(seconds):
         raise AssertionError(f"{what} did not happen within {seconds} s")
-
-
-def serve_once_raw(reply: bytes) -> tuple[str, threading.Thread]:
-    """A one-shot peer: the URL, and the thread that answers one connection with ``reply``."""
-    listener = socket.create_server((LOOPBACK, 0))
-    url = f"http://{LOOPBACK}:{listener.getsockname()[1]}"
-
-    def run() -> None:
-        with listener:
-            listener.settimeout(10)
-            conn, _ = listener.accept()
-            with conn, contextlib.suppress(OSError):
-                conn.settimeout(5)
-                _read_head(conn)
-                conn.sendall(reply)
-                time.sleep(0.05)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return url, thread
