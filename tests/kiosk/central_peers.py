@@ -18,7 +18,7 @@ LOOPBACK = "127.0.0.1"
 
 def http_reply(status: str, body: bytes, *headers: str) -> bytes:
     head = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", "Connection: close", *headers]
-    return ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
 class Dripper:
