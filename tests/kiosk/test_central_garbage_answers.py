@@ -139,6 +139,7 @@ def bodies(draw: st.DrawFn) -> bytes:
         return b'{"a":' * depth + b"0" + b"}" * depth
     import json as stdlib_json
 
+    value: object
     if kind == "shaped":  # the fields the parsers read, with values of any type
         value = draw(st.dictionaries(fields, json_values, max_size=6))
     else:
