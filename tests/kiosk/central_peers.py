@@ -70,17 +70,22 @@ class Dripper:
         conn.settimeout(5.0)
         try:
             if self.tls is not None:
-                conn = self.tls.wrap_socket(conn, server_side=True)
-            if self.read_request:
-                _read_head(conn)
-            conn.sendall(self.first)
-            for i in range(len(self.drip)):
-                if self._stop.wait(self.interval_s):
-                    return
-                conn.sendall(self.drip[i : i + 1])
-            self.finished.set()
+                with self.tls.wrap_socket(conn, server_side=True) as wrapped:
+                    self._send(wrapped)
+                return
+            self._send(conn)
         except OSError:
             self.hung_up.set()
+
+    def _send(self, conn: socket.socket) -> None:
+        if self.read_request:
+            _read_head(conn)
+        conn.sendall(self.first)
+        for i in range(len(self.drip)):
+            if self._stop.wait(self.interval_s):
+                return
+            conn.sendall(self.drip[i : i + 1])
+        self.finished.set()
 
 
 def _read_head(conn: socket.socket) -> None:
