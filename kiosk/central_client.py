@@ -243,7 +243,7 @@ class CentralClient:
     ) -> CitizenLookup | None:
         """The city's record for one key (exactly one), or ``None`` if it has none.
 
-        ``deadline_s`` bounds connecting and each wait for data, so a citizen
+        ``deadline_s`` bounds the whole call (a drip too), so a citizen
         at the screen never waits long: on a timeout this raises
         :class:`CentralUnavailable` and the kiosk carries on without.
         """
@@ -274,8 +274,8 @@ class CentralClient:
     ) -> tuple[Application, ...]:
         """A citizen's applications and their state (exactly one key; verified cards only).
 
-        Like :meth:`lookup_citizen`, ``deadline_s`` bounds connecting and each
-        wait, and a timeout raises :class:`CentralUnavailable`.
+        Like :meth:`lookup_citizen`, ``deadline_s`` bounds the whole call
+        and a timeout raises :class:`CentralUnavailable`.
         """
         given = _one_key(deadline_s, card_number=card_number, nik=nik)
         status, _, body = self._send(
