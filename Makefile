@@ -31,7 +31,10 @@ APT_PRINT := fonts-dejavu-core poppler-utils zbar-tools cups cups-client printer
 # The central server's tests run against a real PostgreSQL; they start their
 # own throwaway cluster with the server binaries, so no service is enabled.
 APT_CENTRAL := postgresql
-APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_CENTRAL)
+# The kiosk's TLS tests put an nginx (their own child, on 127.0.0.1, with a test
+# CA they make) in front of the central server.
+APT_TLS := nginx
+APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_CENTRAL) $(APT_TLS)
 
 # The touchscreen's translations: .ts sources (Qt Linguist), .qm compiled here.
 TS_FILES := $(wildcard ui/i18n/*.ts)

@@ -12,6 +12,12 @@ server; nothing in either is patched. The proxy reads each request whole
   if set) without asking the server; :meth:`FaultProxy.burst` does it for
   the next n requests only;
 - ``hang``: read the request and never answer;
+- ``drip``: forward it, and relay the answer one byte every ``delay_s``
+  (never long enough for a socket read to time out; it stops when the
+  client hangs up);
+- ``bomb``: forward it (the server acts on it), then answer ``200`` with a
+  gzip body of about 1 MB that inflates to :data:`BOMB_INFLATED` bytes of
+  zeros instead of the server's answer;
 - :meth:`FaultProxy.down` closes the listening socket (connections are
   refused, open ones reset) and :meth:`FaultProxy.up` opens it again on the
   same port.
@@ -20,6 +26,7 @@ server; nothing in either is patched. The proxy reads each request whole
 from __future__ import annotations
 
 import contextlib
+import gzip
 import socket
 import struct
 import threading
@@ -27,7 +34,20 @@ import time
 from dataclasses import dataclass, field
 
 LOOPBACK = "127.0.0.1"
-MODES = ("pass", "delay", "reset", "error", "hang")
+MODES = ("pass", "delay", "reset", "error", "hang", "drip", "bomb")
+#: What the ``bomb`` mode's body inflates to (1 GiB).
+BOMB_INFLATED = 1 << 30
+_BOMB_MEMBER = 16 << 20  # gzip members of 16 MiB of zeros each (~16 KB compressed)
+_bomb: bytes | None = None
+
+
+def gzip_bomb() -> bytes:
+    """About 1 MB of gzip that inflates to :data:`BOMB_INFLATED` zeros (made once)."""
+    global _bomb
+    if _bomb is None:  # concatenated gzip members inflate to their concatenation
+        member = gzip.compress(bytes(_BOMB_MEMBER), compresslevel=9, mtime=0)
+        _bomb = member * (BOMB_INFLATED // _BOMB_MEMBER)
+    return _bomb
 
 
 class _Closed(Exception):
@@ -152,6 +172,14 @@ class FaultProxy:
                     return
                 if action == "delay":
                     time.sleep(self.delay_s)
+                if action == "drip":
+                    for i in range(len(reply)):
+                        if self._stop.wait(self.delay_s):
+                            return
+                        client.sendall(reply[i : i + 1])
+                    continue
+                if action == "bomb":
+                    reply = _bomb_reply()
                 client.sendall(reply)
         except (_Closed, OSError):
             pass
@@ -232,6 +260,15 @@ class _Reader:
                 if size == 0:
                     return head, body
         return head, self._take(int(headers.get(b"content-length", b"0")))
+
+
+def _bomb_reply() -> bytes:
+    body = gzip_bomb()
+    head = (
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode("ascii") + body
 
 
 def _reset(sock: socket.socket) -> None:

@@ -1,9 +1,12 @@
 """The one place the kiosk talks HTTP to the central server.
 
 Every request goes through :meth:`CentralClient._send`, which sets the
-timeouts and the bearer token and turns every failure into the tree in
+bearer token, gives the call its total deadline and its answer its size cap
+(:mod:`kiosk.central_transport`), and turns every failure into the tree in
 :mod:`kiosk.central_errors`; retries, backoff and idempotency keys belong
-there too, and nowhere else.
+there too, and nowhere else. Whatever the server sends, nothing but a
+:class:`~kiosk.central_errors.CentralError` leaves the client: bodies are read
+by :func:`kiosk.central_json.loads` and every parser's failure is mapped.
 
 The kiosk authenticates with the bearer token it got by trading an
 enrolment code (:meth:`CentralClient.enrol`); keeping that token on disk is
@@ -14,7 +17,7 @@ travels only in JSON bodies and never appears in an error message.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,6 +31,7 @@ from kiosk.central_errors import (
     CentralUnavailable,
     error_code,
     is_garbled,
+    is_untrusted,
     retry_after_s,
 )
 from kiosk.central_info import (
@@ -38,6 +42,7 @@ from kiosk.central_info import (
     parse_health_info,
     parse_queue_state,
 )
+from kiosk.central_json import BadJSON, loads
 from kiosk.central_results import (
     RECORD_KEYS,
     Allocation,
@@ -55,7 +60,11 @@ from kiosk.central_results import (
 if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first request
     import requests
 
+    from kiosk.central_transport import AnswerKind
+    from kiosk.config import CentralSection
+
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 __all__ = ["CatalogFetch", "CentralClient", "CitizenLookup", "DocumentFetch", "Enrolment"]
 
@@ -79,10 +88,14 @@ HEARTBEATS_PATH = "/api/v1/heartbeats"
 class CentralClient:
     """A client for one central server at ``base_url`` (``http(s)://host[:port][/prefix]``).
 
-    ``timeout_s`` bounds connecting and each wait for data. ``token`` is the
-    kiosk's bearer token (also set by :meth:`enrol`). A ``session`` passed in
-    stays the caller's to close; one created here is closed by :meth:`close`
-    (or leaving a ``with`` block).
+    ``timeout_s`` bounds each call in total: connecting, the TLS handshake,
+    sending, the answer's headers and its body. Fetching a document (catalog,
+    trust list, revocations) may take ``documents_timeout_s`` instead (None:
+    ``timeout_s``); calls a citizen waits for take their own ``deadline_s``.
+    ``token`` is the kiosk's bearer token (also set by :meth:`enrol`). TLS is verified against the
+    system's certificate authorities plus ``ca_bundle`` (a PEM file or a
+    folder of them), never certifi's list alone. The session is made on the
+    first request and closed by :meth:`close` (or leaving a ``with`` block).
     """
 
     def __init__(
@@ -90,19 +103,31 @@ class CentralClient:
         base_url: str,
         *,
         timeout_s: float = 3.0,
+        documents_timeout_s: float | None = None,
         token: str | None = None,
-        session: requests.Session | None = None,
+        ca_bundle: str = "",
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"central URL must be http(s)://host[:port], not {base_url!r}")
-        if timeout_s <= 0:
-            raise ValueError("timeout_s must be positive")
+        if timeout_s <= 0 or (documents_timeout_s is not None and documents_timeout_s <= 0):
+            raise ValueError("timeout_s and documents_timeout_s must be positive")
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
+        self.documents_timeout_s = documents_timeout_s or timeout_s
         self.token = token
-        self._owns_session = session is None
-        self._session = session
+        self.ca_bundle = ca_bundle
+        self._session: requests.Session | None = None
+
+    @classmethod
+    def from_config(cls, central: CentralSection) -> CentralClient:
+        """The client ``[central]`` describes (``url``, the timeouts, ``ca_bundle``)."""
+        return cls(
+            central.url,
+            timeout_s=central.timeout_s,
+            documents_timeout_s=central.documents_timeout_s,
+            ca_bundle=central.ca_bundle,
+        )
 
     def __repr__(self) -> str:
         return f"CentralClient({self.base_url!r}, token={'set' if self.token else 'none'})"
@@ -176,7 +201,7 @@ class CentralClient:
 
     def submit(self, items: Sequence[Mapping[str, Any]]) -> list[SubmissionResult]:
         """Send outbox items (``key``, ``kind``, ``body``); one result per item, same order."""
-        data = self._call("POST", SUBMISSIONS_PATH, {"items": list(items)})
+        data = self._call("POST", SUBMISSIONS_PATH, {"items": list(items)}, kind="list")
         raw = data.get("results")
         if not isinstance(raw, list) or len(raw) != len(items):
             raise CentralProtocolError(f"{self._url(SUBMISSIONS_PATH)}: results do not match")
@@ -225,7 +250,7 @@ class CentralClient:
         dates: :class:`CentralUnavailable` with ``status`` 429 and the
         ``retry_after_s`` the centre gave.
 
-        ``deadline_s`` bounds connecting and each wait for data, so a citizen
+        ``deadline_s`` bounds the whole call (a drip too), so a citizen
         at the screen never waits long: on a timeout this raises
         :class:`CentralUnavailable` and the kiosk carries on without.
         """
@@ -260,18 +285,20 @@ class CentralClient:
     ) -> tuple[Application, ...]:
         """A citizen's applications and their state (exactly one key; verified cards only).
 
-        Like :meth:`lookup_citizen`, ``deadline_s`` bounds connecting and each
-        wait, and a timeout raises :class:`CentralUnavailable`.
+        Like :meth:`lookup_citizen`, ``deadline_s`` bounds the whole call
+        and a timeout raises :class:`CentralUnavailable`.
         """
         given = _one_key(deadline_s, card_number=card_number, nik=nik)
-        status, _, body = self._send("POST", APPLICATIONS_PATH, body=given, timeout_s=deadline_s)
+        status, _, body = self._send(
+            "POST", APPLICATIONS_PATH, body=given, timeout_s=deadline_s, kind="list"
+        )
         self._expect(APPLICATIONS_PATH, status, 200)
         data = self._json_object(APPLICATIONS_PATH, body)
         return self._parse(APPLICATIONS_PATH, parse_applications, data)
 
     def health_info(self, *, deadline_s: float = 2.0) -> HealthInfo | None:
         """Beds by ward and doctors on duty at this kiosk's office; None if it has none."""
-        status, _, body = self._send("GET", HEALTH_INFO_PATH, timeout_s=deadline_s)
+        status, _, body = self._send("GET", HEALTH_INFO_PATH, timeout_s=deadline_s, kind="list")
         if status == 404:
             return None
         self._expect(HEALTH_INFO_PATH, status, 200)
@@ -280,7 +307,7 @@ class CentralClient:
 
     def queue_state(self, *, deadline_s: float = 2.0) -> QueueState:
         """Now serving and people waiting, per service of this kiosk's office, today."""
-        status, _, body = self._send("GET", QUEUE_PATH, timeout_s=deadline_s)
+        status, _, body = self._send("GET", QUEUE_PATH, timeout_s=deadline_s, kind="list")
         self._expect(QUEUE_PATH, status, 200)
         data = self._json_object(QUEUE_PATH, body)
         return self._parse(QUEUE_PATH, parse_queue_state, data)
@@ -295,7 +322,7 @@ class CentralClient:
             return False
 
     def close(self) -> None:
-        if self._owns_session and self._session is not None:
+        if self._session is not None:
             self._session.close()
             self._session = None
 
@@ -316,7 +343,9 @@ class CentralClient:
 
     def _fetch_document(self, path: str, etag: str | None) -> DocumentFetch:
         headers = {"If-None-Match": etag} if etag else {}
-        status, response_headers, body = self._send("GET", path, headers=headers)
+        status, response_headers, body = self._send(
+            "GET", path, headers=headers, timeout_s=self.documents_timeout_s, kind="document"
+        )
         if status == 304:
             if not etag:
                 raise CentralProtocolError(
@@ -340,9 +369,10 @@ class CentralClient:
         *,
         ok: tuple[int, ...] = (200, 201),
         timeout_s: float | None = None,
+        kind: AnswerKind = "small",
     ) -> dict[str, Any]:
         """Send, expect one of ``ok``, return the JSON object; a 4xx is :class:`CentralRefused`."""
-        status, _, content = self._send(method, path, body=body, timeout_s=timeout_s)
+        status, _, content = self._send(method, path, body=body, timeout_s=timeout_s, kind=kind)
         if status not in ok:
             code = error_code(content)
             if 400 <= status < 500:
@@ -359,6 +389,11 @@ class CentralClient:
             return parse(data)
         except AnswerError as exc:
             raise CentralProtocolError(f"{self._url(path)}: answer malformed ({exc})") from exc
+        except Exception as exc:  # a parser's own defect: still no answer crashes a caller
+            log.error("the parser of %s failed on an answer: %s", path, type(exc).__name__)
+            raise CentralProtocolError(
+                f"{self._url(path)}: answer malformed ({type(exc).__name__})"
+            ) from exc
 
     def _send(
         self,
@@ -369,36 +404,43 @@ class CentralClient:
         body: Mapping[str, Any] | None = None,
         timeout_s: float | None = None,
         auth: bool = True,
+        kind: AnswerKind = "small",
     ) -> tuple[int, Mapping[str, str], bytes]:
-        """Send one request; returns status, headers and body, or raises a CentralError."""
-        import requests
+        """Send one request; returns status, headers and body, or raises a CentralError.
+
+        The whole call, connecting to the last byte, takes at most ``timeout_s``
+        (default :attr:`timeout_s`); the body, inflated, at most ``ANSWER_CAPS[kind]``.
+        """
+        from kiosk import central_transport as transport
 
         url = self._url(path)
-        timeout = timeout_s or self.timeout_s
+        seconds = timeout_s or self.timeout_s
         all_headers = {"Accept": "application/json", **(headers or {})}
         if auth and self.token:
             all_headers["Authorization"] = f"Bearer {self.token}"
-        if self._session is None:
-            self._session = requests.Session()
+        watch: transport.Watch | None = None
         try:
-            with self._session.request(
-                method,
-                url,
-                headers=all_headers,
-                json=body,
-                timeout=(timeout, timeout),
-                allow_redirects=False,
-            ) as response:
-                content = response.content
+            if self._session is None:
+                self._session = transport.new_session(self.ca_bundle)
+            with (
+                transport.deadline(seconds) as watch,
+                self._session.request(
+                    method,
+                    url,
+                    headers=all_headers,
+                    json=body,
+                    timeout=(seconds, seconds),
+                    allow_redirects=False,
+                    stream=True,
+                ) as response,
+            ):
                 status, response_headers = response.status_code, response.headers
-        except requests.Timeout as exc:
-            raise CentralUnavailable(f"{url}: timed out after {timeout:g} s") from exc
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            if is_garbled(exc):
-                raise CentralProtocolError(f"{url}: the answer is not HTTP ({exc})") from exc
-            raise CentralUnavailable(f"{url}: cannot reach the server ({exc})") from exc
-        except requests.RequestException as exc:
-            raise CentralProtocolError(f"{url}: unusable answer ({exc})") from exc
+                content = transport.read_capped(response, transport.ANSWER_CAPS[kind])
+        except Exception as exc:
+            expired = watch is not None and watch.expired
+            raise _failure(url, seconds, exc, expired=expired) from exc
+        if watch.expired:  # cut mid-headers, http.client takes the end for a short answer
+            raise CentralUnavailable(f"{url}: timed out after {seconds:g} s")
         if status >= 500 or status == 429:
             raise CentralUnavailable(
                 f"{url}: server answered {status}",
@@ -422,8 +464,8 @@ class CentralClient:
 
     def _json_object(self, path: str, body: bytes) -> dict[str, Any]:
         try:
-            data = json.loads(body)
-        except ValueError as exc:  # includes UnicodeDecodeError
+            data = loads(body)
+        except BadJSON as exc:
             raise CentralProtocolError(f"{self._url(path)}: body is not JSON ({exc})") from exc
         if not isinstance(data, dict):
             raise CentralProtocolError(
@@ -440,6 +482,31 @@ def _one_key(deadline_s: float, **keys: str | None) -> dict[str, str]:
     if deadline_s <= 0:
         raise ValueError("deadline_s must be positive")
     return given
+
+
+def _failure(url: str, seconds: float, exc: Exception, *, expired: bool) -> CentralError:
+    """The :class:`CentralError` for what went wrong while sending to ``url``."""
+    import requests
+
+    from kiosk.central_transport import AnswerTooLarge
+
+    if expired or isinstance(exc, requests.Timeout):
+        return CentralUnavailable(f"{url}: timed out after {seconds:g} s")
+    if isinstance(exc, AnswerTooLarge):
+        return CentralProtocolError(f"{url}: {exc}")
+    if isinstance(exc, requests.exceptions.SSLError) and is_untrusted(exc):
+        return CentralUnavailable(
+            f"{url}: the server's certificate is not trusted; install the city's certificate"
+            f" authority in the system store or set central.ca_bundle ({exc})"
+        )
+    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+        if is_garbled(exc):
+            return CentralProtocolError(f"{url}: the answer is not HTTP ({exc})")
+        return CentralUnavailable(f"{url}: cannot reach the server ({exc})")
+    if isinstance(exc, requests.RequestException):
+        return CentralProtocolError(f"{url}: unusable answer ({exc})")
+    log.error("sending to %s failed unexpectedly: %s", url, type(exc).__name__)
+    return CentralProtocolError(f"{url}: unusable answer ({type(exc).__name__})")
 
 
 def _text(value: Any) -> str | None:

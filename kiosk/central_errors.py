@@ -17,9 +17,13 @@
                                   ``unknown_service``, ``conflict``): this
                                   request will never succeed as it is
 
-No exception from ``requests`` (or ``ValueError`` from decoding a body)
-ever leaves the client; each becomes one of these, with the original as
-``__cause__``. Messages name the URL and the reason, never request data.
+No exception from ``requests``, from decoding a body (``ValueError``,
+``RecursionError``, ...) or from checking an answer's fields ever leaves the
+client; each becomes one of these, with the original as ``__cause__``. A call
+past its total deadline is ``CentralUnavailable`` ("timed out after N s"); an
+answer past its size cap, ``CentralProtocolError`` ("answer larger than N
+bytes"); a certificate that does not verify, ``CentralUnavailable`` naming
+``central.ca_bundle``. Messages name the URL and the reason, never request data.
 :func:`is_garbled` and :func:`error_code` are the client's helpers for
 telling them apart.
 """
@@ -29,8 +33,9 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import http.client
-import json
 from collections.abc import Iterator
+
+from kiosk.central_json import BadJSON, loads
 
 __all__ = [
     "CentralAuthError",
@@ -96,8 +101,8 @@ class CentralAuthError(CentralError):
 def error_code(body: bytes) -> str:
     """The ``error`` code of a central error body, or ""."""
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = loads(body)
+    except BadJSON:
         return ""
     code = data.get("error") if isinstance(data, dict) else None
     return code if isinstance(code, str) and code.isascii() and len(code) <= 64 else ""
@@ -108,15 +113,15 @@ def retry_after_s(value: str | None, now: dt.datetime | None = None) -> float | 
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²" is a digit to str.isdigit, not to float
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 def is_garbled(exc: BaseException) -> bool:
@@ -136,6 +141,13 @@ def is_garbled(exc: BaseException) -> bool:
         if isinstance(cause, http.client.HTTPException):
             return True
     return False
+
+
+def is_untrusted(exc: BaseException) -> bool:
+    """Whether a TLS error means the server's certificate did not verify."""
+    import ssl
+
+    return any(isinstance(cause, ssl.SSLCertVerificationError) for cause in _causes(exc))
 
 
 def _causes(exc: BaseException) -> Iterator[BaseException]:

@@ -107,7 +107,13 @@ class PrinterSection:
 @dataclass(frozen=True)
 class CentralSection:
     url: str = "http://127.0.0.1:8470"
+    #: Seconds one request may take in all: connecting, TLS, sending, the whole answer.
     timeout_s: float = 3.0
+    #: The same for fetching the catalog, the trust list or the revocation list.
+    documents_timeout_s: float = 30.0
+    #: Extra certificate authorities (a PEM file, or a folder of them made by
+    #: ``c_rehash``) trusted besides the system's; empty: the system's alone.
+    ca_bundle: str = ""
     #: One-time code from ``kiosk server enrol-code``, traded for a token on first start.
     enrolment_code: str = ""
     #: Where the kiosk keeps its bearer token (mode 0600); empty: ``<data_dir>/central-token``.
@@ -303,9 +309,24 @@ def _check_together(config: Config, source: str) -> None:
     url = config.central.url
     if not url.startswith(("http://", "https://")):
         raise ConfigError("central.url", "must start with http:// or https://", source)
+    if config.central.ca_bundle:
+        _check_ca_bundle(config.central.ca_bundle, source)
     _check_printer(config, source)
     _check_operator(config, source)
     _check_sync(config, source)
+
+
+def _check_ca_bundle(path: str, source: str) -> None:
+    import ssl
+
+    from kiosk.central_transport import trust_context
+
+    try:
+        trust_context(path)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(
+            "central.ca_bundle", f"cannot load certificates from {path}: {exc}", source
+        ) from None
 
 
 def _check_sync(config: Config, source: str) -> None:

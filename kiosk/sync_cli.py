@@ -138,7 +138,7 @@ def _now(store: Store, config: Config, *, as_json: bool) -> int:
     from kiosk.sync import SyncEngine
 
     clock = office_clock(config)
-    with CentralClient(config.central.url, timeout_s=config.central.timeout_s) as client:
+    with CentralClient.from_config(config.central) as client:
         engine = SyncEngine(store, client, config, now=clock)
         report = engine.run_once(force=True)
     result = status_report(store, clock())

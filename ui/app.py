@@ -57,7 +57,7 @@ def build_window(
         config.card.backend, reader_filter=config.card.reader, path=config.card.nfc_path
     )
     printer = printer_from(config)
-    central = CentralClient(config.central.url, timeout_s=config.central.timeout_s)
+    central = CentralClient.from_config(config.central)
     demo_cards: list[tuple[str, Callable[[], None]]] = []
     if demo and isinstance(reader, SimulatedReader):
         from kiosk.demo import demo_reader

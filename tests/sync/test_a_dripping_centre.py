@@ -1,0 +1,52 @@
+"""A centre that answers one byte at a time never holds up a ticket or a sync step.
+
+The fault proxy relays the real centre's answers a byte every 50 ms: no socket
+read ever waits long enough to time out, so only a deadline for the whole call
+stops the kiosk waiting for the entire drip (many seconds per answer).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from central.process import RunningCentral
+from kiosk.sync import StepReport
+from tests.sync.conftest import Kiosk
+from tests.sync.helpers import centre_displays, centre_tickets, issue
+
+pytestmark = pytest.mark.timeout(120)
+
+DRIP_S = 0.05
+
+
+def test_a_dripping_centre_gives_a_leased_number(kiosk: Kiosk, central: RunningCentral) -> None:
+    kiosk.engine.run_once()
+    kiosk.proxy.set("drip", delay_s=DRIP_S)
+    ticket = issue(kiosk.store, kiosk.clock, kiosk.engine)
+    # The answer (~300 bytes) would take 15 s to drip: sync.allocate_deadline_s (0.8 s) cut it.
+    assert ticket.source == "lease"
+    assert kiosk.proxy.count("/api/v1/tickets/allocate", "drip") == 1
+    kiosk.proxy.set("pass")
+    for _ in range(10):
+        if kiosk.engine.run_once(force=True).status.outbox_depth == 0:
+            break
+    row = centre_tickets(central.db_url, [ticket.id])[ticket.id]
+    assert row.display == ticket.number  # the number the citizen holds wins
+    displays = centre_displays(central.db_url)
+    assert len(displays) == len(set(displays))
+
+
+def test_a_sync_step_against_a_dripping_centre_ends_offline(kiosk: Kiosk) -> None:
+    kiosk.engine.run_once()
+    kiosk.proxy.set("drip", delay_s=DRIP_S)
+    done: list[StepReport] = []
+    step = threading.Thread(target=lambda: done.append(kiosk.engine.run_once(force=True)))
+    step.start()
+    # Each call may take central.timeout_s (0.5 s here); dripping the answers whole
+    # would take minutes. The bound only keeps a broken kiosk from hanging the suite.
+    step.join(60)
+    assert done, "the sync step was still waiting for the dripping centre after 60 s"
+    assert done[0].status.connection == "offline"
+    assert "timed out after" in (done[0].status.last_error or "")
