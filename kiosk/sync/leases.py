@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from kiosk.catalog import Catalog
 from kiosk.central_client import CentralClient
+from kiosk.central_errors import CentralRefused
 from offline_store import LeaseState, Store
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,19 @@ class LeaseKeeper:
         if _end_of_day(now) - now <= TOMORROW_WINDOW:
             days.append(now.date() + dt.timedelta(days=1))
         taken = 0
+        refused: CentralRefused | None = None
         for service in catalog.services_for(self.office_id):
             for day in days:
                 if self._enough(states, service.id, day, now):
                     continue
-                lease = client.request_lease(service.id, day, self.size)
+                try:
+                    lease = client.request_lease(service.id, day, self.size)
+                except CentralRefused as exc:
+                    # One queue refused (its cap reached, a service the centre
+                    # dropped) must not leave the others without numbers.
+                    log.warning("lease of %s for %s refused: %s", service.id, day, exc)
+                    refused = refused or exc
+                    continue
                 store.add_lease(
                     lease_id=lease.lease_id,
                     office_id=lease.office_id,
@@ -66,6 +75,8 @@ class LeaseKeeper:
                 )
                 log.info("leased %s numbers %d-%d for %s", service.id, lease.start, lease.end, day)
                 taken += 1
+        if refused is not None:
+            raise refused  # the engine backs the lease task off
         return taken
 
     def give_back(
@@ -102,9 +113,19 @@ class LeaseKeeper:
             and s.day == day
         ]
         left = sum(s.remaining or 0 for s in usable)
-        lasting = any(s.expires_at is None or s.expires_at - now > EXPIRY_MARGIN for s in usable)
+        # In the last hour of its day every lease of that day expires within the
+        # hour, and a new one would too: leasing again would only hoard numbers.
+        last_hour = _end_of(day, now) - now <= EXPIRY_MARGIN
+        lasting = any(
+            s.expires_at is None or s.expires_at - now > EXPIRY_MARGIN or last_hour for s in usable
+        )
         return left >= self.low_water and lasting
 
 
+def _end_of(day: dt.date, now: dt.datetime) -> dt.datetime:
+    """The end of ``day`` in ``now``'s time zone (the kiosk's, which is the city's)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=now.tzinfo)
+
+
 def _end_of_day(now: dt.datetime) -> dt.datetime:
-    return dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=now.tzinfo)
+    return _end_of(now.date(), now)

@@ -11,7 +11,9 @@ import uuid
 import pytest
 
 from central.process import RunningCentral
+from kiosk.catalog import Catalog
 from kiosk.central_client import CentralClient
+from kiosk.central_errors import CentralRefused
 from kiosk.sync import SyncEngine
 from offline_store import Store, StoreError
 from tests.sync.conftest import OFFICE, Kiosk
@@ -242,3 +244,56 @@ def test_a_refusal_the_kiosk_does_not_expect_keeps_the_note_and_not_the_leases(
     assert "leases" in report.ran and "leases" not in report.failed
     assert kiosk.store.unkept_number_requests(kiosk.clock()) == ["not-a-ticket-id"]
     assert report.status.connection == "online"
+
+
+def leases_asked(kiosk: Kiosk) -> list[str]:
+    return [s.path for s in kiosk.proxy.seen if s.method == "POST" and s.path == "/api/v1/leases"]
+
+
+def test_in_the_last_hour_of_the_day_the_kiosk_does_not_lease_again_and_again(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    """A lease of today expires at midnight: in the last hour that is "within the hour"
+    for every lease, a new one too, so it must not count as running out."""
+    late = kiosk.clock().replace(hour=23, minute=20, second=0, microsecond=0)
+    kiosk.clock.moment = late
+    kiosk.engine.run_once(force=True)
+    services = len(kiosk.engine.status().leases)
+    first = len(leases_asked(kiosk))
+    assert first >= 1 and services >= 1
+    for _ in range(5):
+        kiosk.clock.advance(60)
+        kiosk.engine.run_once(force=True)
+    assert len(leases_asked(kiosk)) == first  # nothing more: today's and tomorrow's suffice
+    today = [s for s in kiosk.engine.status().leases if s.day == late.date()]
+    assert today and all(s.left >= 1 for s in today)
+
+
+def test_a_queue_whose_lease_is_refused_does_not_keep_the_others_from_theirs(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    kiosk.engine.run_once()  # enrolled, the catalog in hand, every queue leased
+    cached = kiosk.store.load_catalog()
+    assert cached is not None
+    day = kiosk.clock().date()
+    held = {s.service_id for s in kiosk.store.lease_state(kiosk.clock())}
+    first, *others = [s.id for s in Catalog.from_json(cached[0]).services_for(OFFICE)]
+    assert others and held >= {first, *others}
+    # The first queue's cap is reached by leases this store never heard of.
+    while True:
+        try:
+            kiosk.client.request_lease(first, day, 1)
+        except CentralRefused as exc:
+            assert exc.code == "lease_limit"
+            break
+    # The kiosk's own leases run out: every queue needs a new one.
+    for lease in kiosk.store.lease_state(kiosk.clock()):
+        kiosk.store.release_lease(lease.lease_id, kiosk.clock())
+    asked = len(leases_asked(kiosk))
+
+    report = kiosk.engine.run_once(force=True)
+
+    assert "leases" in report.failed  # the refusal is reported, and the task backs off
+    usable = {s.service_id for s in kiosk.store.lease_state(kiosk.clock()) if s.usable}
+    assert usable >= set(others) and first not in usable
+    assert len(leases_asked(kiosk)) >= asked + len(others) + 1
