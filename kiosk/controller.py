@@ -438,6 +438,11 @@ class KioskController:
         if identity.citizen is None:  # a UID alone proves nothing: the citizen may prove
             log.info("card read: %r", identity)
             return CardRead(effect.session, identity, None, can_prove=self._can_ask_centre())
+        if identity.assurance is Assurance.UNVERIFIED:
+            # Claims no issuer vouches for (a kiosk that trusts none, an unsigned
+            # record) are anyone's to write: they name no one at the registry.
+            log.info("card read: %r (unverified: no city record)", identity)
+            return CardRead(effect.session, identity, None)
         try:  # a registry that fails in any way never costs the citizen the read
             record = self._city_record(identity.citizen)
         except Exception:
@@ -456,7 +461,8 @@ class KioskController:
     def _city_record(self, citizen: Citizen) -> dict[str, str] | None:
         """The city's record of a card's holder: it pre-fills ``record.*`` fields (#7).
 
-        Only for a verified card (signed or clone-proof): asked of the centre by
+        Only for a verified card (signed or clone-proof; :meth:`_read` asks for
+        no other, not even of the cache): asked of the centre by
         card number (or NIK) inside the read effect, with a short deadline; a
         found record is cached in the store (sealed, ``store.record_ttl_s``),
         which answers when offline or slow. A UID-only card's holder is never

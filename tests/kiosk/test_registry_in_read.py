@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cardio.citizen import Assurance
+from cardio.citizen_applet import CitizenCardApplet, encode_record
 from cardio.demo_cards import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST, demo_card
 from cardio.simulated import SimulatedReader
 from central.settings import DEMO_ENROLMENT_CODE
@@ -20,7 +21,7 @@ from kiosk.central_client import CentralClient
 from kiosk.config import CardSection, Config, KioskSection, PrinterSection, SyncSection
 from kiosk.controller import InlineExecutor, KioskController, trust_from
 from kiosk.session import Phase
-from kiosk.session_events import BirthDateEntered, ProofSkipped, ServiceSelected
+from kiosk.session_events import BirthDateEntered, Cancel, ProofSkipped, ServiceSelected
 from offline_store import Store
 from printing import make_printer
 
@@ -262,3 +263,50 @@ def test_skipping_the_date_names_no_one(build: Build, demo_central: str, enrolle
     state = controller.machine.state
     assert state.phase is Phase.IDENTIFIED
     assert state.identity is not None and state.identity.citizen is None and state.record is None
+
+
+def test_an_unsigned_card_naming_someone_else_gets_no_city_record(
+    tmp_path: Path, clock: FakeClock, demo_central: str, enrolled: str
+) -> None:
+    """A kiosk that trusts no issuer reads claims anyone can write: a home-made card
+    with a neighbour's card number must not bring the neighbour's record, online or
+    from the cache."""
+    config = Config(
+        kiosk=KioskSection(data_dir=str(tmp_path)),
+        printer=PrinterSection(output_dir=str(tmp_path)),
+        card=CardSection(),  # no trust list: every card is unverified
+        sync=SyncSection(lookup_deadline_s=1.0),
+    )
+    store = Store.open(config.store_path)
+    siti_record = {"phone": "081378901234"}
+    store.put_citizen_record("PKU-000001", siti_record, dt.datetime.now(dt.UTC))
+    reader = SimulatedReader()
+    seen: list[str] = []
+    controller = KioskController(
+        config,
+        reader=reader,
+        store=store,
+        printer=make_printer("pdf_file", output_dir=tmp_path),
+        central=CentralClient(demo_central, token=enrolled, timeout_s=1.0),
+        executor=InlineExecutor(),
+        clock=clock,
+        trust=trust_from(config),
+    )
+    controller.start()
+    try:
+        forged = {"card_number": "PKU-000001", "nik": "1471011708790009",
+                  "full_name": "Penyusup", "date_of_birth": "1979-08-17", "sex": "M"}  # fmt: skip
+        for online in (True, False):
+            controller.online = online
+            reader.tap(CitizenCardApplet(bytes.fromhex("04DEADBEEF0001"), encode_record(forged)))
+            state = controller.machine.state
+            assert state.identity is not None
+            assert state.identity.assurance is Assurance.UNVERIFIED
+            assert state.record is None, "an unsigned card named a stranger's record"
+            seen.append(str(state.identity.citizen.full_name if state.identity.citizen else ""))
+            controller.dispatch(Cancel())
+            reader.remove()
+        assert seen == ["Penyusup", "Penyusup"]  # what the card itself says, nothing more
+    finally:
+        controller.stop()
+        store.close()
