@@ -3,7 +3,8 @@
 ::
 
     kiosk server migrate      [--db URL]
-    kiosk server enrol-code   --office ID [--ttl-hours H] [--note TEXT] [--db URL]
+    kiosk server enrol-code   --office ID [--kiosk KIOSK_ID] [--ttl-hours H] [--note TEXT]
+                              [--db URL]
     kiosk server kiosks       [--db URL]
     kiosk server revoke-kiosk KIOSK_ID [--db URL]
     kiosk server add-staff    USERNAME [--role admin|staff] [--office ID] [--name NAME]
@@ -56,6 +57,12 @@ def add_subcommands(parser: argparse.ArgumentParser) -> None:
         help="hours the code stays valid (default: %(default)g)",
     )
     code.add_argument("--note", default="", help="a note for the audit (e.g. where the kiosk is)")
+    code.add_argument(
+        "--kiosk",
+        metavar="KIOSK_ID",
+        help="re-key this enrolled kiosk of the office: it gets a new token and keeps its "
+        "kiosk code, leases and tickets (after revoke-kiosk, or a lost token)",
+    )
     made["revoke-kiosk"].add_argument("kiosk_id", metavar="KIOSK_ID")
     add = made["add-staff"]
     add.add_argument("username")
@@ -93,11 +100,17 @@ def _enrol_code(db: Database, args: argparse.Namespace) -> int:
         return _fail("--ttl-hours must be more than 0 and at most 720", EXIT_REFUSED)
     with db.begin() as conn:
         code, expires = kiosks.create_enrolment_code(
-            conn, args.office, ttl_s=int(args.ttl_hours * 3600), actor=ACTOR, note=args.note
+            conn,
+            args.office,
+            ttl_s=int(args.ttl_hours * 3600),
+            actor=ACTOR,
+            note=args.note,
+            kiosk_id=args.kiosk,
         )
     print(code)
+    what = f"kiosk {args.kiosk} of office" if args.kiosk else "a new kiosk of office"
     print(
-        f"one-time enrolment code for office {args.office}, valid until "
+        f"one-time enrolment code for {what} {args.office}, valid until "
         f"{expires.isoformat(timespec='minutes')}; set it as central.enrolment_code on the kiosk",
         file=sys.stderr,
     )

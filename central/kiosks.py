@@ -58,10 +58,24 @@ def require_office(conn: Connection, office_id: str) -> None:
 
 
 def create_enrolment_code(
-    conn: Connection, office_id: str, *, ttl_s: int, actor: str, note: str = ""
+    conn: Connection,
+    office_id: str,
+    *,
+    ttl_s: int,
+    actor: str,
+    note: str = "",
+    kiosk_id: str | None = None,
 ) -> tuple[str, dt.datetime]:
-    """A new single-use code for ``office_id``; returns it (shown once) and its expiry."""
+    """A new single-use code for ``office_id``; returns it (shown once) and its expiry.
+
+    With ``kiosk_id`` (an enrolled kiosk of that office) the code re-keys that
+    kiosk: trading it gives the kiosk a new token and revokes its others, and
+    the kiosk stays itself (its id, kiosk code, leases and submission keys), so
+    the tickets it printed before still reach the queue.
+    """
     require_office(conn, office_id)
+    if kiosk_id is not None and kiosk_office(conn, kiosk_id) != office_id:
+        raise NotFound(f"no kiosk {kiosk_id!r} at office {office_id!r}", code="unknown_kiosk")
     code = new_enrolment_code()
     now = utc_now()
     expires = now + dt.timedelta(seconds=ttl_s)
@@ -74,9 +88,11 @@ def create_enrolment_code(
             used_at=None,
             reusable=False,
             note=note[:200],
+            kiosk_id=kiosk_id,
         )
     )
-    record_event(conn, actor=actor, action="enrolment_code.created", subject=office_id)
+    action = "enrolment_code.created" if kiosk_id is None else "enrolment_code.created_rekey"
+    record_event(conn, actor=actor, action=action, subject=kiosk_id or office_id)
     return code, expires
 
 
@@ -122,6 +138,8 @@ def enrol(conn: Connection, code: str, name: str) -> Enrolment:
         conn.execute(
             update(enrolment_codes).where(enrolment_codes.c.id == row.id).values(used_at=now)
         )
+    if row.kiosk_id is not None:
+        return _rekey(conn, row.kiosk_id, now)
     kiosk_id = str(uuid.uuid4())
     kiosk_code = next_kiosk_code(conn)
     conn.execute(
@@ -142,6 +160,28 @@ def enrol(conn: Connection, code: str, name: str) -> Enrolment:
     )
     record_event(conn, actor=f"kiosk:{kiosk_id}", action="kiosk.enrolled", subject=row.office_id)
     return Enrolment(kiosk_id=kiosk_id, office_id=row.office_id, token=token, kiosk_code=kiosk_code)
+
+
+def _rekey(conn: Connection, kiosk_id: str, now: dt.datetime) -> Enrolment:
+    """A new token for the enrolled kiosk ``kiosk_id``; every other token of it is revoked."""
+    kiosk = conn.execute(
+        select(kiosks.c.office_id, kiosks.c.kiosk_code).where(kiosks.c.id == kiosk_id)
+    ).one()
+    conn.execute(
+        update(kiosk_tokens)
+        .where(kiosk_tokens.c.kiosk_id == kiosk_id, kiosk_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    token = new_token(TokenKind.KIOSK)
+    conn.execute(
+        insert(kiosk_tokens).values(
+            token_hash=sha256_hex(token), kiosk_id=kiosk_id, created_at=now, revoked_at=None
+        )
+    )
+    record_event(conn, actor=f"kiosk:{kiosk_id}", action="kiosk.rekeyed", subject=kiosk.office_id)
+    return Enrolment(
+        kiosk_id=kiosk_id, office_id=kiosk.office_id, token=token, kiosk_code=kiosk.kiosk_code
+    )
 
 
 #: Any constant: the key of PostgreSQL's advisory lock around choosing a kiosk code.

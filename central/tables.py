@@ -111,6 +111,11 @@ enrolment_codes = Table(
     Column("used_at", UtcDateTime, nullable=True),
     Column("reusable", Boolean, nullable=False),  # True: the demo code only
     Column("note", String(200), nullable=False),
+    # A code made for an enrolled kiosk gives it a new token and keeps its
+    # identity (0007_rekey); None: the code makes a new kiosk. No foreign key:
+    # kiosks already refer to their code (a cycle); kiosk rows are never deleted
+    # and the id is checked when the code is made.
+    Column("kiosk_id", String(36), nullable=True),
 )
 kiosks = Table(
     "kiosks",

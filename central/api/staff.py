@@ -27,6 +27,7 @@ router = _staff_router(tags=["staff"])
 admin = admin_router(tags=["staff"])
 
 OFFICE_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
+KIOSK_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 
 
 class LoginRequest(BaseModel):
@@ -99,12 +100,19 @@ class CodeRequest(BaseModel):
 
     office_id: str = Field(pattern=OFFICE_ID)
     note: str = Field(default="", max_length=200, pattern=PRINTABLE)
+    kiosk_id: str | None = Field(
+        default=None,
+        pattern=KIOSK_ID,
+        description="An enrolled kiosk of the office to re-key: it gets a new token and "
+        "stays itself (its kiosk code, leases and tickets). Without it, a new kiosk.",
+    )
 
 
 class CodeResponse(BaseModel):
     code: str = Field(description="Type it on the kiosk (central.enrolment_code); shown once.")
     office_id: str
     expires_at: dt.datetime
+    kiosk_id: str | None = None
 
 
 @admin.post("/api/v1/staff/enrolment-codes", status_code=201, responses={403: {}, 404: {}})
@@ -118,8 +126,11 @@ def create_code(body: CodeRequest, who: AdminAuth, ctx: Context) -> CodeResponse
             ttl_s=ctx.settings.enrolment_code_ttl_s,
             actor=who.actor,
             note=body.note,
+            kiosk_id=body.kiosk_id,
         )
-    return CodeResponse(code=code, office_id=body.office_id, expires_at=expires)
+    return CodeResponse(
+        code=code, office_id=body.office_id, expires_at=expires, kiosk_id=body.kiosk_id
+    )
 
 
 class KioskOut(BaseModel):

@@ -216,9 +216,14 @@ class SyncEngine:
                 if not force and not self.schedule.due(name, now):
                     continue
                 ran.append(name)
+                token = self.client.token
                 ok, result = self._run_task(name, now)
                 if not ok:
                     failed.append(name)
+                if self.client.token != token and name != "identity":
+                    # Enrolled anew on a refused token: learn the kiosk code now, before
+                    # the next ticket binds its id or its fallback number to the old one.
+                    self._run_task("identity", self._now())
                 if isinstance(result, PushResult):
                     pushed += result
                 if not ok and self.schedule.offline_until is not None and not force:

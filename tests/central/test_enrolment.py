@@ -18,8 +18,21 @@ from central.process import RunningCentral
 from central.tables import audit_log, enrolment_codes, kiosk_tokens, kiosks
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import CentralAuthError
+from kiosk.ticket_ids import new_ticket_id
 
-from .helpers import DEMO_OFFICE, PASSWORD, bearer, enrol, new_code, new_kiosk, new_staff
+from .helpers import (
+    DEMO_OFFICE,
+    PASSWORD,
+    bearer,
+    enrol,
+    new_code,
+    new_kiosk,
+    new_office,
+    new_staff,
+)
+from .queue_helpers import allocate, lease, registration, results
+
+SERVICE = "ktp-cetak-ulang"
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -191,3 +204,93 @@ def test_a_wrong_password_gets_401(central_server: RunningCentral, operator: Dat
         )
         assert response.status_code == 401
         assert response.json()["detail"] == "wrong username or password"
+
+
+def rekey_code(url: str, admin_token: str, kiosk_id: str, office_id: str = DEMO_OFFICE) -> str:
+    response = requests.post(
+        f"{url}/api/v1/staff/enrolment-codes",
+        json={"office_id": office_id, "kiosk_id": kiosk_id, "note": "token lost"},
+        headers=bearer(admin_token),
+        timeout=5,
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["kiosk_id"] == kiosk_id
+    code: str = response.json()["code"]
+    return code
+
+
+def test_a_rekeyed_kiosk_stays_itself_and_its_printed_tickets_reach_the_queue(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    admin = new_staff(operator, url, staff.Role.ADMIN, DEMO_OFFICE)
+    first = enrol(url, new_code(operator)).json()
+    kiosk_id, old_token, kiosk_code = first["kiosk_id"], first["token"], first["kiosk_code"]
+    granted = lease(url, old_token, SERVICE, 3)
+    assert granted.status_code == 201, granted.text
+    online_id = new_ticket_id(kiosk_code)
+    allocated = allocate(url, old_token, SERVICE, online_id)
+    assert allocated.status_code == 201, allocated.text
+    offline_id = new_ticket_id(kiosk_code)  # printed from the lease, not yet sent
+    printed = [
+        registration(online_id, SERVICE, allocated.json()["display"], "online"),
+        registration(offline_id, SERVICE, f"B-{granted.json()['start']:03d}", "lease"),
+    ]
+    revoked = requests.post(
+        f"{url}/api/v1/staff/kiosks/{kiosk_id}/revoke", headers=bearer(admin), timeout=5
+    )
+    assert revoked.status_code == 200, revoked.text
+
+    again = enrol(url, rekey_code(url, admin, kiosk_id))
+
+    assert again.status_code == 201, again.text
+    body = again.json()
+    assert (body["kiosk_id"], body["kiosk_code"]) == (kiosk_id, kiosk_code)
+    assert catalog_status(url, old_token) == 401
+    outcomes = results(url, body["token"], printed)
+    assert [r["status"] for r in outcomes] == ["accepted", "accepted"], outcomes
+    returned = requests.post(
+        f"{url}/api/v1/leases/{granted.json()['lease_id']}/return",
+        json={"first_unused": granted.json()["start"] + 1},
+        headers=bearer(body["token"]),
+        timeout=5,
+    )
+    assert returned.status_code == 200, returned.text
+    with operator.read() as conn:
+        assert conn.execute(select(kiosks.c.id)).all().count((kiosk_id,)) == 1
+        actions = {r.action for r in conn.execute(select(audit_log.c.action))}
+    assert {"enrolment_code.created_rekey", "kiosk.rekeyed"} <= actions
+
+
+def test_a_rekey_code_rekeys_only_a_kiosk_of_its_office(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    kiosk_id, token = new_kiosk(operator, url)
+    other_office = new_office(operator)
+    other_admin = new_staff(operator, url, staff.Role.ADMIN, other_office)
+    for office, who in ((DEMO_OFFICE, other_admin), (other_office, other_admin)):
+        refused = requests.post(
+            f"{url}/api/v1/staff/enrolment-codes",
+            json={"office_id": office, "kiosk_id": kiosk_id},
+            headers=bearer(who),
+            timeout=5,
+        )
+        assert refused.status_code in (403, 404), refused.text
+    assert catalog_status(url, token) == 200  # nothing happened to it
+
+
+def test_a_plain_code_makes_a_new_kiosk_that_cannot_send_the_old_ones_tickets(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    first = enrol(url, new_code(operator)).json()
+    allocated = allocate(url, first["token"], SERVICE, new_ticket_id(first["kiosk_code"]))
+    assert allocated.status_code == 201, allocated.text
+    second = enrol(url, new_code(operator)).json()
+    assert second["kiosk_code"] != first["kiosk_code"]
+    item = registration(
+        allocated.json()["ticket_id"], SERVICE, allocated.json()["display"], "online"
+    )
+    refused = results(url, second["token"], [item])[0]
+    assert (refused["status"], refused["error"]) == ("invalid", "foreign_ticket_id")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from central.database import Database
 from central.tables import tickets
 from kiosk.sync import SyncEngine
+from kiosk.ticket_ids import new_ticket_id
 from offline_store import Store, StoredTicket
 from tests.sync.conftest import OFFICE, Clock
 
@@ -34,7 +34,7 @@ def issue(
     store: Store, clock: Clock, engine: SyncEngine | None = None, service: str = SERVICE
 ) -> StoredTicket:
     """One ticket as kiosk.ticketing issues it: online number if the engine gets one."""
-    ticket_id = str(uuid.uuid4())
+    ticket_id = new_ticket_id(store.kiosk_code())
     now = clock()
     allocation = engine.allocate(ticket_id, service, now.date()) if engine else None
     return store.issue_ticket(
