@@ -147,16 +147,37 @@ class Citizen:
 #: Cc the C0 and C1 controls (NUL, tab, newline, ESC ...), Cf the invisible
 #: format characters (every bidi control U+061C, U+200E/F, U+202A-E,
 #: U+2066-9, and zero-width ones), Zl/Zp the line and paragraph separators,
-#: Cs lone surrogates. They would reorder or hide what staff see and print.
-REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+#: Cs lone surrogates, Co private use (no agreed glyph) and Cn unassigned code
+#: points and noncharacters (U+FFFF ...). They would reorder or hide what staff
+#: see and print. Cn is as of the Unicode version of Python's ``unicodedata``.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+
+#: Characters of ordinary categories that draw nothing (blank fillers): the
+#: Hangul fillers, the Braille blank, the Khmer inherent vowels, the combining
+#: grapheme joiner, the Mongolian free variation selectors and the variation
+#: selectors. A name made of them would look empty or like another name.
+BLANK_FILLERS = frozenset(
+    {0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180F, 0x2800}
+    | {0x3164, 0xFFA0}
+    | set(range(0xFE00, 0xFE10))
+    | set(range(0xE0100, 0xE01F0))
+)
 
 
 def refused_character(text: str) -> str | None:
     """The first character of ``text`` a claim may not hold, as ``U+XXXX``, or None."""
     for char in text:
-        if unicodedata.category(char) in REFUSED_CATEGORIES:
+        if ord(char) in BLANK_FILLERS or unicodedata.category(char) in REFUSED_CATEGORIES:
             return f"U+{ord(char):04X}"
     return None
+
+
+def is_blank(text: str) -> bool:
+    """True if ``text`` shows nothing: no letter, digit, punctuation or symbol
+    (only spaces, combining marks and blank fillers)."""
+    return not any(
+        unicodedata.category(char)[0] in "LNPS" and ord(char) not in BLANK_FILLERS for char in text
+    )
 
 
 def _text(claims: Mapping[str, Any], key: str, prefix: str = "") -> str:
@@ -166,6 +187,8 @@ def _text(claims: Mapping[str, Any], key: str, prefix: str = "") -> str:
     refused = refused_character(value)
     if refused is not None:
         raise MalformedCard(f"field '{prefix}{key}' holds the control character {refused}")
+    if is_blank(value):
+        raise MalformedCard(f"field '{prefix}{key}' shows nothing (blank characters only)")
     return value.strip()
 
 

@@ -139,23 +139,23 @@ def _prove_card_key(
 
 
 def _read_record(card: CardConnection) -> bytes:
-    head = _read_binary(card, 0, 2)
-    if len(head) != 2:
-        raise MalformedCard("record header truncated")
-    length = int.from_bytes(head, "big")
+    length = int.from_bytes(_read_binary(card, 0, 2), "big")
     if length == 0 or length > MAX_RECORD:
         raise MalformedCard(f"record length {length} out of range")
     body = bytearray()
     while len(body) < length:
-        chunk = _read_binary(card, 2 + len(body), min(apdu.READ_CHUNK, length - len(body)))
-        if not chunk:
-            raise MalformedCard("record truncated")
-        body += chunk
-    return bytes(body[:length])
+        body += _read_binary(card, 2 + len(body), min(apdu.READ_CHUNK, length - len(body)))
+    return bytes(body)
 
 
 def _read_binary(card: CardConnection, offset: int, length: int) -> bytes:
+    """Exactly ``length`` bytes at ``offset``: a card that answers more or fewer
+    bytes than asked is not telling the truth about its file (malformed)."""
     resp = apdu.Response.parse(card.transmit(apdu.read_binary(offset, length)))
     if not resp.ok:
         raise MalformedCard(f"READ BINARY at {offset} answered {resp.sw:04X}")
+    if len(resp.data) != length:
+        raise MalformedCard(
+            f"READ BINARY at {offset} answered {len(resp.data)} bytes, {length} asked"
+        )
     return resp.data

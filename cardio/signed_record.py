@@ -28,7 +28,7 @@ from typing import Any
 import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from cardio.citizen import Citizen
+from cardio.citizen import Citizen, refused_character
 from cardio.errors import CardRejected, MalformedCard, Reason
 from cardio.trust import Issuer, TrustStore
 
@@ -117,8 +117,10 @@ def unverified_claims(record: bytes) -> tuple[dict[Any, Any], dict[Any, Any]]:
     Nothing outside the signature is accepted: the record is exactly one
     tagged COSE_Sign1 in deterministic CBOR (no byte after it), its
     unprotected header is empty, and the protected header and the payload
-    are each exactly one deterministic CBOR map. Raises :class:`MalformedCard`
-    otherwise.
+    are each exactly one deterministic CBOR map. The claims' keys are integers
+    (never ``true``/``false``, which Python would take for 1 and 0), and no
+    text outside the citizen map holds a refused character (the citizen map is
+    :func:`citizen_from_map`'s). Raises :class:`MalformedCard` otherwise.
     """
     message = strict_cbor(record, "record")
     if not isinstance(message, cbor2.CBORTag) or message.tag != COSE_SIGN1_TAG:
@@ -135,6 +137,13 @@ def unverified_claims(record: bytes) -> tuple[dict[Any, Any], dict[Any, Any]]:
     claims = strict_cbor(payload, "claims")
     if not isinstance(protected, dict) or not isinstance(claims, dict):
         raise MalformedCard("record header or claims are not CBOR maps")
+    if any(isinstance(key, bool) for key in protected):
+        raise MalformedCard("a protected header label is not an integer or text")
+    if any(not isinstance(key, int) or isinstance(key, bool) for key in claims):
+        raise MalformedCard("a claim key is not an integer")
+    for key, value in claims.items():
+        if key != CLAIM_CITIZEN:
+            check_texts(value, f"claim {key}")
     return protected, claims
 
 
@@ -190,9 +199,10 @@ def read_unverified(record: bytes) -> Citizen:
     """The citizen of a record without checking its signature (the kiosk trusts nobody).
 
     Accepts a COSE_Sign1 and, from the foundation, the version 0 record (a
-    plain CBOR map of text claims). Shape and NIK are still checked.
+    plain CBOR map of text claims, in deterministic CBOR like the signed one).
+    Shape and NIK are still checked.
     """
-    decoded = strict_cbor(record, "record", deterministic=False)
+    decoded = strict_cbor(record, "record")
     if isinstance(decoded, dict):  # version 0
         return citizen_from_map(decoded)
     _, claims = unverified_claims(record)
@@ -215,7 +225,15 @@ def citizen_of(
 
 def citizen_from_map(data: Mapping[Any, Any], *, reference: dt.date | None = None) -> Citizen:
     """Shape checks, then the NIK: malformed if it cannot exist, ``nik_mismatch``
-    if it contradicts the date of birth or sex."""
+    if it contradicts the date of birth or sex.
+
+    The citizen map and its address map have text keys only, and no text in
+    the map, at any depth and in keys too (unknown entries included), holds a
+    refused character (:func:`cardio.citizen.refused_character`)."""
+    _text_keys(data, "the citizen map")
+    if isinstance(data.get("address"), dict):
+        _text_keys(data["address"], "field 'address'")
+    check_texts(data, "")
     citizen = Citizen.from_claims(data)
     if reference is not None and citizen.date_of_birth > reference:
         raise MalformedCard("field 'date_of_birth' is after the issue date")
@@ -223,6 +241,40 @@ def citizen_from_map(data: Mapping[Any, Any], *, reference: dt.date | None = Non
     if not nik.matches(citizen.date_of_birth, citizen.sex):
         raise CardRejected(Reason.NIK_MISMATCH, "NIK disagrees with date of birth or sex")
     return citizen
+
+
+def _text_keys(data: Mapping[Any, Any], what: str) -> None:
+    if not all(isinstance(key, str) for key in data):
+        raise MalformedCard(f"a key of {what} is not text")
+
+
+def check_texts(value: Any, path: str) -> None:
+    """Refuse ``value`` if any text in it (map keys too, at any depth) holds a
+    character no claim may hold. Iterative: nesting depth is cbor2's limit, not
+    Python's recursion limit. ``path`` names the field in the message."""
+    stack: list[tuple[str, Any]] = [(path, value)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, str):
+            refused = refused_character(item)
+            if refused is not None:
+                name = where if where.startswith("claim ") else f"field '{where}'"
+                raise MalformedCard(f"{name} holds the control character {refused}")
+        elif isinstance(item, Mapping):  # dict, or cbor2's FrozenDict for a map key
+            for key, inner in item.items():
+                if isinstance(key, str) and refused_character(key) is not None:
+                    raise MalformedCard(
+                        f"a key in {where or 'the citizen map'} holds the control character"
+                        f" {refused_character(key)}"
+                    )
+                if not isinstance(key, str | int):
+                    stack.append((where, key))
+                inner_name = key if isinstance(key, str | int) else "?"
+                stack.append((f"{where}.{inner_name}" if where else str(inner_name), inner))
+        elif isinstance(item, list | tuple):
+            stack.extend((where, inner) for inner in item)
+        elif isinstance(item, cbor2.CBORTag):
+            stack.append((where, item.value))
 
 
 def _validity(claims: Mapping[Any, Any], now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

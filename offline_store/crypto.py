@@ -5,7 +5,8 @@ print and lock away). It is created with mode 0600 on the first start of a
 store that has never encrypted anything, and never again: once the database
 holds the key check (``store_meta.key_check``), a missing or different key is a
 :class:`StoreKeyError`, because a fresh key would orphan every encrypted outbox
-payload. A key file found readable by other users is made 0600 when read.
+payload. A key file of another mode is made exactly 0600 when read; a symbolic
+link at its name is refused (:class:`StoreKeyError`).
 
 Two subkeys are derived with HKDF-SHA256: one for AES-GCM, one for the HMAC
 that turns a citizen's card number or NIK into the cache's lookup key (a plain
@@ -94,28 +95,47 @@ class RowCipher:
 
 
 def read_key(path: Path) -> bytes | None:
-    """The key in ``path``; None if the file does not exist."""
+    """The key in ``path``; None if the file does not exist.
+
+    Read without following a symbolic link (a link there is refused: the key
+    would be wherever it points, with that place's permissions); a plain file
+    of another mode is set to exactly 0600.
+    """
     try:
-        text = path.read_text(encoding="ascii").strip()
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        if os.path.islink(path):
+            raise StoreKeyError(
+                f"the store key file {path} is a symbolic link; it must be a plain file"
+                " (remove the link, or put the key file itself there)"
+            ) from None
+        raise StoreKeyError(f"cannot read the store key file {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise StoreKeyError(f"the store key file {path} is not a plain file")
+        text = os.read(fd, 4 * KEY_BYTES).decode("ascii").strip()
+        mode = stat.S_IMODE(info.st_mode)
+        if mode != 0o600:
+            log.warning(
+                "the store key file %s was mode %03o%s; made it 0600",
+                path,
+                mode,
+                " (readable by other users)" if mode & 0o077 else "",
+            )
+            os.fchmod(fd, 0o600)
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreKeyError(f"cannot read the store key file {path}: {exc}") from None
+    finally:
+        os.close(fd)
     try:
         key = bytes.fromhex(text)
     except ValueError:
         key = b""
     if len(key) != KEY_BYTES:
         raise StoreKeyError(f"the store key file {path} is not 64 hex characters")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
-        log.warning(
-            "the store key file %s was readable by other users (%o); made it 0600", path, mode
-        )
-        try:
-            path.chmod(0o600)
-        except OSError as exc:
-            raise StoreKeyError(f"cannot make the store key file {path} 0600: {exc}") from None
     return key
 
 

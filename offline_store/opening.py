@@ -7,7 +7,6 @@ is first opened.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import sqlite3
@@ -31,6 +30,10 @@ SIDE_FILES = ("", "-wal", "-shm", "-journal")
 def connect(path: Path, key_path: Path) -> tuple[sqlite_utils.Database, RowCipher]:
     """Open (creating if needed) and migrate the database at ``path``; raises ``StoreError``."""
     try:
+        # make_private refuses links; SQLite's own "nofollow" is an open flag
+        # Python's sqlite3 cannot pass (a "?nofollow=1" URI parameter is ignored).
+        # Between the check and the open, only the kiosk's user can write in the
+        # 0700 folder.
         make_private(path)
         conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
     except OSError as exc:
@@ -59,30 +62,71 @@ def make_private(path: Path) -> None:
 
     The database file is created here, empty and 0600, before SQLite opens it:
     SQLite gives the files it creates beside it (``-wal``, ``-shm``) the
-    database's own mode, whatever the umask. Files and a folder left broader
-    by an older kiosk or by hand are tightened, with a log line.
+    database's own mode, whatever the umask. A file found with another mode (by
+    an older kiosk or by hand) is set to exactly 0600, with a log line. A
+    symbolic link, or anything but a plain file, at the database's or a side
+    file's name is refused (:class:`StoreError` naming it): SQLite would create
+    or open the store wherever the link points, with that place's permissions.
+    The folder itself may be a link (an operator's choice of disk); it is 0700.
     """
     folder = path.parent
     if not folder.exists():
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        _tighten(folder, 0o700)
+        _tighten_folder(folder)
     except OSError as exc:  # not ours to change (e.g. a shared parent): the files still are 0600
         log.warning("cannot make the data folder %s private: %s", folder, exc.strerror)
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    for suffix in SIDE_FILES:
-        _tighten(path.with_name(path.name + suffix), 0o600)
-
-
-def _tighten(path: Path, mode: int) -> None:
     try:
-        current = stat.S_IMODE(path.stat().st_mode)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+        os.close(os.open(path, flags, 0o600))
+    except FileExistsError:  # there already, or a link there: checked just below
+        pass
+    except OSError as exc:
+        raise StoreError(f"cannot create the store file {path}: {exc.strerror}") from exc
+    for suffix in SIDE_FILES:
+        make_file_private(path.with_name(path.name + suffix), "store file")
+
+
+def make_file_private(path: Path, what: str) -> None:
+    """Make the plain file at ``path`` (if any) exactly 0600, never through a link.
+
+    Raises :class:`StoreError` naming ``path`` for a symbolic link, something
+    other than a plain file, or a mode that cannot be set.
+    """
+    try:
+        info = os.lstat(path)
     except FileNotFoundError:
         return
-    if current & 0o077:
-        log.warning("%s was mode %o, readable by other users; made it %o", path, current, mode)
-        path.chmod(current & mode)
+    except OSError as exc:
+        raise StoreError(f"cannot check the {what} {path}: {exc.strerror}") from exc
+    if stat.S_ISLNK(info.st_mode):
+        raise StoreError(
+            f"the {what} {path} is a symbolic link; the store's files must be plain files"
+            " in the data folder (remove the link, or move the real file there)"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"the {what} {path} is not a plain file")
+    current = stat.S_IMODE(info.st_mode)
+    if current == 0o600:
+        return
+    log.warning("%s %s was mode %03o%s; made it 600", what, path, current, _broader(current))
+    try:
+        os.chmod(path, 0o600)  # lstat above: a plain file; checked again below
+    except OSError as exc:
+        raise StoreError(f"cannot make the {what} {path} mode 0600: {exc.strerror}") from exc
+    if stat.S_IMODE(os.lstat(path).st_mode) != 0o600:  # replaced meanwhile
+        raise StoreError(f"the {what} {path} could not be made mode 0600")
+
+
+def _broader(mode: int) -> str:
+    return ", readable by other users" if mode & 0o077 else ""
+
+
+def _tighten_folder(folder: Path) -> None:
+    current = stat.S_IMODE(folder.stat().st_mode)
+    if current != 0o700:
+        log.warning("%s was mode %03o%s; made it 700", folder, current, _broader(current))
+        folder.chmod(0o700)
 
 
 def _key_check(conn: sqlite3.Connection) -> bytes | None:

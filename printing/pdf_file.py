@@ -11,8 +11,17 @@ with personal data (a registration slip: name, NIK, phone, complaint) is
 also recorded, with the time it was written, in the folder's hidden
 ``.personal-data`` list before it is put in place; :meth:`PdfFilePrinter.purge_personal`
 deletes each such file once it is older than the retention (24 hours by
-default, ``printer.personal_retention_s``). Queue tickets and complaint
-receipts carry none and stay.
+default, ``printer.personal_retention_s``), and at once if its recorded time is
+ahead of the clock by more than :data:`FUTURE_SLACK` (written while the clock was
+wrong: its true age is unknown). Queue tickets and complaint receipts carry
+none and stay.
+
+A crash between the temporary file and the rename leaves a hidden
+``.<stem>.XXXXXXXX.tmp`` (perhaps a slip). The purge deletes such leftovers
+once their modification time is more than :data:`TEMP_GRACE` old or more than
+:data:`FUTURE_SLACK` ahead of the clock. Within this object no write is
+in flight during a purge (both hold the same lock); the grace spares a write
+that another process is making into the same folder.
 """
 
 from __future__ import annotations
@@ -35,6 +44,12 @@ log = logging.getLogger(__name__)
 
 #: How long a document with personal data is kept by default.
 PERSONAL_RETENTION = dt.timedelta(hours=24)
+#: A recorded write time further than this ahead of the clock is not believed.
+FUTURE_SLACK = dt.timedelta(minutes=5)
+#: A temporary file untouched for this long is a crash's leftover, not a write.
+TEMP_GRACE = dt.timedelta(minutes=5)
+#: The hidden temporary files this backend makes (``tempfile.mkstemp``'s 8 random characters).
+_TEMP_NAME = re.compile(r"\.[A-Za-z0-9][A-Za-z0-9._-]*\.[a-z0-9_]{8}\.tmp")
 #: The folder's list of personal documents: ``<UTC time written>\t<file name>`` per line.
 PERSONAL_LIST = ".personal-data"
 
@@ -107,32 +122,76 @@ class PdfFilePrinter(Printer):
         return PrintReceipt(backend=self.backend, job_id=str(target))
 
     def purge_personal(self) -> int:
-        """Delete the personal documents written more than the retention ago.
+        """Delete the personal documents written more than the retention ago,
+        those whose recorded time is ahead of the clock (beyond :data:`FUTURE_SLACK`),
+        and the temporary files a crash left (see the module's docstring).
 
         Returns how many files went. Entries whose file is already gone are
         dropped from the list. Raises nothing: a purge that fails is logged
         and tried again on the next call.
         """
-        cutoff = self._clock() - self.personal_retention
+        now = self._clock()
+        cutoff, horizon = now - self.personal_retention, now + FUTURE_SLACK
         with self._lock:
             try:
+                removed = self._purge_leftovers(now)
                 entries = self._personal_entries()
                 if not entries:
-                    return 0
-                kept, removed = [], 0
+                    return self._logged(removed, 0)
+                kept, future = [], 0
                 for written, name in entries:
                     path = self.folder / name
-                    if written > cutoff and path.exists():
+                    if not os.path.lexists(path):
+                        continue
+                    if cutoff < written <= horizon:
                         kept.append((written, name))
-                    elif written <= cutoff:
-                        removed += path.exists()
-                        path.unlink(missing_ok=True)
+                        continue
+                    future += written > horizon
+                    path.unlink(missing_ok=True)
+                    removed += 1
                 self._write_personal_list(kept)
             except OSError as exc:
                 log.warning("personal documents in %s not purged: %s", self.folder, exc)
                 return 0
+        return self._logged(removed, future)
+
+    def _logged(self, removed: int, future: int) -> int:
+        if future:
+            log.warning(
+                "%d document(s) with personal data in %s were dated ahead of the clock"
+                " (written while it was wrong): deleted now",
+                future,
+                self.folder,
+            )
         if removed:
             log.info("deleted %d document(s) with personal data from %s", removed, self.folder)
+        return removed
+
+    def _purge_leftovers(self, when: dt.datetime) -> int:
+        """Delete the hidden temporary files that no write is still making.
+
+        Judged by their modification time against this printer's clock (the
+        system clock, which the file system stamps them with).
+        """
+        now = when.timestamp()
+        grace, slack = TEMP_GRACE.total_seconds(), FUTURE_SLACK.total_seconds()
+        removed = 0
+        for name in os.listdir(self.folder):
+            if not _TEMP_NAME.fullmatch(name):
+                continue
+            path = self.folder / name
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            if now - grace < info.st_mtime <= now + slack:
+                continue  # young: perhaps a write in flight in another process
+            path.unlink(missing_ok=True)
+            removed += 1
+        if removed:
+            log.warning("deleted %d unfinished temporary file(s) from %s", removed, self.folder)
         return removed
 
     def _folder_problem(self) -> str | None:

@@ -214,3 +214,146 @@ def test_a_card_image_with_such_a_uid_does_not_load(uid: str) -> None:
     data = {**GOOD.to_json(), "uid": uid}
     with pytest.raises(CardImageError, match="4, 7, 8 or 10"):
         CardImage.from_json(data)
+
+
+# --- Blank fillers, private use, unassigned code points -------------------------------------
+
+BLANK_LOOKING = {
+    "hangul filler": "\u3164",
+    "halfwidth hangul filler": "\uffa0",
+    "hangul choseong filler": "\u115f",
+    "hangul jungseong filler": "\u1160",
+    "braille blank": "\u2800",
+    "khmer vowel inherent aq": "\u17b4",
+    "khmer vowel inherent aa": "\u17b5",
+    "variation selector 16": "\ufe0f",
+    "private use (Co)": "\ue000",
+    "supplementary private use (Co)": "\U000f0000",
+    "noncharacter FFFF (Cn)": "\uffff",
+    "unassigned (Cn)": "\u0378",
+}
+
+
+@BOTH
+@pytest.mark.parametrize("char", BLANK_LOOKING.values(), ids=BLANK_LOOKING.keys())
+def test_blank_fillers_private_use_and_unassigned_characters_are_malformed(
+    trust: TrustStore | None, char: str
+) -> None:
+    image = demo_issued(citizen_claims(full_name=f"Siti{char}Aminah"), check=False)
+    _, claims = signed_record.unverified_claims(image.record or b"")
+    payload = cbor2.dumps(claims[signed_record.CLAIM_CITIZEN]["full_name"])
+    assert char.encode() in payload  # the character is really inside the signed record
+    assert f"U+{ord(char):04X}" in malformed(image, trust).detail
+    alone = demo_issued(citizen_claims(full_name=char * 3), check=False)
+    assert f"U+{ord(char):04X}" in malformed(alone, trust).detail
+
+
+@BOTH
+@pytest.mark.parametrize("name", ["\u0301\u0301", " \u0301 ", "\u200a\u0308"])
+def test_a_name_that_shows_nothing_is_malformed(trust: TrustStore | None, name: str) -> None:
+    image = demo_issued(citizen_claims(full_name=name), check=False)
+    assert "shows nothing" in malformed(image, trust).detail
+
+
+def test_the_issuer_tool_refuses_blank_fillers_too() -> None:
+    with pytest.raises(IssueError, match="U\\+3164"):
+        demo_issued(citizen_claims(full_name="\u3164\u3164"))
+
+
+# --- Keys: integers for the claims, text for the citizen map ---------------------------------
+
+
+@BOTH
+def test_a_true_key_is_not_the_issuer_claim(trust: TrustStore | None) -> None:
+    _, claims = signed_record.unverified_claims(RECORD)
+    iss = claims.pop(1)
+    payload = cbor2.dumps({**claims, True: iss}, canonical=True)
+    assert bytes.fromhex("F5 6B") + b"ID-PKU-DEMO" in payload  # true: "ID-PKU-DEMO"
+    assert "claim key is not an integer" in malformed(_signed_payload(payload), trust).detail
+
+
+@BOTH
+@pytest.mark.parametrize("key", ["1", b"\x01", 7.5], ids=["text", "bytes", "float"])
+def test_a_claim_key_that_is_not_an_integer_is_malformed(
+    trust: TrustStore | None, key: object
+) -> None:
+    _, claims = signed_record.unverified_claims(RECORD)
+    payload = cbor2.dumps({**claims, key: "x"}, canonical=True)
+    assert "claim key is not an integer" in malformed(_signed_payload(payload), trust).detail
+
+
+@BOTH
+@pytest.mark.parametrize(
+    ("key", "encoded"),
+    [(True, "F5"), (1, "01"), (b"nik", "43 6E 69 6B")],
+    ids=["true", "integer", "bytes"],
+)
+def test_a_citizen_map_key_that_is_not_text_is_malformed(
+    trust: TrustStore | None, key: object, encoded: str
+) -> None:
+    image = demo_issued({**citizen_claims(), key: "x"}, check=False)  # type: ignore[dict-item]
+    assert bytes.fromhex(encoded + " 61 78") in (image.record or b"")
+    assert "key of the citizen map is not text" in malformed(image, trust).detail
+
+
+@BOTH
+def test_an_address_key_that_is_not_text_is_malformed(trust: TrustStore | None) -> None:
+    address = {**citizen_claims()["address"], 7: "x"}
+    image = demo_issued(citizen_claims(address=address), check=False)
+    assert "key of field 'address' is not text" in malformed(image, trust).detail
+
+
+@BOTH
+@pytest.mark.parametrize(
+    "claims",
+    [
+        citizen_claims(note="Siti \u202eAminah"),
+        citizen_claims(extra={"deep": ["ok", "\u202e"]}),
+        citizen_claims(address={**citizen_claims()["address"], "rt2": "\u202e"}),
+        citizen_claims(**{"nik\x00": "x"}),
+    ],
+    ids=["unknown-claim", "nested-unknown", "unknown-address-key", "key-with-nul"],
+)
+def test_refused_characters_anywhere_in_the_citizen_map_are_malformed(
+    trust: TrustStore | None, claims: dict[str, object]
+) -> None:
+    assert "control character" in malformed(demo_issued(claims, check=False), trust).detail
+
+
+@BOTH
+def test_refused_characters_in_an_unknown_claim_outside_the_citizen_map_are_malformed(
+    trust: TrustStore | None,
+) -> None:
+    _, claims = signed_record.unverified_claims(RECORD)
+    payload = cbor2.dumps({**claims, 99: "\u202e"}, canonical=True)
+    assert "claim 99 holds the control character U+202E" in (
+        malformed(_signed_payload(payload), trust).detail
+    )
+
+
+# --- Version 0: as strict as the signed record ----------------------------------------------
+
+
+def _version_0() -> bytes:
+    flat = {k: v for k, v in citizen_claims().items() if isinstance(v, str)}
+    return cbor2.dumps(flat, canonical=True)
+
+
+def test_a_version_0_record_in_deterministic_cbor_reads_without_trust() -> None:
+    identity = read(with_record(_version_0()).applet(), None)
+    assert identity.assurance is Assurance.UNVERIFIED
+
+
+def test_an_indefinite_length_version_0_record_is_malformed() -> None:
+    definite = _version_0()
+    assert definite[0] == 0xA7  # a map of seven text claims
+    indefinite = b"\xbf" + definite[1:] + b"\xff"
+    assert cbor2.loads(indefinite) == cbor2.loads(definite)
+    assert "deterministic" in malformed(with_record(indefinite), None).detail
+
+
+def test_a_version_0_record_in_another_key_order_is_malformed() -> None:
+    flat = cbor2.loads(_version_0())
+    unordered = cbor2.dumps(dict(reversed(list(flat.items()))))
+    assert unordered != _version_0()
+    assert "deterministic" in malformed(with_record(unordered), None).detail

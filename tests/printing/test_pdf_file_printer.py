@@ -23,7 +23,14 @@ import pytest
 
 from printing import make_printer
 from printing.errors import PrinterUnavailable, PrintFailed, PrintFault
-from printing.pdf_file import PERSONAL_LIST, PdfFilePrinter, error_for_os_error, safe_file_stem
+from printing.pdf_file import (
+    FUTURE_SLACK,
+    PERSONAL_LIST,
+    TEMP_GRACE,
+    PdfFilePrinter,
+    error_for_os_error,
+    safe_file_stem,
+)
 
 #: Prints one job into argv[1] from the PDF at argv[2] and reports as JSON.
 #: With FSIZE_LIMIT set, files larger than that many bytes cannot be written.
@@ -334,3 +341,83 @@ def test_a_listed_file_already_gone_or_a_bad_line_does_not_stop_the_purge(tmp_pa
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["slip-A-002.pdf"]
     written = start.isoformat()
     assert (tmp_path / PERSONAL_LIST).read_text() == f"{written}\tslip-A-002.pdf\n"
+
+
+def test_a_slip_dated_ahead_of_the_clock_is_purged_once_the_clock_is_right(
+    tmp_path: Path,
+) -> None:
+    right = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)
+    clock = [right + dt.timedelta(days=400)]  # booted without a good clock
+    printer = PdfFilePrinter(tmp_path, clock=lambda: clock[0])
+    printer.print_pdf(PDF, "slip-A-001", personal=True)
+    clock[0] = right + dt.timedelta(minutes=1)  # the clock is set right
+    printer.print_pdf(PDF, "slip-A-002", personal=True)
+    clock[0] = right + dt.timedelta(minutes=1) - FUTURE_SLACK  # a small step back is believed
+    assert printer.purge_personal() == 1
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == ["slip-A-002.pdf"]
+    assert "slip-A-001" not in (tmp_path / PERSONAL_LIST).read_text()
+    clock[0] = right + dt.timedelta(hours=24, minutes=1)
+    assert printer.purge_personal() == 1
+    assert not list(tmp_path.glob("*.pdf"))
+
+
+#: A child that dies by SIGKILL after writing the slip's temporary file, before the rename.
+CRASHING_CHILD = """
+import os, signal, sys
+from pathlib import Path
+import printing.pdf_file as pdf_file
+
+def killed(source, target):
+    if str(target).endswith(".pdf"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    os.rename(source, target)
+
+pdf_file.os.replace = killed
+printer = pdf_file.PdfFilePrinter(Path(sys.argv[1]))
+printer.print_pdf(sys.argv[2].encode(), "slip-A-001", personal=True)
+"""
+
+
+def test_a_slip_left_in_a_temporary_file_by_a_crash_is_purged(tmp_path: Path) -> None:
+    crashed = subprocess.run(
+        [sys.executable, "-c", CRASHING_CHILD, str(tmp_path), PDF.decode()], timeout=60, check=False
+    )
+    assert crashed.returncode == -9
+    (leftover,) = [name for name in entries(tmp_path) if name.endswith(".tmp")]
+    assert leftover.startswith(".slip-A-001.")
+    assert (tmp_path / leftover).read_bytes() == PDF
+    (tmp_path / "notes.tmp").write_bytes(b"not ours")  # other files stay
+    (tmp_path / ".hidden").write_bytes(b"not ours")
+    made = dt.datetime.fromtimestamp((tmp_path / leftover).stat().st_mtime, dt.UTC)
+    clock = [made + TEMP_GRACE - dt.timedelta(seconds=1)]
+    printer = PdfFilePrinter(tmp_path, clock=lambda: clock[0])
+    assert printer.purge_personal() == 0  # young: it could be another process's write
+    assert leftover in entries(tmp_path)
+    clock[0] = made + TEMP_GRACE
+    assert printer.purge_personal() == 1
+    assert entries(tmp_path) == [".hidden", PERSONAL_LIST, "notes.tmp"]
+
+
+def test_a_temporary_file_stamped_ahead_of_the_clock_is_purged(tmp_path: Path) -> None:
+    printer = PdfFilePrinter(tmp_path)
+    ahead = tmp_path / ".slip-A-001.abcd_123.tmp"
+    ahead.write_bytes(PDF)
+    future = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
+    os.utime(ahead, (future.timestamp(), future.timestamp()))
+    assert printer.purge_personal() == 1
+    assert entries(tmp_path) == []
+
+
+def test_a_write_in_flight_is_never_purged(tmp_path: Path) -> None:
+    """Purges run while jobs are written: every job lands whole, no temporary file stays."""
+    printer = PdfFilePrinter(tmp_path, clock=lambda: dt.datetime.now(dt.UTC) + TEMP_GRACE * 2)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        jobs = [
+            pool.submit(printer.print_pdf, PDF, f"slip-A-{n:03}", personal=True) for n in range(20)
+        ]
+        purges = [pool.submit(printer.purge_personal) for _ in range(20)]
+        for job in jobs:
+            assert Path(job.result().job_id).read_bytes() == PDF
+        assert all(purge.result() == 0 for purge in purges)
+    assert len(list(tmp_path.glob("*.pdf"))) == 20
+    assert not [name for name in entries(tmp_path) if name.endswith(".tmp")]
