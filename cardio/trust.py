@@ -30,6 +30,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 TRUST_LIST_FORMAT = "anjungan-trust-list/1"
 REVOCATION_LIST_FORMAT = "anjungan-revocation-list/1"
 KID_LENGTH = 8
+#: A list's ``version`` is a whole number from 1 to this (docs/card-format.md).
+MAX_LIST_VERSION = 2**31 - 1
+#: A list offered more than this many versions past the newest held is refused as
+#: suspicious (:func:`check_step`): the centre adds one per change, and a version
+#: pinned near the top would refuse every genuine list after it.
+MAX_VERSION_STEP = 10_000
 _ISSUER_ID = re.compile(r"[A-Z]{2}-[A-Z0-9-]{1,29}")
 
 
@@ -39,6 +45,10 @@ class TrustError(ValueError):
 
 class TrustRollback(TrustError):
     """A list older than the one held, or as old but different (:func:`check_successor`)."""
+
+
+class TrustVersionJump(TrustRollback):
+    """A list whose version leaps too far past the one held (:func:`check_step`)."""
 
 
 def kid_for(public_key: ec.EllipticCurvePublicKey) -> bytes:
@@ -140,8 +150,14 @@ def check_successor(held: TrustStore, offered: TrustStore) -> None:
     Each list's version only goes up: a lower one would bring back a revoked
     card or a retired key. The same version with other content is refused
     too: a publisher bumps the version with every change, so it is a forgery
-    or a mix-up. Every path that installs a list asks this first.
+    or a mix-up. An empty trust list never replaces one that trusts someone,
+    whatever its version: it would leave every card unverified. Every path that
+    installs a list asks this first.
     """
+    if held.trusts_anyone and not offered.trusts_anyone:
+        raise TrustRollback(
+            f"trust list version {offered.trust_version} names no issuer; the one held does"
+        )
     lists = (
         ("trust list", held.trust_version, offered.trust_version, _issuer_content),
         ("revocation list", held.revocation_version, offered.revocation_version, _revoked_content),
@@ -151,6 +167,31 @@ def check_successor(held: TrustStore, offered: TrustStore) -> None:
             raise TrustRollback(f"{name} version {got} is lower than the {had} held")
         if got == had and content(offered) != content(held):
             raise TrustRollback(f"{name} version {got} differs from the one held under it")
+
+
+def check_step(
+    held: Iterable[TrustStore], offered: TrustStore, max_step: int = MAX_VERSION_STEP
+) -> None:
+    """Raise :class:`TrustVersionJump` if a list of ``offered`` is more than ``max_step``
+    versions past the newest of that list in ``held``.
+
+    Asked of a list that has just arrived from the network (not of one the kiosk
+    already took): a version pinned near :data:`MAX_LIST_VERSION` would make every
+    genuine list after it "older". A kiosk that holds no list of a kind takes any
+    version of it; an operator who means a bigger jump installs the newer list as
+    the configured file (``card.trust_list``, ``card.revocation_list``) first.
+    """
+    stores = list(held)
+    lists = (
+        ("trust list", [h.trust_version for h in stores], offered.trust_version),
+        ("revocation list", [h.revocation_version for h in stores], offered.revocation_version),
+    )
+    for name, versions, got in lists:
+        had = max(versions, default=0)
+        if had >= 1 and got - had > max_step:
+            raise TrustVersionJump(
+                f"{name} version {got} is more than {max_step} past the {had} held"
+            )
 
 
 def _issuer_content(store: TrustStore) -> dict[bytes, tuple[str, str]]:
@@ -195,8 +236,12 @@ def _header(data: Any, fmt: str, source: str) -> int:
     if data.get("format") != fmt:
         raise TrustError(f"{source}: format must be {fmt!r}, not {data.get('format')!r}")
     version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise TrustError(f"{source}: version must be a whole number from 1")
+    if (
+        not isinstance(version, int)
+        or isinstance(version, bool)
+        or not 1 <= version <= MAX_LIST_VERSION
+    ):
+        raise TrustError(f"{source}: version must be a whole number from 1 to {MAX_LIST_VERSION}")
     return version
 
 

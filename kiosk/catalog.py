@@ -154,7 +154,7 @@ def _service(p: _Path, s: Mapping[str, Any], office_ids: set[str]) -> Service:
         counter=p.string(s, "counter", default=""),
         ticket_prefix=p.string(s, "ticket_prefix"),
         requirements=tuple(
-            rp.text_value(r) for rp, r in p.items(s, "requirements", required=False)
+            rp.text_value(r) for rp, r in p.items(s, "requirements", required=False, texts=True)
         ),
         assurance=assurance,
         form=tuple(_field(fp, f) for fp, f in p.items(s, "form", required=False)),
@@ -203,8 +203,10 @@ class _Path:
         return value
 
     def items(
-        self, obj: Mapping[str, Any], key: str, *, required: bool = True
+        self, obj: Mapping[str, Any], key: str, *, required: bool = True, texts: bool = False
     ) -> list[tuple[_Path, Any]]:
+        """The list at ``key``: objects, each with its path (``texts``: raw, for
+        :meth:`text_value`, which takes a string or an object of languages)."""
         value = obj.get(key)
         if value is None and not required:
             return []
@@ -213,7 +215,7 @@ class _Path:
         out: list[tuple[_Path, Any]] = []
         for i, item in enumerate(value):
             sub = _Path(f"{self}.{key}[{i}]")
-            out.append((sub, item if isinstance(item, str) else sub.mapping(item)))
+            out.append((sub, item if texts else sub.mapping(item)))
         return out
 
     def string(self, obj: Mapping[str, Any], key: str, *, default: str | None = None) -> str:

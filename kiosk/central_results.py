@@ -86,12 +86,34 @@ def _opt_int(data: Mapping[str, Any], key: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+#: Times and days the centre sends lie in [EARLIEST, LATEST) in UTC, as the centre
+#: itself requires of what kiosks send (central/submissions.py): anything else is
+#: a broken or hostile answer, and one near year 1 or 9999 cannot even be converted.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
 def _time(data: Mapping[str, Any], key: str) -> dt.datetime:
+    """An ISO 8601 time (no offset: UTC), in UTC and between 2000 and 2100."""
     try:
         moment = dt.datetime.fromisoformat(_str(data, key))
-    except ValueError as exc:
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    except (ValueError, OverflowError) as exc:
         raise AnswerError(f"{key!r} is not an ISO 8601 time") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    if not EARLIEST <= moment < LATEST:
+        raise AnswerError(f"{key!r} is not between 2000 and 2100")
+    return moment
+
+
+def _day(data: Mapping[str, Any], key: str = "day") -> dt.date:
+    """A ``YYYY-MM-DD`` day between 2000 and 2100."""
+    try:
+        day = dt.date.fromisoformat(_str(data, key))
+    except ValueError as exc:
+        raise AnswerError(f"{key!r} is not YYYY-MM-DD") from exc
+    if not EARLIEST.date() <= day < LATEST.date():
+        raise AnswerError(f"{key!r} is not between 2000 and 2100")
+    return day
 
 
 @dataclass(frozen=True)
@@ -132,10 +154,7 @@ class Allocation:
         number = _int(data, "number")
         if number < 1:
             raise AnswerError("'number' must be positive")
-        try:
-            day = dt.date.fromisoformat(_str(data, "day"))
-        except ValueError as exc:
-            raise AnswerError("'day' is not YYYY-MM-DD") from exc
+        day = _day(data)
         serving = data.get("now_serving")
         return cls(
             ticket_id=_str(data, "ticket_id"),
@@ -167,10 +186,7 @@ class Lease:
         start, end = _int(data, "start"), _int(data, "end")
         if not 1 <= start <= end:
             raise AnswerError("a lease needs 1 <= start <= end")
-        try:
-            day = dt.date.fromisoformat(_str(data, "day"))
-        except ValueError as exc:
-            raise AnswerError("'day' is not YYYY-MM-DD") from exc
+        day = _day(data)
         return cls(
             lease_id=_str(data, "lease_id"),
             office_id=_str(data, "office_id"),

@@ -330,9 +330,6 @@ class KioskController:
         """
         with self._trust_lock:
             held = self.trust
-            if held.trusts_anyone and not offered.trusts_anyone:
-                log.error("%s trust list names no issuer: refused, keeping ours", source)
-                return False
             try:
                 check_successor(held, offered)
             except TrustRollback as exc:

@@ -16,7 +16,14 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from cardio.trust import TrustError, TrustRollback, TrustStore, check_successor
+from cardio.trust import (
+    TrustError,
+    TrustRollback,
+    TrustStore,
+    TrustVersionJump,
+    check_step,
+    check_successor,
+)
 from kiosk.catalog import Catalog, CatalogError
 from kiosk.central_client import CentralClient
 from kiosk.central_results import DocumentFetch
@@ -86,9 +93,13 @@ def pull_trust(
         trust_store = TrustStore.from_json(
             trust_data, revocations_data, source="central trust list"
         )
-        for floor in (cached_trust(store), held):
-            if floor is not None:
-                check_successor(floor, trust_store)
+        floors = [floor for floor in (cached_trust(store), held) if floor is not None]
+        for floor in floors:
+            check_successor(floor, trust_store)
+        check_step(floors, trust_store)
+    except TrustVersionJump as exc:
+        log.error("central sent a list whose version leaps suspiciously far, refused: %s", exc)
+        return Pulled(refused=(f"trust: {exc}"[:200],))
     except TrustRollback as exc:
         log.error("central sent a trust or revocation list older than ours, refused: %s", exc)
         return Pulled(refused=(f"trust: {exc}"[:200],))

@@ -14,7 +14,9 @@ engine goes ``offline`` and waits by :class:`~kiosk.sync.backoff.Backoff`
 (full jitter, capped, at least the server's ``Retry-After``) before any task
 tries again; the first success brings it back ``online`` and every task is
 then due on its own interval. A task the centre answers but refuses (a 4xx)
-backs off on its own without taking the others down. Times come from the
+backs off on its own without taking the others down; so does a task that
+fails in a way nobody foresaw (any other exception: logged with its traceback
+once), and a whole step that raises makes the thread wait a backoff too. Times come from the
 injected ``now`` and the random draws from the injected ``rng``, so tests
 drive :meth:`run_once` step by step; :meth:`start` runs it on a thread and
 :meth:`stop` ends it (within one request's timeout).
@@ -194,12 +196,24 @@ class SyncEngine:
         self._wake.set()
 
     def _loop(self) -> None:
+        crashes = 0  # steps in a row that failed unexpectedly
         while not self._stop.is_set():
             try:
                 self.run_once()
-            except Exception:
-                log.exception("sync step failed unexpectedly")
-            self._wake.wait(self.schedule.sleep_s(self._now()))
+                pause = self.schedule.sleep_s(self._now())
+            except Exception as exc:
+                # A defect, not the centre: never retried at once (that would spin
+                # a core and flood the centre); the traceback once, then a line.
+                crashes += 1
+                pause = self.backoff.delay(crashes)
+                if crashes == 1:
+                    log.exception("sync step failed unexpectedly; next try in %.1f s", pause)
+                else:
+                    log.error("sync step failed again (%s); next try in %.1f s", exc, pause)
+                self._stop.wait(pause)  # a wake() does not cut this wait short
+                continue
+            crashes = 0
+            self._wake.wait(pause)
             self._wake.clear()
 
     # -- one step -------------------------------------------------------------------------
@@ -245,6 +259,12 @@ class SyncEngine:
             return False, None
         except StoreError as exc:
             self._task_failed(name, exc, started, connection=None)
+            return False, None
+        except Exception as exc:
+            # Anything else is a defect (a document or answer no parser foresaw, a
+            # listener that broke): this task fails and backs off on its own, so it
+            # can neither starve the other tasks nor make the engine spin.
+            self._task_crashed(name, exc, started)
             return False, None
         detail = ""
         if isinstance(result, PushResult) and result.sent:
@@ -307,6 +327,12 @@ class SyncEngine:
             changes["last_success"] = now  # the centre answered
         self.board.update(**changes)
         self._log(name, "failed", started, now, str(exc))
+
+    def _task_crashed(self, name: str, exc: Exception, started: dt.datetime) -> None:
+        if self.schedule.tasks[name].failures == 0:  # the traceback once per run of failures
+            log.error("sync %s failed unexpectedly", name, exc_info=exc)
+        text = f"unexpected {type(exc).__name__}: {exc}"
+        self._task_failed(name, RuntimeError(text), started, connection=None)
 
     def _log(
         self, task: str, result: str, started: dt.datetime, finished: dt.datetime, detail: str = ""

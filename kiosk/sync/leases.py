@@ -11,7 +11,10 @@ which voids them, so they are never handed out nor counted as people ahead)
 when the lease's day is over and when its service has left the catalog.
 Locally the lease is released first (:meth:`Store.release_lease`: no further
 number comes from it, atomically with ticket issuing), then the return is
-sent; it is idempotent, so a return that failed is simply sent again.
+sent; it is idempotent, so a return that failed is simply sent again. A
+return the centre refuses for good (``404 unknown_lease`` after a new
+enrolment) settles that lease locally: logged, never sent again, and the
+other returns and the top-up carry on.
 """
 
 from __future__ import annotations
@@ -94,9 +97,18 @@ class LeaseKeeper:
                 continue
             unused = store.release_lease(state.lease_id, now)
             if unused is not None:
-                client.return_lease(state.lease_id, unused[0])
-                log.info("returned %s numbers %d-%d", state.service_id, *unused)
-                given += 1
+                try:
+                    client.return_lease(state.lease_id, unused[0])
+                except CentralRefused as exc:
+                    # Refused for good (404 unknown_lease: a lease of this kiosk's
+                    # enrolment before the last, or of a reset centre): nothing more
+                    # can be given back. Settled here; the others and the top-up go on.
+                    log.warning(
+                        "return of lease %s refused, settled locally: %s", state.lease_id, exc
+                    )
+                else:
+                    log.info("returned %s numbers %d-%d", state.service_id, *unused)
+                    given += 1
             self.returned.add(state.lease_id)
         return given
 

@@ -9,15 +9,19 @@ at the centre). ``conflict``, ``invalid`` and any answer this kiosk does not
 know go to the dead letters with the centre's status and code, the payload
 kept, for an operator (``kiosk sync retry-dead``). A whole batch refused as malformed
 (422) is split and its items sent one by one, so one bad item cannot block
-the others. Anything transient (no answer, 5xx, 429, a reset mid-answer)
-puts the whole batch back with a retry time; the centre drops the
-duplicates if some of it had arrived.
+the others. A batch is cut to :data:`MAX_BATCH_BYTES` before it is sent, and one
+the centre still finds too large (413) is halved until it fits; an item too large
+on its own is a dead letter (``too_large``), its payload kept. Anything
+transient (no answer, 5xx, 429, a reset mid-answer) puts the rest of the batch
+back with a retry time; the centre drops the duplicates if some of it had arrived.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +34,10 @@ log = logging.getLogger(__name__)
 
 #: A claimed batch that gets no answer is due again after this many seconds.
 CLAIM_S = 60.0
+#: A batch is cut to at most this many bytes of JSON before it is sent: half the
+#: centre's default ``--max-body``. A centre (or a proxy) that still answers 413
+#: gets each half in turn, down to one item; an item too large alone is a dead letter.
+MAX_BATCH_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,20 +81,68 @@ def push_batch(
     items = store.pending_batch(limit, now, claim_s=CLAIM_S)
     if not items:
         return PushResult()
-    try:
-        results = client.submit([_wire(item) for item in items])
-    except CentralRefused as exc:
-        if exc.status != 422:
-            _put_back(store, items, exc, retry_at(exc))
-            raise PushFailed(exc, PushResult()) from exc
-        return _one_by_one(store, client, items, now, retry_at)
-    except CentralAuthError as exc:
-        _put_back(store, items, exc, now)  # due again at once, after a new enrolment
-        raise
-    except CentralError as exc:
-        _put_back(store, items, exc, retry_at(exc))
-        raise PushFailed(exc, PushResult()) from exc
-    return _record(store, results, now)
+    chunks = deque(_by_size(items, MAX_BATCH_BYTES))
+    total = PushResult()
+    while chunks:
+        chunk = chunks.popleft()
+        try:
+            results = client.submit([_wire(item) for item in chunk])
+        except CentralRefused as exc:
+            if exc.status not in (413, 422):
+                _put_back(store, _rest(chunk, chunks), exc, retry_at(exc))
+                raise PushFailed(exc, total) from exc
+            if len(chunk) > 1:
+                # 413: too large for the centre, send each half; 422: malformed,
+                # send the items one by one so one bad item cannot hold the others
+                parts = _halves(chunk) if exc.status == 413 else [[item] for item in chunk]
+                chunks.extendleft(reversed(parts))
+                continue
+            total += _refused_alone(store, chunk[0], exc)
+            continue
+        except CentralAuthError as exc:
+            _put_back(store, _rest(chunk, chunks), exc, now)  # due again after a new enrolment
+            raise
+        except CentralError as exc:
+            _put_back(store, _rest(chunk, chunks), exc, retry_at(exc))
+            raise PushFailed(exc, total) from exc
+        total += _record(store, results, now)
+    return total
+
+
+def _by_size(items: list[OutboxItem], max_bytes: int) -> list[list[OutboxItem]]:
+    """``items`` in order, cut into batches of at most ``max_bytes`` encoded (an
+    item larger than that alone)."""
+    batches: list[list[OutboxItem]] = []
+    size = 0
+    for item in items:
+        encoded = len(json.dumps(_wire(item)).encode()) + 1
+        if not batches or size + encoded > max_bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append(item)
+        size += encoded
+    return batches
+
+
+def _halves(chunk: list[OutboxItem]) -> list[list[OutboxItem]]:
+    middle = len(chunk) // 2
+    return [chunk[:middle], chunk[middle:]]
+
+
+def _rest(chunk: list[OutboxItem], chunks: deque[list[OutboxItem]]) -> list[OutboxItem]:
+    return [*chunk, *(item for queued in chunks for item in queued)]
+
+
+def _refused_alone(store: Store, item: OutboxItem, exc: CentralRefused) -> PushResult:
+    """An item the centre refuses on its own: a dead letter, its payload kept."""
+    if exc.status == 413:
+        reason = f"too_large: {exc.code or exc.status}"
+        log.error("outbox item %s is larger than the centre takes, kept as a dead letter", item.key)
+    else:
+        reason = f"refused: {exc.code or exc.status}"
+        log.error("outbox item %s refused as malformed (%s)", item.key, exc.code)
+    store.mark_dead(item.key, reason)
+    return PushResult(sent=1, dead=1)
 
 
 def _wire(item: OutboxItem) -> dict[str, object]:
@@ -108,33 +164,6 @@ def _record(store: Store, results: list[SubmissionResult], now: dt.datetime) -> 
         )
         dead += 1
     return PushResult(sent=len(results), delivered=len(delivered), dead=dead)
-
-
-def _one_by_one(
-    store: Store,
-    client: CentralClient,
-    items: list[OutboxItem],
-    now: dt.datetime,
-    retry_at: Callable[[CentralError], dt.datetime],
-) -> PushResult:
-    total = PushResult()
-    for index, item in enumerate(items):
-        try:
-            total += _record(store, client.submit([_wire(item)]), now)
-        except CentralRefused as exc:
-            if exc.status != 422:
-                _put_back(store, items[index:], exc, retry_at(exc))
-                raise PushFailed(exc, total) from exc
-            store.mark_dead(item.key, f"refused: {exc.code or exc.status}")
-            log.error("outbox item %s refused as malformed (%s)", item.key, exc.code)
-            total += PushResult(sent=1, dead=1)
-        except CentralAuthError:
-            _put_back(store, items[index:], CentralError("credentials refused"), now)
-            raise
-        except CentralError as exc:
-            _put_back(store, items[index:], exc, retry_at(exc))
-            raise PushFailed(exc, total) from exc
-    return total
 
 
 def _put_back(

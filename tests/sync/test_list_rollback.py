@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, insert, select, update
@@ -204,15 +206,24 @@ def _served_catalog(db_url: str, offset: int = 0) -> dict[str, object]:
     return data
 
 
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        pytest.param(lambda c: {"offices": "none"}, id="offices-not-a-list"),
+        pytest.param(lambda c: {"services": ["x", *c["services"]]}, id="a-string-for-a-service"),
+    ],
+)
 def test_a_catalog_the_kiosk_cannot_use_is_logged_as_refused_not_ok(
-    kiosk: Kiosk, central: RunningCentral
+    kiosk: Kiosk, central: RunningCentral, breakage: Callable[[dict[str, Any]], dict[str, Any]]
 ) -> None:
     seen: list[str] = []
     kiosk.engine.on_catalog(lambda catalog, etag: seen.append(catalog.version))
     kiosk.engine.run_once()
     held = kiosk.store.catalog_document()
     assert held is not None and len(seen) == 1
-    broken = {**_served_catalog(central.db_url), "version": "broken-1", "offices": "none"}
+    served = _served_catalog(central.db_url)
+    tag = uuid.uuid4().hex[:8]  # the centre is the module's: versions never repeat
+    broken = {**served, "version": f"broken-{tag}", **breakage(served)}
     _serve_catalog(central.db_url, broken, replace_version=False)
 
     assert "documents" in _look_again(kiosk)
@@ -223,10 +234,10 @@ def test_a_catalog_the_kiosk_cannot_use_is_logged_as_refused_not_ok(
     assert logged.detail.startswith("refused: catalog:")
     assert kiosk.engine.status().refused[0].startswith("catalog:")
     # the city publishes a good one again: taken, and the refusal is gone
-    good = {**_served_catalog(central.db_url, offset=1), "version": "good-again"}
+    good = {**_served_catalog(central.db_url, offset=1), "version": f"good-{tag}"}
     _serve_catalog(central.db_url, good, replace_version=False)
     assert "documents" not in _look_again(kiosk)
-    assert seen == [held.version, "good-again"] and kiosk.engine.status().refused == ()
+    assert seen == [held.version, f"good-{tag}"] and kiosk.engine.status().refused == ()
 
 
 def test_a_catalog_under_the_version_held_with_other_content_is_refused(

@@ -297,3 +297,41 @@ def test_a_queue_whose_lease_is_refused_does_not_keep_the_others_from_theirs(
     usable = {s.service_id for s in kiosk.store.lease_state(kiosk.clock()) if s.usable}
     assert usable >= set(others) and first not in usable
     assert len(leases_asked(kiosk)) >= asked + len(others) + 1
+
+
+def test_a_return_the_centre_refuses_settles_that_lease_and_the_others_go_on(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    """A lease the centre does not know (``404 unknown_lease``: one of the kiosk's
+    enrolment before the last, or of a centre reset since) cannot be given back; it
+    is settled locally and the other returns and the top-up carry on, every run."""
+    kiosk.engine.run_once()
+    today = kiosk.clock().date()
+    genuine = [s.lease_id for s in kiosk.store.lease_state(kiosk.clock()) if s.source == "central"]
+    assert genuine
+    unknown = str(uuid.uuid4())
+    kiosk.store.add_lease(
+        lease_id=unknown,
+        office_id=OFFICE,
+        service_id="a-retired-service",  # first in order: returned before the others
+        day=today,
+        start=1,
+        end=5,
+        expires_at=kiosk.clock() + dt.timedelta(hours=6),
+        now=kiosk.clock(),
+    )
+    kiosk.clock.advance(24 * 3600)
+
+    report = kiosk.engine.run_once(force=True)
+
+    assert "leases" not in report.failed, report.status.last_error
+    returned = {s.path for s in kiosk.proxy.seen if s.path.endswith("/return")}
+    assert f"/api/v1/leases/{unknown}/return" in returned
+    assert {f"/api/v1/leases/{lease}/return" for lease in genuine} <= returned
+    assert any(
+        s.source == "central" and s.usable and s.day == kiosk.clock().date()
+        for s in kiosk.store.lease_state(kiosk.clock())
+    ), "no lease taken for the new day"
+    count = len([s for s in kiosk.proxy.seen if s.path.endswith("/return")])
+    assert "leases" not in kiosk.engine.run_once(force=True).failed
+    assert len([s for s in kiosk.proxy.seen if s.path.endswith("/return")]) == count
