@@ -26,12 +26,15 @@ from dataclasses import dataclass, field
 from kiosk.catalog import Catalog
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import CentralRefused
+from kiosk.central_results import Lease
 from offline_store import LeaseState, Store
 
 log = logging.getLogger(__name__)
 
 #: Leases for tomorrow are taken in the last hours of today.
 TOMORROW_WINDOW = dt.timedelta(hours=4)
+#: The highest ticket number the centre takes on a paper (``A-`` and nine digits).
+LAST_NUMBER = 999_999_999
 #: A lease expiring sooner than this counts as running out.
 EXPIRY_MARGIN = dt.timedelta(hours=1)
 
@@ -60,6 +63,7 @@ class LeaseKeeper:
                     continue
                 try:
                     lease = client.request_lease(service.id, day, self.size)
+                    self._check_grant(lease, service.id, day)
                 except CentralRefused as exc:
                     # One queue refused (its cap reached, a service the centre
                     # dropped) must not leave the others without numbers.
@@ -111,6 +115,24 @@ class LeaseKeeper:
                     given += 1
             self.returned.add(state.lease_id)
         return given
+
+    def _check_grant(self, lease: Lease, service_id: str, day: dt.date) -> None:
+        """Refuse a grant that is not what was asked: another office, queue or day, more
+        numbers than asked, or numbers past :data:`LAST_NUMBER`. The kiosk would print
+        them, and the centre would refuse every ticket numbered from them."""
+        asked = (self.office_id, service_id, day)
+        if (lease.office_id, lease.service_id, lease.day) != asked:
+            raise CentralRefused(
+                f"lease {lease.lease_id} is for {lease.office_id}/{lease.service_id} on "
+                f"{lease.day}, not the {asked[0]}/{asked[1]} on {asked[2]} asked for",
+                code="lease_mismatch",
+            )
+        if lease.end - lease.start + 1 > self.size or lease.end > LAST_NUMBER:
+            raise CentralRefused(
+                f"lease {lease.lease_id} grants {lease.start}-{lease.end}: more than the "
+                f"{self.size} asked for, or past {LAST_NUMBER}",
+                code="lease_mismatch",
+            )
 
     def _enough(
         self, states: list[LeaseState], service_id: str, day: dt.date, now: dt.datetime
