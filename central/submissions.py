@@ -54,7 +54,7 @@ from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.numbering import ServiceInfo, display, local_day, office_services, take_numbers
 from central.queue import VOID, WAITING
 from central.tables import leases, submissions, tickets
-from central.ticket_ids import is_foreign
+from central.ticket_ids import is_foreign, is_kiosk_made
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,6 @@ MAX_DEPTH = 16
 #: ticket then, and the queue's day arithmetic must never overflow.
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
-TICKET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SOURCES = ("online", "lease", "fallback")
 #: Derives the centre's id of a ticket whose kiosk id another kiosk's ticket has.
 CLAIM_NAMESPACE = uuid.UUID("1b7d5f0e-6c1a-4f55-9a53-0d4b7c3e2a91")
@@ -294,9 +293,7 @@ def _conflict(key: str) -> Outcome:
 def _load(
     conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, zone: ZoneInfo
 ) -> Batch:
-    ticket_ids = [
-        i.key for i in items if i.kind == "service_registration" and TICKET_ID.fullmatch(i.key)
-    ]
+    ticket_ids = [i.key for i in items if i.kind == "service_registration" and is_kiosk_made(i.key)]
     mine: dict[str, Any] = {}
     held: set[str] = set()
     if ticket_ids:
@@ -384,8 +381,11 @@ def _text(body: dict[str, Any], name: str, longest: int, *, optional: bool = Fal
 
 def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     body = item.body
-    if not TICKET_ID.fullmatch(item.key):
-        raise Invalid("invalid_key", "a registration's key is its ticket id (a lower-case UUID)")
+    if not is_kiosk_made(item.key):
+        raise Invalid(
+            "invalid_key",
+            "a registration's key is its ticket id (a lower-case UUID of version 8 or 4)",
+        )
     if is_foreign(item.key, batch.kiosk_code):
         raise Invalid("foreign_ticket_id", "this ticket id names another kiosk")
     service = batch.services.get(str(body.get("service_id")))

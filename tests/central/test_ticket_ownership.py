@@ -10,6 +10,7 @@ ticket instead.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ import requests
 from central import staff
 from central.database import Database
 from central.process import RunningCentral
+from central.submissions import claimed_ticket_id
 from kiosk.ticket_ids import new_ticket_id
 
 from .helpers import bearer, new_code, new_kiosk, new_office, new_staff
@@ -202,3 +204,53 @@ def test_a_kiosk_numbers_its_own_bound_ids_online(
     number = allocated.json()["display"]
     owners = results(url, owner, [registration(ticket_id, SERVICE, number, "online")])
     assert owners[0]["status"] == "accepted", owners
+
+
+def test_the_id_of_another_kiosks_kept_apart_claim_cannot_be_taken_in_advance(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """B guesses the id the centre will give A's kept-apart claim and tries to hold it first."""
+    url = central_server.url
+    owner_id, owner = new_kiosk(operator, url)
+    _, other = new_kiosk(operator, url)
+    ticket_id = new_id()  # a random (version-4) id: the kind a second kiosk's claim can share
+    derived = claimed_ticket_id(owner_id, ticket_id)
+    assert allocate(url, other, SERVICE, derived).status_code == 422
+    taken = results(url, other, [registration(derived, SERVICE, "A-X", "fallback")])
+    assert (taken[0]["status"], taken[0]["error"]) == ("invalid", "invalid_key")
+    void = requests.post(f"{url}/api/v1/tickets/{derived}/void", headers=bearer(other), timeout=5)
+    assert void.status_code == 422
+    # Now B takes the id itself, then A's claim is kept apart under the derived id.
+    code_b, code_a = kiosk_code(url, other), kiosk_code(url, owner)
+    first = results(url, other, [registration(ticket_id, SERVICE, f"B-{code_b}-005", "fallback")])
+    assert first[0]["status"] == "accepted", first
+    kept = results(url, owner, [registration(ticket_id, SERVICE, f"B-{code_a}-001", "fallback")])
+    assert kept[0]["status"] == "accepted", kept
+
+
+@pytest.mark.parametrize(
+    "ticket_id",
+    [
+        str(uuid.uuid1()),
+        str(uuid.uuid3(uuid.NAMESPACE_DNS, "anjungan")),
+        str(uuid.uuid5(uuid.NAMESPACE_DNS, "anjungan")),
+        "00000000-0000-0000-0000-000000000000",
+        str(uuid.UUID(int=uuid.uuid4().int & ~(0xC << 60))),  # a version 4 of the NCS variant
+        "1b7d5f0e-6c1a-6f55-9a53-0d4b7c3e2a91",  # version 6
+        str(uuid.uuid4()).upper(),
+    ],
+)
+def test_a_kiosk_names_only_ids_of_the_versions_kiosks_make(
+    central_server: RunningCentral, operator: Database, ticket_id: str
+) -> None:
+    url = central_server.url
+    _, token = new_kiosk(operator, url)
+    assert allocate(url, token, SERVICE, ticket_id).status_code == 422
+    code = kiosk_code(url, token)
+    taken = results(url, token, [registration(ticket_id, SERVICE, f"B-{code}-001", "fallback")])
+    assert (taken[0]["status"], taken[0]["error"]) == ("invalid", "invalid_key")
+    void = requests.post(f"{url}/api/v1/tickets/{ticket_id}/void", headers=bearer(token), timeout=5)
+    assert void.status_code == 422
+    # The versions kiosks do make are taken.
+    assert allocate(url, token, SERVICE, new_id()).status_code == 201
+    assert allocate(url, token, SERVICE, new_ticket_id(code)).status_code == 201
