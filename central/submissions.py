@@ -55,6 +55,7 @@ from central.numbering import ServiceInfo, display, local_day, office_services, 
 from central.queue import VOID, WAITING
 from central.tables import kiosks, leases, submissions, tickets
 from central.ticket_ids import is_foreign, is_kiosk_made
+from central.times import EARLIEST, LATEST, in_range
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,6 @@ MAX_ITEMS = 500
 MAX_ITEM_BYTES = 64 * 1024
 #: How deeply a body may nest objects and lists.
 MAX_DEPTH = 16
-#: Times outside these (after conversion to UTC) are refused: no kiosk prints a
-#: ticket then, and the queue's day arithmetic must never overflow.
-EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 SOURCES = ("online", "lease", "fallback")
 #: How far a kiosk's clock may run ahead of the centre's, or behind it at
 #: enrolment: a time a kiosk gives (issued, created, checked in) must lie
@@ -403,7 +400,7 @@ def _time_or_none(value: object) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
-        if parsed.tzinfo is None or not EARLIEST <= parsed.astimezone(dt.UTC) <= LATEST:
+        if parsed.tzinfo is None or not in_range(parsed):
             return None
     except (ValueError, OverflowError):
         return None

@@ -19,6 +19,7 @@ import re
 from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -47,7 +48,14 @@ def _iso_date_text(value: object) -> object:
     return value
 
 
-BirthDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
+def _born_since_1900(value: dt.date) -> dt.date:
+    """A date of birth is a citizen's past (the one date not in :mod:`central.times`' range)."""
+    if not dt.date(1900, 1, 1) <= value < dt.date(2100, 1, 1):
+        raise ValueError("birth_date must be from 1900 to 2099")
+    return value
+
+
+BirthDate = Annotated[dt.date, BeforeValidator(_iso_date_text), AfterValidator(_born_since_1900)]
 
 
 class LookupRequest(BaseModel):

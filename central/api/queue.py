@@ -19,6 +19,7 @@ from central.audit import utc_now
 from central.deps import Context, KioskAuth, kiosk_router
 from central.tables import kiosks
 from central.ticket_ids import KIOSK_TICKET_ID
+from central.times import ApiDate
 
 router = kiosk_router(tags=["queue"])
 
@@ -140,7 +141,7 @@ class LeaseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     service_id: str = Field(pattern=SERVICE_ID)
-    day: dt.date = Field(description="The office's local date: today or tomorrow.")
+    day: ApiDate = Field(description="The office's local date: today or tomorrow.")
     size: int = Field(ge=1, le=numbering.MAX_LEASE)
 
 
