@@ -182,6 +182,14 @@ def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings
         metavar="N",
         help="open connections beyond which requests get 503 (default: %(default)s)",
     )
+    parser.add_argument(
+        "--max-connections-per-address",
+        type=positive,
+        default=defaults.max_connections_per_address,
+        metavar="N",
+        help="open connections one client address may hold; more are closed at once "
+        "(trusted proxies exempt; default: %(default)s)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> CentralSettings:
@@ -214,6 +222,7 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,
         max_connections=args.max_connections,
+        max_connections_per_address=args.max_connections_per_address,
     )
 
 

@@ -114,6 +114,9 @@ class CentralSettings:
     body_timeout_s: float = 30.0
     #: Open connections beyond which new requests get 503.
     max_connections: int = 1000
+    #: Open connections one peer address may hold (trusted proxies exempt);
+    #: beyond it a new connection is closed at once. A kiosk uses one or two.
+    max_connections_per_address: int = 50
 
     def __post_init__(self) -> None:
         self._check_limits()
@@ -157,7 +160,12 @@ class CentralSettings:
         return None
 
     def _check_limits(self) -> None:
-        for name in ("login_lockout_after", "login_lockout_base_s", "max_connections"):
+        for name in (
+            "login_lockout_after",
+            "login_lockout_base_s",
+            "max_connections",
+            "max_connections_per_address",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.login_lockout_max_s < self.login_lockout_base_s:
