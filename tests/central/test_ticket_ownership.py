@@ -132,11 +132,11 @@ def test_a_back_dated_claim_does_not_dispute_an_online_ticket(
     [
         "2000-01-01T00:00:00+00:00",  # before the kiosk was enrolled
         "2001-06-01T12:00:00+07:00",
-        (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat(),  # enrolled just now
-        (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat(),  # ahead of the centre
+        (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).isoformat(),  # enrolled just now
+        (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).isoformat(),  # ahead of the centre
         "2099-12-31T23:59:59+00:00",
     ],
-    ids=["2000", "2001", "an-hour-before-enrolment", "an-hour-ahead", "2099"],
+    ids=["2000", "2001", "days-before-enrolment", "days-ahead", "2099"],
 )
 def test_a_kiosk_cannot_date_a_ticket_before_its_enrolment_or_after_the_centres_clock(
     central_server: RunningCentral, operator: Database, issued_at: str
@@ -149,14 +149,14 @@ def test_a_kiosk_cannot_date_a_ticket_before_its_enrolment_or_after_the_centres_
     refused = hijacks(url, neighbour, ticket_id, "B", issued_at)[0]
     assert (refused["status"], refused["error"]) == ("invalid", "invalid_time"), refused
     assert public(url, ticket_id).status_code == 200
-    # Its own ticket, dated like that, is refused alike; a few minutes' skew is not.
+    # Its own ticket, dated like that, is refused alike; a drifting clock is not.
     code = kiosk_code(url, neighbour)
     own = registration(new_id(), SERVICE, f"B-{code}-002", "fallback")
     own["body"]["ticket"]["issued_at"] = issued_at
     assert results(url, neighbour, [own])[0]["error"] == "invalid_time"
     skewed = registration(new_id(), SERVICE, f"B-{code}-003", "fallback")
     skewed["body"]["ticket"]["issued_at"] = (
-        dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)
+        dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
     ).isoformat()
     assert results(url, neighbour, [skewed])[0]["status"] == "accepted"
 
