@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from central.audit import record_event, utc_now
 from central.citizens import KeyKind, audit_lookup, normalise_key
 from central.errors import Conflict, Forbidden, NotFound
+from central.staff import require_reach
 from central.tables import catalog_versions, citizen_applications, citizens, services
 
 #: How many applications a kiosk is shown, newest first.
@@ -256,10 +257,10 @@ def change(
         .where(citizen_applications.c.reference == reference)
         .with_for_update()
     ).first()
+    unknown = NotFound(f"no application {reference!r}", code="unknown_application")
     if row is None:
-        raise NotFound(f"no application {reference!r}", code="unknown_application")
-    if allowed_office is not None and row.office_id != allowed_office:
-        raise Forbidden("the application belongs to another office")
+        raise unknown
+    require_reach(allowed_office, row.office_id, unknown)
     current = State(row.state)
     values: dict[str, Any] = {"updated_by": actor[:100]}
     if state is not None and state is not current:

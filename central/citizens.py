@@ -21,6 +21,11 @@ a keyed hash of the key (:mod:`central.audit`); every UID lookup is hashed
 as the UID (``keyed_hash(key, "uid", UID)``) whatever its kind: ``uid``
 (alone, never found), ``uid_dob`` (with a date; found when it matched) or
 ``uid_dob_refused`` (refused by the limit, the date not even compared).
+
+Card-number and NIK lookups are counted per kiosk against an hourly budget,
+with a much smaller one for lookups that find nothing
+(:mod:`central.lookup_budget`); beyond it they are refused, audited as
+``card_refused`` or ``nik_refused`` without a search.
 """
 
 from __future__ import annotations
@@ -36,9 +41,10 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from cardio.nik import NikError, parse_nik
-from central import uid_proof
+from central import limits, uid_proof
 from central.audit import record_lookup, utc_now
 from central.credentials import keyed_hash
+from central.lookup_budget import LookupBudget
 from central.tables import card_uids, citizens, medical_records, offices
 
 log = logging.getLogger(__name__)
@@ -71,12 +77,14 @@ def normalise_key(kind: KeyKind, value: str) -> str:
 
 @dataclass(frozen=True)
 class Refused:
-    """Too many wrong dates of birth for this UID or from this kiosk: try again later.
+    """Too many wrong dates of birth (``budget`` false), or lookups (true): try again later.
 
     Returned, not raised: the refused attempt's audit row must commit.
     """
 
     retry_after_s: int
+    #: True: the kiosk's card-number/NIK lookup budget is used up.
+    budget: bool = False
 
 
 def audit_lookup(
@@ -114,13 +122,15 @@ def lookup(
     office_id: str,
     audit_key: bytes,
     birth_date: dt.date | None = None,
+    budget: LookupBudget | None = None,
     now: dt.datetime | None = None,
 ) -> CitizenRecord | Refused | None:
     """The record for one key, or ``None``; audited either way.
 
     ``birth_date`` goes with a ``uid`` only, and a UID finds a record only
     with it; :class:`Refused` while the UID or the kiosk is locked (the
-    attempt is audited, the date not compared).
+    attempt is audited, the date not compared). Card numbers and NIKs are
+    counted against ``budget`` (default :class:`LookupBudget`'s).
     """
     key = normalise_key(kind, value)
     if birth_date is not None and kind is not KeyKind.UID:
@@ -135,6 +145,20 @@ def lookup(
             audit_key=audit_key,
             now=now or utc_now(),
         )
+    now = now or utc_now()
+    counted = (budget or LookupBudget()).subjects(kiosk_id)
+    retry_after = limits.refused_for(conn, counted, now)
+    if retry_after is not None:
+        audit_lookup(
+            conn,
+            kind,
+            key,
+            kiosk_id=kiosk_id,
+            audit_key=audit_key,
+            found=False,
+            audit_kind="card_refused" if kind is KeyKind.CARD_NUMBER else "nik_refused",
+        )
+        return Refused(retry_after, budget=True)
     query = select(citizens)
     if kind is KeyKind.NIK:
         query = query.where(citizens.c.nik == key)
@@ -142,6 +166,8 @@ def lookup(
         query = query.where(citizens.c.card_number == key)
     row = conn.execute(query).first()
     audit_lookup(conn, kind, key, kiosk_id=kiosk_id, audit_key=audit_key, found=row is not None)
+    actor = f"kiosk:{kiosk_id}"
+    limits.count(conn, counted[:1] if row is not None else counted, now, actor=actor)
     if row is None:
         return None
     return CitizenRecord(_mrn(conn, row.id, office_id), row.family_card_number, row.phone)
@@ -184,7 +210,7 @@ def _lookup_uid(
     matched = row is not None and _born_on(row.nik, birth_date)
     audit("uid_dob", matched)
     if row is None or not matched:
-        uid_proof.count_failure(conn, counted, now, actor=f"kiosk:{kiosk_id}")
+        uid_proof.count(conn, counted, now, actor=f"kiosk:{kiosk_id}")
         return None
     uid_proof.clear(conn, counted[0], now)
     return CitizenRecord(

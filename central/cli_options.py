@@ -112,6 +112,20 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="numbers one kiosk may lease per queue and day (default: %(default)s)",
     )
+    parser.add_argument(
+        "--lookup-budget",
+        type=positive,
+        default=defaults.lookup_budget_per_hour,
+        metavar="N",
+        help="card-number/NIK lookups one kiosk may make an hour (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--lookup-not-found-budget",
+        type=positive,
+        default=defaults.lookup_not_found_per_hour,
+        metavar="N",
+        help="of those, lookups that find nothing (default: %(default)s)",
+    )
     add_guard_options(parser, defaults)
 
 
@@ -168,6 +182,14 @@ def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings
         metavar="N",
         help="open connections beyond which requests get 503 (default: %(default)s)",
     )
+    parser.add_argument(
+        "--max-connections-per-address",
+        type=positive,
+        default=defaults.max_connections_per_address,
+        metavar="N",
+        help="open connections one client address may hold; more are closed at once "
+        "(trusted proxies exempt; default: %(default)s)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> CentralSettings:
@@ -191,6 +213,8 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         timezone=args.timezone,
         lease_max_live=args.lease_max_live,
         lease_max_numbers=args.lease_max_numbers,
+        lookup_budget_per_hour=args.lookup_budget,
+        lookup_not_found_per_hour=args.lookup_not_found_budget,
         login_lockout_after=args.login_lockout_after,
         login_lockout_base_s=args.login_lockout_base,
         login_lockout_max_s=args.login_lockout_max,
@@ -198,6 +222,7 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,
         max_connections=args.max_connections,
+        max_connections_per_address=args.max_connections_per_address,
     )
 
 

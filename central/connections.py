@@ -16,12 +16,21 @@ Past either, the connection is closed at once (nothing is answered: the
 request never arrived) and one line is logged. The time the app takes to
 answer is not counted. Together with uvicorn's ``limit_concurrency`` (503
 beyond that many open connections) this bounds what stalled clients can hold.
+
+That global cap alone lets one host hold every slot by opening connections
+again and again, so each peer address may hold at most ``per_address_max``
+open connections; a connection beyond it is closed at once, before a byte
+is read (one log line when an address reaches its cap). Peers named as
+trusted proxies are exempt: every client behind a proxy comes from its
+address, and the proxy (which sees the clients) is where to limit them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+from typing import ClassVar
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -34,6 +43,12 @@ class DeadlineH11Protocol(H11Protocol):
 
     header_timeout_s: float = 10.0
     body_timeout_s: float = 30.0
+    per_address_max: int = 50
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    #: Open connections per peer address (the event loop's thread only).
+    open_per_address: ClassVar[dict[str, int]] = {}
+
+    _address: str | None = None
 
     _deadline: asyncio.TimerHandle | None = None
     #: What the running deadline waits for: "headers", "body" or None.
@@ -41,6 +56,20 @@ class DeadlineH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        address = self.client[0] if self.client else None
+        if address is not None and not self._trusted(address):
+            count = self.open_per_address.get(address, 0)
+            if count >= self.per_address_max:
+                if count == self.per_address_max:  # one line per address and burst
+                    _log.warning(
+                        "an address holds %d open connections, the most allowed: closing more",
+                        count,
+                    )
+                    self.open_per_address[address] = count + 1  # marks it logged; never held
+                transport.abort()
+                return
+            self.open_per_address[address] = count + 1
+            self._address = address
         self._track()
 
     def data_received(self, data: bytes) -> None:
@@ -53,7 +82,25 @@ class DeadlineH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_deadline()
+        if self._address is not None:
+            left = self.open_per_address.get(self._address, 1) - 1
+            if left >= self.per_address_max:  # the logged mark goes with the first to close
+                left = self.per_address_max - 1
+            if left > 0:
+                self.open_per_address[self._address] = left
+            else:
+                self.open_per_address.pop(self._address, None)
+            self._address = None
         super().connection_lost(exc)
+
+    def _trusted(self, address: str) -> bool:
+        if not self.trusted_proxies:
+            return False
+        try:
+            peer = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(peer in network for network in self.trusted_proxies)
 
     def _track(self) -> None:
         """Start, keep or stop the deadline after whatever just happened on the connection."""
@@ -86,12 +133,21 @@ class DeadlineH11Protocol(H11Protocol):
         self.transport.abort()
 
 
-def deadline_protocol(header_timeout_s: float, body_timeout_s: float) -> type[DeadlineH11Protocol]:
-    """The protocol class to give ``uvicorn.Config(http=…)``, with these deadlines."""
+def deadline_protocol(
+    header_timeout_s: float,
+    body_timeout_s: float,
+    per_address_max: int = 50,
+    trusted_proxies: tuple[str, ...] = (),
+) -> type[DeadlineH11Protocol]:
+    """The protocol class to give ``uvicorn.Config(http=…)``, with these limits."""
 
     class ConfiguredDeadlineProtocol(DeadlineH11Protocol):
-        pass
+        open_per_address: ClassVar[dict[str, int]] = {}
 
     ConfiguredDeadlineProtocol.header_timeout_s = header_timeout_s
     ConfiguredDeadlineProtocol.body_timeout_s = body_timeout_s
+    ConfiguredDeadlineProtocol.per_address_max = per_address_max
+    ConfiguredDeadlineProtocol.trusted_proxies = tuple(
+        ipaddress.ip_network(proxy, strict=False) for proxy in trusted_proxies
+    )
     return ConfiguredDeadlineProtocol

@@ -84,6 +84,12 @@ class TooManyAttempts(TooManyRequests):
     code = "too_many_attempts"
 
 
+class TooManyLookups(TooManyRequests):
+    """A kiosk used up its hourly budget of card-number/NIK lookups (or of misses)."""
+
+    code = "too_many_lookups"
+
+
 class LoginLocked(TooManyRequests):
     """Failed logins in a row locked this staff username for a while."""
 

@@ -234,8 +234,13 @@ def kiosk_office(conn: Connection, kiosk_id: str) -> str:
         select(kiosks.c.office_id).where(kiosks.c.id == kiosk_id)
     ).scalar_one_or_none()
     if office_id is None:
-        raise NotFound(f"no kiosk {kiosk_id!r}", code="unknown_kiosk")
+        raise unknown_kiosk(kiosk_id)
     return str(office_id)
+
+
+def unknown_kiosk(kiosk_id: str) -> NotFound:
+    """The answer for a kiosk id that does not exist (or that the caller may not reach)."""
+    return NotFound(f"no kiosk {kiosk_id!r}", code="unknown_kiosk")
 
 
 def revoke_kiosk(conn: Connection, kiosk_id: str, *, actor: str) -> int:

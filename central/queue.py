@@ -29,10 +29,10 @@ from sqlalchemy import Connection, Row, func, select, update
 
 from central.catalog_store import build_catalog, catalog_marker
 from central.documents import DocumentCache
-from central.errors import ApiError, Conflict, Forbidden, NotFound
+from central.errors import ApiError, Conflict, NotFound
 from central.kiosks import KioskPrincipal
 from central.numbering import require_service
-from central.staff import StaffPrincipal
+from central.staff import StaffPrincipal, require_reach
 from central.tables import tickets
 
 DEFAULT_MINUTES_PER_PERSON = 5.0
@@ -274,10 +274,10 @@ def finish(
 ) -> TicketRow:
     """Mark a called ticket ``served`` or ``no_show``; 409 ``invalid_transition`` otherwise."""
     row = conn.execute(select(tickets).where(tickets.c.id == ticket_id).with_for_update()).first()
+    unknown = NotFound("no such ticket", code="unknown_ticket")
     if row is None:
-        raise NotFound("no such ticket", code="unknown_ticket")
-    if not staff.may_act_for(row.office_id):
-        raise Forbidden("this ticket belongs to another office")
+        raise unknown
+    require_reach(staff.office_id, row.office_id, unknown)
     if row.status != CALLED:
         raise InvalidTransition(f"the ticket is {row.status}, not called")
     conn.execute(

@@ -133,9 +133,15 @@ def serve(settings: CentralSettings) -> None:
             reload=False,
             # Bound how long a stop waits for open keep-alive connections.
             timeout_graceful_shutdown=5,
-            # Requests must arrive in time (central.connections); beyond
-            # max_connections open connections, requests get 503.
-            http=deadline_protocol(settings.header_timeout_s, settings.body_timeout_s),
+            # Requests must arrive in time, and one address holds only so many
+            # connections (central.connections); beyond max_connections open
+            # connections, requests get 503.
+            http=deadline_protocol(
+                settings.header_timeout_s,
+                settings.body_timeout_s,
+                settings.max_connections_per_address,
+                settings.trusted_proxies,
+            ),
             limit_concurrency=settings.max_connections,
             # X-Forwarded-For/-Proto only from the configured proxies: from anyone
             # else they would let a client choose the address its limits count.

@@ -20,6 +20,7 @@ import platformdirs
 
 if TYPE_CHECKING:
     from central.lockout import LockoutPolicy
+    from central.lookup_budget import LookupBudget
 
 #: What the server prints to stdout, followed by its URL, once it accepts
 #: connections (:mod:`central.process` reads it; kept here, away from the
@@ -89,6 +90,12 @@ class CentralSettings:
     #: Numbers leased in all (used, returned or not); every one pushes later
     #: tickets of the queue further back.
     lease_max_numbers: int = 500
+    # -- citizen lookups by card number or NIK, per kiosk and hour (central/lookup_budget.py)
+    #: All of them: a kiosk serves a citizen every 20 s at the busiest (180 an
+    #: hour); beyond it, ``429 too_many_lookups`` and a security event.
+    lookup_budget_per_hour: int = 240
+    #: Those that find nothing: rare at a real kiosk, many in a sweep.
+    lookup_not_found_per_hour: int = 30
 
     # -- staff login lockout, proxies and slow clients (docs/central-api.md, "Limits") --
     #: Failed staff logins in a row before the username is locked.
@@ -107,6 +114,9 @@ class CentralSettings:
     body_timeout_s: float = 30.0
     #: Open connections beyond which new requests get 503.
     max_connections: int = 1000
+    #: Open connections one peer address may hold (trusted proxies exempt);
+    #: beyond it a new connection is closed at once. A kiosk uses one or two.
+    max_connections_per_address: int = 50
 
     def __post_init__(self) -> None:
         self._check_limits()
@@ -119,7 +129,12 @@ class CentralSettings:
                 raise ValueError(f"{name} must be at least 1")
         if self.audit_key is not None and len(self.audit_key) < 16:
             raise ValueError("the audit key must be at least 16 bytes")
-        for name in ("lease_max_live", "lease_max_numbers"):
+        for name in (
+            "lease_max_live",
+            "lease_max_numbers",
+            "lookup_budget_per_hour",
+            "lookup_not_found_per_hour",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         try:
@@ -145,7 +160,12 @@ class CentralSettings:
         return None
 
     def _check_limits(self) -> None:
-        for name in ("login_lockout_after", "login_lockout_base_s", "max_connections"):
+        for name in (
+            "login_lockout_after",
+            "login_lockout_base_s",
+            "max_connections",
+            "max_connections_per_address",
+        ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.login_lockout_max_s < self.login_lockout_base_s:
@@ -157,6 +177,12 @@ class CentralSettings:
                 ipaddress.ip_network(proxy, strict=False)
             except ValueError:
                 raise ValueError(f"not an IP address or network: {proxy!r}") from None
+
+    @property
+    def lookup_budget(self) -> LookupBudget:
+        from central.lookup_budget import LookupBudget  # here: keeps this module light
+
+        return LookupBudget(self.lookup_budget_per_hour, self.lookup_not_found_per_hour)
 
     @property
     def lockout_policy(self) -> LockoutPolicy:

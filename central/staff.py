@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from central import lockout
 from central.audit import record_event, utc_now
 from central.credentials import TokenKind, hash_password, new_token, sha256_hex, verify_password
-from central.errors import ApiError, Conflict
+from central.errors import ApiError, Conflict, NotFound
 from central.kiosks import require_office
 from central.tables import staff_tokens, staff_users
 
@@ -50,6 +50,18 @@ class StaffPrincipal:
 
     def may_act_for(self, office_id: str) -> bool:
         return self.office_id is None or self.office_id == office_id
+
+
+def require_reach(allowed_office: str | None, office_id: str, unknown: NotFound) -> None:
+    """Refuse a resource (ticket, application, kiosk) of an office the account may not reach.
+
+    ``allowed_office``: the account's office (``None``: every office). The
+    refusal is ``unknown``, the very answer the caller would get for an id
+    that does not exist: an office-scoped account learns nothing of which
+    ids another office has (no 403 against 404).
+    """
+    if allowed_office is not None and allowed_office != office_id:
+        raise unknown
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,9 @@ from central.documents import canonical
 from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.numbering import ServiceInfo, display, local_day, office_services, take_numbers
 from central.queue import VOID, WAITING
-from central.tables import leases, submissions, tickets
-from central.ticket_ids import is_foreign
+from central.tables import kiosks, leases, submissions, tickets
+from central.ticket_ids import is_foreign, is_kiosk_made
+from central.times import EARLIEST, LATEST, in_range
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +64,13 @@ MAX_ITEMS = 500
 MAX_ITEM_BYTES = 64 * 1024
 #: How deeply a body may nest objects and lists.
 MAX_DEPTH = 16
-#: Times outside these (after conversion to UTC) are refused: no kiosk prints a
-#: ticket then, and the queue's day arithmetic must never overflow.
-EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
-TICKET_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SOURCES = ("online", "lease", "fallback")
+#: How far a kiosk's clock may run ahead of the centre's, or behind it at
+#: enrolment: a time a kiosk gives (issued, created, checked in) must lie
+#: between its enrolment minus this and the centre's receipt plus this.
+CLOCK_SKEW = dt.timedelta(hours=12)
+# Generous on purpose: a kiosk whose clock drifted must not lose its citizens'
+# tickets. Disputes are decided on the centre's own times, not on these.
 #: Derives the centre's id of a ticket whose kiosk id another kiosk's ticket has.
 CLAIM_NAMESPACE = uuid.UUID("1b7d5f0e-6c1a-4f55-9a53-0d4b7c3e2a91")
 
@@ -121,6 +123,16 @@ class Plan:
     claims: list[tuple[str, str, dt.date, object]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Rules:
+    """What the server's settings decide about a batch."""
+
+    zone: ZoneInfo
+    #: Fallback numbers one kiosk may register per queue and day (``lease_max_numbers``).
+    fallback_max: int = 500
+    clock_skew: dt.timedelta = CLOCK_SKEW
+
+
 @dataclass
 class Batch:
     """What checking the items needs, read once per batch."""
@@ -135,6 +147,12 @@ class Batch:
     leases: list[Any]
     zone: ZoneInfo
     now: dt.datetime
+    #: The earliest and latest time this kiosk may give: see :data:`CLOCK_SKEW`.
+    earliest: dt.datetime
+    latest: dt.datetime
+    fallback_max: int
+    #: Fallback numbers this kiosk registered, per (service, day): stored and this batch's.
+    fallbacks: dict[tuple[str, dt.date], int]
 
 
 def digest_of(body: dict[str, Any]) -> str:
@@ -166,9 +184,17 @@ def admissible(body: dict[str, Any]) -> None:
 
 
 def submit(
-    conn: Connection, kiosk: KioskPrincipal, items: list[Item], *, now: dt.datetime, zone: ZoneInfo
+    conn: Connection,
+    kiosk: KioskPrincipal,
+    items: list[Item],
+    *,
+    now: dt.datetime,
+    zone: ZoneInfo,
+    fallback_max: int = 500,
+    clock_skew: dt.timedelta = CLOCK_SKEW,
 ) -> list[Outcome]:
     """Store a batch; one outcome per item, in order."""
+    rules = Rules(zone, fallback_max, clock_skew)
     if conn.dialect.name == "postgresql":
         # One kiosk's batches take turns (a retry racing its first attempt).
         lock = int.from_bytes(hashlib.sha256(kiosk.kiosk_id.encode()).digest()[:8], signed=True)
@@ -179,17 +205,17 @@ def submit(
             admissible(item.body)
         except Invalid as bad:
             refused[i] = Outcome(item.key, "invalid", bad.code, bad.detail)
-    stored = _store(conn, kiosk, [x for i, x in enumerate(items) if i not in refused], now, zone)
+    stored = _store(conn, kiosk, [x for i, x in enumerate(items) if i not in refused], now, rules)
     done = iter(stored)
     return [refused[i] if i in refused else next(done) for i in range(len(items))]
 
 
 def _store(
-    conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, zone: ZoneInfo
+    conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, rules: Rules
 ) -> list[Outcome]:
     try:
         with conn.begin_nested():
-            return _process(conn, kiosk, items, now, zone)
+            return _process(conn, kiosk, items, now, rules)
     except (IntegrityError, DataError, StatementError) as exc:
         if not _item_fault(exc):
             raise
@@ -198,7 +224,7 @@ def _store(
     for item in items:
         try:
             with conn.begin_nested():
-                outcomes += _process(conn, kiosk, [item], now, zone)
+                outcomes += _process(conn, kiosk, [item], now, rules)
         except IntegrityError:
             outcomes.append(
                 Outcome(item.key, "invalid", "duplicate_number", "the number is taken already")
@@ -230,7 +256,7 @@ def _name(exc: Exception) -> str:
 
 
 def _process(
-    conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, zone: ZoneInfo
+    conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, rules: Rules
 ) -> list[Outcome]:
     digests = [digest_of(item.body) for item in items]
     keys = list({item.key for item in items})
@@ -257,7 +283,7 @@ def _process(
         else:
             outcomes[i] = _conflict(item.key)
 
-    batch = _load(conn, kiosk, [items[i] for i in fresh], now, zone)
+    batch = _load(conn, kiosk, [items[i] for i in fresh], now, rules)
     plans: list[tuple[int, Plan]] = []
     for i in fresh:
         try:
@@ -292,11 +318,10 @@ def _conflict(key: str) -> Outcome:
 
 
 def _load(
-    conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, zone: ZoneInfo
+    conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, rules: Rules
 ) -> Batch:
-    ticket_ids = [
-        i.key for i in items if i.kind == "service_registration" and TICKET_ID.fullmatch(i.key)
-    ]
+    zone = rules.zone
+    ticket_ids = [i.key for i in items if i.kind == "service_registration" and is_kiosk_made(i.key)]
     mine: dict[str, Any] = {}
     held: set[str] = set()
     if ticket_ids:
@@ -331,6 +356,22 @@ def _load(
         if days
         else []
     )
+    fallbacks: dict[tuple[str, dt.date], int] = {}
+    if days:
+        counted = conn.execute(
+            select(tickets.c.service_id, tickets.c.day, func.count())
+            .where(
+                tickets.c.kiosk_id == kiosk.kiosk_id,
+                tickets.c.number_source == "fallback",
+                tickets.c.day >= min(days) - dt.timedelta(days=1),
+                tickets.c.day <= max(days) + dt.timedelta(days=1),
+            )
+            .group_by(tickets.c.service_id, tickets.c.day)
+        )
+        fallbacks = {(r[0], r[1]): int(r[2]) for r in counted}
+    enrolled = conn.execute(
+        select(kiosks.c.enrolled_at).where(kiosks.c.id == kiosk.kiosk_id)
+    ).scalar_one()
     return Batch(
         kiosk=kiosk,
         kiosk_code=kiosk_code_of(conn, kiosk.kiosk_id),
@@ -340,6 +381,10 @@ def _load(
         leases=kiosk_leases,
         zone=zone,
         now=now,
+        earliest=max(EARLIEST, enrolled - rules.clock_skew),
+        latest=min(LATEST, now + rules.clock_skew),
+        fallback_max=rules.fallback_max,
+        fallbacks=fallbacks,
     )
 
 
@@ -357,18 +402,25 @@ def _time_or_none(value: object) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
-        if parsed.tzinfo is None or not EARLIEST <= parsed.astimezone(dt.UTC) <= LATEST:
+        if parsed.tzinfo is None or not in_range(parsed):
             return None
     except (ValueError, OverflowError):
         return None
     return parsed
 
 
-def _time(body: dict[str, Any], name: str) -> dt.datetime:
+def _time(body: dict[str, Any], name: str, batch: Batch) -> dt.datetime:
+    """A time the kiosk gives: after its enrolment, not after the centre's now (give or take)."""
     parsed = _time_or_none(body.get(name))
     if parsed is None:
         raise Invalid(
             "invalid_body", f"{name}: an ISO 8601 time with offset, 2000 to 2100, is required"
+        )
+    if not batch.earliest <= parsed <= batch.latest:
+        raise Invalid(
+            "invalid_time",
+            f"{name}: before this kiosk was enrolled, or later than the centre's clock "
+            "(beyond the allowed clock skew); check the kiosk's clock",
         )
     return parsed
 
@@ -384,8 +436,11 @@ def _text(body: dict[str, Any], name: str, longest: int, *, optional: bool = Fal
 
 def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     body = item.body
-    if not TICKET_ID.fullmatch(item.key):
-        raise Invalid("invalid_key", "a registration's key is its ticket id (a lower-case UUID)")
+    if not is_kiosk_made(item.key):
+        raise Invalid(
+            "invalid_key",
+            "a registration's key is its ticket id (a lower-case UUID of version 8 or 4)",
+        )
     if is_foreign(item.key, batch.kiosk_code):
         raise Invalid("foreign_ticket_id", "this ticket id names another kiosk")
     service = batch.services.get(str(body.get("service_id")))
@@ -399,7 +454,7 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     source = ticket.get("number_source")
     if not isinstance(shown, str) or source not in SOURCES:
         raise Invalid("invalid_body", "ticket.number and ticket.number_source are required")
-    issued = _time(ticket, "issued_at")
+    issued = _time(ticket, "issued_at", batch)
     existing = batch.tickets.get(item.key)
     plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
     plan.ticket["id"] = existing.id if existing is not None else item.key
@@ -484,6 +539,14 @@ def _fallback_number(plan: Plan, service: ServiceInfo, shown: str, batch: Batch)
             f"a fallback number of this kiosk looks like "
             f"{service.ticket_prefix}-{batch.kiosk_code}-001",
         )
+    queue = (service.id, plan.day)
+    if batch.fallbacks.get(queue, 0) >= batch.fallback_max:
+        raise Invalid(
+            "fallback_limit",
+            f"this kiosk has registered {batch.fallback_max} fallback numbers of this queue "
+            "for this day: the most one kiosk may",
+        )
+    batch.fallbacks[queue] = batch.fallbacks.get(queue, 0) + 1
     plan.ticket.update(number=None, lease_id=None)  # the next number, at writing
     plan.claims.append(("display", service.id, plan.day, shown))
 
@@ -495,7 +558,7 @@ def _complaint(item: Item, digest: str, batch: Batch) -> Plan:
     _text(body, "text", 2000)
     _text(body, "language", 8)
     _text(body, "card_number", 64, optional=True)
-    created = _time(body, "created_at")
+    created = _time(body, "created_at", batch)
     return Plan(item, digest, None, local_day(created, batch.zone), {"reference": reference})
 
 
@@ -503,7 +566,7 @@ def _checkin(item: Item, digest: str, batch: Batch) -> Plan:
     body = item.body
     reference = _text(body, "appointment_ref", 64)
     _text(body, "card_number", 64, optional=True)
-    at = _time(body, "checked_in_at")
+    at = _time(body, "checked_in_at", batch)
     return Plan(item, digest, None, local_day(at, batch.zone), {"appointment_ref": reference})
 
 

@@ -47,7 +47,10 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime: pass an aware one")
-        utc = value.astimezone(dt.UTC)
+        try:
+            utc = value.astimezone(dt.UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00+14:00: no UTC time to store
+            raise ValueError("a time outside the range the database stores") from None
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:

@@ -7,17 +7,26 @@ whose first 48 bits are the first six bytes of
 bits). The centre takes a bound id only from the kiosk whose code it names:
 another kiosk that read the QR code cannot register, number or void it.
 
-Ids of other versions (random version-4 ids, from kiosks made before this)
-are taken as before; a second kiosk's claim of one is kept apart and its
-public page disputed (:mod:`central.submissions`).
+Random version-4 ids (from kiosks made before this) are taken as before; a
+second kiosk's claim of one is kept apart and its public page disputed
+(:mod:`central.submissions`). Kiosks make no other ids, and the centre
+takes no other from a kiosk (:data:`KIOSK_TICKET_ID`, on allocate, void
+and registration): the ids the centre derives itself (version 5, for a
+claim kept apart) can then never be taken by a kiosk in advance.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 
-__all__ = ["TAG_CONTEXT", "is_foreign", "kiosk_tag"]
+__all__ = ["KIOSK_TICKET_ID", "TAG_CONTEXT", "is_foreign", "is_kiosk_made", "kiosk_tag"]
+
+#: A ticket id a kiosk may send: a lower-case UUID of version 4 (random) or 8
+#: (bound), RFC 9562 variant. Any other version or variant is refused.
+KIOSK_TICKET_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[48][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+_KIOSK_TICKET_ID = re.compile(KIOSK_TICKET_ID)
 
 #: Prefixed to the kiosk code before hashing: a tag for nothing else.
 TAG_CONTEXT = b"anjungan-ticket-id/1:"
@@ -27,6 +36,11 @@ BOUND_VERSION = 8
 def kiosk_tag(kiosk_code: str) -> bytes:
     """The six bytes a kiosk's bound ticket ids start with."""
     return hashlib.sha256(TAG_CONTEXT + kiosk_code.encode()).digest()[:6]
+
+
+def is_kiosk_made(ticket_id: str) -> bool:
+    """Whether ``ticket_id`` is one a kiosk makes: version 4 or 8, lower case."""
+    return _KIOSK_TICKET_ID.fullmatch(ticket_id) is not None
 
 
 def is_foreign(ticket_id: str, kiosk_code: str | None) -> bool:

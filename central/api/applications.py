@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated, Self
 
 from fastapi import Path
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from central import applications
@@ -21,6 +21,7 @@ from central.applications import State
 from central.citizens import KeyKind
 from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.errors import NotFound
+from central.times import ApiDateTime
 
 router = kiosk_router(tags=["applications"])
 staff = staff_router(tags=["applications"])
@@ -118,7 +119,7 @@ class CreateApplication(CitizenKey):
     title: Title | None = Field(default=None, description="Default: the service's name.")
     state: State = State.RECEIVED
     note: Note | None = None
-    submitted_at: AwareDatetime | None = Field(default=None, description="Default: now.")
+    submitted_at: ApiDateTime | None = Field(default=None, description="Default: now.")
 
 
 @staff.post("/api/v1/staff/applications", status_code=201, responses={403: {}, 404: {}, 409: {}})

@@ -7,7 +7,9 @@ NIK must not. Every lookup is audited (:mod:`central.citizens`).
 A ``uid`` alone never finds anyone (``found: false``, registered or not):
 with the holder's ``birth_date`` it does, when the date is right. Too many
 wrong dates for a UID or from a kiosk: 429 ``too_many_attempts`` with
-``Retry-After`` (:mod:`central.uid_proof`).
+``Retry-After`` (:mod:`central.uid_proof`). Too many card-number or NIK
+lookups (or too many of them not found) from a kiosk in an hour: 429
+``too_many_lookups`` with ``Retry-After`` (:mod:`central.lookup_budget`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 from typing import Annotated, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -29,7 +32,7 @@ from pydantic.json_schema import SkipJsonSchema
 from central import citizens
 from central.citizens import KeyKind
 from central.deps import Context, KioskAuth, kiosk_router
-from central.errors import TooManyAttempts
+from central.errors import TooManyAttempts, TooManyLookups
 
 router = kiosk_router(tags=["citizens"])
 
@@ -45,7 +48,14 @@ def _iso_date_text(value: object) -> object:
     return value
 
 
-BirthDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
+def _born_since_1900(value: dt.date) -> dt.date:
+    """A date of birth is a citizen's past (the one date not in :mod:`central.times`' range)."""
+    if not dt.date(1900, 1, 1) <= value < dt.date(2100, 1, 1):
+        raise ValueError("birth_date must be from 1900 to 2099")
+    return value
+
+
+BirthDate = Annotated[dt.date, BeforeValidator(_iso_date_text), AfterValidator(_born_since_1900)]
 
 
 class LookupRequest(BaseModel):
@@ -134,7 +144,14 @@ class LookupResponse(BaseModel):
 
 @router.post(
     "/api/v1/citizens/lookup",
-    responses={429: {"description": "too_many_attempts: wrong birth dates; see Retry-After"}},
+    responses={
+        429: {
+            "description": (
+                "too_many_attempts: wrong birth dates; too_many_lookups: the kiosk's hourly"
+                " budget of card-number/NIK lookups is used up. See Retry-After."
+            )
+        }
+    },
 )
 def lookup(body: LookupRequest, kiosk: KioskAuth, ctx: Context) -> LookupResponse:
     """Look up one citizen's record; ``found: false`` when the city has none (or gives none)."""
@@ -148,8 +165,11 @@ def lookup(body: LookupRequest, kiosk: KioskAuth, ctx: Context) -> LookupRespons
             office_id=kiosk.office_id,
             audit_key=ctx.audit_key,
             birth_date=body.birth_date,
+            budget=ctx.settings.lookup_budget,
         )
     if isinstance(found, citizens.Refused):  # after the commit: the attempt stays audited
+        if found.budget:
+            raise TooManyLookups(found.retry_after_s)
         raise TooManyAttempts(found.retry_after_s)
     if found is None:
         return LookupResponse(found=False)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from central import fleet
 from central.api.enrolment import PRINTABLE
@@ -15,6 +15,7 @@ from central.api.scope import office_filter
 from central.api.staff import OFFICE_ID
 from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.kiosks import kiosk_code_of
+from central.times import ApiDate, ApiDateTime
 
 router = kiosk_router(tags=["fleet"])
 staff = staff_router(tags=["fleet"])
@@ -38,15 +39,15 @@ class OutboxState(BaseModel):
 
 class LeaseState(BaseModel):
     service_id: str = Field(pattern=SERVICE_ID)  # any service a kiosk may lease
-    day: dt.date
+    day: ApiDate
     left: int = Field(ge=0, le=_BIG)
-    expires_at: AwareDatetime
+    expires_at: ApiDateTime
 
 
 class HeartbeatRequest(BaseModel):
     """What the kiosk reports every 30 s. Unknown fields are ignored (newer kiosks)."""
 
-    sent_at: AwareDatetime = Field(description="The kiosk's clock when it sent this.")
+    sent_at: ApiDateTime = Field(description="The kiosk's clock when it sent this.")
     version: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
     reader: DeviceState
     printer: DeviceState

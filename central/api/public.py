@@ -60,18 +60,20 @@ class Disputed(Conflict):
 def _disputed(conn: Connection, row: Row[Any]) -> bool:
     """Whether another kiosk's ticket claims this id and the paper may be either.
 
-    A number allocated online was given before its paper was printed, so a
-    paper another kiosk says it printed later is a copy of this one: the
-    page stays. A claim of an earlier paper (a kiosk that printed offline,
-    and someone numbered its id online after reading it), or any second
-    claim of an id first registered offline, disputes it.
+    Decided on the centre's own times (``recorded_at``), never on a
+    claimant's clock: a number allocated online was given before any claim
+    the centre received after it, so such a claim is a copy of this paper
+    and the page stays, whatever ``issued_at`` the claimant gives. Any
+    second claim of an id first registered offline disputes it (the centre
+    has no time of its own for when that paper was printed).
     """
+    claims = tickets.c.kiosk_ticket_id == row.id
+    if row.number_source != "online":
+        return conn.execute(select(tickets.c.id).where(claims).limit(1)).first() is not None
     earliest = conn.execute(
-        select(func.min(tickets.c.issued_at)).where(tickets.c.kiosk_ticket_id == row.id)
+        select(func.min(tickets.c.recorded_at)).where(claims)
     ).scalar_one_or_none()
-    if earliest is None:
-        return False
-    return bool(row.number_source != "online" or earliest < row.issued_at)
+    return earliest is not None and earliest < row.recorded_at
 
 
 def ticket_status(ctx: AppContext, request: Request, ticket_id: str) -> PublicTicket | None:

@@ -18,12 +18,16 @@ from central import numbering, queue
 from central.audit import utc_now
 from central.deps import Context, KioskAuth, kiosk_router
 from central.tables import kiosks
+from central.ticket_ids import KIOSK_TICKET_ID
+from central.times import ApiDate
 
 router = kiosk_router(tags=["queue"])
 
 TICKET_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 SERVICE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 TicketId = Annotated[str, Path(pattern=TICKET_ID)]
+#: A ticket id a kiosk names: only the versions kiosks make (4 and 8).
+KioskTicketId = Annotated[str, Path(pattern=KIOSK_TICKET_ID)]
 LeaseId = Annotated[str, Path(pattern=TICKET_ID)]
 
 
@@ -49,7 +53,10 @@ def me(kiosk: KioskAuth, ctx: Context) -> KioskMe:
 class AllocateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ticket_id: str = Field(pattern=TICKET_ID, description="The kiosk's ticket id (a UUID4).")
+    ticket_id: str = Field(
+        pattern=KIOSK_TICKET_ID,
+        description="The kiosk's ticket id: a lower-case UUID of version 8 (bound) or 4.",
+    )
     service_id: str = Field(pattern=SERVICE_ID)
 
 
@@ -123,7 +130,7 @@ class VoidedTicket(BaseModel):
         },
     },
 )
-def void_ticket(ticket_id: TicketId, kiosk: KioskAuth, ctx: Context) -> VoidedTicket:
+def void_ticket(ticket_id: KioskTicketId, kiosk: KioskAuth, ctx: Context) -> VoidedTicket:
     """Void an online number the kiosk never kept (its ticket was not stored); idempotent."""
     with ctx.db.begin() as conn:
         row = queue.void_online(conn, kiosk, ticket_id, utc_now())
@@ -134,7 +141,7 @@ class LeaseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     service_id: str = Field(pattern=SERVICE_ID)
-    day: dt.date = Field(description="The office's local date: today or tomorrow.")
+    day: ApiDate = Field(description="The office's local date: today or tomorrow.")
     size: int = Field(ge=1, le=numbering.MAX_LEASE)
 
 

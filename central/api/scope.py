@@ -4,8 +4,10 @@ The :class:`~central.staff.StaffPrincipal` every staff and admin route
 receives carries its office (``None``: every office). A route that acts on
 an office's data (named in the path or body, or found from a kiosk, ticket
 or application) passes that office through :func:`require_office_access`;
-a listing narrows its query with :func:`office_filter`. Domain code that
-finds the office itself checks :meth:`StaffPrincipal.may_act_for`.
+a listing narrows its query with :func:`office_filter`. A resource found by
+its id (a kiosk, ticket or application) goes through
+:func:`central.staff.require_reach` instead: another office's is answered
+with the same 404 as an unknown id, not a 403 that would confirm it exists.
 ``tests/central/test_office_scope.py`` probes every staff route with two
 offices, so a new route without either fails.
 """

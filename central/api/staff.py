@@ -175,6 +175,7 @@ KioskId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 def revoke(kiosk_id: KioskId, who: AdminAuth, ctx: Context) -> Revoked:
     """Revoke every token of a kiosk at once; it must enrol again with a new code."""
     with ctx.db.begin() as conn:
-        require_office_access(who, kiosks.kiosk_office(conn, kiosk_id))
+        office_id = kiosks.kiosk_office(conn, kiosk_id)  # 404 unknown_kiosk if none
+        staff.require_reach(who.office_id, office_id, kiosks.unknown_kiosk(kiosk_id))
         count = kiosks.revoke_kiosk(conn, kiosk_id, actor=who.actor)
     return Revoked(kiosk_id=kiosk_id, tokens_revoked=count)

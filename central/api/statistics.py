@@ -15,6 +15,7 @@ from central.audit import utc_now
 from central.deps import Context, StaffAuth, staff_router
 from central.errors import ApiError
 from central.numbering import local_day
+from central.times import ApiDate
 
 staff = staff_router(tags=["statistics"])
 
@@ -46,9 +47,9 @@ def get_statistics(
     who: StaffAuth,
     ctx: Context,
     first: Annotated[
-        dt.date | None, Query(alias="from", description="Default: 6 days before to.")
+        ApiDate | None, Query(alias="from", description="Default: 6 days before to.")
     ] = None,
-    last: Annotated[dt.date | None, Query(alias="to", description="Default: today.")] = None,
+    last: Annotated[ApiDate | None, Query(alias="to", description="Default: today.")] = None,
     office_id: Annotated[str | None, Query(pattern=OFFICE_ID)] = None,
 ) -> StatisticsResponse:
     """Counts per day, office and service from ``from`` to ``to`` (inclusive, at most 366 days)."""

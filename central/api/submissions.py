@@ -51,7 +51,14 @@ def submit(body: BatchIn, kiosk: KioskAuth, ctx: Context) -> BatchOut:
     """Store up to 500 items; one result per item, in the same order."""
     items = [submissions.Item(i.key, i.kind, i.body) for i in body.items]
     with ctx.db.begin() as conn:
-        outcomes = submissions.submit(conn, kiosk, items, now=utc_now(), zone=ctx.settings.zone)
+        outcomes = submissions.submit(
+            conn,
+            kiosk,
+            items,
+            now=utc_now(),
+            zone=ctx.settings.zone,
+            fallback_max=ctx.settings.lease_max_numbers,
+        )
     return BatchOut(
         results=[
             ItemResult(key=o.key, status=o.status, error=o.error, detail=o.detail, result=o.result)

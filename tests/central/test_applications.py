@@ -130,7 +130,9 @@ def test_staff_application_errors(central_server: RunningCentral, operator: Data
     own_ref = {"nik": BUDI_NIK, "service_id": "kk-perubahan", "reference": "KK-TEST-0001"}
 
     assert create(url, elsewhere, own_ref).status_code == 403
-    assert change(url, elsewhere, "BRK-DEMO0003", {"note": "x"}).status_code == 403
+    # Another office's application: the same 404 as an unknown reference.
+    theirs = change(url, elsewhere, "BRK-DEMO0003", {"note": "x"})
+    assert (theirs.status_code, theirs.json()["error"]) == (404, "unknown_application")
     assert create(url, admin, own_ref).status_code == 201
     duplicate = create(url, admin, own_ref)
     assert duplicate.status_code == 409

@@ -13,6 +13,7 @@ from central import citizens, uid_proof
 from central.audit import AUDIT_KEY_SECRET
 from central.credentials import keyed_hash
 from central.database import Database
+from central.lookup_budget import LookupBudget
 from central.process import RunningCentral
 from central.tables import (
     audit_log,
@@ -344,3 +345,91 @@ def test_client_refuses_ambiguous_keys(client: CentralClient) -> None:
         client.lookup_citizen()
     with pytest.raises(ValueError, match="uid only"):
         client.lookup_citizen(nik=SITI_NIK, birth_date=RINA_BORN)
+
+
+def test_a_kiosk_sweeping_card_numbers_is_stopped_by_its_not_found_budget(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A sweep hits gaps: 30 misses an hour (the default), then 429 for anything, found or not."""
+    kiosk_id, token = new_kiosk(operator, central_server.url)
+    misses = LookupBudget().not_found_per_hour
+    for n in range(misses):
+        status, text = lookup_body(central_server.url, token, {"card_number": f"XXX-{n:06d}"})
+        assert (status, '"found":false' in text) == (200, True), text
+    refused = requests.post(
+        f"{central_server.url}/api/v1/citizens/lookup",
+        json={"card_number": "PKU-000001"},  # known, but the kiosk is locked
+        headers=bearer(token),
+        timeout=5,
+    )
+    assert refused.status_code == 429
+    assert refused.json()["error"] == "too_many_lookups"
+    assert 800 < int(refused.headers["Retry-After"]) <= 900
+    assert SITI_PHONE not in refused.text
+    key = keyed_hash(audit_key(operator), "card_number", "PKU-000001")
+    assert lookups_for(operator, kiosk_id)[-1] == ("card_refused", key, False)
+    with operator.read() as conn:
+        events = conn.execute(
+            select(audit_log.c.actor, audit_log.c.subject).where(
+                audit_log.c.action == "lookup_budget_locked",
+                audit_log.c.actor == f"kiosk:{kiosk_id}",
+            )
+        ).all()
+    assert [tuple(e) for e in events] == [(f"kiosk:{kiosk_id}", f"kiosk:{kiosk_id}")]
+    # Another kiosk is not touched by this one's lock.
+    other = new_kiosk(operator, central_server.url)[1]
+    status, text = lookup_body(central_server.url, other, {"card_number": "PKU-000001"})
+    assert status == 200 and SITI_PHONE in text
+
+
+def test_every_card_number_and_nik_lookup_counts_against_the_hourly_budget(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """Found lookups too: the budget against the clock (``now`` injected), on the server's db."""
+    kiosk_id = new_kiosk(operator, central_server.url)[0]
+    key = audit_key(operator)
+    budget = LookupBudget(per_hour=6, not_found_per_hour=3)
+
+    def look(kind: citizens.KeyKind, value: str, at: dt.datetime) -> object:
+        with operator.begin() as conn:
+            return citizens.lookup(
+                conn,
+                kind,
+                value,
+                kiosk_id=kiosk_id,
+                office_id="pku-mpp",
+                audit_key=key,
+                budget=budget,
+                now=at,
+            )
+
+    t0 = dt.datetime(2030, 1, 1, 8, 0, tzinfo=dt.UTC)
+    for i in range(3):  # by card and by NIK alike
+        assert isinstance(
+            look(citizens.KeyKind.CARD_NUMBER, "PKU-000001", t0 + dt.timedelta(minutes=i)),
+            citizens.CitizenRecord,
+        )
+        assert isinstance(
+            look(citizens.KeyKind.NIK, SITI_NIK, t0 + dt.timedelta(minutes=i, seconds=30)),
+            citizens.CitizenRecord,
+        )
+    first = look(citizens.KeyKind.NIK, SITI_NIK, t0 + dt.timedelta(minutes=5))
+    assert first == citizens.Refused(retry_after_s=12 * 60 + 30, budget=True)  # locked at 2:30
+    t1 = t0 + dt.timedelta(minutes=20)  # the 15-minute lock is over
+    for i in range(6):
+        assert isinstance(
+            look(citizens.KeyKind.CARD_NUMBER, "PKU-000001", t1 + dt.timedelta(seconds=i)),
+            citizens.CitizenRecord,
+        )
+    second = look(citizens.KeyKind.CARD_NUMBER, "PKU-000001", t1 + dt.timedelta(seconds=10))
+    assert second == citizens.Refused(retry_after_s=30 * 60 - 5, budget=True), "twice as long"
+    # An hour's window: five yesterday and five today are not six.
+    t2 = t1 + dt.timedelta(hours=2)
+    for i in range(5):
+        look(citizens.KeyKind.NIK, SITI_NIK, t2 + dt.timedelta(seconds=i))
+    t3 = t2 + dt.timedelta(hours=1)
+    for i in range(5):
+        assert isinstance(
+            look(citizens.KeyKind.NIK, SITI_NIK, t3 + dt.timedelta(seconds=i)),
+            citizens.CitizenRecord,
+        )

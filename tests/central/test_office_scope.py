@@ -4,8 +4,10 @@ Every route that needs a staff or admin token is found by walking
 ``central.api.ROUTERS`` (which ``test_routes_and_limits`` proves is the whole
 app), and each must have a probe here: a request aimed at office B's data.
 An account limited to office A must get 403 (or, for a listing, nothing of
-office B), and the same request from an account for every office must
-succeed, so each probe is a request that would work if it were not scoped.
+office B; or, for a resource found by its id, the very 404 an unknown id
+gets, so it learns nothing of which ids office B has), and the same request
+from an account for every office must succeed, so each probe is a request
+that would work if it were not scoped.
 A route added later without a probe fails
 :func:`test_every_staff_route_is_probed_across_offices`; one added without
 scoping fails its probe.
@@ -14,6 +16,7 @@ scoping fails its probe.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +39,7 @@ from .queue_helpers import allocate
 pytestmark = pytest.mark.timeout(120)
 
 BUDI_NIK = "1471011708790002"  # a demo citizen
+UNKNOWN_ID = "00000000-0000-4000-8000-ffffffffffff"
 
 
 def _calls(dependant: Any) -> Iterator[Callable[..., Any]]:
@@ -131,6 +135,9 @@ class Probe:
     body: Any = None
     #: A listing: a scoped caller gets 200 with nothing of office B in it.
     lists: bool = False
+    #: A resource found by its id: the same request for an id that does not
+    #: exist; a scoped caller must get the same answer for both.
+    unknown: str | None = None
 
 
 ProbeMaker = Callable[[World], Probe]
@@ -148,7 +155,11 @@ PROBES: dict[tuple[str, str], list[ProbeMaker]] = {
         lambda w: Probe("GET", f"/api/v1/staff/kiosks?office_id={w.b}"),
     ],
     ("POST", "/api/v1/staff/kiosks/{kiosk_id}/revoke"): [
-        lambda w: Probe("POST", f"/api/v1/staff/kiosks/{w.new_b_kiosk()}/revoke"),
+        lambda w: Probe(
+            "POST",
+            f"/api/v1/staff/kiosks/{w.new_b_kiosk()}/revoke",
+            unknown=f"/api/v1/staff/kiosks/{UNKNOWN_ID}/revoke",
+        ),
     ],
     ("GET", "/api/v1/staff/queue"): [
         lambda w: Probe("GET", f"/api/v1/staff/queue?office_id={w.b}"),
@@ -161,10 +172,18 @@ PROBES: dict[tuple[str, str], list[ProbeMaker]] = {
         ),
     ],
     ("POST", "/api/v1/staff/tickets/{ticket_id}/served"): [
-        lambda w: Probe("POST", f"/api/v1/staff/tickets/{w.called_b_ticket()}/served"),
+        lambda w: Probe(
+            "POST",
+            f"/api/v1/staff/tickets/{w.called_b_ticket()}/served",
+            unknown=f"/api/v1/staff/tickets/{UNKNOWN_ID}/served",
+        ),
     ],
     ("POST", "/api/v1/staff/tickets/{ticket_id}/no-show"): [
-        lambda w: Probe("POST", f"/api/v1/staff/tickets/{w.called_b_ticket()}/no-show"),
+        lambda w: Probe(
+            "POST",
+            f"/api/v1/staff/tickets/{w.called_b_ticket()}/no-show",
+            unknown=f"/api/v1/staff/tickets/{UNKNOWN_ID}/no-show",
+        ),
     ],
     ("GET", "/api/v1/staff/fleet"): [
         lambda w: Probe("GET", "/api/v1/staff/fleet", lists=True),
@@ -193,7 +212,10 @@ PROBES: dict[tuple[str, str], list[ProbeMaker]] = {
     ],
     ("PATCH", "/api/v1/staff/applications/{reference}"): [
         lambda w: Probe(
-            "PATCH", f"/api/v1/staff/applications/{w.new_b_application()}", {"note": "Loket 1"}
+            "PATCH",
+            f"/api/v1/staff/applications/{w.new_b_application()}",
+            {"note": "Loket 1"},
+            unknown="/api/v1/staff/applications/BRK-TIDAK-ADA",
         ),
     ],
     ("GET", "/api/v1/staff/statistics"): [
@@ -276,6 +298,13 @@ def test_an_office_scoped_account_cannot_reach_another_office(
             if probe.lists:
                 assert answer.status_code == 200, f"{where}: {answer.text}"
                 assert world.b not in offices_in(answer.json()), f"{where}: office B's data"
+            elif probe.unknown is not None:
+                none = world.call(world.scoped[role], probe.method, probe.unknown, probe.body)
+                assert none.status_code == 404, f"{probe.unknown}: {none.text}"
+                theirs, missing = answer.json(), none.json()
+                assert (answer.status_code, theirs["error"]) == (404, missing["error"]), where
+                mask = re.compile(r"'[^']*'")  # the id itself, quoted in the detail
+                assert mask.sub("'…'", theirs["detail"]) == mask.sub("'…'", missing["detail"])
             else:
                 assert answer.status_code == 403, f"{where}: {answer.status_code} {answer.text}"
                 assert answer.json()["error"] == "forbidden"

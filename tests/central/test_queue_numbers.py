@@ -304,3 +304,34 @@ def test_migration_gives_existing_kiosks_codes_in_enrolment_order(db_url: str) -
             assert conn.execute(select(func.count()).select_from(old_kiosks)).scalar_one() == 3
     finally:
         db.dispose()
+
+
+def test_fallback_numbers_are_capped_per_kiosk_queue_and_day_like_leases(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """Fallback tickets push the queue back as leases do: the same 500 per kiosk, queue and day."""
+    url = central_server.url
+    _, token = new_kiosk(operator, url)
+    _, neighbour = new_kiosk(operator, url)
+    service, prefix = "kk-perubahan", "C"
+    me = requests.get(f"{url}/api/v1/kiosks/me", headers=bearer(token), timeout=5).json()
+    code = me["kiosk_code"]
+
+    def fallbacks(first: int, count: int, kiosk: str = code) -> list[dict[str, Any]]:
+        return [
+            registration(new_id(), service, f"{prefix}-{kiosk}-{n:03d}", "fallback")
+            for n in range(first, first + count)
+        ]
+
+    limit = 500
+    taken = results(url, token, fallbacks(1, limit - 1))
+    assert {r["status"] for r in taken} == {"accepted"}
+    last_two = results(url, token, fallbacks(limit, 2))
+    assert [r["status"] for r in last_two] == ["accepted", "invalid"]
+    assert last_two[1]["error"] == "fallback_limit"
+    again = results(url, token, fallbacks(limit + 2, 1))[0]
+    assert (again["status"], again["error"]) == ("invalid", "fallback_limit")
+    # Another kiosk is not held back.
+    other = requests.get(f"{url}/api/v1/kiosks/me", headers=bearer(neighbour), timeout=5).json()
+    fine = results(url, neighbour, fallbacks(1, 1, other["kiosk_code"]))[0]
+    assert fine["status"] == "accepted", fine

@@ -123,3 +123,76 @@ def test_more_stalled_clients_than_the_cap_are_dropped_and_service_resumes(
     finally:
         for sock in socks:
             sock.close()
+
+
+PER_ADDRESS = 5
+
+
+@pytest.fixture(scope="module")
+def capped() -> Iterator[RunningCentral]:
+    """Long deadlines (a close within BOUND_S is the cap's, not a timeout's), 5 per address."""
+    args = ("--header-timeout", "60", "--body-timeout", "60", "--max-connections", "30")
+    extra = (*args, "--max-connections-per-address", str(PER_ADDRESS))
+    with start_central(extra_args=extra) as running:
+        yield running
+
+
+def connect_from(server: RunningCentral, source: str) -> socket.socket:
+    """A connection from another loopback address (all of 127.0.0.0/8 is this host)."""
+    sock = socket.create_connection(
+        (urlsplit(server.url).hostname or "127.0.0.1", server.port),
+        timeout=5,
+        source_address=(source, 0),
+    )
+    return sock
+
+
+def served(sock: socket.socket) -> bytes | None:
+    """Send ``GET /health`` on ``sock``: the answer, ``b""`` if the server closed without one.
+
+    ``None``: neither an answer nor a close within :data:`BOUND_S`.
+    """
+    answer = b""
+    try:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        deadline = time.monotonic() + BOUND_S
+        while b'"status":"ok"' not in answer:
+            if time.monotonic() > deadline:
+                return None
+            readable, _, _ = select.select([sock], [], [], 0.1)
+            if readable:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    return answer
+                answer += chunk
+        return answer
+    except (ConnectionResetError, BrokenPipeError):
+        return answer
+
+
+def test_one_address_holds_only_so_many_connections_and_others_are_served(
+    capped: RunningCentral,
+) -> None:
+    hog = [connect_from(capped, "127.0.0.1") for _ in range(PER_ADDRESS)]
+    try:
+        for sock in hog:  # each held open (a request would be answered)
+            sock.sendall(HALF_HEADERS)
+        extra = connect_from(capped, "127.0.0.1")
+        with extra:
+            assert served(extra) == b"", "a connection over the address's cap was not closed"
+        # Another address is served meanwhile, as often as it likes.
+        for _ in range(PER_ADDRESS + 2):
+            with connect_from(capped, "127.0.0.2") as sock:
+                assert (served(sock) or b"").startswith(b"HTTP/1.1 200")
+        # One of the hog's connections closes: the address may open one again.
+        hog.pop().close()
+        deadline = time.monotonic() + BOUND_S
+        answer: bytes | None = b""
+        while not (answer or b"").startswith(b"HTTP/1.1 200") and time.monotonic() < deadline:
+            with connect_from(capped, "127.0.0.1") as sock:
+                answer = served(sock)
+        assert (answer or b"").startswith(b"HTTP/1.1 200"), "the address never got a slot back"
+    finally:
+        for sock in hog:
+            sock.close()
+    assert "the most allowed" in capped.output_tail()

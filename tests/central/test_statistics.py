@@ -102,7 +102,9 @@ def test_ranges_and_office_limits(central_server: RunningCentral, operator: Data
     too_long = stats(url, admin, **{"from": "2020-01-01", "to": "2021-12-31"})
     assert too_long.status_code == 422
     assert stats(url, admin, **{"from": "yesterday"}).status_code == 422
-    dawn_of_time = stats(url, admin, to="0001-01-02")  # the default from: not before year 1
-    assert dawn_of_time.status_code == 200 and dawn_of_time.json() == {"rows": []}
+    dawn_of_time = stats(url, admin, to="0001-01-02")  # dates are 2000 to 2099 (central/times.py)
+    assert (dawn_of_time.status_code, dawn_of_time.json()["error"]) == (422, "invalid_request")
+    earliest = stats(url, admin, to="2000-01-02")  # the default from: a week before, and fine
+    assert earliest.status_code == 200 and earliest.json() == {"rows": []}
     long_ago = stats(url, admin, **{"from": "2020-01-01", "to": "2020-12-31"})
     assert long_ago.status_code == 200 and long_ago.json() == {"rows": []}

@@ -10,6 +10,7 @@ ticket instead.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ import requests
 from central import staff
 from central.database import Database
 from central.process import RunningCentral
+from central.submissions import claimed_ticket_id
 from kiosk.ticket_ids import new_ticket_id
 
 from .helpers import bearer, new_code, new_kiosk, new_office, new_staff
@@ -100,26 +102,63 @@ def test_another_kiosk_posting_first_under_an_online_ticket_changes_nothing(
     assert f"B-{kiosk_code(url, neighbour)}-001" not in page.text
 
 
-def test_a_claim_of_an_earlier_paper_disputes_an_online_ticket_instead_of_showing_it(
+def test_a_back_dated_claim_does_not_dispute_an_online_ticket(
     central_server: RunningCentral, operator: Database
 ) -> None:
+    """The centre's record of the allocation wins over a claimant's clock."""
     url = central_server.url
     _, owner = new_kiosk(operator, url)
     _, neighbour = new_kiosk(operator, url)
     ticket_id = new_id()
     allocated = allocate(url, owner, SERVICE, ticket_id)
     assert allocated.status_code == 201, allocated.text
+    number = allocated.json()["display"]
     earlier = (dt.datetime.now(ZONE) - dt.timedelta(minutes=5)).isoformat()
     assert hijacks(url, neighbour, ticket_id, "B", earlier)[0]["status"] == "accepted"
 
     answer = public(url, ticket_id)
-    assert answer.status_code == 409 and answer.json()["error"] == "ticket_disputed"
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["number"] == number
     page = requests.get(f"{url}/t/{ticket_id}", timeout=5)
-    assert page.status_code == 409 and "loket" in page.text
+    assert page.status_code == 200 and number in page.text
     assert kiosk_code(url, neighbour) not in page.text
-    number = allocated.json()["display"]
     owners = results(url, owner, [registration(ticket_id, SERVICE, number, "online")])
     assert owners[0]["status"] == "accepted", owners
+    assert public(url, ticket_id).json()["number"] == number
+
+
+@pytest.mark.parametrize(
+    "issued_at",
+    [
+        "2000-01-01T00:00:00+00:00",  # before the kiosk was enrolled
+        "2001-06-01T12:00:00+07:00",
+        (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).isoformat(),  # enrolled just now
+        (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).isoformat(),  # ahead of the centre
+        "2099-12-31T23:59:59+00:00",
+    ],
+    ids=["2000", "2001", "days-before-enrolment", "days-ahead", "2099"],
+)
+def test_a_kiosk_cannot_date_a_ticket_before_its_enrolment_or_after_the_centres_clock(
+    central_server: RunningCentral, operator: Database, issued_at: str
+) -> None:
+    url = central_server.url
+    _, owner = new_kiosk(operator, url)
+    _, neighbour = new_kiosk(operator, url)
+    ticket_id = new_id()
+    assert allocate(url, owner, SERVICE, ticket_id).status_code == 201
+    refused = hijacks(url, neighbour, ticket_id, "B", issued_at)[0]
+    assert (refused["status"], refused["error"]) == ("invalid", "invalid_time"), refused
+    assert public(url, ticket_id).status_code == 200
+    # Its own ticket, dated like that, is refused alike; a drifting clock is not.
+    code = kiosk_code(url, neighbour)
+    own = registration(new_id(), SERVICE, f"B-{code}-002", "fallback")
+    own["body"]["ticket"]["issued_at"] = issued_at
+    assert results(url, neighbour, [own])[0]["error"] == "invalid_time"
+    skewed = registration(new_id(), SERVICE, f"B-{code}-003", "fallback")
+    skewed["body"]["ticket"]["issued_at"] = (
+        dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+    ).isoformat()
+    assert results(url, neighbour, [skewed])[0]["status"] == "accepted"
 
 
 def test_an_offline_ticket_registered_first_by_another_kiosk_still_reaches_the_queue(
@@ -202,3 +241,53 @@ def test_a_kiosk_numbers_its_own_bound_ids_online(
     number = allocated.json()["display"]
     owners = results(url, owner, [registration(ticket_id, SERVICE, number, "online")])
     assert owners[0]["status"] == "accepted", owners
+
+
+def test_the_id_of_another_kiosks_kept_apart_claim_cannot_be_taken_in_advance(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """B guesses the id the centre will give A's kept-apart claim and tries to hold it first."""
+    url = central_server.url
+    owner_id, owner = new_kiosk(operator, url)
+    _, other = new_kiosk(operator, url)
+    ticket_id = new_id()  # a random (version-4) id: the kind a second kiosk's claim can share
+    derived = claimed_ticket_id(owner_id, ticket_id)
+    assert allocate(url, other, SERVICE, derived).status_code == 422
+    taken = results(url, other, [registration(derived, SERVICE, "A-X", "fallback")])
+    assert (taken[0]["status"], taken[0]["error"]) == ("invalid", "invalid_key")
+    void = requests.post(f"{url}/api/v1/tickets/{derived}/void", headers=bearer(other), timeout=5)
+    assert void.status_code == 422
+    # Now B takes the id itself, then A's claim is kept apart under the derived id.
+    code_b, code_a = kiosk_code(url, other), kiosk_code(url, owner)
+    first = results(url, other, [registration(ticket_id, SERVICE, f"B-{code_b}-005", "fallback")])
+    assert first[0]["status"] == "accepted", first
+    kept = results(url, owner, [registration(ticket_id, SERVICE, f"B-{code_a}-001", "fallback")])
+    assert kept[0]["status"] == "accepted", kept
+
+
+@pytest.mark.parametrize(
+    "ticket_id",
+    [
+        str(uuid.uuid1()),
+        str(uuid.uuid3(uuid.NAMESPACE_DNS, "anjungan")),
+        str(uuid.uuid5(uuid.NAMESPACE_DNS, "anjungan")),
+        "00000000-0000-0000-0000-000000000000",
+        str(uuid.UUID(int=uuid.uuid4().int & ~(0xC << 60))),  # a version 4 of the NCS variant
+        "1b7d5f0e-6c1a-6f55-9a53-0d4b7c3e2a91",  # version 6
+        str(uuid.uuid4()).upper(),
+    ],
+)
+def test_a_kiosk_names_only_ids_of_the_versions_kiosks_make(
+    central_server: RunningCentral, operator: Database, ticket_id: str
+) -> None:
+    url = central_server.url
+    _, token = new_kiosk(operator, url)
+    assert allocate(url, token, SERVICE, ticket_id).status_code == 422
+    code = kiosk_code(url, token)
+    taken = results(url, token, [registration(ticket_id, SERVICE, f"B-{code}-001", "fallback")])
+    assert (taken[0]["status"], taken[0]["error"]) == ("invalid", "invalid_key")
+    void = requests.post(f"{url}/api/v1/tickets/{ticket_id}/void", headers=bearer(token), timeout=5)
+    assert void.status_code == 422
+    # The versions kiosks do make are taken.
+    assert allocate(url, token, SERVICE, new_id()).status_code == 201
+    assert allocate(url, token, SERVICE, new_ticket_id(code)).status_code == 201
