@@ -13,7 +13,6 @@ real sockets, nothing is patched.
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from central.database import Database
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.central_client import CentralClient
+from tests.kiosk.central_peers import RawServer
 
 from .pg_cluster import PgCluster
 
@@ -108,59 +108,6 @@ def closed_port() -> int:
         sock.bind((LOOPBACK, 0))
         port: int = sock.getsockname()[1]
     return port
-
-
-class RawServer:
-    """A TCP server on 127.0.0.1 that answers every connection with fixed bytes.
-
-    ``reply=None`` accepts connections and never answers (nor closes them
-    until :meth:`close`).
-    """
-
-    def __init__(self, reply: bytes | None) -> None:
-        self.reply = reply
-        self._listener = socket.create_server((LOOPBACK, 0))
-        self._listener.settimeout(0.05)
-        self._stop = threading.Event()
-        self._silent: list[socket.socket] = []
-        self.url = f"http://{LOOPBACK}:{self._listener.getsockname()[1]}"
-        self._thread = threading.Thread(target=self._run, name="raw-server", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._listener.close()
-        for conn in self._silent:
-            conn.close()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            if self.reply is None:
-                self._silent.append(conn)
-                continue
-            with conn:
-                conn.settimeout(2.0)
-                _read_request_head(conn)
-                conn.sendall(self.reply)
-
-
-def _read_request_head(conn: socket.socket) -> None:
-    # Read the whole request first: closing with unread input would send a
-    # reset instead of the reply.
-    data = b""
-    while b"\r\n\r\n" not in data:
-        try:
-            chunk = conn.recv(4096)
-        except TimeoutError:
-            return
-        if not chunk:
-            return
-        data += chunk
 
 
 @pytest.fixture

@@ -113,3 +113,67 @@ def wait_for(event: threading.Event, what: str, seconds: float = 10.0) -> None:
     """Wait for ``event``; fail clearly (naming ``what``) if it does not come."""
     if not event.wait(seconds):
         raise AssertionError(f"{what} did not happen within {seconds} s")
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that answers every connection with fixed bytes.
+
+    It reads each whole request first (head and ``Content-Length`` body): closing
+    with unread input would send a reset instead of the reply. ``reply=None``
+    accepts connections and never answers (nor closes them until :meth:`close`).
+    """
+
+    def __init__(self, reply: bytes | None) -> None:
+        self.reply = reply
+        self._listener = socket.create_server((LOOPBACK, 0))
+        self._listener.settimeout(0.05)
+        self._stop = threading.Event()
+        self._silent: list[socket.socket] = []
+        self.url = f"http://{LOOPBACK}:{self._listener.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._run, name="raw-server", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._listener.close()
+        for conn in self._silent:
+            conn.close()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            if self.reply is None:
+                self._silent.append(conn)
+                continue
+            with conn:
+                conn.settimeout(2.0)
+                try:
+                    read_request(conn)
+                    conn.sendall(self.reply)
+                except OSError:
+                    continue
+
+
+def read_request(conn: socket.socket) -> None:
+    """Read one request's head and its ``Content-Length`` body (or until the peer stops)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length" and value.strip().isdigit():
+            length = int(value)
+    while len(body) < length:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return
+        body += chunk

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from kiosk.central_client import CentralClient
 from kiosk.central_errors import CentralError, CentralProtocolError, CentralUnavailable
-from tests.central.conftest import RawServer
+from tests.kiosk.central_peers import RawServer
 
 from .central_peers import http_reply
 

@@ -4,8 +4,6 @@ and a UID-only card's holder is named only after the centre confirmed the date o
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from kiosk.session_events import BirthDateEntered, Cancel, ProofSkipped, Service
 from offline_store import Store
 from printing import make_printer
 
+from .central_peers import RawServer, http_reply
 from .conftest import FakeClock
 
 pytestmark = pytest.mark.timeout(60)
@@ -33,12 +32,6 @@ RINA_NIK = "1471055506900003"
 SITI = demo_card("siti")
 EKTP = demo_card("ektp")
 NESTED = b"[" * 200_000  # a body json cannot parse without running out of stack
-
-
-def http_reply(status: str, body: bytes, *extra: str) -> bytes:
-    head = [f"HTTP/1.1 {status}", "Content-Type: application/json", *extra]
-    head.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
 #: Centres that fail, each in its own way, at the lookup.
@@ -90,69 +83,12 @@ def build(tmp_path: Path, clock: FakeClock) -> Iterator[Build]:
         store.close()
 
 
-class OneReplyServer:
-    """A centre on 127.0.0.1 that reads each whole request and answers ``reply`` (None: never)."""
-
-    def __init__(self, reply: bytes | None) -> None:
-        self.reply = reply
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self._stop = threading.Event()
-        self._open: list[socket.socket] = []
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        self._thread = threading.Thread(target=self._run, name="one-reply", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._listener.close()
-        for conn in self._open:
-            conn.close()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            self._open.append(conn)
-            conn.settimeout(2.0)
-            try:
-                _read_request(conn)  # all of it: unread input would reset the reply
-                if self.reply is not None:
-                    conn.sendall(self.reply)
-                    conn.shutdown(socket.SHUT_WR)
-            except OSError:
-                continue
-
-
-def _read_request(conn: socket.socket) -> None:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    while len(body) < length:
-        chunk = conn.recv(4096)
-        if not chunk:
-            return
-        body += chunk
-
-
 @pytest.fixture
 def failing_centre() -> Iterator[Callable[[bytes | None], str]]:
-    servers: list[OneReplyServer] = []
+    servers: list[RawServer] = []
 
     def start(reply: bytes | None) -> str:
-        servers.append(OneReplyServer(reply))
+        servers.append(RawServer(reply))
         return servers[-1].url
 
     yield start
