@@ -187,8 +187,9 @@ def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings
         type=positive,
         default=defaults.max_connections_per_address,
         metavar="N",
-        help="open connections one client address may hold; more are closed at once "
-        "(trusted proxies exempt; default: %(default)s)",
+        help="open connections one client address may hold, at most half of "
+        "--max-connections; more are closed at once (trusted proxies exempt; "
+        "default: %(default)s)",
     )
 
 

@@ -139,7 +139,7 @@ def serve(settings: CentralSettings) -> None:
             http=deadline_protocol(
                 settings.header_timeout_s,
                 settings.body_timeout_s,
-                settings.max_connections_per_address,
+                settings.per_address_limit,
                 settings.trusted_proxies,
             ),
             limit_concurrency=settings.max_connections,

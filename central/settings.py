@@ -115,8 +115,11 @@ class CentralSettings:
     #: Open connections beyond which new requests get 503.
     max_connections: int = 1000
     #: Open connections one peer address may hold (trusted proxies exempt);
-    #: beyond it a new connection is closed at once. A kiosk uses one or two.
-    max_connections_per_address: int = 50
+    #: beyond it a new connection is closed at once. A kiosk uses one or two,
+    #: but a city's kiosks may reach the centre through one NAT address: room
+    #: for a hundred of them. Never more than half of ``max_connections``
+    #: (:attr:`per_address_limit`), so one address never holds every slot.
+    max_connections_per_address: int = 250
 
     def __post_init__(self) -> None:
         self._check_limits()
@@ -158,6 +161,11 @@ class CentralSettings:
         if self.seed_demo:
             return DEMO_CATALOG_PATH
         return None
+
+    @property
+    def per_address_limit(self) -> int:
+        """The connections one address may hold: the setting, at most half the total."""
+        return max(1, min(self.max_connections_per_address, self.max_connections // 2))
 
     def _check_limits(self) -> None:
         for name in (

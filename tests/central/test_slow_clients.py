@@ -95,9 +95,10 @@ def stalled(server: RunningCentral, count: int) -> list[socket.socket]:
 
 
 def test_stalled_clients_do_not_hold_up_a_normal_request(server: RunningCentral) -> None:
-    socks = stalled(server, MAX_CONNECTIONS // 2)
+    socks = stalled(server, MAX_CONNECTIONS // 2)  # all this address may hold
     try:
-        assert requests.get(f"{server.url}/health", timeout=10).status_code == 200
+        with connect_from(server, "127.0.0.2") as sock:  # another client
+            assert (served(sock) or b"").startswith(b"HTTP/1.1 200")
         assert all(closed_by_server(s) for s in socks), f"some still open after {BOUND_S} s"
     finally:
         for sock in socks:
@@ -196,3 +197,19 @@ def test_one_address_holds_only_so_many_connections_and_others_are_served(
         for sock in hog:
             sock.close()
     assert "the most allowed" in capped.output_tail()
+
+
+def test_one_address_never_holds_every_slot_however_the_caps_are_set() -> None:
+    """A total cap below the per-address one must not let one address take it all."""
+    extra = ("--header-timeout", "60", "--body-timeout", "60", "--max-connections", "8")
+    with start_central(extra_args=extra) as running:
+        hog = [connect_from(running, "127.0.0.1") for _ in range(8)]
+        try:
+            for sock in hog:
+                sock.sendall(HALF_HEADERS)
+            with connect_from(running, "127.0.0.2") as sock:
+                answer = served(sock) or b""
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:60]
+        finally:
+            for sock in hog:
+                sock.close()
