@@ -440,7 +440,7 @@ class CentralClient:
             expired = watch is not None and watch.expired
             raise _failure(url, seconds, exc, expired=expired) from exc
         if watch.expired:  # cut mid-headers, http.client takes the end for a short answer
-            raise CentralUnavailable(f"{url}: timed out after {seconds:g} s")
+            raise CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)
         if status >= 500 or status == 429:
             raise CentralUnavailable(
                 f"{url}: server answered {status}",
@@ -491,7 +491,7 @@ def _failure(url: str, seconds: float, exc: Exception, *, expired: bool) -> Cent
     from kiosk.central_transport import AnswerTooLarge
 
     if expired or isinstance(exc, requests.Timeout):
-        return CentralUnavailable(f"{url}: timed out after {seconds:g} s")
+        return CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)
     if isinstance(exc, AnswerTooLarge):
         return CentralProtocolError(f"{url}: {exc}")
     if isinstance(exc, requests.exceptions.SSLError) and is_untrusted(exc):

@@ -61,13 +61,21 @@ class CentralUnavailable(CentralError):
     """The central server could not be reached or is temporarily failing.
 
     ``retry_after_s`` is the server's ``Retry-After`` (429, 503) in seconds, if it sent one.
+    ``timed_out``: the call waited out its whole deadline (a silent or dripping
+    centre), so another call now would most likely wait out its own.
     """
 
     def __init__(
-        self, message: str, *, status: int | None = None, retry_after_s: float | None = None
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+        timed_out: bool = False,
     ) -> None:
         super().__init__(message, status=status)
         self.retry_after_s = retry_after_s
+        self.timed_out = timed_out
 
 
 class CentralProtocolError(CentralError):

@@ -114,6 +114,8 @@ class SyncEngine:
         self._allocate_paused_until: dt.datetime | None = None
         #: The retry time drawn for a failed batch, which the engine's wait then reuses.
         self._drawn: dt.datetime | None = None
+        #: Set when a call of the running step waited out its whole deadline.
+        self._waited_out = False
         self._step_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -223,6 +225,7 @@ class SyncEngine:
             ran: list[str] = []
             failed: list[str] = []
             pushed = PushResult()
+            self._waited_out = False
             for name in TASKS:
                 if self._stop.is_set() and not force:
                     break
@@ -240,8 +243,10 @@ class SyncEngine:
                     self._run_task("identity", self._now())
                 if isinstance(result, PushResult):
                     pushed += result
-                if not ok and self.schedule.offline_until is not None and not force:
-                    break  # the centre is away: the rest wait for the backoff
+                if not ok and (self._waited_out or (self.schedule.offline_until and not force)):
+                    # The centre is away; or, even in a forced step (`kiosk sync now`), a
+                    # call waited out its whole deadline: the rest would wait theirs too.
+                    break
             status = self._refresh_status()
             return StepReport(tuple(ran), tuple(failed), pushed, status)
 
@@ -308,6 +313,7 @@ class SyncEngine:
     def _went_offline(self, name: str, exc: CentralUnavailable, started: dt.datetime) -> None:
         now = self._now()
         until, self._drawn = self._drawn, None
+        self._waited_out = self._waited_out or exc.timed_out
         self.schedule.unreachable(name, now, exc.retry_after_s, until=until)
         if self.schedule.failures == 1:
             log.warning("central server unreachable (%s): working offline", exc)
@@ -533,5 +539,10 @@ class _Partial(CentralUnavailable):
     """The centre went away in the middle of a push that had delivered ``partial``."""
 
     def __init__(self, cause: CentralUnavailable, partial: PushResult) -> None:
-        super().__init__(str(cause), status=cause.status, retry_after_s=cause.retry_after_s)
+        super().__init__(
+            str(cause),
+            status=cause.status,
+            retry_after_s=cause.retry_after_s,
+            timed_out=cause.timed_out,
+        )
         self.partial = partial
