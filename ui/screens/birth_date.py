@@ -9,13 +9,12 @@ centre is asked: the keys wait).
 
 from __future__ import annotations
 
-from functools import partial
-
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.session import Phase, SessionState
 from kiosk.session_events import BirthDateEntered, Cancel, ProofSkipped
 from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.pinpad import digit_keys
 
 #: DD MM YYYY.
 DIGITS = 8
@@ -45,15 +44,8 @@ class BirthDateScreen(Screen):
         pad.setObjectName("birthDatePad")
         grid = QGridLayout(pad)
         grid.setSpacing(16)
-        self.keys: dict[str, QPushButton] = {}
-        for i, digit in enumerate("123456789"):
-            self._key(grid, digit, i // 3, i % 3)
-        self.erase = button("⌫", self.backspace, "pinKey")
         self.ok = button("", self.submit, "primary")
-        self.ok.setProperty("pinKey", True)
-        grid.addWidget(self.erase, 3, 0)
-        self._key(grid, "0", 3, 1)
-        grid.addWidget(self.ok, 3, 2)
+        self.keys, self.erase = digit_keys(grid, 0, self.press, self.backspace, self.ok)
         row.addWidget(pad)
         self.box.addStretch(1)
         self.box.addLayout(row)
@@ -61,11 +53,6 @@ class BirthDateScreen(Screen):
         self.skip = button("", lambda: view.dispatch(ProofSkipped()))
         self.cancel = button("", lambda: view.dispatch(Cancel()))
         self.button_row(self.cancel, self.skip)
-
-    def _key(self, grid: QGridLayout, digit: str, row: int, column: int) -> None:
-        key = button(digit, partial(self.press, digit), "pinKey")
-        self.keys[digit] = key
-        grid.addWidget(key, row, column)
 
     def press(self, digit: str) -> None:
         if len(self.entered) < DIGITS:

@@ -12,6 +12,30 @@ from kiosk.session import SessionState
 from ui.screens.common import Screen, View, button, label, set_button_text
 
 
+def digit_keys(
+    grid: QGridLayout,
+    top: int,
+    press: Callable[[str], None],
+    erase: Callable[[], None],
+    ok: QPushButton,
+) -> tuple[dict[str, QPushButton], QPushButton]:
+    """A keypad in ``grid`` from row ``top``: 1-9 in three rows, then erase, 0 and ``ok``.
+
+    Returns the digit keys by digit, and the erase key. Every key is a large
+    ``pinKey`` (a touch target for any finger).
+    """
+    keys: dict[str, QPushButton] = {}
+    for i, digit in enumerate("1234567890"):
+        keys[digit] = button(digit, partial(press, digit), "pinKey")
+        row, column = (top + i // 3, i % 3) if digit != "0" else (top + 3, 1)
+        grid.addWidget(keys[digit], row, column)
+    erase_key = button("⌫", erase, "pinKey")
+    ok.setProperty("pinKey", True)
+    grid.addWidget(erase_key, top + 3, 0)
+    grid.addWidget(ok, top + 3, 2)
+    return keys, erase_key
+
+
 class PinPad(QWidget):
     """Digits 1-9, erase, 0, OK. ``entered`` holds the digits; the display shows dots."""
 
@@ -24,20 +48,8 @@ class PinPad(QWidget):
         grid = QGridLayout(self)
         grid.setSpacing(16)
         grid.addWidget(self.display, 0, 0, 1, 3)
-        self.keys: dict[str, QPushButton] = {}
-        for i, digit in enumerate("123456789"):
-            self._key(grid, digit, 1 + i // 3, i % 3)
-        self.erase = button("⌫", self.backspace, "pinKey")
         self.ok = button("OK", self.submit, "primary")
-        self.ok.setProperty("pinKey", True)
-        grid.addWidget(self.erase, 4, 0)
-        self._key(grid, "0", 4, 1)
-        grid.addWidget(self.ok, 4, 2)
-
-    def _key(self, grid: QGridLayout, digit: str, row: int, column: int) -> None:
-        key = button(digit, partial(self.press, digit), "pinKey")
-        self.keys[digit] = key
-        grid.addWidget(key, row, column)
+        self.keys, self.erase = digit_keys(grid, 1, self.press, self.backspace, self.ok)
 
     def press(self, digit: str) -> None:
         if len(self.entered) < PIN_DIGITS[1]:
