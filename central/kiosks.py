@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
@@ -164,9 +165,7 @@ def enrol(conn: Connection, code: str, name: str) -> Enrolment:
 
 def _rekey(conn: Connection, kiosk_id: str, now: dt.datetime) -> Enrolment:
     """A new token for the enrolled kiosk ``kiosk_id``; every other token of it is revoked."""
-    kiosk = conn.execute(
-        select(kiosks.c.office_id, kiosks.c.kiosk_code).where(kiosks.c.id == kiosk_id)
-    ).one()
+    kiosk = _lock_kiosk(conn, kiosk_id)
     conn.execute(
         update(kiosk_tokens)
         .where(kiosk_tokens.c.kiosk_id == kiosk_id, kiosk_tokens.c.revoked_at.is_(None))
@@ -238,6 +237,25 @@ def kiosk_office(conn: Connection, kiosk_id: str) -> str:
     return str(office_id)
 
 
+def _lock_kiosk(conn: Connection, kiosk_id: str) -> Any:
+    """The kiosk's row, locked until the transaction ends (404 if there is none).
+
+    Every change to one kiosk's tokens (a re-key, a revocation) takes this lock
+    first, so they take turns: on PostgreSQL, under READ COMMITTED, a revocation
+    racing a re-key would otherwise miss the token the re-key is inserting, and
+    two re-keys would leave two live tokens. (SQLite's BEGIN IMMEDIATE already
+    serialises every write.)
+    """
+    row = conn.execute(
+        select(kiosks.c.office_id, kiosks.c.kiosk_code)
+        .where(kiosks.c.id == kiosk_id)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise unknown_kiosk(kiosk_id)
+    return row
+
+
 def unknown_kiosk(kiosk_id: str) -> NotFound:
     """The answer for a kiosk id that does not exist (or that the caller may not reach)."""
     return NotFound(f"no kiosk {kiosk_id!r}", code="unknown_kiosk")
@@ -245,7 +263,7 @@ def unknown_kiosk(kiosk_id: str) -> NotFound:
 
 def revoke_kiosk(conn: Connection, kiosk_id: str, *, actor: str) -> int:
     """Revoke every live token of a kiosk; returns how many. The kiosk must enrol again."""
-    kiosk_office(conn, kiosk_id)
+    _lock_kiosk(conn, kiosk_id)
     result = conn.execute(
         update(kiosk_tokens)
         .where(kiosk_tokens.c.kiosk_id == kiosk_id, kiosk_tokens.c.revoked_at.is_(None))

@@ -58,11 +58,20 @@ class LeaseMixin(StoreBase):
         if not KIOSK_CODE.fullmatch(code):
             raise BadValue("a kiosk code is 1 to 8 capital letters or digits, e.g. K07")
         with self._write() as conn:
+            previous = _kiosk_code(conn)
             conn.execute(
                 "INSERT INTO store_meta VALUES ('kiosk_code', ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [code],
             )
+            if previous is not None and previous != code:
+                # To the centre this is another kiosk now (enrolled anew with a plain
+                # code): the numbers leased to the old one are not this one's, and a
+                # ticket numbered from them would be refused. None comes from them.
+                conn.execute(
+                    "UPDATE ticket_leases SET next = block_end + 1"
+                    " WHERE source = 'central' AND next <= block_end"
+                )
 
     def kiosk_code(self) -> str | None:
         with self._read() as conn:

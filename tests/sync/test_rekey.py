@@ -90,3 +90,35 @@ def test_a_kiosk_enrolled_anew_learns_its_new_code_before_its_next_ticket(
     after = kiosk.store.kiosk_code()
     assert after is not None and after != before  # the demo's code made a new kiosk
     assert after == kiosk.client.kiosk_me().kiosk_code
+
+
+def test_a_kiosk_enrolled_anew_numbers_no_ticket_from_the_old_kiosks_leases(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    """The old kiosk's leased numbers are not the new kiosk's: a ticket numbered from
+    them would be refused for good. The new kiosk numbers from its own leases, or
+    its own fallback."""
+    kiosk.engine.run_once()  # enrolled with the demo's code, leases in hand
+    assert any(s.usable for s in kiosk.store.lease_state(kiosk.clock()) if s.lease_id)
+    operator = Database(central.db_url)
+    try:
+        with operator.begin() as conn:
+            kiosks.revoke_kiosk(conn, kiosk.client.kiosk_me().kiosk_id, actor="test")
+    finally:
+        operator.dispose()
+    kiosk.engine.run_once(force=True)  # the 401, a new enrolment, a new kiosk code
+    code = kiosk.store.kiosk_code()
+    kiosk.proxy.down()  # then the centre is away for a while
+    printed = [issue(kiosk.store, kiosk.clock) for _ in range(3)]  # new leases or fallback
+    assert all(t.source in ("lease", "fallback") for t in printed)
+    assert all(f"-{code}-" in t.number for t in printed if t.source == "fallback")
+
+    kiosk.proxy.up()
+    kiosk.clock.advance(600)
+    for _ in range(5):
+        if kiosk.engine.run_once(force=True).status.outbox_depth == 0:
+            break
+    status = kiosk.engine.status()
+    assert (status.outbox_depth, status.dead) == (0, 0), status
+    held = centre_tickets(central.db_url, [t.id for t in printed])
+    assert sorted(row.display for row in held.values()) == sorted(t.number for t in printed)
