@@ -3,9 +3,10 @@
 Staff record an application when a citizen hands in a file (a KTP reprint, a
 family card change, a permit) and move it along; a kiosk asks, for a citizen
 whose card it has verified, which applications they have and in what state.
-The kiosk's question is a citizen lookup like any other: audited in
-``citizen_lookups`` with a keyed hash of the card number or NIK
-(:mod:`central.citizens`, :mod:`central.audit`). So is a staff member's
+The kiosk's question is a citizen lookup like any other, found by the same
+function (:func:`central.citizens.kiosk_find`): audited in
+``citizen_lookups`` with a keyed hash of the card number or NIK and counted
+against the kiosk's lookup budget (:mod:`central.lookup_budget`). So is a staff member's
 recording of an application: its answer (``unknown_citizen`` or not) tells
 whether the key exists, so :func:`staff_lookup` audits it the same way,
 committed before the application is written, whatever becomes of that.
@@ -27,8 +28,9 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.audit import record_event, utc_now
-from central.citizens import KeyKind, audit_lookup, normalise_key
+from central.citizens import KeyKind, Refused, audit_lookup, kiosk_find, normalise_key
 from central.errors import Conflict, Forbidden, NotFound
+from central.lookup_budget import LookupBudget
 from central.staff import require_reach
 from central.tables import catalog_versions, citizen_applications, citizens, services
 
@@ -105,38 +107,27 @@ def _list(conn: Connection, citizen_id: int) -> list[Application]:
     return [_application(r) for r in rows]
 
 
-def find_citizen(
+def for_citizen(
     conn: Connection,
     kind: KeyKind,
     value: str,
     *,
+    kiosk_id: str,
     audit_key: bytes,
-    kiosk_id: str | None = None,
-    staff_username: str | None = None,
-) -> int | None:
-    """The citizen with this card number or NIK, or ``None``; audited as a lookup either way."""
-    if kind is KeyKind.UID:
-        raise ValueError("applications are only found by a verified card number or NIK")
-    key = normalise_key(kind, value)
-    citizen_id = _citizen_id(conn, kind, key)
-    audit_lookup(
-        conn,
-        kind,
-        key,
-        kiosk_id=kiosk_id,
-        staff_username=staff_username,
-        audit_key=audit_key,
-        found=citizen_id is not None,
+    budget: LookupBudget | None = None,
+    now: dt.datetime | None = None,
+) -> list[Application] | Refused:
+    """A citizen's applications, newest first (none if unknown), or :class:`Refused`.
+
+    Found as a kiosk's every card-number or NIK lookup is: audited and
+    counted against the kiosk's budget (:func:`central.citizens.kiosk_find`).
+    """
+    found = kiosk_find(
+        conn, kind, value, kiosk_id=kiosk_id, audit_key=audit_key, budget=budget, now=now
     )
-    return citizen_id
-
-
-def for_citizen(
-    conn: Connection, kind: KeyKind, value: str, *, kiosk_id: str, audit_key: bytes
-) -> list[Application]:
-    """A citizen's applications, newest first (none if unknown); audited like a lookup."""
-    citizen_id = find_citizen(conn, kind, value, audit_key=audit_key, kiosk_id=kiosk_id)
-    return [] if citizen_id is None else _list(conn, citizen_id)
+    if found is None or isinstance(found, Refused):
+        return [] if found is None else found
+    return _list(conn, int(found.id))
 
 
 def staff_lookup(
@@ -157,7 +148,14 @@ def staff_lookup(
     the caller commits before it answers ``unknown_citizen`` or goes on.
     """
     _service_office(conn, service_id, allowed_office)
-    return find_citizen(conn, kind, value, audit_key=audit_key, staff_username=username)
+    if kind is KeyKind.UID:
+        raise ValueError("applications are only found by a verified card number or NIK")
+    key = normalise_key(kind, value)
+    citizen_id = _citizen_id(conn, kind, key)
+    audit_lookup(
+        conn, kind, key, staff_username=username, audit_key=audit_key, found=citizen_id is not None
+    )
+    return citizen_id
 
 
 def _service_office(conn: Connection, service_id: str, allowed_office: str | None) -> str:

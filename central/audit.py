@@ -44,13 +44,14 @@ def record_lookup(
     key_hash: str,
     found: bool,
     staff_username: str | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
-    """One citizen lookup, by a kiosk or (``staff_username``) a staff account."""
+    """One citizen lookup, by a kiosk or (``staff_username``) a staff account, ``at`` (now)."""
     if (kiosk_id is None) == (staff_username is None):
         raise ValueError("a lookup is a kiosk's or a staff account's")
     conn.execute(
         insert(citizen_lookups).values(
-            at=utc_now(),
+            at=at or utc_now(),
             kiosk_id=kiosk_id,
             staff_username=staff_username,
             key_kind=key_kind,

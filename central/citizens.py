@@ -38,14 +38,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Row, insert, select
 
 from cardio.nik import NikError, parse_nik
 from central import limits, uid_proof
 from central.audit import record_lookup, utc_now
 from central.credentials import keyed_hash
-from central.lookup_budget import LookupBudget
-from central.tables import card_uids, citizens, medical_records, offices
+from central.lookup_budget import WINDOW, LookupBudget
+from central.tables import card_uids, citizen_lookups, citizens, medical_records, offices
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ def audit_lookup(
     found: bool,
     staff_username: str | None = None,
     audit_kind: str | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
     """Record a lookup by the normalised ``key``, kept only as a keyed hash.
 
@@ -110,6 +111,7 @@ def audit_lookup(
         key_kind=audit_kind or kind.value,
         key_hash=keyed_hash(audit_key, kind.value, key),
         found=found,
+        at=at,
     )
 
 
@@ -145,9 +147,42 @@ def lookup(
             audit_key=audit_key,
             now=now or utc_now(),
         )
+    found = kiosk_find(
+        conn, kind, key, kiosk_id=kiosk_id, audit_key=audit_key, budget=budget, now=now
+    )
+    if found is None or isinstance(found, Refused):
+        return found
+    return CitizenRecord(_mrn(conn, found.id, office_id), found.family_card_number, found.phone)
+
+
+def kiosk_find(
+    conn: Connection,
+    kind: KeyKind,
+    value: str,
+    *,
+    kiosk_id: str,
+    audit_key: bytes,
+    budget: LookupBudget | None = None,
+    now: dt.datetime | None = None,
+) -> Row[Any] | Refused | None:
+    """The citizen's row for a kiosk's card number or NIK, or ``None``; audited, budgeted.
+
+    Every kiosk route that takes a card number or NIK finds the citizen
+    here, and only here, so none escapes the kiosk's budget
+    (:mod:`central.lookup_budget`): while it is locked the attempt is
+    audited as ``card_refused``/``nik_refused``, nothing is searched, and
+    :class:`Refused` comes back. Otherwise a found key counts one lookup and
+    an unknown one a lookup and a miss; a key this kiosk already looked up
+    within the budget's window (a card read again, its applications asked
+    after its record) counts nothing: it tells the kiosk nothing new, and one
+    card read over and over must not lock the kiosk for every other citizen.
+    """
+    if kind is KeyKind.UID:
+        raise ValueError("a UID is not a card number or NIK: it needs its date of birth")
+    key = normalise_key(kind, value)
     now = now or utc_now()
     counted = (budget or LookupBudget()).subjects(kiosk_id)
-    retry_after = limits.refused_for(conn, counted, now)
+    retry_after = limits.refused_for(conn, counted, now)  # locks the kiosk's rows: one at a time
     if retry_after is not None:
         audit_lookup(
             conn,
@@ -157,20 +192,30 @@ def lookup(
             audit_key=audit_key,
             found=False,
             audit_kind="card_refused" if kind is KeyKind.CARD_NUMBER else "nik_refused",
+            at=now,
         )
         return Refused(retry_after, budget=True)
-    query = select(citizens)
-    if kind is KeyKind.NIK:
-        query = query.where(citizens.c.nik == key)
-    else:
-        query = query.where(citizens.c.card_number == key)
-    row = conn.execute(query).first()
-    audit_lookup(conn, kind, key, kiosk_id=kiosk_id, audit_key=audit_key, found=row is not None)
-    actor = f"kiosk:{kiosk_id}"
-    limits.count(conn, counted[:1] if row is not None else counted, now, actor=actor)
-    if row is None:
-        return None
-    return CitizenRecord(_mrn(conn, row.id, office_id), row.family_card_number, row.phone)
+    column = citizens.c.nik if kind is KeyKind.NIK else citizens.c.card_number
+    row = conn.execute(select(citizens).where(column == key)).first()
+    key_hash = keyed_hash(audit_key, kind.value, key)
+    repeat = conn.execute(
+        select(citizen_lookups.c.id)
+        .where(
+            citizen_lookups.c.key_hash == key_hash,
+            citizen_lookups.c.kiosk_id == kiosk_id,
+            citizen_lookups.c.key_kind == kind.value,  # a refused attempt was never counted
+            citizen_lookups.c.at > now - WINDOW,
+            citizen_lookups.c.at <= now,
+        )
+        .limit(1)
+    ).first()
+    audit_lookup(
+        conn, kind, key, kiosk_id=kiosk_id, audit_key=audit_key, found=row is not None, at=now
+    )
+    if repeat is None:
+        actor = f"kiosk:{kiosk_id}"
+        limits.count(conn, counted[:1] if row is not None else counted, now, actor=actor)
+    return row
 
 
 def _lookup_uid(
@@ -192,6 +237,7 @@ def _lookup_uid(
             audit_key=audit_key,
             found=found,
             audit_kind=kind,
+            at=now,
         )
 
     if birth_date is None:  # proves nothing: not even whether the UID is registered

@@ -22,6 +22,7 @@ of ``tickets`` is the last guard. Every number is handed out once:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -277,8 +278,18 @@ def _within(
     now: dt.datetime,
     limits: LeaseLimits,
 ) -> None:
-    """Refuse a lease beyond the kiosk's limits for this queue (two requests of one
-    kiosk at once may both pass: the limits are a brake on a runaway, not a meter)."""
+    """Refuse a lease beyond the kiosk's limits for this queue.
+
+    Requests of one kiosk for one queue and day take turns from here to the
+    end of the transaction, so parallel ones cannot all pass the same check:
+    PostgreSQL takes an advisory lock on them (the lease rows to count may
+    not exist yet, so there is no row to lock); SQLite runs one writing
+    transaction at a time (``BEGIN IMMEDIATE``) already.
+    """
+    if conn.dialect.name == "postgresql":
+        name = f"lease\x1f{kiosk.kiosk_id}\x1f{service_id}\x1f{day.isoformat()}"
+        lock = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], signed=True)
+        conn.execute(select(func.pg_advisory_xact_lock(lock)))
     used = (
         select(func.count())
         .select_from(tickets)

@@ -1,7 +1,8 @@
 """Citizens' applications: kiosks ask "is my document ready?", staff record and move them.
 
 The kiosk's question is a POST with the key in the body (never in a URL) and
-is audited like ``POST /api/v1/citizens/lookup`` (:mod:`central.applications`).
+is audited and budgeted like ``POST /api/v1/citizens/lookup``
+(:mod:`central.applications`): 429 ``too_many_lookups`` beyond the budget.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from central.api.citizens import CardNumber, Nik
 from central.api.enrolment import PRINTABLE
 from central.api.queue import SERVICE_ID
 from central.applications import State
-from central.citizens import KeyKind
+from central.citizens import KeyKind, Refused
 from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
-from central.errors import NotFound
+from central.errors import NotFound, TooManyLookups
 from central.times import ApiDateTime
 
 router = kiosk_router(tags=["applications"])
@@ -91,14 +92,27 @@ def _out(app: applications.Application) -> ApplicationOut:
     )
 
 
-@router.post("/api/v1/citizens/applications")
+@router.post(
+    "/api/v1/citizens/applications",
+    responses={429: {"description": "too_many_lookups: the kiosk's hourly budget is used up."}},
+)
 def citizen_applications(body: CitizenKey, kiosk: KioskAuth, ctx: Context) -> ApplicationsResponse:
-    """A citizen's applications and their state, by a verified card number or NIK; audited."""
+    """A citizen's applications and their state, by a verified card number or NIK.
+
+    Audited and counted against the kiosk's lookup budget like ``/citizens/lookup``.
+    """
     kind, value = body.key()
     with ctx.db.begin() as conn:
         found = applications.for_citizen(
-            conn, kind, value, kiosk_id=kiosk.kiosk_id, audit_key=ctx.audit_key
+            conn,
+            kind,
+            value,
+            kiosk_id=kiosk.kiosk_id,
+            audit_key=ctx.audit_key,
+            budget=ctx.settings.lookup_budget,
         )
+    if isinstance(found, Refused):  # after the commit: the attempt stays audited
+        raise TooManyLookups(found.retry_after_s)
     return ApplicationsResponse(applications=[_out(a) for a in found])
 
 

@@ -306,6 +306,31 @@ def test_migration_gives_existing_kiosks_codes_in_enrolment_order(db_url: str) -
         db.dispose()
 
 
+def test_parallel_leases_of_one_kiosk_take_turns_at_the_limit(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """16 requests for 500 numbers at once: one lease, not several past one check."""
+    url, parallel = central_server.url, 16
+    _, token = new_kiosk(operator, url)
+    barrier = threading.Barrier(parallel)
+    answers: list[requests.Response] = []
+
+    def send() -> None:
+        with requests.Session() as session:
+            barrier.wait(timeout=30)
+            answers.append(lease(url, token, "puskesmas-umum", 500, session=session))
+
+    threads = [threading.Thread(target=send) for _ in range(parallel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(answers) == parallel, "a request did not come back"
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201] + [409] * (parallel - 1), codes
+    assert {a.json()["error"] for a in answers if a.status_code == 409} == {"lease_limit"}
+
+
 def test_fallback_numbers_are_capped_per_kiosk_queue_and_day_like_leases(
     central_server: RunningCentral, operator: Database
 ) -> None:

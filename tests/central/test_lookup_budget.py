@@ -1,0 +1,216 @@
+"""A kiosk's card-number/NIK lookup budget: on every kiosk route that takes one; repeats free.
+
+The routes come from the app itself (its OpenAPI and its dependencies), so a
+kiosk route added later that takes a ``card_number`` or ``nik`` is checked
+without anyone remembering to add it here: it must refuse a locked kiosk
+(429 ``too_many_lookups``) and count an unknown key as a miss.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from fastapi import FastAPI
+
+from central import applications, citizens
+from central.app import create_app
+from central.database import Database
+from central.lookup_budget import LookupBudget
+from central.process import RunningCentral
+from central.settings import CentralSettings
+
+from .helpers import bearer, new_kiosk
+from .test_citizens import SITI_NIK, audit_key
+from .test_routes_and_limits import routes
+
+pytestmark = pytest.mark.timeout(120)
+
+KEYS = {"card_number": "PKU-000001", "nik": SITI_NIK}  # Siti, a demo citizen
+#: Routes known to take a key today: the walk below must find at least these.
+KNOWN = {"/api/v1/citizens/lookup", "/api/v1/citizens/applications"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    folder = tmp_path_factory.mktemp("budget-routes")
+    db = Database(f"sqlite:///{folder / 'central.db'}")
+    try:
+        yield create_app(CentralSettings(seed_demo=True), db=db)
+    finally:
+        db.dispose()
+
+
+def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref")
+    if ref is None:
+        return schema
+    resolved: dict[str, Any] = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    return resolved
+
+
+def keyed_kiosk_routes(app: FastAPI) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(method, path, key, body) for every kiosk route whose body takes a card number or NIK."""
+    spec = app.openapi()
+    kiosk = {(m, p) for m, p, kind in routes(app) if kind == "kiosk"}
+    found = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if (method.upper(), path) not in kiosk:
+                continue
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" not in content:
+                continue
+            schema = _resolve(content["application/json"]["schema"], spec)
+            properties = schema.get("properties", {})
+            for key in ("card_number", "nik"):
+                if key not in properties:
+                    continue
+                body: dict[str, Any] = {key: KEYS[key]}
+                for name in schema.get("required", []):
+                    if name in body:
+                        continue
+                    examples = _resolve(properties[name], spec).get("examples")
+                    if not examples:
+                        pytest.fail(f"{method} {path}: give {name!r} an example in the schema")
+                    body[name] = examples[0]
+                found.append((method.upper(), path, key, body))
+    return found
+
+
+def test_the_walk_finds_the_kiosk_routes_that_take_a_key(app: FastAPI) -> None:
+    found = {path for _, path, _, _ in keyed_kiosk_routes(app)}
+    assert found >= KNOWN, f"missing: {KNOWN - found}"
+
+
+def _lock_by_misses(url: str, token: str) -> None:
+    for n in range(LookupBudget().not_found_per_hour):
+        response = requests.post(
+            f"{url}/api/v1/citizens/lookup",
+            json={"card_number": f"MISS-{n:06d}"},
+            headers=bearer(token),
+            timeout=5,
+        )
+        assert response.status_code == 200, response.text
+
+
+def test_every_kiosk_route_with_a_key_is_budgeted(
+    app: FastAPI, central_server: RunningCentral, operator: Database
+) -> None:
+    """A locked kiosk is refused on each; each counts an unknown key as a miss."""
+    url = central_server.url
+    for method, path, key, body in keyed_kiosk_routes(app):
+        where = f"{method} {path} by {key}"
+        token = new_kiosk(operator, url)[1]
+        _lock_by_misses(url, token)
+        refused = requests.request(method, url + path, json=body, headers=bearer(token), timeout=5)
+        assert refused.status_code == 429, f"{where}: {refused.status_code} {refused.text}"
+        assert refused.json()["error"] == "too_many_lookups", where
+        assert int(refused.headers["Retry-After"]) > 0, where
+        # Misses sent through this route alone lock the kiosk too.
+        token = new_kiosk(operator, url)[1]
+        for n in range(LookupBudget().not_found_per_hour):
+            miss = dict(body, **{key: f"MISS-{n:06d}" if key == "card_number" else f"{n:016d}"})
+            answer = requests.request(
+                method, url + path, json=miss, headers=bearer(token), timeout=5
+            )
+            assert answer.status_code == 200, f"{where}: {answer.text}"
+        after = requests.post(
+            f"{url}/api/v1/citizens/lookup",
+            json={"card_number": "PKU-000001"},
+            headers=bearer(token),
+            timeout=5,
+        )
+        assert after.status_code == 429, f"{where} does not count a miss"
+
+
+def _look(
+    db: Database, kiosk_id: str, kind: citizens.KeyKind, value: str, at: dt.datetime
+) -> citizens.CitizenRecord | citizens.Refused | None:
+    with db.begin() as conn:
+        return citizens.lookup(
+            conn,
+            kind,
+            value,
+            kiosk_id=kiosk_id,
+            office_id="pku-mpp",
+            audit_key=audit_key(db),
+            now=at,
+        )
+
+
+def test_one_card_read_again_and_again_spends_the_budget_once(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """300 reads of one card in an hour, then another citizen: still answered."""
+    kiosk_id = new_kiosk(operator, central_server.url)[0]
+    t0 = dt.datetime(2031, 3, 1, 8, 0, tzinfo=dt.UTC)
+    for i in range(300):
+        at = t0 + dt.timedelta(seconds=10 * i)
+        found = _look(operator, kiosk_id, citizens.KeyKind.CARD_NUMBER, "PKU-000001", at)
+        assert isinstance(found, citizens.CitizenRecord), f"read {i + 1}: {found}"
+    other = _look(operator, kiosk_id, citizens.KeyKind.NIK, SITI_NIK, t0 + dt.timedelta(hours=1))
+    assert isinstance(other, citizens.CitizenRecord)
+
+
+def test_distinct_keys_beyond_the_budget_lock_the_kiosk(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """Each new key counts: the 240th locks, the 241st is refused (misses allowed plenty here)."""
+    kiosk_id = new_kiosk(operator, central_server.url)[0]
+    budget = LookupBudget(per_hour=240, not_found_per_hour=10_000)
+    t0 = dt.datetime(2031, 3, 2, 8, 0, tzinfo=dt.UTC)
+    key = audit_key(operator)
+    answers = []
+    for i in range(241):
+        with operator.begin() as conn:
+            answers.append(
+                citizens.lookup(
+                    conn,
+                    citizens.KeyKind.CARD_NUMBER,
+                    f"NEW-{i:06d}",
+                    kiosk_id=kiosk_id,
+                    office_id="pku-mpp",
+                    audit_key=key,
+                    budget=budget,
+                    now=t0 + dt.timedelta(seconds=i),
+                )
+            )
+    assert answers[:240] == [None] * 240
+    assert isinstance(answers[240], citizens.Refused) and answers[240].budget
+
+
+def test_a_card_and_its_applications_spend_one_lookup(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """The record, then "is my document ready?": one key, counted once, by either route."""
+    kiosk_id = new_kiosk(operator, central_server.url)[0]
+    budget = LookupBudget(per_hour=2, not_found_per_hour=30)
+    key = audit_key(operator)
+    t0 = dt.datetime(2031, 3, 3, 8, 0, tzinfo=dt.UTC)
+    for i in range(5):
+        with operator.begin() as conn:
+            record = citizens.lookup(
+                conn,
+                citizens.KeyKind.CARD_NUMBER,
+                "PKU-000001",
+                kiosk_id=kiosk_id,
+                office_id="pku-mpp",
+                audit_key=key,
+                budget=budget,
+                now=t0 + dt.timedelta(minutes=i),
+            )
+            listed = applications.for_citizen(
+                conn,
+                citizens.KeyKind.CARD_NUMBER,
+                "PKU-000001",
+                kiosk_id=kiosk_id,
+                audit_key=key,
+                budget=budget,
+                now=t0 + dt.timedelta(minutes=i, seconds=30),
+            )
+        assert isinstance(record, citizens.CitizenRecord), f"round {i + 1}"
+        assert isinstance(listed, list), f"round {i + 1}: {listed}"
