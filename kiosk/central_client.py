@@ -446,6 +446,7 @@ class CentralClient:
                 f"{url}: server answered {status}",
                 status=status,
                 retry_after_s=retry_after_s(response_headers.get("Retry-After")),
+                code=error_code(content),
             )
         if status in (401, 403):
             code = error_code(content)
