@@ -122,8 +122,6 @@ class SyncEngine:
         self._waited_out = False
         #: The tasks of the running step that found the centre away, and why.
         self._away: list[tuple[str, CentralUnavailable]] = []
-        #: Whether the centre answered a task of the running step (even with a refusal).
-        self._answered = False
         self._step_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -244,7 +242,7 @@ class SyncEngine:
             pushed = PushResult()
             self._waited_out = False
             self._away = []
-            self._answered = False
+            answers = self.client.answers
             waited = 0
             queue = list(TASKS)
             while queue:
@@ -277,16 +275,16 @@ class SyncEngine:
                 if "outbox" in queue:  # ticket delivery waits on no other endpoint
                     queue.remove("outbox")
                     queue.insert(0, "outbox")
-            self._settle_away()
+            self._settle_away(answered=self.client.answers > answers)
             status = self._refresh_status()
             return StepReport(tuple(ran), tuple(failed), pushed, status)
 
-    def _settle_away(self) -> None:
+    def _settle_away(self, *, answered: bool) -> None:
         """Tasks the centre did not answer while it answered others: their endpoints
         fail alone, so each backs off on its own and the kiosk stays online. A 429
         is the centre's limit on the whole kiosk: then everything waits."""
         away = self._away
-        if not (away and self._answered) or any(exc.status == 429 for _, exc in away):
+        if not (away and answered) or any(exc.status == 429 for _, exc in away):
             return
         names = [name for name, _ in away]
         self.schedule.answered_elsewhere(names, self._now())
@@ -350,7 +348,6 @@ class SyncEngine:
         now = self._now()
         previous = self.board.current().connection
         self.schedule.succeeded(name, now)
-        self._answered = True
         self._allocate_paused_until = None
         error = f"{name}: {detail}"[:300] if refused else ""
         self.board.update(connection="online", last_success=now, last_error=error)
@@ -379,8 +376,6 @@ class SyncEngine:
         changes: dict[str, object] = {"last_error": f"{name}: {exc}"[:300]}
         if connection is not None:
             changes["connection"] = connection
-        if connection in ("online", "refused"):
-            self._answered = True
         if connection == "online":
             changes["last_success"] = now  # the centre answered
         self.board.update(**changes)
