@@ -10,7 +10,8 @@ Each step (:meth:`SyncEngine.run_once`) runs the tasks that are due:
 - ``heartbeat``: health, outbox figures, leases, versions, clock.
 
 When the centre cannot be reached (refused, reset, timed out, 5xx, 429) the
-engine goes ``offline`` and waits by :class:`~kiosk.sync.backoff.Backoff`
+engine goes ``offline``, still tries the outbox (and the other due tasks) in that
+step until a second call fails, and then waits by :class:`~kiosk.sync.backoff.Backoff`
 (full jitter, capped, at least the server's ``Retry-After``) before any task
 tries again; the first success brings it back ``online`` and every task is
 then due on its own interval. A task the centre answers but refuses (a 4xx)
