@@ -19,6 +19,12 @@ pytestmark = pytest.mark.timeout(120)
 ROUTES = ["/api/v1/kiosks/me", "/api/v1/catalog"]
 
 
+@pytest.fixture(scope="session")
+def central(central_each: RunningCentral) -> RunningCentral:
+    """Tickets delivered: on SQLite, then on PostgreSQL."""
+    return central_each
+
+
 def _next_step(kiosk: Kiosk) -> None:
     """Move the clock to when the engine would run its next step (30 s at most)."""
     offline = kiosk.engine.schedule.offline_until
