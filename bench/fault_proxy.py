@@ -20,7 +20,9 @@ server; nothing in either is patched. The proxy reads each request whole
   zeros instead of the server's answer;
 - :meth:`FaultProxy.down` closes the listening socket (connections are
   refused, open ones reset) and :meth:`FaultProxy.up` opens it again on the
-  same port.
+  same port;
+- :meth:`FaultProxy.route` gives one path (a prefix) a mode of its own, so one
+  endpoint can fail while the others work.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ class FaultProxy:
     status: int = 503
     retry_after: str | None = None
     seen: list[Seen] = field(default_factory=list)
+    #: Path prefix -> mode, before :attr:`mode` (see :meth:`route`).
+    routes: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -96,6 +100,16 @@ class FaultProxy:
         """Answer the next ``n`` requests with ``status`` (then back to the current mode)."""
         with self._lock:
             self._burst, self.status, self.retry_after = n, status, retry_after
+
+    def route(self, path_prefix: str, mode: str | None) -> None:
+        """Requests whose path starts with ``path_prefix`` get ``mode`` (None: as the rest)."""
+        if mode is not None and mode not in MODES:
+            raise ValueError(mode)
+        with self._lock:
+            if mode is None:
+                self.routes.pop(path_prefix, None)
+            else:
+                self.routes[path_prefix] = mode
 
     def down(self) -> None:
         """Refuse connections (close the listener) and reset the open ones."""
@@ -149,7 +163,7 @@ class FaultProxy:
             while not self._stop.is_set():
                 head, body = reader.message(request=True)
                 method, path = head.split(b" ", 2)[:2]
-                action = self._action()
+                action = self._action(path.decode())
                 self._record(method.decode(), path.decode(), action)
                 if action == "error":
                     client.sendall(self._error_reply())
@@ -191,8 +205,11 @@ class FaultProxy:
                 with contextlib.suppress(OSError):
                     upstream.close()
 
-    def _action(self) -> str:
+    def _action(self, path: str) -> str:
         with self._lock:
+            routed = next((m for p, m in self.routes.items() if path.startswith(p)), None)
+            if routed is not None:
+                return routed
             if self._burst > 0:
                 self._burst -= 1
                 return "error"

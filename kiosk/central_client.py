@@ -118,6 +118,9 @@ class CentralClient:
         self.token = token
         self.ca_bundle = ca_bundle
         self._session: requests.Session | None = None
+        #: Answers the server gave whole (any status): the sync engine tells from it
+        #: whether the centre answered a step at all, or only failed to.
+        self.answers = 0
 
     @classmethod
     def from_config(cls, central: CentralSection) -> CentralClient:
@@ -441,11 +444,14 @@ class CentralClient:
             raise _failure(url, seconds, exc, expired=expired) from exc
         if watch.expired:  # cut mid-headers, http.client takes the end for a short answer
             raise CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)
+        if status < 500:
+            self.answers += 1
         if status >= 500 or status == 429:
             raise CentralUnavailable(
                 f"{url}: server answered {status}",
                 status=status,
                 retry_after_s=retry_after_s(response_headers.get("Retry-After")),
+                code=error_code(content),
             )
         if status in (401, 403):
             code = error_code(content)

@@ -61,6 +61,8 @@ class CentralUnavailable(CentralError):
     """The central server could not be reached or is temporarily failing.
 
     ``retry_after_s`` is the server's ``Retry-After`` (429, 503) in seconds, if it sent one.
+    ``code`` is the server's error code when it answered with one (a 429's
+    ``too_many_attempts``, ``too_many_lookups`` or ``rate_limited``), else "".
     ``timed_out``: the call waited out its whole deadline (a silent or dripping
     centre), so another call now would most likely wait out its own.
     """
@@ -72,10 +74,12 @@ class CentralUnavailable(CentralError):
         status: int | None = None,
         retry_after_s: float | None = None,
         timed_out: bool = False,
+        code: str = "",
     ) -> None:
         super().__init__(message, status=status)
         self.retry_after_s = retry_after_s
         self.timed_out = timed_out
+        self.code = code
 
 
 class CentralProtocolError(CentralError):

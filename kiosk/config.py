@@ -364,6 +364,8 @@ def _check_operator(config: Config, source: str) -> None:
 
 def _check_printer(config: Config, source: str) -> None:
     p = config.printer
+    if p.output_dir:
+        _check_output_dir(config, source)
     if p.job_timeout_s >= config.session.issuing_timeout_s:
         raise ConfigError(
             "printer.job_timeout_s", "must be shorter than session.issuing_timeout_s", source
@@ -378,3 +380,24 @@ def _check_printer(config: Config, source: str) -> None:
         parse_device(p.escpos_device)
     except ValueError as exc:
         raise ConfigError("printer.escpos_device", str(exc), source) from None
+
+
+def _check_output_dir(config: Config, source: str) -> None:
+    """The PDF folder is the printer's own: its purge deletes slips there. Never the
+    data folder, a folder inside it (but the default ``tickets``), nor the folder of
+    the token or the store key."""
+    out = config.ticket_dir.resolve()
+    data = config.data_dir.resolve()
+    kept = {
+        data,
+        config.central_token_path.resolve().parent,
+        config.store_key_path.resolve().parent,
+    }
+    inside = out != data / "tickets" and out.is_relative_to(data)
+    if out in kept or inside:
+        raise ConfigError(
+            "printer.output_dir",
+            f"{out} holds (or is inside) the kiosk's own data: the printer deletes old "
+            "slips there; choose a folder of its own",
+            source,
+        )

@@ -497,7 +497,9 @@ class KioskController:
 
         The centre names the holder and sends the record only then; it counts
         wrong dates per card and per kiosk and answers 429 when either is
-        locked. Every failure (offline, slow, refused, anything unexpected) is
+        locked. Only its ``too_many_attempts`` (wrong dates for this card or from
+        this kiosk) is ``locked``; every other failure (offline, slow, refused,
+        the kiosk's lookup budget, the general rate limit, anything unexpected) is
         ``unavailable``: the citizen carries on and fills the form by hand.
         """
         try:
@@ -507,7 +509,7 @@ class KioskController:
                 deadline_s=self.config.sync.lookup_deadline_s,
             )
         except CentralUnavailable as exc:
-            locked = exc.status == 429
+            locked = exc.status == 429 and exc.code == "too_many_attempts"
             log.warning("date of birth not checked: %s", exc)
             outcome = ProofOutcome.LOCKED if locked else ProofOutcome.UNAVAILABLE
             return BirthDateChecked(effect.session, outcome)

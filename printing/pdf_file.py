@@ -13,8 +13,9 @@ also recorded, with the time it was written, in the folder's hidden
 deletes each such file once it is older than the retention (24 hours by
 default, ``printer.personal_retention_s``), and at once if its recorded time is
 ahead of the clock by more than :data:`FUTURE_SLACK` (written while the clock was
-wrong: its true age is unknown). Queue tickets and complaint receipts carry
-none and stay.
+wrong: its true age is unknown). It deletes only regular files named as this
+backend names its own (:data:`_OWN_NAME`), whatever the list says. Queue tickets
+and complaint receipts carry none and stay.
 
 A crash between the temporary file and the rename leaves a hidden
 ``.<stem>.XXXXXXXX.tmp`` (perhaps a slip). The purge deletes such leftovers
@@ -52,6 +53,9 @@ TEMP_GRACE = dt.timedelta(minutes=5)
 _TEMP_NAME = re.compile(r"\.[A-Za-z0-9][A-Za-z0-9._-]*\.[a-z0-9_]{8}\.tmp")
 #: The folder's list of personal documents: ``<UTC time written>\t<file name>`` per line.
 PERSONAL_LIST = ".personal-data"
+#: The names this backend gives its files (:func:`safe_file_stem`, then ``.pdf`` or
+#: ``_<copy>.pdf``): the purge deletes nothing else, whatever the list says.
+_OWN_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?(?:_[1-9][0-9]{0,4})?\.pdf")
 
 #: Longest file name stem kept from a job name (names are limited to 255 bytes).
 MAX_STEM = 100
@@ -141,8 +145,8 @@ class PdfFilePrinter(Printer):
                 kept, future = [], 0
                 for written, name in entries:
                     path = self.folder / name
-                    if not os.path.lexists(path):
-                        continue
+                    if not _own_file(path):
+                        continue  # gone, or not a file this printer wrote
                     if cutoff < written <= horizon:
                         kept.append((written, name))
                         continue
@@ -258,8 +262,14 @@ class PdfFilePrinter(Printer):
                 written = dt.datetime.min  # unreadable: purge it now
             if written.tzinfo is None:
                 written = written.replace(tzinfo=dt.UTC)
-            if name and name == Path(name).name and not name.startswith("."):
+            if _OWN_NAME.fullmatch(name):
                 entries.append((written, name))
+            elif name:
+                # Only a hand-edited or tampered list names anything else (the data
+                # folder's store, key or token): never deleted, dropped from the list.
+                log.warning(
+                    "%s in %s names a file this printer never writes", PERSONAL_LIST, self.folder
+                )
         return entries
 
     def _write_personal_list(self, entries: list[tuple[dt.datetime, str]]) -> None:
@@ -294,6 +304,14 @@ class PdfFilePrinter(Printer):
 
     def _error(self, exc: OSError) -> PrinterError:
         return error_for_os_error(exc, self.folder)
+
+
+def _own_file(path: Path) -> bool:
+    """True if ``path`` is a regular file (not a link, a folder or a device)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
 
 
 def error_for_os_error(exc: OSError, folder: Path) -> PrinterError:

@@ -10,7 +10,8 @@ Each step (:meth:`SyncEngine.run_once`) runs the tasks that are due:
 - ``heartbeat``: health, outbox figures, leases, versions, clock.
 
 When the centre cannot be reached (refused, reset, timed out, 5xx, 429) the
-engine goes ``offline`` and waits by :class:`~kiosk.sync.backoff.Backoff`
+engine goes ``offline``, still tries the outbox (and the other due tasks) in that
+step until a second call fails, and then waits by :class:`~kiosk.sync.backoff.Backoff`
 (full jitter, capped, at least the server's ``Retry-After``) before any task
 tries again; the first success brings it back ``online`` and every task is
 then due on its own interval. A task the centre answers but refuses (a 4xx)
@@ -45,7 +46,7 @@ from kiosk.sync.backoff import Backoff
 from kiosk.sync.documents import cached_trust, pull_catalog, pull_trust
 from kiosk.sync.heartbeat import DeviceHealth, heartbeat_body
 from kiosk.sync.leases import LeaseKeeper
-from kiosk.sync.push import PushFailed, PushResult, push_batch
+from kiosk.sync.push import PushCut, PushFailed, PushResult, push_batch
 from kiosk.sync.schedule import Schedule
 from kiosk.sync.status import StatusBoard, SyncStatus, store_figures
 from kiosk.sync.unkept import UnkeptNumbers
@@ -58,6 +59,8 @@ TASKS = ("identity", "documents", "outbox", "leases", "heartbeat")
 CATCH_UP = ("documents", "outbox", "leases", "heartbeat")
 #: Longest one step keeps pushing the outbox before the other tasks get a turn.
 PUSH_BUDGET_S = 5.0
+#: Longest one step keeps asking for leases (checked before every request).
+LEASE_BUDGET_S = 5.0
 #: How long tickets skip the online number after the centre failed to give one.
 ALLOCATE_PAUSE = dt.timedelta(seconds=60)
 
@@ -114,8 +117,12 @@ class SyncEngine:
         self._allocate_paused_until: dt.datetime | None = None
         #: The retry time drawn for a failed batch, which the engine's wait then reuses.
         self._drawn: dt.datetime | None = None
+        #: The batch size after a split the push budget cut (None: ``sync.batch_size``).
+        self._push_limit: int | None = None
         #: Set when a call of the running step waited out its whole deadline.
         self._waited_out = False
+        #: The tasks of the running step that found the centre away, and why.
+        self._away: list[tuple[str, CentralUnavailable]] = []
         self._step_lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -220,20 +227,35 @@ class SyncEngine:
 
     # -- one step -------------------------------------------------------------------------
     def run_once(self, *, force: bool = False) -> StepReport:
-        """Run every due task once (``force``: every task, offline or not)."""
+        """Run every due task once (``force``: every task, offline or not).
+
+        A task that finds the centre away does not end the step at once: the
+        outbox (if due by its own time) is tried next, then the other tasks due by
+        their own time, until a second task finds the centre away (in a forced
+        step: until a second call waits out its whole deadline). So no endpoint
+        that fails alone holds up the tickets, and a silent centre costs at most
+        two deadlines. If the centre answered some task of the step, the tasks it
+        did not answer back off on their own (:meth:`Schedule.answered_elsewhere`).
+        """
         with self._step_lock:
             ran: list[str] = []
             failed: list[str] = []
             pushed = PushResult()
             self._waited_out = False
-            for name in TASKS:
+            self._away = []
+            answers = self.client.answers
+            waited = 0
+            queue = list(TASKS)
+            while queue:
+                name = queue.pop(0)
                 if self._stop.is_set() and not force:
                     break
                 now = self._now()
-                if not force and not self.schedule.due(name, now):
+                if not force and not self.schedule.due(name, now, own_time=bool(self._away)):
                     continue
                 ran.append(name)
                 token = self.client.token
+                away = len(self._away)
                 ok, result = self._run_task(name, now)
                 if not ok:
                     failed.append(name)
@@ -243,12 +265,37 @@ class SyncEngine:
                     self._run_task("identity", self._now())
                 if isinstance(result, PushResult):
                     pushed += result
-                if not ok and (self._waited_out or (self.schedule.offline_until and not force)):
-                    # The centre is away; or, even in a forced step (`kiosk sync now`), a
-                    # call waited out its whole deadline: the rest would wait theirs too.
+                if len(self._away) == away:
+                    continue
+                waited += self._waited_out
+                self._waited_out = False
+                if waited >= 2 or (len(self._away) >= 2 and not force):
+                    # The centre is away: a second call failed (or, even in a forced
+                    # step, `kiosk sync now`, waited out its deadline): the rest would too.
                     break
+                if "outbox" in queue:  # ticket delivery waits on no other endpoint
+                    queue.remove("outbox")
+                    queue.insert(0, "outbox")
+            self._settle_away(answered=self.client.answers > answers)
             status = self._refresh_status()
             return StepReport(tuple(ran), tuple(failed), pushed, status)
+
+    def _settle_away(self, *, answered: bool) -> None:
+        """Tasks the centre did not answer while it answered others: their endpoints
+        fail alone, so each backs off on its own and the kiosk stays online. A 429
+        is the centre's limit on the whole kiosk: then everything waits."""
+        away = self._away
+        if not (away and answered) or any(exc.status == 429 for _, exc in away):
+            return
+        names = [name for name, _ in away]
+        self.schedule.answered_elsewhere(names, self._now())
+        last_name, last_exc = away[-1]
+        log.warning(
+            "the centre answers, but not %s (%s): backing off that alone",
+            ", ".join(names),
+            last_exc,
+        )
+        self.board.update(connection="online", last_error=f"{last_name}: {last_exc}"[:300])
 
     def _run_task(self, name: str, started: dt.datetime) -> tuple[bool, PushResult | None]:
         try:
@@ -315,6 +362,7 @@ class SyncEngine:
         until, self._drawn = self._drawn, None
         self._waited_out = self._waited_out or exc.timed_out
         self.schedule.unreachable(name, now, exc.retry_after_s, until=until)
+        self._away.append((name, exc))
         if self.schedule.failures == 1:
             log.warning("central server unreachable (%s): working offline", exc)
         self.board.update(connection="offline", last_error=str(exc)[:300])
@@ -410,7 +458,7 @@ class SyncEngine:
     def _push(self) -> PushResult:
         total = PushResult()
         deadline = time.monotonic() + PUSH_BUDGET_S
-        limit = self.config.sync.batch_size
+        batch_size = self.config.sync.batch_size
         while not self._stop.is_set() and time.monotonic() < deadline:
             try:
                 result = authorised(
@@ -419,25 +467,32 @@ class SyncEngine:
                     lambda: push_batch(
                         self.store,
                         self.client,
-                        limit=limit,
+                        # after a cut split, no batch larger than the part left unsent
+                        limit=min(self._push_limit or batch_size, batch_size),
                         now=self._now(),
                         retry_at=self.retry_at,
+                        deadline=deadline,
                     ),
                 )
+            except PushCut as cut:
+                self._push_limit = cut.next_size
+                total += cut.partial
+                break
             except PushFailed as failed:
                 cause = failed.cause
                 if isinstance(cause, CentralUnavailable):
                     raise _Partial(cause, total + failed.partial) from cause
                 raise cause from failed
+            self._push_limit = None
             total += result
             if result.sent == 0:
-                break
-        else:
-            self.schedule.wake(["outbox"])  # budget spent: more in the next step
+                return total
+        self.schedule.wake(["outbox"])  # budget spent: more in the next step
         return total
 
     def _keep_leases(self, now: dt.datetime) -> None:
         catalog = self._current_catalog()
+        deadline = time.monotonic() + LEASE_BUDGET_S
         try:
             if catalog is not None:
                 authorised(
@@ -448,7 +503,9 @@ class SyncEngine:
                 authorised(
                     self.client,
                     self.config,
-                    lambda: self.leases.top_up(self.store, self.client, catalog, now),
+                    lambda: self.leases.top_up(
+                        self.store, self.client, catalog, now, deadline=deadline
+                    ),
                 )
         except CentralUnavailable:
             raise  # the voids would fail the same way

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass, field
 
 from kiosk.catalog import Catalog
@@ -48,40 +49,57 @@ class LeaseKeeper:
     returned: set[str] = field(default_factory=set)
 
     def top_up(
-        self, store: Store, client: CentralClient, catalog: Catalog, now: dt.datetime
+        self,
+        store: Store,
+        client: CentralClient,
+        catalog: Catalog,
+        now: dt.datetime,
+        *,
+        deadline: float | None = None,
     ) -> int:
-        """Lease where numbers run low; returns how many leases were taken."""
+        """Lease where numbers run low; returns how many leases were taken.
+
+        ``deadline`` (:func:`time.monotonic`) is checked before every request: a
+        centre answering each just inside its timeout cannot hold the step for one
+        request per service and day. Past it, the rest waits for the next run.
+        """
         states = store.lease_state(now)
         days = [now.date()]
         if _end_of_day(now) - now <= TOMORROW_WINDOW:
             days.append(now.date() + dt.timedelta(days=1))
         taken = 0
         refused: CentralRefused | None = None
-        for service in catalog.services_for(self.office_id):
-            for day in days:
-                if self._enough(states, service.id, day, now):
-                    continue
-                try:
-                    lease = client.request_lease(service.id, day, self.size)
-                    self._check_grant(lease, service.id, day)
-                except CentralRefused as exc:
-                    # One queue refused (its cap reached, a service the centre
-                    # dropped) must not leave the others without numbers.
-                    log.warning("lease of %s for %s refused: %s", service.id, day, exc)
-                    refused = refused or exc
-                    continue
-                store.add_lease(
-                    lease_id=lease.lease_id,
-                    office_id=lease.office_id,
-                    service_id=lease.service_id,
-                    day=lease.day,
-                    start=lease.start,
-                    end=lease.end,
-                    expires_at=lease.expires_at,
-                    now=now,
-                )
-                log.info("leased %s numbers %d-%d for %s", service.id, lease.start, lease.end, day)
-                taken += 1
+        wanted = [
+            (service.id, day)
+            for service in catalog.services_for(self.office_id)
+            for day in days
+            if not self._enough(states, service.id, day, now)
+        ]
+        for service_id, day in wanted:
+            if deadline is not None and time.monotonic() >= deadline:
+                log.info("lease top-up out of time: the other queues at the next run")
+                break
+            try:
+                lease = client.request_lease(service_id, day, self.size)
+                self._check_grant(lease, service_id, day)
+            except CentralRefused as exc:
+                # One queue refused (its cap reached, a service the centre
+                # dropped) must not leave the others without numbers.
+                log.warning("lease of %s for %s refused: %s", service_id, day, exc)
+                refused = refused or exc
+                continue
+            store.add_lease(
+                lease_id=lease.lease_id,
+                office_id=lease.office_id,
+                service_id=lease.service_id,
+                day=lease.day,
+                start=lease.start,
+                end=lease.end,
+                expires_at=lease.expires_at,
+                now=now,
+            )
+            log.info("leased %s numbers %d-%d for %s", service_id, lease.start, lease.end, day)
+            taken += 1
         if refused is not None:
             raise refused  # the engine backs the lease task off
         return taken

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,12 +72,16 @@ def push_batch(
     limit: int,
     now: dt.datetime,
     retry_at: Callable[[CentralError], dt.datetime],
+    deadline: float | None = None,
 ) -> PushResult:
     """Claim up to ``limit`` due items and send them. Raises :class:`PushFailed`
     (:class:`CentralAuthError` as it is, for a new enrolment).
 
     ``retry_at`` says when a failed batch is due again (the engine's backoff).
-    An empty :class:`PushResult` means nothing was due.
+    An empty :class:`PushResult` means nothing was due. ``deadline``
+    (:func:`time.monotonic`) is checked before every request, the halves and
+    single items of a split too: past it, the items not yet sent go back to the
+    outbox due now (pending, never dead) and :class:`PushCut` is raised.
     """
     items = store.pending_batch(limit, now, claim_s=CLAIM_S)
     if not items:
@@ -85,6 +90,10 @@ def push_batch(
     total = PushResult()
     while chunks:
         chunk = chunks.popleft()
+        if deadline is not None and time.monotonic() >= deadline:
+            for item in _rest(chunk, chunks):
+                store.mark_failed(item.key, "not sent: the step's time for the outbox ran out", now)
+            raise PushCut(total, len(chunk))
         try:
             results = client.submit([_wire(item) for item in chunk])
         except CentralRefused as exc:
@@ -107,6 +116,20 @@ def push_batch(
             raise PushFailed(exc, total) from exc
         total += _record(store, results, now)
     return total
+
+
+class PushCut(Exception):
+    """The time for pushing ran out before every item of a batch was sent.
+
+    ``partial`` is what was sent before; the rest is back in the outbox, due now.
+    ``next_size`` is the size of the part that was next: the centre refused larger
+    ones (413, 422), so the next batch asks no more, and every step gets further.
+    """
+
+    def __init__(self, partial: PushResult, next_size: int) -> None:
+        super().__init__(f"push cut after {partial.sent} item(s)")
+        self.partial = partial
+        self.next_size = next_size
 
 
 def _by_size(items: list[OutboxItem], max_bytes: int) -> list[list[OutboxItem]]:

@@ -39,8 +39,9 @@ class Schedule:
         #: Failures to reach the centre in a row.
         self.failures = 0
 
-    def due(self, name: str, now: dt.datetime) -> bool:
-        if self.offline_until is not None and now < self.offline_until:
+    def due(self, name: str, now: dt.datetime, *, own_time: bool = False) -> bool:
+        """Whether ``name`` is due (``own_time``: by its own due time alone, offline or not)."""
+        if not own_time and self.offline_until is not None and now < self.offline_until:
             return False
         due = self.tasks[name].due
         return due is None or due <= now
@@ -95,6 +96,15 @@ class Schedule:
         task.failures += 1
         task.due = now + dt.timedelta(seconds=self.backoff.delay(task.failures))
         return task.due
+
+    def answered_elsewhere(self, names: Iterable[str], now: dt.datetime) -> None:
+        """The centre answered other tasks but not ``names``: those endpoints are
+        broken, not the centre. Each backs off on its own (as if refused), and the
+        centre counts as reachable."""
+        for name in names:
+            self.refused(name, now)
+        self.failures = 0
+        self.offline_until = None
 
     def retry_at(self, now: dt.datetime, retry_after_s: float | None = None) -> dt.datetime:
         """When something that failed now should be tried again (the next backoff)."""

@@ -97,3 +97,35 @@ def test_the_shipped_example_configuration_is_valid() -> None:
     example = DOCS.parents[1] / "packaging" / "kiosk.toml.example"
     config = load_config(example, environ={})
     assert config.card.backend == "pcsc" and config.kiosk.fullscreen
+
+
+@pytest.mark.parametrize(
+    "output_dir",
+    ["{data}", "{data}/", "{data}/sounds", "{data}/tickets/../", "{keys}", "{token}"],
+)
+def test_the_pdf_folder_is_never_where_the_kiosk_keeps_its_data(
+    tmp_path: Path, output_dir: str
+) -> None:
+    # The printer purges old slips from its folder: there it must find nothing else.
+    folders = {"data": tmp_path / "data", "keys": tmp_path / "keys", "token": tmp_path / "tok"}
+    data = {
+        "kiosk": {"data_dir": str(folders["data"])},
+        "store": {"key_file": str(folders["keys"] / "store.key")},
+        "central": {"token_file": str(folders["token"] / "central-token")},
+        "printer": {"output_dir": output_dir.format(**{k: str(v) for k, v in folders.items()})},
+    }
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data, "kiosk.toml")
+    assert caught.value.key == "printer.output_dir"
+    assert "own data" in str(caught.value)
+
+
+@pytest.mark.parametrize("output_dir", ["{data}/tickets", "{root}/tickets", "{root}/data-slips"])
+def test_a_pdf_folder_of_its_own_is_accepted(tmp_path: Path, output_dir: str) -> None:
+    root = tmp_path
+    data = {
+        "kiosk": {"data_dir": str(root / "data")},
+        "printer": {"output_dir": output_dir.format(data=root / "data", root=root)},
+    }
+    config = parse_config(data)
+    assert config.ticket_dir == Path(output_dir.format(data=root / "data", root=root))

@@ -144,6 +144,22 @@ def test_too_many_attempts_at_the_centre_says_so(
     assert state.identity is not None and state.identity.citizen is None
 
 
+@pytest.mark.parametrize(
+    "body", [b'{"error":"too_many_lookups"}', b'{"error":"rate_limited"}', b"", b"{not json"]
+)
+def test_only_the_centres_too_many_attempts_locks_the_card(
+    build: Build, failing_centre: Callable[[bytes | None], str], body: bytes
+) -> None:
+    # The kiosk's lookup budget or the general rate limit says nothing about this card.
+    busy = http_reply("429 Too Many Requests", body, "Retry-After: 900")
+    controller = build(failing_centre(busy), "token")
+    tap(controller, "ektp")
+    controller.dispatch(BirthDateEntered("15061990"))
+    state = controller.machine.state
+    assert (state.phase, state.problem) == (Phase.IDENTIFIED, "birth_date_unavailable")
+    assert state.identity is not None and state.identity.citizen is None
+
+
 def test_offline_a_uid_only_card_is_not_asked_for_a_date(
     build: Build, failing_centre: Callable[[bytes | None], str]
 ) -> None:

@@ -26,6 +26,7 @@ from printing.errors import PrinterUnavailable, PrintFailed, PrintFault
 from printing.pdf_file import (
     FUTURE_SLACK,
     PERSONAL_LIST,
+    PERSONAL_RETENTION,
     TEMP_GRACE,
     PdfFilePrinter,
     error_for_os_error,
@@ -421,3 +422,41 @@ def test_a_write_in_flight_is_never_purged(tmp_path: Path) -> None:
         assert all(purge.result() == 0 for purge in purges)
     assert len(list(tmp_path.glob("*.pdf"))) == 20
     assert not [name for name in entries(tmp_path) if name.endswith(".tmp")]
+
+
+def test_a_tampered_list_never_makes_the_purge_delete_what_the_printer_did_not_write(
+    tmp_path: Path,
+) -> None:
+    # The output folder is the data folder (kiosk/config.py now refuses that) and the
+    # list names the store, its key and the token: none of them is a slip.
+    kept = ["kiosk.db", "kiosk.db-wal", "store.key", "central-token", "notes.txt", "A-001.PDF"]
+    for name in kept:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "real-slip").mkdir()
+    (tmp_path / "slip-A-009.pdf").symlink_to(tmp_path / "kiosk.db")
+    (tmp_path / "slip-A-001.pdf").write_bytes(PDF)
+    listed = [*kept, "real-slip", "slip-A-009.pdf", "slip-A-001.pdf", "../escape.pdf"]
+    (tmp_path / PERSONAL_LIST).write_text(
+        "".join(f"2001-01-01T00:00:00+00:00\t{name}\n" for name in listed)
+    )
+    printer = PdfFilePrinter(tmp_path)
+    assert printer.purge_personal() == 1  # the printer's own slip, and nothing else
+    assert not (tmp_path / "slip-A-001.pdf").exists()
+    for name in [*kept, "real-slip", "slip-A-009.pdf"]:
+        assert os.path.lexists(tmp_path / name), name
+    assert (tmp_path / PERSONAL_LIST).read_text() == ""
+
+
+@pytest.mark.parametrize("job_name", ["x", "slip A-001 / Budi", "s" * 300, "-._a.b_-", "job.pdf"])
+def test_every_name_the_printer_gives_a_slip_is_one_the_purge_takes(
+    tmp_path: Path, job_name: str
+) -> None:
+    start = dt.datetime(2026, 11, 22, 2, 40, tzinfo=dt.UTC)
+    clock = [start]
+    printer = PdfFilePrinter(tmp_path, clock=lambda: clock[0])
+    for _ in range(3):  # the first name, then its copies (`_2`, `_3`)
+        printer.print_pdf(PDF, job_name, personal=True)
+    assert len(list(tmp_path.glob("*.pdf"))) == 3
+    clock[0] = start + PERSONAL_RETENTION
+    assert printer.purge_personal() == 3
+    assert list(tmp_path.glob("*.pdf")) == []

@@ -1,0 +1,83 @@
+"""One endpoint of the centre that fails alone never holds up the tickets.
+
+The fault proxy makes exactly one route hang or answer 503 while the rest of the
+real centre works (a centre bug on one endpoint, a proxy misrouting one path).
+Tasks run identity, documents, outbox, …: the outbox must still drain, the
+heartbeat still reach the staff, and the broken endpoint back off on its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from central.process import RunningCentral
+from tests.sync.conftest import Kiosk
+from tests.sync.helpers import centre_tickets, issue
+
+pytestmark = pytest.mark.timeout(120)
+
+ROUTES = ["/api/v1/kiosks/me", "/api/v1/catalog"]
+
+
+@pytest.fixture(scope="session")
+def central(central_each: RunningCentral) -> RunningCentral:
+    """Tickets delivered: on SQLite, then on PostgreSQL."""
+    return central_each
+
+
+def _next_step(kiosk: Kiosk) -> None:
+    """Move the clock to when the engine would run its next step (30 s at most)."""
+    offline = kiosk.engine.schedule.offline_until
+    if offline is not None and offline > kiosk.clock():
+        kiosk.clock.moment = offline
+    else:
+        kiosk.clock.advance(30)
+
+
+@pytest.mark.parametrize("mode", ["error", "hang"])
+@pytest.mark.parametrize("route", ROUTES)
+def test_the_outbox_drains_while_one_endpoint_fails(
+    kiosk: Kiosk, central: RunningCentral, route: str, mode: str
+) -> None:
+    kiosk.engine.run_once()
+    assert kiosk.engine.status().connection == "online"
+    kiosk.proxy.route(route, mode)
+    kiosk.clock.advance(3601)  # identity and documents are due again, first in line
+    tickets = [issue(kiosk.store, kiosk.clock) for _ in range(3)]
+    kiosk.engine.wake()
+    beats = kiosk.proxy.count("/api/v1/heartbeats")
+    for _ in range(12):
+        kiosk.engine.run_once()
+        _next_step(kiosk)
+    assert kiosk.engine.status().outbox_depth == 0
+    assert set(centre_tickets(central.db_url, [t.id for t in tickets])) == {t.id for t in tickets}
+    assert kiosk.proxy.count("/api/v1/heartbeats") > beats  # staff still see the kiosk
+    assert kiosk.engine.status().connection == "online"
+    # the broken endpoint backs off on its own: far fewer tries than steps
+    assert kiosk.proxy.count(route, mode) < 12
+
+
+def test_a_forced_step_tries_the_outbox_past_a_hanging_endpoint(
+    kiosk: Kiosk, central: RunningCentral
+) -> None:
+    kiosk.engine.run_once()
+    kiosk.proxy.route("/api/v1/kiosks/me", "hang")
+    ticket = issue(kiosk.store, kiosk.clock)
+    report = kiosk.engine.run_once(force=True)  # `kiosk sync now`
+    assert report.ran[:2] == ("identity", "outbox") and report.failed == ("identity",)
+    assert report.pushed.delivered == 1
+    assert ticket.id in centre_tickets(central.db_url, [ticket.id])
+    assert report.status.connection == "online"
+
+
+def test_a_centre_away_altogether_still_costs_a_step_two_calls(kiosk: Kiosk) -> None:
+    kiosk.engine.run_once()
+    issue(kiosk.store, kiosk.clock)
+    kiosk.proxy.set("hang")
+    kiosk.clock.advance(3601)
+    before = len(kiosk.proxy.seen)
+    report = kiosk.engine.run_once()
+    assert report.ran == ("identity", "outbox") and report.failed == report.ran
+    assert len(kiosk.proxy.seen) - before == 2
+    assert report.status.connection == "offline"
+    assert kiosk.engine.status().outbox_depth == 1
