@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench import (
+    LOOSE_LIMITS,
     card_read,
     card_read_nfc,
     fleet_load,
@@ -59,7 +60,7 @@ def run_all(quick: bool) -> list[Benchmark]:
 
     runs = startup.QUICK_RUNS if quick else startup.RUNS
     rounds = tap_to_ticket.QUICK_ROUNDS if quick else tap_to_ticket.ROUNDS
-    central = start_central(seed_demo=True)
+    central = start_central(seed_demo=True, extra_args=LOOSE_LIMITS)
     try:
         _progress(f"central server at {central.url}")
         benchmarks = [

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench import LOOSE_LIMITS
 from bench.results import Benchmark, Measurement, ms_since
 
 DRAIN_TITLE = "Sync engine: outbox drain after an outage (local central, SQLite)"
@@ -76,12 +77,6 @@ def _config(root: Path, url: str, timeout_s: float = 2.0, **sync: Any) -> Any:
         central=dataclasses.replace(config.central, timeout_s=timeout_s),
         sync=dataclasses.replace(config.sync, **sync),
     )
-
-
-#: A drain of thousands of offline tickets in one queue: far past what one kiosk
-#: issues in a day, so past the centre's per-kiosk cap on numbers (which the
-#: benchmark does not measure).
-LOOSE_LIMITS = ("--lease-max-numbers", "1000000")
 
 
 def drain(quick: bool, progress: Callable[[str], None]) -> Benchmark:
