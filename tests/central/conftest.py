@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from fastapi import FastAPI
 
+from central.app import create_app
 from central.database import Database
 from central.process import RunningCentral, start_central
-from central.settings import DEMO_ENROLMENT_CODE
+from central.settings import DEMO_ENROLMENT_CODE, CentralSettings
 from kiosk.central_client import CentralClient
 from tests.kiosk.central_peers import RawServer
 
@@ -125,3 +127,14 @@ def raw_server() -> Iterator[Callable[[bytes | None], RawServer]]:
     finally:
         for server in servers:
             server.close()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    """The demo centre's app in this process, for walking its routes (no server)."""
+    folder = tmp_path_factory.mktemp("app")
+    db = Database(f"sqlite:///{folder / 'central.db'}")
+    try:
+        yield create_app(CentralSettings(seed_demo=True), db=db)
+    finally:
+        db.dispose()

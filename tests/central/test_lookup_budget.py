@@ -9,7 +9,6 @@ without anyone remembering to add it here: it must refuse a locked kiosk
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,11 +16,9 @@ import requests
 from fastapi import FastAPI
 
 from central import applications, citizens
-from central.app import create_app
 from central.database import Database
 from central.lookup_budget import LookupBudget
 from central.process import RunningCentral
-from central.settings import CentralSettings
 
 from .helpers import bearer, new_kiosk
 from .test_citizens import SITI_NIK, audit_key
@@ -32,16 +29,6 @@ pytestmark = pytest.mark.timeout(120)
 KEYS = {"card_number": "PKU-000001", "nik": SITI_NIK}  # Siti, a demo citizen
 #: Routes known to take a key today: the walk below must find at least these.
 KNOWN = {"/api/v1/citizens/lookup", "/api/v1/citizens/applications"}
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    folder = tmp_path_factory.mktemp("budget-routes")
-    db = Database(f"sqlite:///{folder / 'central.db'}")
-    try:
-        yield create_app(CentralSettings(seed_demo=True), db=db)
-    finally:
-        db.dispose()
 
 
 def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:

@@ -22,28 +22,16 @@ from fastapi.routing import APIRoute
 
 from central import staff
 from central.api import ROUTERS
-from central.app import create_app
 from central.cli_options import add_server_options
 from central.database import Database
 from central.deps import PUBLIC_ROUTES, require_admin, require_kiosk, require_staff
 from central.process import RunningCentral, start_central
-from central.settings import CentralSettings
 
 from .helpers import bearer, enrol, new_code, new_kiosk, new_staff
 
 pytestmark = pytest.mark.timeout(60)
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "central-api.md"
 ANY_ID = "00000000-0000-0000-0000-000000000000"
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    folder = tmp_path_factory.mktemp("routes")
-    db = Database(f"sqlite:///{folder / 'central.db'}")
-    try:
-        yield create_app(CentralSettings(seed_demo=True), db=db)
-    finally:
-        db.dispose()
 
 
 def _calls(dependant: Any) -> Iterator[Callable[..., Any]]:

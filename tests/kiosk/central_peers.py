@@ -16,6 +16,13 @@ from typing import Self
 LOOPBACK = "127.0.0.1"
 
 
+def _listen() -> tuple[socket.socket, int]:
+    """A listener on a free loopback port whose ``accept`` wakes every 50 ms (to stop)."""
+    listener = socket.create_server((LOOPBACK, 0))
+    listener.settimeout(0.05)
+    return listener, int(listener.getsockname()[1])
+
+
 def http_reply(status: str, body: bytes, *headers: str) -> bytes:
     head = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", "Connection: close", *headers]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
@@ -39,9 +46,7 @@ class Dripper:
         self.hung_up = threading.Event()
         self.finished = threading.Event()
         self._stop = threading.Event()
-        self._listener = socket.create_server((LOOPBACK, 0))
-        self._listener.settimeout(0.05)
-        self.port: int = self._listener.getsockname()[1]
+        self._listener, self.port = _listen()
         self.url = f"http://{LOOPBACK}:{self.port}"
         self._thread = threading.Thread(target=self._run, name="dripper", daemon=True)
         self._thread.start()
@@ -125,11 +130,10 @@ class RawServer:
 
     def __init__(self, reply: bytes | None) -> None:
         self.reply = reply
-        self._listener = socket.create_server((LOOPBACK, 0))
-        self._listener.settimeout(0.05)
+        self._listener, port = _listen()
         self._stop = threading.Event()
         self._silent: list[socket.socket] = []
-        self.url = f"http://{LOOPBACK}:{self._listener.getsockname()[1]}"
+        self.url = f"http://{LOOPBACK}:{port}"
         self._thread = threading.Thread(target=self._run, name="raw-server", daemon=True)
         self._thread.start()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -44,7 +45,9 @@ FAILING = {
     "silent": None,  # accepts, never answers: the lookup's deadline
 }
 
-Build = Callable[[str, str], KioskController]
+
+class Build(Protocol):
+    def __call__(self, url: str, token: str, *, trusted: bool = True) -> KioskController: ...
 
 
 @pytest.fixture
@@ -52,14 +55,14 @@ def build(tmp_path: Path, clock: FakeClock) -> Iterator[Build]:
     """A controller on the simulated reader, talking to the centre at ``url`` with ``token``."""
     made: list[tuple[KioskController, Store]] = []
 
-    def make(url: str, token: str) -> KioskController:
+    def make(url: str, token: str, *, trusted: bool = True) -> KioskController:
+        """``trusted=False``: a kiosk with no trust list (every card unverified)."""
         folder = tmp_path / f"kiosk{len(made)}"
+        demo = {"trust_list": str(DEMO_TRUST_LIST), "revocation_list": str(DEMO_REVOCATION_LIST)}
         config = Config(
             kiosk=KioskSection(data_dir=str(folder)),
             printer=PrinterSection(output_dir=str(folder)),
-            card=CardSection(
-                trust_list=str(DEMO_TRUST_LIST), revocation_list=str(DEMO_REVOCATION_LIST)
-            ),
+            card=CardSection(**demo) if trusted else CardSection(),
             sync=SyncSection(lookup_deadline_s=0.3),
         )
         store = Store.open(config.store_path)
@@ -218,47 +221,27 @@ def test_skipping_the_date_names_no_one(build: Build, demo_central: str, enrolle
 
 
 def test_an_unsigned_card_naming_someone_else_gets_no_city_record(
-    tmp_path: Path, clock: FakeClock, demo_central: str, enrolled: str
+    build: Build, demo_central: str, enrolled: str
 ) -> None:
     """A kiosk that trusts no issuer reads claims anyone can write: a home-made card
     with a neighbour's card number must not bring the neighbour's record, online or
     from the cache."""
-    config = Config(
-        kiosk=KioskSection(data_dir=str(tmp_path)),
-        printer=PrinterSection(output_dir=str(tmp_path)),
-        card=CardSection(),  # no trust list: every card is unverified
-        sync=SyncSection(lookup_deadline_s=1.0),
-    )
-    store = Store.open(config.store_path)
+    controller = build(demo_central, enrolled, trusted=False)
+    reader = controller.reader
+    assert isinstance(reader, SimulatedReader)
     siti_record = {"phone": "081378901234"}
-    store.put_citizen_record("PKU-000001", siti_record, dt.datetime.now(dt.UTC))
-    reader = SimulatedReader()
+    controller.store.put_citizen_record("PKU-000001", siti_record, dt.datetime.now(dt.UTC))
+    forged = {"card_number": "PKU-000001", "nik": "1471011708790009",
+              "full_name": "Penyusup", "date_of_birth": "1979-08-17", "sex": "M"}  # fmt: skip
     seen: list[str] = []
-    controller = KioskController(
-        config,
-        reader=reader,
-        store=store,
-        printer=make_printer("pdf_file", output_dir=tmp_path),
-        central=CentralClient(demo_central, token=enrolled, timeout_s=1.0),
-        executor=InlineExecutor(),
-        clock=clock,
-        trust=trust_from(config),
-    )
-    controller.start()
-    try:
-        forged = {"card_number": "PKU-000001", "nik": "1471011708790009",
-                  "full_name": "Penyusup", "date_of_birth": "1979-08-17", "sex": "M"}  # fmt: skip
-        for online in (True, False):
-            controller.online = online
-            reader.tap(CitizenCardApplet(bytes.fromhex("04DEADBEEF0001"), encode_record(forged)))
-            state = controller.machine.state
-            assert state.identity is not None
-            assert state.identity.assurance is Assurance.UNVERIFIED
-            assert state.record is None, "an unsigned card named a stranger's record"
-            seen.append(str(state.identity.citizen.full_name if state.identity.citizen else ""))
-            controller.dispatch(Cancel())
-            reader.remove()
-        assert seen == ["Penyusup", "Penyusup"]  # what the card itself says, nothing more
-    finally:
-        controller.stop()
-        store.close()
+    for online in (True, False):
+        controller.online = online
+        reader.tap(CitizenCardApplet(bytes.fromhex("04DEADBEEF0001"), encode_record(forged)))
+        state = controller.machine.state
+        assert state.identity is not None
+        assert state.identity.assurance is Assurance.UNVERIFIED
+        assert state.record is None, "an unsigned card named a stranger's record"
+        seen.append(str(state.identity.citizen.full_name if state.identity.citizen else ""))
+        controller.dispatch(Cancel())
+        reader.remove()
+    assert seen == ["Penyusup", "Penyusup"]  # what the card itself says, nothing more

@@ -42,12 +42,30 @@ FAST = 0.5  # seconds: the client timeout against a misbehaving peer
 BACKENDS = ("sqlite", "postgresql")
 
 
-def _server(db_url: str) -> Iterator[RunningCentral]:
-    server = start_central(seed_demo=True, db_url=db_url, extra_args=SERVER_ARGS)
+def _server(db_url: str, *extra: str) -> Iterator[RunningCentral]:
+    server = start_central(seed_demo=True, db_url=db_url, extra_args=(*SERVER_ARGS, *extra))
     try:
         yield server
     finally:
         server.stop()
+
+
+def own_centre(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    *extra: str,
+) -> Iterator[RunningCentral]:
+    """A centre of one module's own (``request.param`` is the backend), with ``extra`` options.
+
+    For modules that change the centre's data or options, so the shared centre stays as
+    every other test expects it.
+    """
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'central.db'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database()
+    yield from _server(url, *extra)
 
 
 @pytest.fixture(scope="session")

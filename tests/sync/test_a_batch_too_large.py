@@ -11,7 +11,7 @@ import pytest
 from central.process import RunningCentral
 from kiosk.ticket_ids import new_ticket_id
 from offline_store import StoredTicket
-from tests.sync.conftest import BACKENDS, OFFICE, SERVER_ARGS, Kiosk
+from tests.sync.conftest import BACKENDS, OFFICE, Kiosk, own_centre
 from tests.sync.helpers import centre_tickets
 
 pytestmark = pytest.mark.timeout(120)
@@ -25,19 +25,7 @@ def central(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningCentral]:
     """A centre of this module's own that takes small requests only."""
-    from central.process import start_central
-
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('max-body') / 'central.db'}"
-    else:
-        url = request.getfixturevalue("pg_cluster").create_database()
-    server = start_central(
-        seed_demo=True, db_url=url, extra_args=(*SERVER_ARGS, "--max-body", str(MAX_BODY))
-    )
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from own_centre(request, tmp_path_factory, "max-body", "--max-body", str(MAX_BODY))
 
 
 def complaint(kiosk: Kiosk, message: str) -> StoredTicket:

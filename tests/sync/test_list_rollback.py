@@ -24,7 +24,7 @@ from central.documents import canonical, etag_for
 from central.process import RunningCentral
 from central.tables import catalog_versions, list_versions, revoked_cards
 from central.trust_store import REVOCATIONS, import_revocation_list, list_version
-from tests.sync.conftest import BACKENDS, Kiosk, _server
+from tests.sync.conftest import BACKENDS, Kiosk, own_centre
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -36,11 +36,7 @@ def central(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningCentral]:
     """A centre of this module's own, on SQLite then PostgreSQL: its lists are set back."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('rollback') / 'central.db'}"
-    else:
-        url = request.getfixturevalue("pg_cluster").create_database()
-    yield from _server(url)
+    yield from own_centre(request, tmp_path_factory, "rollback")
 
 
 def _revoke_siti(db_url: str) -> int:

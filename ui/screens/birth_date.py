@@ -14,13 +14,15 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 from kiosk.session import Phase, SessionState
 from kiosk.session_events import BirthDateEntered, Cancel, ProofSkipped
 from ui.screens.common import Screen, View, button, label, set_button_text
-from ui.screens.pinpad import digit_keys
+from ui.screens.pinpad import DigitEntry, digit_keys
 
 #: DD MM YYYY.
 DIGITS = 8
 
 
-class BirthDateScreen(Screen):
+class BirthDateScreen(DigitEntry, Screen):
+    max_digits = DIGITS
+
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
@@ -53,15 +55,6 @@ class BirthDateScreen(Screen):
         self.skip = button("", lambda: view.dispatch(ProofSkipped()))
         self.cancel = button("", lambda: view.dispatch(Cancel()))
         self.button_row(self.cancel, self.skip)
-
-    def press(self, digit: str) -> None:
-        if len(self.entered) < DIGITS:
-            self.entered += digit
-        self._show()
-
-    def backspace(self) -> None:
-        self.entered = self.entered[:-1]
-        self._show()
 
     def submit(self) -> None:
         digits, self.entered = self.entered, ""

@@ -36,8 +36,32 @@ def digit_keys(
     return keys, erase_key
 
 
-class PinPad(QWidget):
+class DigitEntry:
+    """Typing on a keypad: ``entered`` holds the digits, at most :attr:`max_digits`.
+
+    The screen shows them its own way (:meth:`_show`): dots for a PIN, slots for a date.
+    """
+
+    max_digits: int
+    entered: str = ""
+
+    def press(self, digit: str) -> None:
+        if len(self.entered) < self.max_digits:
+            self.entered += digit
+        self._show()
+
+    def backspace(self) -> None:
+        self.entered = self.entered[:-1]
+        self._show()
+
+    def _show(self) -> None:
+        raise NotImplementedError
+
+
+class PinPad(DigitEntry, QWidget):
     """Digits 1-9, erase, 0, OK. ``entered`` holds the digits; the display shows dots."""
+
+    max_digits = PIN_DIGITS[1]
 
     def __init__(self, on_ok: Callable[[str], None]) -> None:
         super().__init__()
@@ -50,15 +74,6 @@ class PinPad(QWidget):
         grid.addWidget(self.display, 0, 0, 1, 3)
         self.ok = button("OK", self.submit, "primary")
         self.keys, self.erase = digit_keys(grid, 1, self.press, self.backspace, self.ok)
-
-    def press(self, digit: str) -> None:
-        if len(self.entered) < PIN_DIGITS[1]:
-            self.entered += digit
-        self._show()
-
-    def backspace(self) -> None:
-        self.entered = self.entered[:-1]
-        self._show()
 
     def submit(self) -> None:
         pin, self.entered = self.entered, ""
