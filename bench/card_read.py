@@ -1,8 +1,8 @@
 """Benchmark: reading a card through a real pcscd and the vsmartcard-vpcd driver.
 
 A private pcscd (:mod:`bench.private_pcscd`) serves one vpcd reader, the demo
-citizen's card is served to it by :class:`cardio.vpcd.VpcdCard`, and a
-:class:`cardio.pcsc.PcscReader` watches it as the kiosk does. Measured on
+citizen's card is served to it by :class:`cardio.emulators.vpcd.VpcdCard`, and a
+:class:`cardio.readers.pcsc.PcscReader` watches it as the kiosk does. Measured on
 that one stack:
 
 - the raw APDU round trip (GET UID) on one open connection: the floor;
@@ -28,13 +28,13 @@ from pathlib import Path
 from bench import private_pcscd
 from bench.kiosk_setup import DEMO_CARD
 from bench.results import Benchmark, Measurement, ms_since, percentile
-from cardio import apdu
-from cardio.citizen_card import read_identity
-from cardio.demo_cards import demo_card, demo_trust_store
-from cardio.events import CardPresented, CardRemoved, ReaderEvent
-from cardio.pcsc import PcscReader
-from cardio.reader import CardConnection
-from cardio.vpcd import CardApplet, VpcdCard
+from cardio.card import apdu
+from cardio.card.citizen_card import read_identity
+from cardio.emulators.demo_cards import demo_card, demo_trust_store
+from cardio.emulators.vpcd import CardApplet, VpcdCard
+from cardio.readers.events import CardPresented, CardRemoved, ReaderEvent
+from cardio.readers.pcsc import PcscReader
+from cardio.readers.reader import CardConnection
 
 TITLE = "Card read over PC/SC (real pcscd + vsmartcard-vpcd)"
 APDUS = 500

@@ -1,7 +1,7 @@
 """Benchmark: reading a card through nfcpy, over nfcpy's own udp driver.
 
-An ISO-DEP (Type 4A) emulator (:class:`cardio.nfc_emulator.IsoDepEmulator`)
-serves the demo citizen's card on loopback, and a :class:`cardio.nfc.NfcReader`
+An ISO-DEP (Type 4A) emulator (:class:`cardio.emulators.nfc_emulator.IsoDepEmulator`)
+serves the demo citizen's card on loopback, and a :class:`cardio.readers.nfc.NfcReader`
 watches it as the kiosk does. Measured on that stack:
 
 - the raw APDU round trip (SELECT of the citizen application, which the card
@@ -31,9 +31,9 @@ from bench.card_read import (
 )
 from bench.kiosk_setup import DEMO_CARD
 from bench.results import Benchmark, Measurement, ms_since, percentile
-from cardio import apdu
-from cardio.citizen_card import AID, read_identity
-from cardio.demo_cards import demo_card, demo_trust_store
+from cardio.card import apdu
+from cardio.card.citizen_card import AID, read_identity
+from cardio.emulators.demo_cards import demo_card, demo_trust_store
 
 TITLE = "Card read over nfcpy (udp driver, ISO-DEP emulator)"
 APDUS = 300
@@ -49,8 +49,8 @@ def _free_udp_port() -> int:
 
 
 def measure(quick: bool, progress: Callable[[str], None]) -> Benchmark:
-    from cardio.nfc import NfcReader
-    from cardio.nfc_emulator import IsoDepEmulator
+    from cardio.emulators.nfc_emulator import IsoDepEmulator
+    from cardio.readers.nfc import NfcReader
 
     path = f"udp:127.0.0.1:{_free_udp_port()}"
     card = demo_card(DEMO_CARD).applet()

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QApplication
 
 from bench.kiosk_setup import demo_config
 from bench.results import ms_since
-from kiosk.local_store import open_store
+from kiosk.wiring.store import open_store
 from ui.app import build_window
 from ui.first_paint import FirstPaint
 from ui.theme import STYLE_SHEET

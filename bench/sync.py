@@ -81,7 +81,7 @@ def _config(root: Path, url: str, timeout_s: float = 2.0, **sync: Any) -> Any:
 
 def drain(quick: bool, progress: Callable[[str], None]) -> Benchmark:
     from central.process import start_central
-    from kiosk.central_client import CentralClient
+    from kiosk.client.client import CentralClient
     from kiosk.config import office_clock
     from kiosk.sync import SyncEngine
     from offline_store import Store
@@ -215,7 +215,7 @@ def gui_stall(quick: bool, progress: Callable[[str], None]) -> Benchmark:
 
     from bench.fault_proxy import FaultProxy
     from central.process import start_central
-    from kiosk.central_client import CentralClient
+    from kiosk.client.client import CentralClient
     from kiosk.config import office_clock
     from kiosk.sync import SyncEngine
     from offline_store import Store

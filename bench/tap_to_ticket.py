@@ -26,10 +26,10 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from bench import qt_defect
 from bench.kiosk_setup import DEMO_CARD, PHONE, SERVICE_ID, demo_config
 from bench.results import Benchmark, Measurement, ms_since
-from cardio.demo_cards import demo_card
-from cardio.simulated import SimulatedReader
-from kiosk.session import Phase, SessionState
-from kiosk.session_events import Confirmed, Finish, FormOpened, ServiceSelected
+from cardio.emulators.demo_cards import demo_card
+from cardio.readers.simulated import SimulatedReader
+from kiosk.session.events import Confirmed, Finish, FormOpened, ServiceSelected
+from kiosk.session.machine import Phase, SessionState
 from offline_store import Store
 from ui.app import build_window
 from ui.screens.form import FormScreen

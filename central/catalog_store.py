@@ -1,7 +1,7 @@
 """The service catalog in the database: published versions, offices and services.
 
 A catalog file is validated exactly as a kiosk validates it
-(:meth:`kiosk.catalog.Catalog.from_json`), so the server never publishes
+(:meth:`contract.catalog.Catalog.from_json`), so the server never publishes
 something every kiosk would reject. Publishing stores the canonical JSON as
 a new version (unless the newest already has the same content) and brings
 the ``offices`` and ``services`` tables in step, for the rows other tables
@@ -20,7 +20,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from central.audit import utc_now
 from central.documents import Document, canonical, etag_for
 from central.tables import catalog_versions, offices, services
-from kiosk.catalog import Catalog, CatalogError
+from contract.catalog import Catalog, CatalogError
 
 
 class CatalogLoadError(Exception):

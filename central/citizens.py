@@ -11,7 +11,7 @@ A lookup key is one of:
   With the holder's ``birth_date`` (typed by the citizen at the kiosk) the
   answer also carries the name and NIK, but only when the date is the one
   in the holder's NIK (day, month and two-digit year, as
-  :meth:`cardio.nik.Nik.matches` compares them). Wrong dates are counted
+  :meth:`contract.nik.Nik.matches` compares them). Wrong dates are counted
   per UID and per kiosk and lock both for a while (:mod:`central.uid_proof`).
 
 The answer: the medical record number at the kiosk's own office (a hospital
@@ -40,12 +40,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
 
-from cardio.nik import NikError, parse_nik
 from central import limits, uid_proof
 from central.audit import record_lookup, utc_now
 from central.credentials import keyed_hash
 from central.lookup_budget import WINDOW, LookupBudget
 from central.tables import card_uids, citizen_lookups, citizens, medical_records, offices
+from contract.nik import NikError, parse_nik
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,6 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from cardio.demo_cards import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
-from cardio.trust import TrustError
 from central import applications, health_info
 from central.catalog_store import CatalogLoadError, publish_catalog, read_catalog_file
 from central.citizens import seed_citizens
@@ -38,7 +36,9 @@ from central.settings import (
 )
 from central.tables import offices
 from central.trust_store import import_revocation_list, import_trust_list
-from kiosk.catalog import Catalog
+from contract.catalog import Catalog
+from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
+from contract.trust import TrustError
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
 """Issuer keys and revoked cards in the database, served as cardio's JSON lists.
 
-The documents are built with :func:`cardio.trust.trust_list_json` and
-:func:`cardio.trust.revocation_list_json`, the same functions that write the
+The documents are built with :func:`contract.trust.trust_list_json` and
+:func:`contract.trust.revocation_list_json`, the same functions that write the
 files (formats ``anjungan-trust-list/1`` and ``anjungan-revocation-list/1``,
 docs/card-format.md), and a list is imported only after
-:meth:`cardio.trust.TrustStore.from_json` accepted it, so the server serves
+:meth:`contract.trust.TrustStore.from_json` accepted it, so the server serves
 nothing a kiosk would refuse.
 
 Each list has a version in ``list_versions``, bumped in the same
@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import Connection, delete, insert, select, update
 
-from cardio.trust import Issuer, TrustStore, revocation_list_json, trust_list_json
 from central.audit import utc_now
 from central.documents import Document, make_document
 from central.tables import list_versions, revoked_cards, trust_issuers
+from contract.trust import Issuer, TrustStore, revocation_list_json, trust_list_json
 
 TRUST = "trust"
 REVOCATIONS = "revocations"
@@ -32,7 +32,7 @@ REVOCATIONS = "revocations"
 def import_trust_list(conn: Connection, data: Any, source: str = "trust list") -> bool:
     """Make the live issuer keys those of ``data``; ``False`` if nothing changed.
 
-    Raises :class:`cardio.trust.TrustError` for a list a kiosk would refuse.
+    Raises :class:`contract.trust.TrustError` for a list a kiosk would refuse.
     """
     store = TrustStore.from_json(data, source=source)
     wanted = {issuer.kid.hex(): issuer.to_json() for issuer in store.issuers.values()}

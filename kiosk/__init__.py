@@ -1,1 +1,4 @@
-"""kiosk"""
+"""The kiosk without Qt.
+
+Configuration, the session, the effects it runs, sync, tickets, the command line.
+"""

@@ -319,7 +319,7 @@ def _check_together(config: Config, source: str) -> None:
 def _check_ca_bundle(path: str, source: str) -> None:
     import ssl
 
-    from kiosk.central_transport import trust_context
+    from kiosk.client.transport import trust_context
 
     try:
         trust_context(path)
@@ -354,7 +354,7 @@ def _check_operator(config: Config, source: str) -> None:
             "session.desk_idle_timeout_s", "must be longer than session.idle_warning_s", source
         )
     if config.operator.pin_hash:
-        from kiosk.operator_pin import PinFormatError, check_pin_hash
+        from kiosk.operator.pin import PinFormatError, check_pin_hash
 
         try:
             check_pin_hash(config.operator.pin_hash)

@@ -19,24 +19,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cardio.citizen import Assurance, CardIdentity, Citizen
-from cardio.citizen_card import read_identity
+from cardio.card.citizen import CardIdentity, Citizen
+from cardio.card.citizen_card import read_identity
 from cardio.errors import CardError
-from cardio.events import CardPresented, CardRemoved, ReaderEvent
-from cardio.nik import NikError, parse_nik
-from cardio.reader import Reader
-from cardio.trust import TrustRollback, TrustStore, check_successor
-from kiosk.catalog import Catalog, CatalogError
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralError, CentralUnavailable
-from kiosk.central_info import QueueState
-from kiosk.central_token import load_token
-from kiosk.complaints import file_complaint
+from cardio.readers.events import CardPresented, CardRemoved, ReaderEvent
+from cardio.readers.reader import Reader
+from contract.assurance import Assurance
+from contract.catalog import Catalog, CatalogError
+from contract.nik import NikError, parse_nik
+from contract.trust import TrustRollback, TrustStore, check_successor
+from kiosk.client.bearer import load_token
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralError, CentralUnavailable
+from kiosk.client.info import QueueState
 from kiosk.config import Config
 from kiosk.executor import BusyFlag, Executor, InlineExecutor
-from kiosk.printer_setup import PrinterHealth, PrinterMonitor, print_setup, print_test_ticket
-from kiosk.session import SessionMachine, SessionState, Timeouts
-from kiosk.session_events import (
+from kiosk.session.events import (
     BirthDateChecked,
     CardLeft,
     CardRead,
@@ -55,7 +53,10 @@ from kiosk.session_events import (
     TicketReady,
     WipeSession,
 )
-from kiosk.ticketing import TicketingError, issue_and_print, print_slip
+from kiosk.session.machine import SessionMachine, SessionState, Timeouts
+from kiosk.tickets.complaints import file_complaint
+from kiosk.tickets.issue import TicketingError, issue_and_print, print_slip
+from kiosk.wiring.printer import PrinterHealth, PrinterMonitor, print_setup, print_test_ticket
 
 if TYPE_CHECKING:
     from kiosk.sync import DeviceHealth, SyncEngine, SyncStatus
@@ -82,7 +83,7 @@ def trust_from(config: Config) -> TrustStore:
     """The trust store the configuration names (``card.trust_list``, ``card.revocation_list``).
 
     No trust list: an empty store (no card is verified). Raises
-    :class:`cardio.trust.TrustError` if a named file cannot be used.
+    :class:`contract.trust.TrustError` if a named file cannot be used.
     """
     if not config.card.trust_list:
         return TrustStore.empty()
@@ -324,7 +325,7 @@ class KioskController:
         The one way the trust store is replaced (any thread; under a lock): the
         cached lists at start, the centre's from the sync engine (on the GUI
         thread). A list older than the one held, or as old but different
-        (:func:`cardio.trust.check_successor`), is refused and logged; an empty
+        (:func:`contract.trust.check_successor`), is refused and logged; an empty
         trust list never replaces one that trusts someone. One reference swap:
         a read in flight finishes with the store it took.
         """

@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from cardio.citizen import ASSURANCE_ORDER, Assurance, CardIdentity
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralError
-from kiosk.central_info import Application, HealthInfo, QueueState
+from cardio.card.citizen import CardIdentity
+from contract.assurance import ASSURANCE_ORDER, Assurance
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralError
+from kiosk.client.info import Application, HealthInfo, QueueState
 
 log = logging.getLogger(__name__)
 

@@ -12,15 +12,15 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from cardio.factory import make_reader
-from cardio.reader import Reader
-from cardio.simulated import SimulatedReader
-from cardio.trust import TrustError, TrustStore
-from kiosk.central_client import CentralClient
+from cardio.readers.factory import make_reader
+from cardio.readers.reader import Reader
+from cardio.readers.simulated import SimulatedReader
+from contract.trust import TrustError, TrustStore
+from kiosk.client.client import CentralClient
 from kiosk.config import Config, office_clock
 from kiosk.controller import KioskController, trust_from
-from kiosk.printer_setup import printer_from
 from kiosk.sync import SyncEngine
+from kiosk.wiring.printer import printer_from
 from offline_store import Store
 from ui.tasks import QtExecutor
 from ui.theme import STYLE_SHEET
@@ -47,7 +47,9 @@ def build_window(
     """
     if trust is None and demo and not config.card.trust_list:
         log.warning("demo: trusting the DEMO issuer, whose key is public (never on a real kiosk)")
-        from cardio.demo_cards import demo_trust_store  # the demo's keys: never on a kiosk
+        from cardio.emulators.demo_cards import (
+            demo_trust_store,  # the demo's keys: never on a kiosk
+        )
 
         trust = demo_trust_store()
     elif trust is None:
@@ -60,7 +62,7 @@ def build_window(
     central = CentralClient.from_config(config.central)
     demo_cards: list[tuple[str, Callable[[], None]]] = []
     if demo and isinstance(reader, SimulatedReader):
-        from kiosk.demo import demo_reader
+        from kiosk.wiring.demo_reader import demo_reader
 
         reader, taps = demo_reader(reader, use_pcscd=use_pcscd)
         demo_cards = [(t.label, t.tap) for t in taps]

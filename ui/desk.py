@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QListWidget, QVBoxLayout
 
 from kiosk.controller import KioskController
-from kiosk.operator import tickets_today
-from kiosk.session import INTERACTIVE, Phase, SessionState
-from kiosk.session_events import Cancel, Finish
+from kiosk.operator.panel import tickets_today
+from kiosk.session.events import Cancel, Finish
+from kiosk.session.machine import INTERACTIVE, Phase, SessionState
 from offline_store.models import StoredTicket
 from ui.screens.common import View, button, label, service_name, set_button_text
 from ui.tasks import QtExecutor

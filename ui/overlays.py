@@ -27,9 +27,9 @@ from kiosk.information import (
     fetch_applications,
     fetch_information,
 )
-from kiosk.operator import OperatorStatus, operator_status, test_card_read
-from kiosk.operator_pin import PinFormatError, PinGuard, verify_pin
-from kiosk.session import Phase, SessionState
+from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read
+from kiosk.operator.pin import PinFormatError, PinGuard, verify_pin
+from kiosk.session.machine import Phase, SessionState
 from ui.gesture import TapGesture
 from ui.screens.common import Screen, button, set_button_text
 from ui.screens.information import ApplicationsScreen, InformationScreen

@@ -18,14 +18,14 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from cardio.demo_cards import demo_card
-from cardio.simulated import SimulatedReader
+from cardio.emulators.demo_cards import demo_card
+from cardio.readers.simulated import SimulatedReader
 from central.process import start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.config import CentralSection, Config, KioskSection, OperatorSection, PrinterSection
-from kiosk.operator_pin import hash_pin
-from kiosk.session import Phase
-from kiosk.session_events import Confirmed, FormOpened, ServiceSelected
+from kiosk.operator.pin import hash_pin
+from kiosk.session.events import Confirmed, FormOpened, ServiceSelected
+from kiosk.session.machine import Phase
 from offline_store import Store
 from printing.samples import write_screenshots
 from ui.app import build_window

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from cardio.demo_cards import demo_card
-from cardio.simulated import SimulatedReader
+from cardio.emulators.demo_cards import demo_card
+from cardio.readers.simulated import SimulatedReader
 from kiosk.config import Config
-from kiosk.session import Phase
-from kiosk.session_events import Cancel, Finish, FormOpened, ServiceSelected
+from kiosk.session.events import Cancel, Finish, FormOpened, ServiceSelected
+from kiosk.session.machine import Phase
 from offline_store import Store
 from ui.app import build_window
 from ui.screens.common import Screen

@@ -15,10 +15,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from cardio.demo_cards import demo_card
-from cardio.simulated import SimulatedReader
-from kiosk.session import INTERACTIVE, Phase
-from kiosk.session_events import (
+from cardio.emulators.demo_cards import demo_card
+from cardio.readers.simulated import SimulatedReader
+from kiosk.session.events import (
     Cancel,
     ComplaintOpened,
     ComplaintSubmitted,
@@ -28,6 +27,7 @@ from kiosk.session_events import (
     FormSubmitted,
     ServiceSelected,
 )
+from kiosk.session.machine import INTERACTIVE, Phase
 from ui.screens.birth_date import BirthDateScreen
 from ui.screens.complaint import ComplaintScreen
 from ui.window import KioskWindow

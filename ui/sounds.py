@@ -30,7 +30,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QUrl
 
-from kiosk.session import Phase, SessionState
+from kiosk.session.machine import Phase, SessionState
 
 log = logging.getLogger(__name__)
 

@@ -211,7 +211,7 @@ TEXTS: dict[str, str] = {
     "desk_next": QT_TRANSLATE_NOOP("texts", "Pasien berikutnya"),
     "desk_row": QT_TRANSLATE_NOOP("texts", "{number} · {time} · {service}"),
     "desk_none": QT_TRANSLATE_NOOP("texts", "Belum ada pendaftaran"),
-    # problems (codes from kiosk.session / cardio / offline_store)
+    # problems (codes from kiosk.session.machine / cardio / offline_store)
     "problem_malformed": QT_TRANSLATE_NOOP(
         "texts", "Kartu tidak dapat dibaca. Silakan coba lagi atau hubungi petugas."
     ),
@@ -291,7 +291,7 @@ TEXTS: dict[str, str] = {
     "problem_unknown": QT_TRANSLATE_NOOP(
         "texts", "Terjadi gangguan. Silakan coba lagi atau hubungi petugas."
     ),
-    # form field errors (codes from kiosk.forms)
+    # form field errors (codes from kiosk.session.forms)
     "field_required": QT_TRANSLATE_NOOP("texts", "Wajib diisi"),
     "field_too_long": QT_TRANSLATE_NOOP("texts", "Terlalu panjang"),
     "field_nik_format": QT_TRANSLATE_NOOP("texts", "NIK harus 16 angka"),

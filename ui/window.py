@@ -11,8 +11,8 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.controller import KioskController
-from kiosk.session import Phase, SessionState
-from kiosk.session_events import ComplaintOpened, Finish, SessionEvent, Tick, UserActivity
+from kiosk.session.events import ComplaintOpened, Finish, SessionEvent, Tick, UserActivity
+from kiosk.session.machine import Phase, SessionState
 from ui.desk import DeskPanel
 from ui.first_paint import FirstPaint
 from ui.idle_warning import IdleWarning

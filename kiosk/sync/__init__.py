@@ -1,5 +1,5 @@
 """The kiosk's sync engine (issue #5): everything the kiosk sends to and fetches from
-the central server, on one background thread, through :mod:`kiosk.central_client`.
+the central server, on one background thread, through :mod:`kiosk.client.client`.
 
 See docs/sync.md. No Qt: the UI reads :meth:`SyncEngine.status` or subscribes.
 """

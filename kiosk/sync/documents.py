@@ -3,7 +3,7 @@
 Each is fetched with the ETag of the cached copy, so an unchanged document
 costs a 304. A new one is checked before it is kept: a catalog the kiosk
 cannot use, or a trust or revocation list that does not parse or would go
-back to an older version (:func:`cardio.trust.check_successor`), is refused:
+back to an older version (:func:`contract.trust.check_successor`), is refused:
 logged, not cached, named in :attr:`Pulled.refused`, and the copy in use stays.
 The trust and revocation lists are kept as the exact bytes received.
 """
@@ -16,7 +16,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from cardio.trust import (
+from contract.catalog import Catalog, CatalogError
+from contract.trust import (
     TrustError,
     TrustRollback,
     TrustStore,
@@ -24,9 +25,8 @@ from cardio.trust import (
     check_step,
     check_successor,
 )
-from kiosk.catalog import Catalog, CatalogError
-from kiosk.central_client import CentralClient
-from kiosk.central_results import DocumentFetch
+from kiosk.client.client import CentralClient
+from kiosk.client.results import DocumentFetch
 from offline_store import CachedDocument, Store
 from offline_store.models import TrustName
 
@@ -74,7 +74,7 @@ def pull_trust(
     store: Store, client: CentralClient, now: dt.datetime, *, held: TrustStore | None = None
 ) -> Pulled:
     """Both lists; a new trust store when either changed, both parse, and neither
-    goes back (:func:`cardio.trust.check_successor` against the cached lists and
+    goes back (:func:`contract.trust.check_successor` against the cached lists and
     ``held``, the running kiosk's store). A refused list is not cached."""
     cached_trust_doc, cached_revocations = (
         store.load_trust("trust_list"),

@@ -35,12 +35,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cardio.trust import TrustRollback, TrustStore, check_successor
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralAuthError, CentralError, CentralUnavailable
-from kiosk.central_results import Allocation
-from kiosk.central_token import adopt_kiosk_code, authorised, ensure_token
+from contract.catalog import Catalog
+from contract.trust import TrustRollback, TrustStore, check_successor
+from kiosk.client.bearer import adopt_kiosk_code, authorised, ensure_token
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralAuthError, CentralError, CentralUnavailable
+from kiosk.client.results import Allocation
 from kiosk.config import Config
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.documents import cached_trust, pull_catalog, pull_trust
@@ -148,7 +148,7 @@ class SyncEngine:
         """The trust store the centre last sent, from the store (for the kiosk's start).
 
         None if there is none, or if it would go back from ``held`` (the lists the
-        kiosk starts with, :func:`cardio.trust.check_successor`): that refusal is
+        kiosk starts with, :func:`contract.trust.check_successor`): that refusal is
         logged and shown in :attr:`SyncStatus.refused`.
         """
         try:
@@ -539,7 +539,7 @@ class SyncEngine:
         if self._catalog is None:
             cached = self.store.load_catalog()
             if cached is not None:
-                from kiosk.catalog import CatalogError
+                from contract.catalog import CatalogError
 
                 try:
                     self._catalog = Catalog.from_json(cached[0])

@@ -24,10 +24,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralRefused
-from kiosk.central_results import Lease
+from contract.catalog import Catalog
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralRefused
+from kiosk.client.results import Lease
 from offline_store import LeaseState, Store
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
 Per item the centre answers ``accepted`` (new), ``replayed`` (the same key and
 body again: a retry after a lost answer), ``conflict`` (this kiosk already sent
 another body under the key) or ``invalid`` (will never succeed). Only the first
-two mean the centre took the item (:func:`kiosk.central_results.taken_by_centre`):
+two mean the centre took the item (:func:`kiosk.client.results.taken_by_centre`):
 it is delivered and its payload wiped (at least once on the wire, exactly once
 at the centre). ``conflict``, ``invalid`` and any answer this kiosk does not
 know go to the dead letters with the centre's status and code, the payload
@@ -26,9 +26,9 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralAuthError, CentralError, CentralRefused
-from kiosk.central_results import SubmissionResult
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralAuthError, CentralError, CentralRefused
+from kiosk.client.results import SubmissionResult
 from offline_store import OutboxItem, Store
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralRefused, CentralUnavailable
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralRefused, CentralUnavailable
 from offline_store import Store
 
 log = logging.getLogger(__name__)

@@ -6,13 +6,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from cardio.card_image import CardImage
-from cardio.citizen import CardIdentity
-from cardio.citizen_card import read_identity
-from cardio.demo_cards import DEMO_ISSUER_KEY, SITI, demo_trust_store
-from cardio.issuing import IssuerKey, issue_card
-from cardio.simulated import Applet
-from cardio.trust import TrustStore
+from cardio.card.citizen import CardIdentity
+from cardio.card.citizen_card import read_identity
+from cardio.emulators.demo_cards import DEMO_ISSUER_KEY, SITI, demo_trust_store
+from cardio.issuing.card_image import CardImage
+from cardio.issuing.issue import IssuerKey, issue_card
+from cardio.readers.simulated import Applet
+from contract.trust import TrustStore
 
 #: Inside the demo cards' validity (2025-01-01 to 2035-01-01).
 NOW = dt.datetime(2026, 6, 1, 9, 30, tzinfo=dt.UTC)

@@ -23,8 +23,8 @@ from typing import Any, NoReturn
 import pytest
 
 from bench.private_pcscd import SOCKET, free_port_pair, serving_pid
-from cardio.citizen_card import CitizenCardApplet
-from cardio.events import ReaderEvent
+from cardio.card.citizen_card import CitizenCardApplet
+from cardio.readers.events import ReaderEvent
 
 PCSCD_SOCKET = SOCKET
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from cardio.nfc import NfcReader
+from cardio.readers.nfc import NfcReader
 from tests.cardio.conftest import EventLog
 
 if importlib.util.find_spec("nfc") is None:

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from cardio import apdu
-from cardio._pcsc_scard import establish, load_scard
+from cardio.card import apdu
+from cardio.emulators.vpcd import DEFAULT_ATR, VpcdCard
 from cardio.errors import CardServiceUnavailable
-from cardio.events import CardPresented, CardRemoved
-from cardio.pcsc import PcscReader
-from cardio.vpcd import DEFAULT_ATR, VpcdCard
+from cardio.readers._pcsc_scard import establish, load_scard
+from cardio.readers.events import CardPresented, CardRemoved
+from cardio.readers.pcsc import PcscReader
 from tests.cardio.conftest import VPCD_DRIVER, EventLog, Pcscd, wait_until
 
 UID = bytes.fromhex("04A1B2C3D4E5F6")

@@ -8,12 +8,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from cardio import card_tamper
-from cardio.card_auth import DOMAIN_PREFIX, sign_challenge, verify_challenge
-from cardio.citizen import Assurance
-from cardio.citizen_card import read_identity
-from cardio.demo_cards import demo_card
+from cardio.card.card_auth import DOMAIN_PREFIX, sign_challenge, verify_challenge
+from cardio.card.citizen_card import read_identity
+from cardio.emulators import card_tamper
+from cardio.emulators.demo_cards import demo_card
 from cardio.errors import CardRejected, Reason
+from contract.assurance import Assurance
 
 from .card_helpers import CHALLENGE, DEMO_TRUST, NOW, Recorder, read
 

@@ -31,7 +31,7 @@ SITI = {
 
 def kiosk(*args: str | Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", *map(str, args)],
+        [sys.executable, "-m", "kiosk.cli.main", *map(str, args)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -79,7 +79,7 @@ def stranger(tmp_path_factory: pytest.TempPathFactory) -> Issuer:
 
 def emulating(*args: str | Path) -> Iterator[subprocess.Popen[str]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.cli", "card", "emulate", *map(str, args)],
+        [sys.executable, "-m", "kiosk.cli.main", "card", "emulate", *map(str, args)],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import cbor2
 
-from cardio.card_auth import DOMAIN_PREFIX
-from cardio.citizen_applet import AID
-from cardio.demo_cards import demo_card
+from cardio.card.card_auth import DOMAIN_PREFIX
+from cardio.card.ndef_cose import NDEF_TYPE
+from cardio.card.signed_record import CLAIM_CITIZEN
+from cardio.emulators.citizen_applet import AID
+from cardio.emulators.demo_cards import demo_card
 from cardio.errors import Reason
-from cardio.ndef_cose import NDEF_TYPE
-from cardio.nik import PROVINCES
-from cardio.signed_record import CLAIM_CITIZEN
+from contract.nik import PROVINCES
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "card-format.md").read_text("utf-8")
 RECORD = demo_card("siti").image().record or b""

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from cardio.card_image import CARD_IMAGE_FORMAT, CardImage, CardImageError
-from cardio.citizen import Assurance
-from cardio.issuing import IssueError, IssuerKey, generate_issuer_key, issue_card
-from cardio.trust import TrustStore
+from cardio.issuing.card_image import CARD_IMAGE_FORMAT, CardImage, CardImageError
+from cardio.issuing.issue import IssueError, IssuerKey, generate_issuer_key, issue_card
+from contract.assurance import Assurance
+from contract.trust import TrustStore
 
 from .card_helpers import citizen_claims, read
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from cardio import card_tamper
-from cardio.card_image import CardImage
-from cardio.citizen_card import read_identity
-from cardio.issuing import IssuerKey, generate_issuer_key, issue_card
-from cardio.trust import TrustStore
+from cardio.card.citizen_card import read_identity
+from cardio.emulators import card_tamper
+from cardio.issuing.card_image import CardImage
+from cardio.issuing.issue import IssuerKey, generate_issuer_key, issue_card
+from contract.trust import TrustStore
 
 
 @pytest.mark.parametrize(

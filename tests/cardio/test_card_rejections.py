@@ -8,14 +8,15 @@ import cbor2
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from cardio import card_tamper, signed_record
-from cardio.apdu import internal_authenticate
-from cardio.card_image import CardImage
-from cardio.citizen import Assurance
-from cardio.citizen_applet import CitizenCardApplet
+from cardio.card import signed_record
+from cardio.card.apdu import internal_authenticate
+from cardio.emulators import card_tamper
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.errors import CardError, CardRejected, CardRemovedDuringRead, MalformedCard, Reason
-from cardio.issuing import generate_issuer_key, issue_card, sign_citizen
-from cardio.trust import TrustStore, revocation_list_json, trust_list_json
+from cardio.issuing.card_image import CardImage
+from cardio.issuing.issue import generate_issuer_key, issue_card, sign_citizen
+from contract.assurance import Assurance
+from contract.trust import TrustStore, revocation_list_json, trust_list_json
 
 from .card_helpers import (
     CHALLENGE,

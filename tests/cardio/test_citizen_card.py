@@ -5,13 +5,14 @@ from __future__ import annotations
 import cbor2
 import pytest
 
-from cardio.apdu import GET_UID, internal_authenticate, read_binary, select_aid
-from cardio.citizen import Assurance, Sex
-from cardio.citizen_card import AID, CitizenCardApplet, card_file, encode_record, read_identity
-from cardio.demo_cards import DEMO_CARDS, demo_card
+from cardio.card.apdu import GET_UID, internal_authenticate, read_binary, select_aid
+from cardio.card.citizen_card import AID, CitizenCardApplet, card_file, encode_record, read_identity
+from cardio.card.signed_record import CLAIM_CITIZEN
+from cardio.emulators.demo_cards import DEMO_CARDS, demo_card
 from cardio.errors import CardError, MalformedCard, Reason, UnsupportedCard
-from cardio.signed_record import CLAIM_CITIZEN
-from cardio.simulated import READER_NAME, SimulatedReader
+from cardio.readers.simulated import READER_NAME, SimulatedReader
+from contract.assurance import Assurance
+from contract.nik import Sex
 
 from .card_helpers import CHALLENGE, DEMO_TRUST, NOW, Recorder, citizen_claims, demo_issued, read
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cardio import signed_record
-from cardio.demo_cards import (
+from cardio.card import signed_record
+from cardio.emulators.demo_cards import (
     DEMO_CARDS,
     DEMO_DATA,
     DEMO_ISSUER_ID,
@@ -19,8 +19,9 @@ from cardio.demo_cards import (
     regenerate,
 )
 from cardio.errors import CardError
-from cardio.nik import Sex, parse_nik
-from cardio.trust import TrustStore
+from contract.demo import DEMO_LISTS
+from contract.nik import Sex, parse_nik
+from contract.trust import TrustStore
 
 from .card_helpers import DEMO_TRUST, NOW, read
 
@@ -55,7 +56,7 @@ def test_stored_records_hold_the_claims_written_in_demo_cards(key: str) -> None:
 
 
 def test_everything_demo_is_named_demo() -> None:
-    names = sorted(p.name for p in DEMO_DATA.glob("*.json"))
+    names = sorted(p.name for p in [*DEMO_DATA.glob("*.json"), *DEMO_LISTS.glob("*.json")])
     assert names == ["DEMO-issuer-key.json", "DEMO-revocation-list.json", "DEMO-trust-list.json"]
     assert "never" in (DEMO_DATA / "README.md").read_text()
     [issuer] = demo_trust_store().issuers.values()
@@ -63,7 +64,7 @@ def test_everything_demo_is_named_demo() -> None:
 
 
 def test_regenerate_makes_a_consistent_new_set(tmp_path: Path) -> None:
-    regenerate(tmp_path)
+    regenerate(tmp_path, tmp_path)
     trust = TrustStore.load(
         tmp_path / "DEMO-trust-list.json", tmp_path / "DEMO-revocation-list.json"
     )

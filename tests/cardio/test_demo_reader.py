@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from cardio.citizen import Assurance
-from cardio.citizen_card import read_identity
-from cardio.demo_cards import DEMO_CARDS
-from cardio.events import CardPresented, CardRemoved
-from cardio.multi import MultiReader
-from cardio.simulated import READER_NAME, SimulatedReader
-from cardio.vpcd import DEFAULT_ATR
-from kiosk.demo import demo_reader
+from cardio.card.citizen_card import read_identity
+from cardio.emulators.demo_cards import DEMO_CARDS
+from cardio.emulators.vpcd import DEFAULT_ATR
+from cardio.readers.events import CardPresented, CardRemoved
+from cardio.readers.multi import MultiReader
+from cardio.readers.simulated import READER_NAME, SimulatedReader
+from contract.assurance import Assurance
+from kiosk.wiring.demo_reader import demo_reader
 
 from .card_helpers import DEMO_TRUST
 from .conftest import READER, EventLog, Pcscd

@@ -14,16 +14,16 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cardio.card_image import CardImage
-from cardio.citizen import CardIdentity
-from cardio.citizen_applet import CitizenCardApplet, card_file
-from cardio.citizen_card import read_identity
-from cardio.demo_cards import demo_card
+from cardio.card.citizen import CardIdentity
+from cardio.card.citizen_card import read_identity
+from cardio.card.ndef_cose import NDEF_TYPE, StaticNdefTag
+from cardio.card.signed_record import CARD_KEY, cose_key
+from cardio.emulators.citizen_applet import CitizenCardApplet, card_file
+from cardio.emulators.demo_cards import demo_card
 from cardio.errors import CardError, Reason
-from cardio.issuing import sign_citizen
-from cardio.ndef_cose import NDEF_TYPE, StaticNdefTag
-from cardio.signed_record import CARD_KEY, cose_key
-from cardio.trust import TrustStore
+from cardio.issuing.card_image import CardImage
+from cardio.issuing.issue import sign_citizen
+from contract.trust import TrustStore
 
 from .card_helpers import CHALLENGE, DEMO_ISSUER, DEMO_TRUST, NOW, Recorder
 

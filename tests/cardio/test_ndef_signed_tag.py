@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from cardio import card_tamper
-from cardio.citizen import Assurance
-from cardio.citizen_card import read_identity
-from cardio.demo_cards import demo_card
+from cardio.card.citizen_card import read_identity
+from cardio.card.ndef_cose import NDEF_TYPE, StaticNdefTag, find_cose, is_cose_sign1_type
+from cardio.emulators import card_tamper
+from cardio.emulators.demo_cards import demo_card
 from cardio.errors import CardRejected, MalformedCard, Reason
-from cardio.ndef_cose import NDEF_TYPE, StaticNdefTag, find_cose, is_cose_sign1_type
-from cardio.reader import CardConnection, NdefConnection
+from cardio.readers.reader import CardConnection, NdefConnection
+from contract.assurance import Assurance
 
 from .card_helpers import DEMO_TRUST, NOW
 

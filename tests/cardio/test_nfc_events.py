@@ -7,13 +7,13 @@ import time
 
 import pytest
 
-from cardio import apdu
-from cardio.citizen_card import CitizenCardApplet
+from cardio.card import apdu
+from cardio.card.citizen_card import CitizenCardApplet
+from cardio.emulators.nfc_emulator import IsoDepEmulator, Type3NdefEmulator
+from cardio.emulators.nfc_tags import ISO_DEP_ATR, atr_for_tag_type
 from cardio.errors import ReaderUnavailable
-from cardio.events import CardPresented, CardRemoved, ReaderAdded
-from cardio.nfc import NfcReader
-from cardio.nfc_emulator import IsoDepEmulator, Type3NdefEmulator
-from cardio.nfc_tags import ISO_DEP_ATR, atr_for_tag_type
+from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded
+from cardio.readers.nfc import NfcReader
 from tests.cardio.conftest import EventLog
 from tests.cardio.nfc_fixtures import (
     NFC_EVENT_DEADLINE_S,

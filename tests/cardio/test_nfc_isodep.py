@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cardio._nfc_isodep import CardApplet, IsoDepTarget, build_ats
+from cardio.emulators._nfc_isodep import CardApplet, IsoDepTarget, build_ats
 
 UID = bytes.fromhex("04A1B2C3D4E5F6")
 

@@ -7,20 +7,20 @@ import time
 
 import pytest
 
-from cardio import apdu
-from cardio.citizen_card import AID, CitizenCardApplet, encode_record
-from cardio.errors import CardRemovedDuringRead, ReaderUnavailable
-from cardio.events import CardPresented, ReaderAdded, ReaderEvent
-from cardio.nfc import NfcReader
-from cardio.nfc_emulator import (
+from cardio.card import apdu
+from cardio.card.citizen_card import AID, CitizenCardApplet, encode_record
+from cardio.emulators.nfc_emulator import (
     EmulatorPortInUse,
     IsoDepEmulator,
     NtagEmulator,
     Type3NdefEmulator,
     mime_message,
 )
-from cardio.nfc_tags import ISO_DEP_ATR, Type4NdefApplet, atr_for_tag_type
-from cardio.reader import NdefConnection
+from cardio.emulators.nfc_tags import ISO_DEP_ATR, Type4NdefApplet, atr_for_tag_type
+from cardio.errors import CardRemovedDuringRead, ReaderUnavailable
+from cardio.readers.events import CardPresented, ReaderAdded, ReaderEvent
+from cardio.readers.nfc import NfcReader
+from cardio.readers.reader import NdefConnection
 from tests.cardio.conftest import RecordingApplet
 from tests.cardio.nfc_fixtures import (
     NFC_EVENT_DEADLINE_S,

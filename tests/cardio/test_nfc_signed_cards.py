@@ -10,18 +10,18 @@ from collections.abc import Callable
 
 import pytest
 
-from cardio.citizen import Assurance
-from cardio.citizen_card import read_identity
-from cardio.demo_cards import demo_card, demo_trust_store
-from cardio.events import CardPresented
-from cardio.nfc_emulator import (
+from cardio.card.citizen_card import read_identity
+from cardio.emulators.demo_cards import demo_card, demo_trust_store
+from cardio.emulators.nfc_emulator import (
     IsoDepEmulator,
     NfcEmulator,
     NtagEmulator,
     Type3NdefEmulator,
     mime_message,
 )
-from cardio.nfc_tags import Type4NdefApplet, atr_for_tag_type
+from cardio.emulators.nfc_tags import Type4NdefApplet, atr_for_tag_type
+from cardio.readers.events import CardPresented
+from contract.assurance import Assurance
 from tests.cardio.nfc_fixtures import (
     NFC_EVENT_DEADLINE_S,
     free_udp_port,

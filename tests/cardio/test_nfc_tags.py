@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cardio._nfc_ops import get_uid
-from cardio.nfc_tags import (
+from cardio.emulators.nfc_tags import (
     ISO_DEP_ATR,
     Type4NdefApplet,
     atr_for_tag_type,
@@ -14,6 +13,7 @@ from cardio.nfc_tags import (
     type3_attribute_block,
     type_a_sens_res,
 )
+from cardio.readers._nfc_ops import get_uid
 
 UID = bytes.fromhex("04A1B2C3D4E5F6")
 

@@ -13,9 +13,9 @@ SCRIPT = textwrap.dedent(
     """
     import sys, threading, time
     sys.modules["nfc"] = None  # any "import nfc..." now fails
-    import cardio.nfc, cardio.nfc_emulator, cardio.factory
+    import cardio.readers.nfc, cardio.emulators.nfc_emulator, cardio.readers.factory
     from cardio.errors import CardServiceUnavailable, ReaderUnavailable
-    reader = cardio.factory.make_reader("nfc", path="usb")
+    reader = cardio.readers.factory.make_reader("nfc", path="usb")
     events = []
     reader.start(events.append)
     time.sleep(0.3)
@@ -27,7 +27,7 @@ SCRIPT = textwrap.dedent(
         pass
     reader.stop()
     assert events == [] and threading.active_count() == 1
-    emulator = cardio.nfc_emulator.IsoDepEmulator(object(), uid=bytes(4))
+    emulator = cardio.emulators.nfc_emulator.IsoDepEmulator(object(), uid=bytes(4))
     try:
         emulator.present()
         raise SystemExit("emulating without nfcpy")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cardio.nik import PROVINCES, NikError, Sex, parse_nik
+from contract.nik import PROVINCES, NikError, Sex, parse_nik
 
 TODAY = dt.date(2026, 6, 1)
 

@@ -8,11 +8,17 @@ import time
 
 import pytest
 
-from cardio import apdu
-from cardio.citizen_card import CitizenCardApplet
-from cardio.events import CardPresented, CardRemoved, ReaderAdded, ReaderEvent, ReaderRemoved
-from cardio.pcsc import PcscReader
-from cardio.vpcd import DEFAULT_ATR, VpcdCard
+from cardio.card import apdu
+from cardio.card.citizen_card import CitizenCardApplet
+from cardio.emulators.vpcd import DEFAULT_ATR, VpcdCard
+from cardio.readers.events import (
+    CardPresented,
+    CardRemoved,
+    ReaderAdded,
+    ReaderEvent,
+    ReaderRemoved,
+)
+from cardio.readers.pcsc import PcscReader
 from tests.cardio.conftest import (
     FRIENDLY_NAME,
     READER,

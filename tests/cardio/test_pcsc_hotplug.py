@@ -17,10 +17,10 @@ import time
 
 import pytest
 
+from cardio.emulators.vpcd import VpcdCard
 from cardio.errors import CardServiceUnavailable, ReaderUnavailable
-from cardio.events import CardPresented, CardRemoved, ReaderAdded, ReaderRemoved
-from cardio.pcsc import PcscReader
-from cardio.vpcd import VpcdCard
+from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded, ReaderRemoved
+from cardio.readers.pcsc import PcscReader
 from tests.cardio.conftest import (
     FRIENDLY_NAME,
     READER,

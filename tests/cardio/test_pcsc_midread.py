@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from cardio import apdu
+from cardio.card import apdu
+from cardio.emulators.vpcd import VpcdCard
 from cardio.errors import CardRemovedDuringRead, CardServiceUnavailable, Reason
-from cardio.events import CardPresented, CardRemoved, ReaderAdded, ReaderRemoved
-from cardio.pcsc import PcscReader
-from cardio.vpcd import VpcdCard
+from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded, ReaderRemoved
+from cardio.readers.pcsc import PcscReader
 from tests.cardio.conftest import EVENT_DEADLINE_S, READER, EventLog, Pcscd, wait_until
 from tests.cardio.pcsc_support import (
     ATR,

@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from cardio import apdu
-from cardio.citizen import Assurance, Citizen, Sex
-from cardio.citizen_card import AID, CitizenCardApplet, encode_record, read_identity
+from cardio.card import apdu
+from cardio.card.citizen import Citizen
+from cardio.card.citizen_card import AID, CitizenCardApplet, encode_record, read_identity
+from cardio.emulators.vpcd import VpcdCard
 from cardio.errors import (
     CardError,
     CardRemovedDuringRead,
@@ -16,8 +17,9 @@ from cardio.errors import (
     ReaderUnavailable,
     Reason,
 )
-from cardio.pcsc import PcscReader
-from cardio.vpcd import VpcdCard
+from cardio.readers.pcsc import PcscReader
+from contract.assurance import Assurance
+from contract.nik import Sex
 from tests.cardio.conftest import FRIENDLY_NAME, READER, SECOND_READER, Pcscd, RecordingApplet
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(60)]

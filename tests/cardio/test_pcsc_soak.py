@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from cardio import apdu
-from cardio.events import CardPresented, CardRemoved, ReaderAdded, ReaderEvent
-from cardio.pcsc import PcscReader
-from cardio.vpcd import VpcdCard
+from cardio.card import apdu
+from cardio.emulators.vpcd import VpcdCard
+from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded, ReaderEvent
+from cardio.readers.pcsc import PcscReader
 from tests.cardio.conftest import READER, SECOND_READER, EventLog, Pcscd, wait_until
 from tests.cardio.pcsc_support import (
     ATR,

@@ -13,9 +13,9 @@ SCRIPT = textwrap.dedent(
     """
     import sys
     sys.modules["smartcard"] = None  # any "import smartcard..." now fails
-    import cardio.pcsc, cardio.vpcd
+    import cardio.readers.pcsc, cardio.emulators.vpcd
     from cardio.errors import CardServiceUnavailable
-    reader = cardio.pcsc.PcscReader()
+    reader = cardio.readers.pcsc.PcscReader()
     assert reader.readers() == [], reader.readers()
     try:
         with reader.connect("Any Reader 00 00"):

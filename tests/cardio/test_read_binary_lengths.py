@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from cardio.apdu import read_binary
-from cardio.citizen import Assurance
+from cardio.card.apdu import read_binary
 from cardio.errors import MalformedCard, Reason
-from cardio.trust import TrustStore
+from contract.assurance import Assurance
+from contract.trust import TrustStore
 
 from .card_helpers import DEMO_TRUST, demo_issued, read
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from cardio import card_tamper
-from cardio.citizen import Assurance
-from cardio.citizen_applet import CitizenCardApplet
-from cardio.citizen_card import read_identity
-from cardio.demo_cards import demo_card
+from cardio.card.citizen_card import read_identity
+from cardio.emulators import card_tamper
+from cardio.emulators.citizen_applet import CitizenCardApplet
+from cardio.emulators.demo_cards import demo_card
+from cardio.emulators.vpcd import VpcdCard
 from cardio.errors import CardRejected, MalformedCard, Reason
-from cardio.pcsc import PcscReader
-from cardio.vpcd import VpcdCard
+from cardio.readers.pcsc import PcscReader
+from contract.assurance import Assurance
 
 from .card_helpers import CHALLENGE, DEMO_TRUST, NOW
 from .conftest import READER, Pcscd, RecordingApplet

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from cardio import card_tamper
-from cardio.citizen import Assurance
-from cardio.citizen_card import read_identity
-from cardio.demo_cards import demo_card
+from cardio.card.citizen_card import read_identity
+from cardio.card.ndef_cose import NDEF_TYPE
+from cardio.emulators import card_tamper
+from cardio.emulators.demo_cards import demo_card
+from cardio.emulators.nfc_emulator import IsoDepEmulator, NtagEmulator, Type3NdefEmulator
+from cardio.emulators.nfc_tags import ISO_DEP_ATR, atr_for_tag_type
 from cardio.errors import MalformedCard, Reason
-from cardio.events import CardPresented
-from cardio.ndef_cose import NDEF_TYPE
-from cardio.nfc_emulator import IsoDepEmulator, NtagEmulator, Type3NdefEmulator
-from cardio.nfc_tags import ISO_DEP_ATR, atr_for_tag_type
+from cardio.readers.events import CardPresented
+from contract.assurance import Assurance
 from tests.cardio.nfc_fixtures import (
     NFC_EVENT_DEADLINE_S,
     free_udp_port,

@@ -9,16 +9,17 @@ from __future__ import annotations
 import cbor2
 import pytest
 
-from cardio import card_tamper, signed_record
-from cardio.apdu import GET_UID
-from cardio.card_image import CardImage, CardImageError
-from cardio.citizen import Assurance
-from cardio.citizen_applet import MAX_RECORD, CitizenCardApplet
-from cardio.citizen_card import read_identity
+from cardio.card import signed_record
+from cardio.card.apdu import GET_UID
+from cardio.card.citizen_card import read_identity
+from cardio.card.ndef_cose import NDEF_TYPE, StaticNdefTag, find_cose
+from cardio.emulators import card_tamper
+from cardio.emulators.citizen_applet import MAX_RECORD, CitizenCardApplet
 from cardio.errors import MalformedCard, Reason
-from cardio.issuing import IssueError
-from cardio.ndef_cose import NDEF_TYPE, StaticNdefTag, find_cose
-from cardio.trust import TrustStore
+from cardio.issuing.card_image import CardImage, CardImageError
+from cardio.issuing.issue import IssueError
+from contract.assurance import Assurance
+from contract.trust import TrustStore
 
 from .card_helpers import DEMO_ISSUER, DEMO_TRUST, NOW, UID, citizen_claims, demo_issued, read
 

@@ -11,9 +11,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from cardio.demo_cards import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST, demo_trust_store
-from cardio.issuing import generate_issuer_key
-from cardio.trust import (
+from cardio.emulators.demo_cards import demo_trust_store
+from cardio.issuing.issue import generate_issuer_key
+from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
+from contract.trust import (
     TrustError,
     TrustRollback,
     TrustStore,

@@ -1,4 +1,4 @@
-"""The vpcd wire protocol of :class:`cardio.vpcd.VpcdCard`, without pcscd.
+"""The vpcd wire protocol of :class:`cardio.emulators.vpcd.VpcdCard`, without pcscd.
 
 A small TCP listener on loopback plays the vpcd driver: it sends exact frames
 (2-byte big-endian length + payload) and checks the exact bytes answered.
@@ -13,9 +13,9 @@ from collections.abc import Iterator
 
 import pytest
 
-import cardio.vpcd
-from cardio.citizen_card import CitizenCardApplet
-from cardio.vpcd import DEFAULT_ATR, VpcdCard, contactless_atr
+import cardio.emulators.vpcd
+from cardio.card.citizen_card import CitizenCardApplet
+from cardio.emulators.vpcd import DEFAULT_ATR, VpcdCard, contactless_atr
 from tests.cardio.conftest import RecordingApplet, wait_until
 
 pytestmark = pytest.mark.timeout(30)
@@ -120,7 +120,10 @@ class Broken:
 def test_card_logic_failure_answers_6f00_and_keeps_serving(
     driver: DriverSide, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="cardio.vpcd"), VpcdCard(Broken(), port=driver.port):
+    with (
+        caplog.at_level(logging.ERROR, logger="cardio.emulators.vpcd"),
+        VpcdCard(Broken(), port=driver.port),
+    ):
         driver.accept()
         driver.send("0005 00B0000002")
         assert driver.receive(4) == bytes.fromhex("0002 6F00")
@@ -194,7 +197,7 @@ def test_the_stall_test_can_see_a_stall(
     """Guards the test above: with QUICKACK off, the stall shows (else that test is moot)."""
     if not hasattr(socket, "TCP_QUICKACK"):
         pytest.skip("TCP_QUICKACK is Linux-only")
-    monkeypatch.setattr(cardio.vpcd, "_TCP_QUICKACK", None)
+    monkeypatch.setattr(cardio.emulators.vpcd, "_TCP_QUICKACK", None)
     with VpcdCard(CitizenCardApplet(uid=UID, record=None), port=driver.port):
         driver.accept()
         took = _round_trips(driver, 10)

@@ -24,7 +24,7 @@ from central.app import create_app
 from central.database import Database
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE, CentralSettings
-from kiosk.central_client import CentralClient
+from kiosk.client.client import CentralClient
 from tests.kiosk.central_peers import RawServer
 
 from .pg_cluster import PgCluster

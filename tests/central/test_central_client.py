@@ -11,12 +11,12 @@ from typing import Protocol
 
 import pytest
 
-import kiosk.central_client
-import kiosk.central_errors
+import kiosk.client.client
+import kiosk.client.errors
 from central.process import start_central
 from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import (
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import (
     CentralAuthError,
     CentralError,
     CentralProtocolError,
@@ -42,14 +42,14 @@ def http_reply(status: str, body: bytes, *headers: str) -> bytes:
 
 
 def test_public_names() -> None:
-    assert kiosk.central_client.__all__ == [
+    assert kiosk.client.client.__all__ == [
         "CatalogFetch",
         "CentralClient",
         "CitizenLookup",
         "DocumentFetch",
         "Enrolment",
     ]
-    assert kiosk.central_errors.__all__ == [
+    assert kiosk.client.errors.__all__ == [
         "CentralAuthError",
         "CentralError",
         "CentralProtocolError",

@@ -11,8 +11,8 @@ from typing import Protocol
 
 import pytest
 
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralProtocolError, CentralUnavailable
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralProtocolError, CentralUnavailable
 
 from .test_central_client import http_reply
 

@@ -12,9 +12,9 @@ from central.app import CatalogLoadError, create_app, etag_matches, load_catalog
 from central.process import RunningCentral
 from central.server import EXIT_BIND, EXIT_CONFIG, main
 from central.settings import DEMO_CATALOG_PATH, CentralSettings
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralProtocolError
+from contract.catalog import Catalog
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralProtocolError
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -23,8 +23,8 @@ from central.tables import (
     uid_proof_limits,
 )
 from central.tables import citizens as citizen_rows
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralUnavailable
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralUnavailable
 
 from .helpers import bearer, new_kiosk
 

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 import requests
 
-from cardio.demo_cards import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
-from cardio.trust import REVOCATION_LIST_FORMAT, TRUST_LIST_FORMAT, TrustStore
 from central.database import Database
 from central.process import RunningCentral
 from central.trust_store import import_revocation_list
-from kiosk.central_client import CentralClient
+from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
+from contract.trust import REVOCATION_LIST_FORMAT, TRUST_LIST_FORMAT, TrustStore
+from kiosk.client.client import CentralClient
 
 from .helpers import bearer
 

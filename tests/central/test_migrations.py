@@ -76,7 +76,7 @@ def test_migrations_ship_in_the_package() -> None:
 
 def test_migrate_command(db_url: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", "server", "migrate", "--db", db_url],
+        [sys.executable, "-m", "kiosk.cli.main", "server", "migrate", "--db", db_url],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,6 +1,6 @@
 """``kiosk server`` operator commands against a live server's database.
 
-The commands run in this process through :func:`kiosk.cli.main` (what the
+The commands run in this process through :func:`kiosk.cli.main.main` (what the
 ``kiosk`` script calls); tests/central/test_migrations.py runs one as a
 child process.
 """
@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from central.process import RunningCentral
-from kiosk.cli import main
+from kiosk.cli.main import main
 
 from .helpers import bearer, enrol
 

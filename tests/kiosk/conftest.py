@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalog import Catalog
+from contract.catalog import Catalog
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "central" / "demo_data" / "catalog.json"
 

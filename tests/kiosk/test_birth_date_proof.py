@@ -6,17 +6,11 @@ import datetime as dt
 
 import pytest
 
-from cardio.citizen import Assurance, CardIdentity, Citizen
-from cardio.nik import Sex
-from kiosk.catalog import Catalog
-from kiosk.session import (
-    INTERACTIVE,
-    MAX_PROOF_ATTEMPTS,
-    Phase,
-    SessionMachine,
-    Timeouts,
-)
-from kiosk.session_events import (
+from cardio.card.citizen import CardIdentity, Citizen
+from contract.assurance import Assurance
+from contract.catalog import Catalog
+from contract.nik import Sex
+from kiosk.session.events import (
     BirthDateChecked,
     BirthDateEntered,
     Cancel,
@@ -30,6 +24,13 @@ from kiosk.session_events import (
     ServiceSelected,
     Tick,
     WipeSession,
+)
+from kiosk.session.machine import (
+    INTERACTIVE,
+    MAX_PROOF_ATTEMPTS,
+    Phase,
+    SessionMachine,
+    Timeouts,
 )
 
 from .conftest import FakeClock

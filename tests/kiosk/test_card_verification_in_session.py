@@ -9,21 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from cardio.citizen import Assurance
-from cardio.demo_cards import (
+from cardio.emulators.demo_cards import (
     DEMO_CARDS,
     DEMO_REVOCATION_LIST,
     DEMO_TRUST_LIST,
     DemoCard,
     demo_card,
 )
-from cardio.simulated import SimulatedReader
-from cardio.trust import TrustError, TrustStore
-from kiosk.central_client import CentralClient
+from cardio.readers.simulated import SimulatedReader
+from contract.assurance import Assurance
+from contract.trust import TrustError, TrustStore
+from kiosk.client.client import CentralClient
 from kiosk.config import CardSection, Config, KioskSection, PrinterSection
 from kiosk.controller import InlineExecutor, KioskController, trust_from
-from kiosk.session import Phase
-from kiosk.session_events import Tick
+from kiosk.session.events import Tick
+from kiosk.session.machine import Phase
 from offline_store import Store
 from printing import make_printer
 

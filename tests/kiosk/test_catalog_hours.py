@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.catalog import Catalog, CatalogError
+from contract.catalog import Catalog, CatalogError
 
 DEMO = Path(__file__).parents[2] / "central" / "demo_data" / "catalog.json"
 

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 import pytest
 
 from bench.fault_proxy import FaultProxy
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralProtocolError
-from kiosk.central_transport import ANSWER_CAPS
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralProtocolError
+from kiosk.client.transport import ANSWER_CAPS
 
 from .central_peers import Dripper, http_reply
 
@@ -36,8 +36,8 @@ def status(key):
             return int(line.split()[1]) * 1024
     raise KeyError(key)
 
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralError
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralError
 
 centre, bomb = sys.argv[1:3]
 with CentralClient(centre, timeout_s=30.0) as warm:

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import pytest
 
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralUnavailable
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralUnavailable
 
 from .central_peers import Dripper, wait_for
 

@@ -2,7 +2,7 @@
 
 Real peers on 127.0.0.1 answer each call with crafted or generated garbage;
 every public call either returns or raises from the tree in
-kiosk/central_errors.py. The generated cases also check that no answer reaches
+kiosk/client/errors.py. The generated cases also check that no answer reaches
 the client's last-resort net (an ERROR log line naming an unexpected failure).
 """
 
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralError, CentralProtocolError, CentralUnavailable
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralError, CentralProtocolError, CentralUnavailable
 from tests.kiosk.central_peers import RawServer
 
 from .central_peers import http_reply
@@ -194,7 +194,7 @@ def test_any_answer_returns_or_raises_a_central_error(
 ) -> None:
     caplog.clear()
     with (
-        caplog.at_level(logging.ERROR, logger="kiosk.central_client"),
+        caplog.at_level(logging.ERROR, logger="kiosk.client.client"),
         contextlib.suppress(CentralError),
     ):
         ask(peer, reply, CALLS[call])

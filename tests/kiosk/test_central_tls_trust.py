@@ -30,8 +30,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralUnavailable
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralUnavailable
 from kiosk.config import ConfigError, parse_config
 
 from .central_peers import Dripper, wait_for
@@ -193,7 +193,7 @@ def test_without_the_ca_the_certificate_is_refused(tls_centre: str) -> None:
 CHILD = r"""
 import json, sys
 import certifi, requests
-from kiosk.central_client import CentralClient
+from kiosk.client.client import CentralClient
 
 url = sys.argv[1]
 with CentralClient(url, timeout_s=10.0) as client:

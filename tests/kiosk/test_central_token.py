@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralAuthError
-from kiosk.central_token import (
+from kiosk.client.bearer import (
     adopt_kiosk_code,
     authorised,
     ensure_token,
@@ -19,6 +17,8 @@ from kiosk.central_token import (
     load_token,
     save_token,
 )
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralAuthError
 from kiosk.config import CentralSection, Config, KioskSection
 from offline_store import Store
 

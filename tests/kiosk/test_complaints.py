@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from cardio.citizen import Assurance, CardIdentity, Citizen, Sex
-from kiosk.catalog import Catalog
-from kiosk.complaints import KIND, file_complaint, reference_for
-from kiosk.session import Phase, SessionMachine
-from kiosk.session_events import (
+from cardio.card.citizen import CardIdentity, Citizen
+from contract.assurance import Assurance
+from contract.catalog import Catalog
+from contract.nik import Sex
+from kiosk.session.events import (
     Back,
     CardRead,
     CardTapped,
@@ -27,7 +27,9 @@ from kiosk.session_events import (
     Tick,
     WipeSession,
 )
-from kiosk.ticketing import PrintSetup
+from kiosk.session.machine import Phase, SessionMachine
+from kiosk.tickets.complaints import KIND, file_complaint, reference_for
+from kiosk.tickets.issue import PrintSetup
 from offline_store import Store
 from offline_store.errors import BadValue
 from printing import make_printer

@@ -12,16 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from cardio.demo_cards import demo_card, demo_trust_store
-from cardio.simulated import SimulatedReader
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
-from kiosk.central_info import QueueState
+from cardio.emulators.demo_cards import demo_card, demo_trust_store
+from cardio.readers.simulated import SimulatedReader
+from contract.catalog import Catalog
+from kiosk.client.client import CentralClient
+from kiosk.client.info import QueueState
 from kiosk.config import Config, KioskSection, PrinterSection
 from kiosk.controller import KioskController
 from kiosk.executor import InlineExecutor
-from kiosk.session import Phase
-from kiosk.session_events import (
+from kiosk.session.events import (
     ComplaintOpened,
     ComplaintSubmitted,
     Confirmed,
@@ -30,6 +29,7 @@ from kiosk.session_events import (
     ServiceSelected,
     SessionEvent,
 )
+from kiosk.session.machine import Phase
 from offline_store import Store
 from printing import make_printer
 

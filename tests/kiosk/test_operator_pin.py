@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from kiosk.cli import main
+from kiosk.cli.main import main
 from kiosk.config import ConfigError, parse_config
-from kiosk.operator_pin import (
+from kiosk.operator.pin import (
     FIRST_LOCKOUT_S,
     MAX_LOCKOUT_S,
     MAX_TRIES,

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from cardio.citizen import Assurance, CardIdentity
-from kiosk.catalog import Catalog
+from cardio.card.citizen import CardIdentity
+from contract.assurance import Assurance
+from contract.catalog import Catalog
 from kiosk.config import ConfigError, parse_config
-from kiosk.printer_setup import PrinterMonitor, printer_from
-from kiosk.session_events import IssueTicket
-from kiosk.ticketing import PrintSetup, TicketingError, issue_and_print, reprint_ticket
+from kiosk.session.events import IssueTicket
+from kiosk.tickets.issue import PrintSetup, TicketingError, issue_and_print, reprint_ticket
+from kiosk.wiring.printer import PrinterMonitor, printer_from
 from offline_store import Store
 from printing import Printer, PrinterStatus, PrintReceipt
 from printing.cups import CupsPrinter

@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 
 from bench.private_cupsd import PDF_QUEUE, PrivateCupsd
-from cardio.demo_cards import demo_card, demo_trust_store
-from cardio.simulated import SimulatedReader
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
+from cardio.emulators.demo_cards import demo_card, demo_trust_store
+from cardio.readers.simulated import SimulatedReader
+from contract.catalog import Catalog
+from kiosk.client.client import CentralClient
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
 from kiosk.controller import InlineExecutor, KioskController
-from kiosk.printer_setup import printer_from
-from kiosk.session import Phase
-from kiosk.session_events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
-from kiosk.ticketing import reprint_ticket
+from kiosk.session.events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.machine import Phase
+from kiosk.tickets.issue import reprint_ticket
+from kiosk.wiring.printer import printer_from
 from offline_store import Store
 from tests.printing.helpers import flowing, pdf_text
 

@@ -49,11 +49,17 @@ PERSONAL = frozenset(
 )
 #: Classes with a field of a personal name that holds none, and why.
 NOT_PERSONAL = {
-    "kiosk.catalog.Text": "``values`` is a catalog text in each language",
-    "kiosk.catalog.Service": "``slip`` says whether the service prints a slip",
+    "contract.catalog.Text": "``values`` is a catalog text in each language",
+    "contract.catalog.Service": "``slip`` says whether the service prints a slip",
 }
 #: Modules that need an optional stack this test has no use for.
-OPTIONAL = ("cardio._nfc", "cardio.nfc", "cardio._pcsc", "cardio.pcsc", "printing.escpos")
+OPTIONAL = (
+    "cardio.readers._nfc",
+    "cardio.readers.nfc",
+    "cardio.readers._pcsc",
+    "cardio.readers.pcsc",
+    "printing.escpos",
+)
 
 
 def _modules() -> Iterator[types.ModuleType]:
@@ -167,6 +173,6 @@ def test_no_personal_value_in_repr_or_str(cls: type) -> None:
 
 
 def test_a_private_repr_names_the_field_and_its_size() -> None:
-    from kiosk.session_events import FormSubmitted
+    from kiosk.session.events import FormSubmitted
 
     assert repr(FormSubmitted({"phone": CANARY})) == "FormSubmitted(values=<1 fields>)"

@@ -10,17 +10,18 @@ from typing import Protocol
 
 import pytest
 
-from cardio.citizen import Assurance
-from cardio.citizen_applet import CitizenCardApplet, encode_record
-from cardio.demo_cards import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST, demo_card
-from cardio.simulated import SimulatedReader
+from cardio.emulators.citizen_applet import CitizenCardApplet, encode_record
+from cardio.emulators.demo_cards import demo_card
+from cardio.readers.simulated import SimulatedReader
 from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
+from contract.assurance import Assurance
+from contract.catalog import Catalog
+from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
+from kiosk.client.client import CentralClient
 from kiosk.config import CardSection, Config, KioskSection, PrinterSection, SyncSection
 from kiosk.controller import InlineExecutor, KioskController, trust_from
-from kiosk.session import Phase
-from kiosk.session_events import BirthDateEntered, Cancel, ProofSkipped, ServiceSelected
+from kiosk.session.events import BirthDateEntered, Cancel, ProofSkipped, ServiceSelected
+from kiosk.session.machine import Phase
 from offline_store import Store
 from printing import make_printer
 

@@ -7,12 +7,11 @@ from collections.abc import Callable
 
 import pytest
 
-from cardio.citizen import Assurance, CardIdentity, Citizen
-from cardio.demo_cards import demo_card
-from kiosk.catalog import Catalog
-from kiosk.prefill import Source
-from kiosk.session import INTERACTIVE, Phase, SessionMachine, SessionState, Timeouts
-from kiosk.session_events import (
+from cardio.card.citizen import CardIdentity, Citizen
+from cardio.emulators.demo_cards import demo_card
+from contract.assurance import Assurance
+from contract.catalog import Catalog
+from kiosk.session.events import (
     Back,
     Cancel,
     CardLeft,
@@ -34,6 +33,8 @@ from kiosk.session_events import (
     UserActivity,
     WipeSession,
 )
+from kiosk.session.machine import INTERACTIVE, Phase, SessionMachine, SessionState, Timeouts
+from kiosk.session.prefill import Source
 
 from .conftest import FakeClock
 

@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from cardio.demo_cards import demo_card, demo_trust_store
-from cardio.simulated import SimulatedReader
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
-from kiosk.cli import demo_config
+from cardio.emulators.demo_cards import demo_card, demo_trust_store
+from cardio.readers.simulated import SimulatedReader
+from contract.catalog import Catalog
+from kiosk.cli.main import demo_config
+from kiosk.client.client import CentralClient
 from kiosk.config import Config, KioskSection, PrinterSection, parse_config
 from kiosk.controller import InlineExecutor, KioskController
-from kiosk.printer_setup import printer_from
-from kiosk.session import Phase
-from kiosk.session_events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.machine import Phase
+from kiosk.wiring.printer import printer_from
 from offline_store import Store
 from printing.pdf_file import PERSONAL_LIST, PdfFilePrinter
 from tests.printing.helpers import flowing, pdf_text

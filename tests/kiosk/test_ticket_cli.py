@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def kiosk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli", *args],
+        [sys.executable, "-m", "kiosk.cli.main", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

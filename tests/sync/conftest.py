@@ -22,7 +22,7 @@ import pytest
 from bench.fault_proxy import FaultProxy
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.central_client import CentralClient
+from kiosk.client.client import CentralClient
 from kiosk.config import CentralSection, Config, KioskSection, SyncSection
 from kiosk.sync import SyncEngine
 from offline_store import Store

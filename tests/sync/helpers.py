@@ -10,7 +10,7 @@ from sqlalchemy import select
 from central.database import Database
 from central.tables import tickets
 from kiosk.sync import SyncEngine
-from kiosk.ticket_ids import new_ticket_id
+from kiosk.tickets.ids import new_ticket_id
 from offline_store import Store, StoredTicket
 from tests.sync.conftest import OFFICE, Clock
 
@@ -33,7 +33,7 @@ def payload(service: str = SERVICE) -> dict[str, Any]:
 def issue(
     store: Store, clock: Clock, engine: SyncEngine | None = None, service: str = SERVICE
 ) -> StoredTicket:
-    """One ticket as kiosk.ticketing issues it: online number if the engine gets one."""
+    """One ticket as kiosk.tickets.issue issues it: online number if the engine gets one."""
     ticket_id = new_ticket_id(store.kiosk_code())
     now = clock()
     allocation = engine.allocate(ticket_id, service, now.date()) if engine else None

@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.central_client import CentralClient
+from kiosk.client.client import CentralClient
 from kiosk.config import CentralSection, Config, KioskSection, SyncSection
 from kiosk.sync import SyncEngine
 from offline_store import Store

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from kiosk.central_client import CentralClient
-from kiosk.central_results import AnswerError, HeartbeatAck, Lease
+from kiosk.client.client import CentralClient
+from kiosk.client.results import AnswerError, HeartbeatAck, Lease
 from kiosk.sync import SyncEngine
 from offline_store import Store
 from tests.sync.conftest import FAST, Clock, kiosk_config

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralRefused
+from contract.catalog import Catalog
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralRefused
 from kiosk.sync.leases import LAST_NUMBER, LeaseKeeper
 from offline_store import Store
 from tests.sync.conftest import FAST, Clock

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
+from contract.catalog import Catalog
+from kiosk.client.client import CentralClient
 from kiosk.sync.leases import LeaseKeeper
 from kiosk.sync.push import PushCut, push_batch
 from offline_store import Store

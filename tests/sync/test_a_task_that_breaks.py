@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bench.fault_proxy import FaultProxy
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
+from contract.catalog import Catalog
+from kiosk.client.client import CentralClient
 from kiosk.sync import SyncEngine
 from offline_store import Store
 from tests.sync.conftest import FAST, Clock, Kiosk, kiosk_config

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from cardio.citizen import Assurance, CardIdentity
-from kiosk.catalog import Catalog
-from kiosk.session_events import IssueTicket
+from cardio.card.citizen import CardIdentity
+from contract.assurance import Assurance
+from contract.catalog import Catalog
+from kiosk.session.events import IssueTicket
 from kiosk.sync import Backoff, SyncStatus
-from kiosk.ticketing import Issued, PrintSetup, issue_and_print
+from kiosk.tickets.issue import Issued, PrintSetup, issue_and_print
 from printing.pdf_file import PdfFilePrinter
 from tests.sync.conftest import OFFICE, Kiosk
 from tests.sync.helpers import SERVICE
@@ -95,7 +96,7 @@ def test_an_online_ticket_shows_people_ahead_and_the_wait(kiosk: Kiosk, tmp_path
 def test_retry_after_as_seconds_or_an_http_date() -> None:
     import datetime as dt
 
-    from kiosk.central_errors import retry_after_s
+    from kiosk.client.errors import retry_after_s
 
     now = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)
     assert retry_after_s("120", now) == 120.0

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from cardio.trust import (
+from contract.trust import (
     MAX_LIST_VERSION,
     MAX_VERSION_STEP,
     Issuer,
@@ -24,7 +24,7 @@ from cardio.trust import (
     revocation_list_json,
     trust_list_json,
 )
-from kiosk.central_client import CentralClient
+from kiosk.client.client import CentralClient
 from kiosk.sync.documents import cached_trust, pull_trust
 from offline_store import Store
 from tests.sync.stand_in import StandIn

@@ -12,11 +12,11 @@ import requests
 from pytestqt.qtbot import QtBot
 
 from bench.fault_proxy import FaultProxy
-from cardio.demo_cards import DEMO_ISSUER_ID
-from cardio.trust import TrustStore
+from cardio.emulators.demo_cards import DEMO_ISSUER_ID
 from central.database import Database
 from central.process import RunningCentral
-from kiosk.central_token import load_token
+from contract.trust import TrustStore
+from kiosk.client.bearer import load_token
 from tests.central.helpers import new_staff
 from tests.sync.helpers import SERVICE
 from tests.ui.kiosk_window import demo_config, offline_config, running_kiosk

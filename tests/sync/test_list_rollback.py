@@ -17,13 +17,14 @@ from typing import Any
 import pytest
 from sqlalchemy import delete, insert, select, update
 
-from cardio.demo_cards import DEMO_ISSUER_ID, DEMO_TRUST_LIST, demo_trust_store
-from cardio.trust import TrustStore, revocation_list_json
+from cardio.emulators.demo_cards import DEMO_ISSUER_ID, demo_trust_store
 from central.database import Database
 from central.documents import canonical, etag_for
 from central.process import RunningCentral
 from central.tables import catalog_versions, list_versions, revoked_cards
 from central.trust_store import REVOCATIONS, import_revocation_list, list_version
+from contract.demo import DEMO_TRUST_LIST
+from contract.trust import TrustStore, revocation_list_json
 from tests.sync.conftest import BACKENDS, Kiosk, own_centre
 
 pytestmark = pytest.mark.timeout(90)

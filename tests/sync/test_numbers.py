@@ -11,9 +11,9 @@ import uuid
 import pytest
 
 from central.process import RunningCentral
-from kiosk.catalog import Catalog
-from kiosk.central_client import CentralClient
-from kiosk.central_errors import CentralRefused
+from contract.catalog import Catalog
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralRefused
 from kiosk.sync import SyncEngine
 from offline_store import Store, StoreError
 from tests.sync.conftest import OFFICE, Kiosk

@@ -15,7 +15,7 @@ import pytest
 from central.database import Database
 from central.fleet import fleet
 from central.process import RunningCentral
-from kiosk.central_client import CentralClient
+from kiosk.client.client import CentralClient
 from kiosk.sync.push import push_batch
 from offline_store import Store
 from offline_store.models import from_text

@@ -15,7 +15,7 @@ import pytest
 
 from bench.fault_proxy import FaultProxy
 from central.process import RunningCentral
-from kiosk.central_client import CentralClient
+from kiosk.client.client import CentralClient
 from kiosk.sync import SyncEngine
 from kiosk.sync.push import CLAIM_S
 from offline_store import Store

@@ -24,7 +24,7 @@ from pytestqt.qtbot import QtBot
 
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
-from kiosk.session import Phase
+from kiosk.session.machine import Phase
 from offline_store import Store
 from ui.app import build_window
 from ui.window import KioskWindow

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from kiosk.complaints import reference_for
-from kiosk.session import Phase
+from kiosk.session.machine import Phase
+from kiosk.tickets.complaints import reference_for
 from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen
 from ui.window import KioskWindow
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import SessionSection
-from kiosk.session import Phase
-from kiosk.session_events import Confirmed, FormOpened, ServiceSelected
+from kiosk.session.events import Confirmed, FormOpened, ServiceSelected
+from kiosk.session.machine import Phase
 from offline_store import Store
 from ui.app import build_window
 from ui.window import KioskWindow

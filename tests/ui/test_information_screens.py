@@ -13,10 +13,10 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from cardio.demo_cards import demo_card
-from cardio.simulated import SimulatedReader
-from kiosk.session import Phase
-from kiosk.session_events import Cancel
+from cardio.emulators.demo_cards import demo_card
+from cardio.readers.simulated import SimulatedReader
+from kiosk.session.events import Cancel
+from kiosk.session.machine import Phase
 from ui.overlays import PUBLIC_IDLE_S
 from ui.screens.information import ApplicationsScreen, InformationScreen
 from ui.window import KioskWindow

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from kiosk.session import Phase
-from kiosk.session_events import (
+from kiosk.session.events import (
     BirthDateEntered,
     Cancel,
     ComplaintOpened,
@@ -32,6 +31,7 @@ from kiosk.session_events import (
     FormSubmitted,
     ServiceSelected,
 )
+from kiosk.session.machine import Phase
 from ui.theme import min_touch_px
 from ui.window import KioskWindow
 

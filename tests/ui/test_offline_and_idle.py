@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import SessionSection
-from kiosk.session import Phase
-from kiosk.session_events import FormOpened, ServiceSelected, Tick
+from kiosk.session.events import FormOpened, ServiceSelected, Tick
+from kiosk.session.machine import Phase
 from ui.window import KioskWindow
 
 from .kiosk_window import (

@@ -12,19 +12,19 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from cardio.demo_cards import (
+from cardio.emulators.demo_cards import (
     DEMO_ISSUER_ID,
     DEMO_REVOCATION_LIST,
     DEMO_REVOKED,
     DEMO_TRUST_LIST,
     demo_card,
 )
-from cardio.simulated import SimulatedReader
-from cardio.trust import revocation_list_json
+from cardio.readers.simulated import SimulatedReader
+from contract.trust import revocation_list_json
 from kiosk.config import CardSection, OperatorSection
-from kiosk.local_store import open_store
-from kiosk.operator_pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
-from kiosk.session import Phase
+from kiosk.operator.pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
+from kiosk.session.machine import Phase
+from kiosk.wiring.store import open_store
 from ui.overlays import OPERATOR_IDLE_S
 from ui.window import KioskWindow
 

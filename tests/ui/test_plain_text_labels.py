@@ -20,12 +20,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from cardio.citizen import Assurance, CardIdentity, Citizen, Sex
-from kiosk.catalog import Catalog
-from kiosk.central_info import Application, DoctorOnDuty, HealthInfo, QueueState, Ward
+from cardio.card.citizen import CardIdentity, Citizen
+from contract.assurance import Assurance
+from contract.catalog import Catalog
+from contract.nik import Sex
+from kiosk.client.info import Application, DoctorOnDuty, HealthInfo, QueueState, Ward
 from kiosk.information import ApplicationsAnswer, Information
-from kiosk.session import Phase
-from kiosk.session_events import CardRead, CardTapped, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.events import CardRead, CardTapped, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.machine import Phase
 from ui.window import KioskWindow
 
 from .kiosk_window import offline_config, running_kiosk

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from bench.private_cupsd import PDF_QUEUE, PrivateCupsd
-from kiosk.catalog import Catalog
+from contract.catalog import Catalog
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
-from kiosk.session import Phase
-from kiosk.session_events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.machine import Phase
 from tests.printing.helpers import decode_png
 from ui.qr import QrCodeView
 from ui.screens.ticket import IssuingScreen

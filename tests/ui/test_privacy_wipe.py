@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.session import Phase
+from kiosk.session.machine import Phase
 from ui.screens.form import FormScreen
 from ui.window import KioskWindow
 

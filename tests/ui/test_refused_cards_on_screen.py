@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from cardio.citizen import Assurance
 from cardio.errors import Reason
-from kiosk.session import Phase
+from contract.assurance import Assurance
+from kiosk.session.machine import Phase
 from ui.texts import TEXTS, tr
 from ui.window import KioskWindow
 

@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from cardio.citizen import Assurance
-from kiosk.central_info import QueueState, ServiceQueue
-from kiosk.session import Phase
+from contract.assurance import Assurance
+from kiosk.client.info import QueueState, ServiceQueue
+from kiosk.session.machine import Phase
 from ui.screens.services import ServiceDetailScreen
 from ui.window import KioskWindow
 

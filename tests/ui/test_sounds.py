@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config, ConfigError, parse_config
-from kiosk.session import Phase, SessionState
-from kiosk.session_events import ComplaintOpened, ComplaintSubmitted, ServiceSelected
+from kiosk.session.events import ComplaintOpened, ComplaintSubmitted, ServiceSelected
+from kiosk.session.machine import Phase, SessionState
 from ui import sounds
 from ui.sounds import RATE, TONES, Cue, Player, cue_for, shown, write_cues
 from ui.window import KioskWindow

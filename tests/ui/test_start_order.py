@@ -16,12 +16,13 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 import ui.window
-from cardio.demo_cards import DEMO_ISSUER_ID, DEMO_TRUST_LIST
+from cardio.emulators.demo_cards import DEMO_ISSUER_ID
 from cardio.errors import Reason
-from cardio.trust import revocation_list_json
 from central.settings import DEMO_CATALOG_PATH
-from kiosk.local_store import open_store
-from kiosk.session import Phase
+from contract.demo import DEMO_TRUST_LIST
+from contract.trust import revocation_list_json
+from kiosk.session.machine import Phase
+from kiosk.wiring.store import open_store
 from ui.window import FIRST_PAINT_FALLBACK_MS, KioskWindow
 
 from .kiosk_window import (
@@ -160,7 +161,8 @@ def test_a_card_tapped_before_the_store_is_open_meets_the_cached_revocations(
 def test_the_kiosk_loads_the_demo_keys_only_for_the_demo() -> None:
     code = (
         "import sys, ui.app; "
-        "print(sorted(m for m in ('cardio.demo_cards', 'kiosk.demo', 'sqlite_utils') "
+        "demo = ('cardio.emulators.demo_cards', 'kiosk.wiring.demo_reader', 'sqlite_utils'); "
+        "print(sorted(m for m in demo "
         "if m in sys.modules))"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.session import Phase
-from kiosk.session_events import Confirmed, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.events import Confirmed, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.machine import Phase
 from ui.screens.ticket import TicketScreen
 from ui.window import KioskWindow
 

@@ -12,8 +12,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.catalog import CATEGORIES, Text
-from kiosk.session import Phase
+from contract.catalog import CATEGORIES, Text
+from kiosk.session.machine import Phase
 from ui.icons import category_pixmap
 from ui.screens.services import TILE_ICON_GAP, TILE_ICON_PX
 from ui.window import KioskWindow

@@ -10,8 +10,8 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.session import Phase
-from kiosk.session_events import UserActivity
+from kiosk.session.events import UserActivity
+from kiosk.session.machine import Phase
 from ui.keyboard import BACKSPACE, Mode
 from ui.screens.form import FormScreen
 from ui.window import KioskWindow

@@ -16,8 +16,8 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk.session import Phase
-from kiosk.session_events import ComplaintOpened, Confirmed, FormOpened, FormSubmitted
+from kiosk.session.events import ComplaintOpened, Confirmed, FormOpened, FormSubmitted
+from kiosk.session.machine import Phase
 from ui.texts import CONTEXT, I18N_DIR, LANGUAGES, TEXTS, qm_path, tr
 from ui.window import KioskWindow
 

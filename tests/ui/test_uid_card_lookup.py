@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from cardio.citizen import Assurance
-from kiosk.session import Phase
-from kiosk.session_events import Cancel, FormOpened, ServiceSelected
+from contract.assurance import Assurance
+from kiosk.session.events import Cancel, FormOpened, ServiceSelected
+from kiosk.session.machine import Phase
 from ui.screens.birth_date import BirthDateScreen
 from ui.window import KioskWindow
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.session import Phase
+from kiosk.session.machine import Phase
 from ui.window import KioskWindow
 
 from .kiosk_window import (

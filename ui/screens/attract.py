@@ -9,7 +9,7 @@ from PySide6.QtCore import QDateTime, QLocale, QRectF, Qt, QTimeZone
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from kiosk.session import SessionState
+from kiosk.session.machine import SessionState
 from ui.screens.common import Screen, View, button, label, set_button_text
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.session import Phase, SessionState
-from kiosk.session_events import BirthDateEntered, Cancel, ProofSkipped
+from kiosk.session.events import BirthDateEntered, Cancel, ProofSkipped
+from kiosk.session.machine import Phase, SessionState
 from ui.screens.common import Screen, View, button, label, set_button_text
 from ui.screens.pinpad import DigitEntry, digit_keys
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from kiosk.catalog import Catalog, Service
-from kiosk.central_info import QueueState
-from kiosk.session import SessionState
-from kiosk.session_events import SessionEvent
+from contract.catalog import Catalog, Service
+from kiosk.client.info import QueueState
+from kiosk.session.events import SessionEvent
+from kiosk.session.machine import SessionState
 from ui.texts import tr
 
 

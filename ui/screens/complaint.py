@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from kiosk.complaints import CATEGORIES, MAX_TEXT, category_label
-from kiosk.session import SessionState
-from kiosk.session_events import Back, ComplaintSubmitted, Finish
+from kiosk.session.events import Back, ComplaintSubmitted, Finish
+from kiosk.session.machine import SessionState
+from kiosk.tickets.complaints import CATEGORIES, MAX_TEXT, category_label
 from ui.keyboard import MAX_LENGTH_PROPERTY, Mode, OnScreenKeyboard
 from ui.screens.common import Screen, View, button, label, set_button_text, set_style_name
 from ui.screens.ticket import WaitScreen

@@ -16,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.catalog import FieldType, FormField
-from kiosk.prefill import FieldValue, Source
-from kiosk.session import SessionState
-from kiosk.session_events import Back, Confirmed, FormSubmitted
+from contract.catalog import FieldType, FormField
+from kiosk.session.events import Back, Confirmed, FormSubmitted
+from kiosk.session.machine import SessionState
+from kiosk.session.prefill import FieldValue, Source
 from ui.keyboard import MAX_LENGTH_PROPERTY, Mode, OnScreenKeyboard
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from kiosk.central_info import APPLICATION_STATES
+from kiosk.client.info import APPLICATION_STATES
 from kiosk.information import ApplicationsAnswer, Information
-from kiosk.session import SessionState
+from kiosk.session.machine import SessionState
 from ui.screens.common import (
     Screen,
     View,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.operator import OperatorStatus
-from kiosk.session import SessionState
+from kiosk.operator.panel import OperatorStatus
+from kiosk.session.machine import SessionState
 from ui.screens.common import Screen, View, button, label, set_button_text
 
 

@@ -7,8 +7,8 @@ from functools import partial
 
 from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
-from kiosk.operator_pin import PIN_DIGITS
-from kiosk.session import SessionState
+from kiosk.operator.pin import PIN_DIGITS
+from kiosk.session.machine import SessionState
 from ui.screens.common import Screen, View, button, label, set_button_text
 
 

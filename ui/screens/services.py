@@ -7,11 +7,11 @@ from functools import partial
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QPushButton, QScrollArea, QWidget
 
-from cardio.citizen import ASSURANCE_ORDER, Assurance
-from kiosk.catalog import Service, Text
-from kiosk.central_info import QueueState, ServiceQueue
-from kiosk.session import SessionState
-from kiosk.session_events import Back, Cancel, ComplaintOpened, FormOpened, ServiceSelected
+from contract.assurance import ASSURANCE_ORDER, Assurance
+from contract.catalog import Service, Text
+from kiosk.client.info import QueueState, ServiceQueue
+from kiosk.session.events import Back, Cancel, ComplaintOpened, FormOpened, ServiceSelected
+from kiosk.session.machine import SessionState
 from ui.icons import category_icon
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 

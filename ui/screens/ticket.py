@@ -6,9 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout
 
-from kiosk.catalog import Service
-from kiosk.session import SessionState
-from kiosk.session_events import Finish
+from contract.catalog import Service
+from kiosk.session.events import Finish
+from kiosk.session.machine import SessionState
 from ui.qr import QrCodeView
 from ui.screens.common import (
     Screen,

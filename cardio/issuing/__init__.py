@@ -1,0 +1,1 @@
+"""Issuing cards: issuer keys, signed records made from citizen claims, card image files."""

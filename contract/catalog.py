@@ -1,0 +1,252 @@
+"""The service catalog the kiosk offers, as the central server publishes it.
+
+Plain data, no I/O: :meth:`Catalog.from_json` validates what came over the
+network (or out of the local cache) and names the first bad path it finds.
+The JSON shape is documented in docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from contract.assurance import Assurance
+
+CATEGORIES = ("kesehatan", "kependudukan", "perizinan", "pengaduan", "informasi")
+
+
+class CatalogError(ValueError):
+    """The catalog is not usable; the message names the offending path."""
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    NIK = "nik"
+    DATE = "date"
+    PHONE = "phone"
+    NUMBER = "number"
+    CHOICE = "choice"
+    TEXTAREA = "textarea"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string in several languages; Bahasa Indonesia is always present."""
+
+    values: Mapping[str, str]
+
+    def __call__(self, lang: str) -> str:
+        return self.values.get(lang) or self.values["id"]
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: Text
+    type: FieldType
+    required: bool = True
+    #: Where the value comes from: ``card.<claim>`` or ``record.<key>``; empty = typed.
+    prefill: str = ""
+    #: Whether the citizen may change a pre-filled value.
+    editable: bool = False
+    choices: tuple[str, ...] = ()
+    max_length: int = 200
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    office_id: str
+    category: str
+    name: Text
+    description: Text
+    counter: str
+    ticket_prefix: str
+    requirements: tuple[Text, ...]
+    assurance: Assurance
+    form: tuple[FormField, ...]
+    #: Print the registration slip (the form's fields, for the counter officer)
+    #: as a second job after the ticket.
+    slip: bool = False
+    #: Opening hours of this service, if they differ from the office's.
+    hours: Text | None = None
+
+
+@dataclass(frozen=True)
+class Office:
+    id: str
+    name: str
+    city: str
+    #: Opening hours as shown to citizens (free text per language); None: not published.
+    hours: Text | None = None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: str
+    offices: tuple[Office, ...]
+    services: tuple[Service, ...]
+    categories: Mapping[str, Text] = field(default_factory=dict)
+
+    def service(self, service_id: str) -> Service:
+        for service in self.services:
+            if service.id == service_id:
+                return service
+        raise KeyError(service_id)
+
+    def office(self, office_id: str) -> Office:
+        for office in self.offices:
+            if office.id == office_id:
+                return office
+        raise KeyError(office_id)
+
+    def services_for(self, office_id: str) -> tuple[Service, ...]:
+        return tuple(s for s in self.services if s.office_id == office_id)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Catalog:
+        root = _Path("catalog")
+        obj = root.mapping(data)
+        offices = tuple(
+            Office(
+                id=p.string(o, "id"),
+                name=p.string(o, "name"),
+                city=p.string(o, "city"),
+                hours=p.text(o, "hours") if o.get("hours") is not None else None,
+            )
+            for p, o in root.items(obj, "offices")
+        )
+        office_ids = {o.id for o in offices}
+        categories = {
+            p.string(c, "id"): p.text(c, "name") for p, c in root.items(obj, "categories")
+        }
+        services = tuple(_service(p, s, office_ids) for p, s in root.items(obj, "services"))
+        ids = [s.id for s in services]
+        if len(set(ids)) != len(ids):
+            raise CatalogError("catalog.services: duplicate service id")
+        return cls(
+            version=root.string(obj, "version"),
+            offices=offices,
+            services=services,
+            categories=categories,
+        )
+
+
+def _service(p: _Path, s: Mapping[str, Any], office_ids: set[str]) -> Service:
+    office_id = p.string(s, "office_id")
+    if office_id not in office_ids:
+        raise CatalogError(f"{p}.office_id: unknown office {office_id!r}")
+    category = p.string(s, "category")
+    if category not in CATEGORIES:
+        raise CatalogError(f"{p}.category: must be one of {', '.join(CATEGORIES)}")
+    try:
+        assurance = Assurance(s.get("assurance", "unverified"))
+    except ValueError:
+        raise CatalogError(f"{p}.assurance: unknown level") from None
+    return Service(
+        id=p.string(s, "id"),
+        office_id=office_id,
+        category=category,
+        name=p.text(s, "name"),
+        description=p.text(s, "description"),
+        counter=p.string(s, "counter", default=""),
+        ticket_prefix=p.string(s, "ticket_prefix"),
+        requirements=tuple(
+            rp.text_value(r) for rp, r in p.items(s, "requirements", required=False, texts=True)
+        ),
+        assurance=assurance,
+        form=tuple(_field(fp, f) for fp, f in p.items(s, "form", required=False)),
+        slip=p.boolean(s, "slip", default=False),
+        hours=p.text(s, "hours") if s.get("hours") is not None else None,
+    )
+
+
+def _field(p: _Path, f: Mapping[str, Any]) -> FormField:
+    try:
+        ftype = FieldType(p.string(f, "type"))
+    except ValueError:
+        raise CatalogError(f"{p}.type: unknown field type") from None
+    prefill = p.string(f, "prefill", default="")
+    if prefill and not prefill.startswith(("card.", "record.")):
+        raise CatalogError(f"{p}.prefill: must start with 'card.' or 'record.'")
+    choices = f.get("choices", [])
+    if not isinstance(choices, list) or not all(isinstance(c, str) for c in choices):
+        raise CatalogError(f"{p}.choices: must be a list of strings")
+    if ftype is FieldType.CHOICE and not choices:
+        raise CatalogError(f"{p}.choices: a choice field needs choices")
+    return FormField(
+        name=p.string(f, "name"),
+        label=p.text(f, "label"),
+        type=ftype,
+        required=p.boolean(f, "required", default=True),
+        prefill=prefill,
+        editable=p.boolean(f, "editable", default=False),
+        choices=tuple(choices),
+        max_length=p.integer(f, "max_length", default=200),
+    )
+
+
+class _Path:
+    """A JSON path for error messages, with typed getters."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __str__(self) -> str:
+        return self.path
+
+    def mapping(self, value: Any) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise CatalogError(f"{self}: must be an object")
+        return value
+
+    def items(
+        self, obj: Mapping[str, Any], key: str, *, required: bool = True, texts: bool = False
+    ) -> list[tuple[_Path, Any]]:
+        """The list at ``key``: objects, each with its path (``texts``: raw, for
+        :meth:`text_value`, which takes a string or an object of languages)."""
+        value = obj.get(key)
+        if value is None and not required:
+            return []
+        if not isinstance(value, list):
+            raise CatalogError(f"{self}.{key}: must be a list")
+        out: list[tuple[_Path, Any]] = []
+        for i, item in enumerate(value):
+            sub = _Path(f"{self}.{key}[{i}]")
+            out.append((sub, item if texts else sub.mapping(item)))
+        return out
+
+    def string(self, obj: Mapping[str, Any], key: str, *, default: str | None = None) -> str:
+        value = obj.get(key, default)
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            raise CatalogError(f"{self}.{key}: must be a non-empty string")
+        return value
+
+    def boolean(self, obj: Mapping[str, Any], key: str, *, default: bool) -> bool:
+        value = obj.get(key, default)
+        if not isinstance(value, bool):
+            raise CatalogError(f"{self}.{key}: must be true or false")
+        return value
+
+    def integer(self, obj: Mapping[str, Any], key: str, *, default: int) -> int:
+        value = obj.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise CatalogError(f"{self}.{key}: must be a positive integer")
+        return value
+
+    def text(self, obj: Mapping[str, Any], key: str) -> Text:
+        return _Path(f"{self}.{key}").text_value(obj.get(key))
+
+    def text_value(self, value: Any) -> Text:
+        if isinstance(value, str) and value.strip():
+            return Text({"id": value})
+        if (
+            isinstance(value, Mapping)
+            and isinstance(value.get("id"), str)
+            and value["id"].strip()
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        ):
+            return Text(dict(value))
+        raise CatalogError(f"{self}: must be a text with at least an 'id' (Indonesian) value")

@@ -1,0 +1,85 @@
+"""Wait for one card on a reader and verify it: the engine of ``kiosk card read``.
+
+No Qt, no printing: a result object the CLI prints as JSON or text.
+"""
+
+from __future__ import annotations
+
+import queue
+from dataclasses import dataclass, field
+from typing import Any
+
+from cardio.card.citizen import CardIdentity
+from cardio.card.citizen_card import read_identity
+from cardio.errors import CardError
+from cardio.readers.events import CardPresented, ReaderEvent
+from cardio.readers.factory import make_reader
+from contract.trust import TrustStore
+
+
+@dataclass
+class ReadResult:
+    ok: bool
+    identity: CardIdentity | None = None
+    reason: str = ""
+    detail: str = ""
+    reader: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        if not self.ok or self.identity is None:
+            return {
+                "ok": False,
+                "reason": self.reason,
+                "detail": self.detail,
+                "reader": self.reader,
+            }
+        identity = self.identity
+        return {
+            "ok": True,
+            "reader": self.reader,
+            "uid": identity.uid.hex(),
+            "assurance": identity.assurance.value,
+            "issuer": identity.issuer,
+            "expires": identity.expires.isoformat() if identity.expires else None,
+            "claims": identity.citizen.to_claims() if identity.citizen else None,
+        }
+
+    def describe(self) -> str:
+        if not self.ok or self.identity is None:
+            return f"refused: {self.reason} ({self.detail})"
+        identity = self.identity
+        who = identity.citizen.full_name if identity.citizen else "(UID only)"
+        return f"{who}: {identity.assurance.value}, uid {identity.uid.hex()}"
+
+
+def read_one(
+    backend: str,
+    *,
+    reader_filter: str = "",
+    nfc_path: str = "usb",
+    trust: TrustStore,
+    timeout_s: float,
+) -> ReadResult:
+    """Start the backend, wait up to ``timeout_s`` for a card, read and verify it."""
+    reader = make_reader(backend, reader_filter=reader_filter, path=nfc_path)
+    presented: queue.Queue[str] = queue.Queue()
+
+    def listen(event: ReaderEvent) -> None:
+        if isinstance(event, CardPresented):
+            presented.put(event.reader)
+
+    reader.start(listen)
+    try:
+        try:
+            name = presented.get(timeout=timeout_s)
+        except queue.Empty:
+            return ReadResult(False, reason="timeout", detail=f"no card within {timeout_s:g} s")
+        try:
+            with reader.connect(name) as card:
+                identity = read_identity(card, trust)
+        except CardError as exc:
+            return ReadResult(False, reason=exc.reason.value, detail=exc.detail, reader=name)
+        return ReadResult(True, identity=identity, reader=name)
+    finally:
+        reader.stop()

@@ -1,0 +1,206 @@
+"""``kiosk sync``: the sync engine for operators.
+
+    kiosk sync status [--config FILE] [--json]
+    kiosk sync now [--config FILE] [--json]
+    kiosk sync retry-dead KEY [--config FILE]
+
+``status`` reads the local store only (it works with the kiosk running or
+not, online or not; it never creates one): outbox depth and its oldest item, dead letters with the
+centre's reason, the last successful sync, the ticket-number leases and the
+catalog version. ``now`` runs one full sync step against the central server
+(every task, ignoring the backoff) and prints the same. ``retry-dead`` puts a
+dead letter back in the outbox, after its cause was fixed. Exit codes: 0
+done (``now``: the centre answered), 1 the centre could not be reached or
+the store could not be opened, 2 bad usage or a bad configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.config import Config, ConfigError, load_config, office_clock
+
+if TYPE_CHECKING:
+    from offline_store import Store, SyncLogEntry
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+#: Dead letters listed by ``status``.
+DEAD_SHOWN = 20
+
+
+def add_parser(sub: Any) -> None:
+    sync = sub.add_parser(
+        "sync",
+        help="show the sync state, or sync with the central server now",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
+    actions = sync.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
+    for name, text in (
+        ("status", "outbox, dead letters, last sync, leases, catalog (local store only)"),
+        ("now", "run one full sync step against the central server now"),
+        ("retry-dead", "send a dead letter again (after fixing what the centre refused)"),
+    ):
+        action = actions.add_parser(name, help=text, description=text)
+        action.add_argument("--config", type=Path, metavar="FILE", help="the kiosk's TOML file")
+        if name == "retry-dead":
+            action.add_argument("key", help="the outbox item's key (as `status` lists it)")
+        else:
+            action.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"kiosk: konfigurasi salah / bad configuration: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from kiosk.wiring.store import open_store
+    from offline_store import StoreError
+
+    if args.sync_command != "now" and not config.store_path.exists():
+        print(
+            f"kiosk: belum ada penyimpanan lokal / no local store at {config.store_path}"
+            " (start the kiosk once, or give --config)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    try:
+        store = open_store(config)
+    except StoreError as exc:
+        print(
+            f"kiosk: penyimpanan lokal tidak dapat dibuka / store unusable: {exc}", file=sys.stderr
+        )
+        return EXIT_FAILED
+    try:
+        if args.sync_command == "retry-dead":
+            return _retry_dead(store, args.key, config)
+        if args.sync_command == "now":
+            return _now(store, config, as_json=args.json)
+        _print(status_report(store, office_clock(config)()), as_json=args.json)
+        return 0
+    finally:
+        store.close()
+
+
+def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
+    """What ``kiosk sync status`` shows, from the store alone (no personal data)."""
+    stats = store.outbox_stats(now)
+    oldest = store.outbox("pending", 1)
+    last_ok = store.last_sync(result="ok")
+    last_failed = store.last_sync(result="failed")
+    document = store.catalog_document()
+    return {
+        "outbox": {
+            "depth": stats.depth,
+            "sending": stats.sending,
+            "oldest_created_at": oldest[0].created_at if oldest else None,
+            "oldest_age_s": stats.oldest_unsent_age_s,
+            "dead": stats.dead,
+        },
+        "dead": [
+            {"key": item.key, "kind": item.kind, "error": item.last_error}
+            for item in store.outbox("dead", DEAD_SHOWN)
+        ],
+        "last_success": _entry(last_ok),
+        "last_failure": _entry(last_failed),
+        "kiosk_code": store.kiosk_code(),
+        "leases": [
+            {
+                "service_id": state.service_id,
+                "day": state.day.isoformat(),
+                "source": state.source,
+                "next": state.next,
+                "left": state.remaining,
+                "expires_at": state.expires_at.isoformat() if state.expires_at else None,
+                "usable": state.usable,
+            }
+            for state in store.lease_state(now)
+        ],
+        "catalog_version": document.version if document else None,
+        "catalog_fetched_at": document.fetched_at.isoformat() if document else None,
+    }
+
+
+def _entry(entry: SyncLogEntry | None) -> dict[str, str] | None:
+    if entry is None:
+        return None
+    return {"task": entry.task, "at": entry.finished_at.isoformat(), "detail": entry.detail}
+
+
+def _now(store: Store, config: Config, *, as_json: bool) -> int:
+    from kiosk.client.client import CentralClient
+    from kiosk.sync import SyncEngine
+
+    clock = office_clock(config)
+    with CentralClient.from_config(config.central) as client:
+        engine = SyncEngine(store, client, config, now=clock)
+        report = engine.run_once(force=True)
+    result = status_report(store, clock())
+    result["step"] = {
+        "connection": report.status.connection,
+        "ran": list(report.ran),
+        "failed": list(report.failed),
+        "delivered": report.pushed.delivered,
+        "dead": report.pushed.dead,
+        "error": report.status.last_error,
+    }
+    _print(result, as_json=as_json)
+    return 0 if report.status.connection == "online" else EXIT_FAILED
+
+
+def _retry_dead(store: Store, key: str, config: Config) -> int:
+    if store.retry_dead(key, office_clock(config)()):
+        print(f"kiosk: {key} dikirim ulang / will be sent again")
+        return 0
+    print(f"kiosk: {key} bukan surat mati / is not a dead letter", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _print(report: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    outbox = report["outbox"]
+    age = outbox["oldest_age_s"]
+    lines = [
+        f"Kotak keluar / outbox: {outbox['depth']} belum terkirim / unsent"
+        + (f", tertua / oldest {outbox['oldest_created_at']} ({age:.0f} s)" if age else ""),
+        f"Surat mati / dead letters: {outbox['dead']}",
+    ]
+    lines += [f"  {d['key']} {d['kind']}: {d['error']}" for d in report["dead"]]
+    last = report["last_success"]
+    lines.append(
+        "Sinkron terakhir berhasil / last success: "
+        + (f"{last['at']} ({last['task']})" if last else "belum pernah / never")
+    )
+    failure = report["last_failure"]
+    if failure:
+        lines.append(f"Gagal terakhir / last failure: {failure['at']} ({failure['task']})")
+    lines.append(f"Kode kios / kiosk code: {report['kiosk_code'] or '-'}")
+    lines.append(f"Katalog / catalog: {report['catalog_version'] or '-'}")
+    lines.append("Sewa nomor / leases:")
+    for lease in report["leases"]:
+        left = "∞" if lease["left"] is None else lease["left"]
+        state = "aktif / usable" if lease["usable"] else "habis / used up"
+        lines.append(
+            f"  {lease['day']} {lease['service_id']} {lease['source']}: "
+            f"next {lease['next']}, left {left}, {state}"
+        )
+    if not report["leases"]:
+        lines.append("  -")
+    step = report.get("step")
+    if step:
+        lines.append(
+            f"Sinkron sekarang / sync now: {step['connection']}, delivered {step['delivered']}, "
+            f"dead {step['dead']}"
+            + (f", failed {', '.join(step['failed'])}" if step["failed"] else "")
+        )
+        if step["error"]:
+            lines.append(f"  {step['error']}")
+    print("\n".join(lines))

@@ -1,0 +1,519 @@
+"""The one place the kiosk talks HTTP to the central server.
+
+Every request goes through :meth:`CentralClient._send`, which sets the
+bearer token, gives the call its total deadline and its answer its size cap
+(:mod:`kiosk.client.transport`), and turns every failure into the tree in
+:mod:`kiosk.client.errors`; retries, backoff and idempotency keys belong
+there too, and nowhere else. Whatever the server sends, nothing but a
+:class:`~kiosk.client.errors.CentralError` leaves the client: bodies are read
+by :func:`kiosk.client.strict_json.loads` and every parser's failure is mapped.
+
+The kiosk authenticates with the bearer token it got by trading an
+enrolment code (:meth:`CentralClient.enrol`); keeping that token on disk is
+:mod:`kiosk.client.bearer`'s job. Personal data (a lookup's key, the answer)
+travels only in JSON bodies and never appears in an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from kiosk.client.errors import (
+    CentralAuthError,
+    CentralError,
+    CentralProtocolError,
+    CentralRefused,
+    CentralUnavailable,
+    error_code,
+    is_garbled,
+    is_untrusted,
+    retry_after_s,
+)
+from kiosk.client.info import (
+    Application,
+    HealthInfo,
+    QueueState,
+    parse_applications,
+    parse_health_info,
+    parse_queue_state,
+)
+from kiosk.client.results import (
+    RECORD_KEYS,
+    Allocation,
+    AnswerError,
+    CatalogFetch,
+    CitizenLookup,
+    DocumentFetch,
+    Enrolment,
+    HeartbeatAck,
+    KioskInfo,
+    Lease,
+    SubmissionResult,
+)
+from kiosk.client.strict_json import BadJSON, loads
+
+if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first request
+    import requests
+
+    from kiosk.client.transport import AnswerKind
+    from kiosk.config import CentralSection
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+__all__ = ["CatalogFetch", "CentralClient", "CitizenLookup", "DocumentFetch", "Enrolment"]
+
+CATALOG_PATH = "/api/v1/catalog"
+TRUST_PATH = "/api/v1/trust"
+REVOCATIONS_PATH = "/api/v1/revocations"
+ENROL_PATH = "/api/v1/enrol"
+LOOKUP_PATH = "/api/v1/citizens/lookup"
+APPLICATIONS_PATH = "/api/v1/citizens/applications"
+HEALTH_INFO_PATH = "/api/v1/health-info"
+QUEUE_PATH = "/api/v1/queue"
+HEALTH_PATH = "/health"
+KIOSK_ME_PATH = "/api/v1/kiosks/me"
+TICKETS_PATH = "/api/v1/tickets"
+ALLOCATE_PATH = f"{TICKETS_PATH}/allocate"
+LEASES_PATH = "/api/v1/leases"
+SUBMISSIONS_PATH = "/api/v1/submissions"
+HEARTBEATS_PATH = "/api/v1/heartbeats"
+
+
+class CentralClient:
+    """A client for one central server at ``base_url`` (``http(s)://host[:port][/prefix]``).
+
+    ``timeout_s`` bounds each call in total: connecting, the TLS handshake,
+    sending, the answer's headers and its body. Fetching a document (catalog,
+    trust list, revocations) may take ``documents_timeout_s`` instead (None:
+    ``timeout_s``); calls a citizen waits for take their own ``deadline_s``.
+    ``token`` is the kiosk's bearer token (also set by :meth:`enrol`). TLS is verified against the
+    system's certificate authorities plus ``ca_bundle`` (a PEM file or a
+    folder of them), never certifi's list alone. The session is made on the
+    first request and closed by :meth:`close` (or leaving a ``with`` block).
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 3.0,
+        documents_timeout_s: float | None = None,
+        token: str | None = None,
+        ca_bundle: str = "",
+    ) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"central URL must be http(s)://host[:port], not {base_url!r}")
+        if timeout_s <= 0 or (documents_timeout_s is not None and documents_timeout_s <= 0):
+            raise ValueError("timeout_s and documents_timeout_s must be positive")
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.documents_timeout_s = documents_timeout_s or timeout_s
+        self.token = token
+        self.ca_bundle = ca_bundle
+        self._session: requests.Session | None = None
+        #: Answers the server gave whole (any status): the sync engine tells from it
+        #: whether the centre answered a step at all, or only failed to.
+        self.answers = 0
+
+    @classmethod
+    def from_config(cls, central: CentralSection) -> CentralClient:
+        """The client ``[central]`` describes (``url``, the timeouts, ``ca_bundle``)."""
+        return cls(
+            central.url,
+            timeout_s=central.timeout_s,
+            documents_timeout_s=central.documents_timeout_s,
+            ca_bundle=central.ca_bundle,
+        )
+
+    def __repr__(self) -> str:
+        return f"CentralClient({self.base_url!r}, token={'set' if self.token else 'none'})"
+
+    # -- enrolment -----------------------------------------------------------------
+    def enrol(self, code: str, name: str = "") -> Enrolment:
+        """Trade a one-time enrolment code for this kiosk's token (kept in :attr:`token`).
+
+        A used, expired or unknown code raises :class:`CentralAuthError`
+        (``code`` says which).
+        """
+        status, _, body = self._send(
+            "POST", ENROL_PATH, body={"code": code, "name": name}, auth=False
+        )
+        self._expect(ENROL_PATH, status, 201)
+        data = self._json_object(ENROL_PATH, body)
+        fields = [data.get(k) for k in ("kiosk_id", "office_id", "token")]
+        if not all(isinstance(f, str) and f for f in fields):
+            raise CentralProtocolError(f"{self._url(ENROL_PATH)}: enrolment answer incomplete")
+        kiosk_id, office_id, token = (str(f) for f in fields)
+        self.token = token
+        kiosk_code = data.get("kiosk_code")
+        return Enrolment(
+            kiosk_id=kiosk_id,
+            office_id=office_id,
+            token=token,
+            kiosk_code=kiosk_code if isinstance(kiosk_code, str) else "",
+        )
+
+    def kiosk_me(self) -> KioskInfo:
+        """Who the centre says this kiosk is (its office and short kiosk code)."""
+        return self._parse(KIOSK_ME_PATH, KioskInfo.from_json, self._call("GET", KIOSK_ME_PATH))
+
+    # -- the queue (the sync engine's calls) -------------------------------------------
+    def allocate_ticket(self, ticket_id: str, service_id: str, *, deadline_s: float) -> Allocation:
+        """A number for ``ticket_id`` from the centre's queue, within ``deadline_s``.
+
+        A replay of the same ``ticket_id`` gets the same number. An unknown
+        service raises :class:`CentralRefused` (``unknown_service``).
+        """
+        body = {"ticket_id": ticket_id, "service_id": service_id}
+        data = self._call("POST", ALLOCATE_PATH, body, ok=(200, 201), timeout_s=deadline_s)
+        return self._parse(ALLOCATE_PATH, Allocation.from_json, data)
+
+    def void_ticket(self, ticket_id: str) -> None:
+        """Tell the centre this kiosk never kept ``ticket_id``, numbered online: void it.
+
+        Idempotent. :class:`CentralRefused` with ``unknown_ticket`` (the centre
+        never numbered it) or ``conflict`` (it was registered or called): either
+        way nothing is left to void.
+        """
+        self._call("POST", f"{TICKETS_PATH}/{ticket_id}/void", {})
+
+    def request_lease(self, service_id: str, day: dt.date, size: int) -> Lease:
+        """Lease a block of ``size`` numbers of ``service_id``'s queue on ``day``."""
+        body = {"service_id": service_id, "day": day.isoformat(), "size": size}
+        return self._parse(LEASES_PATH, Lease.from_json, self._call("POST", LEASES_PATH, body))
+
+    def return_lease(self, lease_id: str, first_unused: int) -> tuple[int, int] | None:
+        """Give back a lease's numbers from ``first_unused`` on; the range returned, if any."""
+        path = f"{LEASES_PATH}/{lease_id}/return"
+        data = self._call("POST", path, {"first_unused": first_unused})
+        returned = data.get("returned")
+        if (
+            isinstance(returned, list)
+            and len(returned) == 2
+            and all(isinstance(n, int) for n in returned)
+        ):
+            return int(returned[0]), int(returned[1])
+        return None
+
+    def submit(self, items: Sequence[Mapping[str, Any]]) -> list[SubmissionResult]:
+        """Send outbox items (``key``, ``kind``, ``body``); one result per item, same order."""
+        data = self._call("POST", SUBMISSIONS_PATH, {"items": list(items)}, kind="list")
+        raw = data.get("results")
+        if not isinstance(raw, list) or len(raw) != len(items):
+            raise CentralProtocolError(f"{self._url(SUBMISSIONS_PATH)}: results do not match")
+        results = [
+            self._parse(SUBMISSIONS_PATH, SubmissionResult.from_json, r)
+            for r in raw
+            if isinstance(r, dict)
+        ]
+        if [r.key for r in results] != [item["key"] for item in items]:
+            raise CentralProtocolError(f"{self._url(SUBMISSIONS_PATH)}: results out of order")
+        return results
+
+    def heartbeat(self, body: Mapping[str, Any]) -> HeartbeatAck:
+        """Tell the centre this kiosk is alive and how its parts are."""
+        data = self._call("POST", HEARTBEATS_PATH, body)
+        return self._parse(HEARTBEATS_PATH, HeartbeatAck.from_json, data)
+
+    # -- versioned documents ---------------------------------------------------------
+    def fetch_catalog(self, etag: str | None = None) -> DocumentFetch:
+        """Fetch the catalog; with ``etag``, the server may answer "not modified"."""
+        return self._fetch_document(CATALOG_PATH, etag)
+
+    def fetch_trust(self, etag: str | None = None) -> DocumentFetch:
+        """Fetch the trust list of issuer keys (``anjungan-trust-list/1``)."""
+        return self._fetch_document(TRUST_PATH, etag)
+
+    def fetch_revocations(self, etag: str | None = None) -> DocumentFetch:
+        """Fetch the revocation list (``anjungan-revocation-list/1``)."""
+        return self._fetch_document(REVOCATIONS_PATH, etag)
+
+    # -- citizen records ---------------------------------------------------------------
+    def lookup_citizen(
+        self,
+        *,
+        card_number: str | None = None,
+        nik: str | None = None,
+        uid: str | None = None,
+        birth_date: dt.date | None = None,
+        deadline_s: float = 1.5,
+    ) -> CitizenLookup | None:
+        """The city's record for one key (exactly one), or ``None`` if it has none.
+
+        A ``uid`` alone never finds anyone (a UID proves nothing): give the
+        ``birth_date`` the citizen typed, and the centre answers with the
+        record and the holder only if it is the holder's. Too many wrong
+        dates: :class:`CentralUnavailable` with ``status`` 429 and the
+        ``retry_after_s`` the centre gave.
+
+        ``deadline_s`` bounds the whole call (a drip too), so a citizen
+        at the screen never waits long: on a timeout this raises
+        :class:`CentralUnavailable` and the kiosk carries on without.
+        """
+        given: dict[str, str] = _one_key(deadline_s, card_number=card_number, nik=nik, uid=uid)
+        if birth_date is not None:
+            if uid is None:
+                raise ValueError("birth_date goes with uid only")
+            given["birth_date"] = birth_date.isoformat()
+        status, _, body = self._send("POST", LOOKUP_PATH, body=given, timeout_s=deadline_s)
+        self._expect(LOOKUP_PATH, status, 200)
+        data = self._json_object(LOOKUP_PATH, body)
+        if data.get("found") is not True:
+            return None
+        record = data.get("record") or {}
+        holder = data.get("holder") or {}
+        if not isinstance(record, dict) or not isinstance(holder, dict):
+            raise CentralProtocolError(f"{self._url(LOOKUP_PATH)}: lookup answer malformed")
+        return CitizenLookup(
+            record={k: v for k in RECORD_KEYS if isinstance(v := record.get(k), str) and v},
+            full_name=_text(holder.get("full_name")),
+            nik=_text(holder.get("nik")),
+            card_number=_text(holder.get("card_number")),
+        )
+
+    # -- what the touchscreen shows (#7) ---------------------------------------------------
+    def applications(
+        self,
+        *,
+        card_number: str | None = None,
+        nik: str | None = None,
+        deadline_s: float = 1.5,
+    ) -> tuple[Application, ...]:
+        """A citizen's applications and their state (exactly one key; verified cards only).
+
+        Like :meth:`lookup_citizen`, ``deadline_s`` bounds the whole call
+        and a timeout raises :class:`CentralUnavailable`.
+        """
+        given = _one_key(deadline_s, card_number=card_number, nik=nik)
+        status, _, body = self._send(
+            "POST", APPLICATIONS_PATH, body=given, timeout_s=deadline_s, kind="list"
+        )
+        self._expect(APPLICATIONS_PATH, status, 200)
+        data = self._json_object(APPLICATIONS_PATH, body)
+        return self._parse(APPLICATIONS_PATH, parse_applications, data)
+
+    def health_info(self, *, deadline_s: float = 2.0) -> HealthInfo | None:
+        """Beds by ward and doctors on duty at this kiosk's office; None if it has none."""
+        status, _, body = self._send("GET", HEALTH_INFO_PATH, timeout_s=deadline_s, kind="list")
+        if status == 404:
+            return None
+        self._expect(HEALTH_INFO_PATH, status, 200)
+        data = self._json_object(HEALTH_INFO_PATH, body)
+        return self._parse(HEALTH_INFO_PATH, parse_health_info, data)
+
+    def queue_state(self, *, deadline_s: float = 2.0) -> QueueState:
+        """Now serving and people waiting, per service of this kiosk's office, today."""
+        status, _, body = self._send("GET", QUEUE_PATH, timeout_s=deadline_s, kind="list")
+        self._expect(QUEUE_PATH, status, 200)
+        data = self._json_object(QUEUE_PATH, body)
+        return self._parse(QUEUE_PATH, parse_queue_state, data)
+
+    def health(self) -> bool:
+        """Whether the server answers its health check; never raises."""
+        try:
+            status, _, body = self._send("GET", HEALTH_PATH, auth=False)
+            self._expect(HEALTH_PATH, status, 200)
+            return self._json_object(HEALTH_PATH, body).get("status") == "ok"
+        except CentralError:
+            return False
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def __enter__(self) -> CentralClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- the one place that sends --------------------------------------------------------
+    def _url(self, path: str) -> str:
+        return self.base_url + path
+
+    def _fetch_document(self, path: str, etag: str | None) -> DocumentFetch:
+        headers = {"If-None-Match": etag} if etag else {}
+        status, response_headers, body = self._send(
+            "GET", path, headers=headers, timeout_s=self.documents_timeout_s, kind="document"
+        )
+        if status == 304:
+            if not etag:
+                raise CentralProtocolError(
+                    f"{self._url(path)}: 304 Not Modified to a request without an ETag",
+                    status=status,
+                )
+            return DocumentFetch(
+                not_modified=True, etag=response_headers.get("ETag") or etag, data=None
+            )
+        self._expect(path, status, 200)
+        data = self._json_object(path, body)
+        return DocumentFetch(
+            not_modified=False, etag=response_headers.get("ETag"), data=data, raw=body
+        )
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        ok: tuple[int, ...] = (200, 201),
+        timeout_s: float | None = None,
+        kind: AnswerKind = "small",
+    ) -> dict[str, Any]:
+        """Send, expect one of ``ok``, return the JSON object; a 4xx is :class:`CentralRefused`."""
+        status, _, content = self._send(method, path, body=body, timeout_s=timeout_s, kind=kind)
+        if status not in ok:
+            code = error_code(content)
+            if 400 <= status < 500:
+                raise CentralRefused(
+                    f"{self._url(path)}: refused ({status} {code or 'no reason given'})",
+                    status=status,
+                    code=code,
+                )
+            self._expect(path, status, ok[0])
+        return self._json_object(path, content)
+
+    def _parse(self, path: str, parse: Callable[[dict[str, Any]], T], data: dict[str, Any]) -> T:
+        try:
+            return parse(data)
+        except AnswerError as exc:
+            raise CentralProtocolError(f"{self._url(path)}: answer malformed ({exc})") from exc
+        except Exception as exc:  # a parser's own defect: still no answer crashes a caller
+            log.error("the parser of %s failed on an answer: %s", path, type(exc).__name__)
+            raise CentralProtocolError(
+                f"{self._url(path)}: answer malformed ({type(exc).__name__})"
+            ) from exc
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: Mapping[str, Any] | None = None,
+        timeout_s: float | None = None,
+        auth: bool = True,
+        kind: AnswerKind = "small",
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        """Send one request; returns status, headers and body, or raises a CentralError.
+
+        The whole call, connecting to the last byte, takes at most ``timeout_s``
+        (default :attr:`timeout_s`); the body, inflated, at most ``ANSWER_CAPS[kind]``.
+        """
+        from kiosk.client import transport
+
+        url = self._url(path)
+        seconds = timeout_s or self.timeout_s
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        if auth and self.token:
+            all_headers["Authorization"] = f"Bearer {self.token}"
+        watch: transport.Watch | None = None
+        try:
+            if self._session is None:
+                self._session = transport.new_session(self.ca_bundle)
+            with (
+                transport.deadline(seconds) as watch,
+                self._session.request(
+                    method,
+                    url,
+                    headers=all_headers,
+                    json=body,
+                    timeout=(seconds, seconds),
+                    allow_redirects=False,
+                    stream=True,
+                ) as response,
+            ):
+                status, response_headers = response.status_code, response.headers
+                content = transport.read_capped(response, transport.ANSWER_CAPS[kind])
+        except Exception as exc:
+            expired = watch is not None and watch.expired
+            raise _failure(url, seconds, exc, expired=expired) from exc
+        if watch.expired:  # cut mid-headers, http.client takes the end for a short answer
+            raise CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)
+        if status < 500:
+            self.answers += 1
+        if status >= 500 or status == 429:
+            raise CentralUnavailable(
+                f"{url}: server answered {status}",
+                status=status,
+                retry_after_s=retry_after_s(response_headers.get("Retry-After")),
+                code=error_code(content),
+            )
+        if status in (401, 403):
+            code = error_code(content)
+            raise CentralAuthError(
+                f"{url}: credentials refused ({status} {code or 'no reason given'})",
+                status=status,
+                code=code,
+            )
+        return status, response_headers, content
+
+    def _expect(self, path: str, status: int, expected: int) -> None:
+        if status != expected:
+            raise CentralProtocolError(
+                f"{self._url(path)}: unexpected status {status}", status=status
+            )
+
+    def _json_object(self, path: str, body: bytes) -> dict[str, Any]:
+        try:
+            data = loads(body)
+        except BadJSON as exc:
+            raise CentralProtocolError(f"{self._url(path)}: body is not JSON ({exc})") from exc
+        if not isinstance(data, dict):
+            raise CentralProtocolError(
+                f"{self._url(path)}: expected a JSON object, got {type(data).__name__}"
+            )
+        return data
+
+
+def _one_key(deadline_s: float, **keys: str | None) -> dict[str, str]:
+    """The one key a lookup is by (exactly one of ``keys`` given), its deadline checked."""
+    given = {k: v for k, v in keys.items() if v is not None}
+    if len(given) != 1:
+        raise ValueError(f"give exactly one of {', '.join(keys)}")
+    if deadline_s <= 0:
+        raise ValueError("deadline_s must be positive")
+    return given
+
+
+def _failure(url: str, seconds: float, exc: Exception, *, expired: bool) -> CentralError:
+    """The :class:`CentralError` for what went wrong while sending to ``url``."""
+    import requests
+
+    from kiosk.client.transport import AnswerTooLarge
+
+    if expired or isinstance(exc, requests.Timeout):
+        return CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)
+    if isinstance(exc, AnswerTooLarge):
+        return CentralProtocolError(f"{url}: {exc}")
+    if isinstance(exc, requests.exceptions.SSLError) and is_untrusted(exc):
+        return CentralUnavailable(
+            f"{url}: the server's certificate is not trusted; install the city's certificate"
+            f" authority in the system store or set central.ca_bundle ({exc})"
+        )
+    if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
+        if is_garbled(exc):
+            return CentralProtocolError(f"{url}: the answer is not HTTP ({exc})")
+        return CentralUnavailable(f"{url}: cannot reach the server ({exc})")
+    if isinstance(exc, requests.RequestException):
+        return CentralProtocolError(f"{url}: unusable answer ({exc})")
+    log.error("sending to %s failed unexpectedly: %s", url, type(exc).__name__)
+    return CentralProtocolError(f"{url}: unusable answer ({type(exc).__name__})")
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,258 @@
+"""What :class:`kiosk.client.client.CentralClient` returns (plain data, no I/O)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+#: The record keys a lookup may fill (``record.<key>`` in the catalog's forms).
+RECORD_KEYS = ("medical_record_number", "family_card_number", "phone")
+
+
+@dataclass(frozen=True)
+class DocumentFetch:
+    """The result of fetching a versioned document (catalog, trust or revocation list).
+
+    ``not_modified`` means the ``etag`` sent still matches and ``data`` is
+    ``None``; otherwise ``data`` is the JSON object (not yet validated: see
+    :meth:`contract.catalog.Catalog.from_json`, :meth:`contract.trust.TrustStore.from_json`)
+    and ``etag`` its new tag.
+    """
+
+    not_modified: bool
+    etag: str | None
+    data: dict[str, Any] | None
+    #: The exact bytes of the answer (b"" when not modified): what the store keeps.
+    raw: bytes = field(default=b"", repr=False)
+
+
+#: The name the catalog's fetch had first.
+CatalogFetch = DocumentFetch
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What :meth:`CentralClient.enrol` got: the kiosk's id, office and bearer token."""
+
+    kiosk_id: str
+    office_id: str
+    token: str = field(repr=False)
+    #: The short code fallback ticket numbers carry (e.g. ``K07``); "" from an older server.
+    kiosk_code: str = ""
+
+
+@dataclass(frozen=True)
+class CitizenLookup:
+    """A citizen's city record: what the card does not hold.
+
+    ``record`` has the keys of :data:`RECORD_KEYS` the city knows. For a
+    lookup by UID with the holder's right date of birth (a UID alone finds
+    no one), ``full_name`` and ``nik`` say whom the registry lists as the
+    card's holder (still unverified: a UID can be copied).
+    """
+
+    record: Mapping[str, str]
+    full_name: str | None = None
+    nik: str | None = None
+    card_number: str | None = None
+
+    def __repr__(self) -> str:  # personal data never reaches a log by accident
+        return f"CitizenLookup(<{len(self.record)} record fields>, holder={self.nik is not None})"
+
+
+class AnswerError(ValueError):
+    """An answer whose fields are missing or of the wrong type (the client raises
+    :class:`kiosk.client.errors.CentralProtocolError` from it)."""
+
+
+def _str(data: Mapping[str, Any], key: str, *, empty: bool = False) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or (not value and not empty):
+        raise AnswerError(f"{key!r} missing or not a string")
+    return value
+
+
+def _int(data: Mapping[str, Any], key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise AnswerError(f"{key!r} missing or not an integer")
+    return value
+
+
+def _opt_int(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+#: Times and days the centre sends lie in [EARLIEST, LATEST) in UTC, as the centre
+#: itself requires of what kiosks send (central/submissions.py): anything else is
+#: a broken or hostile answer, and one near year 1 or 9999 cannot even be converted.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def _time(data: Mapping[str, Any], key: str) -> dt.datetime:
+    """An ISO 8601 time (no offset: UTC), in UTC and between 2000 and 2100."""
+    try:
+        moment = dt.datetime.fromisoformat(_str(data, key))
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    except (ValueError, OverflowError) as exc:
+        raise AnswerError(f"{key!r} is not an ISO 8601 time") from exc
+    if not EARLIEST <= moment < LATEST:
+        raise AnswerError(f"{key!r} is not between 2000 and 2100")
+    return moment
+
+
+def _day(data: Mapping[str, Any], key: str = "day") -> dt.date:
+    """A ``YYYY-MM-DD`` day between 2000 and 2100."""
+    try:
+        day = dt.date.fromisoformat(_str(data, key))
+    except ValueError as exc:
+        raise AnswerError(f"{key!r} is not YYYY-MM-DD") from exc
+    if not EARLIEST.date() <= day < LATEST.date():
+        raise AnswerError(f"{key!r} is not between 2000 and 2100")
+    return day
+
+
+@dataclass(frozen=True)
+class KioskInfo:
+    """``GET /api/v1/kiosks/me``: who the centre says this kiosk is."""
+
+    kiosk_id: str
+    office_id: str
+    kiosk_code: str
+    name: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> KioskInfo:
+        return cls(
+            kiosk_id=_str(data, "kiosk_id"),
+            office_id=_str(data, "office_id"),
+            kiosk_code=_str(data, "kiosk_code"),
+            name=str(data.get("name") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """``POST /api/v1/tickets/allocate``: a number the centre gave one ticket, online."""
+
+    ticket_id: str
+    service_id: str
+    day: dt.date
+    number: int
+    display: str
+    counter: str = ""
+    people_ahead: int | None = None
+    estimated_wait_minutes: int | None = None
+    now_serving: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Allocation:
+        number = _int(data, "number")
+        if number < 1:
+            raise AnswerError("'number' must be positive")
+        day = _day(data)
+        serving = data.get("now_serving")
+        return cls(
+            ticket_id=_str(data, "ticket_id"),
+            service_id=_str(data, "service_id"),
+            day=day,
+            number=number,
+            display=_str(data, "display"),
+            counter=str(data.get("counter") or ""),
+            people_ahead=_opt_int(data, "people_ahead"),
+            estimated_wait_minutes=_opt_int(data, "estimated_wait_minutes"),
+            now_serving=serving if isinstance(serving, str) and serving else None,
+        )
+
+
+@dataclass(frozen=True)
+class Lease:
+    """``POST /api/v1/leases``: a block of numbers ``start..end`` for one queue and day."""
+
+    lease_id: str
+    office_id: str
+    service_id: str
+    day: dt.date
+    start: int
+    end: int
+    expires_at: dt.datetime
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Lease:
+        start, end = _int(data, "start"), _int(data, "end")
+        if not 1 <= start <= end:
+            raise AnswerError("a lease needs 1 <= start <= end")
+        day = _day(data)
+        return cls(
+            lease_id=_str(data, "lease_id"),
+            office_id=_str(data, "office_id"),
+            service_id=_str(data, "service_id"),
+            day=day,
+            start=start,
+            end=end,
+            expires_at=_time(data, "expires_at"),
+        )
+
+
+SubmissionStatus = Literal["accepted", "replayed", "conflict", "invalid"]
+SUBMISSION_STATUSES: tuple[SubmissionStatus, ...] = ("accepted", "replayed", "conflict", "invalid")
+#: The only answers that mean the centre has taken the item under its key.
+TAKEN_STATUSES: frozenset[str] = frozenset({"accepted", "replayed"})
+
+
+def taken_by_centre(status: str) -> bool:
+    """Whether an item's answer means the centre holds it, so the kiosk may drop it.
+
+    Only ``accepted`` (new) and ``replayed`` (this key with this body again).
+    ``conflict`` (the key holds another body), ``invalid`` and any answer this
+    kiosk does not know are not: the item stays, a dead letter for an operator.
+    """
+    return status in TAKEN_STATUSES
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """One item's answer from ``POST /api/v1/submissions``.
+
+    ``status`` is the centre's word as sent: one of :data:`SUBMISSION_STATUSES`,
+    or one a newer centre added, which this kiosk treats as not taken.
+    """
+
+    key: str
+    status: str
+    error: str = ""
+    detail: str = ""
+
+    @property
+    def taken(self) -> bool:
+        """The centre holds the item (:func:`taken_by_centre`)."""
+        return taken_by_centre(self.status)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SubmissionResult:
+        return cls(
+            key=_str(data, "key"),
+            status=_str(data, "status"),
+            error=str(data.get("error") or ""),
+            detail=str(data.get("detail") or ""),
+        )
+
+
+@dataclass(frozen=True)
+class HeartbeatAck:
+    """``POST /api/v1/heartbeats``: the centre's clock and this kiosk's code."""
+
+    server_time: dt.datetime
+    kiosk_code: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> HeartbeatAck:
+        code = data.get("kiosk_code")
+        return cls(
+            server_time=_time(data, "server_time"),
+            kiosk_code=code if isinstance(code, str) else "",
+        )

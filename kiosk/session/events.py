@@ -1,0 +1,254 @@
+"""What can happen to a kiosk session (events) and what it asks for (effects).
+
+Events come from the reader, the citizen (through the UI) and the workers
+that carry out effects. Results of effects carry the ``session`` number they
+were asked for, so a late answer never leaks into the next citizen's session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from cardio.card.citizen import CardIdentity
+from kiosk.privacy import private_repr
+
+
+# --- events -----------------------------------------------------------------
+@dataclass(frozen=True)
+class CardTapped:
+    reader: str
+
+
+@dataclass(frozen=True)
+class CardLeft:
+    reader: str
+
+
+@dataclass(frozen=True)
+class CardRead:
+    session: int
+    identity: CardIdentity
+    #: The citizen's city record (``kiosk.client.results.RECORD_KEYS``), if found.
+    record: Mapping[str, str] | None = field(default=None, repr=False)
+    #: A UID-only card while the centre can be asked: offer the date-of-birth proof
+    #: that unlocks the registry's holder and record (a UID alone proves nothing).
+    can_prove: bool = False
+
+
+@dataclass(frozen=True)
+class CardReadFailed:
+    session: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class BirthDateEntered:
+    """The citizen typed a date of birth on the keypad: eight digits, ``DDMMYYYY``."""
+
+    digits: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ProofSkipped:
+    """The citizen chose to fill the form by hand ("Lewati")."""
+
+
+class ProofOutcome(StrEnum):
+    """What the centre said of a typed date of birth."""
+
+    MATCHED = "matched"  # the holder and record come with it
+    MISMATCH = "mismatch"  # wrong date, or no holder: the same answer
+    LOCKED = "locked"  # too many wrong dates for this card or kiosk (429)
+    UNAVAILABLE = "unavailable"  # offline, slow, or any other failure
+
+
+@dataclass(frozen=True)
+class BirthDateChecked:
+    """The result of :class:`ProveBirthDate`; ``identity`` and ``record`` only when matched."""
+
+    session: int
+    outcome: ProofOutcome
+    identity: CardIdentity | None = None
+    record: Mapping[str, str] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class ServiceSelected:
+    service_id: str
+
+
+@dataclass(frozen=True)
+class FormOpened:
+    """The citizen chose "Lanjut" on the service detail."""
+
+
+@private_repr("values")
+@dataclass(frozen=True)
+class FormSubmitted:
+    values: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    pass
+
+
+@dataclass(frozen=True)
+class TicketReady:
+    session: int
+    ticket: IssuedTicket
+
+
+@dataclass(frozen=True)
+class IssueFailed:
+    session: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class Cancel:
+    pass
+
+
+@dataclass(frozen=True)
+class Finish:
+    pass
+
+
+@dataclass(frozen=True)
+class UserActivity:
+    pass
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passed; the machine reads its clock and fires due timeouts."""
+
+
+@dataclass(frozen=True)
+class ComplaintOpened:
+    """The citizen chose "Pengaduan" (with a card, or from the attract screen without)."""
+
+
+@dataclass(frozen=True)
+class ComplaintSubmitted:
+    category: str
+    text: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ComplaintFiled:
+    session: int
+    receipt: ComplaintReceipt
+
+
+@dataclass(frozen=True)
+class ComplaintFailed:
+    session: int
+    reason: str
+
+
+SessionEvent = (
+    CardTapped
+    | CardLeft
+    | CardRead
+    | CardReadFailed
+    | BirthDateEntered
+    | ProofSkipped
+    | BirthDateChecked
+    | ServiceSelected
+    | FormOpened
+    | FormSubmitted
+    | Confirmed
+    | TicketReady
+    | IssueFailed
+    | Back
+    | Cancel
+    | Finish
+    | UserActivity
+    | Tick
+    | ComplaintOpened
+    | ComplaintSubmitted
+    | ComplaintFiled
+    | ComplaintFailed
+)
+
+
+# --- effects ----------------------------------------------------------------
+@dataclass(frozen=True)
+class ReadCard:
+    session: int
+    reader: str
+
+
+@dataclass(frozen=True)
+class ProveBirthDate:
+    """Ask the centre whether ``birth_date`` is the holder's of the UID-only card ``uid``."""
+
+    session: int
+    uid: bytes = field(repr=False)
+    birth_date: dt.date = field(repr=False)
+
+
+@private_repr("values")
+@dataclass(frozen=True)
+class IssueTicket:
+    session: int
+    identity: CardIdentity
+    service_id: str
+    values: Mapping[str, str]
+    language: str
+
+
+@dataclass(frozen=True)
+class FileComplaint:
+    """Store the complaint with its outbox row, then print its receipt."""
+
+    session: int
+    category: str
+    text: str = field(repr=False)
+    language: str = "id"
+    card_number: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class WipeSession:
+    """The session ended: drop every personal value held anywhere."""
+
+    reason: str
+
+
+Effect = ReadCard | ProveBirthDate | IssueTicket | FileComplaint | WipeSession
+
+
+# --- results ----------------------------------------------------------------
+@dataclass(frozen=True)
+class IssuedTicket:
+    number: str
+    service_id: str
+    counter: str
+    printed: bool
+    print_fault: str = ""
+    pdf_location: str = ""
+    #: The ticket's status page on the central server (its QR code); "" if unknown.
+    status_url: str = ""
+    #: People ahead and estimated wait when the centre numbered the ticket online; else None.
+    people_ahead: int | None = None
+    wait_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class ComplaintReceipt:
+    """A complaint stored for the centre: its reference, and whether its slip printed."""
+
+    reference: str
+    printed: bool
+    print_fault: str = ""

@@ -1,0 +1,506 @@
+"""The session state machine: the one place that decides what happens next.
+
+No Qt, no I/O. The UI renders :attr:`SessionMachine.state` and feeds it
+:mod:`kiosk.session.events`; :meth:`SessionMachine.handle` returns the
+effects (read a card, issue a ticket, wipe personal data) for the shell to
+carry out. Time comes from an injected monotonic clock and is checked on
+every event, so tests drive every timeout without sleeping.
+
+    idle ──tap──▶ reading ──read──▶ identified ──service──▶ service_chosen
+      ▲              │ UID only         ▲   │                 │ lanjut
+      │              ▼                  │   │                 │
+      │           proving ⇄ proving_check   │                 │
+      │              (date of birth; match, skip, give up)    │
+      │            error ◀──────────────┼───┼── failures      ▼
+      │              │                 back │               form ──submit──▶ confirming
+      └── timeouts, cancel, done ◀──────────┘                                  │ confirm
+                                  done ◀── ticket_issued ◀── issuing ◀─────────┘
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
+
+from cardio.card.citizen import CardIdentity
+from contract.assurance import ASSURANCE_ORDER
+from contract.catalog import Catalog, Service
+from kiosk.session import forms
+from kiosk.session.events import (
+    Back,
+    BirthDateChecked,
+    BirthDateEntered,
+    Cancel,
+    CardLeft,
+    CardRead,
+    CardReadFailed,
+    CardTapped,
+    ComplaintFailed,
+    ComplaintFiled,
+    ComplaintOpened,
+    ComplaintReceipt,
+    ComplaintSubmitted,
+    Confirmed,
+    Effect,
+    FileComplaint,
+    Finish,
+    FormOpened,
+    FormSubmitted,
+    IssuedTicket,
+    IssueFailed,
+    IssueTicket,
+    ProofOutcome,
+    ProofSkipped,
+    ProveBirthDate,
+    ReadCard,
+    ServiceSelected,
+    SessionEvent,
+    TicketReady,
+    UserActivity,
+    WipeSession,
+)
+from kiosk.session.prefill import FieldValue, Source, prefill
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+
+class Phase(StrEnum):
+    IDLE = "idle"
+    READING = "reading"
+    IDENTIFIED = "identified"
+    #: A UID-only card: the citizen may type their date of birth to unlock the
+    #: registry's pre-fill (a UID alone proves nothing), or skip.
+    PROVING = "proving"
+    #: The centre is checking the typed date.
+    PROVING_CHECK = "proving_check"
+    SERVICE_CHOSEN = "service_chosen"
+    FORM = "form"
+    CONFIRMING = "confirming"
+    ISSUING = "issuing"
+    TICKET_ISSUED = "ticket_issued"
+    DONE = "done"
+    ERROR = "error"
+    #: Writing a complaint (with a card, or anonymously from the attract screen).
+    COMPLAINT = "complaint"
+    COMPLAINT_SENDING = "complaint_sending"
+    #: The complaint is stored: its reference is on screen (and on paper).
+    COMPLAINT_FILED = "complaint_filed"
+
+
+#: Phases where the citizen is expected to act; the idle timeout runs here.
+INTERACTIVE = frozenset(
+    {
+        Phase.IDENTIFIED,
+        Phase.PROVING,
+        Phase.SERVICE_CHOSEN,
+        Phase.FORM,
+        Phase.CONFIRMING,
+        Phase.COMPLAINT,
+    }
+)
+#: Phases that may show something the citizen typed even without a card.
+_PERSONAL_PHASES = frozenset({Phase.COMPLAINT, Phase.COMPLAINT_SENDING, Phase.COMPLAINT_FILED})
+#: WCAG 2.2.1: the citizen gets at least 20 s to ask for more time.
+MIN_IDLE_WARNING_S = 20.0
+#: Wrong dates of birth one session may type before it carries on without pre-fill
+#: (the centre limits the card and the kiosk besides: docs/central-api.md).
+MAX_PROOF_ATTEMPTS = 3
+#: The years a typed date of birth may fall in (anything else: typed wrong, not counted).
+BIRTH_YEARS = range(1900, 2100)
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds; every one of them is a configuration key under ``[session]``."""
+
+    read: float = 8.0
+    idle: float = 60.0
+    idle_warning: float = 20.0
+    issuing: float = 30.0
+    ticket_display: float = 20.0
+    done_display: float = 3.0
+    error_display: float = 8.0
+
+
+@dataclass(frozen=True)
+class SessionState:
+    phase: Phase = Phase.IDLE
+    session: int = 0
+    identity: CardIdentity | None = None
+    service: Service | None = None
+    values: dict[str, FieldValue] = field(default_factory=dict)
+    field_errors: dict[str, str] = field(default_factory=dict)
+    ticket: IssuedTicket | None = None
+    #: The citizen's city record (pre-fills ``record.*`` fields); personal data.
+    record: Mapping[str, str] | None = None
+    complaint: ComplaintReceipt | None = None
+    #: Wrong dates of birth typed in this session (PROVING).
+    proof_attempts: int = 0
+    #: Stable code of what went wrong (ERROR phase) or of a notice in place.
+    problem: str = ""
+    deadline: float | None = None
+
+    def __repr__(self) -> str:  # keep personal data out of logs
+        return f"SessionState(phase={self.phase.value}, session={self.session})"
+
+    @property
+    def personal(self) -> bool:
+        """Whether this state holds (or its screen may show) anything about the citizen."""
+        return bool(
+            self.identity is not None
+            or self.ticket is not None
+            or self.values
+            or self.record
+            or self.complaint is not None
+            or self.phase in _PERSONAL_PHASES
+        )
+
+
+class SessionMachine:
+    def __init__(
+        self,
+        catalog: Callable[[], Catalog | None],
+        clock: Callable[[], float],
+        timeouts: Timeouts | None = None,
+        *,
+        end_on_card_removal: bool = False,
+        language: Callable[[], str] = lambda: "id",
+        staff_edits: bool = False,
+    ) -> None:
+        self._catalog = catalog
+        #: Hospital desk mode: staff may correct every field, even one from the card.
+        self._staff_edits = staff_edits
+        self._clock = clock
+        self.timeouts = timeouts or Timeouts()
+        self._end_on_card_removal = end_on_card_removal
+        self._language = language
+        self.state = SessionState()
+        self._listeners: list[Callable[[SessionState], None]] = []
+
+    def subscribe(self, listener: Callable[[SessionState], None]) -> None:
+        self._listeners.append(listener)
+
+    def seconds_left(self) -> float | None:
+        """Time left before the current phase times out, if it can."""
+        if self.state.deadline is None:
+            return None
+        return max(0.0, self.state.deadline - self._clock())
+
+    def idle_warning(self) -> bool:
+        """True when the citizen should see the "are you still there?" countdown.
+
+        Shown at least :data:`MIN_IDLE_WARNING_S` before the timeout (WCAG 2.2.1),
+        whatever ``idle_warning`` says.
+        """
+        left = self.seconds_left()
+        return (
+            self.state.phase in INTERACTIVE
+            and left is not None
+            and left <= max(self.timeouts.idle_warning, MIN_IDLE_WARNING_S)
+        )
+
+    def handle(self, event: SessionEvent) -> list[Effect]:
+        before = self.state
+        effects = self._timeout() or self._dispatch(event)
+        if self.state is not before:
+            log.info(
+                "session %d: %s -> %s (%s)",
+                self.state.session,
+                before.phase.value,
+                self.state.phase.value,
+                type(event).__name__,
+            )
+            for listener in list(self._listeners):
+                listener(self.state)
+        return effects
+
+    # -- transitions ---------------------------------------------------------
+    def _dispatch(self, event: SessionEvent) -> list[Effect]:
+        s = self.state
+        match event:
+            case CardTapped(reader) if s.phase in (Phase.IDLE, Phase.DONE, Phase.ERROR):
+                return self._start_reading(reader)
+            case CardRead(session, identity, record, can_prove) if self._current(
+                session, Phase.READING
+            ):
+                proving = can_prove and identity.citizen is None
+                self._go(
+                    Phase.PROVING if proving else Phase.IDENTIFIED,
+                    identity=identity,
+                    record=dict(record) if record else None,
+                    deadline=self._idle_deadline(),
+                )
+            case CardReadFailed(session, reason) if self._current(session, Phase.READING):
+                return self._fail(reason)
+            case CardLeft() if s.phase in INTERACTIVE and self._end_on_card_removal:
+                return self._end("card_removed")
+            case BirthDateEntered(digits) if s.phase is Phase.PROVING:
+                return self._prove(digits)
+            case BirthDateChecked(session, outcome, identity, record) if self._current(
+                session, Phase.PROVING_CHECK
+            ):
+                self._proved(outcome, identity, record)
+            case ProofSkipped() if s.phase is Phase.PROVING:
+                self._go(Phase.IDENTIFIED, problem="", deadline=self._idle_deadline())
+            case ServiceSelected(service_id) if s.phase is Phase.IDENTIFIED:
+                self._choose(service_id)
+            case FormOpened() if s.phase is Phase.SERVICE_CHOSEN:
+                self._go(Phase.FORM, deadline=self._idle_deadline())
+            case FormSubmitted(values) if s.phase is Phase.FORM:
+                self._submit(values)
+            case Confirmed() if s.phase is Phase.CONFIRMING:
+                return self._issue()
+            case TicketReady(session, ticket) if self._current(session, Phase.ISSUING):
+                deadline = self._clock() + self.timeouts.ticket_display
+                self._go(Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline)
+            case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
+                return self._fail(reason)
+            case Back():
+                return self._back()
+            case Cancel() if s.phase in INTERACTIVE:
+                return self._end("cancelled")
+            case Finish() if s.phase is Phase.TICKET_ISSUED:
+                return self._done()
+            case Finish() if s.phase in (Phase.DONE, Phase.ERROR):
+                return self._end("finished")
+            case UserActivity() if s.phase in INTERACTIVE:
+                self._go(s.phase, deadline=self._idle_deadline())
+            case ComplaintOpened() if s.phase is Phase.IDENTIFIED:
+                self._go(Phase.COMPLAINT, problem="", deadline=self._idle_deadline())
+            case ComplaintOpened() if s.phase is Phase.IDLE:  # anonymous, a new session
+                self.state = SessionState(
+                    phase=Phase.COMPLAINT, session=s.session + 1, deadline=self._idle_deadline()
+                )
+            case ComplaintSubmitted(category, text) if s.phase is Phase.COMPLAINT:
+                return self._file_complaint(category, text)
+            case ComplaintFiled(session, receipt) if self._current(
+                session, Phase.COMPLAINT_SENDING
+            ):
+                deadline = self._clock() + self.timeouts.ticket_display
+                self._go(Phase.COMPLAINT_FILED, complaint=receipt, deadline=deadline)
+            case ComplaintFailed(session, reason) if self._current(
+                session, Phase.COMPLAINT_SENDING
+            ):
+                return self._fail(reason)
+            case Finish() if s.phase is Phase.COMPLAINT_FILED:
+                return self._done()
+            case _:
+                log.debug("ignored %s in %s", type(event).__name__, s.phase.value)
+        return []
+
+    def _timeout(self) -> list[Effect]:
+        s = self.state
+        if s.deadline is None or self._clock() < s.deadline:
+            return []
+        if s.phase is Phase.READING:
+            return self._fail("read_timeout")
+        if s.phase is Phase.PROVING_CHECK:  # the centre is slow: carry on without it
+            self._go(
+                Phase.IDENTIFIED, problem="birth_date_unavailable", deadline=self._idle_deadline()
+            )
+            return []
+        if s.phase in (Phase.ISSUING, Phase.COMPLAINT_SENDING):
+            return self._fail("issue_timeout")
+        if s.phase in (Phase.TICKET_ISSUED, Phase.COMPLAINT_FILED):
+            return self._done()
+        if s.phase in INTERACTIVE:
+            return self._end("idle_timeout")
+        return self._end("finished")  # DONE, ERROR
+
+    def _start_reading(self, reader: str) -> list[Effect]:
+        wipe = self._wipe_if_personal("new_card")
+        session = self.state.session + 1
+        self.state = SessionState(
+            phase=Phase.READING,
+            session=session,
+            deadline=self._clock() + self.timeouts.read,
+        )
+        return [*wipe, ReadCard(session, reader)]
+
+    def _prove(self, digits: str) -> list[Effect]:
+        s = self.state
+        born = _birth_date(digits)
+        if born is None:  # not a date: typed wrong, not counted, nothing asked
+            self._go(Phase.PROVING, problem="birth_date_invalid", deadline=self._idle_deadline())
+            return []
+        identity = _present(s.identity)
+        self._go(Phase.PROVING_CHECK, problem="", deadline=self._clock() + self.timeouts.read)
+        return [ProveBirthDate(s.session, identity.uid, born)]
+
+    def _proved(
+        self,
+        outcome: ProofOutcome,
+        identity: CardIdentity | None,
+        record: Mapping[str, str] | None,
+    ) -> None:
+        s = self.state
+        if (
+            outcome is ProofOutcome.MATCHED
+            and identity is not None
+            and identity.uid == (_present(s.identity).uid)
+        ):
+            self._go(
+                Phase.IDENTIFIED,
+                identity=identity,
+                record=dict(record) if record else None,
+                problem="",
+                deadline=self._idle_deadline(),
+            )
+            return
+        if outcome is ProofOutcome.MISMATCH:
+            attempts = s.proof_attempts + 1
+            if attempts < MAX_PROOF_ATTEMPTS:
+                self._go(
+                    Phase.PROVING,
+                    proof_attempts=attempts,
+                    problem="birth_date_mismatch",
+                    deadline=self._idle_deadline(),
+                )
+                return
+            self._go(
+                Phase.IDENTIFIED,
+                proof_attempts=attempts,
+                problem="birth_date_gave_up",
+                deadline=self._idle_deadline(),
+            )
+            return
+        problem = (
+            "birth_date_locked" if outcome is ProofOutcome.LOCKED else "birth_date_unavailable"
+        )
+        self._go(Phase.IDENTIFIED, problem=problem, deadline=self._idle_deadline())
+
+    def _choose(self, service_id: str) -> None:
+        catalog = self._catalog()
+        identity = _present(self.state.identity)
+        try:
+            service = catalog.service(service_id) if catalog else None
+        except KeyError:
+            service = None
+        if service is None:
+            self._go(Phase.IDENTIFIED, problem="service_unknown", deadline=self._idle_deadline())
+            return
+        if ASSURANCE_ORDER[identity.assurance] < ASSURANCE_ORDER[service.assurance]:
+            self._go(Phase.IDENTIFIED, problem="assurance_too_low", deadline=self._idle_deadline())
+            return
+        self._go(
+            Phase.SERVICE_CHOSEN,
+            service=service,
+            problem="",
+            values=self._editable(prefill(service.form, identity, self.state.record)),
+            field_errors={},
+            deadline=self._idle_deadline(),
+        )
+
+    def _submit(self, typed: Mapping[str, str]) -> None:
+        service = _present(self.state.service)
+        merged = dict(self.state.values)
+        for f in service.form:
+            current = merged.get(f.name)
+            raw = typed.get(f.name)
+            if raw is None or (current is not None and current.locked):
+                continue  # a locked value from the card cannot be overridden
+            text = forms.clean(raw)
+            if current is None or text != current.value:
+                merged[f.name] = FieldValue(text, Source.CITIZEN, False)
+        errors = forms.validate(service.form, {n: v.value for n, v in merged.items()})
+        phase = Phase.FORM if errors else Phase.CONFIRMING
+        self._go(phase, values=merged, field_errors=errors, deadline=self._idle_deadline())
+
+    def _issue(self) -> list[Effect]:
+        s = self.state
+        identity, service = _present(s.identity), _present(s.service)
+        self._go(Phase.ISSUING, deadline=self._clock() + self.timeouts.issuing)
+        values = {name: v.value for name, v in s.values.items()}
+        return [IssueTicket(s.session, identity, service.id, values, self._language())]
+
+    def _file_complaint(self, category: str, text: str) -> list[Effect]:
+        s = self.state
+        if not category or not forms.clean(text):
+            self._go(Phase.COMPLAINT, problem="complaint_empty", deadline=self._idle_deadline())
+            return []
+        citizen = s.identity.citizen if s.identity else None
+        card_number = citizen.card_number if citizen and citizen.card_number else None
+        self._go(Phase.COMPLAINT_SENDING, deadline=self._clock() + self.timeouts.issuing)
+        text = forms.clean(text)
+        return [FileComplaint(s.session, category, text, self._language(), card_number)]
+
+    def _back(self) -> list[Effect]:
+        if self.state.phase is Phase.COMPLAINT:
+            if self.state.identity is None:
+                return self._end("cancelled")  # anonymous: back to the attract screen
+            self._go(Phase.IDENTIFIED, problem="", deadline=self._idle_deadline())
+            return []
+        previous = {
+            Phase.SERVICE_CHOSEN: Phase.IDENTIFIED,
+            Phase.FORM: Phase.SERVICE_CHOSEN,
+            Phase.CONFIRMING: Phase.FORM,
+        }.get(self.state.phase)
+        if previous is not None:
+            self._go(previous, problem="", deadline=self._idle_deadline())
+        return []
+
+    def _fail(self, reason: str) -> list[Effect]:
+        wipe = self._wipe_if_personal(reason)
+        self.state = SessionState(
+            phase=Phase.ERROR,
+            session=self.state.session,
+            problem=reason,
+            deadline=self._clock() + self.timeouts.error_display,
+        )
+        return wipe
+
+    def _done(self) -> list[Effect]:
+        wipe = self._wipe_if_personal("finished")
+        self.state = SessionState(
+            phase=Phase.DONE,
+            session=self.state.session,
+            deadline=self._clock() + self.timeouts.done_display,
+        )
+        return wipe
+
+    def _end(self, reason: str) -> list[Effect]:
+        wipe = self._wipe_if_personal(reason)
+        self.state = SessionState(session=self.state.session, problem=reason)
+        return wipe or [WipeSession(reason)]
+
+    def _wipe_if_personal(self, reason: str) -> list[Effect]:
+        return [WipeSession(reason)] if self.state.personal else []
+
+    # -- helpers -------------------------------------------------------------
+    def _editable(self, values: dict[str, FieldValue]) -> dict[str, FieldValue]:
+        if not self._staff_edits:
+            return values
+        return {n: dataclasses.replace(v, locked=False) for n, v in values.items()}
+
+    def _current(self, session: int, phase: Phase) -> bool:
+        return self.state.phase is phase and self.state.session == session
+
+    def _idle_deadline(self) -> float:
+        return self._clock() + self.timeouts.idle
+
+    def _go(self, phase: Phase, **changes: object) -> None:
+        self.state = dataclasses.replace(self.state, phase=phase, **changes)  # type: ignore[arg-type]
+
+
+def _birth_date(digits: str) -> dt.date | None:
+    """``DDMMYYYY`` as a date, or None if it is not one (or not a plausible year of birth)."""
+    if len(digits) != 8 or not digits.isascii() or not digits.isdigit():
+        return None
+    try:
+        born = dt.date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
+    except ValueError:
+        return None
+    return born if born.year in BIRTH_YEARS else None
+
+
+def _present(value: _T | None) -> _T:
+    """A value the current phase guarantees; its absence is a bug in this module."""
+    if value is None:
+        raise RuntimeError("session state is inconsistent with its phase")
+    return value

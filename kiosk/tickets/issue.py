@@ -1,0 +1,237 @@
+"""Issue a ticket: store it first, then print it.
+
+The ticket and its outbox row exist before the printer is asked, so a
+printer fault never loses a ticket or hands out a number twice; the citizen
+still sees the number (and the QR code of its status page) on screen. A
+ticket is printed once; printing it again is a *reprint* and says so on the
+paper ("CETAK ULANG"), so two papers with one number are never two places.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from contract.catalog import Catalog, Service
+from kiosk.client.results import Allocation
+from kiosk.session.events import IssuedTicket, IssueTicket
+from kiosk.tickets.ids import new_ticket_id
+from offline_store import Store
+from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
+from printing.ticket import Language
+
+log = logging.getLogger(__name__)
+
+#: Asks the centre to number a ticket online: ``(ticket_id, service_id, day)``;
+#: None when it cannot answer in time (the sync engine's ``allocate``).
+Allocate = Callable[[str, str, dt.date], Allocation | None]
+
+
+class TicketingError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Issued:
+    ticket: IssuedTicket
+    #: The registration slip to print once the ticket is on screen (services
+    #: with ``slip: true`` whose ticket printed); holds personal data.
+    slip: SlipDocument | None = None
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How documents are printed on this kiosk (from ``[printer]`` and ``[central]``)."""
+
+    printer: Printer
+    paper: str = "80mm"
+    logo: Path | None = None
+    #: The central server's base URL; a ticket's status page is ``{url}/t/{id}``.
+    central_url: str = ""
+
+    def status_url(self, ticket_id: str) -> str:
+        return f"{self.central_url.rstrip('/')}/t/{ticket_id}" if self.central_url else ""
+
+
+def _language(value: str) -> Language:
+    return "en" if value == "en" else "id"
+
+
+def issue_and_print(
+    request: IssueTicket,
+    *,
+    catalog: Catalog | None,
+    office_id: str,
+    store: Store,
+    setup: PrintSetup,
+    now: Callable[[], dt.datetime],
+    allocate: Allocate | None = None,
+) -> Issued:
+    """Store the ticket and its outbox row, then print. Raises :class:`TicketingError`.
+
+    The number: the centre's, when ``allocate`` gets one within its deadline
+    (then the paper also shows the people ahead and the estimated wait); else
+    a leased one; else the kiosk's fallback (offline_store/leases.py).
+    """
+    if catalog is None:
+        raise TicketingError("no_catalog")
+    try:
+        service = catalog.service(request.service_id)
+        office = catalog.office(service.office_id)
+    except KeyError:
+        raise TicketingError("service_unknown") from None
+    identity = request.identity
+    payload = {
+        "office_id": office_id,
+        "service_id": service.id,
+        "language": request.language,
+        "assurance": identity.assurance.value,
+        "card_uid": identity.uid.hex(),
+        "card_number": identity.citizen.card_number if identity.citizen else None,
+        "values": dict(request.values),
+    }
+    issued_at = now()
+    ticket_id = new_ticket_id(store.kiosk_code())
+    allocation = allocate(ticket_id, service.id, issued_at.date()) if allocate else None
+    stored = store.issue_ticket(
+        office_id=office_id,
+        service_id=service.id,
+        prefix=service.ticket_prefix,
+        counter=service.counter,
+        payload=payload,
+        now=issued_at,
+        allocated=allocation.number if allocation else None,
+        ticket_id=ticket_id,
+    )
+    log.info("ticket %s issued for service %s (%s)", stored.number, service.id, stored.source)
+    online = allocation if stored.source == "online" else None
+    language = _language(request.language)
+    document = TicketDocument(
+        number=stored.number,
+        service_name=service.name(language),
+        office_name=office.name,
+        counter=service.counter,
+        issued_at=issued_at,
+        language=language,
+        status_url=setup.status_url(stored.id),
+        people_ahead=online.people_ahead if online else None,
+        wait_minutes=online.estimated_wait_minutes if online else None,
+        requirements=tuple(requirement(language) for requirement in service.requirements),
+    )
+    printed, fault, location = print_document(document, setup, f"tiket-{stored.number}")
+    store.record_print(stored.id, printed=printed, fault=fault)
+    slip = None
+    if service.slip and printed:
+        slip = _slip(document, service, request)
+    ticket = IssuedTicket(
+        number=stored.number,
+        service_id=service.id,
+        counter=service.counter,
+        printed=printed,
+        print_fault=fault,
+        pdf_location=location,
+        status_url=document.status_url,
+        people_ahead=document.people_ahead,
+        wait_minutes=document.wait_minutes,
+    )
+    return Issued(ticket, slip)
+
+
+def _slip(document: TicketDocument, service: Service, request: IssueTicket) -> SlipDocument:
+    language = document.language
+    fields = tuple(
+        SlipField(field.label(language), request.values.get(field.name, ""))
+        for field in service.form
+    )
+    return SlipDocument(
+        number=document.number,
+        service_name=document.service_name,
+        office_name=document.office_name,
+        counter=document.counter,
+        issued_at=document.issued_at,
+        language=language,
+        fields=fields,
+        status_url=document.status_url,
+    )
+
+
+def print_document(
+    document: TicketDocument | SlipDocument, setup: PrintSetup, job_name: str
+) -> tuple[bool, str, str]:
+    """Render and print; returns (printed, fault code or "", the backend's job id).
+
+    Never raises: the ticket already exists, and a layout bug must not hide
+    its number from the citizen.
+    """
+    from printing.layout import Paper, render_slip_pdf, render_ticket_pdf  # reportlab, lazily
+
+    try:
+        paper = Paper(setup.paper)
+        if isinstance(document, SlipDocument):
+            pdf = render_slip_pdf(document, paper, logo=setup.logo)
+        else:
+            pdf = render_ticket_pdf(document, paper, logo=setup.logo)
+        receipt = setup.printer.print_pdf(pdf, job_name, personal=document.personal_data)
+    except PrinterError as exc:
+        log.warning("%s not printed: %s (%s)", job_name, exc.reason.value, exc.detail)
+        return False, exc.reason.value, ""
+    except Exception:
+        log.exception("%s not printed: rendering or printing failed", job_name)
+        return False, "failed", ""
+    return True, "", receipt.job_id
+
+
+def print_slip(slip: SlipDocument, setup: PrintSetup) -> str:
+    """Print the registration slip as its own job; returns the fault code or ""."""
+    printed, fault, _ = print_document(slip, setup, f"slip-{slip.number}")
+    if printed:
+        log.info("registration slip for %s printed", slip.number)
+    return fault
+
+
+def reprint_ticket(
+    ticket_id: str, *, store: Store, catalog: Catalog, setup: PrintSetup, language: str = "id"
+) -> IssuedTicket:
+    """Print a stored ticket again, marked as a reprint ("CETAK ULANG").
+
+    For the operator, once the printer is fixed. Records the outcome on the
+    ticket as the first print did. Raises :class:`TicketingError` for a
+    ticket or service this kiosk does not know.
+    """
+    try:
+        row = store.ticket(ticket_id)
+    except Exception as exc:  # the store's own "not found"
+        raise TicketingError("ticket_unknown") from exc
+    try:
+        service = catalog.service(row["service_id"])
+        office = catalog.office(service.office_id)
+    except KeyError:
+        raise TicketingError("service_unknown") from None
+    lang = _language(language)
+    document = TicketDocument(
+        number=row["number"],
+        service_name=service.name(lang),
+        office_name=office.name,
+        counter=row["counter"],
+        issued_at=dt.datetime.fromisoformat(row["issued_at"]),
+        language=lang,
+        status_url=setup.status_url(ticket_id),
+        requirements=tuple(requirement(lang) for requirement in service.requirements),
+        reprint=True,
+    )
+    printed, fault, location = print_document(document, setup, f"tiket-{row['number']}-ulang")
+    store.record_print(ticket_id, printed=printed, fault=fault)
+    return IssuedTicket(
+        number=document.number,
+        service_id=service.id,
+        counter=document.counter,
+        printed=printed,
+        print_fault=fault,
+        pdf_location=location,
+        status_url=document.status_url,
+    )

@@ -1,0 +1,1 @@
+"""Parts built from the configuration: the printer, the local store, the demo's reader."""
