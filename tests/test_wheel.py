@@ -1,8 +1,12 @@
-"""A wheel built from a clean clone carries the compiled translations: installed
-on its own, outside the checkout, it shows the English screens."""
+"""What a city installs. A wheel built from a clean clone carries the compiled
+translations: installed on its own, outside the checkout, it shows the English
+screens. The central server installs with its extra alone, without Qt, and
+serves."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +35,41 @@ CHILD = textwrap.dedent(
     app = QApplication([])
     shown = label(tr("information", "en"))
     print(shown.text())
+    """
+)
+
+
+# Run by the centre-only environment's interpreter, outside the checkout: the
+# centre starts on the demo data, enrols a kiosk and serves what kiosks fetch.
+CENTRE_CHILD = textwrap.dedent(
+    """
+    import json
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    import central
+    from central.process import start_central
+    from central.settings import DEMO_ENROLMENT_CODE
+
+    assert Path(central.__file__).resolve().is_relative_to(Path(sys.argv[1]).resolve())
+    with start_central() as centre:
+        enrol = urllib.request.Request(
+            centre.url + "/api/v1/enrol",
+            data=json.dumps({"code": DEMO_ENROLMENT_CODE, "name": "centre-only"}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(enrol, timeout=60) as answer:
+            token = json.load(answer)["token"]
+        served = {}
+        for path in ("/api/v1/catalog", "/api/v1/trust", "/api/v1/revocations"):
+            ask = urllib.request.Request(
+                centre.url + path, headers={"Authorization": "Bearer " + token}
+            )
+            with urllib.request.urlopen(ask, timeout=60) as answer:
+                served[path] = json.load(answer)
+    print(json.dumps(served))
     """
 )
 
@@ -109,3 +148,83 @@ def test_the_built_wheel_shows_english_screens(tmp_path: Path) -> None:
     )
     assert shown.returncode == 0, shown.stderr[-3000:]
     assert shown.stdout.strip() == "Information", shown.stderr[-3000:]
+
+
+# The centre's extra alone, from the lock, with the project built as a wheel.
+SYNC_CENTRE_ONLY = (
+    *(str(UV), "sync", "--locked", "--offline", "--no-dev"),
+    *("--extra", "central", "--no-editable"),
+)
+
+
+FIND_SPEC = "import importlib.util, sys; print(importlib.util.find_spec(sys.argv[1]) is not None)"
+
+
+def _venv_has(python: Path, module: str) -> bool:
+    found = subprocess.run(
+        [str(python), "-c", FIND_SPEC, module], capture_output=True, text=True, check=True
+    )
+    return found.stdout.strip() == "True"
+
+
+@pytest.mark.slow
+def test_the_centre_installs_with_its_extra_alone_without_qt_and_serves(tmp_path: Path) -> None:
+    """What a city's server gets from ``anjungan[central]``: no PySide6, and a
+    ``kiosk server`` that starts, seeds the demo and serves the lists. Installed
+    from the lock (offline, from the cache ``make venv`` filled), the project
+    built as a wheel, not linked to the checkout."""
+    if not UV.exists():
+        pytest.skip("the project's uv is not installed (make venv installs it)")
+    assert importlib.util.find_spec("PySide6") is not None, "the suite's own env has the kiosk"
+    clone, venv, elsewhere = (tmp_path / d for d in ("clone", "venv", "elsewhere"))
+    for d in (clone, elsewhere):
+        d.mkdir()
+    _clean_clone(clone)
+
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_COMPILE_BYTECODE")}
+    env.update(UV_PROJECT_ENVIRONMENT=str(venv), UV_PYTHON_DOWNLOADS="never", PYTHONPATH="")
+    synced = subprocess.run(
+        [*SYNC_CENTRE_ONLY, "--python", sys.executable],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_S,
+    )
+    assert synced.returncode == 0, synced.stderr[-3000:]
+    python = venv / "bin" / "python"
+    assert _venv_has(python, "fastapi"), "the central extra was not installed"
+    assert not _venv_has(python, "PySide6"), "a centre-only install must not carry Qt"
+
+    for command in ([str(venv / "bin" / "kiosk"), "server"], [str(python), "-m", "central"]):
+        helped = subprocess.run(
+            [*command, "--help"],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE_S,
+        )
+        assert helped.returncode == 0, helped.stderr[-3000:]
+        assert "--seed-demo" in helped.stdout
+
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    served = subprocess.run(
+        [str(python), "-c", CENTRE_CHILD, site],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_S,
+    )
+    assert served.returncode == 0, served.stderr[-3000:]
+    lists = json.loads(served.stdout)
+    assert lists["/api/v1/catalog"]["offices"], lists["/api/v1/catalog"]
+    assert lists["/api/v1/trust"]["format"] == "anjungan-trust-list/1"
+    assert lists["/api/v1/trust"]["issuers"]
+    assert lists["/api/v1/revocations"]["format"].startswith("anjungan-revocation-list/")
