@@ -33,8 +33,8 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 from central.errors import ApiError, Conflict, NotFound
 from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.tables import leases, services, ticket_counters, tickets
-from central.ticket_ids import is_foreign
 from central.upsert import dialect_insert
+from contract.ticket_ids import is_foreign
 
 #: The largest block one lease may take.
 MAX_LEASE = 500

@@ -54,8 +54,8 @@ from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.numbering import ServiceInfo, display, local_day, office_services, take_numbers
 from central.queue import VOID, WAITING
 from central.tables import kiosks, leases, submissions, tickets
-from central.ticket_ids import is_foreign, is_kiosk_made
 from central.times import EARLIEST, LATEST, in_range
+from contract.ticket_ids import is_foreign, is_kiosk_made
 
 log = logging.getLogger(__name__)
 

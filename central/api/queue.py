@@ -18,8 +18,8 @@ from central import numbering, queue
 from central.audit import utc_now
 from central.deps import Context, KioskAuth, kiosk_router
 from central.tables import kiosks
-from central.ticket_ids import KIOSK_TICKET_ID
 from central.times import ApiDate
+from contract.ticket_ids import KIOSK_TICKET_ID
 
 router = kiosk_router(tags=["queue"])
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract.catalog import Catalog, Service
+from contract.ticket_ids import new_ticket_id
 from kiosk.client.results import Allocation
 from kiosk.session.events import IssuedTicket, IssueTicket
-from kiosk.tickets.ids import new_ticket_id
 from offline_store import Store
 from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
 from printing.ticket import Language

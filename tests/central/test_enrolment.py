@@ -16,9 +16,9 @@ from central.credentials import code_hash, sha256_hex
 from central.database import Database
 from central.process import RunningCentral
 from central.tables import audit_log, enrolment_codes, kiosk_tokens, kiosks
+from contract.ticket_ids import new_ticket_id
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralAuthError
-from kiosk.tickets.ids import new_ticket_id
 
 from .helpers import (
     DEMO_OFFICE,

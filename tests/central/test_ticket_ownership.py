@@ -20,7 +20,7 @@ from central import staff
 from central.database import Database
 from central.process import RunningCentral
 from central.submissions import claimed_ticket_id
-from kiosk.tickets.ids import new_ticket_id
+from contract.ticket_ids import new_ticket_id
 
 from .helpers import bearer, new_code, new_kiosk, new_office, new_staff
 from .queue_helpers import ZONE, allocate, complaint, lease, new_id, registration, results

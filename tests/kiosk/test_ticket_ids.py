@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from central.ticket_ids import is_foreign
 from contract.catalog import Catalog
-from kiosk.tickets.ids import new_ticket_id
+from contract.ticket_ids import is_foreign, new_ticket_id
 from kiosk.tickets.issue import PrintSetup, issue_and_print
 from offline_store import Store
 from tests.kiosk.test_printer_setup import READY, ScriptedPrinter, request

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from central.database import Database
 from central.tables import tickets
+from contract.ticket_ids import new_ticket_id
 from kiosk.sync import SyncEngine
-from kiosk.tickets.ids import new_ticket_id
 from offline_store import Store, StoredTicket
 from tests.sync.conftest import OFFICE, Clock
 

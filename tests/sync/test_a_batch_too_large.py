@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from central.process import RunningCentral
-from kiosk.tickets.ids import new_ticket_id
+from contract.ticket_ids import new_ticket_id
 from offline_store import StoredTicket
 from tests.sync.conftest import BACKENDS, OFFICE, Kiosk, own_centre
 from tests.sync.helpers import centre_tickets

@@ -1,7 +1,9 @@
-"""Kiosk-bound ticket ids: which kiosk may use a ticket id.
+"""Kiosk-bound ticket ids: how a kiosk makes them and which kiosk may use one.
 
-A ticket's id is printed in its QR code, so anyone holding the paper knows
-it. A kiosk therefore makes ids that name it: a UUID of version 8 (RFC 9562)
+A ticket's id is its idempotency key and the end of its QR code's address, so
+anyone holding the paper knows it. A kiosk therefore makes ids that name it
+(:func:`new_ticket_id`; one that does not know its code yet makes a random
+version-4 id): a UUID of version 8 (RFC 9562)
 whose first 48 bits are the first six bytes of
 ``SHA-256("anjungan-ticket-id/1:" + kiosk code)`` (the rest is random, 74
 bits). The centre takes a bound id only from the kiosk whose code it names:
@@ -18,10 +20,18 @@ claim kept apart) can then never be taken by a kiosk in advance.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import uuid
 
-__all__ = ["KIOSK_TICKET_ID", "TAG_CONTEXT", "is_foreign", "is_kiosk_made", "kiosk_tag"]
+__all__ = [
+    "KIOSK_TICKET_ID",
+    "TAG_CONTEXT",
+    "is_foreign",
+    "is_kiosk_made",
+    "kiosk_tag",
+    "new_ticket_id",
+]
 
 #: A ticket id a kiosk may send: a lower-case UUID of version 4 (random) or 8
 #: (bound), RFC 9562 variant. Any other version or variant is refused.
@@ -36,6 +46,16 @@ BOUND_VERSION = 8
 def kiosk_tag(kiosk_code: str) -> bytes:
     """The six bytes a kiosk's bound ticket ids start with."""
     return hashlib.sha256(TAG_CONTEXT + kiosk_code.encode()).digest()[:6]
+
+
+def new_ticket_id(kiosk_code: str | None) -> str:
+    """A fresh ticket id bound to ``kiosk_code`` (a random UUID4 without one)."""
+    if not kiosk_code:
+        return str(uuid.uuid4())
+    raw = bytearray(kiosk_tag(kiosk_code)) + os.urandom(10)
+    raw[6] = (raw[6] & 0x0F) | (BOUND_VERSION << 4)
+    raw[8] = (raw[8] & 0x3F) | 0x80  # the RFC 9562 variant
+    return str(uuid.UUID(bytes=bytes(raw)))
 
 
 def is_kiosk_made(ticket_id: str) -> bool:
