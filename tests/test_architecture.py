@@ -226,8 +226,15 @@ def test_no_qt_import_outside_ui(package: str) -> None:
     assert [o for o in offenders if o.split(":")[0] not in allowed] == []
 
 
-@pytest.mark.parametrize("package", ["kiosk", "cardio", "printing", "ui"])
-def test_no_sql_outside_the_store(package: str) -> None:
+_SQLITE = {"sqlite3", "sqlite_utils"}
+_SERVER_SQL = {"sqlalchemy", "alembic", "psycopg"}
+#: The database libraries each package may import: the store's SQLite, the centre's SQLAlchemy.
+SQL_ALLOWED = {"offline_store": _SQLITE, "central": _SERVER_SQL}
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_sql_only_in_the_store_and_the_centre(package: str) -> None:
+    forbidden = (_SQLITE | _SERVER_SQL) - SQL_ALLOWED.get(package, set())
     offenders = []
     for path in _python_files(package):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -235,6 +242,6 @@ def test_no_sql_outside_the_store(package: str) -> None:
             if isinstance(node, ast.Import | ast.ImportFrom):
                 module = node.module if isinstance(node, ast.ImportFrom) else None
                 names = [module] if module else [a.name for a in node.names]
-                if any(n and n.split(".")[0] in ("sqlite3", "sqlite_utils") for n in names):
+                if any(n and n.split(".")[0] in forbidden for n in names):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
