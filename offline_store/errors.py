@@ -18,6 +18,8 @@ Messages never carry SQL text or personal data.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class StoreError(Exception):
@@ -67,3 +69,12 @@ def translate(exc: sqlite3.Error) -> StoreError:
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in str(exc):
         return StoreCorrupt("the database file is damaged")
     return StoreError(f"{type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Raise any sqlite3 error inside the block as the store's own (:func:`translate`)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise translate(exc) from exc
