@@ -9,21 +9,27 @@ outbox rows share one transaction; personal data is encrypted at rest.
 from offline_store.errors import (
     BadValue,
     LeaseConflict,
+    MigrationError,
     StoreCorrupt,
     StoreError,
     StoreFull,
     StoreKeyError,
+    StoreReason,
     StoreTampered,
 )
 from offline_store.leases import format_number
 from offline_store.models import (
     CachedDocument,
+    LeaseKind,
     LeaseState,
+    NumberSource,
     OutboxItem,
+    OutboxState,
     OutboxStats,
     Purged,
     StoredTicket,
     SyncLogEntry,
+    SyncResult,
 )
 from offline_store.store import DEFAULT_RECORD_TTL_S, KEY_FILE_NAME, Store
 
@@ -33,8 +39,12 @@ __all__ = [
     "BadValue",
     "CachedDocument",
     "LeaseConflict",
+    "LeaseKind",
     "LeaseState",
+    "MigrationError",
+    "NumberSource",
     "OutboxItem",
+    "OutboxState",
     "OutboxStats",
     "Purged",
     "Store",
@@ -42,8 +52,10 @@ __all__ = [
     "StoreError",
     "StoreFull",
     "StoreKeyError",
+    "StoreReason",
     "StoreTampered",
     "StoredTicket",
     "SyncLogEntry",
+    "SyncResult",
     "format_number",
 ]

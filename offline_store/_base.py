@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from offline_store.errors import StoreCorrupt, StoreError, translate
+from offline_store.errors import StoreCorrupt, StoreError, translated
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -100,11 +100,3 @@ class StoreBase:
         if not isinstance(value, dict):
             raise StoreCorrupt(f"{table} row {row_key}: the value is not a JSON object")
         return value
-
-
-@contextmanager
-def translated() -> Iterator[None]:
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise translate(exc) from exc

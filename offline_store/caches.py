@@ -151,7 +151,7 @@ class CacheMixin(StoreBase):
         detail: str = "",
     ) -> None:
         """Record one sync run (``detail`` must never carry personal data)."""
-        if result not in ("ok", "failed"):
+        if result not in tuple(SyncResult):
             raise BadValue("a sync result is 'ok' or 'failed'")
         with self._write() as conn:
             conn.execute(
@@ -184,6 +184,6 @@ class CacheMixin(StoreBase):
                 [task, result, limit],
             ).fetchall()
         return [
-            SyncLogEntry(t, r, from_text(started), from_text(finished), d)
+            SyncLogEntry(t, SyncResult(r), from_text(started), from_text(finished), d)
             for t, r, started, finished, d in rows
         ]

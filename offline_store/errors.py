@@ -8,34 +8,46 @@
     │   └── StoreTampered     one encrypted value does not belong to its row
     ├── StoreKeyError         the key file is missing, unreadable or not this store's key
     ├── LeaseConflict         a leased number block overlaps one the kiosk already holds
-    └── BadValue              an argument the store refuses (e.g. a kiosk code's form)
+    ├── BadValue              an argument the store refuses (e.g. a kiosk code's form)
+    └── MigrationError        a migration step tried to end its own transaction
 
-``reason`` is the stable code the session and the screen use; the key and
-lease errors share ``store_failed`` because the citizen is told the same thing.
-Messages never carry SQL text or personal data.
+``reason`` is the stable :class:`StoreReason` the session and the screen use;
+the key, lease and migration errors share ``store_failed`` because the citizen
+is told the same thing. Messages never carry SQL text or personal data.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+
+
+class StoreReason(StrEnum):
+    """Why the store failed. Values are stable: logs, screens and the operator panel show them."""
+
+    STORE_FAILED = "store_failed"
+    STORE_FULL = "store_full"
+    STORE_CORRUPT = "store_corrupt"
 
 
 class StoreError(Exception):
     """Base: the local store could not do what was asked; nothing was written."""
 
-    reason = "store_failed"
+    reason: StoreReason = StoreReason.STORE_FAILED
 
 
 class StoreFull(StoreError):
     """The disk (or the database's size limit) is full."""
 
-    reason = "store_full"
+    reason = StoreReason.STORE_FULL
 
 
 class StoreCorrupt(StoreError):
     """The database file is damaged or not a database."""
 
-    reason = "store_corrupt"
+    reason = StoreReason.STORE_CORRUPT
 
 
 class StoreTampered(StoreCorrupt):
@@ -59,6 +71,10 @@ class BadValue(StoreError, ValueError):
     """An argument the store cannot accept; nothing was written."""
 
 
+class MigrationError(StoreError):
+    """A migration step broke the rule that it runs inside one transaction."""
+
+
 def translate(exc: sqlite3.Error) -> StoreError:
     """Map a sqlite3 error to the store's own, keeping SQL text out of messages."""
     code = getattr(exc, "sqlite_errorcode", None)
@@ -67,3 +83,12 @@ def translate(exc: sqlite3.Error) -> StoreError:
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "malformed" in str(exc):
         return StoreCorrupt("the database file is damaged")
     return StoreError(f"{type(exc).__name__}: {exc}")
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Raise any sqlite3 error inside the block as the store's own (:func:`translate`)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise translate(exc) from exc

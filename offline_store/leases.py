@@ -38,7 +38,7 @@ import sqlite3
 
 from offline_store._base import StoreBase
 from offline_store.errors import BadValue, LeaseConflict
-from offline_store.models import LeaseState, NumberSource, from_text, utc_text
+from offline_store.models import LeaseKind, LeaseState, NumberSource, from_text, utc_text
 
 #: The form of a kiosk code the fallback numbers can carry.
 KIOSK_CODE = re.compile(r"[A-Z0-9]{1,8}")
@@ -163,7 +163,7 @@ class LeaseMixin(StoreBase):
                     office_id=office,
                     service_id=service,
                     day=dt.date.fromisoformat(day),
-                    source=source,
+                    source=LeaseKind(source),
                     lease_id=lease_id,
                     block_start=start,
                     block_end=end,
@@ -211,7 +211,11 @@ class LeaseMixin(StoreBase):
         source: NumberSource
         while True:
             if allocated is not None:
-                number, source, allocated = format_number(prefix, allocated), "online", None
+                number, source, allocated = (
+                    format_number(prefix, allocated),
+                    NumberSource.ONLINE,
+                    None,
+                )
                 if not _used(conn, queue, number):
                     return number, source
             lease = conn.execute(
@@ -222,10 +226,10 @@ class LeaseMixin(StoreBase):
             ).fetchone()
             if lease is not None:
                 conn.execute("UPDATE ticket_leases SET next = next + 1 WHERE id = ?", [lease[0]])
-                number, source = format_number(prefix, lease[1]), "lease"
+                number, source = format_number(prefix, lease[1]), NumberSource.LEASE
             else:
                 n = self._fallback_next(conn, queue, now)
-                number, source = format_number(prefix, n, _kiosk_code(conn)), "fallback"
+                number, source = format_number(prefix, n, _kiosk_code(conn)), NumberSource.FALLBACK
             if not _used(conn, queue, number):
                 return number, source
 

@@ -36,7 +36,7 @@ from typing import Any
 import sqlite_utils
 
 from offline_store.crypto import RowCipher
-from offline_store.errors import StoreError
+from offline_store.errors import MigrationError
 from offline_store.models import utc_text
 
 #: Executes one SQL statement inside the step's transaction.
@@ -45,10 +45,6 @@ Step = Callable[[Run, RowCipher], None]
 #: Called after each statement of a step with (version, statements so far);
 #: the upgrade tests kill the process from here.
 Progress = Callable[[int, int], None]
-
-
-class MigrationError(StoreError):
-    """A migration step broke the rule that it runs inside one transaction."""
 
 
 #: Statements that would end, nest or escape the step's transaction.

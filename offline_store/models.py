@@ -10,12 +10,47 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Literal
 
-OutboxState = Literal["pending", "sending", "delivered", "dead"]
-NumberSource = Literal["lease", "fallback", "online", "counter"]
+#: The two lists the centre signs for the kiosk, by the name the cache keeps them under.
 TrustName = Literal["trust_list", "revocations"]
-SyncResult = Literal["ok", "failed"]
+
+
+class OutboxState(StrEnum):
+    """Where an outbox item is (outbox.py draws the moves); the schema allows only these."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+
+
+class NumberSource(StrEnum):
+    """Where a ticket's number came from."""
+
+    #: A block the centre leased to this kiosk.
+    LEASE = "lease"
+    #: The kiosk's own counter, carrying its kiosk code.
+    FALLBACK = "fallback"
+    #: The centre numbered the ticket while it was being issued.
+    ONLINE = "online"
+    #: The foundation's per-kiosk counter, before leases.
+    COUNTER = "counter"
+
+
+class LeaseKind(StrEnum):
+    """A row of ticket numbers: a block from the ``central`` sequence, or the ``fallback``."""
+
+    CENTRAL = "central"
+    FALLBACK = "fallback"
+
+
+class SyncResult(StrEnum):
+    """How a sync run ended, as the sync log keeps it."""
+
+    OK = "ok"
+    FAILED = "failed"
 
 
 def utc_text(moment: dt.datetime) -> str:
@@ -38,9 +73,7 @@ class StoredTicket:
     day: dt.date
     counter: str
     issued_at: dt.datetime
-    #: Where the number came from: a central ``lease``, the kiosk's ``fallback``,
-    #: the centre ``online``, or the foundation's ``counter`` (before leases).
-    source: NumberSource = "fallback"
+    source: NumberSource = NumberSource.FALLBACK
 
 
 @dataclass(frozen=True)
@@ -49,7 +82,7 @@ class OutboxItem:
     kind: str
     #: The decrypted payload; ``{}`` once delivered (the payload is wiped).
     payload: dict[str, Any]
-    state: str
+    state: OutboxState
     attempts: int
     created_at: str
     next_attempt_at: str = ""
@@ -76,7 +109,7 @@ class LeaseState:
     office_id: str
     service_id: str
     day: dt.date
-    source: Literal["central", "fallback"]
+    source: LeaseKind
     #: The centre's id for the block ("" for the fallback counter).
     lease_id: str
     block_start: int
@@ -104,7 +137,7 @@ class CachedDocument:
 @dataclass(frozen=True)
 class SyncLogEntry:
     task: str
-    result: str
+    result: SyncResult
     started_at: dt.datetime
     finished_at: dt.datetime
     detail: str

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from offline_store._base import translated
 from offline_store.crypto import RowCipher, create_key, read_key
-from offline_store.errors import StoreError, StoreKeyError, translate
+from offline_store.errors import StoreError, StoreKeyError, translate, translated
 from offline_store.migrations import migrate
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from typing import Any
 
 from offline_store._base import StoreBase
 from offline_store.errors import BadValue, StoreCorrupt
-from offline_store.models import OutboxItem, OutboxStats, from_text, utc_text
+from offline_store.models import OutboxItem, OutboxState, OutboxStats, from_text, utc_text
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,9 @@ class OutboxMixin(StoreBase):
                 raise BadValue("a submission with this key is already queued")
             self._enqueue(conn, key, kind, body, now)
 
-    def outbox(self, state: str = "pending", limit: int = 100) -> list[OutboxItem]:
+    def outbox(
+        self, state: OutboxState = OutboxState.PENDING, limit: int = 100
+    ) -> list[OutboxItem]:
         """Items in ``state``, oldest first, decrypted (for status views and tests)."""
         with self._read() as conn:
             rows = conn.execute(_IN_STATE, [state, limit]).fetchall()
@@ -83,6 +85,7 @@ class OutboxMixin(StoreBase):
     def _item(self, row: tuple[Any, ...]) -> OutboxItem:
         key, kind, sealed, state, attempts, created, next_at, error, delivered = row
         payload = {} if sealed is None else self._open_json("outbox", key, sealed)
+        state = OutboxState(state)
         return OutboxItem(key, kind, payload, state, attempts, created, next_at, error, delivered)
 
     def pending_batch(
@@ -121,7 +124,7 @@ class OutboxMixin(StoreBase):
                         key,
                         item.kind,
                         item.payload,
-                        "sending",
+                        OutboxState.SENDING,
                         item.attempts + 1,
                         item.created_at,
                         until,
@@ -172,17 +175,17 @@ class OutboxMixin(StoreBase):
 
     def outbox_stats(self, now: dt.datetime) -> OutboxStats:
         """Depth, age of the oldest undelivered item, dead items (for heartbeats and status)."""
-        counts: dict[str, tuple[int, str | None]] = {}
+        counts: dict[OutboxState, tuple[int, str | None]] = {}
         with self._read() as conn:
-            for state in ("pending", "sending", "dead"):
+            for state in (OutboxState.PENDING, OutboxState.SENDING, OutboxState.DEAD):
                 counts[state] = conn.execute(
                     "SELECT count(*), min(created_at) FROM outbox WHERE state = ?", [state]
                 ).fetchone()
-        oldest = [c[1] for s, c in counts.items() if s != "dead" and c[1] is not None]
+        oldest = [c[1] for s, c in counts.items() if s != OutboxState.DEAD and c[1] is not None]
         age = (now - from_text(min(oldest))).total_seconds() if oldest else None
         return OutboxStats(
-            depth=counts["pending"][0] + counts["sending"][0],
+            depth=counts[OutboxState.PENDING][0] + counts[OutboxState.SENDING][0],
             oldest_unsent_age_s=age,
-            dead=counts["dead"][0],
-            sending=counts["sending"][0],
+            dead=counts[OutboxState.DEAD][0],
+            sending=counts[OutboxState.SENDING][0],
         )

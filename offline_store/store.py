@@ -31,7 +31,7 @@ from typing import Any
 from offline_store.caches import CacheMixin
 from offline_store.errors import BadValue
 from offline_store.leases import LeaseMixin
-from offline_store.models import StoredTicket
+from offline_store.models import NumberSource, StoredTicket
 from offline_store.outbox import OutboxMixin
 
 KEY_FILE_NAME = "store.key"
@@ -134,7 +134,14 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin):
             ).fetchall()
         return [
             StoredTicket(
-                i, n, o, s, dt.date.fromisoformat(d), c, dt.datetime.fromisoformat(at), src
+                i,
+                n,
+                o,
+                s,
+                dt.date.fromisoformat(d),
+                c,
+                dt.datetime.fromisoformat(at),
+                NumberSource(src),
             )
             for i, n, o, s, d, c, at, src in rows
         ]

@@ -90,10 +90,12 @@ def run(args: argparse.Namespace) -> int:
 
 def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
     """What ``kiosk sync status`` shows, from the store alone (no personal data)."""
+    from offline_store import OutboxState, SyncResult
+
     stats = store.outbox_stats(now)
-    oldest = store.outbox("pending", 1)
-    last_ok = store.last_sync(result="ok")
-    last_failed = store.last_sync(result="failed")
+    oldest = store.outbox(OutboxState.PENDING, 1)
+    last_ok = store.last_sync(result=SyncResult.OK)
+    last_failed = store.last_sync(result=SyncResult.FAILED)
     document = store.catalog_document()
     return {
         "outbox": {
@@ -105,7 +107,7 @@ def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
         },
         "dead": [
             {"key": item.key, "kind": item.kind, "error": item.last_error}
-            for item in store.outbox("dead", DEAD_SHOWN)
+            for item in store.outbox(OutboxState.DEAD, DEAD_SHOWN)
         ],
         "last_success": _entry(last_ok),
         "last_failure": _entry(last_failed),

@@ -20,7 +20,7 @@ from contract.trust import TrustStore
 from kiosk.sync.status import SyncStatus
 from kiosk.wiring.printer import PrinterHealth
 from offline_store import Store, StoreError
-from offline_store.models import OutboxStats, StoredTicket, SyncLogEntry
+from offline_store.models import OutboxStats, StoredTicket, SyncLogEntry, SyncResult
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def operator_status(
     try:
         outbox = store.outbox_stats(now)
         last = store.last_sync()
-        last_ok = store.last_sync(result="ok")
+        last_ok = store.last_sync(result=SyncResult.OK)
     except StoreError as exc:
         store_error = exc.reason
         log.error("operator panel: store unreadable: %s", exc)

@@ -50,7 +50,7 @@ from kiosk.sync.push import PushCut, PushFailed, PushResult, push_batch
 from kiosk.sync.schedule import Schedule
 from kiosk.sync.status import StatusBoard, SyncStatus, store_figures
 from kiosk.sync.unkept import UnkeptNumbers
-from offline_store import Store, StoreError
+from offline_store import Store, StoreError, SyncResult
 
 log = logging.getLogger(__name__)
 
@@ -396,7 +396,7 @@ class SyncEngine:
         try:
             self.store.sync_log(
                 task,
-                "ok" if result == "ok" else "failed",
+                SyncResult.OK if result == "ok" else SyncResult.FAILED,
                 started_at=started,
                 finished_at=finished,
                 detail=detail,
