@@ -101,7 +101,7 @@ class Overlays:
         if self._host != (state.phase, state.session):
             self.close(rerender=False)
             return None
-        self.current.render(state, self.view)
+        self.current.render_state(state, self.view)
         return self.current
 
     def tick(self) -> None:
@@ -129,7 +129,7 @@ class Overlays:
         self._deadline = self.clock() + idle_s if idle_s is not None else None
         self._opened += 1
         screen.clear()
-        screen.render(state, self.view)
+        screen.render_state(state, self.view)
         self.window.stack.setCurrentWidget(screen)
         return self._opened
 
@@ -143,7 +143,7 @@ class Overlays:
         self._test_read_pending = False
         self.controller.tap_listener = None
         if rerender:
-            self.window.render(self.controller.machine.state)
+            self.window.render_state(self.controller.machine.state)
 
     def _still(self, screen: Screen, opened: int) -> bool:
         return self.current is screen and self._opened == opened
