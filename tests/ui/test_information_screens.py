@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 
 from cardio.demo_cards import demo_card
 from cardio.simulated import SimulatedReader
+from kiosk.overlays import PUBLIC_IDLE_S
 from kiosk.session import Phase
 from kiosk.session_events import Cancel
-from ui.overlays import PUBLIC_IDLE_S
 from ui.screens.information import ApplicationsScreen, InformationScreen
 from ui.window import KioskWindow
 
