@@ -36,7 +36,7 @@ class DeskPanel(QFrame):
         self.tickets: list[StoredTicket] = []
         self._phase = controller.machine.state.phase
         controller.subscribe(self._state_changed)
-        self.render()  # today's tickets come once the window is painted (refresh)
+        self.render_panel()  # today's tickets come once the window is painted (refresh)
 
     def next(self) -> None:
         """End the patient's session now, wiping what the form held."""
@@ -55,7 +55,7 @@ class DeskPanel(QFrame):
             lambda: tickets_today(store, day), self._show, lambda _: self._show([])
         )
 
-    def render(self) -> None:
+    def render_panel(self) -> None:
         self.title.setText(self.view.t("desk_today"))
         set_button_text(self.next_patient, self.view.t("desk_next"))
         self._show(self.tickets)

@@ -1,15 +1,11 @@
-"""Screens outside the citizen's session (#7): information, application status,
-the operator's PIN and panel.
+"""Renders the overlays (#7): information, application status, the operator's PIN and panel.
 
-The session machine does not know them: an overlay is opened over one phase of
-one session (information over the attract screen or the service grid, status
-over the service grid, PIN and panel over the attract screen) and closes by
-itself as soon as the session moves on (a tap, a timeout, a wipe), clearing
-what it showed. Over the attract screen, where no session timeout runs, an
-overlay closes after :data:`PUBLIC_IDLE_S` (information) or
-:data:`OPERATOR_IDLE_S` (PIN, panel) without a touch. While the PIN pad or the
-panel is up, a tapped card does not start a session (it is the operator's
-test card, or ignored).
+What is open, over which phase of which session, and when it closes is decided
+by :class:`kiosk.overlays.OverlayMachine`; this module shows its
+:attr:`~kiosk.overlays.OverlayMachine.current` screen on the window's stack,
+clears a screen as soon as the machine closes it, and runs the fetches and the
+PIN check off the GUI thread. It knows the window only as an
+:class:`OverlayHost`.
 """
 
 from __future__ import annotations
@@ -17,10 +13,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget
 
+from kiosk.controller import KioskController
 from kiosk.information import (
     ApplicationsAnswer,
     Information,
@@ -28,21 +25,34 @@ from kiosk.information import (
     fetch_information,
 )
 from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read
-from kiosk.operator.pin import PinFormatError, PinGuard, verify_pin
+from kiosk.operator.pin import PinFormatError, verify_pin
 from kiosk.session.machine import Phase, SessionState
+from kiosk.session.overlays import Overlay, OverlayMachine, PinEntry
 from ui.gesture import TapGesture
-from ui.screens.common import Screen, button, set_button_text
+from ui.screens.attract import AttractScreen
+from ui.screens.common import Screen, View, button, set_button_text
 from ui.screens.information import ApplicationsScreen, InformationScreen
 from ui.screens.operator import OperatorScreen
 from ui.screens.pinpad import PinScreen
 
-if TYPE_CHECKING:
-    from ui.window import KioskWindow
-
 log = logging.getLogger(__name__)
 
-OPERATOR_IDLE_S = 120.0
-PUBLIC_IDLE_S = 60.0
+
+class OverlayHost(Protocol):
+    """What the overlays need of the window that shows them."""
+
+    controller: KioskController
+    view: View
+    #: Where the session's screens are shown; the overlays' screens join them.
+    stack: QStackedWidget
+    attract: AttractScreen
+    screens: dict[Phase, Screen]
+
+    def render_state(self, state: SessionState) -> None:
+        """Show the session's own screen for ``state`` (after an overlay closed)."""
+
+    def operator_exit(self) -> None:
+        """The operator panel's exit."""
 
 
 def _verify(pin: str, pin_hash: str) -> bool:
@@ -54,12 +64,15 @@ def _verify(pin: str, pin_hash: str) -> bool:
 
 
 class Overlays:
-    def __init__(self, window: KioskWindow, clock: Callable[[], float] = time.monotonic) -> None:
-        self.window = window
-        self.controller = window.controller
-        self.view = window.view
+    def __init__(self, host: OverlayHost, clock: Callable[[], float] = time.monotonic) -> None:
+        self.host = host
+        self.controller = host.controller
+        self.view = host.view
+        #: Monotonic seconds for the machine, the PIN's lockout and the gesture (tests move it).
         self.clock = clock
-        self.guard = PinGuard(self.controller.config.operator.pin_hash, lambda: self.clock())
+        self.machine = OverlayMachine(
+            self.controller.config.operator.pin_hash, lambda: self.clock()
+        )
         self.information = InformationScreen(self.close)
         self.applications = ApplicationsScreen(self.close)
         self.pin = PinScreen(self._pin_entered, self.close)
@@ -67,100 +80,96 @@ class Overlays:
             on_test_print=self._test_print,
             on_test_read=self._test_read,
             on_reload=self._reload,
-            on_exit=window.operator_exit,
+            on_exit=host.operator_exit,
             on_close=self.close,
         )
-        for screen in (self.information, self.applications, self.pin, self.operator):
-            window.stack.addWidget(screen)
-        self.current: Screen | None = None
-        self._host: tuple[Phase, int] | None = None
-        self._idle_s: float | None = None
-        self._deadline: float | None = None
-        self._opened = 0  # tells a late answer from the overlay it was asked for
-        self._checking_pin = False
-        self._test_read_pending = False
+        self.screens: dict[Overlay, Screen] = {
+            Overlay.INFORMATION: self.information,
+            Overlay.APPLICATIONS: self.applications,
+            Overlay.PIN: self.pin,
+            Overlay.OPERATOR: self.operator,
+        }
+        for screen in self.screens.values():
+            host.stack.addWidget(screen)
+        #: The screen shown and the machine's opening it shows.
+        self._shown: tuple[Overlay, int] | None = None
 
         self.info_on_attract = button("", self.open_information)
         self.info_on_attract.setObjectName("information")
         self.info_on_services = button("", self.open_information)
         self.status_on_services = button("", self.open_applications)
-        _insert_row(window.attract, self.info_on_attract)
-        _insert_row(
-            window.screens[Phase.IDENTIFIED], self.status_on_services, self.info_on_services
-        )
-        self.gesture = TapGesture(window.attract.office, self.open_pin, lambda: self.clock())
+        _insert_row(host.attract, self.info_on_attract)
+        _insert_row(host.screens[Phase.IDENTIFIED], self.status_on_services, self.info_on_services)
+        self.gesture = TapGesture(host.attract.office, self.open_pin, lambda: self.clock())
         self.controller.subscribe_status(self._status_changed)
         self.render_shortcuts()
+
+    @property
+    def current(self) -> Screen | None:
+        """The overlay's screen shown, or None."""
+        overlay = self.machine.current
+        return self.screens[overlay] if overlay is not None else None
 
     # -- the window's hooks --------------------------------------------------------
     def cover(self, state: SessionState) -> Screen | None:
         """The overlay to show over ``state``, or None (closing one the session left behind)."""
         self.render_shortcuts()
-        if self.current is None:
-            return None
-        if self._host != (state.phase, state.session):
-            self.close(rerender=False)
-            return None
-        self.current.render(state, self.view)
-        return self.current
+        self.machine.follow(state)
+        self._sync(rerender=False)
+        screen = self.current
+        if screen is not None:
+            screen.render_state(state, self.view)
+        return screen
 
     def tick(self) -> None:
-        if self._deadline is not None and self.clock() >= self._deadline:
-            log.info("overlay closed after %.0f s without a touch", self._idle_s or 0)
-            self.close()
+        self.machine.tick()
+        self._sync()
 
     def touched(self) -> None:
-        if self._deadline is not None and self._idle_s is not None:
-            self._deadline = self.clock() + self._idle_s
+        self.machine.touched()
 
     def render_shortcuts(self) -> None:
         set_button_text(self.info_on_attract, self.view.t("information"))
         set_button_text(self.info_on_services, self.view.t("information"))
         set_button_text(self.status_on_services, self.view.t("status_berkas"))
 
-    # -- opening and closing ---------------------------------------------------------
-    def _open(self, screen: Screen, idle_s: float | None) -> int:
-        state = self.controller.machine.state
-        if self.current is not None:
-            self.current.clear()
-        self.current = screen
-        self._host = (state.phase, state.session)
-        self._idle_s = idle_s
-        self._deadline = self.clock() + idle_s if idle_s is not None else None
-        self._opened += 1
-        screen.clear()
-        screen.render(state, self.view)
-        self.window.stack.setCurrentWidget(screen)
-        return self._opened
-
     def close(self, rerender: bool = True) -> None:
-        if self.current is None:
-            return
-        self.current.clear()
-        self.current = None
-        self._host = self._deadline = self._idle_s = None
-        self._checking_pin = False
-        self._test_read_pending = False
-        self.controller.tap_listener = None
-        if rerender:
-            self.window.render(self.controller.machine.state)
+        self.machine.close()
+        self._sync(rerender)
 
-    def _still(self, screen: Screen, opened: int) -> bool:
-        return self.current is screen and self._opened == opened
+    # -- rendering the machine -------------------------------------------------------
+    def _sync(self, rerender: bool = True) -> None:
+        """Show what the machine has open: clear a screen it closed, show one it opened."""
+        overlay = self.machine.current
+        shown = (overlay, self.machine.opened) if overlay is not None else None
+        if shown == self._shown:
+            return
+        if self._shown is not None:
+            self.screens[self._shown[0]].clear()
+        self._shown = shown
+        self.controller.tap_listener = self._operator_tap if self.machine.takes_card_taps else None
+        state = self.controller.machine.state
+        if overlay is None:
+            if rerender:
+                self.host.render_state(state)
+            return
+        screen = self.screens[overlay]
+        screen.clear()
+        screen.render_state(state, self.view)
+        self.host.stack.setCurrentWidget(screen)
 
     # -- information and applications ------------------------------------------------
     def open_information(self) -> None:
-        phase = self.controller.machine.state.phase
-        if phase not in (Phase.IDLE, Phase.IDENTIFIED):
+        opened = self.machine.open_information(self.controller.machine.state)
+        if opened is None:
             return
-        # Over the service grid the session's own idle timeout runs.
-        opened = self._open(self.information, PUBLIC_IDLE_S if phase is Phase.IDLE else None)
+        self._sync()
         self.information.show_information(None, self.view)
         self.controller.central_ready()
         central, online = self.controller.central, self.controller.online
 
         def done(info: Information) -> None:
-            if self._still(self.information, opened):
+            if self.machine.still(Overlay.INFORMATION, opened):
                 self.information.show_information(info, self.view)
 
         self.controller.executor.run_in_background(
@@ -171,15 +180,16 @@ class Overlays:
 
     def open_applications(self) -> None:
         state = self.controller.machine.state
-        if state.phase is not Phase.IDENTIFIED:
+        opened = self.machine.open_applications(state)
+        if opened is None:
             return
-        opened = self._open(self.applications, None)
+        self._sync()
         self.applications.show_answer(None, self.view)
         self.controller.central_ready()
         central, online, identity = self.controller.central, self.controller.online, state.identity
 
         def done(answer: ApplicationsAnswer) -> None:
-            if self._still(self.applications, opened):
+            if self.machine.still(Overlay.APPLICATIONS, opened):
                 self.applications.show_answer(answer, self.view)
 
         self.controller.executor.run_in_background(
@@ -190,52 +200,41 @@ class Overlays:
 
     # -- the operator ------------------------------------------------------------------
     def open_pin(self) -> None:
-        if self.controller.machine.state.phase is not Phase.IDLE or self.current is not None:
+        if not self.machine.open_pin(self.controller.machine.state):
             return
-        if not self.guard.enabled:
-            log.info("operator gesture ignored: no operator.pin_hash configured")
-            return
-        log.info("operator PIN requested")
-        self._open(self.pin, OPERATOR_IDLE_S)
-        self.controller.tap_listener = self._operator_tap
-        left = self.guard.locked_for()
+        self._sync()
+        left = self.machine.pin_locked_for()
         if left > 0:
             self.pin.say(self.view.t("pin_locked", seconds=int(left + 0.999)))
 
     def _pin_entered(self, pin: str) -> None:
-        if self._checking_pin or self.current is not self.pin:
-            return
-        left = self.guard.locked_for()
-        if left > 0:
+        entry = self.machine.enter_pin()
+        if entry is PinEntry.LOCKED:
+            left = self.machine.pin_locked_for()
             self.pin.say(self.view.t("pin_locked", seconds=int(left + 0.999)))
+        if entry is not PinEntry.CHECK:
             return
-        self._checking_pin = True
         self.pin.say(self.view.t("pin_checking"))
-        pin_hash = self.guard.pin_hash
+        pin_hash = self.machine.pin_hash
         self.controller.executor.run_in_background(
             lambda: _verify(pin, pin_hash), self._checked, self._check_failed
         )
 
     def _check_failed(self, _exc: Exception) -> None:
-        self._checking_pin = False  # not counted as a wrong try
-        if self.current is self.pin:
-            self.close()
+        self.machine.pin_check_failed()
+        self._sync()
 
     def _checked(self, matched: bool) -> None:
-        self._checking_pin = False
-        verdict = self.guard.record(matched)  # counted even if the pad was closed meanwhile
-        if self.current is not self.pin:
+        verdict = self.machine.pin_checked(matched, self.controller.machine.state)
+        self._sync()
+        if verdict is None:
             return
         if verdict.outcome == "ok":
-            self._open(self.operator, OPERATOR_IDLE_S)
-            self.controller.tap_listener = self._operator_tap
             self._refresh_status()
         elif verdict.outcome == "wrong":
             self.pin.say(self.view.t("pin_wrong", tries=verdict.tries_left))
         elif verdict.outcome == "locked":
             self.pin.say(self.view.t("pin_locked", seconds=int(verdict.locked_s + 0.999)))
-        else:
-            self.close()
 
     def _refresh_status(self) -> None:
         c = self.controller
@@ -245,7 +244,7 @@ class Overlays:
         sync = c.sync.status() if c.sync is not None else None
 
         def done(status: OperatorStatus) -> None:
-            if self.current is self.operator:
+            if self.machine.current is Overlay.OPERATOR:
                 self.operator.show_status(status, self.view)
 
         def failed(exc: Exception) -> None:  # the panel names the fault instead of "loading"
@@ -267,31 +266,29 @@ class Overlays:
         )
 
     def _status_changed(self) -> None:
-        if self.current is self.operator:
+        if self.machine.current is Overlay.OPERATOR:
             self._refresh_status()
 
     def _test_print(self) -> None:
         def done(printed: bool) -> None:
-            if self.current is self.operator:
+            if self.machine.current is Overlay.OPERATOR:
                 self.operator.say(self.view.t("op_printed" if printed else "op_not_printed"))
                 self._refresh_status()
 
         self.controller.test_print(done)
 
     def _test_read(self) -> None:
-        self._test_read_pending = True
+        self.machine.ask_test_read()
         self.operator.say(self.view.t("op_tap_now"))
 
     def _operator_tap(self, reader_name: str) -> None:
-        if not self._test_read_pending or self.current is not self.operator:
-            log.info("card tapped while the operator panel is open: ignored")
+        if not self.machine.take_test_tap():
             return
-        self._test_read_pending = False
         c = self.controller
         reader, trust, now = c.reader, c.trust, c.now
 
         def done(result: str) -> None:
-            if self.current is self.operator:
+            if self.machine.current is Overlay.OPERATOR:
                 self.operator.say(self.view.t("op_read_result", result=result))
 
         c.executor.run_in_background(

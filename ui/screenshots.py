@@ -29,6 +29,7 @@ from kiosk.session.machine import Phase
 from offline_store import Store
 from printing.samples import write_screenshots
 from ui.app import build_window
+from ui.screens.form import FormScreen
 from ui.screenshots_more import PIN, capture_desk, capture_out_of_service, capture_overlays
 from ui.screenshots_touch import capture_touch
 from ui.theme import STYLE_SHEET
@@ -87,7 +88,9 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         if phone is not None:
             phone.setText("081234567890")
         shot("form", Phase.FORM)
-        window.screens[Phase.FORM].submit()  # type: ignore[attr-defined]
+        form = window.screens[Phase.FORM]
+        assert isinstance(form, FormScreen)  # noqa: S101
+        form.submit()
         shot("confirm", Phase.CONFIRMING)
         controller.dispatch(Confirmed())
         shot("ticket", Phase.TICKET_ISSUED)

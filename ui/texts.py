@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QTranslator
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 CONTEXT = "texts"
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
 
-TEXTS: dict[str, str] = {
+_MARKED: dict[str, object] = {
     "app_title": QT_TRANSLATE_NOOP("texts", "Anjungan Layanan Mandiri"),
     "tap_card": QT_TRANSLATE_NOOP("texts", "Tempelkan kartu Anda"),
     "tap_hint": QT_TRANSLATE_NOOP("texts", "Letakkan kartu di atas pembaca di bawah layar"),
@@ -300,6 +301,8 @@ TEXTS: dict[str, str] = {
     "field_date_format": QT_TRANSLATE_NOOP("texts", "Tanggal tidak valid (TTTT-BB-HH)"),
     "field_choice_unknown": QT_TRANSLATE_NOOP("texts", "Pilih salah satu"),
 }
+# PySide6's stub says QT_TRANSLATE_NOOP returns ``object``; it returns the source text as is.
+TEXTS = cast(dict[str, str], _MARKED)
 
 # The source language first.
 LANGUAGES = ("id", "en")

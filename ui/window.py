@@ -119,7 +119,7 @@ class KioskWindow(QMainWindow):
             enabled=kiosk.sounds,
         )
 
-        controller.subscribe(self.render)
+        controller.subscribe(self.render_state)
         controller.subscribe_status(self.status_changed)
         self._last_activity = 0.0
         self.timer = QTimer(self)
@@ -134,7 +134,7 @@ class KioskWindow(QMainWindow):
         self.printer_timer = QTimer(self)
         self.printer_timer.timeout.connect(controller.refresh_printer)
         self.printer_timer.start(int(controller.config.printer.status_poll_s * 1000))
-        self.render(controller.machine.state)
+        self.render_state(controller.machine.state)
         self.status_changed()
         # Once the first screen is up: the store, the catalog, the sync engine,
         # then what the first tap and ticket will need.
@@ -155,9 +155,9 @@ class KioskWindow(QMainWindow):
         i = LANGUAGES.index(self.view.lang) if self.view.lang in LANGUAGES else 0
         self.controller.language = LANGUAGES[(i + 1) % len(LANGUAGES)]
         self.view.lang = self.controller.language
-        self.render(self.controller.machine.state)
+        self.render_state(self.controller.machine.state)
         if self.desk is not None:
-            self.desk.render()
+            self.desk.render_panel()
 
     def _tick(self) -> None:
         if self.stack.currentWidget() is self.attract:
@@ -180,7 +180,7 @@ class KioskWindow(QMainWindow):
         return False
 
     # -- rendering -----------------------------------------------------------
-    def render(self, state: SessionState) -> None:
+    def render_state(self, state: SessionState) -> None:
         self.view.catalog = self.controller.catalog
         self.view.printer_ok = self.printer_ok = self.controller.printer_health.ok
         self.view.queue = self.controller.queue
@@ -194,7 +194,7 @@ class KioskWindow(QMainWindow):
             self.controller.refresh_queue()  # now serving and the wait, for tiles and detail
         self._phase_shown = state.phase
         screen = self.screens[state.phase]
-        screen.render(state, self.view)
+        screen.render_state(state, self.view)
         self.stack.setCurrentWidget(self.overlays.cover(state) or screen)
         self._render_warning()
         self.sounds.render(state)
@@ -214,10 +214,10 @@ class KioskWindow(QMainWindow):
         self._render_attract_status()
         state = self.controller.machine.state
         if state.phase is Phase.IDLE:
-            self.attract.render(state, self.view)
+            self.attract.render_state(state, self.view)
         elif state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN):  # the queue's answer
             self.view.queue = self.controller.queue
-            self.screens[state.phase].render(state, self.view)
+            self.screens[state.phase].render_state(state, self.view)
 
     def _render_attract_status(self) -> None:
         self.attract.set_status(

@@ -17,7 +17,7 @@ from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from kiosk.session.events import Cancel
 from kiosk.session.machine import Phase
-from ui.overlays import PUBLIC_IDLE_S
+from kiosk.session.overlays import PUBLIC_IDLE_S
 from ui.screens.information import ApplicationsScreen, InformationScreen
 from ui.window import KioskWindow
 

@@ -24,8 +24,8 @@ from contract.trust import revocation_list_json
 from kiosk.config import CardSection, OperatorSection
 from kiosk.operator.pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
 from kiosk.session.machine import Phase
+from kiosk.session.overlays import OPERATOR_IDLE_S
 from kiosk.wiring.store import open_store
-from ui.overlays import OPERATOR_IDLE_S
 from ui.window import KioskWindow
 
 from .kiosk_window import ManualClock, button_with, click, offline_config, running_kiosk
@@ -108,7 +108,7 @@ def test_five_wrong_pins_lock_the_pad_for_a_growing_delay(
     def five_wrong() -> None:
         for i in range(MAX_TRIES):
             enter(qtbot, kiosk, f"99999{i}")
-            qtbot.waitUntil(lambda: not kiosk.overlays._checking_pin, timeout=5000)
+            qtbot.waitUntil(lambda: not kiosk.overlays.machine.checking_pin, timeout=5000)
 
     five_wrong()
     assert "Coba lagi dalam 30 detik" in pin_message(kiosk)

@@ -112,8 +112,8 @@ def test_no_paper_is_promised_while_the_printer_is_faulty(kiosk: KioskWindow) ->
     state = kiosk.controller.machine.state
 
     kiosk.view.printer_ok = False
-    issuing.render(state, kiosk.view)
+    issuing.render_state(state, kiosk.view)
     assert issuing.title.text() == "Membuat nomor antrean…"
     kiosk.view.printer_ok = True
-    issuing.render(state, kiosk.view)
+    issuing.render_state(state, kiosk.view)
     assert issuing.title.text() == "Membuat tiket…"

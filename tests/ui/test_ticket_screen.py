@@ -94,7 +94,7 @@ def test_a_ticket_without_the_centres_numbers_makes_none_up(
     assert state.ticket is not None and state.ticket.people_ahead is not None
     # as numbered offline, from the kiosk's lease: nobody knows who is ahead
     offline = dataclasses.replace(state.ticket, people_ahead=None, wait_minutes=None)
-    screen.render(dataclasses.replace(state, ticket=offline), kiosk.view)
+    screen.render_state(dataclasses.replace(state, ticket=offline), kiosk.view)
     assert screen.number.text() == state.ticket.number
     assert not screen.ahead.isVisible() and screen.ahead.text() == ""
     assert not screen.wait.isVisible() and screen.wait.text() == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDateTime, QLocale, QRectF, Qt, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, QLocale, QRectF, Qt, QTime, QTimeZone
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -95,7 +95,7 @@ class AttractScreen(Screen):
         #: The kiosk cannot keep a ticket (its store is unusable): no tap is taken.
         self.out_of_service = False
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         office = ""
         if view.catalog is not None:
             try:
@@ -145,8 +145,8 @@ def clock_text(now: dt.datetime, lang: str) -> str:
     language, pattern = CLOCK_FORMATS.get(lang, CLOCK_FORMATS["id"])
     offset = now.utcoffset() or dt.timedelta(0)
     moment = QDateTime(
-        now.date(),
-        now.time().replace(tzinfo=None),
+        QDate(now.year, now.month, now.day),
+        QTime(now.hour, now.minute, now.second, now.microsecond // 1000),
         QTimeZone.fromSecondsAheadOfUtc(int(offset.total_seconds())),
     )
     return QLocale(language).toString(moment, pattern)
@@ -162,7 +162,7 @@ class ReadingScreen(Screen):
         self.box.addWidget(self.hint)
         self.box.addStretch(1)
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self.title.setText(view.t("reading"))
         self.hint.setText(view.t("reading_hint"))
 
@@ -174,20 +174,20 @@ class MessageScreen(Screen):
         super().__init__()
         self.title = label(name="title")
         self.message = label(name="alert")
-        self.close: QPushButton = button("", dispatch_finish, "primary")
+        self.close_button: QPushButton = button("", dispatch_finish, "primary")
         self.box.addStretch(1)
         self.box.addWidget(self.title)
         self.box.addWidget(self.message)
         self.box.addStretch(1)
-        self.button_row(self.close)
+        self.button_row(self.close_button)
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self.message.setVisible(bool(state.problem))
         if state.problem:
             self.title.setText("")
             self.message.setText(view.t(f"problem_{state.problem}"))
-            set_button_text(self.close, view.t("close"))
+            set_button_text(self.close_button, view.t("close"))
         else:
             self.title.setText(view.t("thanks"))
             self.message.setText("")
-            set_button_text(self.close, view.t("finish"))
+            set_button_text(self.close_button, view.t("finish"))

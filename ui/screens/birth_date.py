@@ -61,7 +61,7 @@ class BirthDateScreen(DigitEntry, Screen):
         self._show()
         self._view.dispatch(BirthDateEntered(digits))
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         checking = state.phase is Phase.PROVING_CHECK
         self.title.setText(view.t("birth_date_checking" if checking else "birth_date_title"))
         self.hint.setText(view.t("birth_date_hint"))

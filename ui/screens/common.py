@@ -96,7 +96,7 @@ def service_name(catalog: Catalog | None, service_id: str, lang: str) -> str:
 
 
 class Screen(QWidget):
-    """Base of every screen. ``render`` must be cheap: it runs on each change."""
+    """Base of every screen. ``render_state`` must be cheap: it runs on each change."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -104,7 +104,7 @@ class Screen(QWidget):
         self.box.setContentsMargins(48, 48, 48, 48)
         self.box.setSpacing(24)
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         raise NotImplementedError
 
     def clear(self) -> None:

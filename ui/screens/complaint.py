@@ -107,7 +107,7 @@ class ComplaintScreen(Screen):
             return
         self._view.dispatch(ComplaintSubmitted(self.category, text))
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
         self.title.setText(view.t("complaint_title"))
         self.hint.setText(view.t("complaint_hint"))
@@ -158,7 +158,7 @@ class ComplaintFiledScreen(Screen):
         self.box.addStretch(1)
         self.button_row(self.finish)
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
         receipt = state.complaint
         if receipt is None:

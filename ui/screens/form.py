@@ -148,7 +148,7 @@ class FormScreen(Screen):
         values = {name: _value(editor) for name, editor in self.editors.items()}
         self._view.dispatch(FormSubmitted(values))
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
         service = state.service
         if service is None:
@@ -245,7 +245,7 @@ class ConfirmScreen(Screen):
         self.box.addWidget(self.summary, 1)
         self.button_row(self.back, self.confirm)
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
         service = state.service
         if service is None:

@@ -75,7 +75,7 @@ class InformationScreen(_ListScreen):
         super().__init__(on_back)
         self.info: Information | None = None
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self.title.setText(view.t("information_title"))
         set_button_text(self.back, view.t("back"))
 
@@ -139,7 +139,7 @@ class InformationScreen(_ListScreen):
 class ApplicationsScreen(_ListScreen):
     """The citizen's applications and whether each is ready (personal: wiped with the session)."""
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self.title.setText(view.t("status_title"))
         set_button_text(self.back, view.t("back"))
 

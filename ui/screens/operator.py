@@ -60,7 +60,7 @@ class OperatorScreen(Screen):
         self.button_row(self.leave)
         self.status: OperatorStatus | None = None
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self.title.setText(view.t("operator_title"))
         for widget, key in (
             (self.test_print, "op_test_print"),

@@ -106,7 +106,7 @@ class PinScreen(Screen):
         self.box.addStretch(1)
         self.button_row(self.cancel)
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self.title.setText(view.t("pin_title"))
         set_button_text(self.cancel, view.t("cancel"))
         set_button_text(self.pad.erase, view.t("pin_erase"))

@@ -53,7 +53,7 @@ class ServicesScreen(Screen):
         self.button_row(self.cancel, self.complaint)
         self._shown: tuple[str | None, str, int, QueueState | None] | None = None
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
         self.greeting.setText(greeting(state, view))
         self.prompt.setText(view.t("choose_service"))
@@ -153,7 +153,7 @@ class ServiceDetailScreen(Screen):
         self.box.addStretch(1)
         self.button_row(self.back, self.next)
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
         service = state.service
         if service is None:

@@ -34,7 +34,7 @@ class WaitScreen(Screen):
     def text_key(self, view: View) -> str:
         raise NotImplementedError
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self.title.setText(view.t(self.text_key(view)))
 
 
@@ -97,7 +97,7 @@ class TicketScreen(Screen):
             QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         )
 
-    def render(self, state: SessionState, view: View) -> None:
+    def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
         ticket = state.ticket
         if ticket is None:
