@@ -16,10 +16,10 @@ from kiosk.session_events import IssueTicket
 from kiosk.ticketing import PrintSetup, TicketingError, issue_and_print, reprint_ticket
 from offline_store import Store
 from printing import Printer, PrinterStatus, PrintReceipt
-from printing.cups import CupsPrinter
 from printing.errors import OutOfPaper, PrinterError, PrintFault
-from printing.escpos_printer import EscposPrinter
-from printing.pdf_file import PdfFilePrinter
+from printing.printers.cups import CupsPrinter
+from printing.printers.escpos import EscposPrinter
+from printing.printers.pdf_file import PdfFilePrinter
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 NOW = dt.datetime(2026, 11, 22, 9, 40, tzinfo=WIB)

@@ -53,7 +53,7 @@ NOT_PERSONAL = {
     "kiosk.catalog.Service": "``slip`` says whether the service prints a slip",
 }
 #: Modules that need an optional stack this test has no use for.
-OPTIONAL = ("cardio._nfc", "cardio.nfc", "cardio._pcsc", "cardio.pcsc", "printing.escpos")
+OPTIONAL = ("cardio._nfc", "cardio.nfc", "cardio._pcsc", "cardio.pcsc", "printing.printers.escpos")
 
 
 def _modules() -> Iterator[types.ModuleType]:

@@ -27,7 +27,7 @@ from kiosk.printer_setup import printer_from
 from kiosk.session import Phase
 from kiosk.session_events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
 from offline_store import Store
-from printing.pdf_file import PERSONAL_LIST, PdfFilePrinter
+from printing.printers.pdf_file import PERSONAL_LIST, PdfFilePrinter
 from tests.printing.helpers import flowing, pdf_text
 
 WIB = dt.timezone(dt.timedelta(hours=7))

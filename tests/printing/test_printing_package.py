@@ -10,9 +10,9 @@ from datetime import datetime
 import pytest
 
 import printing
+from printing.documents import TicketDocument
 from printing.errors import ERROR_FOR_FAULT, PrinterError, PrintFault
-from printing.printer import Printer, PrinterStatus
-from printing.ticket import TicketDocument
+from printing.printers.printer import Printer, PrinterStatus
 
 
 def test_public_names_are_pinned() -> None:
@@ -44,8 +44,9 @@ def test_public_names_are_pinned() -> None:
 def test_printing_never_imports_qt() -> None:
     code = (
         "import sys; sys.modules['PySide6'] = None\n"
-        "import printing, printing.pdf_file, printing.layout, printing.slip, printing.cups\n"
-        "import printing.escpos_printer, printing.samples, printing.raster\n"
+        "import printing, printing.printers.pdf_file, printing.printers.cups\n"
+        "import printing.printers.escpos, printing.printers.raster, printing.samples\n"
+        "import printing.layouts.ticket, printing.layouts.slip, printing.layouts.receipt\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6') and sys.modules[m]]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
@@ -106,7 +107,7 @@ def test_ticket_needs_a_number(ticket: TicketDocument) -> None:
 
 def test_python_escpos_loads_only_when_an_escpos_printer_is_used() -> None:
     code = (
-        "import sys, printing, printing.layout, printing.escpos_printer\n"
+        "import sys, printing, printing.layouts.ticket, printing.printers.escpos\n"
         "from printing import make_printer\n"
         "make_printer('escpos', device='tcp:127.0.0.1:9')\n"
         "assert 'escpos' not in sys.modules, 'python-escpos loaded before a job'\n"

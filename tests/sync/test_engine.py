@@ -14,7 +14,7 @@ from kiosk.catalog import Catalog
 from kiosk.session_events import IssueTicket
 from kiosk.sync import Backoff, SyncStatus
 from kiosk.ticketing import Issued, PrintSetup, issue_and_print
-from printing.pdf_file import PdfFilePrinter
+from printing.printers.pdf_file import PdfFilePrinter
 from tests.sync.conftest import OFFICE, Kiosk
 from tests.sync.helpers import SERVICE
 

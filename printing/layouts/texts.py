@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from printing.ticket import Language
+from printing.documents import Language
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.fonts import Fonts
-from printing.qr import Matrix, draw_qr
+from printing.layouts.fonts import Fonts
+from printing.layouts.qr import Matrix, draw_qr
 
 #: Height of a line box, as a multiple of the font size.
 LEADING = 1.25

@@ -3,8 +3,8 @@
 Three papers: 80 mm and 58 mm thermal rolls (the page is as tall as the
 ticket) and A4 for an office printer. The queue number is as large as the
 paper allows, shrinking only if it would not fit the width; long text wraps,
-nothing is clipped. The engine is :mod:`printing.blocks`; the registration
-slip's layout is :mod:`printing.slip`.
+nothing is clipped. The engine is :mod:`printing.layouts.blocks`; the registration
+slip's layout is :mod:`printing.layouts.slip`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from pathlib import Path
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from printing.blocks import (
+from printing.documents import SlipDocument, TicketDocument
+from printing.layouts.blocks import (
     Block,
     Frame,
     Picture,
@@ -30,12 +31,11 @@ from printing.blocks import (
     render_pdf,
     wrap_text,
 )
-from printing.escpos_printer import ROLL_DOTS
-from printing.fonts import Fonts, document_fonts
-from printing.logo import load_logo
-from printing.qr import qr_matrix
-from printing.texts import TICKET_TEXTS, format_datetime
-from printing.ticket import SlipDocument, TicketDocument
+from printing.layouts.fonts import Fonts, document_fonts
+from printing.layouts.logo import load_logo
+from printing.layouts.qr import qr_matrix
+from printing.layouts.texts import TICKET_TEXTS, format_datetime
+from printing.printers.escpos import ROLL_DOTS
 
 __all__ = ["PAPERS", "Paper", "PaperSpec", "render_slip_pdf", "render_ticket_pdf", "wrap_text"]
 
@@ -165,7 +165,7 @@ def render_ticket_pdf(
 
     A roll page is the paper's width and exactly as tall as the content; an
     A4 page is A4. Text is set in ``fonts`` (by default
-    :func:`printing.fonts.document_fonts`: DejaVu Sans, embedded) and stays
+    :func:`printing.layouts.fonts.document_fonts`: DejaVu Sans, embedded) and stays
     extractable. ``logo`` is an image file drawn above the office name; a
     missing or broken one is logged and left out. Safe from any thread.
     """
@@ -184,7 +184,7 @@ def render_slip_pdf(
     logo: Path | None = None,
 ) -> bytes:
     """Render the registration slip ``doc`` as a one-page PDF, as :func:`render_ticket_pdf`."""
-    from printing.slip import slip_blocks
+    from printing.layouts.slip import slip_blocks
 
     meta = {"title": f"{TICKET_TEXTS[doc.language].slip_heading} {doc.number}",
             "subject": doc.service_name, "author": doc.office_name}  # fmt: skip
@@ -201,7 +201,7 @@ def render_document(
 ) -> bytes:
     """The blocks ``layout`` gives for ``paper`` as a one-page PDF; safe from any thread.
 
-    ``fonts`` defaults to :func:`printing.fonts.document_fonts`; ``meta`` sets the
+    ``fonts`` defaults to :func:`printing.layouts.fonts.document_fonts`; ``meta`` sets the
     PDF's title, subject and author. Every document's ``render_*_pdf`` ends here.
     """
     spec = PAPERS[Paper(paper)]

@@ -1,7 +1,7 @@
 """What printed documents say, independent of paper and printer.
 
 A :class:`TicketDocument` is built from a ticket that is already stored; the
-layout turns it into a PDF and a :class:`printing.printer.Printer` prints
+layout turns it into a PDF and a :class:`printing.printers.printer.Printer` prints
 that. It holds no personal data (no name, no NIK), so its default ``repr``
 is safe to log. The :class:`SlipDocument` (the registration slip for the
 counter officer) does carry the form's values and keeps them out of

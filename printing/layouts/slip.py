@@ -2,7 +2,7 @@
 
 Printed as a second job after the queue ticket, for services whose catalog
 entry says ``"slip": true``. Same paper, fonts and engine as the ticket
-(:mod:`printing.layout`); labels small, values bold and wrapped, one field
+(:mod:`printing.layouts.ticket`); labels small, values bold and wrapped, one field
 under the other, so an officer can type them in without asking.
 """
 
@@ -12,11 +12,11 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 
-from printing.blocks import Block, Rule, Space, Text, paragraph
-from printing.fonts import Fonts
-from printing.layout import PaperSpec, logo_block, qr_blocks
-from printing.texts import TICKET_TEXTS, format_datetime
-from printing.ticket import SlipDocument
+from printing.documents import SlipDocument
+from printing.layouts.blocks import Block, Rule, Space, Text, paragraph
+from printing.layouts.fonts import Fonts
+from printing.layouts.texts import TICKET_TEXTS, format_datetime
+from printing.layouts.ticket import PaperSpec, logo_block, qr_blocks
 
 #: The queue number on the slip, relative to the ticket's: it identifies, it is not called out.
 NUMBER_SCALE = 0.55

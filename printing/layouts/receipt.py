@@ -1,6 +1,6 @@
 """The complaint receipt (bukti pengaduan): the reference the citizen keeps.
 
-Same paper, fonts and engine as the ticket (:mod:`printing.layout`). It holds
+Same paper, fonts and engine as the ticket (:mod:`printing.layouts.ticket`). It holds
 the reference, the office, the category and the time; never the complaint's
 text nor who sent it, so the paper left behind on the kiosk tells nobody
 anything about the citizen.
@@ -15,11 +15,11 @@ from typing import ClassVar
 
 from reportlab.lib.units import mm
 
-from printing.blocks import Block, Rule, paragraph
-from printing.fonts import Fonts
-from printing.layout import Paper, PaperSpec, logo_block, number_block, render_document
-from printing.texts import RECEIPT_TEXTS, format_datetime
-from printing.ticket import Language, _check_common
+from printing.documents import Language, _check_common
+from printing.layouts.blocks import Block, Rule, paragraph
+from printing.layouts.fonts import Fonts
+from printing.layouts.texts import RECEIPT_TEXTS, format_datetime
+from printing.layouts.ticket import Paper, PaperSpec, logo_block, number_block, render_document
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ The cups-client tools find the server the way every CUPS program does
 with authentication and encryption as configured, and need no C extension
 (pycups has no wheel and builds against libcups2-dev). Their output is read
 in the C locale. This module runs them and parses what they print; the
-backend that uses it is :mod:`printing.cups`.
+backend that uses it is :mod:`printing.printers.cups`.
 """
 
 from __future__ import annotations
