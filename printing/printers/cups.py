@@ -24,10 +24,9 @@ import logging
 import re
 import time
 
-from printing.errors import ERROR_FOR_FAULT, PrinterError, PrintFault
+from printing.errors import ERROR_FOR_FAULT, PrinterError, PrintFault, ToolError
 from printing.printers.cups_tools import (
     QueueState,
-    ToolError,
     parse_default,
     parse_jobs,
     parse_queue,
