@@ -25,7 +25,9 @@ from pathlib import Path
 
 from bench import private_cupsd
 from bench.results import Benchmark, Measurement, ms_since
-from printing.layouts.ticket import Paper, render_slip_pdf, render_ticket_pdf
+from printing.layouts.paper import Paper
+from printing.layouts.slip import render_slip_pdf
+from printing.layouts.ticket import render_ticket_pdf
 from printing.printers.cups import CupsPrinter, media_for
 from printing.printers.escpos import EscposPrinter
 from printing.samples import sample_slip, sample_ticket

@@ -105,8 +105,9 @@ def print_receipt(
     setup: PrintSetup,
 ) -> tuple[bool, str]:
     """Print the receipt; (printed, fault code or ""). Never raises: the complaint is stored."""
-    from printing.layouts.receipt import ReceiptDocument, render_receipt_pdf
-    from printing.layouts.ticket import Paper
+    from printing.documents import ReceiptDocument
+    from printing.layouts.paper import Paper
+    from printing.layouts.receipt import render_receipt_pdf
 
     lang: Language = "en" if language == "en" else "id"
     try:

@@ -101,7 +101,7 @@ class PrinterMonitor(Printer):
 
 def printer_from(config: Config) -> Printer:
     """The backend ``[printer]`` names. Raises :class:`ValueError` for unusable settings."""
-    from printing.printers.escpos import ROLL_DOTS  # light: python-escpos loads per job
+    from printing.layouts.paper import ROLL_DOTS  # light: no fonts, no python-escpos
 
     p = config.printer
     dots = ROLL_DOTS.get(p.paper, ROLL_DOTS["80mm"])

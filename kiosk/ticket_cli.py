@@ -71,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace, config: Config) -> int:
-    from printing.layouts.ticket import Paper, render_slip_pdf, render_ticket_pdf
+    from printing.layouts.paper import Paper
+    from printing.layouts.slip import render_slip_pdf
+    from printing.layouts.ticket import render_ticket_pdf
     from printing.samples import SAMPLE_ID, SAMPLE_OFFICE, sample_slip, sample_ticket
 
     url = f"{config.central.url.rstrip('/')}/t/{SAMPLE_ID}"

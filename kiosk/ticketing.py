@@ -168,11 +168,9 @@ def print_document(
     Never raises: the ticket already exists, and a layout bug must not hide
     its number from the citizen.
     """
-    from printing.layouts.ticket import (  # reportlab, lazily
-        Paper,
-        render_slip_pdf,
-        render_ticket_pdf,
-    )
+    from printing.layouts.paper import Paper  # reportlab, lazily
+    from printing.layouts.slip import render_slip_pdf
+    from printing.layouts.ticket import render_ticket_pdf
 
     try:
         paper = Paper(setup.paper)

@@ -1,16 +1,19 @@
 """Printed documents and the printers that print them.
 
-:mod:`printing.layouts.ticket` renders a document (a :class:`TicketDocument`, or the
-registration slip, a :class:`SlipDocument`) as a PDF sized for its paper; a
-:class:`Printer` backend prints that PDF: ``pdf_file`` (a folder), ``cups``
-(``lp``/``lpstat``) or ``escpos`` (python-escpos, raster). Backends are chosen
-by name with :func:`make_printer`; each raises the errors in
-:mod:`printing.errors`. Nothing here imports Qt or talks to the citizen.
+What a document says is in :mod:`printing.documents` (a :class:`TicketDocument`,
+the registration slip, a :class:`SlipDocument`, the complaint receipt);
+:mod:`printing.layouts` renders it as a PDF sized for its paper; a
+:class:`Printer` backend in :mod:`printing.printers` prints that PDF:
+``pdf_file`` (a folder), ``cups`` (``lp``/``lpstat``) or ``escpos``
+(python-escpos, raster). Backends are chosen by name with :func:`make_printer`;
+each raises the errors in :mod:`printing.errors`. Nothing here imports Qt or
+talks to the citizen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,18 +30,23 @@ from printing.errors import (
 from printing.printers.printer import Printer, PrinterStatus, PrintReceipt
 
 if TYPE_CHECKING:
-    from printing.layouts.ticket import Paper, render_slip_pdf, render_ticket_pdf
+    from printing.layouts.paper import Paper
+    from printing.layouts.slip import render_slip_pdf
+    from printing.layouts.ticket import render_ticket_pdf
 
-#: Names served from :mod:`printing.layouts.ticket` on first use: reportlab costs
-#: ~200 ms of start-up, which a kiosk spends after its first screen is up.
-_LAYOUT_NAMES = frozenset({"Paper", "render_slip_pdf", "render_ticket_pdf"})
+#: Names served from :mod:`printing.layouts` on first use, and their modules:
+#: reportlab costs ~200 ms of start-up, which a kiosk spends after its first
+#: screen is up.
+_LAYOUT_NAMES = {
+    "Paper": "printing.layouts.paper",
+    "render_slip_pdf": "printing.layouts.slip",
+    "render_ticket_pdf": "printing.layouts.ticket",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAYOUT_NAMES:
-        from printing.layouts import ticket as layout
-
-        return getattr(layout, name)
+        return getattr(import_module(_LAYOUT_NAMES[name]), name)
     raise AttributeError(f"module 'printing' has no attribute {name!r}")
 
 

@@ -103,7 +103,9 @@ def printer_test_ticket(
 
 def write_screenshots(out: Path) -> list[Path]:
     """Render every layout and save the PNGs the docs show; returns their paths."""
-    from printing.layouts.ticket import Paper, render_slip_pdf, render_ticket_pdf
+    from printing.layouts.paper import Paper
+    from printing.layouts.slip import render_slip_pdf
+    from printing.layouts.ticket import render_ticket_pdf
 
     out.mkdir(parents=True, exist_ok=True)
     jobs = [

@@ -34,9 +34,6 @@ from printing.printers.raster import pdf_to_bitmap
 
 log = logging.getLogger(__name__)
 
-#: Dots a head prints across each roll at 203 dpi (72 mm and 48 mm of the paper).
-ROLL_DOTS = {"80mm": 576, "58mm": 384}
-
 #: Real-time status requests and the bits that answer them (ESC/POS ``DLE EOT n``).
 STATUS_PAPER = b"\x10\x04\x04"
 STATUS_CAUSE = b"\x10\x04\x02"

@@ -17,7 +17,8 @@ from PIL import Image
 
 from printing import make_printer
 from printing.errors import OutOfPaper, PrinterOffline, PrinterUnavailable, PrintFault
-from printing.layouts.ticket import Paper, render_ticket_pdf
+from printing.layouts.paper import Paper
+from printing.layouts.ticket import render_ticket_pdf
 from printing.printers.escpos import (
     EscposDevice,
     EscposPrinter,

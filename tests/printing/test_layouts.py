@@ -12,10 +12,12 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from printing.documents import SlipField, TicketDocument
+from printing.documents import ReceiptDocument, SlipField, TicketDocument
 from printing.layouts.logo import load_logo
-from printing.layouts.receipt import ReceiptDocument, render_receipt_pdf
-from printing.layouts.ticket import PAPERS, Paper, render_slip_pdf, render_ticket_pdf
+from printing.layouts.paper import PAPERS, Paper
+from printing.layouts.receipt import render_receipt_pdf
+from printing.layouts.slip import render_slip_pdf
+from printing.layouts.ticket import render_ticket_pdf
 from printing.printers.raster import pdf_to_bitmap
 from printing.samples import (
     SAMPLE_OFFICE,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -14,31 +16,33 @@ from printing.documents import TicketDocument
 from printing.errors import ERROR_FOR_FAULT, PrinterError, PrintFault
 from printing.printers.printer import Printer, PrinterStatus
 
+#: The paragraph of docs/printing.md that lists what ``from printing import …`` offers.
+SURFACE_DOC = Path(__file__).parents[2] / "docs" / "printing.md"
 
-def test_public_names_are_pinned() -> None:
-    assert sorted(printing.__all__) == [
-        "BACKENDS",
-        "OutOfPaper",
-        "Paper",
-        "PrintFailed",
-        "PrintFault",
-        "PrintReceipt",
-        "PrintTimeout",
-        "Printer",
-        "PrinterError",
-        "PrinterOffline",
-        "PrinterStatus",
-        "PrinterUnavailable",
-        "SlipDocument",
-        "SlipField",
-        "TicketDocument",
-        "make_printer",
-        "render_slip_pdf",
-        "render_ticket_pdf",
-    ]
+
+def _documented_surface() -> set[str]:
+    text = SURFACE_DOC.read_text(encoding="utf-8")
+    start = text.index("What `from printing import …` offers")
+    paragraph = text[start : text.index("\n\n", start)]
+    return set(re.findall(r"`(\w+)`", paragraph)) - {"printing", "__all__"}
+
+
+def test_the_public_names_are_the_documented_ones() -> None:
+    assert len(printing.__all__) == len(set(printing.__all__))
+    assert set(printing.__all__) == _documented_surface()
     assert printing.BACKENDS == ("pdf_file", "cups", "escpos")
     for name in printing.__all__:
-        assert hasattr(printing, name)
+        assert getattr(printing, name) is not None
+
+
+def test_every_printer_error_is_public() -> None:
+    errors = {
+        name
+        for name, obj in vars(printing.errors).items()
+        if isinstance(obj, type) and issubclass(obj, PrinterError)
+    }
+    assert len(errors) == len(PrintFault) + 1  # the base and one per fault
+    assert {*errors, "PrintFault"} <= set(printing.__all__)
 
 
 def test_printing_never_imports_qt() -> None:

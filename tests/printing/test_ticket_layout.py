@@ -14,9 +14,11 @@ from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from printing.documents import TicketDocument
+from printing.layouts.blocks import wrap_text
 from printing.layouts.fonts import FALLBACK, document_fonts
+from printing.layouts.paper import PAPERS, Paper
 from printing.layouts.texts import format_datetime
-from printing.layouts.ticket import PAPERS, Paper, render_ticket_pdf, wrap_text
+from printing.layouts.ticket import render_ticket_pdf
 
 #: 80 mm in PDF points.
 WIDTH_80MM = 80 / 25.4 * 72
