@@ -5,7 +5,7 @@
   (fonts registered and subset tables built once per process, as in the
   kiosk after its warm-up). The issue's goal: 30 ms per ticket.
 - **CUPS**: a private cupsd (:mod:`bench.private_cupsd`) with the cups-pdf
-  queue. The 80 mm ticket handed to :class:`printing.cups.CupsPrinter` until
+  queue. The 80 mm ticket handed to :class:`printing.printers.cups.CupsPrinter` until
   the job has completed (queue state before, ``lp``, following the job,
   state after), beside the same PDF given to ``lp`` from a shell that then
   polls ``lpstat`` at the same 50 ms, and ``lp`` alone (submitted).
@@ -25,9 +25,11 @@ from pathlib import Path
 
 from bench import private_cupsd
 from bench.results import Benchmark, Measurement, ms_since
-from printing.cups import CupsPrinter, media_for
-from printing.escpos_printer import EscposPrinter
-from printing.layout import Paper, render_slip_pdf, render_ticket_pdf
+from printing.layouts.paper import Paper
+from printing.layouts.slip import render_slip_pdf
+from printing.layouts.ticket import render_ticket_pdf
+from printing.printers.cups import CupsPrinter, media_for
+from printing.printers.escpos import EscposPrinter
 from printing.samples import sample_slip, sample_ticket
 
 RENDER_TITLE = "Ticket render (reportlab, DejaVu embedded, QR code)"
@@ -70,7 +72,8 @@ def render(quick: bool, progress: Callable[[str], None]) -> Benchmark:
         rows.append(Measurement(name, how, samples, goal_ms=goal))
     notes = (
         "The QR code is reportlab's own encoder with a faster mask choice "
-        "(`printing.qr`), drawn as one path; reportlab's `QrCodeWidget` alone costs ~11 ms.",
+        "(`printing.layouts.qr`), drawn as one path; "
+        "reportlab's `QrCodeWidget` alone costs ~11 ms.",
         "reportlab runs without its optional C accelerator (`rl_accel`) here.",
     )
     return Benchmark(RENDER_TITLE, tuple(rows), notes)

@@ -374,7 +374,7 @@ def _check_printer(config: Config, source: str) -> None:
         return
     if p.paper == "a4":
         raise ConfigError("printer.paper", "an ESC/POS printer takes 80mm or 58mm rolls", source)
-    from printing.escpos_printer import parse_device  # python-escpos itself stays unloaded
+    from printing.printers.escpos import parse_device  # python-escpos itself stays unloaded
 
     try:
         parse_device(p.escpos_device)

@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from kiosk.sync import DeviceHealth, SyncEngine, SyncStatus
 from offline_store import Store, StoreError
 from printing import Printer, PrinterStatus, SlipDocument
-from printing.ticket import Language
+from printing.documents import Language
 
 log = logging.getLogger(__name__)
 __all__ = ["Executor", "InlineExecutor", "KioskController"]  # the executors: kiosk.executor
@@ -71,10 +71,10 @@ __all__ = ["Executor", "InlineExecutor", "KioskController"]  # the executors: ki
 def _import_heavy_modules() -> None:
     import cwt  # noqa: F401  (verifying the first card)
 
-    from printing import fonts, layout  # noqa: F401  (reportlab, for the first ticket)
+    from printing.layouts import fonts, ticket  # noqa: F401  (reportlab, for the first ticket)
 
     fonts.document_fonts()  # register the embedded fonts once
-    from printing.qr import qr_matrix
+    from printing.layouts.qr import qr_matrix
 
     qr_matrix("warm-up")  # reportlab's barcode package, ~0.3 s on first import
 

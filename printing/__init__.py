@@ -1,19 +1,23 @@
 """Printed documents and the printers that print them.
 
-:mod:`printing.layout` renders a document (a :class:`TicketDocument`, or the
-registration slip, a :class:`SlipDocument`) as a PDF sized for its paper; a
-:class:`Printer` backend prints that PDF: ``pdf_file`` (a folder), ``cups``
-(``lp``/``lpstat``) or ``escpos`` (python-escpos, raster). Backends are chosen
-by name with :func:`make_printer`; each raises the errors in
-:mod:`printing.errors`. Nothing here imports Qt or talks to the citizen.
+What a document says is in :mod:`printing.documents` (a :class:`TicketDocument`,
+the registration slip, a :class:`SlipDocument`, the complaint receipt);
+:mod:`printing.layouts` renders it as a PDF sized for its paper; a
+:class:`Printer` backend in :mod:`printing.printers` prints that PDF:
+``pdf_file`` (a folder), ``cups`` (``lp``/``lpstat``) or ``escpos``
+(python-escpos, raster). Backends are chosen by name with :func:`make_printer`;
+each raises the errors in :mod:`printing.errors`. Nothing here imports Qt or
+talks to the citizen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from printing.documents import SlipDocument, SlipField, TicketDocument
 from printing.errors import (
     OutOfPaper,
     PrinterError,
@@ -23,22 +27,26 @@ from printing.errors import (
     PrintFault,
     PrintTimeout,
 )
-from printing.printer import Printer, PrinterStatus, PrintReceipt
-from printing.ticket import SlipDocument, SlipField, TicketDocument
+from printing.printers.printer import Printer, PrinterStatus, PrintReceipt
 
 if TYPE_CHECKING:
-    from printing.layout import Paper, render_slip_pdf, render_ticket_pdf
+    from printing.layouts.paper import Paper
+    from printing.layouts.slip import render_slip_pdf
+    from printing.layouts.ticket import render_ticket_pdf
 
-#: Names served from :mod:`printing.layout` on first use: reportlab costs
-#: ~200 ms of start-up, which a kiosk spends after its first screen is up.
-_LAYOUT_NAMES = frozenset({"Paper", "render_slip_pdf", "render_ticket_pdf"})
+#: Names served from :mod:`printing.layouts` on first use, and their modules:
+#: reportlab costs ~200 ms of start-up, which a kiosk spends after its first
+#: screen is up.
+_LAYOUT_NAMES = {
+    "Paper": "printing.layouts.paper",
+    "render_slip_pdf": "printing.layouts.slip",
+    "render_ticket_pdf": "printing.layouts.ticket",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAYOUT_NAMES:
-        from printing import layout
-
-        return getattr(layout, name)
+        return getattr(import_module(_LAYOUT_NAMES[name]), name)
     raise AttributeError(f"module 'printing' has no attribute {name!r}")
 
 
@@ -86,13 +94,13 @@ def make_printer(
     ``escpos`` prints to ``device`` (``usb:VID:PID``, ``serial:DEV[:BAUD]``,
     ``tcp:HOST[:PORT]``, ``file:PATH``) ``dots`` wide. ``timeout_s`` bounds a
     job. ``personal_retention`` is how long ``pdf_file`` keeps a document
-    with personal data (default :data:`printing.pdf_file.PERSONAL_RETENTION`,
+    with personal data (default :data:`printing.printers.pdf_file.PERSONAL_RETENTION`,
     24 hours). Backends import their libraries lazily, so a kiosk without a printer
     stack installed can still use the others. Raises :class:`ValueError` for
     a name not in :data:`BACKENDS` or a setting the backend cannot use.
     """
     if backend == "pdf_file":
-        from printing.pdf_file import PdfFilePrinter
+        from printing.printers.pdf_file import PdfFilePrinter
 
         if output_dir is None:
             raise ValueError("the pdf_file printer needs an output folder")
@@ -100,11 +108,11 @@ def make_printer(
             return PdfFilePrinter(output_dir)
         return PdfFilePrinter(output_dir, personal_retention=personal_retention)
     if backend == "cups":
-        from printing.cups import CupsPrinter
+        from printing.printers.cups import CupsPrinter
 
         return CupsPrinter(queue, server=server, timeout_s=timeout_s)
     if backend == "escpos":
-        from printing.escpos_printer import EscposPrinter
+        from printing.printers.escpos import EscposPrinter
 
         return EscposPrinter(device, dots=dots, timeout_s=timeout_s)
     raise ValueError(f"unknown printer backend {backend!r}; known backends: {', '.join(BACKENDS)}")

@@ -7,6 +7,15 @@ for the citizen.
 
 Programming mistakes (an unknown backend name, bytes that are not a PDF)
 raise :class:`ValueError` instead: they are not printer faults.
+
+    PrinterError            what every backend raises; ``reason`` is its PrintFault
+    ├── PrinterUnavailable  OUTPUT_UNAVAILABLE
+    ├── PrinterOffline      OFFLINE
+    ├── OutOfPaper          OUT_OF_PAPER
+    ├── PrintTimeout        TIMEOUT
+    └── PrintFailed         FAILED
+    ToolError               inside the ``cups`` backend only: a cups-client tool
+                            failed; the backend turns it into a PrinterError
 """
 
 from __future__ import annotations
@@ -77,3 +86,16 @@ ERROR_FOR_FAULT: dict[PrintFault, type[PrinterError]] = {
     PrintFault.TIMEOUT: PrintTimeout,
     PrintFault.FAILED: PrintFailed,
 }
+
+
+class ToolError(Exception):
+    """A CUPS tool could not be run or did not answer in time.
+
+    Raised inside :mod:`printing.printers.cups`; the backend's ``status`` and
+    ``print_pdf`` report it as its ``fault`` (the :class:`PrinterError` for it).
+    """
+
+    def __init__(self, fault: PrintFault, detail: str) -> None:
+        super().__init__(detail)
+        self.fault = fault
+        self.detail = detail

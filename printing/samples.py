@@ -18,8 +18,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from printing.raster import pdftoppm
-from printing.ticket import Language, SlipDocument, SlipField, TicketDocument
+from printing.documents import Language, SlipDocument, SlipField, TicketDocument
+from printing.printers.raster import pdftoppm
 
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 SAMPLE_ID = "3f1c2b7a-9d4e-4c5b-8a61-0e2f4d6b8a17"
@@ -103,7 +103,9 @@ def printer_test_ticket(
 
 def write_screenshots(out: Path) -> list[Path]:
     """Render every layout and save the PNGs the docs show; returns their paths."""
-    from printing.layout import Paper, render_slip_pdf, render_ticket_pdf
+    from printing.layouts.paper import Paper
+    from printing.layouts.slip import render_slip_pdf
+    from printing.layouts.ticket import render_ticket_pdf
 
     out.mkdir(parents=True, exist_ok=True)
     jobs = [

@@ -1,6 +1,6 @@
 """A QR code on screen: the same matrix the ticket prints, painted with Qt.
 
-The matrix comes from :func:`printing.qr.qr_matrix` (reportlab's encoder), so
+The matrix comes from :func:`printing.layouts.qr.qr_matrix` (reportlab's encoder), so
 the code a citizen photographs when the printer is down is the code the paper
 would have carried. Modules are whole pixels, with the quiet zone, black on
 white whatever the theme: phone cameras read it from across the counter.
@@ -12,7 +12,7 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from printing.qr import QUIET_ZONE, Matrix, dark_runs, qr_matrix
+from printing.layouts.qr import QUIET_ZONE, Matrix, dark_runs, qr_matrix
 
 
 class QrCodeView(QWidget):

@@ -25,7 +25,7 @@ from kiosk.config import Config, ConfigError, load_config
 
 if TYPE_CHECKING:
     from printing import PrinterStatus, SlipDocument, TicketDocument
-    from printing.ticket import Language
+    from printing.documents import Language
 
     Document = TypeVar("Document", TicketDocument, SlipDocument)
 
@@ -71,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace, config: Config) -> int:
-    from printing.layout import Paper, render_slip_pdf, render_ticket_pdf
+    from printing.layouts.paper import Paper
+    from printing.layouts.slip import render_slip_pdf
+    from printing.layouts.ticket import render_ticket_pdf
     from printing.samples import SAMPLE_ID, SAMPLE_OFFICE, sample_slip, sample_ticket
 
     url = f"{config.central.url.rstrip('/')}/t/{SAMPLE_ID}"

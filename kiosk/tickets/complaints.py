@@ -21,7 +21,7 @@ from kiosk.session.events import ComplaintReceipt, FileComplaint
 from kiosk.tickets.issue import PrintSetup
 from offline_store import Store
 from printing import PrinterError
-from printing.ticket import Language
+from printing.documents import Language
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +105,9 @@ def print_receipt(
     setup: PrintSetup,
 ) -> tuple[bool, str]:
     """Print the receipt; (printed, fault code or ""). Never raises: the complaint is stored."""
-    from printing.layout import Paper
-    from printing.receipt import ReceiptDocument, render_receipt_pdf
+    from printing.documents import ReceiptDocument
+    from printing.layouts.paper import Paper
+    from printing.layouts.receipt import render_receipt_pdf
 
     lang: Language = "en" if language == "en" else "id"
     try:

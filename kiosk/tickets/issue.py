@@ -21,7 +21,7 @@ from kiosk.client.results import Allocation
 from kiosk.session.events import IssuedTicket, IssueTicket
 from offline_store import Store
 from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
-from printing.ticket import Language
+from printing.documents import Language
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,9 @@ def print_document(
     Never raises: the ticket already exists, and a layout bug must not hide
     its number from the citizen.
     """
-    from printing.layout import Paper, render_slip_pdf, render_ticket_pdf  # reportlab, lazily
+    from printing.layouts.paper import Paper  # reportlab, lazily
+    from printing.layouts.slip import render_slip_pdf
+    from printing.layouts.ticket import render_ticket_pdf
 
     try:
         paper = Paper(setup.paper)

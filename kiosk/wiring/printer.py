@@ -21,7 +21,7 @@ from typing import Literal
 from kiosk.config import Config
 from kiosk.tickets.issue import PrintSetup, print_document
 from printing import Printer, PrinterError, PrinterStatus, PrintReceipt, make_printer
-from printing.ticket import Language
+from printing.documents import Language
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class PrinterMonitor(Printer):
 
 def printer_from(config: Config) -> Printer:
     """The backend ``[printer]`` names. Raises :class:`ValueError` for unusable settings."""
-    from printing.escpos_printer import ROLL_DOTS  # light: python-escpos loads per job
+    from printing.layouts.paper import ROLL_DOTS  # light: no fonts, no python-escpos
 
     p = config.printer
     dots = ROLL_DOTS.get(p.paper, ROLL_DOTS["80mm"])

@@ -17,10 +17,10 @@ from kiosk.tickets.issue import PrintSetup, TicketingError, issue_and_print, rep
 from kiosk.wiring.printer import PrinterMonitor, printer_from
 from offline_store import Store
 from printing import Printer, PrinterStatus, PrintReceipt
-from printing.cups import CupsPrinter
 from printing.errors import OutOfPaper, PrinterError, PrintFault
-from printing.escpos_printer import EscposPrinter
-from printing.pdf_file import PdfFilePrinter
+from printing.printers.cups import CupsPrinter
+from printing.printers.escpos import EscposPrinter
+from printing.printers.pdf_file import PdfFilePrinter
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 NOW = dt.datetime(2026, 11, 22, 9, 40, tzinfo=WIB)

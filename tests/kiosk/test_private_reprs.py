@@ -58,7 +58,7 @@ OPTIONAL = (
     "cardio.readers.nfc",
     "cardio.readers._pcsc",
     "cardio.readers.pcsc",
-    "printing.escpos",
+    "printing.printers.escpos",
 )
 
 

@@ -27,7 +27,7 @@ from kiosk.session.events import Confirmed, Finish, FormOpened, FormSubmitted, S
 from kiosk.session.machine import Phase
 from kiosk.wiring.printer import printer_from
 from offline_store import Store
-from printing.pdf_file import PERSONAL_LIST, PdfFilePrinter
+from printing.printers.pdf_file import PERSONAL_LIST, PdfFilePrinter
 from tests.printing.helpers import flowing, pdf_text
 
 WIB = dt.timezone(dt.timedelta(hours=7))

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from printing.layout import render_ticket_pdf
-from printing.ticket import TicketDocument
+from printing.documents import TicketDocument
+from printing.layouts.ticket import render_ticket_pdf
 
 #: Western Indonesia Time, the office's local time in these tests.
 WIB = timezone(timedelta(hours=7), "WIB")

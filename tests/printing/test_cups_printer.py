@@ -17,9 +17,10 @@ import pytest
 
 from bench import private_cupsd
 from bench.private_cupsd import PDF_QUEUE, PrivateCupsd
-from printing.cups import CupsPrinter
 from printing.errors import OutOfPaper, PrinterOffline, PrinterUnavailable, PrintFault, PrintTimeout
-from printing.layout import Paper, render_ticket_pdf
+from printing.layouts.paper import Paper
+from printing.layouts.ticket import render_ticket_pdf
+from printing.printers.cups import CupsPrinter
 from printing.samples import SAMPLE_URL, sample_ticket
 from tests.printing.helpers import decode_qr, flowing, page_size_mm, pdf_text
 

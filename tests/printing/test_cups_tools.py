@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from printing.cups import media_for
-from printing.cups_tools import (
+from printing.errors import PrintFault
+from printing.printers.cups import media_for
+from printing.printers.cups_tools import (
     QueueState,
     parse_default,
     parse_jobs,
@@ -13,7 +14,6 @@ from printing.cups_tools import (
     parse_request_id,
     split_reason,
 )
-from printing.errors import PrintFault
 
 IDLE = """scheduler is running
 printer Kiosk is idle.  enabled since Sun Nov 22 23:04:46 2026

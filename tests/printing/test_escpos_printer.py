@@ -17,15 +17,16 @@ from PIL import Image
 
 from printing import make_printer
 from printing.errors import OutOfPaper, PrinterOffline, PrinterUnavailable, PrintFault
-from printing.escpos_printer import (
+from printing.layouts.paper import Paper
+from printing.layouts.ticket import render_ticket_pdf
+from printing.printers.escpos import (
     EscposDevice,
     EscposPrinter,
     _profile,
     parse_device,
     write_job,
 )
-from printing.layout import Paper, render_ticket_pdf
-from printing.raster import pdf_to_bitmap
+from printing.printers.raster import pdf_to_bitmap
 from printing.samples import SAMPLE_URL, sample_ticket
 from tests.printing.cups_support import NetworkPrinter
 from tests.printing.helpers import decode_png

@@ -12,10 +12,13 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from printing.layout import PAPERS, Paper, render_slip_pdf, render_ticket_pdf
-from printing.logo import load_logo
-from printing.raster import pdf_to_bitmap
-from printing.receipt import ReceiptDocument, render_receipt_pdf
+from printing.documents import ReceiptDocument, SlipField, TicketDocument
+from printing.layouts.logo import load_logo
+from printing.layouts.paper import PAPERS, Paper
+from printing.layouts.receipt import render_receipt_pdf
+from printing.layouts.slip import render_slip_pdf
+from printing.layouts.ticket import render_ticket_pdf
+from printing.printers.raster import pdf_to_bitmap
 from printing.samples import (
     SAMPLE_OFFICE,
     SAMPLE_TIME,
@@ -23,7 +26,6 @@ from printing.samples import (
     sample_slip,
     sample_ticket,
 )
-from printing.ticket import SlipField, TicketDocument
 from tests.printing.helpers import decode_qr, flowing, page_size_mm, pdf_text
 
 WIDTHS_MM = {Paper.ROLL_80MM: 80.0, Paper.ROLL_58MM: 58.0, Paper.A4: 210.0}
@@ -169,7 +171,7 @@ def test_a_missing_or_broken_logo_is_logged_once_and_the_ticket_prints(
     if content is not None:
         logo.write_bytes(content)
 
-    with caplog.at_level(logging.WARNING, logger="printing.logo"):
+    with caplog.at_level(logging.WARNING, logger="printing.layouts.logo"):
         first = render_ticket_pdf(sample_ticket(), logo=logo)
         render_ticket_pdf(sample_ticket(), logo=logo)
 

@@ -23,7 +23,7 @@ import pytest
 
 from printing import make_printer
 from printing.errors import PrinterUnavailable, PrintFailed, PrintFault
-from printing.pdf_file import (
+from printing.printers.pdf_file import (
     FUTURE_SLACK,
     PERSONAL_LIST,
     PERSONAL_RETENTION,
@@ -42,7 +42,7 @@ CHILD = """
 import json, os, resource, signal, sys
 from pathlib import Path
 from printing.errors import PrinterError
-from printing.pdf_file import PdfFilePrinter
+from printing.printers.pdf_file import PdfFilePrinter
 
 if "FSIZE_LIMIT" in os.environ:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
@@ -366,7 +366,7 @@ def test_a_slip_dated_ahead_of_the_clock_is_purged_once_the_clock_is_right(
 CRASHING_CHILD = """
 import os, signal, sys
 from pathlib import Path
-import printing.pdf_file as pdf_file
+import printing.printers.pdf_file as pdf_file
 
 def killed(source, target):
     if str(target).endswith(".pdf"):

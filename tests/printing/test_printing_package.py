@@ -3,49 +3,54 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 import printing
+from printing.documents import TicketDocument
 from printing.errors import ERROR_FOR_FAULT, PrinterError, PrintFault
-from printing.printer import Printer, PrinterStatus
-from printing.ticket import TicketDocument
+from printing.printers.printer import Printer, PrinterStatus
+
+#: The paragraph of docs/printing.md that lists what ``from printing import …`` offers.
+SURFACE_DOC = Path(__file__).parents[2] / "docs" / "printing.md"
 
 
-def test_public_names_are_pinned() -> None:
-    assert sorted(printing.__all__) == [
-        "BACKENDS",
-        "OutOfPaper",
-        "Paper",
-        "PrintFailed",
-        "PrintFault",
-        "PrintReceipt",
-        "PrintTimeout",
-        "Printer",
-        "PrinterError",
-        "PrinterOffline",
-        "PrinterStatus",
-        "PrinterUnavailable",
-        "SlipDocument",
-        "SlipField",
-        "TicketDocument",
-        "make_printer",
-        "render_slip_pdf",
-        "render_ticket_pdf",
-    ]
+def _documented_surface() -> set[str]:
+    text = SURFACE_DOC.read_text(encoding="utf-8")
+    start = text.index("What `from printing import …` offers")
+    paragraph = text[start : text.index("\n\n", start)]
+    return set(re.findall(r"`(\w+)`", paragraph)) - {"printing", "__all__"}
+
+
+def test_the_public_names_are_the_documented_ones() -> None:
+    assert len(printing.__all__) == len(set(printing.__all__))
+    assert set(printing.__all__) == _documented_surface()
     assert printing.BACKENDS == ("pdf_file", "cups", "escpos")
     for name in printing.__all__:
-        assert hasattr(printing, name)
+        assert getattr(printing, name) is not None
+
+
+def test_every_printer_error_is_public() -> None:
+    errors = {
+        name
+        for name, obj in vars(printing.errors).items()
+        if isinstance(obj, type) and issubclass(obj, PrinterError)
+    }
+    assert len(errors) == len(PrintFault) + 1  # the base and one per fault
+    assert {*errors, "PrintFault"} <= set(printing.__all__)
 
 
 def test_printing_never_imports_qt() -> None:
     code = (
         "import sys; sys.modules['PySide6'] = None\n"
-        "import printing, printing.pdf_file, printing.layout, printing.slip, printing.cups\n"
-        "import printing.escpos_printer, printing.samples, printing.raster\n"
+        "import printing, printing.printers.pdf_file, printing.printers.cups\n"
+        "import printing.printers.escpos, printing.printers.raster, printing.samples\n"
+        "import printing.layouts.ticket, printing.layouts.slip, printing.layouts.receipt\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6') and sys.modules[m]]\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
@@ -106,7 +111,7 @@ def test_ticket_needs_a_number(ticket: TicketDocument) -> None:
 
 def test_python_escpos_loads_only_when_an_escpos_printer_is_used() -> None:
     code = (
-        "import sys, printing, printing.layout, printing.escpos_printer\n"
+        "import sys, printing, printing.layouts.ticket, printing.printers.escpos\n"
         "from printing import make_printer\n"
         "make_printer('escpos', device='tcp:127.0.0.1:9')\n"
         "assert 'escpos' not in sys.modules, 'python-escpos loaded before a job'\n"

@@ -11,7 +11,7 @@ import pytest
 from reportlab.graphics.barcode import qrencoder
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.qr import QUIET_ZONE, dark_runs, draw_qr, mask_penalty, qr_matrix
+from printing.layouts.qr import QUIET_ZONE, dark_runs, draw_qr, mask_penalty, qr_matrix
 from tests.printing.helpers import decode_qr
 
 URLS = [

@@ -13,10 +13,12 @@ import pytest
 from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from printing.fonts import FALLBACK, document_fonts
-from printing.layout import PAPERS, Paper, render_ticket_pdf, wrap_text
-from printing.texts import format_datetime
-from printing.ticket import TicketDocument
+from printing.documents import TicketDocument
+from printing.layouts.blocks import wrap_text
+from printing.layouts.fonts import FALLBACK, document_fonts
+from printing.layouts.paper import PAPERS, Paper
+from printing.layouts.texts import format_datetime
+from printing.layouts.ticket import render_ticket_pdf
 
 #: 80 mm in PDF points.
 WIDTH_80MM = 80 / 25.4 * 72
@@ -152,7 +154,7 @@ def test_missing_font_falls_back_to_helvetica_once_with_a_warning(
 ) -> None:
     missing = tmp_path / "NoSuchFont.ttf", tmp_path / "NoSuchFont-Bold.ttf"
 
-    with caplog.at_level(logging.WARNING, logger="printing.fonts"):
+    with caplog.at_level(logging.WARNING, logger="printing.layouts.fonts"):
         first = document_fonts(*missing)
         second = document_fonts(*missing)
 

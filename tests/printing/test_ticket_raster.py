@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from printing.layout import render_ticket_pdf
-from printing.ticket import TicketDocument
+from printing.documents import TicketDocument
+from printing.layouts.ticket import render_ticket_pdf
 
 #: Dots across an 80 mm roll at 203 dpi (80 / 25.4 * 203 = 639.4).
 DOTS_80MM = 640

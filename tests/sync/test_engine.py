@@ -15,7 +15,7 @@ from contract.catalog import Catalog
 from kiosk.session.events import IssueTicket
 from kiosk.sync import Backoff, SyncStatus
 from kiosk.tickets.issue import Issued, PrintSetup, issue_and_print
-from printing.pdf_file import PdfFilePrinter
+from printing.printers.pdf_file import PdfFilePrinter
 from tests.sync.conftest import OFFICE, Kiosk
 from tests.sync.helpers import SERVICE
 

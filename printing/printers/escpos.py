@@ -1,7 +1,7 @@
 """The ``escpos`` backend: thermal receipt printers through python-escpos.
 
 The ticket is the same PDF every backend prints, rasterised for the head
-(:mod:`printing.raster`: 203 dpi, exactly ``dots`` wide) and sent as one
+(:mod:`printing.printers.raster`: 203 dpi, exactly ``dots`` wide) and sent as one
 ``GS v 0`` raster image, then fed and cut. A printer that answers the
 real-time status request (``DLE EOT 4``, paper sensor; ``DLE EOT 2``, cover)
 is asked before every job; one that does not answer within
@@ -29,13 +29,10 @@ from printing.errors import (
     PrintFault,
     PrintTimeout,
 )
-from printing.printer import Printer, PrinterStatus, PrintReceipt, check_pdf
-from printing.raster import pdf_to_bitmap
+from printing.printers.printer import Printer, PrinterStatus, PrintReceipt, check_pdf
+from printing.printers.raster import pdf_to_bitmap
 
 log = logging.getLogger(__name__)
-
-#: Dots a head prints across each roll at 203 dpi (72 mm and 48 mm of the paper).
-ROLL_DOTS = {"80mm": 576, "58mm": 384}
 
 #: Real-time status requests and the bits that answer them (ESC/POS ``DLE EOT n``).
 STATUS_PAPER = b"\x10\x04\x04"

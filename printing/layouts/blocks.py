@@ -18,8 +18,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.fonts import Fonts
-from printing.qr import Matrix, draw_qr
+from printing.layouts.fonts import Fonts
+from printing.layouts.paper import Frame
+from printing.layouts.qr import Matrix, draw_qr
 
 #: Height of a line box, as a multiple of the font size.
 LEADING = 1.25
@@ -92,22 +93,6 @@ class Picture:
 
 
 Block = Text | Rule | Space | QrCode | Picture
-
-
-@dataclass(frozen=True)
-class Frame:
-    """Where blocks go on the page: its width, margins and (A4) fixed height."""
-
-    width: float
-    side_margin: float
-    top_margin: float
-    bottom_margin: float
-    #: None for roll paper: the page is as tall as its content.
-    page_height: float | None = None
-
-    @property
-    def text_width(self) -> float:
-        return self.width - 2 * self.side_margin
 
 
 def paragraph(

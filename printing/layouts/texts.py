@@ -12,13 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from printing.ticket import Language
+from printing.documents import Language
 
 
 @dataclass(frozen=True)
-class TicketTexts:
-    """Fixed wording of a queue ticket and a registration slip in one language."""
+class PaperTexts:
+    """Fixed wording of every printed document in one language."""
 
+    # The queue ticket (the slip shares its counter label, QR caption and reprint mark).
     heading: str
     counter_label: str
     footer: str
@@ -29,12 +30,17 @@ class TicketTexts:
     requirements: str
     scan: str
     reprint: str
+    # The registration slip.
     slip_heading: str
     slip_footer: str
+    # The complaint receipt.
+    receipt_heading: str
+    receipt_reference: str
+    receipt_footer: str
 
 
-TICKET_TEXTS: dict[Language, TicketTexts] = {
-    "id": TicketTexts(
+TEXTS: dict[Language, PaperTexts] = {
+    "id": PaperTexts(
         heading="Nomor Antrean",
         counter_label="Loket",
         footer="Harap menunggu nomor Anda dipanggil",
@@ -45,8 +51,11 @@ TICKET_TEXTS: dict[Language, TicketTexts] = {
         reprint="CETAK ULANG",
         slip_heading="BUKTI PENDAFTARAN",
         slip_footer="Serahkan lembar ini kepada petugas loket",
+        receipt_heading="BUKTI PENGADUAN",
+        receipt_reference="Nomor referensi",
+        receipt_footer="Simpan nomor ini untuk menanyakan tindak lanjut pengaduan Anda",
     ),
-    "en": TicketTexts(
+    "en": PaperTexts(
         heading="Queue number",
         counter_label="Counter",
         footer="Please wait until your number is called",
@@ -57,29 +66,9 @@ TICKET_TEXTS: dict[Language, TicketTexts] = {
         reprint="REPRINT",
         slip_heading="REGISTRATION SLIP",
         slip_footer="Hand this slip to the counter officer",
-    ),
-}
-
-
-@dataclass(frozen=True)
-class ReceiptTexts:
-    """Fixed wording of a complaint receipt in one language."""
-
-    heading: str
-    reference: str
-    footer: str
-
-
-RECEIPT_TEXTS: dict[Language, ReceiptTexts] = {
-    "id": ReceiptTexts(
-        heading="BUKTI PENGADUAN",
-        reference="Nomor referensi",
-        footer="Simpan nomor ini untuk menanyakan tindak lanjut pengaduan Anda",
-    ),
-    "en": ReceiptTexts(
-        heading="COMPLAINT RECEIPT",
-        reference="Reference number",
-        footer="Keep this number to ask about your complaint",
+        receipt_heading="COMPLAINT RECEIPT",
+        receipt_reference="Reference number",
+        receipt_footer="Keep this number to ask about your complaint",
     ),
 }
 

@@ -5,7 +5,7 @@ The cups-client tools find the server the way every CUPS program does
 with authentication and encryption as configured, and need no C extension
 (pycups has no wheel and builds against libcups2-dev). Their output is read
 in the C locale. This module runs them and parses what they print; the
-backend that uses it is :mod:`printing.cups`.
+backend that uses it is :mod:`printing.printers.cups`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from printing.errors import PrintFault
+from printing.errors import PrintFault, ToolError
 
 _REQUEST_ID = re.compile(r"request id is (\S+) \(")
 _PRINTER_LINE = re.compile(r"^printer (\S+) (.*)$")
@@ -39,15 +39,6 @@ OFFLINE_REASONS = {
     "connecting-to-device": "",  # transient: not a fault on its own
     "timed-out": "printer not answering",
 }
-
-
-class ToolError(Exception):
-    """A CUPS tool could not be run or did not answer in time."""
-
-    def __init__(self, fault: PrintFault, detail: str) -> None:
-        super().__init__(detail)
-        self.fault = fault
-        self.detail = detail
 
 
 def run_tool(

@@ -2,8 +2,8 @@
 
 Printed as a second job after the queue ticket, for services whose catalog
 entry says ``"slip": true``. Same paper, fonts and engine as the ticket
-(:mod:`printing.layout`); labels small, values bold and wrapped, one field
-under the other, so an officer can type them in without asking.
+(:mod:`printing.layouts.ticket`); labels small, values bold and wrapped, one
+field under the other, so an officer can type them in without asking.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 
-from printing.blocks import Block, Rule, Space, Text, paragraph
-from printing.fonts import Fonts
-from printing.layout import PaperSpec, logo_block, qr_blocks
-from printing.texts import TICKET_TEXTS, format_datetime
-from printing.ticket import SlipDocument
+from printing.documents import SlipDocument
+from printing.layouts.blocks import Block, Rule, Space, Text, paragraph
+from printing.layouts.fonts import Fonts
+from printing.layouts.paper import PaperSpec
+from printing.layouts.parts import DocumentLayout, closing_blocks, header_blocks, queue_meta
+from printing.layouts.texts import TEXTS
 
 #: The queue number on the slip, relative to the ticket's: it identifies, it is not called out.
 NUMBER_SCALE = 0.55
@@ -25,13 +26,9 @@ NUMBER_SCALE = 0.55
 def slip_blocks(
     doc: SlipDocument, spec: PaperSpec, fonts: Fonts, logo: Path | None = None
 ) -> list[Block]:
-    texts = TICKET_TEXTS[doc.language]
+    texts = TEXTS[doc.language]
     s, width = spec.scale, spec.text_width
-    blocks: list[Block] = [
-        *logo_block(logo, spec),
-        *paragraph(doc.office_name, fonts.bold, 11 * s, width),
-        Rule(),
-    ]
+    blocks = header_blocks(doc.office_name, spec, fonts, logo)
     if doc.reprint:
         blocks += [Text(texts.reprint, fonts.bold, 14 * s, inverse=True), Space(1 * mm)]
     blocks += [
@@ -46,11 +43,16 @@ def slip_blocks(
     for field in doc.fields:
         blocks += paragraph(field.label, fonts.regular, 8.5 * s, width, 1 * mm, align="left")
         blocks += paragraph(field.value or "—", fonts.bold, 10.5 * s, width, align="left")
-    blocks += [
-        Rule(),
-        *qr_blocks(doc.status_url, texts.scan, spec, fonts),
-        *paragraph(format_datetime(doc.issued_at, doc.language), fonts.regular, 10 * s, width,
-                   1 * mm if doc.status_url else 0.0),
-        *paragraph(texts.slip_footer, fonts.regular, 9 * s, width, space_before=1 * mm),
-    ]  # fmt: skip
-    return blocks
+    blocks.append(Rule())
+    return blocks + closing_blocks(
+        doc.status_url, doc.issued_at, doc.language, texts.slip_footer, spec, fonts
+    )
+
+
+def slip_meta(doc: SlipDocument) -> dict[str, str]:
+    return queue_meta(doc, TEXTS[doc.language].slip_heading)
+
+
+#: ``render_slip_pdf(doc, paper=Paper.ROLL_80MM, *, fonts=None, logo=None) -> bytes``:
+#: the registration slip as a one-page PDF, as the ticket.
+render_slip_pdf = DocumentLayout(slip_blocks, slip_meta).render_pdf

@@ -24,9 +24,9 @@ import logging
 import re
 import time
 
-from printing.cups_tools import (
+from printing.errors import ERROR_FOR_FAULT, PrinterError, PrintFault, ToolError
+from printing.printers.cups_tools import (
     QueueState,
-    ToolError,
     parse_default,
     parse_jobs,
     parse_queue,
@@ -34,8 +34,7 @@ from printing.cups_tools import (
     run_tool,
     text,
 )
-from printing.errors import ERROR_FOR_FAULT, PrinterError, PrintFault
-from printing.printer import Printer, PrinterStatus, PrintReceipt, check_pdf
+from printing.printers.printer import Printer, PrinterStatus, PrintReceipt, check_pdf
 
 log = logging.getLogger(__name__)
 

@@ -1,11 +1,12 @@
 """What printed documents say, independent of paper and printer.
 
 A :class:`TicketDocument` is built from a ticket that is already stored; the
-layout turns it into a PDF and a :class:`printing.printer.Printer` prints
+layout turns it into a PDF and a :class:`printing.printers.printer.Printer` prints
 that. It holds no personal data (no name, no NIK), so its default ``repr``
 is safe to log. The :class:`SlipDocument` (the registration slip for the
 counter officer) does carry the form's values and keeps them out of
-``repr``.
+``repr``. The :class:`ReceiptDocument` is the complaint receipt. Their
+layouts are in :mod:`printing.layouts`.
 """
 
 from __future__ import annotations
@@ -29,18 +30,14 @@ def _check_common(number: str, issued_at: datetime, language: str) -> None:
 
 
 @dataclass(frozen=True)
-class TicketDocument:
-    """The printable content of one queue ticket.
+class QueueDocument:
+    """What every paper carrying a queue number says: the ticket and its slip.
 
     ``issued_at`` must be timezone-aware; it is printed in its own timezone
-    (the office's local time), not converted. Optional fields are left off
-    the paper when unknown.
+    (the office's local time), not converted.
     """
 
     #: Queue number as called out, e.g. ``"A-017"``.
-    #: No name, NIK or form value: a kept copy may stay (:meth:`Printer.purge_personal`).
-    personal_data: ClassVar[bool] = False
-
     number: str
     service_name: str
     office_name: str
@@ -48,6 +45,21 @@ class TicketDocument:
     counter: str
     issued_at: datetime
     language: Language
+
+    def __post_init__(self) -> None:
+        _check_common(self.number, self.issued_at, self.language)
+
+
+@dataclass(frozen=True)
+class TicketDocument(QueueDocument):
+    """The printable content of one queue ticket.
+
+    Optional fields are left off the paper when unknown.
+    """
+
+    #: No name, NIK or form value: a kept copy may stay (:meth:`Printer.purge_personal`).
+    personal_data: ClassVar[bool] = False
+
     #: The ticket's status page on the central server, printed as a QR code;
     #: empty: no QR code.
     status_url: str = ""
@@ -62,7 +74,7 @@ class TicketDocument:
     reprint: bool = False
 
     def __post_init__(self) -> None:
-        _check_common(self.number, self.issued_at, self.language)
+        super().__post_init__()
         for name in ("people_ahead", "wait_minutes"):
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -81,7 +93,7 @@ class SlipField:
 
 
 @dataclass(frozen=True)
-class SlipDocument:
+class SlipDocument(QueueDocument):
     """The registration slip (bukti pendaftaran) handed to the counter officer.
 
     Printed as a second job after the ticket for services that ask for it.
@@ -91,21 +103,30 @@ class SlipDocument:
 
     personal_data: ClassVar[bool] = True
 
-    number: str
-    service_name: str
-    office_name: str
-    counter: str
-    issued_at: datetime
-    language: Language
     fields: tuple[SlipField, ...]
     status_url: str = ""
     reprint: bool = False
-
-    def __post_init__(self) -> None:
-        _check_common(self.number, self.issued_at, self.language)
 
     def __repr__(self) -> str:
         return (
             f"SlipDocument(number={self.number!r}, service_name={self.service_name!r}, "
             f"fields={len(self.fields)})"
         )
+
+
+@dataclass(frozen=True)
+class ReceiptDocument:
+    """What the complaint receipt says; ``issued_at`` must be timezone-aware."""
+
+    #: The reference, office, category and time only: a kept copy may stay.
+    personal_data: ClassVar[bool] = False
+
+    reference: str
+    office_name: str
+    #: The complaint's category, in the receipt's language.
+    category: str
+    issued_at: datetime
+    language: Language
+
+    def __post_init__(self) -> None:
+        _check_common(self.reference, self.issued_at, self.language)

@@ -39,7 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from printing.errors import PrinterError, PrinterUnavailable, PrintFailed, PrintFault
-from printing.printer import Printer, PrinterStatus, PrintReceipt, check_pdf
+from printing.printers.printer import Printer, PrinterStatus, PrintReceipt, check_pdf
 
 log = logging.getLogger(__name__)
 
