@@ -25,9 +25,10 @@ from cardio.errors import CardError
 from cardio.readers.events import CardPresented, CardRemoved, ReaderEvent
 from cardio.readers.reader import Reader
 from contract.assurance import Assurance
-from contract.catalog import Catalog, CatalogError
-from contract.nik import NikError, parse_nik
-from contract.trust import TrustRollback, TrustStore, check_successor
+from contract.catalog import Catalog
+from contract.errors import CatalogError, NikError, TrustRollback
+from contract.nik import parse_nik
+from contract.trust import TrustStore, check_successor
 from kiosk.client.bearer import load_token
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralError, CentralUnavailable
@@ -83,7 +84,7 @@ def trust_from(config: Config) -> TrustStore:
     """The trust store the configuration names (``card.trust_list``, ``card.revocation_list``).
 
     No trust list: an empty store (no card is verified). Raises
-    :class:`contract.trust.TrustError` if a named file cannot be used.
+    :class:`contract.errors.TrustError` if a named file cannot be used.
     """
     if not config.card.trust_list:
         return TrustStore.empty()
