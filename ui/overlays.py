@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton
 
+from kiosk.errors import PinFormatError
 from kiosk.information import (
     ApplicationsAnswer,
     Information,
@@ -28,7 +29,7 @@ from kiosk.information import (
     fetch_information,
 )
 from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read
-from kiosk.operator.pin import PinFormatError, PinGuard, verify_pin
+from kiosk.operator.pin import PinGuard, verify_pin
 from kiosk.session.machine import Phase, SessionState
 from ui.gesture import TapGesture
 from ui.screens.common import Screen, button, set_button_text

@@ -19,12 +19,12 @@ from kiosk.cli import ticket as ticket_cli
 from kiosk.config import (
     CentralSection,
     Config,
-    ConfigError,
     KioskSection,
     OperatorSection,
     PrinterSection,
     load_config,
 )
+from kiosk.errors import ConfigError
 
 log = logging.getLogger("kiosk")
 
@@ -160,7 +160,8 @@ def _run(args: argparse.Namespace) -> int:
 def _operator_pin(args: argparse.Namespace) -> int:
     import getpass
 
-    from kiosk.operator.pin import PinFormatError, check_pin_format, hash_pin
+    from kiosk.errors import PinFormatError
+    from kiosk.operator.pin import check_pin_format, hash_pin
 
     if args.stdin:
         pin = sys.stdin.readline().strip()

@@ -23,7 +23,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import Config, ConfigError, load_config, office_clock
+from kiosk.config import Config, load_config, office_clock
+from kiosk.errors import ConfigError
 
 if TYPE_CHECKING:
     from offline_store import Store, SyncLogEntry

@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kiosk.config import Config, ConfigError, load_config
+from kiosk.config import Config, load_config
+from kiosk.errors import ConfigError
 
 if TYPE_CHECKING:
     from printing import PrinterStatus, SlipDocument, TicketDocument
