@@ -20,8 +20,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-EXIT_REFUSED = 1
-EXIT_USAGE = 2
+from kiosk.cli.common import EXIT_FAILED, EXIT_USAGE
+
 TAMPER = ("forged", "tampered", "cloned", "expired", "trailing", "unprotected", "bidi")
 
 
@@ -220,7 +220,7 @@ def _read(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         print(result.describe())
-    return 0 if result.ok else EXIT_REFUSED
+    return 0 if result.ok else EXIT_FAILED
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:
