@@ -16,7 +16,6 @@ import logging
 import socket
 import threading
 from abc import ABC, abstractmethod
-from types import TracebackType
 from typing import Any
 
 from cardio.errors import EmulatorPortInUse
@@ -132,12 +131,7 @@ class NfcEmulator(ABC):
         self.present()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.remove()
 
     def _wake(self) -> None:
