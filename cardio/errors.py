@@ -1,7 +1,11 @@
-"""Every error :mod:`cardio` raises, in one place.
+r"""Every error :mod:`cardio` raises, in one place.
 
-Each error carries a machine-readable :class:`Reason` so the session state
-machine and the CLI can map it to a message without parsing text.
+Each error of a card being read carries a machine-readable :class:`Reason` so
+the session state machine and the CLI can map it to a message without parsing
+text. The two errors of issuing cards (:class:`IssueError`, :class:`CardImageError`)
+are :class:`ValueError`\ s whose message names the field: they reach a person
+at the command line, not the session; the emulators' :class:`EmulatorPortInUse`
+is an :class:`OSError`, as the busy port it reports.
 """
 
 from __future__ import annotations
@@ -89,3 +93,15 @@ class CardTimeout(CardError):
     """The card or reader did not answer within the configured time."""
 
     reason = Reason.TIMEOUT
+
+
+class EmulatorPortInUse(OSError):
+    """Another process or emulator already listens on the emulator's UDP port."""
+
+
+class IssueError(ValueError):
+    """The claims, key or dates cannot make a valid card; the message says why."""
+
+
+class CardImageError(ValueError):
+    """A card image file that cannot be used; the message names the field."""

@@ -25,13 +25,11 @@ import sys
 from sqlalchemy.exc import SQLAlchemyError
 
 from central import kiosks, staff
-from central.cli_options import add_db_option
+from central.cli_options import EXIT_DATABASE, EXIT_REFUSED, add_db_option
 from central.database import Database, DatabaseError, migrate
 from central.errors import ApiError
 from central.settings import CentralSettings
 
-EXIT_REFUSED = 1
-EXIT_DATABASE = 4
 ACTOR = "cli"
 
 

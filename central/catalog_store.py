@@ -20,7 +20,8 @@ from sqlalchemy import Connection, func, insert, select, update
 from central.audit import utc_now
 from central.documents import Document, canonical, etag_for
 from central.tables import catalog_versions, offices, services
-from contract.catalog import Catalog, CatalogError
+from contract.catalog import Catalog
+from contract.errors import CatalogError
 
 
 class CatalogLoadError(Exception):

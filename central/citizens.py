@@ -45,7 +45,8 @@ from central.audit import record_lookup, utc_now
 from central.credentials import keyed_hash
 from central.lookup_budget import WINDOW, LookupBudget
 from central.tables import card_uids, citizen_lookups, citizens, medical_records, offices
-from contract.nik import NikError, parse_nik
+from contract.errors import NikError
+from contract.nik import parse_nik
 
 log = logging.getLogger(__name__)
 

@@ -1,15 +1,28 @@
-"""The command-line options of ``kiosk server``, and the settings they make.
+"""The command-line options of ``kiosk server``, the settings they make, and its exit codes.
 
 Kept apart from :mod:`central.server` so the operator subcommands can share
-``--db`` without importing uvicorn's start-up path.
+``--db`` and the exit codes without importing uvicorn's start-up path.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from central.settings import CentralSettings, default_db_url
+
+_N = TypeVar("_N", int, float)
+
+#: Exit status when an operator command is refused (the message says why).
+EXIT_REFUSED = 1
+#: Exit status when the configuration (e.g. the catalog) is unusable.
+EXIT_CONFIG = 2
+#: Exit status when the address cannot be bound.
+EXIT_BIND = 3
+#: Exit status when the database cannot be reached or migrated.
+EXIT_DATABASE = 4
 
 
 def add_db_option(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
@@ -227,31 +240,29 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
     )
 
 
-def port_number(value: str) -> int:
+def _number(value: str, convert: Callable[[str], _N], what: str) -> _N:
     try:
-        port = int(value)
+        return convert(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+        raise argparse.ArgumentTypeError(f"not {what}: {value!r}") from None
+
+
+def port_number(value: str) -> int:
+    port = _number(value, int, "a port number")
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, not {port}")
     return port
 
 
 def positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    number = _number(value, int, "a whole number")
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
     return number
 
 
 def positive_seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    seconds = _number(value, float, "a number of seconds")
     if not 0 < seconds < 86400:
         raise argparse.ArgumentTypeError(f"must be more than 0 and less than a day, not {value}")
     return seconds

@@ -16,10 +16,12 @@ kind, or a staff role too low → 403; too many requests → 429 + Retry-After.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy import Connection
 
 from central.credentials import TokenKind, token_kind
 from central.database import Database
@@ -31,6 +33,8 @@ from central.settings import CentralSettings
 from central.staff import Role, StaffPrincipal, authenticate_staff
 
 #: (method, path) of the routes anyone may call.
+_P = TypeVar("_P")
+
 PUBLIC_ROUTES = frozenset(
     {
         ("GET", "/health"),
@@ -101,34 +105,55 @@ def _refuse(ctx: AppContext, request: Request) -> Unauthorized:
     return Unauthorized()
 
 
-def require_kiosk(request: Request, ctx: Context) -> KioskPrincipal:
+def _authenticate(
+    request: Request,
+    ctx: AppContext,
+    kind: TokenKind,
+    own: Callable[[Connection, str], _P | None],
+    other: Callable[[Connection, str], object | None],
+    wrong_kind: str,
+) -> _P:
+    """The principal of the request's ``kind`` of token; 403 ``wrong_kind`` for the other kind.
+
+    A token of neither kind, or one nobody holds, is refused (401) and counts
+    against the caller's address.
+    """
     token = bearer_token(request)
-    kind = token_kind(token) if token else None
-    principal: KioskPrincipal | None = None
-    if token is not None and kind is not None:
+    found = token_kind(token) if token else None
+    principal: _P | None = None
+    if token is not None and found is not None:
         with ctx.db.read() as conn:
-            if kind is TokenKind.KIOSK:
-                principal = authenticate_kiosk(conn, token)
-            elif authenticate_staff(conn, token) is not None:
-                raise Forbidden("this endpoint is for kiosks; staff credentials do not apply")
+            if found is kind:
+                principal = own(conn, token)
+            elif other(conn, token) is not None:
+                raise Forbidden(wrong_kind)
     if principal is None:
         raise _refuse(ctx, request)
+    return principal
+
+
+def require_kiosk(request: Request, ctx: Context) -> KioskPrincipal:
+    principal = _authenticate(
+        request,
+        ctx,
+        TokenKind.KIOSK,
+        authenticate_kiosk,
+        authenticate_staff,
+        "this endpoint is for kiosks; staff credentials do not apply",
+    )
     limit(ctx, f"kiosk:{principal.kiosk_id}")
     return principal
 
 
 def require_staff(request: Request, ctx: Context) -> StaffPrincipal:
-    token = bearer_token(request)
-    kind = token_kind(token) if token else None
-    principal: StaffPrincipal | None = None
-    if token is not None and kind is not None:
-        with ctx.db.read() as conn:
-            if kind is TokenKind.STAFF:
-                principal = authenticate_staff(conn, token)
-            elif authenticate_kiosk(conn, token) is not None:
-                raise Forbidden("this endpoint is for staff; kiosk credentials do not apply")
-    if principal is None:
-        raise _refuse(ctx, request)
+    principal = _authenticate(
+        request,
+        ctx,
+        TokenKind.STAFF,
+        authenticate_staff,
+        authenticate_kiosk,
+        "this endpoint is for staff; kiosk credentials do not apply",
+    )
     limit(ctx, f"staff:{principal.staff_id}")
     return principal
 

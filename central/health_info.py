@@ -19,15 +19,7 @@ from central.audit import utc_now
 from central.kiosks import require_office
 from central.tables import doctors_on_duty, health_info, wards
 from central.upsert import upsert
-
-
-@dataclass(frozen=True)
-class Ward:
-    ward_id: str
-    name: str
-    beds_total: int
-    beds_free: int
-    updated_at: dt.datetime
+from contract.wire import Ward
 
 
 @dataclass(frozen=True)

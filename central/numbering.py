@@ -35,6 +35,7 @@ from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.tables import leases, services, ticket_counters, tickets
 from central.upsert import dialect_insert
 from contract.ticket_ids import is_foreign
+from contract.wire import Lease
 
 #: The largest block one lease may take.
 MAX_LEASE = 500
@@ -207,17 +208,6 @@ def allocate(
     if row is None:  # pragma: no cover - inserted just above
         raise RuntimeError("the new ticket is not there")
     return row, True
-
-
-@dataclass(frozen=True)
-class Lease:
-    lease_id: str
-    office_id: str
-    service_id: str
-    day: dt.date
-    start: int
-    end: int
-    expires_at: dt.datetime
 
 
 def create_lease(

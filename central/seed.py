@@ -38,7 +38,7 @@ from central.tables import offices
 from central.trust_store import import_revocation_list, import_trust_list
 from contract.catalog import Catalog
 from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
-from contract.trust import TrustError
+from contract.errors import TrustError
 
 log = logging.getLogger(__name__)
 

@@ -27,19 +27,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from central import admin_cli
 from central.app import CatalogLoadError, create_app
-from central.cli_options import add_server_options, settings_from
+from central.cli_options import (
+    EXIT_BIND,
+    EXIT_CONFIG,
+    EXIT_DATABASE,
+    add_server_options,
+    settings_from,
+)
 from central.connections import deadline_protocol
 from central.database import DatabaseError
 from central.process import PARENT_PID_ENV
 from central.seed import SeedError
 from central.settings import LISTENING_PREFIX, CentralSettings
-
-#: Exit status when the configuration (e.g. the catalog) is unusable.
-EXIT_CONFIG = 2
-#: Exit status when the address cannot be bound.
-EXIT_BIND = 3
-#: Exit status when the database cannot be reached or migrated.
-EXIT_DATABASE = 4
 
 
 class BindError(Exception):

@@ -32,7 +32,7 @@ REVOCATIONS = "revocations"
 def import_trust_list(conn: Connection, data: Any, source: str = "trust list") -> bool:
     """Make the live issuer keys those of ``data``; ``False`` if nothing changed.
 
-    Raises :class:`contract.trust.TrustError` for a list a kiosk would refuse.
+    Raises :class:`contract.errors.TrustError` for a list a kiosk would refuse.
     """
     store = TrustStore.from_json(data, source=source)
     wanted = {issuer.kid.hex(): issuer.to_json() for issuer in store.issuers.values()}

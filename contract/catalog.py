@@ -13,12 +13,9 @@ from enum import StrEnum
 from typing import Any
 
 from contract.assurance import Assurance
+from contract.errors import CatalogError
 
 CATEGORIES = ("kesehatan", "kependudukan", "perizinan", "pengaduan", "informasi")
-
-
-class CatalogError(ValueError):
-    """The catalog is not usable; the message names the offending path."""
 
 
 class FieldType(StrEnum):

@@ -24,6 +24,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from contract.errors import NikError, NikReason
+
 
 class Sex(StrEnum):
     FEMALE = "F"
@@ -76,14 +78,6 @@ PROVINCES: dict[str, str] = {
 FEMALE_DAY_OFFSET = 40
 
 
-class NikError(ValueError):
-    """A NIK that cannot be valid; the message says which part is wrong.
-
-    Messages never repeat the NIK's digits (they reach logs), only the
-    province code.
-    """
-
-
 @dataclass(frozen=True)
 class Nik:
     """A parsed NIK. Its repr shows only the region codes: the rest is personal."""
@@ -121,29 +115,29 @@ def parse_nik(nik: str, *, reference: dt.date | None = None) -> Nik:
     ``reference`` resolves the century of the birth year (default: today).
     """
     if not isinstance(nik, str) or len(nik) != 16 or not nik.isascii() or not nik.isdigit():
-        raise NikError("a NIK is exactly 16 digits")
+        raise NikError(NikReason.LENGTH, "a NIK is exactly 16 digits")
     province, regency, district = nik[0:2], nik[2:4], nik[4:6]
     day, month, yy, serial = int(nik[6:8]), int(nik[8:10]), int(nik[10:12]), nik[12:16]
     if province not in PROVINCES:
-        raise NikError(f"province code {province} does not exist")
+        raise NikError(NikReason.PROVINCE, f"province code {province} does not exist")
     if regency == "00":
-        raise NikError("regency code 00 does not exist")
+        raise NikError(NikReason.REGENCY, "regency code 00 does not exist")
     if district == "00":
-        raise NikError("district code 00 does not exist")
+        raise NikError(NikReason.DISTRICT, "district code 00 does not exist")
     sex = Sex.MALE
     if day > FEMALE_DAY_OFFSET:
         sex, day = Sex.FEMALE, day - FEMALE_DAY_OFFSET
     if serial == "0000":
-        raise NikError("serial number 0000 does not exist")
+        raise NikError(NikReason.SERIAL, "serial number 0000 does not exist")
     birth = _birth_date(day, month, yy, reference or dt.date.today())
     return Nik(province, regency, district, birth, sex, serial)
 
 
 def _birth_date(day: int, month: int, yy: int, reference: dt.date) -> dt.date:
     if not 1 <= month <= 12:
-        raise NikError("the month of birth does not exist")
+        raise NikError(NikReason.MONTH, "the month of birth does not exist")
     if not 1 <= day <= 31:
-        raise NikError("the day of birth is not 01-31 (or 41-71 for women)")
+        raise NikError(NikReason.DAY, "the day of birth is not 01-31 (or 41-71 for women)")
     year = reference.year - (reference.year - yy) % 100
     for candidate in (year, year - 100):
         try:
@@ -152,4 +146,4 @@ def _birth_date(day: int, month: int, yy: int, reference: dt.date) -> dt.date:
             continue  # 29 February in a year that has none: try the century before
         if born <= reference:
             return born
-    raise NikError("the date of birth does not exist")
+    raise NikError(NikReason.DATE, "the date of birth does not exist")

@@ -27,6 +27,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from contract.errors import TrustError, TrustRollback, TrustVersionJump
+
 TRUST_LIST_FORMAT = "anjungan-trust-list/1"
 REVOCATION_LIST_FORMAT = "anjungan-revocation-list/1"
 KID_LENGTH = 8
@@ -37,18 +39,6 @@ MAX_LIST_VERSION = 2**31 - 1
 #: pinned near the top would refuse every genuine list after it.
 MAX_VERSION_STEP = 10_000
 _ISSUER_ID = re.compile(r"[A-Z]{2}-[A-Z0-9-]{1,29}")
-
-
-class TrustError(ValueError):
-    """A trust or revocation list that cannot be used; the message says where."""
-
-
-class TrustRollback(TrustError):
-    """A list older than the one held, or as old but different (:func:`check_successor`)."""
-
-
-class TrustVersionJump(TrustRollback):
-    """A list whose version leaps too far past the one held (:func:`check_step`)."""
 
 
 def kid_for(public_key: ec.EllipticCurvePublicKey) -> bytes:

@@ -19,18 +19,10 @@ from typing import Any
 
 import platformdirs
 
+from kiosk.errors import ConfigError
+
 ENV_VAR = "ANJUNGAN_CONFIG"
 APP_NAME = "anjungan"
-
-
-class ConfigError(ValueError):
-    """The configuration cannot be used. ``key`` is dotted, e.g. ``card.backend``."""
-
-    def __init__(self, key: str, problem: str, source: str = "") -> None:
-        where = f" in {source}" if source else ""
-        super().__init__(f"{key}: {problem}{where}")
-        self.key = key
-        self.problem = problem
 
 
 def _choice(*values: str) -> dict[str, Any]:
@@ -354,7 +346,8 @@ def _check_operator(config: Config, source: str) -> None:
             "session.desk_idle_timeout_s", "must be longer than session.idle_warning_s", source
         )
     if config.operator.pin_hash:
-        from kiosk.operator.pin import PinFormatError, check_pin_hash
+        from kiosk.errors import PinFormatError
+        from kiosk.operator.pin import check_pin_hash
 
         try:
             check_pin_hash(config.operator.pin_hash)

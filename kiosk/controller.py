@@ -21,18 +21,20 @@ from typing import TYPE_CHECKING
 
 from cardio.card.citizen import CardIdentity, Citizen
 from cardio.card.citizen_card import read_identity
-from cardio.errors import CardError
+from cardio.errors import CardError, Reason
 from cardio.readers.events import CardPresented, CardRemoved, ReaderEvent
 from cardio.readers.reader import Reader
 from contract.assurance import Assurance
-from contract.catalog import Catalog, CatalogError
-from contract.nik import NikError, parse_nik
-from contract.trust import TrustRollback, TrustStore, check_successor
+from contract.catalog import Catalog
+from contract.errors import CatalogError, NikError, TrustRollback
+from contract.nik import parse_nik
+from contract.trust import TrustStore, check_successor
 from kiosk.client.bearer import load_token
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralError, CentralUnavailable
 from kiosk.client.info import QueueState
 from kiosk.config import Config
+from kiosk.errors import Failure, TicketingError
 from kiosk.executor import BusyFlag, Executor, InlineExecutor
 from kiosk.session.events import (
     BirthDateChecked,
@@ -55,7 +57,7 @@ from kiosk.session.events import (
 )
 from kiosk.session.machine import SessionMachine, SessionState, Timeouts
 from kiosk.tickets.complaints import file_complaint
-from kiosk.tickets.issue import TicketingError, issue_and_print, print_slip
+from kiosk.tickets.issue import issue_and_print, print_slip
 from kiosk.wiring.printer import PrinterHealth, PrinterMonitor, print_setup, print_test_ticket
 
 if TYPE_CHECKING:
@@ -83,7 +85,7 @@ def trust_from(config: Config) -> TrustStore:
     """The trust store the configuration names (``card.trust_list``, ``card.revocation_list``).
 
     No trust list: an empty store (no card is verified). Raises
-    :class:`contract.trust.TrustError` if a named file cannot be used.
+    :class:`contract.errors.TrustError` if a named file cannot be used.
     """
     if not config.card.trust_list:
         return TrustStore.empty()
@@ -353,7 +355,7 @@ class KioskController:
         printer = self.printer_monitor.health
         try:
             readers = self.reader.readers()
-            reader = PartHealth("ok", "") if readers else PartHealth("fault", "no_reader")
+            reader = PartHealth("ok", "") if readers else PartHealth("fault", Failure.NO_READER)
         except Exception as exc:
             reader = PartHealth("fault", type(exc).__name__)
         return DeviceHealth(reader=reader, printer=PartHealth(printer.state, printer.fault))
@@ -396,7 +398,7 @@ class KioskController:
             self.executor.run_in_background(
                 lambda: self._read(effect),
                 self._card_read,
-                lambda _: self.dispatch(CardReadFailed(effect.session, "malformed")),
+                lambda _: self.dispatch(CardReadFailed(effect.session, Reason.MALFORMED)),
             )
         elif isinstance(effect, ProveBirthDate):
             self.executor.run_in_background(
@@ -408,13 +410,13 @@ class KioskController:
             self.executor.run_in_background(
                 lambda: self._issue(effect),
                 self._issued,
-                lambda _: self._issued((IssueFailed(effect.session, "issue_failed"), None)),
+                lambda _: self._issued((IssueFailed(effect.session, Failure.ISSUE_FAILED), None)),
             )
         elif isinstance(effect, FileComplaint):
             self.executor.run_in_background(
                 lambda: self._complain(effect),
                 self._complained,
-                lambda _: self._complained(ComplaintFailed(effect.session, "store_failed")),
+                lambda _: self._complained(ComplaintFailed(effect.session, Failure.STORE_FAILED)),
             )
         elif isinstance(effect, WipeSession):
             log.info("session wiped (%s)", effect.reason)
@@ -422,7 +424,7 @@ class KioskController:
     def _read(self, effect: ReadCard) -> SessionEvent:
         # A tap in the first instants: the cached revocations first.
         if self._load_store().error is not None:
-            return CardReadFailed(effect.session, "store_failed")  # no ticket could be kept
+            return CardReadFailed(effect.session, Failure.STORE_FAILED)  # no ticket could be kept
         try:
             trust = self.trust
             with self.reader.connect(effect.reader) as card:
@@ -432,7 +434,7 @@ class KioskController:
             return CardReadFailed(effect.session, exc.reason.value)
         except Exception:
             log.exception("card read failed unexpectedly")
-            return CardReadFailed(effect.session, "malformed")
+            return CardReadFailed(effect.session, Reason.MALFORMED)
         if identity.citizen is None:  # a UID alone proves nothing: the citizen may prove
             log.info("card read: %r", identity)
             return CardRead(effect.session, identity, None, can_prove=self._can_ask_centre())
@@ -549,7 +551,7 @@ class KioskController:
             return IssueFailed(effect.session, exc.reason), None
         except Exception:
             log.exception("ticket issue failed unexpectedly")
-            return IssueFailed(effect.session, "issue_failed"), None
+            return IssueFailed(effect.session, Failure.ISSUE_FAILED), None
         if self.sync is not None:
             self.sync.wake()  # the new outbox item goes out now, not at the next interval
         return TicketReady(effect.session, issued.ticket), issued.slip
@@ -569,7 +571,7 @@ class KioskController:
             return ComplaintFailed(effect.session, exc.reason)
         except Exception:
             log.exception("complaint not stored: unexpected failure")
-            return ComplaintFailed(effect.session, "store_failed")
+            return ComplaintFailed(effect.session, Failure.STORE_FAILED)
         return ComplaintFiled(effect.session, receipt)
 
     def _complained(self, event: SessionEvent) -> None:

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QApplication
 from cardio.readers.factory import make_reader
 from cardio.readers.reader import Reader
 from cardio.readers.simulated import SimulatedReader
-from contract.trust import TrustError, TrustStore
+from contract.errors import TrustError
+from contract.trust import TrustStore
 from kiosk.client.client import CentralClient
 from kiosk.config import Config, office_clock
 from kiosk.controller import KioskController, trust_from

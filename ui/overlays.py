@@ -18,6 +18,7 @@ from typing import Protocol
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget
 
 from kiosk.controller import KioskController
+from kiosk.errors import PinFormatError
 from kiosk.information import (
     ApplicationsAnswer,
     Information,
@@ -25,7 +26,7 @@ from kiosk.information import (
     fetch_information,
 )
 from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read
-from kiosk.operator.pin import PinFormatError, verify_pin
+from kiosk.operator.pin import verify_pin
 from kiosk.session.machine import Phase, SessionState
 from kiosk.session.overlays import Overlay, OverlayMachine, PinEntry
 from ui.gesture import TapGesture

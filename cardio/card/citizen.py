@@ -11,7 +11,8 @@ from typing import Any
 
 from cardio.errors import MalformedCard
 from contract.assurance import Assurance
-from contract.nik import Nik, NikError, Sex, parse_nik
+from contract.errors import NikError
+from contract.nik import Nik, Sex, parse_nik
 
 __all__ = ["Address", "CardIdentity", "Citizen"]
 

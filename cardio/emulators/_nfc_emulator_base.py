@@ -16,9 +16,9 @@ import logging
 import socket
 import threading
 from abc import ABC, abstractmethod
-from types import TracebackType
 from typing import Any
 
+from cardio.errors import EmulatorPortInUse
 from cardio.readers import _nfcpy
 
 log = logging.getLogger("cardio.emulators.nfc_emulator")
@@ -31,10 +31,6 @@ DEFAULT_PATH = "udp:127.0.0.1:54321"
 LISTEN_S = 30.0
 #: Longest the serving thread waits for a command before looking at the stop flag.
 SLICE_S = 0.1
-
-
-class EmulatorPortInUse(OSError):
-    """Another process or emulator already listens on the emulator's UDP port."""
 
 
 def parse_udp_path(path: str) -> tuple[str, int]:
@@ -135,12 +131,7 @@ class NfcEmulator(ABC):
         self.present()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.remove()
 
     def _wake(self) -> None:

@@ -27,7 +27,7 @@ rebinds it on every ``listen`` call, and if the port is taken (say by a
 second emulator) makes ``listen()`` return None without a word. The
 emulator runs that driver with three changes: it binds to the host named
 in the path (loopback by default), keeps the port bound from ``present`` to
-``remove``, and raises :class:`EmulatorPortInUse` from ``present``. Never
+``remove``, and raises :class:`cardio.errors.EmulatorPortInUse` from ``present``. Never
 point an emulator at a kiosk's reader path: whoever reaches the port can
 present a card.
 """
@@ -41,7 +41,6 @@ from typing import Any
 
 from cardio.emulators._nfc_emulator_base import (
     DEFAULT_PATH,
-    EmulatorPortInUse,
     NfcEmulator,
     parse_udp_path,
 )
@@ -51,7 +50,6 @@ from cardio.readers import _nfcpy
 
 __all__ = [
     "DEFAULT_PATH",
-    "EmulatorPortInUse",
     "IsoDepEmulator",
     "NfcEmulator",
     "NtagEmulator",

@@ -22,7 +22,6 @@ import contextlib
 import logging
 import socket
 import threading
-from types import TracebackType
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -137,12 +136,7 @@ class VpcdCard:
         self.insert()
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.remove()
 
     def _serve(self, sock: socket.socket) -> None:

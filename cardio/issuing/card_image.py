@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,12 +31,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cardio.card.apdu import UID_LENGTHS
 from cardio.card.ndef_cose import StaticNdefTag, ndef_record
 from cardio.emulators.citizen_applet import MAX_RECORD, CitizenCardApplet, card_file
+from cardio.errors import CardImageError
+from cardio.issuing.secret_files import read_json, write_secret_json
 
 CARD_IMAGE_FORMAT = "anjungan-card-image/1"
-
-
-class CardImageError(ValueError):
-    """A card image file that cannot be used; the message names the field."""
 
 
 @dataclass(frozen=True)
@@ -92,19 +88,11 @@ class CardImage:
 
     def save(self, path: Path) -> None:
         """Write the image (mode 0600: it holds the card's private key)."""
-        text = json.dumps(self.to_json(), indent=2) + "\n"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
+        write_secret_json(path, self.to_json())
 
     @classmethod
     def load(cls, path: Path) -> CardImage:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise CardImageError(f"cannot read {path}: {exc.strerror}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CardImageError(f"{path}: not valid JSON: {exc}") from None
+        data = read_json(path, CardImageError)
         try:
             return cls.from_json(data)
         except CardImageError as exc:

@@ -13,7 +13,6 @@ What ``kiosk card keygen`` and ``kiosk card issue`` do, as functions:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,9 +24,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from cardio.card import signed_record
 from cardio.emulators.citizen_applet import MAX_RECORD
-from cardio.errors import CardError
+from cardio.errors import CardError, IssueError
 from cardio.issuing.card_image import CardImage
-from contract.trust import Issuer, TrustError, check_issuer_id, kid_for, trust_list_json
+from cardio.issuing.secret_files import read_json, write_secret_json
+from contract.errors import TrustError
+from contract.trust import Issuer, check_issuer_id, kid_for, trust_list_json
 
 ISSUER_KEY_FORMAT = "anjungan-issuer-key/1"
 #: Validity of a card unless ``expires`` is given: five years.
@@ -37,10 +38,6 @@ CLAIM_KEYS = frozenset(
     {"card_number", "nik", "full_name", "date_of_birth", "sex", "address"}
     | {"blood_type", "bpjs_number"}
 )
-
-
-class IssueError(ValueError):
-    """The claims, key or dates cannot make a valid card; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -98,19 +95,11 @@ class IssuerKey:
 
     def save(self, path: Path) -> None:
         """Write the key file with mode 0600: whoever reads it can issue cards."""
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(json.dumps(self.to_json(), indent=2) + "\n")
+        write_secret_json(path, self.to_json())
 
     @classmethod
     def load(cls, path: Path) -> IssuerKey:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise IssueError(f"cannot read {path}: {exc.strerror}") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise IssueError(f"{path}: not valid JSON: {exc}") from None
-        return cls.from_json(data)
+        return cls.from_json(read_json(path, IssueError))
 
 
 def generate_issuer_key(issuer_id: str, name: str = "") -> IssuerKey:

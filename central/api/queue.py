@@ -20,6 +20,7 @@ from central.deps import Context, KioskAuth, kiosk_router
 from central.tables import kiosks
 from central.times import ApiDate
 from contract.ticket_ids import KIOSK_TICKET_ID
+from contract.wire import Lease
 
 router = kiosk_router(tags=["queue"])
 
@@ -145,18 +146,6 @@ class LeaseRequest(BaseModel):
     size: int = Field(ge=1, le=numbering.MAX_LEASE)
 
 
-class LeaseOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    lease_id: str
-    office_id: str
-    service_id: str
-    day: dt.date
-    start: int
-    end: int
-    expires_at: dt.datetime
-
-
 @router.post(
     "/api/v1/leases",
     status_code=201,
@@ -166,7 +155,7 @@ class LeaseOut(BaseModel):
         422: {"description": "`invalid_day`: not today or tomorrow."},
     },
 )
-def create_lease(body: LeaseRequest, kiosk: KioskAuth, ctx: Context) -> LeaseOut:
+def create_lease(body: LeaseRequest, kiosk: KioskAuth, ctx: Context) -> Lease:
     """A block of numbers from the queue's sequence, for printing while offline."""
     limits = numbering.LeaseLimits(
         live=ctx.settings.lease_max_live, numbers=ctx.settings.lease_max_numbers
@@ -175,7 +164,7 @@ def create_lease(body: LeaseRequest, kiosk: KioskAuth, ctx: Context) -> LeaseOut
         lease = numbering.create_lease(
             conn, kiosk, body.service_id, body.day, body.size, utc_now(), ctx.settings.zone, limits
         )
-    return LeaseOut.model_validate(lease)
+    return lease
 
 
 class ReturnRequest(BaseModel):

@@ -20,8 +20,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-EXIT_REFUSED = 1
-EXIT_USAGE = 2
+from kiosk.cli.common import EXIT_FAILED, EXIT_USAGE
+
 TAMPER = ("forged", "tampered", "cloned", "expired", "trailing", "unprotected", "bidi")
 
 
@@ -85,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _keygen(args: argparse.Namespace) -> int:
-    from cardio.issuing.issue import IssueError, generate_issuer_key
+    from cardio.errors import IssueError
+    from cardio.issuing.issue import generate_issuer_key
     from contract.trust import revocation_list_json
 
     try:
@@ -104,8 +105,8 @@ def _keygen(args: argparse.Namespace) -> int:
 
 def _issue(args: argparse.Namespace) -> int:
     from cardio.emulators import card_tamper
-    from cardio.issuing.card_image import CardImageError
-    from cardio.issuing.issue import IssueError, IssuerKey, issue_card
+    from cardio.errors import CardImageError, IssueError
+    from cardio.issuing.issue import IssuerKey, issue_card
 
     try:
         key = IssuerKey.load(args.issuer_key)
@@ -143,7 +144,8 @@ def _issue(args: argparse.Namespace) -> int:
 
 
 def _emulate(args: argparse.Namespace) -> int:
-    from cardio.issuing.card_image import CardImage, CardImageError
+    from cardio.errors import CardImageError
+    from cardio.issuing.card_image import CardImage
 
     try:
         image = CardImage.load(args.image)
@@ -198,7 +200,8 @@ def _presenter(image: Any, args: argparse.Namespace) -> _Presenter:
 
 
 def _read(args: argparse.Namespace) -> int:
-    from contract.trust import TrustError, TrustStore
+    from contract.errors import TrustError
+    from contract.trust import TrustStore
 
     try:
         trust = TrustStore.load(args.trust, args.revocations) if args.trust else TrustStore.empty()
@@ -217,7 +220,7 @@ def _read(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
         print(result.describe())
-    return 0 if result.ok else EXIT_REFUSED
+    return 0 if result.ok else EXIT_FAILED
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

@@ -16,20 +16,17 @@ from pathlib import Path
 from kiosk.cli import card as card_cli
 from kiosk.cli import sync as sync_cli
 from kiosk.cli import ticket as ticket_cli
+from kiosk.cli.common import EXIT_FAILED, EXIT_USAGE, load_cli_config
 from kiosk.config import (
     CentralSection,
     Config,
-    ConfigError,
     KioskSection,
     OperatorSection,
     PrinterSection,
-    load_config,
 )
 
 log = logging.getLogger("kiosk")
 
-EXIT_FAILED = 1
-EXIT_CONFIG = 2
 DESK_HELP = (
     "hospital desk mode: a normal window for registration staff, every field editable, "
     "today's registrations listed"
@@ -145,11 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"kiosk: konfigurasi salah / bad configuration: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+    config = load_cli_config(args.config)
+    if config is None:
+        return EXIT_USAGE
     if not config.printer.output_dir:  # the default folder is ours to create
         config.ticket_dir.mkdir(parents=True, exist_ok=True)
     return _start(
@@ -160,7 +155,8 @@ def _run(args: argparse.Namespace) -> int:
 def _operator_pin(args: argparse.Namespace) -> int:
     import getpass
 
-    from kiosk.operator.pin import PinFormatError, check_pin_format, hash_pin
+    from kiosk.errors import PinFormatError
+    from kiosk.operator.pin import check_pin_format, hash_pin
 
     if args.stdin:
         pin = sys.stdin.readline().strip()
@@ -168,12 +164,12 @@ def _operator_pin(args: argparse.Namespace) -> int:
         pin = getpass.getpass("PIN operator / operator PIN: ")
         if getpass.getpass("Ulangi / again: ") != pin:
             print("kiosk: PIN tidak sama / the PINs differ", file=sys.stderr)
-            return EXIT_CONFIG
+            return EXIT_USAGE
     try:
         check_pin_format(pin)
     except PinFormatError as exc:
         print(f"kiosk: PIN tidak sah / bad PIN: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_USAGE
     print(hash_pin(pin))
     print("kiosk: taruh di / put it in [operator] pin_hash", file=sys.stderr)
     return 0

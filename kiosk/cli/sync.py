@@ -23,13 +23,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kiosk.config import Config, ConfigError, load_config, office_clock
+from kiosk.cli.common import EXIT_FAILED, EXIT_USAGE, load_cli_config
+from kiosk.config import Config, office_clock
 
 if TYPE_CHECKING:
     from offline_store import Store, SyncLogEntry
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 #: Dead letters listed by ``status``.
 DEAD_SHOWN = 20
 
@@ -55,10 +54,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"kiosk: konfigurasi salah / bad configuration: {exc}", file=sys.stderr)
+    config = load_cli_config(args.config)
+    if config is None:
         return EXIT_USAGE
     from kiosk.wiring.store import open_store
     from offline_store import StoreError

@@ -21,7 +21,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kiosk.config import Config, ConfigError, load_config
+from kiosk.cli.common import EXIT_FAILED, EXIT_USAGE, load_cli_config
+from kiosk.config import Config
 
 if TYPE_CHECKING:
     from printing import PrinterStatus, SlipDocument, TicketDocument
@@ -29,8 +30,6 @@ if TYPE_CHECKING:
 
     Document = TypeVar("Document", TicketDocument, SlipDocument)
 
-EXIT_FAILED = 1
-EXIT_USAGE = 2
 PAPERS = ("80mm", "58mm", "a4")
 
 
@@ -60,10 +59,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"kiosk: konfigurasi salah / bad configuration: {exc}", file=sys.stderr)
+    config = load_cli_config(args.config)
+    if config is None:
         return EXIT_USAGE
     if args.ticket_command == "render":
         return _render(args, config)

@@ -19,10 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from contract.wire import Lease
 from kiosk.client.errors import (
     CentralAuthError,
     CentralError,
@@ -52,8 +52,8 @@ from kiosk.client.results import (
     Enrolment,
     HeartbeatAck,
     KioskInfo,
-    Lease,
     SubmissionResult,
+    parse_lease,
 )
 from kiosk.client.strict_json import BadJSON, loads
 
@@ -187,7 +187,7 @@ class CentralClient:
     def request_lease(self, service_id: str, day: dt.date, size: int) -> Lease:
         """Lease a block of ``size`` numbers of ``service_id``'s queue on ``day``."""
         body = {"service_id": service_id, "day": day.isoformat(), "size": size}
-        return self._parse(LEASES_PATH, Lease.from_json, self._call("POST", LEASES_PATH, body))
+        return self._parse(LEASES_PATH, parse_lease, self._call("POST", LEASES_PATH, body))
 
     def return_lease(self, lease_id: str, first_unused: int) -> tuple[int, int] | None:
         """Give back a lease's numbers from ``first_unused`` on; the range returned, if any."""
@@ -332,12 +332,7 @@ class CentralClient:
     def __enter__(self) -> CentralClient:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     # -- the one place that sends --------------------------------------------------------

@@ -16,19 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.client.results import AnswerError, _int
+from contract.wire import Ward
+from kiosk.client.results import AnswerError, _int, _time
 
 #: Application states the centre sends (docs/central-api.md).
 APPLICATION_STATES = ("received", "in_progress", "ready", "collected", "rejected")
-
-
-@dataclass(frozen=True)
-class Ward:
-    ward_id: str
-    name: str
-    beds_total: int
-    beds_free: int
-    updated_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +86,7 @@ def parse_health_info(data: Mapping[str, Any]) -> HealthInfo:
             name=_str(w, "name"),
             beds_total=_int(w, "beds_total"),
             beds_free=_int(w, "beds_free"),
-            updated_at=_opt_str(w, "updated_at"),
+            updated_at=_time(w, "updated_at") if w.get("updated_at") is not None else None,
         )
         for w in _objects(data, "wards")
     )

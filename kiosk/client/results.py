@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from contract.wire import Lease
+
 #: The record keys a lookup may fill (``record.<key>`` in the catalog's forms).
 RECORD_KEYS = ("medical_record_number", "family_card_number", "phone")
 
@@ -169,33 +171,21 @@ class Allocation:
         )
 
 
-@dataclass(frozen=True)
-class Lease:
+def parse_lease(data: Mapping[str, Any]) -> Lease:
     """``POST /api/v1/leases``: a block of numbers ``start..end`` for one queue and day."""
-
-    lease_id: str
-    office_id: str
-    service_id: str
-    day: dt.date
-    start: int
-    end: int
-    expires_at: dt.datetime
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Lease:
-        start, end = _int(data, "start"), _int(data, "end")
-        if not 1 <= start <= end:
-            raise AnswerError("a lease needs 1 <= start <= end")
-        day = _day(data)
-        return cls(
-            lease_id=_str(data, "lease_id"),
-            office_id=_str(data, "office_id"),
-            service_id=_str(data, "service_id"),
-            day=day,
-            start=start,
-            end=end,
-            expires_at=_time(data, "expires_at"),
-        )
+    start, end = _int(data, "start"), _int(data, "end")
+    if not 1 <= start <= end:
+        raise AnswerError("a lease needs 1 <= start <= end")
+    day = _day(data)
+    return Lease(
+        lease_id=_str(data, "lease_id"),
+        office_id=_str(data, "office_id"),
+        service_id=_str(data, "service_id"),
+        day=day,
+        start=start,
+        end=end,
+        expires_at=_time(data, "expires_at"),
+    )
 
 
 SubmissionStatus = Literal["accepted", "replayed", "conflict", "invalid"]

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from kiosk.errors import PinFormatError
+
 log = logging.getLogger(__name__)
 
 SCHEME = "scrypt"
@@ -34,10 +36,6 @@ MAX_TRIES = 5
 #: The first lockout; each further one doubles, up to :data:`MAX_LOCKOUT_S`.
 FIRST_LOCKOUT_S = 30.0
 MAX_LOCKOUT_S = 900.0
-
-
-class PinFormatError(ValueError):
-    """A PIN that is not 4 to 12 digits, or a stored hash that cannot be read."""
 
 
 def check_pin_format(pin: str) -> None:

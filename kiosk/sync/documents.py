@@ -16,15 +16,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from contract.catalog import Catalog, CatalogError
-from contract.trust import (
-    TrustError,
-    TrustRollback,
-    TrustStore,
-    TrustVersionJump,
-    check_step,
-    check_successor,
-)
+from contract.catalog import Catalog
+from contract.errors import CatalogError, TrustError, TrustRollback, TrustVersionJump
+from contract.trust import TrustStore, check_step, check_successor
 from kiosk.client.client import CentralClient
 from kiosk.client.results import DocumentFetch
 from offline_store import CachedDocument, Store

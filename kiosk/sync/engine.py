@@ -36,7 +36,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from contract.catalog import Catalog
-from contract.trust import TrustRollback, TrustStore, check_successor
+from contract.errors import CatalogError, TrustRollback
+from contract.trust import TrustStore, check_successor
 from kiosk.client.bearer import adopt_kiosk_code, authorised, ensure_token
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralAuthError, CentralError, CentralUnavailable
@@ -539,8 +540,6 @@ class SyncEngine:
         if self._catalog is None:
             cached = self.store.load_catalog()
             if cached is not None:
-                from contract.catalog import CatalogError
-
                 try:
                     self._catalog = Catalog.from_json(cached[0])
                 except CatalogError:

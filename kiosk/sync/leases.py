@@ -25,9 +25,9 @@ import time
 from dataclasses import dataclass, field
 
 from contract.catalog import Catalog
+from contract.wire import Lease
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused
-from kiosk.client.results import Lease
 from offline_store import LeaseState, Store
 
 log = logging.getLogger(__name__)

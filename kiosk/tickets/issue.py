@@ -18,6 +18,7 @@ from pathlib import Path
 from contract.catalog import Catalog, Service
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.results import Allocation
+from kiosk.errors import Failure, TicketingError, TicketingReason
 from kiosk.session.events import IssuedTicket, IssueTicket
 from offline_store import Store
 from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
@@ -28,12 +29,6 @@ log = logging.getLogger(__name__)
 #: Asks the centre to number a ticket online: ``(ticket_id, service_id, day)``;
 #: None when it cannot answer in time (the sync engine's ``allocate``).
 Allocate = Callable[[str, str, dt.date], Allocation | None]
-
-
-class TicketingError(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -79,12 +74,12 @@ def issue_and_print(
     a leased one; else the kiosk's fallback (offline_store/leases.py).
     """
     if catalog is None:
-        raise TicketingError("no_catalog")
+        raise TicketingError(TicketingReason.NO_CATALOG)
     try:
         service = catalog.service(request.service_id)
         office = catalog.office(service.office_id)
     except KeyError:
-        raise TicketingError("service_unknown") from None
+        raise TicketingError(TicketingReason.SERVICE_UNKNOWN) from None
     identity = request.identity
     payload = {
         "office_id": office_id,
@@ -184,7 +179,7 @@ def print_document(
         return False, exc.reason.value, ""
     except Exception:
         log.exception("%s not printed: rendering or printing failed", job_name)
-        return False, "failed", ""
+        return False, Failure.PRINT_FAILED, ""
     return True, "", receipt.job_id
 
 
@@ -208,12 +203,12 @@ def reprint_ticket(
     try:
         row = store.ticket(ticket_id)
     except Exception as exc:  # the store's own "not found"
-        raise TicketingError("ticket_unknown") from exc
+        raise TicketingError(TicketingReason.TICKET_UNKNOWN) from exc
     try:
         service = catalog.service(row["service_id"])
         office = catalog.office(service.office_id)
     except KeyError:
-        raise TicketingError("service_unknown") from None
+        raise TicketingError(TicketingReason.SERVICE_UNKNOWN) from None
     lang = _language(language)
     document = TicketDocument(
         number=row["number"],

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from cardio.issuing.card_image import CARD_IMAGE_FORMAT, CardImage, CardImageError
-from cardio.issuing.issue import IssueError, IssuerKey, generate_issuer_key, issue_card
+from cardio.errors import CardImageError, IssueError
+from cardio.issuing.card_image import CARD_IMAGE_FORMAT, CardImage
+from cardio.issuing.issue import IssuerKey, generate_issuer_key, issue_card
 from contract.assurance import Assurance
 from contract.trust import TrustStore
 

@@ -10,14 +10,13 @@ import pytest
 from cardio.card import apdu
 from cardio.card.citizen_card import AID, CitizenCardApplet, encode_record
 from cardio.emulators.nfc_emulator import (
-    EmulatorPortInUse,
     IsoDepEmulator,
     NtagEmulator,
     Type3NdefEmulator,
     mime_message,
 )
 from cardio.emulators.nfc_tags import ISO_DEP_ATR, Type4NdefApplet, atr_for_tag_type
-from cardio.errors import CardRemovedDuringRead, ReaderUnavailable
+from cardio.errors import CardRemovedDuringRead, EmulatorPortInUse, ReaderUnavailable
 from cardio.readers.events import CardPresented, ReaderAdded, ReaderEvent
 from cardio.readers.nfc import NfcReader
 from cardio.readers.reader import NdefConnection

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract.nik import PROVINCES, NikError, Sex, parse_nik
+from contract.errors import NikError, NikReason
+from contract.nik import PROVINCES, Sex, parse_nik
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -60,6 +61,25 @@ def test_there_are_38_provinces_including_the_new_papua_ones() -> None:
 def test_impossible_niks_are_refused_naming_the_part(nik: str, problem: str) -> None:
     with pytest.raises(NikError, match=problem):
         parse_nik(nik, reference=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("nik", "reason"),
+    [
+        ("147101170879000", NikReason.LENGTH),
+        ("9971011708790002", NikReason.PROVINCE),
+        ("1400011708790002", NikReason.REGENCY),
+        ("1471001708790002", NikReason.DISTRICT),
+        ("1471011708790000", NikReason.SERIAL),
+        ("1471011713790002", NikReason.MONTH),
+        ("1471017208790002", NikReason.DAY),
+        ("1471013002790002", NikReason.DATE),
+    ],
+)
+def test_each_impossible_part_has_its_own_reason(nik: str, reason: NikReason) -> None:
+    with pytest.raises(NikError) as caught:
+        parse_nik(nik, reference=TODAY)
+    assert caught.value.reason is reason
 
 
 def test_errors_never_repeat_the_digits_of_the_date() -> None:

@@ -15,9 +15,8 @@ from cardio.card.citizen_card import read_identity
 from cardio.card.ndef_cose import NDEF_TYPE, StaticNdefTag, find_cose
 from cardio.emulators import card_tamper
 from cardio.emulators.citizen_applet import MAX_RECORD, CitizenCardApplet
-from cardio.errors import MalformedCard, Reason
-from cardio.issuing.card_image import CardImage, CardImageError
-from cardio.issuing.issue import IssueError
+from cardio.errors import CardImageError, IssueError, MalformedCard, Reason
+from cardio.issuing.card_image import CardImage
 from contract.assurance import Assurance
 from contract.trust import TrustStore
 

@@ -14,10 +14,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cardio.emulators.demo_cards import demo_trust_store
 from cardio.issuing.issue import generate_issuer_key
 from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
+from contract.errors import TrustError, TrustReason, TrustRollback
 from contract.trust import (
-    TrustError,
-    TrustRollback,
     TrustStore,
+    check_step,
     check_successor,
     kid_for,
     revocation_list_json,
@@ -162,3 +162,16 @@ def test_a_trust_list_under_the_same_version_with_another_key_is_refused() -> No
 
 def held_revocations(held: TrustStore) -> dict[str, Any]:
     return revocation_list_json(held.revoked, held.revocation_version)
+
+
+def test_each_refusal_of_a_list_says_its_reason() -> None:
+    held = _lists(2, ["PKU-000001"], 5)
+    with pytest.raises(TrustError) as unusable:
+        TrustStore.from_json({"format": "anjungan-trust-list/1"})
+    with pytest.raises(TrustRollback) as rollback:
+        check_successor(held, _lists(1, ["PKU-000001"], 5))
+    with pytest.raises(TrustRollback) as jump:
+        check_step([held], _lists(2, ["PKU-000001"], 5 + 10_001))
+    assert unusable.value.reason is TrustReason.UNUSABLE
+    assert rollback.value.reason is TrustReason.ROLLBACK
+    assert jump.value.reason is TrustReason.VERSION_JUMP

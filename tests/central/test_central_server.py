@@ -9,8 +9,9 @@ import pytest
 import requests
 
 from central.app import CatalogLoadError, create_app, etag_matches, load_catalog
+from central.cli_options import EXIT_BIND, EXIT_CONFIG
 from central.process import RunningCentral
-from central.server import EXIT_BIND, EXIT_CONFIG, main
+from central.server import main
 from central.settings import DEMO_CATALOG_PATH, CentralSettings
 from contract.catalog import Catalog
 from kiosk.client.client import CentralClient

@@ -18,7 +18,8 @@ from cardio.emulators.demo_cards import (
 )
 from cardio.readers.simulated import SimulatedReader
 from contract.assurance import Assurance
-from contract.trust import TrustError, TrustStore
+from contract.errors import TrustError
+from contract.trust import TrustStore
 from kiosk.client.client import CentralClient
 from kiosk.config import CardSection, Config, KioskSection, PrinterSection
 from kiosk.controller import InlineExecutor, KioskController, trust_from

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from contract.catalog import Catalog, CatalogError
+from contract.catalog import Catalog
+from contract.errors import CatalogError
 
 DEMO = Path(__file__).parents[2] / "central" / "demo_data" / "catalog.json"
 

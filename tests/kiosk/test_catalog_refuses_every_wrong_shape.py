@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract.catalog import Catalog, CatalogError
+from contract.catalog import Catalog
+from contract.errors import CatalogError
 
 DEMO = Path(__file__).parents[2] / "central" / "demo_data" / "catalog.json"
 DEMO_DATA: dict[str, Any] = json.loads(DEMO.read_text(encoding="utf-8"))

@@ -32,7 +32,8 @@ from cryptography.x509.oid import NameOID
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
-from kiosk.config import ConfigError, parse_config
+from kiosk.config import parse_config
+from kiosk.errors import ConfigError
 
 from .central_peers import Dripper, wait_for
 

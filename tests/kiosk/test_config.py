@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import config as cfg
-from kiosk.config import Config, ConfigError, find_config, load_config, parse_config
+from kiosk.config import Config, find_config, load_config, parse_config
+from kiosk.errors import ConfigError
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 

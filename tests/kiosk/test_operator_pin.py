@@ -8,12 +8,12 @@ import logging
 import pytest
 
 from kiosk.cli.main import main
-from kiosk.config import ConfigError, parse_config
+from kiosk.config import parse_config
+from kiosk.errors import ConfigError, PinFormatError
 from kiosk.operator.pin import (
     FIRST_LOCKOUT_S,
     MAX_LOCKOUT_S,
     MAX_TRIES,
-    PinFormatError,
     PinGuard,
     check_pin_format,
     hash_pin,

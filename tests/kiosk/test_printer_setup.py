@@ -11,9 +11,10 @@ import pytest
 from cardio.card.citizen import CardIdentity
 from contract.assurance import Assurance
 from contract.catalog import Catalog
-from kiosk.config import ConfigError, parse_config
+from kiosk.config import parse_config
+from kiosk.errors import ConfigError, TicketingError
 from kiosk.session.events import IssueTicket
-from kiosk.tickets.issue import PrintSetup, TicketingError, issue_and_print, reprint_ticket
+from kiosk.tickets.issue import PrintSetup, issue_and_print, reprint_ticket
 from kiosk.wiring.printer import PrinterMonitor, printer_from
 from offline_store import Store
 from printing import Printer, PrinterStatus, PrintReceipt

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kiosk.client.client import CentralClient
-from kiosk.client.results import AnswerError, HeartbeatAck, Lease
+from kiosk.client.results import AnswerError, HeartbeatAck, parse_lease
 from kiosk.sync import SyncEngine
 from offline_store import Store
 from tests.sync.conftest import FAST, Clock, kiosk_config
@@ -48,7 +48,7 @@ def _lease(expires_at: str, **over: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("moment", OUT_OF_RANGE)
 def test_times_out_of_range_or_unconvertible_are_refused(moment: str) -> None:
     with pytest.raises(AnswerError, match="expires_at"):
-        Lease.from_json(_lease(moment))
+        parse_lease(_lease(moment))
     with pytest.raises(AnswerError, match="server_time"):
         HeartbeatAck.from_json({"server_time": moment})
 
@@ -56,11 +56,11 @@ def test_times_out_of_range_or_unconvertible_are_refused(moment: str) -> None:
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
 def test_days_out_of_range_are_refused(day: str) -> None:
     with pytest.raises(AnswerError, match="day"):
-        Lease.from_json(_lease("2026-05-04T23:59:59+07:00", day=day))
+        parse_lease(_lease("2026-05-04T23:59:59+07:00", day=day))
 
 
 def test_times_are_held_in_utc() -> None:
-    lease = Lease.from_json(_lease("2026-05-04T23:59:59+07:00"))
+    lease = parse_lease(_lease("2026-05-04T23:59:59+07:00"))
     assert lease.expires_at == dt.datetime(2026, 5, 4, 16, 59, 59, tzinfo=dt.UTC)
     assert lease.expires_at.utcoffset() == dt.timedelta(0)
 

@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from contract.errors import TrustError, TrustRollback
 from contract.trust import (
     MAX_LIST_VERSION,
     MAX_VERSION_STEP,
     Issuer,
-    TrustError,
-    TrustRollback,
     TrustStore,
     check_successor,
     kid_for,

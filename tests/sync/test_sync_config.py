@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from kiosk.config import Config, ConfigError, office_clock, parse_config
+from kiosk.config import Config, office_clock, parse_config
+from kiosk.errors import ConfigError
 
 
 def test_defaults_and_a_file_that_changes_them() -> None:

@@ -24,7 +24,8 @@ from cardio.card.citizen import CardIdentity, Citizen
 from contract.assurance import Assurance
 from contract.catalog import Catalog
 from contract.nik import Sex
-from kiosk.client.info import Application, DoctorOnDuty, HealthInfo, QueueState, Ward
+from contract.wire import Ward
+from kiosk.client.info import Application, DoctorOnDuty, HealthInfo, QueueState
 from kiosk.information import ApplicationsAnswer, Information
 from kiosk.session.events import CardRead, CardTapped, FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase

@@ -15,7 +15,8 @@ import pytest
 from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import Config, ConfigError, parse_config
+from kiosk.config import Config, parse_config
+from kiosk.errors import ConfigError
 from kiosk.session.events import ComplaintOpened, ComplaintSubmitted, ServiceSelected
 from kiosk.session.machine import Phase, SessionState
 from ui import sounds
