@@ -20,6 +20,9 @@ ERROR_MODULES = {
     "contract": {"contract/errors.py"},
     "cardio": {"cardio/errors.py"},
     "kiosk": {"kiosk/errors.py", "kiosk/client/errors.py"},
+    "offline_store": {"offline_store/errors.py"},
+    "printing": {"printing/errors.py"},
+    "central": {"central/errors.py"},
 }
 #: (module, class) defined outside the errors module, and why they may be.
 EXEMPT = {
