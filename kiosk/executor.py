@@ -23,15 +23,13 @@ from typing import Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+#: What runs on the GUI thread with the work's result, or with what it raised.
+Done = Callable[[T], None]
+Failed = Callable[[Exception], None]
 
 
 class Executor(Protocol):
-    def run_in_background(
-        self,
-        work: Callable[[], T],
-        done: Callable[[T], None],
-        failed: Callable[[Exception], None],
-    ) -> None:
+    def run_in_background(self, work: Callable[[], T], done: Done[T], failed: Failed) -> None:
         """Run ``work`` off the GUI thread; then ``done(result)`` or ``failed(exc)`` on it."""
 
     def call_soon(self, fn: Callable[[], None]) -> None:
@@ -40,8 +38,8 @@ class Executor(Protocol):
 
 def settle(
     work: Callable[[], T],
-    done: Callable[[T], None],
-    failed: Callable[[Exception], None],
+    done: Done[T],
+    failed: Failed,
 ) -> Callable[[], None]:
     """Run ``work`` now (off the GUI thread); return what hands its outcome over.
 
@@ -78,12 +76,7 @@ def call_logged(fn: Callable[[], None]) -> None:
 class InlineExecutor:
     """Runs everything at once on the caller's thread (tests, command line)."""
 
-    def run_in_background(
-        self,
-        work: Callable[[], T],
-        done: Callable[[T], None],
-        failed: Callable[[Exception], None],
-    ) -> None:
+    def run_in_background(self, work: Callable[[], T], done: Done[T], failed: Failed) -> None:
         settle(work, done, failed)()
 
     def call_soon(self, fn: Callable[[], None]) -> None:
@@ -109,8 +102,8 @@ class BusyFlag:
         self,
         executor: Executor,
         work: Callable[[], T],
-        done: Callable[[T], None],
-        failed: Callable[[Exception], None],
+        done: Done[T],
+        failed: Failed,
     ) -> bool:
         """Start ``work`` unless a run is under way; ``False`` if one was."""
         if not self._lock.acquire(blocking=False):

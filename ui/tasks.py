@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
-from kiosk.executor import call_logged, settle
+from kiosk.executor import Done, Failed, call_logged, settle
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,12 +39,7 @@ class QtExecutor(QObject):
         self._post.connect(self._invoke, Qt.ConnectionType.QueuedConnection)
         _KEPT.append(self)
 
-    def run_in_background(
-        self,
-        work: Callable[[], T],
-        done: Callable[[T], None],
-        failed: Callable[[Exception], None],
-    ) -> None:
+    def run_in_background(self, work: Callable[[], T], done: Done[T], failed: Failed) -> None:
         def task() -> None:
             self._emit(settle(work, done, failed))
 

@@ -65,15 +65,9 @@ class TicketScreen(Screen):
         self.finish = button("", lambda: self._view.dispatch(Finish()), "primary")
         number_half = QVBoxLayout()
         number_half.setSpacing(16)
-        for w in (
-            self.heading,
-            self.number,
-            self.service,
-            self.counter,
-            self.ahead,
-            self.wait,
-            self.paper,
-        ):
+        #: What one ticket fills in, and so what :meth:`clear` empties.
+        self._figures = (self.number, self.service, self.counter, self.ahead, self.wait, self.paper)
+        for w in (self.heading, *self._figures):
             number_half.addWidget(w)
         bring_half = QVBoxLayout()
         bring_half.setSpacing(16)
@@ -126,17 +120,7 @@ class TicketScreen(Screen):
         set_button_text(self.finish, view.t("finish"))
 
     def clear(self) -> None:
-        for w in (
-            self.number,
-            self.service,
-            self.counter,
-            self.ahead,
-            self.wait,
-            self.paper,
-            self.requirements_title,
-            self.requirements,
-            self.scan,
-        ):
+        for w in (*self._figures, self.requirements_title, self.requirements, self.scan):
             w.setText("")
         self.qr.set_text("")
 
