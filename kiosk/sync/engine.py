@@ -35,7 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from contract.catalog import Catalog
+from contract.catalog import Catalog, CatalogError
 from contract.trust import TrustRollback, TrustStore, check_successor
 from kiosk.client.bearer import adopt_kiosk_code, authorised, ensure_token
 from kiosk.client.client import CentralClient
@@ -165,6 +165,25 @@ class SyncEngine:
             self.board.update(refused=(f"cached trust: {exc}"[:200],))
             return None
         return cached
+
+    def cached_catalog(self) -> tuple[Catalog, str | None] | None:
+        """The catalog the centre last sent and its ETag, from the store (for the kiosk's start).
+
+        None if none was ever kept, or if the kept one cannot be read or used (logged).
+        """
+        try:
+            cached = self.store.load_catalog()
+        except StoreError as exc:
+            log.error("cached catalog unreadable: %s", exc)
+            return None
+        if cached is None:
+            return None
+        body, etag = cached
+        try:
+            return Catalog.from_json(body), etag
+        except CatalogError as exc:
+            log.error("cached catalog rejected: %s", exc)
+            return None
 
     def refresh_documents(self) -> None:
         """Fetch the catalog and the lists at the next step (the operator's reload); any thread."""
@@ -539,8 +558,6 @@ class SyncEngine:
         if self._catalog is None:
             cached = self.store.load_catalog()
             if cached is not None:
-                from contract.catalog import CatalogError
-
                 try:
                     self._catalog = Catalog.from_json(cached[0])
                 except CatalogError:
