@@ -141,7 +141,7 @@ class Overlays:
         self._host = self._deadline = self._idle_s = None
         self._checking_pin = False
         self._test_read_pending = False
-        self.controller.tap_listener = None
+        self.controller.divert_taps(None)
         if rerender:
             self.window.render(self.controller.machine.state)
 
@@ -156,8 +156,8 @@ class Overlays:
         # Over the service grid the session's own idle timeout runs.
         opened = self._open(self.information, PUBLIC_IDLE_S if phase is Phase.IDLE else None)
         self.information.show_information(None, self.view)
-        self.controller.central_ready()
-        central, online = self.controller.central, self.controller.online
+        self.controller.centre.ready()
+        central, online = self.controller.centre.client, self.controller.status().online
 
         def done(info: Information) -> None:
             if self._still(self.information, opened):
@@ -175,8 +175,9 @@ class Overlays:
             return
         opened = self._open(self.applications, None)
         self.applications.show_answer(None, self.view)
-        self.controller.central_ready()
-        central, online, identity = self.controller.central, self.controller.online, state.identity
+        self.controller.centre.ready()
+        central, identity = self.controller.centre.client, state.identity
+        online = self.controller.status().online
 
         def done(answer: ApplicationsAnswer) -> None:
             if self._still(self.applications, opened):
@@ -197,7 +198,7 @@ class Overlays:
             return
         log.info("operator PIN requested")
         self._open(self.pin, OPERATOR_IDLE_S)
-        self.controller.tap_listener = self._operator_tap
+        self.controller.divert_taps(self._operator_tap)
         left = self.guard.locked_for()
         if left > 0:
             self.pin.say(self.view.t("pin_locked", seconds=int(left + 0.999)))
@@ -228,7 +229,7 @@ class Overlays:
             return
         if verdict.outcome == "ok":
             self._open(self.operator, OPERATOR_IDLE_S)
-            self.controller.tap_listener = self._operator_tap
+            self.controller.divert_taps(self._operator_tap)
             self._refresh_status()
         elif verdict.outcome == "wrong":
             self.pin.say(self.view.t("pin_wrong", tries=verdict.tries_left))
@@ -239,10 +240,9 @@ class Overlays:
 
     def _refresh_status(self) -> None:
         c = self.controller
-        reader, store, health, online = c.reader, c.store, c.printer_health, c.online
-        version = c.catalog.version if c.catalog else None
-        now = c.now()
-        sync = c.sync.status() if c.sync is not None else None
+        reader, store, now, status = c.reader, c.store, c.now(), c.status()
+        health, online, sync = status.printer, status.online, status.sync
+        version = status.catalog.version if status.catalog else None
 
         def done(status: OperatorStatus) -> None:
             if self.current is self.operator:
@@ -288,7 +288,7 @@ class Overlays:
             return
         self._test_read_pending = False
         c = self.controller
-        reader, trust, now = c.reader, c.trust, c.now
+        reader, trust, now = c.reader, c.status().trust, c.now
 
         def done(result: str) -> None:
             if self.current is self.operator:
@@ -303,7 +303,7 @@ class Overlays:
     def _reload(self) -> None:
         log.info("operator reloads the catalog")
         self.operator.say(self.view.t("op_reloading"))
-        self.controller.reload_catalog()
+        self.controller.sync.refresh_documents()
 
 
 def _insert_row(screen: Screen, *buttons: QPushButton) -> None:
