@@ -243,7 +243,7 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
             window.show()
             driver = Driver(app, window, config.ticket_dir)
             controller = window.controller
-            driver.wait(lambda: controller.catalog is not None, "the catalog")
+            driver.wait(lambda: controller.status().catalog is not None, "the catalog")
             refs.append(qt_defect.true_refs())
             for i in range(rounds):
                 result = driver.session()

@@ -1,41 +1,41 @@
-"""Composition: wires the reader, the store, the printer and the central
-server to the session state machine, and carries out its effects.
+"""Runs the session machine's effects: each effect's work goes to the executor,
+and its result, or its failure event, comes back to the machine.
 
 No Qt here. Work that may block (card I/O, disk, printer, network) goes to
 an :class:`~kiosk.executor.Executor`, which the UI implements on a thread pool
 and which hands each result, or failure, back to the GUI thread; tests use
 :class:`~kiosk.executor.InlineExecutor`. An effect whose work fails comes back
 to the session machine as its failure event, never as a stuck screen.
+
+The other jobs of the running kiosk are parts it holds, each in its own module:
+the store's start-up (:mod:`kiosk.startup`), the sync engine's link
+(:mod:`kiosk.wiring.sync`), the trust store (:mod:`kiosk.wiring.trust`), the
+registry's lookups (:mod:`kiosk.registry`), the queue's figures
+(:mod:`kiosk.office_queue`) and the printer's health
+(:mod:`kiosk.printer_refresh`). The screens read them as one snapshot,
+:meth:`KioskController.status` (:mod:`kiosk.status`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from cardio.card.citizen import CardIdentity, Citizen
 from cardio.card.citizen_card import read_identity
 from cardio.errors import CardError, Reason
 from cardio.readers.events import CardPresented, CardRemoved, ReaderEvent
 from cardio.readers.reader import Reader
 from contract.assurance import Assurance
-from contract.catalog import Catalog
-from contract.errors import CatalogError, NikError, TrustRollback
-from contract.nik import parse_nik
-from contract.trust import TrustStore, check_successor
-from kiosk.client.bearer import load_token
+from contract.trust import TrustStore
+from kiosk.centre import CentreAccess
 from kiosk.client.client import CentralClient
-from kiosk.client.errors import CentralError, CentralUnavailable
-from kiosk.client.info import QueueState
 from kiosk.config import Config
 from kiosk.errors import Failure, TicketingError
-from kiosk.executor import BusyFlag, Executor, InlineExecutor
+from kiosk.executor import Executor
+from kiosk.office_queue import QueueRefresh
+from kiosk.printer_refresh import PrinterRefresh
+from kiosk.registry import Registry
 from kiosk.session.events import (
     BirthDateChecked,
     CardLeft,
@@ -55,19 +55,20 @@ from kiosk.session.events import (
     TicketReady,
     WipeSession,
 )
-from kiosk.session.machine import SessionMachine, SessionState, Timeouts
+from kiosk.session.machine import SessionMachine, SessionState
+from kiosk.startup import StoreStartup
+from kiosk.status import KioskStatus, kiosk_status
+from kiosk.sync import DeviceHealth, SyncEngine
 from kiosk.tickets.complaints import file_complaint
 from kiosk.tickets.issue import issue_and_print, print_slip
-from kiosk.wiring.printer import PrinterHealth, PrinterMonitor, print_setup, print_test_ticket
-
-if TYPE_CHECKING:
-    from kiosk.sync import DeviceHealth, SyncEngine, SyncStatus
+from kiosk.wiring.from_config import timeouts_from
+from kiosk.wiring.sync import SyncLink, device_health
+from kiosk.wiring.trust import TrustKeeper
 from offline_store import Store, StoreError
-from printing import Printer, PrinterStatus, SlipDocument
+from printing import Printer, SlipDocument
 from printing.documents import Language
 
 log = logging.getLogger(__name__)
-__all__ = ["Executor", "InlineExecutor", "KioskController"]  # the executors: kiosk.executor
 
 
 def _import_heavy_modules() -> None:
@@ -79,59 +80,6 @@ def _import_heavy_modules() -> None:
     from printing.layouts.qr import qr_matrix
 
     qr_matrix("warm-up")  # reportlab's barcode package, ~0.3 s on first import
-
-
-def trust_from(config: Config) -> TrustStore:
-    """The trust store the configuration names (``card.trust_list``, ``card.revocation_list``).
-
-    No trust list: an empty store (no card is verified). Raises
-    :class:`contract.errors.TrustError` if a named file cannot be used.
-    """
-    if not config.card.trust_list:
-        return TrustStore.empty()
-    revocation_list = config.card.revocation_list
-    revocations = Path(revocation_list).expanduser() if revocation_list else None
-    return TrustStore.load(Path(config.card.trust_list).expanduser(), revocations)
-
-
-def _holder(full_name: str | None, nik: str | None, card_number: str | None) -> Citizen | None:
-    """The registry's holder of a UID-only card (date of birth and sex from the NIK)."""
-    if full_name is None or nik is None:
-        return None
-    try:
-        parsed = parse_nik(nik)
-    except NikError as exc:
-        log.error("the registry's record for this card has an unusable NIK: %s", exc)
-        return None
-    return Citizen(
-        card_number=card_number or "",
-        nik=nik,
-        full_name=full_name,
-        date_of_birth=parsed.birth_date,
-        sex=parsed.sex,
-    )
-
-
-def timeouts_from(config: Config) -> Timeouts:
-    s = config.session
-    return Timeouts(
-        read=s.read_timeout_s,
-        idle=s.idle_timeout_s,
-        idle_warning=s.idle_warning_s,
-        issuing=s.issuing_timeout_s,
-        ticket_display=s.ticket_display_s,
-        done_display=s.done_display_s,
-        error_display=s.error_display_s,
-    )
-
-
-@dataclass(frozen=True)
-class StoreLoaded:
-    """What the kiosk starts from, out of its store: ``error`` if it cannot be opened."""
-
-    error: str | None = None
-    catalog: Catalog | None = None
-    etag: str | None = None
 
 
 class KioskController:
@@ -152,137 +100,50 @@ class KioskController:
         self.config = config
         #: Hospital desk mode (#7): staff edit every field; a longer idle timeout.
         self.desk = desk
-        #: While set (the operator's test read), a tapped card goes here, not to the session.
-        self.tap_listener: Callable[[str], None] | None = None
         self.reader = reader
         self.store = store
-        self.printer = printer
-        #: Every job and status check goes through it; it keeps the printer's health.
-        self.printer_monitor = PrinterMonitor(printer, now)
-        self.print_setup = print_setup(config, self.printer_monitor)
-        self._health_shown = self.printer_monitor.health
-        self.central = central
         self.executor = executor
-        #: Issuer keys and revocations every read is verified against; replaced
-        #: only by :meth:`install_trust`, never with an older list.
-        self.trust = trust if trust is not None else TrustStore.empty()
-        self._trust_lock = threading.Lock()
-        self.language = config.kiosk.language
-        self.catalog: Catalog | None = None
-        self.catalog_etag: str | None = None
-        self.online: bool | None = None  # None: not asked yet
-        #: The office's queues as the centre last told them (service detail: now
-        #: serving, estimated wait); None until asked, or offline.
-        self.queue: QueueState | None = None
-        self._queue_busy = BusyFlag()
         #: The office's time now (its date is the queue's day; the desk's list reads it too).
         self.now = now
         self._status_listeners: list[Callable[[], None]] = []
-        #: The sync engine (docs/sync.md), once :meth:`attach_sync` gave one.
-        self.sync: SyncEngine | None = None
-        self._stopped = False
-        #: Why the store cannot be opened, while it cannot: the kiosk could not
-        #: keep a ticket, so it is out of service.
-        self.store_failure: str | None = None
-        self._store_lock = threading.Lock()
-        self._store_loaded: StoreLoaded | None = None
-        timeouts = timeouts_from(config)
-        if desk:
-            timeouts = dataclasses.replace(timeouts, idle=config.session.desk_idle_timeout_s)
+        #: While set (the operator's test read), a tapped card goes there, not to the session.
+        self._tap_listener: Callable[[str], None] | None = None
+        self._language = config.kiosk.language
+        #: Issuer keys and revocations every read is verified against.
+        self.trust = TrustKeeper(trust)
+        self.sync = SyncLink(executor, self.trust, self._status_changed)
+        self.centre = CentreAccess(central, config.central_token_path, lambda: self.sync.online)
+        self.registry = Registry(
+            self.centre, store, deadline_s=config.sync.lookup_deadline_s, now=now
+        )
+        self.queue = QueueRefresh(self.centre, executor, self._status_changed)
+        self.printers = PrinterRefresh(config, printer, executor, self._status_changed, now)
+        self.startup = StoreStartup(store, self.sync, executor, self._status_changed)
         self.machine = SessionMachine(
-            lambda: self.catalog,
+            lambda: self.sync.catalog,
             clock,
-            timeouts,
+            timeouts_from(config, desk=desk),
             end_on_card_removal=config.session.end_on_card_removal,
-            language=lambda: self.language,
+            language=lambda: self._language,
             staff_edits=desk,
         )
 
-    # -- wiring ------------------------------------------------------------------
+    # -- the kiosk's life ----------------------------------------------------------
     def start(self) -> None:
         """Start the reader and watch the printer; :meth:`load` does the rest."""
-        self._stopped = False
+        self.sync.resume()
         self.reader.start(self._on_reader_event)
-        self.refresh_printer()
+        self.printers.refresh()
 
     def load(self) -> None:
         """Open the store, take up its cached catalog and trust list, then start
         the sync engine (the only thing that fetches the catalog and the lists).
 
-        Call it once the first screen is up: opening the store imports
-        sqlite-utils and migrates (some 0.3 s), and the sync engine's first
-        step imports and verifies much; either would hold the GIL while the
-        screen is drawn. A card tapped before it is done waits for the store
-        (its read needs the cached revocations). A store that cannot be opened
-        sets :attr:`store_failure` and tells the status listeners: the kiosk is
-        out of service (taps are ignored) until a later try opens it.
+        Call it once the first screen is up (:mod:`kiosk.startup`). A card
+        tapped before it is done waits for the store (its read needs the cached
+        revocations); a store that cannot be opened puts the kiosk out of service.
         """
-        self.executor.run_in_background(self._load_store, self._store_ready, self._store_broke)
-
-    def _load_store(self) -> StoreLoaded:
-        """Open the store and read the kiosk's starting point from it, once (any thread)."""
-        with self._store_lock:
-            if self._store_loaded is None or self._store_loaded.error is not None:
-                self._store_loaded = self._read_store()
-            return self._store_loaded
-
-    def _read_store(self) -> StoreLoaded:
-        try:
-            self.store.ensure_open()
-        except StoreError as exc:
-            log.error("local store unusable, the kiosk is out of service: %s", exc)
-            return StoreLoaded(error=str(exc))
-        if self.sync is not None:
-            # On this worker, not the GUI thread: a tap in the first instants waits
-            # for this load and must meet the cached revocations.
-            cached = self.sync.cached_trust(self.trust)
-            if cached is not None:
-                self.install_trust(cached, "cached")
-        try:
-            cached_catalog = self.store.load_catalog()
-        except StoreError as exc:
-            log.error("cached catalog unreadable: %s", exc)
-            return StoreLoaded()
-        if cached_catalog is None:
-            return StoreLoaded()
-        body, etag = cached_catalog
-        try:
-            return StoreLoaded(catalog=Catalog.from_json(body), etag=etag)
-        except CatalogError as exc:
-            log.error("cached catalog rejected: %s", exc)
-            return StoreLoaded()
-
-    def _store_ready(self, loaded: StoreLoaded) -> None:
-        if loaded.error is not None:
-            self.store_failure = loaded.error
-            self._status_changed()
-            return
-        if self.store_failure is not None:
-            log.info("local store usable again: back in service")
-            self.store_failure = None
-            self._status_changed()
-        self._take_cached_catalog(loaded)
-        self.start_sync()
-
-    def _store_broke(self, exc: Exception) -> None:
-        self._store_ready(StoreLoaded(error=f"{type(exc).__name__}: {exc}"))
-
-    def _take_cached_catalog(self, loaded: StoreLoaded) -> None:
-        if self.catalog is None and loaded.catalog is not None:
-            self.catalog, self.catalog_etag = loaded.catalog, loaded.etag
-            self._status_changed()
-
-    def _card_read(self, event: SessionEvent) -> None:
-        # A tap before load() finished opened the store in its read: its cached
-        # catalog first, so the greeting does not say "no services".
-        loaded = self._store_loaded
-        if loaded is not None and loaded.error is None:
-            self._take_cached_catalog(loaded)
-        self.dispatch(event)
-
-    def start_sync(self) -> None:
-        if self.sync is not None and not self._stopped:
-            self.sync.start()
+        self.startup.load()
 
     def warm_up(self) -> None:
         """Load, off the GUI thread, what the first tap and ticket will need.
@@ -293,85 +154,58 @@ class KioskController:
         self.executor.run_in_background(_import_heavy_modules, lambda _: None, lambda _: None)
 
     def stop(self) -> None:
-        self._stopped = True
         self.reader.stop()
-        if self.sync is not None:
-            self.sync.stop()
+        self.sync.stop()
 
     def attach_sync(self, engine: SyncEngine) -> None:
         """Let ``engine`` number tickets online and bring new catalogs, trust and status.
 
-        Its listeners run on its thread; everything they change is handed to
-        the GUI thread. :meth:`load` starts it, :meth:`stop` stops it.
+        :meth:`load` starts it, :meth:`stop` stops it.
         """
-        self.sync = engine
-        engine.on_catalog(
-            lambda catalog, etag: self.executor.call_soon(lambda: self._synced(catalog, etag))
-        )
-        engine.on_trust(lambda trust: self.executor.call_soon(lambda: self._trust_synced(trust)))
-        engine.subscribe(lambda status: self.executor.call_soon(lambda: self._sync_status(status)))
-
-    def _synced(self, catalog: Catalog, etag: str | None) -> None:
-        if etag is not None and etag == self.catalog_etag:
-            return  # the cached copy taken at start is this one
-        self.catalog, self.catalog_etag = catalog, etag
-        log.info("catalog %s in use (from the sync engine)", catalog.version)
-        self._status_changed()
-
-    def _trust_synced(self, trust: TrustStore) -> None:
-        self.install_trust(trust, "central")
-
-    def install_trust(self, offered: TrustStore, source: str) -> bool:
-        """Verify reads against ``offered`` from now on, unless it would go back.
-
-        The one way the trust store is replaced (any thread; under a lock): the
-        cached lists at start, the centre's from the sync engine (on the GUI
-        thread). A list older than the one held, or as old but different
-        (:func:`contract.trust.check_successor`), is refused and logged; an empty
-        trust list never replaces one that trusts someone. One reference swap:
-        a read in flight finishes with the store it took.
-        """
-        with self._trust_lock:
-            held = self.trust
-            try:
-                check_successor(held, offered)
-            except TrustRollback as exc:
-                log.error("%s trust or revocation list refused: %s", source, exc)
-                return False
-            self.trust = offered
-        log.info("%s trust lists in use (%s)", source, offered.describe())
-        return True
-
-    def _sync_status(self, status: SyncStatus) -> None:
-        online = {"online": True, "offline": False}.get(status.connection)
-        if online is not None and online != self.online:
-            self.online = online
-            self._status_changed()
+        self.sync.attach(engine)
 
     def device_health(self) -> DeviceHealth:
         """Reader and printer health for the heartbeat (any thread)."""
-        from kiosk.sync import DeviceHealth, PartHealth
+        return device_health(self.reader, self.printers.health)
 
-        printer = self.printer_monitor.health
-        try:
-            readers = self.reader.readers()
-            reader = PartHealth("ok", "") if readers else PartHealth("fault", Failure.NO_READER)
-        except Exception as exc:
-            reader = PartHealth("fault", type(exc).__name__)
-        return DeviceHealth(reader=reader, printer=PartHealth(printer.state, printer.fault))
+    # -- what the screens read and do --------------------------------------------------
+    def status(self) -> KioskStatus:
+        """The kiosk's status now, as one immutable snapshot."""
+        return kiosk_status(
+            startup=self.startup,
+            printer=self.printers,
+            sync=self.sync,
+            queue=self.queue,
+            trust=self.trust,
+            language=self._language,
+        )
 
     def subscribe(self, listener: Callable[[SessionState], None]) -> None:
         self.machine.subscribe(listener)
 
     def subscribe_status(self, listener: Callable[[], None]) -> None:
-        """Called on the GUI thread when online state, catalog or printer change."""
+        """Called on the GUI thread when a figure of :meth:`status` changes."""
         self._status_listeners.append(listener)
+
+    def set_language(self, language: str) -> None:
+        """The language the screens, the session and the test ticket speak from now on."""
+        self._language = language
+
+    def divert_taps(self, listener: Callable[[str], None] | None) -> None:
+        """Send tapped cards to ``listener`` (the operator's test read); None: to the session."""
+        self._tap_listener = listener
+
+    def test_print(self, done: Callable[[bool], None] = lambda _: None) -> None:
+        """Print the operator's test ticket; a successful one clears a fault."""
+        lang: Language = "en" if self._language == "en" else "id"
+        self.printers.test_print(self._office_name(), lang, self.now, done)
 
     def dispatch(self, event: SessionEvent) -> None:
         """Feed an event to the state machine (GUI thread only) and run its effects."""
         for effect in self.machine.handle(event):
             self._run(effect)
 
+    # -- the reader --------------------------------------------------------------------
     def _on_reader_event(self, event: ReaderEvent) -> None:
         # Called on the reader's thread: hop to the GUI thread before deciding.
         if isinstance(event, CardPresented):
@@ -383,10 +217,10 @@ class KioskController:
             self.executor.call_soon(self._status_changed)
 
     def _tapped(self, reader: str) -> None:
-        listener = self.tap_listener
+        listener = self._tap_listener
         if listener is not None:
             listener(reader)
-        elif self.store_failure is not None:
+        elif self.startup.failure is not None:
             log.warning("card tap ignored: out of service, the local store is unusable")
         else:
             self.dispatch(CardTapped(reader))
@@ -402,7 +236,7 @@ class KioskController:
             )
         elif isinstance(effect, ProveBirthDate):
             self.executor.run_in_background(
-                lambda: self._prove(effect),
+                lambda: self.registry.prove(effect),
                 self.dispatch,
                 lambda _: self.dispatch(BirthDateChecked(effect.session, ProofOutcome.UNAVAILABLE)),
             )
@@ -423,10 +257,10 @@ class KioskController:
 
     def _read(self, effect: ReadCard) -> SessionEvent:
         # A tap in the first instants: the cached revocations first.
-        if self._load_store().error is not None:
+        if self.startup.open().error is not None:
             return CardReadFailed(effect.session, Failure.STORE_FAILED)  # no ticket could be kept
         try:
-            trust = self.trust
+            trust = self.trust.current
             with self.reader.connect(effect.reader) as card:
                 identity = read_identity(card, trust, now=self.now)
         except CardError as exc:
@@ -437,112 +271,37 @@ class KioskController:
             return CardReadFailed(effect.session, Reason.MALFORMED)
         if identity.citizen is None:  # a UID alone proves nothing: the citizen may prove
             log.info("card read: %r", identity)
-            return CardRead(effect.session, identity, None, can_prove=self._can_ask_centre())
+            return CardRead(effect.session, identity, None, can_prove=self.registry.can_prove())
         if identity.assurance is Assurance.UNVERIFIED:
             # Claims no issuer vouches for (a kiosk that trusts none, an unsigned
             # record) are anyone's to write: they name no one at the registry.
             log.info("card read: %r (unverified: no city record)", identity)
             return CardRead(effect.session, identity, None)
         try:  # a registry that fails in any way never costs the citizen the read
-            record = self._city_record(identity.citizen)
+            record = self.registry.record_of(identity.citizen)
         except Exception:
             log.exception("city record lookup failed unexpectedly")
             record = None
         log.info("card read: %r", identity)
         return CardRead(effect.session, identity, record)
 
-    def _can_ask_centre(self) -> bool:
-        try:
-            return self.online is not False and self.central_ready()
-        except Exception:
-            log.exception("central token unreadable")
-            return False
-
-    def _city_record(self, citizen: Citizen) -> dict[str, str] | None:
-        """The city's record of a card's holder: it pre-fills ``record.*`` fields (#7).
-
-        Only for a verified card (signed or clone-proof; :meth:`_read` asks for
-        no other, not even of the cache): asked of the centre by
-        card number (or NIK) inside the read effect, with a short deadline; a
-        found record is cached in the store (sealed, ``store.record_ttl_s``),
-        which answers when offline or slow. A UID-only card's holder is never
-        cached: offline, nothing could prove the date of birth.
-        """
-        key = citizen.card_number or citizen.nik
-        if not key:
-            return None
-        if self.online is not False and self.central_ready():
-            try:
-                deadline = self.config.sync.lookup_deadline_s
-                found = (
-                    self.central.lookup_citizen(card_number=key, deadline_s=deadline)
-                    if citizen.card_number
-                    else self.central.lookup_citizen(nik=key, deadline_s=deadline)
-                )
-            except CentralError as exc:
-                log.warning("city record lookup failed: %s", exc)
-            else:
-                record = dict(found.record) if found is not None else {}
-                try:
-                    self.store.put_citizen_record(key, record, self.now())
-                except StoreError as exc:
-                    log.error("city record not cached: %s", exc)
-                return record or None
-        try:
-            cached = self.store.get_citizen_record(key, self.now())
-        except StoreError as exc:
-            log.error("cached city record unreadable: %s", exc)
-            return None
-        return {k: str(v) for k, v in cached.items() if isinstance(v, str)} if cached else None
-
-    def _prove(self, effect: ProveBirthDate) -> BirthDateChecked:
-        """Whether the typed date of birth is the UID-only card's holder's (#7).
-
-        The centre names the holder and sends the record only then; it counts
-        wrong dates per card and per kiosk and answers 429 when either is
-        locked. Only its ``too_many_attempts`` (wrong dates for this card or from
-        this kiosk) is ``locked``; every other failure (offline, slow, refused,
-        the kiosk's lookup budget, the general rate limit, anything unexpected) is
-        ``unavailable``: the citizen carries on and fills the form by hand.
-        """
-        try:
-            found = self.central.lookup_citizen(
-                uid=effect.uid.hex().upper(),
-                birth_date=effect.birth_date,
-                deadline_s=self.config.sync.lookup_deadline_s,
-            )
-        except CentralUnavailable as exc:
-            locked = exc.status == 429 and exc.code == "too_many_attempts"
-            log.warning("date of birth not checked: %s", exc)
-            outcome = ProofOutcome.LOCKED if locked else ProofOutcome.UNAVAILABLE
-            return BirthDateChecked(effect.session, outcome)
-        except CentralError as exc:
-            log.warning("date of birth not checked: %s", exc)
-            return BirthDateChecked(effect.session, ProofOutcome.UNAVAILABLE)
-        except Exception:
-            log.exception("date of birth not checked: unexpected failure")
-            return BirthDateChecked(effect.session, ProofOutcome.UNAVAILABLE)
-        if found is None:
-            return BirthDateChecked(effect.session, ProofOutcome.MISMATCH)
-        holder = _holder(found.full_name, found.nik, found.card_number)
-        if holder is None:
-            return BirthDateChecked(effect.session, ProofOutcome.UNAVAILABLE)
-        identity = CardIdentity(effect.uid, holder, Assurance.UNVERIFIED)
-        log.info("date of birth matched: the registry's holder unlocked")
-        return BirthDateChecked(
-            effect.session, ProofOutcome.MATCHED, identity, dict(found.record) or None
-        )
+    def _card_read(self, event: SessionEvent) -> None:
+        # A tap before load() finished opened the store in its read: its cached
+        # catalog first, so the greeting does not say "no services".
+        self.startup.catch_up()
+        self.dispatch(event)
 
     def _issue(self, effect: IssueTicket) -> tuple[SessionEvent, SlipDocument | None]:
+        engine = self.sync.engine
         try:
             issued = issue_and_print(
                 effect,
-                catalog=self.catalog,
+                catalog=self.sync.catalog,
                 office_id=self.config.kiosk.office_id,
                 store=self.store,
-                setup=self.print_setup,
+                setup=self.printers.setup,
                 now=self.now,
-                allocate=self.sync.allocate if self.sync is not None else None,
+                allocate=engine.allocate if engine is not None else None,
             )
         except TicketingError as exc:
             return IssueFailed(effect.session, exc.reason), None
@@ -552,9 +311,21 @@ class KioskController:
         except Exception:
             log.exception("ticket issue failed unexpectedly")
             return IssueFailed(effect.session, Failure.ISSUE_FAILED), None
-        if self.sync is not None:
-            self.sync.wake()  # the new outbox item goes out now, not at the next interval
+        if engine is not None:
+            engine.wake()  # the new outbox item goes out now, not at the next interval
         return TicketReady(effect.session, issued.ticket), issued.slip
+
+    def _issued(self, result: tuple[SessionEvent, SlipDocument | None]) -> None:
+        event, slip = result
+        self.printers.noticed()  # first: the ticket screen reads the printer's health
+        self.dispatch(event)
+        if slip is not None:  # the second job, once the number is on screen
+            setup = self.printers.setup
+            self.executor.run_in_background(
+                lambda: print_slip(slip, setup),
+                lambda _: self.printers.noticed(),
+                lambda _: self.printers.noticed(),
+            )
 
     def _complain(self, effect: FileComplaint) -> SessionEvent:
         try:
@@ -563,7 +334,7 @@ class KioskController:
                 office_id=self.config.kiosk.office_id,
                 office_name=self._office_name(),
                 store=self.store,
-                setup=self.print_setup,
+                setup=self.printers.setup,
                 now=self.now,
             )
         except StoreError as exc:
@@ -575,115 +346,15 @@ class KioskController:
         return ComplaintFiled(effect.session, receipt)
 
     def _complained(self, event: SessionEvent) -> None:
-        self._printer_changed()
+        self.printers.noticed()
         self.dispatch(event)
-
-    def _issued(self, result: tuple[SessionEvent, SlipDocument | None]) -> None:
-        event, slip = result
-        self._printer_changed()  # first: the ticket screen reads the printer's health
-        self.dispatch(event)
-        if slip is not None:  # the second job, once the number is on screen
-            setup = self.print_setup
-            self.executor.run_in_background(
-                lambda: print_slip(slip, setup),
-                lambda _: self._printer_changed(),
-                lambda _: self._printer_changed(),
-            )
-
-    # -- catalog -----------------------------------------------------------------
-    def reload_catalog(self) -> None:
-        """The operator's reload: the sync engine fetches the catalog and lists now."""
-        if self.sync is not None:
-            self.sync.refresh_documents()
-
-    def retry_store(self) -> None:
-        """Out of service (the store could not be opened): try it again.
-
-        The window's minute timer calls it, so a disk an operator freed brings
-        the kiosk back by itself.
-        """
-        if self.store_failure is not None:
-            self.load()
-
-    # -- status ------------------------------------------------------------------
-    @property
-    def printer_health(self) -> PrinterHealth:
-        """The printer's state, fault and since when: for the screens and the heartbeat."""
-        return self.printer_monitor.health
-
-    def central_ready(self) -> bool:
-        """Whether this kiosk's client holds a token, taking the one on disk if not.
-
-        The sync engine enrols with a client of its own and may be first (its
-        catalog then reaches this controller without this client ever asking);
-        the token it saved is the kiosk's. Reads a file, never the network.
-        """
-        if not self.central.token:
-            self.central.token = load_token(self.config.central_token_path)
-        return bool(self.central.token)
-
-    def refresh_queue(self) -> None:
-        """Ask the centre for its queues in the background (never when known offline)."""
-        if self.online is False or not self.central_ready():
-            return
-        central = self.central
-
-        def fetch() -> QueueState | None:
-            try:
-                return central.queue_state()
-            except CentralError as exc:
-                log.warning("queue state not fetched: %s", exc)
-                return None
-
-        def fetched(state: QueueState | None) -> None:
-            self.queue = state
-            self._status_changed()
-
-        self._queue_busy.run(self.executor, fetch, fetched, lambda _: fetched(None))
-
-    def refresh_printer(self) -> None:
-        """Ask the printer for its state in the background; a healthy answer clears a fault.
-
-        Runs at start and every ``printer.status_poll_s``, so it also deletes the
-        kept documents with personal data past ``printer.personal_retention_s``.
-        """
-
-        def changed(_: object) -> None:  # a state or a failure: either is news
-            self._printer_changed()
-
-        self.executor.run_in_background(self._check_printer, changed, changed)
-
-    def _check_printer(self) -> PrinterStatus:
-        """Purge the kept slips past their retention, then ask for the state (any thread)."""
-        self.printer_monitor.purge_personal()
-        return self.printer_monitor.status()
-
-    def test_print(self, done: Callable[[bool], None] = lambda _: None) -> None:
-        """Print the operator's test ticket; a successful one clears a fault."""
-        setup, office = self.print_setup, self._office_name()
-        lang: Language = "en" if self.language == "en" else "id"
-
-        def finished(printed: bool) -> None:
-            self._printer_changed()
-            done(printed)
-
-        self.executor.run_in_background(
-            lambda: print_test_ticket(setup, office, lang, self.now()),
-            finished,
-            lambda _: finished(False),
-        )
 
     def _office_name(self) -> str:
+        catalog = self.sync.catalog
         try:
-            return self.catalog.office(self.config.kiosk.office_id).name if self.catalog else ""
+            return catalog.office(self.config.kiosk.office_id).name if catalog else ""
         except KeyError:
             return ""
-
-    def _printer_changed(self) -> None:
-        health = self.printer_monitor.health
-        if health != self._health_shown:
-            self._health_shown = health
-            self._status_changed()
 
     def _status_changed(self) -> None:
         for listener in list(self._status_listeners):

@@ -19,8 +19,9 @@ from contract.errors import TrustError
 from contract.trust import TrustStore
 from kiosk.client.client import CentralClient
 from kiosk.config import Config, office_clock
-from kiosk.controller import KioskController, trust_from
+from kiosk.controller import KioskController
 from kiosk.sync import SyncEngine
+from kiosk.wiring.from_config import trust_from
 from kiosk.wiring.printer import printer_from
 from offline_store import Store
 from ui.tasks import QtExecutor
@@ -88,8 +89,8 @@ def build_window(
             config,
             now=now,
             health=controller.device_health,
-            catalog=lambda: controller.catalog,
-            trust=lambda: controller.trust,
+            catalog=lambda: controller.sync.catalog,
+            trust=lambda: controller.trust.current,
         )
     )
     window = KioskWindow(controller, executor, demo_cards, desk=desk)
@@ -125,7 +126,7 @@ def run_kiosk(
 
     def tell_if_store_unusable() -> None:
         # The screen says "out of service"; whoever started the kiosk learns why.
-        failure = controller.store_failure
+        failure = controller.status().store_failure
         if failure is not None and failure not in told:
             told.append(failure)
             print(

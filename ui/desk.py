@@ -70,7 +70,7 @@ class DeskPanel(QFrame):
                     number=ticket.number,
                     time=ticket.issued_at.strftime("%H:%M"),
                     service=service_name(
-                        self.controller.catalog, ticket.service_id, self.view.lang
+                        self.controller.status().catalog, ticket.service_id, self.view.lang
                     ),
                 )
             )

@@ -148,7 +148,7 @@ class Overlays:
         if self._shown is not None:
             self.screens[self._shown[0]].clear()
         self._shown = shown
-        self.controller.tap_listener = self._operator_tap if self.machine.takes_card_taps else None
+        self.controller.divert_taps(self._operator_tap if self.machine.takes_card_taps else None)
         state = self.controller.machine.state
         if overlay is None:
             if rerender:
@@ -166,8 +166,8 @@ class Overlays:
             return
         self._sync()
         self.information.show_information(None, self.view)
-        self.controller.central_ready()
-        central, online = self.controller.central, self.controller.online
+        self.controller.centre.ready()
+        central, online = self.controller.centre.client, self.controller.status().online
 
         def done(info: Information) -> None:
             if self.machine.still(Overlay.INFORMATION, opened):
@@ -186,8 +186,9 @@ class Overlays:
             return
         self._sync()
         self.applications.show_answer(None, self.view)
-        self.controller.central_ready()
-        central, online, identity = self.controller.central, self.controller.online, state.identity
+        self.controller.centre.ready()
+        central, identity = self.controller.centre.client, state.identity
+        online = self.controller.status().online
 
         def done(answer: ApplicationsAnswer) -> None:
             if self.machine.still(Overlay.APPLICATIONS, opened):
@@ -239,10 +240,9 @@ class Overlays:
 
     def _refresh_status(self) -> None:
         c = self.controller
-        reader, store, health, online = c.reader, c.store, c.printer_health, c.online
-        version = c.catalog.version if c.catalog else None
-        now = c.now()
-        sync = c.sync.status() if c.sync is not None else None
+        reader, store, now, status = c.reader, c.store, c.now(), c.status()
+        health, online, sync = status.printer, status.online, status.sync
+        version = status.catalog.version if status.catalog else None
 
         def done(status: OperatorStatus) -> None:
             if self.machine.current is Overlay.OPERATOR:
@@ -286,7 +286,7 @@ class Overlays:
         if not self.machine.take_test_tap():
             return
         c = self.controller
-        reader, trust, now = c.reader, c.trust, c.now
+        reader, trust, now = c.reader, c.status().trust, c.now
 
         def done(result: str) -> None:
             if self.machine.current is Overlay.OPERATOR:
@@ -301,7 +301,7 @@ class Overlays:
     def _reload(self) -> None:
         log.info("operator reloads the catalog")
         self.operator.say(self.view.t("op_reloading"))
-        self.controller.reload_catalog()
+        self.controller.sync.refresh_documents()
 
 
 def _insert_row(screen: Screen, *buttons: QPushButton) -> None:

@@ -65,7 +65,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         window.resize(*size)
         window.show()
         controller = window.controller
-        _wait(app, lambda: controller.catalog is not None)
+        _wait(app, lambda: controller.status().catalog is not None)
 
         def shot(name: str, phase: Phase) -> None:
             _wait(app, lambda: controller.machine.state.phase is phase)

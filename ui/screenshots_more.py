@@ -98,7 +98,7 @@ def capture_desk(
 ) -> Path:
     with _window(config, Store.open(config.store_path), size, demo=True, desk=True) as window:
         controller = window.controller
-        wait(lambda: controller.catalog is not None)
+        wait(lambda: controller.status().catalog is not None)
         reader = controller.reader
         if isinstance(reader, SimulatedReader):
             reader.tap(demo_card("budi").applet())
@@ -117,5 +117,5 @@ def capture_out_of_service(
     config.store_path.write_bytes(b"not a database: a file cut short by a power failure" * 100)
     store = Store.open(config.store_path, deferred=True)
     with _window(config, store, size, demo=False) as window:
-        wait(lambda: window.controller.store_failure is not None)
+        wait(lambda: window.controller.status().store_failure is not None)
         return _grab(app, window, out / "out-of-service.png")

@@ -54,16 +54,17 @@ class KioskWindow(QMainWindow):
         self.exit_requested: Callable[[], None] = lambda: None
         self.controller = controller
         self.executor = executor
+        status = controller.status()
         self.view = View(
-            lang=controller.language,
-            catalog=controller.catalog,
+            lang=status.language,
+            catalog=status.catalog,
             office_id=controller.config.kiosk.office_id,
             dispatch=self.dispatch,
             touch_px=min_touch_px(controller.config.kiosk.screen_dpi),
         )
         # On the window, not only the app: every screen gets the touch sizes.
         self.setStyleSheet(STYLE_SHEET + touch_style(self.view.touch_px))
-        self.printer_ok = controller.printer_health.ok
+        self.printer_ok = status.printer_ok
         self.stack = QStackedWidget()
         self.attract = AttractScreen(
             self.toggle_language,
@@ -128,11 +129,11 @@ class KioskWindow(QMainWindow):
         # Out of service, the store is tried again every minute (the catalog and
         # the lists come from the sync engine alone).
         self.store_timer = QTimer(self)
-        self.store_timer.timeout.connect(controller.retry_store)
+        self.store_timer.timeout.connect(controller.startup.retry)
         self.store_timer.start(60_000)
         # A healthy answer clears a printer fault (and the banner) without a test print.
         self.printer_timer = QTimer(self)
-        self.printer_timer.timeout.connect(controller.refresh_printer)
+        self.printer_timer.timeout.connect(controller.printers.refresh)
         self.printer_timer.start(int(controller.config.printer.status_poll_s * 1000))
         self.render_state(controller.machine.state)
         self.status_changed()
@@ -153,8 +154,8 @@ class KioskWindow(QMainWindow):
 
     def toggle_language(self) -> None:
         i = LANGUAGES.index(self.view.lang) if self.view.lang in LANGUAGES else 0
-        self.controller.language = LANGUAGES[(i + 1) % len(LANGUAGES)]
-        self.view.lang = self.controller.language
+        self.controller.set_language(LANGUAGES[(i + 1) % len(LANGUAGES)])
+        self.view.lang = self.controller.status().language
         self.render_state(self.controller.machine.state)
         if self.desk is not None:
             self.desk.render_panel()
@@ -181,9 +182,10 @@ class KioskWindow(QMainWindow):
 
     # -- rendering -----------------------------------------------------------
     def render_state(self, state: SessionState) -> None:
-        self.view.catalog = self.controller.catalog
-        self.view.printer_ok = self.printer_ok = self.controller.printer_health.ok
-        self.view.queue = self.controller.queue
+        status = self.controller.status()
+        self.view.catalog = status.catalog
+        self.view.printer_ok = self.printer_ok = status.printer_ok
+        self.view.queue = status.queue
         if not state.personal:  # the session ended: wipe every widget
             for screen in dict.fromkeys(self.screens.values()):
                 screen.clear()
@@ -191,7 +193,7 @@ class KioskWindow(QMainWindow):
             state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN)
             and self._phase_shown is not state.phase
         ):
-            self.controller.refresh_queue()  # now serving and the wait, for tiles and detail
+            self.controller.queue.refresh()  # now serving and the wait, for tiles and detail
         self._phase_shown = state.phase
         screen = self.screens[state.phase]
         screen.render_state(state, self.view)
@@ -208,20 +210,21 @@ class KioskWindow(QMainWindow):
             self.warning.hide()
 
     def status_changed(self) -> None:
-        self.attract.out_of_service = self.controller.store_failure is not None
-        self.view.catalog = self.controller.catalog
-        self.view.printer_ok = self.printer_ok = self.controller.printer_health.ok
+        status = self.controller.status()
+        self.attract.out_of_service = status.out_of_service
+        self.view.catalog = status.catalog
+        self.view.printer_ok = self.printer_ok = status.printer_ok
         self._render_attract_status()
         state = self.controller.machine.state
         if state.phase is Phase.IDLE:
             self.attract.render_state(state, self.view)
         elif state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN):  # the queue's answer
-            self.view.queue = self.controller.queue
+            self.view.queue = status.queue
             self.screens[state.phase].render_state(state, self.view)
 
     def _render_attract_status(self) -> None:
         self.attract.set_status(
-            self.view, online=self.controller.online, printer_ok=self.printer_ok
+            self.view, online=self.controller.status().online, printer_ok=self.printer_ok
         )
 
     def go_fullscreen(self) -> None:

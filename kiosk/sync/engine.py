@@ -167,6 +167,25 @@ class SyncEngine:
             return None
         return cached
 
+    def cached_catalog(self) -> tuple[Catalog, str | None] | None:
+        """The catalog the centre last sent and its ETag, from the store (for the kiosk's start).
+
+        None if none was ever kept, or if the kept one cannot be read or used (logged).
+        """
+        try:
+            cached = self.store.load_catalog()
+        except StoreError as exc:
+            log.error("cached catalog unreadable: %s", exc)
+            return None
+        if cached is None:
+            return None
+        body, etag = cached
+        try:
+            return Catalog.from_json(body), etag
+        except CatalogError as exc:
+            log.error("cached catalog rejected: %s", exc)
+            return None
+
     def refresh_documents(self) -> None:
         """Fetch the catalog and the lists at the next step (the operator's reload); any thread."""
         self.schedule.wake(["documents"])

@@ -22,9 +22,11 @@ from contract.errors import TrustError
 from contract.trust import TrustStore
 from kiosk.client.client import CentralClient
 from kiosk.config import CardSection, Config, KioskSection, PrinterSection
-from kiosk.controller import InlineExecutor, KioskController, trust_from
+from kiosk.controller import KioskController
+from kiosk.executor import InlineExecutor
 from kiosk.session.events import Tick
 from kiosk.session.machine import Phase
+from kiosk.wiring.from_config import trust_from
 from offline_store import Store
 from printing import make_printer
 

@@ -73,7 +73,7 @@ def kiosk(tmp_path: Path, catalog: Catalog) -> Iterator[KioskController]:
         now=lambda: dt.datetime(2026, 11, 22, 9, 40, tzinfo=dt.UTC),
         trust=demo_trust_store(),
     )
-    controller.catalog = catalog
+    controller.sync.use_catalog(catalog)
     controller.start()
     yield controller
     controller.stop()
@@ -81,12 +81,12 @@ def kiosk(tmp_path: Path, catalog: Catalog) -> Iterator[KioskController]:
 
 
 def test_a_failed_queue_fetch_lets_the_next_one_run(kiosk: KioskController) -> None:
-    central = kiosk.central
+    central = kiosk.centre.client
     assert isinstance(central, FlakyQueueCentral)
-    kiosk.refresh_queue()
-    assert central.asked == 1 and kiosk.queue is None
-    kiosk.refresh_queue()  # the flag was let go: this one is asked
-    assert central.asked == 2 and kiosk.queue is not None
+    kiosk.queue.refresh()
+    assert central.asked == 1 and kiosk.status().queue is None
+    kiosk.queue.refresh()  # the flag was let go: this one is asked
+    assert central.asked == 2 and kiosk.status().queue is not None
 
 
 def _fail(effect: object) -> SessionEvent:

@@ -21,7 +21,8 @@ from cardio.readers.simulated import SimulatedReader
 from contract.catalog import Catalog
 from kiosk.client.client import CentralClient
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
-from kiosk.controller import InlineExecutor, KioskController
+from kiosk.controller import KioskController
+from kiosk.executor import InlineExecutor
 from kiosk.session.events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase
 from kiosk.tickets.issue import reprint_ticket
@@ -64,8 +65,8 @@ def kiosk(
         trust=demo_trust_store(),
     )
     changes: list[str] = []
-    controller.subscribe_status(lambda: changes.append(controller.printer_health.state))
-    controller.catalog = catalog
+    controller.subscribe_status(lambda: changes.append(controller.status().printer.state))
+    controller.sync.use_catalog(catalog)
     controller.start()
     yield controller, reader, changes
     controller.stop()
@@ -98,7 +99,7 @@ def test_ticket_then_slip_print_and_the_printer_is_healthy(
     [slip] = [t for t in outputs if "BUKTI PENDAFTARAN" in t]
     assert "A-001" in printed_ticket and "Kartu BPJS Kesehatan (jika ada)" in printed_ticket
     assert "Siti Aminah" in slip and "081234567890" in slip and "A-001" in slip
-    assert controller.printer_health.state == "ok"
+    assert controller.status().printer.state == "ok"
 
 
 def test_a_service_without_a_slip_prints_one_job(
@@ -116,7 +117,7 @@ def test_a_disabled_printer_falls_back_to_the_screen_and_recovers(
     kiosk: tuple[KioskController, SimulatedReader, list[str]], cupsd: PrivateCupsd
 ) -> None:
     controller, reader, changes = kiosk
-    assert controller.printer_health.state == "ok"
+    assert controller.status().printer.state == "ok"
     cupsd.tool("cupsdisable", "-r", "paper cover opened", PDF_QUEUE)
 
     one_citizen(controller, reader, "puskesmas-umum")
@@ -124,7 +125,7 @@ def test_a_disabled_printer_falls_back_to_the_screen_and_recovers(
     ticket = controller.machine.state.ticket
     assert ticket is not None and not ticket.printed and ticket.print_fault == "offline"
     assert ticket.number == "A-001" and ticket.status_url.startswith(f"{CENTRAL}/t/")
-    health = controller.printer_health
+    health = controller.status().printer
     assert (health.state, health.fault) == ("fault", "offline")
     assert "paper cover opened" in health.detail and health.since is not None
     assert changes[-1] == "fault"
@@ -135,14 +136,17 @@ def test_a_disabled_printer_falls_back_to_the_screen_and_recovers(
 
     controller.dispatch(Finish())
     cupsd.tool("cupsenable", PDF_QUEUE)
-    controller.refresh_printer()  # the window's status poll
+    controller.printers.refresh()  # the window's status poll
 
-    assert controller.printer_health.state == "ok" and changes[-1] == "ok"
+    assert controller.status().printer.state == "ok" and changes[-1] == "ok"
     assert cupsd.wait_for_outputs(1, timeout_s=1.0) == []  # nothing printed behind our back
 
-    assert controller.catalog is not None
+    assert controller.status().catalog is not None
     again = reprint_ticket(
-        item.key, store=controller.store, catalog=controller.catalog, setup=controller.print_setup
+        item.key,
+        store=controller.store,
+        catalog=controller.status().catalog,
+        setup=controller.printers.setup,
     )
 
     assert again.printed and again.number == "A-001"
@@ -156,14 +160,14 @@ def test_a_test_print_clears_a_fault(
 ) -> None:
     controller, _, changes = kiosk
     cupsd.tool("cupsdisable", PDF_QUEUE)
-    controller.refresh_printer()
-    assert controller.printer_health.state == "fault"
+    controller.printers.refresh()
+    assert controller.status().printer.state == "fault"
     cupsd.tool("cupsenable", PDF_QUEUE)
     results: list[bool] = []
 
     controller.test_print(results.append)
 
-    assert results == [True] and controller.printer_health.state == "ok"
+    assert results == [True] and controller.status().printer.state == "ok"
     assert changes[-2:] == ["fault", "ok"]
     [test_page] = cupsd.wait_for_outputs(1)
     assert "TEST" in pdf_text(test_page.read_bytes())

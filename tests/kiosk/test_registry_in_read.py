@@ -19,9 +19,11 @@ from contract.catalog import Catalog
 from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
 from kiosk.client.client import CentralClient
 from kiosk.config import CardSection, Config, KioskSection, PrinterSection, SyncSection
-from kiosk.controller import InlineExecutor, KioskController, trust_from
+from kiosk.controller import KioskController
+from kiosk.executor import InlineExecutor
 from kiosk.session.events import BirthDateEntered, Cancel, ProofSkipped, ServiceSelected
 from kiosk.session.machine import Phase
+from kiosk.wiring.from_config import trust_from
 from offline_store import Store
 from printing import make_printer
 
@@ -168,7 +170,7 @@ def test_offline_a_uid_only_card_is_not_asked_for_a_date(
     build: Build, failing_centre: Callable[[bytes | None], str]
 ) -> None:
     controller = build(failing_centre(None), "token")
-    controller.online = False
+    controller.sync.online = False
     tap(controller, "ektp")
     state = controller.machine.state
     assert state.phase is Phase.IDENTIFIED and state.identity is not None
@@ -185,9 +187,9 @@ def test_the_holder_is_named_only_after_the_right_date(
     build: Build, demo_central: str, enrolled: str
 ) -> None:
     controller = build(demo_central, enrolled)
-    fetched = controller.central.fetch_catalog()  # as the sync engine would bring it
+    fetched = controller.centre.client.fetch_catalog()  # as the sync engine would bring it
     assert fetched.data is not None
-    controller.catalog = Catalog.from_json(fetched.data)
+    controller.sync.use_catalog(Catalog.from_json(fetched.data))
     tap(controller, "ektp")
     state = controller.machine.state
     assert state.phase is Phase.PROVING
@@ -236,7 +238,7 @@ def test_an_unsigned_card_naming_someone_else_gets_no_city_record(
               "full_name": "Penyusup", "date_of_birth": "1979-08-17", "sex": "M"}  # fmt: skip
     seen: list[str] = []
     for online in (True, False):
-        controller.online = online
+        controller.sync.online = online
         reader.tap(CitizenCardApplet(bytes.fromhex("04DEADBEEF0001"), encode_record(forged)))
         state = controller.machine.state
         assert state.identity is not None

@@ -22,7 +22,8 @@ from contract.catalog import Catalog
 from kiosk.cli.main import demo_config
 from kiosk.client.client import CentralClient
 from kiosk.config import Config, KioskSection, PrinterSection, parse_config
-from kiosk.controller import InlineExecutor, KioskController
+from kiosk.controller import KioskController
+from kiosk.executor import InlineExecutor
 from kiosk.session.events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase
 from kiosk.wiring.printer import printer_from
@@ -74,7 +75,7 @@ def kiosk(tmp_path: Path, catalog: Catalog) -> Iterator[tuple[KioskController, N
     store = Store.open(config.store_path)
     now = Now()
     controller = controller_for(config, store, now)
-    controller.catalog = catalog
+    controller.sync.use_catalog(catalog)
     controller.start()
     yield controller, now, tickets, config
     controller.stop()
@@ -111,11 +112,11 @@ def test_the_slip_goes_after_24_hours_and_the_ticket_stays(
     assert (tickets / PERSONAL_LIST).read_text() == f"{written}\tslip-A-001.pdf\n"
 
     now.value = START + DAY - dt.timedelta(seconds=1)
-    controller.refresh_printer()  # the window's status poll
+    controller.printers.refresh()  # the window's status poll
     assert pdfs(tickets) == ["slip-A-001.pdf", "tiket-A-001.pdf"]  # still fresh
 
     now.value = START + DAY
-    controller.refresh_printer()
+    controller.printers.refresh()
     assert pdfs(tickets) == ["tiket-A-001.pdf"]  # the slip is gone, the ticket stays
     assert (tickets / PERSONAL_LIST).read_text() == ""
 

@@ -36,7 +36,7 @@ def desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindo
     window.resize(1400, 1000)
     window.show()
     try:
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
     finally:
         window.controller.stop()
@@ -95,7 +95,7 @@ def test_the_kiosk_keeps_card_values_locked(
     tmp_path: Path, qtbot: QtBot, demo_central: str
 ) -> None:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         assert window.desk is None
         click(qtbot, button_with(window, "Siti Aminah"))
         wait_phase(qtbot, window, Phase.IDENTIFIED)

@@ -38,7 +38,7 @@ CANNOT_CHECK = "Tidak dapat memeriksa status saat ini"
 @pytest.fixture
 def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.online is True, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().online is True, timeout=5000)
         yield window
 
 
@@ -46,7 +46,7 @@ def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWind
 def offline_kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
     config = offline_config(tmp_path)
     with running_kiosk(qtbot, config) as window:
-        qtbot.waitUntil(lambda: window.controller.online is False, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().online is False, timeout=5000)
         yield window
 
 

@@ -91,7 +91,7 @@ def kiosk(
         qtbot, demo_config(tmp_path, demo_central), width=width, height=height, clock=clock
     ) as window:
         window.clock = clock  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
 
 
@@ -162,7 +162,7 @@ def test_a_denser_screen_gets_bigger_targets(
         config, kiosk=dataclasses.replace(config.kiosk, screen_dpi=141.0)
     )  # a 15.6" full-HD panel
     with running_kiosk(qtbot, dense, width=1080, height=1920) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
         touch_px = min_touch_px(141.0)
         assert touch_px == 84
         click(qtbot, button_with(kiosk, "Siti Aminah"))

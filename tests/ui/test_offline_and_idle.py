@@ -54,7 +54,7 @@ def hasty_kiosk(
 def test_unreachable_centre_shows_offline_and_no_services(
     offline_kiosk: KioskWindow, qtbot: QtBot
 ) -> None:
-    qtbot.waitUntil(lambda: offline_kiosk.controller.online is False, timeout=5000)
+    qtbot.waitUntil(lambda: offline_kiosk.controller.status().online is False, timeout=5000)
     badges = [w for w in offline_kiosk.findChildren(QLabel) if w.isVisible()]
     shown = "\n".join(w.text() for w in badges)
     assert "Luring" in shown
@@ -69,7 +69,7 @@ def test_unreachable_centre_shows_offline_and_no_services(
 def test_idle_warning_then_timeout_wipes_every_widget(
     hasty_kiosk: KioskWindow, qtbot: QtBot, clock: ManualClock
 ) -> None:
-    qtbot.waitUntil(lambda: hasty_kiosk.controller.catalog is not None, timeout=5000)
+    qtbot.waitUntil(lambda: hasty_kiosk.controller.status().catalog is not None, timeout=5000)
     click(qtbot, button_with(hasty_kiosk, "Siti Aminah"))
     wait_phase(qtbot, hasty_kiosk, Phase.IDENTIFIED)
     hasty_kiosk.controller.dispatch(ServiceSelected("puskesmas-umum"))

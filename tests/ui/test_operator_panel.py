@@ -206,7 +206,9 @@ def test_out_of_service_the_panel_still_opens_and_names_the_store_fault(
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     config.store_path.write_bytes(b"half a database, then the power went" * 200)
     with running_kiosk(qtbot, config, deferred_store=True) as window:
-        qtbot.waitUntil(lambda: window.controller.store_failure is not None, timeout=10_000)
+        qtbot.waitUntil(
+            lambda: window.controller.status().store_failure is not None, timeout=10_000
+        )
         five_taps(qtbot, window)
         enter(qtbot, window, PIN)
         qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
@@ -249,5 +251,5 @@ def test_a_cached_list_older_than_the_configured_one_is_refused_and_named_on_the
             "Ditolak dari server pusat: cached trust: revocation list version 1 is lower"
             " than the 3 held"
         )
-        assert controller.trust.revocation_version == 3
-        assert controller.trust.is_revoked(DEMO_ISSUER_ID, "PKU-000001")
+        assert controller.trust.current.revocation_version == 3
+        assert controller.trust.current.is_revoked(DEMO_ISSUER_ID, "PKU-000001")

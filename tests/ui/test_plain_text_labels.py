@@ -73,8 +73,8 @@ def shown_texts(window: KioskWindow) -> list[str]:
 @pytest.fixture
 def kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, offline_config(tmp_path)) as window:
-        qtbot.waitUntil(lambda: window.controller.online is False, timeout=5000)
-        window.controller.catalog = marked_catalog()
+        qtbot.waitUntil(lambda: window.controller.status().online is False, timeout=5000)
+        window.controller.sync.use_catalog(marked_catalog())
         window.status_changed()
         yield window
 
@@ -97,7 +97,7 @@ def _identify(window: KioskWindow, full_name: str) -> None:
 
 def test_every_screen_shows_marked_up_data_as_plain_text(kiosk: KioskWindow) -> None:
     seen: set[str] = set()
-    catalog = kiosk.controller.catalog
+    catalog = kiosk.controller.status().catalog
     assert catalog is not None
     office = catalog.office(kiosk.controller.config.kiosk.office_id)
 

@@ -45,9 +45,9 @@ def kiosk(tmp_path: Path, qtbot: QtBot, cupsd: PrivateCupsd) -> Iterator[KioskWi
         central=CentralSection(url=f"http://127.0.0.1:{closed_port()}", timeout_s=0.3),
     )
     with running_kiosk(qtbot, config, height=1400, stop_timeout_ms=5000) as window:
-        window.controller.catalog = Catalog.from_json(json.loads(DEMO_CATALOG.read_text()))
+        window.controller.sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
         window.status_changed()
-        qtbot.waitUntil(lambda: window.controller.printer_health.state == "ok", timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().printer.state == "ok", timeout=5000)
         yield window
 
 
@@ -87,7 +87,7 @@ def test_a_failed_print_shows_number_qr_and_photo_hint_then_a_banner(
     click(qtbot, button_with(kiosk, "Selesai"))  # and the thank-you screen's
     wait_phase(qtbot, kiosk, Phase.IDLE)
     assert banner_shown(kiosk)
-    assert kiosk.controller.printer_health.fault == "offline"
+    assert kiosk.controller.status().printer.fault == "offline"
     assert not qr.text  # the session's QR is gone with the session
 
 
@@ -95,7 +95,7 @@ def test_the_banner_goes_once_a_status_poll_finds_the_printer_well(
     kiosk: KioskWindow, qtbot: QtBot, cupsd: PrivateCupsd
 ) -> None:
     cupsd.tool("cupsdisable", PDF_QUEUE)
-    kiosk.controller.refresh_printer()
+    kiosk.controller.printers.refresh()
     qtbot.waitUntil(lambda: banner_shown(kiosk), timeout=5000)
 
     cupsd.tool("cupsenable", PDF_QUEUE)

@@ -53,7 +53,7 @@ def kiosk(
     tmp_path: Path, demo_central: str, qtbot: QtBot, clock: ManualClock
 ) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central), clock=clock) as window:
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
 
 

@@ -22,7 +22,7 @@ from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_p
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
 
 
@@ -35,8 +35,8 @@ def tile(kiosk: KioskWindow, service_id: str) -> QPushButton:
 def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot: QtBot) -> None:
     click(qtbot, button_with(kiosk, "Budi Santoso"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
-    kiosk.controller.online = False  # as if the centre went away: no queue to show
-    kiosk.controller.queue = None
+    kiosk.controller.sync.online = False  # as if the centre went away: no queue to show
+    kiosk.controller.queue.state = None
     click(qtbot, tile(kiosk, "ktp-cetak-ulang"))
     wait_phase(qtbot, kiosk, Phase.SERVICE_CHOSEN)
     detail = kiosk.screens[Phase.SERVICE_CHOSEN]
@@ -47,7 +47,7 @@ def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot
     assert detail.queue.text() == "Sedang dilayani: —\nPerkiraan waktu tunggu: —"
 
     # the centre's answer arrives while the detail is up
-    kiosk.controller.queue = QueueState(
+    kiosk.controller.queue.state = QueueState(
         "pku-mpp", "2026-11-23", (ServiceQueue("ktp-cetak-ulang", "B-012", 4, 15),)
     )
     kiosk.status_changed()
@@ -64,13 +64,15 @@ def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot
 def test_a_service_the_card_cannot_use_says_why_on_its_tile(
     kiosk: KioskWindow, qtbot: QtBot
 ) -> None:
-    catalog = kiosk.controller.catalog
+    catalog = kiosk.controller.status().catalog
     assert catalog is not None
     services = tuple(
         dataclasses.replace(s, assurance=Assurance.SIGNED) if s.id == "izin-usaha-mikro" else s
         for s in catalog.services
     )
-    kiosk.controller.catalog = dataclasses.replace(catalog, version="signed", services=services)
+    kiosk.controller.sync.use_catalog(
+        dataclasses.replace(catalog, version="signed", services=services)
+    )
     click(qtbot, button_with(kiosk, "e-KTP"))  # a UID only: unverified
     wait_phase(qtbot, kiosk, Phase.PROVING)
     click(qtbot, button_with(kiosk, "Lewati"))  # no date of birth: nobody named
@@ -88,15 +90,15 @@ def test_tiles_show_now_serving_and_people_waiting(kiosk: KioskWindow, qtbot: Qt
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     qtbot.waitUntil(lambda: "orang menunggu" in tile(kiosk, "puskesmas-umum").text(), timeout=5000)
-    queue = kiosk.controller.queue
+    queue = kiosk.controller.status().queue
     assert queue is not None
     [known] = [q for q in queue.services if q.service_id == "puskesmas-umum"]
     assert f"· {known.waiting} orang menunggu" in tile(kiosk, "puskesmas-umum").text()
 
 
 def test_tiles_say_nothing_of_a_queue_nobody_reported(kiosk: KioskWindow, qtbot: QtBot) -> None:
-    kiosk.controller.online = False  # the centre went away before the tap
-    kiosk.controller.queue = None
+    kiosk.controller.sync.online = False  # the centre went away before the tap
+    kiosk.controller.queue.state = None
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     assert "menunggu" not in tile(kiosk, "puskesmas-umum").text()

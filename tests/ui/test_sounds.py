@@ -131,7 +131,7 @@ def test_a_session_asks_for_tap_then_success_and_a_refusal_for_error(
     tmp_path: Path, demo_central: str, qtbot: QtBot
 ) -> None:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
         player = recorded(kiosk, tmp_path)
         click(qtbot, button_with(kiosk, "Siti Aminah"))
         wait_phase(qtbot, kiosk, Phase.IDENTIFIED)

@@ -66,13 +66,13 @@ def test_the_store_opens_once_the_attract_screen_is_painted(
     qtbot: QtBot, hidden_kiosk: KioskWindow
 ) -> None:
     window, controller = hidden_kiosk, hidden_kiosk.controller
-    assert not controller.store.is_open and controller.catalog is None
+    assert not controller.store.is_open and controller.status().catalog is None
     window.show()
-    qtbot.waitUntil(lambda: controller.catalog is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: controller.status().catalog is not None, timeout=10_000)
     assert controller.store.is_open and window.attract.isVisible()
-    assert controller.catalog_etag == '"cached"'  # offline: the cached one
-    assert controller.store_failure is None
-    engine = controller.sync
+    assert controller.status().catalog_etag == '"cached"'  # offline: the cached one
+    assert controller.status().store_failure is None
+    engine = controller.sync.engine
     assert engine is not None
     qtbot.waitUntil(lambda: engine.running)
 
@@ -95,11 +95,11 @@ def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
     with running_kiosk(qtbot, config, deferred_store=True) as window:
         controller = window.controller
         told: list[str | None] = []
-        controller.subscribe_status(lambda: told.append(controller.store_failure))
-        qtbot.waitUntil(lambda: controller.store_failure is not None, timeout=10_000)
-        assert "database" in (controller.store_failure or "")
-        assert told and told[-1] == controller.store_failure
-        assert controller.sync is not None and not controller.sync.running
+        controller.subscribe_status(lambda: told.append(controller.status().store_failure))
+        qtbot.waitUntil(lambda: controller.status().store_failure is not None, timeout=10_000)
+        assert "database" in (controller.status().store_failure or "")
+        assert told and told[-1] == controller.status().store_failure
+        assert controller.sync.engine is not None and not controller.sync.engine.running
         # The citizen reads why, and a tap starts nothing that could not be kept.
         shown = visible_strings(window)
         assert "Mohon maaf, anjungan ini sedang tidak dapat melayani" in shown
@@ -112,10 +112,10 @@ def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
         assert controller.machine.state.phase is Phase.IDLE
 
         config.store_path.unlink()  # the operator moved the broken file aside
-        controller.retry_store()  # what the window's minute timer calls
-        qtbot.waitUntil(lambda: controller.store_failure is None, timeout=10_000)
+        controller.startup.retry()  # what the window's minute timer calls
+        qtbot.waitUntil(lambda: controller.status().store_failure is None, timeout=10_000)
         assert controller.store.is_open and "Tempelkan kartu Anda" in visible_strings(window)
-        assert controller.sync.running
+        assert controller.sync.engine.running
         click(qtbot, button_with(window, "Siti Aminah"))
         wait_phase(qtbot, window, Phase.IDENTIFIED)
 
@@ -133,8 +133,8 @@ def test_a_card_tapped_before_the_first_paint_is_greeted_with_the_cached_service
     siti = [b for b in window.findChildren(QPushButton) if b.text() == "Siti Aminah"]
     siti[0].click()
     wait_phase(qtbot, window, Phase.IDENTIFIED)
-    assert window.controller.catalog is not None
-    assert window.controller.catalog_etag == '"cached"'
+    assert window.controller.status().catalog is not None
+    assert window.controller.status().catalog_etag == '"cached"'
 
 
 def test_a_card_tapped_before_the_store_is_open_meets_the_cached_revocations(

@@ -21,7 +21,7 @@ from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_p
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
 
 
@@ -56,7 +56,7 @@ def test_an_online_ticket_shows_people_ahead_the_wait_and_what_to_bring(
     assert screen.paper.text() == "Silakan ambil tiket Anda"
     assert screen.qr.isVisible() and screen.qr.text == ticket.status_url
 
-    catalog = kiosk.controller.catalog
+    catalog = kiosk.controller.status().catalog
     assert catalog is not None
     requirements = catalog.service("puskesmas-umum").requirements
     assert requirements

@@ -24,7 +24,7 @@ from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_p
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
 
 
@@ -47,7 +47,7 @@ def tiles(kiosk: KioskWindow) -> dict[str, QPushButton]:
 
 
 def test_every_category_has_its_own_icon_on_its_tiles(kiosk: KioskWindow, qtbot: QtBot) -> None:
-    catalog = kiosk.controller.catalog
+    catalog = kiosk.controller.status().catalog
     assert catalog is not None
     here = [s for s in catalog.services if s.office_id == kiosk.view.office_id]
     # one more service in each category the demo leaves empty here, so every icon shows
@@ -57,12 +57,14 @@ def test_every_category_has_its_own_icon_on_its_tiles(kiosk: KioskWindow, qtbot:
         if not any(s.category == c for s in here)
     )
     categories = {c: catalog.categories.get(c, Text({"id": c, "en": c})) for c in CATEGORIES}
-    kiosk.controller.catalog = dataclasses.replace(
-        catalog, version="icons", services=catalog.services + extra, categories=categories
+    kiosk.controller.sync.use_catalog(
+        dataclasses.replace(
+            catalog, version="icons", services=catalog.services + extra, categories=categories
+        )
     )
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
-    services = {s.id: s for s in kiosk.controller.catalog.services}
+    services = {s.id: s for s in kiosk.controller.status().catalog.services}
     shown = tiles(kiosk)
     by_category: dict[str, QImage] = {}
     for service_id, tile in shown.items():
@@ -86,13 +88,15 @@ def test_every_category_has_its_own_icon_on_its_tiles(kiosk: KioskWindow, qtbot:
 
 
 def test_an_unknown_category_gets_the_neutral_icon(kiosk: KioskWindow, qtbot: QtBot) -> None:
-    catalog = kiosk.controller.catalog
+    catalog = kiosk.controller.status().catalog
     assert catalog is not None
     here = next(s for s in catalog.services if s.office_id == kiosk.view.office_id)
     odd = dataclasses.replace(here, id="odd-one", category="lainnya")
     categories = {**catalog.categories, "lainnya": Text({"id": "Lainnya", "en": "Other"})}
-    kiosk.controller.catalog = dataclasses.replace(
-        catalog, version="odd", services=(*catalog.services, odd), categories=categories
+    kiosk.controller.sync.use_catalog(
+        dataclasses.replace(
+            catalog, version="odd", services=(*catalog.services, odd), categories=categories
+        )
     )
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)

@@ -24,7 +24,7 @@ SITI_RECORD_PHONE = "081378901234"  # central/demo_data/citizens.json
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
 
 
@@ -133,7 +133,7 @@ def test_the_field_being_typed_is_scrolled_above_the_keyboard_in_landscape(
 ) -> None:
     config = demo_config(tmp_path, demo_central)
     with running_kiosk(qtbot, config, width=1920, height=1080) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
         form = open_form(qtbot, kiosk, "Siti Aminah", "puskesmas-umum")
         complaint = form.editors["complaint"]  # the last field: under the fold at first
         assert form.keyboard.target is complaint

@@ -152,9 +152,9 @@ INDONESIAN = sorted(
 @pytest.fixture
 def english_kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         window.toggle_language()
-        assert window.controller.language == "en"
+        assert window.controller.status().language == "en"
         yield window
 
 
@@ -195,7 +195,7 @@ def test_no_visible_string_is_left_in_indonesian(english_kiosk: KioskWindow, qtb
     check("thank you")
     click(qtbot, button_with(kiosk, tr("finish", "en")))
     wait_phase(qtbot, kiosk, Phase.IDLE)
-    if kiosk.controller.language != "en":
+    if kiosk.controller.status().language != "en":
         kiosk.toggle_language()
     c.dispatch(ComplaintOpened())
     wait_phase(qtbot, kiosk, Phase.COMPLAINT)

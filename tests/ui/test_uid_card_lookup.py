@@ -35,7 +35,7 @@ RINA = ("Rina", "Wulandari", "1471055506900003", "RM-2021-017733", "081266667777
 def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
     config = demo_config(tmp_path, demo_central, timeout_s=0.5)
     with running_kiosk(qtbot, config) as window:
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
 
 
@@ -111,7 +111,7 @@ def test_a_wrong_date_then_the_right_one_unlocks_the_pre_fill(
 def test_offline_the_ektp_is_greeted_without_a_name_at_once(
     offline_kiosk: KioskWindow, qtbot: QtBot
 ) -> None:
-    qtbot.waitUntil(lambda: offline_kiosk.controller.online is False, timeout=5000)
+    qtbot.waitUntil(lambda: offline_kiosk.controller.status().online is False, timeout=5000)
     phases: list[Phase] = []
     offline_kiosk.controller.subscribe(lambda state: phases.append(state.phase))
     click(qtbot, button_with(offline_kiosk, "e-KTP"))

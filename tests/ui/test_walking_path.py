@@ -39,7 +39,7 @@ SITI_STRINGS = (
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.catalog is not None, timeout=5000)
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
 
 
@@ -156,4 +156,4 @@ def test_catalog_is_cached_for_offline_use(kiosk: KioskWindow) -> None:
     assert cached is not None
     body, etag = cached
     assert etag and body["version"] == json.loads(json.dumps(body))["version"]
-    assert kiosk.controller.online is True
+    assert kiosk.controller.status().online is True

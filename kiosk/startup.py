@@ -1,0 +1,105 @@
+"""Opening the store at the kiosk's start, and again while it cannot be opened.
+
+Opening the store imports sqlite-utils and migrates (some 0.3 s), so it runs
+on a worker once the first screen is up (:meth:`StoreStartup.load`). It takes
+up what the sync engine cached there: the trust lists before any card is read,
+the catalog before the first greeting. A store that cannot be opened puts the
+kiosk out of service (:attr:`StoreStartup.failure`): it could not keep a
+ticket. :meth:`StoreStartup.retry` tries again; once it opens, the sync engine
+starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from contract.catalog import Catalog
+from kiosk.executor import Executor
+from kiosk.wiring.sync import SyncLink
+from offline_store import Store, StoreError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StoreLoaded:
+    """What the kiosk starts from, out of its store: ``error`` if it cannot be opened."""
+
+    error: str | None = None
+    catalog: Catalog | None = None
+    etag: str | None = None
+
+
+class StoreStartup:
+    def __init__(
+        self, store: Store, sync: SyncLink, executor: Executor, changed: Callable[[], None]
+    ) -> None:
+        self._store = store
+        self._sync = sync
+        self._executor = executor
+        #: Called on the GUI thread when the store becomes unusable or usable again.
+        self._changed = changed
+        #: Why the store cannot be opened, while it cannot: the kiosk is out of service.
+        self.failure: str | None = None
+        self._lock = threading.Lock()
+        self._loaded: StoreLoaded | None = None
+
+    def load(self) -> None:
+        """Open the store on a worker; then take its catalog and start the sync engine."""
+        self._executor.run_in_background(self.open, self._ready, self._broke)
+
+    def retry(self) -> None:
+        """Out of service: try again (the window's minute timer calls it)."""
+        if self.failure is not None:
+            self.load()
+
+    def open(self) -> StoreLoaded:
+        """Open the store and read the kiosk's starting point from it, once (any thread).
+
+        A card read in the first instants calls it too, and waits for the load
+        under way rather than read without the cached revocations.
+        """
+        with self._lock:
+            if self._loaded is None or self._loaded.error is not None:
+                self._loaded = self._read()
+            return self._loaded
+
+    def catch_up(self) -> None:
+        """A tap before :meth:`load` finished opened the store: take its cached catalog (GUI)."""
+        loaded = self._loaded
+        if loaded is not None and loaded.error is None:
+            self._take_catalog(loaded)
+
+    def _read(self) -> StoreLoaded:
+        try:
+            self._store.ensure_open()
+        except StoreError as exc:
+            log.error("local store unusable, the kiosk is out of service: %s", exc)
+            return StoreLoaded(error=str(exc))
+        cached = self._sync.cached()
+        if cached is None:
+            return StoreLoaded()
+        catalog, etag = cached
+        return StoreLoaded(catalog=catalog, etag=etag)
+
+    def _ready(self, loaded: StoreLoaded) -> None:
+        if loaded.error is not None:
+            self.failure = loaded.error
+            self._changed()
+            return
+        if self.failure is not None:
+            log.info("local store usable again: back in service")
+            self.failure = None
+            self._changed()
+        self._take_catalog(loaded)
+        self._sync.start()
+
+    def _broke(self, exc: Exception) -> None:
+        self._ready(StoreLoaded(error=f"{type(exc).__name__}: {exc}"))
+
+    def _take_catalog(self, loaded: StoreLoaded) -> None:
+        if loaded.catalog is not None:
+            self._sync.take_cached(loaded.catalog, loaded.etag)
