@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from central.database import Database
-from central.process import CentralStartError, start_central
+from central.errors import CentralStartError
+from central.process import start_central
 from central.settings import DEMO_CATALOG_PATH
 
 from .helpers import bearer, new_kiosk
