@@ -26,8 +26,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from central import kiosks, staff
 from central.cli_options import EXIT_DATABASE, EXIT_REFUSED, add_db_option
-from central.database import Database, DatabaseError, migrate
-from central.errors import ApiError
+from central.database import Database, migrate
+from central.errors import ApiError, DatabaseError
 from central.settings import CentralSettings
 
 ACTOR = "cli"

@@ -21,29 +21,34 @@ Endpoints (every one in docs/central-api.md; the schema at ``/openapi.json``):
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from importlib import metadata
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from central.api import include_routers
 from central.audit import audit_key
-from central.catalog_store import CatalogLoadError, has_catalog, load_catalog
+from central.catalog_store import has_catalog, load_catalog
 from central.database import Database, migrate
 from central.deps import AppContext
 from central.documents import etag_matches
-from central.errors import install_error_handlers
+from central.errors import ApiError, CatalogLoadError
 from central.ratelimit import RateLimiter
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
 
-__all__ = ["CatalogLoadError", "create_app", "etag_matches", "load_catalog", "package_version"]
+__all__ = ["create_app", "etag_matches", "load_catalog", "package_version"]
 
 
 def create_app(settings: CentralSettings, *, db: Database | None = None) -> FastAPI:
     """Build the app on a migrated, loaded database.
 
-    Raises :class:`CatalogLoadError` or :class:`central.seed.SeedError` for a
-    bad file, :class:`central.database.DatabaseError` or SQLAlchemy's
+    Raises :class:`CatalogLoadError` or :class:`central.errors.SeedError` for a
+    bad file, :class:`central.errors.DatabaseError` or SQLAlchemy's
     ``OperationalError`` for an unusable database. ``db`` (tests) overrides
     ``settings.db_url``; the app does not dispose of it.
     """
@@ -92,3 +97,44 @@ def package_version() -> str:
         return metadata.version("anjungan")
     except metadata.PackageNotFoundError:
         return "dev"
+
+
+def error_body(code: str, detail: Any) -> dict[str, Any]:
+    return {"error": code, "detail": detail}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer :class:`ApiError`, Starlette's HTTP errors (404, 405, 413) and FastAPI's
+    validation errors (422) in the one error body.
+
+    Validation errors carry a list in ``detail``: ``loc``, ``msg`` and ``type`` of
+    each problem, never the rejected ``input`` (it may be a NIK).
+    """
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.detail), exc.status, headers=exc.headers)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        code = _slug(exc.status_code)
+        return JSONResponse(
+            error_body(code, exc.detail), exc.status_code, headers=dict(exc.headers or {})
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse(error_body("invalid_request", problems), 422)
+
+
+def _slug(status: int) -> str:
+    if status == 413:  # RFC 9110's name; Python 3.11 still says "Request Entity Too Large"
+        return "content_too_large"
+    try:
+        return HTTPStatus(status).phrase.lower().replace(" ", "_")
+    except ValueError:
+        return "error"

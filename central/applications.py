@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from central.audit import record_event, utc_now
 from central.citizens import KeyKind, Refused, audit_lookup, kiosk_find, normalise_key
-from central.errors import Conflict, Forbidden, NotFound
+from central.errors import Conflict, Forbidden, InvalidApplicationTransition, NotFound
 from central.lookup_budget import LookupBudget
 from central.staff import require_reach
 from central.tables import catalog_versions, citizen_applications, citizens, services
@@ -55,10 +55,6 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     State.COLLECTED: frozenset(),
     State.REJECTED: frozenset(),
 }
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
 
 
 @dataclass(frozen=True)
@@ -263,7 +259,9 @@ def change(
     values: dict[str, Any] = {"updated_by": actor[:100]}
     if state is not None and state is not current:
         if state not in TRANSITIONS[current]:
-            raise InvalidTransition(f"an application {current.value} cannot become {state.value}")
+            raise InvalidApplicationTransition(
+                f"an application {current.value} cannot become {state.value}"
+            )
         values.update(state=state.value, state_changed_at=utc_now())
     if set_note:
         values["note"] = note

@@ -19,13 +19,10 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from central.audit import utc_now
 from central.documents import Document, canonical, etag_for
+from central.errors import CatalogLoadError
 from central.tables import catalog_versions, offices, services
 from contract.catalog import Catalog
 from contract.errors import CatalogError
-
-
-class CatalogLoadError(Exception):
-    """The catalog cannot be published or served; the message says why."""
 
 
 def read_catalog_file(path: Path) -> tuple[Catalog, Any]:

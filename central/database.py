@@ -34,15 +34,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from central.errors import DatabaseError
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Any constant: the key of PostgreSQL's advisory lock around migrations.
 _MIGRATION_LOCK = 0x414E4A55  # "ANJU"
 _SQLITE_BUSY_MS = 10_000
 _READ_ONLY = "anjungan_read_only"
-
-
-class DatabaseError(Exception):
-    """The database URL is unusable or the database cannot be reached."""
 
 
 class Database:

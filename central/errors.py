@@ -1,26 +1,31 @@
-"""Every refusal the central server answers with, and the one shape of an error body.
+"""Every error the central server raises, in one place.
 
-Domain code (enrolment, lookups, the operator CLI) raises :class:`ApiError`
-subclasses; the handlers installed by :func:`install_error_handlers` turn
-them, FastAPI's validation errors and Starlette's own HTTP errors (404, 405,
-413) into::
+A request the server refuses is an :class:`ApiError`: ``status`` and ``code``
+are stable, and the handlers :func:`central.app.create_app` installs answer it as::
 
     {"error": "<stable code>", "detail": "<what went wrong, for people>"}
 
-Validation errors (422) carry a list in ``detail``: ``loc``, ``msg`` and
-``type`` of each problem, never the rejected ``input`` (it may be a NIK).
+* :class:`ApiError` — :class:`Unauthorized` (401), :class:`Forbidden` and
+  :class:`EnrolmentRefused` (403), :class:`NotFound` (404), :class:`Conflict`
+  (409: :class:`LeaseLimit`, :class:`InvalidApplicationTransition`,
+  :class:`Disputed`), :class:`InvalidTicketTransition` (409),
+  :class:`Unprocessable` and :class:`InvalidRange` (422),
+  :class:`TooManyRequests` (429: :class:`TooManyAttempts`,
+  :class:`TooManyLookups`, :class:`LoginLocked`).
+* :class:`InvalidItem` — a kiosk's submission item that will never succeed;
+  it answers that item ``invalid``, never the whole request.
+* Starting a server: :class:`CatalogLoadError`, :class:`SeedError` (a file
+  to load), :class:`DatabaseError` (the database), :class:`BindError` (the
+  address), :class:`CentralStartError` (a server child process that did not
+  come up).
+
+Nothing here imports the web stack, so a kiosk that starts a centre as a child
+process (``kiosk demo``) catches :class:`CentralStartError` without FastAPI.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from http import HTTPStatus
-from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
 
 
 class ApiError(Exception):
@@ -103,35 +108,74 @@ class LoginLocked(TooManyRequests):
         )
 
 
-def error_body(code: str, detail: Any) -> dict[str, Any]:
-    return {"error": code, "detail": detail}
+class EnrolmentRefused(ApiError):
+    """The code is unknown, used or expired; ``code`` says which, the body does not."""
+
+    status = 403
+    code = "enrolment_refused"
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.detail), exc.status, headers=exc.headers)
+class LeaseLimit(Conflict):
+    """The kiosk holds as many leases or numbers of this queue as it may (409)."""
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
-        code = _slug(exc.status_code)
-        return JSONResponse(
-            error_body(code, exc.detail), exc.status_code, headers=dict(exc.headers or {})
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
-        return JSONResponse(error_body("invalid_request", problems), 422)
+    code = "lease_limit"
 
 
-def _slug(status: int) -> str:
-    if status == 413:  # RFC 9110's name; Python 3.11 still says "Request Entity Too Large"
-        return "content_too_large"
-    try:
-        return HTTPStatus(status).phrase.lower().replace(" ", "_")
-    except ValueError:
-        return "error"
+class InvalidApplicationTransition(Conflict):
+    """An application's state cannot go there (:data:`central.applications.TRANSITIONS`)."""
+
+    code = "invalid_transition"
+
+
+class Disputed(Conflict):
+    """Two kiosks registered this ticket id: the public page shows neither."""
+
+    code = "ticket_disputed"
+
+
+class InvalidTicketTransition(ApiError):
+    """The ticket is not in the state the counter's action needs."""
+
+    status = 409
+    code = "invalid_transition"
+
+
+class Unprocessable(ApiError):
+    """A well-formed request that asks for something impossible (422)."""
+
+    status = 422
+    code = "invalid_request"
+
+
+class InvalidRange(ApiError):
+    status = 422
+    code = "invalid_range"
+
+
+class InvalidItem(Exception):
+    """An item that will never succeed; ``code`` goes to the kiosk as ``error``."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+class CatalogLoadError(Exception):
+    """The catalog cannot be published or served; the message says why."""
+
+
+class SeedError(Exception):
+    """A file to load at start is unusable; the message names it."""
+
+
+class DatabaseError(Exception):
+    """The database URL is unusable or the database cannot be reached."""
+
+
+class BindError(Exception):
+    """The server cannot listen on the configured address."""
+
+
+class CentralStartError(Exception):
+    """The central server did not come up; the message carries its stderr tail."""

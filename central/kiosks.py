@@ -16,7 +16,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from central.audit import record_event, utc_now
 from central.credentials import TokenKind, code_hash, new_enrolment_code, new_token, sha256_hex
-from central.errors import ApiError, NotFound
+from central.errors import EnrolmentRefused, NotFound
 from central.tables import enrolment_codes, kiosk_tokens, kiosks, offices
 
 
@@ -43,13 +43,6 @@ class KioskInfo:
     name: str
     enrolled_at: dt.datetime
     active_tokens: int
-
-
-class EnrolmentRefused(ApiError):
-    """The code is unknown, used or expired; ``code`` says which, the body does not."""
-
-    status = 403
-    code = "enrolment_refused"
 
 
 def require_office(conn: Connection, office_id: str) -> None:

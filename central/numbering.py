@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
-from central.errors import ApiError, Conflict, NotFound
+from central.errors import Conflict, LeaseLimit, NotFound, Unprocessable
 from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.tables import leases, services, ticket_counters, tickets
 from central.upsert import dialect_insert
@@ -49,19 +49,6 @@ class LeaseLimits:
     live: int = 4
     #: Numbers leased in all, used, returned or not.
     numbers: int = 500
-
-
-class LeaseLimit(Conflict):
-    """The kiosk holds as many leases or numbers of this queue as it may (409)."""
-
-    code = "lease_limit"
-
-
-class Unprocessable(ApiError):
-    """A well-formed request that asks for something impossible (422)."""
-
-    status = 422
-    code = "invalid_request"
 
 
 @dataclass(frozen=True)

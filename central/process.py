@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
 
+from central.errors import CentralStartError
 from central.settings import LISTENING_PREFIX
 
 _TAIL_LINES = 40
@@ -43,10 +44,6 @@ _READER_JOIN_S = 2.0
 #: benchmark or the demo) stops once that process is gone, even if it died without
 #: stopping the server (a crash, SIGKILL). ``central.server`` watches it.
 PARENT_PID_ENV = "ANJUNGAN_CENTRAL_PARENT_PID"
-
-
-class CentralStartError(Exception):
-    """The central server did not come up; the message carries its stderr tail."""
 
 
 class RunningCentral:

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Row, func, select, update
 
 from central.catalog_store import build_catalog, catalog_marker
 from central.documents import DocumentCache
-from central.errors import ApiError, Conflict, NotFound
+from central.errors import Conflict, InvalidTicketTransition, NotFound
 from central.kiosks import KioskPrincipal
 from central.numbering import require_service
 from central.staff import StaffPrincipal, require_reach
@@ -38,11 +38,6 @@ from central.tables import tickets
 DEFAULT_MINUTES_PER_PERSON = 5.0
 WAITING, CALLED, SERVED, NO_SHOW, VOID = "waiting", "called", "served", "no_show", "void"
 TicketRow = Row[tuple[Any, ...]]
-
-
-class InvalidTransition(ApiError):
-    status = 409
-    code = "invalid_transition"
 
 
 @dataclass(frozen=True)
@@ -279,7 +274,7 @@ def finish(
         raise unknown
     require_reach(staff.office_id, row.office_id, unknown)
     if row.status != CALLED:
-        raise InvalidTransition(f"the ticket is {row.status}, not called")
+        raise InvalidTicketTransition(f"the ticket is {row.status}, not called")
     conn.execute(
         update(tickets).where(tickets.c.id == ticket_id).values(status=status, finished_at=now)
     )

@@ -24,9 +24,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from central import applications, health_info
-from central.catalog_store import CatalogLoadError, publish_catalog, read_catalog_file
+from central.catalog_store import publish_catalog, read_catalog_file
 from central.citizens import seed_citizens
 from central.database import Database
+from central.errors import SeedError
 from central.kiosks import ensure_reusable_code
 from central.settings import (
     DEMO_CITIZENS_PATH,
@@ -41,10 +42,6 @@ from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
 from contract.errors import TrustError
 
 log = logging.getLogger(__name__)
-
-
-class SeedError(Exception):
-    """A file to load at start is unusable; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -122,8 +119,6 @@ def _read_json(path: Path) -> Any:
 
 
 __all__ = [
-    "CatalogLoadError",
-    "SeedError",
     "StartupData",
     "load_startup_data",
     "read_startup_files",

@@ -26,7 +26,7 @@ import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from central import admin_cli
-from central.app import CatalogLoadError, create_app
+from central.app import create_app
 from central.cli_options import (
     EXIT_BIND,
     EXIT_CONFIG,
@@ -35,14 +35,9 @@ from central.cli_options import (
     settings_from,
 )
 from central.connections import deadline_protocol
-from central.database import DatabaseError
+from central.errors import BindError, CatalogLoadError, DatabaseError, SeedError
 from central.process import PARENT_PID_ENV
-from central.seed import SeedError
 from central.settings import LISTENING_PREFIX, CentralSettings
-
-
-class BindError(Exception):
-    """The server cannot listen on the configured address."""
 
 
 class _AnnouncingServer(uvicorn.Server):

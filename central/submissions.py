@@ -50,6 +50,7 @@ from sqlalchemy import Connection, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from central.documents import canonical
+from central.errors import InvalidItem
 from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.numbering import ServiceInfo, display, local_day, office_services, take_numbers
 from central.queue import VOID, WAITING
@@ -94,15 +95,6 @@ class Outcome:
     error: str | None = None
     detail: str | None = None
     result: dict[str, Any] | None = None
-
-
-class Invalid(Exception):
-    """An item that will never succeed; ``code`` goes to the kiosk as ``error``."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
 
 
 @dataclass
@@ -160,12 +152,12 @@ def digest_of(body: dict[str, Any]) -> str:
 
 
 def admissible(body: dict[str, Any]) -> None:
-    """Refuse (:class:`Invalid`) a body that cannot be stored as it is, whatever its kind."""
+    """Refuse (:class:`InvalidItem`) a body that cannot be stored as it is, whatever its kind."""
     todo: list[tuple[object, int]] = [(body, 1)]
     while todo:
         value, depth = todo.pop()
         if depth > MAX_DEPTH:
-            raise Invalid("invalid_body", f"the body nests deeper than {MAX_DEPTH} levels")
+            raise InvalidItem("invalid_body", f"the body nests deeper than {MAX_DEPTH} levels")
         if isinstance(value, dict):
             todo += [(k, depth) for k in value] + [(v, depth + 1) for v in value.values()]
         elif isinstance(value, list):
@@ -174,13 +166,13 @@ def admissible(body: dict[str, Any]) -> None:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                raise Invalid("invalid_body", "a text is not valid Unicode") from None
+                raise InvalidItem("invalid_body", "a text is not valid Unicode") from None
             if "\x00" in value:
-                raise Invalid("invalid_body", "a text holds a NUL character")
+                raise InvalidItem("invalid_body", "a text holds a NUL character")
         elif isinstance(value, float) and not math.isfinite(value):
-            raise Invalid("invalid_body", "a number is not finite")
+            raise InvalidItem("invalid_body", "a number is not finite")
     if len(canonical(body)) > MAX_ITEM_BYTES:
-        raise Invalid("invalid_body", f"the body is larger than {MAX_ITEM_BYTES} bytes")
+        raise InvalidItem("invalid_body", f"the body is larger than {MAX_ITEM_BYTES} bytes")
 
 
 def submit(
@@ -203,7 +195,7 @@ def submit(
     for i, item in enumerate(items):
         try:
             admissible(item.body)
-        except Invalid as bad:
+        except InvalidItem as bad:
             refused[i] = Outcome(item.key, "invalid", bad.code, bad.detail)
     stored = _store(conn, kiosk, [x for i, x in enumerate(items) if i not in refused], now, rules)
     done = iter(stored)
@@ -288,7 +280,7 @@ def _process(
     for i in fresh:
         try:
             plans.append((i, _check(items[i], digests[i], batch)))
-        except Invalid as bad:
+        except InvalidItem as bad:
             outcomes[i] = Outcome(items[i].key, "invalid", bad.code, bad.detail)
         except (ValueError, OverflowError, RecursionError) as exc:
             # A check missed a case: this item is refused, not the batch.
@@ -391,9 +383,9 @@ def _load(
 def _check(item: Item, digest: str, batch: Batch) -> Plan:
     check = CHECKS.get(item.kind)
     if check is None:
-        raise Invalid("unknown_kind", f"unknown kind {item.kind[:40]!r}")
+        raise InvalidItem("unknown_kind", f"unknown kind {item.kind[:40]!r}")
     if item.body.get("office_id") != batch.kiosk.office_id:
-        raise Invalid("wrong_office", "office_id is not this kiosk's office")
+        raise InvalidItem("wrong_office", "office_id is not this kiosk's office")
     return check(item, digest, batch)
 
 
@@ -413,11 +405,11 @@ def _time(body: dict[str, Any], name: str, batch: Batch) -> dt.datetime:
     """A time the kiosk gives: after its enrolment, not after the centre's now (give or take)."""
     parsed = _time_or_none(body.get(name))
     if parsed is None:
-        raise Invalid(
+        raise InvalidItem(
             "invalid_body", f"{name}: an ISO 8601 time with offset, 2000 to 2100, is required"
         )
     if not batch.earliest <= parsed <= batch.latest:
-        raise Invalid(
+        raise InvalidItem(
             "invalid_time",
             f"{name}: before this kiosk was enrolled, or later than the centre's clock "
             "(beyond the allowed clock skew); check the kiosk's clock",
@@ -430,30 +422,32 @@ def _text(body: dict[str, Any], name: str, longest: int, *, optional: bool = Fal
     if value is None and optional:
         return None
     if not isinstance(value, str) or not 1 <= len(value) <= longest:
-        raise Invalid("invalid_body", f"{name}: a string of 1 to {longest} characters is required")
+        raise InvalidItem(
+            "invalid_body", f"{name}: a string of 1 to {longest} characters is required"
+        )
     return value
 
 
 def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     body = item.body
     if not is_kiosk_made(item.key):
-        raise Invalid(
+        raise InvalidItem(
             "invalid_key",
             "a registration's key is its ticket id (a lower-case UUID of version 8 or 4)",
         )
     if is_foreign(item.key, batch.kiosk_code):
-        raise Invalid("foreign_ticket_id", "this ticket id names another kiosk")
+        raise InvalidItem("foreign_ticket_id", "this ticket id names another kiosk")
     service = batch.services.get(str(body.get("service_id")))
     if service is None:
-        raise Invalid("unknown_service", "no active service with this id at this office")
+        raise InvalidItem("unknown_service", "no active service with this id at this office")
     ticket = body.get("ticket")
     values = body.get("values", {})
     if not isinstance(ticket, dict) or not isinstance(values, dict):
-        raise Invalid("invalid_body", "ticket and values must be objects")
+        raise InvalidItem("invalid_body", "ticket and values must be objects")
     shown = ticket.get("number")
     source = ticket.get("number_source")
     if not isinstance(shown, str) or source not in SOURCES:
-        raise Invalid("invalid_body", "ticket.number and ticket.number_source are required")
+        raise InvalidItem("invalid_body", "ticket.number and ticket.number_source are required")
     issued = _time(ticket, "issued_at", batch)
     existing = batch.tickets.get(item.key)
     plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
@@ -461,7 +455,7 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     status = WAITING
     if existing is not None:
         if existing.service_id != service.id:
-            raise Invalid("invalid_number", "this ticket id belongs to another ticket")
+            raise InvalidItem("invalid_number", "this ticket id belongs to another ticket")
         # A registration proves the kiosk kept the ticket and a citizen holds its
         # number: a void online ticket (its kiosk thought otherwise) waits again.
         plan.revive = existing.status == VOID and existing.number_source == "online"
@@ -472,12 +466,12 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
             plan.result = {"ticket_id": item.key, "number": shown, "status": status}
             return plan
         if existing.number_source != "online" or source == "online":
-            raise Invalid("invalid_number", "the ticket exists with another number")
+            raise InvalidItem("invalid_number", "the ticket exists with another number")
         # The kiosk never got the online answer and printed a lease or fallback
         # number instead: that is the number the citizen holds.
         plan.ticket_mode = "update"
     elif source == "online":
-        raise Invalid("invalid_number", "this online number was not allocated to this ticket")
+        raise InvalidItem("invalid_number", "this online number was not allocated to this ticket")
     else:
         plan.ticket_mode = "insert"
         if item.key in batch.held:
@@ -513,7 +507,7 @@ def _lease_number(
     match = re.fullmatch(re.escape(service.ticket_prefix) + r"-(\d{1,9})", shown)
     number = int(match.group(1)) if match else -1
     if number < 1 or display(service.ticket_prefix, number) != shown:
-        raise Invalid("invalid_number", "not a number of this service's queue")
+        raise InvalidItem("invalid_number", "not a number of this service's queue")
     day = local_day(issued, batch.zone)
     fitting = [
         lease
@@ -523,7 +517,9 @@ def _lease_number(
         and (lease.returned_from is None or number < lease.returned_from)
     ]
     if not fitting:
-        raise Invalid("invalid_number", "the number is in no lease of this kiosk (or was returned)")
+        raise InvalidItem(
+            "invalid_number", "the number is in no lease of this kiosk (or was returned)"
+        )
     lease = min(fitting, key=lambda lease: abs((lease.day - day).days))
     plan.day = lease.day
     plan.ticket.update(number=number, lease_id=lease.id)
@@ -534,14 +530,14 @@ def _lease_number(
 def _fallback_number(plan: Plan, service: ServiceInfo, shown: str, batch: Batch) -> None:
     pattern = re.escape(f"{service.ticket_prefix}-{batch.kiosk_code}-") + r"\d{3,6}"
     if not re.fullmatch(pattern, shown):
-        raise Invalid(
+        raise InvalidItem(
             "invalid_number",
             f"a fallback number of this kiosk looks like "
             f"{service.ticket_prefix}-{batch.kiosk_code}-001",
         )
     queue = (service.id, plan.day)
     if batch.fallbacks.get(queue, 0) >= batch.fallback_max:
-        raise Invalid(
+        raise InvalidItem(
             "fallback_limit",
             f"this kiosk has registered {batch.fallback_max} fallback numbers of this queue "
             "for this day: the most one kiosk may",

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from central import kiosks
 from central.audit import record_event
 from central.deps import Context, client_address, limit_auth
+from central.errors import EnrolmentRefused
 
 router = APIRouter(tags=["enrolment"])
 
@@ -61,7 +62,7 @@ def enrol(body: EnrolRequest, request: Request, ctx: Context) -> EnrolResponse:
     try:
         with ctx.db.begin() as conn:
             enrolment = kiosks.enrol(conn, body.code, body.name)
-    except kiosks.EnrolmentRefused as refused:
+    except EnrolmentRefused as refused:
         with ctx.db.begin() as conn:
             record_event(
                 conn,

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Row, func, select
 from central import numbering, queue
 from central.api.queue import TicketId
 from central.deps import AppContext, Context, client_address, limit
-from central.errors import Conflict, NotFound
+from central.errors import Disputed, NotFound
 from central.tables import tickets
 
 router = APIRouter(tags=["public"])
@@ -51,10 +51,6 @@ class PublicTicket(BaseModel):
     estimated_wait_minutes: int
     issued_at: dt.datetime
     called_at: dt.datetime | None
-
-
-class Disputed(Conflict):
-    code = "ticket_disputed"
 
 
 def _disputed(conn: Connection, row: Row[Any]) -> bool:

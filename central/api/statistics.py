@@ -13,16 +13,11 @@ from central.api.scope import office_filter
 from central.api.staff import OFFICE_ID
 from central.audit import utc_now
 from central.deps import Context, StaffAuth, staff_router
-from central.errors import ApiError
+from central.errors import InvalidRange
 from central.numbering import local_day
 from central.times import ApiDate
 
 staff = staff_router(tags=["statistics"])
-
-
-class InvalidRange(ApiError):
-    status = 422
-    code = "invalid_range"
 
 
 class StatisticsRow(BaseModel):

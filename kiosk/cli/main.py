@@ -176,7 +176,8 @@ def _operator_pin(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from central.process import CentralStartError, start_central
+    from central.errors import CentralStartError
+    from central.process import start_central
     from central.settings import DEMO_ENROLMENT_CODE
 
     output: Path = args.output.resolve()

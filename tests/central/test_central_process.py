@@ -15,7 +15,8 @@ import pytest
 import requests
 
 from central.database import Database
-from central.process import CentralStartError, start_central
+from central.errors import CentralStartError
+from central.process import start_central
 from central.settings import DEMO_CATALOG_PATH
 
 from .helpers import bearer, new_kiosk
@@ -117,3 +118,27 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ", 1)[1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+_IMPORT_WITHOUT_THE_WEB_STACK = """
+import sys
+for name in ("fastapi", "starlette", "uvicorn", "sqlalchemy"):
+    sys.modules[name] = None  # any import of them now raises ImportError
+from central.errors import CentralStartError
+from central.process import start_central
+print("ok")
+"""
+
+
+def test_a_kiosk_starts_a_centre_without_the_web_stack() -> None:
+    # `kiosk demo` imports these on a kiosk-only install, which has no `central` extra
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_WITHOUT_THE_WEB_STACK],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

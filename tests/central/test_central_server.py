@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from central.app import CatalogLoadError, create_app, etag_matches, load_catalog
+from central.app import create_app, etag_matches, load_catalog
 from central.cli_options import EXIT_BIND, EXIT_CONFIG
+from central.errors import CatalogLoadError
 from central.process import RunningCentral
 from central.server import main
 from central.settings import DEMO_CATALOG_PATH, CentralSettings
