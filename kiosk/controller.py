@@ -10,8 +10,8 @@ to the session machine as its failure event, never as a stuck screen.
 The other jobs of the running kiosk are parts it holds, each in its own module:
 the store's start-up (:mod:`kiosk.startup`), the sync engine's link
 (:mod:`kiosk.wiring.sync`), the trust store (:mod:`kiosk.wiring.trust`), the
-registry's lookups (:mod:`kiosk.registry`), the queue's figures
-(:mod:`kiosk.office_queue`) and the printer's health
+registry's lookups (:mod:`kiosk.lookups.registry`), the queue's figures
+(:mod:`kiosk.lookups.office_queue`) and the printer's health
 (:mod:`kiosk.printer_refresh`). The screens read them as one snapshot,
 :meth:`KioskController.status` (:mod:`kiosk.status`).
 """
@@ -28,14 +28,14 @@ from cardio.readers.events import CardPresented, CardRemoved, ReaderEvent
 from cardio.readers.reader import Reader
 from contract.assurance import Assurance
 from contract.trust import TrustStore
-from kiosk.centre import CentreAccess
 from kiosk.client.client import CentralClient
 from kiosk.config import Config
 from kiosk.errors import Failure, TicketingError
 from kiosk.executor import Executor
-from kiosk.office_queue import QueueRefresh
+from kiosk.lookups.centre import CentreAccess
+from kiosk.lookups.office_queue import QueueRefresh
+from kiosk.lookups.registry import Registry
 from kiosk.printer_refresh import PrinterRefresh
-from kiosk.registry import Registry
 from kiosk.session.events import (
     BirthDateChecked,
     CardLeft,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from contract.catalog import Catalog
 from contract.trust import TrustStore
 from kiosk.client.info import QueueState
-from kiosk.office_queue import QueueRefresh
+from kiosk.lookups.office_queue import QueueRefresh
 from kiosk.printer_refresh import PrinterRefresh
 from kiosk.startup import StoreStartup
 from kiosk.sync import SyncStatus

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget
 
 from kiosk.controller import KioskController
 from kiosk.errors import PinFormatError
-from kiosk.information import (
+from kiosk.lookups.information import (
     ApplicationsAnswer,
     Information,
     fetch_applications,

@@ -17,13 +17,13 @@ from cardio.emulators.demo_cards import DEMO_ISSUER_ID, demo_trust_store
 from cardio.readers.simulated import SimulatedReader
 from contract.catalog import Catalog
 from contract.trust import TrustStore
-from kiosk.centre import CentreAccess
 from kiosk.client.bearer import save_token
 from kiosk.client.client import CentralClient
 from kiosk.client.info import QueueState
 from kiosk.config import Config, KioskSection, PrinterSection, SessionSection
 from kiosk.executor import InlineExecutor
-from kiosk.office_queue import QueueRefresh
+from kiosk.lookups.centre import CentreAccess
+from kiosk.lookups.office_queue import QueueRefresh
 from kiosk.printer_refresh import PrinterRefresh
 from kiosk.startup import StoreStartup
 from kiosk.status import KioskStatus, kiosk_status

@@ -26,7 +26,7 @@ from contract.catalog import Catalog
 from contract.nik import Sex
 from contract.wire import Ward
 from kiosk.client.info import Application, DoctorOnDuty, HealthInfo, QueueState
-from kiosk.information import ApplicationsAnswer, Information
+from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.session.events import CardRead, CardTapped, FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase
 from ui.window import KioskWindow

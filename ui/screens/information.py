@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.client.info import APPLICATION_STATES
-from kiosk.information import ApplicationsAnswer, Information
+from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.session.machine import SessionState
 from ui.screens.common import (
     Screen,

@@ -3,8 +3,8 @@
 The sync engine does the background talking (outbox, catalog, lists, leases,
 heartbeats) with a client of its own. A citizen waiting at the screen is
 answered through this one instead: the registry's record and the date-of-birth
-proof (:mod:`kiosk.registry`), the queue's figures (:mod:`kiosk.office_queue`),
-the information and applications screens (:mod:`kiosk.information`).
+proof (:mod:`kiosk.lookups.registry`), the queue's figures (:mod:`kiosk.lookups.office_queue`),
+the information and applications screens (:mod:`kiosk.lookups.information`).
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from cardio.card.citizen import CardIdentity, Citizen
 from contract.assurance import Assurance
 from contract.errors import NikError
 from contract.nik import parse_nik
-from kiosk.centre import CentreAccess
 from kiosk.client.errors import CentralError, CentralUnavailable
+from kiosk.lookups.centre import CentreAccess
 from kiosk.session.events import BirthDateChecked, ProofOutcome, ProveBirthDate
 from offline_store import Store, StoreError
 

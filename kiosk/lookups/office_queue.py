@@ -2,7 +2,7 @@
 
 Asked by the touchscreen when a citizen looks at the services (the tiles and
 the service detail show them), off the GUI thread, one question at a time,
-through the kiosk's own client (:class:`kiosk.centre.CentreAccess`), never
+through the kiosk's own client (:class:`kiosk.lookups.centre.CentreAccess`), never
 when the centre is known to be away.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from kiosk.centre import CentreAccess
 from kiosk.client.errors import CentralError
 from kiosk.client.info import QueueState
 from kiosk.executor import BusyFlag, Executor
+from kiosk.lookups.centre import CentreAccess
 
 log = logging.getLogger(__name__)
 
