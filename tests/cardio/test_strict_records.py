@@ -20,8 +20,7 @@ from cardio.issuing.card_image import CardImage, CardImageError
 from cardio.issuing.issue import IssueError
 from contract.assurance import Assurance
 from contract.trust import TrustStore
-
-from .card_helpers import DEMO_ISSUER, DEMO_TRUST, NOW, UID, citizen_claims, demo_issued, read
+from testkit.cards import DEMO_ISSUER, DEMO_TRUST, NOW, UID, citizen_claims, demo_issued, read
 
 GOOD = demo_issued()
 RECORD = GOOD.record or b""

@@ -17,8 +17,7 @@ import requests
 from central.database import Database
 from central.process import CentralStartError, start_central
 from central.settings import DEMO_CATALOG_PATH
-
-from .helpers import bearer, new_kiosk
+from testkit.centre_accounts import bearer, new_kiosk
 
 pytestmark = pytest.mark.timeout(30)
 

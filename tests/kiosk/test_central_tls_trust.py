@@ -33,8 +33,8 @@ from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
 from kiosk.config import ConfigError, parse_config
-
-from .central_peers import Dripper, wait_for
+from testkit.peers import Dripper
+from testkit.waits import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
