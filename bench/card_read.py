@@ -1,6 +1,6 @@
 """Benchmark: reading a card through a real pcscd and the vsmartcard-vpcd driver.
 
-A private pcscd (:mod:`bench.private_pcscd`) serves one vpcd reader, the demo
+A private pcscd (:mod:`testkit.pcscd`) serves one vpcd reader, the demo
 citizen's card is served to it by :class:`cardio.emulators.vpcd.VpcdCard`, and a
 :class:`cardio.readers.pcsc.PcscReader` watches it as the kiosk does. Measured on
 that one stack:
@@ -25,8 +25,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import private_pcscd
-from bench.kiosk_setup import DEMO_CARD
 from bench.results import Benchmark, Measurement, ms_since, percentile
 from cardio.card import apdu
 from cardio.card.citizen_card import read_identity
@@ -35,6 +33,8 @@ from cardio.emulators.vpcd import CardApplet, VpcdCard
 from cardio.readers.events import CardPresented, CardRemoved, ReaderEvent
 from cardio.readers.pcsc import PcscReader
 from cardio.readers.reader import CardConnection
+from testkit import pcscd
+from testkit.demo_kiosk import DEMO_CARD
 
 TITLE = "Card read over PC/SC (real pcscd + vsmartcard-vpcd)"
 APDUS = 500
@@ -142,9 +142,7 @@ def tap(reader: PcscReader, card: VpcdCard, applet: CountingApplet, stamps: Stam
     return Tap(ms_since(inserted, presented), ms_since(presented, done), apdus, assurance(identity))
 
 
-def measure(
-    daemon: private_pcscd.PrivatePcscd, quick: bool, progress: Callable[[str], None]
-) -> Benchmark:
+def measure(daemon: pcscd.PrivatePcscd, quick: bool, progress: Callable[[str], None]) -> Benchmark:
     applet = CountingApplet(demo_card(DEMO_CARD).applet())
     card = VpcdCard(applet, port=daemon.port)
     stamps = Stamps(daemon.reader)
@@ -217,8 +215,8 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
     """The card-read benchmark, or a note saying why it could not run here."""
     with tempfile.TemporaryDirectory(prefix="anjungan-bench-card-") as tmp:
         try:
-            daemon = private_pcscd.start(Path(tmp))
-        except private_pcscd.Unavailable as exc:
+            daemon = pcscd.start(Path(tmp))
+        except pcscd.Unavailable as exc:
             progress(f"card read skipped: {exc}")
             return [Benchmark(TITLE, (), (f"Skipped on this machine: {exc}.",))]
         try:

@@ -29,11 +29,11 @@ from bench.card_read import (
     Tap,
     assurance,
 )
-from bench.kiosk_setup import DEMO_CARD
 from bench.results import Benchmark, Measurement, ms_since, percentile
 from cardio.card import apdu
 from cardio.card.citizen_card import AID, read_identity
 from cardio.emulators.demo_cards import demo_card, demo_trust_store
+from testkit.demo_kiosk import DEMO_CARD
 
 TITLE = "Card read over nfcpy (udp driver, ISO-DEP emulator)"
 APDUS = 300

@@ -4,7 +4,7 @@
   with every field filled in, the QR code included, after one warm-up render
   (fonts registered and subset tables built once per process, as in the
   kiosk after its warm-up). The issue's goal: 30 ms per ticket.
-- **CUPS**: a private cupsd (:mod:`bench.private_cupsd`) with the cups-pdf
+- **CUPS**: a private cupsd (:mod:`testkit.cupsd`) with the cups-pdf
   queue. The 80 mm ticket handed to :class:`printing.printers.cups.CupsPrinter` until
   the job has completed (queue state before, ``lp``, following the job,
   state after), beside the same PDF given to ``lp`` from a shell that then
@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import private_cupsd
 from bench.results import Benchmark, Measurement, ms_since
 from printing.layouts.paper import Paper
 from printing.layouts.slip import render_slip_pdf
@@ -31,6 +30,7 @@ from printing.layouts.ticket import render_ticket_pdf
 from printing.printers.cups import CupsPrinter, media_for
 from printing.printers.escpos import EscposPrinter
 from printing.samples import sample_slip, sample_ticket
+from testkit import cupsd
 
 RENDER_TITLE = "Ticket render (reportlab, DejaVu embedded, QR code)"
 CUPS_TITLE = "Printing through CUPS (private cupsd, cups-pdf printer)"
@@ -131,8 +131,8 @@ def cups(quick: bool, progress: Callable[[str], None]) -> Benchmark:
     count = QUICK_JOBS if quick else JOBS
     pdf = render_ticket_pdf(sample_ticket())
     try:
-        daemon = private_cupsd.start()
-    except private_cupsd.Unavailable as exc:
+        daemon = cupsd.start()
+    except cupsd.Unavailable as exc:
         progress(f"CUPS skipped: {exc}")
         skipped = (f"CUPS skipped on this machine: {exc}.",)
         return Benchmark(CUPS_TITLE, (escpos_row(pdf, count),), skipped)
@@ -140,11 +140,11 @@ def cups(quick: bool, progress: Callable[[str], None]) -> Benchmark:
         with tempfile.TemporaryDirectory(prefix="anjungan-bench-print-") as tmp:
             source = Path(tmp) / "ticket.pdf"
             source.write_bytes(pdf)
-            printer = CupsPrinter(private_cupsd.PDF_QUEUE, server=daemon.server, timeout_s=30)
+            printer = CupsPrinter(cupsd.PDF_QUEUE, server=daemon.server, timeout_s=30)
             printer.print_pdf(pdf, "warm-up")
             ours = _timed(lambda: printer.print_pdf(pdf, "bench"), count)
             progress(f"CUPS: print_pdf median {sorted(ours)[len(ours) // 2]:.0f} ms")
-            args = [daemon.server, private_cupsd.PDF_QUEUE, media_for(pdf) or "", str(source)]
+            args = [daemon.server, cupsd.PDF_QUEUE, media_for(pdf) or "", str(source)]
             shell = _timed(lambda: _shell_lp(args, Path(tmp) / "lp.out"), count)
             submit = _timed(
                 lambda: daemon.tool("lp", "-d", args[1], "-o", f"media={args[2]}", args[3]), count

@@ -36,9 +36,9 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from bench.kiosk_setup import demo_config
 from bench.results import ms_since
 from kiosk.wiring.store import open_store
+from testkit.demo_kiosk import demo_config
 from ui.app import build_window
 from ui.first_paint import FirstPaint
 from ui.theme import STYLE_SHEET

@@ -69,7 +69,7 @@ def _queue(store: Any, items: int, now: Callable[[], dt.datetime]) -> None:
 
 
 def _config(root: Path, url: str, timeout_s: float = 2.0, **sync: Any) -> Any:
-    from bench.kiosk_setup import demo_config
+    from testkit.demo_kiosk import demo_config
 
     config = demo_config(root, url)
     return dataclasses.replace(
@@ -213,12 +213,12 @@ def gui_stall(quick: bool, progress: Callable[[str], None]) -> Benchmark:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from bench.fault_proxy import FaultProxy
     from central.process import start_central
     from kiosk.client.client import CentralClient
     from kiosk.config import office_clock
     from kiosk.sync import SyncEngine
     from offline_store import Store
+    from testkit.fault_proxy import FaultProxy
     from ui.app import build_window
 
     seconds = QUICK_STALL_S if quick else STALL_S

@@ -24,13 +24,13 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from bench import qt_defect
-from bench.kiosk_setup import DEMO_CARD, PHONE, SERVICE_ID, demo_config
 from bench.results import Benchmark, Measurement, ms_since
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from kiosk.session.events import Confirmed, Finish, FormOpened, ServiceSelected
 from kiosk.session.machine import Phase, SessionState
 from offline_store import Store
+from testkit.demo_kiosk import DEMO_CARD, PHONE, SERVICE_ID, demo_config
 from ui.app import build_window
 from ui.screens.form import FormScreen
 from ui.screens.services import ServicesScreen

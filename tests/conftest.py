@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from bench.private_cupsd import PrivateCupsd
-    from tests.central.pg_cluster import PgCluster
+from testkit.cupsd import PrivateCupsd, running_cupsd
+from testkit.pg_cluster import PgCluster, PgUnavailable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -18,8 +16,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 @pytest.fixture
 def cupsd() -> Iterator[PrivateCupsd]:
     """A private cupsd with a cups-pdf queue on 127.0.0.1, for one test (skips without CUPS)."""
-    from tests.printing.cups_support import running_cupsd
-
     yield from running_cupsd()
 
 
@@ -39,8 +35,6 @@ def demo_central() -> Iterator[str]:
 def pg_cluster() -> Iterator[PgCluster]:
     """One throwaway PostgreSQL for the whole run (the central and sync tests share it);
     skipped where PostgreSQL cannot run, but required in CI."""
-    from tests.central.pg_cluster import PgCluster, PgUnavailable
-
     try:
         cluster = PgCluster()
         cluster.start()

@@ -14,8 +14,7 @@ from cardio.emulators import card_tamper
 from cardio.emulators.demo_cards import demo_card
 from cardio.errors import CardRejected, Reason
 from contract.assurance import Assurance
-
-from .card_helpers import CHALLENGE, DEMO_TRUST, NOW, Recorder, read
+from testkit.cards import CHALLENGE, DEMO_TRUST, NOW, Recorder, read
 
 KEY = ec.generate_private_key(ec.SECP256R1())
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import READER, Pcscd
-from .nfc_fixtures import free_udp_port, udp_path
+from testkit.nfc_udp import free_udp_port, udp_path
+from testkit.pcscd import READER, Pcscd
 
 ROOT = Path(__file__).resolve().parents[2]
 SITI = {

@@ -16,8 +16,7 @@ from cardio.issuing.card_image import CARD_IMAGE_FORMAT, CardImage
 from cardio.issuing.issue import IssuerKey, generate_issuer_key, issue_card
 from contract.assurance import Assurance
 from contract.trust import TrustStore
-
-from .card_helpers import citizen_claims, read
+from testkit.cards import citizen_claims, read
 
 PKU = generate_issuer_key("ID-PKU", "Kota Pekanbaru")
 PKU_TRUST = TrustStore.from_json(PKU.trust_list())

@@ -17,8 +17,7 @@ from cardio.issuing.card_image import CardImage
 from cardio.issuing.issue import generate_issuer_key, issue_card, sign_citizen
 from contract.assurance import Assurance
 from contract.trust import TrustStore, revocation_list_json, trust_list_json
-
-from .card_helpers import (
+from testkit.cards import (
     CHALLENGE,
     DEMO_ISSUER,
     DEMO_TRUST,

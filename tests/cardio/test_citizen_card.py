@@ -13,8 +13,7 @@ from cardio.errors import CardError, MalformedCard, Reason, UnsupportedCard
 from cardio.readers.simulated import READER_NAME, SimulatedReader
 from contract.assurance import Assurance
 from contract.nik import Sex
-
-from .card_helpers import CHALLENGE, DEMO_TRUST, NOW, Recorder, citizen_claims, demo_issued, read
+from testkit.cards import CHALLENGE, DEMO_TRUST, NOW, Recorder, citizen_claims, demo_issued, read
 
 SITI = demo_card("siti")
 SITI_RECORD = SITI.image().record or b""

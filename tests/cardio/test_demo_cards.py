@@ -22,8 +22,7 @@ from cardio.errors import CardError
 from contract.demo import DEMO_LISTS
 from contract.nik import Sex, parse_nik
 from contract.trust import TrustStore
-
-from .card_helpers import DEMO_TRUST, NOW, read
+from testkit.cards import DEMO_TRUST, NOW, read
 
 
 @pytest.mark.parametrize("card", DEMO_CARDS, ids=lambda c: c.key)

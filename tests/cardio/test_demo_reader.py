@@ -12,9 +12,9 @@ from cardio.readers.multi import MultiReader
 from cardio.readers.simulated import READER_NAME, SimulatedReader
 from contract.assurance import Assurance
 from kiosk.wiring.demo_reader import demo_reader
-
-from .card_helpers import DEMO_TRUST
-from .conftest import READER, EventLog, Pcscd
+from testkit.cards import DEMO_TRUST
+from testkit.pcscd import READER, Pcscd
+from testkit.reader_events import EventLog
 
 
 def test_without_pcscd_the_demo_uses_the_simulated_reader_alone() -> None:

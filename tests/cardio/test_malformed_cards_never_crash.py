@@ -24,8 +24,7 @@ from cardio.errors import CardError, Reason
 from cardio.issuing.card_image import CardImage
 from cardio.issuing.issue import sign_citizen
 from contract.trust import TrustStore
-
-from .card_helpers import CHALLENGE, DEMO_ISSUER, DEMO_TRUST, NOW, Recorder
+from testkit.cards import CHALLENGE, DEMO_ISSUER, DEMO_TRUST, NOW, Recorder
 
 SITI = demo_card("siti").image()
 GOOD = SITI.record or b""

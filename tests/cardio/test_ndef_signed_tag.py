@@ -11,8 +11,7 @@ from cardio.emulators.demo_cards import demo_card
 from cardio.errors import CardRejected, MalformedCard, Reason
 from cardio.readers.reader import CardConnection, NdefConnection
 from contract.assurance import Assurance
-
-from .card_helpers import DEMO_TRUST, NOW
+from testkit.cards import DEMO_TRUST, NOW
 
 SITI = demo_card("siti").image()
 

@@ -14,14 +14,8 @@ from cardio.emulators.nfc_tags import ISO_DEP_ATR, atr_for_tag_type
 from cardio.errors import ReaderUnavailable
 from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded
 from cardio.readers.nfc import NfcReader
-from tests.cardio.conftest import EventLog
-from tests.cardio.nfc_fixtures import (
-    NFC_EVENT_DEADLINE_S,
-    free_udp_port,
-    open_fds,
-    running_reader,
-    udp_path,
-)
+from testkit.nfc_udp import NFC_EVENT_DEADLINE_S, free_udp_port, open_fds, running_reader, udp_path
+from testkit.reader_events import EventLog
 
 pytestmark = pytest.mark.timeout(120)
 

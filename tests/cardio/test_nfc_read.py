@@ -20,13 +20,8 @@ from cardio.errors import CardRemovedDuringRead, EmulatorPortInUse, ReaderUnavai
 from cardio.readers.events import CardPresented, ReaderAdded, ReaderEvent
 from cardio.readers.nfc import NfcReader
 from cardio.readers.reader import NdefConnection
-from tests.cardio.conftest import RecordingApplet
-from tests.cardio.nfc_fixtures import (
-    NFC_EVENT_DEADLINE_S,
-    free_udp_port,
-    running_reader,
-    udp_path,
-)
+from testkit.cards import RecordingApplet
+from testkit.nfc_udp import NFC_EVENT_DEADLINE_S, free_udp_port, running_reader, udp_path
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -22,12 +22,7 @@ from cardio.emulators.nfc_emulator import (
 from cardio.emulators.nfc_tags import Type4NdefApplet, atr_for_tag_type
 from cardio.readers.events import CardPresented
 from contract.assurance import Assurance
-from tests.cardio.nfc_fixtures import (
-    NFC_EVENT_DEADLINE_S,
-    free_udp_port,
-    running_reader,
-    udp_path,
-)
+from testkit.nfc_udp import NFC_EVENT_DEADLINE_S, free_udp_port, running_reader, udp_path
 
 pytestmark = pytest.mark.timeout(60)
 

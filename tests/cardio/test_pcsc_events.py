@@ -19,14 +19,9 @@ from cardio.readers.events import (
     ReaderRemoved,
 )
 from cardio.readers.pcsc import PcscReader
-from tests.cardio.conftest import (
-    FRIENDLY_NAME,
-    READER,
-    SECOND_READER,
-    EventLog,
-    Pcscd,
-    wait_until,
-)
+from testkit.pcscd import FRIENDLY_NAME, READER, SECOND_READER, Pcscd
+from testkit.reader_events import EventLog
+from testkit.waits import wait_until
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(60)]
 

@@ -21,26 +21,19 @@ from cardio.emulators.vpcd import VpcdCard
 from cardio.errors import CardServiceUnavailable, ReaderUnavailable
 from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded, ReaderRemoved
 from cardio.readers.pcsc import PcscReader
-from tests.cardio.conftest import (
+from testkit.pcscd import (
     FRIENDLY_NAME,
     READER,
-    EventLog,
     Pcscd,
     free_port_pair,
-    wait_until,
-)
-from tests.cardio.pcsc_support import (
-    ATR,
-    UidCard,
-    card_handles,
-    client_sessions,
-    commands,
-    log_text,
     rescan_readers,
     start_pcscd,
-    tap_and_read,
     write_reader_entry,
 )
+from testkit.pcscd_usage import card_handles, client_sessions, commands, log_text
+from testkit.reader_events import EventLog
+from testkit.uid_cards import ATR, UidCard, tap_and_read
+from testkit.waits import wait_until
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(60)]
 

@@ -19,17 +19,18 @@ from cardio.emulators.vpcd import VpcdCard
 from cardio.errors import CardRemovedDuringRead, CardServiceUnavailable, Reason
 from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded, ReaderRemoved
 from cardio.readers.pcsc import PcscReader
-from tests.cardio.conftest import EVENT_DEADLINE_S, READER, EventLog, Pcscd, wait_until
-from tests.cardio.pcsc_support import (
+from testkit.pcscd import READER, Pcscd, end_pcscd
+from testkit.reader_events import EVENT_DEADLINE_S, EventLog
+from testkit.uid_cards import (
     ATR,
     READ_DEADLINE_S,
     UID_RESPONSE,
     BackgroundRead,
     SlowCard,
     UidCard,
-    end_pcscd,
     tap_and_read,
 )
+from testkit.waits import wait_until
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(60)]
 

@@ -20,7 +20,8 @@ from cardio.errors import (
 from cardio.readers.pcsc import PcscReader
 from contract.assurance import Assurance
 from contract.nik import Sex
-from tests.cardio.conftest import FRIENDLY_NAME, READER, SECOND_READER, Pcscd, RecordingApplet
+from testkit.cards import RecordingApplet
+from testkit.pcscd import FRIENDLY_NAME, READER, SECOND_READER, Pcscd
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(60)]
 

@@ -18,18 +18,11 @@ from cardio.card import apdu
 from cardio.emulators.vpcd import VpcdCard
 from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded, ReaderEvent
 from cardio.readers.pcsc import PcscReader
-from tests.cardio.conftest import READER, SECOND_READER, EventLog, Pcscd, wait_until
-from tests.cardio.pcsc_support import (
-    ATR,
-    UID_RESPONSE,
-    UidCard,
-    client_sessions,
-    log_text,
-    resources,
-    run_with_deadline,
-    settled_resources,
-    tap_and_read,
-)
+from testkit.pcscd import READER, SECOND_READER, Pcscd
+from testkit.pcscd_usage import client_sessions, log_text, resources, settled_resources
+from testkit.reader_events import EventLog
+from testkit.uid_cards import ATR, UID_RESPONSE, UidCard, tap_and_read
+from testkit.waits import run_with_deadline, wait_until
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.slow, pytest.mark.timeout(100)]
 

@@ -12,8 +12,7 @@ from cardio.card.apdu import read_binary
 from cardio.errors import MalformedCard, Reason
 from contract.assurance import Assurance
 from contract.trust import TrustStore
-
-from .card_helpers import DEMO_TRUST, demo_issued, read
+from testkit.cards import DEMO_TRUST, demo_issued, read
 
 GOOD = demo_issued()
 RECORD = GOOD.record or b""

@@ -12,9 +12,8 @@ from cardio.emulators.vpcd import VpcdCard
 from cardio.errors import CardRejected, MalformedCard, Reason
 from cardio.readers.pcsc import PcscReader
 from contract.assurance import Assurance
-
-from .card_helpers import CHALLENGE, DEMO_TRUST, NOW
-from .conftest import READER, Pcscd, RecordingApplet
+from testkit.cards import CHALLENGE, DEMO_TRUST, NOW, RecordingApplet
+from testkit.pcscd import READER, Pcscd
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(60)]
 

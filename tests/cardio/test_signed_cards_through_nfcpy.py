@@ -13,14 +13,8 @@ from cardio.emulators.nfc_tags import ISO_DEP_ATR, atr_for_tag_type
 from cardio.errors import MalformedCard, Reason
 from cardio.readers.events import CardPresented
 from contract.assurance import Assurance
-from tests.cardio.nfc_fixtures import (
-    NFC_EVENT_DEADLINE_S,
-    free_udp_port,
-    running_reader,
-    udp_path,
-)
-
-from .card_helpers import CHALLENGE, DEMO_TRUST, NOW
+from testkit.cards import CHALLENGE, DEMO_TRUST, NOW
+from testkit.nfc_udp import NFC_EVENT_DEADLINE_S, free_udp_port, running_reader, udp_path
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -19,8 +19,7 @@ from cardio.errors import CardImageError, IssueError, MalformedCard, Reason
 from cardio.issuing.card_image import CardImage
 from contract.assurance import Assurance
 from contract.trust import TrustStore
-
-from .card_helpers import DEMO_ISSUER, DEMO_TRUST, NOW, UID, citizen_claims, demo_issued, read
+from testkit.cards import DEMO_ISSUER, DEMO_TRUST, NOW, UID, citizen_claims, demo_issued, read
 
 GOOD = demo_issued()
 RECORD = GOOD.record or b""

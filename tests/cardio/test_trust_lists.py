@@ -22,8 +22,7 @@ from contract.trust import (
     kid_for,
     revocation_list_json,
 )
-
-from .card_helpers import DEMO_ISSUER
+from testkit.cards import DEMO_ISSUER
 
 ISSUER = generate_issuer_key("ID-PKU", "Kota Pekanbaru")
 

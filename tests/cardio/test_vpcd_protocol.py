@@ -16,7 +16,8 @@ import pytest
 import cardio.emulators.vpcd
 from cardio.card.citizen_card import CitizenCardApplet
 from cardio.emulators.vpcd import DEFAULT_ATR, VpcdCard, contactless_atr
-from tests.cardio.conftest import RecordingApplet, wait_until
+from testkit.cards import RecordingApplet
+from testkit.waits import wait_until
 
 pytestmark = pytest.mark.timeout(30)
 

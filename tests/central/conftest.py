@@ -25,16 +25,11 @@ from central.database import Database
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE, CentralSettings
 from kiosk.client.client import CentralClient
-from tests.kiosk.central_peers import RawServer
-
-from .pg_cluster import PgCluster
+from testkit.centres import BACKENDS, TEST_SERVER_ARGS
+from testkit.peers import RawServer
+from testkit.pg_cluster import PgCluster
 
 LOOPBACK = "127.0.0.1"
-BACKENDS = ("sqlite", "postgresql")
-#: Test servers allow many refused credentials from 127.0.0.1: several tests
-#: send requests without a token on purpose (tests/central/test_limits.py
-#: checks the limit itself on a server of its own).
-TEST_SERVER_ARGS = ("--auth-rate", "100000")
 
 
 NewDbUrl = Callable[[str], str]

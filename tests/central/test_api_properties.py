@@ -27,8 +27,8 @@ from central.api import include_routers
 from central.database import Database
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
+from testkit.centre_accounts import bearer, enrol, new_staff
 
-from .helpers import bearer, enrol, new_staff
 from .test_routes_and_limits import routes
 
 pytestmark = pytest.mark.timeout(120)

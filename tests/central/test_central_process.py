@@ -18,8 +18,7 @@ from central.database import Database
 from central.errors import CentralStartError
 from central.process import start_central
 from central.settings import DEMO_CATALOG_PATH
-
-from .helpers import bearer, new_kiosk
+from testkit.centre_accounts import bearer, new_kiosk
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -25,8 +25,7 @@ from central.tables import (
 from central.tables import citizens as citizen_rows
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
-
-from .helpers import bearer, new_kiosk
+from testkit.centre_accounts import bearer, new_kiosk
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -12,9 +12,8 @@ from central.database import Database
 from central.documents import DocumentCache
 from central.process import RunningCentral
 from central.queue import CatalogFacts, catalog_facts, median_minutes, minutes_per_person
-
-from .helpers import DEMO_OFFICE, bearer, enrol, new_code, new_office, new_staff
-from .queue_helpers import allocate, drain, new_id, registration, results, staff_post
+from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_office, new_staff
+from testkit.centre_requests import allocate, drain, new_id, registration, results, staff_post
 
 pytestmark = pytest.mark.timeout(120)
 SERVICE = "status-berkas"  # prefix F, counter "Informasi"

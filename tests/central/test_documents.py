@@ -14,8 +14,7 @@ from central.trust_store import import_revocation_list
 from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
 from contract.trust import REVOCATION_LIST_FORMAT, TRUST_LIST_FORMAT, TrustStore
 from kiosk.client.client import CentralClient
-
-from .helpers import bearer
+from testkit.centre_accounts import bearer
 
 pytestmark = pytest.mark.timeout(60)
 PATHS = ("/api/v1/catalog", "/api/v1/trust", "/api/v1/revocations")

@@ -19,8 +19,7 @@ from central.tables import audit_log, enrolment_codes, kiosk_tokens, kiosks
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralAuthError
-
-from .helpers import (
+from testkit.centre_accounts import (
     DEMO_OFFICE,
     PASSWORD,
     bearer,
@@ -30,7 +29,7 @@ from .helpers import (
     new_office,
     new_staff,
 )
-from .queue_helpers import allocate, lease, registration, results
+from testkit.centre_requests import allocate, lease, registration, results
 
 SERVICE = "ktp-cetak-ulang"
 

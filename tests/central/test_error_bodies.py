@@ -11,8 +11,7 @@ import pytest
 import requests
 
 from central.process import RunningCentral
-
-from .helpers import bearer
+from testkit.centre_accounts import bearer
 
 pytestmark = pytest.mark.timeout(60)
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "central-api.md"

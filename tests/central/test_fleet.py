@@ -13,8 +13,7 @@ from central import fleet, staff
 from central.database import Database
 from central.process import RunningCentral
 from central.tables import kiosk_heartbeats, kiosks
-
-from .helpers import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
+from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -10,8 +10,7 @@ import requests
 from central import health_info, staff
 from central.database import Database
 from central.process import RunningCentral
-
-from .helpers import DEMO_OFFICE, bearer, new_office, new_staff
+from testkit.centre_accounts import DEMO_OFFICE, bearer, new_office, new_staff
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -19,8 +19,8 @@ from central import applications, citizens
 from central.database import Database
 from central.lookup_budget import LookupBudget
 from central.process import RunningCentral
+from testkit.centre_accounts import bearer, new_kiosk
 
-from .helpers import bearer, new_kiosk
 from .test_citizens import SITI_NIK, audit_key
 from .test_routes_and_limits import routes
 

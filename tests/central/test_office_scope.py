@@ -32,9 +32,8 @@ from central.database import Database
 from central.deps import require_admin, require_staff
 from central.process import RunningCentral
 from central.tables import services
-
-from .helpers import bearer, enrol, new_code, new_office, new_staff
-from .queue_helpers import allocate
+from testkit.centre_accounts import bearer, enrol, new_code, new_office, new_staff
+from testkit.centre_requests import allocate
 
 pytestmark = pytest.mark.timeout(120)
 

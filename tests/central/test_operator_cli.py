@@ -17,8 +17,7 @@ import requests
 
 from central.process import RunningCentral
 from kiosk.cli.main import main
-
-from .helpers import bearer, enrol
+from testkit.centre_accounts import bearer, enrol
 
 pytestmark = pytest.mark.timeout(60)
 

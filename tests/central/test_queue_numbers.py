@@ -16,9 +16,16 @@ from central.database import Database, alembic_config, migrate
 from central.kiosks import next_kiosk_code
 from central.process import RunningCentral
 from central.tables import UtcDateTime, kiosks, offices, tickets
-
-from .helpers import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
-from .queue_helpers import allocate, lease, new_id, registration, results, return_lease, today
+from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
+from testkit.centre_requests import (
+    allocate,
+    lease,
+    new_id,
+    registration,
+    results,
+    return_lease,
+    today,
+)
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, func, insert, select, text
 from central import kiosks
 from central.database import Database, migrate
 from central.tables import kiosk_tokens, offices
-from tests.central.pg_cluster import PgCluster
+from testkit.pg_cluster import PgCluster
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -26,8 +26,7 @@ from central.process import RunningCentral
 from central.settings import CentralSettings
 from central.staff import Role
 from central.tables import UtcDateTime
-
-from .helpers import bearer, new_kiosk, new_staff
+from testkit.centre_accounts import bearer, new_kiosk, new_staff
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -26,8 +26,7 @@ from central.cli_options import add_server_options
 from central.database import Database
 from central.deps import PUBLIC_ROUTES, require_admin, require_kiosk, require_staff
 from central.process import RunningCentral, start_central
-
-from .helpers import bearer, enrol, new_code, new_kiosk, new_staff
+from testkit.centre_accounts import bearer, enrol, new_code, new_kiosk, new_staff
 
 pytestmark = pytest.mark.timeout(60)
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "central-api.md"

@@ -19,9 +19,8 @@ from central.database import Database, migrate
 from central.lockout import LockoutPolicy
 from central.process import RunningCentral, start_central
 from central.tables import audit_log
-
-from .conftest import TEST_SERVER_ARGS
-from .helpers import PASSWORD
+from testkit.centre_accounts import PASSWORD
+from testkit.centres import TEST_SERVER_ARGS
 
 pytestmark = pytest.mark.timeout(120)
 

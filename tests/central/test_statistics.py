@@ -11,9 +11,8 @@ import requests
 from central import staff
 from central.database import Database
 from central.process import RunningCentral
-
-from .helpers import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
-from .queue_helpers import allocate, complaint, new_id, registration, results, staff_post
+from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
+from testkit.centre_requests import allocate, complaint, new_id, registration, results, staff_post
 
 pytestmark = pytest.mark.timeout(60)
 SERVICE = "ktp-cetak-ulang"

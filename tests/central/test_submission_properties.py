@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 
 from central.database import Database
 from central.process import RunningCentral
-
-from .helpers import bearer, new_kiosk
-from .queue_helpers import complaint, lease, new_id, registration
+from testkit.centre_accounts import bearer, new_kiosk
+from testkit.centre_requests import complaint, lease, new_id, registration
 
 pytestmark = pytest.mark.timeout(300)
 

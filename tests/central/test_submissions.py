@@ -18,9 +18,8 @@ from central.kiosks import KioskPrincipal
 from central.process import RunningCentral
 from central.submissions import Item, Outcome
 from central.tables import submissions, tickets
-
-from .helpers import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
-from .queue_helpers import (
+from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
+from testkit.centre_requests import (
     ZONE,
     allocate,
     complaint,

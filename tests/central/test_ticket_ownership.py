@@ -21,9 +21,8 @@ from central.database import Database
 from central.process import RunningCentral
 from central.submissions import claimed_ticket_id
 from contract.ticket_ids import new_ticket_id
-
-from .helpers import bearer, new_code, new_kiosk, new_office, new_staff
-from .queue_helpers import ZONE, allocate, complaint, lease, new_id, registration, results
+from testkit.centre_accounts import bearer, new_code, new_kiosk, new_office, new_staff
+from testkit.centre_requests import ZONE, allocate, complaint, lease, new_id, registration, results
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -12,9 +12,16 @@ from central import staff
 from central.database import Database
 from central.process import RunningCentral
 from central.tables import tickets
-
-from .helpers import DEMO_OFFICE, bearer, new_kiosk, new_staff
-from .queue_helpers import allocate, drain, lease, new_id, registration, results, staff_post
+from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff
+from testkit.centre_requests import (
+    allocate,
+    drain,
+    lease,
+    new_id,
+    registration,
+    results,
+    staff_post,
+)
 
 pytestmark = pytest.mark.timeout(120)
 SERVICE = "status-berkas"  # prefix F, counter "Informasi" (test_counter.py drains it too)

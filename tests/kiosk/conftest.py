@@ -1,29 +1,19 @@
+"""Fixtures for the kiosk core's tests: a clock the test moves, the demo catalog."""
+
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from contract.catalog import Catalog
-
-DEMO_CATALOG = Path(__file__).resolve().parents[2] / "central" / "demo_data" / "catalog.json"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from testkit.centres import DEMO_CATALOG
+from testkit.clocks import ManualClock
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture

@@ -32,8 +32,7 @@ from kiosk.session.machine import (
     SessionMachine,
     Timeouts,
 )
-
-from .conftest import FakeClock
+from testkit.clocks import ManualClock
 
 T = Timeouts()
 UID = b"\x08\xc0\xff\xee"
@@ -49,7 +48,7 @@ PROVEN = CardIdentity(uid=UID, citizen=RINA, assurance=Assurance.UNVERIFIED)
 RECORD = {"medical_record_number": "RM-2021-017733", "phone": "081277001234"}
 
 
-def make(catalog: Catalog, clock: FakeClock) -> SessionMachine:
+def make(catalog: Catalog, clock: ManualClock) -> SessionMachine:
     return SessionMachine(lambda: catalog, clock, T)
 
 
@@ -69,7 +68,7 @@ def type_date(m: SessionMachine, digits: str) -> ProveBirthDate:
 
 
 def test_a_uid_only_card_asks_for_the_date_of_birth_and_holds_nothing_personal(
-    catalog: Catalog, clock: FakeClock
+    catalog: Catalog, clock: ManualClock
 ) -> None:
     m = make(catalog, clock)
     to_proving(m)
@@ -78,7 +77,7 @@ def test_a_uid_only_card_asks_for_the_date_of_birth_and_holds_nothing_personal(
 
 
 def test_without_the_centre_a_uid_only_card_is_greeted_at_once(
-    catalog: Catalog, clock: FakeClock
+    catalog: Catalog, clock: ManualClock
 ) -> None:
     m = make(catalog, clock)
     [effect] = m.handle(CardTapped("r0"))
@@ -88,7 +87,7 @@ def test_without_the_centre_a_uid_only_card_is_greeted_at_once(
 
 
 def test_a_matched_date_unlocks_the_holder_and_the_record(
-    catalog: Catalog, clock: FakeClock
+    catalog: Catalog, clock: ManualClock
 ) -> None:
     m = make(catalog, clock)
     session = to_proving(m)
@@ -102,7 +101,9 @@ def test_a_matched_date_unlocks_the_holder_and_the_record(
     assert m.state.values["full_name"].value == "Rina Wulandari"
 
 
-def test_skipping_carries_on_without_anything_personal(catalog: Catalog, clock: FakeClock) -> None:
+def test_skipping_carries_on_without_anything_personal(
+    catalog: Catalog, clock: ManualClock
+) -> None:
     m = make(catalog, clock)
     to_proving(m)
     assert m.handle(ProofSkipped()) == []
@@ -115,7 +116,7 @@ def test_skipping_carries_on_without_anything_personal(catalog: Catalog, clock: 
 
 @pytest.mark.parametrize("digits", ["", "1506199", "31021990", "15131990", "15061850", "1506199a"])
 def test_a_date_that_is_not_one_is_not_sent(
-    catalog: Catalog, clock: FakeClock, digits: str
+    catalog: Catalog, clock: ManualClock, digits: str
 ) -> None:
     m = make(catalog, clock)
     to_proving(m)
@@ -128,7 +129,7 @@ def test_a_date_that_is_not_one_is_not_sent(
 
 
 def test_wrong_dates_get_another_try_then_the_session_carries_on(
-    catalog: Catalog, clock: FakeClock
+    catalog: Catalog, clock: ManualClock
 ) -> None:
     m = make(catalog, clock)
     session = to_proving(m)
@@ -152,7 +153,7 @@ def test_wrong_dates_get_another_try_then_the_session_carries_on(
     ],
 )
 def test_a_locked_or_unreachable_centre_carries_on_without_pre_fill(
-    catalog: Catalog, clock: FakeClock, outcome: ProofOutcome, problem: str
+    catalog: Catalog, clock: ManualClock, outcome: ProofOutcome, problem: str
 ) -> None:
     m = make(catalog, clock)
     session = to_proving(m)
@@ -162,7 +163,7 @@ def test_a_locked_or_unreachable_centre_carries_on_without_pre_fill(
     assert m.state.identity is UID_ONLY and m.state.record is None
 
 
-def test_a_slow_centre_times_out_into_the_services(catalog: Catalog, clock: FakeClock) -> None:
+def test_a_slow_centre_times_out_into_the_services(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     session = to_proving(m)
     type_date(m, "15061990")
@@ -174,7 +175,7 @@ def test_a_slow_centre_times_out_into_the_services(catalog: Catalog, clock: Fake
     assert m.state.identity is UID_ONLY and m.state.record is None
 
 
-def test_a_late_match_never_reaches_the_next_citizen(catalog: Catalog, clock: FakeClock) -> None:
+def test_a_late_match_never_reaches_the_next_citizen(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     first = to_proving(m)
     type_date(m, "15061990")
@@ -188,7 +189,7 @@ def test_a_late_match_never_reaches_the_next_citizen(catalog: Catalog, clock: Fa
     assert m.state.phase is Phase.PROVING and m.state.identity is UID_ONLY
 
 
-def test_a_match_for_another_card_is_not_taken(catalog: Catalog, clock: FakeClock) -> None:
+def test_a_match_for_another_card_is_not_taken(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     session = to_proving(m)
     type_date(m, "15061990")
@@ -197,7 +198,7 @@ def test_a_match_for_another_card_is_not_taken(catalog: Catalog, clock: FakeCloc
     assert m.state.identity is UID_ONLY and m.state.record is None
 
 
-def test_the_idle_timeout_ends_the_proof(catalog: Catalog, clock: FakeClock) -> None:
+def test_the_idle_timeout_ends_the_proof(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_proving(m)
     clock.advance(T.idle + 0.1)
@@ -206,7 +207,7 @@ def test_the_idle_timeout_ends_the_proof(catalog: Catalog, clock: FakeClock) -> 
     assert [type(e) for e in effects] == [WipeSession]
 
 
-def test_a_signed_card_never_asks_for_a_date(catalog: Catalog, clock: FakeClock) -> None:
+def test_a_signed_card_never_asks_for_a_date(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     [effect] = m.handle(CardTapped("r0"))
     assert isinstance(effect, ReadCard)

@@ -29,8 +29,7 @@ from kiosk.session.machine import Phase
 from kiosk.wiring.from_config import trust_from
 from offline_store import Store
 from printing import make_printer
-
-from .conftest import FakeClock
+from testkit.clocks import ManualClock
 
 
 def _closed_port() -> int:
@@ -41,7 +40,7 @@ def _closed_port() -> int:
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[KioskController, SimulatedReader]]:
+def kiosk(tmp_path: Path, clock: ManualClock) -> Iterator[tuple[KioskController, SimulatedReader]]:
     config = Config(
         kiosk=KioskSection(data_dir=str(tmp_path)),
         printer=PrinterSection(output_dir=str(tmp_path)),
@@ -71,7 +70,7 @@ def kiosk(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[KioskController, S
     "card", [c for c in DEMO_CARDS if c.expect not in set(Assurance)], ids=lambda c: c.key
 )
 def test_a_refused_card_shows_its_reason_then_attract(
-    kiosk: tuple[KioskController, SimulatedReader], clock: FakeClock, card: DemoCard
+    kiosk: tuple[KioskController, SimulatedReader], clock: ManualClock, card: DemoCard
 ) -> None:
     controller, reader = kiosk
     reader.tap(card.applet())

@@ -15,12 +15,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.fault_proxy import FaultProxy
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralProtocolError
 from kiosk.client.transport import ANSWER_CAPS
-
-from .central_peers import Dripper, http_reply
+from testkit.fault_proxy import FaultProxy
+from testkit.peers import Dripper, http_reply
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -15,8 +15,8 @@ import pytest
 
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
-
-from .central_peers import Dripper, wait_for
+from testkit.peers import Dripper
+from testkit.waits import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 

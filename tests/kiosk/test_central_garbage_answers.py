@@ -19,9 +19,7 @@ from hypothesis import strategies as st
 
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralError, CentralProtocolError, CentralUnavailable
-from tests.kiosk.central_peers import RawServer
-
-from .central_peers import http_reply
+from testkit.peers import RawServer, http_reply
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -34,8 +34,8 @@ from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
 from kiosk.config import parse_config
 from kiosk.errors import ConfigError
-
-from .central_peers import Dripper, wait_for
+from testkit.peers import Dripper
+from testkit.waits import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 

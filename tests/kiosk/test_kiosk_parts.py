@@ -34,8 +34,7 @@ from kiosk.wiring.sync import SyncLink, device_health
 from kiosk.wiring.trust import TrustKeeper
 from offline_store import Store
 from printing import make_printer
-
-from .conftest import DEMO_CATALOG
+from testkit.centres import DEMO_CATALOG
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 

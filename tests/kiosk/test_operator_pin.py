@@ -19,6 +19,7 @@ from kiosk.operator.pin import (
     hash_pin,
     verify_pin,
 )
+from testkit.clocks import ManualClock
 
 
 def test_hash_is_one_salted_scrypt_string_that_verifies() -> None:
@@ -84,19 +85,11 @@ def test_cli_refuses_a_short_pin(
     assert capsys.readouterr().out == ""
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_guard_locks_after_five_wrong_pins_for_a_growing_delay(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
-    clock = Clock()
+    clock = ManualClock()
     guard = PinGuard("scrypt$...", clock)
     verdicts = [guard.record(False) for _ in range(MAX_TRIES)]
     assert [v.tries_left for v in verdicts[:-1]] == [4, 3, 2, 1]
@@ -122,5 +115,5 @@ def test_guard_locks_after_five_wrong_pins_for_a_growing_delay(
 
 
 def test_guard_without_a_hash_is_disabled() -> None:
-    guard = PinGuard("", Clock())
+    guard = PinGuard("", ManualClock())
     assert not guard.enabled and guard.record(True).outcome == "disabled"

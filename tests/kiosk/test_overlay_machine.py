@@ -9,8 +9,7 @@ import pytest
 from kiosk.operator.pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
 from kiosk.session.machine import Phase, SessionState
 from kiosk.session.overlays import OPERATOR_IDLE_S, PUBLIC_IDLE_S, Overlay, OverlayMachine, PinEntry
-
-from .conftest import FakeClock
+from testkit.clocks import ManualClock
 
 IDLE = SessionState(Phase.IDLE, session=1)
 SERVICES = SessionState(Phase.IDENTIFIED, session=2)
@@ -18,7 +17,7 @@ PIN_HASH = hash_pin("482913", n=2**4)  # cheap: the machine never hashes, it cou
 
 
 @pytest.fixture
-def machine(clock: FakeClock) -> OverlayMachine:
+def machine(clock: ManualClock) -> OverlayMachine:
     return OverlayMachine(PIN_HASH, clock)
 
 
@@ -66,7 +65,7 @@ def test_the_same_phase_of_the_next_session_closes_it_too(machine: OverlayMachin
 
 
 def test_information_over_the_attract_screen_closes_when_left_alone(
-    machine: OverlayMachine, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    machine: OverlayMachine, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     machine.open_information(IDLE)
@@ -82,7 +81,7 @@ def test_information_over_the_attract_screen_closes_when_left_alone(
 
 
 def test_over_the_service_grid_the_sessions_own_timeout_runs(
-    machine: OverlayMachine, clock: FakeClock
+    machine: OverlayMachine, clock: ManualClock
 ) -> None:
     machine.open_information(SERVICES)
     clock.advance(10 * PUBLIC_IDLE_S)
@@ -103,7 +102,7 @@ def test_a_late_answer_is_told_from_the_opening_it_was_asked_for(
     assert not machine.still(Overlay.APPLICATIONS, second)
 
 
-def test_the_pin_pad_needs_a_pin_and_nothing_else_open(clock: FakeClock) -> None:
+def test_the_pin_pad_needs_a_pin_and_nothing_else_open(clock: ManualClock) -> None:
     assert not OverlayMachine("", clock).open_pin(IDLE), "no operator.pin_hash: no panel"
     machine = OverlayMachine(PIN_HASH, clock)
     machine.open_information(IDLE)
@@ -112,7 +111,7 @@ def test_the_pin_pad_needs_a_pin_and_nothing_else_open(clock: FakeClock) -> None
 
 
 def test_the_pad_and_the_panel_take_card_taps_and_close_when_left_alone(
-    machine: OverlayMachine, clock: FakeClock
+    machine: OverlayMachine, clock: ManualClock
 ) -> None:
     machine.open_information(IDLE)
     assert not machine.takes_card_taps, "a tap over information starts a session"
@@ -133,7 +132,7 @@ def test_one_pin_is_checked_at_a_time_and_only_on_the_pad(machine: OverlayMachin
 
 
 def test_wrong_pins_lock_the_pad_and_the_lockout_runs_on_the_clock(
-    machine: OverlayMachine, clock: FakeClock
+    machine: OverlayMachine, clock: ManualClock
 ) -> None:
     machine.open_pin(IDLE)
     for i in range(MAX_TRIES):

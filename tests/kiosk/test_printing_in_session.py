@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from bench.private_cupsd import PDF_QUEUE, PrivateCupsd
 from cardio.emulators.demo_cards import demo_card, demo_trust_store
 from cardio.readers.simulated import SimulatedReader
 from contract.catalog import Catalog
@@ -28,7 +27,8 @@ from kiosk.session.machine import Phase
 from kiosk.tickets.issue import reprint_ticket
 from kiosk.wiring.printer import printer_from
 from offline_store import Store
-from tests.printing.helpers import flowing, pdf_text
+from testkit.cupsd import PDF_QUEUE, PrivateCupsd
+from testkit.printouts import flowing, pdf_text
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 CENTRAL = "https://antrean.example.go.id"

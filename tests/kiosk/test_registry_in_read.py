@@ -26,9 +26,8 @@ from kiosk.session.machine import Phase
 from kiosk.wiring.from_config import trust_from
 from offline_store import Store
 from printing import make_printer
-
-from .central_peers import RawServer, http_reply
-from .conftest import FakeClock
+from testkit.clocks import ManualClock
+from testkit.peers import RawServer, http_reply
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -54,7 +53,7 @@ class Build(Protocol):
 
 
 @pytest.fixture
-def build(tmp_path: Path, clock: FakeClock) -> Iterator[Build]:
+def build(tmp_path: Path, clock: ManualClock) -> Iterator[Build]:
     """A controller on the simulated reader, talking to the centre at ``url`` with ``token``."""
     made: list[tuple[KioskController, Store]] = []
 

@@ -35,8 +35,7 @@ from kiosk.session.events import (
 )
 from kiosk.session.machine import INTERACTIVE, Phase, SessionMachine, SessionState, Timeouts
 from kiosk.session.prefill import Source
-
-from .conftest import FakeClock
+from testkit.clocks import ManualClock
 
 SITI_CLAIMS = demo_card("siti").claims
 assert SITI_CLAIMS is not None
@@ -48,7 +47,7 @@ T = Timeouts()
 TICKET = IssuedTicket(number="A-001", service_id="puskesmas-umum", counter="Loket 1", printed=True)
 
 
-def make(catalog: Catalog, clock: FakeClock, **kw: object) -> SessionMachine:
+def make(catalog: Catalog, clock: ManualClock, **kw: object) -> SessionMachine:
     return SessionMachine(lambda: catalog, clock, T, **kw)  # type: ignore[arg-type]
 
 
@@ -79,27 +78,27 @@ def to_issuing(m: SessionMachine) -> IssueTicket:
     return effect
 
 
-def test_starts_idle_without_deadline(catalog: Catalog, clock: FakeClock) -> None:
+def test_starts_idle_without_deadline(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     assert m.state.phase is Phase.IDLE
     assert m.seconds_left() is None
 
 
-def test_tap_starts_reading_and_asks_for_a_read(catalog: Catalog, clock: FakeClock) -> None:
+def test_tap_starts_reading_and_asks_for_a_read(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     effects = m.handle(CardTapped("reader-a"))
     assert effects == [ReadCard(session=1, reader="reader-a")]
     assert m.state.phase is Phase.READING
 
 
-def test_read_identifies_the_citizen(catalog: Catalog, clock: FakeClock) -> None:
+def test_read_identifies_the_citizen(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_identified(m)
     assert m.state.identity is SITI
     assert m.seconds_left() == T.idle
 
 
-def test_happy_path_to_ticket_and_back_to_idle(catalog: Catalog, clock: FakeClock) -> None:
+def test_happy_path_to_ticket_and_back_to_idle(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     effect = to_issuing(m)
     assert effect.service_id == "puskesmas-umum"
@@ -118,7 +117,7 @@ def test_happy_path_to_ticket_and_back_to_idle(catalog: Catalog, clock: FakeCloc
     assert m.state.phase is Phase.IDLE
 
 
-def test_choosing_a_service_prefills_from_the_card(catalog: Catalog, clock: FakeClock) -> None:
+def test_choosing_a_service_prefills_from_the_card(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_identified(m)
     m.handle(ServiceSelected("puskesmas-umum"))
@@ -130,7 +129,7 @@ def test_choosing_a_service_prefills_from_the_card(catalog: Catalog, clock: Fake
     assert "phone" not in values  # the record is not available here
 
 
-def test_locked_card_values_cannot_be_overridden(catalog: Catalog, clock: FakeClock) -> None:
+def test_locked_card_values_cannot_be_overridden(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
     m.handle(FormSubmitted({"full_name": "Someone Else", "phone": "081234567890"}))
@@ -139,7 +138,7 @@ def test_locked_card_values_cannot_be_overridden(catalog: Catalog, clock: FakeCl
     assert m.state.values["phone"].source is Source.CITIZEN
 
 
-def test_invalid_form_stays_on_form_with_errors(catalog: Catalog, clock: FakeClock) -> None:
+def test_invalid_form_stays_on_form_with_errors(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
     m.handle(FormSubmitted({"phone": "12ab"}))
@@ -150,7 +149,7 @@ def test_invalid_form_stays_on_form_with_errors(catalog: Catalog, clock: FakeClo
     assert m.state.field_errors == {}
 
 
-def test_uid_only_card_must_type_name_and_nik(catalog: Catalog, clock: FakeClock) -> None:
+def test_uid_only_card_must_type_name_and_nik(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_identified(m, UID_ONLY)
     m.handle(ServiceSelected("status-berkas"))
@@ -163,7 +162,7 @@ def test_uid_only_card_must_type_name_and_nik(catalog: Catalog, clock: FakeClock
     assert m.state.phase is Phase.CONFIRMING
 
 
-def test_unknown_service_is_a_notice_not_a_crash(catalog: Catalog, clock: FakeClock) -> None:
+def test_unknown_service_is_a_notice_not_a_crash(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_identified(m)
     m.handle(ServiceSelected("no-such-service"))
@@ -171,7 +170,7 @@ def test_unknown_service_is_a_notice_not_a_crash(catalog: Catalog, clock: FakeCl
     assert m.state.problem == "service_unknown"
 
 
-def test_service_needing_more_assurance_is_refused(catalog: Catalog, clock: FakeClock) -> None:
+def test_service_needing_more_assurance_is_refused(catalog: Catalog, clock: ManualClock) -> None:
     strict = dataclasses.replace(
         catalog,
         services=tuple(
@@ -185,7 +184,7 @@ def test_service_needing_more_assurance_is_refused(catalog: Catalog, clock: Fake
     assert m.state.problem == "assurance_too_low"
 
 
-def test_no_catalog_yet_means_no_service(clock: FakeClock) -> None:
+def test_no_catalog_yet_means_no_service(clock: ManualClock) -> None:
     m = SessionMachine(lambda: None, clock, T)
     to_identified(m)
     m.handle(ServiceSelected("puskesmas-umum"))
@@ -201,7 +200,7 @@ def test_no_catalog_yet_means_no_service(clock: FakeClock) -> None:
     ],
 )
 def test_back_goes_one_step(
-    catalog: Catalog, clock: FakeClock, phase: Phase, expected: Phase
+    catalog: Catalog, clock: ManualClock, phase: Phase, expected: Phase
 ) -> None:
     m = make(catalog, clock)
     to_identified(m)
@@ -215,7 +214,7 @@ def test_back_goes_one_step(
     assert m.state.phase is expected
 
 
-def test_back_does_nothing_while_issuing(catalog: Catalog, clock: FakeClock) -> None:
+def test_back_does_nothing_while_issuing(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_issuing(m)
     m.handle(Back())
@@ -223,7 +222,7 @@ def test_back_does_nothing_while_issuing(catalog: Catalog, clock: FakeClock) -> 
     assert m.state.phase is Phase.ISSUING
 
 
-def test_cancel_wipes_and_returns_to_idle(catalog: Catalog, clock: FakeClock) -> None:
+def test_cancel_wipes_and_returns_to_idle(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
     assert m.handle(Cancel()) == [WipeSession("cancelled")]
@@ -231,7 +230,7 @@ def test_cancel_wipes_and_returns_to_idle(catalog: Catalog, clock: FakeClock) ->
 
 
 # --- timeouts -----------------------------------------------------------------
-def test_read_timeout_becomes_an_error(catalog: Catalog, clock: FakeClock) -> None:
+def test_read_timeout_becomes_an_error(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     [read] = m.handle(CardTapped("r0"))
     clock.advance(T.read - 0.01)
@@ -247,7 +246,7 @@ def test_read_timeout_becomes_an_error(catalog: Catalog, clock: FakeClock) -> No
 
 @pytest.mark.parametrize("phase", sorted(INTERACTIVE))
 def test_idle_timeout_in_every_interactive_phase(
-    catalog: Catalog, clock: FakeClock, phase: Phase
+    catalog: Catalog, clock: ManualClock, phase: Phase
 ) -> None:
     m = make(catalog, clock)
     steps: list[Callable[[], object]] = [
@@ -281,7 +280,7 @@ def test_idle_timeout_in_every_interactive_phase(
 
 
 def test_the_warning_comes_at_least_20_s_before_the_timeout(
-    catalog: Catalog, clock: FakeClock
+    catalog: Catalog, clock: ManualClock
 ) -> None:
     m = SessionMachine(lambda: catalog, clock, Timeouts(idle=60.0, idle_warning=5.0))
     to_identified(m)
@@ -292,7 +291,7 @@ def test_the_warning_comes_at_least_20_s_before_the_timeout(
     assert m.idle_warning()
 
 
-def test_activity_pushes_the_idle_deadline_back(catalog: Catalog, clock: FakeClock) -> None:
+def test_activity_pushes_the_idle_deadline_back(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_identified(m)
     clock.advance(T.idle - 1)
@@ -305,7 +304,7 @@ def test_activity_pushes_the_idle_deadline_back(catalog: Catalog, clock: FakeClo
     assert m.state.phase is Phase.IDLE
 
 
-def test_any_event_after_the_deadline_times_out_first(catalog: Catalog, clock: FakeClock) -> None:
+def test_any_event_after_the_deadline_times_out_first(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
     clock.advance(T.idle + 1)
@@ -313,7 +312,7 @@ def test_any_event_after_the_deadline_times_out_first(catalog: Catalog, clock: F
     assert m.state.phase is Phase.IDLE
 
 
-def test_issuing_timeout_becomes_an_error(catalog: Catalog, clock: FakeClock) -> None:
+def test_issuing_timeout_becomes_an_error(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     effect = to_issuing(m)
     clock.advance(T.issuing - 0.5)
@@ -326,7 +325,7 @@ def test_issuing_timeout_becomes_an_error(catalog: Catalog, clock: FakeClock) ->
     assert m.state.phase is Phase.ERROR and m.state.ticket is None
 
 
-def test_ticket_screen_times_out_to_done_then_idle(catalog: Catalog, clock: FakeClock) -> None:
+def test_ticket_screen_times_out_to_done_then_idle(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     effect = to_issuing(m)
     m.handle(TicketReady(effect.session, TICKET))
@@ -338,7 +337,7 @@ def test_ticket_screen_times_out_to_done_then_idle(catalog: Catalog, clock: Fake
     assert m.state.phase is Phase.IDLE
 
 
-def test_error_screen_times_out_to_idle(catalog: Catalog, clock: FakeClock) -> None:
+def test_error_screen_times_out_to_idle(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     [read] = m.handle(CardTapped("r0"))
     assert isinstance(read, ReadCard)
@@ -350,7 +349,7 @@ def test_error_screen_times_out_to_idle(catalog: Catalog, clock: FakeClock) -> N
 
 
 # --- errors and races -----------------------------------------------------------
-def test_issue_failure_is_an_error_and_wipes(catalog: Catalog, clock: FakeClock) -> None:
+def test_issue_failure_is_an_error_and_wipes(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     effect = to_issuing(m)
     assert m.handle(IssueFailed(effect.session, "store_failed")) == [WipeSession("store_failed")]
@@ -358,7 +357,7 @@ def test_issue_failure_is_an_error_and_wipes(catalog: Catalog, clock: FakeClock)
     assert m.state.identity is None and not m.state.values
 
 
-def test_tap_on_error_screen_retries(catalog: Catalog, clock: FakeClock) -> None:
+def test_tap_on_error_screen_retries(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     [read] = m.handle(CardTapped("r0"))
     assert isinstance(read, ReadCard)
@@ -368,14 +367,14 @@ def test_tap_on_error_screen_retries(catalog: Catalog, clock: FakeClock) -> None
     assert m.state.phase is Phase.READING
 
 
-def test_tap_during_a_session_is_ignored(catalog: Catalog, clock: FakeClock) -> None:
+def test_tap_during_a_session_is_ignored(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
     assert m.handle(CardTapped("r0")) == []
     assert m.state.phase is Phase.FORM and m.state.identity is SITI
 
 
-def test_tap_on_done_screen_starts_next_citizen_wiped(catalog: Catalog, clock: FakeClock) -> None:
+def test_tap_on_done_screen_starts_next_citizen_wiped(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     effect = to_issuing(m)
     m.handle(TicketReady(effect.session, TICKET))
@@ -384,7 +383,7 @@ def test_tap_on_done_screen_starts_next_citizen_wiped(catalog: Catalog, clock: F
 
 
 def test_a_stale_read_from_an_earlier_session_is_dropped(
-    catalog: Catalog, clock: FakeClock
+    catalog: Catalog, clock: ManualClock
 ) -> None:
     m = make(catalog, clock)
     [first] = m.handle(CardTapped("r0"))
@@ -398,7 +397,7 @@ def test_a_stale_read_from_an_earlier_session_is_dropped(
     assert m.state.identity is UID_ONLY
 
 
-def test_card_left_during_read_waits_for_the_read(catalog: Catalog, clock: FakeClock) -> None:
+def test_card_left_during_read_waits_for_the_read(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     [read] = m.handle(CardTapped("r0"))
     m.handle(CardLeft("r0"))  # contactless: the citizen lifts the card at once
@@ -408,21 +407,21 @@ def test_card_left_during_read_waits_for_the_read(catalog: Catalog, clock: FakeC
     assert m.state.phase is Phase.IDENTIFIED
 
 
-def test_card_left_ends_the_session_when_configured(catalog: Catalog, clock: FakeClock) -> None:
+def test_card_left_ends_the_session_when_configured(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock, end_on_card_removal=True)
     to_form(m)
     assert m.handle(CardLeft("r0")) == [WipeSession("card_removed")]
     assert m.state.phase is Phase.IDLE
 
 
-def test_card_left_is_ignored_by_default(catalog: Catalog, clock: FakeClock) -> None:
+def test_card_left_is_ignored_by_default(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
     assert m.handle(CardLeft("r0")) == []
     assert m.state.phase is Phase.FORM
 
 
-def test_listeners_see_each_change_once(catalog: Catalog, clock: FakeClock) -> None:
+def test_listeners_see_each_change_once(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     seen: list[Phase] = []
     m.subscribe(lambda s: seen.append(s.phase))
@@ -431,7 +430,7 @@ def test_listeners_see_each_change_once(catalog: Catalog, clock: FakeClock) -> N
     assert seen == [Phase.READING, Phase.IDENTIFIED]
 
 
-def test_state_repr_hides_personal_data(catalog: Catalog, clock: FakeClock) -> None:
+def test_state_repr_hides_personal_data(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
     text = repr(m.state) + repr(m.state.identity) + repr(m.state.values)

@@ -29,7 +29,7 @@ from kiosk.session.machine import Phase
 from kiosk.wiring.printer import printer_from
 from offline_store import Store
 from printing.printers.pdf_file import PERSONAL_LIST, PdfFilePrinter
-from tests.printing.helpers import flowing, pdf_text
+from testkit.printouts import flowing, pdf_text
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 START = dt.datetime(2026, 11, 22, 9, 40, tzinfo=WIB)

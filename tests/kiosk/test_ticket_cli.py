@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.private_cupsd import PDF_QUEUE, PrivateCupsd
-from tests.printing.helpers import decode_qr, flowing, page_size_mm, pdf_text
+from testkit.cupsd import PDF_QUEUE, PrivateCupsd
+from testkit.printouts import decode_qr, flowing, page_size_mm, pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
 

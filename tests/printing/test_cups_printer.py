@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from bench import private_cupsd
-from bench.private_cupsd import PDF_QUEUE, PrivateCupsd
 from printing.errors import OutOfPaper, PrinterOffline, PrinterUnavailable, PrintFault, PrintTimeout
 from printing.layouts.paper import Paper
 from printing.layouts.ticket import render_ticket_pdf
 from printing.printers.cups import CupsPrinter
 from printing.samples import SAMPLE_URL, sample_ticket
-from tests.printing.helpers import decode_qr, flowing, page_size_mm, pdf_text
+from testkit import cupsd as private_cupsd
+from testkit.cupsd import PDF_QUEUE, PrivateCupsd
+from testkit.printouts import decode_qr, flowing, page_size_mm, pdf_text
 
 
 def not_completed(cupsd: PrivateCupsd) -> str:

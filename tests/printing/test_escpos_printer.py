@@ -28,8 +28,8 @@ from printing.printers.escpos import (
 )
 from printing.printers.raster import pdf_to_bitmap
 from printing.samples import SAMPLE_URL, sample_ticket
-from tests.printing.cups_support import NetworkPrinter
-from tests.printing.helpers import decode_png
+from testkit.network_printer import NetworkPrinter
+from testkit.printouts import decode_png
 
 INIT = b"\x1b\x40"  # ESC @: initialise
 FEED_AND_CUT = b"\x1b\x64\x06" + b"\x1d\x56\x00"  # ESC d 6: feed 6 lines; GS V 0: full cut

@@ -26,7 +26,7 @@ from printing.samples import (
     sample_slip,
     sample_ticket,
 )
-from tests.printing.helpers import decode_qr, flowing, page_size_mm, pdf_text
+from testkit.printouts import decode_qr, flowing, page_size_mm, pdf_text
 
 WIDTHS_MM = {Paper.ROLL_80MM: 80.0, Paper.ROLL_58MM: 58.0, Paper.A4: 210.0}
 

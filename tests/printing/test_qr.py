@@ -12,7 +12,7 @@ from reportlab.graphics.barcode import qrencoder
 from reportlab.pdfgen.canvas import Canvas
 
 from printing.layouts.qr import QUIET_ZONE, dark_runs, draw_qr, mask_penalty, qr_matrix
-from tests.printing.helpers import decode_qr
+from testkit.printouts import decode_qr
 
 URLS = [
     "http://127.0.0.1:8470/t/3f1c2b7a-9d4e-4c5b-8a61-0e2f4d6b8a17",

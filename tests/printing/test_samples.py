@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from printing.samples import main, printer_test_ticket, write_screenshots
-from tests.printing.helpers import decode_png, need_tool
+from testkit.printouts import decode_png, need_tool
 
 #: Pixels across each picture: rolls at 203 dpi, A4 at 100 dpi.
 WIDTHS = {"ticket-80mm": 640, "ticket-58mm": 464, "ticket-a4": 827, "slip-80mm": 640}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from offline_store import BadValue, CachedDocument, Store
-from tests.store.helpers import NAME, NIK, NOW
+from testkit.stored_tickets import NAME, NIK, NOW
 
 MINUTE = dt.timedelta(minutes=1)
 TRUST = b'{"version": "t-7", "issuers": []}'

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from offline_store import Store, StoreCorrupt, StoreError, StoreKeyError
-from tests.store.helpers import issue
+from testkit.stored_tickets import issue
 
 
 def test_a_deferred_store_creates_nothing_until_first_use(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from offline_store import Store, StoreKeyError, StoreTampered
-from tests.store.helpers import NAME, NIK, NOW, issue_ticket, raw_bytes
+from testkit.stored_tickets import NAME, NIK, NOW, issue_ticket, raw_bytes
 
 PHONE = "081234567890"
 RECORD = {"name": NAME, "nik": NIK, "rekam_medis": "RM-2024-00917", "phone": PHONE}

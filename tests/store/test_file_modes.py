@@ -12,7 +12,7 @@ import pytest
 
 from offline_store import Store
 from offline_store.errors import StoreError, StoreKeyError
-from tests.store.helpers import NOW, payload
+from testkit.stored_tickets import NOW, payload
 
 
 def mode(path: Path) -> int:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from offline_store import BadValue, LeaseConflict, Store, format_number
-from tests.store.helpers import NOW, issue, issue_ticket
+from testkit.stored_tickets import NOW, issue, issue_ticket
 
 DAY = NOW.date()
 HOUR = dt.timedelta(hours=1)

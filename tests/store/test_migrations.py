@@ -20,7 +20,7 @@ from offline_store import Store, StoreError
 from offline_store import migrations as m
 from offline_store.crypto import RowCipher, create_key
 from offline_store.models import utc_text
-from tests.store.helpers import NAME, NIK, NOW, WIB, payload, raw_bytes
+from testkit.stored_tickets import NAME, NIK, NOW, WIB, payload, raw_bytes
 
 #: The newest version :func:`seed` knows how to fill; extend it with each migration.
 SEEDED_UP_TO = 6
@@ -219,7 +219,7 @@ def test_a_kill_inside_each_real_step_leaves_a_store_that_opens_and_migrates(
         db.close()
         step_args = [str(version), str(kill_after)]
         child = subprocess.run(
-            [sys.executable, "-m", "tests.store.killable_migration", str(path), *step_args],
+            [sys.executable, "-m", "testkit.killable_migration", str(path), *step_args],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from offline_store import Store, StoreError
-from tests.store.helpers import NOW, issue_ticket
+from testkit.stored_tickets import NOW, issue_ticket
 
 MINUTE = dt.timedelta(minutes=1)
 ASKED = "0b7e5c1a-3f2d-4c9b-8a1e-6d5f4c3b2a19"

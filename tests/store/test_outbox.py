@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from offline_store import BadValue, Store
-from tests.store.helpers import NIK, NOW, issue_ticket
+from testkit.stored_tickets import NIK, NOW, issue_ticket
 
 SECOND = dt.timedelta(seconds=1)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from offline_store import Store
-from tests.store.helpers import NOW
-from tests.store.killable_issuer import BLOCK
+from testkit.killable_issuer import BLOCK
+from testkit.stored_tickets import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 #: About 12 s in all, most of it starting Python 30 times.
@@ -28,7 +28,7 @@ ROUNDS = 30
 
 def run_and_kill(db: Path, round_no: int, rng: random.Random) -> list[str]:
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.store.killable_issuer", str(db), str(round_no)],
+        [sys.executable, "-m", "testkit.killable_issuer", str(db), str(round_no)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -9,7 +9,7 @@ import pytest
 
 from offline_store import Store, StoreError, StoreFull
 from offline_store.migrations import MIGRATIONS, applied
-from tests.store.helpers import NOW, issue
+from testkit.stored_tickets import NOW, issue
 
 
 def test_migrations_are_recorded_and_run_once(tmp_path: Path) -> None:

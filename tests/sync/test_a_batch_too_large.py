@@ -11,8 +11,8 @@ import pytest
 from central.process import RunningCentral
 from contract.ticket_ids import new_ticket_id
 from offline_store import StoredTicket
-from tests.sync.conftest import BACKENDS, OFFICE, Kiosk, own_centre
-from tests.sync.helpers import centre_tickets
+from testkit.centres import BACKENDS, own_centre
+from testkit.sync_kiosk import OFFICE, Kiosk, centre_tickets
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from central.process import RunningCentral
-from tests.sync.conftest import Kiosk
-from tests.sync.helpers import centre_tickets, issue
+from testkit.sync_kiosk import Kiosk, centre_tickets, issue
 
 pytestmark = pytest.mark.timeout(120)
 

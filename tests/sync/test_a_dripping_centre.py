@@ -13,8 +13,7 @@ import pytest
 
 from central.process import RunningCentral
 from kiosk.sync import StepReport
-from tests.sync.conftest import Kiosk
-from tests.sync.helpers import centre_displays, centre_tickets, issue
+from testkit.sync_kiosk import Kiosk, centre_displays, centre_tickets, issue
 
 pytestmark = pytest.mark.timeout(120)
 

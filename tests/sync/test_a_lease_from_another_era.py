@@ -17,8 +17,9 @@ from kiosk.client.client import CentralClient
 from kiosk.client.results import AnswerError, HeartbeatAck, parse_lease
 from kiosk.sync import SyncEngine
 from offline_store import Store
-from tests.sync.conftest import FAST, Clock, kiosk_config
-from tests.sync.stand_in import StandIn
+from testkit.clocks import OfficeClock
+from testkit.stand_in import StandIn
+from testkit.sync_kiosk import FAST, kiosk_config
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -67,7 +68,7 @@ def test_times_are_held_in_utc() -> None:
 
 @pytest.mark.parametrize("moment", OUT_OF_RANGE[:2])
 def test_a_lease_that_cannot_be_stored_fails_the_leases_task_alone(
-    tmp_path: Path, store: Store, clock: Clock, moment: str
+    tmp_path: Path, store: Store, clock: OfficeClock, moment: str
 ) -> None:
     catalog = json.loads(DEMO.read_text(encoding="utf-8"))
     leased: list[str] = []

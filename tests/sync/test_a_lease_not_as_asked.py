@@ -18,8 +18,9 @@ from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused
 from kiosk.sync.leases import LAST_NUMBER, LeaseKeeper
 from offline_store import Store
-from tests.sync.conftest import FAST, Clock
-from tests.sync.stand_in import StandIn
+from testkit.clocks import OfficeClock
+from testkit.stand_in import StandIn
+from testkit.sync_kiosk import FAST
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -37,7 +38,7 @@ WRONG: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("wrong", WRONG, ids=list(WRONG))
 def test_a_grant_not_as_asked_is_refused_and_nothing_stored(
-    store: Store, clock: Clock, wrong: str
+    store: Store, clock: OfficeClock, wrong: str
 ) -> None:
     catalog = Catalog.from_json(json.loads(DEMO.read_text(encoding="utf-8")))
     asked: list[dict[str, Any]] = []

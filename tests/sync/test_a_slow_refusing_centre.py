@@ -18,9 +18,9 @@ from kiosk.client.client import CentralClient
 from kiosk.sync.leases import LeaseKeeper
 from kiosk.sync.push import PushCut, push_batch
 from offline_store import Store
-from tests.sync.conftest import OFFICE, Clock
-from tests.sync.helpers import issue
-from tests.sync.stand_in import StandIn
+from testkit.clocks import OfficeClock
+from testkit.stand_in import StandIn
+from testkit.sync_kiosk import OFFICE, issue
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -50,7 +50,7 @@ class SlowCentre:
 
 @pytest.mark.parametrize(("status", "code"), [(413, "too_large"), (422, "bad_request")])
 def test_a_split_batch_stops_at_the_deadline_and_keeps_the_rest(
-    store: Store, clock: Clock, status: int, code: str
+    store: Store, clock: OfficeClock, status: int, code: str
 ) -> None:
     keys = {issue(store, clock).id for _ in range(ITEMS)}
     centre = SlowCentre(status, code)
@@ -79,7 +79,7 @@ def test_a_split_batch_stops_at_the_deadline_and_keeps_the_rest(
     assert cut.value.next_size == (5 if status == 413 else 1)  # the next batch asks no more
 
 
-def test_a_lease_top_up_stops_at_the_deadline(store: Store, clock: Clock) -> None:
+def test_a_lease_top_up_stops_at_the_deadline(store: Store, clock: OfficeClock) -> None:
     catalog = Catalog.from_json(json.loads(DEMO.read_text(encoding="utf-8")))
     queues = catalog.services_for(OFFICE)
     assert len(queues) > 2

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.fault_proxy import FaultProxy
 from contract.catalog import Catalog
 from kiosk.client.client import CentralClient
 from kiosk.sync import SyncEngine
 from offline_store import Store
-from tests.sync.conftest import FAST, Clock, Kiosk, kiosk_config
-from tests.sync.helpers import issue
+from testkit.clocks import OfficeClock
+from testkit.fault_proxy import FaultProxy
+from testkit.sync_kiosk import FAST, Kiosk, issue, kiosk_config
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -47,7 +47,11 @@ def test_a_task_that_breaks_fails_alone_and_backs_off(
 
 
 def test_the_engine_thread_backs_off_after_a_step_breaks_and_carries_on(
-    tmp_path: Path, store: Store, proxy: FaultProxy, clock: Clock, caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    store: Store,
+    proxy: FaultProxy,
+    clock: OfficeClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A step that raises (here the clock: say the time zone data went missing) is
     not tried again at once: the thread waits a backoff, then carries on."""

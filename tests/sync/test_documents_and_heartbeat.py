@@ -7,7 +7,7 @@ import json
 import pytest
 
 from kiosk.sync import DeviceHealth, PartHealth
-from tests.sync.conftest import Kiosk
+from testkit.sync_kiosk import Kiosk
 
 pytestmark = pytest.mark.timeout(60)
 

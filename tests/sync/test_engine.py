@@ -16,8 +16,7 @@ from kiosk.session.events import IssueTicket
 from kiosk.sync import Backoff, SyncStatus
 from kiosk.tickets.issue import Issued, PrintSetup, issue_and_print
 from printing.printers.pdf_file import PdfFilePrinter
-from tests.sync.conftest import OFFICE, Kiosk
-from tests.sync.helpers import SERVICE
+from testkit.sync_kiosk import OFFICE, SERVICE, Kiosk
 
 pytestmark = pytest.mark.timeout(60)
 UNVERIFIED = Assurance("unverified")

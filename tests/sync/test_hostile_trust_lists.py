@@ -26,7 +26,7 @@ from contract.trust import (
 from kiosk.client.client import CentralClient
 from kiosk.sync.documents import cached_trust, pull_trust
 from offline_store import Store
-from tests.sync.stand_in import StandIn
+from testkit.stand_in import StandIn
 
 pytestmark = pytest.mark.timeout(60)
 

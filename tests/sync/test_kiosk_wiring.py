@@ -11,15 +11,15 @@ import pytest
 import requests
 from pytestqt.qtbot import QtBot
 
-from bench.fault_proxy import FaultProxy
 from cardio.emulators.demo_cards import DEMO_ISSUER_ID
 from central.database import Database
 from central.process import RunningCentral
 from contract.trust import TrustStore
 from kiosk.client.bearer import load_token
-from tests.central.helpers import new_staff
-from tests.sync.helpers import SERVICE
-from tests.ui.kiosk_window import demo_config, offline_config, running_kiosk
+from testkit.centre_accounts import new_staff
+from testkit.fault_proxy import FaultProxy
+from testkit.kiosk_window import demo_config, offline_config, running_kiosk
+from testkit.sync_kiosk import SERVICE
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -25,7 +25,8 @@ from central.tables import catalog_versions, list_versions, revoked_cards
 from central.trust_store import REVOCATIONS, import_revocation_list, list_version
 from contract.demo import DEMO_TRUST_LIST
 from contract.trust import TrustStore, revocation_list_json
-from tests.sync.conftest import BACKENDS, Kiosk, own_centre
+from testkit.centres import BACKENDS, own_centre
+from testkit.sync_kiosk import Kiosk
 
 pytestmark = pytest.mark.timeout(90)
 

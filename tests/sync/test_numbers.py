@@ -16,8 +16,15 @@ from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused
 from kiosk.sync import SyncEngine
 from offline_store import Store, StoreError
-from tests.sync.conftest import OFFICE, Kiosk
-from tests.sync.helpers import SERVICE, centre_displays, centre_tickets, issue, payload
+from testkit.sync_kiosk import (
+    OFFICE,
+    SERVICE,
+    Kiosk,
+    centre_displays,
+    centre_tickets,
+    issue,
+    payload,
+)
 
 pytestmark = pytest.mark.timeout(90)
 

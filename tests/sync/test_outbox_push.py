@@ -19,9 +19,9 @@ from kiosk.client.client import CentralClient
 from kiosk.sync.push import push_batch
 from offline_store import Store
 from offline_store.models import from_text
-from tests.sync.conftest import OFFICE, Clock, Kiosk
-from tests.sync.helpers import centre_displays, centre_tickets, issue
-from tests.sync.stand_in import StandIn
+from testkit.clocks import OfficeClock
+from testkit.stand_in import StandIn
+from testkit.sync_kiosk import OFFICE, Kiosk, centre_displays, centre_tickets, issue
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -212,7 +212,7 @@ def test_a_key_the_centre_holds_with_another_body_is_a_dead_letter_not_delivered
 
 
 def test_an_answer_the_kiosk_does_not_know_is_never_taken_for_delivered(
-    tmp_path: Path, store: Store, clock: Clock
+    tmp_path: Path, store: Store, clock: OfficeClock
 ) -> None:
     """A status a newer centre might add (here ``queued``) is not ``accepted``: kept."""
 

@@ -17,8 +17,7 @@ from central import kiosks
 from central.database import Database
 from central.process import RunningCentral
 from kiosk.sync import SyncEngine
-from tests.sync.conftest import OFFICE, Kiosk
-from tests.sync.helpers import centre_tickets, issue
+from testkit.sync_kiosk import OFFICE, Kiosk, centre_tickets, issue
 
 pytestmark = pytest.mark.timeout(90)
 

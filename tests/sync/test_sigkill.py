@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from bench.fault_proxy import FaultProxy
 from central.process import RunningCentral
 from kiosk.client.client import CentralClient
 from kiosk.sync import SyncEngine
 from kiosk.sync.push import CLAIM_S
 from offline_store import Store
-from tests.sync.conftest import Clock, kiosk_config
-from tests.sync.helpers import SERVICE, centre_displays, centre_tickets
+from testkit.clocks import OfficeClock
+from testkit.fault_proxy import FaultProxy
+from testkit.sync_kiosk import SERVICE, centre_displays, centre_tickets, kiosk_config
 
 ROOT = Path(__file__).resolve().parents[2]
 #: About 40-50 s in all, most of it starting Python and enrolling.
@@ -42,7 +42,7 @@ def run_and_kill(
     data_dir: Path, url: str, rng: random.Random, *, early_kill: bool = True
 ) -> list[tuple[str, str]]:
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.sync.killable_kiosk", str(data_dir), url],
+        [sys.executable, "-m", "testkit.killable_kiosk", str(data_dir), url],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -85,7 +85,7 @@ def test_killed_many_times_the_centre_holds_every_ticket_once(
     set_fault(proxy, "pass")
     store = Store.open(tmp_path / "kiosk.db")
     client = CentralClient(proxy.url, timeout_s=2.0)
-    clock = Clock()
+    clock = OfficeClock()
     engine = SyncEngine(store, client, kiosk_config(tmp_path, proxy.url), now=clock)
     try:
         assert store.integrity_ok()

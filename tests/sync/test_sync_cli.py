@@ -10,9 +10,9 @@ import pytest
 from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
 from offline_store import Store
+from testkit.clocks import OfficeClock
+from testkit.sync_kiosk import issue
 from tests.kiosk.test_cli import kiosk  # the `kiosk` command, as an operator runs it
-from tests.sync.conftest import Clock
-from tests.sync.helpers import issue
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -32,7 +32,7 @@ def test_status_then_now_then_status(tmp_path: Path, central: RunningCentral) ->
     assert first.returncode == 0, first.stdout + first.stderr
     store = Store.open(tmp_path / "kiosk.db")
     try:
-        tickets = [issue(store, Clock()) for _ in range(3)]
+        tickets = [issue(store, OfficeClock()) for _ in range(3)]
     finally:
         store.close()
 
@@ -70,8 +70,8 @@ def test_dead_letters_are_listed_and_can_be_retried(tmp_path: Path) -> None:
     config = write_config(tmp_path, "http://127.0.0.1:9")
     store = Store.open(tmp_path / "kiosk.db")
     try:
-        ticket = issue(store, Clock())
-        store.pending_batch(10, Clock()())
+        ticket = issue(store, OfficeClock())
+        store.pending_batch(10, OfficeClock()())
         store.mark_dead(ticket.id, "invalid: unknown_service")
     finally:
         store.close()

@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 from pytestqt.qtbot import QtBot
 
+from testkit.kiosk_window import offline_config, running_kiosk
 from ui.screens.attract import clock_text
-
-from .kiosk_window import offline_config, running_kiosk
 
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",

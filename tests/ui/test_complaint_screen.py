@@ -13,10 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.session.machine import Phase
 from kiosk.tickets.complaints import reference_for
-from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen
-from ui.window import KioskWindow
-
-from .kiosk_window import (
+from testkit.kiosk_window import (
     button_with,
     click,
     demo_config,
@@ -25,6 +22,8 @@ from .kiosk_window import (
     running_kiosk,
     wait_phase,
 )
+from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen
+from ui.window import KioskWindow
 
 REFERENCE = re.compile(r"ADU-\w{4}-\w{4}-\w{4}")
 

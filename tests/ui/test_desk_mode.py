@@ -13,10 +13,7 @@ from kiosk.config import SessionSection
 from kiosk.session.events import Confirmed, FormOpened, ServiceSelected
 from kiosk.session.machine import Phase
 from offline_store import Store
-from ui.app import build_window
-from ui.window import KioskWindow
-
-from .kiosk_window import (
+from testkit.kiosk_window import (
     button_with,
     click,
     demo_config,
@@ -24,6 +21,9 @@ from .kiosk_window import (
     visible_strings,
     wait_phase,
 )
+from ui.app import build_window
+from ui.window import KioskWindow
+
 from .test_walking_path import SITI_STRINGS
 
 

@@ -18,11 +18,8 @@ from cardio.readers.simulated import SimulatedReader
 from kiosk.session.events import Cancel
 from kiosk.session.machine import Phase
 from kiosk.session.overlays import PUBLIC_IDLE_S
-from ui.screens.information import ApplicationsScreen, InformationScreen
-from ui.window import KioskWindow
-
-from .kiosk_window import (
-    ManualClock,
+from testkit.clocks import ManualClock
+from testkit.kiosk_window import (
     button_with,
     click,
     demo_config,
@@ -31,6 +28,8 @@ from .kiosk_window import (
     visible_strings,
     wait_phase,
 )
+from ui.screens.information import ApplicationsScreen, InformationScreen
+from ui.window import KioskWindow
 
 CANNOT_CHECK = "Tidak dapat memeriksa status saat ini"
 

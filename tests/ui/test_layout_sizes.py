@@ -32,10 +32,10 @@ from kiosk.session.events import (
     ServiceSelected,
 )
 from kiosk.session.machine import Phase
+from testkit.clocks import ManualClock
+from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.theme import min_touch_px
 from ui.window import KioskWindow
-
-from .kiosk_window import ManualClock, button_with, click, demo_config, running_kiosk, wait_phase
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QComboBox, QScrollBar)

@@ -13,10 +13,8 @@ from pytestqt.qtbot import QtBot
 from kiosk.config import SessionSection
 from kiosk.session.events import FormOpened, ServiceSelected, Tick
 from kiosk.session.machine import Phase
-from ui.window import KioskWindow
-
-from .kiosk_window import (
-    ManualClock,
+from testkit.clocks import ManualClock
+from testkit.kiosk_window import (
     button_with,
     click,
     demo_config,
@@ -25,6 +23,8 @@ from .kiosk_window import (
     visible_strings,
     wait_phase,
 )
+from ui.window import KioskWindow
+
 from .test_walking_path import SITI_STRINGS
 
 

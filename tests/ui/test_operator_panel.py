@@ -26,9 +26,9 @@ from kiosk.operator.pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
 from kiosk.session.machine import Phase
 from kiosk.session.overlays import OPERATOR_IDLE_S
 from kiosk.wiring.store import open_store
+from testkit.clocks import ManualClock
+from testkit.kiosk_window import button_with, click, offline_config, running_kiosk
 from ui.window import KioskWindow
-
-from .kiosk_window import ManualClock, button_with, click, offline_config, running_kiosk
 
 PIN = "482913"
 

@@ -29,9 +29,8 @@ from kiosk.client.info import Application, DoctorOnDuty, HealthInfo, QueueState
 from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.session.events import CardRead, CardTapped, FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase
+from testkit.kiosk_window import offline_config, running_kiosk
 from ui.window import KioskWindow
-
-from .kiosk_window import offline_config, running_kiosk
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CATALOG = ROOT / "central" / "demo_data" / "catalog.json"

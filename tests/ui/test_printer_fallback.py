@@ -12,17 +12,12 @@ import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from bench.private_cupsd import PDF_QUEUE, PrivateCupsd
 from contract.catalog import Catalog
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
 from kiosk.session.events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase
-from tests.printing.helpers import decode_png
-from ui.qr import QrCodeView
-from ui.screens.ticket import IssuingScreen
-from ui.window import KioskWindow
-
-from .kiosk_window import (
+from testkit.cupsd import PDF_QUEUE, PrivateCupsd
+from testkit.kiosk_window import (
     button_with,
     click,
     closed_port,
@@ -30,6 +25,10 @@ from .kiosk_window import (
     visible_strings,
     wait_phase,
 )
+from testkit.printouts import decode_png
+from ui.qr import QrCodeView
+from ui.screens.ticket import IssuingScreen
+from ui.window import KioskWindow
 
 DEMO_CATALOG = Path(__file__).resolve().parents[2] / "central" / "demo_data" / "catalog.json"
 BANNER = "Printer tiket sedang bermasalah"

@@ -16,11 +16,8 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.machine import Phase
-from ui.screens.form import FormScreen
-from ui.window import KioskWindow
-
-from .kiosk_window import (
-    ManualClock,
+from testkit.clocks import ManualClock
+from testkit.kiosk_window import (
     button_with,
     click,
     demo_config,
@@ -28,6 +25,9 @@ from .kiosk_window import (
     running_kiosk,
     wait_phase,
 )
+from ui.screens.form import FormScreen
+from ui.window import KioskWindow
+
 from .test_walking_path import SITI_STRINGS
 
 TYPED_PHONE = "081299990000"

@@ -11,10 +11,7 @@ from pytestqt.qtbot import QtBot
 from cardio.errors import Reason
 from contract.assurance import Assurance
 from kiosk.session.machine import Phase
-from ui.texts import TEXTS, tr
-from ui.window import KioskWindow
-
-from .kiosk_window import (
+from testkit.kiosk_window import (
     button_with,
     click,
     demo_config,
@@ -22,6 +19,8 @@ from .kiosk_window import (
     visible_strings,
     wait_phase,
 )
+from ui.texts import TEXTS, tr
+from ui.window import KioskWindow
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from pytestqt.qtbot import QtBot
 from contract.assurance import Assurance
 from kiosk.client.info import QueueState, ServiceQueue
 from kiosk.session.machine import Phase
+from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.screens.services import ServiceDetailScreen
 from ui.window import KioskWindow
-
-from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 
 
 @pytest.fixture

@@ -19,11 +19,17 @@ from kiosk.config import Config, parse_config
 from kiosk.errors import ConfigError
 from kiosk.session.events import ComplaintOpened, ComplaintSubmitted, ServiceSelected
 from kiosk.session.machine import Phase, SessionState
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    closed_port,
+    demo_config,
+    running_kiosk,
+    wait_phase,
+)
 from ui import sounds
 from ui.sounds import RATE, TONES, Cue, Player, cue_for, shown, write_cues
 from ui.window import KioskWindow
-
-from .kiosk_window import button_with, click, closed_port, demo_config, running_kiosk, wait_phase
 
 
 class RecordingPlayer(Player):

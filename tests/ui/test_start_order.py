@@ -23,9 +23,7 @@ from contract.demo import DEMO_TRUST_LIST
 from contract.trust import revocation_list_json
 from kiosk.session.machine import Phase
 from kiosk.wiring.store import open_store
-from ui.window import FIRST_PAINT_FALLBACK_MS, KioskWindow
-
-from .kiosk_window import (
+from testkit.kiosk_window import (
     button_with,
     click,
     demo_config,
@@ -34,6 +32,7 @@ from .kiosk_window import (
     visible_strings,
     wait_phase,
 )
+from ui.window import FIRST_PAINT_FALLBACK_MS, KioskWindow
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
 

@@ -12,10 +12,9 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.session.events import Confirmed, FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase
+from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.screens.ticket import TicketScreen
 from ui.window import KioskWindow
-
-from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 
 
 @pytest.fixture

@@ -14,11 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from contract.catalog import CATEGORIES, Text
 from kiosk.session.machine import Phase
+from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.icons import category_pixmap
 from ui.screens.services import TILE_ICON_GAP, TILE_ICON_PX
 from ui.window import KioskWindow
-
-from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.session.events import UserActivity
 from kiosk.session.machine import Phase
+from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.keyboard import BACKSPACE, Mode
 from ui.screens.form import FormScreen
 from ui.window import KioskWindow
-
-from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 
 SITI_RECORD_PHONE = "081378901234"  # central/demo_data/citizens.json
 

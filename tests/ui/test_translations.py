@@ -18,10 +18,9 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.session.events import ComplaintOpened, Confirmed, FormOpened, FormSubmitted
 from kiosk.session.machine import Phase
+from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.texts import CONTEXT, I18N_DIR, LANGUAGES, TEXTS, qm_path, tr
 from ui.window import KioskWindow
-
-from .kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = I18N_DIR / "anjungan_en.ts"

@@ -13,10 +13,7 @@ from pytestqt.qtbot import QtBot
 from contract.assurance import Assurance
 from kiosk.session.events import Cancel, FormOpened, ServiceSelected
 from kiosk.session.machine import Phase
-from ui.screens.birth_date import BirthDateScreen
-from ui.window import KioskWindow
-
-from .kiosk_window import (
+from testkit.kiosk_window import (
     button_with,
     click,
     demo_config,
@@ -26,6 +23,8 @@ from .kiosk_window import (
     visible_strings,
     wait_phase,
 )
+from ui.screens.birth_date import BirthDateScreen
+from ui.window import KioskWindow
 
 #: What the city's registry holds of the e-KTP's holder (central/demo_data/citizens.json).
 RINA = ("Rina", "Wulandari", "1471055506900003", "RM-2021-017733", "081266667777")

@@ -14,9 +14,7 @@ from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.machine import Phase
-from ui.window import KioskWindow
-
-from .kiosk_window import (
+from testkit.kiosk_window import (
     button_with,
     click,
     demo_config,
@@ -24,6 +22,7 @@ from .kiosk_window import (
     visible_strings,
     wait_phase,
 )
+from ui.window import KioskWindow
 
 #: Siti's name, NIK, card number, the phone in her city record and the one she types.
 SITI_STRINGS = (

@@ -1,6 +1,7 @@
 """Migrate a store and die by SIGKILL inside one real migration step.
 
-Run by test_migrations.py as ``python -m tests.store.killable_migration DB VERSION K``:
+Run by tests/store/test_migrations.py as
+``python -m testkit.killable_migration DB VERSION K``:
 opens ``DB`` with the store's own settings and runs the real migrations; after
 the ``K``-th statement of step ``VERSION`` it kills itself, as a power cut would
 stop it. Printing ``survived`` means the kill never came (the test then fails).

@@ -1,4 +1,5 @@
-"""Helpers for the store's tests: a fixed time, personal data to look for, a ticket issuer."""
+"""Tickets in a kiosk store, for the store's tests: a fixed time, personal data to look
+for, a ticket issuer, the raw bytes a thief would copy."""
 
 from __future__ import annotations
 

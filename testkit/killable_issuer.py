@@ -1,6 +1,6 @@
 """A kiosk that issues tickets and syncs in a loop until it is killed.
 
-Run by test_sigkill.py as ``python -m tests.store.killable_issuer DB ROUND``. It
+Run by tests/store/test_sigkill.py as ``python -m testkit.killable_issuer DB ROUND``. It
 prints ``ready`` once the store is open, then each ticket's number after
 :meth:`Store.issue_ticket` returns: a number on stdout is a number a citizen saw.
 """
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from offline_store import Store
-from tests.store.helpers import NOW, payload
+from testkit.stored_tickets import NOW, payload
 
 BLOCK = 15
 

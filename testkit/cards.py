@@ -1,4 +1,5 @@
-"""Helpers for the signed-card tests: a recording connection, a fixed clock and challenge."""
+"""Demo cards as the card tests read them: a fixed clock and challenge, recording
+connections and card logic, cards the DEMO issuer signs."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from cardio.card.citizen import CardIdentity
-from cardio.card.citizen_card import read_identity
+from cardio.card.citizen_card import CitizenCardApplet, read_identity
 from cardio.emulators.demo_cards import DEMO_ISSUER_KEY, SITI, demo_trust_store
 from cardio.issuing.card_image import CardImage
 from cardio.issuing.issue import IssuerKey, issue_card
@@ -60,3 +61,20 @@ def demo_issued(claims: Mapping[str, Any] | None = None, **kwargs: Any) -> CardI
     kwargs.setdefault("uid", UID)
     kwargs.setdefault("issued", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     return issue_card(DEMO_ISSUER, citizen_claims() if claims is None else claims, **kwargs)
+
+
+class RecordingApplet:
+    """Card logic wrapper that records every command and reset it is given."""
+
+    def __init__(self, inner: CitizenCardApplet) -> None:
+        self.inner = inner
+        self.commands: list[bytes] = []
+        self.resets = 0
+
+    def execute(self, command: bytes) -> bytes:
+        self.commands.append(command)
+        return self.inner.execute(command)
+
+    def reset(self) -> None:
+        self.resets += 1
+        self.inner.reset()

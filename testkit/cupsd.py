@@ -31,8 +31,11 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 CUPS_PDF_BACKEND = Path("/usr/lib/cups/backend/cups-pdf")
 CUPS_PDF_PPD = Path("/usr/share/ppd/cups-pdf/CUPS-PDF_noopt.ppd")
@@ -249,3 +252,18 @@ def start() -> PrivateCupsd:
         daemon.stop()
         raise
     return daemon
+
+
+def running_cupsd() -> Iterator[PrivateCupsd]:
+    """Start a private cupsd for a test; skip where it cannot run (fail under ``CI``)."""
+    try:
+        daemon = start()
+    except Unavailable as exc:
+        message = f"CUPS tests skipped: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        yield daemon
+    finally:
+        daemon.stop()

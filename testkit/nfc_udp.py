@@ -1,4 +1,4 @@
-"""Helpers for the nfcpy tests: a free loopback UDP port and a running reader.
+"""nfcpy's udp driver on loopback, for the nfcpy tests: a free port and a running reader.
 
 Everything runs over nfcpy's real ``udp`` driver on 127.0.0.1: the reader
 under test opens ``udp:127.0.0.1:PORT`` and the emulated card listens on
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import pytest
 
 from cardio.readers.nfc import NfcReader
-from tests.cardio.conftest import EventLog
+from testkit.reader_events import EventLog
 
 if importlib.util.find_spec("nfc") is None:
     if os.environ.get("CI"):

@@ -60,19 +60,6 @@ def offline_config(tmp_path: Path, *, timeout_s: float = 0.5) -> Config:
     return demo_config(tmp_path, f"http://127.0.0.1:{closed_port()}", timeout_s=timeout_s)
 
 
-class ManualClock:
-    """A monotonic clock the test moves: the session's timeouts without sleeping."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @contextmanager
 def running_kiosk(
     qtbot: QtBot,
@@ -103,7 +90,7 @@ def running_kiosk(
 
 
 def click(qtbot: QtBot, widget: QWidget) -> None:
-    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
 
 
 def button_with(window: KioskWindow, text: str) -> QPushButton:
@@ -117,13 +104,9 @@ def wait_phase(qtbot: QtBot, window: KioskWindow, phase: Phase) -> None:
 
 
 def visible_strings(window: KioskWindow) -> str:
-    texts = []
-    for w in window.findChildren(QLabel):
-        texts.append(w.text())
-    for w in window.findChildren(QLineEdit):
-        texts.append(w.text())
-    for w in window.findChildren(QPlainTextEdit):
-        texts.append(w.toPlainText())
+    texts = [label.text() for label in window.findChildren(QLabel)]
+    texts += [field.text() for field in window.findChildren(QLineEdit)]
+    texts += [area.toPlainText() for area in window.findChildren(QPlainTextEdit)]
     return "\n".join(texts)
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from .helpers import DEMO_OFFICE, bearer
+from testkit.centre_accounts import DEMO_OFFICE, bearer
 
 ZONE = ZoneInfo("Asia/Jakarta")  # the server's default --timezone
 

@@ -1,21 +1,50 @@
-"""Issuing tickets as the kiosk does, and reading what the centre holds (as an operator)."""
+"""A kiosk that syncs, as the sync tests build it; issuing tickets as the kiosk does,
+and reading what the centre holds (as an operator)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from central.database import Database
+from central.settings import DEMO_ENROLMENT_CODE
 from central.tables import tickets
 from contract.ticket_ids import new_ticket_id
+from kiosk.client.client import CentralClient
+from kiosk.config import CentralSection, Config, KioskSection, SyncSection
 from kiosk.sync import SyncEngine
 from offline_store import Store, StoredTicket
-from tests.sync.conftest import OFFICE, Clock
+from testkit.clocks import OfficeClock
+from testkit.fault_proxy import FaultProxy
 
+OFFICE = "pku-mpp"
 SERVICE = "puskesmas-umum"
 PREFIX = "A"
+FAST = 0.5  # seconds: the client timeout against a misbehaving peer
+
+
+def kiosk_config(root: Path, url: str, **sync: object) -> Config:
+    return Config(
+        kiosk=KioskSection(office_id=OFFICE, data_dir=str(root)),
+        central=CentralSection(url=url, timeout_s=FAST, enrolment_code=DEMO_ENROLMENT_CODE),
+        sync=SyncSection(**sync),  # type: ignore[arg-type]
+    )
+
+
+@dataclass
+class Kiosk:
+    """One kiosk: its store, client, engine and the proxy between it and the centre."""
+
+    store: Store
+    client: CentralClient
+    engine: SyncEngine
+    proxy: FaultProxy
+    clock: OfficeClock
+    config: Config
 
 
 def payload(service: str = SERVICE) -> dict[str, Any]:
@@ -31,7 +60,7 @@ def payload(service: str = SERVICE) -> dict[str, Any]:
 
 
 def issue(
-    store: Store, clock: Clock, engine: SyncEngine | None = None, service: str = SERVICE
+    store: Store, clock: OfficeClock, engine: SyncEngine | None = None, service: str = SERVICE
 ) -> StoredTicket:
     """One ticket as kiosk.tickets.issue issues it: online number if the engine gets one."""
     ticket_id = new_ticket_id(store.kiosk_code())

@@ -114,12 +114,6 @@ def _read_head(conn: socket.socket) -> None:
         body += chunk
 
 
-def wait_for(event: threading.Event, what: str, seconds: float = 10.0) -> None:
-    """Wait for ``event``; fail clearly (naming ``what``) if it does not come."""
-    if not event.wait(seconds):
-        raise AssertionError(f"{what} did not happen within {seconds} s")
-
-
 class RawServer:
     """A TCP server on 127.0.0.1 that answers every connection with fixed bytes.
 

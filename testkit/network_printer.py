@@ -1,34 +1,12 @@
-"""A private cupsd for a test, and a loopback stand-in for a network thermal printer."""
+"""A loopback stand-in for a network thermal printer (ESC/POS on port 9100)."""
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
-from collections.abc import Iterator
-
-import pytest
-
-from bench import private_cupsd
-from bench.private_cupsd import PrivateCupsd
 
 #: How long the stand-in printer waits for more bytes before it closes a connection.
 IDLE_S = 5.0
-
-
-def running_cupsd() -> Iterator[PrivateCupsd]:
-    """Start a private cupsd; skip where it cannot run (fail under ``CI``)."""
-    try:
-        daemon = private_cupsd.start()
-    except private_cupsd.Unavailable as exc:
-        message = f"CUPS tests skipped: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        yield daemon
-    finally:
-        daemon.stop()
 
 
 class NetworkPrinter:

@@ -1,6 +1,6 @@
 """A kiosk that issues tickets and syncs in a loop until it is killed.
 
-Run by test_sigkill.py as ``python -m tests.sync.killable_kiosk DATA_DIR URL``.
+Run by tests/sync/test_sigkill.py as ``python -m testkit.killable_kiosk DATA_DIR URL``.
 It prints ``ready`` once the store is open and the engine made its first
 step, then ``<ticket id> <number>`` after each ticket is stored: a line on
 stdout is a number a citizen saw. The engine pushes after every ticket.
@@ -8,22 +8,19 @@ stdout is a number a citizen saw. The engine pushes after every ticket.
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import sys
 import uuid
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.client.client import CentralClient
-from kiosk.config import CentralSection, Config, KioskSection, SyncSection
+from kiosk.config import CentralSection, Config, KioskSection, SyncSection, office_clock
 from kiosk.sync import SyncEngine
 from offline_store import Store
 
-# Not tests.sync.helpers: it loads pytest and SQLAlchemy, and this process is
+# Not testkit.sync_kiosk: it loads SQLAlchemy, and this process is
 # started many times.
-JAKARTA = ZoneInfo("Asia/Jakarta")
 OFFICE, SERVICE = "pku-mpp", "puskesmas-umum"
 PAYLOAD = {
     "office_id": OFFICE,
@@ -36,11 +33,6 @@ PAYLOAD = {
 }
 
 
-class RealClock:
-    def __call__(self) -> dt.datetime:
-        return dt.datetime.now(JAKARTA)
-
-
 def main(data_dir: Path, url: str) -> None:
     store = Store.open(data_dir / "kiosk.db")
     config = Config(
@@ -49,7 +41,7 @@ def main(data_dir: Path, url: str) -> None:
         sync=SyncSection(lease_size=4, lease_low_water=2, backoff_cap_s=2.0),
     )
     client = CentralClient(url, timeout_s=0.5)
-    clock = RealClock()
+    clock = office_clock(config)  # the real time in the office (Asia/Jakarta)
     engine = SyncEngine(store, client, config, now=clock, rng=random.Random())  # noqa: S311
     engine.run_once()
     print("ready", flush=True)

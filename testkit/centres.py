@@ -1,0 +1,55 @@
+"""Centres a test starts: the real central server as a child process on 127.0.0.1,
+on SQLite or PostgreSQL, with the options the tests need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from central.process import RunningCentral, start_central
+from central.settings import DEMO_DATA
+
+#: The demo catalog the centre publishes, which many kiosk tests read directly.
+DEMO_CATALOG = DEMO_DATA / "catalog.json"
+BACKENDS = ("sqlite", "postgresql")
+#: Test servers allow many refused credentials from 127.0.0.1: several tests
+#: send requests without a token on purpose (tests/central/test_limits.py
+#: checks the limit itself on a server of its own).
+TEST_SERVER_ARGS = ("--auth-rate", "100000")
+#: The sync tests' servers allow many refused credentials and requests from
+#: 127.0.0.1: the SIGKILL kiosk issues tickets as fast as it can (429 itself is
+#: injected by the proxy). Loose limits: these tests issue tickets far faster than
+#: a citizen could take them (the SIGKILL test hundreds a second), so the
+#: per-kiosk caps must not be what they meet.
+LOOSE_SERVER_ARGS = (
+    *("--auth-rate", "100000", "--rate", "100000", "--burst", "100000"),
+    *("--lease-max-numbers", "1000000"),
+)
+
+
+def serve(db_url: str, *extra: str) -> Iterator[RunningCentral]:
+    """The demo centre on ``db_url`` with loose limits (and ``extra`` options); stopped after."""
+    server = start_central(seed_demo=True, db_url=db_url, extra_args=(*LOOSE_SERVER_ARGS, *extra))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def own_centre(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    *extra: str,
+) -> Iterator[RunningCentral]:
+    """A centre of one module's own (``request.param`` is the backend), with ``extra`` options.
+
+    For modules that change the centre's data or options, so the shared centre stays as
+    every other test expects it.
+    """
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'central.db'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database()
+    yield from serve(url, *extra)
