@@ -19,7 +19,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # compile every module again (nor does each server a test starts).
 export UV_COMPILE_BYTECODE := 1
 
-PACKAGES := bench cardio central kiosk offline_store printing testkit ui
+PACKAGES := bench cardio central contract kiosk offline_store printing testkit ui
 
 # Debian packages, by what needs them.
 APT_BUILD := gcc python3-dev python3-venv swig libpcsclite-dev
