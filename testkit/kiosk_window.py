@@ -29,6 +29,17 @@ from offline_store import Store
 from ui.app import build_window
 from ui.window import KioskWindow
 
+#: Siti's name, NIK, card number, the phone in her city record and the one she types:
+#: what no screen may still show once her session is over.
+SITI_STRINGS = (
+    "Siti",
+    "Aminah",
+    "1471015203850001",
+    "PKU-000001",
+    "081378901234",
+    "081234567890",
+)
+
 
 def closed_port() -> int:
     """A loopback port nobody listens on (an unreachable central server)."""

@@ -1,7 +1,8 @@
 """The shape of the tests: every harness lives in testkit/, which tests and benchmarks share.
 
 Test modules import their harnesses from ``testkit``, never from ``bench`` (only
-tests/bench/, which tests the benchmarks, imports them) nor from a ``conftest``;
+tests/bench/, which tests the benchmarks, imports them), nor from a ``conftest``, nor
+from another test module (what two test modules share is a harness);
 tests/ holds only test modules, ``conftest.py`` files (fixtures) and packages;
 ``bench`` and ``testkit`` import nothing from ``tests``, and ``testkit`` nothing
 from ``bench``. There is one clock class for each kind of time, in testkit/clocks.py.
@@ -57,6 +58,17 @@ def test_tests_take_no_harness_from_the_benchmarks() -> None:
 def test_no_module_imports_a_conftest() -> None:
     for folder in ("tests", "testkit", "bench"):
         assert _offenders(folder, ("conftest",)) == []
+
+
+def test_no_test_module_imports_another() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in _modules("tests")
+        for line, module in _imported(path)
+        if module.split(".")[0] == "tests"
+        and any(part.startswith("test_") for part in module.split("."))
+    ]
+    assert sorted(set(found)) == [], "what test modules share belongs in testkit/"
 
 
 def test_tests_hold_only_test_modules_and_fixtures() -> None:

@@ -28,8 +28,7 @@ from central.database import Database
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from testkit.centre_accounts import bearer, enrol, new_staff
-
-from .test_routes_and_limits import routes
+from testkit.centre_routes import routes
 
 pytestmark = pytest.mark.timeout(120)
 #: Requests per operation and kind of data; about 40 operations.

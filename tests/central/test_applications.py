@@ -15,8 +15,7 @@ from central.database import Database
 from central.process import RunningCentral
 from central.tables import audit_log, citizen_lookups
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
-
-from .test_citizens import SITI_NIK, audit_key, lookups_for
+from testkit.citizen_lookups import SITI_NIK, audit_key, lookups_for
 
 pytestmark = pytest.mark.timeout(60)
 

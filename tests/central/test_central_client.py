@@ -23,6 +23,7 @@ from kiosk.client.errors import (
     CentralRefused,
     CentralUnavailable,
 )
+from testkit.peers import http_reply
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -34,11 +35,6 @@ class Peer(Protocol):
 
 
 StartRaw = Callable[[bytes | None], Peer]
-
-
-def http_reply(status: str, body: bytes, *headers: str) -> bytes:
-    head = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", "Connection: close", *headers]
-    return ("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body
 
 
 def test_public_names() -> None:

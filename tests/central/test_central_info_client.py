@@ -13,8 +13,7 @@ import pytest
 
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralProtocolError, CentralUnavailable
-
-from .test_central_client import http_reply
+from testkit.peers import http_reply
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -10,7 +10,6 @@ import requests
 from sqlalchemy import insert, select
 
 from central import citizens, uid_proof
-from central.audit import AUDIT_KEY_SECRET
 from central.credentials import keyed_hash
 from central.database import Database
 from central.lookup_budget import LookupBudget
@@ -19,17 +18,16 @@ from central.tables import (
     audit_log,
     card_uids,
     citizen_lookups,
-    server_secrets,
     uid_proof_limits,
 )
 from central.tables import citizens as citizen_rows
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
 from testkit.centre_accounts import bearer, new_kiosk
+from testkit.citizen_lookups import SITI_NIK, audit_key, lookups_for
 
 pytestmark = pytest.mark.timeout(60)
 
-SITI_NIK = "1471015203850001"
 SITI_PHONE = "081378901234"
 RINA_NIK = "1471055506900003"
 #: Rina's date of birth, from her NIK (55 = the 15th, a woman; June; '90).
@@ -67,24 +65,6 @@ def lookup_body(url: str, token: str, body: dict[str, str]) -> tuple[int, str]:
         f"{url}/api/v1/citizens/lookup", json=body, headers=bearer(token), timeout=5
     )
     return response.status_code, response.text
-
-
-def lookups_for(db: Database, kiosk_id: str) -> list[tuple[str, str, bool]]:
-    with db.read() as conn:
-        rows = conn.execute(
-            select(citizen_lookups.c.key_kind, citizen_lookups.c.key_hash, citizen_lookups.c.found)
-            .where(citizen_lookups.c.kiosk_id == kiosk_id)
-            .order_by(citizen_lookups.c.id)
-        )
-        return [(r.key_kind, r.key_hash, r.found) for r in rows]
-
-
-def audit_key(db: Database) -> bytes:
-    with db.read() as conn:
-        value = conn.execute(
-            select(server_secrets.c.value).where(server_secrets.c.name == AUDIT_KEY_SECRET)
-        ).scalar_one()
-    return bytes.fromhex(value)
 
 
 def test_lookup_by_card_number_and_nik(client: CentralClient) -> None:

@@ -20,9 +20,8 @@ from central.database import Database
 from central.lookup_budget import LookupBudget
 from central.process import RunningCentral
 from testkit.centre_accounts import bearer, new_kiosk
-
-from .test_citizens import SITI_NIK, audit_key
-from .test_routes_and_limits import routes
+from testkit.centre_routes import routes
+from testkit.citizen_lookups import SITI_NIK, audit_key
 
 pytestmark = pytest.mark.timeout(120)
 

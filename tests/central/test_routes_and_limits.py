@@ -11,53 +11,24 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
 from central import staff
-from central.api import ROUTERS
 from central.cli_options import add_server_options
 from central.database import Database
-from central.deps import PUBLIC_ROUTES, require_admin, require_kiosk, require_staff
+from central.deps import PUBLIC_ROUTES
 from central.process import RunningCentral, start_central
 from testkit.centre_accounts import bearer, enrol, new_code, new_kiosk, new_staff
+from testkit.centre_routes import routes
 
 pytestmark = pytest.mark.timeout(60)
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "central-api.md"
 ANY_ID = "00000000-0000-0000-0000-000000000000"
-
-
-def _calls(dependant: Any) -> Iterator[Callable[..., Any]]:
-    for sub in dependant.dependencies:
-        if sub.call is not None:
-            yield sub.call
-        yield from _calls(sub)
-
-
-def routes(app: FastAPI) -> list[tuple[str, str, str]]:
-    """(method, path, kind) of every route; kind: public, kiosk, staff or admin."""
-    found = []
-    candidates = [r for r in app.routes if isinstance(r, APIRoute)]
-    candidates += [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
-    for route in candidates:
-        calls = set(_calls(route.dependant))
-        kind = (
-            "admin"
-            if require_admin in calls
-            else "staff"
-            if require_staff in calls
-            else "kiosk"
-            if require_kiosk in calls
-            else "public"
-        )
-        found += [(method, route.path, kind) for method in sorted(route.methods)]
-    return found
 
 
 def concrete(path: str) -> str:

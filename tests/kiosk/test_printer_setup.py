@@ -8,49 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from cardio.card.citizen import CardIdentity
-from contract.assurance import Assurance
 from contract.catalog import Catalog
 from kiosk.config import parse_config
 from kiosk.errors import ConfigError, TicketingError
-from kiosk.session.events import IssueTicket
 from kiosk.tickets.issue import PrintSetup, issue_and_print, reprint_ticket
 from kiosk.wiring.printer import PrinterMonitor, printer_from
 from offline_store import Store
-from printing import Printer, PrinterStatus, PrintReceipt
-from printing.errors import OutOfPaper, PrinterError, PrintFault
+from printing.errors import OutOfPaper
 from printing.printers.cups import CupsPrinter
 from printing.printers.escpos import EscposPrinter
 from printing.printers.pdf_file import PdfFilePrinter
+from testkit.printers import EMPTY, READY, ScriptedPrinter, request
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 NOW = dt.datetime(2026, 11, 22, 9, 40, tzinfo=WIB)
-
-
-class ScriptedPrinter(Printer):
-    """Answers status checks and jobs from a list of outcomes, in order."""
-
-    backend = "scripted"
-
-    def __init__(self, *outcomes: PrinterStatus | PrinterError) -> None:
-        self.outcomes = list(outcomes)
-        self.jobs: list[str] = []
-
-    def status(self) -> PrinterStatus:
-        outcome = self.outcomes.pop(0)
-        assert isinstance(outcome, PrinterStatus)
-        return outcome
-
-    def print_pdf(self, pdf: bytes, job_name: str, *, personal: bool = False) -> PrintReceipt:
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, PrinterError):
-            raise outcome
-        self.jobs.append(job_name)
-        return PrintReceipt(self.backend, job_name, outcome)
-
-
-READY = PrinterStatus(True, None, "ready")
-EMPTY = PrinterStatus(False, PrintFault.OUT_OF_PAPER, "paper roll empty")
 
 
 def test_health_follows_jobs_and_status_checks() -> None:
@@ -79,14 +50,6 @@ def test_a_job_that_leaves_the_printer_empty_is_a_fault() -> None:
     monitor.print_pdf(b"%PDF-", "tiket-A-001")
 
     assert (monitor.health.state, monitor.health.fault) == ("fault", "out_of_paper")
-
-
-def identity() -> CardIdentity:
-    return CardIdentity(uid=b"\x04\xa1", citizen=None, assurance=Assurance.UNVERIFIED)
-
-
-def request(service: str = "puskesmas-umum") -> IssueTicket:
-    return IssueTicket(1, identity(), service, {"phone": "081234567890"}, "id")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from contract.catalog import Catalog
 from contract.ticket_ids import is_foreign, new_ticket_id
 from kiosk.tickets.issue import PrintSetup, issue_and_print
 from offline_store import Store
-from tests.kiosk.test_printer_setup import READY, ScriptedPrinter, request
+from testkit.printers import READY, ScriptedPrinter, request
 
 NOW = dt.datetime(2026, 11, 22, 9, 40, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 

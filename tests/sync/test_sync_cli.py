@@ -11,8 +11,8 @@ from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
 from offline_store import Store
 from testkit.clocks import OfficeClock
+from testkit.commands import kiosk  # the `kiosk` command, as an operator runs it
 from testkit.sync_kiosk import issue
-from tests.kiosk.test_cli import kiosk  # the `kiosk` command, as an operator runs it
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -14,6 +14,7 @@ from kiosk.session.events import Confirmed, FormOpened, ServiceSelected
 from kiosk.session.machine import Phase
 from offline_store import Store
 from testkit.kiosk_window import (
+    SITI_STRINGS,
     button_with,
     click,
     demo_config,
@@ -23,8 +24,6 @@ from testkit.kiosk_window import (
 )
 from ui.app import build_window
 from ui.window import KioskWindow
-
-from .test_walking_path import SITI_STRINGS
 
 
 @pytest.fixture

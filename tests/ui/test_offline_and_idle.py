@@ -15,6 +15,7 @@ from kiosk.session.events import FormOpened, ServiceSelected, Tick
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import (
+    SITI_STRINGS,
     button_with,
     click,
     demo_config,
@@ -24,8 +25,6 @@ from testkit.kiosk_window import (
     wait_phase,
 )
 from ui.window import KioskWindow
-
-from .test_walking_path import SITI_STRINGS
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import (
+    SITI_STRINGS,
     button_with,
     click,
     demo_config,
@@ -27,8 +28,6 @@ from testkit.kiosk_window import (
 )
 from ui.screens.form import FormScreen
 from ui.window import KioskWindow
-
-from .test_walking_path import SITI_STRINGS
 
 TYPED_PHONE = "081299990000"
 TYPED_TEXT = "batuk kering"

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import (
+    SITI_STRINGS,
     button_with,
     click,
     demo_config,
@@ -23,16 +24,6 @@ from testkit.kiosk_window import (
     wait_phase,
 )
 from ui.window import KioskWindow
-
-#: Siti's name, NIK, card number, the phone in her city record and the one she types.
-SITI_STRINGS = (
-    "Siti",
-    "Aminah",
-    "1471015203850001",
-    "PKU-000001",
-    "081378901234",
-    "081234567890",
-)
 
 
 @pytest.fixture

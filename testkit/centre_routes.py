@@ -1,0 +1,39 @@
+"""Every route of the centre's app, found by walking it, with the credentials each asks for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from central.api import ROUTERS
+from central.deps import require_admin, require_kiosk, require_staff
+
+
+def _calls(dependant: Any) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+def routes(app: FastAPI) -> list[tuple[str, str, str]]:
+    """(method, path, kind) of every route; kind: public, kiosk, staff or admin."""
+    found = []
+    candidates = [r for r in app.routes if isinstance(r, APIRoute)]
+    candidates += [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+    for route in candidates:
+        calls = set(_calls(route.dependant))
+        kind = (
+            "admin"
+            if require_admin in calls
+            else "staff"
+            if require_staff in calls
+            else "kiosk"
+            if require_kiosk in calls
+            else "public"
+        )
+        found += [(method, route.path, kind) for method in sorted(route.methods or ())]
+    return found
