@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 
 from central.audit import utc_now
 from central.documents import Document, canonical, etag_for
@@ -81,32 +81,36 @@ def publish_catalog(conn: Connection, catalog: Catalog, data: Any) -> bool:
 
 
 def _sync_rows(conn: Connection, catalog: Catalog) -> None:
-    known_offices = set(conn.execute(select(offices.c.id)).scalars())
-    for office in catalog.offices:
-        values = {"name": office.name, "city": office.city, "active": True}
-        if office.id in known_offices:
-            conn.execute(update(offices).where(offices.c.id == office.id).values(**values))
-        else:
-            conn.execute(insert(offices).values(id=office.id, **values))
-    listed = {o.id for o in catalog.offices}
-    conn.execute(update(offices).where(offices.c.id.not_in(listed)).values(active=False))
+    _make_active(conn, offices, {o.id: {"name": o.name, "city": o.city} for o in catalog.offices})
+    _make_active(
+        conn,
+        services,
+        {
+            s.id: {
+                "office_id": s.office_id,
+                "category": s.category,
+                "name": s.name("id")[:200],
+                "ticket_prefix": s.ticket_prefix[:8],
+                "counter": s.counter[:100],
+            }
+            for s in catalog.services
+        },
+    )
 
-    known_services = set(conn.execute(select(services.c.id)).scalars())
-    for service in catalog.services:
-        values = {
-            "office_id": service.office_id,
-            "category": service.category,
-            "name": service.name("id")[:200],
-            "ticket_prefix": service.ticket_prefix[:8],
-            "counter": service.counter[:100],
-            "active": True,
-        }
-        if service.id in known_services:
-            conn.execute(update(services).where(services.c.id == service.id).values(**values))
+
+def _make_active(conn: Connection, table: Table, rows: dict[str, dict[str, Any]]) -> None:
+    """Make ``rows`` (values by id) the active rows of ``table``.
+
+    Each is inserted or updated; every other row stays, made inactive, since
+    old tickets, leases and statistics still refer to it.
+    """
+    known = set(conn.execute(select(table.c.id)).scalars())
+    for row_id, values in rows.items():
+        if row_id in known:
+            conn.execute(update(table).where(table.c.id == row_id).values(**values, active=True))
         else:
-            conn.execute(insert(services).values(id=service.id, **values))
-    listed = {s.id for s in catalog.services}
-    conn.execute(update(services).where(services.c.id.not_in(listed)).values(active=False))
+            conn.execute(insert(table).values(id=row_id, **values, active=True))
+    conn.execute(update(table).where(table.c.id.not_in(list(rows))).values(active=False))
 
 
 def catalog_marker(conn: Connection) -> object:

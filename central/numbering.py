@@ -217,7 +217,17 @@ def create_lease(
     if day not in (today, today + dt.timedelta(days=1)):
         raise Unprocessable(f"a lease is for today ({today}) or tomorrow", code="invalid_day")
     service = require_service(conn, kiosk.office_id, service_id)
-    _within(conn, kiosk, service.id, day, size, now, limits)
+    leased, live = _held(conn, kiosk.kiosk_id, service.id, day, now)
+    if leased + size > limits.numbers:
+        raise LeaseLimit(
+            f"this kiosk has leased {leased} numbers of this queue today; "
+            f"at most {limits.numbers} per kiosk, queue and day"
+        )
+    if live >= limits.live:
+        raise LeaseLimit(
+            f"this kiosk holds {live} unused leases of this queue; "
+            f"at most {limits.live} per kiosk, queue and day"
+        )
     first = take_numbers(conn, service.office_id, service.id, day, size, now)
     lease = Lease(
         lease_id=str(uuid.uuid4()),
@@ -246,25 +256,20 @@ def create_lease(
     return lease
 
 
-def _within(
-    conn: Connection,
-    kiosk: KioskPrincipal,
-    service_id: str,
-    day: dt.date,
-    size: int,
-    now: dt.datetime,
-    limits: LeaseLimits,
-) -> None:
-    """Refuse a lease beyond the kiosk's limits for this queue.
+def _held(
+    conn: Connection, kiosk_id: str, service_id: str, day: dt.date, now: dt.datetime
+) -> tuple[int, int]:
+    """How many numbers of this queue and day the kiosk has leased, and how many leases are live.
 
-    Requests of one kiosk for one queue and day take turns from here to the
-    end of the transaction, so parallel ones cannot all pass the same check:
+    Live: not returned, not expired, not used up. Requests of one kiosk for
+    one queue and day take turns from here to the end of the transaction, so
+    parallel ones cannot all pass the limits' check on the same count:
     PostgreSQL takes an advisory lock on them (the lease rows to count may
     not exist yet, so there is no row to lock); SQLite runs one writing
     transaction at a time (``BEGIN IMMEDIATE``) already.
     """
     if conn.dialect.name == "postgresql":
-        name = f"lease\x1f{kiosk.kiosk_id}\x1f{service_id}\x1f{day.isoformat()}"
+        name = f"lease\x1f{kiosk_id}\x1f{service_id}\x1f{day.isoformat()}"
         lock = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], signed=True)
         conn.execute(select(func.pg_advisory_xact_lock(lock)))
     used = (
@@ -281,7 +286,7 @@ def _within(
             leases.c.expires_at,
             used.label("used"),
         ).where(
-            leases.c.kiosk_id == kiosk.kiosk_id,
+            leases.c.kiosk_id == kiosk_id,
             leases.c.service_id == service_id,
             leases.c.day == day,
         )
@@ -294,16 +299,7 @@ def _within(
         and r.expires_at > now
         and r.used < r.last_number - r.first_number + 1
     )
-    if leased + size > limits.numbers:
-        raise LeaseLimit(
-            f"this kiosk has leased {leased} numbers of this queue today; "
-            f"at most {limits.numbers} per kiosk, queue and day"
-        )
-    if live >= limits.live:
-        raise LeaseLimit(
-            f"this kiosk holds {live} unused leases of this queue; "
-            f"at most {limits.live} per kiosk, queue and day"
-        )
+    return leased, live
 
 
 def return_lease(

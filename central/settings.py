@@ -127,19 +127,17 @@ class CentralSettings:
             raise ValueError(f"port must be between 0 and 65535, not {self.port}")
         if not self.host:
             raise ValueError("host must not be empty")
-        for name in ("max_body_bytes", "rate_per_minute", "rate_burst", "auth_rate_per_minute"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
+        self._at_least_one(
+            "max_body_bytes", "rate_per_minute", "rate_burst", "auth_rate_per_minute"
+        )
         if self.audit_key is not None and len(self.audit_key) < 16:
             raise ValueError("the audit key must be at least 16 bytes")
-        for name in (
+        self._at_least_one(
             "lease_max_live",
             "lease_max_numbers",
             "lookup_budget_per_hour",
             "lookup_not_found_per_hour",
-        ):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
+        )
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -167,15 +165,18 @@ class CentralSettings:
         """The connections one address may hold: the setting, at most half the total."""
         return max(1, min(self.max_connections_per_address, self.max_connections // 2))
 
+    def _at_least_one(self, *names: str) -> None:
+        for name in names:
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+
     def _check_limits(self) -> None:
-        for name in (
+        self._at_least_one(
             "login_lockout_after",
             "login_lockout_base_s",
             "max_connections",
             "max_connections_per_address",
-        ):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
+        )
         if self.login_lockout_max_s < self.login_lockout_base_s:
             raise ValueError("login_lockout_max_s must be at least login_lockout_base_s")
         if not (self.header_timeout_s > 0 and self.body_timeout_s > 0):

@@ -36,25 +36,7 @@ from kiosk.lookups.centre import CentreAccess
 from kiosk.lookups.office_queue import QueueRefresh
 from kiosk.lookups.registry import Registry
 from kiosk.printer_refresh import PrinterRefresh
-from kiosk.session.events import (
-    BirthDateChecked,
-    CardLeft,
-    CardRead,
-    CardReadFailed,
-    CardTapped,
-    ComplaintFailed,
-    ComplaintFiled,
-    Effect,
-    FileComplaint,
-    IssueFailed,
-    IssueTicket,
-    ProofOutcome,
-    ProveBirthDate,
-    ReadCard,
-    SessionEvent,
-    TicketReady,
-    WipeSession,
-)
+from kiosk.session import events
 from kiosk.session.machine import SessionMachine, SessionState
 from kiosk.startup import StoreStartup
 from kiosk.status import KioskStatus, kiosk_status
@@ -200,7 +182,7 @@ class KioskController:
         lang: Language = "en" if self._language == "en" else "id"
         self.printers.test_print(self._office_name(), lang, self.now, done)
 
-    def dispatch(self, event: SessionEvent) -> None:
+    def dispatch(self, event: events.SessionEvent) -> None:
         """Feed an event to the state machine (GUI thread only) and run its effects."""
         for effect in self.machine.handle(event):
             self._run(effect)
@@ -211,7 +193,7 @@ class KioskController:
         if isinstance(event, CardPresented):
             self.executor.call_soon(lambda: self._tapped(event.reader))
         elif isinstance(event, CardRemoved):
-            self.executor.call_soon(lambda: self.dispatch(CardLeft(event.reader)))
+            self.executor.call_soon(lambda: self.dispatch(events.CardLeft(event.reader)))
         else:
             log.info("reader event: %s", event)
             self.executor.call_soon(self._status_changed)
@@ -223,75 +205,83 @@ class KioskController:
         elif self.startup.failure is not None:
             log.warning("card tap ignored: out of service, the local store is unusable")
         else:
-            self.dispatch(CardTapped(reader))
+            self.dispatch(events.CardTapped(reader))
 
     # -- effects -----------------------------------------------------------------
-    def _run(self, effect: Effect) -> None:
+    def _run(self, effect: events.Effect) -> None:
         # A failure of the work itself comes back as the effect's failure event.
-        if isinstance(effect, ReadCard):
+        if isinstance(effect, events.ReadCard):
             self.executor.run_in_background(
                 lambda: self._read(effect),
                 self._card_read,
-                lambda _: self.dispatch(CardReadFailed(effect.session, Reason.MALFORMED)),
+                lambda _: self.dispatch(events.CardReadFailed(effect.session, Reason.MALFORMED)),
             )
-        elif isinstance(effect, ProveBirthDate):
+        elif isinstance(effect, events.ProveBirthDate):
             self.executor.run_in_background(
                 lambda: self.registry.prove(effect),
                 self.dispatch,
-                lambda _: self.dispatch(BirthDateChecked(effect.session, ProofOutcome.UNAVAILABLE)),
+                lambda _: self.dispatch(
+                    events.BirthDateChecked(effect.session, events.ProofOutcome.UNAVAILABLE)
+                ),
             )
-        elif isinstance(effect, IssueTicket):
+        elif isinstance(effect, events.IssueTicket):
             self.executor.run_in_background(
                 lambda: self._issue(effect),
                 self._issued,
-                lambda _: self._issued((IssueFailed(effect.session, Failure.ISSUE_FAILED), None)),
+                lambda _: self._issued(
+                    (events.IssueFailed(effect.session, Failure.ISSUE_FAILED), None)
+                ),
             )
-        elif isinstance(effect, FileComplaint):
+        elif isinstance(effect, events.FileComplaint):
             self.executor.run_in_background(
                 lambda: self._complain(effect),
                 self._complained,
-                lambda _: self._complained(ComplaintFailed(effect.session, Failure.STORE_FAILED)),
+                lambda _: self._complained(
+                    events.ComplaintFailed(effect.session, Failure.STORE_FAILED)
+                ),
             )
-        elif isinstance(effect, WipeSession):
+        elif isinstance(effect, events.WipeSession):
             log.info("session wiped (%s)", effect.reason)
 
-    def _read(self, effect: ReadCard) -> SessionEvent:
+    def _read(self, effect: events.ReadCard) -> events.SessionEvent:
         # A tap in the first instants: the cached revocations first.
-        if self.startup.open().error is not None:
-            return CardReadFailed(effect.session, Failure.STORE_FAILED)  # no ticket could be kept
+        if self.startup.open().error is not None:  # no ticket could be kept
+            return events.CardReadFailed(effect.session, Failure.STORE_FAILED)
         try:
             trust = self.trust.current
             with self.reader.connect(effect.reader) as card:
                 identity = read_identity(card, trust, now=self.now)
         except CardError as exc:
             log.warning("card read failed: %s (%s)", exc.reason.value, exc.detail)
-            return CardReadFailed(effect.session, exc.reason.value)
+            return events.CardReadFailed(effect.session, exc.reason.value)
         except Exception:
             log.exception("card read failed unexpectedly")
-            return CardReadFailed(effect.session, Reason.MALFORMED)
+            return events.CardReadFailed(effect.session, Reason.MALFORMED)
         if identity.citizen is None:  # a UID alone proves nothing: the citizen may prove
             log.info("card read: %r", identity)
-            return CardRead(effect.session, identity, None, can_prove=self.registry.can_prove())
+            return events.CardRead(
+                effect.session, identity, None, can_prove=self.registry.can_prove()
+            )
         if identity.assurance is Assurance.UNVERIFIED:
             # Claims no issuer vouches for (a kiosk that trusts none, an unsigned
             # record) are anyone's to write: they name no one at the registry.
             log.info("card read: %r (unverified: no city record)", identity)
-            return CardRead(effect.session, identity, None)
+            return events.CardRead(effect.session, identity, None)
         try:  # a registry that fails in any way never costs the citizen the read
             record = self.registry.record_of(identity.citizen)
         except Exception:
             log.exception("city record lookup failed unexpectedly")
             record = None
         log.info("card read: %r", identity)
-        return CardRead(effect.session, identity, record)
+        return events.CardRead(effect.session, identity, record)
 
-    def _card_read(self, event: SessionEvent) -> None:
+    def _card_read(self, event: events.SessionEvent) -> None:
         # A tap before load() finished opened the store in its read: its cached
         # catalog first, so the greeting does not say "no services".
         self.startup.catch_up()
         self.dispatch(event)
 
-    def _issue(self, effect: IssueTicket) -> tuple[SessionEvent, SlipDocument | None]:
+    def _issue(self, effect: events.IssueTicket) -> tuple[events.SessionEvent, SlipDocument | None]:
         engine = self.sync.engine
         try:
             issued = issue_and_print(
@@ -304,18 +294,18 @@ class KioskController:
                 allocate=engine.allocate if engine is not None else None,
             )
         except TicketingError as exc:
-            return IssueFailed(effect.session, exc.reason), None
+            return events.IssueFailed(effect.session, exc.reason), None
         except StoreError as exc:
             log.error("ticket not stored: %s", exc)
-            return IssueFailed(effect.session, exc.reason), None
+            return events.IssueFailed(effect.session, exc.reason), None
         except Exception:
             log.exception("ticket issue failed unexpectedly")
-            return IssueFailed(effect.session, Failure.ISSUE_FAILED), None
+            return events.IssueFailed(effect.session, Failure.ISSUE_FAILED), None
         if engine is not None:
             engine.wake()  # the new outbox item goes out now, not at the next interval
-        return TicketReady(effect.session, issued.ticket), issued.slip
+        return events.TicketReady(effect.session, issued.ticket), issued.slip
 
-    def _issued(self, result: tuple[SessionEvent, SlipDocument | None]) -> None:
+    def _issued(self, result: tuple[events.SessionEvent, SlipDocument | None]) -> None:
         event, slip = result
         self.printers.noticed()  # first: the ticket screen reads the printer's health
         self.dispatch(event)
@@ -327,7 +317,7 @@ class KioskController:
                 lambda _: self.printers.noticed(),
             )
 
-    def _complain(self, effect: FileComplaint) -> SessionEvent:
+    def _complain(self, effect: events.FileComplaint) -> events.SessionEvent:
         try:
             receipt = file_complaint(
                 effect,
@@ -339,13 +329,13 @@ class KioskController:
             )
         except StoreError as exc:
             log.error("complaint not stored: %s", exc)
-            return ComplaintFailed(effect.session, exc.reason)
+            return events.ComplaintFailed(effect.session, exc.reason)
         except Exception:
             log.exception("complaint not stored: unexpected failure")
-            return ComplaintFailed(effect.session, Failure.STORE_FAILED)
-        return ComplaintFiled(effect.session, receipt)
+            return events.ComplaintFailed(effect.session, Failure.STORE_FAILED)
+        return events.ComplaintFiled(effect.session, receipt)
 
-    def _complained(self, event: SessionEvent) -> None:
+    def _complained(self, event: events.SessionEvent) -> None:
         self.printers.noticed()
         self.dispatch(event)
 

@@ -14,7 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from central import numbering, queue
 from central.api.enrolment import PRINTABLE
-from central.api.queue import SERVICE_ID, QueueOut, ServiceQueue, TicketId, queue_state
+from central.api.queue import (
+    SERVICE_ID,
+    NumberedTicket,
+    QueueOut,
+    ServiceQueue,
+    TicketId,
+    queue_state,
+)
 from central.api.scope import office_filter
 from central.api.staff import OFFICE_ID
 from central.audit import utc_now
@@ -25,15 +32,9 @@ from central.staff import StaffPrincipal
 router = staff_router(tags=["counter"])
 
 
-class TicketOut(BaseModel):
+class TicketOut(NumberedTicket):
     """A ticket as the counter sees it (no personal data: that stays with the registration)."""
 
-    ticket_id: str
-    office_id: str
-    service_id: str
-    day: dt.date
-    number: int
-    display: str
     number_source: str
     status: str
     counter: str | None
@@ -44,13 +45,8 @@ class TicketOut(BaseModel):
 
 
 def ticket_out(row: queue.TicketRow) -> TicketOut:
-    return TicketOut(
-        ticket_id=row.id,
-        office_id=row.office_id,
-        service_id=row.service_id,
-        day=row.day,
-        number=row.number,
-        display=row.display,
+    return TicketOut.of(
+        row,
         number_source=row.number_source,
         status=row.status,
         counter=row.counter,

@@ -7,7 +7,7 @@ Numbering rules (one sequence per queue, leases, voids, fallback numbers):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
 from fastapi import Path, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,13 +61,31 @@ class AllocateRequest(BaseModel):
     service_id: str = Field(pattern=SERVICE_ID)
 
 
-class AllocatedTicket(BaseModel):
+class NumberedTicket(BaseModel):
+    """A ticket by its number in its queue: what every ticket the API answers starts with."""
+
     ticket_id: str
     office_id: str
     service_id: str
     day: dt.date
     number: int
     display: str = Field(examples=["A-017"])
+
+    @classmethod
+    def of(cls, row: queue.TicketRow, **rest: Any) -> Self:
+        """The ticket of ``row``, with ``rest``: the fields the subclass adds."""
+        return cls(
+            ticket_id=row.id,
+            office_id=row.office_id,
+            service_id=row.service_id,
+            day=row.day,
+            number=row.number,
+            display=row.display,
+            **rest,
+        )
+
+
+class AllocatedTicket(NumberedTicket):
     counter: str = Field(description="Where the service is given (the catalog's counter).")
     people_ahead: int
     estimated_wait_minutes: int
@@ -102,13 +120,8 @@ def allocate(
                 raise
     if not created:
         response.status_code = 200
-    return AllocatedTicket(
-        ticket_id=row.id,
-        office_id=row.office_id,
-        service_id=row.service_id,
-        day=row.day,
-        number=row.number,
-        display=row.display,
+    return AllocatedTicket.of(
+        row,
         counter=service.counter,
         people_ahead=place.people_ahead,
         estimated_wait_minutes=place.estimated_wait_minutes,

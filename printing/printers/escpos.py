@@ -20,15 +20,7 @@ import socket
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from printing.errors import (
-    ERROR_FOR_FAULT,
-    PrinterError,
-    PrinterOffline,
-    PrinterUnavailable,
-    PrintFailed,
-    PrintFault,
-    PrintTimeout,
-)
+from printing import errors
 from printing.printers.printer import Printer, PrinterStatus, PrintReceipt, check_pdf
 from printing.printers.raster import pdf_to_bitmap
 
@@ -127,7 +119,7 @@ class EscposPrinter(Printer):
     def status(self) -> PrinterStatus:
         try:
             connection = self._open()
-        except PrinterError as exc:
+        except errors.PrinterError as exc:
             return PrinterStatus(ready=False, fault=exc.reason, detail=exc.detail)
         try:
             return self._probe(connection)
@@ -141,15 +133,19 @@ class EscposPrinter(Printer):
         try:
             before = self._probe(connection)
             if not before.ready:
-                raise ERROR_FOR_FAULT[before.fault or PrintFault.FAILED](before.detail)
+                raise errors.ERROR_FOR_FAULT[before.fault or errors.PrintFault.FAILED](
+                    before.detail
+                )
             self._set_timeout(connection, self.timeout_s)
             write_job(connection, bitmap)
-        except PrinterError:
+        except errors.PrinterError:
             raise
         except TimeoutError as exc:
-            raise PrintTimeout(f"{self.device}: the printer stopped taking data ({exc})") from None
+            raise errors.PrintTimeout(
+                f"{self.device}: the printer stopped taking data ({exc})"
+            ) from None
         except Exception as exc:  # OSError, USBError, SerialException: the device went away
-            raise PrintFailed(f"{self.device}: sending the ticket failed ({exc})") from None
+            raise errors.PrintFailed(f"{self.device}: sending the ticket failed ({exc})") from None
         finally:
             _close(connection)
         log.info("ticket %s sent to %s (%d×%d dots)", job_name, self.device, *bitmap.size)
@@ -171,11 +167,11 @@ class EscposPrinter(Printer):
                     (d.address, d.port), timeout=max(self.status_timeout_s, 3.0)
                 )
             except OSError as exc:
-                raise PrinterOffline(f"{d}: not reachable ({exc.strerror or exc})") from None
+                raise errors.PrinterOffline(f"{d}: not reachable ({exc.strerror or exc})") from None
             return connection
         if d.kind == "usb":
             if not escpos_printer.Usb.is_usable():
-                raise PrinterUnavailable("USB printers need pyusb, which is not installed")
+                raise errors.PrinterUnavailable("USB printers need pyusb, which is not installed")
             connection = escpos_printer.Usb(
                 d.vendor, d.product, timeout=int(self.status_timeout_s * 1000), profile=profile
             )
@@ -189,7 +185,7 @@ class EscposPrinter(Printer):
             connection.open()
         except DeviceNotFoundError as exc:
             detail = " ".join(str(exc).split())
-            raise PrinterUnavailable(f"{d}: not connected ({detail})") from None
+            raise errors.PrinterUnavailable(f"{d}: not connected ({detail})") from None
         return connection
 
     def _probe(self, connection: Any) -> PrinterStatus:
@@ -203,14 +199,16 @@ class EscposPrinter(Printer):
                 return unknown
             if paper[0] & PAPER_END == PAPER_END:
                 return PrinterStatus(
-                    False, PrintFault.OUT_OF_PAPER, f"{self.device}: paper roll empty"
+                    False, errors.PrintFault.OUT_OF_PAPER, f"{self.device}: paper roll empty"
                 )
             cause = connection.query_status(STATUS_CAUSE)
         except Exception as exc:  # no answer in time, or a device that cannot be read
             log.debug("%s does not report its status: %s", self.device, exc)
             return unknown
         if cause and cause[0] & COVER_OPEN:
-            return PrinterStatus(False, PrintFault.OUT_OF_PAPER, f"{self.device}: cover open")
+            return PrinterStatus(
+                False, errors.PrintFault.OUT_OF_PAPER, f"{self.device}: cover open"
+            )
         low = " (paper near end)" if paper[0] & PAPER_NEAR_END == PAPER_NEAR_END else ""
         return PrinterStatus(True, None, f"{self.device}: ready{low}")
 

@@ -11,28 +11,7 @@ from cardio.card.citizen import CardIdentity, Citizen
 from cardio.emulators.demo_cards import demo_card
 from contract.assurance import Assurance
 from contract.catalog import Catalog
-from kiosk.session.events import (
-    Back,
-    Cancel,
-    CardLeft,
-    CardRead,
-    CardReadFailed,
-    CardTapped,
-    ComplaintOpened,
-    Confirmed,
-    Finish,
-    FormOpened,
-    FormSubmitted,
-    IssuedTicket,
-    IssueFailed,
-    IssueTicket,
-    ReadCard,
-    ServiceSelected,
-    Tick,
-    TicketReady,
-    UserActivity,
-    WipeSession,
-)
+from kiosk.session import events
 from kiosk.session.machine import INTERACTIVE, Phase, SessionMachine, SessionState, Timeouts
 from kiosk.session.prefill import Source
 from testkit.clocks import ManualClock
@@ -44,7 +23,9 @@ SITI = CardIdentity(
 )
 UID_ONLY = CardIdentity(uid=b"\x08\xc0", citizen=None, assurance=Assurance.UNVERIFIED)
 T = Timeouts()
-TICKET = IssuedTicket(number="A-001", service_id="puskesmas-umum", counter="Loket 1", printed=True)
+TICKET = events.IssuedTicket(
+    number="A-001", service_id="puskesmas-umum", counter="Loket 1", printed=True
+)
 
 
 def make(catalog: Catalog, clock: ManualClock, **kw: object) -> SessionMachine:
@@ -52,29 +33,29 @@ def make(catalog: Catalog, clock: ManualClock, **kw: object) -> SessionMachine:
 
 
 def to_identified(m: SessionMachine, identity: CardIdentity = SITI) -> None:
-    [effect] = m.handle(CardTapped("r0"))
-    assert isinstance(effect, ReadCard)
-    m.handle(CardRead(effect.session, identity))
+    [effect] = m.handle(events.CardTapped("r0"))
+    assert isinstance(effect, events.ReadCard)
+    m.handle(events.CardRead(effect.session, identity))
     assert m.state.phase is Phase.IDENTIFIED
 
 
 def to_form(m: SessionMachine, service: str = "puskesmas-umum") -> None:
     to_identified(m)
-    m.handle(ServiceSelected(service))
-    m.handle(FormOpened())
+    m.handle(events.ServiceSelected(service))
+    m.handle(events.FormOpened())
     assert m.state.phase is Phase.FORM
 
 
 def to_confirming(m: SessionMachine) -> None:
     to_form(m)
-    m.handle(FormSubmitted({"phone": "081234567890"}))
+    m.handle(events.FormSubmitted({"phone": "081234567890"}))
     assert m.state.phase is Phase.CONFIRMING
 
 
-def to_issuing(m: SessionMachine) -> IssueTicket:
+def to_issuing(m: SessionMachine) -> events.IssueTicket:
     to_confirming(m)
-    [effect] = m.handle(Confirmed())
-    assert isinstance(effect, IssueTicket)
+    [effect] = m.handle(events.Confirmed())
+    assert isinstance(effect, events.IssueTicket)
     return effect
 
 
@@ -86,8 +67,8 @@ def test_starts_idle_without_deadline(catalog: Catalog, clock: ManualClock) -> N
 
 def test_tap_starts_reading_and_asks_for_a_read(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
-    effects = m.handle(CardTapped("reader-a"))
-    assert effects == [ReadCard(session=1, reader="reader-a")]
+    effects = m.handle(events.CardTapped("reader-a"))
+    assert effects == [events.ReadCard(session=1, reader="reader-a")]
     assert m.state.phase is Phase.READING
 
 
@@ -106,21 +87,21 @@ def test_happy_path_to_ticket_and_back_to_idle(catalog: Catalog, clock: ManualCl
     assert effect.values["phone"] == "081234567890"
     assert effect.language == "id"
     assert m.state.phase is Phase.ISSUING
-    m.handle(TicketReady(effect.session, TICKET))
+    m.handle(events.TicketReady(effect.session, TICKET))
     assert m.state.phase is Phase.TICKET_ISSUED
     assert m.state.ticket == TICKET
-    effects = m.handle(Finish())
-    assert effects == [WipeSession("finished")]
+    effects = m.handle(events.Finish())
+    assert effects == [events.WipeSession("finished")]
     assert m.state.phase is Phase.DONE
     assert m.state.identity is None and m.state.ticket is None and not m.state.values
-    m.handle(Finish())
+    m.handle(events.Finish())
     assert m.state.phase is Phase.IDLE
 
 
 def test_choosing_a_service_prefills_from_the_card(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_identified(m)
-    m.handle(ServiceSelected("puskesmas-umum"))
+    m.handle(events.ServiceSelected("puskesmas-umum"))
     assert m.state.phase is Phase.SERVICE_CHOSEN
     values = m.state.values
     assert values["full_name"].value == "Siti Aminah"
@@ -132,7 +113,7 @@ def test_choosing_a_service_prefills_from_the_card(catalog: Catalog, clock: Manu
 def test_locked_card_values_cannot_be_overridden(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
-    m.handle(FormSubmitted({"full_name": "Someone Else", "phone": "081234567890"}))
+    m.handle(events.FormSubmitted({"full_name": "Someone Else", "phone": "081234567890"}))
     assert m.state.phase is Phase.CONFIRMING
     assert m.state.values["full_name"].value == "Siti Aminah"
     assert m.state.values["phone"].source is Source.CITIZEN
@@ -141,10 +122,10 @@ def test_locked_card_values_cannot_be_overridden(catalog: Catalog, clock: Manual
 def test_invalid_form_stays_on_form_with_errors(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
-    m.handle(FormSubmitted({"phone": "12ab"}))
+    m.handle(events.FormSubmitted({"phone": "12ab"}))
     assert m.state.phase is Phase.FORM
     assert m.state.field_errors == {"phone": "phone_format"}
-    m.handle(FormSubmitted({"phone": "0812 3456 7890"}))
+    m.handle(events.FormSubmitted({"phone": "0812 3456 7890"}))
     assert m.state.phase is Phase.CONFIRMING
     assert m.state.field_errors == {}
 
@@ -152,20 +133,20 @@ def test_invalid_form_stays_on_form_with_errors(catalog: Catalog, clock: ManualC
 def test_uid_only_card_must_type_name_and_nik(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_identified(m, UID_ONLY)
-    m.handle(ServiceSelected("status-berkas"))
-    m.handle(FormOpened())
-    m.handle(FormSubmitted({}))
+    m.handle(events.ServiceSelected("status-berkas"))
+    m.handle(events.FormOpened())
+    m.handle(events.FormSubmitted({}))
     assert m.state.field_errors == {"full_name": "required", "nik": "required"}
-    m.handle(FormSubmitted({"full_name": "Ani", "nik": "147101520385000"}))
+    m.handle(events.FormSubmitted({"full_name": "Ani", "nik": "147101520385000"}))
     assert m.state.field_errors == {"nik": "nik_format"}
-    m.handle(FormSubmitted({"nik": "1471015203850001"}))
+    m.handle(events.FormSubmitted({"nik": "1471015203850001"}))
     assert m.state.phase is Phase.CONFIRMING
 
 
 def test_unknown_service_is_a_notice_not_a_crash(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_identified(m)
-    m.handle(ServiceSelected("no-such-service"))
+    m.handle(events.ServiceSelected("no-such-service"))
     assert m.state.phase is Phase.IDENTIFIED
     assert m.state.problem == "service_unknown"
 
@@ -179,7 +160,7 @@ def test_service_needing_more_assurance_is_refused(catalog: Catalog, clock: Manu
     )
     m = make(strict, clock)
     to_identified(m)
-    m.handle(ServiceSelected("puskesmas-umum"))
+    m.handle(events.ServiceSelected("puskesmas-umum"))
     assert m.state.phase is Phase.IDENTIFIED
     assert m.state.problem == "assurance_too_low"
 
@@ -187,7 +168,7 @@ def test_service_needing_more_assurance_is_refused(catalog: Catalog, clock: Manu
 def test_no_catalog_yet_means_no_service(clock: ManualClock) -> None:
     m = SessionMachine(lambda: None, clock, T)
     to_identified(m)
-    m.handle(ServiceSelected("puskesmas-umum"))
+    m.handle(events.ServiceSelected("puskesmas-umum"))
     assert m.state.problem == "service_unknown"
 
 
@@ -204,43 +185,43 @@ def test_back_goes_one_step(
 ) -> None:
     m = make(catalog, clock)
     to_identified(m)
-    m.handle(ServiceSelected("puskesmas-umum"))
+    m.handle(events.ServiceSelected("puskesmas-umum"))
     if phase in (Phase.FORM, Phase.CONFIRMING):
-        m.handle(FormOpened())
+        m.handle(events.FormOpened())
     if phase is Phase.CONFIRMING:
-        m.handle(FormSubmitted({"phone": "081234567890"}))
+        m.handle(events.FormSubmitted({"phone": "081234567890"}))
     assert m.state.phase is phase
-    m.handle(Back())
+    m.handle(events.Back())
     assert m.state.phase is expected
 
 
 def test_back_does_nothing_while_issuing(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_issuing(m)
-    m.handle(Back())
-    m.handle(Cancel())
+    m.handle(events.Back())
+    m.handle(events.Cancel())
     assert m.state.phase is Phase.ISSUING
 
 
 def test_cancel_wipes_and_returns_to_idle(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
-    assert m.handle(Cancel()) == [WipeSession("cancelled")]
+    assert m.handle(events.Cancel()) == [events.WipeSession("cancelled")]
     assert m.state == SessionState(session=1, problem="cancelled")
 
 
 # --- timeouts -----------------------------------------------------------------
 def test_read_timeout_becomes_an_error(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
-    [read] = m.handle(CardTapped("r0"))
+    [read] = m.handle(events.CardTapped("r0"))
     clock.advance(T.read - 0.01)
-    m.handle(Tick())
+    m.handle(events.Tick())
     assert m.state.phase is Phase.READING
     clock.advance(0.02)
-    m.handle(Tick())
+    m.handle(events.Tick())
     assert (m.state.phase, m.state.problem) == (Phase.ERROR, "read_timeout")
-    assert isinstance(read, ReadCard)
-    m.handle(CardRead(read.session, SITI))  # the late answer is dropped
+    assert isinstance(read, events.ReadCard)
+    m.handle(events.CardRead(read.session, SITI))  # the late answer is dropped
     assert m.state.phase is Phase.ERROR and m.state.identity is None
 
 
@@ -250,32 +231,32 @@ def test_idle_timeout_in_every_interactive_phase(
 ) -> None:
     m = make(catalog, clock)
     steps: list[Callable[[], object]] = [
-        lambda: m.handle(ServiceSelected("puskesmas-umum")),
-        lambda: m.handle(FormOpened()),
-        lambda: m.handle(FormSubmitted({"phone": "081234567890"})),
+        lambda: m.handle(events.ServiceSelected("puskesmas-umum")),
+        lambda: m.handle(events.FormOpened()),
+        lambda: m.handle(events.FormSubmitted({"phone": "081234567890"})),
     ]
     if phase is Phase.PROVING:  # a UID-only card, asked for the date of birth
-        [read] = m.handle(CardTapped("r0"))
-        assert isinstance(read, ReadCard)
-        m.handle(CardRead(read.session, UID_ONLY, can_prove=True))
+        [read] = m.handle(events.CardTapped("r0"))
+        assert isinstance(read, events.ReadCard)
+        m.handle(events.CardRead(read.session, UID_ONLY, can_prove=True))
     else:
         to_identified(m)
     if phase is Phase.COMPLAINT:
-        steps = [lambda: m.handle(ComplaintOpened())]
+        steps = [lambda: m.handle(events.ComplaintOpened())]
     for step in steps:
         if m.state.phase is phase:
             break
         step()
     assert m.state.phase is phase
     clock.advance(T.idle - T.idle_warning - 0.5)
-    m.handle(Tick())
+    m.handle(events.Tick())
     assert not m.idle_warning()
     clock.advance(1.0)
-    m.handle(Tick())
+    m.handle(events.Tick())
     assert m.idle_warning() and m.state.phase is phase
     clock.advance(T.idle_warning)
-    effects = m.handle(Tick())
-    assert effects == [WipeSession("idle_timeout")]
+    effects = m.handle(events.Tick())
+    assert effects == [events.WipeSession("idle_timeout")]
     assert m.state.phase is Phase.IDLE and m.state.identity is None
 
 
@@ -285,7 +266,7 @@ def test_the_warning_comes_at_least_20_s_before_the_timeout(
     m = SessionMachine(lambda: catalog, clock, Timeouts(idle=60.0, idle_warning=5.0))
     to_identified(m)
     clock.advance(39.5)
-    m.handle(Tick())
+    m.handle(events.Tick())
     assert not m.idle_warning()
     clock.advance(1.0)  # 19.5 s left: WCAG 2.2.1 wants 20 s to ask for more
     assert m.idle_warning()
@@ -295,12 +276,12 @@ def test_activity_pushes_the_idle_deadline_back(catalog: Catalog, clock: ManualC
     m = make(catalog, clock)
     to_identified(m)
     clock.advance(T.idle - 1)
-    m.handle(UserActivity())
+    m.handle(events.UserActivity())
     clock.advance(T.idle - 1)
-    m.handle(Tick())
+    m.handle(events.Tick())
     assert m.state.phase is Phase.IDENTIFIED
     clock.advance(2)
-    m.handle(Tick())
+    m.handle(events.Tick())
     assert m.state.phase is Phase.IDLE
 
 
@@ -308,7 +289,9 @@ def test_any_event_after_the_deadline_times_out_first(catalog: Catalog, clock: M
     m = make(catalog, clock)
     to_form(m)
     clock.advance(T.idle + 1)
-    assert m.handle(FormSubmitted({"phone": "081234567890"})) == [WipeSession("idle_timeout")]
+    assert m.handle(events.FormSubmitted({"phone": "081234567890"})) == [
+        events.WipeSession("idle_timeout")
+    ]
     assert m.state.phase is Phase.IDLE
 
 
@@ -316,35 +299,35 @@ def test_issuing_timeout_becomes_an_error(catalog: Catalog, clock: ManualClock) 
     m = make(catalog, clock)
     effect = to_issuing(m)
     clock.advance(T.issuing - 0.5)
-    m.handle(Tick())
+    m.handle(events.Tick())
     assert m.state.phase is Phase.ISSUING and not m.idle_warning()
     clock.advance(0.5)
-    assert m.handle(Tick()) == [WipeSession("issue_timeout")]
+    assert m.handle(events.Tick()) == [events.WipeSession("issue_timeout")]
     assert (m.state.phase, m.state.problem) == (Phase.ERROR, "issue_timeout")
-    m.handle(TicketReady(effect.session, TICKET))
+    m.handle(events.TicketReady(effect.session, TICKET))
     assert m.state.phase is Phase.ERROR and m.state.ticket is None
 
 
 def test_ticket_screen_times_out_to_done_then_idle(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     effect = to_issuing(m)
-    m.handle(TicketReady(effect.session, TICKET))
+    m.handle(events.TicketReady(effect.session, TICKET))
     clock.advance(T.ticket_display)
-    assert m.handle(Tick()) == [WipeSession("finished")]
+    assert m.handle(events.Tick()) == [events.WipeSession("finished")]
     assert m.state.phase is Phase.DONE
     clock.advance(T.done_display)
-    m.handle(Tick())
+    m.handle(events.Tick())
     assert m.state.phase is Phase.IDLE
 
 
 def test_error_screen_times_out_to_idle(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
-    [read] = m.handle(CardTapped("r0"))
-    assert isinstance(read, ReadCard)
-    m.handle(CardReadFailed(read.session, "malformed"))
+    [read] = m.handle(events.CardTapped("r0"))
+    assert isinstance(read, events.ReadCard)
+    m.handle(events.CardReadFailed(read.session, "malformed"))
     assert (m.state.phase, m.state.problem) == (Phase.ERROR, "malformed")
     clock.advance(T.error_display)
-    m.handle(Tick())
+    m.handle(events.Tick())
     assert m.state.phase is Phase.IDLE
 
 
@@ -352,72 +335,74 @@ def test_error_screen_times_out_to_idle(catalog: Catalog, clock: ManualClock) ->
 def test_issue_failure_is_an_error_and_wipes(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     effect = to_issuing(m)
-    assert m.handle(IssueFailed(effect.session, "store_failed")) == [WipeSession("store_failed")]
+    assert m.handle(events.IssueFailed(effect.session, "store_failed")) == [
+        events.WipeSession("store_failed")
+    ]
     assert (m.state.phase, m.state.problem) == (Phase.ERROR, "store_failed")
     assert m.state.identity is None and not m.state.values
 
 
 def test_tap_on_error_screen_retries(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
-    [read] = m.handle(CardTapped("r0"))
-    assert isinstance(read, ReadCard)
-    m.handle(CardReadFailed(read.session, "removed_during_read"))
-    [again] = m.handle(CardTapped("r0"))
-    assert again == ReadCard(session=2, reader="r0")
+    [read] = m.handle(events.CardTapped("r0"))
+    assert isinstance(read, events.ReadCard)
+    m.handle(events.CardReadFailed(read.session, "removed_during_read"))
+    [again] = m.handle(events.CardTapped("r0"))
+    assert again == events.ReadCard(session=2, reader="r0")
     assert m.state.phase is Phase.READING
 
 
 def test_tap_during_a_session_is_ignored(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
-    assert m.handle(CardTapped("r0")) == []
+    assert m.handle(events.CardTapped("r0")) == []
     assert m.state.phase is Phase.FORM and m.state.identity is SITI
 
 
 def test_tap_on_done_screen_starts_next_citizen_wiped(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     effect = to_issuing(m)
-    m.handle(TicketReady(effect.session, TICKET))
-    m.handle(Finish())
-    assert m.handle(CardTapped("r0")) == [ReadCard(session=2, reader="r0")]
+    m.handle(events.TicketReady(effect.session, TICKET))
+    m.handle(events.Finish())
+    assert m.handle(events.CardTapped("r0")) == [events.ReadCard(session=2, reader="r0")]
 
 
 def test_a_stale_read_from_an_earlier_session_is_dropped(
     catalog: Catalog, clock: ManualClock
 ) -> None:
     m = make(catalog, clock)
-    [first] = m.handle(CardTapped("r0"))
-    assert isinstance(first, ReadCard)
-    m.handle(CardReadFailed(first.session, "removed_during_read"))
-    [second] = m.handle(CardTapped("r0"))
-    assert isinstance(second, ReadCard)
-    m.handle(CardRead(first.session, SITI))
+    [first] = m.handle(events.CardTapped("r0"))
+    assert isinstance(first, events.ReadCard)
+    m.handle(events.CardReadFailed(first.session, "removed_during_read"))
+    [second] = m.handle(events.CardTapped("r0"))
+    assert isinstance(second, events.ReadCard)
+    m.handle(events.CardRead(first.session, SITI))
     assert m.state.phase is Phase.READING
-    m.handle(CardRead(second.session, UID_ONLY))
+    m.handle(events.CardRead(second.session, UID_ONLY))
     assert m.state.identity is UID_ONLY
 
 
 def test_card_left_during_read_waits_for_the_read(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
-    [read] = m.handle(CardTapped("r0"))
-    m.handle(CardLeft("r0"))  # contactless: the citizen lifts the card at once
+    [read] = m.handle(events.CardTapped("r0"))
+    m.handle(events.CardLeft("r0"))  # contactless: the citizen lifts the card at once
     assert m.state.phase is Phase.READING
-    assert isinstance(read, ReadCard)
-    m.handle(CardRead(read.session, SITI))
+    assert isinstance(read, events.ReadCard)
+    m.handle(events.CardRead(read.session, SITI))
     assert m.state.phase is Phase.IDENTIFIED
 
 
 def test_card_left_ends_the_session_when_configured(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock, end_on_card_removal=True)
     to_form(m)
-    assert m.handle(CardLeft("r0")) == [WipeSession("card_removed")]
+    assert m.handle(events.CardLeft("r0")) == [events.WipeSession("card_removed")]
     assert m.state.phase is Phase.IDLE
 
 
 def test_card_left_is_ignored_by_default(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     to_form(m)
-    assert m.handle(CardLeft("r0")) == []
+    assert m.handle(events.CardLeft("r0")) == []
     assert m.state.phase is Phase.FORM
 
 
@@ -426,7 +411,7 @@ def test_listeners_see_each_change_once(catalog: Catalog, clock: ManualClock) ->
     seen: list[Phase] = []
     m.subscribe(lambda s: seen.append(s.phase))
     to_identified(m)
-    m.handle(Back())  # no change in IDENTIFIED
+    m.handle(events.Back())  # no change in IDENTIFIED
     assert seen == [Phase.READING, Phase.IDENTIFIED]
 
 
