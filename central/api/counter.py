@@ -20,6 +20,7 @@ from central.api.queue import (
     QueueOut,
     ServiceQueue,
     TicketId,
+    numbered,
     queue_state,
 )
 from central.api.scope import office_filter
@@ -45,8 +46,8 @@ class TicketOut(NumberedTicket):
 
 
 def ticket_out(row: queue.TicketRow) -> TicketOut:
-    return TicketOut.of(
-        row,
+    return TicketOut(
+        **numbered(row),
         number_source=row.number_source,
         status=row.status,
         counter=row.counter,

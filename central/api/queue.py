@@ -7,7 +7,7 @@ Numbering rules (one sequence per queue, leases, voids, fallback numbers):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, TypedDict
 
 from fastapi import Path, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,6 +61,29 @@ class AllocateRequest(BaseModel):
     service_id: str = Field(pattern=SERVICE_ID)
 
 
+class NumberedFields(TypedDict):
+    """The fields of :class:`NumberedTicket`, read from a ticket's row by :func:`numbered`."""
+
+    ticket_id: str
+    office_id: str
+    service_id: str
+    day: dt.date
+    number: int
+    display: str
+
+
+def numbered(row: queue.TicketRow) -> NumberedFields:
+    """What every ticket answer starts with, from ``row``: ``Answer(**numbered(row), …)``."""
+    return NumberedFields(
+        ticket_id=row.id,
+        office_id=row.office_id,
+        service_id=row.service_id,
+        day=row.day,
+        number=row.number,
+        display=row.display,
+    )
+
+
 class NumberedTicket(BaseModel):
     """A ticket by its number in its queue: what every ticket the API answers starts with."""
 
@@ -70,19 +93,6 @@ class NumberedTicket(BaseModel):
     day: dt.date
     number: int
     display: str = Field(examples=["A-017"])
-
-    @classmethod
-    def of(cls, row: queue.TicketRow, **rest: Any) -> Self:
-        """The ticket of ``row``, with ``rest``: the fields the subclass adds."""
-        return cls(
-            ticket_id=row.id,
-            office_id=row.office_id,
-            service_id=row.service_id,
-            day=row.day,
-            number=row.number,
-            display=row.display,
-            **rest,
-        )
 
 
 class AllocatedTicket(NumberedTicket):
@@ -120,8 +130,8 @@ def allocate(
                 raise
     if not created:
         response.status_code = 200
-    return AllocatedTicket.of(
-        row,
+    return AllocatedTicket(
+        **numbered(row),
         counter=service.counter,
         people_ahead=place.people_ahead,
         estimated_wait_minutes=place.estimated_wait_minutes,
