@@ -22,15 +22,21 @@ import json
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.audit import record_event, utc_now
-from central.citizens import KeyKind, Refused, audit_lookup, kiosk_find, normalise_key
+from central.citizens import (
+    KeyKind,
+    KioskAsks,
+    Refused,
+    audit_lookup,
+    kiosk_find,
+    normalise_key,
+)
 from central.errors import Conflict, Forbidden, InvalidApplicationTransition, NotFound
-from central.lookup_budget import LookupBudget
 from central.staff import require_reach
 from central.tables import catalog_versions, citizen_applications, citizens, services
 
@@ -107,20 +113,14 @@ def for_citizen(
     conn: Connection,
     kind: KeyKind,
     value: str,
-    *,
-    kiosk_id: str,
-    audit_key: bytes,
-    budget: LookupBudget | None = None,
-    now: dt.datetime | None = None,
+    **asks: Unpack[KioskAsks],
 ) -> list[Application] | Refused:
     """A citizen's applications, newest first (none if unknown), or :class:`Refused`.
 
     Found as a kiosk's every card-number or NIK lookup is: audited and
     counted against the kiosk's budget (:func:`central.citizens.kiosk_find`).
     """
-    found = kiosk_find(
-        conn, kind, value, kiosk_id=kiosk_id, audit_key=audit_key, budget=budget, now=now
-    )
+    found = kiosk_find(conn, kind, value, **asks)
     if found is None or isinstance(found, Refused):
         return [] if found is None else found
     return _list(conn, int(found.id))

@@ -36,7 +36,7 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from sqlalchemy import Connection, Row, insert, select
 
@@ -154,6 +154,15 @@ def lookup(
     if found is None or isinstance(found, Refused):
         return found
     return CitizenRecord(_mrn(conn, found.id, office_id), found.family_card_number, found.phone)
+
+
+class KioskAsks(TypedDict, total=False):
+    """Who asks :func:`kiosk_find`, and under which budget: the keywords it takes."""
+
+    kiosk_id: Required[str]
+    audit_key: Required[bytes]
+    budget: LookupBudget | None
+    now: dt.datetime | None
 
 
 def kiosk_find(
