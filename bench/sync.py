@@ -29,6 +29,7 @@ from typing import Any
 
 from bench import LOOSE_LIMITS
 from bench.results import Benchmark, Measurement, ms_since
+from testkit.killable_kiosk import PAYLOAD
 
 DRAIN_TITLE = "Sync engine: outbox drain after an outage (local central, SQLite)"
 STALL_TITLE = "Sync engine: GUI thread while syncing against a slow, failing server"
@@ -45,15 +46,9 @@ OFFICE, SERVICE = "pku-mpp", "puskesmas-umum"
 
 
 def _payload() -> dict[str, Any]:
-    return {
-        "office_id": OFFICE,
-        "service_id": SERVICE,
-        "language": "id",
-        "assurance": "signed",
-        "card_uid": "04a1b2c3d4e5f6",
-        "card_number": "PKU-000001",
-        "values": {"phone": "081234567890", "medical_record_number": "RM-2026-000123"},
-    }
+    """A registration as the killable kiosk stores it, with a medical record number too."""
+    values = {**PAYLOAD["values"], "medical_record_number": "RM-2026-000123"}
+    return {**PAYLOAD, "values": values}
 
 
 def _queue(store: Any, items: int, now: Callable[[], dt.datetime]) -> None:

@@ -37,6 +37,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.processes import end
+
 CUPS_PDF_BACKEND = Path("/usr/lib/cups/backend/cups-pdf")
 CUPS_PDF_PPD = Path("/usr/share/ppd/cups-pdf/CUPS-PDF_noopt.ppd")
 SERVER_BIN = Path("/usr/lib/cups")
@@ -46,7 +48,6 @@ PDF_QUEUE = "AnjunganPDF"
 #: Every private cupsd's folder name starts with this.
 ROOT_PREFIX = "anjungan-cupsd-"
 START_TIMEOUT_S = 10.0
-STOP_TIMEOUT_S = 5.0
 
 FAULT_BACKEND = """#!/bin/sh
 # Test backend: report the printer-state-reason named in the device URI, then
@@ -116,13 +117,7 @@ class PrivateCupsd:
 
     def stop(self) -> None:
         try:
-            if self.process.poll() is None:
-                self.process.terminate()
-                try:
-                    self.process.wait(STOP_TIMEOUT_S)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait(STOP_TIMEOUT_S)
+            end(self.process)
         finally:
             self.cups_pdf_conf.unlink(missing_ok=True)
             shutil.rmtree(self.root, ignore_errors=True)

@@ -28,6 +28,7 @@ import pytest
 
 from cardio.errors import CardServiceUnavailable
 from cardio.readers._pcsc_scard import establish, load_scard
+from testkit.processes import end
 from testkit.reader_events import EVENT_DEADLINE_S
 from testkit.waits import wait_until
 
@@ -40,7 +41,6 @@ FRIENDLY_NAME = "Anjungan Test VPCD"
 READER = f"{FRIENDLY_NAME} 00 00"
 SECOND_READER = f"{FRIENDLY_NAME} 00 01"
 START_TIMEOUT_S = 10.0
-STOP_TIMEOUT_S = 5.0
 
 
 class Unavailable(Exception):
@@ -57,12 +57,7 @@ class PrivatePcscd:
     version: str
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(STOP_TIMEOUT_S)
+        end(self.process)
 
 
 def reader_entry(friendly_name: str, port: int) -> str:

@@ -28,27 +28,16 @@ def http_reply(status: str, body: bytes, *headers: str) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
 
 
-class Dripper:
-    """Answers each connection with ``first`` at once, then ``drip`` a byte at a time."""
+class _Peer:
+    """A loopback listener with one thread taking connections until :meth:`close`."""
 
-    def __init__(
-        self,
-        first: bytes,
-        drip: bytes,
-        *,
-        interval_s: float = 0.05,
-        read_request: bool = True,
-        tls: ssl.SSLContext | None = None,
-    ) -> None:
-        self.first, self.drip, self.interval_s = first, drip, interval_s
-        self.read_request = read_request
-        self.tls = tls
-        self.hung_up = threading.Event()
-        self.finished = threading.Event()
+    name = "peer"
+
+    def __init__(self) -> None:
         self._stop = threading.Event()
         self._listener, self.port = _listen()
         self.url = f"http://{LOOPBACK}:{self.port}"
-        self._thread = threading.Thread(target=self._run, name="dripper", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
 
     def close(self) -> None:
@@ -68,8 +57,37 @@ class Dripper:
                 conn, _ = self._listener.accept()
             except TimeoutError:
                 continue
-            with conn:
-                self._answer(conn)
+            self._take(conn)
+
+    def _take(self, conn: socket.socket) -> None:
+        """Answer one connection (on the peer's thread); close it unless kept."""
+        raise NotImplementedError
+
+
+class Dripper(_Peer):
+    """Answers each connection with ``first`` at once, then ``drip`` a byte at a time."""
+
+    name = "dripper"
+
+    def __init__(
+        self,
+        first: bytes,
+        drip: bytes,
+        *,
+        interval_s: float = 0.05,
+        read_request: bool = True,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        self.first, self.drip, self.interval_s = first, drip, interval_s
+        self.read_request = read_request
+        self.tls = tls
+        self.hung_up = threading.Event()
+        self.finished = threading.Event()
+        super().__init__()
+
+    def _take(self, conn: socket.socket) -> None:
+        with conn:
+            self._answer(conn)
 
     def _answer(self, conn: socket.socket) -> None:
         conn.settimeout(5.0)
@@ -114,7 +132,7 @@ def _read_head(conn: socket.socket) -> None:
         body += chunk
 
 
-class RawServer:
+class RawServer(_Peer):
     """A TCP server on 127.0.0.1 that answers every connection with fixed bytes.
 
     It reads each whole request first (head and ``Content-Length`` body): closing
@@ -122,38 +140,29 @@ class RawServer:
     accepts connections and never answers (nor closes them until :meth:`close`).
     """
 
+    name = "raw-server"
+
     def __init__(self, reply: bytes | None) -> None:
         self.reply = reply
-        self._listener, port = _listen()
-        self._stop = threading.Event()
         self._silent: list[socket.socket] = []
-        self.url = f"http://{LOOPBACK}:{port}"
-        self._thread = threading.Thread(target=self._run, name="raw-server", daemon=True)
-        self._thread.start()
+        super().__init__()
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._listener.close()
+        super().close()
         for conn in self._silent:
             conn.close()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    def _take(self, conn: socket.socket) -> None:
+        if self.reply is None:
+            self._silent.append(conn)
+            return
+        with conn:
+            conn.settimeout(2.0)
             try:
-                conn, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            if self.reply is None:
-                self._silent.append(conn)
-                continue
-            with conn:
-                conn.settimeout(2.0)
-                try:
-                    read_request(conn)
-                    conn.sendall(self.reply)
-                except OSError:
-                    continue
+                read_request(conn)
+                conn.sendall(self.reply)
+            except OSError:
+                return
 
 
 def read_request(conn: socket.socket) -> None:
