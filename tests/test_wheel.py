@@ -1,10 +1,11 @@
 """What a city installs. A wheel built from a clean clone carries the compiled
 translations: installed on its own, outside the checkout, it shows the English
-screens. The central server installs with its extra alone, without Qt, and
-serves."""
+screens. The central server's wheel, built from the sdist, needs no Qt to build
+or to run: it installs with its extra alone and serves."""
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import os
@@ -12,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import textwrap
 import zipfile
 from pathlib import Path
@@ -150,14 +152,22 @@ def test_the_built_wheel_shows_english_screens(tmp_path: Path) -> None:
     assert shown.stdout.strip() == "Information", shown.stderr[-3000:]
 
 
-# The centre's extra alone, from the lock, with the project built as a wheel.
+# The centre's extra alone, pinned by the lock (offline, from the cache
+# `make venv` filled); the project itself comes as the wheel built from the sdist.
 SYNC_CENTRE_ONLY = (
-    *(str(UV), "sync", "--locked", "--offline", "--no-dev"),
-    *("--extra", "central", "--no-editable"),
+    *("sync", "--locked", "--offline", "--no-dev"),
+    *("--extra", "central", "--no-install-project"),
 )
-
+# A build that asks for Qt fails under these: a wheel built from the sdist must not.
+NO_QT_AT_BUILD = "pyside6-essentials<0\nshiboken6<0\npyside6<0\n"
+# The kiosk's own stack (pyproject's `kiosk` extra, Qt aside): a centre has none of it.
+KIOSK_ONLY = ("requests", "reportlab", "cwt", "sqlite-utils", "cbor2")
 
 FIND_SPEC = "import importlib.util, sys; print(importlib.util.find_spec(sys.argv[1]) is not None)"
+DISTRIBUTIONS = (
+    "import importlib.metadata as m, re; "
+    "print(sorted({re.sub(r'[-_.]+', '-', d.metadata['Name']).lower() for d in m.distributions()}))"
+)
 
 
 def _venv_has(python: Path, module: str) -> bool:
@@ -167,34 +177,71 @@ def _venv_has(python: Path, module: str) -> bool:
     return found.stdout.strip() == "True"
 
 
+def _uv(
+    *args: str, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(UV), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=DEADLINE_S
+    )
+
+
 @pytest.mark.slow
-def test_the_centre_installs_with_its_extra_alone_without_qt_and_serves(tmp_path: Path) -> None:
-    """What a city's server gets from ``anjungan[central]``: no PySide6, and a
-    ``kiosk server`` that starts, seeds the demo and serves the lists. Installed
-    from the lock (offline, from the cache ``make venv`` filled), the project
-    built as a wheel, not linked to the checkout."""
+def test_the_centre_builds_and_installs_without_qt_and_serves(tmp_path: Path) -> None:
+    """What a city's server gets from ``anjungan[central]``: the wheel built
+    from the sdist with no Qt in the build environment (the sdist ships the
+    compiled translations), installed with the centre's extra alone: no
+    PySide6, none of the kiosk's stack, and a ``kiosk server`` that starts,
+    seeds the demo and serves the lists, not linked to the checkout."""
     if not UV.exists():
         pytest.skip("the project's uv is not installed (make venv installs it)")
     assert importlib.util.find_spec("PySide6") is not None, "the suite's own env has the kiosk"
-    clone, venv, elsewhere = (tmp_path / d for d in ("clone", "venv", "elsewhere"))
+    clone, dist, venv, elsewhere = (tmp_path / d for d in ("clone", "dist", "venv", "elsewhere"))
     for d in (clone, elsewhere):
         d.mkdir()
     _clean_clone(clone)
+    no_qt = tmp_path / "no-qt.txt"
+    no_qt.write_text(NO_QT_AT_BUILD, encoding="utf-8")
 
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_COMPILE_BYTECODE")}
     env.update(UV_PROJECT_ENVIRONMENT=str(venv), UV_PYTHON_DOWNLOADS="never", PYTHONPATH="")
-    synced = subprocess.run(
-        [*SYNC_CENTRE_ONLY, "--python", sys.executable],
-        cwd=clone,
+    # The sdist compiles the translations (Qt from the cache) and ships them.
+    sdist_built = _uv("build", "--offline", "--sdist", "--out-dir", str(dist), str(clone), env=env)
+    assert sdist_built.returncode == 0, sdist_built.stderr[-3000:]
+    [sdist] = dist.glob("*.tar.gz")
+    with tarfile.open(sdist) as shipped:
+        assert any(n.endswith("/ui/i18n/anjungan_en.qm") for n in shipped.getnames())
+    # The constraints bite: a wheel straight from the clone compiles, so asks for Qt.
+    from_clone = _uv(
+        *("build", "--offline", "--wheel", "--build-constraints", str(no_qt)),
+        *("--out-dir", str(tmp_path / "refused"), str(clone)),
         env=env,
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE_S,
     )
+    assert from_clone.returncode != 0 and "pyside6-essentials" in from_clone.stderr
+    wheel_built = _uv(
+        *("build", "--offline", "--wheel", "--build-constraints", str(no_qt)),
+        *("--out-dir", str(dist), str(sdist)),
+        env=env,
+    )
+    assert wheel_built.returncode == 0, wheel_built.stderr[-3000:]
+    [wheel] = dist.glob("*.whl")
+    assert "ui/i18n/anjungan_en.qm" in zipfile.ZipFile(wheel).namelist(), "a kiosk needs these"
+
+    synced = _uv(*SYNC_CENTRE_ONLY, "--python", sys.executable, cwd=clone, env=env)
     assert synced.returncode == 0, synced.stderr[-3000:]
     python = venv / "bin" / "python"
+    installed = _uv(
+        *("pip", "install", "--offline", "--no-deps", "--python", str(python), str(wheel)), env=env
+    )
+    assert installed.returncode == 0, installed.stderr[-3000:]
     assert _venv_has(python, "fastapi"), "the central extra was not installed"
     assert not _venv_has(python, "PySide6"), "a centre-only install must not carry Qt"
+    listed = subprocess.run(
+        [str(python), "-c", DISTRIBUTIONS], capture_output=True, text=True, check=True
+    )
+    names = set(ast.literal_eval(listed.stdout))
+    assert {"anjungan", "fastapi", "sqlalchemy", "uvicorn"} <= names, names
+    assert not {n for n in names if n.startswith("pyside6") or n == "shiboken6"}, names
+    assert not names & set(KIOSK_ONLY), "the kiosk's stack leaked into the central extra"
 
     for command in ([str(venv / "bin" / "kiosk"), "server"], [str(python), "-m", "central"]):
         helped = subprocess.run(
