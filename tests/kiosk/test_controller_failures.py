@@ -81,7 +81,7 @@ def kiosk(tmp_path: Path, catalog: Catalog) -> Iterator[KioskController]:
 
 
 def test_a_failed_queue_fetch_lets_the_next_one_run(kiosk: KioskController) -> None:
-    central = kiosk.lookups.centre.client
+    central = kiosk.centre.client
     assert isinstance(central, FlakyQueueCentral)
     kiosk.queue.refresh()
     assert central.asked == 1 and kiosk.status().queue is None
