@@ -303,13 +303,13 @@ def test_the_graph_sees_modules_imported_by_name(tmp_path: Path) -> None:
 
 #: Calls that import a module the code cannot name in advance, and why that is right.
 UNREAD_IMPORTS_ALLOWED = {
-    "tests/kiosk/test_private_reprs.py:72 importlib.import_module(info.name)": (
+    "tests/kiosk/test_private_reprs.py importlib.import_module(info.name)": (
         "imports every module of the packages, found by walking them, to check their reprs"
     ),
-    "tests/kiosk/test_private_reprs.py:91 importlib.import_module(cls.__module__)": (
+    "tests/kiosk/test_private_reprs.py importlib.import_module(cls.__module__)": (
         "a class's own module, already imported"
     ),
-    "tests/store/test_store_surface.py:68 importlib.import_module(f'offline_store.{name}')": (
+    "tests/store/test_store_surface.py importlib.import_module(f'offline_store.{name}')": (
         "each module of offline_store, to check its public surface"
     ),
 }
@@ -324,8 +324,10 @@ def test_every_import_by_name_names_its_module() -> None:
         for path in sorted((ROOT / top).rglob("*.py"))
         for call in _scan(path, ROOT)[1]
     ]
-    assert sorted(set(unread) - set(UNREAD_IMPORTS_ALLOWED)) == []
-    assert sorted(set(UNREAD_IMPORTS_ALLOWED) - set(unread)) == [], "stale allowance"
+    # allowed by file and call, not by line, so an edit above them moves nothing
+    where = {re.sub(r":\d+ ", " ", call, count=1): call for call in unread}
+    assert sorted(call for key, call in where.items() if key not in UNREAD_IMPORTS_ALLOWED) == []
+    assert sorted(set(UNREAD_IMPORTS_ALLOWED) - set(where)) == [], "stale allowance"
 
 
 def test_each_package_imports_only_what_the_rules_allow() -> None:
