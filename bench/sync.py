@@ -250,7 +250,7 @@ def gui_stall(quick: bool, progress: Callable[[str], None]) -> Benchmark:
         app = existing if isinstance(existing, QApplication) else QApplication([])
         window = build_window(config, store, demo=True, use_pcscd=False)
         window.show()
-        sync = window.controller.sync.engine
+        sync = window.kiosk.engine
         if sync is None:
             raise RuntimeError("the kiosk window has no sync engine")
         sync.stop()  # first the floor: the same window with the engine stopped

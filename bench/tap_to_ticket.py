@@ -103,7 +103,7 @@ class GreetingPainted(QObject):
         return False
 
     def _names_citizen(self) -> bool:
-        identity = self.window.controller.machine.state.identity
+        identity = self.window.controller.session().identity
         citizen = identity.citizen if identity is not None else None
         return citizen is not None and citizen.full_name in self.label.text()
 
@@ -121,13 +121,13 @@ class Driver:
         self.stamps = PhaseStamps()
         window.controller.subscribe(self.stamps)
         self.greeting = GreetingPainted(window)
-        self.reader = simulated_reader(window.controller.reader)
+        self.reader = simulated_reader(window.kiosk.reader)
 
     def wait(self, done: Callable[[], bool], what: str) -> None:
         """Run Qt events until ``done()``; no sleep longer than ``POLL_S``."""
         deadline = time.monotonic() + STEP_TIMEOUT_S
         while not done():
-            state = self.window.controller.machine.state
+            state = self.window.controller.session()
             if state.phase is Phase.ERROR:
                 raise BenchError(f"waiting for {what}: session failed ({state.problem})")
             if time.monotonic() > deadline:
@@ -173,7 +173,7 @@ class Driver:
             lambda: pdf_written() and Phase.TICKET_ISSUED in self.stamps.reached,
             "the ticket and its PDF",
         )
-        ticket = self.window.controller.machine.state.ticket
+        ticket = self.window.controller.session().ticket
         if ticket is None or not ticket.printed:
             raise BenchError(f"ticket not printed: {ticket}")
         [(path, pdf_at)] = seen.items()

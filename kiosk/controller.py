@@ -7,13 +7,15 @@ and which hands each result, or failure, back to the GUI thread; tests use
 :class:`~kiosk.executor.InlineExecutor`. An effect whose work fails comes back
 to the session machine as its failure event, never as a stuck screen.
 
-The other jobs of the running kiosk are parts it holds, each in its own module:
+The other jobs of the running kiosk are parts it holds, privately, each in its
+own module:
 the store's start-up (:mod:`kiosk.startup`), the sync engine's link
 (:mod:`kiosk.wiring.sync`), the trust store (:mod:`kiosk.wiring.trust`), the
 registry's lookups (:mod:`kiosk.lookups.registry`), the queue's figures
 (:mod:`kiosk.lookups.office_queue`) and the printer's health
 (:mod:`kiosk.printer_refresh`). The screens read them as one snapshot,
-:meth:`KioskController.status` (:mod:`kiosk.status`).
+:meth:`KioskController.status` (:mod:`kiosk.status`), and act through its named
+commands; :mod:`kiosk.wiring.kiosk` builds it from the configuration.
 """
 
 from __future__ import annotations
@@ -27,14 +29,22 @@ from cardio.errors import CardError, Reason
 from cardio.readers.events import CardPresented, CardRemoved, ReaderEvent
 from cardio.readers.reader import Reader
 from contract.assurance import Assurance
+from contract.catalog import Catalog
 from contract.trust import TrustStore
 from kiosk.client.client import CentralClient
 from kiosk.config import Config
 from kiosk.errors import Failure, TicketingError
 from kiosk.executor import Executor
 from kiosk.lookups.centre import CentreAccess
+from kiosk.lookups.information import (
+    ApplicationsAnswer,
+    Information,
+    fetch_applications,
+    fetch_information,
+)
 from kiosk.lookups.office_queue import QueueRefresh
 from kiosk.lookups.registry import Registry
+from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read, tickets_today
 from kiosk.printer_refresh import PrinterRefresh
 from kiosk.session import events
 from kiosk.session.machine import SessionMachine, SessionState
@@ -47,24 +57,23 @@ from kiosk.wiring.from_config import timeouts_from
 from kiosk.wiring.sync import SyncLink, device_health
 from kiosk.wiring.trust import TrustKeeper
 from offline_store import Store, StoreError
+from offline_store.models import StoredTicket
 from printing import Printer, SlipDocument
 from printing.documents import Language
 
 log = logging.getLogger(__name__)
 
 
-def _import_heavy_modules() -> None:
-    import cwt  # noqa: F401  (verifying the first card)
-
-    from printing.layouts import fonts, ticket  # noqa: F401  (reportlab, for the first ticket)
-
-    fonts.document_fonts()  # register the embedded fonts once
-    from printing.layouts.qr import qr_matrix
-
-    qr_matrix("warm-up")  # reportlab's barcode package, ~0.3 s on first import
-
-
 class KioskController:
+    """The running kiosk: the session machine, the effects it asks for, and the
+    parts those effects use (all private).
+
+    What the screens may use is its front door, and nothing else (a test holds
+    ``ui/`` to it): :meth:`session` and :meth:`status` to read, :meth:`dispatch`
+    for the citizen's events, and the named commands below, each of which runs
+    its work on the executor and answers on the GUI thread.
+    """
+
     def __init__(
         self,
         config: Config,
@@ -79,43 +88,42 @@ class KioskController:
         trust: TrustStore | None = None,
         desk: bool = False,
     ) -> None:
-        self.config = config
-        #: Hospital desk mode (#7): staff edit every field; a longer idle timeout.
-        self.desk = desk
-        self.reader = reader
-        self.store = store
-        self.executor = executor
+        self._config = config
+        self._reader = reader
+        self._store = store
+        self._executor = executor
         #: The office's time now (its date is the queue's day; the desk's list reads it too).
-        self.now = now
+        self._now = now
         self._status_listeners: list[Callable[[], None]] = []
-        #: While set (the operator's test read), a tapped card goes there, not to the session.
+        # The session's own: a tapped card goes to the operator's test read while
+        # one is asked for, and the session speaks the language the citizen chose.
         self._tap_listener: Callable[[str], None] | None = None
         self._language = config.kiosk.language
         #: Issuer keys and revocations every read is verified against.
-        self.trust = TrustKeeper(trust)
-        self.sync = SyncLink(executor, self.trust, self._status_changed)
-        self.centre = CentreAccess(central, config.central_token_path, lambda: self.sync.online)
-        self.registry = Registry(
-            self.centre, store, deadline_s=config.sync.lookup_deadline_s, now=now
+        self._trust = TrustKeeper(trust)
+        self._sync = SyncLink(executor, self._trust, self._status_changed)
+        self._centre = CentreAccess(central, config.central_token_path, lambda: self._sync.online)
+        self._registry = Registry(
+            self._centre, store, deadline_s=config.sync.lookup_deadline_s, now=now
         )
-        self.queue = QueueRefresh(self.centre, executor, self._status_changed)
-        self.printers = PrinterRefresh(config, printer, executor, self._status_changed, now)
-        self.startup = StoreStartup(store, self.sync, executor, self._status_changed)
-        self.machine = SessionMachine(
-            lambda: self.sync.catalog,
+        self._queue = QueueRefresh(self._centre, executor, self._status_changed)
+        self._printers = PrinterRefresh(config, printer, executor, self._status_changed, now)
+        self._startup = StoreStartup(store, self._sync, executor, self._status_changed)
+        self._machine = SessionMachine(
+            lambda: self._sync.catalog,
             clock,
             timeouts_from(config, desk=desk),
             end_on_card_removal=config.session.end_on_card_removal,
             language=lambda: self._language,
-            staff_edits=desk,
+            staff_edits=desk,  # hospital desk mode (#7): staff edit every field
         )
 
-    # -- the kiosk's life ----------------------------------------------------------
+    # -- the kiosk's life (its assembly and start-up call these) -----------------------
     def start(self) -> None:
         """Start the reader and watch the printer; :meth:`load` does the rest."""
-        self.sync.resume()
-        self.reader.start(self._on_reader_event)
-        self.printers.refresh()
+        self._sync.resume()
+        self._reader.start(self._on_reader_event)
+        self._printers.refresh()
 
     def load(self) -> None:
         """Open the store, take up its cached catalog and trust list, then start
@@ -125,49 +133,75 @@ class KioskController:
         tapped before it is done waits for the store (its read needs the cached
         revocations); a store that cannot be opened puts the kiosk out of service.
         """
-        self.startup.load()
-
-    def warm_up(self) -> None:
-        """Load, off the GUI thread, what the first tap and ticket will need.
-
-        The COSE library and reportlab are imported on first use so the
-        attract screen comes up fast; call this once it is painted.
-        """
-        self.executor.run_in_background(_import_heavy_modules, lambda _: None, lambda _: None)
+        self._startup.load()
 
     def stop(self) -> None:
-        self.reader.stop()
-        self.sync.stop()
+        self._reader.stop()
+        self._sync.stop()
 
     def attach_sync(self, engine: SyncEngine) -> None:
         """Let ``engine`` number tickets online and bring new catalogs, trust and status.
 
         :meth:`load` starts it, :meth:`stop` stops it.
         """
-        self.sync.attach(engine)
+        self._sync.attach(engine)
 
     def device_health(self) -> DeviceHealth:
         """Reader and printer health for the heartbeat (any thread)."""
-        return device_health(self.reader, self.printers.health)
+        return device_health(self._reader, self._printers.health)
 
-    # -- what the screens read and do --------------------------------------------------
+    def catalog(self) -> Catalog | None:
+        """The catalog in use (any thread): the sync engine keeps it in its cache."""
+        return self._sync.catalog
+
+    def trust(self) -> TrustStore:
+        """The trust store card reads are verified against now (any thread)."""
+        return self._trust.current
+
+    # -- what the screens read -----------------------------------------------------------
+    @property
+    def config(self) -> Config:
+        """The kiosk's configuration (read only: it is frozen)."""
+        return self._config
+
+    def session(self) -> SessionState:
+        """The session's state now (GUI thread)."""
+        return self._machine.state
+
     def status(self) -> KioskStatus:
         """The kiosk's status now, as one immutable snapshot."""
         return kiosk_status(
-            startup=self.startup,
-            printer=self.printers,
-            sync=self.sync,
-            queue=self.queue,
-            trust=self.trust,
+            startup=self._startup,
+            printer=self._printers,
+            sync=self._sync,
+            queue=self._queue,
+            trust=self._trust,
             language=self._language,
         )
 
+    def idle_countdown(self) -> float | None:
+        """Seconds left before an idle session ends, while the "still there?" warning
+        is due; None otherwise."""
+        if not self._machine.idle_warning():
+            return None
+        return self._machine.seconds_left() or 0.0
+
+    def now(self) -> dt.datetime:
+        """The office's time now."""
+        return self._now()
+
     def subscribe(self, listener: Callable[[SessionState], None]) -> None:
-        self.machine.subscribe(listener)
+        self._machine.subscribe(listener)
 
     def subscribe_status(self, listener: Callable[[], None]) -> None:
         """Called on the GUI thread when a figure of :meth:`status` changes."""
         self._status_listeners.append(listener)
+
+    # -- what the screens do -------------------------------------------------------------
+    def dispatch(self, event: events.SessionEvent) -> None:
+        """Feed an event to the state machine (GUI thread only) and run its effects."""
+        for effect in self._machine.handle(event):
+            self._run(effect)
 
     def set_language(self, language: str) -> None:
         """The language the screens, the session and the test ticket speak from now on."""
@@ -177,32 +211,104 @@ class KioskController:
         """Send tapped cards to ``listener`` (the operator's test read); None: to the session."""
         self._tap_listener = listener
 
+    def retry_store(self) -> None:
+        """Out of service: try to open the store again (the window's minute timer)."""
+        self._startup.retry()
+
+    def refresh_printer(self) -> None:
+        """Ask the printer for its state; a healthy answer clears a fault (the poll)."""
+        self._printers.refresh()
+
+    def refresh_queue(self) -> None:
+        """Ask the centre for now serving and the wait; :meth:`status` gets the answer."""
+        self._queue.refresh()
+
+    def reload_documents(self) -> None:
+        """The operator's reload: the sync engine fetches the catalog and the lists now."""
+        self._sync.refresh_documents()
+
     def test_print(self, done: Callable[[bool], None] = lambda _: None) -> None:
         """Print the operator's test ticket; a successful one clears a fault."""
         lang: Language = "en" if self._language == "en" else "id"
-        self.printers.test_print(self._office_name(), lang, self.now, done)
+        office = self._sync.office_name(self._config.kiosk.office_id)
+        self._printers.test_print(office, lang, self._now, done)
 
-    def dispatch(self, event: events.SessionEvent) -> None:
-        """Feed an event to the state machine (GUI thread only) and run its effects."""
-        for effect in self.machine.handle(event):
-            self._run(effect)
+    def fetch_information(
+        self, done: Callable[[Information], None], failed: Callable[[Exception], None]
+    ) -> None:
+        """The information screen's queue and, for health offices, beds and doctors."""
+        centre, online = self._centre, self._sync.online
+
+        def fetch() -> Information:
+            centre.ready()  # the token on disk, if the engine enrolled first
+            return fetch_information(centre.client, online=online)
+
+        self._executor.run_in_background(fetch, done, failed)
+
+    def fetch_applications(
+        self, done: Callable[[ApplicationsAnswer], None], failed: Callable[[Exception], None]
+    ) -> None:
+        """The applications of the session's citizen, by a verified card."""
+        centre, online, identity = self._centre, self._sync.online, self._machine.state.identity
+
+        def fetch() -> ApplicationsAnswer:
+            centre.ready()
+            return fetch_applications(centre.client, identity, online=online)
+
+        self._executor.run_in_background(fetch, done, failed)
+
+    def tickets_today(
+        self, done: Callable[[list[StoredTicket]], None], failed: Callable[[Exception], None]
+    ) -> None:
+        """The tickets this kiosk issued today, newest first (the desk's list)."""
+        store, day = self._store, self._now().date()
+        self._executor.run_in_background(lambda: tickets_today(store, day), done, failed)
+
+    def operator_status(
+        self, done: Callable[[OperatorStatus], None], failed: Callable[[Exception], None]
+    ) -> None:
+        """The operator panel's snapshot: readers, printer, outbox, sync."""
+        reader, store, now, status = self._reader, self._store, self._now(), self.status()
+        version = status.catalog.version if status.catalog else None
+        self._executor.run_in_background(
+            lambda: operator_status(
+                reader=reader,
+                store=store,
+                printer=status.printer,
+                online=status.online,
+                catalog_version=version,
+                now=now,
+                sync=status.sync,
+            ),
+            done,
+            failed,
+        )
+
+    def test_read(
+        self, reader_name: str, done: Callable[[str], None], failed: Callable[[Exception], None]
+    ) -> None:
+        """The operator's test read of the card on ``reader_name``: its assurance, or why not."""
+        reader, trust, now = self._reader, self._trust.current, self._now
+        self._executor.run_in_background(
+            lambda: test_card_read(reader, reader_name, trust, now), done, failed
+        )
 
     # -- the reader --------------------------------------------------------------------
     def _on_reader_event(self, event: ReaderEvent) -> None:
         # Called on the reader's thread: hop to the GUI thread before deciding.
         if isinstance(event, CardPresented):
-            self.executor.call_soon(lambda: self._tapped(event.reader))
+            self._executor.call_soon(lambda: self._tapped(event.reader))
         elif isinstance(event, CardRemoved):
-            self.executor.call_soon(lambda: self.dispatch(events.CardLeft(event.reader)))
+            self._executor.call_soon(lambda: self.dispatch(events.CardLeft(event.reader)))
         else:
             log.info("reader event: %s", event)
-            self.executor.call_soon(self._status_changed)
+            self._executor.call_soon(self._status_changed)
 
     def _tapped(self, reader: str) -> None:
         listener = self._tap_listener
         if listener is not None:
             listener(reader)
-        elif self.startup.failure is not None:
+        elif self._startup.failure is not None:
             log.warning("card tap ignored: out of service, the local store is unusable")
         else:
             self.dispatch(events.CardTapped(reader))
@@ -211,21 +317,21 @@ class KioskController:
     def _run(self, effect: events.Effect) -> None:
         # A failure of the work itself comes back as the effect's failure event.
         if isinstance(effect, events.ReadCard):
-            self.executor.run_in_background(
+            self._executor.run_in_background(
                 lambda: self._read(effect),
                 self._card_read,
                 lambda _: self.dispatch(events.CardReadFailed(effect.session, Reason.MALFORMED)),
             )
         elif isinstance(effect, events.ProveBirthDate):
-            self.executor.run_in_background(
-                lambda: self.registry.prove(effect),
+            self._executor.run_in_background(
+                lambda: self._registry.prove(effect),
                 self.dispatch,
                 lambda _: self.dispatch(
                     events.BirthDateChecked(effect.session, events.ProofOutcome.UNAVAILABLE)
                 ),
             )
         elif isinstance(effect, events.IssueTicket):
-            self.executor.run_in_background(
+            self._executor.run_in_background(
                 lambda: self._issue(effect),
                 self._issued,
                 lambda _: self._issued(
@@ -233,7 +339,7 @@ class KioskController:
                 ),
             )
         elif isinstance(effect, events.FileComplaint):
-            self.executor.run_in_background(
+            self._executor.run_in_background(
                 lambda: self._complain(effect),
                 self._complained,
                 lambda _: self._complained(
@@ -245,12 +351,12 @@ class KioskController:
 
     def _read(self, effect: events.ReadCard) -> events.SessionEvent:
         # A tap in the first instants: the cached revocations first.
-        if self.startup.open().error is not None:  # no ticket could be kept
+        if self._startup.open().error is not None:  # no ticket could be kept
             return events.CardReadFailed(effect.session, Failure.STORE_FAILED)
         try:
-            trust = self.trust.current
-            with self.reader.connect(effect.reader) as card:
-                identity = read_identity(card, trust, now=self.now)
+            trust = self._trust.current
+            with self._reader.connect(effect.reader) as card:
+                identity = read_identity(card, trust, now=self._now)
         except CardError as exc:
             log.warning("card read failed: %s (%s)", exc.reason.value, exc.detail)
             return events.CardReadFailed(effect.session, exc.reason.value)
@@ -260,7 +366,7 @@ class KioskController:
         if identity.citizen is None:  # a UID alone proves nothing: the citizen may prove
             log.info("card read: %r", identity)
             return events.CardRead(
-                effect.session, identity, None, can_prove=self.registry.can_prove()
+                effect.session, identity, None, can_prove=self._registry.can_prove()
             )
         if identity.assurance is Assurance.UNVERIFIED:
             # Claims no issuer vouches for (a kiosk that trusts none, an unsigned
@@ -268,7 +374,7 @@ class KioskController:
             log.info("card read: %r (unverified: no city record)", identity)
             return events.CardRead(effect.session, identity, None)
         try:  # a registry that fails in any way never costs the citizen the read
-            record = self.registry.record_of(identity.citizen)
+            record = self._registry.record_of(identity.citizen)
         except Exception:
             log.exception("city record lookup failed unexpectedly")
             record = None
@@ -278,19 +384,19 @@ class KioskController:
     def _card_read(self, event: events.SessionEvent) -> None:
         # A tap before load() finished opened the store in its read: its cached
         # catalog first, so the greeting does not say "no services".
-        self.startup.catch_up()
+        self._startup.catch_up()
         self.dispatch(event)
 
     def _issue(self, effect: events.IssueTicket) -> tuple[events.SessionEvent, SlipDocument | None]:
-        engine = self.sync.engine
+        engine = self._sync.engine
         try:
             issued = issue_and_print(
                 effect,
-                catalog=self.sync.catalog,
-                office_id=self.config.kiosk.office_id,
-                store=self.store,
-                setup=self.printers.setup,
-                now=self.now,
+                catalog=self._sync.catalog,
+                office_id=self._config.kiosk.office_id,
+                store=self._store,
+                setup=self._printers.setup,
+                now=self._now,
                 allocate=engine.allocate if engine is not None else None,
             )
         except TicketingError as exc:
@@ -307,25 +413,25 @@ class KioskController:
 
     def _issued(self, result: tuple[events.SessionEvent, SlipDocument | None]) -> None:
         event, slip = result
-        self.printers.noticed()  # first: the ticket screen reads the printer's health
+        self._printers.noticed()  # first: the ticket screen reads the printer's health
         self.dispatch(event)
         if slip is not None:  # the second job, once the number is on screen
-            setup = self.printers.setup
-            self.executor.run_in_background(
+            setup = self._printers.setup
+            self._executor.run_in_background(
                 lambda: print_slip(slip, setup),
-                lambda _: self.printers.noticed(),
-                lambda _: self.printers.noticed(),
+                lambda _: self._printers.noticed(),
+                lambda _: self._printers.noticed(),
             )
 
     def _complain(self, effect: events.FileComplaint) -> events.SessionEvent:
         try:
             receipt = file_complaint(
                 effect,
-                office_id=self.config.kiosk.office_id,
-                office_name=self._office_name(),
-                store=self.store,
-                setup=self.printers.setup,
-                now=self.now,
+                office_id=self._config.kiosk.office_id,
+                office_name=self._sync.office_name(self._config.kiosk.office_id),
+                store=self._store,
+                setup=self._printers.setup,
+                now=self._now,
             )
         except StoreError as exc:
             log.error("complaint not stored: %s", exc)
@@ -336,15 +442,8 @@ class KioskController:
         return events.ComplaintFiled(effect.session, receipt)
 
     def _complained(self, event: events.SessionEvent) -> None:
-        self.printers.noticed()
+        self._printers.noticed()
         self.dispatch(event)
-
-    def _office_name(self) -> str:
-        catalog = self.sync.catalog
-        try:
-            return catalog.office(self.config.kiosk.office_id).name if catalog else ""
-        except KeyError:
-            return ""
 
     def _status_changed(self) -> None:
         for listener in list(self._status_listeners):

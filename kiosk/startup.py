@@ -6,7 +6,8 @@ up what the sync engine cached there: the trust lists before any card is read,
 the catalog before the first greeting. A store that cannot be opened puts the
 kiosk out of service (:attr:`StoreStartup.failure`): it could not keep a
 ticket. :meth:`StoreStartup.retry` tries again; once it opens, the sync engine
-starts.
+starts. :func:`warm_up` then loads, off the GUI thread, the heavy modules the
+first tap and ticket will need.
 """
 
 from __future__ import annotations
@@ -103,3 +104,23 @@ class StoreStartup:
     def _take_catalog(self, loaded: StoreLoaded) -> None:
         if loaded.catalog is not None:
             self._sync.take_cached(loaded.catalog, loaded.etag)
+
+
+def warm_up(executor: Executor) -> None:
+    """Load, off the GUI thread, what the first tap and ticket will need.
+
+    The COSE library and reportlab are imported on first use so the attract
+    screen comes up fast; call this once it is painted.
+    """
+    executor.run_in_background(_import_heavy_modules, lambda _: None, lambda _: None)
+
+
+def _import_heavy_modules() -> None:
+    import cwt  # noqa: F401  (verifying the first card)
+
+    from printing.layouts import fonts, ticket  # noqa: F401  (reportlab, for the first ticket)
+
+    fonts.document_fonts()  # register the embedded fonts once
+    from printing.layouts.qr import qr_matrix
+
+    qr_matrix("warm-up")  # reportlab's barcode package, ~0.3 s on first import

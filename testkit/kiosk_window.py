@@ -111,7 +111,7 @@ def button_with(window: KioskWindow, text: str) -> QPushButton:
 
 
 def wait_phase(qtbot: QtBot, window: KioskWindow, phase: Phase) -> None:
-    qtbot.waitUntil(lambda: window.controller.machine.state.phase is phase, timeout=5000)
+    qtbot.waitUntil(lambda: window.controller.session().phase is phase, timeout=5000)
 
 
 def visible_strings(window: KioskWindow) -> str:

@@ -1,4 +1,4 @@
-"""Start the kiosk's touchscreen: build the parts from the config and run Qt."""
+"""Start the kiosk's touchscreen: the kiosk built on the Qt executor, its window, Qt."""
 
 from __future__ import annotations
 
@@ -12,17 +12,10 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from cardio.readers.factory import make_reader
-from cardio.readers.reader import Reader
-from cardio.readers.simulated import SimulatedReader
 from contract.errors import TrustError
 from contract.trust import TrustStore
-from kiosk.client.client import CentralClient
-from kiosk.config import Config, office_clock
-from kiosk.controller import KioskController
-from kiosk.sync import SyncEngine
-from kiosk.wiring.from_config import trust_from
-from kiosk.wiring.printer import printer_from
+from kiosk.config import Config
+from kiosk.wiring.kiosk import build_kiosk
 from offline_store import Store
 from ui.tasks import QtExecutor
 from ui.theme import STYLE_SHEET
@@ -41,60 +34,24 @@ def build_window(
     desk: bool = False,
     clock: Callable[[], float] = time.monotonic,
 ) -> KioskWindow:
-    """Assemble reader, printer, central client and controller under one window.
+    """The kiosk (:func:`kiosk.wiring.kiosk.build_kiosk`) on the Qt executor, under
+    one window; the controller started.
 
-    ``trust`` defaults to the configured trust list; the demo with no trust
-    list configured uses the DEMO one. Raises :class:`TrustError` if the
-    configured lists cannot be used.
+    Raises :class:`TrustError` if the configured lists cannot be used.
     """
-    if trust is None and demo and not config.card.trust_list:
-        log.warning("demo: trusting the DEMO issuer, whose key is public (never on a real kiosk)")
-        from cardio.emulators.demo_cards import (
-            demo_trust_store,  # the demo's keys: never on a kiosk
-        )
-
-        trust = demo_trust_store()
-    elif trust is None:
-        trust = trust_from(config)
     executor = QtExecutor()
-    reader: Reader = make_reader(
-        config.card.backend, reader_filter=config.card.reader, path=config.card.nfc_path
-    )
-    printer = printer_from(config)
-    central = CentralClient.from_config(config.central)
-    demo_cards: list[tuple[str, Callable[[], None]]] = []
-    if demo and isinstance(reader, SimulatedReader):
-        from kiosk.wiring.demo_reader import demo_reader
-
-        reader, taps = demo_reader(reader, use_pcscd=use_pcscd)
-        demo_cards = [(t.label, t.tap) for t in taps]
-    now = office_clock(config)
-    controller = KioskController(
+    kiosk = build_kiosk(
         config,
-        reader=reader,
-        store=store,
-        printer=printer,
-        central=central,
-        executor=executor,
-        clock=clock,  # the session's timeouts; tests inject a clock they advance
-        now=now,
+        store,
+        executor,
+        demo=demo,
+        use_pcscd=use_pcscd,
         trust=trust,
         desk=desk,
+        clock=clock,
     )
-    # The sync engine (docs/sync.md): its own thread, the controller's client.
-    controller.attach_sync(
-        SyncEngine(
-            store,
-            central,
-            config,
-            now=now,
-            health=controller.device_health,
-            catalog=lambda: controller.sync.catalog,
-            trust=lambda: controller.trust.current,
-        )
-    )
-    window = KioskWindow(controller, executor, demo_cards, desk=desk)
-    controller.start()
+    window = KioskWindow(kiosk, executor, desk=desk)
+    kiosk.controller.start()
     return window
 
 

@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QListWidget, QVBoxLayout
 
 from kiosk.controller import KioskController
-from kiosk.operator.panel import tickets_today
 from kiosk.session.events import Cancel, Finish
 from kiosk.session.machine import INTERACTIVE, Phase, SessionState
 from offline_store.models import StoredTicket
@@ -34,13 +33,13 @@ class DeskPanel(QFrame):
         box.addWidget(self.title)
         box.addWidget(self.today, 1)
         self.tickets: list[StoredTicket] = []
-        self._phase = controller.machine.state.phase
+        self._phase = controller.session().phase
         controller.subscribe(self._state_changed)
         self.render_panel()  # today's tickets come once the window is painted (refresh)
 
     def next(self) -> None:
         """End the patient's session now, wiping what the form held."""
-        phase = self.controller.machine.state.phase
+        phase = self.controller.session().phase
         if phase in INTERACTIVE:
             self.controller.dispatch(Cancel())
         elif phase is Phase.TICKET_ISSUED:
@@ -50,10 +49,7 @@ class DeskPanel(QFrame):
             self.controller.dispatch(Finish())
 
     def refresh(self) -> None:
-        store, day = self.controller.store, self.controller.now().date()
-        self.executor.run_in_background(
-            lambda: tickets_today(store, day), self._show, lambda _: self._show([])
-        )
+        self.controller.tickets_today(self._show, lambda _: self._show([]))
 
     def render_panel(self) -> None:
         self.title.setText(self.view.t("desk_today"))

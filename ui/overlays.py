@@ -19,13 +19,8 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget
 
 from kiosk.controller import KioskController
 from kiosk.errors import PinFormatError
-from kiosk.lookups.information import (
-    ApplicationsAnswer,
-    Information,
-    fetch_applications,
-    fetch_information,
-)
-from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read
+from kiosk.lookups.information import ApplicationsAnswer, Information
+from kiosk.operator.panel import OperatorStatus
 from kiosk.operator.pin import verify_pin
 from kiosk.session.machine import Phase, SessionState
 from kiosk.session.overlays import Overlay, OverlayMachine, PinEntry
@@ -35,6 +30,7 @@ from ui.screens.common import Screen, View, button, set_button_text
 from ui.screens.information import ApplicationsScreen, InformationScreen
 from ui.screens.operator import OperatorScreen
 from ui.screens.pinpad import PinScreen
+from ui.tasks import QtExecutor
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +39,8 @@ class OverlayHost(Protocol):
     """What the overlays need of the window that shows them."""
 
     controller: KioskController
+    #: The one way the screens run work off the GUI thread.
+    executor: QtExecutor
     view: View
     #: Where the session's screens are shown; the overlays' screens join them.
     stack: QStackedWidget
@@ -149,7 +147,7 @@ class Overlays:
             self.screens[self._shown[0]].clear()
         self._shown = shown
         self.controller.divert_taps(self._operator_tap if self.machine.takes_card_taps else None)
-        state = self.controller.machine.state
+        state = self.controller.session()
         if overlay is None:
             if rerender:
                 self.host.render_state(state)
@@ -161,48 +159,39 @@ class Overlays:
 
     # -- information and applications ------------------------------------------------
     def open_information(self) -> None:
-        opened = self.machine.open_information(self.controller.machine.state)
+        opened = self.machine.open_information(self.controller.session())
         if opened is None:
             return
         self._sync()
         self.information.show_information(None, self.view)
-        self.controller.centre.ready()
-        central, online = self.controller.centre.client, self.controller.status().online
 
         def done(info: Information) -> None:
             if self.machine.still(Overlay.INFORMATION, opened):
                 self.information.show_information(info, self.view)
 
-        self.controller.executor.run_in_background(
-            lambda: fetch_information(central, online=online),
-            done,
-            lambda _: done(Information(queue=None, health=None, reachable=False)),
+        self.controller.fetch_information(
+            done, lambda _: done(Information(queue=None, health=None, reachable=False))
         )
 
     def open_applications(self) -> None:
-        state = self.controller.machine.state
+        state = self.controller.session()
         opened = self.machine.open_applications(state)
         if opened is None:
             return
         self._sync()
         self.applications.show_answer(None, self.view)
-        self.controller.centre.ready()
-        central, identity = self.controller.centre.client, state.identity
-        online = self.controller.status().online
 
         def done(answer: ApplicationsAnswer) -> None:
             if self.machine.still(Overlay.APPLICATIONS, opened):
                 self.applications.show_answer(answer, self.view)
 
-        self.controller.executor.run_in_background(
-            lambda: fetch_applications(central, identity, online=online),
-            done,
-            lambda _: done(ApplicationsAnswer(problem="offline")),
+        self.controller.fetch_applications(
+            done, lambda _: done(ApplicationsAnswer(problem="offline"))
         )
 
     # -- the operator ------------------------------------------------------------------
     def open_pin(self) -> None:
-        if not self.machine.open_pin(self.controller.machine.state):
+        if not self.machine.open_pin(self.controller.session()):
             return
         self._sync()
         left = self.machine.pin_locked_for()
@@ -218,7 +207,7 @@ class Overlays:
             return
         self.pin.say(self.view.t("pin_checking"))
         pin_hash = self.machine.pin_hash
-        self.controller.executor.run_in_background(
+        self.host.executor.run_in_background(
             lambda: _verify(pin, pin_hash), self._checked, self._check_failed
         )
 
@@ -227,7 +216,7 @@ class Overlays:
         self._sync()
 
     def _checked(self, matched: bool) -> None:
-        verdict = self.machine.pin_checked(matched, self.controller.machine.state)
+        verdict = self.machine.pin_checked(matched, self.controller.session())
         self._sync()
         if verdict is None:
             return
@@ -239,8 +228,7 @@ class Overlays:
             self.pin.say(self.view.t("pin_locked", seconds=int(verdict.locked_s + 0.999)))
 
     def _refresh_status(self) -> None:
-        c = self.controller
-        reader, store, now, status = c.reader, c.store, c.now(), c.status()
+        status = self.controller.status()
         health, online, sync = status.printer, status.online, status.sync
         version = status.catalog.version if status.catalog else None
 
@@ -252,19 +240,7 @@ class Overlays:
             fault = type(exc).__name__
             done(OperatorStatus((), fault, health, None, None, None, fault, online, version, sync))
 
-        c.executor.run_in_background(
-            lambda: operator_status(
-                reader=reader,
-                store=store,
-                printer=health,
-                online=online,
-                catalog_version=version,
-                now=now,
-                sync=sync,
-            ),
-            done,
-            failed,
-        )
+        self.controller.operator_status(done, failed)
 
     def _status_changed(self) -> None:
         if self.machine.current is Overlay.OPERATOR:
@@ -285,23 +261,17 @@ class Overlays:
     def _operator_tap(self, reader_name: str) -> None:
         if not self.machine.take_test_tap():
             return
-        c = self.controller
-        reader, trust, now = c.reader, c.status().trust, c.now
 
         def done(result: str) -> None:
             if self.machine.current is Overlay.OPERATOR:
                 self.operator.say(self.view.t("op_read_result", result=result))
 
-        c.executor.run_in_background(
-            lambda: test_card_read(reader, reader_name, trust, now),
-            done,
-            lambda exc: done(type(exc).__name__),
-        )
+        self.controller.test_read(reader_name, done, lambda exc: done(type(exc).__name__))
 
     def _reload(self) -> None:
         log.info("operator reloads the catalog")
         self.operator.say(self.view.t("op_reloading"))
-        self.controller.sync.refresh_documents()
+        self.controller.reload_documents()
 
 
 def _insert_row(screen: Screen, *buttons: QPushButton) -> None:

@@ -68,7 +68,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         _wait(app, lambda: controller.status().catalog is not None)
 
         def shot(name: str, phase: Phase) -> None:
-            _wait(app, lambda: controller.machine.state.phase is phase)
+            _wait(app, lambda: controller.session().phase is phase)
             for _ in range(5):
                 app.processEvents()
             path = out / f"{name}.png"
@@ -76,14 +76,14 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
             saved.append(path)
 
         shot("attract", Phase.IDLE)
-        reader = controller.reader
+        reader = window.kiosk.reader
         assert isinstance(reader, SimulatedReader)  # noqa: S101
         reader.tap(demo_card("siti").applet())
         shot("services", Phase.IDENTIFIED)
         controller.dispatch(ServiceSelected("puskesmas-umum"))
         shot("service-detail", Phase.SERVICE_CHOSEN)
         controller.dispatch(FormOpened())
-        _wait(app, lambda: controller.machine.state.phase is Phase.FORM)
+        _wait(app, lambda: controller.session().phase is Phase.FORM)
         phone = window.findChild(QLineEdit, "field_phone")
         if phone is not None:
             phone.setText("081234567890")

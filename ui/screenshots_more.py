@@ -40,22 +40,22 @@ def capture_overlays(app: QApplication, window: KioskWindow, out: Path, wait: Wa
     def loaded(screen: Screen) -> Callable[[], bool]:
         return lambda: overlays.current is screen and not getattr(screen, "loading", True)
 
-    while controller.machine.state.phase is not Phase.IDLE:
+    while controller.session().phase is not Phase.IDLE:
         controller.dispatch(Finish())
     overlays.open_information()
     wait(loaded(overlays.information))
     save("information")
     overlays.close()
 
-    reader = controller.reader
+    reader = window.kiosk.reader
     if isinstance(reader, SimulatedReader):
         reader.tap(demo_card("siti").applet())
-        wait(lambda: controller.machine.state.phase is Phase.IDENTIFIED)
+        wait(lambda: controller.session().phase is Phase.IDENTIFIED)
         overlays.open_applications()
         wait(loaded(overlays.applications))
         save("status-berkas")
         controller.dispatch(Cancel())
-        wait(lambda: controller.machine.state.phase is Phase.IDLE)
+        wait(lambda: controller.session().phase is Phase.IDLE)
 
     overlays.open_pin()
     for digit in PIN[:3]:
@@ -99,13 +99,13 @@ def capture_desk(
     with _window(config, Store.open(config.store_path), size, demo=True, desk=True) as window:
         controller = window.controller
         wait(lambda: controller.status().catalog is not None)
-        reader = controller.reader
+        reader = window.kiosk.reader
         if isinstance(reader, SimulatedReader):
             reader.tap(demo_card("budi").applet())
-            wait(lambda: controller.machine.state.phase is Phase.IDENTIFIED)
+            wait(lambda: controller.session().phase is Phase.IDENTIFIED)
             controller.dispatch(ServiceSelected("puskesmas-umum"))
             controller.dispatch(FormOpened())
-            wait(lambda: controller.machine.state.phase is Phase.FORM)
+            wait(lambda: controller.session().phase is Phase.FORM)
         return _grab(app, window, out / "desk.png")
 
 

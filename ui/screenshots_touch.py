@@ -43,7 +43,7 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
     size = window.size()
 
     def phase_is(phase: Phase) -> Callable[[], bool]:
-        return lambda: controller.machine.state.phase is phase
+        return lambda: controller.session().phase is phase
 
     def settle() -> None:
         for _ in range(5):
@@ -66,7 +66,7 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
 
     def to_idle() -> None:
         for _ in range(6):
-            phase = controller.machine.state.phase
+            phase = controller.session().phase
             if phase is Phase.IDLE:
                 return
             controller.dispatch(Cancel() if phase in INTERACTIVE else Finish())
@@ -75,11 +75,11 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
 
     to_idle()
     shots("attract")
-    reader = controller.reader
+    reader = window.kiosk.reader
     if not isinstance(reader, SimulatedReader):
         raise RuntimeError("the screenshots need the demo's simulated reader")
     reader.tap(demo_card("kedaluwarsa").applet())
-    wait(lambda: bool(controller.machine.state.problem))
+    wait(lambda: bool(controller.session().problem))
     shots("card-refused")
     to_idle()
     reader.tap(demo_card("ektp").applet())  # a UID alone: the date of birth first

@@ -10,9 +10,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.controller import KioskController
 from kiosk.session.events import ComplaintOpened, Finish, SessionEvent, Tick, UserActivity
 from kiosk.session.machine import Phase, SessionState
+from kiosk.startup import warm_up
+from kiosk.wiring.kiosk import Kiosk
 from ui.desk import DeskPanel
 from ui.first_paint import FirstPaint
 from ui.idle_warning import IdleWarning
@@ -40,9 +41,8 @@ FIRST_PAINT_FALLBACK_MS = 2000
 class KioskWindow(QMainWindow):
     def __init__(
         self,
-        controller: KioskController,
+        kiosk: Kiosk,
         executor: QtExecutor,
-        demo_cards: list[tuple[str, Callable[[], None]]] | None = None,
         *,
         desk: bool = False,
     ) -> None:
@@ -52,7 +52,9 @@ class KioskWindow(QMainWindow):
         self._exit_allowed = False
         #: What the operator panel's exit calls after closing the window (the app's quit).
         self.exit_requested: Callable[[], None] = lambda: None
-        self.controller = controller
+        #: The kiosk shown: the screens use its controller's front door only.
+        self.kiosk = kiosk
+        self.controller = controller = kiosk.controller
         self.executor = executor
         status = controller.status()
         self.view = View(
@@ -68,7 +70,7 @@ class KioskWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.attract = AttractScreen(
             self.toggle_language,
-            demo_cards or [],
+            kiosk.demo_cards,
             on_complaint=lambda: self.dispatch(ComplaintOpened()),
         )
         self.screens: dict[Phase, Screen] = {
@@ -114,10 +116,10 @@ class KioskWindow(QMainWindow):
         self.warning_text, self.warning_button = self.warning.text, self.warning.button
         self._phase_shown: Phase | None = None
         #: A cue on a tap, a success, an error; found and loaded after the first paint.
-        kiosk = controller.config.kiosk
+        section = controller.config.kiosk
         self.sounds = SessionSounds(
-            Player(controller.config.data_dir / "sounds", volume=kiosk.sound_volume, parent=self),
-            enabled=kiosk.sounds,
+            Player(controller.config.data_dir / "sounds", volume=section.sound_volume, parent=self),
+            enabled=section.sounds,
         )
 
         controller.subscribe(self.render_state)
@@ -129,13 +131,13 @@ class KioskWindow(QMainWindow):
         # Out of service, the store is tried again every minute (the catalog and
         # the lists come from the sync engine alone).
         self.store_timer = QTimer(self)
-        self.store_timer.timeout.connect(controller.startup.retry)
+        self.store_timer.timeout.connect(controller.retry_store)
         self.store_timer.start(60_000)
         # A healthy answer clears a printer fault (and the banner) without a test print.
         self.printer_timer = QTimer(self)
-        self.printer_timer.timeout.connect(controller.printers.refresh)
+        self.printer_timer.timeout.connect(controller.refresh_printer)
         self.printer_timer.start(int(controller.config.printer.status_poll_s * 1000))
-        self.render_state(controller.machine.state)
+        self.render_state(controller.session())
         self.status_changed()
         # Once the first screen is up: the store, the catalog, the sync engine,
         # then what the first tap and ticket will need.
@@ -145,7 +147,7 @@ class KioskWindow(QMainWindow):
         self.controller.load()
         if self.desk is not None:
             self.desk.refresh()  # today's tickets, from the store
-        QTimer.singleShot(WARM_UP_DELAY_MS, self, self.controller.warm_up)
+        QTimer.singleShot(WARM_UP_DELAY_MS, self, lambda: warm_up(self.executor))
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.sounds.load)
 
     # -- events in -----------------------------------------------------------
@@ -156,7 +158,7 @@ class KioskWindow(QMainWindow):
         i = LANGUAGES.index(self.view.lang) if self.view.lang in LANGUAGES else 0
         self.controller.set_language(LANGUAGES[(i + 1) % len(LANGUAGES)])
         self.view.lang = self.controller.status().language
-        self.render_state(self.controller.machine.state)
+        self.render_state(self.controller.session())
         if self.desk is not None:
             self.desk.render_panel()
 
@@ -193,7 +195,7 @@ class KioskWindow(QMainWindow):
             state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN)
             and self._phase_shown is not state.phase
         ):
-            self.controller.queue.refresh()  # now serving and the wait, for tiles and detail
+            self.controller.refresh_queue()  # now serving and the wait, for tiles and detail
         self._phase_shown = state.phase
         screen = self.screens[state.phase]
         screen.render_state(state, self.view)
@@ -202,9 +204,8 @@ class KioskWindow(QMainWindow):
         self.sounds.render(state)
 
     def _render_warning(self) -> None:
-        machine = self.controller.machine
-        if machine.idle_warning():
-            left = machine.seconds_left() or 0.0
+        left = self.controller.idle_countdown()
+        if left is not None:
             self.warning.show_countdown(int(left + 0.999), self.view)
         else:
             self.warning.hide()
@@ -215,7 +216,7 @@ class KioskWindow(QMainWindow):
         self.view.catalog = status.catalog
         self.view.printer_ok = self.printer_ok = status.printer_ok
         self._render_attract_status()
-        state = self.controller.machine.state
+        state = self.controller.session()
         if state.phase is Phase.IDLE:
             self.attract.render_state(state, self.view)
         elif state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN):  # the queue's answer

@@ -96,6 +96,14 @@ class SyncLink:
         self.catalog, self.catalog_etag = catalog, etag
         self._changed()
 
+    def office_name(self, office_id: str) -> str:
+        """The office's name in the catalog in use; "" if it has none."""
+        catalog = self.catalog
+        try:
+            return catalog.office(office_id).name if catalog else ""
+        except KeyError:
+            return ""
+
     # -- the engine's news, on the GUI thread ------------------------------------------
     def _synced(self, catalog: Catalog, etag: str | None) -> None:
         if etag is not None and etag == self.catalog_etag:

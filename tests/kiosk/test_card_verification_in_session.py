@@ -74,13 +74,13 @@ def test_a_refused_card_shows_its_reason_then_attract(
 ) -> None:
     controller, reader = kiosk
     reader.tap(card.applet())
-    state = controller.machine.state
+    state = controller.session()
     assert (state.phase, state.problem, state.identity) == (Phase.ERROR, card.expect, None)
     clock.advance(controller.config.session.error_display_s)
     controller.dispatch(Tick())
-    assert controller.machine.state.phase is Phase.IDLE
+    assert controller.session().phase is Phase.IDLE
     reader.tap(demo_card("budi").applet())  # and the next citizen is served
-    assert controller.machine.state.phase is Phase.IDENTIFIED
+    assert controller.session().phase is Phase.IDENTIFIED
 
 
 def test_a_genuine_card_is_identified_as_clone_proof(
@@ -88,7 +88,7 @@ def test_a_genuine_card_is_identified_as_clone_proof(
 ) -> None:
     controller, reader = kiosk
     reader.tap(demo_card("siti").applet())
-    identity = controller.machine.state.identity
+    identity = controller.session().identity
     assert identity is not None and identity.assurance is Assurance.CLONE_PROOF
 
 

@@ -73,7 +73,7 @@ def kiosk(tmp_path: Path, catalog: Catalog) -> Iterator[KioskController]:
         now=lambda: dt.datetime(2026, 11, 22, 9, 40, tzinfo=dt.UTC),
         trust=demo_trust_store(),
     )
-    controller.sync.use_catalog(catalog)
+    controller._sync.use_catalog(catalog)
     controller.start()
     yield controller
     controller.stop()
@@ -81,11 +81,11 @@ def kiosk(tmp_path: Path, catalog: Catalog) -> Iterator[KioskController]:
 
 
 def test_a_failed_queue_fetch_lets_the_next_one_run(kiosk: KioskController) -> None:
-    central = kiosk.centre.client
+    central = kiosk._centre.client
     assert isinstance(central, FlakyQueueCentral)
-    kiosk.queue.refresh()
+    kiosk.refresh_queue()
     assert central.asked == 1 and kiosk.status().queue is None
-    kiosk.queue.refresh()  # the flag was let go: this one is asked
+    kiosk.refresh_queue()  # the flag was let go: this one is asked
     assert central.asked == 2 and kiosk.status().queue is not None
 
 
@@ -97,17 +97,17 @@ def test_a_read_that_fails_unexpectedly_ends_in_an_error_not_reading(
     kiosk: KioskController, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(kiosk, "_read", lambda effect: _fail(effect))
-    assert isinstance(kiosk.reader, SimulatedReader)
-    kiosk.reader.tap(demo_card("siti").applet())
-    state = kiosk.machine.state
+    assert isinstance(kiosk._reader, SimulatedReader)
+    kiosk._reader.tap(demo_card("siti").applet())
+    state = kiosk.session()
     assert (state.phase, state.problem) == (Phase.ERROR, "malformed")
 
 
 def _identified(kiosk: KioskController) -> None:
-    assert isinstance(kiosk.reader, SimulatedReader)
-    kiosk.reader.tap(demo_card("siti").applet())
-    kiosk.reader.remove()
-    assert kiosk.machine.state.phase is Phase.IDENTIFIED
+    assert isinstance(kiosk._reader, SimulatedReader)
+    kiosk._reader.tap(demo_card("siti").applet())
+    kiosk._reader.remove()
+    assert kiosk.session().phase is Phase.IDENTIFIED
 
 
 def test_an_issue_that_fails_unexpectedly_ends_in_an_error_not_issuing(
@@ -119,7 +119,7 @@ def test_an_issue_that_fails_unexpectedly_ends_in_an_error_not_issuing(
     kiosk.dispatch(FormOpened())
     kiosk.dispatch(FormSubmitted({"phone": "081234567890"}))
     kiosk.dispatch(Confirmed())
-    state = kiosk.machine.state
+    state = kiosk.session()
     assert (state.phase, state.problem) == (Phase.ERROR, "issue_failed")
 
 
@@ -129,5 +129,5 @@ def test_a_complaint_that_fails_unexpectedly_is_not_left_sending(
     monkeypatch.setattr(kiosk, "_complain", lambda effect: _fail(effect))
     kiosk.dispatch(ComplaintOpened())
     kiosk.dispatch(ComplaintSubmitted("antrean", "Antrean lama"))
-    state = kiosk.machine.state
+    state = kiosk.session()
     assert (state.phase, state.problem) == (Phase.ERROR, "store_failed")

@@ -66,7 +66,7 @@ def kiosk(
     )
     changes: list[str] = []
     controller.subscribe_status(lambda: changes.append(controller.status().printer.state))
-    controller.sync.use_catalog(catalog)
+    controller._sync.use_catalog(catalog)
     controller.start()
     yield controller, reader, changes
     controller.stop()
@@ -80,7 +80,7 @@ def one_citizen(controller: KioskController, reader: SimulatedReader, service: s
     controller.dispatch(FormOpened())
     controller.dispatch(FormSubmitted({"phone": "081234567890"}))
     controller.dispatch(Confirmed())
-    assert controller.machine.state.phase is Phase.TICKET_ISSUED
+    assert controller.session().phase is Phase.TICKET_ISSUED
 
 
 def test_ticket_then_slip_print_and_the_printer_is_healthy(
@@ -90,9 +90,9 @@ def test_ticket_then_slip_print_and_the_printer_is_healthy(
 
     one_citizen(controller, reader, "puskesmas-umum")
 
-    ticket = controller.machine.state.ticket
+    ticket = controller.session().ticket
     assert ticket is not None and ticket.printed and ticket.pdf_location.startswith(PDF_QUEUE)
-    [row] = [controller.store.ticket(item.key) for item in controller.store.outbox()]
+    [row] = [controller._store.ticket(item.key) for item in controller._store.outbox()]
     assert ticket.status_url == f"{CENTRAL}/t/{row['id']}"
     outputs = [flowing(pdf_text(p.read_bytes())) for p in cupsd.wait_for_outputs(2)]
     [printed_ticket] = [t for t in outputs if "Nomor Antrean" in t]
@@ -122,21 +122,21 @@ def test_a_disabled_printer_falls_back_to_the_screen_and_recovers(
 
     one_citizen(controller, reader, "puskesmas-umum")
 
-    ticket = controller.machine.state.ticket
+    ticket = controller.session().ticket
     assert ticket is not None and not ticket.printed and ticket.print_fault == "offline"
     assert ticket.number == "A-001" and ticket.status_url.startswith(f"{CENTRAL}/t/")
     health = controller.status().printer
     assert (health.state, health.fault) == ("fault", "offline")
     assert "paper cover opened" in health.detail and health.since is not None
     assert changes[-1] == "fault"
-    [item] = controller.store.outbox()  # the ticket exists, printed or not
-    row = controller.store.ticket(item.key)
+    [item] = controller._store.outbox()  # the ticket exists, printed or not
+    row = controller._store.ticket(item.key)
     assert (row["number"], row["printed"], row["print_fault"]) == ("A-001", 0, "offline")
     assert cupsd.tool("lpstat", "-W", "not-completed", "-o").stdout == ""
 
     controller.dispatch(Finish())
     cupsd.tool("cupsenable", PDF_QUEUE)
-    controller.printers.refresh()  # the window's status poll
+    controller.refresh_printer()  # the window's status poll
 
     assert controller.status().printer.state == "ok" and changes[-1] == "ok"
     assert cupsd.wait_for_outputs(1, timeout_s=1.0) == []  # nothing printed behind our back
@@ -144,15 +144,15 @@ def test_a_disabled_printer_falls_back_to_the_screen_and_recovers(
     assert controller.status().catalog is not None
     again = reprint_ticket(
         item.key,
-        store=controller.store,
+        store=controller._store,
         catalog=controller.status().catalog,
-        setup=controller.printers.setup,
+        setup=controller._printers.setup,
     )
 
     assert again.printed and again.number == "A-001"
     [reprinted] = cupsd.wait_for_outputs(1)
     assert "CETAK ULANG" in pdf_text(reprinted.read_bytes())
-    assert controller.store.ticket(item.key)["printed"] == 1
+    assert controller._store.ticket(item.key)["printed"] == 1
 
 
 def test_a_test_print_clears_a_fault(
@@ -160,7 +160,7 @@ def test_a_test_print_clears_a_fault(
 ) -> None:
     controller, _, changes = kiosk
     cupsd.tool("cupsdisable", PDF_QUEUE)
-    controller.printers.refresh()
+    controller.refresh_printer()
     assert controller.status().printer.state == "fault"
     cupsd.tool("cupsenable", PDF_QUEUE)
     results: list[bool] = []

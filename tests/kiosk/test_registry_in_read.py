@@ -102,7 +102,7 @@ def failing_centre() -> Iterator[Callable[[bytes | None], str]]:
 
 
 def tap(controller: KioskController, card_key: str) -> None:
-    reader = controller.reader
+    reader = controller._reader
     assert isinstance(reader, SimulatedReader)
     reader.tap(demo_card(card_key).applet())
 
@@ -113,7 +113,7 @@ def test_a_failing_city_record_lookup_keeps_the_card_read(
 ) -> None:
     controller = build(failing_centre(FAILING[failure]), "token")
     tap(controller, "siti")
-    state = controller.machine.state
+    state = controller.session()
     assert state.phase is Phase.IDENTIFIED, "the read is kept, whatever the registry did"
     assert state.identity is not None and state.identity.assurance is Assurance.CLONE_PROOF
     assert state.identity.citizen is not None and SITI.claims is not None
@@ -127,9 +127,9 @@ def test_a_failing_date_of_birth_check_carries_on_without_pre_fill(
 ) -> None:
     controller = build(failing_centre(FAILING[failure]), "token")
     tap(controller, "ektp")
-    assert controller.machine.state.phase is Phase.PROVING
+    assert controller.session().phase is Phase.PROVING
     controller.dispatch(BirthDateEntered("15061990"))
-    state = controller.machine.state
+    state = controller.session()
     assert (state.phase, state.problem) == (Phase.IDENTIFIED, "birth_date_unavailable")
     assert state.identity is not None and state.identity.citizen is None
     assert state.record is None
@@ -144,7 +144,7 @@ def test_too_many_attempts_at_the_centre_says_so(
     controller = build(failing_centre(locked), "token")
     tap(controller, "ektp")
     controller.dispatch(BirthDateEntered("15061990"))
-    state = controller.machine.state
+    state = controller.session()
     assert (state.phase, state.problem) == (Phase.IDENTIFIED, "birth_date_locked")
     assert state.identity is not None and state.identity.citizen is None
 
@@ -160,7 +160,7 @@ def test_only_the_centres_too_many_attempts_locks_the_card(
     controller = build(failing_centre(busy), "token")
     tap(controller, "ektp")
     controller.dispatch(BirthDateEntered("15061990"))
-    state = controller.machine.state
+    state = controller.session()
     assert (state.phase, state.problem) == (Phase.IDENTIFIED, "birth_date_unavailable")
     assert state.identity is not None and state.identity.citizen is None
 
@@ -169,9 +169,9 @@ def test_offline_a_uid_only_card_is_not_asked_for_a_date(
     build: Build, failing_centre: Callable[[bytes | None], str]
 ) -> None:
     controller = build(failing_centre(None), "token")
-    controller.sync.online = False
+    controller._sync.online = False
     tap(controller, "ektp")
-    state = controller.machine.state
+    state = controller.session()
     assert state.phase is Phase.IDENTIFIED and state.identity is not None
     assert state.identity.citizen is None and state.record is None
 
@@ -186,21 +186,21 @@ def test_the_holder_is_named_only_after_the_right_date(
     build: Build, demo_central: str, enrolled: str
 ) -> None:
     controller = build(demo_central, enrolled)
-    fetched = controller.centre.client.fetch_catalog()  # as the sync engine would bring it
+    fetched = controller._centre.client.fetch_catalog()  # as the sync engine would bring it
     assert fetched.data is not None
-    controller.sync.use_catalog(Catalog.from_json(fetched.data))
+    controller._sync.use_catalog(Catalog.from_json(fetched.data))
     tap(controller, "ektp")
-    state = controller.machine.state
+    state = controller.session()
     assert state.phase is Phase.PROVING
     assert state.identity is not None and state.identity.citizen is None and state.record is None
 
     controller.dispatch(BirthDateEntered("16061990"))  # a day off
-    state = controller.machine.state
+    state = controller.session()
     assert (state.phase, state.problem) == (Phase.PROVING, "birth_date_mismatch")
     assert state.identity is not None and state.identity.citizen is None
 
     controller.dispatch(BirthDateEntered("15061990"))
-    state = controller.machine.state
+    state = controller.session()
     assert state.phase is Phase.IDENTIFIED
     assert state.identity is not None and state.identity.citizen is not None
     assert state.identity.citizen.nik == RINA_NIK
@@ -208,16 +208,16 @@ def test_the_holder_is_named_only_after_the_right_date(
     assert state.identity.assurance is Assurance.UNVERIFIED, "a UID can be copied"
     assert state.record is not None and state.record["medical_record_number"] == "RM-2021-017733"
     controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
-    assert controller.machine.state.values["full_name"].value == "Rina Wulandari"
+    assert controller.session().values["full_name"].value == "Rina Wulandari"
     # Nothing kept for offline: the store never answers for a UID-only card's holder.
-    assert controller.store.get_citizen_record(RINA_NIK, controller.now()) is None
+    assert controller._store.get_citizen_record(RINA_NIK, controller.now()) is None
 
 
 def test_skipping_the_date_names_no_one(build: Build, demo_central: str, enrolled: str) -> None:
     controller = build(demo_central, enrolled)
     tap(controller, "ektp")
     controller.dispatch(ProofSkipped())
-    state = controller.machine.state
+    state = controller.session()
     assert state.phase is Phase.IDENTIFIED
     assert state.identity is not None and state.identity.citizen is None and state.record is None
 
@@ -229,17 +229,17 @@ def test_an_unsigned_card_naming_someone_else_gets_no_city_record(
     with a neighbour's card number must not bring the neighbour's record, online or
     from the cache."""
     controller = build(demo_central, enrolled, trusted=False)
-    reader = controller.reader
+    reader = controller._reader
     assert isinstance(reader, SimulatedReader)
     siti_record = {"phone": "081378901234"}
-    controller.store.put_citizen_record("PKU-000001", siti_record, dt.datetime.now(dt.UTC))
+    controller._store.put_citizen_record("PKU-000001", siti_record, dt.datetime.now(dt.UTC))
     forged = {"card_number": "PKU-000001", "nik": "1471011708790009",
               "full_name": "Penyusup", "date_of_birth": "1979-08-17", "sex": "M"}  # fmt: skip
     seen: list[str] = []
     for online in (True, False):
-        controller.sync.online = online
+        controller._sync.online = online
         reader.tap(CitizenCardApplet(bytes.fromhex("04DEADBEEF0001"), encode_record(forged)))
-        state = controller.machine.state
+        state = controller.session()
         assert state.identity is not None
         assert state.identity.assurance is Assurance.UNVERIFIED
         assert state.record is None, "an unsigned card named a stranger's record"

@@ -75,7 +75,7 @@ def kiosk(tmp_path: Path, catalog: Catalog) -> Iterator[tuple[KioskController, N
     store = Store.open(config.store_path)
     now = Now()
     controller = controller_for(config, store, now)
-    controller.sync.use_catalog(catalog)
+    controller._sync.use_catalog(catalog)
     controller.start()
     yield controller, now, tickets, config
     controller.stop()
@@ -83,7 +83,7 @@ def kiosk(tmp_path: Path, catalog: Catalog) -> Iterator[tuple[KioskController, N
 
 
 def register(controller: KioskController, service: str) -> None:
-    reader = controller.reader
+    reader = controller._reader
     assert isinstance(reader, SimulatedReader)
     reader.tap(demo_card("siti").applet())
     reader.remove()
@@ -91,7 +91,7 @@ def register(controller: KioskController, service: str) -> None:
     controller.dispatch(FormOpened())
     controller.dispatch(FormSubmitted({"phone": "081234567890"}))
     controller.dispatch(Confirmed())
-    assert controller.machine.state.phase is Phase.TICKET_ISSUED
+    assert controller.session().phase is Phase.TICKET_ISSUED
     controller.dispatch(Finish())
 
 
@@ -112,11 +112,11 @@ def test_the_slip_goes_after_24_hours_and_the_ticket_stays(
     assert (tickets / PERSONAL_LIST).read_text() == f"{written}\tslip-A-001.pdf\n"
 
     now.value = START + DAY - dt.timedelta(seconds=1)
-    controller.printers.refresh()  # the window's status poll
+    controller.refresh_printer()  # the window's status poll
     assert pdfs(tickets) == ["slip-A-001.pdf", "tiket-A-001.pdf"]  # still fresh
 
     now.value = START + DAY
-    controller.printers.refresh()
+    controller.refresh_printer()
     assert pdfs(tickets) == ["tiket-A-001.pdf"]  # the slip is gone, the ticket stays
     assert (tickets / PERSONAL_LIST).read_text() == ""
 
@@ -139,7 +139,7 @@ def test_a_fresh_slip_stays_while_an_old_one_goes_at_the_next_start(
     ]
 
     now.value = START + DAY + dt.timedelta(hours=1)
-    restarted = controller_for(config, controller.store, now)
+    restarted = controller_for(config, controller._store, now)
     restarted.catalog = catalog
     restarted.start()  # the kiosk starts again a day later
     restarted.stop()

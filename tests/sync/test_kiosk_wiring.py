@@ -30,7 +30,7 @@ def test_the_kiosk_window_runs_the_engine(
     config = demo_config(tmp_path, central.url)
     with running_kiosk(qtbot, config) as window:
         controller = window.controller
-        engine = controller.sync.engine
+        engine = window.kiosk.engine
         assert engine is not None
         qtbot.waitUntil(
             lambda: any(lease.service_id == SERVICE for lease in engine.status().leases),
@@ -56,12 +56,12 @@ def test_the_controller_takes_the_token_the_engine_enrolled_with(
         controller = window.controller
         qtbot.waitUntil(lambda: controller.status().online is True, timeout=5000)
         qtbot.waitUntil(lambda: config.central_token_path.exists(), timeout=5000)
-        controller.centre.client.token = None  # as when the engine's catalog came first
-        assert controller.centre.ready()
-        assert controller.centre.client.token == load_token(config.central_token_path)
-        assert controller.sync.engine is not None and controller.sync.engine.client.token in (
+        controller._centre.client.token = None  # as when the engine's catalog came first
+        assert controller._centre.ready()
+        assert controller._centre.client.token == load_token(config.central_token_path)
+        assert window.kiosk.engine is not None and window.kiosk.engine.client.token in (
             None,
-            controller.centre.client.token,
+            controller._centre.client.token,
         )
 
 
@@ -78,10 +78,10 @@ def test_a_printer_fault_reaches_the_operators_fleet_view(
     config = demo_config(tmp_path, central.url)
     (tmp_path / "tickets").rmdir()
     with running_kiosk(qtbot, config) as window:
-        controller, engine = window.controller, window.controller.sync.engine
+        controller, engine = window.controller, window.kiosk.engine
         assert engine is not None
         qtbot.waitUntil(lambda: engine.status().kiosk_code is not None, timeout=20000)
-        assert not controller.printers.monitor.status().ready
+        assert not controller._printers.monitor.status().ready
         assert controller.device_health().printer.state == "fault"
         engine.wake_all()
 
@@ -105,7 +105,7 @@ def test_the_catalog_reaches_the_kiosk_only_through_the_engine(
 ) -> None:
     config = demo_config(tmp_path, proxy.url)
     with running_kiosk(qtbot, config) as window:
-        controller, engine = window.controller, window.controller.sync.engine
+        controller, engine = window.controller, window.kiosk.engine
         assert engine is not None
         # the first step ends with its heartbeat; the status is refreshed after it
         qtbot.waitUntil(lambda: proxy.count("/api/v1/heartbeats") >= 1, timeout=20000)
@@ -115,7 +115,7 @@ def test_the_catalog_reaches_the_kiosk_only_through_the_engine(
         assert controller.status().catalog.version == engine.status().catalog_version
         assert proxy.count("/api/v1/catalog") == 1, "one owner, one fetch"
         assert not hasattr(controller, "refresh_catalog")
-        controller.sync.refresh_documents()  # the operator's button: the engine looks again
+        controller.reload_documents()  # the operator's button: the engine looks again
         qtbot.waitUntil(lambda: proxy.count("/api/v1/catalog") == 2, timeout=10000)
 
 
@@ -123,9 +123,9 @@ def test_the_kiosk_takes_trust_lists_forward_only_and_on_the_gui_thread(
     tmp_path: Path, qtbot: QtBot
 ) -> None:
     with running_kiosk(qtbot, offline_config(tmp_path)) as window:
-        controller, engine = window.controller, window.controller.sync.engine
+        controller, engine = window.controller, window.kiosk.engine
         assert engine is not None
-        held = controller.trust.current
+        held = controller.trust()
         newer = dataclasses.replace(
             held,
             revoked={DEMO_ISSUER_ID: frozenset({"PKU-000001"})},
@@ -135,11 +135,11 @@ def test_the_kiosk_takes_trust_lists_forward_only_and_on_the_gui_thread(
         hand_over = threading.Thread(target=lambda: [f(newer) for f in engine._trust_listeners])
         hand_over.start()
         hand_over.join(5)
-        assert controller.trust.current is held
-        qtbot.waitUntil(lambda: controller.trust.current is newer, timeout=5000)
+        assert controller.trust() is held
+        qtbot.waitUntil(lambda: controller.trust() is newer, timeout=5000)
 
-        assert not controller.trust.install(held, "central"), "an older list"
+        assert not controller._trust.install(held, "central"), "an older list"
         same_version = dataclasses.replace(newer, revoked={})
-        assert not controller.trust.install(same_version, "central"), "same version, other list"
-        assert not controller.trust.install(TrustStore.empty(), "central"), "trusts nobody"
-        assert controller.trust.current is newer
+        assert not controller._trust.install(same_version, "central"), "same version, other list"
+        assert not controller._trust.install(TrustStore.empty(), "central"), "trusts nobody"
+        assert controller.trust() is newer

@@ -56,7 +56,7 @@ def test_complaint_with_a_card_is_queued_printed_and_wiped(
     assert not screen.anonymous.isVisible()  # she has a card: not anonymous
 
     click(qtbot, button_with(kiosk, "Kirim pengaduan"))  # no category, no text
-    assert kiosk.controller.machine.state.phase is Phase.COMPLAINT
+    assert kiosk.controller.session().phase is Phase.COMPLAINT
     assert screen.error.isVisible() and screen.error.text() == "Pilih salah satu kategori"
     click(qtbot, screen.categories["antrean"])
     click(qtbot, button_with(kiosk, "Kirim pengaduan"))
@@ -75,7 +75,7 @@ def test_complaint_with_a_card_is_queued_printed_and_wiped(
     [pdf] = (tmp_path / "tickets").glob("pengaduan-*.pdf")
     assert reference in PdfReader(pdf).pages[0].extract_text()
     # one outbox row whose key the reference comes from (the sync engine may have sent it)
-    store = kiosk.controller.store
+    store = kiosk.kiosk.store
     items = [i for state in ("pending", "sending", "delivered") for i in store.outbox(state)]
     [item] = [i for i in items if i.kind == "complaint"]
     assert reference_for(item.key) == reference
@@ -103,7 +103,7 @@ def test_anonymous_complaint_from_the_attract_screen(tmp_path: Path, qtbot: QtBo
         type_on(qtbot, screen, "Layar")
         click(qtbot, button_with(kiosk, "Kirim pengaduan"))
         wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)  # offline: stored, sent later
-        [item] = kiosk.controller.store.outbox()
+        [item] = kiosk.kiosk.store.outbox()
         assert item.kind == "complaint" and item.payload["card_number"] is None
         assert item.payload["category"] == "kiosk" and item.payload["text"] == "Layar"
 

@@ -31,3 +31,58 @@ def test_no_screen_writes_an_attribute_of_the_controller() -> None:
                 if isinstance(target, ast.Attribute) and _names_controller(target.value):
                     writes.append(f"{path.relative_to(UI.parent)}:{node.lineno}")
     assert writes == []
+
+
+#: The controller's front door: what a screen may use of it. Its parts (the
+#: session machine, the store, the sync link, the centre, the printer …) are private.
+FRONT_DOOR = frozenset(
+    {
+        # reading
+        "session",
+        "status",
+        "idle_countdown",
+        "now",
+        "config",
+        "subscribe",
+        "subscribe_status",
+        # the citizen's events and the session's own settings
+        "dispatch",
+        "set_language",
+        "divert_taps",
+        # commands, each run on the executor
+        "retry_store",
+        "refresh_printer",
+        "refresh_queue",
+        "reload_documents",
+        "test_print",
+        "test_read",
+        "fetch_information",
+        "fetch_applications",
+        "tickets_today",
+        "operator_status",
+        # the kiosk's life (ui/app.py and the window's first paint)
+        "start",
+        "load",
+        "stop",
+    }
+)
+
+
+def _is_controller(node: ast.expr) -> bool:
+    """Whether ``node`` is ``controller``, ``c`` or ``x.controller`` itself."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "controller"
+    return isinstance(node, ast.Name) and node.id in ("controller", "c")
+
+
+def test_the_screens_use_only_the_controllers_front_door() -> None:
+    used = set()
+    outside = []
+    for path in sorted(UI.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and _is_controller(node.value):
+                used.add(node.attr)
+                if node.attr not in FRONT_DOOR:
+                    outside.append(f"{path.relative_to(UI.parent)}:{node.lineno} .{node.attr}")
+    assert outside == []
+    assert {"session", "status", "dispatch"} <= used  # the walk sees the screens' uses

@@ -47,7 +47,7 @@ def test_a_tap_fills_the_form_staff_edit_it_and_the_ticket_is_listed(
     desk: KioskWindow, qtbot: QtBot
 ) -> None:
     assert desk.desk is not None and not desk.locked
-    assert desk.controller.machine.timeouts.idle == 900.0, "the desk's own, longer timeout"
+    assert desk.controller._machine.timeouts.idle == 900.0, "the desk's own, longer timeout"
     click(qtbot, button_with(desk, "Siti Aminah"))
     wait_phase(qtbot, desk, Phase.IDENTIFIED)
     desk.controller.dispatch(ServiceSelected("puskesmas-umum"))
@@ -61,19 +61,19 @@ def test_a_tap_fills_the_form_staff_edit_it_and_the_ticket_is_listed(
     phone.setText("081234567890")
     click(qtbot, button_with(desk, "Lanjut"))
     wait_phase(qtbot, desk, Phase.CONFIRMING)
-    assert desk.controller.machine.state.values["full_name"].value == "Siti Aminah Lubis"
-    assert desk.controller.machine.state.values["nik"].value == "1471015203850001"
+    assert desk.controller.session().values["full_name"].value == "Siti Aminah Lubis"
+    assert desk.controller.session().values["nik"].value == "1471015203850001"
 
     desk.controller.dispatch(Confirmed())
     wait_phase(qtbot, desk, Phase.TICKET_ISSUED)
-    ticket = desk.controller.machine.state.ticket
+    ticket = desk.controller.session().ticket
     assert ticket is not None
     today = desk.desk.today
     qtbot.waitUntil(lambda: ticket.number in today.item(0).text(), timeout=5000)
     assert "Pendaftaran Poli Umum Puskesmas" in today.item(0).text()
 
     click(qtbot, button_with(desk, "Pasien berikutnya"))
-    assert desk.controller.machine.state.phase is Phase.IDLE
+    assert desk.controller.session().phase is Phase.IDLE
     shown = visible_strings(desk)
     assert [s for s in (*SITI_STRINGS, "Lubis") if s in shown] == []
     assert ticket.number in today.item(0).text(), "today's list stays: it has no personal data"
@@ -86,7 +86,7 @@ def test_next_patient_mid_form_wipes_the_session(desk: KioskWindow, qtbot: QtBot
     desk.controller.dispatch(FormOpened())
     assert "Budi Santoso" in visible_strings(desk)
     click(qtbot, button_with(desk, "Pasien berikutnya"))
-    assert desk.controller.machine.state.phase is Phase.IDLE
+    assert desk.controller.session().phase is Phase.IDLE
     assert "Budi" not in visible_strings(desk)
 
 

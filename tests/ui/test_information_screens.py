@@ -73,7 +73,7 @@ def test_information_without_a_card_shows_beds_and_doctors(
     assert any(r.startswith("dr. Andi Pratama — Dokter Umum, ruang Poli Umum 1") for r in shown)
     click(qtbot, button_with(kiosk, "Kembali"))
     assert kiosk.stack.currentWidget() is kiosk.attract
-    assert kiosk.controller.machine.state.phase is Phase.IDLE
+    assert kiosk.controller.session().phase is Phase.IDLE
 
 
 def test_information_shows_now_serving_per_service(kiosk: KioskWindow, qtbot: QtBot) -> None:
@@ -106,7 +106,7 @@ def test_a_tap_on_the_information_screen_starts_a_session(kiosk: KioskWindow, qt
     qtbot.waitUntil(lambda: loaded(kiosk), timeout=5000)
     kiosk.controller.dispatch(Cancel())  # nothing to cancel: still over the attract screen
     assert kiosk.overlays.current is kiosk.overlays.information
-    reader = kiosk.controller.reader
+    reader = kiosk.kiosk.reader
     assert isinstance(reader, SimulatedReader)
     reader.tap(demo_card("budi").applet())
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)

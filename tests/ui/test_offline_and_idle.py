@@ -61,7 +61,7 @@ def test_unreachable_centre_shows_offline_and_no_services(
     click(qtbot, button_with(offline_kiosk, "Siti Aminah"))
     wait_phase(qtbot, offline_kiosk, Phase.IDENTIFIED)
     offline_kiosk.controller.dispatch(ServiceSelected("puskesmas-umum"))
-    assert offline_kiosk.controller.machine.state.problem == "service_unknown"
+    assert offline_kiosk.controller.session().problem == "service_unknown"
     assert "Layanan ini sedang tidak tersedia" in visible_strings(offline_kiosk)
 
 
@@ -110,11 +110,11 @@ def test_continue_on_the_warning_keeps_the_session(
     assert continue_button.height() >= 120  # the one big thing to press
     qtbot.mouseClick(continue_button, Qt.MouseButton.LeftButton)
     assert not hasty_kiosk.warning.isVisible()
-    assert hasty_kiosk.controller.machine.seconds_left() == 60.0  # the full time again
+    assert hasty_kiosk.controller.session().deadline == clock() + 60.0  # the full time again
     clock.advance(39.0)
     hasty_kiosk.dispatch(Tick())
-    assert hasty_kiosk.controller.machine.state.phase is Phase.IDENTIFIED
-    assert not hasty_kiosk.controller.machine.idle_warning()
+    assert hasty_kiosk.controller.session().phase is Phase.IDENTIFIED
+    assert hasty_kiosk.controller.idle_countdown() is None
 
 
 def test_the_warning_speaks_english_too(

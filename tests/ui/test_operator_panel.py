@@ -146,12 +146,12 @@ def test_test_read_takes_the_next_tap_without_starting_a_session(
     panel = kiosk.overlays.operator
     click(qtbot, panel.test_read)
     assert "Tempelkan kartu uji" in panel.message.text()
-    reader = kiosk.controller.reader
+    reader = kiosk.kiosk.reader
     assert isinstance(reader, SimulatedReader)
     reader.tap(demo_card("siti").applet())
     qtbot.waitUntil(lambda: "Hasil baca kartu" in panel.message.text(), timeout=5000)
     assert panel.message.text() == "Hasil baca kartu: clone_proof"
-    assert kiosk.controller.machine.state.phase is Phase.IDLE
+    assert kiosk.controller.session().phase is Phase.IDLE
     assert "Siti" not in panel.message.text()
 
 
@@ -240,7 +240,7 @@ def test_a_cached_list_older_than_the_configured_one_is_refused_and_named_on_the
     store.close()
     with running_kiosk(qtbot, config) as window:
         controller = window.controller
-        qtbot.waitUntil(lambda: controller.store.is_open, timeout=10_000)
+        qtbot.waitUntil(lambda: window.kiosk.store.is_open, timeout=10_000)
         five_taps(qtbot, window)
         enter(qtbot, window, PIN)
         qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
@@ -251,5 +251,5 @@ def test_a_cached_list_older_than_the_configured_one_is_refused_and_named_on_the
             "Ditolak dari server pusat: cached trust: revocation list version 1 is lower"
             " than the 3 held"
         )
-        assert controller.trust.current.revocation_version == 3
-        assert controller.trust.current.is_revoked(DEMO_ISSUER_ID, "PKU-000001")
+        assert controller.trust().revocation_version == 3
+        assert controller.trust().is_revoked(DEMO_ISSUER_ID, "PKU-000001")

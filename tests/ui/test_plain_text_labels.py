@@ -73,14 +73,14 @@ def shown_texts(window: KioskWindow) -> list[str]:
 def kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, offline_config(tmp_path)) as window:
         qtbot.waitUntil(lambda: window.controller.status().online is False, timeout=5000)
-        window.controller.sync.use_catalog(marked_catalog())
+        window.controller._sync.use_catalog(marked_catalog())
         window.status_changed()
         yield window
 
 
 def _identify(window: KioskWindow, full_name: str) -> None:
     """A citizen whose card name holds markup (the read effect itself is left aside)."""
-    machine = window.controller.machine
+    machine = window.controller._machine
     machine.handle(CardTapped("sim"))
     citizen = Citizen(
         card_number="PKU-000009",

@@ -44,7 +44,7 @@ def kiosk(tmp_path: Path, qtbot: QtBot, cupsd: PrivateCupsd) -> Iterator[KioskWi
         central=CentralSection(url=f"http://127.0.0.1:{closed_port()}", timeout_s=0.3),
     )
     with running_kiosk(qtbot, config, height=1400, stop_timeout_ms=5000) as window:
-        window.controller.sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
+        window.controller._sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
         window.status_changed()
         qtbot.waitUntil(lambda: window.controller.status().printer.state == "ok", timeout=5000)
         yield window
@@ -72,7 +72,7 @@ def test_a_failed_print_shows_number_qr_and_photo_hint_then_a_banner(
 
     get_a_ticket(kiosk, qtbot)
 
-    ticket = kiosk.controller.machine.state.ticket
+    ticket = kiosk.controller.session().ticket
     assert ticket is not None and not ticket.printed and ticket.status_url
     shown = visible_strings(kiosk)
     assert ticket.number in shown
@@ -94,7 +94,7 @@ def test_the_banner_goes_once_a_status_poll_finds_the_printer_well(
     kiosk: KioskWindow, qtbot: QtBot, cupsd: PrivateCupsd
 ) -> None:
     cupsd.tool("cupsdisable", PDF_QUEUE)
-    kiosk.controller.printers.refresh()
+    kiosk.controller.refresh_printer()
     qtbot.waitUntil(lambda: banner_shown(kiosk), timeout=5000)
 
     cupsd.tool("cupsenable", PDF_QUEUE)
@@ -108,7 +108,7 @@ def test_the_banner_goes_once_a_status_poll_finds_the_printer_well(
 def test_no_paper_is_promised_while_the_printer_is_faulty(kiosk: KioskWindow) -> None:
     issuing = kiosk.screens[Phase.ISSUING]
     assert isinstance(issuing, IssuingScreen)
-    state = kiosk.controller.machine.state
+    state = kiosk.controller.session()
 
     kiosk.view.printer_ok = False
     issuing.render_state(state, kiosk.view)

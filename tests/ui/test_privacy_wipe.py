@@ -90,7 +90,7 @@ def assert_wiped(kiosk: KioskWindow) -> None:
         assert not field.isUndoAvailable(), field.objectName()
     for area in kiosk.findChildren(QPlainTextEdit):
         assert not area.document().isUndoAvailable(), area.objectName()
-    state = kiosk.controller.machine.state
+    state = kiosk.controller.session()
     assert not state.personal and state.record is None
 
 
@@ -118,7 +118,7 @@ def test_after_cancel(kiosk: KioskWindow, qtbot: QtBot) -> None:
 
 def test_after_the_idle_timeout(kiosk: KioskWindow, qtbot: QtBot, clock: ManualClock) -> None:
     fill_the_form(qtbot, kiosk)
-    clock.advance(kiosk.controller.machine.timeouts.idle + 1)
+    clock.advance(kiosk.controller._machine.timeouts.idle + 1)
     wait_phase(qtbot, kiosk, Phase.IDLE)
     assert not kiosk.warning.isVisible()
     assert_wiped(kiosk)

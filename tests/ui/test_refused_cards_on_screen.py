@@ -49,7 +49,7 @@ def test_a_refused_card_says_why_and_the_kiosk_carries_on(
     wait_phase(qtbot, kiosk, Phase.IDLE)
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
-    identity = kiosk.controller.machine.state.identity
+    identity = kiosk.controller.session().identity
     assert identity is not None and identity.assurance is Assurance.CLONE_PROOF
 
 

@@ -34,8 +34,8 @@ def tile(kiosk: KioskWindow, service_id: str) -> QPushButton:
 def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot: QtBot) -> None:
     click(qtbot, button_with(kiosk, "Budi Santoso"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
-    kiosk.controller.sync.online = False  # as if the centre went away: no queue to show
-    kiosk.controller.queue.state = None
+    kiosk.controller._sync.online = False  # as if the centre went away: no queue to show
+    kiosk.controller._queue.state = None
     click(qtbot, tile(kiosk, "ktp-cetak-ulang"))
     wait_phase(qtbot, kiosk, Phase.SERVICE_CHOSEN)
     detail = kiosk.screens[Phase.SERVICE_CHOSEN]
@@ -46,7 +46,7 @@ def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot
     assert detail.queue.text() == "Sedang dilayani: —\nPerkiraan waktu tunggu: —"
 
     # the centre's answer arrives while the detail is up
-    kiosk.controller.queue.state = QueueState(
+    kiosk.controller._queue.state = QueueState(
         "pku-mpp", "2026-11-23", (ServiceQueue("ktp-cetak-ulang", "B-012", 4, 15),)
     )
     kiosk.status_changed()
@@ -69,7 +69,7 @@ def test_a_service_the_card_cannot_use_says_why_on_its_tile(
         dataclasses.replace(s, assurance=Assurance.SIGNED) if s.id == "izin-usaha-mikro" else s
         for s in catalog.services
     )
-    kiosk.controller.sync.use_catalog(
+    kiosk.controller._sync.use_catalog(
         dataclasses.replace(catalog, version="signed", services=services)
     )
     click(qtbot, button_with(kiosk, "e-KTP"))  # a UID only: unverified
@@ -81,8 +81,8 @@ def test_a_service_the_card_cannot_use_says_why_on_its_tile(
     assert "perlu kartu warga resmi yang ditandatangani kota" in blocked.text()
     assert tile(kiosk, "ktp-cetak-ulang").property("blocked") is False
     click(qtbot, blocked)
-    assert kiosk.controller.machine.state.phase is Phase.IDENTIFIED
-    assert kiosk.controller.machine.state.problem == "assurance_too_low"
+    assert kiosk.controller.session().phase is Phase.IDENTIFIED
+    assert kiosk.controller.session().problem == "assurance_too_low"
 
 
 def test_tiles_show_now_serving_and_people_waiting(kiosk: KioskWindow, qtbot: QtBot) -> None:
@@ -96,8 +96,8 @@ def test_tiles_show_now_serving_and_people_waiting(kiosk: KioskWindow, qtbot: Qt
 
 
 def test_tiles_say_nothing_of_a_queue_nobody_reported(kiosk: KioskWindow, qtbot: QtBot) -> None:
-    kiosk.controller.sync.online = False  # the centre went away before the tap
-    kiosk.controller.queue.state = None
+    kiosk.controller._sync.online = False  # the centre went away before the tap
+    kiosk.controller._queue.state = None
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     assert "menunggu" not in tile(kiosk, "puskesmas-umum").text()

@@ -144,7 +144,7 @@ def test_a_session_asks_for_tap_then_success_and_a_refusal_for_error(
         assert player.requested == [Cue.TAP]
 
         kiosk.dispatch(ServiceSelected("no-such-service"))  # a notice on the services screen
-        assert kiosk.controller.machine.state.problem == "service_unknown"
+        assert kiosk.controller.session().problem == "service_unknown"
         assert player.requested == [Cue.TAP, Cue.ERROR]
 
         tile = next(
@@ -183,7 +183,7 @@ def test_an_anonymous_complaint_filed_asks_for_success(tmp_path: Path, qtbot: Qt
         kiosk.dispatch(ComplaintOpened())
         wait_phase(qtbot, kiosk, Phase.COMPLAINT)
         kiosk.dispatch(ComplaintSubmitted("antrean", ""))  # nothing written: a notice
-        assert kiosk.controller.machine.state.problem == "complaint_empty"
+        assert kiosk.controller.session().problem == "complaint_empty"
         kiosk.dispatch(ComplaintSubmitted("antrean", "Antrean lama sekali"))
         wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
         assert player.requested == [Cue.ERROR, Cue.SUCCESS]

@@ -65,13 +65,13 @@ def test_the_store_opens_once_the_attract_screen_is_painted(
     qtbot: QtBot, hidden_kiosk: KioskWindow
 ) -> None:
     window, controller = hidden_kiosk, hidden_kiosk.controller
-    assert not controller.store.is_open and controller.status().catalog is None
+    assert not window.kiosk.store.is_open and controller.status().catalog is None
     window.show()
     qtbot.waitUntil(lambda: controller.status().catalog is not None, timeout=10_000)
-    assert controller.store.is_open and window.attract.isVisible()
+    assert window.kiosk.store.is_open and window.attract.isVisible()
     assert controller.status().catalog_etag == '"cached"'  # offline: the cached one
     assert controller.status().store_failure is None
-    engine = controller.sync.engine
+    engine = window.kiosk.engine
     assert engine is not None
     qtbot.waitUntil(lambda: engine.running)
 
@@ -79,7 +79,7 @@ def test_the_store_opens_once_the_attract_screen_is_painted(
 def test_a_window_never_shown_still_opens_its_store(qtbot: QtBot, tmp_path: Path) -> None:
     config = offline_config(tmp_path)
     with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
-        store = window.controller.store
+        store = window.kiosk.store
         qtbot.wait(FIRST_PAINT_FALLBACK_MS // 2)
         assert not store.is_open
         qtbot.waitUntil(lambda: store.is_open, timeout=FIRST_PAINT_FALLBACK_MS * 3)
@@ -98,7 +98,7 @@ def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
         qtbot.waitUntil(lambda: controller.status().store_failure is not None, timeout=10_000)
         assert "database" in (controller.status().store_failure or "")
         assert told and told[-1] == controller.status().store_failure
-        assert controller.sync.engine is not None and not controller.sync.engine.running
+        assert window.kiosk.engine is not None and not window.kiosk.engine.running
         # The citizen reads why, and a tap starts nothing that could not be kept.
         shown = visible_strings(window)
         assert "Mohon maaf, anjungan ini sedang tidak dapat melayani" in shown
@@ -108,13 +108,13 @@ def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
         assert window.attract.complaint is not None and not window.attract.complaint.isVisible()
         click(qtbot, button_with(window, "Siti Aminah"))
         qtbot.wait(300)
-        assert controller.machine.state.phase is Phase.IDLE
+        assert controller.session().phase is Phase.IDLE
 
         config.store_path.unlink()  # the operator moved the broken file aside
-        controller.startup.retry()  # what the window's minute timer calls
+        controller.retry_store()  # what the window's minute timer calls
         qtbot.waitUntil(lambda: controller.status().store_failure is None, timeout=10_000)
-        assert controller.store.is_open and "Tempelkan kartu Anda" in visible_strings(window)
-        assert controller.sync.engine.running
+        assert window.kiosk.store.is_open and "Tempelkan kartu Anda" in visible_strings(window)
+        assert window.kiosk.engine.running
         click(qtbot, button_with(window, "Siti Aminah"))
         wait_phase(qtbot, window, Phase.IDENTIFIED)
 
@@ -149,12 +149,12 @@ def test_a_card_tapped_before_the_store_is_open_meets_the_cached_revocations(
     store.close()
     with running_kiosk(qtbot, config, show=False, deferred_store=True) as window:
         controller = window.controller
-        assert not controller.store.is_open  # nothing painted: load() has not run
+        assert not window.kiosk.store.is_open  # nothing painted: load() has not run
         siti = [b for b in window.findChildren(QPushButton) if b.text() == "Siti Aminah"]
         siti[0].click()
         wait_phase(qtbot, window, Phase.ERROR)
-        assert controller.machine.state.problem == Reason.REVOKED.value
-        assert controller.store.is_open
+        assert controller.session().problem == Reason.REVOKED.value
+        assert window.kiosk.store.is_open
 
 
 def test_the_kiosk_loads_the_demo_keys_only_for_the_demo() -> None:

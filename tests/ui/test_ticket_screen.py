@@ -43,7 +43,7 @@ def test_an_online_ticket_shows_people_ahead_the_wait_and_what_to_bring(
     kiosk: KioskWindow, qtbot: QtBot
 ) -> None:
     screen = issue(kiosk, qtbot, "puskesmas-umum")
-    ticket = kiosk.controller.machine.state.ticket
+    ticket = kiosk.controller.session().ticket
     assert ticket is not None
     # the demo centre numbers tickets online, and says how many wait before this one
     assert ticket.people_ahead is not None and ticket.wait_minutes is not None
@@ -89,7 +89,7 @@ def test_a_ticket_without_the_centres_numbers_makes_none_up(
     kiosk: KioskWindow, qtbot: QtBot
 ) -> None:
     screen = issue(kiosk, qtbot, "puskesmas-umum")
-    state = kiosk.controller.machine.state
+    state = kiosk.controller.session()
     assert state.ticket is not None and state.ticket.people_ahead is not None
     # as numbered offline, from the kiosk's lease: nobody knows who is ahead
     offline = dataclasses.replace(state.ticket, people_ahead=None, wait_minutes=None)

@@ -56,7 +56,7 @@ def test_every_category_has_its_own_icon_on_its_tiles(kiosk: KioskWindow, qtbot:
         if not any(s.category == c for s in here)
     )
     categories = {c: catalog.categories.get(c, Text({"id": c, "en": c})) for c in CATEGORIES}
-    kiosk.controller.sync.use_catalog(
+    kiosk.controller._sync.use_catalog(
         dataclasses.replace(
             catalog, version="icons", services=catalog.services + extra, categories=categories
         )
@@ -92,7 +92,7 @@ def test_an_unknown_category_gets_the_neutral_icon(kiosk: KioskWindow, qtbot: Qt
     here = next(s for s in catalog.services if s.office_id == kiosk.view.office_id)
     odd = dataclasses.replace(here, id="odd-one", category="lainnya")
     categories = {**catalog.categories, "lainnya": Text({"id": "Lainnya", "en": "Other"})}
-    kiosk.controller.sync.use_catalog(
+    kiosk.controller._sync.use_catalog(
         dataclasses.replace(
             catalog, version="odd", services=(*catalog.services, odd), categories=categories
         )

@@ -117,7 +117,7 @@ def test_validation_message_beside_the_field_and_typing_survives_a_tap(
     kiosk.dispatch(UserActivity())  # a render for a tap elsewhere keeps what is typed
     assert phone.text() == "081"
     click(qtbot, button_with(kiosk, "Lanjut"))
-    assert kiosk.controller.machine.state.phase is Phase.FORM
+    assert kiosk.controller.session().phase is Phase.FORM
     assert form.errors["phone"].text() == "Nomor HP tidak valid (contoh: 081234567890)"
     assert form.errors["reason"].text() == "Wajib diisi"
     # the message sits in the field's own column, right under it

@@ -85,7 +85,7 @@ def test_a_wrong_date_then_the_right_one_unlocks_the_pre_fill(
     wait_phase(qtbot, kiosk, Phase.PROVING)
     screen = keypad(kiosk)
     type_on_keypad(qtbot, screen, "16061990")  # a day off
-    qtbot.waitUntil(lambda: kiosk.controller.machine.state.problem == "birth_date_mismatch")
+    qtbot.waitUntil(lambda: kiosk.controller.session().problem == "birth_date_mismatch")
     wait_phase(qtbot, kiosk, Phase.PROVING)
     assert "Tanggal lahir belum cocok. Silakan coba sekali lagi." in visible_strings(kiosk)
     assert leaked(kiosk) == []
@@ -93,7 +93,7 @@ def test_a_wrong_date_then_the_right_one_unlocks_the_pre_fill(
     type_on_keypad(qtbot, screen, "15061990")
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     assert "Selamat datang, Ibu Rina Wulandari" in visible_strings(kiosk)
-    identity = kiosk.controller.machine.state.identity
+    identity = kiosk.controller.session().identity
     assert identity is not None and identity.citizen is not None
     assert identity.assurance is Assurance.UNVERIFIED, "a UID can be copied: still unverified"
     kiosk.controller.dispatch(ServiceSelected("ktp-cetak-ulang"))

@@ -59,7 +59,7 @@ def test_tap_service_form_ticket_prints_a_pdf(
     phone.clear()
 
     click(qtbot, button_with(kiosk, "Lanjut"))  # phone missing: stays, says why
-    assert kiosk.controller.machine.state.phase is Phase.FORM
+    assert kiosk.controller.session().phase is Phase.FORM
     assert "Wajib diisi" in visible_strings(kiosk)
     qtbot.keyClicks(phone, "081234567890")
     click(qtbot, button_with(kiosk, "Lanjut"))
@@ -67,7 +67,7 @@ def test_tap_service_form_ticket_prints_a_pdf(
     click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
 
-    ticket = kiosk.controller.machine.state.ticket
+    ticket = kiosk.controller.session().ticket
     assert ticket is not None and ticket.printed
     # online the centre numbers it (the shared demo centre counts on across tests)
     assert re.fullmatch(r"A-\d{3}", ticket.number)
@@ -82,7 +82,7 @@ def test_tap_service_form_ticket_prints_a_pdf(
     # the ticket and its outbox row were stored together, and the sync engine
     # delivers it: the centre's status page knows the number (the payload, with
     # the phone she typed, is wiped from the kiosk once delivered)
-    store = kiosk.controller.store
+    store = kiosk.kiosk.store
     [item] = [i for state in ("pending", "sending", "delivered") for i in store.outbox(state)]
     assert store.ticket(item.key)["number"] == ticket.number
     qtbot.waitUntil(lambda: store.outbox_stats(kiosk.controller.now()).depth == 0, timeout=10000)
@@ -123,12 +123,12 @@ def test_missing_printer_folder_still_gives_the_number(
     click(qtbot, button_with(kiosk, "Lanjut"))
     click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-    ticket = kiosk.controller.machine.state.ticket
+    ticket = kiosk.controller.session().ticket
     assert ticket is not None and not ticket.printed
     assert ticket.print_fault == "output_unavailable"
     shown = visible_strings(kiosk)
     assert ticket.number in shown and "foto layar ini" in shown
-    store = kiosk.controller.store
+    store = kiosk.kiosk.store
     [item] = [i for state in ("pending", "sending", "delivered") for i in store.outbox(state)]
     row = store.ticket(item.key)
     assert (row["printed"], row["print_fault"]) == (0, "output_unavailable")
@@ -142,7 +142,7 @@ def test_language_switch_to_english(kiosk: KioskWindow, qtbot: QtBot) -> None:
 
 
 def test_catalog_is_cached_for_offline_use(kiosk: KioskWindow) -> None:
-    cached = kiosk.controller.store.load_catalog()
+    cached = kiosk.kiosk.store.load_catalog()
     assert cached is not None
     body, etag = cached
     assert etag and body["version"] == json.loads(json.dumps(body))["version"]
