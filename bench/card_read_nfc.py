@@ -31,7 +31,8 @@ from bench.card_read import (
 )
 from bench.results import Benchmark, Measurement, ms_since, percentile
 from cardio.card import apdu
-from cardio.card.citizen_card import AID, read_identity
+from cardio.card.citizen_card import read_identity
+from cardio.card.layout import AID
 from cardio.emulators.demo_cards import demo_card, demo_trust_store
 from testkit.demo_kiosk import DEMO_CARD
 

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from cardio.card.citizen import CardIdentity
-from cardio.card.citizen_card import CitizenCardApplet, read_identity
+from cardio.card.citizen_card import read_identity
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import DEMO_ISSUER_KEY, SITI, demo_trust_store
 from cardio.issuing.card_image import CardImage
 from cardio.issuing.issue import IssuerKey, issue_card

@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 import pytest
 
 from cardio.errors import CardServiceUnavailable
-from cardio.readers._pcsc_scard import establish, load_scard
+from cardio.readers.pcsc_scard import establish, load_scard
 from testkit.processes import end
 from testkit.reader_events import EVENT_DEADLINE_S
 from testkit.waits import wait_until

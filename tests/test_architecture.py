@@ -542,3 +542,31 @@ def test_sql_only_in_the_store_and_the_centre(package: str) -> None:
                 if any(n and n.split(".")[0] in forbidden for n in names):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_only_the_demo_and_the_tools_load_the_card_emulators() -> None:
+    """The emulators serve cards without hardware to tests and the demo: the readers,
+    the kiosk's card read and the issuing of cards never load them (tests, testkit/ and
+    bench/ may)."""
+    demo_and_tools = {
+        "kiosk.wiring.demo_reader",
+        "kiosk.wiring.kiosk",  # the demo's trust list and cards, in the demo only
+        "kiosk.cli.card",
+        "ui.screenshots",
+        "ui.screenshots_more",
+        "ui.screenshots_touch",
+    }
+
+    def in_emulators(module: str) -> bool:
+        return module == "cardio.emulators" or module.startswith("cardio.emulators.")
+
+    offenders = sorted(
+        f"{module} -> {target}"
+        for module, targets in import_graph().items()
+        if not in_emulators(module)
+        and module not in demo_and_tools
+        and module.split(".")[0] not in ("tests", "testkit", "bench")
+        for target in targets
+        if in_emulators(target)
+    )
+    assert offenders == []

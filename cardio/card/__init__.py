@@ -1,4 +1,5 @@
 """The Anjungan citizen card.
 
-What it holds, how a kiosk reads it over APDUs or NDEF, and how it is verified.
+Its format (the application, its file, the signed record), how a kiosk reads it over APDUs
+or NDEF, and how it is verified.
 """

@@ -8,8 +8,8 @@ A card without the application is read for an NDEF record if its connection
 gives one (:class:`cardio.readers.reader.NdefConnection`); failing that, the UID
 alone is the identity.
 
-The card side lives in :mod:`cardio.emulators.citizen_applet`; its names are re-exported
-here. Byte-level format: docs/card-format.md.
+Where the record sits on the card: :mod:`cardio.card.layout`. Byte-level
+format: docs/card-format.md.
 """
 
 from __future__ import annotations
@@ -20,27 +20,12 @@ from collections.abc import Callable
 from cardio.card import apdu, signed_record
 from cardio.card.card_auth import new_challenge, verify_challenge
 from cardio.card.citizen import CardIdentity
+from cardio.card.layout import AID, MAX_RECORD
 from cardio.card.ndef_cose import find_cose
-from cardio.emulators.citizen_applet import (
-    AID,
-    MAX_RECORD,
-    CitizenCardApplet,
-    card_file,
-    encode_record,
-)
 from cardio.errors import CardError, CardRejected, MalformedCard, Reason, UnsupportedCard
 from cardio.readers.reader import CardConnection, NdefConnection
 from contract.assurance import Assurance
 from contract.trust import TrustStore
-
-__all__ = [
-    "AID",
-    "MAX_RECORD",
-    "CitizenCardApplet",
-    "card_file",
-    "encode_record",
-    "read_identity",
-]
 
 #: SELECT answers meaning "no Anjungan application here" (not an error).
 _NOT_A_CITIZEN_CARD = (apdu.SW_FILE_NOT_FOUND, apdu.SW_INS_NOT_SUPPORTED, apdu.SW_CLA_NOT_SUPPORTED)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cardio.card import apdu
-from cardio.emulators.citizen_applet import MAX_RECORD
+from cardio.card.layout import MAX_RECORD
 from cardio.errors import MalformedCard
 
 #: The record type written to tags: media type with its COSE parameter.
@@ -46,7 +46,7 @@ def find_cose(records: Sequence[tuple[str, bytes]]) -> bytes | None:
     """The COSE_Sign1 payload of the tag's Anjungan record, or None if it has none.
 
     Two such records make the tag ambiguous, and a payload outside 1 to
-    :data:`~cardio.emulators.citizen_applet.MAX_RECORD` bytes is refused as on the
+    :data:`~cardio.card.layout.MAX_RECORD` bytes is refused as on the
     card: both :class:`MalformedCard`.
     """
     found = [payload for kind, payload in records if is_cose_sign1_type(kind)]

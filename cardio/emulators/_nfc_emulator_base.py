@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from cardio.errors import EmulatorPortInUse
-from cardio.readers import _nfcpy
+from cardio.readers import nfcpy_loader
 
 log = logging.getLogger("cardio.emulators.nfc_emulator")
 
@@ -45,7 +45,7 @@ def parse_udp_path(path: str) -> tuple[str, int]:
 
 def _bound_udp_device(host: str, port: int) -> Any:
     """nfcpy's udp driver, bound to ``host:port`` now and until ``close()``."""
-    udp_driver: Any = _nfcpy.load().clf.udp.Device
+    udp_driver: Any = nfcpy_loader.load().clf.udp.Device
 
     class BoundUdpDevice(udp_driver):  # type: ignore[misc]
         socket: Any
@@ -106,7 +106,7 @@ class NfcEmulator(ABC):
         with self._lock:
             if self._thread is not None:
                 raise RuntimeError("card already presented")
-            clf = _nfcpy.frontend(_bound_udp_device(self.host, self.port))
+            clf = nfcpy_loader.frontend(_bound_udp_device(self.host, self.port))
             self.error = None
             self._stop = threading.Event()
             self._thread = threading.Thread(
@@ -150,7 +150,7 @@ class NfcEmulator(ABC):
                     waker.sendto(brty.encode("ascii") + b" " + frame.hex().encode("ascii"), address)
 
     def _run(self, clf: Any, stop: threading.Event) -> None:
-        nfc = _nfcpy.load()
+        nfc = nfcpy_loader.load()
         try:
             while not stop.is_set():
                 activated = clf.listen(self._local_target(nfc), LISTEN_S)

@@ -3,48 +3,24 @@
 :class:`CitizenCardApplet` answers like a real card would
 (``execute(apdu) -> response``). The simulated reader talks to it directly
 and the vpcd/nfcpy emulators serve it to real card stacks, so the demo and
-the tests run the same card logic. Commands and answers are in
-docs/card-format.md.
+the tests run the same card logic. It serves the layout of
+:mod:`cardio.card.layout`; commands and answers are in docs/card-format.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from cardio.card import apdu
 from cardio.card.card_auth import sign_challenge
-
-#: Proprietary AID (RID F0 = unregistered/national use) for the citizen card.
-AID = bytes.fromhex("F0414E4A554E47414E01")  # F0 "ANJUNGAN" 01
-
-#: Upper bound on a record; anything longer is refused before it is read.
-MAX_RECORD = 4096
-
-
-def card_file(record: bytes) -> bytes:
-    """The card's elementary file for a record: 2-byte big-endian length, then the record."""
-    if not 0 < len(record) <= MAX_RECORD:
-        raise ValueError(f"a record is 1 to {MAX_RECORD} bytes")
-    return len(record).to_bytes(2, "big") + record
-
-
-def encode_record(claims: Mapping[str, Any]) -> bytes:
-    """The elementary file of a **version 0, unsigned** record (a plain CBOR map).
-
-    Only a kiosk that trusts no issuer reads it, as ``unverified``; a kiosk
-    with a trust list refuses it as malformed. For transport tests only.
-    """
-    return card_file(cbor2.dumps(dict(claims), canonical=True))
+from cardio.card.layout import AID, card_file
+from cardio.issuing.card_image import CardImage
 
 
 class CitizenCardApplet:
     """Card-side logic of a citizen card (or of a UID-only card if no file).
 
-    ``card_file`` is the elementary file (see :func:`card_file`); ``card_key``
+    ``record`` is the elementary file (see :func:`cardio.card.layout.card_file`); ``card_key``
     the card's own private key for INTERNAL AUTHENTICATE (a card without one
     answers ``6D 00``, as a copy on a plain card would).
     """
@@ -59,6 +35,12 @@ class CitizenCardApplet:
         self.record = record
         self.card_key = card_key
         self._selected = False
+
+    @classmethod
+    def from_image(cls, image: CardImage) -> CitizenCardApplet:
+        """A fresh card applet serving a card image (one per insertion)."""
+        file = card_file(image.record) if image.record is not None else None
+        return cls(uid=image.uid, record=file, card_key=image.card_key)
 
     def __repr__(self) -> str:
         return f"CitizenCardApplet(uid=<{len(self.uid)} bytes>)"

@@ -61,7 +61,7 @@ class DemoCard:
 
     def applet(self) -> CitizenCardApplet:
         """A fresh applet for one tap (card images are read once, then cached)."""
-        return self.image().applet()
+        return CitizenCardApplet.from_image(self.image())
 
 
 SITI = {

@@ -7,7 +7,7 @@ and an emulated card listening there answers. Three cards ship here:
 - :class:`IsoDepEmulator`: an ISO 14443-4 Type 4A card on ``listen_tta``
   (RATS/ATS, then the block protocol of :mod:`cardio.emulators._nfc_isodep`) serving
   any card logic with ``execute(apdu) -> response``, such as
-  :class:`cardio.card.citizen_card.CitizenCardApplet`.
+  :class:`cardio.emulators.citizen_applet.CitizenCardApplet`.
 - :class:`NtagEmulator`: an NXP NTAG21x (NFC Forum Type 2 Tag) holding one
   NDEF message, read-only.
 - :class:`Type3NdefEmulator`: an NFC Forum Type 3 Tag (FeliCa, 212 kbit/s)
@@ -46,7 +46,7 @@ from cardio.emulators._nfc_emulator_base import (
 )
 from cardio.emulators._nfc_isodep import CardApplet, IsoDepTarget
 from cardio.emulators.nfc_tags import ntag_memory, type3_attribute_block, type_a_sens_res
-from cardio.readers import _nfcpy
+from cardio.readers import nfcpy_loader
 
 __all__ = [
     "DEFAULT_PATH",
@@ -63,7 +63,7 @@ log = logging.getLogger(__name__)
 
 def mime_message(mime_type: str, payload: bytes) -> bytes:
     """An NDEF message of one MIME record of ``mime_type`` carrying ``payload``."""
-    ndef = _nfcpy.ndef_module()
+    ndef = nfcpy_loader.ndef_module()
     return b"".join(ndef.message_encoder([ndef.Record(mime_type, "", payload)]))
 
 

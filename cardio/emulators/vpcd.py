@@ -10,7 +10,7 @@ the card's ATR. Any longer payload is a command APDU, answered with one frame
 holding the response APDU (data followed by SW1 SW2).
 
 :class:`VpcdCard` serves any object with ``execute(apdu) -> response`` (and
-optionally ``reset()``), such as :class:`cardio.card.citizen_card.CitizenCardApplet`.
+optionally ``reset()``), such as :class:`cardio.emulators.citizen_applet.CitizenCardApplet`.
 
 vpcd listens on every interface: anyone on the network can present a card.
 It belongs on development and test machines only, never on a kiosk.
@@ -23,6 +23,8 @@ import logging
 import socket
 import threading
 from typing import Protocol
+
+from cardio.readers.atr import contactless_atr
 
 log = logging.getLogger(__name__)
 
@@ -39,24 +41,6 @@ _TCP_QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)
 
 #: Answered when the card logic itself fails (ISO 7816-4: no precise diagnosis).
 SW_NO_PRECISE_DIAGNOSIS = bytes.fromhex("6F00")
-
-
-def contactless_atr(historical: bytes = b"") -> bytes:
-    """The ATR a PC/SC reader builds for an ISO 14443-4 Type A card.
-
-    PC/SC part 3 (ATR of contactless ISO 14443-4 cards): ``3B 8n 80 01``,
-    then the ``n`` historical bytes of the card's ATS, then TCK, the XOR of
-    every byte from T0 on. With no historical bytes this is
-    ``3B 80 80 01 01`` (T=1 offered); a DESFire EV1 (historical byte 80)
-    reads ``3B 81 80 01 80 80``.
-    """
-    if len(historical) > 15:
-        raise ValueError("at most 15 historical bytes")
-    body = bytes([0x80 | len(historical), 0x80, 0x01]) + historical
-    tck = 0
-    for byte in body:
-        tck ^= byte
-    return b"\x3b" + body + bytes([tck])
 
 
 #: The ATR :class:`VpcdCard` presents unless told otherwise: an ISO 14443-4

@@ -29,8 +29,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from cardio.card.apdu import UID_LENGTHS
+from cardio.card.layout import MAX_RECORD
 from cardio.card.ndef_cose import StaticNdefTag, ndef_record
-from cardio.emulators.citizen_applet import MAX_RECORD, CitizenCardApplet, card_file
 from cardio.errors import CardImageError
 from cardio.issuing.secret_files import read_json, write_secret_json
 
@@ -48,11 +48,6 @@ class CardImage:
 
     def __repr__(self) -> str:  # the record is personal data, the key a secret
         return f"CardImage(uid=<{len(self.uid)} bytes>, label={self.label!r})"
-
-    def applet(self) -> CitizenCardApplet:
-        """A fresh card applet serving this image (one per insertion)."""
-        file = card_file(self.record) if self.record is not None else None
-        return CitizenCardApplet(uid=self.uid, record=file, card_key=self.card_key)
 
     def ndef_tag(self) -> StaticNdefTag:
         """The same record as an NDEF tag would hold it (no key: tags cannot prove one)."""

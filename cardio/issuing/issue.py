@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from cardio.card import signed_record
-from cardio.emulators.citizen_applet import MAX_RECORD
+from cardio.card.layout import MAX_RECORD
 from cardio.errors import CardError, IssueError
 from cardio.issuing.card_image import CardImage
 from cardio.issuing.secret_files import read_json, write_secret_json

@@ -1,5 +1,5 @@
 """Card readers.
 
 One `Reader` interface, one module per backend (simulated, PC/SC, nfcpy), several as
-one.
+one; the ATRs a reader reports for contactless cards.
 """

@@ -12,7 +12,7 @@ from typing import Any
 
 from cardio.card import apdu
 from cardio.errors import CardError, CardRemovedDuringRead, CardTimeout, MalformedCard
-from cardio.readers import _nfcpy
+from cardio.readers import nfcpy_loader
 
 SW_END_OF_DATA = 0x6282
 SW_FUNCTION_NOT_SUPPORTED = 0x6A81
@@ -48,7 +48,7 @@ def exchange_apdu(tag: Any, command: bytes) -> bytes:
     :class:`CardRemovedDuringRead`, still there is :class:`CardTimeout` or
     :class:`MalformedCard` (an ISO-DEP protocol error).
     """
-    nfc = _nfcpy.load()
+    nfc = nfcpy_loader.load()
     try:
         response = tag.transceive(bytearray(command))
     except nfc.tag.TagCommandError as exc:
@@ -77,8 +77,8 @@ def read_ndef(tag: Any) -> list[tuple[str, bytes]]:
     nfcpy reports a read that failed half-way as "no NDEF"; the tag's
     presence tells that apart from a tag that really has none.
     """
-    nfc = _nfcpy.load()
-    ndef = _nfcpy.ndef_module()
+    nfc = nfcpy_loader.load()
+    ndef = nfcpy_loader.ndef_module()
     try:
         found = tag.ndef
         records = None if found is None else list(found.records)

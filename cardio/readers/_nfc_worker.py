@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from cardio.emulators.nfc_tags import atr_for_tag_type
 from cardio.errors import (
     CardError,
     CardRemovedDuringRead,
@@ -27,7 +26,8 @@ from cardio.errors import (
     MalformedCard,
     ReaderUnavailable,
 )
-from cardio.readers import _nfcpy
+from cardio.readers import nfcpy_loader
+from cardio.readers.atr import atr_for_tag_type
 from cardio.readers.events import (
     CardPresented,
     CardRemoved,
@@ -131,7 +131,7 @@ class NfcWorker:
         backoff, complained = BACKOFF_MIN_S, False
         while not self._stopping.is_set():
             try:
-                device = _nfcpy.open_device(self.path)
+                device = nfcpy_loader.open_device(self.path)
                 if device is None:
                     raise OSError(f"no NFC reader at {self.path}")
             except Exception as exc:  # missing, busy, no permission, no nfcpy, a bad path
@@ -142,7 +142,7 @@ class NfcWorker:
                 backoff = min(backoff * 2, BACKOFF_MAX_S)
                 continue
             complained, self._sensed = False, False
-            clf = _nfcpy.frontend(device)
+            clf = nfcpy_loader.frontend(device)
             try:
                 self._session(clf)
             except OSError as exc:
@@ -158,7 +158,7 @@ class NfcWorker:
         self._release(None)
 
     def _session(self, clf: Any) -> None:
-        nfc = _nfcpy.load()
+        nfc = nfcpy_loader.load()
         self.device_open = True
         self._emit(ReaderAdded(self.name))
         while not self._stopping.is_set():

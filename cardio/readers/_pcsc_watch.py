@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cardio.errors import CardError, CardServiceUnavailable
-from cardio.readers import _pcsc_scard as pcsc
+from cardio.readers import pcsc_scard as pcsc
 from cardio.readers.events import (
     CardPresented,
     CardRemoved,

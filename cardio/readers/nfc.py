@@ -22,7 +22,7 @@ callback has its requests run there directly instead of queued.
 
 **Events.** ReaderAdded when the device opens, ReaderRemoved when it fails
 (unplugged); a missing or busy device is retried with backoff, never
-raised. CardPresented carries a PC/SC-style ATR (:mod:`cardio.emulators.nfc_tags`),
+raised. CardPresented carries a PC/SC-style ATR (:mod:`cardio.readers.atr`),
 CardRemoved follows when the tag stops answering its presence check.
 Over ``udp`` a search that finds nothing takes 1 s per target type (the
 driver's fixed wait), so a tap can take that long to show and ``stop()``

@@ -21,7 +21,9 @@ from cardio.errors import (
     MalformedCard,
     ReaderUnavailable,
 )
-from cardio.readers._pcsc_scard import (
+from cardio.readers._pcsc_watch import PcscWatcher
+from cardio.readers.events import ReaderListener
+from cardio.readers.pcsc_scard import (
     codes,
     describe,
     error_for,
@@ -30,8 +32,6 @@ from cardio.readers._pcsc_scard import (
     load_scard,
     service_down_codes,
 )
-from cardio.readers._pcsc_watch import PcscWatcher
-from cardio.readers.events import ReaderListener
 from cardio.readers.reader import CardConnection, Reader
 
 #: After a transfer fails, how long to watch the reader for the card leaving

@@ -176,6 +176,8 @@ class _Presenter:
 
 
 def _presenter(image: Any, args: argparse.Namespace) -> _Presenter:
+    from cardio.emulators.citizen_applet import CitizenCardApplet
+
     if args.nfc:
         from cardio.card.ndef_cose import NDEF_TYPE
         from cardio.emulators.nfc_emulator import IsoDepEmulator, Type3NdefEmulator
@@ -185,7 +187,7 @@ def _presenter(image: Any, args: argparse.Namespace) -> _Presenter:
                 raise ValueError("a UID-only card has no record to put in an NDEF tag")
             tag = Type3NdefEmulator.mime(NDEF_TYPE, image.record, args.nfc)
             return _Presenter(tag.present, tag.remove)
-        card = IsoDepEmulator(image.applet(), args.nfc)
+        card = IsoDepEmulator(CitizenCardApplet.from_image(image), args.nfc)
         return _Presenter(card.present, card.remove)
     from cardio.emulators.vpcd import DEFAULT_PORT, VpcdCard
 
@@ -195,7 +197,7 @@ def _presenter(image: Any, args: argparse.Namespace) -> _Presenter:
         if not host or not port_text.isdigit():
             raise ValueError(f"--vpcd wants HOST:PORT, not {args.vpcd!r}")
         port = int(port_text)
-    virtual = VpcdCard(image.applet(), port=port, host=host)
+    virtual = VpcdCard(CitizenCardApplet.from_image(image), port=port, host=host)
     return _Presenter(virtual.insert, virtual.remove)
 
 

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cardio.card.card_auth import DOMAIN_PREFIX, sign_challenge, verify_challenge
 from cardio.card.citizen_card import read_identity
 from cardio.emulators import card_tamper
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import demo_card
 from cardio.errors import CardRejected, Reason
 from contract.assurance import Assurance
@@ -63,15 +64,15 @@ def test_a_copy_of_the_record_on_another_card_fails() -> None:
     genuine = demo_card("siti").image()
     copy = card_tamper.cloned(genuine)
     assert copy.record == genuine.record and copy.uid == genuine.uid
-    assert read(genuine.applet()).assurance is Assurance.CLONE_PROOF
+    assert read(CitizenCardApplet.from_image(genuine)).assurance is Assurance.CLONE_PROOF
     with pytest.raises(CardRejected) as caught:
-        read(copy.applet())
+        read(CitizenCardApplet.from_image(copy))
     assert caught.value.reason is Reason.CLONE_SUSPECTED
 
 
 def test_a_replayed_answer_does_not_prove_a_new_challenge() -> None:
     genuine = demo_card("siti").image()
-    recorded = Recorder(genuine.applet())
+    recorded = Recorder(CitizenCardApplet.from_image(genuine))
     read_identity(recorded, DEMO_TRUST, now=lambda: NOW, challenge=lambda: CHALLENGE)
     old_answer = recorded.applet.execute(recorded.sent[-1])
     copy = card_tamper.cloned(genuine)
@@ -83,6 +84,9 @@ def test_a_replayed_answer_does_not_prove_a_new_challenge() -> None:
     fresh = bytes(range(32))
     with pytest.raises(CardRejected) as caught:
         read_identity(
-            Replaying(copy.applet()), DEMO_TRUST, now=lambda: NOW, challenge=lambda: fresh
+            Replaying(CitizenCardApplet.from_image(copy)),
+            DEMO_TRUST,
+            now=lambda: NOW,
+            challenge=lambda: fresh,
         )
     assert caught.value.reason is Reason.CLONE_SUSPECTED

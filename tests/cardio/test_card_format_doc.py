@@ -8,9 +8,9 @@ from pathlib import Path
 import cbor2
 
 from cardio.card.card_auth import DOMAIN_PREFIX
+from cardio.card.layout import AID
 from cardio.card.ndef_cose import NDEF_TYPE
 from cardio.card.signed_record import CLAIM_CITIZEN
-from cardio.emulators.citizen_applet import AID
 from cardio.emulators.demo_cards import demo_card
 from cardio.errors import Reason
 from contract.nik import PROVINCES

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.errors import CardImageError, IssueError
 from cardio.issuing.card_image import CARD_IMAGE_FORMAT, CardImage
 from cardio.issuing.issue import IssuerKey, generate_issuer_key, issue_card
@@ -25,7 +26,7 @@ PKU_TRUST = TrustStore.from_json(PKU.trust_list())
 def test_an_issued_card_reads_as_clone_proof_with_its_issuers_trust_list() -> None:
     image = issue_card(PKU, citizen_claims(), label="Siti")
     assert len(image.uid) == 7 and image.uid[0] == 0x04
-    identity = read(image.applet(), PKU_TRUST, now=dt.datetime.now(dt.UTC))
+    identity = read(CitizenCardApplet.from_image(image), PKU_TRUST, now=dt.datetime.now(dt.UTC))
     assert identity.assurance is Assurance.CLONE_PROOF and identity.issuer == "ID-PKU"
     assert identity.citizen is not None
     assert identity.citizen.to_claims()["kelurahan"] == "Simpang Empat"
@@ -94,7 +95,10 @@ def test_card_image_file_is_the_documented_json(tmp_path: Path) -> None:
     assert data["card_private_key"].startswith("-----BEGIN PRIVATE KEY-----")
     loaded = CardImage.load(path)
     assert (loaded.uid, loaded.record, loaded.label) == (image.uid, image.record, "Siti")
-    assert read(loaded.applet(), PKU_TRUST, now=dt.datetime.now(dt.UTC)).citizen is not None
+    assert (
+        read(CitizenCardApplet.from_image(loaded), PKU_TRUST, now=dt.datetime.now(dt.UTC)).citizen
+        is not None
+    )
 
 
 def test_a_uid_only_card_image_has_no_record_and_no_key(tmp_path: Path) -> None:
@@ -107,9 +111,9 @@ def test_a_uid_only_card_image_has_no_record_and_no_key(tmp_path: Path) -> None:
         "record": None,
         "card_private_key": None,
     }
-    assert CardImage.load(path).applet().execute(bytes.fromhex("FFCA000000")) == bytes.fromhex(
-        "08C0FFEE9000"
-    )
+    assert CitizenCardApplet.from_image(CardImage.load(path)).execute(
+        bytes.fromhex("FFCA000000")
+    ) == bytes.fromhex("08C0FFEE9000")
 
 
 @pytest.mark.parametrize(
@@ -138,4 +142,4 @@ def test_a_bad_card_image_names_the_field(
 def test_reprs_keep_personal_data_and_keys_out() -> None:
     image = issue_card(PKU, citizen_claims(), label="Siti")
     assert "Aminah" not in repr(image) and "PRIVATE" not in repr(image)
-    assert "PRIVATE" not in repr(PKU) and "PRIVATE" not in repr(image.applet())
+    assert "PRIVATE" not in repr(PKU) and "PRIVATE" not in repr(CitizenCardApplet.from_image(image))

@@ -33,12 +33,12 @@ GOOD = demo_issued()
 
 def reason_of(image: CardImage, trust: TrustStore = DEMO_TRUST, **kwargs: dt.datetime) -> Reason:
     with pytest.raises(CardRejected) as caught:
-        read(image.applet(), trust, **kwargs)
+        read(CitizenCardApplet.from_image(image), trust, **kwargs)
     return caught.value.reason
 
 
 def test_the_good_card_passes_as_clone_proof() -> None:
-    identity = read(GOOD.applet())
+    identity = read(CitizenCardApplet.from_image(GOOD))
     assert identity.assurance is Assurance.CLONE_PROOF
     assert identity.expires == dt.datetime(2031, 1, 1, tzinfo=dt.UTC)  # five years on
 
@@ -82,7 +82,10 @@ def test_expired_from_the_expiry_second_on() -> None:
     assert reason_of(card_tamper.expired(DEMO_ISSUER, citizen_claims(), now=NOW)) is Reason.EXPIRED
     ends = dt.datetime(2027, 1, 1, tzinfo=dt.UTC)
     card = demo_issued(expires=ends)
-    assert read(card.applet(), now=ends - dt.timedelta(seconds=1)).citizen is not None
+    assert (
+        read(CitizenCardApplet.from_image(card), now=ends - dt.timedelta(seconds=1)).citizen
+        is not None
+    )
     assert reason_of(card, now=ends) is Reason.EXPIRED
 
 
@@ -90,7 +93,7 @@ def test_not_yet_valid_beyond_five_minutes_of_clock_skew() -> None:
     issued = NOW + dt.timedelta(days=30)
     assert reason_of(demo_issued(issued=issued)) is Reason.NOT_YET_VALID
     slightly_ahead = demo_issued(issued=NOW + dt.timedelta(minutes=4))
-    assert read(slightly_ahead.applet()).assurance is Assurance.CLONE_PROOF
+    assert read(CitizenCardApplet.from_image(slightly_ahead)).assurance is Assurance.CLONE_PROOF
 
 
 def test_revoked_when_the_revocation_list_names_the_card() -> None:
@@ -101,7 +104,7 @@ def test_revoked_when_the_revocation_list_names_the_card() -> None:
     assert trust.revocation_version == 7
     assert reason_of(GOOD, trust) is Reason.REVOKED
     other = demo_issued(citizen_claims(card_number="PKU-000099"))
-    assert read(other.applet(), trust).assurance is Assurance.CLONE_PROOF
+    assert read(CitizenCardApplet.from_image(other), trust).assurance is Assurance.CLONE_PROOF
 
 
 def test_clone_suspected_when_the_record_is_copied_onto_another_card() -> None:
@@ -116,7 +119,10 @@ def test_clone_suspected_when_the_card_cannot_do_internal_authenticate() -> None
 def test_clone_suspected_when_the_signature_answer_is_garbage() -> None:
     for answer in (bytes(64) + b"\x90\x00", b"\x01" * 63 + b"\x90\x00", b"\x90\x00"):
         with pytest.raises(CardRejected) as caught:
-            read(GOOD.applet(), rewrite={internal_authenticate(CHALLENGE): answer})
+            read(
+                CitizenCardApplet.from_image(GOOD),
+                rewrite={internal_authenticate(CHALLENGE): answer},
+            )
         assert caught.value.reason is Reason.CLONE_SUSPECTED
 
 
@@ -127,7 +133,9 @@ def test_nik_mismatch_when_the_nik_says_another_sex_or_birthday() -> None:
         card = demo_issued(claims, check=False)
         assert reason_of(card) is Reason.NIK_MISMATCH
         with pytest.raises(CardRejected) as caught:
-            read(card.applet(), trust=None)  # even unverified claims are checked
+            read(
+                CitizenCardApplet.from_image(card), trust=None
+            )  # even unverified claims are checked
         assert caught.value.reason is Reason.NIK_MISMATCH
 
 
@@ -177,7 +185,7 @@ def test_removed_during_read_when_the_card_leaves_before_the_proof() -> None:
                 raise CardRemovedDuringRead("the card left the field")
             return super().execute(command)
 
-    image = GOOD.applet()
+    image = CitizenCardApplet.from_image(GOOD)
     leaving = LeavesOnAuthenticate(image.uid, image.record, image.card_key)
     with pytest.raises(CardError) as caught:
         read(leaving)

@@ -6,8 +6,10 @@ import cbor2
 import pytest
 
 from cardio.card.apdu import GET_UID, internal_authenticate, read_binary, select_aid
-from cardio.card.citizen_card import AID, CitizenCardApplet, card_file, encode_record, read_identity
+from cardio.card.citizen_card import read_identity
+from cardio.card.layout import AID, card_file, encode_record
 from cardio.card.signed_record import CLAIM_CITIZEN
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import DEMO_CARDS, demo_card
 from cardio.errors import CardError, MalformedCard, Reason, UnsupportedCard
 from cardio.readers.simulated import READER_NAME, SimulatedReader
@@ -123,7 +125,7 @@ def test_record_structure_is_the_documented_cose_sign1() -> None:
 
 def test_long_records_are_read_in_chunks() -> None:
     claims = citizen_claims(full_name="Siti " + "A" * 500)
-    applet = demo_issued(claims).applet()
+    applet = CitizenCardApplet.from_image(demo_issued(claims))
     card = Recorder(applet)
     identity = read_identity(card, DEMO_TRUST, now=lambda: NOW, challenge=lambda: CHALLENGE)
     reads = [c for c in card.sent if c[1] == 0xB0]

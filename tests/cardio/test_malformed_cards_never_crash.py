@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from cardio.card.citizen import CardIdentity
 from cardio.card.citizen_card import read_identity
+from cardio.card.layout import card_file
 from cardio.card.ndef_cose import NDEF_TYPE, StaticNdefTag
 from cardio.card.signed_record import CARD_KEY, cose_key
-from cardio.emulators.citizen_applet import CitizenCardApplet, card_file
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import demo_card
 from cardio.errors import CardError, Reason
 from cardio.issuing.card_image import CardImage
@@ -117,7 +118,7 @@ def test_truncated_answers_and_odd_status_words_give_a_reason(step: int, answer:
             real = super().transmit(apdu)
             return answer if len(self.sent) - 1 == step else real
 
-    outcome(Odd(SITI.applet()))
+    outcome(Odd(CitizenCardApplet.from_image(SITI)))
 
 
 @FAST
@@ -128,7 +129,7 @@ def test_every_status_word_to_internal_authenticate_is_clone_suspected(sw: int) 
             real = super().transmit(apdu)
             return sw.to_bytes(2, "big") if apdu[1] == 0x88 else real
 
-    result = outcome(Refusing(SITI.applet()))
+    result = outcome(Refusing(CitizenCardApplet.from_image(SITI)))
     assert isinstance(result, CardError) and result.reason is Reason.CLONE_SUSPECTED
 
 

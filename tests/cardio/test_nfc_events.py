@@ -8,10 +8,10 @@ import time
 import pytest
 
 from cardio.card import apdu
-from cardio.card.citizen_card import CitizenCardApplet
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.nfc_emulator import IsoDepEmulator, Type3NdefEmulator
-from cardio.emulators.nfc_tags import ISO_DEP_ATR, atr_for_tag_type
 from cardio.errors import ReaderUnavailable
+from cardio.readers.atr import ISO_DEP_ATR, atr_for_tag_type
 from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded
 from cardio.readers.nfc import NfcReader
 from testkit.nfc_udp import NFC_EVENT_DEADLINE_S, free_udp_port, open_fds, running_reader, udp_path

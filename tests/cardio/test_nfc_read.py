@@ -8,15 +8,17 @@ import time
 import pytest
 
 from cardio.card import apdu
-from cardio.card.citizen_card import AID, CitizenCardApplet, encode_record
+from cardio.card.layout import AID, encode_record
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.nfc_emulator import (
     IsoDepEmulator,
     NtagEmulator,
     Type3NdefEmulator,
     mime_message,
 )
-from cardio.emulators.nfc_tags import ISO_DEP_ATR, Type4NdefApplet, atr_for_tag_type
+from cardio.emulators.nfc_tags import Type4NdefApplet
 from cardio.errors import CardRemovedDuringRead, EmulatorPortInUse, ReaderUnavailable
+from cardio.readers.atr import ISO_DEP_ATR, atr_for_tag_type
 from cardio.readers.events import CardPresented, ReaderAdded, ReaderEvent
 from cardio.readers.nfc import NfcReader
 from cardio.readers.reader import NdefConnection

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from cardio.card.citizen_card import read_identity
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import demo_card, demo_trust_store
 from cardio.emulators.nfc_emulator import (
     IsoDepEmulator,
@@ -19,7 +20,8 @@ from cardio.emulators.nfc_emulator import (
     Type3NdefEmulator,
     mime_message,
 )
-from cardio.emulators.nfc_tags import Type4NdefApplet, atr_for_tag_type
+from cardio.emulators.nfc_tags import Type4NdefApplet
+from cardio.readers.atr import atr_for_tag_type
 from cardio.readers.events import CardPresented
 from contract.assurance import Assurance
 from testkit.nfc_udp import NFC_EVENT_DEADLINE_S, free_udp_port, running_reader, udp_path
@@ -31,7 +33,7 @@ RECORD_TYPE, RECORD = SITI.ndef_tag().ndef_records()[0]
 
 
 def citizen_card(path: str) -> NfcEmulator:
-    return IsoDepEmulator(SITI.applet(), path)
+    return IsoDepEmulator(CitizenCardApplet.from_image(SITI), path)
 
 
 def ntag(path: str) -> NfcEmulator:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pytest
 
 from cardio.emulators.nfc_tags import (
-    ISO_DEP_ATR,
     Type4NdefApplet,
-    atr_for_tag_type,
     ndef_tlv,
     ntag_memory,
     type3_attribute_block,
     type_a_sens_res,
 )
 from cardio.readers._nfc_ops import get_uid
+from cardio.readers.atr import ISO_DEP_ATR, atr_for_tag_type
 
 UID = bytes.fromhex("04A1B2C3D4E5F6")
 

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from cardio.card import apdu
-from cardio.card.citizen_card import CitizenCardApplet
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.vpcd import DEFAULT_ATR, VpcdCard
 from cardio.readers.events import (
     CardPresented,

@@ -8,7 +8,9 @@ import pytest
 
 from cardio.card import apdu
 from cardio.card.citizen import Citizen
-from cardio.card.citizen_card import AID, CitizenCardApplet, encode_record, read_identity
+from cardio.card.citizen_card import read_identity
+from cardio.card.layout import AID, encode_record
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.vpcd import VpcdCard
 from cardio.errors import (
     CardError,

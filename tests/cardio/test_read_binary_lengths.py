@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cardio.card.apdu import read_binary
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.errors import MalformedCard, Reason
 from contract.assurance import Assurance
 from contract.trust import TrustStore
@@ -28,7 +29,7 @@ LAST_LE = len(RECORD) + 2 - LAST_OFFSET
 
 def refused(rewrite: dict[bytes, bytes], trust: TrustStore | None) -> str:
     with pytest.raises(MalformedCard) as caught:
-        read(GOOD.applet(), trust, rewrite=rewrite)
+        read(CitizenCardApplet.from_image(GOOD), trust, rewrite=rewrite)
     assert caught.value.reason is Reason.MALFORMED
     return caught.value.detail
 
@@ -37,10 +38,12 @@ def test_the_commands_are_the_documented_bytes() -> None:
     assert read_binary(0, 2) == HEADER
     assert read_binary(2, 224) == FIRST_CHUNK
     assert len(RECORD) > 224  # the demo record needs at least two body chunks
-    assert read(GOOD.applet()).assurance is Assurance.CLONE_PROOF
+    assert read(CitizenCardApplet.from_image(GOOD)).assurance is Assurance.CLONE_PROOF
     # The honest answers, fed back as rewrites, still read: the rewrite itself is harmless.
     honest = {FIRST_CHUNK: FILE[2:226] + OK}
-    assert read(GOOD.applet(), rewrite=honest).assurance is Assurance.CLONE_PROOF
+    assert (
+        read(CitizenCardApplet.from_image(GOOD), rewrite=honest).assurance is Assurance.CLONE_PROOF
+    )
 
 
 @BOTH

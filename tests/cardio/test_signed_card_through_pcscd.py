@@ -21,7 +21,7 @@ SITI = demo_card("siti").image()
 
 
 def test_a_signed_card_reads_as_clone_proof_through_pcscd(pcscd: Pcscd) -> None:
-    card = RecordingApplet(SITI.applet())
+    card = RecordingApplet(CitizenCardApplet.from_image(SITI))
     with VpcdCard(card, port=pcscd.port):
         pcscd.wait_card()
         with PcscReader().connect(READER) as conn:
@@ -43,7 +43,7 @@ def test_a_signed_card_reads_as_clone_proof_through_pcscd(pcscd: Pcscd) -> None:
 
 def test_a_cloned_card_is_caught_through_pcscd(pcscd: Pcscd) -> None:
     clone = card_tamper.cloned(SITI)
-    with VpcdCard(clone.applet(), port=pcscd.port):
+    with VpcdCard(CitizenCardApplet.from_image(clone), port=pcscd.port):
         pcscd.wait_card()
         with PcscReader().connect(READER) as conn, pytest.raises(CardRejected) as caught:
             read_identity(conn, DEMO_TRUST, now=lambda: NOW)
@@ -53,9 +53,13 @@ def test_a_cloned_card_is_caught_through_pcscd(pcscd: Pcscd) -> None:
 @pytest.mark.parametrize(
     "applet",
     [
-        card_tamper.trailing(SITI).applet(),  # a byte after the COSE_Sign1
-        card_tamper.unprotected(SITI).applet(),  # a kid in the unprotected header
-        CitizenCardApplet(bytes.fromhex("0411223344"), SITI.applet().record, SITI.card_key),
+        CitizenCardApplet.from_image(card_tamper.trailing(SITI)),  # a byte after the COSE_Sign1
+        CitizenCardApplet.from_image(
+            card_tamper.unprotected(SITI)
+        ),  # a kid in the unprotected header
+        CitizenCardApplet(
+            bytes.fromhex("0411223344"), CitizenCardApplet.from_image(SITI).record, SITI.card_key
+        ),
     ],
     ids=["trailing-byte", "unprotected-header", "5-byte-uid"],
 )

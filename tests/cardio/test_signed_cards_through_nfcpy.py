@@ -7,10 +7,11 @@ import pytest
 from cardio.card.citizen_card import read_identity
 from cardio.card.ndef_cose import NDEF_TYPE
 from cardio.emulators import card_tamper
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import demo_card
 from cardio.emulators.nfc_emulator import IsoDepEmulator, NtagEmulator, Type3NdefEmulator
-from cardio.emulators.nfc_tags import ISO_DEP_ATR, atr_for_tag_type
 from cardio.errors import MalformedCard, Reason
+from cardio.readers.atr import ISO_DEP_ATR, atr_for_tag_type
 from cardio.readers.events import CardPresented
 from contract.assurance import Assurance
 from testkit.cards import CHALLENGE, DEMO_TRUST, NOW
@@ -24,7 +25,10 @@ RECORD = SITI.record or b""
 
 def test_the_citizen_card_is_clone_proof_over_iso_dep() -> None:
     path = udp_path(free_udp_port())
-    with running_reader(path) as (reader, events), IsoDepEmulator(SITI.applet(), path):
+    with (
+        running_reader(path) as (reader, events),
+        IsoDepEmulator(CitizenCardApplet.from_image(SITI), path),
+    ):
         events.wait_for(CardPresented(reader.name, ISO_DEP_ATR), timeout_s=NFC_EVENT_DEADLINE_S)
         with reader.connect(reader.name) as conn:
             identity = read_identity(conn, DEMO_TRUST, now=lambda: NOW, challenge=lambda: CHALLENGE)

@@ -12,9 +12,10 @@ import pytest
 from cardio.card import signed_record
 from cardio.card.apdu import GET_UID
 from cardio.card.citizen_card import read_identity
+from cardio.card.layout import MAX_RECORD
 from cardio.card.ndef_cose import NDEF_TYPE, StaticNdefTag, find_cose
 from cardio.emulators import card_tamper
-from cardio.emulators.citizen_applet import MAX_RECORD, CitizenCardApplet
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.errors import CardImageError, IssueError, MalformedCard, Reason
 from cardio.issuing.card_image import CardImage
 from contract.assurance import Assurance
@@ -28,7 +29,7 @@ BOTH = pytest.mark.parametrize("trust", [DEMO_TRUST, None], ids=["trusted", "no-
 
 def malformed(image: CardImage, trust: TrustStore | None) -> MalformedCard:
     with pytest.raises(MalformedCard) as caught:
-        read(image.applet(), trust)
+        read(CitizenCardApplet.from_image(image), trust)
     assert caught.value.reason is Reason.MALFORMED
     return caught.value
 
@@ -42,7 +43,7 @@ def test_the_good_record_is_one_deterministic_cose_sign1() -> None:
     assert RECORD[2:16] == bytes.fromhex("4D A2 01 26 04 48") + DEMO_ISSUER.kid
     assert RECORD[16] == 0xA0  # unprotected: the empty map
     assert RECORD[-66:-64] == bytes.fromhex("58 40")  # the 64-byte signature ends the record
-    assert read(GOOD.applet()).assurance is Assurance.CLONE_PROOF
+    assert read(CitizenCardApplet.from_image(GOOD)).assurance is Assurance.CLONE_PROOF
 
 
 @BOTH
@@ -83,7 +84,7 @@ def test_bytes_after_the_claims_inside_the_signature_are_malformed(
     _, claims = signed_record.unverified_claims(RECORD)
     payload = cbor2.dumps(claims, canonical=True)
     assert "after the claims" in malformed(_signed_payload(payload + b"\x00"), trust).detail
-    assert read(_signed_payload(payload).applet(), trust).citizen is not None
+    assert read(CitizenCardApplet.from_image(_signed_payload(payload)), trust).citizen is not None
 
 
 @BOTH
@@ -161,7 +162,7 @@ def test_the_bidi_tamper_is_a_genuine_signature_over_a_right_to_left_override() 
     ],
 )
 def test_names_in_any_script_still_read(name: str) -> None:
-    identity = read(demo_issued(citizen_claims(full_name=name)).applet())
+    identity = read(CitizenCardApplet.from_image(demo_issued(citizen_claims(full_name=name))))
     assert identity.citizen is not None and identity.citizen.full_name == name
 
 
@@ -196,14 +197,18 @@ def test_uids_of_4_7_8_or_10_bytes_read(length: int) -> None:
     uid = bytes(range(1, length + 1))
     identity = read(CitizenCardApplet(uid=uid, record=None))
     assert identity.uid == uid and identity.citizen is None
-    assert read(CitizenCardApplet(uid=uid, record=GOOD.applet().record, card_key=GOOD.card_key))
+    assert read(
+        CitizenCardApplet(
+            uid=uid, record=CitizenCardApplet.from_image(GOOD).record, card_key=GOOD.card_key
+        )
+    )
 
 
 @pytest.mark.parametrize("length", [0, 1, 3, 5, 6, 9, 11, 64, 254])
 def test_a_uid_of_any_other_length_is_malformed(length: int) -> None:
     answer = bytes(range(length)) + b"\x90\x00"
     with pytest.raises(MalformedCard, match=f"UID of {length} bytes"):
-        read(GOOD.applet(), rewrite={GET_UID: answer})
+        read(CitizenCardApplet.from_image(GOOD), rewrite={GET_UID: answer})
     with pytest.raises(MalformedCard):
         read_identity(StaticNdefTag(bytes(length), [(NDEF_TYPE, RECORD)]), DEMO_TRUST)
 
@@ -339,7 +344,7 @@ def _version_0() -> bytes:
 
 
 def test_a_version_0_record_in_deterministic_cbor_reads_without_trust() -> None:
-    identity = read(with_record(_version_0()).applet(), None)
+    identity = read(CitizenCardApplet.from_image(with_record(_version_0())), None)
     assert identity.assurance is Assurance.UNVERIFIED
 
 

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 import pytest
 
 import cardio.emulators.vpcd
-from cardio.card.citizen_card import CitizenCardApplet
-from cardio.emulators.vpcd import DEFAULT_ATR, VpcdCard, contactless_atr
+from cardio.emulators.citizen_applet import CitizenCardApplet
+from cardio.emulators.vpcd import DEFAULT_ATR, VpcdCard
+from cardio.readers.atr import contactless_atr
 from testkit.cards import RecordingApplet
 from testkit.waits import wait_until
 

@@ -10,7 +10,8 @@ from typing import Protocol
 
 import pytest
 
-from cardio.emulators.citizen_applet import CitizenCardApplet, encode_record
+from cardio.card.layout import encode_record
+from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from central.settings import DEMO_ENROLMENT_CODE
