@@ -117,9 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if window is not None:
             app.removeEventFilter(window)
-            window.controller.stop()
-            window.executor.wait_for_done(3000)
-            window.close()
+            window.shut_down()
         store.close()
     if not painted:
         print("the attract screen was never painted", file=sys.stderr)

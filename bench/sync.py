@@ -259,9 +259,7 @@ def gui_stall(quick: bool, progress: Callable[[str], None]) -> Benchmark:
         sync.start()
         ticks = _ticks(app, QTimer, seconds)
         delivered = STALL_QUEUED - store.outbox_stats(now()).depth
-        window.controller.stop()
-        window.executor.wait_for_done(3000)
-        window.close()
+        window.shut_down()
         store.close()
         progress(f"sync: {len(ticks)} GUI ticks in {seconds:.0f} s, {delivered} items delivered")
         if len(ticks) < 10 or len(baseline) < 10:

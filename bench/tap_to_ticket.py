@@ -253,9 +253,7 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
         finally:
             if window is not None:
                 app.removeEventFilter(window)
-                window.controller.stop()
-                window.executor.wait_for_done(3000)
-                window.close()
+                window.shut_down()
             store.close()
     return summarise(results, true_refs=(refs[0], refs[-1]))
 

@@ -95,8 +95,7 @@ def running_kiosk(
     try:
         yield window
     finally:
-        window.controller.stop()
-        window.executor.wait_for_done(stop_timeout_ms)
+        window.shut_down(stop_timeout_ms)
         store.close()
 
 

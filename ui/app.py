@@ -121,6 +121,4 @@ def run_kiosk(
     try:
         return app.exec()
     finally:
-        window.controller.stop()
-        window.executor.wait_for_done(3000)
-        window.close()
+        window.shut_down()

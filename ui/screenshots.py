@@ -107,9 +107,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
 
 
 def _close(window: KioskWindow, store: Store) -> None:
-    window.controller.stop()
-    window.executor.wait_for_done(3000)
-    window.close()
+    window.shut_down()
     store.close()
 
 

@@ -80,9 +80,7 @@ def _window(
         window.show()
         yield window
     finally:
-        window.controller.stop()
-        window.executor.wait_for_done(3000)
-        window.close()
+        window.shut_down()
         store.close()
 
 

@@ -238,6 +238,15 @@ class KioskWindow(QMainWindow):
             self.setGeometry(screen.geometry())
         self.showFullScreen()
 
+    def shut_down(self, timeout_ms: int = 3000) -> None:
+        """Stop the kiosk (reader, sync engine), wait for its workers, close the window.
+
+        The caller closes the store afterwards: nothing writes to it any more.
+        """
+        self.controller.stop()
+        self.executor.wait_for_done(timeout_ms)
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # Alt+F4, the compositor's close, a stray close(): none ends a locked kiosk.
         if self.locked and not self._exit_allowed:
