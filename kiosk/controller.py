@@ -30,7 +30,7 @@ from contract.assurance import Assurance
 from contract.trust import TrustStore
 from kiosk.client.client import CentralClient
 from kiosk.config import Config
-from kiosk.errors import Failure, TicketingError
+from kiosk.errors import SessionProblem, TicketingError
 from kiosk.executor import Executor
 from kiosk.lookups.centre import CentreAccess
 from kiosk.lookups.office_queue import QueueRefresh
@@ -46,7 +46,7 @@ from kiosk.tickets.issue import issue_and_print, print_slip
 from kiosk.wiring.from_config import timeouts_from
 from kiosk.wiring.sync import SyncLink, device_health
 from kiosk.wiring.trust import TrustKeeper
-from offline_store import Store, StoreError
+from offline_store import Store, StoreError, StoreReason
 from printing import Printer, SlipDocument
 from printing.documents import Language
 
@@ -229,7 +229,7 @@ class KioskController:
                 lambda: self._issue(effect),
                 self._issued,
                 lambda _: self._issued(
-                    (events.IssueFailed(effect.session, Failure.ISSUE_FAILED), None)
+                    (events.IssueFailed(effect.session, SessionProblem.ISSUE_FAILED), None)
                 ),
             )
         elif isinstance(effect, events.FileComplaint):
@@ -237,7 +237,7 @@ class KioskController:
                 lambda: self._complain(effect),
                 self._complained,
                 lambda _: self._complained(
-                    events.ComplaintFailed(effect.session, Failure.STORE_FAILED)
+                    events.ComplaintFailed(effect.session, StoreReason.STORE_FAILED)
                 ),
             )
         elif isinstance(effect, events.WipeSession):
@@ -246,14 +246,14 @@ class KioskController:
     def _read(self, effect: events.ReadCard) -> events.SessionEvent:
         # A tap in the first instants: the cached revocations first.
         if self.startup.open().error is not None:  # no ticket could be kept
-            return events.CardReadFailed(effect.session, Failure.STORE_FAILED)
+            return events.CardReadFailed(effect.session, StoreReason.STORE_FAILED)
         try:
             trust = self.trust.current
             with self.reader.connect(effect.reader) as card:
                 identity = read_identity(card, trust, now=self.now)
         except CardError as exc:
             log.warning("card read failed: %s (%s)", exc.reason.value, exc.detail)
-            return events.CardReadFailed(effect.session, exc.reason.value)
+            return events.CardReadFailed(effect.session, exc.reason)
         except Exception:
             log.exception("card read failed unexpectedly")
             return events.CardReadFailed(effect.session, Reason.MALFORMED)
@@ -300,7 +300,7 @@ class KioskController:
             return events.IssueFailed(effect.session, exc.reason), None
         except Exception:
             log.exception("ticket issue failed unexpectedly")
-            return events.IssueFailed(effect.session, Failure.ISSUE_FAILED), None
+            return events.IssueFailed(effect.session, SessionProblem.ISSUE_FAILED), None
         if engine is not None:
             engine.wake()  # the new outbox item goes out now, not at the next interval
         return events.TicketReady(effect.session, issued.ticket), issued.slip
@@ -332,7 +332,7 @@ class KioskController:
             return events.ComplaintFailed(effect.session, exc.reason)
         except Exception:
             log.exception("complaint not stored: unexpected failure")
-            return events.ComplaintFailed(effect.session, Failure.STORE_FAILED)
+            return events.ComplaintFailed(effect.session, StoreReason.STORE_FAILED)
         return events.ComplaintFiled(effect.session, receipt)
 
     def _complained(self, event: events.SessionEvent) -> None:

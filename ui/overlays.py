@@ -18,7 +18,7 @@ from typing import Protocol
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget
 
 from kiosk.controller import KioskController
-from kiosk.errors import PinFormatError
+from kiosk.errors import ApplicationsProblem, PinFormatError
 from kiosk.lookups.information import (
     ApplicationsAnswer,
     Information,
@@ -26,7 +26,7 @@ from kiosk.lookups.information import (
     fetch_information,
 )
 from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read
-from kiosk.operator.pin import verify_pin
+from kiosk.operator.pin import PinOutcome, verify_pin
 from kiosk.session.machine import Phase, SessionState
 from kiosk.session.overlays import Overlay, OverlayMachine, PinEntry
 from ui.gesture import TapGesture
@@ -197,7 +197,7 @@ class Overlays:
         self.controller.executor.run_in_background(
             lambda: fetch_applications(central, identity, online=online),
             done,
-            lambda _: done(ApplicationsAnswer(problem="offline")),
+            lambda _: done(ApplicationsAnswer(problem=ApplicationsProblem.OFFLINE)),
         )
 
     # -- the operator ------------------------------------------------------------------
@@ -231,11 +231,11 @@ class Overlays:
         self._sync()
         if verdict is None:
             return
-        if verdict.outcome == "ok":
+        if verdict.outcome is PinOutcome.OK:
             self._refresh_status()
-        elif verdict.outcome == "wrong":
+        elif verdict.outcome is PinOutcome.WRONG:
             self.pin.say(self.view.t("pin_wrong", tries=verdict.tries_left))
-        elif verdict.outcome == "locked":
+        elif verdict.outcome is PinOutcome.LOCKED:
             self.pin.say(self.view.t("pin_locked", seconds=int(verdict.locked_s + 0.999)))
 
     def _refresh_status(self) -> None:

@@ -375,7 +375,7 @@ class SyncEngine:
         if previous != "online":
             log.info("central server reachable%s", " again" if previous == "offline" else "")
             self.schedule.catch_up(name, CATCH_UP)
-        self._log(name, "failed" if refused else "ok", started, now, detail)
+        self._log(name, SyncResult.FAILED if refused else SyncResult.OK, started, now, detail)
 
     def _went_offline(self, name: str, exc: CentralUnavailable, started: dt.datetime) -> None:
         now = self._now()
@@ -386,7 +386,7 @@ class SyncEngine:
         if self.schedule.failures == 1:
             log.warning("central server unreachable (%s): working offline", exc)
         self.board.update(connection="offline", last_error=str(exc)[:300])
-        self._log(name, "failed", started, now, str(exc))
+        self._log(name, SyncResult.FAILED, started, now, str(exc))
 
     def _task_failed(
         self, name: str, exc: Exception, started: dt.datetime, *, connection: str | None
@@ -400,7 +400,7 @@ class SyncEngine:
         if connection == "online":
             changes["last_success"] = now  # the centre answered
         self.board.update(**changes)
-        self._log(name, "failed", started, now, str(exc))
+        self._log(name, SyncResult.FAILED, started, now, str(exc))
 
     def _task_crashed(self, name: str, exc: Exception, started: dt.datetime) -> None:
         if self.schedule.tasks[name].failures == 0:  # the traceback once per run of failures
@@ -409,14 +409,19 @@ class SyncEngine:
         self._task_failed(name, RuntimeError(text), started, connection=None)
 
     def _log(
-        self, task: str, result: str, started: dt.datetime, finished: dt.datetime, detail: str = ""
+        self,
+        task: str,
+        result: SyncResult,
+        started: dt.datetime,
+        finished: dt.datetime,
+        detail: str = "",
     ) -> None:
-        if result == "ok" and task in ("outbox", "leases") and not detail:
+        if result is SyncResult.OK and task in ("outbox", "leases") and not detail:
             return  # routine looks at the outbox and leases are not worth a row each
         try:
             self.store.sync_log(
                 task,
-                SyncResult.OK if result == "ok" else SyncResult.FAILED,
+                result,
                 started_at=started,
                 finished_at=finished,
                 detail=detail,
