@@ -21,6 +21,8 @@ from typing import cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QTranslator
 
+from ui.errors import TranslationsMissing
+
 log = logging.getLogger(__name__)
 
 # The translation context of every text (the ``.ts`` file's ``<context>``).
@@ -311,10 +313,6 @@ TEXTS = cast(dict[str, str], _MARKED)
 
 # The source language first.
 LANGUAGES = ("id", "en")
-
-
-class TranslationsMissing(RuntimeError):
-    """A language's compiled ``.qm`` file is not there (``make translations`` makes it)."""
 
 
 def qm_path(lang: str) -> Path:

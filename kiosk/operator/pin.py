@@ -93,7 +93,7 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     if not text.isascii():
-        raise ValueError("not base64")
+        raise PinFormatError("the PIN hash is not base64")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 

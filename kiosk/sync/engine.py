@@ -47,7 +47,7 @@ from kiosk.sync.backoff import Backoff
 from kiosk.sync.documents import cached_trust, pull_catalog, pull_trust
 from kiosk.sync.heartbeat import DeviceHealth, heartbeat_body
 from kiosk.sync.leases import LeaseKeeper
-from kiosk.sync.push import PushCut, PushFailed, PushResult, push_batch
+from kiosk.sync.push import PushResult, _PushCut, _PushFailed, push_batch
 from kiosk.sync.schedule import Schedule
 from kiosk.sync.status import StatusBoard, SyncStatus, store_figures
 from kiosk.sync.unkept import UnkeptNumbers
@@ -499,11 +499,11 @@ class SyncEngine:
                         deadline=deadline,
                     ),
                 )
-            except PushCut as cut:
+            except _PushCut as cut:
                 self._push_limit = cut.next_size
                 total += cut.partial
                 break
-            except PushFailed as failed:
+            except _PushFailed as failed:
                 cause = failed.cause
                 if isinstance(cause, CentralUnavailable):
                     raise _Partial(cause, total + failed.partial) from cause
