@@ -5,7 +5,8 @@ the session state machine and the CLI can map it to a message without parsing
 text. The two errors of issuing cards (:class:`IssueError`, :class:`CardImageError`)
 are :class:`ValueError`\ s whose message names the field: they reach a person
 at the command line, not the session; the emulators' :class:`EmulatorPortInUse`
-is an :class:`OSError`, as the busy port it reports.
+is an :class:`OSError`, as the busy port it reports; :class:`ReaderConfigError`, an
+unknown reader backend, is a :class:`ValueError`, as any configuration mistake.
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ class CardTimeout(CardError):
 
 class EmulatorPortInUse(OSError):
     """Another process or emulator already listens on the emulator's UDP port."""
+
+
+class ReaderConfigError(ValueError):
+    """No reader can be built as configured (an unknown backend name)."""
 
 
 class IssueError(ValueError):

@@ -33,7 +33,7 @@ from contract.catalog import Catalog
 from contract.trust import TrustStore
 from kiosk.client.client import CentralClient
 from kiosk.config import Config
-from kiosk.errors import Failure, TicketingError
+from kiosk.errors import SessionProblem, TicketingError
 from kiosk.executor import Executor
 from kiosk.lookups.centre import CentreAccess
 from kiosk.lookups.information import (
@@ -56,7 +56,7 @@ from kiosk.tickets.issue import issue_and_print, print_slip
 from kiosk.wiring.from_config import timeouts_from
 from kiosk.wiring.sync import SyncLink, device_health
 from kiosk.wiring.trust import TrustKeeper
-from offline_store import Store, StoreError
+from offline_store import Store, StoreError, StoreReason
 from offline_store.models import StoredTicket
 from printing import Printer, SlipDocument
 from printing.documents import Language
@@ -335,7 +335,7 @@ class KioskController:
                 lambda: self._issue(effect),
                 self._issued,
                 lambda _: self._issued(
-                    (events.IssueFailed(effect.session, Failure.ISSUE_FAILED), None)
+                    (events.IssueFailed(effect.session, SessionProblem.ISSUE_FAILED), None)
                 ),
             )
         elif isinstance(effect, events.FileComplaint):
@@ -343,7 +343,7 @@ class KioskController:
                 lambda: self._complain(effect),
                 self._complained,
                 lambda _: self._complained(
-                    events.ComplaintFailed(effect.session, Failure.STORE_FAILED)
+                    events.ComplaintFailed(effect.session, StoreReason.STORE_FAILED)
                 ),
             )
         elif isinstance(effect, events.WipeSession):
@@ -352,14 +352,14 @@ class KioskController:
     def _read(self, effect: events.ReadCard) -> events.SessionEvent:
         # A tap in the first instants: the cached revocations first.
         if self._startup.open().error is not None:  # no ticket could be kept
-            return events.CardReadFailed(effect.session, Failure.STORE_FAILED)
+            return events.CardReadFailed(effect.session, StoreReason.STORE_FAILED)
         try:
             trust = self._trust.current
             with self._reader.connect(effect.reader) as card:
                 identity = read_identity(card, trust, now=self._now)
         except CardError as exc:
             log.warning("card read failed: %s (%s)", exc.reason.value, exc.detail)
-            return events.CardReadFailed(effect.session, exc.reason.value)
+            return events.CardReadFailed(effect.session, exc.reason)
         except Exception:
             log.exception("card read failed unexpectedly")
             return events.CardReadFailed(effect.session, Reason.MALFORMED)
@@ -406,7 +406,7 @@ class KioskController:
             return events.IssueFailed(effect.session, exc.reason), None
         except Exception:
             log.exception("ticket issue failed unexpectedly")
-            return events.IssueFailed(effect.session, Failure.ISSUE_FAILED), None
+            return events.IssueFailed(effect.session, SessionProblem.ISSUE_FAILED), None
         if engine is not None:
             engine.wake()  # the new outbox item goes out now, not at the next interval
         return events.TicketReady(effect.session, issued.ticket), issued.slip
@@ -438,7 +438,7 @@ class KioskController:
             return events.ComplaintFailed(effect.session, exc.reason)
         except Exception:
             log.exception("complaint not stored: unexpected failure")
-            return events.ComplaintFailed(effect.session, Failure.STORE_FAILED)
+            return events.ComplaintFailed(effect.session, StoreReason.STORE_FAILED)
         return events.ComplaintFiled(effect.session, receipt)
 
     def _complained(self, event: events.SessionEvent) -> None:

@@ -9,6 +9,11 @@ The centre client's own tree is :mod:`kiosk.client.errors`; the card reader's is
 * :class:`TicketingError` — a ticket cannot be issued or reprinted
   (:class:`TicketingReason` says why).
 
+And the reasons a screen shows: :data:`Problem`, every code a session can keep as
+its ``problem`` (its own :class:`SessionProblem`, the card's, the store's, the
+ticket's), and :class:`ApplicationsProblem`, why a citizen's applications cannot
+be listed.
+
 Reasons are :class:`~enum.StrEnum`\\ s: their values are the codes the session
 keeps as its ``problem``, the screens translate and the logs show, so each
 compares equal to the string it has always been.
@@ -17,6 +22,9 @@ compares equal to the string it has always been.
 from __future__ import annotations
 
 from enum import StrEnum
+
+from cardio.errors import Reason
+from offline_store.errors import StoreReason
 
 
 class ConfigError(ValueError):
@@ -50,13 +58,45 @@ class TicketingError(Exception):
 
 
 class Failure(StrEnum):
-    """What went wrong on the kiosk's side of a session or a health check."""
+    """What went wrong with a device outside any session: a health check, a print."""
 
-    #: Issuing a ticket failed in a way nothing above foresaw.
-    ISSUE_FAILED = "issue_failed"
-    #: What the citizen gave could not be kept (the local store failed).
-    STORE_FAILED = "store_failed"
     #: No card reader is connected.
     NO_READER = "no_reader"
     #: Rendering or printing a document failed in a way the printer did not name.
     PRINT_FAILED = "failed"
+
+
+class SessionProblem(StrEnum):
+    """What the session itself found wrong: an error, or a notice on a screen in place."""
+
+    #: No card was read before the read's deadline.
+    READ_TIMEOUT = "read_timeout"
+    #: A ticket or complaint was not ready before its deadline.
+    ISSUE_TIMEOUT = "issue_timeout"
+    #: Issuing a ticket failed in a way nothing above foresaw.
+    ISSUE_FAILED = "issue_failed"
+    SERVICE_UNKNOWN = "service_unknown"
+    #: The card's assurance is below what the chosen service needs.
+    ASSURANCE_TOO_LOW = "assurance_too_low"
+    #: The typed date of birth is not a date.
+    BIRTH_DATE_INVALID = "birth_date_invalid"
+    BIRTH_DATE_MISMATCH = "birth_date_mismatch"
+    #: Too many wrong dates in this session: carry on without the record.
+    BIRTH_DATE_GAVE_UP = "birth_date_gave_up"
+    BIRTH_DATE_LOCKED = "birth_date_locked"
+    BIRTH_DATE_UNAVAILABLE = "birth_date_unavailable"
+    #: A complaint without a category or text (the screen checks first).
+    COMPLAINT_EMPTY = "complaint_empty"
+
+
+#: Every code a session keeps as its ``problem`` and a screen shows as ``problem_<code>``.
+Problem = SessionProblem | Reason | StoreReason | TicketingReason
+
+
+class ApplicationsProblem(StrEnum):
+    """Why a citizen's applications cannot be listed."""
+
+    #: The card is not one the centre may be asked about (not verified, no number).
+    UNVERIFIED = "unverified"
+    #: The centre could not be asked, or did not answer.
+    OFFLINE = "offline"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from printing.documents import SlipDocument, SlipField, TicketDocument
 from printing.errors import (
     OutOfPaper,
+    PrinterConfigError,
     PrinterError,
     PrinterOffline,
     PrinterUnavailable,
@@ -96,14 +97,14 @@ def make_printer(
     job. ``personal_retention`` is how long ``pdf_file`` keeps a document
     with personal data (default :data:`printing.printers.pdf_file.PERSONAL_RETENTION`,
     24 hours). Backends import their libraries lazily, so a kiosk without a printer
-    stack installed can still use the others. Raises :class:`ValueError` for
-    a name not in :data:`BACKENDS` or a setting the backend cannot use.
+    stack installed can still use the others. Raises :class:`PrinterConfigError` (a
+    ``ValueError``) for a name not in :data:`BACKENDS` or a setting the backend cannot use.
     """
     if backend == "pdf_file":
         from printing.printers.pdf_file import PdfFilePrinter
 
         if output_dir is None:
-            raise ValueError("the pdf_file printer needs an output folder")
+            raise PrinterConfigError("the pdf_file printer needs an output folder")
         if personal_retention is None:
             return PdfFilePrinter(output_dir)
         return PdfFilePrinter(output_dir, personal_retention=personal_retention)
@@ -115,4 +116,6 @@ def make_printer(
         from printing.printers.escpos import EscposPrinter
 
         return EscposPrinter(device, dots=dots, timeout_s=timeout_s)
-    raise ValueError(f"unknown printer backend {backend!r}; known backends: {', '.join(BACKENDS)}")
+    raise PrinterConfigError(
+        f"unknown printer backend {backend!r}; known backends: {', '.join(BACKENDS)}"
+    )

@@ -5,8 +5,10 @@ state machine and the UI can decide what to show (and whether to offer a
 reprint) without parsing text. ``detail`` is for logs and operators, never
 for the citizen.
 
-Programming mistakes (an unknown backend name, bytes that are not a PDF)
-raise :class:`ValueError` instead: they are not printer faults.
+A printer that cannot be built as configured (an unknown backend name, a
+setting the backend cannot use) raises :class:`PrinterConfigError`, a
+:class:`ValueError`; bytes that are not a PDF raise a plain ``ValueError``:
+neither is a printer fault.
 
     PrinterError            what every backend raises; ``reason`` is its PrintFault
     ├── PrinterUnavailable  OUTPUT_UNAVAILABLE
@@ -14,6 +16,7 @@ raise :class:`ValueError` instead: they are not printer faults.
     ├── OutOfPaper          OUT_OF_PAPER
     ├── PrintTimeout        TIMEOUT
     └── PrintFailed         FAILED
+    PrinterConfigError      (ValueError) the configured printer cannot be built
     ToolError               inside the ``cups`` backend only: a cups-client tool
                             failed; the backend turns it into a PrinterError
 """
@@ -86,6 +89,10 @@ ERROR_FOR_FAULT: dict[PrintFault, type[PrinterError]] = {
     PrintFault.TIMEOUT: PrintTimeout,
     PrintFault.FAILED: PrintFailed,
 }
+
+
+class PrinterConfigError(ValueError):
+    """The printer cannot be built as configured; the message names the backend or setting."""
 
 
 class ToolError(Exception):

@@ -18,10 +18,10 @@ from typing import Protocol
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget
 
 from kiosk.controller import KioskController
-from kiosk.errors import PinFormatError
+from kiosk.errors import ApplicationsProblem, PinFormatError
 from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.operator.panel import OperatorStatus
-from kiosk.operator.pin import verify_pin
+from kiosk.operator.pin import PinOutcome, verify_pin
 from kiosk.session.machine import Phase, SessionState
 from kiosk.session.overlays import Overlay, OverlayMachine, PinEntry
 from ui.gesture import TapGesture
@@ -186,7 +186,7 @@ class Overlays:
                 self.applications.show_answer(answer, self.view)
 
         self.controller.fetch_applications(
-            done, lambda _: done(ApplicationsAnswer(problem="offline"))
+            done, lambda _: done(ApplicationsAnswer(problem=ApplicationsProblem.OFFLINE))
         )
 
     # -- the operator ------------------------------------------------------------------
@@ -220,11 +220,11 @@ class Overlays:
         self._sync()
         if verdict is None:
             return
-        if verdict.outcome == "ok":
+        if verdict.outcome is PinOutcome.OK:
             self._refresh_status()
-        elif verdict.outcome == "wrong":
+        elif verdict.outcome is PinOutcome.WRONG:
             self.pin.say(self.view.t("pin_wrong", tries=verdict.tries_left))
-        elif verdict.outcome == "locked":
+        elif verdict.outcome is PinOutcome.LOCKED:
             self.pin.say(self.view.t("pin_locked", seconds=int(verdict.locked_s + 0.999)))
 
     def _refresh_status(self) -> None:

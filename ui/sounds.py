@@ -109,7 +109,7 @@ PHASE_CUES: dict[Phase, Cue] = {
 _SILENT_PROBLEMS = frozenset({Phase.IDLE, Phase.DONE})
 
 #: What the window last rendered, as far as cues care: session, phase, problem.
-Shown = tuple[int, Phase, str]
+Shown = tuple[int, Phase, str | None]
 
 
 def shown(state: SessionState) -> Shown:

@@ -21,6 +21,8 @@ from typing import cast
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QTranslator
 
+from ui.errors import TranslationsMissing
+
 log = logging.getLogger(__name__)
 
 # The translation context of every text (the ``.ts`` file's ``<context>``).
@@ -270,6 +272,9 @@ _MARKED: dict[str, object] = {
     "problem_no_catalog": QT_TRANSLATE_NOOP(
         "texts", "Layanan belum tersedia. Silakan hubungi petugas."
     ),
+    "problem_ticket_unknown": QT_TRANSLATE_NOOP(
+        "texts", "Tiket ini tidak ditemukan. Silakan hubungi petugas."
+    ),
     "problem_service_unknown": QT_TRANSLATE_NOOP("texts", "Layanan ini sedang tidak tersedia."),
     "problem_assurance_too_low": QT_TRANSLATE_NOOP(
         "texts", "Layanan ini memerlukan kartu warga yang terverifikasi."
@@ -289,6 +294,8 @@ _MARKED: dict[str, object] = {
     "problem_birth_date_unavailable": QT_TRANSLATE_NOOP(
         "texts", "Data kota tidak dapat diperiksa saat ini. Silakan isi formulir sendiri."
     ),
+    # the complaint screen says it first, with its own key; the session keeps it too
+    "problem_complaint_empty": QT_TRANSLATE_NOOP("texts", "Tulis isi pengaduan Anda"),
     "problem_unknown": QT_TRANSLATE_NOOP(
         "texts", "Terjadi gangguan. Silakan coba lagi atau hubungi petugas."
     ),
@@ -306,10 +313,6 @@ TEXTS = cast(dict[str, str], _MARKED)
 
 # The source language first.
 LANGUAGES = ("id", "en")
-
-
-class TranslationsMissing(RuntimeError):
-    """A language's compiled ``.qm`` file is not there (``make translations`` makes it)."""
 
 
 def qm_path(lang: str) -> Path:

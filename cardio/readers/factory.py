@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cardio.errors import ReaderConfigError
 from cardio.readers.reader import Reader
 
 BACKENDS = ("simulated", "pcsc", "nfc")
@@ -21,4 +22,4 @@ def make_reader(backend: str, *, reader_filter: str = "", path: str = "") -> Rea
         from cardio.readers.nfc import NfcReader
 
         return NfcReader(path or "usb")
-    raise ValueError(f"unknown card backend {backend!r}; known: {', '.join(BACKENDS)}")
+    raise ReaderConfigError(f"unknown card backend {backend!r}; known: {', '.join(BACKENDS)}")

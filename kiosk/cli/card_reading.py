@@ -11,7 +11,7 @@ from typing import Any
 
 from cardio.card.citizen import CardIdentity
 from cardio.card.citizen_card import read_identity
-from cardio.errors import CardError
+from cardio.errors import CardError, Reason
 from cardio.readers.events import CardPresented, ReaderEvent
 from cardio.readers.factory import make_reader
 from contract.trust import TrustStore
@@ -21,7 +21,7 @@ from contract.trust import TrustStore
 class ReadResult:
     ok: bool
     identity: CardIdentity | None = None
-    reason: str = ""
+    reason: Reason | None = None
     detail: str = ""
     reader: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -30,7 +30,7 @@ class ReadResult:
         if not self.ok or self.identity is None:
             return {
                 "ok": False,
-                "reason": self.reason,
+                "reason": self.reason or "",
                 "detail": self.detail,
                 "reader": self.reader,
             }
@@ -74,12 +74,14 @@ def read_one(
         try:
             name = presented.get(timeout=timeout_s)
         except queue.Empty:
-            return ReadResult(False, reason="timeout", detail=f"no card within {timeout_s:g} s")
+            return ReadResult(
+                False, reason=Reason.TIMEOUT, detail=f"no card within {timeout_s:g} s"
+            )
         try:
             with reader.connect(name) as card:
                 identity = read_identity(card, trust)
         except CardError as exc:
-            return ReadResult(False, reason=exc.reason.value, detail=exc.detail, reader=name)
+            return ReadResult(False, reason=exc.reason, detail=exc.detail, reader=name)
         return ReadResult(True, identity=identity, reader=name)
     finally:
         reader.stop()

@@ -24,12 +24,14 @@ from urllib.parse import urlsplit
 
 from contract.wire import Lease
 from kiosk.client.errors import (
+    AnswerError,
+    AnswerTooLarge,
+    BadJSON,
     CentralAuthError,
     CentralError,
     CentralProtocolError,
     CentralRefused,
     CentralUnavailable,
-    error_code,
     is_garbled,
     is_untrusted,
     retry_after_s,
@@ -45,7 +47,6 @@ from kiosk.client.info import (
 from kiosk.client.results import (
     RECORD_KEYS,
     Allocation,
-    AnswerError,
     CatalogFetch,
     CitizenLookup,
     DocumentFetch,
@@ -55,7 +56,7 @@ from kiosk.client.results import (
     SubmissionResult,
     parse_lease,
 )
-from kiosk.client.strict_json import BadJSON, loads
+from kiosk.client.strict_json import error_code, loads
 
 if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first request
     import requests
@@ -488,8 +489,6 @@ def _one_key(deadline_s: float, **keys: str | None) -> dict[str, str]:
 def _failure(url: str, seconds: float, exc: Exception, *, expired: bool) -> CentralError:
     """The :class:`CentralError` for what went wrong while sending to ``url``."""
     import requests
-
-    from kiosk.client.transport import AnswerTooLarge
 
     if expired or isinstance(exc, requests.Timeout):
         return CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)

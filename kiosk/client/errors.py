@@ -24,8 +24,14 @@ past its total deadline is ``CentralUnavailable`` ("timed out after N s"); an
 answer past its size cap, ``CentralProtocolError`` ("answer larger than N
 bytes"); a certificate that does not verify, ``CentralUnavailable`` naming
 ``central.ca_bundle``. Messages name the URL and the reason, never request data.
-:func:`is_garbled` and :func:`error_code` are the client's helpers for
+:func:`is_garbled` and :func:`is_untrusted` are the client's helpers for
 telling them apart.
+
+Inside the client, never leaving it (each becomes a ``CentralProtocolError``)::
+
+    AnswerError (ValueError)      an answer's field missing or of the wrong type
+    BadJSON (ValueError)          a body that is not one strict JSON value
+    AnswerTooLarge                a body past its size cap
 """
 
 from __future__ import annotations
@@ -34,8 +40,6 @@ import datetime as dt
 import email.utils
 import http.client
 from collections.abc import Iterator
-
-from kiosk.client.strict_json import BadJSON, loads
 
 __all__ = [
     "CentralAuthError",
@@ -110,14 +114,21 @@ class CentralAuthError(CentralError):
         self.code = code
 
 
-def error_code(body: bytes) -> str:
-    """The ``error`` code of a central error body, or ""."""
-    try:
-        data = loads(body)
-    except BadJSON:
-        return ""
-    code = data.get("error") if isinstance(data, dict) else None
-    return code if isinstance(code, str) and code.isascii() and len(code) <= 64 else ""
+class AnswerError(ValueError):
+    """An answer whose fields are missing or of the wrong type (the client raises
+    :class:`CentralProtocolError` from it)."""
+
+
+class BadJSON(ValueError):
+    """The bytes are not one strict JSON value (the reason says why, without the data)."""
+
+
+class AnswerTooLarge(Exception):
+    """The answer is bigger than its cap (declared or read); ``cap`` is the limit in bytes."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(f"answer larger than {cap} bytes")
+        self.cap = cap
 
 
 def retry_after_s(value: str | None, now: dt.datetime | None = None) -> float | None:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract.wire import Ward
-from kiosk.client.results import AnswerError, _int, _time
+from kiosk.client.errors import AnswerError
+from kiosk.client.results import _int, _time
 
 #: Application states the centre sends (docs/central-api.md).
 APPLICATION_STATES = ("received", "in_progress", "ready", "collected", "rejected")

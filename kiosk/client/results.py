@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from contract.wire import Lease
+from kiosk.client.errors import AnswerError
 
 #: The record keys a lookup may fill (``record.<key>`` in the catalog's forms).
 RECORD_KEYS = ("medical_record_number", "family_card_number", "phone")
@@ -62,11 +63,6 @@ class CitizenLookup:
 
     def __repr__(self) -> str:  # personal data never reaches a log by accident
         return f"CitizenLookup(<{len(self.record)} record fields>, holder={self.nik is not None})"
-
-
-class AnswerError(ValueError):
-    """An answer whose fields are missing or of the wrong type (the client raises
-    :class:`kiosk.client.errors.CentralProtocolError` from it)."""
 
 
 def _str(data: Mapping[str, Any], key: str, *, empty: bool = False) -> str:

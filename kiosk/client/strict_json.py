@@ -25,16 +25,14 @@ import json
 import math
 from typing import Any, Final
 
+from kiosk.client.errors import BadJSON
+
 __all__ = ["MAX_DEPTH", "BadJSON", "loads"]
 
 #: Deepest nesting of objects and arrays accepted (the catalog has 6 levels).
 MAX_DEPTH: Final = 32
 _INT_LIMIT: Final = 2**63
 _INT_DIGITS: Final = 20  # a sign and 19 digits hold every 64-bit integer
-
-
-class BadJSON(ValueError):
-    """The bytes are not one strict JSON value (the reason says why, without the data)."""
 
 
 def loads(body: bytes) -> Any:
@@ -95,3 +93,13 @@ def _check_depth(data: Any) -> None:
         if depth > MAX_DEPTH:
             raise BadJSON(f"nested deeper than {MAX_DEPTH} levels")
         pending += [(c, depth + 1) for c in children if isinstance(c, dict | list)]
+
+
+def error_code(body: bytes) -> str:
+    """The ``error`` code of a central error body, or ""."""
+    try:
+        data = loads(body)
+    except BadJSON:
+        return ""
+    code = data.get("error") if isinstance(data, dict) else None
+    return code if isinstance(code, str) and code.isascii() and len(code) <= 64 else ""

@@ -59,13 +59,14 @@ import urllib3.connection
 import urllib3.connectionpool
 from requests.adapters import HTTPAdapter
 
+from kiosk.client.errors import AnswerTooLarge
+
 if TYPE_CHECKING:
     from urllib3.poolmanager import PoolManager
 
 __all__ = [
     "ANSWER_CAPS",
     "AnswerKind",
-    "AnswerTooLarge",
     "Watch",
     "deadline",
     "new_session",
@@ -94,14 +95,6 @@ CHUNK: Final = 16 * KIB
 
 #: Seconds the reaper waits idle before its thread ends (the next call starts another).
 _REAPER_IDLE_S: Final = 60.0
-
-
-class AnswerTooLarge(Exception):
-    """The answer is bigger than its cap (declared or read); ``cap`` is the limit in bytes."""
-
-    def __init__(self, cap: int) -> None:
-        super().__init__(f"answer larger than {cap} bytes")
-        self.cap = cap
 
 
 # -- the deadline --------------------------------------------------------------------------

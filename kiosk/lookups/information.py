@@ -16,6 +16,7 @@ from contract.assurance import ASSURANCE_ORDER, Assurance
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralError
 from kiosk.client.info import Application, HealthInfo, QueueState
+from kiosk.errors import ApplicationsProblem
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,8 @@ class Information:
 @dataclass(frozen=True)
 class ApplicationsAnswer:
     applications: tuple[Application, ...] = ()
-    #: "" (the list is right), "unverified" or "offline".
-    problem: str = ""
+    #: None when the list is right.
+    problem: ApplicationsProblem | None = None
 
     def __repr__(self) -> str:
         return f"ApplicationsAnswer(<{len(self.applications)}>, problem={self.problem!r})"
@@ -80,13 +81,13 @@ def fetch_applications(
     """The citizen's applications, by card number (else NIK) of a verified card."""
     citizen = identity.citizen if identity is not None else None
     if citizen is None or not can_ask_applications(identity):
-        return ApplicationsAnswer(problem="unverified")
+        return ApplicationsAnswer(problem=ApplicationsProblem.UNVERIFIED)
     if online is False or not central.token:
-        return ApplicationsAnswer(problem="offline")
+        return ApplicationsAnswer(problem=ApplicationsProblem.OFFLINE)
     key = {"card_number": citizen.card_number} if citizen.card_number else {"nik": citizen.nik}
     try:
         found = central.applications(**key, deadline_s=APPLICATIONS_DEADLINE_S)
     except CentralError as exc:
         log.warning("applications unavailable: %s", exc)
-        return ApplicationsAnswer(problem="offline")
+        return ApplicationsAnswer(problem=ApplicationsProblem.OFFLINE)
     return ApplicationsAnswer(applications=found)

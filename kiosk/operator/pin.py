@@ -17,7 +17,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
 
 from kiosk.errors import PinFormatError
 
@@ -93,15 +93,25 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     if not text.isascii():
-        raise ValueError("not base64")
+        raise PinFormatError("the PIN hash is not base64")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class PinOutcome(StrEnum):
+    """What one PIN entry led to."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED = "locked"
+    #: No PIN is configured: the panel stays closed.
+    DISABLED = "disabled"
 
 
 @dataclass(frozen=True)
 class PinVerdict:
     """What one PIN entry led to."""
 
-    outcome: Literal["ok", "wrong", "locked", "disabled"]
+    outcome: PinOutcome
     #: Wrong PINs left before the next lockout (``wrong``).
     tries_left: int = 0
     #: Seconds until another try is allowed (``locked``, also right after the last wrong one).
@@ -132,20 +142,20 @@ class PinGuard:
 
     def record(self, matched: bool) -> PinVerdict:
         if not self.enabled:
-            return PinVerdict("disabled")
+            return PinVerdict(PinOutcome.DISABLED)
         left = self.locked_for()
         if left > 0:  # an entry that raced the lockout does not count
-            return PinVerdict("locked", locked_s=left)
+            return PinVerdict(PinOutcome.LOCKED, locked_s=left)
         if matched:
             if self._failures or self._lockouts:
                 log.info("operator PIN accepted after %d wrong tries", self._failures)
             self._failures = self._lockouts = 0
             log.info("operator panel opened")
-            return PinVerdict("ok")
+            return PinVerdict(PinOutcome.OK)
         self._failures += 1
         if self._failures < MAX_TRIES:
             log.warning("operator PIN wrong (%d of %d tries)", self._failures, MAX_TRIES)
-            return PinVerdict("wrong", tries_left=MAX_TRIES - self._failures)
+            return PinVerdict(PinOutcome.WRONG, tries_left=MAX_TRIES - self._failures)
         delay = min(MAX_LOCKOUT_S, FIRST_LOCKOUT_S * 2**self._lockouts)
         self._lockouts += 1
         self._failures = 0
@@ -156,4 +166,4 @@ class PinGuard:
             MAX_TRIES,
             self._lockouts,
         )
-        return PinVerdict("locked", locked_s=delay)
+        return PinVerdict(PinOutcome.LOCKED, locked_s=delay)

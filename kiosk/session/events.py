@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cardio.card.citizen import CardIdentity
+from kiosk.errors import Problem
 from kiosk.privacy import private_repr
+
+
+class SessionEnd(StrEnum):
+    """Why a session ended without an error (kept as the idle state's ``problem``; never shown)."""
+
+    CARD_REMOVED = "card_removed"
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+    IDLE_TIMEOUT = "idle_timeout"
+    #: Another card was tapped: the last citizen's session is wiped first.
+    NEW_CARD = "new_card"
 
 
 # --- events -----------------------------------------------------------------
@@ -41,7 +53,7 @@ class CardRead:
 @dataclass(frozen=True)
 class CardReadFailed:
     session: int
-    reason: str
+    reason: Problem
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,7 @@ class TicketReady:
 @dataclass(frozen=True)
 class IssueFailed:
     session: int
-    reason: str
+    reason: Problem
 
 
 @dataclass(frozen=True)
@@ -153,7 +165,7 @@ class ComplaintFiled:
 @dataclass(frozen=True)
 class ComplaintFailed:
     session: int
-    reason: str
+    reason: Problem
 
 
 SessionEvent = (
@@ -223,7 +235,7 @@ class FileComplaint:
 class WipeSession:
     """The session ended: drop every personal value held anywhere."""
 
-    reason: str
+    reason: SessionEnd | Problem
 
 
 Effect = ReadCard | ProveBirthDate | IssueTicket | FileComplaint | WipeSession

@@ -30,6 +30,7 @@ from typing import TypeVar
 from cardio.card.citizen import CardIdentity
 from contract.assurance import ASSURANCE_ORDER
 from contract.catalog import Catalog, Service
+from kiosk.errors import Problem, SessionProblem
 from kiosk.session import forms
 from kiosk.session.events import (
     Back,
@@ -59,6 +60,7 @@ from kiosk.session.events import (
     ProveBirthDate,
     ReadCard,
     ServiceSelected,
+    SessionEnd,
     SessionEvent,
     TicketReady,
     UserActivity,
@@ -142,8 +144,9 @@ class SessionState:
     complaint: ComplaintReceipt | None = None
     #: Wrong dates of birth typed in this session (PROVING).
     proof_attempts: int = 0
-    #: Stable code of what went wrong (ERROR phase) or of a notice in place.
-    problem: str = ""
+    #: What went wrong (ERROR phase), a notice in place, or why the last session
+    #: ended (IDLE; never shown). None when there is nothing to say.
+    problem: Problem | SessionEnd | None = None
     deadline: float | None = None
 
     def __repr__(self) -> str:  # keep personal data out of logs
@@ -239,7 +242,7 @@ class SessionMachine:
             case CardReadFailed(session, reason) if self._current(session, Phase.READING):
                 return self._fail(reason)
             case CardLeft() if s.phase in INTERACTIVE and self._end_on_card_removal:
-                return self._end("card_removed")
+                return self._end(SessionEnd.CARD_REMOVED)
             case BirthDateEntered(digits) if s.phase is Phase.PROVING:
                 return self._prove(digits)
             case BirthDateChecked(session, outcome, identity, record) if self._current(
@@ -247,7 +250,7 @@ class SessionMachine:
             ):
                 self._proved(outcome, identity, record)
             case ProofSkipped() if s.phase is Phase.PROVING:
-                self._go(Phase.IDENTIFIED, problem="", deadline=self._idle_deadline())
+                self._go(Phase.IDENTIFIED, problem=None, deadline=self._idle_deadline())
             case ServiceSelected(service_id) if s.phase is Phase.IDENTIFIED:
                 self._choose(service_id)
             case FormOpened() if s.phase is Phase.SERVICE_CHOSEN:
@@ -264,15 +267,15 @@ class SessionMachine:
             case Back():
                 return self._back()
             case Cancel() if s.phase in INTERACTIVE:
-                return self._end("cancelled")
+                return self._end(SessionEnd.CANCELLED)
             case Finish() if s.phase is Phase.TICKET_ISSUED:
                 return self._done()
             case Finish() if s.phase in (Phase.DONE, Phase.ERROR):
-                return self._end("finished")
+                return self._end(SessionEnd.FINISHED)
             case UserActivity() if s.phase in INTERACTIVE:
                 self._go(s.phase, deadline=self._idle_deadline())
             case ComplaintOpened() if s.phase is Phase.IDENTIFIED:
-                self._go(Phase.COMPLAINT, problem="", deadline=self._idle_deadline())
+                self._go(Phase.COMPLAINT, problem=None, deadline=self._idle_deadline())
             case ComplaintOpened() if s.phase is Phase.IDLE:  # anonymous, a new session
                 self.state = SessionState(
                     phase=Phase.COMPLAINT, session=s.session + 1, deadline=self._idle_deadline()
@@ -299,22 +302,24 @@ class SessionMachine:
         if s.deadline is None or self._clock() < s.deadline:
             return []
         if s.phase is Phase.READING:
-            return self._fail("read_timeout")
+            return self._fail(SessionProblem.READ_TIMEOUT)
         if s.phase is Phase.PROVING_CHECK:  # the centre is slow: carry on without it
             self._go(
-                Phase.IDENTIFIED, problem="birth_date_unavailable", deadline=self._idle_deadline()
+                Phase.IDENTIFIED,
+                problem=SessionProblem.BIRTH_DATE_UNAVAILABLE,
+                deadline=self._idle_deadline(),
             )
             return []
         if s.phase in (Phase.ISSUING, Phase.COMPLAINT_SENDING):
-            return self._fail("issue_timeout")
+            return self._fail(SessionProblem.ISSUE_TIMEOUT)
         if s.phase in (Phase.TICKET_ISSUED, Phase.COMPLAINT_FILED):
             return self._done()
         if s.phase in INTERACTIVE:
-            return self._end("idle_timeout")
-        return self._end("finished")  # DONE, ERROR
+            return self._end(SessionEnd.IDLE_TIMEOUT)
+        return self._end(SessionEnd.FINISHED)  # DONE, ERROR
 
     def _start_reading(self, reader: str) -> list[Effect]:
-        wipe = self._wipe_if_personal("new_card")
+        wipe = self._wipe_if_personal(SessionEnd.NEW_CARD)
         session = self.state.session + 1
         self.state = SessionState(
             phase=Phase.READING,
@@ -327,10 +332,14 @@ class SessionMachine:
         s = self.state
         born = _birth_date(digits)
         if born is None:  # not a date: typed wrong, not counted, nothing asked
-            self._go(Phase.PROVING, problem="birth_date_invalid", deadline=self._idle_deadline())
+            self._go(
+                Phase.PROVING,
+                problem=SessionProblem.BIRTH_DATE_INVALID,
+                deadline=self._idle_deadline(),
+            )
             return []
         identity = _present(s.identity)
-        self._go(Phase.PROVING_CHECK, problem="", deadline=self._clock() + self.timeouts.read)
+        self._go(Phase.PROVING_CHECK, problem=None, deadline=self._clock() + self.timeouts.read)
         return [ProveBirthDate(s.session, identity.uid, born)]
 
     def _proved(
@@ -349,7 +358,7 @@ class SessionMachine:
                 Phase.IDENTIFIED,
                 identity=identity,
                 record=dict(record) if record else None,
-                problem="",
+                problem=None,
                 deadline=self._idle_deadline(),
             )
             return
@@ -359,19 +368,21 @@ class SessionMachine:
                 self._go(
                     Phase.PROVING,
                     proof_attempts=attempts,
-                    problem="birth_date_mismatch",
+                    problem=SessionProblem.BIRTH_DATE_MISMATCH,
                     deadline=self._idle_deadline(),
                 )
                 return
             self._go(
                 Phase.IDENTIFIED,
                 proof_attempts=attempts,
-                problem="birth_date_gave_up",
+                problem=SessionProblem.BIRTH_DATE_GAVE_UP,
                 deadline=self._idle_deadline(),
             )
             return
         problem = (
-            "birth_date_locked" if outcome is ProofOutcome.LOCKED else "birth_date_unavailable"
+            SessionProblem.BIRTH_DATE_LOCKED
+            if outcome is ProofOutcome.LOCKED
+            else SessionProblem.BIRTH_DATE_UNAVAILABLE
         )
         self._go(Phase.IDENTIFIED, problem=problem, deadline=self._idle_deadline())
 
@@ -383,15 +394,23 @@ class SessionMachine:
         except KeyError:
             service = None
         if service is None:
-            self._go(Phase.IDENTIFIED, problem="service_unknown", deadline=self._idle_deadline())
+            self._go(
+                Phase.IDENTIFIED,
+                problem=SessionProblem.SERVICE_UNKNOWN,
+                deadline=self._idle_deadline(),
+            )
             return
         if ASSURANCE_ORDER[identity.assurance] < ASSURANCE_ORDER[service.assurance]:
-            self._go(Phase.IDENTIFIED, problem="assurance_too_low", deadline=self._idle_deadline())
+            self._go(
+                Phase.IDENTIFIED,
+                problem=SessionProblem.ASSURANCE_TOO_LOW,
+                deadline=self._idle_deadline(),
+            )
             return
         self._go(
             Phase.SERVICE_CHOSEN,
             service=service,
-            problem="",
+            problem=None,
             values=self._editable(prefill(service.form, identity, self.state.record)),
             field_errors={},
             deadline=self._idle_deadline(),
@@ -422,7 +441,11 @@ class SessionMachine:
     def _file_complaint(self, category: str, text: str) -> list[Effect]:
         s = self.state
         if not category or not forms.clean(text):
-            self._go(Phase.COMPLAINT, problem="complaint_empty", deadline=self._idle_deadline())
+            self._go(
+                Phase.COMPLAINT,
+                problem=SessionProblem.COMPLAINT_EMPTY,
+                deadline=self._idle_deadline(),
+            )
             return []
         citizen = s.identity.citizen if s.identity else None
         card_number = citizen.card_number if citizen and citizen.card_number else None
@@ -433,8 +456,8 @@ class SessionMachine:
     def _back(self) -> list[Effect]:
         if self.state.phase is Phase.COMPLAINT:
             if self.state.identity is None:
-                return self._end("cancelled")  # anonymous: back to the attract screen
-            self._go(Phase.IDENTIFIED, problem="", deadline=self._idle_deadline())
+                return self._end(SessionEnd.CANCELLED)  # anonymous: back to the attract screen
+            self._go(Phase.IDENTIFIED, problem=None, deadline=self._idle_deadline())
             return []
         previous = {
             Phase.SERVICE_CHOSEN: Phase.IDENTIFIED,
@@ -442,10 +465,10 @@ class SessionMachine:
             Phase.CONFIRMING: Phase.FORM,
         }.get(self.state.phase)
         if previous is not None:
-            self._go(previous, problem="", deadline=self._idle_deadline())
+            self._go(previous, problem=None, deadline=self._idle_deadline())
         return []
 
-    def _fail(self, reason: str) -> list[Effect]:
+    def _fail(self, reason: Problem) -> list[Effect]:
         wipe = self._wipe_if_personal(reason)
         self.state = SessionState(
             phase=Phase.ERROR,
@@ -456,7 +479,7 @@ class SessionMachine:
         return wipe
 
     def _done(self) -> list[Effect]:
-        wipe = self._wipe_if_personal("finished")
+        wipe = self._wipe_if_personal(SessionEnd.FINISHED)
         self.state = SessionState(
             phase=Phase.DONE,
             session=self.state.session,
@@ -464,12 +487,12 @@ class SessionMachine:
         )
         return wipe
 
-    def _end(self, reason: str) -> list[Effect]:
+    def _end(self, reason: SessionEnd) -> list[Effect]:
         wipe = self._wipe_if_personal(reason)
         self.state = SessionState(session=self.state.session, problem=reason)
         return wipe or [WipeSession(reason)]
 
-    def _wipe_if_personal(self, reason: str) -> list[Effect]:
+    def _wipe_if_personal(self, reason: SessionEnd | Problem) -> list[Effect]:
         return [WipeSession(reason)] if self.state.personal else []
 
     # -- helpers -------------------------------------------------------------

@@ -29,7 +29,7 @@ import logging
 from collections.abc import Callable
 from enum import StrEnum
 
-from kiosk.operator.pin import PinGuard, PinVerdict
+from kiosk.operator.pin import PinGuard, PinOutcome, PinVerdict
 from kiosk.session.machine import Phase, SessionState
 
 log = logging.getLogger(__name__)
@@ -172,9 +172,9 @@ class OverlayMachine:
         verdict = self._guard.record(matched)
         if self.current is not Overlay.PIN:
             return None
-        if verdict.outcome == "ok":
+        if verdict.outcome is PinOutcome.OK:
             self._open(Overlay.OPERATOR, state, OPERATOR_IDLE_S)
-        elif verdict.outcome == "disabled":
+        elif verdict.outcome is PinOutcome.DISABLED:
             self.close()
         return verdict
 

@@ -47,7 +47,7 @@ from kiosk.sync.backoff import Backoff
 from kiosk.sync.documents import cached_trust, pull_catalog, pull_trust
 from kiosk.sync.heartbeat import DeviceHealth, heartbeat_body
 from kiosk.sync.leases import LeaseKeeper
-from kiosk.sync.push import PushCut, PushFailed, PushResult, push_batch
+from kiosk.sync.push import PushResult, _PushCut, _PushFailed, push_batch
 from kiosk.sync.schedule import Schedule
 from kiosk.sync.status import StatusBoard, SyncStatus, store_figures
 from kiosk.sync.unkept import UnkeptNumbers
@@ -375,7 +375,7 @@ class SyncEngine:
         if previous != "online":
             log.info("central server reachable%s", " again" if previous == "offline" else "")
             self.schedule.catch_up(name, CATCH_UP)
-        self._log(name, "failed" if refused else "ok", started, now, detail)
+        self._log(name, SyncResult.FAILED if refused else SyncResult.OK, started, now, detail)
 
     def _went_offline(self, name: str, exc: CentralUnavailable, started: dt.datetime) -> None:
         now = self._now()
@@ -386,7 +386,7 @@ class SyncEngine:
         if self.schedule.failures == 1:
             log.warning("central server unreachable (%s): working offline", exc)
         self.board.update(connection="offline", last_error=str(exc)[:300])
-        self._log(name, "failed", started, now, str(exc))
+        self._log(name, SyncResult.FAILED, started, now, str(exc))
 
     def _task_failed(
         self, name: str, exc: Exception, started: dt.datetime, *, connection: str | None
@@ -400,7 +400,7 @@ class SyncEngine:
         if connection == "online":
             changes["last_success"] = now  # the centre answered
         self.board.update(**changes)
-        self._log(name, "failed", started, now, str(exc))
+        self._log(name, SyncResult.FAILED, started, now, str(exc))
 
     def _task_crashed(self, name: str, exc: Exception, started: dt.datetime) -> None:
         if self.schedule.tasks[name].failures == 0:  # the traceback once per run of failures
@@ -409,14 +409,19 @@ class SyncEngine:
         self._task_failed(name, RuntimeError(text), started, connection=None)
 
     def _log(
-        self, task: str, result: str, started: dt.datetime, finished: dt.datetime, detail: str = ""
+        self,
+        task: str,
+        result: SyncResult,
+        started: dt.datetime,
+        finished: dt.datetime,
+        detail: str = "",
     ) -> None:
-        if result == "ok" and task in ("outbox", "leases") and not detail:
+        if result is SyncResult.OK and task in ("outbox", "leases") and not detail:
             return  # routine looks at the outbox and leases are not worth a row each
         try:
             self.store.sync_log(
                 task,
-                SyncResult.OK if result == "ok" else SyncResult.FAILED,
+                result,
                 started_at=started,
                 finished_at=finished,
                 detail=detail,
@@ -494,11 +499,11 @@ class SyncEngine:
                         deadline=deadline,
                     ),
                 )
-            except PushCut as cut:
+            except _PushCut as cut:
                 self._push_limit = cut.next_size
                 total += cut.partial
                 break
-            except PushFailed as failed:
+            except _PushFailed as failed:
                 cause = failed.cause
                 if isinstance(cause, CentralUnavailable):
                     raise _Partial(cause, total + failed.partial) from cause

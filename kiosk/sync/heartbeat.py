@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from importlib import metadata
-from typing import Any, Literal
+from typing import Any
 
-from offline_store import Store
+from offline_store import LeaseKind, Store
 
-PartState = Literal["ok", "fault", "unknown"]
+
+class HealthState(StrEnum):
+    """A part's health (reader, printer), as the operator and the fleet view see it."""
+
+    UNKNOWN = "unknown"
+    OK = "ok"
+    FAULT = "fault"
 
 
 @dataclass(frozen=True)
 class PartHealth:
-    state: PartState = "unknown"
+    state: HealthState = HealthState.UNKNOWN
     #: A short fault code or reason, "" when well.
     detail: str = ""
 
@@ -51,7 +58,7 @@ def heartbeat_body(store: Store, now: dt.datetime, health: DeviceHealth) -> dict
             "expires_at": state.expires_at.isoformat() if state.expires_at else None,
         }
         for state in store.lease_state(now)
-        if state.source == "central" and state.usable
+        if state.source is LeaseKind.CENTRAL and state.usable
     ]
     return {
         "sent_at": now.isoformat(),

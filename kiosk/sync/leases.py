@@ -28,7 +28,7 @@ from contract.catalog import Catalog
 from contract.wire import Lease
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused
-from offline_store import LeaseState, Store
+from offline_store import LeaseKind, LeaseState, Store
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class LeaseKeeper:
         offered = {s.id for s in catalog.services_for(self.office_id)} if catalog else None
         given = 0
         for state in store.lease_state(now - dt.timedelta(days=1)):
-            if state.source != "central" or state.lease_id in self.returned:
+            if state.source is not LeaseKind.CENTRAL or state.lease_id in self.returned:
                 continue
             past = state.day < now.date()
             dropped = offered is not None and state.service_id not in offered
@@ -158,7 +158,7 @@ class LeaseKeeper:
         usable = [
             s
             for s in states
-            if s.source == "central"
+            if s.source is LeaseKind.CENTRAL
             and s.usable
             and s.service_id == service_id
             and s.office_id == self.office_id

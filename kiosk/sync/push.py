@@ -53,7 +53,10 @@ class PushResult:
         )
 
 
-class PushFailed(Exception):
+# _PushFailed and _PushCut are the push's private signals to the engine's step
+# (kiosk/sync/engine.py), not errors of the package: they carry the push's partial
+# result and never leave kiosk/sync, so they stay here, next to that result.
+class _PushFailed(Exception):
     """A batch could not be delivered; its items are back in the outbox with a retry time.
 
     ``cause`` is the client's error (``CentralUnavailable`` for the backoff).
@@ -74,14 +77,14 @@ def push_batch(
     retry_at: Callable[[CentralError], dt.datetime],
     deadline: float | None = None,
 ) -> PushResult:
-    """Claim up to ``limit`` due items and send them. Raises :class:`PushFailed`
+    """Claim up to ``limit`` due items and send them. Raises :class:`_PushFailed`
     (:class:`CentralAuthError` as it is, for a new enrolment).
 
     ``retry_at`` says when a failed batch is due again (the engine's backoff).
     An empty :class:`PushResult` means nothing was due. ``deadline``
     (:func:`time.monotonic`) is checked before every request, the halves and
     single items of a split too: past it, the items not yet sent go back to the
-    outbox due now (pending, never dead) and :class:`PushCut` is raised.
+    outbox due now (pending, never dead) and :class:`_PushCut` is raised.
     """
     items = store.pending_batch(limit, now, claim_s=CLAIM_S)
     if not items:
@@ -93,13 +96,13 @@ def push_batch(
         if deadline is not None and time.monotonic() >= deadline:
             for item in _rest(chunk, chunks):
                 store.mark_failed(item.key, "not sent: the step's time for the outbox ran out", now)
-            raise PushCut(total, len(chunk))
+            raise _PushCut(total, len(chunk))
         try:
             results = client.submit([_wire(item) for item in chunk])
         except CentralRefused as exc:
             if exc.status not in (413, 422):
                 _put_back(store, _rest(chunk, chunks), exc, retry_at(exc))
-                raise PushFailed(exc, total) from exc
+                raise _PushFailed(exc, total) from exc
             if len(chunk) > 1:
                 # 413: too large for the centre, send each half; 422: malformed,
                 # send the items one by one so one bad item cannot hold the others
@@ -113,12 +116,12 @@ def push_batch(
             raise
         except CentralError as exc:
             _put_back(store, _rest(chunk, chunks), exc, retry_at(exc))
-            raise PushFailed(exc, total) from exc
+            raise _PushFailed(exc, total) from exc
         total += _record(store, results, now)
     return total
 
 
-class PushCut(Exception):
+class _PushCut(Exception):
     """The time for pushing ran out before every item of a batch was sent.
 
     ``partial`` is what was sent before; the rest is back in the outbox, due now.

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from offline_store import Store
+from offline_store import LeaseKind, Store
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def store_figures(store: Store, now: dt.datetime) -> dict[str, Any]:
     document = store.catalog_document()
     leases: dict[tuple[str, dt.date], LeaseSummary] = {}
     for state in store.lease_state(now):
-        if state.source != "central" or not state.usable:
+        if state.source is not LeaseKind.CENTRAL or not state.usable:
             continue
         key = (state.service_id, state.day)
         old = leases.get(key)

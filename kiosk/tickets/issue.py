@@ -20,7 +20,7 @@ from contract.ticket_ids import new_ticket_id
 from kiosk.client.results import Allocation
 from kiosk.errors import Failure, TicketingError, TicketingReason
 from kiosk.session.events import IssuedTicket, IssueTicket
-from offline_store import Store
+from offline_store import NumberSource, Store
 from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
 from printing.documents import Language
 
@@ -104,7 +104,7 @@ def issue_and_print(
         ticket_id=ticket_id,
     )
     log.info("ticket %s issued for service %s (%s)", stored.number, service.id, stored.source)
-    online = allocation if stored.source == "online" else None
+    online = allocation if stored.source is NumberSource.ONLINE else None
     language = _language(request.language)
     document = TicketDocument(
         number=stored.number,

@@ -16,16 +16,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from kiosk.config import Config
+from kiosk.sync.heartbeat import HealthState
 from kiosk.tickets.issue import PrintSetup, print_document
 from printing import Printer, PrinterError, PrinterStatus, PrintReceipt, make_printer
 from printing.documents import Language
 
 log = logging.getLogger(__name__)
-
-HealthState = Literal["unknown", "ok", "fault"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class PrinterHealth:
     @property
     def ok(self) -> bool:
         """Paper may be promised: not known to be faulty."""
-        return self.state != "fault"
+        return self.state is not HealthState.FAULT
 
 
 class PrinterMonitor(Printer):
@@ -54,7 +52,7 @@ class PrinterMonitor(Printer):
         self.backend = printer.backend
         self._now = now
         self._lock = threading.Lock()
-        self._health = PrinterHealth("unknown", since=now())
+        self._health = PrinterHealth(HealthState.UNKNOWN, since=now())
 
     def __repr__(self) -> str:
         return f"PrinterMonitor({self.inner!r})"
@@ -85,15 +83,15 @@ class PrinterMonitor(Printer):
             return self.inner.purge_personal()
 
     def _record(self, status: PrinterStatus) -> None:
-        state: HealthState = "ok" if status.ready else "fault"
+        state = HealthState.OK if status.ready else HealthState.FAULT
         fault = status.fault.value if status.fault is not None else ""
         old = self._health
         if (old.state, old.fault) == (state, fault):
-            if old.detail != status.detail and state == "fault":
+            if old.detail != status.detail and state is HealthState.FAULT:
                 self._health = PrinterHealth(state, fault, status.detail, old.since)
             return
         self._health = PrinterHealth(state, fault, status.detail, self._now())
-        if state == "fault":
+        if state is HealthState.FAULT:
             log.warning("printer fault: %s (%s)", fault, status.detail)
         else:
             log.info("printer healthy again: %s", status.detail)

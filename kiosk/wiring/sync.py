@@ -18,6 +18,7 @@ from contract.trust import TrustStore
 from kiosk.errors import Failure
 from kiosk.executor import Executor
 from kiosk.sync import DeviceHealth, PartHealth, SyncEngine, SyncStatus
+from kiosk.sync.heartbeat import HealthState
 from kiosk.wiring.printer import PrinterHealth
 from kiosk.wiring.trust import TrustKeeper
 
@@ -125,7 +126,11 @@ def device_health(reader: Reader, printer: PrinterHealth) -> DeviceHealth:
     """Reader and printer health for the engine's heartbeat (any thread)."""
     try:
         readers = reader.readers()
-        part = PartHealth("ok", "") if readers else PartHealth("fault", Failure.NO_READER)
+        part = (
+            PartHealth(HealthState.OK)
+            if readers
+            else PartHealth(HealthState.FAULT, Failure.NO_READER)
+        )
     except Exception as exc:
-        part = PartHealth("fault", type(exc).__name__)
+        part = PartHealth(HealthState.FAULT, type(exc).__name__)
     return DeviceHealth(reader=part, printer=PartHealth(printer.state, printer.fault))

@@ -38,7 +38,13 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from printing.errors import PrinterError, PrinterUnavailable, PrintFailed, PrintFault
+from printing.errors import (
+    PrinterConfigError,
+    PrinterError,
+    PrinterUnavailable,
+    PrintFailed,
+    PrintFault,
+)
 from printing.printers.printer import Printer, PrinterStatus, PrintReceipt, check_pdf
 
 log = logging.getLogger(__name__)
@@ -100,7 +106,7 @@ class PdfFilePrinter(Printer):
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         if personal_retention <= dt.timedelta(0):
-            raise ValueError("the retention of personal documents must be positive")
+            raise PrinterConfigError("the retention of personal documents must be positive")
         self.folder = Path(folder)
         self.personal_retention = personal_retention
         self._clock = clock

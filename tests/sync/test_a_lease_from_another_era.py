@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from kiosk.client.client import CentralClient
-from kiosk.client.results import AnswerError, HeartbeatAck, parse_lease
+from kiosk.client.errors import AnswerError
+from kiosk.client.results import HeartbeatAck, parse_lease
 from kiosk.sync import SyncEngine
 from offline_store import Store
 from testkit.clocks import OfficeClock

@@ -16,7 +16,7 @@ import pytest
 from contract.catalog import Catalog
 from kiosk.client.client import CentralClient
 from kiosk.sync.leases import LeaseKeeper
-from kiosk.sync.push import PushCut, push_batch
+from kiosk.sync.push import _PushCut, push_batch
 from offline_store import Store
 from testkit.clocks import OfficeClock
 from testkit.stand_in import StandIn
@@ -56,7 +56,7 @@ def test_a_split_batch_stops_at_the_deadline_and_keeps_the_rest(
     centre = SlowCentre(status, code)
     client = CentralClient(centre.stand_in.url, token="stand-in", timeout_s=5.0)  # noqa: S106
     try:
-        with pytest.raises(PushCut) as cut:
+        with pytest.raises(_PushCut) as cut:
             push_batch(
                 store,
                 client,

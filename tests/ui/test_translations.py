@@ -11,11 +11,13 @@ import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.errors import Problem
 from kiosk.session.events import ComplaintOpened, Confirmed, FormOpened, FormSubmitted
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
@@ -60,6 +62,24 @@ def test_every_text_has_a_finished_english_translation() -> None:
     assert set(messages) == set(TEXTS.values()), "run `make ts`, then translate"
     unfinished = [s for s, (text, kind) in messages.items() if kind or not text.strip()]
     assert unfinished == []
+
+
+def test_every_problem_a_session_can_show_has_its_text_in_both_languages() -> None:
+    """A screen shows ``problem_<code>``, and a code without its text would fall back to
+    "something went wrong": every member of every reason a session keeps has its text
+    and a finished English translation."""
+    codes = [member for reasons in get_args(Problem) for member in reasons]
+    assert len(codes) > 20  # the card's, the store's, the ticket's and the session's own
+    missing = [code for code in codes if f"problem_{code}" not in TEXTS]
+    assert missing == [], "add a problem_ text to ui/texts.py, then `make ts`"
+    messages = ts_messages(TS)
+    untranslated = [
+        code
+        for code in codes
+        if messages.get(TEXTS[f"problem_{code}"], ("", "unfinished"))[1]
+        or not messages[TEXTS[f"problem_{code}"]][0].strip()
+    ]
+    assert untranslated == [], "translate it in the .ts file, then `make translations`"
 
 
 def test_lupdate_finds_every_text_and_nothing_else(tmp_path: Path) -> None:

@@ -604,6 +604,10 @@
         <translation>Services are not available yet. Please ask an officer.</translation>
     </message>
     <message>
+        <source>Tiket ini tidak ditemukan. Silakan hubungi petugas.</source>
+        <translation>This ticket cannot be found. Please ask an officer.</translation>
+    </message>
+    <message>
         <source>Layanan ini sedang tidak tersedia.</source>
         <translation>This service is not available right now.</translation>
     </message>

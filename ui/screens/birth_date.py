@@ -65,7 +65,7 @@ class BirthDateScreen(DigitEntry, Screen):
         checking = state.phase is Phase.PROVING_CHECK
         self.title.setText(view.t("birth_date_checking" if checking else "birth_date_title"))
         self.hint.setText(view.t("birth_date_hint"))
-        problem = state.problem if state.phase is Phase.PROVING else ""
+        problem = state.problem if state.phase is Phase.PROVING else None
         self.notice.setVisible(bool(problem))
         self.notice.setText(view.t(f"problem_{problem}") if problem else "")
         set_button_text(self.ok, view.t("birth_date_ok"))

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.client.info import APPLICATION_STATES
+from kiosk.errors import ApplicationsProblem
 from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.session.machine import SessionState
 from ui.screens.common import (
@@ -149,7 +150,7 @@ class ApplicationsScreen(_ListScreen):
             self.add(view.t("loading"))
             return
         self.loading = False
-        if answer.problem == "unverified":
+        if answer.problem is ApplicationsProblem.UNVERIFIED:
             self.say(view.t("status_unverified"))
             return
         if answer.problem:
