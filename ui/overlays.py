@@ -22,8 +22,8 @@ from kiosk.errors import ApplicationsProblem, PinFormatError
 from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.operator.panel import OperatorStatus
 from kiosk.operator.pin import PinOutcome, verify_pin
+from kiosk.overlays import Overlay, OverlayMachine, PinEntry
 from kiosk.session.machine import Phase, SessionState
-from kiosk.session.overlays import Overlay, OverlayMachine, PinEntry
 from ui.gesture import TapGesture
 from ui.screens.attract import AttractScreen
 from ui.screens.common import Screen, View, button, set_button_text

@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from kiosk.operator.pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
+from kiosk.overlays import OPERATOR_IDLE_S, PUBLIC_IDLE_S, Overlay, OverlayMachine, PinEntry
 from kiosk.session.machine import Phase, SessionState
-from kiosk.session.overlays import OPERATOR_IDLE_S, PUBLIC_IDLE_S, Overlay, OverlayMachine, PinEntry
 from testkit.clocks import ManualClock
 
 IDLE = SessionState(Phase.IDLE, session=1)

@@ -15,9 +15,9 @@ from pytestqt.qtbot import QtBot
 
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
+from kiosk.overlays import PUBLIC_IDLE_S
 from kiosk.session.events import Cancel
 from kiosk.session.machine import Phase
-from kiosk.session.overlays import PUBLIC_IDLE_S
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import (
     button_with,

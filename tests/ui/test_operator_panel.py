@@ -23,8 +23,8 @@ from cardio.readers.simulated import SimulatedReader
 from contract.trust import revocation_list_json
 from kiosk.config import CardSection, OperatorSection
 from kiosk.operator.pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
+from kiosk.overlays import OPERATOR_IDLE_S
 from kiosk.session.machine import Phase
-from kiosk.session.overlays import OPERATOR_IDLE_S
 from kiosk.wiring.store import open_store
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, offline_config, running_kiosk
