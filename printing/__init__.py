@@ -13,9 +13,7 @@ talks to the citizen.
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from printing.documents import SlipDocument, SlipField, TicketDocument
 from printing.errors import (
@@ -30,39 +28,18 @@ from printing.errors import (
 )
 from printing.printers.printer import Printer, PrinterStatus, PrintReceipt
 
-if TYPE_CHECKING:
-    from printing.layouts.paper import Paper
-    from printing.layouts.slip import render_slip_pdf
-    from printing.layouts.ticket import render_ticket_pdf
-
-#: Names served from :mod:`printing.layouts` on first use, and their modules:
-#: reportlab costs ~200 ms of start-up, which a kiosk spends after its first
-#: screen is up.
-_LAYOUT_NAMES = {
-    "Paper": "printing.layouts.paper",
-    "render_slip_pdf": "printing.layouts.slip",
-    "render_ticket_pdf": "printing.layouts.ticket",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAYOUT_NAMES:
-        return getattr(import_module(_LAYOUT_NAMES[name]), name)
-    raise AttributeError(f"module 'printing' has no attribute {name!r}")
-
-
 #: Backend names :func:`make_printer` accepts.
 BACKENDS = ("pdf_file", "cups", "escpos")
 
 __all__ = [
     "BACKENDS",
     "OutOfPaper",
-    "Paper",
     "PrintFailed",
     "PrintFault",
     "PrintReceipt",
     "PrintTimeout",
     "Printer",
+    "PrinterConfigError",
     "PrinterError",
     "PrinterOffline",
     "PrinterStatus",
@@ -71,8 +48,6 @@ __all__ = [
     "SlipField",
     "TicketDocument",
     "make_printer",
-    "render_slip_pdf",
-    "render_ticket_pdf",
 ]
 
 
