@@ -10,7 +10,7 @@ to the session machine as its failure event, never as a stuck screen.
 The other jobs of the running kiosk are parts it holds, privately, each in its
 own module:
 the store's start-up (:mod:`kiosk.startup`), the sync engine's link
-(:mod:`kiosk.wiring.sync`), the trust store (:mod:`kiosk.wiring.trust`), the
+(:mod:`kiosk.wiring.sync_link`), the trust store (:mod:`kiosk.wiring.trust`), the
 registry's lookups (:mod:`kiosk.lookups.registry`), the queue's figures
 (:mod:`kiosk.lookups.office_queue`) and the printer's health
 (:mod:`kiosk.printer_refresh`). The screens read them as one snapshot,
@@ -54,7 +54,7 @@ from kiosk.sync import DeviceHealth, SyncEngine
 from kiosk.tickets.complaints import file_complaint
 from kiosk.tickets.issue import issue_and_print, print_slip
 from kiosk.wiring.from_config import timeouts_from
-from kiosk.wiring.sync import SyncLink, device_health
+from kiosk.wiring.sync_link import SyncLink, device_health
 from kiosk.wiring.trust import TrustKeeper
 from offline_store import Store, StoreError, StoreReason
 from offline_store.models import StoredTicket

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from contract.catalog import Catalog
 from kiosk.executor import Executor
-from kiosk.wiring.sync import SyncLink
+from kiosk.wiring.sync_link import SyncLink
 from offline_store import Store, StoreError
 
 log = logging.getLogger(__name__)

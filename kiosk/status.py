@@ -20,7 +20,7 @@ from kiosk.printer_refresh import PrinterRefresh
 from kiosk.startup import StoreStartup
 from kiosk.sync import SyncStatus
 from kiosk.wiring.printer import PrinterHealth
-from kiosk.wiring.sync import SyncLink
+from kiosk.wiring.sync_link import SyncLink
 from kiosk.wiring.trust import TrustKeeper
 
 

@@ -12,7 +12,7 @@ from cardio.card.citizen_card import read_identity
 from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import DEMO_ISSUER_KEY, SITI, demo_trust_store
 from cardio.issuing.card_image import CardImage
-from cardio.issuing.issue import IssuerKey, issue_card
+from cardio.issuing.issuer import IssuerKey, issue_card
 from cardio.readers.simulated import Applet
 from contract.trust import TrustStore
 

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from cardio.card import signed_record
 from cardio.issuing.card_image import CardImage
-from cardio.issuing.issue import IssuerKey, issue_card
+from cardio.issuing.issuer import IssuerKey, issue_card
 
 
 def forged(image: CardImage, *, keep_kid: bool = True) -> CardImage:

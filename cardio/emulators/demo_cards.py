@@ -23,7 +23,7 @@ from typing import Any
 from cardio.emulators import card_tamper
 from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.issuing.card_image import CardImage
-from cardio.issuing.issue import IssuerKey, generate_issuer_key, issue_card
+from cardio.issuing.issuer import IssuerKey, generate_issuer_key, issue_card
 from contract.demo import DEMO_LISTS, DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
 from contract.trust import TrustStore, revocation_list_json
 

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _keygen(args: argparse.Namespace) -> int:
     from cardio.errors import IssueError
-    from cardio.issuing.issue import generate_issuer_key
+    from cardio.issuing.issuer import generate_issuer_key
     from contract.trust import revocation_list_json
 
     try:
@@ -106,7 +106,7 @@ def _keygen(args: argparse.Namespace) -> int:
 def _issue(args: argparse.Namespace) -> int:
     from cardio.emulators import card_tamper
     from cardio.errors import CardImageError, IssueError
-    from cardio.issuing.issue import IssuerKey, issue_card
+    from cardio.issuing.issuer import IssuerKey, issue_card
 
     try:
         key = IssuerKey.load(args.issuer_key)

@@ -14,7 +14,7 @@ import pytest
 from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.errors import CardImageError, IssueError
 from cardio.issuing.card_image import CARD_IMAGE_FORMAT, CardImage
-from cardio.issuing.issue import IssuerKey, generate_issuer_key, issue_card
+from cardio.issuing.issuer import IssuerKey, generate_issuer_key, issue_card
 from contract.assurance import Assurance
 from contract.trust import TrustStore
 from testkit.cards import citizen_claims, read

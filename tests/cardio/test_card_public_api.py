@@ -11,7 +11,7 @@ import pytest
 from cardio.card.citizen_card import read_identity
 from cardio.emulators import card_tamper
 from cardio.issuing.card_image import CardImage
-from cardio.issuing.issue import IssuerKey, generate_issuer_key, issue_card
+from cardio.issuing.issuer import IssuerKey, generate_issuer_key, issue_card
 from contract.trust import TrustStore
 
 

@@ -14,7 +14,7 @@ from cardio.emulators import card_tamper
 from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.errors import CardError, CardRejected, CardRemovedDuringRead, MalformedCard, Reason
 from cardio.issuing.card_image import CardImage
-from cardio.issuing.issue import generate_issuer_key, issue_card, sign_citizen
+from cardio.issuing.issuer import generate_issuer_key, issue_card, sign_citizen
 from contract.assurance import Assurance
 from contract.trust import TrustStore, revocation_list_json, trust_list_json
 from testkit.cards import (

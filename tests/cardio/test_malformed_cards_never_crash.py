@@ -23,7 +23,7 @@ from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import demo_card
 from cardio.errors import CardError, Reason
 from cardio.issuing.card_image import CardImage
-from cardio.issuing.issue import sign_citizen
+from cardio.issuing.issuer import sign_citizen
 from contract.trust import TrustStore
 from testkit.cards import CHALLENGE, DEMO_ISSUER, DEMO_TRUST, NOW, Recorder
 

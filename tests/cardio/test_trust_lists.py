@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from cardio.emulators.demo_cards import demo_trust_store
-from cardio.issuing.issue import generate_issuer_key
+from cardio.issuing.issuer import generate_issuer_key
 from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
 from contract.errors import TrustError, TrustReason, TrustRollback
 from contract.trust import (

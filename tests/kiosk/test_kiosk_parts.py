@@ -30,7 +30,7 @@ from kiosk.status import KioskStatus, kiosk_status
 from kiosk.sync import SyncEngine
 from kiosk.wiring.from_config import timeouts_from
 from kiosk.wiring.printer import PrinterHealth
-from kiosk.wiring.sync import SyncLink, device_health
+from kiosk.wiring.sync_link import SyncLink, device_health
 from kiosk.wiring.trust import TrustKeeper
 from offline_store import Store
 from printing import make_printer
