@@ -29,6 +29,7 @@ from central.audit import utc_now
 from central.deps import Context, StaffAuth, staff_router
 from central.errors import ApiError
 from central.staff import StaffPrincipal
+from contract.wire import ErrorCode
 
 router = staff_router(tags=["counter"])
 
@@ -61,7 +62,7 @@ def ticket_out(row: queue.TicketRow) -> TicketOut:
 def _office_for(staff: StaffPrincipal, office_id: str | None) -> str:
     chosen = office_filter(staff, office_id)
     if chosen is None:
-        raise ApiError("name the office: ?office_id=…", code="office_required")
+        raise ApiError("name the office: ?office_id=…", code=ErrorCode.OFFICE_REQUIRED)
     return chosen
 
 

@@ -86,7 +86,7 @@ def parse_health_info(data: Mapping[str, Any]) -> HealthInfo:
             name=_str(w, "name"),
             beds_total=_int(w, "beds_total"),
             beds_free=_int(w, "beds_free"),
-            updated_at=_time(w, "updated_at") if w.get("updated_at") is not None else None,
+            updated_at=_time(w, "updated_at"),
         )
         for w in _objects(data, "wards")
     )
