@@ -18,7 +18,7 @@ from central.audit import record_event, utc_now
 from central.credentials import TokenKind, code_hash, new_enrolment_code, new_token, sha256_hex
 from central.errors import EnrolmentRefused, NotFound
 from central.tables import enrolment_codes, kiosk_tokens, kiosks, offices
-from contract.wire import ErrorCode
+from contract.wire import Enrolment, ErrorCode
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,6 @@ class KioskPrincipal:
 
     kiosk_id: str
     office_id: str
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    kiosk_id: str
-    office_id: str
-    token: str  # shown once, never stored
-    kiosk_code: str
 
 
 @dataclass(frozen=True)

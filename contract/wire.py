@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 #: Field docstrings become the OpenAPI descriptions (pydantic reads this dict).
 _DOCUMENTED = {"use_attribute_docstrings": True}
@@ -81,9 +81,12 @@ class HeartbeatAck:
     """This kiosk's short code (fallback tickets)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Enrolment:
-    """``POST /api/v1/enrol``: the kiosk's id, office, bearer token and short code."""
+    """``POST /api/v1/enrol``: the kiosk's id, office, bearer token and short code.
+
+    The kiosk reads a ``kiosk_code`` missing from an older centre's answer as "".
+    """
 
     __pydantic_config__ = _DOCUMENTED
 
@@ -91,9 +94,9 @@ class Enrolment:
     office_id: str
     token: str = field(repr=False)
     """The kiosk's bearer token; shown this once, keep it secret."""
-    kiosk_code: str = ""
-    """The kiosk's short code (e.g. K07), unique and never reused; fallback ticket numbers
-    carry it (A-K07-001)."""
+    token_type: Literal["bearer"] = field(default="bearer", repr=False)
+    kiosk_code: str
+    """The kiosk's short code (e.g. K07), unique and never reused; fallback numbers carry it."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contract.wire import Ward
+from contract.wire import ServiceQueue, Ward
 from kiosk.client.results import AnswerError, _int, _time
 
 #: Application states the centre sends (docs/central-api.md).
@@ -42,14 +42,6 @@ class HealthInfo:
     @property
     def empty(self) -> bool:
         return not self.wards and not self.doctors
-
-
-@dataclass(frozen=True)
-class ServiceQueue:
-    service_id: str
-    now_serving: str | None
-    waiting: int
-    estimated_wait_minutes: int
 
 
 @dataclass(frozen=True)

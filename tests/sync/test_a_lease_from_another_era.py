@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kiosk.client.client import CentralClient
-from kiosk.client.results import AnswerError, HeartbeatAck, parse_lease
+from kiosk.client.results import AnswerError, parse_heartbeat_ack, parse_lease
 from kiosk.sync import SyncEngine
 from offline_store import Store
 from testkit.clocks import OfficeClock
@@ -51,7 +51,7 @@ def test_times_out_of_range_or_unconvertible_are_refused(moment: str) -> None:
     with pytest.raises(AnswerError, match="expires_at"):
         parse_lease(_lease(moment))
     with pytest.raises(AnswerError, match="server_time"):
-        HeartbeatAck.from_json({"server_time": moment})
+        parse_heartbeat_ack({"server_time": moment})
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
