@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from contract.wire import HeartbeatAck, KioskInfo, Lease
+from contract.wire import HeartbeatAck, KioskInfo, Lease, SubmissionStatus
 
 #: The record keys a lookup may fill (``record.<key>`` in the catalog's forms).
 RECORD_KEYS = ("medical_record_number", "family_card_number", "phone")
@@ -172,10 +172,8 @@ def parse_lease(data: Mapping[str, Any]) -> Lease:
     )
 
 
-SubmissionStatus = Literal["accepted", "replayed", "conflict", "invalid"]
-SUBMISSION_STATUSES: tuple[SubmissionStatus, ...] = ("accepted", "replayed", "conflict", "invalid")
 #: The only answers that mean the centre has taken the item under its key.
-TAKEN_STATUSES: frozenset[str] = frozenset({"accepted", "replayed"})
+TAKEN_STATUSES: frozenset[str] = frozenset({SubmissionStatus.ACCEPTED, SubmissionStatus.REPLAYED})
 
 
 def taken_by_centre(status: str) -> bool:
@@ -192,7 +190,7 @@ def taken_by_centre(status: str) -> bool:
 class SubmissionResult:
     """One item's answer from ``POST /api/v1/submissions``.
 
-    ``status`` is the centre's word as sent: one of :data:`SUBMISSION_STATUSES`,
+    ``status`` is the centre's word as sent: a :class:`contract.wire.SubmissionStatus`,
     or one a newer centre added, which this kiosk treats as not taken.
     """
 
