@@ -40,6 +40,7 @@ from central.errors import ApiError, CatalogLoadError
 from central.ratelimit import RateLimiter
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
+from contract.wire import ErrorCode
 
 __all__ = ["create_app", "etag_matches", "load_catalog", "package_version"]
 
@@ -128,7 +129,7 @@ def install_error_handlers(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()
         ]
-        return JSONResponse(error_body("invalid_request", problems), 422)
+        return JSONResponse(error_body(ErrorCode.INVALID_REQUEST, problems), 422)
 
 
 def _slug(status: int) -> str:

@@ -39,6 +39,7 @@ from central.citizens import (
 from central.errors import Conflict, Forbidden, InvalidApplicationTransition, NotFound
 from central.staff import require_reach
 from central.tables import catalog_versions, citizen_applications, citizens, services
+from contract.wire import ErrorCode
 
 #: How many applications a kiosk is shown, newest first.
 MAX_LISTED = 50
@@ -157,7 +158,7 @@ def staff_lookup(
 def _service_office(conn: Connection, service_id: str, allowed_office: str | None) -> str:
     service = conn.execute(select(services.c.office_id).where(services.c.id == service_id)).first()
     if service is None:
-        raise NotFound(f"no service {service_id!r}", code="unknown_service")
+        raise NotFound(f"no service {service_id!r}", code=ErrorCode.UNKNOWN_SERVICE)
     if allowed_office is not None and service.office_id != allowed_office:
         raise Forbidden("the service belongs to another office")
     return str(service.office_id)
@@ -231,7 +232,7 @@ def get(conn: Connection, reference: str) -> Application:
         select(citizen_applications).where(citizen_applications.c.reference == reference)
     ).first()
     if row is None:
-        raise NotFound(f"no application {reference!r}", code="unknown_application")
+        raise NotFound(f"no application {reference!r}", code=ErrorCode.UNKNOWN_APPLICATION)
     return _application(row)
 
 
@@ -251,7 +252,7 @@ def change(
         .where(citizen_applications.c.reference == reference)
         .with_for_update()
     ).first()
-    unknown = NotFound(f"no application {reference!r}", code="unknown_application")
+    unknown = NotFound(f"no application {reference!r}", code=ErrorCode.UNKNOWN_APPLICATION)
     if row is None:
         raise unknown
     require_reach(allowed_office, row.office_id, unknown)

@@ -27,15 +27,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from contract.wire import ErrorCode
+
 
 class ApiError(Exception):
     """A request the server refuses; ``status`` and ``code`` are stable."""
 
     status = 400
-    code = "bad_request"
+    code: ErrorCode = ErrorCode.BAD_REQUEST
 
     def __init__(
-        self, detail: str, *, code: str | None = None, headers: Mapping[str, str] | None = None
+        self,
+        detail: str,
+        *,
+        code: ErrorCode | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
@@ -48,7 +54,7 @@ class Unauthorized(ApiError):
     """No credential, or one the server does not accept (unknown, revoked, expired)."""
 
     status = 401
-    code = "unauthenticated"
+    code = ErrorCode.UNAUTHENTICATED
 
     def __init__(self, detail: str = "a valid bearer token is required") -> None:
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
@@ -58,22 +64,22 @@ class Forbidden(ApiError):
     """A valid credential of the wrong kind or role for this endpoint."""
 
     status = 403
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
 
 
 class NotFound(ApiError):
     status = 404
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
 
 
 class Conflict(ApiError):
     status = 409
-    code = "conflict"
+    code = ErrorCode.CONFLICT
 
 
 class TooManyRequests(ApiError):
     status = 429
-    code = "rate_limited"
+    code = ErrorCode.RATE_LIMITED
 
     def __init__(self, retry_after_s: int) -> None:
         super().__init__(
@@ -86,19 +92,19 @@ class TooManyRequests(ApiError):
 class TooManyAttempts(TooManyRequests):
     """Too many wrong dates of birth for a UID-only card, or from one kiosk (#7)."""
 
-    code = "too_many_attempts"
+    code = ErrorCode.TOO_MANY_ATTEMPTS
 
 
 class TooManyLookups(TooManyRequests):
     """A kiosk used up its hourly budget of card-number/NIK lookups (or of misses)."""
 
-    code = "too_many_lookups"
+    code = ErrorCode.TOO_MANY_LOOKUPS
 
 
 class LoginLocked(TooManyRequests):
     """Failed logins in a row locked this staff username for a while."""
 
-    code = "login_locked"
+    code = ErrorCode.LOGIN_LOCKED
 
     def __init__(self, retry_after_s: int) -> None:
         super().__init__(retry_after_s)
@@ -112,44 +118,44 @@ class EnrolmentRefused(ApiError):
     """The code is unknown, used or expired; ``code`` says which, the body does not."""
 
     status = 403
-    code = "enrolment_refused"
+    code = ErrorCode.ENROLMENT_REFUSED
 
 
 class LeaseLimit(Conflict):
     """The kiosk holds as many leases or numbers of this queue as it may (409)."""
 
-    code = "lease_limit"
+    code = ErrorCode.LEASE_LIMIT
 
 
 class InvalidApplicationTransition(Conflict):
     """An application's state cannot go there (:data:`central.applications.TRANSITIONS`)."""
 
-    code = "invalid_transition"
+    code = ErrorCode.INVALID_TRANSITION
 
 
 class Disputed(Conflict):
     """Two kiosks registered this ticket id: the public page shows neither."""
 
-    code = "ticket_disputed"
+    code = ErrorCode.TICKET_DISPUTED
 
 
 class InvalidTicketTransition(ApiError):
     """The ticket is not in the state the counter's action needs."""
 
     status = 409
-    code = "invalid_transition"
+    code = ErrorCode.INVALID_TRANSITION
 
 
 class Unprocessable(ApiError):
     """A well-formed request that asks for something impossible (422)."""
 
     status = 422
-    code = "invalid_request"
+    code = ErrorCode.INVALID_REQUEST
 
 
 class InvalidRange(ApiError):
     status = 422
-    code = "invalid_range"
+    code = ErrorCode.INVALID_RANGE
 
 
 class InvalidItem(Exception):

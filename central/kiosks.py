@@ -18,6 +18,7 @@ from central.audit import record_event, utc_now
 from central.credentials import TokenKind, code_hash, new_enrolment_code, new_token, sha256_hex
 from central.errors import EnrolmentRefused, NotFound
 from central.tables import enrolment_codes, kiosk_tokens, kiosks, offices
+from contract.wire import Enrolment, ErrorCode
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,6 @@ class KioskPrincipal:
 
     kiosk_id: str
     office_id: str
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    kiosk_id: str
-    office_id: str
-    token: str  # shown once, never stored
-    kiosk_code: str
 
 
 @dataclass(frozen=True)
@@ -48,7 +41,7 @@ class KioskInfo:
 def require_office(conn: Connection, office_id: str) -> None:
     found = conn.execute(select(offices.c.id).where(offices.c.id == office_id)).first()
     if found is None:
-        raise NotFound(f"no office {office_id!r}", code="unknown_office")
+        raise NotFound(f"no office {office_id!r}", code=ErrorCode.UNKNOWN_OFFICE)
 
 
 def create_enrolment_code(
@@ -69,7 +62,9 @@ def create_enrolment_code(
     """
     require_office(conn, office_id)
     if kiosk_id is not None and kiosk_office(conn, kiosk_id) != office_id:
-        raise NotFound(f"no kiosk {kiosk_id!r} at office {office_id!r}", code="unknown_kiosk")
+        raise NotFound(
+            f"no kiosk {kiosk_id!r} at office {office_id!r}", code=ErrorCode.UNKNOWN_KIOSK
+        )
     code = new_enrolment_code()
     now = utc_now()
     expires = now + dt.timedelta(seconds=ttl_s)
@@ -121,14 +116,18 @@ def enrol(conn: Connection, code: str, name: str) -> Enrolment:
         .with_for_update()
     ).first()
     if row is None:
-        raise EnrolmentRefused("this enrolment code is not valid", code="enrolment_code_unknown")
+        raise EnrolmentRefused(
+            "this enrolment code is not valid", code=ErrorCode.ENROLMENT_CODE_UNKNOWN
+        )
     if not row.reusable:
         if row.used_at is not None:
             raise EnrolmentRefused(
-                "this enrolment code was already used", code="enrolment_code_used"
+                "this enrolment code was already used", code=ErrorCode.ENROLMENT_CODE_USED
             )
         if row.expires_at is not None and row.expires_at <= now:
-            raise EnrolmentRefused("this enrolment code has expired", code="enrolment_code_expired")
+            raise EnrolmentRefused(
+                "this enrolment code has expired", code=ErrorCode.ENROLMENT_CODE_EXPIRED
+            )
         conn.execute(
             update(enrolment_codes).where(enrolment_codes.c.id == row.id).values(used_at=now)
         )
@@ -206,7 +205,7 @@ def kiosk_code_of(conn: Connection, kiosk_id: str) -> str:
         select(kiosks.c.kiosk_code).where(kiosks.c.id == kiosk_id)
     ).scalar_one_or_none()
     if code is None:  # pragma: no cover - 0002_queue gave every kiosk a code
-        raise NotFound(f"no kiosk {kiosk_id!r}", code="unknown_kiosk")
+        raise NotFound(f"no kiosk {kiosk_id!r}", code=ErrorCode.UNKNOWN_KIOSK)
     return str(code)
 
 
@@ -251,7 +250,7 @@ def _lock_kiosk(conn: Connection, kiosk_id: str) -> Any:
 
 def unknown_kiosk(kiosk_id: str) -> NotFound:
     """The answer for a kiosk id that does not exist (or that the caller may not reach)."""
-    return NotFound(f"no kiosk {kiosk_id!r}", code="unknown_kiosk")
+    return NotFound(f"no kiosk {kiosk_id!r}", code=ErrorCode.UNKNOWN_KIOSK)
 
 
 def revoke_kiosk(conn: Connection, kiosk_id: str, *, actor: str) -> int:

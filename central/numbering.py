@@ -35,7 +35,7 @@ from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.tables import leases, services, ticket_counters, tickets
 from central.upsert import dialect_insert
 from contract.ticket_ids import is_foreign
-from contract.wire import Lease
+from contract.wire import ErrorCode, Lease
 
 #: The largest block one lease may take.
 MAX_LEASE = 500
@@ -103,7 +103,9 @@ def require_service(conn: Connection, office_id: str, service_id: str) -> Servic
         )
     ).first()
     if row is None:
-        raise NotFound(f"no active service {service_id!r} at this office", code="unknown_service")
+        raise NotFound(
+            f"no active service {service_id!r} at this office", code=ErrorCode.UNKNOWN_SERVICE
+        )
     return _service(row)
 
 
@@ -212,10 +214,12 @@ def create_lease(
     ``409 lease_limit`` (:class:`LeaseLimit`) beyond ``limits``.
     """
     if not 1 <= size <= MAX_LEASE:
-        raise Unprocessable(f"size must be between 1 and {MAX_LEASE}", code="invalid_size")
+        raise Unprocessable(f"size must be between 1 and {MAX_LEASE}", code=ErrorCode.INVALID_SIZE)
     today = local_day(now, zone)
     if day not in (today, today + dt.timedelta(days=1)):
-        raise Unprocessable(f"a lease is for today ({today}) or tomorrow", code="invalid_day")
+        raise Unprocessable(
+            f"a lease is for today ({today}) or tomorrow", code=ErrorCode.INVALID_DAY
+        )
     service = require_service(conn, kiosk.office_id, service_id)
     leased, live = _held(conn, kiosk.kiosk_id, service.id, day, now)
     if leased + size > limits.numbers:
@@ -314,12 +318,12 @@ def return_lease(
     """
     row = conn.execute(select(leases).where(leases.c.id == lease_id).with_for_update()).first()
     if row is None or row.kiosk_id != kiosk.kiosk_id:
-        raise NotFound("no such lease of this kiosk", code="unknown_lease")
+        raise NotFound("no such lease of this kiosk", code=ErrorCode.UNKNOWN_LEASE)
     if row.returned_at is None:
         if not row.first_number <= first_unused <= row.last_number + 1:
             raise Unprocessable(
                 f"first_unused must be between {row.first_number} and {row.last_number + 1}",
-                code="invalid_number",
+                code=ErrorCode.INVALID_NUMBER,
             )
         used = conn.execute(
             select(func.max(tickets.c.number)).where(tickets.c.lease_id == lease_id)

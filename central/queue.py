@@ -34,6 +34,7 @@ from central.kiosks import KioskPrincipal
 from central.numbering import require_service
 from central.staff import StaffPrincipal, require_reach
 from central.tables import tickets
+from contract.wire import ErrorCode
 
 DEFAULT_MINUTES_PER_PERSON = 5.0
 WAITING, CALLED, SERVED, NO_SHOW, VOID = "waiting", "called", "served", "no_show", "void"
@@ -269,7 +270,7 @@ def finish(
 ) -> TicketRow:
     """Mark a called ticket ``served`` or ``no_show``; 409 ``invalid_transition`` otherwise."""
     row = conn.execute(select(tickets).where(tickets.c.id == ticket_id).with_for_update()).first()
-    unknown = NotFound("no such ticket", code="unknown_ticket")
+    unknown = NotFound("no such ticket", code=ErrorCode.UNKNOWN_TICKET)
     if row is None:
         raise unknown
     require_reach(staff.office_id, row.office_id, unknown)
@@ -293,7 +294,7 @@ def void_online(
     """
     row = conn.execute(select(tickets).where(tickets.c.id == ticket_id).with_for_update()).first()
     if row is None or row.kiosk_id != kiosk.kiosk_id:
-        raise NotFound("no such ticket of this kiosk", code="unknown_ticket")
+        raise NotFound("no such ticket of this kiosk", code=ErrorCode.UNKNOWN_TICKET)
     if row.status == VOID:
         return row
     if row.number_source != "online":

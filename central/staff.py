@@ -25,6 +25,7 @@ from central.credentials import TokenKind, hash_password, new_token, sha256_hex,
 from central.errors import ApiError, Conflict, NotFound
 from central.kiosks import require_office
 from central.tables import staff_tokens, staff_users
+from contract.wire import ErrorCode
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
 MIN_PASSWORD = 10
@@ -89,9 +90,11 @@ def add_staff(
     actor: str,
 ) -> int:
     if not USERNAME.fullmatch(username):
-        raise ApiError("username: 2-64 of a-z, 0-9, '.', '_', '-'", code="invalid_username")
+        raise ApiError("username: 2-64 of a-z, 0-9, '.', '_', '-'", code=ErrorCode.INVALID_USERNAME)
     if len(password) < MIN_PASSWORD:
-        raise ApiError(f"password: at least {MIN_PASSWORD} characters", code="weak_password")
+        raise ApiError(
+            f"password: at least {MIN_PASSWORD} characters", code=ErrorCode.WEAK_PASSWORD
+        )
     if office_id is not None:
         require_office(conn, office_id)
     try:
@@ -108,7 +111,7 @@ def add_staff(
                 )
             )
     except IntegrityError:
-        raise Conflict(f"staff user {username!r} exists", code="staff_exists") from None
+        raise Conflict(f"staff user {username!r} exists", code=ErrorCode.STAFF_EXISTS) from None
     record_event(conn, actor=actor, action="staff.added", subject=username, detail=role.value)
     key = result.inserted_primary_key
     if key is None:  # pragma: no cover - every insert here has a primary key

@@ -57,6 +57,7 @@ from central.queue import VOID, WAITING
 from central.tables import kiosks, leases, submissions, tickets
 from central.times import EARLIEST, LATEST, in_range
 from contract.ticket_ids import is_foreign, is_kiosk_made
+from contract.wire import SubmissionStatus
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class Item:
 @dataclass(frozen=True)
 class Outcome:
     key: str
-    status: str  # accepted, replayed, conflict, invalid
+    status: SubmissionStatus
     error: str | None = None
     detail: str | None = None
     result: dict[str, Any] | None = None
@@ -196,7 +197,7 @@ def submit(
         try:
             admissible(item.body)
         except InvalidItem as bad:
-            refused[i] = Outcome(item.key, "invalid", bad.code, bad.detail)
+            refused[i] = Outcome(item.key, SubmissionStatus.INVALID, bad.code, bad.detail)
     stored = _store(conn, kiosk, [x for i, x in enumerate(items) if i not in refused], now, rules)
     done = iter(stored)
     return [refused[i] if i in refused else next(done) for i in range(len(items))]
@@ -219,14 +220,24 @@ def _store(
                 outcomes += _process(conn, kiosk, [item], now, rules)
         except IntegrityError:
             outcomes.append(
-                Outcome(item.key, "invalid", "duplicate_number", "the number is taken already")
+                Outcome(
+                    item.key,
+                    SubmissionStatus.INVALID,
+                    "duplicate_number",
+                    "the number is taken already",
+                )
             )
         except (DataError, StatementError) as exc:
             if not _item_fault(exc):
                 raise
             log.warning("an item of kind %r refused by the database: %s", item.kind, _name(exc))
             outcomes.append(
-                Outcome(item.key, "invalid", "invalid_body", "the database refused this item")
+                Outcome(
+                    item.key,
+                    SubmissionStatus.INVALID,
+                    "invalid_body",
+                    "the database refused this item",
+                )
             )
     return outcomes
 
@@ -271,7 +282,9 @@ def _process(
         if row is None:
             fresh.append(i)
         elif row.body_sha256 == digests[i]:
-            outcomes[i] = Outcome(item.key, "replayed", result=json.loads(row.result))
+            outcomes[i] = Outcome(
+                item.key, SubmissionStatus.REPLAYED, result=json.loads(row.result)
+            )
         else:
             outcomes[i] = _conflict(item.key)
 
@@ -281,15 +294,17 @@ def _process(
         try:
             plans.append((i, _check(items[i], digests[i], batch)))
         except InvalidItem as bad:
-            outcomes[i] = Outcome(items[i].key, "invalid", bad.code, bad.detail)
+            outcomes[i] = Outcome(items[i].key, SubmissionStatus.INVALID, bad.code, bad.detail)
         except (ValueError, OverflowError, RecursionError) as exc:
             # A check missed a case: this item is refused, not the batch.
             log.warning("an item of kind %r failed its check: %s", items[i].kind, _name(exc))
-            outcomes[i] = Outcome(items[i].key, "invalid", "invalid_body", "the body is unusable")
+            outcomes[i] = Outcome(
+                items[i].key, SubmissionStatus.INVALID, "invalid_body", "the body is unusable"
+            )
     plans = _drop_taken(conn, plans, outcomes)
     _write(conn, kiosk, [p for _, p in plans], now)
     for i, plan in plans:
-        outcomes[i] = Outcome(plan.item.key, "accepted", result=plan.result)
+        outcomes[i] = Outcome(plan.item.key, SubmissionStatus.ACCEPTED, result=plan.result)
 
     for i, item in enumerate(items):
         j = first[item.key]
@@ -298,15 +313,17 @@ def _process(
             assert earlier is not None  # noqa: S101 - every first occurrence has one
             if digests[i] != digests[j]:
                 outcomes[i] = _conflict(item.key)
-            elif earlier.status == "accepted":
-                outcomes[i] = Outcome(item.key, "replayed", result=earlier.result)
+            elif earlier.status == SubmissionStatus.ACCEPTED:
+                outcomes[i] = Outcome(item.key, SubmissionStatus.REPLAYED, result=earlier.result)
             else:
                 outcomes[i] = earlier
     return [o for o in outcomes if o is not None]
 
 
 def _conflict(key: str) -> Outcome:
-    return Outcome(key, "conflict", "conflict", "this key was stored with another body")
+    return Outcome(
+        key, SubmissionStatus.CONFLICT, "conflict", "this key was stored with another body"
+    )
 
 
 def _load(
@@ -602,7 +619,10 @@ def _drop_taken(
     for i, plan in plans:
         if any(c in taken for c in plan.claims):
             outcomes[i] = Outcome(
-                plan.item.key, "invalid", "duplicate_number", "another ticket has this number"
+                plan.item.key,
+                SubmissionStatus.INVALID,
+                "duplicate_number",
+                "another ticket has this number",
             )
             continue
         taken.update(plan.claims)

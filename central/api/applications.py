@@ -23,6 +23,7 @@ from central.citizens import KeyKind, Refused
 from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.errors import NotFound, TooManyLookups
 from central.times import ApiDateTime
+from contract.wire import ErrorCode
 
 router = kiosk_router(tags=["applications"])
 staff = staff_router(tags=["applications"])
@@ -151,7 +152,7 @@ def create_application(body: CreateApplication, who: StaffAuth, ctx: Context) ->
             audit_key=ctx.audit_key,
         )
     if citizen_id is None:
-        raise NotFound("the city has no citizen with this key", code="unknown_citizen")
+        raise NotFound("the city has no citizen with this key", code=ErrorCode.UNKNOWN_CITIZEN)
     with ctx.db.begin() as conn:
         created = applications.create(
             conn,

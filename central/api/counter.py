@@ -7,6 +7,7 @@ A staff account limited to an office works only on that office's queues
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
 from fastapi import Query
@@ -18,7 +19,6 @@ from central.api.queue import (
     SERVICE_ID,
     NumberedTicket,
     QueueOut,
-    ServiceQueue,
     TicketId,
     numbered,
     queue_state,
@@ -29,6 +29,7 @@ from central.audit import utc_now
 from central.deps import Context, StaffAuth, staff_router
 from central.errors import ApiError
 from central.staff import StaffPrincipal
+from contract.wire import ErrorCode, ServiceQueue
 
 router = staff_router(tags=["counter"])
 
@@ -61,12 +62,17 @@ def ticket_out(row: queue.TicketRow) -> TicketOut:
 def _office_for(staff: StaffPrincipal, office_id: str | None) -> str:
     chosen = office_filter(staff, office_id)
     if chosen is None:
-        raise ApiError("name the office: ?office_id=…", code="office_required")
+        raise ApiError("name the office: ?office_id=…", code=ErrorCode.OFFICE_REQUIRED)
     return chosen
 
 
+@dataclass(frozen=True)
 class StaffServiceQueue(ServiceQueue):
-    tickets: list[TicketOut] = Field(description="Waiting and called tickets, in queue order.")
+    """A queue as kiosks see it, with its open tickets for staff."""
+
+    tickets: Annotated[
+        list[TicketOut], Field(description="Waiting and called tickets, in queue order.")
+    ]
 
 
 class StaffQueueOut(QueueOut):
@@ -88,8 +94,7 @@ def staff_queue(
         office_id=out.office_id,
         day=out.day,
         services=[
-            StaffServiceQueue(**s.model_dump(), tickets=per.get(s.service_id, []))
-            for s in out.services
+            StaffServiceQueue(**asdict(s), tickets=per.get(s.service_id, [])) for s in out.services
         ],
     )
 

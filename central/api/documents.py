@@ -18,6 +18,7 @@ from central.deps import AppContext, Context, kiosk_router
 from central.documents import DOCUMENT_RESPONSES, Document, document_response
 from central.errors import NotFound
 from central.trust_store import REVOCATIONS, TRUST, build_revocations, build_trust, list_version
+from contract.wire import ErrorCode
 
 router = kiosk_router(tags=["documents"])
 
@@ -34,7 +35,7 @@ def _serve(
     with ctx.db.read() as conn:
         document = ctx.documents.get(name, conn, marker, build)
     if document is None:
-        raise NotFound(f"no {name} has been published yet", code="not_published")
+        raise NotFound(f"no {name} has been published yet", code=ErrorCode.NOT_PUBLISHED)
     return document_response(document, if_none_match)
 
 

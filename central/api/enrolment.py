@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +9,7 @@ from central import kiosks
 from central.audit import record_event
 from central.deps import Context, client_address, limit_auth
 from central.errors import EnrolmentRefused
+from contract.wire import Enrolment
 
 router = APIRouter(tags=["enrolment"])
 
@@ -36,18 +35,6 @@ class EnrolRequest(BaseModel):
     )
 
 
-class EnrolResponse(BaseModel):
-    kiosk_id: str
-    office_id: str
-    token: str = Field(description="The kiosk's bearer token; shown this once, keep it secret.")
-    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme, not a secret
-    kiosk_code: str = Field(
-        description="The kiosk's short code (e.g. K07), unique and never reused; "
-        "fallback ticket numbers carry it (A-K07-001).",
-        examples=["K07"],
-    )
-
-
 @router.post(
     "/api/v1/enrol",
     status_code=201,
@@ -56,7 +43,7 @@ class EnrolResponse(BaseModel):
         429: {"description": "Too many attempts from this address; see Retry-After."},
     },
 )
-def enrol(body: EnrolRequest, request: Request, ctx: Context) -> EnrolResponse:
+def enrol(body: EnrolRequest, request: Request, ctx: Context) -> Enrolment:
     """Enrol a kiosk: the code is used up and the kiosk gets a new bearer token."""
     limit_auth(ctx, request)
     try:
@@ -71,9 +58,4 @@ def enrol(body: EnrolRequest, request: Request, ctx: Context) -> EnrolResponse:
                 subject=refused.code,
             )
         raise
-    return EnrolResponse(
-        kiosk_id=enrolment.kiosk_id,
-        office_id=enrolment.office_id,
-        token=enrolment.token,
-        kiosk_code=enrolment.kiosk_code,
-    )
+    return enrolment

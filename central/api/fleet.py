@@ -16,6 +16,7 @@ from central.api.staff import OFFICE_ID
 from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.kiosks import kiosk_code_of
 from central.times import ApiDate, ApiDateTime
+from contract.wire import HeartbeatAck
 
 router = kiosk_router(tags=["fleet"])
 staff = staff_router(tags=["fleet"])
@@ -56,13 +57,8 @@ class HeartbeatRequest(BaseModel):
     catalog_version: str | None = Field(default=None, max_length=100, pattern=PRINTABLE)
 
 
-class HeartbeatResponse(BaseModel):
-    server_time: dt.datetime = Field(description="To compare clocks.")
-    kiosk_code: str | None = Field(description="This kiosk's short code (fallback tickets).")
-
-
 @router.post("/api/v1/heartbeats")
-def heartbeat(body: HeartbeatRequest, kiosk: KioskAuth, ctx: Context) -> HeartbeatResponse:
+def heartbeat(body: HeartbeatRequest, kiosk: KioskAuth, ctx: Context) -> HeartbeatAck:
     """Record the kiosk's state; only the latest beat per kiosk is kept."""
     beat = fleet.Heartbeat(
         sent_at=body.sent_at,
@@ -80,7 +76,7 @@ def heartbeat(body: HeartbeatRequest, kiosk: KioskAuth, ctx: Context) -> Heartbe
     with ctx.db.begin() as conn:
         now = fleet.record_heartbeat(conn, kiosk.kiosk_id, beat)
         code = kiosk_code_of(conn, kiosk.kiosk_id)
-    return HeartbeatResponse(server_time=now, kiosk_code=code)
+    return HeartbeatAck(server_time=now, kiosk_code=code)
 
 
 class FleetKioskOut(BaseModel):

@@ -13,6 +13,7 @@ from central.api.enrolment import PRINTABLE
 from central.api.scope import require_office_access
 from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.errors import NotFound
+from contract.wire import ErrorCode, Ward
 
 router = kiosk_router(tags=["health"])
 staff = staff_router(tags=["health"])
@@ -36,16 +37,6 @@ class WardIn(BaseModel):
         if self.beds_free > self.beds_total:
             raise ValueError("beds_free must not exceed beds_total")
         return self
-
-
-class WardOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    ward_id: str
-    name: str
-    beds_total: int
-    beds_free: int
-    updated_at: dt.datetime
 
 
 class DoctorOnDuty(BaseModel):
@@ -74,7 +65,7 @@ class DoctorsOut(BaseModel):
 class HealthInfoOut(BaseModel):
     office_id: str
     updated_at: dt.datetime | None = Field(description="The last change by staff; null: never.")
-    wards: list[WardOut]
+    wards: list[Ward]
     doctors_on_duty: list[DoctorOnDuty]
 
 
@@ -94,7 +85,7 @@ def _info_out(info: health_info.HealthInfo) -> HealthInfoOut:
     return HealthInfoOut(
         office_id=info.office_id,
         updated_at=info.updated_at,
-        wards=[WardOut.model_validate(w) for w in info.wards],
+        wards=list(info.wards),
         doctors_on_duty=[_doctor_out(d) for d in info.doctors],
     )
 
@@ -117,7 +108,7 @@ def staff_health_info(office_id: OfficeId, who: StaffAuth, ctx: Context) -> Heal
 @staff.put("/api/v1/staff/offices/{office_id}/wards/{ward_id}", responses={403: {}, 404: {}})
 def put_ward(
     office_id: OfficeId, ward_id: WardId, body: WardIn, who: StaffAuth, ctx: Context
-) -> WardOut:
+) -> Ward:
     """Add or replace a ward and its bed counts."""
     require_office_access(who, office_id)
     with ctx.db.begin() as conn:
@@ -130,7 +121,7 @@ def put_ward(
             beds_free=body.beds_free,
             actor=who.actor,
         )
-    return WardOut.model_validate(ward)
+    return ward
 
 
 @staff.delete(
@@ -143,7 +134,7 @@ def delete_ward(office_id: OfficeId, ward_id: WardId, who: StaffAuth, ctx: Conte
     require_office_access(who, office_id)
     with ctx.db.begin() as conn:
         if not health_info.delete_ward(conn, office_id, ward_id, actor=who.actor):
-            raise NotFound(f"no ward {ward_id!r} at {office_id!r}", code="unknown_ward")
+            raise NotFound(f"no ward {ward_id!r} at {office_id!r}", code=ErrorCode.UNKNOWN_WARD)
     return Response(status_code=204)
 
 

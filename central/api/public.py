@@ -28,6 +28,7 @@ from central.api.queue import TicketId
 from central.deps import AppContext, Context, client_address, limit
 from central.errors import Disputed, NotFound
 from central.tables import tickets
+from contract.wire import ErrorCode
 
 router = APIRouter(tags=["public"])
 
@@ -110,7 +111,9 @@ def public_ticket(ticket_id: TicketId, request: Request, ctx: Context) -> Public
     """A ticket's place in its queue, for anyone holding its id; no personal data."""
     found = ticket_status(ctx, request, ticket_id)
     if found is None:
-        raise NotFound("this ticket has not reached the centre (yet)", code="unknown_ticket")
+        raise NotFound(
+            "this ticket has not reached the centre (yet)", code=ErrorCode.UNKNOWN_TICKET
+        )
     return found
 
 

@@ -20,7 +20,7 @@ from central.deps import Context, KioskAuth, kiosk_router
 from central.tables import kiosks
 from central.times import ApiDate
 from contract.ticket_ids import KIOSK_TICKET_ID
-from contract.wire import Lease
+from contract.wire import KioskInfo, Lease, ServiceQueue
 
 router = kiosk_router(tags=["queue"])
 
@@ -32,21 +32,14 @@ KioskTicketId = Annotated[str, Path(pattern=KIOSK_TICKET_ID)]
 LeaseId = Annotated[str, Path(pattern=TICKET_ID)]
 
 
-class KioskMe(BaseModel):
-    kiosk_id: str
-    office_id: str
-    kiosk_code: str
-    name: str
-
-
 @router.get("/api/v1/kiosks/me")
-def me(kiosk: KioskAuth, ctx: Context) -> KioskMe:
+def me(kiosk: KioskAuth, ctx: Context) -> KioskInfo:
     """This kiosk: its id, office, short code and name."""
     with ctx.db.read() as conn:
         row = conn.execute(
             select(kiosks.c.name, kiosks.c.kiosk_code).where(kiosks.c.id == kiosk.kiosk_id)
         ).one()
-    return KioskMe(
+    return KioskInfo(
         kiosk_id=kiosk.kiosk_id, office_id=kiosk.office_id, kiosk_code=row.kiosk_code, name=row.name
     )
 
@@ -212,13 +205,6 @@ def return_lease(
     with ctx.db.begin() as conn:
         returned = numbering.return_lease(conn, kiosk, lease_id, body.first_unused, utc_now())
     return ReturnOut(lease_id=lease_id, returned=returned)
-
-
-class ServiceQueue(BaseModel):
-    service_id: str
-    now_serving: str | None
-    waiting: int
-    estimated_wait_minutes: int
 
 
 class QueueOut(BaseModel):

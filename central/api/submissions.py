@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from central import submissions
 from central.audit import utc_now
 from central.deps import Context, KioskAuth, kiosk_router
+from contract.wire import SubmissionStatus
 
 router = kiosk_router(tags=["submissions"])
 
@@ -36,7 +37,7 @@ class BatchIn(BaseModel):
 
 class ItemResult(BaseModel):
     key: str
-    status: str = Field(description="accepted, replayed, conflict or invalid.")
+    status: SubmissionStatus = Field(description="accepted, replayed, conflict or invalid.")
     error: str | None
     detail: str | None
     result: dict[str, Any] | None

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from contract.wire import Lease
+from contract.wire import Enrolment, HeartbeatAck, KioskInfo, Lease
 from kiosk.client.errors import (
     AnswerError,
     AnswerTooLarge,
@@ -50,10 +50,9 @@ from kiosk.client.results import (
     CatalogFetch,
     CitizenLookup,
     DocumentFetch,
-    Enrolment,
-    HeartbeatAck,
-    KioskInfo,
     SubmissionResult,
+    parse_heartbeat_ack,
+    parse_kiosk_info,
     parse_lease,
 )
 from kiosk.client.strict_json import error_code, loads
@@ -67,7 +66,7 @@ if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first r
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-__all__ = ["CatalogFetch", "CentralClient", "CitizenLookup", "DocumentFetch", "Enrolment"]
+__all__ = ["CatalogFetch", "CentralClient", "CitizenLookup", "DocumentFetch"]
 
 CATALOG_PATH = "/api/v1/catalog"
 TRUST_PATH = "/api/v1/trust"
@@ -163,7 +162,7 @@ class CentralClient:
 
     def kiosk_me(self) -> KioskInfo:
         """Who the centre says this kiosk is (its office and short kiosk code)."""
-        return self._parse(KIOSK_ME_PATH, KioskInfo.from_json, self._call("GET", KIOSK_ME_PATH))
+        return self._parse(KIOSK_ME_PATH, parse_kiosk_info, self._call("GET", KIOSK_ME_PATH))
 
     # -- the queue (the sync engine's calls) -------------------------------------------
     def allocate_ticket(self, ticket_id: str, service_id: str, *, deadline_s: float) -> Allocation:
@@ -221,7 +220,7 @@ class CentralClient:
     def heartbeat(self, body: Mapping[str, Any]) -> HeartbeatAck:
         """Tell the centre this kiosk is alive and how its parts are."""
         data = self._call("POST", HEARTBEATS_PATH, body)
-        return self._parse(HEARTBEATS_PATH, HeartbeatAck.from_json, data)
+        return self._parse(HEARTBEATS_PATH, parse_heartbeat_ack, data)
 
     # -- versioned documents ---------------------------------------------------------
     def fetch_catalog(self, etag: str | None = None) -> DocumentFetch:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contract.wire import Ward
+from contract.wire import ServiceQueue, Ward
 from kiosk.client.errors import AnswerError
 from kiosk.client.results import _int, _time
 
@@ -43,14 +43,6 @@ class HealthInfo:
     @property
     def empty(self) -> bool:
         return not self.wards and not self.doctors
-
-
-@dataclass(frozen=True)
-class ServiceQueue:
-    service_id: str
-    now_serving: str | None
-    waiting: int
-    estimated_wait_minutes: int
 
 
 @dataclass(frozen=True)
@@ -87,7 +79,7 @@ def parse_health_info(data: Mapping[str, Any]) -> HealthInfo:
             name=_str(w, "name"),
             beds_total=_int(w, "beds_total"),
             beds_free=_int(w, "beds_free"),
-            updated_at=_time(w, "updated_at") if w.get("updated_at") is not None else None,
+            updated_at=_time(w, "updated_at"),
         )
         for w in _objects(data, "wards")
     )

@@ -1,13 +1,17 @@
-"""What :class:`kiosk.client.client.CentralClient` returns (plain data, no I/O)."""
+"""What :class:`kiosk.client.client.CentralClient` returns (plain data, no I/O).
+
+The shapes both sides share are :mod:`contract.wire`'s; the ``parse_*``
+functions here build them from the centre's JSON, strictly (:class:`AnswerError`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from contract.wire import Lease
+from contract.wire import HeartbeatAck, KioskInfo, Lease, SubmissionStatus
 from kiosk.client.errors import AnswerError
 
 #: The record keys a lookup may fill (``record.<key>`` in the catalog's forms).
@@ -33,17 +37,6 @@ class DocumentFetch:
 
 #: The name the catalog's fetch had first.
 CatalogFetch = DocumentFetch
-
-
-@dataclass(frozen=True)
-class Enrolment:
-    """What :meth:`CentralClient.enrol` got: the kiosk's id, office and bearer token."""
-
-    kiosk_id: str
-    office_id: str
-    token: str = field(repr=False)
-    #: The short code fallback ticket numbers carry (e.g. ``K07``); "" from an older server.
-    kiosk_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,23 +107,14 @@ def _day(data: Mapping[str, Any], key: str = "day") -> dt.date:
     return day
 
 
-@dataclass(frozen=True)
-class KioskInfo:
-    """``GET /api/v1/kiosks/me``: who the centre says this kiosk is."""
-
-    kiosk_id: str
-    office_id: str
-    kiosk_code: str
-    name: str = ""
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> KioskInfo:
-        return cls(
-            kiosk_id=_str(data, "kiosk_id"),
-            office_id=_str(data, "office_id"),
-            kiosk_code=_str(data, "kiosk_code"),
-            name=str(data.get("name") or ""),
-        )
+def parse_kiosk_info(data: Mapping[str, Any]) -> KioskInfo:
+    """``GET /api/v1/kiosks/me``; a missing or null ``name`` is ""."""
+    return KioskInfo(
+        kiosk_id=_str(data, "kiosk_id"),
+        office_id=_str(data, "office_id"),
+        kiosk_code=_str(data, "kiosk_code"),
+        name=str(data.get("name") or ""),
+    )
 
 
 @dataclass(frozen=True)
@@ -184,10 +168,8 @@ def parse_lease(data: Mapping[str, Any]) -> Lease:
     )
 
 
-SubmissionStatus = Literal["accepted", "replayed", "conflict", "invalid"]
-SUBMISSION_STATUSES: tuple[SubmissionStatus, ...] = ("accepted", "replayed", "conflict", "invalid")
 #: The only answers that mean the centre has taken the item under its key.
-TAKEN_STATUSES: frozenset[str] = frozenset({"accepted", "replayed"})
+TAKEN_STATUSES: frozenset[str] = frozenset({SubmissionStatus.ACCEPTED, SubmissionStatus.REPLAYED})
 
 
 def taken_by_centre(status: str) -> bool:
@@ -204,7 +186,7 @@ def taken_by_centre(status: str) -> bool:
 class SubmissionResult:
     """One item's answer from ``POST /api/v1/submissions``.
 
-    ``status`` is the centre's word as sent: one of :data:`SUBMISSION_STATUSES`,
+    ``status`` is the centre's word as sent: a :class:`contract.wire.SubmissionStatus`,
     or one a newer centre added, which this kiosk treats as not taken.
     """
 
@@ -228,17 +210,10 @@ class SubmissionResult:
         )
 
 
-@dataclass(frozen=True)
-class HeartbeatAck:
-    """``POST /api/v1/heartbeats``: the centre's clock and this kiosk's code."""
-
-    server_time: dt.datetime
-    kiosk_code: str = ""
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> HeartbeatAck:
-        code = data.get("kiosk_code")
-        return cls(
-            server_time=_time(data, "server_time"),
-            kiosk_code=code if isinstance(code, str) else "",
-        )
+def parse_heartbeat_ack(data: Mapping[str, Any]) -> HeartbeatAck:
+    """``POST /api/v1/heartbeats``; a ``kiosk_code`` that is not a string is None."""
+    code = data.get("kiosk_code")
+    return HeartbeatAck(
+        server_time=_time(data, "server_time"),
+        kiosk_code=code if isinstance(code, str) else None,
+    )

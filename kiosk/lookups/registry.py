@@ -16,6 +16,7 @@ from cardio.card.citizen import CardIdentity, Citizen
 from contract.assurance import Assurance
 from contract.errors import NikError
 from contract.nik import parse_nik
+from contract.wire import ErrorCode
 from kiosk.client.errors import CentralError, CentralUnavailable
 from kiosk.lookups.centre import CentreAccess
 from kiosk.session.events import BirthDateChecked, ProofOutcome, ProveBirthDate
@@ -96,7 +97,7 @@ class Registry:
                 deadline_s=self._deadline_s,
             )
         except CentralUnavailable as exc:
-            locked = exc.status == 429 and exc.code == "too_many_attempts"
+            locked = exc.status == 429 and exc.code == ErrorCode.TOO_MANY_ATTEMPTS
             log.warning("date of birth not checked: %s", exc)
             outcome = ProofOutcome.LOCKED if locked else ProofOutcome.UNAVAILABLE
             return BirthDateChecked(effect.session, outcome)

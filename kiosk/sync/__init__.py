@@ -8,12 +8,11 @@ from kiosk.sync.backoff import Backoff
 from kiosk.sync.engine import StepReport, SyncEngine
 from kiosk.sync.heartbeat import DeviceHealth, PartHealth
 from kiosk.sync.push import PushResult
-from kiosk.sync.status import LeaseSummary, SyncStatus
+from kiosk.sync.status import SyncStatus
 
 __all__ = [
     "Backoff",
     "DeviceHealth",
-    "LeaseSummary",
     "PartHealth",
     "PushResult",
     "StepReport",

@@ -13,7 +13,8 @@ from enum import StrEnum
 from importlib import metadata
 from typing import Any
 
-from offline_store import LeaseKind, Store
+from kiosk.sync.leases import usable_central_leases
+from offline_store import Store
 
 
 class HealthState(StrEnum):
@@ -50,16 +51,7 @@ def kiosk_version() -> str:
 def heartbeat_body(store: Store, now: dt.datetime, health: DeviceHealth) -> dict[str, Any]:
     stats = store.outbox_stats(now)
     document = store.catalog_document()
-    leases = [
-        {
-            "service_id": state.service_id,
-            "day": state.day.isoformat(),
-            "left": state.remaining or 0,
-            "expires_at": state.expires_at.isoformat() if state.expires_at else None,
-        }
-        for state in store.lease_state(now)
-        if state.source is LeaseKind.CENTRAL and state.usable
-    ]
+    leases = [lease.to_json() for lease in usable_central_leases(store.lease_state(now))]
     return {
         "sent_at": now.isoformat(),
         "version": kiosk_version(),

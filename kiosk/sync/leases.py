@@ -22,15 +22,30 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from contract.catalog import Catalog
-from contract.wire import Lease
+from contract.wire import Lease, LeaseSummary
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused
 from offline_store import LeaseKind, LeaseState, Store
 
 log = logging.getLogger(__name__)
+
+
+def usable_central_leases(states: Iterable[LeaseState]) -> list[LeaseSummary]:
+    """The central leases a ticket could be numbered from now, one summary each.
+
+    What the heartbeat reports (:mod:`kiosk.sync.heartbeat`) and the status adds
+    up per queue and day (:mod:`kiosk.sync.status`); not the fallback counter.
+    """
+    return [
+        LeaseSummary(state.service_id, state.day, state.remaining or 0, state.expires_at)
+        for state in states
+        if state.source is LeaseKind.CENTRAL and state.usable
+    ]
+
 
 #: Leases for tomorrow are taken in the last hours of today.
 TOMORROW_WINDOW = dt.timedelta(hours=4)

@@ -16,22 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from offline_store import LeaseKind, Store
+from contract.wire import LeaseSummary
+from kiosk.sync.leases import usable_central_leases
+from offline_store import Store
 
 log = logging.getLogger(__name__)
 
 #: ``unknown`` before the first try; ``refused``: the centre refuses this kiosk's credentials.
 Connection = Literal["unknown", "online", "offline", "refused"]
-
-
-@dataclass(frozen=True)
-class LeaseSummary:
-    service_id: str
-    day: dt.date
-    #: Numbers left in usable central leases.
-    left: int
-    #: When the last usable lease expires (None: no usable lease).
-    expires_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -48,6 +40,8 @@ class SyncStatus:
     dead: int = 0
     catalog_version: str | None = None
     kiosk_code: str | None = None
+    #: Per queue and day: the numbers left in usable central leases, and when the
+    #: last of them expires.
     leases: tuple[LeaseSummary, ...] = ()
     #: When the engine will next try to reach the centre (None: not scheduled).
     next_attempt: dt.datetime | None = None
@@ -66,15 +60,7 @@ class SyncStatus:
         for key, value in data.items():
             if isinstance(value, dt.datetime | dt.date):
                 data[key] = value.isoformat()
-        data["leases"] = [
-            {
-                "service_id": lease.service_id,
-                "day": lease.day.isoformat(),
-                "left": lease.left,
-                "expires_at": lease.expires_at.isoformat() if lease.expires_at else None,
-            }
-            for lease in self.leases
-        ]
+        data["leases"] = [lease.to_json() for lease in self.leases]
         return data
 
 
@@ -115,14 +101,12 @@ def store_figures(store: Store, now: dt.datetime) -> dict[str, Any]:
     stats = store.outbox_stats(now)
     document = store.catalog_document()
     leases: dict[tuple[str, dt.date], LeaseSummary] = {}
-    for state in store.lease_state(now):
-        if state.source is not LeaseKind.CENTRAL or not state.usable:
-            continue
-        key = (state.service_id, state.day)
+    for lease in usable_central_leases(store.lease_state(now)):
+        key = (lease.service_id, lease.day)
         old = leases.get(key)
-        left = (old.left if old else 0) + (state.remaining or 0)
-        expiries = [e for e in (old.expires_at if old else None, state.expires_at) if e]
-        leases[key] = LeaseSummary(state.service_id, state.day, left, max(expiries, default=None))
+        left = (old.left if old else 0) + lease.left
+        expiries = [e for e in (old.expires_at if old else None, lease.expires_at) if e]
+        leases[key] = LeaseSummary(lease.service_id, lease.day, left, max(expiries, default=None))
     return {
         "outbox_depth": stats.depth,
         "oldest_unsent_age_s": stats.oldest_unsent_age_s,

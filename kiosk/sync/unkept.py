@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from contract.wire import ErrorCode
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused, CentralUnavailable
 from offline_store import Store
@@ -63,7 +64,7 @@ class UnkeptNumbers:
                 client.void_ticket(ticket_id)
                 log.warning("an online number this kiosk never kept was voided (%s)", ticket_id)
             except CentralRefused as exc:
-                if exc.code not in ("unknown_ticket", "conflict"):
+                if exc.code not in (ErrorCode.UNKNOWN_TICKET, ErrorCode.CONFLICT):
                     log.error("could not void the number of ticket %s: %s", ticket_id, exc)
                     continue
                 log.info("nothing to void for ticket %s (%s)", ticket_id, exc.code)

@@ -43,7 +43,6 @@ def test_public_names() -> None:
         "CentralClient",
         "CitizenLookup",
         "DocumentFetch",
-        "Enrolment",
     ]
     assert kiosk.client.errors.__all__ == [
         "CentralAuthError",

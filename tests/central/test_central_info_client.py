@@ -90,6 +90,12 @@ def test_queue_state_of_the_demo_office(client: CentralClient) -> None:
             b' "beds_free": 1}], "doctors_on_duty": []}',
             id="beds-as-text",
         ),
+        pytest.param(
+            "health_info",
+            b'{"office_id": "o", "wards": [{"ward_id": "w", "name": "n", "beds_total": 12,'
+            b' "beds_free": 1}], "doctors_on_duty": []}',
+            id="ward-without-its-time",
+        ),
         pytest.param("queue_state", b'{"office_id": "o", "day": "2025-01-01"}', id="no-services"),
     ],
 )

@@ -10,9 +10,11 @@ import requests
 from sqlalchemy import select
 
 from central import fleet, staff
+from central.api.fleet import LeaseState
 from central.database import Database
 from central.process import RunningCentral
 from central.tables import kiosk_heartbeats, kiosks
+from contract.wire import LeaseSummary
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
 
 pytestmark = pytest.mark.timeout(60)
@@ -195,3 +197,13 @@ def test_a_lease_of_any_service_a_kiosk_may_lease_is_accepted(
     lease = {"service_id": "KTP_Baru.2", "day": "2026-11-23", "left": 5, "expires_at": expires}
     response = send(central_server.url, kiosk_token, beat(leases=[lease]))
     assert response.status_code == 200, response.text
+
+
+def test_the_centre_checks_the_lease_summary_a_kiosk_sends_field_for_field() -> None:
+    """The centre's bounds-checking model of a heartbeat's lease is the contract's shape."""
+    sent = LeaseSummary(
+        "ktp-cetak-ulang", dt.date(2026, 11, 23), 17, dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
+    )
+    taken = LeaseState.model_validate(sent.to_json())
+    assert LeaseSummary(**taken.model_dump()) == sent
+    assert LeaseSummary.from_json(sent.to_json()) == sent

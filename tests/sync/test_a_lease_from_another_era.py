@@ -15,7 +15,7 @@ import pytest
 
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import AnswerError
-from kiosk.client.results import HeartbeatAck, parse_lease
+from kiosk.client.results import parse_heartbeat_ack, parse_lease
 from kiosk.sync import SyncEngine
 from offline_store import Store
 from testkit.clocks import OfficeClock
@@ -52,7 +52,7 @@ def test_times_out_of_range_or_unconvertible_are_refused(moment: str) -> None:
     with pytest.raises(AnswerError, match="expires_at"):
         parse_lease(_lease(moment))
     with pytest.raises(AnswerError, match="server_time"):
-        HeartbeatAck.from_json({"server_time": moment})
+        parse_heartbeat_ack({"server_time": moment})
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])

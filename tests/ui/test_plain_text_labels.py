@@ -122,7 +122,11 @@ def test_every_screen_shows_marked_up_data_as_plain_text(kiosk: KioskWindow) -> 
         health=HealthInfo(
             office.id,
             None,
-            (Ward("w1", mark("Bangsal Mawar"), 12, 5),),
+            (
+                Ward(
+                    "w1", mark("Bangsal Mawar"), 12, 5, dt.datetime(2026, 11, 22, 1, tzinfo=dt.UTC)
+                ),
+            ),
             (DoctorOnDuty(mark("dr. Andi"), mark("Umum"), mark("Poli 1"), "08:00", "14:00"),),
         ),
         reachable=True,

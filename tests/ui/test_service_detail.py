@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from contract.assurance import Assurance
-from kiosk.client.info import QueueState, ServiceQueue
+from contract.wire import ServiceQueue
+from kiosk.client.info import QueueState
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.screens.services import ServiceDetailScreen

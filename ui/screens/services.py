@@ -9,7 +9,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QPushButton, QScrollArea, QWi
 
 from contract.assurance import ASSURANCE_ORDER, Assurance
 from contract.catalog import Service, Text
-from kiosk.client.info import QueueState, ServiceQueue
+from contract.wire import ServiceQueue
+from kiosk.client.info import QueueState
 from kiosk.session.events import Back, Cancel, ComplaintOpened, FormOpened, ServiceSelected
 from kiosk.session.machine import SessionState
 from ui.icons import category_icon
