@@ -48,8 +48,8 @@ def enrol_fleet(db_url: str, count: int) -> list[str]:
     Straight in the database, since the enrolment endpoint is rate limited per
     address on purpose (guessing codes must be slow).
     """
+    from central.access.kiosks import create_enrolment_code, enrol
     from central.database import Database
-    from central.kiosks import create_enrolment_code, enrol
 
     db = Database(db_url)
     try:

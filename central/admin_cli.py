@@ -24,7 +24,7 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from central import kiosks, staff
+from central.access import kiosks, staff
 from central.cli_options import EXIT_DATABASE, EXIT_REFUSED, add_db_option
 from central.database import Database, migrate
 from central.errors import ApiError, DatabaseError

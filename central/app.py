@@ -30,14 +30,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from central.access.audit import audit_key
+from central.access.ratelimit import RateLimiter
 from central.api import include_routers
-from central.audit import audit_key
-from central.catalog_store import has_catalog, load_catalog
+from central.api.deps import AppContext
 from central.database import Database, migrate
-from central.deps import AppContext
-from central.documents import etag_matches
+from central.documents.catalog import has_catalog, load_catalog
+from central.documents.versioned import etag_matches
 from central.errors import ApiError, CatalogLoadError
-from central.ratelimit import RateLimiter
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
 from contract.wire import ErrorCode

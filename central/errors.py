@@ -128,7 +128,7 @@ class LeaseLimit(Conflict):
 
 
 class InvalidApplicationTransition(Conflict):
-    """An application's state cannot go there (:data:`central.applications.TRANSITIONS`)."""
+    """An application's state cannot go there (:data:`central.office.applications.TRANSITIONS`)."""
 
     code = ErrorCode.INVALID_TRANSITION
 

@@ -8,9 +8,9 @@ The demo (``--seed-demo``) is: the demo catalog unless ``--catalog`` names
 another, the DEMO trust and revocation lists of ``cardio/demo_data/``
 (their issuer key is public: never on a real deployment), the demo citizens
 of ``central/demo_data/citizens.json`` with a few applications
-(:mod:`central.applications`), and for the demo office the reusable demo
+(:mod:`central.office.applications`), and for the demo office the reusable demo
 enrolment code :data:`central.settings.DEMO_ENROLMENT_CODE` and health
-information (:mod:`central.health_info`: a puskesmas's wards and doctors).
+information (:mod:`central.office.health_info`: a puskesmas's wards and doctors).
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from central import applications, health_info
-from central.catalog_store import publish_catalog, read_catalog_file
-from central.citizens import seed_citizens
+from central.access.kiosks import ensure_reusable_code
 from central.database import Database
+from central.documents.catalog import publish_catalog, read_catalog_file
+from central.documents.trust_lists import import_revocation_list, import_trust_list
 from central.errors import SeedError
-from central.kiosks import ensure_reusable_code
+from central.office import applications, health_info
+from central.office.citizens import seed_citizens
 from central.settings import (
     DEMO_CITIZENS_PATH,
     DEMO_ENROLMENT_CODE,
@@ -36,7 +37,6 @@ from central.settings import (
     CentralSettings,
 )
 from central.tables import offices
-from central.trust_store import import_revocation_list, import_trust_list
 from contract.catalog import Catalog
 from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
 from contract.errors import TrustError

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import platformdirs
 
 if TYPE_CHECKING:
-    from central.lockout import LockoutPolicy
-    from central.lookup_budget import LookupBudget
+    from central.access.lockout import LockoutPolicy
+    from central.access.lookup_budget import LookupBudget
 
 #: What the server prints to stdout, followed by its URL, once it accepts
 #: connections (:mod:`central.process` reads it; kept here, away from the
@@ -90,7 +90,7 @@ class CentralSettings:
     #: Numbers leased in all (used, returned or not); every one pushes later
     #: tickets of the queue further back.
     lease_max_numbers: int = 500
-    # -- citizen lookups by card number or NIK, per kiosk and hour (central/lookup_budget.py)
+    # -- citizen lookups by card number or NIK, per kiosk and hour (central/access/lookup_budget.py)
     #: All of them: a kiosk serves a citizen every 20 s at the busiest (180 an
     #: hour); beyond it, ``429 too_many_lookups`` and a security event.
     lookup_budget_per_hour: int = 240
@@ -189,13 +189,13 @@ class CentralSettings:
 
     @property
     def lookup_budget(self) -> LookupBudget:
-        from central.lookup_budget import LookupBudget  # here: keeps this module light
+        from central.access.lookup_budget import LookupBudget  # here: keeps this module light
 
         return LookupBudget(self.lookup_budget_per_hour, self.lookup_not_found_per_hour)
 
     @property
     def lockout_policy(self) -> LockoutPolicy:
-        from central.lockout import LockoutPolicy  # here: keeps this module light
+        from central.access.lockout import LockoutPolicy  # here: keeps this module light
 
         return LockoutPolicy(
             after=self.login_lockout_after,

@@ -167,7 +167,7 @@ staff_tokens = Table(
     Column("revoked_at", UtcDateTime, nullable=True),
 )
 #: Failed logins in a row per username (existing or not), and its lock
-#: (0006_staff_lockout; see central/lockout.py). A success deletes the row.
+#: (0006_staff_lockout; see central/access/lockout.py). A success deletes the row.
 staff_login_failures = Table(
     "staff_login_failures",
     metadata,
@@ -305,7 +305,7 @@ leases = Table(
 #: Queue tickets; ``id`` is the kiosk's ticket id, unless another kiosk's
 #: ticket had it first: then ``id`` is derived from (kiosk, its ticket id) and
 #: ``kiosk_ticket_id`` keeps the kiosk's id (0004_scoping; see
-#: :mod:`central.submissions`). ``number`` is the place in
+#: :mod:`central.office.submissions`). ``number`` is the place in
 #: the queue's sequence; ``display`` what the paper says ("A-017", "A-K07-001").
 #: ``number_source``: online, lease or fallback. ``status``: waiting, called,
 #: served, no_show, void.

@@ -5,7 +5,7 @@ it, and inside it the centre's arithmetic (UTC conversion, a queue's local
 day, a week before a date) can never overflow. Every time or date in a
 request model is an :data:`ApiDateTime` or :data:`ApiDate` (a test walks the
 OpenAPI schema and posts the extremes to every such field), and
-:mod:`central.submissions` checks the times inside a batch's bodies with
+:mod:`central.office.submissions` checks the times inside a batch's bodies with
 :func:`in_range`. Out of range: ``422``, never a ``500``. (A date of birth
 is the one exception: it is a citizen's past, checked on its own.)
 """

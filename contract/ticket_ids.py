@@ -11,7 +11,7 @@ another kiosk that read the QR code cannot register, number or void it.
 
 Random version-4 ids (from kiosks made before this) are taken as before; a
 second kiosk's claim of one is kept apart and its public page disputed
-(:mod:`central.submissions`). Kiosks make no other ids, and the centre
+(:mod:`central.office.submissions`). Kiosks make no other ids, and the centre
 takes no other from a kiosk (:data:`KIOSK_TICKET_ID`, on allocate, void
 and registration): the ids the centre derives itself (version 5, for a
 claim kept apart) can then never be taken by a kiosk in advance.

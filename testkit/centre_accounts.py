@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from sqlalchemy import insert
 
-from central import kiosks, staff
+from central.access import kiosks, staff
 from central.database import Database
 from central.tables import offices
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from central.api import ROUTERS
-from central.deps import require_admin, require_kiosk, require_staff
+from central.api.deps import require_admin, require_kiosk, require_staff
 
 
 def _calls(dependant: Any) -> Iterator[Callable[..., Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from central.audit import AUDIT_KEY_SECRET
+from central.access.audit import AUDIT_KEY_SECRET
 from central.database import Database
 from central.tables import citizen_lookups, server_secrets
 

@@ -1,10 +1,10 @@
 """The HTTP API, one module per area, each with one or more routers.
 
 To add an area (say ``queue.py``): make its routers with
-:func:`central.deps.kiosk_router`, :func:`central.deps.staff_router` or
-:func:`central.deps.admin_router`, name them in :data:`ROUTERS` below, and
+:func:`central.api.deps.kiosk_router`, :func:`central.api.deps.staff_router` or
+:func:`central.api.deps.admin_router`, name them in :data:`ROUTERS` below, and
 document the endpoints in docs/central-api.md. Paths start with ``/api/v1/``.
-A new public route must also be added to :data:`central.deps.PUBLIC_ROUTES`,
+A new public route must also be added to :data:`central.api.deps.PUBLIC_ROUTES`,
 or the route test fails.
 """
 

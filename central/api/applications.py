@@ -2,7 +2,7 @@
 
 The kiosk's question is a POST with the key in the body (never in a URL) and
 is audited and budgeted like ``POST /api/v1/citizens/lookup``
-(:mod:`central.applications`): 429 ``too_many_lookups`` beyond the budget.
+(:mod:`central.office.applications`): 429 ``too_many_lookups`` beyond the budget.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from central import applications
 from central.api.citizens import CardNumber, Nik
+from central.api.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.api.enrolment import PRINTABLE
 from central.api.queue import SERVICE_ID
-from central.applications import State
-from central.citizens import KeyKind, Refused
-from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.errors import NotFound, TooManyLookups
+from central.office import applications
+from central.office.applications import State
+from central.office.citizens import KeyKind, Refused
 from central.times import ApiDateTime
 from contract.wire import ErrorCode
 

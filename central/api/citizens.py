@@ -2,14 +2,14 @@
 
 A POST with a JSON body, not a GET with a query string, on purpose: URLs
 end up in access logs (uvicorn's, and any proxy's in front of it), and a
-NIK must not. Every lookup is audited (:mod:`central.citizens`).
+NIK must not. Every lookup is audited (:mod:`central.office.citizens`).
 
 A ``uid`` alone never finds anyone (``found: false``, registered or not):
 with the holder's ``birth_date`` it does, when the date is right. Too many
 wrong dates for a UID or from a kiosk: 429 ``too_many_attempts`` with
-``Retry-After`` (:mod:`central.uid_proof`). Too many card-number or NIK
+``Retry-After`` (:mod:`central.access.uid_proof`). Too many card-number or NIK
 lookups (or too many of them not found) from a kiosk in an hour: 429
-``too_many_lookups`` with ``Retry-After`` (:mod:`central.lookup_budget`).
+``too_many_lookups`` with ``Retry-After`` (:mod:`central.access.lookup_budget`).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 
-from central import citizens
-from central.citizens import KeyKind
-from central.deps import Context, KioskAuth, kiosk_router
+from central.api.deps import Context, KioskAuth, kiosk_router
 from central.errors import TooManyAttempts, TooManyLookups
+from central.office import citizens
+from central.office.citizens import KeyKind
 
 router = kiosk_router(tags=["citizens"])
 

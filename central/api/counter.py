@@ -13,7 +13,9 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from central import numbering, queue
+from central.access.audit import utc_now
+from central.access.staff import StaffPrincipal
+from central.api.deps import Context, StaffAuth, staff_router
 from central.api.enrolment import PRINTABLE
 from central.api.queue import (
     SERVICE_ID,
@@ -25,10 +27,8 @@ from central.api.queue import (
 )
 from central.api.scope import office_filter
 from central.api.staff import OFFICE_ID
-from central.audit import utc_now
-from central.deps import Context, StaffAuth, staff_router
 from central.errors import ApiError
-from central.staff import StaffPrincipal
+from central.office import numbering, queue
 from contract.wire import ErrorCode, ServiceQueue
 
 router = staff_router(tags=["counter"])

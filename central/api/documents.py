@@ -13,11 +13,17 @@ from typing import Annotated
 from fastapi import Header, Response
 from sqlalchemy import Connection
 
-from central.catalog_store import build_catalog, catalog_marker
-from central.deps import AppContext, Context, kiosk_router
-from central.documents import DOCUMENT_RESPONSES, Document, document_response
+from central.api.deps import AppContext, Context, kiosk_router
+from central.documents.catalog import build_catalog, catalog_marker
+from central.documents.trust_lists import (
+    REVOCATIONS,
+    TRUST,
+    build_revocations,
+    build_trust,
+    list_version,
+)
+from central.documents.versioned import DOCUMENT_RESPONSES, Document, document_response
 from central.errors import NotFound
-from central.trust_store import REVOCATIONS, TRUST, build_revocations, build_trust, list_version
 from contract.wire import ErrorCode
 
 router = kiosk_router(tags=["documents"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from central import kiosks
-from central.audit import record_event
-from central.deps import Context, client_address, limit_auth
+from central.access import kiosks
+from central.access.audit import record_event
+from central.api.deps import Context, client_address, limit_auth
 from central.errors import EnrolmentRefused
 from contract.wire import Enrolment
 

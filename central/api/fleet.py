@@ -1,4 +1,4 @@
-"""Kiosk heartbeats and the staff's fleet view (see :mod:`central.fleet`)."""
+"""Kiosk heartbeats and the staff's fleet view (see :mod:`central.office.fleet`)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from central import fleet
+from central.access.kiosks import kiosk_code_of
+from central.api.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.api.enrolment import PRINTABLE
 from central.api.queue import SERVICE_ID
 from central.api.scope import office_filter
 from central.api.staff import OFFICE_ID
-from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
-from central.kiosks import kiosk_code_of
+from central.office import fleet
 from central.times import ApiDate, ApiDateTime
 from contract.wire import HeartbeatAck
 

@@ -8,11 +8,11 @@ from typing import Annotated, Self
 from fastapi import Path, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from central import health_info
+from central.api.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.api.enrolment import PRINTABLE
 from central.api.scope import require_office_access
-from central.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.errors import NotFound
+from central.office import health_info
 from contract.wire import ErrorCode, Ward
 
 router = kiosk_router(tags=["health"])

@@ -6,7 +6,7 @@ queue, never the citizen: nothing of the registration (names, NIK, form
 values) is read here. Limited per client address.
 
 An id that two kiosks registered (one of them read it off the other's paper:
-:mod:`central.submissions`) is *disputed*: the centre cannot tell which
+:mod:`central.office.submissions`) is *disputed*: the centre cannot tell which
 ticket the paper is, so it shows neither (409 ``ticket_disputed``, and a
 page sending the citizen to the counter with the paper).
 """
@@ -23,10 +23,10 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 from sqlalchemy import Connection, Row, func, select
 
-from central import numbering, queue
+from central.api.deps import AppContext, Context, client_address, limit
 from central.api.queue import TicketId
-from central.deps import AppContext, Context, client_address, limit
 from central.errors import Disputed, NotFound
+from central.office import numbering, queue
 from central.tables import tickets
 from contract.wire import ErrorCode
 

@@ -1,7 +1,7 @@
 """The kiosk's side of the queue: its code, online tickets, number leases, the queue's state.
 
 Numbering rules (one sequence per queue, leases, voids, fallback numbers):
-:mod:`central.numbering` and docs/central-api.md, "Ticket numbers".
+:mod:`central.office.numbering` and docs/central-api.md, "Ticket numbers".
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from central import numbering, queue
-from central.audit import utc_now
-from central.deps import Context, KioskAuth, kiosk_router
+from central.access.audit import utc_now
+from central.api.deps import Context, KioskAuth, kiosk_router
+from central.office import numbering, queue
 from central.tables import kiosks
 from central.times import ApiDate
 from contract.ticket_ids import KIOSK_TICKET_ID

@@ -15,11 +15,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from central import kiosks, staff
+from central.access import kiosks, staff
+from central.api.deps import AdminAuth, Context, StaffAuth, admin_router, bearer_token, limit_auth
+from central.api.deps import staff_router as _staff_router
 from central.api.enrolment import PRINTABLE
 from central.api.scope import office_filter, require_office_access
-from central.deps import AdminAuth, Context, StaffAuth, admin_router, bearer_token, limit_auth
-from central.deps import staff_router as _staff_router
 from central.errors import LoginLocked, Unauthorized
 
 public = APIRouter(tags=["staff"])

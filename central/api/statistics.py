@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from central import statistics
+from central.access.audit import utc_now
+from central.api.deps import Context, StaffAuth, staff_router
 from central.api.scope import office_filter
 from central.api.staff import OFFICE_ID
-from central.audit import utc_now
-from central.deps import Context, StaffAuth, staff_router
 from central.errors import InvalidRange
-from central.numbering import local_day
+from central.office import statistics
+from central.office.numbering import local_day
 from central.times import ApiDate
 
 staff = staff_router(tags=["statistics"])

@@ -1,6 +1,6 @@
 """``POST /api/v1/submissions``: the kiosk's outbox, in batches, idempotent by key.
 
-What each status means and how a batch is stored: :mod:`central.submissions`.
+What each status means and how a batch is stored: :mod:`central.office.submissions`.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from central import submissions
-from central.audit import utc_now
-from central.deps import Context, KioskAuth, kiosk_router
+from central.access.audit import utc_now
+from central.api.deps import Context, KioskAuth, kiosk_router
+from central.office import submissions
 from contract.wire import SubmissionStatus
 
 router = kiosk_router(tags=["submissions"])

@@ -78,7 +78,7 @@ def _opt_int(data: Mapping[str, Any], key: str) -> int | None:
 
 
 #: Times and days the centre sends lie in [EARLIEST, LATEST) in UTC, as the centre
-#: itself requires of what kiosks send (central/submissions.py): anything else is
+#: itself requires of what kiosks send (central/office/submissions.py): anything else is
 #: a broken or hostile answer, and one near year 1 or 9999 cannot even be converted.
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)

@@ -22,7 +22,7 @@ from schemathesis.core.result import Ok
 from schemathesis.errors import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from central import staff
+from central.access import staff
 from central.api import include_routers
 from central.database import Database
 from central.process import RunningCentral, start_central

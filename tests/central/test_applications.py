@@ -9,8 +9,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from central import staff
-from central.credentials import keyed_hash
+from central.access import staff
+from central.access.credentials import keyed_hash
 from central.database import Database
 from central.process import RunningCentral
 from central.tables import audit_log, citizen_lookups

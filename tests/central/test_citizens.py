@@ -9,10 +9,11 @@ import pytest
 import requests
 from sqlalchemy import insert, select
 
-from central import citizens, uid_proof
-from central.credentials import keyed_hash
+from central.access import uid_proof
+from central.access.credentials import keyed_hash
+from central.access.lookup_budget import LookupBudget
 from central.database import Database
-from central.lookup_budget import LookupBudget
+from central.office import citizens
 from central.process import RunningCentral
 from central.tables import (
     audit_log,

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 import requests
 
-from central import staff
+from central.access import staff
 from central.database import Database
-from central.documents import DocumentCache
+from central.documents.versioned import DocumentCache
+from central.office.queue import CatalogFacts, catalog_facts, median_minutes, minutes_per_person
 from central.process import RunningCentral
-from central.queue import CatalogFacts, catalog_facts, median_minutes, minutes_per_person
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_office, new_staff
 from testkit.centre_requests import allocate, drain, new_id, registration, results, staff_post
 

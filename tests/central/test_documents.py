@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from central.database import Database
+from central.documents.trust_lists import import_revocation_list
 from central.process import RunningCentral
-from central.trust_store import import_revocation_list
 from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
 from contract.trust import REVOCATION_LIST_FORMAT, TRUST_LIST_FORMAT, TrustStore
 from kiosk.client.client import CentralClient

@@ -11,8 +11,8 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
-from central import staff
-from central.credentials import code_hash, sha256_hex
+from central.access import staff
+from central.access.credentials import code_hash, sha256_hex
 from central.database import Database
 from central.process import RunningCentral
 from central.tables import audit_log, enrolment_codes, kiosk_tokens, kiosks

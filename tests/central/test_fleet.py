@@ -9,9 +9,10 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from central import fleet, staff
+from central.access import staff
 from central.api.fleet import LeaseState
 from central.database import Database
+from central.office import fleet
 from central.process import RunningCentral
 from central.tables import kiosk_heartbeats, kiosks
 from contract.wire import LeaseSummary

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 import requests
 
-from central import health_info, staff
+from central.access import staff
 from central.database import Database
+from central.office import health_info
 from central.process import RunningCentral
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_office, new_staff
 

@@ -15,9 +15,9 @@ import pytest
 import requests
 from fastapi import FastAPI
 
-from central import applications, citizens
+from central.access.lookup_budget import LookupBudget
 from central.database import Database
-from central.lookup_budget import LookupBudget
+from central.office import applications, citizens
 from central.process import RunningCentral
 from testkit.centre_accounts import bearer, new_kiosk
 from testkit.centre_routes import routes

@@ -26,10 +26,10 @@ import requests
 from fastapi.routing import APIRoute
 from sqlalchemy import insert
 
-from central import staff
+from central.access import staff
 from central.api import ROUTERS
+from central.api.deps import require_admin, require_staff
 from central.database import Database
-from central.deps import require_admin, require_staff
 from central.process import RunningCentral
 from central.tables import services
 from testkit.centre_accounts import bearer, enrol, new_code, new_office, new_staff

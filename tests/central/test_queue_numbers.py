@@ -12,8 +12,8 @@ import requests
 from alembic import command
 from sqlalchemy import column, func, insert, select, table
 
+from central.access.kiosks import next_kiosk_code
 from central.database import Database, alembic_config, migrate
-from central.kiosks import next_kiosk_code
 from central.process import RunningCentral
 from central.tables import UtcDateTime, kiosks, offices, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, func, insert, select, text
 
-from central import kiosks
+from central.access import kiosks
 from central.database import Database, migrate
 from central.tables import kiosk_tokens, offices
 from testkit.pg_cluster import PgCluster

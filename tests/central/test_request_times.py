@@ -20,11 +20,11 @@ from sqlalchemy import Dialect
 from sqlalchemy.dialects.postgresql.base import PGDialect
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect
 
+from central.access.staff import Role
 from central.app import create_app
 from central.database import Database
 from central.process import RunningCentral
 from central.settings import CentralSettings
-from central.staff import Role
 from central.tables import UtcDateTime
 from testkit.centre_accounts import bearer, new_kiosk, new_staff
 

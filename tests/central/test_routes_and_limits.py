@@ -3,7 +3,7 @@
 The route list comes from the app itself (its OpenAPI, and the routers of
 ``central.api.ROUTERS``, which must agree), so a route added later is checked
 without anyone remembering to add it here: it must either be public (named
-in ``central.deps.PUBLIC_ROUTES``) or refuse a caller without credentials
+in ``central.api.deps.PUBLIC_ROUTES``) or refuse a caller without credentials
 (401) and with the wrong kind (403), and it must be in docs/central-api.md.
 """
 
@@ -18,10 +18,10 @@ import pytest
 import requests
 from fastapi import FastAPI
 
-from central import staff
+from central.access import staff
+from central.api.deps import PUBLIC_ROUTES
 from central.cli_options import add_server_options
 from central.database import Database
-from central.deps import PUBLIC_ROUTES
 from central.process import RunningCentral, start_central
 from testkit.centre_accounts import bearer, enrol, new_code, new_kiosk, new_staff
 from testkit.centre_routes import routes

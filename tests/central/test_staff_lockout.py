@@ -14,9 +14,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from central import staff
+from central.access import staff
+from central.access.lockout import LockoutPolicy
 from central.database import Database, migrate
-from central.lockout import LockoutPolicy
 from central.process import RunningCentral, start_central
 from central.tables import audit_log
 from testkit.centre_accounts import PASSWORD

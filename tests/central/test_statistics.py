@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from central import staff
+from central.access import staff
 from central.database import Database
 from central.process import RunningCentral
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff

@@ -12,11 +12,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from central import submissions as submissions_store
+from central.access.kiosks import KioskPrincipal
 from central.database import Database
-from central.kiosks import KioskPrincipal
+from central.office import submissions as submissions_store
+from central.office.submissions import Item, Outcome
 from central.process import RunningCentral
-from central.submissions import Item, Outcome
 from central.tables import submissions, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
 from testkit.centre_requests import (

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import requests
 
-from central import staff
+from central.access import staff
 from central.database import Database
+from central.office.submissions import claimed_ticket_id
 from central.process import RunningCentral
-from central.submissions import claimed_ticket_id
 from contract.ticket_ids import new_ticket_id
 from testkit.centre_accounts import bearer, new_code, new_kiosk, new_office, new_staff
 from testkit.centre_requests import ZONE, allocate, complaint, lease, new_id, registration, results

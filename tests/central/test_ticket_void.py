@@ -8,7 +8,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from central import staff
+from central.access import staff
 from central.database import Database
 from central.process import RunningCentral
 from central.tables import tickets

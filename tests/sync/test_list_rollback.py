@@ -19,10 +19,10 @@ from sqlalchemy import delete, insert, select, update
 
 from cardio.emulators.demo_cards import DEMO_ISSUER_ID, demo_trust_store
 from central.database import Database
-from central.documents import canonical, etag_for
+from central.documents.trust_lists import REVOCATIONS, import_revocation_list, list_version
+from central.documents.versioned import canonical, etag_for
 from central.process import RunningCentral
 from central.tables import catalog_versions, list_versions, revoked_cards
-from central.trust_store import REVOCATIONS, import_revocation_list, list_version
 from contract.demo import DEMO_TRUST_LIST
 from contract.trust import TrustStore, revocation_list_json
 from testkit.centres import BACKENDS, own_centre

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from central.database import Database
-from central.fleet import fleet
+from central.office.fleet import fleet
 from central.process import RunningCentral
 from kiosk.client.client import CentralClient
 from kiosk.sync.push import push_batch

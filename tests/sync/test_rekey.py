@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from central import kiosks
+from central.access import kiosks
 from central.database import Database
 from central.process import RunningCentral
 from kiosk.sync import SyncEngine

@@ -8,7 +8,7 @@ Create Date: 2026-11-24
   kiosk's own; another kiosk posting under it no longer blocks it.
 * ``tickets.kiosk_ticket_id``: set when a kiosk registers a ticket id another
   kiosk's ticket already has; that ticket's ``id`` is then derived from (kiosk,
-  ticket id) and this column keeps the kiosk's id (:mod:`central.submissions`).
+  ticket id) and this column keeps the kiosk's id (:mod:`central.office.submissions`).
 * ``citizen_lookups``: a lookup is a kiosk's (``kiosk_id``) or a staff
   account's (``staff_username``), exactly one of the two.
 

@@ -5,7 +5,7 @@ Revises: 0005_uid_proof
 Create Date: 2026-11-24
 
 One row per username that failed to log in (existing or not), kept in the
-database so every app process sees the same count (central/lockout.py).
+database so every app process sees the same count (central/access/lockout.py).
 """
 
 from __future__ import annotations

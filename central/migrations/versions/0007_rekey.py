@@ -7,7 +7,7 @@ Create Date: 2026-12-05
 A kiosk whose token was revoked (or lost) enrols again with a code made for
 it (``enrolment_codes.kiosk_id``): it stays the same kiosk, with its id, its
 kiosk code, its leases and its submission keys, so the tickets it printed
-before still reach the queue (central/kiosks.py).
+before still reach the queue (central/access/kiosks.py).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 A UID proves nothing (it can be read and copied in a second), so the city
 names a UID's holder only to a kiosk that also gives the holder's date of
-birth (:func:`central.citizens.lookup`). Dates of birth are few (some 36,500
-in a century), so attempts are limited twice (:mod:`central.limits`):
+birth (:func:`central.office.citizens.lookup`). Dates of birth are few (some 36,500
+in a century), so attempts are limited twice (:mod:`central.access.limits`):
 
 * **per UID** (:data:`UID_LIMIT`): a copied card cannot be tried through
   every date, from any number of kiosks;
@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from central.limits import Limit, Subject, clear, count, refused_for
+from central.access.limits import Limit, Subject, clear, count, refused_for
 
 __all__ = ["KIOSK_LIMIT", "UID_LIMIT", "clear", "count", "refused_for", "subjects"]
 

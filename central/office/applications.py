@@ -4,9 +4,9 @@ Staff record an application when a citizen hands in a file (a KTP reprint, a
 family card change, a permit) and move it along; a kiosk asks, for a citizen
 whose card it has verified, which applications they have and in what state.
 The kiosk's question is a citizen lookup like any other, found by the same
-function (:func:`central.citizens.kiosk_find`): audited in
+function (:func:`central.office.citizens.kiosk_find`): audited in
 ``citizen_lookups`` with a keyed hash of the card number or NIK and counted
-against the kiosk's lookup budget (:mod:`central.lookup_budget`). So is a staff member's
+against the kiosk's lookup budget (:mod:`central.access.lookup_budget`). So is a staff member's
 recording of an application: its answer (``unknown_citizen`` or not) tells
 whether the key exists, so :func:`staff_lookup` audits it the same way,
 committed before the application is written, whatever becomes of that.
@@ -27,8 +27,10 @@ from typing import Any, Unpack
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from central.audit import record_event, utc_now
-from central.citizens import (
+from central.access.audit import record_event, utc_now
+from central.access.staff import require_reach
+from central.errors import Conflict, Forbidden, InvalidApplicationTransition, NotFound
+from central.office.citizens import (
     KeyKind,
     KioskAsks,
     Refused,
@@ -36,8 +38,6 @@ from central.citizens import (
     kiosk_find,
     normalise_key,
 )
-from central.errors import Conflict, Forbidden, InvalidApplicationTransition, NotFound
-from central.staff import require_reach
 from central.tables import catalog_versions, citizen_applications, citizens, services
 from contract.wire import ErrorCode
 
@@ -119,7 +119,7 @@ def for_citizen(
     """A citizen's applications, newest first (none if unknown), or :class:`Refused`.
 
     Found as a kiosk's every card-number or NIK lookup is: audited and
-    counted against the kiosk's budget (:func:`central.citizens.kiosk_find`).
+    counted against the kiosk's budget (:func:`central.office.citizens.kiosk_find`).
     """
     found = kiosk_find(conn, kind, value, **asks)
     if found is None or isinstance(found, Refused):

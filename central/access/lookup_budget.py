@@ -4,7 +4,7 @@ Card numbers are sequential (``PKU-000001``, ...) and a NIK is mostly a
 region, a date of birth and a serial, so one stolen kiosk token could read
 the whole registry through ``POST /api/v1/citizens/lookup`` at the general
 rate limit (600 a minute). Each kiosk therefore has two budgets, counted in
-the database (:mod:`central.limits`, so every app process shares them):
+the database (:mod:`central.access.limits`, so every app process shares them):
 
 * **lookups** (``lookup_budget_per_hour``, default 240): every card-number
   or NIK lookup, found or not. A kiosk serves a citizen every 20 s at the
@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from central.limits import Limit, Subject
+from central.access.limits import Limit, Subject
 
 FIRST_LOCK = dt.timedelta(minutes=15)
 LONGEST_LOCK = dt.timedelta(days=1)

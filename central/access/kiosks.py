@@ -14,8 +14,14 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from central.audit import record_event, utc_now
-from central.credentials import TokenKind, code_hash, new_enrolment_code, new_token, sha256_hex
+from central.access.audit import record_event, utc_now
+from central.access.credentials import (
+    TokenKind,
+    code_hash,
+    new_enrolment_code,
+    new_token,
+    sha256_hex,
+)
 from central.errors import EnrolmentRefused, NotFound
 from central.tables import enrolment_codes, kiosk_tokens, kiosks, offices
 from contract.wire import Enrolment, ErrorCode

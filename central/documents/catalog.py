@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, update
 
-from central.audit import utc_now
-from central.documents import Document, canonical, etag_for
+from central.access.audit import utc_now
+from central.documents.versioned import Document, canonical, etag_for
 from central.errors import CatalogLoadError
 from central.tables import catalog_versions, offices, services
 from contract.catalog import Catalog

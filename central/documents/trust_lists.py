@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import Connection, delete, insert, select, update
 
-from central.audit import utc_now
-from central.documents import Document, make_document
+from central.access.audit import utc_now
+from central.documents.versioned import Document, make_document
 from central.tables import list_versions, revoked_cards, trust_issuers
 from contract.trust import Issuer, TrustStore, revocation_list_json, trust_list_json
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, or_, select, update
 
-from central.audit import record_event
+from central.access.audit import record_event
 from central.tables import staff_login_failures
 from central.upsert import dialect_insert
 

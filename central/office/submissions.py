@@ -49,11 +49,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
-from central.documents import canonical
+from central.access.kiosks import KioskPrincipal, kiosk_code_of
+from central.documents.versioned import canonical
 from central.errors import InvalidItem
-from central.kiosks import KioskPrincipal, kiosk_code_of
-from central.numbering import ServiceInfo, display, local_day, office_services, take_numbers
-from central.queue import VOID, WAITING
+from central.office.numbering import ServiceInfo, display, local_day, office_services, take_numbers
+from central.office.queue import VOID, WAITING
 from central.tables import kiosks, leases, submissions, tickets
 from central.times import EARLIEST, LATEST, in_range
 from contract.ticket_ids import is_foreign, is_kiosk_made

@@ -6,7 +6,7 @@ slow password hash runs once per login, not once per request. Roles:
 ``admin`` (enrol and revoke kiosks, everything staff can) and ``staff``
 (the counter's work: queues, health information, statuses). ``office_id``
 limits a staff account to one office; ``None`` is every office. Wrong
-passwords in a row lock the username for a while (:mod:`central.lockout`).
+passwords in a row lock the username for a while (:mod:`central.access.lockout`).
 """
 
 from __future__ import annotations
@@ -19,11 +19,17 @@ from enum import StrEnum
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from central import lockout
-from central.audit import record_event, utc_now
-from central.credentials import TokenKind, hash_password, new_token, sha256_hex, verify_password
+from central.access import lockout
+from central.access.audit import record_event, utc_now
+from central.access.credentials import (
+    TokenKind,
+    hash_password,
+    new_token,
+    sha256_hex,
+    verify_password,
+)
+from central.access.kiosks import require_office
 from central.errors import ApiError, Conflict, NotFound
-from central.kiosks import require_office
 from central.tables import staff_tokens, staff_users
 from contract.wire import ErrorCode
 

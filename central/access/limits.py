@@ -1,8 +1,8 @@
 """Counted limits kept in the database: how often a subject may do something that leaks.
 
 Some requests reveal a little each time: a date of birth tried for a
-UID-only card (:mod:`central.uid_proof`), a card number or NIK looked up
-(:mod:`central.lookup_budget`). Each such request counts against one or
+UID-only card (:mod:`central.access.uid_proof`), a card number or NIK looked up
+(:mod:`central.access.lookup_budget`). Each such request counts against one or
 more *subjects* (``uid:<keyed hash>``, ``kiosk:<id>``,
 ``lookups:kiosk:<id>``, ...), each with its :class:`Limit`.
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, update
 
-from central.audit import record_event
+from central.access.audit import record_event
 from central.tables import uid_proof_limits
 from central.upsert import dialect_insert
 

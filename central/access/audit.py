@@ -2,7 +2,7 @@
 
 Nothing here holds personal data in clear. Events name kiosks, staff
 usernames and offices; lookups keep a keyed hash of the key (see
-:func:`central.credentials.keyed_hash`) so an auditor holding the audit key
+:func:`central.access.credentials.keyed_hash`) so an auditor holding the audit key
 can answer "who looked up this NIK, and when?" while the table alone
 reveals nothing.
 """

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, select
 
-from central.audit import utc_now
+from central.access.audit import utc_now
 from central.tables import kiosk_heartbeats, kiosk_tokens, kiosks
 from central.upsert import upsert
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from central.audit import utc_now
-from central.kiosks import require_office
+from central.access.audit import utc_now
+from central.access.kiosks import require_office
 from central.tables import doctors_on_duty, health_info, wards
 from central.upsert import upsert
 from contract.wire import Ward

@@ -23,14 +23,14 @@ from typing import Annotated, Any, TypeVar, cast
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import Connection
 
-from central.credentials import TokenKind, token_kind
+from central.access.credentials import TokenKind, token_kind
+from central.access.kiosks import KioskPrincipal, authenticate_kiosk
+from central.access.ratelimit import RateLimiter
+from central.access.staff import Role, StaffPrincipal, authenticate_staff
 from central.database import Database
-from central.documents import DocumentCache
+from central.documents.versioned import DocumentCache
 from central.errors import Forbidden, TooManyRequests, Unauthorized
-from central.kiosks import KioskPrincipal, authenticate_kiosk
-from central.ratelimit import RateLimiter
 from central.settings import CentralSettings
-from central.staff import Role, StaffPrincipal, authenticate_staff
 
 #: (method, path) of the routes anyone may call.
 _P = TypeVar("_P")

@@ -3,9 +3,9 @@
 A ticket goes ``waiting`` → ``called`` (call-next, at a counter) →
 ``served`` or ``no_show``; ``void`` marks a ticket that will never be
 called (:func:`void_online`: an online number its kiosk never kept), unless
-its registration arrives after all (:mod:`central.submissions`).
+its registration arrives after all (:mod:`central.office.submissions`).
 Tickets are called in the order of their ``number`` (the queue's
-sequence, :mod:`central.numbering`); numbers without a ticket (void lease
+sequence, :mod:`central.office.numbering`); numbers without a ticket (void lease
 numbers, lease numbers not yet synced) are simply not there to be called.
 
 The estimated wait is people ahead × minutes per person, the minutes being
@@ -27,12 +27,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select, update
 
-from central.catalog_store import build_catalog, catalog_marker
-from central.documents import DocumentCache
+from central.access.kiosks import KioskPrincipal
+from central.access.staff import StaffPrincipal, require_reach
+from central.documents.catalog import build_catalog, catalog_marker
+from central.documents.versioned import DocumentCache
 from central.errors import Conflict, InvalidTicketTransition, NotFound
-from central.kiosks import KioskPrincipal
-from central.numbering import require_service
-from central.staff import StaffPrincipal, require_reach
+from central.office.numbering import require_service
 from central.tables import tickets
 from contract.wire import ErrorCode
 

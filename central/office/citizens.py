@@ -12,19 +12,19 @@ A lookup key is one of:
   answer also carries the name and NIK, but only when the date is the one
   in the holder's NIK (day, month and two-digit year, as
   :meth:`contract.nik.Nik.matches` compares them). Wrong dates are counted
-  per UID and per kiosk and lock both for a while (:mod:`central.uid_proof`).
+  per UID and per kiosk and lock both for a while (:mod:`central.access.uid_proof`).
 
 The answer: the medical record number at the kiosk's own office (a hospital
 or puskesmas keeps its own), the family card number (KK) and the registered
 phone. Every lookup, found or not, is audited in the same transaction with
-a keyed hash of the key (:mod:`central.audit`); every UID lookup is hashed
+a keyed hash of the key (:mod:`central.access.audit`); every UID lookup is hashed
 as the UID (``keyed_hash(key, "uid", UID)``) whatever its kind: ``uid``
 (alone, never found), ``uid_dob`` (with a date; found when it matched) or
 ``uid_dob_refused`` (refused by the limit, the date not even compared).
 
 Card-number and NIK lookups are counted per kiosk against an hourly budget,
 with a much smaller one for lookups that find nothing
-(:mod:`central.lookup_budget`); beyond it they are refused, audited as
+(:mod:`central.access.lookup_budget`); beyond it they are refused, audited as
 ``card_refused`` or ``nik_refused`` without a search.
 """
 
@@ -40,10 +40,10 @@ from typing import Any, Required, TypedDict
 
 from sqlalchemy import Connection, Row, insert, select
 
-from central import limits, uid_proof
-from central.audit import record_lookup, utc_now
-from central.credentials import keyed_hash
-from central.lookup_budget import WINDOW, LookupBudget
+from central.access import limits, uid_proof
+from central.access.audit import record_lookup, utc_now
+from central.access.credentials import keyed_hash
+from central.access.lookup_budget import WINDOW, LookupBudget
 from central.tables import card_uids, citizen_lookups, citizens, medical_records, offices
 from contract.errors import NikError
 from contract.nik import parse_nik
@@ -179,7 +179,7 @@ def kiosk_find(
 
     Every kiosk route that takes a card number or NIK finds the citizen
     here, and only here, so none escapes the kiosk's budget
-    (:mod:`central.lookup_budget`): while it is locked the attempt is
+    (:mod:`central.access.lookup_budget`): while it is locked the attempt is
     audited as ``card_refused``/``nik_refused``, nothing is searched, and
     :class:`Refused` comes back. Otherwise a found key counts one lookup and
     an unknown one a lookup and a miss; a key this kiosk already looked up

@@ -16,7 +16,7 @@ of ``tickets`` is the last guard. Every number is handed out once:
   not push the queue into the thousands); :func:`return_lease` gives back
   its unused tail, which is then void;
 * a fallback ticket (``A-K07-001``, printed without a lease) takes the next
-  number when it reaches the centre (:mod:`central.submissions`).
+  number when it reaches the centre (:mod:`central.office.submissions`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
+from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.errors import Conflict, LeaseLimit, NotFound, Unprocessable
-from central.kiosks import KioskPrincipal, kiosk_code_of
 from central.tables import leases, services, ticket_counters, tickets
 from central.upsert import dialect_insert
 from contract.ticket_ids import is_foreign
