@@ -155,6 +155,7 @@ def test_two_kiosks_offline_never_print_the_same_number(
 
 
 def test_yesterdays_unused_numbers_go_back(kiosk: Kiosk, central: RunningCentral) -> None:
+    kiosk.clock.keep_clear_of_tomorrow()
     kiosk.engine.run_once()
     issue(kiosk.store, kiosk.clock)  # one leased number used (no engine: no online try)
     held = [s for s in kiosk.store.lease_state(kiosk.clock()) if s.service_id == SERVICE]
@@ -279,6 +280,7 @@ def test_in_the_last_hour_of_the_day_the_kiosk_does_not_lease_again_and_again(
 def test_a_queue_whose_lease_is_refused_does_not_keep_the_others_from_theirs(
     kiosk: Kiosk, central: RunningCentral
 ) -> None:
+    kiosk.clock.keep_clear_of_tomorrow()
     kiosk.engine.run_once()  # enrolled, the catalog in hand, every queue leased
     cached = kiosk.store.load_catalog()
     assert cached is not None
@@ -312,6 +314,7 @@ def test_a_return_the_centre_refuses_settles_that_lease_and_the_others_go_on(
     """A lease the centre does not know (``404 unknown_lease``: one of the kiosk's
     enrolment before the last, or of a centre reset since) cannot be given back; it
     is settled locally and the other returns and the top-up carry on, every run."""
+    kiosk.clock.keep_clear_of_tomorrow()
     kiosk.engine.run_once()
     today = kiosk.clock().date()
     genuine = [s.lease_id for s in kiosk.store.lease_state(kiosk.clock()) if s.source == "central"]
