@@ -1,10 +1,11 @@
-"""The kiosk's own client to the centre, for what the sync engine does not ask.
+"""The centre, for what the sync engine does not ask.
 
 The sync engine does the background talking (outbox, catalog, lists, leases,
-heartbeats) with a client of its own. A citizen waiting at the screen is
-answered through this one instead: the registry's record and the date-of-birth
-proof (:mod:`kiosk.lookups.registry`), the queue's figures (:mod:`kiosk.lookups.office_queue`),
-the information and applications screens (:mod:`kiosk.lookups.information`).
+heartbeats); a citizen waiting at the screen is answered through this instead,
+with the same :class:`~kiosk.client.client.CentralClient` and its token: the
+registry's record and the date-of-birth proof (:mod:`kiosk.lookups.registry`),
+the queue's figures (:mod:`kiosk.lookups.office_queue`), the information and
+applications screens (:mod:`kiosk.lookups.information`).
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ class CentreAccess:
     def ready(self) -> bool:
         """Whether the client holds a token, taking the one on disk if not.
 
-        The sync engine enrols with a client of its own and may be first (its
-        catalog then reaches the kiosk without this client ever asking); the
-        token it saved is the kiosk's. Reads a file, never the network.
+        The sync engine enrols and may be first (its catalog then reaches the
+        kiosk before anything here is asked); the token it saved is the kiosk's.
+        Reads a file, never the network, so it runs on a worker.
         """
         if not self.client.token:
             self.client.token = load_token(self._token_path)
