@@ -118,15 +118,28 @@ def issue_and_print(
         wait_minutes=online.estimated_wait_minutes if online else None,
         requirements=tuple(requirement(language) for requirement in service.requirements),
     )
-    printed, fault, location = print_document(document, setup, f"tiket-{stored.number}")
-    store.record_print(stored.id, printed=printed, fault=fault)
-    slip = None
-    if service.slip and printed:
-        slip = _slip(document, service, request)
-    ticket = IssuedTicket(
-        number=stored.number,
-        service_id=service.id,
-        counter=service.counter,
+    ticket = _print_and_record(
+        document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
+    )
+    slip = _slip(document, service, request) if service.slip and ticket.printed else None
+    return Issued(ticket, slip)
+
+
+def _print_and_record(
+    document: TicketDocument,
+    service_id: str,
+    ticket_id: str,
+    store: Store,
+    setup: PrintSetup,
+    job_name: str,
+) -> IssuedTicket:
+    """Print ``document``, record the outcome on the stored ticket, say what the citizen got."""
+    printed, fault, location = print_document(document, setup, job_name)
+    store.record_print(ticket_id, printed=printed, fault=fault)
+    return IssuedTicket(
+        number=document.number,
+        service_id=service_id,
+        counter=document.counter,
         printed=printed,
         print_fault=fault,
         pdf_location=location,
@@ -134,7 +147,6 @@ def issue_and_print(
         people_ahead=document.people_ahead,
         wait_minutes=document.wait_minutes,
     )
-    return Issued(ticket, slip)
 
 
 def _slip(document: TicketDocument, service: Service, request: IssueTicket) -> SlipDocument:
@@ -221,14 +233,6 @@ def reprint_ticket(
         requirements=tuple(requirement(lang) for requirement in service.requirements),
         reprint=True,
     )
-    printed, fault, location = print_document(document, setup, f"tiket-{row['number']}-ulang")
-    store.record_print(ticket_id, printed=printed, fault=fault)
-    return IssuedTicket(
-        number=document.number,
-        service_id=service.id,
-        counter=document.counter,
-        printed=printed,
-        print_fault=fault,
-        pdf_location=location,
-        status_url=document.status_url,
+    return _print_and_record(
+        document, service.id, ticket_id, store, setup, f"tiket-{row['number']}-ulang"
     )
