@@ -200,14 +200,8 @@ class Pcscd:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 10.0) -> None:
-        assert self.process is None, "pcscd already started"
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [self.executable, "--foreground", "--debug", "--config", str(self.config_dir)],
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        self.spawn()
+        assert self.process is not None
         deadline = time.monotonic() + timeout_s
         while READER not in self.list_readers():
             if self.process.poll() is not None:
@@ -219,16 +213,21 @@ class Pcscd:
                 raise RuntimeError(f"pcscd did not list {READER!r}:\n{self.log_tail()}")
             time.sleep(0.02)
 
+    def spawn(self) -> None:
+        """Start pcscd on whatever the config dir holds, logging to :attr:`log_path`."""
+        assert self.process is None, "pcscd already started"
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [self.executable, "--foreground", "--debug", "--config", str(self.config_dir)],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
     def stop(self, timeout_s: float = 5.0) -> None:
         process, self.process = self.process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout_s)
+        if process is not None:
+            end(process, timeout_s)
 
     def list_readers(self) -> list[str]:
         scard = _scard()
@@ -313,14 +312,7 @@ def start_pcscd(daemon: Pcscd, expect: str | None, timeout_s: float = 10.0) -> N
     than the fixture's own reader (``None``: for the service to answer), so a
     test can restart pcscd with that reader's entry gone or replaced.
     """
-    assert daemon.process is None, "pcscd already started"
-    with daemon.log_path.open("ab") as log:
-        daemon.process = subprocess.Popen(
-            [daemon.executable, "--foreground", "--debug", "--config", str(daemon.config_dir)],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    daemon.spawn()
     wait_until(
         lambda: service_answers() and (expect is None or expect in daemon.list_readers()),
         timeout_s,

@@ -8,13 +8,15 @@ import subprocess
 STOP_TIMEOUT_S = 5.0
 
 
-def end(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+def end(
+    process: subprocess.Popen[bytes] | subprocess.Popen[str], timeout_s: float = STOP_TIMEOUT_S
+) -> None:
     """SIGTERM ``process`` and wait; SIGKILL it if it is still there."""
     if process.poll() is not None:
         return
     process.terminate()
     try:
-        process.wait(STOP_TIMEOUT_S)
+        process.wait(timeout_s)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.wait(STOP_TIMEOUT_S)
+        process.wait(timeout_s)
