@@ -34,7 +34,11 @@ APT_CENTRAL := postgresql
 # The kiosk's TLS tests put an nginx (their own child, on 127.0.0.1, with a test
 # CA they make) in front of the central server.
 APT_TLS := nginx
-APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_CENTRAL) $(APT_TLS)
+# The office pages: their tests drive Debian's chromium (Playwright's own
+# download is not needed); the boards' voice clips are made with espeak-ng's
+# Indonesian voice where the city has not recorded its own.
+APT_WEB := chromium espeak-ng
+APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_CENTRAL) $(APT_TLS) $(APT_WEB)
 
 # The touchscreen's translations: .ts sources (Qt Linguist), .qm compiled here.
 TS_FILES := $(wildcard ui/i18n/*.ts)

@@ -21,6 +21,8 @@ Endpoints (every one in docs/central-api.md; the schema at ``/openapi.json``):
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from http import HTTPStatus
 from importlib import metadata
 from typing import Any
@@ -30,6 +32,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from central import web
 from central.access.audit import audit_key
 from central.access.ratelimit import RateLimiter
 from central.api import include_routers
@@ -38,6 +41,7 @@ from central.database import Database, migrate
 from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
 from central.errors import ApiError, CatalogLoadError
+from central.live import LiveFeed
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
 from contract.wire import ErrorCode
@@ -69,7 +73,15 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
         limiter=RateLimiter(settings.rate_per_minute, settings.rate_burst),
         auth_limiter=RateLimiter(settings.auth_rate_per_minute, settings.auth_rate_per_minute),
         audit_key=audit_key(database, settings.audit_key),
+        live=LiveFeed(database),
     )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            context.live.close()
 
     version = package_version()
     app = FastAPI(
@@ -80,6 +92,7 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
         docs_url=None,
         redoc_url=None,
         max_body_size=settings.max_body_bytes,
+        lifespan=lifespan,
     )
     app.state.central = context
     install_error_handlers(app)
@@ -90,6 +103,7 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
         return {"status": "ok", "version": version}
 
     include_routers(app)
+    web.install(app)
     return app
 
 

@@ -185,3 +185,17 @@ class BindError(Exception):
 
 class CentralStartError(Exception):
     """The central server did not come up; the message carries its stderr tail."""
+
+
+# -- the office's web pages (central/web/): answered as pages, never as JSON -----------
+class LoginRequired(Exception):
+    """A staff page without a valid session: the login form answers (303 for GET, 401 else)."""
+
+
+class PageRefused(Exception):
+    """A page request refused: ``reason`` is a text key of :mod:`central.web.session`."""
+
+    def __init__(self, reason: str, status: int = 403) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status

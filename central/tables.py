@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 
 
@@ -308,7 +309,9 @@ leases = Table(
 #: :mod:`central.office.submissions`). ``number`` is the place in
 #: the queue's sequence; ``display`` what the paper says ("A-017", "A-K07-001").
 #: ``number_source``: online, lease or fallback. ``status``: waiting, called,
-#: served, no_show, void.
+#: held, served, no_show, void. ``queue_id``: the queue the ticket stands in
+#: now (a transfer moves it; ``service_id`` stays the numbering's, 0008_office);
+#: a higher ``priority`` is called first.
 tickets = Table(
     "tickets",
     metadata,
@@ -329,12 +332,15 @@ tickets = Table(
     Column("finished_at", UtcDateTime, nullable=True),
     Column("registered_at", UtcDateTime, nullable=True),
     Column("kiosk_ticket_id", String(36), nullable=True, index=True),
+    Column("queue_id", String(64), nullable=False),
+    Column("priority", Integer, nullable=False, server_default=text("0")),
     # The last guard: whatever the code does, one number is one ticket.
     UniqueConstraint("office_id", "service_id", "day", "number"),
     UniqueConstraint("office_id", "service_id", "day", "display"),
 )
 Index("ix_tickets_service_id_day_status", tickets.c.service_id, tickets.c.day, tickets.c.status)
 Index("ix_tickets_office_id_day", tickets.c.office_id, tickets.c.day)
+Index("ix_tickets_queue_id_day_status", tickets.c.queue_id, tickets.c.day, tickets.c.status)
 #: Every accepted kiosk submission, by the kiosk and its idempotency key (a
 #: key is the kiosk's own: two kiosks never collide, 0004_scoping).
 #: ``body_sha256`` is the SHA-256 of the body's canonical JSON; ``result`` the
@@ -428,7 +434,8 @@ citizen_applications = Table(
     Column("title_id", String(200), nullable=False),
     Column("title_en", String(200), nullable=False),
     Column("state", String(16), nullable=False),
-    Column("note", String(500), nullable=True),
+    Column("note", String(500), nullable=True),  # Indonesian
+    Column("note_en", String(500), nullable=True),  # 0008_office
     Column("submitted_at", UtcDateTime, nullable=False),
     Column("state_changed_at", UtcDateTime, nullable=False),
     Column("updated_by", String(100), nullable=False),
@@ -449,3 +456,74 @@ uid_proof_limits = Table(
     Column("lockouts", Integer, nullable=False),
     Column("locked_until", UtcDateTime, nullable=True),
 )
+
+# -- the office's side (0008_office) -------------------------------------------------
+#: Every step a counter takes on a ticket, in order (``id``): ``call``,
+#: ``recall``, ``transfer``, ``hold``, ``served``, ``no_show``. Boards
+#: follow it live and catch up from it; ``day`` is the office's local date.
+call_events = Table(
+    "call_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("ticket_id", String(36), nullable=False, index=True),
+    Column("display", String(32), nullable=False),
+    Column("queue_id", String(64), nullable=False),
+    Column("counter", String(100), nullable=True),
+    Column("actor", String(100), nullable=False),
+)
+Index("ix_call_events_office_id_id", call_events.c.office_id, call_events.c.id)
+#: Display boards; the TV opens a URL carrying the token (stored hashed).
+boards = Table(
+    "boards",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+#: The running text of an office's boards.
+office_notices = Table(
+    "office_notices",
+    metadata,
+    Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
+    Column("running_text", String(500), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+#: The counter each staff member works at, and the queues (JSON list) it serves.
+staff_desks = Table(
+    "staff_desks",
+    metadata,
+    Column("staff_id", Integer, ForeignKey("staff_users.id"), primary_key=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("counter", String(100), nullable=False),
+    Column("queues", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+#: Complaints filed at kiosks; ``state``: open → answered → closed.
+complaints = Table(
+    "complaints",
+    metadata,
+    Column("reference", String(64), primary_key=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("kiosk_id", String(36), ForeignKey("kiosks.id"), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("card_number", String(64), nullable=True, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("answer", Text, nullable=True),
+    Column("answered_at", UtcDateTime, nullable=True),
+    Column("answered_by", String(100), nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+)
+Index("ix_complaints_office_id_state", complaints.c.office_id, complaints.c.state)

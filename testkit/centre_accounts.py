@@ -38,13 +38,21 @@ def new_kiosk(db: Database, url: str) -> tuple[str, str]:
 _counter = iter(range(1_000_000))
 
 
+def new_staff_account(
+    db: Database, role: staff.Role = staff.Role.ADMIN, office_id: str | None = None
+) -> str:
+    """A staff account of ``role`` (limited to ``office_id``, if given) with :data:`PASSWORD`."""
+    username = f"petugas-{role.value}-{next(_counter)}"
+    with db.begin() as conn:
+        staff.add_staff(conn, username, PASSWORD, role=role, office_id=office_id, actor="test")
+    return username
+
+
 def new_staff(
     db: Database, url: str, role: staff.Role = staff.Role.ADMIN, office_id: str | None = None
 ) -> str:
     """A staff account of ``role`` (limited to ``office_id``, if given), logged in: its token."""
-    username = f"petugas-{role.value}-{next(_counter)}"
-    with db.begin() as conn:
-        staff.add_staff(conn, username, PASSWORD, role=role, office_id=office_id, actor="test")
+    username = new_staff_account(db, role, office_id)
     response = requests.post(
         f"{url}/api/v1/staff/login", json={"username": username, "password": PASSWORD}, timeout=5
     )

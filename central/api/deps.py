@@ -30,6 +30,7 @@ from central.access.staff import Role, StaffPrincipal, authenticate_staff
 from central.database import Database
 from central.documents.versioned import DocumentCache
 from central.errors import Forbidden, TooManyRequests, Unauthorized
+from central.live import LiveFeed
 from central.settings import CentralSettings
 
 #: (method, path) of the routes anyone may call.
@@ -56,6 +57,8 @@ class AppContext:
     #: Per address, stricter: enrolment, staff login and refused credentials.
     auth_limiter: RateLimiter
     audit_key: bytes
+    #: Wakes the pages that follow an office live (:mod:`central.live`).
+    live: LiveFeed
     #: Caches of the versioned documents (catalog, trust, revocations).
     documents: DocumentCache = field(default_factory=DocumentCache)
 

@@ -54,8 +54,9 @@ from central.documents.versioned import canonical
 from central.errors import InvalidItem
 from central.office.numbering import ServiceInfo, display, local_day, office_services, take_numbers
 from central.office.queue import VOID, WAITING
-from central.tables import kiosks, leases, submissions, tickets
+from central.tables import complaints, kiosks, leases, submissions, tickets
 from central.times import EARLIEST, LATEST, in_range
+from central.upsert import dialect_insert
 from contract.ticket_ids import is_foreign, is_kiosk_made
 from contract.wire import SubmissionStatus
 
@@ -645,6 +646,7 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
     new = [
         {
             **p.ticket,
+            "queue_id": p.ticket["service_id"],
             "kiosk_ticket_id": p.ticket.get("kiosk_ticket_id"),
             "counter": None,
             "recorded_at": now,
@@ -668,11 +670,14 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
     for plan in plans:
         if plan.ticket_mode == "update":
             values = {k: v for k, v in plan.ticket.items() if k != "id"}
+            if "service_id" in values:
+                values["queue_id"] = values["service_id"]
             conn.execute(
                 update(tickets)
                 .where(tickets.c.id == plan.ticket["id"])
                 .values(**values, registered_at=now)
             )
+    _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
     if plans:
         conn.execute(
             insert(submissions),
@@ -692,3 +697,34 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
                 for p in plans
             ],
         )
+
+
+def _record_complaints(
+    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime
+) -> None:
+    """Open a complaint for staff to answer (:mod:`central.office.complaints`) per new item.
+
+    A reference already there (another kiosk's, about one in a billion) keeps
+    the first complaint; the second stays in ``submissions`` as received.
+    """
+    if not plans:
+        return
+    rows = [
+        {
+            "reference": p.item.body["reference"],
+            "office_id": kiosk.office_id,
+            "kiosk_id": kiosk.kiosk_id,
+            "category": p.item.body["category"],
+            "text": p.item.body["text"],
+            "language": p.item.body["language"],
+            "card_number": p.item.body.get("card_number"),
+            "created_at": _time_or_none(p.item.body["created_at"]) or now,
+            "received_at": now,
+            "state": "open",
+        }
+        for p in plans
+    ]
+    statement = dialect_insert(conn, complaints).on_conflict_do_nothing(
+        index_elements=["reference"]
+    )
+    conn.execute(statement, rows)

@@ -1,0 +1,48 @@
+"""The office's web pages: server-rendered HTML for staff, the boards and the public.
+
+Each page is a route here, a Jinja2 template in ``templates/`` and, where it
+moves, a script of its own in ``static/`` (no inline script: the
+Content-Security-Policy forbids it, :mod:`central.web.security`). Every
+asset is served by the centre itself: an office's internet fails, and a
+page must still work.
+
+The rules of the queue, the board and the figures live in
+:mod:`central.office`; these modules only read a request, call them, and
+render. Staff pages take a :data:`central.web.session.StaffPage` (the
+session cookie) and check :func:`central.web.session.require_csrf` on every
+form that changes something. Pages anyone may open are named in
+:data:`PUBLIC_PAGES`; a test sends every other page a request without a
+session and expects the login (GET) or a refusal (POST).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from central.web import home, session
+from central.web.security import SecurityHeaders
+
+STATIC = Path(__file__).parent / "static"
+
+#: (method, path) of the pages anyone may open.
+PUBLIC_PAGES = frozenset(
+    {
+        ("GET", "/login"),
+        ("POST", "/login"),
+    }
+)
+
+#: Every router of the web pages.
+ROUTERS: tuple[APIRouter, ...] = (session.router, home.router)
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, their static files and the security headers to ``app``."""
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in ROUTERS:
+        app.include_router(router, include_in_schema=False)
+    session.install_handlers(app)

@@ -1,0 +1,27 @@
+"""``/``: where the office's pages start (public): the figures, and the way in for staff."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from central.web.pages import Texts, render
+from central.web.session import current_staff
+
+router = APIRouter()
+
+TEXTS: Texts = {
+    "home.title": ("Anjungan — layanan kantor", "Anjungan — office services"),
+    "home.lead": (
+        "Halaman kantor untuk petugas loket, papan antrean, dan angka layanan hari ini.",
+        "The office's pages for counter staff, queue boards, and today's service figures.",
+    ),
+    "home.staff": ("Untuk petugas", "For staff"),
+    "home.public": ("Untuk umum", "For the public"),
+    "home.login": ("Masuk petugas", "Staff login"),
+}
+
+
+@router.get("/")
+def home(request: Request) -> HTMLResponse:
+    return render(request, "home.html", TEXTS, staff=current_staff(request))

@@ -1,0 +1,65 @@
+"""A real browser for the office pages' tests: Debian's chromium driven by Playwright.
+
+Playwright's own browser download cannot be reached from every machine, so
+the tests drive the system's ``chromium`` (a Debian package, installed by
+``make``), headless, with autoplay allowed as a kiosk-mode TV browser is
+started, so a board's announcement plays without a click (to no device: the
+``ended`` events still fire).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import quote
+
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from testkit.centre_accounts import PASSWORD
+
+#: Every wait a test makes on a page is bounded by this (milliseconds).
+TIMEOUT_MS = 15_000
+ARGS = ("--no-sandbox", "--autoplay-policy=no-user-gesture-required", "--mute-audio")
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        raise RuntimeError("no chromium on PATH: `make test` installs the Debian package")
+    return found
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """A headless chromium for the duration of the block."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=list(ARGS), timeout=TIMEOUT_MS * 2
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def fresh_context(browser: Browser, **options: object) -> Iterator[BrowserContext]:
+    """A context of its own (cookies, storage), as a second device would be; closed after."""
+    context = browser.new_context(**options)  # type: ignore[arg-type]
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def log_in(
+    page: Page, base_url: str, username: str, password: str = PASSWORD, *, then: str = "/"
+) -> None:
+    """Log in through the login form, as staff do, and wait for the page ``then``."""
+    page.goto(f"{base_url}/login?next={quote(then, safe='')}")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Masuk").click()

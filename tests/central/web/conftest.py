@@ -1,0 +1,46 @@
+"""Fixtures for the office pages: a real chromium and a real centre of the module's own.
+
+``browser`` is one headless chromium for the session (testkit/browser.py);
+each test opens its pages in a context of its own, as another device would.
+``office`` is a demo centre on SQLite for one test module, so what a module
+calls or answers never reaches another's figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from central.database import Database
+from central.process import RunningCentral, start_central
+from testkit.browser import chromium, fresh_context
+from testkit.centres import TEST_SERVER_ARGS
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with chromium() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def office() -> Iterator[RunningCentral]:
+    with start_central(seed_demo=True, extra_args=TEST_SERVER_ARGS) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def office_db(office: RunningCentral) -> Iterator[Database]:
+    db = Database(office.db_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    with fresh_context(browser) as context:
+        yield context.new_page()
