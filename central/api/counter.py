@@ -28,7 +28,7 @@ from central.api.queue import (
 from central.api.scope import office_filter
 from central.api.staff import OFFICE_ID
 from central.errors import ApiError
-from central.office import numbering, queue
+from central.office import calls, numbering, queue
 from contract.wire import ErrorCode, ServiceQueue
 
 router = staff_router(tags=["counter"])
@@ -121,12 +121,20 @@ def call_next(body: CallRequest, staff: StaffAuth, ctx: Context) -> CallOut:
     day = numbering.local_day(now, ctx.settings.zone)
     with ctx.db.begin() as conn:
         row = queue.call_next(conn, office_id, body.service_id, body.counter, day, now)
+        if row is not None:
+            calls.record(conn, row, calls.CALL, counter=body.counter, actor=staff.actor, at=now)
+    if row is not None:
+        ctx.live.wake(office_id)
     return CallOut(ticket=ticket_out(row) if row is not None else None)
 
 
 def _finish(ticket_id: str, staff: StaffPrincipal, ctx: Context, status: str) -> TicketOut:
+    now = utc_now()
     with ctx.db.begin() as conn:
-        row = queue.finish(conn, staff, ticket_id, status, utc_now())
+        row = queue.finish(conn, staff, ticket_id, status, now)
+        kind = calls.SERVED if status == queue.SERVED else calls.NO_SHOW
+        calls.record(conn, row, kind, counter=row.counter, actor=staff.actor, at=now)
+    ctx.live.wake(row.office_id)
     return ticket_out(row)
 
 
