@@ -10,6 +10,8 @@ from fastapi.routing import APIRoute
 
 from central.api import ROUTERS
 from central.api.deps import require_admin, require_kiosk, require_staff
+from central.web import ROUTERS as WEB_ROUTERS
+from central.web.session import require_admin_page, require_staff_page
 
 
 def _calls(dependant: Any) -> Iterator[Callable[..., Any]]:
@@ -36,4 +38,16 @@ def routes(app: FastAPI) -> list[tuple[str, str, str]]:
             else "public"
         )
         found += [(method, route.path, kind) for method in sorted(route.methods or ())]
+    return found
+
+
+def pages() -> list[tuple[str, str, bool]]:
+    """(method, path, needs a session) of every office page (``central.web.ROUTERS``)."""
+    found = []
+    for router in WEB_ROUTERS:
+        for route in router.routes:
+            if isinstance(route, APIRoute):
+                calls = set(_calls(route.dependant))
+                session = require_staff_page in calls or require_admin_page in calls
+                found += [(method, route.path, session) for method in sorted(route.methods or ())]
     return found

@@ -30,8 +30,11 @@ STATIC = Path(__file__).parent / "static"
 #: (method, path) of the pages anyone may open.
 PUBLIC_PAGES = frozenset(
     {
+        ("GET", "/"),
         ("GET", "/login"),
         ("POST", "/login"),
+        # Ends the session of the cookie it is sent with, if any (CSRF-checked).
+        ("POST", "/logout"),
     }
 )
 
