@@ -10,7 +10,9 @@ another, the DEMO trust and revocation lists of ``cardio/demo_data/``
 of ``central/demo_data/citizens.json`` with a few applications
 (:mod:`central.office.applications`), and for the demo office the reusable demo
 enrolment code :data:`central.settings.DEMO_ENROLMENT_CODE` and health
-information (:mod:`central.office.health_info`: a puskesmas's wards and doctors).
+information (:mod:`central.office.health_info`: a puskesmas's wards and doctors),
+and the demo staff account :data:`central.settings.DEMO_STAFF_USERNAME` (an
+admin of the demo office, for the office pages).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from central.access import staff
 from central.access.kiosks import ensure_reusable_code
 from central.database import Database
 from central.documents.catalog import publish_catalog, read_catalog_file
@@ -34,6 +37,8 @@ from central.settings import (
     DEMO_CITIZENS_PATH,
     DEMO_ENROLMENT_CODE,
     DEMO_OFFICE_ID,
+    DEMO_STAFF_PASSWORD,
+    DEMO_STAFF_USERNAME,
     CentralSettings,
 )
 from central.tables import offices
@@ -103,6 +108,14 @@ def seed_demo(conn: Connection) -> None:
         ensure_reusable_code(conn, DEMO_ENROLMENT_CODE, DEMO_OFFICE_ID, "demo (reusable)")
         if health_info.seed_demo(conn, DEMO_OFFICE_ID):
             log.info("seeded demo health information for %s", DEMO_OFFICE_ID)
+        if staff.ensure_demo_staff(
+            conn, DEMO_STAFF_USERNAME, DEMO_STAFF_PASSWORD, office_id=DEMO_OFFICE_ID
+        ):
+            log.warning(
+                "demo staff account %r (admin of %s) made: its password is published",
+                DEMO_STAFF_USERNAME,
+                DEMO_OFFICE_ID,
+            )
     added = seed_citizens(conn, DEMO_CITIZENS_PATH)
     if added:
         log.info("seeded %d demo citizens", added)

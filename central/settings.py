@@ -37,6 +37,10 @@ DEMO_CITIZENS_PATH = DEMO_DATA / "citizens.json"
 #: demo and the tests need no extra step; it exists only on a seeded database.
 DEMO_ENROLMENT_CODE = "DEMO-PKU-MPP-0001"
 DEMO_OFFICE_ID = "pku-mpp"
+#: The demo's staff account (an admin of the demo office) for the office pages;
+#: like the demo issuer key, public: never on a real deployment.
+DEMO_STAFF_USERNAME = "petugas"
+DEMO_STAFF_PASSWORD = "anjungan-demo"  # noqa: S105 - the demo's published password
 
 
 def default_db_url() -> str:

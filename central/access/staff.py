@@ -125,6 +125,17 @@ def add_staff(
     return int(key[0])
 
 
+def ensure_demo_staff(conn: Connection, username: str, password: str, *, office_id: str) -> bool:
+    """Add the demo's admin account unless a staff user of that name exists; True if added."""
+    exists = conn.execute(
+        select(staff_users.c.id).where(staff_users.c.username == username)
+    ).first()
+    if exists is not None:
+        return False
+    add_staff(conn, username, password, role=Role.ADMIN, office_id=office_id, actor="demo")
+    return True
+
+
 def login(
     conn: Connection,
     username: str,

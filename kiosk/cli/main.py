@@ -200,6 +200,7 @@ def _demo(args: argparse.Namespace) -> int:
         central = start_central(seed_demo=True)
         url = central.url
         print(f"kiosk: server pusat demo / demo central server: {url}", file=sys.stderr)
+        print(office_pages(url), file=sys.stderr)
     except CentralStartError as exc:
         print(
             f"kiosk: server pusat tidak dapat dijalankan, kiosk berjalan luring: {exc}",
@@ -224,6 +225,22 @@ def _demo(args: argparse.Namespace) -> int:
     finally:
         if central is not None:
             central.stop()
+
+
+def office_pages(url: str) -> str:
+    """Where the demo's office pages are, and the demo staff login, for the terminal."""
+    from central.settings import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
+
+    login = f"{DEMO_STAFF_USERNAME} / {DEMO_STAFF_PASSWORD}"
+    return "\n".join(
+        (
+            f"kiosk: halaman kantor / office pages (petugas / staff: {login}):",
+            f"  loket / counter:      {url}/counter",
+            f"  papan / board:        {url}/office/boards  (Daftarkan papan / register a board)",
+            f"  dasbor / dashboard:   {url}/dashboard",
+            f"  angka publik / stats: {url}/stats",
+        )
+    )
 
 
 def demo_config(output: Path, url: str, enrolment_code: str) -> Config:

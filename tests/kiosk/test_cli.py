@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,11 @@ def test_demo_starts_serves_and_stops_by_itself(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "catalog demo-" in result.stderr  # the kiosk fetched the demo catalog
+    centre = re.search(r"demo central server: (http://127\.0\.0\.1:\d+)", result.stderr)
+    assert centre is not None, result.stderr
+    for page in ("/counter", "/office/boards", "/dashboard", "/stats"):
+        assert f"{centre.group(1)}{page}" in result.stderr
+    assert "petugas / anjungan-demo" in result.stderr
     assert shot.stat().st_size > 10_000
     assert (tmp_path / "tickets").is_dir() and (tmp_path / "data" / "kiosk.db").is_file()
 

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from central.access import staff
 from central.database import Database
 from central.process import RunningCentral, start_central
+from central.settings import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
 from central.web.security import CSP
 from testkit.browser import log_in
 from testkit.centre_accounts import PASSWORD, new_staff_account
@@ -154,3 +155,8 @@ def test_the_session_cookie_is_secure_behind_a_tls_proxy(office_db: Database) ->
     assert response.status_code == 303
     cookie = response.headers["set-cookie"]
     assert "anjungan_staff=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_the_demo_centres_staff_account_logs_in(page: Page, office: RunningCentral) -> None:
+    log_in(page, office.url, DEMO_STAFF_USERNAME, DEMO_STAFF_PASSWORD)
+    expect(page.get_by_text(f"Masuk sebagai {DEMO_STAFF_USERNAME}")).to_be_visible()
