@@ -9,25 +9,15 @@ process, as a city's CA installed in the system store would be).
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import json
 import os
-import shutil
-import socket
 import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.client.client import CentralClient
@@ -35,78 +25,15 @@ from kiosk.client.errors import CentralUnavailable
 from kiosk.config import parse_config
 from kiosk.errors import ConfigError
 from testkit.peers import Dripper
+from testkit.tls_proxy import NGINX, CityCA, make_city_ca, nginx_in_front
 from testkit.waits import wait_for
 
 pytestmark = pytest.mark.timeout(60)
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-
-
-@dataclass(frozen=True)
-class CityCA:
-    ca_pem: Path
-    cert_pem: Path
-    key_pem: Path
-
-
-def _name(common: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
-
 
 @pytest.fixture(scope="module")
 def test_ca(tmp_path_factory: pytest.TempPathFactory) -> CityCA:
-    folder = tmp_path_factory.mktemp("test-ca")
-    now = dt.datetime.now(dt.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(_name("Anjungan test city CA"))
-        .issuer_name(_name("Anjungan test city CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(_name("127.0.0.1"))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .sign(ca_key, hashes.SHA256())
-    )
-    found = CityCA(folder / "ca.pem", folder / "server.pem", folder / "server.key")
-    found.ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    found.cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    found.key_pem.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
+    return make_city_ca(tmp_path_factory.mktemp("test-ca"))
 
 
 @pytest.fixture(scope="module")
@@ -116,63 +43,8 @@ def tls_centre(
     """``https://127.0.0.1:PORT``: nginx (a child, not a daemon) in front of the centre."""
     if NGINX is None:
         pytest.skip("nginx is not installed (Debian package nginx; make deps installs it)")
-    prefix = tmp_path_factory.mktemp("nginx")
-    port = _free_port()
-    temp = "\n".join(
-        f"    {kind}_temp_path {prefix}/{kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    (prefix / "nginx.conf").write_text(
-        f"""daemon off;
-master_process off;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-{temp}
-    server {{
-        listen 127.0.0.1:{port} ssl;
-        ssl_certificate {test_ca.cert_pem};
-        ssl_certificate_key {test_ca.key_pem};
-        location / {{
-            proxy_pass {demo_central};
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }}
-    }}
-}}
-"""
-    )
-    process = subprocess.Popen(
-        [NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", "nginx.conf"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            if process.poll() is not None:
-                error = (
-                    (prefix / "error.log").read_text() if (prefix / "error.log").exists() else ""
-                )
-                pytest.fail(f"nginx exited with {process.returncode}: {error}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("nginx did not listen within 15 s")
-                time.sleep(0.05)
-        yield f"https://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+    with nginx_in_front(demo_central, test_ca, tmp_path_factory.mktemp("nginx")) as url:
+        yield url
 
 
 def test_the_ca_bundle_setting_trusts_a_citys_ca(tls_centre: str, test_ca: CityCA) -> None:
