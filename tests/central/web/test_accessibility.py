@@ -1,0 +1,68 @@
+"""Every office page passes axe-core with no serious or critical violation, in chromium.
+
+axe-core is vendored from npm at a pinned version (testkit/vendor/axe-core);
+the pages are opened as their users open them: the public ones without a
+session, the staff ones logged in, a board with its token. The list below
+names every GET page of ``central.web``: a test fails when a page is added
+without a place in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from central.access import staff
+from central.database import Database
+from central.process import RunningCentral
+from testkit.accessibility import axe_is_intact, serious_violations
+from testkit.browser import fresh_context, log_in
+from testkit.centre_accounts import new_staff_account
+from testkit.centre_routes import pages
+
+#: Each GET page and the address it is checked at ("{board}": a board's own URL).
+PUBLIC = {"/": "/", "/login": "/login"}
+STAFF: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def staff_page(browser: Browser, office: RunningCentral, office_db: Database) -> Iterator[Page]:
+    with fresh_context(browser, bypass_csp=True) as context:
+        page = context.new_page()
+        log_in(page, office.url, new_staff_account(office_db, staff.Role.ADMIN))
+        yield page
+
+
+def test_the_vendored_axe_core_is_the_pinned_one() -> None:
+    assert axe_is_intact()
+
+
+def test_the_check_finds_a_button_without_a_name(page: Page) -> None:
+    page.set_content('<html lang="id"><title>x</title><main><button></button></main></html>')
+    assert [v.split(" ")[0] for v in serious_violations(page)] == ["button-name"]
+
+
+def test_every_page_has_a_place_in_the_check() -> None:
+    get_pages = {path for method, path, _ in pages() if method == "GET"}
+    assert get_pages == set(PUBLIC) | set(STAFF)
+
+
+@pytest.mark.parametrize("path", sorted(PUBLIC.values()))
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_public_pages_have_no_serious_violation(
+    browser: Browser, office: RunningCentral, path: str, lang: str
+) -> None:
+    with fresh_context(browser, bypass_csp=True) as context:
+        page = context.new_page()
+        page.goto(f"{office.url}{path}{'&' if '?' in path else '?'}lang={lang}")
+        assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("path", sorted(STAFF.values()))
+def test_staff_pages_have_no_serious_violation(
+    staff_page: Page, office: RunningCentral, path: str
+) -> None:
+    staff_page.goto(f"{office.url}{path}")
+    assert serious_violations(staff_page) == []
