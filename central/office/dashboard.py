@@ -255,6 +255,11 @@ def _office_rows(conn: Connection, office_id: str | None) -> list[tuple[str, str
     return [(row.id, row.name) for row in conn.execute(query)]
 
 
+def office_names(conn: Connection, facts: CatalogFacts) -> list[tuple[str, str]]:
+    """Every active office as (id, name), the catalog's name where it has one."""
+    return [(o, facts.office_names.get(o, name)) for o, name in _office_rows(conn, None)]
+
+
 def office_exists(conn: Connection, office_id: str) -> bool:
     return conn.execute(select(offices.c.id).where(offices.c.id == office_id)).first() is not None
 
