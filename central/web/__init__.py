@@ -22,7 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.web import dashboard, home, session
+from central.web import dashboard, home, session, stats
 from central.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -32,11 +32,12 @@ PUBLIC_PAGES = frozenset(
     {
         ("GET", "/login"),
         ("POST", "/login"),
+        ("GET", "/stats"),
     }
 )
 
 #: Every router of the web pages.
-ROUTERS: tuple[APIRouter, ...] = (session.router, home.router, dashboard.router)
+ROUTERS: tuple[APIRouter, ...] = (session.router, home.router, dashboard.router, stats.router)
 
 
 def install(app: FastAPI) -> None:
