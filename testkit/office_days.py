@@ -38,6 +38,11 @@ class DayTicket:
     queue_id: str | None = None
 
 
+def today() -> dt.date:
+    """The city's date now."""
+    return dt.datetime.now(ZONE).date()
+
+
 def at(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datetime:
     """A local time of ``day`` in the city's zone."""
     return dt.datetime.combine(day, dt.time(hour, minute, second), tzinfo=ZONE)

@@ -19,9 +19,9 @@ Per office besides: complaints not yet closed, and applications by state
 (both as they stand now, whatever the day).
 
 Counted when asked, in a fixed handful of set-based queries whatever the
-number of tickets: the counts and the hours are grouped in SQL, and each
-percentile reads only the two ranks around it (a window over the day's
-spans), so a day of 20,000 tickets sends a few dozen rows to Python.
+number of tickets: the counts and the hours are grouped in SQL, and so are
+the percentiles on PostgreSQL (``percentile_cont``); SQLite, which has none,
+sends one number per span and they are ordered here (:func:`spreads`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from sqlalchemy import (
     extract,
     func,
     literal,
-    or_,
     select,
     union_all,
 )
@@ -125,17 +124,12 @@ def hour_starts(day: dt.date, zone: ZoneInfo) -> list[dt.datetime]:
     ]
 
 
-def _sum_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def _seconds(conn: Connection, start: Any, end: Any) -> ColumnElement[float]:
     """``end - start`` in seconds, never below zero, on either database."""
     if conn.dialect.name == "sqlite":
         span: ColumnElement[float] = (func.julianday(end) - func.julianday(start)) * 86400.0
-    else:
-        span = cast(extract("epoch", end - start), Float)
-    return case((span < 0, 0.0), else_=span)
+        return func.max(span, 0.0)  # two arguments: SQLite's scalar max
+    return func.greatest(cast(extract("epoch", end - start), Float), 0.0)
 
 
 def _hour_of(issued_at: Any, starts: Sequence[dt.datetime]) -> ColumnElement[int]:
@@ -147,103 +141,100 @@ def _where_day(day: dt.date, office_ids: Sequence[str]) -> ColumnElement[bool]:
     return and_(tickets.c.office_id.in_(office_ids), tickets.c.day == day)
 
 
-def _interpolate(values: dict[int, float], n: int, fraction: tuple[int, int]) -> float:
+def _interpolate(ordered: Sequence[float], fraction: tuple[int, int]) -> float:
+    """The percentile at rank ``fraction × (n − 1)`` of ``ordered``, linear between ranks."""
     top, bottom = fraction
-    low = top * (n - 1) // bottom
-    rest = top * (n - 1) % bottom
+    n = len(ordered)
+    low, rest = divmod(top * (n - 1), bottom)
     if rest == 0:
-        return values[low]
-    return values[low] + (values[low + 1] - values[low]) * rest / bottom
-
-
-def _rank_wanted(rank: Any, n: Any) -> ColumnElement[bool]:
-    wanted = []
-    for top, bottom in (MEDIAN, P90):
-        wanted.append(rank == top * (n - 1) // bottom)
-        wanted.append(rank == (top * (n - 1) + bottom - 1) // bottom)
-    return or_(*wanted)
+        return ordered[low]
+    return ordered[low] + (ordered[low + 1] - ordered[low]) * rest / bottom
 
 
 def spreads(
     conn: Connection, day: dt.date, office_ids: Sequence[str]
 ) -> dict[tuple[str, str, str], Spread]:
-    """``(metric, office, queue)`` → :class:`Spread`; metric ``wait`` or ``service``."""
+    """``(metric, office, queue)`` → :class:`Spread`; metric ``wait`` or ``service``.
+
+    PostgreSQL computes them itself (``percentile_cont``: the same linear
+    rule). SQLite has no percentile: one scan sends each ticket's two spans,
+    as numbers computed in SQL, and they are ordered here (a window over the
+    day's spans costs SQLite three times as much).
+    """
     where = _where_day(day, office_ids)
-    waits = select(
-        literal("wait").label("metric"),
-        tickets.c.office_id,
-        tickets.c.queue_id,
-        _seconds(conn, tickets.c.issued_at, tickets.c.called_at).label("s"),
-    ).where(where, tickets.c.called_at.is_not(None), tickets.c.status != VOID)
-    service = select(
-        literal("service").label("metric"),
-        tickets.c.office_id,
-        tickets.c.queue_id,
-        _seconds(conn, tickets.c.called_at, tickets.c.finished_at).label("s"),
-    ).where(
-        where,
-        tickets.c.status == SERVED,
-        tickets.c.called_at.is_not(None),
-        tickets.c.finished_at.is_not(None),
-    )
-    spans = union_all(waits, service).subquery()
-    group = (spans.c.metric, spans.c.office_id, spans.c.queue_id)
-    ranked = select(
-        *group,
-        spans.c.s,
-        (func.row_number().over(partition_by=group, order_by=spans.c.s) - 1).label("r"),
-        func.count().over(partition_by=group).label("n"),
-    ).subquery()
-    rows = conn.execute(select(ranked).where(_rank_wanted(ranked.c.r, ranked.c.n))).all()
-    found: dict[tuple[str, str, str], tuple[int, dict[int, float]]] = {}
-    for row in rows:
-        key = (str(row.metric), row.office_id, row.queue_id)
-        _, values = found.setdefault(key, (int(row.n), {}))
-        values[int(row.r)] = float(row.s)
-    return {
-        key: Spread(_interpolate(values, n, MEDIAN), _interpolate(values, n, P90), n)
-        for key, (n, values) in found.items()
-    }
-
-
-def _issued_per_hour(
-    conn: Connection, day: dt.date, office_ids: Sequence[str], zone: ZoneInfo
-) -> dict[tuple[str, str], list[int]]:
-    hour = _hour_of(tickets.c.issued_at, hour_starts(day, zone)).label("hour")
-    rows = conn.execute(
-        select(tickets.c.office_id, tickets.c.service_id, hour, func.count().label("n"))
-        .where(_where_day(day, office_ids), tickets.c.status != VOID)
-        .group_by(tickets.c.office_id, tickets.c.service_id, hour)
-    )
-    per: dict[tuple[str, str], list[int]] = {}
-    for row in rows:
-        per.setdefault((row.office_id, row.service_id), [0] * HOURS)[int(row.hour)] += int(row.n)
-    return per
-
-
-def _states(
-    conn: Connection, day: dt.date, office_ids: Sequence[str]
-) -> dict[tuple[str, str], dict[str, int]]:
-    status = tickets.c.status
+    wait = _seconds(conn, tickets.c.issued_at, tickets.c.called_at)
+    finished = and_(tickets.c.status == SERVED, tickets.c.finished_at.is_not(None))
+    service = _seconds(conn, tickets.c.called_at, tickets.c.finished_at)
+    called = and_(where, tickets.c.called_at.is_not(None), tickets.c.status != VOID)
+    if conn.dialect.name == "postgresql":
+        metrics = (("wait", wait, called), ("service", service, and_(called, finished)))
+        return _spreads_in_sql(conn, metrics)
     rows = conn.execute(
         select(
             tickets.c.office_id,
             tickets.c.queue_id,
-            _sum_if(status == SERVED).label(SERVED),
-            _sum_if(status == NO_SHOW).label(NO_SHOW),
-            _sum_if(status == WAITING).label(WAITING),
-            _sum_if(status == HELD).label(HELD),
-            _sum_if(status == CALLED).label(CALLED),
-        )
-        .where(_where_day(day, office_ids), status != VOID)
-        .group_by(tickets.c.office_id, tickets.c.queue_id)
+            wait.label("wait"),
+            case((finished, service), else_=None).label("service"),
+        ).where(called)
     )
+    spans: dict[tuple[str, str, str], list[float]] = {}
+    for office, queue_id, waited, served in rows:
+        spans.setdefault(("wait", office, queue_id), []).append(float(waited))
+        if served is not None:
+            spans.setdefault(("service", office, queue_id), []).append(float(served))
+    result = {}
+    for key, values in spans.items():
+        values.sort()
+        result[key] = Spread(_interpolate(values, MEDIAN), _interpolate(values, P90), len(values))
+    return result
+
+
+def _spreads_in_sql(
+    conn: Connection, metrics: Sequence[tuple[str, ColumnElement[float], ColumnElement[bool]]]
+) -> dict[tuple[str, str, str], Spread]:
+    queries = [
+        select(
+            literal(metric).label("metric"),
+            tickets.c.office_id,
+            tickets.c.queue_id,
+            func.count().label("n"),
+            func.percentile_cont(MEDIAN[0] / MEDIAN[1]).within_group(span).label("median"),
+            func.percentile_cont(P90[0] / P90[1]).within_group(span).label("p90"),
+        )
+        .where(condition)
+        .group_by(tickets.c.office_id, tickets.c.queue_id)
+        for metric, span, condition in metrics
+    ]
     return {
-        (row.office_id, row.queue_id): {
-            name: int(getattr(row, name)) for name in (SERVED, NO_SHOW, WAITING, HELD, CALLED)
-        }
-        for row in rows
+        (str(row.metric), row.office_id, row.queue_id): Spread(
+            float(row.median), float(row.p90), int(row.n)
+        )
+        for row in conn.execute(union_all(*queries))
     }
+
+
+def _counts(
+    conn: Connection, day: dt.date, office_ids: Sequence[str], zone: ZoneInfo
+) -> tuple[dict[tuple[str, str], list[int]], dict[tuple[str, str], dict[str, int]]]:
+    """Tickets issued per (office, service) and local hour; tickets per (office, queue) and state.
+
+    One grouped scan of the day gives both: a few hundred rows at most.
+    """
+    hour = _hour_of(tickets.c.issued_at, hour_starts(day, zone)).label("hour")
+    group = (tickets.c.office_id, tickets.c.service_id, tickets.c.queue_id, tickets.c.status)
+    rows = conn.execute(
+        select(*group, hour, func.count().label("n"))
+        .where(_where_day(day, office_ids), tickets.c.status != VOID)
+        .group_by(*group, hour)
+    )
+    issued: dict[tuple[str, str], list[int]] = {}
+    states: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        n = int(row.n)
+        issued.setdefault((row.office_id, row.service_id), [0] * HOURS)[int(row.hour)] += n
+        now = states.setdefault((row.office_id, row.queue_id), {})
+        now[row.status] = now.get(row.status, 0) + n
+    return issued, states
 
 
 def _office_rows(conn: Connection, office_id: str | None) -> list[tuple[str, str]]:
@@ -292,8 +283,7 @@ def office_days(
         .where(services.c.office_id.in_(ids), services.c.active.is_(True))
         .order_by(services.c.id)
     ).all()
-    hours = _issued_per_hour(conn, day, ids, zone)
-    states = _states(conn, day, ids)
+    hours, states = _counts(conn, day, ids, zone)
     spread = spreads(conn, day, ids) if with_spreads else {}
     complaint_counts = _per_office(
         conn,
@@ -321,10 +311,13 @@ def office_days(
         listed[office].setdefault(service_id, service_id)
     result = []
     for office, name in office_list:
-        days = [
-            _service_day(sid, fallback, facts, hours, states, spread, office)
-            for sid, fallback in sorted(listed[office].items())
-        ]
+        days = sorted(
+            (
+                _service_day(sid, fallback, facts, hours, states, spread, office)
+                for sid, fallback in listed[office].items()
+            ),
+            key=lambda s: (s.name_id.lower(), s.service_id),
+        )
         result.append(
             OfficeDay(
                 office_id=office,
