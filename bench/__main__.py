@@ -18,6 +18,7 @@ from bench import (
     LOOSE_LIMITS,
     card_read,
     card_read_nfc,
+    dashboard_render,
     fleet_load,
     outbox_drain,
     printing,
@@ -74,8 +75,14 @@ def run_all(quick: bool) -> list[Benchmark]:
         ]
     finally:
         central.stop()
-    # After the demo server stops: the fleet and the sync engine get servers of their own.
-    return [*benchmarks, *fleet_load.run(quick, _progress), *sync.run(quick, _progress)]
+    # After the demo server stops: the fleet, the sync engine and the dashboard get
+    # servers of their own.
+    return [
+        *benchmarks,
+        *fleet_load.run(quick, _progress),
+        *sync.run(quick, _progress),
+        *dashboard_render.run(quick, _progress),
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.web import home, session
+from central.web import dashboard, home, session, stats
 from central.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -35,11 +35,12 @@ PUBLIC_PAGES = frozenset(
         ("POST", "/login"),
         # Ends the session of the cookie it is sent with, if any (CSRF-checked).
         ("POST", "/logout"),
+        ("GET", "/stats"),
     }
 )
 
 #: Every router of the web pages.
-ROUTERS: tuple[APIRouter, ...] = (session.router, home.router)
+ROUTERS: tuple[APIRouter, ...] = (session.router, home.router, dashboard.router, stats.router)
 
 
 def install(app: FastAPI) -> None:

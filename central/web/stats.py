@@ -1,0 +1,86 @@
+"""``/stats``: the public figures of today, per office and service (no login, no personal data).
+
+What a citizen can ask from a phone: how many took a ticket for each
+service today, how many were served, how many wait now and how long a
+newcomer should expect to wait. Counts only, from
+:mod:`central.office.dashboard`; the names are the catalog's. Limited per
+client address like the public ticket page (``/t/{id}``); a client over the
+limit gets a page saying so (429), never a JSON body.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from central.access.audit import utc_now
+from central.api.deps import Context, client_address, limit
+from central.errors import TooManyRequests
+from central.office import dashboard, queue
+from central.web.pages import Texts, render
+from central.web.session import current_staff
+
+router = APIRouter()
+
+#: The page reloads itself this often (seconds): a phone left open stays current.
+REFRESH_S = 60
+
+TEXTS: Texts = {
+    "stats.title": ("Angka layanan hari ini", "Today's service figures"),
+    "stats.lead": (
+        "Berapa warga yang dilayani hari ini, dan berapa lama menunggu sekarang.",
+        "How many people were served today, and how long the wait is now.",
+    ),
+    "stats.as_of": ("Keadaan pukul {time}, {day}.", "As of {time}, {day}."),
+    "stats.service": ("Layanan", "Service"),
+    "stats.issued": ("Antrean diambil hari ini", "Tickets taken today"),
+    "stats.served": ("Selesai dilayani hari ini", "Served today"),
+    "stats.waiting": ("Menunggu sekarang", "Waiting now"),
+    "stats.estimate": ("Perkiraan waktu tunggu", "Estimated wait"),
+    "stats.minutes": ("± {n} menit", "± {n} minutes"),
+    "stats.summary": (
+        "{name} hari ini: {served} dilayani",
+        "{name} today: {served} served",
+    ),
+    "stats.office_total": (
+        "Hari ini {issued} antrean diambil, {served} dilayani, {waiting} menunggu.",
+        "Today {issued} tickets taken, {served} served, {waiting} waiting.",
+    ),
+    "stats.no_offices": ("Belum ada kantor.", "No office yet."),
+    "stats.slow": (
+        "Terlalu banyak permintaan dari alamat ini. Coba lagi dalam {seconds} detik.",
+        "Too many requests from this address. Try again in {seconds} seconds.",
+    ),
+}
+
+
+@router.get("/stats")
+def stats_page(request: Request, ctx: Context) -> HTMLResponse:
+    staff = current_staff(request)
+    try:
+        limit(ctx, f"addr:{client_address(request)}")
+    except TooManyRequests as exc:
+        page = render(
+            request, "stats.html", TEXTS, status=429, staff=staff, slow=exc.retry_after_s, days=[]
+        )
+        page.headers["Retry-After"] = str(exc.retry_after_s)
+        return page
+    now = utc_now()
+    zone = ctx.settings.zone
+    day = dashboard.today(zone, now)
+    with ctx.db.read() as conn:
+        facts = queue.catalog_facts(conn, ctx.documents)
+        days = dashboard.office_days(conn, facts, day=day, zone=zone, office_id=None)
+    local = now.astimezone(zone)
+    return render(
+        request,
+        "stats.html",
+        TEXTS,
+        staff=staff,
+        slow=None,
+        days=days,
+        estimate=lambda service: dashboard.estimated_wait_minutes(service, facts),
+        time=local.strftime("%H:%M"),
+        day=day.isoformat(),
+        refresh=REFRESH_S,
+    )
