@@ -22,7 +22,8 @@ from central.web.session import current_staff
 
 router = APIRouter()
 
-#: The page reloads itself this often (seconds): a phone left open stays current.
+#: The page fetches its figures again this often (seconds, ``static/stats.js``): a phone
+#: left open stays current, without a reload that would move a reader's place.
 REFRESH_S = 60
 
 TEXTS: Texts = {
