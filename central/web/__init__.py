@@ -22,7 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.web import home, session
+from central.web import counter, home, session
 from central.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -36,7 +36,7 @@ PUBLIC_PAGES = frozenset(
 )
 
 #: Every router of the web pages.
-ROUTERS: tuple[APIRouter, ...] = (session.router, home.router)
+ROUTERS: tuple[APIRouter, ...] = (session.router, home.router, counter.router)
 
 
 def install(app: FastAPI) -> None:
