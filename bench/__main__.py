@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bench import (
     LOOSE_LIMITS,
+    call_next,
     card_read,
     card_read_nfc,
     dashboard_render,
@@ -82,6 +83,7 @@ def run_all(quick: bool) -> list[Benchmark]:
         *fleet_load.run(quick, _progress),
         *sync.run(quick, _progress),
         *dashboard_render.run(quick, _progress),
+        *call_next.run(quick, _progress),
     ]
 
 

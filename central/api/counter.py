@@ -28,7 +28,7 @@ from central.api.queue import (
 from central.api.scope import office_filter
 from central.api.staff import OFFICE_ID
 from central.errors import ApiError
-from central.office import calls, numbering, queue
+from central.office import calls, numbering, queue, steps
 from contract.wire import ErrorCode, ServiceQueue
 
 router = staff_router(tags=["counter"])
@@ -39,6 +39,8 @@ class TicketOut(NumberedTicket):
 
     number_source: str
     status: str
+    queue_id: str = Field(description="The queue it stands in now (a transfer moves it).")
+    priority: int = Field(description="Higher is called first (1: transferred).")
     counter: str | None
     issued_at: dt.datetime
     called_at: dt.datetime | None
@@ -51,6 +53,8 @@ def ticket_out(row: queue.TicketRow) -> TicketOut:
         **numbered(row),
         number_source=row.number_source,
         status=row.status,
+        queue_id=row.queue_id,
+        priority=row.priority,
         counter=row.counter,
         issued_at=row.issued_at,
         called_at=row.called_at,
@@ -89,7 +93,7 @@ def staff_queue(
     out, rows = queue_state(ctx, _office_for(staff, office_id))
     per: dict[str, list[TicketOut]] = {}
     for row in rows:
-        per.setdefault(row.service_id, []).append(ticket_out(row))
+        per.setdefault(row.queue_id, []).append(ticket_out(row))
     return StaffQueueOut(
         office_id=out.office_id,
         day=out.day,
@@ -99,12 +103,28 @@ def staff_queue(
     )
 
 
+Counter = Annotated[str, Field(min_length=1, max_length=100, pattern=PRINTABLE)]
+ServiceId = Annotated[str, Field(pattern=SERVICE_ID)]
+
+
 class CallRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     office_id: str = Field(pattern=OFFICE_ID)
-    service_id: str = Field(pattern=SERVICE_ID)
-    counter: str = Field(min_length=1, max_length=100, pattern=PRINTABLE)
+    service_id: ServiceId | None = None
+    service_ids: list[ServiceId] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=50,
+        description="Several queues: the highest priority, then the ticket issued first.",
+    )
+    counter: Counter
+
+    def queues(self) -> list[str]:
+        chosen = [*([self.service_id] if self.service_id else []), *(self.service_ids or [])]
+        if not chosen:
+            raise ApiError("name service_id or service_ids")
+        return list(dict.fromkeys(chosen))
 
 
 class CallOut(BaseModel):
@@ -115,12 +135,12 @@ class CallOut(BaseModel):
     "/api/v1/staff/queue/call-next", responses={404: {"description": "`unknown_service`."}}
 )
 def call_next(body: CallRequest, staff: StaffAuth, ctx: Context) -> CallOut:
-    """Call the waiting ticket with the lowest number of today's queue to ``counter``."""
+    """Call the next waiting ticket of today's queue (or queues) to ``counter``."""
     office_id = _office_for(staff, body.office_id)
     now = utc_now()
     day = numbering.local_day(now, ctx.settings.zone)
     with ctx.db.begin() as conn:
-        row = queue.call_next(conn, office_id, body.service_id, body.counter, day, now)
+        row = queue.call_next(conn, office_id, body.queues(), body.counter, day, now)
         if row is not None:
             calls.record(conn, row, calls.CALL, counter=body.counter, actor=staff.actor, at=now)
     if row is not None:
@@ -154,3 +174,84 @@ def served(ticket_id: TicketId, staff: StaffAuth, ctx: Context) -> TicketOut:
 def no_show(ticket_id: TicketId, staff: StaffAuth, ctx: Context) -> TicketOut:
     """A called ticket's holder did not come."""
     return _finish(ticket_id, staff, ctx, queue.NO_SHOW)
+
+
+class StepRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    counter: Counter | None = Field(
+        default=None, description="When given, the ticket must be at this counter (else 409)."
+    )
+
+
+class TransferRequest(StepRequest):
+    service_id: ServiceId | None = Field(default=None, description="The queue to wait in.")
+    to_counter: Counter | None = Field(default=None, description="The only counter to call it.")
+
+
+_STEP_RESPONSES: dict[int | str, dict[str, str]] = {
+    404: {"description": "`unknown_ticket` (also another office's ticket)."},
+    409: {"description": "`invalid_transition`: the ticket is not in the state (or counter)."},
+}
+
+
+def _after_step(row: queue.TicketRow, ctx: Context) -> TicketOut:
+    ctx.live.wake(row.office_id)
+    return ticket_out(row)
+
+
+@router.post("/api/v1/staff/tickets/{ticket_id}/recall", responses=_STEP_RESPONSES)
+def recall(
+    ticket_id: TicketId, staff: StaffAuth, ctx: Context, body: StepRequest | None = None
+) -> TicketOut:
+    """Announce a called ticket again; it does not change."""
+    with ctx.db.begin() as conn:
+        row = steps.recall(conn, staff, ticket_id, body.counter if body else None, utc_now())
+    return _after_step(row, ctx)
+
+
+@router.post("/api/v1/staff/tickets/{ticket_id}/hold", responses=_STEP_RESPONSES)
+def hold(
+    ticket_id: TicketId, staff: StaffAuth, ctx: Context, body: StepRequest | None = None
+) -> TicketOut:
+    """Set a called ticket aside (tunda): `held`."""
+    with ctx.db.begin() as conn:
+        row = steps.hold(conn, staff, ticket_id, body.counter if body else None, utc_now())
+    return _after_step(row, ctx)
+
+
+class CallBackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    counter: Counter
+
+
+@router.post("/api/v1/staff/tickets/{ticket_id}/call-back", responses=_STEP_RESPONSES)
+def call_back(
+    ticket_id: TicketId, body: CallBackRequest, staff: StaffAuth, ctx: Context
+) -> TicketOut:
+    """Call a held ticket again, to ``counter``."""
+    with ctx.db.begin() as conn:
+        row = steps.call_back(conn, staff, ticket_id, body.counter, utc_now())
+    return _after_step(row, ctx)
+
+
+@router.post(
+    "/api/v1/staff/tickets/{ticket_id}/transfer",
+    responses={**_STEP_RESPONSES, 400: {"description": "Neither a queue nor a counter named."}},
+)
+def transfer(
+    ticket_id: TicketId, body: TransferRequest, staff: StaffAuth, ctx: Context
+) -> TicketOut:
+    """Send a called or held ticket back to `waiting`, in another queue and/or for a counter."""
+    with ctx.db.begin() as conn:
+        row = steps.transfer(
+            conn,
+            staff,
+            ticket_id,
+            from_counter=body.counter,
+            queue_id=body.service_id,
+            to_counter=body.to_counter,
+            now=utc_now(),
+        )
+    return _after_step(row, ctx)

@@ -49,6 +49,7 @@ from sqlalchemy import (
 from central.office.queue import (
     CALLED,
     DEFAULT_MINUTES_PER_PERSON,
+    HELD,
     NO_SHOW,
     SERVED,
     VOID,
@@ -58,7 +59,6 @@ from central.office.queue import (
 )
 from central.tables import citizen_applications, complaints, offices, services, tickets
 
-HELD = "held"
 HOURS = 24
 #: The percentiles shown, as (numerator, denominator) of the rank fraction.
 MEDIAN, P90 = (5, 10), (9, 10)

@@ -1,12 +1,23 @@
 """The state of a queue: who is being served, how many wait, how long it takes; the counter's calls.
 
 A ticket goes ``waiting`` → ``called`` (call-next, at a counter) →
-``served`` or ``no_show``; ``void`` marks a ticket that will never be
-called (:func:`void_online`: an online number its kiosk never kept), unless
-its registration arrives after all (:mod:`central.office.submissions`).
-Tickets are called in the order of their ``number`` (the queue's
-sequence, :mod:`central.office.numbering`); numbers without a ticket (void lease
+``served`` or ``no_show``; a called ticket may also be set aside (``held``,
+tunda) and called back, or transferred back to ``waiting`` in another queue
+or for another counter (:mod:`central.office.steps`). ``void`` marks a
+ticket that will never be called (:func:`void_online`: an online number its
+kiosk never kept), unless its registration arrives after all
+(:mod:`central.office.submissions`).
+
+A ticket stands in the queue ``queue_id`` (its own service's at first; a
+transfer moves it) and keeps its ``service_id``, the service whose sequence
+gave its number. Every figure here is per queue: waiting, people ahead, now
+serving. A queue calls its tickets by :data:`CALL_ORDER`: the highest
+``priority`` first (a transferred ticket has waited already: priority 1),
+then the order of their ``number`` (the queue's sequence,
+:mod:`central.office.numbering`); numbers without a ticket (void lease
 numbers, lease numbers not yet synced) are simply not there to be called.
+A waiting ticket with a ``counter`` was sent to that counter (a transfer)
+and only that counter calls it.
 
 The estimated wait is people ahead × minutes per person, the minutes being
 the median of today's service durations for that service (called → served),
@@ -21,11 +32,11 @@ import json
 import math
 import statistics
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import Connection, Row, and_, func, or_, select, update
 
 from central.access.kiosks import KioskPrincipal
 from central.access.staff import StaffPrincipal, require_reach
@@ -38,6 +49,11 @@ from contract.wire import ErrorCode
 
 DEFAULT_MINUTES_PER_PERSON = 5.0
 WAITING, CALLED, SERVED, NO_SHOW, VOID = "waiting", "called", "served", "no_show", "void"
+HELD = "held"
+#: The states of a ticket still in the office's hands (on the counter page).
+OPEN = (WAITING, CALLED, HELD)
+#: The order a queue calls its waiting tickets in.
+CALL_ORDER = (tickets.c.priority.desc(), tickets.c.number.asc())
 TicketRow = Row[tuple[Any, ...]]
 
 
@@ -92,17 +108,17 @@ def median_minutes(
 def minutes_per_person(
     conn: Connection, service_ids: list[str], day: dt.date, facts: CatalogFacts
 ) -> dict[str, float]:
-    """Minutes per person for each service of ``service_ids`` on ``day``."""
+    """Minutes per person for each queue of ``service_ids`` on ``day`` (served there)."""
     rows = conn.execute(
-        select(tickets.c.service_id, tickets.c.called_at, tickets.c.finished_at).where(
-            tickets.c.service_id.in_(service_ids),
+        select(tickets.c.queue_id, tickets.c.called_at, tickets.c.finished_at).where(
+            tickets.c.queue_id.in_(service_ids),
             tickets.c.day == day,
             tickets.c.status == SERVED,
         )
     ).all()
     per: dict[str, list[tuple[dt.datetime | None, dt.datetime | None]]] = {}
     for row in rows:
-        per.setdefault(row.service_id, []).append((row.called_at, row.finished_at))
+        per.setdefault(row.queue_id, []).append((row.called_at, row.finished_at))
     result = {}
     for service_id in service_ids:
         median = median_minutes(per.get(service_id, []))
@@ -116,12 +132,12 @@ def estimate(people: int, per_person: float) -> int:
     return math.ceil(people * per_person)
 
 
-def now_serving(conn: Connection, service_id: str, day: dt.date) -> str | None:
+def now_serving(conn: Connection, queue_id: str, day: dt.date) -> str | None:
     """The ticket called last in the queue (it may be served by now), or ``None``."""
     display: str | None = conn.execute(
         select(tickets.c.display)
         .where(
-            tickets.c.service_id == service_id,
+            tickets.c.queue_id == queue_id,
             tickets.c.day == day,
             tickets.c.called_at.is_not(None),
         )
@@ -132,16 +148,22 @@ def now_serving(conn: Connection, service_id: str, day: dt.date) -> str | None:
 
 
 def people_ahead(conn: Connection, ticket: TicketRow) -> int:
-    """Waiting tickets of the same queue with a lower number (0 once called)."""
+    """Waiting tickets of the same queue called before it (0 once called)."""
     if ticket.status != WAITING:
         return 0
     return int(
         conn.execute(
             select(func.count()).where(
-                tickets.c.service_id == ticket.service_id,
+                tickets.c.queue_id == ticket.queue_id,
                 tickets.c.day == ticket.day,
                 tickets.c.status == WAITING,
-                tickets.c.number < ticket.number,
+                or_(
+                    tickets.c.priority > ticket.priority,
+                    and_(
+                        tickets.c.priority == ticket.priority,
+                        tickets.c.number < ticket.number,
+                    ),
+                ),
             )
         ).scalar_one()
     )
@@ -159,11 +181,11 @@ class Place:
 def place(conn: Connection, ticket: TicketRow, facts: CatalogFacts) -> Place:
     """The people ahead of ``ticket``, their estimated wait and the ticket called last."""
     ahead = people_ahead(conn, ticket)
-    minutes = minutes_per_person(conn, [ticket.service_id], ticket.day, facts)
+    minutes = minutes_per_person(conn, [ticket.queue_id], ticket.day, facts)
     return Place(
         people_ahead=ahead,
-        estimated_wait_minutes=estimate(ahead, minutes[ticket.service_id]),
-        now_serving=now_serving(conn, ticket.service_id, ticket.day),
+        estimated_wait_minutes=estimate(ahead, minutes[ticket.queue_id]),
+        now_serving=now_serving(conn, ticket.queue_id, ticket.day),
     )
 
 
@@ -180,30 +202,28 @@ def office_state(
 ) -> list[ServiceState]:
     """The state of each queue of ``service_ids`` on ``day`` (three queries in all)."""
     waiting: dict[str, int] = {
-        row.service_id: int(row.n)
+        row.queue_id: int(row.n)
         for row in conn.execute(
-            select(tickets.c.service_id, func.count().label("n"))
+            select(tickets.c.queue_id, func.count().label("n"))
             .where(
-                tickets.c.service_id.in_(service_ids),
+                tickets.c.queue_id.in_(service_ids),
                 tickets.c.day == day,
                 tickets.c.status == WAITING,
             )
-            .group_by(tickets.c.service_id)
+            .group_by(tickets.c.queue_id)
         )
     }
     called: dict[str, tuple[dt.datetime, int, str]] = {}
     for row in conn.execute(
-        select(
-            tickets.c.service_id, tickets.c.called_at, tickets.c.number, tickets.c.display
-        ).where(
-            tickets.c.service_id.in_(service_ids),
+        select(tickets.c.queue_id, tickets.c.called_at, tickets.c.number, tickets.c.display).where(
+            tickets.c.queue_id.in_(service_ids),
             tickets.c.day == day,
             tickets.c.called_at.is_not(None),
         )
     ):
         key = (row.called_at, row.number, row.display)
-        if row.service_id not in called or key > called[row.service_id]:
-            called[row.service_id] = key
+        if row.queue_id not in called or key > called[row.queue_id]:
+            called[row.queue_id] = key
     minutes = minutes_per_person(conn, service_ids, day, facts)
     return [
         ServiceState(
@@ -217,39 +237,67 @@ def office_state(
 
 
 def open_tickets(conn: Connection, service_ids: list[str], day: dt.date) -> list[TicketRow]:
-    """Waiting and called tickets of the queues, in queue order."""
+    """Waiting, called and held tickets of the queues, queue by queue in call order."""
     return list(
         conn.execute(
             select(tickets)
             .where(
-                tickets.c.service_id.in_(service_ids),
+                tickets.c.queue_id.in_(service_ids),
                 tickets.c.day == day,
-                tickets.c.status.in_((WAITING, CALLED)),
+                tickets.c.status.in_(OPEN),
             )
-            .order_by(tickets.c.service_id, tickets.c.number)
+            .order_by(tickets.c.queue_id, *CALL_ORDER)
         )
     )
 
 
 def call_next(
-    conn: Connection, office_id: str, service_id: str, counter: str, day: dt.date, now: dt.datetime
+    conn: Connection,
+    office_id: str,
+    service_id: str | Sequence[str],
+    counter: str,
+    day: dt.date,
+    now: dt.datetime,
 ) -> TicketRow | None:
-    """Call the waiting ticket with the lowest number to ``counter``; ``None`` if nobody waits.
+    """Call the next waiting ticket of the queues ``service_id`` to ``counter``; ``None`` if none.
+
+    One queue calls by :data:`CALL_ORDER`. A counter serving several
+    queues takes the highest priority among them, then the ticket issued
+    first (so no queue starves: the citizen who came first is called
+    first, whichever service they chose), then the lowest number. Tickets
+    sent to this counter by a transfer are called with them, whatever their
+    queue; tickets sent to another counter are not.
 
     Two counters calling at once get two different tickets: PostgreSQL skips
     the row the other holds (``FOR UPDATE SKIP LOCKED``), SQLite serialises
     the transactions; the ``status = 'waiting'`` condition of the update is the guard.
     """
-    require_service(conn, office_id, service_id)
+    queue_ids = [service_id] if isinstance(service_id, str) else list(service_id)
+    for queue_id in queue_ids:
+        require_service(conn, office_id, queue_id)
+    order = (
+        CALL_ORDER
+        if len(queue_ids) == 1
+        else (
+            tickets.c.priority.desc(),
+            tickets.c.issued_at.asc(),
+            tickets.c.number.asc(),
+        )
+    )
+    mine = or_(
+        and_(tickets.c.queue_id.in_(queue_ids), tickets.c.counter.is_(None)),
+        tickets.c.counter == counter,
+    )
     for _ in range(5):
         candidate = conn.execute(
             select(tickets.c.id)
             .where(
-                tickets.c.service_id == service_id,
+                tickets.c.office_id == office_id,
                 tickets.c.day == day,
                 tickets.c.status == WAITING,
+                mine,
             )
-            .order_by(tickets.c.number)
+            .order_by(*order)
             .limit(1)
             .with_for_update(skip_locked=True)
         ).scalar_one_or_none()
@@ -274,11 +322,13 @@ def finish(
     if row is None:
         raise unknown
     require_reach(staff.office_id, row.office_id, unknown)
-    if row.status != CALLED:
-        raise InvalidTicketTransition(f"the ticket is {row.status}, not called")
-    conn.execute(
-        update(tickets).where(tickets.c.id == ticket_id).values(status=status, finished_at=now)
+    done = conn.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id, tickets.c.status == CALLED)
+        .values(status=status, finished_at=now)
     )
+    if done.rowcount != 1:
+        raise InvalidTicketTransition(f"the ticket is {row.status}, not called")
     return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
 
 

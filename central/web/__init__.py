@@ -22,7 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.web import dashboard, home, session, stats
+from central.web import counter, dashboard, home, session, stats
 from central.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -40,7 +40,13 @@ PUBLIC_PAGES = frozenset(
 )
 
 #: Every router of the web pages.
-ROUTERS: tuple[APIRouter, ...] = (session.router, home.router, dashboard.router, stats.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    session.router,
+    home.router,
+    dashboard.router,
+    stats.router,
+    counter.router,
+)
 
 
 def install(app: FastAPI) -> None:

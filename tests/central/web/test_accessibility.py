@@ -24,9 +24,13 @@ from testkit.centre_routes import pages
 
 #: Each GET page and the address it is checked at ("{board}": a board's own URL).
 PUBLIC = {"/": "/", "/login": "/login", "/stats": "/stats"}
-STAFF: dict[str, str] = {"/dashboard": "/dashboard"}
+STAFF: dict[str, str] = {"/dashboard": "/dashboard", "/counter": "/counter"}
 #: GET routes that answer something other than a page.
-NOT_PAGES = {"/dashboard/export.csv"}
+NOT_PAGES = {
+    "/dashboard/export.csv",
+    "/counter/panel",
+    "/counter/registration/{ticket_id}",
+}
 
 
 @pytest.fixture(scope="module")

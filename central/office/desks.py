@@ -1,0 +1,132 @@
+"""Desks: the counter (loket) a staff member works at and the queues it serves.
+
+A staff member picks them on the counter page itself; nothing needs setting
+up first. The counters offered are ``Loket 1`` … ``Loket`` :data:`COUNTERS`
+and every counter the office's services name in the catalog (``"3"`` is
+``Loket 3``; a name such as ``Informasi`` is offered as it is). A counter is
+stored by its catalog name (``"3"``), as the API and the ticket's paper name
+it; :func:`label` gives its name on screen. One desk per staff member, in one
+office (``staff_desks``); an account limited to an office sits only there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, and_, or_, select
+
+from central.access.staff import StaffPrincipal
+from central.errors import ApiError, Forbidden
+from central.office.numbering import office_services
+from central.office.queue import CALLED, HELD, WAITING, TicketRow
+from central.tables import staff_desks, tickets
+from central.upsert import upsert
+
+#: How many numbered counters (Loket 1 … N) every office offers.
+COUNTERS = 8
+
+
+@dataclass(frozen=True)
+class Desk:
+    """Where a staff member works: an office, a counter and the queues it calls from."""
+
+    office_id: str
+    counter: str
+    queues: tuple[str, ...]
+
+
+def label(counter: str) -> str:
+    """A counter's name on screen: ``"3"`` → ``Loket 3``; other names as they are."""
+    return f"Loket {counter}" if counter.isdigit() else counter
+
+
+def counters(conn: Connection, office_id: str) -> list[str]:
+    """The counters an office offers: Loket 1 … N and its services' own, numbered ones first."""
+    named = {s.counter for s in office_services(conn, office_id).values() if s.counter}
+    numbered = {str(n) for n in range(1, COUNTERS + 1)} | {c for c in named if c.isdigit()}
+    others = sorted(c for c in named if not c.isdigit())
+    return sorted(numbered, key=int) + others
+
+
+def desk_of(conn: Connection, staff: StaffPrincipal) -> Desk | None:
+    """The desk ``staff`` chose, or ``None`` (none yet, or in an office it no longer reaches)."""
+    row = conn.execute(select(staff_desks).where(staff_desks.c.staff_id == staff.staff_id)).first()
+    if row is None or not staff.may_act_for(row.office_id):
+        return None
+    active = office_services(conn, row.office_id)
+    queues = tuple(q for q in json.loads(row.queues) if q in active)
+    return Desk(row.office_id, row.counter, queues) if queues else None
+
+
+def choose(
+    conn: Connection,
+    staff: StaffPrincipal,
+    office_id: str,
+    counter: str,
+    queues: list[str],
+    now: dt.datetime,
+) -> Desk:
+    """Sit ``staff`` at ``counter`` of ``office_id``, calling from ``queues``.
+
+    403 for an office the account does not reach; 400 for a counter the
+    office does not offer or a queue that is not one of its active services.
+    """
+    if not staff.may_act_for(office_id):
+        raise Forbidden("this account works for another office")
+    if counter not in counters(conn, office_id):
+        raise ApiError("no such counter at this office")
+    active = office_services(conn, office_id)
+    chosen = tuple(dict.fromkeys(queues))
+    if not chosen or any(q not in active for q in chosen):
+        raise ApiError("choose one or more of the office's services")
+    upsert(
+        conn,
+        staff_desks,
+        {"staff_id": staff.staff_id},
+        {
+            "office_id": office_id,
+            "counter": counter,
+            "queues": json.dumps(list(chosen)),
+            "updated_at": now,
+        },
+    )
+    return Desk(office_id, counter, chosen)
+
+
+@dataclass(frozen=True)
+class DeskState:
+    """What a desk sees: its called ticket, the tickets it would call (in order), its held ones."""
+
+    current: TicketRow | None
+    waiting: tuple[TicketRow, ...]
+    held: tuple[TicketRow, ...]
+
+
+def desk_state(conn: Connection, desk: Desk, day: dt.date) -> DeskState:
+    """The desk's latest called ticket, its waiting tickets in call order, its held ones."""
+    rows = conn.execute(
+        select(tickets).where(
+            tickets.c.office_id == desk.office_id,
+            tickets.c.day == day,
+            or_(
+                and_(
+                    tickets.c.status == WAITING,
+                    or_(
+                        and_(tickets.c.queue_id.in_(desk.queues), tickets.c.counter.is_(None)),
+                        tickets.c.counter == desk.counter,
+                    ),
+                ),
+                and_(tickets.c.status.in_((CALLED, HELD)), tickets.c.counter == desk.counter),
+            ),
+        )
+    ).all()
+    called = sorted((r for r in rows if r.status == CALLED), key=lambda r: r.called_at)
+    several = len(desk.queues) > 1
+    waiting = sorted(
+        (r for r in rows if r.status == WAITING),
+        key=lambda r: (-r.priority, r.issued_at if several else 0, r.number),
+    )
+    held = sorted((r for r in rows if r.status == HELD), key=lambda r: r.called_at or r.issued_at)
+    return DeskState(called[-1] if called else None, tuple(waiting), tuple(held))

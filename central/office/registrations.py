@@ -1,0 +1,177 @@
+"""The registration of the ticket a counter is serving: what the citizen filled in at the kiosk.
+
+A registration arrives as a ``service_registration`` submission whose key
+is the kiosk's ticket id (``submissions.body``: ``values`` by form field,
+``assurance``, ``card_number``, ``card_uid``, ``language``). Where each
+value came from is the catalog's word: a field whose ``prefill`` is
+``card.…`` was read from the citizen's card (changeable by the citizen only
+when the field is ``editable``), ``record.…`` from the city's record, the
+rest typed at the kiosk.
+
+This is personal data: it is shown only on the counter page, only for the
+ticket the counter has called, and every view is audited as a lookup by
+the staff account (:func:`view`): a ``citizen_lookups`` row of kind
+``registration`` keyed by the NIK's keyed hash (the ticket id's, without a
+NIK) and an ``audit_log`` event naming the ticket. The card's UID is never
+shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from central.access.audit import record_event, record_lookup
+from central.access.credentials import keyed_hash
+from central.access.staff import StaffPrincipal
+from central.documents.catalog import build_catalog, catalog_marker
+from central.documents.versioned import DocumentCache
+from central.errors import InvalidTicketTransition
+from central.office.queue import CALLED
+from central.office.steps import find
+from central.tables import submissions
+from contract.catalog import Catalog, FormField
+
+AUDIT_KIND = "registration"
+#: Where a value came from.
+CARD, CARD_CHANGEABLE, RECORD, TYPED = "card", "card_changeable", "record", "typed"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One value of the form: its label in the page's language, the value, where it came from."""
+
+    name: str
+    label: str
+    value: str
+    source: str
+
+    def __repr__(self) -> str:  # the value is personal data
+        return f"Entry({self.name}, <{len(self.value)} chars>, {self.source})"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What the counter sees of a called ticket's registration."""
+
+    ticket_id: str
+    display: str
+    entries: tuple[Entry, ...]
+    card_number: str | None
+    assurance: str | None
+    language: str | None
+
+    def __repr__(self) -> str:
+        return f"Registration({self.display}, {len(self.entries)} values)"
+
+
+_forms_lock = threading.Lock()
+_forms: dict[str, dict[str, tuple[FormField, ...]]] = {}
+
+
+def _forms_of(conn: Connection, documents: DocumentCache) -> dict[str, tuple[FormField, ...]]:
+    document = documents.get("catalog", conn, catalog_marker, build_catalog)
+    if document is None:
+        return {}
+    with _forms_lock:
+        cached = _forms.get(document.etag)
+    if cached is not None:
+        return cached
+    catalog = Catalog.from_json(json.loads(document.body))
+    forms = {s.id: s.form for s in catalog.services}
+    with _forms_lock:
+        _forms.clear()
+        _forms[document.etag] = forms
+    return forms
+
+
+def _source(field: FormField | None) -> str:
+    if field is None or not field.prefill:
+        return TYPED
+    origin = field.prefill.partition(".")[0]
+    if origin == "card":
+        return CARD_CHANGEABLE if field.editable else CARD
+    return RECORD if origin == "record" else TYPED
+
+
+def _entries(body: dict[str, Any], form: tuple[FormField, ...], lang: str) -> tuple[Entry, ...]:
+    values = body.get("values")
+    if not isinstance(values, dict):
+        return ()
+    fields = {f.name: f for f in form}
+    ordered = [f.name for f in form if f.name in values] + [n for n in values if n not in fields]
+    out = []
+    for name in ordered:
+        field = fields.get(name)
+        label = field.label(lang) if field is not None else name
+        out.append(Entry(name, label, str(values[name]), _source(field)))
+    return tuple(out)
+
+
+def _body(conn: Connection, ticket: Any) -> dict[str, Any] | None:
+    key = ticket.kiosk_ticket_id or ticket.id
+    body = conn.execute(
+        select(submissions.c.body).where(
+            submissions.c.kiosk_id == ticket.kiosk_id,
+            submissions.c.key == key,
+            submissions.c.kind == "service_registration",
+        )
+    ).scalar_one_or_none()
+    if body is None:
+        return None
+    parsed = json.loads(body)
+    return parsed if isinstance(parsed, dict) else None
+
+
+def view(
+    conn: Connection,
+    staff: StaffPrincipal,
+    ticket_id: str,
+    counter: str,
+    *,
+    documents: DocumentCache,
+    audit_key: bytes,
+    lang: str,
+    now: dt.datetime,
+) -> Registration | None:
+    """The registration of the ticket ``counter`` has called, audited; ``None`` if none arrived.
+
+    409 ``invalid_transition`` unless the ticket is ``called`` at ``counter``:
+    a registration is shown for the ticket being served, never another.
+    """
+    ticket = find(conn, staff, ticket_id)
+    if ticket.status != CALLED or ticket.counter != counter:
+        raise InvalidTicketTransition("the registration is shown for the ticket being served only")
+    body = _body(conn, ticket)
+    nik = body.get("values", {}).get("nik") if body is not None else None
+    if isinstance(nik, str) and nik:
+        key_hash = keyed_hash(audit_key, "nik", nik)
+    else:
+        key_hash = keyed_hash(audit_key, "ticket", ticket.id)
+    record_lookup(
+        conn,
+        kiosk_id=None,
+        staff_username=staff.username,
+        key_kind=AUDIT_KIND,
+        key_hash=key_hash,
+        found=body is not None,
+        at=now,
+    )
+    record_event(conn, actor=staff.actor, action="registration_view", subject=ticket.id)
+    if body is None:
+        return None
+    form = _forms_of(conn, documents).get(ticket.service_id, ())
+    card_number = body.get("card_number")
+    return Registration(
+        ticket_id=ticket.id,
+        display=ticket.display,
+        entries=_entries(body, form, lang),
+        card_number=card_number if isinstance(card_number, str) else None,
+        assurance=str(body["assurance"]) if body.get("assurance") else None,
+        language=str(body["language"]) if body.get("language") else None,
+    )

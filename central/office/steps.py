@@ -1,0 +1,162 @@
+"""What a counter does to the ticket it called: recall, transfer, hold, call back, close.
+
+Each step is one guarded ``UPDATE … WHERE status = …`` (and, when the
+counter is named, ``AND counter = …``): of two counters acting on one ticket
+at once, one changes it and the other is refused with 409
+``invalid_transition``, whatever the timing and the database. Each step
+writes its :mod:`central.office.calls` event in the caller's transaction;
+the caller wakes the office's followers after commit.
+
+* **recall** (panggil ulang): the called ticket is announced again; nothing
+  else changes.
+* **hold** (tunda): ``called`` → ``held``; the ticket keeps its counter.
+* **call back**: ``held`` → ``called``, to the counter calling it back.
+* **transfer** (alihkan): ``called`` or ``held`` → ``waiting`` in another
+  queue of the same office and/or for another counter, with its number and
+  priority 1 (it waited once: it is called before the ones who did not). A
+  ticket sent to a counter is called by that counter only.
+* **served**, **no-show**: ``called`` → closed (:func:`central.office.queue.finish`
+  without a counter).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from central.access.staff import StaffPrincipal, require_reach
+from central.errors import ApiError, InvalidTicketTransition, NotFound
+from central.office import calls
+from central.office.numbering import require_service
+from central.office.queue import CALLED, HELD, NO_SHOW, SERVED, WAITING, TicketRow
+from central.tables import tickets
+from contract.wire import ErrorCode
+
+#: The priority of a transferred ticket in its new queue.
+TRANSFERRED_PRIORITY = 1
+
+
+def find(conn: Connection, staff: StaffPrincipal, ticket_id: str) -> TicketRow:
+    """The ticket ``ticket_id`` of an office ``staff`` reaches; 404 ``unknown_ticket`` otherwise."""
+    row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).first()
+    unknown = NotFound("no such ticket", code=ErrorCode.UNKNOWN_TICKET)
+    if row is None:
+        raise unknown
+    require_reach(staff.office_id, row.office_id, unknown)
+    return row
+
+
+def _step(
+    conn: Connection,
+    staff: StaffPrincipal,
+    ticket_id: str,
+    states: Iterable[str],
+    counter: str | None,
+    values: dict[str, Any],
+) -> TicketRow:
+    """Move the ticket from ``states`` (at ``counter``, if named) by ``values``; else 409."""
+    row = find(conn, staff, ticket_id)
+    allowed = tuple(states)
+    guard = [tickets.c.id == ticket_id, tickets.c.status.in_(allowed)]
+    if counter is not None:
+        guard.append(tickets.c.counter == counter)
+    done = conn.execute(update(tickets).where(*guard).values(**values))
+    if done.rowcount != 1:
+        where = f" at counter {counter}" if counter is not None else ""
+        raise InvalidTicketTransition(
+            f"the ticket is {row.status} (counter {row.counter}), not {'/'.join(allowed)}{where}"
+        )
+    return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
+
+
+def recall(
+    conn: Connection, staff: StaffPrincipal, ticket_id: str, counter: str | None, now: dt.datetime
+) -> TicketRow:
+    """Announce the called ticket again (event ``recall``); the ticket does not change."""
+    row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": CALLED})
+    calls.record(conn, row, calls.RECALL, counter=row.counter, actor=staff.actor, at=now)
+    return row
+
+
+def hold(
+    conn: Connection, staff: StaffPrincipal, ticket_id: str, counter: str | None, now: dt.datetime
+) -> TicketRow:
+    """Set the called ticket aside (tunda): ``held``, still the counter's."""
+    row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": HELD})
+    calls.record(conn, row, calls.HOLD, counter=row.counter, actor=staff.actor, at=now)
+    return row
+
+
+def call_back(
+    conn: Connection, staff: StaffPrincipal, ticket_id: str, counter: str, now: dt.datetime
+) -> TicketRow:
+    """Call a held ticket again, to ``counter`` (an announced ``call``)."""
+    row = _step(
+        conn,
+        staff,
+        ticket_id,
+        (HELD,),
+        None,
+        {"status": CALLED, "counter": counter, "called_at": now},
+    )
+    calls.record(conn, row, calls.CALL, counter=counter, actor=staff.actor, at=now)
+    return row
+
+
+def transfer(
+    conn: Connection,
+    staff: StaffPrincipal,
+    ticket_id: str,
+    *,
+    from_counter: str | None,
+    queue_id: str | None,
+    to_counter: str | None,
+    now: dt.datetime,
+) -> TicketRow:
+    """Send a called or held ticket back to ``waiting``, in ``queue_id`` and/or for ``to_counter``.
+
+    It keeps its number and service; it stands in ``queue_id`` (default: its
+    own queue) with priority 1; with ``to_counter`` only that counter calls it.
+    """
+    if queue_id is None and to_counter is None:
+        raise ApiError("name the queue or the counter to transfer to")
+    row = find(conn, staff, ticket_id)
+    target = queue_id if queue_id is not None else row.queue_id
+    if queue_id is not None:
+        require_service(conn, row.office_id, queue_id)
+    moved = _step(
+        conn,
+        staff,
+        ticket_id,
+        (CALLED, HELD),
+        from_counter,
+        {
+            "status": WAITING,
+            "queue_id": target,
+            "counter": to_counter,
+            "priority": TRANSFERRED_PRIORITY,
+            "called_at": None,
+        },
+    )
+    calls.record(conn, moved, calls.TRANSFER, counter=to_counter, actor=staff.actor, at=now)
+    return moved
+
+
+def close(
+    conn: Connection,
+    staff: StaffPrincipal,
+    ticket_id: str,
+    status: str,
+    counter: str | None,
+    now: dt.datetime,
+) -> TicketRow:
+    """Close the called ticket as ``served`` or ``no_show`` (at ``counter``, if named)."""
+    if status not in (SERVED, NO_SHOW):
+        raise ValueError(f"not a closing state: {status}")
+    row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": status, "finished_at": now})
+    kind = calls.SERVED if status == SERVED else calls.NO_SHOW
+    calls.record(conn, row, kind, counter=row.counter, actor=staff.actor, at=now)
+    return row

@@ -1,0 +1,270 @@
+"""``/counter``: the counter (loket) page: pick a desk, call, recall, hold, transfer, close.
+
+The page reads the request, calls :mod:`central.office` (desks, queue,
+steps, registrations) and renders. Its live part (the called ticket, the
+waiting and held tickets with their wait) is ``/counter/panel``, a fragment
+the page's script asks for again and again: the request waits until the
+office has news (:meth:`central.live.LiveFeed.wait`) or :data:`PANEL_WAIT_S`
+passes (the wait times move on). The actions are forms posting to
+``/counter/<action>``; the script sends them with ``fetch`` (``Accept:
+application/json``: a JSON answer with a message in the page's language),
+without it they answer with the page. The registration of the called ticket
+is ``/counter/registration/<ticket>``: personal data, audited at each view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import Connection, select
+
+from central.access.audit import utc_now
+from central.access.staff import StaffPrincipal
+from central.api.deps import Context
+from central.errors import ApiError
+from central.office import calls, desks, numbering, queue, registrations, steps
+from central.tables import offices
+from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
+from central.web.pages import language, render
+from central.web.session import Csrf, StaffPage
+
+router = APIRouter()
+
+#: How long a panel request waits for news before it answers anyway (seconds).
+PANEL_WAIT_S = 20.0
+FieldText = Annotated[str, Form(max_length=100)]
+
+
+def _offices(conn: Connection, staff: StaffPrincipal) -> list[tuple[str, str]]:
+    query = select(offices.c.id, offices.c.name).where(offices.c.active.is_(True))
+    if staff.office_id is not None:
+        query = query.where(offices.c.id == staff.office_id)
+    return [(r.id, r.name) for r in conn.execute(query.order_by(offices.c.id))]
+
+
+def _today(ctx: Any) -> dt.date:
+    return numbering.local_day(utc_now(), ctx.settings.zone)
+
+
+def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> dict[str, Any]:
+    now = utc_now()
+    state = desks.desk_state(conn, desk, _today(ctx))
+    facts = queue.catalog_facts(conn, ctx.documents)
+
+    def name(service_id: str) -> str:
+        names = facts.service_names.get(service_id)
+        return names[lang] if names else service_id
+
+    def minutes(row: queue.TicketRow) -> int:
+        return max(0, int((now - row.issued_at).total_seconds() // 60))
+
+    return {
+        "state": state,
+        "service_name": name,
+        "wait_minutes": minutes,
+        "last_event": calls.last_id(conn, desk.office_id),
+    }
+
+
+def _page(
+    request: Request, ctx: Any, staff: StaffPrincipal, *, status: int = 200, problem: str = ""
+) -> HTMLResponse:
+    lang = language(request)
+    with ctx.db.read() as conn:
+        desk = desks.desk_of(conn, staff)
+        office_list = _offices(conn, staff)
+        office_id = desk.office_id if desk else (office_list[0][0] if office_list else "")
+        services = numbering.office_services(conn, office_id) if office_id else {}
+        facts = queue.catalog_facts(conn, ctx.documents)
+        counters = desks.counters(conn, office_id) if office_id else []
+        panel = _panel_context(ctx, conn, desk, lang) if desk else {}
+    names = {
+        sid: (facts.service_names.get(sid) or {}).get(lang, info.name)
+        for sid, info in services.items()
+    }
+    return render(
+        request,
+        "counter.html",
+        TEXTS,
+        status=status,
+        staff=staff,
+        desk=desk,
+        offices=office_list,
+        office_id=office_id,
+        services=names,
+        counters=counters,
+        problem=problem,
+        actions=ACTION_BUTTONS,
+        label=desks.label,
+        **panel,
+    )
+
+
+@router.get("/counter")
+def counter_page(request: Request, staff: StaffPage, ctx: Context) -> HTMLResponse:
+    return _page(request, ctx, staff)
+
+
+@router.post("/counter/desk", response_model=None)
+def choose_desk(
+    request: Request,
+    staff: StaffPage,
+    ctx: Context,
+    _: Csrf,
+    office_id: FieldText = "",
+    counter: FieldText = "",
+    queues: Annotated[list[str] | None, Form(max_length=50)] = None,
+) -> Response:
+    chosen = office_id or staff.office_id or ""
+    try:
+        with ctx.db.begin() as conn:
+            desks.choose(conn, staff, chosen, counter, list(queues or []), utc_now())
+    except ApiError:
+        return _page(request, ctx, staff, status=400, problem="counter.problem.desk")
+    return RedirectResponse("/counter", status_code=303)
+
+
+@router.get("/counter/panel")
+async def panel(
+    request: Request,
+    staff: StaffPage,
+    ctx: Context,
+    after: Annotated[int, Query(ge=-1)] = -1,
+) -> Response:
+    """The live part of the page; waits for news when ``after`` is the newest event already."""
+
+    def newest() -> tuple[desks.Desk | None, int]:
+        with ctx.db.read() as conn:
+            desk = desks.desk_of(conn, staff)
+            return desk, calls.last_id(conn, desk.office_id) if desk else 0
+
+    desk, last = await run_in_threadpool(newest)
+    if desk is None:
+        return HTMLResponse("", status_code=409)
+    if after >= last:
+        await ctx.live.wait(desk.office_id, PANEL_WAIT_S)
+
+    def draw() -> HTMLResponse:
+        lang = language(request)
+        with ctx.db.read() as conn:
+            context = _panel_context(ctx, conn, desk, lang)
+        return render(
+            request,
+            "counter_panel.html",
+            TEXTS,
+            staff=staff,
+            desk=desk,
+            label=desks.label,
+            **context,
+        )
+
+    return await run_in_threadpool(draw)
+
+
+def _answer(request: Request, status: int, key: str, **values: object) -> Response:
+    if "application/json" in request.headers.get("accept", ""):
+        lang = language(request)
+        pair = TEXTS[key]
+        text = pair[1] if lang == "en" else pair[0]
+        return JSONResponse({"ok": status < 400, "message": text.format(**values)}, status)
+    return RedirectResponse("/counter", status_code=303)
+
+
+def _act(
+    request: Request, ctx: Any, staff: StaffPrincipal, action: str, form: dict[str, str]
+) -> Response:
+    now = utc_now()
+    ticket_id = form.get("ticket_id", "")
+    with ctx.db.begin() as conn:
+        desk = desks.desk_of(conn, staff)
+        if desk is None:
+            raise ApiError("choose a counter first")
+        if action == "call-next":
+            current = desks.desk_state(conn, desk, _today(ctx)).current
+            if current is not None:  # the next citizen: the one at the desk was served
+                steps.close(conn, staff, current.id, queue.SERVED, desk.counter, now)
+            row = queue.call_next(conn, desk.office_id, desk.queues, desk.counter, _today(ctx), now)
+            if row is None:
+                return _answer(request, 200, "counter.done.nobody")
+            calls.record(conn, row, calls.CALL, counter=desk.counter, actor=staff.actor, at=now)
+        elif action == "recall":
+            row = steps.recall(conn, staff, ticket_id, desk.counter, now)
+        elif action in ("served", "no-show"):
+            status = queue.SERVED if action == "served" else queue.NO_SHOW
+            row = steps.close(conn, staff, ticket_id, status, desk.counter, now)
+        elif action == "hold":
+            row = steps.hold(conn, staff, ticket_id, desk.counter, now)
+        elif action == "call-back":
+            row = steps.call_back(conn, staff, ticket_id, desk.counter, now)
+        else:  # transfer
+            row = steps.transfer(
+                conn,
+                staff,
+                ticket_id,
+                from_counter=desk.counter,
+                queue_id=form.get("to_queue") or None,
+                to_counter=form.get("to_counter") or None,
+                now=now,
+            )
+    ctx.live.wake(row.office_id)
+    return _answer(request, 200, f"counter.done.{action}", number=row.display)
+
+
+@router.post("/counter/{action}", response_model=None)
+def act(
+    request: Request,
+    action: str,
+    staff: StaffPage,
+    ctx: Context,
+    _: Csrf,
+    ticket_id: FieldText = "",
+    to_queue: FieldText = "",
+    to_counter: FieldText = "",
+) -> Response:
+    if action not in ACTIONS:
+        return _answer(request, 404, "counter.problem.action")
+    form = {"ticket_id": ticket_id, "to_queue": to_queue, "to_counter": to_counter}
+    try:
+        return _act(request, ctx, staff, action, form)
+    except ApiError as exc:
+        key = "counter.problem.state" if exc.status == 409 else "counter.problem.ticket"
+        if exc.status == 400:
+            key = "counter.problem.input"
+        if "application/json" in request.headers.get("accept", ""):
+            return _answer(request, exc.status, key)
+        return _page(request, ctx, staff, status=exc.status, problem=key)
+
+
+@router.get("/counter/registration/{ticket_id}")
+def registration(
+    request: Request,
+    ticket_id: Annotated[str, Path(max_length=64)],
+    staff: StaffPage,
+    ctx: Context,
+) -> HTMLResponse:
+    """The called ticket's registration (personal data): audited at every view."""
+    lang = language(request)
+    try:
+        with ctx.db.begin() as conn:
+            desk = desks.desk_of(conn, staff)
+            if desk is None:
+                raise ApiError("choose a counter first")
+            found = registrations.view(
+                conn,
+                staff,
+                ticket_id,
+                desk.counter,
+                documents=ctx.documents,
+                audit_key=ctx.audit_key,
+                lang=lang,
+                now=utc_now(),
+            )
+    except ApiError as exc:
+        return render(
+            request, "counter_registration.html", TEXTS, status=exc.status, found=None, refused=True
+        )
+    return render(request, "counter_registration.html", TEXTS, found=found, refused=False)

@@ -1,0 +1,125 @@
+"""The counter page's texts (Bahasa Indonesia, English) and its actions with their keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from central.web.pages import Texts
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button of the counter page: what it posts to, its text key and its keyboard key."""
+
+    name: str
+    key: str
+    #: Shown only while the counter has a called ticket.
+    needs_ticket: bool
+
+
+#: The action buttons, in the order they stand on the page.
+ACTION_BUTTONS = (
+    Action("call-next", "P", needs_ticket=False),
+    Action("recall", "U", needs_ticket=True),
+    Action("served", "S", needs_ticket=True),
+    Action("no-show", "T", needs_ticket=True),
+    Action("transfer", "A", needs_ticket=True),
+    Action("hold", "D", needs_ticket=True),
+)
+#: Every action ``/counter/<action>`` takes (``call-back``: a held ticket's own button).
+ACTIONS = frozenset({a.name for a in ACTION_BUTTONS} | {"call-back"})
+
+TEXTS: Texts = {
+    "counter.title": ("Loket", "Counter"),
+    "counter.desk": ("Pilih loket", "Choose your counter"),
+    "counter.desk.lead": (
+        "Pilih loket Anda dan layanan yang dilayaninya.",
+        "Choose your counter and the services it serves.",
+    ),
+    "counter.desk.office": ("Kantor", "Office"),
+    "counter.desk.counter": ("Loket", "Counter"),
+    "counter.desk.services": ("Layanan yang dilayani", "Services served"),
+    "counter.desk.save": ("Simpan loket", "Save counter"),
+    "counter.desk.change": ("Ganti loket atau layanan", "Change counter or services"),
+    "counter.desk.at": ("Anda di {counter}", "You are at {counter}"),
+    "counter.no_office": (
+        "Belum ada kantor aktif. Hubungi admin.",
+        "There is no active office yet. Ask an admin.",
+    ),
+    "counter.action.call-next": ("Panggil berikutnya", "Call next"),
+    "counter.action.recall": ("Panggil ulang", "Recall"),
+    "counter.action.served": ("Selesai", "Served"),
+    "counter.action.no-show": ("Tidak hadir", "No-show"),
+    "counter.action.transfer": ("Alihkan", "Transfer"),
+    "counter.action.hold": ("Tunda", "Hold"),
+    "counter.action.call-back": ("Panggil lagi", "Call again"),
+    "counter.shortcut": ("Tombol pintas", "Shortcut"),
+    "counter.transfer.title": (
+        "Alihkan ke layanan atau loket lain",
+        "Transfer to a service or counter",
+    ),
+    "counter.transfer.queue": ("Layanan tujuan", "To service"),
+    "counter.transfer.counter": ("Loket tujuan", "To counter"),
+    "counter.transfer.same": ("— tetap —", "— unchanged —"),
+    "counter.transfer.any": ("— loket mana saja —", "— any counter —"),
+    "counter.transfer.submit": ("Pindahkan tiket", "Move the ticket"),
+    "counter.transfer.cancel": ("Batal", "Cancel"),
+    "counter.current": ("Sedang dilayani", "Being served"),
+    "counter.current.none": (
+        "Belum ada nomor yang dipanggil. Tekan “Panggil berikutnya”.",
+        "No number called yet. Press “Call next”.",
+    ),
+    "counter.current.called_at": ("Dipanggil {time}", "Called at {time}"),
+    "counter.waiting": ("Menunggu", "Waiting"),
+    "counter.waiting.count": ("{n} orang menunggu", "{n} waiting"),
+    "counter.waiting.none": ("Tidak ada yang menunggu.", "Nobody is waiting."),
+    "counter.waiting.number": ("Nomor", "Number"),
+    "counter.waiting.service": ("Layanan", "Service"),
+    "counter.waiting.minutes": ("Lama menunggu", "Waiting for"),
+    "counter.waiting.min": ("{n} mnt", "{n} min"),
+    "counter.waiting.transferred": ("dialihkan", "transferred"),
+    "counter.held": ("Ditunda", "On hold"),
+    "counter.registration": ("Data pendaftaran", "Registration"),
+    "counter.registration.none": (
+        "Pendaftaran untuk nomor ini belum sampai dari anjungan.",
+        "This number's registration has not arrived from the kiosk yet.",
+    ),
+    "counter.registration.refused": (
+        "Data pendaftaran hanya tampil untuk nomor yang sedang dilayani.",
+        "A registration is shown only for the number being served.",
+    ),
+    "counter.registration.audited": (
+        "Setiap tampilan data ini dicatat.",
+        "Every view of this data is recorded.",
+    ),
+    "counter.registration.field": ("Isian", "Field"),
+    "counter.registration.value": ("Nilai", "Value"),
+    "counter.registration.source": ("Sumber", "Source"),
+    "counter.registration.card_number": ("Nomor kartu", "Card number"),
+    "counter.source.card": ("kartu", "card"),
+    "counter.source.card_changeable": ("kartu (dapat diubah warga)", "card (citizen may change)"),
+    "counter.source.record": ("data kota", "city record"),
+    "counter.source.typed": ("diketik warga", "typed by the citizen"),
+    "counter.done.call-next": ("Nomor {number} dipanggil.", "Number {number} called."),
+    "counter.done.nobody": ("Tidak ada yang menunggu.", "Nobody is waiting."),
+    "counter.done.recall": ("Nomor {number} dipanggil ulang.", "Number {number} called again."),
+    "counter.done.served": ("Nomor {number} selesai.", "Number {number} served."),
+    "counter.done.no-show": ("Nomor {number} tidak hadir.", "Number {number} did not come."),
+    "counter.done.hold": ("Nomor {number} ditunda.", "Number {number} on hold."),
+    "counter.done.call-back": ("Nomor {number} dipanggil lagi.", "Number {number} called again."),
+    "counter.done.transfer": ("Nomor {number} dialihkan.", "Number {number} transferred."),
+    "counter.problem.desk": (
+        "Pilih satu loket dan sedikitnya satu layanan kantor ini.",
+        "Choose one counter and at least one service of this office.",
+    ),
+    "counter.problem.state": (
+        "Tiket ini sudah berubah (mungkin oleh loket lain). Daftar sudah diperbarui.",
+        "This ticket has changed (perhaps at another counter). The list is up to date.",
+    ),
+    "counter.problem.ticket": ("Tiket tidak ditemukan.", "No such ticket."),
+    "counter.problem.input": (
+        "Isian tidak lengkap: pilih layanan atau loket tujuan.",
+        "Incomplete: choose a service or counter to transfer to.",
+    ),
+    "counter.problem.action": ("Tindakan tidak dikenal.", "Unknown action."),
+}

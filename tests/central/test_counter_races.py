@@ -1,0 +1,248 @@
+"""Counters racing: two counters never get the same ticket, whatever the timing.
+
+Real server processes (two on one database, as a city runs them behind a
+proxy), real HTTP, threads released together by a barrier; on SQLite and on
+PostgreSQL. A sister project had exactly this bug (bcgov sbc-qsystem PR #272).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from central.access import staff
+from central.database import Database
+from central.process import RunningCentral, start_central
+from central.tables import call_events, tickets
+from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff
+from testkit.centre_requests import allocate, new_id
+from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
+
+pytestmark = pytest.mark.timeout(600)
+SERVICE = "izin-usaha-mikro"
+COUNTERS = 50
+TICKETS = 1_000
+BARRIER_S = 60.0
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def servers(
+    request: pytest.FixtureRequest, new_db_url: Callable[[str], str]
+) -> Iterator[tuple[RunningCentral, RunningCentral]]:
+    """Two server processes on one new database."""
+    url = new_db_url(str(request.param))
+    with (
+        start_central(seed_demo=True, db_url=url, extra_args=LOOSE_SERVER_ARGS) as first,
+        start_central(db_url=url, extra_args=LOOSE_SERVER_ARGS) as second,
+    ):
+        yield first, second
+
+
+def _waiting(servers: tuple[RunningCentral, RunningCentral], count: int) -> tuple[set[str], str]:
+    """``count`` new waiting tickets of :data:`SERVICE` from one kiosk; and a staff token."""
+    first = servers[0]
+    db = Database(first.db_url)
+    try:
+        _, kiosk = new_kiosk(db, first.url)
+        token = new_staff(db, first.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    finally:
+        db.dispose()
+    ids = [new_id() for _ in range(count)]
+    with requests.Session() as http, ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda i: allocate(first.url, kiosk, SERVICE, i, http), ids))
+    assert {a.status_code for a in answers} == {201}
+    return set(ids), token
+
+
+def _released(threads: int, work: Callable[[int], Any]) -> list[Any]:
+    """Run ``work(i)`` on ``threads`` threads released at the same moment."""
+    barrier = threading.Barrier(threads, timeout=BARRIER_S)
+
+    def run(i: int) -> Any:
+        barrier.wait()
+        return work(i)
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(run, range(threads)))
+
+
+def test_fifty_counters_calling_at_once_call_every_ticket_exactly_once(
+    servers: tuple[RunningCentral, RunningCentral],
+) -> None:
+    issued, token = _waiting(servers, TICKETS)
+    sessions = [requests.Session() for _ in range(COUNTERS)]
+    rounds = TICKETS // COUNTERS + 1  # the last round finds the queue empty
+    called: list[str] = []
+    statuses: Counter[int] = Counter()
+    lock = threading.Lock()
+
+    def call(i: int) -> None:
+        server = servers[i % 2]
+        response = sessions[i].post(
+            f"{server.url}/api/v1/staff/queue/call-next",
+            json={"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": f"R{i}"},
+            headers=bearer(token),
+            timeout=60,
+        )
+        ticket = response.json().get("ticket") if response.status_code == 200 else None
+        with lock:
+            statuses[response.status_code] += 1
+            if ticket is not None:
+                called.append(ticket["ticket_id"])
+
+    try:
+        for _ in range(rounds):
+            _released(COUNTERS, call)
+    finally:
+        for session in sessions:
+            session.close()
+
+    assert statuses == Counter({200: COUNTERS * rounds})
+    twice = [ticket for ticket, n in Counter(called).items() if n > 1]
+    assert twice == []  # no ticket called twice
+    assert set(called) == issued  # none skipped, none foreign
+    assert len(called) == TICKETS
+    db = Database(servers[0].db_url)
+    try:
+        with db.read() as conn:
+            left = conn.execute(
+                select(func.count()).where(tickets.c.id.in_(issued), tickets.c.status != "called")
+            ).scalar_one()
+            events = conn.execute(
+                select(call_events.c.ticket_id).where(
+                    call_events.c.ticket_id.in_(issued), call_events.c.kind == "call"
+                )
+            ).all()
+    finally:
+        db.dispose()
+    assert left == 0
+    assert sorted(e.ticket_id for e in events) == sorted(issued)  # one call event each
+    figures = requests.get(
+        f"{servers[1].url}/api/v1/staff/queue", headers=bearer(token), timeout=10
+    ).json()
+    mine = next(s for s in figures["services"] if s["service_id"] == SERVICE)
+    assert mine["waiting"] == 0
+
+
+#: What a called ticket may become; any one excludes the others (a transfer from
+#: ``held`` is a later step, not a rival: it races call-back, below).
+STEPS: tuple[tuple[str, dict[str, str]], ...] = (
+    ("served", {}),
+    ("no-show", {}),
+    ("hold", {}),
+    ("recall", {}),
+)
+
+
+def test_counters_acting_on_one_called_ticket_at_once_change_it_once(
+    servers: tuple[RunningCentral, RunningCentral],
+) -> None:
+    """Served, no-show and hold racing: one wins, the others get 409; a recall may pass."""
+    issued, token = _waiting(servers, 10)
+    racers = 10
+    for _ in issued:
+        called = requests.post(
+            f"{servers[0].url}/api/v1/staff/queue/call-next",
+            json={"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": "race"},
+            headers=bearer(token),
+            timeout=10,
+        ).json()["ticket"]
+        ticket_id = called["ticket_id"]
+
+        def act(i: int, ticket_id: str = ticket_id) -> tuple[str, int]:
+            name, body = STEPS[i % len(STEPS)]
+            server = servers[i % 2]
+            response = requests.post(
+                f"{server.url}/api/v1/staff/tickets/{ticket_id}/{name}",
+                json=body,
+                headers=bearer(token),
+                timeout=30,
+            )
+            return name, response.status_code
+
+        outcomes = _released(racers, act)
+        changed = [name for name, status in outcomes if status == 200 and name != "recall"]
+        assert len(changed) == 1, outcomes
+        assert {status for _, status in outcomes} <= {200, 409}
+        db = Database(servers[0].db_url)
+        try:
+            with db.read() as conn:
+                kinds = [
+                    r.kind
+                    for r in conn.execute(
+                        select(call_events.c.kind)
+                        .where(call_events.c.ticket_id == ticket_id)
+                        .order_by(call_events.c.id)
+                    )
+                ]
+        finally:
+            db.dispose()
+        changing = [k for k in kinds if k not in ("call", "recall")]
+        assert changing == [changed[0].replace("-", "_")], kinds
+
+
+def test_transfers_and_call_backs_racing_on_a_held_ticket_lose_no_step(
+    servers: tuple[RunningCentral, RunningCentral],
+) -> None:
+    issued, token = _waiting(servers, 5)
+    for _ in issued:
+        called = requests.post(
+            f"{servers[0].url}/api/v1/staff/queue/call-next",
+            json={"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": "race"},
+            headers=bearer(token),
+            timeout=10,
+        ).json()["ticket"]
+        ticket_id = called["ticket_id"]
+        held = requests.post(
+            f"{servers[0].url}/api/v1/staff/tickets/{ticket_id}/hold",
+            headers=bearer(token),
+            timeout=10,
+        )
+        assert held.status_code == 200
+
+        def act(i: int, ticket_id: str = ticket_id) -> tuple[str, int]:
+            name, body = (
+                ("transfer", {"service_id": "kk-perubahan"})
+                if i % 2
+                else ("call-back", {"counter": f"B{i}"})
+            )
+            response = requests.post(
+                f"{servers[i % 2].url}/api/v1/staff/tickets/{ticket_id}/{name}",
+                json=body,
+                headers=bearer(token),
+                timeout=30,
+            )
+            return name, response.status_code
+
+        outcomes = _released(10, act)
+        winners = Counter(name for name, status in outcomes if status == 200)
+        assert {s for _, s in outcomes} <= {200, 409}, outcomes
+        db = Database(servers[0].db_url)
+        try:
+            with db.read() as conn:
+                kinds = [
+                    r.kind
+                    for r in conn.execute(
+                        select(call_events.c.kind)
+                        .where(call_events.c.ticket_id == ticket_id)
+                        .order_by(call_events.c.id)
+                    )
+                ]
+                status = conn.execute(
+                    select(tickets.c.status).where(tickets.c.id == ticket_id)
+                ).scalar_one()
+        finally:
+            db.dispose()
+        # Every step that answered 200 happened once, from the state it was guarded on: a
+        # call-back only from held (once), a transfer from held or called, then nothing.
+        after = kinds[kinds.index("hold") + 1 :]
+        assert after in (["transfer"], ["call"], ["call", "transfer"]), kinds
+        assert Counter("call-back" if k == "call" else k for k in after) == winners
+        assert status == ("waiting" if after[-1] == "transfer" else "called")

@@ -1,0 +1,459 @@
+"""The counter page: staff pick a counter, call, recall, transfer, hold and close, as at a loket.
+
+Driven as staff would: a real chromium on a real centre, tickets from a
+kiosk over HTTP. Each test sits at a counter of its own and drains the
+queues it uses first, so the module's tests never see each other's tickets.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+from sqlalchemy import insert, select
+
+from central.access import staff
+from central.access.audit import audit_key
+from central.access.credentials import keyed_hash
+from central.database import Database
+from central.process import RunningCentral
+from central.tables import audit_log, call_events, citizen_lookups, services, tickets
+from testkit.browser import log_in
+from testkit.centre_accounts import (
+    DEMO_OFFICE,
+    bearer,
+    new_kiosk,
+    new_office,
+    new_staff,
+    new_staff_account,
+)
+from testkit.centre_requests import allocate, drain, new_id, registration, results
+
+pytestmark = pytest.mark.timeout(180)
+CLINIC = "puskesmas-umum"  # A, counter 1
+KTP = "ktp-cetak-ulang"  # B, counter 3
+KK = "kk-perubahan"  # C, counter 3
+NIK = "1471010101900001"
+NAME = "Siti Rahmawati Tes"
+
+
+@pytest.fixture(scope="module")
+def kiosk(office: RunningCentral, office_db: Database) -> str:
+    return new_kiosk(office_db, office.url)[1]
+
+
+@pytest.fixture(scope="module")
+def clerk_token(office: RunningCentral, office_db: Database) -> str:
+    return new_staff(office_db, office.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+
+
+def _issue(office: RunningCentral, kiosk: str, service: str, count: int = 1) -> list[str]:
+    ids = [new_id() for _ in range(count)]
+    for ticket_id in ids:
+        answer = allocate(office.url, kiosk, service, ticket_id)
+        assert answer.status_code == 201, answer.text
+    return ids
+
+
+def _ticket(db: Database, ticket_id: str) -> Any:
+    with db.read() as conn:
+        return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
+
+
+def _events(db: Database, ticket_id: str) -> list[str]:
+    with db.read() as conn:
+        rows = conn.execute(
+            select(call_events.c.kind)
+            .where(call_events.c.ticket_id == ticket_id)
+            .order_by(call_events.c.id)
+        )
+        return [r.kind for r in rows]
+
+
+def _kiosk_queue(office: RunningCentral, kiosk: str, service: str) -> dict[str, Any]:
+    state = requests.get(f"{office.url}/api/v1/queue", headers=bearer(kiosk), timeout=5).json()
+    found: dict[str, Any] = next(s for s in state["services"] if s["service_id"] == service)
+    return found
+
+
+def _sit(page: Page, office: RunningCentral, db: Database, counter: str, *services: str) -> str:
+    """A new clerk of the demo office, logged in, at ``counter`` serving ``services``."""
+    username = new_staff_account(db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    expect(page.get_by_role("heading", name="Loket", exact=True)).to_be_visible()
+    page.get_by_label("Loket", exact=True).select_option(label=f"Loket {counter}")
+    for service in services:
+        page.locator(f'input[name="queues"][value="{service}"]').check()
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name=f"Loket — Loket {counter}")).to_be_visible()
+    return username
+
+
+def _current(page: Page) -> Any:
+    return page.locator("#current-number")
+
+
+def test_without_a_session_the_counter_page_shows_the_login_form(
+    page: Page, office: RunningCentral
+) -> None:
+    page.goto(f"{office.url}/counter")
+    expect(page.get_by_role("heading", name="Masuk petugas")).to_be_visible()
+    expect(page.get_by_label("Nama pengguna")).to_be_visible()
+    assert page.url.endswith("/login?next=%2Fcounter")
+    refused = requests.post(f"{office.url}/counter/call-next", timeout=5, allow_redirects=False)
+    assert refused.status_code == 401
+
+
+def test_a_clerk_picks_a_counter_and_its_services_on_the_page(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KTP)
+    _sit(page, office, office_db, "2", KTP)
+    expect(page.get_by_text("Tidak ada yang menunggu.").first).to_be_visible()
+    # Every numbered counter and the catalog's own are offered.
+    options = page.locator("#desk-counter option").all_text_contents()
+    assert options[:3] == ["Loket 1", "Loket 2", "Loket 3"] and "Informasi" in options
+    # Nothing called yet: only "Panggil berikutnya" shows.
+    expect(page.get_by_role("button", name="Panggil berikutnya")).to_be_visible()
+    expect(page.get_by_role("button", name="Selesai")).to_be_hidden()
+    # The waiting list follows the queue without a reload.
+    number = allocate(office.url, kiosk, KTP).json()["display"]
+    expect(page.locator("#waiting-table")).to_contain_text(number)
+    expect(page.locator("#waiting-table")).to_contain_text("0 mnt")
+
+
+def test_a_bad_desk_form_says_what_is_wrong(
+    page: Page, office: RunningCentral, office_db: Database
+) -> None:
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    page.get_by_role("button", name="Simpan loket").click()  # no service chosen
+    expect(page.get_by_role("alert")).to_contain_text("sedikitnya satu layanan")
+
+
+def test_call_next_then_served_shows_on_the_page_and_in_the_kiosks_figures(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, CLINIC)
+    first, second = _issue(office, kiosk, CLINIC, 2)
+    _sit(page, office, office_db, "1", CLINIC)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    display = _ticket(office_db, first).display
+    expect(_current(page)).to_have_text(display)
+    expect(page.get_by_role("button", name="Selesai")).to_be_visible()
+    expect(page.get_by_role("button", name="Tidak hadir")).to_be_visible()
+    expect(page.locator("#waiting-table")).to_contain_text(_ticket(office_db, second).display)
+    figures = _kiosk_queue(office, kiosk, CLINIC)
+    assert (figures["now_serving"], figures["waiting"]) == (display, 1)
+
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    expect(page.get_by_role("button", name="Selesai")).to_be_hidden()
+    row = _ticket(office_db, first)
+    assert (row.status, row.counter) == ("served", "1")
+    assert _events(office_db, first) == ["call", "served"]
+    assert _ticket(office_db, second).status == "waiting"
+
+
+def test_call_next_with_a_ticket_at_the_counter_closes_it_as_served(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, CLINIC)
+    first, second = _issue(office, kiosk, CLINIC, 2)
+    _sit(page, office, office_db, "4", CLINIC)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(_ticket(office_db, first).display)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(_ticket(office_db, second).display)
+    assert _ticket(office_db, first).status == "served"
+
+
+def test_recall_announces_again_and_no_show_closes(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KK)
+    (ticket,) = _issue(office, kiosk, KK)
+    _sit(page, office, office_db, "5", KK)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(_ticket(office_db, ticket).display)
+    page.get_by_role("button", name="Panggil ulang").click()
+    expect(page.get_by_role("status")).to_contain_text("dipanggil ulang")
+    assert _ticket(office_db, ticket).status == "called"
+    page.get_by_role("button", name="Tidak hadir").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    assert _ticket(office_db, ticket).status == "no_show"
+    assert _events(office_db, ticket) == ["call", "recall", "no_show"]
+
+
+def test_hold_sets_the_ticket_aside_and_it_can_be_called_back(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KK)
+    (ticket,) = _issue(office, kiosk, KK)
+    display = _ticket(office_db, ticket).display
+    _sit(page, office, office_db, "6", KK)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(display)
+    page.get_by_role("button", name="Tunda").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    assert _ticket(office_db, ticket).status == "held"
+    page.get_by_role("button", name=f"Panggil lagi {display}").click()
+    expect(_current(page)).to_have_text(display)
+    assert _ticket(office_db, ticket).status == "called"
+    assert _events(office_db, ticket) == ["call", "hold", "call"]
+
+
+def test_transfer_keeps_the_number_and_puts_it_first_in_the_other_queue(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, CLINIC)
+    drain(office.url, clerk_token, KTP)
+    (moved,) = _issue(office, kiosk, CLINIC)
+    (already,) = _issue(office, kiosk, KTP)
+    display = _ticket(office_db, moved).display
+    before = _kiosk_queue(office, kiosk, KTP)["waiting"]
+    _sit(page, office, office_db, "7", CLINIC)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(display)
+    page.get_by_role("button", name="Alihkan").click()
+    page.get_by_label("Layanan tujuan").select_option(KTP)
+    page.get_by_role("button", name="Pindahkan tiket").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    row = _ticket(office_db, moved)
+    assert (row.status, row.queue_id, row.service_id, row.display) == (
+        "waiting",
+        KTP,
+        CLINIC,
+        display,
+    )
+    assert _kiosk_queue(office, kiosk, KTP)["waiting"] == before + 1
+    # Priority 1: the KTP queue calls it before the one who waited there all along.
+    call = requests.post(
+        f"{office.url}/api/v1/staff/queue/call-next",
+        json={"office_id": DEMO_OFFICE, "service_id": KTP, "counter": "3"},
+        headers=bearer(clerk_token),
+        timeout=5,
+    ).json()["ticket"]
+    assert (call["ticket_id"], call["display"]) == (moved, display)
+    assert _ticket(office_db, already).status == "waiting"
+    assert _events(office_db, moved) == ["call", "transfer", "call"]
+
+
+def test_a_ticket_transferred_to_a_counter_is_called_there_only(
+    browser: Any,
+    page: Page,
+    office: RunningCentral,
+    office_db: Database,
+    kiosk: str,
+    clerk_token: str,
+) -> None:
+    drain(office.url, clerk_token, CLINIC)
+    (ticket,) = _issue(office, kiosk, CLINIC)
+    display = _ticket(office_db, ticket).display
+    _sit(page, office, office_db, "8", CLINIC)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(display)
+    page.keyboard.press("a")
+    page.get_by_label("Loket tujuan").select_option(label="Informasi")
+    page.get_by_role("button", name="Pindahkan tiket").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    assert _ticket(office_db, ticket).counter == "Informasi"
+    # Counter 8 serves the clinic queue, yet the ticket is Informasi's now.
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.get_by_role("status")).to_have_text("Tidak ada yang menunggu.")
+    call = requests.post(
+        f"{office.url}/api/v1/staff/queue/call-next",
+        json={"office_id": DEMO_OFFICE, "service_id": "status-berkas", "counter": "Informasi"},
+        headers=bearer(clerk_token),
+        timeout=5,
+    ).json()["ticket"]
+    assert call["ticket_id"] == ticket
+
+
+def test_the_keyboard_keys_shown_on_the_buttons_work(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KK)
+    (ticket,) = _issue(office, kiosk, KK)
+    _sit(page, office, office_db, "2", KK)
+    keys = {
+        name: page.get_by_role("button", name=name).locator("kbd").inner_text()
+        for name in ("Panggil berikutnya",)
+    }
+    assert keys == {"Panggil berikutnya": "P"}
+    page.locator("body").press("p")
+    expect(_current(page)).to_have_text(_ticket(office_db, ticket).display)
+    shown = {
+        name: page.get_by_role("button", name=name).locator("kbd").inner_text()
+        for name in ("Panggil ulang", "Selesai", "Tidak hadir", "Alihkan", "Tunda")
+    }
+    assert shown == {
+        "Panggil ulang": "U",
+        "Selesai": "S",
+        "Tidak hadir": "T",
+        "Alihkan": "A",
+        "Tunda": "D",
+    }
+    page.locator("body").press("d")
+    expect(page.locator("#current-none")).to_be_visible()
+    assert _ticket(office_db, ticket).status == "held"
+
+
+def _session(page: Page) -> requests.Session:
+    http = requests.Session()
+    for cookie in page.context.cookies():
+        http.cookies.set(cookie["name"], cookie["value"])
+    return http
+
+
+def test_an_action_without_the_pages_csrf_token_is_refused(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KK)
+    (ticket,) = _issue(office, kiosk, KK)
+    _sit(page, office, office_db, "3", KK)
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert token
+    with _session(page) as http:
+        bare = http.post(f"{office.url}/counter/call-next", timeout=5, allow_redirects=False)
+        forged = http.post(
+            f"{office.url}/counter/call-next",
+            headers={"X-CSRF-Token": "x" * 64},
+            timeout=5,
+            allow_redirects=False,
+        )
+        assert (bare.status_code, forged.status_code) == (403, 403)
+        assert _ticket(office_db, ticket).status == "waiting"
+        good = http.post(
+            f"{office.url}/counter/call-next",
+            headers={"X-CSRF-Token": token, "Accept": "application/json"},
+            timeout=5,
+        )
+    assert good.status_code == 200 and good.json()["ok"] is True
+    assert _ticket(office_db, ticket).status == "called"
+
+
+def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
+    browser: Any,
+    page: Page,
+    office: RunningCentral,
+    office_db: Database,
+    kiosk: str,
+    clerk_token: str,
+) -> None:
+    drain(office.url, clerk_token, KK)
+    (ticket,) = _issue(office, kiosk, KK)
+    _sit(page, office, office_db, "1", KK)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(_ticket(office_db, ticket).display)
+
+    elsewhere = new_office(office_db)
+    their_service = f"{elsewhere}-loket"
+    with office_db.begin() as conn:
+        conn.execute(
+            insert(services).values(
+                id=their_service,
+                office_id=elsewhere,
+                category="umum",
+                name="Layanan kantor lain",
+                ticket_prefix="Z",
+                counter="1",
+                active=True,
+            )
+        )
+    stranger = new_staff_account(office_db, staff.Role.STAFF, office_id=elsewhere)
+    with browser.new_context() as context:
+        other = context.new_page()
+        log_in(other, office.url, stranger, then="/counter")
+        # Only their own office's services are offered.
+        assert other.locator(f'input[value="{KK}"]').count() == 0
+        token = other.locator('meta[name="csrf-token"]').get_attribute("content")
+        assert token
+        with _session(other) as http:
+            headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+            intrude = http.post(
+                f"{office.url}/counter/desk",
+                data={"office_id": DEMO_OFFICE, "counter": "1", "queues": KK},
+                headers={"X-CSRF-Token": token},
+                timeout=5,
+            )
+            own = http.post(
+                f"{office.url}/counter/desk",
+                data={"office_id": elsewhere, "counter": "1", "queues": their_service},
+                headers={"X-CSRF-Token": token},
+                timeout=5,
+            )
+            actions = [
+                http.post(
+                    f"{office.url}/counter/{action}",
+                    data={"ticket_id": ticket, "to_queue": their_service},
+                    headers=headers,
+                    timeout=5,
+                )
+                for action in ("served", "no-show", "recall", "hold", "transfer")
+            ]
+            peek = http.get(f"{office.url}/counter/registration/{ticket}", timeout=5)
+    assert intrude.status_code == 400 and "sedikitnya satu layanan" in intrude.text
+    assert own.status_code == 200 and "Loket — Loket 1" in own.text
+    assert [a.status_code for a in actions] == [404] * 5
+    assert peek.status_code == 404 and NAME not in peek.text
+    row = _ticket(office_db, ticket)
+    assert (row.status, row.queue_id, row.counter) == ("called", KK, "1")
+
+
+def test_the_called_tickets_registration_is_shown_audited_and_nowhere_else(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KTP)
+    ticket = new_id()
+    display = allocate(office.url, kiosk, KTP, ticket).json()["display"]
+    values = {"full_name": NAME, "nik": NIK, "phone": "081234567890", "reason": "Rusak"}
+    item = registration(ticket, KTP, display, "online", values=values)
+    assert results(office.url, kiosk, [item])[0]["status"] == "accepted"
+    username = _sit(page, office, office_db, "5", KTP)
+
+    # Not yet called: the page shows no personal data, nor may it be asked for.
+    assert NAME not in page.content()
+    with _session(page) as http:
+        early = http.get(f"{office.url}/counter/registration/{ticket}", timeout=5)
+    assert early.status_code == 409 and NAME not in early.text
+
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    table = page.locator("#registration-table")
+    expect(table).to_contain_text(NAME)
+    expect(table.get_by_role("row", name=re.compile("NIK"))).to_contain_text("kartu")
+    expect(table.get_by_role("row", name=re.compile("Alasan|reason", re.I))).to_contain_text(
+        "diketik warga"
+    )
+    with office_db.read() as conn:
+        views = conn.execute(
+            select(citizen_lookups).where(citizen_lookups.c.staff_username == username)
+        ).all()
+        events = conn.execute(
+            select(audit_log).where(
+                audit_log.c.action == "registration_view", audit_log.c.subject == ticket
+            )
+        ).all()
+    assert len(views) == 1 and views[0].key_kind == "registration"
+    assert NIK not in views[0].key_hash and NIK not in str(tuple(views[0]))
+    assert len(events) == 1 and NIK not in events[0].detail and NAME not in events[0].detail
+    # An auditor holding the audit key finds the view by the NIK; the table alone shows nothing.
+    assert views[0].key_hash == keyed_hash(audit_key(office_db, None), "nik", NIK)
+
+    # Nowhere else: the live panel, the staff API, the public ticket page, the home page.
+    with _session(page) as http:
+        elsewhere = [
+            http.get(f"{office.url}/counter/panel", timeout=30).text,
+            http.get(f"{office.url}/", timeout=5).text,
+        ]
+    elsewhere.append(requests.get(f"{office.url}/t/{ticket}", timeout=5).text)
+    elsewhere.append(
+        requests.get(
+            f"{office.url}/api/v1/staff/queue", headers=bearer(clerk_token), timeout=5
+        ).text
+    )
+    for text in elsewhere:
+        assert NAME not in text and NIK not in text
