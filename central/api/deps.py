@@ -42,7 +42,6 @@ PUBLIC_ROUTES = frozenset(
         ("POST", "/api/v1/enrol"),
         ("POST", "/api/v1/staff/login"),
         ("GET", "/api/v1/public/tickets/{ticket_id}"),
-        ("GET", "/t/{ticket_id}"),
     }
 )
 

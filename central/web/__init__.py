@@ -22,7 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.web import counter, dashboard, home, session, stats
+from central.web import counter, dashboard, home, session, stats, ticket
 from central.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -36,6 +36,8 @@ PUBLIC_PAGES = frozenset(
         # Ends the session of the cookie it is sent with, if any (CSRF-checked).
         ("POST", "/logout"),
         ("GET", "/stats"),
+        # A ticket's status, for whoever holds its paper (the id is a random UUID).
+        ("GET", "/t/{ticket_id}"),
     }
 )
 
@@ -46,6 +48,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboard.router,
     stats.router,
     counter.router,
+    ticket.router,
 )
 
 

@@ -134,7 +134,7 @@ def test_public_status_shows_the_queue_and_nothing_personal(
     page = requests.get(f"{url}/t/{ticket_id}", timeout=5)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
-    assert number in html and 'http-equiv="refresh" content="30"' in html
+    assert number in html and '<meta name="refresh-seconds" content="30">' in html
     assert html.index("Menunggu giliran") < html.index("Waiting for your turn")
     assert html.index(status["service_name"]["id"]) < html.index(status["service_name"]["en"])
     for value in [*personal.values(), "PKU-990011", "Sitti", "Budi"]:

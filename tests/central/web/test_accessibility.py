@@ -19,11 +19,14 @@ from central.database import Database
 from central.process import RunningCentral
 from testkit.accessibility import axe_is_intact, serious_violations
 from testkit.browser import fresh_context, log_in
-from testkit.centre_accounts import new_staff_account
+from testkit.centre_accounts import new_kiosk, new_staff_account
+from testkit.centre_requests import allocate, new_id
 from testkit.centre_routes import pages
 
+#: A service of the demo office.
+DEMO_SERVICE = "ktp-cetak-ulang"
 #: Each GET page and the address it is checked at ("{board}": a board's own URL).
-PUBLIC = {"/": "/", "/login": "/login", "/stats": "/stats"}
+PUBLIC = {"/": "/", "/login": "/login", "/stats": "/stats", "/t/{ticket_id}": "{ticket}"}
 STAFF: dict[str, str] = {"/dashboard": "/dashboard", "/counter": "/counter"}
 #: GET routes that answer something other than a page.
 NOT_PAGES = {
@@ -55,11 +58,21 @@ def test_every_page_has_a_place_in_the_check() -> None:
     assert get_pages == set(PUBLIC) | set(STAFF) | NOT_PAGES
 
 
+@pytest.fixture(scope="module")
+def addresses(office: RunningCentral, office_db: Database) -> dict[str, str]:
+    """What each placeholder of an address stands for on this centre."""
+    _, kiosk = new_kiosk(office_db, office.url)
+    ticket = new_id()
+    assert allocate(office.url, kiosk, DEMO_SERVICE, ticket).status_code == 201
+    return {"{ticket}": f"/t/{ticket}"}
+
+
 @pytest.mark.parametrize("path", sorted(PUBLIC.values()))
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_public_pages_have_no_serious_violation(
-    browser: Browser, office: RunningCentral, path: str, lang: str
+    browser: Browser, office: RunningCentral, addresses: dict[str, str], path: str, lang: str
 ) -> None:
+    path = addresses.get(path, path)
     with fresh_context(browser, bypass_csp=True) as context:
         page = context.new_page()
         page.goto(f"{office.url}{path}{'&' if '?' in path else '?'}lang={lang}")

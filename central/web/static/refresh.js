@@ -1,4 +1,5 @@
-// /stats: fetch the figures again every few minutes and swap them in place, so a
+// A page that follows something (/stats, /t/{id}): fetch it again every
+// <meta name="refresh-seconds"> seconds and swap its <main> in place, so a
 // phone left open stays current. No reload: the reader keeps their place (a
 // <meta http-equiv="refresh"> would take it, and cannot be paused).
 (function () {
