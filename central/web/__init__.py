@@ -22,7 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.web import home, session
+from central.web import applications, complaints, home, session
 from central.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -32,11 +32,17 @@ PUBLIC_PAGES = frozenset(
     {
         ("GET", "/login"),
         ("POST", "/login"),
+        ("GET", "/c/{reference}"),
     }
 )
 
 #: Every router of the web pages.
-ROUTERS: tuple[APIRouter, ...] = (session.router, home.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    session.router,
+    home.router,
+    complaints.router,
+    applications.router,
+)
 
 
 def install(app: FastAPI) -> None:
