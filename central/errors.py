@@ -8,7 +8,7 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
 * :class:`ApiError` — :class:`Unauthorized` (401), :class:`Forbidden` and
   :class:`EnrolmentRefused` (403), :class:`NotFound` (404), :class:`Conflict`
   (409: :class:`LeaseLimit`, :class:`InvalidApplicationTransition`,
-  :class:`Disputed`), :class:`InvalidTicketTransition` (409),
+  :class:`InvalidComplaintTransition`, :class:`Disputed`), :class:`InvalidTicketTransition` (409),
   :class:`Unprocessable` and :class:`InvalidRange` (422),
   :class:`TooManyRequests` (429: :class:`TooManyAttempts`,
   :class:`TooManyLookups`, :class:`LoginLocked`).
@@ -129,6 +129,12 @@ class LeaseLimit(Conflict):
 
 class InvalidApplicationTransition(Conflict):
     """An application's state cannot go there (:data:`central.office.applications.TRANSITIONS`)."""
+
+    code = ErrorCode.INVALID_TRANSITION
+
+
+class InvalidComplaintTransition(Conflict):
+    """A complaint cannot go there (a closed one is reopened before it is answered)."""
 
     code = ErrorCode.INVALID_TRANSITION
 

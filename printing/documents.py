@@ -127,6 +127,8 @@ class ReceiptDocument:
     category: str
     issued_at: datetime
     language: Language
+    #: The complaint's public page (``{central}/c/{reference}``: its state and answer), if known.
+    status_url: str = ""
 
     def __post_init__(self) -> None:
         _check_common(self.reference, self.issued_at, self.language)

@@ -167,7 +167,10 @@ _MARKED: dict[str, object] = {
     "state_ready": QT_TRANSLATE_NOOP("texts", "SIAP DIAMBIL"),
     "state_collected": QT_TRANSLATE_NOOP("texts", "sudah diambil"),
     "state_rejected": QT_TRANSLATE_NOOP("texts", "ditolak — hubungi petugas"),
+    "state_on_hold": QT_TRANSLATE_NOOP("texts", "ditunda — lihat catatan atau tanya petugas"),
     "state_unknown": QT_TRANSLATE_NOOP("texts", "status tidak dikenal"),
+    "complaints_answered_title": QT_TRANSLATE_NOOP("texts", "Jawaban atas pengaduan Anda"),
+    "complaint_answer_row": QT_TRANSLATE_NOOP("texts", "{reference} — dijawab {date}\n{answer}"),
     # the operator panel (#7)
     "pin_title": QT_TRANSLATE_NOOP("texts", "PIN operator"),
     "pin_ok": QT_TRANSLATE_NOOP("texts", "OK"),

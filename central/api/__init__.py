@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from central.api import (
     applications,
     citizens,
+    complaints,
     counter,
     documents,
     enrolment,
@@ -45,6 +46,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     health_info.staff,
     applications.router,
     applications.staff,
+    complaints.router,
     statistics.staff,
 )
 

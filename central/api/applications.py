@@ -71,7 +71,13 @@ class ApplicationOut(BaseModel):
     submitted_at: dt.datetime
     state: State
     state_changed_at: dt.datetime
-    note: str | None = Field(description="From staff, shown to the citizen as written.")
+    note: str | None = Field(
+        description="From staff, in Bahasa Indonesia; shown as written on an Indonesian screen."
+    )
+    note_en: str | None = Field(
+        default=None,
+        description="From staff, in English; shown as written on an English screen only.",
+    )
 
 
 class ApplicationsResponse(BaseModel):
@@ -90,6 +96,7 @@ def _out(app: applications.Application) -> ApplicationOut:
         state=app.state,
         state_changed_at=app.state_changed_at,
         note=app.note,
+        note_en=app.note_en,
     )
 
 
@@ -134,6 +141,7 @@ class CreateApplication(CitizenKey):
     title: Title | None = Field(default=None, description="Default: the service's name.")
     state: State = State.RECEIVED
     note: Note | None = None
+    note_en: Note | None = None
     submitted_at: ApiDateTime | None = Field(default=None, description="Default: now.")
 
 
@@ -162,6 +170,7 @@ def create_application(body: CreateApplication, who: StaffAuth, ctx: Context) ->
             title=(body.title.id, body.title.en) if body.title else None,
             state=body.state,
             note=body.note,
+            note_en=body.note_en,
             submitted_at=body.submitted_at,
             actor=who.actor,
             allowed_office=who.office_id,
@@ -170,17 +179,18 @@ def create_application(body: CreateApplication, who: StaffAuth, ctx: Context) ->
 
 
 class ChangeApplication(BaseModel):
-    """What to change: the state, the note (``null`` clears it), or both."""
+    """What to change: the state, a note (``null`` clears it), or several."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
     state: State | SkipJsonSchema[None] = None
     note: Note | None = None
+    note_en: Note | None = None
 
     @model_validator(mode="after")
     def _something(self) -> Self:
         if not self.model_fields_set:
-            raise ValueError("give state, note or both")
+            raise ValueError("give state, note, note_en or several")
         return self
 
 
@@ -196,6 +206,8 @@ def change_application(
             state=body.state,
             note=body.note,
             set_note="note" in body.model_fields_set,
+            note_en=body.note_en,
+            set_note_en="note_en" in body.model_fields_set,
             actor=who.actor,
             allowed_office=who.office_id,
         )

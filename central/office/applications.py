@@ -11,8 +11,12 @@ recording of an application: its answer (``unknown_citizen`` or not) tells
 whether the key exists, so :func:`staff_lookup` audits it the same way,
 committed before the application is written, whatever becomes of that.
 
-States: ``received`` → ``in_progress`` → ``ready`` → ``collected``, or
-``rejected``; see :data:`TRANSITIONS`.
+States: ``received`` (diterima) → ``in_progress`` (diproses) → ``ready``
+(siap diambil) → ``collected``, or ``rejected``; ``on_hold`` (ditunda: waiting
+for something from the citizen or another office) and back; see
+:data:`TRANSITIONS`. Each carries a note per language: ``note`` in Bahasa
+Indonesia, ``note_en`` in English; a kiosk shows the one of the citizen's
+language only (:mod:`central.api.applications` sends both apart).
 """
 
 from __future__ import annotations
@@ -52,13 +56,15 @@ class State(StrEnum):
     READY = "ready"
     COLLECTED = "collected"
     REJECTED = "rejected"
+    ON_HOLD = "on_hold"
 
 
 #: Where each state may go. Staying put is always allowed (to change the note).
 TRANSITIONS: dict[State, frozenset[State]] = {
-    State.RECEIVED: frozenset({State.IN_PROGRESS, State.READY, State.REJECTED}),
-    State.IN_PROGRESS: frozenset({State.READY, State.REJECTED}),
-    State.READY: frozenset({State.COLLECTED, State.IN_PROGRESS}),
+    State.RECEIVED: frozenset({State.IN_PROGRESS, State.READY, State.ON_HOLD, State.REJECTED}),
+    State.IN_PROGRESS: frozenset({State.READY, State.ON_HOLD, State.REJECTED}),
+    State.ON_HOLD: frozenset({State.IN_PROGRESS, State.READY, State.REJECTED}),
+    State.READY: frozenset({State.COLLECTED, State.IN_PROGRESS, State.ON_HOLD}),
     State.COLLECTED: frozenset(),
     State.REJECTED: frozenset(),
 }
@@ -75,6 +81,7 @@ class Application:
     state: State
     state_changed_at: dt.datetime
     note: str | None
+    note_en: str | None = None
 
     def __repr__(self) -> str:  # whose it is never reaches a log; the reference may
         return f"Application({self.reference!r}, {self.state.value})"
@@ -91,6 +98,7 @@ def _application(row: Any) -> Application:
         state=State(row.state),
         state_changed_at=row.state_changed_at,
         note=row.note,
+        note_en=row.note_en,
     )
 
 
@@ -106,6 +114,35 @@ def _list(conn: Connection, citizen_id: int) -> list[Application]:
         .where(citizen_applications.c.citizen_id == citizen_id)
         .order_by(citizen_applications.c.submitted_at.desc(), citizen_applications.c.id.desc())
         .limit(MAX_LISTED)
+    )
+    return [_application(r) for r in rows]
+
+
+def for_office(
+    conn: Connection,
+    office_id: str | None,
+    *,
+    state: State | None = None,
+    reference: str | None = None,
+    limit: int = 100,
+) -> list[Application]:
+    """An office's applications (``None``: every office's), recently changed first.
+
+    ``reference``: only those whose reference starts with it (case-blind).
+    Nothing of the citizen is read: staff find a file by its reference.
+    """
+    query = select(citizen_applications)
+    if office_id is not None:
+        query = query.where(citizen_applications.c.office_id == office_id)
+    if state is not None:
+        query = query.where(citizen_applications.c.state == state.value)
+    if reference:
+        prefix = reference.strip().upper().replace("%", "").replace("_", "")
+        query = query.where(citizen_applications.c.reference.startswith(prefix, autoescape=True))
+    rows = conn.execute(
+        query.order_by(
+            citizen_applications.c.state_changed_at.desc(), citizen_applications.c.id.desc()
+        ).limit(max(1, min(limit, 500)))
     )
     return [_application(r) for r in rows]
 
@@ -194,6 +231,7 @@ def create(
     submitted_at: dt.datetime | None,
     actor: str,
     allowed_office: str | None,
+    note_en: str | None = None,
 ) -> Application:
     """Record an application of a citizen found before (:func:`staff_lookup`); 403, 404, 409."""
     office_id = _service_office(conn, service_id, allowed_office)
@@ -207,6 +245,7 @@ def create(
         "title_en": titles[1],
         "state": state.value,
         "note": note,
+        "note_en": note_en,
         "submitted_at": submitted_at or now,
         "state_changed_at": now,
         "updated_by": actor[:100],
@@ -245,8 +284,14 @@ def change(
     set_note: bool,
     actor: str,
     allowed_office: str | None,
+    note_en: str | None = None,
+    set_note_en: bool = False,
 ) -> Application:
-    """Move an application to ``state`` and/or set its note (``set_note``: even to ``None``)."""
+    """Move an application to ``state`` and/or set its notes (``set_note``: even to ``None``).
+
+    ``note`` is the Indonesian note, ``note_en`` the English one; each is
+    set only when its ``set_…`` says so.
+    """
     row = conn.execute(
         select(citizen_applications)
         .where(citizen_applications.c.reference == reference)
@@ -266,6 +311,8 @@ def change(
         values.update(state=state.value, state_changed_at=utc_now())
     if set_note:
         values["note"] = note
+    if set_note_en:
+        values["note_en"] = note_en
     conn.execute(
         update(citizen_applications)
         .where(citizen_applications.c.reference == reference)
@@ -282,24 +329,24 @@ def change(
     return get(conn, reference)
 
 
-#: The demo: (card number of a demo citizen, service, reference, state, note).
-DEMO_APPLICATIONS = (
+#: The demo: (card number of a demo citizen, service, reference, state, notes (id, en)).
+DEMO_APPLICATIONS: tuple[tuple[str, str, str, State, tuple[str | None, str | None]], ...] = (
     (
         "PKU-000001",
         "ktp-cetak-ulang",
         "BRK-DEMO0001",
         State.READY,
-        "Ambil di loket 2. / Collect at counter 2.",
+        ("Ambil di loket 2.", "Collect at counter 2."),
     ),
-    ("PKU-000001", "izin-usaha-mikro", "BRK-DEMO0002", State.IN_PROGRESS, None),
-    ("PKU-000002", "kk-perubahan", "BRK-DEMO0003", State.RECEIVED, None),
+    ("PKU-000001", "izin-usaha-mikro", "BRK-DEMO0002", State.IN_PROGRESS, (None, None)),
+    ("PKU-000002", "kk-perubahan", "BRK-DEMO0003", State.RECEIVED, (None, None)),
 )
 
 
 def seed_demo(conn: Connection) -> int:
     """The demo applications whose citizen and service exist and that are not there yet."""
     added = 0
-    for card_number, service_id, reference, state, note in DEMO_APPLICATIONS:
+    for card_number, service_id, reference, state, (note, note_en) in DEMO_APPLICATIONS:
         exists = conn.execute(
             select(citizen_applications.c.id).where(citizen_applications.c.reference == reference)
         ).first()
@@ -317,6 +364,7 @@ def seed_demo(conn: Connection) -> int:
             title=None,
             state=state,
             note=note,
+            note_en=note_en,
             submitted_at=utc_now() - dt.timedelta(days=3),
             actor="demo",
             allowed_office=None,

@@ -22,7 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.web import counter, dashboard, home, session, stats, ticket
+from central.web import applications, complaints, counter, dashboard, home, session, stats, ticket
 from central.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -38,6 +38,7 @@ PUBLIC_PAGES = frozenset(
         ("GET", "/stats"),
         # A ticket's status, for whoever holds its paper (the id is a random UUID).
         ("GET", "/t/{ticket_id}"),
+        ("GET", "/c/{reference}"),
     }
 )
 
@@ -49,6 +50,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     stats.router,
     counter.router,
     ticket.router,
+    complaints.router,
+    applications.router,
 )
 
 

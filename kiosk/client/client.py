@@ -37,10 +37,12 @@ from kiosk.client.errors import (
     retry_after_s,
 )
 from kiosk.client.info import (
+    AnsweredComplaint,
     Application,
     HealthInfo,
     QueueState,
     parse_applications,
+    parse_complaints,
     parse_health_info,
     parse_queue_state,
 )
@@ -74,6 +76,7 @@ REVOCATIONS_PATH = "/api/v1/revocations"
 ENROL_PATH = "/api/v1/enrol"
 LOOKUP_PATH = "/api/v1/citizens/lookup"
 APPLICATIONS_PATH = "/api/v1/citizens/applications"
+COMPLAINTS_PATH = "/api/v1/citizens/complaints"
 HEALTH_INFO_PATH = "/api/v1/health-info"
 QUEUE_PATH = "/api/v1/queue"
 HEALTH_PATH = "/health"
@@ -298,6 +301,27 @@ class CentralClient:
         self._expect(APPLICATIONS_PATH, status, 200)
         data = self._json_object(APPLICATIONS_PATH, body)
         return self._parse(APPLICATIONS_PATH, parse_applications, data)
+
+    def answered_complaints(
+        self,
+        *,
+        card_number: str | None = None,
+        nik: str | None = None,
+        deadline_s: float = 1.5,
+    ) -> tuple[AnsweredComplaint, ...]:
+        """Staff's answers to the complaints a citizen filed with their card (see ``applications``).
+
+        A centre from before complaints were answered (404) has none to give.
+        """
+        given = _one_key(deadline_s, card_number=card_number, nik=nik)
+        status, _, body = self._send(
+            "POST", COMPLAINTS_PATH, body=given, timeout_s=deadline_s, kind="list"
+        )
+        if status == 404:
+            return ()
+        self._expect(COMPLAINTS_PATH, status, 200)
+        data = self._json_object(COMPLAINTS_PATH, body)
+        return self._parse(COMPLAINTS_PATH, parse_complaints, data)
 
     def health_info(self, *, deadline_s: float = 2.0) -> HealthInfo | None:
         """Beds by ward and doctors on duty at this kiosk's office; None if it has none."""

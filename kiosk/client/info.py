@@ -3,8 +3,10 @@
 :class:`HealthInfo` (``GET /api/v1/health-info``: beds by ward, doctors on
 duty), :class:`QueueState` (``GET /api/v1/queue``: now serving per service)
 and :class:`Application` (``POST /api/v1/citizens/applications``: a citizen's
-applications and their state). The ``parse_*`` functions turn the centre's JSON
-into them and raise :class:`~kiosk.client.results.AnswerError` (a
+applications and their state), :class:`AnsweredComplaint`
+(``POST /api/v1/citizens/complaints``: the answers to their complaints). The
+``parse_*`` functions turn the centre's JSON into them and raise
+:class:`~kiosk.client.results.AnswerError` (a
 :class:`ValueError`) on an answer of the wrong shape, as every parser of the
 centre's answers does (the client wraps it as
 :class:`kiosk.client.errors.CentralProtocolError`).
@@ -12,6 +14,7 @@ centre's answers does (the client wraps it as
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +24,7 @@ from kiosk.client.errors import AnswerError
 from kiosk.client.results import _int, _time
 
 #: Application states the centre sends (docs/central-api.md).
-APPLICATION_STATES = ("received", "in_progress", "ready", "collected", "rejected")
+APPLICATION_STATES = ("received", "in_progress", "on_hold", "ready", "collected", "rejected")
 
 
 @dataclass(frozen=True)
@@ -62,10 +65,17 @@ class Application:
     submitted_at: str
     state: str
     state_changed_at: str | None
+    #: Staff's note in Bahasa Indonesia.
     note: str | None
+    #: Staff's note in English (absent from centres before #14).
+    note_en: str | None = None
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("id") or self.reference
+
+    def note_in(self, lang: str) -> str | None:
+        """Staff's note in ``lang`` only: an English screen never shows the Indonesian note."""
+        return self.note_en if lang == "en" else self.note
 
     @property
     def ready(self) -> bool:
@@ -129,9 +139,39 @@ def parse_applications(data: Mapping[str, Any]) -> tuple[Application, ...]:
                 state=_str(a, "state"),
                 state_changed_at=_opt_str(a, "state_changed_at"),
                 note=_opt_str(a, "note"),
+                note_en=_opt_str(a, "note_en"),
             )
         )
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class AnsweredComplaint:
+    """Staff's answer to a complaint the citizen filed (its text is not sent back)."""
+
+    reference: str
+    state: str
+    answer: str
+    answered_at: str
+
+    def answered_on(self) -> str:
+        """The day it was answered, in the kiosk's time zone (DD-MM-YYYY)."""
+        try:
+            return dt.datetime.fromisoformat(self.answered_at).astimezone().strftime("%d-%m-%Y")
+        except ValueError:
+            return self.answered_at[:10]
+
+
+def parse_complaints(data: Mapping[str, Any]) -> tuple[AnsweredComplaint, ...]:
+    return tuple(
+        AnsweredComplaint(
+            reference=_str(c, "reference"),
+            state=_str(c, "state"),
+            answer=_str(c, "answer"),
+            answered_at=_str(c, "answered_at"),
+        )
+        for c in _objects(data, "complaints")
+    )
 
 
 def _objects(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:

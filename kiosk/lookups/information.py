@@ -1,5 +1,9 @@
 """The public information screen and the citizen's application status, without Qt (#7).
 
+The application status also carries staff's answers to the complaints the
+citizen filed with their card (#14): one more question to the centre, after
+the applications, whose failure never hides the applications.
+
 Both run off the GUI thread (they wait on the network with a short deadline)
 and never raise: what could not be fetched comes back as a problem code the
 screen explains ("offline": no answer now; "unverified": the card is not a
@@ -15,7 +19,7 @@ from cardio.card.citizen import CardIdentity
 from contract.assurance import ASSURANCE_ORDER, Assurance
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralError
-from kiosk.client.info import Application, HealthInfo, QueueState
+from kiosk.client.info import AnsweredComplaint, Application, HealthInfo, QueueState
 from kiosk.errors import ApplicationsProblem
 
 log = logging.getLogger(__name__)
@@ -41,9 +45,14 @@ class ApplicationsAnswer:
     applications: tuple[Application, ...] = ()
     #: None when the list is right.
     problem: ApplicationsProblem | None = None
+    #: Staff's answers to the citizen's complaints (none when they could not be asked).
+    complaints: tuple[AnsweredComplaint, ...] = ()
 
     def __repr__(self) -> str:
-        return f"ApplicationsAnswer(<{len(self.applications)}>, problem={self.problem!r})"
+        return (
+            f"ApplicationsAnswer(<{len(self.applications)}>, <{len(self.complaints)} answers>, "
+            f"problem={self.problem!r})"
+        )
 
 
 def fetch_information(central: CentralClient, *, online: bool | None) -> Information:
@@ -90,4 +99,9 @@ def fetch_applications(
     except CentralError as exc:
         log.warning("applications unavailable: %s", exc)
         return ApplicationsAnswer(problem=ApplicationsProblem.OFFLINE)
-    return ApplicationsAnswer(applications=found)
+    try:
+        answered = central.answered_complaints(**key, deadline_s=APPLICATIONS_DEADLINE_S)
+    except CentralError as exc:
+        log.warning("answers to complaints unavailable: %s", exc)
+        answered = ()
+    return ApplicationsAnswer(applications=found, complaints=answered)

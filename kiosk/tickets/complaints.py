@@ -117,6 +117,7 @@ def print_receipt(
             category=category_label(category, lang),
             issued_at=issued_at,
             language=lang,
+            status_url=setup.complaint_url(reference),
         )
         pdf = render_receipt_pdf(document, Paper(setup.paper), logo=setup.logo)
         setup.printer.print_pdf(pdf, f"pengaduan-{reference}", personal=document.personal_data)

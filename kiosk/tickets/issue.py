@@ -52,6 +52,10 @@ class PrintSetup:
     def status_url(self, ticket_id: str) -> str:
         return f"{self.central_url.rstrip('/')}/t/{ticket_id}" if self.central_url else ""
 
+    def complaint_url(self, reference: str) -> str:
+        """A complaint's public page (its state and staff's answer), as the receipt's QR code."""
+        return f"{self.central_url.rstrip('/')}/c/{reference}" if self.central_url else ""
+
 
 def _language(value: str) -> Language:
     return "en" if value == "en" else "id"

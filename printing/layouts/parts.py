@@ -74,12 +74,16 @@ def closing_blocks(
     footer: str,
     spec: PaperSpec,
     fonts: Fonts,
+    scan: str = "",
 ) -> list[Block]:
-    """The bottom of every document: the status page's QR code (if any), the time, ``footer``."""
+    """The bottom of every document: the status page's QR code (if any), the time, ``footer``.
+
+    ``scan``: the QR code's caption (default: the queue status's).
+    """
     s, width = spec.scale, spec.text_width
     when = format_datetime(issued_at, language)
     return [
-        *qr_blocks(status_url, TEXTS[language].scan, spec, fonts),
+        *qr_blocks(status_url, scan or TEXTS[language].scan, spec, fonts),
         *paragraph(when, fonts.regular, 10 * s, width, 1 * mm if status_url else 0.0),
         *paragraph(footer, fonts.regular, 9 * s, width, space_before=1 * mm),
     ]

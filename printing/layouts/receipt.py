@@ -1,10 +1,11 @@
 """The complaint receipt (bukti pengaduan): the reference the citizen keeps.
 
 Same paper, fonts and engine as the ticket (:mod:`printing.layouts.ticket`).
-It holds the reference, the office, the category and the time
-(:class:`printing.documents.ReceiptDocument`); never the complaint's text nor
-who sent it, so the paper left behind on the kiosk tells nobody anything
-about the citizen.
+It holds the reference, the office, the category, the time and, when the
+kiosk knows its centre, the QR code of the complaint's public page
+(``/c/{reference}``: its state and staff's answer, never the text nor the
+card); never the complaint's text nor who sent it, so the paper left behind
+on the kiosk tells nobody anything about the citizen.
 """
 
 from __future__ import annotations
@@ -34,8 +35,16 @@ def receipt_blocks(
         number_block(doc.reference, spec, fonts),
         *paragraph(doc.category, fonts.bold, 11 * s, width, 1 * mm),
         Rule(),
-        # No status page to scan: the reference is what the citizen asks about.
-        *closing_blocks("", doc.issued_at, doc.language, texts.receipt_footer, spec, fonts),
+        # The answer's page to scan, if the kiosk knows its centre; else the reference alone.
+        *closing_blocks(
+            doc.status_url,
+            doc.issued_at,
+            doc.language,
+            texts.receipt_footer,
+            spec,
+            fonts,
+            scan=texts.receipt_scan,
+        ),
     ]
 
 

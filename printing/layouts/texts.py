@@ -37,6 +37,7 @@ class PaperTexts:
     receipt_heading: str
     receipt_reference: str
     receipt_footer: str
+    receipt_scan: str = ""
 
 
 TEXTS: dict[Language, PaperTexts] = {
@@ -54,6 +55,7 @@ TEXTS: dict[Language, PaperTexts] = {
         receipt_heading="BUKTI PENGADUAN",
         receipt_reference="Nomor referensi",
         receipt_footer="Simpan nomor ini untuk menanyakan tindak lanjut pengaduan Anda",
+        receipt_scan="Pindai untuk melihat jawaban atas pengaduan Anda",
     ),
     "en": PaperTexts(
         heading="Queue number",
@@ -69,6 +71,7 @@ TEXTS: dict[Language, PaperTexts] = {
         receipt_heading="COMPLAINT RECEIPT",
         receipt_reference="Reference number",
         receipt_footer="Keep this number to ask about your complaint",
+        receipt_scan="Scan to read the answer to your complaint",
     ),
 }
 

@@ -233,3 +233,16 @@ def test_the_same_document_gives_the_same_bytes() -> None:
 
 def test_the_ticket_document_keeps_its_old_shape(ticket: TicketDocument) -> None:
     assert (ticket.status_url, ticket.people_ahead, ticket.requirements) == ("", None, ())
+
+
+def test_the_complaint_receipts_qr_code_says_the_answers_page(tmp_path: Path) -> None:
+    url = "https://anjungan.example.go.id/c/ADU-7K2M-QX4P-9RTV"
+    receipt = ReceiptDocument(
+        "ADU-7K2M-QX4P-9RTV", SAMPLE_OFFICE, "Fasilitas", SAMPLE_TIME, "id", status_url=url
+    )
+
+    pdf = render_receipt_pdf(receipt)
+
+    assert decode_qr(pdf, tmp_path) == [url]
+    assert "Pindai untuk melihat jawaban atas pengaduan Anda" in flowing(pdf_text(pdf))
+    assert "status antrean" not in flowing(pdf_text(pdf))

@@ -388,8 +388,22 @@
         <translation>rejected — please ask an officer</translation>
     </message>
     <message>
+        <source>ditunda — lihat catatan atau tanya petugas</source>
+        <translation>on hold — see the note or ask an officer</translation>
+    </message>
+    <message>
         <source>status tidak dikenal</source>
         <translation>unknown state</translation>
+    </message>
+    <message>
+        <source>Jawaban atas pengaduan Anda</source>
+        <translation>Answers to your complaints</translation>
+    </message>
+    <message>
+        <source>{reference} — dijawab {date}
+{answer}</source>
+        <translation>{reference} — answered {date}
+{answer}</translation>
     </message>
     <message>
         <source>PIN operator</source>

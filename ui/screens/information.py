@@ -1,4 +1,8 @@
-"""Public information (queue, beds, doctors on duty) and the citizen's application status."""
+"""Public information (queue, beds, doctors on duty) and the citizen's application status.
+
+The status screen also lists staff's answers to the citizen's complaints, and
+shows each note in the screen's language only.
+"""
 
 from __future__ import annotations
 
@@ -166,6 +170,18 @@ class ApplicationsScreen(_ListScreen):
                 reference=application.reference,
                 state=view.t(f"state_{state}"),
             )
-            if application.note:
-                text += f"\n{application.note}"
+            note = application.note_in(view.lang)
+            if note:
+                text += f"\n{note}"
             self.add(text, "readyRow" if application.ready else "infoRow")
+        if answer.complaints:
+            self.add(view.t("complaints_answered_title"), "subtitle")
+        for complaint in answer.complaints:
+            self.add(
+                view.t(
+                    "complaint_answer_row",
+                    reference=complaint.reference,
+                    date=complaint.answered_on(),
+                    answer=complaint.answer,
+                )
+            )

@@ -18,7 +18,8 @@ Create Date: 2026-12-05
 * ``complaints``: complaints filed at kiosks, and staff's answers. Filled
   from the ``complaint`` submissions already received.
 * ``citizen_applications.note_en``: a state's note in English (``note`` is
-  the Indonesian one).
+  the Indonesian one); the demo's bilingual note is split in two. New state
+  ``on_hold`` (ditunda): a word in ``state``, no schema change.
 """
 
 from __future__ import annotations
@@ -138,6 +139,12 @@ def upgrade() -> None:
     _copy_complaints()
 
     op.add_column("citizen_applications", sa.Column("note_en", sa.String(500), nullable=True))
+    # The demo's one bilingual note, split: a kiosk shows one language only.
+    op.execute(
+        "UPDATE citizen_applications SET note = 'Ambil di loket 2.',"
+        " note_en = 'Collect at counter 2.' WHERE reference = 'BRK-DEMO0001'"
+        " AND note = 'Ambil di loket 2. / Collect at counter 2.'"
+    )
 
 
 def _copy_complaints() -> None:

@@ -1,0 +1,231 @@
+"""``/office/applications``: staff find their office's applications and move them along.
+
+The states and where each may go are :mod:`central.office.applications`'s
+(diterima, diproses, siap diambil, ditunda, …); each carries a note per
+language, ``note`` in Bahasa Indonesia and ``note_en`` in English, which the
+kiosk shows to the citizen in their language only. Staff find a file by its
+reference: nothing of the citizen is shown. Another office's application is
+answered as unknown; every form carries the page's CSRF token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from central.access.staff import StaffPrincipal, require_reach
+from central.api.deps import Context
+from central.errors import InvalidApplicationTransition, NotFound
+from central.office import applications
+from central.office.applications import TRANSITIONS, State
+from central.web.pages import Texts, render
+from central.web.session import Csrf, StaffPage
+
+router = APIRouter()
+
+REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9-]{2,39}")
+MAX_NOTE = 500
+#: Printable text only, one line (the API's rule for notes).
+_PLAIN = re.compile(r"[^\x00-\x1f\x7f]*")
+
+TEXTS: Texts = {
+    "apps.title": ("Berkas permohonan", "Applications"),
+    "apps.lead": (
+        "Cari berkas dengan nomor referensinya, lalu ubah statusnya. Warga melihat status dan "
+        "catatan di anjungan, dalam bahasa yang mereka pilih.",
+        "Find a file by its reference, then change its state. Citizens see the state and the "
+        "note at the kiosk, in the language they chose.",
+    ),
+    "apps.search": ("Nomor referensi", "Reference"),
+    "apps.filter": ("Status", "State"),
+    "apps.all": ("Semua", "All"),
+    "apps.apply": ("Cari", "Search"),
+    "apps.none": ("Tidak ada berkas.", "No applications."),
+    "apps.reference": ("Referensi", "Reference"),
+    "apps.service": ("Layanan", "Service"),
+    "apps.state": ("Status", "State"),
+    "apps.changed": ("Diubah", "Changed"),
+    "apps.submitted": ("Diajukan", "Submitted"),
+    "apps.office": ("Kantor", "Office"),
+    "app.title": ("Berkas {reference}", "Application {reference}"),
+    "app.back": ("Kembali ke daftar", "Back to the list"),
+    "app.new_state": ("Status baru", "New state"),
+    "app.keep": ("(tetap)", "(unchanged)"),
+    "app.note_id": ("Catatan untuk warga (Bahasa Indonesia)", "Note for the citizen (Indonesian)"),
+    "app.note_en": ("Catatan untuk warga (Bahasa Inggris)", "Note for the citizen (English)"),
+    "app.note_hint": (
+        "Satu baris, paling banyak {n} karakter. Anjungan menampilkan catatan dalam bahasa "
+        "warga saja: isi keduanya. Jangan tulis data pribadi.",
+        "One line, at most {n} characters. The kiosk shows the note in the citizen's language "
+        "only: fill in both. Write no personal data.",
+    ),
+    "app.save": ("Simpan", "Save"),
+    "app.saved": ("Perubahan tersimpan.", "Changes saved."),
+    "app.final": (
+        "Berkas ini sudah selesai; statusnya tidak dapat diubah lagi.",
+        "This file is finished; its state cannot change any more.",
+    ),
+    "problem.unknown": ("Berkas tidak ditemukan.", "Application not found."),
+    "problem.transition": (
+        "Status itu tidak dapat dipilih dari status sekarang.",
+        "That state cannot follow the current one.",
+    ),
+    "problem.note": (
+        "Catatan terlalu panjang atau berisi karakter yang tidak diizinkan "
+        "(paling banyak {n} karakter, satu baris).",
+        "A note is too long or has characters that are not allowed "
+        "(at most {n} characters, one line).",
+    ),
+    "state.received": ("Diterima", "Received"),
+    "state.in_progress": ("Diproses", "In progress"),
+    "state.on_hold": ("Ditunda", "On hold"),
+    "state.ready": ("Siap diambil", "Ready to collect"),
+    "state.collected": ("Sudah diambil", "Collected"),
+    "state.rejected": ("Ditolak", "Rejected"),
+}
+
+
+def _when(ctx: Context, at: dt.datetime | None) -> str:
+    return "–" if at is None else at.astimezone(ctx.settings.zone).strftime("%d-%m-%Y %H:%M")
+
+
+def _state(value: str | None) -> State | None:
+    try:
+        return State(value) if value else None
+    except ValueError:
+        return None
+
+
+@router.get("/office/applications")
+def application_list(
+    request: Request,
+    ctx: Context,
+    staff: StaffPage,
+    state: str | None = None,
+    q: str | None = None,
+) -> HTMLResponse:
+    chosen = _state(state)
+    search = (q or "").strip().upper()[:40]
+    with ctx.db.read() as conn:
+        found = applications.for_office(conn, staff.office_id, state=chosen, reference=search)
+    return render(
+        request,
+        "applications.html",
+        TEXTS,
+        staff=staff,
+        items=found,
+        chosen=chosen.value if chosen else "",
+        q=search,
+        states=[s.value for s in State],
+        when=lambda at: _when(ctx, at),
+    )
+
+
+def _detail(
+    request: Request,
+    ctx: Context,
+    staff: StaffPrincipal,
+    reference: str,
+    *,
+    status: int = 200,
+    problem: str | None = None,
+    draft: tuple[str, str] | None = None,
+) -> HTMLResponse:
+    item = None
+    if REFERENCE.fullmatch(reference):
+        with ctx.db.read() as conn:
+            try:
+                item = applications.get(conn, reference)
+                require_reach(staff.office_id, item.office_id, NotFound("unknown"))
+            except NotFound:
+                item = None
+    if item is None:
+        status, problem = 404, "problem.unknown"
+    saved = request.query_params.get("saved") == "1" and problem is None
+    notes = draft or ((item.note or "", item.note_en or "") if item else ("", ""))
+    return render(
+        request,
+        "application.html",
+        TEXTS,
+        status=status,
+        staff=staff,
+        item=item,
+        problem=problem,
+        saved=saved,
+        next_states=sorted(s.value for s in TRANSITIONS[item.state]) if item else [],
+        note_id=notes[0],
+        note_en=notes[1],
+        max_note=MAX_NOTE,
+        when=lambda at: _when(ctx, at),
+    )
+
+
+@router.get("/office/applications/{reference}")
+def application_page(
+    request: Request, ctx: Context, staff: StaffPage, reference: str
+) -> HTMLResponse:
+    return _detail(request, ctx, staff, reference)
+
+
+def _note(text: str) -> str | None:
+    """The note as kept (``None`` when blank); ValueError when it is no plain one-line text."""
+    cleaned = " ".join(text.split()) if "\n" in text or "\r" in text else text.strip()
+    if len(cleaned) > MAX_NOTE or not _PLAIN.fullmatch(cleaned):
+        raise ValueError("not a note")
+    return cleaned or None
+
+
+@router.post("/office/applications/{reference}", response_model=None)
+def change_application(
+    request: Request,
+    ctx: Context,
+    staff: StaffPage,
+    _: Csrf,
+    reference: str,
+    state: Annotated[str, Form(max_length=32)] = "",
+    note: Annotated[str, Form(max_length=MAX_NOTE * 4)] = "",
+    note_en: Annotated[str, Form(max_length=MAX_NOTE * 4)] = "",
+) -> Response:
+    if not REFERENCE.fullmatch(reference):
+        return _detail(request, ctx, staff, reference)
+    wanted = _state(state)
+    if state and wanted is None:
+        return _detail(request, ctx, staff, reference, status=422, problem="problem.transition")
+    try:
+        notes = (_note(note), _note(note_en))
+    except ValueError:
+        drafts = (note, note_en)
+        problem = "problem.note"
+        return _detail(request, ctx, staff, reference, status=422, problem=problem, draft=drafts)
+    try:
+        with ctx.db.begin() as conn:
+            applications.change(
+                conn,
+                reference,
+                state=wanted,
+                note=notes[0],
+                set_note=True,
+                note_en=notes[1],
+                set_note_en=True,
+                actor=staff.actor,
+                allowed_office=staff.office_id,
+            )
+    except InvalidApplicationTransition:
+        return _detail(
+            request,
+            ctx,
+            staff,
+            reference,
+            status=409,
+            problem="problem.transition",
+            draft=(note, note_en),
+        )
+    except NotFound:
+        return _detail(request, ctx, staff, reference)
+    lang = request.query_params.get("lang")
+    suffix = f"&lang={lang}" if lang in ("id", "en") else ""
+    return RedirectResponse(f"/office/applications/{reference}?saved=1{suffix}", 303)

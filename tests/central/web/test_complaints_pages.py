@@ -1,0 +1,217 @@
+"""Staff answer complaints and move applications on the office pages; citizens read the answer.
+
+Driven as staff would in a real chromium on a real centre; the refusals
+(CSRF, another office) are sent as a hostile client would, over real HTTP.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import requests
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from central.access import staff
+from central.database import Database
+from central.process import RunningCentral
+from central.tables import complaints as complaints_table
+from testkit.browser import fresh_context, log_in
+from testkit.centre_accounts import (
+    DEMO_OFFICE,
+    PASSWORD,
+    bearer,
+    new_kiosk,
+    new_office,
+    new_staff_account,
+)
+from testkit.centre_requests import complaint, results
+
+SITI_CARD = "PKU-000001"
+
+
+def filed(office: RunningCentral, db: Database, text: str, card: str | None = SITI_CARD) -> str:
+    """A complaint filed at a kiosk of the demo office, as the kiosk files it: its reference."""
+    _, token = new_kiosk(db, office.url)
+    item = complaint(str(uuid.uuid4()), text)
+    reference = f"ADU-{uuid.uuid4().hex[:4]}-{uuid.uuid4().hex[:4]}-{uuid.uuid4().hex[:4]}"
+    item["body"].update(reference=reference.upper(), card_number=card)
+    assert results(office.url, token, [item])[0]["status"] == "accepted"
+    return reference.upper()
+
+
+def state_of(db: Database, reference: str) -> str:
+    with db.read() as conn:
+        found = conn.execute(
+            select(complaints_table.c.state).where(complaints_table.c.reference == reference)
+        ).scalar_one()
+    return str(found)
+
+
+def logged_in(url: str, username: str) -> requests.Session:
+    """A session logged in through the login form, as a browser would."""
+    http = requests.Session()
+    form = http.get(f"{url}/login", timeout=5).text
+    token = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert token is not None
+    done = http.post(
+        f"{url}/login",
+        data={"username": username, "password": PASSWORD, "csrf": token.group(1)},
+        timeout=5,
+        allow_redirects=False,
+    )
+    assert done.status_code == 303
+    return http
+
+
+def page_token(http: requests.Session, url: str) -> str:
+    found = re.search(r'name="csrf-token" content="([^"]+)"', http.get(url, timeout=5).text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_complaint_answered_by_staff_appears_on_the_citizens_page(
+    page: Page, browser: Browser, office: RunningCentral, office_db: Database
+) -> None:
+    reference = filed(office, office_db, "Petugas loket 4 bernama Rudi tidak ramah.")
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, clerk, then="/office/complaints")
+    expect(page.get_by_role("heading", name="Pengaduan")).to_be_visible()
+    page.get_by_role("link", name=reference).click()
+    expect(page.get_by_text("Petugas loket 4 bernama Rudi tidak ramah.")).to_be_visible()
+    page.get_by_label("Jawaban").fill("Terima kasih. Petugas sudah dibina oleh kepala kantor.")
+    page.get_by_role("button", name="Kirim jawaban").click()
+    expect(page.get_by_role("status")).to_have_text("Jawaban tersimpan.")
+    expect(page.get_by_text("Sudah dijawab").first).to_be_visible()
+
+    with fresh_context(browser) as citizen:  # the receipt's QR code, on a phone
+        phone = citizen.new_page()
+        phone.set_viewport_size({"width": 390, "height": 844})
+        phone.goto(f"{office.url}/c/{reference}")
+        expect(phone.get_by_text("Terima kasih. Petugas sudah dibina")).to_be_visible()
+        expect(phone.get_by_text("Sudah dijawab")).to_be_visible()
+        shown = phone.content()
+        for personal in ("Rudi", SITI_CARD, clerk):
+            assert personal not in shown
+
+
+def test_staff_close_and_reopen_a_complaint(
+    page: Page, office: RunningCentral, office_db: Database
+) -> None:
+    reference = filed(office, office_db, "Kursi ruang tunggu kurang.")
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, clerk, then=f"/office/complaints/{reference}")
+    page.get_by_role("button", name="Tutup pengaduan").click()
+    expect(page.get_by_role("status")).to_have_text("Pengaduan ditutup.")
+    assert state_of(office_db, reference) == "closed"
+    expect(page.get_by_role("button", name="Kirim jawaban")).to_have_count(0)
+    page.get_by_role("button", name="Buka kembali").click()
+    expect(page.get_by_role("status")).to_have_text("Pengaduan dibuka kembali.")
+    assert state_of(office_db, reference) == "open"
+
+
+def test_an_empty_answer_gets_a_page_saying_what_is_wrong(
+    office: RunningCentral, office_db: Database
+) -> None:
+    reference = filed(office, office_db, "Antrean lama.")
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    with logged_in(office.url, clerk) as http:
+        detail = f"{office.url}/office/complaints/{reference}"
+        token = page_token(http, detail)
+        for garbage, says in (("   ", "tidak boleh kosong"), ("x" * 2001, "terlalu panjang")):
+            response = http.post(f"{detail}/answer", data={"answer": garbage, "csrf": token})
+            assert response.status_code == 422
+            assert response.headers["content-type"].startswith("text/html")
+            assert says in response.text
+    assert state_of(office_db, reference) == "open"
+
+
+def test_an_answer_without_the_pages_csrf_token_is_refused(
+    office: RunningCentral, office_db: Database
+) -> None:
+    reference = filed(office, office_db, "AC mati.")
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    with logged_in(office.url, clerk) as http:
+        url = f"{office.url}/office/complaints/{reference}"
+        bare = http.post(f"{url}/answer", data={"answer": "Sudah."}, allow_redirects=False)
+        forged = http.post(
+            f"{url}/answer", data={"answer": "Sudah.", "csrf": "x" * 64}, allow_redirects=False
+        )
+        closing = http.post(f"{url}/close", allow_redirects=False)
+    assert bare.status_code == 403 and forged.status_code == 403 and closing.status_code == 403
+    assert "kedaluwarsa" in bare.text
+    assert state_of(office_db, reference) == "open"
+
+
+def test_another_offices_staff_neither_see_nor_answer_a_complaint(
+    office: RunningCentral, office_db: Database
+) -> None:
+    reference = filed(office, office_db, "Toilet kotor.")
+    outsider = new_staff_account(office_db, staff.Role.STAFF, office_id=new_office(office_db))
+    with logged_in(office.url, outsider) as http:
+        listing = http.get(f"{office.url}/office/complaints", timeout=5)
+        detail = http.get(f"{office.url}/office/complaints/{reference}", timeout=5)
+        token = page_token(http, f"{office.url}/office/complaints")
+        answered = http.post(
+            f"{office.url}/office/complaints/{reference}/answer",
+            data={"answer": "Bukan kantor kami.", "csrf": token},
+            allow_redirects=False,
+        )
+    assert listing.status_code == 200 and reference not in listing.text
+    assert detail.status_code == 404 and "Toilet kotor." not in detail.text
+    assert answered.status_code == 404 and "tidak ditemukan" in answered.text
+    assert state_of(office_db, reference) == "open"
+
+
+def test_staff_put_an_application_on_hold_with_a_note_in_each_language(
+    page: Page, office: RunningCentral, office_db: Database
+) -> None:
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, clerk, then="/office/applications?q=BRK-DEMO0002")
+    page.get_by_role("link", name="BRK-DEMO0002").click()
+    page.get_by_label("Status baru").select_option(label="Ditunda")
+    page.get_by_label("Catatan untuk warga (Bahasa Indonesia)").fill("Lengkapi fotokopi KK.")
+    page.get_by_label("Catatan untuk warga (Bahasa Inggris)").fill("Bring a copy of the KK.")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("status")).to_have_text("Perubahan tersimpan.")
+    expect(page.get_by_text("Ditunda").first).to_be_visible()
+
+    _, kiosk = new_kiosk(office_db, office.url)
+    asked = requests.post(
+        f"{office.url}/api/v1/citizens/applications",
+        json={"card_number": SITI_CARD},
+        headers=bearer(kiosk),
+        timeout=5,
+    )
+    held = next(a for a in asked.json()["applications"] if a["reference"] == "BRK-DEMO0002")
+    assert held["state"] == "on_hold"
+    assert held["note"] == "Lengkapi fotokopi KK." and held["note_en"] == "Bring a copy of the KK."
+
+
+def test_an_application_cannot_jump_to_a_state_its_state_does_not_lead_to(
+    office: RunningCentral, office_db: Database
+) -> None:
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    with logged_in(office.url, clerk) as http:
+        url = f"{office.url}/office/applications/BRK-DEMO0003"
+        token = page_token(http, url)
+        jump = http.post(url, data={"state": "collected", "csrf": token})  # received → collected
+        garbage = http.post(url, data={"state": "<script>", "csrf": token})
+        bare = http.post(url, data={"state": "in_progress"}, allow_redirects=False)
+    assert jump.status_code == 409 and "tidak dapat dipilih" in jump.text
+    assert garbage.status_code == 422 and "<script>" not in garbage.text
+    assert bare.status_code == 403
+
+
+def test_another_offices_staff_cannot_move_an_application(
+    office: RunningCentral, office_db: Database
+) -> None:
+    outsider = new_staff_account(office_db, staff.Role.STAFF, office_id=new_office(office_db))
+    with logged_in(office.url, outsider) as http:
+        listing = http.get(f"{office.url}/office/applications", timeout=5)
+        url = f"{office.url}/office/applications/BRK-DEMO0001"
+        token = page_token(http, f"{office.url}/office/applications")
+        moved = http.post(url, data={"state": "collected", "csrf": token})
+    assert "BRK-DEMO" not in listing.text
+    assert moved.status_code == 404 and "tidak ditemukan" in moved.text
