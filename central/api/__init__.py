@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from central.api import (
     applications,
+    boards,
     citizens,
     counter,
     documents,
@@ -46,6 +47,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     applications.router,
     applications.staff,
     statistics.staff,
+    boards.router,
 )
 
 

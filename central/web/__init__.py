@@ -22,7 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.web import home, session
+from central.web import board, boards, home, session
 from central.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -32,11 +32,16 @@ PUBLIC_PAGES = frozenset(
     {
         ("GET", "/login"),
         ("POST", "/login"),
+        # A board's token is its credential (central/web/board.py); the clips are the same
+        # for every office.
+        ("GET", "/board/{token}"),
+        ("GET", "/board/{token}/events"),
+        ("GET", "/voice/{name}.wav"),
     }
 )
 
 #: Every router of the web pages.
-ROUTERS: tuple[APIRouter, ...] = (session.router, home.router)
+ROUTERS: tuple[APIRouter, ...] = (session.router, home.router, boards.router, board.router)
 
 
 def install(app: FastAPI) -> None:
