@@ -85,9 +85,11 @@ class Voice:
     """Finds, or makes once, the clip of each word."""
 
     def __init__(self, recordings: Path | None, cache: Path, espeak: str | None = None) -> None:
+        """``espeak``: the program (``None``: found on the PATH; ``""``: none)."""
         self.recordings = recordings
         self.cache = cache
-        self.espeak = espeak if espeak is not None else shutil.which("espeak-ng")
+        found = espeak if espeak is not None else shutil.which("espeak-ng")
+        self.espeak = found or None
         self._lock = threading.Lock()
         self._warned = False
 
