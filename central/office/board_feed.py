@@ -26,7 +26,14 @@ from central.office import boards, calls, numbering, queue, speech
 #: An event older than this when a board gets it (a board catching up after an
 #: outage) is shown but not announced: nobody is waiting for it any more.
 ANNOUNCE_WITHIN = dt.timedelta(minutes=2)
-RECENT = 6
+RECENT = 4
+
+
+def counter_label(counter: str | None) -> str:
+    """What the board writes for a counter: "Loket 3" for "3", a name as it is."""
+    if not counter:
+        return ""
+    return f"Loket {counter}" if counter[0].isdigit() else counter
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,10 @@ class Called:
     display: str
     counter: str | None
     service: str
+
+    @property
+    def where(self) -> str:
+        return counter_label(self.counter)
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,7 @@ def event_message(
         "kind": row.kind,
         "display": row.display,
         "counter": row.counter,
+        "where": counter_label(row.counter),
         "service": _service_name(names, conn, row.queue_id),
         "announce": speech.announcement(row.display, row.counter) if announced else [],
     }

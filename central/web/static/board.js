@@ -38,7 +38,7 @@
     n.textContent = number;
     var c = document.createElement("span");
     c.className = "counter";
-    c.textContent = root.dataset.counterLabel + " " + (counter || "");
+    c.textContent = counter;
     li.append(n, " ", c);
     return li;
   }
@@ -48,12 +48,12 @@
     var counter = document.getElementById("now-counter");
     var recent = document.getElementById("recent");
     if (number.textContent !== "—" &&
-        (number.textContent !== m.display || counter.textContent !== (m.counter || ""))) {
+        (number.textContent !== m.display || counter.textContent !== m.where)) {
       recent.prepend(item(number.textContent, counter.textContent));
-      while (recent.children.length > 6) { recent.lastElementChild.remove(); }
+      while (recent.children.length > 4) { recent.lastElementChild.remove(); }
     }
     number.textContent = m.display;
-    counter.textContent = m.counter || "";
+    counter.textContent = m.where;
     document.getElementById("now-service").textContent = m.service;
     number.classList.remove("flash");
     void number.offsetWidth;  // restart the animation
