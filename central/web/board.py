@@ -22,8 +22,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from anyio import to_thread
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import (
     FileResponse,
     HTMLResponse,
@@ -132,7 +132,7 @@ async def _stream(ctx: AppContext, board: Board, after_id: int) -> AsyncIterator
     while True:
         now = time.monotonic()
         with_state = now - state_at >= STATE_EVERY_S
-        active, messages, state = await to_thread.run_sync(_read, ctx, board, after_id, with_state)
+        active, messages, state = await run_in_threadpool(_read, ctx, board, after_id, with_state)
         if not active:
             yield _sse("revoked", {})
             return
@@ -169,7 +169,7 @@ async def board_events(
     after: Annotated[int | None, Query(ge=0, le=10**18)] = None,
 ) -> Response:
     ctx = get_context(request)
-    board = await to_thread.run_sync(_board, ctx, token)
+    board = await run_in_threadpool(_board, ctx, token)
     if board is None:
         return PlainTextResponse("board unknown or revoked", status_code=403)
     start = _resume_from(request, after)
@@ -179,7 +179,7 @@ async def board_events(
             with ctx.db.read() as conn:
                 return calls.last_id(conn, board.office_id)
 
-        start = await to_thread.run_sync(newest)
+        start = await run_in_threadpool(newest)
     return StreamingResponse(
         _stream(ctx, board, start),
         media_type="text/event-stream",
