@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bench import (
     LOOSE_LIMITS,
+    board_live,
     card_read,
     card_read_nfc,
     fleet_load,
@@ -75,7 +76,12 @@ def run_all(quick: bool) -> list[Benchmark]:
     finally:
         central.stop()
     # After the demo server stops: the fleet and the sync engine get servers of their own.
-    return [*benchmarks, *fleet_load.run(quick, _progress), *sync.run(quick, _progress)]
+    return [
+        *benchmarks,
+        *fleet_load.run(quick, _progress),
+        *sync.run(quick, _progress),
+        *board_live.run(quick, _progress),
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -103,25 +103,24 @@ def _sse(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
     return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
 
-def _read(
-    ctx: AppContext, board: Board, after_id: int, with_state: bool
-) -> tuple[bool, list[str], dict[str, Any] | None]:
-    """(still active, the messages after ``after_id``, the state if asked or events came)."""
+def _read(ctx: AppContext, board: Board, after_id: int) -> tuple[bool, list[str]]:
+    """(still active, the messages of the office's events after ``after_id``)."""
     now = utc_now()
     with ctx.db.read() as conn:
         if not boards.is_active(conn, board.id):
-            return False, [], None
+            return False, []
         rows = calls.after(conn, board.office_id, after_id)
         names = board_feed.names(conn, ctx.documents) if rows else {}
-        messages = [
+        return True, [
             _sse("call", board_feed.event_message(row, now, names, conn), int(row.id))
             for row in rows
         ]
-        state = None
-        if with_state or rows:
-            day = numbering.local_day(now, ctx.settings.zone)
-            state = board_feed.state_message(conn, board.office_id, day, ctx.documents)
-    return True, messages, state
+
+
+def _state(ctx: AppContext, board: Board) -> dict[str, Any]:
+    day = numbering.local_day(utc_now(), ctx.settings.zone)
+    with ctx.db.read() as conn:
+        return board_feed.state_message(conn, board.office_id, day, ctx.documents)
 
 
 async def _stream(ctx: AppContext, board: Board, after_id: int) -> AsyncIterator[str]:
@@ -130,17 +129,17 @@ async def _stream(ctx: AppContext, board: Board, after_id: int) -> AsyncIterator
     last_state: dict[str, Any] | None = None
     yield f"retry: {RETRY_MS}\n\n"
     while True:
-        now = time.monotonic()
-        with_state = now - state_at >= STATE_EVERY_S
-        active, messages, state = await run_in_threadpool(_read, ctx, board, after_id, with_state)
+        active, messages = await run_in_threadpool(_read, ctx, board, after_id)
         if not active:
             yield _sse("revoked", {})
             return
-        for message in messages:
+        for message in messages:  # the calls first: the state can wait a moment
             after_id = int(message.split("\n", 1)[0][4:])
             yield message
-        if state is not None:
+        now = time.monotonic()
+        if messages or now - state_at >= STATE_EVERY_S:
             state_at = now
+            state = await run_in_threadpool(_state, ctx, board)
             if state != last_state:
                 last_state = state
                 yield _sse("state", state)

@@ -92,6 +92,7 @@
     if (!m) { speaking = false; return; }
     speaking = true;
     record("start:" + m.display);
+    log.dataset.announcing = m.display;
     playClips(m.announce.slice(), function () {
       record("done:" + m.display);
       nextAnnouncement();
@@ -114,6 +115,7 @@
     }
     playing += 1;
     if (playing > 1) { log.dataset.overlap = String(Number(log.dataset.overlap) + 1); }
+    audio.addEventListener("playing", function () { log.dataset.nowPlaying = name; });
     audio.addEventListener("ended", function () { go(""); });
     audio.addEventListener("error", function () { go("skip:"); });
     var started = audio.play();
