@@ -9,10 +9,8 @@ shows the call it missed; the stream resumes after ``Last-Event-ID``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import requests
 from playwright.sync_api import Browser, expect
 
@@ -20,16 +18,10 @@ from central.access import staff
 from central.database import Database
 from central.process import start_central
 from testkit.boards import call_next, issue, register_board
-from testkit.browser import TIMEOUT_MS, chromium, fresh_context
+from testkit.browser import TIMEOUT_MS, fresh_context
 from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_staff
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.pg_cluster import PgCluster
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
 
 
 def test_a_call_on_one_process_reaches_a_board_on_another(
