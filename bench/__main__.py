@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bench import (
     LOOSE_LIMITS,
+    board_live,
     call_next,
     card_read,
     card_read_nfc,
@@ -76,14 +77,15 @@ def run_all(quick: bool) -> list[Benchmark]:
         ]
     finally:
         central.stop()
-    # After the demo server stops: the fleet, the sync engine and the dashboard get
-    # servers of their own.
+    # After the demo server stops: the fleet, the sync engine, the dashboard, the
+    # counters and the boards get servers of their own.
     return [
         *benchmarks,
         *fleet_load.run(quick, _progress),
         *sync.run(quick, _progress),
         *dashboard_render.run(quick, _progress),
         *call_next.run(quick, _progress),
+        *board_live.run(quick, _progress),
     ]
 
 

@@ -44,6 +44,7 @@ from central.errors import ApiError, CatalogLoadError
 from central.live import LiveFeed
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
+from central.voice import Voice
 from contract.wire import ErrorCode
 
 __all__ = ["create_app", "etag_matches", "load_catalog", "package_version"]
@@ -74,7 +75,9 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
         auth_limiter=RateLimiter(settings.auth_rate_per_minute, settings.auth_rate_per_minute),
         audit_key=audit_key(database, settings.audit_key),
         live=LiveFeed(database),
+        voice=Voice(settings.voice_dir, settings.resolved_voice_cache),
     )
+    context.voice.warm()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

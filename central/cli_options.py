@@ -139,6 +139,20 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="of those, lookups that find nothing (default: %(default)s)",
     )
+    parser.add_argument(
+        "--voice-dir",
+        type=Path,
+        metavar="DIR",
+        help="the city's own voice clips for the boards, one WAV per word "
+        "(docs/office.md; default: none, espeak-ng makes them)",
+    )
+    parser.add_argument(
+        "--voice-cache",
+        type=Path,
+        metavar="DIR",
+        help="where clips not recorded by the city are made once "
+        "(default: the user's cache folder)",
+    )
     add_guard_options(parser, defaults)
 
 
@@ -237,6 +251,8 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         body_timeout_s=args.body_timeout,
         max_connections=args.max_connections,
         max_connections_per_address=args.max_connections_per_address,
+        voice_dir=args.voice_dir,
+        voice_cache_dir=args.voice_cache,
     )
 
 

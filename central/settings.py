@@ -124,6 +124,11 @@ class CentralSettings:
     #: for a hundred of them. Never more than half of ``max_connections``
     #: (:attr:`per_address_limit`), so one address never holds every slot.
     max_connections_per_address: int = 250
+    # -- the boards' voice (central/voice.py, docs/office.md) --
+    #: The city's own recordings, one WAV per word; ``None``: none.
+    voice_dir: Path | None = None
+    #: Where clips the city has not recorded are made; ``None``: the user's cache folder.
+    voice_cache_dir: Path | None = None
 
     def __post_init__(self) -> None:
         self._check_limits()
@@ -163,6 +168,12 @@ class CentralSettings:
         if self.seed_demo:
             return DEMO_CATALOG_PATH
         return None
+
+    @property
+    def resolved_voice_cache(self) -> Path:
+        if self.voice_cache_dir is not None:
+            return self.voice_cache_dir
+        return Path(platformdirs.user_cache_dir("anjungan")) / "voice"
 
     @property
     def per_address_limit(self) -> int:

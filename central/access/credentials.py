@@ -4,7 +4,7 @@
 stored as their SHA-256. A slow password hash would add nothing: nobody can
 guess 2^256 values, so the fast hash only makes a stolen table useless, and a
 lookup by hash is one indexed query per request. The prefix says the kind
-(``ak_`` kiosk, ``as_`` staff), so a wrong kind is told apart from a wrong
+(``ak_`` kiosk, ``as_`` staff, ``bd_`` display board), so a wrong kind is told apart from a wrong
 token (403, not 401) without a second query.
 
 **Enrolment codes** are typed by an operator at the kiosk: 16 characters of
@@ -27,6 +27,7 @@ from enum import StrEnum
 
 KIOSK_PREFIX = "ak_"
 STAFF_PREFIX = "as_"
+BOARD_PREFIX = "bd_"
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32
 _CODE_GROUPS, _CODE_GROUP_LEN = 4, 4
 _SCRYPT_LOG_N, _SCRYPT_R, _SCRYPT_P = 15, 8, 1
@@ -38,19 +39,25 @@ _DUMMY_HASH: str | None = None
 class TokenKind(StrEnum):
     KIOSK = "kiosk"
     STAFF = "staff"
+    BOARD = "board"
+
+
+_PREFIXES = {
+    TokenKind.KIOSK: KIOSK_PREFIX,
+    TokenKind.STAFF: STAFF_PREFIX,
+    TokenKind.BOARD: BOARD_PREFIX,
+}
 
 
 def new_token(kind: TokenKind) -> str:
-    prefix = KIOSK_PREFIX if kind is TokenKind.KIOSK else STAFF_PREFIX
-    return prefix + secrets.token_urlsafe(32)
+    return _PREFIXES[kind] + secrets.token_urlsafe(32)
 
 
 def token_kind(token: str) -> TokenKind | None:
     """The kind a token's prefix claims (``None``: not one of ours)."""
-    if token.startswith(KIOSK_PREFIX):
-        return TokenKind.KIOSK
-    if token.startswith(STAFF_PREFIX):
-        return TokenKind.STAFF
+    for kind, prefix in _PREFIXES.items():
+        if token.startswith(prefix):
+            return kind
     return None
 
 

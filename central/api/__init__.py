@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from central.api import (
     applications,
+    boards,
     citizens,
     complaints,
     counter,
@@ -48,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     applications.staff,
     complaints.router,
     statistics.staff,
+    boards.router,
 )
 
 

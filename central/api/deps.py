@@ -32,6 +32,7 @@ from central.documents.versioned import DocumentCache
 from central.errors import Forbidden, TooManyRequests, Unauthorized
 from central.live import LiveFeed
 from central.settings import CentralSettings
+from central.voice import Voice
 
 #: (method, path) of the routes anyone may call.
 _P = TypeVar("_P")
@@ -58,6 +59,8 @@ class AppContext:
     audit_key: bytes
     #: Wakes the pages that follow an office live (:mod:`central.live`).
     live: LiveFeed
+    #: The boards' voice clips (:mod:`central.voice`).
+    voice: Voice
     #: Caches of the versioned documents (catalog, trust, revocations).
     documents: DocumentCache = field(default_factory=DocumentCache)
 

@@ -22,7 +22,18 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from central.web import applications, complaints, counter, dashboard, home, session, stats, ticket
+from central.web import (
+    applications,
+    board,
+    boards,
+    complaints,
+    counter,
+    dashboard,
+    home,
+    session,
+    stats,
+    ticket,
+)
 from central.web.security import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -39,6 +50,11 @@ PUBLIC_PAGES = frozenset(
         # A ticket's status, for whoever holds its paper (the id is a random UUID).
         ("GET", "/t/{ticket_id}"),
         ("GET", "/c/{reference}"),
+        # A board's token is its credential (central/web/board.py); the clips are the same
+        # for every office.
+        ("GET", "/board/{token}"),
+        ("GET", "/board/{token}/events"),
+        ("GET", "/voice/{name}.wav"),
     }
 )
 
@@ -52,6 +68,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     ticket.router,
     complaints.router,
     applications.router,
+    boards.router,
+    board.router,
 )
 
 

@@ -217,6 +217,9 @@ PROBES: dict[tuple[str, str], list[ProbeMaker]] = {
             unknown="/api/v1/staff/applications/BRK-TIDAK-ADA",
         ),
     ],
+    ("POST", "/api/v1/staff/boards"): [
+        lambda w: Probe("POST", "/api/v1/staff/boards", {"office_id": w.b, "name": "TV B"}),
+    ],
     ("GET", "/api/v1/staff/statistics"): [
         lambda w: Probe("GET", "/api/v1/staff/statistics", lists=True),
         lambda w: Probe("GET", f"/api/v1/staff/statistics?office_id={w.b}"),

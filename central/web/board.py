@@ -1,0 +1,200 @@
+"""``/board/{token}``: the waiting room's TV, its live stream, and the voice clips it plays.
+
+Public routes guarded by the board's token (no login on a TV): an unknown or
+revoked token gets a refusal page (403) and no stream. The token is 256
+random bits, so a refusal is not counted against the address (a revoked TV
+retrying all day must not lock an office's staff out of their logins).
+
+The stream (``/board/{token}/events``) is Server-Sent Events: one ``call``
+message per event of the office (``id:`` is the event's id, so the browser's
+``Last-Event-ID``, or ``?after=``, resumes after the last one seen), a
+``state`` message when the waiting counts or the running text change, a
+``heartbeat`` message every :data:`HEARTBEAT_S` (an event rather than a
+comment, so the board's script can tell a silent dead connection), and an
+end after :data:`STREAM_S`, after which the board connects again: no
+stream holds a server's shutdown for long.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
+
+from central.access.audit import utc_now
+from central.api.deps import AppContext, get_context
+from central.office import board_feed, boards, calls, numbering
+from central.office.boards import Board
+from central.web.pages import Texts, render
+
+router = APIRouter()
+
+HEARTBEAT_S = 15.0
+STREAM_S = 240.0
+#: How often the waiting counts are read again when no event came.
+STATE_EVERY_S = 3.0
+RETRY_MS = 2000
+CLIP = r"^[a-z_]{1,20}$"
+
+TEXTS: Texts = {
+    "board.title": ("Papan antrean", "Queue board"),
+    "board.calling": ("Nomor dipanggil", "Now calling"),
+    "board.counter": ("Loket", "Counter"),
+    "board.none": ("Belum ada panggilan", "No call yet"),
+    "board.recent": ("Panggilan sebelumnya", "Called before"),
+    "board.waiting": ("Menunggu", "Waiting"),
+    "board.people": ("orang", "people"),
+    "board.offline": ("terputus", "disconnected"),
+    "board.online": ("tersambung", "connected"),
+    "board.refused": (
+        "Papan ini tidak dikenal atau sudah dicabut. Minta petugas mendaftarkan papan baru.",
+        "This board is unknown or revoked. Ask staff to register a new board.",
+    ),
+    "refused.title": ("Permintaan ditolak", "Request refused"),
+    "login.title": ("Masuk petugas", "Staff login"),
+}
+
+
+def _board(ctx: AppContext, token: str) -> Board | None:
+    with ctx.db.read() as conn:
+        return boards.authenticate(conn, token)
+
+
+def _refused(request: Request) -> HTMLResponse:
+    return render(request, "refused.html", TEXTS, status=403, reason="board.refused")
+
+
+@router.get("/board/{token}", response_model=None)
+def board_page(request: Request, token: Annotated[str, Path(max_length=100)]) -> Response:
+    ctx = get_context(request)
+    board = _board(ctx, token)
+    if board is None:
+        return _refused(request)
+    now = utc_now()
+    day = numbering.local_day(now, ctx.settings.zone)
+    with ctx.db.read() as conn:
+        view = board_feed.snapshot(conn, board.office_id, day, ctx.documents)
+    local = now.astimezone(ctx.settings.zone)
+    return render(
+        request,
+        "board.html",
+        TEXTS,
+        view=view,
+        board=board,
+        events_url=f"/board/{token}/events?after={view.last_id}",
+        zone=ctx.settings.timezone,
+        clock=local.strftime("%H:%M"),
+    )
+
+
+def _sse(event: str, data: dict[str, Any], event_id: int | None = None) -> str:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def _read(ctx: AppContext, board: Board, after_id: int) -> tuple[bool, list[str]]:
+    """(still active, the messages of the office's events after ``after_id``)."""
+    now = utc_now()
+    with ctx.db.read() as conn:
+        if not boards.is_active(conn, board.id):
+            return False, []
+        rows = calls.after(conn, board.office_id, after_id)
+        names = board_feed.names(conn, ctx.documents) if rows else {}
+        return True, [
+            _sse("call", board_feed.event_message(row, now, names, conn), int(row.id))
+            for row in rows
+        ]
+
+
+def _state(ctx: AppContext, board: Board) -> dict[str, Any]:
+    day = numbering.local_day(utc_now(), ctx.settings.zone)
+    with ctx.db.read() as conn:
+        return board_feed.state_message(conn, board.office_id, day, ctx.documents)
+
+
+async def _stream(ctx: AppContext, board: Board, after_id: int) -> AsyncIterator[str]:
+    started = beat = time.monotonic()
+    state_at = 0.0
+    last_state: dict[str, Any] | None = None
+    yield f"retry: {RETRY_MS}\n\n"
+    while True:
+        active, messages = await run_in_threadpool(_read, ctx, board, after_id)
+        if not active:
+            yield _sse("revoked", {})
+            return
+        for message in messages:  # the calls first: the state can wait a moment
+            after_id = int(message.split("\n", 1)[0][4:])
+            yield message
+        now = time.monotonic()
+        if messages or now - state_at >= STATE_EVERY_S:
+            state_at = now
+            state = await run_in_threadpool(_state, ctx, board)
+            if state != last_state:
+                last_state = state
+                yield _sse("state", state)
+        if len(messages) >= 200:
+            continue  # more to catch up on
+        now = time.monotonic()
+        if now - started >= STREAM_S:
+            return
+        if now - beat >= HEARTBEAT_S:
+            beat = now
+            yield _sse("heartbeat", {})
+        await ctx.live.wait(board.office_id, HEARTBEAT_S)
+
+
+def _resume_from(request: Request, after: int | None) -> int | None:
+    sent = request.headers.get("last-event-id", "")
+    if sent.isdigit() and len(sent) <= 18:
+        return int(sent)
+    return after
+
+
+@router.get("/board/{token}/events", response_model=None)
+async def board_events(
+    request: Request,
+    token: Annotated[str, Path(max_length=100)],
+    after: Annotated[int | None, Query(ge=0, le=10**18)] = None,
+) -> Response:
+    ctx = get_context(request)
+    board = await run_in_threadpool(_board, ctx, token)
+    if board is None:
+        return PlainTextResponse("board unknown or revoked", status_code=403)
+    start = _resume_from(request, after)
+    if start is None:
+
+        def newest() -> int:
+            with ctx.db.read() as conn:
+                return calls.last_id(conn, board.office_id)
+
+        start = await run_in_threadpool(newest)
+    return StreamingResponse(
+        _stream(ctx, board, start),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/voice/{name}.wav", response_model=None)
+def voice_clip(request: Request, name: Annotated[str, Path(pattern=CLIP)]) -> Response:
+    """One word of an announcement (public: the clips are the same for every office)."""
+    found = get_context(request).voice.clip(name)
+    if found is None:
+        return PlainTextResponse("no such clip", status_code=404)
+    return FileResponse(
+        found,
+        media_type="audio/wav",
+        headers={"Cache-Control": "public, max-age=86400"},
+        stat_result=None,
+    )

@@ -1,0 +1,187 @@
+"""A board reads a ticket's number as Indonesian words, and announces a call clip by clip.
+
+The expected words are written out here by hand, not made by the code under
+test: every irregular form (the *se-* words, the teens, the round tens and
+hundreds) and a spread of regular numbers; then every number from 1 to 999
+against a table composed from words written out below.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from central.office.speech import VOCABULARY, announcement, counter_words, number_words
+
+WRITTEN_OUT: dict[int, str] = {
+    1: "satu",
+    2: "dua",
+    3: "tiga",
+    4: "empat",
+    5: "lima",
+    6: "enam",
+    7: "tujuh",
+    8: "delapan",
+    9: "sembilan",
+    10: "sepuluh",
+    11: "sebelas",
+    12: "dua belas",
+    13: "tiga belas",
+    14: "empat belas",
+    15: "lima belas",
+    16: "enam belas",
+    17: "tujuh belas",
+    18: "delapan belas",
+    19: "sembilan belas",
+    20: "dua puluh",
+    21: "dua puluh satu",
+    30: "tiga puluh",
+    45: "empat puluh lima",
+    58: "lima puluh delapan",
+    60: "enam puluh",
+    77: "tujuh puluh tujuh",
+    89: "delapan puluh sembilan",
+    90: "sembilan puluh",
+    99: "sembilan puluh sembilan",
+    100: "seratus",
+    101: "seratus satu",
+    109: "seratus sembilan",
+    110: "seratus sepuluh",
+    111: "seratus sebelas",
+    112: "seratus dua belas",
+    119: "seratus sembilan belas",
+    120: "seratus dua puluh",
+    199: "seratus sembilan puluh sembilan",
+    200: "dua ratus",
+    201: "dua ratus satu",
+    210: "dua ratus sepuluh",
+    211: "dua ratus sebelas",
+    215: "dua ratus lima belas",
+    220: "dua ratus dua puluh",
+    305: "tiga ratus lima",
+    340: "tiga ratus empat puluh",
+    411: "empat ratus sebelas",
+    500: "lima ratus",
+    614: "enam ratus empat belas",
+    700: "tujuh ratus",
+    777: "tujuh ratus tujuh puluh tujuh",
+    810: "delapan ratus sepuluh",
+    900: "sembilan ratus",
+    918: "sembilan ratus delapan belas",
+    999: "sembilan ratus sembilan puluh sembilan",
+}
+
+
+@pytest.mark.parametrize(("n", "words"), sorted(WRITTEN_OUT.items()))
+def test_numbers_are_read_as_indonesian_words(n: int, words: str) -> None:
+    assert number_words(n) == words.split()
+
+
+# Words for 1..19 and the round tens and hundreds, written out once more, to
+# compose every number of 1..999 the way a person would say it.
+_UNDER_TWENTY = [
+    "satu",
+    "dua",
+    "tiga",
+    "empat",
+    "lima",
+    "enam",
+    "tujuh",
+    "delapan",
+    "sembilan",
+    "sepuluh",
+    "sebelas",
+    "dua belas",
+    "tiga belas",
+    "empat belas",
+    "lima belas",
+    "enam belas",
+    "tujuh belas",
+    "delapan belas",
+    "sembilan belas",
+]
+_TENS = {
+    20: "dua puluh",
+    30: "tiga puluh",
+    40: "empat puluh",
+    50: "lima puluh",
+    60: "enam puluh",
+    70: "tujuh puluh",
+    80: "delapan puluh",
+    90: "sembilan puluh",
+}
+_HUNDREDS = {
+    100: "seratus",
+    200: "dua ratus",
+    300: "tiga ratus",
+    400: "empat ratus",
+    500: "lima ratus",
+    600: "enam ratus",
+    700: "tujuh ratus",
+    800: "delapan ratus",
+    900: "sembilan ratus",
+}
+
+
+def _said(n: int) -> str:
+    parts = []
+    if n >= 100:
+        parts.append(_HUNDREDS[n - n % 100])
+        n %= 100
+    if n >= 20:
+        parts.append(_TENS[n - n % 10])
+        n %= 10
+    if n:
+        parts.append(_UNDER_TWENTY[n - 1])
+    return " ".join(parts)
+
+
+def test_every_number_from_1_to_999_is_said_as_a_person_says_it() -> None:
+    table = {n: _said(n) for n in range(1, 1000)}
+    assert all(table[n] == words for n, words in WRITTEN_OUT.items())  # the two tables agree
+    for n, words in table.items():
+        assert number_words(n) == words.split(), n
+    assert len({" ".join(number_words(n)) for n in range(1, 1000)}) == 999
+
+
+def test_every_word_has_a_clip() -> None:
+    for n in range(1, 1000):
+        assert set(number_words(n)) <= set(VOCABULARY), n
+
+
+@pytest.mark.parametrize("n", [0, -1, 1000])
+def test_numbers_outside_1_to_999_are_refused(n: int) -> None:
+    with pytest.raises(ValueError):
+        number_words(n)
+
+
+def test_a_call_is_announced_chime_number_letter_words_and_counter() -> None:
+    assert announcement("A-112", "Loket 3") == [
+        "chime",
+        "nomor_antrean",
+        "a",
+        "seratus",
+        "dua",
+        "belas",
+        "silakan_menuju",
+        "loket",
+        "tiga",
+    ]
+    assert announcement("B-001", "11") == [
+        "chime",
+        "nomor_antrean",
+        "b",
+        "satu",
+        "silakan_menuju",
+        "loket",
+        "sebelas",
+    ]
+
+
+def test_a_number_past_999_is_read_digit_by_digit() -> None:
+    assert announcement("C-1000", "2")[2:7] == ["c", "satu", "nol", "nol", "nol"]
+
+
+def test_a_counter_without_a_number_is_spelled_when_short_and_left_out_when_long() -> None:
+    assert counter_words("B") == ["b"]
+    assert counter_words("Kasir Utama") == []
+    assert counter_words(None) == []
