@@ -18,21 +18,39 @@ from central.access import staff
 from central.database import Database
 from central.process import RunningCentral
 from testkit.accessibility import axe_is_intact, serious_violations
+from testkit.boards import register_board
 from testkit.browser import fresh_context, log_in
-from testkit.centre_accounts import new_kiosk, new_staff_account
-from testkit.centre_requests import allocate, new_id
+from testkit.centre_accounts import new_kiosk, new_staff, new_staff_account
+from testkit.centre_requests import allocate, complaint, new_id, results
 from testkit.centre_routes import pages
 
 #: A service of the demo office.
 DEMO_SERVICE = "ktp-cetak-ulang"
 #: Each GET page and the address it is checked at ("{board}": a board's own URL).
-PUBLIC = {"/": "/", "/login": "/login", "/stats": "/stats", "/t/{ticket_id}": "{ticket}"}
-STAFF: dict[str, str] = {"/dashboard": "/dashboard", "/counter": "/counter"}
+PUBLIC = {
+    "/": "/",
+    "/login": "/login",
+    "/stats": "/stats",
+    "/t/{ticket_id}": "{ticket}",
+    "/c/{reference}": "{complaint}",
+    "/board/{token}": "{board}",
+}
+STAFF: dict[str, str] = {
+    "/dashboard": "/dashboard",
+    "/counter": "/counter",
+    "/office/boards": "/office/boards",
+    "/office/complaints": "/office/complaints",
+    "/office/complaints/{reference}": "{staff-complaint}",
+    "/office/applications": "/office/applications",
+    "/office/applications/{reference}": "/office/applications/BRK-DEMO0001",
+}
 #: GET routes that answer something other than a page.
 NOT_PAGES = {
     "/dashboard/export.csv",
     "/counter/panel",
     "/counter/registration/{ticket_id}",
+    "/board/{token}/events",
+    "/voice/{name}.wav",
 }
 
 
@@ -64,7 +82,16 @@ def addresses(office: RunningCentral, office_db: Database) -> dict[str, str]:
     _, kiosk = new_kiosk(office_db, office.url)
     ticket = new_id()
     assert allocate(office.url, kiosk, DEMO_SERVICE, ticket).status_code == 201
-    return {"{ticket}": f"/t/{ticket}"}
+    filed = complaint(new_id())
+    assert results(office.url, kiosk, [filed])[0]["status"] == "accepted"
+    reference = filed["body"]["reference"]
+    board = register_board(office.url, new_staff(office_db, office.url))
+    return {
+        "{ticket}": f"/t/{ticket}",
+        "{complaint}": f"/c/{reference}",
+        "{staff-complaint}": f"/office/complaints/{reference}",
+        "{board}": board.removeprefix(office.url),
+    }
 
 
 @pytest.mark.parametrize("path", sorted(PUBLIC.values()))
@@ -81,7 +108,8 @@ def test_public_pages_have_no_serious_violation(
 
 @pytest.mark.parametrize("path", sorted(STAFF.values()))
 def test_staff_pages_have_no_serious_violation(
-    staff_page: Page, office: RunningCentral, path: str
+    staff_page: Page, office: RunningCentral, addresses: dict[str, str], path: str
 ) -> None:
-    staff_page.goto(f"{office.url}{path}")
+    staff_page.goto(f"{office.url}{addresses.get(path, path)}")
+    assert staff_page.url.startswith(f"{office.url}{addresses.get(path, path)}")
     assert serious_violations(staff_page) == []
