@@ -11,8 +11,9 @@ of ``central/demo_data/citizens.json`` with a few applications
 (:mod:`central.office.applications`), and for the demo office the reusable demo
 enrolment code :data:`central.settings.DEMO_ENROLMENT_CODE` and health
 information (:mod:`central.office.health_info`: a puskesmas's wards and doctors),
-and the demo staff account :data:`central.settings.DEMO_STAFF_USERNAME` (an
-admin of the demo office, for the office pages).
+the demo staff account :data:`central.settings.DEMO_STAFF_USERNAME` (an
+admin of the demo office, for the office pages) and its board
+(:data:`central.settings.DEMO_BOARD_TOKEN`).
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from central.database import Database
 from central.documents.catalog import publish_catalog, read_catalog_file
 from central.documents.trust_lists import import_revocation_list, import_trust_list
 from central.errors import SeedError
-from central.office import applications, health_info
+from central.office import applications, boards, health_info
 from central.office.citizens import seed_citizens
 from central.settings import (
+    DEMO_BOARD_TOKEN,
     DEMO_CITIZENS_PATH,
     DEMO_ENROLMENT_CODE,
     DEMO_OFFICE_ID,
@@ -108,6 +110,8 @@ def seed_demo(conn: Connection) -> None:
         ensure_reusable_code(conn, DEMO_ENROLMENT_CODE, DEMO_OFFICE_ID, "demo (reusable)")
         if health_info.seed_demo(conn, DEMO_OFFICE_ID):
             log.info("seeded demo health information for %s", DEMO_OFFICE_ID)
+        if boards.ensure_demo_board(conn, DEMO_OFFICE_ID, DEMO_BOARD_TOKEN):
+            log.info("demo board of %s registered", DEMO_OFFICE_ID)
         if staff.ensure_demo_staff(
             conn, DEMO_STAFF_USERNAME, DEMO_STAFF_PASSWORD, office_id=DEMO_OFFICE_ID
         ):

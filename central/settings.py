@@ -41,6 +41,8 @@ DEMO_OFFICE_ID = "pku-mpp"
 #: like the demo issuer key, public: never on a real deployment.
 DEMO_STAFF_USERNAME = "petugas"
 DEMO_STAFF_PASSWORD = "anjungan-demo"  # noqa: S105 - the demo's published password
+#: The demo office's board token: the demo prints ``/board/<it>`` for a TV (public too).
+DEMO_BOARD_TOKEN = "bd_demo-pku-mpp-papan-antrean-0000000000000000"  # noqa: S105 - published
 
 
 def default_db_url() -> str:

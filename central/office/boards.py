@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from central.access import audit
+from central.access.audit import utc_now
 from central.access.credentials import BOARD_PREFIX, TokenKind, new_token, sha256_hex
 from central.access.staff import StaffPrincipal, require_reach
 from central.errors import NotFound
@@ -106,6 +107,28 @@ def register(
     )
     board = Board(board_id, office_id, name, now, staff.actor, None)
     return Registered(board=board, token=token)
+
+
+def ensure_demo_board(conn: Connection, office_id: str, token: str) -> bool:
+    """Register the demo board of ``office_id`` with a published ``token``; True if added.
+
+    Only ``--seed-demo`` calls it: like the demo enrolment code, its token is public.
+    """
+    digest = sha256_hex(token)
+    if conn.execute(select(boards.c.id).where(boards.c.token_hash == digest)).first():
+        return False
+    conn.execute(
+        insert(boards).values(
+            id=str(uuid.uuid4()),
+            office_id=office_id,
+            name="Papan demo",
+            token_hash=digest,
+            created_at=utc_now(),
+            created_by="demo",
+            revoked_at=None,
+        )
+    )
+    return True
 
 
 def list_boards(conn: Connection, office_id: str | None) -> list[Board]:

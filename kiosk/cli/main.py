@@ -229,14 +229,14 @@ def _demo(args: argparse.Namespace) -> int:
 
 def office_pages(url: str) -> str:
     """Where the demo's office pages are, and the demo staff login, for the terminal."""
-    from central.settings import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
+    from central.settings import DEMO_BOARD_TOKEN, DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
 
     login = f"{DEMO_STAFF_USERNAME} / {DEMO_STAFF_PASSWORD}"
     return "\n".join(
         (
             f"kiosk: halaman kantor / office pages (petugas / staff: {login}):",
             f"  loket / counter:      {url}/counter",
-            f"  papan / board:        {url}/office/boards  (Daftarkan papan / register a board)",
+            f"  papan / board:        {url}/board/{DEMO_BOARD_TOKEN}",
             f"  dasbor / dashboard:   {url}/dashboard",
             f"  angka publik / stats: {url}/stats",
         )

@@ -84,7 +84,7 @@ def test_demo_starts_serves_and_stops_by_itself(tmp_path: Path) -> None:
     assert "catalog demo-" in result.stderr  # the kiosk fetched the demo catalog
     centre = re.search(r"demo central server: (http://127\.0\.0\.1:\d+)", result.stderr)
     assert centre is not None, result.stderr
-    for page in ("/counter", "/office/boards", "/dashboard", "/stats"):
+    for page in ("/counter", "/board/bd_demo-", "/dashboard", "/stats"):
         assert f"{centre.group(1)}{page}" in result.stderr
     assert "petugas / anjungan-demo" in result.stderr
     assert shot.stat().st_size > 10_000

@@ -22,7 +22,7 @@ from central.access import staff
 from central.database import Database
 from central.office.speech import announcement
 from central.process import RunningCentral
-from central.settings import DEMO_CITIZENS_PATH
+from central.settings import DEMO_BOARD_TOKEN, DEMO_CITIZENS_PATH
 from central.tables import services
 from testkit.boards import call_next, issue, played, register_board
 from testkit.browser import TIMEOUT_MS, fresh_context, log_in
@@ -81,6 +81,15 @@ def test_an_admin_registers_a_board_and_a_tv_opens_it_without_login(
         expect(tv.locator("#waiting")).to_contain_text("Pendaftaran Poli Umum Puskesmas")
     page.reload()
     assert url not in page.content(), "the token is shown only once"
+
+
+def test_the_demo_centres_board_opens_at_its_published_address(
+    browser: Browser, office: RunningCentral
+) -> None:
+    with fresh_context(browser) as tv_context:
+        tv = tv_context.new_page()
+        tv.goto(f"{office.url}/board/{DEMO_BOARD_TOKEN}")
+        expect(tv.get_by_role("heading", name="Nomor dipanggil")).to_be_visible()
 
 
 def test_a_call_shows_on_the_board_and_its_clips_play_in_order_to_their_end(
