@@ -80,12 +80,13 @@ def ticket_status(ctx: AppContext, request: Request, ticket_id: str) -> PublicTi
         if _disputed(conn, row):
             raise Disputed("two kiosks registered this ticket id: ask at the counter")
         facts = queue.catalog_facts(conn, ctx.documents)
-        service = numbering.service_info(conn, row.service_id)
+        # The queue the ticket stands in now: a counter may have transferred it.
+        service = numbering.service_info(conn, row.queue_id)
         place = queue.place(conn, row, facts)
-    names = facts.service_names.get(row.service_id, {"id": service.name, "en": service.name})
+    names = facts.service_names.get(row.queue_id, {"id": service.name, "en": service.name})
     return PublicTicket(
         number=row.display,
-        service_id=row.service_id,
+        service_id=row.queue_id,
         service_name=ServiceName(id=names["id"], en=names["en"]),
         office_name=facts.office_names.get(row.office_id, row.office_id),
         status=row.status,
