@@ -303,6 +303,11 @@ leases = Table(
     Column("returned_from", Integer, nullable=True),
     Column("returned_at", UtcDateTime, nullable=True),
 )
+def _own_queue(context: Any) -> Any:
+    """A new ticket's ``queue_id`` when the insert names none: its ``service_id``."""
+    return context.get_current_parameters()["service_id"]
+
+
 #: Queue tickets; ``id`` is the kiosk's ticket id, unless another kiosk's
 #: ticket had it first: then ``id`` is derived from (kiosk, its ticket id) and
 #: ``kiosk_ticket_id`` keeps the kiosk's id (0004_scoping; see
@@ -332,7 +337,8 @@ tickets = Table(
     Column("finished_at", UtcDateTime, nullable=True),
     Column("registered_at", UtcDateTime, nullable=True),
     Column("kiosk_ticket_id", String(36), nullable=True, index=True),
-    Column("queue_id", String(64), nullable=False),
+    # Every new ticket stands in the queue of its own service until a counter moves it.
+    Column("queue_id", String(64), nullable=False, default=_own_queue),
     Column("priority", Integer, nullable=False, server_default=text("0")),
     # The last guard: whatever the code does, one number is one ticket.
     UniqueConstraint("office_id", "service_id", "day", "number"),
