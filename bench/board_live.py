@@ -35,10 +35,10 @@ from bench.results import Benchmark, Measurement, ms_since
 TITLE = "Office board: call next → board painted, → first announcement clip"
 PAINT_GOAL_MS = 250.0
 CLIP_GOAL_MS = 500.0
-COUNTERS = 50
-BOARDS = 20
+COUNTERS, QUICK_COUNTERS = 50, 5
+BOARDS, QUICK_BOARDS = 20, 3
 PAINTS, QUICK_PAINTS = 60, 5
-CLIPS, QUICK_CLIPS = 12, 2
+CLIPS, QUICK_CLIPS = 12, 1
 SERVICE = "puskesmas-umum"
 OFFICE = "pku-mpp"
 WAIT_MS = 30_000
@@ -69,12 +69,14 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
 
     paints = QUICK_PAINTS if quick else PAINTS
     clips = QUICK_CLIPS if quick else CLIPS
+    counters = QUICK_COUNTERS if quick else COUNTERS
+    boards = QUICK_BOARDS if quick else BOARDS
     central = start_central(seed_demo=True, extra_args=SERVER_ARGS)
     stop = threading.Event()
     try:
         db = Database(central.db_url)
         try:
-            staff = [new_staff(db, central.url, Role.STAFF, OFFICE) for _ in range(COUNTERS)]
+            staff = [new_staff(db, central.url, Role.STAFF, OFFICE) for _ in range(counters)]
             admin = new_staff(db, central.url, Role.ADMIN, OFFICE)
             kiosk = new_kiosk(db, central.url)[1]
         finally:
@@ -85,12 +87,12 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
             threading.Thread(
                 target=_stream, args=(register_board(central.url, admin), stop), daemon=True
             )
-            for _ in range(BOARDS - 1)
+            for _ in range(boards - 1)
         ]
         for thread in streams:
             thread.start()
-        progress(f"board: {COUNTERS} counters, {BOARDS} boards connected")
-        turn = itertools.cycle(range(COUNTERS))
+        progress(f"board: {counters} counters, {boards} boards connected")
+        turn = itertools.cycle(range(counters))
         http = requests.Session()
 
         def call() -> str:
@@ -163,8 +165,9 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
         stop.set()
         central.stop()
     notes = (
-        f"{COUNTERS} counters call in turn; {BOARDS} boards hold a live stream "
-        "(one chromium page measured, 19 streams read by threads); one server process, SQLite.",
+        f"{counters} counters call in turn; {boards} boards hold a live stream "
+        f"(one chromium page measured, {boards - 1} streams read by threads); "
+        "one server process, SQLite.",
         "The first clip is timed to its `playing` event in headless chromium (audio to no "
         "device); each announcement ends before the next call.",
     )

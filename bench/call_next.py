@@ -161,12 +161,12 @@ def _measure(
     measurements = [
         Measurement(
             f"call-next, 50 counters, {backend}: {rate:.0f} calls/s",
-            f"{tickets} tickets called by 50 threads over HTTP until the queue was empty",
+            f"{tickets} tickets called by 50 threads over HTTP until the queue was empty.",
             tuple(latencies),
         ),
         Measurement(
             f"floor: GET /health, 50 threads, {backend}: {tickets / floor_s:.0f} req/s",
-            "the same threads asking the trivial endpoint as many times",
+            "The same threads asking the trivial endpoint as many times.",
             tuple(floor),
         ),
     ]

@@ -303,6 +303,8 @@ leases = Table(
     Column("returned_from", Integer, nullable=True),
     Column("returned_at", UtcDateTime, nullable=True),
 )
+
+
 def _own_queue(context: Any) -> Any:
     """A new ticket's ``queue_id`` when the insert names none: its ``service_id``."""
     return context.get_current_parameters()["service_id"]
