@@ -29,7 +29,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from central import web
@@ -45,6 +45,7 @@ from central.live import LiveFeed
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
 from central.voice import Voice
+from central.web.problems import problem_page, wants_page
 from contract.wire import ErrorCode
 
 __all__ = ["create_app", "etag_matches", "load_catalog", "package_version"]
@@ -123,25 +124,32 @@ def error_body(code: str, detail: Any) -> dict[str, Any]:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Answer :class:`ApiError`, Starlette's HTTP errors (404, 405, 413) and FastAPI's
-    validation errors (422) in the one error body.
+    validation errors (422) in the one error body; on a page (anything outside the
+    API, :func:`central.web.problems.wants_page`) as a page saying what to do.
 
     Validation errors carry a list in ``detail``: ``loc``, ``msg`` and ``type`` of
     each problem, never the rejected ``input`` (it may be a NIK).
     """
 
     @app.exception_handler(ApiError)
-    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        if wants_page(request):
+            return problem_page(request, exc.status, exc.headers)
         return JSONResponse(error_body(exc.code, exc.detail), exc.status, headers=exc.headers)
 
     @app.exception_handler(HTTPException)
-    async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if wants_page(request):
+            return problem_page(request, exc.status_code, exc.headers)
         code = _slug(exc.status_code)
         return JSONResponse(
             error_body(code, exc.detail), exc.status_code, headers=dict(exc.headers or {})
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if wants_page(request):
+            return problem_page(request, 422)
         problems = [
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in exc.errors()

@@ -1,0 +1,77 @@
+"""A page for a request that went wrong, where a person (not a program) asked.
+
+The centre's JSON API answers errors in its one JSON body; anything else (an
+office page, a board, a ticket's page opened from a mistyped address) gets a
+page in Bahasa Indonesia with English a click away, saying what went wrong
+and what to do, with the same status code and headers (``Retry-After``).
+:func:`wants_page` tells which is which; the handlers are in
+:func:`central.app.install_error_handlers`. Nothing of what was sent is
+repeated on the page (it may be a NIK).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from central.web.pages import Texts, render
+
+#: Paths that stay JSON whatever goes wrong: the API and what programs poll.
+_MACHINE_PREFIXES = ("/api/", "/health", "/openapi.json")
+
+TEXTS: Texts = {
+    "problem.title": ("Tidak dapat ditampilkan", "Cannot be shown"),
+    "problem.400": (
+        "Permintaan ini tidak dapat diproses. Periksa isian Anda, lalu coba lagi.",
+        "This request cannot be processed. Check what you entered and try again.",
+    ),
+    "problem.401": ("Silakan masuk terlebih dahulu.", "Please log in first."),
+    "problem.403": ("Anda tidak berhak membuka halaman ini.", "You may not open this page."),
+    "problem.404": (
+        "Halaman tidak ditemukan. Periksa alamatnya, atau mulai dari halaman depan.",
+        "Page not found. Check the address, or start from the front page.",
+    ),
+    "problem.405": (
+        "Halaman ini tidak dapat dibuka dengan cara ini.",
+        "This page cannot be opened this way.",
+    ),
+    "problem.409": (
+        "Data sudah berubah sejak halaman dimuat. Muat ulang halaman, lalu coba lagi.",
+        "The data changed since the page was loaded. Reload the page and try again.",
+    ),
+    "problem.413": (
+        "Isian terlalu panjang. Persingkat, lalu coba lagi.",
+        "What you entered is too long. Shorten it and try again.",
+    ),
+    "problem.422": (
+        "Alamat atau isian tidak sesuai. Periksa kembali, lalu coba lagi.",
+        "The address or what you entered is not valid. Check it and try again.",
+    ),
+    "problem.429": (
+        "Terlalu banyak permintaan. Tunggu sebentar, lalu coba lagi.",
+        "Too many requests. Wait a moment and try again.",
+    ),
+    "problem.500": (
+        "Terjadi gangguan di server. Coba lagi sebentar lagi; petugas dapat melihat catatannya.",
+        "Something went wrong on the server. Try again shortly; staff can see the log.",
+    ),
+    "problem.home": ("Ke halaman depan", "To the front page"),
+}
+
+
+def wants_page(request: Request) -> bool:
+    """Whether the request came from a page (answered in HTML) rather than a program."""
+    return not request.url.path.startswith(_MACHINE_PREFIXES)
+
+
+def problem_page(
+    request: Request, status: int, headers: Mapping[str, str] | None = None
+) -> HTMLResponse:
+    """The page for ``status``, with ``headers`` (``Retry-After``) passed on."""
+    shown = status if f"problem.{status}" in TEXTS else (500 if status >= 500 else 400)
+    response = render(request, "problem.html", TEXTS, status=status, reason=f"problem.{shown}")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response

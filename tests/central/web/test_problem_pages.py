@@ -1,0 +1,82 @@
+"""What goes wrong on a page is answered with a page, in Bahasa Indonesia; the API stays JSON.
+
+A citizen mistyping their ticket's address, a form with a field too long,
+a page opened the wrong way: each gets the status code it deserves and a
+page saying what to do, never a JSON body a person cannot read, and never
+the input repeated back (it may be a NIK).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+
+from central.process import RunningCentral
+
+
+def _is_page(response: requests.Response) -> str:
+    assert response.headers["content-type"].startswith("text/html"), response.text[:200]
+    assert "Content-Security-Policy" in response.headers
+    return response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "words"),
+    [
+        ("GET", "/t/bukan-nomor-tiket", 422, "Alamat atau isian tidak sesuai"),
+        ("GET", "/halaman-yang-tidak-ada", 404, "Halaman tidak ditemukan"),
+        ("GET", "/logout", 405, "tidak dapat dibuka dengan cara ini"),
+        ("GET", "/board/" + "b" * 300, 422, "Alamat atau isian tidak sesuai"),
+    ],
+)
+def test_a_bad_address_gets_a_page_saying_what_to_do(
+    office: RunningCentral, method: str, path: str, status: int, words: str
+) -> None:
+    response = requests.request(method, office.url + path, timeout=5)
+    assert response.status_code == status
+    assert words in _is_page(response)
+    assert "bukan-nomor-tiket" not in response.text
+
+
+def test_the_api_still_answers_its_json_error_body(office: RunningCentral) -> None:
+    response = requests.get(f"{office.url}/api/v1/tidak-ada", timeout=5)
+    assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
+
+
+def _csrf(http: requests.Session, url: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', http.get(f"{url}/login", timeout=5).text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_a_login_form_with_a_field_missing_or_too_long_gets_a_page(office: RunningCentral) -> None:
+    with requests.Session() as http:
+        token = _csrf(http, office.url)
+        missing = http.post(
+            f"{office.url}/login", data={"csrf": token, "password": "x" * 12}, timeout=5
+        )
+        nik = "1471010101010001"
+        too_long = http.post(
+            f"{office.url}/login",
+            data={"csrf": token, "username": nik * 5, "password": "x" * 12},
+            timeout=5,
+        )
+    assert missing.status_code == 422 and "isian tidak sesuai" in _is_page(missing)
+    assert too_long.status_code == 422 and nik not in _is_page(too_long)
+
+
+def test_a_form_with_thousands_of_fields_gets_a_page(office: RunningCentral) -> None:
+    with requests.Session() as http:
+        token = _csrf(http, office.url)
+        fields = "&".join(f"f{i}=x" for i in range(1500))
+        response = http.post(
+            f"{office.url}/login",
+            data=f"csrf={token}&{fields}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            timeout=5,
+        )
+    assert response.status_code in (400, 413, 422)
+    assert "Tidak dapat ditampilkan" in _is_page(response)
