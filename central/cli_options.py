@@ -188,6 +188,13 @@ def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings
         "X-Forwarded-Proto are believed; repeat for several (default: none)",
     )
     parser.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the address staff and TVs use behind a proxy, e.g. https://antrean.kota.go.id: "
+        "board URLs use it and forms from it pass the origin check (default: as requested)",
+    )
+    parser.add_argument(
         "--header-timeout",
         type=positive_seconds,
         default=defaults.header_timeout_s,
@@ -247,6 +254,7 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         login_lockout_base_s=args.login_lockout_base,
         login_lockout_max_s=args.login_lockout_max,
         trusted_proxies=tuple(args.trusted_proxy),
+        public_url=args.public_url.rstrip("/") if args.public_url else None,
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,
         max_connections=args.max_connections,

@@ -14,6 +14,7 @@ import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -113,6 +114,11 @@ class CentralSettings:
     #: and ``X-Forwarded-Proto`` are believed. Empty: none; the client's
     #: address is the connection's peer.
     trusted_proxies: tuple[str, ...] = ()
+    #: The address staff, TVs and citizens use, when it is not the one this process
+    #: sees (behind a proxy): ``https://antrean.kota.go.id``. Board URLs are made
+    #: with it, and forms posted from it pass the CSRF origin check. ``None``: the
+    #: request's own address.
+    public_url: str | None = None
     #: A connection must send a request's headers within this many seconds of
     #: opening (or of its previous response), and its body within this many
     #: seconds of its headers; else it is closed.
@@ -198,6 +204,13 @@ class CentralSettings:
             raise ValueError("login_lockout_max_s must be at least login_lockout_base_s")
         if not (self.header_timeout_s > 0 and self.body_timeout_s > 0):
             raise ValueError("the header and body timeouts must be more than 0 s")
+        if self.public_url is not None:
+            parts = urlsplit(self.public_url)
+            only_origin = parts.path in ("", "/") and not (parts.query or parts.fragment)
+            if parts.scheme not in ("http", "https") or not parts.netloc or not only_origin:
+                raise ValueError(
+                    f"the public URL must be http(s)://host[:port]: {self.public_url!r}"
+                )
         for proxy in self.trusted_proxies:
             try:
                 ipaddress.ip_network(proxy, strict=False)

@@ -11,7 +11,7 @@ from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from central.access.audit import utc_now
-from central.api.deps import AdminAuth, Context, admin_router
+from central.api.deps import AdminAuth, Context, admin_router, public_base
 from central.api.enrolment import PRINTABLE
 from central.api.scope import require_office_access
 from central.api.staff import OFFICE_ID
@@ -44,7 +44,7 @@ def register_board(
     require_office_access(staff, body.office_id)
     with ctx.db.begin() as conn:
         made = boards.register(conn, staff, body.office_id, body.name.strip(), utc_now())
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     return BoardOut(
         board_id=made.board.id,
         office_id=made.board.office_id,

@@ -81,6 +81,12 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def public_base(request: Request) -> str:
+    """This centre's address as people use it: ``--public-url``, else as the request saw it."""
+    configured = get_context(request).settings.public_url
+    return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
+
+
 def limit(ctx: AppContext, key: str) -> None:
     """Count one request against ``key``; raise 429 when its bucket is empty."""
     retry_after = ctx.limiter.hit(key)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from central.access.audit import utc_now
 from central.access.staff import Role, StaffPrincipal
-from central.api.deps import get_context
+from central.api.deps import get_context, public_base
 from central.errors import NotFound, PageRefused
 from central.office import boards
 from central.tables import offices
@@ -142,8 +142,8 @@ def _reachable(request: Request, staff: StaffPrincipal, office_id: str) -> bool:
 
 
 def board_url(request: Request, token: str) -> str:
-    """The URL a TV opens: this centre's address as the request saw it."""
-    return f"{str(request.base_url).rstrip('/')}/board/{token}"
+    """The URL a TV opens: this centre's address as people use it (``--public-url``)."""
+    return f"{public_base(request)}/board/{token}"
 
 
 @router.post("/office/boards", response_model=None)

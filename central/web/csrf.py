@@ -55,9 +55,15 @@ def token_matches(request: Request, sent: str | None) -> bool:
 
 
 def same_origin(request: Request) -> bool:
-    """False when the browser says the request comes from another site (``Origin``)."""
+    """False when the browser says the request comes from another site (``Origin``).
+
+    This site is the ``Host`` the request came to (a proxy should pass it on:
+    ``proxy_set_header Host $host``), or the configured ``--public-url``.
+    """
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return origin is None
-    host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1] == host
+    if origin.split("://", 1)[-1] == request.headers.get("host", ""):
+        return True
+    public = get_context(request).settings.public_url
+    return public is not None and origin == public.rstrip("/")

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import requests
 from playwright.sync_api import Page, expect
 
 from central.access import staff
 from central.database import Database
+from central.errors import CentralStartError
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
 from central.web.security import CSP
@@ -160,3 +162,49 @@ def test_the_session_cookie_is_secure_behind_a_tls_proxy(office_db: Database) ->
 def test_the_demo_centres_staff_account_logs_in(page: Page, office: RunningCentral) -> None:
     log_in(page, office.url, DEMO_STAFF_USERNAME, DEMO_STAFF_PASSWORD)
     expect(page.get_by_text(f"Masuk sebagai {DEMO_STAFF_USERNAME}")).to_be_visible()
+
+
+def test_behind_a_proxy_forms_from_the_public_address_pass_and_boards_use_it(
+    office_db: Database,
+) -> None:
+    public = "https://antrean.pekanbaru.example"
+    username = new_staff_account(office_db, staff.Role.ADMIN)
+    args = (*TEST_SERVER_ARGS, "--public-url", public + "/")
+    with start_central(db_url=office_db.url, extra_args=args) as proxied:
+        with requests.Session() as http:
+            token = _login_page(http, proxied.url)
+            form = {"username": username, "password": PASSWORD, "csrf": token}
+            # The proxy passed its own upstream address as Host, as nginx does by default.
+            elsewhere = http.post(
+                f"{proxied.url}/login",
+                data=form,
+                headers={"Origin": "https://evil.example"},
+                timeout=5,
+                allow_redirects=False,
+            )
+            ours = http.post(
+                f"{proxied.url}/login",
+                data=form,
+                headers={"Origin": public},
+                timeout=5,
+                allow_redirects=False,
+            )
+        login = requests.post(
+            f"{proxied.url}/api/v1/staff/login",
+            json={"username": username, "password": PASSWORD},
+            timeout=5,
+        ).json()["token"]
+        board = requests.post(
+            f"{proxied.url}/api/v1/staff/boards",
+            json={"office_id": "pku-mpp", "name": "TV lobi"},
+            headers={"Authorization": f"Bearer {login}"},
+            timeout=5,
+        )
+    assert elsewhere.status_code == 403
+    assert ours.status_code == 303
+    assert board.status_code == 201 and board.json()["url"].startswith(f"{public}/board/bd_")
+
+
+def test_a_public_url_with_a_path_is_refused_at_start() -> None:
+    with pytest.raises(CentralStartError, match="public URL"):
+        start_central(extra_args=("--public-url", "https://antrean.example/loket"))
