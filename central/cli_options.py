@@ -188,6 +188,14 @@ def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings
         "X-Forwarded-Proto are believed; repeat for several (default: none)",
     )
     parser.add_argument(
+        "--stats-cache",
+        type=float,
+        default=defaults.stats_cache_s,
+        metavar="SECONDS",
+        help="count the public figures (/stats) at most once per this many seconds "
+        "(default: %(default)s; 0: at every request)",
+    )
+    parser.add_argument(
         "--public-url",
         default=None,
         metavar="URL",
@@ -255,6 +263,7 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         login_lockout_max_s=args.login_lockout_max,
         trusted_proxies=tuple(args.trusted_proxy),
         public_url=args.public_url.rstrip("/") if args.public_url else None,
+        stats_cache_s=max(0.0, args.stats_cache),
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,
         max_connections=args.max_connections,

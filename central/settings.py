@@ -132,6 +132,9 @@ class CentralSettings:
     #: for a hundred of them. Never more than half of ``max_connections``
     #: (:attr:`per_address_limit`), so one address never holds every slot.
     max_connections_per_address: int = 250
+    #: The public figures (``/stats``) are counted at most once per this many seconds
+    #: per process; 0: at every request.
+    stats_cache_s: float = 5.0
     # -- the boards' voice (central/voice.py, docs/office.md) --
     #: The city's own recordings, one WAV per word; ``None``: none.
     voice_dir: Path | None = None

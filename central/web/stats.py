@@ -10,17 +10,52 @@ limit gets a page saying so (429), never a JSON body.
 
 from __future__ import annotations
 
+import threading
+import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from central.access.audit import utc_now
-from central.api.deps import Context, client_address, limit
+from central.api.deps import AppContext, Context, client_address, limit
 from central.errors import TooManyRequests
 from central.office import dashboard, queue
 from central.web.pages import Texts, render
 from central.web.session import current_staff
 
 router = APIRouter()
+
+
+class _Figures:
+    """The city's figures of today, counted at most once per ``--stats-cache`` seconds.
+
+    Every visitor of the public page gets the same figures, so anonymous
+    requests cannot each make the centre count the whole city's day again;
+    requests that arrive while they are counted wait and share the count.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counted: dict[int, tuple[float, tuple[Any, ...]]] = {}
+
+    def get(self, ctx: AppContext, zone: ZoneInfo) -> tuple[Any, ...]:
+        with self._lock:
+            cached = self._counted.get(id(ctx))
+            if cached is not None and time.monotonic() - cached[0] < ctx.settings.stats_cache_s:
+                return cached[1]
+            now = utc_now()
+            day = dashboard.today(zone, now)
+            with ctx.db.read() as conn:
+                facts = queue.catalog_facts(conn, ctx.documents)
+                days = dashboard.office_days(conn, facts, day=day, zone=zone, office_id=None)
+            figures = (now, day, facts, days)
+            self._counted[id(ctx)] = (time.monotonic(), figures)
+            return figures
+
+
+_FIGURES = _Figures()
 
 #: The page fetches its figures again this often (seconds, ``static/stats.js``): a phone
 #: left open stays current, without a reload that would move a reader's place.
@@ -66,12 +101,8 @@ def stats_page(request: Request, ctx: Context) -> HTMLResponse:
         )
         page.headers["Retry-After"] = str(exc.retry_after_s)
         return page
-    now = utc_now()
     zone = ctx.settings.zone
-    day = dashboard.today(zone, now)
-    with ctx.db.read() as conn:
-        facts = queue.catalog_facts(conn, ctx.documents)
-        days = dashboard.office_days(conn, facts, day=day, zone=zone, office_id=None)
+    now, day, facts, days = _FIGURES.get(ctx, zone)
     local = now.astimezone(zone)
     return render(
         request,

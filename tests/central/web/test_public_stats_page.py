@@ -29,6 +29,15 @@ NIK = "1471019988770001"
 NAME = "Rahmat Hidayat Sitompul"
 
 
+@pytest.fixture(scope="module")
+def office() -> Iterator[RunningCentral]:
+    """This module's centre counts the figures at every request (``--stats-cache 0``), so a
+    test sees at once what it changed; the cache has a test of its own below."""
+    args = (*TEST_SERVER_ARGS, "--stats-cache", "0")
+    with start_central(seed_demo=True, extra_args=args) as server:
+        yield server
+
+
 def count(page: Page, service_id: str, figure: str) -> int:
     cell = page.locator(f'tr[data-service="{service_id}"] td[data-figure="{figure}"]')
     return int(cell.inner_text())
@@ -133,3 +142,21 @@ def test_the_page_is_limited_per_client_address(strict_centre: RunningCentral) -
     assert int(refused.headers["Retry-After"]) >= 1
     assert refused.headers["content-type"].startswith("text/html")
     assert "Terlalu banyak permintaan dari alamat ini" in refused.text
+
+
+def test_the_figures_are_counted_once_for_every_visitor_within_the_cache_time(
+    page: Page,
+) -> None:
+    with start_central(
+        seed_demo=True, extra_args=(*TEST_SERVER_ARGS, "--stats-cache", "600")
+    ) as centre:
+        db = Database(centre.db_url)
+        try:
+            _kiosk, token = new_kiosk(db, centre.url)
+        finally:
+            db.dispose()
+        page.goto(f"{centre.url}/stats")
+        before = count(page, POLI, "issued")
+        assert allocate(centre.url, token, POLI).status_code == 201
+        page.reload()
+        assert count(page, POLI, "issued") == before  # the same count, not counted again
