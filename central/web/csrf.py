@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from fastapi import Request
@@ -23,6 +24,9 @@ SESSION_COOKIE = "anjungan_staff"
 CSRF_COOKIE = "anjungan_csrf"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
+#: The form of the ``anjungan_csrf`` cookie this centre sets (32 random bytes, base64url):
+#: any other value (set by someone else, e.g. from a sibling domain) is replaced, never used.
+_OURS = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def _session_token(request: Request, session: str) -> str:
@@ -37,7 +41,7 @@ def token_for(request: Request) -> tuple[str, str | None]:
     if session:
         return _session_token(request, session), None
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    if len(cookie) == 43:
+    if _OURS.fullmatch(cookie):
         return cookie, None
     fresh = secrets.token_urlsafe(32)
     return fresh, fresh
@@ -49,7 +53,7 @@ def token_matches(request: Request, sent: str | None) -> bool:
         return False
     session = request.cookies.get(SESSION_COOKIE)
     expected = _session_token(request, session) if session else request.cookies.get(CSRF_COOKIE)
-    if not expected:
+    if not expected or (not session and not _OURS.fullmatch(expected)):
         return False
     return hmac.compare_digest(expected.encode("ascii", "replace"), sent.encode("ascii", "replace"))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -52,6 +53,12 @@ def language(request: Request) -> str:
     return asked if asked in LANGUAGES else "id"
 
 
+def _language_link(request: Request, lang: str) -> str:
+    """This page in ``lang``, keeping what else it was asked with (a day, an office)."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return f"{request.url.path}?{urlencode([*query, ('lang', lang)])}"
+
+
 def translator(texts: Texts, lang: str) -> Any:
     table = {**COMMON, **texts}
 
@@ -79,6 +86,7 @@ def render(
         t=translator(texts, lang),
         lang=lang,
         other_lang="en" if lang == "id" else "id",
+        lang_href=_language_link(request, "en" if lang == "id" else "id"),
         staff=staff,
         csrf=csrf,
         csrf_field=CSRF_FIELD,

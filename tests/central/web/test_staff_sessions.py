@@ -208,3 +208,30 @@ def test_behind_a_proxy_forms_from_the_public_address_pass_and_boards_use_it(
 def test_a_public_url_with_a_path_is_refused_at_start() -> None:
     with pytest.raises(CentralStartError, match="public URL"):
         start_central(extra_args=("--public-url", "https://antrean.example/loket"))
+
+
+def test_the_language_link_keeps_what_the_page_was_asked_with(office: RunningCentral) -> None:
+    html = requests.get(f"{office.url}/login?next=/dashboard%3Fday%3D2026-01-02", timeout=5).text
+    link = re.search(r'<a href="([^"]+)" lang="en">English</a>', html)
+    assert link is not None
+    assert (
+        link.group(1).replace("&amp;", "&") == "/login?next=%2Fdashboard%3Fday%3D2026-01-02&lang=en"
+    )
+
+
+def test_a_csrf_cookie_the_centre_did_not_make_is_replaced_and_never_accepted(
+    office: RunningCentral, office_db: Database
+) -> None:
+    username = new_staff_account(office_db, staff.Role.STAFF)
+    planted = {"anjungan_csrf": "dipasang-dari-subdomain-lain"}
+    page = requests.get(f"{office.url}/login", cookies=planted, timeout=5)
+    assert "anjungan_csrf=" in page.headers.get("set-cookie", "")
+    assert planted["anjungan_csrf"] not in page.text
+    posted = requests.post(
+        f"{office.url}/login",
+        data={"username": username, "password": PASSWORD, "csrf": planted["anjungan_csrf"]},
+        cookies=planted,
+        timeout=5,
+        allow_redirects=False,
+    )
+    assert posted.status_code == 403
