@@ -104,6 +104,7 @@ bench: venv translations
 
 screenshots: venv translations
 	xvfb-run -a -s "-screen 0 1080x1920x24" $(VENV)/bin/python -m ui.screenshots --out docs/screenshots
+	$(VENV)/bin/python -m testkit.office_screenshots --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) .make .pytest_cache .mypy_cache .ruff_cache demo-output $(QM_FILES)

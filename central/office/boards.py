@@ -109,6 +109,12 @@ def register(
     return Registered(board=board, token=token)
 
 
+DEMO_RUNNING_TEXT = (
+    "Selamat datang di Mal Pelayanan Publik. Siapkan KTP-el Anda, dan ambil nomor antrean "
+    "di anjungan. · Welcome: have your e-KTP ready and take a number at the kiosk."
+)
+
+
 def ensure_demo_board(conn: Connection, office_id: str, token: str) -> bool:
     """Register the demo board of ``office_id`` with a published ``token``; True if added.
 
@@ -128,6 +134,20 @@ def ensure_demo_board(conn: Connection, office_id: str, token: str) -> bool:
             revoked_at=None,
         )
     )
+    if (
+        conn.execute(
+            select(office_notices.c.office_id).where(office_notices.c.office_id == office_id)
+        ).first()
+        is None
+    ):
+        conn.execute(
+            insert(office_notices).values(
+                office_id=office_id,
+                running_text=DEMO_RUNNING_TEXT,
+                updated_at=utc_now(),
+                updated_by="demo",
+            )
+        )
     return True
 
 
