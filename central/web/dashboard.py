@@ -270,8 +270,14 @@ def _page(
         minutes=lambda seconds: minutes(seconds, language(request)),
         hours=labels,
         known_states={key for key in TEXTS if key.startswith("state.")},
+        # Today's figures follow the office by themselves (static/refresh.js).
+        live=problem is None and day == dashboard.today(ctx.settings.zone, now),
+        refresh=LIVE_REFRESH_S,
     )
 
+
+#: How often a dashboard showing today fetches its figures again (seconds).
+LIVE_REFRESH_S = 30
 
 DayParam = Annotated[str | None, Query(max_length=40)]
 OfficeParam = Annotated[str | None, Query(max_length=100)]
