@@ -277,9 +277,10 @@ def test_an_action_before_choosing_a_counter_asks_for_one(
 
 
 def _panel_marks(html: str) -> tuple[str, str]:
-    found = re.search(r'data-last-event="(-?\d+)" data-seen="([^"]*)"', html)
-    assert found, html
-    return found.group(1), found.group(2)
+    event = re.search(r'data-last-event="(-?\d+)"', html)
+    seen = re.search(r'data-seen="([^"]*)"', html)
+    assert event and seen, html
+    return event.group(1), seen.group(1)
 
 
 def test_the_panel_is_held_until_the_desk_has_news(
