@@ -160,26 +160,38 @@ async def panel(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + PANEL_WAIT_S
 
-    def newest(with_waiting: bool) -> tuple[desks.Desk | None, int, str]:
+    def desk_now() -> tuple[desks.Desk | None, int, str]:
+        """The staff member's desk (it may have changed), the newest event, the waiting mark."""
         with ctx.db.read() as conn:
             desk = desks.desk_of(conn, staff)
             if desk is None:
                 return None, 0, ""
-            mark = desks.waiting_mark(conn, desk, _today(ctx)) if with_waiting else seen
-            return desk, calls.last_id(conn, desk.office_id), mark
+            return (
+                desk,
+                calls.last_id(conn, desk.office_id),
+                desks.waiting_mark(conn, desk, _today(ctx)),
+            )
 
-    desk, last, mark = await run_in_threadpool(newest, True)
+    def last_event(office_id: str) -> int:
+        with ctx.db.read() as conn:
+            return calls.last_id(conn, office_id)
+
+    desk, last, mark = await run_in_threadpool(desk_now)
     if desk is None:
         return HTMLResponse("", status_code=409)
-    first, looked = desk, loop.time()
-    while after >= last and seen == mark and desk == first:
+    chosen, looked = desk, loop.time()
+    # After each wake-up (or poll interval) one indexed query for the newest event; every
+    # WAITING_CHECK_S the desk and its waiting list too. Nothing is drawn until one moved.
+    while after >= last and seen == mark and desk == chosen:
         left = deadline - loop.time()
         if left <= 0 or await request.is_disconnected():
             break
-        await ctx.live.wait(desk.office_id, min(left, WAITING_CHECK_S))
-        due = loop.time() - looked >= WAITING_CHECK_S
-        desk, last, mark = await run_in_threadpool(newest, due)
-        looked = loop.time() if due else looked
+        await ctx.live.wait(chosen.office_id, min(left, WAITING_CHECK_S))
+        if loop.time() - looked >= WAITING_CHECK_S:
+            desk, last, mark = await run_in_threadpool(desk_now)
+            looked = loop.time()
+        else:
+            last = await run_in_threadpool(last_event, chosen.office_id)
     if desk is None:
         return HTMLResponse("", status_code=409)
     chosen = desk
