@@ -8,7 +8,8 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
 * :class:`ApiError` — :class:`Unauthorized` (401), :class:`Forbidden` and
   :class:`EnrolmentRefused` (403), :class:`NotFound` (404), :class:`Conflict`
   (409: :class:`LeaseLimit`, :class:`InvalidApplicationTransition`,
-  :class:`InvalidComplaintTransition`, :class:`Disputed`), :class:`InvalidTicketTransition` (409),
+  :class:`InvalidComplaintTransition`, :class:`Disputed`, :class:`NoDesk`),
+  :class:`InvalidTicketTransition` (409: :class:`CounterBusy`), :class:`UnknownCounter` (400),
   :class:`Unprocessable` and :class:`InvalidRange` (422),
   :class:`TooManyRequests` (429: :class:`TooManyAttempts`,
   :class:`TooManyLookups`, :class:`LoginLocked`).
@@ -150,6 +151,18 @@ class InvalidTicketTransition(ApiError):
 
     status = 409
     code = ErrorCode.INVALID_TRANSITION
+
+
+class CounterBusy(InvalidTicketTransition):
+    """The counter still has a ticket called: close, hold or transfer it before calling another."""
+
+
+class UnknownCounter(ApiError):
+    """A counter the office does not offer (:func:`central.office.desks.counters`)."""
+
+
+class NoDesk(Conflict):
+    """A counter action by a staff member who has not chosen a counter and its services yet."""
 
 
 class Unprocessable(ApiError):

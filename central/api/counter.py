@@ -230,7 +230,7 @@ class CallBackRequest(BaseModel):
 def call_back(
     ticket_id: TicketId, body: CallBackRequest, staff: StaffAuth, ctx: Context
 ) -> TicketOut:
-    """Call a held ticket again, to ``counter``."""
+    """Call a held ticket again at ``counter``, the one that held it, if none is called there."""
     with ctx.db.begin() as conn:
         row = steps.call_back(conn, staff, ticket_id, body.counter, utc_now())
     return _after_step(row, ctx)
@@ -238,7 +238,10 @@ def call_back(
 
 @router.post(
     "/api/v1/staff/tickets/{ticket_id}/transfer",
-    responses={**_STEP_RESPONSES, 400: {"description": "Neither a queue nor a counter named."}},
+    responses={
+        **_STEP_RESPONSES,
+        400: {"description": "Neither a queue nor a counter named, or no such counter."},
+    },
 )
 def transfer(
     ticket_id: TicketId, body: TransferRequest, staff: StaffAuth, ctx: Context

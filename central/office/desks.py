@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from central.access.staff import StaffPrincipal
-from central.errors import ApiError, Forbidden
+from central.errors import ApiError, CounterBusy, Forbidden, UnknownCounter
 from central.office.numbering import office_services
 from central.office.queue import CALLED, HELD, WAITING, TicketRow
 from central.tables import staff_desks, tickets
@@ -67,20 +68,28 @@ def choose(
     counter: str,
     queues: list[str],
     now: dt.datetime,
+    day: dt.date,
 ) -> Desk:
     """Sit ``staff`` at ``counter`` of ``office_id``, calling from ``queues``.
 
     403 for an office the account does not reach; 400 for a counter the
-    office does not offer or a queue that is not one of its active services.
+    office does not offer (:class:`UnknownCounter`) or a queue that is not
+    one of its active services. 409 :class:`CounterBusy` for leaving a
+    counter that has a ticket called on ``day``: it would stand called
+    with nobody to close it (changing only the services is allowed).
     """
     if not staff.may_act_for(office_id):
         raise Forbidden("this account works for another office")
     if counter not in counters(conn, office_id):
-        raise ApiError("no such counter at this office")
+        raise UnknownCounter("no such counter at this office")
     active = office_services(conn, office_id)
     chosen = tuple(dict.fromkeys(queues))
     if not chosen or any(q not in active for q in chosen):
         raise ApiError("choose one or more of the office's services")
+    old = conn.execute(select(staff_desks).where(staff_desks.c.staff_id == staff.staff_id)).first()
+    moving = old is not None and (old.office_id, old.counter) != (office_id, counter)
+    if old is not None and moving and busy(conn, old.office_id, old.counter, day):
+        raise CounterBusy(f"counter {old.counter} still has a ticket called")
     upsert(
         conn,
         staff_desks,
@@ -95,17 +104,59 @@ def choose(
     return Desk(office_id, counter, chosen)
 
 
+def busy_clause(office_id: str, counter: str, day: dt.date) -> Any:
+    """Whether ``counter`` has a ticket called on ``day``, as a condition (for a guarded update)."""
+    other = tickets.alias("called_here")
+    return exists().where(
+        other.c.office_id == office_id,
+        other.c.day == day,
+        other.c.counter == counter,
+        other.c.status == CALLED,
+    )
+
+
+def busy(conn: Connection, office_id: str, counter: str, day: dt.date) -> bool:
+    """Whether ``counter`` has a ticket called on ``day`` (to close, hold or transfer first)."""
+    return bool(conn.execute(select(busy_clause(office_id, counter, day))).scalar())
+
+
+def waiting_mark(conn: Connection, desk: Desk, day: dt.date) -> str:
+    """A cheap mark of the desk's waiting list: it changes when a kiosk issues a ticket to it.
+
+    The waiting tickets of the desk's queues, counted on their index (a step
+    at a counter writes a call event; a ticket issued at a kiosk does not).
+    """
+    count = conn.execute(
+        select(func.count()).where(
+            tickets.c.queue_id.in_(desk.queues),
+            tickets.c.day == day,
+            tickets.c.status == WAITING,
+        )
+    ).scalar_one()
+    return f"{day.isoformat()}.{int(count)}"
+
+
 @dataclass(frozen=True)
 class DeskState:
-    """What a desk sees: its called ticket, the tickets it would call (in order), its held ones."""
+    """What a desk sees: its called tickets, the tickets it would call (in order), its held ones.
 
-    current: TicketRow | None
+    ``called`` is every ticket called at the counter, first called first
+    (normally one; two only when a call came from elsewhere, such as the
+    API, while one was called): none is hidden. ``current``, the one the
+    page's buttons act on, is the first of them.
+    """
+
+    called: tuple[TicketRow, ...]
     waiting: tuple[TicketRow, ...]
     held: tuple[TicketRow, ...]
 
+    @property
+    def current(self) -> TicketRow | None:
+        return self.called[0] if self.called else None
+
 
 def desk_state(conn: Connection, desk: Desk, day: dt.date) -> DeskState:
-    """The desk's latest called ticket, its waiting tickets in call order, its held ones."""
+    """The desk's called tickets, its waiting tickets in call order, its held ones."""
     rows = conn.execute(
         select(tickets).where(
             tickets.c.office_id == desk.office_id,
@@ -129,4 +180,4 @@ def desk_state(conn: Connection, desk: Desk, day: dt.date) -> DeskState:
         key=lambda r: (-r.priority, r.issued_at if several else 0, r.number),
     )
     held = sorted((r for r in rows if r.status == HELD), key=lambda r: r.called_at or r.issued_at)
-    return DeskState(called[-1] if called else None, tuple(waiting), tuple(held))
+    return DeskState(tuple(called), tuple(waiting), tuple(held))

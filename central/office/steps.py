@@ -10,7 +10,14 @@ the caller wakes the office's followers after commit.
 * **recall** (panggil ulang): the called ticket is announced again; nothing
   else changes.
 * **hold** (tunda): ``called`` → ``held``; the ticket keeps its counter.
-* **call back**: ``held`` → ``called``, to the counter calling it back.
+* **call back**: ``held`` → ``called``, by the counter that held it (a held
+  ticket is that counter's until it is transferred), and only while that
+  counter has no other ticket called (409 :class:`~central.errors.CounterBusy`):
+  a counter serves one citizen at a time, so no called ticket is left behind.
+* **call next at a desk** (:func:`call_next_at`, the counter page): the
+  ticket the page shows is closed as served (that one only, and only if it
+  is still called at this counter: else 409), then, if the counter has no
+  other ticket called, the next waiting one is called.
 * **transfer** (alihkan): ``called`` or ``held`` → ``waiting`` in another
   queue of the same office and/or for another counter, with its number and
   priority 1 (it waited once: it is called before the ones who did not). A
@@ -28,8 +35,8 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from central.access.staff import StaffPrincipal, require_reach
-from central.errors import ApiError, InvalidTicketTransition, NotFound
-from central.office import calls
+from central.errors import ApiError, CounterBusy, InvalidTicketTransition, NotFound, UnknownCounter
+from central.office import calls, desks, queue
 from central.office.numbering import require_service
 from central.office.queue import CALLED, HELD, NO_SHOW, SERVED, WAITING, TicketRow
 from central.tables import tickets
@@ -56,15 +63,19 @@ def _step(
     states: Iterable[str],
     counter: str | None,
     values: dict[str, Any],
+    also: tuple[Any, ...] = (),
 ) -> TicketRow:
-    """Move the ticket from ``states`` (at ``counter``, if named) by ``values``; else 409."""
+    """Move the ticket from ``states`` (at ``counter``, if named; and ``also``) by ``values``."""
     row = find(conn, staff, ticket_id)
     allowed = tuple(states)
-    guard = [tickets.c.id == ticket_id, tickets.c.status.in_(allowed)]
+    guard = [tickets.c.id == ticket_id, tickets.c.status.in_(allowed), *also]
     if counter is not None:
         guard.append(tickets.c.counter == counter)
     done = conn.execute(update(tickets).where(*guard).values(**values))
     if done.rowcount != 1:
+        row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
+        if also and row.status in allowed and (counter is None or row.counter == counter):
+            raise CounterBusy(f"counter {counter} has another ticket called")
         where = f" at counter {counter}" if counter is not None else ""
         raise InvalidTicketTransition(
             f"the ticket is {row.status} (counter {row.counter}), not {'/'.join(allowed)}{where}"
@@ -93,14 +104,21 @@ def hold(
 def call_back(
     conn: Connection, staff: StaffPrincipal, ticket_id: str, counter: str, now: dt.datetime
 ) -> TicketRow:
-    """Call a held ticket again, to ``counter`` (an announced ``call``)."""
+    """Call a held ticket again at ``counter``, the one that held it (an announced ``call``).
+
+    409 when the ticket is not held at ``counter``, or when ``counter`` has
+    another ticket called (:class:`CounterBusy`): both are guards of the update.
+    """
+    row = find(conn, staff, ticket_id)
+    free = ~desks.busy_clause(row.office_id, counter, row.day)
     row = _step(
         conn,
         staff,
         ticket_id,
         (HELD,),
-        None,
+        counter,
         {"status": CALLED, "counter": counter, "called_at": now},
+        also=(free,),
     )
     calls.record(conn, row, calls.CALL, counter=counter, actor=staff.actor, at=now)
     return row
@@ -119,11 +137,15 @@ def transfer(
     """Send a called or held ticket back to ``waiting``, in ``queue_id`` and/or for ``to_counter``.
 
     It keeps its number and service; it stands in ``queue_id`` (default: its
-    own queue) with priority 1; with ``to_counter`` only that counter calls it.
+    own queue) with priority 1; with ``to_counter`` only that counter calls it,
+    so it must be one the office offers (:func:`central.office.desks.counters`;
+    else 400 :class:`UnknownCounter`).
     """
     if queue_id is None and to_counter is None:
         raise ApiError("name the queue or the counter to transfer to")
     row = find(conn, staff, ticket_id)
+    if to_counter is not None and to_counter not in desks.counters(conn, row.office_id):
+        raise UnknownCounter(f"no counter {to_counter!r} at this office")
     target = queue_id if queue_id is not None else row.queue_id
     if queue_id is not None:
         require_service(conn, row.office_id, queue_id)
@@ -160,3 +182,29 @@ def close(
     kind = calls.SERVED if status == SERVED else calls.NO_SHOW
     calls.record(conn, row, kind, counter=row.counter, actor=staff.actor, at=now)
     return row
+
+
+def call_next_at(
+    conn: Connection,
+    staff: StaffPrincipal,
+    desk: desks.Desk,
+    shown: str | None,
+    day: dt.date,
+    now: dt.datetime,
+) -> tuple[TicketRow | None, TicketRow | None]:
+    """The counter page's "next citizen": close ``shown``, call the next; (closed, called).
+
+    ``shown`` is the ticket the page showed as called: it is closed as
+    served only if it is still called at the desk's counter (a guarded
+    update; else 409, and nothing is called): a stale page, a second tab or
+    a colleague at the same counter never closes a ticket it did not show.
+    Then, if the counter has no other ticket called (409 :class:`CounterBusy`),
+    the next waiting ticket is called (``None`` when nobody waits).
+    """
+    closed = close(conn, staff, shown, SERVED, desk.counter, now) if shown else None
+    if desks.busy(conn, desk.office_id, desk.counter, day):
+        raise CounterBusy(f"counter {desk.counter} has a ticket called")
+    row = queue.call_next(conn, desk.office_id, desk.queues, desk.counter, day, now)
+    if row is not None:
+        calls.record(conn, row, calls.CALL, counter=desk.counter, actor=staff.actor, at=now)
+    return closed, row

@@ -1,19 +1,27 @@
 """``/counter``: the counter (loket) page: pick a desk, call, recall, hold, transfer, close.
 
 The page reads the request, calls :mod:`central.office` (desks, queue,
-steps, registrations) and renders. Its live part (the called ticket, the
+steps, registrations) and renders. Its live part (the called tickets, the
 waiting and held tickets with their wait) is ``/counter/panel``, a fragment
-the page's script asks for again and again: the request waits until the
-office has news (:meth:`central.live.LiveFeed.wait`) or :data:`PANEL_WAIT_S`
-passes (the wait times move on). The actions are forms posting to
-``/counter/<action>``; the script sends them with ``fetch`` (``Accept:
+the page's script asks for again and again, a long poll: the request is held
+until the office's newest event moves past ``after`` or the desk's waiting
+list (:func:`central.office.desks.waiting_mark`, checked every
+:data:`WAITING_CHECK_S`: a ticket issued at a kiosk makes no event) moves
+past ``seen``, or :data:`PANEL_WAIT_S` passes (the wait times move on). The
+script swaps in only the parts that changed and keeps the focus where it was.
+
+The actions are forms posting to ``/counter/<action>``, each naming the
+ticket the page showed; the script sends them with ``fetch`` (``Accept:
 application/json``: a JSON answer with a message in the page's language),
-without it they answer with the page. The registration of the called ticket
-is ``/counter/registration/<ticket>``: personal data, audited at each view.
+without it they answer with the page. An action on a ticket that is no
+longer where the page showed it is refused (409) and changes nothing. The
+registration of the called ticket is ``/counter/registration/<ticket>``:
+personal data, audited at each view.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Annotated, Any
 
@@ -25,7 +33,7 @@ from sqlalchemy import Connection, select
 from central.access.audit import utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import Context
-from central.errors import ApiError
+from central.errors import ApiError, CounterBusy, NoDesk, UnknownCounter
 from central.office import calls, desks, numbering, queue, registrations, steps
 from central.tables import offices
 from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
@@ -36,6 +44,8 @@ router = APIRouter()
 
 #: How long a panel request waits for news before it answers anyway (seconds).
 PANEL_WAIT_S = 20.0
+#: How often a waiting panel request looks at the desk's waiting list (seconds).
+WAITING_CHECK_S = 2.0
 FieldText = Annotated[str, Form(max_length=100)]
 
 
@@ -67,6 +77,7 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
         "service_name": name,
         "wait_minutes": minutes,
         "last_event": calls.last_id(conn, desk.office_id),
+        "waiting_mark": desks.waiting_mark(conn, desk, _today(ctx)),
     }
 
 
@@ -122,7 +133,11 @@ def choose_desk(
     chosen = office_id or staff.office_id or ""
     try:
         with ctx.db.begin() as conn:
-            desks.choose(conn, staff, chosen, counter, list(queues or []), utc_now())
+            desks.choose(
+                conn, staff, chosen, counter, list(queues or []), utc_now(), day=_today(ctx)
+            )
+    except CounterBusy:
+        return _page(request, ctx, staff, status=409, problem="counter.problem.leave")
     except ApiError:
         return _page(request, ctx, staff, status=400, problem="counter.problem.desk")
     return RedirectResponse("/counter", status_code=303)
@@ -134,30 +149,63 @@ async def panel(
     staff: StaffPage,
     ctx: Context,
     after: Annotated[int, Query(ge=-1)] = -1,
+    seen: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    """The live part of the page; waits for news when ``after`` is the newest event already."""
+    """The live part of the page; held while ``after`` and ``seen`` are still the newest.
 
-    def newest() -> tuple[desks.Desk | None, int]:
+    Correct whether :meth:`central.live.LiveFeed.wait` returns at each poll
+    interval or only when woken: the loop keeps its own deadline and looks
+    again after every wait.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PANEL_WAIT_S
+
+    def desk_now() -> tuple[desks.Desk | None, int, str]:
+        """The staff member's desk (it may have changed), the newest event, the waiting mark."""
         with ctx.db.read() as conn:
             desk = desks.desk_of(conn, staff)
-            return desk, calls.last_id(conn, desk.office_id) if desk else 0
+            if desk is None:
+                return None, 0, ""
+            return (
+                desk,
+                calls.last_id(conn, desk.office_id),
+                desks.waiting_mark(conn, desk, _today(ctx)),
+            )
 
-    desk, last = await run_in_threadpool(newest)
+    def last_event(office_id: str) -> int:
+        with ctx.db.read() as conn:
+            return calls.last_id(conn, office_id)
+
+    desk, last, mark = await run_in_threadpool(desk_now)
     if desk is None:
         return HTMLResponse("", status_code=409)
-    if after >= last:
-        await ctx.live.wait(desk.office_id, PANEL_WAIT_S)
+    chosen, looked = desk, loop.time()
+    # After each wake-up (or poll interval) one indexed query for the newest event; every
+    # WAITING_CHECK_S the desk and its waiting list too. Nothing is drawn until one moved.
+    while after >= last and seen == mark and desk == chosen:
+        left = deadline - loop.time()
+        if left <= 0 or await request.is_disconnected():
+            break
+        await ctx.live.wait(chosen.office_id, min(left, WAITING_CHECK_S))
+        if loop.time() - looked >= WAITING_CHECK_S:
+            desk, last, mark = await run_in_threadpool(desk_now)
+            looked = loop.time()
+        else:
+            last = await run_in_threadpool(last_event, chosen.office_id)
+    if desk is None:
+        return HTMLResponse("", status_code=409)
+    chosen = desk
 
     def draw() -> HTMLResponse:
         lang = language(request)
         with ctx.db.read() as conn:
-            context = _panel_context(ctx, conn, desk, lang)
+            context = _panel_context(ctx, conn, chosen, lang)
         return render(
             request,
             "counter_panel.html",
             TEXTS,
             staff=staff,
-            desk=desk,
+            desk=chosen,
             label=desks.label,
             **context,
         )
@@ -182,15 +230,9 @@ def _act(
     with ctx.db.begin() as conn:
         desk = desks.desk_of(conn, staff)
         if desk is None:
-            raise ApiError("choose a counter first")
+            raise NoDesk("choose a counter and its services first")
         if action == "call-next":
-            current = desks.desk_state(conn, desk, _today(ctx)).current
-            if current is not None:  # the next citizen: the one at the desk was served
-                steps.close(conn, staff, current.id, queue.SERVED, desk.counter, now)
-            row = queue.call_next(conn, desk.office_id, desk.queues, desk.counter, _today(ctx), now)
-            if row is None:
-                return _answer(request, 200, "counter.done.nobody")
-            calls.record(conn, row, calls.CALL, counter=desk.counter, actor=staff.actor, at=now)
+            _, row = steps.call_next_at(conn, staff, desk, ticket_id or None, _today(ctx), now)
         elif action == "recall":
             row = steps.recall(conn, staff, ticket_id, desk.counter, now)
         elif action in ("served", "no-show"):
@@ -210,8 +252,25 @@ def _act(
                 to_counter=form.get("to_counter") or None,
                 now=now,
             )
-    ctx.live.wake(row.office_id)
+    ctx.live.wake(desk.office_id)
+    if row is None:
+        return _answer(request, 200, "counter.done.nobody")
     return _answer(request, 200, f"counter.done.{action}", number=row.display)
+
+
+def _problem(exc: ApiError) -> str:
+    """The page's message for a refused action."""
+    if isinstance(exc, NoDesk):
+        return "counter.problem.no_desk"
+    if isinstance(exc, CounterBusy):
+        return "counter.problem.busy"
+    if isinstance(exc, UnknownCounter):
+        return "counter.problem.to_counter"
+    if exc.status == 409:
+        return "counter.problem.state"
+    if exc.status == 400:
+        return "counter.problem.input"
+    return "counter.problem.ticket"
 
 
 @router.post("/counter/{action}", response_model=None)
@@ -231,9 +290,7 @@ def act(
     try:
         return _act(request, ctx, staff, action, form)
     except ApiError as exc:
-        key = "counter.problem.state" if exc.status == 409 else "counter.problem.ticket"
-        if exc.status == 400:
-            key = "counter.problem.input"
+        key = _problem(exc)
         if "application/json" in request.headers.get("accept", ""):
             return _answer(request, exc.status, key)
         return _page(request, ctx, staff, status=exc.status, problem=key)
@@ -252,7 +309,7 @@ def registration(
         with ctx.db.begin() as conn:
             desk = desks.desk_of(conn, staff)
             if desk is None:
-                raise ApiError("choose a counter first")
+                raise NoDesk("choose a counter first")
             found = registrations.view(
                 conn,
                 staff,

@@ -69,6 +69,10 @@ TEXTS: Texts = {
         "Belum ada nomor yang dipanggil. Tekan “Panggil berikutnya”.",
         "No number called yet. Press “Call next”.",
     ),
+    "counter.current.also": (
+        "Juga dipanggil di loket ini (selesaikan nomor di atas dahulu):",
+        "Also called at this counter (close the number above first):",
+    ),
     "counter.current.called_at": ("Dipanggil {time}", "Called at {time}"),
     "counter.waiting": ("Menunggu", "Waiting"),
     "counter.waiting.count": ("{n} orang menunggu", "{n} waiting"),
@@ -79,6 +83,10 @@ TEXTS: Texts = {
     "counter.waiting.min": ("{n} mnt", "{n} min"),
     "counter.waiting.transferred": ("dialihkan", "transferred"),
     "counter.held": ("Ditunda", "On hold"),
+    "counter.held.busy": (
+        "Untuk memanggil lagi, selesaikan, tunda, atau alihkan dahulu nomor yang sedang dilayani.",
+        "To call one again, first close, hold or transfer the number being served.",
+    ),
     "counter.registration": ("Data pendaftaran", "Registration"),
     "counter.registration.none": (
         "Pendaftaran untuk nomor ini belum sampai dari anjungan.",
@@ -113,8 +121,30 @@ TEXTS: Texts = {
         "Choose one counter and at least one service of this office.",
     ),
     "counter.problem.state": (
-        "Tiket ini sudah berubah (mungkin oleh loket lain). Daftar sudah diperbarui.",
-        "This ticket has changed (perhaps at another counter). The list is up to date.",
+        "Nomor ini sudah tidak seperti yang tampil di halaman (mungkin sudah ditangani di tab "
+        "lain atau oleh petugas lain). Tidak ada yang diubah; daftar sudah diperbarui.",
+        "This number is no longer as the page showed it (perhaps handled in another tab or by "
+        "a colleague). Nothing was changed; the list is up to date.",
+    ),
+    "counter.problem.busy": (
+        "Masih ada nomor yang dipanggil di loket ini. Selesaikan, tunda, atau alihkan nomor "
+        "itu dahulu; tidak ada yang dipanggil.",
+        "A number is still called at this counter. Close, hold or transfer it first; nobody "
+        "was called.",
+    ),
+    "counter.problem.leave": (
+        "Masih ada nomor yang dipanggil di loket Anda. Selesaikan, tunda, atau alihkan nomor "
+        "itu sebelum berganti loket.",
+        "A number is still called at your counter. Close, hold or transfer it before you "
+        "change counter.",
+    ),
+    "counter.problem.to_counter": (
+        "Loket tujuan tidak ada di kantor ini. Pilih loket dari daftar.",
+        "There is no such counter at this office. Choose one from the list.",
+    ),
+    "counter.problem.no_desk": (
+        "Pilih loket dan layanan terlebih dahulu.",
+        "Choose your counter and services first.",
     ),
     "counter.problem.ticket": ("Tiket tidak ditemukan.", "No such ticket."),
     "counter.problem.input": (

@@ -7,6 +7,7 @@ PostgreSQL. A sister project had exactly this bug (bcgov sbc-qsystem PR #272).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -21,7 +22,14 @@ from central.access import staff
 from central.database import Database
 from central.process import RunningCentral, start_central
 from central.tables import call_events, tickets
-from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff
+from testkit.centre_accounts import (
+    DEMO_OFFICE,
+    PASSWORD,
+    bearer,
+    new_kiosk,
+    new_staff,
+    new_staff_account,
+)
 from testkit.centre_requests import allocate, new_id
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
 
@@ -192,10 +200,13 @@ def test_transfers_and_call_backs_racing_on_a_held_ticket_lose_no_step(
     servers: tuple[RunningCentral, RunningCentral],
 ) -> None:
     issued, token = _waiting(servers, 5)
-    for _ in issued:
+    for n, _ in enumerate(issued):
+        # A held ticket is called back by the counter that held it (one counter per round:
+        # a round that ends with the ticket called leaves its counter busy).
+        counter = f"hold-{n}"
         called = requests.post(
             f"{servers[0].url}/api/v1/staff/queue/call-next",
-            json={"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": "race"},
+            json={"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": counter},
             headers=bearer(token),
             timeout=10,
         ).json()["ticket"]
@@ -207,11 +218,11 @@ def test_transfers_and_call_backs_racing_on_a_held_ticket_lose_no_step(
         )
         assert held.status_code == 200
 
-        def act(i: int, ticket_id: str = ticket_id) -> tuple[str, int]:
+        def act(i: int, ticket_id: str = ticket_id, counter: str = counter) -> tuple[str, int]:
             name, body = (
                 ("transfer", {"service_id": "kk-perubahan"})
                 if i % 2
-                else ("call-back", {"counter": f"B{i}"})
+                else ("call-back", {"counter": counter})
             )
             response = requests.post(
                 f"{servers[i % 2].url}/api/v1/staff/tickets/{ticket_id}/{name}",
@@ -246,3 +257,72 @@ def test_transfers_and_call_backs_racing_on_a_held_ticket_lose_no_step(
         assert after in (["transfer"], ["call"], ["call", "transfer"]), kinds
         assert Counter("call-back" if k == "call" else k for k in after) == winners
         assert status == ("waiting" if after[-1] == "transfer" else "called")
+
+
+def _counter_page(url: str, db_url: str, counter: str) -> tuple[requests.Session, dict[str, str]]:
+    """A clerk logged in on the counter page at ``counter`` (plain HTTP, as the page's script)."""
+    db = Database(db_url)
+    try:
+        username = new_staff_account(db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    finally:
+        db.dispose()
+    http = requests.Session()
+    form = re.search(r'name="(csrf)" value="([^"]+)"', http.get(f"{url}/login", timeout=10).text)
+    assert form
+    login = {form[1]: form[2], "username": username, "password": PASSWORD, "next": "/counter"}
+    page = http.post(f"{url}/login", data=login, timeout=10)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+    assert page.status_code == 200 and token, page.text
+    desk = {"counter": counter, "queues": SERVICE}
+    chosen = http.post(
+        f"{url}/counter/desk", data=desk, headers={"X-CSRF-Token": token[1]}, timeout=10
+    )
+    assert chosen.status_code == 200 and f"Loket {counter}" in chosen.text
+    return http, {"X-CSRF-Token": token[1], "Accept": "application/json"}
+
+
+def test_one_page_sending_call_next_twice_closes_only_the_ticket_it_shows(
+    servers: tuple[RunningCentral, RunningCentral],
+) -> None:
+    """Ten "Panggil berikutnya" for one shown ticket, on both processes: one call, one close."""
+    issued, _ = _waiting(servers, 12)
+    http, headers = _counter_page(servers[0].url, servers[0].db_url, "7")
+    with http:
+        shown = http.post(f"{servers[0].url}/counter/call-next", headers=headers, timeout=30)
+        assert shown.status_code == 200, shown.text
+        db = Database(servers[0].db_url)
+        try:
+            with db.read() as conn:
+                first = conn.execute(
+                    select(tickets.c.id).where(
+                        tickets.c.id.in_(issued), tickets.c.status == "called"
+                    )
+                ).scalar_one()
+
+            def next_citizen(i: int) -> int:
+                return http.post(
+                    f"{servers[i % 2].url}/counter/call-next",
+                    data={"ticket_id": first},
+                    headers=headers,
+                    timeout=60,
+                ).status_code
+
+            outcomes = _released(10, next_citizen)
+            with db.read() as conn:
+                rows = conn.execute(
+                    select(tickets.c.id, tickets.c.status, tickets.c.counter).where(
+                        tickets.c.id.in_(issued), tickets.c.status != "waiting"
+                    )
+                ).all()
+                served_events = conn.execute(
+                    select(func.count()).where(
+                        call_events.c.ticket_id == first, call_events.c.kind == "served"
+                    )
+                ).scalar_one()
+        finally:
+            db.dispose()
+    assert sorted(outcomes) == [200] + [409] * 9, outcomes
+    assert {r.id: r.status for r in rows if r.id == first} == {first: "served"}
+    called = [r for r in rows if r.status == "called"]
+    assert len(rows) == 2 and len(called) == 1 and called[0].counter == "7"
+    assert served_events == 1

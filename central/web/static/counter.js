@@ -45,24 +45,53 @@
     loadRegistration(current);
   }
 
-  function lastEvent() {
+  function panelQuery() {
     var p = panel();
-    return p ? p.getAttribute("data-last-event") : "-1";
+    if (!p) { return "?after=-1"; }
+    return "?after=" + encodeURIComponent(p.getAttribute("data-last-event")) +
+      "&seen=" + encodeURIComponent(p.getAttribute("data-seen") || "");
   }
 
-  // Ask for the panel; the server answers when the office has news (or after a while).
+  // Swap in only the parts of the panel that changed, and keep the focus where it was:
+  // a keyboard or screen-reader user on a held ticket's button stays on it.
+  function swap(html) {
+    var fresh = document.createElement("div");
+    fresh.innerHTML = html;
+    var next = fresh.querySelector(".panel");
+    var old = panel();
+    var parts = next ? Array.prototype.slice.call(next.querySelectorAll("[data-part]")) : [];
+    var whole = !next || !old || parts.some(function (part) {
+      return !old.querySelector('[data-part="' + part.getAttribute("data-part") + '"]');
+    });
+    if (whole) { live.innerHTML = html; return; }
+    var focused = document.activeElement;
+    var focusedId = focused && focused !== document.body && live.contains(focused) ? focused.id : "";
+    ["data-last-event", "data-seen", "data-current"].forEach(function (name) {
+      old.setAttribute(name, next.getAttribute(name) || "");
+    });
+    parts.forEach(function (part) {
+      var here = old.querySelector('[data-part="' + part.getAttribute("data-part") + '"]');
+      if (here.outerHTML !== part.outerHTML) { here.replaceWith(part); }
+    });
+    if (focusedId && !live.contains(document.activeElement)) {
+      var again = document.getElementById(focusedId);
+      if (again) { again.focus(); }
+    }
+  }
+
+  // Ask for the panel; the server holds the request until the desk has news (or ~20 s pass).
   function poll() {
     var mine = ++generation;
     if (pending) { pending.abort(); }
     pending = new AbortController();
-    fetch(live.getAttribute("data-panel-url") + "?after=" + encodeURIComponent(lastEvent()), {
+    fetch(live.getAttribute("data-panel-url") + panelQuery(), {
       credentials: "same-origin", signal: pending.signal
     }).then(function (r) {
       if (!r.ok) { throw new Error("panel " + r.status); }
       return r.text();
     }).then(function (html) {
       if (mine !== generation) { return; }
-      live.innerHTML = html;
+      swap(html);
       follow();
       poll();
     }).catch(function (err) {

@@ -240,6 +240,12 @@ def test_transfer_keeps_the_number_and_puts_it_first_in_the_other_queue(
     assert (call["ticket_id"], call["display"]) == (moved, display)
     assert _ticket(office_db, already).status == "waiting"
     assert _events(office_db, moved) == ["call", "transfer", "call"]
+    served = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{moved}/served",
+        headers=bearer(clerk_token),
+        timeout=5,
+    )
+    assert served.status_code == 200  # counter 3 is free again for the tests below
 
 
 def test_a_ticket_transferred_to_a_counter_is_called_there_only(

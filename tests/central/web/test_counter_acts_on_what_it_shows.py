@@ -1,0 +1,356 @@
+"""The counter page acts only on the ticket it shows, and shows every ticket it must act on.
+
+A stale page, a second tab, a colleague at the same counter: none closes a
+ticket it did not show, none leaves a ticket called where no page shows it.
+The live panel is a long poll that redraws only what changed and keeps the
+focus. Real server, real HTTP, a real chromium, as staff would drive it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from central.access import staff
+from central.database import Database
+from central.process import RunningCentral
+from central.tables import call_events, tickets
+from testkit.browser import TIMEOUT_MS, fresh_context, log_in
+from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff, new_staff_account
+from testkit.centre_requests import allocate, drain, new_id
+
+pytestmark = pytest.mark.timeout(180)
+CLINIC = "puskesmas-umum"
+KTP = "ktp-cetak-ulang"
+KK = "kk-perubahan"
+BUSINESS = "izin-usaha-mikro"
+JSON = {"Accept": "application/json"}
+
+
+@pytest.fixture(scope="module")
+def kiosk(office: RunningCentral, office_db: Database) -> str:
+    return new_kiosk(office_db, office.url)[1]
+
+
+@pytest.fixture(scope="module")
+def clerk_token(office: RunningCentral, office_db: Database) -> str:
+    return new_staff(office_db, office.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+
+
+def _issue(office: RunningCentral, kiosk: str, service: str, count: int = 1) -> list[str]:
+    ids = [new_id() for _ in range(count)]
+    for ticket_id in ids:
+        answer = allocate(office.url, kiosk, service, ticket_id)
+        assert answer.status_code == 201, answer.text
+    return ids
+
+
+def _ticket(db: Database, ticket_id: str) -> Any:
+    with db.read() as conn:
+        return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
+
+
+def _events(db: Database, ticket_id: str) -> list[str]:
+    with db.read() as conn:
+        rows = conn.execute(
+            select(call_events.c.kind)
+            .where(call_events.c.ticket_id == ticket_id)
+            .order_by(call_events.c.id)
+        )
+        return [r.kind for r in rows]
+
+
+def _sit(page: Page, office: RunningCentral, db: Database, counter: str, *services: str) -> None:
+    username = new_staff_account(db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    page.get_by_label("Loket", exact=True).select_option(label=f"Loket {counter}")
+    for service in services:
+        page.locator(f'input[name="queues"][value="{service}"]').check()
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name=f"Loket — Loket {counter}")).to_be_visible()
+
+
+def _session(page: Page) -> tuple[requests.Session, dict[str, str]]:
+    """The page's own session over plain HTTP, and the headers its script sends."""
+    http = requests.Session()
+    for cookie in page.context.cookies():
+        http.cookies.set(cookie["name"], cookie["value"])
+    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert token
+    return http, {"X-CSRF-Token": token, **JSON}
+
+
+def test_two_call_next_for_the_ticket_shown_close_it_once_and_call_one(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, CLINIC)
+    first, second, third, fourth = _issue(office, kiosk, CLINIC, 4)
+    _sit(page, office, office_db, "1", CLINIC)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, first).display)
+
+    http, headers = _session(page)
+    barrier = threading.Barrier(2, timeout=30)
+
+    def next_citizen(_: int) -> requests.Response:
+        barrier.wait()
+        return http.post(
+            f"{office.url}/counter/call-next",
+            data={"ticket_id": first},
+            headers=headers,
+            timeout=30,
+        )
+
+    with http, ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(next_citizen, range(2)))
+        # The same stale page again; and a page that showed nothing while one is called.
+        stale = http.post(
+            f"{office.url}/counter/call-next",
+            data={"ticket_id": first},
+            headers=headers,
+            timeout=10,
+        )
+        blind = http.post(f"{office.url}/counter/call-next", data={}, headers=headers, timeout=10)
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    refused = next(a for a in answers if a.status_code == 409).json()
+    assert refused["ok"] is False and "Tidak ada yang diubah" in refused["message"]
+    assert (stale.status_code, blind.status_code) == (409, 409)
+    assert "Selesaikan, tunda, atau alihkan" in blind.json()["message"]
+    statuses = [_ticket(office_db, t).status for t in (first, second, third, fourth)]
+    assert statuses == ["served", "called", "waiting", "waiting"]
+    assert _events(office_db, second) == ["call"]
+    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, second).display)
+
+
+def test_a_held_ticket_comes_back_only_to_its_counter_and_only_when_that_counter_is_free(
+    browser: Browser,
+    page: Page,
+    office: RunningCentral,
+    office_db: Database,
+    kiosk: str,
+    clerk_token: str,
+) -> None:
+    drain(office.url, clerk_token, KK)
+    held, other = _issue(office, kiosk, KK, 2)
+    shown = _ticket(office_db, held).display
+    _sit(page, office, office_db, "6", KK)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#current-number")).to_have_text(shown)
+    page.get_by_role("button", name="Tunda").click()
+    expect(page.get_by_role("button", name=f"Panggil lagi {shown}")).to_be_visible()
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, other).display)
+
+    # Calling the held one back now would leave the other called, unseen: refused.
+    page.get_by_role("button", name=f"Panggil lagi {shown}").click()
+    expect(page.get_by_role("status")).to_contain_text("Masih ada nomor yang dipanggil")
+    assert _ticket(office_db, held).status == "held"
+    assert (_ticket(office_db, other).status, _ticket(office_db, other).counter) == ("called", "6")
+
+    # Another counter cannot take counter 6's held ticket, by the page or by the API.
+    with fresh_context(browser) as context:
+        elsewhere = context.new_page()
+        _sit(elsewhere, office, office_db, "7", KK)
+        http, headers = _session(elsewhere)
+        with http:
+            taken = http.post(
+                f"{office.url}/counter/call-back",
+                data={"ticket_id": held},
+                headers=headers,
+                timeout=10,
+            )
+    api = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{held}/call-back",
+        json={"counter": "7"},
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert (taken.status_code, api.status_code) == (409, 409)
+    assert (_ticket(office_db, held).status, _ticket(office_db, held).counter) == ("held", "6")
+
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    page.get_by_role("button", name=f"Panggil lagi {shown}").click()
+    expect(page.locator("#current-number")).to_have_text(shown)
+    assert (_ticket(office_db, held).status, _ticket(office_db, held).counter) == ("called", "6")
+    assert _events(office_db, held) == ["call", "hold", "call"]
+
+
+def test_every_ticket_called_at_a_counter_shows_and_the_counter_cannot_be_left_with_one(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KTP)
+    first, second = _issue(office, kiosk, KTP, 2)
+    for _ in range(2):  # the API calls as it is told: two called at counter 5
+        called = requests.post(
+            f"{office.url}/api/v1/staff/queue/call-next",
+            json={"office_id": DEMO_OFFICE, "service_id": KTP, "counter": "5"},
+            headers=bearer(clerk_token),
+            timeout=10,
+        )
+        assert called.status_code == 200 and called.json()["ticket"] is not None
+    _sit(page, office, office_db, "5", KTP)
+    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, first).display)
+    expect(page.locator("#also-called")).to_contain_text(_ticket(office_db, second).display)
+
+    # Leaving counter 5 now would leave both called with nobody to close them.
+    page.get_by_text("Ganti loket atau layanan").click()
+    page.locator("#desk-counter").select_option(label="Loket 4")
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("alert")).to_contain_text("sebelum berganti loket")
+    expect(page.get_by_role("heading", name="Loket — Loket 5")).to_be_visible()
+
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, second).display)
+    expect(page.locator("#also-called")).to_have_count(0)
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    assert [_ticket(office_db, t).status for t in (first, second)] == ["served", "served"]
+    page.get_by_text("Ganti loket atau layanan").click()
+    page.locator("#desk-counter").select_option(label="Loket 4")
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name="Loket — Loket 4")).to_be_visible()
+
+
+def test_a_transfer_to_a_counter_the_office_does_not_offer_is_refused(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, BUSINESS)
+    (ticket,) = _issue(office, kiosk, BUSINESS)
+    _sit(page, office, office_db, "8", BUSINESS)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, ticket).display)
+    http, headers = _session(page)
+    bad = {"ticket_id": ticket, "to_counter": "<b>Loket 99</b>"}
+    with http:
+        fetched = http.post(f"{office.url}/counter/transfer", data=bad, headers=headers, timeout=10)
+        form = http.post(
+            f"{office.url}/counter/transfer",
+            data=bad,
+            headers={"X-CSRF-Token": headers["X-CSRF-Token"]},
+            timeout=10,
+        )
+    api = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{ticket}/transfer",
+        json={"to_counter": "99"},
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert fetched.status_code == 400
+    assert fetched.json() == {
+        "ok": False,
+        "message": "Loket tujuan tidak ada di kantor ini. Pilih loket dari daftar.",
+    }
+    assert form.status_code == 400 and "Loket tujuan tidak ada di kantor ini" in form.text
+    assert "<b>Loket 99</b>" not in form.text
+    assert api.status_code == 400 and api.json()["error"] == "bad_request"
+    row = _ticket(office_db, ticket)
+    assert (row.status, row.counter) == ("called", "8")
+    assert _events(office_db, ticket) == ["call"]
+
+
+def test_an_action_before_choosing_a_counter_asks_for_one(
+    page: Page, office: RunningCentral, office_db: Database
+) -> None:
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    http, headers = _session(page)
+    with http:
+        fetched = http.post(f"{office.url}/counter/served", data={}, headers=headers, timeout=10)
+        form = http.post(
+            f"{office.url}/counter/call-next",
+            data={},
+            headers={"X-CSRF-Token": headers["X-CSRF-Token"]},
+            timeout=10,
+        )
+    assert fetched.status_code == 409
+    assert fetched.json()["message"] == "Pilih loket dan layanan terlebih dahulu."
+    assert form.status_code == 409 and "Pilih loket dan layanan terlebih dahulu." in form.text
+
+
+def _panel_marks(html: str) -> tuple[str, str]:
+    event = re.search(r'data-last-event="(-?\d+)"', html)
+    seen = re.search(r'data-seen="([^"]*)"', html)
+    assert event and seen, html
+    return event.group(1), seen.group(1)
+
+
+def test_the_panel_is_held_until_the_desk_has_news(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KTP)
+    _sit(page, office, office_db, "2", KTP)
+    http, _ = _session(page)
+    page.goto("about:blank")  # the page's own long poll would only share the news
+    answered = threading.Event()
+
+    def follow(after: str, seen: str) -> requests.Response:
+        try:
+            return http.get(
+                f"{office.url}/counter/panel",
+                params={"after": after, "seen": seen},
+                timeout=60,
+            )
+        finally:
+            answered.set()
+
+    with http, ThreadPoolExecutor(1) as pool:
+        # A kiosk's ticket makes no call event: the waiting list's own mark moves.
+        marks = _panel_marks(http.get(f"{office.url}/counter/panel", timeout=10).text)
+        waiting = pool.submit(follow, *marks)
+        time.sleep(1.5)  # longer than the database's poll interval: an idle panel is still held
+        assert not answered.is_set()
+        issued = allocate(office.url, kiosk, KTP).json()["display"]
+        shown = waiting.result(timeout=30)
+        assert shown.status_code == 200 and issued in shown.text
+        assert 'id="current-none"' in shown.text
+
+        # A call is an event: the panel answers with the number called at the counter.
+        answered.clear()
+        waiting = pool.submit(follow, *_panel_marks(shown.text))
+        time.sleep(1.5)
+        assert not answered.is_set()
+        call = requests.post(
+            f"{office.url}/api/v1/staff/queue/call-next",
+            json={"office_id": DEMO_OFFICE, "service_id": KTP, "counter": "2"},
+            headers=bearer(clerk_token),
+            timeout=10,
+        )
+        assert call.json()["ticket"]["display"] == issued
+        shown = waiting.result(timeout=30)
+        assert re.search(rf'id="current-number">{re.escape(issued)}<', shown.text)
+
+
+def test_the_focus_stays_on_a_held_tickets_button_while_the_panel_follows_the_queue(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KK)
+    (ticket,) = _issue(office, kiosk, KK)
+    shown = _ticket(office_db, ticket).display
+    _sit(page, office, office_db, "3", KK)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#current-number")).to_have_text(shown)
+    page.get_by_role("button", name="Tunda").click()
+    button = page.get_by_role("button", name=f"Panggil lagi {shown}")
+    expect(button).to_be_visible()
+    expect(page.locator("#current-none")).to_be_visible()
+    button.focus()
+    page.evaluate("window.heldPart = document.querySelector('[data-part=held]')")
+
+    # Tickets arrive from the kiosk: the waiting list grows on the page...
+    for _ in range(2):
+        newcomer = allocate(office.url, kiosk, KK).json()["display"]
+        expect(page.locator("#waiting-table")).to_contain_text(newcomer, timeout=TIMEOUT_MS)
+        # ... and the keyboard user is still on the held ticket's button, in the same list.
+        expect(button).to_be_focused()
+        assert page.evaluate("window.heldPart === document.querySelector('[data-part=held]')")
+    page.keyboard.press("Enter")
+    expect(page.locator("#current-number")).to_have_text(shown)
