@@ -54,9 +54,12 @@ def language(request: Request) -> str:
 
 
 def _language_link(request: Request, lang: str) -> str:
-    """This page in ``lang``, keeping what else it was asked with (a day, an office)."""
+    """This page in ``lang``, keeping what else it was asked with (a day, an office).
+
+    Relative (``?…``): the page's own path is never written back into it.
+    """
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return f"{request.url.path}?{urlencode([*query, ('lang', lang)])}"
+    return f"?{urlencode([*query, ('lang', lang)])}"
 
 
 def translator(texts: Texts, lang: str) -> Any:
