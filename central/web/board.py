@@ -49,8 +49,6 @@ router = APIRouter()
 
 HEARTBEAT_S = 15.0
 STREAM_S = 240.0
-#: How often the waiting counts are read again when no event came.
-STATE_EVERY_S = 3.0
 RETRY_MS = 2000
 #: Open streams one board token may hold on one server process (a TV needs one).
 STREAMS_PER_BOARD = 3
@@ -66,6 +64,10 @@ TEXTS: Texts = {
     "board.people": ("orang", "people"),
     "board.offline": ("terputus", "disconnected"),
     "board.online": ("tersambung", "connected"),
+    "board.revoked": (
+        "Papan ini sudah dicabut. Hubungi petugas.",
+        "This board has been revoked. Ask the staff.",
+    ),
     "board.refused": (
         "Papan ini tidak dikenal atau sudah dicabut. Minta petugas mendaftarkan papan baru.",
         "This board is unknown or revoked. Ask staff to register a new board.",
@@ -134,7 +136,6 @@ def _state(ctx: AppContext, board: Board) -> dict[str, Any]:
 
 async def _stream(ctx: AppContext, board: Board, after_id: int) -> AsyncIterator[str]:
     started = beat = time.monotonic()
-    state_at = 0.0
     last_state: dict[str, Any] | None = None
     yield f"retry: {RETRY_MS}\n\n"
     while True:
@@ -146,13 +147,12 @@ async def _stream(ctx: AppContext, board: Board, after_id: int) -> AsyncIterator
         for message in messages:  # the calls first: the state can wait a moment
             after_id = int(message.split("\n", 1)[0][4:])
             yield message
-        now = time.monotonic()
-        if messages or now - state_at >= STATE_EVERY_S:
-            state_at = now
-            state = await run_in_threadpool(_state, ctx, board)
-            if state != last_state:
-                last_state = state
-                yield _sse("state", state)
+        # Woken (a call, a ticket issued, the running text) or at the heartbeat:
+        # the waiting counts and the running text are read again.
+        state = await run_in_threadpool(_state, ctx, board)
+        if state != last_state:
+            last_state = state
+            yield _sse("state", state)
         if len(messages) >= 200:
             continue  # more to catch up on
         now = time.monotonic()
