@@ -381,3 +381,28 @@ def test_one_board_token_holds_only_a_few_streams(office: RunningCentral, admin:
             if again.status_code == 200 or time.monotonic() > deadline:
                 break
         assert again.status_code == 200
+
+
+def test_the_access_log_keeps_no_board_token_complaint_reference_or_ticket_id(
+    office: RunningCentral, admin: str
+) -> None:
+    url = register_board(office.url, admin)
+    token = url.rsplit("/", 1)[1]
+    ticket = str(uuid.uuid4())
+    reference = f"ADU-{uuid.uuid4().hex[:10].upper()}"
+    assert requests.get(url, timeout=10).status_code == 200
+    with requests.get(f"{url}/events", stream=True, timeout=10) as stream:
+        assert stream.status_code == 200
+    requests.get(f"{office.url}/t/{ticket}", timeout=10)
+    requests.get(f"{office.url}/c/{reference}?lang=en", timeout=10)
+    last = "GET /c/[reference]?<hidden> HTTP/1.1"
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while last not in office.output_tail() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the log reaches us through a pipe
+    log = office.output_tail()
+    assert last in log
+    assert "GET /board/[token] HTTP/1.1" in log
+    assert "GET /board/[token]/events HTTP/1.1" in log
+    assert "GET /t/[ticket] HTTP/1.1" in log
+    leaked = [secret for secret in (token, ticket, reference) if secret in log]
+    assert leaked == []
