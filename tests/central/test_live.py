@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
@@ -42,6 +43,24 @@ def db(centre: RunningCentral) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
+
+
+def _run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run ``scenario`` on an event loop of its own, in a thread (the browser's may be running)."""
+    failed: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=main, name="live-scenario")
+    thread.start()
+    thread.join(timeout=4 * BOUND_S)
+    assert not thread.is_alive(), "the scenario did not end"
+    if failed:
+        raise failed[0]
 
 
 async def _rounds(feed: LiveFeed, n: int) -> None:
@@ -90,7 +109,7 @@ def test_many_followers_are_served_by_one_poller_and_sleep_through_rounds_withou
         finally:
             feed.close()
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_a_ticket_issued_at_a_kiosk_wakes_its_office_and_an_event_wakes_only_its_own(
@@ -135,7 +154,7 @@ def test_a_ticket_issued_at_a_kiosk_wakes_its_office_and_an_event_wakes_only_its
         finally:
             feed.close()
 
-    asyncio.run(scenario())
+    _run(scenario)
 
 
 def test_a_wake_between_a_read_and_the_wait_is_not_lost(db: Database) -> None:
@@ -150,4 +169,4 @@ def test_a_wake_between_a_read_and_the_wait_is_not_lost(db: Database) -> None:
         finally:
             feed.close()
 
-    asyncio.run(scenario())
+    _run(scenario)
