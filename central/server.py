@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import socket
 import sys
 from collections.abc import Sequence
@@ -67,19 +68,37 @@ class _AnnouncingServer(uvicorn.Server):
             print(f"{LISTENING_PREFIX}{self._url}", flush=True)
 
 
+#: Paths whose segment is itself a capability (whoever holds it may open the
+#: page): a board's token, a complaint's reference, a ticket's id.
+_CAPABILITY_PATH = re.compile(r"^/(?:(board)|(c)|(t))/[^/?]+")
+_PLACEHOLDER = ("/board/[token]", "/c/[reference]", "/t/[ticket]")
+
+
+def redact_path(path: str) -> str:
+    """``path`` as the access log may keep it: no query string, no capability in it."""
+    path, sep, _ = path.partition("?")
+    found = _CAPABILITY_PATH.match(path)
+    if found is not None:
+        which = next(i for i, group in enumerate(found.groups()) if group)
+        path = _PLACEHOLDER[which] + path[found.end() :]
+    return path + ("?<hidden>" if sep else "")
+
+
 class NoQueryStrings(logging.Filter):
-    """Drop query strings from uvicorn's access log lines.
+    """Keep query strings and capabilities out of uvicorn's access log lines.
 
     The API takes personal data only in JSON bodies (never logged), but a
     client may still put something in a URL's query; the log keeps the path.
+    A board's token (``/board/bd_…``), a complaint's reference (``/c/ADU-…``)
+    and a ticket's id (``/t/<uuid>``) open their pages to whoever reads
+    them, so the log writes ``/board/[token]``, ``/c/[reference]`` and
+    ``/t/[ticket]`` instead.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            path, sep, _ = args[2].partition("?")
-            if sep:
-                record.args = (*args[:2], path + "?<hidden>", *args[3:])
+            record.args = (*args[:2], redact_path(args[2]), *args[3:])
         return True
 
 

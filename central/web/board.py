@@ -12,14 +12,20 @@ message per event of the office (``id:`` is the event's id, so the browser's
 ``heartbeat`` message every :data:`HEARTBEAT_S` (an event rather than a
 comment, so the board's script can tell a silent dead connection), and an
 end after :data:`STREAM_S`, after which the board connects again: no
-stream holds a server's shutdown for long.
+stream holds a server's shutdown for long. A stream never polls the database
+on its own: it waits on :class:`central.live.LiveFeed` (one poller per
+process) and reads only when woken, or at its heartbeat.
+
+One board token holds at most :data:`STREAMS_PER_BOARD` open streams per
+server process; one more is refused with 429 until one ends, so a leaked
+board URL cannot take every connection the server allows.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -31,6 +37,7 @@ from fastapi.responses import (
     Response,
     StreamingResponse,
 )
+from starlette.types import Receive, Scope, Send
 
 from central.access.audit import utc_now
 from central.api.deps import AppContext, get_context
@@ -42,9 +49,9 @@ router = APIRouter()
 
 HEARTBEAT_S = 15.0
 STREAM_S = 240.0
-#: How often the waiting counts are read again when no event came.
-STATE_EVERY_S = 3.0
 RETRY_MS = 2000
+#: Open streams one board token may hold on one server process (a TV needs one).
+STREAMS_PER_BOARD = 3
 CLIP = r"^[a-z_]{1,20}$"
 
 TEXTS: Texts = {
@@ -57,6 +64,10 @@ TEXTS: Texts = {
     "board.people": ("orang", "people"),
     "board.offline": ("terputus", "disconnected"),
     "board.online": ("tersambung", "connected"),
+    "board.revoked": (
+        "Papan ini sudah dicabut. Hubungi petugas.",
+        "This board has been revoked. Ask the staff.",
+    ),
     "board.refused": (
         "Papan ini tidak dikenal atau sudah dicabut. Minta petugas mendaftarkan papan baru.",
         "This board is unknown or revoked. Ask staff to register a new board.",
@@ -125,10 +136,10 @@ def _state(ctx: AppContext, board: Board) -> dict[str, Any]:
 
 async def _stream(ctx: AppContext, board: Board, after_id: int) -> AsyncIterator[str]:
     started = beat = time.monotonic()
-    state_at = 0.0
     last_state: dict[str, Any] | None = None
     yield f"retry: {RETRY_MS}\n\n"
     while True:
+        seen = ctx.live.version(board.office_id)  # before reading: a wake after it is not lost
         active, messages = await run_in_threadpool(_read, ctx, board, after_id)
         if not active:
             yield _sse("revoked", {})
@@ -136,13 +147,12 @@ async def _stream(ctx: AppContext, board: Board, after_id: int) -> AsyncIterator
         for message in messages:  # the calls first: the state can wait a moment
             after_id = int(message.split("\n", 1)[0][4:])
             yield message
-        now = time.monotonic()
-        if messages or now - state_at >= STATE_EVERY_S:
-            state_at = now
-            state = await run_in_threadpool(_state, ctx, board)
-            if state != last_state:
-                last_state = state
-                yield _sse("state", state)
+        # Woken (a call, a ticket issued, the running text) or at the heartbeat:
+        # the waiting counts and the running text are read again.
+        state = await run_in_threadpool(_state, ctx, board)
+        if state != last_state:
+            last_state = state
+            yield _sse("state", state)
         if len(messages) >= 200:
             continue  # more to catch up on
         now = time.monotonic()
@@ -151,7 +161,57 @@ async def _stream(ctx: AppContext, board: Board, after_id: int) -> AsyncIterator
         if now - beat >= HEARTBEAT_S:
             beat = now
             yield _sse("heartbeat", {})
-        await ctx.live.wait(board.office_id, HEARTBEAT_S)
+        await ctx.live.wait(board.office_id, HEARTBEAT_S, seen)
+
+
+class _Open:
+    """How many streams each board holds open on this process."""
+
+    def __init__(self) -> None:
+        self._count: dict[str, int] = {}
+
+    def take(self, board_id: str) -> Callable[[], None] | None:
+        """A release for one more stream of ``board_id``, or ``None`` at the cap."""
+        held = self._count.get(board_id, 0)
+        if held >= STREAMS_PER_BOARD:
+            return None
+        self._count[board_id] = held + 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            left = self._count[board_id] - 1
+            if left:
+                self._count[board_id] = left
+            else:
+                del self._count[board_id]
+
+        return release
+
+
+#: On the event loop only: no lock needed.
+OPEN_STREAMS = _Open()
+
+
+class _BoardStream(StreamingResponse):
+    """A board's stream that gives its place back however it ends (or if it never starts)."""
+
+    def __init__(self, content: AsyncIterator[str], release: Callable[[], None]) -> None:
+        super().__init__(
+            content,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+        self._release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()
 
 
 def _resume_from(request: Request, after: int | None) -> int | None:
@@ -171,19 +231,26 @@ async def board_events(
     board = await run_in_threadpool(_board, ctx, token)
     if board is None:
         return PlainTextResponse("board unknown or revoked", status_code=403)
-    start = _resume_from(request, after)
-    if start is None:
+    release = OPEN_STREAMS.take(board.id)
+    if release is None:
+        return PlainTextResponse(
+            "this board has too many open streams",
+            status_code=429,
+            headers={"Retry-After": str(RETRY_MS // 1000)},
+        )
+    try:
+        start = _resume_from(request, after)
+        if start is None:
 
-        def newest() -> int:
-            with ctx.db.read() as conn:
-                return calls.last_id(conn, board.office_id)
+            def newest() -> int:
+                with ctx.db.read() as conn:
+                    return calls.last_id(conn, board.office_id)
 
-        start = await run_in_threadpool(newest)
-    return StreamingResponse(
-        _stream(ctx, board, start),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+            start = await run_in_threadpool(newest)
+    except BaseException:
+        release()
+        raise
+    return _BoardStream(_stream(ctx, board, start), release)
 
 
 @router.get("/voice/{name}.wav", response_model=None)

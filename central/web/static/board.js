@@ -4,17 +4,20 @@
 // ?after=<last event id seen>, so after a network loss or a server restart the
 // board gets every call it missed. While it is away it says "terputus".
 // Announcements queue: one plays to its last clip's `ended` before the next
-// starts, however many counters call at once.
+// starts, however many counters call at once. A revoked board (a `revoked`
+// event, or a 403 when it connects again) says so and stops for good.
 (function () {
   "use strict";
   var root = document.getElementById("board");
   if (!root) { return; }
   var eventsPath = root.dataset.events.split("?")[0];
+  var pagePath = eventsPath.replace(/\/events$/, "");
   var lastId = Number(root.dataset.lastId) || 0;
   var link = document.getElementById("link");
   var log = document.getElementById("announce-log");
   var source = null;
   var opened = false;
+  var stopped = false;
   var retryMs = 1000;
   var lastHeard = Date.now();
   var WATCHDOG_MS = 40000;
@@ -122,6 +125,25 @@
     if (started && started.catch) { started.catch(function () { go("skip:"); }); }
   }
 
+  // -- revoked: say so, stop reconnecting, stop announcing
+  function revoked() {
+    if (stopped) { return; }
+    stopped = true;
+    if (source) { source.close(); source = null; }
+    pending.length = 0;
+    link.textContent = root.dataset.offline;
+    link.classList.add("offline");
+    root.dataset.link = "revoked";
+    document.getElementById("revoked").hidden = false;
+  }
+
+  // A stream that would not open: is the board refused (403), or the server away?
+  function checkRefused() {
+    fetch(pagePath, { cache: "no-store", credentials: "omit" }).then(function (r) {
+      if (r.status === 403) { revoked(); }
+    }, function () { /* the server is away: keep trying */ });
+  }
+
   // -- the stream
   function onCall(e) {
     lastHeard = Date.now();
@@ -134,6 +156,7 @@
   }
 
   function connect() {
+    if (stopped) { return; }
     opened = false;
     source = new EventSource(eventsPath + "?after=" + lastId);
     source.addEventListener("open", function () {
@@ -148,10 +171,12 @@
       showState(JSON.parse(e.data));
     });
     source.addEventListener("heartbeat", function () { lastHeard = Date.now(); });
+    source.addEventListener("revoked", revoked);
     source.addEventListener("error", function () { reconnect(); });
   }
 
   function reconnect() {
+    if (stopped) { return; }
     if (source) { source.close(); source = null; }
     if (opened) {  // a stream that ended (as each does after a few minutes): at once
       opened = false;
@@ -159,6 +184,7 @@
       return;
     }
     setLink(false);
+    checkRefused();
     setTimeout(connect, retryMs);
     retryMs = Math.min(retryMs * 2, 30000);
   }

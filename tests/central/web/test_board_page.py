@@ -8,9 +8,12 @@ script records each clip it played to its ``ended`` event
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -24,10 +27,12 @@ from central.office.speech import announcement
 from central.process import RunningCentral
 from central.settings import DEMO_BOARD_TOKEN, DEMO_CITIZENS_PATH
 from central.tables import services
+from central.web.board import STREAMS_PER_BOARD
 from testkit.boards import call_next, issue, played, register_board
 from testkit.browser import TIMEOUT_MS, fresh_context, log_in
 from testkit.centre_accounts import (
     DEMO_OFFICE,
+    bearer,
     enrol,
     new_code,
     new_kiosk,
@@ -267,3 +272,137 @@ def test_the_board_fills_a_tv_screen_with_the_number_large(
         assert size >= height * 0.2  # a fifth of the screen's height: read from across a room
         scroll = tv.evaluate("document.documentElement.scrollHeight")
         assert scroll <= height
+
+
+#: Counts the event streams a board's script opens (read with ``window.streamsOpened``).
+COUNT_STREAMS = """
+window.streamsOpened = 0;
+const Native = window.EventSource;
+window.EventSource = function (url, options) {
+  window.streamsOpened += 1;
+  return new Native(url, options);
+};
+"""
+
+
+def _named_board(url: str, admin: str) -> tuple[str, str]:
+    """A board with a name of its own (so its revoke button is unambiguous): (name, URL)."""
+    name = f"TV {uuid.uuid4().hex[:8]}"
+    response = requests.post(
+        f"{url}/api/v1/staff/boards",
+        json={"office_id": DEMO_OFFICE, "name": name},
+        headers=bearer(admin),
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    return name, response.json()["url"]
+
+
+def _revoke(page: Page, office: RunningCentral, office_db: Database, name: str) -> None:
+    if "/office/boards" not in page.url:
+        username = new_staff_account(office_db, staff.Role.ADMIN, office_id=DEMO_OFFICE)
+        log_in(page, office.url, username, then="/office/boards")
+    page.get_by_role("button", name=f"Cabut {name}").click()
+    expect(page.get_by_text("Papan dicabut.")).to_be_visible()
+
+
+def test_a_board_revoked_while_it_shows_says_so_and_stops_reconnecting(
+    browser: Browser, page: Page, office: RunningCentral, office_db: Database, admin: str
+) -> None:
+    name, url = _named_board(office.url, admin)
+    with fresh_context(browser) as context:
+        tv = context.new_page()
+        tv.add_init_script(COUNT_STREAMS)
+        tv.clock.install()
+        tv.goto(url)
+        board = tv.locator("#board")
+        expect(board).to_have_attribute("data-link", "online")
+        _revoke(page, office, office_db, name)
+        expect(tv.locator("#revoked")).to_be_visible()
+        expect(tv.locator("#revoked")).to_have_text("Papan ini sudah dicabut. Hubungi petugas.")
+        expect(board).to_have_attribute("data-link", "revoked")
+        opened = tv.evaluate("window.streamsOpened")
+        # Ten minutes of the board's own clock: every retry and watchdog would have run.
+        tv.clock.run_for(10 * 60 * 1000)
+        assert tv.evaluate("window.streamsOpened") == opened
+        expect(tv.locator("#revoked")).to_be_visible()
+
+
+def test_a_board_that_finds_itself_revoked_when_it_reconnects_says_so(
+    browser: Browser, page: Page, office: RunningCentral, office_db: Database, admin: str
+) -> None:
+    name, url = _named_board(office.url, admin)
+    username = new_staff_account(office_db, staff.Role.ADMIN, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/office/boards")
+    with fresh_context(browser) as context:
+        tv = context.new_page()
+        tv.route("**/events*", lambda route: route.abort())  # the network is away
+        tv.goto(url)
+        expect(tv.locator("#link")).to_have_text("terputus")
+        _revoke(page, office, office_db, name)
+        tv.unroute("**/events*")
+        expect(tv.locator("#revoked")).to_be_visible(timeout=2 * TIMEOUT_MS)
+        expect(tv.locator("#board")).to_have_attribute("data-link", "revoked")
+
+
+def test_a_ticket_issued_at_a_kiosk_shows_in_the_boards_waiting_count_without_a_call(
+    board: Page, office: RunningCentral, kiosk: str
+) -> None:
+    count = board.locator("#waiting li", has_text="Pendaftaran Poli Umum Puskesmas").locator(
+        ".count"
+    )
+    before = int(count.inner_text())
+    issue(office.url, kiosk)
+    expect(count).to_have_text(str(before + 1))
+    issue(office.url, kiosk)
+    expect(count).to_have_text(str(before + 2))
+
+
+def test_one_board_token_holds_only_a_few_streams(office: RunningCentral, admin: str) -> None:
+    url = register_board(office.url, admin)
+    with contextlib.ExitStack() as streams:
+        held = [
+            streams.enter_context(requests.get(f"{url}/events", stream=True, timeout=10))
+            for _ in range(STREAMS_PER_BOARD)
+        ]
+        assert [r.status_code for r in held] == [200] * STREAMS_PER_BOARD
+        refused = requests.get(f"{url}/events", stream=True, timeout=10)
+        assert refused.status_code == 429
+        # Another board is not held back by this one.
+        other = requests.get(f"{register_board(office.url, admin)}/events", stream=True, timeout=10)
+        assert other.status_code == 200
+        other.close()
+        held[0].close()
+        # Once a stream is closed, its place is free again.
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while True:
+            again = requests.get(f"{url}/events", stream=True, timeout=10)
+            again.close()
+            if again.status_code == 200 or time.monotonic() > deadline:
+                break
+        assert again.status_code == 200
+
+
+def test_the_access_log_keeps_no_board_token_complaint_reference_or_ticket_id(
+    office: RunningCentral, admin: str
+) -> None:
+    url = register_board(office.url, admin)
+    token = url.rsplit("/", 1)[1]
+    ticket = str(uuid.uuid4())
+    reference = f"ADU-{uuid.uuid4().hex[:10].upper()}"
+    assert requests.get(url, timeout=10).status_code == 200
+    with requests.get(f"{url}/events", stream=True, timeout=10) as stream:
+        assert stream.status_code == 200
+    requests.get(f"{office.url}/t/{ticket}", timeout=10)
+    requests.get(f"{office.url}/c/{reference}?lang=en", timeout=10)
+    last = "GET /c/[reference]?<hidden> HTTP/1.1"
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while last not in office.output_tail() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the log reaches us through a pipe
+    log = office.output_tail()
+    assert last in log
+    assert "GET /board/[token] HTTP/1.1" in log
+    assert "GET /board/[token]/events HTTP/1.1" in log
+    assert "GET /t/[ticket] HTTP/1.1" in log
+    leaked = [secret for secret in (token, ticket, reference) if secret in log]
+    assert leaked == []

@@ -1,0 +1,172 @@
+"""One poller per process wakes an office's followers only when the office has news.
+
+A real centre (child process, SQLite) writes tickets and events; the
+:class:`central.live.LiveFeed` under test runs in this process on the same
+database file, as another server process would, so it learns of them only by
+polling. Every statement it sends is recorded from the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event, insert
+
+from central.database import Database
+from central.live import LiveFeed
+from central.process import RunningCentral, start_central
+from central.tables import call_events
+from testkit.boards import issue
+from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_office
+from testkit.centres import TEST_SERVER_ARGS
+
+#: Bounds every wait of these tests (they end much sooner when all is well).
+BOUND_S = 20.0
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCentral]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'central.db'}"
+    with start_central(db_url=url, extra_args=TEST_SERVER_ARGS) as server:
+        yield server
+
+
+@pytest.fixture
+def db(centre: RunningCentral) -> Iterator[Database]:
+    database = Database(centre.db_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def _run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run ``scenario`` on an event loop of its own, in a thread (the browser's may be running)."""
+    failed: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:
+            failed.append(exc)
+
+    thread = threading.Thread(target=main, name="live-scenario")
+    thread.start()
+    thread.join(timeout=4 * BOUND_S)
+    assert not thread.is_alive(), "the scenario did not end"
+    if failed:
+        raise failed[0]
+
+
+async def _rounds(feed: LiveFeed, n: int) -> None:
+    """Until the poller has read the database ``n`` more times."""
+    target = feed.polls + n
+    while feed.polls < target:
+        await asyncio.sleep(0.02)
+
+
+async def _woken_once(feed: LiveFeed, *offices: str) -> None:
+    """Let the poller see each office for the first time (that first sight wakes)."""
+    await asyncio.wait_for(
+        asyncio.gather(*(feed.wait(office, BOUND_S) for office in offices)), BOUND_S
+    )
+
+
+def test_many_followers_are_served_by_one_poller_and_sleep_through_rounds_without_news(
+    db: Database,
+) -> None:
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    async def scenario() -> None:
+        feed = LiveFeed(db)
+        try:
+            await _woken_once(feed, DEMO_OFFICE)
+            followers = [asyncio.create_task(feed.wait(DEMO_OFFICE, 600)) for _ in range(50)]
+            await asyncio.sleep(0)
+            event.listen(db.engine, "before_cursor_execute", seen)
+            before = feed.polls
+            try:
+                await asyncio.wait_for(_rounds(feed, 4), BOUND_S)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", seen)
+            rounds = feed.polls - before
+            assert not any(f.done() for f in followers), "woken without news"
+            # Each round is two grouped queries, whatever the number of followers.
+            queries = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+            polls = [s for s in queries if "GROUP BY" in s]
+            assert len(polls) == len(queries)
+            assert 2 * rounds <= len(polls) <= 2 * (rounds + 1)
+            for follower in followers:
+                follower.cancel()
+        finally:
+            feed.close()
+
+    _run(scenario)
+
+
+def test_a_ticket_issued_at_a_kiosk_wakes_its_office_and_an_event_wakes_only_its_own(
+    centre: RunningCentral, db: Database
+) -> None:
+    kiosk = new_kiosk(db, centre.url)[1]
+    other = new_office(db, "Kantor Lain")
+
+    async def scenario() -> None:
+        feed = LiveFeed(db)
+        loop = asyncio.get_running_loop()
+        try:
+            await _woken_once(feed, DEMO_OFFICE, other)
+            ours = asyncio.create_task(feed.wait(DEMO_OFFICE, 600))
+            theirs = asyncio.create_task(feed.wait(other, 600))
+            await asyncio.wait_for(_rounds(feed, 1), BOUND_S)
+            assert not ours.done() and not theirs.done()
+            # A kiosk's ticket writes no event and wakes nobody in its own process.
+            await loop.run_in_executor(None, issue, centre.url, kiosk)
+            await asyncio.wait_for(ours, BOUND_S)
+            await asyncio.wait_for(_rounds(feed, 2), BOUND_S)
+            assert not theirs.done(), "another office's followers were woken"
+            ours = asyncio.create_task(feed.wait(DEMO_OFFICE, 600))
+            with db.begin() as conn:
+                conn.execute(
+                    insert(call_events).values(
+                        office_id=other,
+                        at=dt.datetime.now(dt.UTC),
+                        day=dt.date.today(),
+                        kind="call",
+                        ticket_id="t-1",
+                        display="Z-001",
+                        queue_id="layanan-lain",
+                        counter="1",
+                        actor="test",
+                    )
+                )
+            await asyncio.wait_for(theirs, BOUND_S)
+            await asyncio.wait_for(_rounds(feed, 2), BOUND_S)
+            assert not ours.done(), "an event of another office woke this one"
+            ours.cancel()
+        finally:
+            feed.close()
+
+    _run(scenario)
+
+
+def test_a_wake_between_a_read_and_the_wait_is_not_lost(db: Database) -> None:
+    async def scenario() -> None:
+        feed = LiveFeed(db)
+        try:
+            await _woken_once(feed, DEMO_OFFICE)
+            seen = feed.version(DEMO_OFFICE)  # the follower reads the office after this
+            feed.wake(DEMO_OFFICE)  # a write committed while it was reading
+            await asyncio.sleep(0)
+            await asyncio.wait_for(feed.wait(DEMO_OFFICE, 600, seen), BOUND_S)
+        finally:
+            feed.close()
+
+    _run(scenario)
