@@ -176,17 +176,24 @@ async def panel(
         with ctx.db.read() as conn:
             return calls.last_id(conn, office_id)
 
+    # A staff member of one office: the version before the first read. (Of every office:
+    # after it, the desk naming the office; a wake in between waits WAITING_CHECK_S at most.)
+    woken = ctx.live.version(staff.office_id) if staff.office_id else None
     desk, last, mark = await run_in_threadpool(desk_now)
     if desk is None:
         return HTMLResponse("", status_code=409)
     chosen, looked = desk, loop.time()
+    if woken is None or desk.office_id != staff.office_id:
+        woken = ctx.live.version(chosen.office_id)
     # After each wake-up (or poll interval) one indexed query for the newest event; every
     # WAITING_CHECK_S the desk and its waiting list too. Nothing is drawn until one moved.
     while after >= last and seen == mark and desk == chosen:
         left = deadline - loop.time()
         if left <= 0 or await request.is_disconnected():
             break
-        await ctx.live.wait(chosen.office_id, min(left, WAITING_CHECK_S))
+        # The version taken before the last read: a wake that came while it read is not lost.
+        await ctx.live.wait(chosen.office_id, min(left, WAITING_CHECK_S), seen=woken)
+        woken = ctx.live.version(chosen.office_id)
         if loop.time() - looked >= WAITING_CHECK_S:
             desk, last, mark = await run_in_threadpool(desk_now)
             looked = loop.time()
