@@ -3,7 +3,9 @@
 ``browser`` is one headless chromium for the session (testkit/browser.py);
 each test opens its pages in a context of its own, as another device would.
 ``office`` is a demo centre on SQLite for one test module, so what a module
-calls or answers never reaches another's figures.
+calls or answers never reaches another's figures; its boards speak with short
+clips given as the city's recordings (``quick_voice``), so an announcement
+takes under a second.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from central.database import Database
 from central.process import RunningCentral, start_central
 from testkit.browser import chromium, fresh_context
 from testkit.centres import TEST_SERVER_ARGS
+from testkit.voices import short_recordings
 
 
 @pytest.fixture(scope="session")
@@ -25,9 +28,15 @@ def browser() -> Iterator[Browser]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def quick_voice(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, ...]:
+    """Server options giving the boards short clips as the city's recordings (testkit/voices.py)."""
+    return ("--voice-dir", str(short_recordings(tmp_path_factory.mktemp("voice"))))
+
+
 @pytest.fixture(scope="module")
-def office() -> Iterator[RunningCentral]:
-    with start_central(seed_demo=True, extra_args=TEST_SERVER_ARGS) as server:
+def office(quick_voice: tuple[str, ...]) -> Iterator[RunningCentral]:
+    with start_central(seed_demo=True, extra_args=(*TEST_SERVER_ARGS, *quick_voice)) as server:
         yield server
 
 
