@@ -23,10 +23,13 @@ Run alone: ``.venv/bin/python -m bench.board_live [--quick]``.
 from __future__ import annotations
 
 import itertools
+import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import requests
 
@@ -66,12 +69,19 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
     from testkit.boards import issue, register_board
     from testkit.browser import chromium, fresh_context
     from testkit.centre_accounts import bearer, new_kiosk, new_staff
+    from testkit.voices import short_recordings
 
     paints = QUICK_PAINTS if quick else PAINTS
     clips = QUICK_CLIPS if quick else CLIPS
     counters = QUICK_COUNTERS if quick else COUNTERS
     boards = QUICK_BOARDS if quick else BOARDS
-    central = start_central(seed_demo=True, extra_args=SERVER_ARGS)
+    voice: tuple[str, ...] = ()
+    recordings = Path(tempfile.mkdtemp(prefix="anjungan-voice-"))
+    if quick:
+        # The quick run checks the bench works, not the voice: short clips as the city's
+        # recordings, so each announcement it waits out takes a moment, not six seconds.
+        voice = ("--voice-dir", str(short_recordings(recordings)))
+    central = start_central(seed_demo=True, extra_args=(*SERVER_ARGS, *voice))
     stop = threading.Event()
     try:
         db = Database(central.db_url)
@@ -164,6 +174,7 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
     finally:
         stop.set()
         central.stop()
+        shutil.rmtree(recordings, ignore_errors=True)
     notes = (
         f"{counters} counters call in turn; {boards} boards hold a live stream "
         f"(one chromium page measured, {boards - 1} streams read by threads); "

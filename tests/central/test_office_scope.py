@@ -110,6 +110,20 @@ class World:
                 return ticket_id
         raise AssertionError("office B's queue did not reach the new ticket")
 
+    def held_b_ticket(self) -> str:
+        """A ticket of office B that its counter called and set aside (tunda)."""
+        ticket_id = self.called_b_ticket()
+        held = self.call(self.root, "POST", f"/api/v1/staff/tickets/{ticket_id}/hold")
+        assert held.status_code == 200, held.text
+        # Counter 1 takes a held ticket back only when it has none called: close the rest.
+        queue = self.call(self.root, "GET", f"/api/v1/staff/queue?office_id={self.b}")
+        for service in queue.json()["services"]:
+            for ticket in service["tickets"]:
+                if ticket["status"] == "called" and ticket["counter"] == "1":
+                    path = f"/api/v1/staff/tickets/{ticket['ticket_id']}/served"
+                    assert self.call(self.root, "POST", path).status_code == 200
+        return ticket_id
+
     def new_b_ward(self) -> str:
         ward = f"ward-{next(_serial)}"
         body = {"name": "Ruang Melati", "beds_total": 4, "beds_free": 1}
@@ -182,6 +196,29 @@ PROBES: dict[tuple[str, str], list[ProbeMaker]] = {
             "POST",
             f"/api/v1/staff/tickets/{w.called_b_ticket()}/no-show",
             unknown=f"/api/v1/staff/tickets/{UNKNOWN_ID}/no-show",
+        ),
+    ],
+    **{
+        ("POST", f"/api/v1/staff/tickets/{{ticket_id}}/{step}"): [
+            lambda w, step=step, body=body: Probe(  # type: ignore[misc]
+                "POST",
+                f"/api/v1/staff/tickets/{w.called_b_ticket()}/{step}",
+                body,
+                unknown=f"/api/v1/staff/tickets/{UNKNOWN_ID}/{step}",
+            ),
+        ]
+        for step, body in (
+            ("recall", None),
+            ("hold", None),
+            ("transfer", {"to_counter": "2"}),
+        )
+    },
+    ("POST", "/api/v1/staff/tickets/{ticket_id}/call-back"): [
+        lambda w: Probe(
+            "POST",
+            f"/api/v1/staff/tickets/{w.held_b_ticket()}/call-back",
+            {"counter": "1"},
+            unknown=f"/api/v1/staff/tickets/{UNKNOWN_ID}/call-back",
         ),
     ],
     ("GET", "/api/v1/staff/fleet"): [

@@ -1,4 +1,5 @@
-"""docs/screens.md shows every picture `make screenshots` keeps, and only pictures that exist."""
+"""docs/screens.md, docs/office.md and the README show every picture `make screenshots` keeps,
+and only pictures that exist."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ def _referenced(page: Path, base: Path) -> set[Path]:
 
 
 def test_every_picture_is_shown_and_every_shown_picture_exists() -> None:
-    shown = _referenced(ROOT / "docs" / "screens.md", ROOT / "docs") | _referenced(
+    shown = _referenced(ROOT / "docs" / "office.md", ROOT / "docs")
+    shown |= _referenced(ROOT / "docs" / "screens.md", ROOT / "docs") | _referenced(
         ROOT / "README.md", ROOT
     )
     kept = {path.resolve() for path in PICTURES.glob("*.png")}
