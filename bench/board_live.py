@@ -188,19 +188,19 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
             measurements=(
                 Measurement(
                     "call next → board painted",
-                    "POST call-next to the number in the board's DOM (rAF poll)",
+                    "POST call-next to the number in the board's DOM (rAF poll).",
                     tuple(paint_ms),
                     PAINT_GOAL_MS,
                 ),
                 Measurement(
                     "call next → first clip playing",
-                    "POST call-next to the chime's `playing` event on the board",
+                    "POST call-next to the chime's `playing` event on the board.",
                     tuple(clip_ms),
                     CLIP_GOAL_MS,
                 ),
                 Measurement(
                     "floor: HTTP round trip + DOM update",
-                    "GET /health, then a DOM change seen by the same rAF poll",
+                    "GET /health, then a DOM change seen by the same rAF poll.",
                     tuple(floor_ms),
                 ),
             ),
