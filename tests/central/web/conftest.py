@@ -15,9 +15,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
+from central.access import staff
 from central.database import Database
 from central.process import RunningCentral, start_central
 from testkit.browser import chromium, fresh_context
+from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_staff
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.voices import short_recordings
 
@@ -53,3 +55,15 @@ def office_db(office: RunningCentral) -> Iterator[Database]:
 def page(browser: Browser) -> Iterator[Page]:
     with fresh_context(browser) as context:
         yield context.new_page()
+
+
+@pytest.fixture(scope="module")
+def kiosk(office: RunningCentral, office_db: Database) -> str:
+    """A kiosk of the demo office on the module's centre: its token."""
+    return new_kiosk(office_db, office.url)[1]
+
+
+@pytest.fixture(scope="module")
+def clerk_token(office: RunningCentral, office_db: Database) -> str:
+    """A staff account of the demo office, logged in through the API: its token."""
+    return new_staff(office_db, office.url, staff.Role.STAFF, office_id=DEMO_OFFICE)

@@ -35,16 +35,10 @@ from testkit.centre_accounts import (
     bearer,
     enrol,
     new_code,
-    new_kiosk,
     new_office,
     new_staff,
     new_staff_account,
 )
-
-
-@pytest.fixture(scope="module")
-def kiosk(office: RunningCentral, office_db: Database) -> str:
-    return new_kiosk(office_db, office.url)[1]
 
 
 @pytest.fixture(scope="module")

@@ -12,92 +12,36 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select
 
 from central.access import staff
 from central.database import Database
 from central.process import RunningCentral
-from central.tables import call_events, tickets
 from testkit.browser import TIMEOUT_MS, fresh_context, log_in
-from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff, new_staff_account
-from testkit.centre_requests import allocate, drain, new_id
+from testkit.centre_accounts import DEMO_OFFICE, bearer, new_staff_account
+from testkit.centre_requests import allocate, drain
+from testkit.counter_desks import events_of, issue, page_session, sit, ticket_row
 
 pytestmark = pytest.mark.timeout(180)
 CLINIC = "puskesmas-umum"
 KTP = "ktp-cetak-ulang"
 KK = "kk-perubahan"
 BUSINESS = "izin-usaha-mikro"
-JSON = {"Accept": "application/json"}
-
-
-@pytest.fixture(scope="module")
-def kiosk(office: RunningCentral, office_db: Database) -> str:
-    return new_kiosk(office_db, office.url)[1]
-
-
-@pytest.fixture(scope="module")
-def clerk_token(office: RunningCentral, office_db: Database) -> str:
-    return new_staff(office_db, office.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-
-
-def _issue(office: RunningCentral, kiosk: str, service: str, count: int = 1) -> list[str]:
-    ids = [new_id() for _ in range(count)]
-    for ticket_id in ids:
-        answer = allocate(office.url, kiosk, service, ticket_id)
-        assert answer.status_code == 201, answer.text
-    return ids
-
-
-def _ticket(db: Database, ticket_id: str) -> Any:
-    with db.read() as conn:
-        return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
-
-
-def _events(db: Database, ticket_id: str) -> list[str]:
-    with db.read() as conn:
-        rows = conn.execute(
-            select(call_events.c.kind)
-            .where(call_events.c.ticket_id == ticket_id)
-            .order_by(call_events.c.id)
-        )
-        return [r.kind for r in rows]
-
-
-def _sit(page: Page, office: RunningCentral, db: Database, counter: str, *services: str) -> None:
-    username = new_staff_account(db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    log_in(page, office.url, username, then="/counter")
-    page.get_by_label("Loket", exact=True).select_option(label=f"Loket {counter}")
-    for service in services:
-        page.locator(f'input[name="queues"][value="{service}"]').check()
-    page.get_by_role("button", name="Simpan loket").click()
-    expect(page.get_by_role("heading", name=f"Loket — Loket {counter}")).to_be_visible()
-
-
-def _session(page: Page) -> tuple[requests.Session, dict[str, str]]:
-    """The page's own session over plain HTTP, and the headers its script sends."""
-    http = requests.Session()
-    for cookie in page.context.cookies():
-        http.cookies.set(cookie["name"], cookie["value"])
-    token = page.locator('meta[name="csrf-token"]').get_attribute("content")
-    assert token
-    return http, {"X-CSRF-Token": token, **JSON}
 
 
 def test_two_call_next_for_the_ticket_shown_close_it_once_and_call_one(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, CLINIC)
-    first, second, third, fourth = _issue(office, kiosk, CLINIC, 4)
-    _sit(page, office, office_db, "1", CLINIC)
+    first, second, third, fourth = issue(office, kiosk, CLINIC, 4)
+    sit(page, office, office_db, "1", CLINIC)
     page.get_by_role("button", name="Panggil berikutnya").click()
-    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, first).display)
+    expect(page.locator("#current-number")).to_have_text(ticket_row(office_db, first).display)
 
-    http, headers = _session(page)
+    http, headers = page_session(page)
     barrier = threading.Barrier(2, timeout=30)
 
     def next_citizen(_: int) -> requests.Response:
@@ -124,10 +68,10 @@ def test_two_call_next_for_the_ticket_shown_close_it_once_and_call_one(
     assert refused["ok"] is False and "Tidak ada yang diubah" in refused["message"]
     assert (stale.status_code, blind.status_code) == (409, 409)
     assert "Selesaikan, tunda, atau alihkan" in blind.json()["message"]
-    statuses = [_ticket(office_db, t).status for t in (first, second, third, fourth)]
+    statuses = [ticket_row(office_db, t).status for t in (first, second, third, fourth)]
     assert statuses == ["served", "called", "waiting", "waiting"]
-    assert _events(office_db, second) == ["call"]
-    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, second).display)
+    assert events_of(office_db, second) == ["call"]
+    expect(page.locator("#current-number")).to_have_text(ticket_row(office_db, second).display)
 
 
 def test_a_held_ticket_comes_back_only_to_its_counter_and_only_when_that_counter_is_free(
@@ -139,27 +83,30 @@ def test_a_held_ticket_comes_back_only_to_its_counter_and_only_when_that_counter
     clerk_token: str,
 ) -> None:
     drain(office.url, clerk_token, KK)
-    held, other = _issue(office, kiosk, KK, 2)
-    shown = _ticket(office_db, held).display
-    _sit(page, office, office_db, "6", KK)
+    held, other = issue(office, kiosk, KK, 2)
+    shown = ticket_row(office_db, held).display
+    sit(page, office, office_db, "6", KK)
     page.get_by_role("button", name="Panggil berikutnya").click()
     expect(page.locator("#current-number")).to_have_text(shown)
     page.get_by_role("button", name="Tunda").click()
     expect(page.get_by_role("button", name=f"Panggil lagi {shown}")).to_be_visible()
     page.get_by_role("button", name="Panggil berikutnya").click()
-    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, other).display)
+    expect(page.locator("#current-number")).to_have_text(ticket_row(office_db, other).display)
 
     # Calling the held one back now would leave the other called, unseen: refused.
     page.get_by_role("button", name=f"Panggil lagi {shown}").click()
     expect(page.get_by_role("status")).to_contain_text("Masih ada nomor yang dipanggil")
-    assert _ticket(office_db, held).status == "held"
-    assert (_ticket(office_db, other).status, _ticket(office_db, other).counter) == ("called", "6")
+    assert ticket_row(office_db, held).status == "held"
+    assert (ticket_row(office_db, other).status, ticket_row(office_db, other).counter) == (
+        "called",
+        "6",
+    )
 
     # Another counter cannot take counter 6's held ticket, by the page or by the API.
     with fresh_context(browser) as context:
         elsewhere = context.new_page()
-        _sit(elsewhere, office, office_db, "7", KK)
-        http, headers = _session(elsewhere)
+        sit(elsewhere, office, office_db, "7", KK)
+        http, headers = page_session(elsewhere)
         with http:
             taken = http.post(
                 f"{office.url}/counter/call-back",
@@ -174,21 +121,27 @@ def test_a_held_ticket_comes_back_only_to_its_counter_and_only_when_that_counter
         timeout=10,
     )
     assert (taken.status_code, api.status_code) == (409, 409)
-    assert (_ticket(office_db, held).status, _ticket(office_db, held).counter) == ("held", "6")
+    assert (ticket_row(office_db, held).status, ticket_row(office_db, held).counter) == (
+        "held",
+        "6",
+    )
 
     page.get_by_role("button", name="Selesai").click()
     expect(page.locator("#current-none")).to_be_visible()
     page.get_by_role("button", name=f"Panggil lagi {shown}").click()
     expect(page.locator("#current-number")).to_have_text(shown)
-    assert (_ticket(office_db, held).status, _ticket(office_db, held).counter) == ("called", "6")
-    assert _events(office_db, held) == ["call", "hold", "call"]
+    assert (ticket_row(office_db, held).status, ticket_row(office_db, held).counter) == (
+        "called",
+        "6",
+    )
+    assert events_of(office_db, held) == ["call", "hold", "call"]
 
 
 def test_every_ticket_called_at_a_counter_shows_and_the_counter_cannot_be_left_with_one(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, KTP)
-    first, second = _issue(office, kiosk, KTP, 2)
+    first, second = issue(office, kiosk, KTP, 2)
     for _ in range(2):  # the API calls as it is told: two called at counter 5
         called = requests.post(
             f"{office.url}/api/v1/staff/queue/call-next",
@@ -197,9 +150,9 @@ def test_every_ticket_called_at_a_counter_shows_and_the_counter_cannot_be_left_w
             timeout=10,
         )
         assert called.status_code == 200 and called.json()["ticket"] is not None
-    _sit(page, office, office_db, "5", KTP)
-    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, first).display)
-    expect(page.locator("#also-called")).to_contain_text(_ticket(office_db, second).display)
+    sit(page, office, office_db, "5", KTP)
+    expect(page.locator("#current-number")).to_have_text(ticket_row(office_db, first).display)
+    expect(page.locator("#also-called")).to_contain_text(ticket_row(office_db, second).display)
 
     # Leaving counter 5 now would leave both called with nobody to close them.
     page.get_by_text("Ganti loket atau layanan").click()
@@ -209,11 +162,11 @@ def test_every_ticket_called_at_a_counter_shows_and_the_counter_cannot_be_left_w
     expect(page.get_by_role("heading", name="Loket — Loket 5")).to_be_visible()
 
     page.get_by_role("button", name="Selesai").click()
-    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, second).display)
+    expect(page.locator("#current-number")).to_have_text(ticket_row(office_db, second).display)
     expect(page.locator("#also-called")).to_have_count(0)
     page.get_by_role("button", name="Selesai").click()
     expect(page.locator("#current-none")).to_be_visible()
-    assert [_ticket(office_db, t).status for t in (first, second)] == ["served", "served"]
+    assert [ticket_row(office_db, t).status for t in (first, second)] == ["served", "served"]
     page.get_by_text("Ganti loket atau layanan").click()
     page.locator("#desk-counter").select_option(label="Loket 4")
     page.get_by_role("button", name="Simpan loket").click()
@@ -224,11 +177,11 @@ def test_a_transfer_to_a_counter_the_office_does_not_offer_is_refused(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, BUSINESS)
-    (ticket,) = _issue(office, kiosk, BUSINESS)
-    _sit(page, office, office_db, "8", BUSINESS)
+    (ticket,) = issue(office, kiosk, BUSINESS)
+    sit(page, office, office_db, "8", BUSINESS)
     page.get_by_role("button", name="Panggil berikutnya").click()
-    expect(page.locator("#current-number")).to_have_text(_ticket(office_db, ticket).display)
-    http, headers = _session(page)
+    expect(page.locator("#current-number")).to_have_text(ticket_row(office_db, ticket).display)
+    http, headers = page_session(page)
     bad = {"ticket_id": ticket, "to_counter": "<b>Loket 99</b>"}
     with http:
         fetched = http.post(f"{office.url}/counter/transfer", data=bad, headers=headers, timeout=10)
@@ -252,9 +205,9 @@ def test_a_transfer_to_a_counter_the_office_does_not_offer_is_refused(
     assert form.status_code == 400 and "Loket tujuan tidak ada di kantor ini" in form.text
     assert "<b>Loket 99</b>" not in form.text
     assert api.status_code == 400 and api.json()["error"] == "bad_request"
-    row = _ticket(office_db, ticket)
+    row = ticket_row(office_db, ticket)
     assert (row.status, row.counter) == ("called", "8")
-    assert _events(office_db, ticket) == ["call"]
+    assert events_of(office_db, ticket) == ["call"]
 
 
 def test_an_action_before_choosing_a_counter_asks_for_one(
@@ -262,7 +215,7 @@ def test_an_action_before_choosing_a_counter_asks_for_one(
 ) -> None:
     username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
     log_in(page, office.url, username, then="/counter")
-    http, headers = _session(page)
+    http, headers = page_session(page)
     with http:
         fetched = http.post(f"{office.url}/counter/served", data={}, headers=headers, timeout=10)
         form = http.post(
@@ -287,8 +240,8 @@ def test_the_panel_is_held_until_the_desk_has_news(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, KTP)
-    _sit(page, office, office_db, "2", KTP)
-    http, _ = _session(page)
+    sit(page, office, office_db, "2", KTP)
+    http, _ = page_session(page)
     page.goto("about:blank")  # the page's own long poll would only share the news
     answered = threading.Event()
 
@@ -333,9 +286,9 @@ def test_the_focus_stays_on_a_held_tickets_button_while_the_panel_follows_the_qu
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, KK)
-    (ticket,) = _issue(office, kiosk, KK)
-    shown = _ticket(office_db, ticket).display
-    _sit(page, office, office_db, "3", KK)
+    (ticket,) = issue(office, kiosk, KK)
+    shown = ticket_row(office_db, ticket).display
+    sit(page, office, office_db, "3", KK)
     page.get_by_role("button", name="Panggil berikutnya").click()
     expect(page.locator("#current-number")).to_have_text(shown)
     page.get_by_role("button", name="Tunda").click()

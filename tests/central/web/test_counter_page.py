@@ -20,17 +20,16 @@ from central.access.audit import audit_key
 from central.access.credentials import keyed_hash
 from central.database import Database
 from central.process import RunningCentral
-from central.tables import audit_log, call_events, citizen_lookups, services, tickets
+from central.tables import audit_log, citizen_lookups, services
 from testkit.browser import log_in
 from testkit.centre_accounts import (
     DEMO_OFFICE,
     bearer,
-    new_kiosk,
     new_office,
-    new_staff,
     new_staff_account,
 )
 from testkit.centre_requests import allocate, drain, new_id, registration, results
+from testkit.counter_desks import events_of, issue, page_session, sit, ticket_row
 
 pytestmark = pytest.mark.timeout(180)
 CLINIC = "puskesmas-umum"  # A, counter 1
@@ -40,56 +39,10 @@ NIK = "1471010101900001"
 NAME = "Siti Rahmawati Tes"
 
 
-@pytest.fixture(scope="module")
-def kiosk(office: RunningCentral, office_db: Database) -> str:
-    return new_kiosk(office_db, office.url)[1]
-
-
-@pytest.fixture(scope="module")
-def clerk_token(office: RunningCentral, office_db: Database) -> str:
-    return new_staff(office_db, office.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-
-
-def _issue(office: RunningCentral, kiosk: str, service: str, count: int = 1) -> list[str]:
-    ids = [new_id() for _ in range(count)]
-    for ticket_id in ids:
-        answer = allocate(office.url, kiosk, service, ticket_id)
-        assert answer.status_code == 201, answer.text
-    return ids
-
-
-def _ticket(db: Database, ticket_id: str) -> Any:
-    with db.read() as conn:
-        return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
-
-
-def _events(db: Database, ticket_id: str) -> list[str]:
-    with db.read() as conn:
-        rows = conn.execute(
-            select(call_events.c.kind)
-            .where(call_events.c.ticket_id == ticket_id)
-            .order_by(call_events.c.id)
-        )
-        return [r.kind for r in rows]
-
-
 def _kiosk_queue(office: RunningCentral, kiosk: str, service: str) -> dict[str, Any]:
     state = requests.get(f"{office.url}/api/v1/queue", headers=bearer(kiosk), timeout=5).json()
     found: dict[str, Any] = next(s for s in state["services"] if s["service_id"] == service)
     return found
-
-
-def _sit(page: Page, office: RunningCentral, db: Database, counter: str, *services: str) -> str:
-    """A new clerk of the demo office, logged in, at ``counter`` serving ``services``."""
-    username = new_staff_account(db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    log_in(page, office.url, username, then="/counter")
-    expect(page.get_by_role("heading", name="Loket", exact=True)).to_be_visible()
-    page.get_by_label("Loket", exact=True).select_option(label=f"Loket {counter}")
-    for service in services:
-        page.locator(f'input[name="queues"][value="{service}"]').check()
-    page.get_by_role("button", name="Simpan loket").click()
-    expect(page.get_by_role("heading", name=f"Loket — Loket {counter}")).to_be_visible()
-    return username
 
 
 def _current(page: Page) -> Any:
@@ -111,7 +64,7 @@ def test_a_clerk_picks_a_counter_and_its_services_on_the_page(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, KTP)
-    _sit(page, office, office_db, "2", KTP)
+    sit(page, office, office_db, "2", KTP)
     expect(page.get_by_text("Tidak ada yang menunggu.").first).to_be_visible()
     # Every numbered counter and the catalog's own are offered.
     options = page.locator("#desk-counter option").all_text_contents()
@@ -138,72 +91,72 @@ def test_call_next_then_served_shows_on_the_page_and_in_the_kiosks_figures(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, CLINIC)
-    first, second = _issue(office, kiosk, CLINIC, 2)
-    _sit(page, office, office_db, "1", CLINIC)
+    first, second = issue(office, kiosk, CLINIC, 2)
+    sit(page, office, office_db, "1", CLINIC)
     page.get_by_role("button", name="Panggil berikutnya").click()
-    display = _ticket(office_db, first).display
+    display = ticket_row(office_db, first).display
     expect(_current(page)).to_have_text(display)
     expect(page.get_by_role("button", name="Selesai")).to_be_visible()
     expect(page.get_by_role("button", name="Tidak hadir")).to_be_visible()
-    expect(page.locator("#waiting-table")).to_contain_text(_ticket(office_db, second).display)
+    expect(page.locator("#waiting-table")).to_contain_text(ticket_row(office_db, second).display)
     figures = _kiosk_queue(office, kiosk, CLINIC)
     assert (figures["now_serving"], figures["waiting"]) == (display, 1)
 
     page.get_by_role("button", name="Selesai").click()
     expect(page.locator("#current-none")).to_be_visible()
     expect(page.get_by_role("button", name="Selesai")).to_be_hidden()
-    row = _ticket(office_db, first)
+    row = ticket_row(office_db, first)
     assert (row.status, row.counter) == ("served", "1")
-    assert _events(office_db, first) == ["call", "served"]
-    assert _ticket(office_db, second).status == "waiting"
+    assert events_of(office_db, first) == ["call", "served"]
+    assert ticket_row(office_db, second).status == "waiting"
 
 
 def test_call_next_with_a_ticket_at_the_counter_closes_it_as_served(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, CLINIC)
-    first, second = _issue(office, kiosk, CLINIC, 2)
-    _sit(page, office, office_db, "4", CLINIC)
+    first, second = issue(office, kiosk, CLINIC, 2)
+    sit(page, office, office_db, "4", CLINIC)
     page.get_by_role("button", name="Panggil berikutnya").click()
-    expect(_current(page)).to_have_text(_ticket(office_db, first).display)
+    expect(_current(page)).to_have_text(ticket_row(office_db, first).display)
     page.get_by_role("button", name="Panggil berikutnya").click()
-    expect(_current(page)).to_have_text(_ticket(office_db, second).display)
-    assert _ticket(office_db, first).status == "served"
+    expect(_current(page)).to_have_text(ticket_row(office_db, second).display)
+    assert ticket_row(office_db, first).status == "served"
 
 
 def test_recall_announces_again_and_no_show_closes(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, KK)
-    (ticket,) = _issue(office, kiosk, KK)
-    _sit(page, office, office_db, "5", KK)
+    (ticket,) = issue(office, kiosk, KK)
+    sit(page, office, office_db, "5", KK)
     page.get_by_role("button", name="Panggil berikutnya").click()
-    expect(_current(page)).to_have_text(_ticket(office_db, ticket).display)
+    expect(_current(page)).to_have_text(ticket_row(office_db, ticket).display)
     page.get_by_role("button", name="Panggil ulang").click()
     expect(page.get_by_role("status")).to_contain_text("dipanggil ulang")
-    assert _ticket(office_db, ticket).status == "called"
+    assert ticket_row(office_db, ticket).status == "called"
     page.get_by_role("button", name="Tidak hadir").click()
     expect(page.locator("#current-none")).to_be_visible()
-    assert _ticket(office_db, ticket).status == "no_show"
-    assert _events(office_db, ticket) == ["call", "recall", "no_show"]
+    assert ticket_row(office_db, ticket).status == "no_show"
+    assert events_of(office_db, ticket) == ["call", "recall", "no_show"]
 
 
 def test_hold_sets_the_ticket_aside_and_it_can_be_called_back(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, KK)
-    (ticket,) = _issue(office, kiosk, KK)
-    display = _ticket(office_db, ticket).display
-    _sit(page, office, office_db, "6", KK)
+    (ticket,) = issue(office, kiosk, KK)
+    display = ticket_row(office_db, ticket).display
+    sit(page, office, office_db, "6", KK)
     page.get_by_role("button", name="Panggil berikutnya").click()
     expect(_current(page)).to_have_text(display)
     page.get_by_role("button", name="Tunda").click()
     expect(page.locator("#current-none")).to_be_visible()
-    assert _ticket(office_db, ticket).status == "held"
+    assert ticket_row(office_db, ticket).status == "held"
     page.get_by_role("button", name=f"Panggil lagi {display}").click()
     expect(_current(page)).to_have_text(display)
-    assert _ticket(office_db, ticket).status == "called"
-    assert _events(office_db, ticket) == ["call", "hold", "call"]
+    assert ticket_row(office_db, ticket).status == "called"
+    assert events_of(office_db, ticket) == ["call", "hold", "call"]
 
 
 def test_transfer_keeps_the_number_and_puts_it_first_in_the_other_queue(
@@ -211,18 +164,18 @@ def test_transfer_keeps_the_number_and_puts_it_first_in_the_other_queue(
 ) -> None:
     drain(office.url, clerk_token, CLINIC)
     drain(office.url, clerk_token, KTP)
-    (moved,) = _issue(office, kiosk, CLINIC)
-    (already,) = _issue(office, kiosk, KTP)
-    display = _ticket(office_db, moved).display
+    (moved,) = issue(office, kiosk, CLINIC)
+    (already,) = issue(office, kiosk, KTP)
+    display = ticket_row(office_db, moved).display
     before = _kiosk_queue(office, kiosk, KTP)["waiting"]
-    _sit(page, office, office_db, "7", CLINIC)
+    sit(page, office, office_db, "7", CLINIC)
     page.get_by_role("button", name="Panggil berikutnya").click()
     expect(_current(page)).to_have_text(display)
     page.get_by_role("button", name="Alihkan").click()
     page.get_by_label("Layanan tujuan").select_option(KTP)
     page.get_by_role("button", name="Pindahkan tiket").click()
     expect(page.locator("#current-none")).to_be_visible()
-    row = _ticket(office_db, moved)
+    row = ticket_row(office_db, moved)
     assert (row.status, row.queue_id, row.service_id, row.display) == (
         "waiting",
         KTP,
@@ -238,8 +191,8 @@ def test_transfer_keeps_the_number_and_puts_it_first_in_the_other_queue(
         timeout=5,
     ).json()["ticket"]
     assert (call["ticket_id"], call["display"]) == (moved, display)
-    assert _ticket(office_db, already).status == "waiting"
-    assert _events(office_db, moved) == ["call", "transfer", "call"]
+    assert ticket_row(office_db, already).status == "waiting"
+    assert events_of(office_db, moved) == ["call", "transfer", "call"]
     served = requests.post(
         f"{office.url}/api/v1/staff/tickets/{moved}/served",
         headers=bearer(clerk_token),
@@ -257,16 +210,16 @@ def test_a_ticket_transferred_to_a_counter_is_called_there_only(
     clerk_token: str,
 ) -> None:
     drain(office.url, clerk_token, CLINIC)
-    (ticket,) = _issue(office, kiosk, CLINIC)
-    display = _ticket(office_db, ticket).display
-    _sit(page, office, office_db, "8", CLINIC)
+    (ticket,) = issue(office, kiosk, CLINIC)
+    display = ticket_row(office_db, ticket).display
+    sit(page, office, office_db, "8", CLINIC)
     page.get_by_role("button", name="Panggil berikutnya").click()
     expect(_current(page)).to_have_text(display)
     page.keyboard.press("a")
     page.get_by_label("Loket tujuan").select_option(label="Informasi")
     page.get_by_role("button", name="Pindahkan tiket").click()
     expect(page.locator("#current-none")).to_be_visible()
-    assert _ticket(office_db, ticket).counter == "Informasi"
+    assert ticket_row(office_db, ticket).counter == "Informasi"
     # Counter 8 serves the clinic queue, yet the ticket is Informasi's now.
     page.get_by_role("button", name="Panggil berikutnya").click()
     expect(page.get_by_role("status")).to_have_text("Tidak ada yang menunggu.")
@@ -283,15 +236,15 @@ def test_the_keyboard_keys_shown_on_the_buttons_work(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, KK)
-    (ticket,) = _issue(office, kiosk, KK)
-    _sit(page, office, office_db, "2", KK)
+    (ticket,) = issue(office, kiosk, KK)
+    sit(page, office, office_db, "2", KK)
     keys = {
         name: page.get_by_role("button", name=name).locator("kbd").inner_text()
         for name in ("Panggil berikutnya",)
     }
     assert keys == {"Panggil berikutnya": "P"}
     page.locator("body").press("p")
-    expect(_current(page)).to_have_text(_ticket(office_db, ticket).display)
+    expect(_current(page)).to_have_text(ticket_row(office_db, ticket).display)
     shown = {
         name: page.get_by_role("button", name=name).locator("kbd").inner_text()
         for name in ("Panggil ulang", "Selesai", "Tidak hadir", "Alihkan", "Tunda")
@@ -305,25 +258,18 @@ def test_the_keyboard_keys_shown_on_the_buttons_work(
     }
     page.locator("body").press("d")
     expect(page.locator("#current-none")).to_be_visible()
-    assert _ticket(office_db, ticket).status == "held"
-
-
-def _session(page: Page) -> requests.Session:
-    http = requests.Session()
-    for cookie in page.context.cookies():
-        http.cookies.set(cookie["name"], cookie["value"])
-    return http
+    assert ticket_row(office_db, ticket).status == "held"
 
 
 def test_an_action_without_the_pages_csrf_token_is_refused(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     drain(office.url, clerk_token, KK)
-    (ticket,) = _issue(office, kiosk, KK)
-    _sit(page, office, office_db, "3", KK)
+    (ticket,) = issue(office, kiosk, KK)
+    sit(page, office, office_db, "3", KK)
     token = page.locator('meta[name="csrf-token"]').get_attribute("content")
     assert token
-    with _session(page) as http:
+    with page_session(page)[0] as http:
         bare = http.post(f"{office.url}/counter/call-next", timeout=5, allow_redirects=False)
         forged = http.post(
             f"{office.url}/counter/call-next",
@@ -332,14 +278,14 @@ def test_an_action_without_the_pages_csrf_token_is_refused(
             allow_redirects=False,
         )
         assert (bare.status_code, forged.status_code) == (403, 403)
-        assert _ticket(office_db, ticket).status == "waiting"
+        assert ticket_row(office_db, ticket).status == "waiting"
         good = http.post(
             f"{office.url}/counter/call-next",
             headers={"X-CSRF-Token": token, "Accept": "application/json"},
             timeout=5,
         )
     assert good.status_code == 200 and good.json()["ok"] is True
-    assert _ticket(office_db, ticket).status == "called"
+    assert ticket_row(office_db, ticket).status == "called"
 
 
 def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
@@ -351,10 +297,10 @@ def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
     clerk_token: str,
 ) -> None:
     drain(office.url, clerk_token, KK)
-    (ticket,) = _issue(office, kiosk, KK)
-    _sit(page, office, office_db, "1", KK)
+    (ticket,) = issue(office, kiosk, KK)
+    sit(page, office, office_db, "1", KK)
     page.get_by_role("button", name="Panggil berikutnya").click()
-    expect(_current(page)).to_have_text(_ticket(office_db, ticket).display)
+    expect(_current(page)).to_have_text(ticket_row(office_db, ticket).display)
 
     elsewhere = new_office(office_db)
     their_service = f"{elsewhere}-loket"
@@ -378,7 +324,7 @@ def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
         assert other.locator(f'input[value="{KK}"]').count() == 0
         token = other.locator('meta[name="csrf-token"]').get_attribute("content")
         assert token
-        with _session(other) as http:
+        with page_session(other)[0] as http:
             headers = {"X-CSRF-Token": token, "Accept": "application/json"}
             intrude = http.post(
                 f"{office.url}/counter/desk",
@@ -406,7 +352,7 @@ def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
     assert own.status_code == 200 and "Loket — Loket 1" in own.text
     assert [a.status_code for a in actions] == [404] * 5
     assert peek.status_code == 404 and NAME not in peek.text
-    row = _ticket(office_db, ticket)
+    row = ticket_row(office_db, ticket)
     assert (row.status, row.queue_id, row.counter) == ("called", KK, "1")
 
 
@@ -419,11 +365,11 @@ def test_the_called_tickets_registration_is_shown_audited_and_nowhere_else(
     values = {"full_name": NAME, "nik": NIK, "phone": "081234567890", "reason": "Rusak"}
     item = registration(ticket, KTP, display, "online", values=values)
     assert results(office.url, kiosk, [item])[0]["status"] == "accepted"
-    username = _sit(page, office, office_db, "5", KTP)
+    username = sit(page, office, office_db, "5", KTP)
 
     # Not yet called: the page shows no personal data, nor may it be asked for.
     assert NAME not in page.content()
-    with _session(page) as http:
+    with page_session(page)[0] as http:
         early = http.get(f"{office.url}/counter/registration/{ticket}", timeout=5)
     assert early.status_code == 409 and NAME not in early.text
 
@@ -450,7 +396,7 @@ def test_the_called_tickets_registration_is_shown_audited_and_nowhere_else(
     assert views[0].key_hash == keyed_hash(audit_key(office_db, None), "nik", NIK)
 
     # Nowhere else: the live panel, the staff API, the public ticket page, the home page.
-    with _session(page) as http:
+    with page_session(page)[0] as http:
         elsewhere = [
             http.get(f"{office.url}/counter/panel", timeout=30).text,
             http.get(f"{office.url}/", timeout=5).text,
