@@ -8,14 +8,16 @@ is audited and budgeted like ``POST /api/v1/citizens/lookup``
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Self
+from collections.abc import Callable
+from typing import Annotated, Self, TypeVar
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from central.access.kiosks import KioskPrincipal
 from central.api.citizens import CardNumber, Nik
-from central.api.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
+from central.api.deps import AppContext, Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.api.enrolment import PRINTABLE
 from central.api.queue import SERVICE_ID
 from central.errors import NotFound, TooManyLookups
@@ -56,6 +58,32 @@ class CitizenKey(BaseModel):
             return KeyKind.CARD_NUMBER, self.card_number
         assert self.nik is not None  # noqa: S101 - validated: exactly one
         return KeyKind.NIK, self.nik
+
+
+_Found = TypeVar("_Found")
+
+
+def kiosk_asks(
+    body: CitizenKey,
+    kiosk: KioskPrincipal,
+    ctx: AppContext,
+    find: Callable[..., list[_Found] | Refused],
+) -> list[_Found]:
+    """What ``find`` answers for the citizen of ``body``, as a kiosk asks it: audited and
+    budgeted (:func:`central.office.citizens.kiosk_find`); 429 when the budget is spent."""
+    kind, value = body.key()
+    with ctx.db.begin() as conn:
+        found = find(
+            conn,
+            kind,
+            value,
+            kiosk_id=kiosk.kiosk_id,
+            audit_key=ctx.audit_key,
+            budget=ctx.settings.lookup_budget,
+        )
+    if isinstance(found, Refused):  # after the commit: the attempt stays audited
+        raise TooManyLookups(found.retry_after_s)
+    return found
 
 
 class Title(BaseModel):
@@ -109,18 +137,7 @@ def citizen_applications(body: CitizenKey, kiosk: KioskAuth, ctx: Context) -> Ap
 
     Audited and counted against the kiosk's lookup budget like ``/citizens/lookup``.
     """
-    kind, value = body.key()
-    with ctx.db.begin() as conn:
-        found = applications.for_citizen(
-            conn,
-            kind,
-            value,
-            kiosk_id=kiosk.kiosk_id,
-            audit_key=ctx.audit_key,
-            budget=ctx.settings.lookup_budget,
-        )
-    if isinstance(found, Refused):  # after the commit: the attempt stays audited
-        raise TooManyLookups(found.retry_after_s)
+    found = kiosk_asks(body, kiosk, ctx, applications.for_citizen)
     return ApplicationsResponse(applications=[_out(a) for a in found])
 
 

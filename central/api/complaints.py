@@ -13,11 +13,9 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from central.api.applications import CitizenKey
+from central.api.applications import CitizenKey, kiosk_asks
 from central.api.deps import Context, KioskAuth, kiosk_router
-from central.errors import TooManyLookups
 from central.office import complaints
-from central.office.citizens import Refused
 
 router = kiosk_router(tags=["complaints"])
 
@@ -50,18 +48,7 @@ def citizen_complaints(body: CitizenKey, kiosk: KioskAuth, ctx: Context) -> Comp
 
     Audited and counted against the kiosk's lookup budget like ``/citizens/applications``.
     """
-    kind, value = body.key()
-    with ctx.db.begin() as conn:
-        found = complaints.for_citizen(
-            conn,
-            kind,
-            value,
-            kiosk_id=kiosk.kiosk_id,
-            audit_key=ctx.audit_key,
-            budget=ctx.settings.lookup_budget,
-        )
-    if isinstance(found, Refused):  # after the commit: the attempt stays audited
-        raise TooManyLookups(found.retry_after_s)
+    found = kiosk_asks(body, kiosk, ctx, complaints.for_citizen)
     return ComplaintsResponse(
         complaints=[
             AnsweredComplaint(

@@ -10,7 +10,6 @@ answered as unknown; every form carries the page's CSRF token.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated
 
@@ -22,7 +21,7 @@ from central.api.deps import Context
 from central.errors import InvalidApplicationTransition, NotFound
 from central.office import applications
 from central.office.applications import TRANSITIONS, State
-from central.web.pages import Texts, render
+from central.web.pages import Texts, choice, local_time, render
 from central.web.session import Csrf, StaffPage
 
 router = APIRouter()
@@ -89,17 +88,6 @@ TEXTS: Texts = {
 }
 
 
-def _when(ctx: Context, at: dt.datetime | None) -> str:
-    return "–" if at is None else at.astimezone(ctx.settings.zone).strftime("%d-%m-%Y %H:%M")
-
-
-def _state(value: str | None) -> State | None:
-    try:
-        return State(value) if value else None
-    except ValueError:
-        return None
-
-
 @router.get("/office/applications")
 def application_list(
     request: Request,
@@ -108,7 +96,7 @@ def application_list(
     state: str | None = None,
     q: str | None = None,
 ) -> HTMLResponse:
-    chosen = _state(state)
+    chosen = choice(State, state)
     search = (q or "").strip().upper()[:40]
     with ctx.db.read() as conn:
         found = applications.for_office(conn, staff.office_id, state=chosen, reference=search)
@@ -121,7 +109,7 @@ def application_list(
         chosen=chosen.value if chosen else "",
         q=search,
         states=[s.value for s in State],
-        when=lambda at: _when(ctx, at),
+        when=lambda at: local_time(ctx.settings.zone, at),
     )
 
 
@@ -160,7 +148,7 @@ def _detail(
         note_id=notes[0],
         note_en=notes[1],
         max_note=MAX_NOTE,
-        when=lambda at: _when(ctx, at),
+        when=lambda at: local_time(ctx.settings.zone, at),
     )
 
 
@@ -192,7 +180,7 @@ def change_application(
 ) -> Response:
     if not REFERENCE.fullmatch(reference):
         return _detail(request, ctx, staff, reference)
-    wanted = _state(state)
+    wanted = choice(State, state)
     if state and wanted is None:
         return _detail(request, ctx, staff, reference, status=422, problem="problem.transition")
     try:

@@ -13,7 +13,6 @@ text (:func:`central.office.complaints.public_view` says why).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated
 
@@ -25,7 +24,7 @@ from central.api.deps import Context, client_address, limit
 from central.errors import ApiError, InvalidComplaintTransition, NotFound, Unprocessable
 from central.office import complaints
 from central.office.complaints import MAX_ANSWER, State
-from central.web.pages import Texts, render
+from central.web.pages import Texts, choice, local_time, render
 from central.web.session import Csrf, StaffPage
 
 router = APIRouter()
@@ -116,22 +115,11 @@ _PROBLEMS = {
 _DONE = ("answered", "closed", "reopened")
 
 
-def _when(ctx: Context, at: dt.datetime | None) -> str:
-    return "–" if at is None else at.astimezone(ctx.settings.zone).strftime("%d-%m-%Y %H:%M")
-
-
-def _state(value: str | None) -> State | None:
-    try:
-        return State(value) if value else None
-    except ValueError:
-        return None
-
-
 @router.get("/office/complaints")
 def complaint_list(
     request: Request, ctx: Context, staff: StaffPage, state: str | None = None
 ) -> HTMLResponse:
-    chosen = _state(state)
+    chosen = choice(State, state)
     with ctx.db.read() as conn:
         found = complaints.for_office(conn, staff.office_id, state=chosen)
     return render(
@@ -142,7 +130,7 @@ def complaint_list(
         items=found,
         chosen=chosen.value if chosen else "",
         states=[s.value for s in State],
-        when=lambda at: _when(ctx, at),
+        when=lambda at: local_time(ctx.settings.zone, at),
         cat_keys=CATEGORY_KEYS,
     )
 
@@ -166,7 +154,7 @@ def _detail(
         return render(
             request, "complaint.html", TEXTS, status=404, staff=staff, item=None,
             problem="problem.unknown", done=None, draft="", max_answer=MAX_ANSWER,
-            when=lambda at: _when(ctx, at), cat_keys=CATEGORY_KEYS,
+            when=lambda at: local_time(ctx.settings.zone, at), cat_keys=CATEGORY_KEYS,
         )  # fmt: skip
     done = request.query_params.get("done")
     return render(
@@ -180,7 +168,7 @@ def _detail(
         done=done if done in _DONE and problem is None else None,
         draft=found.answer or "" if draft is None else draft,
         max_answer=MAX_ANSWER,
-        when=lambda at: _when(ctx, at),
+        when=lambda at: local_time(ctx.settings.zone, at),
         cat_keys=CATEGORY_KEYS,
     )
 
@@ -275,6 +263,6 @@ def public_complaint(request: Request, ctx: Context, reference: str) -> HTMLResp
         status=200 if found is not None else 404,
         item=found,
         reference=reference if REFERENCE.fullmatch(reference) else "",
-        when=lambda at: _when(ctx, at),
+        when=lambda at: local_time(ctx.settings.zone, at),
         cat_keys=CATEGORY_KEYS,
     )

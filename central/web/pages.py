@@ -10,9 +10,12 @@ ever marked safe.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -46,6 +49,22 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+def local_time(zone: ZoneInfo, at: dt.datetime | None) -> str:
+    """``at`` as the office reads it ("05-12-2026 10:30", the city's time zone); "–" if none."""
+    return "–" if at is None else at.astimezone(zone).strftime("%d-%m-%Y %H:%M")
+
+
+def choice(kind: type[_Choice], value: str | None) -> _Choice | None:
+    """``value`` as one of ``kind`` (a filter from the address), or ``None`` for none or garbage."""
+    try:
+        return kind(value) if value else None
+    except ValueError:
+        return None
 
 
 def language(request: Request) -> str:
