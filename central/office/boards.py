@@ -28,6 +28,7 @@ from central.access.staff import StaffPrincipal, require_reach
 from central.errors import NotFound
 from central.live import notify
 from central.tables import boards, office_notices, offices
+from central.upsert import upsert
 
 NAME_MAX = 100
 RUNNING_TEXT_MAX = 500
@@ -207,16 +208,15 @@ def clean_running_text(text: str) -> str | None:
 def set_running_text(
     conn: Connection, staff: StaffPrincipal, office_id: str, text: str, now: dt.datetime
 ) -> None:
-    """Set (or, with "", clear) the office's running text; its boards show it within moments."""
-    done = conn.execute(
-        update(office_notices)
-        .where(office_notices.c.office_id == office_id)
-        .values(running_text=text, updated_at=now, updated_by=staff.actor)
+    """Set (or, with "", clear) the office's running text; its boards show it within moments.
+
+    One statement (``INSERT … ON CONFLICT DO UPDATE``): staff of a new office
+    saving at once never collide on its first row.
+    """
+    upsert(
+        conn,
+        office_notices,
+        {"office_id": office_id},
+        {"running_text": text, "updated_at": now, "updated_by": staff.actor},
     )
-    if done.rowcount == 0:
-        conn.execute(
-            insert(office_notices).values(
-                office_id=office_id, running_text=text, updated_at=now, updated_by=staff.actor
-            )
-        )
     notify(conn, office_id)

@@ -12,11 +12,12 @@ office (``staff_desks``); an account limited to an office sits only there.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import Connection, and_, exists, func, or_, select, text
 
 from central.access.staff import StaffPrincipal
 from central.errors import ApiError, CounterBusy, Forbidden, UnknownCounter
@@ -75,8 +76,8 @@ def choose(
     403 for an office the account does not reach; 400 for a counter the
     office does not offer (:class:`UnknownCounter`) or a queue that is not
     one of its active services. 409 :class:`CounterBusy` for leaving a
-    counter that has a ticket called on ``day``: it would stand called
-    with nobody to close it (changing only the services is allowed).
+    counter that has a ticket called or held: it would stand there with
+    nobody to close or call it back (changing only the services is allowed).
     """
     if not staff.may_act_for(office_id):
         raise Forbidden("this account works for another office")
@@ -88,8 +89,10 @@ def choose(
         raise ApiError("choose one or more of the office's services")
     old = conn.execute(select(staff_desks).where(staff_desks.c.staff_id == staff.staff_id)).first()
     moving = old is not None and (old.office_id, old.counter) != (office_id, counter)
-    if old is not None and moving and busy(conn, old.office_id, old.counter, day):
-        raise CounterBusy(f"counter {old.counter} still has a ticket called")
+    if old is not None and moving:
+        lock_counter(conn, old.office_id, old.counter)
+        if busy(conn, old.office_id, old.counter, day, held=True):
+            raise CounterBusy(f"counter {old.counter} still has a ticket called or held")
     upsert(
         conn,
         staff_desks,
@@ -104,20 +107,51 @@ def choose(
     return Desk(office_id, counter, chosen)
 
 
-def busy_clause(office_id: str, counter: str, day: dt.date) -> Any:
-    """Whether ``counter`` has a ticket called on ``day``, as a condition (for a guarded update)."""
+#: How many days back a ticket left called or held at a counter still counts there: one
+#: called before midnight and not yet closed must stay in sight (and keep its counter
+#: busy) the next day, without every step scanning the office's whole history.
+OPEN_DAYS = 7
+
+
+def _recent(day: dt.date) -> Any:
+    return tickets.c.day >= day - dt.timedelta(days=OPEN_DAYS)
+
+
+def lock_counter(conn: Connection, office_id: str, counter: str) -> None:
+    """Take ``counter``'s turn for the rest of the transaction: its steps go one at a time.
+
+    "Is the counter free?" and "call a ticket to it" must be one step, or two
+    pages (or two clerks at one counter) calling at once each see it free and
+    each call a ticket. PostgreSQL: a transaction-scoped advisory lock named by
+    the office and counter; SQLite already runs one writing transaction at a
+    time (``BEGIN IMMEDIATE``).
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"counter\0{office_id}\0{counter}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def busy_clause(office_id: str, counter: str, day: dt.date, *, held: bool = False) -> Any:
+    """Whether ``counter`` has a ticket called (with ``held``: or held) since
+    :data:`OPEN_DAYS` before ``day``, as a condition (for a guarded update)."""
     other = tickets.alias("called_here")
     return exists().where(
         other.c.office_id == office_id,
-        other.c.day == day,
+        other.c.day >= day - dt.timedelta(days=OPEN_DAYS),
         other.c.counter == counter,
-        other.c.status == CALLED,
+        other.c.status.in_((CALLED, HELD) if held else (CALLED,)),
     )
 
 
-def busy(conn: Connection, office_id: str, counter: str, day: dt.date) -> bool:
-    """Whether ``counter`` has a ticket called on ``day`` (to close, hold or transfer first)."""
-    return bool(conn.execute(select(busy_clause(office_id, counter, day))).scalar())
+def busy(
+    conn: Connection, office_id: str, counter: str, day: dt.date, *, held: bool = False
+) -> bool:
+    """Whether ``counter`` has a ticket called (or, with ``held``, held) to close, hold or
+    transfer first."""
+    clause = busy_clause(office_id, counter, day, held=held)
+    return bool(conn.execute(select(clause)).scalar())
 
 
 def waiting_mark(conn: Connection, desk: Desk, day: dt.date) -> str:
@@ -156,13 +190,19 @@ class DeskState:
 
 
 def desk_state(conn: Connection, desk: Desk, day: dt.date) -> DeskState:
-    """The desk's called tickets, its waiting tickets in call order, its held ones."""
+    """The desk's called tickets, its waiting tickets in call order, its held ones.
+
+    Waiting: today's. Called and held: of the last :data:`OPEN_DAYS` days too,
+    so a ticket still open at midnight is there to be closed.
+    """
     rows = conn.execute(
         select(tickets).where(
             tickets.c.office_id == desk.office_id,
-            tickets.c.day == day,
+            _recent(day),
+            tickets.c.day <= day,
             or_(
                 and_(
+                    tickets.c.day == day,
                     tickets.c.status == WAITING,
                     or_(
                         and_(tickets.c.queue_id.in_(desk.queues), tickets.c.counter.is_(None)),

@@ -110,6 +110,7 @@ def call_back(
     another ticket called (:class:`CounterBusy`): both are guards of the update.
     """
     row = find(conn, staff, ticket_id)
+    desks.lock_counter(conn, row.office_id, counter)
     free = ~desks.busy_clause(row.office_id, counter, row.day)
     row = _step(
         conn,
@@ -201,6 +202,7 @@ def call_next_at(
     Then, if the counter has no other ticket called (409 :class:`CounterBusy`),
     the next waiting ticket is called (``None`` when nobody waits).
     """
+    desks.lock_counter(conn, desk.office_id, desk.counter)
     closed = close(conn, staff, shown, SERVED, desk.counter, now) if shown else None
     if desks.busy(conn, desk.office_id, desk.counter, day):
         raise CounterBusy(f"counter {desk.counter} has a ticket called")

@@ -326,3 +326,31 @@ def test_one_page_sending_call_next_twice_closes_only_the_ticket_it_shows(
     called = [r for r in rows if r.status == "called"]
     assert len(rows) == 2 and len(called) == 1 and called[0].counter == "7"
     assert served_events == 1
+
+
+def test_pages_calling_at_a_free_counter_at_once_call_one_citizen_to_it(
+    servers: tuple[RunningCentral, RunningCentral],
+) -> None:
+    """Ten "Panggil berikutnya" at a counter with nobody called, on both processes: one call."""
+    issued, _ = _waiting(servers, 12)
+    http, headers = _counter_page(servers[0].url, servers[0].db_url, "8")
+    with http:
+
+        def next_citizen(i: int) -> int:
+            return http.post(
+                f"{servers[i % 2].url}/counter/call-next", headers=headers, timeout=60
+            ).status_code
+
+        outcomes = _released(10, next_citizen)
+    db = Database(servers[0].db_url)
+    try:
+        with db.read() as conn:
+            called = conn.execute(
+                select(tickets.c.id).where(
+                    tickets.c.id.in_(issued), tickets.c.status == "called", tickets.c.counter == "8"
+                )
+            ).all()
+    finally:
+        db.dispose()
+    assert sorted(outcomes) == [200] + [409] * 9, outcomes
+    assert len(called) == 1

@@ -8,6 +8,7 @@ focus. Real server, real HTTP, a real chromium, as staff would drive it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -16,10 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import update
 
 from central.access import staff
 from central.database import Database
 from central.process import RunningCentral
+from central.tables import tickets
 from testkit.browser import TIMEOUT_MS, fresh_context, log_in
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_staff_account
 from testkit.centre_requests import allocate, drain
@@ -307,3 +310,46 @@ def test_the_focus_stays_on_a_held_tickets_button_while_the_panel_follows_the_qu
         assert page.evaluate("window.heldPart === document.querySelector('[data-part=held]')")
     page.keyboard.press("Enter")
     expect(page.locator("#current-number")).to_have_text(shown)
+
+
+def test_a_counter_with_a_held_ticket_cannot_be_left_behind(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, BUSINESS)
+    (ticket,) = issue(office, kiosk, BUSINESS)
+    sit(page, office, office_db, "2", BUSINESS)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#current-number")).to_have_text(ticket_row(office_db, ticket).display)
+    page.get_by_role("button", name="Tunda").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    http, headers = page_session(page)
+    with http:
+        moved = http.post(
+            f"{office.url}/counter/desk",
+            data={"office_id": DEMO_OFFICE, "counter": "6", "queues": BUSINESS},
+            headers={"X-CSRF-Token": headers["X-CSRF-Token"]},
+            timeout=10,
+        )
+    assert moved.status_code == 409
+    assert ticket_row(office_db, ticket).counter == "2"
+    page.reload()
+    expect(page.get_by_role("heading", name="Loket — Loket 2")).to_be_visible()
+
+
+def test_a_ticket_still_called_at_midnight_stays_at_its_counter_to_be_closed(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KK)
+    (ticket,) = issue(office, kiosk, KK)
+    sit(page, office, office_db, "4", KK)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    display = ticket_row(office_db, ticket).display
+    expect(page.locator("#current-number")).to_have_text(display)
+    with office_db.begin() as conn:  # the office's day turned while the citizen was served
+        yesterday = ticket_row(office_db, ticket).day - dt.timedelta(days=1)
+        conn.execute(update(tickets).where(tickets.c.id == ticket).values(day=yesterday))
+    page.reload()
+    expect(page.locator("#current-number")).to_have_text(display)
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    assert ticket_row(office_db, ticket).status == "served"
