@@ -41,6 +41,7 @@ def add_subcommands(parser: argparse.ArgumentParser) -> None:
         "kiosks": "list enrolled kiosks",
         "revoke-kiosk": "revoke every token of a kiosk (it must enrol again)",
         "add-staff": "add a staff account (password from the terminal or stdin)",
+        "disable-staff": "disable a staff account and end all its sessions at once",
     }
     made = {}
     for name, help_text in commands.items():
@@ -70,6 +71,7 @@ def add_subcommands(parser: argparse.ArgumentParser) -> None:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from stdin's first line"
     )
+    made["disable-staff"].add_argument("username")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -153,12 +155,20 @@ def _add_staff(db: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _disable_staff(db: Database, args: argparse.Namespace) -> int:
+    with db.begin() as conn:
+        ended = staff.disable_staff(conn, args.username, actor=ACTOR)
+    print(f"staff account {args.username} disabled; {ended} session(s) ended", file=sys.stderr)
+    return 0
+
+
 _COMMANDS = {
     "migrate": _migrate,
     "enrol-code": _enrol_code,
     "kiosks": _kiosks,
     "revoke-kiosk": _revoke,
     "add-staff": _add_staff,
+    "disable-staff": _disable_staff,
 }
 
 

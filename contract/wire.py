@@ -179,5 +179,6 @@ class ErrorCode(StrEnum):
     UNKNOWN_LEASE = "unknown_lease"
     UNKNOWN_OFFICE = "unknown_office"
     UNKNOWN_SERVICE = "unknown_service"
+    UNKNOWN_STAFF = "unknown_staff"
     UNKNOWN_TICKET = "unknown_ticket"
     UNKNOWN_WARD = "unknown_ward"

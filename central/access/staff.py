@@ -206,3 +206,27 @@ def logout(conn: Connection, token: str) -> None:
         .where(staff_tokens.c.token_hash == sha256_hex(token), staff_tokens.c.revoked_at.is_(None))
         .values(revoked_at=utc_now())
     )
+
+
+def disable_staff(conn: Connection, username: str, *, actor: str) -> int:
+    """Disable ``username`` and end every one of its sessions now; the tokens it held.
+
+    A disabled account cannot log in and its tokens (the API's and the pages'
+    cookies) are refused at once. 404 ``unknown_staff`` for no such account.
+    """
+    row = conn.execute(select(staff_users.c.id).where(staff_users.c.username == username)).first()
+    if row is None:
+        raise NotFound(f"no staff account {username!r}", code=ErrorCode.UNKNOWN_STAFF)
+    now = utc_now()
+    conn.execute(
+        update(staff_users)
+        .where(staff_users.c.id == row.id, staff_users.c.disabled_at.is_(None))
+        .values(disabled_at=now)
+    )
+    ended = conn.execute(
+        update(staff_tokens)
+        .where(staff_tokens.c.staff_id == row.id, staff_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    ).rowcount
+    record_event(conn, actor=actor, action="staff.disabled", subject=username, detail=str(ended))
+    return int(ended)

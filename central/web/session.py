@@ -159,6 +159,10 @@ def login(
         return render(
             request, "login.html", TEXTS, status=401, next=target, problem="wrong", minutes=0
         )
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous and len(previous) <= 200:  # this browser's earlier session ends with the new one
+        with ctx.db.begin() as conn:
+            staff.logout(conn, previous)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -98,6 +98,38 @@ def test_add_staff_then_log_in(central_server: RunningCentral, server_cli: RunCl
     assert weak.returncode == 1 and "at least 10 characters" in weak.stderr
 
 
+def test_disable_staff_ends_every_session_at_once(
+    central_server: RunningCentral, server_cli: RunCli
+) -> None:
+    db = central_server.db_url
+    password = "kata sandi yang panjang"  # noqa: S105 - a test account
+    added = server_cli(
+        "add-staff", "petugas-pindah", "--password-stdin", "--db", db, stdin=password + "\n"
+    )
+    assert added.returncode == 0, added.stderr
+    tokens = [
+        requests.post(
+            f"{central_server.url}/api/v1/staff/login",
+            json={"username": "petugas-pindah", "password": password},
+            timeout=5,
+        ).json()["token"]
+        for _ in range(2)
+    ]
+    done = server_cli("disable-staff", "petugas-pindah", "--db", db)
+    assert done.returncode == 0 and "2 session(s) ended" in done.stderr
+    for token in tokens:
+        me = requests.get(f"{central_server.url}/api/v1/staff/me", headers=bearer(token), timeout=5)
+        assert me.status_code == 401
+    again = requests.post(
+        f"{central_server.url}/api/v1/staff/login",
+        json={"username": "petugas-pindah", "password": password},
+        timeout=5,
+    )
+    assert again.status_code == 401
+    unknown = server_cli("disable-staff", "tidak-ada", "--db", db)
+    assert unknown.returncode == 1 and "no staff account" in unknown.stderr
+
+
 def test_an_unusable_database_exits_4(tmp_path: Path, server_cli: RunCli) -> None:
     result = server_cli("migrate", "--db", "mysql://nobody@localhost/x")
     assert result.returncode == 4

@@ -233,3 +233,16 @@ def test_a_csrf_cookie_the_centre_did_not_make_is_replaced_and_never_accepted(
         allow_redirects=False,
     )
     assert posted.status_code == 403
+
+
+def test_logging_in_as_someone_else_in_the_same_browser_ends_the_first_session(
+    page: Page, office: RunningCentral, office_db: Database
+) -> None:
+    first = new_staff_account(office_db, staff.Role.STAFF)
+    log_in(page, office.url, first)
+    token = {c["name"]: c["value"] for c in page.context.cookies()}["anjungan_staff"]
+    log_in(page, office.url, new_staff_account(office_db, staff.Role.STAFF))
+    replayed = requests.get(
+        f"{office.url}/api/v1/staff/me", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
+    assert replayed.status_code == 401
