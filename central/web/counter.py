@@ -39,6 +39,7 @@ from central.tables import offices
 from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
 from central.web.pages import language, render
 from central.web.session import Csrf, StaffPage
+from contract.wire import ErrorCode
 
 router = APIRouter()
 
@@ -273,6 +274,8 @@ def _problem(exc: ApiError) -> str:
         return "counter.problem.busy"
     if isinstance(exc, UnknownCounter):
         return "counter.problem.to_counter"
+    if exc.code == ErrorCode.UNKNOWN_SERVICE:
+        return "counter.problem.to_queue"
     if exc.status == 409:
         return "counter.problem.state"
     if exc.status == 400:

@@ -147,6 +147,10 @@ TEXTS: Texts = {
         "Choose your counter and services first.",
     ),
     "counter.problem.ticket": ("Tiket tidak ditemukan.", "No such ticket."),
+    "counter.problem.to_queue": (
+        "Layanan tujuan tidak ada di kantor ini. Pilih layanan dari daftar.",
+        "The office has no such service. Choose one from the list.",
+    ),
     "counter.problem.input": (
         "Isian tidak lengkap: pilih layanan atau loket tujuan.",
         "Incomplete: choose a service or counter to transfer to.",

@@ -66,7 +66,10 @@ TEXTS: Texts = {
     "dash.hour": ("Jam", "Hour"),
     "dash.tickets": ("Tiket", "Tickets"),
     "dash.hour_table": ("Angka per jam", "The numbers per hour"),
-    "dash.complaints": ("Pengaduan terbuka", "Open complaints"),
+    "dash.complaints": (
+        "Pengaduan belum ditutup (belum dijawab atau sudah dijawab)",
+        "Complaints not yet closed (unanswered or answered)",
+    ),
     "dash.applications": ("Berkas menurut status", "Applications by state"),
     "dash.none": ("Tidak ada.", "None."),
     "dash.no_services": ("Kantor ini belum punya layanan.", "This office has no services yet."),

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import JSONResponse, Response
 
-from central.web.pages import Texts, render
+from central.web.pages import Texts, language, render
 
 #: Paths that stay JSON whatever goes wrong: the API and what programs poll.
 _MACHINE_PREFIXES = ("/api/", "/health", "/openapi.json")
@@ -68,10 +68,18 @@ def wants_page(request: Request) -> bool:
 
 def problem_page(
     request: Request, status: int, headers: Mapping[str, str] | None = None
-) -> HTMLResponse:
+) -> Response:
     """The page for ``status``, with ``headers`` (``Retry-After``) passed on."""
     shown = status if f"problem.{status}" in TEXTS else (500 if status >= 500 else 400)
-    response = render(request, "problem.html", TEXTS, status=status, reason=f"problem.{shown}")
+    reason = f"problem.{shown}"
+    response: Response
+    if "application/json" in request.headers.get("accept", ""):
+        # A page's own script asked (the counter's buttons): the message it shows, as JSON.
+        pair = TEXTS[reason]
+        message = pair[1] if language(request) == "en" else pair[0]
+        response = JSONResponse({"ok": False, "message": message}, status)
+    else:
+        response = render(request, "problem.html", TEXTS, status=status, reason=reason)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

@@ -353,3 +353,26 @@ def test_a_ticket_still_called_at_midnight_stays_at_its_counter_to_be_closed(
     page.get_by_role("button", name="Selesai").click()
     expect(page.locator("#current-none")).to_be_visible()
     assert ticket_row(office_db, ticket).status == "served"
+
+
+def test_a_transfer_to_a_service_the_office_does_not_offer_says_so(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    drain(office.url, clerk_token, KTP)
+    (ticket,) = issue(office, kiosk, KTP)
+    sit(page, office, office_db, "7", KTP)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#current-number")).to_have_text(ticket_row(office_db, ticket).display)
+    http, headers = page_session(page)
+    with http:
+        moved = http.post(
+            f"{office.url}/counter/transfer",
+            data={"ticket_id": ticket, "to_queue": "layanan-tidak-ada"},
+            headers=headers,
+            timeout=10,
+        )
+    assert moved.status_code == 404
+    assert moved.json()["message"].startswith("Layanan tujuan tidak ada di kantor ini.")
+    assert ticket_row(office_db, ticket).status == "called"
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()

@@ -13,7 +13,11 @@ import re
 import pytest
 import requests
 
+from central.access import staff
+from central.database import Database
 from central.process import RunningCentral
+from testkit.centre_accounts import new_staff_account
+from testkit.office_sessions import logged_in
 
 
 def _is_page(response: requests.Response) -> str:
@@ -80,3 +84,21 @@ def test_a_form_with_thousands_of_fields_gets_a_page(office: RunningCentral) -> 
         )
     assert response.status_code in (400, 413, 422)
     assert "Tidak dapat ditampilkan" in _is_page(response)
+
+
+def test_a_pages_script_asking_for_json_gets_the_message_as_json(
+    office: RunningCentral, office_db: Database
+) -> None:
+    http, token = logged_in(office.url, new_staff_account(office_db, staff.Role.STAFF))
+    with http:
+        answer = http.post(
+            f"{office.url}/counter/served",
+            data={"ticket_id": "x" * 500},
+            headers={"X-CSRF-Token": token, "Accept": "application/json"},
+            timeout=5,
+        )
+    assert answer.status_code == 422
+    assert answer.json() == {
+        "ok": False,
+        "message": "Alamat atau isian tidak sesuai. Periksa kembali, lalu coba lagi.",
+    }
