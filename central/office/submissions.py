@@ -40,6 +40,7 @@ import json
 import logging
 import math
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -699,13 +700,26 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
         )
 
 
+#: Characters that draw nothing but change how the rest reads (bidi controls such as
+#: U+202E, zero-width ones, line/paragraph separators, private use): a complaint shown
+#: to staff must read as the citizen typed it, not reordered or hidden.
+_INVISIBLE = frozenset({"Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+
+
+def visible_text(text: str) -> str:
+    """``text`` without the characters that would reorder or hide it on a staff page."""
+    return "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
+
+
 def _record_complaints(
     conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime
 ) -> None:
     """Open a complaint for staff to answer (:mod:`central.office.complaints`) per new item.
 
     A reference already there (another kiosk's, about one in a billion) keeps
-    the first complaint; the second stays in ``submissions`` as received.
+    the first complaint; the second stays in ``submissions`` as received. The
+    text loses its invisible characters (:func:`visible_text`); the submission
+    keeps it as received.
     """
     if not plans:
         return
@@ -715,7 +729,7 @@ def _record_complaints(
             "office_id": kiosk.office_id,
             "kiosk_id": kiosk.kiosk_id,
             "category": p.item.body["category"],
-            "text": p.item.body["text"],
+            "text": visible_text(p.item.body["text"]),
             "language": p.item.body["language"],
             "card_number": p.item.body.get("card_number"),
             "created_at": _time_or_none(p.item.body["created_at"]) or now,
