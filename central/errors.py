@@ -8,7 +8,8 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
 * :class:`ApiError` — :class:`Unauthorized` (401), :class:`Forbidden` and
   :class:`EnrolmentRefused` (403), :class:`NotFound` (404), :class:`Conflict`
   (409: :class:`LeaseLimit`, :class:`InvalidApplicationTransition`,
-  :class:`InvalidComplaintTransition`, :class:`Disputed`, :class:`NoDesk`),
+  :class:`InvalidComplaintTransition`, :class:`StaleEdit`, :class:`Disputed`,
+  :class:`NoDesk`),
   :class:`InvalidTicketTransition` (409: :class:`CounterBusy`), :class:`UnknownCounter` (400),
   :class:`Unprocessable` and :class:`InvalidRange` (422),
   :class:`TooManyRequests` (429: :class:`TooManyAttempts`,
@@ -138,6 +139,10 @@ class InvalidComplaintTransition(Conflict):
     """A complaint cannot go there (a closed one is reopened before it is answered)."""
 
     code = ErrorCode.INVALID_TRANSITION
+
+
+class StaleEdit(Conflict):
+    """Someone changed the record since the form was made from it: nothing was written."""
 
 
 class Disputed(Conflict):

@@ -17,23 +17,37 @@ for something from the citizen or another office) and back; see
 :data:`TRANSITIONS`. Each carries a note per language: ``note`` in Bahasa
 Indonesia, ``note_en`` in English; a kiosk shows the one of the citizen's
 language only (:mod:`central.api.applications` sends both apart).
+
+Two staff may edit one application at once. A form carries the
+application's :attr:`Application.version` as it was shown; :func:`change`
+given that version writes only if the application is still as it was (the
+``UPDATE`` is guarded by the state and notes read), else it raises
+:class:`central.errors.StaleEdit` and writes nothing. A note not given is
+left as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Unpack
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Select, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import record_event, utc_now
 from central.access.staff import require_reach
-from central.errors import Conflict, Forbidden, InvalidApplicationTransition, NotFound
+from central.errors import (
+    Conflict,
+    Forbidden,
+    InvalidApplicationTransition,
+    NotFound,
+    StaleEdit,
+)
 from central.office.citizens import (
     KeyKind,
     KioskAsks,
@@ -47,6 +61,8 @@ from contract.wire import ErrorCode
 
 #: How many applications a kiosk is shown, newest first.
 MAX_LISTED = 50
+#: How many applications one page of the staff list shows.
+PAGE_SIZE = 100
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 
 
@@ -86,6 +102,13 @@ class Application:
     def __repr__(self) -> str:  # whose it is never reaches a log; the reference may
         return f"Application({self.reference!r}, {self.state.value})"
 
+    @property
+    def version(self) -> str:
+        """An opaque token that changes whenever the state or a note does."""
+        parts = (self.state.value, self.state_changed_at, self.note, self.note_en)
+        text = "\x1f".join("\x00" if p is None else str(p) for p in parts)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
 
 def _application(row: Any) -> Application:
     return Application(
@@ -118,20 +141,9 @@ def _list(conn: Connection, citizen_id: int) -> list[Application]:
     return [_application(r) for r in rows]
 
 
-def for_office(
-    conn: Connection,
-    office_id: str | None,
-    *,
-    state: State | None = None,
-    reference: str | None = None,
-    limit: int = 100,
-) -> list[Application]:
-    """An office's applications (``None``: every office's), recently changed first.
-
-    ``reference``: only those whose reference starts with it (case-blind).
-    Nothing of the citizen is read: staff find a file by its reference.
-    """
-    query = select(citizen_applications)
+def _listed(
+    query: Select[Any], office_id: str | None, state: State | None, reference: str | None
+) -> Select[Any]:
     if office_id is not None:
         query = query.where(citizen_applications.c.office_id == office_id)
     if state is not None:
@@ -139,12 +151,42 @@ def for_office(
     if reference:
         prefix = reference.strip().upper().replace("%", "").replace("_", "")
         query = query.where(citizen_applications.c.reference.startswith(prefix, autoescape=True))
+    return query
+
+
+def for_office(
+    conn: Connection,
+    office_id: str | None,
+    *,
+    state: State | None = None,
+    reference: str | None = None,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> list[Application]:
+    """One page of an office's applications (``None``: every office's), recently changed first.
+
+    ``reference``: only those whose reference starts with it (case-blind).
+    Nothing of the citizen is read: staff find a file by its reference.
+    """
     rows = conn.execute(
-        query.order_by(
-            citizen_applications.c.state_changed_at.desc(), citizen_applications.c.id.desc()
-        ).limit(max(1, min(limit, 500)))
+        _listed(select(citizen_applications), office_id, state, reference)
+        .order_by(citizen_applications.c.state_changed_at.desc(), citizen_applications.c.id.desc())
+        .offset(max(0, offset))
+        .limit(max(1, min(limit, PAGE_SIZE)))
     )
     return [_application(r) for r in rows]
+
+
+def count_for_office(
+    conn: Connection,
+    office_id: str | None,
+    *,
+    state: State | None = None,
+    reference: str | None = None,
+) -> int:
+    """How many applications :func:`for_office` pages through with the same filters."""
+    query = select(func.count()).select_from(citizen_applications)
+    return int(conn.execute(_listed(query, office_id, state, reference)).scalar_one())
 
 
 def for_citizen(
@@ -286,11 +328,14 @@ def change(
     allowed_office: str | None,
     note_en: str | None = None,
     set_note_en: bool = False,
+    version: str | None = None,
 ) -> Application:
     """Move an application to ``state`` and/or set its notes (``set_note``: even to ``None``).
 
     ``note`` is the Indonesian note, ``note_en`` the English one; each is
-    set only when its ``set_…`` says so.
+    set only when its ``set_…`` says so. ``version``: the
+    :attr:`Application.version` the change was made against; if the
+    application changed since, :class:`StaleEdit` (409) and nothing is written.
     """
     row = conn.execute(
         select(citizen_applications)
@@ -301,7 +346,11 @@ def change(
     if row is None:
         raise unknown
     require_reach(allowed_office, row.office_id, unknown)
-    current = State(row.state)
+    found = _application(row)
+    stale = StaleEdit(f"application {reference!r} changed since the form was made")
+    if version is not None and version != found.version:
+        raise stale
+    current = found.state
     values: dict[str, Any] = {"updated_by": actor[:100]}
     if state is not None and state is not current:
         if state not in TRANSITIONS[current]:
@@ -313,11 +362,19 @@ def change(
         values["note"] = note
     if set_note_en:
         values["note_en"] = note_en
-    conn.execute(
+    written = conn.execute(
         update(citizen_applications)
-        .where(citizen_applications.c.reference == reference)
+        .where(
+            citizen_applications.c.reference == reference,
+            citizen_applications.c.state == row.state,
+            citizen_applications.c.state_changed_at == row.state_changed_at,
+            citizen_applications.c.note.is_not_distinct_from(row.note),
+            citizen_applications.c.note_en.is_not_distinct_from(row.note_en),
+        )
         .values(**values)
     )
+    if written.rowcount != 1:  # changed between the read and the write
+        raise stale
     if "state" in values:
         record_event(
             conn,

@@ -21,20 +21,32 @@ Who may see one:
 
 Answers are plain text (the pages escape them; the kiosk shows plain
 labels), at most :data:`MAX_ANSWER` characters.
+
+Two staff may answer the same complaint at once. The answer form carries
+the complaint's :attr:`Complaint.version` as it was shown; :func:`answer`
+given that version writes only if the complaint is still as it was (the
+``UPDATE`` is guarded by the state and answer read), else it raises
+:class:`central.errors.StaleEdit` and writes nothing: one answer never
+silently replaces another.
+
+Staff list an office's complaints a page at a time (:func:`for_office`,
+:func:`count_for_office`): open ones first, the oldest first (they are the
+overdue ones), then the answered and closed ones, the newest first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, Unpack
 
-from sqlalchemy import Connection, case, select, update
+from sqlalchemy import Connection, Select, case, func, select, update
 
 from central.access.audit import record_event, utc_now
 from central.access.staff import require_reach
-from central.errors import InvalidComplaintTransition, NotFound, Unprocessable
+from central.errors import InvalidComplaintTransition, NotFound, StaleEdit, Unprocessable
 from central.office.citizens import KeyKind, KioskAsks, Refused, kiosk_find, normalise_key
 from central.tables import complaints
 
@@ -73,6 +85,16 @@ class Complaint:
 
     def __repr__(self) -> str:  # the text and the card never reach a log
         return f"Complaint({self.reference!r}, {self.state.value})"
+
+    @property
+    def version(self) -> str:
+        """An opaque token that changes whenever the state or the answer does."""
+        return _version(self.state.value, self.answer, self.answered_at, self.answered_by)
+
+
+def _version(*parts: object) -> str:
+    text = "\x1f".join("\x00" if p is None else str(p) for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -131,27 +153,58 @@ def _unknown(reference: str) -> NotFound:
     return NotFound(f"no complaint {reference[:64]!r}")
 
 
+def _listed(
+    query: Select[Any], office_id: str | None, state: State | None, reference: str | None
+) -> Select[Any]:
+    if office_id is not None:
+        query = query.where(complaints.c.office_id == office_id)
+    if state is not None:
+        query = query.where(complaints.c.state == state.value)
+    prefix = (reference or "").strip().upper()
+    if prefix:
+        query = query.where(func.upper(complaints.c.reference).startswith(prefix, autoescape=True))
+    return query
+
+
 def for_office(
     conn: Connection,
     office_id: str | None,
     *,
     state: State | None = None,
+    reference: str | None = None,
     offset: int = 0,
     limit: int = PAGE_SIZE,
 ) -> list[Complaint]:
-    """An office's complaints (``None``: every office's): open first, then newest first."""
-    query = select(complaints)
-    if office_id is not None:
-        query = query.where(complaints.c.office_id == office_id)
-    if state is not None:
-        query = query.where(complaints.c.state == state.value)
-    open_first = case((complaints.c.state == State.OPEN.value, 0), else_=1)
+    """One page of an office's complaints (``None``: every office's).
+
+    Open ones first, the oldest first; then the others, the newest first.
+    ``reference``: only those whose reference starts with it (case-blind).
+    """
+    is_open = complaints.c.state == State.OPEN.value
     rows = conn.execute(
-        query.order_by(open_first, complaints.c.created_at.desc(), complaints.c.reference)
+        _listed(select(complaints), office_id, state, reference)
+        .order_by(
+            case((is_open, 0), else_=1),
+            case((is_open, complaints.c.created_at)).asc(),
+            case((~is_open, complaints.c.created_at)).desc(),
+            complaints.c.reference,
+        )
         .offset(max(0, offset))
         .limit(max(1, min(limit, PAGE_SIZE)))
     )
     return [_complaint(r) for r in rows]
+
+
+def count_for_office(
+    conn: Connection,
+    office_id: str | None,
+    *,
+    state: State | None = None,
+    reference: str | None = None,
+) -> int:
+    """How many complaints :func:`for_office` pages through with the same filters."""
+    query = _listed(select(func.count()).select_from(complaints), office_id, state, reference)
+    return int(conn.execute(query).scalar_one())
 
 
 def get(conn: Connection, reference: str, *, allowed_office: str | None) -> Complaint:
@@ -186,16 +239,33 @@ def clean_answer(text: str) -> str:
 
 
 def answer(
-    conn: Connection, reference: str, text: str, *, actor: str, allowed_office: str | None
+    conn: Connection,
+    reference: str,
+    text: str,
+    *,
+    actor: str,
+    allowed_office: str | None,
+    version: str | None = None,
 ) -> Complaint:
-    """Answer an open complaint, or correct the answer of an answered one (409 if closed)."""
+    """Answer an open complaint, or correct the answer of an answered one (409 if closed).
+
+    ``version``: the :attr:`Complaint.version` the answer was written against;
+    if the complaint changed since, :class:`StaleEdit` (409) and nothing is written.
+    """
     cleaned = clean_answer(text)
     found = _locked(conn, reference, allowed_office)
     if found.state is State.CLOSED:
         raise InvalidComplaintTransition("a closed complaint is reopened before it is answered")
-    conn.execute(
+    if version is not None and version != found.version:
+        raise StaleEdit(f"complaint {reference!r} changed since the answer was begun")
+    written = conn.execute(
         update(complaints)
-        .where(complaints.c.reference == reference)
+        .where(
+            complaints.c.reference == reference,
+            complaints.c.state == found.state.value,
+            complaints.c.answer.is_not_distinct_from(found.answer),
+            complaints.c.answered_at.is_not_distinct_from(found.answered_at),
+        )
         .values(
             state=State.ANSWERED.value,
             answer=cleaned,
@@ -203,6 +273,8 @@ def answer(
             answered_by=actor[:100],
         )
     )
+    if written.rowcount != 1:  # changed between the read and the write
+        raise StaleEdit(f"complaint {reference!r} changed since the answer was begun")
     action = "complaint.answered" if found.state is State.OPEN else "complaint.answer_changed"
     record_event(conn, actor=actor, action=action, subject=reference)
     return get(conn, reference, allowed_office=allowed_office)

@@ -13,14 +13,15 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from central.access.staff import StaffPrincipal, require_reach
 from central.api.deps import Context
-from central.errors import InvalidApplicationTransition, NotFound
+from central.errors import InvalidApplicationTransition, NotFound, StaleEdit
 from central.office import applications
-from central.office.applications import TRANSITIONS, State
+from central.office.applications import PAGE_SIZE, TRANSITIONS, State
+from central.web import paging
 from central.web.pages import Texts, choice, local_time, render
 from central.web.session import Csrf, StaffPage
 
@@ -69,6 +70,16 @@ TEXTS: Texts = {
         "This file is finished; its state cannot change any more.",
     ),
     "problem.unknown": ("Berkas tidak ditemukan.", "Application not found."),
+    "problem.stale": (
+        "Berkas ini baru saja diubah oleh petugas lain, dan perubahan Anda belum disimpan. "
+        "Periksa status dan catatan terbaru di atas; isian Anda masih ada di formulir: "
+        "simpan lagi bila memang ingin menggantinya.",
+        "Another member of staff has just changed this file, and your changes were not saved. "
+        "Check the latest state and notes above; what you typed is still in the form: save "
+        "again if you do mean to replace them.",
+    ),
+    "app.current_id": ("Catatan sekarang (Bahasa Indonesia)", "Current note (Indonesian)"),
+    "app.current_en": ("Catatan sekarang (Bahasa Inggris)", "Current note (English)"),
     "problem.transition": (
         "Status itu tidak dapat dipilih dari status sekarang.",
         "That state cannot follow the current one.",
@@ -85,6 +96,7 @@ TEXTS: Texts = {
     "state.ready": ("Siap diambil", "Ready to collect"),
     "state.collected": ("Sudah diambil", "Collected"),
     "state.rejected": ("Ditolak", "Rejected"),
+    **paging.TEXTS,
 }
 
 
@@ -95,11 +107,19 @@ def application_list(
     staff: StaffPage,
     state: str | None = None,
     q: str | None = None,
+    offset: str | None = None,
 ) -> HTMLResponse:
     chosen = choice(State, state)
     search = (q or "").strip().upper()[:40]
     with ctx.db.read() as conn:
-        found = applications.for_office(conn, staff.office_id, state=chosen, reference=search)
+        total = applications.count_for_office(conn, staff.office_id, state=chosen, reference=search)
+        start = paging.page_of(offset, total, PAGE_SIZE)
+        found = applications.for_office(
+            conn, staff.office_id, state=chosen, reference=search, offset=start
+        )
+    lang = request.query_params.get("lang", "")
+    keep = {"state": chosen.value if chosen else "", "q": search, "lang": lang}
+    pager = paging.Pager("/office/applications", keep, start, PAGE_SIZE, total, len(found))
     return render(
         request,
         "applications.html",
@@ -108,6 +128,7 @@ def application_list(
         items=found,
         chosen=chosen.value if chosen else "",
         q=search,
+        pager=pager,
         states=[s.value for s in State],
         when=lambda at: local_time(ctx.settings.zone, at),
     )
@@ -121,7 +142,8 @@ def _detail(
     *,
     status: int = 200,
     problem: str | None = None,
-    draft: tuple[str, str] | None = None,
+    draft: tuple[str | None, str | None] = (None, None),
+    draft_state: str = "",
 ) -> HTMLResponse:
     item = None
     if REFERENCE.fullmatch(reference):
@@ -134,7 +156,11 @@ def _detail(
     if item is None:
         status, problem = 404, "problem.unknown"
     saved = request.query_params.get("saved") == "1" and problem is None
-    notes = draft or ((item.note or "", item.note_en or "") if item else ("", ""))
+    kept = (item.note, item.note_en) if item else (None, None)
+    notes = tuple(
+        (typed if typed is not None else now or "")[: MAX_NOTE * 4]
+        for typed, now in zip(draft, kept, strict=True)
+    )
     return render(
         request,
         "application.html",
@@ -147,6 +173,7 @@ def _detail(
         next_states=sorted(s.value for s in TRANSITIONS[item.state]) if item else [],
         note_id=notes[0],
         note_en=notes[1],
+        draft_state=draft_state,
         max_note=MAX_NOTE,
         when=lambda at: local_time(ctx.settings.zone, at),
     )
@@ -167,28 +194,48 @@ def _note(text: str) -> str | None:
     return cleaned or None
 
 
+async def _sent(request: Request) -> dict[str, str]:
+    """The form's fields as sent: a field left out is absent, an emptied one is ``""``."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+Sent = Annotated[dict[str, str], Depends(_sent)]
+
+
 @router.post("/office/applications/{reference}", response_model=None)
 def change_application(
     request: Request,
     ctx: Context,
     staff: StaffPage,
     _: Csrf,
+    sent: Sent,
     reference: str,
-    state: Annotated[str, Form(max_length=32)] = "",
-    note: Annotated[str, Form(max_length=MAX_NOTE * 4)] = "",
-    note_en: Annotated[str, Form(max_length=MAX_NOTE * 4)] = "",
 ) -> Response:
+    """Change the state and/or the notes sent (a note left out stays as it is).
+
+    With ``version`` (every form carries it): 409, the typed values kept, if
+    someone changed the file since the form was made.
+    """
     if not REFERENCE.fullmatch(reference):
         return _detail(request, ctx, staff, reference)
+    state, version = sent.get("state", "")[:32], sent.get("version") or None
+    note, note_en = sent.get("note"), sent.get("note_en")
+    drafts = (note, note_en)
     wanted = choice(State, state)
     if state and wanted is None:
         return _detail(request, ctx, staff, reference, status=422, problem="problem.transition")
     try:
-        notes = (_note(note), _note(note_en))
+        notes = (
+            None if note is None else _note(note),
+            None if note_en is None else _note(note_en),
+        )
     except ValueError:
-        drafts = (note, note_en)
         problem = "problem.note"
-        return _detail(request, ctx, staff, reference, status=422, problem=problem, draft=drafts)
+        return _detail(
+            request, ctx, staff, reference, status=422, problem=problem, draft=drafts,
+            draft_state=state,
+        )  # fmt: skip
     try:
         with ctx.db.begin() as conn:
             applications.change(
@@ -196,22 +243,23 @@ def change_application(
                 reference,
                 state=wanted,
                 note=notes[0],
-                set_note=True,
+                set_note=note is not None,
                 note_en=notes[1],
-                set_note_en=True,
+                set_note_en=note_en is not None,
                 actor=staff.actor,
                 allowed_office=staff.office_id,
+                version=version[:64] if version else None,
             )
+    except StaleEdit:
+        return _detail(
+            request, ctx, staff, reference, status=409, problem="problem.stale", draft=drafts,
+            draft_state=state,
+        )  # fmt: skip
     except InvalidApplicationTransition:
         return _detail(
-            request,
-            ctx,
-            staff,
-            reference,
-            status=409,
-            problem="problem.transition",
-            draft=(note, note_en),
-        )
+            request, ctx, staff, reference, status=409, problem="problem.transition",
+            draft=drafts,
+        )  # fmt: skip
     except NotFound:
         return _detail(request, ctx, staff, reference)
     lang = request.query_params.get("lang")

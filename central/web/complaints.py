@@ -21,9 +21,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from central.access.staff import StaffPrincipal
 from central.api.deps import Context, client_address, limit
-from central.errors import ApiError, InvalidComplaintTransition, NotFound, Unprocessable
+from central.errors import (
+    ApiError,
+    InvalidComplaintTransition,
+    NotFound,
+    StaleEdit,
+    Unprocessable,
+)
 from central.office import complaints
-from central.office.complaints import MAX_ANSWER, State
+from central.office.complaints import MAX_ANSWER, PAGE_SIZE, State
+from central.web import paging
 from central.web.pages import Texts, choice, local_time, render
 from central.web.session import Csrf, StaffPage
 
@@ -37,6 +44,7 @@ TEXTS: Texts = {
     "complaints.filter": ("Tampilkan", "Show"),
     "complaints.all": ("Semua", "All"),
     "complaints.apply": ("Terapkan", "Apply"),
+    "complaints.search": ("Nomor referensi", "Reference"),
     "complaints.none": ("Tidak ada pengaduan.", "No complaints."),
     "complaints.reference": ("Referensi", "Reference"),
     "complaints.office": ("Kantor", "Office"),
@@ -87,6 +95,22 @@ TEXTS: Texts = {
         "This complaint is closed. Reopen it to answer.",
     ),
     "problem.unknown": ("Pengaduan tidak ditemukan.", "Complaint not found."),
+    "problem.stale": (
+        "Pengaduan ini baru saja diubah oleh petugas lain, dan jawaban Anda belum disimpan. "
+        "Baca jawaban terbaru di atas; jawaban Anda masih ada di kotak di bawah: kirim lagi "
+        "bila memang ingin menggantinya.",
+        "Another member of staff has just changed this complaint, and your answer was not "
+        "saved. Read the latest answer above; yours is still in the box below: send it again "
+        "if you do mean to replace it.",
+    ),
+    "problem.closed_draft": (
+        "Pengaduan ini sudah ditutup oleh petugas lain, dan jawaban Anda belum disimpan. "
+        "Jawaban Anda masih ada di bawah: buka kembali pengaduan untuk mengirimnya.",
+        "Another member of staff has closed this complaint, and your answer was not saved. "
+        "Yours is still below: reopen the complaint to send it.",
+    ),
+    "complaint.draft": ("Jawaban Anda (belum tersimpan)", "Your answer (not saved)"),
+    "complaint.reopen_send": ("Buka kembali dengan jawaban ini", "Reopen with this answer"),
     "public.title": ("Status pengaduan", "Complaint status"),
     "public.lead": (
         "Halaman ini menunjukkan tindak lanjut pengaduan dengan nomor referensi di bukti Anda.",
@@ -103,6 +127,7 @@ TEXTS: Texts = {
         "No complaint with this reference has reached the centre yet. If you just filed it, "
         "wait a moment and reload this page.",
     ),
+    **paging.TEXTS,
 }
 
 #: The text keys of the categories a kiosk files under; another code is shown as it is.
@@ -117,11 +142,24 @@ _DONE = ("answered", "closed", "reopened")
 
 @router.get("/office/complaints")
 def complaint_list(
-    request: Request, ctx: Context, staff: StaffPage, state: str | None = None
+    request: Request,
+    ctx: Context,
+    staff: StaffPage,
+    state: str | None = None,
+    q: str | None = None,
+    offset: str | None = None,
 ) -> HTMLResponse:
     chosen = choice(State, state)
+    search = (q or "").strip().upper()[:64]
     with ctx.db.read() as conn:
-        found = complaints.for_office(conn, staff.office_id, state=chosen)
+        total = complaints.count_for_office(conn, staff.office_id, state=chosen, reference=search)
+        start = paging.page_of(offset, total, PAGE_SIZE)
+        found = complaints.for_office(
+            conn, staff.office_id, state=chosen, reference=search, offset=start
+        )
+    lang = request.query_params.get("lang", "")
+    keep = {"state": chosen.value if chosen else "", "q": search, "lang": lang}
+    pager = paging.Pager("/office/complaints", keep, start, PAGE_SIZE, total, len(found))
     return render(
         request,
         "complaints.html",
@@ -129,6 +167,8 @@ def complaint_list(
         staff=staff,
         items=found,
         chosen=chosen.value if chosen else "",
+        q=search,
+        pager=pager,
         states=[s.value for s in State],
         when=lambda at: local_time(ctx.settings.zone, at),
         cat_keys=CATEGORY_KEYS,
@@ -144,6 +184,7 @@ def _detail(
     status: int = 200,
     problem: str | None = None,
     draft: str | None = None,
+    done: str | None = None,
 ) -> HTMLResponse:
     try:
         if not REFERENCE.fullmatch(reference):
@@ -153,10 +194,10 @@ def _detail(
     except NotFound:
         return render(
             request, "complaint.html", TEXTS, status=404, staff=staff, item=None,
-            problem="problem.unknown", done=None, draft="", max_answer=MAX_ANSWER,
+            problem="problem.unknown", done=None, draft="", draft_kept=False, max_answer=MAX_ANSWER,
             when=lambda at: local_time(ctx.settings.zone, at), cat_keys=CATEGORY_KEYS,
         )  # fmt: skip
-    done = request.query_params.get("done")
+    done = done or request.query_params.get("done")
     return render(
         request,
         "complaint.html",
@@ -167,6 +208,7 @@ def _detail(
         problem=problem,
         done=done if done in _DONE and problem is None else None,
         draft=found.answer or "" if draft is None else draft,
+        draft_kept=draft is not None and found.state is State.CLOSED,
         max_answer=MAX_ANSWER,
         when=lambda at: local_time(ctx.settings.zone, at),
         cat_keys=CATEGORY_KEYS,
@@ -194,19 +236,32 @@ def answer_complaint(
     _: Csrf,
     reference: str,
     answer: Annotated[str, Form(max_length=MAX_ANSWER * 2)] = "",
+    version: Annotated[str | None, Form(max_length=64)] = None,
 ) -> Response:
+    """Answer, or correct the answer; 409 with the typed text kept if someone changed it first."""
     if not REFERENCE.fullmatch(reference):
         return _detail(request, ctx, staff, reference)
     try:
         with ctx.db.begin() as conn:
             complaints.answer(
-                conn, reference, answer, actor=staff.actor, allowed_office=staff.office_id
+                conn,
+                reference,
+                answer,
+                actor=staff.actor,
+                allowed_office=staff.office_id,
+                version=version,
             )
     except Unprocessable as exc:
         key = _PROBLEMS.get(exc.detail, "problem.plain")
         return _detail(request, ctx, staff, reference, status=422, problem=key, draft=answer)
+    except StaleEdit:
+        return _detail(
+            request, ctx, staff, reference, status=409, problem="problem.stale", draft=answer
+        )
     except InvalidComplaintTransition:
-        return _detail(request, ctx, staff, reference, status=409, problem="problem.closed")
+        return _detail(
+            request, ctx, staff, reference, status=409, problem="problem.closed_draft", draft=answer
+        )
     except NotFound:
         return _detail(request, ctx, staff, reference)
     return _after(request, reference, "answered")
@@ -221,9 +276,18 @@ def close_complaint(
 
 @router.post("/office/complaints/{reference}/reopen", response_model=None)
 def reopen_complaint(
-    request: Request, ctx: Context, staff: StaffPage, _: Csrf, reference: str
+    request: Request,
+    ctx: Context,
+    staff: StaffPage,
+    _: Csrf,
+    reference: str,
+    answer: Annotated[str, Form(max_length=MAX_ANSWER * 2)] = "",
 ) -> Response:
-    return _step(request, ctx, staff, reference, complaints.reopen, "reopened")
+    """Reopen; with ``answer`` (a draft a colleague's closing kept from being sent) shown again."""
+    done = _step(request, ctx, staff, reference, complaints.reopen, "reopened")
+    if answer.strip() and isinstance(done, RedirectResponse):
+        return _detail(request, ctx, staff, reference, draft=answer, done="reopened")
+    return done
 
 
 def _step(

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from central.access import staff
 from central.access.credentials import keyed_hash
 from central.database import Database
+from central.errors import StaleEdit
+from central.office import applications
 from central.process import RunningCentral
 from central.tables import audit_log, citizen_lookups
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
@@ -202,3 +204,32 @@ def test_recording_an_application_is_audited_as_a_lookup_found_or_not(
     with operator.read() as conn:
         hashes = set(conn.execute(select(citizen_lookups.c.key_hash)).scalars())
     assert UNKNOWN_NIK not in hashes and BUDI_NIK not in hashes
+
+
+def test_a_change_made_against_an_older_version_is_refused_and_writes_nothing(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    made = create(url, clerk, {"nik": BUDI_NIK, "service_id": "izin-usaha-mikro"})
+    assert made.status_code == 201, made.text
+    reference = made.json()["reference"]
+    with operator.read() as conn:
+        shown = applications.get(conn, reference).version
+    with operator.begin() as conn:  # a colleague's note, on the same version
+        noted = applications.change(
+            conn, reference, state=None, note="Bawa NPWP.", set_note=True, actor="staff:ani",
+            allowed_office=DEMO_OFFICE, version=shown,
+        )  # fmt: skip
+    assert noted.version != shown
+    with pytest.raises(StaleEdit), operator.begin() as conn:
+        applications.change(
+            conn, reference, state=applications.State.IN_PROGRESS, note=None, set_note=True,
+            actor="staff:budi", allowed_office=DEMO_OFFICE, version=shown,
+        )  # fmt: skip
+    with operator.begin() as conn:  # without a version, only what is given is written
+        moved = applications.change(
+            conn, reference, state=applications.State.IN_PROGRESS, note=None, set_note=False,
+            actor="staff:budi", allowed_office=DEMO_OFFICE,
+        )  # fmt: skip
+    assert (moved.state.value, moved.note) == ("in_progress", "Bawa NPWP.")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from cardio.card.citizen import CardIdentity, Citizen, Sex
 from central.database import Database
-from central.errors import InvalidComplaintTransition, NotFound, Unprocessable
+from central.errors import InvalidComplaintTransition, NotFound, StaleEdit, Unprocessable
 from central.office import complaints
 from central.office.complaints import State
 from central.process import RunningCentral
@@ -77,21 +77,49 @@ def test_a_filed_complaint_is_open_until_staff_answer_it(
     assert ("complaint.answered", "staff:ani") in [tuple(e) for e in events]
 
 
-def test_the_list_shows_open_complaints_first_then_the_newest(
+def test_the_list_shows_open_complaints_oldest_first_then_the_others_newest_first(
     central_server: RunningCentral, operator: Database
 ) -> None:
     _, token = new_kiosk(operator, central_server.url)
     first = file_complaint(central_server.url, token, None, "satu")
     second = file_complaint(central_server.url, token, None, "dua")
+    third = file_complaint(central_server.url, token, None, "tiga")
     with operator.begin() as conn:
         complaints.answer(conn, second, "ok", actor="staff:ani", allowed_office=None)
+        total = complaints.count_for_office(conn, DEMO_OFFICE)
         listed = complaints.for_office(conn, DEMO_OFFICE)
     order = [c.reference for c in listed]
-    assert order.index(first) < order.index(second), "an open one comes before an answered one"
+    assert order.index(first) < order.index(third) < order.index(second)
+    assert total == len(listed)
     states = [c.state for c in listed]
     assert states == sorted(states, key=lambda s: s is not State.OPEN)
     opened = [c.created_at for c in listed if c.state is State.OPEN]
-    assert opened == sorted(opened, reverse=True), "newest first"
+    assert opened == sorted(opened), "the open ones oldest first: the overdue ones on top"
+    others = [c.created_at for c in listed if c.state is not State.OPEN]
+    assert others == sorted(others, reverse=True), "the others newest first"
+
+
+def test_an_answer_begun_before_a_colleagues_is_refused_and_writes_nothing(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    _, token = new_kiosk(operator, central_server.url)
+    reference = file_complaint(central_server.url, token, None, "Antrean kacau.")
+    with operator.read() as conn:
+        shown = complaints.get(conn, reference, allowed_office=DEMO_OFFICE).version
+    with operator.begin() as conn:
+        first = complaints.answer(
+            conn, reference, "Sudah ditata.", actor="staff:ani", allowed_office=DEMO_OFFICE,
+            version=shown,
+        )  # fmt: skip
+    assert first.version != shown
+    with pytest.raises(StaleEdit), operator.begin() as conn:
+        complaints.answer(
+            conn, reference, "Akan ditata.", actor="staff:budi", allowed_office=DEMO_OFFICE,
+            version=shown,
+        )  # fmt: skip
+    with operator.read() as conn:
+        kept = complaints.get(conn, reference, allowed_office=DEMO_OFFICE)
+    assert (kept.answer, kept.answered_by) == ("Sudah ditata.", "staff:ani")
 
 
 def test_close_and_reopen_keep_the_answer(

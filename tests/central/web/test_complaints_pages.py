@@ -6,6 +6,7 @@ Driven as staff would in a real chromium on a real centre; the refusals
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 
@@ -15,7 +16,9 @@ from sqlalchemy import select
 
 from central.access import staff
 from central.database import Database
+from central.office import applications
 from central.process import RunningCentral
+from central.tables import citizens
 from central.tables import complaints as complaints_table
 from testkit.browser import fresh_context, log_in
 from testkit.centre_accounts import (
@@ -47,6 +50,14 @@ def state_of(db: Database, reference: str) -> str:
             select(complaints_table.c.state).where(complaints_table.c.reference == reference)
         ).scalar_one()
     return str(found)
+
+
+def answer_of(db: Database, reference: str) -> str | None:
+    with db.read() as conn:
+        found = conn.execute(
+            select(complaints_table.c.answer).where(complaints_table.c.reference == reference)
+        ).scalar_one()
+    return None if found is None else str(found)
 
 
 def logged_in(url: str, username: str) -> requests.Session:
@@ -215,3 +226,179 @@ def test_another_offices_staff_cannot_move_an_application(
         moved = http.post(url, data={"state": "collected", "csrf": token})
     assert "BRK-DEMO" not in listing.text
     assert moved.status_code == 404 and "tidak ditemukan" in moved.text
+
+
+def test_every_complaint_is_reached_a_page_at_a_time_the_oldest_open_one_first(
+    page: Page, office: RunningCentral, office_db: Database
+) -> None:
+    _, token = new_kiosk(office_db, office.url)
+    batch = uuid.uuid4().hex[:6].upper()
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
+    items = []
+    for i in range(105):  # the oldest first: ADU-<batch>-000 was filed three hours ago
+        item = complaint(str(uuid.uuid4()), f"Pengaduan nomor {i}.")
+        item["body"].update(
+            reference=f"ADU-{batch}-{i:03d}",
+            created_at=(start + dt.timedelta(minutes=i)).isoformat().replace("+00:00", "Z"),
+        )
+        items.append(item)
+    assert {r["status"] for r in results(office.url, token, items)} == {"accepted"}
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, clerk, then="/office/complaints?state=open")
+    page.get_by_label("Nomor referensi").fill(f"adu-{batch}")
+    page.get_by_role("button", name="Terapkan").click()
+
+    ours = page.get_by_role("link", name=re.compile(f"^ADU-{batch}-"))
+    expect(ours).to_have_count(100)
+    expect(ours.first).to_have_text(f"ADU-{batch}-000")  # the longest waiting, on top
+    expect(ours.last).to_have_text(f"ADU-{batch}-099")
+    expect(page.get_by_text("1–100 dari 105").first).to_be_visible()
+    expect(page.get_by_role("link", name="Sebelumnya")).to_have_count(0)
+    page.get_by_role("link", name="Berikutnya").first.click()
+
+    expect(ours).to_have_count(5)
+    expect(ours.first).to_have_text(f"ADU-{batch}-100")
+    expect(ours.last).to_have_text(f"ADU-{batch}-104")
+    expect(page.get_by_text("101–105 dari 105").first).to_be_visible()
+    assert "offset=100" in page.url and "state=open" in page.url
+    page.get_by_role("link", name="Sebelumnya").first.click()
+    expect(ours.first).to_have_text(f"ADU-{batch}-000")
+
+
+def test_two_staff_answering_at_once_the_second_is_told_and_keeps_the_text(
+    browser: Browser, office: RunningCentral, office_db: Database
+) -> None:
+    reference = filed(office, office_db, "Antrean poli gigi tidak jelas.")
+    detail = f"/office/complaints/{reference}"
+    with fresh_context(browser) as one, fresh_context(browser) as two:
+        ani, budi = one.new_page(), two.new_page()
+        log_in(
+            ani,
+            office.url,
+            new_staff_account(office_db, staff.Role.STAFF, DEMO_OFFICE),
+            then=detail,
+        )
+        log_in(
+            budi,
+            office.url,
+            new_staff_account(office_db, staff.Role.STAFF, DEMO_OFFICE),
+            then=detail,
+        )
+        ani.get_by_label("Jawaban").fill("Nomor poli gigi kini dipanggil di papan.")
+        budi.get_by_label("Jawaban").fill("Kami akan memasang papan petunjuk.")
+        ani.get_by_role("button", name="Kirim jawaban").click()
+        expect(ani.get_by_role("status")).to_have_text("Jawaban tersimpan.")
+        budi.get_by_role("button", name="Kirim jawaban").click()
+
+        expect(budi.get_by_role("alert")).to_contain_text("diubah oleh petugas lain")
+        expect(budi.get_by_text("Nomor poli gigi kini dipanggil di papan.")).to_be_visible()
+        expect(budi.get_by_label("Jawaban", exact=True)).to_have_value(
+            "Kami akan memasang papan petunjuk."
+        )
+        assert answer_of(office_db, reference) == "Nomor poli gigi kini dipanggil di papan."
+
+        budi.get_by_role("button", name="Perbarui jawaban").click()  # now knowingly
+        expect(budi.get_by_role("status")).to_have_text("Jawaban tersimpan.")
+        assert answer_of(office_db, reference) == "Kami akan memasang papan petunjuk."
+
+
+def test_a_complaint_closed_while_staff_type_keeps_their_answer_to_send_after_reopening(
+    page: Page, office: RunningCentral, office_db: Database
+) -> None:
+    reference = filed(office, office_db, "Lampu parkir mati.")
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, clerk, then=f"/office/complaints/{reference}")
+    page.get_by_label("Jawaban").fill("Lampu sudah diganti kemarin sore.")
+    with logged_in(office.url, clerk) as colleague:
+        url = f"{office.url}/office/complaints/{reference}"
+        closed = colleague.post(f"{url}/close", data={"csrf": page_token(colleague, url)})
+        assert closed.status_code == 200 and state_of(office_db, reference) == "closed"
+    page.get_by_role("button", name="Kirim jawaban").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("sudah ditutup oleh petugas lain")
+    expect(page.get_by_label("Jawaban Anda (belum tersimpan)")).to_have_value(
+        "Lampu sudah diganti kemarin sore."
+    )
+    page.get_by_role("button", name="Buka kembali dengan jawaban ini").click()
+    expect(page.get_by_role("status")).to_have_text("Pengaduan dibuka kembali.")
+    expect(page.get_by_label("Jawaban", exact=True)).to_have_value(
+        "Lampu sudah diganti kemarin sore."
+    )
+    page.get_by_role("button", name="Kirim jawaban").click()
+    expect(page.get_by_role("status")).to_have_text("Jawaban tersimpan.")
+    assert answer_of(office_db, reference) == "Lampu sudah diganti kemarin sore."
+
+
+def new_application(db: Database, note: str, note_en: str) -> str:
+    """An application of Siti's, in progress, with a note in each language: its reference."""
+    with db.begin() as conn:
+        siti = conn.execute(
+            select(citizens.c.id).where(citizens.c.card_number == SITI_CARD)
+        ).scalar_one()
+        made = applications.create(
+            conn, citizen_id=int(siti), service_id="kk-perubahan", reference=None, title=None,
+            state=applications.State.IN_PROGRESS, note=note, note_en=note_en, submitted_at=None,
+            actor="test", allowed_office=None,
+        )  # fmt: skip
+    return made.reference
+
+
+def application_of(db: Database, reference: str) -> tuple[str, str | None, str | None]:
+    with db.read() as conn:
+        found = applications.get(conn, reference)
+    return found.state.value, found.note, found.note_en
+
+
+def test_a_state_changed_on_a_page_made_before_a_colleagues_note_keeps_that_note(
+    page: Page, office: RunningCentral, office_db: Database
+) -> None:
+    reference = new_application(office_db, "Menunggu tanda tangan.", "Awaiting a signature.")
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, clerk, then=f"/office/applications/{reference}")
+    url = f"{office.url}/office/applications/{reference}"
+    with logged_in(office.url, clerk) as colleague:  # edits the note meanwhile, on a fresh page
+        form = colleague.get(url, timeout=5).text
+        version = re.search(r'name="version" value="([^"]+)"', form)
+        assert version is not None
+        saved = colleague.post(
+            url,
+            data={
+                "csrf": page_token(colleague, url),
+                "version": version.group(1),
+                "note": "Bawa fotokopi akta.",
+                "note_en": "Bring a copy of the deed.",
+            },
+            timeout=5,
+        )
+        assert saved.status_code == 200 and "Perubahan tersimpan." in saved.text
+    page.get_by_label("Status baru").select_option(label="Siap diambil")
+    page.get_by_role("button", name="Simpan").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("diubah oleh petugas lain")
+    expect(page.get_by_text("Bawa fotokopi akta.")).to_be_visible()  # the colleague's, shown
+    expect(page.get_by_label("Status baru")).to_have_value("ready")  # what was chosen, kept
+    assert application_of(office_db, reference) == (
+        "in_progress",
+        "Bawa fotokopi akta.",
+        "Bring a copy of the deed.",
+    )
+
+
+def test_a_post_that_leaves_out_the_notes_changes_the_state_and_keeps_the_notes(
+    office: RunningCentral, office_db: Database
+) -> None:
+    reference = new_application(office_db, "Diperiksa kasi.", "Checked by the section head.")
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    url = f"{office.url}/office/applications/{reference}"
+    with logged_in(office.url, clerk) as http:
+        token = page_token(http, url)
+        moved = http.post(url, data={"csrf": token, "state": "ready"}, timeout=5)
+        assert moved.status_code == 200 and "Perubahan tersimpan." in moved.text
+        assert application_of(office_db, reference) == (
+            "ready",
+            "Diperiksa kasi.",
+            "Checked by the section head.",
+        )
+        cleared = http.post(url, data={"csrf": token, "note_en": ""}, timeout=5)
+        assert cleared.status_code == 200
+    assert application_of(office_db, reference) == ("ready", "Diperiksa kasi.", None)
