@@ -48,6 +48,7 @@ from central.access.audit import record_event, utc_now
 from central.access.staff import require_reach
 from central.errors import InvalidComplaintTransition, NotFound, StaleEdit, Unprocessable
 from central.office.citizens import KeyKind, KioskAsks, Refused, kiosk_find, normalise_key
+from central.office.plain_text import has_invisible
 from central.tables import complaints
 
 #: The longest answer staff may give (characters).
@@ -235,6 +236,8 @@ def clean_answer(text: str) -> str:
         raise Unprocessable(f"an answer has at most {MAX_ANSWER} characters")
     if any(ord(c) < 32 and c not in "\n\t" for c in cleaned) or "\x7f" in cleaned:
         raise Unprocessable("an answer is plain text")
+    if has_invisible(cleaned):
+        raise Unprocessable("an answer holds characters that would reorder or hide it")
     return cleaned
 
 

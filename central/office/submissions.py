@@ -40,7 +40,6 @@ import json
 import logging
 import math
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.documents.versioned import canonical
 from central.errors import InvalidItem
 from central.office.numbering import ServiceInfo, display, local_day, office_services, take_numbers
+from central.office.plain_text import visible_text
 from central.office.queue import VOID, WAITING
 from central.tables import complaints, kiosks, leases, submissions, tickets
 from central.times import EARLIEST, LATEST, in_range
@@ -698,17 +698,6 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
                 for p in plans
             ],
         )
-
-
-#: Characters that draw nothing but change how the rest reads (bidi controls such as
-#: U+202E, zero-width ones, line/paragraph separators, private use): a complaint shown
-#: to staff must read as the citizen typed it, not reordered or hidden.
-_INVISIBLE = frozenset({"Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
-
-
-def visible_text(text: str) -> str:
-    """``text`` without the characters that would reorder or hide it on a staff page."""
-    return "".join(c for c in text if unicodedata.category(c) not in _INVISIBLE)
 
 
 def _record_complaints(

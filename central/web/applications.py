@@ -21,6 +21,7 @@ from central.api.deps import Context
 from central.errors import InvalidApplicationTransition, NotFound, StaleEdit
 from central.office import applications
 from central.office.applications import PAGE_SIZE, TRANSITIONS, State
+from central.office.plain_text import has_invisible
 from central.web import paging
 from central.web.pages import Texts, choice, local_time, render
 from central.web.session import Csrf, StaffPage
@@ -189,7 +190,7 @@ def application_page(
 def _note(text: str) -> str | None:
     """The note as kept (``None`` when blank); ValueError when it is no plain one-line text."""
     cleaned = " ".join(text.split()) if "\n" in text or "\r" in text else text.strip()
-    if len(cleaned) > MAX_NOTE or not _PLAIN.fullmatch(cleaned):
+    if len(cleaned) > MAX_NOTE or not _PLAIN.fullmatch(cleaned) or has_invisible(cleaned):
         raise ValueError("not a note")
     return cleaned or None
 
