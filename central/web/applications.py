@@ -110,26 +110,27 @@ def application_list(
     q: str | None = None,
     offset: str | None = None,
 ) -> HTMLResponse:
-    chosen = choice(State, state)
-    search = (q or "").strip().upper()[:40]
-    with ctx.db.read() as conn:
-        total = applications.count_for_office(conn, staff.office_id, state=chosen, reference=search)
-        start = paging.page_of(offset, total, PAGE_SIZE)
-        found = applications.for_office(
-            conn, staff.office_id, state=chosen, reference=search, offset=start
-        )
-    lang = request.query_params.get("lang", "")
-    keep = {"state": chosen.value if chosen else "", "q": search, "lang": lang}
-    pager = paging.Pager("/office/applications", keep, start, PAGE_SIZE, total, len(found))
+    page = paging.listing(
+        request,
+        ctx,
+        staff.office_id,
+        path="/office/applications",
+        state=choice(State, state),
+        search=(q or "").strip().upper()[:40],
+        offset=offset,
+        size=PAGE_SIZE,
+        count=applications.count_for_office,
+        find=applications.for_office,
+    )
     return render(
         request,
         "applications.html",
         TEXTS,
         staff=staff,
-        items=found,
-        chosen=chosen.value if chosen else "",
-        q=search,
-        pager=pager,
+        items=page.items,
+        chosen=page.chosen,
+        q=page.search,
+        pager=page.pager,
         states=[s.value for s in State],
         when=lambda at: local_time(ctx.settings.zone, at),
     )

@@ -149,26 +149,27 @@ def complaint_list(
     q: str | None = None,
     offset: str | None = None,
 ) -> HTMLResponse:
-    chosen = choice(State, state)
-    search = (q or "").strip().upper()[:64]
-    with ctx.db.read() as conn:
-        total = complaints.count_for_office(conn, staff.office_id, state=chosen, reference=search)
-        start = paging.page_of(offset, total, PAGE_SIZE)
-        found = complaints.for_office(
-            conn, staff.office_id, state=chosen, reference=search, offset=start
-        )
-    lang = request.query_params.get("lang", "")
-    keep = {"state": chosen.value if chosen else "", "q": search, "lang": lang}
-    pager = paging.Pager("/office/complaints", keep, start, PAGE_SIZE, total, len(found))
+    page = paging.listing(
+        request,
+        ctx,
+        staff.office_id,
+        path="/office/complaints",
+        state=choice(State, state),
+        search=(q or "").strip().upper()[:64],
+        offset=offset,
+        size=PAGE_SIZE,
+        count=complaints.count_for_office,
+        find=complaints.for_office,
+    )
     return render(
         request,
         "complaints.html",
         TEXTS,
         staff=staff,
-        items=found,
-        chosen=chosen.value if chosen else "",
-        q=search,
-        pager=pager,
+        items=page.items,
+        chosen=page.chosen,
+        q=page.search,
+        pager=page.pager,
         states=[s.value for s in State],
         when=lambda at: local_time(ctx.settings.zone, at),
         cat_keys=CATEGORY_KEYS,

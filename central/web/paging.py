@@ -9,10 +9,15 @@ merges into its own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 from urllib.parse import urlencode
 
+from fastapi import Request
+
+from central.api.deps import AppContext
 from central.web.pages import Texts
 
 TEXTS: Texts = {
@@ -66,3 +71,40 @@ def page_of(offset: str | None, total: int, size: int) -> int:
         asked = 0
     last_page = max(0, (total - 1) // size * size)
     return min(asked // size * size, last_page)
+
+
+#: ``(conn, office_id, *, state=, reference=[, offset=])``: an office module's count or find.
+_Finds = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a staff list filtered by state and a reference's start."""
+
+    chosen: str
+    search: str
+    items: list[Any]
+    pager: Pager
+
+
+def listing(
+    request: Request,
+    ctx: AppContext,
+    office_id: str | None,
+    *,
+    path: str,
+    state: StrEnum | None,
+    search: str,
+    offset: str | None,
+    size: int,
+    count: _Finds,
+    find: _Finds,
+) -> Listing:
+    """The page of ``path``'s list the request asks for: counted, sliced, with its pager."""
+    with ctx.db.read() as conn:
+        total = count(conn, office_id, state=state, reference=search)
+        start = page_of(offset, total, size)
+        found = find(conn, office_id, state=state, reference=search, offset=start)
+    chosen = state.value if state else ""
+    keep = {"state": chosen, "q": search, "lang": request.query_params.get("lang", "")}
+    return Listing(chosen, search, list(found), Pager(path, keep, start, size, total, len(found)))
