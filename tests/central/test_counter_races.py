@@ -332,7 +332,7 @@ def test_pages_calling_at_a_free_counter_at_once_call_one_citizen_to_it(
     servers: tuple[RunningCentral, RunningCentral],
 ) -> None:
     """Ten "Panggil berikutnya" at a counter with nobody called, on both processes: one call."""
-    issued, _ = _waiting(servers, 12)
+    _waiting(servers, 12)  # earlier tests may leave some waiting too: any may be called
     http, headers = _counter_page(servers[0].url, servers[0].db_url, "8")
     with http:
 
@@ -346,9 +346,7 @@ def test_pages_calling_at_a_free_counter_at_once_call_one_citizen_to_it(
     try:
         with db.read() as conn:
             called = conn.execute(
-                select(tickets.c.id).where(
-                    tickets.c.id.in_(issued), tickets.c.status == "called", tickets.c.counter == "8"
-                )
+                select(tickets.c.id).where(tickets.c.status == "called", tickets.c.counter == "8")
             ).all()
     finally:
         db.dispose()
