@@ -46,6 +46,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from central.office.complaints import State as ComplaintState
 from central.office.queue import (
     CALLED,
     DEFAULT_MINUTES_PER_PERSON,
@@ -62,7 +63,6 @@ from central.tables import citizen_applications, complaints, offices, services, 
 HOURS = 24
 #: The percentiles shown, as (numerator, denominator) of the rank fraction.
 MEDIAN, P90 = (5, 10), (9, 10)
-CLOSED = "closed"
 
 
 @dataclass(frozen=True)
@@ -288,7 +288,7 @@ def office_days(
     complaint_counts = _per_office(
         conn,
         select(complaints.c.office_id, literal("open").label("key"), func.count().label("n"))
-        .where(complaints.c.office_id.in_(ids), complaints.c.state != CLOSED)
+        .where(complaints.c.office_id.in_(ids), complaints.c.state != ComplaintState.CLOSED)
         .group_by(complaints.c.office_id),
         ids,
     )

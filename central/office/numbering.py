@@ -181,7 +181,6 @@ def allocate(
             id=ticket_id,
             office_id=service.office_id,
             service_id=service.id,
-            queue_id=service.id,
             day=day,
             number=number,
             display=display(service.ticket_prefix, number),

@@ -647,7 +647,6 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
     new = [
         {
             **p.ticket,
-            "queue_id": p.ticket["service_id"],
             "kiosk_ticket_id": p.ticket.get("kiosk_ticket_id"),
             "counter": None,
             "recorded_at": now,

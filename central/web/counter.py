@@ -37,7 +37,7 @@ from central.errors import ApiError, CounterBusy, NoDesk, UnknownCounter
 from central.office import calls, desks, numbering, queue, registrations, steps
 from central.tables import offices
 from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
-from central.web.pages import language, render
+from central.web.pages import language, render, text_for
 from central.web.session import Csrf, StaffPage
 from contract.wire import ErrorCode
 
@@ -223,10 +223,8 @@ async def panel(
 
 def _answer(request: Request, status: int, key: str, **values: object) -> Response:
     if "application/json" in request.headers.get("accept", ""):
-        lang = language(request)
-        pair = TEXTS[key]
-        text = pair[1] if lang == "en" else pair[0]
-        return JSONResponse({"ok": status < 400, "message": text.format(**values)}, status)
+        message = text_for(request, TEXTS, key, **values)
+        return JSONResponse({"ok": status < 400, "message": message}, status)
     return RedirectResponse("/counter", status_code=303)
 
 

@@ -92,6 +92,11 @@ def translator(texts: Texts, lang: str) -> Any:
     return t
 
 
+def text_for(request: Request, texts: Texts, key: str, **values: object) -> str:
+    """One text of ``texts`` in the request's language (for an answer that is not a page)."""
+    return str(translator(texts, language(request))(key, **values))
+
+
 def render(
     request: Request,
     template: str,

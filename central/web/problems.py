@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
-from central.web.pages import Texts, language, render
+from central.web.pages import Texts, render, text_for
 
 #: Paths that stay JSON whatever goes wrong: the API and what programs poll.
 _MACHINE_PREFIXES = ("/api/", "/health", "/openapi.json")
@@ -75,8 +75,7 @@ def problem_page(
     response: Response
     if "application/json" in request.headers.get("accept", ""):
         # A page's own script asked (the counter's buttons): the message it shows, as JSON.
-        pair = TEXTS[reason]
-        message = pair[1] if language(request) == "en" else pair[0]
+        message = text_for(request, TEXTS, reason)
         response = JSONResponse({"ok": False, "message": message}, status)
     else:
         response = render(request, "problem.html", TEXTS, status=status, reason=reason)

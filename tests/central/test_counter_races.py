@@ -7,7 +7,6 @@ PostgreSQL. A sister project had exactly this bug (bcgov sbc-qsystem PR #272).
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,7 +23,6 @@ from central.process import RunningCentral, start_central
 from central.tables import call_events, tickets
 from testkit.centre_accounts import (
     DEMO_OFFICE,
-    PASSWORD,
     bearer,
     new_kiosk,
     new_staff,
@@ -32,6 +30,7 @@ from testkit.centre_accounts import (
 )
 from testkit.centre_requests import allocate, new_id
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
+from testkit.office_sessions import logged_in
 
 pytestmark = pytest.mark.timeout(600)
 SERVICE = "izin-usaha-mikro"
@@ -266,19 +265,13 @@ def _counter_page(url: str, db_url: str, counter: str) -> tuple[requests.Session
         username = new_staff_account(db, staff.Role.STAFF, office_id=DEMO_OFFICE)
     finally:
         db.dispose()
-    http = requests.Session()
-    form = re.search(r'name="(csrf)" value="([^"]+)"', http.get(f"{url}/login", timeout=10).text)
-    assert form
-    login = {form[1]: form[2], "username": username, "password": PASSWORD, "next": "/counter"}
-    page = http.post(f"{url}/login", data=login, timeout=10)
-    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
-    assert page.status_code == 200 and token, page.text
+    http, token = logged_in(url, username)
     desk = {"counter": counter, "queues": SERVICE}
     chosen = http.post(
-        f"{url}/counter/desk", data=desk, headers={"X-CSRF-Token": token[1]}, timeout=10
+        f"{url}/counter/desk", data=desk, headers={"X-CSRF-Token": token}, timeout=10
     )
     assert chosen.status_code == 200 and f"Loket {counter}" in chosen.text
-    return http, {"X-CSRF-Token": token[1], "Accept": "application/json"}
+    return http, {"X-CSRF-Token": token, "Accept": "application/json"}
 
 
 def test_one_page_sending_call_next_twice_closes_only_the_ticket_it_shows(

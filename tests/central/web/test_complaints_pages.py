@@ -23,13 +23,13 @@ from central.tables import complaints as complaints_table
 from testkit.browser import fresh_context, log_in
 from testkit.centre_accounts import (
     DEMO_OFFICE,
-    PASSWORD,
     bearer,
     new_kiosk,
     new_office,
     new_staff_account,
 )
 from testkit.centre_requests import complaint, results
+from testkit.office_sessions import logged_in
 
 SITI_CARD = "PKU-000001"
 
@@ -58,22 +58,6 @@ def answer_of(db: Database, reference: str) -> str | None:
             select(complaints_table.c.answer).where(complaints_table.c.reference == reference)
         ).scalar_one()
     return None if found is None else str(found)
-
-
-def logged_in(url: str, username: str) -> requests.Session:
-    """A session logged in through the login form, as a browser would."""
-    http = requests.Session()
-    form = http.get(f"{url}/login", timeout=5).text
-    token = re.search(r'name="csrf" value="([^"]+)"', form)
-    assert token is not None
-    done = http.post(
-        f"{url}/login",
-        data={"username": username, "password": PASSWORD, "csrf": token.group(1)},
-        timeout=5,
-        allow_redirects=False,
-    )
-    assert done.status_code == 303
-    return http
 
 
 def page_token(http: requests.Session, url: str) -> str:
@@ -127,7 +111,7 @@ def test_an_empty_answer_gets_a_page_saying_what_is_wrong(
 ) -> None:
     reference = filed(office, office_db, "Antrean lama.")
     clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    with logged_in(office.url, clerk) as http:
+    with logged_in(office.url, clerk)[0] as http:
         detail = f"{office.url}/office/complaints/{reference}"
         token = page_token(http, detail)
         for garbage, says in (("   ", "tidak boleh kosong"), ("x" * 2001, "terlalu panjang")):
@@ -143,7 +127,7 @@ def test_an_answer_without_the_pages_csrf_token_is_refused(
 ) -> None:
     reference = filed(office, office_db, "AC mati.")
     clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    with logged_in(office.url, clerk) as http:
+    with logged_in(office.url, clerk)[0] as http:
         url = f"{office.url}/office/complaints/{reference}"
         bare = http.post(f"{url}/answer", data={"answer": "Sudah."}, allow_redirects=False)
         forged = http.post(
@@ -160,7 +144,7 @@ def test_another_offices_staff_neither_see_nor_answer_a_complaint(
 ) -> None:
     reference = filed(office, office_db, "Toilet kotor.")
     outsider = new_staff_account(office_db, staff.Role.STAFF, office_id=new_office(office_db))
-    with logged_in(office.url, outsider) as http:
+    with logged_in(office.url, outsider)[0] as http:
         listing = http.get(f"{office.url}/office/complaints", timeout=5)
         detail = http.get(f"{office.url}/office/complaints/{reference}", timeout=5)
         token = page_token(http, f"{office.url}/office/complaints")
@@ -204,7 +188,7 @@ def test_an_application_cannot_jump_to_a_state_its_state_does_not_lead_to(
     office: RunningCentral, office_db: Database
 ) -> None:
     clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    with logged_in(office.url, clerk) as http:
+    with logged_in(office.url, clerk)[0] as http:
         url = f"{office.url}/office/applications/BRK-DEMO0003"
         token = page_token(http, url)
         jump = http.post(url, data={"state": "collected", "csrf": token})  # received → collected
@@ -219,7 +203,7 @@ def test_another_offices_staff_cannot_move_an_application(
     office: RunningCentral, office_db: Database
 ) -> None:
     outsider = new_staff_account(office_db, staff.Role.STAFF, office_id=new_office(office_db))
-    with logged_in(office.url, outsider) as http:
+    with logged_in(office.url, outsider)[0] as http:
         listing = http.get(f"{office.url}/office/applications", timeout=5)
         url = f"{office.url}/office/applications/BRK-DEMO0001"
         token = page_token(http, f"{office.url}/office/applications")
@@ -309,7 +293,7 @@ def test_a_complaint_closed_while_staff_type_keeps_their_answer_to_send_after_re
     clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
     log_in(page, office.url, clerk, then=f"/office/complaints/{reference}")
     page.get_by_label("Jawaban").fill("Lampu sudah diganti kemarin sore.")
-    with logged_in(office.url, clerk) as colleague:
+    with logged_in(office.url, clerk)[0] as colleague:
         url = f"{office.url}/office/complaints/{reference}"
         closed = colleague.post(f"{url}/close", data={"csrf": page_token(colleague, url)})
         assert closed.status_code == 200 and state_of(office_db, reference) == "closed"
@@ -356,7 +340,7 @@ def test_a_state_changed_on_a_page_made_before_a_colleagues_note_keeps_that_note
     clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
     log_in(page, office.url, clerk, then=f"/office/applications/{reference}")
     url = f"{office.url}/office/applications/{reference}"
-    with logged_in(office.url, clerk) as colleague:  # edits the note meanwhile, on a fresh page
+    with logged_in(office.url, clerk)[0] as colleague:  # edits the note meanwhile, on a fresh page
         form = colleague.get(url, timeout=5).text
         version = re.search(r'name="version" value="([^"]+)"', form)
         assert version is not None
@@ -390,7 +374,7 @@ def test_a_post_that_leaves_out_the_notes_changes_the_state_and_keeps_the_notes(
     reference = new_application(office_db, "Diperiksa kasi.", "Checked by the section head.")
     clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
     url = f"{office.url}/office/applications/{reference}"
-    with logged_in(office.url, clerk) as http:
+    with logged_in(office.url, clerk)[0] as http:
         token = page_token(http, url)
         moved = http.post(url, data={"csrf": token, "state": "ready"}, timeout=5)
         assert moved.status_code == 200 and "Perubahan tersimpan." in moved.text
