@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from contract.number_words import spoken_number
+from kiosk.privacy import private_repr
 from kiosk.session.events import IssuedTicket
 from kiosk.session.machine import Phase, SessionState
 
@@ -48,6 +49,7 @@ class Line:
     refs: Mapping[str, str] = field(default_factory=dict)
 
 
+@private_repr("text")
 @dataclass(frozen=True)
 class Said:
     """Words made here, already in the screen's language."""
@@ -229,6 +231,7 @@ class SpeechSwitch:
 # -- what reaches the speaker ------------------------------------------------------
 
 
+@private_repr("text")
 @dataclass(frozen=True)
 class Utterance:
     """One thing said: its words and language; ``personal``: this citizen's, never kept."""
