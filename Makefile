@@ -28,6 +28,10 @@ APT_QT := libgl1 libegl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 \
           xvfb xauth libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
           libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0
 APT_PRINT := fonts-dejavu-core poppler-utils zbar-tools cups cups-client printer-driver-cups-pdf
+# The kiosk speaks (kiosk.speech) with espeak-ng's Indonesian and English voices,
+# offline; the boards make their voice clips with it too. sox measures, in the
+# tests, that the clips it makes have sound in them.
+APT_SPEECH := espeak-ng sox
 # The central server's tests run against a real PostgreSQL; they start their
 # own throwaway cluster with the server binaries, so no service is enabled.
 APT_CENTRAL := postgresql
@@ -35,10 +39,9 @@ APT_CENTRAL := postgresql
 # CA they make) in front of the central server.
 APT_TLS := nginx
 # The office pages: their tests drive Debian's chromium (Playwright's own
-# download is not needed); the boards' voice clips are made with espeak-ng's
-# Indonesian voice where the city has not recorded its own.
-APT_WEB := chromium espeak-ng
-APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_CENTRAL) $(APT_TLS) $(APT_WEB)
+# download is not needed).
+APT_WEB := chromium
+APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_SPEECH) $(APT_CENTRAL) $(APT_TLS) $(APT_WEB)
 
 # The touchscreen's translations: .ts sources (Qt Linguist), .qm compiled here.
 TS_FILES := $(wildcard ui/i18n/*.ts)

@@ -44,6 +44,9 @@ class KioskSection:
     sounds: bool = True
     #: Their volume, above 0 up to 1.0.
     sound_volume: float = 0.6
+    #: Reading the screens aloud (espeak-ng): ``button`` on the attract screen for one
+    #: citizen, ``always`` for every citizen, ``off`` never (docs/accessibility.md).
+    speech: str = field(default="button", metadata=_choice("off", "button", "always"))
 
 
 @dataclass(frozen=True)

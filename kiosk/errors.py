@@ -7,7 +7,8 @@ The centre client's own tree is :mod:`kiosk.client.errors`; the card reader's is
 * :class:`ConfigError` — the configuration file cannot be used (names the key);
 * :class:`PinFormatError` — an operator PIN or stored PIN hash that cannot be used;
 * :class:`TicketingError` — a ticket cannot be issued or reprinted
-  (:class:`TicketingReason` says why).
+  (:class:`TicketingReason` says why);
+* :class:`SpeechError` — espeak-ng could not make a clip (:class:`SpeechReason`).
 
 And the reasons a screen shows: :data:`Problem`, every code a session can keep as
 its ``problem`` (its own :class:`SessionProblem`, the card's, the store's, the
@@ -54,6 +55,23 @@ class TicketingError(Exception):
 
     def __init__(self, reason: TicketingReason) -> None:
         super().__init__(reason)
+        self.reason = reason
+
+
+class SpeechReason(StrEnum):
+    """Why the speech engine made no clip."""
+
+    NO_ENGINE = "no_engine"  # espeak-ng is not installed
+    TIMEOUT = "timeout"  # it ran past its deadline
+    TOO_LARGE = "too_large"  # it wrote more than the size limit
+    FAILED = "failed"  # it exited with an error, or wrote no sound
+
+
+class SpeechError(Exception):
+    """espeak-ng made no clip; ``reason`` says why (the text spoken is never in the message)."""
+
+    def __init__(self, reason: SpeechReason, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
         self.reason = reason
 
 

@@ -30,6 +30,7 @@ from ui.screens.common import Screen, View, button, set_button_text
 from ui.screens.information import ApplicationsScreen, InformationScreen
 from ui.screens.operator import OperatorScreen
 from ui.screens.pinpad import PinScreen
+from ui.speech import SessionSpeech
 from ui.tasks import QtExecutor
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class OverlayHost(Protocol):
     stack: QStackedWidget
     attract: AttractScreen
     screens: dict[Phase, Screen]
+    #: The kiosk that speaks: the panel says whether it can be heard.
+    speech: SessionSpeech
 
     def render_state(self, state: SessionState) -> None:
         """Show the session's own screen for ``state`` (after an overlay closed)."""
@@ -81,6 +84,7 @@ class Overlays:
             on_reload=self._reload,
             on_exit=host.operator_exit,
             on_close=self.close,
+            speech_output=lambda: host.speech.output,
         )
         self.screens: dict[Overlay, Screen] = {
             Overlay.INFORMATION: self.information,

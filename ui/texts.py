@@ -133,6 +133,16 @@ _MARKED: dict[str, object] = {
         "texts", "Bukti tidak dapat dicetak. Silakan catat atau foto nomor referensi ini."
     ),
     "complaint_anonymous": QT_TRANSLATE_NOOP("texts", "Tanpa kartu: pengaduan dikirim tanpa nama."),
+    # the kiosk that speaks (kiosk.speech): the button, and what is said besides the titles
+    "speech_start": QT_TRANSLATE_NOOP("texts", "Bacakan layar"),
+    "speech_stop": QT_TRANSLATE_NOOP("texts", "Hentikan suara"),
+    "speech_on": QT_TRANSLATE_NOOP("texts", "Layar akan dibacakan."),
+    "speak_services": QT_TRANSLATE_NOOP("texts", "Sentuh nama layanan yang Anda perlukan."),
+    "speak_detail": QT_TRANSLATE_NOOP(
+        "texts", "Tekan {register} untuk mendaftar, atau {back} untuk memilih layanan lain."
+    ),
+    "speak_form": QT_TRANSLATE_NOOP("texts", "Periksa data Anda, lalu tekan {next} di bawah."),
+    "speak_confirm": QT_TRANSLATE_NOOP("texts", "Jika sudah benar, tekan {confirm}."),
     # information (public) and the citizen's applications (#7)
     "information": QT_TRANSLATE_NOOP("texts", "Informasi"),
     "information_title": QT_TRANSLATE_NOOP("texts", "Informasi layanan"),
@@ -203,6 +213,12 @@ _MARKED: dict[str, object] = {
     "op_unknown": QT_TRANSLATE_NOOP("texts", "belum diketahui"),
     "op_catalog": QT_TRANSLATE_NOOP("texts", "Katalog: {version}"),
     "op_store_error": QT_TRANSLATE_NOOP("texts", "Penyimpanan lokal bermasalah: {error}"),
+    "op_speech": QT_TRANSLATE_NOOP("texts", "Suara: {state}"),
+    "op_speech_off": QT_TRANSLATE_NOOP("texts", "dimatikan di pengaturan"),
+    "op_speech_unchecked": QT_TRANSLATE_NOOP("texts", "belum diperiksa"),
+    "op_speech_no_engine": QT_TRANSLATE_NOOP("texts", "espeak-ng tidak terpasang"),
+    "op_speech_no_output": QT_TRANSLATE_NOOP("texts", "tidak ada keluaran audio"),
+    "op_speech_ready": QT_TRANSLATE_NOOP("texts", "siap"),
     "op_test_print": QT_TRANSLATE_NOOP("texts", "Uji cetak"),
     "op_test_read": QT_TRANSLATE_NOOP("texts", "Uji baca kartu"),
     "op_reload": QT_TRANSLATE_NOOP("texts", "Muat ulang katalog"),

@@ -8,10 +8,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QHBoxLayout, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QHBoxLayout,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.session.events import ComplaintOpened, Finish, SessionEvent, Tick, UserActivity
 from kiosk.session.machine import Phase, SessionState
+from kiosk.speech import SpeechMode
 from kiosk.startup import warm_up
 from kiosk.wiring.kiosk import Kiosk
 from ui.desk import DeskPanel
@@ -26,6 +34,7 @@ from ui.screens.form import ConfirmScreen, FormScreen
 from ui.screens.services import ServiceDetailScreen, ServicesScreen
 from ui.screens.ticket import IssuingScreen, TicketScreen
 from ui.sounds import Player, SessionSounds
+from ui.speech import SessionSpeech, TouchSpeaker, Voice
 from ui.tasks import QtExecutor
 from ui.texts import LANGUAGES
 from ui.theme import STYLE_SHEET, min_touch_px, touch_style
@@ -67,11 +76,19 @@ class KioskWindow(QMainWindow):
         # On the window, not only the app: every screen gets the touch sizes.
         self.setStyleSheet(STYLE_SHEET + touch_style(self.view.touch_px))
         self.printer_ok = status.printer_ok
+        #: The kiosk that speaks (kiosk.speech): nothing looked for before the first paint.
+        self.speech = SessionSpeech(
+            Voice(controller.config.data_dir / "speech", executor, parent=self),
+            SpeechMode(controller.config.kiosk.speech),
+        )
+        #: With speech on, a touched button says what it is (and still does what it does).
+        self.touch_speaker = TouchSpeaker(self._speak_touched, parent=self)
         self.stack = QStackedWidget()
         self.attract = AttractScreen(
             self.toggle_language,
             kiosk.demo_cards,
             on_complaint=lambda: self.dispatch(ComplaintOpened()),
+            on_speech=self.toggle_speech if self.speech.switch.has_button else None,
         )
         self.screens: dict[Phase, Screen] = {
             Phase.IDLE: self.attract,
@@ -149,6 +166,7 @@ class KioskWindow(QMainWindow):
             self.desk.refresh()  # today's tickets, from the store
         QTimer.singleShot(WARM_UP_DELAY_MS, self, lambda: warm_up(self.executor))
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.sounds.load)
+        QTimer.singleShot(WARM_UP_DELAY_MS, self, self.speech.load)
 
     # -- events in -----------------------------------------------------------
     def dispatch(self, event: SessionEvent) -> None:
@@ -161,6 +179,21 @@ class KioskWindow(QMainWindow):
         self.render_state(self.controller.session())
         if self.desk is not None:
             self.desk.render_panel()
+
+    def toggle_speech(self) -> None:
+        """The attract screen's button: read this citizen's screens aloud, or stop."""
+        self.speech.load()  # pressed before the warm-up: look for the engine now
+        state = self.controller.session()
+        self.attract.speech_on = self.speech.pressed(state, self.view.lang)
+        self.touch_speaker.listen(self.attract.speech_on)
+        self.attract.render_state(state, self.view)
+
+    def _speak_touched(self, control: QAbstractButton) -> None:
+        if control is self.attract.speech or control.property("demo"):
+            return  # the speech button itself; the demo's cards carry their holders' names
+        state = self.controller.session()
+        text = control.accessibleName() or control.text()
+        self.speech.touched(text, state, self.view.lang)
 
     def _tick(self) -> None:
         if self.stack.currentWidget() is self.attract:
@@ -202,6 +235,12 @@ class KioskWindow(QMainWindow):
         self.stack.setCurrentWidget(self.overlays.cover(state) or screen)
         self._render_warning()
         self.sounds.render(state)
+        self.speech.render(state, self.view.lang)
+        if self.attract.speech_on != self.speech.on(state):  # the session ended, or began
+            self.attract.speech_on = self.speech.on(state)
+            self.touch_speaker.listen(self.attract.speech_on)
+            if state.phase is Phase.IDLE:
+                self.attract.render_state(state, self.view)
 
     def _render_warning(self) -> None:
         left = self.controller.idle_countdown()

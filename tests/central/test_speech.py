@@ -1,5 +1,8 @@
 """A board reads a ticket's number as Indonesian words, and announces a call clip by clip.
 
+The words are the contract's (``contract.number_words``, which the kiosk that
+speaks shares); the board's clips are built from them.
+
 The expected words are written out here by hand, not made by the code under
 test: every irregular form (the *se-* words, the teens, the round tens and
 hundreds) and a spread of regular numbers; then every number from 1 to 999
@@ -10,7 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from central.office.speech import VOCABULARY, announcement, counter_words, number_words
+from central.office.speech import VOCABULARY, announcement, counter_words
+from contract.number_words import number_words
 
 WRITTEN_OUT: dict[int, str] = {
     1: "satu",

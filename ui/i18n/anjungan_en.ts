@@ -292,6 +292,34 @@
         <translation>Without a card: the complaint is sent without your name.</translation>
     </message>
     <message>
+        <source>Bacakan layar</source>
+        <translation>Read aloud</translation>
+    </message>
+    <message>
+        <source>Hentikan suara</source>
+        <translation>Stop reading aloud</translation>
+    </message>
+    <message>
+        <source>Layar akan dibacakan.</source>
+        <translation>The screen will be read aloud.</translation>
+    </message>
+    <message>
+        <source>Sentuh nama layanan yang Anda perlukan.</source>
+        <translation>Touch the service you need.</translation>
+    </message>
+    <message>
+        <source>Tekan {register} untuk mendaftar, atau {back} untuk memilih layanan lain.</source>
+        <translation>Press {register} to register, or {back} to choose another service.</translation>
+    </message>
+    <message>
+        <source>Periksa data Anda, lalu tekan {next} di bawah.</source>
+        <translation>Check your details, then press {next} at the bottom.</translation>
+    </message>
+    <message>
+        <source>Jika sudah benar, tekan {confirm}.</source>
+        <translation>If it is right, press {confirm}.</translation>
+    </message>
+    <message>
         <source>Informasi</source>
         <translation>Information</translation>
     </message>
@@ -496,6 +524,30 @@
     <message>
         <source>Penyimpanan lokal bermasalah: {error}</source>
         <translation>Local store fault: {error}</translation>
+    </message>
+    <message>
+        <source>Suara: {state}</source>
+        <translation>Speech: {state}</translation>
+    </message>
+    <message>
+        <source>dimatikan di pengaturan</source>
+        <translation>turned off in the settings</translation>
+    </message>
+    <message>
+        <source>belum diperiksa</source>
+        <translation>not checked yet</translation>
+    </message>
+    <message>
+        <source>espeak-ng tidak terpasang</source>
+        <translation>espeak-ng is not installed</translation>
+    </message>
+    <message>
+        <source>tidak ada keluaran audio</source>
+        <translation>no audio output</translation>
+    </message>
+    <message>
+        <source>siap</source>
+        <translation>ready</translation>
     </message>
     <message>
         <source>Uji cetak</source>

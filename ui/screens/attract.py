@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QDateTime, QLocale, QRectF, Qt, QTime, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, QLocale, QRectF, QSize, Qt, QTime, QTimeZone
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from kiosk.session.machine import SessionState
 from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.speech import speaker_icon
 
 
 class TapPicture(QWidget):
@@ -46,6 +47,7 @@ class AttractScreen(Screen):
         on_language: Callable[[], None],
         demo_cards: list[tuple[str, Callable[[], None]]],
         on_complaint: Callable[[], None] | None = None,
+        on_speech: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.office = label(name="subtitle")
@@ -87,6 +89,16 @@ class AttractScreen(Screen):
             bottom.addWidget(self.complaint, 1)
         else:
             bottom.addStretch(1)
+        #: "Bacakan layar": the kiosk reads each screen aloud for this citizen (kiosk.speech).
+        self.speech: QPushButton | None = None
+        self.speech_on = False
+        if on_speech is not None:
+            self.speech = button("", on_speech)
+            self.speech.setObjectName("speech")
+            self.speech.setCheckable(True)
+            self.speech.setIcon(speaker_icon(48))
+            self.speech.setIconSize(QSize(48, 48))
+            bottom.addWidget(self.speech)
         bottom.addWidget(self.language)
         self.box.addLayout(bottom)
         # Tighter than other screens: the demo's cards must fit a landscape screen too.
@@ -110,6 +122,13 @@ class AttractScreen(Screen):
         if self.complaint is not None:
             self.complaint.setVisible(not closed)  # a complaint is stored too
         set_button_text(self.language, view.t("switch_language"))
+        if self.speech is not None:
+            self.speech.setChecked(self.speech_on)
+            self.speech.setVisible(not closed)
+            set_button_text(
+                self.speech, view.t("speech_stop" if self.speech_on else "speech_start")
+            )
+            self.speech.setAccessibleName(self.speech.text())
         if self.complaint is not None:
             set_button_text(self.complaint, view.t("complaint"))
         if self.demo_title is not None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from kiosk.operator.panel import OperatorStatus
 from kiosk.session.machine import SessionState
+from kiosk.speech import SpeechOutput
 from ui.screens.common import Screen, View, button, label, set_button_text
 
 
@@ -25,8 +26,11 @@ class OperatorScreen(Screen):
         on_reload: Callable[[], None],
         on_exit: Callable[[], None],
         on_close: Callable[[], None],
+        speech_output: Callable[[], SpeechOutput] = lambda: SpeechOutput.UNCHECKED,
     ) -> None:
         super().__init__()
+        #: Whether the kiosk can be heard (ui/speech.py looks once the screen is painted).
+        self.speech_output = speech_output
         self.title = label(name="title")
         self.lines = {
             key: label(name="operatorLine")
@@ -40,6 +44,7 @@ class OperatorScreen(Screen):
                 "engine",
                 "refused",
                 "store",
+                "speech",
             )
         }
         self.message = label(name="badge")
@@ -81,10 +86,13 @@ class OperatorScreen(Screen):
         self.message.setVisible(bool(text))
 
     def _render_status(self, view: View) -> None:
+        speech = view.t(f"op_speech_{self.speech_output().value}")
+        self.lines["speech"].setText(view.t("op_speech", state=speech))
         s = self.status
         if s is None:
-            for line in self.lines.values():
-                line.setText(view.t("loading"))
+            for key, line in self.lines.items():
+                if key != "speech":
+                    line.setText(view.t("loading"))
             return
         central = {True: "op_online", False: "op_offline", None: "op_unknown"}[s.online]
         self.lines["central"].setText(view.t("op_central", state=view.t(central)))

@@ -1,0 +1,255 @@
+"""What the kiosk says aloud, and when (``kiosk.speech``; docs/accessibility.md).
+
+No Qt and no sound here: the screens (``ui/speech.py``) ask this module
+what to say and hand it to the engine (:mod:`kiosk.espeak`).
+
+* :class:`SpeechSwitch` decides whether this citizen hears the kiosk: off,
+  on from the attract screen's button until the end of the next session, or
+  always (the button then turns it off for one citizen).
+* :func:`screen_script` is what each screen says: its title and what to do,
+  as keys of the screens' texts (``ui/texts.py``, both languages), plus
+  what only this session knows (the service's name, the ticket).
+* :func:`ticket_phrase` says the ticket at the end in words, in the screen's
+  language: "Nomor antrean Anda, B, dua puluh satu, silakan menuju loket
+  tiga." The number words are the contract's, shared with the boards.
+
+Nothing personal is said aloud: no name, no NIK, no value of the form (the
+kiosk stands in a public hall). The ticket's number is said, and its clip is
+never kept past the session (:attr:`Said.personal`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from contract.number_words import spoken_number
+from kiosk.privacy import private_repr
+from kiosk.session.events import IssuedTicket
+from kiosk.session.machine import Phase, SessionState
+
+
+class SpeechMode(StrEnum):
+    OFF = "off"  # no button, never spoken
+    BUTTON = "button"  # the attract screen's button turns it on for one citizen
+    ALWAYS = "always"  # every citizen hears it; the button turns it off for one
+
+
+#: espeak-ng's voice for each language of the screens.
+VOICES = {"id": "id", "en": "en"}
+
+
+@dataclass(frozen=True)
+class Line:
+    """A text of the screens by its key; ``refs`` fills placeholders with other texts' keys."""
+
+    key: str
+    refs: Mapping[str, str] = field(default_factory=dict)
+
+
+@private_repr("text")
+@dataclass(frozen=True)
+class Said:
+    """Words made here, already in the screen's language."""
+
+    text: str
+    #: Carries something of this citizen (their ticket): never kept past the session.
+    personal: bool = False
+
+
+Script = tuple[Line | Said, ...]
+
+#: What each screen says: its title, then what to do.
+SCREEN_LINES: dict[Phase, tuple[Line, ...]] = {
+    Phase.IDLE: (Line("tap_card"), Line("tap_hint")),
+    Phase.READING: (Line("reading"), Line("reading_hint")),
+    Phase.PROVING: (Line("birth_date_title"), Line("birth_date_hint")),
+    Phase.IDENTIFIED: (Line("welcome"), Line("choose_service"), Line("speak_services")),
+    Phase.FORM: (Line("form_title"), Line("speak_form", {"next": "next"})),
+    Phase.CONFIRMING: (Line("confirm_title"),),
+    Phase.ISSUING: (Line("issuing"),),
+    Phase.COMPLAINT: (Line("complaint_title"), Line("complaint_hint")),
+    Phase.COMPLAINT_SENDING: (Line("complaint_sending"),),
+    Phase.COMPLAINT_FILED: (Line("complaint_filed"),),
+}
+
+
+def screen_script(state: SessionState, lang: str) -> Script:
+    """What the screen of ``state`` says, in ``lang``; () for a screen that says nothing new."""
+    service = state.service.name(lang) if state.service is not None else ""
+    match state.phase:
+        case Phase.SERVICE_CHOSEN:
+            return (
+                Said(service),
+                Line("speak_detail", {"register": "register", "back": "back"}),
+            )
+        case Phase.CONFIRMING:
+            return (
+                Line("confirm_title"),
+                Said(service),
+                Line("speak_confirm", {"confirm": "confirm"}),
+            )
+        case Phase.TICKET_ISSUED if state.ticket is not None:
+            paper = "take_ticket" if state.ticket.printed else "photo_ticket"
+            return (Said(ticket_phrase(state.ticket, lang), personal=True), Line(paper))
+        case Phase.ERROR:
+            return (Line(f"problem_{state.problem or 'unknown'}"),)
+        case Phase.DONE:
+            return (Line("thanks"),)
+        case Phase.PROVING_CHECK:
+            return (Line("birth_date_checking"),)
+    return SCREEN_LINES.get(state.phase, ())
+
+
+# -- the ticket in words ---------------------------------------------------------
+
+SPOKEN: dict[str, dict[str, str]] = {
+    "id": {
+        "number": "Nomor antrean Anda, {number}",
+        "counter": "silakan menuju loket {counter}",
+        "ahead_none": "Tidak ada antrean di depan Anda.",
+        "ahead_one": "Di depan Anda ada satu orang.",
+        "ahead": "Di depan Anda ada {count} orang.",
+        "wait": "Perkiraan waktu tunggu {minutes} menit.",
+        "wait_one": "Perkiraan waktu tunggu satu menit.",
+        "wait_none": "Anda akan segera dilayani.",
+    },
+    "en": {
+        "number": "Your queue number is {number}",
+        "counter": "please go to counter {counter}",
+        "ahead_none": "No one is ahead of you.",
+        "ahead_one": "There is one person ahead of you.",
+        "ahead": "There are {count} people ahead of you.",
+        "wait": "The estimated wait is {minutes} minutes.",
+        "wait_one": "The estimated wait is one minute.",
+        "wait_none": "You will be called shortly.",
+    },
+}
+_DIGITS = re.compile(r"\d+")
+_COUNTER_WORD = re.compile(r"^(loket|counter)\b", re.IGNORECASE)
+
+
+def in_words(n: int, lang: str) -> str:
+    return " ".join(spoken_number(n, lang))
+
+
+def ticket_words(number: str, lang: str) -> str:
+    """A ticket number as it is read out: ``B-021`` → "B, dua puluh satu" (letters spelled)."""
+    said: list[str] = []
+    for part in number.split("-"):
+        if part.isdigit():
+            said.append(in_words(int(part), lang))
+        elif part.isalpha():
+            said.append(", ".join(part.upper()))
+        elif part:  # a kiosk code such as K07: letter by letter, digit by digit
+            said.append(
+                ", ".join(c.upper() if c.isalpha() else in_words(int(c), lang) for c in part)
+            )
+    return ", ".join(said)
+
+
+def counter_said(counter: str, lang: str) -> str:
+    """The counter's name as said after "loket": "3" and "Loket 3" → "tiga"."""
+    said = _DIGITS.sub(lambda m: in_words(int(m.group()), lang), counter.strip())
+    return _COUNTER_WORD.sub("", said).strip() or said
+
+
+def ticket_phrase(ticket: IssuedTicket, lang: str) -> str:
+    """The end of the walk, said: the number, the counter, the people ahead and the wait."""
+    words = SPOKEN[_lang(lang)]
+    first = words["number"].format(number=ticket_words(ticket.number, lang))
+    if ticket.counter:
+        first += ", " + words["counter"].format(counter=counter_said(ticket.counter, lang))
+    sentences = [first + "."]
+    if ticket.people_ahead is not None:
+        n = ticket.people_ahead
+        key = "ahead_none" if n == 0 else "ahead_one" if n == 1 else "ahead"
+        sentences.append(words[key].format(count=in_words(n, lang) if n else ""))
+    if ticket.wait_minutes is not None:
+        m = ticket.wait_minutes
+        key = "wait_none" if m <= 0 else "wait_one" if m == 1 else "wait"
+        sentences.append(words[key].format(minutes=in_words(m, lang) if m > 0 else ""))
+    return " ".join(sentences)
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in SPOKEN else "id"
+
+
+# -- whether this citizen hears it ------------------------------------------------
+
+
+class SpeechSwitch:
+    """On or off for the citizen at the screen; a new citizen starts as the setting says.
+
+    The button is on the attract screen: pressed there, speech stays on through
+    the session that follows and ends with it (back on the attract screen, or a
+    new card tapped). ``always`` starts every session on.
+    """
+
+    def __init__(self, mode: SpeechMode) -> None:
+        self.mode = mode
+        #: The last session this citizen's choice holds for; None: no choice made.
+        self._choice: tuple[int, bool] | None = None
+        self._last: tuple[int, Phase] | None = None
+
+    @property
+    def has_button(self) -> bool:
+        return self.mode is not SpeechMode.OFF
+
+    def on(self, state: SessionState) -> bool:
+        """Whether ``state``'s screen is spoken."""
+        if self.mode is SpeechMode.OFF:
+            return False
+        if self._choice is not None and state.session <= self._choice[0]:
+            return self._choice[1]
+        return self.mode is SpeechMode.ALWAYS
+
+    def pressed(self, state: SessionState) -> bool:
+        """The button was pressed on ``state``'s screen; returns whether speech is now on."""
+        turned_on = not self.on(state)
+        # On the attract screen the choice holds for the session a tap starts next.
+        last = state.session + 1 if state.phase is Phase.IDLE else state.session
+        self._choice = (last, turned_on)
+        return turned_on
+
+    def rendered(self, state: SessionState) -> bool:
+        """Note a screen shown; True when it ends a session (a new citizen starts silent)."""
+        before, self._last = self._last, (state.session, state.phase)
+        ended = (
+            before is not None
+            and before[1] is not Phase.IDLE
+            and (state.phase is Phase.IDLE or state.session != before[0])
+        )
+        if ended:
+            self._choice = None
+        return ended
+
+
+# -- what reaches the speaker ------------------------------------------------------
+
+
+@private_repr("text")
+@dataclass(frozen=True)
+class Utterance:
+    """One thing said: its words and language; ``personal``: this citizen's, never kept."""
+
+    text: str
+    lang: str
+    personal: bool = False
+
+    @property
+    def voice(self) -> str:
+        return VOICES.get(self.lang, VOICES["id"])
+
+
+class SpeechOutput(StrEnum):
+    """Whether the kiosk can be heard, for the operator panel."""
+
+    OFF = "off"  # kiosk.speech = "off"
+    UNCHECKED = "unchecked"  # not looked for yet (until the first screen is painted)
+    NO_ENGINE = "no_engine"  # espeak-ng is not installed
+    NO_OUTPUT = "no_output"  # no audio output (or no Qt Multimedia)
+    READY = "ready"

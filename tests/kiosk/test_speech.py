@@ -1,0 +1,159 @@
+"""What the kiosk says, without Qt: the ticket in words, English numbers, who hears it.
+
+The English words are written out by hand below, not made by the code under test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from contract.number_words import english_number_words, spoken_number
+from kiosk.session.events import IssuedTicket
+from kiosk.session.machine import Phase, SessionState
+from kiosk.speech import SpeechMode, SpeechSwitch, ticket_phrase, ticket_words
+
+ENGLISH: dict[int, str] = {
+    1: "one",
+    7: "seven",
+    10: "ten",
+    11: "eleven",
+    12: "twelve",
+    13: "thirteen",
+    19: "nineteen",
+    20: "twenty",
+    21: "twenty-one",
+    40: "forty",
+    58: "fifty-eight",
+    99: "ninety-nine",
+    100: "one hundred",
+    101: "one hundred one",
+    110: "one hundred ten",
+    112: "one hundred twelve",
+    215: "two hundred fifteen",
+    340: "three hundred forty",
+    999: "nine hundred ninety-nine",
+}
+_ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = [
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def _said(n: int) -> str:
+    parts = []
+    if n >= 100:
+        parts.append(f"{_ONES[n // 100 - 1]} hundred")
+        n %= 100
+    if 10 <= n < 20:
+        parts.append(_TEENS[n - 10])
+    elif n >= 20:
+        parts.append(_TENS[n // 10 - 2] + (f"-{_ONES[n % 10 - 1]}" if n % 10 else ""))
+    elif n:
+        parts.append(_ONES[n - 1])
+    return " ".join(parts)
+
+
+@pytest.mark.parametrize(("n", "words"), sorted(ENGLISH.items()))
+def test_numbers_are_read_as_english_words(n: int, words: str) -> None:
+    assert " ".join(english_number_words(n)) == words
+
+
+def test_every_number_from_1_to_999_is_said_in_english_as_a_person_says_it() -> None:
+    assert all(_said(n) == words for n, words in ENGLISH.items())  # the two tables agree
+    for n in range(1, 1000):
+        assert " ".join(english_number_words(n)) == _said(n), n
+
+
+def test_past_999_a_number_is_read_digit_by_digit_in_either_language() -> None:
+    assert spoken_number(1000, "en") == ["one", "zero", "zero", "zero"]
+    assert spoken_number(0, "id") == ["nol"]
+
+
+def _ticket(number: str = "B-021", counter: str = "3", **more: int | None) -> IssuedTicket:
+    return IssuedTicket(number=number, service_id="ktp", counter=counter, printed=True, **more)
+
+
+def test_the_ticket_end_is_said_in_indonesian_words() -> None:
+    assert ticket_phrase(_ticket(people_ahead=4, wait_minutes=12), "id") == (
+        "Nomor antrean Anda, B, dua puluh satu, silakan menuju loket tiga. "
+        "Di depan Anda ada empat orang. Perkiraan waktu tunggu dua belas menit."
+    )
+    assert ticket_phrase(_ticket("A-112", "Loket 11"), "id") == (
+        "Nomor antrean Anda, A, seratus dua belas, silakan menuju loket sebelas."
+    )
+
+
+def test_the_ticket_end_is_said_in_english_words() -> None:
+    assert ticket_phrase(_ticket(people_ahead=1, wait_minutes=1), "en") == (
+        "Your queue number is B, twenty-one, please go to counter three. "
+        "There is one person ahead of you. The estimated wait is one minute."
+    )
+    assert ticket_phrase(_ticket("C-200", "Informasi", people_ahead=0), "en") == (
+        "Your queue number is C, two hundred, please go to counter Informasi. "
+        "No one is ahead of you."
+    )
+
+
+def test_a_fallback_number_spells_the_kiosk_code() -> None:
+    assert ticket_words("A-K07-001", "id") == "A, K, nol, tujuh, satu"
+    assert ticket_words("A-K07-001", "en") == "A, K, zero, seven, one"
+
+
+def _state(phase: Phase, session: int) -> SessionState:
+    return SessionState(phase=phase, session=session)
+
+
+def _walk(switch: SpeechSwitch, session: int) -> list[bool]:
+    """Whether each screen of one session is spoken: tap, services, ticket, done, attract."""
+    heard = []
+    for phase in (Phase.READING, Phase.IDENTIFIED, Phase.TICKET_ISSUED, Phase.DONE):
+        switch.rendered(_state(phase, session))
+        heard.append(switch.on(_state(phase, session)))
+    switch.rendered(_state(Phase.IDLE, session))
+    heard.append(switch.on(_state(Phase.IDLE, session)))
+    return heard
+
+
+def test_the_button_holds_for_the_next_citizen_only() -> None:
+    switch = SpeechSwitch(SpeechMode.BUTTON)
+    switch.rendered(_state(Phase.IDLE, 0))
+    assert not switch.on(_state(Phase.IDLE, 0))
+    assert switch.pressed(_state(Phase.IDLE, 0))
+    assert switch.on(_state(Phase.IDLE, 0))
+    assert _walk(switch, 1) == [True, True, True, True, False]  # ends with the session
+    assert _walk(switch, 2) == [False] * 5  # a new citizen starts silent
+
+
+def test_a_new_card_mid_session_starts_silent() -> None:
+    switch = SpeechSwitch(SpeechMode.BUTTON)
+    switch.rendered(_state(Phase.IDLE, 0))
+    switch.pressed(_state(Phase.IDLE, 0))
+    switch.rendered(_state(Phase.IDENTIFIED, 1))
+    assert switch.on(_state(Phase.IDENTIFIED, 1))
+    switch.rendered(_state(Phase.READING, 2))
+    assert not switch.on(_state(Phase.READING, 2))
+
+
+def test_always_speaks_to_everyone_and_the_button_silences_one_citizen() -> None:
+    switch = SpeechSwitch(SpeechMode.ALWAYS)
+    switch.rendered(_state(Phase.IDLE, 0))
+    assert not switch.pressed(_state(Phase.IDLE, 0))
+    assert _walk(switch, 1)[:4] == [False] * 4
+    assert _walk(switch, 2) == [True] * 5
+
+
+def test_off_never_speaks_and_has_no_button() -> None:
+    switch = SpeechSwitch(SpeechMode.OFF)
+    assert not switch.has_button
+    switch.pressed(_state(Phase.IDLE, 0))
+    assert _walk(switch, 1) == [False] * 5
