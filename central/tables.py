@@ -274,8 +274,9 @@ server_secrets = Table(
 )
 
 # -- queues, number leases, submissions (0002_queue) -------------------------------
-#: One number sequence per queue (office, service, local day), shared by online
-#: tickets, leases and fallback tickets: ``last_number`` is the highest handed out.
+#: The numbers of a queue (office, service, local day), central/office/sequence.py:
+#: ``last_number`` the highest counted up (online and fallback tickets),
+#: ``lease_floor`` the lowest leased from the top down (0009_number_ranges).
 ticket_counters = Table(
     "ticket_counters",
     metadata,
@@ -283,6 +284,7 @@ ticket_counters = Table(
     Column("service_id", String(64), ForeignKey("services.id"), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("last_number", Integer, nullable=False),
+    Column("lease_floor", Integer, nullable=False, server_default=text("1000")),
     Column("updated_at", UtcDateTime, nullable=False),
 )
 #: A block of numbers [first_number, last_number] a kiosk may print offline.

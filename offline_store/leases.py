@@ -5,12 +5,16 @@ The rule, for one office, service and (kiosk-local) day:
 
 1. ``allocated`` online by the centre: ``{prefix}-{n:03d}`` (source ``online``);
 2. else the oldest central lease still usable (numbers left, ``expires_at`` not
-   reached): its next number, ``{prefix}-{n:03d}`` (source ``lease``);
+   reached; the one leased first, the lowest block of those leased at once):
+   its next number, ``{prefix}-{n:03d}`` (source ``lease``). The centre leases
+   from the top of the day down (999-980, then 979-960), so leased first is
+   not lowest first; blocks leased before that change are lower and older,
+   and are used first either way;
 3. else the fallback counter: ``{prefix}-{kiosk code}-{n:03d}``, e.g. ``A-K07-001``
    (source ``fallback``).
 
 Why no two kiosks can print the same number: online and leased numbers come from
-the centre's one sequence per office, service and day, each handed out once;
+the centre's numbers of one office, service and day, each handed out once;
 fallback numbers carry this kiosk's code, which the centre gives to one
 kiosk only, and they have one more ``-`` part than a central number, so they
 can equal neither. The fallback counter only goes up within a day, across any
@@ -221,7 +225,7 @@ class LeaseMixin(StoreBase):
             lease = conn.execute(
                 "SELECT id, next FROM ticket_leases WHERE office_id = ? AND service_id = ?"
                 " AND day = ? AND source = 'central' AND next <= block_end AND expires_at > ?"
-                " ORDER BY block_start LIMIT 1",
+                " ORDER BY leased_at, block_start LIMIT 1",
                 [*queue, utc_text(now)],
             ).fetchone()
             if lease is not None:

@@ -1,22 +1,24 @@
-"""Ticket numbers: one sequence per queue, shared by online tickets, leases and fallback tickets.
+"""Ticket numbers: online tickets count up from 001, leases come down from the top.
 
 A queue is (office, service, day), ``day`` the office's local calendar date.
-Its sequence is one row of ``ticket_counters`` whose ``last_number`` only
-grows, moved by :func:`take_numbers` in a single
-``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``: on PostgreSQL the row
-lock makes concurrent transactions take turns (a rolled-back transaction
-hands back nothing, so no gap), on SQLite ``BEGIN IMMEDIATE`` already
-serialises writers. The unique constraint on (office, service, day, number)
-of ``tickets`` is the last guard. Every number is handed out once:
+Its numbers are one row of ``ticket_counters`` with two ranges
+(:mod:`central.office.sequence`): citizens' numbers count up from 001,
+leased blocks are taken from 999 down, and when the two meet both go on
+above 999 from one sequence. Every number is handed out once:
 
 * online: :func:`allocate`, one number for one ticket id (idempotent);
 * a lease: :func:`create_lease`, a block a kiosk may print while offline,
-  within :class:`LeaseLimits` per kiosk, queue and day (every number leased
-  is one a later ticket of the queue comes after, so a runaway kiosk must
-  not push the queue into the thousands); :func:`return_lease` gives back
-  its unused tail, which is then void;
+  within :class:`LeaseLimits` per kiosk, queue and day (a runaway kiosk
+  must not spend the day's space and bring the meeting forward);
+  :func:`return_lease` gives back its unused tail, which is then void;
 * a fallback ticket (``A-K07-001``, printed without a lease) takes the next
-  number when it reaches the centre (:mod:`central.office.submissions`).
+  number counting up when it reaches the centre
+  (:mod:`central.office.submissions`).
+
+Leased numbers not used are nobody's: no ticket row, so never counted as
+people waiting nor called. A queue calls by issue time
+(:data:`central.office.queue.CALL_ORDER`), so a leased ticket synced late
+takes the place its citizen came at, not the place its high number says.
 """
 
 from __future__ import annotations
@@ -32,8 +34,8 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.errors import Conflict, LeaseLimit, NotFound, Unprocessable
-from central.tables import leases, services, ticket_counters, tickets
-from central.upsert import dialect_insert
+from central.office.sequence import take_counted, take_lease_block
+from central.tables import leases, services, tickets
 from contract.ticket_ids import is_foreign
 from contract.wire import ErrorCode, Lease
 
@@ -128,25 +130,6 @@ def _service(row: Any) -> ServiceInfo:
     )
 
 
-def take_numbers(
-    conn: Connection, office_id: str, service_id: str, day: dt.date, count: int, now: dt.datetime
-) -> int:
-    """Take ``count`` consecutive numbers of a queue's sequence; returns the first."""
-    values = dialect_insert(conn, ticket_counters).values(
-        office_id=office_id, service_id=service_id, day=day, last_number=count, updated_at=now
-    )
-    statement = values.on_conflict_do_update(
-        index_elements=[
-            ticket_counters.c.office_id,
-            ticket_counters.c.service_id,
-            ticket_counters.c.day,
-        ],
-        set_={"last_number": ticket_counters.c.last_number + count, "updated_at": now},
-    ).returning(ticket_counters.c.last_number)
-    last = int(conn.execute(statement).scalar_one())
-    return last - count + 1
-
-
 def find_ticket(conn: Connection, ticket_id: str) -> Row[Any] | None:
     return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).first()
 
@@ -175,7 +158,7 @@ def allocate(
         return existing, False
     service = require_service(conn, kiosk.office_id, service_id)
     day = local_day(now, zone)
-    number = take_numbers(conn, service.office_id, service.id, day, 1, now)
+    number, issued_at = take_counted(conn, service.office_id, service.id, day, 1, now)
     conn.execute(
         insert(tickets).values(
             id=ticket_id,
@@ -189,7 +172,7 @@ def allocate(
             lease_id=None,
             status="waiting",
             counter=None,
-            issued_at=now,
+            issued_at=issued_at,
             recorded_at=now,
         )
     )
@@ -232,7 +215,7 @@ def create_lease(
             f"this kiosk holds {live} unused leases of this queue; "
             f"at most {limits.live} per kiosk, queue and day"
         )
-    first = take_numbers(conn, service.office_id, service.id, day, size, now)
+    first = take_lease_block(conn, service.office_id, service.id, day, size, now)
     lease = Lease(
         lease_id=str(uuid.uuid4()),
         office_id=service.office_id,

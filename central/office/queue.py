@@ -13,9 +13,14 @@ transfer moves it) and keeps its ``service_id``, the service whose sequence
 gave its number. Every figure here is per queue: waiting, people ahead, now
 serving. A queue calls its tickets by :data:`CALL_ORDER`: the highest
 ``priority`` first (a transferred ticket has waited already: priority 1),
-then the order of their ``number`` (the queue's sequence,
-:mod:`central.office.numbering`); numbers without a ticket (void lease
-numbers, lease numbers not yet synced) are simply not there to be called.
+then the order they were issued in, then their ``number``. Issue time,
+not the number: leased numbers come from the top of the day's space
+(:mod:`central.office.sequence`), so a ticket printed offline at 09:00 as
+``A-990`` and synced at 09:30 is called before ``A-012`` issued online at
+09:10. Online numbers are issued in the order of their numbers, so a day
+without offline tickets is called 001, 002, 003 as before. Numbers
+without a ticket (void lease numbers, leased numbers not yet used or
+synced) are simply not there to be called or counted.
 A waiting ticket with a ``counter`` was sent to that counter (a transfer)
 and only that counter calls it.
 
@@ -52,8 +57,8 @@ WAITING, CALLED, SERVED, NO_SHOW, VOID = "waiting", "called", "served", "no_show
 HELD = "held"
 #: The states of a ticket still in the office's hands (on the counter page).
 OPEN = (WAITING, CALLED, HELD)
-#: The order a queue calls its waiting tickets in.
-CALL_ORDER = (tickets.c.priority.desc(), tickets.c.number.asc())
+#: The order a queue (or a counter serving several) calls its waiting tickets in.
+CALL_ORDER = (tickets.c.priority.desc(), tickets.c.issued_at.asc(), tickets.c.number.asc())
 TicketRow = Row[tuple[Any, ...]]
 
 
@@ -161,6 +166,11 @@ def people_ahead(conn: Connection, ticket: TicketRow) -> int:
                     tickets.c.priority > ticket.priority,
                     and_(
                         tickets.c.priority == ticket.priority,
+                        tickets.c.issued_at < ticket.issued_at,
+                    ),
+                    and_(
+                        tickets.c.priority == ticket.priority,
+                        tickets.c.issued_at == ticket.issued_at,
                         tickets.c.number < ticket.number,
                     ),
                 ),
@@ -261,10 +271,10 @@ def call_next(
 ) -> TicketRow | None:
     """Call the next waiting ticket of the queues ``service_id`` to ``counter``; ``None`` if none.
 
-    One queue calls by :data:`CALL_ORDER`. A counter serving several
-    queues takes the highest priority among them, then the ticket issued
-    first (so no queue starves: the citizen who came first is called
-    first, whichever service they chose), then the lowest number. Tickets
+    By :data:`CALL_ORDER`, one queue or several: the highest priority, then
+    the ticket issued first (so no queue starves, and a ticket printed
+    offline is not put behind everyone issued online since: the citizen
+    who came first is called first), then the lowest number. Tickets
     sent to this counter by a transfer are called with them, whatever their
     queue; tickets sent to another counter are not.
 
@@ -275,15 +285,6 @@ def call_next(
     queue_ids = [service_id] if isinstance(service_id, str) else list(service_id)
     for queue_id in queue_ids:
         require_service(conn, office_id, queue_id)
-    order = (
-        CALL_ORDER
-        if len(queue_ids) == 1
-        else (
-            tickets.c.priority.desc(),
-            tickets.c.issued_at.asc(),
-            tickets.c.number.asc(),
-        )
-    )
     mine = or_(
         and_(tickets.c.queue_id.in_(queue_ids), tickets.c.counter.is_(None)),
         tickets.c.counter == counter,
@@ -297,7 +298,7 @@ def call_next(
                 tickets.c.status == WAITING,
                 mine,
             )
-            .order_by(*order)
+            .order_by(*CALL_ORDER)
             .limit(1)
             .with_for_update(skip_locked=True)
         ).scalar_one_or_none()

@@ -52,9 +52,10 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.documents.versioned import canonical
 from central.errors import InvalidItem
-from central.office.numbering import ServiceInfo, display, local_day, office_services, take_numbers
+from central.office.numbering import ServiceInfo, display, local_day, office_services
 from central.office.plain_text import visible_text
 from central.office.queue import VOID, WAITING
+from central.office.sequence import take_numbers
 from central.tables import complaints, kiosks, leases, submissions, tickets
 from central.times import EARLIEST, LATEST, in_range
 from central.upsert import dialect_insert

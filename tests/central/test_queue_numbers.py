@@ -1,4 +1,4 @@
-"""Kiosk codes, online numbers and leases: one sequence per queue, on SQLite and PostgreSQL."""
+"""Kiosk codes, online numbers and leases of a queue, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -149,11 +149,14 @@ def test_fifty_kiosks_at_once_never_share_a_number_and_leave_no_gap(
     assert len(online) == 200 and len(blocks) == 10
 
     numbers = [n for _, n in online]
+    leased: list[int] = []
     for block in blocks:
         assert block["end"] - block["start"] == 2
-        numbers += range(block["start"], block["end"] + 1)
-    assert len(numbers) == len(set(numbers)) == 230, "a number was handed out twice"
-    assert max(numbers) - min(numbers) == 229, "a gap in the sequence"
+        leased += range(block["start"], block["end"] + 1)
+    assert len(numbers + leased) == len(set(numbers + leased)) == 230, "a number given twice"
+    assert max(numbers) - min(numbers) == 199, "a gap in the online numbers"
+    assert max(leased) - min(leased) == 29, "a gap in the leased numbers"
+    assert max(numbers) < min(leased), "leased numbers are taken from the top down"
 
     with operator.read() as conn:
         stored = {
@@ -172,9 +175,10 @@ def test_fifty_kiosks_at_once_never_share_a_number_and_leave_no_gap(
         assert back.json()["returned"] == [block["start"] + 1, block["end"]]
     after = allocate(url, tokens[0], service)
     assert after.json()["number"] == max(numbers) + 1
+    assert after.json()["number"] not in leased
 
 
-def test_leases_share_the_sequence_and_returned_numbers_are_void(
+def test_leases_come_from_the_top_and_returned_numbers_are_void(
     central_server: RunningCentral, operator: Database
 ) -> None:
     url, service = central_server.url, "izin-usaha-mikro"
@@ -191,7 +195,8 @@ def test_leases_share_the_sequence_and_returned_numbers_are_void(
     )
     expires = dt.datetime.fromisoformat(block["expires_at"])
     assert expires.astimezone(dt.timezone(dt.timedelta(hours=7))).time() == dt.time(0, 0)
-    assert allocate(url, other, service).json()["number"] == block["end"] + 1
+    online = allocate(url, other, service).json()["number"]
+    assert online < block["start"], "a leased block does not push the online numbers up"
 
     start = block["start"]
     used = results(url, token, [registration(new_id(), service, f"D-{start + 3:03d}", "lease")])
@@ -341,7 +346,7 @@ def test_parallel_leases_of_one_kiosk_take_turns_at_the_limit(
 def test_fallback_numbers_are_capped_per_kiosk_queue_and_day_like_leases(
     central_server: RunningCentral, operator: Database
 ) -> None:
-    """Fallback tickets push the queue back as leases do: the same 500 per kiosk, queue and day."""
+    """Fallback tickets are capped as leases are: the same 500 per kiosk, queue and day."""
     url = central_server.url
     _, token = new_kiosk(operator, url)
     _, neighbour = new_kiosk(operator, url)

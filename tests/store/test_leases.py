@@ -70,6 +70,32 @@ def test_the_oldest_block_is_used_first(store: Store) -> None:
     assert [issue(store) for _ in range(4)] == ["A-010", "A-011", "A-030", "A-031"]
 
 
+def test_the_block_leased_first_is_used_first_though_the_centre_leases_downward(
+    store: Store,
+) -> None:
+    store.add_lease(
+        lease_id="L1",
+        office_id="pku",
+        service_id="poli",
+        day=DAY,
+        start=998,
+        end=999,
+        expires_at=NOW + HOUR,
+        now=NOW,
+    )
+    store.add_lease(
+        lease_id="L2",
+        office_id="pku",
+        service_id="poli",
+        day=DAY,
+        start=996,
+        end=997,
+        expires_at=NOW + HOUR,
+        now=NOW + dt.timedelta(minutes=5),
+    )
+    assert [issue(store) for _ in range(4)] == ["A-998", "A-999", "A-996", "A-997"]
+
+
 def test_the_same_lease_again_only_renews_its_expiry(store: Store) -> None:
     assert lease(store, "L1", 10, 19, expires=NOW + HOUR)
     issue(store)

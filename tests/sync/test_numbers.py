@@ -15,7 +15,7 @@ from contract.catalog import Catalog
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused
 from kiosk.sync import SyncEngine
-from offline_store import Store, StoreError
+from offline_store import LeaseKind, Store, StoreError
 from testkit.sync_kiosk import (
     OFFICE,
     SERVICE,
@@ -58,6 +58,13 @@ def test_online_the_centre_numbers_the_ticket(kiosk: Kiosk, central: RunningCent
     allocation = kiosk.engine.allocate(ticket_id, SERVICE, kiosk.clock().date())
     assert allocation is not None and allocation.ticket_id == ticket_id
     assert allocation.people_ahead is not None and allocation.estimated_wait_minutes is not None
+    # The blocks the kiosk keeps for offline use sit above the citizens' numbers.
+    held = [
+        s
+        for s in kiosk.store.lease_state(kiosk.clock())
+        if s.source is LeaseKind.CENTRAL and s.service_id == SERVICE and s.day == allocation.day
+    ]
+    assert held and all(allocation.number < s.block_start for s in held), held
     again = kiosk.engine.allocate(ticket_id, SERVICE, kiosk.clock().date())
     assert again is not None and again.number == allocation.number  # idempotent replay
     ticket = issue(kiosk.store, kiosk.clock, kiosk.engine)
