@@ -149,7 +149,9 @@ def cups(quick: bool, progress: Callable[[str], None]) -> Benchmark:
             submit = _timed(
                 lambda: daemon.tool("lp", "-d", args[1], "-o", f"media={args[2]}", args[3]), count
             )
-            daemon.wait_for_outputs(3 * count + 1, timeout_s=30)
+            # The submitted jobs finish before the daemon stops.
+            if not daemon.wait_until_idle(cupsd.PDF_QUEUE, timeout_s=30):
+                raise RuntimeError(f"CUPS jobs still unfinished after 30 s:\n{daemon.log_tail()}")
     finally:
         daemon.stop()
     rows = (

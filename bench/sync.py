@@ -38,7 +38,7 @@ QUICK_DRAIN_ITEMS = 1_000
 #: Failed steps (429s, timeouts) the drain may meet before the run is declared broken.
 MAX_DRAIN_FAILURES = 30
 STALL_S = 15.0
-QUICK_STALL_S = 3.0
+QUICK_STALL_S = 1.0
 TICK_MS = 10
 WARM_UP_S = 1.0
 STALL_QUEUED = 2_000

@@ -29,6 +29,12 @@ Followers (``async``, on the server's event loop) take
 :meth:`LiveFeed.version` before they read, read what is new after the last
 id they saw, then ``await feed.wait(office, timeout, seen)``: a wake that
 came between their read and their wait is not lost.
+
+**A stop ends the followers.** When the server begins to stop,
+:meth:`LiveFeed.end_followers` wakes every follower and :attr:`LiveFeed.ending`
+tells them to finish: a board's stream ends (the TV connects again, to a
+process that runs) and a held counter panel answers, so no open page holds the
+stop until the server's grace time runs out.
 """
 
 from __future__ import annotations
@@ -112,6 +118,22 @@ class LiveFeed:
         #: Poll rounds that read the database (for tests and the curious).
         self.polls = 0
 
+    @property
+    def ending(self) -> bool:
+        """Whether the server is stopping: followers finish instead of waiting again."""
+        return self._stop.is_set()
+
+    def end_followers(self) -> None:
+        """Wake every follower to finish (the server has begun to stop); no new poller."""
+        self._stop.set()
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake_all)
+
+    def _wake_all(self) -> None:
+        for office_id in list(self._events):
+            self._set(office_id)
+
     def version(self, office_id: str) -> int:
         """How many times ``office_id``'s followers were woken: take it before reading."""
         return self._versions.get(office_id, 0)
@@ -123,7 +145,7 @@ class LiveFeed:
         once when a wake came since.
         """
         self._start()
-        if seen is not None and self.version(office_id) != seen:
+        if self.ending or (seen is not None and self.version(office_id) != seen):
             return
         event = self._events.get(office_id)
         if event is None:

@@ -21,7 +21,7 @@ import os
 import re
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
@@ -44,9 +44,12 @@ from central.settings import LISTENING_PREFIX, CentralSettings
 class _AnnouncingServer(uvicorn.Server):
     """A uvicorn server that prints its URL once it accepts connections."""
 
-    def __init__(self, config: uvicorn.Config, url: str) -> None:
+    def __init__(
+        self, config: uvicorn.Config, url: str, on_stop: Callable[[], None] = lambda: None
+    ) -> None:
         super().__init__(config)
         self._url = url
+        self._on_stop = on_stop
         parent = os.environ.get(PARENT_PID_ENV, "")
         self._parent_pid = int(parent) if parent.isdigit() else None
 
@@ -66,6 +69,12 @@ class _AnnouncingServer(uvicorn.Server):
         await super().startup(sockets=sockets)
         if self.started:
             print(f"{LISTENING_PREFIX}{self._url}", flush=True)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # First the live pages (boards' streams, held counter panels) are told to finish,
+        # so the grace time below waits only for requests that end by themselves.
+        self._on_stop()
+        await super().shutdown(sockets=sockets)
 
 
 #: Paths whose segment is itself a capability (whoever holds it may open the
@@ -166,7 +175,8 @@ def serve(settings: CentralSettings) -> None:
         logging.getLogger("uvicorn.error").info(
             "Database %s (%s)", app.state.central.db.engine.url, app.state.central.db.dialect
         )
-        _AnnouncingServer(config, url_for(sock)).run(sockets=[sock])
+        live = app.state.central.live
+        _AnnouncingServer(config, url_for(sock), on_stop=live.end_followers).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn re-raises SIGINT after its graceful shutdown; that is a normal stop.
         pass

@@ -111,6 +111,19 @@ class PrivateCupsd:
                 return found
             time.sleep(0.05)
 
+    def wait_until_idle(self, queue: str, timeout_s: float = 15.0) -> bool:
+        """Whether every job of ``queue`` has left the not-completed list within ``timeout_s``.
+
+        Counting output files cannot say this: cups-pdf names a file after its job's
+        title, so jobs of one title leave one file.
+        """
+        deadline = time.monotonic() + timeout_s
+        while self.tool("lpstat", "-W", "not-completed", "-o", queue, check=False).stdout.strip():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def log_tail(self, chars: int = 3000) -> str:
         path = self.root / "log" / "error_log"
         return path.read_text(errors="replace")[-chars:] if path.exists() else ""

@@ -11,10 +11,11 @@ message per event of the office (``id:`` is the event's id, so the browser's
 ``state`` message when the waiting counts or the running text change, a
 ``heartbeat`` message every :data:`HEARTBEAT_S` (an event rather than a
 comment, so the board's script can tell a silent dead connection), and an
-end after :data:`STREAM_S`, after which the board connects again: no
-stream holds a server's shutdown for long. A stream never polls the database
-on its own: it waits on :class:`central.live.LiveFeed` (one poller per
-process) and reads only when woken, or at its heartbeat.
+end after :data:`STREAM_S` or as soon as the server begins to stop, after
+which the board connects again: no stream holds a server's shutdown. A
+stream never polls the database on its own: it waits on
+:class:`central.live.LiveFeed` (one poller per process) and reads only when
+woken, or at its heartbeat.
 
 One board token holds at most :data:`STREAMS_PER_BOARD` open streams per
 server process; one more is refused with 429 until one ends, so a leaked
@@ -162,6 +163,8 @@ async def _stream(ctx: AppContext, board: Board, after_id: int) -> AsyncIterator
             beat = now
             yield _sse("heartbeat", {})
         await ctx.live.wait(board.office_id, HEARTBEAT_S, seen)
+        if ctx.live.ending:
+            return  # the server is stopping: the TV connects again, to one that runs
 
 
 class _Open:

@@ -190,7 +190,7 @@ async def panel(
     # WAITING_CHECK_S the desk and its waiting list too. Nothing is drawn until one moved.
     while after >= last and seen == mark and desk == chosen:
         left = deadline - loop.time()
-        if left <= 0 or await request.is_disconnected():
+        if left <= 0 or ctx.live.ending or await request.is_disconnected():
             break
         # The version taken before the last read: a wake that came while it read is not lost.
         await ctx.live.wait(chosen.office_id, min(left, WAITING_CHECK_S), seen=woken)

@@ -8,6 +8,9 @@ empty, which no watcher can report (docs/pcsc.md).
 
 Each loop runs under :func:`run_with_deadline`, so a deadlock (pyscard #220
 saw one after ~40 quick taps) fails with the stuck stack instead of hanging.
+One run of fifty taps proves it all: the order of the events, nothing leaked,
+and pyscard #220's pattern (quick taps on one slot while the watcher follows
+both, then the other slot).
 """
 
 from __future__ import annotations
@@ -27,22 +30,23 @@ from testkit.waits import run_with_deadline, wait_until
 pytestmark = [pytest.mark.pcsc, pytest.mark.slow, pytest.mark.timeout(100)]
 
 CYCLES = 50
-RAPID_TAPS = 45
 #: 0.8 s a tap at pcscd's pace, twice over for a busy machine.
 LOOP_DEADLINE_S = 1.6 * CYCLES
+TAP = [CardPresented(READER, ATR), CardRemoved(READER)]
 
 
 def card_events(log: list[ReaderEvent], reader: str) -> list[ReaderEvent]:
     return [e for e in log if isinstance(e, CardPresented | CardRemoved) and e.reader == reader]
 
 
-def test_fifty_insert_remove_cycles_keep_order_and_leak_nothing(
+def test_fifty_taps_on_one_slot_keep_order_leak_nothing_and_leave_both_slots_working(
     pcscd: Pcscd, events: EventLog
 ) -> None:
-    reader = PcscReader(reader_filter="00 00", poll_interval_s=0.5)
+    reader = PcscReader(reader_filter="VPCD", poll_interval_s=0.5)
     reader.start(events)
     try:
         events.wait_for(ReaderAdded(READER))
+        events.wait_for(ReaderAdded(SECOND_READER))
         wait_until(lambda: pcscd.card_present() is False, 5.0, "an empty reader")
         before = settled_resources(pcscd)
         log_from = len(log_text(pcscd))
@@ -59,46 +63,10 @@ def test_fifty_insert_remove_cycles_keep_order_and_leak_nothing(
             raise AssertionError(f"leak? before {before}, after {resources(pcscd)}") from None
         taps = [s for s in client_sessions(log_text(pcscd)[log_from:]) if "CONNECT" in s.commands]
         assert not pcscd.card_present()
-        tap_and_read(reader, events, READER, pcscd.port)  # not stuck: one more works
-    finally:
-        reader.stop()
-    log = events.snapshot()
-    assert log[0] == ReaderAdded(READER)
-    assert card_events(log, READER) == [CardPresented(READER, ATR), CardRemoved(READER)] * (
-        CYCLES + 1
-    )
-    assert len(log) == 1 + 2 * (CYCLES + 1)  # and nothing else: no reader churn
-    # Each tap: its own context and card handle, both given back, connection closed.
-    assert len(taps) == CYCLES
-    for tap in taps:
-        assert tap.closed
-        assert tap.commands == [
-            "CMD_VERSION",
-            "ESTABLISH_CONTEXT",
-            "CONNECT",
-            "TRANSMIT",
-            "DISCONNECT",
-            "RELEASE_CONTEXT",
-        ]
-
-
-def test_rapid_taps_on_one_slot_leave_both_slots_working(pcscd: Pcscd, events: EventLog) -> None:
-    """pyscard #220's pattern: quick taps on one reader, then the other one."""
-    reader = PcscReader(reader_filter="VPCD", poll_interval_s=0.5)
-    reader.start(events)
-    try:
-        events.wait_for(ReaderAdded(READER))
-        events.wait_for(ReaderAdded(SECOND_READER))
-
-        def rapid_taps() -> None:
-            for _ in range(RAPID_TAPS):
-                tap_and_read(reader, events, READER, pcscd.port)
-
-        run_with_deadline(rapid_taps, 1.6 * RAPID_TAPS, f"{RAPID_TAPS} rapid taps")
 
         def other_slot() -> None:
             tap_and_read(reader, events, SECOND_READER, pcscd.port + 1)
-            # Both cards at once, each on its own slot, each read.
+            # Both cards at once, each on its own slot, each read: the first slot not stuck.
             with (
                 VpcdCard(UidCard(), port=pcscd.port),
                 VpcdCard(UidCard(), port=pcscd.port + 1),
@@ -114,9 +82,22 @@ def test_rapid_taps_on_one_slot_leave_both_slots_working(pcscd: Pcscd, events: E
     finally:
         reader.stop()
     log = events.snapshot()
-    first = card_events(log, READER)
-    assert first[: 2 * RAPID_TAPS] == [CardPresented(READER, ATR), CardRemoved(READER)] * RAPID_TAPS
-    assert card_events(log, SECOND_READER)[:2] == [
-        CardPresented(SECOND_READER, ATR),
-        CardRemoved(SECOND_READER),
-    ]
+    assert set(log[:2]) == {ReaderAdded(READER), ReaderAdded(SECOND_READER)}
+    # Nothing but the cards after that: no reader churn.
+    assert all(isinstance(e, CardPresented | CardRemoved) for e in log[2:]), log
+    # The last two cards may still be on when the watcher stops.
+    assert card_events(log, READER) in (TAP * CYCLES + TAP[:1], TAP * (CYCLES + 1))
+    second = [CardPresented(SECOND_READER, ATR), CardRemoved(SECOND_READER)]
+    assert card_events(log, SECOND_READER) in (second + second[:1], second * 2)
+    # Each tap: its own context and card handle, both given back, connection closed.
+    assert len(taps) == CYCLES
+    for tap in taps:
+        assert tap.closed
+        assert tap.commands == [
+            "CMD_VERSION",
+            "ESTABLISH_CONTEXT",
+            "CONNECT",
+            "TRANSMIT",
+            "DISCONNECT",
+            "RELEASE_CONTEXT",
+        ]

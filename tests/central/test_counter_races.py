@@ -35,7 +35,9 @@ from testkit.office_sessions import logged_in
 pytestmark = pytest.mark.timeout(600)
 SERVICE = "izin-usaha-mikro"
 COUNTERS = 50
-TICKETS = 1_000
+#: Five full rounds of fifty callers released together, then a round on an empty queue:
+#: the race is in how many call at once, not in how long the queue is.
+TICKETS = 250
 BARRIER_S = 60.0
 
 

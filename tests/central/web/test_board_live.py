@@ -3,7 +3,8 @@
 Real servers (child processes) and a real chromium: a call made on one
 PostgreSQL-backed process reaches a board connected to another (LISTEN/NOTIFY);
 a board whose server is restarted says "terputus", reconnects by itself and
-shows the call it missed; the stream resumes after ``Last-Event-ID``.
+shows the call it missed; the stream resumes after ``Last-Event-ID``; a
+server that stops ends its streams instead of holding its stop for them.
 """
 
 from __future__ import annotations
@@ -120,3 +121,22 @@ def test_the_stream_resumes_after_the_last_event_id(tmp_path: Path) -> None:
         assert [display for _, display in everything] == called
         resumed = first_calls({"Last-Event-ID": str(everything[0][0])}, 2)
         assert resumed == everything[1:]
+
+
+def test_a_stopping_server_ends_its_boards_streams_whole(tmp_path: Path) -> None:
+    """The stream ends with its last chunk (the TV connects again), not cut at the grace time."""
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    server = start_central(db_url=url, extra_args=TEST_SERVER_ARGS)
+    try:
+        db = Database(url)
+        admin = new_staff(db, server.url, staff.Role.ADMIN, office_id=DEMO_OFFICE)
+        db.dispose()
+        board_url = register_board(server.url, admin)
+        with requests.get(f"{board_url}/events", stream=True, timeout=30) as stream:
+            lines = stream.iter_lines(decode_unicode=True)
+            assert any(line.startswith("event: state") for line in lines)  # the stream is open
+            server.stop()
+            rest = list(lines)  # a stream cut off raises ChunkedEncodingError here
+        assert not any(line.startswith("event: ") for line in rest), rest
+    finally:
+        server.stop()
