@@ -312,6 +312,11 @@ def _own_queue(context: Any) -> Any:
     return context.get_current_parameters()["service_id"]
 
 
+def _issue_time(context: Any) -> Any:
+    """A new ticket's ``queued_at`` when the insert names none: its ``issued_at``."""
+    return context.get_current_parameters()["issued_at"]
+
+
 #: Queue tickets; ``id`` is the kiosk's ticket id, unless another kiosk's
 #: ticket had it first: then ``id`` is derived from (kiosk, its ticket id) and
 #: ``kiosk_ticket_id`` keeps the kiosk's id (0004_scoping; see
@@ -320,7 +325,11 @@ def _own_queue(context: Any) -> Any:
 #: ``number_source``: online, lease or fallback. ``status``: waiting, called,
 #: held, served, no_show, void. ``queue_id``: the queue the ticket stands in
 #: now (a transfer moves it; ``service_id`` stays the numbering's, 0008_office);
-#: a higher ``priority`` is called first.
+#: a higher ``priority`` is called first. ``issued_at`` is the time the
+#: ticket was issued by its kiosk's clock (online: the centre's), kept as
+#: claimed; ``queued_at`` its place in time in the queue by a time the centre
+#: can defend, which the call order sorts on (0009_number_ranges; see
+#: :mod:`central.office.submissions`).
 tickets = Table(
     "tickets",
     metadata,
@@ -344,6 +353,7 @@ tickets = Table(
     # Every new ticket stands in the queue of its own service until a counter moves it.
     Column("queue_id", String(64), nullable=False, default=_own_queue),
     Column("priority", Integer, nullable=False, server_default=text("0")),
+    Column("queued_at", UtcDateTime, nullable=False, default=_issue_time),
     # The last guard: whatever the code does, one number is one ticket.
     UniqueConstraint("office_id", "service_id", "day", "number"),
     UniqueConstraint("office_id", "service_id", "day", "display"),

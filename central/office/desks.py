@@ -216,7 +216,7 @@ def desk_state(conn: Connection, desk: Desk, day: dt.date) -> DeskState:
     called = sorted((r for r in rows if r.status == CALLED), key=lambda r: r.called_at)
     waiting = sorted(  # as call_next calls them (CALL_ORDER)
         (r for r in rows if r.status == WAITING),
-        key=lambda r: (-r.priority, r.issued_at, r.number),
+        key=lambda r: (-r.priority, r.queued_at, r.number),
     )
-    held = sorted((r for r in rows if r.status == HELD), key=lambda r: r.called_at or r.issued_at)
+    held = sorted((r for r in rows if r.status == HELD), key=lambda r: r.called_at or r.queued_at)
     return DeskState(tuple(called), tuple(waiting), tuple(held))

@@ -173,6 +173,7 @@ def allocate(
             status="waiting",
             counter=None,
             issued_at=issued_at,
+            queued_at=issued_at,
             recorded_at=now,
         )
     )

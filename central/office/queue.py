@@ -13,12 +13,15 @@ transfer moves it) and keeps its ``service_id``, the service whose sequence
 gave its number. Every figure here is per queue: waiting, people ahead, now
 serving. A queue calls its tickets by :data:`CALL_ORDER`: the highest
 ``priority`` first (a transferred ticket has waited already: priority 1),
-then the order they were issued in, then their ``number``. Issue time,
-not the number: leased numbers come from the top of the day's space
-(:mod:`central.office.sequence`), so a ticket printed offline at 09:00 as
-``A-990`` and synced at 09:30 is called before ``A-012`` issued online at
-09:10. Online numbers are issued in the order of their numbers, so a day
-without offline tickets is called 001, 002, 003 as before. Numbers
+then the order they joined the queue in (``queued_at``), then their
+``number``. Time, not the number: leased numbers come from the top of the
+day's space (:mod:`central.office.sequence`), so a ticket printed offline
+at 09:00 as ``A-990`` and synced at 09:30 is called before ``A-012``
+issued online at 09:10. The time is one the centre can defend, never the
+bare ``issued_at`` of a kiosk's clock (:mod:`central.office.submissions`
+bounds it by the lease and the receipt). Online numbers are issued in the
+order of their numbers, so a day without offline tickets is called 001,
+002, 003 as before. Numbers
 without a ticket (void lease numbers, leased numbers not yet used or
 synced) are simply not there to be called or counted.
 A waiting ticket with a ``counter`` was sent to that counter (a transfer)
@@ -58,7 +61,7 @@ HELD = "held"
 #: The states of a ticket still in the office's hands (on the counter page).
 OPEN = (WAITING, CALLED, HELD)
 #: The order a queue (or a counter serving several) calls its waiting tickets in.
-CALL_ORDER = (tickets.c.priority.desc(), tickets.c.issued_at.asc(), tickets.c.number.asc())
+CALL_ORDER = (tickets.c.priority.desc(), tickets.c.queued_at.asc(), tickets.c.number.asc())
 TicketRow = Row[tuple[Any, ...]]
 
 
@@ -166,11 +169,11 @@ def people_ahead(conn: Connection, ticket: TicketRow) -> int:
                     tickets.c.priority > ticket.priority,
                     and_(
                         tickets.c.priority == ticket.priority,
-                        tickets.c.issued_at < ticket.issued_at,
+                        tickets.c.queued_at < ticket.queued_at,
                     ),
                     and_(
                         tickets.c.priority == ticket.priority,
-                        tickets.c.issued_at == ticket.issued_at,
+                        tickets.c.queued_at == ticket.queued_at,
                         tickets.c.number < ticket.number,
                     ),
                 ),
@@ -272,7 +275,7 @@ def call_next(
     """Call the next waiting ticket of the queues ``service_id`` to ``counter``; ``None`` if none.
 
     By :data:`CALL_ORDER`, one queue or several: the highest priority, then
-    the ticket issued first (so no queue starves, and a ticket printed
+    the ticket queued first (so no queue starves, and a ticket printed
     offline is not put behind everyone issued online since: the citizen
     who came first is called first), then the lowest number. Tickets
     sent to this counter by a transfer are called with them, whatever their

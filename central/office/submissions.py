@@ -30,6 +30,27 @@ kind needs. Should a write still fail (two batches racing on one number, a
 value the database refuses), the batch is redone item by item, each in its
 own savepoint, and the failing item alone is ``invalid``: one bad item never
 answers the whole batch with a 500 that the kiosk would retry for ever.
+
+A registration's ``issued_at`` is the kiosk's clock: it is kept as claimed,
+but the queue is called by ``queued_at`` (:data:`central.office.queue.CALL_ORDER`),
+a time the centre can defend (:func:`queue_time`). The claim is first
+corrected by the kiosk's clock skew as its latest heartbeat measured it,
+then bounded: a leased ticket was printed after its lease was granted and
+before it reached the centre; a fallback ticket after the kiosk's
+enrolment and before it reached the centre. An online ticket keeps the
+time its number was allocated, whatever a later registration says. So a
+kiosk clock hours off can neither put its offline tickets ahead of
+citizens numbered before they could have been printed, nor behind everyone
+numbered after they arrived.
+
+A leased ticket stands in the queue of its lease's day; the kiosk takes
+the lease of the day its own clock says, which is the date its
+``issued_at`` is written with, so that date picks the lease (a kiosk's
+leases of today and tomorrow may hold the same numbers). A fallback ticket
+stands in the queue of the day its queue time falls on: a slow clock that
+stamps a ticket before midnight puts it in yesterday's queue only if no
+heartbeat has measured the clock; a ticket printed yesterday and received
+today stays in yesterday's queue (its citizen's day at the office is over).
 """
 
 from __future__ import annotations
@@ -56,7 +77,7 @@ from central.office.numbering import ServiceInfo, display, local_day, office_ser
 from central.office.plain_text import visible_text
 from central.office.queue import VOID, WAITING
 from central.office.sequence import take_numbers
-from central.tables import complaints, kiosks, leases, submissions, tickets
+from central.tables import complaints, kiosk_heartbeats, kiosks, leases, submissions, tickets
 from central.times import EARLIEST, LATEST, in_range
 from central.upsert import dialect_insert
 from contract.ticket_ids import is_foreign, is_kiosk_made
@@ -146,6 +167,10 @@ class Batch:
     #: The earliest and latest time this kiosk may give: see :data:`CLOCK_SKEW`.
     earliest: dt.datetime
     latest: dt.datetime
+    #: When the kiosk was enrolled: no ticket of it was printed before.
+    enrolled: dt.datetime
+    #: The kiosk's clock minus the centre's at its latest heartbeat (zero if none).
+    skew: dt.timedelta
     fallback_max: int
     #: Fallback numbers this kiosk registered, per (service, day): stored and this batch's.
     fallbacks: dict[tuple[str, dt.date], int]
@@ -348,13 +373,14 @@ def _load(
                     held.add(row.id)
             else:
                 mine[row.kiosk_ticket_id or row.id] = row
-    days = set()
+    days: set[dt.date] = set()
     for item in items:
         ticket = item.body.get("ticket")
         if item.kind == "service_registration" and isinstance(ticket, dict):
             issued = _time_or_none(ticket.get("issued_at"))
             if issued is not None:
-                days.add(local_day(issued, zone))
+                # and today: a fallback ticket's queue time is never after its receipt
+                days.update((local_day(issued, zone), local_day(now, zone)))
     kiosk_leases = (
         list(
             conn.execute(
@@ -384,6 +410,11 @@ def _load(
     enrolled = conn.execute(
         select(kiosks.c.enrolled_at).where(kiosks.c.id == kiosk.kiosk_id)
     ).scalar_one()
+    skew_ms = conn.execute(
+        select(kiosk_heartbeats.c.clock_skew_ms).where(
+            kiosk_heartbeats.c.kiosk_id == kiosk.kiosk_id
+        )
+    ).scalar_one_or_none()
     return Batch(
         kiosk=kiosk,
         kiosk_code=kiosk_code_of(conn, kiosk.kiosk_id),
@@ -395,6 +426,8 @@ def _load(
         now=now,
         earliest=max(EARLIEST, enrolled - rules.clock_skew),
         latest=min(LATEST, now + rules.clock_skew),
+        enrolled=enrolled,
+        skew=dt.timedelta(milliseconds=skew_ms or 0),
         fallback_max=rules.fallback_max,
         fallbacks=fallbacks,
     )
@@ -501,9 +534,15 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
             plan.ticket["kiosk_ticket_id"] = item.key
             log.warning("a ticket id registered by two kiosks: kept apart, its page disputed")
     if source == "lease":
-        _lease_number(plan, service, shown, issued, batch)
+        lease = _lease_number(plan, service, shown, issued, batch)
+        queued = queue_time(issued, batch.skew, lease.created_at, batch.now)
     else:
+        queued = queue_time(issued, batch.skew, batch.enrolled, batch.now)
+        # An online ticket renumbered stays in the queue (and day) it was numbered in.
+        plan.day = existing.day if existing is not None else local_day(queued, batch.zone)
         _fallback_number(plan, service, shown, batch)
+    if existing is None:
+        plan.ticket["queued_at"] = queued  # a renumbered online ticket keeps its allocation's
     plan.ticket.update(
         office_id=service.office_id,
         service_id=service.id,
@@ -521,9 +560,23 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     return plan
 
 
+def queue_time(
+    issued: dt.datetime, skew: dt.timedelta, earliest: dt.datetime, received: dt.datetime
+) -> dt.datetime:
+    """Where a ticket printed offline stands in time: ``issued`` by the centre's clock, bounded.
+
+    ``issued`` is the kiosk's clock; ``skew`` (the kiosk's clock minus the
+    centre's, from its latest heartbeat) brings it to the centre's. The
+    ticket cannot have been printed before ``earliest`` (its lease's grant,
+    the kiosk's enrolment) nor after ``received`` (the centre has it now).
+    """
+    return max(earliest, min(received, issued - skew))
+
+
 def _lease_number(
     plan: Plan, service: ServiceInfo, shown: str, issued: dt.datetime, batch: Batch
-) -> None:
+) -> Any:
+    """Check a leased number; returns the lease it came from."""
     match = re.fullmatch(re.escape(service.ticket_prefix) + r"-(\d{1,9})", shown)
     number = int(match.group(1)) if match else -1
     if number < 1 or display(service.ticket_prefix, number) != shown:
@@ -540,11 +593,19 @@ def _lease_number(
         raise InvalidItem(
             "invalid_number", "the number is in no lease of this kiosk (or was returned)"
         )
-    lease = min(fitting, key=lambda lease: abs((lease.day - day).days))
+    # The kiosk took the number from its lease of the day its clock said: the
+    # date the stamp is written with (then the nearest day, for a stamp in
+    # another offset than the kiosk's day).
+    stamped = issued.date()
+    lease = min(
+        fitting,
+        key=lambda lease: (lease.day != stamped, abs((lease.day - day).days), lease.day),
+    )
     plan.day = lease.day
     plan.ticket.update(number=number, lease_id=lease.id)
     plan.claims.append(("number", service.id, lease.day, number))
     plan.claims.append(("display", service.id, lease.day, shown))
+    return lease
 
 
 def _fallback_number(plan: Plan, service: ServiceInfo, shown: str, batch: Batch) -> None:
@@ -640,7 +701,7 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
             key = (plan.ticket["office_id"], plan.ticket["service_id"], plan.day)
             unnumbered.setdefault(key, []).append(plan)
     for (office_id, service_id, day), group in unnumbered.items():
-        group.sort(key=lambda p: p.ticket["issued_at"])
+        group.sort(key=lambda p: p.ticket.get("queued_at", p.ticket["issued_at"]))
         start = take_numbers(conn, office_id, service_id, day, len(group), now)
         for offset, plan in enumerate(group):
             plan.ticket["number"] = start + offset

@@ -71,7 +71,7 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
         return names[lang] if names else service_id
 
     def minutes(row: queue.TicketRow) -> int:
-        return max(0, int((now - row.issued_at).total_seconds() // 60))
+        return max(0, int((now - row.queued_at).total_seconds() // 60))
 
     return {
         "state": state,

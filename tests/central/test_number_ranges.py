@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -19,11 +20,15 @@ from alembic import command
 from sqlalchemy import Date, column, insert, select, table
 
 from central.access import staff
+from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.database import Database, alembic_config, migrate
-from central.office.sequence import TOP_NUMBER, take_lease_block, take_numbers
+from central.office import submissions
+from central.office.desks import Desk, desk_state
+from central.office.numbering import create_lease
+from central.office.sequence import TOP_NUMBER, take_counted, take_lease_block, take_numbers
 from central.process import RunningCentral, start_central
 from central.tables import UtcDateTime, offices, services, tickets
-from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_staff
+from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff
 from testkit.centre_requests import (
     ZONE,
     allocate,
@@ -291,3 +296,212 @@ def test_a_day_numbered_before_the_ranges_keeps_its_leases_and_goes_on(db_url: s
         assert last == TOP_NUMBER
     finally:
         database.dispose()
+
+
+def call_all(url: str, counter: str, service: str, count: int) -> list[str | None]:
+    """Call-next ``count`` times at counter 1 of ``service``: the displays called, in order."""
+    called = []
+    for _ in range(count):
+        answer = staff_post(
+            url,
+            counter,
+            "/api/v1/staff/queue/call-next",
+            {"office_id": DEMO_OFFICE, "service_id": service, "counter": "1"},
+        )
+        assert answer.status_code == 200, answer.text
+        ticket = answer.json()["ticket"]
+        called.append(ticket["display"] if ticket else None)
+    return called
+
+
+def stamped(item: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
+    """``item`` as a kiosk whose clock read ``at`` sends it."""
+    item["body"]["ticket"]["issued_at"] = at.isoformat()
+    return item
+
+
+def test_a_kiosk_clock_hours_off_moves_none_of_its_offline_tickets(
+    servers: Servers, db: Database
+) -> None:
+    """Offline tickets stand where the centre can place them, whatever the kiosk's clock says.
+
+    A kiosk whose clock no heartbeat has measured: its leased ticket stamped
+    5 h early stands at its lease's grant, one stamped 5 h late at its
+    receipt. A kiosk 4 h slow by its heartbeat: its tickets stand where its
+    stamps fall on the centre's clock. The counter page lists the waiting
+    tickets in the order they are called.
+    """
+    url = servers[0].url
+    service, prefix = fresh_queue(db)
+    _, raw = new_kiosk(db, url)
+    slow_id, slow = new_kiosk(db, url)
+    counter = new_staff(db, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    four_hours = dt.timedelta(hours=4)
+    beat = {
+        "sent_at": (dt.datetime.now(dt.UTC) - four_hours).isoformat(),
+        "version": "0.1.0",
+        "reader": {"state": "ok", "detail": ""},
+        "printer": {"state": "ok", "detail": ""},
+        "outbox": {"pending": 0, "dead": 0, "oldest_pending_age_s": None},
+        "leases": [],
+    }
+    answer = requests.post(f"{url}/api/v1/heartbeats", json=beat, headers=bearer(slow), timeout=10)
+    assert answer.status_code == 200, answer.text
+    slow_start, _ = granted(lease(url, slow, service, 20))
+    raw_start, _ = granted(lease(url, raw, service, 20))
+    numbered(allocate(url, raw, service))  # 001
+    numbered(allocate(url, raw, service))  # 002
+
+    early = dt.datetime.now(ZONE) - dt.timedelta(hours=5)
+    late = dt.datetime.now(ZONE) + dt.timedelta(hours=5)
+    sent = [
+        stamped(registration(new_id(), service, f"{prefix}-{raw_start}", "lease"), early),
+        stamped(registration(new_id(), service, f"{prefix}-{raw_start + 1}", "lease"), late),
+    ]
+    assert [r["status"] for r in results(url, raw, sent)] == ["accepted"] * 2
+    # The slow kiosk's clock reads 4 h before the centre's: its tickets are printed now.
+    leased = registration(new_id(), service, f"{prefix}-{slow_start}", "lease")
+    leased = stamped(leased, dt.datetime.now(ZONE) - four_hours)
+    assert results(url, slow, [leased])[0]["status"] == "accepted"
+    with db.read() as conn:
+        code = kiosk_code_of(conn, slow_id)
+    fallback = registration(new_id(), service, f"{prefix}-{code}-001", "fallback")
+    fallback = stamped(fallback, dt.datetime.now(ZONE) - four_hours)
+    assert results(url, slow, [fallback])[0]["status"] == "accepted"
+    last = numbered(allocate(url, raw, service))
+    assert last["display"] == f"{prefix}-004"  # the fallback ticket took 003
+
+    expected = [
+        f"{prefix}-{raw_start}",  # at its lease's grant, before 001 and 002
+        f"{prefix}-001",
+        f"{prefix}-002",
+        f"{prefix}-{raw_start + 1}",  # at its receipt
+        f"{prefix}-{slow_start}",
+        f"{prefix}-{code}-001",
+        f"{prefix}-004",
+    ]
+    assert last["people_ahead"] == len(expected) - 1
+    with db.read() as conn:
+        desk = desk_state(conn, Desk(DEMO_OFFICE, "1", (service,)), today())
+        claimed = conn.execute(
+            select(tickets.c.issued_at).where(
+                tickets.c.display == sent[1]["body"]["ticket"]["number"]
+            )
+        ).scalar_one()
+    assert [row.display for row in desk.waiting] == expected
+    assert claimed == late, "the kiosk's claimed issue time is kept on record"
+    assert call_all(servers[1].url, counter, service, len(expected)) == expected
+
+
+def test_an_online_ticket_renumbered_by_its_kiosk_keeps_its_place(
+    servers: Servers, db: Database
+) -> None:
+    """The kiosk lost the online answer and printed a leased number: the ticket stays first."""
+    url = servers[0].url
+    service, prefix = fresh_queue(db)
+    _, token = new_kiosk(db, url)
+    counter = new_staff(db, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    start, _ = granted(lease(url, token, service, 20))
+    first = new_id()
+    assert numbered(allocate(url, token, service, first))["display"] == f"{prefix}-001"
+    numbered(allocate(url, token, service))  # 002
+    late = dt.datetime.now(ZONE) + dt.timedelta(hours=5)
+    item = stamped(registration(first, service, f"{prefix}-{start}", "lease"), late)
+    assert results(url, token, [item])[0]["status"] == "accepted"
+    assert call_all(url, counter, service, 2) == [f"{prefix}-{start}", f"{prefix}-002"]
+
+
+def test_an_online_issue_time_never_goes_back_within_a_queue(db: Database) -> None:
+    """A take whose clock reads earlier than the last one's gets the last one's time."""
+    service, _ = fresh_queue(db)
+    later = dt.datetime.now(dt.UTC)
+    earlier = later - dt.timedelta(seconds=10)
+    with db.begin() as conn:
+        assert take_counted(conn, DEMO_OFFICE, service, today(), 1, later) == (1, later)
+        assert take_counted(conn, DEMO_OFFICE, service, today(), 1, earlier) == (2, later)
+
+
+def zone_at_hour(now: dt.datetime, hour: int) -> tuple[ZoneInfo, int]:
+    """A whole-hour zone whose local time at ``now`` is ``hour`` o'clock, and its UTC offset."""
+    offset = (hour - now.astimezone(dt.UTC).hour) % 24
+    offset -= 24 if offset > 14 else 0
+    return ZoneInfo(f"Etc/GMT{-offset:+d}" if offset else "Etc/GMT"), offset
+
+
+def submit_at(
+    db: Database, kiosk_id: str, items: list[dict[str, Any]], now: dt.datetime, zone: ZoneInfo
+) -> list[submissions.Outcome]:
+    principal = KioskPrincipal(kiosk_id, DEMO_OFFICE)
+    batch = [submissions.Item(i["key"], i["kind"], i["body"]) for i in items]
+    with db.begin() as conn:
+        return submissions.submit(conn, principal, batch, now=now, zone=zone)
+
+
+def day_of(db: Database, ticket_id: str) -> dt.date:
+    with db.read() as conn:
+        day: dt.date = conn.execute(
+            select(tickets.c.day).where(tickets.c.id == ticket_id)
+        ).scalar_one()
+    return day
+
+
+def test_a_leased_number_goes_to_the_day_of_the_lease_it_came_from(
+    servers: Servers, db: Database
+) -> None:
+    """Today's and tomorrow's leases hold 980 both: the date the kiosk wrote picks the lease.
+
+    At 23:00 in the city a kiosk whose zone is two hours ahead takes 980
+    from its lease of tomorrow (its clock says 01:00); another prints 980
+    of today's. Both tickets are kept, each in its own day's queue.
+    """
+    now = dt.datetime.now(dt.UTC)
+    zone, offset = zone_at_hour(now, 23)
+    day = now.astimezone(zone).date()
+    service, prefix = fresh_queue(db)
+    kiosk_id, _ = new_kiosk(db, servers[0].url)
+    principal = KioskPrincipal(kiosk_id, DEMO_OFFICE)
+    with db.begin() as conn:
+        blocks = [
+            create_lease(conn, principal, service, d, 20, now, zone)
+            for d in (day, day + dt.timedelta(days=1))
+        ]
+    assert [(b.start, b.end) for b in blocks] == [(980, 999)] * 2
+    ahead = dt.timezone(dt.timedelta(hours=offset + 2))
+    tomorrows = stamped(
+        registration(new_id(), service, f"{prefix}-980", "lease"), now.astimezone(ahead)
+    )
+    todays = stamped(
+        registration(new_id(), service, f"{prefix}-980", "lease"), now.astimezone(zone)
+    )
+    outcomes = submit_at(db, kiosk_id, [tomorrows, todays], now, zone)
+    assert [o.status for o in outcomes] == ["accepted"] * 2, outcomes
+    assert day_of(db, tomorrows["key"]) == day + dt.timedelta(days=1)
+    assert day_of(db, todays["key"]) == day
+
+
+def test_a_fallback_ticket_stamped_yesterday_by_a_slow_clock_joins_todays_queue(
+    servers: Servers, db: Database
+) -> None:
+    """At 00:00-something a kiosk two hours slow (its heartbeat says) stamps 22:00-something."""
+    url = servers[0].url
+    kiosk_id, token = new_kiosk(db, url)
+    two_hours = dt.timedelta(hours=2)
+    beat = {
+        "sent_at": (dt.datetime.now(dt.UTC) - two_hours).isoformat(),
+        "version": "0.1.0",
+        "reader": {"state": "ok", "detail": ""},
+        "printer": {"state": "ok", "detail": ""},
+        "outbox": {"pending": 0, "dead": 0, "oldest_pending_age_s": None},
+        "leases": [],
+    }
+    answer = requests.post(f"{url}/api/v1/heartbeats", json=beat, headers=bearer(token), timeout=10)
+    assert answer.status_code == 200, answer.text
+    now = dt.datetime.now(dt.UTC)
+    zone, _ = zone_at_hour(now, 0)
+    service, prefix = fresh_queue(db)
+    with db.read() as conn:
+        code = kiosk_code_of(conn, kiosk_id)
+    item = registration(new_id(), service, f"{prefix}-{code}-001", "fallback")
+    item = stamped(item, (now - two_hours).astimezone(zone))
+    assert [o.status for o in submit_at(db, kiosk_id, [item], now, zone)] == ["accepted"]
+    assert day_of(db, item["key"]) == now.astimezone(zone).date()

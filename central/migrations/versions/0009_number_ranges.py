@@ -10,6 +10,10 @@ Create Date: 2026-12-05
   from the top yet": their leases, taken from the one shared sequence
   before, are all at or under ``last_number``, so they stay valid and no
   new number can fall on them.
+* ``tickets.queued_at``: the ticket's place in time in its queue, by a
+  time the centre can defend (central/office/submissions.py): the call
+  order sorts on it, not on the ``issued_at`` a kiosk's clock gave.
+  Existing tickets get their ``issued_at``.
 
 Down again: the one shared sequence counts up from ``last_number`` only, so
 a queue that leased from the top moves ``last_number`` past 999 first; no
@@ -37,9 +41,16 @@ def upgrade() -> None:
             "lease_floor", sa.Integer(), nullable=False, server_default=sa.text(str(ABOVE_TOP))
         ),
     )
+    with op.batch_alter_table("tickets") as batch:
+        batch.add_column(sa.Column("queued_at", sa.DateTime(timezone=True), nullable=True))
+    op.execute("UPDATE tickets SET queued_at = issued_at")
+    with op.batch_alter_table("tickets") as batch:
+        batch.alter_column("queued_at", existing_type=sa.DateTime(timezone=True), nullable=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("queued_at")
     op.execute(
         sa.text(
             "UPDATE ticket_counters SET last_number = :top"
