@@ -44,6 +44,9 @@ class KioskSection:
     sounds: bool = True
     #: Their volume, above 0 up to 1.0.
     sound_volume: float = 0.6
+    #: Where the screens send a citizen with a card or kiosk problem, as its sign
+    #: names it ("2", "Informasi"): "loket 2". Empty: "loket informasi".
+    help_counter: str = ""
 
 
 @dataclass(frozen=True)
