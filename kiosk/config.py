@@ -47,6 +47,9 @@ class KioskSection:
     #: Reading the screens aloud (espeak-ng): ``button`` on the attract screen for one
     #: citizen, ``always`` for every citizen, ``off`` never (docs/accessibility.md).
     speech: str = field(default="button", metadata=_choice("off", "button", "always"))
+    #: Where the screens send a citizen with a card or kiosk problem, as its sign
+    #: names it ("2", "Informasi"): "loket 2". Empty: "loket informasi".
+    help_counter: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,10 @@ as every other touch target (``kiosk.screen_dpi``).
 Layout: the Indonesian QWERTY (Indonesian needs no extra letters), digits on
 top, a one-shot shift, space, backspace and the punctuation addresses and
 names need (, . - / @ ').
+
+A key without a letter or digit carries its spoken name ("hapus", "spasi",
+"huruf besar") as its accessible name, in the screen's language
+(:meth:`OnScreenKeyboard.set_language`), so a screen reader can say it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.texts import LANGUAGES, tr
+
 Target = QLineEdit | QPlainTextEdit
 
 LETTER_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -41,6 +47,19 @@ PAD_EXTRA = {"number": "", "phone": "+", "date": "-"}
 SPACE, BACKSPACE, SHIFT = "space", "backspace", "shift"
 #: A ``QPlainTextEdit`` has no maxLength: the keyboard reads this property instead.
 MAX_LENGTH_PROPERTY = "max_length"
+#: The keys without a letter or digit, and the texts (ui/texts.py) that name them aloud.
+SPOKEN_NAMES = {
+    SHIFT: "key_shift",
+    BACKSPACE: "key_backspace",
+    SPACE: "key_space",
+    ",": "key_comma",
+    ".": "key_period",
+    "-": "key_hyphen",
+    "/": "key_slash",
+    "@": "key_at",
+    "'": "key_apostrophe",
+    "+": "key_plus",
+}
 
 
 class Mode(StrEnum):
@@ -64,6 +83,8 @@ class OnScreenKeyboard(QFrame):
         self.mode = Mode.TEXT
         self.shifted = False
         self._labels = labels or {}
+        #: The language the keys' spoken names are in.
+        self.lang = LANGUAGES[0]
         self._keys: dict[str, QPushButton] = {}
         self._pad_keys: dict[str, QPushButton] = {}
         #: The two pages, built on first use: some 120 buttons the attract screen
@@ -83,7 +104,21 @@ class OnScreenKeyboard(QFrame):
             pages.addWidget(pad_page)
             self._box.addWidget(pages)
             self._pages = (pages, text_page, pad_page)
+            self._name_keys()
         return self._pages
+
+    def set_language(self, lang: str) -> None:
+        """Name the keys without a letter in ``lang`` (the screen's language)."""
+        if lang != self.lang:
+            self.lang = lang
+            if self._pages is not None:
+                self._name_keys()
+
+    def _name_keys(self) -> None:
+        for store in (self._keys, self._pad_keys):
+            for key, button in store.items():
+                if key in SPOKEN_NAMES:
+                    button.setAccessibleName(tr(SPOKEN_NAMES[key], self.lang))
 
     @property
     def pages(self) -> QStackedWidget:

@@ -200,13 +200,13 @@ class Overlays:
         self._sync()
         left = self.machine.pin_locked_for()
         if left > 0:
-            self.pin.say(self.view.t("pin_locked", seconds=int(left + 0.999)))
+            self.pin.warn("pin_locked", self.view, seconds=int(left + 0.999))
 
     def _pin_entered(self, pin: str) -> None:
         entry = self.machine.enter_pin()
         if entry is PinEntry.LOCKED:
             left = self.machine.pin_locked_for()
-            self.pin.say(self.view.t("pin_locked", seconds=int(left + 0.999)))
+            self.pin.warn("pin_locked", self.view, seconds=int(left + 0.999))
         if entry is not PinEntry.CHECK:
             return
         self.pin.say(self.view.t("pin_checking"))
@@ -227,9 +227,9 @@ class Overlays:
         if verdict.outcome is PinOutcome.OK:
             self._refresh_status()
         elif verdict.outcome is PinOutcome.WRONG:
-            self.pin.say(self.view.t("pin_wrong", tries=verdict.tries_left))
+            self.pin.warn("pin_wrong", self.view, tries=verdict.tries_left)
         elif verdict.outcome is PinOutcome.LOCKED:
-            self.pin.say(self.view.t("pin_locked", seconds=int(verdict.locked_s + 0.999)))
+            self.pin.warn("pin_locked", self.view, seconds=int(verdict.locked_s + 0.999))
 
     def _refresh_status(self) -> None:
         status = self.controller.status()

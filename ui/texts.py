@@ -44,7 +44,6 @@ _MARKED: dict[str, object] = {
     "out_of_service": QT_TRANSLATE_NOOP(
         "texts", "Mohon maaf, anjungan ini sedang tidak dapat melayani"
     ),
-    "out_of_service_hint": QT_TRANSLATE_NOOP("texts", "Silakan menuju loket pelayanan terdekat"),
     "demo_cards": QT_TRANSLATE_NOOP("texts", "Kartu demo (simulasi)"),
     "reading": QT_TRANSLATE_NOOP("texts", "Membaca kartu…"),
     "reading_hint": QT_TRANSLATE_NOOP("texts", "Jangan angkat kartu Anda"),
@@ -81,9 +80,7 @@ _MARKED: dict[str, object] = {
     "people_ahead": QT_TRANSLATE_NOOP("texts", "Antrean di depan Anda: {count} orang"),
     "ticket_wait": QT_TRANSLATE_NOOP("texts", "Perkiraan waktu tunggu: ± {minutes} menit"),
     "photo_ticket": QT_TRANSLATE_NOOP(
-        "texts",
-        "Tiket tidak dapat dicetak. Silakan foto layar ini (nomor dan kode QR) "
-        "sebagai bukti antrean.",
+        "texts", "Silakan foto layar ini (nomor dan kode QR) sebagai bukti antrean."
     ),
     "check_ticket": QT_TRANSLATE_NOOP(
         "texts", "Ambil tiket Anda. Jika tiket tidak keluar, silakan foto layar ini."
@@ -120,8 +117,7 @@ _MARKED: dict[str, object] = {
     "complaint_text": QT_TRANSLATE_NOOP("texts", "Tulis pengaduan Anda di sini"),
     "complaint_chars": QT_TRANSLATE_NOOP("texts", "{n} / {max} karakter"),
     "complaint_send": QT_TRANSLATE_NOOP("texts", "Kirim pengaduan"),
-    "complaint_no_category": QT_TRANSLATE_NOOP("texts", "Pilih salah satu kategori"),
-    "complaint_empty": QT_TRANSLATE_NOOP("texts", "Tulis isi pengaduan Anda"),
+    "complaint_no_category": QT_TRANSLATE_NOOP("texts", "Kategori belum dipilih."),
     "complaint_sending": QT_TRANSLATE_NOOP("texts", "Menyimpan pengaduan…"),
     "complaint_filed": QT_TRANSLATE_NOOP("texts", "Pengaduan Anda sudah diterima"),
     "complaint_reference": QT_TRANSLATE_NOOP("texts", "Nomor referensi"),
@@ -129,9 +125,7 @@ _MARKED: dict[str, object] = {
         "texts",
         "Silakan ambil bukti pengaduan Anda. Simpan nomor ini untuk menanyakan tindak lanjutnya.",
     ),
-    "complaint_photo": QT_TRANSLATE_NOOP(
-        "texts", "Bukti tidak dapat dicetak. Silakan catat atau foto nomor referensi ini."
-    ),
+    "complaint_photo": QT_TRANSLATE_NOOP("texts", "Silakan catat atau foto nomor referensi ini."),
     "complaint_anonymous": QT_TRANSLATE_NOOP("texts", "Tanpa kartu: pengaduan dikirim tanpa nama."),
     # the kiosk that speaks (kiosk.speech): the button, and what is said besides the titles
     "speech_start": QT_TRANSLATE_NOOP("texts", "Bacakan layar"),
@@ -161,10 +155,7 @@ _MARKED: dict[str, object] = {
     "doctors_none": QT_TRANSLATE_NOOP("texts", "Tidak ada data dokter bertugas"),
     "info_updated": QT_TRANSLATE_NOOP("texts", "Diperbarui {time}"),
     "loading": QT_TRANSLATE_NOOP("texts", "Memuat…"),
-    "cannot_check": QT_TRANSLATE_NOOP(
-        "texts",
-        "Tidak dapat memeriksa status saat ini. Silakan coba lagi nanti atau tanya petugas.",
-    ),
+    "cannot_check": QT_TRANSLATE_NOOP("texts", "Data ini tidak dapat dimuat saat ini."),
     "status_berkas": QT_TRANSLATE_NOOP("texts", "Status berkas"),
     "status_title": QT_TRANSLATE_NOOP("texts", "Status berkas Anda"),
     "status_none": QT_TRANSLATE_NOOP("texts", "Tidak ada berkas yang sedang diproses"),
@@ -185,10 +176,10 @@ _MARKED: dict[str, object] = {
     "pin_title": QT_TRANSLATE_NOOP("texts", "PIN operator"),
     "pin_ok": QT_TRANSLATE_NOOP("texts", "OK"),
     "pin_erase": QT_TRANSLATE_NOOP("texts", "Hapus"),
-    "pin_wrong": QT_TRANSLATE_NOOP("texts", "PIN salah. Sisa percobaan: {tries}"),
-    "pin_locked": QT_TRANSLATE_NOOP(
-        "texts", "Terlalu banyak percobaan. Coba lagi dalam {seconds} detik."
-    ),
+    "pin_wrong": QT_TRANSLATE_NOOP("texts", "PIN salah."),
+    "pin_tries_left": QT_TRANSLATE_NOOP("texts", "Sisa percobaan: {tries}."),
+    "pin_locked": QT_TRANSLATE_NOOP("texts", "Terlalu banyak percobaan."),
+    "pin_wait": QT_TRANSLATE_NOOP("texts", "Coba lagi dalam {seconds} detik."),
     "pin_checking": QT_TRANSLATE_NOOP("texts", "Memeriksa…"),
     "operator_title": QT_TRANSLATE_NOOP("texts", "Panel operator"),
     "op_reader": QT_TRANSLATE_NOOP("texts", "Pembaca kartu: {state}"),
@@ -233,91 +224,122 @@ _MARKED: dict[str, object] = {
     "desk_next": QT_TRANSLATE_NOOP("texts", "Pasien berikutnya"),
     "desk_row": QT_TRANSLATE_NOOP("texts", "{number} · {time} · {service}"),
     "desk_none": QT_TRANSLATE_NOOP("texts", "Belum ada pendaftaran"),
-    # problems (codes from kiosk.session.machine / cardio / offline_store)
-    "problem_malformed": QT_TRANSLATE_NOOP(
-        "texts", "Kartu tidak dapat dibaca. Silakan coba lagi atau hubungi petugas."
-    ),
-    "problem_removed_during_read": QT_TRANSLATE_NOOP(
-        "texts", "Kartu terangkat terlalu cepat. Tempelkan lagi dan tahan sebentar."
-    ),
-    "problem_unsupported_card": QT_TRANSLATE_NOOP("texts", "Kartu ini tidak dikenali oleh kiosk."),
+    # problems (codes from kiosk.session.machine / cardio / offline_store): each is
+    # what happened; ui/problems.py pairs it with an icon, what to do and a button
+    "problem_malformed": QT_TRANSLATE_NOOP("texts", "Kartu tidak dapat dibaca."),
+    "problem_removed_during_read": QT_TRANSLATE_NOOP("texts", "Kartu terangkat terlalu cepat."),
+    "problem_unsupported_card": QT_TRANSLATE_NOOP("texts", "Kartu ini tidak dikenali anjungan."),
     "problem_service_unavailable": QT_TRANSLATE_NOOP(
-        "texts", "Layanan pembaca kartu tidak berjalan. Silakan hubungi petugas."
+        "texts", "Pembaca kartu sedang tidak berjalan."
     ),
-    "problem_reader_unavailable": QT_TRANSLATE_NOOP(
-        "texts", "Pembaca kartu tidak terhubung. Silakan hubungi petugas."
-    ),
-    "problem_timeout": QT_TRANSLATE_NOOP(
-        "texts", "Pembacaan kartu terlalu lama. Silakan coba lagi."
-    ),
-    "problem_read_timeout": QT_TRANSLATE_NOOP(
-        "texts", "Pembacaan kartu terlalu lama. Silakan coba lagi."
-    ),
+    "problem_reader_unavailable": QT_TRANSLATE_NOOP("texts", "Pembaca kartu tidak terhubung."),
+    "problem_timeout": QT_TRANSLATE_NOOP("texts", "Pembacaan kartu terlalu lama."),
+    "problem_read_timeout": QT_TRANSLATE_NOOP("texts", "Pembacaan kartu terlalu lama."),
     # a card the kiosk refuses (cardio.errors.Reason, docs/card-format.md)
-    "problem_bad_signature": QT_TRANSLATE_NOOP(
-        "texts", "Data kartu tidak sah. Silakan hubungi petugas."
-    ),
+    "problem_bad_signature": QT_TRANSLATE_NOOP("texts", "Data kartu tidak sah."),
     "problem_unknown_issuer": QT_TRANSLATE_NOOP(
-        "texts", "Kartu tidak dikenali. Kartu ini tidak diterbitkan oleh kota yang dikenal kiosk."
+        "texts", "Kartu tidak dikenali. Kartu ini bukan terbitan kota yang dikenal anjungan."
     ),
-    "problem_expired": QT_TRANSLATE_NOOP(
-        "texts", "Kartu sudah kedaluwarsa. Silakan perpanjang kartu Anda di loket."
-    ),
-    "problem_not_yet_valid": QT_TRANSLATE_NOOP(
-        "texts", "Kartu belum berlaku. Silakan hubungi petugas."
-    ),
-    "problem_revoked": QT_TRANSLATE_NOOP("texts", "Kartu ini diblokir. Silakan hubungi petugas."),
-    "problem_clone_suspected": QT_TRANSLATE_NOOP(
-        "texts", "Kartu diduga hasil salinan. Silakan hubungi petugas."
-    ),
-    "problem_nik_mismatch": QT_TRANSLATE_NOOP(
-        "texts", "Data kartu tidak cocok dengan NIK. Silakan hubungi petugas."
-    ),
+    "problem_expired": QT_TRANSLATE_NOOP("texts", "Kartu sudah kedaluwarsa."),
+    "problem_not_yet_valid": QT_TRANSLATE_NOOP("texts", "Kartu belum berlaku."),
+    "problem_revoked": QT_TRANSLATE_NOOP("texts", "Kartu ini diblokir."),
+    "problem_clone_suspected": QT_TRANSLATE_NOOP("texts", "Kartu diduga hasil salinan."),
+    "problem_nik_mismatch": QT_TRANSLATE_NOOP("texts", "Data kartu tidak cocok dengan NIK."),
     "problem_store_full": QT_TRANSLATE_NOOP(
-        "texts", "Tiket tidak dapat dibuat karena penyimpanan kiosk penuh. Silakan hubungi petugas."
+        "texts", "Penyimpanan anjungan penuh. Permintaan Anda belum tersimpan."
     ),
     "problem_store_failed": QT_TRANSLATE_NOOP(
-        "texts", "Tiket tidak dapat dibuat karena gangguan sistem. Silakan hubungi petugas."
+        "texts", "Terjadi gangguan sistem. Permintaan Anda belum tersimpan."
     ),
     "problem_store_corrupt": QT_TRANSLATE_NOOP(
-        "texts", "Tiket tidak dapat dibuat karena gangguan sistem. Silakan hubungi petugas."
+        "texts", "Terjadi gangguan sistem. Permintaan Anda belum tersimpan."
     ),
     "problem_issue_failed": QT_TRANSLATE_NOOP(
-        "texts", "Tiket tidak dapat dibuat karena gangguan sistem. Silakan hubungi petugas."
+        "texts", "Terjadi gangguan sistem. Permintaan Anda belum tersimpan."
     ),
     "problem_issue_timeout": QT_TRANSLATE_NOOP(
-        "texts", "Tiket belum dapat dipastikan. Silakan hubungi petugas sebelum mencoba lagi."
+        "texts", "Anjungan belum dapat memastikan permintaan Anda tersimpan."
     ),
-    "problem_no_catalog": QT_TRANSLATE_NOOP(
-        "texts", "Layanan belum tersedia. Silakan hubungi petugas."
-    ),
-    "problem_ticket_unknown": QT_TRANSLATE_NOOP(
-        "texts", "Tiket ini tidak ditemukan. Silakan hubungi petugas."
-    ),
+    "problem_no_catalog": QT_TRANSLATE_NOOP("texts", "Daftar layanan belum tersedia."),
+    "problem_ticket_unknown": QT_TRANSLATE_NOOP("texts", "Tiket ini tidak ditemukan."),
     "problem_service_unknown": QT_TRANSLATE_NOOP("texts", "Layanan ini sedang tidak tersedia."),
     "problem_assurance_too_low": QT_TRANSLATE_NOOP(
         "texts", "Layanan ini memerlukan kartu warga yang terverifikasi."
     ),
-    "problem_birth_date_invalid": QT_TRANSLATE_NOOP(
-        "texts", "Tanggal itu tidak ada. Ketik 8 angka: tanggal, bulan, tahun."
-    ),
-    "problem_birth_date_mismatch": QT_TRANSLATE_NOOP(
-        "texts", "Tanggal lahir belum cocok. Silakan coba sekali lagi."
-    ),
-    "problem_birth_date_gave_up": QT_TRANSLATE_NOOP(
-        "texts", "Tanggal lahir tidak cocok. Silakan isi formulir sendiri."
-    ),
+    "problem_birth_date_invalid": QT_TRANSLATE_NOOP("texts", "Tanggal itu tidak ada."),
+    "problem_birth_date_mismatch": QT_TRANSLATE_NOOP("texts", "Tanggal lahir belum cocok."),
+    "problem_birth_date_gave_up": QT_TRANSLATE_NOOP("texts", "Tanggal lahir tidak cocok."),
     "problem_birth_date_locked": QT_TRANSLATE_NOOP(
-        "texts", "Terlalu banyak percobaan untuk kartu ini. Silakan isi formulir sendiri."
+        "texts", "Terlalu banyak percobaan untuk kartu ini."
     ),
     "problem_birth_date_unavailable": QT_TRANSLATE_NOOP(
-        "texts", "Data kota tidak dapat diperiksa saat ini. Silakan isi formulir sendiri."
+        "texts", "Data kota tidak dapat diperiksa saat ini."
     ),
     # the complaint screen says it first, with its own key; the session keeps it too
-    "problem_complaint_empty": QT_TRANSLATE_NOOP("texts", "Tulis isi pengaduan Anda"),
-    "problem_unknown": QT_TRANSLATE_NOOP(
-        "texts", "Terjadi gangguan. Silakan coba lagi atau hubungi petugas."
+    "problem_complaint_empty": QT_TRANSLATE_NOOP("texts", "Isi pengaduan masih kosong."),
+    "problem_unknown": QT_TRANSLATE_NOOP("texts", "Terjadi gangguan."),
+    # what to do about a problem ({desk}: kiosk.help_counter, see ui/problems.py)
+    "help_counter_named": QT_TRANSLATE_NOOP("texts", "loket {counter}"),
+    "help_counter_default": QT_TRANSLATE_NOOP("texts", "loket informasi"),
+    "todo_card_desk": QT_TRANSLATE_NOOP("texts", "Silakan bawa kartu Anda ke {desk}."),
+    "todo_renew_card": QT_TRANSLATE_NOOP("texts", "Silakan ke {desk} untuk perpanjang."),
+    "todo_tap_again": QT_TRANSLATE_NOOP(
+        "texts", "Silakan tempelkan kartu sekali lagi. Jika tetap gagal, silakan ke {desk}."
     ),
+    "todo_hold_card": QT_TRANSLATE_NOOP(
+        "texts", "Tempelkan kartu lagi dan tahan sampai selesai dibaca."
+    ),
+    "todo_staff": QT_TRANSLATE_NOOP("texts", "Silakan minta bantuan petugas di {desk}."),
+    "todo_ask_first": QT_TRANSLATE_NOOP(
+        "texts", "Jangan mengulang dulu. Silakan tanya petugas di {desk}."
+    ),
+    "todo_other_service": QT_TRANSLATE_NOOP(
+        "texts", "Silakan pilih layanan lain, atau tanya petugas di {desk}."
+    ),
+    "todo_type_date": QT_TRANSLATE_NOOP("texts", "Ketik 8 angka: tanggal, bulan, tahun."),
+    "todo_once_more": QT_TRANSLATE_NOOP("texts", "Silakan coba sekali lagi."),
+    "todo_fill_yourself": QT_TRANSLATE_NOOP("texts", "Silakan isi formulir sendiri."),
+    "todo_write_complaint": QT_TRANSLATE_NOOP(
+        "texts", "Tulis isi pengaduan Anda, lalu tekan Kirim pengaduan."
+    ),
+    "todo_choose_category": QT_TRANSLATE_NOOP("texts", "Pilih salah satu kategori di atas."),
+    "todo_try_or_ask": QT_TRANSLATE_NOOP(
+        "texts", "Silakan coba lagi, atau tanya petugas di {desk}."
+    ),
+    "todo_later_or_ask": QT_TRANSLATE_NOOP(
+        "texts", "Silakan coba lagi nanti, atau tanya petugas di {desk}."
+    ),
+    "todo_ask_desk": QT_TRANSLATE_NOOP("texts", "Silakan tanya petugas di {desk}."),
+    "todo_served_at_desk": QT_TRANSLATE_NOOP(
+        "texts", "Silakan ke {desk}, petugas akan melayani Anda."
+    ),
+    "try_again": QT_TRANSLATE_NOOP("texts", "Coba lagi"),
+    "ticket_not_printed": QT_TRANSLATE_NOOP("texts", "Tiket tidak dapat dicetak."),
+    "printer_unsure": QT_TRANSLATE_NOOP("texts", "Printer tiket mungkin bermasalah."),
+    "receipt_not_printed": QT_TRANSLATE_NOOP("texts", "Bukti pengaduan tidak dapat dicetak."),
+    # what each picture shows, for a screen reader (the accessibility tree)
+    "icon_card": QT_TRANSLATE_NOOP("texts", "Gambar: kartu dengan tanda silang"),
+    "icon_clock": QT_TRANSLATE_NOOP("texts", "Gambar: jam"),
+    "icon_plug": QT_TRANSLATE_NOOP("texts", "Gambar: steker terlepas"),
+    "icon_printer": QT_TRANSLATE_NOOP("texts", "Gambar: printer"),
+    "icon_lock": QT_TRANSLATE_NOOP("texts", "Gambar: gembok"),
+    "icon_pencil": QT_TRANSLATE_NOOP("texts", "Gambar: pensil"),
+    "icon_warning": QT_TRANSLATE_NOOP("texts", "Gambar: tanda peringatan"),
+    "icon_done": QT_TRANSLATE_NOOP("texts", "Gambar: tanda centang"),
+    "tap_picture": QT_TRANSLATE_NOOP("texts", "Gambar: kartu di atas pembaca kartu"),
+    "qr_picture": QT_TRANSLATE_NOOP("texts", "Kode QR status antrean"),
+    "scroll_list": QT_TRANSLATE_NOOP("texts", "Daftar, geser untuk melihat semua"),
+    # the keys of the on-screen keyboard without a letter, as a screen reader says them
+    "key_shift": QT_TRANSLATE_NOOP("texts", "huruf besar"),
+    "key_backspace": QT_TRANSLATE_NOOP("texts", "hapus"),
+    "key_space": QT_TRANSLATE_NOOP("texts", "spasi"),
+    "key_comma": QT_TRANSLATE_NOOP("texts", "koma"),
+    "key_period": QT_TRANSLATE_NOOP("texts", "titik"),
+    "key_hyphen": QT_TRANSLATE_NOOP("texts", "tanda hubung"),
+    "key_slash": QT_TRANSLATE_NOOP("texts", "garis miring"),
+    "key_at": QT_TRANSLATE_NOOP("texts", "tanda et"),
+    "key_apostrophe": QT_TRANSLATE_NOOP("texts", "apostrof"),
+    "key_plus": QT_TRANSLATE_NOOP("texts", "tanda tambah"),
     # form field errors (codes from kiosk.session.forms)
     "field_required": QT_TRANSLATE_NOOP("texts", "Wajib diisi"),
     "field_too_long": QT_TRANSLATE_NOOP("texts", "Terlalu panjang"),

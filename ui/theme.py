@@ -77,4 +77,12 @@ QPushButton#key {{ background: white; border: 1px solid #8896a6; color: #111; bo
 QPushButton#key:checked {{ background: #dbe8f6; }}
 QPushButton#category:checked {{ background: {PRIMARY}; color: white; }}
 QPushButton#tile[blocked="true"] {{ border-color: #999; color: #555; background: #eee; }}
+QLabel#problemTitle {{ font-size: 40px; font-weight: bold; color: #8a1c13; }}
+QLabel#problemTodo {{ font-size: 30px; color: #111; }}
+QPushButton#bigAction {{
+    background: {PRIMARY}; color: white; font-weight: bold; min-height: 110px; font-size: 36px;
+}}
+QFrame#notice {{ background: #fde2e1; border-radius: 10px; }}
+QFrame#notice QLabel, QFrame#notice QWidget {{ background: transparent; color: #8a1c13; }}
+QLabel#noticeHappened {{ font-weight: bold; }}
 """

@@ -26,11 +26,12 @@ from ui.desk import DeskPanel
 from ui.first_paint import FirstPaint
 from ui.idle_warning import IdleWarning
 from ui.overlays import Overlays
-from ui.screens.attract import AttractScreen, MessageScreen, ReadingScreen
+from ui.screens.attract import AttractScreen, ReadingScreen
 from ui.screens.birth_date import BirthDateScreen
 from ui.screens.common import Screen, View
 from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen, ComplaintSendingScreen
 from ui.screens.form import ConfirmScreen, FormScreen
+from ui.screens.message import MessageScreen
 from ui.screens.services import ServiceDetailScreen, ServicesScreen
 from ui.screens.ticket import IssuingScreen, TicketScreen
 from ui.sounds import Player, SessionSounds
@@ -72,6 +73,7 @@ class KioskWindow(QMainWindow):
             office_id=controller.config.kiosk.office_id,
             dispatch=self.dispatch,
             touch_px=min_touch_px(controller.config.kiosk.screen_dpi),
+            help_counter=controller.config.kiosk.help_counter,
         )
         # On the window, not only the app: every screen gets the touch sizes.
         self.setStyleSheet(STYLE_SHEET + touch_style(self.view.touch_px))

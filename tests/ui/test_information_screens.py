@@ -31,7 +31,7 @@ from testkit.kiosk_window import (
 from ui.screens.information import ApplicationsScreen, InformationScreen
 from ui.window import KioskWindow
 
-CANNOT_CHECK = "Tidak dapat memeriksa status saat ini"
+CANNOT_CHECK = "Data ini tidak dapat dimuat saat ini"
 
 
 @pytest.fixture

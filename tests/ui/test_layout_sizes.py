@@ -21,14 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from testkit.screen_walk import visit_every_screen
 
 from kiosk.session.events import (
-    BirthDateEntered,
-    Cancel,
-    ComplaintOpened,
-    Confirmed,
     FormOpened,
-    FormSubmitted,
     ServiceSelected,
 )
 from kiosk.session.machine import Phase
@@ -93,51 +89,6 @@ def kiosk(
         window.clock = clock  # type: ignore[attr-defined]
         qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
-
-
-def visit_every_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
-    c = kiosk.controller
-    yield "attract"
-    click(qtbot, button_with(kiosk, "e-KTP"))
-    wait_phase(qtbot, kiosk, Phase.PROVING)
-    yield "date of birth keypad"
-    c.dispatch(BirthDateEntered("1990"))  # not a date: a message above the keys
-    yield "date of birth keypad with a message"
-    c.dispatch(Cancel())
-    wait_phase(qtbot, kiosk, Phase.IDLE)
-    click(qtbot, button_with(kiosk, "Siti Aminah"))
-    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
-    yield "services"
-    c.dispatch(ServiceSelected("puskesmas-umum"))
-    yield "service detail"
-    c.dispatch(FormOpened())
-    assert kiosk.screens[Phase.FORM].keyboard.isVisible()  # type: ignore[attr-defined]
-    yield "form with the keyboard"
-    c.dispatch(FormSubmitted({"phone": "12"}))  # messages beside the fields
-    yield "form with messages"
-    kiosk.clock.advance(45.0)  # type: ignore[attr-defined]
-    qtbot.waitUntil(kiosk.warning.isVisible, timeout=5000)
-    yield "idle warning"
-    click(qtbot, kiosk.warning_button)
-    c.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam"}))
-    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
-    yield "confirm"
-    c.dispatch(Confirmed())
-    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
-    yield "ticket"
-    click(qtbot, button_with(kiosk, "Selesai"))
-    wait_phase(qtbot, kiosk, Phase.DONE)
-    yield "thank you"
-    click(qtbot, button_with(kiosk, "Selesai"))
-    wait_phase(qtbot, kiosk, Phase.IDLE)
-    c.dispatch(ComplaintOpened())
-    yield "complaint (anonymous)"
-    screen = kiosk.screens[Phase.COMPLAINT]
-    click(qtbot, screen.categories["lainnya"])  # type: ignore[attr-defined]
-    screen.text.setPlainText("Tes")  # type: ignore[attr-defined]
-    click(qtbot, button_with(kiosk, "Kirim pengaduan"))
-    wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
-    yield "complaint filed"
 
 
 def test_every_screen_fits_with_finger_sized_targets(

@@ -33,7 +33,7 @@ def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWind
     ("label", "shown"),
     [
         ("Kartu kedaluwarsa", "Kartu sudah kedaluwarsa"),
-        ("Salinan kartu Siti", "Kartu diduga hasil salinan. Silakan hubungi petugas."),
+        ("Salinan kartu Siti", "Kartu diduga hasil salinan."),
         ("Kartu diblokir", "Kartu ini diblokir"),
         ("Kartu palsu", "Kartu tidak dikenali"),
         ("Kartu rusak", "Kartu tidak dapat dibaca"),

@@ -102,7 +102,8 @@ def test_an_unusable_store_puts_the_kiosk_out_of_service_until_it_opens(
         # The citizen reads why, and a tap starts nothing that could not be kept.
         shown = visible_strings(window)
         assert "Mohon maaf, anjungan ini sedang tidak dapat melayani" in shown
-        assert "Silakan menuju loket pelayanan terdekat" in shown
+        assert "Silakan ke loket informasi, petugas akan melayani Anda." in shown
+        assert window.attract.closed_icon.isVisible() and not window.attract.picture.isVisible()
         assert "Tempelkan kartu Anda" not in shown
         assert not window.attract.alert.isVisible()  # no printer or catalog news now
         assert window.attract.complaint is not None and not window.attract.complaint.isVisible()

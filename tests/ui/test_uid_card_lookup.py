@@ -87,7 +87,7 @@ def test_a_wrong_date_then_the_right_one_unlocks_the_pre_fill(
     type_on_keypad(qtbot, screen, "16061990")  # a day off
     qtbot.waitUntil(lambda: kiosk.controller.session().problem == "birth_date_mismatch")
     wait_phase(qtbot, kiosk, Phase.PROVING)
-    assert "Tanggal lahir belum cocok. Silakan coba sekali lagi." in visible_strings(kiosk)
+    assert "Tanggal lahir belum cocok.\nSilakan coba sekali lagi." in visible_strings(kiosk)
     assert leaked(kiosk) == []
 
     type_on_keypad(qtbot, screen, "15061990")

@@ -36,10 +36,6 @@
         <translation>Sorry, this kiosk cannot serve you right now</translation>
     </message>
     <message>
-        <source>Silakan menuju loket pelayanan terdekat</source>
-        <translation>Please go to the nearest service counter</translation>
-    </message>
-    <message>
         <source>Kartu demo (simulasi)</source>
         <translation>Demo cards (simulated)</translation>
     </message>
@@ -160,10 +156,6 @@
         <translation>Estimated wait: about {minutes} min</translation>
     </message>
     <message>
-        <source>Tiket tidak dapat dicetak. Silakan foto layar ini (nomor dan kode QR) sebagai bukti antrean.</source>
-        <translation>The ticket could not be printed. Please take a photo of this screen (number and QR code).</translation>
-    </message>
-    <message>
         <source>Ambil tiket Anda. Jika tiket tidak keluar, silakan foto layar ini.</source>
         <translation>Please take your ticket. If none came out, take a photo of this screen.</translation>
     </message>
@@ -260,14 +252,6 @@
         <translation>Send complaint</translation>
     </message>
     <message>
-        <source>Pilih salah satu kategori</source>
-        <translation>Choose a category</translation>
-    </message>
-    <message>
-        <source>Tulis isi pengaduan Anda</source>
-        <translation>Write your complaint</translation>
-    </message>
-    <message>
         <source>Menyimpan pengaduan…</source>
         <translation>Saving your complaint…</translation>
     </message>
@@ -282,10 +266,6 @@
     <message>
         <source>Silakan ambil bukti pengaduan Anda. Simpan nomor ini untuk menanyakan tindak lanjutnya.</source>
         <translation>Please take your receipt. Keep this number to ask about your complaint.</translation>
-    </message>
-    <message>
-        <source>Bukti tidak dapat dicetak. Silakan catat atau foto nomor referensi ini.</source>
-        <translation>The receipt could not be printed. Please note or photograph this reference number.</translation>
     </message>
     <message>
         <source>Tanpa kartu: pengaduan dikirim tanpa nama.</source>
@@ -372,10 +352,6 @@
         <translation>Loading…</translation>
     </message>
     <message>
-        <source>Tidak dapat memeriksa status saat ini. Silakan coba lagi nanti atau tanya petugas.</source>
-        <translation>The status cannot be checked right now. Please try again later or ask an officer.</translation>
-    </message>
-    <message>
         <source>Status berkas</source>
         <translation>Document status</translation>
     </message>
@@ -446,12 +422,36 @@
         <translation>Erase</translation>
     </message>
     <message>
-        <source>PIN salah. Sisa percobaan: {tries}</source>
-        <translation>Wrong PIN. Tries left: {tries}</translation>
+        <source>Silakan foto layar ini (nomor dan kode QR) sebagai bukti antrean.</source>
+        <translation>Please take a photo of this screen (number and QR code) as proof of your place in the queue.</translation>
     </message>
     <message>
-        <source>Terlalu banyak percobaan. Coba lagi dalam {seconds} detik.</source>
-        <translation>Too many tries. Try again in {seconds} seconds.</translation>
+        <source>Kategori belum dipilih.</source>
+        <translation>No category is chosen yet.</translation>
+    </message>
+    <message>
+        <source>Silakan catat atau foto nomor referensi ini.</source>
+        <translation>Please write down or take a photo of this reference number.</translation>
+    </message>
+    <message>
+        <source>Data ini tidak dapat dimuat saat ini.</source>
+        <translation>This information cannot be loaded right now.</translation>
+    </message>
+    <message>
+        <source>PIN salah.</source>
+        <translation>Wrong PIN.</translation>
+    </message>
+    <message>
+        <source>Sisa percobaan: {tries}.</source>
+        <translation>Tries left: {tries}.</translation>
+    </message>
+    <message>
+        <source>Terlalu banyak percobaan.</source>
+        <translation>Too many tries.</translation>
+    </message>
+    <message>
+        <source>Coba lagi dalam {seconds} detik.</source>
+        <translation>Try again in {seconds} seconds.</translation>
     </message>
     <message>
         <source>Memeriksa…</source>
@@ -602,76 +602,276 @@
         <translation>No registrations yet</translation>
     </message>
     <message>
-        <source>Kartu tidak dapat dibaca. Silakan coba lagi atau hubungi petugas.</source>
-        <translation>The card could not be read. Please try again or ask an officer.</translation>
+        <source>Kartu tidak dapat dibaca.</source>
+        <translation>The card cannot be read.</translation>
     </message>
     <message>
-        <source>Kartu terangkat terlalu cepat. Tempelkan lagi dan tahan sebentar.</source>
-        <translation>The card was removed too soon. Tap again and hold it still.</translation>
+        <source>Kartu terangkat terlalu cepat.</source>
+        <translation>The card was lifted too soon.</translation>
     </message>
     <message>
-        <source>Kartu ini tidak dikenali oleh kiosk.</source>
-        <translation>This card is not recognised.</translation>
+        <source>Kartu ini tidak dikenali anjungan.</source>
+        <translation>This kiosk does not know this card.</translation>
     </message>
     <message>
-        <source>Layanan pembaca kartu tidak berjalan. Silakan hubungi petugas.</source>
-        <translation>The card service is not running. Please ask an officer.</translation>
+        <source>Pembaca kartu sedang tidak berjalan.</source>
+        <translation>The card reader is not working right now.</translation>
     </message>
     <message>
-        <source>Pembaca kartu tidak terhubung. Silakan hubungi petugas.</source>
-        <translation>The card reader is not connected. Please ask an officer.</translation>
+        <source>Pembaca kartu tidak terhubung.</source>
+        <translation>The card reader is not connected.</translation>
     </message>
     <message>
-        <source>Pembacaan kartu terlalu lama. Silakan coba lagi.</source>
-        <translation>Reading the card took too long. Please try again.</translation>
+        <source>Pembacaan kartu terlalu lama.</source>
+        <translation>Reading the card took too long.</translation>
     </message>
     <message>
-        <source>Data kartu tidak sah. Silakan hubungi petugas.</source>
-        <translation>The data on this card is not genuine. Please ask an officer.</translation>
+        <source>Data kartu tidak sah.</source>
+        <translation>The data on the card is not valid.</translation>
     </message>
     <message>
-        <source>Kartu tidak dikenali. Kartu ini tidak diterbitkan oleh kota yang dikenal kiosk.</source>
-        <translation>Card not recognised: it was not issued by a city this kiosk knows.</translation>
+        <source>Kartu tidak dikenali. Kartu ini bukan terbitan kota yang dikenal anjungan.</source>
+        <translation>Card not recognised. It was not issued by a city this kiosk knows.</translation>
     </message>
     <message>
-        <source>Kartu sudah kedaluwarsa. Silakan perpanjang kartu Anda di loket.</source>
-        <translation>This card has expired. Please renew it at the counter.</translation>
+        <source>Kartu sudah kedaluwarsa.</source>
+        <translation>The card has expired.</translation>
     </message>
     <message>
-        <source>Kartu belum berlaku. Silakan hubungi petugas.</source>
-        <translation>This card is not valid yet. Please ask an officer.</translation>
+        <source>Kartu belum berlaku.</source>
+        <translation>The card is not valid yet.</translation>
     </message>
     <message>
-        <source>Kartu ini diblokir. Silakan hubungi petugas.</source>
-        <translation>This card has been blocked. Please ask an officer.</translation>
+        <source>Kartu ini diblokir.</source>
+        <translation>This card is blocked.</translation>
     </message>
     <message>
-        <source>Kartu diduga hasil salinan. Silakan hubungi petugas.</source>
-        <translation>This card may be a copy. Please ask an officer.</translation>
+        <source>Kartu diduga hasil salinan.</source>
+        <translation>The card looks like a copy.</translation>
     </message>
     <message>
-        <source>Data kartu tidak cocok dengan NIK. Silakan hubungi petugas.</source>
-        <translation>The card&apos;s details do not match its NIK. Please ask an officer.</translation>
+        <source>Data kartu tidak cocok dengan NIK.</source>
+        <translation>The card data does not match its NIK.</translation>
     </message>
     <message>
-        <source>Tiket tidak dapat dibuat karena penyimpanan kiosk penuh. Silakan hubungi petugas.</source>
-        <translation>No ticket could be made: the kiosk&apos;s storage is full. Please ask an officer.</translation>
+        <source>Penyimpanan anjungan penuh. Permintaan Anda belum tersimpan.</source>
+        <translation>The kiosk's storage is full. Your request was not saved.</translation>
     </message>
     <message>
-        <source>Tiket tidak dapat dibuat karena gangguan sistem. Silakan hubungi petugas.</source>
-        <translation>No ticket could be made because of a system fault. Please ask an officer.</translation>
+        <source>Terjadi gangguan sistem. Permintaan Anda belum tersimpan.</source>
+        <translation>Something went wrong in the system. Your request was not saved.</translation>
     </message>
     <message>
-        <source>Tiket belum dapat dipastikan. Silakan hubungi petugas sebelum mencoba lagi.</source>
-        <translation>Your ticket could not be confirmed. Please ask an officer before trying again.</translation>
+        <source>Anjungan belum dapat memastikan permintaan Anda tersimpan.</source>
+        <translation>The kiosk cannot yet confirm that your request was saved.</translation>
     </message>
     <message>
-        <source>Layanan belum tersedia. Silakan hubungi petugas.</source>
-        <translation>Services are not available yet. Please ask an officer.</translation>
+        <source>Daftar layanan belum tersedia.</source>
+        <translation>The list of services is not available yet.</translation>
     </message>
     <message>
-        <source>Tiket ini tidak ditemukan. Silakan hubungi petugas.</source>
-        <translation>This ticket cannot be found. Please ask an officer.</translation>
+        <source>Tiket ini tidak ditemukan.</source>
+        <translation>This ticket was not found.</translation>
+    </message>
+    <message>
+        <source>Tanggal itu tidak ada.</source>
+        <translation>That date does not exist.</translation>
+    </message>
+    <message>
+        <source>Tanggal lahir belum cocok.</source>
+        <translation>The date of birth does not match.</translation>
+    </message>
+    <message>
+        <source>Tanggal lahir tidak cocok.</source>
+        <translation>The date of birth did not match.</translation>
+    </message>
+    <message>
+        <source>Terlalu banyak percobaan untuk kartu ini.</source>
+        <translation>Too many tries for this card.</translation>
+    </message>
+    <message>
+        <source>Data kota tidak dapat diperiksa saat ini.</source>
+        <translation>The city's records cannot be checked right now.</translation>
+    </message>
+    <message>
+        <source>Isi pengaduan masih kosong.</source>
+        <translation>The complaint is still empty.</translation>
+    </message>
+    <message>
+        <source>Terjadi gangguan.</source>
+        <translation>Something went wrong.</translation>
+    </message>
+    <message>
+        <source>loket {counter}</source>
+        <translation>counter {counter}</translation>
+    </message>
+    <message>
+        <source>loket informasi</source>
+        <translation>the information desk</translation>
+    </message>
+    <message>
+        <source>Silakan bawa kartu Anda ke {desk}.</source>
+        <translation>Please take your card to {desk}.</translation>
+    </message>
+    <message>
+        <source>Silakan ke {desk} untuk perpanjang.</source>
+        <translation>Please go to {desk} to renew it.</translation>
+    </message>
+    <message>
+        <source>Silakan tempelkan kartu sekali lagi. Jika tetap gagal, silakan ke {desk}.</source>
+        <translation>Please tap your card once more. If it still fails, please go to {desk}.</translation>
+    </message>
+    <message>
+        <source>Tempelkan kartu lagi dan tahan sampai selesai dibaca.</source>
+        <translation>Tap your card again and hold it there until it has been read.</translation>
+    </message>
+    <message>
+        <source>Silakan minta bantuan petugas di {desk}.</source>
+        <translation>Please ask the staff at {desk} for help.</translation>
+    </message>
+    <message>
+        <source>Jangan mengulang dulu. Silakan tanya petugas di {desk}.</source>
+        <translation>Do not try again yet. Please ask the staff at {desk}.</translation>
+    </message>
+    <message>
+        <source>Silakan pilih layanan lain, atau tanya petugas di {desk}.</source>
+        <translation>Please choose another service, or ask the staff at {desk}.</translation>
+    </message>
+    <message>
+        <source>Ketik 8 angka: tanggal, bulan, tahun.</source>
+        <translation>Type 8 digits: day, month, year.</translation>
+    </message>
+    <message>
+        <source>Silakan coba sekali lagi.</source>
+        <translation>Please try once more.</translation>
+    </message>
+    <message>
+        <source>Silakan isi formulir sendiri.</source>
+        <translation>Please fill in the form yourself.</translation>
+    </message>
+    <message>
+        <source>Tulis isi pengaduan Anda, lalu tekan Kirim pengaduan.</source>
+        <translation>Write your complaint, then press Send complaint.</translation>
+    </message>
+    <message>
+        <source>Pilih salah satu kategori di atas.</source>
+        <translation>Choose one of the categories above.</translation>
+    </message>
+    <message>
+        <source>Silakan coba lagi, atau tanya petugas di {desk}.</source>
+        <translation>Please try again, or ask the staff at {desk}.</translation>
+    </message>
+    <message>
+        <source>Silakan coba lagi nanti, atau tanya petugas di {desk}.</source>
+        <translation>Please try again later, or ask the staff at {desk}.</translation>
+    </message>
+    <message>
+        <source>Silakan tanya petugas di {desk}.</source>
+        <translation>Please ask the staff at {desk}.</translation>
+    </message>
+    <message>
+        <source>Silakan ke {desk}, petugas akan melayani Anda.</source>
+        <translation>Please go to {desk}, where the staff will serve you.</translation>
+    </message>
+    <message>
+        <source>Coba lagi</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <source>Tiket tidak dapat dicetak.</source>
+        <translation>The ticket cannot be printed.</translation>
+    </message>
+    <message>
+        <source>Printer tiket mungkin bermasalah.</source>
+        <translation>The ticket printer may have a problem.</translation>
+    </message>
+    <message>
+        <source>Bukti pengaduan tidak dapat dicetak.</source>
+        <translation>The complaint receipt cannot be printed.</translation>
+    </message>
+    <message>
+        <source>Gambar: kartu dengan tanda silang</source>
+        <translation>Picture: a card with a cross</translation>
+    </message>
+    <message>
+        <source>Gambar: jam</source>
+        <translation>Picture: a clock</translation>
+    </message>
+    <message>
+        <source>Gambar: steker terlepas</source>
+        <translation>Picture: a plug pulled out</translation>
+    </message>
+    <message>
+        <source>Gambar: printer</source>
+        <translation>Picture: a printer</translation>
+    </message>
+    <message>
+        <source>Gambar: gembok</source>
+        <translation>Picture: a padlock</translation>
+    </message>
+    <message>
+        <source>Gambar: pensil</source>
+        <translation>Picture: a pencil</translation>
+    </message>
+    <message>
+        <source>Gambar: tanda peringatan</source>
+        <translation>Picture: a warning sign</translation>
+    </message>
+    <message>
+        <source>Gambar: tanda centang</source>
+        <translation>Picture: a tick</translation>
+    </message>
+    <message>
+        <source>Gambar: kartu di atas pembaca kartu</source>
+        <translation>Picture: a card over the card reader</translation>
+    </message>
+    <message>
+        <source>Kode QR status antrean</source>
+        <translation>QR code of your queue status</translation>
+    </message>
+    <message>
+        <source>Daftar, geser untuk melihat semua</source>
+        <translation>List, swipe to see all of it</translation>
+    </message>
+    <message>
+        <source>huruf besar</source>
+        <translation>capital letter</translation>
+    </message>
+    <message>
+        <source>hapus</source>
+        <translation>delete</translation>
+    </message>
+    <message>
+        <source>spasi</source>
+        <translation>space</translation>
+    </message>
+    <message>
+        <source>koma</source>
+        <translation>comma</translation>
+    </message>
+    <message>
+        <source>titik</source>
+        <translation>full stop</translation>
+    </message>
+    <message>
+        <source>tanda hubung</source>
+        <translation>hyphen</translation>
+    </message>
+    <message>
+        <source>garis miring</source>
+        <translation>slash</translation>
+    </message>
+    <message>
+        <source>tanda et</source>
+        <translation>at sign</translation>
+    </message>
+    <message>
+        <source>apostrof</source>
+        <translation>apostrophe</translation>
+    </message>
+    <message>
+        <source>tanda tambah</source>
+        <translation>plus</translation>
     </message>
     <message>
         <source>Layanan ini sedang tidak tersedia.</source>
@@ -680,30 +880,6 @@
     <message>
         <source>Layanan ini memerlukan kartu warga yang terverifikasi.</source>
         <translation>This service needs a verified citizen card.</translation>
-    </message>
-    <message>
-        <source>Tanggal itu tidak ada. Ketik 8 angka: tanggal, bulan, tahun.</source>
-        <translation>That date does not exist. Type 8 digits: day, month, year.</translation>
-    </message>
-    <message>
-        <source>Tanggal lahir belum cocok. Silakan coba sekali lagi.</source>
-        <translation>The date of birth does not match yet. Please try once more.</translation>
-    </message>
-    <message>
-        <source>Tanggal lahir tidak cocok. Silakan isi formulir sendiri.</source>
-        <translation>The date of birth does not match. Please fill in the form yourself.</translation>
-    </message>
-    <message>
-        <source>Terlalu banyak percobaan untuk kartu ini. Silakan isi formulir sendiri.</source>
-        <translation>Too many tries for this card. Please fill in the form yourself.</translation>
-    </message>
-    <message>
-        <source>Data kota tidak dapat diperiksa saat ini. Silakan isi formulir sendiri.</source>
-        <translation>The city's records cannot be checked right now. Please fill in the form yourself.</translation>
-    </message>
-    <message>
-        <source>Terjadi gangguan. Silakan coba lagi atau hubungi petugas.</source>
-        <translation>Something went wrong. Please try again or ask an officer.</translation>
     </message>
     <message>
         <source>Wajib diisi</source>

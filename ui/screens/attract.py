@@ -1,4 +1,4 @@
-"""Attract (tap your card), reading, error and thank-you screens."""
+"""Attract (tap your card, or out of service) and reading screens."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from kiosk.session.machine import SessionState
+from ui.problems import NOTICES
 from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.message import SCREEN_ICON_PX, ProblemIcon, notice_texts
 from ui.speech import speaker_icon
 
 
@@ -65,6 +67,10 @@ class AttractScreen(Screen):
         self.box.addWidget(self.title)
         self.picture = TapPicture()
         self.box.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignHCenter)
+        #: In place of the picture while out of service.
+        self.closed_icon = ProblemIcon(SCREEN_ICON_PX)
+        self.closed_icon.hide()
+        self.box.addWidget(self.closed_icon, 0, Qt.AlignmentFlag.AlignHCenter)
         self.box.addWidget(self.hint)
         self.box.addStretch(1)
         self.box.addWidget(self.offline)
@@ -116,9 +122,18 @@ class AttractScreen(Screen):
                 office = ""
         self.office.setText(office or view.t("app_title"))
         closed = self.out_of_service
-        self.title.setText(view.t("out_of_service" if closed else "tap_card"))
-        self.hint.setText(view.t("out_of_service_hint" if closed else "tap_hint"))
+        if closed:
+            notice = NOTICES["out_of_service"]
+            happened, todo = notice_texts(notice, view)
+            self.closed_icon.show_kind(notice.icon, view)
+            self.title.setText(happened)
+            self.hint.setText(todo)
+        else:
+            self.title.setText(view.t("tap_card"))
+            self.hint.setText(view.t("tap_hint"))
         self.picture.setVisible(not closed)
+        self.closed_icon.setVisible(closed)
+        self.picture.setAccessibleName(view.t("tap_picture"))
         if self.complaint is not None:
             self.complaint.setVisible(not closed)  # a complaint is stored too
         set_button_text(self.language, view.t("switch_language"))
@@ -184,29 +199,3 @@ class ReadingScreen(Screen):
     def render_state(self, state: SessionState, view: View) -> None:
         self.title.setText(view.t("reading"))
         self.hint.setText(view.t("reading_hint"))
-
-
-class MessageScreen(Screen):
-    """An error with a way out, or the closing thank-you."""
-
-    def __init__(self, dispatch_finish: Callable[[], None]) -> None:
-        super().__init__()
-        self.title = label(name="title")
-        self.message = label(name="alert")
-        self.close_button: QPushButton = button("", dispatch_finish, "primary")
-        self.box.addStretch(1)
-        self.box.addWidget(self.title)
-        self.box.addWidget(self.message)
-        self.box.addStretch(1)
-        self.button_row(self.close_button)
-
-    def render_state(self, state: SessionState, view: View) -> None:
-        self.message.setVisible(bool(state.problem))
-        if state.problem:
-            self.title.setText("")
-            self.message.setText(view.t(f"problem_{state.problem}"))
-            set_button_text(self.close_button, view.t("close"))
-        else:
-            self.title.setText(view.t("thanks"))
-            self.message.setText("")
-            set_button_text(self.close_button, view.t("finish"))

@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.session.events import BirthDateEntered, Cancel, ProofSkipped
 from kiosk.session.machine import Phase, SessionState
+from ui.problems import problem_notice
 from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.message import NoticeBlock
 from ui.screens.pinpad import DigitEntry, digit_keys
 
 #: DD MM YYYY.
@@ -30,8 +32,7 @@ class BirthDateScreen(DigitEntry, Screen):
         self.entered = ""
         self.title = label(name="title")
         self.hint = label(name="subtitle")
-        self.notice = label(name="alert")
-        self.notice.hide()
+        self.notice = NoticeBlock()
         self.display = label(name="pinDisplay")
         # The words beside the keys, not above them: the screen fits landscape too.
         row = QHBoxLayout()
@@ -66,8 +67,7 @@ class BirthDateScreen(DigitEntry, Screen):
         self.title.setText(view.t("birth_date_checking" if checking else "birth_date_title"))
         self.hint.setText(view.t("birth_date_hint"))
         problem = state.problem if state.phase is Phase.PROVING else None
-        self.notice.setVisible(bool(problem))
-        self.notice.setText(view.t(f"problem_{problem}") if problem else "")
+        self.notice.show_notice(problem_notice(problem) if problem else None, view)
         set_button_text(self.ok, view.t("birth_date_ok"))
         set_button_text(self.erase, view.t("pin_erase"))
         set_button_text(self.skip, view.t("birth_date_skip"))
@@ -79,8 +79,7 @@ class BirthDateScreen(DigitEntry, Screen):
     def clear(self) -> None:
         self.entered = ""
         self._show()
-        self.notice.setText("")
-        self.notice.hide()
+        self.notice.clear()
 
     def _show(self) -> None:
         """``15 06 19__``: the digits typed, in the DD MM YYYY slots."""

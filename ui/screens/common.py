@@ -29,6 +29,8 @@ class View:
     touch_px: int = 57
     #: The office's queues as the centre last told them; None: unknown (offline).
     queue: QueueState | None = None
+    #: ``kiosk.help_counter``: where a citizen with a problem is sent ("" for "loket informasi").
+    help_counter: str = ""
 
     def t(self, key: str, **values: object) -> str:
         return tr(key, self.lang, **values)

@@ -18,7 +18,9 @@ from kiosk.session.events import Back, ComplaintSubmitted, Finish
 from kiosk.session.machine import SessionState
 from kiosk.tickets.complaints import CATEGORIES, MAX_TEXT, category_label
 from ui.keyboard import MAX_LENGTH_PROPERTY, Mode, OnScreenKeyboard
-from ui.screens.common import Screen, View, button, label, set_button_text, set_style_name
+from ui.problems import NOTICES
+from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.message import NoticeBlock
 from ui.screens.ticket import WaitScreen
 
 
@@ -51,8 +53,7 @@ class ComplaintScreen(Screen):
         self._text_slot.setContentsMargins(0, 0, 0, 0)
         self.chars = label()
         self.chars.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.error = label(name="fieldError")
-        self.error.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.error = NoticeBlock(self._view.touch_px)
         under = QHBoxLayout()
         under.addWidget(self.error, 1)
         under.addWidget(self.chars)
@@ -90,8 +91,7 @@ class ComplaintScreen(Screen):
 
     def _chosen(self, code: str) -> None:
         self.categories[code].setChecked(True)
-        self.error.setText("")
-        self.error.hide()
+        self.error.clear()
 
     def _count(self) -> None:
         n = len(self._text.toPlainText()) if self._text is not None else 0
@@ -102,8 +102,7 @@ class ComplaintScreen(Screen):
         problem = "" if self.category else "complaint_no_category"
         problem = problem or ("" if text else "complaint_empty")
         if problem:
-            self.error.setText(self._view.t(problem))
-            self.error.show()
+            self.error.show_notice(NOTICES[problem], self._view)
             return
         self._view.dispatch(ComplaintSubmitted(self.category, text))
 
@@ -120,11 +119,13 @@ class ComplaintScreen(Screen):
         self._count()
         set_button_text(self.back, view.t("back"))
         set_button_text(self.send, view.t("complaint_send"))
+        self.keyboard.set_language(view.lang)
+        self.text.setAccessibleName(view.t("complaint_text"))
         if self.keyboard.target is None:
             self.keyboard.attach(self.text, Mode.TEXT)
             self.text.setFocus()
         if not self.error.text():
-            self.error.hide()
+            self.error.clear()
 
     def clear(self) -> None:
         if self._text is not None:
@@ -133,7 +134,7 @@ class ComplaintScreen(Screen):
         for choice in self.categories.values():
             choice.setChecked(False)
         self.group.setExclusive(True)
-        self.error.setText("")
+        self.error.clear()
         self.keyboard.attach(None)
 
 
@@ -150,10 +151,12 @@ class ComplaintFiledScreen(Screen):
         self.heading = label(name="subtitle")
         self.reference = label(name="reference")
         self.reference.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.paper = label()
+        self.paper = label(name="subtitle")
+        #: In place of "take your receipt" when it may not have printed.
+        self.no_paper = NoticeBlock()
         self.finish = button("", lambda: self._view.dispatch(Finish()), "primary")
         self.box.addStretch(1)
-        for w in (self.title, self.heading, self.reference, self.paper):
+        for w in (self.title, self.heading, self.reference, self.paper, self.no_paper):
             self.box.addWidget(w)
         self.box.addStretch(1)
         self.button_row(self.finish)
@@ -167,10 +170,12 @@ class ComplaintFiledScreen(Screen):
         self.heading.setText(view.t("complaint_reference"))
         self.reference.setText(receipt.reference)
         printed = receipt.printed and view.printer_ok
-        set_style_name(self.paper, "subtitle" if printed else "alert")
-        self.paper.setText(view.t("complaint_take_receipt" if printed else "complaint_photo"))
+        self.paper.setText(view.t("complaint_take_receipt") if printed else "")
+        self.paper.setVisible(printed)
+        self.no_paper.show_notice(None if printed else NOTICES["complaint_photo"], view)
         set_button_text(self.finish, view.t("finish"))
 
     def clear(self) -> None:
         self.reference.setText("")
         self.paper.setText("")
+        self.no_paper.clear()

@@ -156,6 +156,8 @@ class FormScreen(Screen):
         self.title.setText(view.t("form_title"))
         set_button_text(self.back, view.t("back"))
         set_button_text(self.next, view.t("next"))
+        self.keyboard.set_language(view.lang)
+        self.scroll_area.setAccessibleName(view.t("form_title"))
         built = self._built_for != (service.id, view.lang)
         if built:
             self._build(service.form, view)
@@ -199,6 +201,7 @@ class FormScreen(Screen):
         self.errors.clear()
         for field in fields:
             editor = _editor(field)
+            editor.setAccessibleName(field.label(view.lang))
             editor.installEventFilter(self)
             if isinstance(editor, QPlainTextEdit):
                 editor.viewport().installEventFilter(self)

@@ -15,6 +15,7 @@ from kiosk.client.info import APPLICATION_STATES
 from kiosk.errors import ApplicationsProblem
 from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.session.machine import SessionState
+from ui.problems import NOTICES
 from ui.screens.common import (
     Screen,
     View,
@@ -24,6 +25,7 @@ from ui.screens.common import (
     service_name,
     set_button_text,
 )
+from ui.screens.message import NoticeBlock
 
 
 def _row(text: str, name: str = "infoRow") -> QLabel:
@@ -36,13 +38,12 @@ class _ListScreen(Screen):
     def __init__(self, on_back: Callable[[], None]) -> None:
         super().__init__()
         self.title = label(name="title")
-        self.notice = label(name="alert")
-        self.notice.hide()
+        self.notice = NoticeBlock()
         self.host = QWidget()
         self.rows = QVBoxLayout(self.host)
         self.rows.setSpacing(12)
         self.rows.setAlignment(Qt.AlignmentFlag.AlignTop)
-        scroll = QScrollArea()
+        self.list_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -54,9 +55,12 @@ class _ListScreen(Screen):
         self.button_row(self.back)
         self.loading = True
 
-    def say(self, text: str) -> None:
-        self.notice.setText(text)
-        self.notice.setVisible(bool(text))
+    def warn(self, problem: str, view: View) -> None:
+        """Why the list cannot be shown (:data:`ui.problems.NOTICES`); "" clears it."""
+        self.notice.show_notice(NOTICES[problem] if problem else None, view)
+
+    def render_state(self, state: SessionState, view: View) -> None:
+        self.list_area.setAccessibleName(view.t("scroll_list"))
 
     def clear(self) -> None:
         while self.rows.count():
@@ -66,7 +70,7 @@ class _ListScreen(Screen):
                     widget.setText("")  # personal: gone now, not at the next event loop
                 widget.setParent(None)
                 widget.deleteLater()
-        self.say("")
+        self.notice.clear()
         self.loading = True
 
     def add(self, text: str, name: str = "infoRow") -> None:
@@ -81,6 +85,7 @@ class InformationScreen(_ListScreen):
         self.info: Information | None = None
 
     def render_state(self, state: SessionState, view: View) -> None:
+        super().render_state(state, view)
         self.title.setText(view.t("information_title"))
         set_button_text(self.back, view.t("back"))
 
@@ -92,9 +97,9 @@ class InformationScreen(_ListScreen):
             return
         self.loading = False
         if not info.reachable:
-            self.say(view.t("cannot_check"))
+            self.warn("cannot_check", view)
             return
-        self.say("" if info.queue is not None else view.t("cannot_check"))
+        self.warn("" if info.queue is not None else "cannot_check", view)
         if info.queue is not None:
             self.add(view.t("queue_title"), "subtitle")
             for service in info.queue.services:
@@ -145,6 +150,7 @@ class ApplicationsScreen(_ListScreen):
     """The citizen's applications and whether each is ready (personal: wiped with the session)."""
 
     def render_state(self, state: SessionState, view: View) -> None:
+        super().render_state(state, view)
         self.title.setText(view.t("status_title"))
         set_button_text(self.back, view.t("back"))
 
@@ -155,10 +161,10 @@ class ApplicationsScreen(_ListScreen):
             return
         self.loading = False
         if answer.problem is ApplicationsProblem.UNVERIFIED:
-            self.say(view.t("status_unverified"))
+            self.warn("status_unverified", view)
             return
         if answer.problem:
-            self.say(view.t("cannot_check"))
+            self.warn("cannot_check", view)
             return
         if not answer.applications:
             self.add(view.t("status_none"))

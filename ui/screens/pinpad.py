@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from kiosk.operator.pin import PIN_DIGITS
 from kiosk.session.machine import SessionState
+from ui.problems import NOTICES
 from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.message import NoticeBlock
 
 
 def digit_keys(
@@ -95,8 +97,7 @@ class PinScreen(Screen):
     def __init__(self, on_pin: Callable[[str], None], on_cancel: Callable[[], None]) -> None:
         super().__init__()
         self.title = label(name="title")
-        self.message = label(name="alert")
-        self.message.hide()
+        self.message = NoticeBlock()
         self.pad = PinPad(on_pin)
         self.cancel = button("", on_cancel)
         self.box.addWidget(self.title)
@@ -113,9 +114,13 @@ class PinScreen(Screen):
         set_button_text(self.pad.ok, view.t("pin_ok"))
 
     def say(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
+        """A line that is no problem ("checking…"); "" clears it."""
+        self.message.show_text(text)
+
+    def warn(self, problem: str, view: View, **values: object) -> None:
+        """A wrong PIN or a lockout (:data:`ui.problems.NOTICES`), with its icon."""
+        self.message.show_notice(NOTICES[problem], view, **values)
 
     def clear(self) -> None:
         self.pad.clear()
-        self.say("")
+        self.message.clear()

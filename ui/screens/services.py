@@ -14,7 +14,9 @@ from kiosk.client.info import QueueState
 from kiosk.session.events import Back, Cancel, ComplaintOpened, FormOpened, ServiceSelected
 from kiosk.session.machine import SessionState
 from ui.icons import category_icon
+from ui.problems import problem_notice
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
+from ui.screens.message import NoticeBlock
 
 #: Side of a tile's category icon, in pixels: fills the tile's height beside its text.
 TILE_ICON_PX = 64
@@ -35,11 +37,11 @@ class ServicesScreen(Screen):
         self._view = view
         self.greeting = label(name="title")
         self.prompt = label(name="subtitle")
-        self.notice = label(name="alert")
+        self.notice = NoticeBlock()
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setSpacing(16)
-        scroll = QScrollArea()
+        self.scroll_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -58,8 +60,8 @@ class ServicesScreen(Screen):
         self._view = view
         self.greeting.setText(greeting(state, view))
         self.prompt.setText(view.t("choose_service"))
-        self.notice.setVisible(bool(state.problem))
-        self.notice.setText(view.t(f"problem_{state.problem}") if state.problem else "")
+        self.scroll_area.setAccessibleName(view.t("choose_service"))
+        self.notice.show_notice(problem_notice(state.problem) if state.problem else None, view)
         set_button_text(self.cancel, view.t("cancel"))
         set_button_text(self.complaint, view.t("complaint"))
         # By value, never by id(): a freed identity's id can come back for the next

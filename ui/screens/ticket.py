@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout
 from contract.catalog import Service
 from kiosk.session.events import Finish
 from kiosk.session.machine import SessionState
+from ui.problems import NOTICES
 from ui.qr import QrCodeView
 from ui.screens.common import (
     Screen,
@@ -17,8 +18,8 @@ from ui.screens.common import (
     find_service,
     label,
     set_button_text,
-    set_style_name,
 )
+from ui.screens.message import NoticeBlock
 
 
 class WaitScreen(Screen):
@@ -57,7 +58,9 @@ class TicketScreen(Screen):
         self.counter = label(name="subtitle")
         self.ahead = label(name="subtitle")
         self.wait = label(name="subtitle")
-        self.paper = label()
+        self.paper = label(name="subtitle")
+        #: In place of "take your ticket" when the paper may not come: the ticket stays.
+        self.no_paper = NoticeBlock()
         self.requirements_title = label(name="subtitle")
         self.requirements = label(name="requirements")
         self.qr = QrCodeView()
@@ -67,7 +70,7 @@ class TicketScreen(Screen):
         number_half.setSpacing(16)
         #: What one ticket fills in, and so what :meth:`clear` empties.
         self._figures = (self.number, self.service, self.counter, self.ahead, self.wait, self.paper)
-        for w in (self.heading, *self._figures):
+        for w in (self.heading, *self._figures, self.no_paper):
             number_half.addWidget(w)
         bring_half = QVBoxLayout()
         bring_half.setSpacing(16)
@@ -109,19 +112,19 @@ class TicketScreen(Screen):
         _show(self.requirements_title, view.t("requirements") if reqs else "")
         _show(self.requirements, "\n".join(f"• {r(lang)}" for r in reqs))
         # Paper is promised only for a ticket that printed on a printer still healthy.
-        if ticket.printed and view.printer_ok:
-            set_style_name(self.paper, "subtitle")
-            self.paper.setText(view.t("take_ticket"))
-        else:
-            set_style_name(self.paper, "alert")
-            self.paper.setText(view.t("check_ticket" if ticket.printed else "photo_ticket"))
+        printed = ticket.printed and view.printer_ok
+        _show(self.paper, view.t("take_ticket") if printed else "")
+        warning = None if printed else "check_ticket" if ticket.printed else "photo_ticket"
+        self.no_paper.show_notice(NOTICES[warning] if warning else None, view)
         self.qr.set_text(ticket.status_url)
+        self.qr.setAccessibleName(view.t("qr_picture"))
         self.scan.setText(view.t("scan_status") if ticket.status_url else "")
         set_button_text(self.finish, view.t("finish"))
 
     def clear(self) -> None:
         for w in (*self._figures, self.requirements_title, self.requirements, self.scan):
             w.setText("")
+        self.no_paper.clear()
         self.qr.set_text("")
 
 

@@ -1,0 +1,137 @@
+"""Walks through every screen of the running demo kiosk, for checks that hold on each.
+
+:func:`visit_every_screen` drives the citizen's flow (the layout, text-size and
+accessibility checks share it); :func:`visit_every_problem_screen` shows each
+way a problem is shown: the error screen, out of service, the notices in
+place, the overlays' failures and the operator's PIN. Each yields a name for
+the screen now shown; the caller checks the window, then asks for the next.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+from pytestqt.qtbot import QtBot
+
+from kiosk.errors import ApplicationsProblem
+from kiosk.lookups.information import ApplicationsAnswer, Information
+from kiosk.session.events import (
+    BirthDateEntered,
+    Cancel,
+    ComplaintOpened,
+    Confirmed,
+    Finish,
+    FormOpened,
+    FormSubmitted,
+    ServiceSelected,
+)
+from kiosk.session.machine import Phase
+from testkit.kiosk_window import button_with, click, wait_phase
+from ui.screens.complaint import ComplaintScreen
+from ui.window import KioskWindow
+
+
+def visit_every_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
+    c = kiosk.controller
+    yield "attract"
+    click(qtbot, button_with(kiosk, "e-KTP"))
+    wait_phase(qtbot, kiosk, Phase.PROVING)
+    yield "date of birth keypad"
+    c.dispatch(BirthDateEntered("1990"))  # not a date: a message above the keys
+    yield "date of birth keypad with a message"
+    c.dispatch(Cancel())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    yield "services"
+    c.dispatch(ServiceSelected("puskesmas-umum"))
+    yield "service detail"
+    c.dispatch(FormOpened())
+    assert kiosk.screens[Phase.FORM].keyboard.isVisible()  # type: ignore[attr-defined]
+    yield "form with the keyboard"
+    c.dispatch(FormSubmitted({"phone": "12"}))  # messages beside the fields
+    yield "form with messages"
+    kiosk.clock.advance(45.0)  # type: ignore[attr-defined]
+    qtbot.waitUntil(kiosk.warning.isVisible, timeout=5000)
+    yield "idle warning"
+    click(qtbot, kiosk.warning_button)
+    c.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam"}))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    yield "confirm"
+    c.dispatch(Confirmed())
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    yield "ticket"
+    click(qtbot, button_with(kiosk, "Selesai"))
+    wait_phase(qtbot, kiosk, Phase.DONE)
+    yield "thank you"
+    click(qtbot, button_with(kiosk, "Selesai"))
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    c.dispatch(ComplaintOpened())
+    yield "complaint (anonymous)"
+    screen = kiosk.screens[Phase.COMPLAINT]
+    click(qtbot, screen.categories["lainnya"])  # type: ignore[attr-defined]
+    screen.text.setPlainText("Tes")  # type: ignore[attr-defined]
+    click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+    wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
+    yield "complaint filed"
+
+
+def visit_every_problem_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
+    """From the attract screen of the demo (its DEMO trust list), back to it."""
+    c = kiosk.controller
+    view = kiosk.view
+    click(qtbot, button_with(kiosk, "Kartu kedaluwarsa"))
+    wait_phase(qtbot, kiosk, Phase.ERROR)
+    yield "a refused card"
+    click(qtbot, button_with(kiosk, "Tutup"))
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    attract = kiosk.attract
+    attract.out_of_service = True  # as an unusable store makes it (tests/ui/test_start_order.py)
+    attract.render_state(c.session(), view)
+    yield "out of service"
+    attract.out_of_service = False
+    attract.render_state(c.session(), view)
+
+    overlays = kiosk.overlays
+    overlays.open_information()
+    overlays.information.show_information(
+        Information(queue=None, health=None, reachable=False), view
+    )
+    yield "information that cannot be loaded"
+    overlays.close()
+    kiosk.stack.setCurrentWidget(overlays.pin)  # the demo has no operator PIN to open it
+    overlays.pin.render_state(c.session(), view)
+    overlays.pin.warn("pin_wrong", view, tries=2)
+    yield "a wrong operator PIN"
+    overlays.pin.clear()
+    kiosk.render_state(c.session())
+
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    overlays.open_applications()
+    overlays.applications.show_answer(
+        ApplicationsAnswer(problem=ApplicationsProblem.UNVERIFIED), view
+    )
+    yield "applications that cannot be listed"
+    overlays.close()
+    c.dispatch(ServiceSelected("puskesmas-umum"))
+    c.dispatch(FormOpened())
+    c.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam"}))
+    c.dispatch(Confirmed())
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    state = c.session()
+    assert state.ticket is not None
+    unprinted = dataclasses.replace(state, ticket=dataclasses.replace(state.ticket, printed=False))
+    kiosk.screens[Phase.TICKET_ISSUED].render_state(unprinted, view)
+    yield "a ticket that did not print"
+    c.dispatch(Finish())
+    c.dispatch(Finish())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    c.dispatch(ComplaintOpened())
+    complaint = kiosk.screens[Phase.COMPLAINT]
+    assert isinstance(complaint, ComplaintScreen)
+    click(qtbot, complaint.send)  # no category yet: said in place
+    yield "a complaint without a category"
+    c.dispatch(Cancel())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
