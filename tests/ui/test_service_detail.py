@@ -44,7 +44,8 @@ def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot
     assert detail.name.text() == "Cetak Ulang KTP-el"
     assert detail.requirements.text().startswith("• ")
     assert detail.hours.text() == "Jam layanan: Senin–Jumat 08.00–15.00, Sabtu 08.00–12.00"
-    assert detail.queue.text() == "Sedang dilayani: —\nPerkiraan waktu tunggu: —"
+    assert detail.queue.text() == "Keadaan antrean belum dapat dilihat"  # words, not "—"
+    assert detail.progress.text() == "Langkah 1 dari 3"  # still choosing
 
     # the centre's answer arrives while the detail is up
     kiosk.controller._queue.state = QueueState(
@@ -52,7 +53,7 @@ def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot
     )
     kiosk.status_changed()
     assert detail.queue.text() == (
-        "Sedang dilayani: B-012\nPerkiraan waktu tunggu: ± 15 menit (4 orang menunggu)"
+        "Sedang dilayani: B-012 · 4 orang menunggu\nPerkiraan waktu tunggu: ± 15 menit"
     )
     kiosk.toggle_language()
     assert detail.queue.text().startswith("Now serving: B-012")
@@ -86,14 +87,31 @@ def test_a_service_the_card_cannot_use_says_why_on_its_tile(
     assert kiosk.controller.session().problem == "assurance_too_low"
 
 
-def test_tiles_show_now_serving_and_people_waiting(kiosk: KioskWindow, qtbot: QtBot) -> None:
+def test_tiles_say_the_queue_in_words(kiosk: KioskWindow, qtbot: QtBot) -> None:
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
-    qtbot.waitUntil(lambda: "orang menunggu" in tile(kiosk, "puskesmas-umum").text(), timeout=5000)
-    queue = kiosk.controller.status().queue
-    assert queue is not None
-    [known] = [q for q in queue.services if q.service_id == "puskesmas-umum"]
-    assert f"· {known.waiting} orang menunggu" in tile(kiosk, "puskesmas-umum").text()
+    qtbot.waitUntil(lambda: kiosk.controller.status().queue is not None, timeout=5000)
+    said = {
+        (None, 0): "Belum ada antrean",
+        ("A-012", 3): "Sedang dilayani: A-012 · 3 orang menunggu",
+        ("A-012", 0): "Sedang dilayani: A-012 · tidak ada yang menunggu",
+        (None, 2): "2 orang menunggu · belum ada yang dilayani",
+    }
+    for (serving, waiting), words in said.items():
+        kiosk.controller._queue.state = QueueState(
+            "pku-mpp", "2026-11-23", (ServiceQueue("puskesmas-umum", serving, waiting, 5),)
+        )
+        kiosk.status_changed()
+        line = tile(kiosk, "puskesmas-umum").text().splitlines()[-1]
+        assert line == words
+        assert "—" not in tile(kiosk, "puskesmas-umum").text()
+    kiosk.toggle_language()
+    assert tile(kiosk, "puskesmas-umum").text().endswith("2 waiting · no one served yet")
+    kiosk.controller._queue.state = QueueState(
+        "pku-mpp", "2026-11-23", (ServiceQueue("puskesmas-umum", None, 0, 0),)
+    )
+    kiosk.status_changed()
+    assert tile(kiosk, "puskesmas-umum").text().endswith("No one in the queue yet")
 
 
 def test_tiles_say_nothing_of_a_queue_nobody_reported(kiosk: KioskWindow, qtbot: QtBot) -> None:
