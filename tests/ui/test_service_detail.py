@@ -1,4 +1,5 @@
-"""The service detail (requirements, queue, hours, "Daftar") and what a card cannot use."""
+"""The service grid and detail: requirements, the queue in words, hours, "Daftar", what a
+card cannot use, one entry per purpose, tiles that fill the screen."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from contract.wire import ServiceQueue
 from kiosk.client.info import QueueState
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
-from ui.screens.services import ServiceDetailScreen
+from ui.screens.services import ServiceDetailScreen, ServicesScreen
 from ui.window import KioskWindow
 
 
@@ -121,3 +122,47 @@ def test_tiles_say_nothing_of_a_queue_nobody_reported(kiosk: KioskWindow, qtbot:
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     assert "menunggu" not in tile(kiosk, "puskesmas-umum").text()
     assert tile(kiosk, "puskesmas-umum").text().startswith("Pendaftaran Poli Umum Puskesmas")
+
+
+def test_one_entry_per_purpose_and_tiles_that_fill_the_screen(
+    tmp_path: Path, demo_central: str, qtbot: QtBot
+) -> None:
+    config = demo_config(tmp_path, demo_central)
+    with running_kiosk(qtbot, config, width=1080, height=1920) as kiosk:
+        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        click(qtbot, button_with(kiosk, "Siti Aminah"))
+        wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+        screen = kiosk.screens[Phase.IDENTIFIED]
+        assert isinstance(screen, ServicesScreen)
+        assert screen.progress.text() == "Langkah 1 dari 3"
+        shown = {b.property("service_id") for b in kiosk.findChildren(QPushButton)}
+        # the catalog's status and complaint queues are not a second door to the same thing
+        assert {"status-berkas", "pengaduan-layanan"} & shown == set()
+        assert {"puskesmas-umum", "ktp-cetak-ulang"} <= shown
+        status, complaint = button_with(kiosk, "Status berkas"), button_with(kiosk, "Sampaikan")
+        assert status.objectName() == complaint.objectName() == "tile"  # the services' look
+        assert not status.icon().isNull() and not complaint.icon().isNull()
+        assert screen.own_heading.isVisible() and screen.own_heading.text() == (
+            "Cek berkas dan pengaduan"
+        )
+
+        def shown_tiles() -> list[QPushButton]:
+            return [b for b in screen.grid_host.findChildren(QPushButton) if b.isVisible()]
+
+        qtbot.waitUntil(lambda: len(shown_tiles()) == 6)  # four services, status, complaint
+        tiles = shown_tiles()
+        # few services on a tall screen: the tiles share its height, nothing to scroll
+        viewport = screen.scroll_area.viewport()
+        assert screen.grid_host.height() <= viewport.height()
+        assert min(t.height() for t in tiles) > 2 * kiosk.view.touch_px
+        lowest = max(t.mapTo(viewport, t.rect().bottomLeft()).y() for t in tiles)
+        assert lowest > viewport.height() * 0.9
+        # the bottom row, at thumb height, under the grid
+        assert screen.cancel.mapTo(kiosk, screen.cancel.rect().topLeft()).y() > (
+            kiosk.height() * 0.85
+        )
+        kiosk.resize(1920, 1080)  # on its side: two columns
+        qtbot.waitUntil(lambda: screen._columns == 2 and len(shown_tiles()) == 6)
+        tiles = shown_tiles()
+        rows = {t.mapTo(screen, t.rect().topLeft()).y() for t in tiles}
+        assert len(rows) < len(tiles)

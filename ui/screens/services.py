@@ -174,6 +174,8 @@ class ServicesScreen(Screen):
             tile.setMaximumHeight(TILE_MAX_TOUCH * self._view.touch_px)
             self.grid.addWidget(tile, row + i // columns, i % columns)
             self.grid.setRowStretch(row + i // columns, 1)
+        for widget in (heading, *tiles):  # shown now, not at the next turn of the event loop
+            widget.show()
         return row + (len(tiles) + columns - 1) // columns
 
     def _tile(self, service: Service, state: SessionState, view: View) -> QPushButton:
