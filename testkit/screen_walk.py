@@ -12,11 +12,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 
+from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from kiosk.errors import ApplicationsProblem
 from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.session.events import (
+    Back,
     BirthDateEntered,
     Cancel,
     ComplaintOpened,
@@ -32,6 +34,22 @@ from ui.screens.complaint import ComplaintScreen
 from ui.window import KioskWindow
 
 
+def open_every_choice(kiosk: KioskWindow) -> int:
+    """Open what a choice field opens (a dropdown's popup, a long choice's list); how many."""
+    opened = 0
+    for combo in kiosk.findChildren(QComboBox):  # none any more; kept to prove the check
+        if combo.isVisible():
+            combo.showPopup()
+            opened += 1
+    form = kiosk.screens[Phase.FORM]
+    for editor in getattr(form, "editors", {}).values():
+        opener = getattr(editor, "opener", None)
+        if opener is not None and opener.isVisible():
+            opener.click()
+            opened += 1
+    return opened
+
+
 def visit_every_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
     c = kiosk.controller
     yield "attract"
@@ -45,6 +63,20 @@ def visit_every_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     yield "services"
+    c.dispatch(ServiceSelected("ktp-cetak-ulang"))
+    c.dispatch(FormOpened())
+    open_every_choice(kiosk)  # a dropdown's popup; tiles are shown as they are
+    yield "form with a short choice"
+    c.dispatch(FormSubmitted({}))
+    yield "form with a short choice and messages"
+    c.dispatch(Back())
+    c.dispatch(Back())
+    c.dispatch(ServiceSelected("izin-usaha-mikro"))
+    c.dispatch(FormOpened())
+    assert open_every_choice(kiosk) == 1
+    yield "a long choice's full-screen list"
+    c.dispatch(Back())
+    c.dispatch(Back())
     c.dispatch(ServiceSelected("puskesmas-umum"))
     yield "service detail"
     c.dispatch(FormOpened())

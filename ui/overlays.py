@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, cast
 
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget
 
@@ -30,6 +30,7 @@ from ui.screens.common import Screen, View, button, set_button_text
 from ui.screens.information import ApplicationsScreen, InformationScreen
 from ui.screens.operator import OperatorScreen
 from ui.screens.pinpad import PinScreen
+from ui.screens.services import ServicesScreen, own_tile
 from ui.speech import SessionSpeech
 from ui.tasks import QtExecutor
 
@@ -100,9 +101,13 @@ class Overlays:
         self.info_on_attract = button("", self.open_information)
         self.info_on_attract.setObjectName("information")
         self.info_on_services = button("", self.open_information)
-        self.status_on_services = button("", self.open_applications)
+        # The status at once, as a tile among the services (one door to it: the
+        # catalog's own status services are left out of the grid).
+        self.status_on_services = own_tile(self.open_applications, "informasi")
         _insert_row(host.attract, self.info_on_attract)
-        _insert_row(host.screens[Phase.IDENTIFIED], self.status_on_services, self.info_on_services)
+        services = cast(ServicesScreen, host.screens[Phase.IDENTIFIED])
+        services.add_own_tile(self.status_on_services, "status_berkas", "status_tile_hint")
+        services.bottom.addWidget(self.info_on_services)
         self.gesture = TapGesture(host.attract.office, self.open_pin, lambda: self.clock())
         self.controller.subscribe_status(self._status_changed)
         self.render_shortcuts()
@@ -134,7 +139,6 @@ class Overlays:
     def render_shortcuts(self) -> None:
         set_button_text(self.info_on_attract, self.view.t("information"))
         set_button_text(self.info_on_services, self.view.t("information"))
-        set_button_text(self.status_on_services, self.view.t("status_berkas"))
 
     def close(self, rerender: bool = True) -> None:
         self.machine.close()

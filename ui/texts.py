@@ -98,10 +98,7 @@ _MARKED: dict[str, object] = {
     ),
     "now_serving": QT_TRANSLATE_NOOP("texts", "Sedang dilayani"),
     "estimated_wait": QT_TRANSLATE_NOOP("texts", "Perkiraan waktu tunggu"),
-    "wait_minutes": QT_TRANSLATE_NOOP("texts", "± {minutes} menit ({waiting} orang menunggu)"),
-    "tile_queue": QT_TRANSLATE_NOOP("texts", "Dilayani {serving} · {waiting} orang menunggu"),
     "opening_hours": QT_TRANSLATE_NOOP("texts", "Jam layanan"),
-    "not_known": QT_TRANSLATE_NOOP("texts", "—"),
     "needs_signed": QT_TRANSLATE_NOOP(
         "texts", "Tidak tersedia dengan kartu ini: perlu kartu warga resmi yang ditandatangani kota"
     ),
@@ -340,6 +337,26 @@ _MARKED: dict[str, object] = {
     "key_at": QT_TRANSLATE_NOOP("texts", "tanda et"),
     "key_apostrophe": QT_TRANSLATE_NOOP("texts", "apostrof"),
     "key_plus": QT_TRANSLATE_NOOP("texts", "tanda tambah"),
+    # the flow in three steps, choices as tiles, the summary card, queues in words (#15)
+    "step": QT_TRANSLATE_NOOP("texts", "Langkah {n} dari {total}"),
+    "queue_nobody": QT_TRANSLATE_NOOP("texts", "Belum ada antrean"),
+    "queue_serving_waiting": QT_TRANSLATE_NOOP(
+        "texts", "Sedang dilayani: {serving} · {waiting} orang menunggu"
+    ),
+    "queue_serving_only": QT_TRANSLATE_NOOP(
+        "texts", "Sedang dilayani: {serving} · tidak ada yang menunggu"
+    ),
+    "queue_waiting_only": QT_TRANSLATE_NOOP(
+        "texts", "{waiting} orang menunggu · belum ada yang dilayani"
+    ),
+    "queue_unknown": QT_TRANSLATE_NOOP("texts", "Keadaan antrean belum dapat dilihat"),
+    "from_citizen": QT_TRANSLATE_NOOP("texts", "Anda isi"),
+    "choice_tap_to_pick": QT_TRANSLATE_NOOP("texts", "Ketuk untuk memilih"),
+    "own_entries": QT_TRANSLATE_NOOP("texts", "Cek berkas dan pengaduan"),
+    "status_tile_hint": QT_TRANSLATE_NOOP(
+        "texts", "Lihat langsung apakah dokumen Anda sudah selesai"
+    ),
+    "complaint_tile_hint": QT_TRANSLATE_NOOP("texts", "Tulis keluhan Anda tentang layanan"),
     # form field errors (codes from kiosk.session.forms)
     "field_required": QT_TRANSLATE_NOOP("texts", "Wajib diisi"),
     "field_too_long": QT_TRANSLATE_NOOP("texts", "Terlalu panjang"),

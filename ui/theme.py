@@ -85,4 +85,21 @@ QPushButton#bigAction {{
 QFrame#notice {{ background: #fde2e1; border-radius: 10px; }}
 QFrame#notice QLabel, QFrame#notice QWidget {{ background: transparent; color: #8a1c13; }}
 QLabel#noticeHappened {{ font-weight: bold; }}
+/* choices as tiles, the full-screen list, the summary card, the step (#15) */
+QLabel#progress {{ font-size: 22px; color: #333; }}
+QPushButton#choiceTile, QPushButton#choiceRow, QPushButton#choiceOpener {{ font-size: 26px; }}
+QPushButton#choiceRow, QPushButton#choiceOpener {{ text-align: left; padding: 12px 24px; }}
+QPushButton#choiceTile:checked, QPushButton#choiceRow:checked {{
+    background: {PRIMARY}; color: white; font-weight: bold;
+}}
+QPushButton#choiceTile:disabled {{ border-color: #9bbf9d; color: #444; background: #eef3ee; }}
+QPushButton#choiceTile:checked:disabled {{ background: #2e6b30; color: white; }}
+QPushButton#choiceOpener:disabled {{ border-color: #9bbf9d; color: #1d4d1f; background: #eef3ee; }}
+QFrame#choiceList {{ background: #f7f7f2; }}
+QFrame#summaryCard {{ background: white; border: 2px solid #c5d3e3; border-radius: 16px; }}
+QFrame#summaryCard QWidget {{ background: white; }}
+QLabel#summaryService {{ font-size: 32px; font-weight: bold; color: {PRIMARY}; }}
+QLabel#summaryLabel {{ font-size: 20px; color: #444; }}
+QLabel#summaryValue {{ font-size: 32px; font-weight: bold; color: #111; }}
+QLabel#summarySource {{ font-size: 18px; color: #2e6b30; }}
 """

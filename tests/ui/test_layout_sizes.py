@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractItemView,
     QAbstractScrollArea,
     QApplication,
     QComboBox,
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
-from testkit.screen_walk import visit_every_screen
 
 from kiosk.session.events import (
     FormOpened,
@@ -30,6 +30,7 @@ from kiosk.session.events import (
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.screen_walk import visit_every_screen
 from ui.theme import min_touch_px
 from ui.window import KioskWindow
 
@@ -46,29 +47,53 @@ def _in_scroll_area(widget: QWidget) -> bool:
     return False
 
 
+def shown_windows(window: KioskWindow) -> list[QWidget]:
+    """The window and every other top-level widget shown: a popup or a list is its own window."""
+    others = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
+    return [window, *others]
+
+
+def _item_problems(view: QAbstractItemView, name: str, touch_px: int) -> list[str]:
+    """A list's rows are painted, not widgets: each row shown must be finger-sized."""
+    model = view.model()
+    if model is None:
+        return []
+    problems = []
+    for row in range(model.rowCount()):
+        height = view.visualRect(model.index(row, 0)).height()
+        if 0 < height < touch_px:  # a hidden row has no height
+            text = model.data(model.index(row, 0))
+            problems.append(f"{name} row {text!r} is {height} px high, under {touch_px}")
+    return problems
+
+
 def layout_problems(window: KioskWindow, touch_px: int) -> list[str]:
-    """What is too small to touch or lies (partly) outside the window, on what is shown."""
+    """What is too small to touch or lies (partly) outside its window, on everything shown:
+    the window's widgets and those of any other window shown (a dropdown's popup)."""
     app = QApplication.instance()
     assert app is not None
     for _ in range(3):
         app.processEvents()
     problems = []
-    frame = window.rect()
-    for w in window.findChildren(QWidget):
-        if not w.isVisible() or w.property("demo"):
-            continue
-        name = f"{type(w).__name__}({w.objectName() or w.property('key') or ''})"
-        if isinstance(w, INTERACTIVE) and min(w.width(), w.height()) < touch_px:
-            problems.append(f"{name} is {w.width()}×{w.height()} px, under {touch_px}")
-        if _in_scroll_area(w):
-            continue  # the citizen scrolls to it
-        where = QRect(w.mapTo(window, QPoint(0, 0)), w.size())
-        if not frame.contains(where):
-            problems.append(f"{name} at {where.getRect()} leaves the window {frame.getRect()}")
-        if isinstance(w, QLabel) and w.wordWrap() and w.text():
-            needed = w.heightForWidth(w.width())
-            if needed > w.height() + 2:
-                problems.append(f"{name} {w.text()[:30]!r} cut: {w.height()} of {needed} px")
+    for top in shown_windows(window):
+        frame = top.rect()
+        for w in [top, *top.findChildren(QWidget)]:
+            if not w.isVisible() or w.property("demo"):
+                continue
+            name = f"{type(w).__name__}({w.objectName() or w.property('key') or ''})"
+            if isinstance(w, INTERACTIVE) and min(w.width(), w.height()) < touch_px:
+                problems.append(f"{name} is {w.width()}×{w.height()} px, under {touch_px}")
+            if isinstance(w, QAbstractItemView):
+                problems += _item_problems(w, name, touch_px)
+            if _in_scroll_area(w) or w is top:
+                continue  # the citizen scrolls to it
+            where = QRect(w.mapTo(top, QPoint(0, 0)), w.size())
+            if not frame.contains(where):
+                problems.append(f"{name} at {where.getRect()} leaves the window {frame.getRect()}")
+            if isinstance(w, QLabel) and w.wordWrap() and w.text():
+                needed = w.heightForWidth(w.width())
+                if needed > w.height() + 2:
+                    problems.append(f"{name} {w.text()[:30]!r} cut: {w.height()} of {needed} px")
     return problems
 
 
@@ -102,7 +127,7 @@ def test_every_screen_fits_with_finger_sized_targets(
         assert (kiosk.width(), kiosk.height()) == size, f"{screen}: the window had to grow"
         assert layout_problems(kiosk, touch_px) == [], screen
         seen.append(screen)
-    assert len(seen) == 13
+    assert len(seen) == 16
 
 
 def test_a_denser_screen_gets_bigger_targets(

@@ -1,4 +1,5 @@
-"""The service detail (requirements, queue, hours, "Daftar") and what a card cannot use."""
+"""The service grid and detail: requirements, the queue in words, hours, "Daftar", what a
+card cannot use, one entry per purpose, tiles that fill the screen."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from contract.wire import ServiceQueue
 from kiosk.client.info import QueueState
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
-from ui.screens.services import ServiceDetailScreen
+from ui.screens.services import ServiceDetailScreen, ServicesScreen
 from ui.window import KioskWindow
 
 
@@ -44,7 +45,8 @@ def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot
     assert detail.name.text() == "Cetak Ulang KTP-el"
     assert detail.requirements.text().startswith("• ")
     assert detail.hours.text() == "Jam layanan: Senin–Jumat 08.00–15.00, Sabtu 08.00–12.00"
-    assert detail.queue.text() == "Sedang dilayani: —\nPerkiraan waktu tunggu: —"
+    assert detail.queue.text() == "Keadaan antrean belum dapat dilihat"  # words, not "—"
+    assert detail.progress.text() == "Langkah 1 dari 3"  # still choosing
 
     # the centre's answer arrives while the detail is up
     kiosk.controller._queue.state = QueueState(
@@ -52,7 +54,7 @@ def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot
     )
     kiosk.status_changed()
     assert detail.queue.text() == (
-        "Sedang dilayani: B-012\nPerkiraan waktu tunggu: ± 15 menit (4 orang menunggu)"
+        "Sedang dilayani: B-012 · 4 orang menunggu\nPerkiraan waktu tunggu: ± 15 menit"
     )
     kiosk.toggle_language()
     assert detail.queue.text().startswith("Now serving: B-012")
@@ -86,14 +88,31 @@ def test_a_service_the_card_cannot_use_says_why_on_its_tile(
     assert kiosk.controller.session().problem == "assurance_too_low"
 
 
-def test_tiles_show_now_serving_and_people_waiting(kiosk: KioskWindow, qtbot: QtBot) -> None:
+def test_tiles_say_the_queue_in_words(kiosk: KioskWindow, qtbot: QtBot) -> None:
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
-    qtbot.waitUntil(lambda: "orang menunggu" in tile(kiosk, "puskesmas-umum").text(), timeout=5000)
-    queue = kiosk.controller.status().queue
-    assert queue is not None
-    [known] = [q for q in queue.services if q.service_id == "puskesmas-umum"]
-    assert f"· {known.waiting} orang menunggu" in tile(kiosk, "puskesmas-umum").text()
+    qtbot.waitUntil(lambda: kiosk.controller.status().queue is not None, timeout=5000)
+    said = {
+        (None, 0): "Belum ada antrean",
+        ("A-012", 3): "Sedang dilayani: A-012 · 3 orang menunggu",
+        ("A-012", 0): "Sedang dilayani: A-012 · tidak ada yang menunggu",
+        (None, 2): "2 orang menunggu · belum ada yang dilayani",
+    }
+    for (serving, waiting), words in said.items():
+        kiosk.controller._queue.state = QueueState(
+            "pku-mpp", "2026-11-23", (ServiceQueue("puskesmas-umum", serving, waiting, 5),)
+        )
+        kiosk.status_changed()
+        line = tile(kiosk, "puskesmas-umum").text().splitlines()[-1]
+        assert line == words
+        assert "—" not in tile(kiosk, "puskesmas-umum").text()
+    kiosk.toggle_language()
+    assert tile(kiosk, "puskesmas-umum").text().endswith("2 waiting · no one served yet")
+    kiosk.controller._queue.state = QueueState(
+        "pku-mpp", "2026-11-23", (ServiceQueue("puskesmas-umum", None, 0, 0),)
+    )
+    kiosk.status_changed()
+    assert tile(kiosk, "puskesmas-umum").text().endswith("No one in the queue yet")
 
 
 def test_tiles_say_nothing_of_a_queue_nobody_reported(kiosk: KioskWindow, qtbot: QtBot) -> None:
@@ -103,3 +122,47 @@ def test_tiles_say_nothing_of_a_queue_nobody_reported(kiosk: KioskWindow, qtbot:
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     assert "menunggu" not in tile(kiosk, "puskesmas-umum").text()
     assert tile(kiosk, "puskesmas-umum").text().startswith("Pendaftaran Poli Umum Puskesmas")
+
+
+def test_one_entry_per_purpose_and_tiles_that_fill_the_screen(
+    tmp_path: Path, demo_central: str, qtbot: QtBot
+) -> None:
+    config = demo_config(tmp_path, demo_central)
+    with running_kiosk(qtbot, config, width=1080, height=1920) as kiosk:
+        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        click(qtbot, button_with(kiosk, "Siti Aminah"))
+        wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+        screen = kiosk.screens[Phase.IDENTIFIED]
+        assert isinstance(screen, ServicesScreen)
+        assert screen.progress.text() == "Langkah 1 dari 3"
+        shown = {b.property("service_id") for b in kiosk.findChildren(QPushButton)}
+        # the catalog's status and complaint queues are not a second door to the same thing
+        assert {"status-berkas", "pengaduan-layanan"} & shown == set()
+        assert {"puskesmas-umum", "ktp-cetak-ulang"} <= shown
+        status, complaint = button_with(kiosk, "Status berkas"), button_with(kiosk, "Sampaikan")
+        assert status.objectName() == complaint.objectName() == "tile"  # the services' look
+        assert not status.icon().isNull() and not complaint.icon().isNull()
+        assert screen.own_heading.isVisible() and screen.own_heading.text() == (
+            "Cek berkas dan pengaduan"
+        )
+
+        def shown_tiles() -> list[QPushButton]:
+            return [b for b in screen.grid_host.findChildren(QPushButton) if b.isVisible()]
+
+        qtbot.waitUntil(lambda: len(shown_tiles()) == 6)  # four services, status, complaint
+        tiles = shown_tiles()
+        # few services on a tall screen: the tiles share its height, nothing to scroll
+        viewport = screen.scroll_area.viewport()
+        assert screen.grid_host.height() <= viewport.height()
+        assert min(t.height() for t in tiles) > 2 * kiosk.view.touch_px
+        lowest = max(t.mapTo(viewport, t.rect().bottomLeft()).y() for t in tiles)
+        assert lowest > viewport.height() * 0.9
+        # the bottom row, at thumb height, under the grid
+        assert screen.cancel.mapTo(kiosk, screen.cancel.rect().topLeft()).y() > (
+            kiosk.height() * 0.85
+        )
+        kiosk.resize(1920, 1080)  # on its side: two columns
+        qtbot.waitUntil(lambda: screen._columns == 2 and len(shown_tiles()) == 6)
+        tiles = shown_tiles()
+        rows = {t.mapTo(screen, t.rect().topLeft()).y() for t in tiles}
+        assert len(rows) < len(tiles)

@@ -1,4 +1,5 @@
-"""Service tiles carry their category's icon, drawn in code (#7)."""
+"""Service tiles carry their category's icon, drawn in code (#7); the kiosk's own status and
+complaint tiles carry the icons of the categories they serve (#15)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from contract.catalog import CATEGORIES, Text
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.icons import category_pixmap
-from ui.screens.services import TILE_ICON_GAP, TILE_ICON_PX
+from ui.screens.services import BUILT_IN_CATEGORIES, TILE_ICON_GAP, TILE_ICON_PX
 from ui.window import KioskWindow
 
 
@@ -65,15 +66,24 @@ def test_every_category_has_its_own_icon_on_its_tiles(kiosk: KioskWindow, qtbot:
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     services = {s.id: s for s in kiosk.controller.status().catalog.services}
     shown = tiles(kiosk)
+    # the kiosk's own status and complaint tiles stand for the categories it serves itself
+    own = {
+        str(b.property("own_entry")): b
+        for b in kiosk.findChildren(QPushButton)
+        if b.property("own_entry") and b.isVisible()
+    }
+    assert sorted(own) == sorted(BUILT_IN_CATEGORIES)
+    assert [services[i].category for i in shown if services[i].category in own] == []
     by_category: dict[str, QImage] = {}
-    for service_id, tile in shown.items():
-        assert not tile.icon().isNull(), service_id
+    for key, tile in [*shown.items(), *((f"own:{c}", t) for c, t in own.items())]:
+        assert not tile.icon().isNull(), key
         assert tile.iconSize() == ICON
         image = tile_image(tile)
         assert image.size() == QSize(TILE_ICON_PX, TILE_ICON_PX)
-        category = services[service_id].category
+        own_category = key.removeprefix("own:")
+        category = own_category if key.startswith("own:") else services[key].category
         if category in by_category:  # the same category, the same icon
-            assert image == by_category[category], service_id
+            assert image == by_category[category], key
         by_category[category] = image
     assert sorted(by_category) == sorted(CATEGORIES)
     images = list(by_category.values())

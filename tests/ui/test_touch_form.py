@@ -1,4 +1,5 @@
-"""The form on the touchscreen: where each value came from, what is locked, the keyboard."""
+"""The form on the touchscreen: where each value came from, what is locked, the keyboard,
+choices as tiles or a full-screen list, the steps, and the summary card."""
 
 from __future__ import annotations
 
@@ -7,14 +8,22 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
-from kiosk.session.events import UserActivity
+from kiosk.session.events import Cancel, UserActivity
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.keyboard import BACKSPACE, Mode
-from ui.screens.form import FormScreen
+from ui.screens.choice import ChoiceField
+from ui.screens.form import ConfirmScreen, FormScreen
 from ui.window import KioskWindow
 
 SITI_RECORD_PHONE = "081378901234"  # central/demo_data/citizens.json
@@ -139,3 +148,96 @@ def test_the_field_being_typed_is_scrolled_above_the_keyboard_in_landscape(
         qtbot.waitUntil(lambda: shown_in_scroll_area(form, complaint), timeout=2000)
         click(qtbot, form.editors["phone"])
         qtbot.waitUntil(lambda: shown_in_scroll_area(form, form.editors["phone"]), timeout=2000)
+
+
+def test_a_short_choice_is_big_tiles_and_its_value_reaches_the_session(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    form = open_form(qtbot, kiosk, "Budi Santoso", "ktp-cetak-ulang")
+    assert kiosk.findChildren(QComboBox) == []  # no dropdown left on the touchscreen
+    reason = form.editors["reason"]
+    assert isinstance(reason, ChoiceField) and reason.opener is None
+    rusak, hilang = reason.tiles
+    assert (rusak.text(), hilang.text()) == ("Rusak", "Hilang")
+    assert min(rusak.width(), rusak.height(), hilang.height()) >= kiosk.view.touch_px
+    assert reason.value() == "" and not rusak.isChecked()
+    click(qtbot, button_with(kiosk, "Lanjut"))  # nothing chosen: the message beside it
+    assert form.errors["reason"].text() == "Wajib diisi"
+    assert form.errors["reason"].parentWidget() is reason.parentWidget()
+    click(qtbot, hilang)
+    click(qtbot, rusak)  # like radio buttons: one at a time
+    assert (rusak.isChecked(), hilang.isChecked(), reason.value()) == (True, False, "Rusak")
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    assert kiosk.controller.session().values["reason"].value == "Rusak"
+
+
+def test_a_long_choice_opens_a_full_screen_list(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    form = open_form(qtbot, kiosk, "Budi Santoso", "izin-usaha-mikro")
+    kind = form.editors["business_kind"]
+    assert isinstance(kind, ChoiceField) and kind.tiles == [] and kind.opener is not None
+    assert kind.opener.text() == "Ketuk untuk memilih"
+    click(qtbot, kind.opener)
+    assert form.choice_list.isVisible() and form.choice_list.geometry() == form.rect()
+    assert form.choice_list.title.text() == "Jenis usaha"
+    rows = form.choice_list.rows
+    assert [r.text() for r in rows][:2] == ["Toko dan dagang", "Makanan dan minuman"]
+    assert all(r.height() >= kiosk.view.touch_px for r in rows)
+    click(qtbot, rows[2])
+    assert not form.choice_list.isVisible()
+    assert (kind.value(), kind.opener.text()) == ("Jasa", "Jasa")  # shown on the form
+    click(qtbot, kind.opener)
+    assert [r.isChecked() for r in form.choice_list.rows][2]  # the chosen one is marked
+    click(qtbot, form.choice_list.back)  # back without changing it
+    assert not form.choice_list.isVisible() and kind.value() == "Jasa"
+    form.editors["business_name"].setText("Warung Budi")  # type: ignore[union-attr]
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    assert kiosk.controller.session().values["business_kind"].value == "Jasa"
+
+
+def test_a_locked_choice_stays_as_it_came_and_the_wipe_clears_a_choice(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    form = open_form(qtbot, kiosk, "Budi Santoso", "ktp-cetak-ulang")
+    reason = form.editors["reason"]
+    assert isinstance(reason, ChoiceField)
+    reason.set_value("Hilang", locked=True)  # as a value pre-filled from a card or record
+    click(qtbot, reason.tiles[0])
+    assert reason.value() == "Hilang" and not reason.tiles[0].isEnabled()
+    reason.set_value("", locked=False)
+    click(qtbot, reason.tiles[1])
+    assert reason.value() == "Hilang"
+    assert reason.tiles[1].isChecked()
+    kiosk.dispatch(Cancel())  # the session ends: nothing chosen is left anywhere
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert form.editors == {}
+    chosen = [b for b in kiosk.findChildren(QPushButton) if b.isCheckable() and b.isChecked()]
+    assert [b.text() for b in chosen if b.property("choice")] == []
+
+
+def test_steps_and_the_summary_card_say_where_each_value_came_from(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    form = open_form(qtbot, kiosk, "Siti Aminah", "puskesmas-umum")
+    assert form.progress.text() == "Langkah 2 dari 3"
+    tap_keys(qtbot, form, "shift", "d", "e", "m", "a", "m")
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    confirm = kiosk.screens[Phase.CONFIRMING]
+    assert isinstance(confirm, ConfirmScreen)
+    assert confirm.progress.text() == "Langkah 3 dari 3"
+    assert confirm.service.text() == "Pendaftaran Poli Umum Puskesmas"
+    assert confirm.card.width() >= kiosk.width() * 0.8  # fills the width
+    labels = [w.text() for w in confirm.rows.findChildren(QLabel)]
+    rows = list(zip(labels[0::3], labels[1::3], labels[2::3], strict=True))
+    assert ("Nama lengkap", "dari kartu", "Siti Aminah") in rows
+    assert ("Nomor HP", "dari data kota", SITI_RECORD_PHONE) in rows
+    assert ("Keluhan utama", "Anda isi", "Demam") in rows
+    # the action below the card, big, with "Kembali" beside it
+    assert confirm.confirm.mapTo(confirm, confirm.confirm.rect().topLeft()).y() > (
+        confirm.scroll_area.geometry().bottom()
+    )
+    assert confirm.confirm.width() > confirm.back.width()
+    kiosk.toggle_language()
+    assert confirm.progress.text() == "Step 3 of 3"

@@ -116,7 +116,7 @@ def test_missing_printer_folder_still_gives_the_number(
     click(qtbot, button_with(kiosk, "Budi Santoso"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     tile = next(
-        b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == "status-berkas"
+        b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == "kk-perubahan"
     )
     click(qtbot, tile)
     click(qtbot, button_with(kiosk, "Daftar layanan ini"))

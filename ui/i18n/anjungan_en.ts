@@ -200,20 +200,8 @@
         <translation>Estimated wait</translation>
     </message>
     <message>
-        <source>± {minutes} menit ({waiting} orang menunggu)</source>
-        <translation>about {minutes} min ({waiting} waiting)</translation>
-    </message>
-    <message>
-        <source>Dilayani {serving} · {waiting} orang menunggu</source>
-        <translation>Serving {serving} · {waiting} waiting</translation>
-    </message>
-    <message>
         <source>Jam layanan</source>
         <translation>Opening hours</translation>
-    </message>
-    <message>
-        <source>—</source>
-        <translation>—</translation>
     </message>
     <message>
         <source>Tidak tersedia dengan kartu ini: perlu kartu warga resmi yang ditandatangani kota</source>
@@ -655,7 +643,7 @@
     </message>
     <message>
         <source>Penyimpanan anjungan penuh. Permintaan Anda belum tersimpan.</source>
-        <translation>The kiosk's storage is full. Your request was not saved.</translation>
+        <translation>The kiosk&apos;s storage is full. Your request was not saved.</translation>
     </message>
     <message>
         <source>Terjadi gangguan sistem. Permintaan Anda belum tersimpan.</source>
@@ -691,7 +679,7 @@
     </message>
     <message>
         <source>Data kota tidak dapat diperiksa saat ini.</source>
-        <translation>The city's records cannot be checked right now.</translation>
+        <translation>The city&apos;s records cannot be checked right now.</translation>
     </message>
     <message>
         <source>Isi pengaduan masih kosong.</source>
@@ -880,6 +868,50 @@
     <message>
         <source>Layanan ini memerlukan kartu warga yang terverifikasi.</source>
         <translation>This service needs a verified citizen card.</translation>
+    </message>
+    <message>
+        <source>Langkah {n} dari {total}</source>
+        <translation>Step {n} of {total}</translation>
+    </message>
+    <message>
+        <source>Belum ada antrean</source>
+        <translation>No one in the queue yet</translation>
+    </message>
+    <message>
+        <source>Sedang dilayani: {serving} · {waiting} orang menunggu</source>
+        <translation>Now serving: {serving} · {waiting} waiting</translation>
+    </message>
+    <message>
+        <source>Sedang dilayani: {serving} · tidak ada yang menunggu</source>
+        <translation>Now serving: {serving} · no one waiting</translation>
+    </message>
+    <message>
+        <source>{waiting} orang menunggu · belum ada yang dilayani</source>
+        <translation>{waiting} waiting · no one served yet</translation>
+    </message>
+    <message>
+        <source>Keadaan antrean belum dapat dilihat</source>
+        <translation>The queue cannot be seen right now</translation>
+    </message>
+    <message>
+        <source>Anda isi</source>
+        <translation>filled in by you</translation>
+    </message>
+    <message>
+        <source>Ketuk untuk memilih</source>
+        <translation>Tap to choose</translation>
+    </message>
+    <message>
+        <source>Cek berkas dan pengaduan</source>
+        <translation>Document status and complaints</translation>
+    </message>
+    <message>
+        <source>Lihat langsung apakah dokumen Anda sudah selesai</source>
+        <translation>See at once whether your document is ready</translation>
+    </message>
+    <message>
+        <source>Tulis keluhan Anda tentang layanan</source>
+        <translation>Write your complaint about a service</translation>
     </message>
     <message>
         <source>Wajib diisi</source>

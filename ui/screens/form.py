@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -21,22 +24,23 @@ from kiosk.session.events import Back, Confirmed, FormSubmitted
 from kiosk.session.machine import SessionState
 from kiosk.session.prefill import FieldValue, Source
 from ui.keyboard import MAX_LENGTH_PROPERTY, Mode, OnScreenKeyboard
+from ui.screens.choice import ChoiceField, ChoiceList
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
+from ui.screens.services import step_text
 
-Editor = QLineEdit | QPlainTextEdit | QComboBox
+Editor = QLineEdit | QPlainTextEdit | ChoiceField
 
 
-def _editor(field: FormField) -> Editor:
+def _editor(
+    field: FormField, on_touch: Callable[[], None], open_list: Callable[[ChoiceField], None]
+) -> Editor:
     editor: Editor
     if field.type is FieldType.TEXTAREA:
         editor = QPlainTextEdit()
         editor.setFixedHeight(140)
         editor.setProperty(MAX_LENGTH_PROPERTY, field.max_length)
     elif field.type is FieldType.CHOICE:
-        editor = QComboBox()
-        editor.addItem("", "")
-        for choice in field.choices:
-            editor.addItem(choice, choice)
+        editor = ChoiceField(field.choices, on_touch, open_list)
     else:
         editor = QLineEdit()
         editor.setMaxLength(field.max_length)
@@ -56,8 +60,8 @@ KEYBOARD_MODES = {
 def _value(editor: Editor) -> str:
     if isinstance(editor, QPlainTextEdit):
         return editor.toPlainText()
-    if isinstance(editor, QComboBox):
-        return str(editor.currentData() or "")
+    if isinstance(editor, ChoiceField):
+        return editor.value()
     return editor.text()
 
 
@@ -68,10 +72,9 @@ def _set_value(editor: Editor, value: FieldValue | None) -> None:
         if editor.toPlainText() != text:
             editor.setPlainText(text)
         editor.setReadOnly(locked)
-    elif isinstance(editor, QComboBox):
-        index = editor.findData(text)
-        editor.setCurrentIndex(max(index, 0))
-        editor.setEnabled(not locked)
+    elif isinstance(editor, ChoiceField):
+        editor.set_value(text, locked)  # a locked choice keeps its tiles, unchangeable
+        return  # tiles take no focus
     else:
         if editor.text() != text:
             editor.setText(text)  # also clears the undo history
@@ -84,6 +87,7 @@ class FormScreen(Screen):
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
+        self.progress = label(name="progress")
         self.title = label(name="title")
         self.host = QWidget()
         self.form = QFormLayout(self.host)
@@ -102,10 +106,13 @@ class FormScreen(Screen):
         self._errors_shown: dict[str, str] | None = None
         self.back = button("", lambda: self._view.dispatch(Back()))
         self.next = button("", self.submit, "primary")
+        self.box.addWidget(self.progress)
         self.box.addWidget(self.title)
         self.box.addWidget(scroll, 1)
         self.box.addWidget(self.keyboard)
         self.button_row(self.back, self.next)
+        #: A long choice's list, over the whole form while it is open.
+        self.choice_list = ChoiceList(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # A tap on (or focus into) an editable field brings the keyboard to it.
@@ -122,7 +129,7 @@ class FormScreen(Screen):
         """Put the keyboard on field ``name`` (nothing for a locked one or a choice)."""
         editor = self.editors.get(name)
         field = self.fields.get(name)
-        if editor is None or field is None or isinstance(editor, QComboBox):
+        if editor is None or field is None or isinstance(editor, ChoiceField):
             self.keyboard.attach(None)
             return
         if editor.isReadOnly():
@@ -134,6 +141,7 @@ class FormScreen(Screen):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self.choice_list.setGeometry(self.rect())
         target = self.keyboard.target
         if target is not None:  # turned, or the keyboard took its room: keep it in view
             QTimer.singleShot(0, lambda: self._reveal(target))
@@ -144,6 +152,15 @@ class FormScreen(Screen):
             centre = editor.mapTo(self.host, editor.rect().center())
             self.scroll_area.ensureVisible(centre.x(), centre.y(), 0, editor.height() // 2 + 24)
 
+    def open_choices(self, editor: ChoiceField) -> None:
+        """Show ``editor``'s choices as a full-screen list (a long choice's button)."""
+        self.keyboard.attach(None)
+        name = next((n for n, e in self.editors.items() if e is editor), None)
+        field = self.fields.get(name or "")
+        if field is None or editor.locked:
+            return
+        self.choice_list.open_for(editor, field.label(self._view.lang), self._view.t("back"))
+
     def submit(self) -> None:
         values = {name: _value(editor) for name, editor in self.editors.items()}
         self._view.dispatch(FormSubmitted(values))
@@ -153,6 +170,7 @@ class FormScreen(Screen):
         service = state.service
         if service is None:
             return
+        self.progress.setText(step_text(view, 2))
         self.title.setText(view.t("form_title"))
         set_button_text(self.back, view.t("back"))
         set_button_text(self.next, view.t("next"))
@@ -185,7 +203,7 @@ class FormScreen(Screen):
     def _first_to_fill(self, fields: tuple[FormField, ...], state: SessionState) -> str | None:
         for field in fields:
             editor = self.editors[field.name]
-            if isinstance(editor, QComboBox) or editor.isReadOnly():
+            if isinstance(editor, ChoiceField) or editor.isReadOnly():
                 continue
             if field.name in state.field_errors or not _value(editor):
                 return field.name
@@ -195,13 +213,16 @@ class FormScreen(Screen):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.keyboard.attach(None)
+        self.choice_list.close_list()
         self.fields.clear()
         self.editors.clear()
         self.sources.clear()
         self.errors.clear()
         for field in fields:
-            editor = _editor(field)
+            editor = _editor(field, lambda: self.keyboard.attach(None), self.open_choices)
             editor.setAccessibleName(field.label(view.lang))
+            if isinstance(editor, ChoiceField):
+                editor.set_hint(view.t("choice_tap_to_pick"))
             editor.installEventFilter(self)
             if isinstance(editor, QPlainTextEdit):
                 editor.viewport().installEventFilter(self)
@@ -222,6 +243,7 @@ class FormScreen(Screen):
 
     def clear(self) -> None:
         self.keyboard.attach(None)
+        self.choice_list.close_list()
         for editor in self.editors.values():
             _set_value(editor, None)
         while self.form.rowCount():
@@ -235,35 +257,83 @@ class FormScreen(Screen):
 
 
 class ConfirmScreen(Screen):
+    """Step 3: a summary card (the service, each value large with its label and where it
+    came from), the action below it."""
+
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
+        self.progress = label(name="progress")
         self.title = label(name="title")
-        self.service = label(name="subtitle")
-        self.summary = plain_label(name="summary", wrap=True)
+        self.card = QFrame()
+        self.card.setObjectName("summaryCard")
+        self.card_box = QVBoxLayout(self.card)
+        self.card_box.setContentsMargins(32, 32, 32, 32)
+        self.card_box.setSpacing(8)
+        self.service = plain_label(name="summaryService", wrap=True)
+        self.card_box.addWidget(self.service)
+        #: The card's rows, rebuilt on each render: (label, value, source) per value.
+        self.rows = QWidget()
+        self.card_box.addWidget(self.rows)
+        self.scroll_area = scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.card)
+        column.addStretch(1)
+        scroll.setWidget(holder)
         self.back = button("", lambda: self._view.dispatch(Back()))
         self.confirm = button("", lambda: self._view.dispatch(Confirmed()), "primary")
+        self.box.addWidget(self.progress)
         self.box.addWidget(self.title)
-        self.box.addWidget(self.service)
-        self.box.addWidget(self.summary, 1)
-        self.button_row(self.back, self.confirm)
+        self.box.addWidget(scroll, 1)
+        row = self.button_row(self.back, self.confirm)
+        row.setStretch(1, 2)  # the action is the big one
 
     def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
         service = state.service
         if service is None:
             return
+        self.progress.setText(step_text(view, 3))
         self.title.setText(view.t("confirm_title"))
+        self.scroll_area.setAccessibleName(view.t("confirm_title"))
         self.service.setText(service.name(view.lang))
-        lines = []
+        sources = {
+            Source.CARD: view.t("from_card"),
+            Source.RECORD: view.t("from_record"),
+            Source.CITIZEN: view.t("from_citizen"),
+        }
+        rows = QWidget()
+        box = QVBoxLayout(rows)
+        box.setContentsMargins(0, 16, 0, 0)
+        box.setSpacing(4)
         for field in service.form:
             value = state.values.get(field.name)
-            if value and value.value:
-                lines.append(f"{field.label(view.lang)}: {value.value}")
-        self.summary.setText("\n".join(lines))
+            if not (value and value.value):
+                continue
+            caption = QHBoxLayout()
+            caption.addWidget(plain_label(field.label(view.lang), "summaryLabel", wrap=True), 1)
+            source = plain_label(sources.get(value.source, ""), "summarySource")
+            source.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            caption.addWidget(source)
+            box.addSpacing(12)
+            box.addLayout(caption)
+            box.addWidget(plain_label(value.value, "summaryValue", wrap=True))
+        self._replace_rows(rows)
         set_button_text(self.back, view.t("back"))
         set_button_text(self.confirm, view.t("confirm"))
 
+    def _replace_rows(self, rows: QWidget) -> None:
+        old = self.rows
+        self.card_box.replaceWidget(old, rows)
+        old.setParent(None)  # out of the window's tree at once, not at the next event loop
+        old.deleteLater()
+        self.rows = rows
+
     def clear(self) -> None:
-        self.summary.setText("")
+        self._replace_rows(QWidget())
         self.service.setText("")

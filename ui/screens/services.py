@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QPushButton, QScrollArea, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QWidget,
+)
 
 from contract.assurance import ASSURANCE_ORDER, Assurance
 from contract.catalog import Service, Text
@@ -22,6 +31,28 @@ from ui.screens.message import NoticeBlock
 TILE_ICON_PX = 64
 #: Room between the icon and the tile's text.
 TILE_ICON_GAP = 20
+#: A tile grows with the screen up to this many touch targets high (few services, portrait).
+TILE_MAX_TOUCH = 4
+#: The steps a citizen goes through: choose (grid and detail), fill in, confirm.
+STEPS = 3
+#: Catalog categories whose purpose the kiosk serves itself, with the entry that serves it:
+#: a document's status is shown at once (the "Status berkas" tile), a complaint is
+#: written on the complaint screen. A catalog service in one of these categories would
+#: be a second door to the same thing, so the grid leaves it out (docs/screens.md).
+BUILT_IN_CATEGORIES = frozenset({"informasi", "pengaduan"})
+
+
+def step_text(view: View, n: int) -> str:
+    """ "Langkah 2 dari 3": where the citizen is in the flow."""
+    return view.t("step", n=n, total=STEPS)
+
+
+def shown_services(view: View) -> list[Service]:
+    """The office's catalog services the grid shows: none that a built-in entry serves."""
+    if view.catalog is None:
+        return []
+    services = view.catalog.services_for(view.office_id)
+    return [s for s in services if s.category not in BUILT_IN_CATEGORIES]
 
 
 def greeting(state: SessionState, view: View) -> str:
@@ -35,6 +66,7 @@ class ServicesScreen(Screen):
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
+        self.progress = label(name="progress")
         self.greeting = label(name="title")
         self.prompt = label(name="subtitle")
         self.notice = NoticeBlock()
@@ -46,24 +78,51 @@ class ServicesScreen(Screen):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.grid_host)
+        self.scroll_area = scroll
         self.cancel = button("", lambda: self._view.dispatch(Cancel()))
-        self.complaint = button("", lambda: self._view.dispatch(ComplaintOpened()))
-        self.complaint.setObjectName("complaint")
+        #: The kiosk's own entries, shown as tiles under their own heading: the
+        #: complaint screen, and whatever the overlays add (:meth:`add_own_tile`).
+        self.complaint = own_tile(lambda: self._view.dispatch(ComplaintOpened()), "pengaduan")
+        self.own_tiles: list[tuple[QPushButton, str, str]] = [
+            (self.complaint, "complaint", "complaint_tile_hint")
+        ]
+        self.own_heading = plain_label(name="subtitle")
+        self.box.addWidget(self.progress)
         self.box.addWidget(self.greeting)
         self.box.addWidget(self.prompt)
         self.box.addWidget(self.notice)
         self.box.addWidget(scroll, 1)
-        self.button_row(self.cancel, self.complaint)
-        self._shown: tuple[str | None, str, int, QueueState | None] | None = None
+        #: The bottom row, at thumb height (the overlays add "Informasi" to it).
+        self.bottom = self.button_row(self.cancel)
+        self._columns = 1
+        self._state: SessionState | None = None
+        self._shown: tuple[str | None, str, int, QueueState | None, int] | None = None
+
+    def add_own_tile(self, tile: QPushButton, text_key: str, hint_key: str) -> None:
+        """Show ``tile`` (made by :func:`own_tile`) among the kiosk's own entries, first."""
+        self.own_tiles.insert(0, (tile, text_key, hint_key))
+        self._shown = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # Two columns when the screen lies on its side: tiles stay wide enough to read.
+        columns = 2 if self.width() > self.height() else 1
+        if columns != self._columns:
+            self._columns = columns
+            if self._state is not None:
+                self.render_state(self._state, self._view)
 
     def render_state(self, state: SessionState, view: View) -> None:
-        self._view = view
+        self._view, self._state = view, state
+        self.progress.setText(step_text(view, 1))
         self.greeting.setText(greeting(state, view))
         self.prompt.setText(view.t("choose_service"))
         self.scroll_area.setAccessibleName(view.t("choose_service"))
         self.notice.show_notice(problem_notice(state.problem) if state.problem else None, view)
         set_button_text(self.cancel, view.t("cancel"))
-        set_button_text(self.complaint, view.t("complaint"))
+        self.own_heading.setText(view.t("own_entries"))
+        for tile, text_key, hint_key in self.own_tiles:
+            set_button_text(tile, f"{view.t(text_key)}\n{view.t(hint_key)}")
         # By value, never by id(): a freed identity's id can come back for the next
         # citizen. The session number stands for its identity (set once per session)
         # and keeps nothing personal alive; the queue figures are plain values.
@@ -72,32 +131,54 @@ class ServicesScreen(Screen):
             view.lang,
             state.session,
             view.queue,
+            self._columns,
         )
         if key != self._shown:
             self._build_tiles(state, view)
             self._shown = key
 
     def _build_tiles(self, state: SessionState, view: View) -> None:
+        own = {tile for tile, _, _ in self.own_tiles} | {self.own_heading}
         while self.grid.count():
             item = self.grid.takeAt(0)
-            if item is not None and (widget := item.widget()) is not None:
+            widget = item.widget() if item is not None else None
+            if widget is not None and widget not in own:  # own tiles are only re-placed
+                widget.setParent(None)  # out of the window at once, not at the next event loop
                 widget.deleteLater()
-        if view.catalog is None:
-            self.grid.addWidget(label(view.t("no_catalog")), 0, 0)
-            return
-        services = view.catalog.services_for(view.office_id)
+        for r in range(self.grid.rowCount()):
+            self.grid.setRowStretch(r, 0)
+        columns = self._columns
         row = 0
-        for category, name in view.catalog.categories.items():
-            in_category = [s for s in services if s.category == category]
-            if not in_category:
-                continue
-            heading = plain_label(name(view.lang), "subtitle")
-            self.grid.addWidget(heading, row, 0)
+        if view.catalog is None:
+            self.grid.addWidget(label(view.t("no_catalog")), row, 0, 1, columns)
             row += 1
-            for service in in_category:
-                self.grid.addWidget(self._tile(service, state, view), row, 0)
-                row += 1
-        self.grid.setRowStretch(row, 1)
+        else:
+            services = shown_services(view)
+            for category, name in view.catalog.categories.items():
+                in_category = [s for s in services if s.category == category]
+                if not in_category:
+                    continue
+                row = self._section(
+                    plain_label(name(view.lang), "subtitle"),
+                    [self._tile(s, state, view) for s in in_category],
+                    row,
+                )
+        self._section(self.own_heading, [tile for tile, _, _ in self.own_tiles], row)
+
+    def _section(self, heading: QWidget, tiles: list[QPushButton], row: int) -> int:
+        """Put ``heading`` across the grid, then ``tiles`` row by row; the next free row."""
+        columns = self._columns
+        self.grid.addWidget(heading, row, 0, 1, columns)
+        row += 1
+        for i, tile in enumerate(tiles):
+            # Tiles share the height left: few services make tall tiles (up to a cap).
+            tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            tile.setMaximumHeight(TILE_MAX_TOUCH * self._view.touch_px)
+            self.grid.addWidget(tile, row + i // columns, i % columns)
+            self.grid.setRowStretch(row + i // columns, 1)
+        for widget in (heading, *tiles):  # shown now, not at the next turn of the event loop
+            widget.show()
+        return row + (len(tiles) + columns - 1) // columns
 
     def _tile(self, service: Service, state: SessionState, view: View) -> QPushButton:
         text = service.name(view.lang)
@@ -130,10 +211,20 @@ class ServicesScreen(Screen):
         self._shown = None
 
 
+def own_tile(on_click: Callable[[], None], icon: str) -> QPushButton:
+    """A tile for one of the kiosk's own entries: the services' look, its own icon."""
+    tile = button("", on_click, "tile")
+    tile.setIcon(category_icon(icon, TILE_ICON_PX, gap=TILE_ICON_GAP))
+    tile.setIconSize(QSize(TILE_ICON_PX + TILE_ICON_GAP, TILE_ICON_PX))
+    tile.setProperty("own_entry", icon)
+    return tile
+
+
 class ServiceDetailScreen(Screen):
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
+        self.progress = label(name="progress")
         self.name = label(name="title")
         self.description = label(name="subtitle")
         self.counter = label()
@@ -144,6 +235,7 @@ class ServiceDetailScreen(Screen):
         self.back = button("", lambda: self._view.dispatch(Back()))
         self.next = button("", lambda: self._view.dispatch(FormOpened()), "primary")
         for w in (
+            self.progress,
             self.name,
             self.description,
             self.counter,
@@ -162,6 +254,8 @@ class ServiceDetailScreen(Screen):
         if service is None:
             return
         lang = view.lang
+        # Still choosing: the detail is the second look at step 1, not a step of its own.
+        self.progress.setText(step_text(view, 1))
         self.name.setText(service.name(lang))
         self.description.setText(service.description(lang))
         self.counter.setText(f"{view.t('counter')}: {service.counter}" if service.counter else "")
@@ -177,25 +271,32 @@ class ServiceDetailScreen(Screen):
 
 
 def tile_queue_text(service: Service, view: View) -> str | None:
-    """Now serving and people waiting, for the tile; None when the centre has not said."""
+    """Now serving and people waiting, in words; None when the centre has not said."""
     found = _service_queue(service, view)
-    if found is None:
-        return None
-    serving = found.now_serving or view.t("not_known")
-    return view.t("tile_queue", serving=serving, waiting=found.waiting)
+    return queue_words(found, view) if found is not None else None
+
+
+def queue_words(found: ServiceQueue, view: View) -> str:
+    """ "Belum ada antrean", or who is served and how many wait: never a bare dash or 0."""
+    serving, waiting = found.now_serving, found.waiting
+    if serving and waiting:
+        return view.t("queue_serving_waiting", serving=serving, waiting=waiting)
+    if serving:
+        return view.t("queue_serving_only", serving=serving)
+    if waiting:
+        return view.t("queue_waiting_only", waiting=waiting)
+    return view.t("queue_nobody")
 
 
 def queue_text(service: Service, view: View) -> str:
-    """Now serving and the estimated wait, from the centre's last answer; "—" when unknown."""
-    unknown = view.t("not_known")
+    """The queue in words and, when people wait, the estimated wait; or that it is unknown."""
     found = _service_queue(service, view)
-    serving = (found.now_serving or unknown) if found else unknown
-    wait = (
-        view.t("wait_minutes", minutes=found.estimated_wait_minutes, waiting=found.waiting)
-        if found
-        else unknown
-    )
-    return f"{view.t('now_serving')}: {serving}\n{view.t('estimated_wait')}: {wait}"
+    if found is None:
+        return view.t("queue_unknown")
+    words = queue_words(found, view)
+    if not found.waiting:
+        return words
+    return f"{words}\n{view.t('ticket_wait', minutes=found.estimated_wait_minutes)}"
 
 
 def _service_queue(service: Service, view: View) -> ServiceQueue | None:
