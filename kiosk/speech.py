@@ -186,13 +186,17 @@ class SpeechSwitch:
 
     The button is on the attract screen: pressed there, speech stays on through
     the session that follows and ends with it (back on the attract screen, or a
-    new card tapped). ``always`` starts every session on.
+    new card tapped). ``always`` starts every session on. Pressed and no card
+    tapped within the attract screen's idle time (:meth:`lapsed`), the choice
+    lapses: whoever pressed it has gone.
     """
 
     def __init__(self, mode: SpeechMode) -> None:
         self.mode = mode
         #: The last session this citizen's choice holds for; None: no choice made.
         self._choice: tuple[int, bool] | None = None
+        #: When the button was last pressed on the attract screen (the clock of ``pressed``).
+        self._pressed_at: float | None = None
         self._last: tuple[int, Phase] | None = None
 
     @property
@@ -207,13 +211,31 @@ class SpeechSwitch:
             return self._choice[1]
         return self.mode is SpeechMode.ALWAYS
 
-    def pressed(self, state: SessionState) -> bool:
-        """The button was pressed on ``state``'s screen; returns whether speech is now on."""
+    def pressed(self, state: SessionState, now: float) -> bool:
+        """The button was pressed on ``state``'s screen at ``now``; returns whether speech is on."""
         turned_on = not self.on(state)
         # On the attract screen the choice holds for the session a tap starts next.
-        last = state.session + 1 if state.phase is Phase.IDLE else state.session
-        self._choice = (last, turned_on)
+        idle = state.phase is Phase.IDLE
+        self._choice = (state.session + 1 if idle else state.session, turned_on)
+        self._pressed_at = now if idle else None
         return turned_on
+
+    def lapsed(self, state: SessionState, now: float, after_s: float) -> bool:
+        """The choice made on the attract screen ``after_s`` ago, and still no card: forget it.
+
+        True when it lapsed just now (the attract screen shows the button as it was).
+        """
+        if (
+            self._choice is None
+            or self._pressed_at is None
+            or state.phase is not Phase.IDLE
+            or state.session >= self._choice[0]
+            or now - self._pressed_at < after_s
+        ):
+            return False
+        self._choice = None
+        self._pressed_at = None
+        return True
 
     def rendered(self, state: SessionState) -> bool:
         """Note a screen shown; True when it ends a session (a new citizen starts silent)."""
@@ -225,6 +247,8 @@ class SpeechSwitch:
         )
         if ended:
             self._choice = None
+        if state.phase is not Phase.IDLE:
+            self._pressed_at = None  # a card came: the choice holds for the session
         return ended
 
 

@@ -128,7 +128,7 @@ def test_the_button_holds_for_the_next_citizen_only() -> None:
     switch = SpeechSwitch(SpeechMode.BUTTON)
     switch.rendered(_state(Phase.IDLE, 0))
     assert not switch.on(_state(Phase.IDLE, 0))
-    assert switch.pressed(_state(Phase.IDLE, 0))
+    assert switch.pressed(_state(Phase.IDLE, 0), 0.0)
     assert switch.on(_state(Phase.IDLE, 0))
     assert _walk(switch, 1) == [True, True, True, True, False]  # ends with the session
     assert _walk(switch, 2) == [False] * 5  # a new citizen starts silent
@@ -137,7 +137,7 @@ def test_the_button_holds_for_the_next_citizen_only() -> None:
 def test_a_new_card_mid_session_starts_silent() -> None:
     switch = SpeechSwitch(SpeechMode.BUTTON)
     switch.rendered(_state(Phase.IDLE, 0))
-    switch.pressed(_state(Phase.IDLE, 0))
+    switch.pressed(_state(Phase.IDLE, 0), 0.0)
     switch.rendered(_state(Phase.IDENTIFIED, 1))
     assert switch.on(_state(Phase.IDENTIFIED, 1))
     switch.rendered(_state(Phase.READING, 2))
@@ -147,7 +147,7 @@ def test_a_new_card_mid_session_starts_silent() -> None:
 def test_always_speaks_to_everyone_and_the_button_silences_one_citizen() -> None:
     switch = SpeechSwitch(SpeechMode.ALWAYS)
     switch.rendered(_state(Phase.IDLE, 0))
-    assert not switch.pressed(_state(Phase.IDLE, 0))
+    assert not switch.pressed(_state(Phase.IDLE, 0), 0.0)
     assert _walk(switch, 1)[:4] == [False] * 4
     assert _walk(switch, 2) == [True] * 5
 
@@ -155,5 +155,27 @@ def test_always_speaks_to_everyone_and_the_button_silences_one_citizen() -> None
 def test_off_never_speaks_and_has_no_button() -> None:
     switch = SpeechSwitch(SpeechMode.OFF)
     assert not switch.has_button
-    switch.pressed(_state(Phase.IDLE, 0))
+    switch.pressed(_state(Phase.IDLE, 0), 0.0)
     assert _walk(switch, 1) == [False] * 5
+
+
+def test_pressed_and_no_card_within_the_idle_time_the_button_lapses() -> None:
+    switch = SpeechSwitch(SpeechMode.BUTTON)
+    switch.rendered(_state(Phase.IDLE, 0))
+    assert switch.pressed(_state(Phase.IDLE, 0), 100.0)
+    assert not switch.lapsed(_state(Phase.IDLE, 0), 159.0, 60.0)
+    assert switch.on(_state(Phase.IDLE, 0))
+    assert switch.lapsed(_state(Phase.IDLE, 0), 160.0, 60.0)  # whoever pressed it has gone
+    assert not switch.on(_state(Phase.IDLE, 0)) and not switch.on(_state(Phase.READING, 1))
+    assert not switch.lapsed(_state(Phase.IDLE, 0), 500.0, 60.0)  # once
+
+
+def test_a_card_within_the_idle_time_keeps_speech_for_the_whole_session() -> None:
+    switch = SpeechSwitch(SpeechMode.BUTTON)
+    switch.rendered(_state(Phase.IDLE, 0))
+    switch.pressed(_state(Phase.IDLE, 0), 100.0)
+    switch.rendered(_state(Phase.READING, 1))
+    assert not switch.lapsed(_state(Phase.IDENTIFIED, 1), 1000.0, 60.0)
+    assert switch.on(_state(Phase.IDENTIFIED, 1))
+    switch.rendered(_state(Phase.IDLE, 1))
+    assert not switch.lapsed(_state(Phase.IDLE, 1), 2000.0, 60.0)  # ended with its session
