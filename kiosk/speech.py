@@ -20,12 +20,11 @@ never kept past the session (:attr:`Said.personal`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from contract.number_words import spoken_number
+from contract.number_words import counter_parts, display_parts, spoken_number
 from kiosk.privacy import private_repr
 from kiosk.session.events import IssuedTicket
 from kiosk.session.machine import Phase, SessionState
@@ -108,7 +107,9 @@ def screen_script(state: SessionState, lang: str) -> Script:
 SPOKEN: dict[str, dict[str, str]] = {
     "id": {
         "number": "Nomor antrean Anda, {number}",
+        "number_unknown": "Ini nomor antrean Anda",
         "counter": "silakan menuju loket {counter}",
+        "counter_unnamed": "silakan menuju loket",
         "ahead_none": "Tidak ada antrean di depan Anda.",
         "ahead_one": "Di depan Anda ada satu orang.",
         "ahead": "Di depan Anda ada {count} orang.",
@@ -118,7 +119,9 @@ SPOKEN: dict[str, dict[str, str]] = {
     },
     "en": {
         "number": "Your queue number is {number}",
+        "number_unknown": "This is your queue number",
         "counter": "please go to counter {counter}",
+        "counter_unnamed": "please go to the counter",
         "ahead_none": "No one is ahead of you.",
         "ahead_one": "There is one person ahead of you.",
         "ahead": "There are {count} people ahead of you.",
@@ -127,8 +130,6 @@ SPOKEN: dict[str, dict[str, str]] = {
         "wait_none": "You will be called shortly.",
     },
 }
-_DIGITS = re.compile(r"\d+")
-_COUNTER_WORD = re.compile(r"^(loket|counter)\b", re.IGNORECASE)
 
 
 def in_words(n: int, lang: str) -> str:
@@ -136,34 +137,41 @@ def in_words(n: int, lang: str) -> str:
 
 
 def ticket_words(number: str, lang: str) -> str:
-    """A ticket number as it is read out: ``B-021`` → "B, dua puluh satu" (letters spelled)."""
-    said: list[str] = []
-    for part in number.split("-"):
-        if part.isdigit():
-            said.append(in_words(int(part), lang))
-        elif part.isalpha():
-            said.append(", ".join(part.upper()))
-        elif part:  # a kiosk code such as K07: letter by letter, digit by digit
-            said.append(
-                ", ".join(c.upper() if c.isalpha() else in_words(int(c), lang) for c in part)
-            )
-    return ", ".join(said)
+    """A ticket number as it is read out: ``B-021`` → "B, dua puluh satu" (letters spelled).
+
+    Read as the boards read it (``contract.number_words.display_parts``).
+    """
+    return ", ".join(
+        in_words(part, lang) if isinstance(part, int) else part for part in display_parts(number)
+    )
 
 
 def counter_said(counter: str, lang: str) -> str:
-    """The counter's name as said after "loket": "3" and "Loket 3" → "tiga"."""
-    said = _DIGITS.sub(lambda m: in_words(int(m.group()), lang), counter.strip())
-    return _COUNTER_WORD.sub("", said).strip() or said
+    """The counter's name as said after "loket": "3", "Loket 3", "Loket3" → "tiga".
+
+    Numbers in words, a short code spelled ("3A" → "tiga A"), a name as it is.
+    """
+    said: list[str] = []
+    for part in counter_parts(counter):
+        if isinstance(part, int):
+            said.append(in_words(part, lang))
+        elif len(part) <= 3:
+            said.append(" ".join(part.upper()))
+        else:
+            said.append(part)
+    return " ".join(said)
 
 
 def ticket_phrase(ticket: IssuedTicket, lang: str) -> str:
     """The end of the walk, said: the number, the counter, the people ahead and the wait."""
     words = SPOKEN[_lang(lang)]
-    first = words["number"].format(number=ticket_words(ticket.number, lang))
-    if ticket.counter:
-        first += ", " + words["counter"].format(counter=counter_said(ticket.counter, lang))
+    number = ticket_words(ticket.number, lang)
+    first = words["number"].format(number=number) if number else words["number_unknown"]
+    if ticket.counter and ticket.counter.strip():
+        counter = counter_said(ticket.counter, lang)
+        first += ", " + words["counter" if counter else "counter_unnamed"].format(counter=counter)
     sentences = [first + "."]
-    if ticket.people_ahead is not None:
+    if ticket.people_ahead is not None and ticket.people_ahead >= 0:  # below 0: not known
         n = ticket.people_ahead
         key = "ahead_none" if n == 0 else "ahead_one" if n == 1 else "ahead"
         sentences.append(words[key].format(count=in_words(n, lang) if n else ""))

@@ -74,9 +74,31 @@ def test_every_number_from_1_to_999_is_said_in_english_as_a_person_says_it() -> 
         assert " ".join(english_number_words(n)) == _said(n), n
 
 
-def test_past_999_a_number_is_read_digit_by_digit_in_either_language() -> None:
-    assert spoken_number(1000, "en") == ["one", "zero", "zero", "zero"]
+#: Past 999, where leased and online numbers meet: written out by hand.
+ENGLISH_THOUSANDS: dict[int, str] = {
+    1000: "one thousand",
+    1001: "one thousand one",
+    1010: "one thousand ten",
+    1100: "one thousand one hundred",
+    1999: "one thousand nine hundred ninety-nine",
+    2000: "two thousand",
+    12345: "twelve thousand three hundred forty-five",
+    100021: "one hundred thousand twenty-one",
+    1000000: "one million",
+    3004005: "three million four thousand five",
+}
+
+
+@pytest.mark.parametrize(("n", "words"), sorted(ENGLISH_THOUSANDS.items()))
+def test_thousands_and_millions_are_read_as_english_words(n: int, words: str) -> None:
+    assert " ".join(english_number_words(n)) == words
+
+
+def test_zero_is_a_word_a_huge_number_its_digits_and_a_negative_one_nothing() -> None:
     assert spoken_number(0, "id") == ["nol"]
+    assert spoken_number(1_000_000_000, "en") == ["one"] + ["zero"] * 9
+    with pytest.raises(ValueError):
+        spoken_number(-1, "id")
 
 
 def _ticket(number: str = "B-021", counter: str = "3", **more: int | None) -> IssuedTicket:
@@ -107,6 +129,33 @@ def test_the_ticket_end_is_said_in_english_words() -> None:
 def test_a_fallback_number_spells_the_kiosk_code() -> None:
     assert ticket_words("A-K07-001", "id") == "A, K, nol, tujuh, satu"
     assert ticket_words("A-K07-001", "en") == "A, K, zero, seven, one"
+
+
+def test_a_number_above_999_and_one_without_a_dash_are_read_as_the_board_reads_them() -> None:
+    assert ticket_words("B-1000", "id") == "B, seribu"
+    assert ticket_words("B-1200", "en") == "B, one thousand two hundred"
+    assert ticket_words("B021", "id") == "B, dua puluh satu"
+    assert ticket_words("ab-012", "id") == "A, B, dua belas"
+
+
+@pytest.mark.parametrize(
+    ("counter", "said"),
+    [
+        ("Loket2", "silakan menuju loket dua."),
+        ("Loket", "silakan menuju loket."),
+        ("3A", "silakan menuju loket tiga A."),
+        ("Counter 12B", "silakan menuju loket dua belas B."),
+        ("Kasir 2", "silakan menuju loket Kasir dua."),
+    ],
+)
+def test_a_counters_name_is_said_once_after_loket(counter: str, said: str) -> None:
+    assert ticket_phrase(_ticket(counter=counter), "id").endswith(", " + said)
+
+
+def test_a_blank_counter_and_a_negative_count_are_not_said() -> None:
+    assert ticket_phrase(_ticket(counter="  ", people_ahead=-1), "id") == (
+        "Nomor antrean Anda, B, dua puluh satu."
+    )
 
 
 def _state(phase: Phase, session: int) -> SessionState:
