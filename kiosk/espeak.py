@@ -6,11 +6,15 @@ output. Each run has a total deadline and an output size limit: past either
 the whole process group is killed and :class:`~kiosk.errors.SpeechError`
 says why. Run it off the GUI thread (the executor).
 
-Clips are files in a folder under the kiosk's data dir, named by a hash of
-the voice and the text, never by the text::
+The text is at most :data:`MAX_CHARS` long, and the writing of it counts
+against the same deadline as the reading of the sound (an engine that reads
+nothing cannot hold the worker).
 
-    <data_dir>/speech/<sha256>.wav           the screens' own texts, kept
-    <data_dir>/speech/session/<sha256>.wav   this citizen's (the ticket): wiped at session end
+Clips are files in a folder under the kiosk's data dir, never named by the text::
+
+    <data_dir>/speech/<sha256>.wav           the screens' own texts, kept: a hash of voice and text
+    <data_dir>/speech/session/<uuid4>.wav    this citizen's (the ticket, a touched control): a
+                                             random name, wiped at session end and at start-up
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ import signal
 import subprocess
 import tempfile
 import time
+import uuid
 import wave
 from pathlib import Path
+from typing import IO
 
 from kiosk.errors import SpeechError, SpeechReason
 
@@ -40,6 +46,8 @@ DEADLINE_S = 5.0
 MAX_BYTES = 3_000_000
 #: Words per minute: a little slower than espeak-ng's 175, for listeners who are not in a hurry.
 RATE_WPM = 145
+#: Characters one clip may say: a screen's longest script is under 400.
+MAX_CHARS = 2000
 
 
 def find_program(program: str | None = None) -> str | None:
@@ -48,17 +56,28 @@ def find_program(program: str | None = None) -> str | None:
 
 
 def clip_path(folder: Path, voice: str, text: str, *, personal: bool) -> Path:
-    """Where the clip of ``text`` in ``voice`` lives: a hash names it, never the words."""
+    """Where the clip of ``text`` in ``voice`` goes; never named by the words.
+
+    A screen's own text is named by a hash of voice and text (made once, kept).
+    A personal one gets a random name: a hash of a ticket's sentence would give
+    the number back to whoever tries the few thousand sentences there are.
+    """
+    if personal:
+        return folder / "session" / f"{uuid.uuid4().hex}.wav"
     digest = hashlib.sha256(f"{voice}\0{text}".encode()).hexdigest()
-    return (folder / "session" if personal else folder) / f"{digest}.wav"
+    return folder / f"{digest}.wav"
 
 
 def wipe_session_clips(folder: Path) -> int:
-    """Delete the clips of the session that ended; how many."""
+    """Delete every file of ``folder/session`` (clips, a clip half made by a crash); how many."""
     gone = 0
-    for clip in (folder / "session").glob("*.wav"):
-        clip.unlink(missing_ok=True)
-        gone += 1
+    session = folder / "session"
+    if not session.is_dir():
+        return 0
+    for clip in session.iterdir():
+        if clip.is_file() or clip.is_symlink():
+            clip.unlink(missing_ok=True)
+            gone += 1
     return gone
 
 
@@ -70,10 +89,13 @@ def make_clip(
     *,
     deadline_s: float = DEADLINE_S,
     max_bytes: int = MAX_BYTES,
+    max_chars: int = MAX_CHARS,
 ) -> Path:
     """``target`` (made if missing): ``text`` said in ``voice``. Raises :class:`SpeechError`."""
     if target.is_file():
         return target
+    if len(text) > max_chars:
+        raise SpeechError(SpeechReason.TOO_LARGE, f"more than {max_chars} characters")
     raw = run_espeak(program, voice, text, deadline_s=deadline_s, max_bytes=max_bytes)
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, temp = tempfile.mkstemp(prefix=".clip-", suffix=".wav", dir=target.parent)
@@ -102,10 +124,7 @@ def run_espeak(program: str, voice: str, text: str, *, deadline_s: float, max_by
     try:
         if proc.stdin is None or proc.stdout is None:  # never with PIPE; for the type checker
             raise SpeechError(SpeechReason.FAILED, "no pipes")
-        with contextlib.suppress(BrokenPipeError):  # it exited early: its status says how
-            proc.stdin.write(text.encode())
-            proc.stdin.close()
-        data = _read_bounded(proc.stdout.fileno(), end, max_bytes)
+        data = _exchange(proc.stdin, proc.stdout.fileno(), text.encode(), end, max_bytes)
         try:
             code = proc.wait(timeout=max(0.0, end - time.monotonic()))
         except subprocess.TimeoutExpired:
@@ -119,22 +138,41 @@ def run_espeak(program: str, voice: str, text: str, *, deadline_s: float, max_by
     return data
 
 
-def _read_bounded(fd: int, end: float, max_bytes: int) -> bytes:
+def _exchange(stdin: IO[bytes], out: int, text: bytes, end: float, max_bytes: int) -> bytes:
+    """Write ``text`` and read the sound, both without blocking, until ``end`` at most."""
     chunks: list[bytes] = []
     size = 0
+    pending = memoryview(text)
+    os.set_blocking(stdin.fileno(), False)
     with selectors.DefaultSelector() as selector:
-        selector.register(fd, selectors.EVENT_READ)
+        selector.register(out, selectors.EVENT_READ)
+        selector.register(stdin, selectors.EVENT_WRITE)
+        writing = True
         while True:
+            if writing and not pending:
+                selector.unregister(stdin)
+                stdin.close()  # the end of the text: espeak-ng speaks it
+                writing = False
             left = end - time.monotonic()
-            if left <= 0 or not selector.select(timeout=left):
+            ready = selector.select(timeout=left) if left > 0 else []
+            if not ready:
                 raise SpeechError(SpeechReason.TIMEOUT, "no end of output in time")
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                return b"".join(chunks)
-            size += len(chunk)
-            if size > max_bytes:
-                raise SpeechError(SpeechReason.TOO_LARGE, f"more than {max_bytes} bytes")
-            chunks.append(chunk)
+            for key, _ in ready:
+                if key.fileobj is stdin:
+                    try:
+                        pending = pending[os.write(stdin.fileno(), pending) :]
+                    except BrokenPipeError:  # it exited early: its status says how
+                        pending = pending[len(pending) :]
+                    except BlockingIOError:
+                        pass
+                    continue
+                chunk = os.read(out, 65536)
+                if not chunk:
+                    return b"".join(chunks)
+                size += len(chunk)
+                if size > max_bytes:
+                    raise SpeechError(SpeechReason.TOO_LARGE, f"more than {max_bytes} bytes")
+                chunks.append(chunk)
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -20,12 +20,11 @@ never kept past the session (:attr:`Said.personal`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from contract.number_words import spoken_number
+from contract.number_words import counter_parts, display_parts, spoken_number
 from kiosk.privacy import private_repr
 from kiosk.session.events import IssuedTicket
 from kiosk.session.machine import Phase, SessionState
@@ -108,7 +107,9 @@ def screen_script(state: SessionState, lang: str) -> Script:
 SPOKEN: dict[str, dict[str, str]] = {
     "id": {
         "number": "Nomor antrean Anda, {number}",
+        "number_unknown": "Ini nomor antrean Anda",
         "counter": "silakan menuju loket {counter}",
+        "counter_unnamed": "silakan menuju loket",
         "ahead_none": "Tidak ada antrean di depan Anda.",
         "ahead_one": "Di depan Anda ada satu orang.",
         "ahead": "Di depan Anda ada {count} orang.",
@@ -118,7 +119,9 @@ SPOKEN: dict[str, dict[str, str]] = {
     },
     "en": {
         "number": "Your queue number is {number}",
+        "number_unknown": "This is your queue number",
         "counter": "please go to counter {counter}",
+        "counter_unnamed": "please go to the counter",
         "ahead_none": "No one is ahead of you.",
         "ahead_one": "There is one person ahead of you.",
         "ahead": "There are {count} people ahead of you.",
@@ -127,8 +130,6 @@ SPOKEN: dict[str, dict[str, str]] = {
         "wait_none": "You will be called shortly.",
     },
 }
-_DIGITS = re.compile(r"\d+")
-_COUNTER_WORD = re.compile(r"^(loket|counter)\b", re.IGNORECASE)
 
 
 def in_words(n: int, lang: str) -> str:
@@ -136,34 +137,41 @@ def in_words(n: int, lang: str) -> str:
 
 
 def ticket_words(number: str, lang: str) -> str:
-    """A ticket number as it is read out: ``B-021`` → "B, dua puluh satu" (letters spelled)."""
-    said: list[str] = []
-    for part in number.split("-"):
-        if part.isdigit():
-            said.append(in_words(int(part), lang))
-        elif part.isalpha():
-            said.append(", ".join(part.upper()))
-        elif part:  # a kiosk code such as K07: letter by letter, digit by digit
-            said.append(
-                ", ".join(c.upper() if c.isalpha() else in_words(int(c), lang) for c in part)
-            )
-    return ", ".join(said)
+    """A ticket number as it is read out: ``B-021`` → "B, dua puluh satu" (letters spelled).
+
+    Read as the boards read it (``contract.number_words.display_parts``).
+    """
+    return ", ".join(
+        in_words(part, lang) if isinstance(part, int) else part for part in display_parts(number)
+    )
 
 
 def counter_said(counter: str, lang: str) -> str:
-    """The counter's name as said after "loket": "3" and "Loket 3" → "tiga"."""
-    said = _DIGITS.sub(lambda m: in_words(int(m.group()), lang), counter.strip())
-    return _COUNTER_WORD.sub("", said).strip() or said
+    """The counter's name as said after "loket": "3", "Loket 3", "Loket3" → "tiga".
+
+    Numbers in words, a short code spelled ("3A" → "tiga A"), a name as it is.
+    """
+    said: list[str] = []
+    for part in counter_parts(counter):
+        if isinstance(part, int):
+            said.append(in_words(part, lang))
+        elif len(part) <= 3:
+            said.append(" ".join(part.upper()))
+        else:
+            said.append(part)
+    return " ".join(said)
 
 
 def ticket_phrase(ticket: IssuedTicket, lang: str) -> str:
     """The end of the walk, said: the number, the counter, the people ahead and the wait."""
     words = SPOKEN[_lang(lang)]
-    first = words["number"].format(number=ticket_words(ticket.number, lang))
-    if ticket.counter:
-        first += ", " + words["counter"].format(counter=counter_said(ticket.counter, lang))
+    number = ticket_words(ticket.number, lang)
+    first = words["number"].format(number=number) if number else words["number_unknown"]
+    if ticket.counter and ticket.counter.strip():
+        counter = counter_said(ticket.counter, lang)
+        first += ", " + words["counter" if counter else "counter_unnamed"].format(counter=counter)
     sentences = [first + "."]
-    if ticket.people_ahead is not None:
+    if ticket.people_ahead is not None and ticket.people_ahead >= 0:  # below 0: not known
         n = ticket.people_ahead
         key = "ahead_none" if n == 0 else "ahead_one" if n == 1 else "ahead"
         sentences.append(words[key].format(count=in_words(n, lang) if n else ""))
@@ -186,13 +194,17 @@ class SpeechSwitch:
 
     The button is on the attract screen: pressed there, speech stays on through
     the session that follows and ends with it (back on the attract screen, or a
-    new card tapped). ``always`` starts every session on.
+    new card tapped). ``always`` starts every session on. Pressed and no card
+    tapped within the attract screen's idle time (:meth:`lapsed`), the choice
+    lapses: whoever pressed it has gone.
     """
 
     def __init__(self, mode: SpeechMode) -> None:
         self.mode = mode
         #: The last session this citizen's choice holds for; None: no choice made.
         self._choice: tuple[int, bool] | None = None
+        #: When the button was last pressed on the attract screen (the clock of ``pressed``).
+        self._pressed_at: float | None = None
         self._last: tuple[int, Phase] | None = None
 
     @property
@@ -207,13 +219,31 @@ class SpeechSwitch:
             return self._choice[1]
         return self.mode is SpeechMode.ALWAYS
 
-    def pressed(self, state: SessionState) -> bool:
-        """The button was pressed on ``state``'s screen; returns whether speech is now on."""
+    def pressed(self, state: SessionState, now: float) -> bool:
+        """The button was pressed on ``state``'s screen at ``now``; returns whether speech is on."""
         turned_on = not self.on(state)
         # On the attract screen the choice holds for the session a tap starts next.
-        last = state.session + 1 if state.phase is Phase.IDLE else state.session
-        self._choice = (last, turned_on)
+        idle = state.phase is Phase.IDLE
+        self._choice = (state.session + 1 if idle else state.session, turned_on)
+        self._pressed_at = now if idle else None
         return turned_on
+
+    def lapsed(self, state: SessionState, now: float, after_s: float) -> bool:
+        """The choice made on the attract screen ``after_s`` ago, and still no card: forget it.
+
+        True when it lapsed just now (the attract screen shows the button as it was).
+        """
+        if (
+            self._choice is None
+            or self._pressed_at is None
+            or state.phase is not Phase.IDLE
+            or state.session >= self._choice[0]
+            or now - self._pressed_at < after_s
+        ):
+            return False
+        self._choice = None
+        self._pressed_at = None
+        return True
 
     def rendered(self, state: SessionState) -> bool:
         """Note a screen shown; True when it ends a session (a new citizen starts silent)."""
@@ -225,6 +255,8 @@ class SpeechSwitch:
         )
         if ended:
             self._choice = None
+        if state.phase is not Phase.IDLE:
+            self._pressed_at = None  # a card came: the choice holds for the session
         return ended
 
 

@@ -1,14 +1,21 @@
 """The kiosk that speaks: the attract screen's button, and the voice the screens use.
 
 What is said, and when, is decided without Qt (:mod:`kiosk.speech`); the clip is
-made by espeak-ng (:mod:`kiosk.espeak`) on the executor, never on the GUI
-thread, and played by Qt Multimedia's ``QSoundEffect``. Nothing here is loaded
-or looked for before the first frame is painted: :meth:`Voice.load` finds
-espeak-ng and the audio output then. With no audio output (or no espeak-ng)
-the kiosk is silent, logs it once and the operator panel says so.
+made by espeak-ng (:mod:`kiosk.espeak`) on the voice's own lane, a
+``QtExecutor`` of one thread (never the kiosk's shared pool, which a burst of
+taps would otherwise fill), and handed to an :class:`AudioSink`: Qt Multimedia's
+``QSoundEffect`` (:class:`QtSink`), or whatever a caller routes the voice to
+(:meth:`Voice.route`). Nothing here is loaded or looked for before the first
+frame is painted: :meth:`Voice.load` finds espeak-ng and the audio output then.
+With no audio output (or no espeak-ng) the kiosk is silent, logs it once and the
+operator panel says so.
 
 :attr:`Voice.listeners` is the speaker's boundary: every utterance passes
 there as text, heard or not (the tests record what would be spoken).
+
+Only controls that ask to be said are said when touched (:func:`is_spoken`,
+set by ``ui.screens.common.button`` and ``set_spoken``): tiles and navigation, never a key of a
+keypad or keyboard (a birth date, a form's value, the operator's PIN).
 """
 
 from __future__ import annotations
@@ -17,14 +24,13 @@ import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt, QUrl
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QColor, QIcon, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from kiosk.errors import SpeechError
-from kiosk.executor import Executor
 from kiosk.session.machine import SessionState
 from kiosk.speech import (
     Line,
@@ -35,6 +41,7 @@ from kiosk.speech import (
     Utterance,
     screen_script,
 )
+from ui.tasks import QtExecutor
 from ui.texts import tr
 
 log = logging.getLogger(__name__)
@@ -42,54 +49,114 @@ log = logging.getLogger(__name__)
 Listener = Callable[[Utterance], None]
 
 
-class Voice:
-    """Says utterances: a clip made once by espeak-ng off the GUI thread, then played.
+def is_spoken(widget: QObject) -> bool:
+    """Whether ``widget`` opted in to be said when touched (``ui.screens.common.set_spoken``)."""
+    return widget.property("spoken") is True
 
-    A new utterance cuts the one playing; a clip that comes back after a newer
-    utterance was asked for is not played.
+
+class AudioSink(Protocol):
+    """Where the voice's clips are heard."""
+
+    def play(self, clip: Path) -> None:
+        """Play ``clip`` (cutting whatever plays)."""
+
+    def stop(self) -> None:
+        """Stop what plays."""
+
+    def release(self) -> None:
+        """Stop and let go of the last clip (the session ended: its files are wiped)."""
+
+
+class QtSink:
+    """Qt Multimedia's ``QSoundEffect``: one, given each clip in turn."""
+
+    def __init__(self, multimedia: Any, device: Any, parent: QObject | None) -> None:
+        self.name = str(device.description())
+        self._effect = multimedia.QSoundEffect(device, parent)
+
+    def play(self, clip: Path) -> None:
+        self._effect.stop()
+        self._effect.setSource(QUrl.fromLocalFile(str(clip)))
+        self._effect.play()
+
+    def stop(self) -> None:
+        self._effect.stop()
+
+    def release(self) -> None:
+        self._effect.stop()
+        self._effect.setSource(QUrl())
+
+
+def qt_sink(parent: QObject | None) -> AudioSink | None:
+    """The default audio output through Qt Multimedia; None where there is none."""
+    try:
+        multimedia = importlib.import_module("PySide6.QtMultimedia")
+    except ImportError:
+        return None
+    if not multimedia.QMediaDevices.audioOutputs():
+        return None
+    return QtSink(multimedia, multimedia.QMediaDevices.defaultAudioOutput(), parent)
+
+
+#: What a clip's job hands back: the clip, why none was made, or None (skipped: stale).
+Made = Path | SpeechError | None
+
+
+class Voice:
+    """Says utterances: a clip made by espeak-ng on the voice's own lane, then played.
+
+    One lane, one thread: a burst of taps makes at most the clip running and the
+    last one asked for (a job finds itself stale before it starts espeak-ng and
+    does nothing), and the session's wipe runs after any clip still being made.
+    Each job carries the session it was asked in: a clip that comes back after a
+    newer utterance was asked for, or after its session ended, is never played.
     """
 
-    def __init__(self, folder: Path, executor: Executor, *, parent: QObject | None = None) -> None:
+    def __init__(self, folder: Path, *, parent: QObject | None = None) -> None:
         self.folder = folder
-        self.executor = executor
+        #: The voice's own serial lane (ui/tasks.py's one mechanism, one thread).
+        self.lane = QtExecutor(max_threads=1)
         self._parent = parent
         self.listeners: list[Listener] = []
         self.output = SpeechOutput.UNCHECKED
+        self.sink: AudioSink | None = None
         self._program: str | None = None
-        self._device: Any = None
-        self._multimedia: Any = None
-        self._effect: Any = None
+        self._looked_for_program = False
         self._asked = 0
+        self._session = 0
         self._failures_logged: set[str] = set()
 
     def load(self) -> SpeechOutput:
         """Find espeak-ng and the audio output, once; never raises."""
-        if self.output is not SpeechOutput.UNCHECKED:
-            return self.output
-        from kiosk.espeak import find_program
-
-        self._program = find_program()
-        self.output = self._find_output()
-        if self.output is SpeechOutput.READY:
-            log.info("speech: espeak-ng on %s", self._device.description())
-        elif self.output is SpeechOutput.NO_OUTPUT:
-            log.info("speech: no audio output, the kiosk stays silent")
-        else:
-            log.warning("speech: espeak-ng is not installed, the kiosk stays silent")
+        if self.output is SpeechOutput.UNCHECKED:
+            self.route(qt_sink(self._parent))
         return self.output
 
-    def _find_output(self) -> SpeechOutput:
-        try:
-            multimedia = importlib.import_module("PySide6.QtMultimedia")
-        except ImportError:
-            return SpeechOutput.NO_OUTPUT
-        if not multimedia.QMediaDevices.audioOutputs():
-            return SpeechOutput.NO_OUTPUT
-        if self._program is None:
-            return SpeechOutput.NO_ENGINE
-        self._multimedia = multimedia
-        self._device = multimedia.QMediaDevices.defaultAudioOutput()
-        return SpeechOutput.READY
+    def route(self, sink: AudioSink | None) -> SpeechOutput:
+        """Send the clips to ``sink`` (None: no audio output, silent); logged when it changes."""
+        if not self._looked_for_program:
+            from kiosk.espeak import find_program
+
+            self._program = find_program()
+            self._looked_for_program = True
+        if self.sink is not None and self.sink is not sink:
+            self.sink.release()
+        self.sink = sink
+        before = self.output
+        if sink is None:
+            self.output = SpeechOutput.NO_OUTPUT
+        elif self._program is None:
+            self.output = SpeechOutput.NO_ENGINE
+        else:
+            self.output = SpeechOutput.READY
+        if self.output is not before:
+            if self.output is SpeechOutput.READY:
+                log.info("speech: espeak-ng on %s", getattr(sink, "name", type(sink).__name__))
+            elif self.output is SpeechOutput.NO_OUTPUT:
+                log.info("speech: no audio output, the kiosk stays silent")
+            else:
+                log.warning("speech: espeak-ng is not installed, the kiosk stays silent")
+        return self.output
 
     def say(self, utterance: Utterance) -> None:
         for listener in self.listeners:
@@ -100,33 +167,61 @@ class Voice:
             return
         from kiosk.espeak import clip_path, make_clip
 
-        asked, program = self._asked, self._program
+        asked, session, program = self._asked, self._session, self._program
         target = clip_path(
             self.folder, utterance.voice, utterance.text, personal=utterance.personal
         )
-        self.executor.run_in_background(
-            lambda: make_clip(program, utterance.voice, utterance.text, target),
-            lambda clip: self._play(clip) if asked == self._asked else None,
-            self._failed,
-        )
+
+        def work() -> Made:
+            if asked != self._asked:  # a newer utterance was asked for: never heard
+                return None
+            try:
+                return make_clip(program, utterance.voice, utterance.text, target)
+            except SpeechError as exc:  # expected: said once per kind, no traceback
+                return exc
+
+        def done(made: Made) -> None:
+            if isinstance(made, SpeechError):
+                self._failed(made)
+            elif made is None or asked != self._asked or session != self._session:
+                pass  # stale, or its session ended (the wipe queued behind it deletes it)
+            elif self.sink is not None:
+                self.sink.play(made)
+
+        self.lane.run_in_background(work, done, self._failed)
 
     def stop(self) -> None:
-        if self._effect is not None:
-            self._effect.stop()
-            self._effect = None
+        if self.sink is not None:
+            self.sink.stop()
+
+    def end_session(self) -> None:
+        """The citizen left: nothing of theirs is played any more, their clips are deleted.
+
+        The wipe runs on the lane, after any clip still being made.
+        """
+        self._asked += 1
+        self._session += 1
+        if self.sink is not None:
+            self.sink.release()
+        self.wipe_session()
 
     def wipe_session(self) -> None:
-        """Delete this citizen's clips (off the GUI thread)."""
+        """Delete the session clips (and a crash's leftovers) on the lane, off the GUI thread."""
         from kiosk.espeak import wipe_session_clips
 
         folder = self.folder
-        self.executor.run_in_background(lambda: wipe_session_clips(folder), _none, self._failed)
+        self.lane.run_in_background(lambda: wipe_session_clips(folder), _none, self._failed)
 
-    def _play(self, clip: Path) -> None:
-        effect = self._multimedia.QSoundEffect(self._device, self._parent)
-        effect.setSource(QUrl.fromLocalFile(str(clip)))
-        effect.play()
-        self._effect = effect
+    def shut_down(self, timeout_ms: int = 3000) -> None:
+        """The kiosk stops: the session ends, the lane is let finish, and the clips go."""
+        from kiosk.espeak import wipe_session_clips
+
+        self._asked += 1
+        self._session += 1
+        if self.sink is not None:
+            self.sink.release()
+        self.lane.wait_for_done(timeout_ms)
+        wipe_session_clips(self.folder)
 
     def _failed(self, exc: Exception) -> None:
         reason = exc.reason.value if isinstance(exc, SpeechError) else type(exc).__name__
@@ -171,16 +266,17 @@ class SessionSpeech:
         return SpeechOutput.OFF if not self.switch.has_button else self.voice.output
 
     def load(self) -> None:
+        """Look for the engine and the output (if the kiosk may speak); wipe a crash's clips."""
         if self.switch.has_button:
             self.voice.load()
+        self.voice.wipe_session()
 
     def on(self, state: SessionState) -> bool:
         return self.switch.on(state)
 
     def render(self, state: SessionState, lang: str) -> None:
         if self.switch.rendered(state):  # a session ended: its clips go, the next starts anew
-            self.voice.stop()
-            self.voice.wipe_session()
+            self.voice.end_session()
         screen = (state.session, state.phase, state.problem, lang)
         if screen == self._said:
             return
@@ -188,9 +284,9 @@ class SessionSpeech:
         if self.switch.on(state):
             self._say_screen(state, lang)
 
-    def pressed(self, state: SessionState, lang: str) -> bool:
+    def pressed(self, state: SessionState, lang: str, now: float) -> bool:
         """The speech button: on (the screen is said at once) or off; returns which."""
-        if self.switch.pressed(state):
+        if self.switch.pressed(state, now):
             self._say_screen(state, lang, first=True)
             return True
         self.voice.stop()
@@ -202,6 +298,13 @@ class SessionSpeech:
         if words and self.switch.on(state):
             self.voice.say(Utterance(words, lang, personal=True))
 
+    def lapsed(self, state: SessionState, now: float, after_s: float) -> bool:
+        """Pressed on the attract screen and no card came within ``after_s``: off again."""
+        if not self.switch.lapsed(state, now, after_s):
+            return False
+        self.voice.stop()
+        return True
+
     def _say_screen(self, state: SessionState, lang: str, *, first: bool = False) -> None:
         script = screen_script(state, lang)
         if first:
@@ -212,34 +315,49 @@ class SessionSpeech:
 
 
 class TouchSpeaker(QObject):
-    """Hears every press on a button of the application while listening, and hands it on.
+    """Hears a press on a control that asks to be said (:func:`is_spoken`), and hands it on.
 
     Installed on the application only while someone hears the kiosk: with speech
     off no filter runs at all. The press still does what it does (a tile still
-    opens its service at the first tap: the walk keeps its number of taps).
+    opens its service at the first tap: the walk keeps its number of taps). A
+    touch Qt delivers twice, as a ``TouchBegin`` and then as the mouse press it
+    makes of it, is handed on once.
     """
 
     def __init__(self, on_press: Callable[[QAbstractButton], None], parent: QObject) -> None:
         super().__init__(parent)
         self.on_press = on_press
         self.listening = False
+        self._touched: QObject | None = None
 
     def listen(self, on: bool) -> None:
         app = QApplication.instance()
         if on is self.listening or app is None:
             return
         self.listening = on
+        self._touched = None
         if on:
             app.installEventFilter(self)
         else:
             app.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
-            and isinstance(watched, QAbstractButton)
-            and watched.isEnabled()
+        kind = event.type()
+        if kind not in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin) or not isinstance(
+            watched, QAbstractButton
         ):
+            return False  # the window and the parents see the same touch: only the button counts
+        if kind is QEvent.Type.TouchBegin:
+            self._touched = watched
+        else:
+            touched, self._touched = self._touched, None
+            made_of_touch = (
+                isinstance(event, QMouseEvent)
+                and event.source() is not Qt.MouseEventSource.MouseEventNotSynthesized
+            )
+            if made_of_touch and touched is watched:
+                return False  # the same touch, already handed on as a TouchBegin
+        if watched.isEnabled() and is_spoken(watched):
             self.on_press(watched)
         return False
 

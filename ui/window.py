@@ -80,10 +80,11 @@ class KioskWindow(QMainWindow):
         self.printer_ok = status.printer_ok
         #: The kiosk that speaks (kiosk.speech): nothing looked for before the first paint.
         self.speech = SessionSpeech(
-            Voice(controller.config.data_dir / "speech", executor, parent=self),
+            Voice(controller.config.data_dir / "speech", parent=self),  # on its own lane
             SpeechMode(controller.config.kiosk.speech),
         )
-        #: With speech on, a touched button says what it is (and still does what it does).
+        #: With speech on, a touched tile or navigation button says what it is (and still
+        #: does what it does); keys never (``button(..., spoken=False)``).
         self.touch_speaker = TouchSpeaker(self._speak_touched, parent=self)
         self.stack = QStackedWidget()
         self.attract = AttractScreen(
@@ -186,13 +187,13 @@ class KioskWindow(QMainWindow):
         """The attract screen's button: read this citizen's screens aloud, or stop."""
         self.speech.load()  # pressed before the warm-up: look for the engine now
         state = self.controller.session()
-        self.attract.speech_on = self.speech.pressed(state, self.view.lang)
+        self.attract.speech_on = self.speech.pressed(state, self.view.lang, self.overlays.clock())
         self.touch_speaker.listen(self.attract.speech_on)
         self.attract.render_state(state, self.view)
 
     def _speak_touched(self, control: QAbstractButton) -> None:
-        if control is self.attract.speech or control.property("demo"):
-            return  # the speech button itself; the demo's cards carry their holders' names
+        if self.overlays.current in (self.overlays.pin, self.overlays.operator):
+            return  # the operator's: never said aloud, whatever a control asks
         state = self.controller.session()
         text = control.accessibleName() or control.text()
         self.speech.touched(text, state, self.view.lang)
@@ -200,9 +201,19 @@ class KioskWindow(QMainWindow):
     def _tick(self) -> None:
         if self.stack.currentWidget() is self.attract:
             self.attract.show_time(self.controller.now(), self.view.lang)
+        self._lapse_speech()
         self.dispatch(Tick())
         self.overlays.tick()
         self._render_warning()
+
+    def _lapse_speech(self) -> None:
+        """Speech asked for on the attract screen and no card in its idle time: off again."""
+        state = self.controller.session()
+        after_s = self.controller.config.session.idle_timeout_s
+        if self.speech.lapsed(state, self.overlays.clock(), after_s):
+            self.attract.speech_on = self.speech.on(state)
+            self.touch_speaker.listen(self.attract.speech_on)
+            self.attract.render_state(state, self.view)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (
@@ -286,6 +297,7 @@ class KioskWindow(QMainWindow):
         """
         self.controller.stop()
         self.executor.wait_for_done(timeout_ms)
+        self.speech.voice.shut_down(timeout_ms)  # this citizen's clips go with the kiosk
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:

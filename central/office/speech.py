@@ -13,9 +13,14 @@ Pure: no I/O, nothing of HTTP.
 
 from __future__ import annotations
 
-import re
-
-from contract.number_words import DIGITS, LETTERS, first_number, number_words, spoken_number
+from contract.number_words import (
+    DIGITS,
+    LETTERS,
+    counter_parts,
+    display_parts,
+    number_words,
+    spoken_number,
+)
 
 __all__ = [
     "CHIME",
@@ -45,20 +50,25 @@ VOCABULARY: tuple[str, ...] = (
     "puluh",
     "ratus",
     "seratus",
+    "ribu",
+    "seribu",
+    "juta",
     *LETTERS,
 )
-_DISPLAY = re.compile(r"([A-Za-z]{1,8})-?0*(\d{1,6})")
 
 
 def counter_words(counter: str | None) -> list[str]:
-    """The counter's clips: its number in words ("Loket 3" → tiga), else a short code spelled."""
-    if not counter:
-        return []
-    number = first_number(counter)
-    if number is not None:
-        return spoken_number(number)
-    letters = [c for c in counter.lower() if c in LETTERS]
-    return letters if 0 < len(letters) <= 3 else []
+    """The counter's clips: its numbers in words ("Loket 3" → tiga), a short code spelled.
+
+    A longer word ("Kasir Utama") has no clip and is left out.
+    """
+    words: list[str] = []
+    for part in counter_parts(counter):
+        if isinstance(part, int):
+            words += spoken_number(part)
+        elif len(part) <= 3:
+            words += [c for c in part.lower() if c in LETTERS]
+    return words
 
 
 def announcement(display: str, counter: str | None) -> list[str]:
@@ -68,8 +78,6 @@ def announcement(display: str, counter: str | None) -> list[str]:
     ticket (chime, "nomor antrean" … "loket" and the counter still play).
     """
     ticket: list[str] = []
-    found = _DISPLAY.fullmatch(display.strip())
-    if found is not None:
-        ticket = [c for c in found.group(1).lower() if c in LETTERS]
-        ticket += spoken_number(int(found.group(2)))
+    for part in display_parts(display):  # read as the kiosk reads it
+        ticket += spoken_number(part) if isinstance(part, int) else [part.lower()]
     return [CHIME, NUMBER, *ticket, GO_TO, COUNTER, *counter_words(counter)]

@@ -74,9 +74,31 @@ def test_every_number_from_1_to_999_is_said_in_english_as_a_person_says_it() -> 
         assert " ".join(english_number_words(n)) == _said(n), n
 
 
-def test_past_999_a_number_is_read_digit_by_digit_in_either_language() -> None:
-    assert spoken_number(1000, "en") == ["one", "zero", "zero", "zero"]
+#: Past 999, where leased and online numbers meet: written out by hand.
+ENGLISH_THOUSANDS: dict[int, str] = {
+    1000: "one thousand",
+    1001: "one thousand one",
+    1010: "one thousand ten",
+    1100: "one thousand one hundred",
+    1999: "one thousand nine hundred ninety-nine",
+    2000: "two thousand",
+    12345: "twelve thousand three hundred forty-five",
+    100021: "one hundred thousand twenty-one",
+    1000000: "one million",
+    3004005: "three million four thousand five",
+}
+
+
+@pytest.mark.parametrize(("n", "words"), sorted(ENGLISH_THOUSANDS.items()))
+def test_thousands_and_millions_are_read_as_english_words(n: int, words: str) -> None:
+    assert " ".join(english_number_words(n)) == words
+
+
+def test_zero_is_a_word_a_huge_number_its_digits_and_a_negative_one_nothing() -> None:
     assert spoken_number(0, "id") == ["nol"]
+    assert spoken_number(1_000_000_000, "en") == ["one"] + ["zero"] * 9
+    with pytest.raises(ValueError):
+        spoken_number(-1, "id")
 
 
 def _ticket(number: str = "B-021", counter: str = "3", **more: int | None) -> IssuedTicket:
@@ -109,6 +131,33 @@ def test_a_fallback_number_spells_the_kiosk_code() -> None:
     assert ticket_words("A-K07-001", "en") == "A, K, zero, seven, one"
 
 
+def test_a_number_above_999_and_one_without_a_dash_are_read_as_the_board_reads_them() -> None:
+    assert ticket_words("B-1000", "id") == "B, seribu"
+    assert ticket_words("B-1200", "en") == "B, one thousand two hundred"
+    assert ticket_words("B021", "id") == "B, dua puluh satu"
+    assert ticket_words("ab-012", "id") == "A, B, dua belas"
+
+
+@pytest.mark.parametrize(
+    ("counter", "said"),
+    [
+        ("Loket2", "silakan menuju loket dua."),
+        ("Loket", "silakan menuju loket."),
+        ("3A", "silakan menuju loket tiga A."),
+        ("Counter 12B", "silakan menuju loket dua belas B."),
+        ("Kasir 2", "silakan menuju loket Kasir dua."),
+    ],
+)
+def test_a_counters_name_is_said_once_after_loket(counter: str, said: str) -> None:
+    assert ticket_phrase(_ticket(counter=counter), "id").endswith(", " + said)
+
+
+def test_a_blank_counter_and_a_negative_count_are_not_said() -> None:
+    assert ticket_phrase(_ticket(counter="  ", people_ahead=-1), "id") == (
+        "Nomor antrean Anda, B, dua puluh satu."
+    )
+
+
 def _state(phase: Phase, session: int) -> SessionState:
     return SessionState(phase=phase, session=session)
 
@@ -128,7 +177,7 @@ def test_the_button_holds_for_the_next_citizen_only() -> None:
     switch = SpeechSwitch(SpeechMode.BUTTON)
     switch.rendered(_state(Phase.IDLE, 0))
     assert not switch.on(_state(Phase.IDLE, 0))
-    assert switch.pressed(_state(Phase.IDLE, 0))
+    assert switch.pressed(_state(Phase.IDLE, 0), 0.0)
     assert switch.on(_state(Phase.IDLE, 0))
     assert _walk(switch, 1) == [True, True, True, True, False]  # ends with the session
     assert _walk(switch, 2) == [False] * 5  # a new citizen starts silent
@@ -137,7 +186,7 @@ def test_the_button_holds_for_the_next_citizen_only() -> None:
 def test_a_new_card_mid_session_starts_silent() -> None:
     switch = SpeechSwitch(SpeechMode.BUTTON)
     switch.rendered(_state(Phase.IDLE, 0))
-    switch.pressed(_state(Phase.IDLE, 0))
+    switch.pressed(_state(Phase.IDLE, 0), 0.0)
     switch.rendered(_state(Phase.IDENTIFIED, 1))
     assert switch.on(_state(Phase.IDENTIFIED, 1))
     switch.rendered(_state(Phase.READING, 2))
@@ -147,7 +196,7 @@ def test_a_new_card_mid_session_starts_silent() -> None:
 def test_always_speaks_to_everyone_and_the_button_silences_one_citizen() -> None:
     switch = SpeechSwitch(SpeechMode.ALWAYS)
     switch.rendered(_state(Phase.IDLE, 0))
-    assert not switch.pressed(_state(Phase.IDLE, 0))
+    assert not switch.pressed(_state(Phase.IDLE, 0), 0.0)
     assert _walk(switch, 1)[:4] == [False] * 4
     assert _walk(switch, 2) == [True] * 5
 
@@ -155,5 +204,27 @@ def test_always_speaks_to_everyone_and_the_button_silences_one_citizen() -> None
 def test_off_never_speaks_and_has_no_button() -> None:
     switch = SpeechSwitch(SpeechMode.OFF)
     assert not switch.has_button
-    switch.pressed(_state(Phase.IDLE, 0))
+    switch.pressed(_state(Phase.IDLE, 0), 0.0)
     assert _walk(switch, 1) == [False] * 5
+
+
+def test_pressed_and_no_card_within_the_idle_time_the_button_lapses() -> None:
+    switch = SpeechSwitch(SpeechMode.BUTTON)
+    switch.rendered(_state(Phase.IDLE, 0))
+    assert switch.pressed(_state(Phase.IDLE, 0), 100.0)
+    assert not switch.lapsed(_state(Phase.IDLE, 0), 159.0, 60.0)
+    assert switch.on(_state(Phase.IDLE, 0))
+    assert switch.lapsed(_state(Phase.IDLE, 0), 160.0, 60.0)  # whoever pressed it has gone
+    assert not switch.on(_state(Phase.IDLE, 0)) and not switch.on(_state(Phase.READING, 1))
+    assert not switch.lapsed(_state(Phase.IDLE, 0), 500.0, 60.0)  # once
+
+
+def test_a_card_within_the_idle_time_keeps_speech_for_the_whole_session() -> None:
+    switch = SpeechSwitch(SpeechMode.BUTTON)
+    switch.rendered(_state(Phase.IDLE, 0))
+    switch.pressed(_state(Phase.IDLE, 0), 100.0)
+    switch.rendered(_state(Phase.READING, 1))
+    assert not switch.lapsed(_state(Phase.IDENTIFIED, 1), 1000.0, 60.0)
+    assert switch.on(_state(Phase.IDENTIFIED, 1))
+    switch.rendered(_state(Phase.IDLE, 1))
+    assert not switch.lapsed(_state(Phase.IDLE, 1), 2000.0, 60.0)  # ended with its session

@@ -1,25 +1,36 @@
 """The kiosk that speaks, through the real window: what each screen would say, as text.
 
 The recorder listens at the speaker's boundary (``Voice.listeners``), where every
-utterance passes heard or not; espeak-ng is not replaced. This machine has no
-audio output, so the kiosk stays silent, makes no clip and says so on the
-operator panel; the clips espeak-ng makes are measured in
-tests/kiosk/test_espeak.py.
+utterance passes heard or not; espeak-ng is not replaced. The tests decide the
+audio output themselves (``Voice.route``): none for the walk (silent, no clip,
+said on the operator panel), or a :class:`RecordingSink`, a real output that
+keeps the files it was asked to play, for the path from the real espeak-ng to
+what is heard. The clips' sound is measured in tests/kiosk/test_espeak.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.config import OperatorSection
+from kiosk.operator.pin import hash_pin
+from kiosk.session.events import FormOpened, ServiceSelected
 from kiosk.session.machine import Phase
-from kiosk.speech import SCREEN_LINES, Line, SpeechOutput, Utterance, ticket_words
+from kiosk.speech import SCREEN_LINES, SpeechOutput, Utterance, ticket_words
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from ui.screens.birth_date import BirthDateScreen
+from ui.screens.common import set_spoken
+from ui.screens.form import FormScreen
+from ui.speech import QtSink, TouchSpeaker, Voice, is_spoken
 from ui.texts import TEXTS
 from ui.window import KioskWindow
 
@@ -69,7 +80,10 @@ def test_a_citizen_who_asks_hears_every_screen_of_the_walk_and_the_next_starts_s
     assert button is not None and button.objectName() == "speech"
     assert button.text() == "Bacakan layar" and button.isVisible()
 
+    kiosk.speech.voice.load()  # whatever this machine has (as the button looks for it),
+    kiosk.speech.voice.route(RecordingSink())  # an output, and then none
     with caplog.at_level(logging.INFO, logger="ui.speech"):
+        kiosk.speech.voice.route(None)
         click(qtbot, button)
         assert button.isChecked() and button.text() == "Hentikan suara"
         assert [u.text for u in said] == [
@@ -104,7 +118,7 @@ def test_a_citizen_who_asks_hears_every_screen_of_the_walk_and_the_next_starts_s
     # nothing personal is said: not her name, her NIK or her phone
     assert not any(s in t for t in texts for s in ("Siti", "Aminah", "1471015203850001"))
 
-    # this machine has no audio output: silent, no clip made, logged once, on the panel
+    # no audio output: silent, no clip made, logged once, on the operator panel
     assert kiosk.speech.output is SpeechOutput.NO_OUTPUT
     assert not list((tmp_path / "data").glob("speech/**/*.wav"))
     assert [r.message for r in caplog.records].count(
@@ -149,12 +163,9 @@ def test_every_screen_line_is_a_text_of_the_screens() -> None:
     keys |= {"speak_detail", "speak_confirm", "speech_on", "register", "back", "confirm", "next"}
     refs = {ref for lines in SCREEN_LINES.values() for line in lines for ref in line.refs.values()}
     assert keys | refs <= set(TEXTS)
-    assert isinstance(next(iter(SCREEN_LINES[Phase.IDLE])), Line)
 
 
 def test_with_speech_off_the_attract_screen_has_no_button(tmp_path: Path, qtbot: QtBot) -> None:
-    import dataclasses
-
     from testkit.kiosk_window import offline_config
 
     config = offline_config(tmp_path)
@@ -163,3 +174,234 @@ def test_with_speech_off_the_attract_screen_has_no_button(tmp_path: Path, qtbot:
         assert window.attract.speech is None
         assert window.findChild(QPushButton, "speech") is None
         assert window.speech.output is SpeechOutput.OFF
+        # no listener on the touches at all: a touched tile reaches no speaker
+        heard: list[QAbstractButton] = []
+        window.touch_speaker.on_press = heard.append
+        assert is_spoken(window.attract.language)
+        click(qtbot, window.attract.language)
+        assert heard == [] and not window.touch_speaker.listening
+
+
+# -- what a touch says, and what it never says ---------------------------------------
+
+
+def test_keys_that_type_a_birth_date_a_form_value_or_the_pin_are_never_said(
+    tmp_path: Path, demo_central: str, qtbot: QtBot
+) -> None:
+    config = demo_config(tmp_path, demo_central)
+    config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin("482915")))
+    with running_kiosk(qtbot, config) as kiosk:
+        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        kiosk.speech.voice.load()
+        kiosk.speech.voice.route(None)
+        said: list[Utterance] = []
+        kiosk.speech.voice.listeners.append(said.append)
+        assert kiosk.attract.speech is not None
+        click(qtbot, kiosk.attract.speech)
+
+        # the operator's PIN, on the attract screen with speech on
+        for _ in range(5):
+            click(qtbot, kiosk.attract.office)
+        assert kiosk.overlays.current is kiosk.overlays.pin
+        said.clear()
+        for digit in "482915":
+            click(qtbot, kiosk.overlays.pin.pad.keys[digit])
+        click(qtbot, kiosk.overlays.pin.pad.ok)
+        qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator)  # right
+        click(qtbot, kiosk.overlays.operator.leave)  # the panel's own buttons: not said
+        assert said == []
+
+        # the birth date, on its keypad
+        click(qtbot, button_with(kiosk, "e-KTP"))
+        wait_phase(qtbot, kiosk, Phase.PROVING)
+        proving = kiosk.screens[Phase.PROVING]
+        assert isinstance(proving, BirthDateScreen)
+        said.clear()
+        for digit in "15061985":
+            click(qtbot, proving.keys[digit])
+        click(qtbot, proving.erase)
+        assert proving.entered == "1506198"
+        assert said == []
+
+        # a form's value, on the on-screen keyboard
+        click(qtbot, button_with(kiosk, kiosk.view.t("birth_date_skip")))
+        wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+        kiosk.controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
+        kiosk.controller.dispatch(FormOpened())
+        wait_phase(qtbot, kiosk, Phase.FORM)
+        form = kiosk.screens[Phase.FORM]
+        assert isinstance(form, FormScreen)
+        form.edit("full_name")
+        said.clear()
+        for key in "rina":
+            click(qtbot, form.keyboard.keys[key])
+        assert form.keyboard.target is not None and form.keyboard.target.text().endswith("rina")
+        assert said == []
+        # while a tile or a navigation button still says what it is
+        click(qtbot, form.back)
+        assert said[0].text == form.back.text() == "Kembali"
+
+
+class _TouchIgnoringButton(QPushButton):
+    """A control that takes touches yet lets this one go: Qt then makes a mouse press of it."""
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() is QEvent.Type.TouchBegin:
+            e.ignore()
+            return False
+        return super().event(e)
+
+
+def test_a_touch_delivered_as_touch_and_as_mouse_is_said_once(qtbot: QtBot) -> None:
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    pressed: list[QAbstractButton] = []
+    speaker = TouchSpeaker(pressed.append, owner)
+    tile = _TouchIgnoringButton("Poli Umum", owner)
+    tile.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+    set_spoken(tile)
+    owner.resize(200, 200)
+    tile.resize(200, 200)
+    owner.show()
+    qtbot.waitExposed(owner)
+    speaker.listen(True)
+    try:
+        screen = QTest.createTouchDevice()
+        QTest.touchEvent(tile, screen).press(0, QPoint(50, 50)).commit()
+        QTest.touchEvent(tile, screen).release(0, QPoint(50, 50)).commit()
+        qtbot.waitUntil(lambda: bool(pressed))
+        click(qtbot, tile)  # a mouse's press is a press of its own
+    finally:
+        speaker.listen(False)
+    assert pressed == [tile, tile]
+
+
+# -- from the real espeak-ng to what is heard -----------------------------------------
+
+
+class RecordingSink:
+    """An audio output that keeps which clips it was asked to play (an AudioSink)."""
+
+    def __init__(self) -> None:
+        self.played: list[Path] = []
+        self.released = 0
+
+    def play(self, clip: Path) -> None:
+        self.played.append(clip)
+
+    def stop(self) -> None:
+        pass
+
+    def release(self) -> None:
+        self.released += 1
+
+
+def _settled(voice: Voice, qtbot: QtBot) -> None:
+    """Wait until every job asked of the voice's lane has handed its outcome back."""
+    back: list[bool] = []
+    voice.lane.run_in_background(lambda: True, back.append, lambda _: back.append(False))
+    qtbot.waitUntil(lambda: bool(back), timeout=20000)
+
+
+def _voice(tmp_path: Path, qtbot: QtBot, sink: RecordingSink) -> Voice:
+    voice = Voice(tmp_path / "speech")
+    assert voice.route(sink) is SpeechOutput.READY, "make system-deps (espeak-ng)"
+    return voice
+
+
+def _session_files(voice: Voice) -> list[Path]:
+    session = voice.folder / "session"
+    return sorted(session.iterdir()) if session.is_dir() else []
+
+
+def test_a_clip_is_made_by_espeak_ng_and_played_then_wiped_when_the_session_ends(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    sink = RecordingSink()
+    voice = _voice(tmp_path, qtbot, sink)
+    voice.say(Utterance("Tempelkan kartu Anda.", "id"))
+    voice.say(Utterance("Nomor antrean Anda, B, dua puluh satu.", "id", personal=True))
+    _settled(voice, qtbot)
+    [played] = sink.played  # the first was asked over: never heard
+    assert played.parent == voice.folder / "session"
+    assert played.read_bytes().startswith(b"RIFF") and played.stat().st_size > 10_000
+    voice.end_session()
+    _settled(voice, qtbot)
+    assert _session_files(voice) == [] and sink.released == 1
+    assert sink.played == [played]
+
+
+def test_a_clip_still_being_made_when_the_session_ends_is_deleted_and_never_played(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    sink = RecordingSink()
+    voice = _voice(tmp_path, qtbot, sink)
+    started = tmp_path / "started"
+    engine = tmp_path / "espeak-ng"  # the real one, a moment late
+    engine.write_text(f'#!/bin/sh\ntouch {started}\nsleep 0.3\nexec {voice._program} "$@"\n')
+    engine.chmod(0o755)
+    voice._program = str(engine)
+    voice.say(Utterance("Nomor antrean Anda, B, dua puluh satu.", "id", personal=True))
+    qtbot.waitUntil(started.exists)
+    voice.end_session()  # the citizen walked away while espeak-ng was still at it
+    _settled(voice, qtbot)
+    assert sink.played == []
+    assert _session_files(voice) == []
+
+
+def test_a_burst_of_taps_runs_the_engine_for_the_last_only_and_logs_a_failure_once(
+    tmp_path: Path, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    runs = tmp_path / "runs"
+    engine = tmp_path / "espeak-ng"
+    engine.write_text(f"#!/bin/sh\necho run >> {runs}\ncat >/dev/null\nsleep 0.2\nexit 1\n")
+    engine.chmod(0o755)
+    sink = RecordingSink()
+    voice = _voice(tmp_path, qtbot, sink)
+    voice._program = str(engine)  # the engine that fails slowly, found on no PATH
+    with caplog.at_level(logging.INFO):
+        for i in range(40):
+            voice.say(Utterance(f"Tombol {i}", "id", personal=True))
+        _settled(voice, qtbot)
+    # the one running when the burst came, and the last one asked for
+    assert 1 <= len(runs.read_text().splitlines()) <= 2
+    assert sink.played == []
+    assert [r.levelno for r in caplog.records if r.name != "ui.speech"] == []
+    assert [r.message for r in caplog.records if r.name == "ui.speech"] == [
+        "speech: no clip made (failed)"
+    ]
+    assert all(r.exc_info is None for r in caplog.records)
+
+
+def test_one_sound_effect_plays_every_clip_and_lets_go_of_the_last(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    multimedia = pytest.importorskip("PySide6.QtMultimedia")
+    owner = QObject()
+    sink = QtSink(multimedia, multimedia.QMediaDevices.defaultAudioOutput(), owner)
+    clips = [tmp_path / f"{i}.wav" for i in range(3)]
+    for clip in clips:
+        clip.write_bytes(b"RIFF")
+        sink.play(clip)
+    [effect] = owner.findChildren(multimedia.QSoundEffect)
+    assert effect.source().toLocalFile() == str(clips[-1])
+    sink.release()
+    assert effect.source().isEmpty()
+
+
+def test_a_crashs_session_clips_are_wiped_at_start_and_the_last_ones_at_shut_down(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    from testkit.kiosk_window import offline_config
+
+    config = offline_config(tmp_path)
+    session = config.data_dir / "speech" / "session"
+    session.mkdir(parents=True)
+    left = [session / "5f0c3a.wav", session / ".clip-abc123.wav"]  # a clip, a half-made one
+    for clip in left:
+        clip.write_bytes(b"RIFF")
+    with running_kiosk(qtbot, config):
+        qtbot.waitUntil(lambda: not any(c.exists() for c in left), timeout=5000)
+        last = session / "9b1d2e.wav"
+        last.write_bytes(b"RIFF")
+    assert not last.exists()

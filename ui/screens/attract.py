@@ -81,7 +81,7 @@ class AttractScreen(Screen):
             self.box.addWidget(self.demo_title)
             grid = QGridLayout()
             for i, (text, tap) in enumerate(demo_cards):
-                b = button(text, tap, "demoCard")
+                b = button(text, tap, "demoCard", spoken=False)  # a holder's name
                 b.setProperty("demo", True)
                 grid.addWidget(b, i // 3, i % 3)  # three across: fits landscape too
             self.box.addLayout(grid)
@@ -99,7 +99,7 @@ class AttractScreen(Screen):
         self.speech: QPushButton | None = None
         self.speech_on = False
         if on_speech is not None:
-            self.speech = button("", on_speech)
+            self.speech = button("", on_speech, spoken=False)  # it speaks for itself
             self.speech.setObjectName("speech")
             self.speech.setCheckable(True)
             self.speech.setIcon(speaker_icon(48))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.screens.common import button, label, set_button_text
+from ui.screens.common import button, label, set_button_text, set_spoken
 
 #: Up to this many choices are tiles on the form (four fit two by two, each ≥ 15 mm);
 #: more open a full-screen list.
@@ -37,6 +37,7 @@ def _checkable(text: str, name: str, choice: str) -> QPushButton:
     tile.setCheckable(True)
     tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     tile.setProperty("choice", choice)
+    set_spoken(tile)  # an option is said as touched, like a service tile
     return tile
 
 

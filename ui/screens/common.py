@@ -61,13 +61,30 @@ def label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
     return widget
 
 
-def button(text: str, on_click: Callable[[], None], name: str = "") -> QPushButton:
+def button(
+    text: str, on_click: Callable[[], None], name: str = "", *, spoken: bool = True
+) -> QPushButton:
+    """A push button. ``spoken``: with speech on, touching it says its name (tiles,
+    navigation); a key that types a citizen's value (a digit, a letter) passes False.
+    """
     widget = QPushButton(text.replace("&", "&&"))
     widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     widget.clicked.connect(lambda _checked=False: on_click())
     if name:
         widget.setObjectName(name)
+    set_spoken(widget, spoken)
     return widget
+
+
+def set_spoken(widget: QWidget, spoken: bool = True) -> None:
+    """The one way a control opts in (or out) of being said aloud when touched.
+
+    With speech on, the kiosk says a touched control's accessible name (else its
+    text) only if it opted in: tiles, choices and navigation do; keys of a keypad or
+    keyboard, which type a birth date, a form's value or a PIN, never do. A control
+    not made by :func:`button` (a radio tile, a list item) calls this to be said.
+    """
+    widget.setProperty("spoken", spoken)
 
 
 def set_button_text(widget: QPushButton, text: str) -> None:

@@ -24,14 +24,15 @@ def digit_keys(
     """A keypad in ``grid`` from row ``top``: 1-9 in three rows, then erase, 0 and ``ok``.
 
     Returns the digit keys by digit, and the erase key. Every key is a large
-    ``pinKey`` (a touch target for any finger).
+    ``pinKey`` (a touch target for any finger), never said aloud: it types a
+    birth date or a PIN.
     """
     keys: dict[str, QPushButton] = {}
     for i, digit in enumerate("1234567890"):
-        keys[digit] = button(digit, partial(press, digit), "pinKey")
+        keys[digit] = button(digit, partial(press, digit), "pinKey", spoken=False)
         row, column = (top + i // 3, i % 3) if digit != "0" else (top + 3, 1)
         grid.addWidget(keys[digit], row, column)
-    erase_key = button("⌫", erase, "pinKey")
+    erase_key = button("⌫", erase, "pinKey", spoken=False)
     ok.setProperty("pinKey", True)
     grid.addWidget(erase_key, top + 3, 0)
     grid.addWidget(ok, top + 3, 2)
