@@ -28,7 +28,7 @@ from ui.screens.ticket import IssuingScreen, TicketScreen
 from ui.sounds import Player, SessionSounds
 from ui.tasks import QtExecutor
 from ui.texts import LANGUAGES
-from ui.theme import STYLE_SHEET, min_touch_px, touch_style
+from ui.theme import min_touch_px, style_sheet
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +64,16 @@ class KioskWindow(QMainWindow):
             dispatch=self.dispatch,
             touch_px=min_touch_px(controller.config.kiosk.screen_dpi),
         )
-        # On the window, not only the app: every screen gets the touch sizes.
-        self.setStyleSheet(STYLE_SHEET + touch_style(self.view.touch_px))
+        # On the window, not only the app: every screen gets the sizes of its dpi.
+        self._larger_text: bool | None = None
+        self._apply_text_size(status.larger_text)
         self.printer_ok = status.printer_ok
         self.stack = QStackedWidget()
         self.attract = AttractScreen(
             self.toggle_language,
             kiosk.demo_cards,
             on_complaint=lambda: self.dispatch(ComplaintOpened()),
+            on_larger_text=self.toggle_larger_text,
         )
         self.screens: dict[Phase, Screen] = {
             Phase.IDLE: self.attract,
@@ -162,6 +164,18 @@ class KioskWindow(QMainWindow):
         if self.desk is not None:
             self.desk.render_panel()
 
+    def toggle_larger_text(self) -> None:
+        """The "A+" button: the whole flow's type 1.5 times, until the session ends."""
+        self.controller.set_larger_text(not self.controller.status().larger_text)
+
+    def _apply_text_size(self, larger: bool) -> None:
+        """Restyle every screen at the type scale of ``larger`` (once per change)."""
+        self.view.larger_text = larger
+        if larger == self._larger_text:
+            return
+        self._larger_text = larger
+        self.setStyleSheet(style_sheet(self.controller.config.kiosk.screen_dpi, larger=larger))
+
     def _tick(self) -> None:
         if self.stack.currentWidget() is self.attract:
             self.attract.show_time(self.controller.now(), self.view.lang)
@@ -212,6 +226,7 @@ class KioskWindow(QMainWindow):
 
     def status_changed(self) -> None:
         status = self.controller.status()
+        self._apply_text_size(status.larger_text)
         self.attract.out_of_service = status.out_of_service
         self.view.catalog = status.catalog
         self.view.printer_ok = self.printer_ok = status.printer_ok

@@ -46,6 +46,7 @@ class AttractScreen(Screen):
         on_language: Callable[[], None],
         demo_cards: list[tuple[str, Callable[[], None]]],
         on_complaint: Callable[[], None] | None = None,
+        on_larger_text: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.office = label(name="subtitle")
@@ -75,7 +76,7 @@ class AttractScreen(Screen):
             for i, (text, tap) in enumerate(demo_cards):
                 b = button(text, tap, "demoCard")
                 b.setProperty("demo", True)
-                grid.addWidget(b, i // 3, i % 3)  # three across: fits landscape too
+                grid.addWidget(b, i // 4, i % 4)  # four across: fits landscape too
             self.box.addLayout(grid)
         #: A complaint needs no card: it is sent without a name (#7).
         self.complaint: QPushButton | None = None
@@ -87,6 +88,12 @@ class AttractScreen(Screen):
             bottom.addWidget(self.complaint, 1)
         else:
             bottom.addStretch(1)
+        #: "A+": the whole flow in larger type, for this session.
+        self.larger_text: QPushButton | None = None
+        if on_larger_text is not None:
+            self.larger_text = button("", on_larger_text, "largeText")
+            self.larger_text.setCheckable(True)
+            bottom.addWidget(self.larger_text)
         bottom.addWidget(self.language)
         self.box.addLayout(bottom)
         # Tighter than other screens: the demo's cards must fit a landscape screen too.
@@ -110,6 +117,10 @@ class AttractScreen(Screen):
         if self.complaint is not None:
             self.complaint.setVisible(not closed)  # a complaint is stored too
         set_button_text(self.language, view.t("switch_language"))
+        if self.larger_text is not None:
+            set_button_text(self.larger_text, view.t("larger_text"))
+            self.larger_text.setAccessibleName(view.t("larger_text_name"))
+            self.larger_text.setChecked(view.larger_text)
         if self.complaint is not None:
             set_button_text(self.complaint, view.t("complaint"))
         if self.demo_title is not None:

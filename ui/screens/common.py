@@ -29,6 +29,8 @@ class View:
     touch_px: int = 57
     #: The office's queues as the centre last told them; None: unknown (offline).
     queue: QueueState | None = None
+    #: The "A+" mode is on: the type is 1.5 times larger for this session.
+    larger_text: bool = False
 
     def t(self, key: str, **values: object) -> str:
         return tr(key, self.lang, **values)
@@ -102,7 +104,7 @@ class Screen(QWidget):
         super().__init__()
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(48, 48, 48, 48)
-        self.box.setSpacing(24)
+        self.box.setSpacing(12)
 
     def render_state(self, state: SessionState, view: View) -> None:
         raise NotImplementedError
@@ -111,9 +113,15 @@ class Screen(QWidget):
         """Forget every personal value shown (session ended)."""
 
     def button_row(self, *buttons: QPushButton) -> QHBoxLayout:
+        """The screen's actions, last on the screen: at thumb height on a portrait one.
+
+        The primary action takes the row's width; back or cancel stands beside
+        it at its own size. A row without a primary action shares the width.
+        """
         row = QHBoxLayout()
         row.setSpacing(24)
+        primary = any(b.objectName() == "primary" for b in buttons)
         for b in buttons:
-            row.addWidget(b)
+            row.addWidget(b, 1 if not primary or b.objectName() == "primary" else 0)
         self.box.addLayout(row)
         return row
