@@ -47,7 +47,7 @@ from kiosk.lookups.registry import Registry
 from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read, tickets_today
 from kiosk.printer_refresh import PrinterRefresh
 from kiosk.session import events
-from kiosk.session.machine import SessionMachine, SessionState
+from kiosk.session.machine import Phase, SessionMachine, SessionState
 from kiosk.startup import StoreStartup
 from kiosk.status import KioskStatus, kiosk_status
 from kiosk.sync import DeviceHealth, SyncEngine
@@ -99,6 +99,8 @@ class KioskController:
         # one is asked for, and the session speaks the language the citizen chose.
         self._tap_listener: Callable[[str], None] | None = None
         self._language = config.kiosk.language
+        #: The "A+" larger text, asked for on the attract screen; off once back there.
+        self._larger_text = False
         #: Issuer keys and revocations every read is verified against.
         self._trust = TrustKeeper(trust)
         self._sync = SyncLink(executor, self._trust, self._status_changed)
@@ -177,6 +179,7 @@ class KioskController:
             queue=self._queue,
             trust=self._trust,
             language=self._language,
+            larger_text=self._larger_text,
         )
 
     def idle_countdown(self) -> float | None:
@@ -200,12 +203,21 @@ class KioskController:
     # -- what the screens do -------------------------------------------------------------
     def dispatch(self, event: events.SessionEvent) -> None:
         """Feed an event to the state machine (GUI thread only) and run its effects."""
+        was_idle = self._machine.state.phase is Phase.IDLE
         for effect in self._machine.handle(event):
             self._run(effect)
+        if not was_idle and self._machine.state.phase is Phase.IDLE:
+            self.set_larger_text(False)  # back at the start: the next citizen's usual size
 
     def set_language(self, language: str) -> None:
         """The language the screens, the session and the test ticket speak from now on."""
         self._language = language
+
+    def set_larger_text(self, on: bool) -> None:
+        """The "A+" mode, for this citizen only: off again once the kiosk is back at rest."""
+        if on != self._larger_text:
+            self._larger_text = on
+            self._status_changed()
 
     def divert_taps(self, listener: Callable[[str], None] | None) -> None:
         """Send tapped cards to ``listener`` (the operator's test read); None: to the session."""

@@ -42,6 +42,8 @@ class KioskStatus:
     trust: TrustStore
     #: The language the screens speak now.
     language: str
+    #: The "A+" mode: the screens' type at ``LARGER_TEXT`` times, for this session.
+    larger_text: bool = False
 
     @property
     def out_of_service(self) -> bool:
@@ -62,6 +64,7 @@ def kiosk_status(
     queue: QueueRefresh,
     trust: TrustKeeper,
     language: str,
+    larger_text: bool = False,
 ) -> KioskStatus:
     """The kiosk's status now, from the parts that keep it."""
     return KioskStatus(
@@ -74,4 +77,5 @@ def kiosk_status(
         queue=queue.state,
         trust=trust.current,
         language=language,
+        larger_text=larger_text,
     )

@@ -50,8 +50,19 @@ def open_every_choice(kiosk: KioskWindow) -> int:
     return opened
 
 
-def visit_every_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
+def _larger_text(qtbot: QtBot, kiosk: KioskWindow) -> None:
+    """Tap "A+" on the attract screen, as a citizen would before tapping a card."""
+    click(qtbot, kiosk.attract.larger_text)  # type: ignore[arg-type]
+    assert kiosk.controller.status().larger_text
+
+
+def visit_every_screen(
+    qtbot: QtBot, kiosk: KioskWindow, *, larger_text: bool = False
+) -> Iterator[str]:
+    """The citizen's flow; with ``larger_text`` each session starts by tapping "A+"."""
     c = kiosk.controller
+    if larger_text:
+        _larger_text(qtbot, kiosk)
     yield "attract"
     click(qtbot, button_with(kiosk, "e-KTP"))
     wait_phase(qtbot, kiosk, Phase.PROVING)
@@ -60,6 +71,9 @@ def visit_every_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
     yield "date of birth keypad with a message"
     c.dispatch(Cancel())
     wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert not c.status().larger_text  # the session ended: the next citizen's usual size
+    if larger_text:
+        _larger_text(qtbot, kiosk)
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     yield "services"
@@ -99,6 +113,9 @@ def visit_every_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
     yield "thank you"
     click(qtbot, button_with(kiosk, "Selesai"))
     wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert not c.status().larger_text  # the session ended: the next citizen's usual size
+    if larger_text:
+        _larger_text(qtbot, kiosk)
     c.dispatch(ComplaintOpened())
     yield "complaint (anonymous)"
     screen = kiosk.screens[Phase.COMPLAINT]

@@ -34,6 +34,8 @@ _MARKED: dict[str, object] = {
     "tap_card": QT_TRANSLATE_NOOP("texts", "Tempelkan kartu Anda"),
     "tap_hint": QT_TRANSLATE_NOOP("texts", "Letakkan kartu di atas pembaca di bawah layar"),
     "switch_language": QT_TRANSLATE_NOOP("texts", "English"),
+    "larger_text": QT_TRANSLATE_NOOP("texts", "A+"),
+    "larger_text_name": QT_TRANSLATE_NOOP("texts", "Perbesar tulisan"),
     "offline": QT_TRANSLATE_NOOP("texts", "Luring — layanan tetap berjalan, data dikirim nanti"),
     "no_catalog": QT_TRANSLATE_NOOP(
         "texts", "Daftar layanan belum tersedia. Kiosk belum terhubung ke server pusat."

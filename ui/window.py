@@ -38,7 +38,7 @@ from ui.sounds import Player, SessionSounds
 from ui.speech import SessionSpeech, TouchSpeaker, Voice
 from ui.tasks import QtExecutor
 from ui.texts import LANGUAGES
-from ui.theme import STYLE_SHEET, min_touch_px, touch_style
+from ui.theme import min_touch_px, style_sheet
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,9 @@ class KioskWindow(QMainWindow):
             touch_px=min_touch_px(controller.config.kiosk.screen_dpi),
             help_counter=controller.config.kiosk.help_counter,
         )
-        # On the window, not only the app: every screen gets the touch sizes.
-        self.setStyleSheet(STYLE_SHEET + touch_style(self.view.touch_px))
+        # On the window, not only the app: every screen gets the sizes of its dpi.
+        self._larger_text: bool | None = None
+        self._apply_text_size(status.larger_text)
         self.printer_ok = status.printer_ok
         #: The kiosk that speaks (kiosk.speech): nothing looked for before the first paint.
         self.speech = SessionSpeech(
@@ -92,6 +93,7 @@ class KioskWindow(QMainWindow):
             kiosk.demo_cards,
             on_complaint=lambda: self.dispatch(ComplaintOpened()),
             on_speech=self.toggle_speech if self.speech.switch.has_button else None,
+            on_larger_text=self.toggle_larger_text,
         )
         self.screens: dict[Phase, Screen] = {
             Phase.IDLE: self.attract,
@@ -197,6 +199,17 @@ class KioskWindow(QMainWindow):
         state = self.controller.session()
         text = control.accessibleName() or control.text()
         self.speech.touched(text, state, self.view.lang)
+    def toggle_larger_text(self) -> None:
+        """The "A+" button: the whole flow's type 1.5 times, until the session ends."""
+        self.controller.set_larger_text(not self.controller.status().larger_text)
+
+    def _apply_text_size(self, larger: bool) -> None:
+        """Restyle every screen at the type scale of ``larger`` (once per change)."""
+        self.view.larger_text = larger
+        if larger == self._larger_text:
+            return
+        self._larger_text = larger
+        self.setStyleSheet(style_sheet(self.controller.config.kiosk.screen_dpi, larger=larger))
 
     def _tick(self) -> None:
         if self.stack.currentWidget() is self.attract:
@@ -264,6 +277,7 @@ class KioskWindow(QMainWindow):
 
     def status_changed(self) -> None:
         status = self.controller.status()
+        self._apply_text_size(status.larger_text)
         self.attract.out_of_service = status.out_of_service
         self.view.catalog = status.catalog
         self.view.printer_ok = self.printer_ok = status.printer_ok

@@ -48,6 +48,7 @@ FRONT_DOOR = frozenset(
         # the citizen's events and the session's own settings
         "dispatch",
         "set_language",
+        "set_larger_text",
         "divert_taps",
         # commands, each run on the executor
         "retry_store",

@@ -1,5 +1,7 @@
-"""Every screen, portrait 1080×1920 and landscape 1920×1080: touch targets of at least
-15 mm at the configured DPI, and nothing clipped off the window."""
+"""Every screen, portrait 1080×1920 and landscape 1920×1080, at the usual type and in
+the "A+" larger-text mode: touch targets of at least 15 mm at the configured DPI,
+nothing clipped off the window, every text at least the body size (titles their
+level), and every painted text with WCAG 2.2 AA contrast."""
 
 from __future__ import annotations
 
@@ -30,8 +32,9 @@ from kiosk.session.events import (
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.legibility import contrast_problems, text_size_problems
 from testkit.screen_walk import visit_every_screen
-from ui.theme import min_touch_px
+from ui.theme import LARGER_TEXT, TypeScale, min_text_px, min_touch_px
 from ui.window import KioskWindow
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -102,6 +105,11 @@ def orientation(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+@pytest.fixture(params=["usual", "larger"])
+def text_size(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
 def kiosk(
     tmp_path: Path, demo_central: str, qtbot: QtBot, orientation: str
@@ -116,16 +124,23 @@ def kiosk(
         yield window
 
 
-def test_every_screen_fits_with_finger_sized_targets(
-    kiosk: KioskWindow, qtbot: QtBot, orientation: str
+def test_every_screen_fits_readable_with_finger_sized_targets(
+    kiosk: KioskWindow, qtbot: QtBot, orientation: str, text_size: str
 ) -> None:
-    touch_px = min_touch_px(kiosk.controller.config.kiosk.screen_dpi)
+    dpi = kiosk.controller.config.kiosk.screen_dpi
+    touch_px = min_touch_px(dpi)
     assert touch_px == 57  # 15 mm at the default 96 dpi
+    assert min_text_px(dpi) == 27  # 7 mm at the default 96 dpi
+    larger = text_size == "larger"
+    scale = TypeScale.at(dpi, LARGER_TEXT if larger else 1.0)
     size = SIZES[orientation]
     seen = []
-    for screen in visit_every_screen(qtbot, kiosk):
+    for screen in visit_every_screen(qtbot, kiosk, larger_text=larger):
         assert (kiosk.width(), kiosk.height()) == size, f"{screen}: the window had to grow"
         assert layout_problems(kiosk, touch_px) == [], screen
+        assert text_size_problems(kiosk, scale) == [], screen
+        if not larger:  # the same colours at either size: painted once is enough
+            assert contrast_problems(kiosk) == [], screen
         seen.append(screen)
     assert len(seen) == 16
 
@@ -147,5 +162,7 @@ def test_a_denser_screen_gets_bigger_targets(
         kiosk.controller.dispatch(FormOpened())
         assert layout_problems(kiosk, touch_px) == []
         assert layout_problems(kiosk, 2 * touch_px) != []  # the check does bite
+        assert text_size_problems(kiosk, TypeScale.at(141.0)) == []  # 39 px body: 7 mm
+        assert text_size_problems(kiosk, TypeScale.at(141.0, 1.2)) != []
         key = kiosk.screens[Phase.FORM].keyboard.keys["q"]  # type: ignore[attr-defined]
         assert key.height() >= 84

@@ -20,6 +20,14 @@
         <translation>Bahasa Indonesia</translation>
     </message>
     <message>
+        <source>A+</source>
+        <translation>A+</translation>
+    </message>
+    <message>
+        <source>Perbesar tulisan</source>
+        <translation>Larger text</translation>
+    </message>
+    <message>
         <source>Luring — layanan tetap berjalan, data dikirim nanti</source>
         <translation>Offline — service continues, data is sent later</translation>
     </message>

@@ -50,6 +50,7 @@ class AttractScreen(Screen):
         demo_cards: list[tuple[str, Callable[[], None]]],
         on_complaint: Callable[[], None] | None = None,
         on_speech: Callable[[], None] | None = None,
+        on_larger_text: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.office = label(name="subtitle")
@@ -83,7 +84,7 @@ class AttractScreen(Screen):
             for i, (text, tap) in enumerate(demo_cards):
                 b = button(text, tap, "demoCard", spoken=False)  # a holder's name
                 b.setProperty("demo", True)
-                grid.addWidget(b, i // 3, i % 3)  # three across: fits landscape too
+                grid.addWidget(b, i // 4, i % 4)  # four across: fits landscape too
             self.box.addLayout(grid)
         #: A complaint needs no card: it is sent without a name (#7).
         self.complaint: QPushButton | None = None
@@ -105,6 +106,12 @@ class AttractScreen(Screen):
             self.speech.setIcon(speaker_icon(48))
             self.speech.setIconSize(QSize(48, 48))
             bottom.addWidget(self.speech)
+        #: "A+": the whole flow in larger type, for this session.
+        self.larger_text: QPushButton | None = None
+        if on_larger_text is not None:
+            self.larger_text = button("", on_larger_text, "largeText")
+            self.larger_text.setCheckable(True)
+            bottom.addWidget(self.larger_text)
         bottom.addWidget(self.language)
         self.box.addLayout(bottom)
         # Tighter than other screens: the demo's cards must fit a landscape screen too.
@@ -144,6 +151,10 @@ class AttractScreen(Screen):
                 self.speech, view.t("speech_stop" if self.speech_on else "speech_start")
             )
             self.speech.setAccessibleName(self.speech.text())
+        if self.larger_text is not None:
+            set_button_text(self.larger_text, view.t("larger_text"))
+            self.larger_text.setAccessibleName(view.t("larger_text_name"))
+            self.larger_text.setChecked(view.larger_text)
         if self.complaint is not None:
             set_button_text(self.complaint, view.t("complaint"))
         if self.demo_title is not None:

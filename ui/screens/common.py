@@ -31,6 +31,8 @@ class View:
     queue: QueueState | None = None
     #: ``kiosk.help_counter``: where a citizen with a problem is sent ("" for "loket informasi").
     help_counter: str = ""
+    #: The "A+" mode is on: the type is 1.5 times larger for this session.
+    larger_text: bool = False
 
     def t(self, key: str, **values: object) -> str:
         return tr(key, self.lang, **values)
@@ -121,7 +123,7 @@ class Screen(QWidget):
         super().__init__()
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(48, 48, 48, 48)
-        self.box.setSpacing(24)
+        self.box.setSpacing(12)
 
     def render_state(self, state: SessionState, view: View) -> None:
         raise NotImplementedError
@@ -130,9 +132,15 @@ class Screen(QWidget):
         """Forget every personal value shown (session ended)."""
 
     def button_row(self, *buttons: QPushButton) -> QHBoxLayout:
+        """The screen's actions, last on the screen: at thumb height on a portrait one.
+
+        The primary action takes the row's width; back or cancel stands beside
+        it at its own size. A row without a primary action shares the width.
+        """
         row = QHBoxLayout()
         row.setSpacing(24)
+        primary = any(b.objectName() == "primary" for b in buttons)
         for b in buttons:
-            row.addWidget(b)
+            row.addWidget(b, 1 if not primary or b.objectName() == "primary" else 0)
         self.box.addLayout(row)
         return row

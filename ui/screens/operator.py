@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtWidgets import QGridLayout
+
 from kiosk.operator.panel import OperatorStatus
 from kiosk.session.machine import SessionState
 from kiosk.speech import SpeechOutput
@@ -56,8 +58,13 @@ class OperatorScreen(Screen):
         self.exit.setObjectName("danger")
         self.leave = button("", on_close, "primary")
         self.box.addWidget(self.title)
-        for line in self.lines.values():
-            self.box.addWidget(line)
+        # Two columns: the panel fits a landscape screen in the "A+" type too (the
+        # window's pages share one size, so the tallest page sets it for all).
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(32)
+        for i, line in enumerate(self.lines.values()):
+            grid.addWidget(line, i // 2, i % 2)
+        self.box.addLayout(grid)
         self.box.addWidget(self.message)
         self.box.addStretch(1)
         self.button_row(self.test_print, self.test_read)

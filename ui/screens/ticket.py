@@ -89,7 +89,14 @@ class TicketScreen(Screen):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        wide = event.size().width() > event.size().height()
+        self._orient()
+
+    def _orient(self) -> None:
+        # The window's shape, not only this screen's: a hidden screen hears of a
+        # resize only once shown, and a portrait layout kept until then would ask
+        # a landscape window for more height than it has.
+        frame = self.window() if self.isHidden() else self
+        wide = frame.width() > frame.height()
         self.body.setDirection(
             QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         )
@@ -99,6 +106,7 @@ class TicketScreen(Screen):
         ticket = state.ticket
         if ticket is None:
             return
+        self._orient()
         lang = view.lang
         self.heading.setText(view.t("your_number"))
         self.number.setText(ticket.number)
