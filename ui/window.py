@@ -199,6 +199,7 @@ class KioskWindow(QMainWindow):
         state = self.controller.session()
         text = control.accessibleName() or control.text()
         self.speech.touched(text, state, self.view.lang)
+
     def toggle_larger_text(self) -> None:
         """The "A+" button: the whole flow's type 1.5 times, until the session ends."""
         self.controller.set_larger_text(not self.controller.status().larger_text)
