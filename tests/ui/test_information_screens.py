@@ -38,6 +38,9 @@ CANNOT_CHECK = "Data ini tidak dapat dimuat saat ini"
 def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
         qtbot.waitUntil(lambda: window.controller.status().online is True, timeout=5000)
+        # Online comes before the first catalog on a fresh kiosk: the rows name services
+        # from the catalog, so wait for it as a kiosk that has run before would have it.
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
 
 
