@@ -31,6 +31,7 @@ from printing.samples import write_screenshots
 from ui.app import build_window
 from ui.screens.form import FormScreen
 from ui.screenshots_errors import capture_errors
+from ui.screenshots_larger import capture_larger
 from ui.screenshots_more import PIN, capture_desk, capture_out_of_service, capture_overlays
 from ui.screenshots_touch import capture_touch
 from ui.theme import STYLE_SHEET
@@ -98,6 +99,8 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         saved += capture_overlays(app, window, out, lambda done: _wait(app, done))
         # #7's screens, portrait and landscape, Indonesian and English
         saved += capture_touch(app, window, out, lambda done: _wait(app, done))
+        # #15's choice fields and the "A+" larger-text mode through the walk
+        saved += capture_larger(app, window, out, lambda done: _wait(app, done))
         # #15's problem screens: the error screen and every notice in place
         saved += capture_errors(app, window, out, lambda done: _wait(app, done))
         saved += write_screenshots(out)  # every ticket layout, and the slip

@@ -1,11 +1,12 @@
 """Pictures of the touchscreen screens of #7 in both orientations and both languages.
 
 Called by :mod:`ui.screenshots` after its own pass, on the same running demo:
-the attract screen, a refused card, the date-of-birth keypad of a UID-only
+the attract screen, the date-of-birth keypad of a UID-only
 card, the service grid and detail, the form with the on-screen keyboard, the
 idle warning, the confirmation, the ticket, the information and
 application-status screens, the complaint and its reference. Each is saved as
-``<screen>-<portrait|landscape>-<id|en>.png`` at 1080×1920 and 1920×1080.
+``<screen>-<portrait|landscape>-<id|en>.png`` at 1080×1920 and 1920×1080. A refused
+card is among the problem screens (:mod:`ui.screenshots_errors`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
                 window.resize(width, height)
                 settle()
                 prepare()
+                settle()  # what prepare showed is laid out before it is taken
                 path = out / f"{name}-{orientation}-{lang}.png"
                 window.grab().save(str(path))
                 saved.append(path)
@@ -73,15 +75,14 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
             settle()
         wait(phase_is(Phase.IDLE))
 
+    def clock() -> None:  # the date and time, in the language shown (the tick's job)
+        window.attract.show_time(controller.now(), window.view.lang)
+
     to_idle()
-    shots("attract")
+    shots("attract", clock)
     reader = window.kiosk.reader
     if not isinstance(reader, SimulatedReader):
         raise RuntimeError("the screenshots need the demo's simulated reader")
-    reader.tap(demo_card("kedaluwarsa").applet())
-    wait(lambda: bool(controller.session().problem))
-    shots("card-refused")
-    to_idle()
     reader.tap(demo_card("ektp").applet())  # a UID alone: the date of birth first
     wait(phase_is(Phase.PROVING))
     keypad = window.screens[Phase.PROVING]

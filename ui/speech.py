@@ -43,6 +43,7 @@ from kiosk.speech import (
 )
 from ui.tasks import QtExecutor
 from ui.texts import tr
+from ui.theme import PRIMARY, WHITE
 
 log = logging.getLogger(__name__)
 
@@ -362,8 +363,16 @@ class TouchSpeaker(QObject):
         return False
 
 
-def speaker_icon(size: int, color: str = "#ffffff") -> QIcon:
-    """A loudspeaker with two sound waves, drawn in code."""
+def speaker_icon(size: int, off: str = PRIMARY, on: str = WHITE) -> QIcon:
+    """A loudspeaker with two sound waves, drawn in code: in the button's ink, ``off``
+    on the white button and ``on`` on the pressed (blue) one."""
+    icon = QIcon()
+    icon.addPixmap(_speaker(size, off), QIcon.Mode.Normal, QIcon.State.Off)
+    icon.addPixmap(_speaker(size, on), QIcon.Mode.Normal, QIcon.State.On)
+    return icon
+
+
+def _speaker(size: int, color: str) -> QPixmap:
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)
@@ -390,4 +399,4 @@ def speaker_icon(size: int, color: str = "#ffffff") -> QIcon:
             100 * 16,
         )
     p.end()
-    return QIcon(pixmap)
+    return pixmap

@@ -355,9 +355,7 @@ _MARKED: dict[str, object] = {
     "from_citizen": QT_TRANSLATE_NOOP("texts", "Anda isi"),
     "choice_tap_to_pick": QT_TRANSLATE_NOOP("texts", "Ketuk untuk memilih"),
     "own_entries": QT_TRANSLATE_NOOP("texts", "Cek berkas dan pengaduan"),
-    "status_tile_hint": QT_TRANSLATE_NOOP(
-        "texts", "Lihat langsung apakah dokumen Anda sudah selesai"
-    ),
+    "status_tile_hint": QT_TRANSLATE_NOOP("texts", "Lihat apakah berkas Anda sudah selesai"),
     "complaint_tile_hint": QT_TRANSLATE_NOOP("texts", "Tulis keluhan Anda tentang layanan"),
     # form field errors (codes from kiosk.session.forms)
     "field_required": QT_TRANSLATE_NOOP("texts", "Wajib diisi"),

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -27,11 +27,13 @@ from kiosk.session.events import FormOpened, ServiceSelected
 from kiosk.session.machine import Phase
 from kiosk.speech import SCREEN_LINES, SpeechOutput, Utterance, ticket_words
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.legibility import AA_LARGE_TEXT, contrast_ratio, rgb
 from ui.screens.birth_date import BirthDateScreen
 from ui.screens.common import set_spoken
 from ui.screens.form import FormScreen
-from ui.speech import QtSink, TouchSpeaker, Voice, is_spoken
+from ui.speech import QtSink, TouchSpeaker, Voice, is_spoken, speaker_icon
 from ui.texts import TEXTS
+from ui.theme import style_sheet
 from ui.window import KioskWindow
 
 
@@ -180,6 +182,29 @@ def test_with_speech_off_the_attract_screen_has_no_button(tmp_path: Path, qtbot:
         assert is_spoken(window.attract.language)
         click(qtbot, window.attract.language)
         assert heard == [] and not window.touch_speaker.listening
+
+
+def test_the_loudspeaker_on_the_speech_button_is_seen_pressed_or_not(qtbot: QtBot) -> None:
+    # WCAG 2.2's 3:1 for a graphic that says what a control does (1.4.11).
+    speech = QPushButton()
+    speech.setObjectName("speech")
+    speech.setCheckable(True)
+    speech.setIcon(speaker_icon(48))
+    speech.setIconSize(QSize(48, 48))
+    speech.setStyleSheet(style_sheet())
+    speech.resize(160, 100)
+    qtbot.addWidget(speech)
+    for pressed in (False, True):
+        speech.setChecked(pressed)
+        picture = speech.grab().toImage()
+        ground = rgb(picture.pixelColor(20, 50))  # inside the border, beside the icon
+        centre = picture.rect().center()
+        ink = max(
+            contrast_ratio(rgb(picture.pixelColor(centre.x() + dx, centre.y() + dy)), ground)
+            for dx in range(-24, 24)
+            for dy in range(-24, 24)
+        )
+        assert ink >= AA_LARGE_TEXT, f"pressed={pressed}: the icon is {ink:.2f}:1"
 
 
 # -- what a touch says, and what it never says ---------------------------------------

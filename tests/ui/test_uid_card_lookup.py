@@ -7,12 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from contract.assurance import Assurance
 from kiosk.session.events import Cancel, FormOpened, ServiceSelected
-from kiosk.session.machine import Phase
+from kiosk.session.machine import Phase, SessionState
 from testkit.kiosk_window import (
     button_with,
     click,
@@ -24,6 +25,8 @@ from testkit.kiosk_window import (
     wait_phase,
 )
 from ui.screens.birth_date import BirthDateScreen
+from ui.screens.common import View
+from ui.theme import style_sheet
 from ui.window import KioskWindow
 
 #: What the city's registry holds of the e-KTP's holder (central/demo_data/citizens.json).
@@ -132,3 +135,26 @@ def test_digits_typed_but_not_sent_are_wiped_with_the_session(
     click(qtbot, button_with(kiosk, "Batal"))
     wait_phase(qtbot, kiosk, Phase.IDLE)
     assert screen.entered == "" and "15 06" not in every_string(kiosk)
+
+
+def test_the_keypad_is_under_the_words_on_a_portrait_screen_and_beside_them_on_a_landscape(
+    qtbot: QtBot,
+) -> None:
+    view = View(lang="id", catalog=None, office_id="", dispatch=lambda _event: None)
+    screen = BirthDateScreen(view)
+    qtbot.addWidget(screen)
+    screen.setStyleSheet(style_sheet())
+    screen.render_state(SessionState(phase=Phase.PROVING), view)
+    screen.show()
+
+    def where(width: int, height: int) -> tuple[QRect, QRect]:
+        screen.resize(width, height)  # shown: the resize event is sent at once
+        screen.box.activate()  # and the layout placed now, not at the next event loop
+        words = QRect(screen.title.mapTo(screen, QPoint(0, 0)), screen.title.size())
+        key = QRect(screen.keys["1"].mapTo(screen, QPoint(0, 0)), screen.keys["1"].size())
+        return words, key
+
+    words, key = where(1080, 1920)
+    assert key.top() > words.bottom() and words.width() > 2 * key.width()
+    words, key = where(1920, 1080)
+    assert key.left() > words.right()

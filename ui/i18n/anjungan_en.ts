@@ -914,7 +914,7 @@
         <translation>Document status and complaints</translation>
     </message>
     <message>
-        <source>Lihat langsung apakah dokumen Anda sudah selesai</source>
+        <source>Lihat apakah berkas Anda sudah selesai</source>
         <translation>See at once whether your document is ready</translation>
     </message>
     <message>
