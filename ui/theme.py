@@ -197,6 +197,7 @@ QLineEdit[readOnly="true"] {{ border-color: #9bbf9d; }}
 QFrame#warning {{ background: {WARNING_BG}; }}
 QPushButton#pinKey, QPushButton[pinKey="true"] {{ min-height: 110px; min-width: 140px; }}
 QLabel#pinDisplay {{ min-height: 64px; }}
+QPushButton#continue {{ min-height: 110px; }}
 QPushButton#danger {{ border-color: {ERROR_INK}; }}
 QFrame#desk {{ background: {DESK_BG}; border-left: 2px solid #c5d3e3; }}
 QFrame#overlay {{ background: rgba(0, 0, 0, 150); }}
