@@ -137,11 +137,11 @@ LOOKS: tuple[Look, ...] = (
     Look("QPushButton", "body", PRIMARY, WHITE, paints=True),
     Look("QPushButton:pressed", None, PRIMARY, PRESSED, paints=True),
     Look("QPushButton#primary", "action", WHITE, PRIMARY, bold=True, paints=True),
-    Look("QPushButton#tile", "lead", extra="text-align: left; padding: 12px 24px;"),
+    Look("QPushButton#tile", "lead", PRIMARY, WHITE, extra="text-align: left; padding: 12px 24px;"),
     Look("QLineEdit, QPlainTextEdit, QComboBox", "body", INK, WHITE, paints=True),
     Look('QLineEdit[readOnly="true"]', None, INK, READ_ONLY_BG, paints=True),
     Look("QComboBox:disabled", None, INK, READ_ONLY_BG, paints=True),
-    Look('QPushButton#pinKey, QPushButton[pinKey="true"]', "title"),
+    Look('QPushButton#pinKey, QPushButton[pinKey="true"]', "title", PRIMARY, WHITE),
     Look("QLabel#pinDisplay", "pin", extra="letter-spacing: 8px;"),
     Look("QLabel#infoRow", "body", INK, WHITE, paints=True, extra="padding: 6px;"),
     Look("QLabel#readyRow", "body", READY_INK, READY_BG, True, True, "padding: 6px;"),
@@ -222,6 +222,7 @@ QLineEdit[readOnly="true"] {{ border-color: #9bbf9d; }}
 QFrame#warning {{ background: {WARNING_BG}; }}
 QPushButton#pinKey, QPushButton[pinKey="true"] {{ min-height: 110px; min-width: 140px; }}
 QLabel#pinDisplay {{ min-height: 64px; }}
+QPushButton#continue {{ min-height: 110px; }}
 QPushButton#danger {{ border-color: {ERROR_INK}; }}
 QFrame#desk {{ background: {DESK_BG}; border-left: 2px solid #c5d3e3; }}
 QFrame#overlay {{ background: rgba(0, 0, 0, 150); }}
