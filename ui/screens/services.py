@@ -209,6 +209,7 @@ class ServicesScreen(Screen):
     def clear(self) -> None:
         self.greeting.setText("")
         self._shown = None
+        self._state = None  # her identity goes with the session
 
 
 def own_tile(on_click: Callable[[], None], icon: str) -> QPushButton:
