@@ -173,6 +173,8 @@ def _field(p: _Path, f: Mapping[str, Any]) -> FormField:
         raise CatalogError(f"{p}.choices: must be a list of strings")
     if ftype is FieldType.CHOICE and not choices:
         raise CatalogError(f"{p}.choices: a choice field needs choices")
+    if len(set(choices)) != len(choices):  # two equal tiles would both look chosen
+        raise CatalogError(f"{p}.choices: each choice only once")
     return FormField(
         name=p.string(f, "name"),
         label=p.text(f, "label"),

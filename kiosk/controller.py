@@ -99,8 +99,11 @@ class KioskController:
         # one is asked for, and the session speaks the language the citizen chose.
         self._tap_listener: Callable[[str], None] | None = None
         self._language = config.kiosk.language
-        #: The "A+" larger text, asked for on the attract screen; off once back there.
+        #: The "A+" larger text, asked for on the attract screen; off once back there,
+        #: or when no card came in the idle time after it was turned on at rest.
         self._larger_text = False
+        self._larger_text_since: float | None = None
+        self._clock = clock
         #: Issuer keys and revocations every read is verified against.
         self._trust = TrustKeeper(trust)
         self._sync = SyncLink(executor, self._trust, self._status_changed)
@@ -208,6 +211,8 @@ class KioskController:
             self._run(effect)
         if not was_idle and self._machine.state.phase is Phase.IDLE:
             self.set_larger_text(False)  # back at the start: the next citizen's usual size
+        elif isinstance(event, events.Tick) and self._larger_text_lapsed():
+            self.set_larger_text(False)  # asked for at rest, and nobody came
 
     def set_language(self, language: str) -> None:
         """The language the screens, the session and the test ticket speak from now on."""
@@ -217,7 +222,16 @@ class KioskController:
         """The "A+" mode, for this citizen only: off again once the kiosk is back at rest."""
         if on != self._larger_text:
             self._larger_text = on
+            self._larger_text_since = self._clock() if on else None
             self._status_changed()
+
+    def _larger_text_lapsed(self) -> bool:
+        """On at rest for the idle time with no card: the one who asked has gone."""
+        return (
+            self._larger_text_since is not None
+            and self._machine.state.phase is Phase.IDLE
+            and self._clock() - self._larger_text_since >= self._machine.timeouts.idle
+        )
 
     def divert_taps(self, listener: Callable[[str], None] | None) -> None:
         """Send tapped cards to ``listener`` (the operator's test read); None: to the session."""

@@ -112,16 +112,25 @@ def parse_health_info(data: Mapping[str, Any]) -> HealthInfo:
 
 
 def parse_queue_state(data: Mapping[str, Any]) -> QueueState:
+    """The office's queues; a count below zero is refused (the queue stays unknown), and a
+    blank number now served is none (the tiles say it in words, never a bare blank)."""
     services = tuple(
         ServiceQueue(
             service_id=_str(s, "service_id"),
-            now_serving=_opt_str(s, "now_serving"),
-            waiting=_int(s, "waiting"),
-            estimated_wait_minutes=_int(s, "estimated_wait_minutes"),
+            now_serving=(_opt_str(s, "now_serving") or "").strip() or None,
+            waiting=_count(s, "waiting"),
+            estimated_wait_minutes=_count(s, "estimated_wait_minutes"),
         )
         for s in _objects(data, "services")
     )
     return QueueState(office_id=_str(data, "office_id"), day=_str(data, "day"), services=services)
+
+
+def _count(data: Mapping[str, Any], key: str) -> int:
+    value = _int(data, key)
+    if value < 0:
+        raise AnswerError(f"{key!r} is below zero")
+    return value
 
 
 def parse_applications(data: Mapping[str, Any]) -> tuple[Application, ...]:

@@ -411,7 +411,7 @@ class SessionMachine:
             Phase.SERVICE_CHOSEN,
             service=service,
             problem=None,
-            values=self._editable(prefill(service.form, identity, self.state.record)),
+            values=self._editable(prefill(service.form, identity, self.state.record, service.id)),
             field_errors={},
             deadline=self._idle_deadline(),
         )

@@ -127,3 +127,22 @@ def test_the_warning_speaks_english_too(
     qtbot.waitUntil(lambda: hasty_kiosk.warning.isVisible(), timeout=5000)
     assert hasty_kiosk.warning.title.text() == "Still there?"
     assert hasty_kiosk.warning_button.text() == "Continue"
+
+
+def test_larger_text_asked_for_at_rest_lapses_when_no_card_comes(
+    tmp_path: Path, qtbot: QtBot, clock: ManualClock
+) -> None:
+    with running_kiosk(qtbot, offline_config(tmp_path), clock=clock) as kiosk:
+        switch = kiosk.attract.larger_text
+        assert switch is not None
+        c = kiosk.controller
+        click(qtbot, switch)
+        assert c.status().larger_text and switch.isChecked()
+        clock.advance(c.config.session.idle_timeout_s - 1)
+        c.dispatch(Tick())
+        assert c.status().larger_text  # still in time for the card
+        clock.advance(1)
+        c.dispatch(Tick())
+        assert not c.status().larger_text  # the next one to come starts at the usual size
+        qtbot.waitUntil(lambda: not switch.isChecked(), timeout=5000)
+        assert not kiosk.view.larger_text

@@ -2,11 +2,14 @@
 
 The walk covers the whole widget tree, shown or hidden: labels, fields,
 buttons, combo and list items, titles, tooltips and accessible names
-(:func:`every_string`), and each text field's undo history.
+(:func:`every_string`), and each text field's undo history. Nothing keeps her in
+memory either: no identity, value or state of hers is alive once the session ends.
 """
 
 from __future__ import annotations
 
+import gc
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +18,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.session.machine import Phase
+from cardio.card.citizen import CardIdentity, Citizen
+from kiosk.session.machine import Phase, SessionState
+from kiosk.session.prefill import FieldValue
+from offline_store.errors import StoreFull
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import (
     SITI_STRINGS,
@@ -47,10 +53,16 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
+#: What earlier tests of the same run left alive (their harness may hold a log record
+#: or a failure's traceback): held here, so no id is reused, and not counted.
+_EARLIER: list[object] = []
+
+
 @pytest.fixture
 def kiosk(
     tmp_path: Path, demo_central: str, qtbot: QtBot, clock: ManualClock
 ) -> Iterator[KioskWindow]:
+    _EARLIER[:] = _personal_objects()
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central), clock=clock) as window:
         qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
@@ -92,6 +104,23 @@ def assert_wiped(kiosk: KioskWindow) -> None:
         assert not area.document().isUndoAvailable(), area.objectName()
     state = kiosk.controller.session()
     assert not state.personal and state.record is None
+    assert alive_of_hers() == []
+
+
+def _personal_objects() -> list[object]:
+    gc.collect()
+    return [
+        o
+        for o in gc.get_objects()
+        if isinstance(o, CardIdentity | Citizen | FieldValue)
+        or (isinstance(o, SessionState) and (o.personal or o.record is not None))
+    ]
+
+
+def alive_of_hers() -> list[str]:
+    """What of this test's citizen any object still holds: identities, values, her states."""
+    earlier = {id(o) for o in _EARLIER}
+    return [type(o).__name__ for o in _personal_objects() if id(o) not in earlier]
 
 
 def test_after_the_ticket(kiosk: KioskWindow, qtbot: QtBot) -> None:
@@ -121,4 +150,25 @@ def test_after_the_idle_timeout(kiosk: KioskWindow, qtbot: QtBot, clock: ManualC
     clock.advance(kiosk.controller._machine.timeouts.idle + 1)
     wait_phase(qtbot, kiosk, Phase.IDLE)
     assert not kiosk.warning.isVisible()
+    assert_wiped(kiosk)
+
+
+def test_after_an_error(
+    kiosk: KioskWindow,
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fails(*_args: object, **_kw: object) -> None:
+        raise StoreFull("no room left on the disk")
+
+    monkeypatch.setattr("kiosk.controller.issue_and_print", fails)
+    # The failure's log record would keep its traceback, whose frames hold the ticket's
+    # request: pytest keeps every record, where the kiosk's log handlers write and drop it.
+    monkeypatch.setattr(logging.getLogger("kiosk.controller"), "disabled", True)
+    fill_the_form(qtbot, kiosk)
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    assert alive_of_hers() != []  # the check sees her while the session runs
+    click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    wait_phase(qtbot, kiosk, Phase.ERROR)
     assert_wiped(kiosk)

@@ -56,6 +56,15 @@ def test_detail_shows_requirements_hours_and_the_queue(kiosk: KioskWindow, qtbot
     assert detail.queue.text() == (
         "Sedang dilayani: B-012 · 4 orang menunggu\nPerkiraan waktu tunggu: ± 15 menit"
     )
+    kiosk.controller._queue.state = QueueState(  # a wait below zero is no wait to say
+        "pku-mpp", "2026-11-23", (ServiceQueue("ktp-cetak-ulang", "B-012", 4, -10),)
+    )
+    kiosk.status_changed()
+    assert detail.queue.text() == "Sedang dilayani: B-012 · 4 orang menunggu"
+    kiosk.controller._queue.state = QueueState(
+        "pku-mpp", "2026-11-23", (ServiceQueue("ktp-cetak-ulang", "B-012", 4, 15),)
+    )
+    kiosk.status_changed()
     kiosk.toggle_language()
     assert detail.queue.text().startswith("Now serving: B-012")
     assert detail.hours.text().startswith("Opening hours: Mon–Fri")
@@ -96,7 +105,9 @@ def test_tiles_say_the_queue_in_words(kiosk: KioskWindow, qtbot: QtBot) -> None:
         (None, 0): "Belum ada antrean",
         ("A-012", 3): "Sedang dilayani: A-012 · 3 orang menunggu",
         ("A-012", 0): "Sedang dilayani: A-012 · tidak ada yang menunggu",
-        (None, 2): "2 orang menunggu · belum ada yang dilayani",
+        ("   ", 0): "Belum ada antrean",  # a blank number is no number
+        (" A-012 ", -3): "Sedang dilayani: A-012 · tidak ada yang menunggu",
+        (None, 2): "2 orang menunggu · belum ada yang dilayani",  # the last: said in English
     }
     for (serving, waiting), words in said.items():
         kiosk.controller._queue.state = QueueState(

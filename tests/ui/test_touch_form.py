@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -20,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.session.events import Cancel, UserActivity
 from kiosk.session.machine import Phase
+from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.keyboard import BACKSPACE, Mode
 from ui.screens.choice import ChoiceField
@@ -30,8 +32,15 @@ SITI_RECORD_PHONE = "081378901234"  # central/demo_data/citizens.json
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
-    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def kiosk(
+    tmp_path: Path, demo_central: str, qtbot: QtBot, clock: ManualClock
+) -> Iterator[KioskWindow]:
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central), clock=clock) as window:
         qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
 
@@ -194,6 +203,27 @@ def test_a_long_choice_opens_a_full_screen_list(kiosk: KioskWindow, qtbot: QtBot
     click(qtbot, button_with(kiosk, "Lanjut"))
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     assert kiosk.controller.session().values["business_kind"].value == "Jasa"
+
+
+def test_the_session_ending_with_the_list_open_closes_it_and_leaves_nothing_chosen(
+    kiosk: KioskWindow, qtbot: QtBot, clock: ManualClock
+) -> None:
+    form = open_form(qtbot, kiosk, "Budi Santoso", "izin-usaha-mikro")
+    kind = form.editors["business_kind"]
+    assert isinstance(kind, ChoiceField) and kind.opener is not None
+    click(qtbot, kind.opener)
+    click(qtbot, form.choice_list.rows[2])
+    click(qtbot, kind.opener)  # open again, her choice marked in it
+    kiosk.controller.set_larger_text(True)
+    assert form.choice_list.isVisible() and form.choice_list.rows[2].isChecked()
+    clock.advance(kiosk.controller._machine.timeouts.idle + 1)  # she walked away
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert form.choice_list.isHidden() and form.choice_list.field is None
+    assert form.choice_list.rows == [] and form.choice_list.title.text() == ""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the rows let go
+    chosen = [b for b in kiosk.findChildren(QPushButton) if b.isCheckable() and b.isChecked()]
+    assert [b.text() for b in chosen if b.property("choice")] == []
+    assert not kiosk.controller.status().larger_text and not kiosk.view.larger_text
 
 
 def test_a_locked_choice_stays_as_it_came_and_the_wipe_clears_a_choice(

@@ -209,6 +209,7 @@ class ServicesScreen(Screen):
     def clear(self) -> None:
         self.greeting.setText("")
         self._shown = None
+        self._state = None  # her identity goes with the session
 
 
 def own_tile(on_click: Callable[[], None], icon: str) -> QPushButton:
@@ -278,7 +279,8 @@ def tile_queue_text(service: Service, view: View) -> str | None:
 
 def queue_words(found: ServiceQueue, view: View) -> str:
     """ "Belum ada antrean", or who is served and how many wait: never a bare dash or 0."""
-    serving, waiting = found.now_serving, found.waiting
+    serving = (found.now_serving or "").strip()
+    waiting = max(found.waiting, 0)  # the parser refuses less; words never say "-3"
     if serving and waiting:
         return view.t("queue_serving_waiting", serving=serving, waiting=waiting)
     if serving:
@@ -294,7 +296,7 @@ def queue_text(service: Service, view: View) -> str:
     if found is None:
         return view.t("queue_unknown")
     words = queue_words(found, view)
-    if not found.waiting:
+    if found.waiting <= 0 or found.estimated_wait_minutes < 0:
         return words
     return f"{words}\n{view.t('ticket_wait', minutes=found.estimated_wait_minutes)}"
 
