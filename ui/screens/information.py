@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTime
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from contract.wire import ServiceQueue
@@ -28,14 +28,9 @@ from ui.screens.common import (
     service_name,
     set_button_text,
 )
+from ui.screens.dates import day_words, time_words
 from ui.screens.message import NoticeBlock
 from ui.screens.services import BUILT_IN_CATEGORIES, queue_words
-
-#: How each language writes a day and a time of day (Qt's CLDR data), as on the attract clock.
-MOMENT_FORMATS = {
-    "id": (QLocale.Language.Indonesian, "d MMMM yyyy", "HH.mm"),
-    "en": (QLocale.Language.English, "d MMMM yyyy", "HH:mm"),
-}
 
 
 def updated_text(value: str, view: View) -> str | None:
@@ -46,12 +41,10 @@ def updated_text(value: str, view: View) -> str | None:
         return None
     if moment.tzinfo is not None:
         moment = moment.astimezone()
-    language, day, time = MOMENT_FORMATS.get(view.lang, MOMENT_FORMATS["id"])
-    locale = QLocale(language)
     return view.t(
         "info_updated",
-        date=locale.toString(QDate(moment.year, moment.month, moment.day), day),
-        time=locale.toString(QTime(moment.hour, moment.minute), time),
+        date=day_words(moment.date(), view.lang),
+        time=time_words(moment, view.lang),
     )
 
 
