@@ -354,6 +354,7 @@ _MARKED: dict[str, object] = {
     "doctor_room": QT_TRANSLATE_NOOP("texts", "Di ruang {room}"),
     "doctor_hours": QT_TRANSLATE_NOOP("texts", "Pukul {start} sampai {until}"),
     "status_reference": QT_TRANSLATE_NOOP("texts", "Nomor berkas: {reference}"),
+    "go_to_counter": QT_TRANSLATE_NOOP("texts", "Silakan ke Loket {counter}"),
     "from_citizen": QT_TRANSLATE_NOOP("texts", "Anda isi"),
     "choice_tap_to_pick": QT_TRANSLATE_NOOP("texts", "Ketuk untuk memilih"),
     "own_entries": QT_TRANSLATE_NOOP("texts", "Cek berkas dan pengaduan"),

@@ -914,6 +914,10 @@
         <translation>File number: {reference}</translation>
     </message>
     <message>
+        <source>Silakan ke Loket {counter}</source>
+        <translation>Please go to counter {counter}</translation>
+    </message>
+    <message>
         <source>Anda isi</source>
         <translation>filled in by you</translation>
     </message>
