@@ -140,19 +140,13 @@ _MARKED: dict[str, object] = {
     "information": QT_TRANSLATE_NOOP("texts", "Informasi"),
     "information_title": QT_TRANSLATE_NOOP("texts", "Informasi layanan"),
     "queue_title": QT_TRANSLATE_NOOP("texts", "Antrean saat ini"),
-    "queue_row": QT_TRANSLATE_NOOP(
-        "texts", "{service}: dilayani {now} · menunggu {waiting} · ± {minutes} menit"
-    ),
-    "queue_none_serving": QT_TRANSLATE_NOOP("texts", "belum ada"),
     "queue_empty": QT_TRANSLATE_NOOP("texts", "Belum ada antrean hari ini"),
     "beds_title": QT_TRANSLATE_NOOP("texts", "Tempat tidur tersedia"),
     "beds_row": QT_TRANSLATE_NOOP("texts", "{ward}: {free} dari {total} kosong"),
     "doctors_title": QT_TRANSLATE_NOOP("texts", "Dokter bertugas"),
-    "doctor_row": QT_TRANSLATE_NOOP(
-        "texts", "{name} — {specialty}, ruang {room} ({start}–{until})"
-    ),
+    "doctor_row": QT_TRANSLATE_NOOP("texts", "{name}, {specialty}"),
     "doctors_none": QT_TRANSLATE_NOOP("texts", "Tidak ada data dokter bertugas"),
-    "info_updated": QT_TRANSLATE_NOOP("texts", "Diperbarui {time}"),
+    "info_updated": QT_TRANSLATE_NOOP("texts", "Diperbarui {date} pukul {time}"),
     "loading": QT_TRANSLATE_NOOP("texts", "Memuat…"),
     "cannot_check": QT_TRANSLATE_NOOP("texts", "Data ini tidak dapat dimuat saat ini."),
     "status_berkas": QT_TRANSLATE_NOOP("texts", "Status berkas"),
@@ -161,13 +155,13 @@ _MARKED: dict[str, object] = {
     "status_unverified": QT_TRANSLATE_NOOP(
         "texts", "Status berkas hanya dapat diperiksa dengan kartu warga yang terverifikasi."
     ),
-    "status_row": QT_TRANSLATE_NOOP("texts", "{title} ({reference}) — {state}"),
+    "status_row": QT_TRANSLATE_NOOP("texts", "{title}: {state}"),
     "state_received": QT_TRANSLATE_NOOP("texts", "diterima"),
     "state_in_progress": QT_TRANSLATE_NOOP("texts", "sedang diproses"),
-    "state_ready": QT_TRANSLATE_NOOP("texts", "SIAP DIAMBIL"),
+    "state_ready": QT_TRANSLATE_NOOP("texts", "siap diambil"),
     "state_collected": QT_TRANSLATE_NOOP("texts", "sudah diambil"),
-    "state_rejected": QT_TRANSLATE_NOOP("texts", "ditolak — hubungi petugas"),
-    "state_on_hold": QT_TRANSLATE_NOOP("texts", "ditunda — lihat catatan atau tanya petugas"),
+    "state_rejected": QT_TRANSLATE_NOOP("texts", "ditolak, silakan tanya petugas"),
+    "state_on_hold": QT_TRANSLATE_NOOP("texts", "ditunda, lihat catatan atau tanya petugas"),
     "state_unknown": QT_TRANSLATE_NOOP("texts", "status tidak dikenal"),
     "complaints_answered_title": QT_TRANSLATE_NOOP("texts", "Jawaban atas pengaduan Anda"),
     "complaint_answer_row": QT_TRANSLATE_NOOP("texts", "{reference} — dijawab {date}\n{answer}"),
@@ -352,6 +346,15 @@ _MARKED: dict[str, object] = {
         "texts", "{waiting} orang menunggu · belum ada yang dilayani"
     ),
     "queue_unknown": QT_TRANSLATE_NOOP("texts", "Keadaan antrean belum dapat dilihat"),
+    # information and status in words, not data (#15)
+    "queue_with_wait": QT_TRANSLATE_NOOP("texts", "{queue} · sekitar {minutes} menit"),
+    "doctor_room_hours": QT_TRANSLATE_NOOP(
+        "texts", "Di ruang {room}, pukul {start} sampai {until}"
+    ),
+    "doctor_room": QT_TRANSLATE_NOOP("texts", "Di ruang {room}"),
+    "doctor_hours": QT_TRANSLATE_NOOP("texts", "Pukul {start} sampai {until}"),
+    "status_reference": QT_TRANSLATE_NOOP("texts", "Nomor berkas: {reference}"),
+    "go_to_counter": QT_TRANSLATE_NOOP("texts", "Silakan ke Loket {counter}"),
     "from_citizen": QT_TRANSLATE_NOOP("texts", "Anda isi"),
     "choice_tap_to_pick": QT_TRANSLATE_NOOP("texts", "Ketuk untuk memilih"),
     "own_entries": QT_TRANSLATE_NOOP("texts", "Cek berkas dan pengaduan"),

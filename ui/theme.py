@@ -148,6 +148,7 @@ LOOKS: tuple[Look, ...] = (
     Look("QLabel#operatorLine", "body"),
     Look("QPushButton#danger", None, ERROR_INK, WHITE),
     Look("QLabel#reference", "reference", PRIMARY, bold=True),
+    Look("QLabel#counterCall", "reference", PRIMARY, bold=True),
     Look("QPushButton#continue", "action", WHITE, PRIMARY, bold=True, paints=True),
     Look("QFrame#warningPanel QLabel", None, None, WARNING_BG, extra="background: transparent;"),
     Look("QFrame#warningPanel QLabel#title", None, PRIMARY, WARNING_BG),

@@ -6,6 +6,9 @@ message, against a closed port.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,9 +18,12 @@ from pytestqt.qtbot import QtBot
 
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
+from contract.catalog import Catalog
+from contract.wire import ServiceQueue
 from kiosk.overlays import PUBLIC_IDLE_S
 from kiosk.session.events import Cancel
 from kiosk.session.machine import Phase
+from testkit.centres import DEMO_CATALOG
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import (
     button_with,
@@ -28,7 +34,14 @@ from testkit.kiosk_window import (
     visible_strings,
     wait_phase,
 )
-from ui.screens.information import ApplicationsScreen, InformationScreen
+from ui.screens.common import View
+from ui.screens.information import (
+    ApplicationsScreen,
+    InformationScreen,
+    queue_line,
+    shown_queues,
+    updated_text,
+)
 from ui.window import KioskWindow
 
 CANNOT_CHECK = "Data ini tidak dapat dimuat saat ini"
@@ -73,7 +86,7 @@ def test_information_without_a_card_shows_beds_and_doctors(
     assert "Tempat tidur tersedia" in shown
     assert "Rawat Inap Umum: 5 dari 12 kosong" in shown
     assert "Dokter bertugas" in shown
-    assert any(r.startswith("dr. Andi Pratama — Dokter Umum, ruang Poli Umum 1") for r in shown)
+    assert "dr. Andi Pratama, Dokter Umum\nDi ruang Poli Umum 1, pukul 07.30 sampai 14.00" in shown
     click(qtbot, button_with(kiosk, "Kembali"))
     assert kiosk.stack.currentWidget() is kiosk.attract
     assert kiosk.controller.session().phase is Phase.IDLE
@@ -84,8 +97,44 @@ def test_information_shows_now_serving_per_service(kiosk: KioskWindow, qtbot: Qt
     qtbot.waitUntil(lambda: loaded(kiosk), timeout=5000)
     shown = rows(kiosk.overlays.information)
     assert "Antrean saat ini" in shown
-    assert any(r.startswith("Pendaftaran Poli Umum Puskesmas: dilayani ") for r in shown)
+    assert "Pendaftaran Poli Umum Puskesmas\nBelum ada antrean" in shown
     assert not kiosk.overlays.information.notice.isVisible()
+    updated = [r for r in shown if r.startswith("Diperbarui ")]
+    assert len(updated) == 1 and " pukul " in updated[0]
+    assert not any(re.search(r"\d{4}-\d\d|—|menunggu 0|± 0", r) for r in shown), shown
+
+
+def _view(lang: str) -> View:
+    catalog = Catalog.from_json(json.loads(DEMO_CATALOG.read_text()))
+    return View(lang=lang, catalog=catalog, office_id="", dispatch=lambda _event: None)
+
+
+def test_information_says_each_queue_in_the_words_of_the_tiles(qtbot: QtBot) -> None:
+    view = _view("id")
+    serving = ServiceQueue("izin-usaha-mikro", "A-012", 3, 15)
+    assert queue_line(serving, view) == (
+        "Izin Usaha Mikro\nSedang dilayani: A-012 · 3 orang menunggu · sekitar 15 menit"
+    )
+    assert queue_line(ServiceQueue("izin-usaha-mikro", None, 0, 0), view) == (
+        "Izin Usaha Mikro\nBelum ada antrean"
+    )
+    english = queue_line(serving, _view("en"))
+    assert english.startswith("Micro business permit\n") and "about 15 minutes" in english
+
+
+def test_information_leaves_out_the_services_a_built_in_entry_serves(qtbot: QtBot) -> None:
+    queues = tuple(
+        ServiceQueue(service_id, None, 0, 0)
+        for service_id in ("izin-usaha-mikro", "pengaduan-layanan", "status-berkas")
+    )
+    assert [q.service_id for q in shown_queues(queues, _view("id"))] == ["izin-usaha-mikro"]
+
+
+def test_information_says_when_it_was_updated_as_people_write_dates(qtbot: QtBot) -> None:
+    moment = dt.datetime(2026, 12, 5, 18, 34).astimezone().isoformat()
+    assert updated_text(moment, _view("id")) == "Diperbarui 5 Desember 2026 pukul 18.34"
+    assert updated_text(moment, _view("en")) == "Updated 5 December 2026 at 18:34"
+    assert updated_text("soon", _view("id")) is None
 
 
 def test_information_from_the_attract_screen_closes_when_left_alone(
@@ -127,8 +176,10 @@ def test_status_berkas_lists_the_citizens_applications_then_wipes_them(
     screen = kiosk.overlays.applications
     shown = rows(screen)
     ready = [r for r in shown if "BRK-DEMO0001" in r]
-    assert len(ready) == 1 and "SIAP DIAMBIL" in ready[0] and "loket 2" in ready[0]
-    assert any("BRK-DEMO0002" in r and "sedang diproses" in r for r in shown)
+    assert ready == [
+        "Cetak Ulang KTP-el: siap diambil\nAmbil di loket 2.\nNomor berkas: BRK-DEMO0001"
+    ]
+    assert "Izin Usaha Mikro: sedang diproses\nNomor berkas: BRK-DEMO0002" in shown
     assert not any("BRK-DEMO0003" in r for r in shown), "another citizen's file"
 
     kiosk.controller.dispatch(Cancel())

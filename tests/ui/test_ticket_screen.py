@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QFontInfo
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.events import Confirmed, FormOpened, FormSubmitted, ServiceSelected
@@ -48,7 +49,11 @@ def test_an_online_ticket_shows_people_ahead_the_wait_and_what_to_bring(
     # the demo centre numbers tickets online, and says how many wait before this one
     assert ticket.people_ahead is not None and ticket.wait_minutes is not None
     assert screen.number.text() == ticket.number
-    assert screen.counter.text() == f"Loket: {ticket.counter}"
+    assert screen.counter.text() == f"Silakan ke Loket {ticket.counter}"
+    # after the number, the counter is what the citizen most needs: large, not body text
+    counter_px = QFontInfo(screen.counter.font()).pixelSize()
+    assert counter_px >= 1.5 * QFontInfo(screen.ahead.font()).pixelSize()
+    assert counter_px < QFontInfo(screen.number.font()).pixelSize()
     assert screen.ahead.isVisible() and screen.wait.isVisible()
     assert screen.ahead.text() == f"Antrean di depan Anda: {ticket.people_ahead} orang"
     assert screen.wait.text() == f"Perkiraan waktu tunggu: ± {ticket.wait_minutes} menit"
@@ -63,6 +68,7 @@ def test_an_online_ticket_shows_people_ahead_the_wait_and_what_to_bring(
     assert screen.requirements.text() == "\n".join(f"• {r('id')}" for r in requirements)
 
     kiosk.toggle_language()  # in the session's language
+    assert screen.counter.text() == f"Please go to counter {ticket.counter}"
     assert screen.ahead.text() == f"People ahead of you: {ticket.people_ahead}"
     assert screen.wait.text() == f"Estimated wait: about {ticket.wait_minutes} min"
     assert screen.requirements.text() == "\n".join(f"• {r('en')}" for r in requirements)

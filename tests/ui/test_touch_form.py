@@ -264,6 +264,9 @@ def test_steps_and_the_summary_card_say_where_each_value_came_from(
     assert ("Nama lengkap", "dari kartu", "Siti Aminah") in rows
     assert ("Nomor HP", "dari data kota", SITI_RECORD_PHONE) in rows
     assert ("Keluhan utama", "Anda isi", "Demam") in rows
+    # a date as people write it; the session keeps (and submits) the ISO date
+    assert ("Tanggal lahir", "dari kartu", "12 Maret 1985") in rows
+    assert kiosk.controller.session().values["date_of_birth"].value == "1985-03-12"
     # the action below the card, big, with "Kembali" beside it
     assert confirm.confirm.mapTo(confirm, confirm.confirm.rect().topLeft()).y() > (
         confirm.scroll_area.geometry().bottom()
@@ -271,3 +274,4 @@ def test_steps_and_the_summary_card_say_where_each_value_came_from(
     assert confirm.confirm.width() > confirm.back.width()
     kiosk.toggle_language()
     assert confirm.progress.text() == "Step 3 of 3"
+    assert "12 March 1985" in [w.text() for w in confirm.rows.findChildren(QLabel)]

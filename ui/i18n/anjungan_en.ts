@@ -308,14 +308,6 @@
         <translation>The queue now</translation>
     </message>
     <message>
-        <source>{service}: dilayani {now} · menunggu {waiting} · ± {minutes} menit</source>
-        <translation>{service}: now serving {now} · {waiting} waiting · about {minutes} min</translation>
-    </message>
-    <message>
-        <source>belum ada</source>
-        <translation>nobody yet</translation>
-    </message>
-    <message>
         <source>Belum ada antrean hari ini</source>
         <translation>No queue today yet</translation>
     </message>
@@ -332,16 +324,8 @@
         <translation>Doctors on duty</translation>
     </message>
     <message>
-        <source>{name} — {specialty}, ruang {room} ({start}–{until})</source>
-        <translation>{name} — {specialty}, room {room} ({start}–{until})</translation>
-    </message>
-    <message>
         <source>Tidak ada data dokter bertugas</source>
         <translation>No doctors on duty listed</translation>
-    </message>
-    <message>
-        <source>Diperbarui {time}</source>
-        <translation>Updated {time}</translation>
     </message>
     <message>
         <source>Memuat…</source>
@@ -364,10 +348,6 @@
         <translation>Document status needs a verified citizen card.</translation>
     </message>
     <message>
-        <source>{title} ({reference}) — {state}</source>
-        <translation>{title} ({reference}) — {state}</translation>
-    </message>
-    <message>
         <source>diterima</source>
         <translation>received</translation>
     </message>
@@ -376,20 +356,8 @@
         <translation>in progress</translation>
     </message>
     <message>
-        <source>SIAP DIAMBIL</source>
-        <translation>READY TO COLLECT</translation>
-    </message>
-    <message>
         <source>sudah diambil</source>
         <translation>collected</translation>
-    </message>
-    <message>
-        <source>ditolak — hubungi petugas</source>
-        <translation>rejected — please ask an officer</translation>
-    </message>
-    <message>
-        <source>ditunda — lihat catatan atau tanya petugas</source>
-        <translation>on hold — see the note or ask an officer</translation>
     </message>
     <message>
         <source>status tidak dikenal</source>
@@ -430,8 +398,32 @@
         <translation>Please write down or take a photo of this reference number.</translation>
     </message>
     <message>
+        <source>{name}, {specialty}</source>
+        <translation>{name}, {specialty}</translation>
+    </message>
+    <message>
+        <source>Diperbarui {date} pukul {time}</source>
+        <translation>Updated {date} at {time}</translation>
+    </message>
+    <message>
         <source>Data ini tidak dapat dimuat saat ini.</source>
         <translation>This information cannot be loaded right now.</translation>
+    </message>
+    <message>
+        <source>{title}: {state}</source>
+        <translation>{title}: {state}</translation>
+    </message>
+    <message>
+        <source>siap diambil</source>
+        <translation>ready to collect</translation>
+    </message>
+    <message>
+        <source>ditolak, silakan tanya petugas</source>
+        <translation>rejected, please ask an officer</translation>
+    </message>
+    <message>
+        <source>ditunda, lihat catatan atau tanya petugas</source>
+        <translation>on hold, see the note or ask an officer</translation>
     </message>
     <message>
         <source>PIN salah.</source>
@@ -900,6 +892,30 @@
     <message>
         <source>Keadaan antrean belum dapat dilihat</source>
         <translation>The queue cannot be seen right now</translation>
+    </message>
+    <message>
+        <source>{queue} · sekitar {minutes} menit</source>
+        <translation>{queue} · about {minutes} minutes</translation>
+    </message>
+    <message>
+        <source>Di ruang {room}, pukul {start} sampai {until}</source>
+        <translation>In room {room}, from {start} to {until}</translation>
+    </message>
+    <message>
+        <source>Di ruang {room}</source>
+        <translation>In room {room}</translation>
+    </message>
+    <message>
+        <source>Pukul {start} sampai {until}</source>
+        <translation>From {start} to {until}</translation>
+    </message>
+    <message>
+        <source>Nomor berkas: {reference}</source>
+        <translation>File number: {reference}</translation>
+    </message>
+    <message>
+        <source>Silakan ke Loket {counter}</source>
+        <translation>Please go to counter {counter}</translation>
     </message>
     <message>
         <source>Anda isi</source>

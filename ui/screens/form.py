@@ -26,6 +26,7 @@ from kiosk.session.prefill import FieldValue, Source
 from ui.keyboard import MAX_LENGTH_PROPERTY, Mode, OnScreenKeyboard
 from ui.screens.choice import ChoiceField, ChoiceList
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
+from ui.screens.dates import iso_day_words
 from ui.screens.services import step_text
 
 Editor = QLineEdit | QPlainTextEdit | ChoiceField
@@ -322,7 +323,10 @@ class ConfirmScreen(Screen):
             caption.addWidget(source)
             box.addSpacing(12)
             box.addLayout(caption)
-            box.addWidget(plain_label(value.value, "summaryValue", wrap=True))
+            shown = value.value
+            if field.type is FieldType.DATE:
+                shown = iso_day_words(shown, view.lang)  # the session keeps the ISO date
+            box.addWidget(plain_label(shown, "summaryValue", wrap=True))
         self._replace_rows(rows)
         set_button_text(self.back, view.t("back"))
         set_button_text(self.confirm, view.t("confirm"))

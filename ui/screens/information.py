@@ -6,12 +6,14 @@ shows each note in the screen's language only.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from kiosk.client.info import APPLICATION_STATES
+from contract.wire import ServiceQueue
+from kiosk.client.info import APPLICATION_STATES, DoctorOnDuty
 from kiosk.errors import ApplicationsProblem
 from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.session.machine import SessionState
@@ -20,12 +22,69 @@ from ui.screens.common import (
     Screen,
     View,
     button,
+    find_service,
     label,
     plain_label,
     service_name,
     set_button_text,
 )
+from ui.screens.dates import day_words, time_words
 from ui.screens.message import NoticeBlock
+from ui.screens.services import BUILT_IN_CATEGORIES, queue_words
+
+
+def updated_text(value: str, view: View) -> str | None:
+    """ "Diperbarui 5 Desember 2026 pukul 18.34", in the kiosk's time zone; None if unreadable."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return view.t(
+        "info_updated",
+        date=day_words(moment.date(), view.lang),
+        time=time_words(moment, view.lang),
+    )
+
+
+def clock_words(hhmm: str, lang: str) -> str:
+    """A time of day as people there write it: "07.30" in Indonesian, "07:30" in English."""
+    return hhmm.replace(":", ".") if lang == "id" else hhmm
+
+
+def queue_line(service: ServiceQueue, view: View) -> str:
+    """The service's name, then its queue in words as on its tile, and the wait if any."""
+    words = queue_words(service, view)
+    if service.waiting and service.estimated_wait_minutes:
+        words = view.t("queue_with_wait", queue=words, minutes=service.estimated_wait_minutes)
+    return f"{service_name(view.catalog, service.service_id, view.lang)}\n{words}"
+
+
+def doctor_text(doctor: DoctorOnDuty, view: View) -> str:
+    """Who, what, where and when, in words: "dr. Andi, Dokter Umum" / "Di ruang …, pukul …"."""
+    who = view.t("doctor_row", name=doctor.name, specialty=doctor.specialty)
+    who = who if doctor.specialty else doctor.name
+    start, until = clock_words(doctor.start, view.lang), clock_words(doctor.until, view.lang)
+    if doctor.room and start and until:
+        where = view.t("doctor_room_hours", room=doctor.room, start=start, until=until)
+    elif doctor.room:
+        where = view.t("doctor_room", room=doctor.room)
+    elif start and until:
+        where = view.t("doctor_hours", start=start, until=until)
+    else:
+        return who
+    return f"{who}\n{where}"
+
+
+def shown_queues(info_services: tuple[ServiceQueue, ...], view: View) -> list[ServiceQueue]:
+    """The queues of the services the grid shows: none that a built-in entry serves."""
+    shown = []
+    for service in info_services:
+        found = find_service(view.catalog, service.service_id)
+        if found is None or found.category not in BUILT_IN_CATEGORIES:
+            shown.append(service)
+    return shown
 
 
 def _row(text: str, name: str = "infoRow") -> QLabel:
@@ -102,17 +161,10 @@ class InformationScreen(_ListScreen):
         self.warn("" if info.queue is not None else "cannot_check", view)
         if info.queue is not None:
             self.add(view.t("queue_title"), "subtitle")
-            for service in info.queue.services:
-                self.add(
-                    view.t(
-                        "queue_row",
-                        service=service_name(view.catalog, service.service_id, view.lang),
-                        now=service.now_serving or view.t("queue_none_serving"),
-                        waiting=service.waiting,
-                        minutes=service.estimated_wait_minutes,
-                    )
-                )
-            if not info.queue.services:
+            queues = shown_queues(info.queue.services, view)
+            for service in queues:
+                self.add(queue_line(service, view))
+            if not queues:
                 self.add(view.t("queue_empty"))
         health = info.health
         if health is not None and not health.empty:
@@ -126,20 +178,12 @@ class InformationScreen(_ListScreen):
                     )
             self.add(view.t("doctors_title"), "subtitle")
             for doctor in health.doctors:
-                self.add(
-                    view.t(
-                        "doctor_row",
-                        name=doctor.name,
-                        specialty=doctor.specialty,
-                        room=doctor.room,
-                        start=doctor.start,
-                        until=doctor.until,
-                    )
-                )
+                self.add(doctor_text(doctor, view))
             if not health.doctors:
                 self.add(view.t("doctors_none"))
-            if health.updated_at:
-                self.add(view.t("info_updated", time=health.updated_at[:16].replace("T", " ")))
+            updated = updated_text(health.updated_at, view) if health.updated_at else None
+            if updated:
+                self.add(updated)
 
     def clear(self) -> None:
         super().clear()
@@ -170,15 +214,19 @@ class ApplicationsScreen(_ListScreen):
             self.add(view.t("status_none"))
         for application in answer.applications:
             state = application.state if application.state in APPLICATION_STATES else "unknown"
-            text = view.t(
-                "status_row",
-                title=application.title_in(view.lang),
-                reference=application.reference,
-                state=view.t(f"state_{state}"),
-            )
+            # "Izin Usaha Mikro: siap diambil", staff's note, then the number to show at the desk.
+            lines = [
+                view.t(
+                    "status_row",
+                    title=application.title_in(view.lang),
+                    state=view.t(f"state_{state}"),
+                )
+            ]
             note = application.note_in(view.lang)
             if note:
-                text += f"\n{note}"
+                lines.append(note)
+            lines.append(view.t("status_reference", reference=application.reference))
+            text = "\n".join(lines)
             self.add(text, "readyRow" if application.ready else "infoRow")
         if answer.complaints:
             self.add(view.t("complaints_answered_title"), "subtitle")

@@ -55,7 +55,8 @@ class TicketScreen(Screen):
         self.heading = label(name="subtitle")
         self.number = label(name="huge")
         self.service = label(name="subtitle")
-        self.counter = label(name="subtitle")
+        #: "Silakan ke Loket 1": after the number, what the citizen most needs, so large.
+        self.counter = label(name="counterCall")
         self.ahead = label(name="subtitle")
         self.wait = label(name="subtitle")
         self.paper = label(name="subtitle")
@@ -112,7 +113,9 @@ class TicketScreen(Screen):
         self.number.setText(ticket.number)
         service = _service(state, view, ticket.service_id)
         self.service.setText(service.name(lang) if service else ticket.service_id)
-        self.counter.setText(f"{view.t('counter')}: {ticket.counter}" if ticket.counter else "")
+        _show(
+            self.counter, view.t("go_to_counter", counter=ticket.counter) if ticket.counter else ""
+        )
         # Only what the centre counted when it numbered the ticket: never a guess offline.
         _show(self.ahead, _maybe(view, "people_ahead", count=ticket.people_ahead))
         _show(self.wait, _maybe(view, "ticket_wait", minutes=ticket.wait_minutes))
