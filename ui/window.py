@@ -260,6 +260,8 @@ class KioskWindow(QMainWindow):
         screen = self.screens[state.phase]
         screen.render_state(state, self.view)
         self.stack.setCurrentWidget(self.overlays.cover(state) or screen)
+        if screen is self.attract:  # the time now, not the one left from before the session
+            self.attract.show_time(self.controller.now(), self.view.lang)
         self._render_warning()
         self.sounds.render(state)
         self.speech.render(state, self.view.lang)
