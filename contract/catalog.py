@@ -50,6 +50,16 @@ class FormField:
     editable: bool = False
     choices: tuple[str, ...] = ()
     max_length: int = 200
+    #: A choice's words in other languages, by its value (the value itself is the
+    #: Indonesian, and what is stored and sent whatever the screen's language).
+    choice_labels: tuple[tuple[str, Text], ...] = ()
+
+    def choice_label(self, value: str, lang: str) -> str:
+        """How the screens show the choice ``value`` in ``lang``."""
+        for choice, text in self.choice_labels:
+            if choice == value:
+                return text(lang)
+        return value
 
 
 @dataclass(frozen=True)
@@ -175,6 +185,18 @@ def _field(p: _Path, f: Mapping[str, Any]) -> FormField:
         raise CatalogError(f"{p}.choices: a choice field needs choices")
     if len(set(choices)) != len(choices):  # two equal tiles would both look chosen
         raise CatalogError(f"{p}.choices: each choice only once")
+    labels = f.get("choice_labels", {})
+    if not isinstance(labels, Mapping) or not all(isinstance(k, str) for k in labels):
+        raise CatalogError(f"{p}.choice_labels: must map a choice to its words")
+    if unknown := sorted(set(labels) - set(choices)):
+        raise CatalogError(f"{p}.choice_labels: {unknown[0]!r} is not one of the choices")
+    choice_labels = []
+    for choice in choices:
+        if choice in labels:
+            words, cp = labels[choice], _Path(f"{p}.choice_labels.{choice}")
+            if not isinstance(words, Mapping) or "id" in words:
+                raise CatalogError(f"{cp}: must map languages to words (the choice is the 'id')")
+            choice_labels.append((choice, cp.text_value({**words, "id": choice})))
     return FormField(
         name=p.string(f, "name"),
         label=p.text(f, "label"),
@@ -184,6 +206,7 @@ def _field(p: _Path, f: Mapping[str, Any]) -> FormField:
         editable=p.boolean(f, "editable", default=False),
         choices=tuple(choices),
         max_length=p.integer(f, "max_length", default=200),
+        choice_labels=tuple(choice_labels),
     )
 
 

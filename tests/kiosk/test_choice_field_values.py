@@ -103,3 +103,30 @@ def test_the_catalog_refuses_a_choice_listed_twice() -> None:
     field["choices"] = [*field["choices"], field["choices"][0]]
     with pytest.raises(CatalogError, match="choices: each choice only once"):
         Catalog.from_json(data)
+
+
+def test_a_choice_has_words_in_each_language_and_keeps_one_value() -> None:
+    catalog = Catalog.from_json(json.loads(DEMO.read_text(encoding="utf-8")))
+    reason = next(f for f in catalog.service("ktp-cetak-ulang").form if f.name == "reason")
+    assert reason.choices == ("Rusak", "Hilang")  # what is stored and sent
+    assert [reason.choice_label(c, "en") for c in reason.choices] == ["Damaged", "Lost"]
+    assert [reason.choice_label(c, "id") for c in reason.choices] == ["Rusak", "Hilang"]
+    assert reason.choice_label("Rusak", "fr") == "Rusak"  # no words there: the Indonesian
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        ({"Patah": {"en": "Broken"}}, "'Patah' is not one of the choices"),
+        ({"Rusak": "Damaged"}, "must map languages to words"),
+        ({"Rusak": {"id": "Rusak sekali", "en": "Damaged"}}, "must map languages to words"),
+        ({"Rusak": {"en": 3}}, "must be a text"),
+        (["Damaged", "Lost"], "must map a choice to its words"),
+    ],
+)
+def test_the_catalog_refuses_words_for_no_choice_or_not_words(labels: object, message: str) -> None:
+    data: dict[str, Any] = json.loads(DEMO.read_text(encoding="utf-8"))
+    field = next(f for s in data["services"] for f in s.get("form", []) if f["name"] == "reason")
+    field["choice_labels"] = labels
+    with pytest.raises(CatalogError, match=message):
+        Catalog.from_json(data)
