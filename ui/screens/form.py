@@ -326,6 +326,8 @@ class ConfirmScreen(Screen):
             shown = value.value
             if field.type is FieldType.DATE:
                 shown = iso_day_words(shown, view.lang)  # the session keeps the ISO date
+            elif field.type is FieldType.CHOICE:
+                shown = field.choice_label(shown, view.lang)  # it keeps the choice's value
             box.addWidget(plain_label(shown, "summaryValue", wrap=True))
         self._replace_rows(rows)
         set_button_text(self.back, view.t("back"))
