@@ -45,6 +45,8 @@ KEYBOARD_BG = "#dde3ea"
 DESK_BG = "#eef2f7"
 BLOCKED_BG = "#eeeeee"
 BLOCKED_INK = "#555555"
+#: A text or picture painted on its parent's background (a tile's label).
+CLEAR = "background: transparent;"
 #: Lines that are not text (field borders, key borders); WCAG 1.4.11 asks 3:1 of them.
 FIELD_BORDER = "#767676"
 
@@ -184,6 +186,14 @@ LOOKS: tuple[Look, ...] = (
     Look("QLabel#summaryValue", "title", INK, WHITE, bold=True),
     Look("QLabel#summarySource", "body", SOURCE_INK, WHITE),
     Look("QPushButton#speech:checked", None, WHITE, PRIMARY, paints=True),
+    # the text inside a wrapping tile (ui/screens/wrapping.py): its tile's colours
+    Look("QLabel#tileText", "lead", PRIMARY, WHITE, extra=CLEAR),
+    Look('QLabel#tileText[checked="true"]', None, WHITE, PRIMARY, bold=True, extra=CLEAR),
+    Look("QLabel#tileText:disabled", None, SUBTLE, READ_ONLY_BG, extra=CLEAR),
+    Look('QLabel#tileText[checked="true"]:disabled', None, WHITE, SOURCE_INK, extra=CLEAR),
+    Look('QLabel#tileText[blocked="true"]', None, BLOCKED_INK, BLOCKED_BG, extra=CLEAR),
+    Look("QLabel#tileIcon", None, extra=CLEAR),
+    Look("QPushButton#primary QLabel#tileText", "action", WHITE, PRIMARY, bold=True, extra=CLEAR),
 )
 
 

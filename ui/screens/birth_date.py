@@ -9,7 +9,8 @@ centre is asked: the keys wait).
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QVBoxLayout, QWidget
 
 from kiosk.session.events import BirthDateEntered, Cancel, ProofSkipped
 from kiosk.session.machine import Phase, SessionState
@@ -35,7 +36,8 @@ class BirthDateScreen(DigitEntry, Screen):
         self.notice = NoticeBlock()
         self.display = label(name="pinDisplay")
         # The words beside the keys, not above them: the screen fits landscape too.
-        row = QHBoxLayout()
+        #: Beside the keys on a landscape screen, above them on a portrait one.
+        self.row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.setSpacing(32)
         words = QVBoxLayout()
         words.addStretch(1)
@@ -56,6 +58,13 @@ class BirthDateScreen(DigitEntry, Screen):
         self.skip = button("", lambda: view.dispatch(ProofSkipped()))
         self.cancel = button("", lambda: view.dispatch(Cancel()))
         self.button_row(self.cancel, self.skip)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        landscape = self.width() > self.height()
+        self.row.setDirection(
+            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        )
 
     def submit(self) -> None:
         digits, self.entered = self.entered, ""

@@ -24,16 +24,19 @@ from PySide6.QtWidgets import (
 )
 
 from ui.screens.common import button, label, set_button_text, set_spoken
+from ui.screens.wrapping import WrappingButton
 
 #: Up to this many choices are tiles on the form (four fit two by two, each ≥ 15 mm);
 #: more open a full-screen list.
 TILES_UP_TO = 4
+#: Choices of up to this many characters stand side by side ("Rusak", "Hilang").
+SIDE_BY_SIDE_UP_TO = 24
 
 
-def _checkable(text: str, name: str, choice: str) -> QPushButton:
-    tile = QPushButton()
+def _checkable(text: str, name: str, choice: str) -> WrappingButton:
+    # a tile centres its text, a row of the list starts it at the left
+    tile = WrappingButton(name, centred=name == "choiceTile")
     set_button_text(tile, text)
-    tile.setObjectName(name)
     tile.setCheckable(True)
     tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     tile.setProperty("choice", choice)
@@ -55,7 +58,7 @@ class ChoiceField(QWidget):
         self._value = ""
         self._locked = False
         self._on_touch = on_touch
-        self.tiles: list[QPushButton] = []
+        self.tiles: list[WrappingButton] = []
         self.opener: QPushButton | None = None
         self._hint = ""
         grid = QGridLayout(self)
@@ -65,6 +68,8 @@ class ChoiceField(QWidget):
             self.group = QButtonGroup(self)
             self.group.setExclusive(True)
             columns = len(choices) if len(choices) <= 3 else 2
+            if max(len(c) for c in choices) > SIDE_BY_SIDE_UP_TO:
+                columns = 1  # sentences, one under the other: each wraps on a whole line
             for i, choice in enumerate(choices):
                 tile = _checkable(choice, "choiceTile", choice)
                 tile.clicked.connect(lambda _checked=False, c=choice: self._picked(c))
@@ -122,7 +127,7 @@ class ChoiceList(QFrame):
         super().__init__(parent)
         self.setObjectName("choiceList")
         self.field: ChoiceField | None = None
-        self.rows: list[QPushButton] = []
+        self.rows: list[WrappingButton] = []
         box = QVBoxLayout(self)
         box.setContentsMargins(48, 48, 48, 48)
         box.setSpacing(24)
