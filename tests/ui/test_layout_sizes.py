@@ -36,7 +36,7 @@ from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from testkit.legibility import contrast_problems, text_size_problems
-from testkit.screen_walk import visit_every_screen
+from testkit.screen_walk import visit_every_problem_screen, visit_every_screen
 from ui.theme import LARGER_TEXT, TypeScale, min_text_px, min_touch_px
 from ui.window import KioskWindow
 
@@ -192,6 +192,32 @@ def test_every_screen_fits_readable_with_finger_sized_targets(
             assert contrast_problems(kiosk) == [], screen
         seen.append(screen)
     assert len(seen) == 16
+
+
+#: Known not to fit yet: the complaint screen (categories, text, its notice and the
+#: keyboard) needs about 1155 px of a landscape screen's 1080 in "A+". Last in the walk.
+TOO_TALL_YET = {("landscape", "a complaint without a category")}
+
+
+def test_every_problem_screen_fits_readable_in_the_larger_text_mode(
+    kiosk: KioskWindow, qtbot: QtBot, orientation: str
+) -> None:
+    """The error screens in "A+", both orientations (at the usual size the accessibility
+    walk shows them, tests/ui/test_accessible_names.py)."""
+    dpi = kiosk.controller.config.kiosk.screen_dpi
+    scale = TypeScale.at(dpi, LARGER_TEXT)
+    size = SIZES[orientation]
+    seen = []
+    for screen in visit_every_problem_screen(qtbot, kiosk, larger_text=True):
+        assert kiosk.controller.status().larger_text, screen
+        if (orientation, screen) in TOO_TALL_YET:
+            seen.append(screen)
+            continue
+        assert (kiosk.width(), kiosk.height()) == size, f"{screen}: the window had to grow"
+        assert layout_problems(kiosk, min_touch_px(dpi)) == [], screen
+        assert text_size_problems(kiosk, scale) == [], screen
+        seen.append(screen)
+    assert len(seen) == 7
 
 
 def test_a_denser_screen_gets_bigger_targets(
