@@ -51,6 +51,12 @@ def long_catalog() -> dict[str, Any]:
                     "type": "choice",
                     "choices": [LONG, f"{LONG} kedua"],
                 },
+                {  # three long words: side by side only where each stays whole
+                    "name": "words",
+                    "label": _text("Bidang"),
+                    "type": "choice",
+                    "choices": ["Kependudukan", "Kesejahteraan", "Ketenagakerjaan"],
+                },
                 {
                     "name": "many",
                     "label": _text("Pilihan panjang"),

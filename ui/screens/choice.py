@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -70,15 +71,38 @@ class ChoiceField(QWidget):
             columns = len(choices) if len(choices) <= 3 else 2
             if max(len(c) for c in choices) > SIDE_BY_SIDE_UP_TO:
                 columns = 1  # sentences, one under the other: each wraps on a whole line
-            for i, choice in enumerate(choices):
+            #: Tiles side by side at most; fewer where a tile's longest word would not fit.
+            self.most_columns = columns
+            self.columns = 0
+            self.grid = grid
+            for choice in choices:
                 tile = _checkable(choice, "choiceTile", choice)
                 tile.clicked.connect(lambda _checked=False, c=choice: self._picked(c))
                 self.group.addButton(tile)
-                grid.addWidget(tile, i // columns, i % columns)
                 self.tiles.append(tile)
+            self._arrange(columns)
         else:
             self.opener = button("", lambda: open_list(self), "choiceOpener")
             grid.addWidget(self.opener, 0, 0)
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for tile in self.tiles:
+            self.grid.removeWidget(tile)
+        for c in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+        for i, tile in enumerate(self.tiles):
+            self.grid.addWidget(tile, i // columns, i % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.tiles:  # as many side by side as keep every word whole
+            need = max(tile.minimumSizeHint().width() for tile in self.tiles)
+            spacing = self.grid.spacing()
+            fit = (self.width() + spacing) // (need + spacing)
+            self._arrange(max(1, min(self.most_columns, fit)))
 
     @property
     def locked(self) -> bool:
