@@ -82,12 +82,13 @@ def running_kiosk(
     clock: Callable[[], float] = time.monotonic,
     show: bool = True,
     deferred_store: bool = False,
+    demo: bool = True,
 ) -> Iterator[KioskWindow]:
     """The demo window (simulated reader only) on ``config``, shown unless told not
     to; closed afterwards. ``deferred_store``: as ``kiosk run`` opens it, once the
-    window is painted."""
+    window is painted. ``demo`` False: an office's kiosk, without the demo's cards."""
     store = Store.open(config.store_path, deferred=deferred_store)
-    window = build_window(config, store, demo=True, use_pcscd=False, clock=clock)
+    window = build_window(config, store, demo=demo, use_pcscd=False, clock=clock)
     qtbot.addWidget(window)
     window.resize(width, height)
     if show:

@@ -126,15 +126,25 @@ def visit_every_screen(
     yield "complaint filed"
 
 
-def visit_every_problem_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str]:
-    """From the attract screen of the demo (its DEMO trust list), back to it."""
+def visit_every_problem_screen(
+    qtbot: QtBot, kiosk: KioskWindow, *, larger_text: bool = False
+) -> Iterator[str]:
+    """From the attract screen of the demo (its DEMO trust list), back to it; with
+    ``larger_text`` each session starts by tapping "A+", and every screen is in it."""
     c = kiosk.controller
     view = kiosk.view
+
+    def text_size() -> None:  # on the attract screen, before the next session
+        if larger_text and not c.status().larger_text:
+            _larger_text(qtbot, kiosk)
+
+    text_size()
     click(qtbot, button_with(kiosk, "Kartu kedaluwarsa"))
     wait_phase(qtbot, kiosk, Phase.ERROR)
     yield "a refused card"
     click(qtbot, button_with(kiosk, "Tutup"))
     wait_phase(qtbot, kiosk, Phase.IDLE)
+    text_size()
     attract = kiosk.attract
     attract.out_of_service = True  # as an unusable store makes it (tests/ui/test_start_order.py)
     attract.render_state(c.session(), view)
@@ -177,6 +187,7 @@ def visit_every_problem_screen(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[str
     c.dispatch(Finish())
     c.dispatch(Finish())
     wait_phase(qtbot, kiosk, Phase.IDLE)
+    text_size()
     c.dispatch(ComplaintOpened())
     complaint = kiosk.screens[Phase.COMPLAINT]
     assert isinstance(complaint, ComplaintScreen)

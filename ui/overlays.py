@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Protocol, cast
 
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget
+from PySide6.QtWidgets import QStackedWidget
 
 from kiosk.controller import KioskController
 from kiosk.errors import ApplicationsProblem, PinFormatError
@@ -104,7 +104,7 @@ class Overlays:
         # The status at once, as a tile among the services (one door to it: the
         # catalog's own status services are left out of the grid).
         self.status_on_services = own_tile(self.open_applications, "informasi")
-        _insert_row(host.attract, self.info_on_attract)
+        host.attract.add_entry(self.info_on_attract)
         services = cast(ServicesScreen, host.screens[Phase.IDENTIFIED])
         services.add_own_tile(self.status_on_services, "status_berkas", "status_tile_hint")
         services.bottom.addWidget(self.info_on_services)
@@ -280,12 +280,3 @@ class Overlays:
         log.info("operator reloads the catalog")
         self.operator.say(self.view.t("op_reloading"))
         self.controller.reload_documents()
-
-
-def _insert_row(screen: Screen, *buttons: QPushButton) -> None:
-    """Put ``buttons`` in a row just above the screen's last row (its own buttons)."""
-    row = QHBoxLayout()
-    row.setSpacing(24)
-    for b in buttons:
-        row.addWidget(b)
-    screen.box.insertLayout(max(0, screen.box.count() - 1), row)

@@ -45,6 +45,8 @@ KEYBOARD_BG = "#dde3ea"
 DESK_BG = "#eef2f7"
 BLOCKED_BG = "#eeeeee"
 BLOCKED_INK = "#555555"
+#: A text or picture painted on its parent's background (a tile's label).
+CLEAR = "background: transparent;"
 #: Lines that are not text (field borders, key borders); WCAG 1.4.11 asks 3:1 of them.
 FIELD_BORDER = "#767676"
 
@@ -70,6 +72,10 @@ LEVELS = {
     "countdown": 3.5,
     "number": 4.4,  # the ticket's number
 }
+#: Levels already several times the body size, the same in the "A+" mode: the ticket's
+#: number is read from across the hall at its usual size, and half as large again
+#: would push what stands beside it off a landscape screen.
+UNSCALED = frozenset({"number"})
 #: The one text under the body size: the demo build's simulated cards. They stand
 #: in for a real card on the reader, are never shown by a kiosk in an office, and
 #: must leave the room the citizen's texts need (a test skips them by name).
@@ -81,13 +87,17 @@ class TypeScale:
     """The pixel sizes of :data:`LEVELS` on one screen, in one text mode."""
 
     body: int
+    #: The body size of the usual mode: the levels of :data:`UNSCALED` keep to it.
+    usual_body: int = 0
 
     @classmethod
     def at(cls, dpi: float = DEFAULT_DPI, scale: float = 1.0) -> TypeScale:
-        return cls(math.ceil(min_text_px(dpi) * scale))
+        usual = min_text_px(dpi)
+        return cls(math.ceil(usual * scale), usual)
 
     def px(self, level: str) -> int:
-        return math.ceil(self.body * LEVELS[level])
+        body = self.usual_body if level in UNSCALED and self.usual_body else self.body
+        return math.ceil(body * LEVELS[level])
 
 
 @dataclass(frozen=True)
@@ -185,6 +195,14 @@ LOOKS: tuple[Look, ...] = (
     Look("QLabel#summaryValue", "title", INK, WHITE, bold=True),
     Look("QLabel#summarySource", "body", SOURCE_INK, WHITE),
     Look("QPushButton#speech:checked", None, WHITE, PRIMARY, paints=True),
+    # the text inside a wrapping tile (ui/screens/wrapping.py): its tile's colours
+    Look("QLabel#tileText", "lead", PRIMARY, WHITE, extra=CLEAR),
+    Look('QLabel#tileText[checked="true"]', None, WHITE, PRIMARY, bold=True, extra=CLEAR),
+    Look("QLabel#tileText:disabled", None, SUBTLE, READ_ONLY_BG, extra=CLEAR),
+    Look('QLabel#tileText[checked="true"]:disabled', None, WHITE, SOURCE_INK, extra=CLEAR),
+    Look('QLabel#tileText[blocked="true"]', None, BLOCKED_INK, BLOCKED_BG, extra=CLEAR),
+    Look("QLabel#tileIcon", None, extra=CLEAR),
+    Look("QPushButton#primary QLabel#tileText", "action", WHITE, PRIMARY, bold=True, extra=CLEAR),
 )
 
 

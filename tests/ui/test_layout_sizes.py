@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -21,6 +22,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollBar,
+    QStyle,
+    QStyleOptionButton,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -33,7 +36,7 @@ from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from testkit.legibility import contrast_problems, text_size_problems
-from testkit.screen_walk import visit_every_screen
+from testkit.screen_walk import visit_every_problem_screen, visit_every_screen
 from ui.theme import LARGER_TEXT, TypeScale, min_text_px, min_touch_px
 from ui.window import KioskWindow
 
@@ -88,16 +91,62 @@ def layout_problems(window: KioskWindow, touch_px: int) -> list[str]:
                 problems.append(f"{name} is {w.width()}×{w.height()} px, under {touch_px}")
             if isinstance(w, QAbstractItemView):
                 problems += _item_problems(w, name, touch_px)
+            if isinstance(w, QAbstractButton):
+                problems += _button_text_problems(w, name)
+            if isinstance(w, QLabel) and w.wordWrap() and w.text():
+                needed = w.heightForWidth(w.width())
+                if needed > w.height() + 2:  # in a scroll area too: its tile is too short
+                    problems.append(f"{name} {w.text()[:30]!r} cut: {w.height()} of {needed} px")
+                problems += _word_problems(w, name)
             if _in_scroll_area(w) or w is top:
                 continue  # the citizen scrolls to it
             where = QRect(w.mapTo(top, QPoint(0, 0)), w.size())
             if not frame.contains(where):
                 problems.append(f"{name} at {where.getRect()} leaves the window {frame.getRect()}")
-            if isinstance(w, QLabel) and w.wordWrap() and w.text():
-                needed = w.heightForWidth(w.width())
-                if needed > w.height() + 2:
-                    problems.append(f"{name} {w.text()[:30]!r} cut: {w.height()} of {needed} px")
     return problems
+
+
+def _word_problems(label: QLabel, name: str) -> list[str]:
+    """A wrapped label breaks lines where Qt may (between words, after a hyphen), never
+    inside a word: each line laid out at the label's width must fit it."""
+    room = label.contentsRect().width()
+    problems = []
+    for paragraph in label.text().split("\n"):
+        layout = QTextLayout(paragraph, label.font())
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(room)
+            if line.naturalTextWidth() > room + 1:
+                shown = paragraph[line.textStart() : line.textStart() + line.textLength()]
+                problems.append(f"{name} {shown[:30]!r} is wider than its {room} px")
+        layout.endLayout()
+    return problems
+
+
+def _button_text_problems(button: QAbstractButton, name: str) -> list[str]:
+    """A button paints its own text on one line per line break and never wraps it: each
+    line (and the icon beside it) must fit inside its border and padding. A wrapping
+    tile paints none (``QAbstractButton.text`` is then empty): its label is measured."""
+    text = QAbstractButton.text(button).replace("&&", "&")
+    if not text:
+        return []
+    option = QStyleOptionButton()
+    option.initFrom(button)
+    option.text = text
+    option.icon = button.icon()
+    option.iconSize = button.iconSize()
+    room = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button)
+    metrics = QFontMetrics(button.font())
+    lines = text.split("\n")
+    icon = button.iconSize().width() if not button.icon().isNull() else 0
+    wide = max(metrics.horizontalAdvance(line) for line in lines) + icon
+    high = len(lines) * metrics.lineSpacing()
+    if wide > room.width() or high > room.height() + 2:
+        return [f"{name} {text[:30]!r} needs {wide}×{high} px, has {room.width()}×{room.height()}"]
+    return []
 
 
 @pytest.fixture(params=sorted(SIZES))
@@ -143,6 +192,32 @@ def test_every_screen_fits_readable_with_finger_sized_targets(
             assert contrast_problems(kiosk) == [], screen
         seen.append(screen)
     assert len(seen) == 16
+
+
+#: Known not to fit yet: the complaint screen (categories, text, its notice and the
+#: keyboard) needs about 1155 px of a landscape screen's 1080 in "A+". Last in the walk.
+TOO_TALL_YET = {("landscape", "a complaint without a category")}
+
+
+def test_every_problem_screen_fits_readable_in_the_larger_text_mode(
+    kiosk: KioskWindow, qtbot: QtBot, orientation: str
+) -> None:
+    """The error screens in "A+", both orientations (at the usual size the accessibility
+    walk shows them, tests/ui/test_accessible_names.py)."""
+    dpi = kiosk.controller.config.kiosk.screen_dpi
+    scale = TypeScale.at(dpi, LARGER_TEXT)
+    size = SIZES[orientation]
+    seen = []
+    for screen in visit_every_problem_screen(qtbot, kiosk, larger_text=True):
+        assert kiosk.controller.status().larger_text, screen
+        if (orientation, screen) in TOO_TALL_YET:
+            seen.append(screen)
+            continue
+        assert (kiosk.width(), kiosk.height()) == size, f"{screen}: the window had to grow"
+        assert layout_problems(kiosk, min_touch_px(dpi)) == [], screen
+        assert text_size_problems(kiosk, scale) == [], screen
+        seen.append(screen)
+    assert len(seen) == 7
 
 
 def test_a_denser_screen_gets_bigger_targets(

@@ -70,7 +70,8 @@ def test_tap_service_form_ticket_prints_a_pdf(
     ticket = kiosk.controller.session().ticket
     assert ticket is not None and ticket.printed
     # online the centre numbers it (the shared demo centre counts on across tests)
-    assert re.fullmatch(r"A-\d{3}", ticket.number)
+    # 001 up online; past 999 where a day's numbers met the kiosks' leased blocks.
+    assert re.fullmatch(r"A-\d{3,}", ticket.number)
     pdfs = list((tmp_path / "tickets").glob("tiket-*.pdf"))
     assert len(pdfs) == 1
     # The puskesmas asks for the registration slip: a second job once the number is shown.

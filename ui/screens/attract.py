@@ -6,8 +6,15 @@ import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QRectF, QSize, Qt, QTime, QTimeZone
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
 
 from kiosk.session.machine import SessionState
 from ui.problems import NOTICES
@@ -15,18 +22,30 @@ from ui.screens.common import Screen, View, button, label, set_button_text
 from ui.screens.message import SCREEN_ICON_PX, ProblemIcon, notice_texts
 from ui.speech import speaker_icon
 
+#: The tap picture's drawing size.
+PICTURE_W, PICTURE_H = 320, 260
+#: The demo's simulated cards across a row: one row on a landscape screen.
+DEMO_COLUMNS = {"portrait": 4, "landscape": 8}
+
 
 class TapPicture(QWidget):
     """A card over a reader: where to tap, without words."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMinimumSize(320, 260)
+        # Drawn for 320×260; it shrinks (never below half) where the screen is short.
+        self.setMinimumSize(PICTURE_W // 2, PICTURE_H // 2)
+
+    def sizeHint(self) -> QSize:
+        return QSize(PICTURE_W, PICTURE_H)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
+        k = min(1.0, self.width() / PICTURE_W, self.height() / PICTURE_H)
+        p.translate((self.width() - PICTURE_W * k) / 2, (self.height() - PICTURE_H * k) / 2)
+        p.scale(k, k)
+        w, h = PICTURE_W, PICTURE_H
         reader = QRectF(w / 2 - 130, h - 90, 260, 70)
         p.setPen(QPen(QColor("#333"), 3))
         p.setBrush(QColor("#555"))
@@ -74,28 +93,39 @@ class AttractScreen(Screen):
         self.box.addWidget(self.closed_icon, 0, Qt.AlignmentFlag.AlignHCenter)
         self.box.addWidget(self.hint)
         self.box.addStretch(1)
-        self.box.addWidget(self.offline)
-        self.box.addWidget(self.alert)
+        # The banners (offline, printer or catalog) share a row: the screen stays its height.
+        banners = QHBoxLayout()
+        banners.setSpacing(12)
+        banners.addWidget(self.offline, 1)
+        banners.addWidget(self.alert, 1)
+        self.box.addLayout(banners)
         self.demo_title: QLabel | None = None
+        self.demo_cards: list[QPushButton] = []
+        self.demo_grid = QGridLayout()
+        self._demo_columns = 0
         if demo_cards:
             self.demo_title = label(name="subtitle")
             self.box.addWidget(self.demo_title)
-            grid = QGridLayout()
-            for i, (text, tap) in enumerate(demo_cards):
+            for text, tap in demo_cards:
                 b = button(text, tap, "demoCard", spoken=False)  # a holder's name
                 b.setProperty("demo", True)
-                grid.addWidget(b, i // 4, i % 4)  # four across: fits landscape too
-            self.box.addLayout(grid)
-        #: A complaint needs no card: it is sent without a name (#7).
+                self.demo_cards.append(b)
+            self._place_demo_cards(DEMO_COLUMNS["portrait"])
+            self.box.addLayout(self.demo_grid)
+        #: The entries that need no card, side by side: the complaint (sent without a
+        #: name, #7) and what :meth:`add_entry` adds (the information).
         self.complaint: QPushButton | None = None
-        bottom = QHBoxLayout()
-        bottom.setSpacing(24)
+        self.entries = QBoxLayout(QBoxLayout.Direction.TopToBottom)  # side by side in landscape
+        self.entries.setSpacing(24)
         if on_complaint is not None:
             self.complaint = button("", on_complaint)
             self.complaint.setObjectName("complaint")
-            bottom.addWidget(self.complaint, 1)
-        else:
-            bottom.addStretch(1)
+            self.entries.addWidget(self.complaint, 1)
+        self.box.addLayout(self.entries)
+        #: The citizen's own settings, on the last row: voice, type size, language.
+        bottom = QHBoxLayout()
+        bottom.setSpacing(24)
+        bottom.addStretch(1)
         #: "Bacakan layar": the kiosk reads each screen aloud for this citizen (kiosk.speech).
         self.speech: QPushButton | None = None
         self.speech_on = False
@@ -119,6 +149,28 @@ class AttractScreen(Screen):
         self.box.setSpacing(12)
         #: The kiosk cannot keep a ticket (its store is unusable): no tap is taken.
         self.out_of_service = False
+
+    def add_entry(self, entry: QPushButton) -> None:
+        """Show ``entry`` beside the complaint, the same width."""
+        self.entries.addWidget(entry, 1)
+
+    def _place_demo_cards(self, columns: int) -> None:
+        if columns == self._demo_columns:
+            return
+        self._demo_columns = columns
+        for card in self.demo_cards:
+            self.demo_grid.removeWidget(card)
+        for i, card in enumerate(self.demo_cards):
+            self.demo_grid.addWidget(card, i // columns, i % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        landscape = self.width() > self.height()
+        self.entries.setDirection(
+            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        )
+        if self.demo_cards:
+            self._place_demo_cards(DEMO_COLUMNS["landscape" if landscape else "portrait"])
 
     def render_state(self, state: SessionState, view: View) -> None:
         office = ""

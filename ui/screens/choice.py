@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -24,16 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from ui.screens.common import button, label, set_button_text, set_spoken
+from ui.screens.wrapping import WrappingButton
 
 #: Up to this many choices are tiles on the form (four fit two by two, each ≥ 15 mm);
 #: more open a full-screen list.
 TILES_UP_TO = 4
+#: Choices of up to this many characters stand side by side ("Rusak", "Hilang").
+SIDE_BY_SIDE_UP_TO = 24
 
 
-def _checkable(text: str, name: str, choice: str) -> QPushButton:
-    tile = QPushButton()
+def _checkable(text: str, name: str, choice: str) -> WrappingButton:
+    # a tile centres its text, a row of the list starts it at the left
+    tile = WrappingButton(name, centred=name == "choiceTile")
     set_button_text(tile, text)
-    tile.setObjectName(name)
     tile.setCheckable(True)
     tile.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     tile.setProperty("choice", choice)
@@ -55,7 +59,7 @@ class ChoiceField(QWidget):
         self._value = ""
         self._locked = False
         self._on_touch = on_touch
-        self.tiles: list[QPushButton] = []
+        self.tiles: list[WrappingButton] = []
         self.opener: QPushButton | None = None
         self._hint = ""
         grid = QGridLayout(self)
@@ -65,15 +69,40 @@ class ChoiceField(QWidget):
             self.group = QButtonGroup(self)
             self.group.setExclusive(True)
             columns = len(choices) if len(choices) <= 3 else 2
-            for i, choice in enumerate(choices):
+            if max(len(c) for c in choices) > SIDE_BY_SIDE_UP_TO:
+                columns = 1  # sentences, one under the other: each wraps on a whole line
+            #: Tiles side by side at most; fewer where a tile's longest word would not fit.
+            self.most_columns = columns
+            self.columns = 0
+            self.grid = grid
+            for choice in choices:
                 tile = _checkable(choice, "choiceTile", choice)
                 tile.clicked.connect(lambda _checked=False, c=choice: self._picked(c))
                 self.group.addButton(tile)
-                grid.addWidget(tile, i // columns, i % columns)
                 self.tiles.append(tile)
+            self._arrange(columns)
         else:
             self.opener = button("", lambda: open_list(self), "choiceOpener")
             grid.addWidget(self.opener, 0, 0)
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for tile in self.tiles:
+            self.grid.removeWidget(tile)
+        for c in range(self.grid.columnCount()):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+        for i, tile in enumerate(self.tiles):
+            self.grid.addWidget(tile, i // columns, i % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.tiles:  # as many side by side as keep every word whole
+            need = max(tile.minimumSizeHint().width() for tile in self.tiles)
+            spacing = self.grid.spacing()
+            fit = (self.width() + spacing) // (need + spacing)
+            self._arrange(max(1, min(self.most_columns, fit)))
 
     @property
     def locked(self) -> bool:
@@ -122,7 +151,7 @@ class ChoiceList(QFrame):
         super().__init__(parent)
         self.setObjectName("choiceList")
         self.field: ChoiceField | None = None
-        self.rows: list[QPushButton] = []
+        self.rows: list[WrappingButton] = []
         box = QVBoxLayout(self)
         box.setContentsMargins(48, 48, 48, 48)
         box.setSpacing(24)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
 )
 
@@ -22,6 +21,7 @@ from ui.problems import NOTICES
 from ui.screens.common import Screen, View, button, label, set_button_text
 from ui.screens.message import NoticeBlock
 from ui.screens.ticket import WaitScreen
+from ui.screens.wrapping import WrappingButton, wrapping_button
 
 
 class ComplaintScreen(Screen):
@@ -37,16 +37,18 @@ class ComplaintScreen(Screen):
         self.category_title = label(name="subtitle")
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
-        self.categories: dict[str, QPushButton] = {}
+        self.categories: dict[str, WrappingButton] = {}
         grid = QGridLayout()
         grid.setSpacing(12)
         for i, code in enumerate(CATEGORIES):
-            choice = button("", partial(self._chosen, code), "category")
+            choice = wrapping_button("", partial(self._chosen, code), "category", centred=True)
             choice.setCheckable(True)
             choice.setProperty("category", code)
             self.group.addButton(choice)
             self.categories[code] = choice
             grid.addWidget(choice, i // 3, i % 3)
+        for column in range(3):  # three columns of one width, whatever their words
+            grid.setColumnStretch(column, 1)
         self._text: QPlainTextEdit | None = None
         #: Where the text field goes when first shown (see :attr:`text`).
         self._text_slot = QVBoxLayout()

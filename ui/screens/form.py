@@ -28,6 +28,7 @@ from ui.screens.choice import ChoiceField, ChoiceList
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 from ui.screens.dates import iso_day_words
 from ui.screens.services import step_text
+from ui.screens.wrapping import wrapping_button
 
 Editor = QLineEdit | QPlainTextEdit | ChoiceField
 
@@ -287,7 +288,10 @@ class ConfirmScreen(Screen):
         column.addStretch(1)
         scroll.setWidget(holder)
         self.back = button("", lambda: self._view.dispatch(Back()))
-        self.confirm = button("", lambda: self._view.dispatch(Confirmed()), "primary")
+        # its words wrap rather than cut in the A+ mode ("Ya, ambil nomor antrean")
+        self.confirm = wrapping_button(
+            "", lambda: self._view.dispatch(Confirmed()), "primary", centred=True
+        )
         self.box.addWidget(self.progress)
         self.box.addWidget(self.title)
         self.box.addWidget(scroll, 1)

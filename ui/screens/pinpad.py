@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QPushButton, QVBoxLayout, QWidget
 
 from kiosk.operator.pin import PIN_DIGITS
 from kiosk.session.machine import SessionState
@@ -101,12 +102,28 @@ class PinScreen(Screen):
         self.message = NoticeBlock()
         self.pad = PinPad(on_pin)
         self.cancel = button("", on_cancel)
-        self.box.addWidget(self.title)
-        self.box.addWidget(self.message)
+        # The words beside the keys on a landscape screen (they fit its height in A+ too),
+        # above them on a portrait one.
+        words = QVBoxLayout()
+        words.addStretch(1)
+        words.addWidget(self.title)
+        words.addWidget(self.message)
+        words.addStretch(1)
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.row.setSpacing(32)
+        self.row.addLayout(words, 1)
+        self.row.addWidget(self.pad)
         self.box.addStretch(1)
-        self.box.addWidget(self.pad)
+        self.box.addLayout(self.row)
         self.box.addStretch(1)
         self.button_row(self.cancel)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        landscape = self.width() > self.height()
+        self.row.setDirection(
+            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        )
 
     def render_state(self, state: SessionState, view: View) -> None:
         self.title.setText(view.t("pin_title"))

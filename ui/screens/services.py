@@ -10,9 +10,9 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
-    QPushButton,
     QScrollArea,
     QSizePolicy,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -26,6 +26,7 @@ from ui.icons import category_icon
 from ui.problems import problem_notice
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 from ui.screens.message import NoticeBlock
+from ui.screens.wrapping import WrappingButton, wrapping_button
 
 #: Side of a tile's category icon, in pixels: fills the tile's height beside its text.
 TILE_ICON_PX = 64
@@ -83,7 +84,7 @@ class ServicesScreen(Screen):
         #: The kiosk's own entries, shown as tiles under their own heading: the
         #: complaint screen, and whatever the overlays add (:meth:`add_own_tile`).
         self.complaint = own_tile(lambda: self._view.dispatch(ComplaintOpened()), "pengaduan")
-        self.own_tiles: list[tuple[QPushButton, str, str]] = [
+        self.own_tiles: list[tuple[WrappingButton, str, str]] = [
             (self.complaint, "complaint", "complaint_tile_hint")
         ]
         self.own_heading = plain_label(name="subtitle")
@@ -98,7 +99,7 @@ class ServicesScreen(Screen):
         self._state: SessionState | None = None
         self._shown: tuple[str | None, str, int, QueueState | None, int] | None = None
 
-    def add_own_tile(self, tile: QPushButton, text_key: str, hint_key: str) -> None:
+    def add_own_tile(self, tile: WrappingButton, text_key: str, hint_key: str) -> None:
         """Show ``tile`` (made by :func:`own_tile`) among the kiosk's own entries, first."""
         self.own_tiles.insert(0, (tile, text_key, hint_key))
         self._shown = None
@@ -148,6 +149,8 @@ class ServicesScreen(Screen):
         for r in range(self.grid.rowCount()):
             self.grid.setRowStretch(r, 0)
         columns = self._columns
+        for c in range(self.grid.columnCount()):  # columns of one width, whatever their texts
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
         row = 0
         if view.catalog is None:
             self.grid.addWidget(label(view.t("no_catalog")), row, 0, 1, columns)
@@ -165,7 +168,7 @@ class ServicesScreen(Screen):
                 )
         self._section(self.own_heading, [tile for tile, _, _ in self.own_tiles], row)
 
-    def _section(self, heading: QWidget, tiles: list[QPushButton], row: int) -> int:
+    def _section(self, heading: QWidget, tiles: list[WrappingButton], row: int) -> int:
         """Put ``heading`` across the grid, then ``tiles`` row by row; the next free row."""
         columns = self._columns
         self.grid.addWidget(heading, row, 0, 1, columns)
@@ -173,14 +176,14 @@ class ServicesScreen(Screen):
         for i, tile in enumerate(tiles):
             # Tiles share the height left: few services make tall tiles (up to a cap).
             tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            tile.setMaximumHeight(TILE_MAX_TOUCH * self._view.touch_px)
+            tile.set_height_cap(TILE_MAX_TOUCH * self._view.touch_px)
             self.grid.addWidget(tile, row + i // columns, i % columns)
             self.grid.setRowStretch(row + i // columns, 1)
         for widget in (heading, *tiles):  # shown now, not at the next turn of the event loop
             widget.show()
         return row + (len(tiles) + columns - 1) // columns
 
-    def _tile(self, service: Service, state: SessionState, view: View) -> QPushButton:
+    def _tile(self, service: Service, state: SessionState, view: View) -> WrappingButton:
         text = service.name(view.lang)
         identity = state.identity
         blocked = bool(
@@ -195,12 +198,12 @@ class ServicesScreen(Screen):
             text = f"{text}\n{view.t(need)}"
         elif (line := tile_queue_text(service, view)) is not None:
             text = f"{text}\n{line}"
-        tile = button(text, partial(self._select, service.id), "tile")
+        tile = wrapping_button(text, partial(self._select, service.id), "tile")
         icon = category_icon(service.category, TILE_ICON_PX, gap=TILE_ICON_GAP, muted=blocked)
         tile.setIcon(icon)
         tile.setIconSize(QSize(TILE_ICON_PX + TILE_ICON_GAP, TILE_ICON_PX))
         tile.setProperty("service_id", service.id)
-        tile.setProperty("blocked", blocked)
+        tile.mark("blocked", blocked)
         return tile
 
     def _select(self, service_id: str) -> None:
@@ -212,9 +215,9 @@ class ServicesScreen(Screen):
         self._state = None  # her identity goes with the session
 
 
-def own_tile(on_click: Callable[[], None], icon: str) -> QPushButton:
+def own_tile(on_click: Callable[[], None], icon: str) -> WrappingButton:
     """A tile for one of the kiosk's own entries: the services' look, its own icon."""
-    tile = button("", on_click, "tile")
+    tile = wrapping_button("", on_click, "tile")
     tile.setIcon(category_icon(icon, TILE_ICON_PX, gap=TILE_ICON_GAP))
     tile.setIconSize(QSize(TILE_ICON_PX + TILE_ICON_GAP, TILE_ICON_PX))
     tile.setProperty("own_entry", icon)
@@ -235,8 +238,12 @@ class ServiceDetailScreen(Screen):
         self.requirements = label()
         self.back = button("", lambda: self._view.dispatch(Back()))
         self.next = button("", lambda: self._view.dispatch(FormOpened()), "primary")
+        # A long name or list of requirements scrolls; the buttons stay below it.
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(12)
         for w in (
-            self.progress,
             self.name,
             self.description,
             self.counter,
@@ -245,8 +252,15 @@ class ServiceDetailScreen(Screen):
             self.requirements_title,
             self.requirements,
         ):
-            self.box.addWidget(w)
-        self.box.addStretch(1)
+            column.addWidget(w)
+        column.addStretch(1)
+        self.scroll_area = scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        self.box.addWidget(self.progress)
+        self.box.addWidget(scroll, 1)
         self.button_row(self.back, self.next)
 
     def render_state(self, state: SessionState, view: View) -> None:
@@ -258,6 +272,7 @@ class ServiceDetailScreen(Screen):
         # Still choosing: the detail is the second look at step 1, not a step of its own.
         self.progress.setText(step_text(view, 1))
         self.name.setText(service.name(lang))
+        self.scroll_area.setAccessibleName(service.name(lang))  # named after its service
         self.description.setText(service.description(lang))
         self.counter.setText(f"{view.t('counter')}: {service.counter}" if service.counter else "")
         self.requirements_title.setText(view.t("requirements"))

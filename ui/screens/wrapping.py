@@ -1,0 +1,160 @@
+"""A button whose text wraps: the service tiles, the kiosk's own tiles, the choices.
+
+A QPushButton paints its text on one line per ``\\n`` and cuts what does not fit
+("Pendaftaran Poli Umum Puskesma"). :class:`WrappingButton` paints no text of its
+own: it lays out its icon and a word-wrapping plain label (``ui.screens.common``
+``plain_label``) inside itself, and asks its layout for the height a width needs,
+so a tile grows instead of cutting its text.
+
+It keeps a button's surface: :meth:`text`/:meth:`setText` and :meth:`icon`/
+:meth:`setIcon` read and set what the label shows; the accessible name is the
+whole text. The label takes the tile's look from the theme (``QLabel#tileText``,
+with the button's ``checked`` and ``blocked`` states copied onto it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy
+
+from ui.screens.common import plain_label, set_spoken
+
+#: Room inside the tile's border, as the theme's ``padding: 12px 24px`` plus its 2 px border.
+INSIDE_X = 26
+INSIDE_Y = 14
+#: Room between the icon and the text.
+ICON_GAP = 20
+
+
+class WrappingButton(QPushButton):
+    """A push button showing an icon and a text that wraps; it grows to the text's height."""
+
+    def __init__(self, name: str, *, centred: bool = False) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.text_label = plain_label(name="tileText", wrap=True)
+        align = Qt.AlignmentFlag.AlignCenter if centred else Qt.AlignmentFlag.AlignLeft
+        self.text_label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+        self.icon_label = plain_label(name="tileIcon")
+        self.icon_label.hide()
+        for part in (self.icon_label, self.text_label):
+            # a touch on the text is a touch on the tile
+            part.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._row = row = QHBoxLayout(self)
+        row.setContentsMargins(INSIDE_X, INSIDE_Y, INSIDE_X, INSIDE_Y)
+        row.setSpacing(ICON_GAP)
+        row.addWidget(self.icon_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        row.addWidget(self.text_label, 1)
+        # as wide as its place, as high as its text there (a QPushButton's own height is fixed)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self._text = ""
+        self._icon = QIcon()
+        self._icon_size = QSize()
+        self._cap = 0
+        self.toggled.connect(lambda _on: self._restyle_label())
+
+    # -- a button's surface, on the label ------------------------------------------
+    def text(self) -> str:
+        """The text as set (``&&`` for a literal ``&``, as a QPushButton's)."""
+        return self._text
+
+    def setText(self, text: str) -> None:
+        self._text = text
+        shown = text.replace("&&", "&")
+        self.text_label.setText(shown)
+        self.setAccessibleName(shown)
+        self.updateGeometry()
+
+    def icon(self) -> QIcon:
+        return self._icon
+
+    def setIcon(self, icon: QIcon | QPixmap) -> None:
+        self._icon = QIcon(icon)
+        self._show_icon()
+
+    def iconSize(self) -> QSize:
+        return self._icon_size
+
+    def setIconSize(self, size: QSize) -> None:
+        self._icon_size = size
+        self._show_icon()
+
+    def _show_icon(self) -> None:
+        shown = not self._icon.isNull() and not self._icon_size.isEmpty()
+        if shown:
+            self.icon_label.setPixmap(self._icon.pixmap(self._icon_size))
+            self.icon_label.setFixedSize(self._icon_size)
+        self.icon_label.setVisible(shown)
+        self.updateGeometry()
+
+    def mark(self, name: str, value: bool) -> None:
+        """Set a state the theme draws (``blocked``) on the tile and on its text."""
+        self.setProperty(name, value)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self._restyle_label()
+
+    def _restyle_label(self) -> None:
+        self.text_label.setProperty("checked", self.isChecked())
+        self.text_label.setProperty("blocked", self.property("blocked") is True)
+        self.text_label.style().unpolish(self.text_label)
+        self.text_label.style().polish(self.text_label)
+        self.text_label.updateGeometry()
+        self.updateGeometry()
+
+    # -- as high as its text needs --------------------------------------------------
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(self.minimumHeight(), self._row.totalHeightForWidth(width))
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        inner = self._row.sizeHint()
+        width = max(hint.width(), inner.width())
+        return QSize(width, max(hint.height(), self.heightForWidth(width)))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(
+            max(hint.width(), self._row.minimumSize().width(), self._widest()), hint.height()
+        )
+
+    def _widest(self) -> int:
+        """The width its longest word needs: a word is never cut (only lines wrap)."""
+        metrics = self.text_label.fontMetrics()
+        words = self.text_label.text().split()
+        word = max((metrics.horizontalAdvance(w) for w in words), default=0)
+        icon = self._icon_size.width() + ICON_GAP if self.icon_label.isVisibleTo(self) else 0
+        return word + icon + 2 * INSIDE_X
+
+    def set_height_cap(self, px: int) -> None:
+        """Grow with the screen up to ``px`` high, or to what the text needs if more."""
+        self._cap = px
+        self._fit_cap()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_cap()
+
+    def _fit_cap(self) -> None:
+        if self._cap:
+            self.setMaximumHeight(max(self._cap, self.heightForWidth(self.width())))
+
+
+def wrapping_button(
+    text: str, on_click: Callable[[], None], name: str, *, centred: bool = False
+) -> WrappingButton:
+    """A :class:`WrappingButton` said aloud when touched, like ``common.button``'s."""
+    widget = WrappingButton(name, centred=centred)
+    widget.setText(text.replace("&", "&&"))
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    widget.clicked.connect(lambda _checked=False: on_click())
+    set_spoken(widget)
+    return widget
