@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from kiosk.session.events import Cancel, UserActivity
+from kiosk.session.events import Back, Cancel, FormOpened, ServiceSelected, UserActivity
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
@@ -275,3 +275,34 @@ def test_steps_and_the_summary_card_say_where_each_value_came_from(
     kiosk.toggle_language()
     assert confirm.progress.text() == "Step 3 of 3"
     assert "12 March 1985" in [w.text() for w in confirm.rows.findChildren(QLabel)]
+
+
+def test_an_english_screen_shows_the_choices_in_english_and_sends_their_value(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    form = open_form(qtbot, kiosk, "Budi Santoso", "ktp-cetak-ulang")
+    kiosk.toggle_language()  # the form is built again in English
+    reason = form.editors["reason"]
+    assert isinstance(reason, ChoiceField)
+    damaged, lost = reason.tiles
+    assert (damaged.text(), lost.text()) == ("Damaged", "Lost")
+    assert lost.accessibleName() == "Lost"  # what a screen reader and the voice say
+    click(qtbot, lost)
+    click(qtbot, button_with(kiosk, "Next"))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    assert kiosk.controller.session().values["reason"].value == "Hilang"  # the value sent
+    confirm = kiosk.screens[Phase.CONFIRMING]
+    shown = [w.text() for w in confirm.findChildren(QLabel)]
+    assert "Lost" in shown and "Hilang" not in shown
+    c = kiosk.controller
+    c.dispatch(Back())
+    c.dispatch(Back())
+    c.dispatch(Back())
+    c.dispatch(ServiceSelected("izin-usaha-mikro"))
+    c.dispatch(FormOpened())
+    kind = form.editors["business_kind"]
+    assert isinstance(kind, ChoiceField) and kind.opener is not None
+    click(qtbot, kind.opener)
+    assert [r.text() for r in form.choice_list.rows][:2] == ["Shop and trade", "Food and drink"]
+    click(qtbot, form.choice_list.rows[2])
+    assert (kind.value(), kind.opener.text()) == ("Jasa", "Services")

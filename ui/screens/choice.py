@@ -10,7 +10,7 @@ button. Choosing a row closes the list.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
@@ -53,9 +53,12 @@ class ChoiceField(QWidget):
         choices: tuple[str, ...],
         on_touch: Callable[[], None],
         open_list: Callable[[ChoiceField], None],
+        words: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.choices = choices
+        #: What each choice is called on the screen, in its language (the value stays).
+        self.words: Mapping[str, str] = words or {}
         self._value = ""
         self._locked = False
         self._on_touch = on_touch
@@ -69,14 +72,14 @@ class ChoiceField(QWidget):
             self.group = QButtonGroup(self)
             self.group.setExclusive(True)
             columns = len(choices) if len(choices) <= 3 else 2
-            if max(len(c) for c in choices) > SIDE_BY_SIDE_UP_TO:
+            if max(len(self.said(c)) for c in choices) > SIDE_BY_SIDE_UP_TO:
                 columns = 1  # sentences, one under the other: each wraps on a whole line
             #: Tiles side by side at most; fewer where a tile's longest word would not fit.
             self.most_columns = columns
             self.columns = 0
             self.grid = grid
             for choice in choices:
-                tile = _checkable(choice, "choiceTile", choice)
+                tile = _checkable(self.said(choice), "choiceTile", choice)
                 tile.clicked.connect(lambda _checked=False, c=choice: self._picked(c))
                 self.group.addButton(tile)
                 self.tiles.append(tile)
@@ -103,6 +106,10 @@ class ChoiceField(QWidget):
             spacing = self.grid.spacing()
             fit = (self.width() + spacing) // (need + spacing)
             self._arrange(max(1, min(self.most_columns, fit)))
+
+    def said(self, choice: str) -> str:
+        """The words the screen shows for ``choice``."""
+        return self.words.get(choice, choice)
 
     @property
     def locked(self) -> bool:
@@ -141,7 +148,7 @@ class ChoiceField(QWidget):
 
     def _show_value(self) -> None:
         if self.opener is not None:
-            set_button_text(self.opener, self._value or self._hint)
+            set_button_text(self.opener, self.said(self._value) if self._value else self._hint)
 
 
 class ChoiceList(QFrame):
@@ -178,7 +185,7 @@ class ChoiceList(QFrame):
         self.scroll_area.setAccessibleName(title)  # the list is named after its field
         set_button_text(self.back, back)
         for choice in field.choices:
-            row = _checkable(choice, "choiceRow", choice)
+            row = _checkable(field.said(choice), "choiceRow", choice)
             row.setChecked(choice == field.value())
             row.clicked.connect(lambda _checked=False, c=choice: self._chosen(c))
             self.list.addWidget(row)

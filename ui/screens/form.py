@@ -34,7 +34,10 @@ Editor = QLineEdit | QPlainTextEdit | ChoiceField
 
 
 def _editor(
-    field: FormField, on_touch: Callable[[], None], open_list: Callable[[ChoiceField], None]
+    field: FormField,
+    on_touch: Callable[[], None],
+    open_list: Callable[[ChoiceField], None],
+    lang: str,
 ) -> Editor:
     editor: Editor
     if field.type is FieldType.TEXTAREA:
@@ -42,7 +45,8 @@ def _editor(
         editor.setFixedHeight(140)
         editor.setProperty(MAX_LENGTH_PROPERTY, field.max_length)
     elif field.type is FieldType.CHOICE:
-        editor = ChoiceField(field.choices, on_touch, open_list)
+        words = {c: field.choice_label(c, lang) for c in field.choices}
+        editor = ChoiceField(field.choices, on_touch, open_list, words)
     else:
         editor = QLineEdit()
         editor.setMaxLength(field.max_length)
@@ -221,7 +225,9 @@ class FormScreen(Screen):
         self.sources.clear()
         self.errors.clear()
         for field in fields:
-            editor = _editor(field, lambda: self.keyboard.attach(None), self.open_choices)
+            editor = _editor(
+                field, lambda: self.keyboard.attach(None), self.open_choices, view.lang
+            )
             editor.setAccessibleName(field.label(view.lang))
             if isinstance(editor, ChoiceField):
                 editor.set_hint(view.t("choice_tap_to_pick"))
