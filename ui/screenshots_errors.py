@@ -26,20 +26,17 @@ from kiosk.errors import ApplicationsProblem, Problem, SessionProblem
 from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.session.events import (
     BirthDateEntered,
-    Cancel,
     ComplaintOpened,
     Confirmed,
-    Finish,
     FormOpened,
     FormSubmitted,
     ServiceSelected,
 )
-from kiosk.session.machine import INTERACTIVE, Phase, SessionState
+from kiosk.session.machine import Phase, SessionState
 from ui.screens.complaint import ComplaintScreen
+from ui.screenshots_touch import Camera
 from ui.window import KioskWindow
 
-SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
-LANGUAGES = ("id", "en")
 #: One problem of each kind on the error screen, by picture name.
 ERROR_SCREENS: dict[str, Problem] = {
     "card-expired": Reason.EXPIRED,
@@ -55,37 +52,10 @@ Wait = Callable[[Callable[[], bool]], None]
 def capture_errors(app: QApplication, window: KioskWindow, out: Path, wait: Wait) -> list[Path]:
     controller = window.controller
     overlays = window.overlays
-    saved: list[Path] = []
+    camera = Camera(app, window, out, wait, prefix="error-")
+    saved = camera.saved
+    settle, shots, to_idle = camera.settle, camera.shots, camera.to_idle
     size = window.size()
-
-    def settle() -> None:
-        for _ in range(5):
-            app.processEvents()
-
-    def shots(name: str, prepare: Callable[[], None]) -> None:
-        start = window.view.lang
-        for lang in LANGUAGES:
-            if window.view.lang != lang:
-                window.toggle_language()
-            for orientation, (width, height) in SIZES.items():
-                window.resize(width, height)
-                settle()
-                prepare()
-                settle()
-                path = out / f"error-{name}-{orientation}-{lang}.png"
-                window.grab().save(str(path))
-                saved.append(path)
-        if window.view.lang != start:
-            window.toggle_language()
-
-    def to_idle() -> None:
-        for _ in range(6):
-            phase = controller.session().phase
-            if phase is Phase.IDLE:
-                return
-            controller.dispatch(Cancel() if phase in INTERACTIVE else Finish())
-            settle()
-        wait(lambda: controller.session().phase is Phase.IDLE)
 
     to_idle()
     message = window.screens[Phase.ERROR]

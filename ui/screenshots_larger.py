@@ -16,23 +16,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from kiosk.session.events import (
-    Cancel,
     Confirmed,
-    Finish,
     FormOpened,
     FormSubmitted,
     ServiceSelected,
 )
-from kiosk.session.machine import INTERACTIVE, Phase
+from kiosk.session.machine import Phase
 from ui.screens.choice import ChoiceField
 from ui.screens.form import FormScreen
-from ui.screenshots_touch import LANGUAGES, SIZES
+from ui.screenshots_touch import Camera
 from ui.window import KioskWindow
 
 Wait = Callable[[Callable[[], bool]], None]
@@ -40,42 +37,13 @@ Wait = Callable[[Callable[[], bool]], None]
 
 def capture_larger(app: QApplication, window: KioskWindow, out: Path, wait: Wait) -> list[Path]:
     controller = window.controller
-    saved: list[Path] = []
+    camera = Camera(app, window, out, wait)
+    saved = camera.saved
+    settle, shots, to_idle = camera.settle, camera.shots, camera.to_idle
     size = window.size()
     reader = window.kiosk.reader
     if not isinstance(reader, SimulatedReader):
         raise RuntimeError("the screenshots need the demo's simulated reader")
-
-    def settle() -> None:
-        for _ in range(5):
-            app.processEvents()
-        # A closed list's rows are deleted later: gone now, as the event loop would do.
-        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-
-    def shots(name: str, prepare: Callable[[], None] = lambda: None) -> None:
-        start = window.view.lang
-        for lang in LANGUAGES:
-            if window.view.lang != lang:
-                window.toggle_language()
-            for orientation, (width, height) in SIZES.items():
-                window.resize(width, height)
-                settle()
-                prepare()
-                settle()
-                path = out / f"{name}-{orientation}-{lang}.png"
-                window.grab().save(str(path))
-                saved.append(path)
-        if window.view.lang != start:
-            window.toggle_language()
-
-    def to_idle() -> None:
-        for _ in range(6):
-            phase = controller.session().phase
-            if phase is Phase.IDLE:
-                return
-            controller.dispatch(Cancel() if phase in INTERACTIVE else Finish())
-            settle()
-        wait(lambda: controller.session().phase is Phase.IDLE)
 
     def form_of(service_id: str) -> FormScreen:
         to_idle()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from cardio.emulators.demo_cards import demo_card
@@ -38,42 +39,58 @@ LANGUAGES = ("id", "en")
 Wait = Callable[[Callable[[], bool]], None]
 
 
-def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait) -> list[Path]:
-    controller = window.controller
-    saved: list[Path] = []
-    size = window.size()
+class Camera:
+    """Takes one screen in both languages and orientations; brings the demo back to rest."""
 
-    def phase_is(phase: Phase) -> Callable[[], bool]:
-        return lambda: controller.session().phase is phase
+    def __init__(
+        self, app: QApplication, window: KioskWindow, out: Path, wait: Wait, prefix: str = ""
+    ) -> None:
+        self.app, self.window, self.out, self.wait, self.prefix = app, window, out, wait, prefix
+        self.saved: list[Path] = []
 
-    def settle() -> None:
+    def settle(self) -> None:
         for _ in range(5):
-            app.processEvents()
+            self.app.processEvents()
+        # A closed list's rows are deleted later: gone now, as the event loop would do.
+        self.app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
-    def shots(name: str, prepare: Callable[[], None] = lambda: None) -> None:
+    def shots(self, name: str, prepare: Callable[[], None] = lambda: None) -> None:
+        window = self.window
         start = window.view.lang
         for lang in LANGUAGES:
             if window.view.lang != lang:
                 window.toggle_language()
             for orientation, (width, height) in SIZES.items():
                 window.resize(width, height)
-                settle()
+                self.settle()
                 prepare()
-                settle()  # what prepare showed is laid out before it is taken
-                path = out / f"{name}-{orientation}-{lang}.png"
+                self.settle()  # what prepare showed is laid out before it is taken
+                path = self.out / f"{self.prefix}{name}-{orientation}-{lang}.png"
                 window.grab().save(str(path))
-                saved.append(path)
+                self.saved.append(path)
         if window.view.lang != start:
             window.toggle_language()
 
-    def to_idle() -> None:
+    def to_idle(self) -> None:
+        controller = self.window.controller
         for _ in range(6):
             phase = controller.session().phase
             if phase is Phase.IDLE:
                 return
             controller.dispatch(Cancel() if phase in INTERACTIVE else Finish())
-            settle()
-        wait(phase_is(Phase.IDLE))
+            self.settle()
+        self.wait(lambda: controller.session().phase is Phase.IDLE)
+
+
+def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait) -> list[Path]:
+    controller = window.controller
+    camera = Camera(app, window, out, wait)
+    saved = camera.saved
+    settle, shots, to_idle = camera.settle, camera.shots, camera.to_idle
+    size = window.size()
+
+    def phase_is(phase: Phase) -> Callable[[], bool]:
+        return lambda: controller.session().phase is phase
 
     def clock() -> None:  # the date and time, in the language shown (the tick's job)
         window.attract.show_time(controller.now(), window.view.lang)
