@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QButtonGroup,
     QGridLayout,
     QHBoxLayout,
@@ -23,8 +25,15 @@ from ui.screens.message import NoticeBlock
 from ui.screens.ticket import WaitScreen
 from ui.screens.wrapping import WrappingButton, wrapping_button
 
+#: Category tiles across a row: in landscape they share the width with the keyboard.
+CATEGORY_COLUMNS = {"portrait": 3, "landscape": 2}
+
 
 class ComplaintScreen(Screen):
+    """On a portrait screen categories, text, notice and keyboard one under another; a
+    landscape one (1080 px high, too few for all that in "A+") has the categories and
+    their notice beside the text and its keyboard."""
+
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
@@ -38,17 +47,16 @@ class ComplaintScreen(Screen):
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
         self.categories: dict[str, WrappingButton] = {}
-        grid = QGridLayout()
-        grid.setSpacing(12)
-        for i, code in enumerate(CATEGORIES):
+        self.grid = QGridLayout()
+        self.grid.setSpacing(12)
+        for code in CATEGORIES:
             choice = wrapping_button("", partial(self._chosen, code), "category", centred=True)
             choice.setCheckable(True)
             choice.setProperty("category", code)
             self.group.addButton(choice)
             self.categories[code] = choice
-            grid.addWidget(choice, i // 3, i % 3)
-        for column in range(3):  # three columns of one width, whatever their words
-            grid.setColumnStretch(column, 1)
+        self._columns = 0
+        self._place_categories(CATEGORY_COLUMNS["portrait"])
         self._text: QPlainTextEdit | None = None
         #: Where the text field goes when first shown (see :attr:`text`).
         self._text_slot = QVBoxLayout()
@@ -56,20 +64,69 @@ class ComplaintScreen(Screen):
         self.chars = label()
         self.chars.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.error = NoticeBlock(self._view.touch_px)
-        under = QHBoxLayout()
-        under.addWidget(self.error, 1)
-        under.addWidget(self.chars)
+        #: The notice's place under the categories, in landscape.
+        self._notice_slot = QVBoxLayout()
+        self._notice_slot.setContentsMargins(0, 0, 0, 0)
+        #: The notice's place beside the count of characters, in portrait.
+        self._under = QHBoxLayout()
+        self._under.addWidget(self.error, 1)
+        self._under.addWidget(self.chars)
+        self._landscape = False
         self.keyboard = OnScreenKeyboard(view.touch_px)
         self.back = button("", lambda: self._view.dispatch(Back()))
         self.send = button("", self.submit, "primary")
-        for w in (self.title, self.hint, self.anonymous, self.category_title):
+        for w in (self.title, self.hint, self.anonymous):
             self.box.addWidget(w)
-        self.box.addLayout(grid)
-        self.box.addLayout(self._text_slot, 1)
-        self.box.addLayout(under)
-        self.box.addWidget(self.keyboard)
+        choose = QVBoxLayout()
+        choose.setSpacing(12)
+        choose.addWidget(self.category_title)
+        choose.addLayout(self.grid)
+        choose.addLayout(self._notice_slot)
+        choose.addStretch(1)
+        write = QVBoxLayout()
+        write.setSpacing(12)
+        write.addLayout(self._text_slot, 1)
+        write.addLayout(self._under)
+        write.addWidget(self.keyboard)
+        #: Choosing above writing on a portrait screen, beside it on a landscape one.
+        self.row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.row.setSpacing(12)
+        self.row.addLayout(choose, 0)
+        self.row.addLayout(write, 1)
+        self.box.addLayout(self.row, 1)
         self.button_row(self.back, self.send)
         self._count()
+
+    def _place_categories(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for choice in self.categories.values():
+            self.grid.removeWidget(choice)
+        for i, choice in enumerate(self.categories.values()):
+            self.grid.addWidget(choice, i // columns, i % columns)
+        for column in range(max(CATEGORY_COLUMNS.values())):  # columns of one width
+            self.grid.setColumnStretch(column, 1 if column < columns else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        landscape = self.width() > self.height()
+        if landscape == self._landscape:
+            return
+        self._landscape = landscape
+        self.row.setDirection(
+            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        )
+        self.row.setSpacing(32 if landscape else 12)
+        self.row.setStretch(0, 1 if landscape else 0)  # half the width each, in landscape
+        self._place_categories(CATEGORY_COLUMNS["landscape" if landscape else "portrait"])
+        # The notice right under the categories it speaks of ("di atas") in landscape.
+        if landscape:
+            self._under.removeWidget(self.error)
+            self._notice_slot.addWidget(self.error)
+        else:
+            self._notice_slot.removeWidget(self.error)
+            self._under.insertWidget(0, self.error, 1)
 
     @property
     def text(self) -> QPlainTextEdit:
