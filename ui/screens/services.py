@@ -97,7 +97,10 @@ class ServicesScreen(Screen):
         self.bottom = self.button_row(self.cancel)
         self._columns = 1
         self._state: SessionState | None = None
-        self._shown: tuple[str | None, str, int, QueueState | None, int] | None = None
+        self._shown: tuple[str | None, str, int] | None = None
+        #: The services' tiles, as built; and what their words were made for.
+        self._tiles: list[tuple[Service, WrappingButton]] = []
+        self._words: tuple[Assurance | None, QueueState | None] | None = None
 
     def add_own_tile(self, tile: WrappingButton, text_key: str, hint_key: str) -> None:
         """Show ``tile`` (made by :func:`own_tile`) among the kiosk's own entries, first."""
@@ -124,21 +127,21 @@ class ServicesScreen(Screen):
         self.own_heading.setText(view.t("own_entries"))
         for tile, text_key, hint_key in self.own_tiles:
             set_button_text(tile, f"{view.t(text_key)}\n{view.t(hint_key)}")
-        # By value, never by id(): a freed identity's id can come back for the next
-        # citizen. The session number stands for its identity (set once per session)
-        # and keeps nothing personal alive; the queue figures are plain values.
-        key = (
-            view.catalog.version if view.catalog else None,
-            view.lang,
-            state.session,
-            view.queue,
-            self._columns,
-        )
+        # The tiles are built once per catalog, language and layout; a new citizen or
+        # a new queue answer only changes their words (what the citizen's card may
+        # use, the queue): a greeting paints without building the grid again.
+        key = (view.catalog.version if view.catalog else None, view.lang, self._columns)
         if key != self._shown:
-            self._build_tiles(state, view)
+            self._build_tiles(view)
             self._shown = key
+        assurance = state.identity.assurance if state.identity else None
+        words = (assurance, view.queue)
+        if words != self._words:
+            for service, tile in self._tiles:
+                self._word_tile(tile, service, assurance, view)
+            self._words = words
 
-    def _build_tiles(self, state: SessionState, view: View) -> None:
+    def _build_tiles(self, view: View) -> None:
         own = {tile for tile, _, _ in self.own_tiles} | {self.own_heading}
         while self.grid.count():
             item = self.grid.takeAt(0)
@@ -151,6 +154,8 @@ class ServicesScreen(Screen):
         columns = self._columns
         for c in range(self.grid.columnCount()):  # columns of one width, whatever their texts
             self.grid.setColumnStretch(c, 1 if c < columns else 0)
+        self._tiles = []
+        self._words = None
         row = 0
         if view.catalog is None:
             self.grid.addWidget(label(view.t("no_catalog")), row, 0, 1, columns)
@@ -163,7 +168,7 @@ class ServicesScreen(Screen):
                     continue
                 row = self._section(
                     plain_label(name(view.lang), "subtitle"),
-                    [self._tile(s, state, view) for s in in_category],
+                    [self._tile(s) for s in in_category],
                     row,
                 )
         self._section(self.own_heading, [tile for tile, _, _ in self.own_tiles], row)
@@ -183,11 +188,23 @@ class ServicesScreen(Screen):
             widget.show()
         return row + (len(tiles) + columns - 1) // columns
 
-    def _tile(self, service: Service, state: SessionState, view: View) -> WrappingButton:
+    def _tile(self, service: Service) -> WrappingButton:
+        """A service's tile, its words still to come (:meth:`_word_tile`)."""
+        tile = wrapping_button("", partial(self._select, service.id), "tile")
+        tile.setIconSize(QSize(TILE_ICON_PX + TILE_ICON_GAP, TILE_ICON_PX))
+        tile.setProperty("service_id", service.id)
+        tile.setProperty("blocked", None)
+        self._tiles.append((service, tile))
+        return tile
+
+    def _word_tile(
+        self, tile: WrappingButton, service: Service, assurance: Assurance | None, view: View
+    ) -> None:
+        """The tile's words for this citizen's card and the queue, its look if it is barred."""
         text = service.name(view.lang)
-        identity = state.identity
         blocked = bool(
-            identity and ASSURANCE_ORDER[identity.assurance] < ASSURANCE_ORDER[service.assurance]
+            assurance is not None
+            and ASSURANCE_ORDER[assurance] < ASSURANCE_ORDER[service.assurance]
         )
         if blocked:  # said on the tile itself: a touchscreen has no tooltips
             need = (
@@ -198,20 +215,21 @@ class ServicesScreen(Screen):
             text = f"{text}\n{view.t(need)}"
         elif (line := tile_queue_text(service, view)) is not None:
             text = f"{text}\n{line}"
-        tile = wrapping_button(text, partial(self._select, service.id), "tile")
-        icon = category_icon(service.category, TILE_ICON_PX, gap=TILE_ICON_GAP, muted=blocked)
-        tile.setIcon(icon)
-        tile.setIconSize(QSize(TILE_ICON_PX + TILE_ICON_GAP, TILE_ICON_PX))
-        tile.setProperty("service_id", service.id)
-        tile.mark("blocked", blocked)
-        return tile
+        if tile.text() != text:
+            set_button_text(tile, text)
+        if tile.property("blocked") is not blocked:
+            tile.setIcon(
+                category_icon(service.category, TILE_ICON_PX, gap=TILE_ICON_GAP, muted=blocked)
+            )
+            tile.mark("blocked", blocked)
 
     def _select(self, service_id: str) -> None:
         self._view.dispatch(ServiceSelected(service_id))
 
     def clear(self) -> None:
+        # The tiles say only services and queues (what her card may use is said again
+        # for the next citizen before it is shown): they stay built.
         self.greeting.setText("")
-        self._shown = None
         self._state = None  # her identity goes with the session
 
 
