@@ -54,10 +54,7 @@ MAX_WORDS = 999_999_999
 
 def number_words(n: int) -> list[str]:
     """``n`` (1 to 999 999 999) in Indonesian words, one word per item: 1011 → seribu sebelas."""
-    if not 1 <= n <= MAX_WORDS:
-        raise ValueError(f"number words are for 1 to {MAX_WORDS}, not {n}")
-    millions, rest = divmod(n, 1_000_000)
-    thousands, rest = divmod(rest, 1000)
+    millions, thousands, rest = _groups(n)
     words: list[str] = []
     if millions:
         words += [*_under_thousand(millions), "juta"]
@@ -68,6 +65,15 @@ def number_words(n: int) -> list[str]:
     if rest:
         words += _under_thousand(rest)
     return words
+
+
+def _groups(n: int) -> tuple[int, int, int]:
+    """``n``'s millions, thousands and the rest below a thousand; 1 to :data:`MAX_WORDS`."""
+    if not 1 <= n <= MAX_WORDS:
+        raise ValueError(f"number words are for 1 to {MAX_WORDS}, not {n}")
+    millions, rest = divmod(n, 1_000_000)
+    thousands, rest = divmod(rest, 1000)
+    return millions, thousands, rest
 
 
 def _under_thousand(n: int) -> list[str]:
@@ -94,10 +100,7 @@ def _under_thousand(n: int) -> list[str]:
 
 def english_number_words(n: int) -> list[str]:
     """``n`` (1 to 999 999 999) in English words: 121 → ``["one", "hundred", "twenty-one"]``."""
-    if not 1 <= n <= MAX_WORDS:
-        raise ValueError(f"number words are for 1 to {MAX_WORDS}, not {n}")
-    millions, rest = divmod(n, 1_000_000)
-    thousands, rest = divmod(rest, 1000)
+    millions, thousands, rest = _groups(n)
     words: list[str] = []
     if millions:
         words += [*_english_under_thousand(millions), "million"]

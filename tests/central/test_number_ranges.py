@@ -97,6 +97,20 @@ def numbered(response: requests.Response) -> dict[str, Any]:
     return body
 
 
+def beat_from_a_slow_clock(url: str, token: str, slow_by: dt.timedelta) -> None:
+    """A heartbeat stamped ``slow_by`` behind: the centre measures the kiosk's clock skew."""
+    beat = {
+        "sent_at": (dt.datetime.now(dt.UTC) - slow_by).isoformat(),
+        "version": "0.1.0",
+        "reader": {"state": "ok", "detail": ""},
+        "printer": {"state": "ok", "detail": ""},
+        "outbox": {"pending": 0, "dead": 0, "oldest_pending_age_s": None},
+        "leases": [],
+    }
+    answer = requests.post(f"{url}/api/v1/heartbeats", json=beat, headers=bearer(token), timeout=10)
+    assert answer.status_code == 200, answer.text
+
+
 def test_the_first_online_ticket_of_a_fresh_day_is_001_with_leases_held(
     servers: Servers, db: Database
 ) -> None:
@@ -337,16 +351,7 @@ def test_a_kiosk_clock_hours_off_moves_none_of_its_offline_tickets(
     slow_id, slow = new_kiosk(db, url)
     counter = new_staff(db, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
     four_hours = dt.timedelta(hours=4)
-    beat = {
-        "sent_at": (dt.datetime.now(dt.UTC) - four_hours).isoformat(),
-        "version": "0.1.0",
-        "reader": {"state": "ok", "detail": ""},
-        "printer": {"state": "ok", "detail": ""},
-        "outbox": {"pending": 0, "dead": 0, "oldest_pending_age_s": None},
-        "leases": [],
-    }
-    answer = requests.post(f"{url}/api/v1/heartbeats", json=beat, headers=bearer(slow), timeout=10)
-    assert answer.status_code == 200, answer.text
+    beat_from_a_slow_clock(url, slow, four_hours)
     slow_start, _ = granted(lease(url, slow, service, 20))
     raw_start, _ = granted(lease(url, raw, service, 20))
     numbered(allocate(url, raw, service))  # 001
@@ -486,16 +491,7 @@ def test_a_fallback_ticket_stamped_yesterday_by_a_slow_clock_joins_todays_queue(
     url = servers[0].url
     kiosk_id, token = new_kiosk(db, url)
     two_hours = dt.timedelta(hours=2)
-    beat = {
-        "sent_at": (dt.datetime.now(dt.UTC) - two_hours).isoformat(),
-        "version": "0.1.0",
-        "reader": {"state": "ok", "detail": ""},
-        "printer": {"state": "ok", "detail": ""},
-        "outbox": {"pending": 0, "dead": 0, "oldest_pending_age_s": None},
-        "leases": [],
-    }
-    answer = requests.post(f"{url}/api/v1/heartbeats", json=beat, headers=bearer(token), timeout=10)
-    assert answer.status_code == 200, answer.text
+    beat_from_a_slow_clock(url, token, two_hours)
     now = dt.datetime.now(dt.UTC)
     zone, _ = zone_at_hour(now, 0)
     service, prefix = fresh_queue(db)
