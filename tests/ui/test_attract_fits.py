@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import click, offline_config, running_kiosk
-from tests.ui.test_layout_sizes import SIZES, layout_problems
+from testkit.layout_checks import SIZES, layout_problems
 from ui.theme import min_touch_px
 
 

@@ -10,22 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QAbstractItemView,
-    QAbstractScrollArea,
-    QApplication,
-    QComboBox,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QScrollBar,
-    QStyle,
-    QStyleOptionButton,
-    QWidget,
-)
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.events import (
@@ -35,118 +19,11 @@ from kiosk.session.events import (
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.layout_checks import SIZES, layout_problems
 from testkit.legibility import contrast_problems, text_size_problems
 from testkit.screen_walk import visit_every_problem_screen, visit_every_screen
 from ui.theme import LARGER_TEXT, TypeScale, min_text_px, min_touch_px
 from ui.window import KioskWindow
-
-SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
-INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QComboBox, QScrollBar)
-
-
-def _in_scroll_area(widget: QWidget) -> bool:
-    parent = widget.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QAbstractScrollArea) and widget is not parent:
-            return not isinstance(widget, QScrollBar)
-        parent = parent.parentWidget()
-    return False
-
-
-def shown_windows(window: KioskWindow) -> list[QWidget]:
-    """The window and every other top-level widget shown: a popup or a list is its own window."""
-    others = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
-    return [window, *others]
-
-
-def _item_problems(view: QAbstractItemView, name: str, touch_px: int) -> list[str]:
-    """A list's rows are painted, not widgets: each row shown must be finger-sized."""
-    model = view.model()
-    if model is None:
-        return []
-    problems = []
-    for row in range(model.rowCount()):
-        height = view.visualRect(model.index(row, 0)).height()
-        if 0 < height < touch_px:  # a hidden row has no height
-            text = model.data(model.index(row, 0))
-            problems.append(f"{name} row {text!r} is {height} px high, under {touch_px}")
-    return problems
-
-
-def layout_problems(window: KioskWindow, touch_px: int) -> list[str]:
-    """What is too small to touch or lies (partly) outside its window, on everything shown:
-    the window's widgets and those of any other window shown (a dropdown's popup)."""
-    app = QApplication.instance()
-    assert app is not None
-    for _ in range(3):
-        app.processEvents()
-    problems = []
-    for top in shown_windows(window):
-        frame = top.rect()
-        for w in [top, *top.findChildren(QWidget)]:
-            if not w.isVisible() or w.property("demo"):
-                continue
-            name = f"{type(w).__name__}({w.objectName() or w.property('key') or ''})"
-            if isinstance(w, INTERACTIVE) and min(w.width(), w.height()) < touch_px:
-                problems.append(f"{name} is {w.width()}×{w.height()} px, under {touch_px}")
-            if isinstance(w, QAbstractItemView):
-                problems += _item_problems(w, name, touch_px)
-            if isinstance(w, QAbstractButton):
-                problems += _button_text_problems(w, name)
-            if isinstance(w, QLabel) and w.wordWrap() and w.text():
-                needed = w.heightForWidth(w.width())
-                if needed > w.height() + 2:  # in a scroll area too: its tile is too short
-                    problems.append(f"{name} {w.text()[:30]!r} cut: {w.height()} of {needed} px")
-                problems += _word_problems(w, name)
-            if _in_scroll_area(w) or w is top:
-                continue  # the citizen scrolls to it
-            where = QRect(w.mapTo(top, QPoint(0, 0)), w.size())
-            if not frame.contains(where):
-                problems.append(f"{name} at {where.getRect()} leaves the window {frame.getRect()}")
-    return problems
-
-
-def _word_problems(label: QLabel, name: str) -> list[str]:
-    """A wrapped label breaks lines where Qt may (between words, after a hyphen), never
-    inside a word: each line laid out at the label's width must fit it."""
-    room = label.contentsRect().width()
-    problems = []
-    for paragraph in label.text().split("\n"):
-        layout = QTextLayout(paragraph, label.font())
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WordWrap)
-        layout.setTextOption(option)
-        layout.beginLayout()
-        while (line := layout.createLine()).isValid():
-            line.setLineWidth(room)
-            if line.naturalTextWidth() > room + 1:
-                shown = paragraph[line.textStart() : line.textStart() + line.textLength()]
-                problems.append(f"{name} {shown[:30]!r} is wider than its {room} px")
-        layout.endLayout()
-    return problems
-
-
-def _button_text_problems(button: QAbstractButton, name: str) -> list[str]:
-    """A button paints its own text on one line per line break and never wraps it: each
-    line (and the icon beside it) must fit inside its border and padding. A wrapping
-    tile paints none (``QAbstractButton.text`` is then empty): its label is measured."""
-    text = QAbstractButton.text(button).replace("&&", "&")
-    if not text:
-        return []
-    option = QStyleOptionButton()
-    option.initFrom(button)
-    option.text = text
-    option.icon = button.icon()
-    option.iconSize = button.iconSize()
-    room = button.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, button)
-    metrics = QFontMetrics(button.font())
-    lines = text.split("\n")
-    icon = button.iconSize().width() if not button.icon().isNull() else 0
-    wide = max(metrics.horizontalAdvance(line) for line in lines) + icon
-    high = len(lines) * metrics.lineSpacing()
-    if wide > room.width() or high > room.height() + 2:
-        return [f"{name} {text[:30]!r} needs {wide}×{high} px, has {room.width()}×{room.height()}"]
-    return []
 
 
 @pytest.fixture(params=sorted(SIZES))

@@ -18,7 +18,7 @@ from kiosk.session.machine import Phase
 from kiosk.wiring.store import open_store
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, offline_config, running_kiosk, wait_phase
-from tests.ui.test_layout_sizes import SIZES, layout_problems
+from testkit.layout_checks import SIZES, layout_problems
 from ui.screens.choice import ChoiceField
 from ui.theme import min_touch_px
 from ui.window import KioskWindow
