@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Unpack
 
-from sqlalchemy import Connection, Select, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import record_event, utc_now
@@ -56,6 +56,7 @@ from central.office.citizens import (
     kiosk_find,
     normalise_key,
 )
+from central.office.listing import listed
 from central.tables import catalog_versions, citizen_applications, citizens, services
 from contract.wire import ErrorCode
 
@@ -141,19 +142,6 @@ def _list(conn: Connection, citizen_id: int) -> list[Application]:
     return [_application(r) for r in rows]
 
 
-def _listed(
-    query: Select[Any], office_id: str | None, state: State | None, reference: str | None
-) -> Select[Any]:
-    if office_id is not None:
-        query = query.where(citizen_applications.c.office_id == office_id)
-    if state is not None:
-        query = query.where(citizen_applications.c.state == state.value)
-    if reference:
-        prefix = reference.strip().upper().replace("%", "").replace("_", "")
-        query = query.where(citizen_applications.c.reference.startswith(prefix, autoescape=True))
-    return query
-
-
 def for_office(
     conn: Connection,
     office_id: str | None,
@@ -169,7 +157,7 @@ def for_office(
     Nothing of the citizen is read: staff find a file by its reference.
     """
     rows = conn.execute(
-        _listed(select(citizen_applications), office_id, state, reference)
+        listed(select(citizen_applications), citizen_applications, office_id, state, reference)
         .order_by(citizen_applications.c.state_changed_at.desc(), citizen_applications.c.id.desc())
         .offset(max(0, offset))
         .limit(max(1, min(limit, PAGE_SIZE)))
@@ -186,7 +174,9 @@ def count_for_office(
 ) -> int:
     """How many applications :func:`for_office` pages through with the same filters."""
     query = select(func.count()).select_from(citizen_applications)
-    return int(conn.execute(_listed(query, office_id, state, reference)).scalar_one())
+    return int(
+        conn.execute(listed(query, citizen_applications, office_id, state, reference)).scalar_one()
+    )
 
 
 def for_citizen(

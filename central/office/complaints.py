@@ -42,12 +42,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, Unpack
 
-from sqlalchemy import Connection, Select, case, func, select, update
+from sqlalchemy import Connection, case, func, select, update
 
 from central.access.audit import record_event, utc_now
 from central.access.staff import require_reach
 from central.errors import InvalidComplaintTransition, NotFound, StaleEdit, Unprocessable
 from central.office.citizens import KeyKind, KioskAsks, Refused, kiosk_find, normalise_key
+from central.office.listing import listed
 from central.office.plain_text import has_invisible
 from central.tables import complaints
 
@@ -154,19 +155,6 @@ def _unknown(reference: str) -> NotFound:
     return NotFound(f"no complaint {reference[:64]!r}")
 
 
-def _listed(
-    query: Select[Any], office_id: str | None, state: State | None, reference: str | None
-) -> Select[Any]:
-    if office_id is not None:
-        query = query.where(complaints.c.office_id == office_id)
-    if state is not None:
-        query = query.where(complaints.c.state == state.value)
-    prefix = (reference or "").strip().upper()
-    if prefix:
-        query = query.where(func.upper(complaints.c.reference).startswith(prefix, autoescape=True))
-    return query
-
-
 def for_office(
     conn: Connection,
     office_id: str | None,
@@ -183,7 +171,7 @@ def for_office(
     """
     is_open = complaints.c.state == State.OPEN.value
     rows = conn.execute(
-        _listed(select(complaints), office_id, state, reference)
+        listed(select(complaints), complaints, office_id, state, reference)
         .order_by(
             case((is_open, 0), else_=1),
             case((is_open, complaints.c.created_at)).asc(),
@@ -204,7 +192,9 @@ def count_for_office(
     reference: str | None = None,
 ) -> int:
     """How many complaints :func:`for_office` pages through with the same filters."""
-    query = _listed(select(func.count()).select_from(complaints), office_id, state, reference)
+    query = listed(
+        select(func.count()).select_from(complaints), complaints, office_id, state, reference
+    )
     return int(conn.execute(query).scalar_one())
 
 
