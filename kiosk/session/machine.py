@@ -157,7 +157,8 @@ class SessionState:
     record: Mapping[str, str] | None = None
     complaint: ComplaintReceipt | None = None
     #: The mobile number the consent question offers, or the one typed on its keypad;
-    #: personal. Sent only with the citizen's yes (:class:`IssueTicket`'s ``notify_phone``).
+    #: personal. Sent only with the citizen's yes (:class:`IssueTicket`'s ``notify_phone``);
+    #: once the ticket is asked for, the number sent (None after a no).
     notify_phone: str | None = None
     #: Wrong dates of birth typed in this session (PROVING).
     proof_attempts: int = 0
@@ -502,7 +503,12 @@ class SessionMachine:
     def _issue(self, notify_phone: str | None) -> list[Effect]:
         s = self.state
         identity, service = _present(s.identity), _present(s.service)
-        self._go(Phase.ISSUING, problem=None, deadline=self._clock() + self.timeouts.issuing)
+        self._go(
+            Phase.ISSUING,
+            notify_phone=notify_phone,  # from here on: the number sent, or None
+            problem=None,
+            deadline=self._clock() + self.timeouts.issuing,
+        )
         values = {name: v.value for name, v in s.values.items()}
         return [
             IssueTicket(s.session, identity, service.id, values, self._language(), notify_phone)

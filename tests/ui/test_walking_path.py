@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 from pypdf import PdfReader
-from PySide6.QtWidgets import QLineEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.machine import Phase
@@ -65,6 +65,14 @@ def test_tap_service_form_ticket_prints_a_pdf(
     click(qtbot, button_with(kiosk, "Lanjut"))
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    # one question before the ticket, the number she just typed shown masked; she says yes
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    question = [w.text() for w in kiosk.screens[Phase.CONSENT].findChildren(QLabel)]
+    assert "Kirim pemberitahuan ke 0812 ••••• 890?" in question
+    assert not any("081234567890" in text for text in question)
+    store = kiosk.kiosk.store
+    assert [i for state in ("pending", "sending", "delivered") for i in store.outbox(state)] == []
+    click(qtbot, button_with(kiosk, "Ya, kirim"))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
 
     ticket = kiosk.controller.session().ticket
@@ -83,10 +91,13 @@ def test_tap_service_form_ticket_prints_a_pdf(
     # the ticket and its outbox row were stored together, and the sync engine
     # delivers it: the centre's status page knows the number (the payload, with
     # the phone she typed, is wiped from the kiosk once delivered)
-    store = kiosk.kiosk.store
     [item] = [i for state in ("pending", "sending", "delivered") for i in store.outbox(state)]
     assert store.ticket(item.key)["number"] == ticket.number
+    if item.state != "delivered":  # the body the centre gets carries her yes
+        assert item.payload["notify"] == {"phone": "081234567890"}
     qtbot.waitUntil(lambda: store.outbox_stats(kiosk.controller.now()).depth == 0, timeout=10000)
+    [delivered] = store.outbox("delivered")  # the centre accepted it, notify and all
+    assert delivered.key == item.key and store.outbox("dead") == []
     answer = requests.get(f"{demo_central}/api/v1/public/tickets/{item.key}", timeout=5)
     assert answer.status_code == 200
     assert (answer.json()["number"], answer.json()["status"]) == (ticket.number, "waiting")
@@ -123,6 +134,9 @@ def test_missing_printer_folder_still_gives_the_number(
     click(qtbot, button_with(kiosk, "Daftar layanan ini"))
     click(qtbot, button_with(kiosk, "Lanjut"))
     click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT)  # Budi's record phone, masked
+    assert "Kirim pemberitahuan ke 0852 ••••• 234?" in visible_strings(kiosk)
+    click(qtbot, button_with(kiosk, "Tidak"))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     ticket = kiosk.controller.session().ticket
     assert ticket is not None and not ticket.printed
@@ -133,6 +147,7 @@ def test_missing_printer_folder_still_gives_the_number(
     [item] = [i for state in ("pending", "sending", "delivered") for i in store.outbox(state)]
     row = store.ticket(item.key)
     assert (row["printed"], row["print_fault"]) == (0, "output_unavailable")
+    assert "notify" not in item.payload or item.state == "delivered"  # her no: no number sent
 
 
 def test_language_switch_to_english(kiosk: KioskWindow, qtbot: QtBot) -> None:
