@@ -91,7 +91,7 @@ _MARKED: dict[str, object] = {
     "consent_phone_hint": QT_TRANSLATE_NOOP(
         "texts", "Diawali 08, hanya untuk pemberitahuan antrean ini. Lalu tekan OK."
     ),
-    "consent_none": QT_TRANSLATE_NOOP("texts", "Tanpa pemberitahuan"),
+    "consent_none": QT_TRANSLATE_NOOP("texts", "Tidak usah"),
     "speak_consent": QT_TRANSLATE_NOOP("texts", "Tekan {yes} atau {no}."),
     "issuing": QT_TRANSLATE_NOOP("texts", "Membuat tiket…"),
     "issuing_no_paper": QT_TRANSLATE_NOOP("texts", "Membuat nomor antrean…"),

@@ -426,8 +426,8 @@
         <translation>Starting with 08, used only for this queue&apos;s notifications. Then press OK.</translation>
     </message>
     <message>
-        <source>Tanpa pemberitahuan</source>
-        <translation>No notifications</translation>
+        <source>Tidak usah</source>
+        <translation>No, thanks</translation>
     </message>
     <message>
         <source>Tekan {yes} atau {no}.</source>

@@ -117,7 +117,9 @@ class ConsentPhoneScreen(DigitEntry, Screen):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        landscape = self.width() > self.height()
+        self._orient(self.width() > self.height())
+
+    def _orient(self, landscape: bool) -> None:
         self.row.setDirection(
             QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
         )
@@ -128,6 +130,10 @@ class ConsentPhoneScreen(DigitEntry, Screen):
 
     def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
+        # before it is first shown (and resized): words beside the keys would widen a
+        # portrait window for an instant
+        window = self.window()
+        self._orient(window.width() > window.height())
         self.title.setText(view.t("consent_phone_title"))
         self.hint.setText(view.t("consent_phone_hint"))
         self.notice.show_notice(problem_notice(state.problem) if state.problem else None, view)
