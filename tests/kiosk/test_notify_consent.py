@@ -193,7 +193,7 @@ def test_the_number_goes_with_the_session(catalog: Catalog, clock: ManualClock) 
     to_confirming(m)
     m.handle(events.Confirmed())
     assert m.state.personal
-    assert m.handle(events.Cancel()) == [events.WipeSession("cancelled")]
+    assert m.handle(events.Cancel()) == [events.WipeSession(events.SessionEnd.CANCELLED)]
     assert m.state.phase is Phase.IDLE and m.state.notify_phone is None
     to_confirming(m)
     m.handle(events.Confirmed())
