@@ -27,7 +27,7 @@ from bench import qt_defect
 from bench.results import Benchmark, Measurement, ms_since
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
-from kiosk.session.events import Confirmed, Finish, FormOpened, ServiceSelected
+from kiosk.session.events import Confirmed, Finish, FormOpened, NotifyAnswered, ServiceSelected
 from kiosk.session.machine import Phase, SessionState
 from offline_store import Store
 from testkit.demo_kiosk import DEMO_CARD, PHONE, SERVICE_ID, demo_config
@@ -167,8 +167,10 @@ class Driver:
         self.reach(Phase.FORM)
         self._fill_and_submit_form()
         self.reach(Phase.CONFIRMING)
-        confirmed = time.perf_counter()
         self.window.dispatch(Confirmed())
+        self.reach(Phase.CONSENT)  # the one question: a yes, so the phone goes with it
+        confirmed = time.perf_counter()
+        self.window.dispatch(NotifyAnswered(True))
         self.wait(
             lambda: pdf_written() and Phase.TICKET_ISSUED in self.stamps.reached,
             "the ticket and its PDF",
@@ -282,7 +284,8 @@ def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) ->
         ),
         row(
             "tap → ticket issued (Phase.TICKET_ISSUED)",
-            "Tap, service, form with phone number, confirmation dispatched back to back, "
+            "Tap, service, form with phone number, confirmation, a yes to messages "
+            "dispatched back to back, "
             "until the ticket screen is rendered.",
             [r.issued_ms for r in results],
         ),
@@ -294,8 +297,9 @@ def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) ->
         ),
         row(
             "confirm → ticket issued",
-            "From dispatching `Confirmed()` until the ticket screen is rendered: store, "
-            "render the PDF, write it.",
+            "From the last confirming tap (the yes to messages, `NotifyAnswered`, after "
+            "`Confirmed()`) until the ticket screen is rendered: store, render the PDF, "
+            "write it.",
             [r.confirmed_ms for r in results],
         ),
     )

@@ -64,6 +64,10 @@ class SessionSection:
     end_on_card_removal: bool = False
     #: Idle timeout at a hospital registration desk (``kiosk run --desk``): staff work slower.
     desk_idle_timeout_s: float = 600.0
+    #: Ask before each ticket whether the citizen wants messages when their turn nears.
+    ask_notify: bool = True
+    #: Seconds the consent question waits for an answer (from the last touch): then "no".
+    consent_timeout_s: float = 30.0
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,7 @@ class KioskController:
             end_on_card_removal=config.session.end_on_card_removal,
             language=lambda: self._language,
             staff_edits=desk,  # hospital desk mode (#7): staff edit every field
+            ask_notify=config.session.ask_notify,
         )
 
     # -- the kiosk's life (its assembly and start-up call these) -----------------------

@@ -105,6 +105,8 @@ class SessionProblem(StrEnum):
     BIRTH_DATE_UNAVAILABLE = "birth_date_unavailable"
     #: A complaint without a category or text (the screen checks first).
     COMPLAINT_EMPTY = "complaint_empty"
+    #: The number typed for messages is not an Indonesian mobile number.
+    PHONE_INVALID = "phone_invalid"
 
 
 #: Every code a session keeps as its ``problem`` and a screen shows as ``problem_<code>``.

@@ -68,6 +68,13 @@ SCREEN_LINES: dict[Phase, tuple[Line, ...]] = {
     Phase.IDENTIFIED: (Line("welcome"), Line("choose_service"), Line("speak_services")),
     Phase.FORM: (Line("form_title"), Line("speak_form", {"next": "next"})),
     Phase.CONFIRMING: (Line("confirm_title"),),
+    # never the number itself: the kiosk stands in a public hall
+    Phase.CONSENT: (
+        Line("consent_title"),
+        Line("consent_hint"),
+        Line("speak_consent", {"yes": "consent_yes", "no": "consent_no"}),
+    ),
+    Phase.CONSENT_PHONE: (Line("consent_phone_title"), Line("consent_phone_hint")),
     Phase.ISSUING: (Line("issuing"),),
     Phase.COMPLAINT: (Line("complaint_title"), Line("complaint_hint")),
     Phase.COMPLAINT_SENDING: (Line("complaint_sending"),),

@@ -26,6 +26,9 @@ from kiosk.session.events import (
     Finish,
     FormOpened,
     FormSubmitted,
+    NotifyAnswered,
+    NotifyNumberWanted,
+    NotifyPhoneEntered,
     ServiceSelected,
 )
 from kiosk.session.machine import Phase
@@ -106,6 +109,14 @@ def visit_every_screen(
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     yield "confirm"
     c.dispatch(Confirmed())
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    yield "consent question"
+    c.dispatch(NotifyNumberWanted())
+    wait_phase(qtbot, kiosk, Phase.CONSENT_PHONE)
+    yield "consent keypad"
+    c.dispatch(NotifyPhoneEntered("0212345678"))  # a landline: a message above the keys
+    yield "consent keypad with a message"
+    c.dispatch(NotifyAnswered(False))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     yield "ticket"
     click(qtbot, button_with(kiosk, "Selesai"))
@@ -178,6 +189,7 @@ def visit_every_problem_screen(
     c.dispatch(FormOpened())
     c.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam"}))
     c.dispatch(Confirmed())
+    c.dispatch(NotifyAnswered(False))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     state = c.session()
     assert state.ticket is not None

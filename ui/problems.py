@@ -113,6 +113,9 @@ PROBLEMS: dict[str, Notice] = {
     SessionProblem.COMPLAINT_EMPTY: Notice(
         Icon.PENCIL, "problem_complaint_empty", "todo_write_complaint", ""
     ),
+    SessionProblem.PHONE_INVALID: Notice(
+        Icon.PENCIL, "problem_phone_invalid", "todo_type_phone", ""
+    ),
     # the local store (offline_store.errors.StoreReason)
     StoreReason.STORE_FULL: Notice(Icon.WARNING, "problem_store_full", "todo_staff"),
     StoreReason.STORE_FAILED: Notice(Icon.WARNING, "problem_store_failed", "todo_staff"),

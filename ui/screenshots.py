@@ -24,7 +24,7 @@ from central.process import start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.config import CentralSection, Config, KioskSection, OperatorSection, PrinterSection
 from kiosk.operator.pin import hash_pin
-from kiosk.session.events import Confirmed, FormOpened, ServiceSelected
+from kiosk.session.events import Confirmed, FormOpened, NotifyAnswered, ServiceSelected
 from kiosk.session.machine import Phase
 from offline_store import Store
 from printing.samples import write_screenshots
@@ -95,6 +95,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         form.submit()
         shot("confirm", Phase.CONFIRMING)
         controller.dispatch(Confirmed())
+        controller.dispatch(NotifyAnswered(False))
         shot("ticket", Phase.TICKET_ISSUED)
         saved += capture_overlays(app, window, out, lambda done: _wait(app, done))
         # #7's screens, portrait and landscape, Indonesian and English

@@ -24,6 +24,7 @@ from kiosk.session.events import (
     Confirmed,
     FormOpened,
     FormSubmitted,
+    NotifyAnswered,
     ServiceSelected,
 )
 from kiosk.session.machine import Phase
@@ -92,6 +93,9 @@ def capture_larger(app: QApplication, window: KioskWindow, out: Path, wait: Wait
     wait(lambda: controller.session().phase is Phase.CONFIRMING)
     shots("larger-confirm")
     controller.dispatch(Confirmed())
+    wait(lambda: controller.session().phase is Phase.CONSENT)
+    shots("larger-consent")
+    controller.dispatch(NotifyAnswered(False))
     wait(lambda: controller.session().phase is Phase.TICKET_ISSUED)
     shots("larger-ticket")
     to_idle()  # back at rest: the usual size again

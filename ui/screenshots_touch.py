@@ -3,7 +3,7 @@
 Called by :mod:`ui.screenshots` after its own pass, on the same running demo:
 the attract screen, the date-of-birth keypad of a UID-only
 card, the service grid and detail, the form with the on-screen keyboard, the
-idle warning, the confirmation, the ticket, the information and
+idle warning, the confirmation, the consent question and its keypad, the ticket, the information and
 application-status screens, the complaint and its reference. Each is saved as
 ``<screen>-<portrait|landscape>-<id|en>.png`` at 1080×1920 and 1920×1080. A refused
 card is among the problem screens (:mod:`ui.screenshots_errors`).
@@ -27,11 +27,14 @@ from kiosk.session.events import (
     Finish,
     FormOpened,
     FormSubmitted,
+    NotifyAnswered,
+    NotifyNumberWanted,
     ServiceSelected,
 )
 from kiosk.session.machine import INTERACTIVE, Phase
 from ui.screens.birth_date import BirthDateScreen
 from ui.screens.complaint import ComplaintScreen
+from ui.screens.consent import ConsentPhoneScreen
 from ui.window import KioskWindow
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -138,6 +141,16 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
     wait(phase_is(Phase.CONFIRMING))
     shots("confirm")
     controller.dispatch(Confirmed())
+    wait(phase_is(Phase.CONSENT))
+    shots("consent")
+    controller.dispatch(NotifyNumberWanted())
+    wait(phase_is(Phase.CONSENT_PHONE))
+    phone = window.screens[Phase.CONSENT_PHONE]
+    assert isinstance(phone, ConsentPhoneScreen)  # noqa: S101
+    for digit in "0813777":
+        phone.press(digit)
+    shots("consent-keypad")
+    controller.dispatch(NotifyAnswered(False))
     wait(phase_is(Phase.TICKET_ISSUED))
     shots("ticket")
     to_idle()

@@ -75,6 +75,24 @@ _MARKED: dict[str, object] = {
     "from_record": QT_TRANSLATE_NOOP("texts", "dari data kota"),
     "confirm_title": QT_TRANSLATE_NOOP("texts", "Apakah data ini sudah benar?"),
     "confirm": QT_TRANSLATE_NOOP("texts", "Ya, ambil nomor antrean"),
+    # consent to messages, the one question before the ticket (#16; docs/accessibility.md)
+    "consent_title_number": QT_TRANSLATE_NOOP("texts", "Kirim pemberitahuan ke {number}?"),
+    "consent_title": QT_TRANSLATE_NOOP("texts", "Kirim pemberitahuan ke HP Anda?"),
+    "consent_hint": QT_TRANSLATE_NOOP(
+        "texts", "Pesan singkat saat giliran Anda hampir tiba dan saat nomor Anda dipanggil."
+    ),
+    "consent_default": QT_TRANSLATE_NOOP(
+        "texts", "Jika tidak dijawab, tiket dicetak tanpa pemberitahuan."
+    ),
+    "consent_yes": QT_TRANSLATE_NOOP("texts", "Ya, kirim"),
+    "consent_no": QT_TRANSLATE_NOOP("texts", "Tidak"),
+    "consent_other": QT_TRANSLATE_NOOP("texts", "Nomor lain"),
+    "consent_phone_title": QT_TRANSLATE_NOOP("texts", "Ketik nomor HP Anda"),
+    "consent_phone_hint": QT_TRANSLATE_NOOP(
+        "texts", "Diawali 08, hanya untuk pemberitahuan antrean ini. Lalu tekan OK."
+    ),
+    "consent_none": QT_TRANSLATE_NOOP("texts", "Tidak usah"),
+    "speak_consent": QT_TRANSLATE_NOOP("texts", "Tekan {yes} atau {no}."),
     "issuing": QT_TRANSLATE_NOOP("texts", "Membuat tiket…"),
     "issuing_no_paper": QT_TRANSLATE_NOOP("texts", "Membuat nomor antrean…"),
     "your_number": QT_TRANSLATE_NOOP("texts", "Nomor antrean Anda"),
@@ -270,6 +288,7 @@ _MARKED: dict[str, object] = {
     ),
     # the complaint screen says it first, with its own key; the session keeps it too
     "problem_complaint_empty": QT_TRANSLATE_NOOP("texts", "Isi pengaduan masih kosong."),
+    "problem_phone_invalid": QT_TRANSLATE_NOOP("texts", "Nomor HP itu tidak dapat dipakai."),
     "problem_unknown": QT_TRANSLATE_NOOP("texts", "Terjadi gangguan."),
     # what to do about a problem ({desk}: kiosk.help_counter, see ui/problems.py)
     "help_counter_named": QT_TRANSLATE_NOOP("texts", "loket {counter}"),
@@ -291,6 +310,9 @@ _MARKED: dict[str, object] = {
     ),
     "todo_type_date": QT_TRANSLATE_NOOP("texts", "Ketik 8 angka: tanggal, bulan, tahun."),
     "todo_once_more": QT_TRANSLATE_NOOP("texts", "Silakan coba sekali lagi."),
+    "todo_type_phone": QT_TRANSLATE_NOOP(
+        "texts", "Ketik nomor HP yang diawali 08, 10 sampai 15 angka."
+    ),
     "todo_fill_yourself": QT_TRANSLATE_NOOP("texts", "Silakan isi formulir sendiri."),
     "todo_write_complaint": QT_TRANSLATE_NOOP(
         "texts", "Tulis isi pengaduan Anda, lalu tekan Kirim pengaduan."

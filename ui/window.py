@@ -30,6 +30,7 @@ from ui.screens.attract import AttractScreen, ReadingScreen
 from ui.screens.birth_date import BirthDateScreen
 from ui.screens.common import Screen, View
 from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen, ComplaintSendingScreen
+from ui.screens.consent import ConsentPhoneScreen, ConsentScreen
 from ui.screens.form import ConfirmScreen, FormScreen
 from ui.screens.message import MessageScreen
 from ui.screens.services import ServiceDetailScreen, ServicesScreen
@@ -102,6 +103,8 @@ class KioskWindow(QMainWindow):
             Phase.SERVICE_CHOSEN: ServiceDetailScreen(self.view),
             Phase.FORM: FormScreen(self.view),
             Phase.CONFIRMING: ConfirmScreen(self.view),
+            Phase.CONSENT: ConsentScreen(self.view),
+            Phase.CONSENT_PHONE: ConsentPhoneScreen(self.view),
             Phase.ISSUING: IssuingScreen(),
             Phase.TICKET_ISSUED: TicketScreen(self.view),
             Phase.COMPLAINT: ComplaintScreen(self.view),

@@ -109,6 +109,25 @@ class Confirmed:
 
 
 @dataclass(frozen=True)
+class NotifyAnswered:
+    """The answer to "Kirim pemberitahuan ke 0813…?": yes or no (docs/accessibility.md)."""
+
+    yes: bool
+
+
+@dataclass(frozen=True)
+class NotifyNumberWanted:
+    """The citizen wants messages at another number than the one offered: the keypad."""
+
+
+@dataclass(frozen=True)
+class NotifyPhoneEntered:
+    """The number typed on the consent keypad (digits only), a yes for that number."""
+
+    digits: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class TicketReady:
     session: int
     ticket: IssuedTicket
@@ -180,6 +199,9 @@ SessionEvent = (
     | FormOpened
     | FormSubmitted
     | Confirmed
+    | NotifyAnswered
+    | NotifyNumberWanted
+    | NotifyPhoneEntered
     | TicketReady
     | IssueFailed
     | Back
@@ -218,6 +240,8 @@ class IssueTicket:
     service_id: str
     values: Mapping[str, str]
     language: str
+    #: The mobile number the citizen said yes to being told at; None: no consent.
+    notify_phone: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ every event, so tests drive every timeout without sleeping.
       │            error ◀──────────────┼───┼── failures      ▼
       │              │                 back │               form ──submit──▶ confirming
       └── timeouts, cancel, done ◀──────────┘                                  │ confirm
-                                  done ◀── ticket_issued ◀── issuing ◀─────────┘
+                  done ◀── ticket_issued ◀── issuing ◀── consent ◀──────┘
+                                                  (yes, no, other number ⇄ consent_phone;
+                                                   no answer in time: no)
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from cardio.card.citizen import CardIdentity
 from contract.assurance import ASSURANCE_ORDER
 from contract.catalog import Catalog, Service
 from kiosk.errors import Problem, SessionProblem
-from kiosk.session import forms
+from kiosk.session import consent, forms
 from kiosk.session.events import (
     Back,
     BirthDateChecked,
@@ -55,6 +57,9 @@ from kiosk.session.events import (
     IssuedTicket,
     IssueFailed,
     IssueTicket,
+    NotifyAnswered,
+    NotifyNumberWanted,
+    NotifyPhoneEntered,
     ProofOutcome,
     ProofSkipped,
     ProveBirthDate,
@@ -84,6 +89,10 @@ class Phase(StrEnum):
     SERVICE_CHOSEN = "service_chosen"
     FORM = "form"
     CONFIRMING = "confirming"
+    #: "Kirim pemberitahuan ke 0813…?": the one question before the ticket (yes, no).
+    CONSENT = "consent"
+    #: Typing the number to be told at, on the keypad.
+    CONSENT_PHONE = "consent_phone"
     ISSUING = "issuing"
     TICKET_ISSUED = "ticket_issued"
     DONE = "done"
@@ -106,6 +115,9 @@ INTERACTIVE = frozenset(
         Phase.COMPLAINT,
     }
 )
+#: The consent question and its keypad. Not :data:`INTERACTIVE`: their timeout does not
+#: end the session, it answers "no" and issues the ticket (the citizen has confirmed).
+CONSENTING = frozenset({Phase.CONSENT, Phase.CONSENT_PHONE})
 #: Phases that may show something the citizen typed even without a card.
 _PERSONAL_PHASES = frozenset({Phase.COMPLAINT, Phase.COMPLAINT_SENDING, Phase.COMPLAINT_FILED})
 #: WCAG 2.2.1: the citizen gets at least 20 s to ask for more time.
@@ -128,6 +140,8 @@ class Timeouts:
     ticket_display: float = 20.0
     done_display: float = 3.0
     error_display: float = 8.0
+    #: The consent question (and its keypad, from the last touch) unanswered: a "no".
+    consent: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -142,6 +156,10 @@ class SessionState:
     #: The citizen's city record (pre-fills ``record.*`` fields); personal data.
     record: Mapping[str, str] | None = None
     complaint: ComplaintReceipt | None = None
+    #: The mobile number the consent question offers, or the one typed on its keypad;
+    #: personal. Sent only with the citizen's yes (:class:`IssueTicket`'s ``notify_phone``);
+    #: once the ticket is asked for, the number sent (None after a no).
+    notify_phone: str | None = None
     #: Wrong dates of birth typed in this session (PROVING).
     proof_attempts: int = 0
     #: What went wrong (ERROR phase), a notice in place, or why the last session
@@ -161,6 +179,7 @@ class SessionState:
             or self.values
             or self.record
             or self.complaint is not None
+            or self.notify_phone is not None
             or self.phase in _PERSONAL_PHASES
         )
 
@@ -175,8 +194,11 @@ class SessionMachine:
         end_on_card_removal: bool = False,
         language: Callable[[], str] = lambda: "id",
         staff_edits: bool = False,
+        ask_notify: bool = True,
     ) -> None:
         self._catalog = catalog
+        #: Ask for consent to messages before each ticket (``session.ask_notify``).
+        self._ask_notify = ask_notify
         #: Hospital desk mode: staff may correct every field, even one from the card.
         self._staff_edits = staff_edits
         self._clock = clock
@@ -241,7 +263,9 @@ class SessionMachine:
                 )
             case CardReadFailed(session, reason) if self._current(session, Phase.READING):
                 return self._fail(reason)
-            case CardLeft() if s.phase in INTERACTIVE and self._end_on_card_removal:
+            case CardLeft() if (s.phase in INTERACTIVE or s.phase in CONSENTING) and (
+                self._end_on_card_removal
+            ):
                 return self._end(SessionEnd.CARD_REMOVED)
             case BirthDateEntered(digits) if s.phase is Phase.PROVING:
                 return self._prove(digits)
@@ -258,7 +282,13 @@ class SessionMachine:
             case FormSubmitted(values) if s.phase is Phase.FORM:
                 self._submit(values)
             case Confirmed() if s.phase is Phase.CONFIRMING:
-                return self._issue()
+                return self._ask_consent()
+            case NotifyAnswered(yes) if s.phase in CONSENTING:
+                return self._answered(yes)
+            case NotifyNumberWanted() if s.phase is Phase.CONSENT:
+                self._go(Phase.CONSENT_PHONE, problem=None, deadline=self._consent_deadline())
+            case NotifyPhoneEntered(digits) if s.phase is Phase.CONSENT_PHONE:
+                return self._typed_number(digits)
             case TicketReady(session, ticket) if self._current(session, Phase.ISSUING):
                 deadline = self._clock() + self.timeouts.ticket_display
                 self._go(Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline)
@@ -266,7 +296,7 @@ class SessionMachine:
                 return self._fail(reason)
             case Back():
                 return self._back()
-            case Cancel() if s.phase in INTERACTIVE:
+            case Cancel() if s.phase in INTERACTIVE or s.phase in CONSENTING:
                 return self._end(SessionEnd.CANCELLED)
             case Finish() if s.phase is Phase.TICKET_ISSUED:
                 return self._done()
@@ -274,6 +304,8 @@ class SessionMachine:
                 return self._end(SessionEnd.FINISHED)
             case UserActivity() if s.phase in INTERACTIVE:
                 self._go(s.phase, deadline=self._idle_deadline())
+            case UserActivity() if s.phase in CONSENTING:
+                self._go(s.phase, deadline=self._consent_deadline())
             case ComplaintOpened() if s.phase is Phase.IDENTIFIED:
                 self._go(Phase.COMPLAINT, problem=None, deadline=self._idle_deadline())
             case ComplaintOpened() if s.phase is Phase.IDLE:  # anonymous, a new session
@@ -314,6 +346,9 @@ class SessionMachine:
             return self._fail(SessionProblem.ISSUE_TIMEOUT)
         if s.phase in (Phase.TICKET_ISSUED, Phase.COMPLAINT_FILED):
             return self._done()
+        if s.phase in CONSENTING:  # no answer is a no: the ticket, without messages
+            log.info("session %d: consent unanswered, taken as no", s.session)
+            return self._issue(None)
         if s.phase in INTERACTIVE:
             return self._end(SessionEnd.IDLE_TIMEOUT)
         return self._end(SessionEnd.FINISHED)  # DONE, ERROR
@@ -431,12 +466,53 @@ class SessionMachine:
         phase = Phase.FORM if errors else Phase.CONFIRMING
         self._go(phase, values=merged, field_errors=errors, deadline=self._idle_deadline())
 
-    def _issue(self) -> list[Effect]:
+    def _ask_consent(self) -> list[Effect]:
+        if not self._ask_notify:
+            return self._issue(None)
+        s = self.state
+        values = {name: v.value for name, v in s.values.items()}
+        offered = consent.offered_number(_present(s.service).form, values, s.record)
+        self._go(
+            Phase.CONSENT, notify_phone=offered, problem=None, deadline=self._consent_deadline()
+        )
+        return []
+
+    def _answered(self, yes: bool) -> list[Effect]:
+        s = self.state
+        if not yes:
+            return self._issue(None)
+        if s.phase is Phase.CONSENT_PHONE:
+            return []  # the keypad's yes is its OK, with the number typed
+        if s.notify_phone is None:  # a yes, and no number known: the keypad
+            self._go(Phase.CONSENT_PHONE, problem=None, deadline=self._consent_deadline())
+            return []
+        return self._issue(s.notify_phone)
+
+    def _typed_number(self, digits: str) -> list[Effect]:
+        phone = consent.mobile_number(digits)
+        if phone is None:
+            self._go(
+                Phase.CONSENT_PHONE,
+                problem=SessionProblem.PHONE_INVALID,
+                deadline=self._consent_deadline(),
+            )
+            return []
+        self._go(Phase.CONSENT_PHONE, notify_phone=phone, problem=None)
+        return self._issue(phone)
+
+    def _issue(self, notify_phone: str | None) -> list[Effect]:
         s = self.state
         identity, service = _present(s.identity), _present(s.service)
-        self._go(Phase.ISSUING, deadline=self._clock() + self.timeouts.issuing)
+        self._go(
+            Phase.ISSUING,
+            notify_phone=notify_phone,  # from here on: the number sent, or None
+            problem=None,
+            deadline=self._clock() + self.timeouts.issuing,
+        )
         values = {name: v.value for name, v in s.values.items()}
-        return [IssueTicket(s.session, identity, service.id, values, self._language())]
+        return [
+            IssueTicket(s.session, identity, service.id, values, self._language(), notify_phone)
+        ]
 
     def _file_complaint(self, category: str, text: str) -> list[Effect]:
         s = self.state
@@ -459,10 +535,14 @@ class SessionMachine:
                 return self._end(SessionEnd.CANCELLED)  # anonymous: back to the attract screen
             self._go(Phase.IDENTIFIED, problem=None, deadline=self._idle_deadline())
             return []
+        if self.state.phase is Phase.CONSENT_PHONE:
+            self._go(Phase.CONSENT, problem=None, deadline=self._consent_deadline())
+            return []
         previous = {
             Phase.SERVICE_CHOSEN: Phase.IDENTIFIED,
             Phase.FORM: Phase.SERVICE_CHOSEN,
             Phase.CONFIRMING: Phase.FORM,
+            Phase.CONSENT: Phase.CONFIRMING,
         }.get(self.state.phase)
         if previous is not None:
             self._go(previous, problem=None, deadline=self._idle_deadline())
@@ -506,6 +586,9 @@ class SessionMachine:
 
     def _idle_deadline(self) -> float:
         return self._clock() + self.timeouts.idle
+
+    def _consent_deadline(self) -> float:
+        return self._clock() + self.timeouts.consent
 
     def _go(self, phase: Phase, **changes: object) -> None:
         self.state = dataclasses.replace(self.state, phase=phase, **changes)  # type: ignore[arg-type]

@@ -94,6 +94,8 @@ def issue_and_print(
         "card_number": identity.citizen.card_number if identity.citizen else None,
         "values": dict(request.values),
     }
+    if request.notify_phone is not None:  # only with the citizen's yes (kiosk/session/consent.py)
+        payload["notify"] = {"phone": request.notify_phone}
     issued_at = now()
     ticket_id = new_ticket_id(store.kiosk_code())
     allocation = allocate(ticket_id, service.id, issued_at.date()) if allocate else None

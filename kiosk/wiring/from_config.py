@@ -39,6 +39,7 @@ def timeouts_from(config: Config, *, desk: bool = False) -> Timeouts:
         ticket_display=s.ticket_display_s,
         done_display=s.done_display_s,
         error_display=s.error_display_s,
+        consent=s.consent_timeout_s,
     )
     if desk:
         timeouts = dataclasses.replace(timeouts, idle=s.desk_idle_timeout_s)

@@ -26,6 +26,7 @@ from kiosk.session.events import (
     Confirmed,
     FormOpened,
     FormSubmitted,
+    NotifyAnswered,
     ServiceSelected,
     SessionEvent,
 )
@@ -119,6 +120,7 @@ def test_an_issue_that_fails_unexpectedly_ends_in_an_error_not_issuing(
     kiosk.dispatch(FormOpened())
     kiosk.dispatch(FormSubmitted({"phone": "081234567890"}))
     kiosk.dispatch(Confirmed())
+    kiosk.dispatch(NotifyAnswered(False))
     state = kiosk.session()
     assert (state.phase, state.problem) == (Phase.ERROR, "issue_failed")
 

@@ -22,7 +22,14 @@ from kiosk.client.client import CentralClient
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
 from kiosk.controller import KioskController
 from kiosk.executor import InlineExecutor
-from kiosk.session.events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.events import (
+    Confirmed,
+    Finish,
+    FormOpened,
+    FormSubmitted,
+    NotifyAnswered,
+    ServiceSelected,
+)
 from kiosk.session.machine import Phase
 from kiosk.tickets.issue import reprint_ticket
 from kiosk.wiring.printer import printer_from
@@ -80,6 +87,7 @@ def one_citizen(controller: KioskController, reader: SimulatedReader, service: s
     controller.dispatch(FormOpened())
     controller.dispatch(FormSubmitted({"phone": "081234567890"}))
     controller.dispatch(Confirmed())
+    controller.dispatch(NotifyAnswered(False))
     assert controller.session().phase is Phase.TICKET_ISSUED
 
 

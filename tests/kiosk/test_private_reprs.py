@@ -32,6 +32,8 @@ PERSONAL = frozenset(
         "name_on_card",
         "nik",
         "phone",
+        "notify_phone",
+        "digits",
         "text",
         "card_number",
         "bpjs_number",

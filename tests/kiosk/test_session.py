@@ -54,8 +54,10 @@ def to_confirming(m: SessionMachine) -> None:
 
 def to_issuing(m: SessionMachine) -> events.IssueTicket:
     to_confirming(m)
-    [effect] = m.handle(events.Confirmed())
-    assert isinstance(effect, events.IssueTicket)
+    assert m.handle(events.Confirmed()) == []
+    assert m.state.phase is Phase.CONSENT  # "Kirim pemberitahuan ke …?"
+    [effect] = m.handle(events.NotifyAnswered(False))
+    assert isinstance(effect, events.IssueTicket) and effect.notify_phone is None
     return effect
 
 

@@ -24,7 +24,14 @@ from kiosk.client.client import CentralClient
 from kiosk.config import Config, KioskSection, PrinterSection, parse_config
 from kiosk.controller import KioskController
 from kiosk.executor import InlineExecutor
-from kiosk.session.events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.events import (
+    Confirmed,
+    Finish,
+    FormOpened,
+    FormSubmitted,
+    NotifyAnswered,
+    ServiceSelected,
+)
 from kiosk.session.machine import Phase
 from kiosk.wiring.printer import printer_from
 from offline_store import Store
@@ -91,6 +98,7 @@ def register(controller: KioskController, service: str) -> None:
     controller.dispatch(FormOpened())
     controller.dispatch(FormSubmitted({"phone": "081234567890"}))
     controller.dispatch(Confirmed())
+    controller.dispatch(NotifyAnswered(False))
     assert controller.session().phase is Phase.TICKET_ISSUED
     controller.dispatch(Finish())
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import SessionSection
-from kiosk.session.events import Confirmed, FormOpened, ServiceSelected
+from kiosk.session.events import Confirmed, FormOpened, NotifyAnswered, ServiceSelected
 from kiosk.session.machine import Phase
 from offline_store import Store
 from testkit.kiosk_window import (
@@ -65,6 +65,7 @@ def test_a_tap_fills_the_form_staff_edit_it_and_the_ticket_is_listed(
     assert desk.controller.session().values["nik"].value == "1471015203850001"
 
     desk.controller.dispatch(Confirmed())
+    desk.controller.dispatch(NotifyAnswered(False))
     wait_phase(qtbot, desk, Phase.TICKET_ISSUED)
     ticket = desk.controller.session().ticket
     assert ticket is not None

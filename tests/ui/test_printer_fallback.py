@@ -14,7 +14,14 @@ from pytestqt.qtbot import QtBot
 
 from contract.catalog import Catalog
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection
-from kiosk.session.events import Confirmed, Finish, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.events import (
+    Confirmed,
+    Finish,
+    FormOpened,
+    FormSubmitted,
+    NotifyAnswered,
+    ServiceSelected,
+)
 from kiosk.session.machine import Phase
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
 from testkit.kiosk_window import (
@@ -61,6 +68,7 @@ def get_a_ticket(window: KioskWindow, qtbot: QtBot) -> None:
     window.dispatch(FormOpened())
     window.dispatch(FormSubmitted({"phone": "081234567890"}))
     window.dispatch(Confirmed())
+    window.dispatch(NotifyAnswered(False))
     wait_phase(qtbot, window, Phase.TICKET_ISSUED)
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from cardio.card.citizen import CardIdentity, Citizen
+from kiosk.session import consent
 from kiosk.session.machine import Phase, SessionState
 from kiosk.session.prefill import FieldValue
 from offline_store.errors import StoreFull
@@ -32,11 +33,15 @@ from testkit.kiosk_window import (
     running_kiosk,
     wait_phase,
 )
+from ui.screens.consent import ConsentPhoneScreen
 from ui.screens.form import FormScreen
 from ui.window import KioskWindow
 
 TYPED_PHONE = "081299990000"
 TYPED_TEXT = "batuk kering"
+#: The number she types on the consent keypad for messages, as the keypad shows it.
+NOTIFY_PHONE = "081377778888"
+NOTIFY_SHOWN = "0813 7777 8888"
 #: What the card, her city record (central/demo_data/citizens.json) and her typing hold.
 PERSONAL = (
     *SITI_STRINGS,
@@ -45,6 +50,11 @@ PERSONAL = (
     "1471010203110001",  # family card number, in the record
     TYPED_PHONE,
     TYPED_TEXT,
+    "0812 ••••• 000",  # the typed phone as the consent question shows it
+    "000?",
+    NOTIFY_PHONE,
+    NOTIFY_SHOWN,
+    "7777",
 )
 
 
@@ -123,13 +133,29 @@ def alive_of_hers() -> list[str]:
     return [type(o).__name__ for o in _personal_objects() if id(o) not in earlier]
 
 
+def type_another_number(qtbot: QtBot, kiosk: KioskWindow, digits: str) -> None:
+    """From the confirmation: the consent question, then "Nomor lain" and its keypad."""
+    click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    assert "Kirim pemberitahuan ke 0812 ••••• 000?" in every_string(kiosk)
+    click(qtbot, button_with(kiosk, "Nomor lain"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT_PHONE)
+    keypad = kiosk.screens[Phase.CONSENT_PHONE]
+    assert isinstance(keypad, ConsentPhoneScreen)
+    for digit in digits:
+        click(qtbot, keypad.keys[digit])
+    assert consent.grouped(digits) in every_string(kiosk)  # the walk sees what she typed
+
+
 def test_after_the_ticket(kiosk: KioskWindow, qtbot: QtBot) -> None:
     fill_the_form(qtbot, kiosk)
     click(qtbot, button_with(kiosk, "Lanjut"))
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     assert TYPED_PHONE in every_string(kiosk)  # the summary shows it
-    click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    type_another_number(qtbot, kiosk, NOTIFY_PHONE)
+    click(qtbot, button_with(kiosk, "OK"))  # the yes, for the number typed
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    assert kiosk.controller.session().notify_phone == NOTIFY_PHONE
     click(qtbot, button_with(kiosk, "Selesai"))
     wait_phase(qtbot, kiosk, Phase.DONE)
     assert_wiped(kiosk)
@@ -142,6 +168,22 @@ def test_after_cancel(kiosk: KioskWindow, qtbot: QtBot) -> None:
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     click(qtbot, button_with(kiosk, "Batal"))
     wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert_wiped(kiosk)
+
+
+def test_after_the_unanswered_question(
+    kiosk: KioskWindow, qtbot: QtBot, clock: ManualClock
+) -> None:
+    """Half a number typed, then no touch: a no, the ticket, and then nothing left."""
+    fill_the_form(qtbot, kiosk)
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    type_another_number(qtbot, kiosk, NOTIFY_PHONE[:8])
+    clock.advance(kiosk.controller._machine.timeouts.consent + 1)
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    assert kiosk.controller.session().notify_phone is None
+    clock.advance(kiosk.controller._machine.timeouts.ticket_display + 1)
+    wait_phase(qtbot, kiosk, Phase.DONE)
     assert_wiped(kiosk)
 
 
@@ -170,5 +212,6 @@ def test_after_an_error(
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     assert alive_of_hers() != []  # the check sees her while the session runs
     click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    click(qtbot, button_with(kiosk, "Ya, kirim"))
     wait_phase(qtbot, kiosk, Phase.ERROR)
     assert_wiped(kiosk)

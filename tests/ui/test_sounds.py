@@ -162,6 +162,7 @@ def test_a_session_asks_for_tap_then_success_and_a_refusal_for_error(
         click(qtbot, button_with(kiosk, "Lanjut"))
         wait_phase(qtbot, kiosk, Phase.CONFIRMING)
         click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+        click(qtbot, button_with(kiosk, "Tidak"))  # the question before the ticket
         wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
         assert player.requested == [Cue.TAP, Cue.ERROR, Cue.SUCCESS]
         kiosk.toggle_language()  # the same screen again, in English: no second cue

@@ -51,7 +51,7 @@ def _tile(window: KioskWindow, service_id: str) -> QPushButton:
 
 
 def _walk(
-    window: KioskWindow, qtbot: QtBot, card: str, confirm: str, finish: str
+    window: KioskWindow, qtbot: QtBot, card: str, confirm: str, answer: str, finish: str
 ) -> tuple[int, str]:
     """The walking path, tap by tap as a sighted citizen walks it: the taps, the number."""
     taps = [
@@ -59,7 +59,8 @@ def _walk(
         (lambda: _tile(window, "puskesmas-umum"), Phase.SERVICE_CHOSEN),
         (lambda: window.screens[Phase.SERVICE_CHOSEN].findChild(QPushButton, "primary"), None),
         (lambda: button_with(window, window.view.t("next")), Phase.CONFIRMING),
-        (lambda: button_with(window, confirm), Phase.TICKET_ISSUED),
+        (lambda: button_with(window, confirm), Phase.CONSENT),
+        (lambda: button_with(window, answer), Phase.TICKET_ISSUED),
         (lambda: button_with(window, finish), Phase.DONE),
     ]
     number = ""
@@ -92,9 +93,11 @@ def test_a_citizen_who_asks_hears_every_screen_of_the_walk_and_the_next_starts_s
             "Layar akan dibacakan. Tempelkan kartu Anda. "
             "Letakkan kartu di atas pembaca di bawah layar."
         ]
-        taps, number = _walk(kiosk, qtbot, "Siti Aminah", "Ya, ambil nomor antrean", "Selesai")
+        taps, number = _walk(
+            kiosk, qtbot, "Siti Aminah", "Ya, ambil nomor antrean", "Tidak", "Selesai"
+        )
     texts = [u.text for u in said]
-    assert taps == 6  # as the walking path: speech adds no tap
+    assert taps == 7  # as the walking path (the consent question is one): speech adds no tap
     # each screen: its title and what to do; each touched control: what it is
     assert "Membaca kartu. Jangan angkat kartu Anda." in texts
     welcome = "Selamat datang. Silakan pilih layanan. Sentuh nama layanan yang Anda perlukan."
@@ -110,6 +113,11 @@ def test_a_citizen_who_asks_hears_every_screen_of_the_walk_and_the_next_starts_s
         "Apakah data ini sudah benar? Pendaftaran Poli Umum Puskesmas. "
         "Jika sudah benar, tekan Ya, ambil nomor antrean."
     ) in texts
+    # the question, without her number: the kiosk stands in a public hall
+    assert (
+        "Kirim pemberitahuan ke HP Anda? Pesan singkat saat giliran Anda hampir tiba dan saat "
+        "nomor Anda dipanggil. Tekan Ya, kirim atau Tidak."
+    ) in texts
     [end] = [u for u in said if u.text.startswith("Nomor antrean Anda")]
     assert end.personal and end.lang == "id"
     assert end.text.startswith(
@@ -118,7 +126,9 @@ def test_a_citizen_who_asks_hears_every_screen_of_the_walk_and_the_next_starts_s
     assert end.text.endswith("Silakan ambil tiket Anda.")
     assert texts[-1] == "Terima kasih."
     # nothing personal is said: not her name, her NIK or her phone
-    assert not any(s in t for t in texts for s in ("Siti", "Aminah", "1471015203850001"))
+    assert not any(
+        s in t for t in texts for s in ("Siti", "Aminah", "1471015203850001", "0813", "234")
+    )
 
     # no audio output: silent, no clip made, logged once, on the operator panel
     assert kiosk.speech.output is SpeechOutput.NO_OUTPUT
@@ -148,7 +158,7 @@ def test_a_citizen_who_asks_hears_every_screen_of_the_walk_and_the_next_starts_s
         "the screen.",
         "en",
     )
-    _, number = _walk(kiosk, qtbot, "Siti Aminah", "Yes, get my queue number", "Done")
+    _, number = _walk(kiosk, qtbot, "Siti Aminah", "Yes, get my queue number", "No", "Done")
     texts = [u.text for u in said]
     assert "Please choose a service. Touch the service you need." in " ".join(texts)
     assert "Check and complete your details. Check your details, then press Next" in " ".join(texts)
@@ -163,6 +173,7 @@ def test_a_citizen_who_asks_hears_every_screen_of_the_walk_and_the_next_starts_s
 def test_every_screen_line_is_a_text_of_the_screens() -> None:
     keys = {line.key for lines in SCREEN_LINES.values() for line in lines}
     keys |= {"speak_detail", "speak_confirm", "speech_on", "register", "back", "confirm", "next"}
+    keys |= {"consent_yes", "consent_no"}
     refs = {ref for lines in SCREEN_LINES.values() for line in lines for ref in line.refs.values()}
     assert keys | refs <= set(TEXTS)
 

@@ -11,7 +11,13 @@ import pytest
 from PySide6.QtGui import QFontInfo
 from pytestqt.qtbot import QtBot
 
-from kiosk.session.events import Confirmed, FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.events import (
+    Confirmed,
+    FormOpened,
+    FormSubmitted,
+    NotifyAnswered,
+    ServiceSelected,
+)
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.screens.ticket import TicketScreen
@@ -34,6 +40,7 @@ def issue(kiosk: KioskWindow, qtbot: QtBot, service_id: str) -> TicketScreen:
     c.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam"}))
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     c.dispatch(Confirmed())
+    c.dispatch(NotifyAnswered(False))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     screen = kiosk.screens[Phase.TICKET_ISSUED]
     assert isinstance(screen, TicketScreen)

@@ -18,7 +18,15 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from kiosk.errors import Problem
-from kiosk.session.events import ComplaintOpened, Confirmed, FormOpened, FormSubmitted
+from kiosk.session.events import (
+    ComplaintOpened,
+    Confirmed,
+    FormOpened,
+    FormSubmitted,
+    NotifyAnswered,
+    NotifyNumberWanted,
+    NotifyPhoneEntered,
+)
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.texts import CONTEXT, I18N_DIR, LANGUAGES, TEXTS, qm_path, tr
@@ -207,6 +215,14 @@ def test_no_visible_string_is_left_in_indonesian(english_kiosk: KioskWindow, qtb
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     check("confirm")
     c.dispatch(Confirmed())
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    assert "Send notifications to 0812 ••••• 890?" in _shown(kiosk)
+    check("consent question")
+    c.dispatch(NotifyNumberWanted())
+    c.dispatch(NotifyPhoneEntered("12"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT_PHONE)
+    check("consent keypad with a message")
+    c.dispatch(NotifyAnswered(False))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     check("ticket")
     click(qtbot, button_with(kiosk, tr("finish", "en")))

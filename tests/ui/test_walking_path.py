@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 from pypdf import PdfReader
-from PySide6.QtWidgets import QLineEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.machine import Phase
@@ -65,6 +65,14 @@ def test_tap_service_form_ticket_prints_a_pdf(
     click(qtbot, button_with(kiosk, "Lanjut"))
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    # one question before the ticket, the number she just typed shown masked; she says yes
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    question = [w.text() for w in kiosk.screens[Phase.CONSENT].findChildren(QLabel)]
+    assert "Kirim pemberitahuan ke 0812 ••••• 890?" in question
+    assert not any("081234567890" in text for text in question)
+    store = kiosk.kiosk.store
+    assert [i for state in ("pending", "sending", "delivered") for i in store.outbox(state)] == []
+    click(qtbot, button_with(kiosk, "Ya, kirim"))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
 
     ticket = kiosk.controller.session().ticket
@@ -83,10 +91,13 @@ def test_tap_service_form_ticket_prints_a_pdf(
     # the ticket and its outbox row were stored together, and the sync engine
     # delivers it: the centre's status page knows the number (the payload, with
     # the phone she typed, is wiped from the kiosk once delivered)
-    store = kiosk.kiosk.store
     [item] = [i for state in ("pending", "sending", "delivered") for i in store.outbox(state)]
     assert store.ticket(item.key)["number"] == ticket.number
     qtbot.waitUntil(lambda: store.outbox_stats(kiosk.controller.now()).depth == 0, timeout=10000)
+    # the centre took it, her yes to messages and all (what the body carries:
+    # tests/kiosk/test_notify_consent.py, tests/sync/test_notify_delivery.py)
+    [delivered] = store.outbox("delivered")
+    assert delivered.key == item.key and store.outbox("dead") == []
     answer = requests.get(f"{demo_central}/api/v1/public/tickets/{item.key}", timeout=5)
     assert answer.status_code == 200
     assert (answer.json()["number"], answer.json()["status"]) == (ticket.number, "waiting")
@@ -123,6 +134,9 @@ def test_missing_printer_folder_still_gives_the_number(
     click(qtbot, button_with(kiosk, "Daftar layanan ini"))
     click(qtbot, button_with(kiosk, "Lanjut"))
     click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT)  # Budi's record phone, masked
+    assert "Kirim pemberitahuan ke 0852 ••••• 234?" in visible_strings(kiosk)
+    click(qtbot, button_with(kiosk, "Tidak"))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     ticket = kiosk.controller.session().ticket
     assert ticket is not None and not ticket.printed

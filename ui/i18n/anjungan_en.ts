@@ -390,6 +390,50 @@
         <translation>Please take a photo of this screen (number and QR code) as proof of your place in the queue.</translation>
     </message>
     <message>
+        <source>Kirim pemberitahuan ke {number}?</source>
+        <translation>Send notifications to {number}?</translation>
+    </message>
+    <message>
+        <source>Kirim pemberitahuan ke HP Anda?</source>
+        <translation>Send notifications to your phone?</translation>
+    </message>
+    <message>
+        <source>Pesan singkat saat giliran Anda hampir tiba dan saat nomor Anda dipanggil.</source>
+        <translation>A short message when your turn is near and when your number is called.</translation>
+    </message>
+    <message>
+        <source>Jika tidak dijawab, tiket dicetak tanpa pemberitahuan.</source>
+        <translation>If you do not answer, the ticket is printed without notifications.</translation>
+    </message>
+    <message>
+        <source>Ya, kirim</source>
+        <translation>Yes, send</translation>
+    </message>
+    <message>
+        <source>Tidak</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <source>Nomor lain</source>
+        <translation>Another number</translation>
+    </message>
+    <message>
+        <source>Ketik nomor HP Anda</source>
+        <translation>Type your mobile number</translation>
+    </message>
+    <message>
+        <source>Diawali 08, hanya untuk pemberitahuan antrean ini. Lalu tekan OK.</source>
+        <translation>Starting with 08, used only for this queue&apos;s notifications. Then press OK.</translation>
+    </message>
+    <message>
+        <source>Tidak usah</source>
+        <translation>No, thanks</translation>
+    </message>
+    <message>
+        <source>Tekan {yes} atau {no}.</source>
+        <translation>Press {yes} or {no}.</translation>
+    </message>
+    <message>
         <source>Kategori belum dipilih.</source>
         <translation>No category is chosen yet.</translation>
     </message>
@@ -686,6 +730,10 @@
         <translation>The complaint is still empty.</translation>
     </message>
     <message>
+        <source>Nomor HP itu tidak dapat dipakai.</source>
+        <translation>That mobile number cannot be used.</translation>
+    </message>
+    <message>
         <source>Terjadi gangguan.</source>
         <translation>Something went wrong.</translation>
     </message>
@@ -732,6 +780,10 @@
     <message>
         <source>Silakan coba sekali lagi.</source>
         <translation>Please try once more.</translation>
+    </message>
+    <message>
+        <source>Ketik nomor HP yang diawali 08, 10 sampai 15 angka.</source>
+        <translation>Type a mobile number starting with 08, 10 to 15 digits.</translation>
     </message>
     <message>
         <source>Silakan isi formulir sendiri.</source>

@@ -1,0 +1,313 @@
+"""Consent to messages before a ticket: asked once, a no by default, and only a yes
+puts the number in the registration (``"notify": {"phone": ...}``).
+
+The machine's answers on an injected clock; then whole sessions through the
+controller into the real store, whose outbox row is the body the centre receives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cardio.card.citizen import CardIdentity, Citizen
+from cardio.emulators.demo_cards import demo_card, demo_trust_store
+from cardio.readers.simulated import SimulatedReader
+from contract.assurance import Assurance
+from contract.catalog import Catalog
+from kiosk.client.client import CentralClient
+from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
+from kiosk.controller import KioskController
+from kiosk.errors import SessionProblem
+from kiosk.executor import InlineExecutor
+from kiosk.session import consent, events
+from kiosk.session.machine import Phase, SessionMachine, Timeouts
+from kiosk.wiring.printer import printer_from
+from offline_store import Store
+from testkit.clocks import ManualClock
+
+SITI_CLAIMS = demo_card("siti").claims
+assert SITI_CLAIMS is not None
+SITI = CardIdentity(
+    uid=b"\x04\xa1", citizen=Citizen.from_claims(SITI_CLAIMS), assurance=Assurance.UNVERIFIED
+)
+T = Timeouts()
+WIB = dt.timezone(dt.timedelta(hours=7))
+TYPED = "081299990000"
+
+
+# -- the number: checked, offered, shown ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [
+        ("081234567890", "081234567890"),
+        ("0812 3456 7890", "081234567890"),
+        ("0812-3456-7890", "081234567890"),
+        ("+62 812 3456 7890", "081234567890"),
+        ("6281234567890", "081234567890"),
+        ("0812345678", "0812345678"),  # 10 digits, the shortest
+        ("081234567890123", "081234567890123"),  # 15, the longest
+    ],
+)
+def test_a_mobile_number_as_people_write_it(written: str, number: str) -> None:
+    assert consent.mobile_number(written) == number
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "",
+        "0212345678",
+        "081234567",
+        "0812345678901234",
+        "08123456789a",
+        "+1 812 3456 7890",
+        "٠٨١٢٣٤٥٦٧٨٩٠",
+        "62 21 1234 5678",
+    ],
+)
+def test_not_a_mobile_number(written: str) -> None:
+    assert consent.mobile_number(written) is None
+
+
+def test_the_question_shows_four_digits_and_three() -> None:
+    assert consent.masked("081378901234") == "0813 ••••• 234"
+    assert consent.masked("0812345678") == "0812 ••• 678"
+    assert consent.grouped("08129999") == "0812 9999"
+
+
+def make(catalog: Catalog, clock: ManualClock, **kw: object) -> SessionMachine:
+    return SessionMachine(lambda: catalog, clock, T, **kw)  # type: ignore[arg-type]
+
+
+def to_confirming(m: SessionMachine) -> None:
+    [read] = m.handle(events.CardTapped("r0"))
+    assert isinstance(read, events.ReadCard)
+    m.handle(events.CardRead(read.session, SITI))
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.FormOpened())
+    m.handle(events.FormSubmitted({"phone": "081234567890"}))
+    assert m.state.phase is Phase.CONFIRMING
+
+
+def test_the_question_offers_the_phone_just_confirmed(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    to_confirming(m)  # the form's phone: 081234567890
+    assert m.handle(events.Confirmed()) == []
+    assert m.state.phase is Phase.CONSENT
+    assert m.state.notify_phone == "081234567890"
+    assert m.seconds_left() == T.consent and not m.idle_warning()
+
+
+def test_the_record_phone_is_offered_when_the_form_has_none(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    [read] = m.handle(events.CardTapped("r0"))
+    assert isinstance(read, events.ReadCard)
+    m.handle(events.CardRead(read.session, SITI, {"phone": "+62 813-7890-1234"}))
+    m.handle(events.ServiceSelected("status-berkas"))  # no phone on this form
+    m.handle(events.FormOpened())
+    m.handle(events.FormSubmitted({}))
+    m.handle(events.Confirmed())
+    assert m.state.notify_phone == "081378901234"
+
+
+def test_yes_sends_the_number_no_sends_none(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    [issue] = m.handle(events.NotifyAnswered(True))
+    assert isinstance(issue, events.IssueTicket)
+    assert issue.notify_phone == "081234567890"
+    assert "081234567890" not in repr(issue).replace(repr(dict(issue.values)), "")
+
+    m = make(catalog, clock)
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    [issue] = m.handle(events.NotifyAnswered(False))
+    assert isinstance(issue, events.IssueTicket) and issue.notify_phone is None
+
+
+def test_no_answer_in_time_is_a_no_and_the_ticket_is_issued(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    clock.advance(T.consent - 1)
+    m.handle(events.UserActivity())  # a touch: the time starts again
+    clock.advance(T.consent - 1)
+    assert m.handle(events.Tick()) == []
+    clock.advance(2)
+    [issue] = m.handle(events.Tick())
+    assert isinstance(issue, events.IssueTicket) and issue.notify_phone is None
+    assert m.state.phase is Phase.ISSUING
+
+
+def test_another_number_on_the_keypad(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    m.handle(events.NotifyNumberWanted())
+    assert m.state.phase is Phase.CONSENT_PHONE
+    assert m.handle(events.NotifyPhoneEntered("0212345678")) == []  # a landline
+    assert (m.state.phase, m.state.problem) == (Phase.CONSENT_PHONE, SessionProblem.PHONE_INVALID)
+    assert m.handle(events.NotifyAnswered(True)) == []  # the keypad's yes is its OK
+    m.handle(events.Back())
+    assert (m.state.phase, m.state.problem) == (Phase.CONSENT, None)
+    m.handle(events.NotifyNumberWanted())
+    [issue] = m.handle(events.NotifyPhoneEntered(TYPED))
+    assert isinstance(issue, events.IssueTicket) and issue.notify_phone == TYPED
+
+
+def test_a_yes_without_a_known_number_opens_the_keypad(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    to_confirming(m)
+    m.handle(events.Back())
+    m.handle(events.FormSubmitted({"phone": ""}))  # the phone is required: still the form
+    assert m.state.phase is Phase.FORM
+    m.handle(events.Back())
+    m.handle(events.Back())
+    m.handle(events.ServiceSelected("status-berkas"))
+    m.handle(events.FormOpened())
+    m.handle(events.FormSubmitted({}))
+    m.handle(events.Confirmed())
+    assert (m.state.phase, m.state.notify_phone) == (Phase.CONSENT, None)
+    assert m.handle(events.NotifyAnswered(True)) == []
+    assert m.state.phase is Phase.CONSENT_PHONE
+    [issue] = m.handle(events.NotifyAnswered(False))  # "tanpa pemberitahuan" on the keypad
+    assert isinstance(issue, events.IssueTicket) and issue.notify_phone is None
+
+
+def test_the_number_goes_with_the_session(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    assert m.state.personal
+    assert m.handle(events.Cancel()) == [events.WipeSession(events.SessionEnd.CANCELLED)]
+    assert m.state.phase is Phase.IDLE and m.state.notify_phone is None
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    m.handle(events.Back())
+    assert m.state.phase is Phase.CONFIRMING
+
+
+def test_a_city_may_not_ask(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock, ask_notify=False)
+    to_confirming(m)
+    [issue] = m.handle(events.Confirmed())
+    assert isinstance(issue, events.IssueTicket) and issue.notify_phone is None
+    assert m.state.notify_phone is None
+
+
+# -- whole sessions into the real store --------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def kiosk(
+    tmp_path: Path, catalog: Catalog, clock: ManualClock
+) -> Iterator[tuple[KioskController, SimulatedReader, Store]]:
+    config = Config(
+        kiosk=KioskSection(data_dir=str(tmp_path / "data")),
+        printer=PrinterSection(output_dir=str(tmp_path / "tickets")),
+        central=CentralSection(url="http://antrean.example"),
+        session=SessionSection(),
+    )
+    (tmp_path / "tickets").mkdir()
+    store = Store.open(config.store_path)
+    reader = SimulatedReader()
+    controller = KioskController(
+        config,
+        reader=reader,
+        store=store,
+        printer=printer_from(config),
+        central=CentralClient(f"http://127.0.0.1:{closed_port()}", timeout_s=0.2),
+        executor=InlineExecutor(),
+        clock=clock,
+        now=lambda: dt.datetime(2026, 12, 5, 9, 40, tzinfo=WIB),
+        trust=demo_trust_store(),
+    )
+    controller._sync.use_catalog(catalog)
+    controller.start()
+    yield controller, reader, store
+    controller.stop()
+    store.close()
+
+
+def to_question(controller: KioskController, reader: SimulatedReader, service: str) -> None:
+    reader.tap(demo_card("siti").applet())
+    reader.remove()
+    controller.dispatch(events.ServiceSelected(service))
+    controller.dispatch(events.FormOpened())
+    controller.dispatch(events.FormSubmitted({"phone": "081234567890"}))
+    controller.dispatch(events.Confirmed())
+    assert controller.session().phase is Phase.CONSENT
+
+
+def the_body(store: Store) -> dict[str, object]:
+    [item] = store.outbox()
+    assert item.kind == "service_registration"
+    return item.payload
+
+
+def test_a_no_sends_no_number_for_messages(
+    kiosk: tuple[KioskController, SimulatedReader, Store],
+) -> None:
+    controller, reader, store = kiosk
+    to_question(controller, reader, "puskesmas-umum")
+    controller.dispatch(events.NotifyAnswered(False))
+    assert controller.session().phase is Phase.TICKET_ISSUED
+    assert "notify" not in the_body(store)
+
+
+def test_a_yes_sends_the_number_sealed_in_the_outbox(
+    kiosk: tuple[KioskController, SimulatedReader, Store], tmp_path: Path
+) -> None:
+    controller, reader, store = kiosk
+    to_question(controller, reader, "kk-perubahan")
+    controller.dispatch(events.NotifyAnswered(True))
+    assert controller.session().phase is Phase.TICKET_ISSUED
+    assert the_body(store)["notify"] == {"phone": "081234567890"}
+    files = [p for p in (tmp_path / "data").iterdir() if p.name.startswith("kiosk.db")]
+    assert files and not any(b"081234567890" in p.read_bytes() for p in files)
+    controller.dispatch(events.Finish())
+    assert controller.session().notify_phone is None
+
+
+def test_a_number_typed_on_the_keypad(
+    kiosk: tuple[KioskController, SimulatedReader, Store],
+) -> None:
+    controller, reader, store = kiosk
+    to_question(controller, reader, "status-berkas")
+    assert controller.session().notify_phone is None  # offline: no record, no phone field
+    controller.dispatch(events.NotifyAnswered(True))
+    assert controller.session().phase is Phase.CONSENT_PHONE
+    controller.dispatch(events.NotifyPhoneEntered(TYPED))
+    assert controller.session().phase is Phase.TICKET_ISSUED
+    assert the_body(store)["notify"] == {"phone": TYPED}
+
+
+def test_unanswered_is_a_ticket_without_messages(
+    kiosk: tuple[KioskController, SimulatedReader, Store], clock: ManualClock
+) -> None:
+    controller, reader, store = kiosk
+    to_question(controller, reader, "puskesmas-umum")
+    clock.advance(T.consent + 1)
+    controller.dispatch(events.Tick())
+    assert controller.session().phase is Phase.TICKET_ISSUED
+    assert "notify" not in the_body(store)

@@ -1,0 +1,152 @@
+"""The one question before the ticket: "Kirim pemberitahuan ke 0813 ••••• 234?".
+
+Two answers as large as each other, side by side, so a no costs what a yes
+costs; no answer in time is a no (the session machine's ``consent`` phase). The
+number is shown masked (:func:`kiosk.session.consent.masked`; why:
+docs/accessibility.md); "Nomor lain" types another on a large keypad
+(``consent_phone``), the date-of-birth screen's keys, whose OK is the yes for
+that number. Nothing of the number is said aloud (kiosk/speech.py).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.session import consent
+from kiosk.session.events import Back, NotifyAnswered, NotifyNumberWanted, NotifyPhoneEntered
+from kiosk.session.machine import SessionState
+from ui.problems import problem_notice
+from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.message import NoticeBlock
+from ui.screens.pinpad import DigitEntry, digit_keys
+from ui.screens.services import step_text
+from ui.screens.wrapping import wrapping_button
+
+
+class ConsentScreen(Screen):
+    """The question, its two answers, and "another number"."""
+
+    def __init__(self, view: View) -> None:
+        super().__init__()
+        self._view = view
+        self.progress = label(name="progress")
+        self.title = label(name="title")
+        self.hint = label(name="subtitle")
+        self.default = label()
+        # the same look and size for both: a no is as easy as a yes
+        self.yes = wrapping_button(
+            "", lambda: self._view.dispatch(NotifyAnswered(True)), "primary", centred=True
+        )
+        self.no = wrapping_button(
+            "", lambda: self._view.dispatch(NotifyAnswered(False)), "primary", centred=True
+        )
+        answers = QHBoxLayout()
+        answers.setSpacing(32)
+        answers.addWidget(self.yes, 1)
+        answers.addWidget(self.no, 1)
+        self.box.addWidget(self.progress)
+        self.box.addStretch(1)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.hint)
+        self.box.addSpacing(24)
+        self.box.addLayout(answers)
+        self.box.addSpacing(12)
+        self.box.addWidget(self.default)
+        self.box.addStretch(1)
+        self.back = button("", lambda: self._view.dispatch(Back()))
+        self.other = button("", lambda: self._view.dispatch(NotifyNumberWanted()))
+        self.button_row(self.back, self.other)
+
+    def render_state(self, state: SessionState, view: View) -> None:
+        self._view = view
+        self.progress.setText(step_text(view, 3))
+        phone = state.notify_phone
+        if phone is not None:
+            self.title.setText(view.t("consent_title_number", number=consent.masked(phone)))
+        else:
+            self.title.setText(view.t("consent_title"))
+        self.hint.setText(view.t("consent_hint"))
+        self.default.setText(view.t("consent_default"))
+        self.yes.setText(view.t("consent_yes"))
+        self.no.setText(view.t("consent_no"))
+        set_button_text(self.back, view.t("back"))
+        set_button_text(self.other, view.t("consent_other"))
+        self.other.setVisible(phone is not None)  # without one, the yes opens the keypad
+
+    def clear(self) -> None:
+        self.title.setText("")
+
+
+class ConsentPhoneScreen(DigitEntry, Screen):
+    """Another number, typed on large keys; OK is the yes for it."""
+
+    max_digits = consent.MAX_DIGITS
+
+    def __init__(self, view: View) -> None:
+        super().__init__()
+        self._view = view
+        #: The digits typed so far (personal: wiped with the session).
+        self.entered = ""
+        self.title = label(name="title")
+        self.hint = label(name="subtitle")
+        self.notice = NoticeBlock()
+        self.display = label(name="pinDisplay")
+        # the words beside the keys on a landscape screen, above them on a portrait one
+        self.row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        row.setSpacing(32)
+        words = QVBoxLayout()
+        words.addStretch(1)
+        for widget in (self.title, self.hint, self.notice, self.display):
+            words.addWidget(widget)
+        words.addStretch(1)
+        row.addLayout(words, 1)
+        pad = QWidget()
+        pad.setObjectName("phonePad")
+        grid = QGridLayout(pad)
+        grid.setSpacing(16)
+        self.ok = button("", self.submit, "primary")
+        self.keys, self.erase = digit_keys(grid, 0, self.press, self.backspace, self.ok)
+        row.addWidget(pad)
+        self.box.addStretch(1)
+        self.box.addLayout(row)
+        self.box.addStretch(1)
+        self.back = button("", lambda: view.dispatch(Back()))
+        self.none = button("", lambda: view.dispatch(NotifyAnswered(False)))
+        self.button_row(self.back, self.none)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._orient(self.width() > self.height())
+
+    def _orient(self, landscape: bool) -> None:
+        self.row.setDirection(
+            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
+        )
+
+    def submit(self) -> None:
+        digits = self.entered
+        self._view.dispatch(NotifyPhoneEntered(digits))
+
+    def render_state(self, state: SessionState, view: View) -> None:
+        self._view = view
+        # before it is first shown (and resized): words beside the keys would widen a
+        # portrait window for an instant
+        window = self.window()
+        self._orient(window.width() > window.height())
+        self.title.setText(view.t("consent_phone_title"))
+        self.hint.setText(view.t("consent_phone_hint"))
+        self.notice.show_notice(problem_notice(state.problem) if state.problem else None, view)
+        set_button_text(self.ok, view.t("pin_ok"))
+        set_button_text(self.erase, view.t("pin_erase"))
+        set_button_text(self.back, view.t("back"))
+        set_button_text(self.none, view.t("consent_none"))
+        self._show()
+
+    def clear(self) -> None:
+        self.entered = ""
+        self._show()
+        self.notice.clear()
+
+    def _show(self) -> None:
+        self.display.setText(consent.grouped(self.entered))
