@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -84,6 +85,7 @@ __all__ = [
     "EARLY_CHECK_IN",
     "IDENTITY_LIMIT",
     "KIOSK_TODAY_MAX",
+    "PHONE",
     "Booking",
     "CheckIn",
     "Holiday",
@@ -126,6 +128,8 @@ BOOKED_PRIORITY = 1
 EARLY_CHECK_IN = dt.timedelta(minutes=30)
 #: How many days ahead (today included) a citizen may book.
 DAYS_AHEAD = 30
+#: A phone for messages: an Indonesian mobile number, digits only, 10 to 15 of them.
+PHONE = re.compile(r"(08|62)[0-9]{8,13}")
 #: The most bookings one kiosk is sent for its office's day.
 KIOSK_TODAY_MAX = 5000
 _WRONG = "wrong identity pairs on the booking page"
@@ -532,9 +536,11 @@ def book(
     The identity is checked first (audited, counted when wrong); a wrong
     date of birth books nothing and says only that the pair is wrong.
     ``client`` is the caller's address (its wrong pairs are counted too).
-    ``phone`` is the citizen's number for messages, already checked.
-    The caller commits either way.
+    ``phone`` is the citizen's number for messages (:data:`PHONE`, else
+    ``ValueError``: the page checks it first). The caller commits either way.
     """
+    if phone is not None and not PHONE.fullmatch(phone):
+        raise ValueError("a phone is an Indonesian mobile number: 10 to 15 digits, 08… or 62…")
     citizen = _prove(conn, identity, client=client, audit_key=audit_key, now=now)
     if isinstance(citizen, Refused):
         return citizen
@@ -1204,7 +1210,7 @@ def seed_demo(conn: Connection, office_id: str, *, now: dt.datetime, zone: ZoneI
         ).first()
         if has is not None:
             continue
-        start = min(current + 30 * offset, 23 * 60)
+        start = min(current + 30 * offset, 23 * 60 + 30)  # a slot of today, ending by midnight
         begins = dt.datetime.combine(today, dt.time(start // 60, start % 60), tzinfo=zone)
         ends = begins + dt.timedelta(minutes=30)
         starts_at = f"{start // 60:02d}:{start % 60:02d}"

@@ -804,7 +804,7 @@ def _check_in(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: d
     Runs once per registration: a replay answers the stored result.
     """
     for plan in plans:
-        if "booking_code" not in plan.item.body:
+        if plan.booking_code is None:  # absent or null: no booking named
             continue
         assert plan.service_id is not None  # noqa: S101 - a registration names its service
         queued = plan.queued_at or plan.ticket.get("queued_at") or now

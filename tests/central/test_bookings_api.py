@@ -226,6 +226,8 @@ def test_check_ins_the_centre_cannot_honour_leave_walk_ins(
         ticket = _ticket(operator, ticket_id)
         assert (ticket.status, ticket.priority) == ("waiting", 0), code
     assert _booking(operator, late).state == "checked_in"
+    plain, _ = _check_in(url, token, None)  # null: no booking named, a plain registration
+    assert "booking" not in plain["result"]
     assert _booking(operator, cancelled).state == "cancelled"
 
 
