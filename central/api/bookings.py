@@ -287,6 +287,7 @@ def day_bookings(
     now = utc_now()
     when = day or now.astimezone(ctx.settings.zone).date()
     with ctx.db.begin() as conn:
+        bookings.mark_no_shows(conn, now)
         found = bookings.day_bookings(conn, office_id, when, now=now, actor=who.actor)
     return DayOut(
         office_id=office_id,
@@ -344,8 +345,10 @@ def by_code(
     retry_after = _code_lookups.hit(f"kiosk:{kiosk.kiosk_id}")
     if retry_after is not None:
         raise TooManyRequests(retry_after)
+    now = utc_now()
     with ctx.db.begin() as conn:
-        found = bookings.find(conn, code, now=utc_now())
+        bookings.mark_no_shows(conn, now)
+        found = bookings.find(conn, code, now=now)
     if found is None:
         raise NotFound("no booking with this code", code=ErrorCode.UNKNOWN_BOOKING)
     return BookingPublic(

@@ -27,10 +27,15 @@ citizens racing for a slot's last place, exactly one gets it. A cancelled
 or moved booking gives its place back.
 
 **No-shows.** A booking still ``booked`` once its slot's end plus the
-grace (``no_show_after``, fixed when booked or moved) has passed becomes
-``no_show`` by one idempotent ``UPDATE`` (:func:`mark_no_shows`), run
-lazily before every read here and by each server process's periodic tick:
-any number of processes may run it at once, a booking is marked once.
+grace (``no_show_after``, fixed when booked or moved) has passed reads
+``no_show`` at once, from any process (every read here compares with its
+``now``), and is stored as such by one idempotent ``UPDATE``
+(:func:`mark_no_shows`), which the kiosk and staff routes run before they
+read and each server process runs on a periodic tick: any number of
+processes may run it at once, a booking is marked once. The reading
+functions here write nothing (:func:`kiosk_today` and :func:`day_bookings`
+with an ``actor`` write their audit row), so pages may call them in a
+read-only transaction.
 
 **Check-in.** A ticket's registration carrying a ``booking_code`` checks the
 booking in (:func:`check_in`, from :mod:`central.office.submissions`) and
@@ -597,11 +602,10 @@ def book(
 
 
 def find(conn: Connection, code: str, *, now: dt.datetime) -> Booking | None:
-    """The booking with ``code`` (its no-show marked if due), or ``None``."""
+    """The booking with ``code``, or ``None``; reads only (``no_show`` once due, marked or not)."""
     if not is_valid_code(code):
         return None
-    mark_no_shows(conn, now)
-    return _by_code(conn, code)
+    return _by_code(conn, code, now)
 
 
 def cancel(
@@ -619,7 +623,11 @@ def cancel(
         return proved
     done = conn.execute(
         update(bookings)
-        .where(bookings.c.code == code, bookings.c.state == BookingState.BOOKED.value)
+        .where(
+            bookings.c.code == code,
+            bookings.c.state == BookingState.BOOKED.value,
+            bookings.c.no_show_after > now,
+        )
         .values(state=BookingState.CANCELLED.value, state_changed_at=now, changed_by="citizen")
     )
     if done.rowcount != 1:
@@ -670,7 +678,11 @@ def change(
     slot_start, slot_end = slot
     done = conn.execute(
         update(bookings)
-        .where(bookings.c.code == code, bookings.c.state == BookingState.BOOKED.value)
+        .where(
+            bookings.c.code == code,
+            bookings.c.state == BookingState.BOOKED.value,
+            bookings.c.no_show_after > now,
+        )
         .values(
             day=day,
             starts_at=starts_at,
@@ -712,15 +724,14 @@ def day_bookings(
 ) -> list[Booking]:
     """An office's bookings of a day (every state), by slot; for staff pages.
 
-    With ``actor`` (a staff member viewing names) one audit row names who
-    looked, the office, day and count; never a name.
+    Reads only, unless ``actor`` (a staff member viewing names) is given:
+    then one audit row names who looked, the office, day and count; never a name.
     """
-    mark_no_shows(conn, now)
     query = _select().where(bookings.c.office_id == office_id, bookings.c.day == day)
     if service_ids is not None:
         query = query.where(bookings.c.service_id.in_(service_ids))
     rows = conn.execute(query.order_by(bookings.c.starts_at, bookings.c.service_id, bookings.c.id))
-    found = [_booking(r) for r in rows]
+    found = [_booking(r, now) for r in rows]
     if actor is not None:
         record_event(
             conn,
@@ -762,7 +773,11 @@ def kiosk_today(
             day=r.day,
             starts_at=dt.time.fromisoformat(r.starts_at),
             ends_at=dt.time.fromisoformat(r.ends_at),
-            state=BookingState(r.state),
+            state=(
+                BookingState.NO_SHOW
+                if r.state == BookingState.BOOKED.value and r.no_show_after <= now
+                else BookingState(r.state)
+            ),
             nik=r.nik,
             card_number=r.card_number,
             first_name=first_name(r.full_name),
@@ -1043,8 +1058,12 @@ def _select() -> Select[Any]:
     )
 
 
-def _booking(r: Row[tuple[object, ...]]) -> Booking:
+def _booking(r: Row[tuple[object, ...]], now: dt.datetime | None = None) -> Booking:
+    """The booking of a row; with ``now``, one past its grace reads ``no_show``, marked or not."""
     m = r._mapping
+    state = BookingState(m["state"])
+    if state is BookingState.BOOKED and now is not None and m["no_show_after"] <= now:
+        state = BookingState.NO_SHOW
     return Booking(
         code=m["code"],
         office_id=m["office_id"],
@@ -1052,7 +1071,7 @@ def _booking(r: Row[tuple[object, ...]]) -> Booking:
         day=m["day"],
         starts_at=m["starts_at"],
         ends_at=m["ends_at"],
-        state=BookingState(m["state"]),
+        state=state,
         slot_start=m["slot_start"],
         slot_end=m["slot_end"],
         created_at=m["created_at"],
@@ -1064,9 +1083,9 @@ def _booking(r: Row[tuple[object, ...]]) -> Booking:
     )
 
 
-def _by_code(conn: Connection, code: str) -> Booking | None:
+def _by_code(conn: Connection, code: str, now: dt.datetime | None = None) -> Booking | None:
     row = conn.execute(_select().where(bookings.c.code == code)).first()
-    return _booking(row) if row is not None else None
+    return _booking(row, now) if row is not None else None
 
 
 def _born_on(nik: str, birth_date: dt.date) -> bool:

@@ -207,8 +207,15 @@ def test_no_show_after_the_grace_once_whoever_looks(db: Database) -> None:
     with db.begin() as conn:
         before = bookings.find(conn, made.code, now=slot_end + dt.timedelta(minutes=14))
         assert before is not None and before.state is BookingState.BOOKED
-    # Several processes marking at once: every booking marked once.
     later = slot_end + dt.timedelta(minutes=15)
+    with db.read() as conn:  # a read says so at once, and writes nothing
+        due = bookings.find(conn, made.code, now=later)
+        assert due is not None and due.state is BookingState.NO_SHOW
+        stored = conn.execute(
+            select(bookings_table.c.state).where(bookings_table.c.code == made.code)
+        ).scalar_one()
+        assert stored == "booked"
+    # Several processes marking at once: every booking marked once.
 
     def mark(_: int) -> int:
         with db.begin() as conn:

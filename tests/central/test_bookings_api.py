@@ -8,6 +8,7 @@ real requests; bookings at a chosen time are put in its database
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -295,3 +296,34 @@ def test_no_shows_are_marked_whichever_process_looks(
             assert set(marked) == {"centre"}
     finally:
         db.dispose()
+
+
+def test_kiosks_checking_one_booking_in_at_once_one_wins_and_no_ticket_is_lost(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    kiosks = [new_kiosk(operator, url)[1] for _ in range(8)]
+    nik, _ = new_citizen(operator)
+    code = add_booking(operator, nik, SERVICE, _this_morning(dt.timedelta(minutes=5)))
+    items = []
+    for token in kiosks:
+        ticket_id, number = _online_ticket(url, token)
+        item = registration(ticket_id, SERVICE, number, "online")
+        item["body"]["booking_code"] = code
+        items.append((token, item))
+    barrier = threading.Barrier(len(items), timeout=60)
+
+    def send(pair: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+        barrier.wait()
+        (got,) = results(url, pair[0], [pair[1]])
+        return got
+
+    with ThreadPoolExecutor(len(items)) as pool:
+        answers = list(pool.map(send, items))
+    assert {a["status"] for a in answers} == {"accepted"}
+    outcomes = sorted(a["result"]["booking"] for a in answers)
+    assert outcomes == ["already_used"] * (len(items) - 1) + ["checked_in"]
+    winner = next(a["key"] for a in answers if a["result"]["booking"] == "checked_in")
+    assert _booking(operator, code).ticket_id == winner
+    for _, item in items:
+        assert _ticket(operator, item["key"]).status == "waiting"
