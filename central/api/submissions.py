@@ -24,7 +24,7 @@ class ItemIn(BaseModel):
     kind: str = Field(
         min_length=1,
         max_length=32,
-        description="service_registration, complaint or appointment_checkin.",
+        description="service_registration (a check-in: with booking_code) or complaint.",
     )
     body: dict[str, Any]
 
