@@ -25,9 +25,9 @@ from fastapi.staticfiles import StaticFiles
 from central.web import (
     applications,
     board,
+    boards,
     booking,
     booking_staff,
-    boards,
     complaints,
     counter,
     dashboard,

@@ -107,9 +107,9 @@ def _day(value: str | None) -> dt.date | None:
         return None
 
 
-def _clock(value: str) -> str:
-    """ "10:30" as Indonesians write a time: "10.30"."""
-    return value.replace(":", ".")
+def _clock(value: str, lang: str) -> str:
+    """A time as the page's language writes it: "10.30" in Bahasa Indonesia, "10:30" in English."""
+    return value if lang == "en" else value.replace(":", ".")
 
 
 def _today(ctx: AppContext) -> dt.date:
@@ -117,11 +117,11 @@ def _today(ctx: AppContext) -> dt.date:
 
 
 def _slots(
-    conn: Connection, ctx: AppContext, office_id: str, service_id: str, day: dt.date
+    conn: Connection, ctx: AppContext, office_id: str, service_id: str, day: dt.date, lang: str
 ) -> list[SlotChoice]:
     found = bookings.slots(conn, office_id, service_id, day, now=utc_now(), zone=ctx.settings.zone)
     return [
-        SlotChoice(s.starts_at, _clock(s.starts_at), _clock(s.ends_at), s.free)
+        SlotChoice(s.starts_at, _clock(s.starts_at, lang), _clock(s.ends_at, lang), s.free)
         for s in found
         if s.free > 0
     ]
@@ -137,7 +137,8 @@ def _week(conn: Connection, office_id: str, lang: str) -> list[tuple[str, str]]:
     week = []
     for weekday, names in enumerate(WEEKDAYS):
         h = hours.get(weekday)
-        week.append((names[pick], f"{_clock(h.opens_at)}–{_clock(h.closes_at)}" if h else ""))
+        opens, closes = (_clock(h.opens_at, lang), _clock(h.closes_at, lang)) if h else ("", "")
+        week.append((names[pick], f"{opens}–{closes}" if h else ""))
     return week
 
 
@@ -188,7 +189,7 @@ def _page(
         service_id = service_id or (service_ids[0] if service_ids else "")
         days = _days(conn, ctx, office_id, service_id) if service_id else []
         day = asked.day if asked.day in days else None
-        slots = _slots(conn, ctx, office_id, service_id, day) if day else []
+        slots = _slots(conn, ctx, office_id, service_id, day, lang) if day else []
         week = _week(conn, office_id, lang) if service_id else []
         holidays = [
             f"{long_day(h.day, lang)}: {h.name}"
@@ -375,7 +376,10 @@ def _view_context(
         "changeable": changeable,
         "days": [(d.isoformat(), long_day(d, lang)) for d in days],
         "day_value": new_day.isoformat() if new_day else "",
-        "slots": _slots(conn, ctx, item.office_id, item.service_id, new_day) if new_day else [],
+        "time_text": f"{_clock(item.starts_at, lang)}–{_clock(item.ends_at, lang)}",
+        "slots": _slots(conn, ctx, item.office_id, item.service_id, new_day, lang)
+        if new_day
+        else [],
     }
 
 

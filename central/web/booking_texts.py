@@ -249,6 +249,7 @@ STAFF: Texts = {
 #: The day's bookings, on the counter page and the dashboard.
 TODAY: Texts = {
     "bookings.today": ("Janji hari ini", "Today's bookings"),
+    "bookings.of_day": ("Janji {day} per layanan", "Bookings of {day} per service"),
     "bookings.none": ("Tidak ada janji hari ini.", "No bookings today."),
     "bookings.time": ("Jam", "Time"),
     "bookings.code": ("Kode", "Code"),

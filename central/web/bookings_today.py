@@ -8,6 +8,7 @@ writing connection.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
@@ -48,11 +49,12 @@ def service_days(
     office_id: str,
     lang: str,
     *,
+    day: dt.date | None = None,
     service_ids: list[str] | None = None,
 ) -> list[ServiceDay]:
-    """Today's bookings at ``office_id`` per service (only ``service_ids``, if given)."""
+    """``day``'s (default today's) bookings at ``office_id`` per service (or of ``service_ids``)."""
     now = utc_now()
-    day = numbering.local_day(now, ctx.settings.zone)
+    day = day or numbering.local_day(now, ctx.settings.zone)
     found = bookings.day_bookings(conn, office_id, day, now=now, service_ids=service_ids)
     facts = queue.catalog_facts(conn, ctx.documents)
     per: dict[str, list[bookings.Booking]] = {}
