@@ -202,6 +202,7 @@ def test_changing_moves_the_booking_to_another_day_with_the_same_code(
     someone = people[3]
     code = book_in_browser(page, office.url, someone.nik, someone.born, day_index=1)
     first_day = booking_row(office_db, code)["day"]
+    assert isinstance(first_day, dt.date)
     days = page.get_by_label("Tanggal", exact=True).locator("option")
     with page.expect_navigation():
         page.get_by_label("Tanggal", exact=True).select_option(days.nth(3).get_attribute("value"))
