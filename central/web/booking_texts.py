@@ -172,6 +172,7 @@ PUBLIC: Texts = {
         "Choose a new day and time, then enter your date of birth again.",
     ),
     "view.change_submit": ("Ubah janji", "Change the booking"),
+    "view.pick_day": ("— pilih tanggal baru —", "— choose a new day —"),
     "view.cancel": ("Batalkan janji", "Cancel the booking"),
     "view.cancel_lead": (
         "Isi tanggal lahir Anda untuk membatalkan. Jamnya dilepas untuk warga lain.",

@@ -119,6 +119,8 @@ def test_a_citizen_books_on_a_phone_and_lands_on_the_bookings_own_page(
     expect(phone.get_by_text("Fotokopi Kartu Keluarga")).to_be_visible()  # what to bring
     expect(phone.get_by_role("heading", name="Jam buka kantor")).to_be_visible()
     chosen = phone.get_by_label("Jam", exact=True).input_value()
+    # The script shows the times on each choice, so its button is gone.
+    expect(phone.get_by_role("button", name="Lihat jam yang tersedia")).to_be_hidden()
     phone.get_by_label("Nomor HP (opsional)").fill("0812 3456 7890")
     # Nothing on the page is wider than the phone: no sideways scrolling.
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
@@ -204,8 +206,9 @@ def test_changing_moves_the_booking_to_another_day_with_the_same_code(
     first_day = booking_row(office_db, code)["day"]
     assert isinstance(first_day, dt.date)
     days = page.get_by_label("Tanggal", exact=True).locator("option")
+    # The first option asks for a day; then today, tomorrow (the booking's day), …
     with page.expect_navigation():
-        page.get_by_label("Tanggal", exact=True).select_option(days.nth(3).get_attribute("value"))
+        page.get_by_label("Tanggal", exact=True).select_option(days.nth(4).get_attribute("value"))
     new_time = page.get_by_label("Jam", exact=True).input_value()
     page.locator("#change-dob").fill(someone.born.isoformat())
     page.get_by_role("button", name="Ubah janji").click()
