@@ -289,3 +289,35 @@ def test_bad_input_is_told_in_indonesian_and_books_nothing(
     assert answer.status_code == 422
     assert says in answer.text
     assert count_bookings(office_db) == before
+
+
+LABELS = {
+    "id": [
+        ("office", "Kantor"), ("service", "Layanan"), ("day", "Tanggal"), ("slot", "Jam"),
+        ("nik", "NIK"), ("card_number", "Nomor kartu"), ("dob", "Tanggal lahir"),
+        ("phone", "Nomor HP (opsional)"),
+    ],
+    "en": [
+        ("office", "Office"), ("service", "Service"), ("day", "Day"), ("slot", "Time"),
+        ("nik", "NIK (ID number)"), ("card_number", "Card number"), ("dob", "Date of birth"),
+        ("phone", "Mobile number (optional)"),
+    ],
+}  # fmt: skip
+BUTTON = {"id": "Buat janji", "en": "Book"}
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_forms_fields_are_labelled_in_the_pages_language(
+    office: RunningCentral, lang: str
+) -> None:
+    http = requests.Session()
+    first = http.get(f"{office.url}/booking?service={SERVICE}", timeout=10).text
+    day = re.findall(r'<option value="(\d{4}-\d{2}-\d{2})"', first)[1]
+    page = http.get(f"{office.url}/booking?service={SERVICE}&day={day}&lang={lang}", timeout=10)
+    labels = re.findall(r'<label for="([a-z_]+)">([^<]+)</label>', page.text)
+    assert labels == LABELS[lang]
+    assert f'<html lang="{lang}">' in page.text
+    assert f">{BUTTON[lang]}</button>" in page.text
+    # The choice stays: the next page without ?lang= is in the same language (a cookie).
+    again = http.get(f"{office.url}/booking?service={SERVICE}&day={day}", timeout=10).text
+    assert re.findall(r'<label for="([a-z_]+)">([^<]+)</label>', again) == LABELS[lang]
