@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -84,6 +85,7 @@ __all__ = [
     "EARLY_CHECK_IN",
     "IDENTITY_LIMIT",
     "KIOSK_TODAY_MAX",
+    "PHONE",
     "Booking",
     "CheckIn",
     "Holiday",
@@ -113,6 +115,7 @@ __all__ = [
     "put_hours",
     "put_settings",
     "require_booking",
+    "seed_demo",
     "slots",
 ]
 
@@ -125,6 +128,8 @@ BOOKED_PRIORITY = 1
 EARLY_CHECK_IN = dt.timedelta(minutes=30)
 #: How many days ahead (today included) a citizen may book.
 DAYS_AHEAD = 30
+#: A phone for messages: an Indonesian mobile number, digits only, 10 to 15 of them.
+PHONE = re.compile(r"(08|62)[0-9]{8,13}")
 #: The most bookings one kiosk is sent for its office's day.
 KIOSK_TODAY_MAX = 5000
 _WRONG = "wrong identity pairs on the booking page"
@@ -531,9 +536,11 @@ def book(
     The identity is checked first (audited, counted when wrong); a wrong
     date of birth books nothing and says only that the pair is wrong.
     ``client`` is the caller's address (its wrong pairs are counted too).
-    ``phone`` is the citizen's number for messages, already checked.
-    The caller commits either way.
+    ``phone`` is the citizen's number for messages (:data:`PHONE`, else
+    ``ValueError``: the page checks it first). The caller commits either way.
     """
+    if phone is not None and not PHONE.fullmatch(phone):
+        raise ValueError("a phone is an Indonesian mobile number: 10 to 15 digits, 08… or 62…")
     citizen = _prove(conn, identity, client=client, audit_key=audit_key, now=now)
     if isinstance(citizen, Refused):
         return citizen
@@ -1150,3 +1157,95 @@ def require_booking(conn: Connection, code: str, *, now: dt.datetime) -> Booking
     if found is None:
         raise NotFound("no booking with this code", code=ErrorCode.UNKNOWN_BOOKING)
     return found
+
+
+# -- the demo ---------------------------------------------------------------------------------
+
+#: The demo office's bookable services: (service, slot minutes, capacity, walk-ins %).
+DEMO_SERVICES = (
+    ("ktp-cetak-ulang", 30, 4, 25),
+    ("kk-perubahan", 30, 2, 0),
+    ("izin-usaha-mikro", 60, 3, 0),
+)
+#: Generous in the demo, so a newcomer still finds the bookings open hours later.
+DEMO_GRACE_MINUTES = 240
+#: Monday to Friday 08:00–16:00, Saturday 08:00–12:00.
+DEMO_HOURS = (*(Hours(d, "08:00", "16:00") for d in range(5)), Hours(5, "08:00", "12:00"))
+#: The demo citizens with a booking today, by NIK: (service, slot offset from the current one).
+DEMO_BOOKINGS = (
+    ("1471015203850001", "ktp-cetak-ulang", 0),  # Siti Aminah: her slot is now
+    ("1471011708790002", "kk-perubahan", 2),  # Budi Santoso: in an hour
+)
+
+
+def seed_demo(conn: Connection, office_id: str, *, now: dt.datetime, zone: ZoneInfo) -> int:
+    """The demo office's booking settings and hours (unless set), and today's demo bookings.
+
+    Each start of the demo centre books Siti Aminah (the slot of now) and
+    Budi Santoso (an hour on) for the office's today, unless they have a
+    booking of that service today already; so tapping Siti's card at a demo
+    kiosk shows her appointment. Returns how many bookings were made.
+    """
+    if not hours(conn, office_id):
+        put_hours(conn, office_id, list(DEMO_HOURS), actor="demo")
+    for service_id, minutes, capacity, walk_ins in DEMO_SERVICES:
+        if (
+            _active(conn, office_id, service_id)
+            and get_settings(conn, office_id, service_id) is None
+        ):
+            settings = ServiceSettings(minutes, capacity, walk_ins, Policy.HEAD, DEMO_GRACE_MINUTES)
+            put_settings(conn, office_id, service_id, settings, actor="demo", now=now)
+    local = now.astimezone(zone)
+    today = local.date()
+    current = (local.hour * 60 + local.minute) // 30 * 30
+    made = 0
+    for nik, service_id, offset in DEMO_BOOKINGS:
+        citizen_id = conn.execute(
+            select(citizens.c.id).where(citizens.c.nik == nik)
+        ).scalar_one_or_none()
+        if citizen_id is None or not _active(conn, office_id, service_id):
+            continue
+        has = conn.execute(
+            select(bookings.c.id).where(
+                bookings.c.citizen_id == citizen_id,
+                bookings.c.office_id == office_id,
+                bookings.c.service_id == service_id,
+                bookings.c.day == today,
+                bookings.c.state != BookingState.CANCELLED.value,
+            )
+        ).first()
+        if has is not None:
+            continue
+        start = min(current + 30 * offset, 23 * 60 + 30)  # a slot of today, ending by midnight
+        begins = dt.datetime.combine(today, dt.time(start // 60, start % 60), tzinfo=zone)
+        ends = begins + dt.timedelta(minutes=30)
+        starts_at = f"{start // 60:02d}:{start % 60:02d}"
+        _take_place(conn, office_id, service_id, today, starts_at, 4)
+        code = _insert_with_fresh_code(
+            conn,
+            {
+                "office_id": office_id,
+                "service_id": service_id,
+                "day": today,
+                "starts_at": starts_at,
+                "ends_at": _hhmm(ends),
+                "slot_start": begins.astimezone(dt.UTC),
+                "slot_end": ends.astimezone(dt.UTC),
+                "no_show_after": (ends + dt.timedelta(minutes=DEMO_GRACE_MINUTES)).astimezone(
+                    dt.UTC
+                ),
+                "citizen_id": citizen_id,
+                "phone": None,
+                "language": "id",
+                "state": BookingState.BOOKED.value,
+                "ticket_id": None,
+                "created_at": now,
+                "state_changed_at": now,
+                "changed_by": "demo",
+            },
+        )
+        record_event(
+            conn, actor="demo", action="booking_made", subject=code, detail=f"{service_id} demo"
+        )
+        made += 1
+    return made

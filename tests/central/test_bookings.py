@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 
 from central.access.audit import utc_now
 from central.app import create_app
@@ -23,6 +23,7 @@ from central.office import bookings
 from central.office.bookings import Hours, Identity, Policy, Refusal, Refused, ServiceSettings
 from central.settings import CentralSettings
 from central.tables import audit_log, booking_slots, citizen_lookups, citizens
+from central.tables import bookings as bookings_table
 from contract.bookings import BookingState, is_valid_code
 
 pytestmark = pytest.mark.timeout(300)
@@ -36,13 +37,23 @@ RACERS = 200
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
+def demo(db_url: str) -> Iterator[Database]:
+    """The demo centre's database, as a start with ``--seed-demo`` leaves it."""
     database = Database(db_url, pool_size=20)
     try:
         create_app(CentralSettings(seed_demo=True), db=database)
         yield database
     finally:
         database.dispose()
+
+
+@pytest.fixture
+def db(demo: Database) -> Database:
+    """The demo centre's database without the demo's bookings of today."""
+    with demo.begin() as conn:
+        conn.execute(delete(bookings_table))
+        conn.execute(delete(booking_slots))
+    return demo
 
 
 def _now() -> dt.datetime:
@@ -312,3 +323,60 @@ def test_kiosk_today_lists_every_state_and_audits_the_fetch(db: Database) -> Non
         (made.code, SITI.nik, "PKU-000001", "Siti")
     ]
     assert detail == "2026-12-07: 1 bookings"
+
+
+def test_a_phone_for_messages_is_an_indonesian_mobile_number(db: Database) -> None:
+    _open(db)
+    for phone in ("0812", "+6281234567890", "0812-3456-7890", "1234567890123"):
+        with pytest.raises(ValueError, match="Indonesian mobile"), db.begin() as conn:
+            bookings.book(
+                conn,
+                office_id=OFFICE,
+                service_id=SERVICE,
+                day=MONDAY,
+                starts_at="09:00",
+                identity=SITI,
+                phone=phone,
+                language="id",
+                client="c",
+                audit_key=KEY,
+                now=_now(),
+                zone=ZONE,
+            )
+    with db.begin() as conn:
+        made = bookings.book(
+            conn,
+            office_id=OFFICE,
+            service_id=SERVICE,
+            day=MONDAY,
+            starts_at="09:00",
+            identity=SITI,
+            phone="081234567890",
+            language="en",
+            client="c",
+            audit_key=KEY,
+            now=_now(),
+            zone=ZONE,
+        )
+    assert isinstance(made, bookings.Booking)
+    assert (made.phone, made.language) == ("081234567890", "en")
+
+
+def test_the_demo_books_siti_and_budi_today_once_per_start(demo: Database) -> None:
+    now = utc_now()
+    today = now.astimezone(ZONE).date()
+    with demo.begin() as conn:
+        seeded = bookings.day_bookings(conn, OFFICE, today, now=now)
+        assert {(b.first_name, b.service_id) for b in seeded} == {
+            ("Siti", "ktp-cetak-ulang"),
+            ("Budi", "kk-perubahan"),
+        }
+        siti = next(b for b in seeded if b.first_name == "Siti")
+        assert siti.slot_start <= now < siti.slot_end  # her slot is now: tap and check in
+        assert bookings.seed_demo(conn, OFFICE, now=now, zone=ZONE) == 0
+        assert bookings.hours(conn, OFFICE)  # the booking page has slots to offer
+        assert set(bookings.bookable_services(conn, OFFICE)) == {
+            "ktp-cetak-ulang",
+            "kk-perubahan",
+            "izin-usaha-mikro",
+        }
