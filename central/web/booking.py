@@ -46,8 +46,6 @@ _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SLOT = re.compile(r"\d{2}:\d{2}")
 _NIK = re.compile(r"\d{16}")
-#: An Indonesian mobile number once spaces, dashes and a leading + are gone.
-_PHONE = re.compile(r"(?:08|62)\d{8,13}")
 _DOB_TYPED = re.compile(r"(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})")
 ShortField = Annotated[str, Form(max_length=80)]
 
@@ -95,7 +93,7 @@ def parse_dob(typed: str) -> dt.date | None:
 def parse_phone(typed: str) -> str | None:
     """The digits of an Indonesian mobile number (``0812 3456 7890`` → ``081234567890``)."""
     digits = "".join(ch for ch in typed.strip().removeprefix("+") if ch not in " -.")
-    return digits if _PHONE.fullmatch(digits) else None
+    return digits if bookings.PHONE.fullmatch(digits) else None
 
 
 def _day(value: str | None) -> dt.date | None:
