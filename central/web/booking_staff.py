@@ -170,8 +170,6 @@ def save_settings(
         if None in numbers or policy not in {p.value for p in Policy}:
             raise ValueError("not a number or policy")
         minutes, places, share, grace = (n or 0 for n in numbers)
-        if places < 1 or places > 500:
-            raise ValueError("capacity 1 to 500 on this page")
         settings = ServiceSettings(
             slot_minutes=minutes,
             capacity=places,

@@ -230,9 +230,9 @@ STAFF: Texts = {
     "slots.done.holiday": ("Hari libur ditambahkan.", "Holiday added."),
     "slots.done.removed": ("Hari libur dihapus.", "Holiday removed."),
     "slots.problem.settings": (
-        "Isian tidak sah: lama slot 5–240 menit, kapasitas 1–500, bagian tanpa janji 0–100 %, "
+        "Isian tidak sah: lama slot 5–240 menit, kapasitas 0–1000, bagian tanpa janji 0–100 %, "
         "toleransi 0–240 menit. Tidak ada yang diubah.",
-        "Not valid: slot length 5–240 minutes, capacity 1–500, walk-in share 0–100 %, "
+        "Not valid: slot length 5–240 minutes, capacity 0–1000, walk-in share 0–100 %, "
         "grace 0–240 minutes. Nothing was changed.",
     ),
     "slots.problem.hours": (
