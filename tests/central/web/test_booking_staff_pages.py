@@ -170,3 +170,36 @@ def test_the_counter_page_and_the_dashboard_show_todays_bookings_per_service(
     expected = [str(states.count(s)) for s in ("booked", "checked_in", "no_show", "cancelled")]
     expect(cells).to_have_text([*expected, str(len(states))])
     assert states.count("cancelled") >= 1 and states.count("booked") >= 1
+
+
+def test_bad_hours_change_nothing_and_a_holiday_can_be_removed_again(
+    office: RunningCentral, office_db: Database
+) -> None:
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    http, token = logged_in(office.url, clerk)
+    with office_db.read() as conn:
+        before = bookings.hours(conn, DEMO_OFFICE)
+    headers = {"Origin": office.url}
+    for opens, closes in (("10:00", "09:00"), ("9 pagi", "12:00"), ("08:00", "")):
+        bad = http.post(
+            f"{office.url}/office/bookings/hours",
+            data={"csrf": token, "opens_0": opens, "closes_0": closes},
+            headers=headers, timeout=10,
+        )  # fmt: skip
+        assert bad.status_code == 422 and "Tidak ada yang diubah" in bad.text, (opens, closes)
+    with office_db.read() as conn:
+        assert bookings.hours(conn, DEMO_OFFICE) == before
+
+    day = (utc_now().astimezone(ZONE) + dt.timedelta(days=20)).date().isoformat()
+    added = http.post(
+        f"{office.url}/office/bookings/holidays",
+        data={"csrf": token, "day": day, "name": "Cuti bersama"}, headers=headers, timeout=10,
+    )  # fmt: skip
+    assert added.status_code == 200 and "Cuti bersama" in added.text
+    removed = http.post(
+        f"{office.url}/office/bookings/holidays/remove",
+        data={"csrf": token, "day": day}, headers=headers, timeout=10,
+    )  # fmt: skip
+    assert removed.status_code == 200 and "Hari libur dihapus." in removed.text
+    with office_db.read() as conn:
+        assert day not in {h.day.isoformat() for h in bookings.holidays(conn, DEMO_OFFICE)}
