@@ -17,6 +17,7 @@ from pathlib import Path
 from bench import (
     LOOSE_LIMITS,
     board_live,
+    booking_load,
     call_next,
     card_read,
     card_read_nfc,
@@ -78,7 +79,7 @@ def run_all(quick: bool) -> list[Benchmark]:
     finally:
         central.stop()
     # After the demo server stops: the fleet, the sync engine, the dashboard, the
-    # counters and the boards get servers of their own.
+    # counters, the boards and the booking page get servers of their own.
     return [
         *benchmarks,
         *fleet_load.run(quick, _progress),
@@ -86,6 +87,7 @@ def run_all(quick: bool) -> list[Benchmark]:
         *dashboard_render.run(quick, _progress),
         *call_next.run(quick, _progress),
         *board_live.run(quick, _progress),
+        *booking_load.run(quick, _progress),
     ]
 
 

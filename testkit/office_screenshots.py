@@ -4,7 +4,8 @@
 screenshots`` runs it): a demo centre with a morning's tickets, a clerk at
 Loket 2 who has just called a number, the board that announced it, the
 dashboard, the public figures and a complaint being answered, each at
-1366×768 (the public figures also on a phone). Then one picture of the kiosk,
+1366×768 (the public figures also on a phone), and Siti booking an appointment
+on a phone (the form, then her booking's page). Then one picture of the kiosk,
 the counter and the board side by side for the README's first screen, made
 from the kiosk's own screenshot (``make screenshots`` takes it first).
 """
@@ -18,9 +19,12 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from central.access.audit import utc_now
 from central.database import Database
+from central.office import bookings
 from central.process import start_central
 from central.settings import DEMO_BOARD_TOKEN, DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
+from testkit.booking_office import SITI_BORN, SITI_NIK
 from testkit.browser import chromium, fresh_context, log_in
 from testkit.centre_accounts import new_kiosk
 from testkit.centre_requests import allocate, complaint, new_id, results
@@ -84,6 +88,7 @@ def take(out: Path) -> list[Path]:
                 phone = phone_context.new_page()
                 phone.goto(f"{centre.url}/stats")
                 taken.append(_shot(phone, out, "stats-phone"))
+                taken += _booking_shots(phone, centre.url, centre.db_url, out)
     kiosk_picture = out / "attract.png"
     if kiosk_picture.exists():
         taken.append(
@@ -95,6 +100,40 @@ def take(out: Path) -> list[Path]:
             )
         )
     return taken
+
+
+def _booking_shots(phone: Page, url: str, db_url: str, out: Path) -> list[Path]:
+    """Siti books Cetak Ulang KTP-el on a phone: the form filled in, then her booking's page."""
+    db = Database(db_url)
+    try:
+        with db.begin() as conn:
+            if not bookings.hours(conn, "pku-mpp"):  # the catalog's hours, if none are set
+                week = [bookings.Hours(d, "08:00", "15:00") for d in range(5)]
+                bookings.put_hours(conn, "pku-mpp", [*week, bookings.Hours(5, "08:00", "12:00")],
+                                   actor="screenshots")  # fmt: skip
+            if bookings.get_settings(conn, "pku-mpp", "ktp-cetak-ulang") is None:
+                bookings.put_settings(conn, "pku-mpp", "ktp-cetak-ulang",
+                                      bookings.ServiceSettings(), actor="screenshots",
+                                      now=utc_now())  # fmt: skip
+    finally:
+        db.dispose()
+    phone.goto(f"{url}/booking")
+    with phone.expect_navigation():
+        phone.get_by_label("Layanan").select_option("ktp-cetak-ulang")
+    days = phone.get_by_label("Tanggal", exact=True).locator("option")
+    with phone.expect_navigation():
+        phone.get_by_label("Tanggal", exact=True).select_option(days.nth(1).get_attribute("value"))
+    phone.get_by_label("NIK", exact=True).fill(SITI_NIK)
+    phone.get_by_label("Tanggal lahir").fill(SITI_BORN.isoformat())
+    phone.get_by_label("Nomor HP (opsional)").fill("081378901234")
+    phone.locator("#book").scroll_into_view_if_needed()
+    shots = [_shot(phone, out, "booking-phone")]
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Buat janji").click()
+    path = out / "office-booking-code-phone.png"
+    phone.screenshot(path=str(path), full_page=True)
+    print(f"office screenshots: {path}", file=sys.stderr)
+    return [*shots, path]
 
 
 def side_by_side(*paths: Path) -> Path:

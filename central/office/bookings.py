@@ -961,8 +961,14 @@ def _grid(
     result = []
     minute = start
     while minute + settings.slot_minutes <= end:
-        begins = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=zone)
-        if begins.astimezone(dt.UTC) > now:
+        # Only today's slots can have started: a later day's are all to come, and
+        # open_days asks for a month of days on every booking page.
+        if day > today or (
+            dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=zone).astimezone(
+                dt.UTC
+            )
+            > now
+        ):
             stop = minute + settings.slot_minutes
             result.append(
                 (f"{minute // 60:02d}:{minute % 60:02d}", f"{stop // 60:02d}:{stop % 60:02d}")

@@ -26,6 +26,8 @@ from central.web import (
     applications,
     board,
     boards,
+    booking,
+    booking_staff,
     complaints,
     counter,
     dashboard,
@@ -55,6 +57,15 @@ PUBLIC_PAGES = frozenset(
         ("GET", "/board/{token}"),
         ("GET", "/board/{token}/events"),
         ("GET", "/voice/{name}.wav"),
+        # Citizens book without a login: they prove who they are with NIK (or card number)
+        # and date of birth, counted and audited (central/web/booking.py); the forms carry a
+        # double-submit CSRF token. A booking's page is opened by its code (8 random digits
+        # and a check digit) and never shows the NIK.
+        ("GET", "/booking"),
+        ("POST", "/booking"),
+        ("GET", "/b/{code}"),
+        ("POST", "/b/{code}/cancel"),
+        ("POST", "/b/{code}/change"),
     }
 )
 
@@ -70,6 +81,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     applications.router,
     boards.router,
     board.router,
+    booking.router,
+    booking_staff.router,
 )
 
 

@@ -36,6 +36,7 @@ from central.api.deps import Context
 from central.errors import ApiError, CounterBusy, NoDesk, UnknownCounter
 from central.office import calls, desks, numbering, queue, registrations, steps
 from central.tables import offices
+from central.web.bookings_today import ServiceDay, service_days
 from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
 from central.web.pages import language, render, text_for
 from central.web.session import Csrf, StaffPage
@@ -94,6 +95,10 @@ def _page(
         facts = queue.catalog_facts(conn, ctx.documents)
         counters = desks.counters(conn, office_id) if office_id else []
         panel = _panel_context(ctx, conn, desk, lang) if desk else {}
+    today: list[ServiceDay] = []
+    if desk is not None:
+        with ctx.db.begin() as conn:  # reading the day's bookings marks due no-shows
+            today = service_days(conn, ctx, desk.office_id, lang, service_ids=list(desk.queues))
     names = {
         sid: (facts.service_names.get(sid) or {}).get(lang, info.name)
         for sid, info in services.items()
@@ -112,6 +117,8 @@ def _page(
         problem=problem,
         actions=ACTION_BUTTONS,
         label=desks.label,
+        today=today,
+        show_entries=True,
         **panel,
     )
 

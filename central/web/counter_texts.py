@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from central.web.booking_texts import TODAY
 from central.web.pages import Texts
 
 
@@ -156,4 +157,5 @@ TEXTS: Texts = {
         "Incomplete: choose a service or counter to transfer to.",
     ),
     "counter.problem.action": ("Tindakan tidak dikenal.", "Unknown action."),
+    **TODAY,
 }

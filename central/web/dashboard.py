@@ -22,6 +22,8 @@ from central.access.staff import StaffPrincipal
 from central.api.deps import AppContext, Context
 from central.office import dashboard, day_export, fleet, queue
 from central.times import EARLIEST, LATEST
+from central.web.booking_texts import TODAY
+from central.web.bookings_today import ServiceDay, service_days
 from central.web.charts import bar_chart
 from central.web.pages import Texts, language, render
 from central.web.session import StaffPage
@@ -119,6 +121,7 @@ TEXTS: Texts = {
     "state.collected": ("Sudah diambil", "Collected"),
     "state.rejected": ("Ditolak", "Rejected"),
     "state.on_hold": ("Ditunda", "On hold"),
+    **TODAY,
 }
 
 
@@ -255,6 +258,13 @@ def _page(
                 conn, facts, day=day, zone=ctx.settings.zone, office_id=scope.office_id
             )
             kiosks = sorted(fleet.fleet(conn, office_id=scope.office_id, now=now), key=_fleet_order)
+    booked: dict[str, list[ServiceDay]] = {}
+    if days:
+        with ctx.db.begin() as conn:  # reading the day's bookings marks due no-shows
+            for office_day in days:
+                booked[office_day.office_id] = service_days(
+                    conn, ctx, office_day.office_id, language(request), day=day
+                )
     labels = _hour_labels()
     return render(
         request,
@@ -270,6 +280,7 @@ def _page(
         days=days,
         charts={d.office_id: bar_chart(labels, d.per_hour) for d in days},
         kiosks=[kiosk_row(k, now, ctx) for k in kiosks],
+        booked=booked,
         minutes=lambda seconds: minutes(seconds, language(request)),
         hours=labels,
         known_states={key for key in TEXTS if key.startswith("state.")},

@@ -19,6 +19,7 @@ TEXTS: Texts = {
     "home.staff": ("Untuk petugas", "For staff"),
     "home.public": ("Untuk umum", "For the public"),
     "home.login": ("Masuk petugas", "Staff login"),
+    "home.booking": ("Buat janji layanan", "Book an appointment"),
 }
 
 

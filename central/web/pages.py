@@ -36,6 +36,7 @@ COMMON: Texts = {
     "nav.complaints": ("Pengaduan", "Complaints"),
     "nav.applications": ("Berkas", "Applications"),
     "nav.stats": ("Statistik", "Figures"),
+    "nav.bookings": ("Janji", "Bookings"),
     "logout": ("Keluar", "Log out"),
     "other_language": ("English", "Bahasa Indonesia"),
     "signed_in_as": ("Masuk sebagai", "Signed in as"),

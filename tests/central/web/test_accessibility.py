@@ -9,16 +9,23 @@ without a place in it.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 from playwright.sync_api import Browser, Page
 
 from central.access import staff
+from central.access.audit import utc_now
 from central.database import Database
+from central.office import bookings
 from central.process import RunningCentral
 from testkit.accessibility import axe_is_intact, serious_violations
 from testkit.boards import register_board
+from testkit.booking_office import new_citizens, open_for_bookings
 from testkit.browser import fresh_context, log_in
 from testkit.centre_accounts import new_kiosk, new_staff, new_staff_account
 from testkit.centre_requests import allocate, complaint, new_id, results
@@ -34,6 +41,8 @@ PUBLIC = {
     "/t/{ticket_id}": "{ticket}",
     "/c/{reference}": "{complaint}",
     "/board/{token}": "{board}",
+    "/booking": "{booking-form}",
+    "/b/{code}": "{booking}",
 }
 STAFF: dict[str, str] = {
     "/dashboard": "/dashboard",
@@ -43,6 +52,7 @@ STAFF: dict[str, str] = {
     "/office/complaints/{reference}": "{staff-complaint}",
     "/office/applications": "/office/applications",
     "/office/applications/{reference}": "/office/applications/BRK-DEMO0001",
+    "/office/bookings": "/office/bookings",
 }
 #: GET routes that answer something other than a page.
 NOT_PAGES = {
@@ -86,7 +96,21 @@ def addresses(office: RunningCentral, office_db: Database) -> dict[str, str]:
     assert results(office.url, kiosk, [filed])[0]["status"] == "accepted"
     reference = filed["body"]["reference"]
     board = register_board(office.url, new_staff(office_db, office.url))
+    open_for_bookings(office_db, DEMO_SERVICE)
+    someone = new_citizens(office_db, 1, seed=5)[0]
+    form = requests.get(f"{office.url}/booking?service={DEMO_SERVICE}", timeout=10).text
+    day = re.findall(r'<option value="(\d{4}-\d{2}-\d{2})"', form)[1]
+    with office_db.begin() as conn:
+        booked = bookings.book(
+            conn, office_id="pku-mpp", service_id=DEMO_SERVICE, day=dt.date.fromisoformat(day),
+            starts_at="09:00", identity=bookings.Identity(someone.born, nik=someone.nik),
+            phone=None, language="id", client="test", audit_key=b"k" * 32, now=utc_now(),
+            zone=ZoneInfo("Asia/Jakarta"),
+        )  # fmt: skip
+    assert isinstance(booked, bookings.Booking)
     return {
+        "{booking-form}": f"/booking?service={DEMO_SERVICE}&day={day}",
+        "{booking}": f"/b/{booked.code}",
         "{ticket}": f"/t/{ticket}",
         "{complaint}": f"/c/{reference}",
         "{staff-complaint}": f"/office/complaints/{reference}",
