@@ -547,3 +547,49 @@ complaints = Table(
     Column("closed_at", UtcDateTime, nullable=True),
 )
 Index("ix_complaints_office_id_state", complaints.c.office_id, complaints.c.state)
+
+# -- messages to citizens (0011_messages; central/messages/) --------------------------
+#: A citizen's yes to messages about one ``subject`` (``ticket:<id>``,
+#: ``complaint:<reference>``): the number they gave (``62…``) and their
+#: language; ``ahead_at``: for a ticket, how many people ahead trigger "your
+#: turn is near" (the centre's setting when the yes arrived).
+message_consents = Table(
+    "message_consents",
+    metadata,
+    Column("subject", String(80), primary_key=True),
+    Column("phone", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("ahead_at", Integer, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+#: The outbox of messages: one row per message, unique by its idempotency
+#: ``key``. ``state``: pending → sending → sent, or dead (the dead-letter list).
+#: ``params`` (JSON) fill the ``template`` at sending, in ``language``. A sender
+#: claims a row until ``claimed_until`` (``claimed_by``: its process).
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("phone", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("template", String(40), nullable=False),
+    Column("params", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("last_error", String(200), nullable=True),
+)
+Index("ix_messages_state_due_at", messages.c.state, messages.c.due_at)
+#: Messages begun per number since ``window_start`` (an hour), for the per-number limit.
+message_rates = Table(
+    "message_rates",
+    metadata,
+    Column("phone", String(16), primary_key=True),
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("begun", Integer, nullable=False),
+)
