@@ -42,6 +42,7 @@ from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
 from central.errors import ApiError, CatalogLoadError
 from central.live import LiveFeed
+from central.messages.sender import Sender, policy_of, provider_of
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
 from central.voice import Voice
@@ -79,12 +80,16 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
         voice=Voice(settings.voice_dir, settings.resolved_voice_cache),
     )
     context.voice.warm()
+    # Every server process sends: claims keep two from sending one message.
+    sender = Sender(database, provider_of(settings), policy_of(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sender.start()
         try:
             yield
         finally:
+            sender.stop()
             context.live.close()
 
     version = package_version()

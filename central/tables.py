@@ -565,12 +565,15 @@ message_consents = Table(
 #: The outbox of messages: one row per message, unique by its idempotency
 #: ``key``. ``state``: pending → sending → sent, or dead (the dead-letter list).
 #: ``params`` (JSON) fill the ``template`` at sending, in ``language``. A sender
-#: claims a row until ``claimed_until`` (``claimed_by``: its process).
+#: claims a row until ``claimed_until`` (``claimed_by``: its process, kept once
+#: sent: which process sent it).
 messages = Table(
     "messages",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
     Column("key", String(200), nullable=False, unique=True),
+    #: The office it is about (whose staff see it on the dead-letter list).
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=True),
     Column("phone", String(16), nullable=False),
     Column("language", String(8), nullable=False),
     Column("template", String(40), nullable=False),
@@ -585,6 +588,7 @@ messages = Table(
     Column("last_error", String(200), nullable=True),
 )
 Index("ix_messages_state_due_at", messages.c.state, messages.c.due_at)
+Index("ix_messages_office_id_state", messages.c.office_id, messages.c.state)
 #: Messages begun per number since ``window_start`` (an hour), for the per-number limit.
 message_rates = Table(
     "message_rates",

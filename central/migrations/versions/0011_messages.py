@@ -44,6 +44,7 @@ def upgrade() -> None:
         "messages",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("office_id", sa.String(64), nullable=True),
         sa.Column("phone", sa.String(16), nullable=False),
         sa.Column("language", sa.String(8), nullable=False),
         sa.Column("template", sa.String(40), nullable=False),
@@ -58,8 +59,12 @@ def upgrade() -> None:
         sa.Column("last_error", sa.String(200), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_messages"),
         sa.UniqueConstraint("key", name="uq_messages_key"),
+        sa.ForeignKeyConstraint(
+            ["office_id"], ["offices.id"], name="fk_messages_office_id_offices"
+        ),
     )
     op.create_index("ix_messages_state_due_at", "messages", ["state", "due_at"])
+    op.create_index("ix_messages_office_id_state", "messages", ["office_id", "state"])
     op.create_table(
         "message_rates",
         sa.Column("phone", sa.String(16), nullable=False),
@@ -71,6 +76,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("message_rates")
+    op.drop_index("ix_messages_office_id_state", table_name="messages")
     op.drop_index("ix_messages_state_due_at", table_name="messages")
     op.drop_table("messages")
     op.drop_table("message_consents")
