@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, true, update
 
 from central.messages.phones import masked
 from central.tables import message_rates, messages
@@ -96,8 +96,10 @@ def enqueue(
         due_at=now,
         created_at=now,
     )
-    done = conn.execute(statement.on_conflict_do_nothing(index_elements=["key"]))
-    return done.rowcount == 1
+    written = conn.execute(
+        statement.on_conflict_do_nothing(index_elements=["key"]).returning(messages.c.id)
+    ).first()
+    return written is not None
 
 
 def _due(now: dt.datetime) -> Any:
@@ -261,10 +263,18 @@ def mark_dead(conn: Connection, message_id: int, worker: str, error: str) -> boo
     return done.rowcount == 1
 
 
-def dead_letters(conn: Connection, limit: int = 100) -> list[DeadLetter]:
-    """The newest dead messages, the number masked."""
+def _of_office(office_id: str | None) -> Any:
+    """Messages about ``office_id`` (``None``: every office's)."""
+    return messages.c.office_id == office_id if office_id is not None else true()
+
+
+def dead_letters(conn: Connection, office_id: str | None, limit: int = 100) -> list[DeadLetter]:
+    """The newest dead messages about ``office_id`` (``None``: all), the number masked."""
     rows = conn.execute(
-        select(messages).where(messages.c.state == DEAD).order_by(messages.c.id.desc()).limit(limit)
+        select(messages)
+        .where(messages.c.state == DEAD, _of_office(office_id))
+        .order_by(messages.c.id.desc())
+        .limit(limit)
     )
     return [
         DeadLetter(
@@ -281,15 +291,23 @@ def dead_letters(conn: Connection, limit: int = 100) -> list[DeadLetter]:
     ]
 
 
-def count_dead(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).where(messages.c.state == DEAD)).scalar_one())
+def count_dead(conn: Connection, office_id: str | None) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).where(messages.c.state == DEAD, _of_office(office_id))
+        ).scalar_one()
+    )
 
 
-def send_again(conn: Connection, message_id: int, now: dt.datetime) -> bool:
-    """Put a dead message back in the outbox (its key unchanged); ``False`` if it is not dead."""
+def send_again(conn: Connection, message_id: int, office_id: str | None, now: dt.datetime) -> bool:
+    """Put a dead message about ``office_id`` (``None``: any office) back in the outbox,
+    its key unchanged; ``False`` if there is no such dead message.
+
+    It counts as begun already: the per-number limit is not counted again.
+    """
     done = conn.execute(
         update(messages)
-        .where(messages.c.id == message_id, messages.c.state == DEAD)
+        .where(messages.c.id == message_id, messages.c.state == DEAD, _of_office(office_id))
         .values(state=PENDING, attempts=1, due_at=now, last_error=None)
     )
     return done.rowcount == 1
