@@ -13,7 +13,7 @@ Every POST is kept in :attr:`Gateway.posts` (key, what was answered, when).
 
 And it misbehaves on demand: :meth:`down` closes the port (connections
 refused) until :meth:`up`; :meth:`misbehave` makes the first ``times``
-POSTs of every key answer 500, 429 with ``Retry-After``, or take
+POSTs of every key answer 500, 400, 429 with ``Retry-After``, or take
 ``delay_s`` before answering (the message is accepted, but after the
 sender's deadline: its retry must not make a second delivery).
 """
@@ -45,7 +45,7 @@ class Post:
 
 @dataclass(frozen=True)
 class Misbehaviour:
-    kind: str  # "500", "429" or "slow"
+    kind: str  # "500", "400" (a refusal), "429" or "slow"
     times: int = 1
     retry_after_s: int = 1
     delay_s: float = 0.0
@@ -78,6 +78,10 @@ class Gateway:
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
         self._thread.start()
+
+    @property
+    def listening(self) -> bool:
+        return self._server is not None
 
     def down(self) -> None:
         """Stop listening: every connection is refused until :meth:`up`."""
@@ -122,8 +126,8 @@ class Gateway:
         extra: dict[str, str] = {}
         status = 200
         if trouble is not None and nth <= trouble.times:
-            if trouble.kind == "500":
-                status = 500
+            if trouble.kind in ("500", "400"):
+                status = int(trouble.kind)
             elif trouble.kind == "429":
                 status = 429
                 extra["Retry-After"] = str(trouble.retry_after_s)

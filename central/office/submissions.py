@@ -515,6 +515,7 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     existing = batch.tickets.get(item.key)
     plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
     plan.ticket["id"] = existing.id if existing is not None else item.key
+    plan.notify = _notify(body, batch.notify_ahead)
     status = WAITING
     if existing is not None:
         if existing.service_id != service.id:
@@ -567,7 +568,6 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     if plan.revive:
         plan.ticket["finished_at"] = None
     plan.result = {"ticket_id": item.key, "number": shown, "status": status}
-    plan.notify = _notify(body, batch.notify_ahead)
     return plan
 
 

@@ -30,6 +30,7 @@ from central.web import (
     counter,
     dashboard,
     home,
+    messages,
     session,
     stats,
     ticket,
@@ -70,6 +71,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     applications.router,
     boards.router,
     board.router,
+    messages.router,
 )
 
 
