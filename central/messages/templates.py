@@ -10,6 +10,7 @@ docs/messages.md shows every text with an example; a test keeps the two alike.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ TEMPLATES: Mapping[str, Template] = {
         {
             "id": "Nomor antrean {number} di {office}: tinggal {ahead} orang lagi sebelum "
             "giliran Anda. Mohon bersiap di ruang tunggu.",
-            "en": "Queue number {number} at {office}: {ahead} more before your turn. "
+            "en": "Queue number {number} at {office}: {ahead} people ahead of you. "
             "Please be ready in the waiting room.",
         },
     ),
@@ -97,6 +98,25 @@ def language_of(value: object) -> str:
     return value if isinstance(value, str) and value in LANGUAGES else "id"
 
 
+_MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni",
+           "Juli", "Agustus", "September", "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June",
+           "July", "August", "September", "October", "November", "December"),
+}  # fmt: skip
+
+
+def _value(name: str, value: object, language: str) -> str:
+    """A field as the text says it: a ``date`` (ISO) as "7 Desember 2026" / "7 December 2026"."""
+    if name == "date" and isinstance(value, str):
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+        return f"{day.day} {_MONTHS[language][day.month - 1]} {day.year}"
+    return str(value)
+
+
 def render(template: str, language: str, params: Mapping[str, object]) -> str:
     """The text of ``template`` in ``language`` with ``params``; ``KeyError`` for an unknown one.
 
@@ -104,8 +124,9 @@ def render(template: str, language: str, params: Mapping[str, object]) -> str:
     fields it does not name are ignored, so they never reach a citizen.
     """
     found = TEMPLATES[template]
-    values = {name: str(params[name]) for name in found.fields}
-    text = found.texts[language_of(language)].format_map(values)
+    language = language_of(language)
+    values = {name: _value(name, params[name], language) for name in found.fields}
+    text = found.texts[language].format_map(values)
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
