@@ -11,7 +11,7 @@ from central.messages.templates import TEMPLATES, render
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "messages.md"
 OFFICE = "Mal Pelayanan Publik Kota Pekanbaru"
-BOOKING = {
+BOOKING: dict[str, object] = {
     "first_name": "Siti",
     "code": "482 913 075",
     "service": "Cetak Ulang KTP-el",
