@@ -14,6 +14,8 @@ transaction, and records what became of it:
 
 A claim lasts the send's total deadline plus a margin, so no other process
 takes a message while its sender still waits for the answer. The thread
+also writes the day-before reminders of bookings (once a minute; each
+reminder's key makes it one message whichever process writes it). It
 wakes when its own process writes a message (:meth:`Sender.wake`) and looks
 every ``poll_s`` for messages the other processes wrote.
 """
@@ -26,12 +28,14 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from central.access.audit import utc_now
 from central.database import Database
-from central.messages import outbox
+from central.messages import outbox, triggers
 from central.messages.providers import Delivered, LogProvider, Provider, Refused, WebhookProvider
 from central.messages.templates import render
 from central.settings import CentralSettings
@@ -43,6 +47,8 @@ CLAIM_MARGIN = dt.timedelta(seconds=30)
 #: The longest wait a gateway's Retry-After may ask for.
 LONGEST_RETRY_AFTER_S = 24 * 3600.0
 BATCH = 20
+#: How often a sender looks for bookings to remind of tomorrow.
+REMINDER_EVERY_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -92,8 +98,12 @@ def provider_of(settings: CentralSettings) -> Provider:
 class Sender:
     """Delivers the outbox's due messages on a thread of its own."""
 
-    def __init__(self, db: Database, provider: Provider, policy: Policy) -> None:
+    def __init__(
+        self, db: Database, provider: Provider, policy: Policy, zone: ZoneInfo | None = None
+    ) -> None:
         self._db = db
+        self._zone = zone
+        self._reminded_at = 0.0
         self._provider = provider
         self._policy = policy
         self.worker = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -119,6 +129,7 @@ class Sender:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
+                self._remind()
                 handled = self.run_once()
             except Exception:  # the database away for a moment: try again later
                 log.exception("the message sender failed a round; it goes on")
@@ -127,6 +138,16 @@ class Sender:
                 continue
             self._wake.wait(self._policy.poll_s)
             self._wake.clear()
+
+    def _remind(self) -> None:
+        """Write the day-before reminders of bookings, at most once a minute per process."""
+        if self._zone is None or time.monotonic() - self._reminded_at < REMINDER_EVERY_S:
+            return
+        self._reminded_at = time.monotonic()
+        with self._db.begin() as conn:
+            written = triggers.booking_reminders(conn, utc_now(), self._zone)
+        if written:
+            log.info("%d booking reminders written", written)
 
     def run_once(self) -> int:
         """Claim and send one batch of due messages; how many were claimed."""

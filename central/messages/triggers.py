@@ -9,7 +9,11 @@
 * an application moved to ``ready`` ("siap diambil"): to the phone of the
   citizen's record (:func:`application_ready`);
 * a complaint answered, when its kiosk item carried the citizen's yes
-  (:func:`complaint_consent`, :func:`complaint_answered`).
+  (:func:`complaint_consent`, :func:`complaint_answered`);
+* a booking made or moved with a phone number ("confirmed",
+  :func:`booking_confirmed`, from :mod:`central.office.bookings`), and its
+  reminder on the day before (:func:`booking_reminders`, which every
+  sender runs now and then: the key makes it once, whichever process runs it).
 
 Each message's idempotency key names its cause (``ticket:<id>:called``), so
 the same cause twice is one message. Nothing here sends: the sender does,
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
@@ -27,9 +32,11 @@ from central.messages.outbox import enqueue
 from central.messages.phones import normalise
 from central.messages.templates import first_name, language_of
 from central.office.queue import CALL_ORDER, WAITING
-from central.tables import citizens, message_consents, offices, tickets
+from central.tables import bookings, citizens, message_consents, offices, services, tickets
 from central.upsert import dialect_insert
 
+#: From this local hour on the day before, a booking's reminder goes.
+REMINDER_HOUR = 9
 #: The most people ahead a "your turn is near" message may be set for.
 MAX_AHEAD = 50
 CALL = "call"
@@ -179,3 +186,91 @@ def complaint_answered(conn: Connection, reference: str, office_id: str, now: dt
         params={"reference": reference, "office": _office_name(conn, office_id)},
         now=now,
     )
+
+
+def _booking_params(conn: Connection, booking: Any) -> dict[str, object]:
+    service: str | None = conn.execute(
+        select(services.c.name).where(services.c.id == booking.service_id)
+    ).scalar_one_or_none()
+    code = str(booking.code)
+    return {
+        "first_name": first_name(booking.first_name),
+        "code": f"{code[:3]} {code[3:6]} {code[6:]}",
+        "service": service or booking.service_id,
+        "office": _office_name(conn, booking.office_id),
+        "date": booking.day.isoformat(),
+        "time": booking.starts_at.replace(":", "."),
+    }
+
+
+def booking_confirmed(conn: Connection, booking: Any, now: dt.datetime) -> None:
+    """A booking made or moved (:class:`central.office.bookings.Booking`), if it has a phone.
+
+    The key names the slot: a booking moved to another slot is confirmed again.
+    """
+    phone = normalise(booking.phone)
+    if phone is None:
+        return
+    enqueue(
+        conn,
+        key=f"booking:{booking.code}:confirmed:{booking.day.isoformat()}T{booking.starts_at}",
+        office_id=booking.office_id,
+        phone=phone,
+        language=language_of(booking.language),
+        template="booking.confirmed",
+        params=_booking_params(conn, booking),
+        now=now,
+    )
+
+
+def booking_reminders(conn: Connection, now: dt.datetime, zone: ZoneInfo) -> int:
+    """Write the reminders of tomorrow's bookings (local day); how many were new.
+
+    From :data:`REMINDER_HOUR` on the day before, for each booking still
+    booked with a phone that was made before that day began (one made on
+    the day before had its confirmation just now). Once per booking and day.
+    """
+    local = now.astimezone(zone)
+    if local.hour < REMINDER_HOUR:
+        return 0
+    today = local.date()
+    midnight = dt.datetime.combine(today, dt.time(), zone)
+    rows = conn.execute(
+        select(bookings, citizens.c.full_name)
+        .join(citizens, citizens.c.id == bookings.c.citizen_id)
+        .where(
+            bookings.c.day == today + dt.timedelta(days=1),
+            bookings.c.state == "booked",
+            bookings.c.phone.is_not(None),
+            bookings.c.created_at < midnight,
+        )
+    )
+    written = 0
+    for row in rows:
+        phone = normalise(row.phone)
+        if phone is None:
+            continue
+        params = _booking_params(conn, _BookingView(row))
+        written += enqueue(
+            conn,
+            key=f"booking:{row.code}:reminder:{row.day.isoformat()}",
+            office_id=row.office_id,
+            phone=phone,
+            language=language_of(row.language),
+            template="booking.reminder",
+            params=params,
+            now=now,
+        )
+    return written
+
+
+class _BookingView:
+    """A booking row as :func:`_booking_params` reads it (the name: its first word only)."""
+
+    def __init__(self, row: Any) -> None:
+        self.code = row.code
+        self.service_id = row.service_id
+        self.office_id = row.office_id
+        self.day = row.day
+        self.starts_at = row.starts_at
+        self.first_name = row.full_name

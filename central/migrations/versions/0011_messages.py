@@ -1,7 +1,7 @@
 """The centre's messages: consents, a durable outbox and per-number rate limits.
 
 Revision ID: 0011_messages
-Revises: 0009_number_ranges
+Revises: 0010_bookings
 Create Date: 2026-12-05
 
 * ``message_consents``: a citizen's yes to messages about one thing (a
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_messages"
-down_revision = "0009_number_ranges"
+down_revision = "0010_bookings"
 branch_labels = None
 depends_on = None
 
