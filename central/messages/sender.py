@@ -15,9 +15,8 @@ transaction, and records what became of it:
 A claim lasts the send's total deadline plus a margin, so no other process
 takes a message while its sender still waits for the answer. The thread
 also writes the day-before reminders of bookings (once a minute; each
-reminder's key makes it one message whichever process writes it). It
-wakes when its own process writes a message (:meth:`Sender.wake`) and looks
-every ``poll_s`` for messages the other processes wrote.
+reminder's key makes it one message whichever process writes it). It looks
+every ``poll_s`` for due messages, whichever process wrote them.
 """
 
 from __future__ import annotations
@@ -121,10 +120,6 @@ class Sender:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
-
-    def wake(self) -> None:
-        """A message was written by this process: look now."""
-        self._wake.set()
 
     def _run(self) -> None:
         while not self._stop.is_set():

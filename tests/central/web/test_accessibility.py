@@ -43,6 +43,7 @@ STAFF: dict[str, str] = {
     "/office/complaints/{reference}": "{staff-complaint}",
     "/office/applications": "/office/applications",
     "/office/applications/{reference}": "/office/applications/BRK-DEMO0001",
+    "/office/messages": "/office/messages",
 }
 #: GET routes that answer something other than a page.
 NOT_PAGES = {
