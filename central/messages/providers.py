@@ -24,7 +24,10 @@ up to a size cap. The gateway keeps the key: a message sent again after a
 lost answer is the same message (docs/messages.md).
 
 ``log`` writes one line per message (the number masked, a first name cut to
-its initial): for the demo and a city that has no gateway yet.
+its initial, a complaint's reference and a booking's code cut to their start,
+since either opens the citizen's page): for the demo and a city that has no
+gateway yet. No log line names a message's key, for the same reason: the
+message's id stands for it.
 """
 
 from __future__ import annotations
@@ -93,9 +96,12 @@ class LogProvider:
         params = dict(message.params)
         if "first_name" in params:
             params["first_name"] = str(params["first_name"])[:1] + "."
+        for capability in ("reference", "code"):  # they open the citizen's pages
+            if capability in params:
+                params[capability] = str(params[capability])[:4] + "…"
         shown = render(message.template, message.language, params)
         log.info(
-            "message %s to %s [%s]: %s", message.key, masked(message.phone), message.template, shown
+            "message %d [%s] to %s: %s", message.id, message.template, masked(message.phone), shown
         )
         return Delivered()
 

@@ -171,7 +171,7 @@ class Sender:
         except (KeyError, ValueError, IndexError):
             with self._db.begin() as conn:
                 outbox.mark_dead(conn, message.id, self.worker, "the template cannot be written")
-            log.warning("message %s: its template cannot be written; a dead letter", message.key)
+            log.warning("message %d: its template cannot be written; a dead letter", message.id)
             return
         outcome = self._provider.send(message, text)
         now = utc_now()
@@ -180,13 +180,13 @@ class Sender:
                 kept = outbox.mark_sent(conn, message.id, self.worker, now)
             elif isinstance(outcome, Refused) or message.attempts >= self._policy.max_attempts:
                 kept = outbox.mark_dead(conn, message.id, self.worker, outcome.error)
-                log.warning("message %s is a dead letter: %s", message.key, outcome.error)
+                log.warning("message %d is a dead letter: %s", message.id, outcome.error)
             else:
                 wait = self._policy.backoff(message.attempts)
                 if outcome.after_s is not None:
                     wait = min(outcome.after_s, LONGEST_RETRY_AFTER_S)
                 due = now + dt.timedelta(seconds=wait)
                 kept = outbox.mark_retry(conn, message.id, self.worker, due, outcome.error)
-                log.info("message %s: %s; again in %.1f s", message.key, outcome.error, wait)
+                log.info("message %d: %s; again in %.1f s", message.id, outcome.error, wait)
         if not kept:
-            log.warning("message %s: the claim had passed to another sender", message.key)
+            log.warning("message %d: the claim had passed to another sender", message.id)
