@@ -31,15 +31,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, true, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, true, update
 
 from central.messages.phones import masked
-from central.tables import message_rates, messages
+from central.tables import message_consents, message_rates, messages
 from central.upsert import dialect_insert
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 STATES = (PENDING, SENDING, SENT, DEAD)
 RATE_WINDOW = dt.timedelta(hours=1)
+#: How long a ticket's yes to messages is kept (its day is over by then).
+TICKET_CONSENT_KEPT = dt.timedelta(days=2)
+#: How long a sent message keeps its full number (for a citizen's question about it).
+NUMBER_KEPT = dt.timedelta(days=30)
 MAX_ERROR = 200
 
 
@@ -311,3 +315,36 @@ def send_again(conn: Connection, message_id: int, office_id: str | None, now: dt
         .values(state=PENDING, attempts=1, due_at=now, last_error=None)
     )
     return done.rowcount == 1
+
+
+def forget(conn: Connection, now: dt.datetime) -> int:
+    """Drop numbers no longer needed; how many rows changed.
+
+    A ticket's yes goes two days after it was given (the ticket's day is over);
+    a sent message keeps only its masked number after :data:`NUMBER_KEPT`;
+    a number's count goes once its hour is over.
+    """
+    changed = conn.execute(
+        delete(message_consents).where(
+            message_consents.c.subject.like("ticket:%"),
+            message_consents.c.created_at < now - TICKET_CONSENT_KEPT,
+        )
+    ).rowcount
+    old = list(
+        conn.execute(
+            select(messages.c.id, messages.c.phone).where(
+                messages.c.state == SENT,
+                messages.c.sent_at < now - NUMBER_KEPT,
+                messages.c.phone.not_like("%*%"),
+            )
+        )
+    )
+    for row in old:
+        conn.execute(
+            update(messages).where(messages.c.id == row.id).values(phone=masked(row.phone))
+        )
+    changed += len(old)
+    changed += conn.execute(
+        delete(message_rates).where(message_rates.c.window_start < now - RATE_WINDOW)
+    ).rowcount
+    return changed

@@ -135,12 +135,14 @@ class Sender:
             self._wake.clear()
 
     def _remind(self) -> None:
-        """Write the day-before reminders of bookings, at most once a minute per process."""
+        """Write the day-before reminders of bookings and forget numbers no longer needed
+        (:func:`central.messages.outbox.forget`), at most once a minute per process."""
         if self._zone is None or time.monotonic() - self._reminded_at < REMINDER_EVERY_S:
             return
         self._reminded_at = time.monotonic()
         with self._db.begin() as conn:
             written = triggers.booking_reminders(conn, utc_now(), self._zone)
+            outbox.forget(conn, utc_now())
         if written:
             log.info("%d booking reminders written", written)
 

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from central.database import Database, migrate
-from central.messages import outbox
+from central.messages import outbox, triggers
 from central.messages.phones import masked, normalise
 from central.messages.templates import TEMPLATES, render
-from central.tables import messages
+from central.tables import message_consents, messages
 
 NOW = dt.datetime(2026, 12, 5, 3, 0, tzinfo=dt.UTC)
 HOLD = dt.timedelta(seconds=40)
@@ -180,3 +180,24 @@ def test_every_template_has_both_languages_and_only_its_fields() -> None:
             assert "1471011203850001" not in text
             for field in template.fields:
                 assert f"<{field}>" in text, (name, language, field)
+
+
+def test_numbers_are_forgotten_once_no_longer_needed(db: Database) -> None:
+    with db.begin() as conn:
+        triggers.ticket_consent(conn, "t-old", "6281234567890", "id", 3, NOW)
+        triggers.complaint_consent(conn, "ADU-OLD", "6281234567890", "id", NOW)
+    _write(db, "forget:1", phone="6281234567890")
+    with db.begin() as conn:
+        (message,) = outbox.claim(conn, "w", NOW, hold=HOLD, limit=5, per_hour=10)
+        outbox.mark_sent(conn, message.id, "w", NOW)
+    with db.begin() as conn:
+        assert outbox.forget(conn, NOW + dt.timedelta(days=1)) == 1  # the hour's count only
+    with db.begin() as conn:
+        outbox.forget(conn, NOW + dt.timedelta(days=31))
+    with db.read() as conn:
+        subjects = conn.execute(select(message_consents.c.subject)).scalars().all()
+        phone = conn.execute(
+            select(messages.c.phone).where(messages.c.key == "forget:1")
+        ).scalar_one()
+    assert subjects == ["complaint:ADU-OLD"]  # a complaint may be answered weeks later
+    assert phone == "62812*****890"
