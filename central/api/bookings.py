@@ -35,6 +35,7 @@ from central.errors import NotFound, TooManyRequests, Unprocessable
 from central.office import bookings
 from central.office.numbering import require_service
 from central.tables import offices
+from central.times import ApiDate
 from contract.wire import ErrorCode
 
 router = kiosk_router(tags=["bookings"])
@@ -247,7 +248,7 @@ def get_holidays(office_id: OfficeId, who: StaffAuth, ctx: Context) -> HolidaysO
 
 @staff.put("/api/v1/staff/offices/{office_id}/holidays/{day}", responses={403: {}, 404: {}})
 def put_holiday(
-    office_id: OfficeId, day: dt.date, body: HolidayIn, who: StaffAuth, ctx: Context
+    office_id: OfficeId, day: ApiDate, body: HolidayIn, who: StaffAuth, ctx: Context
 ) -> HolidayOut:
     """Close the office on ``day`` (no slots that day; bookings already made stay)."""
     require_office_access(who, office_id)
@@ -262,7 +263,7 @@ def put_holiday(
     status_code=204,
     responses={403: {}, 404: {}},
 )
-def delete_holiday(office_id: OfficeId, day: dt.date, who: StaffAuth, ctx: Context) -> Response:
+def delete_holiday(office_id: OfficeId, day: ApiDate, who: StaffAuth, ctx: Context) -> Response:
     """Open the office again on ``day``."""
     require_office_access(who, office_id)
     with ctx.db.begin() as conn:
@@ -277,7 +278,7 @@ def day_bookings(
     who: StaffAuth,
     ctx: Context,
     day: Annotated[
-        dt.date | None, Query(description="The office's local date; default today.")
+        ApiDate | None, Query(description="The office's local date; default today.")
     ] = None,
 ) -> DayOut:
     """The office's bookings of a day, every state, by slot; each read is audited."""

@@ -551,7 +551,6 @@ def book(
     slot = _slot_of(conn, office_id, day, starts_at, settings, now=now, zone=zone)
     if slot is None:
         return Refused(Refusal.NO_SLOT)
-    mark_no_shows(conn, now)
     already = conn.execute(
         select(bookings.c.id).where(
             bookings.c.citizen_id == citizen.id,
@@ -559,6 +558,7 @@ def book(
             bookings.c.service_id == service_id,
             bookings.c.day == day,
             bookings.c.state == BookingState.BOOKED.value,
+            bookings.c.no_show_after > now,  # one past its grace is a no-show, marked or not
         )
     ).first()
     if already is not None:
@@ -786,14 +786,22 @@ def mark_no_shows(conn: Connection, now: dt.datetime) -> int:
     """Mark every booking whose slot and grace are over without a check-in; how many.
 
     One idempotent statement: any number of server processes may run it
-    at once; each booking is marked once.
+    at once; each booking is marked once. On PostgreSQL a row another
+    transaction holds is skipped (``FOR UPDATE SKIP LOCKED``): two markers
+    never wait on each other (nor deadlock), a check-in under way is not
+    held up, and whatever is skipped is marked by the next look.
     """
-    done = conn.execute(
-        update(bookings)
+    due = (
+        select(bookings.c.id)
         .where(
             bookings.c.state == BookingState.BOOKED.value,
             bookings.c.no_show_after <= now,
         )
+        .with_for_update(skip_locked=True)
+    )
+    done = conn.execute(
+        update(bookings)
+        .where(bookings.c.id.in_(due), bookings.c.state == BookingState.BOOKED.value)
         .values(state=BookingState.NO_SHOW.value, state_changed_at=now, changed_by="centre")
     )
     if done.rowcount:
