@@ -7,6 +7,7 @@ Kept apart from :mod:`central.server` so the operator subcommands can share
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -316,7 +317,12 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         key = Path(args.audit_key_file).read_bytes()
     secret: bytes | None = None
     if args.message_webhook_secret_file is not None:
-        secret = Path(args.message_webhook_secret_file).read_bytes().strip()
+        path = Path(args.message_webhook_secret_file)
+        secret = path.read_bytes().strip()
+        if path.stat().st_mode & 0o077:
+            logging.getLogger(__name__).warning(
+                "the webhook secret file %s can be read by others: chmod 600 it", path
+            )
     return CentralSettings(
         host=args.host,
         port=args.port,

@@ -160,8 +160,9 @@ class WebhookProvider:
         self._deadline_s = deadline_s
         self._cap = answer_max_bytes
 
-    def __repr__(self) -> str:  # the secret never reaches a log
-        return f"WebhookProvider({self._parts.scheme}://{self._parts.netloc}{self._parts.path})"
+    def __repr__(self) -> str:  # the secret (and any credential in the URL) never reaches a log
+        port = f":{self._parts.port}" if self._parts.port else ""
+        return f"WebhookProvider({self._parts.scheme}://{self._parts.hostname}{port})"
 
     def send(self, message: Outgoing, text: str) -> Outcome:
         body = body_of(message, text)

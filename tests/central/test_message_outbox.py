@@ -3,18 +3,23 @@ claim per message whatever the number of senders, the per-number limit, dead let
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from central.cli_options import add_server_options, settings_from
 from central.database import Database, migrate
 from central.messages import outbox, triggers
 from central.messages.phones import masked, normalise
+from central.messages.sender import provider_of
 from central.messages.templates import TEMPLATES, render
+from central.settings import CentralSettings
 from central.tables import message_consents, messages
 
 NOW = dt.datetime(2026, 12, 5, 3, 0, tzinfo=dt.UTC)
@@ -201,3 +206,29 @@ def test_numbers_are_forgotten_once_no_longer_needed(db: Database) -> None:
         ).scalar_one()
     assert subjects == ["complaint:ADU-OLD"]  # a complaint may be answered weeks later
     assert phone == "62812*****890"
+
+
+def test_the_webhook_secret_is_read_from_its_file_and_never_shown(tmp_path: Path) -> None:
+    secret = tmp_path / "webhook.key"
+    secret.write_bytes(b"  rahasia-gerbang-kota-0001\n")
+    secret.chmod(0o600)
+    parser = argparse.ArgumentParser()
+    add_server_options(parser)
+    args = parser.parse_args(
+        [
+            *("--message-provider", "webhook"),
+            *("--message-webhook-url", "https://user:pw@sms.kota.go.id/kirim"),
+            *("--message-webhook-secret-file", str(secret)),
+        ]
+    )
+    settings = settings_from(args)
+    assert settings.message_webhook_secret == b"rahasia-gerbang-kota-0001"
+    provider = provider_of(settings)
+    for shown in (repr(settings), repr(provider)):
+        assert "rahasia" not in shown
+    assert "pw" not in repr(provider)
+
+
+def test_a_webhook_without_its_secret_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="secret"):
+        CentralSettings(message_provider="webhook", message_webhook_url="https://sms.kota.go.id/")
