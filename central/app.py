@@ -44,6 +44,7 @@ from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
 from central.errors import ApiError, CatalogLoadError
 from central.live import LiveFeed
+from central.messages.sender import Sender, policy_of, provider_of
 from central.office.bookings import mark_no_shows
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
@@ -87,9 +88,12 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
         voice=Voice(settings.voice_dir, settings.resolved_voice_cache),
     )
     context.voice.warm()
+    # Every server process sends: claims keep two from sending one message.
+    sender = Sender(database, provider_of(settings), policy_of(settings), settings.zone)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sender.start()
         tick = asyncio.create_task(_no_show_tick(database))
         try:
             yield
@@ -97,6 +101,7 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
             tick.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await tick
+            sender.stop()
             context.live.close()
 
     version = package_version()

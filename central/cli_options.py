@@ -7,6 +7,7 @@ Kept apart from :mod:`central.server` so the operator subcommands can share
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -154,6 +155,80 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         "(default: the user's cache folder)",
     )
     add_guard_options(parser, defaults)
+    add_message_options(parser, defaults)
+
+
+def add_message_options(parser: argparse.ArgumentParser, defaults: CentralSettings) -> None:
+    """The messages to citizens: provider, gateway, limits and retries (docs/messages.md)."""
+    parser.add_argument(
+        "--message-provider",
+        choices=("log", "webhook"),
+        default=defaults.message_provider,
+        help="how messages go: log (a line in the server's log) or webhook "
+        "(the city's SMS/WhatsApp gateway) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--message-webhook-url",
+        default=None,
+        metavar="URL",
+        help="the gateway's address for the webhook provider",
+    )
+    parser.add_argument(
+        "--message-webhook-secret-file",
+        type=Path,
+        metavar="PATH",
+        help="file holding the webhook's signing secret (at least 16 bytes; "
+        "surrounding white space is ignored)",
+    )
+    parser.add_argument(
+        "--message-ahead",
+        type=positive,
+        default=defaults.message_ahead,
+        metavar="N",
+        help="send 'tinggal N orang lagi' at this many people ahead (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--message-per-number",
+        type=positive,
+        default=defaults.message_per_number_per_hour,
+        metavar="N",
+        help="messages one number may get in an hour; more wait (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--message-attempts",
+        type=positive,
+        default=defaults.message_max_attempts,
+        metavar="N",
+        help="attempts before a message is a dead letter (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--message-retry-base",
+        type=positive_seconds,
+        default=defaults.message_retry_base_s,
+        metavar="SECONDS",
+        help="the first wait before trying again; it doubles (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--message-retry-max",
+        type=positive_seconds,
+        default=defaults.message_retry_max_s,
+        metavar="SECONDS",
+        help="the longest wait between attempts (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--message-deadline",
+        type=positive_seconds,
+        default=defaults.message_deadline_s,
+        metavar="SECONDS",
+        help="one send's total deadline (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--message-poll",
+        type=positive_seconds,
+        default=defaults.message_poll_s,
+        metavar="SECONDS",
+        help="how often to look for messages other server processes wrote (default: %(default)s)",
+    )
 
 
 def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings) -> None:
@@ -240,6 +315,14 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
     key: bytes | None = None
     if args.audit_key_file is not None:
         key = Path(args.audit_key_file).read_bytes()
+    secret: bytes | None = None
+    if args.message_webhook_secret_file is not None:
+        path = Path(args.message_webhook_secret_file)
+        secret = path.read_bytes().strip()
+        if path.stat().st_mode & 0o077:
+            logging.getLogger(__name__).warning(
+                "the webhook secret file %s can be read by others: chmod 600 it", path
+            )
     return CentralSettings(
         host=args.host,
         port=args.port,
@@ -270,6 +353,16 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         max_connections_per_address=args.max_connections_per_address,
         voice_dir=args.voice_dir,
         voice_cache_dir=args.voice_cache,
+        message_provider=args.message_provider,
+        message_webhook_url=args.message_webhook_url,
+        message_webhook_secret=secret,
+        message_ahead=args.message_ahead,
+        message_per_number_per_hour=args.message_per_number,
+        message_max_attempts=args.message_attempts,
+        message_retry_base_s=args.message_retry_base,
+        message_retry_max_s=args.message_retry_max,
+        message_deadline_s=args.message_deadline,
+        message_poll_s=args.message_poll,
     )
 
 

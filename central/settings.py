@@ -11,7 +11,7 @@ and the kiosk's ``demo`` command import it.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -140,6 +140,27 @@ class CentralSettings:
     voice_dir: Path | None = None
     #: Where clips the city has not recorded are made; ``None``: the user's cache folder.
     voice_cache_dir: Path | None = None
+    # -- messages to citizens (central/messages/, docs/messages.md) --
+    #: ``log`` (each message a line in the server's log: the demo) or ``webhook``
+    #: (the city's SMS/WhatsApp gateway; needs the URL and the secret).
+    message_provider: str = "log"
+    message_webhook_url: str | None = None
+    #: The HMAC key the webhook signs with (read from a file, never the command line).
+    message_webhook_secret: bytes | None = field(default=None, repr=False)
+    #: "Tinggal N orang lagi" goes when N people or fewer are ahead of a ticket.
+    message_ahead: int = 3
+    #: Messages one number may get in an hour; more wait for the next hour.
+    message_per_number_per_hour: int = 10
+    #: Attempts before a message is a dead letter; the waits between them double
+    #: from the base up to the longest (a gateway's Retry-After is honoured).
+    message_max_attempts: int = 12
+    message_retry_base_s: float = 15.0
+    message_retry_max_s: float = 3600.0
+    #: One send's total deadline (connect, request, answer), and the answer's size cap.
+    message_deadline_s: float = 10.0
+    message_answer_max_bytes: int = 64 * 1024
+    #: How often a sender looks for due messages another process wrote.
+    message_poll_s: float = 1.0
 
     def __post_init__(self) -> None:
         self._check_limits()
@@ -158,6 +179,7 @@ class CentralSettings:
             "lookup_budget_per_hour",
             "lookup_not_found_per_hour",
         )
+        self._check_messages()
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -219,6 +241,31 @@ class CentralSettings:
                 ipaddress.ip_network(proxy, strict=False)
             except ValueError:
                 raise ValueError(f"not an IP address or network: {proxy!r}") from None
+
+    def _check_messages(self) -> None:
+        if self.message_provider not in ("log", "webhook"):
+            raise ValueError(f"unknown message provider {self.message_provider!r}: log or webhook")
+        if self.message_provider == "webhook":
+            url = urlsplit(self.message_webhook_url or "")
+            if url.scheme not in ("http", "https") or not url.netloc:
+                raise ValueError("the webhook provider needs an http(s):// URL")
+            if self.message_webhook_secret is None or len(self.message_webhook_secret) < 16:
+                raise ValueError("the webhook provider needs a secret of at least 16 bytes")
+        self._at_least_one(
+            "message_ahead",
+            "message_per_number_per_hour",
+            "message_max_attempts",
+            "message_answer_max_bytes",
+        )
+        if not (
+            0 < self.message_retry_base_s <= self.message_retry_max_s
+            and 0 < self.message_deadline_s <= 300
+            and 0 < self.message_poll_s <= 60
+        ):
+            raise ValueError(
+                "message times: 0 < retry base <= longest retry, deadline up to 300 s, "
+                "poll up to 60 s"
+            )
 
     @property
     def lookup_budget(self) -> LookupBudget:

@@ -627,3 +627,53 @@ bookings = Table(
 )
 Index("ix_bookings_office_id_day", bookings.c.office_id, bookings.c.day)
 Index("ix_bookings_state_no_show_after", bookings.c.state, bookings.c.no_show_after)
+
+# -- messages to citizens (0011_messages; central/messages/) --------------------------
+#: A citizen's yes to messages about one ``subject`` (``ticket:<id>``,
+#: ``complaint:<reference>``): the number they gave (``62…``) and their
+#: language; ``ahead_at``: for a ticket, how many people ahead trigger "your
+#: turn is near" (the centre's setting when the yes arrived).
+message_consents = Table(
+    "message_consents",
+    metadata,
+    Column("subject", String(80), primary_key=True),
+    Column("phone", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("ahead_at", Integer, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+#: The outbox of messages: one row per message, unique by its idempotency
+#: ``key``. ``state``: pending → sending → sent, or dead (the dead-letter list).
+#: ``params`` (JSON) fill the ``template`` at sending, in ``language``. A sender
+#: claims a row until ``claimed_until`` (``claimed_by``: its process, kept once
+#: sent: which process sent it).
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    #: The office it is about (whose staff see it on the dead-letter list).
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=True),
+    Column("phone", String(16), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("template", String(40), nullable=False),
+    Column("params", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("last_error", String(200), nullable=True),
+)
+Index("ix_messages_state_due_at", messages.c.state, messages.c.due_at)
+Index("ix_messages_office_id_state", messages.c.office_id, messages.c.state)
+#: Messages begun per number since ``window_start`` (an hour), for the per-number limit.
+message_rates = Table(
+    "message_rates",
+    metadata,
+    Column("phone", String(16), primary_key=True),
+    Column("window_start", UtcDateTime, nullable=False),
+    Column("begun", Integer, nullable=False),
+)

@@ -83,9 +83,11 @@ def registration(
     source: str,
     values: dict[str, str] | None = None,
     office_id: str = DEMO_OFFICE,
+    notify: str | None = None,
 ) -> dict[str, Any]:
-    """A service_registration outbox item as the kiosk sends it."""
-    return {
+    """A service_registration outbox item as the kiosk sends it (``notify``: the
+    number the citizen said yes to messages on)."""
+    item: dict[str, Any] = {
         "key": key,
         "kind": "service_registration",
         "body": {
@@ -99,6 +101,28 @@ def registration(
             "ticket": {"number": number, "issued_at": now_iso(), "number_source": source},
         },
     }
+    if notify is not None:
+        item["body"]["notify"] = {"phone": notify}
+    return item
+
+
+def consenting_tickets(
+    url: str, token: str, service_id: str, phones: list[str]
+) -> list[tuple[str, str]]:
+    """One online ticket per number, registered with the citizen's yes to messages on it:
+    (ticket id, display), in the order they were taken."""
+    made: list[tuple[str, str]] = []
+    for phone in phones:
+        answer = allocate(url, token, service_id)
+        assert answer.status_code == 201, answer.text
+        ticket = answer.json()
+        item = registration(
+            ticket["ticket_id"], service_id, ticket["display"], "online", notify=phone
+        )
+        (result,) = results(url, token, [item])
+        assert result["status"] == "accepted", result
+        made.append((ticket["ticket_id"], ticket["display"]))
+    return made
 
 
 def complaint(key: str, text: str = "AC di ruang tunggu mati.") -> dict[str, Any]:

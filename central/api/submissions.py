@@ -59,6 +59,7 @@ def submit(body: BatchIn, kiosk: KioskAuth, ctx: Context) -> BatchOut:
             now=utc_now(),
             zone=ctx.settings.zone,
             fallback_max=ctx.settings.lease_max_numbers,
+            notify_ahead=ctx.settings.message_ahead,
         )
     return BatchOut(
         results=[

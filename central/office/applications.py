@@ -48,6 +48,7 @@ from central.errors import (
     NotFound,
     StaleEdit,
 )
+from central.messages import triggers
 from central.office.citizens import (
     KeyKind,
     KioskAsks,
@@ -373,6 +374,11 @@ def change(
             subject=reference,
             detail=f"{current.value}->{values['state']}",
         )
+        if values["state"] == State.READY.value:
+            changed = conn.execute(
+                select(citizen_applications).where(citizen_applications.c.reference == reference)
+            ).one()
+            triggers.application_ready(conn, changed, values["state_changed_at"])
     return get(conn, reference)
 
 

@@ -66,6 +66,7 @@ from central.access.audit import record_event
 from central.access.credentials import keyed_hash
 from central.access.limits import Limit, Subject
 from central.errors import NotFound
+from central.messages import triggers
 from central.office.citizens import KeyKind, audit_lookup, normalise_key
 from central.office.numbering import require_service
 from central.tables import (
@@ -598,6 +599,7 @@ def book(
     )
     found = _by_code(conn, code)
     assert found is not None  # noqa: S101 - inserted just now, in this transaction
+    triggers.booking_confirmed(conn, found, now)
     return found
 
 
@@ -707,6 +709,7 @@ def change(
     )
     found = _by_code(conn, code)
     assert found is not None  # noqa: S101 - updated just now, in this transaction
+    triggers.booking_confirmed(conn, found, now)
     return found
 
 

@@ -11,6 +11,10 @@ caller wakes its own process's followers after commit
 Kinds: ``call`` and ``recall`` (announced), ``transfer``, ``hold``,
 ``served``, ``no_show`` (shown, not announced). No personal data: a ticket's
 number, queue and counter only.
+
+Every step is also where the citizens' messages about the queue are written
+(:func:`central.messages.triggers.after_counter_step`): "called", and "N
+ahead" for the tickets it moved forward.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select
 
 from central.live import notify
+from central.messages import triggers
 from central.tables import call_events
 
 CALL, RECALL, TRANSFER, HOLD, SERVED, NO_SHOW = (
@@ -60,6 +65,7 @@ def record(
         )
     )
     notify(conn, ticket.office_id)
+    triggers.after_counter_step(conn, ticket, kind, at)
     key = result.inserted_primary_key
     if key is None:  # pragma: no cover - every insert here has a primary key
         raise RuntimeError("no id for the new call event")

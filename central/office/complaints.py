@@ -47,6 +47,7 @@ from sqlalchemy import Connection, case, func, select, update
 from central.access.audit import record_event, utc_now
 from central.access.staff import require_reach
 from central.errors import InvalidComplaintTransition, NotFound, StaleEdit, Unprocessable
+from central.messages import triggers
 from central.office.citizens import KeyKind, KioskAsks, Refused, kiosk_find, normalise_key
 from central.office.listing import listed
 from central.office.plain_text import has_invisible
@@ -270,6 +271,8 @@ def answer(
         raise StaleEdit(f"complaint {reference!r} changed since the answer was begun")
     action = "complaint.answered" if found.state is State.OPEN else "complaint.answer_changed"
     record_event(conn, actor=actor, action=action, subject=reference)
+    if found.state is State.OPEN:
+        triggers.complaint_answered(conn, reference, found.office_id, utc_now())
     return get(conn, reference, allowed_office=allowed_office)
 
 

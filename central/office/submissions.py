@@ -73,6 +73,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.documents.versioned import canonical
 from central.errors import InvalidItem
+from central.messages import triggers
+from central.messages.phones import normalise
 from central.office import bookings
 from central.office.numbering import ServiceInfo, display, local_day, office_services
 from central.office.plain_text import visible_text
@@ -139,6 +141,9 @@ class Plan:
     ticket: dict[str, Any] = field(default_factory=dict)
     #: (kind, service, day, number or display) this item's ticket takes.
     claims: list[tuple[str, str, dt.date, object]] = field(default_factory=list)
+    #: The citizen's yes to messages: (their number as ``62…``, their language,
+    #: the people ahead at which "your turn is near" goes).
+    notify: tuple[str, str, int] | None = None
     #: A registration's ``booking_code`` (as sent: checked at writing), else ``None``.
     booking_code: object = None
     #: The ticket's queue time as stored before a check-in places it.
@@ -153,6 +158,8 @@ class Rules:
     #: Fallback numbers one kiosk may register per queue and day (``lease_max_numbers``).
     fallback_max: int = 500
     clock_skew: dt.timedelta = CLOCK_SKEW
+    #: A ticket's "N ahead" message goes at this many people ahead (``message_ahead``).
+    notify_ahead: int = 3
 
 
 @dataclass
@@ -177,6 +184,7 @@ class Batch:
     #: The kiosk's clock minus the centre's at its latest heartbeat (zero if none).
     skew: dt.timedelta
     fallback_max: int
+    notify_ahead: int
     #: Fallback numbers this kiosk registered, per (service, day): stored and this batch's.
     fallbacks: dict[tuple[str, dt.date], int]
 
@@ -218,9 +226,10 @@ def submit(
     zone: ZoneInfo,
     fallback_max: int = 500,
     clock_skew: dt.timedelta = CLOCK_SKEW,
+    notify_ahead: int = 3,
 ) -> list[Outcome]:
     """Store a batch; one outcome per item, in order."""
-    rules = Rules(zone, fallback_max, clock_skew)
+    rules = Rules(zone, fallback_max, clock_skew, notify_ahead)
     if conn.dialect.name == "postgresql":
         # One kiosk's batches take turns (a retry racing its first attempt).
         lock = int.from_bytes(hashlib.sha256(kiosk.kiosk_id.encode()).digest()[:8], signed=True)
@@ -434,6 +443,7 @@ def _load(
         enrolled=enrolled,
         skew=dt.timedelta(milliseconds=skew_ms or 0),
         fallback_max=rules.fallback_max,
+        notify_ahead=rules.notify_ahead,
         fallbacks=fallbacks,
     )
 
@@ -513,6 +523,7 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     if existing is not None:
         plan.queued_at = existing.queued_at
     plan.ticket["id"] = existing.id if existing is not None else item.key
+    plan.notify = _notify(body, batch.notify_ahead)
     status = WAITING
     if existing is not None:
         if existing.service_id != service.id:
@@ -567,6 +578,23 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
         plan.ticket["finished_at"] = None
     plan.result = {"ticket_id": item.key, "number": shown, "status": status}
     return plan
+
+
+def _notify(body: dict[str, Any], ahead: int) -> tuple[str, str, int] | None:
+    """The citizen's yes to messages (``"notify": {"phone": "0812…"}``), or ``None``.
+
+    A number the centre cannot use drops the yes, never the item: the
+    ticket or the complaint is the citizen's, the message only a courtesy.
+    """
+    asked = body.get("notify")
+    if asked is None:
+        return None
+    phone = normalise(asked.get("phone")) if isinstance(asked, dict) else None
+    if phone is None:
+        log.warning("an item's notify is not an Indonesian mobile number: no messages for it")
+        return None
+    language = body.get("language")
+    return phone, language if isinstance(language, str) else "id", ahead
 
 
 def queue_time(
@@ -645,7 +673,9 @@ def _complaint(item: Item, digest: str, batch: Batch) -> Plan:
     _text(body, "language", 8)
     _text(body, "card_number", 64, optional=True)
     created = _time(body, "created_at", batch)
-    return Plan(item, digest, None, local_day(created, batch.zone), {"reference": reference})
+    plan = Plan(item, digest, None, local_day(created, batch.zone), {"reference": reference})
+    plan.notify = _notify(body, batch.notify_ahead)
+    return plan
 
 
 CHECKS: dict[str, Callable[[Item, str, Batch], Plan]] = {
@@ -740,6 +770,7 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
                 .values(**values, registered_at=now)
             )
     _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
+    _record_consents(conn, plans, now)
     _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
     if plans:
         conn.execute(
@@ -760,6 +791,18 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
                 for p in plans
             ],
         )
+
+
+def _record_consents(conn: Connection, plans: list[Plan], now: dt.datetime) -> None:
+    """Keep each new item's yes to messages (:mod:`central.messages.triggers`)."""
+    for plan in plans:
+        if plan.notify is None:
+            continue
+        phone, language, ahead = plan.notify
+        if plan.item.kind == "service_registration":
+            triggers.ticket_consent(conn, plan.ticket["id"], phone, language, ahead, now)
+        elif plan.item.kind == "complaint":
+            triggers.complaint_consent(conn, plan.item.body["reference"], phone, language, now)
 
 
 def _record_complaints(

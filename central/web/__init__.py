@@ -32,6 +32,7 @@ from central.web import (
     counter,
     dashboard,
     home,
+    messages,
     session,
     stats,
     ticket,
@@ -83,6 +84,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     board.router,
     booking.router,
     booking_staff.router,
+    messages.router,
 )
 
 

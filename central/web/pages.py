@@ -32,6 +32,7 @@ COMMON: Texts = {
     "app": ("Anjungan", "Anjungan"),
     "nav.counter": ("Loket", "Counter"),
     "nav.board": ("Papan", "Boards"),
+    "nav.messages": ("Pesan", "Messages"),
     "nav.dashboard": ("Dasbor", "Dashboard"),
     "nav.complaints": ("Pengaduan", "Complaints"),
     "nav.applications": ("Berkas", "Applications"),

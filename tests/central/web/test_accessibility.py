@@ -53,6 +53,7 @@ STAFF: dict[str, str] = {
     "/office/applications": "/office/applications",
     "/office/applications/{reference}": "/office/applications/BRK-DEMO0001",
     "/office/bookings": "/office/bookings",
+    "/office/messages": "/office/messages",
 }
 #: GET routes that answer something other than a page.
 NOT_PAGES = {

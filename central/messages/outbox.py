@@ -1,0 +1,350 @@
+"""The outbox of messages: written once per key, claimed by one sender at a time.
+
+A message is written (:func:`enqueue`) in the transaction of what caused it,
+with ``INSERT … ON CONFLICT (key) DO NOTHING``: the same key again (a call
+recorded twice, a state set again) adds nothing, so each key is at most one
+message, whichever process writes it.
+
+Senders in several server processes share the table. A sender *claims* due
+rows (:func:`claim`): candidates are read (``FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, so two senders skip each other's rows instead of waiting), then
+each is taken with a conditional ``UPDATE … WHERE state = 'pending' AND
+due_at <= now`` (or an expired claim), which only one transaction can win
+on either database. The claim lasts longer than one send's total deadline,
+so it never expires while its sender still waits for the gateway; a sender
+that died leaves a claim that expires, and its rows are taken again (with
+the same idempotency key, which the gateway honours).
+
+The per-number limit is counted when a message is first claimed (not on
+retries: they did not reach the phone): a number over its hourly limit has
+its message put back until the hour is over. Nothing is dropped: a message
+ends ``sent`` or, after its attempts or on a refusal the gateway says is
+final, ``dead``, the list staff see (:func:`dead_letters`) and may send again
+(:func:`send_again`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, or_, select, true, update
+
+from central.messages.phones import masked
+from central.tables import message_consents, message_rates, messages
+from central.upsert import dialect_insert
+
+PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+STATES = (PENDING, SENDING, SENT, DEAD)
+RATE_WINDOW = dt.timedelta(hours=1)
+#: How long a ticket's yes to messages is kept (its day is over by then).
+TICKET_CONSENT_KEPT = dt.timedelta(days=2)
+#: How long a sent message keeps its full number (for a citizen's question about it).
+NUMBER_KEPT = dt.timedelta(days=30)
+MAX_ERROR = 200
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed message, as a provider sends it."""
+
+    id: int
+    key: str
+    phone: str
+    language: str
+    template: str
+    params: Mapping[str, Any]
+    attempts: int
+    created_at: dt.datetime
+
+    def __repr__(self) -> str:  # the number never reaches a log in full
+        return f"Outgoing(key={self.key!r}, template={self.template!r}, to={masked(self.phone)})"
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    id: int
+    key: str
+    phone_masked: str
+    template: str
+    language: str
+    attempts: int
+    created_at: dt.datetime
+    last_error: str
+
+
+def enqueue(
+    conn: Connection,
+    *,
+    key: str,
+    office_id: str | None,
+    phone: str,
+    language: str,
+    template: str,
+    params: Mapping[str, Any],
+    now: dt.datetime,
+) -> bool:
+    """Write a message under ``key``; ``False`` if that key was written before."""
+    statement = dialect_insert(conn, messages).values(
+        key=key[:200],
+        office_id=office_id,
+        phone=phone,
+        language=language,
+        template=template,
+        params=json.dumps(dict(params), ensure_ascii=False, sort_keys=True),
+        state=PENDING,
+        attempts=0,
+        due_at=now,
+        created_at=now,
+    )
+    written = conn.execute(
+        statement.on_conflict_do_nothing(index_elements=["key"]).returning(messages.c.id)
+    ).first()
+    return written is not None
+
+
+def _due(now: dt.datetime) -> Any:
+    return or_(
+        and_(messages.c.state == PENDING, messages.c.due_at <= now),
+        and_(messages.c.state == SENDING, messages.c.claimed_until < now),
+    )
+
+
+def any_due(conn: Connection, now: dt.datetime) -> bool:
+    """Whether a message waits to be claimed (a cheap read before taking the write lock)."""
+    return conn.execute(select(messages.c.id).where(_due(now)).limit(1)).first() is not None
+
+
+def next_due(conn: Connection) -> dt.datetime | None:
+    """When the earliest pending message falls due (``None``: nothing pending)."""
+    found: dt.datetime | None = conn.execute(
+        select(func.min(messages.c.due_at)).where(messages.c.state == PENDING)
+    ).scalar_one_or_none()
+    return found
+
+
+def claim(
+    conn: Connection,
+    worker: str,
+    now: dt.datetime,
+    *,
+    hold: dt.timedelta,
+    limit: int,
+    per_hour: int,
+) -> list[Outgoing]:
+    """Take up to ``limit`` due messages for ``worker`` until ``now + hold``."""
+    candidates = list(
+        conn.execute(
+            select(messages.c.id)
+            .where(_due(now))
+            .order_by(messages.c.due_at, messages.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).scalars()
+    )
+    taken: list[Outgoing] = []
+    for message_id in candidates:
+        won = conn.execute(
+            update(messages)
+            .where(messages.c.id == message_id, _due(now))
+            .values(
+                state=SENDING,
+                claimed_by=worker[:64],
+                claimed_until=now + hold,
+                attempts=messages.c.attempts + 1,
+            )
+        )
+        if won.rowcount != 1:  # another sender took it between the read and the update
+            continue
+        row = conn.execute(select(messages).where(messages.c.id == message_id)).one()
+        if row.attempts == 1 and not _begin(conn, row.phone, now, per_hour):
+            window = conn.execute(
+                select(message_rates.c.window_start).where(message_rates.c.phone == row.phone)
+            ).scalar_one()
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == message_id)
+                .values(
+                    state=PENDING,
+                    attempts=0,
+                    due_at=window + RATE_WINDOW,
+                    claimed_by=None,
+                    claimed_until=None,
+                    last_error="per-number limit: waits for the next hour",
+                )
+            )
+            continue
+        taken.append(
+            Outgoing(
+                id=row.id,
+                key=row.key,
+                phone=row.phone,
+                language=row.language,
+                template=row.template,
+                params=json.loads(row.params),
+                attempts=row.attempts,
+                created_at=row.created_at,
+            )
+        )
+    return taken
+
+
+def _begin(conn: Connection, phone: str, now: dt.datetime, per_hour: int) -> bool:
+    """Count one more message begun for ``phone``; ``False`` if its hour is full.
+
+    Conditional updates only, so two senders counting the same number at
+    once never both take its last place in the hour.
+    """
+    conn.execute(
+        dialect_insert(conn, message_rates)
+        .values(phone=phone, window_start=now, begun=0)
+        .on_conflict_do_nothing(index_elements=["phone"])
+    )
+    renewed = conn.execute(
+        update(message_rates)
+        .where(message_rates.c.phone == phone, message_rates.c.window_start <= now - RATE_WINDOW)
+        .values(window_start=now, begun=1)
+    )
+    if renewed.rowcount == 1:
+        return True
+    counted = conn.execute(
+        update(message_rates)
+        .where(message_rates.c.phone == phone, message_rates.c.begun < per_hour)
+        .values(begun=message_rates.c.begun + 1)
+    )
+    return counted.rowcount == 1
+
+
+def _mine(message_id: int, worker: str) -> Any:
+    return and_(
+        messages.c.id == message_id,
+        messages.c.state == SENDING,
+        messages.c.claimed_by == worker[:64],
+    )
+
+
+def mark_sent(conn: Connection, message_id: int, worker: str, now: dt.datetime) -> bool:
+    """The gateway took it; ``False`` if the claim was no longer this worker's.
+
+    ``claimed_by`` stays: which process sent it.
+    """
+    done = conn.execute(
+        update(messages)
+        .where(_mine(message_id, worker))
+        .values(state=SENT, sent_at=now, claimed_until=None, last_error=None)
+    )
+    return done.rowcount == 1
+
+
+def mark_retry(
+    conn: Connection, message_id: int, worker: str, due: dt.datetime, error: str
+) -> bool:
+    """Try again at ``due``."""
+    done = conn.execute(
+        update(messages)
+        .where(_mine(message_id, worker))
+        .values(
+            state=PENDING,
+            due_at=due,
+            claimed_by=None,
+            claimed_until=None,
+            last_error=error[:MAX_ERROR],
+        )
+    )
+    return done.rowcount == 1
+
+
+def mark_dead(conn: Connection, message_id: int, worker: str, error: str) -> bool:
+    """Never again by itself: the dead-letter list."""
+    done = conn.execute(
+        update(messages)
+        .where(_mine(message_id, worker))
+        .values(state=DEAD, claimed_by=None, claimed_until=None, last_error=error[:MAX_ERROR])
+    )
+    return done.rowcount == 1
+
+
+def _of_office(office_id: str | None) -> Any:
+    """Messages about ``office_id`` (``None``: every office's)."""
+    return messages.c.office_id == office_id if office_id is not None else true()
+
+
+def dead_letters(conn: Connection, office_id: str | None, limit: int = 100) -> list[DeadLetter]:
+    """The newest dead messages about ``office_id`` (``None``: all), the number masked."""
+    rows = conn.execute(
+        select(messages)
+        .where(messages.c.state == DEAD, _of_office(office_id))
+        .order_by(messages.c.id.desc())
+        .limit(limit)
+    )
+    return [
+        DeadLetter(
+            id=row.id,
+            key=row.key,
+            phone_masked=masked(row.phone),
+            template=row.template,
+            language=row.language,
+            attempts=row.attempts,
+            created_at=row.created_at,
+            last_error=row.last_error or "",
+        )
+        for row in rows
+    ]
+
+
+def count_dead(conn: Connection, office_id: str | None) -> int:
+    return int(
+        conn.execute(
+            select(func.count()).where(messages.c.state == DEAD, _of_office(office_id))
+        ).scalar_one()
+    )
+
+
+def send_again(conn: Connection, message_id: int, office_id: str | None, now: dt.datetime) -> bool:
+    """Put a dead message about ``office_id`` (``None``: any office) back in the outbox,
+    its key unchanged; ``False`` if there is no such dead message.
+
+    It counts as begun already: the per-number limit is not counted again.
+    """
+    done = conn.execute(
+        update(messages)
+        .where(messages.c.id == message_id, messages.c.state == DEAD, _of_office(office_id))
+        .values(state=PENDING, attempts=1, due_at=now, last_error=None)
+    )
+    return done.rowcount == 1
+
+
+def forget(conn: Connection, now: dt.datetime) -> int:
+    """Drop numbers no longer needed; how many rows changed.
+
+    A ticket's yes goes two days after it was given (the ticket's day is over);
+    a sent message keeps only its masked number after :data:`NUMBER_KEPT`;
+    a number's count goes once its hour is over.
+    """
+    changed = conn.execute(
+        delete(message_consents).where(
+            message_consents.c.subject.like("ticket:%"),
+            message_consents.c.created_at < now - TICKET_CONSENT_KEPT,
+        )
+    ).rowcount
+    old = list(
+        conn.execute(
+            select(messages.c.id, messages.c.phone).where(
+                messages.c.state == SENT,
+                messages.c.sent_at < now - NUMBER_KEPT,
+                messages.c.phone.not_like("%*%"),
+            )
+        )
+    )
+    for row in old:
+        conn.execute(
+            update(messages).where(messages.c.id == row.id).values(phone=masked(row.phone))
+        )
+    changed += len(old)
+    changed += conn.execute(
+        delete(message_rates).where(message_rates.c.window_start < now - RATE_WINDOW)
+    ).rowcount
+    return changed

@@ -1,0 +1,194 @@
+"""The sender: one thread per server process that delivers due messages.
+
+It claims a few due messages at a time (:func:`central.messages.outbox.claim`,
+safe with several processes), sends each through the provider outside any
+transaction, and records what became of it:
+
+* delivered: ``sent``;
+* the gateway down, slow, 5xx or 429: ``pending`` again, due after the
+  gateway's ``Retry-After`` if it gave one, else after a wait that doubles
+  with each attempt (``retry_base_s`` up to ``retry_max_s``, with a little
+  jitter so a city's messages do not all come back at once);
+* refused by the gateway (4xx), attempts used up, or a text that cannot be
+  written: ``dead``, on the staff's list.
+
+A claim lasts the send's total deadline plus a margin, so no other process
+takes a message while its sender still waits for the answer. The thread
+also writes the day-before reminders of bookings (once a minute; each
+reminder's key makes it one message whichever process writes it). It looks
+every ``poll_s`` for due messages, whichever process wrote them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import random
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from central.access.audit import utc_now
+from central.database import Database
+from central.messages import outbox, triggers
+from central.messages.providers import Delivered, LogProvider, Provider, Refused, WebhookProvider
+from central.messages.templates import render
+from central.settings import CentralSettings
+
+log = logging.getLogger(__name__)
+
+#: How long past the send's deadline a claim still holds.
+CLAIM_MARGIN = dt.timedelta(seconds=30)
+#: The longest wait a gateway's Retry-After may ask for.
+LONGEST_RETRY_AFTER_S = 24 * 3600.0
+BATCH = 20
+#: How often a sender looks for bookings to remind of tomorrow.
+REMINDER_EVERY_S = 60.0
+
+
+@dataclass(frozen=True)
+class Policy:
+    max_attempts: int = 12
+    retry_base_s: float = 15.0
+    retry_max_s: float = 3600.0
+    per_number_per_hour: int = 10
+    deadline_s: float = 10.0
+    poll_s: float = 1.0
+
+    @property
+    def hold(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.deadline_s) + CLAIM_MARGIN
+
+    def backoff(self, attempts: int) -> float:
+        """The wait after the ``attempts``-th failed attempt (jittered ±20 %)."""
+        wait = min(self.retry_max_s, self.retry_base_s * 2.0 ** min(attempts - 1, 30))
+        return wait * random.uniform(0.8, 1.2)  # noqa: S311 - spreading retries, not a secret
+
+
+def policy_of(settings: CentralSettings) -> Policy:
+    return Policy(
+        max_attempts=settings.message_max_attempts,
+        retry_base_s=settings.message_retry_base_s,
+        retry_max_s=settings.message_retry_max_s,
+        per_number_per_hour=settings.message_per_number_per_hour,
+        deadline_s=settings.message_deadline_s,
+        poll_s=settings.message_poll_s,
+    )
+
+
+def provider_of(settings: CentralSettings) -> Provider:
+    """The provider the city configured."""
+    if settings.message_provider == "webhook":
+        if settings.message_webhook_url is None or settings.message_webhook_secret is None:
+            raise ValueError("the webhook provider needs a URL and a secret")
+        return WebhookProvider(
+            settings.message_webhook_url,
+            settings.message_webhook_secret,
+            deadline_s=settings.message_deadline_s,
+            answer_max_bytes=settings.message_answer_max_bytes,
+        )
+    return LogProvider()
+
+
+class Sender:
+    """Delivers the outbox's due messages on a thread of its own."""
+
+    def __init__(
+        self, db: Database, provider: Provider, policy: Policy, zone: ZoneInfo | None = None
+    ) -> None:
+        self._db = db
+        self._zone = zone
+        self._reminded_at = 0.0
+        self._provider = provider
+        self._policy = policy
+        self.worker = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="message-sender", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._remind()
+                handled = self.run_once()
+            except Exception:  # the database away for a moment: try again later
+                log.exception("the message sender failed a round; it goes on")
+                handled = 0
+            if handled:
+                continue
+            self._wake.wait(self._policy.poll_s)
+            self._wake.clear()
+
+    def _remind(self) -> None:
+        """Write the day-before reminders of bookings and forget numbers no longer needed
+        (:func:`central.messages.outbox.forget`), at most once a minute per process."""
+        if self._zone is None or time.monotonic() - self._reminded_at < REMINDER_EVERY_S:
+            return
+        self._reminded_at = time.monotonic()
+        with self._db.begin() as conn:
+            written = triggers.booking_reminders(conn, utc_now(), self._zone)
+            outbox.forget(conn, utc_now())
+        if written:
+            log.info("%d booking reminders written", written)
+
+    def run_once(self) -> int:
+        """Claim and send one batch of due messages; how many were claimed."""
+        now = utc_now()
+        with self._db.read() as conn:
+            if not outbox.any_due(conn, now):
+                return 0
+        with self._db.begin() as conn:
+            claimed = outbox.claim(
+                conn,
+                self.worker,
+                now,
+                hold=self._policy.hold,
+                limit=BATCH,
+                per_hour=self._policy.per_number_per_hour,
+            )
+        for message in claimed:
+            if self._stop.is_set():
+                break  # the claim expires and another sender takes it
+            self._deliver(message)
+        return len(claimed)
+
+    def _deliver(self, message: outbox.Outgoing) -> None:
+        try:
+            text = render(message.template, message.language, message.params)
+        except (KeyError, ValueError, IndexError):
+            with self._db.begin() as conn:
+                outbox.mark_dead(conn, message.id, self.worker, "the template cannot be written")
+            log.warning("message %d: its template cannot be written; a dead letter", message.id)
+            return
+        outcome = self._provider.send(message, text)
+        now = utc_now()
+        with self._db.begin() as conn:
+            if isinstance(outcome, Delivered):
+                kept = outbox.mark_sent(conn, message.id, self.worker, now)
+            elif isinstance(outcome, Refused) or message.attempts >= self._policy.max_attempts:
+                kept = outbox.mark_dead(conn, message.id, self.worker, outcome.error)
+                log.warning("message %d is a dead letter: %s", message.id, outcome.error)
+            else:
+                wait = self._policy.backoff(message.attempts)
+                if outcome.after_s is not None:
+                    wait = min(outcome.after_s, LONGEST_RETRY_AFTER_S)
+                due = now + dt.timedelta(seconds=wait)
+                kept = outbox.mark_retry(conn, message.id, self.worker, due, outcome.error)
+                log.info("message %d: %s; again in %.1f s", message.id, outcome.error, wait)
+        if not kept:
+            log.warning("message %d: the claim had passed to another sender", message.id)

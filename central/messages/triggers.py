@@ -1,0 +1,276 @@
+"""When the centre writes a message: each trigger runs in the transaction of its cause.
+
+* a ticket whose citizen said yes at the kiosk (the registration's
+  ``notify``, :func:`ticket_consent`): "tinggal N orang lagi" once, when a
+  counter's step leaves ``ahead_at`` people or fewer ahead of it ("Anda
+  berikutnya" when none), and "dipanggil" when a counter calls it
+  (:func:`after_counter_step`, from :func:`central.office.calls.record`, the
+  one place every counter step passes);
+* an application moved to ``ready`` ("siap diambil"): to the phone of the
+  citizen's record (:func:`application_ready`);
+* a complaint answered, when its kiosk item carried the citizen's yes
+  (:func:`complaint_consent`, :func:`complaint_answered`);
+* a booking made or moved with a phone number ("confirmed",
+  :func:`booking_confirmed`, from :mod:`central.office.bookings`), and its
+  reminder on the day before (:func:`booking_reminders`, which every
+  sender runs now and then: the key makes it once, whichever process runs it).
+
+Each message's idempotency key names its cause (``ticket:<id>:called``), so
+the same cause twice is one message. Nothing here sends: the sender does,
+after the commit (:mod:`central.messages.sender`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, select
+
+from central.messages.outbox import enqueue
+from central.messages.phones import normalise
+from central.messages.templates import first_name, language_of
+from central.office.queue import CALL_ORDER, WAITING
+from central.tables import bookings, citizens, message_consents, offices, services, tickets
+from central.upsert import dialect_insert
+
+#: From this local hour on the day before, a booking's reminder goes.
+REMINDER_HOUR = 9
+#: The most people ahead a "your turn is near" message may be set for.
+MAX_AHEAD = 50
+CALL = "call"
+
+
+def _consent(
+    conn: Connection,
+    subject: str,
+    phone: str,
+    language: str,
+    now: dt.datetime,
+    ahead_at: int | None = None,
+) -> None:
+    conn.execute(
+        dialect_insert(conn, message_consents)
+        .values(
+            subject=subject,
+            phone=phone,
+            language=language_of(language),
+            ahead_at=ahead_at,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["subject"])
+    )
+
+
+def ticket_consent(
+    conn: Connection, ticket_id: str, phone: str, language: str, ahead_at: int, now: dt.datetime
+) -> None:
+    """Keep a ticket's yes (the first one stays: a registration is sent once)."""
+    _consent(conn, f"ticket:{ticket_id}", phone, language, now, min(ahead_at, MAX_AHEAD))
+
+
+def complaint_consent(
+    conn: Connection, reference: str, phone: str, language: str, now: dt.datetime
+) -> None:
+    _consent(conn, f"complaint:{reference}", phone, language, now)
+
+
+def _office_name(conn: Connection, office_id: str) -> str:
+    name: str | None = conn.execute(
+        select(offices.c.name).where(offices.c.id == office_id)
+    ).scalar_one_or_none()
+    return name or office_id
+
+
+def after_counter_step(conn: Connection, ticket: Any, kind: str, now: dt.datetime) -> None:
+    """A counter's step on ``ticket`` (its row after it): "called", and "N ahead" in its queue."""
+    subject = f"ticket:{ticket.id}"
+    office = None
+    if kind == CALL:
+        consent = conn.execute(
+            select(message_consents).where(message_consents.c.subject == subject)
+        ).first()
+        if consent is not None:
+            office = _office_name(conn, ticket.office_id)
+            enqueue(
+                conn,
+                key=f"{subject}:called",
+                office_id=ticket.office_id,
+                phone=consent.phone,
+                language=consent.language,
+                template="ticket.called",
+                params={"number": ticket.display, "office": office, "counter": ticket.counter},
+                now=now,
+            )
+    front = list(
+        conn.execute(
+            select(tickets.c.id, tickets.c.display)
+            .where(
+                tickets.c.queue_id == ticket.queue_id,
+                tickets.c.day == ticket.day,
+                tickets.c.status == WAITING,
+            )
+            .order_by(*CALL_ORDER)
+            .limit(MAX_AHEAD + 1)
+        )
+    )
+    if not front:
+        return
+    consents = {
+        row.subject: row
+        for row in conn.execute(
+            select(message_consents).where(
+                message_consents.c.subject.in_([f"ticket:{row.id}" for row in front])
+            )
+        )
+    }
+    for ahead, row in enumerate(front):
+        consent = consents.get(f"ticket:{row.id}")
+        if consent is None or consent.ahead_at is None or ahead > consent.ahead_at:
+            continue
+        office = office or _office_name(conn, ticket.office_id)
+        enqueue(
+            conn,
+            key=f"ticket:{row.id}:ahead",
+            office_id=ticket.office_id,
+            phone=consent.phone,
+            language=consent.language,
+            template="ticket.next" if ahead == 0 else "ticket.ahead",
+            params={"number": row.display, "office": office, "ahead": ahead},
+            now=now,
+        )
+
+
+def application_ready(conn: Connection, application: Any, now: dt.datetime) -> None:
+    """``application`` (its row, now ``ready``): to the phone of its citizen's record, if any."""
+    citizen = conn.execute(
+        select(citizens.c.full_name, citizens.c.phone).where(
+            citizens.c.id == application.citizen_id
+        )
+    ).first()
+    phone = normalise(citizen.phone) if citizen is not None else None
+    if citizen is None or phone is None:
+        return
+    enqueue(
+        conn,
+        key=f"application:{application.reference}:ready:{application.state_changed_at.isoformat()}",
+        office_id=application.office_id,
+        phone=phone,
+        language="id",
+        template="application.ready",
+        params={
+            "first_name": first_name(citizen.full_name),
+            "reference": application.reference,
+            "service": application.title_id,
+            "office": _office_name(conn, application.office_id),
+        },
+        now=now,
+    )
+
+
+def complaint_answered(conn: Connection, reference: str, office_id: str, now: dt.datetime) -> None:
+    """The first answer of a complaint whose citizen said yes."""
+    consent = conn.execute(
+        select(message_consents).where(message_consents.c.subject == f"complaint:{reference}")
+    ).first()
+    if consent is None:
+        return
+    enqueue(
+        conn,
+        key=f"complaint:{reference}:answered",
+        office_id=office_id,
+        phone=consent.phone,
+        language=consent.language,
+        template="complaint.answered",
+        params={"reference": reference, "office": _office_name(conn, office_id)},
+        now=now,
+    )
+
+
+def _booking_params(conn: Connection, booking: Any) -> dict[str, object]:
+    service: str | None = conn.execute(
+        select(services.c.name).where(services.c.id == booking.service_id)
+    ).scalar_one_or_none()
+    code = str(booking.code)
+    return {
+        "first_name": first_name(booking.first_name),
+        "code": f"{code[:3]} {code[3:6]} {code[6:]}",
+        "service": service or booking.service_id,
+        "office": _office_name(conn, booking.office_id),
+        "date": booking.day.isoformat(),
+        "time": booking.starts_at.replace(":", "."),
+    }
+
+
+def booking_confirmed(conn: Connection, booking: Any, now: dt.datetime) -> None:
+    """A booking made or moved (:class:`central.office.bookings.Booking`), if it has a phone.
+
+    The key names the slot: a booking moved to another slot is confirmed again.
+    """
+    phone = normalise(booking.phone)
+    if phone is None:
+        return
+    enqueue(
+        conn,
+        key=f"booking:{booking.code}:confirmed:{booking.day.isoformat()}T{booking.starts_at}",
+        office_id=booking.office_id,
+        phone=phone,
+        language=language_of(booking.language),
+        template="booking.confirmed",
+        params=_booking_params(conn, booking),
+        now=now,
+    )
+
+
+def booking_reminders(conn: Connection, now: dt.datetime, zone: ZoneInfo) -> int:
+    """Write the reminders of tomorrow's bookings (local day); how many were new.
+
+    From :data:`REMINDER_HOUR` on the day before, for each booking still
+    booked with a phone that was made before that day began (one made on
+    the day before had its confirmation just now). Once per booking and day.
+    """
+    local = now.astimezone(zone)
+    if local.hour < REMINDER_HOUR:
+        return 0
+    today = local.date()
+    midnight = dt.datetime.combine(today, dt.time(), zone)
+    rows = conn.execute(
+        select(bookings, citizens.c.full_name)
+        .join(citizens, citizens.c.id == bookings.c.citizen_id)
+        .where(
+            bookings.c.day == today + dt.timedelta(days=1),
+            bookings.c.state == "booked",
+            bookings.c.phone.is_not(None),
+            bookings.c.created_at < midnight,
+        )
+    )
+    written = 0
+    for row in rows:
+        phone = normalise(row.phone)
+        if phone is None:
+            continue
+        params = _booking_params(conn, _BookingView(row))
+        written += enqueue(
+            conn,
+            key=f"booking:{row.code}:reminder:{row.day.isoformat()}",
+            office_id=row.office_id,
+            phone=phone,
+            language=language_of(row.language),
+            template="booking.reminder",
+            params=params,
+            now=now,
+        )
+    return written
+
+
+class _BookingView:
+    """A booking row as :func:`_booking_params` reads it (the name: its first word only)."""
+
+    def __init__(self, row: Any) -> None:
+        self.code = row.code
+        self.service_id = row.service_id
+        self.office_id = row.office_id
+        self.day = row.day
+        self.starts_at = row.starts_at
+        self.first_name = row.full_name

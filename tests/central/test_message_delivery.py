@@ -1,0 +1,424 @@
+"""Messages from a real centre to a gateway stand-in over HTTP: signed, each once, whatever
+the gateway does (down, slow, 500, 429 with Retry-After), and from two server processes.
+
+The signatures are checked by the stand-in with :mod:`hmac` and here with
+``openssl dgst``, never with the centre's code.
+"""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from central.database import Database
+from central.messages.providers import signature
+from central.process import RunningCentral, start_central
+from central.settings import DEMO_ENROLMENT_CODE
+from central.tables import messages
+from testkit.centre_accounts import DEMO_OFFICE, enrol, new_staff, new_staff_account
+from testkit.centre_requests import consenting_tickets, drain, now_iso, staff_post
+from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
+from testkit.message_gateway import Gateway
+from testkit.office_sessions import logged_in
+from testkit.waits import wait_until
+
+SECRET = b"rahasia-gerbang-kota-0001"
+SERVICE = "kk-perubahan"
+WAIT_S = 60.0
+
+
+def _message_args(gateway: Gateway, secret_file: Path, *extra: str) -> tuple[str, ...]:
+    return (
+        *LOOSE_SERVER_ARGS,
+        *("--message-provider", "webhook", "--message-webhook-url", gateway.url),
+        *("--message-webhook-secret-file", str(secret_file)),
+        # Quick retries and a short deadline, so a misbehaving gateway is met many times.
+        *("--message-retry-base", "0.05", "--message-retry-max", "0.4"),
+        *("--message-deadline", "1", "--message-poll", "0.05", "--message-attempts", "200"),
+        *extra,
+    )
+
+
+@pytest.fixture(scope="module")
+def gateway() -> Iterator[Gateway]:
+    stand_in = Gateway(SECRET)
+    try:
+        yield stand_in
+    finally:
+        stand_in.close()
+
+
+@pytest.fixture(scope="module")
+def secret_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("gateway") / "secret"
+    path.write_bytes(SECRET + b"\n")  # as `openssl rand -hex` or an editor leaves it
+    path.chmod(0o600)
+    return path
+
+
+def _db_url(request: pytest.FixtureRequest, tmp: pytest.TempPathFactory, name: str) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp.mktemp(name) / 'central.db'}"
+    url: str = request.getfixturevalue("pg_cluster").create_database()
+    return url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def centre(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    gateway: Gateway,
+    secret_file: Path,
+) -> Iterator[RunningCentral]:
+    url = _db_url(request, tmp_path_factory, "messages")
+    server = start_central(db_url=url, extra_args=_message_args(gateway, secret_file))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def operator(centre: RunningCentral) -> Iterator[Database]:
+    db = Database(centre.db_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(autouse=True)
+def well_behaved(gateway: Gateway) -> Iterator[None]:
+    yield
+    gateway.misbehaviour = None
+    if not gateway.listening:
+        gateway.up()
+
+
+def _kiosk(url: str) -> str:
+    answer = enrol(url, DEMO_ENROLMENT_CODE)
+    assert answer.status_code == 201, answer.text
+    token: str = answer.json()["token"]
+    return token
+
+
+def _phones(count: int) -> list[str]:
+    return [f"0812{secrets.randbelow(10**8):08d}" for _ in range(count)]
+
+
+def _queue_and_call(
+    centre: RunningCentral, operator: Database, count: int
+) -> tuple[list[tuple[str, str]], set[str]]:
+    """``count`` consenting tickets, all called and served: (tickets, the keys expected).
+
+    Each is called ("called"); each but the first waits with three or fewer
+    ahead at some step ("ahead"): the first is called at the first step.
+    """
+    staff = new_staff(operator, centre.url)
+    drain(centre.url, staff, SERVICE)
+    made = consenting_tickets(centre.url, _kiosk(centre.url), SERVICE, _phones(count))
+    drain(centre.url, staff, SERVICE)
+    expected = {f"ticket:{tid}:called" for tid, _ in made}
+    expected |= {f"ticket:{tid}:ahead" for tid, _ in made[1:]}
+    return made, expected
+
+
+def _all_delivered(gateway: Gateway, expected: set[str]) -> None:
+    wait_until(lambda: expected <= set(gateway.deliveries), WAIT_S, "every message delivered")
+
+
+def _states(operator: Database, keys: set[str]) -> dict[str, str]:
+    with operator.read() as conn:
+        rows = conn.execute(
+            select(messages.c.key, messages.c.state).where(messages.c.key.in_(keys))
+        )
+        return {row.key: row.state for row in rows}
+
+
+def _each_once(gateway: Gateway, operator: Database, expected: set[str]) -> None:
+    """Every expected message reached the gateway, none was delivered twice, all are sent."""
+    _all_delivered(gateway, expected)
+    wait_until(
+        lambda: set(_states(operator, expected).values()) == {"sent"},
+        WAIT_S,
+        "the centre to record every message sent",
+    )
+    assert gateway.bad_signatures == 0
+    with gateway.lock:
+        accepted = [p.key for p in gateway.posts if p.key in expected and p.status == 200]
+    twice = {key for key in accepted if accepted.count(key) > 1}
+    slow = gateway.misbehaviour is not None and gateway.misbehaviour.kind == "slow"
+    if not slow:  # a slow gateway answers the retry of an accepted message 200 too
+        assert twice == set(), "the centre sent again what the gateway had taken"
+
+
+def test_the_queue_messages_arrive_once_signed_in_the_citizens_words(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    made, expected = _queue_and_call(centre, operator, 5)
+    _each_once(gateway, operator, expected)
+    first, second = made[0][0], made[1][0]
+    called = gateway.deliveries[f"ticket:{first}:called"]
+    assert called["template"] == "ticket.called" and called["language"] == "id"
+    assert called["to"].startswith("628") and made[0][1] in called["text"]
+    assert "dipanggil ke loket 9" in called["text"]
+    assert "Anda berikutnya" in gateway.deliveries[f"ticket:{second}:ahead"]["text"]
+    fifth = gateway.deliveries[f"ticket:{made[4][0]}:ahead"]["text"]
+    assert "tinggal 3 orang lagi" in fifth
+
+
+def test_the_signature_is_the_one_openssl_computes(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    (made,), expected = _queue_and_call(centre, operator, 1)
+    _each_once(gateway, operator, expected)
+    (post,) = gateway.posts_of(f"ticket:{made[0]}:called")
+    stamp = post.headers["X-Anjungan-Timestamp"]
+    digest = subprocess.run(
+        ["openssl", "dgst", "-sha256", "-hmac", SECRET.decode(), "-r"],
+        input=stamp.encode() + b"." + post.body,
+        capture_output=True,
+        check=True,
+    ).stdout.split()[0]
+    assert post.headers["X-Anjungan-Signature"] == "sha256=" + digest.decode()
+    assert post.headers["Idempotency-Key"] == f"ticket:{made[0]}:called"
+
+
+def test_the_signature_of_a_known_vector() -> None:
+    # printf '%s' '1764964800.{"key":"ticket:1:called","text":"Nomor A-001"}' \
+    #   | openssl dgst -sha256 -hmac 'rahasia-gerbang-kota-0001'
+    body = b'{"key":"ticket:1:called","text":"Nomor A-001"}'
+    assert signature(SECRET, "1764964800", body) == (
+        "sha256=c86b6d565b9846c5cf7bf8abd3e4b87d389357428060bc11b4526c736902636c"
+    )
+
+
+@pytest.mark.parametrize("trouble", ["500", "429", "slow"])
+def test_a_misbehaving_gateway_loses_nothing_and_gets_nothing_twice(
+    centre: RunningCentral, operator: Database, gateway: Gateway, trouble: str
+) -> None:
+    options: dict[str, dict[str, Any]] = {
+        "500": {"times": 3},
+        "429": {"retry_after_s": 1},
+        "slow": {"delay_s": 1.5},
+    }
+    gateway.misbehave(trouble, **options[trouble])
+    _, expected = _queue_and_call(centre, operator, 4)
+    _each_once(gateway, operator, expected)
+    refused = 3 if trouble == "500" else 1
+    wait_until(  # a slow answer is recorded when the gateway is done with it
+        lambda: all(len(gateway.posts_of(key)) > refused for key in expected),
+        WAIT_S,
+        "the gateway to finish every answer",
+    )
+    for key in expected:
+        posts = sorted(gateway.posts_of(key), key=lambda p: p.at)
+        assert len(posts) >= refused + 1, (key, [p.status for p in posts])
+        if trouble == "429":
+            # The next attempt came no sooner than the gateway asked.
+            assert posts[0].status == 429
+            assert posts[1].at - posts[0].at >= 1.0, "Retry-After was not honoured"
+        # Every attempt was the same message under the same key.
+        assert len({p.body for p in posts}) == 1
+        assert {p.headers["Idempotency-Key"] for p in posts} == {key}
+        if trouble == "slow":  # the gateway took it, the centre never heard, sent it again
+            assert [p.status for p in posts].count(200) >= 2
+
+
+def test_a_gateway_down_for_a_while_gets_everything_once_back(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    gateway.down()
+    _, expected = _queue_and_call(centre, operator, 4)
+
+    def tried_twice() -> bool:
+        with operator.read() as conn:
+            rows = conn.execute(
+                select(messages.c.attempts, messages.c.state).where(messages.c.key.in_(expected))
+            ).all()
+        return len(rows) == len(expected) and all(
+            r.attempts >= 2 and r.state == "pending" for r in rows
+        )
+
+    wait_until(tried_twice, WAIT_S, "every message to be tried while the gateway is down")
+    assert not set(gateway.deliveries) & expected
+    gateway.up()
+    _each_once(gateway, operator, expected)
+
+
+def test_a_refused_message_is_a_dead_letter_staff_see_and_send_again(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    gateway.misbehave("400")
+    (made,), _ = _queue_and_call(centre, operator, 1)
+    key = f"ticket:{made[0]}:called"
+    wait_until(lambda: _states(operator, {key}) == {key: "dead"}, WAIT_S, "a dead letter")
+    username = new_staff_account(operator, office_id=DEMO_OFFICE)
+    http, csrf = logged_in(centre.url, username)
+    page = http.get(f"{centre.url}/office/messages", timeout=10)
+    assert page.status_code == 200
+    assert "Pesan gagal" in page.text and "ticket.called" in page.text
+    with operator.read() as conn:
+        row = conn.execute(select(messages).where(messages.c.key == key)).one()
+    assert row.phone not in page.text and row.phone[:5] in page.text
+    gateway.misbehaviour = None
+    again = http.post(
+        f"{centre.url}/office/messages/{row.id}/send-again", data={"csrf": csrf}, timeout=10
+    )
+    assert again.status_code == 200 and "dikirim lagi" in again.text
+    _each_once(gateway, operator, {key})
+
+
+def test_an_application_made_ready_tells_the_citizen_of_the_record(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    username = new_staff_account(operator, office_id=DEMO_OFFICE)
+    http, csrf = logged_in(centre.url, username)
+    moved = http.post(
+        f"{centre.url}/office/applications/BRK-DEMO0003",
+        data={"csrf": csrf, "state": "ready"},
+        timeout=10,
+    )
+    assert moved.status_code == 200, moved.text[:300]
+    wait_until(
+        lambda: any(k.startswith("application:BRK-DEMO0003:ready:") for k in gateway.deliveries),
+        WAIT_S,
+        "the application's message",
+    )
+    (key,) = [k for k in gateway.deliveries if k.startswith("application:BRK-DEMO0003:")]
+    sent = gateway.deliveries[key]
+    assert sent["to"] == "6285265551234"  # Budi Santoso's record: 085265551234
+    assert sent["text"].startswith("Halo Budi, berkas BRK-DEMO0003")
+    assert "Santoso" not in sent["text"]
+
+
+def test_an_answered_complaint_tells_only_a_citizen_who_said_yes(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    kiosk = _kiosk(centre.url)
+    items: list[dict[str, Any]] = []
+    for phone in ("081299990001", None):
+        key = f"{secrets.token_hex(4)}-complaint"
+        body: dict[str, Any] = {
+            "office_id": DEMO_OFFICE,
+            "reference": f"ADU-{key[:8].upper()}",
+            "category": "fasilitas",
+            "text": "AC di ruang tunggu mati.",
+            "language": "en",
+            "card_number": None,
+            "created_at": now_iso(),
+        }
+        if phone:
+            body["notify"] = {"phone": phone}
+        items.append({"key": key, "kind": "complaint", "body": body})
+    answer = requests.post(
+        f"{centre.url}/api/v1/submissions",
+        json={"items": items},
+        headers={"Authorization": f"Bearer {kiosk}"},
+        timeout=10,
+    )
+    outcomes = answer.json()["results"]
+    assert [r["status"] for r in outcomes] == ["accepted", "accepted"], outcomes
+    username = new_staff_account(operator, office_id=DEMO_OFFICE)
+    http, csrf = logged_in(centre.url, username)
+    for item in items:
+        reference = item["body"]["reference"]
+        done = http.post(
+            f"{centre.url}/office/complaints/{reference}/answer",
+            data={"csrf": csrf, "answer": "Sudah diperbaiki."},
+            timeout=10,
+        )
+        assert done.status_code == 200, done.text[:300]
+    yes, no = (i["body"]["reference"] for i in items)
+    wait_until(
+        lambda: f"complaint:{yes}:answered" in gateway.deliveries, WAIT_S, "the answer's message"
+    )
+    sent = gateway.deliveries[f"complaint:{yes}:answered"]
+    assert sent["to"] == "6281299990001" and sent["language"] == "en"
+    assert sent["text"].startswith(f"Complaint {yes} at ")
+    with operator.read() as conn:
+        assert (
+            conn.execute(
+                select(messages.c.id).where(messages.c.key.like(f"complaint:{no}:%"))
+            ).first()
+            is None
+        )
+
+
+def test_a_number_that_is_not_a_mobile_keeps_the_ticket_and_sends_nothing(
+    centre: RunningCentral, operator: Database
+) -> None:
+    made = consenting_tickets(centre.url, _kiosk(centre.url), SERVICE, ["0212345678"])
+    staff = new_staff(operator, centre.url)
+    drain(centre.url, staff, SERVICE)
+    with operator.read() as conn:
+        assert (
+            conn.execute(
+                select(messages.c.id).where(messages.c.key.like(f"ticket:{made[0][0]}:%"))
+            ).first()
+            is None
+        )
+
+
+@pytest.fixture(params=BACKENDS)
+def two_centres(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    gateway: Gateway,
+    secret_file: Path,
+) -> Iterator[tuple[RunningCentral, RunningCentral]]:
+    url = _db_url(request, tmp_path_factory, "two-centres")
+    args = _message_args(gateway, secret_file)
+    first = start_central(db_url=url, extra_args=args)
+    try:
+        second = start_central(db_url=url, extra_args=args)
+        try:
+            yield first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+
+
+def test_two_server_processes_never_send_one_message_twice(
+    two_centres: tuple[RunningCentral, RunningCentral], gateway: Gateway
+) -> None:
+    first, second = two_centres
+    # Each send takes a moment (within the deadline), so both senders have work at once.
+    gateway.misbehave("slow", times=1, delay_s=0.2)
+    db = Database(first.db_url)
+    try:
+        staff = new_staff(db, first.url)
+        kiosk = _kiosk(second.url)
+        made = consenting_tickets(second.url, kiosk, SERVICE, _phones(30))
+        for i in range(len(made)):  # the counters call through both processes
+            url = (first, second)[i % 2].url
+            called = staff_post(
+                url,
+                staff,
+                "/api/v1/staff/queue/call-next",
+                {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": str(1 + i % 2)},
+            )
+            assert called.status_code == 200, called.text
+        expected = {f"ticket:{tid}:called" for tid, _ in made}
+        expected |= {f"ticket:{tid}:ahead" for tid, _ in made[1:]}
+        _each_once(gateway, db, expected)
+        for key in expected:
+            assert len(gateway.posts_of(key)) == 1, key
+        with db.read() as conn:
+            senders = set(
+                conn.execute(
+                    select(messages.c.claimed_by).where(messages.c.key.in_(expected))
+                ).scalars()
+            )
+        pids = {int(worker.split(":")[1]) for worker in senders}
+        assert pids == {first.process.pid, second.process.pid}, "both processes sent"
+    finally:
+        db.dispose()

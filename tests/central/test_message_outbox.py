@@ -1,0 +1,234 @@
+"""The outbox of messages on a real database (SQLite and PostgreSQL): once per key, one
+claim per message whatever the number of senders, the per-number limit, dead letters."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from central.cli_options import add_server_options, settings_from
+from central.database import Database, migrate
+from central.messages import outbox, triggers
+from central.messages.phones import masked, normalise
+from central.messages.sender import provider_of
+from central.messages.templates import TEMPLATES, render
+from central.settings import CentralSettings
+from central.tables import message_consents, messages
+
+NOW = dt.datetime(2026, 12, 5, 3, 0, tzinfo=dt.UTC)
+HOLD = dt.timedelta(seconds=40)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url, pool_size=20)
+    try:
+        migrate(database)
+        yield database
+    finally:
+        database.dispose()
+
+
+def _write(db: Database, key: str, phone: str = "6281234567890") -> bool:
+    with db.begin() as conn:
+        return outbox.enqueue(
+            conn,
+            key=key,
+            office_id=None,
+            phone=phone,
+            language="id",
+            template="ticket.called",
+            params={"number": "A-001", "office": "MPP", "counter": "2"},
+            now=NOW,
+        )
+
+
+def test_a_key_is_one_message_however_often_it_is_written(db: Database) -> None:
+    assert _write(db, "ticket:x:called") is True
+    assert _write(db, "ticket:x:called") is False
+    with db.read() as conn:
+        rows = conn.execute(select(messages.c.key)).scalars().all()
+    assert rows == ["ticket:x:called"]
+
+
+def test_racing_senders_never_claim_one_message_twice(db: Database) -> None:
+    keys = [f"race:{i}" for i in range(200)]
+    for i, key in enumerate(keys):
+        _write(db, key, phone=f"62812{i:08d}")
+    claimed: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(8)
+
+    def sender(worker: str) -> None:
+        start.wait()
+        while True:
+            with db.begin() as conn:
+                got = outbox.claim(conn, worker, NOW, hold=HOLD, limit=7, per_hour=10)
+            if not got:
+                return
+            with lock:
+                claimed.extend(m.key for m in got)
+
+    threads = [threading.Thread(target=sender, args=(f"w{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    twice = [key for key, n in Counter(claimed).items() if n > 1]
+    assert twice == []
+    assert sorted(claimed) == sorted(keys)
+
+
+def test_a_claim_that_expired_is_taken_again_and_the_first_sender_cannot_close_it(
+    db: Database,
+) -> None:
+    _write(db, "crash:1")
+    with db.begin() as conn:
+        (first,) = outbox.claim(conn, "dead-process", NOW, hold=HOLD, limit=5, per_hour=10)
+    later = NOW + HOLD + dt.timedelta(seconds=1)
+    with db.begin() as conn:
+        assert (
+            outbox.claim(
+                conn, "other", NOW + dt.timedelta(seconds=1), hold=HOLD, limit=5, per_hour=10
+            )
+            == []
+        )
+        (again,) = outbox.claim(conn, "other", later, hold=HOLD, limit=5, per_hour=10)
+    assert again.key == first.key and again.attempts == 2
+    with db.begin() as conn:
+        assert outbox.mark_sent(conn, first.id, "dead-process", later) is False
+        assert outbox.mark_sent(conn, again.id, "other", later) is True
+
+
+def test_a_number_over_its_hourly_limit_waits_for_the_next_hour(db: Database) -> None:
+    for i in range(3):
+        _write(db, f"limit:{i}", phone="6285265551234")
+    with db.begin() as conn:
+        got = outbox.claim(conn, "w", NOW, hold=HOLD, limit=10, per_hour=2)
+    assert len(got) == 2
+    with db.read() as conn:
+        waiting = conn.execute(
+            select(messages.c.state, messages.c.due_at, messages.c.attempts).where(
+                messages.c.key.like("limit:%"), messages.c.state == outbox.PENDING
+            )
+        ).one()
+    assert waiting.due_at == NOW + outbox.RATE_WINDOW and waiting.attempts == 0
+    # A retry of a message already begun does not count again.
+    with db.begin() as conn:
+        assert outbox.mark_retry(conn, got[0].id, "w", NOW, "gateway answered 500")
+        (retried,) = outbox.claim(conn, "w", NOW, hold=HOLD, limit=10, per_hour=2)
+    assert retried.id == got[0].id
+    # The next hour, the third goes.
+    with db.begin() as conn:
+        for message in got:
+            assert outbox.mark_sent(conn, message.id, "w", NOW)
+        (third,) = outbox.claim(
+            conn, "w", NOW + outbox.RATE_WINDOW, hold=HOLD, limit=10, per_hour=2
+        )
+    assert third.key not in {m.key for m in got}
+
+
+def test_a_dead_letter_is_listed_masked_and_can_be_sent_again(db: Database) -> None:
+    _write(db, "dead:1", phone="6281378901234")
+    with db.begin() as conn:
+        (message,) = outbox.claim(conn, "w", NOW, hold=HOLD, limit=5, per_hour=10)
+        outbox.mark_dead(conn, message.id, "w", "gateway refused the message (400)")
+    with db.read() as conn:
+        (dead,) = outbox.dead_letters(conn, None)
+        assert outbox.count_dead(conn, "another-office") == 0
+    assert dead.phone_masked == "62813*****234"
+    assert "6281378901234" not in repr(dead) and "6281378901234" not in repr(message)
+    with db.begin() as conn:
+        assert outbox.send_again(conn, dead.id, "another-office", NOW) is False
+        assert outbox.send_again(conn, dead.id, None, NOW) is True
+        (again,) = outbox.claim(conn, "w", NOW, hold=HOLD, limit=5, per_hour=10)
+    assert again.key == "dead:1"
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("081234567890", "6281234567890"),
+        ("6281234567890", "6281234567890"),
+        ("0812345678", "62812345678"),
+        ("081234567890123", "6281234567890123"),
+    ],
+)
+def test_phone_numbers_are_kept_as_62(typed: str, kept: str) -> None:
+    assert normalise(typed) == kept
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "0812", "0212345678", "+6281234567890", "08123456789012345", "0812-3456-789", 812]
+)
+def test_what_is_not_a_mobile_number_is_refused(typed: object) -> None:
+    assert normalise(typed) is None
+
+
+def test_masked_keeps_only_the_ends() -> None:
+    assert masked("6281234567890") == "62812*****890"
+
+
+def test_every_template_has_both_languages_and_only_its_fields() -> None:
+    for name, template in TEMPLATES.items():
+        assert set(template.texts) == {"id", "en"}, name
+        params = {field: f"<{field}>" for field in template.fields}
+        for language in ("id", "en"):
+            text = render(name, language, {**params, "nik": "1471011203850001"})
+            assert "1471011203850001" not in text
+            for field in template.fields:
+                assert f"<{field}>" in text, (name, language, field)
+
+
+def test_numbers_are_forgotten_once_no_longer_needed(db: Database) -> None:
+    with db.begin() as conn:
+        triggers.ticket_consent(conn, "t-old", "6281234567890", "id", 3, NOW)
+        triggers.complaint_consent(conn, "ADU-OLD", "6281234567890", "id", NOW)
+    _write(db, "forget:1", phone="6281234567890")
+    with db.begin() as conn:
+        (message,) = outbox.claim(conn, "w", NOW, hold=HOLD, limit=5, per_hour=10)
+        outbox.mark_sent(conn, message.id, "w", NOW)
+    with db.begin() as conn:
+        assert outbox.forget(conn, NOW + dt.timedelta(days=1)) == 1  # the hour's count only
+    with db.begin() as conn:
+        outbox.forget(conn, NOW + dt.timedelta(days=31))
+    with db.read() as conn:
+        subjects = conn.execute(select(message_consents.c.subject)).scalars().all()
+        phone = conn.execute(
+            select(messages.c.phone).where(messages.c.key == "forget:1")
+        ).scalar_one()
+    assert subjects == ["complaint:ADU-OLD"]  # a complaint may be answered weeks later
+    assert phone == "62812*****890"
+
+
+def test_the_webhook_secret_is_read_from_its_file_and_never_shown(tmp_path: Path) -> None:
+    secret = tmp_path / "webhook.key"
+    secret.write_bytes(b"  rahasia-gerbang-kota-0001\n")
+    secret.chmod(0o600)
+    parser = argparse.ArgumentParser()
+    add_server_options(parser)
+    args = parser.parse_args(
+        [
+            *("--message-provider", "webhook"),
+            *("--message-webhook-url", "https://user:pw@sms.kota.go.id/kirim"),
+            *("--message-webhook-secret-file", str(secret)),
+        ]
+    )
+    settings = settings_from(args)
+    assert settings.message_webhook_secret == b"rahasia-gerbang-kota-0001"
+    provider = provider_of(settings)
+    for shown in (repr(settings), repr(provider)):
+        assert "rahasia" not in shown
+    assert "pw" not in repr(provider)
+
+
+def test_a_webhook_without_its_secret_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="secret"):
+        CentralSettings(message_provider="webhook", message_webhook_url="https://sms.kota.go.id/")
