@@ -51,6 +51,8 @@ def add_booking(
     minutes: int = 30,
     grace_minutes: int = 15,
     state: BookingState = BookingState.BOOKED,
+    phone: str | None = None,
+    language: str = "id",
 ) -> str:
     """A booking of the citizen ``nik`` for the slot starting ``slot_start``; its code."""
     local = slot_start.astimezone(ZONE)
@@ -71,8 +73,8 @@ def add_booking(
                 slot_end=ends.astimezone(dt.UTC),
                 no_show_after=(ends + dt.timedelta(minutes=grace_minutes)).astimezone(dt.UTC),
                 citizen_id=citizen_id,
-                phone=None,
-                language="id",
+                phone=phone,
+                language=language,
                 state=state.value,
                 ticket_id=None,
                 created_at=now,

@@ -308,6 +308,11 @@ class CheckIn:
     placement: str = Policy.WALK_IN.value
     priority: int = 0
     queued_at: dt.datetime | None = None
+    #: The number the citizen left when booking (their yes to messages) and
+    #: the booking's language: the checked-in ticket's "your turn is near"
+    #: and "called" go there (:mod:`central.office.submissions`).
+    phone: str | None = field(default=None, repr=False)
+    language: str = "id"
 
 
 # -- settings, hours, holidays ---------------------------------------------------------
@@ -888,8 +893,10 @@ def check_in(
             Policy.HEAD.value,
             BOOKED_PRIORITY,
             max(checked_in_at, found.slot_start),
+            found.phone,
+            found.language,
         )
-    return CheckIn("checked_in", Policy.WALK_IN.value, 0, None)
+    return CheckIn("checked_in", Policy.WALK_IN.value, 0, None, found.phone, found.language)
 
 
 def first_name(full_name: str) -> str:

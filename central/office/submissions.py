@@ -146,6 +146,9 @@ class Plan:
     notify: tuple[str, str, int] | None = None
     #: A registration's ``booking_code`` (as sent: checked at writing), else ``None``.
     booking_code: object = None
+    #: The people ahead at which "your turn is near" goes, for a yes given
+    #: when booking (the server's ``notify_ahead``).
+    notify_ahead: int = 3
     #: The ticket's queue time as stored before a check-in places it.
     queued_at: dt.datetime | None = None
 
@@ -520,6 +523,7 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     existing = batch.tickets.get(item.key)
     plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
     plan.booking_code = body.get("booking_code")
+    plan.notify_ahead = batch.notify_ahead
     if existing is not None:
         plan.queued_at = existing.queued_at
     plan.ticket["id"] = existing.id if existing is not None else item.key
@@ -864,6 +868,12 @@ def _check_in(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: d
         plan.result["booking"] = done.outcome
         if done.outcome != "checked_in":
             log.info("a check-in not honoured (%s): the ticket stays a walk-in", done.outcome)
+        elif plan.notify is None and (phone := normalise(done.phone)) is not None:
+            # The citizen left this number when booking, to be told: the
+            # ticket that checked the booking in is told as if asked at the kiosk.
+            triggers.ticket_consent(
+                conn, plan.ticket["id"], phone, done.language, plan.notify_ahead, now
+            )
         if done.queued_at is not None:
             conn.execute(
                 update(tickets)

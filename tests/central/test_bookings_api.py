@@ -21,7 +21,7 @@ from cardio.emulators.demo_cards import BUDI, SITI
 from central.access import staff
 from central.database import Database
 from central.process import RunningCentral, start_central
-from central.tables import audit_log, bookings, citizens, tickets
+from central.tables import audit_log, bookings, citizens, message_consents, tickets
 from contract.bookings import BookingState, damm_digit
 from contract.nik import parse_nik
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
@@ -197,6 +197,31 @@ def test_a_registration_with_a_booking_code_checks_in_once(
     assert second["result"]["booking"] == "already_used"
     assert _ticket(operator, other).priority == 0
     assert _booking(operator, code).ticket_id == ticket_id
+
+
+def test_a_checked_in_booking_with_a_phone_tells_its_ticket_there(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    # The number left on the booking page is the citizen's yes to messages:
+    # the ticket that checks the booking in is told "N ahead" and "called" there.
+    url = central_server.url
+    _, token = new_kiosk(operator, url)
+    nik, _ = new_citizen(operator)
+    soon = _this_morning(dt.timedelta(minutes=5))
+    with_phone = add_booking(operator, nik, SERVICE, soon, phone="081234567890", language="en")
+    without = add_booking(operator, nik, SERVICE, soon)
+    told, _ = _check_in(url, token, with_phone)
+    assert told["result"]["booking"] == "checked_in"
+    silent, _ = _check_in(url, token, without)
+    assert silent["result"]["booking"] == "checked_in"
+    with operator.begin() as conn:
+        consents = {
+            row.subject: (row.phone, row.language) for row in conn.execute(select(message_consents))
+        }
+    told_id = _booking(operator, with_phone).ticket_id
+    silent_id = _booking(operator, without).ticket_id
+    assert consents.get(f"ticket:{told_id}") == ("6281234567890", "en")
+    assert f"ticket:{silent_id}" not in consents
 
 
 def test_check_ins_the_centre_cannot_honour_leave_walk_ins(
