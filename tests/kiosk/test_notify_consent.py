@@ -105,6 +105,25 @@ def test_the_question_offers_the_phone_just_confirmed(catalog: Catalog, clock: M
     assert m.seconds_left() == T.consent and not m.idle_warning()
 
 
+def test_an_answer_from_an_ended_session_answers_no_other(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    first = m.state.session
+    m.handle(events.Cancel())  # the first citizen walks away; their taps may still be queued
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    assert m.state.session != first
+    assert m.handle(events.NotifyAnswered(first, True)) == []
+    assert m.handle(events.NotifyNumberWanted(first)) == []
+    assert m.state.phase is Phase.CONSENT
+    m.handle(events.NotifyNumberWanted(m.state.session))
+    assert m.handle(events.NotifyPhoneEntered(first, TYPED)) == []
+    assert m.state.phase is Phase.CONSENT_PHONE and m.state.notify_phone == "081234567890"
+
+
 def test_the_record_phone_is_offered_when_the_form_has_none(
     catalog: Catalog, clock: ManualClock
 ) -> None:
@@ -123,7 +142,7 @@ def test_yes_sends_the_number_no_sends_none(catalog: Catalog, clock: ManualClock
     m = make(catalog, clock)
     to_confirming(m)
     m.handle(events.Confirmed())
-    [issue] = m.handle(events.NotifyAnswered(True))
+    [issue] = m.handle(events.NotifyAnswered(m.state.session, True))
     assert isinstance(issue, events.IssueTicket)
     assert issue.notify_phone == "081234567890"
     assert "081234567890" not in repr(issue).replace(repr(dict(issue.values)), "")
@@ -131,7 +150,7 @@ def test_yes_sends_the_number_no_sends_none(catalog: Catalog, clock: ManualClock
     m = make(catalog, clock)
     to_confirming(m)
     m.handle(events.Confirmed())
-    [issue] = m.handle(events.NotifyAnswered(False))
+    [issue] = m.handle(events.NotifyAnswered(m.state.session, False))
     assert isinstance(issue, events.IssueTicket) and issue.notify_phone is None
 
 
@@ -155,15 +174,17 @@ def test_another_number_on_the_keypad(catalog: Catalog, clock: ManualClock) -> N
     m = make(catalog, clock)
     to_confirming(m)
     m.handle(events.Confirmed())
-    m.handle(events.NotifyNumberWanted())
+    m.handle(events.NotifyNumberWanted(m.state.session))
     assert m.state.phase is Phase.CONSENT_PHONE
-    assert m.handle(events.NotifyPhoneEntered("0212345678")) == []  # a landline
+    assert m.handle(events.NotifyPhoneEntered(m.state.session, "0212345678")) == []  # a landline
     assert (m.state.phase, m.state.problem) == (Phase.CONSENT_PHONE, SessionProblem.PHONE_INVALID)
-    assert m.handle(events.NotifyAnswered(True)) == []  # the keypad's yes is its OK
+    assert (
+        m.handle(events.NotifyAnswered(m.state.session, True)) == []
+    )  # the keypad's yes is its OK
     m.handle(events.Back())
     assert (m.state.phase, m.state.problem) == (Phase.CONSENT, None)
-    m.handle(events.NotifyNumberWanted())
-    [issue] = m.handle(events.NotifyPhoneEntered(TYPED))
+    m.handle(events.NotifyNumberWanted(m.state.session))
+    [issue] = m.handle(events.NotifyPhoneEntered(m.state.session, TYPED))
     assert isinstance(issue, events.IssueTicket) and issue.notify_phone == TYPED
 
 
@@ -182,9 +203,11 @@ def test_a_yes_without_a_known_number_opens_the_keypad(
     m.handle(events.FormSubmitted({}))
     m.handle(events.Confirmed())
     assert (m.state.phase, m.state.notify_phone) == (Phase.CONSENT, None)
-    assert m.handle(events.NotifyAnswered(True)) == []
+    assert m.handle(events.NotifyAnswered(m.state.session, True)) == []
     assert m.state.phase is Phase.CONSENT_PHONE
-    [issue] = m.handle(events.NotifyAnswered(False))  # "tanpa pemberitahuan" on the keypad
+    [issue] = m.handle(
+        events.NotifyAnswered(m.state.session, False)
+    )  # "tanpa pemberitahuan" on the keypad
     assert isinstance(issue, events.IssueTicket) and issue.notify_phone is None
 
 
@@ -270,7 +293,7 @@ def test_a_no_sends_no_number_for_messages(
 ) -> None:
     controller, reader, store = kiosk
     to_question(controller, reader, "puskesmas-umum")
-    controller.dispatch(events.NotifyAnswered(False))
+    controller.dispatch(events.NotifyAnswered(controller.session().session, False))
     assert controller.session().phase is Phase.TICKET_ISSUED
     assert "notify" not in the_body(store)
 
@@ -280,7 +303,7 @@ def test_a_yes_sends_the_number_sealed_in_the_outbox(
 ) -> None:
     controller, reader, store = kiosk
     to_question(controller, reader, "kk-perubahan")
-    controller.dispatch(events.NotifyAnswered(True))
+    controller.dispatch(events.NotifyAnswered(controller.session().session, True))
     assert controller.session().phase is Phase.TICKET_ISSUED
     assert the_body(store)["notify"] == {"phone": "081234567890"}
     files = [p for p in (tmp_path / "data").iterdir() if p.name.startswith("kiosk.db")]
@@ -295,9 +318,9 @@ def test_a_number_typed_on_the_keypad(
     controller, reader, store = kiosk
     to_question(controller, reader, "status-berkas")
     assert controller.session().notify_phone is None  # offline: no record, no phone field
-    controller.dispatch(events.NotifyAnswered(True))
+    controller.dispatch(events.NotifyAnswered(controller.session().session, True))
     assert controller.session().phase is Phase.CONSENT_PHONE
-    controller.dispatch(events.NotifyPhoneEntered(TYPED))
+    controller.dispatch(events.NotifyPhoneEntered(controller.session().session, TYPED))
     assert controller.session().phase is Phase.TICKET_ISSUED
     assert the_body(store)["notify"] == {"phone": TYPED}
 
