@@ -52,7 +52,10 @@ TYPED = "081299990000"
         ("+62 812 3456 7890", "081234567890"),
         ("6281234567890", "081234567890"),
         ("0812345678", "0812345678"),  # 10 digits, the shortest
-        ("081234567890123", "081234567890123"),  # 15, the longest
+        ("0812345678901", "0812345678901"),  # 13, the numbering plan's longest
+        ("+62 0812 3456 7890", "081234567890"),  # the country code before the home form
+        ("+62 (0)812-3456-7890", "081234567890"),
+        *((f"0{p}12345678", f"0{p}12345678") for p in consent.MOBILE_PREFIXES),
     ],
 )
 def test_a_mobile_number_as_people_write_it(written: str, number: str) -> None:
@@ -66,6 +69,13 @@ def test_a_mobile_number_as_people_write_it(written: str, number: str) -> None:
         "0212345678",
         "081234567",
         "0812345678901234",
+        "08123456789012",  # 14 digits: longer than any mobile number
+        "081234567890123",
+        "0800 1234 5678",  # free call, not a mobile
+        "0809 1234 5678",  # premium rate
+        "0841 2345 678",  # no mobile network's
+        "0861 2345 6789",
+        "+62 800 1234 5678",
         "08123456789a",
         "+1 812 3456 7890",
         "٠٨١٢٣٤٥٦٧٨٩٠",
