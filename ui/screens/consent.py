@@ -153,12 +153,15 @@ class ConsentPhoneScreen(DigitEntry, Screen):
         set_button_text(self.erase, view.t("pin_erase"))
         set_button_text(self.back, view.t("back"))
         set_button_text(self.none, view.t("consent_none"))
-        self._show()
+        self._entered_changed()
 
     def clear(self) -> None:
         self.entered = ""
-        self._show()
+        self._entered_changed()
         self.notice.clear()
+
+    def left(self) -> None:
+        self.clear()  # back to the question: a number begun and abandoned is gone
 
     def _show(self) -> None:
         self.display.setText(consent.grouped(self.entered))
