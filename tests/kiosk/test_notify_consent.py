@@ -8,6 +8,7 @@ controller into the real store, whose outbox row is the body the centre receives
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,6 +91,18 @@ def test_the_question_shows_four_digits_and_three() -> None:
     assert consent.masked("081378901234") == "0813 ••••• 234"
     assert consent.masked("0812345678") == "0812 ••• 678"
     assert consent.grouped("08129999") == "0812 9999"
+
+
+def test_the_accessibility_notes_show_the_mask_as_it_is() -> None:
+    """docs/accessibility.md's table of the masked number: one row for every length a
+    mobile number can have, each as :func:`consent.masked` shows it."""
+    text = (Path(__file__).parents[2] / "docs" / "accessibility.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\s*\| (\d+) \| `([^`]+)` \| (\d+) \|$", text, re.M)
+    lengths = range(consent.MIN_DIGITS, consent.MAX_DIGITS + 1)
+    assert [int(n) for n, _, _ in rows] == list(lengths)
+    for n, shown, unknown in rows:
+        assert consent.masked("0812345678901"[: int(n)]) == shown
+        assert shown.count(consent.MASK) == int(unknown)
 
 
 def make(catalog: Catalog, clock: ManualClock, **kw: object) -> SessionMachine:
