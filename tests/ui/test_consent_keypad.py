@@ -13,6 +13,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.errors import SessionProblem
 from kiosk.session import consent
 from kiosk.session.events import Confirmed, FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase
@@ -99,17 +100,20 @@ def test_a_tap_delivered_twice_answers_nothing_on_the_next_screen(
     qtbot.waitUntil(lambda: kiosk.controller.session().phase is not opens, timeout=5000)
 
 
-def test_a_digit_too_many_is_refused_on_the_key(kiosk: KioskWindow, qtbot: QtBot) -> None:
+def test_a_digit_too_many_is_kept_and_the_number_refused(kiosk: KioskWindow, qtbot: QtBot) -> None:
     pad = to_keypad(qtbot, kiosk)
-    longest = "0812345678901"
-    assert len(longest) == consent.MAX_DIGITS == 13  # the numbering plan's longest mobile
-    for digit in longest:
-        assert pad.keys[digit].isEnabled()
+    typo = "0813777755551234"  # 16 digits: its first 13 would make a valid number
+    assert consent.MAX_DIGITS == 13  # the numbering plan's longest mobile number
+    for digit in typo:
         click(qtbot, pad.keys[digit])
-    assert pad.entered == longest
+    kept = typo[: consent.MAX_DIGITS + 1]
+    assert pad.entered == kept, "the 14th digit is kept, not dropped unseen"
+    assert pad.display.text() == consent.grouped(kept)
     assert not any(key.isEnabled() for key in pad.keys.values()), "no digit more: keys grey"
-    click(qtbot, pad.keys["4"])
-    assert pad.entered == longest and pad.display.text() == "0812 3456 7890 1"
+    click(qtbot, pad.ok)
+    state = kiosk.controller.session()
+    assert (state.phase, state.problem) == (Phase.CONSENT_PHONE, SessionProblem.PHONE_INVALID)
+    assert state.notify_phone == "081234567890" and state.ticket is None, "nothing sent"
     click(qtbot, pad.erase)
     assert all(key.isEnabled() for key in pad.keys.values())
 

@@ -91,7 +91,9 @@ class ConsentScreen(Screen):
 class ConsentPhoneScreen(DigitEntry, Screen):
     """Another number, typed on large keys; OK is the yes for it."""
 
-    max_digits = consent.MAX_DIGITS
+    #: One past the longest mobile number: a digit too many is kept and shown, so OK
+    #: refuses the number (and says why) instead of sending it cut to a valid one.
+    max_digits = consent.MAX_DIGITS + 1
 
     def __init__(self, view: View) -> None:
         super().__init__()
