@@ -170,7 +170,7 @@ class Driver:
         self.window.dispatch(Confirmed())
         self.reach(Phase.CONSENT)  # the one question: a yes, so the phone goes with it
         confirmed = time.perf_counter()
-        self.window.dispatch(NotifyAnswered(True))
+        self.window.dispatch(NotifyAnswered(self.window.controller.session().session, True))
         self.wait(
             lambda: pdf_written() and Phase.TICKET_ISSUED in self.stamps.reached,
             "the ticket and its PDF",

@@ -300,8 +300,21 @@ def _coerce(key: str, f: dataclasses.Field[Any], value: Any, source: str) -> Any
     return value
 
 
+#: The consent question's time, seconds: WCAG 2.2.1 gives at least 20 s to act on a
+#: time limit with no warning; past 10 minutes the kiosk would stand blocked.
+CONSENT_TIMEOUT_S = (20.0, 600.0)
+
+
 def _check_together(config: Config, source: str) -> None:
     s = config.session
+    low, high = CONSENT_TIMEOUT_S
+    if not low <= s.consent_timeout_s <= high:
+        raise ConfigError(
+            "session.consent_timeout_s",
+            f"harus {low:g} sampai {high:g} detik / must be {low:g} to {high:g} seconds"
+            " (WCAG 2.2.1: at least 20 s to answer)",
+            source,
+        )
     if s.idle_warning_s >= s.idle_timeout_s:
         raise ConfigError(
             "session.idle_warning_s", "must be shorter than session.idle_timeout_s", source

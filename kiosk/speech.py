@@ -26,7 +26,7 @@ from enum import StrEnum
 
 from contract.number_words import counter_parts, display_parts, spoken_number
 from kiosk.privacy import private_repr
-from kiosk.session.events import IssuedTicket
+from kiosk.session.events import IssuedTicket, SessionEnd
 from kiosk.session.machine import Phase, SessionState
 
 
@@ -83,7 +83,20 @@ SCREEN_LINES: dict[Phase, tuple[Line, ...]] = {
 
 
 def screen_script(state: SessionState, lang: str) -> Script:
-    """What the screen of ``state`` says, in ``lang``; () for a screen that says nothing new."""
+    """What the screen of ``state`` says, in ``lang``; () for a screen that says nothing new.
+
+    A problem shown in place (a wrong date of birth, a number that cannot take a
+    message, an empty complaint…) is said first, as the screen shows it first: one
+    who cannot read the screen must hear why it asks again.
+    """
+    script = _screen_lines(state, lang)
+    problem = state.problem
+    if problem is None or isinstance(problem, SessionEnd) or state.phase is Phase.ERROR:
+        return script
+    return (Line(f"problem_{problem}"), *script)
+
+
+def _screen_lines(state: SessionState, lang: str) -> Script:
     service = state.service.name(lang) if state.service is not None else ""
     match state.phase:
         case Phase.SERVICE_CHOSEN:

@@ -111,12 +111,14 @@ def visit_every_screen(
     c.dispatch(Confirmed())
     wait_phase(qtbot, kiosk, Phase.CONSENT)
     yield "consent question"
-    c.dispatch(NotifyNumberWanted())
+    c.dispatch(NotifyNumberWanted(c.session().session))
     wait_phase(qtbot, kiosk, Phase.CONSENT_PHONE)
     yield "consent keypad"
-    c.dispatch(NotifyPhoneEntered("0212345678"))  # a landline: a message above the keys
+    c.dispatch(
+        NotifyPhoneEntered(c.session().session, "0212345678")
+    )  # a landline: a message above the keys
     yield "consent keypad with a message"
-    c.dispatch(NotifyAnswered(False))
+    c.dispatch(NotifyAnswered(c.session().session, False))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     yield "ticket"
     click(qtbot, button_with(kiosk, "Selesai"))
@@ -189,7 +191,7 @@ def visit_every_problem_screen(
     c.dispatch(FormOpened())
     c.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam"}))
     c.dispatch(Confirmed())
-    c.dispatch(NotifyAnswered(False))
+    c.dispatch(NotifyAnswered(c.session().session, False))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     state = c.session()
     assert state.ticket is not None

@@ -95,7 +95,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         form.submit()
         shot("confirm", Phase.CONFIRMING)
         controller.dispatch(Confirmed())
-        controller.dispatch(NotifyAnswered(False))
+        controller.dispatch(NotifyAnswered(controller.session().session, False))
         shot("ticket", Phase.TICKET_ISSUED)
         saved += capture_overlays(app, window, out, lambda done: _wait(app, done))
         # #7's screens, portrait and landscape, Indonesian and English

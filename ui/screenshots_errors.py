@@ -117,7 +117,7 @@ def capture_errors(app: QApplication, window: KioskWindow, out: Path, wait: Wait
     controller.dispatch(FormOpened())
     controller.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam dua hari"}))
     controller.dispatch(Confirmed())
-    controller.dispatch(NotifyAnswered(False))
+    controller.dispatch(NotifyAnswered(controller.session().session, False))
     wait(lambda: controller.session().phase is Phase.TICKET_ISSUED)
 
     def unprinted() -> None:

@@ -95,7 +95,7 @@ def capture_larger(app: QApplication, window: KioskWindow, out: Path, wait: Wait
     controller.dispatch(Confirmed())
     wait(lambda: controller.session().phase is Phase.CONSENT)
     shots("larger-consent")
-    controller.dispatch(NotifyAnswered(False))
+    controller.dispatch(NotifyAnswered(controller.session().session, False))
     wait(lambda: controller.session().phase is Phase.TICKET_ISSUED)
     shots("larger-ticket")
     to_idle()  # back at rest: the usual size again

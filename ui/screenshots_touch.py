@@ -143,14 +143,14 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
     controller.dispatch(Confirmed())
     wait(phase_is(Phase.CONSENT))
     shots("consent")
-    controller.dispatch(NotifyNumberWanted())
+    controller.dispatch(NotifyNumberWanted(controller.session().session))
     wait(phase_is(Phase.CONSENT_PHONE))
     phone = window.screens[Phase.CONSENT_PHONE]
     assert isinstance(phone, ConsentPhoneScreen)  # noqa: S101
     for digit in "0813777":
         phone.press(digit)
     shots("consent-keypad")
-    controller.dispatch(NotifyAnswered(False))
+    controller.dispatch(NotifyAnswered(controller.session().session, False))
     wait(phase_is(Phase.TICKET_ISSUED))
     shots("ticket")
     to_idle()

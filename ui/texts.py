@@ -311,7 +311,7 @@ _MARKED: dict[str, object] = {
     "todo_type_date": QT_TRANSLATE_NOOP("texts", "Ketik 8 angka: tanggal, bulan, tahun."),
     "todo_once_more": QT_TRANSLATE_NOOP("texts", "Silakan coba sekali lagi."),
     "todo_type_phone": QT_TRANSLATE_NOOP(
-        "texts", "Ketik nomor HP yang diawali 08, 10 sampai 15 angka."
+        "texts", "Ketik nomor HP yang diawali 08, 10 sampai 13 angka."
     ),
     "todo_fill_yourself": QT_TRANSLATE_NOOP("texts", "Silakan isi formulir sendiri."),
     "todo_write_complaint": QT_TRANSLATE_NOOP(

@@ -37,6 +37,7 @@ from ui.screens.services import ServiceDetailScreen, ServicesScreen
 from ui.screens.ticket import IssuingScreen, TicketScreen
 from ui.sounds import Player, SessionSounds
 from ui.speech import SessionSpeech, TouchSpeaker, Voice
+from ui.tap_guard import TapGuard
 from ui.tasks import QtExecutor
 from ui.texts import LANGUAGES
 from ui.theme import min_touch_px, style_sheet
@@ -119,6 +120,9 @@ class KioskWindow(QMainWindow):
         self.screens[Phase.ERROR] = message
         for screen in dict.fromkeys(self.screens.values()):
             self.stack.addWidget(screen)
+        #: A tap delivered twice never answers the screen its first tap opened.
+        self.tap_guard = TapGuard(self.stack, self)
+        self.stack.currentChanged.connect(lambda _index: self.tap_guard.screen_changed())
 
         #: Information, application status, the operator's PIN and panel (#7).
         self.overlays = Overlays(self)
@@ -140,6 +144,7 @@ class KioskWindow(QMainWindow):
         self.warning = IdleWarning(self, lambda: self.dispatch(UserActivity()))
         self.warning_text, self.warning_button = self.warning.text, self.warning.button
         self._phase_shown: Phase | None = None
+        self._screen_shown: Screen | None = None
         #: A cue on a tap, a success, an error; found and loaded after the first paint.
         section = controller.config.kiosk
         self.sounds = SessionSounds(
@@ -261,6 +266,9 @@ class KioskWindow(QMainWindow):
             self.controller.refresh_queue()  # now serving and the wait, for tiles and detail
         self._phase_shown = state.phase
         screen = self.screens[state.phase]
+        if self._screen_shown is not None and self._screen_shown is not screen:
+            self._screen_shown.left()
+        self._screen_shown = screen
         screen.render_state(state, self.view)
         self.stack.setCurrentWidget(self.overlays.cover(state) or screen)
         if screen is self.attract:  # the time now, not the one left from before the session

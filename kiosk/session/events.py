@@ -110,8 +110,13 @@ class Confirmed:
 
 @dataclass(frozen=True)
 class NotifyAnswered:
-    """The answer to "Kirim pemberitahuan ke 0813…?": yes or no (docs/accessibility.md)."""
+    """The answer to "Kirim pemberitahuan ke 0813…?": yes or no (docs/accessibility.md).
 
+    ``session`` is the session whose question was answered: a tap still queued when that
+    session ended never answers the next citizen's question.
+    """
+
+    session: int
     yes: bool
 
 
@@ -119,11 +124,14 @@ class NotifyAnswered:
 class NotifyNumberWanted:
     """The citizen wants messages at another number than the one offered: the keypad."""
 
+    session: int
+
 
 @dataclass(frozen=True)
 class NotifyPhoneEntered:
     """The number typed on the consent keypad (digits only), a yes for that number."""
 
+    session: int
     digits: str = field(repr=False)
 
 

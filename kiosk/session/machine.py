@@ -104,7 +104,13 @@ class Phase(StrEnum):
     COMPLAINT_FILED = "complaint_filed"
 
 
-#: Phases where the citizen is expected to act; the idle timeout runs here.
+#: The consent question and its keypad. Their timeout does not end the session, it
+#: answers "no" and issues the ticket (the citizen has confirmed): it runs on the consent
+#: timeout, with no "still there?" warning.
+CONSENTING = frozenset({Phase.CONSENT, Phase.CONSENT_PHONE})
+#: Phases where the citizen is expected to act: the one list of them. Here a touch gives
+#: more time, a cancel (or the desk's "next patient") ends the session, and so does the
+#: card leaving if configured. The idle timeout runs in all but :data:`CONSENTING`.
 INTERACTIVE = frozenset(
     {
         Phase.IDENTIFIED,
@@ -113,11 +119,11 @@ INTERACTIVE = frozenset(
         Phase.FORM,
         Phase.CONFIRMING,
         Phase.COMPLAINT,
+        *CONSENTING,
     }
 )
-#: The consent question and its keypad. Not :data:`INTERACTIVE`: their timeout does not
-#: end the session, it answers "no" and issues the ticket (the citizen has confirmed).
-CONSENTING = frozenset({Phase.CONSENT, Phase.CONSENT_PHONE})
+#: The interactive phases that end on the idle timeout (with its warning first).
+IDLE_TIMED = INTERACTIVE - CONSENTING
 #: Phases that may show something the citizen typed even without a card.
 _PERSONAL_PHASES = frozenset({Phase.COMPLAINT, Phase.COMPLAINT_SENDING, Phase.COMPLAINT_FILED})
 #: WCAG 2.2.1: the citizen gets at least 20 s to ask for more time.
@@ -142,6 +148,11 @@ class Timeouts:
     error_display: float = 8.0
     #: The consent question (and its keypad, from the last touch) unanswered: a "no".
     consent: float = 30.0
+
+    def at_desk(self, idle: float) -> Timeouts:
+        """At a hospital desk (staff beside the patient) every wait on the citizen is at
+        least the desk's longer ``idle``: the idle timeout and the consent question's."""
+        return dataclasses.replace(self, idle=idle, consent=max(self.consent, idle))
 
 
 @dataclass(frozen=True)
@@ -225,7 +236,7 @@ class SessionMachine:
         """
         left = self.seconds_left()
         return (
-            self.state.phase in INTERACTIVE
+            self.state.phase in IDLE_TIMED
             and left is not None
             and left <= max(self.timeouts.idle_warning, MIN_IDLE_WARNING_S)
         )
@@ -263,9 +274,7 @@ class SessionMachine:
                 )
             case CardReadFailed(session, reason) if self._current(session, Phase.READING):
                 return self._fail(reason)
-            case CardLeft() if (s.phase in INTERACTIVE or s.phase in CONSENTING) and (
-                self._end_on_card_removal
-            ):
+            case CardLeft() if s.phase in INTERACTIVE and self._end_on_card_removal:
                 return self._end(SessionEnd.CARD_REMOVED)
             case BirthDateEntered(digits) if s.phase is Phase.PROVING:
                 return self._prove(digits)
@@ -283,11 +292,11 @@ class SessionMachine:
                 self._submit(values)
             case Confirmed() if s.phase is Phase.CONFIRMING:
                 return self._ask_consent()
-            case NotifyAnswered(yes) if s.phase in CONSENTING:
+            case NotifyAnswered(session, yes) if s.phase in CONSENTING and session == s.session:
                 return self._answered(yes)
-            case NotifyNumberWanted() if s.phase is Phase.CONSENT:
+            case NotifyNumberWanted(session) if self._current(session, Phase.CONSENT):
                 self._go(Phase.CONSENT_PHONE, problem=None, deadline=self._consent_deadline())
-            case NotifyPhoneEntered(digits) if s.phase is Phase.CONSENT_PHONE:
+            case NotifyPhoneEntered(session, digits) if self._current(session, Phase.CONSENT_PHONE):
                 return self._typed_number(digits)
             case TicketReady(session, ticket) if self._current(session, Phase.ISSUING):
                 deadline = self._clock() + self.timeouts.ticket_display
@@ -296,16 +305,16 @@ class SessionMachine:
                 return self._fail(reason)
             case Back():
                 return self._back()
-            case Cancel() if s.phase in INTERACTIVE or s.phase in CONSENTING:
+            case Cancel() if s.phase in INTERACTIVE:
                 return self._end(SessionEnd.CANCELLED)
             case Finish() if s.phase is Phase.TICKET_ISSUED:
                 return self._done()
             case Finish() if s.phase in (Phase.DONE, Phase.ERROR):
                 return self._end(SessionEnd.FINISHED)
-            case UserActivity() if s.phase in INTERACTIVE:
-                self._go(s.phase, deadline=self._idle_deadline())
             case UserActivity() if s.phase in CONSENTING:
                 self._go(s.phase, deadline=self._consent_deadline())
+            case UserActivity() if s.phase in IDLE_TIMED:
+                self._go(s.phase, deadline=self._idle_deadline())
             case ComplaintOpened() if s.phase is Phase.IDENTIFIED:
                 self._go(Phase.COMPLAINT, problem=None, deadline=self._idle_deadline())
             case ComplaintOpened() if s.phase is Phase.IDLE:  # anonymous, a new session
@@ -349,7 +358,7 @@ class SessionMachine:
         if s.phase in CONSENTING:  # no answer is a no: the ticket, without messages
             log.info("session %d: consent unanswered, taken as no", s.session)
             return self._issue(None)
-        if s.phase in INTERACTIVE:
+        if s.phase in IDLE_TIMED:
             return self._end(SessionEnd.IDLE_TIMEOUT)
         return self._end(SessionEnd.FINISHED)  # DONE, ERROR
 

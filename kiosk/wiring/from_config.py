@@ -7,7 +7,6 @@ adapters live with it in :mod:`kiosk.wiring.printer`.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from contract.trust import TrustStore
@@ -29,7 +28,8 @@ def trust_from(config: Config) -> TrustStore:
 
 
 def timeouts_from(config: Config, *, desk: bool = False) -> Timeouts:
-    """The session's timeouts; at a hospital desk (#7) the longer idle one."""
+    """The session's timeouts; at a hospital desk (#7) the longer idle one for every wait
+    on the citizen (:meth:`Timeouts.at_desk`)."""
     s = config.session
     timeouts = Timeouts(
         read=s.read_timeout_s,
@@ -42,5 +42,5 @@ def timeouts_from(config: Config, *, desk: bool = False) -> Timeouts:
         consent=s.consent_timeout_s,
     )
     if desk:
-        timeouts = dataclasses.replace(timeouts, idle=s.desk_idle_timeout_s)
+        timeouts = timeouts.at_desk(s.desk_idle_timeout_s)
     return timeouts

@@ -59,6 +59,9 @@ def test_a_file_overrides_only_what_it_says(tmp_path: Path) -> None:
             "shorter than",
         ),
         ("[central]\nurl = 'ftp://x'\n", "central.url", "http"),
+        ("[session]\nconsent_timeout_s = 0.5\n", "session.consent_timeout_s", "20 to 600"),
+        ("[session]\nconsent_timeout_s = 19.9\n", "session.consent_timeout_s", "20 to 600"),
+        ("[session]\nconsent_timeout_s = 1e9\n", "session.consent_timeout_s", "20 to 600"),
         ("[card\n", "(file)", "not valid TOML"),
     ],
 )
@@ -69,6 +72,13 @@ def test_bad_config_names_the_key(tmp_path: Path, toml: str, key: str, problem: 
         load_config(path, environ={})
     assert caught.value.key == key
     assert problem in str(caught.value)
+
+
+@pytest.mark.parametrize("seconds", [20, 30.0, 600])
+def test_the_consent_time_within_its_bounds_is_taken(tmp_path: Path, seconds: float) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f"[session]\nconsent_timeout_s = {seconds}\n")
+    assert load_config(path, environ={}).session.consent_timeout_s == seconds
 
 
 def test_unreadable_file_is_a_config_error(tmp_path: Path) -> None:

@@ -120,7 +120,7 @@ def test_an_issue_that_fails_unexpectedly_ends_in_an_error_not_issuing(
     kiosk.dispatch(FormOpened())
     kiosk.dispatch(FormSubmitted({"phone": "081234567890"}))
     kiosk.dispatch(Confirmed())
-    kiosk.dispatch(NotifyAnswered(False))
+    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
     state = kiosk.session()
     assert (state.phase, state.problem) == (Phase.ERROR, "issue_failed")
 

@@ -282,3 +282,11 @@ def test_the_desk_gets_its_own_idle_timeout() -> None:
     assert timeouts_from(config).idle == 60
     assert timeouts_from(config, desk=True).idle == 600
     assert timeouts_from(config, desk=True).read == timeouts_from(config).read
+
+
+def test_the_desk_gives_the_consent_question_its_longer_time() -> None:
+    config = Config(
+        session=SessionSection(idle_timeout_s=60, consent_timeout_s=30, desk_idle_timeout_s=600)
+    )
+    assert timeouts_from(config).consent == 30
+    assert timeouts_from(config, desk=True).consent == 600

@@ -8,6 +8,7 @@ controller into the real store, whose outbox row is the body the centre receives
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,7 +53,10 @@ TYPED = "081299990000"
         ("+62 812 3456 7890", "081234567890"),
         ("6281234567890", "081234567890"),
         ("0812345678", "0812345678"),  # 10 digits, the shortest
-        ("081234567890123", "081234567890123"),  # 15, the longest
+        ("0812345678901", "0812345678901"),  # 13, the numbering plan's longest
+        ("+62 0812 3456 7890", "081234567890"),  # the country code before the home form
+        ("+62 (0)812-3456-7890", "081234567890"),
+        *((f"0{p}12345678", f"0{p}12345678") for p in consent.MOBILE_PREFIXES),
     ],
 )
 def test_a_mobile_number_as_people_write_it(written: str, number: str) -> None:
@@ -66,6 +70,13 @@ def test_a_mobile_number_as_people_write_it(written: str, number: str) -> None:
         "0212345678",
         "081234567",
         "0812345678901234",
+        "08123456789012",  # 14 digits: longer than any mobile number
+        "081234567890123",
+        "0800 1234 5678",  # free call, not a mobile
+        "0809 1234 5678",  # premium rate
+        "0841 2345 678",  # no mobile network's
+        "0861 2345 6789",
+        "+62 800 1234 5678",
         "08123456789a",
         "+1 812 3456 7890",
         "٠٨١٢٣٤٥٦٧٨٩٠",
@@ -80,6 +91,18 @@ def test_the_question_shows_four_digits_and_three() -> None:
     assert consent.masked("081378901234") == "0813 ••••• 234"
     assert consent.masked("0812345678") == "0812 ••• 678"
     assert consent.grouped("08129999") == "0812 9999"
+
+
+def test_the_accessibility_notes_show_the_mask_as_it_is() -> None:
+    """docs/accessibility.md's table of the masked number: one row for every length a
+    mobile number can have, each as :func:`consent.masked` shows it."""
+    text = (Path(__file__).parents[2] / "docs" / "accessibility.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\s*\| (\d+) \| `([^`]+)` \| (\d+) \|$", text, re.M)
+    lengths = range(consent.MIN_DIGITS, consent.MAX_DIGITS + 1)
+    assert [int(n) for n, _, _ in rows] == list(lengths)
+    for n, shown, unknown in rows:
+        assert consent.masked("0812345678901"[: int(n)]) == shown
+        assert shown.count(consent.MASK) == int(unknown)
 
 
 def make(catalog: Catalog, clock: ManualClock, **kw: object) -> SessionMachine:
@@ -105,6 +128,25 @@ def test_the_question_offers_the_phone_just_confirmed(catalog: Catalog, clock: M
     assert m.seconds_left() == T.consent and not m.idle_warning()
 
 
+def test_an_answer_from_an_ended_session_answers_no_other(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    first = m.state.session
+    m.handle(events.Cancel())  # the first citizen walks away; their taps may still be queued
+    to_confirming(m)
+    m.handle(events.Confirmed())
+    assert m.state.session != first
+    assert m.handle(events.NotifyAnswered(first, True)) == []
+    assert m.handle(events.NotifyNumberWanted(first)) == []
+    assert m.state.phase is Phase.CONSENT
+    m.handle(events.NotifyNumberWanted(m.state.session))
+    assert m.handle(events.NotifyPhoneEntered(first, TYPED)) == []
+    assert m.state.phase is Phase.CONSENT_PHONE and m.state.notify_phone == "081234567890"
+
+
 def test_the_record_phone_is_offered_when_the_form_has_none(
     catalog: Catalog, clock: ManualClock
 ) -> None:
@@ -123,7 +165,7 @@ def test_yes_sends_the_number_no_sends_none(catalog: Catalog, clock: ManualClock
     m = make(catalog, clock)
     to_confirming(m)
     m.handle(events.Confirmed())
-    [issue] = m.handle(events.NotifyAnswered(True))
+    [issue] = m.handle(events.NotifyAnswered(m.state.session, True))
     assert isinstance(issue, events.IssueTicket)
     assert issue.notify_phone == "081234567890"
     assert "081234567890" not in repr(issue).replace(repr(dict(issue.values)), "")
@@ -131,7 +173,7 @@ def test_yes_sends_the_number_no_sends_none(catalog: Catalog, clock: ManualClock
     m = make(catalog, clock)
     to_confirming(m)
     m.handle(events.Confirmed())
-    [issue] = m.handle(events.NotifyAnswered(False))
+    [issue] = m.handle(events.NotifyAnswered(m.state.session, False))
     assert isinstance(issue, events.IssueTicket) and issue.notify_phone is None
 
 
@@ -155,15 +197,17 @@ def test_another_number_on_the_keypad(catalog: Catalog, clock: ManualClock) -> N
     m = make(catalog, clock)
     to_confirming(m)
     m.handle(events.Confirmed())
-    m.handle(events.NotifyNumberWanted())
+    m.handle(events.NotifyNumberWanted(m.state.session))
     assert m.state.phase is Phase.CONSENT_PHONE
-    assert m.handle(events.NotifyPhoneEntered("0212345678")) == []  # a landline
+    assert m.handle(events.NotifyPhoneEntered(m.state.session, "0212345678")) == []  # a landline
     assert (m.state.phase, m.state.problem) == (Phase.CONSENT_PHONE, SessionProblem.PHONE_INVALID)
-    assert m.handle(events.NotifyAnswered(True)) == []  # the keypad's yes is its OK
+    assert (
+        m.handle(events.NotifyAnswered(m.state.session, True)) == []
+    )  # the keypad's yes is its OK
     m.handle(events.Back())
     assert (m.state.phase, m.state.problem) == (Phase.CONSENT, None)
-    m.handle(events.NotifyNumberWanted())
-    [issue] = m.handle(events.NotifyPhoneEntered(TYPED))
+    m.handle(events.NotifyNumberWanted(m.state.session))
+    [issue] = m.handle(events.NotifyPhoneEntered(m.state.session, TYPED))
     assert isinstance(issue, events.IssueTicket) and issue.notify_phone == TYPED
 
 
@@ -182,9 +226,11 @@ def test_a_yes_without_a_known_number_opens_the_keypad(
     m.handle(events.FormSubmitted({}))
     m.handle(events.Confirmed())
     assert (m.state.phase, m.state.notify_phone) == (Phase.CONSENT, None)
-    assert m.handle(events.NotifyAnswered(True)) == []
+    assert m.handle(events.NotifyAnswered(m.state.session, True)) == []
     assert m.state.phase is Phase.CONSENT_PHONE
-    [issue] = m.handle(events.NotifyAnswered(False))  # "tanpa pemberitahuan" on the keypad
+    [issue] = m.handle(
+        events.NotifyAnswered(m.state.session, False)
+    )  # "tanpa pemberitahuan" on the keypad
     assert isinstance(issue, events.IssueTicket) and issue.notify_phone is None
 
 
@@ -270,7 +316,7 @@ def test_a_no_sends_no_number_for_messages(
 ) -> None:
     controller, reader, store = kiosk
     to_question(controller, reader, "puskesmas-umum")
-    controller.dispatch(events.NotifyAnswered(False))
+    controller.dispatch(events.NotifyAnswered(controller.session().session, False))
     assert controller.session().phase is Phase.TICKET_ISSUED
     assert "notify" not in the_body(store)
 
@@ -280,7 +326,7 @@ def test_a_yes_sends_the_number_sealed_in_the_outbox(
 ) -> None:
     controller, reader, store = kiosk
     to_question(controller, reader, "kk-perubahan")
-    controller.dispatch(events.NotifyAnswered(True))
+    controller.dispatch(events.NotifyAnswered(controller.session().session, True))
     assert controller.session().phase is Phase.TICKET_ISSUED
     assert the_body(store)["notify"] == {"phone": "081234567890"}
     files = [p for p in (tmp_path / "data").iterdir() if p.name.startswith("kiosk.db")]
@@ -295,9 +341,9 @@ def test_a_number_typed_on_the_keypad(
     controller, reader, store = kiosk
     to_question(controller, reader, "status-berkas")
     assert controller.session().notify_phone is None  # offline: no record, no phone field
-    controller.dispatch(events.NotifyAnswered(True))
+    controller.dispatch(events.NotifyAnswered(controller.session().session, True))
     assert controller.session().phase is Phase.CONSENT_PHONE
-    controller.dispatch(events.NotifyPhoneEntered(TYPED))
+    controller.dispatch(events.NotifyPhoneEntered(controller.session().session, TYPED))
     assert controller.session().phase is Phase.TICKET_ISSUED
     assert the_body(store)["notify"] == {"phone": TYPED}
 

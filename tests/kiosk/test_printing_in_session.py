@@ -87,7 +87,7 @@ def one_citizen(controller: KioskController, reader: SimulatedReader, service: s
     controller.dispatch(FormOpened())
     controller.dispatch(FormSubmitted({"phone": "081234567890"}))
     controller.dispatch(Confirmed())
-    controller.dispatch(NotifyAnswered(False))
+    controller.dispatch(NotifyAnswered(controller.session().session, False))
     assert controller.session().phase is Phase.TICKET_ISSUED
 
 

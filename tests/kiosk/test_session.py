@@ -12,7 +12,7 @@ from cardio.emulators.demo_cards import demo_card
 from contract.assurance import Assurance
 from contract.catalog import Catalog
 from kiosk.session import events
-from kiosk.session.machine import INTERACTIVE, Phase, SessionMachine, SessionState, Timeouts
+from kiosk.session.machine import IDLE_TIMED, Phase, SessionMachine, SessionState, Timeouts
 from kiosk.session.prefill import Source
 from testkit.clocks import ManualClock
 
@@ -56,7 +56,7 @@ def to_issuing(m: SessionMachine) -> events.IssueTicket:
     to_confirming(m)
     assert m.handle(events.Confirmed()) == []
     assert m.state.phase is Phase.CONSENT  # "Kirim pemberitahuan ke …?"
-    [effect] = m.handle(events.NotifyAnswered(False))
+    [effect] = m.handle(events.NotifyAnswered(m.state.session, False))
     assert isinstance(effect, events.IssueTicket) and effect.notify_phone is None
     return effect
 
@@ -227,7 +227,7 @@ def test_read_timeout_becomes_an_error(catalog: Catalog, clock: ManualClock) -> 
     assert m.state.phase is Phase.ERROR and m.state.identity is None
 
 
-@pytest.mark.parametrize("phase", sorted(INTERACTIVE))
+@pytest.mark.parametrize("phase", sorted(IDLE_TIMED))
 def test_idle_timeout_in_every_interactive_phase(
     catalog: Catalog, clock: ManualClock, phase: Phase
 ) -> None:

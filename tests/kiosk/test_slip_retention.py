@@ -98,7 +98,7 @@ def register(controller: KioskController, service: str) -> None:
     controller.dispatch(FormOpened())
     controller.dispatch(FormSubmitted({"phone": "081234567890"}))
     controller.dispatch(Confirmed())
-    controller.dispatch(NotifyAnswered(False))
+    controller.dispatch(NotifyAnswered(controller.session().session, False))
     assert controller.session().phase is Phase.TICKET_ISSUED
     controller.dispatch(Finish())
 

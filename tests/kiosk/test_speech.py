@@ -8,9 +8,18 @@ from __future__ import annotations
 import pytest
 
 from contract.number_words import english_number_words, spoken_number
-from kiosk.session.events import IssuedTicket
+from kiosk.errors import SessionProblem
+from kiosk.session.events import IssuedTicket, SessionEnd
 from kiosk.session.machine import Phase, SessionState
-from kiosk.speech import SpeechMode, SpeechSwitch, ticket_phrase, ticket_words
+from kiosk.speech import (
+    SCREEN_LINES,
+    Line,
+    SpeechMode,
+    SpeechSwitch,
+    screen_script,
+    ticket_phrase,
+    ticket_words,
+)
 
 ENGLISH: dict[int, str] = {
     1: "one",
@@ -228,3 +237,26 @@ def test_a_card_within_the_idle_time_keeps_speech_for_the_whole_session() -> Non
     assert switch.on(_state(Phase.IDENTIFIED, 1))
     switch.rendered(_state(Phase.IDLE, 1))
     assert not switch.lapsed(_state(Phase.IDLE, 1), 2000.0, 60.0)  # ended with its session
+
+
+@pytest.mark.parametrize(
+    ("phase", "problem"),
+    [
+        (Phase.CONSENT_PHONE, SessionProblem.PHONE_INVALID),
+        (Phase.PROVING, SessionProblem.BIRTH_DATE_INVALID),
+        (Phase.PROVING, SessionProblem.BIRTH_DATE_MISMATCH),
+        (Phase.IDENTIFIED, SessionProblem.BIRTH_DATE_GAVE_UP),
+        (Phase.COMPLAINT, SessionProblem.COMPLAINT_EMPTY),
+    ],
+)
+def test_a_problem_shown_in_place_is_said_first(phase: Phase, problem: SessionProblem) -> None:
+    script = screen_script(SessionState(phase=phase, session=1, problem=problem), "id")
+    assert script[0] == Line(f"problem_{problem}")
+    assert script[1:] == screen_script(SessionState(phase=phase, session=1), "id")
+
+
+def test_a_screen_without_a_problem_and_the_end_of_a_session_say_none() -> None:
+    keypad = screen_script(SessionState(phase=Phase.CONSENT_PHONE, session=1), "id")
+    assert [line for line in keypad if isinstance(line, Line) and "problem" in line.key] == []
+    idle = SessionState(phase=Phase.IDLE, session=1, problem=SessionEnd.IDLE_TIMEOUT)
+    assert screen_script(idle, "id") == SCREEN_LINES[Phase.IDLE]

@@ -10,7 +10,14 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import SessionSection
-from kiosk.session.events import Confirmed, FormOpened, NotifyAnswered, ServiceSelected
+from kiosk.session.events import (
+    Confirmed,
+    FormOpened,
+    FormSubmitted,
+    NotifyAnswered,
+    NotifyNumberWanted,
+    ServiceSelected,
+)
 from kiosk.session.machine import Phase
 from offline_store import Store
 from testkit.kiosk_window import (
@@ -65,7 +72,7 @@ def test_a_tap_fills_the_form_staff_edit_it_and_the_ticket_is_listed(
     assert desk.controller.session().values["nik"].value == "1471015203850001"
 
     desk.controller.dispatch(Confirmed())
-    desk.controller.dispatch(NotifyAnswered(False))
+    desk.controller.dispatch(NotifyAnswered(desk.controller.session().session, False))
     wait_phase(qtbot, desk, Phase.TICKET_ISSUED)
     ticket = desk.controller.session().ticket
     assert ticket is not None
@@ -89,6 +96,26 @@ def test_next_patient_mid_form_wipes_the_session(desk: KioskWindow, qtbot: QtBot
     click(qtbot, button_with(desk, "Pasien berikutnya"))
     assert desk.controller.session().phase is Phase.IDLE
     assert "Budi" not in visible_strings(desk)
+
+
+@pytest.mark.parametrize("keypad", [False, True], ids=["question", "keypad"])
+def test_next_patient_on_the_consent_question_ends_the_session(
+    desk: KioskWindow, qtbot: QtBot, keypad: bool
+) -> None:
+    click(qtbot, button_with(desk, "Siti Aminah"))
+    wait_phase(qtbot, desk, Phase.IDENTIFIED)
+    c = desk.controller
+    c.dispatch(ServiceSelected("puskesmas-umum"))
+    c.dispatch(FormOpened())
+    c.dispatch(FormSubmitted({"phone": "081234567890"}))
+    c.dispatch(Confirmed())
+    wait_phase(qtbot, desk, Phase.CONSENT)
+    if keypad:
+        c.dispatch(NotifyNumberWanted(c.session().session))
+        wait_phase(qtbot, desk, Phase.CONSENT_PHONE)
+    click(qtbot, button_with(desk, "Pasien berikutnya"))
+    assert c.session().phase is Phase.IDLE, "the patient who left gets no ticket later"
+    assert [s for s in (*SITI_STRINGS, "0812 ••••• 890") if s in visible_strings(desk)] == []
 
 
 def test_the_kiosk_keeps_card_values_locked(

@@ -68,7 +68,7 @@ def get_a_ticket(window: KioskWindow, qtbot: QtBot) -> None:
     window.dispatch(FormOpened())
     window.dispatch(FormSubmitted({"phone": "081234567890"}))
     window.dispatch(Confirmed())
-    window.dispatch(NotifyAnswered(False))
+    window.dispatch(NotifyAnswered(window.controller.session().session, False))
     wait_phase(qtbot, window, Phase.TICKET_ISSUED)
 
 

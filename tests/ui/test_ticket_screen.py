@@ -40,7 +40,7 @@ def issue(kiosk: KioskWindow, qtbot: QtBot, service_id: str) -> TicketScreen:
     c.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam"}))
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     c.dispatch(Confirmed())
-    c.dispatch(NotifyAnswered(False))
+    c.dispatch(NotifyAnswered(c.session().session, False))
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     screen = kiosk.screens[Phase.TICKET_ISSUED]
     assert isinstance(screen, TicketScreen)

@@ -782,8 +782,8 @@
         <translation>Please try once more.</translation>
     </message>
     <message>
-        <source>Ketik nomor HP yang diawali 08, 10 sampai 15 angka.</source>
-        <translation>Type a mobile number starting with 08, 10 to 15 digits.</translation>
+        <source>Ketik nomor HP yang diawali 08, 10 sampai 13 angka.</source>
+        <translation>Type a mobile number starting with 08, 10 to 13 digits.</translation>
     </message>
     <message>
         <source>Silakan isi formulir sendiri.</source>

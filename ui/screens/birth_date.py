@@ -29,6 +29,7 @@ class BirthDateScreen(DigitEntry, Screen):
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
+        self._checking = False
         #: The digits typed so far (personal: wiped with the session).
         self.entered = ""
         self.title = label(name="title")
@@ -68,7 +69,7 @@ class BirthDateScreen(DigitEntry, Screen):
 
     def submit(self) -> None:
         digits, self.entered = self.entered, ""
-        self._show()
+        self._entered_changed()
         self._view.dispatch(BirthDateEntered(digits))
 
     def render_state(self, state: SessionState, view: View) -> None:
@@ -81,14 +82,21 @@ class BirthDateScreen(DigitEntry, Screen):
         set_button_text(self.erase, view.t("pin_erase"))
         set_button_text(self.skip, view.t("birth_date_skip"))
         set_button_text(self.cancel, view.t("cancel"))
-        for key in [*self.keys.values(), self.erase, self.ok, self.skip]:
+        self._checking = checking
+        for key in [self.erase, self.ok, self.skip]:
             key.setEnabled(not checking)
-        self._show()
+        self._entered_changed()
+
+    def _typing(self) -> bool:
+        return not self._checking  # the keys wait while the centre checks
 
     def clear(self) -> None:
         self.entered = ""
-        self._show()
+        self._entered_changed()
         self.notice.clear()
+
+    def left(self) -> None:
+        self.clear()  # digits typed and abandoned are not there when it comes back
 
     def _show(self) -> None:
         """``15 06 19__``: the digits typed, in the DD MM YYYY slots."""

@@ -131,6 +131,9 @@ class Screen(QWidget):
     def clear(self) -> None:
         """Forget every personal value shown (session ended)."""
 
+    def left(self) -> None:
+        """Another screen took this one's place: a keypad forgets what was typed on it."""
+
     def button_row(self, *buttons: QPushButton) -> QHBoxLayout:
         """The screen's actions, last on the screen: at thumb height on a portrait one.
 

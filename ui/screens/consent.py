@@ -30,16 +30,25 @@ class ConsentScreen(Screen):
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
+        #: The session whose question is shown: its answers carry it (a late tap answers
+        #: no one else's question).
+        self._session = 0
         self.progress = label(name="progress")
         self.title = label(name="title")
         self.hint = label(name="subtitle")
         self.default = label()
         # the same look and size for both: a no is as easy as a yes
         self.yes = wrapping_button(
-            "", lambda: self._view.dispatch(NotifyAnswered(True)), "primary", centred=True
+            "",
+            lambda: self._view.dispatch(NotifyAnswered(self._session, True)),
+            "primary",
+            centred=True,
         )
         self.no = wrapping_button(
-            "", lambda: self._view.dispatch(NotifyAnswered(False)), "primary", centred=True
+            "",
+            lambda: self._view.dispatch(NotifyAnswered(self._session, False)),
+            "primary",
+            centred=True,
         )
         answers = QHBoxLayout()
         answers.setSpacing(32)
@@ -55,11 +64,12 @@ class ConsentScreen(Screen):
         self.box.addWidget(self.default)
         self.box.addStretch(1)
         self.back = button("", lambda: self._view.dispatch(Back()))
-        self.other = button("", lambda: self._view.dispatch(NotifyNumberWanted()))
+        self.other = button("", lambda: self._view.dispatch(NotifyNumberWanted(self._session)))
         self.button_row(self.back, self.other)
 
     def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
+        self._session = state.session
         self.progress.setText(step_text(view, 3))
         phone = state.notify_phone
         if phone is not None:
@@ -81,11 +91,14 @@ class ConsentScreen(Screen):
 class ConsentPhoneScreen(DigitEntry, Screen):
     """Another number, typed on large keys; OK is the yes for it."""
 
-    max_digits = consent.MAX_DIGITS
+    #: One past the longest mobile number: a digit too many is kept and shown, so OK
+    #: refuses the number (and says why) instead of sending it cut to a valid one.
+    max_digits = consent.MAX_DIGITS + 1
 
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
+        self._session = 0  # the session whose number is typed (see ConsentScreen)
         #: The digits typed so far (personal: wiped with the session).
         self.entered = ""
         self.title = label(name="title")
@@ -112,7 +125,7 @@ class ConsentPhoneScreen(DigitEntry, Screen):
         self.box.addLayout(row)
         self.box.addStretch(1)
         self.back = button("", lambda: view.dispatch(Back()))
-        self.none = button("", lambda: view.dispatch(NotifyAnswered(False)))
+        self.none = button("", lambda: view.dispatch(NotifyAnswered(self._session, False)))
         self.button_row(self.back, self.none)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -126,10 +139,11 @@ class ConsentPhoneScreen(DigitEntry, Screen):
 
     def submit(self) -> None:
         digits = self.entered
-        self._view.dispatch(NotifyPhoneEntered(digits))
+        self._view.dispatch(NotifyPhoneEntered(self._session, digits))
 
     def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
+        self._session = state.session
         # before it is first shown (and resized): words beside the keys would widen a
         # portrait window for an instant
         window = self.window()
@@ -141,12 +155,15 @@ class ConsentPhoneScreen(DigitEntry, Screen):
         set_button_text(self.erase, view.t("pin_erase"))
         set_button_text(self.back, view.t("back"))
         set_button_text(self.none, view.t("consent_none"))
-        self._show()
+        self._entered_changed()
 
     def clear(self) -> None:
         self.entered = ""
-        self._show()
+        self._entered_changed()
         self.notice.clear()
+
+    def left(self) -> None:
+        self.clear()  # back to the question: a number begun and abandoned is gone
 
     def _show(self) -> None:
         self.display.setText(consent.grouped(self.entered))

@@ -43,20 +43,35 @@ def digit_keys(
 class DigitEntry:
     """Typing on a keypad: ``entered`` holds the digits, at most :attr:`max_digits`.
 
-    The screen shows them its own way (:meth:`_show`): dots for a PIN, slots for a date.
+    When no digit more fits the digit keys are greyed out, so a digit too many is
+    refused where it is seen, never dropped unseen. The screen shows the digits its
+    own way (:meth:`_show`): dots for a PIN, slots for a date, fours for a phone.
     """
 
     max_digits: int
     entered: str = ""
+    #: The digit keys by digit (:func:`digit_keys`).
+    keys: dict[str, QPushButton]
 
     def press(self, digit: str) -> None:
-        if len(self.entered) < self.max_digits:
-            self.entered += digit
-        self._show()
+        if len(self.entered) >= self.max_digits:
+            return  # its key is greyed out: nothing typed is lost unseen
+        self.entered += digit
+        self._entered_changed()
 
     def backspace(self) -> None:
         self.entered = self.entered[:-1]
+        self._entered_changed()
+
+    def _entered_changed(self) -> None:
         self._show()
+        room = len(self.entered) < self.max_digits and self._typing()
+        for key in self.keys.values():
+            key.setEnabled(room)
+
+    def _typing(self) -> bool:
+        """Whether the keys take digits now at all (a screen may hold them)."""
+        return True
 
     def _show(self) -> None:
         raise NotImplementedError
@@ -81,13 +96,13 @@ class PinPad(DigitEntry, QWidget):
 
     def submit(self) -> None:
         pin, self.entered = self.entered, ""
-        self._show()
+        self._entered_changed()
         if pin:
             self._on_ok(pin)
 
     def clear(self) -> None:
         self.entered = ""
-        self._show()
+        self._entered_changed()
 
     def _show(self) -> None:
         self.display.setText("●" * len(self.entered))

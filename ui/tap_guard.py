@@ -1,0 +1,74 @@
+"""One tap, one action: a tap that arrives just after the screen changed is ignored.
+
+A touchscreen sometimes delivers one touch twice, and an impatient finger taps
+twice; the second tap then lands on whatever the *next* screen has in that place
+("Nomor lain" becomes the keypad's "Tidak usah", "Ya, ambil nomor antrean" the
+question's "Nomor lain"), an answer the citizen never saw. No one can see a new
+screen and tap it within :data:`GUARD_MS`, so a press that soon after the tap that
+changed the screen is dropped (with its release), on every screen alike.
+
+Times are the input events' own timestamps (the moment the finger touched, not
+when the kiosk got round to it), so a second tap queued while the screen was
+being drawn is caught too.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
+log = logging.getLogger(__name__)
+
+#: A press this soon (ms) after the release that changed the screen is not the
+#: citizen's answer to the new screen. Below the double-click interval (400 ms).
+GUARD_MS = 350
+
+_PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
+
+
+class TapGuard(QObject):
+    """Drops a press on ``area`` within :data:`GUARD_MS` of the release that changed it.
+
+    The window calls :meth:`screen_changed` whenever ``area`` shows another screen.
+    """
+
+    def __init__(self, area: QWidget, parent: QObject) -> None:
+        super().__init__(parent)
+        self._area = area
+        #: The timestamp (ms) of the last release, and of the one the screen changed after.
+        self._last_release: int | None = None
+        self._changed_after: int | None = None
+        self._dropping = False
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def screen_changed(self) -> None:
+        self._changed_after = self._last_release
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind not in (*_PRESSES, QEvent.Type.MouseButtonRelease):
+            return False
+        if not isinstance(event, QMouseEvent) or not self._on_area(watched):
+            return False
+        stamp = int(event.timestamp())
+        if kind in _PRESSES:
+            after = None if self._changed_after is None else stamp - self._changed_after
+            self._dropping = after is not None and 0 <= after < GUARD_MS
+            if self._dropping:
+                log.info("tap ignored: %d ms after the screen changed", after)
+            return self._dropping
+        if self._dropping:  # the dropped press's release
+            self._dropping = False
+            return True
+        self._last_release = stamp
+        return False
+
+    def _on_area(self, watched: QObject) -> bool:
+        return isinstance(watched, QWidget) and (
+            watched is self._area or self._area.isAncestorOf(watched)
+        )
