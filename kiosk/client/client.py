@@ -249,11 +249,12 @@ class CentralClient:
 
     # -- appointments ------------------------------------------------------------------
     def bookings_today(self, etag: str | None = None) -> BookingsToday | None:
-        """Today's bookings of this kiosk's office (the office's day); None: not modified.
+        """Today's bookings of this kiosk's office (the office's day); None: nothing new.
 
         Personal data (NIK, card number, first name) for the store's sealed
-        cache only. With ``etag``, a centre may answer 304 (None). The call is
-        bounded by ``documents_timeout_s`` and the answer by its own cap.
+        cache only. None when the list is not modified (a 304 to ``etag``) or
+        the centre keeps no bookings (a 404: a centre from before appointments).
+        The call is bounded by ``documents_timeout_s`` and the answer by its own cap.
         """
         headers = {"If-None-Match": etag} if etag else {}
         status, response_headers, body = self._send(
@@ -263,7 +264,7 @@ class CentralClient:
             timeout_s=self.documents_timeout_s,
             kind="bookings",
         )
-        if status == 304 and etag:
+        if (status == 304 and etag) or status == 404:
             return None
         self._expect(BOOKINGS_TODAY_PATH, status, 200)
         data = self._json_object(BOOKINGS_TODAY_PATH, body)
