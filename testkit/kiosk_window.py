@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from central.settings import DEMO_ENROLMENT_CODE
+from contract.bookings import BookingToday
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session.machine import Phase
 from offline_store import Store
@@ -108,6 +109,13 @@ def button_with(window: KioskWindow, text: str) -> QPushButton:
     visible = [b for b in window.findChildren(QPushButton) if b.isVisible() and text in b.text()]
     assert len(visible) == 1, f"expected one visible button with {text!r}"
     return visible[0]
+
+
+def cache_booking(window: KioskWindow, booking: BookingToday) -> None:
+    """Make ``booking`` the kiosk's cached bookings of its day, as its sync engine does
+    with a list the centre sent (the engine's next fetch replaces it)."""
+    now = window.controller.now()
+    window.kiosk.store.save_bookings(booking.office_id, now.date(), [booking], etag=None, now=now)
 
 
 def wait_phase(qtbot: QtBot, window: KioskWindow, phase: Phase) -> None:

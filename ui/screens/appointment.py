@@ -26,7 +26,9 @@ class AppointmentScreen(Screen):
         for widget in (self.greeting, self.title, self.when, self.code, self.hint):
             self.box.addWidget(widget)
         self.box.addStretch(1)
-        self.button_row(self.back, self.other, self.check_in)
+        # The one big action on a row of its own, the way out beneath it.
+        self.box.addWidget(self.check_in)
+        self.button_row(self.back, self.other)
 
     def render_state(self, state: SessionState, view: View) -> None:
         values = booking_values(state, view)

@@ -116,7 +116,7 @@ class AttractScreen(Screen):
         #: The entries that need no card, side by side: the complaint (sent without a
         #: name, #7) and what :meth:`add_entry` adds (the information).
         self.complaint: QPushButton | None = None
-        self.entries = QBoxLayout(QBoxLayout.Direction.TopToBottom)  # side by side in landscape
+        self.entries = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # stacked in portrait
         self.entries.setSpacing(24)
         if on_complaint is not None:
             self.complaint = button("", on_complaint)
