@@ -11,6 +11,7 @@ card is among the problem screens (:mod:`ui.screenshots_errors`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,10 @@ from PySide6.QtWidgets import QApplication
 
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
+from contract.bookings import BookingState, BookingToday, damm_digit
 from kiosk.session.events import (
+    BookingCodeEntered,
+    BookingCodeOpened,
     Cancel,
     ComplaintOpened,
     ComplaintSubmitted,
@@ -31,6 +35,7 @@ from kiosk.session.events import (
 )
 from kiosk.session.machine import INTERACTIVE, Phase
 from ui.screens.birth_date import BirthDateScreen
+from ui.screens.booking_code import BookingCodeScreen
 from ui.screens.complaint import ComplaintScreen
 from ui.window import KioskWindow
 
@@ -108,6 +113,20 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
         keypad.press(digit)
     shots("birth-date")
     to_idle()
+    controller.dispatch(BookingCodeOpened())  # "Punya kode janji?" (#16)
+    wait(phase_is(Phase.BOOKING_CODE))
+    code_pad = window.screens[Phase.BOOKING_CODE]
+    assert isinstance(code_pad, BookingCodeScreen)  # noqa: S101
+
+    def type_code() -> None:
+        code_pad.entered = ""
+        for digit in "482913":
+            code_pad.press(digit)
+
+    shots("booking-code", type_code)
+    controller.dispatch(BookingCodeEntered("482913070"))  # a slip of the finger
+    shots("error-booking-code")
+    to_idle()
     overlays = window.overlays
 
     def loaded() -> bool:
@@ -165,6 +184,43 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
     wait(phase_is(Phase.COMPLAINT_FILED))
     shots("complaint-filed")
     to_idle()
+    # Siti's appointment of today, as the sync engine caches the office's bookings
+    now = controller.now()
+    body = "48291307"
+    window.kiosk.store.save_bookings(
+        controller.config.kiosk.office_id,
+        now.date(),
+        [
+            _siti_booking(
+                controller.config.kiosk.office_id, now.date(), body + str(damm_digit(body))
+            )
+        ],
+        etag=None,
+        now=now,
+    )
+    reader.tap(demo_card("siti").applet())
+    wait(phase_is(Phase.APPOINTMENT))
+    shots("appointment")
+    to_idle()
+    office = controller.config.kiosk.office_id  # the later passes greet Siti with her grid
+    window.kiosk.store.save_bookings(office, now.date(), [], etag=None, now=now)
     window.resize(size)
     settle()
     return saved
+
+
+def _siti_booking(office_id: str, day: dt.date, code: str) -> BookingToday:
+    """Siti's booking of today at the demo office (her demo card's NIK and number)."""
+    claims = demo_card("siti").claims or {}
+    return BookingToday(
+        code=code,
+        office_id=office_id,
+        service_id="ktp-cetak-ulang",
+        day=day,
+        starts_at=dt.time(10, 30),
+        ends_at=dt.time(11, 0),
+        state=BookingState.BOOKED,
+        nik=str(claims.get("nik")),
+        card_number=str(claims.get("card_number")),
+        first_name="Siti",
+    )
