@@ -21,7 +21,9 @@ Endpoints (every one in docs/central-api.md; the schema at ``/openapi.json``):
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from http import HTTPStatus
 from importlib import metadata
@@ -33,7 +35,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from central import web
-from central.access.audit import audit_key
+from central.access.audit import audit_key, utc_now
 from central.access.ratelimit import RateLimiter
 from central.api import include_routers
 from central.api.deps import AppContext
@@ -42,6 +44,7 @@ from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
 from central.errors import ApiError, CatalogLoadError
 from central.live import LiveFeed
+from central.office.bookings import mark_no_shows
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
 from central.voice import Voice
@@ -49,6 +52,11 @@ from central.web.problems import problem_page, wants_page
 from contract.wire import ErrorCode
 
 __all__ = ["create_app", "etag_matches", "load_catalog", "package_version"]
+
+log = logging.getLogger(__name__)
+#: How often each server process marks the bookings whose grace has passed
+#: (reads mark them too; the tick keeps staff's lists and counts current).
+NO_SHOW_TICK_S = 60.0
 
 
 def create_app(settings: CentralSettings, *, db: Database | None = None) -> FastAPI:
@@ -82,9 +90,13 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        tick = asyncio.create_task(_no_show_tick(database))
         try:
             yield
         finally:
+            tick.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await tick
             context.live.close()
 
     version = package_version()
@@ -109,6 +121,21 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
     include_routers(app)
     web.install(app)
     return app
+
+
+async def _no_show_tick(database: Database) -> None:
+    """Mark no-shows every :data:`NO_SHOW_TICK_S`; any number of processes may do it at once."""
+    while True:
+        await asyncio.sleep(NO_SHOW_TICK_S)
+        try:
+            await asyncio.to_thread(_mark_no_shows, database)
+        except Exception:  # a database away for a moment: the next tick tries again
+            log.exception("marking no-shows failed; trying again in %.0f s", NO_SHOW_TICK_S)
+
+
+def _mark_no_shows(database: Database) -> None:
+    with database.begin() as conn:
+        mark_no_shows(conn, utc_now())
 
 
 def package_version() -> str:

@@ -23,16 +23,18 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
 from central.access import staff
+from central.access.audit import utc_now
 from central.access.kiosks import ensure_reusable_code
 from central.database import Database
 from central.documents.catalog import publish_catalog, read_catalog_file
 from central.documents.trust_lists import import_revocation_list, import_trust_list
 from central.errors import SeedError
-from central.office import applications, boards, health_info
+from central.office import applications, boards, bookings, health_info
 from central.office.citizens import seed_citizens
 from central.settings import (
     DEMO_BOARD_TOKEN,
@@ -59,6 +61,8 @@ class StartupData:
     trust_list: tuple[str, Any] | None
     revocation_list: tuple[str, Any] | None
     seed_demo: bool
+    #: The city's time zone: the demo's bookings are for the office's today.
+    zone: ZoneInfo | None = None
 
 
 def read_startup_files(settings: CentralSettings) -> StartupData:
@@ -75,6 +79,7 @@ def read_startup_files(settings: CentralSettings) -> StartupData:
             (str(revocation_list), _read_json(revocation_list)) if revocation_list else None
         ),
         seed_demo=settings.seed_demo,
+        zone=settings.zone,
     )
 
 
@@ -96,13 +101,13 @@ def load_startup_data(db: Database, data: StartupData) -> None:
             ):
                 log.info("imported revocation list %s", data.revocation_list[0])
             if data.seed_demo:
-                seed_demo(conn)
+                seed_demo(conn, data.zone)
     except TrustError as exc:
         raise SeedError(str(exc)) from exc
 
 
-def seed_demo(conn: Connection) -> None:
-    """The demo citizens, their applications, the demo office's code and health information."""
+def seed_demo(conn: Connection, zone: ZoneInfo | None = None) -> None:
+    """The demo citizens, their applications and bookings; the demo office's code, health info."""
     has_office = conn.execute(select(offices.c.id).where(offices.c.id == DEMO_OFFICE_ID)).first()
     if has_office is None:
         log.warning("demo office %s is not in the catalog: no demo code", DEMO_OFFICE_ID)
@@ -126,6 +131,12 @@ def seed_demo(conn: Connection) -> None:
     added = applications.seed_demo(conn)
     if added:
         log.info("seeded %d demo applications", added)
+    if has_office is not None:
+        added = bookings.seed_demo(
+            conn, DEMO_OFFICE_ID, now=utc_now(), zone=zone or ZoneInfo("Asia/Jakarta")
+        )
+        if added:
+            log.info("booked %d demo citizens for today at %s", added, DEMO_OFFICE_ID)
 
 
 def _read_json(path: Path) -> Any:

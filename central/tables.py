@@ -547,3 +547,83 @@ complaints = Table(
     Column("closed_at", UtcDateTime, nullable=True),
 )
 Index("ix_complaints_office_id_state", complaints.c.office_id, complaints.c.state)
+
+# -- appointments (0010_bookings; central/office/bookings.py) -------------------------
+#: Per office and service: slot length, citizens one slot serves (``capacity``),
+#: the share of it kept for walk-ins, where a checked-in ticket stands
+#: (``policy``: ``head`` or ``walk_in``) and the grace before a no-show.
+#: No row, or ``enabled`` false: the service takes no bookings.
+booking_settings = Table(
+    "booking_settings",
+    metadata,
+    Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
+    Column("service_id", String(64), ForeignKey("services.id"), primary_key=True),
+    Column("slot_minutes", Integer, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("walk_in_percent", Integer, nullable=False),
+    Column("policy", String(16), nullable=False),
+    Column("grace_minutes", Integer, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+)
+#: An office's weekly opening hours: one row per open weekday (0 Monday … 6
+#: Sunday), local "HH:MM"; a weekday without a row is closed.
+opening_hours = Table(
+    "opening_hours",
+    metadata,
+    Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
+    Column("weekday", Integer, primary_key=True),
+    Column("opens_at", String(5), nullable=False),
+    Column("closes_at", String(5), nullable=False),
+    CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
+)
+#: Days an office is closed, whatever its weekly hours say.
+office_holidays = Table(
+    "office_holidays",
+    metadata,
+    Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+#: The places of one slot: ``booked`` grows only by a conditional UPDATE
+#: (``WHERE booked < capacity``), the guard against overbooking.
+booking_slots = Table(
+    "booking_slots",
+    metadata,
+    Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
+    Column("service_id", String(64), ForeignKey("services.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("starts_at", String(5), primary_key=True),
+    Column("capacity", Integer, nullable=False),
+    Column("booked", Integer, nullable=False),
+)
+#: A citizen's appointment. ``day``/``starts_at``/``ends_at`` are the office's
+#: local date and "HH:MM"; ``slot_start``/``slot_end`` the same instants in
+#: UTC; a ``booked`` booking becomes ``no_show`` once ``no_show_after``
+#: (slot end + grace) has passed. ``state``: booked, checked_in, cancelled,
+#: no_show (contract.bookings.BookingState); ``ticket_id`` the checked-in ticket.
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(9), nullable=False, unique=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("service_id", String(64), ForeignKey("services.id"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("starts_at", String(5), nullable=False),
+    Column("ends_at", String(5), nullable=False),
+    Column("slot_start", UtcDateTime, nullable=False),
+    Column("slot_end", UtcDateTime, nullable=False),
+    Column("no_show_after", UtcDateTime, nullable=False),
+    Column("citizen_id", Integer, ForeignKey("citizens.id"), nullable=False, index=True),
+    Column("phone", String(20), nullable=True),
+    Column("language", String(8), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("ticket_id", String(36), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("state_changed_at", UtcDateTime, nullable=False),
+    Column("changed_by", String(100), nullable=False),
+)
+Index("ix_bookings_office_id_day", bookings.c.office_id, bookings.c.day)
+Index("ix_bookings_state_no_show_after", bookings.c.state, bookings.c.no_show_after)

@@ -174,6 +174,7 @@ class ErrorCode(StrEnum):
     OFFICE_REQUIRED = "office_required"
     NOT_PUBLISHED = "not_published"
     UNKNOWN_APPLICATION = "unknown_application"
+    UNKNOWN_BOOKING = "unknown_booking"
     UNKNOWN_CITIZEN = "unknown_citizen"
     UNKNOWN_KIOSK = "unknown_kiosk"
     UNKNOWN_LEASE = "unknown_lease"

@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI
 from central.api import (
     applications,
     boards,
+    bookings,
     citizens,
     complaints,
     counter,
@@ -50,6 +51,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     complaints.router,
     statistics.staff,
     boards.router,
+    bookings.router,
+    bookings.staff,
 )
 
 

@@ -73,6 +73,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.documents.versioned import canonical
 from central.errors import InvalidItem
+from central.office import bookings
 from central.office.numbering import ServiceInfo, display, local_day, office_services
 from central.office.plain_text import visible_text
 from central.office.queue import VOID, WAITING
@@ -138,6 +139,10 @@ class Plan:
     ticket: dict[str, Any] = field(default_factory=dict)
     #: (kind, service, day, number or display) this item's ticket takes.
     claims: list[tuple[str, str, dt.date, object]] = field(default_factory=list)
+    #: A registration's ``booking_code`` (as sent: checked at writing), else ``None``.
+    booking_code: object = None
+    #: The ticket's queue time as stored before a check-in places it.
+    queued_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -504,6 +509,9 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     issued = _time(ticket, "issued_at", batch)
     existing = batch.tickets.get(item.key)
     plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
+    plan.booking_code = body.get("booking_code")
+    if existing is not None:
+        plan.queued_at = existing.queued_at
     plan.ticket["id"] = existing.id if existing is not None else item.key
     status = WAITING
     if existing is not None:
@@ -543,6 +551,7 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
         _fallback_number(plan, service, shown, batch)
     if existing is None:
         plan.ticket["queued_at"] = queued  # a renumbered online ticket keeps its allocation's
+        plan.queued_at = queued
     plan.ticket.update(
         office_id=service.office_id,
         service_id=service.id,
@@ -639,18 +648,9 @@ def _complaint(item: Item, digest: str, batch: Batch) -> Plan:
     return Plan(item, digest, None, local_day(created, batch.zone), {"reference": reference})
 
 
-def _checkin(item: Item, digest: str, batch: Batch) -> Plan:
-    body = item.body
-    reference = _text(body, "appointment_ref", 64)
-    _text(body, "card_number", 64, optional=True)
-    at = _time(body, "checked_in_at", batch)
-    return Plan(item, digest, None, local_day(at, batch.zone), {"appointment_ref": reference})
-
-
 CHECKS: dict[str, Callable[[Item, str, Batch], Plan]] = {
     "service_registration": _registration,
     "complaint": _complaint,
-    "appointment_checkin": _checkin,
 }
 
 
@@ -740,6 +740,7 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
                 .values(**values, registered_at=now)
             )
     _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
+    _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
     if plans:
         conn.execute(
             insert(submissions),
@@ -792,3 +793,37 @@ def _record_complaints(
         index_elements=["reference"]
     )
     conn.execute(statement, rows)
+
+
+def _check_in(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime) -> None:
+    """Check in the booking of each registration that names one, and place its ticket.
+
+    The ticket is stored whatever happens to the booking: a check-in the
+    centre cannot honour leaves a plain walk-in, and the result's
+    ``booking`` says why (:func:`central.office.bookings.check_in`).
+    Runs once per registration: a replay answers the stored result.
+    """
+    for plan in plans:
+        if plan.booking_code is None:  # absent or null: no booking named
+            continue
+        assert plan.service_id is not None  # noqa: S101 - a registration names its service
+        queued = plan.queued_at or plan.ticket.get("queued_at") or now
+        done = bookings.check_in(
+            conn,
+            plan.booking_code,
+            office_id=kiosk.office_id,
+            service_id=plan.service_id,
+            day=plan.day,
+            ticket_id=plan.ticket["id"],
+            checked_in_at=queued,
+            now=now,
+        )
+        plan.result["booking"] = done.outcome
+        if done.outcome != "checked_in":
+            log.info("a check-in not honoured (%s): the ticket stays a walk-in", done.outcome)
+        if done.queued_at is not None:
+            conn.execute(
+                update(tickets)
+                .where(tickets.c.id == plan.ticket["id"])
+                .values(priority=done.priority, queued_at=done.queued_at)
+            )

@@ -131,6 +131,20 @@ class World:
         assert made.status_code == 200, made.text
         return ward
 
+    def b_booking_settings(self) -> str:
+        """The path of office B's service's booking settings, set (so reading them works)."""
+        path = f"/api/v1/staff/offices/{self.b}/services/{self.b_service}/booking-settings"
+        made = self.call(self.root, "PUT", path, {"capacity": 2})
+        assert made.status_code == 200, made.text
+        return path
+
+    def b_holiday(self) -> str:
+        """The path of a holiday of office B, there to be removed."""
+        path = f"/api/v1/staff/offices/{self.b}/holidays/2030-01-{1 + next(_serial) % 28:02d}"
+        made = self.call(self.root, "PUT", path, {"name": "Tahun Baru"})
+        assert made.status_code == 200, made.text
+        return path
+
     def new_b_application(self) -> str:
         body = {"nik": BUDI_NIK, "service_id": self.b_service}
         made = self.call(self.root, "POST", "/api/v1/staff/applications", body)
@@ -237,6 +251,40 @@ PROBES: dict[tuple[str, str], list[ProbeMaker]] = {
     ],
     ("DELETE", "/api/v1/staff/offices/{office_id}/wards/{ward_id}"): [
         lambda w: Probe("DELETE", f"/api/v1/staff/offices/{w.b}/wards/{w.new_b_ward()}"),
+    ],
+    ("GET", "/api/v1/staff/offices/{office_id}/services/{service_id}/booking-settings"): [
+        lambda w: Probe("GET", w.b_booking_settings()),
+    ],
+    ("PUT", "/api/v1/staff/offices/{office_id}/services/{service_id}/booking-settings"): [
+        lambda w: Probe(
+            "PUT",
+            f"/api/v1/staff/offices/{w.b}/services/{w.b_service}/booking-settings",
+            {"capacity": 3},
+        ),
+    ],
+    ("GET", "/api/v1/staff/offices/{office_id}/opening-hours"): [
+        lambda w: Probe("GET", f"/api/v1/staff/offices/{w.b}/opening-hours"),
+    ],
+    ("PUT", "/api/v1/staff/offices/{office_id}/opening-hours"): [
+        lambda w: Probe(
+            "PUT",
+            f"/api/v1/staff/offices/{w.b}/opening-hours",
+            {"hours": [{"weekday": 0, "opens_at": "08:00", "closes_at": "12:00"}]},
+        ),
+    ],
+    ("GET", "/api/v1/staff/offices/{office_id}/holidays"): [
+        lambda w: Probe("GET", f"/api/v1/staff/offices/{w.b}/holidays"),
+    ],
+    ("PUT", "/api/v1/staff/offices/{office_id}/holidays/{day}"): [
+        lambda w: Probe(
+            "PUT", f"/api/v1/staff/offices/{w.b}/holidays/2030-02-01", {"name": "Libur"}
+        ),
+    ],
+    ("DELETE", "/api/v1/staff/offices/{office_id}/holidays/{day}"): [
+        lambda w: Probe("DELETE", w.b_holiday()),
+    ],
+    ("GET", "/api/v1/staff/offices/{office_id}/bookings"): [
+        lambda w: Probe("GET", f"/api/v1/staff/offices/{w.b}/bookings"),
     ],
     ("PUT", "/api/v1/staff/offices/{office_id}/doctors-on-duty"): [
         lambda w: Probe("PUT", f"/api/v1/staff/offices/{w.b}/doctors-on-duty", {"doctors": []}),

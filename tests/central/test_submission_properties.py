@@ -69,26 +69,14 @@ FIELDS = [
     ("registration", ("card_uid",)),
     ("registration", ("service_id",)),
     ("registration", ("values",)),
-    ("checkin", ("appointment_ref",)),
-    ("checkin", ("checked_in_at",)),
+    ("registration", ("booking_code",)),
 ]
 
 
 def item(kind: str, number: str) -> dict[str, Any]:
     if kind == "complaint":
         return complaint(new_id())
-    if kind == "registration":
-        return registration(new_id(), SERVICE, number, "lease")
-    return {
-        "key": new_id(),
-        "kind": "appointment_checkin",
-        "body": {
-            "office_id": "pku-mpp",
-            "appointment_ref": "JANJI-0042",
-            "card_number": None,
-            "checked_in_at": dt.datetime.now(dt.UTC).isoformat(),
-        },
-    }
+    return registration(new_id(), SERVICE, number, "lease")
 
 
 def test_a_hostile_item_never_sinks_its_batch(

@@ -1,0 +1,1245 @@
+"""Appointments on the centre: slots, bookings, check-in and no-shows (docs/appointments.md).
+
+**Settings.** Staff give each bookable service of an office its slot
+length, the citizens one slot serves (``capacity``), the share of that
+kept for walk-ins (``walk_in_percent``: the slot takes
+``capacity × (100 − share) / 100`` bookings, rounded down), where a checked-in
+ticket stands (``policy``) and the grace before a no-show. An office's
+weekly opening hours and its holidays decide which slots exist: slots
+start at the opening time, every ``slot_minutes``, and end by the closing
+time; none on a holiday or a weekday without hours.
+
+**Booking.** A citizen proves who they are with their NIK or city card
+number and their date of birth: the date must be the one their NIK
+carries (:meth:`contract.nik.Nik.matches`: day, month, two-digit year).
+Every attempt is audited as a lookup (``citizen_lookups``, key kind
+``booking_nik`` or ``booking_card``, ``booking_refused`` while locked; the
+key as a keyed hash; who: ``booking-page:<address>``). Wrong pairs are counted in the
+database (:mod:`central.access.limits`) per identity (:data:`IDENTITY_LIMIT`)
+and per address (:data:`ADDRESS_LIMIT`); a wrong date books nothing.
+
+**No overbooking.** Each slot with bookings has a row in ``booking_slots``;
+a booking takes a place with one conditional statement,
+``UPDATE booking_slots SET booked = booked + 1 WHERE … AND booked < capacity``.
+PostgreSQL re-checks the condition on the row once the racer before it has
+committed (read committed), SQLite runs one writer at a time: of 200
+citizens racing for a slot's last place, exactly one gets it. A cancelled
+or moved booking gives its place back.
+
+**No-shows.** A booking still ``booked`` once its slot's end plus the
+grace (``no_show_after``, fixed when booked or moved) has passed becomes
+``no_show`` by one idempotent ``UPDATE`` (:func:`mark_no_shows`), run
+lazily before every read here and by each server process's periodic tick:
+any number of processes may run it at once, a booking is marked once.
+
+**Check-in.** A ticket's registration carrying a ``booking_code`` checks the
+booking in (:func:`check_in`, from :mod:`central.office.submissions`) and
+says where the ticket stands: policy ``head`` (the default) puts a ticket
+checked in from :data:`EARLY_CHECK_IN` before the slot's start until its end
+ahead of walk-ins (priority :data:`BOOKED_PRIORITY`), an early one as of the
+slot's start; any other time, or policy ``walk_in``, as a walk-in queued
+at its check-in. A check-in that cannot be honoured (unknown, cancelled,
+used by another ticket, another office, day or service) leaves the ticket
+a plain walk-in and says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Row, Select, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from central.access import limits
+from central.access.audit import record_event
+from central.access.credentials import keyed_hash
+from central.access.limits import Limit, Subject
+from central.errors import NotFound
+from central.office.citizens import KeyKind, audit_lookup, normalise_key
+from central.office.numbering import require_service
+from central.tables import (
+    booking_settings,
+    booking_slots,
+    bookings,
+    citizens,
+    office_holidays,
+    opening_hours,
+    services,
+)
+from central.upsert import dialect_insert, upsert
+from contract.bookings import BookingState, BookingToday, is_valid_code, new_code
+from contract.errors import NikError
+from contract.nik import parse_nik
+from contract.wire import ErrorCode
+
+__all__ = [
+    "ADDRESS_LIMIT",
+    "BOOKED_PRIORITY",
+    "DAYS_AHEAD",
+    "EARLY_CHECK_IN",
+    "IDENTITY_LIMIT",
+    "KIOSK_TODAY_MAX",
+    "PHONE",
+    "Booking",
+    "CheckIn",
+    "Holiday",
+    "Hours",
+    "Identity",
+    "Policy",
+    "Refusal",
+    "Refused",
+    "ServiceSettings",
+    "Slot",
+    "book",
+    "bookable_services",
+    "cancel",
+    "change",
+    "check_in",
+    "day_bookings",
+    "delete_holiday",
+    "find",
+    "first_name",
+    "get_settings",
+    "holidays",
+    "hours",
+    "kiosk_today",
+    "mark_no_shows",
+    "open_days",
+    "put_holiday",
+    "put_hours",
+    "put_settings",
+    "require_booking",
+    "seed_demo",
+    "slots",
+]
+
+log = logging.getLogger(__name__)
+
+#: The priority of a ticket checked in within its slot (policy ``head``);
+#: the same as a transferred ticket's: both waited their turn once.
+BOOKED_PRIORITY = 1
+#: How long before its slot's start a check-in still counts as on time.
+EARLY_CHECK_IN = dt.timedelta(minutes=30)
+#: How many days ahead (today included) a citizen may book.
+DAYS_AHEAD = 30
+#: A phone for messages: an Indonesian mobile number, digits only, 10 to 15 of them.
+PHONE = re.compile(r"(08|62)[0-9]{8,13}")
+#: The most bookings one kiosk is sent for its office's day.
+KIOSK_TODAY_MAX = 5000
+_WRONG = "wrong identity pairs on the booking page"
+#: Five wrong pairs a day per NIK or card number; then an hour, two, … up to a week.
+IDENTITY_LIMIT = Limit(
+    5,
+    dt.timedelta(days=1),
+    dt.timedelta(hours=1),
+    dt.timedelta(days=7),
+    "booking_identity_locked",
+    _WRONG,
+)
+#: Twenty wrong pairs an hour per address; then 15 minutes, 30, … up to a day.
+ADDRESS_LIMIT = Limit(
+    20,
+    dt.timedelta(hours=1),
+    dt.timedelta(minutes=15),
+    dt.timedelta(days=1),
+    "booking_identity_locked",
+    _WRONG,
+)
+
+
+class Policy(StrEnum):
+    """Where a checked-in ticket stands in its queue."""
+
+    #: Ahead of walk-ins within the slot (from 30 minutes before it); late: a walk-in.
+    HEAD = "head"
+    #: Always as a walk-in, queued at its check-in.
+    WALK_IN = "walk_in"
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """How a service of an office takes bookings."""
+
+    slot_minutes: int = 30
+    capacity: int = 4
+    walk_in_percent: int = 0
+    policy: Policy = Policy.HEAD
+    grace_minutes: int = 15
+    enabled: bool = True
+
+    def __post_init__(self) -> None:
+        if not 5 <= self.slot_minutes <= 240:
+            raise ValueError("slot_minutes must be 5 to 240")
+        if not 0 <= self.capacity <= 1000:
+            raise ValueError("capacity must be 0 to 1000")
+        if not 0 <= self.walk_in_percent <= 100:
+            raise ValueError("walk_in_percent must be 0 to 100")
+        if not 0 <= self.grace_minutes <= 240:
+            raise ValueError("grace_minutes must be 0 to 240")
+
+    @property
+    def bookable(self) -> int:
+        """Places one slot offers to bookings: the capacity less the walk-ins' share."""
+        return self.capacity * (100 - self.walk_in_percent) // 100
+
+
+@dataclass(frozen=True)
+class Hours:
+    """An office's hours on one weekday (0 Monday … 6 Sunday), local "HH:MM"."""
+
+    weekday: int
+    opens_at: str
+    closes_at: str
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weekday <= 6:
+            raise ValueError("weekday must be 0 (Monday) to 6 (Sunday)")
+        if _minutes(self.opens_at) >= _minutes(self.closes_at):
+            raise ValueError("an office opens before it closes")
+
+
+@dataclass(frozen=True)
+class Holiday:
+    day: dt.date
+    name: str
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One slot of a service's day: local times and places."""
+
+    starts_at: str
+    ends_at: str
+    #: Places for bookings (the capacity less the walk-ins' share).
+    capacity: int
+    booked: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who books: a NIK or a city card number, and the date of birth typed with it."""
+
+    birth_date: dt.date
+    nik: str | None = field(default=None, repr=False)
+    card_number: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if (self.nik is None) == (self.card_number is None):
+            raise ValueError("give a NIK or a card number, one of the two")
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A booking as this module answers it; personal fields stay out of ``repr``."""
+
+    code: str
+    office_id: str
+    service_id: str
+    day: dt.date
+    starts_at: str
+    ends_at: str
+    state: BookingState
+    slot_start: dt.datetime
+    slot_end: dt.datetime
+    created_at: dt.datetime
+    ticket_id: str | None
+    language: str
+    citizen_id: int = field(repr=False)
+    first_name: str = field(repr=False)
+    phone: str | None = field(repr=False)
+
+
+class Refusal(StrEnum):
+    """Why nothing was booked, changed or cancelled."""
+
+    #: The NIK or card number and the date of birth do not go together.
+    IDENTITY = "identity_mismatch"
+    #: Too many wrong pairs: try again after ``retry_after_s``.
+    LOCKED = "too_many_attempts"
+    #: The service takes no bookings at this office.
+    NOT_BOOKABLE = "not_bookable"
+    #: No such slot that day (closed, a holiday, past, too far ahead, off the grid).
+    NO_SLOT = "no_slot"
+    #: The slot's places are taken.
+    FULL = "slot_full"
+    #: This citizen has a booking for this service that day already.
+    ALREADY_BOOKED = "already_booked"
+    #: No booking with this code.
+    UNKNOWN = "unknown_booking"
+    #: The booking is no longer ``booked`` (checked in, cancelled, no-show).
+    NOT_CHANGEABLE = "not_changeable"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Returned, not raised: the audit rows and counts of a refused attempt must commit."""
+
+    reason: Refusal
+    retry_after_s: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """What a registration's ``booking_code`` did.
+
+    ``outcome``: ``checked_in`` or why not (``unknown_booking``,
+    ``invalid_code``, ``cancelled``, ``already_used``, ``other_office``,
+    ``other_day``, ``other_service``). ``priority`` and ``queued_at``: the
+    ticket's place (``queued_at`` ``None``: keep the ticket's own).
+    """
+
+    outcome: str
+    placement: str = Policy.WALK_IN.value
+    priority: int = 0
+    queued_at: dt.datetime | None = None
+
+
+# -- settings, hours, holidays ---------------------------------------------------------
+
+
+def get_settings(conn: Connection, office_id: str, service_id: str) -> ServiceSettings | None:
+    """The service's booking settings, or ``None`` (it takes no bookings)."""
+    row = conn.execute(
+        select(booking_settings).where(
+            booking_settings.c.office_id == office_id,
+            booking_settings.c.service_id == service_id,
+        )
+    ).first()
+    return _settings(row) if row is not None else None
+
+
+def put_settings(
+    conn: Connection,
+    office_id: str,
+    service_id: str,
+    settings: ServiceSettings,
+    *,
+    actor: str,
+    now: dt.datetime,
+) -> ServiceSettings:
+    """Set a service's booking settings (404 ``unknown_service``); audited.
+
+    The places of slots from today on follow the new capacity at once;
+    bookings already made stay (a lower capacity takes no new ones).
+    """
+    require_service(conn, office_id, service_id)
+    values = {
+        "slot_minutes": settings.slot_minutes,
+        "capacity": settings.capacity,
+        "walk_in_percent": settings.walk_in_percent,
+        "policy": settings.policy.value,
+        "grace_minutes": settings.grace_minutes,
+        "enabled": settings.enabled,
+        "updated_at": now,
+        "updated_by": actor,
+    }
+    upsert(conn, booking_settings, {"office_id": office_id, "service_id": service_id}, values)
+    conn.execute(
+        update(booking_slots)
+        .where(
+            booking_slots.c.office_id == office_id,
+            booking_slots.c.service_id == service_id,
+            booking_slots.c.day >= (now - dt.timedelta(days=1)).date(),
+        )
+        .values(capacity=settings.bookable)
+    )
+    record_event(
+        conn,
+        actor=actor,
+        action="booking_settings_set",
+        subject=f"{office_id}/{service_id}",
+        detail=(
+            f"slot {settings.slot_minutes} min, capacity {settings.capacity}, walk-ins "
+            f"{settings.walk_in_percent}%, policy {settings.policy.value}, grace "
+            f"{settings.grace_minutes} min, {'on' if settings.enabled else 'off'}"
+        ),
+    )
+    return settings
+
+
+def bookable_services(conn: Connection, office_id: str) -> dict[str, ServiceSettings]:
+    """The active services of an office that take bookings, and their settings."""
+    rows = conn.execute(
+        select(booking_settings)
+        .join(services, services.c.id == booking_settings.c.service_id)
+        .where(
+            booking_settings.c.office_id == office_id,
+            booking_settings.c.enabled.is_(True),
+            services.c.active.is_(True),
+            services.c.office_id == office_id,
+        )
+        .order_by(booking_settings.c.service_id)
+    )
+    return {row.service_id: _settings(row) for row in rows}
+
+
+def hours(conn: Connection, office_id: str) -> list[Hours]:
+    """An office's weekly hours, Monday first (closed weekdays left out)."""
+    rows = conn.execute(
+        select(opening_hours)
+        .where(opening_hours.c.office_id == office_id)
+        .order_by(opening_hours.c.weekday)
+    )
+    return [Hours(r.weekday, r.opens_at, r.closes_at) for r in rows]
+
+
+def put_hours(conn: Connection, office_id: str, week: list[Hours], *, actor: str) -> list[Hours]:
+    """Replace an office's weekly hours (one entry per open weekday); audited."""
+    if len({h.weekday for h in week}) != len(week):
+        raise ValueError("one entry per weekday")
+    conn.execute(delete(opening_hours).where(opening_hours.c.office_id == office_id))
+    if week:
+        conn.execute(
+            insert(opening_hours),
+            [
+                {
+                    "office_id": office_id,
+                    "weekday": h.weekday,
+                    "opens_at": h.opens_at,
+                    "closes_at": h.closes_at,
+                }
+                for h in week
+            ],
+        )
+    record_event(
+        conn,
+        actor=actor,
+        action="opening_hours_set",
+        subject=office_id,
+        detail=", ".join(f"{h.weekday}:{h.opens_at}-{h.closes_at}" for h in week) or "closed",
+    )
+    return sorted(week, key=lambda h: h.weekday)
+
+
+def holidays(conn: Connection, office_id: str, since: dt.date | None = None) -> list[Holiday]:
+    """An office's holidays (from ``since`` on), in date order."""
+    query = select(office_holidays).where(office_holidays.c.office_id == office_id)
+    if since is not None:
+        query = query.where(office_holidays.c.day >= since)
+    rows = conn.execute(query.order_by(office_holidays.c.day))
+    return [Holiday(r.day, r.name) for r in rows]
+
+
+def put_holiday(
+    conn: Connection, office_id: str, day: dt.date, name: str, *, actor: str
+) -> Holiday:
+    """Close an office on ``day`` (bookings already made that day stay; staff call them)."""
+    upsert(conn, office_holidays, {"office_id": office_id, "day": day}, {"name": name})
+    record_event(conn, actor=actor, action="holiday_set", subject=office_id, detail=day.isoformat())
+    return Holiday(day, name)
+
+
+def delete_holiday(conn: Connection, office_id: str, day: dt.date, *, actor: str) -> bool:
+    """Open the office again on ``day``; ``False`` if it was no holiday."""
+    done = conn.execute(
+        delete(office_holidays).where(
+            office_holidays.c.office_id == office_id, office_holidays.c.day == day
+        )
+    )
+    if done.rowcount:
+        record_event(
+            conn, actor=actor, action="holiday_removed", subject=office_id, detail=day.isoformat()
+        )
+    return bool(done.rowcount)
+
+
+# -- slots -------------------------------------------------------------------------------
+
+
+def slots(
+    conn: Connection,
+    office_id: str,
+    service_id: str,
+    day: dt.date,
+    *,
+    now: dt.datetime,
+    zone: ZoneInfo,
+) -> list[Slot]:
+    """The slots of a service's day still to come (not started yet), with their places.
+
+    Empty when the service takes no bookings, the office is closed that day,
+    or the day is past or more than :data:`DAYS_AHEAD` days ahead.
+    """
+    settings = get_settings(conn, office_id, service_id)
+    if settings is None or not settings.enabled or not _active(conn, office_id, service_id):
+        return []
+    grid = _grid(conn, office_id, day, settings, now=now, zone=zone)
+    if not grid:
+        return []
+    taken = {
+        row.starts_at: (row.capacity, row.booked)
+        for row in conn.execute(
+            select(booking_slots).where(
+                booking_slots.c.office_id == office_id,
+                booking_slots.c.service_id == service_id,
+                booking_slots.c.day == day,
+            )
+        )
+    }
+    result = []
+    for start, end in grid:
+        capacity, booked = taken.get(start, (settings.bookable, 0))
+        result.append(Slot(start, end, capacity, booked))
+    return result
+
+
+def open_days(
+    conn: Connection, office_id: str, service_id: str, *, now: dt.datetime, zone: ZoneInfo
+) -> list[dt.date]:
+    """The days from today to :data:`DAYS_AHEAD` on which the service has a slot to come."""
+    settings = get_settings(conn, office_id, service_id)
+    if settings is None or not settings.enabled or not _active(conn, office_id, service_id):
+        return []
+    today = now.astimezone(zone).date()
+    closed = {h.day for h in holidays(conn, office_id, today)}
+    week = {h.weekday: h for h in hours(conn, office_id)}
+    days = []
+    for offset in range(DAYS_AHEAD):
+        day = today + dt.timedelta(days=offset)
+        if day in closed or day.weekday() not in week:
+            continue
+        if _grid(conn, office_id, day, settings, now=now, zone=zone, week=week, closed=closed):
+            days.append(day)
+    return days
+
+
+# -- booking, finding, cancelling, changing ------------------------------------------------
+
+
+def book(
+    conn: Connection,
+    *,
+    office_id: str,
+    service_id: str,
+    day: dt.date,
+    starts_at: str,
+    identity: Identity,
+    phone: str | None,
+    language: str,
+    client: str,
+    audit_key: bytes,
+    now: dt.datetime,
+    zone: ZoneInfo,
+) -> Booking | Refused:
+    """Book a slot for the citizen ``identity`` proves; :class:`Refused` says why not.
+
+    The identity is checked first (audited, counted when wrong); a wrong
+    date of birth books nothing and says only that the pair is wrong.
+    ``client`` is the caller's address (its wrong pairs are counted too).
+    ``phone`` is the citizen's number for messages (:data:`PHONE`, else
+    ``ValueError``: the page checks it first). The caller commits either way.
+    """
+    if phone is not None and not PHONE.fullmatch(phone):
+        raise ValueError("a phone is an Indonesian mobile number: 10 to 15 digits, 08… or 62…")
+    citizen = _prove(conn, identity, client=client, audit_key=audit_key, now=now)
+    if isinstance(citizen, Refused):
+        return citizen
+    settings = get_settings(conn, office_id, service_id)
+    if settings is None or not settings.enabled or not _active(conn, office_id, service_id):
+        return Refused(Refusal.NOT_BOOKABLE)
+    slot = _slot_of(conn, office_id, day, starts_at, settings, now=now, zone=zone)
+    if slot is None:
+        return Refused(Refusal.NO_SLOT)
+    mark_no_shows(conn, now)
+    already = conn.execute(
+        select(bookings.c.id).where(
+            bookings.c.citizen_id == citizen.id,
+            bookings.c.office_id == office_id,
+            bookings.c.service_id == service_id,
+            bookings.c.day == day,
+            bookings.c.state == BookingState.BOOKED.value,
+        )
+    ).first()
+    if already is not None:
+        return Refused(Refusal.ALREADY_BOOKED)
+    if not _take_place(conn, office_id, service_id, day, starts_at, settings.bookable):
+        return Refused(Refusal.FULL)
+    slot_start, slot_end = slot
+    row = {
+        "office_id": office_id,
+        "service_id": service_id,
+        "day": day,
+        "starts_at": starts_at,
+        "ends_at": _hhmm(slot_end.astimezone(zone)),
+        "slot_start": slot_start,
+        "slot_end": slot_end,
+        "no_show_after": slot_end + dt.timedelta(minutes=settings.grace_minutes),
+        "citizen_id": citizen.id,
+        "phone": phone,
+        "language": language,
+        "state": BookingState.BOOKED.value,
+        "ticket_id": None,
+        "created_at": now,
+        "state_changed_at": now,
+        "changed_by": "citizen",
+    }
+    code = _insert_with_fresh_code(conn, row)
+    record_event(
+        conn,
+        actor=f"booking-page:{client}"[:100],
+        action="booking_made",
+        subject=code,
+        detail=f"{office_id}/{service_id} {day.isoformat()} {starts_at}",
+    )
+    found = _by_code(conn, code)
+    assert found is not None  # noqa: S101 - inserted just now, in this transaction
+    return found
+
+
+def find(conn: Connection, code: str, *, now: dt.datetime) -> Booking | None:
+    """The booking with ``code`` (its no-show marked if due), or ``None``."""
+    if not is_valid_code(code):
+        return None
+    mark_no_shows(conn, now)
+    return _by_code(conn, code)
+
+
+def cancel(
+    conn: Connection,
+    code: str,
+    birth_date: dt.date,
+    *,
+    client: str,
+    audit_key: bytes,
+    now: dt.datetime,
+) -> Booking | Refused:
+    """Cancel a ``booked`` booking; its holder proves it with their date of birth again."""
+    proved = _prove_holder(conn, code, birth_date, client=client, audit_key=audit_key, now=now)
+    if isinstance(proved, Refused):
+        return proved
+    done = conn.execute(
+        update(bookings)
+        .where(bookings.c.code == code, bookings.c.state == BookingState.BOOKED.value)
+        .values(state=BookingState.CANCELLED.value, state_changed_at=now, changed_by="citizen")
+    )
+    if done.rowcount != 1:
+        return Refused(Refusal.NOT_CHANGEABLE)
+    _give_place_back(conn, proved)
+    record_event(
+        conn,
+        actor=f"booking-page:{client}"[:100],
+        action="booking_cancelled",
+        subject=code,
+        detail=f"{proved.office_id}/{proved.service_id} {proved.day.isoformat()}",
+    )
+    found = _by_code(conn, code)
+    assert found is not None  # noqa: S101 - it was there a moment ago, in this transaction
+    return found
+
+
+def change(
+    conn: Connection,
+    code: str,
+    birth_date: dt.date,
+    *,
+    day: dt.date,
+    starts_at: str,
+    client: str,
+    audit_key: bytes,
+    now: dt.datetime,
+    zone: ZoneInfo,
+) -> Booking | Refused:
+    """Move a ``booked`` booking to another slot of its service (same code); DOB again."""
+    proved = _prove_holder(conn, code, birth_date, client=client, audit_key=audit_key, now=now)
+    if isinstance(proved, Refused):
+        return proved
+    if proved.state is not BookingState.BOOKED:
+        return Refused(Refusal.NOT_CHANGEABLE)
+    settings = get_settings(conn, proved.office_id, proved.service_id)
+    if settings is None or not settings.enabled:
+        return Refused(Refusal.NOT_BOOKABLE)
+    slot = _slot_of(conn, proved.office_id, day, starts_at, settings, now=now, zone=zone)
+    if slot is None:
+        return Refused(Refusal.NO_SLOT)
+    if (day, starts_at) == (proved.day, proved.starts_at):
+        return proved
+    if not _take_place(
+        conn, proved.office_id, proved.service_id, day, starts_at, settings.bookable
+    ):
+        return Refused(Refusal.FULL)
+    slot_start, slot_end = slot
+    done = conn.execute(
+        update(bookings)
+        .where(bookings.c.code == code, bookings.c.state == BookingState.BOOKED.value)
+        .values(
+            day=day,
+            starts_at=starts_at,
+            ends_at=_hhmm(slot_end.astimezone(zone)),
+            slot_start=slot_start,
+            slot_end=slot_end,
+            no_show_after=slot_end + dt.timedelta(minutes=settings.grace_minutes),
+            state_changed_at=now,
+            changed_by="citizen",
+        )
+    )
+    if done.rowcount != 1:  # checked in or cancelled meanwhile: give the new place back
+        _release(conn, proved.office_id, proved.service_id, day, starts_at)
+        return Refused(Refusal.NOT_CHANGEABLE)
+    _give_place_back(conn, proved)
+    record_event(
+        conn,
+        actor=f"booking-page:{client}"[:100],
+        action="booking_changed",
+        subject=code,
+        detail=f"{proved.day.isoformat()} {proved.starts_at} -> {day.isoformat()} {starts_at}",
+    )
+    found = _by_code(conn, code)
+    assert found is not None  # noqa: S101 - updated just now, in this transaction
+    return found
+
+
+# -- the day's lists --------------------------------------------------------------------
+
+
+def day_bookings(
+    conn: Connection,
+    office_id: str,
+    day: dt.date,
+    *,
+    now: dt.datetime,
+    service_ids: list[str] | None = None,
+    actor: str | None = None,
+) -> list[Booking]:
+    """An office's bookings of a day (every state), by slot; for staff pages.
+
+    With ``actor`` (a staff member viewing names) one audit row names who
+    looked, the office, day and count; never a name.
+    """
+    mark_no_shows(conn, now)
+    query = _select().where(bookings.c.office_id == office_id, bookings.c.day == day)
+    if service_ids is not None:
+        query = query.where(bookings.c.service_id.in_(service_ids))
+    rows = conn.execute(query.order_by(bookings.c.starts_at, bookings.c.service_id, bookings.c.id))
+    found = [_booking(r) for r in rows]
+    if actor is not None:
+        record_event(
+            conn,
+            actor=actor,
+            action="bookings_viewed",
+            subject=office_id,
+            detail=f"{day.isoformat()}: {len(found)} bookings",
+        )
+    return found
+
+
+def kiosk_today(
+    conn: Connection, kiosk_id: str, office_id: str, *, now: dt.datetime, zone: ZoneInfo
+) -> tuple[dt.date, list[BookingToday]]:
+    """The office's bookings of its local today, as a kiosk caches them; audited per fetch.
+
+    At most :data:`KIOSK_TODAY_MAX`; every state, so the kiosk can tell a
+    used or cancelled code. One audit row names the kiosk and the count.
+    """
+    today = now.astimezone(zone).date()
+    mark_no_shows(conn, now)
+    rows = conn.execute(
+        select(
+            bookings,
+            citizens.c.nik,
+            citizens.c.card_number,
+            citizens.c.full_name,
+        )
+        .join(citizens, citizens.c.id == bookings.c.citizen_id)
+        .where(bookings.c.office_id == office_id, bookings.c.day == today)
+        .order_by(bookings.c.starts_at, bookings.c.id)
+        .limit(KIOSK_TODAY_MAX)
+    ).all()
+    result = [
+        BookingToday(
+            code=r.code,
+            office_id=r.office_id,
+            service_id=r.service_id,
+            day=r.day,
+            starts_at=dt.time.fromisoformat(r.starts_at),
+            ends_at=dt.time.fromisoformat(r.ends_at),
+            state=BookingState(r.state),
+            nik=r.nik,
+            card_number=r.card_number,
+            first_name=first_name(r.full_name),
+        )
+        for r in rows
+    ]
+    record_event(
+        conn,
+        actor=f"kiosk:{kiosk_id}",
+        action="bookings_today_fetched",
+        subject=office_id,
+        detail=f"{today.isoformat()}: {len(result)} bookings",
+    )
+    return today, result
+
+
+def mark_no_shows(conn: Connection, now: dt.datetime) -> int:
+    """Mark every booking whose slot and grace are over without a check-in; how many.
+
+    One idempotent statement: any number of server processes may run it
+    at once; each booking is marked once.
+    """
+    done = conn.execute(
+        update(bookings)
+        .where(
+            bookings.c.state == BookingState.BOOKED.value,
+            bookings.c.no_show_after <= now,
+        )
+        .values(state=BookingState.NO_SHOW.value, state_changed_at=now, changed_by="centre")
+    )
+    if done.rowcount:
+        log.info("%d bookings marked as no-shows", done.rowcount)
+    return int(done.rowcount)
+
+
+# -- check-in ---------------------------------------------------------------------------------
+
+
+def check_in(
+    conn: Connection,
+    code: object,
+    *,
+    office_id: str,
+    service_id: str,
+    day: dt.date,
+    ticket_id: str,
+    checked_in_at: dt.datetime,
+    now: dt.datetime,
+) -> CheckIn:
+    """Check the booking ``code`` in with the ticket ``ticket_id``; where the ticket stands.
+
+    ``checked_in_at`` is the ticket's queue time (a time the centre can
+    defend, :func:`central.office.submissions.queue_time`), so a check-in
+    printed offline in time and delivered late is placed as on time, and a
+    booking marked no-show meanwhile is checked in after all: the citizen
+    came. The booking is taken with a conditional ``UPDATE``: two tickets
+    checking one booking in at once, one of them wins, the other is a walk-in
+    (``already_used``).
+    """
+    if not isinstance(code, str) or not is_valid_code(code):
+        return CheckIn("invalid_code")
+    found = _by_code(conn, code)
+    if found is None:
+        return CheckIn(Refusal.UNKNOWN.value)
+    if found.office_id != office_id:
+        return CheckIn("other_office")
+    if found.day != day:
+        return CheckIn("other_day")
+    if found.service_id != service_id:
+        return CheckIn("other_service")
+    if found.state is BookingState.CANCELLED:
+        return CheckIn("cancelled")
+    if found.state is BookingState.CHECKED_IN:
+        return CheckIn("checked_in" if found.ticket_id == ticket_id else "already_used")
+    done = conn.execute(
+        update(bookings)
+        .where(
+            bookings.c.code == code,
+            bookings.c.state.in_([BookingState.BOOKED.value, BookingState.NO_SHOW.value]),
+        )
+        .values(
+            state=BookingState.CHECKED_IN.value,
+            ticket_id=ticket_id,
+            state_changed_at=now,
+            changed_by="kiosk",
+        )
+    )
+    if done.rowcount != 1:
+        return CheckIn("already_used")
+    settings = get_settings(conn, office_id, service_id)
+    policy = settings.policy if settings is not None else Policy.HEAD
+    if policy is Policy.HEAD and (
+        found.slot_start - EARLY_CHECK_IN <= checked_in_at <= found.slot_end
+    ):
+        return CheckIn(
+            "checked_in",
+            Policy.HEAD.value,
+            BOOKED_PRIORITY,
+            max(checked_in_at, found.slot_start),
+        )
+    return CheckIn("checked_in", Policy.WALK_IN.value, 0, None)
+
+
+def first_name(full_name: str) -> str:
+    """The first word of a name, the one greeting and messages use."""
+    parts = full_name.split()
+    return parts[0] if parts else ""
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _settings(row: Row[Any]) -> ServiceSettings:
+    return ServiceSettings(
+        slot_minutes=row.slot_minutes,
+        capacity=row.capacity,
+        walk_in_percent=row.walk_in_percent,
+        policy=Policy(row.policy),
+        grace_minutes=row.grace_minutes,
+        enabled=bool(row.enabled),
+    )
+
+
+def _active(conn: Connection, office_id: str, service_id: str) -> bool:
+    return (
+        conn.execute(
+            select(services.c.id).where(
+                services.c.id == service_id,
+                services.c.office_id == office_id,
+                services.c.active.is_(True),
+            )
+        ).first()
+        is not None
+    )
+
+
+def _minutes(hhmm: str) -> int:
+    parsed = dt.time.fromisoformat(hhmm)
+    if len(hhmm) != 5:
+        raise ValueError("a time is HH:MM")
+    return parsed.hour * 60 + parsed.minute
+
+
+def _hhmm(at: dt.datetime) -> str:
+    return f"{at.hour:02d}:{at.minute:02d}"
+
+
+def _grid(
+    conn: Connection,
+    office_id: str,
+    day: dt.date,
+    settings: ServiceSettings,
+    *,
+    now: dt.datetime,
+    zone: ZoneInfo,
+    week: dict[int, Hours] | None = None,
+    closed: set[dt.date] | None = None,
+) -> list[tuple[str, str]]:
+    """The (start, end) local "HH:MM" of the day's slots not started by ``now``."""
+    today = now.astimezone(zone).date()
+    if not today <= day < today + dt.timedelta(days=DAYS_AHEAD):
+        return []
+    if closed is None:
+        closed = {h.day for h in holidays(conn, office_id, day) if h.day == day}
+    if day in closed:
+        return []
+    if week is None:
+        week = {h.weekday: h for h in hours(conn, office_id)}
+    open_hours = week.get(day.weekday())
+    if open_hours is None:
+        return []
+    start, end = _minutes(open_hours.opens_at), _minutes(open_hours.closes_at)
+    result = []
+    minute = start
+    while minute + settings.slot_minutes <= end:
+        begins = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=zone)
+        if begins.astimezone(dt.UTC) > now:
+            stop = minute + settings.slot_minutes
+            result.append(
+                (f"{minute // 60:02d}:{minute % 60:02d}", f"{stop // 60:02d}:{stop % 60:02d}")
+            )
+        minute += settings.slot_minutes
+    return result
+
+
+def _slot_of(
+    conn: Connection,
+    office_id: str,
+    day: dt.date,
+    starts_at: str,
+    settings: ServiceSettings,
+    *,
+    now: dt.datetime,
+    zone: ZoneInfo,
+) -> tuple[dt.datetime, dt.datetime] | None:
+    """The UTC start and end of the slot ``starts_at`` of ``day``, if it is one to come."""
+    for start, end in _grid(conn, office_id, day, settings, now=now, zone=zone):
+        if start == starts_at:
+            begins = dt.datetime.combine(day, dt.time.fromisoformat(start), tzinfo=zone)
+            ends = dt.datetime.combine(day, dt.time.fromisoformat(end), tzinfo=zone)
+            return begins.astimezone(dt.UTC), ends.astimezone(dt.UTC)
+    return None
+
+
+def _take_place(
+    conn: Connection, office_id: str, service_id: str, day: dt.date, starts_at: str, bookable: int
+) -> bool:
+    """Take one place of a slot; ``False`` when none is left. The overbooking guard."""
+    key = {"office_id": office_id, "service_id": service_id, "day": day, "starts_at": starts_at}
+    conn.execute(
+        dialect_insert(conn, booking_slots)
+        .values(**key, capacity=bookable, booked=0)
+        .on_conflict_do_nothing(
+            index_elements=[
+                booking_slots.c.office_id,
+                booking_slots.c.service_id,
+                booking_slots.c.day,
+                booking_slots.c.starts_at,
+            ]
+        )
+    )
+    done = conn.execute(
+        update(booking_slots)
+        .where(
+            booking_slots.c.office_id == office_id,
+            booking_slots.c.service_id == service_id,
+            booking_slots.c.day == day,
+            booking_slots.c.starts_at == starts_at,
+            booking_slots.c.booked < booking_slots.c.capacity,
+        )
+        .values(booked=booking_slots.c.booked + 1)
+    )
+    return done.rowcount == 1
+
+
+def _release(conn: Connection, office_id: str, service_id: str, day: dt.date, start: str) -> None:
+    conn.execute(
+        update(booking_slots)
+        .where(
+            booking_slots.c.office_id == office_id,
+            booking_slots.c.service_id == service_id,
+            booking_slots.c.day == day,
+            booking_slots.c.starts_at == start,
+            booking_slots.c.booked > 0,
+        )
+        .values(booked=booking_slots.c.booked - 1)
+    )
+
+
+def _give_place_back(conn: Connection, booking: Booking) -> None:
+    _release(conn, booking.office_id, booking.service_id, booking.day, booking.starts_at)
+
+
+def _insert_with_fresh_code(conn: Connection, row: dict[str, object]) -> str:
+    """Insert the booking under a code nobody has (a collision: one in 10⁸ per booking)."""
+    for _ in range(10):
+        code = new_code()
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(bookings).values(**row, code=code))
+        except IntegrityError:
+            continue
+        return code
+    raise RuntimeError("no free booking code after 10 tries")
+
+
+def _select() -> Select[Any]:
+    return select(bookings, citizens.c.full_name).join(
+        citizens, citizens.c.id == bookings.c.citizen_id
+    )
+
+
+def _booking(r: Row[tuple[object, ...]]) -> Booking:
+    m = r._mapping
+    return Booking(
+        code=m["code"],
+        office_id=m["office_id"],
+        service_id=m["service_id"],
+        day=m["day"],
+        starts_at=m["starts_at"],
+        ends_at=m["ends_at"],
+        state=BookingState(m["state"]),
+        slot_start=m["slot_start"],
+        slot_end=m["slot_end"],
+        created_at=m["created_at"],
+        ticket_id=m["ticket_id"],
+        language=m["language"],
+        citizen_id=m["citizen_id"],
+        first_name=first_name(m["full_name"]),
+        phone=m["phone"],
+    )
+
+
+def _by_code(conn: Connection, code: str) -> Booking | None:
+    row = conn.execute(_select().where(bookings.c.code == code)).first()
+    return _booking(row) if row is not None else None
+
+
+def _born_on(nik: str, birth_date: dt.date) -> bool:
+    try:
+        parsed = parse_nik(nik)
+    except NikError as exc:
+        log.error("a registered citizen's NIK is unusable: %s", exc)  # never its digits
+        return False
+    return parsed.matches(birth_date, parsed.sex)
+
+
+def _subjects(kind: str, key_hash: str, client: str) -> tuple[Subject, Subject]:
+    """The identity first, then the address: every transaction locks rows in this order."""
+    return (
+        Subject(f"booking:{kind}:{key_hash}"[:80], IDENTITY_LIMIT, audit_subject=f"booking:{kind}"),
+        Subject(f"booking-addr:{client}"[:80], ADDRESS_LIMIT),
+    )
+
+
+def _prove(
+    conn: Connection, identity: Identity, *, client: str, audit_key: bytes, now: dt.datetime
+) -> Row[tuple[object, ...]] | Refused:
+    """The citizen whose NIK or card number goes with the date of birth; audited, counted."""
+    kind = KeyKind.NIK if identity.nik is not None else KeyKind.CARD_NUMBER
+    value = identity.nik if identity.nik is not None else identity.card_number
+    assert value is not None  # noqa: S101 - Identity holds one of the two
+    key = normalise_key(kind, value)
+    key_hash = keyed_hash(audit_key, kind.value, key)
+    counted = _subjects(kind.value, key_hash, client)
+    audit_kind = "booking_nik" if kind is KeyKind.NIK else "booking_card"
+    who = f"booking-page:{client}"[:100]
+    retry_after = limits.refused_for(conn, counted, now)
+    if retry_after is not None:
+        audit_lookup(
+            conn,
+            kind,
+            key,
+            staff_username=who,
+            audit_key=audit_key,
+            found=False,
+            audit_kind="booking_refused",
+            at=now,
+        )
+        return Refused(Refusal.LOCKED, retry_after)
+    column = citizens.c.nik if kind is KeyKind.NIK else citizens.c.card_number
+    row = conn.execute(select(citizens).where(column == key)).first()
+    matched = row is not None and _born_on(row.nik, identity.birth_date)
+    audit_lookup(
+        conn,
+        kind,
+        key,
+        staff_username=who,
+        audit_key=audit_key,
+        found=matched,
+        audit_kind=audit_kind,
+        at=now,
+    )
+    if row is None or not matched:
+        limits.count(conn, counted, now, actor=who)
+        return Refused(Refusal.IDENTITY)
+    limits.clear(conn, counted[0], now)
+    return row
+
+
+def _prove_holder(
+    conn: Connection,
+    code: str,
+    birth_date: dt.date,
+    *,
+    client: str,
+    audit_key: bytes,
+    now: dt.datetime,
+) -> Booking | Refused:
+    """The booking ``code`` when ``birth_date`` is its holder's; counted like :func:`_prove`."""
+    found = find(conn, code, now=now)
+    if found is None:
+        return Refused(Refusal.UNKNOWN)
+    nik = conn.execute(select(citizens.c.nik).where(citizens.c.id == found.citizen_id)).scalar_one()
+    proved = _prove(
+        conn, Identity(birth_date, nik=nik), client=client, audit_key=audit_key, now=now
+    )
+    if isinstance(proved, Refused):
+        return proved
+    return found
+
+
+def require_booking(conn: Connection, code: str, *, now: dt.datetime) -> Booking:
+    """The booking with ``code``, or 404 ``unknown_booking``."""
+    found = find(conn, code, now=now)
+    if found is None:
+        raise NotFound("no booking with this code", code=ErrorCode.UNKNOWN_BOOKING)
+    return found
+
+
+# -- the demo ---------------------------------------------------------------------------------
+
+#: The demo office's bookable services: (service, slot minutes, capacity, walk-ins %).
+DEMO_SERVICES = (
+    ("ktp-cetak-ulang", 30, 4, 25),
+    ("kk-perubahan", 30, 2, 0),
+    ("izin-usaha-mikro", 60, 3, 0),
+)
+#: Generous in the demo, so a newcomer still finds the bookings open hours later.
+DEMO_GRACE_MINUTES = 240
+#: Monday to Friday 08:00–16:00, Saturday 08:00–12:00.
+DEMO_HOURS = (*(Hours(d, "08:00", "16:00") for d in range(5)), Hours(5, "08:00", "12:00"))
+#: The demo citizens with a booking today, by NIK: (service, slot offset from the current one).
+DEMO_BOOKINGS = (
+    ("1471015203850001", "ktp-cetak-ulang", 0),  # Siti Aminah: her slot is now
+    ("1471011708790002", "kk-perubahan", 2),  # Budi Santoso: in an hour
+)
+
+
+def seed_demo(conn: Connection, office_id: str, *, now: dt.datetime, zone: ZoneInfo) -> int:
+    """The demo office's booking settings and hours (unless set), and today's demo bookings.
+
+    Each start of the demo centre books Siti Aminah (the slot of now) and
+    Budi Santoso (an hour on) for the office's today, unless they have a
+    booking of that service today already; so tapping Siti's card at a demo
+    kiosk shows her appointment. Returns how many bookings were made.
+    """
+    if not hours(conn, office_id):
+        put_hours(conn, office_id, list(DEMO_HOURS), actor="demo")
+    for service_id, minutes, capacity, walk_ins in DEMO_SERVICES:
+        if (
+            _active(conn, office_id, service_id)
+            and get_settings(conn, office_id, service_id) is None
+        ):
+            settings = ServiceSettings(minutes, capacity, walk_ins, Policy.HEAD, DEMO_GRACE_MINUTES)
+            put_settings(conn, office_id, service_id, settings, actor="demo", now=now)
+    local = now.astimezone(zone)
+    today = local.date()
+    current = (local.hour * 60 + local.minute) // 30 * 30
+    made = 0
+    for nik, service_id, offset in DEMO_BOOKINGS:
+        citizen_id = conn.execute(
+            select(citizens.c.id).where(citizens.c.nik == nik)
+        ).scalar_one_or_none()
+        if citizen_id is None or not _active(conn, office_id, service_id):
+            continue
+        has = conn.execute(
+            select(bookings.c.id).where(
+                bookings.c.citizen_id == citizen_id,
+                bookings.c.office_id == office_id,
+                bookings.c.service_id == service_id,
+                bookings.c.day == today,
+                bookings.c.state != BookingState.CANCELLED.value,
+            )
+        ).first()
+        if has is not None:
+            continue
+        start = min(current + 30 * offset, 23 * 60 + 30)  # a slot of today, ending by midnight
+        begins = dt.datetime.combine(today, dt.time(start // 60, start % 60), tzinfo=zone)
+        ends = begins + dt.timedelta(minutes=30)
+        starts_at = f"{start // 60:02d}:{start % 60:02d}"
+        _take_place(conn, office_id, service_id, today, starts_at, 4)
+        code = _insert_with_fresh_code(
+            conn,
+            {
+                "office_id": office_id,
+                "service_id": service_id,
+                "day": today,
+                "starts_at": starts_at,
+                "ends_at": _hhmm(ends),
+                "slot_start": begins.astimezone(dt.UTC),
+                "slot_end": ends.astimezone(dt.UTC),
+                "no_show_after": (ends + dt.timedelta(minutes=DEMO_GRACE_MINUTES)).astimezone(
+                    dt.UTC
+                ),
+                "citizen_id": citizen_id,
+                "phone": None,
+                "language": "id",
+                "state": BookingState.BOOKED.value,
+                "ticket_id": None,
+                "created_at": now,
+                "state_changed_at": now,
+                "changed_by": "demo",
+            },
+        )
+        record_event(
+            conn, actor="demo", action="booking_made", subject=code, detail=f"{service_id} demo"
+        )
+        made += 1
+    return made

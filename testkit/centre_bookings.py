@@ -1,0 +1,83 @@
+"""Bookings put straight into a centre's database, for tests that need one at a given time.
+
+The booking page books only slots to come within the office's hours; a test
+of check-in needs a booking whose slot is now, an hour ago or tomorrow,
+whatever the clock says. :func:`add_booking` writes it as
+:func:`central.office.bookings.book` would (citizen, slot place, code), so
+every reader of bookings finds it as a real one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+
+from central.access.audit import utc_now
+from central.database import Database
+from central.tables import bookings, citizens
+from contract.bookings import BookingState, new_code
+from testkit.centre_accounts import DEMO_OFFICE
+
+ZONE = ZoneInfo("Asia/Jakarta")  # the server's default --timezone
+_serial = itertools.count(1)
+
+
+def new_citizen(db: Database, name: str = "Warga Uji") -> tuple[str, str]:
+    """A citizen born 1 January 1990 with a fresh NIK and card number: (NIK, card number)."""
+    serial = next(_serial)
+    nik = f"147101010190{(serial + 5000) % 10000:04d}"
+    card = f"PKU-T{serial:06d}"
+    with db.begin() as conn:
+        known = conn.execute(select(citizens.c.id).where(citizens.c.nik == nik)).first()
+        if known is None:
+            conn.execute(
+                insert(citizens).values(
+                    nik=nik, full_name=name, card_number=card, updated_at=utc_now()
+                )
+            )
+    return nik, card
+
+
+def add_booking(
+    db: Database,
+    nik: str,
+    service_id: str,
+    slot_start: dt.datetime,
+    *,
+    office_id: str = DEMO_OFFICE,
+    minutes: int = 30,
+    grace_minutes: int = 15,
+    state: BookingState = BookingState.BOOKED,
+) -> str:
+    """A booking of the citizen ``nik`` for the slot starting ``slot_start``; its code."""
+    local = slot_start.astimezone(ZONE)
+    ends = local + dt.timedelta(minutes=minutes)
+    code = new_code()
+    now = utc_now()
+    with db.begin() as conn:
+        citizen_id = conn.execute(select(citizens.c.id).where(citizens.c.nik == nik)).scalar_one()
+        conn.execute(
+            insert(bookings).values(
+                code=code,
+                office_id=office_id,
+                service_id=service_id,
+                day=local.date(),
+                starts_at=local.strftime("%H:%M"),
+                ends_at=ends.strftime("%H:%M"),
+                slot_start=local.astimezone(dt.UTC),
+                slot_end=ends.astimezone(dt.UTC),
+                no_show_after=(ends + dt.timedelta(minutes=grace_minutes)).astimezone(dt.UTC),
+                citizen_id=citizen_id,
+                phone=None,
+                language="id",
+                state=state.value,
+                ticket_id=None,
+                created_at=now,
+                state_changed_at=now,
+                changed_by="test",
+            )
+        )
+    return code
