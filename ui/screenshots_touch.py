@@ -40,6 +40,9 @@ from ui.screens.complaint import ComplaintScreen
 from ui.window import KioskWindow
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+#: ``sync.bookings_interval_s`` for the pictures: the engine fetches the demo's bookings
+#: once, then :func:`without_bookings` keeps the cache as each picture needs it.
+BOOKINGS_INTERVAL_S = 24 * 3600.0
 LANGUAGES = ("id", "en")
 Wait = Callable[[Callable[[], bool]], None]
 
@@ -207,6 +210,15 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
     window.resize(size)
     settle()
     return saved
+
+
+def without_bookings(window: KioskWindow, wait: Wait) -> None:
+    """After the engine's first fetch, no booking of today in the kiosk's cache: the demo
+    books Siti and Budi, whose taps would otherwise show their appointment first."""
+    store, controller = window.kiosk.store, window.controller
+    wait(lambda: store.last_sync("bookings") is not None)
+    now = controller.now()
+    store.save_bookings(controller.config.kiosk.office_id, now.date(), [], etag=None, now=now)
 
 
 def _siti_booking(office_id: str, day: dt.date, code: str) -> BookingToday:
