@@ -9,11 +9,14 @@ the screen now shown; the caller checks the window, then asks for the next.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
+from kiosk.errors import ApplicationsProblem
+from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.session.events import (
     Back,
     BirthDateEntered,
@@ -29,6 +32,7 @@ from kiosk.session.events import (
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, cache_booking, click, wait_phase
 from testkit.todays_bookings import booking
+from ui.screens.complaint import ComplaintScreen
 from ui.window import KioskWindow
 
 
@@ -149,3 +153,73 @@ def tap_to_services(qtbot: QtBot, kiosk: KioskWindow, holder: str) -> None:
     :func:`testkit.kiosk_window.wait_phase`)."""
     click(qtbot, button_with(kiosk, holder))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+
+
+def visit_every_problem_screen(
+    qtbot: QtBot, kiosk: KioskWindow, *, larger_text: bool = False
+) -> Iterator[str]:
+    """From the attract screen of the demo (its DEMO trust list), back to it; with
+    ``larger_text`` each session starts by tapping "A+", and every screen is in it."""
+    c = kiosk.controller
+    view = kiosk.view
+
+    def text_size() -> None:  # on the attract screen, before the next session
+        if larger_text and not c.status().larger_text:
+            _larger_text(qtbot, kiosk)
+
+    text_size()
+    click(qtbot, button_with(kiosk, "Kartu kedaluwarsa"))
+    wait_phase(qtbot, kiosk, Phase.ERROR)
+    yield "a refused card"
+    click(qtbot, button_with(kiosk, "Tutup"))
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    text_size()
+    attract = kiosk.attract
+    attract.out_of_service = True  # as an unusable store makes it (tests/ui/test_start_order.py)
+    attract.render_state(c.session(), view)
+    yield "out of service"
+    attract.out_of_service = False
+    attract.render_state(c.session(), view)
+
+    overlays = kiosk.overlays
+    overlays.open_information()
+    overlays.information.show_information(
+        Information(queue=None, health=None, reachable=False), view
+    )
+    yield "information that cannot be loaded"
+    overlays.close()
+    kiosk.stack.setCurrentWidget(overlays.pin)  # the demo has no operator PIN to open it
+    overlays.pin.render_state(c.session(), view)
+    overlays.pin.warn("pin_wrong", view, tries=2)
+    yield "a wrong operator PIN"
+    overlays.pin.clear()
+    kiosk.render_state(c.session())
+
+    tap_to_services(qtbot, kiosk, "Siti Aminah")
+    overlays.open_applications()
+    overlays.applications.show_answer(
+        ApplicationsAnswer(problem=ApplicationsProblem.UNVERIFIED), view
+    )
+    yield "applications that cannot be listed"
+    overlays.close()
+    c.dispatch(ServiceSelected("puskesmas-umum"))
+    c.dispatch(FormOpened())
+    c.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam"}))
+    c.dispatch(Confirmed())
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    state = c.session()
+    assert state.ticket is not None
+    unprinted = dataclasses.replace(state, ticket=dataclasses.replace(state.ticket, printed=False))
+    kiosk.screens[Phase.TICKET_ISSUED].render_state(unprinted, view)
+    yield "a ticket that did not print"
+    c.dispatch(Finish())
+    c.dispatch(Finish())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    text_size()
+    c.dispatch(ComplaintOpened())
+    complaint = kiosk.screens[Phase.COMPLAINT]
+    assert isinstance(complaint, ComplaintScreen)
+    click(qtbot, complaint.send)  # no category yet: said in place
+    yield "a complaint without a category"
+    c.dispatch(Cancel())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
