@@ -204,3 +204,23 @@ def test_back_from_the_keypad_ends_the_session_and_wipes(
     effects = m.handle(events.Back())
     assert m.state.phase is Phase.IDLE and not m.state.personal
     assert any(isinstance(e, events.WipeSession) for e in effects)
+
+
+def test_a_uid_card_proven_by_the_birth_date_sees_its_holder_s_booking(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    uid_only = CardIdentity(uid=b"\x08\xc0", citizen=None, assurance=Assurance.UNVERIFIED)
+    m = make(catalog, clock)
+    [read] = m.handle(events.CardTapped("r0"))
+    assert isinstance(read, events.ReadCard)
+    m.handle(events.CardRead(read.session, uid_only, can_prove=True, bookings=(BOOKED,)))
+    assert m.state.phase is Phase.PROVING  # nothing shown before the holder is proven
+    [prove] = m.handle(events.BirthDateEntered("12031985"))
+    assert isinstance(prove, events.ProveBirthDate)
+    proven = CardIdentity(uid=b"\x08\xc0", citizen=SITI.citizen, assurance=Assurance.UNVERIFIED)
+    m.handle(
+        events.BirthDateChecked(
+            prove.session, events.ProofOutcome.MATCHED, proven, None, bookings=(BOOKED,)
+        )
+    )
+    assert (m.state.phase, m.state.booking) == (Phase.APPOINTMENT, BOOKED)
