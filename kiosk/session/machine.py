@@ -306,7 +306,9 @@ class SessionMachine:
             case CheckInChosen() if s.phase is Phase.APPOINTMENT:
                 return self._check_in()
             case OtherServices() if s.phase is Phase.APPOINTMENT and s.identity is not None:
-                self._go(Phase.IDENTIFIED, problem=None, deadline=self._idle_deadline())
+                self._go(
+                    Phase.IDENTIFIED, service=None, problem=None, deadline=self._idle_deadline()
+                )
             case BookingCodeOpened() if s.phase is Phase.IDLE:  # without a card, a new session
                 self.state = SessionState(
                     phase=Phase.BOOKING_CODE,
@@ -473,11 +475,16 @@ class SessionMachine:
     def _offer(self, booking: BookingToday) -> None:
         """Show ``booking`` to check in; else say why not where the citizen stands."""
         problem = _BOOKING_PROBLEMS.get(booking.state)
-        if problem is None and self._booked_service(booking) is None:
+        service = self._booked_service(booking)
+        if problem is None and service is None:
             problem = SessionProblem.BOOKING_SERVICE_GONE
         if problem is None:
             self._go(
-                Phase.APPOINTMENT, booking=booking, problem=None, deadline=self._idle_deadline()
+                Phase.APPOINTMENT,
+                booking=booking,
+                service=service,  # the booked one: what a check-in issues
+                problem=None,
+                deadline=self._idle_deadline(),
             )
             return
         back = Phase.IDENTIFIED if self.state.identity is not None else Phase.BOOKING_CODE
@@ -622,7 +629,7 @@ class SessionMachine:
         ):
             return self._end(SessionEnd.CANCELLED)  # no card: back to the attract screen
         if self.state.phase is Phase.APPOINTMENT:
-            self._go(Phase.IDENTIFIED, problem=None, deadline=self._idle_deadline())
+            self._go(Phase.IDENTIFIED, service=None, problem=None, deadline=self._idle_deadline())
             return []
         if self.state.phase is Phase.COMPLAINT:
             if self.state.identity is None:

@@ -16,6 +16,7 @@ from contract.catalog import Catalog
 from kiosk.errors import SessionProblem
 from kiosk.session import events
 from kiosk.session.machine import MAX_CODE_ATTEMPTS, Phase, SessionMachine, Timeouts
+from kiosk.speech import Line, Said, screen_script
 from testkit.clocks import ManualClock
 from testkit.todays_bookings import booking, code, with_state
 
@@ -224,3 +225,25 @@ def test_a_uid_card_proven_by_the_birth_date_sees_its_holder_s_booking(
         )
     )
     assert (m.state.phase, m.state.booking) == (Phase.APPOINTMENT, BOOKED)
+
+
+def test_the_appointment_holds_its_service_and_the_grid_does_not(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    tap(m, BOOKED)
+    assert m.state.service is not None and m.state.service.id == BOOKED.service_id
+    m.handle(events.OtherServices())
+    assert m.state.service is None
+
+
+def test_the_appointment_and_the_keypad_say_what_they_are(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    tap(m, BOOKED)
+    said = screen_script(m.state, "id")
+    assert said == (Said("Cetak Ulang KTP-el"), Line("appointment_hint"))
+    m.handle(events.Cancel())
+    m.handle(events.BookingCodeOpened())
+    assert screen_script(m.state, "en") == (Line("booking_code_title"), Line("booking_code_hint"))
