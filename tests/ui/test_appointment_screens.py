@@ -5,6 +5,7 @@ booking left in any widget once the session ends."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from contract.bookings import format_code
 from kiosk.errors import SessionProblem
 from kiosk.session.events import Finish
-from kiosk.session.machine import MAX_CODE_ATTEMPTS, Phase
+from kiosk.session.machine import MAX_CODE_ATTEMPTS, Phase, SessionState
 from offline_store import OutboxState
 from testkit.kiosk_window import (
     cache_booking,
@@ -107,3 +108,26 @@ def test_a_slip_is_told_in_place_and_five_wrong_codes_send_to_the_desk(
     assert isinstance(error, MessageScreen)
     assert error.title.text() == "Kode janji salah 5 kali."
     assert "loket informasi" in error.message.text()
+
+
+def test_a_booking_elsewhere_is_said_with_its_day_and_office(kiosk: KioskWindow) -> None:
+    screen = kiosk.screens[Phase.BOOKING_CODE]
+    assert isinstance(screen, BookingCodeScreen)
+    later = booking(dt.date(2026, 12, 7), starts="09:00")
+    for problem, said in [
+        (SessionProblem.BOOKING_OTHER_DAY, "Janji Anda untuk 7 Desember 2026, pukul 09.00"),
+        (SessionProblem.BOOKING_OTHER_OFFICE, "Mal Pelayanan Publik Kota Pekanbaru"),
+    ]:
+        state = SessionState(phase=Phase.BOOKING_CODE, session=1, booking=later, problem=problem)
+        screen.render_state(state, kiosk.view)
+        assert said in screen.notice.text(), problem
+    kiosk.view.lang = "en"
+    state = SessionState(
+        phase=Phase.BOOKING_CODE,
+        session=1,
+        booking=later,
+        problem=SessionProblem.BOOKING_OTHER_DAY,
+    )
+    screen.render_state(state, kiosk.view)
+    assert "Your appointment is on 7 December 2026 at 09:00, not today." in screen.notice.text()
+    kiosk.view.lang = "id"
