@@ -6,9 +6,9 @@ Each step (:meth:`SyncEngine.run_once`) runs the tasks that are due:
   short code (``GET /api/v1/kiosks/me``) for the fallback numbers;
 - ``documents``: catalog, trust list and revocations, with ``If-None-Match``;
 - ``outbox``: batches of outbox items until none is due;
-- ``leases``: top up leased number blocks, give back unused ones;
 - ``bookings``: today's bookings of the office, cached sealed for check-in
   (offline too); every cached booking of another day is purged first;
+- ``leases``: top up leased number blocks, give back unused ones;
 - ``heartbeat``: health, outbox figures, leases, versions, clock.
 
 When the centre cannot be reached (refused, reset, timed out, 5xx, 429) the
@@ -57,9 +57,9 @@ from offline_store import Store, StoreError, SyncResult
 
 log = logging.getLogger(__name__)
 
-TASKS = ("identity", "documents", "outbox", "leases", "bookings", "heartbeat")
+TASKS = ("identity", "documents", "outbox", "bookings", "leases", "heartbeat")
 #: Tasks that catch up at once when the centre is back.
-CATCH_UP = ("documents", "outbox", "leases", "bookings", "heartbeat")
+CATCH_UP = ("documents", "outbox", "bookings", "leases", "heartbeat")
 #: Longest one step keeps pushing the outbox before the other tasks get a turn.
 PUSH_BUDGET_S = 5.0
 #: Longest one step keeps asking for leases (checked before every request).
