@@ -8,11 +8,17 @@ There is no pause for a citizen to think, so the figures are the kiosk's
 own share of the time. Phases are stamped by a session listener that runs
 right after the window has rendered the new screen; the greeting by an event
 filter on its label, when the frame that first paints the citizen's name is
-finished.
+finished. Each round also taps the card once with an appointment of today in
+the kiosk's cache (#16): the appointment screen's first frame with the booking's
+time is stamped the same way. The bench keeps the cache itself (the sync engine
+fetches the centre's list once, then not again during the run): empty for the
+walk to the ticket, the card holder's booking for the appointment.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
 import tempfile
 import time
@@ -21,17 +27,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 
 from bench import qt_defect
 from bench.results import Benchmark, Measurement, ms_since
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
-from kiosk.session.events import Confirmed, Finish, FormOpened, NotifyAnswered, ServiceSelected
+from contract.bookings import BookingState, BookingToday, new_code
+from kiosk.session.events import (
+    Cancel,
+    Confirmed,
+    Finish,
+    FormOpened,
+    NotifyAnswered,
+    ServiceSelected,
+)
 from kiosk.session.machine import Phase, SessionState
 from offline_store import Store
 from testkit.demo_kiosk import DEMO_CARD, PHONE, SERVICE_ID, demo_config
 from ui.app import build_window
+from ui.screens.appointment import AppointmentScreen
 from ui.screens.form import FormScreen
 from ui.screens.services import ServicesScreen
 from ui.theme import STYLE_SHEET
@@ -42,6 +57,10 @@ ROUNDS = 30
 QUICK_ROUNDS = 5
 #: Issue #7: card event → greeting painted, p95.
 GREETING_GOAL_MS = 150.0
+#: Issue #16: card event → "you have an appointment" painted, within the greeting's goal.
+APPOINTMENT_GOAL_MS = GREETING_GOAL_MS
+#: The sync engine's bookings fetch during the run: once at start, then the bench's.
+BOOKINGS_INTERVAL_S = 24 * 3600.0
 #: Longest wait for any one step before the run is declared broken.
 STEP_TIMEOUT_S = 30.0
 #: The waiting loop's pause between rounds of Qt events (brief, to keep resolution).
@@ -59,6 +78,7 @@ class Round:
     confirmed_ms: float
     issued_ms: float
     pdf_ms: float
+    appointment_ms: float
 
 
 class PhaseStamps:
@@ -72,6 +92,37 @@ class PhaseStamps:
 
     def reset(self) -> None:
         self.reached.clear()
+
+
+class LabelPainted(QObject):
+    """When armed, stamps the end of the first frame that paints ``label`` saying ``words()``.
+
+    An event filter on the label sees its paint event; a zero timer started
+    there fires once that frame is finished (as :class:`ui.first_paint.FirstPaint`
+    does for the attract screen).
+    """
+
+    def __init__(self, label: QLabel, words: Callable[[], str | None]) -> None:
+        super().__init__()
+        self.label = label
+        self.words = words
+        self.armed = False
+        self.at: float | None = None
+        label.installEventFilter(self)
+
+    def arm(self) -> None:
+        self.armed, self.at = True, None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.armed and event.type() == QEvent.Type.Paint:
+            words = self.words()
+            if words and words in self.label.text():
+                self.armed = False
+                QTimer.singleShot(0, self._stamp)
+        return False
+
+    def _stamp(self) -> None:
+        self.at = time.perf_counter()
 
 
 class GreetingPainted(QObject):
@@ -122,6 +173,55 @@ class Driver:
         window.controller.subscribe(self.stamps)
         self.greeting = GreetingPainted(window)
         self.reader = simulated_reader(window.kiosk.reader)
+        appointment = window.screens[Phase.APPOINTMENT]
+        if not isinstance(appointment, AppointmentScreen):
+            raise BenchError("no appointment screen")
+        #: The first frame saying the booking's time ("10.30") in the appointment's title.
+        self.appointment = LabelPainted(appointment.title, lambda: "10.30")
+
+    def booking(self, state: BookingState | None) -> None:
+        """The kiosk's cached bookings of today: the card holder's in ``state``, or none."""
+        controller, store = self.window.controller, self.window.kiosk.store
+        now = controller.now()
+        office = controller.config.kiosk.office_id
+        held: list[BookingToday] = []
+        if state is not None:
+            claims = demo_card(DEMO_CARD).claims or {}
+            held.append(
+                BookingToday(
+                    code=new_code(),
+                    office_id=office,
+                    service_id="ktp-cetak-ulang",
+                    day=now.date(),
+                    starts_at=dt.time(10, 30),
+                    ends_at=dt.time(11, 0),
+                    state=state,
+                    nik=str(claims["nik"]),
+                    card_number=str(claims["card_number"]),
+                    first_name="Siti",
+                )
+            )
+        store.save_bookings(office, now.date(), held, etag=None, now=now)
+
+    def appointment_round(self) -> float:
+        """Tap with a booking of today cached: ms until its screen's first frame is done."""
+        self.booking(BookingState.BOOKED)
+        self.stamps.reset()
+        self.appointment.arm()
+        applet = demo_card(DEMO_CARD).applet()
+        delivered = time.perf_counter()
+        self.reader.tap(applet)
+        self.reach(Phase.APPOINTMENT)
+        self.wait(lambda: self.appointment.at is not None, "the appointment painted")
+        painted = self.appointment.at
+        if painted is None:  # wait() returned, so never; for the type checker
+            raise BenchError("the appointment was not painted")
+        self.window.dispatch(Cancel())  # no ticket: the walk to one is the other figure
+        self.reach(Phase.IDLE)
+        self.reader.remove()
+        self.app.processEvents()
+        self.booking(None)
+        return ms_since(delivered, painted)
 
     def wait(self, done: Callable[[], bool], what: str) -> None:
         """Run Qt events until ``done()``; no sleep longer than ``POLL_S``."""
@@ -139,7 +239,8 @@ class Driver:
         self.wait(lambda: phase in self.stamps.reached, phase.value)
 
     def session(self) -> Round:
-        """One citizen, tap to PDF, then back to the attract screen."""
+        """One citizen with an appointment, then one tap to PDF, then back to rest."""
+        appointment_ms = self.appointment_round()
         self.stamps.reset()
         before = _pdfs(self.tickets)
         seen: dict[str, float] = {}
@@ -188,6 +289,7 @@ class Driver:
             confirmed_ms=ms_since(confirmed, issued_at),
             issued_ms=ms_since(tapped, issued_at),
             pdf_ms=ms_since(tapped, pdf_at),
+            appointment_ms=appointment_ms,
         )
         self._finish()
         return result
@@ -236,6 +338,8 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
     refs: list[int] = []
     with tempfile.TemporaryDirectory(prefix="anjungan-bench-tap-") as tmp:
         config = demo_config(Path(tmp), central_url)
+        sync = dataclasses.replace(config.sync, bookings_interval_s=BOOKINGS_INTERVAL_S)
+        config = dataclasses.replace(config, sync=sync)
         store = Store.open(config.store_path)
         window: KioskWindow | None = None
         try:
@@ -246,6 +350,8 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
             driver = Driver(app, window, config.ticket_dir)
             controller = window.controller
             driver.wait(lambda: controller.status().catalog is not None, "the catalog")
+            # the engine's one fetch of the centre's bookings, before the bench keeps them
+            driver.wait(lambda: store.last_sync("bookings") is not None, "the bookings fetch")
             refs.append(qt_defect.true_refs())
             for i in range(rounds):
                 result = driver.session()
@@ -275,6 +381,17 @@ def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) ->
             ),
             samples_ms=tuple(r.greeting_ms for r in results),
             goal_ms=GREETING_GOAL_MS,
+        ),
+        Measurement(
+            what="card event → appointment painted",
+            how=(
+                "The same card with a booking of today in the kiosk's sealed cache: from "
+                "`reader.tap(applet)` until the frame that first paints the appointment "
+                "screen's title with the booking's time is finished (read, verify, record "
+                "lookup, the cached bookings opened, render, paint)."
+            ),
+            samples_ms=tuple(r.appointment_ms for r in results),
+            goal_ms=APPOINTMENT_GOAL_MS,
         ),
         row(
             "tap → card read (Phase.IDENTIFIED)",

@@ -138,6 +138,8 @@ class SyncSection:
     documents_interval_s: float = 300.0
     #: Seconds between heartbeats.
     heartbeat_interval_s: float = 30.0
+    #: Seconds between fetches of today's bookings of the office (with ``If-None-Match``).
+    bookings_interval_s: float = 60.0
     #: Outbox items sent in one request (1 to 500).
     batch_size: int = 100
     #: First retry delay after a failure; doubles per failure, with full jitter.

@@ -20,6 +20,7 @@ commands; :mod:`kiosk.wiring.kiosk` builds it from the configuration.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from kiosk.client.client import CentralClient
 from kiosk.config import Config
 from kiosk.errors import SessionProblem, TicketingError
 from kiosk.executor import Executor
+from kiosk.lookups.bookings import Bookings
 from kiosk.lookups.centre import CentreAccess
 from kiosk.lookups.information import (
     ApplicationsAnswer,
@@ -110,6 +112,13 @@ class KioskController:
         self._centre = CentreAccess(central, config.central_token_path, lambda: self._sync.online)
         self._registry = Registry(
             self._centre, store, deadline_s=config.sync.lookup_deadline_s, now=now
+        )
+        self._bookings = Bookings(
+            self._centre,
+            store,
+            office_id=config.kiosk.office_id,
+            deadline_s=config.sync.lookup_deadline_s,
+            now=now,
         )
         self._queue = QueueRefresh(self._centre, executor, self._status_changed)
         self._printers = PrinterRefresh(config, printer, executor, self._status_changed, now)
@@ -351,10 +360,18 @@ class KioskController:
             )
         elif isinstance(effect, events.ProveBirthDate):
             self._executor.run_in_background(
-                lambda: self._registry.prove(effect),
+                lambda: self._prove(effect),
                 self.dispatch,
                 lambda _: self.dispatch(
                     events.BirthDateChecked(effect.session, events.ProofOutcome.UNAVAILABLE)
+                ),
+            )
+        elif isinstance(effect, events.FindBooking):
+            self._executor.run_in_background(
+                lambda: self._bookings.find(effect),
+                self.dispatch,
+                lambda _: self.dispatch(
+                    events.BookingFound(effect.session, events.BookingLookup.UNAVAILABLE)
                 ),
             )
         elif isinstance(effect, events.IssueTicket):
@@ -406,7 +423,15 @@ class KioskController:
             log.exception("city record lookup failed unexpectedly")
             record = None
         log.info("card read: %r", identity)
-        return events.CardRead(effect.session, identity, record)
+        bookings = self._bookings.of_holder(identity.citizen)
+        return events.CardRead(effect.session, identity, record, bookings=bookings)
+
+    def _prove(self, effect: events.ProveBirthDate) -> events.BirthDateChecked:
+        checked = self._registry.prove(effect)
+        if checked.identity is None:
+            return checked
+        bookings = self._bookings.of_holder(checked.identity.citizen)
+        return dataclasses.replace(checked, bookings=bookings)
 
     def _card_read(self, event: events.SessionEvent) -> None:
         # A tap before load() finished opened the store in its read: its cached

@@ -107,6 +107,20 @@ class SessionProblem(StrEnum):
     COMPLAINT_EMPTY = "complaint_empty"
     #: The number typed for messages is not an Indonesian mobile number.
     PHONE_INVALID = "phone_invalid"
+    #: Appointments (docs/appointments.md): a code whose check digit is wrong (typed
+    #: wrong, nothing asked), one nobody has, a booking of another day or office, one
+    #: used, cancelled or missed, one whose service the catalog no longer has, a code
+    #: that cannot be checked now, and too many wrong codes in one session.
+    BOOKING_CODE_INVALID = "booking_code_invalid"
+    BOOKING_UNKNOWN = "booking_unknown"
+    BOOKING_OTHER_DAY = "booking_other_day"
+    BOOKING_OTHER_OFFICE = "booking_other_office"
+    BOOKING_USED = "booking_used"
+    BOOKING_CANCELLED = "booking_cancelled"
+    BOOKING_MISSED = "booking_missed"
+    BOOKING_SERVICE_GONE = "booking_service_gone"
+    BOOKING_UNAVAILABLE = "booking_unavailable"
+    BOOKING_CODE_LOCKED = "booking_code_locked"
 
 
 #: Every code a session keeps as its ``problem`` and a screen shows as ``problem_<code>``.

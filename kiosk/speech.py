@@ -79,6 +79,8 @@ SCREEN_LINES: dict[Phase, tuple[Line, ...]] = {
     Phase.COMPLAINT: (Line("complaint_title"), Line("complaint_hint")),
     Phase.COMPLAINT_SENDING: (Line("complaint_sending"),),
     Phase.COMPLAINT_FILED: (Line("complaint_filed"),),
+    Phase.BOOKING_CODE: (Line("booking_code_title"), Line("booking_code_hint")),
+    Phase.BOOKING_CHECK: (Line("booking_code_checking"),),
 }
 
 
@@ -119,6 +121,9 @@ def _screen_lines(state: SessionState, lang: str) -> Script:
             return (Line("thanks"),)
         case Phase.PROVING_CHECK:
             return (Line("birth_date_checking"),)
+        case Phase.APPOINTMENT:
+            # the booked service's name, then how to check in (the time is on the screen)
+            return (Said(service), Line("appointment_hint"))
     return SCREEN_LINES.get(state.phase, ())
 
 

@@ -23,6 +23,8 @@ raises :class:`MigrationError` if not. Steps get the store's
 | 0005 | ``ticket_leases`` (central blocks + the fallback counter, which replaces |
 |      | ``ticket_counters``) and ``tickets.number_source`` |
 | 0006 | ``number_requests``: online numbers asked for and not yet kept in a ticket |
+| 0007 | ``bookings_today`` (today's bookings of the office, sealed, found by HMACs) and |
+|      | ``bookings_meta`` (which office and day the cache is, its ETag) |
 """
 
 from __future__ import annotations
@@ -214,6 +216,33 @@ def _m006_number_requests(run: Run, cipher: RowCipher) -> None:
         run(statement)
 
 
+def _m007_bookings(run: Run, cipher: RowCipher) -> None:
+    for statement in statements(
+        """
+        CREATE TABLE bookings_today (
+            code_hash TEXT PRIMARY KEY,  -- HMAC of the booking code (crypto.py)
+            nik_hash TEXT,  -- HMAC of the NIK it was made with, if any
+            card_hash TEXT,  -- HMAC of the card number it was made with, if any
+            day TEXT NOT NULL,  -- the office's day, YYYY-MM-DD
+            booking BLOB NOT NULL,  -- sealed JSON
+            checked_in_ticket TEXT  -- the ticket this kiosk checked it in with
+        );
+        CREATE INDEX bookings_today_nik ON bookings_today (nik_hash);
+        CREATE INDEX bookings_today_card ON bookings_today (card_hash);
+        CREATE INDEX bookings_today_day ON bookings_today (day);
+        CREATE TABLE bookings_meta (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            office_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            etag TEXT NOT NULL DEFAULT '',
+            fetched_at TEXT NOT NULL,
+            count INTEGER NOT NULL
+        );
+        """
+    ):
+        run(statement)
+
+
 def statements(script: str) -> list[str]:
     """The statements of ``script``, each without its ``;``, to run one by one.
 
@@ -237,6 +266,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (4, _m004_caches),
     (5, _m005_leases),
     (6, _m006_number_requests),
+    (7, _m007_bookings),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from central.settings import DEMO_ENROLMENT_CODE
+from contract.bookings import BookingToday
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
+from kiosk.session.events import OtherServices
 from kiosk.session.machine import Phase
 from offline_store import Store
 from ui.app import build_window
@@ -110,8 +112,29 @@ def button_with(window: KioskWindow, text: str) -> QPushButton:
     return visible[0]
 
 
+def cache_booking(window: KioskWindow, booking: BookingToday) -> None:
+    """Make ``booking`` the kiosk's cached bookings of its day, as its sync engine does
+    with a list the centre sent (the engine's next fetch replaces it)."""
+    now = window.controller.now()
+    window.kiosk.store.save_bookings(booking.office_id, now.date(), [booking], etag=None, now=now)
+
+
 def wait_phase(qtbot: QtBot, window: KioskWindow, phase: Phase) -> None:
-    qtbot.waitUntil(lambda: window.controller.session().phase is phase, timeout=5000)
+    """Wait until the session is in ``phase``.
+
+    Waiting for the service grid (``identified``) goes past an appointment shown
+    first, as a citizen taps "Layanan lain": the demo centre books Siti and Budi for
+    today, and whether a tap shows the appointment depends on whether the kiosk's
+    sync engine has fetched the bookings yet. Tests of the appointment wait for
+    ``appointment`` itself.
+    """
+    controller = window.controller
+    if phase is Phase.IDENTIFIED:
+        shown = (Phase.IDENTIFIED, Phase.APPOINTMENT)
+        qtbot.waitUntil(lambda: controller.session().phase in shown, timeout=5000)
+        if controller.session().phase is Phase.APPOINTMENT:
+            controller.dispatch(OtherServices())
+    qtbot.waitUntil(lambda: controller.session().phase is phase, timeout=5000)
 
 
 def visible_strings(window: KioskWindow) -> str:

@@ -20,6 +20,7 @@ from kiosk.lookups.information import ApplicationsAnswer, Information
 from kiosk.session.events import (
     Back,
     BirthDateEntered,
+    BookingCodeEntered,
     Cancel,
     ComplaintOpened,
     Confirmed,
@@ -32,7 +33,8 @@ from kiosk.session.events import (
     ServiceSelected,
 )
 from kiosk.session.machine import Phase
-from testkit.kiosk_window import button_with, click, wait_phase
+from testkit.kiosk_window import button_with, cache_booking, click, wait_phase
+from testkit.todays_bookings import booking
 from ui.screens.complaint import ComplaintScreen
 from ui.window import KioskWindow
 
@@ -77,8 +79,7 @@ def visit_every_screen(
     assert not c.status().larger_text  # the session ended: the next citizen's usual size
     if larger_text:
         _larger_text(qtbot, kiosk)
-    click(qtbot, button_with(kiosk, "Siti Aminah"))
-    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    tap_to_services(qtbot, kiosk, "Siti Aminah")
     yield "services"
     c.dispatch(ServiceSelected("ktp-cetak-ulang"))
     c.dispatch(FormOpened())
@@ -137,6 +138,34 @@ def visit_every_screen(
     click(qtbot, button_with(kiosk, "Kirim pengaduan"))
     wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
     yield "complaint filed"
+    c.dispatch(Finish())
+    c.dispatch(Finish())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    if larger_text:
+        _larger_text(qtbot, kiosk)
+    click(qtbot, kiosk.attract.booking_code)  # type: ignore[arg-type]
+    wait_phase(qtbot, kiosk, Phase.BOOKING_CODE)
+    yield "booking code keypad"
+    c.dispatch(BookingCodeEntered("123"))  # too short: a message above the keys
+    yield "booking code keypad with a message"
+    c.dispatch(Cancel())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    if larger_text:
+        _larger_text(qtbot, kiosk)
+    office = c.config.kiosk.office_id
+    cache_booking(kiosk, booking(c.now().date(), office_id=office))
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.APPOINTMENT)
+    yield "appointment"
+    c.dispatch(Cancel())  # back where the walk began
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+
+
+def tap_to_services(qtbot: QtBot, kiosk: KioskWindow, holder: str) -> None:
+    """Tap ``holder``'s demo card and reach the service grid (past an appointment of today,
+    :func:`testkit.kiosk_window.wait_phase`)."""
+    click(qtbot, button_with(kiosk, holder))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
 
 
 def visit_every_problem_screen(
@@ -179,8 +208,7 @@ def visit_every_problem_screen(
     overlays.pin.clear()
     kiosk.render_state(c.session())
 
-    click(qtbot, button_with(kiosk, "Siti Aminah"))
-    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    tap_to_services(qtbot, kiosk, "Siti Aminah")
     overlays.open_applications()
     overlays.applications.show_answer(
         ApplicationsAnswer(problem=ApplicationsProblem.UNVERIFIED), view

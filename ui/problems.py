@@ -116,6 +116,33 @@ PROBLEMS: dict[str, Notice] = {
     SessionProblem.PHONE_INVALID: Notice(
         Icon.PENCIL, "problem_phone_invalid", "todo_type_phone", ""
     ),
+    # appointments: the code on the keypad, a card's booking above the grid (#16)
+    SessionProblem.BOOKING_CODE_INVALID: Notice(
+        Icon.PENCIL, "problem_booking_code_invalid", "todo_check_code", ""
+    ),
+    SessionProblem.BOOKING_UNKNOWN: Notice(
+        Icon.PENCIL, "problem_booking_unknown", "todo_check_code", ""
+    ),
+    SessionProblem.BOOKING_OTHER_DAY: Notice(
+        Icon.CLOCK, "problem_booking_other_day", "todo_come_that_day", ""
+    ),
+    SessionProblem.BOOKING_OTHER_OFFICE: Notice(
+        Icon.WARNING, "problem_booking_other_office", "todo_go_to_office", ""
+    ),
+    SessionProblem.BOOKING_USED: Notice(Icon.LOCK, "problem_booking_used", "todo_ticket_taken", ""),
+    SessionProblem.BOOKING_CANCELLED: Notice(
+        Icon.WARNING, "problem_booking_cancelled", "todo_walk_in", ""
+    ),
+    SessionProblem.BOOKING_MISSED: Notice(Icon.CLOCK, "problem_booking_missed", "todo_walk_in", ""),
+    SessionProblem.BOOKING_SERVICE_GONE: Notice(
+        Icon.WARNING, "problem_booking_service_gone", "todo_ask_desk", ""
+    ),
+    SessionProblem.BOOKING_UNAVAILABLE: Notice(
+        Icon.PLUG, "problem_booking_unavailable", "todo_later_or_ask", ""
+    ),
+    SessionProblem.BOOKING_CODE_LOCKED: Notice(
+        Icon.LOCK, "problem_booking_code_locked", "todo_code_desk"
+    ),
     # the local store (offline_store.errors.StoreReason)
     StoreReason.STORE_FULL: Notice(Icon.WARNING, "problem_store_full", "todo_staff"),
     StoreReason.STORE_FAILED: Notice(Icon.WARNING, "problem_store_failed", "todo_staff"),

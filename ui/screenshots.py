@@ -22,7 +22,14 @@ from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from central.process import start_central
 from central.settings import DEMO_ENROLMENT_CODE
-from kiosk.config import CentralSection, Config, KioskSection, OperatorSection, PrinterSection
+from kiosk.config import (
+    CentralSection,
+    Config,
+    KioskSection,
+    OperatorSection,
+    PrinterSection,
+    SyncSection,
+)
 from kiosk.operator.pin import hash_pin
 from kiosk.session.events import Confirmed, FormOpened, NotifyAnswered, ServiceSelected
 from kiosk.session.machine import Phase
@@ -33,7 +40,7 @@ from ui.screens.form import FormScreen
 from ui.screenshots_errors import capture_errors
 from ui.screenshots_larger import capture_larger
 from ui.screenshots_more import PIN, capture_desk, capture_out_of_service, capture_overlays
-from ui.screenshots_touch import capture_touch
+from ui.screenshots_touch import BOOKINGS_INTERVAL_S, capture_touch, without_bookings
 from ui.theme import STYLE_SHEET
 from ui.window import KioskWindow
 
@@ -61,6 +68,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
             printer=PrinterSection(output_dir=str(tickets)),
             central=CentralSection(url=central.url, enrolment_code=DEMO_ENROLMENT_CODE),
             operator=OperatorSection(pin_hash=hash_pin(PIN)),
+            sync=SyncSection(bookings_interval_s=BOOKINGS_INTERVAL_S),
         )
         store = Store.open(config.store_path)
         window = build_window(config, store, demo=True, use_pcscd=False)
@@ -68,6 +76,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         window.show()
         controller = window.controller
         _wait(app, lambda: controller.status().catalog is not None)
+        without_bookings(window, lambda done: _wait(app, done))  # the grid after each tap
 
         def shot(name: str, phase: Phase) -> None:
             _wait(app, lambda: controller.session().phase is phase)

@@ -18,6 +18,7 @@ from kiosk.session.machine import Phase
 from offline_store import Store
 from ui.app import build_window
 from ui.screens.common import Screen
+from ui.screenshots_touch import without_bookings
 from ui.window import KioskWindow
 
 #: The PIN of the pictures' kiosk (its hash is in the capture's configuration).
@@ -97,6 +98,7 @@ def capture_desk(
     with _window(config, Store.open(config.store_path), size, demo=True, desk=True) as window:
         controller = window.controller
         wait(lambda: controller.status().catalog is not None)
+        without_bookings(window, wait)  # the desk's patient goes to the grid
         reader = window.kiosk.reader
         if isinstance(reader, SimulatedReader):
             reader.tap(demo_card("budi").applet())

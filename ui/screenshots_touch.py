@@ -11,6 +11,7 @@ card is among the problem screens (:mod:`ui.screenshots_errors`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,10 @@ from PySide6.QtWidgets import QApplication
 
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
+from contract.bookings import BookingState, BookingToday, damm_digit
 from kiosk.session.events import (
+    BookingCodeEntered,
+    BookingCodeOpened,
     Cancel,
     ComplaintOpened,
     ComplaintSubmitted,
@@ -33,11 +37,15 @@ from kiosk.session.events import (
 )
 from kiosk.session.machine import INTERACTIVE, Phase
 from ui.screens.birth_date import BirthDateScreen
+from ui.screens.booking_code import BookingCodeScreen
 from ui.screens.complaint import ComplaintScreen
 from ui.screens.consent import ConsentPhoneScreen
 from ui.window import KioskWindow
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+#: ``sync.bookings_interval_s`` for the pictures: the engine fetches the demo's bookings
+#: once, then :func:`without_bookings` keeps the cache as each picture needs it.
+BOOKINGS_INTERVAL_S = 24 * 3600.0
 LANGUAGES = ("id", "en")
 Wait = Callable[[Callable[[], bool]], None]
 
@@ -111,6 +119,20 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
         keypad.press(digit)
     shots("birth-date")
     to_idle()
+    controller.dispatch(BookingCodeOpened())  # "Punya kode janji?" (#16)
+    wait(phase_is(Phase.BOOKING_CODE))
+    code_pad = window.screens[Phase.BOOKING_CODE]
+    assert isinstance(code_pad, BookingCodeScreen)  # noqa: S101
+
+    def type_code() -> None:
+        code_pad.entered = ""
+        for digit in "482913":
+            code_pad.press(digit)
+
+    shots("booking-code", type_code)
+    controller.dispatch(BookingCodeEntered("482913070"))  # a slip of the finger
+    shots("error-booking-code")
+    to_idle()
     overlays = window.overlays
 
     def loaded() -> bool:
@@ -178,6 +200,52 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
     wait(phase_is(Phase.COMPLAINT_FILED))
     shots("complaint-filed")
     to_idle()
+    # Siti's appointment of today, as the sync engine caches the office's bookings
+    now = controller.now()
+    body = "48291307"
+    window.kiosk.store.save_bookings(
+        controller.config.kiosk.office_id,
+        now.date(),
+        [
+            _siti_booking(
+                controller.config.kiosk.office_id, now.date(), body + str(damm_digit(body))
+            )
+        ],
+        etag=None,
+        now=now,
+    )
+    reader.tap(demo_card("siti").applet())
+    wait(phase_is(Phase.APPOINTMENT))
+    shots("appointment")
+    to_idle()
+    office = controller.config.kiosk.office_id  # the later passes greet Siti with her grid
+    window.kiosk.store.save_bookings(office, now.date(), [], etag=None, now=now)
     window.resize(size)
     settle()
     return saved
+
+
+def without_bookings(window: KioskWindow, wait: Wait) -> None:
+    """After the engine's first fetch, no booking of today in the kiosk's cache: the demo
+    books Siti and Budi, whose taps would otherwise show their appointment first."""
+    store, controller = window.kiosk.store, window.controller
+    wait(lambda: store.last_sync("bookings") is not None)
+    now = controller.now()
+    store.save_bookings(controller.config.kiosk.office_id, now.date(), [], etag=None, now=now)
+
+
+def _siti_booking(office_id: str, day: dt.date, code: str) -> BookingToday:
+    """Siti's booking of today at the demo office (her demo card's NIK and number)."""
+    claims = demo_card("siti").claims or {}
+    return BookingToday(
+        code=code,
+        office_id=office_id,
+        service_id="ktp-cetak-ulang",
+        day=day,
+        starts_at=dt.time(10, 30),
+        ends_at=dt.time(11, 0),
+        state=BookingState.BOOKED,
+        nik=str(claims.get("nik")),
+        card_number=str(claims.get("card_number")),
+        first_name="Siti",
+    )

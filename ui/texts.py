@@ -64,6 +64,22 @@ _MARKED: dict[str, object] = {
     "birth_date_skip": QT_TRANSLATE_NOOP("texts", "Lewati, isi sendiri"),
     "choose_service": QT_TRANSLATE_NOOP("texts", "Silakan pilih layanan"),
     "cancel": QT_TRANSLATE_NOOP("texts", "Batal"),
+    # appointments (#16): the attract screen's entry, the code keypad, the appointment
+    "booking_code_entry": QT_TRANSLATE_NOOP("texts", "Punya kode janji?"),
+    "booking_code_title": QT_TRANSLATE_NOOP("texts", "Ketik kode janji Anda"),
+    "booking_code_hint": QT_TRANSLATE_NOOP("texts", "9 angka yang tertulis di halaman janji Anda."),
+    "booking_code_checking": QT_TRANSLATE_NOOP("texts", "Memeriksa kode janji…"),
+    "booking_code_ok": QT_TRANSLATE_NOOP("texts", "Periksa"),
+    "appointment_title": QT_TRANSLATE_NOOP(
+        "texts", "Anda punya janji pukul {time} untuk {service}"
+    ),
+    "appointment_when": QT_TRANSLATE_NOOP("texts", "Hari ini, {time}–{end}"),
+    "appointment_code": QT_TRANSLATE_NOOP("texts", "Kode janji: {code}"),
+    "appointment_hint": QT_TRANSLATE_NOOP(
+        "texts", "Sentuh Check-in untuk mencetak tiket antrean Anda."
+    ),
+    "check_in": QT_TRANSLATE_NOOP("texts", "Check-in, cetak tiket"),
+    "other_services": QT_TRANSLATE_NOOP("texts", "Layanan lain"),
     "back": QT_TRANSLATE_NOOP("texts", "Kembali"),
     "next": QT_TRANSLATE_NOOP("texts", "Lanjut"),
     "register": QT_TRANSLATE_NOOP("texts", "Daftar layanan ini"),
@@ -290,6 +306,47 @@ _MARKED: dict[str, object] = {
     "problem_complaint_empty": QT_TRANSLATE_NOOP("texts", "Isi pengaduan masih kosong."),
     "problem_phone_invalid": QT_TRANSLATE_NOOP("texts", "Nomor HP itu tidak dapat dipakai."),
     "problem_unknown": QT_TRANSLATE_NOOP("texts", "Terjadi gangguan."),
+    # appointments (#16): {time}, {day}, {office} are the booking's
+    "problem_booking_code_invalid": QT_TRANSLATE_NOOP(
+        "texts", "Kode itu belum lengkap atau ada angka yang salah ketik."
+    ),
+    "problem_booking_unknown": QT_TRANSLATE_NOOP("texts", "Kode janji ini tidak ditemukan."),
+    "problem_booking_other_day": QT_TRANSLATE_NOOP(
+        "texts", "Janji Anda untuk {day}, pukul {time}, bukan hari ini."
+    ),
+    "problem_booking_other_office": QT_TRANSLATE_NOOP(
+        "texts", "Janji ini di kantor lain: {office}."
+    ),
+    "problem_booking_used": QT_TRANSLATE_NOOP(
+        "texts", "Anda sudah check-in untuk janji pukul {time}."
+    ),
+    "problem_booking_cancelled": QT_TRANSLATE_NOOP("texts", "Janji pukul {time} sudah dibatalkan."),
+    "problem_booking_missed": QT_TRANSLATE_NOOP("texts", "Waktu janji pukul {time} sudah lewat."),
+    "problem_booking_service_gone": QT_TRANSLATE_NOOP(
+        "texts", "Layanan janji Anda tidak tersedia di anjungan ini."
+    ),
+    "problem_booking_unavailable": QT_TRANSLATE_NOOP(
+        "texts", "Kode janji tidak dapat diperiksa saat ini."
+    ),
+    "problem_booking_code_locked": QT_TRANSLATE_NOOP("texts", "Kode janji salah 5 kali."),
+    "todo_check_code": QT_TRANSLATE_NOOP(
+        "texts", "Periksa lagi kodenya (9 angka), lalu ketik ulang."
+    ),
+    "todo_come_that_day": QT_TRANSLATE_NOOP(
+        "texts", "Silakan datang pada hari itu, atau ambil antrean biasa dengan kartu Anda."
+    ),
+    "todo_go_to_office": QT_TRANSLATE_NOOP(
+        "texts", "Silakan datang ke kantor itu, atau tanya petugas di {desk}."
+    ),
+    "todo_ticket_taken": QT_TRANSLATE_NOOP(
+        "texts", "Tiket Anda sudah dicetak. Jika hilang, tanya petugas di {desk}."
+    ),
+    "todo_walk_in": QT_TRANSLATE_NOOP(
+        "texts", "Silakan ambil antrean biasa, atau buat janji baru."
+    ),
+    "todo_code_desk": QT_TRANSLATE_NOOP(
+        "texts", "Silakan ke {desk} dengan halaman janji Anda, petugas akan membantu."
+    ),
     # what to do about a problem ({desk}: kiosk.help_counter, see ui/problems.py)
     "help_counter_named": QT_TRANSLATE_NOOP("texts", "loket {counter}"),
     "help_counter_default": QT_TRANSLATE_NOOP("texts", "loket informasi"),

@@ -17,7 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.session.events import ComplaintOpened, Finish, SessionEvent, Tick, UserActivity
+from kiosk.session.events import (
+    BookingCodeOpened,
+    ComplaintOpened,
+    Finish,
+    SessionEvent,
+    Tick,
+    UserActivity,
+)
 from kiosk.session.machine import Phase, SessionState
 from kiosk.speech import SpeechMode
 from kiosk.startup import warm_up
@@ -26,8 +33,10 @@ from ui.desk import DeskPanel
 from ui.first_paint import FirstPaint
 from ui.idle_warning import IdleWarning
 from ui.overlays import Overlays
+from ui.screens.appointment import AppointmentScreen
 from ui.screens.attract import AttractScreen, ReadingScreen
 from ui.screens.birth_date import BirthDateScreen
+from ui.screens.booking_code import BookingCodeScreen
 from ui.screens.common import Screen, View
 from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen, ComplaintSendingScreen
 from ui.screens.consent import ConsentPhoneScreen, ConsentScreen
@@ -96,6 +105,7 @@ class KioskWindow(QMainWindow):
             on_complaint=lambda: self.dispatch(ComplaintOpened()),
             on_speech=self.toggle_speech if self.speech.switch.has_button else None,
             on_larger_text=self.toggle_larger_text,
+            on_booking_code=lambda: self.dispatch(BookingCodeOpened()),
         )
         self.screens: dict[Phase, Screen] = {
             Phase.IDLE: self.attract,
@@ -111,7 +121,11 @@ class KioskWindow(QMainWindow):
             Phase.COMPLAINT: ComplaintScreen(self.view),
             Phase.COMPLAINT_SENDING: ComplaintSendingScreen(),
             Phase.COMPLAINT_FILED: ComplaintFiledScreen(self.view),
+            Phase.APPOINTMENT: AppointmentScreen(self.view),
         }
+        booking_code = BookingCodeScreen(self.view)  # typing, then the lookup
+        self.screens[Phase.BOOKING_CODE] = booking_code
+        self.screens[Phase.BOOKING_CHECK] = booking_code
         proving = BirthDateScreen(self.view)  # typing, then the centre's check
         self.screens[Phase.PROVING] = proving
         self.screens[Phase.PROVING_CHECK] = proving

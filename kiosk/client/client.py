@@ -22,7 +22,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from contract.bookings import is_valid_code
 from contract.wire import Enrolment, HeartbeatAck, KioskInfo, Lease
+from kiosk.client.bookings import (
+    BookingInfo,
+    BookingsToday,
+    parse_booking_info,
+    parse_bookings_today,
+)
 from kiosk.client.errors import (
     AnswerError,
     AnswerTooLarge,
@@ -86,6 +93,8 @@ ALLOCATE_PATH = f"{TICKETS_PATH}/allocate"
 LEASES_PATH = "/api/v1/leases"
 SUBMISSIONS_PATH = "/api/v1/submissions"
 HEARTBEATS_PATH = "/api/v1/heartbeats"
+BOOKINGS_PATH = "/api/v1/bookings"
+BOOKINGS_TODAY_PATH = f"{BOOKINGS_PATH}/today"
 
 
 class CentralClient:
@@ -237,6 +246,45 @@ class CentralClient:
     def fetch_revocations(self, etag: str | None = None) -> DocumentFetch:
         """Fetch the revocation list (``anjungan-revocation-list/1``)."""
         return self._fetch_document(REVOCATIONS_PATH, etag)
+
+    # -- appointments ------------------------------------------------------------------
+    def bookings_today(self, etag: str | None = None) -> BookingsToday | None:
+        """Today's bookings of this kiosk's office (the office's day); None: nothing new.
+
+        Personal data (NIK, card number, first name) for the store's sealed
+        cache only. None when the list is not modified (a 304 to ``etag``) or
+        the centre keeps no bookings (a 404: a centre from before appointments).
+        The call is bounded by ``documents_timeout_s`` and the answer by its own cap.
+        """
+        headers = {"If-None-Match": etag} if etag else {}
+        status, response_headers, body = self._send(
+            "GET",
+            BOOKINGS_TODAY_PATH,
+            headers=headers,
+            timeout_s=self.documents_timeout_s,
+            kind="bookings",
+        )
+        if (status == 304 and etag) or status == 404:
+            return None
+        self._expect(BOOKINGS_TODAY_PATH, status, 200)
+        data = self._json_object(BOOKINGS_TODAY_PATH, body)
+        new_etag = response_headers.get("ETag")
+        return self._parse(BOOKINGS_TODAY_PATH, lambda d: parse_bookings_today(d, new_etag), data)
+
+    def booking(self, code: str, *, deadline_s: float = 1.5) -> BookingInfo | None:
+        """Where and when the booking ``code`` is (no personal data); None: no such booking.
+
+        For a code the kiosk does not hold among today's: a citizen waits,
+        so ``deadline_s`` bounds the whole call.
+        """
+        if not is_valid_code(code):
+            raise ValueError("not a booking code")
+        path = f"{BOOKINGS_PATH}/{code}"
+        status, _, body = self._send("GET", path, timeout_s=deadline_s)
+        if status == 404 and error_code(body) == "unknown_booking":
+            return None
+        self._expect(path, status, 200)
+        return self._parse(path, parse_booking_info, self._json_object(path, body))
 
     # -- citizen records ---------------------------------------------------------------
     def lookup_citizen(

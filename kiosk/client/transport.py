@@ -78,14 +78,16 @@ KIB: Final = 1024
 MIB: Final = 1024 * KIB
 
 #: What kind of answer a call expects, for its size cap.
-AnswerKind = Literal["document", "list", "small"]
+AnswerKind = Literal["document", "bookings", "list", "small"]
 
 #: The most bytes an answer may hold once inflated, by kind. Documents: a revocation
-#: list of a million card numbers is about 14 MiB. Lists: 500 submission results,
+#: list of a million card numbers is about 14 MiB. Bookings: today's 5000 bookings
+#: of an office at most, some 2 MiB at the longest names. Lists: 500 submission results,
 #: a citizen's applications, beds and doctors, the queue. Small: everything else
 #: (enrolment, a lookup, an allocation, a lease, a heartbeat, health, error bodies).
 ANSWER_CAPS: Final[dict[AnswerKind, int]] = {
     "document": 16 * MIB,
+    "bookings": 4 * MIB,
     "list": 1 * MIB,
     "small": 64 * KIB,
 }

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cardio.card.citizen import CardIdentity
+from contract.bookings import BookingToday
 from kiosk.errors import Problem
 from kiosk.privacy import private_repr
 
@@ -48,6 +49,8 @@ class CardRead:
     #: A UID-only card while the centre can be asked: offer the date-of-birth proof
     #: that unlocks the registry's holder and record (a UID alone proves nothing).
     can_prove: bool = False
+    #: Today's bookings at this office made with the card's NIK or number (the store's cache).
+    bookings: tuple[BookingToday, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,51 @@ class BirthDateChecked:
     outcome: ProofOutcome
     identity: CardIdentity | None = None
     record: Mapping[str, str] | None = field(default=None, repr=False)
+    #: Today's bookings of the holder the centre confirmed (the store's cache).
+    bookings: tuple[BookingToday, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True)
+class CheckInChosen:
+    """The citizen tapped "Check-in" on their appointment: the ticket, at once."""
+
+
+@dataclass(frozen=True)
+class OtherServices:
+    """The citizen with an appointment chose "Layanan lain": the service grid."""
+
+
+@dataclass(frozen=True)
+class BookingCodeOpened:
+    """ "Punya kode janji?" on the attract screen: the keypad, a session without a card."""
+
+
+@dataclass(frozen=True)
+class BookingCodeEntered:
+    """The citizen typed a booking code on the keypad (checked here by its Damm digit)."""
+
+    digits: str = field(repr=False)
+
+
+class BookingLookup(StrEnum):
+    """Where :class:`FindBooking` found the code."""
+
+    #: Today's at this office: the store's cache (or the centre's answer, if it is newer).
+    TODAY = "today"
+    OTHER_DAY = "other_day"  # the centre knows it: this office, another day
+    OTHER_OFFICE = "other_office"  # the centre knows it: another office
+    UNKNOWN = "unknown"  # nobody has it
+    UNAVAILABLE = "unavailable"  # not cached, and the centre could not be asked
+
+
+@dataclass(frozen=True)
+class BookingFound:
+    """The result of :class:`FindBooking`; ``booking`` but for ``unknown`` and ``unavailable``
+    (from the centre's lookup it holds no personal data)."""
+
+    session: int
+    lookup: BookingLookup
+    booking: BookingToday | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -203,6 +251,11 @@ SessionEvent = (
     | BirthDateEntered
     | ProofSkipped
     | BirthDateChecked
+    | CheckInChosen
+    | OtherServices
+    | BookingCodeOpened
+    | BookingCodeEntered
+    | BookingFound
     | ServiceSelected
     | FormOpened
     | FormSubmitted
@@ -240,16 +293,29 @@ class ProveBirthDate:
     birth_date: dt.date = field(repr=False)
 
 
+@dataclass(frozen=True)
+class FindBooking:
+    """Find the booking ``code`` (its check digit right): today's cache, else the centre."""
+
+    session: int
+    code: str = field(repr=False)
+
+
 @private_repr("values")
 @dataclass(frozen=True)
 class IssueTicket:
     session: int
-    identity: CardIdentity
+    #: None: a check-in by booking code, without a card.
+    identity: CardIdentity | None
     service_id: str
     values: Mapping[str, str]
     language: str
+    # The two below are named at every call (keyword-only): both are optional
+    # strings, so a call by position could put a booking code where a phone goes.
     #: The mobile number the citizen said yes to being told at; None: no consent.
-    notify_phone: str | None = field(default=None, repr=False)
+    notify_phone: str | None = field(default=None, repr=False, kw_only=True)
+    #: The booking this ticket checks in (the registration carries it to the centre).
+    booking_code: str | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -270,7 +336,7 @@ class WipeSession:
     reason: SessionEnd | Problem
 
 
-Effect = ReadCard | ProveBirthDate | IssueTicket | FileComplaint | WipeSession
+Effect = ReadCard | ProveBirthDate | FindBooking | IssueTicket | FileComplaint | WipeSession
 
 
 # --- results ----------------------------------------------------------------

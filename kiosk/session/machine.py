@@ -31,6 +31,7 @@ from typing import TypeVar
 
 from cardio.card.citizen import CardIdentity
 from contract.assurance import ASSURANCE_ORDER
+from contract.bookings import BookingState, BookingToday, is_valid_code, normalise_code
 from contract.catalog import Catalog, Service
 from kiosk.errors import Problem, SessionProblem
 from kiosk.session import consent, forms
@@ -38,11 +39,16 @@ from kiosk.session.events import (
     Back,
     BirthDateChecked,
     BirthDateEntered,
+    BookingCodeEntered,
+    BookingCodeOpened,
+    BookingFound,
+    BookingLookup,
     Cancel,
     CardLeft,
     CardRead,
     CardReadFailed,
     CardTapped,
+    CheckInChosen,
     ComplaintFailed,
     ComplaintFiled,
     ComplaintOpened,
@@ -51,6 +57,7 @@ from kiosk.session.events import (
     Confirmed,
     Effect,
     FileComplaint,
+    FindBooking,
     Finish,
     FormOpened,
     FormSubmitted,
@@ -60,6 +67,7 @@ from kiosk.session.events import (
     NotifyAnswered,
     NotifyNumberWanted,
     NotifyPhoneEntered,
+    OtherServices,
     ProofOutcome,
     ProofSkipped,
     ProveBirthDate,
@@ -102,6 +110,12 @@ class Phase(StrEnum):
     COMPLAINT_SENDING = "complaint_sending"
     #: The complaint is stored: its reference is on screen (and on paper).
     COMPLAINT_FILED = "complaint_filed"
+    #: A booking of today for the card's holder (or the code typed): one tap checks in.
+    APPOINTMENT = "appointment"
+    #: "Punya kode janji?": the citizen types the booking code on the keypad.
+    BOOKING_CODE = "booking_code"
+    #: The typed code is looked up (the store's cache, else the centre).
+    BOOKING_CHECK = "booking_check"
 
 
 #: The consent question and its keypad. Their timeout does not end the session, it
@@ -120,17 +134,45 @@ INTERACTIVE = frozenset(
         Phase.CONFIRMING,
         Phase.COMPLAINT,
         *CONSENTING,
+        Phase.APPOINTMENT,
+        Phase.BOOKING_CODE,
     }
 )
 #: The interactive phases that end on the idle timeout (with its warning first).
 IDLE_TIMED = INTERACTIVE - CONSENTING
 #: Phases that may show something the citizen typed even without a card.
-_PERSONAL_PHASES = frozenset({Phase.COMPLAINT, Phase.COMPLAINT_SENDING, Phase.COMPLAINT_FILED})
+_PERSONAL_PHASES = frozenset(
+    {
+        Phase.COMPLAINT,
+        Phase.COMPLAINT_SENDING,
+        Phase.COMPLAINT_FILED,
+        Phase.BOOKING_CODE,
+        Phase.BOOKING_CHECK,
+        Phase.APPOINTMENT,
+    }
+)
 #: WCAG 2.2.1: the citizen gets at least 20 s to ask for more time.
 MIN_IDLE_WARNING_S = 20.0
 #: Wrong dates of birth one session may type before it carries on without pre-fill
 #: (the centre limits the card and the kiosk besides: docs/central-api.md).
 MAX_PROOF_ATTEMPTS = 3
+#: Wrong booking codes one session may type (a wrong check digit, or a code nobody
+#: has) before the kiosk sends the citizen to the counter (#16).
+MAX_CODE_ATTEMPTS = 5
+#: The order in which a card holder's bookings of today are looked at: one to check
+#: in first, else the one that explains why there is none.
+_BOOKING_ORDER = (
+    BookingState.BOOKED,
+    BookingState.CHECKED_IN,
+    BookingState.CANCELLED,
+    BookingState.NO_SHOW,
+)
+#: Why a booking of today cannot be checked in, by its state.
+_BOOKING_PROBLEMS = {
+    BookingState.CHECKED_IN: SessionProblem.BOOKING_USED,
+    BookingState.CANCELLED: SessionProblem.BOOKING_CANCELLED,
+    BookingState.NO_SHOW: SessionProblem.BOOKING_MISSED,
+}
 #: The years a typed date of birth may fall in (anything else: typed wrong, not counted).
 BIRTH_YEARS = range(1900, 2100)
 
@@ -173,6 +215,11 @@ class SessionState:
     notify_phone: str | None = None
     #: Wrong dates of birth typed in this session (PROVING).
     proof_attempts: int = 0
+    #: The booking shown (APPOINTMENT), or the one a notice speaks of; personal data
+    #: when it came from today's cache.
+    booking: BookingToday | None = None
+    #: Wrong booking codes typed in this session (BOOKING_CODE).
+    code_attempts: int = 0
     #: What went wrong (ERROR phase), a notice in place, or why the last session
     #: ended (IDLE; never shown). None when there is nothing to say.
     problem: Problem | SessionEnd | None = None
@@ -191,6 +238,7 @@ class SessionState:
             or self.record
             or self.complaint is not None
             or self.notify_phone is not None
+            or self.booking is not None
             or self.phase in _PERSONAL_PHASES
         )
 
@@ -262,7 +310,7 @@ class SessionMachine:
         match event:
             case CardTapped(reader) if s.phase in (Phase.IDLE, Phase.DONE, Phase.ERROR):
                 return self._start_reading(reader)
-            case CardRead(session, identity, record, can_prove) if self._current(
+            case CardRead(session, identity, record, can_prove, bookings) if self._current(
                 session, Phase.READING
             ):
                 proving = can_prove and identity.citizen is None
@@ -272,18 +320,40 @@ class SessionMachine:
                     record=dict(record) if record else None,
                     deadline=self._idle_deadline(),
                 )
+                if not proving:
+                    self._greet(bookings)
             case CardReadFailed(session, reason) if self._current(session, Phase.READING):
                 return self._fail(reason)
             case CardLeft() if s.phase in INTERACTIVE and self._end_on_card_removal:
                 return self._end(SessionEnd.CARD_REMOVED)
             case BirthDateEntered(digits) if s.phase is Phase.PROVING:
                 return self._prove(digits)
-            case BirthDateChecked(session, outcome, identity, record) if self._current(
+            case BirthDateChecked(session, outcome, identity, record, bookings) if self._current(
                 session, Phase.PROVING_CHECK
             ):
                 self._proved(outcome, identity, record)
+                if self.state.phase is Phase.IDENTIFIED and self.state.problem is None:
+                    self._greet(bookings)
             case ProofSkipped() if s.phase is Phase.PROVING:
                 self._go(Phase.IDENTIFIED, problem=None, deadline=self._idle_deadline())
+            case CheckInChosen() if s.phase is Phase.APPOINTMENT:
+                return self._check_in()
+            case OtherServices() if s.phase is Phase.APPOINTMENT and s.identity is not None:
+                self._go(
+                    Phase.IDENTIFIED, service=None, problem=None, deadline=self._idle_deadline()
+                )
+            case BookingCodeOpened() if s.phase is Phase.IDLE:  # without a card, a new session
+                self.state = SessionState(
+                    phase=Phase.BOOKING_CODE,
+                    session=s.session + 1,
+                    deadline=self._idle_deadline(),
+                )
+            case BookingCodeEntered(digits) if s.phase is Phase.BOOKING_CODE:
+                return self._enter_code(digits)
+            case BookingFound(session, lookup, booking) if self._current(
+                session, Phase.BOOKING_CHECK
+            ):
+                return self._found(lookup, booking)
             case ServiceSelected(service_id) if s.phase is Phase.IDENTIFIED:
                 self._choose(service_id)
             case FormOpened() if s.phase is Phase.SERVICE_CHOSEN:
@@ -344,6 +414,13 @@ class SessionMachine:
             return []
         if s.phase is Phase.READING:
             return self._fail(SessionProblem.READ_TIMEOUT)
+        if s.phase is Phase.BOOKING_CHECK:  # the centre is slow: say so, keep the keypad
+            self._go(
+                Phase.BOOKING_CODE,
+                problem=SessionProblem.BOOKING_UNAVAILABLE,
+                deadline=self._idle_deadline(),
+            )
+            return []
         if s.phase is Phase.PROVING_CHECK:  # the centre is slow: carry on without it
             self._go(
                 Phase.IDENTIFIED,
@@ -429,6 +506,106 @@ class SessionMachine:
             else SessionProblem.BIRTH_DATE_UNAVAILABLE
         )
         self._go(Phase.IDENTIFIED, problem=problem, deadline=self._idle_deadline())
+
+    # -- appointments ----------------------------------------------------------------
+    def _greet(self, bookings: tuple[BookingToday, ...]) -> None:
+        """A card's holder identified: their booking of today first, if they have one."""
+        for state in _BOOKING_ORDER:
+            found = next((b for b in bookings if b.state is state), None)
+            if found is not None:
+                self._offer(found)
+                return
+
+    def _offer(self, booking: BookingToday) -> None:
+        """Show ``booking`` to check in; else say why not where the citizen stands."""
+        problem = _BOOKING_PROBLEMS.get(booking.state)
+        service = self._booked_service(booking)
+        if problem is None and service is None:
+            problem = SessionProblem.BOOKING_SERVICE_GONE
+        if problem is None:
+            self._go(
+                Phase.APPOINTMENT,
+                booking=booking,
+                service=service,  # the booked one: what a check-in issues
+                problem=None,
+                deadline=self._idle_deadline(),
+            )
+            return
+        back = Phase.IDENTIFIED if self.state.identity is not None else Phase.BOOKING_CODE
+        self._go(back, booking=booking, problem=problem, deadline=self._idle_deadline())
+
+    def _booked_service(self, booking: BookingToday) -> Service | None:
+        catalog = self._catalog()
+        try:
+            service = catalog.service(booking.service_id) if catalog else None
+        except KeyError:
+            return None
+        return service if service is not None and service.office_id == booking.office_id else None
+
+    def _enter_code(self, digits: str) -> list[Effect]:
+        code = normalise_code(digits)
+        if code is None or not is_valid_code(code):  # typed wrong: nothing is asked
+            return self._wrong_code(SessionProblem.BOOKING_CODE_INVALID)
+        self._go(
+            Phase.BOOKING_CHECK,
+            booking=None,
+            problem=None,
+            deadline=self._clock() + self.timeouts.read,
+        )
+        return [FindBooking(self.state.session, code)]
+
+    def _wrong_code(self, problem: SessionProblem) -> list[Effect]:
+        attempts = self.state.code_attempts + 1
+        if attempts >= MAX_CODE_ATTEMPTS:
+            return self._fail(SessionProblem.BOOKING_CODE_LOCKED)
+        self._go(
+            Phase.BOOKING_CODE,
+            booking=None,
+            code_attempts=attempts,
+            problem=problem,
+            deadline=self._idle_deadline(),
+        )
+        return []
+
+    def _found(self, lookup: BookingLookup, booking: BookingToday | None) -> list[Effect]:
+        if lookup is BookingLookup.UNKNOWN or (
+            booking is None and lookup is not BookingLookup.UNAVAILABLE
+        ):
+            return self._wrong_code(SessionProblem.BOOKING_UNKNOWN)
+        if lookup is BookingLookup.TODAY and booking is not None:
+            self._offer(booking)
+            return []
+        problem = {
+            BookingLookup.OTHER_DAY: SessionProblem.BOOKING_OTHER_DAY,
+            BookingLookup.OTHER_OFFICE: SessionProblem.BOOKING_OTHER_OFFICE,
+        }.get(lookup, SessionProblem.BOOKING_UNAVAILABLE)
+        self._go(
+            Phase.BOOKING_CODE, booking=booking, problem=problem, deadline=self._idle_deadline()
+        )
+        return []
+
+    def _check_in(self) -> list[Effect]:
+        s = self.state
+        booking = _present(s.booking)
+        service = self._booked_service(booking)
+        if service is None:  # the catalog changed while the citizen looked
+            self._offer(booking)
+            return []
+        values: dict[str, str] = {}
+        if s.identity is not None:
+            filled = prefill(service.form, s.identity, s.record, service.id)
+            values = {name: v.value for name, v in filled.items()}
+        self._go(Phase.ISSUING, service=service, deadline=self._clock() + self.timeouts.issuing)
+        return [
+            IssueTicket(
+                s.session,
+                s.identity,
+                service.id,
+                values,
+                self._language(),
+                booking_code=booking.code,
+            )
+        ]
 
     def _choose(self, service_id: str) -> None:
         catalog = self._catalog()
@@ -520,7 +697,14 @@ class SessionMachine:
         )
         values = {name: v.value for name, v in s.values.items()}
         return [
-            IssueTicket(s.session, identity, service.id, values, self._language(), notify_phone)
+            IssueTicket(
+                s.session,
+                identity,
+                service.id,
+                values,
+                self._language(),
+                notify_phone=notify_phone,
+            )
         ]
 
     def _file_complaint(self, category: str, text: str) -> list[Effect]:
@@ -539,6 +723,13 @@ class SessionMachine:
         return [FileComplaint(s.session, category, text, self._language(), card_number)]
 
     def _back(self) -> list[Effect]:
+        if self.state.phase in (Phase.BOOKING_CODE, Phase.APPOINTMENT) and (
+            self.state.identity is None
+        ):
+            return self._end(SessionEnd.CANCELLED)  # no card: back to the attract screen
+        if self.state.phase is Phase.APPOINTMENT:
+            self._go(Phase.IDENTIFIED, service=None, problem=None, deadline=self._idle_deadline())
+            return []
         if self.state.phase is Phase.COMPLAINT:
             if self.state.identity is None:
                 return self._end(SessionEnd.CANCELLED)  # anonymous: back to the attract screen

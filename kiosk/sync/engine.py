@@ -6,6 +6,8 @@ Each step (:meth:`SyncEngine.run_once`) runs the tasks that are due:
   short code (``GET /api/v1/kiosks/me``) for the fallback numbers;
 - ``documents``: catalog, trust list and revocations, with ``If-None-Match``;
 - ``outbox``: batches of outbox items until none is due;
+- ``bookings``: today's bookings of the office, cached sealed for check-in
+  (offline too); every cached booking of another day is purged first;
 - ``leases``: top up leased number blocks, give back unused ones;
 - ``heartbeat``: health, outbox figures, leases, versions, clock.
 
@@ -55,9 +57,9 @@ from offline_store import Store, StoreError, SyncResult
 
 log = logging.getLogger(__name__)
 
-TASKS = ("identity", "documents", "outbox", "leases", "heartbeat")
+TASKS = ("identity", "documents", "outbox", "bookings", "leases", "heartbeat")
 #: Tasks that catch up at once when the centre is back.
-CATCH_UP = ("documents", "outbox", "leases", "heartbeat")
+CATCH_UP = ("documents", "outbox", "bookings", "leases", "heartbeat")
 #: Longest one step keeps pushing the outbox before the other tasks get a turn.
 PUSH_BUDGET_S = 5.0
 #: Longest one step keeps asking for leases (checked before every request).
@@ -111,6 +113,7 @@ class SyncEngine:
             "documents": sync.documents_interval_s,
             "outbox": sync.interval_s,
             "leases": sync.interval_s,
+            "bookings": sync.bookings_interval_s,
             "heartbeat": sync.heartbeat_interval_s,
         }
         self.schedule = Schedule(intervals, self.backoff)
@@ -358,6 +361,8 @@ class SyncEngine:
             return self._push()
         elif name == "leases":
             self._keep_leases(now)
+        elif name == "bookings":
+            return self._bookings(now)
         else:
             self._heartbeat(now)
         return None
@@ -479,6 +484,35 @@ class SyncEngine:
         refused = pulled.refused + trust.refused
         self.board.update(refused=refused)
         return refused
+
+    def _bookings(self, now: dt.datetime) -> tuple[str, ...]:
+        """Cache today's bookings of the office; what was refused, and why.
+
+        The cached bookings of any other day go first, whether the centre
+        answers or not: a kiosk never checks in yesterday's booking.
+        """
+        day, office = now.date(), self.config.kiosk.office_id
+        purged = self.store.purge_bookings(day)
+        if purged:
+            log.info("%d cached bookings of another day purged", purged)
+        etag = self.store.bookings_etag(office, day)
+        fetched = authorised(self.client, self.config, lambda: self.client.bookings_today(etag))
+        if fetched is None:
+            return ()  # not modified
+        if fetched.office_id != office or fetched.day != day:
+            log.error(
+                "bookings refused: the centre sent office %s's of %s, this kiosk is %s's on %s",
+                fetched.office_id,
+                fetched.day,
+                office,
+                day,
+            )
+            return (f"bookings of {fetched.office_id} on {fetched.day}",)
+        kept = self.store.save_bookings(
+            office, day, fetched.bookings, etag=fetched.etag, now=self._now()
+        )
+        log.info("%d bookings of today cached", kept)
+        return ()
 
     def _push(self) -> PushResult:
         total = PushResult()

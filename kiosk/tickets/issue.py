@@ -84,18 +84,21 @@ def issue_and_print(
         office = catalog.office(service.office_id)
     except KeyError:
         raise TicketingError(TicketingReason.SERVICE_UNKNOWN) from None
-    identity = request.identity
+    identity = request.identity  # None: a check-in by booking code, without a card
+    citizen = identity.citizen if identity else None
     payload = {
         "office_id": office_id,
         "service_id": service.id,
         "language": request.language,
-        "assurance": identity.assurance.value,
-        "card_uid": identity.uid.hex(),
-        "card_number": identity.citizen.card_number if identity.citizen else None,
+        "assurance": identity.assurance.value if identity else None,
+        "card_uid": identity.uid.hex() if identity else None,
+        "card_number": citizen.card_number if citizen else None,
         "values": dict(request.values),
     }
     if request.notify_phone is not None:  # only with the citizen's yes (kiosk/session/consent.py)
         payload["notify"] = {"phone": request.notify_phone}
+    if request.booking_code is not None:  # the check-in travels with the registration
+        payload["booking_code"] = request.booking_code
     issued_at = now()
     ticket_id = new_ticket_id(store.kiosk_code())
     allocation = allocate(ticket_id, service.id, issued_at.date()) if allocate else None
@@ -108,6 +111,7 @@ def issue_and_print(
         now=issued_at,
         allocated=allocation.number if allocation else None,
         ticket_id=ticket_id,
+        booking_code=request.booking_code,
     )
     log.info("ticket %s issued for service %s (%s)", stored.number, service.id, stored.source)
     online = allocation if stored.source is NumberSource.ONLINE else None

@@ -37,6 +37,7 @@ EXPECTED = {
         tap_to_ticket.QUICK_ROUNDS,
         [
             "card event → greeting painted",
+            "card event → appointment painted",
             "tap → card read",
             "tap → ticket issued",
             "tap → ticket PDF on disk",
@@ -166,6 +167,12 @@ def test_greeting_paint_has_its_goal(report: str) -> None:
         if r.what.startswith("card event → greeting painted")
     ]
     assert greeting.goal == f"≤ {tap_to_ticket.GREETING_GOAL_MS:.0f}"
+    [appointment] = [
+        r
+        for r in _rows(_sections(report)[tap_to_ticket.TITLE])
+        if r.what.startswith("card event → appointment painted")
+    ]
+    assert appointment.goal == f"≤ {tap_to_ticket.APPOINTMENT_GOAL_MS:.0f}"
 
 
 @pytest.mark.slow

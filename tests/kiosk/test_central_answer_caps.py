@@ -20,6 +20,7 @@ from kiosk.client.errors import CentralProtocolError
 from kiosk.client.transport import ANSWER_CAPS
 from testkit.fault_proxy import FaultProxy
 from testkit.peers import Dripper, http_reply
+from testkit.todays_bookings import code
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -101,7 +102,14 @@ def test_a_declared_length_over_the_cap_is_refused_before_the_body() -> None:
 
 @pytest.mark.parametrize(
     ("call", "kind"),
-    [("lookup", "small"), ("allocate", "small"), ("submit", "list"), ("catalog", "document")],
+    [
+        ("lookup", "small"),
+        ("allocate", "small"),
+        ("submit", "list"),
+        ("catalog", "document"),
+        ("bookings_today", "bookings"),
+        ("booking", "small"),
+    ],
 )
 def test_an_answer_over_its_kinds_cap_is_refused(call: str, kind: str) -> None:
     cap = ANSWER_CAPS[kind]  # type: ignore[index]
@@ -122,6 +130,10 @@ def test_an_answer_over_its_kinds_cap_is_refused(call: str, kind: str) -> None:
             client.allocate_ticket("t-1", "s-1", deadline_s=10.0)
         elif call == "submit":
             client.submit([{"key": "k", "kind": "x", "body": {}}])
+        elif call == "bookings_today":
+            client.bookings_today()
+        elif call == "booking":
+            client.booking(code("48291307"), deadline_s=10.0)
         else:
             client.fetch_catalog()
 

@@ -16,6 +16,7 @@ import pytest
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
 from testkit.peers import Dripper
+from testkit.todays_bookings import code
 from testkit.waits import wait_for
 
 pytestmark = pytest.mark.timeout(60)
@@ -24,6 +25,7 @@ TOKEN = "a-kiosk-token"  # noqa: S105 (no real credential)
 DEADLINE = 0.4  # seconds: the client's deadline in these tests
 INTERVAL = 0.05  # seconds between the dripped bytes: far under any per-read timeout
 BODY = b'{"found": false, "padding": "' + b"x" * 100 + b'"}'
+BOOKING_CODE = code("48291307")
 HEAD = f"HTTP/1.1 200 OK\r\nContent-Length: {len(BODY)}\r\nConnection: close\r\n\r\n".encode()
 
 
@@ -34,6 +36,8 @@ def _calls() -> dict[str, Callable[[CentralClient], object]]:
         "allocate": lambda c: c.allocate_ticket("t-1", "s-1", deadline_s=DEADLINE),
         "enrol": lambda c: c.enrol("CODE"),
         "heartbeat": lambda c: c.heartbeat({}),
+        "bookings_today": lambda c: c.bookings_today(),
+        "booking": lambda c: c.booking(BOOKING_CODE, deadline_s=DEADLINE),
     }
 
 

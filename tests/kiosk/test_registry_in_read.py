@@ -4,6 +4,7 @@ and a UID-only card's holder is named only after the centre confirmed the date o
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -27,8 +28,10 @@ from kiosk.session.machine import Phase
 from kiosk.wiring.from_config import trust_from
 from offline_store import Store
 from printing import make_printer
+from testkit.centres import DEMO_CATALOG
 from testkit.clocks import ManualClock
 from testkit.peers import RawServer, http_reply
+from testkit.todays_bookings import booking
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -248,3 +251,36 @@ def test_an_unsigned_card_naming_someone_else_gets_no_city_record(
         controller.dispatch(Cancel())
         reader.remove()
     assert seen == ["Penyusup", "Penyusup"]  # what the card itself says, nothing more
+
+
+def _cache_sitis_booking(controller: KioskController) -> None:
+    """Siti's booking of today in the store's cache, and the demo catalog in use."""
+    controller._sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
+    now = controller.now()
+    office = controller.config.kiosk.office_id
+    held = booking(now.date(), office_id=office)
+    controller._store.save_bookings(office, now.date(), [held], etag=None, now=now)
+
+
+def test_a_verified_cards_booking_shows_first_with_the_centre_failing(
+    build: Build, failing_centre: Callable[[bytes | None], str]
+) -> None:
+    controller = build(failing_centre(FAILING["unavailable"]), "token")
+    _cache_sitis_booking(controller)
+    tap(controller, "siti")
+    state = controller.session()
+    assert state.phase is Phase.APPOINTMENT and state.booking is not None
+    assert state.booking.service_id == "ktp-cetak-ulang"
+
+
+def test_claims_no_issuer_signed_find_no_booking(
+    build: Build, failing_centre: Callable[[bytes | None], str]
+) -> None:
+    """Anyone can write a neighbour's card number on a blank card: unverified claims
+    open neither the city's record nor the cached bookings."""
+    controller = build(failing_centre(FAILING["unavailable"]), "token", trusted=False)
+    _cache_sitis_booking(controller)
+    tap(controller, "siti")
+    state = controller.session()
+    assert state.identity is not None and state.identity.assurance is Assurance.UNVERIFIED
+    assert (state.phase, state.booking) == (Phase.IDENTIFIED, None)

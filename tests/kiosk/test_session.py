@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +16,7 @@ from kiosk.session import events
 from kiosk.session.machine import IDLE_TIMED, Phase, SessionMachine, SessionState, Timeouts
 from kiosk.session.prefill import Source
 from testkit.clocks import ManualClock
+from testkit.todays_bookings import booking
 
 SITI_CLAIMS = demo_card("siti").claims
 assert SITI_CLAIMS is not None
@@ -26,6 +28,10 @@ T = Timeouts()
 TICKET = events.IssuedTicket(
     number="A-001", service_id="puskesmas-umum", counter="Loket 1", printed=True
 )
+
+
+def clock_day() -> dt.date:
+    return dt.date(2026, 12, 5)
 
 
 def make(catalog: Catalog, clock: ManualClock, **kw: object) -> SessionMachine:
@@ -241,6 +247,12 @@ def test_idle_timeout_in_every_interactive_phase(
         [read] = m.handle(events.CardTapped("r0"))
         assert isinstance(read, events.ReadCard)
         m.handle(events.CardRead(read.session, UID_ONLY, can_prove=True))
+    elif phase is Phase.APPOINTMENT:  # a card whose holder has a booking of today
+        [read] = m.handle(events.CardTapped("r0"))
+        assert isinstance(read, events.ReadCard)
+        m.handle(events.CardRead(read.session, SITI, bookings=(booking(clock_day()),)))
+    elif phase is Phase.BOOKING_CODE:  # "Punya kode janji?" from the attract screen
+        m.handle(events.BookingCodeOpened())
     else:
         to_identified(m)
     if phase is Phase.COMPLAINT:

@@ -21,9 +21,10 @@ from offline_store import migrations as m
 from offline_store.crypto import RowCipher, create_key
 from offline_store.models import utc_text
 from testkit.stored_tickets import NAME, NIK, NOW, WIB, payload, raw_bytes
+from testkit.todays_bookings import booking
 
 #: The newest version :func:`seed` knows how to fill; extend it with each migration.
-SEEDED_UP_TO = 6
+SEEDED_UP_TO = 7
 UNKEPT_TICKET_ID = "5f0c2a3e-9d1b-4e7a-8c6f-0a1b2c3d4e5f"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -158,6 +159,9 @@ def test_upgrade_from_every_earlier_version_keeps_the_data(tmp_path: Path, versi
     assert store.unkept_number_requests(NOW + dt.timedelta(hours=1)) == (
         [UNKEPT_TICKET_ID] if version >= 6 else []
     )
+    siti = booking(NOW.date())  # 0007: today's bookings are cached from the upgrade on
+    store.save_bookings(siti.office_id, siti.day, [siti], etag=None, now=NOW)
+    assert store.booking_by_code(siti.code, siti.day) == siti
     store.close()
     assert [s for s in secrets if s in raw_bytes(path)] == []
 

@@ -61,7 +61,7 @@ def test_the_yes_travels_to_the_centre_and_a_no_sends_nothing(
     setup = PrintSetup(printer=PdfFilePrinter(tmp_path / "tickets"))
     keys = []
     for phone in ("081378901234", None):
-        request = IssueTicket(1, siti, SERVICE, {"phone": "081378901234"}, "id", phone)
+        request = IssueTicket(1, siti, SERVICE, {"phone": "081378901234"}, "id", notify_phone=phone)
         issue_and_print(
             request,
             catalog=catalog,

@@ -22,13 +22,16 @@ from ui.screens.message import SCREEN_ICON_PX, MessageScreen
 from ui.texts import TEXTS, tr
 from ui.window import KioskWindow
 
+#: How the notices about a booking are filled (ui/screens/booking_words.py).
+BOOKING = {"time": "10.30", "day": "6 Desember 2026", "office": "MPP Pekanbaru"}
 #: Every code a session can keep as its ``problem`` (kiosk.errors.Problem).
 CODES = [member for reasons in get_args(Problem) for member in reasons]
 
 
 def _words(key: str, lang: str) -> str:
     values = help_desk_values("", lambda k: tr(k, lang))
-    return tr(key, lang, tries=2, seconds=30, **values)  # the PIN's notices count
+    # the PIN's notices count; a booking's notices say its time, day and office
+    return tr(key, lang, tries=2, seconds=30, **values, **BOOKING)
 
 
 def test_every_problem_the_machine_can_emit_has_its_row() -> None:

@@ -96,6 +96,10 @@
         <translation>Cancel</translation>
     </message>
     <message>
+        <source>9 angka yang tertulis di halaman janji Anda.</source>
+        <translation>The 9 digits shown on your booking&apos;s page.</translation>
+    </message>
+    <message>
         <source>Kembali</source>
         <translation>Back</translation>
     </message>
@@ -430,8 +434,44 @@
         <translation>No, thanks</translation>
     </message>
     <message>
+        <source>Punya kode janji?</source>
+        <translation>Have a booking code?</translation>
+    </message>
+    <message>
+        <source>Ketik kode janji Anda</source>
+        <translation>Type your booking code</translation>
+    </message>
+    <message>
+        <source>Memeriksa kode janji…</source>
+        <translation>Checking the booking code…</translation>
+    </message>
+    <message>
+        <source>Anda punya janji pukul {time} untuk {service}</source>
+        <translation>You have an appointment at {time} for {service}</translation>
+    </message>
+    <message>
+        <source>Hari ini, {time}–{end}</source>
+        <translation>Today, {time}–{end}</translation>
+    </message>
+    <message>
+        <source>Kode janji: {code}</source>
+        <translation>Booking code: {code}</translation>
+    </message>
+    <message>
+        <source>Sentuh Check-in untuk mencetak tiket antrean Anda.</source>
+        <translation>Touch Check in to print your queue ticket.</translation>
+    </message>
+    <message>
+        <source>Check-in, cetak tiket</source>
+        <translation>Check in, print ticket</translation>
+    </message>
+    <message>
+        <source>Layanan lain</source>
+        <translation>Other services</translation>
+    </message>
+    <message>
         <source>Tekan {yes} atau {no}.</source>
-        <translation>Press {yes} or {no}.</translation>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Kategori belum dipilih.</source>
@@ -736,6 +776,70 @@
     <message>
         <source>Terjadi gangguan.</source>
         <translation>Something went wrong.</translation>
+    </message>
+    <message>
+        <source>Kode itu belum lengkap atau ada angka yang salah ketik.</source>
+        <translation>That code is incomplete or has a mistyped digit.</translation>
+    </message>
+    <message>
+        <source>Kode janji ini tidak ditemukan.</source>
+        <translation>This booking code was not found.</translation>
+    </message>
+    <message>
+        <source>Janji Anda untuk {day}, pukul {time}, bukan hari ini.</source>
+        <translation>Your appointment is on {day} at {time}, not today.</translation>
+    </message>
+    <message>
+        <source>Janji ini di kantor lain: {office}.</source>
+        <translation>This appointment is at another office: {office}.</translation>
+    </message>
+    <message>
+        <source>Anda sudah check-in untuk janji pukul {time}.</source>
+        <translation>You have already checked in for your {time} appointment.</translation>
+    </message>
+    <message>
+        <source>Janji pukul {time} sudah dibatalkan.</source>
+        <translation>The {time} appointment was cancelled.</translation>
+    </message>
+    <message>
+        <source>Waktu janji pukul {time} sudah lewat.</source>
+        <translation>The time of your {time} appointment has passed.</translation>
+    </message>
+    <message>
+        <source>Layanan janji Anda tidak tersedia di anjungan ini.</source>
+        <translation>Your appointment&apos;s service is not offered at this kiosk.</translation>
+    </message>
+    <message>
+        <source>Kode janji tidak dapat diperiksa saat ini.</source>
+        <translation>The booking code cannot be checked right now.</translation>
+    </message>
+    <message>
+        <source>Kode janji salah 5 kali.</source>
+        <translation>The booking code was wrong 5 times.</translation>
+    </message>
+    <message>
+        <source>Periksa lagi kodenya (9 angka), lalu ketik ulang.</source>
+        <translation>Check the code (9 digits) and type it again.</translation>
+    </message>
+    <message>
+        <source>Silakan datang pada hari itu, atau ambil antrean biasa dengan kartu Anda.</source>
+        <translation>Please come on that day, or take a regular ticket with your card.</translation>
+    </message>
+    <message>
+        <source>Silakan datang ke kantor itu, atau tanya petugas di {desk}.</source>
+        <translation>Please go to that office, or ask the staff at {desk}.</translation>
+    </message>
+    <message>
+        <source>Tiket Anda sudah dicetak. Jika hilang, tanya petugas di {desk}.</source>
+        <translation>Your ticket was printed. If you lost it, ask the staff at {desk}.</translation>
+    </message>
+    <message>
+        <source>Silakan ambil antrean biasa, atau buat janji baru.</source>
+        <translation>Please take a regular ticket, or make a new booking.</translation>
+    </message>
+    <message>
+        <source>Silakan ke {desk} dengan halaman janji Anda, petugas akan membantu.</source>
+        <translation>Please go to {desk} with your booking&apos;s page; the staff will help you.</translation>
     </message>
     <message>
         <source>loket {counter}</source>

@@ -70,6 +70,7 @@ class AttractScreen(Screen):
         on_complaint: Callable[[], None] | None = None,
         on_speech: Callable[[], None] | None = None,
         on_larger_text: Callable[[], None] | None = None,
+        on_booking_code: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.office = label(name="subtitle")
@@ -115,12 +116,18 @@ class AttractScreen(Screen):
         #: The entries that need no card, side by side: the complaint (sent without a
         #: name, #7) and what :meth:`add_entry` adds (the information).
         self.complaint: QPushButton | None = None
-        self.entries = QBoxLayout(QBoxLayout.Direction.TopToBottom)  # side by side in landscape
+        self.entries = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # stacked in portrait
         self.entries.setSpacing(24)
         if on_complaint is not None:
             self.complaint = button("", on_complaint)
             self.complaint.setObjectName("complaint")
             self.entries.addWidget(self.complaint, 1)
+        #: "Punya kode janji?": check in with the booking code, without a card (#16).
+        self.booking_code: QPushButton | None = None
+        if on_booking_code is not None:
+            self.booking_code = button("", on_booking_code)
+            self.booking_code.setObjectName("bookingCode")
+            self.entries.insertWidget(0, self.booking_code, 1)
         self.box.addLayout(self.entries)
         #: The citizen's own settings, on the last row: voice, type size, language.
         bottom = QHBoxLayout()
@@ -195,6 +202,9 @@ class AttractScreen(Screen):
         self.picture.setAccessibleName(view.t("tap_picture"))
         if self.complaint is not None:
             self.complaint.setVisible(not closed)  # a complaint is stored too
+        if self.booking_code is not None:
+            self.booking_code.setVisible(not closed)  # a check-in is a stored ticket
+            set_button_text(self.booking_code, view.t("booking_code_entry"))
         set_button_text(self.language, view.t("switch_language"))
         if self.speech is not None:
             self.speech.setChecked(self.speech_on)

@@ -24,6 +24,7 @@ from kiosk.session.events import Back, Cancel, ComplaintOpened, FormOpened, Serv
 from kiosk.session.machine import SessionState
 from ui.icons import category_icon
 from ui.problems import problem_notice
+from ui.screens.booking_words import booking_values
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 from ui.screens.message import NoticeBlock
 from ui.screens.wrapping import WrappingButton, wrapping_button
@@ -122,7 +123,11 @@ class ServicesScreen(Screen):
         self.greeting.setText(greeting(state, view))
         self.prompt.setText(view.t("choose_service"))
         self.scroll_area.setAccessibleName(view.t("choose_service"))
-        self.notice.show_notice(problem_notice(state.problem) if state.problem else None, view)
+        self.notice.show_notice(
+            problem_notice(state.problem) if state.problem else None,
+            view,
+            **booking_values(state, view),  # a booking's time and day, when it speaks of one
+        )
         set_button_text(self.cancel, view.t("cancel"))
         self.own_heading.setText(view.t("own_entries"))
         for tile, text_key, hint_key in self.own_tiles:

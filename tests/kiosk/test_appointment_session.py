@@ -1,0 +1,249 @@
+"""Appointments in the session machine: a card's booking shown first, one tap to check
+in, the code keypad with its check digit and its five tries, and every booking that
+cannot be checked in told where the citizen stands."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cardio.card.citizen import CardIdentity, Citizen
+from cardio.emulators.demo_cards import demo_card
+from contract.assurance import Assurance
+from contract.bookings import BookingState
+from contract.catalog import Catalog
+from kiosk.errors import SessionProblem
+from kiosk.session import events
+from kiosk.session.machine import MAX_CODE_ATTEMPTS, Phase, SessionMachine, Timeouts
+from kiosk.speech import Line, Said, screen_script
+from testkit.clocks import ManualClock
+from testkit.todays_bookings import booking, code, with_state
+
+CLAIMS = demo_card("siti").claims
+assert CLAIMS is not None
+SITI = CardIdentity(
+    uid=b"\x04\xa1", citizen=Citizen.from_claims(CLAIMS), assurance=Assurance.SIGNED
+)
+TODAY = dt.date(2026, 12, 5)
+BOOKED = booking(TODAY)
+T = Timeouts()
+
+
+def make(catalog: Catalog, clock: ManualClock) -> SessionMachine:
+    return SessionMachine(lambda: catalog, clock, T)
+
+
+def tap(m: SessionMachine, *bookings: object) -> None:
+    [effect] = m.handle(events.CardTapped("r0"))
+    assert isinstance(effect, events.ReadCard)
+    m.handle(events.CardRead(effect.session, SITI, bookings=tuple(bookings)))  # type: ignore[arg-type]
+
+
+def test_a_card_with_a_booking_of_today_sees_it_first(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    tap(m, BOOKED)
+    assert m.state.phase is Phase.APPOINTMENT and m.state.booking == BOOKED
+    assert m.state.personal
+
+
+def test_one_tap_checks_in_with_the_code_and_the_card_s_values(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    tap(m, BOOKED)
+    [effect] = m.handle(events.CheckInChosen())
+    assert isinstance(effect, events.IssueTicket)
+    assert (effect.service_id, effect.booking_code) == (BOOKED.service_id, BOOKED.code)
+    assert effect.identity is SITI and effect.values["nik"] == SITI.citizen.nik  # type: ignore[union-attr]
+    assert m.state.phase is Phase.ISSUING
+
+
+def test_other_services_goes_to_the_grid_and_a_ticket_there_checks_nothing_in(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    tap(m, BOOKED)
+    m.handle(events.OtherServices())
+    assert m.state.phase is Phase.IDENTIFIED and m.state.problem is None
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.FormOpened())
+    m.handle(events.FormSubmitted({"phone": "081234567890", "complaint": "batuk"}))
+    [effect] = m.handle(events.Confirmed())
+    assert isinstance(effect, events.IssueTicket) and effect.booking_code is None
+
+
+def test_a_card_without_bookings_goes_to_the_grid(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    tap(m)
+    assert m.state.phase is Phase.IDENTIFIED and m.state.booking is None
+
+
+@pytest.mark.parametrize(
+    ("state", "problem"),
+    [
+        (BookingState.CHECKED_IN, SessionProblem.BOOKING_USED),
+        (BookingState.CANCELLED, SessionProblem.BOOKING_CANCELLED),
+        (BookingState.NO_SHOW, SessionProblem.BOOKING_MISSED),
+    ],
+)
+def test_a_card_s_booking_that_cannot_be_used_is_told_above_the_grid(
+    catalog: Catalog, clock: ManualClock, state: BookingState, problem: SessionProblem
+) -> None:
+    m = make(catalog, clock)
+    tap(m, with_state(BOOKED, state))
+    assert (m.state.phase, m.state.problem) == (Phase.IDENTIFIED, problem)
+
+
+def test_a_booked_one_comes_before_a_used_one(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    later = booking(TODAY, body="12345678", starts="14:00")
+    tap(m, with_state(BOOKED, BookingState.CHECKED_IN), later)
+    assert m.state.phase is Phase.APPOINTMENT and m.state.booking == later
+
+
+def test_a_booking_whose_service_is_gone_is_told(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    tap(m, booking(TODAY, service_id="no-longer-offered"))
+    assert (m.state.phase, m.state.problem) == (
+        Phase.IDENTIFIED,
+        SessionProblem.BOOKING_SERVICE_GONE,
+    )
+
+
+def code_session(m: SessionMachine) -> None:
+    m.handle(events.BookingCodeOpened())
+    assert m.state.phase is Phase.BOOKING_CODE and m.state.personal
+
+
+def test_a_typed_code_is_looked_up_and_checked_in_without_a_card(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    code_session(m)
+    [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
+    assert find == events.FindBooking(m.state.session, BOOKED.code)
+    checking = m.state.phase
+    m.handle(events.BookingFound(find.session, events.BookingLookup.TODAY, BOOKED))
+    assert (checking, m.state.phase) == (Phase.BOOKING_CHECK, Phase.APPOINTMENT)
+    [issue] = m.handle(events.CheckInChosen())
+    assert isinstance(issue, events.IssueTicket)
+    assert (issue.identity, issue.values, issue.booking_code) == (None, {}, BOOKED.code)
+
+
+def test_a_wrong_check_digit_asks_nothing_and_five_wrong_codes_send_to_the_counter(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    code_session(m)
+    wrong = BOOKED.code[:-1] + str((int(BOOKED.code[-1]) + 1) % 10)
+    for _ in range(MAX_CODE_ATTEMPTS - 2):
+        assert m.handle(events.BookingCodeEntered(wrong)) == []
+        assert m.state.problem is SessionProblem.BOOKING_CODE_INVALID
+    assert m.handle(events.BookingCodeEntered("12")) == []  # too short: wrong too
+    assert m.state.code_attempts == MAX_CODE_ATTEMPTS - 1
+    [find] = m.handle(events.BookingCodeEntered(code("99999999")))
+    assert isinstance(find, events.FindBooking)
+    effects = m.handle(events.BookingFound(find.session, events.BookingLookup.UNKNOWN))
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
+    assert any(isinstance(e, events.WipeSession) for e in effects)
+
+
+@pytest.mark.parametrize(
+    ("lookup", "problem"),
+    [
+        (events.BookingLookup.OTHER_DAY, SessionProblem.BOOKING_OTHER_DAY),
+        (events.BookingLookup.OTHER_OFFICE, SessionProblem.BOOKING_OTHER_OFFICE),
+    ],
+)
+def test_a_booking_elsewhere_is_told_on_the_keypad_and_not_counted(
+    catalog: Catalog, clock: ManualClock, lookup: events.BookingLookup, problem: SessionProblem
+) -> None:
+    m = make(catalog, clock)
+    code_session(m)
+    [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
+    assert isinstance(find, events.FindBooking)
+    m.handle(events.BookingFound(find.session, lookup, BOOKED))
+    assert (m.state.phase, m.state.problem, m.state.booking) == (
+        Phase.BOOKING_CODE,
+        problem,
+        BOOKED,
+    )
+    assert m.state.code_attempts == 0
+
+
+def test_a_used_code_is_told_on_the_keypad(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    code_session(m)
+    [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
+    assert isinstance(find, events.FindBooking)
+    used = with_state(BOOKED, BookingState.CHECKED_IN)
+    m.handle(events.BookingFound(find.session, events.BookingLookup.TODAY, used))
+    assert (m.state.phase, m.state.problem) == (Phase.BOOKING_CODE, SessionProblem.BOOKING_USED)
+
+
+def test_a_slow_lookup_says_it_cannot_check_now(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    code_session(m)
+    [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
+    assert isinstance(find, events.FindBooking)
+    clock.advance(T.read + 0.1)
+    m.handle(events.Tick())
+    assert (m.state.phase, m.state.problem) == (
+        Phase.BOOKING_CODE,
+        SessionProblem.BOOKING_UNAVAILABLE,
+    )
+    m.handle(events.BookingFound(find.session, events.BookingLookup.TODAY, BOOKED))  # too late
+    assert m.state.phase is Phase.BOOKING_CODE
+
+
+def test_back_from_the_keypad_ends_the_session_and_wipes(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    code_session(m)
+    effects = m.handle(events.Back())
+    assert m.state.phase is Phase.IDLE and not m.state.personal
+    assert any(isinstance(e, events.WipeSession) for e in effects)
+
+
+def test_a_uid_card_proven_by_the_birth_date_sees_its_holder_s_booking(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    uid_only = CardIdentity(uid=b"\x08\xc0", citizen=None, assurance=Assurance.UNVERIFIED)
+    m = make(catalog, clock)
+    [read] = m.handle(events.CardTapped("r0"))
+    assert isinstance(read, events.ReadCard)
+    m.handle(events.CardRead(read.session, uid_only, can_prove=True, bookings=(BOOKED,)))
+    assert m.state.phase is Phase.PROVING  # nothing shown before the holder is proven
+    [prove] = m.handle(events.BirthDateEntered("12031985"))
+    assert isinstance(prove, events.ProveBirthDate)
+    proven = CardIdentity(uid=b"\x08\xc0", citizen=SITI.citizen, assurance=Assurance.UNVERIFIED)
+    m.handle(
+        events.BirthDateChecked(
+            prove.session, events.ProofOutcome.MATCHED, proven, None, bookings=(BOOKED,)
+        )
+    )
+    assert (m.state.phase, m.state.booking) == (Phase.APPOINTMENT, BOOKED)
+
+
+def test_the_appointment_holds_its_service_and_the_grid_does_not(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    tap(m, BOOKED)
+    assert m.state.service is not None and m.state.service.id == BOOKED.service_id
+    m.handle(events.OtherServices())
+    assert m.state.service is None
+
+
+def test_the_appointment_and_the_keypad_say_what_they_are(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    tap(m, BOOKED)
+    said = screen_script(m.state, "id")
+    assert said == (Said("Cetak Ulang KTP-el"), Line("appointment_hint"))
+    m.handle(events.Cancel())
+    m.handle(events.BookingCodeOpened())
+    assert screen_script(m.state, "en") == (Line("booking_code_title"), Line("booking_code_hint"))

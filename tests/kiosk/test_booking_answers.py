@@ -1,0 +1,130 @@
+"""The centre's answers about bookings, read strictly: a list the kiosk cannot trust is
+taken whole or not at all, and one booking by code says only where and when."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from contract.bookings import BookingState
+from kiosk.client.bookings import MAX_BOOKINGS, parse_booking_info, parse_bookings_today
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import AnswerError, CentralProtocolError
+from testkit.peers import Dripper, http_reply
+from testkit.todays_bookings import OFFICE, booking, wire
+
+TOKEN = "a-kiosk-token"  # noqa: S105 (no real credential)
+DAY = dt.date(2026, 12, 5)
+SITI = booking(DAY)
+
+
+def answer(*rows: dict[str, Any]) -> dict[str, Any]:
+    return {"office_id": OFFICE, "day": DAY.isoformat(), "bookings": list(rows)}
+
+
+def test_a_good_list_is_read_whole() -> None:
+    other = booking(DAY, body="11111111", nik=None, card_number="PKU-000002", first_name="Budi")
+    parsed = parse_bookings_today(answer(wire(SITI), wire(other)), '"e1"')
+    assert parsed.bookings == (SITI, other) and parsed.etag == '"e1"'
+    assert "Siti" not in repr(parsed) and SITI.nik not in repr(parsed)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("code", "482913070"),  # a wrong check digit
+        ("code", 482913075),
+        ("state", "lost"),
+        ("starts_at", "10.30"),
+        ("starts_at", "25:00"),
+        ("ends_at", "10:00"),  # before it starts
+        ("day", "2026-12-06"),  # another day than the list's
+        ("office_id", "elsewhere"),
+        ("nik", 1471015203850001),
+        ("first_name", None),
+        ("first_name", "x" * 201),
+    ],
+)
+def test_one_bad_row_refuses_the_whole_list(field: str, value: object) -> None:
+    row = {**wire(SITI), field: value}
+    with pytest.raises(AnswerError):
+        parse_bookings_today(answer(wire(booking(DAY, body="22222222")), row))
+
+
+def test_a_repeated_code_or_too_many_rows_are_refused() -> None:
+    with pytest.raises(AnswerError, match="repeats"):
+        parse_bookings_today(answer(wire(SITI), wire(SITI)))
+    many = {"office_id": OFFICE, "day": DAY.isoformat(), "bookings": [{}] * (MAX_BOOKINGS + 1)}
+    with pytest.raises(AnswerError, match="more than"):
+        parse_bookings_today(many)
+
+
+def test_one_booking_by_code_carries_no_holder() -> None:
+    info = parse_booking_info(
+        {
+            k: v
+            for k, v in wire(SITI).items()
+            if k in ("code", "office_id", "service_id", "day", "starts_at", "ends_at", "state")
+        }
+    )
+    assert (info.code, info.state, info.starts_at) == (
+        SITI.code,
+        BookingState.BOOKED,
+        SITI.starts_at,
+    )
+    assert not hasattr(info, "nik")
+
+
+def test_an_unknown_code_is_none_and_a_404_list_is_nothing_new() -> None:
+    unknown = http_reply(
+        "404 Not Found", b'{"error": "unknown_booking", "detail": "no such booking"}'
+    )
+    with Dripper(unknown, b"") as peer, CentralClient(peer.url, token=TOKEN) as client:
+        assert client.booking(SITI.code) is None
+        assert client.bookings_today() is None
+
+
+def test_a_404_of_another_reason_is_no_answer() -> None:
+    other = http_reply("404 Not Found", b'{"error": "not_found", "detail": "Not Found"}')
+    with (
+        Dripper(other, b"") as peer,
+        CentralClient(peer.url, token=TOKEN) as client,
+        pytest.raises(CentralProtocolError),
+    ):
+        client.booking(SITI.code)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"office_id": "pku-mpp", "day": "2026-12-05", "bookings": [], "bookings": []}',
+        b'{"office_id": "pku-mpp", "day": "2026-12-05", "bookings": [NaN]}',
+        b"[]",
+        b"not json",
+    ],
+)
+def test_a_list_that_is_not_strict_json_is_refused(body: bytes) -> None:
+    with (
+        Dripper(http_reply("200 OK", body), b"") as peer,
+        CentralClient(peer.url, token=TOKEN) as client,
+        pytest.raises(CentralProtocolError),
+    ):
+        client.bookings_today()
+
+
+def test_the_list_comes_with_its_etag_and_a_304_is_nothing_new() -> None:
+    body = json.dumps(answer(wire(SITI))).encode()
+    with (
+        Dripper(http_reply("200 OK", body, 'ETag: "v7"'), b"") as peer,
+        CentralClient(peer.url, token=TOKEN) as client,
+    ):
+        fetched = client.bookings_today()
+        assert fetched is not None and fetched.etag == '"v7"' and fetched.bookings == (SITI,)
+    with (
+        Dripper(http_reply("304 Not Modified", b""), b"") as peer,
+        CentralClient(peer.url, token=TOKEN) as client,
+    ):
+        assert client.bookings_today('"v7"') is None
