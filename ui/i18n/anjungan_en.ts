@@ -471,7 +471,7 @@
     </message>
     <message>
         <source>Tekan {yes} atau {no}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Press {yes} or {no}.</translation>
     </message>
     <message>
         <source>Kategori belum dipilih.</source>
