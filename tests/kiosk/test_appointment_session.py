@@ -69,7 +69,9 @@ def test_other_services_goes_to_the_grid_and_a_ticket_there_checks_nothing_in(
     m.handle(events.ServiceSelected("puskesmas-umum"))
     m.handle(events.FormOpened())
     m.handle(events.FormSubmitted({"phone": "081234567890", "complaint": "batuk"}))
-    [effect] = m.handle(events.Confirmed())
+    assert m.handle(events.Confirmed()) == []  # a walk-in ticket: the question comes first
+    assert m.state.phase is Phase.CONSENT
+    [effect] = m.handle(events.NotifyAnswered(m.state.session, False))
     assert isinstance(effect, events.IssueTicket) and effect.booking_code is None
 
 

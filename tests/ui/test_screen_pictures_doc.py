@@ -1,5 +1,5 @@
-"""docs/screens.md, docs/office.md and the README show every picture `make screenshots` keeps,
-and only pictures that exist."""
+"""docs/screens.md, docs/office.md, docs/appointments.md and the README show every
+picture `make screenshots` keeps, and only pictures that exist."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ def _referenced(page: Path, base: Path) -> set[Path]:
 
 def test_every_picture_is_shown_and_every_shown_picture_exists() -> None:
     shown = _referenced(ROOT / "docs" / "office.md", ROOT / "docs")
+    shown |= _referenced(ROOT / "docs" / "appointments.md", ROOT / "docs")
     shown |= _referenced(ROOT / "docs" / "screens.md", ROOT / "docs") | _referenced(
         ROOT / "README.md", ROOT
     )
