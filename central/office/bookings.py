@@ -10,8 +10,9 @@ start at the opening time, every ``slot_minutes``, and end by the closing
 time; none on a holiday or a weekday without hours.
 
 **Booking.** A citizen proves who they are with their NIK or city card
-number and their date of birth: the date must be the one their NIK
-carries (:meth:`contract.nik.Nik.matches`: day, month, two-digit year).
+number and their date of birth, compared in full with the city's record
+(``citizens.birth_date``; a record without it: the date the NIK carries,
+its century resolved, :func:`_born_on`).
 Every attempt is audited as a lookup (``citizen_lookups``, key kind
 ``booking_nik`` or ``booking_card``, ``booking_refused`` while locked; the
 key as a keyed hash; who: ``booking-page:<address>``). Wrong pairs are counted in the
@@ -263,6 +264,8 @@ class Booking:
     citizen_id: int = field(repr=False)
     first_name: str = field(repr=False)
     phone: str | None = field(repr=False)
+    #: How many times the holder moved it.
+    changes: int = 0
 
 
 class Refusal(StrEnum):
@@ -699,6 +702,7 @@ def change(
             no_show_after=slot_end + dt.timedelta(minutes=settings.grace_minutes),
             state_changed_at=now,
             changed_by="citizen",
+            changes=bookings.c.changes + 1,
         )
     )
     if done.rowcount != 1:  # checked in or cancelled meanwhile: give the new place back
@@ -1096,6 +1100,7 @@ def _booking(r: Row[tuple[object, ...]], now: dt.datetime | None = None) -> Book
         citizen_id=m["citizen_id"],
         first_name=first_name(m["full_name"]),
         phone=m["phone"],
+        changes=m["changes"],
     )
 
 
@@ -1104,13 +1109,22 @@ def _by_code(conn: Connection, code: str, now: dt.datetime | None = None) -> Boo
     return _booking(row, now) if row is not None else None
 
 
-def _born_on(nik: str, birth_date: dt.date) -> bool:
+def _born_on(citizen: Row[Any], birth_date: dt.date, today: dt.date) -> bool:
+    """Whether ``birth_date`` is the citizen's, compared in full (day, month and year).
+
+    Against the city's record of it (``citizens.birth_date``); a record
+    without one, against the date the NIK carries with its century
+    resolved: the latest such date not after ``today`` (a NIK ``…170879…``
+    is 17 August 1979, never 2079 nor 1879).
+    """
+    if citizen.birth_date is not None:
+        return bool(citizen.birth_date == birth_date)
     try:
-        parsed = parse_nik(nik)
+        parsed = parse_nik(citizen.nik, reference=today)
     except NikError as exc:
         log.error("a registered citizen's NIK is unusable: %s", exc)  # never its digits
         return False
-    return parsed.matches(birth_date, parsed.sex)
+    return parsed.birth_date == birth_date
 
 
 def _subjects(kind: str, key_hash: str, client: str) -> tuple[Subject, Subject]:
@@ -1148,7 +1162,7 @@ def _prove(
         return Refused(Refusal.LOCKED, retry_after)
     column = citizens.c.nik if kind is KeyKind.NIK else citizens.c.card_number
     row = conn.execute(select(citizens).where(column == key)).first()
-    matched = row is not None and _born_on(row.nik, identity.birth_date)
+    matched = row is not None and _born_on(row, identity.birth_date, now.date())
     audit_lookup(
         conn,
         kind,

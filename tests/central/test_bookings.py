@@ -157,6 +157,40 @@ def test_a_wrong_date_of_birth_books_nothing_and_is_counted(db: Database) -> Non
     assert _book(db, unknown, client="10.0.0.2") == Refused(Refusal.IDENTITY)
 
 
+def test_the_full_date_of_birth_is_compared_with_the_record(db: Database) -> None:
+    """Not the NIK's two-digit year: 2079 or 1879 for a NIK of 1979 books nothing."""
+    _open(db, ServiceSettings(slot_minutes=30, capacity=4))
+    for year in (2079, 1879):
+        wrong = Identity(dt.date(year, 8, 17), nik="1471011708790002")
+        assert _book(db, wrong, client=f"10.9.0.{year % 100}") == Refused(Refusal.IDENTITY)
+        by_card = Identity(dt.date(year, 8, 17), card_number="PKU-000002")
+        assert _book(db, by_card, client=f"10.9.1.{year % 100}") == Refused(Refusal.IDENTITY)
+    with db.read() as conn:
+        seeded = dict(conn.execute(select(citizens.c.nik, citizens.c.birth_date)).all())
+    assert seeded["1471015203850001"] == dt.date(1985, 3, 12)
+    assert seeded["1471011708790002"] == dt.date(1979, 8, 17)
+    assert seeded["1471055506900003"] == dt.date(1990, 6, 15)
+    assert isinstance(_book(db, BUDI_CARD, client="10.9.2.1"), bookings.Booking)
+    # The record's date wins over the NIK's: a record that says the 13th refuses the 12th.
+    with db.begin() as conn:
+        conn.execute(
+            citizens.update()
+            .where(citizens.c.nik == SITI.nik)
+            .values(birth_date=dt.date(1985, 3, 13))
+        )
+    assert _book(db, SITI, client="10.9.3.1") == Refused(Refusal.IDENTITY)
+    assert isinstance(
+        _book(db, Identity(dt.date(1985, 3, 13), nik=SITI.nik), client="10.9.3.2"),
+        bookings.Booking,
+    )
+    # A record without a date: the NIK's, its century resolved (the latest not to come).
+    (warga,) = _citizens(db, 1)
+    for year in (2090, 1890):
+        other = Identity(dt.date(year, 1, 1), nik=warga.nik)
+        assert _book(db, other, client=f"10.9.4.{year % 100}") == Refused(Refusal.IDENTITY)
+    assert isinstance(_book(db, warga, client="10.9.4.1"), bookings.Booking)
+
+
 def test_cancel_and_change_need_the_date_of_birth_and_give_places_back(db: Database) -> None:
     _open(db, ServiceSettings(slot_minutes=30, capacity=1))
     made = _book(db, SITI)
