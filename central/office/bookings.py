@@ -16,8 +16,11 @@ its century resolved, :func:`_born_on`).
 Every attempt is audited as a lookup (``citizen_lookups``, key kind
 ``booking_nik`` or ``booking_card``, ``booking_refused`` while locked; the
 key as a keyed hash; who: ``booking-page:<address>``). Wrong pairs are counted in the
-database (:mod:`central.access.limits`) per identity (:data:`IDENTITY_LIMIT`)
-and per address (:data:`ADDRESS_LIMIT`); a wrong date books nothing.
+database (:mod:`central.access.limits`) per citizen (:data:`IDENTITY_LIMIT`, one
+count whether NIK or card number was typed) and per address
+(:data:`ADDRESS_LIMIT`); a wrong date books nothing. A wrong date on a
+booking's own page (change, cancel) counts against that booking's code
+(:data:`HOLDER_LIMIT`) and the address, never the holder's NIK.
 
 **No overbooking.** Each slot with bookings has a row in ``booking_slots``;
 a booking takes a place with one conditional statement,
@@ -90,6 +93,7 @@ __all__ = [
     "BOOKED_PRIORITY",
     "DAYS_AHEAD",
     "EARLY_CHECK_IN",
+    "HOLDER_LIMIT",
     "IDENTITY_LIMIT",
     "KIOSK_TODAY_MAX",
     "PHONE",
@@ -149,14 +153,30 @@ IDENTITY_LIMIT = Limit(
     "booking_identity_locked",
     _WRONG,
 )
-#: Twenty wrong pairs an hour per address; then 15 minutes, 30, … up to a day.
+#: A hundred wrong pairs an hour per address (wrong pairs only: right ones and
+#: page views do not count); then 15 minutes, never longer. Many citizens may
+#: share one address (a carrier's NAT): a low or growing limit would let one
+#: of them lock out all the others. The trade-off: one address may try a
+#: hundred pairs an hour, each against an identity limited to five a day.
 ADDRESS_LIMIT = Limit(
-    20,
+    100,
     dt.timedelta(hours=1),
     dt.timedelta(minutes=15),
-    dt.timedelta(days=1),
-    "booking_identity_locked",
+    dt.timedelta(minutes=15),
+    "booking_address_locked",
     _WRONG,
+)
+#: Five wrong dates of birth an hour for one booking's code on its page (change
+#: or cancel); then that code's change and cancel wait 15 minutes, never longer.
+#: Never counted against the holder's NIK: whoever has the code cannot lock the
+#: holder out of booking.
+HOLDER_LIMIT = Limit(
+    5,
+    dt.timedelta(hours=1),
+    dt.timedelta(minutes=15),
+    dt.timedelta(minutes=15),
+    "booking_code_locked",
+    "wrong dates of birth for a booking's code",
 )
 
 
@@ -1127,24 +1147,39 @@ def _born_on(citizen: Row[Any], birth_date: dt.date, today: dt.date) -> bool:
     return parsed.birth_date == birth_date
 
 
-def _subjects(kind: str, key_hash: str, client: str) -> tuple[Subject, Subject]:
-    """The identity first, then the address: every transaction locks rows in this order."""
-    return (
-        Subject(f"booking:{kind}:{key_hash}"[:80], IDENTITY_LIMIT, audit_subject=f"booking:{kind}"),
-        Subject(f"booking-addr:{client}"[:80], ADDRESS_LIMIT),
+def _identity_subject(kind: str, key_hash: str) -> Subject:
+    return Subject(
+        f"booking:{kind}:{key_hash}"[:80], IDENTITY_LIMIT, audit_subject=f"booking:{kind}"
     )
+
+
+def _address_subject(client: str) -> Subject:
+    return Subject(f"booking-addr:{client}"[:80], ADDRESS_LIMIT)
 
 
 def _prove(
     conn: Connection, identity: Identity, *, client: str, audit_key: bytes, now: dt.datetime
 ) -> Row[tuple[object, ...]] | Refused:
-    """The citizen whose NIK or card number goes with the date of birth; audited, counted."""
+    """The citizen whose NIK or card number goes with the date of birth; audited, counted.
+
+    Wrong pairs count against the citizen the key names (one count whether
+    their NIK or their card number was typed: switching does not double the
+    tries), or against the typed key when it names nobody; and against the
+    address. The identity's row is locked first, then the address's: every
+    transaction locks them in this order.
+    """
     kind = KeyKind.NIK if identity.nik is not None else KeyKind.CARD_NUMBER
     value = identity.nik if identity.nik is not None else identity.card_number
     assert value is not None  # noqa: S101 - Identity holds one of the two
     key = normalise_key(kind, value)
-    key_hash = keyed_hash(audit_key, kind.value, key)
-    counted = _subjects(kind.value, key_hash, client)
+    column = citizens.c.nik if kind is KeyKind.NIK else citizens.c.card_number
+    row = conn.execute(select(citizens).where(column == key)).first()
+    if row is not None:  # the citizen, however named: counted under their NIK
+        counted_as = keyed_hash(audit_key, KeyKind.NIK.value, row.nik)
+        who_is = _identity_subject(KeyKind.NIK.value, counted_as)
+    else:
+        who_is = _identity_subject(kind.value, keyed_hash(audit_key, kind.value, key))
+    counted = (who_is, _address_subject(client))
     audit_kind = "booking_nik" if kind is KeyKind.NIK else "booking_card"
     who = f"booking-page:{client}"[:100]
     retry_after = limits.refused_for(conn, counted, now)
@@ -1160,8 +1195,6 @@ def _prove(
             at=now,
         )
         return Refused(Refusal.LOCKED, retry_after)
-    column = citizens.c.nik if kind is KeyKind.NIK else citizens.c.card_number
-    row = conn.execute(select(citizens).where(column == key)).first()
     matched = row is not None and _born_on(row, identity.birth_date, now.date())
     audit_lookup(
         conn,
@@ -1189,16 +1222,55 @@ def _prove_holder(
     audit_key: bytes,
     now: dt.datetime,
 ) -> Booking | Refused:
-    """The booking ``code`` when ``birth_date`` is its holder's; counted like :func:`_prove`."""
+    """The booking ``code`` when ``birth_date`` is its holder's.
+
+    Wrong dates count against the booking's code (:data:`HOLDER_LIMIT`: a
+    short lock of that code's change and cancel only) and the address,
+    never against the holder's NIK: whoever has the code must not be able
+    to lock its holder out of booking. Audited as a lookup of the holder
+    (``booking_holder``).
+    """
     found = find(conn, code, now=now)
     if found is None:
         return Refused(Refusal.UNKNOWN)
-    nik = conn.execute(select(citizens.c.nik).where(citizens.c.id == found.citizen_id)).scalar_one()
-    proved = _prove(
-        conn, Identity(birth_date, nik=nik), client=client, audit_key=audit_key, now=now
+    counted = (
+        Subject(
+            f"booking-code:{keyed_hash(audit_key, 'booking_code', code)}"[:80],
+            HOLDER_LIMIT,
+            audit_subject=f"booking-code:{code[:3]}…",
+        ),
+        _address_subject(client),
     )
-    if isinstance(proved, Refused):
-        return proved
+    who = f"booking-page:{client}"[:100]
+    holder = conn.execute(select(citizens).where(citizens.c.id == found.citizen_id)).one()
+    retry_after = limits.refused_for(conn, counted, now)
+    if retry_after is not None:
+        audit_lookup(
+            conn,
+            KeyKind.NIK,
+            holder.nik,
+            staff_username=who,
+            audit_key=audit_key,
+            found=False,
+            audit_kind="booking_refused",
+            at=now,
+        )
+        return Refused(Refusal.LOCKED, retry_after)
+    matched = _born_on(holder, birth_date, now.date())
+    audit_lookup(
+        conn,
+        KeyKind.NIK,
+        holder.nik,
+        staff_username=who,
+        audit_key=audit_key,
+        found=matched,
+        audit_kind="booking_holder",
+        at=now,
+    )
+    if not matched:
+        limits.count(conn, counted, now, actor=who)
+        return Refused(Refusal.IDENTITY)
+    limits.clear(conn, counted[0], now)
     return found
 
 

@@ -153,8 +153,79 @@ def test_a_wrong_date_of_birth_books_nothing_and_is_counted(db: Database) -> Non
         ).scalar_one()
     assert "booking_identity_locked" in events
     assert refused == 1
+    # Switching to the card number does not give the same citizen more tries.
+    budi_nik = Identity(dt.date(1979, 8, 18), nik="1471011708790002")
+    budi_card = Identity(dt.date(1979, 8, 18), card_number="PKU-000002")
+    for i in range(3):
+        assert _book(db, budi_nik, client=f"10.3.0.{i}") == Refused(Refusal.IDENTITY)
+    for i in range(2):
+        assert _book(db, budi_card, client=f"10.3.1.{i}") == Refused(Refusal.IDENTITY)
+    locked = _book(db, BUDI_CARD, client="10.3.2.1")
+    assert isinstance(locked, Refused) and locked.reason is Refusal.LOCKED
     unknown = Identity(dt.date(1985, 3, 12), nik="1471015203859999")
     assert _book(db, unknown, client="10.0.0.2") == Refused(Refusal.IDENTITY)
+
+
+def test_wrong_dates_on_a_bookings_page_lock_that_code_never_its_holder(db: Database) -> None:
+    """Whoever has a code cannot lock its holder out of booking with wrong dates."""
+    _open(db, ServiceSettings(slot_minutes=30, capacity=4))
+    made = _book(db, SITI)
+    assert isinstance(made, bookings.Booking)
+
+    def cancel(born: dt.date, client: str) -> bookings.Booking | Refused:
+        with db.begin() as conn:
+            return bookings.cancel(conn, made.code, born, client=client, audit_key=KEY, now=_now())
+
+    wrong = dt.date(1985, 3, 11)
+    for i in range(bookings.HOLDER_LIMIT.failures):
+        assert cancel(wrong, f"10.4.0.{i}") == Refused(Refusal.IDENTITY)
+    locked = cancel(SITI.birth_date, "10.4.1.1")  # that code's change and cancel wait
+    assert isinstance(locked, Refused) and locked.reason is Refusal.LOCKED
+    assert locked.retry_after_s is not None
+    assert locked.retry_after_s <= bookings.HOLDER_LIMIT.longest_lock.total_seconds()
+    # The holder still books: their NIK counted nothing.
+    other = dt.datetime(2026, 12, 8, 7, 0, tzinfo=ZONE).astimezone(dt.UTC)
+    with db.begin() as conn:
+        again = bookings.book(
+            conn, office_id=OFFICE, service_id=SERVICE, day=MONDAY + dt.timedelta(days=1),
+            starts_at="09:00", identity=SITI, phone=None, language="id", client="10.4.2.1",
+            audit_key=KEY, now=other, zone=ZONE,
+        )  # fmt: skip
+    assert isinstance(again, bookings.Booking)
+    with db.read() as conn:
+        events = set(conn.execute(select(audit_log.c.action)).scalars())
+        kinds = Counter(conn.execute(select(citizen_lookups.c.key_kind)).scalars())
+    assert "booking_code_locked" in events and "booking_identity_locked" not in events
+    assert kinds["booking_holder"] == bookings.HOLDER_LIMIT.failures
+    # The lock is short and does not grow.
+    later = _now() + bookings.HOLDER_LIMIT.longest_lock + dt.timedelta(seconds=1)
+    with db.begin() as conn:
+        for _ in range(bookings.HOLDER_LIMIT.failures):
+            bookings.cancel(conn, made.code, wrong, client="10.4.3.1", audit_key=KEY, now=later)
+        second = bookings.cancel(
+            conn, made.code, SITI.birth_date, client="10.4.3.1", audit_key=KEY, now=later
+        )
+    assert isinstance(second, Refused) and second.retry_after_s is not None
+    assert second.retry_after_s <= bookings.HOLDER_LIMIT.longest_lock.total_seconds()
+
+
+def test_one_address_with_many_citizens_is_not_locked_by_one_of_them(db: Database) -> None:
+    """A carrier's NAT: twenty wrong pairs from one address lock nobody else out."""
+    _open(db, ServiceSettings(slot_minutes=30, capacity=4))
+    nat = "10.5.0.1"
+    strangers = [f"14710101019{n:05d}" for n in range(bookings.ADDRESS_LIMIT.failures)]
+    for nik in strangers[:20]:
+        assert _book(db, Identity(dt.date(1990, 1, 1), nik=nik), client=nat) == Refused(
+            Refusal.IDENTITY
+        )
+    assert isinstance(_book(db, SITI, client=nat), bookings.Booking)
+    for nik in strangers[20:]:
+        _book(db, Identity(dt.date(1990, 1, 1), nik=nik), client=nat)
+    locked = _book(db, BUDI_CARD, client=nat)
+    assert isinstance(locked, Refused) and locked.reason is Refusal.LOCKED
+    assert locked.retry_after_s is not None
+    assert locked.retry_after_s <= bookings.ADDRESS_LIMIT.longest_lock.total_seconds()
+    assert bookings.ADDRESS_LIMIT.first_lock == bookings.ADDRESS_LIMIT.longest_lock
 
 
 def test_the_full_date_of_birth_is_compared_with_the_record(db: Database) -> None:
