@@ -584,17 +584,7 @@ def book(
     slot = _slot_of(conn, office_id, day, starts_at, settings, now=now, zone=zone)
     if slot is None:
         return Refused(Refusal.NO_SLOT)
-    already = conn.execute(
-        select(bookings.c.id).where(
-            bookings.c.citizen_id == citizen.id,
-            bookings.c.office_id == office_id,
-            bookings.c.service_id == service_id,
-            bookings.c.day == day,
-            bookings.c.state == BookingState.BOOKED.value,
-            bookings.c.no_show_after > now,  # one past its grace is a no-show, marked or not
-        )
-    ).first()
-    if already is not None:
+    if _live_elsewhere(conn, citizen.id, service_id, day, now):
         return Refused(Refusal.ALREADY_BOOKED)
     if not _take_place(conn, office_id, service_id, day, starts_at, settings.bookable):
         return Refused(Refusal.FULL)
@@ -617,7 +607,11 @@ def book(
         "state_changed_at": now,
         "changed_by": "citizen",
     }
-    code = _insert_with_fresh_code(conn, row)
+    try:
+        code = _insert_with_fresh_code(conn, row)
+    except _AlreadyBooked:  # the same citizen's other request won the race
+        _release(conn, office_id, service_id, day, starts_at)
+        return Refused(Refusal.ALREADY_BOOKED)
     record_event(
         conn,
         actor=f"booking-page:{client}"[:100],
@@ -701,30 +695,39 @@ def change(
         return Refused(Refusal.NO_SLOT)
     if (day, starts_at) == (proved.day, proved.starts_at):
         return proved
+    if day != proved.day and _live_elsewhere(
+        conn, proved.citizen_id, proved.service_id, day, now, but=code
+    ):
+        return Refused(Refusal.ALREADY_BOOKED)
     if not _take_place(
         conn, proved.office_id, proved.service_id, day, starts_at, settings.bookable
     ):
         return Refused(Refusal.FULL)
     slot_start, slot_end = slot
-    done = conn.execute(
-        update(bookings)
-        .where(
-            bookings.c.code == code,
-            bookings.c.state == BookingState.BOOKED.value,
-            bookings.c.no_show_after > now,
-        )
-        .values(
-            day=day,
-            starts_at=starts_at,
-            ends_at=_hhmm(slot_end.astimezone(zone)),
-            slot_start=slot_start,
-            slot_end=slot_end,
-            no_show_after=slot_end + dt.timedelta(minutes=settings.grace_minutes),
-            state_changed_at=now,
-            changed_by="citizen",
-            changes=bookings.c.changes + 1,
-        )
-    )
+    try:
+        with conn.begin_nested():
+            done = conn.execute(
+                update(bookings)
+                .where(
+                    bookings.c.code == code,
+                    bookings.c.state == BookingState.BOOKED.value,
+                    bookings.c.no_show_after > now,
+                )
+                .values(
+                    day=day,
+                    starts_at=starts_at,
+                    ends_at=_hhmm(slot_end.astimezone(zone)),
+                    slot_start=slot_start,
+                    slot_end=slot_end,
+                    no_show_after=slot_end + dt.timedelta(minutes=settings.grace_minutes),
+                    state_changed_at=now,
+                    changed_by="citizen",
+                    changes=bookings.c.changes + 1,
+                )
+            )
+    except IntegrityError:  # the citizen booked that day meanwhile (the unique index)
+        _release(conn, proved.office_id, proved.service_id, day, starts_at)
+        return Refused(Refusal.ALREADY_BOOKED)
     if done.rowcount != 1:  # checked in or cancelled meanwhile: give the new place back
         _release(conn, proved.office_id, proved.service_id, day, starts_at)
         return Refused(Refusal.NOT_CHANGEABLE)
@@ -1079,17 +1082,66 @@ def _give_place_back(conn: Connection, booking: Booking) -> None:
     _release(conn, booking.office_id, booking.service_id, booking.day, booking.starts_at)
 
 
+class _AlreadyBooked(Exception):
+    """The citizen holds a live booking of the service that day (the database said so)."""
+
+
+def _live_elsewhere(
+    conn: Connection,
+    citizen_id: object,
+    service_id: object,
+    day: object,
+    now: dt.datetime,
+    but: str | None = None,
+) -> bool:
+    """Whether the citizen holds a ``booked`` booking of the service that day (not ``but``).
+
+    One past its grace is stored as a no-show first: it is one already, and
+    the unique index counts stored states only.
+    """
+    same = (
+        bookings.c.citizen_id == citizen_id,
+        bookings.c.service_id == service_id,
+        bookings.c.day == day,
+        bookings.c.state == BookingState.BOOKED.value,
+    )
+    conn.execute(
+        update(bookings)
+        .where(*same, bookings.c.no_show_after <= now)
+        .values(state=BookingState.NO_SHOW.value, state_changed_at=now, changed_by="centre")
+    )
+    query = select(bookings.c.id).where(*same)
+    if but is not None:
+        query = query.where(bookings.c.code != but)
+    return conn.execute(query.limit(1)).first() is not None
+
+
 def _insert_with_fresh_code(conn: Connection, row: dict[str, object]) -> str:
-    """Insert the booking under a code nobody has (a collision: one in 10⁸ per booking)."""
+    """Insert the booking under a code nobody has (a collision: one in 10⁸ per booking).
+
+    Raises :class:`_AlreadyBooked` when the unique index
+    ``uq_bookings_citizen_service_day_booked`` refuses it: a racing request
+    of the same citizen (by NIK and by card number at once) won.
+    """
     for _ in range(10):
         code = new_code()
         try:
             with conn.begin_nested():
                 conn.execute(insert(bookings).values(**row, code=code))
         except IntegrityError:
+            if row["state"] == BookingState.BOOKED.value and _live_elsewhere(
+                conn, row["citizen_id"], row["service_id"], row["day"], _as_now(row)
+            ):
+                raise _AlreadyBooked from None
             continue
         return code
     raise RuntimeError("no free booking code after 10 tries")
+
+
+def _as_now(row: dict[str, object]) -> dt.datetime:
+    now = row["created_at"]
+    assert isinstance(now, dt.datetime)  # noqa: S101 - every booking row has one
+    return now
 
 
 def _select() -> Select[Any]:

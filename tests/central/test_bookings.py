@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import utc_now
 from central.app import create_app
@@ -372,6 +373,57 @@ def test_two_hundred_racers_for_the_last_place_one_wins(db: Database) -> None:
         assert conn.execute(select(booking_slots.c.booked)).scalars().all() == [1]
         day = bookings.day_bookings(conn, OFFICE, MONDAY, now=_now())
     assert [b.code for b in day] == [a for a in answers if is_valid_code(a)]
+
+
+def test_one_citizen_one_live_booking_of_a_service_a_day_however_it_races(db: Database) -> None:
+    """By NIK and by card number at once, or a change onto a booked day: one stays."""
+    _open(db, ServiceSettings(slot_minutes=30, capacity=50))
+    ways = [SITI, Identity(SITI.birth_date, card_number="PKU-000001")]
+    starts = ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30"]
+    racers = 24
+    barrier = threading.Barrier(racers, timeout=120)
+
+    def race(i: int) -> str:
+        barrier.wait()
+        for _ in range(50):
+            try:
+                answer = _book(db, ways[i % 2], starts[i % len(starts)], client=f"10.6.0.{i}")
+            except Exception as exc:  # SQLite: a writer that waited too long tries again
+                if "locked" not in str(exc):
+                    raise
+                continue
+            return "booked" if isinstance(answer, bookings.Booking) else answer.reason.value
+        return "gave up"
+
+    with ThreadPoolExecutor(racers) as pool:
+        outcomes = Counter(pool.map(race, range(racers)))
+    assert outcomes == {"booked": 1, Refusal.ALREADY_BOOKED.value: racers - 1}
+    with db.read() as conn:
+        assert conn.execute(select(func.sum(booking_slots.c.booked))).scalar_one() == 1
+        (row,) = conn.execute(select(bookings_table)).all()
+    # The database itself refuses a second live one, whoever writes it.
+    copy = {k: v for k, v in row._mapping.items() if k not in ("id", "code")}
+    with pytest.raises(IntegrityError), db.begin() as conn:
+        conn.execute(insert(bookings_table).values(**copy, code="000000000"))
+    # A change onto a day the citizen has a booking of the service already: refused.
+    tuesday = MONDAY + dt.timedelta(days=1)
+    with db.begin() as conn:
+        other = bookings.book(
+            conn, office_id=OFFICE, service_id=SERVICE, day=tuesday, starts_at="09:00",
+            identity=SITI, phone=None, language="id", client="10.6.1.1", audit_key=KEY,
+            now=_now(), zone=ZONE,
+        )  # fmt: skip
+        assert isinstance(other, bookings.Booking)
+        moved = bookings.change(
+            conn, other.code, SITI.birth_date, day=MONDAY, starts_at="11:00",
+            client="10.6.1.1", audit_key=KEY, now=_now(), zone=ZONE,
+        )  # fmt: skip
+        assert moved == Refused(Refusal.ALREADY_BOOKED)
+        free = {
+            s.starts_at: s.free
+            for s in bookings.slots(conn, OFFICE, SERVICE, MONDAY, now=_now(), zone=ZONE)
+        }
+    assert free["11:00"] == 50
 
 
 def _check_in(db: Database, code: object, at: dt.datetime, ticket: str = "t-1") -> bookings.CheckIn:
