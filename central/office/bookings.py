@@ -91,6 +91,7 @@ from contract.wire import ErrorCode
 __all__ = [
     "ADDRESS_LIMIT",
     "BOOKED_PRIORITY",
+    "CODE_MISS_LIMIT",
     "DAYS_AHEAD",
     "EARLY_CHECK_IN",
     "HOLDER_LIMIT",
@@ -112,6 +113,8 @@ __all__ = [
     "cancel",
     "change",
     "check_in",
+    "code_misses_locked",
+    "count_code_miss",
     "day_bookings",
     "delete_holiday",
     "find",
@@ -178,6 +181,37 @@ HOLDER_LIMIT = Limit(
     "booking_code_locked",
     "wrong dates of birth for a booking's code",
 )
+
+
+#: Thirty unknown codes an hour per address on the booking's page (``/b/{code}``);
+#: then 15 minutes, 30, … up to two hours. A citizen mistyping their code rarely
+#: gets past its check digit; a guesser walks into this.
+CODE_MISS_LIMIT = Limit(
+    30,
+    dt.timedelta(hours=1),
+    dt.timedelta(minutes=15),
+    dt.timedelta(hours=2),
+    "booking_code_guessing",
+    "unknown booking codes",
+)
+
+
+def _misses(client: str) -> Subject:
+    return Subject(f"booking-miss:{client}"[:80], CODE_MISS_LIMIT)
+
+
+def code_misses_locked(conn: Connection, client: str, *, now: dt.datetime) -> int | None:
+    """Seconds until ``client`` may open a booking's page again after too many unknown codes."""
+    return limits.locked_for(conn, _misses(client), now)
+
+
+def count_code_miss(conn: Connection, client: str, code: str, *, now: dt.datetime) -> None:
+    """Count one unknown code asked for by ``client`` (logged with its first three digits only)."""
+    subject = _misses(client)
+    if limits.refused_for(conn, (subject,), now) is not None:
+        return
+    limits.count(conn, (subject,), now, actor=f"booking-page:{client}"[:100])
+    log.info("booking page: no booking with code %s… (from %s)", code[:3], client)
 
 
 class Policy(StrEnum):

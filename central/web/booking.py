@@ -332,12 +332,21 @@ def _view(
     today = _today(ctx)
     item = None
     context: dict[str, Any] = {}
-    if is_valid_code(code):
-        with ctx.db.begin() as conn:  # finding marks a due no-show
-            item = bookings.find(conn, code, now=utc_now())
+    client = client_address(request)
+    now = utc_now()
+    with ctx.db.begin() as conn:  # an unknown code is counted
+        wait = bookings.code_misses_locked(conn, client, now=now)
+        if wait is None:
+            item = bookings.find(conn, code, now=now) if is_valid_code(code) else None
             if item is not None:
                 context = _view_context(conn, ctx, item, lang, _day(day))
-    if item is None:
+            else:
+                bookings.count_code_miss(conn, client, code, now=now)
+    if wait is not None:
+        log.info("booking page: %s asked for too many unknown codes", client)
+        status, problem = 429, "problem.too_many"
+        problem_values = {"minutes": max(1, -(-wait // 60))}
+    elif item is None:
         status = 404
     done = request.query_params.get("done")
     return render(
