@@ -89,7 +89,7 @@ def locked_for(conn: Connection, subject: Subject, now: dt.datetime) -> int | No
     For a check on every page view, where serialising on the row would cost
     more than a request slipping past the check while another counts.
     """
-    locked = conn.execute(
+    locked: dt.datetime | None = conn.execute(
         select(uid_proof_limits.c.locked_until).where(uid_proof_limits.c.subject == subject.key)
     ).scalar_one_or_none()
     if locked is None or locked <= now:
