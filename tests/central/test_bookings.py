@@ -544,3 +544,27 @@ def test_the_demo_books_siti_and_budi_today_once_per_start(demo: Database) -> No
             "kk-perubahan",
             "izin-usaha-mikro",
         }
+
+
+def test_the_demos_bookings_take_the_services_places_not_four(db: Database) -> None:
+    """Budi's demo slot (kk-perubahan: two places) must not offer a third."""
+    monday_0910 = dt.datetime(2026, 12, 7, 9, 10, tzinfo=ZONE).astimezone(dt.UTC)
+    with db.begin() as conn:
+        conn.execute(delete(citizen_lookups))
+        assert bookings.seed_demo(conn, OFFICE, now=monday_0910, zone=ZONE) == 2
+        settings = bookings.get_settings(conn, OFFICE, "kk-perubahan")
+        assert settings is not None and settings.bookable == 2
+        row = conn.execute(
+            select(booking_slots).where(booking_slots.c.service_id == "kk-perubahan")
+        ).one()
+    assert (row.starts_at, row.capacity, row.booked) == ("10:00", 2, 1)
+    answers = []
+    for i, who in enumerate(_citizens(db, 2)):
+        with db.begin() as conn:
+            answer = bookings.book(
+                conn, office_id=OFFICE, service_id="kk-perubahan", day=MONDAY,
+                starts_at="10:00", identity=who, phone=None, language="id",
+                client=f"10.7.0.{i}", audit_key=KEY, now=monday_0910, zone=ZONE,
+            )  # fmt: skip
+        answers.append(answer if isinstance(answer, Refused) else "booked")
+    assert answers == ["booked", Refused(Refusal.FULL)]
