@@ -1423,14 +1423,14 @@ def seed_demo(conn: Connection, office_id: str, *, now: dt.datetime, zone: ZoneI
                 bookings.c.state != BookingState.CANCELLED.value,
             )
         ).first()
-        settings = get_settings(conn, office_id, service_id)
-        if has is not None or settings is None:
+        its = get_settings(conn, office_id, service_id)
+        if has is not None or its is None:
             continue
         start = min(current + 30 * offset, 23 * 60 + 30)  # a slot of today, ending by midnight
         begins = dt.datetime.combine(today, dt.time(start // 60, start % 60), tzinfo=zone)
         ends = begins + dt.timedelta(minutes=30)
         starts_at = f"{start // 60:02d}:{start % 60:02d}"
-        if not _take_place(conn, office_id, service_id, today, starts_at, settings.bookable):
+        if not _take_place(conn, office_id, service_id, today, starts_at, its.bookable):
             log.warning("demo: no place left at %s for %s today", starts_at, service_id)
             continue
         code = _insert_with_fresh_code(
