@@ -62,17 +62,18 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row, Select, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.access import limits
 from central.access.audit import record_event
 from central.access.credentials import keyed_hash
 from central.access.limits import Limit, Subject
-from central.errors import NotFound
+from central.errors import NotFound, SlotLengthInUse
 from central.messages import triggers
 from central.office.citizens import KeyKind, audit_lookup, normalise_key
 from central.office.numbering import require_service
+from central.office.plain_text import has_invisible
 from central.tables import (
     booking_settings,
     booking_slots,
@@ -110,6 +111,7 @@ __all__ = [
     "Slot",
     "book",
     "bookable_services",
+    "booked_on",
     "cancel",
     "change",
     "check_in",
@@ -398,9 +400,24 @@ def put_settings(
     """Set a service's booking settings (404 ``unknown_service``); audited.
 
     The places of slots from today on follow the new capacity at once;
-    bookings already made stay (a lower capacity takes no new ones).
+    bookings already made stay (a lower capacity takes no new ones). The
+    slot length cannot change while the service has bookings to come
+    (:class:`~central.errors.SlotLengthInUse`, 409): places are counted per
+    slot start, so new slots over booked ones would sell places twice.
     """
     require_service(conn, office_id, service_id)
+    before = get_settings(conn, office_id, service_id)
+    if before is not None and before.slot_minutes != settings.slot_minutes:
+        to_come = conn.execute(
+            select(func.count()).where(
+                bookings.c.office_id == office_id,
+                bookings.c.service_id == service_id,
+                bookings.c.state == BookingState.BOOKED.value,
+                bookings.c.no_show_after > now,
+            )
+        ).scalar_one()
+        if to_come:
+            raise SlotLengthInUse(int(to_come))
     values = {
         "slot_minutes": settings.slot_minutes,
         "capacity": settings.capacity,
@@ -501,10 +518,34 @@ def holidays(conn: Connection, office_id: str, since: dt.date | None = None) -> 
 def put_holiday(
     conn: Connection, office_id: str, day: dt.date, name: str, *, actor: str
 ) -> Holiday:
-    """Close an office on ``day`` (bookings already made that day stay; staff call them)."""
+    """Close an office on ``day`` (bookings already made that day stay; staff call them).
+
+    ``ValueError`` for a name with characters that reorder or hide the text
+    around them (:mod:`central.office.plain_text`): citizens read it.
+    """
+    if has_invisible(name):
+        raise ValueError("a holiday's name may not hold invisible or direction characters")
     upsert(conn, office_holidays, {"office_id": office_id, "day": day}, {"name": name})
     record_event(conn, actor=actor, action="holiday_set", subject=office_id, detail=day.isoformat())
     return Holiday(day, name)
+
+
+def booked_on(conn: Connection, office_id: str, day: dt.date, *, now: dt.datetime) -> int:
+    """How many bookings of ``day`` at the office are still to be served (``booked``, in grace).
+
+    A holiday added on such a day leaves them standing: staff are told how
+    many, and see them listed, so they call the citizens.
+    """
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                bookings.c.office_id == office_id,
+                bookings.c.day == day,
+                bookings.c.state == BookingState.BOOKED.value,
+                bookings.c.no_show_after > now,
+            )
+        ).scalar_one()
+    )
 
 
 def delete_holiday(conn: Connection, office_id: str, day: dt.date, *, actor: str) -> bool:
