@@ -45,11 +45,12 @@ read-only transaction.
 booking in (:func:`check_in`, from :mod:`central.office.submissions`) and
 says where the ticket stands: policy ``head`` (the default) puts a ticket
 checked in from :data:`EARLY_CHECK_IN` before the slot's start until its end
-ahead of walk-ins (priority :data:`BOOKED_PRIORITY`), an early one as of the
-slot's start; any other time, or policy ``walk_in``, as a walk-in queued
-at its check-in. A check-in that cannot be honoured (unknown, cancelled,
-used by another ticket, another office, day or service) leaves the ticket
-a plain walk-in and says why.
+ahead of walk-ins (priority :data:`BOOKED_PRIORITY`) from the check-in on, and
+among booked tickets an early one as of its slot's start; any other time,
+or policy ``walk_in``, as a walk-in queued at its check-in. A check-in
+that cannot be honoured (unknown, cancelled, used by another ticket,
+another office, day or service) leaves the ticket a plain walk-in and
+says why.
 """
 
 from __future__ import annotations
@@ -333,8 +334,18 @@ class Refusal(StrEnum):
     LOCKED = "too_many_attempts"
     #: The service takes no bookings at this office.
     NOT_BOOKABLE = "not_bookable"
-    #: No such slot that day (closed, a holiday, past, too far ahead, off the grid).
+    #: No slot starts at that time that day (outside the opening hours, off the grid).
     NO_SLOT = "no_slot"
+    #: The day is over (before the office's today).
+    DAY_PAST = "day_past"
+    #: The slot has started (today, a time gone by).
+    SLOT_STARTED = "slot_started"
+    #: The office is closed that weekday.
+    CLOSED_DAY = "closed_day"
+    #: The office keeps a holiday that day.
+    HOLIDAY = "holiday"
+    #: More than :data:`DAYS_AHEAD` days ahead.
+    TOO_FAR = "too_far_ahead"
     #: The slot's places are taken.
     FULL = "slot_full"
     #: This citizen has a booking for this service that day already.
@@ -605,9 +616,14 @@ def slots(
 def open_days(
     conn: Connection, office_id: str, service_id: str, *, now: dt.datetime, zone: ZoneInfo
 ) -> list[dt.date]:
-    """The days from today to :data:`DAYS_AHEAD` on which the service has a slot to come."""
+    """The days from today to :data:`DAYS_AHEAD` on which the service has a slot to come.
+
+    None when its slots offer no place to bookings (capacity 0, or all kept for walk-ins).
+    """
     settings = get_settings(conn, office_id, service_id)
     if settings is None or not settings.enabled or not _active(conn, office_id, service_id):
+        return []
+    if settings.bookable <= 0:
         return []
     today = now.astimezone(zone).date()
     closed = {h.day for h in holidays(conn, office_id, today)}
@@ -658,7 +674,7 @@ def book(
         return Refused(Refusal.NOT_BOOKABLE)
     slot = _slot_of(conn, office_id, day, starts_at, settings, now=now, zone=zone)
     if slot is None:
-        return Refused(Refusal.NO_SLOT)
+        return Refused(_why_no_slot(conn, office_id, day, starts_at, now=now, zone=zone))
     if _live_elsewhere(conn, citizen.id, service_id, day, now):
         return Refused(Refusal.ALREADY_BOOKED)
     if not _take_place(conn, office_id, service_id, day, starts_at, settings.bookable):
@@ -767,7 +783,8 @@ def change(
         return Refused(Refusal.NOT_BOOKABLE)
     slot = _slot_of(conn, proved.office_id, day, starts_at, settings, now=now, zone=zone)
     if slot is None:
-        return Refused(Refusal.NO_SLOT)
+        why = _why_no_slot(conn, proved.office_id, day, starts_at, now=now, zone=zone)
+        return Refused(why)
     if (day, starts_at) == (proved.day, proved.starts_at):
         return proved
     if day != proved.day and _live_elsewhere(
@@ -1106,6 +1123,38 @@ def _slot_of(
             ends = dt.datetime.combine(day, dt.time.fromisoformat(end), tzinfo=zone)
             return begins.astimezone(dt.UTC), ends.astimezone(dt.UTC)
     return None
+
+
+def _why_no_slot(
+    conn: Connection,
+    office_id: str,
+    day: dt.date,
+    starts_at: str,
+    *,
+    now: dt.datetime,
+    zone: ZoneInfo,
+) -> Refusal:
+    """Why ``starts_at`` of ``day`` is no slot to book, in the words the citizen needs."""
+    today = now.astimezone(zone).date()
+    if day < today:
+        return Refusal.DAY_PAST
+    if day >= today + dt.timedelta(days=DAYS_AHEAD):
+        return Refusal.TOO_FAR
+    if any(h.day == day for h in holidays(conn, office_id, day)):
+        return Refusal.HOLIDAY
+    week = {h.weekday: h for h in hours(conn, office_id)}
+    open_hours = week.get(day.weekday())
+    if open_hours is None:
+        return Refusal.CLOSED_DAY
+    try:
+        minute = _minutes(starts_at)
+    except ValueError:
+        return Refusal.NO_SLOT
+    if day == today and minute <= _minutes(_hhmm(now.astimezone(zone))):
+        opens, closes = _minutes(open_hours.opens_at), _minutes(open_hours.closes_at)
+        if opens <= minute < closes:
+            return Refusal.SLOT_STARTED
+    return Refusal.NO_SLOT
 
 
 def _take_place(

@@ -55,6 +55,11 @@ REFUSALS: dict[Refusal, tuple[str, int]] = {
     Refusal.LOCKED: ("problem.too_many", 429),
     Refusal.NOT_BOOKABLE: ("problem.service", 422),
     Refusal.NO_SLOT: ("problem.slot", 422),
+    Refusal.DAY_PAST: ("problem.day_past", 422),
+    Refusal.SLOT_STARTED: ("problem.slot_started", 422),
+    Refusal.CLOSED_DAY: ("problem.closed_day", 422),
+    Refusal.HOLIDAY: ("problem.holiday", 422),
+    Refusal.TOO_FAR: ("problem.too_far", 422),
     Refusal.FULL: ("problem.full", 409),
     Refusal.ALREADY_BOOKED: ("problem.already", 409),
     Refusal.UNKNOWN: ("view.unknown", 404),
@@ -241,6 +246,8 @@ def _refused(refused: Refused) -> tuple[str, int, dict[str, object]]:
     values: dict[str, object] = {}
     if refused.reason is Refusal.LOCKED:
         values["minutes"] = max(1, -(-(refused.retry_after_s or 60) // 60))
+    if refused.reason is Refusal.TOO_FAR:
+        values["days"] = bookings.DAYS_AHEAD
     return key, status, values
 
 

@@ -100,8 +100,31 @@ PUBLIC: Texts = {
         "This day cannot be booked (closed, a holiday, or out of range). Choose from the list.",
     ),
     "problem.slot": (
-        "Jam ini sudah penuh atau sudah lewat. Tidak ada janji yang dibuat; pilih jam lain.",
-        "This time is full or past. Nothing was booked; choose another time.",
+        "Tidak ada slot yang mulai pada jam ini di luar jam buka kantor. Tidak ada janji yang "
+        "dibuat; pilih jam dari daftar.",
+        "No slot starts at this time within the office's opening hours. Nothing was booked; "
+        "choose a time from the list.",
+    ),
+    "problem.day_past": (
+        "Tanggal ini sudah lewat. Tidak ada janji yang dibuat; pilih hari ini atau sesudahnya.",
+        "This day is over. Nothing was booked; choose today or a later day.",
+    ),
+    "problem.slot_started": (
+        "Jam ini sudah dimulai. Tidak ada janji yang dibuat; pilih jam yang belum dimulai.",
+        "This time has already started. Nothing was booked; choose a later time.",
+    ),
+    "problem.closed_day": (
+        "Kantor tutup pada hari itu. Tidak ada janji yang dibuat; pilih hari lain.",
+        "The office is closed that day. Nothing was booked; choose another day.",
+    ),
+    "problem.holiday": (
+        "Hari itu hari libur kantor. Tidak ada janji yang dibuat; pilih hari lain.",
+        "The office keeps a holiday that day. Nothing was booked; choose another day.",
+    ),
+    "problem.too_far": (
+        "Tanggal ini terlalu jauh: janji dapat dibuat paling lama {days} hari ke depan. Tidak "
+        "ada janji yang dibuat.",
+        "This day is too far ahead: bookings open at most {days} days ahead. Nothing was booked.",
     ),
     "problem.identity_missing": (
         "Isi NIK atau nomor kartu, tidak keduanya.",

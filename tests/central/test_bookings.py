@@ -448,7 +448,9 @@ def test_check_in_places_by_policy(db: Database) -> None:
     first = _check_in(db, made.code, early)
     assert first.outcome == "checked_in" and first.placement == Policy.HEAD.value
     assert first.priority == bookings.BOOKED_PRIORITY
-    assert first.queued_at == made.slot_start  # early: as of the slot's start
+    # Early: ahead of walk-ins at once (docs/appointments.md says so), and among booked
+    # tickets as of the slot's start, which is still to come.
+    assert first.queued_at == made.slot_start > early
     assert _check_in(db, made.code, early, "t-2").outcome == "already_used"
     assert _check_in(db, made.code, early, "t-1").outcome == "checked_in"
 
@@ -568,3 +570,36 @@ def test_the_demos_bookings_take_the_services_places_not_four(db: Database) -> N
             )  # fmt: skip
         answers.append(answer if isinstance(answer, Refused) else "booked")
     assert answers == ["booked", Refused(Refusal.FULL)]
+
+
+def test_each_reason_a_time_cannot_be_booked_is_told_apart(db: Database) -> None:
+    _open(db, ServiceSettings(slot_minutes=30, capacity=2))
+    tuesday, sunday = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=6)
+    with db.begin() as conn:
+        bookings.put_holiday(conn, OFFICE, tuesday, "Libur", actor="t")
+
+    def why(day: dt.date, start: str, now: dt.datetime | None = None) -> object:
+        with db.begin() as conn:
+            answer = bookings.book(
+                conn, office_id=OFFICE, service_id=SERVICE, day=day, starts_at=start,
+                identity=SITI, phone=None, language="id", client="10.10.0.1", audit_key=KEY,
+                now=now or _now(), zone=ZONE,
+            )  # fmt: skip
+        return answer.reason if isinstance(answer, Refused) else "booked"
+
+    assert why(MONDAY - dt.timedelta(days=1), "09:00") is Refusal.DAY_PAST
+    assert why(MONDAY + dt.timedelta(days=bookings.DAYS_AHEAD), "09:00") is Refusal.TOO_FAR
+    assert why(tuesday, "09:00") is Refusal.HOLIDAY
+    assert why(sunday, "09:00") is Refusal.CLOSED_DAY
+    assert why(MONDAY, "13:00") is Refusal.NO_SLOT  # after closing
+    assert why(MONDAY, "09:10") is Refusal.NO_SLOT  # off the grid
+    at_0910 = dt.datetime(2026, 12, 7, 9, 10, tzinfo=ZONE).astimezone(dt.UTC)
+    assert why(MONDAY, "09:00", at_0910) is Refusal.SLOT_STARTED
+    assert why(MONDAY, "09:30", at_0910) == "booked"
+    # No place for bookings at all: the page offers no day of the service.
+    _open(db, ServiceSettings(slot_minutes=30, capacity=0))
+    with db.read() as conn:
+        assert bookings.open_days(conn, OFFICE, SERVICE, now=_now(), zone=ZONE) == []
+    _open(db, ServiceSettings(slot_minutes=30, capacity=1, walk_in_percent=100))
+    with db.read() as conn:
+        assert bookings.open_days(conn, OFFICE, SERVICE, now=_now(), zone=ZONE) == []

@@ -264,6 +264,10 @@ def test_forms_without_the_pages_token_or_from_another_site_are_refused(
         ("nik", "12345", "NIK harus 16 angka"),
         ("phone", "12345", "Nomor HP harus 10–15 angka"),
         ("dob", "31-02-1990", "Tulis tanggal lahir"),
+        # Each reason a time cannot be booked has its own sentence.
+        ("day", "2020-01-06", "Tanggal ini sudah lewat"),
+        ("day", "2099-01-05", "janji dapat dibuat paling lama 30 hari ke depan"),
+        ("slot", "23:45", "Tidak ada slot yang mulai pada jam ini"),
     ],
 )
 def test_bad_input_is_told_in_indonesian_and_books_nothing(
