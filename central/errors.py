@@ -79,6 +79,22 @@ class Conflict(ApiError):
     code = ErrorCode.CONFLICT
 
 
+class SlotLengthInUse(Conflict):
+    """A service's slot length cannot change while it has bookings to come.
+
+    Its slots' places are counted per start time: a new length would put
+    new slots over the booked ones and sell their places twice.
+    """
+
+    def __init__(self, to_come: int) -> None:
+        super().__init__(
+            f"Lama slot tidak dapat diubah: layanan ini masih punya {to_come} janji yang "
+            f"akan datang. / The slot length cannot change while the service has {to_come} "
+            "bookings to come; change it once they are over or cancelled."
+        )
+        self.to_come = to_come
+
+
 class TooManyRequests(ApiError):
     status = 429
     code = ErrorCode.RATE_LIMITED

@@ -78,9 +78,16 @@ class _AnnouncingServer(uvicorn.Server):
 
 
 #: Paths whose segment is itself a capability (whoever holds it may open the
-#: page): a board's token, a complaint's reference, a ticket's id.
-_CAPABILITY_PATH = re.compile(r"^/(?:(board)|(c)|(t))/[^/?]+")
-_PLACEHOLDER = ("/board/[token]", "/c/[reference]", "/t/[ticket]")
+#: page): a board's token, a complaint's reference, a ticket's id, a booking's
+#: code (its page, and the kiosks' look-up of it).
+_CAPABILITY_PATH = re.compile(r"^/(?:(board)|(c)|(t)|(b)|(api/v1/bookings)(?=/(?!today\b)))/[^/?]+")
+_PLACEHOLDER = (
+    "/board/[token]",
+    "/c/[reference]",
+    "/t/[ticket]",
+    "/b/[code]",
+    "/api/v1/bookings/[code]",
+)
 
 
 def redact_path(path: str) -> str:
@@ -100,8 +107,9 @@ class NoQueryStrings(logging.Filter):
     client may still put something in a URL's query; the log keeps the path.
     A board's token (``/board/bd_…``), a complaint's reference (``/c/ADU-…``)
     and a ticket's id (``/t/<uuid>``) open their pages to whoever reads
-    them, so the log writes ``/board/[token]``, ``/c/[reference]`` and
-    ``/t/[ticket]`` instead.
+    them, so the log writes ``/board/[token]``, ``/c/[reference]``,
+    ``/t/[ticket]``; a booking's code (``/b/…``, ``/api/v1/bookings/…``)
+    ``/b/[code]`` and ``/api/v1/bookings/[code]``.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -217,6 +217,9 @@ citizens = Table(
     Column("family_card_number", String(16), nullable=True),  # KK
     Column("phone", String(20), nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
+    #: The city's record of the date of birth (0012_citizen_birth_dates); ``None``:
+    #: the booking page falls back to the date the NIK carries, its century resolved.
+    Column("birth_date", Date, nullable=True),
 )
 #: Cards that hold no record (an e-KTP gives only its UID), registered to a citizen.
 card_uids = Table(
@@ -624,9 +627,21 @@ bookings = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("state_changed_at", UtcDateTime, nullable=False),
     Column("changed_by", String(100), nullable=False),
+    #: How many times the holder moved it (0012): each move's confirmation has its own key.
+    Column("changes", Integer, nullable=False, server_default=text("0")),
 )
 Index("ix_bookings_office_id_day", bookings.c.office_id, bookings.c.day)
 Index("ix_bookings_state_no_show_after", bookings.c.state, bookings.c.no_show_after)
+#: One live booking per citizen, service and day, whatever races (0012_citizen_birth_dates).
+Index(
+    "uq_bookings_citizen_service_day_booked",
+    bookings.c.citizen_id,
+    bookings.c.service_id,
+    bookings.c.day,
+    unique=True,
+    sqlite_where=text("state = 'booked'"),
+    postgresql_where=text("state = 'booked'"),
+)
 
 # -- messages to citizens (0011_messages; central/messages/) --------------------------
 #: A citizen's yes to messages about one ``subject`` (``ticket:<id>``,

@@ -83,6 +83,20 @@ def refused_for(conn: Connection, counted: tuple[Subject, ...], now: dt.datetime
     return max(1, math.ceil((until - now).total_seconds()))
 
 
+def locked_for(conn: Connection, subject: Subject, now: dt.datetime) -> int | None:
+    """The seconds until ``subject`` may try again, or ``None``; reads only, locks nothing.
+
+    For a check on every page view, where serialising on the row would cost
+    more than a request slipping past the check while another counts.
+    """
+    locked: dt.datetime | None = conn.execute(
+        select(uid_proof_limits.c.locked_until).where(uid_proof_limits.c.subject == subject.key)
+    ).scalar_one_or_none()
+    if locked is None or locked <= now:
+        return None
+    return max(1, math.ceil((locked - now).total_seconds()))
+
+
 def count(conn: Connection, counted: tuple[Subject, ...], now: dt.datetime, *, actor: str) -> None:
     """One more request for each subject (rows already locked by :func:`refused_for`)."""
     for subject in counted:

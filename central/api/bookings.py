@@ -56,16 +56,20 @@ class SettingsIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    capacity: int = Field(ge=0, le=1000, examples=[4])
-    slot_minutes: int = Field(default=30, ge=5, le=240)
+    capacity: int = Field(ge=0, le=1000, strict=True, examples=[4])
+    slot_minutes: int = Field(default=30, ge=5, le=240, strict=True)
     walk_in_percent: int = Field(
-        default=0, ge=0, le=100, description="The share of each slot kept for walk-ins."
+        default=0,
+        ge=0,
+        le=100,
+        strict=True,
+        description="The share of each slot kept for walk-ins.",
     )
     policy: Literal["head", "walk_in"] = Field(
         default="head", description="Where a checked-in ticket stands (docs/appointments.md)."
     )
-    grace_minutes: int = Field(default=15, ge=0, le=240)
-    enabled: bool = True
+    grace_minutes: int = Field(default=15, ge=0, le=240, strict=True)
+    enabled: bool = Field(default=True, strict=True)
 
 
 class SettingsOut(SettingsIn):
@@ -101,6 +105,10 @@ class HolidayIn(BaseModel):
 class HolidayOut(BaseModel):
     day: dt.date
     name: str
+    bookings: int = Field(
+        default=0,
+        description="Bookings of that day still to be served: they stay; staff call the citizens.",
+    )
 
 
 class HolidaysOut(BaseModel):
@@ -239,11 +247,15 @@ def get_holidays(office_id: OfficeId, who: StaffAuth, ctx: Context) -> HolidaysO
     """The office's holidays, in date order."""
     require_office_access(who, office_id)
     _require_office(ctx, office_id)
+    now = utc_now()
     with ctx.db.read() as conn:
-        found = bookings.holidays(conn, office_id)
-    return HolidaysOut(
-        office_id=office_id, holidays=[HolidayOut(day=h.day, name=h.name) for h in found]
-    )
+        found = [
+            HolidayOut(
+                day=h.day, name=h.name, bookings=bookings.booked_on(conn, office_id, h.day, now=now)
+            )
+            for h in bookings.holidays(conn, office_id)
+        ]
+    return HolidaysOut(office_id=office_id, holidays=found)
 
 
 @staff.put("/api/v1/staff/offices/{office_id}/holidays/{day}", responses={403: {}, 404: {}})
@@ -253,9 +265,13 @@ def put_holiday(
     """Close the office on ``day`` (no slots that day; bookings already made stay)."""
     require_office_access(who, office_id)
     _require_office(ctx, office_id)
-    with ctx.db.begin() as conn:
-        bookings.put_holiday(conn, office_id, day, body.name, actor=who.actor)
-    return HolidayOut(day=day, name=body.name)
+    try:
+        with ctx.db.begin() as conn:
+            bookings.put_holiday(conn, office_id, day, body.name, actor=who.actor)
+            standing = bookings.booked_on(conn, office_id, day, now=utc_now())
+    except ValueError as exc:  # nothing written
+        raise Unprocessable(str(exc)) from None
+    return HolidayOut(day=day, name=body.name, bookings=standing)
 
 
 @staff.delete(

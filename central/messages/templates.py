@@ -73,20 +73,20 @@ TEMPLATES: Mapping[str, Template] = {
         },
     ),
     "booking.confirmed": Template(
-        ("first_name", "code", "service", "office", "date", "time"),
+        ("code", "service", "office", "date", "time"),
         {
-            "id": "Halo {first_name}, janji {code} untuk {service} di {office} pada {date} "
+            "id": "Janji {code} untuk {service} di {office} pada {date} "
             "pukul {time} sudah tercatat. Datang 15 menit sebelumnya.",
-            "en": "Hello {first_name}, booking {code} for {service} at {office} on {date} "
+            "en": "Booking {code} for {service} at {office} on {date} "
             "at {time} is confirmed. Come 15 minutes early.",
         },
     ),
     "booking.reminder": Template(
-        ("first_name", "code", "service", "office", "date", "time"),
+        ("code", "service", "office", "date", "time"),
         {
-            "id": "Halo {first_name}, pengingat: besok {date} pukul {time} Anda punya janji "
+            "id": "Pengingat: besok {date} pukul {time} Anda punya janji "
             "{code} untuk {service} di {office}.",
-            "en": "Hello {first_name}, a reminder: tomorrow, {date} at {time}, you have "
+            "en": "A reminder: tomorrow, {date} at {time}, you have "
             "booking {code} for {service} at {office}.",
         },
     ),

@@ -194,7 +194,6 @@ def _booking_params(conn: Connection, booking: Any) -> dict[str, object]:
     ).scalar_one_or_none()
     code = str(booking.code)
     return {
-        "first_name": first_name(booking.first_name),
         "code": f"{code[:3]} {code[3:6]} {code[6:]}",
         "service": service or booking.service_id,
         "office": _office_name(conn, booking.office_id),
@@ -206,14 +205,16 @@ def _booking_params(conn: Connection, booking: Any) -> dict[str, object]:
 def booking_confirmed(conn: Connection, booking: Any, now: dt.datetime) -> None:
     """A booking made or moved (:class:`central.office.bookings.Booking`), if it has a phone.
 
-    The key names the slot: a booking moved to another slot is confirmed again.
+    The key names the slot and the booking's count of changes: every move
+    is confirmed again, back to a slot it had before too. No name in it:
+    the number was typed on a public page and nobody checked whose it is.
     """
     phone = normalise(booking.phone)
     if phone is None:
         return
     enqueue(
         conn,
-        key=f"booking:{booking.code}:confirmed:{booking.day.isoformat()}T{booking.starts_at}",
+        key=_confirmed_key(booking),
         office_id=booking.office_id,
         phone=phone,
         language=language_of(booking.language),
@@ -236,9 +237,7 @@ def booking_reminders(conn: Connection, now: dt.datetime, zone: ZoneInfo) -> int
     today = local.date()
     midnight = dt.datetime.combine(today, dt.time(), zone)
     rows = conn.execute(
-        select(bookings, citizens.c.full_name)
-        .join(citizens, citizens.c.id == bookings.c.citizen_id)
-        .where(
+        select(bookings).where(
             bookings.c.day == today + dt.timedelta(days=1),
             bookings.c.state == "booked",
             bookings.c.phone.is_not(None),
@@ -264,8 +263,13 @@ def booking_reminders(conn: Connection, now: dt.datetime, zone: ZoneInfo) -> int
     return written
 
 
+def _confirmed_key(booking: Any) -> str:
+    key = f"booking:{booking.code}:confirmed:{booking.day.isoformat()}T{booking.starts_at}"
+    return key if not booking.changes else f"{key}:change-{booking.changes}"
+
+
 class _BookingView:
-    """A booking row as :func:`_booking_params` reads it (the name: its first word only)."""
+    """A booking row as :func:`_booking_params` reads it."""
 
     def __init__(self, row: Any) -> None:
         self.code = row.code
@@ -273,4 +277,3 @@ class _BookingView:
         self.office_id = row.office_id
         self.day = row.day
         self.starts_at = row.starts_at
-        self.first_name = row.full_name

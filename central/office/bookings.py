@@ -10,13 +10,17 @@ start at the opening time, every ``slot_minutes``, and end by the closing
 time; none on a holiday or a weekday without hours.
 
 **Booking.** A citizen proves who they are with their NIK or city card
-number and their date of birth: the date must be the one their NIK
-carries (:meth:`contract.nik.Nik.matches`: day, month, two-digit year).
+number and their date of birth, compared in full with the city's record
+(``citizens.birth_date``; a record without it: the date the NIK carries,
+its century resolved, :func:`_born_on`).
 Every attempt is audited as a lookup (``citizen_lookups``, key kind
 ``booking_nik`` or ``booking_card``, ``booking_refused`` while locked; the
 key as a keyed hash; who: ``booking-page:<address>``). Wrong pairs are counted in the
-database (:mod:`central.access.limits`) per identity (:data:`IDENTITY_LIMIT`)
-and per address (:data:`ADDRESS_LIMIT`); a wrong date books nothing.
+database (:mod:`central.access.limits`) per citizen (:data:`IDENTITY_LIMIT`, one
+count whether NIK or card number was typed) and per address
+(:data:`ADDRESS_LIMIT`); a wrong date books nothing. A wrong date on a
+booking's own page (change, cancel) counts against that booking's code
+(:data:`HOLDER_LIMIT`) and the address, never the holder's NIK.
 
 **No overbooking.** Each slot with bookings has a row in ``booking_slots``;
 a booking takes a place with one conditional statement,
@@ -41,11 +45,12 @@ read-only transaction.
 booking in (:func:`check_in`, from :mod:`central.office.submissions`) and
 says where the ticket stands: policy ``head`` (the default) puts a ticket
 checked in from :data:`EARLY_CHECK_IN` before the slot's start until its end
-ahead of walk-ins (priority :data:`BOOKED_PRIORITY`), an early one as of the
-slot's start; any other time, or policy ``walk_in``, as a walk-in queued
-at its check-in. A check-in that cannot be honoured (unknown, cancelled,
-used by another ticket, another office, day or service) leaves the ticket
-a plain walk-in and says why.
+ahead of walk-ins (priority :data:`BOOKED_PRIORITY`) from the check-in on, and
+among booked tickets an early one as of its slot's start; any other time,
+or policy ``walk_in``, as a walk-in queued at its check-in. A check-in
+that cannot be honoured (unknown, cancelled, used by another ticket,
+another office, day or service) leaves the ticket a plain walk-in and
+says why.
 """
 
 from __future__ import annotations
@@ -58,17 +63,18 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row, Select, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.access import limits
 from central.access.audit import record_event
 from central.access.credentials import keyed_hash
 from central.access.limits import Limit, Subject
-from central.errors import NotFound
+from central.errors import NotFound, SlotLengthInUse
 from central.messages import triggers
 from central.office.citizens import KeyKind, audit_lookup, normalise_key
 from central.office.numbering import require_service
+from central.office.plain_text import has_invisible
 from central.tables import (
     booking_settings,
     booking_slots,
@@ -87,8 +93,10 @@ from contract.wire import ErrorCode
 __all__ = [
     "ADDRESS_LIMIT",
     "BOOKED_PRIORITY",
+    "CODE_MISS_LIMIT",
     "DAYS_AHEAD",
     "EARLY_CHECK_IN",
+    "HOLDER_LIMIT",
     "IDENTITY_LIMIT",
     "KIOSK_TODAY_MAX",
     "PHONE",
@@ -104,9 +112,12 @@ __all__ = [
     "Slot",
     "book",
     "bookable_services",
+    "booked_on",
     "cancel",
     "change",
     "check_in",
+    "code_misses_locked",
+    "count_code_miss",
     "day_bookings",
     "delete_holiday",
     "find",
@@ -148,15 +159,62 @@ IDENTITY_LIMIT = Limit(
     "booking_identity_locked",
     _WRONG,
 )
-#: Twenty wrong pairs an hour per address; then 15 minutes, 30, … up to a day.
+#: A hundred wrong pairs an hour per address (wrong pairs only: right ones and
+#: page views do not count); then 15 minutes, never longer. Many citizens may
+#: share one address (a carrier's NAT): a low or growing limit would let one
+#: of them lock out all the others. The trade-off: one address may try a
+#: hundred pairs an hour, each against an identity limited to five a day.
 ADDRESS_LIMIT = Limit(
-    20,
+    100,
     dt.timedelta(hours=1),
     dt.timedelta(minutes=15),
-    dt.timedelta(days=1),
-    "booking_identity_locked",
+    dt.timedelta(minutes=15),
+    "booking_address_locked",
     _WRONG,
 )
+#: Five wrong dates of birth an hour for one booking's code on its page (change
+#: or cancel); then that code's change and cancel wait 15 minutes, never longer.
+#: Never counted against the holder's NIK: whoever has the code cannot lock the
+#: holder out of booking.
+HOLDER_LIMIT = Limit(
+    5,
+    dt.timedelta(hours=1),
+    dt.timedelta(minutes=15),
+    dt.timedelta(minutes=15),
+    "booking_code_locked",
+    "wrong dates of birth for a booking's code",
+)
+
+
+#: Thirty unknown codes an hour per address on the booking's page (``/b/{code}``);
+#: then 15 minutes, 30, … up to two hours. A citizen mistyping their code rarely
+#: gets past its check digit; a guesser walks into this.
+CODE_MISS_LIMIT = Limit(
+    30,
+    dt.timedelta(hours=1),
+    dt.timedelta(minutes=15),
+    dt.timedelta(hours=2),
+    "booking_code_guessing",
+    "unknown booking codes",
+)
+
+
+def _misses(client: str) -> Subject:
+    return Subject(f"booking-miss:{client}"[:80], CODE_MISS_LIMIT)
+
+
+def code_misses_locked(conn: Connection, client: str, *, now: dt.datetime) -> int | None:
+    """Seconds until ``client`` may open a booking's page again after too many unknown codes."""
+    return limits.locked_for(conn, _misses(client), now)
+
+
+def count_code_miss(conn: Connection, client: str, code: str, *, now: dt.datetime) -> None:
+    """Count one unknown code asked for by ``client`` (logged with its first three digits only)."""
+    subject = _misses(client)
+    if limits.refused_for(conn, (subject,), now) is not None:
+        return
+    limits.count(conn, (subject,), now, actor=f"booking-page:{client}"[:100])
+    log.info("booking page: no booking with code %s… (from %s)", code[:3], client)
 
 
 class Policy(StrEnum):
@@ -263,6 +321,8 @@ class Booking:
     citizen_id: int = field(repr=False)
     first_name: str = field(repr=False)
     phone: str | None = field(repr=False)
+    #: How many times the holder moved it.
+    changes: int = 0
 
 
 class Refusal(StrEnum):
@@ -274,8 +334,18 @@ class Refusal(StrEnum):
     LOCKED = "too_many_attempts"
     #: The service takes no bookings at this office.
     NOT_BOOKABLE = "not_bookable"
-    #: No such slot that day (closed, a holiday, past, too far ahead, off the grid).
+    #: No slot starts at that time that day (outside the opening hours, off the grid).
     NO_SLOT = "no_slot"
+    #: The day is over (before the office's today).
+    DAY_PAST = "day_past"
+    #: The slot has started (today, a time gone by).
+    SLOT_STARTED = "slot_started"
+    #: The office is closed that weekday.
+    CLOSED_DAY = "closed_day"
+    #: The office keeps a holiday that day.
+    HOLIDAY = "holiday"
+    #: More than :data:`DAYS_AHEAD` days ahead.
+    TOO_FAR = "too_far_ahead"
     #: The slot's places are taken.
     FULL = "slot_full"
     #: This citizen has a booking for this service that day already.
@@ -341,9 +411,24 @@ def put_settings(
     """Set a service's booking settings (404 ``unknown_service``); audited.
 
     The places of slots from today on follow the new capacity at once;
-    bookings already made stay (a lower capacity takes no new ones).
+    bookings already made stay (a lower capacity takes no new ones). The
+    slot length cannot change while the service has bookings to come
+    (:class:`~central.errors.SlotLengthInUse`, 409): places are counted per
+    slot start, so new slots over booked ones would sell places twice.
     """
     require_service(conn, office_id, service_id)
+    before = get_settings(conn, office_id, service_id)
+    if before is not None and before.slot_minutes != settings.slot_minutes:
+        to_come = conn.execute(
+            select(func.count()).where(
+                bookings.c.office_id == office_id,
+                bookings.c.service_id == service_id,
+                bookings.c.state == BookingState.BOOKED.value,
+                bookings.c.no_show_after > now,
+            )
+        ).scalar_one()
+        if to_come:
+            raise SlotLengthInUse(int(to_come))
     values = {
         "slot_minutes": settings.slot_minutes,
         "capacity": settings.capacity,
@@ -444,10 +529,34 @@ def holidays(conn: Connection, office_id: str, since: dt.date | None = None) -> 
 def put_holiday(
     conn: Connection, office_id: str, day: dt.date, name: str, *, actor: str
 ) -> Holiday:
-    """Close an office on ``day`` (bookings already made that day stay; staff call them)."""
+    """Close an office on ``day`` (bookings already made that day stay; staff call them).
+
+    ``ValueError`` for a name with characters that reorder or hide the text
+    around them (:mod:`central.office.plain_text`): citizens read it.
+    """
+    if has_invisible(name):
+        raise ValueError("a holiday's name may not hold invisible or direction characters")
     upsert(conn, office_holidays, {"office_id": office_id, "day": day}, {"name": name})
     record_event(conn, actor=actor, action="holiday_set", subject=office_id, detail=day.isoformat())
     return Holiday(day, name)
+
+
+def booked_on(conn: Connection, office_id: str, day: dt.date, *, now: dt.datetime) -> int:
+    """How many bookings of ``day`` at the office are still to be served (``booked``, in grace).
+
+    A holiday added on such a day leaves them standing: staff are told how
+    many, and see them listed, so they call the citizens.
+    """
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                bookings.c.office_id == office_id,
+                bookings.c.day == day,
+                bookings.c.state == BookingState.BOOKED.value,
+                bookings.c.no_show_after > now,
+            )
+        ).scalar_one()
+    )
 
 
 def delete_holiday(conn: Connection, office_id: str, day: dt.date, *, actor: str) -> bool:
@@ -507,9 +616,14 @@ def slots(
 def open_days(
     conn: Connection, office_id: str, service_id: str, *, now: dt.datetime, zone: ZoneInfo
 ) -> list[dt.date]:
-    """The days from today to :data:`DAYS_AHEAD` on which the service has a slot to come."""
+    """The days from today to :data:`DAYS_AHEAD` on which the service has a slot to come.
+
+    None when its slots offer no place to bookings (capacity 0, or all kept for walk-ins).
+    """
     settings = get_settings(conn, office_id, service_id)
     if settings is None or not settings.enabled or not _active(conn, office_id, service_id):
+        return []
+    if settings.bookable <= 0:
         return []
     today = now.astimezone(zone).date()
     closed = {h.day for h in holidays(conn, office_id, today)}
@@ -560,18 +674,8 @@ def book(
         return Refused(Refusal.NOT_BOOKABLE)
     slot = _slot_of(conn, office_id, day, starts_at, settings, now=now, zone=zone)
     if slot is None:
-        return Refused(Refusal.NO_SLOT)
-    already = conn.execute(
-        select(bookings.c.id).where(
-            bookings.c.citizen_id == citizen.id,
-            bookings.c.office_id == office_id,
-            bookings.c.service_id == service_id,
-            bookings.c.day == day,
-            bookings.c.state == BookingState.BOOKED.value,
-            bookings.c.no_show_after > now,  # one past its grace is a no-show, marked or not
-        )
-    ).first()
-    if already is not None:
+        return Refused(_why_no_slot(conn, office_id, day, starts_at, now=now, zone=zone))
+    if _live_elsewhere(conn, citizen.id, service_id, day, now):
         return Refused(Refusal.ALREADY_BOOKED)
     if not _take_place(conn, office_id, service_id, day, starts_at, settings.bookable):
         return Refused(Refusal.FULL)
@@ -594,7 +698,11 @@ def book(
         "state_changed_at": now,
         "changed_by": "citizen",
     }
-    code = _insert_with_fresh_code(conn, row)
+    try:
+        code = _insert_with_fresh_code(conn, row)
+    except _AlreadyBooked:  # the same citizen's other request won the race
+        _release(conn, office_id, service_id, day, starts_at)
+        return Refused(Refusal.ALREADY_BOOKED)
     record_event(
         conn,
         actor=f"booking-page:{client}"[:100],
@@ -675,32 +783,43 @@ def change(
         return Refused(Refusal.NOT_BOOKABLE)
     slot = _slot_of(conn, proved.office_id, day, starts_at, settings, now=now, zone=zone)
     if slot is None:
-        return Refused(Refusal.NO_SLOT)
+        why = _why_no_slot(conn, proved.office_id, day, starts_at, now=now, zone=zone)
+        return Refused(why)
     if (day, starts_at) == (proved.day, proved.starts_at):
         return proved
+    if day != proved.day and _live_elsewhere(
+        conn, proved.citizen_id, proved.service_id, day, now, but=code
+    ):
+        return Refused(Refusal.ALREADY_BOOKED)
     if not _take_place(
         conn, proved.office_id, proved.service_id, day, starts_at, settings.bookable
     ):
         return Refused(Refusal.FULL)
     slot_start, slot_end = slot
-    done = conn.execute(
-        update(bookings)
-        .where(
-            bookings.c.code == code,
-            bookings.c.state == BookingState.BOOKED.value,
-            bookings.c.no_show_after > now,
-        )
-        .values(
-            day=day,
-            starts_at=starts_at,
-            ends_at=_hhmm(slot_end.astimezone(zone)),
-            slot_start=slot_start,
-            slot_end=slot_end,
-            no_show_after=slot_end + dt.timedelta(minutes=settings.grace_minutes),
-            state_changed_at=now,
-            changed_by="citizen",
-        )
-    )
+    try:
+        with conn.begin_nested():
+            done = conn.execute(
+                update(bookings)
+                .where(
+                    bookings.c.code == code,
+                    bookings.c.state == BookingState.BOOKED.value,
+                    bookings.c.no_show_after > now,
+                )
+                .values(
+                    day=day,
+                    starts_at=starts_at,
+                    ends_at=_hhmm(slot_end.astimezone(zone)),
+                    slot_start=slot_start,
+                    slot_end=slot_end,
+                    no_show_after=slot_end + dt.timedelta(minutes=settings.grace_minutes),
+                    state_changed_at=now,
+                    changed_by="citizen",
+                    changes=bookings.c.changes + 1,
+                )
+            )
+    except IntegrityError:  # the citizen booked that day meanwhile (the unique index)
+        _release(conn, proved.office_id, proved.service_id, day, starts_at)
+        return Refused(Refusal.ALREADY_BOOKED)
     if done.rowcount != 1:  # checked in or cancelled meanwhile: give the new place back
         _release(conn, proved.office_id, proved.service_id, day, starts_at)
         return Refused(Refusal.NOT_CHANGEABLE)
@@ -1006,6 +1125,38 @@ def _slot_of(
     return None
 
 
+def _why_no_slot(
+    conn: Connection,
+    office_id: str,
+    day: dt.date,
+    starts_at: str,
+    *,
+    now: dt.datetime,
+    zone: ZoneInfo,
+) -> Refusal:
+    """Why ``starts_at`` of ``day`` is no slot to book, in the words the citizen needs."""
+    today = now.astimezone(zone).date()
+    if day < today:
+        return Refusal.DAY_PAST
+    if day >= today + dt.timedelta(days=DAYS_AHEAD):
+        return Refusal.TOO_FAR
+    if any(h.day == day for h in holidays(conn, office_id, day)):
+        return Refusal.HOLIDAY
+    week = {h.weekday: h for h in hours(conn, office_id)}
+    open_hours = week.get(day.weekday())
+    if open_hours is None:
+        return Refusal.CLOSED_DAY
+    try:
+        minute = _minutes(starts_at)
+    except ValueError:
+        return Refusal.NO_SLOT
+    if day == today and minute <= _minutes(_hhmm(now.astimezone(zone))):
+        opens, closes = _minutes(open_hours.opens_at), _minutes(open_hours.closes_at)
+        if opens <= minute < closes:
+            return Refusal.SLOT_STARTED
+    return Refusal.NO_SLOT
+
+
 def _take_place(
     conn: Connection, office_id: str, service_id: str, day: dt.date, starts_at: str, bookable: int
 ) -> bool:
@@ -1055,17 +1206,66 @@ def _give_place_back(conn: Connection, booking: Booking) -> None:
     _release(conn, booking.office_id, booking.service_id, booking.day, booking.starts_at)
 
 
+class _AlreadyBooked(Exception):
+    """The citizen holds a live booking of the service that day (the database said so)."""
+
+
+def _live_elsewhere(
+    conn: Connection,
+    citizen_id: object,
+    service_id: object,
+    day: object,
+    now: dt.datetime,
+    but: str | None = None,
+) -> bool:
+    """Whether the citizen holds a ``booked`` booking of the service that day (not ``but``).
+
+    One past its grace is stored as a no-show first: it is one already, and
+    the unique index counts stored states only.
+    """
+    same = (
+        bookings.c.citizen_id == citizen_id,
+        bookings.c.service_id == service_id,
+        bookings.c.day == day,
+        bookings.c.state == BookingState.BOOKED.value,
+    )
+    conn.execute(
+        update(bookings)
+        .where(*same, bookings.c.no_show_after <= now)
+        .values(state=BookingState.NO_SHOW.value, state_changed_at=now, changed_by="centre")
+    )
+    query = select(bookings.c.id).where(*same)
+    if but is not None:
+        query = query.where(bookings.c.code != but)
+    return conn.execute(query.limit(1)).first() is not None
+
+
 def _insert_with_fresh_code(conn: Connection, row: dict[str, object]) -> str:
-    """Insert the booking under a code nobody has (a collision: one in 10⁸ per booking)."""
+    """Insert the booking under a code nobody has (a collision: one in 10⁸ per booking).
+
+    Raises :class:`_AlreadyBooked` when the unique index
+    ``uq_bookings_citizen_service_day_booked`` refuses it: a racing request
+    of the same citizen (by NIK and by card number at once) won.
+    """
     for _ in range(10):
         code = new_code()
         try:
             with conn.begin_nested():
                 conn.execute(insert(bookings).values(**row, code=code))
         except IntegrityError:
+            if row["state"] == BookingState.BOOKED.value and _live_elsewhere(
+                conn, row["citizen_id"], row["service_id"], row["day"], _as_now(row)
+            ):
+                raise _AlreadyBooked from None
             continue
         return code
     raise RuntimeError("no free booking code after 10 tries")
+
+
+def _as_now(row: dict[str, object]) -> dt.datetime:
+    now = row["created_at"]
+    assert isinstance(now, dt.datetime)  # noqa: S101 - every booking row has one
+    return now
 
 
 def _select() -> Select[Any]:
@@ -1096,6 +1296,7 @@ def _booking(r: Row[tuple[object, ...]], now: dt.datetime | None = None) -> Book
         citizen_id=m["citizen_id"],
         first_name=first_name(m["full_name"]),
         phone=m["phone"],
+        changes=m["changes"],
     )
 
 
@@ -1104,33 +1305,57 @@ def _by_code(conn: Connection, code: str, now: dt.datetime | None = None) -> Boo
     return _booking(row, now) if row is not None else None
 
 
-def _born_on(nik: str, birth_date: dt.date) -> bool:
+def _born_on(citizen: Row[Any], birth_date: dt.date, today: dt.date) -> bool:
+    """Whether ``birth_date`` is the citizen's, compared in full (day, month and year).
+
+    Against the city's record of it (``citizens.birth_date``); a record
+    without one, against the date the NIK carries with its century
+    resolved: the latest such date not after ``today`` (a NIK ``…170879…``
+    is 17 August 1979, never 2079 nor 1879).
+    """
+    if citizen.birth_date is not None:
+        return bool(citizen.birth_date == birth_date)
     try:
-        parsed = parse_nik(nik)
+        parsed = parse_nik(citizen.nik, reference=today)
     except NikError as exc:
         log.error("a registered citizen's NIK is unusable: %s", exc)  # never its digits
         return False
-    return parsed.matches(birth_date, parsed.sex)
+    return parsed.birth_date == birth_date
 
 
-def _subjects(kind: str, key_hash: str, client: str) -> tuple[Subject, Subject]:
-    """The identity first, then the address: every transaction locks rows in this order."""
-    return (
-        Subject(f"booking:{kind}:{key_hash}"[:80], IDENTITY_LIMIT, audit_subject=f"booking:{kind}"),
-        Subject(f"booking-addr:{client}"[:80], ADDRESS_LIMIT),
+def _identity_subject(kind: str, key_hash: str) -> Subject:
+    return Subject(
+        f"booking:{kind}:{key_hash}"[:80], IDENTITY_LIMIT, audit_subject=f"booking:{kind}"
     )
+
+
+def _address_subject(client: str) -> Subject:
+    return Subject(f"booking-addr:{client}"[:80], ADDRESS_LIMIT)
 
 
 def _prove(
     conn: Connection, identity: Identity, *, client: str, audit_key: bytes, now: dt.datetime
 ) -> Row[tuple[object, ...]] | Refused:
-    """The citizen whose NIK or card number goes with the date of birth; audited, counted."""
+    """The citizen whose NIK or card number goes with the date of birth; audited, counted.
+
+    Wrong pairs count against the citizen the key names (one count whether
+    their NIK or their card number was typed: switching does not double the
+    tries), or against the typed key when it names nobody; and against the
+    address. The identity's row is locked first, then the address's: every
+    transaction locks them in this order.
+    """
     kind = KeyKind.NIK if identity.nik is not None else KeyKind.CARD_NUMBER
     value = identity.nik if identity.nik is not None else identity.card_number
     assert value is not None  # noqa: S101 - Identity holds one of the two
     key = normalise_key(kind, value)
-    key_hash = keyed_hash(audit_key, kind.value, key)
-    counted = _subjects(kind.value, key_hash, client)
+    column = citizens.c.nik if kind is KeyKind.NIK else citizens.c.card_number
+    row = conn.execute(select(citizens).where(column == key)).first()
+    if row is not None:  # the citizen, however named: counted under their NIK
+        counted_as = keyed_hash(audit_key, KeyKind.NIK.value, row.nik)
+        who_is = _identity_subject(KeyKind.NIK.value, counted_as)
+    else:
+        who_is = _identity_subject(kind.value, keyed_hash(audit_key, kind.value, key))
+    counted = (who_is, _address_subject(client))
     audit_kind = "booking_nik" if kind is KeyKind.NIK else "booking_card"
     who = f"booking-page:{client}"[:100]
     retry_after = limits.refused_for(conn, counted, now)
@@ -1146,9 +1371,7 @@ def _prove(
             at=now,
         )
         return Refused(Refusal.LOCKED, retry_after)
-    column = citizens.c.nik if kind is KeyKind.NIK else citizens.c.card_number
-    row = conn.execute(select(citizens).where(column == key)).first()
-    matched = row is not None and _born_on(row.nik, identity.birth_date)
+    matched = row is not None and _born_on(row, identity.birth_date, now.date())
     audit_lookup(
         conn,
         kind,
@@ -1175,16 +1398,55 @@ def _prove_holder(
     audit_key: bytes,
     now: dt.datetime,
 ) -> Booking | Refused:
-    """The booking ``code`` when ``birth_date`` is its holder's; counted like :func:`_prove`."""
+    """The booking ``code`` when ``birth_date`` is its holder's.
+
+    Wrong dates count against the booking's code (:data:`HOLDER_LIMIT`: a
+    short lock of that code's change and cancel only) and the address,
+    never against the holder's NIK: whoever has the code must not be able
+    to lock its holder out of booking. Audited as a lookup of the holder
+    (``booking_holder``).
+    """
     found = find(conn, code, now=now)
     if found is None:
         return Refused(Refusal.UNKNOWN)
-    nik = conn.execute(select(citizens.c.nik).where(citizens.c.id == found.citizen_id)).scalar_one()
-    proved = _prove(
-        conn, Identity(birth_date, nik=nik), client=client, audit_key=audit_key, now=now
+    counted = (
+        Subject(
+            f"booking-code:{keyed_hash(audit_key, 'booking_code', code)}"[:80],
+            HOLDER_LIMIT,
+            audit_subject=f"booking-code:{code[:3]}…",
+        ),
+        _address_subject(client),
     )
-    if isinstance(proved, Refused):
-        return proved
+    who = f"booking-page:{client}"[:100]
+    holder = conn.execute(select(citizens).where(citizens.c.id == found.citizen_id)).one()
+    retry_after = limits.refused_for(conn, counted, now)
+    if retry_after is not None:
+        audit_lookup(
+            conn,
+            KeyKind.NIK,
+            holder.nik,
+            staff_username=who,
+            audit_key=audit_key,
+            found=False,
+            audit_kind="booking_refused",
+            at=now,
+        )
+        return Refused(Refusal.LOCKED, retry_after)
+    matched = _born_on(holder, birth_date, now.date())
+    audit_lookup(
+        conn,
+        KeyKind.NIK,
+        holder.nik,
+        staff_username=who,
+        audit_key=audit_key,
+        found=matched,
+        audit_kind="booking_holder",
+        at=now,
+    )
+    if not matched:
+        limits.count(conn, counted, now, actor=who)
+        return Refused(Refusal.IDENTITY)
+    limits.clear(conn, counted[0], now)
     return found
 
 
@@ -1251,13 +1513,16 @@ def seed_demo(conn: Connection, office_id: str, *, now: dt.datetime, zone: ZoneI
                 bookings.c.state != BookingState.CANCELLED.value,
             )
         ).first()
-        if has is not None:
+        its = get_settings(conn, office_id, service_id)
+        if has is not None or its is None:
             continue
         start = min(current + 30 * offset, 23 * 60 + 30)  # a slot of today, ending by midnight
         begins = dt.datetime.combine(today, dt.time(start // 60, start % 60), tzinfo=zone)
         ends = begins + dt.timedelta(minutes=30)
         starts_at = f"{start // 60:02d}:{start % 60:02d}"
-        _take_place(conn, office_id, service_id, today, starts_at, 4)
+        if not _take_place(conn, office_id, service_id, today, starts_at, its.bookable):
+            log.warning("demo: no place left at %s for %s today", starts_at, service_id)
+            continue
         code = _insert_with_fresh_code(
             conn,
             {

@@ -38,7 +38,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Required, TypedDict
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, insert, select, update
 
 from central.access import limits, uid_proof
 from central.access.audit import record_lookup, utc_now
@@ -304,8 +304,15 @@ def seed_citizens(conn: Connection, path: Path) -> int:
     added = 0
     now = utc_now()
     for person in data["citizens"]:
-        exists = conn.execute(select(citizens.c.id).where(citizens.c.nik == person["nik"])).first()
+        born = dt.date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None
+        exists = conn.execute(
+            select(citizens.c.id, citizens.c.birth_date).where(citizens.c.nik == person["nik"])
+        ).first()
         if exists is not None:
+            if exists.birth_date is None and born is not None:  # seeded before 0012
+                conn.execute(
+                    update(citizens).where(citizens.c.id == exists.id).values(birth_date=born)
+                )
             continue
         result = conn.execute(
             insert(citizens).values(
@@ -314,6 +321,7 @@ def seed_citizens(conn: Connection, path: Path) -> int:
                 card_number=person.get("card_number"),
                 family_card_number=person.get("family_card_number"),
                 phone=person.get("phone"),
+                birth_date=born,
                 updated_at=now,
             )
         )

@@ -55,6 +55,11 @@ REFUSALS: dict[Refusal, tuple[str, int]] = {
     Refusal.LOCKED: ("problem.too_many", 429),
     Refusal.NOT_BOOKABLE: ("problem.service", 422),
     Refusal.NO_SLOT: ("problem.slot", 422),
+    Refusal.DAY_PAST: ("problem.day_past", 422),
+    Refusal.SLOT_STARTED: ("problem.slot_started", 422),
+    Refusal.CLOSED_DAY: ("problem.closed_day", 422),
+    Refusal.HOLIDAY: ("problem.holiday", 422),
+    Refusal.TOO_FAR: ("problem.too_far", 422),
     Refusal.FULL: ("problem.full", 409),
     Refusal.ALREADY_BOOKED: ("problem.already", 409),
     Refusal.UNKNOWN: ("view.unknown", 404),
@@ -241,6 +246,8 @@ def _refused(refused: Refused) -> tuple[str, int, dict[str, object]]:
     values: dict[str, object] = {}
     if refused.reason is Refusal.LOCKED:
         values["minutes"] = max(1, -(-(refused.retry_after_s or 60) // 60))
+    if refused.reason is Refusal.TOO_FAR:
+        values["days"] = bookings.DAYS_AHEAD
     return key, status, values
 
 
@@ -332,12 +339,21 @@ def _view(
     today = _today(ctx)
     item = None
     context: dict[str, Any] = {}
-    if is_valid_code(code):
-        with ctx.db.begin() as conn:  # finding marks a due no-show
-            item = bookings.find(conn, code, now=utc_now())
+    client = client_address(request)
+    now = utc_now()
+    with ctx.db.begin() as conn:  # an unknown code is counted
+        wait = bookings.code_misses_locked(conn, client, now=now)
+        if wait is None:
+            item = bookings.find(conn, code, now=now) if is_valid_code(code) else None
             if item is not None:
                 context = _view_context(conn, ctx, item, lang, _day(day))
-    if item is None:
+            else:
+                bookings.count_code_miss(conn, client, code, now=now)
+    if wait is not None:
+        log.info("booking page: %s asked for too many unknown codes", client)
+        status, problem = 429, "problem.too_many"
+        problem_values = {"minutes": max(1, -(-wait // 60))}
+    elif item is None:
         status = 404
     done = request.query_params.get("done")
     return render(

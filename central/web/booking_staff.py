@@ -26,8 +26,10 @@ from sqlalchemy import Connection, select
 from central.access.audit import utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import AppContext, Context
+from central.errors import SlotLengthInUse
 from central.office import bookings, numbering, queue
 from central.office.bookings import Hours, Policy, ServiceSettings
+from central.office.plain_text import has_invisible
 from central.tables import offices
 from central.web.booking_texts import STAFF, TODAY, WEEKDAYS
 from central.web.bookings_today import ServiceDay, service_days
@@ -40,7 +42,7 @@ TEXTS: Texts = {**STAFF, **TODAY}
 _OFFICE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _TIME = re.compile(r"\d{2}:\d{2}")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DONE = ("settings", "hours", "holiday", "removed")
+_DONE = ("settings", "hours", "holiday", "holiday_booked", "removed")
 Small = Annotated[str, Form(max_length=64)]
 
 
@@ -78,11 +80,13 @@ def _page(
     *,
     status: int = 200,
     problem: str = "",
+    problem_values: dict[str, object] | None = None,
 ) -> HTMLResponse:
     lang = language(request)
     rows: list[ServiceRow] = []
     week: list[tuple[int, str, str, str]] = []
     holidays: list[bookings.Holiday] = []
+    holiday_bookings: dict[dt.date, list[ServiceDay]] = {}
     today: list[ServiceDay] = []
     with ctx.db.begin() as conn:  # today's list marks due no-shows
         choices = _office_choices(conn, staff)
@@ -103,6 +107,10 @@ def _page(
                 )
             local_today = numbering.local_day(utc_now(), ctx.settings.zone)
             holidays = bookings.holidays(conn, office_id, local_today)
+            for closed in holidays:  # bookings that stand on a holiday: staff call the citizens
+                on_day = service_days(conn, ctx, office_id, lang, day=closed.day)
+                if any(entry.state == "booked" for s in on_day for entry in s.entries):
+                    holiday_bookings[closed.day] = on_day
             today = service_days(conn, ctx, office_id, lang)
     done = request.query_params.get("done")
     return render(
@@ -117,8 +125,10 @@ def _page(
         policies=[p.value for p in Policy],
         week=week,
         holidays=holidays,
+        holiday_bookings=holiday_bookings,
         today=today,
         problem=problem,
+        problem_values=problem_values or {},
         done=done if done in _DONE and not problem else None,
     )
 
@@ -180,11 +190,22 @@ def save_settings(
         )
     except ValueError:
         return _page(request, ctx, staff, office, status=422, problem="slots.problem.settings")
+    refused: SlotLengthInUse | None = None
     with ctx.db.begin() as conn:
         services = numbering.office_services(conn, office)
         if service_id not in services:  # nothing written: the block commits nothing
             return _page(request, ctx, staff, office, status=422, problem="slots.problem.settings")
-        bookings.put_settings(conn, office, service_id, settings, actor=staff.actor, now=utc_now())
+        try:
+            bookings.put_settings(
+                conn, office, service_id, settings, actor=staff.actor, now=utc_now()
+            )
+        except SlotLengthInUse as exc:  # raised before anything is written
+            refused = exc
+    if refused is not None:
+        return _page(
+            request, ctx, staff, office, status=409, problem="slots.problem.slot_length",
+            problem_values={"count": refused.to_come},
+        )  # fmt: skip
     return _after(request, staff, office, "settings")
 
 
@@ -239,11 +260,12 @@ def add_holiday(
         return _page(request, ctx, staff, None, status=404, problem="slots.problem.office")
     when = _holiday_day(day)
     name = " ".join(name.split())
-    if when is None or not name or len(name) > 200:
+    if when is None or not name or len(name) > 200 or has_invisible(name):
         return _page(request, ctx, staff, office, status=422, problem="slots.problem.holiday")
     with ctx.db.begin() as conn:
         bookings.put_holiday(conn, office, when, name, actor=staff.actor)
-    return _after(request, staff, office, "holiday")
+        standing = bookings.booked_on(conn, office, when, now=utc_now())
+    return _after(request, staff, office, "holiday_booked" if standing else "holiday")
 
 
 @router.post("/office/bookings/holidays/remove", response_model=None)

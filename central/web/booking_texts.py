@@ -100,8 +100,31 @@ PUBLIC: Texts = {
         "This day cannot be booked (closed, a holiday, or out of range). Choose from the list.",
     ),
     "problem.slot": (
-        "Jam ini sudah penuh atau sudah lewat. Tidak ada janji yang dibuat; pilih jam lain.",
-        "This time is full or past. Nothing was booked; choose another time.",
+        "Tidak ada slot yang mulai pada jam ini di luar jam buka kantor. Tidak ada janji yang "
+        "dibuat; pilih jam dari daftar.",
+        "No slot starts at this time within the office's opening hours. Nothing was booked; "
+        "choose a time from the list.",
+    ),
+    "problem.day_past": (
+        "Tanggal ini sudah lewat. Tidak ada janji yang dibuat; pilih hari ini atau sesudahnya.",
+        "This day is over. Nothing was booked; choose today or a later day.",
+    ),
+    "problem.slot_started": (
+        "Jam ini sudah dimulai. Tidak ada janji yang dibuat; pilih jam yang belum dimulai.",
+        "This time has already started. Nothing was booked; choose a later time.",
+    ),
+    "problem.closed_day": (
+        "Kantor tutup pada hari itu. Tidak ada janji yang dibuat; pilih hari lain.",
+        "The office is closed that day. Nothing was booked; choose another day.",
+    ),
+    "problem.holiday": (
+        "Hari itu hari libur kantor. Tidak ada janji yang dibuat; pilih hari lain.",
+        "The office keeps a holiday that day. Nothing was booked; choose another day.",
+    ),
+    "problem.too_far": (
+        "Tanggal ini terlalu jauh: janji dapat dibuat paling lama {days} hari ke depan. Tidak "
+        "ada janji yang dibuat.",
+        "This day is too far ahead: bookings open at most {days} days ahead. Nothing was booked.",
     ),
     "problem.identity_missing": (
         "Isi NIK atau nomor kartu, tidak keduanya.",
@@ -228,6 +251,16 @@ STAFF: Texts = {
     "slots.done.settings": ("Pengaturan layanan tersimpan.", "Service settings saved."),
     "slots.done.hours": ("Jam buka tersimpan.", "Opening hours saved."),
     "slots.done.holiday": ("Hari libur ditambahkan.", "Holiday added."),
+    "slots.done.holiday_booked": (
+        "Hari libur ditambahkan. Hari itu masih ada janji yang tercatat (daftarnya di bawah, "
+        "pada hari libur itu): hubungi warganya untuk memindahkan janji.",
+        "Holiday added. That day still has bookings (listed below, under the holiday): call "
+        "the citizens to move them.",
+    ),
+    "slots.holiday_bookings": (
+        "{count} janji masih tercatat pada hari ini: hubungi warganya",
+        "{count} bookings still stand on this day: call the citizens",
+    ),
     "slots.done.removed": ("Hari libur dihapus.", "Holiday removed."),
     "slots.problem.settings": (
         "Isian tidak sah: lama slot 5–240 menit, kapasitas 0–1000, bagian tanpa janji 0–100 %, "
@@ -235,13 +268,23 @@ STAFF: Texts = {
         "Not valid: slot length 5–240 minutes, capacity 0–1000, walk-in share 0–100 %, "
         "grace 0–240 minutes. Nothing was changed.",
     ),
+    "slots.problem.slot_length": (
+        "Lama slot tidak diubah: layanan ini masih punya {count} janji yang akan datang, "
+        "yang dihitung per jam mulai slot lama. Ubah setelah janji itu lewat atau dibatalkan. "
+        "Tidak ada yang diubah.",
+        "The slot length was not changed: this service has {count} bookings to come, counted "
+        "by the old slots' start times. Change it once they are over or cancelled. Nothing "
+        "was changed.",
+    ),
     "slots.problem.hours": (
         "Tulis jam seperti 08:00, dan jam tutup sesudah jam buka. Tidak ada yang diubah.",
         "Write times like 08:00, closing after opening. Nothing was changed.",
     ),
     "slots.problem.holiday": (
-        "Tulis tanggal seperti 2026-12-25 dan keterangannya (paling banyak 200 karakter).",
-        "Write a date like 2026-12-25 and a name (at most 200 characters).",
+        "Tulis tanggal seperti 2026-12-25 dan keterangannya (paling banyak 200 karakter, "
+        "tanpa karakter tak terlihat atau pembalik arah).",
+        "Write a date like 2026-12-25 and a name (at most 200 characters, no invisible or "
+        "direction characters).",
     ),
     "slots.problem.office": ("Kantor ini tidak dikenal.", "No such office."),
     "slots.today": ("Janji hari ini", "Today's bookings"),

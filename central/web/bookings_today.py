@@ -1,9 +1,10 @@
 """The day's bookings per service, as the counter page, the dashboard and the settings show them.
 
 By slot time, code and state only: no name, no NIK, so showing them reads
-no personal data and needs no audit row. Reading them marks due no-shows
-(:func:`central.office.bookings.mark_no_shows`), so the caller holds a
-writing connection.
+no personal data and needs no audit row. Reading them writes nothing: a
+booking past its slot and grace reads ``no_show`` at once, marked or not
+(:func:`central.office.bookings.day_bookings`); the marking itself is
+:func:`central.office.bookings.mark_no_shows`, run on each server's tick.
 """
 
 from __future__ import annotations

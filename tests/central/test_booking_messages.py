@@ -88,8 +88,10 @@ def test_a_booking_with_a_phone_is_confirmed_and_moved_confirmed_again(db: Datab
     assert phone == "6281378901234" and template == "booking.confirmed"
     text = render(template, "id", params)
     code = f"{booking.code[:3]} {booking.code[3:6]} {booking.code[6:]}"
-    assert text.startswith(f"Halo Siti, janji {code} untuk ")
+    assert text.startswith(f"Janji {code} untuk ")
     assert "pada 9 Desember 2026 pukul 09.00" in text
+    # Nobody verified the number: no name in it, not even the first (a NIK → name oracle).
+    assert "first_name" not in params and "Siti" not in text
     assert "Aminah" not in json.dumps(params) and "1471015203850001" not in json.dumps(params)
     with db.begin() as conn:
         moved = bookings.change(
@@ -105,7 +107,27 @@ def test_a_booking_with_a_phone_is_confirmed_and_moved_confirmed_again(db: Datab
         )
     assert isinstance(moved, bookings.Booking)
     keys = [m[0] for m in _messages(db, booking.code)]
-    assert keys[1] == f"booking:{booking.code}:confirmed:2026-12-09T10:00"
+    assert keys[1] == f"booking:{booking.code}:confirmed:2026-12-09T10:00:change-1"
+    # Back to the first slot: confirmed again, under a key of its own.
+    with db.begin() as conn:
+        back = bookings.change(
+            conn,
+            booking.code,
+            SITI.birth_date,
+            day=WEDNESDAY,
+            starts_at="09:00",
+            client="10.0.0.1",
+            audit_key=b"k" * 32,
+            now=MONDAY_7,
+            zone=ZONE,
+        )
+    assert isinstance(back, bookings.Booking) and back.changes == 2
+    sent = _messages(db, booking.code)
+    assert [m[0] for m in sent] == [
+        *keys,
+        f"booking:{booking.code}:confirmed:2026-12-09T09:00:change-2",
+    ]
+    assert render(sent[-1][2], "id", sent[-1][3]).endswith("Datang 15 menit sebelumnya.")
 
 
 def test_the_reminder_goes_once_on_the_day_before_from_nine(db: Database) -> None:
@@ -122,7 +144,7 @@ def test_the_reminder_goes_once_on_the_day_before_from_nine(db: Database) -> Non
     assert remind(tuesday.replace(hour=15)) == 0  # once, whoever looks again
     reminder = _messages(db, booking.code)[-1]
     assert reminder[0] == f"booking:{booking.code}:reminder:2026-12-09"
-    assert render(reminder[2], "id", reminder[3]).startswith("Halo Siti, pengingat: besok")
+    assert render(reminder[2], "id", reminder[3]).startswith("Pengingat: besok")
     assert _messages(db, budi.code) == []  # no phone, no message
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import utc_now
 from central.app import create_app
@@ -153,8 +154,113 @@ def test_a_wrong_date_of_birth_books_nothing_and_is_counted(db: Database) -> Non
         ).scalar_one()
     assert "booking_identity_locked" in events
     assert refused == 1
+    # Switching to the card number does not give the same citizen more tries.
+    budi_nik = Identity(dt.date(1979, 8, 18), nik="1471011708790002")
+    budi_card = Identity(dt.date(1979, 8, 18), card_number="PKU-000002")
+    for i in range(3):
+        assert _book(db, budi_nik, client=f"10.3.0.{i}") == Refused(Refusal.IDENTITY)
+    for i in range(2):
+        assert _book(db, budi_card, client=f"10.3.1.{i}") == Refused(Refusal.IDENTITY)
+    locked = _book(db, BUDI_CARD, client="10.3.2.1")
+    assert isinstance(locked, Refused) and locked.reason is Refusal.LOCKED
     unknown = Identity(dt.date(1985, 3, 12), nik="1471015203859999")
     assert _book(db, unknown, client="10.0.0.2") == Refused(Refusal.IDENTITY)
+
+
+def test_wrong_dates_on_a_bookings_page_lock_that_code_never_its_holder(db: Database) -> None:
+    """Whoever has a code cannot lock its holder out of booking with wrong dates."""
+    _open(db, ServiceSettings(slot_minutes=30, capacity=4))
+    made = _book(db, SITI)
+    assert isinstance(made, bookings.Booking)
+
+    def cancel(born: dt.date, client: str) -> bookings.Booking | Refused:
+        with db.begin() as conn:
+            return bookings.cancel(conn, made.code, born, client=client, audit_key=KEY, now=_now())
+
+    wrong = dt.date(1985, 3, 11)
+    for i in range(bookings.HOLDER_LIMIT.failures):
+        assert cancel(wrong, f"10.4.0.{i}") == Refused(Refusal.IDENTITY)
+    locked = cancel(SITI.birth_date, "10.4.1.1")  # that code's change and cancel wait
+    assert isinstance(locked, Refused) and locked.reason is Refusal.LOCKED
+    assert locked.retry_after_s is not None
+    assert locked.retry_after_s <= bookings.HOLDER_LIMIT.longest_lock.total_seconds()
+    # The holder still books: their NIK counted nothing.
+    other = dt.datetime(2026, 12, 8, 7, 0, tzinfo=ZONE).astimezone(dt.UTC)
+    with db.begin() as conn:
+        again = bookings.book(
+            conn, office_id=OFFICE, service_id=SERVICE, day=MONDAY + dt.timedelta(days=1),
+            starts_at="09:00", identity=SITI, phone=None, language="id", client="10.4.2.1",
+            audit_key=KEY, now=other, zone=ZONE,
+        )  # fmt: skip
+    assert isinstance(again, bookings.Booking)
+    with db.read() as conn:
+        events = set(conn.execute(select(audit_log.c.action)).scalars())
+        kinds = Counter(conn.execute(select(citizen_lookups.c.key_kind)).scalars())
+    assert "booking_code_locked" in events and "booking_identity_locked" not in events
+    assert kinds["booking_holder"] == bookings.HOLDER_LIMIT.failures
+    # The lock is short and does not grow.
+    later = _now() + bookings.HOLDER_LIMIT.longest_lock + dt.timedelta(seconds=1)
+    with db.begin() as conn:
+        for _ in range(bookings.HOLDER_LIMIT.failures):
+            bookings.cancel(conn, made.code, wrong, client="10.4.3.1", audit_key=KEY, now=later)
+        second = bookings.cancel(
+            conn, made.code, SITI.birth_date, client="10.4.3.1", audit_key=KEY, now=later
+        )
+    assert isinstance(second, Refused) and second.retry_after_s is not None
+    assert second.retry_after_s <= bookings.HOLDER_LIMIT.longest_lock.total_seconds()
+
+
+def test_one_address_with_many_citizens_is_not_locked_by_one_of_them(db: Database) -> None:
+    """A carrier's NAT: twenty wrong pairs from one address lock nobody else out."""
+    _open(db, ServiceSettings(slot_minutes=30, capacity=4))
+    nat = "10.5.0.1"
+    strangers = [f"14710101019{n:05d}" for n in range(bookings.ADDRESS_LIMIT.failures)]
+    for nik in strangers[:20]:
+        assert _book(db, Identity(dt.date(1990, 1, 1), nik=nik), client=nat) == Refused(
+            Refusal.IDENTITY
+        )
+    assert isinstance(_book(db, SITI, client=nat), bookings.Booking)
+    for nik in strangers[20:]:
+        _book(db, Identity(dt.date(1990, 1, 1), nik=nik), client=nat)
+    locked = _book(db, BUDI_CARD, client=nat)
+    assert isinstance(locked, Refused) and locked.reason is Refusal.LOCKED
+    assert locked.retry_after_s is not None
+    assert locked.retry_after_s <= bookings.ADDRESS_LIMIT.longest_lock.total_seconds()
+    assert bookings.ADDRESS_LIMIT.first_lock == bookings.ADDRESS_LIMIT.longest_lock
+
+
+def test_the_full_date_of_birth_is_compared_with_the_record(db: Database) -> None:
+    """Not the NIK's two-digit year: 2079 or 1879 for a NIK of 1979 books nothing."""
+    _open(db, ServiceSettings(slot_minutes=30, capacity=4))
+    for year in (2079, 1879):
+        wrong = Identity(dt.date(year, 8, 17), nik="1471011708790002")
+        assert _book(db, wrong, client=f"10.9.0.{year % 100}") == Refused(Refusal.IDENTITY)
+        by_card = Identity(dt.date(year, 8, 17), card_number="PKU-000002")
+        assert _book(db, by_card, client=f"10.9.1.{year % 100}") == Refused(Refusal.IDENTITY)
+    with db.read() as conn:
+        seeded = dict(conn.execute(select(citizens.c.nik, citizens.c.birth_date)).all())
+    assert seeded["1471015203850001"] == dt.date(1985, 3, 12)
+    assert seeded["1471011708790002"] == dt.date(1979, 8, 17)
+    assert seeded["1471055506900003"] == dt.date(1990, 6, 15)
+    assert isinstance(_book(db, BUDI_CARD, client="10.9.2.1"), bookings.Booking)
+    # The record's date wins over the NIK's: a record that says the 13th refuses the 12th.
+    with db.begin() as conn:
+        conn.execute(
+            citizens.update()
+            .where(citizens.c.nik == SITI.nik)
+            .values(birth_date=dt.date(1985, 3, 13))
+        )
+    assert _book(db, SITI, client="10.9.3.1") == Refused(Refusal.IDENTITY)
+    assert isinstance(
+        _book(db, Identity(dt.date(1985, 3, 13), nik=SITI.nik), client="10.9.3.2"),
+        bookings.Booking,
+    )
+    # A record without a date: the NIK's, its century resolved (the latest not to come).
+    (warga,) = _citizens(db, 1)
+    for year in (2090, 1890):
+        other = Identity(dt.date(year, 1, 1), nik=warga.nik)
+        assert _book(db, other, client=f"10.9.4.{year % 100}") == Refused(Refusal.IDENTITY)
+    assert isinstance(_book(db, warga, client="10.9.4.1"), bookings.Booking)
 
 
 def test_cancel_and_change_need_the_date_of_birth_and_give_places_back(db: Database) -> None:
@@ -269,6 +375,57 @@ def test_two_hundred_racers_for_the_last_place_one_wins(db: Database) -> None:
     assert [b.code for b in day] == [a for a in answers if is_valid_code(a)]
 
 
+def test_one_citizen_one_live_booking_of_a_service_a_day_however_it_races(db: Database) -> None:
+    """By NIK and by card number at once, or a change onto a booked day: one stays."""
+    _open(db, ServiceSettings(slot_minutes=30, capacity=50))
+    ways = [SITI, Identity(SITI.birth_date, card_number="PKU-000001")]
+    starts = ["08:00", "08:30", "09:00", "09:30", "10:00", "10:30"]
+    racers = 24
+    barrier = threading.Barrier(racers, timeout=120)
+
+    def race(i: int) -> str:
+        barrier.wait()
+        for _ in range(50):
+            try:
+                answer = _book(db, ways[i % 2], starts[i % len(starts)], client=f"10.6.0.{i}")
+            except Exception as exc:  # SQLite: a writer that waited too long tries again
+                if "locked" not in str(exc):
+                    raise
+                continue
+            return "booked" if isinstance(answer, bookings.Booking) else answer.reason.value
+        return "gave up"
+
+    with ThreadPoolExecutor(racers) as pool:
+        outcomes = Counter(pool.map(race, range(racers)))
+    assert outcomes == {"booked": 1, Refusal.ALREADY_BOOKED.value: racers - 1}
+    with db.read() as conn:
+        assert conn.execute(select(func.sum(booking_slots.c.booked))).scalar_one() == 1
+        (row,) = conn.execute(select(bookings_table)).all()
+    # The database itself refuses a second live one, whoever writes it.
+    copy = {k: v for k, v in row._mapping.items() if k not in ("id", "code")}
+    with pytest.raises(IntegrityError), db.begin() as conn:
+        conn.execute(insert(bookings_table).values(**copy, code="000000000"))
+    # A change onto a day the citizen has a booking of the service already: refused.
+    tuesday = MONDAY + dt.timedelta(days=1)
+    with db.begin() as conn:
+        other = bookings.book(
+            conn, office_id=OFFICE, service_id=SERVICE, day=tuesday, starts_at="09:00",
+            identity=SITI, phone=None, language="id", client="10.6.1.1", audit_key=KEY,
+            now=_now(), zone=ZONE,
+        )  # fmt: skip
+        assert isinstance(other, bookings.Booking)
+        moved = bookings.change(
+            conn, other.code, SITI.birth_date, day=MONDAY, starts_at="11:00",
+            client="10.6.1.1", audit_key=KEY, now=_now(), zone=ZONE,
+        )  # fmt: skip
+        assert moved == Refused(Refusal.ALREADY_BOOKED)
+        free = {
+            s.starts_at: s.free
+            for s in bookings.slots(conn, OFFICE, SERVICE, MONDAY, now=_now(), zone=ZONE)
+        }
+    assert free["11:00"] == 50
+
+
 def _check_in(db: Database, code: object, at: dt.datetime, ticket: str = "t-1") -> bookings.CheckIn:
     with db.begin() as conn:
         return bookings.check_in(
@@ -291,7 +448,9 @@ def test_check_in_places_by_policy(db: Database) -> None:
     first = _check_in(db, made.code, early)
     assert first.outcome == "checked_in" and first.placement == Policy.HEAD.value
     assert first.priority == bookings.BOOKED_PRIORITY
-    assert first.queued_at == made.slot_start  # early: as of the slot's start
+    # Early: ahead of walk-ins at once (docs/appointments.md says so), and among booked
+    # tickets as of the slot's start, which is still to come.
+    assert first.queued_at == made.slot_start > early
     assert _check_in(db, made.code, early, "t-2").outcome == "already_used"
     assert _check_in(db, made.code, early, "t-1").outcome == "checked_in"
 
@@ -387,3 +546,60 @@ def test_the_demo_books_siti_and_budi_today_once_per_start(demo: Database) -> No
             "kk-perubahan",
             "izin-usaha-mikro",
         }
+
+
+def test_the_demos_bookings_take_the_services_places_not_four(db: Database) -> None:
+    """Budi's demo slot (kk-perubahan: two places) must not offer a third."""
+    monday_0910 = dt.datetime(2026, 12, 7, 9, 10, tzinfo=ZONE).astimezone(dt.UTC)
+    with db.begin() as conn:
+        conn.execute(delete(citizen_lookups))
+        assert bookings.seed_demo(conn, OFFICE, now=monday_0910, zone=ZONE) == 2
+        settings = bookings.get_settings(conn, OFFICE, "kk-perubahan")
+        assert settings is not None and settings.bookable == 2
+        row = conn.execute(
+            select(booking_slots).where(booking_slots.c.service_id == "kk-perubahan")
+        ).one()
+    assert (row.starts_at, row.capacity, row.booked) == ("10:00", 2, 1)
+    answers = []
+    for i, who in enumerate(_citizens(db, 2)):
+        with db.begin() as conn:
+            answer = bookings.book(
+                conn, office_id=OFFICE, service_id="kk-perubahan", day=MONDAY,
+                starts_at="10:00", identity=who, phone=None, language="id",
+                client=f"10.7.0.{i}", audit_key=KEY, now=monday_0910, zone=ZONE,
+            )  # fmt: skip
+        answers.append(answer if isinstance(answer, Refused) else "booked")
+    assert answers == ["booked", Refused(Refusal.FULL)]
+
+
+def test_each_reason_a_time_cannot_be_booked_is_told_apart(db: Database) -> None:
+    _open(db, ServiceSettings(slot_minutes=30, capacity=2))
+    tuesday, sunday = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=6)
+    with db.begin() as conn:
+        bookings.put_holiday(conn, OFFICE, tuesday, "Libur", actor="t")
+
+    def why(day: dt.date, start: str, now: dt.datetime | None = None) -> object:
+        with db.begin() as conn:
+            answer = bookings.book(
+                conn, office_id=OFFICE, service_id=SERVICE, day=day, starts_at=start,
+                identity=SITI, phone=None, language="id", client="10.10.0.1", audit_key=KEY,
+                now=now or _now(), zone=ZONE,
+            )  # fmt: skip
+        return answer.reason if isinstance(answer, Refused) else "booked"
+
+    assert why(MONDAY - dt.timedelta(days=1), "09:00") is Refusal.DAY_PAST
+    assert why(MONDAY + dt.timedelta(days=bookings.DAYS_AHEAD), "09:00") is Refusal.TOO_FAR
+    assert why(tuesday, "09:00") is Refusal.HOLIDAY
+    assert why(sunday, "09:00") is Refusal.CLOSED_DAY
+    assert why(MONDAY, "13:00") is Refusal.NO_SLOT  # after closing
+    assert why(MONDAY, "09:10") is Refusal.NO_SLOT  # off the grid
+    at_0910 = dt.datetime(2026, 12, 7, 9, 10, tzinfo=ZONE).astimezone(dt.UTC)
+    assert why(MONDAY, "09:00", at_0910) is Refusal.SLOT_STARTED
+    assert why(MONDAY, "09:30", at_0910) == "booked"
+    # No place for bookings at all: the page offers no day of the service.
+    _open(db, ServiceSettings(slot_minutes=30, capacity=0))
+    with db.read() as conn:
+        assert bookings.open_days(conn, OFFICE, SERVICE, now=_now(), zone=ZONE) == []
+    _open(db, ServiceSettings(slot_minutes=30, capacity=1, walk_in_percent=100))
+    with db.read() as conn:
+        assert bookings.open_days(conn, OFFICE, SERVICE, now=_now(), zone=ZONE) == []

@@ -41,6 +41,12 @@ def _put(url: str, path: str, token: str, body: Any) -> requests.Response:
     return requests.put(url + path, json=body, headers=bearer(token), timeout=10)
 
 
+def _writable(settings: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a settings answer that a ``PUT`` takes."""
+    fields = ("capacity", "slot_minutes", "walk_in_percent", "policy", "grace_minutes", "enabled")
+    return {name: settings[name] for name in fields}
+
+
 def _wrong_code(code: str) -> str:
     """Another valid code than ``code`` (its check digit right)."""
     body = f"{(int(code[:8]) + 1) % 10**8:08d}"
@@ -59,6 +65,33 @@ def test_staff_set_capacity_hours_and_holidays(
     got = _get(url, path, admin).json()
     assert (got["capacity"], got["policy"], got["slot_minutes"]) == (6, "walk_in", 30)
     assert _put(url, path, admin, {"slot_minutes": 30}).status_code == 422  # capacity required
+    # Strict JSON numbers and booleans: nothing a lax parser would turn into one.
+    for loose in ({"capacity": True}, {"capacity": "4"}, {"capacity": 4.0},
+                  {"capacity": 4, "slot_minutes": "30"}, {"capacity": 4, "enabled": "yes"},
+                  {"capacity": 4, "enabled": 1}):  # fmt: skip
+        answer = _put(url, path, admin, loose)
+        assert answer.status_code == 422, (loose, answer.text)
+    assert _get(url, path, admin).json() == got
+    # The demo booked Siti today: the slot length of her service stays while she is to come.
+    ktp = f"/api/v1/staff/offices/{DEMO_OFFICE}/services/{SERVICE}/booking-settings"
+    demo = _get(url, ktp, admin).json()
+    longer = _put(url, ktp, admin, {**_writable(demo), "slot_minutes": 60})
+    assert longer.status_code == 409, longer.text
+    assert longer.json()["error"] == "conflict"
+    assert "Lama slot tidak dapat diubah" in longer.json()["detail"]
+    assert "The slot length cannot change" in longer.json()["detail"]
+    assert _get(url, ktp, admin).json() == demo
+    same = _put(url, ktp, admin, _writable(demo))  # the same length: saved as before
+    assert same.status_code == 200, same.text
+    # A holiday on a day with bookings: staff are told how many still stand.
+    today = dt.datetime.now(ZONE).date().isoformat()
+    on_today = f"/api/v1/staff/offices/{DEMO_OFFICE}/holidays/{today}"
+    closed = _put(url, on_today, admin, {"name": "Libur mendadak"})
+    try:
+        assert closed.status_code == 200, closed.text
+        assert closed.json()["bookings"] >= 1  # the demo's Siti and Budi
+    finally:
+        requests.delete(url + on_today, headers=bearer(admin), timeout=10)
     unknown = f"/api/v1/staff/offices/{DEMO_OFFICE}/services/no-such/booking-settings"
     assert _put(url, unknown, admin, {"capacity": 1}).json()["error"] == "unknown_service"
 
@@ -74,9 +107,12 @@ def test_staff_set_capacity_hours_and_holidays(
     assert twice.status_code == 422
 
     holiday = f"/api/v1/staff/offices/{office}/holidays/2026-12-25"
+    for hidden in ("Natal\u202egnirips", "Na\u200btal", "Natal\u2066"):  # bidi, zero-width
+        refused = _put(url, holiday, admin, {"name": hidden})
+        assert refused.status_code == 422, (hidden, refused.text)
     assert _put(url, holiday, admin, {"name": "Natal"}).status_code == 200
     listed = _get(url, f"/api/v1/staff/offices/{office}/holidays", admin).json()
-    assert listed["holidays"] == [{"day": "2026-12-25", "name": "Natal"}]
+    assert listed["holidays"] == [{"day": "2026-12-25", "name": "Natal", "bookings": 0}]
     assert requests.delete(url + holiday, headers=bearer(admin), timeout=10).status_code == 204
     assert requests.delete(url + holiday, headers=bearer(admin), timeout=10).status_code == 404
 
@@ -207,9 +243,10 @@ def test_a_checked_in_booking_with_a_phone_tells_its_ticket_there(
     url = central_server.url
     _, token = new_kiosk(operator, url)
     nik, _ = new_citizen(operator)
+    other_nik, _ = new_citizen(operator)  # one live booking of a service a day per citizen
     soon = _this_morning(dt.timedelta(minutes=5))
     with_phone = add_booking(operator, nik, SERVICE, soon, phone="081234567890", language="en")
-    without = add_booking(operator, nik, SERVICE, soon)
+    without = add_booking(operator, other_nik, SERVICE, soon)
     told, _ = _check_in(url, token, with_phone)
     assert told["result"]["booking"] == "checked_in"
     silent, _ = _check_in(url, token, without)
@@ -295,13 +332,16 @@ def test_no_shows_are_marked_whichever_process_looks(
     db = Database(first.db_url)
     try:
         _, token = new_kiosk(db, first.url)
-        nik, _ = new_citizen(db)
         now = dt.datetime.now(dt.UTC)
-        gone = [
-            add_booking(db, nik, SERVICE, now - dt.timedelta(hours=2), grace_minutes=15)
+        gone = [  # one live booking of a service a day per citizen: ten citizens
+            add_booking(
+                db, new_citizen(db)[0], SERVICE, now - dt.timedelta(hours=2), grace_minutes=15
+            )
             for _ in range(10)
         ]
-        waiting = add_booking(db, nik, SERVICE, now - dt.timedelta(hours=2), grace_minutes=240)
+        waiting = add_booking(
+            db, new_citizen(db)[0], SERVICE, now - dt.timedelta(hours=2), grace_minutes=240
+        )
 
         def state(i: int) -> str:
             server = (first, second)[i % 2]

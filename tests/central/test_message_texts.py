@@ -12,7 +12,6 @@ from central.messages.templates import TEMPLATES, render
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "messages.md"
 OFFICE = "Mal Pelayanan Publik Kota Pekanbaru"
 BOOKING: dict[str, object] = {
-    "first_name": "Siti",
     "code": "482 913 075",
     "service": "Cetak Ulang KTP-el",
     "office": OFFICE,
@@ -51,6 +50,14 @@ def test_the_docs_show_each_text_as_it_is_sent(name: str, language: str) -> None
 def test_a_date_is_written_in_the_citizens_language() -> None:
     assert "7 Desember 2026" in render("booking.reminder", "id", BOOKING)
     assert "7 December 2026" in render("booking.reminder", "en", BOOKING)
+
+
+@pytest.mark.parametrize("name", ["booking.confirmed", "booking.reminder"])
+def test_a_booking_message_carries_no_name(name: str) -> None:
+    """The booking page's number is nobody's verified one: a name would answer "whose NIK"."""
+    assert "first_name" not in TEMPLATES[name].fields
+    for language in ("id", "en"):
+        assert "Siti" not in render(name, language, {**BOOKING, "first_name": "Siti"})
 
 
 def test_an_unknown_language_gets_indonesian() -> None:

@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from central.database import Database
+from central.office.bookings import CODE_MISS_LIMIT
 from central.process import RunningCentral
-from central.tables import booking_slots
+from central.tables import audit_log, booking_slots, uid_proof_limits
 from central.tables import bookings as bookings_table
-from contract.bookings import format_code
+from contract.bookings import format_code, new_code
 from testkit.booking_office import (
     BUDI_BORN,
     BUDI_NIK,
@@ -263,6 +264,10 @@ def test_forms_without_the_pages_token_or_from_another_site_are_refused(
         ("nik", "12345", "NIK harus 16 angka"),
         ("phone", "12345", "Nomor HP harus 10–15 angka"),
         ("dob", "31-02-1990", "Tulis tanggal lahir"),
+        # Each reason a time cannot be booked has its own sentence.
+        ("day", "2020-01-06", "Tanggal ini sudah lewat"),
+        ("day", "2099-01-05", "janji dapat dibuat paling lama 30 hari ke depan"),
+        ("slot", "23:45", "Tidak ada slot yang mulai pada jam ini"),
     ],
 )
 def test_bad_input_is_told_in_indonesian_and_books_nothing(
@@ -321,3 +326,34 @@ def test_the_forms_fields_are_labelled_in_the_pages_language(
     # The choice stays: the next page without ?lang= is in the same language (a cookie).
     again = http.get(f"{office.url}/booking?service={SERVICE}&day={day}", timeout=10).text
     assert re.findall(r'<label for="([a-z_]+)">([^<]+)</label>', again) == LABELS[lang]
+
+
+def test_guessing_codes_on_the_bookings_page_is_counted_locked_and_logged(
+    office: RunningCentral, office_db: Database
+) -> None:
+    """Unknown codes count per address (not only the general rate); a prefix in the log."""
+    guesses = [new_code() for _ in range(CODE_MISS_LIMIT.failures + 1)]
+    forget_misses(office_db)  # other tests of this module asked for unknown codes too
+    try:
+        for code in guesses[:-1]:
+            answer = requests.get(f"{office.url}/b/{code}", timeout=10)
+            assert answer.status_code == 404, answer.text
+            assert "Tidak ada janji dengan kode ini" in answer.text
+        locked = requests.get(f"{office.url}/b/{guesses[-1]}", timeout=10)
+        assert locked.status_code == 429
+        assert "Terlalu banyak percobaan" in locked.text
+        with office_db.read() as conn:
+            events = set(conn.execute(select(audit_log.c.action)).scalars())
+        assert "booking_code_guessing" in events
+        logged = office.output_tail()
+        assert f"no booking with code {guesses[0][:3]}…" in logged
+        assert not any(code in logged for code in guesses)
+    finally:  # the other tests of this module come from the same address
+        forget_misses(office_db)
+
+
+def forget_misses(db: Database) -> None:
+    with db.begin() as conn:
+        conn.execute(
+            delete(uid_proof_limits).where(uid_proof_limits.c.subject.like("booking-miss:%"))
+        )

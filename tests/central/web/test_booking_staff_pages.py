@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
 
 from central.access import staff
 from central.access.audit import utc_now
@@ -20,6 +21,7 @@ from central.database import Database
 from central.office import bookings
 from central.office.bookings import Booking, Identity, Policy, ServiceSettings
 from central.process import RunningCentral
+from central.tables import bookings as bookings_table
 from contract.bookings import format_code
 from testkit.booking_office import new_citizens, open_for_bookings
 from testkit.browser import log_in
@@ -30,6 +32,19 @@ from testkit.office_sessions import logged_in
 #: The demo centre's time zone (the office's day and hours are local).
 ZONE = ZoneInfo("Asia/Jakarta")
 KEY = b"k" * 32
+
+
+def kk_bookings_to_come(db: Database) -> int:
+    with db.read() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).where(
+                    bookings_table.c.service_id == "kk-perubahan",
+                    bookings_table.c.state == "booked",
+                    bookings_table.c.no_show_after > utc_now(),
+                )
+            ).scalar_one()
+        )
 
 
 def settings_of(db: Database, service_id: str) -> ServiceSettings | None:
@@ -43,13 +58,33 @@ def test_staff_set_a_services_capacity_hours_and_a_holiday_and_citizens_see_them
     clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
     log_in(page, office.url, clerk, then="/office/bookings")
     expect(page.get_by_role("heading", name="Pengaturan janji")).to_be_visible()
-    kk = page.get_by_role("form", name="Perubahan Kartu Keluarga")
-    kk.get_by_label("Menerima janji").check()
-    kk.get_by_label("Kapasitas per slot").fill("1")
-    kk.get_by_label("Lama slot (menit)").fill("60")
-    kk.get_by_label("Tempat di antrean saat datang").select_option("walk_in")
-    kk.get_by_label("Toleransi terlambat (menit)").fill("15")
-    kk.get_by_role("button", name="Simpan").click()
+
+    def save_kk() -> None:
+        kk = page.get_by_role("form", name="Perubahan Kartu Keluarga")
+        kk.get_by_label("Menerima janji").check()
+        kk.get_by_label("Kapasitas per slot").fill("1")
+        kk.get_by_label("Lama slot (menit)").fill("60")
+        kk.get_by_label("Tempat di antrean saat datang").select_option("walk_in")
+        kk.get_by_label("Toleransi terlambat (menit)").fill("15")
+        kk.get_by_role("button", name="Simpan").click()
+
+    # The demo booked Budi for kk-perubahan today: its slot length stays while he is to come
+    # (places are counted per slot start: new slots over his would sell them twice).
+    to_come = kk_bookings_to_come(office_db)
+    assert to_come >= 1
+    save_kk()
+    expect(page.get_by_role("alert")).to_contain_text(
+        f"Lama slot tidak diubah: layanan ini masih punya {to_come} janji yang akan datang"
+    )
+    before = settings_of(office_db, "kk-perubahan")
+    assert before is not None and before.slot_minutes == 30
+    with office_db.begin() as conn:
+        conn.execute(
+            bookings_table.update()
+            .where(bookings_table.c.service_id == "kk-perubahan")
+            .values(state="cancelled")
+        )
+    save_kk()
     expect(page.get_by_role("status")).to_have_text("Pengaturan layanan tersimpan.")
     assert settings_of(office_db, "kk-perubahan") == ServiceSettings(
         slot_minutes=60, capacity=1, walk_in_percent=0, policy=Policy.WALK_IN,
@@ -203,3 +238,44 @@ def test_bad_hours_change_nothing_and_a_holiday_can_be_removed_again(
     assert removed.status_code == 200 and "Hari libur dihapus." in removed.text
     with office_db.read() as conn:
         assert day not in {h.day.isoformat() for h in bookings.holidays(conn, DEMO_OFFICE)}
+
+
+def test_a_holiday_on_a_day_with_bookings_tells_staff_and_lists_them(
+    office: RunningCentral, office_db: Database
+) -> None:
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    http, token = logged_in(office.url, clerk)
+    headers = {"Origin": office.url}
+    day = (utc_now().astimezone(ZONE) + dt.timedelta(days=9)).date()
+    open_for_bookings(office_db, "izin-usaha-mikro")
+    (citizen,) = new_citizens(office_db, 1, seed=61)
+    with office_db.begin() as conn:
+        made = bookings.book(
+            conn, office_id=DEMO_OFFICE, service_id="izin-usaha-mikro", day=day,
+            starts_at="10:00", identity=Identity(citizen.born, nik=citizen.nik), phone=None,
+            language="id", client="10.8.0.1", audit_key=KEY, now=utc_now(), zone=ZONE,
+        )  # fmt: skip
+    assert isinstance(made, Booking), made
+    # A name with a direction or invisible character is refused like other typed texts.
+    for hidden in ("Libur\u202eavon", "Li\u200bbur"):
+        bad = http.post(
+            f"{office.url}/office/bookings/holidays",
+            data={"csrf": token, "day": day.isoformat(), "name": hidden},
+            headers=headers, timeout=10,
+        )  # fmt: skip
+        assert bad.status_code == 422 and "tanpa karakter tak terlihat" in bad.text
+    added = http.post(
+        f"{office.url}/office/bookings/holidays",
+        data={"csrf": token, "day": day.isoformat(), "name": "Libur daerah"},
+        headers=headers, timeout=10,
+    )  # fmt: skip
+    try:
+        assert added.status_code == 200
+        assert "Hari itu masih ada janji yang tercatat" in added.text
+        assert "1 janji masih tercatat pada hari ini: hubungi warganya" in added.text
+        assert format_code(made.code) in added.text
+    finally:
+        http.post(
+            f"{office.url}/office/bookings/holidays/remove",
+            data={"csrf": token, "day": day.isoformat()}, headers=headers, timeout=10,
+        )  # fmt: skip
