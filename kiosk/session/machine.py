@@ -603,7 +603,7 @@ class SessionMachine:
                 service.id,
                 values,
                 self._language(),
-                booking_code=booking.code,
+                booking=booking,
             )
         ]
 
