@@ -16,7 +16,7 @@ from contract.catalog import Catalog
 from kiosk.errors import SessionProblem
 from kiosk.session import events
 from kiosk.session.machine import MAX_CODE_ATTEMPTS, Phase, SessionMachine, Timeouts
-from kiosk.speech import Line, Said, screen_script
+from kiosk.speech import Line, screen_script
 from testkit.clocks import ManualClock
 from testkit.todays_bookings import booking, code, with_state
 
@@ -245,7 +245,11 @@ def test_the_appointment_and_the_keypad_say_what_they_are(
     m = make(catalog, clock)
     tap(m, BOOKED)
     said = screen_script(m.state, "id")
-    assert said == (Said("Cetak Ulang KTP-el"), Line("appointment_hint"))
+    assert said == (  # as the screen shows it: the time and the service, then the day
+        Line("appointment_title", personal=True),
+        Line("appointment_when", personal=True),
+        Line("appointment_hint"),
+    )
     m.handle(events.Cancel())
     m.handle(events.BookingCodeOpened())
     assert screen_script(m.state, "en") == (Line("booking_code_title"), Line("booking_code_hint"))
