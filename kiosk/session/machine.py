@@ -218,6 +218,9 @@ class SessionState:
     #: The booking shown (APPOINTMENT), or the one a notice speaks of; personal data
     #: when it came from today's cache.
     booking: BookingToday | None = None
+    #: The card holder's bookings of today at this office (personal): a walk-in ticket
+    #: for the service of one still booked checks that booking in.
+    bookings: tuple[BookingToday, ...] = ()
     #: Wrong booking codes typed in this session (BOOKING_CODE).
     code_attempts: int = 0
     #: What went wrong (ERROR phase), a notice in place, or why the last session
@@ -239,6 +242,7 @@ class SessionState:
             or self.complaint is not None
             or self.notify_phone is not None
             or self.booking is not None
+            or bool(self.bookings)
             or self.phase in _PERSONAL_PHASES
         )
 
@@ -509,7 +513,24 @@ class SessionMachine:
 
     # -- appointments ----------------------------------------------------------------
     def _greet(self, bookings: tuple[BookingToday, ...]) -> None:
-        """A card's holder identified: their booking of today first, if they have one."""
+        """A card's holder identified: their booking of today first, if they have one.
+
+        The first one that can be checked in here (booked, its service still offered)
+        is offered, whatever comes before it; only if there is none is the citizen told
+        why the first of the others cannot be used.
+        """
+        self._go(self.state.phase, bookings=bookings)
+        usable = next(
+            (
+                b
+                for b in bookings
+                if b.state is BookingState.BOOKED and self._booked_service(b) is not None
+            ),
+            None,
+        )
+        if usable is not None:
+            self._offer(usable)
+            return
         for state in _BOOKING_ORDER:
             found = next((b for b in bookings if b.state is state), None)
             if found is not None:
@@ -696,6 +717,17 @@ class SessionMachine:
             deadline=self._clock() + self.timeouts.issuing,
         )
         values = {name: v.value for name, v in s.values.items()}
+        # The service of a booking of today chosen from the grid ("Layanan lain", then
+        # the same service): the ticket checks that booking in, never a walk-in that
+        # leaves the booking to become a no-show.
+        booked = next(
+            (
+                b
+                for b in s.bookings
+                if b.state is BookingState.BOOKED and b.service_id == service.id
+            ),
+            None,
+        )
         return [
             IssueTicket(
                 s.session,
@@ -704,6 +736,7 @@ class SessionMachine:
                 values,
                 self._language(),
                 notify_phone=notify_phone,
+                booking=booked,
             )
         ]
 

@@ -55,6 +55,7 @@ def test_one_tap_checks_in_with_the_code_and_the_card_s_values(
     [effect] = m.handle(events.CheckInChosen())
     assert isinstance(effect, events.IssueTicket)
     assert (effect.service_id, effect.booking_code) == (BOOKED.service_id, BOOKED.code)
+    assert BOOKED.code not in repr(effect) and BOOKED.code not in str(effect)  # a bearer secret
     assert effect.identity is SITI and effect.values["nik"] == SITI.citizen.nik  # type: ignore[union-attr]
     assert m.state.phase is Phase.ISSUING
 
@@ -111,6 +112,40 @@ def test_a_booking_whose_service_is_gone_is_told(catalog: Catalog, clock: Manual
         Phase.IDENTIFIED,
         SessionProblem.BOOKING_SERVICE_GONE,
     )
+
+
+def test_a_booking_whose_service_is_gone_does_not_hide_a_later_good_one(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    gone = booking(TODAY, body="11111111", starts="09:00", service_id="no-longer-offered")
+    later = booking(TODAY, body="22222222", starts="11:00")
+    tap(m, gone, later)
+    assert (m.state.phase, m.state.booking, m.state.problem) == (Phase.APPOINTMENT, later, None)
+
+
+def test_the_service_of_a_booking_chosen_from_the_grid_checks_that_booking_in(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """'Layanan lain', then the very service of a booking of today (the one shown, or
+    another of the holder's): the ticket checks that booking in, it is no walk-in."""
+    other = booking(TODAY, body="33333333", starts="13:00", service_id="kk-perubahan")
+    for chosen, values, booked in [
+        (BOOKED.service_id, {"phone": "081234567890", "reason": "Rusak"}, BOOKED),
+        ("kk-perubahan", {"phone": "081234567890"}, other),
+    ]:
+        m = make(catalog, clock)
+        tap(m, BOOKED, other)
+        m.handle(events.OtherServices())
+        m.handle(events.ServiceSelected(chosen))
+        m.handle(events.FormOpened())
+        m.handle(events.FormSubmitted(values))
+        assert m.state.phase is Phase.CONFIRMING, m.state.field_errors
+        m.handle(events.Confirmed())
+        [effect] = m.handle(events.NotifyAnswered(m.state.session, False))
+        assert isinstance(effect, events.IssueTicket)
+        assert (effect.service_id, effect.booking_code) == (chosen, booked.code)
+        assert "reason" not in effect.values or effect.values["reason"] == "Rusak"
 
 
 def code_session(m: SessionMachine) -> None:
