@@ -15,7 +15,15 @@ from contract.bookings import BookingState
 from contract.catalog import Catalog
 from kiosk.errors import SessionProblem
 from kiosk.session import events
-from kiosk.session.machine import MAX_CODE_ATTEMPTS, Phase, SessionMachine, Timeouts
+from kiosk.session.machine import (
+    KIOSK_CODE_LIMIT,
+    KIOSK_CODE_LOCK_S,
+    KIOSK_CODE_WINDOW_S,
+    MAX_CODE_ATTEMPTS,
+    Phase,
+    SessionMachine,
+    Timeouts,
+)
 from kiosk.speech import Line, screen_script
 from testkit.clocks import ManualClock
 from testkit.todays_bookings import booking, code, with_state
@@ -184,6 +192,69 @@ def test_a_wrong_check_digit_asks_nothing_and_five_wrong_codes_send_to_the_count
     effects = m.handle(events.BookingFound(find.session, events.BookingLookup.UNKNOWN))
     assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
     assert any(isinstance(e, events.WipeSession) for e in effects)
+
+
+def test_wrong_codes_across_sessions_lock_the_kiosk_s_keypad_for_a_while(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """Five a session, but a new session does not start the count again: ten wrong
+    codes within ten minutes at one kiosk lock its code keypad for five minutes."""
+    m = make(catalog, clock)
+    wrong = BOOKED.code[:-1] + str((int(BOOKED.code[-1]) + 1) % 10)
+    typed = 0
+    for _ in range(2):
+        code_session(m)
+        for _ in range(MAX_CODE_ATTEMPTS - 1):  # each session stops short of its own lock
+            m.handle(events.BookingCodeEntered(wrong))
+            typed += 1
+        assert m.state.phase is Phase.BOOKING_CODE
+        m.handle(events.Cancel())
+        clock.advance(60)
+    code_session(m)
+    while m.state.phase is Phase.BOOKING_CODE:
+        m.handle(events.BookingCodeEntered(wrong))
+        typed += 1
+    assert typed == KIOSK_CODE_LIMIT and m.state.code_attempts < MAX_CODE_ATTEMPTS - 1
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
+    m.handle(events.Finish())
+    m.handle(events.BookingCodeOpened())  # the next citizen: still locked, sent to the desk
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
+    m.handle(events.Finish())
+    clock.advance(KIOSK_CODE_LOCK_S)
+    code_session(m)  # the lock is over, and the count starts anew
+    m.handle(events.BookingCodeEntered(wrong))
+    assert (m.state.phase, m.state.problem) == (
+        Phase.BOOKING_CODE,
+        SessionProblem.BOOKING_CODE_INVALID,
+    )
+
+
+def test_wrong_codes_spread_over_more_than_the_window_do_not_lock(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    wrong = BOOKED.code[:-1] + str((int(BOOKED.code[-1]) + 1) % 10)
+    for _ in range(3 * KIOSK_CODE_LIMIT):
+        code_session(m)
+        m.handle(events.BookingCodeEntered(wrong))
+        assert m.state.problem is SessionProblem.BOOKING_CODE_INVALID
+        m.handle(events.Cancel())
+        clock.advance(KIOSK_CODE_WINDOW_S / (KIOSK_CODE_LIMIT - 1) + 1)
+
+
+def test_answers_that_reveal_bookings_elsewhere_count_for_the_kiosk(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    code_session(m)
+    for i in range(KIOSK_CODE_LIMIT):
+        assert m.state.phase is Phase.BOOKING_CODE
+        other = booking(TODAY + dt.timedelta(days=3), body=f"4444{i:04d}")
+        [find] = m.handle(events.BookingCodeEntered(other.code))
+        assert isinstance(find, events.FindBooking)
+        m.handle(events.BookingFound(find.session, events.BookingLookup.OTHER_DAY, other))
+    assert m.state.code_attempts == 0  # not the citizen's slip
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
 
 
 @pytest.mark.parametrize(

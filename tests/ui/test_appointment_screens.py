@@ -112,7 +112,7 @@ def test_a_slip_is_told_in_place_and_five_wrong_codes_send_to_the_desk(
     wait_phase(qtbot, kiosk, Phase.ERROR)
     error = kiosk.screens[Phase.ERROR]
     assert isinstance(error, MessageScreen)
-    assert error.title.text() == "Kode janji salah 5 kali."
+    assert error.title.text() == "Terlalu banyak kode janji yang salah."
     assert "loket informasi" in error.message.text()
 
 
