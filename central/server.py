@@ -78,9 +78,11 @@ class _AnnouncingServer(uvicorn.Server):
 
 
 #: Paths whose segment is itself a capability (whoever holds it may open the
-#: page): a board's token, a complaint's reference, a ticket's id, a booking's
-#: code (its page, and the kiosks' look-up of it).
-_CAPABILITY_PATH = re.compile(r"^/(?:(board)|(c)|(t)|(b)|(api/v1/bookings)(?=/(?!today\b)))/[^/?]+")
+#: page): a board's token, a complaint's reference, a ticket's id, a booking's code
+#: (its page, and the kiosks' question by code; ``/api/v1/bookings/today`` is no code).
+_CAPABILITY_PATH = re.compile(
+    r"^/(?:(board)|(c)|(t)|(b)|(api/v1/bookings)(?=/(?!today(?:[/?]|$))))/[^/?]+"
+)
 _PLACEHOLDER = (
     "/board/[token]",
     "/c/[reference]",
@@ -105,11 +107,11 @@ class NoQueryStrings(logging.Filter):
 
     The API takes personal data only in JSON bodies (never logged), but a
     client may still put something in a URL's query; the log keeps the path.
-    A board's token (``/board/bd_…``), a complaint's reference (``/c/ADU-…``)
-    and a ticket's id (``/t/<uuid>``) open their pages to whoever reads
-    them, so the log writes ``/board/[token]``, ``/c/[reference]``,
-    ``/t/[ticket]``; a booking's code (``/b/…``, ``/api/v1/bookings/…``)
-    ``/b/[code]`` and ``/api/v1/bookings/[code]``.
+    A board's token (``/board/bd_…``), a complaint's reference (``/c/ADU-…``),
+    a ticket's id (``/t/<uuid>``) and a booking's code (``/b/603556635``,
+    ``/api/v1/bookings/603556635``) open their pages to whoever reads them,
+    so the log writes ``/board/[token]``, ``/c/[reference]``, ``/t/[ticket]``,
+    ``/b/[code]`` and ``/api/v1/bookings/[code]`` instead.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -42,10 +42,26 @@ VOICES = {"id": "id", "en": "en"}
 
 @dataclass(frozen=True)
 class Line:
-    """A text of the screens by its key; ``refs`` fills placeholders with other texts' keys."""
+    """A text of the screens by its key; ``refs`` fills placeholders with other texts' keys.
+
+    Its other placeholders (``{time}``, ``{service}``, ``{desk}``…) are filled with
+    the values its screen shows (``ui.screens.booking_words.screen_values``), so
+    what is said is what is shown. ``personal``: those values are this citizen's
+    (their booking's time): the clip is never kept past the session.
+    """
 
     key: str
     refs: Mapping[str, str] = field(default_factory=dict)
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class ProblemLines:
+    """A problem's notice, said as its screen shows it: what happened, then what to do
+    (``ui/problems.py`` says which texts), filled like a :class:`Line`."""
+
+    code: str
+    personal: bool = False
 
 
 @private_repr("text")
@@ -58,7 +74,7 @@ class Said:
     personal: bool = False
 
 
-Script = tuple[Line | Said, ...]
+Script = tuple[Line | ProblemLines | Said, ...]
 
 #: What each screen says: its title, then what to do.
 SCREEN_LINES: dict[Phase, tuple[Line, ...]] = {
@@ -95,7 +111,7 @@ def screen_script(state: SessionState, lang: str) -> Script:
     problem = state.problem
     if problem is None or isinstance(problem, SessionEnd) or state.phase is Phase.ERROR:
         return script
-    return (Line(f"problem_{problem}"), *script)
+    return (ProblemLines(problem, personal=state.booking is not None), *script)
 
 
 def _screen_lines(state: SessionState, lang: str) -> Script:
@@ -116,14 +132,19 @@ def _screen_lines(state: SessionState, lang: str) -> Script:
             paper = "take_ticket" if state.ticket.printed else "photo_ticket"
             return (Said(ticket_phrase(state.ticket, lang), personal=True), Line(paper))
         case Phase.ERROR:
-            return (Line(f"problem_{state.problem or 'unknown'}"),)
+            return (ProblemLines(str(state.problem or "unknown")),)
         case Phase.DONE:
             return (Line("thanks"),)
         case Phase.PROVING_CHECK:
             return (Line("birth_date_checking"),)
         case Phase.APPOINTMENT:
-            # the booked service's name, then how to check in (the time is on the screen)
-            return (Said(service), Line("appointment_hint"))
+            # as the screen shows it: the time and the service, the day, how to check in
+            # (never the code: a bearer secret, and the kiosk stands in a public hall)
+            return (
+                Line("appointment_title", personal=True),
+                Line("appointment_when", personal=True),
+                Line("appointment_hint"),
+            )
     return SCREEN_LINES.get(state.phase, ())
 
 

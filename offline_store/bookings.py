@@ -12,7 +12,10 @@ day's end, or a kiosk whose clock moved on while offline).
 A check-in this kiosk made is kept beside the sealed row
 (``checked_in_ticket``, in the ticket's own transaction: :meth:`Store.issue_ticket`),
 so a refresh from a centre that has not yet received the registration never
-turns the booking back into one that can be used twice.
+turns the booking back into one that can be used twice. A booking the cache did
+not hold (found through the centre by its code, booked since the last fetch) is
+written then, sealed and checked in, so it leaves the same trace: every lookup
+reads it, and no refresh drops it or turns it back into ``booked``.
 """
 
 from __future__ import annotations
@@ -83,7 +86,8 @@ class BookingsMixin(StoreBase):
         """Make ``bookings`` the cache of ``day`` (one transaction); returns how many.
 
         Rows of other days and bookings no longer sent go; a check-in made
-        here stays (its booking reads ``checked_in`` whatever the centre said).
+        here stays (its booking reads ``checked_in`` whatever the centre said,
+        and stays even if the centre's list lacks it).
         """
         rows = []
         for booking in bookings:
@@ -103,8 +107,8 @@ class BookingsMixin(StoreBase):
         with self._write() as conn:
             conn.execute("DELETE FROM bookings_today WHERE day <> ?", [day.isoformat()])
             conn.execute(
-                "DELETE FROM bookings_today"
-                " WHERE code_hash NOT IN (SELECT value FROM json_each(?))",
+                "DELETE FROM bookings_today WHERE checked_in_ticket IS NULL"
+                " AND code_hash NOT IN (SELECT value FROM json_each(?))",
                 [json.dumps([row[0] for row in rows])],
             )
             conn.executemany(
@@ -176,9 +180,33 @@ class BookingsMixin(StoreBase):
         code_hash, sealed, ticket = row
         return _booking(self._open_json(_TABLE, code_hash, sealed), ticket is not None)
 
-    @staticmethod
-    def _check_in(conn: sqlite3.Connection, code_hash: str, day: dt.date, ticket_id: str) -> None:
-        conn.execute(
+    def _check_in(
+        self, conn: sqlite3.Connection, booking: BookingToday, day: dt.date, ticket_id: str
+    ) -> None:
+        """Mark ``booking`` checked in by ``ticket_id``, in the ticket's transaction.
+
+        A booking the cache lacks (found through the centre) is written here,
+        sealed, so the check-in leaves its trace whatever the cache held.
+        """
+        code_hash = self._booking_hash(booking.code)
+        updated = conn.execute(
             "UPDATE bookings_today SET checked_in_ticket = ? WHERE code_hash = ? AND day = ?",
             [ticket_id, code_hash, day.isoformat()],
+        ).rowcount
+        if updated:
+            return
+        sealed = self._seal_json(_TABLE, code_hash, booking_json(booking))
+        conn.execute(
+            "INSERT INTO bookings_today (code_hash, nik_hash, card_hash, day, booking,"
+            " checked_in_ticket) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code_hash) DO UPDATE SET"
+            " day = excluded.day, booking = excluded.booking,"
+            " checked_in_ticket = excluded.checked_in_ticket",
+            [
+                code_hash,
+                self.cipher.lookup_key(booking.nik) if booking.nik else None,
+                self.cipher.lookup_key(booking.card_number) if booking.card_number else None,
+                day.isoformat(),
+                sealed,
+                ticket_id,
+            ],
         )

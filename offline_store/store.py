@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from contract.bookings import BookingToday
 from offline_store.bookings import BookingsMixin
 from offline_store.caches import CacheMixin
 from offline_store.errors import BadValue
@@ -79,7 +80,7 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin):
         now: dt.datetime,
         allocated: int | None = None,
         ticket_id: str | None = None,
-        booking_code: str | None = None,
+        booking: BookingToday | None = None,
     ) -> StoredTicket:
         """Take the next number and write the ticket and its outbox row at once.
 
@@ -87,10 +88,10 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin):
         a lease, else the fallback (leases.py). Either the ticket, its outbox
         row and the used number all exist afterwards, or none does.
         ``ticket_id`` is the id the caller made (a UUID, the one it asked the
-        centre to number); by default a new UUID4. ``booking_code``: the
-        ticket checks in that cached booking of ``now``'s day, which reads
-        ``checked_in`` from the same commit on (the payload carries the code
-        to the centre).
+        centre to number); by default a new UUID4. ``booking``: the
+        ticket checks in that booking of ``now``'s day, which reads
+        ``checked_in`` from the same commit on, cached or not before (the
+        payload carries the code to the centre).
         """
         day = now.date()
         key = ticket_id or str(uuid.uuid4())
@@ -107,8 +108,8 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin):
             self._enqueue(conn, key, TICKET_KIND, {**payload, "ticket": ticket}, now)
             # kept: whatever the centre numbered under this id, the outbox row settles it
             conn.execute("DELETE FROM number_requests WHERE ticket_id = ?", [key])
-            if booking_code is not None:
-                self._check_in(conn, self._booking_hash(booking_code), day, key)
+            if booking is not None:
+                self._check_in(conn, booking, day, key)
         return StoredTicket(key, number, office_id, service_id, day, counter, now, source)
 
     def record_print(self, ticket_id: str, *, printed: bool, fault: str = "") -> None:

@@ -16,7 +16,7 @@ Where a citizen is sent for help is the office's own: the texts say
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -187,3 +187,11 @@ def help_desk_values(help_counter: str, t: Callable[[str], str]) -> dict[str, st
     if help_counter.strip():
         return {"desk": t("help_counter_named").format(counter=help_counter.strip())}
     return {"desk": t("help_counter_default")}
+
+
+def notice_words(
+    notice: Notice, t: Callable[..., str], values: Mapping[str, object]
+) -> tuple[str, str]:
+    """What happened and what to do, ``t`` translating each key filled with ``values``:
+    the one way a notice becomes words, on the screen and aloud."""
+    return t(notice.happened, **values), t(notice.todo, **values)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,13 +34,16 @@ from kiosk.errors import SpeechError
 from kiosk.session.machine import SessionState
 from kiosk.speech import (
     Line,
+    ProblemLines,
     Said,
+    Script,
     SpeechMode,
     SpeechOutput,
     SpeechSwitch,
     Utterance,
     screen_script,
 )
+from ui.problems import notice_words, problem_notice
 from ui.tasks import QtExecutor
 from ui.texts import tr
 from ui.theme import PRIMARY, WHITE
@@ -235,18 +238,28 @@ def _none(_: object) -> None:
     return None
 
 
-def spoken(parts: tuple[Line | Said, ...], lang: str) -> tuple[str, bool]:
-    """A script as one text in ``lang``, and whether it carries something of this citizen."""
+def spoken(parts: Script, lang: str, values: Mapping[str, object]) -> tuple[str, bool]:
+    """A script as one text in ``lang``, and whether it carries something of this citizen.
+
+    ``values`` fill the texts' placeholders as the screen fills them
+    (:func:`ui.screens.booking_words.screen_values`): the words said are the words shown.
+    """
+    filled = dict(values)
+
+    def t(key: str, **more: object) -> str:
+        return tr(key, lang, **{**filled, **more})
+
     texts: list[str] = []
     personal = False
     for part in parts:
+        personal = personal or part.personal
         if isinstance(part, Said):
             texts.append(part.text)
-            personal = personal or part.personal
+        elif isinstance(part, ProblemLines):
+            texts.extend(notice_words(problem_notice(part.code), t, {}))
         else:
-            refs = {name: tr(key, lang) for name, key in part.refs.items()}
-            texts.append(tr(part.key, lang, **refs))
-    return " ".join(_sentence(t) for t in texts if t.strip()), personal
+            texts.append(t(part.key, **{name: tr(key, lang) for name, key in part.refs.items()}))
+    return " ".join(_sentence(text) for text in texts if text.strip()), personal
 
 
 def _sentence(text: str) -> str:
@@ -257,9 +270,16 @@ def _sentence(text: str) -> str:
 class SessionSpeech:
     """The window's speech: each new screen said, a touched control said, if this citizen asked."""
 
-    def __init__(self, voice: Voice, mode: SpeechMode) -> None:
+    def __init__(
+        self,
+        voice: Voice,
+        mode: SpeechMode,
+        values: Callable[[SessionState], Mapping[str, object]],
+    ) -> None:
         self.voice = voice
         self.switch = SpeechSwitch(mode)
+        #: What the screen of a state fills its texts with (the window's view): said alike.
+        self._values = values
         self._said: tuple[int, object, str | None, str] | None = None
 
     @property
@@ -310,7 +330,7 @@ class SessionSpeech:
         script = screen_script(state, lang)
         if first:
             script = (Line("speech_on"), *script)
-        text, personal = spoken(script, lang)
+        text, personal = spoken(script, lang, self._values(state))
         if text:
             self.voice.say(Utterance(text, lang, personal=personal))
 

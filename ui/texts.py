@@ -328,7 +328,9 @@ _MARKED: dict[str, object] = {
     "problem_booking_unavailable": QT_TRANSLATE_NOOP(
         "texts", "Kode janji tidak dapat diperiksa saat ini."
     ),
-    "problem_booking_code_locked": QT_TRANSLATE_NOOP("texts", "Kode janji salah 5 kali."),
+    "problem_booking_code_locked": QT_TRANSLATE_NOOP(
+        "texts", "Terlalu banyak kode janji yang salah."
+    ),
     "todo_check_code": QT_TRANSLATE_NOOP(
         "texts", "Periksa lagi kodenya (9 angka), lalu ketik ulang."
     ),

@@ -37,6 +37,7 @@ from ui.screens.appointment import AppointmentScreen
 from ui.screens.attract import AttractScreen, ReadingScreen
 from ui.screens.birth_date import BirthDateScreen
 from ui.screens.booking_code import BookingCodeScreen
+from ui.screens.booking_words import screen_values
 from ui.screens.common import Screen, View
 from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen, ComplaintSendingScreen
 from ui.screens.consent import ConsentPhoneScreen, ConsentScreen
@@ -94,6 +95,7 @@ class KioskWindow(QMainWindow):
         self.speech = SessionSpeech(
             Voice(controller.config.data_dir / "speech", parent=self),  # on its own lane
             SpeechMode(controller.config.kiosk.speech),
+            lambda state: screen_values(state, self.view),  # said as shown
         )
         #: With speech on, a touched tile or navigation button says what it is (and still
         #: does what it does); keys never (``button(..., spoken=False)``).

@@ -35,6 +35,7 @@ from central.errors import InvalidTicketTransition
 from central.office.queue import CALLED
 from central.office.steps import find
 from central.tables import submissions
+from contract.bookings import format_code, is_valid_code
 from contract.catalog import Catalog, FormField
 
 AUDIT_KIND = "registration"
@@ -65,6 +66,12 @@ class Registration:
     card_number: str | None
     assurance: str | None
     language: str | None
+    #: The booking this registration checked in (a one-tap check-in at the kiosk),
+    #: as it is written (``603 556 635``); None for a walk-in.
+    booking_code: str | None = None
+    #: The labels of the service's required fields the registration left empty: a
+    #: check-in sends only what the card and the record fill in; the counter asks the rest.
+    missing: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"Registration({self.display}, {len(self.entries)} values)"
@@ -167,6 +174,12 @@ def view(
         return None
     form = _forms_of(conn, documents).get(ticket.service_id, ())
     card_number = body.get("card_number")
+    code = body.get("booking_code")
+    given = body.get("values")
+    values: dict[str, Any] = given if isinstance(given, dict) else {}
+    missing = tuple(
+        f.label(lang) for f in form if f.required and not str(values.get(f.name) or "").strip()
+    )
     return Registration(
         ticket_id=ticket.id,
         display=ticket.display,
@@ -174,4 +187,6 @@ def view(
         card_number=card_number if isinstance(card_number, str) else None,
         assurance=str(body["assurance"]) if body.get("assurance") else None,
         language=str(body["language"]) if body.get("language") else None,
+        booking_code=format_code(code) if isinstance(code, str) and is_valid_code(code) else None,
+        missing=missing,
     )

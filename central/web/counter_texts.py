@@ -105,6 +105,14 @@ TEXTS: Texts = {
     "counter.registration.value": ("Nilai", "Value"),
     "counter.registration.source": ("Sumber", "Source"),
     "counter.registration.card_number": ("Nomor kartu", "Card number"),
+    "counter.registration.booking": (
+        "Check-in janji dengan satu sentuhan, kode janji",
+        "Checked in with one tap for booking",
+    ),
+    "counter.registration.missing": (
+        "Belum diisi, tanyakan kepada warga:",
+        "Not filled in, ask the citizen:",
+    ),
     "counter.source.card": ("kartu", "card"),
     "counter.source.card_changeable": ("kartu (dapat diubah warga)", "card (citizen may change)"),
     "counter.source.record": ("data kota", "city record"),

@@ -314,8 +314,15 @@ class IssueTicket:
     # strings, so a call by position could put a booking code where a phone goes.
     #: The mobile number the citizen said yes to being told at; None: no consent.
     notify_phone: str | None = field(default=None, repr=False, kw_only=True)
-    #: The booking this ticket checks in (the registration carries it to the centre).
-    booking_code: str | None = field(default=None, kw_only=True)
+    #: The booking this ticket checks in (the registration carries its code to the
+    #: centre; the store keeps it checked in). Personal when it came from the cache, and
+    #: its code is a bearer secret: out of the repr.
+    booking: BookingToday | None = field(default=None, repr=False, kw_only=True)
+
+    @property
+    def booking_code(self) -> str | None:
+        """The code of the booking this ticket checks in, if any."""
+        return self.booking.code if self.booking is not None else None
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -159,6 +160,13 @@ MAX_PROOF_ATTEMPTS = 3
 #: Wrong booking codes one session may type (a wrong check digit, or a code nobody
 #: has) before the kiosk sends the citizen to the counter (#16).
 MAX_CODE_ATTEMPTS = 5
+#: Wrong booking codes this kiosk takes across sessions within :data:`KIOSK_CODE_WINDOW_S`
+#: (a new session does not start the count again): one more locks the code keypad for
+#: :data:`KIOSK_CODE_LOCK_S`, with the same "ask at the desk" screen. An answer that
+#: reveals another day's or office's booking counts too (docs/appointments.md).
+KIOSK_CODE_LIMIT = 10
+KIOSK_CODE_WINDOW_S = 600.0
+KIOSK_CODE_LOCK_S = 300.0
 #: The order in which a card holder's bookings of today are looked at: one to check
 #: in first, else the one that explains why there is none.
 _BOOKING_ORDER = (
@@ -218,6 +226,9 @@ class SessionState:
     #: The booking shown (APPOINTMENT), or the one a notice speaks of; personal data
     #: when it came from today's cache.
     booking: BookingToday | None = None
+    #: The card holder's bookings of today at this office (personal): a walk-in ticket
+    #: for the service of one still booked checks that booking in.
+    bookings: tuple[BookingToday, ...] = ()
     #: Wrong booking codes typed in this session (BOOKING_CODE).
     code_attempts: int = 0
     #: What went wrong (ERROR phase), a notice in place, or why the last session
@@ -239,6 +250,7 @@ class SessionState:
             or self.complaint is not None
             or self.notify_phone is not None
             or self.booking is not None
+            or bool(self.bookings)
             or self.phase in _PERSONAL_PHASES
         )
 
@@ -266,6 +278,10 @@ class SessionMachine:
         self._language = language
         self.state = SessionState()
         self._listeners: list[Callable[[SessionState], None]] = []
+        #: When this kiosk's last wrong booking codes were typed (its clock), and until
+        #: when the code keypad is locked: the kiosk's, not a session's.
+        self._wrong_codes: deque[float] = deque()
+        self._codes_locked_until = float("-inf")
 
     def subscribe(self, listener: Callable[[SessionState], None]) -> None:
         self._listeners.append(listener)
@@ -348,6 +364,8 @@ class SessionMachine:
                     session=s.session + 1,
                     deadline=self._idle_deadline(),
                 )
+                if self._clock() < self._codes_locked_until:  # too many wrong codes here
+                    return self._fail(SessionProblem.BOOKING_CODE_LOCKED)
             case BookingCodeEntered(digits) if s.phase is Phase.BOOKING_CODE:
                 return self._enter_code(digits)
             case BookingFound(session, lookup, booking) if self._current(
@@ -509,7 +527,24 @@ class SessionMachine:
 
     # -- appointments ----------------------------------------------------------------
     def _greet(self, bookings: tuple[BookingToday, ...]) -> None:
-        """A card's holder identified: their booking of today first, if they have one."""
+        """A card's holder identified: their booking of today first, if they have one.
+
+        The first one that can be checked in here (booked, its service still offered)
+        is offered, whatever comes before it; only if there is none is the citizen told
+        why the first of the others cannot be used.
+        """
+        self._go(self.state.phase, bookings=bookings)
+        usable = next(
+            (
+                b
+                for b in bookings
+                if b.state is BookingState.BOOKED and self._booked_service(b) is not None
+            ),
+            None,
+        )
+        if usable is not None:
+            self._offer(usable)
+            return
         for state in _BOOKING_ORDER:
             found = next((b for b in bookings if b.state is state), None)
             if found is not None:
@@ -554,9 +589,27 @@ class SessionMachine:
         )
         return [FindBooking(self.state.session, code)]
 
+    def _kiosk_wrong_code(self) -> bool:
+        """Count a wrong code (or a revealing answer) for the kiosk; True: now locked."""
+        now = self._clock()
+        self._wrong_codes.append(now)
+        while now - self._wrong_codes[0] >= KIOSK_CODE_WINDOW_S:
+            self._wrong_codes.popleft()
+        if len(self._wrong_codes) < KIOSK_CODE_LIMIT:
+            return False
+        self._wrong_codes.clear()
+        self._codes_locked_until = now + KIOSK_CODE_LOCK_S
+        log.warning(
+            "booking code keypad locked for %.0f s: %d wrong codes within %.0f s",
+            KIOSK_CODE_LOCK_S,
+            KIOSK_CODE_LIMIT,
+            KIOSK_CODE_WINDOW_S,
+        )
+        return True
+
     def _wrong_code(self, problem: SessionProblem) -> list[Effect]:
         attempts = self.state.code_attempts + 1
-        if attempts >= MAX_CODE_ATTEMPTS:
+        if self._kiosk_wrong_code() or attempts >= MAX_CODE_ATTEMPTS:
             return self._fail(SessionProblem.BOOKING_CODE_LOCKED)
         self._go(
             Phase.BOOKING_CODE,
@@ -579,6 +632,10 @@ class SessionMachine:
             BookingLookup.OTHER_DAY: SessionProblem.BOOKING_OTHER_DAY,
             BookingLookup.OTHER_OFFICE: SessionProblem.BOOKING_OTHER_OFFICE,
         }.get(lookup, SessionProblem.BOOKING_UNAVAILABLE)
+        # An answer about another day's or office's booking tells whoever typed it that
+        # the code exists: not a slip the citizen pays for, but it counts for the kiosk.
+        if problem is not SessionProblem.BOOKING_UNAVAILABLE and self._kiosk_wrong_code():
+            return self._fail(SessionProblem.BOOKING_CODE_LOCKED)
         self._go(
             Phase.BOOKING_CODE, booking=booking, problem=problem, deadline=self._idle_deadline()
         )
@@ -603,7 +660,7 @@ class SessionMachine:
                 service.id,
                 values,
                 self._language(),
-                booking_code=booking.code,
+                booking=booking,
             )
         ]
 
@@ -696,6 +753,17 @@ class SessionMachine:
             deadline=self._clock() + self.timeouts.issuing,
         )
         values = {name: v.value for name, v in s.values.items()}
+        # The service of a booking of today chosen from the grid ("Layanan lain", then
+        # the same service): the ticket checks that booking in, never a walk-in that
+        # leaves the booking to become a no-show.
+        booked = next(
+            (
+                b
+                for b in s.bookings
+                if b.state is BookingState.BOOKED and b.service_id == service.id
+            ),
+            None,
+        )
         return [
             IssueTicket(
                 s.session,
@@ -704,6 +772,7 @@ class SessionMachine:
                 values,
                 self._language(),
                 notify_phone=notify_phone,
+                booking=booked,
             )
         ]
 

@@ -111,7 +111,7 @@ def issue_and_print(
         now=issued_at,
         allocated=allocation.number if allocation else None,
         ticket_id=ticket_id,
-        booking_code=request.booking_code,
+        booking=request.booking,
     )
     log.info("ticket %s issued for service %s (%s)", stored.number, service.id, stored.source)
     online = allocation if stored.source is NumberSource.ONLINE else None

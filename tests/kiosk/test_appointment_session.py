@@ -15,8 +15,16 @@ from contract.bookings import BookingState
 from contract.catalog import Catalog
 from kiosk.errors import SessionProblem
 from kiosk.session import events
-from kiosk.session.machine import MAX_CODE_ATTEMPTS, Phase, SessionMachine, Timeouts
-from kiosk.speech import Line, Said, screen_script
+from kiosk.session.machine import (
+    KIOSK_CODE_LIMIT,
+    KIOSK_CODE_LOCK_S,
+    KIOSK_CODE_WINDOW_S,
+    MAX_CODE_ATTEMPTS,
+    Phase,
+    SessionMachine,
+    Timeouts,
+)
+from kiosk.speech import Line, screen_script
 from testkit.clocks import ManualClock
 from testkit.todays_bookings import booking, code, with_state
 
@@ -55,6 +63,7 @@ def test_one_tap_checks_in_with_the_code_and_the_card_s_values(
     [effect] = m.handle(events.CheckInChosen())
     assert isinstance(effect, events.IssueTicket)
     assert (effect.service_id, effect.booking_code) == (BOOKED.service_id, BOOKED.code)
+    assert BOOKED.code not in repr(effect) and BOOKED.code not in str(effect)  # a bearer secret
     assert effect.identity is SITI and effect.values["nik"] == SITI.citizen.nik  # type: ignore[union-attr]
     assert m.state.phase is Phase.ISSUING
 
@@ -113,6 +122,40 @@ def test_a_booking_whose_service_is_gone_is_told(catalog: Catalog, clock: Manual
     )
 
 
+def test_a_booking_whose_service_is_gone_does_not_hide_a_later_good_one(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    gone = booking(TODAY, body="11111111", starts="09:00", service_id="no-longer-offered")
+    later = booking(TODAY, body="22222222", starts="11:00")
+    tap(m, gone, later)
+    assert (m.state.phase, m.state.booking, m.state.problem) == (Phase.APPOINTMENT, later, None)
+
+
+def test_the_service_of_a_booking_chosen_from_the_grid_checks_that_booking_in(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """'Layanan lain', then the very service of a booking of today (the one shown, or
+    another of the holder's): the ticket checks that booking in, it is no walk-in."""
+    other = booking(TODAY, body="33333333", starts="13:00", service_id="kk-perubahan")
+    for chosen, values, booked in [
+        (BOOKED.service_id, {"phone": "081234567890", "reason": "Rusak"}, BOOKED),
+        ("kk-perubahan", {"phone": "081234567890"}, other),
+    ]:
+        m = make(catalog, clock)
+        tap(m, BOOKED, other)
+        m.handle(events.OtherServices())
+        m.handle(events.ServiceSelected(chosen))
+        m.handle(events.FormOpened())
+        m.handle(events.FormSubmitted(values))
+        assert m.state.phase is Phase.CONFIRMING, m.state.field_errors
+        m.handle(events.Confirmed())
+        [effect] = m.handle(events.NotifyAnswered(m.state.session, False))
+        assert isinstance(effect, events.IssueTicket)
+        assert (effect.service_id, effect.booking_code) == (chosen, booked.code)
+        assert "reason" not in effect.values or effect.values["reason"] == "Rusak"
+
+
 def code_session(m: SessionMachine) -> None:
     m.handle(events.BookingCodeOpened())
     assert m.state.phase is Phase.BOOKING_CODE and m.state.personal
@@ -149,6 +192,69 @@ def test_a_wrong_check_digit_asks_nothing_and_five_wrong_codes_send_to_the_count
     effects = m.handle(events.BookingFound(find.session, events.BookingLookup.UNKNOWN))
     assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
     assert any(isinstance(e, events.WipeSession) for e in effects)
+
+
+def test_wrong_codes_across_sessions_lock_the_kiosk_s_keypad_for_a_while(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """Five a session, but a new session does not start the count again: ten wrong
+    codes within ten minutes at one kiosk lock its code keypad for five minutes."""
+    m = make(catalog, clock)
+    wrong = BOOKED.code[:-1] + str((int(BOOKED.code[-1]) + 1) % 10)
+    typed = 0
+    for _ in range(2):
+        code_session(m)
+        for _ in range(MAX_CODE_ATTEMPTS - 1):  # each session stops short of its own lock
+            m.handle(events.BookingCodeEntered(wrong))
+            typed += 1
+        assert m.state.phase is Phase.BOOKING_CODE
+        m.handle(events.Cancel())
+        clock.advance(60)
+    code_session(m)
+    while m.state.phase is Phase.BOOKING_CODE:
+        m.handle(events.BookingCodeEntered(wrong))
+        typed += 1
+    assert typed == KIOSK_CODE_LIMIT and m.state.code_attempts < MAX_CODE_ATTEMPTS - 1
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
+    m.handle(events.Finish())
+    m.handle(events.BookingCodeOpened())  # the next citizen: still locked, sent to the desk
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
+    m.handle(events.Finish())
+    clock.advance(KIOSK_CODE_LOCK_S)
+    code_session(m)  # the lock is over, and the count starts anew
+    m.handle(events.BookingCodeEntered(wrong))
+    assert (m.state.phase, m.state.problem) == (
+        Phase.BOOKING_CODE,
+        SessionProblem.BOOKING_CODE_INVALID,
+    )
+
+
+def test_wrong_codes_spread_over_more_than_the_window_do_not_lock(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    wrong = BOOKED.code[:-1] + str((int(BOOKED.code[-1]) + 1) % 10)
+    for _ in range(3 * KIOSK_CODE_LIMIT):
+        code_session(m)
+        m.handle(events.BookingCodeEntered(wrong))
+        assert m.state.problem is SessionProblem.BOOKING_CODE_INVALID
+        m.handle(events.Cancel())
+        clock.advance(KIOSK_CODE_WINDOW_S / (KIOSK_CODE_LIMIT - 1) + 1)
+
+
+def test_answers_that_reveal_bookings_elsewhere_count_for_the_kiosk(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    code_session(m)
+    for i in range(KIOSK_CODE_LIMIT):
+        assert m.state.phase is Phase.BOOKING_CODE
+        other = booking(TODAY + dt.timedelta(days=3), body=f"4444{i:04d}")
+        [find] = m.handle(events.BookingCodeEntered(other.code))
+        assert isinstance(find, events.FindBooking)
+        m.handle(events.BookingFound(find.session, events.BookingLookup.OTHER_DAY, other))
+    assert m.state.code_attempts == 0  # not the citizen's slip
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
 
 
 @pytest.mark.parametrize(
@@ -245,7 +351,11 @@ def test_the_appointment_and_the_keypad_say_what_they_are(
     m = make(catalog, clock)
     tap(m, BOOKED)
     said = screen_script(m.state, "id")
-    assert said == (Said("Cetak Ulang KTP-el"), Line("appointment_hint"))
+    assert said == (  # as the screen shows it: the time and the service, then the day
+        Line("appointment_title", personal=True),
+        Line("appointment_when", personal=True),
+        Line("appointment_hint"),
+    )
     m.handle(events.Cancel())
     m.handle(events.BookingCodeOpened())
     assert screen_script(m.state, "en") == (Line("booking_code_title"), Line("booking_code_hint"))

@@ -14,6 +14,7 @@ from kiosk.session.machine import Phase, SessionState
 from kiosk.speech import (
     SCREEN_LINES,
     Line,
+    ProblemLines,
     SpeechMode,
     SpeechSwitch,
     screen_script,
@@ -251,7 +252,7 @@ def test_a_card_within_the_idle_time_keeps_speech_for_the_whole_session() -> Non
 )
 def test_a_problem_shown_in_place_is_said_first(phase: Phase, problem: SessionProblem) -> None:
     script = screen_script(SessionState(phase=phase, session=1, problem=problem), "id")
-    assert script[0] == Line(f"problem_{problem}")
+    assert script[0] == ProblemLines(problem)  # what happened and what to do, as shown
     assert script[1:] == screen_script(SessionState(phase=phase, session=1), "id")
 
 

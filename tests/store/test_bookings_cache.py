@@ -94,7 +94,7 @@ def test_a_ticket_checks_the_booking_in_and_a_later_list_does_not_undo_it(store:
         counter="3",
         payload=payload(booking_code=siti.code),
         now=NOW,
-        booking_code=siti.code,
+        booking=siti,
     )
     assert store.booking_by_code(siti.code, TODAY) == with_state(siti, BookingState.CHECKED_IN)
     # the centre has not had the registration yet: it still says "booked"
@@ -111,3 +111,28 @@ def test_purge_keeps_only_the_day_given(store: Store) -> None:
     assert store.purge_bookings(TOMORROW) == 1
     assert store.booking_by_code(siti.code, TODAY) is None
     assert store.bookings_etag(OFFICE, TODAY) is None
+
+
+def test_a_check_in_of_a_booking_the_cache_lacked_leaves_its_own_record(store: Store) -> None:
+    """Found through the centre (booked since the last fetch): the ticket writes the
+    booking, checked in; no later list turns it back to booked or drops it."""
+    store.save_bookings(OFFICE, TODAY, [], etag=None, now=NOW)
+    answered = booking(TODAY, nik=None, card_number=None, first_name="")  # the centre's answer
+    store.issue_ticket(
+        office_id=OFFICE,
+        service_id=answered.service_id,
+        prefix="B",
+        counter="3",
+        payload=payload(booking_code=answered.code),
+        now=NOW,
+        booking=answered,
+    )
+    checked_in = with_state(answered, BookingState.CHECKED_IN)
+    assert store.booking_by_code(answered.code, TODAY) == checked_in
+    store.save_bookings(OFFICE, TODAY, [], etag=None, now=NOW)  # a list still without it
+    assert store.booking_by_code(answered.code, TODAY) == checked_in
+    listed = booking(TODAY)  # the same code, now listed (as booked) with its holder
+    store.save_bookings(OFFICE, TODAY, [listed], etag=None, now=NOW)
+    assert store.booking_by_code(listed.code, TODAY) == with_state(listed, BookingState.CHECKED_IN)
+    assert store.bookings_of_holder(TODAY, nik=NIK)[0].state is BookingState.CHECKED_IN
+    assert store.purge_bookings(TOMORROW) == 1  # and it goes with its day

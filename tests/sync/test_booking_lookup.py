@@ -12,12 +12,12 @@ import pytest
 
 from central.database import Database
 from central.process import RunningCentral
-from contract.bookings import BookingState, damm_digit
+from contract.bookings import BookingState, BookingToday, damm_digit
 from kiosk.lookups.bookings import Bookings
 from kiosk.lookups.centre import CentreAccess
 from kiosk.session.events import BookingLookup, FindBooking
 from testkit.centre_bookings import add_booking, new_citizen
-from testkit.sync_kiosk import OFFICE, Kiosk
+from testkit.sync_kiosk import OFFICE, Kiosk, payload
 from testkit.todays_bookings import booking
 
 pytestmark = pytest.mark.timeout(60)
@@ -81,3 +81,28 @@ def test_a_centre_away_is_unavailable_not_unknown(kiosk: Kiosk, tmp_path: Path) 
     kiosk.proxy.up()
     kiosk.proxy.set("hang")  # answers nothing: the citizen's deadline, then unavailable
     assert find(found, code) == (BookingLookup.UNAVAILABLE, None)
+
+
+def test_a_code_checked_in_through_the_centres_answer_is_used_here_at_once(
+    kiosk: Kiosk, tmp_path: Path, db: Database
+) -> None:
+    """The cache lacked the booking and the centre has not had the registration yet:
+    the kiosk's own check-in still answers, so a second typing cannot print again."""
+    found = lookups(kiosk, tmp_path)
+    nik, _ = new_citizen(db)
+    code = add_booking(db, nik, SERVICE, kiosk.clock())  # booked since the last fetch
+    lookup, answer = find(found, code)
+    assert lookup is BookingLookup.TODAY and isinstance(answer, BookingToday)
+    assert kiosk.store.booking_by_code(code, answer.day) is None
+    kiosk.store.issue_ticket(  # as kiosk.tickets.issue stores the check-in
+        office_id=OFFICE,
+        service_id=SERVICE,
+        prefix="B",
+        counter="3",
+        payload={**payload(SERVICE), "booking_code": code},
+        now=kiosk.clock(),
+        booking=answer,
+    )
+    again, used = find(found, code)  # the centre would still say "booked"
+    assert again is BookingLookup.TODAY and isinstance(used, BookingToday)
+    assert used.state is BookingState.CHECKED_IN

@@ -71,7 +71,7 @@ def test_a_registration_with_the_code_checks_the_booking_in_at_the_centre(
         payload={**payload(SERVICE), "booking_code": code},
         now=kiosk.clock(),
         ticket_id=ticket_id,
-        booking_code=code,
+        booking=kiosk.store.booking_by_code(code, day),
     )
     local = kiosk.store.booking_by_code(code, day)
     assert local is not None and local.state is BookingState.CHECKED_IN

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from contract.bookings import format_code
+from contract.bookings import BookingState, BookingToday, format_code
 from kiosk.errors import SessionProblem
 from kiosk.session.events import Finish
 from kiosk.session.machine import MAX_CODE_ATTEMPTS, Phase, SessionState
+from kiosk.speech import Utterance
 from offline_store import OutboxState
 from testkit.kiosk_window import (
     cache_booking,
@@ -81,8 +82,13 @@ def test_a_code_typed_on_the_keys_checks_in_and_prints(
     ticket = c.session().ticket
     assert ticket is not None and ticket.printed and ticket.number.startswith("B-")
     assert list((tmp_path / "tickets").glob("tiket-*.pdf"))
-    items = [i for s in OutboxState for i in kiosk.kiosk.store.outbox(s)]
-    assert [i.payload.get("booking_code") for i in items] == [siti.code]
+    [item] = [i for s in OutboxState for i in kiosk.kiosk.store.outbox(s)]
+    # the registration carries the code (its payload is wiped once the centre has it)
+    assert item.payload.get("booking_code") == siti.code or (
+        item.state is OutboxState.DELIVERED and not item.payload
+    )
+    checked_in = kiosk.kiosk.store.booking_by_code(siti.code, siti.day)
+    assert checked_in is not None and checked_in.state is BookingState.CHECKED_IN
     c.dispatch(Finish())  # the ticket screen's "Selesai"
     c.dispatch(Finish())  # the thank-you screen's
     wait_phase(qtbot, kiosk, Phase.IDLE)
@@ -106,7 +112,7 @@ def test_a_slip_is_told_in_place_and_five_wrong_codes_send_to_the_desk(
     wait_phase(qtbot, kiosk, Phase.ERROR)
     error = kiosk.screens[Phase.ERROR]
     assert isinstance(error, MessageScreen)
-    assert error.title.text() == "Kode janji salah 5 kali."
+    assert error.title.text() == "Terlalu banyak kode janji yang salah."
     assert "loket informasi" in error.message.text()
 
 
@@ -131,3 +137,50 @@ def test_a_booking_elsewhere_is_said_with_its_day_and_office(kiosk: KioskWindow)
     screen.render_state(state, kiosk.view)
     assert "Your appointment is on 7 December 2026 at 09:00, not today." in screen.notice.text()
     kiosk.view.lang = "id"
+
+
+def test_a_booking_screen_is_said_in_the_words_it_shows(kiosk: KioskWindow) -> None:
+    """Aloud, each notice says what happened and what to do with the time, day, office
+    and desk filled in as on the screen, and the appointment its time and service."""
+    said: list[Utterance] = []
+    kiosk.speech.voice.listeners.append(said.append)
+    kiosk.view.help_counter = "2"
+    today = kiosk.controller.now().date()
+    later = booking(dt.date(2026, 12, 7), starts="09:00")
+    cases: list[tuple[Phase, SessionProblem | None, BookingToday]] = [
+        (Phase.BOOKING_CODE, SessionProblem.BOOKING_OTHER_DAY, later),
+        (Phase.BOOKING_CODE, SessionProblem.BOOKING_OTHER_OFFICE, later),
+        (Phase.BOOKING_CODE, SessionProblem.BOOKING_USED, booking(today)),
+        (Phase.BOOKING_CODE, SessionProblem.BOOKING_CANCELLED, booking(today)),
+        (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED, booking(today)),
+        (Phase.APPOINTMENT, None, booking(today)),
+    ]
+    catalog = kiosk.view.catalog
+    assert catalog is not None
+    for session, (phase, problem, shown) in enumerate(cases, start=10):
+        state = SessionState(
+            phase=phase,
+            session=session,
+            problem=problem,
+            booking=None if phase is Phase.ERROR else shown,
+            service=catalog.service(shown.service_id) if phase is Phase.APPOINTMENT else None,
+        )
+        screen = kiosk.screens[phase]
+        screen.render_state(state, kiosk.view)
+        said.clear()
+        assert kiosk.speech.pressed(state, "id", 0.0)  # the button: this screen said at once
+        [utterance] = said
+        text = utterance.text
+        assert "{" not in text and "}" not in text, text
+        if isinstance(screen, BookingCodeScreen):
+            words = [screen.notice.happened.text(), screen.notice.todo.text()]
+        elif isinstance(screen, MessageScreen):
+            words = [screen.title.text(), screen.message.text()]
+        else:
+            assert isinstance(screen, AppointmentScreen)
+            words = [screen.title.text(), screen.when.text()]
+            assert "Cetak Ulang KTP-el" in text and "10.30" in text
+            assert shown.code not in text.replace(" ", "")  # never the code aloud
+        for shown_words in words:
+            assert shown_words and shown_words.rstrip(".") in text, (problem, text)
+        assert utterance.personal is (phase is not Phase.ERROR), problem

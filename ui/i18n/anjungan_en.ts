@@ -814,10 +814,6 @@
         <translation>The booking code cannot be checked right now.</translation>
     </message>
     <message>
-        <source>Kode janji salah 5 kali.</source>
-        <translation>The booking code was wrong 5 times.</translation>
-    </message>
-    <message>
         <source>Periksa lagi kodenya (9 angka), lalu ketik ulang.</source>
         <translation>Check the code (9 digits) and type it again.</translation>
     </message>
@@ -1024,6 +1020,10 @@
     <message>
         <source>Layanan ini memerlukan kartu warga yang terverifikasi.</source>
         <translation>This service needs a verified citizen card.</translation>
+    </message>
+    <message>
+        <source>Terlalu banyak kode janji yang salah.</source>
+        <translation>Too many wrong booking codes.</translation>
     </message>
     <message>
         <source>Langkah {n} dari {total}</source>

@@ -7,6 +7,7 @@ import contextlib
 
 from contract.bookings import BookingToday, format_code
 from kiosk.session.machine import SessionState
+from ui.problems import help_desk_values
 from ui.screens.common import View, service_name
 from ui.screens.dates import day_words, time_words
 
@@ -20,6 +21,15 @@ def booking_values(state: SessionState, view: View) -> dict[str, str]:
     session's booking ({} without one): what the booking texts are filled with."""
     booking = state.booking
     return {} if booking is None else words(booking, view)
+
+
+def screen_values(state: SessionState | None, view: View) -> dict[str, str]:
+    """What the screens' texts are filled with, on screen and aloud: the help desk
+    (``{desk}``) and the session's booking (or "…" where a text names one and there is none)."""
+    values = {**UNKNOWN_BOOKING, **help_desk_values(view.help_counter, view.t)}
+    if state is not None:
+        values.update(booking_values(state, view))
+    return values
 
 
 def words(booking: BookingToday, view: View) -> dict[str, str]:

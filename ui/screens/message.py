@@ -22,8 +22,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 
 from kiosk.session.machine import SessionState
 from ui.icons import draw_problem
-from ui.problems import Icon, Notice, help_desk_values, problem_notice
-from ui.screens.booking_words import UNKNOWN_BOOKING
+from ui.problems import Icon, Notice, notice_words, problem_notice
+from ui.screens.booking_words import screen_values
 from ui.screens.common import (
     Screen,
     View,
@@ -43,8 +43,7 @@ NOTICE_ICON_PX = 72
 
 def notice_texts(notice: Notice, view: View, **values: object) -> tuple[str, str]:
     """What happened and what to do, in the screen's language, ``{desk}`` filled in."""
-    filled = {**UNKNOWN_BOOKING, **help_desk_values(view.help_counter, view.t), **values}
-    return view.t(notice.happened, **filled), view.t(notice.todo, **filled)
+    return notice_words(notice, view.t, {**screen_values(None, view), **values})
 
 
 class ProblemIcon(QWidget):

@@ -28,6 +28,7 @@ from central.process import RunningCentral
 from central.settings import DEMO_BOARD_TOKEN, DEMO_CITIZENS_PATH
 from central.tables import services
 from central.web.board import STREAMS_PER_BOARD
+from contract.bookings import damm_digit, format_code
 from testkit.boards import call_next, issue, played, register_board
 from testkit.browser import TIMEOUT_MS, fresh_context, log_in
 from testkit.centre_accounts import (
@@ -400,3 +401,27 @@ def test_the_access_log_keeps_no_board_token_complaint_reference_or_ticket_id(
     assert "GET /t/[ticket] HTTP/1.1" in log
     leaked = [secret for secret in (token, ticket, reference) if secret in log]
     assert leaked == []
+
+
+def test_the_access_log_keeps_no_booking_code(office: RunningCentral, kiosk: str) -> None:
+    """A booking's code opens its page (and its change and cancel) to whoever reads it:
+    the log writes ``/b/[code]`` and ``/api/v1/bookings/[code]``, never the code."""
+    body = f"{uuid.uuid4().int % 10**8:08d}"
+    code = body + str(damm_digit(body))
+    headers = {"Authorization": f"Bearer {kiosk}"}
+    requests.get(f"{office.url}/b/{code}", timeout=10)
+    requests.post(f"{office.url}/b/{code}/cancel", data={}, timeout=10)
+    requests.get(f"{office.url}/api/v1/bookings/{code}", headers=headers, timeout=10)
+    requests.get(f"{office.url}/api/v1/bookings/today", headers=headers, timeout=10)
+    requests.get(f"{office.url}/b/{code}?lang=en", timeout=10)
+    last = "GET /b/[code]?<hidden> HTTP/1.1"
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while last not in office.output_tail() and time.monotonic() < deadline:
+        time.sleep(0.05)  # the log reaches us through a pipe
+    log = office.output_tail()
+    assert last in log
+    assert "GET /b/[code] HTTP/1.1" in log
+    assert "POST /b/[code]/cancel HTTP/1.1" in log
+    assert "GET /api/v1/bookings/[code] HTTP/1.1" in log
+    assert "GET /api/v1/bookings/today HTTP/1.1" in log  # no code: kept as it is
+    assert code not in log and format_code(code) not in log

@@ -21,6 +21,7 @@ from central.access.credentials import keyed_hash
 from central.database import Database
 from central.process import RunningCentral
 from central.tables import audit_log, citizen_lookups, services
+from contract.bookings import damm_digit, format_code
 from testkit.browser import log_in
 from testkit.centre_accounts import (
     DEMO_OFFICE,
@@ -409,3 +410,25 @@ def test_the_called_tickets_registration_is_shown_audited_and_nowhere_else(
     )
     for text in elsewhere:
         assert NAME not in text and NIK not in text
+
+
+def test_a_check_in_s_registration_says_so_and_what_the_counter_must_ask(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A one-tap check-in sends only what the card and the record fill in: the counter
+    sees the booking's code, and the required fields it still has to ask for."""
+    drain(office.url, clerk_token, KTP)
+    ticket = new_id()
+    display = allocate(office.url, kiosk, KTP, ticket).json()["display"]
+    item = registration(ticket, KTP, display, "online", values={"full_name": NAME, "nik": NIK})
+    body = f"{int(ticket.replace('-', ''), 16) % 10**8:08d}"
+    code = body + str(damm_digit(body))
+    item["body"]["booking_code"] = code  # a code the centre cannot honour: still a walk-in
+    assert results(office.url, kiosk, [item])[0]["status"] == "accepted"
+    sit(page, office, office_db, "6", KTP)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#registration-table")).to_contain_text(NAME)
+    expect(page.locator("#registration-booking")).to_contain_text(format_code(code))
+    missing = page.locator("#registration-missing")
+    expect(missing).to_contain_text("Alasan")
+    expect(missing).not_to_contain_text("NIK")
