@@ -6,7 +6,9 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser
 
+from testkit.browser import chromium
 from testkit.cupsd import PrivateCupsd, running_cupsd
 from testkit.pg_cluster import PgCluster, PgUnavailable
 
@@ -17,6 +19,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def cupsd() -> Iterator[PrivateCupsd]:
     """A private cupsd with a cups-pdf queue on 127.0.0.1, for one test (skips without CUPS)."""
     yield from running_cupsd()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless chromium for the whole run: Playwright's sync API runs one event
+    loop per thread, so a second chromium started while the first runs fails."""
+    with chromium() as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,7 @@ from kiosk.config import CardSection, Config
 from kiosk.session.machine import Phase
 from offline_store import OutboxItem, OutboxState
 from testkit.booking_office import SITI_BORN, SITI_NIK
-from testkit.browser import chromium, fresh_context
+from testkit.browser import fresh_context
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff
 from testkit.centre_requests import allocate, registration, results
 from testkit.centres import LOOSE_SERVER_ARGS
@@ -77,12 +77,6 @@ def midday_zone() -> str:
 
 
 ZONE = midday_zone()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
 
 
 @pytest.fixture

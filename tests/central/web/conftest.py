@@ -18,16 +18,10 @@ from playwright.sync_api import Browser, Page
 from central.access import staff
 from central.database import Database
 from central.process import RunningCentral, start_central
-from testkit.browser import chromium, fresh_context
+from testkit.browser import fresh_context
 from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_staff
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.voices import short_recordings
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with chromium() as running:
-        yield running
 
 
 @pytest.fixture(scope="session")
