@@ -161,6 +161,8 @@ class CentralSettings:
     message_answer_max_bytes: int = 64 * 1024
     #: How often a sender looks for due messages another process wrote.
     message_poll_s: float = 1.0
+    #: How long past one send's deadline a sender's claim on a message still holds.
+    message_claim_margin_s: float = 30.0
 
     def __post_init__(self) -> None:
         self._check_limits()
@@ -261,10 +263,11 @@ class CentralSettings:
             0 < self.message_retry_base_s <= self.message_retry_max_s
             and 0 < self.message_deadline_s <= 300
             and 0 < self.message_poll_s <= 60
+            and 0 < self.message_claim_margin_s <= 3600
         ):
             raise ValueError(
                 "message times: 0 < retry base <= longest retry, deadline up to 300 s, "
-                "poll up to 60 s"
+                "poll up to 60 s, claim margin up to an hour"
             )
 
     @property

@@ -7,6 +7,7 @@ The signatures are checked by the stand-in with :mod:`hmac` and here with
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import subprocess
 from collections.abc import Iterator
@@ -17,7 +18,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from central.access.audit import utc_now
 from central.database import Database
+from central.messages import outbox
 from central.messages.providers import signature
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
@@ -420,5 +423,58 @@ def test_two_server_processes_never_send_one_message_twice(
             )
         pids = {int(worker.split(":")[1]) for worker in senders}
         assert pids == {first.process.pid, second.process.pid}, "both processes sent"
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def two_short_claims(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    gateway: Gateway,
+    secret_file: Path,
+) -> Iterator[tuple[RunningCentral, RunningCentral]]:
+    """Two processes whose claims hold one second past a one-second deadline."""
+    url = _db_url(request, tmp_path_factory, "short-claims")
+    args = (*_message_args(gateway, secret_file), "--message-claim-margin", "1")
+    first = start_central(db_url=url, extra_args=args)
+    try:
+        second = start_central(db_url=url, extra_args=args)
+        try:
+            yield first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+
+
+def test_a_backlog_sent_slowly_is_sent_once_by_two_processes(
+    two_short_claims: tuple[RunningCentral, RunningCentral], gateway: Gateway
+) -> None:
+    """Sixteen messages fall due at one moment; the gateway takes 0.8 s for each (within
+    the 1 s deadline). A claim holds 2 s: a sender that claimed them all at once would
+    still be sending the third when its claim on the rest ran out, and the other
+    process would send those too."""
+    first, _ = two_short_claims
+    gateway.misbehave("slow", times=1, delay_s=0.8)
+    db = Database(first.db_url)
+    try:
+        soon = utc_now() + dt.timedelta(seconds=2)
+        keys = {f"complaint:ADU-{secrets.token_hex(6).upper()}:answered" for _ in range(16)}
+        with db.begin() as conn:
+            for key, phone in zip(sorted(keys), _phones(len(keys)), strict=True):
+                outbox.enqueue(
+                    conn,
+                    key=key,
+                    office_id=DEMO_OFFICE,
+                    phone="62" + phone[1:],
+                    language="id",
+                    template="complaint.answered",
+                    params={"reference": key.split(":")[1], "office": "Mal Pelayanan Publik"},
+                    now=soon,
+                )
+        _each_once(gateway, db, keys)
+        for key in keys:
+            assert len(gateway.posts_of(key)) == 1, (key, gateway.posts_of(key))
     finally:
         db.dispose()
