@@ -134,8 +134,15 @@ def claim(
     hold: dt.timedelta,
     limit: int,
     per_hour: int,
+    max_attempts: int | None = None,
 ) -> list[Outgoing]:
-    """Take up to ``limit`` due messages for ``worker`` until ``now + hold``."""
+    """Take up to ``limit`` due messages for ``worker`` until ``now + hold``.
+
+    A message whose attempts are used up (``max_attempts``) is never taken again:
+    one whose last claim ran out with no outcome recorded (its sender died, or
+    failed on the gateway's answer) becomes a dead letter here instead of being
+    sent once more, so nothing goes again and again without end.
+    """
     candidates = list(
         conn.execute(
             select(messages.c.id)
@@ -160,6 +167,22 @@ def claim(
         if won.rowcount != 1:  # another sender took it between the read and the update
             continue
         row = conn.execute(select(messages).where(messages.c.id == message_id)).one()
+        if max_attempts is not None and row.attempts > max_attempts:
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == message_id)
+                .values(
+                    state=DEAD,
+                    attempts=row.attempts - 1,
+                    claimed_by=None,
+                    claimed_until=None,
+                    last_error=(
+                        f"{max_attempts} attempts used up; the last one ended with no answer "
+                        "recorded"
+                    ),
+                )
+            )
+            continue
         if row.attempts == 1 and not _begin(conn, row.phone, now, per_hour):
             window = conn.execute(
                 select(message_rates.c.window_start).where(message_rates.c.phone == row.phone)

@@ -40,6 +40,7 @@ import hmac
 import http.client
 import json
 import logging
+import re
 import socket
 import ssl
 import threading
@@ -128,20 +129,33 @@ def body_of(message: Outgoing, text: str) -> bytes:
     ).encode("utf-8")
 
 
+#: Delta-seconds as RFC 9110 writes them: ASCII digits only, and few of them (a day
+#: is five; ten is centuries).
+_DELTA_SECONDS = re.compile(r"[0-9]{1,10}", re.ASCII)
+#: The longest HTTP date a gateway may send ("Sun, 06 Nov 1994 08:49:37 GMT" is 29).
+_LONGEST_DATE = 64
+
+
 def retry_after(value: str | None, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; ``None`` if unusable."""
+    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; ``None`` if unusable.
+
+    Strict: ``"²"`` or ``"٣"`` (digits to :meth:`str.isdigit`, not to HTTP), a
+    thousand digits or a malformed date are unusable, never an error.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _DELTA_SECONDS.fullmatch(value):
         return float(int(value))
+    if len(value) > _LONGEST_DATE or not value.isascii():
+        return None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 class WebhookProvider:
@@ -175,18 +189,22 @@ class WebhookProvider:
             "User-Agent": "anjungan-central",
         }
         try:
-            status, after = self._post(body, headers)
+            status, asked = self._post(body, headers)
         except (OSError, http.client.HTTPException) as exc:
             return RetryLater(f"gateway unreachable or too slow ({type(exc).__name__})")
-        if 200 <= status < 300:
+        except Exception as exc:  # whatever else an answer breaks: a retry, never a raise
+            log.warning("the gateway's answer could not be read (%s)", type(exc).__name__)
+            return RetryLater(f"gateway answer unreadable ({type(exc).__name__})")
+        if 200 <= status < 300:  # taken: whatever Retry-After came with it means nothing
             return Delivered()
         if status == 429:
-            return RetryLater("gateway busy (429)", after)
+            return RetryLater("gateway busy (429)", retry_after(asked))
         if status in (408, 425) or status >= 500:
-            return RetryLater(f"gateway answered {status}", after)
+            return RetryLater(f"gateway answered {status}", retry_after(asked))
         return Refused(f"gateway refused the message ({status})")
 
-    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, float | None]:
+    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str | None]:
+        """The answer's status and its raw ``Retry-After``."""
         parts = self._parts
         connection: http.client.HTTPConnection
         if parts.scheme == "https":
@@ -224,7 +242,7 @@ class WebhookProvider:
                 left -= len(chunk)
             if expired.is_set():
                 raise TimeoutError("the gateway's answer did not end within the deadline")
-            return response.status, retry_after(response.getheader("Retry-After"))
+            return response.status, response.getheader("Retry-After")
         finally:
             watchdog.cancel()
             connection.close()

@@ -38,7 +38,14 @@ from zoneinfo import ZoneInfo
 from central.access.audit import utc_now
 from central.database import Database
 from central.messages import outbox, triggers
-from central.messages.providers import Delivered, LogProvider, Provider, Refused, WebhookProvider
+from central.messages.providers import (
+    Delivered,
+    LogProvider,
+    Provider,
+    Refused,
+    RetryLater,
+    WebhookProvider,
+)
 from central.messages.templates import render
 from central.settings import CentralSettings
 
@@ -172,6 +179,7 @@ class Sender:
                     hold=self._policy.hold,
                     limit=1,
                     per_hour=self._policy.per_number_per_hour,
+                    max_attempts=self._policy.max_attempts,
                 )
             if not claimed:
                 # Due rows that were another's or held by their number's limit: look again.
@@ -188,7 +196,11 @@ class Sender:
                 outbox.mark_dead(conn, message.id, self.worker, "the template cannot be written")
             log.warning("message %d: its template cannot be written; a dead letter", message.id)
             return
-        outcome = self._provider.send(message, text)
+        try:
+            outcome = self._provider.send(message, text)
+        except Exception as exc:  # a provider's fault is a retry, never a claim left to run out
+            log.exception("message %d: the provider failed", message.id)
+            outcome = RetryLater(f"the provider failed ({type(exc).__name__})")
         now = utc_now()
         with self._db.begin() as conn:
             if isinstance(outcome, Delivered):

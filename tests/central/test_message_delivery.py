@@ -21,7 +21,7 @@ from sqlalchemy import select
 from central.access.audit import utc_now
 from central.database import Database
 from central.messages import outbox
-from central.messages.providers import signature
+from central.messages.providers import retry_after, signature
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from central.tables import messages
@@ -478,3 +478,39 @@ def test_a_backlog_sent_slowly_is_sent_once_by_two_processes(
             assert len(gateway.posts_of(key)) == 1, (key, gateway.posts_of(key))
     finally:
         db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("120", 120.0),
+        (" 7 ", 7.0),
+        ("Sat, 05 Dec 2026 03:01:00 GMT", 60.0),
+        ("²", None),  # a digit to str.isdigit, not to HTTP
+        ("٣", None),
+        ("9" * 5000, None),  # beyond int()'s limit of digits
+        ("12345678901", None),
+        ("Sat, 05 Dec 99999 03:01:00 GMT", None),
+        ("-1", None),
+        ("soon", None),
+    ],
+)
+def test_a_retry_after_is_read_strictly(value: str, seconds: float | None) -> None:
+    now = dt.datetime(2026, 12, 5, 3, 0, tzinfo=dt.UTC).timestamp()
+    assert retry_after(value, now) == seconds
+
+
+@pytest.mark.parametrize(
+    ("trouble", "header"), [("200", "²"), ("503", "9" * 5000), ("503", "٣"), ("429", "²")]
+)
+def test_an_odd_retry_after_is_sent_once_and_recorded(
+    centre: RunningCentral, operator: Database, gateway: Gateway, trouble: str, header: str
+) -> None:
+    """A Retry-After no parser should take: on a 200 the message is sent (once, and
+    recorded so); on a 503 or 429 it is tried again after the backoff."""
+    gateway.misbehave(trouble, retry_after=header)
+    (made,), _ = _queue_and_call(centre, operator, 1)
+    key = f"ticket:{made[0]}:called"
+    _each_once(gateway, operator, {key})
+    statuses = [p.status for p in sorted(gateway.posts_of(key), key=lambda p: p.at)]
+    assert statuses == ([200] if trouble == "200" else [int(trouble), 200])

@@ -232,3 +232,24 @@ def test_the_webhook_secret_is_read_from_its_file_and_never_shown(tmp_path: Path
 def test_a_webhook_without_its_secret_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="secret"):
         CentralSettings(message_provider="webhook", message_webhook_url="https://sms.kota.go.id/")
+
+
+def test_a_claim_that_ran_out_with_its_attempts_used_makes_a_dead_letter(db: Database) -> None:
+    """A sender that took a message for its last attempt and never recorded an outcome
+    (it died, or failed on the answer): the message is not sent yet again."""
+    _write(db, "ticket:last:called")
+    with db.begin() as conn:
+        (first,) = outbox.claim(conn, "w", NOW, hold=HOLD, limit=5, per_hour=10, max_attempts=2)
+    later = NOW + HOLD + dt.timedelta(seconds=1)
+    with db.begin() as conn:
+        (second,) = outbox.claim(conn, "w2", later, hold=HOLD, limit=5, per_hour=10, max_attempts=2)
+    assert (first.attempts, second.attempts) == (1, 2)
+    latest = later + HOLD + dt.timedelta(seconds=1)
+    with db.begin() as conn:
+        assert (
+            outbox.claim(conn, "w3", latest, hold=HOLD, limit=5, per_hour=10, max_attempts=2) == []
+        )
+    with db.read() as conn:
+        row = conn.execute(select(messages).where(messages.c.key == "ticket:last:called")).one()
+    assert (row.state, row.attempts) == ("dead", 2)
+    assert "attempts used up" in row.last_error
