@@ -5,10 +5,10 @@ safe with several processes), right before sending it through the provider
 outside any transaction, and records what became of it:
 
 * delivered: ``sent``;
-* the gateway down, slow, 5xx or 429: ``pending`` again, due after the
-  gateway's ``Retry-After`` if it gave one, else after a wait that doubles
-  with each attempt (``retry_base_s`` up to ``retry_max_s``, with a little
-  jitter so a city's messages do not all come back at once);
+* the gateway down, slow, 5xx or 429: ``pending`` again, due after a wait
+  that doubles with each attempt (``retry_base_s`` up to ``retry_max_s``, with
+  a little jitter so a city's messages do not all come back at once), or
+  after the gateway's ``Retry-After`` if that is longer (at most a day);
 * refused by the gateway (4xx), attempts used up, or a text that cannot be
   written: ``dead``, on the staff's list.
 
@@ -209,9 +209,13 @@ class Sender:
                 kept = outbox.mark_dead(conn, message.id, self.worker, outcome.error)
                 log.warning("message %d is a dead letter: %s", message.id, outcome.error)
             else:
+                # The gateway's Retry-After may lengthen the wait, never shorten it: a
+                # gateway that throttles with "Retry-After: 0" would otherwise spend every
+                # attempt within a second and make a dead letter of a message it would
+                # take a minute later.
                 wait = self._policy.backoff(message.attempts)
                 if outcome.after_s is not None:
-                    wait = min(outcome.after_s, LONGEST_RETRY_AFTER_S)
+                    wait = max(wait, min(outcome.after_s, LONGEST_RETRY_AFTER_S))
                 due = now + dt.timedelta(seconds=wait)
                 kept = outbox.mark_retry(conn, message.id, self.worker, due, outcome.error)
                 log.info("message %d: %s; again in %.1f s", message.id, outcome.error, wait)

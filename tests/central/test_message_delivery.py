@@ -8,6 +8,7 @@ The signatures are checked by the stand-in with :mod:`hmac` and here with
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import secrets
 import subprocess
 from collections.abc import Iterator
@@ -514,3 +515,40 @@ def test_an_odd_retry_after_is_sent_once_and_recorded(
     _each_once(gateway, operator, {key})
     statuses = [p.status for p in sorted(gateway.posts_of(key), key=lambda p: p.at)]
     assert statuses == ([200] if trouble == "200" else [int(trouble), 200])
+
+
+@pytest.fixture
+def patient_centre(
+    tmp_path_factory: pytest.TempPathFactory, gateway: Gateway, secret_file: Path
+) -> Iterator[RunningCentral]:
+    """A centre whose retries wait at least a second, with four attempts."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('throttled') / 'central.db'}"
+    args = (
+        *_message_args(gateway, secret_file),
+        *("--message-retry-base", "1", "--message-retry-max", "1", "--message-attempts", "4"),
+    )
+    server = start_central(db_url=url, extra_args=args)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_throttling_gateway_cannot_spend_the_attempts_at_once(
+    patient_centre: RunningCentral, gateway: Gateway
+) -> None:
+    """Three 429s with "Retry-After: 0": each next attempt still waits the backoff, so the
+    fourth (the last allowed) reaches a gateway that takes it, instead of four POSTs
+    within a moment and a dead letter."""
+    gateway.misbehave("429", times=3, retry_after_s=0)
+    db = Database(patient_centre.db_url)
+    try:
+        (made,), _ = _queue_and_call(patient_centre, db, 1)
+        key = f"ticket:{made[0]}:called"
+        _each_once(gateway, db, {key})
+        posts = sorted(gateway.posts_of(key), key=lambda p: p.at)
+        assert [p.status for p in posts] == [429, 429, 429, 200]
+        gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(posts)]
+        assert min(gaps) >= 0.8, gaps  # the backoff of 1 s, less its jitter
+    finally:
+        db.dispose()
