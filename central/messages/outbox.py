@@ -297,9 +297,13 @@ def _of_office(office_id: str | None) -> Any:
 
 def dead_letters(conn: Connection, office_id: str | None, limit: int = 100) -> list[DeadLetter]:
     """The newest dead messages about ``office_id`` (``None``: all), the number masked."""
+    return _dead(conn, office_id, true(), limit)
+
+
+def _dead(conn: Connection, office_id: str | None, which: Any, limit: int) -> list[DeadLetter]:
     rows = conn.execute(
         select(messages)
-        .where(messages.c.state == DEAD, _of_office(office_id))
+        .where(messages.c.state == DEAD, _of_office(office_id), which)
         .order_by(messages.c.id.desc())
         .limit(limit)
     )
@@ -316,6 +320,22 @@ def dead_letters(conn: Connection, office_id: str | None, limit: int = 100) -> l
         )
         for row in rows
     ]
+
+
+def shown_key(key: str) -> str:
+    """A message's key as an audit line may show it: what it names cut to its start
+    (a complaint's reference or a booking's code opens the citizen's page)."""
+    kind, _, rest = key.partition(":")
+    subject, _, tail = rest.partition(":")
+    if not subject:
+        return kind
+    return f"{kind}:{subject[:4]}…:{tail}" if tail else f"{kind}:{subject[:4]}…"
+
+
+def dead_letter(conn: Connection, message_id: int, office_id: str | None) -> DeadLetter | None:
+    """One dead message about ``office_id`` (``None``: any office), the number masked."""
+    found = [m for m in _dead(conn, office_id, messages.c.id == message_id, 1)]
+    return found[0] if found else None
 
 
 def count_dead(conn: Connection, office_id: str | None) -> int:

@@ -3,7 +3,9 @@
 Staff see each dead message of their office (an account for every office: of
 all offices): when it was written, what it was (its template), the number
 masked, the attempts and why it stopped; "Kirim lagi" puts it back in the
-outbox under the same key, so the gateway still takes it once. Never the
+outbox under the same key, so the gateway still takes it once, and is audited
+(``message_sent_again``: who, which message, its key cut as a log line cuts it,
+the number masked). Never the
 full number, never the text (it is written again when sent).
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from central.access.audit import utc_now
+from central.access.audit import record_event, utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import get_context
 from central.messages import outbox
@@ -82,7 +84,16 @@ def send_again(request: Request, staff: StaffPage, _: Csrf, message_id: int) -> 
     """Put a dead message back in the outbox; 404 with the list if it is not there."""
     ctx = get_context(request)
     with ctx.db.begin() as conn:
-        done = outbox.send_again(conn, message_id, staff.office_id, utc_now())
+        dead = outbox.dead_letter(conn, message_id, staff.office_id)
+        done = dead is not None and outbox.send_again(conn, message_id, staff.office_id, utc_now())
+        if dead is not None and done:
+            record_event(
+                conn,
+                actor=staff.actor,
+                action="message_sent_again",
+                subject=f"message:{message_id}",
+                detail=f"{outbox.shown_key(dead.key)} ({dead.template}) to {dead.phone_masked}",
+            )
     if not done:
         return _page(request, staff, status=404, problem="messages.unknown")
     return _page(request, staff, notice="messages.sent_again")

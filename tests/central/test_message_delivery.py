@@ -25,7 +25,7 @@ from central.messages import outbox
 from central.messages.providers import retry_after, signature
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
-from central.tables import messages
+from central.tables import audit_log, messages
 from testkit.centre_accounts import DEMO_OFFICE, enrol, new_staff, new_staff_account
 from testkit.centre_requests import consenting_tickets, drain, now_iso, staff_post
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
@@ -278,6 +278,16 @@ def test_a_refused_message_is_a_dead_letter_staff_see_and_send_again(
     )
     assert again.status_code == 200 and "dikirim lagi" in again.text
     _each_once(gateway, operator, {key})
+    with operator.read() as conn:
+        (event,) = conn.execute(
+            select(audit_log).where(
+                audit_log.c.action == "message_sent_again",
+                audit_log.c.subject == f"message:{row.id}",
+            )
+        ).all()
+    assert event.actor == f"staff:{username}"
+    assert f"ticket:{made[0][:4]}…:called" in event.detail and "ticket.called" in event.detail
+    assert row.phone[:5] in event.detail and row.phone not in event.detail
 
 
 def test_an_application_made_ready_tells_the_citizen_of_the_record(
