@@ -21,6 +21,14 @@ its message put back until the hour is over. Nothing is dropped: a message
 ends ``sent`` or, after its attempts or on a refusal the gateway says is
 final, ``dead``, the list staff see (:func:`dead_letters`) and may send again
 (:func:`send_again`).
+
+A time-bound message has a lifetime: one past its ``expires_at`` (a booking's
+slot has begun; a queue message two hours after it was written), or about a
+ticket that moved on more than :data:`MOVED_ON_GRACE` ago ("tinggal N orang
+lagi" once the ticket is called or done, "dipanggil" once it is done), is not
+sent when its turn to be claimed comes but ends ``expired`` (staff see those
+too, :func:`expired`): a message held by the per-number limit or an outage
+never tells a citizen an hour late that it is their turn.
 """
 
 from __future__ import annotations
@@ -34,11 +42,22 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, or_, select, true, update
 
 from central.messages.phones import masked
-from central.tables import message_consents, message_rates, messages
+from central.tables import message_consents, message_rates, messages, tickets
 from central.upsert import dialect_insert
 
-PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
-STATES = (PENDING, SENDING, SENT, DEAD)
+PENDING, SENDING, SENT, DEAD, EXPIRED = "pending", "sending", "sent", "dead", "expired"
+STATES = (PENDING, SENDING, SENT, DEAD, EXPIRED)
+#: Queue messages, and the ticket states (central.office.queue's names) after which
+#: each is no longer news: "tinggal N orang lagi" once the ticket is called or done,
+#: "dipanggil" once it is done.
+_MOVED_ON = {
+    "ticket.ahead": ("called", "served", "no_show", "void"),
+    "ticket.next": ("called", "served", "no_show", "void"),
+    "ticket.called": ("served", "no_show", "void"),
+}
+#: How long after its ticket moved on a queue message may still go: a gateway's usual
+#: second of delay is no reason to drop it, an outage's minutes are.
+MOVED_ON_GRACE = dt.timedelta(minutes=1)
 RATE_WINDOW = dt.timedelta(hours=1)
 #: How long a ticket's yes to messages is kept (its day is over by then).
 TICKET_CONSENT_KEPT = dt.timedelta(days=2)
@@ -86,8 +105,14 @@ def enqueue(
     template: str,
     params: Mapping[str, Any],
     now: dt.datetime,
+    expires_at: dt.datetime | None = None,
+    ticket_id: str | None = None,
 ) -> bool:
-    """Write a message under ``key``; ``False`` if that key was written before."""
+    """Write a message under ``key``; ``False`` if that key was written before.
+
+    ``expires_at``: not sent after it; ``ticket_id``: a queue message, sent only
+    while that ticket is in the state its text speaks of.
+    """
     statement = dialect_insert(conn, messages).values(
         key=key[:200],
         office_id=office_id,
@@ -99,6 +124,8 @@ def enqueue(
         attempts=0,
         due_at=now,
         created_at=now,
+        expires_at=expires_at,
+        ticket_id=ticket_id,
     )
     written = conn.execute(
         statement.on_conflict_do_nothing(index_elements=["key"]).returning(messages.c.id)
@@ -167,6 +194,21 @@ def claim(
         if won.rowcount != 1:  # another sender took it between the read and the update
             continue
         row = conn.execute(select(messages).where(messages.c.id == message_id)).one()
+        gone = _no_longer_true(conn, row, now)
+        if gone is not None:
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == message_id)
+                .values(
+                    state=EXPIRED,
+                    phone=masked(row.phone),  # never sent: the number is not needed
+                    attempts=row.attempts - 1,
+                    claimed_by=None,
+                    claimed_until=None,
+                    last_error=gone,
+                )
+            )
+            continue
         if max_attempts is not None and row.attempts > max_attempts:
             conn.execute(
                 update(messages)
@@ -213,6 +255,28 @@ def claim(
             )
         )
     return taken
+
+
+def _no_longer_true(conn: Connection, row: Any, now: dt.datetime) -> str | None:
+    """Why the message ``row`` would no longer be true if sent now; ``None``: it would."""
+    if row.expires_at is not None and row.expires_at <= now:
+        return "its time had passed before it could be sent"
+    moved_on = _MOVED_ON.get(row.template)
+    if row.ticket_id is None or moved_on is None:
+        return None
+    ticket = conn.execute(
+        select(tickets.c.status, tickets.c.called_at, tickets.c.finished_at).where(
+            tickets.c.id == row.ticket_id
+        )
+    ).first()
+    if ticket is None:
+        return "the ticket was gone before it could be sent"
+    if ticket.status not in moved_on:
+        return None
+    since = ticket.called_at if ticket.status == "called" else ticket.finished_at
+    if since is None or since <= now - MOVED_ON_GRACE:
+        return f"the ticket was {ticket.status} before it could be sent"
+    return None
 
 
 def _begin(conn: Connection, phone: str, now: dt.datetime, per_hour: int) -> bool:
@@ -297,13 +361,18 @@ def _of_office(office_id: str | None) -> Any:
 
 def dead_letters(conn: Connection, office_id: str | None, limit: int = 100) -> list[DeadLetter]:
     """The newest dead messages about ``office_id`` (``None``: all), the number masked."""
-    return _dead(conn, office_id, true(), limit)
+    return _dead(conn, office_id, messages.c.state == DEAD, limit)
+
+
+def expired(conn: Connection, office_id: str | None, limit: int = 50) -> list[DeadLetter]:
+    """The newest expired messages about ``office_id`` (``None``: all): never sent again."""
+    return _dead(conn, office_id, messages.c.state == EXPIRED, limit)
 
 
 def _dead(conn: Connection, office_id: str | None, which: Any, limit: int) -> list[DeadLetter]:
     rows = conn.execute(
         select(messages)
-        .where(messages.c.state == DEAD, _of_office(office_id), which)
+        .where(_of_office(office_id), which)
         .order_by(messages.c.id.desc())
         .limit(limit)
     )
@@ -334,7 +403,7 @@ def shown_key(key: str) -> str:
 
 def dead_letter(conn: Connection, message_id: int, office_id: str | None) -> DeadLetter | None:
     """One dead message about ``office_id`` (``None``: any office), the number masked."""
-    found = [m for m in _dead(conn, office_id, messages.c.id == message_id, 1)]
+    found = _dead(conn, office_id, and_(messages.c.state == DEAD, messages.c.id == message_id), 1)
     return found[0] if found else None
 
 

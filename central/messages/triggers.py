@@ -40,6 +40,10 @@ REMINDER_HOUR = 9
 #: The most people ahead a "your turn is near" message may be set for.
 MAX_AHEAD = 50
 CALL = "call"
+#: The longest a queue message may wait to be sent: past it, "tinggal N orang lagi"
+#: or "dipanggil" would no longer be news (it also goes as soon as its ticket no
+#: longer waits, or is no longer called: :mod:`central.messages.outbox`).
+QUEUE_MESSAGE_LIFETIME = dt.timedelta(hours=2)
 
 
 def _consent(
@@ -102,6 +106,8 @@ def after_counter_step(conn: Connection, ticket: Any, kind: str, now: dt.datetim
                 template="ticket.called",
                 params={"number": ticket.display, "office": office, "counter": ticket.counter},
                 now=now,
+                expires_at=now + QUEUE_MESSAGE_LIFETIME,
+                ticket_id=ticket.id,
             )
     front = list(
         conn.execute(
@@ -139,6 +145,8 @@ def after_counter_step(conn: Connection, ticket: Any, kind: str, now: dt.datetim
             template="ticket.next" if ahead == 0 else "ticket.ahead",
             params={"number": row.display, "office": office, "ahead": ahead},
             now=now,
+            expires_at=now + QUEUE_MESSAGE_LIFETIME,
+            ticket_id=row.id,
         )
 
 
@@ -203,10 +211,17 @@ def _booking_params(conn: Connection, booking: Any) -> dict[str, object]:
     }
 
 
-def booking_confirmed(conn: Connection, booking: Any, now: dt.datetime) -> None:
+def _slot_start(booking: Any, zone: ZoneInfo) -> dt.datetime:
+    """When the booking's slot begins: after it, its confirmation or reminder is moot."""
+    hours, minutes = (int(part) for part in str(booking.starts_at).split(":")[:2])
+    return dt.datetime.combine(booking.day, dt.time(hours, minutes), zone)
+
+
+def booking_confirmed(conn: Connection, booking: Any, now: dt.datetime, zone: ZoneInfo) -> None:
     """A booking made or moved (:class:`central.office.bookings.Booking`), if it has a phone.
 
     The key names the slot: a booking moved to another slot is confirmed again.
+    Not sent once the slot has begun (``zone``: the city's, of the slot's time).
     """
     phone = normalise(booking.phone)
     if phone is None:
@@ -220,6 +235,7 @@ def booking_confirmed(conn: Connection, booking: Any, now: dt.datetime) -> None:
         template="booking.confirmed",
         params=_booking_params(conn, booking),
         now=now,
+        expires_at=_slot_start(booking, zone),
     )
 
 
@@ -260,6 +276,7 @@ def booking_reminders(conn: Connection, now: dt.datetime, zone: ZoneInfo) -> int
             template="booking.reminder",
             params=params,
             now=now,
+            expires_at=_slot_start(row, zone),
         )
     return written
 

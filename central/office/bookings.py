@@ -604,7 +604,7 @@ def book(
     )
     found = _by_code(conn, code)
     assert found is not None  # noqa: S101 - inserted just now, in this transaction
-    triggers.booking_confirmed(conn, found, now)
+    triggers.booking_confirmed(conn, found, now, zone)
     return found
 
 
@@ -714,7 +714,7 @@ def change(
     )
     found = _by_code(conn, code)
     assert found is not None  # noqa: S101 - updated just now, in this transaction
-    triggers.booking_confirmed(conn, found, now)
+    triggers.booking_confirmed(conn, found, now, zone)
     return found
 
 

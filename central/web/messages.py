@@ -1,4 +1,5 @@
-"""``/office/messages``: the messages that could not be sent (the dead-letter list).
+"""``/office/messages``: the messages that could not be sent (the dead-letter list),
+and below it the newest that expired (no longer true when their turn came).
 
 Staff see each dead message of their office (an account for every office: of
 all offices): when it was written, what it was (its template), the number
@@ -39,6 +40,13 @@ TEXTS: Texts = {
     "messages.attempts": ("Percobaan", "Attempts"),
     "messages.error": ("Sebab", "Reason"),
     "messages.again": ("Kirim lagi", "Send again"),
+    "messages.expired": ("Pesan kedaluwarsa", "Messages expired"),
+    "messages.expired_lead": (
+        "Pesan yang tidak lagi benar saat gilirannya tiba (janji sudah lewat, nomor "
+        "antrean sudah tidak menunggu atau tidak dipanggil lagi), jadi tidak dikirim.",
+        "Messages no longer true when their turn came (the booking's time had passed, "
+        "the ticket no longer waited or was no longer called), so not sent.",
+    ),
     "messages.sent_again": ("Pesan dikirim lagi.", "The message is sent again."),
     "messages.unknown": (
         "Pesan itu tidak ada di daftar (mungkin sudah dikirim lagi).",
@@ -60,6 +68,7 @@ def _page(
     with get_context(request).db.read() as conn:
         dead = outbox.dead_letters(conn, staff.office_id)
         total = outbox.count_dead(conn, staff.office_id)
+        expired = outbox.expired(conn, staff.office_id)
     return render(
         request,
         "office_messages.html",
@@ -68,6 +77,7 @@ def _page(
         staff=staff,
         dead=dead,
         total=total,
+        expired=expired,
         notice=notice,
         problem=problem,
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from central.access.audit import utc_now
 from central.database import Database
@@ -25,7 +25,7 @@ from central.messages import outbox
 from central.messages.providers import retry_after, signature
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
-from central.tables import audit_log, messages
+from central.tables import audit_log, messages, tickets
 from testkit.centre_accounts import DEMO_OFFICE, enrol, new_staff, new_staff_account
 from testkit.centre_requests import consenting_tickets, drain, now_iso, staff_post
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
@@ -261,7 +261,16 @@ def test_a_refused_message_is_a_dead_letter_staff_see_and_send_again(
     centre: RunningCentral, operator: Database, gateway: Gateway
 ) -> None:
     gateway.misbehave("400")
-    (made,), _ = _queue_and_call(centre, operator, 1)
+    staff = new_staff(operator, centre.url)
+    drain(centre.url, staff, SERVICE)
+    (made,) = consenting_tickets(centre.url, _kiosk(centre.url), SERVICE, _phones(1))
+    called = staff_post(  # called, and still at the counter when it is sent again
+        centre.url,
+        staff,
+        "/api/v1/staff/queue/call-next",
+        {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": "9"},
+    )
+    assert called.status_code == 200, called.text
     key = f"ticket:{made[0]}:called"
     wait_until(lambda: _states(operator, {key}) == {key: "dead"}, WAIT_S, "a dead letter")
     username = new_staff_account(operator, office_id=DEMO_OFFICE)
@@ -562,3 +571,36 @@ def test_a_throttling_gateway_cannot_spend_the_attempts_at_once(
         assert min(gaps) >= 0.8, gaps  # the backoff of 1 s, less its jitter
     finally:
         db.dispose()
+
+
+def test_a_queue_message_held_past_its_ticket_is_not_sent_but_expired(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    """The gateway away while the tickets are called and served (more than a minute
+    ago): their "called" and "ahead" messages would come too late, so they end expired
+    (staff see them), and the gateway back gets none of them."""
+    gateway.down()
+    made, expected = _queue_and_call(centre, operator, 3)
+    with operator.begin() as conn:  # as if that was done more than a minute ago
+        long_ago = utc_now() - dt.timedelta(minutes=2)
+        conn.execute(
+            update(tickets)
+            .where(tickets.c.id.in_([tid for tid, _ in made]))
+            .values(called_at=long_ago, finished_at=long_ago)
+        )
+    wait_until(
+        lambda: set(_states(operator, expected).values()) == {"expired"},
+        WAIT_S,
+        "every message of a served ticket to expire",
+    )
+    gateway.up()
+    username = new_staff_account(operator, office_id=DEMO_OFFICE)
+    http, _ = logged_in(centre.url, username)
+    page = http.get(f"{centre.url}/office/messages", timeout=10)
+    assert "Pesan kedaluwarsa" in page.text and "the ticket was served" in page.text
+    with operator.read() as conn:
+        phones = conn.execute(
+            select(messages.c.phone).where(messages.c.key.in_(expected))
+        ).scalars()
+        assert all("*" in phone for phone in phones)
+    assert not set(gateway.deliveries) & expected

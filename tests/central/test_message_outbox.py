@@ -253,3 +253,26 @@ def test_a_claim_that_ran_out_with_its_attempts_used_makes_a_dead_letter(db: Dat
         row = conn.execute(select(messages).where(messages.c.key == "ticket:last:called")).one()
     assert (row.state, row.attempts) == ("dead", 2)
     assert "attempts used up" in row.last_error
+
+
+def test_a_message_past_its_lifetime_expires_instead_of_going(db: Database) -> None:
+    with db.begin() as conn:
+        outbox.enqueue(
+            conn,
+            key="booking:123456789:reminder:2026-12-05",
+            office_id=None,
+            phone="6281234567890",
+            language="id",
+            template="booking.reminder",
+            params={},
+            now=NOW,
+            expires_at=NOW + dt.timedelta(minutes=30),
+        )
+    held = NOW + dt.timedelta(hours=1)  # the per-number limit or an outage held it
+    with db.begin() as conn:
+        assert outbox.claim(conn, "w", held, hold=HOLD, limit=5, per_hour=10) == []
+    with db.read() as conn:
+        (gone,) = outbox.expired(conn, None)
+        row = conn.execute(select(messages)).one()
+    assert (row.state, row.attempts, row.phone) == ("expired", 0, masked("6281234567890"))
+    assert gone.key == row.key and "time had passed" in gone.last_error
