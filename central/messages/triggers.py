@@ -6,8 +6,9 @@
   berikutnya" when none), and "dipanggil" when a counter calls it
   (:func:`after_counter_step`, from :func:`central.office.calls.record`, the
   one place every counter step passes);
-* an application moved to ``ready`` ("siap diambil"): to the phone of the
-  citizen's record (:func:`application_ready`);
+* an application moved to ``ready`` ("siap diambil"): to the number the
+  citizen last said yes with at a kiosk, with their card
+  (:func:`citizen_consent`, :func:`application_ready`); never the record's;
 * a complaint answered, when its kiosk item carried the citizen's yes
   (:func:`complaint_consent`, :func:`complaint_answered`);
 * a booking made or moved with a phone number ("confirmed",
@@ -23,6 +24,7 @@ after the commit (:mod:`central.messages.sender`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +36,8 @@ from central.messages.templates import first_name, language_of
 from central.office.queue import CALL_ORDER, WAITING
 from central.tables import bookings, citizens, message_consents, offices, services, tickets
 from central.upsert import dialect_insert
+
+log = logging.getLogger(__name__)
 
 #: From this local hour on the day before, a booking's reminder goes.
 REMINDER_HOUR = 9
@@ -72,6 +76,19 @@ def ticket_consent(
 ) -> None:
     """Keep a ticket's yes (the first one stays: a registration is sent once)."""
     _consent(conn, f"ticket:{ticket_id}", phone, language, now, min(ahead_at, MAX_AHEAD))
+
+
+def citizen_consent(
+    conn: Connection, citizen_id: str, phone: str, language: str, now: dt.datetime
+) -> None:
+    """Keep a known citizen's latest yes (given at a kiosk with their card) for the
+    messages about them rather than one ticket: "siap diambil" (:func:`application_ready`)."""
+    values = {"phone": phone, "language": language_of(language), "created_at": now}
+    conn.execute(
+        dialect_insert(conn, message_consents)
+        .values(subject=f"citizen:{citizen_id}", ahead_at=None, **values)
+        .on_conflict_do_update(index_elements=["subject"], set_=values)
+    )
 
 
 def complaint_consent(
@@ -150,22 +167,27 @@ def after_counter_step(conn: Connection, ticket: Any, kind: str, now: dt.datetim
         )
 
 
-def application_ready(conn: Connection, application: Any, now: dt.datetime) -> None:
-    """``application`` (its row, now ``ready``): to the phone of its citizen's record, if any."""
-    citizen = conn.execute(
-        select(citizens.c.full_name, citizens.c.phone).where(
-            citizens.c.id == application.citizen_id
+def application_ready(conn: Connection, application: Any, now: dt.datetime) -> bool:
+    """``application`` (its row, now ``ready``): to the number its citizen said yes with
+    at a kiosk (:func:`citizen_consent`); without that yes nothing goes, the record's
+    phone is never used. Whether a message was written."""
+    consent = conn.execute(
+        select(message_consents).where(
+            message_consents.c.subject == f"citizen:{application.citizen_id}"
         )
     ).first()
-    phone = normalise(citizen.phone) if citizen is not None else None
-    if citizen is None or phone is None:
-        return
-    enqueue(
+    citizen = conn.execute(
+        select(citizens.c.full_name).where(citizens.c.id == application.citizen_id)
+    ).first()
+    if consent is None or citizen is None:
+        log.info("an application is ready; its citizen gave no yes to messages: none sent")
+        return False
+    return enqueue(
         conn,
         key=f"application:{application.reference}:ready:{application.state_changed_at.isoformat()}",
         office_id=application.office_id,
-        phone=phone,
-        language="id",
+        phone=consent.phone,
+        language=consent.language,
         template="application.ready",
         params={
             "first_name": first_name(citizen.full_name),

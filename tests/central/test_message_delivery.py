@@ -27,7 +27,15 @@ from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from central.tables import audit_log, messages, tickets
 from testkit.centre_accounts import DEMO_OFFICE, enrol, new_staff, new_staff_account
-from testkit.centre_requests import consenting_tickets, drain, now_iso, staff_post
+from testkit.centre_requests import (
+    allocate,
+    consenting_tickets,
+    drain,
+    now_iso,
+    registration,
+    results,
+    staff_post,
+)
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
 from testkit.message_gateway import Gateway
 from testkit.office_sessions import logged_in
@@ -299,27 +307,57 @@ def test_a_refused_message_is_a_dead_letter_staff_see_and_send_again(
     assert row.phone[:5] in event.detail and row.phone not in event.detail
 
 
-def test_an_application_made_ready_tells_the_citizen_of_the_record(
-    centre: RunningCentral, operator: Database, gateway: Gateway
-) -> None:
+def _make_ready(centre: RunningCentral, operator: Database, reference: str) -> None:
     username = new_staff_account(operator, office_id=DEMO_OFFICE)
     http, csrf = logged_in(centre.url, username)
     moved = http.post(
-        f"{centre.url}/office/applications/BRK-DEMO0003",
+        f"{centre.url}/office/applications/{reference}",
         data={"csrf": csrf, "state": "ready"},
         timeout=10,
     )
     assert moved.status_code == 200, moved.text[:300]
-    wait_until(
-        lambda: any(k.startswith("application:BRK-DEMO0003:ready:") for k in gateway.deliveries),
-        WAIT_S,
-        "the application's message",
+
+
+def test_an_application_made_ready_tells_only_a_citizen_who_said_yes_with_their_card(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    """Budi never said yes at a kiosk: his record's phone is not used, and the ready
+    application he was not told of is counted in the audit log. Siti said yes with her
+    card (in English, on a new number): she is told there."""
+    _make_ready(centre, operator, "BRK-DEMO0003")
+    with operator.read() as conn:
+        (untold,) = conn.execute(
+            select(audit_log.c.subject).where(audit_log.c.action == "application.ready_not_told")
+        ).scalars()
+    assert untold == "BRK-DEMO0003"
+    phone = _phones(1)[0]
+    allocated = allocate(centre.url, kiosk := _kiosk(centre.url), SERVICE).json()
+    item = registration(
+        allocated["ticket_id"], SERVICE, allocated["display"], "online", notify=phone
     )
-    (key,) = [k for k in gateway.deliveries if k.startswith("application:BRK-DEMO0003:")]
+    item["body"].update(card_number="PKU-000001", language="en")  # Siti Aminah's card
+    (result,) = results(centre.url, kiosk, [item])
+    assert result["status"] == "accepted", result
+    before = set(gateway.deliveries)  # the gateway serves both databases' centres
+
+    def new_ones() -> list[str]:
+        return [k for k in set(gateway.deliveries) - before if k.startswith("application:")]
+
+    _make_ready(centre, operator, "BRK-DEMO0002")
+    wait_until(new_ones, WAIT_S, "the application's message")
+    (key,) = new_ones()
+    assert key.startswith("application:BRK-DEMO0002:ready:")
     sent = gateway.deliveries[key]
-    assert sent["to"] == "6285265551234"  # Budi Santoso's record: 085265551234
-    assert sent["text"].startswith("Halo Budi, berkas BRK-DEMO0003")
-    assert "Santoso" not in sent["text"]
+    assert sent["to"] == "62" + phone[1:] and sent["language"] == "en"
+    assert sent["text"].startswith("Hello Siti, your application BRK-DEMO0002")
+    assert "Aminah" not in sent["text"]
+    with operator.read() as conn:
+        assert (
+            conn.execute(
+                select(messages.c.id).where(messages.c.key.like("application:BRK-DEMO0003:%"))
+            ).first()
+            is None
+        )
 
 
 def test_an_answered_complaint_tells_only_a_citizen_who_said_yes(
