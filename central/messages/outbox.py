@@ -61,6 +61,10 @@ MOVED_ON_GRACE = dt.timedelta(minutes=1)
 RATE_WINDOW = dt.timedelta(hours=1)
 #: How long a ticket's yes to messages is kept (its day is over by then).
 TICKET_CONSENT_KEPT = dt.timedelta(days=2)
+#: How long a complaint's yes waits for the complaint's first answer (it goes with it).
+COMPLAINT_CONSENT_KEPT = dt.timedelta(days=90)
+#: How long a citizen's yes (given with their card) is kept after it was last given.
+CITIZEN_CONSENT_KEPT = dt.timedelta(days=365)
 #: How long a sent message keeps its full number (for a citizen's question about it).
 NUMBER_KEPT = dt.timedelta(days=30)
 MAX_ERROR = 200
@@ -429,19 +433,33 @@ def send_again(conn: Connection, message_id: int, office_id: str | None, now: dt
     return done.rowcount == 1
 
 
+def forget_consent(conn: Connection, subject: str) -> None:
+    """Drop a yes that has been used (the message it was for is written)."""
+    conn.execute(delete(message_consents).where(message_consents.c.subject == subject))
+
+
 def forget(conn: Connection, now: dt.datetime) -> int:
     """Drop numbers no longer needed; how many rows changed.
 
     A ticket's yes goes two days after it was given (the ticket's day is over);
+    a complaint's goes with its first answer's message (:func:`forget_consent`),
+    or after :data:`COMPLAINT_CONSENT_KEPT` unanswered; a citizen's a year after
+    it was last given;
     a sent message keeps only its masked number after :data:`NUMBER_KEPT`;
     a number's count goes once its hour is over.
     """
-    changed = conn.execute(
-        delete(message_consents).where(
-            message_consents.c.subject.like("ticket:%"),
-            message_consents.c.created_at < now - TICKET_CONSENT_KEPT,
-        )
-    ).rowcount
+    changed = 0
+    for prefix, kept in (
+        ("ticket:%", TICKET_CONSENT_KEPT),
+        ("complaint:%", COMPLAINT_CONSENT_KEPT),
+        ("citizen:%", CITIZEN_CONSENT_KEPT),
+    ):
+        changed += conn.execute(
+            delete(message_consents).where(
+                message_consents.c.subject.like(prefix),
+                message_consents.c.created_at < now - kept,
+            )
+        ).rowcount
     old = list(
         conn.execute(
             select(messages.c.id, messages.c.phone).where(

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from central.messages.outbox import enqueue
+from central.messages.outbox import enqueue, forget_consent
 from central.messages.phones import normalise
 from central.messages.templates import first_name, language_of
 from central.office.queue import CALL_ORDER, WAITING
@@ -216,6 +216,7 @@ def complaint_answered(conn: Connection, reference: str, office_id: str, now: dt
         params={"reference": reference, "office": _office_name(conn, office_id)},
         now=now,
     )
+    forget_consent(conn, f"complaint:{reference}")  # used: the message keeps the number
 
 
 def _booking_params(conn: Connection, booking: Any) -> dict[str, object]:

@@ -25,7 +25,7 @@ from central.messages import outbox
 from central.messages.providers import retry_after, signature
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
-from central.tables import audit_log, messages, tickets
+from central.tables import audit_log, message_consents, messages, tickets
 from testkit.centre_accounts import DEMO_OFFICE, enrol, new_staff, new_staff_account
 from testkit.centre_requests import (
     allocate,
@@ -344,7 +344,7 @@ def test_an_application_made_ready_tells_only_a_citizen_who_said_yes_with_their_
         return [k for k in set(gateway.deliveries) - before if k.startswith("application:")]
 
     _make_ready(centre, operator, "BRK-DEMO0002")
-    wait_until(new_ones, WAIT_S, "the application's message")
+    wait_until(lambda: bool(new_ones()), WAIT_S, "the application's message")
     (key,) = new_ones()
     assert key.startswith("application:BRK-DEMO0002:ready:")
     sent = gateway.deliveries[key]
@@ -404,7 +404,15 @@ def test_an_answered_complaint_tells_only_a_citizen_who_said_yes(
     sent = gateway.deliveries[f"complaint:{yes}:answered"]
     assert sent["to"] == "6281299990001" and sent["language"] == "en"
     assert sent["text"].startswith(f"Complaint {yes} at ")
-    with operator.read() as conn:
+    with operator.read() as conn:  # the yes was used: its number is not kept beside the message
+        assert (
+            conn.execute(
+                select(message_consents.c.phone).where(
+                    message_consents.c.subject == f"complaint:{yes}"
+                )
+            ).first()
+            is None
+        )
         assert (
             conn.execute(
                 select(messages.c.id).where(messages.c.key.like(f"complaint:{no}:%"))

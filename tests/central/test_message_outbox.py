@@ -206,6 +206,12 @@ def test_numbers_are_forgotten_once_no_longer_needed(db: Database) -> None:
         ).scalar_one()
     assert subjects == ["complaint:ADU-OLD"]  # a complaint may be answered weeks later
     assert phone == "62812*****890"
+    with db.begin() as conn:
+        triggers.citizen_consent(conn, "c-1", "6281234567890", "id", NOW + dt.timedelta(days=300))
+        outbox.forget(conn, NOW + dt.timedelta(days=91))
+    with db.read() as conn:
+        subjects = conn.execute(select(message_consents.c.subject)).scalars().all()
+    assert subjects == ["citizen:c-1"]  # an unanswered complaint's yes is not kept for ever
 
 
 def test_the_webhook_secret_is_read_from_its_file_and_never_shown(tmp_path: Path) -> None:
