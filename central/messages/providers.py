@@ -52,6 +52,7 @@ from urllib.parse import urlsplit
 from central.messages.outbox import Outgoing
 from central.messages.phones import masked
 from central.messages.templates import render
+from central.settings import WEBHOOK_USERINFO
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,9 @@ class WebhookProvider:
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"the webhook URL must be http(s)://host/path: {url!r}")
+            raise ValueError("the webhook URL must be http(s)://host/path")
+        if "@" in parts.netloc:
+            raise ValueError(WEBHOOK_USERINFO)
         self._parts = parts
         self._secret = secret
         self._deadline_s = deadline_s

@@ -17,6 +17,7 @@ from central.cli_options import add_server_options, settings_from
 from central.database import Database, migrate
 from central.messages import outbox, triggers
 from central.messages.phones import masked, normalise
+from central.messages.providers import WebhookProvider
 from central.messages.sender import provider_of
 from central.messages.templates import TEMPLATES, render
 from central.settings import CentralSettings
@@ -223,7 +224,7 @@ def test_the_webhook_secret_is_read_from_its_file_and_never_shown(tmp_path: Path
     args = parser.parse_args(
         [
             *("--message-provider", "webhook"),
-            *("--message-webhook-url", "https://user:pw@sms.kota.go.id/kirim"),
+            *("--message-webhook-url", "https://sms.kota.go.id:8443/kirim?token=t0k3n"),
             *("--message-webhook-secret-file", str(secret)),
         ]
     )
@@ -231,8 +232,31 @@ def test_the_webhook_secret_is_read_from_its_file_and_never_shown(tmp_path: Path
     assert settings.message_webhook_secret == b"rahasia-gerbang-kota-0001"
     provider = provider_of(settings)
     for shown in (repr(settings), repr(provider)):
-        assert "rahasia" not in shown
-    assert "pw" not in repr(provider)
+        assert "rahasia" not in shown and "t0k3n" not in shown and "kirim" not in shown
+    assert repr(provider) == "WebhookProvider(https://sms.kota.go.id:8443)"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://user:pw@sms.kota.go.id/kirim", "http://gateway-pw@10.0.0.5/send"]
+)
+def test_a_webhook_url_with_credentials_is_refused_without_showing_them(
+    tmp_path: Path, url: str
+) -> None:
+    secret = tmp_path / "webhook.key"
+    secret.write_bytes(b"rahasia-gerbang-kota-0001")
+    parser = argparse.ArgumentParser()
+    add_server_options(parser)
+    args = parser.parse_args(
+        [
+            *("--message-provider", "webhook", "--message-webhook-url", url),
+            *("--message-webhook-secret-file", str(secret)),
+        ]
+    )
+    with pytest.raises(ValueError, match="--message-webhook-secret-file") as refused:
+        settings_from(args)
+    assert "pw" not in str(refused.value) and "kata sandi" in str(refused.value)
+    with pytest.raises(ValueError, match="--message-webhook-secret-file"):
+        WebhookProvider(url, b"rahasia-gerbang-kota-0001")
 
 
 def test_a_webhook_without_its_secret_is_refused_at_start() -> None:
