@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -91,10 +92,22 @@ def citizen_consent(
     )
 
 
+#: A complaint's reference as the kiosk makes it (kiosk/tickets/complaints.py: 60 bits
+#: in Crockford base32). Only such a reference goes into a message: anything else is
+#: text a kiosk chose, which the centre does not send to a phone.
+COMPLAINT_REFERENCE = re.compile(r"ADU(?:-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}){3}")
+
+
 def complaint_consent(
     conn: Connection, reference: str, phone: str, language: str, now: dt.datetime
-) -> None:
+) -> bool:
+    """Keep a complaint's yes; ``False`` (the yes dropped, the complaint kept) if its
+    reference is not of the kiosk's form."""
+    if not COMPLAINT_REFERENCE.fullmatch(reference):
+        log.warning("a complaint's yes to messages dropped: its reference is not a kiosk's")
+        return False
     _consent(conn, f"complaint:{reference}", phone, language, now)
+    return True
 
 
 def _office_name(conn: Connection, office_id: str) -> str:

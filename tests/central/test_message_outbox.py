@@ -191,7 +191,7 @@ def test_every_template_has_both_languages_and_only_its_fields() -> None:
 def test_numbers_are_forgotten_once_no_longer_needed(db: Database) -> None:
     with db.begin() as conn:
         triggers.ticket_consent(conn, "t-old", "6281234567890", "id", 3, NOW)
-        triggers.complaint_consent(conn, "ADU-OLD", "6281234567890", "id", NOW)
+        triggers.complaint_consent(conn, "ADU-01D0-01D0-01D0", "6281234567890", "id", NOW)
     _write(db, "forget:1", phone="6281234567890")
     with db.begin() as conn:
         (message,) = outbox.claim(conn, "w", NOW, hold=HOLD, limit=5, per_hour=10)
@@ -205,7 +205,7 @@ def test_numbers_are_forgotten_once_no_longer_needed(db: Database) -> None:
         phone = conn.execute(
             select(messages.c.phone).where(messages.c.key == "forget:1")
         ).scalar_one()
-    assert subjects == ["complaint:ADU-OLD"]  # a complaint may be answered weeks later
+    assert subjects == ["complaint:ADU-01D0-01D0-01D0"]  # a complaint may be answered weeks later
     assert phone == "62812*****890"
     with db.begin() as conn:
         triggers.citizen_consent(conn, "c-1", "6281234567890", "id", NOW + dt.timedelta(days=300))
