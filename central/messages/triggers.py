@@ -17,8 +17,10 @@
   sender runs now and then: the key makes it once, whichever process runs it).
 
 Each message's idempotency key names its cause (``ticket:<id>:called``), so
-the same cause twice is one message. Nothing here sends: the sender does,
-after the commit (:mod:`central.messages.sender`).
+the same cause twice is one message. A ticket transferred waits anew: its keys
+after the n-th transfer end ``:<n>`` (``ticket:<id>:called:1``), so a call after a
+transfer is told, while a recall or a call back at the same place is not.
+Nothing here sends: the sender does, after the commit (:mod:`central.messages.sender`).
 """
 
 from __future__ import annotations
@@ -29,13 +31,21 @@ import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from central.messages.outbox import enqueue, forget_consent
 from central.messages.phones import normalise
 from central.messages.templates import first_name, language_of
 from central.office.queue import CALL_ORDER, WAITING
-from central.tables import bookings, citizens, message_consents, offices, services, tickets
+from central.tables import (
+    bookings,
+    call_events,
+    citizens,
+    message_consents,
+    offices,
+    services,
+    tickets,
+)
 from central.upsert import dialect_insert
 
 log = logging.getLogger(__name__)
@@ -45,6 +55,7 @@ REMINDER_HOUR = 9
 #: The most people ahead a "your turn is near" message may be set for.
 MAX_AHEAD = 50
 CALL = "call"
+TRANSFER = "transfer"  # central.office.calls' names of counter steps
 #: The longest a queue message may wait to be sent: past it, "tinggal N orang lagi"
 #: or "dipanggil" would no longer be news (it also goes as soon as its ticket no
 #: longer waits, or is no longer called: :mod:`central.messages.outbox`).
@@ -117,6 +128,17 @@ def _office_name(conn: Connection, office_id: str) -> str:
     return name or office_id
 
 
+def _turn(conn: Connection, ticket_id: str) -> str:
+    """What makes a queue message's key new after a transfer: ``""`` before any,
+    ``":<n>"`` after the n-th (the ticket waits anew, in a queue or for a counter)."""
+    transfers = conn.execute(
+        select(func.count()).where(
+            call_events.c.ticket_id == ticket_id, call_events.c.kind == TRANSFER
+        )
+    ).scalar_one()
+    return f":{transfers}" if transfers else ""
+
+
 def after_counter_step(conn: Connection, ticket: Any, kind: str, now: dt.datetime) -> None:
     """A counter's step on ``ticket`` (its row after it): "called", and "N ahead" in its queue."""
     subject = f"ticket:{ticket.id}"
@@ -129,7 +151,7 @@ def after_counter_step(conn: Connection, ticket: Any, kind: str, now: dt.datetim
             office = _office_name(conn, ticket.office_id)
             enqueue(
                 conn,
-                key=f"{subject}:called",
+                key=f"{subject}:called{_turn(conn, ticket.id)}",
                 office_id=ticket.office_id,
                 phone=consent.phone,
                 language=consent.language,
@@ -168,7 +190,7 @@ def after_counter_step(conn: Connection, ticket: Any, kind: str, now: dt.datetim
         office = office or _office_name(conn, ticket.office_id)
         enqueue(
             conn,
-            key=f"ticket:{row.id}:ahead",
+            key=f"ticket:{row.id}:ahead{_turn(conn, row.id)}",
             office_id=ticket.office_id,
             phone=consent.phone,
             language=consent.language,

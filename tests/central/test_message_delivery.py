@@ -663,3 +663,43 @@ def test_a_queue_message_held_past_its_ticket_is_not_sent_but_expired(
         ).scalars()
         assert all("*" in phone for phone in phones)
     assert not set(gateway.deliveries) & expected
+
+
+def test_a_ticket_transferred_and_called_again_is_told_a_recall_is_not(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    other = "ktp-cetak-ulang"
+    staff = new_staff(operator, centre.url)
+    drain(centre.url, staff, SERVICE)
+    drain(centre.url, staff, other)
+    ((ticket_id, _),) = consenting_tickets(centre.url, _kiosk(centre.url), SERVICE, _phones(1))
+
+    def call_next(service: str, counter: str) -> None:
+        called = staff_post(
+            centre.url,
+            staff,
+            "/api/v1/staff/queue/call-next",
+            {"office_id": DEMO_OFFICE, "service_id": service, "counter": counter},
+        )
+        assert called.status_code == 200 and called.json()["ticket"]["ticket_id"] == ticket_id
+
+    call_next(SERVICE, "1")
+    recalled = staff_post(centre.url, staff, f"/api/v1/staff/tickets/{ticket_id}/recall")
+    assert recalled.status_code == 200, recalled.text
+    moved = staff_post(
+        centre.url, staff, f"/api/v1/staff/tickets/{ticket_id}/transfer", {"service_id": other}
+    )
+    assert moved.status_code == 200, moved.text
+    call_next(other, "5")
+    first, second = f"ticket:{ticket_id}:called", f"ticket:{ticket_id}:called:1"
+    _each_once(gateway, operator, {first, second})
+    assert "loket 1 " in gateway.deliveries[first]["text"]
+    assert "loket 5 " in gateway.deliveries[second]["text"]
+    with operator.read() as conn:
+        keys = set(
+            conn.execute(
+                select(messages.c.key).where(messages.c.key.like(f"ticket:{ticket_id}:called%"))
+            ).scalars()
+        )
+    assert keys == {first, second}  # the recall at counter 1 told nothing more
+    drain(centre.url, staff, other)
