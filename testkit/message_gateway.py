@@ -2,7 +2,7 @@
 
 It checks every POST the way a gateway would: the ``Idempotency-Key``, a
 timestamp within five minutes, and the HMAC-SHA256 signature over
-``timestamp.body`` with the shared secret (computed here with :mod:`hmac`
+``timestamp.key.body`` with the shared secret (computed here with :mod:`hmac`
 alone, never with the centre's code). A bad one is answered 401 and
 counted in :attr:`Gateway.bad_signatures`.
 
@@ -110,7 +110,9 @@ class Gateway:
         given = headers.get("X-Anjungan-Signature") or ""
         if not stamp.isdigit() or abs(time.time() - int(stamp)) > TOLERANCE_S:
             return False
-        mac = hmac.new(self.secret, stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        key = headers.get("Idempotency-Key") or ""
+        signed = stamp.encode() + b"." + key.encode() + b"." + body
+        mac = hmac.new(self.secret, signed, hashlib.sha256).hexdigest()
         return hmac.compare_digest(given, f"sha256={mac}")
 
     def answer(self, headers: Any, body: bytes) -> tuple[int, dict[str, str]]:

@@ -13,7 +13,7 @@ network; the sender decides what happens next.
     Content-Type: application/json
     Idempotency-Key: <the message's key>
     X-Anjungan-Timestamp: <Unix seconds>
-    X-Anjungan-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>
+    X-Anjungan-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + key + "." + body)>
 
     {"key": "...", "to": "62812...", "language": "id", "template": "ticket.called",
      "text": "..."}
@@ -108,10 +108,12 @@ class LogProvider:
         return Delivered()
 
 
-def signature(secret: bytes, timestamp: str, body: bytes) -> str:
-    """The value of :data:`SIGNATURE_HEADER`: ``sha256=`` and the hex HMAC of ``timestamp.body``."""
-    mac = hmac.new(secret, timestamp.encode("ascii") + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+def signature(secret: bytes, timestamp: str, key: str, body: bytes) -> str:
+    """The value of :data:`SIGNATURE_HEADER`: ``sha256=`` and the hex HMAC of
+    ``timestamp.key.body`` (the ``Idempotency-Key`` signed too: a replayed body under
+    another key would otherwise be a second message to a gateway that keys on it)."""
+    signed = timestamp.encode("ascii") + b"." + key.encode("utf-8") + b"." + body
+    return "sha256=" + hmac.new(secret, signed, hashlib.sha256).hexdigest()
 
 
 def body_of(message: Outgoing, text: str) -> bytes:
@@ -188,7 +190,7 @@ class WebhookProvider:
             "Content-Type": "application/json",
             KEY_HEADER: message.key,
             TIMESTAMP_HEADER: stamp,
-            SIGNATURE_HEADER: signature(self._secret, stamp, body),
+            SIGNATURE_HEADER: signature(self._secret, stamp, message.key, body),
             "User-Agent": "anjungan-central",
         }
         try:

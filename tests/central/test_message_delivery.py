@@ -195,7 +195,7 @@ def test_the_signature_is_the_one_openssl_computes(
     stamp = post.headers["X-Anjungan-Timestamp"]
     digest = subprocess.run(
         ["openssl", "dgst", "-sha256", "-hmac", SECRET.decode(), "-r"],
-        input=stamp.encode() + b"." + post.body,
+        input=stamp.encode() + b"." + post.headers["Idempotency-Key"].encode() + b"." + post.body,
         capture_output=True,
         check=True,
     ).stdout.split()[0]
@@ -204,11 +204,11 @@ def test_the_signature_is_the_one_openssl_computes(
 
 
 def test_the_signature_of_a_known_vector() -> None:
-    # printf '%s' '1764964800.{"key":"ticket:1:called","text":"Nomor A-001"}' \
+    # printf '%s' '1764964800.ticket:1:called.{"key":"ticket:1:called","text":"Nomor A-001"}' \
     #   | openssl dgst -sha256 -hmac 'rahasia-gerbang-kota-0001'
     body = b'{"key":"ticket:1:called","text":"Nomor A-001"}'
-    assert signature(SECRET, "1764964800", body) == (
-        "sha256=c86b6d565b9846c5cf7bf8abd3e4b87d389357428060bc11b4526c736902636c"
+    assert signature(SECRET, "1764964800", "ticket:1:called", body) == (
+        "sha256=32211f5d46f6aaf1b87c8f419a8201289bcdd1aae74358616454afbd345d342b"
     )
 
 

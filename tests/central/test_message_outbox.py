@@ -159,7 +159,8 @@ def test_a_dead_letter_is_listed_masked_and_can_be_sent_again(db: Database) -> N
         ("081234567890", "6281234567890"),
         ("6281234567890", "6281234567890"),
         ("0812345678", "62812345678"),
-        ("081234567890123", "6281234567890123"),
+        ("0881234567890", "62881234567890"),
+        ("+62 812-3456-789", "628123456789"),  # as people write it
     ],
 )
 def test_phone_numbers_are_kept_as_62(typed: str, kept: str) -> None:
@@ -167,7 +168,8 @@ def test_phone_numbers_are_kept_as_62(typed: str, kept: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "0812", "0212345678", "+6281234567890", "08123456789012345", "0812-3456-789", 812]
+    "typed",
+    ["", "0812", "0212345678", "081234567890123", "08123456789012345", "0800123456", 812],
 )
 def test_what_is_not_a_mobile_number_is_refused(typed: object) -> None:
     assert normalise(typed) is None
