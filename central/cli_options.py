@@ -229,6 +229,13 @@ def add_message_options(parser: argparse.ArgumentParser, defaults: CentralSettin
         metavar="SECONDS",
         help="how often to look for messages other server processes wrote (default: %(default)s)",
     )
+    parser.add_argument(
+        "--message-claim-margin",
+        type=positive_seconds,
+        default=defaults.message_claim_margin_s,
+        metavar="SECONDS",
+        help="how long past one send's deadline a claim on a message holds (default: %(default)s)",
+    )
 
 
 def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings) -> None:
@@ -363,6 +370,7 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         message_retry_max_s=args.message_retry_max,
         message_deadline_s=args.message_deadline,
         message_poll_s=args.message_poll,
+        message_claim_margin_s=args.message_claim_margin,
     )
 
 

@@ -52,6 +52,15 @@ def default_db_url() -> str:
     return f"sqlite:///{folder / 'central.db'}"
 
 
+#: Why a webhook URL with a user or password is refused (never echoing the URL).
+WEBHOOK_USERINFO = (
+    "URL webhook tidak boleh memuat nama pengguna atau kata sandi (terlihat di ps dan "
+    "log); gateway memeriksa tanda tangan dari --message-webhook-secret-file. / "
+    "the webhook URL must not carry a user or password (it shows in ps and logs): the "
+    "gateway checks the signature made with --message-webhook-secret-file instead"
+)
+
+
 @dataclass(frozen=True)
 class CentralSettings:
     host: str = "127.0.0.1"
@@ -144,7 +153,8 @@ class CentralSettings:
     #: ``log`` (each message a line in the server's log: the demo) or ``webhook``
     #: (the city's SMS/WhatsApp gateway; needs the URL and the secret).
     message_provider: str = "log"
-    message_webhook_url: str | None = None
+    #: Not in the repr: a gateway's path or query may carry its own token.
+    message_webhook_url: str | None = field(default=None, repr=False)
     #: The HMAC key the webhook signs with (read from a file, never the command line).
     message_webhook_secret: bytes | None = field(default=None, repr=False)
     #: "Tinggal N orang lagi" goes when N people or fewer are ahead of a ticket.
@@ -161,6 +171,8 @@ class CentralSettings:
     message_answer_max_bytes: int = 64 * 1024
     #: How often a sender looks for due messages another process wrote.
     message_poll_s: float = 1.0
+    #: How long past one send's deadline a sender's claim on a message still holds.
+    message_claim_margin_s: float = 30.0
 
     def __post_init__(self) -> None:
         self._check_limits()
@@ -249,6 +261,8 @@ class CentralSettings:
             url = urlsplit(self.message_webhook_url or "")
             if url.scheme not in ("http", "https") or not url.netloc:
                 raise ValueError("the webhook provider needs an http(s):// URL")
+            if "@" in url.netloc:
+                raise ValueError(WEBHOOK_USERINFO)
             if self.message_webhook_secret is None or len(self.message_webhook_secret) < 16:
                 raise ValueError("the webhook provider needs a secret of at least 16 bytes")
         self._at_least_one(
@@ -261,10 +275,11 @@ class CentralSettings:
             0 < self.message_retry_base_s <= self.message_retry_max_s
             and 0 < self.message_deadline_s <= 300
             and 0 < self.message_poll_s <= 60
+            and 0 < self.message_claim_margin_s <= 3600
         ):
             raise ValueError(
                 "message times: 0 < retry base <= longest retry, deadline up to 300 s, "
-                "poll up to 60 s"
+                "poll up to 60 s, claim margin up to an hour"
             )
 
     @property

@@ -681,6 +681,10 @@ messages = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime, nullable=True),
     Column("last_error", String(200), nullable=True),
+    #: After it the message is not sent but ``expired`` (0013_message_lifetimes).
+    Column("expires_at", UtcDateTime, nullable=True),
+    #: The ticket a queue message is about: it goes only while the ticket waits or is called.
+    Column("ticket_id", String(36), nullable=True),
 )
 Index("ix_messages_state_due_at", messages.c.state, messages.c.due_at)
 Index("ix_messages_office_id_state", messages.c.office_id, messages.c.state)

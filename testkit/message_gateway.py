@@ -2,7 +2,7 @@
 
 It checks every POST the way a gateway would: the ``Idempotency-Key``, a
 timestamp within five minutes, and the HMAC-SHA256 signature over
-``timestamp.body`` with the shared secret (computed here with :mod:`hmac`
+``timestamp.key.body`` with the shared secret (computed here with :mod:`hmac`
 alone, never with the centre's code). A bad one is answered 401 and
 counted in :attr:`Gateway.bad_signatures`.
 
@@ -13,7 +13,8 @@ Every POST is kept in :attr:`Gateway.posts` (key, what was answered, when).
 
 And it misbehaves on demand: :meth:`down` closes the port (connections
 refused) until :meth:`up`; :meth:`misbehave` makes the first ``times``
-POSTs of every key answer 500, 400, 429 with ``Retry-After``, or take
+POSTs of every key answer 500, 503, 400, 429 with ``Retry-After`` (or any
+``Retry-After`` given as it is, even on a 200), or take
 ``delay_s`` before answering (the message is accepted, but after the
 sender's deadline: its retry must not make a second delivery).
 """
@@ -45,10 +46,12 @@ class Post:
 
 @dataclass(frozen=True)
 class Misbehaviour:
-    kind: str  # "500", "400" (a refusal), "429" or "slow"
+    kind: str  # "500", "503", "400" (a refusal), "429", "slow" or "200" (with retry_after)
     times: int = 1
     retry_after_s: int = 1
     delay_s: float = 0.0
+    #: A ``Retry-After`` sent as it is, whatever the answer (a gateway's odd one).
+    retry_after: str | None = None
 
 
 class Gateway:
@@ -107,7 +110,9 @@ class Gateway:
         given = headers.get("X-Anjungan-Signature") or ""
         if not stamp.isdigit() or abs(time.time() - int(stamp)) > TOLERANCE_S:
             return False
-        mac = hmac.new(self.secret, stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        key = headers.get("Idempotency-Key") or ""
+        signed = stamp.encode() + b"." + key.encode() + b"." + body
+        mac = hmac.new(self.secret, signed, hashlib.sha256).hexdigest()
         return hmac.compare_digest(given, f"sha256={mac}")
 
     def answer(self, headers: Any, body: bytes) -> tuple[int, dict[str, str]]:
@@ -126,13 +131,15 @@ class Gateway:
         extra: dict[str, str] = {}
         status = 200
         if trouble is not None and nth <= trouble.times:
-            if trouble.kind in ("500", "400"):
+            if trouble.kind in ("500", "503", "400", "200"):
                 status = int(trouble.kind)
             elif trouble.kind == "429":
                 status = 429
                 extra["Retry-After"] = str(trouble.retry_after_s)
             elif trouble.kind == "slow":
                 time.sleep(trouble.delay_s)
+            if trouble.retry_after is not None:
+                extra["Retry-After"] = trouble.retry_after
         with self.lock:
             if status == 200 and key not in self.deliveries:
                 self.deliveries[key] = json.loads(body)

@@ -21,6 +21,14 @@ its message put back until the hour is over. Nothing is dropped: a message
 ends ``sent`` or, after its attempts or on a refusal the gateway says is
 final, ``dead``, the list staff see (:func:`dead_letters`) and may send again
 (:func:`send_again`).
+
+A time-bound message has a lifetime: one past its ``expires_at`` (a booking's
+slot has begun; a queue message two hours after it was written), or about a
+ticket that moved on more than :data:`MOVED_ON_GRACE` ago ("tinggal N orang
+lagi" once the ticket is called or done, "dipanggil" once it is done), is not
+sent when its turn to be claimed comes but ends ``expired`` (staff see those
+too, :func:`expired`): a message held by the per-number limit or an outage
+never tells a citizen an hour late that it is their turn.
 """
 
 from __future__ import annotations
@@ -34,14 +42,29 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, or_, select, true, update
 
 from central.messages.phones import masked
-from central.tables import message_consents, message_rates, messages
+from central.tables import message_consents, message_rates, messages, tickets
 from central.upsert import dialect_insert
 
-PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
-STATES = (PENDING, SENDING, SENT, DEAD)
+PENDING, SENDING, SENT, DEAD, EXPIRED = "pending", "sending", "sent", "dead", "expired"
+STATES = (PENDING, SENDING, SENT, DEAD, EXPIRED)
+#: Queue messages, and the ticket states (central.office.queue's names) after which
+#: each is no longer news: "tinggal N orang lagi" once the ticket is called or done,
+#: "dipanggil" once it is done.
+_MOVED_ON = {
+    "ticket.ahead": ("called", "served", "no_show", "void"),
+    "ticket.next": ("called", "served", "no_show", "void"),
+    "ticket.called": ("served", "no_show", "void"),
+}
+#: How long after its ticket moved on a queue message may still go: a gateway's usual
+#: second of delay is no reason to drop it, an outage's minutes are.
+MOVED_ON_GRACE = dt.timedelta(minutes=1)
 RATE_WINDOW = dt.timedelta(hours=1)
 #: How long a ticket's yes to messages is kept (its day is over by then).
 TICKET_CONSENT_KEPT = dt.timedelta(days=2)
+#: How long a complaint's yes waits for the complaint's first answer (it goes with it).
+COMPLAINT_CONSENT_KEPT = dt.timedelta(days=90)
+#: How long a citizen's yes (given with their card) is kept after it was last given.
+CITIZEN_CONSENT_KEPT = dt.timedelta(days=365)
 #: How long a sent message keeps its full number (for a citizen's question about it).
 NUMBER_KEPT = dt.timedelta(days=30)
 MAX_ERROR = 200
@@ -86,8 +109,14 @@ def enqueue(
     template: str,
     params: Mapping[str, Any],
     now: dt.datetime,
+    expires_at: dt.datetime | None = None,
+    ticket_id: str | None = None,
 ) -> bool:
-    """Write a message under ``key``; ``False`` if that key was written before."""
+    """Write a message under ``key``; ``False`` if that key was written before.
+
+    ``expires_at``: not sent after it; ``ticket_id``: a queue message, sent only
+    while that ticket is in the state its text speaks of.
+    """
     statement = dialect_insert(conn, messages).values(
         key=key[:200],
         office_id=office_id,
@@ -99,6 +128,8 @@ def enqueue(
         attempts=0,
         due_at=now,
         created_at=now,
+        expires_at=expires_at,
+        ticket_id=ticket_id,
     )
     written = conn.execute(
         statement.on_conflict_do_nothing(index_elements=["key"]).returning(messages.c.id)
@@ -134,8 +165,15 @@ def claim(
     hold: dt.timedelta,
     limit: int,
     per_hour: int,
+    max_attempts: int | None = None,
 ) -> list[Outgoing]:
-    """Take up to ``limit`` due messages for ``worker`` until ``now + hold``."""
+    """Take up to ``limit`` due messages for ``worker`` until ``now + hold``.
+
+    A message whose attempts are used up (``max_attempts``) is never taken again:
+    one whose last claim ran out with no outcome recorded (its sender died, or
+    failed on the gateway's answer) becomes a dead letter here instead of being
+    sent once more, so nothing goes again and again without end.
+    """
     candidates = list(
         conn.execute(
             select(messages.c.id)
@@ -160,6 +198,37 @@ def claim(
         if won.rowcount != 1:  # another sender took it between the read and the update
             continue
         row = conn.execute(select(messages).where(messages.c.id == message_id)).one()
+        gone = _no_longer_true(conn, row, now)
+        if gone is not None:
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == message_id)
+                .values(
+                    state=EXPIRED,
+                    phone=masked(row.phone),  # never sent: the number is not needed
+                    attempts=row.attempts - 1,
+                    claimed_by=None,
+                    claimed_until=None,
+                    last_error=gone,
+                )
+            )
+            continue
+        if max_attempts is not None and row.attempts > max_attempts:
+            conn.execute(
+                update(messages)
+                .where(messages.c.id == message_id)
+                .values(
+                    state=DEAD,
+                    attempts=row.attempts - 1,
+                    claimed_by=None,
+                    claimed_until=None,
+                    last_error=(
+                        f"{max_attempts} attempts used up; the last one ended with no answer "
+                        "recorded"
+                    ),
+                )
+            )
+            continue
         if row.attempts == 1 and not _begin(conn, row.phone, now, per_hour):
             window = conn.execute(
                 select(message_rates.c.window_start).where(message_rates.c.phone == row.phone)
@@ -190,6 +259,28 @@ def claim(
             )
         )
     return taken
+
+
+def _no_longer_true(conn: Connection, row: Any, now: dt.datetime) -> str | None:
+    """Why the message ``row`` would no longer be true if sent now; ``None``: it would."""
+    if row.expires_at is not None and row.expires_at <= now:
+        return "its time had passed before it could be sent"
+    moved_on = _MOVED_ON.get(row.template)
+    if row.ticket_id is None or moved_on is None:
+        return None
+    ticket = conn.execute(
+        select(tickets.c.status, tickets.c.called_at, tickets.c.finished_at).where(
+            tickets.c.id == row.ticket_id
+        )
+    ).first()
+    if ticket is None:
+        return "the ticket was gone before it could be sent"
+    if ticket.status not in moved_on:
+        return None
+    since = ticket.called_at if ticket.status == "called" else ticket.finished_at
+    if since is None or since <= now - MOVED_ON_GRACE:
+        return f"the ticket was {ticket.status} before it could be sent"
+    return None
 
 
 def _begin(conn: Connection, phone: str, now: dt.datetime, per_hour: int) -> bool:
@@ -274,9 +365,18 @@ def _of_office(office_id: str | None) -> Any:
 
 def dead_letters(conn: Connection, office_id: str | None, limit: int = 100) -> list[DeadLetter]:
     """The newest dead messages about ``office_id`` (``None``: all), the number masked."""
+    return _dead(conn, office_id, messages.c.state == DEAD, limit)
+
+
+def expired(conn: Connection, office_id: str | None, limit: int = 50) -> list[DeadLetter]:
+    """The newest expired messages about ``office_id`` (``None``: all): never sent again."""
+    return _dead(conn, office_id, messages.c.state == EXPIRED, limit)
+
+
+def _dead(conn: Connection, office_id: str | None, which: Any, limit: int) -> list[DeadLetter]:
     rows = conn.execute(
         select(messages)
-        .where(messages.c.state == DEAD, _of_office(office_id))
+        .where(_of_office(office_id), which)
         .order_by(messages.c.id.desc())
         .limit(limit)
     )
@@ -293,6 +393,22 @@ def dead_letters(conn: Connection, office_id: str | None, limit: int = 100) -> l
         )
         for row in rows
     ]
+
+
+def shown_key(key: str) -> str:
+    """A message's key as an audit line may show it: what it names cut to its start
+    (a complaint's reference or a booking's code opens the citizen's page)."""
+    kind, _, rest = key.partition(":")
+    subject, _, tail = rest.partition(":")
+    if not subject:
+        return kind
+    return f"{kind}:{subject[:4]}…:{tail}" if tail else f"{kind}:{subject[:4]}…"
+
+
+def dead_letter(conn: Connection, message_id: int, office_id: str | None) -> DeadLetter | None:
+    """One dead message about ``office_id`` (``None``: any office), the number masked."""
+    found = _dead(conn, office_id, and_(messages.c.state == DEAD, messages.c.id == message_id), 1)
+    return found[0] if found else None
 
 
 def count_dead(conn: Connection, office_id: str | None) -> int:
@@ -317,19 +433,33 @@ def send_again(conn: Connection, message_id: int, office_id: str | None, now: dt
     return done.rowcount == 1
 
 
+def forget_consent(conn: Connection, subject: str) -> None:
+    """Drop a yes that has been used (the message it was for is written)."""
+    conn.execute(delete(message_consents).where(message_consents.c.subject == subject))
+
+
 def forget(conn: Connection, now: dt.datetime) -> int:
     """Drop numbers no longer needed; how many rows changed.
 
     A ticket's yes goes two days after it was given (the ticket's day is over);
+    a complaint's goes with its first answer's message (:func:`forget_consent`),
+    or after :data:`COMPLAINT_CONSENT_KEPT` unanswered; a citizen's a year after
+    it was last given;
     a sent message keeps only its masked number after :data:`NUMBER_KEPT`;
     a number's count goes once its hour is over.
     """
-    changed = conn.execute(
-        delete(message_consents).where(
-            message_consents.c.subject.like("ticket:%"),
-            message_consents.c.created_at < now - TICKET_CONSENT_KEPT,
-        )
-    ).rowcount
+    changed = 0
+    for prefix, kept in (
+        ("ticket:%", TICKET_CONSENT_KEPT),
+        ("complaint:%", COMPLAINT_CONSENT_KEPT),
+        ("citizen:%", CITIZEN_CONSENT_KEPT),
+    ):
+        changed += conn.execute(
+            delete(message_consents).where(
+                message_consents.c.subject.like(prefix),
+                message_consents.c.created_at < now - kept,
+            )
+        ).rowcount
     old = list(
         conn.execute(
             select(messages.c.id, messages.c.phone).where(

@@ -13,7 +13,7 @@ network; the sender decides what happens next.
     Content-Type: application/json
     Idempotency-Key: <the message's key>
     X-Anjungan-Timestamp: <Unix seconds>
-    X-Anjungan-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>
+    X-Anjungan-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + key + "." + body)>
 
     {"key": "...", "to": "62812...", "language": "id", "template": "ticket.called",
      "text": "..."}
@@ -40,6 +40,7 @@ import hmac
 import http.client
 import json
 import logging
+import re
 import socket
 import ssl
 import threading
@@ -51,6 +52,7 @@ from urllib.parse import urlsplit
 from central.messages.outbox import Outgoing
 from central.messages.phones import masked
 from central.messages.templates import render
+from central.settings import WEBHOOK_USERINFO
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +108,12 @@ class LogProvider:
         return Delivered()
 
 
-def signature(secret: bytes, timestamp: str, body: bytes) -> str:
-    """The value of :data:`SIGNATURE_HEADER`: ``sha256=`` and the hex HMAC of ``timestamp.body``."""
-    mac = hmac.new(secret, timestamp.encode("ascii") + b"." + body, hashlib.sha256)
-    return "sha256=" + mac.hexdigest()
+def signature(secret: bytes, timestamp: str, key: str, body: bytes) -> str:
+    """The value of :data:`SIGNATURE_HEADER`: ``sha256=`` and the hex HMAC of
+    ``timestamp.key.body`` (the ``Idempotency-Key`` signed too: a replayed body under
+    another key would otherwise be a second message to a gateway that keys on it)."""
+    signed = timestamp.encode("ascii") + b"." + key.encode("utf-8") + b"." + body
+    return "sha256=" + hmac.new(secret, signed, hashlib.sha256).hexdigest()
 
 
 def body_of(message: Outgoing, text: str) -> bytes:
@@ -128,20 +132,33 @@ def body_of(message: Outgoing, text: str) -> bytes:
     ).encode("utf-8")
 
 
+#: Delta-seconds as RFC 9110 writes them: ASCII digits only, and few of them (a day
+#: is five; ten is centuries).
+_DELTA_SECONDS = re.compile(r"[0-9]{1,10}", re.ASCII)
+#: The longest HTTP date a gateway may send ("Sun, 06 Nov 1994 08:49:37 GMT" is 29).
+_LONGEST_DATE = 64
+
+
 def retry_after(value: str | None, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; ``None`` if unusable."""
+    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; ``None`` if unusable.
+
+    Strict: ``"²"`` or ``"٣"`` (digits to :meth:`str.isdigit`, not to HTTP), a
+    thousand digits or a malformed date are unusable, never an error.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _DELTA_SECONDS.fullmatch(value):
         return float(int(value))
+    if len(value) > _LONGEST_DATE or not value.isascii():
+        return None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 class WebhookProvider:
@@ -154,7 +171,9 @@ class WebhookProvider:
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"the webhook URL must be http(s)://host/path: {url!r}")
+            raise ValueError("the webhook URL must be http(s)://host/path")
+        if "@" in parts.netloc:
+            raise ValueError(WEBHOOK_USERINFO)
         self._parts = parts
         self._secret = secret
         self._deadline_s = deadline_s
@@ -171,22 +190,26 @@ class WebhookProvider:
             "Content-Type": "application/json",
             KEY_HEADER: message.key,
             TIMESTAMP_HEADER: stamp,
-            SIGNATURE_HEADER: signature(self._secret, stamp, body),
+            SIGNATURE_HEADER: signature(self._secret, stamp, message.key, body),
             "User-Agent": "anjungan-central",
         }
         try:
-            status, after = self._post(body, headers)
+            status, asked = self._post(body, headers)
         except (OSError, http.client.HTTPException) as exc:
             return RetryLater(f"gateway unreachable or too slow ({type(exc).__name__})")
-        if 200 <= status < 300:
+        except Exception as exc:  # whatever else an answer breaks: a retry, never a raise
+            log.warning("the gateway's answer could not be read (%s)", type(exc).__name__)
+            return RetryLater(f"gateway answer unreadable ({type(exc).__name__})")
+        if 200 <= status < 300:  # taken: whatever Retry-After came with it means nothing
             return Delivered()
         if status == 429:
-            return RetryLater("gateway busy (429)", after)
+            return RetryLater("gateway busy (429)", retry_after(asked))
         if status in (408, 425) or status >= 500:
-            return RetryLater(f"gateway answered {status}", after)
+            return RetryLater(f"gateway answered {status}", retry_after(asked))
         return Refused(f"gateway refused the message ({status})")
 
-    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, float | None]:
+    def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str | None]:
+        """The answer's status and its raw ``Retry-After``."""
         parts = self._parts
         connection: http.client.HTTPConnection
         if parts.scheme == "https":
@@ -224,7 +247,7 @@ class WebhookProvider:
                 left -= len(chunk)
             if expired.is_set():
                 raise TimeoutError("the gateway's answer did not end within the deadline")
-            return response.status, retry_after(response.getheader("Retry-After"))
+            return response.status, response.getheader("Retry-After")
         finally:
             watchdog.cancel()
             connection.close()

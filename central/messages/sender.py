@@ -1,19 +1,22 @@
 """The sender: one thread per server process that delivers due messages.
 
-It claims a few due messages at a time (:func:`central.messages.outbox.claim`,
-safe with several processes), sends each through the provider outside any
-transaction, and records what became of it:
+It claims one due message at a time (:func:`central.messages.outbox.claim`,
+safe with several processes), right before sending it through the provider
+outside any transaction, and records what became of it:
 
 * delivered: ``sent``;
-* the gateway down, slow, 5xx or 429: ``pending`` again, due after the
-  gateway's ``Retry-After`` if it gave one, else after a wait that doubles
-  with each attempt (``retry_base_s`` up to ``retry_max_s``, with a little
-  jitter so a city's messages do not all come back at once);
+* the gateway down, slow, 5xx or 429: ``pending`` again, due after a wait
+  that doubles with each attempt (``retry_base_s`` up to ``retry_max_s``, with
+  a little jitter so a city's messages do not all come back at once), or
+  after the gateway's ``Retry-After`` if that is longer (at most a day);
 * refused by the gateway (4xx), attempts used up, or a text that cannot be
   written: ``dead``, on the staff's list.
 
 A claim lasts the send's total deadline plus a margin, so no other process
-takes a message while its sender still waits for the answer. The thread
+takes a message while its sender still waits for the answer. It is taken for
+one message only, right before its send: a claim on a batch would run out
+for the batch's last messages while the sender still waited for the gateway
+on the first ones, and another process would send them too. The thread
 also writes the day-before reminders of bookings (once a minute; each
 reminder's key makes it one message whichever process writes it). It looks
 every ``poll_s`` for due messages, whichever process wrote them.
@@ -35,16 +38,22 @@ from zoneinfo import ZoneInfo
 from central.access.audit import utc_now
 from central.database import Database
 from central.messages import outbox, triggers
-from central.messages.providers import Delivered, LogProvider, Provider, Refused, WebhookProvider
+from central.messages.providers import (
+    Delivered,
+    LogProvider,
+    Provider,
+    Refused,
+    RetryLater,
+    WebhookProvider,
+)
 from central.messages.templates import render
 from central.settings import CentralSettings
 
 log = logging.getLogger(__name__)
 
-#: How long past the send's deadline a claim still holds.
-CLAIM_MARGIN = dt.timedelta(seconds=30)
 #: The longest wait a gateway's Retry-After may ask for.
 LONGEST_RETRY_AFTER_S = 24 * 3600.0
+#: The most messages one round sends before it looks at reminders and the stop again.
 BATCH = 20
 #: How often a sender looks for bookings to remind of tomorrow.
 REMINDER_EVERY_S = 60.0
@@ -58,10 +67,12 @@ class Policy:
     per_number_per_hour: int = 10
     deadline_s: float = 10.0
     poll_s: float = 1.0
+    claim_margin_s: float = 30.0
 
     @property
     def hold(self) -> dt.timedelta:
-        return dt.timedelta(seconds=self.deadline_s) + CLAIM_MARGIN
+        """How long a claim holds: the send's deadline and the margin."""
+        return dt.timedelta(seconds=self.deadline_s + self.claim_margin_s)
 
     def backoff(self, attempts: int) -> float:
         """The wait after the ``attempts``-th failed attempt (jittered ±20 %)."""
@@ -77,6 +88,7 @@ def policy_of(settings: CentralSettings) -> Policy:
         per_number_per_hour=settings.message_per_number_per_hour,
         deadline_s=settings.message_deadline_s,
         poll_s=settings.message_poll_s,
+        claim_margin_s=settings.message_claim_margin_s,
     )
 
 
@@ -147,25 +159,34 @@ class Sender:
             log.info("%d booking reminders written", written)
 
     def run_once(self) -> int:
-        """Claim and send one batch of due messages; how many were claimed."""
-        now = utc_now()
-        with self._db.read() as conn:
-            if not outbox.any_due(conn, now):
-                return 0
-        with self._db.begin() as conn:
-            claimed = outbox.claim(
-                conn,
-                self.worker,
-                now,
-                hold=self._policy.hold,
-                limit=BATCH,
-                per_hour=self._policy.per_number_per_hour,
-            )
-        for message in claimed:
+        """Send up to :data:`BATCH` due messages, each claimed right before its send;
+        how many were claimed."""
+        handled = 0
+        for _ in range(BATCH):
             if self._stop.is_set():
-                break  # the claim expires and another sender takes it
-            self._deliver(message)
-        return len(claimed)
+                break
+            now = utc_now()
+            with self._db.read() as conn:
+                if not outbox.any_due(conn, now):
+                    break
+            with self._db.begin() as conn:
+                # One at a time: its claim outlasts its own send, whatever the ones
+                # before it took.
+                claimed = outbox.claim(
+                    conn,
+                    self.worker,
+                    now,
+                    hold=self._policy.hold,
+                    limit=1,
+                    per_hour=self._policy.per_number_per_hour,
+                    max_attempts=self._policy.max_attempts,
+                )
+            if not claimed:
+                # Due rows that were another's or held by their number's limit: look again.
+                continue
+            handled += 1
+            self._deliver(claimed[0])
+        return handled
 
     def _deliver(self, message: outbox.Outgoing) -> None:
         try:
@@ -175,7 +196,11 @@ class Sender:
                 outbox.mark_dead(conn, message.id, self.worker, "the template cannot be written")
             log.warning("message %d: its template cannot be written; a dead letter", message.id)
             return
-        outcome = self._provider.send(message, text)
+        try:
+            outcome = self._provider.send(message, text)
+        except Exception as exc:  # a provider's fault is a retry, never a claim left to run out
+            log.exception("message %d: the provider failed", message.id)
+            outcome = RetryLater(f"the provider failed ({type(exc).__name__})")
         now = utc_now()
         with self._db.begin() as conn:
             if isinstance(outcome, Delivered):
@@ -184,9 +209,13 @@ class Sender:
                 kept = outbox.mark_dead(conn, message.id, self.worker, outcome.error)
                 log.warning("message %d is a dead letter: %s", message.id, outcome.error)
             else:
+                # The gateway's Retry-After may lengthen the wait, never shorten it: a
+                # gateway that throttles with "Retry-After: 0" would otherwise spend every
+                # attempt within a second and make a dead letter of a message it would
+                # take a minute later.
                 wait = self._policy.backoff(message.attempts)
                 if outcome.after_s is not None:
-                    wait = min(outcome.after_s, LONGEST_RETRY_AFTER_S)
+                    wait = max(wait, min(outcome.after_s, LONGEST_RETRY_AFTER_S))
                 due = now + dt.timedelta(seconds=wait)
                 kept = outbox.mark_retry(conn, message.id, self.worker, due, outcome.error)
                 log.info("message %d: %s; again in %.1f s", message.id, outcome.error, wait)

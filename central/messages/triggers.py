@@ -6,8 +6,9 @@
   berikutnya" when none), and "dipanggil" when a counter calls it
   (:func:`after_counter_step`, from :func:`central.office.calls.record`, the
   one place every counter step passes);
-* an application moved to ``ready`` ("siap diambil"): to the phone of the
-  citizen's record (:func:`application_ready`);
+* an application moved to ``ready`` ("siap diambil"): to the number the
+  citizen last said yes with at a kiosk, with their card
+  (:func:`citizen_consent`, :func:`application_ready`); never the record's;
 * a complaint answered, when its kiosk item carried the citizen's yes
   (:func:`complaint_consent`, :func:`complaint_answered`);
 * a booking made or moved with a phone number ("confirmed",
@@ -16,30 +17,49 @@
   sender runs now and then: the key makes it once, whichever process runs it).
 
 Each message's idempotency key names its cause (``ticket:<id>:called``), so
-the same cause twice is one message. Nothing here sends: the sender does,
-after the commit (:mod:`central.messages.sender`).
+the same cause twice is one message. A ticket transferred waits anew: its keys
+after the n-th transfer end ``:<n>`` (``ticket:<id>:called:1``), so a call after a
+transfer is told, while a recall or a call back at the same place is not.
+Nothing here sends: the sender does, after the commit (:mod:`central.messages.sender`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
-from central.messages.outbox import enqueue
+from central.messages.outbox import enqueue, forget_consent
 from central.messages.phones import normalise
 from central.messages.templates import first_name, language_of
 from central.office.queue import CALL_ORDER, WAITING
-from central.tables import bookings, citizens, message_consents, offices, services, tickets
+from central.tables import (
+    bookings,
+    call_events,
+    citizens,
+    message_consents,
+    offices,
+    services,
+    tickets,
+)
 from central.upsert import dialect_insert
+
+log = logging.getLogger(__name__)
 
 #: From this local hour on the day before, a booking's reminder goes.
 REMINDER_HOUR = 9
 #: The most people ahead a "your turn is near" message may be set for.
 MAX_AHEAD = 50
 CALL = "call"
+TRANSFER = "transfer"  # central.office.calls' names of counter steps
+#: The longest a queue message may wait to be sent: past it, "tinggal N orang lagi"
+#: or "dipanggil" would no longer be news (it also goes as soon as its ticket no
+#: longer waits, or is no longer called: :mod:`central.messages.outbox`).
+QUEUE_MESSAGE_LIFETIME = dt.timedelta(hours=2)
 
 
 def _consent(
@@ -70,10 +90,35 @@ def ticket_consent(
     _consent(conn, f"ticket:{ticket_id}", phone, language, now, min(ahead_at, MAX_AHEAD))
 
 
+def citizen_consent(
+    conn: Connection, citizen_id: str, phone: str, language: str, now: dt.datetime
+) -> None:
+    """Keep a known citizen's latest yes (given at a kiosk with their card) for the
+    messages about them rather than one ticket: "siap diambil" (:func:`application_ready`)."""
+    values = {"phone": phone, "language": language_of(language), "created_at": now}
+    conn.execute(
+        dialect_insert(conn, message_consents)
+        .values(subject=f"citizen:{citizen_id}", ahead_at=None, **values)
+        .on_conflict_do_update(index_elements=["subject"], set_=values)
+    )
+
+
+#: A complaint's reference as the kiosk makes it (kiosk/tickets/complaints.py: 60 bits
+#: in Crockford base32). Only such a reference goes into a message: anything else is
+#: text a kiosk chose, which the centre does not send to a phone.
+COMPLAINT_REFERENCE = re.compile(r"ADU(?:-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}){3}")
+
+
 def complaint_consent(
     conn: Connection, reference: str, phone: str, language: str, now: dt.datetime
-) -> None:
+) -> bool:
+    """Keep a complaint's yes; ``False`` (the yes dropped, the complaint kept) if its
+    reference is not of the kiosk's form."""
+    if not COMPLAINT_REFERENCE.fullmatch(reference):
+        log.warning("a complaint's yes to messages dropped: its reference is not a kiosk's")
+        return False
     _consent(conn, f"complaint:{reference}", phone, language, now)
+    return True
 
 
 def _office_name(conn: Connection, office_id: str) -> str:
@@ -81,6 +126,17 @@ def _office_name(conn: Connection, office_id: str) -> str:
         select(offices.c.name).where(offices.c.id == office_id)
     ).scalar_one_or_none()
     return name or office_id
+
+
+def _turn(conn: Connection, ticket_id: str) -> str:
+    """What makes a queue message's key new after a transfer: ``""`` before any,
+    ``":<n>"`` after the n-th (the ticket waits anew, in a queue or for a counter)."""
+    transfers = conn.execute(
+        select(func.count()).where(
+            call_events.c.ticket_id == ticket_id, call_events.c.kind == TRANSFER
+        )
+    ).scalar_one()
+    return f":{transfers}" if transfers else ""
 
 
 def after_counter_step(conn: Connection, ticket: Any, kind: str, now: dt.datetime) -> None:
@@ -95,13 +151,15 @@ def after_counter_step(conn: Connection, ticket: Any, kind: str, now: dt.datetim
             office = _office_name(conn, ticket.office_id)
             enqueue(
                 conn,
-                key=f"{subject}:called",
+                key=f"{subject}:called{_turn(conn, ticket.id)}",
                 office_id=ticket.office_id,
                 phone=consent.phone,
                 language=consent.language,
                 template="ticket.called",
                 params={"number": ticket.display, "office": office, "counter": ticket.counter},
                 now=now,
+                expires_at=now + QUEUE_MESSAGE_LIFETIME,
+                ticket_id=ticket.id,
             )
     front = list(
         conn.execute(
@@ -132,32 +190,39 @@ def after_counter_step(conn: Connection, ticket: Any, kind: str, now: dt.datetim
         office = office or _office_name(conn, ticket.office_id)
         enqueue(
             conn,
-            key=f"ticket:{row.id}:ahead",
+            key=f"ticket:{row.id}:ahead{_turn(conn, row.id)}",
             office_id=ticket.office_id,
             phone=consent.phone,
             language=consent.language,
             template="ticket.next" if ahead == 0 else "ticket.ahead",
             params={"number": row.display, "office": office, "ahead": ahead},
             now=now,
+            expires_at=now + QUEUE_MESSAGE_LIFETIME,
+            ticket_id=row.id,
         )
 
 
-def application_ready(conn: Connection, application: Any, now: dt.datetime) -> None:
-    """``application`` (its row, now ``ready``): to the phone of its citizen's record, if any."""
-    citizen = conn.execute(
-        select(citizens.c.full_name, citizens.c.phone).where(
-            citizens.c.id == application.citizen_id
+def application_ready(conn: Connection, application: Any, now: dt.datetime) -> bool:
+    """``application`` (its row, now ``ready``): to the number its citizen said yes with
+    at a kiosk (:func:`citizen_consent`); without that yes nothing goes, the record's
+    phone is never used. Whether a message was written."""
+    consent = conn.execute(
+        select(message_consents).where(
+            message_consents.c.subject == f"citizen:{application.citizen_id}"
         )
     ).first()
-    phone = normalise(citizen.phone) if citizen is not None else None
-    if citizen is None or phone is None:
-        return
-    enqueue(
+    citizen = conn.execute(
+        select(citizens.c.full_name).where(citizens.c.id == application.citizen_id)
+    ).first()
+    if consent is None or citizen is None:
+        log.info("an application is ready; its citizen gave no yes to messages: none sent")
+        return False
+    return enqueue(
         conn,
         key=f"application:{application.reference}:ready:{application.state_changed_at.isoformat()}",
         office_id=application.office_id,
-        phone=phone,
-        language="id",
+        phone=consent.phone,
+        language=consent.language,
         template="application.ready",
         params={
             "first_name": first_name(citizen.full_name),
@@ -186,6 +251,7 @@ def complaint_answered(conn: Connection, reference: str, office_id: str, now: dt
         params={"reference": reference, "office": _office_name(conn, office_id)},
         now=now,
     )
+    forget_consent(conn, f"complaint:{reference}")  # used: the message keeps the number
 
 
 def _booking_params(conn: Connection, booking: Any) -> dict[str, object]:
@@ -202,12 +268,19 @@ def _booking_params(conn: Connection, booking: Any) -> dict[str, object]:
     }
 
 
-def booking_confirmed(conn: Connection, booking: Any, now: dt.datetime) -> None:
+def _slot_start(booking: Any, zone: ZoneInfo) -> dt.datetime:
+    """When the booking's slot begins: after it, its confirmation or reminder is moot."""
+    hours, minutes = (int(part) for part in str(booking.starts_at).split(":")[:2])
+    return dt.datetime.combine(booking.day, dt.time(hours, minutes), zone)
+
+
+def booking_confirmed(conn: Connection, booking: Any, now: dt.datetime, zone: ZoneInfo) -> None:
     """A booking made or moved (:class:`central.office.bookings.Booking`), if it has a phone.
 
     The key names the slot and the booking's count of changes: every move
     is confirmed again, back to a slot it had before too. No name in it:
     the number was typed on a public page and nobody checked whose it is.
+    Not sent once the slot has begun (``zone``: the city's, of the slot's time).
     """
     phone = normalise(booking.phone)
     if phone is None:
@@ -221,6 +294,7 @@ def booking_confirmed(conn: Connection, booking: Any, now: dt.datetime) -> None:
         template="booking.confirmed",
         params=_booking_params(conn, booking),
         now=now,
+        expires_at=_slot_start(booking, zone),
     )
 
 
@@ -259,6 +333,7 @@ def booking_reminders(conn: Connection, now: dt.datetime, zone: ZoneInfo) -> int
             template="booking.reminder",
             params=params,
             now=now,
+            expires_at=_slot_start(row, zone),
         )
     return written
 

@@ -378,7 +378,14 @@ def change(
             changed = conn.execute(
                 select(citizen_applications).where(citizen_applications.c.reference == reference)
             ).one()
-            triggers.application_ready(conn, changed, values["state_changed_at"])
+            if not triggers.application_ready(conn, changed, values["state_changed_at"]):
+                record_event(  # counted: a ready application its citizen was not told of
+                    conn,
+                    actor=actor,
+                    action="application.ready_not_told",
+                    subject=reference,
+                    detail="no yes to messages from its citizen",
+                )
     return get(conn, reference)
 
 

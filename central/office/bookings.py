@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -71,7 +70,7 @@ from central.access.audit import record_event
 from central.access.credentials import keyed_hash
 from central.access.limits import Limit, Subject
 from central.errors import NotFound, SlotLengthInUse
-from central.messages import triggers
+from central.messages import phones, triggers
 from central.office.citizens import KeyKind, audit_lookup, normalise_key
 from central.office.numbering import require_service
 from central.office.plain_text import has_invisible
@@ -99,7 +98,6 @@ __all__ = [
     "HOLDER_LIMIT",
     "IDENTITY_LIMIT",
     "KIOSK_TODAY_MAX",
-    "PHONE",
     "Booking",
     "CheckIn",
     "Holiday",
@@ -145,8 +143,6 @@ BOOKED_PRIORITY = 1
 EARLY_CHECK_IN = dt.timedelta(minutes=30)
 #: How many days ahead (today included) a citizen may book.
 DAYS_AHEAD = 30
-#: A phone for messages: an Indonesian mobile number, digits only, 10 to 15 of them.
-PHONE = re.compile(r"(08|62)[0-9]{8,13}")
 #: The most bookings one kiosk is sent for its office's day.
 KIOSK_TODAY_MAX = 5000
 _WRONG = "wrong identity pairs on the booking page"
@@ -661,11 +657,12 @@ def book(
     The identity is checked first (audited, counted when wrong); a wrong
     date of birth books nothing and says only that the pair is wrong.
     ``client`` is the caller's address (its wrong pairs are counted too).
-    ``phone`` is the citizen's number for messages (:data:`PHONE`, else
-    ``ValueError``: the page checks it first). The caller commits either way.
+    ``phone`` is the citizen's number for messages (the ``08…`` form of
+    :func:`central.messages.phones.mobile`, else ``ValueError``: the page checks it
+    first). The caller commits either way.
     """
-    if phone is not None and not PHONE.fullmatch(phone):
-        raise ValueError("a phone is an Indonesian mobile number: 10 to 15 digits, 08… or 62…")
+    if phone is not None and phones.mobile(phone) != phone:
+        raise ValueError("a phone is an Indonesian mobile number in its 08… form")
     citizen = _prove(conn, identity, client=client, audit_key=audit_key, now=now)
     if isinstance(citizen, Refused):
         return citizen
@@ -712,7 +709,7 @@ def book(
     )
     found = _by_code(conn, code)
     assert found is not None  # noqa: S101 - inserted just now, in this transaction
-    triggers.booking_confirmed(conn, found, now)
+    triggers.booking_confirmed(conn, found, now, zone)
     return found
 
 
@@ -833,7 +830,7 @@ def change(
     )
     found = _by_code(conn, code)
     assert found is not None  # noqa: S101 - updated just now, in this transaction
-    triggers.booking_confirmed(conn, found, now)
+    triggers.booking_confirmed(conn, found, now, zone)
     return found
 
 

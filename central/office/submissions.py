@@ -80,7 +80,15 @@ from central.office.numbering import ServiceInfo, display, local_day, office_ser
 from central.office.plain_text import visible_text
 from central.office.queue import VOID, WAITING
 from central.office.sequence import take_numbers
-from central.tables import complaints, kiosk_heartbeats, kiosks, leases, submissions, tickets
+from central.tables import (
+    citizens,
+    complaints,
+    kiosk_heartbeats,
+    kiosks,
+    leases,
+    submissions,
+    tickets,
+)
 from central.times import EARLIEST, LATEST, in_range
 from central.upsert import dialect_insert
 from contract.ticket_ids import is_foreign, is_kiosk_made
@@ -805,6 +813,16 @@ def _record_consents(conn: Connection, plans: list[Plan], now: dt.datetime) -> N
         phone, language, ahead = plan.notify
         if plan.item.kind == "service_registration":
             triggers.ticket_consent(conn, plan.ticket["id"], phone, language, ahead, now)
+            card = plan.item.body.get("card_number")
+            holder = (
+                conn.execute(
+                    select(citizens.c.id).where(citizens.c.card_number == card)
+                ).scalar_one_or_none()
+                if isinstance(card, str) and card
+                else None
+            )
+            if holder is not None:  # a card the centre knows: the yes is its holder's too
+                triggers.citizen_consent(conn, holder, phone, language, now)
         elif plan.item.kind == "complaint":
             triggers.complaint_consent(conn, plan.item.body["reference"], phone, language, now)
 

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, select
 
 from central.access.audit import utc_now
 from central.api.deps import AppContext, Context, client_address, limit, public_base
+from central.messages import phones
 from central.office import bookings, numbering, queue
 from central.office.bookings import Refusal, Refused
 from central.office.requirements import requirements_in, service_requirements
@@ -96,9 +97,9 @@ def parse_dob(typed: str) -> dt.date | None:
 
 
 def parse_phone(typed: str) -> str | None:
-    """The digits of an Indonesian mobile number (``0812 3456 7890`` → ``081234567890``)."""
-    digits = "".join(ch for ch in typed.strip().removeprefix("+") if ch not in " -.")
-    return digits if bookings.PHONE.fullmatch(digits) else None
+    """An Indonesian mobile number as typed, in its ``08…`` form (``+62 812-3456-7890`` →
+    ``081234567890``); ``None`` for one that cannot receive messages (a landline…)."""
+    return phones.mobile(typed)
 
 
 def _day(value: str | None) -> dt.date | None:

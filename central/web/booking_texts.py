@@ -145,8 +145,10 @@ PUBLIC: Texts = {
         "booked. Check them again, or come to the office in person.",
     ),
     "problem.phone": (
-        "Nomor HP harus 10–15 angka dan diawali 08 atau 62, atau kosongkan saja.",
-        "A mobile number is 10–15 digits starting with 08 or 62; or leave it empty.",
+        "Nomor itu tidak dapat menerima SMS atau WhatsApp: masukkan nomor HP "
+        "(10–13 angka, diawali 081, 082, 083, 085, 087, 088 atau 089), atau kosongkan saja.",
+        "That number cannot receive SMS or WhatsApp: enter a mobile number (10–13 digits "
+        "starting 081, 082, 083, 085, 087, 088 or 089), or leave it empty.",
     ),
     "problem.full": (
         "Jam ini baru saja penuh. Tidak ada janji yang dibuat; pilih jam lain.",

@@ -1,9 +1,12 @@
-"""``/office/messages``: the messages that could not be sent (the dead-letter list).
+"""``/office/messages``: the messages that could not be sent (the dead-letter list),
+and below it the newest that expired (no longer true when their turn came).
 
 Staff see each dead message of their office (an account for every office: of
 all offices): when it was written, what it was (its template), the number
 masked, the attempts and why it stopped; "Kirim lagi" puts it back in the
-outbox under the same key, so the gateway still takes it once. Never the
+outbox under the same key, so the gateway still takes it once, and is audited
+(``message_sent_again``: who, which message, its key cut as a log line cuts it,
+the number masked). Never the
 full number, never the text (it is written again when sent).
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from central.access.audit import utc_now
+from central.access.audit import record_event, utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import get_context
 from central.messages import outbox
@@ -37,6 +40,13 @@ TEXTS: Texts = {
     "messages.attempts": ("Percobaan", "Attempts"),
     "messages.error": ("Sebab", "Reason"),
     "messages.again": ("Kirim lagi", "Send again"),
+    "messages.expired": ("Pesan kedaluwarsa", "Messages expired"),
+    "messages.expired_lead": (
+        "Pesan yang tidak lagi benar saat gilirannya tiba (janji sudah lewat, nomor "
+        "antrean sudah tidak menunggu atau tidak dipanggil lagi), jadi tidak dikirim.",
+        "Messages no longer true when their turn came (the booking's time had passed, "
+        "the ticket no longer waited or was no longer called), so not sent.",
+    ),
     "messages.sent_again": ("Pesan dikirim lagi.", "The message is sent again."),
     "messages.unknown": (
         "Pesan itu tidak ada di daftar (mungkin sudah dikirim lagi).",
@@ -58,6 +68,7 @@ def _page(
     with get_context(request).db.read() as conn:
         dead = outbox.dead_letters(conn, staff.office_id)
         total = outbox.count_dead(conn, staff.office_id)
+        expired = outbox.expired(conn, staff.office_id)
     return render(
         request,
         "office_messages.html",
@@ -66,6 +77,7 @@ def _page(
         staff=staff,
         dead=dead,
         total=total,
+        expired=expired,
         notice=notice,
         problem=problem,
     )
@@ -82,7 +94,16 @@ def send_again(request: Request, staff: StaffPage, _: Csrf, message_id: int) -> 
     """Put a dead message back in the outbox; 404 with the list if it is not there."""
     ctx = get_context(request)
     with ctx.db.begin() as conn:
-        done = outbox.send_again(conn, message_id, staff.office_id, utc_now())
+        dead = outbox.dead_letter(conn, message_id, staff.office_id)
+        done = dead is not None and outbox.send_again(conn, message_id, staff.office_id, utc_now())
+        if dead is not None and done:
+            record_event(
+                conn,
+                actor=staff.actor,
+                action="message_sent_again",
+                subject=f"message:{message_id}",
+                detail=f"{outbox.shown_key(dead.key)} ({dead.template}) to {dead.phone_masked}",
+            )
     if not done:
         return _page(request, staff, status=404, problem="messages.unknown")
     return _page(request, staff, notice="messages.sent_again")

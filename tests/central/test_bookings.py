@@ -493,7 +493,15 @@ def test_kiosk_today_lists_every_state_and_audits_the_fetch(db: Database) -> Non
 
 def test_a_phone_for_messages_is_an_indonesian_mobile_number(db: Database) -> None:
     _open(db)
-    for phone in ("0812", "+6281234567890", "0812-3456-7890", "1234567890123"):
+    for phone in (
+        "0812",
+        "+6281234567890",
+        "0812-3456-7890",
+        "1234567890123",
+        "0212345678",  # a landline: no SMS, no WhatsApp
+        "08001234567",  # a free number
+        "08123456789012",  # 14 digits
+    ):
         with pytest.raises(ValueError, match="Indonesian mobile"), db.begin() as conn:
             bookings.book(
                 conn,

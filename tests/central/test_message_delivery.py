@@ -7,6 +7,8 @@ The signatures are checked by the stand-in with :mod:`hmac` and here with
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import secrets
 import subprocess
 from collections.abc import Iterator
@@ -15,15 +17,25 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from central.access.audit import utc_now
 from central.database import Database
-from central.messages.providers import signature
+from central.messages import outbox
+from central.messages.providers import retry_after, signature
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
-from central.tables import messages
+from central.tables import audit_log, message_consents, messages, tickets
 from testkit.centre_accounts import DEMO_OFFICE, enrol, new_staff, new_staff_account
-from testkit.centre_requests import consenting_tickets, drain, now_iso, staff_post
+from testkit.centre_requests import (
+    allocate,
+    consenting_tickets,
+    drain,
+    now_iso,
+    registration,
+    results,
+    staff_post,
+)
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
 from testkit.message_gateway import Gateway
 from testkit.office_sessions import logged_in
@@ -183,7 +195,7 @@ def test_the_signature_is_the_one_openssl_computes(
     stamp = post.headers["X-Anjungan-Timestamp"]
     digest = subprocess.run(
         ["openssl", "dgst", "-sha256", "-hmac", SECRET.decode(), "-r"],
-        input=stamp.encode() + b"." + post.body,
+        input=stamp.encode() + b"." + post.headers["Idempotency-Key"].encode() + b"." + post.body,
         capture_output=True,
         check=True,
     ).stdout.split()[0]
@@ -192,11 +204,11 @@ def test_the_signature_is_the_one_openssl_computes(
 
 
 def test_the_signature_of_a_known_vector() -> None:
-    # printf '%s' '1764964800.{"key":"ticket:1:called","text":"Nomor A-001"}' \
+    # printf '%s' '1764964800.ticket:1:called.{"key":"ticket:1:called","text":"Nomor A-001"}' \
     #   | openssl dgst -sha256 -hmac 'rahasia-gerbang-kota-0001'
     body = b'{"key":"ticket:1:called","text":"Nomor A-001"}'
-    assert signature(SECRET, "1764964800", body) == (
-        "sha256=c86b6d565b9846c5cf7bf8abd3e4b87d389357428060bc11b4526c736902636c"
+    assert signature(SECRET, "1764964800", "ticket:1:called", body) == (
+        "sha256=32211f5d46f6aaf1b87c8f419a8201289bcdd1aae74358616454afbd345d342b"
     )
 
 
@@ -257,7 +269,16 @@ def test_a_refused_message_is_a_dead_letter_staff_see_and_send_again(
     centre: RunningCentral, operator: Database, gateway: Gateway
 ) -> None:
     gateway.misbehave("400")
-    (made,), _ = _queue_and_call(centre, operator, 1)
+    staff = new_staff(operator, centre.url)
+    drain(centre.url, staff, SERVICE)
+    (made,) = consenting_tickets(centre.url, _kiosk(centre.url), SERVICE, _phones(1))
+    called = staff_post(  # called, and still at the counter when it is sent again
+        centre.url,
+        staff,
+        "/api/v1/staff/queue/call-next",
+        {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": "9"},
+    )
+    assert called.status_code == 200, called.text
     key = f"ticket:{made[0]}:called"
     wait_until(lambda: _states(operator, {key}) == {key: "dead"}, WAIT_S, "a dead letter")
     username = new_staff_account(operator, office_id=DEMO_OFFICE)
@@ -274,29 +295,75 @@ def test_a_refused_message_is_a_dead_letter_staff_see_and_send_again(
     )
     assert again.status_code == 200 and "dikirim lagi" in again.text
     _each_once(gateway, operator, {key})
+    with operator.read() as conn:
+        (event,) = conn.execute(
+            select(audit_log).where(
+                audit_log.c.action == "message_sent_again",
+                audit_log.c.subject == f"message:{row.id}",
+            )
+        ).all()
+    assert event.actor == f"staff:{username}"
+    assert f"ticket:{made[0][:4]}…:called" in event.detail and "ticket.called" in event.detail
+    assert row.phone[:5] in event.detail and row.phone not in event.detail
 
 
-def test_an_application_made_ready_tells_the_citizen_of_the_record(
-    centre: RunningCentral, operator: Database, gateway: Gateway
-) -> None:
+def _make_ready(centre: RunningCentral, operator: Database, reference: str) -> None:
     username = new_staff_account(operator, office_id=DEMO_OFFICE)
     http, csrf = logged_in(centre.url, username)
     moved = http.post(
-        f"{centre.url}/office/applications/BRK-DEMO0003",
+        f"{centre.url}/office/applications/{reference}",
         data={"csrf": csrf, "state": "ready"},
         timeout=10,
     )
     assert moved.status_code == 200, moved.text[:300]
-    wait_until(
-        lambda: any(k.startswith("application:BRK-DEMO0003:ready:") for k in gateway.deliveries),
-        WAIT_S,
-        "the application's message",
+
+
+def test_an_application_made_ready_tells_only_a_citizen_who_said_yes_with_their_card(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    """Budi never said yes at a kiosk: his record's phone is not used, and the ready
+    application he was not told of is counted in the audit log. Siti said yes with her
+    card (in English, on a new number): she is told there."""
+    _make_ready(centre, operator, "BRK-DEMO0003")
+    with operator.read() as conn:
+        (untold,) = conn.execute(
+            select(audit_log.c.subject).where(audit_log.c.action == "application.ready_not_told")
+        ).scalars()
+    assert untold == "BRK-DEMO0003"
+    phone = _phones(1)[0]
+    allocated = allocate(centre.url, kiosk := _kiosk(centre.url), SERVICE).json()
+    item = registration(
+        allocated["ticket_id"], SERVICE, allocated["display"], "online", notify=phone
     )
-    (key,) = [k for k in gateway.deliveries if k.startswith("application:BRK-DEMO0003:")]
+    item["body"].update(card_number="PKU-000001", language="en")  # Siti Aminah's card
+    (result,) = results(centre.url, kiosk, [item])
+    assert result["status"] == "accepted", result
+    before = set(gateway.deliveries)  # the gateway serves both databases' centres
+
+    def new_ones() -> list[str]:
+        return [k for k in set(gateway.deliveries) - before if k.startswith("application:")]
+
+    _make_ready(centre, operator, "BRK-DEMO0002")
+    wait_until(lambda: bool(new_ones()), WAIT_S, "the application's message")
+    (key,) = new_ones()
+    assert key.startswith("application:BRK-DEMO0002:ready:")
     sent = gateway.deliveries[key]
-    assert sent["to"] == "6285265551234"  # Budi Santoso's record: 085265551234
-    assert sent["text"].startswith("Halo Budi, berkas BRK-DEMO0003")
-    assert "Santoso" not in sent["text"]
+    assert sent["to"] == "62" + phone[1:] and sent["language"] == "en"
+    assert sent["text"].startswith("Hello Siti, your application BRK-DEMO0002")
+    assert "Aminah" not in sent["text"]
+    with operator.read() as conn:
+        assert (
+            conn.execute(
+                select(messages.c.id).where(messages.c.key.like("application:BRK-DEMO0003:%"))
+            ).first()
+            is None
+        )
+
+
+def _kiosk_reference() -> str:
+    """A complaint's reference as the kiosk makes it (kiosk/tickets/complaints.py)."""
+    chars = "".join(secrets.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(12))
+    return f"ADU-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
 
 
 def test_an_answered_complaint_tells_only_a_citizen_who_said_yes(
@@ -304,11 +371,17 @@ def test_an_answered_complaint_tells_only_a_citizen_who_said_yes(
 ) -> None:
     kiosk = _kiosk(centre.url)
     items: list[dict[str, Any]] = []
-    for phone in ("081299990001", None):
+    for phone, reference in (
+        ("081299990001", _kiosk_reference()),
+        (None, _kiosk_reference()),
+        # A yes with a reference the kiosk would not make: the complaint is kept,
+        # the text it chose never goes to a phone.
+        ("081299990002", f"ADU-{secrets.token_hex(4)}"),
+    ):
         key = f"{secrets.token_hex(4)}-complaint"
         body: dict[str, Any] = {
             "office_id": DEMO_OFFICE,
-            "reference": f"ADU-{key[:8].upper()}",
+            "reference": reference,
             "category": "fasilitas",
             "text": "AC di ruang tunggu mati.",
             "language": "en",
@@ -325,7 +398,7 @@ def test_an_answered_complaint_tells_only_a_citizen_who_said_yes(
         timeout=10,
     )
     outcomes = answer.json()["results"]
-    assert [r["status"] for r in outcomes] == ["accepted", "accepted"], outcomes
+    assert [r["status"] for r in outcomes] == ["accepted"] * 3, outcomes
     username = new_staff_account(operator, office_id=DEMO_OFFICE)
     http, csrf = logged_in(centre.url, username)
     for item in items:
@@ -336,20 +409,29 @@ def test_an_answered_complaint_tells_only_a_citizen_who_said_yes(
             timeout=10,
         )
         assert done.status_code == 200, done.text[:300]
-    yes, no = (i["body"]["reference"] for i in items)
+    yes, no, odd = (i["body"]["reference"] for i in items)
     wait_until(
         lambda: f"complaint:{yes}:answered" in gateway.deliveries, WAIT_S, "the answer's message"
     )
     sent = gateway.deliveries[f"complaint:{yes}:answered"]
     assert sent["to"] == "6281299990001" and sent["language"] == "en"
     assert sent["text"].startswith(f"Complaint {yes} at ")
-    with operator.read() as conn:
+    with operator.read() as conn:  # the yes was used: its number is not kept beside the message
         assert (
             conn.execute(
-                select(messages.c.id).where(messages.c.key.like(f"complaint:{no}:%"))
+                select(message_consents.c.phone).where(
+                    message_consents.c.subject == f"complaint:{yes}"
+                )
             ).first()
             is None
         )
+        for untold in (no, odd):
+            assert (
+                conn.execute(
+                    select(messages.c.id).where(messages.c.key.like(f"complaint:{untold}:%"))
+                ).first()
+                is None
+            )
 
 
 def test_a_number_that_is_not_a_mobile_keeps_the_ticket_and_sends_nothing(
@@ -422,3 +504,202 @@ def test_two_server_processes_never_send_one_message_twice(
         assert pids == {first.process.pid, second.process.pid}, "both processes sent"
     finally:
         db.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def two_short_claims(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    gateway: Gateway,
+    secret_file: Path,
+) -> Iterator[tuple[RunningCentral, RunningCentral]]:
+    """Two processes whose claims hold one second past a one-second deadline."""
+    url = _db_url(request, tmp_path_factory, "short-claims")
+    args = (*_message_args(gateway, secret_file), "--message-claim-margin", "1")
+    first = start_central(db_url=url, extra_args=args)
+    try:
+        second = start_central(db_url=url, extra_args=args)
+        try:
+            yield first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+
+
+def test_a_backlog_sent_slowly_is_sent_once_by_two_processes(
+    two_short_claims: tuple[RunningCentral, RunningCentral], gateway: Gateway
+) -> None:
+    """Sixteen messages fall due at one moment; the gateway takes 0.8 s for each (within
+    the 1 s deadline). A claim holds 2 s: a sender that claimed them all at once would
+    still be sending the third when its claim on the rest ran out, and the other
+    process would send those too."""
+    first, _ = two_short_claims
+    gateway.misbehave("slow", times=1, delay_s=0.8)
+    db = Database(first.db_url)
+    try:
+        soon = utc_now() + dt.timedelta(seconds=2)
+        keys = {f"complaint:ADU-{secrets.token_hex(6).upper()}:answered" for _ in range(16)}
+        with db.begin() as conn:
+            for key, phone in zip(sorted(keys), _phones(len(keys)), strict=True):
+                outbox.enqueue(
+                    conn,
+                    key=key,
+                    office_id=DEMO_OFFICE,
+                    phone="62" + phone[1:],
+                    language="id",
+                    template="complaint.answered",
+                    params={"reference": key.split(":")[1], "office": "Mal Pelayanan Publik"},
+                    now=soon,
+                )
+        _each_once(gateway, db, keys)
+        for key in keys:
+            assert len(gateway.posts_of(key)) == 1, (key, gateway.posts_of(key))
+    finally:
+        db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("120", 120.0),
+        (" 7 ", 7.0),
+        ("Sat, 05 Dec 2026 03:01:00 GMT", 60.0),
+        ("²", None),  # a digit to str.isdigit, not to HTTP
+        ("٣", None),
+        ("9" * 5000, None),  # beyond int()'s limit of digits
+        ("12345678901", None),
+        ("Sat, 05 Dec 99999 03:01:00 GMT", None),
+        ("-1", None),
+        ("soon", None),
+    ],
+)
+def test_a_retry_after_is_read_strictly(value: str, seconds: float | None) -> None:
+    now = dt.datetime(2026, 12, 5, 3, 0, tzinfo=dt.UTC).timestamp()
+    assert retry_after(value, now) == seconds
+
+
+@pytest.mark.parametrize(
+    ("trouble", "header"), [("200", "²"), ("503", "9" * 5000), ("503", "٣"), ("429", "²")]
+)
+def test_an_odd_retry_after_is_sent_once_and_recorded(
+    centre: RunningCentral, operator: Database, gateway: Gateway, trouble: str, header: str
+) -> None:
+    """A Retry-After no parser should take: on a 200 the message is sent (once, and
+    recorded so); on a 503 or 429 it is tried again after the backoff."""
+    gateway.misbehave(trouble, retry_after=header)
+    (made,), _ = _queue_and_call(centre, operator, 1)
+    key = f"ticket:{made[0]}:called"
+    _each_once(gateway, operator, {key})
+    statuses = [p.status for p in sorted(gateway.posts_of(key), key=lambda p: p.at)]
+    assert statuses == ([200] if trouble == "200" else [int(trouble), 200])
+
+
+@pytest.fixture
+def patient_centre(
+    tmp_path_factory: pytest.TempPathFactory, gateway: Gateway, secret_file: Path
+) -> Iterator[RunningCentral]:
+    """A centre whose retries wait at least a second, with four attempts."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('throttled') / 'central.db'}"
+    args = (
+        *_message_args(gateway, secret_file),
+        *("--message-retry-base", "1", "--message-retry-max", "1", "--message-attempts", "4"),
+    )
+    server = start_central(db_url=url, extra_args=args)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_a_throttling_gateway_cannot_spend_the_attempts_at_once(
+    patient_centre: RunningCentral, gateway: Gateway
+) -> None:
+    """Three 429s with "Retry-After: 0": each next attempt still waits the backoff, so the
+    fourth (the last allowed) reaches a gateway that takes it, instead of four POSTs
+    within a moment and a dead letter."""
+    gateway.misbehave("429", times=3, retry_after_s=0)
+    db = Database(patient_centre.db_url)
+    try:
+        (made,), _ = _queue_and_call(patient_centre, db, 1)
+        key = f"ticket:{made[0]}:called"
+        _each_once(gateway, db, {key})
+        posts = sorted(gateway.posts_of(key), key=lambda p: p.at)
+        assert [p.status for p in posts] == [429, 429, 429, 200]
+        gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(posts)]
+        assert min(gaps) >= 0.8, gaps  # the backoff of 1 s, less its jitter
+    finally:
+        db.dispose()
+
+
+def test_a_queue_message_held_past_its_ticket_is_not_sent_but_expired(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    """The gateway away while the tickets are called and served (more than a minute
+    ago): their "called" and "ahead" messages would come too late, so they end expired
+    (staff see them), and the gateway back gets none of them."""
+    gateway.down()
+    made, expected = _queue_and_call(centre, operator, 3)
+    with operator.begin() as conn:  # as if that was done more than a minute ago
+        long_ago = utc_now() - dt.timedelta(minutes=2)
+        conn.execute(
+            update(tickets)
+            .where(tickets.c.id.in_([tid for tid, _ in made]))
+            .values(called_at=long_ago, finished_at=long_ago)
+        )
+    wait_until(
+        lambda: set(_states(operator, expected).values()) == {"expired"},
+        WAIT_S,
+        "every message of a served ticket to expire",
+    )
+    gateway.up()
+    username = new_staff_account(operator, office_id=DEMO_OFFICE)
+    http, _ = logged_in(centre.url, username)
+    page = http.get(f"{centre.url}/office/messages", timeout=10)
+    assert "Pesan kedaluwarsa" in page.text and "the ticket was served" in page.text
+    with operator.read() as conn:
+        phones = conn.execute(
+            select(messages.c.phone).where(messages.c.key.in_(expected))
+        ).scalars()
+        assert all("*" in phone for phone in phones)
+    assert not set(gateway.deliveries) & expected
+
+
+def test_a_ticket_transferred_and_called_again_is_told_a_recall_is_not(
+    centre: RunningCentral, operator: Database, gateway: Gateway
+) -> None:
+    other = "ktp-cetak-ulang"
+    staff = new_staff(operator, centre.url)
+    drain(centre.url, staff, SERVICE)
+    drain(centre.url, staff, other)
+    ((ticket_id, _),) = consenting_tickets(centre.url, _kiosk(centre.url), SERVICE, _phones(1))
+
+    def call_next(service: str, counter: str) -> None:
+        called = staff_post(
+            centre.url,
+            staff,
+            "/api/v1/staff/queue/call-next",
+            {"office_id": DEMO_OFFICE, "service_id": service, "counter": counter},
+        )
+        assert called.status_code == 200 and called.json()["ticket"]["ticket_id"] == ticket_id
+
+    call_next(SERVICE, "1")
+    recalled = staff_post(centre.url, staff, f"/api/v1/staff/tickets/{ticket_id}/recall")
+    assert recalled.status_code == 200, recalled.text
+    moved = staff_post(
+        centre.url, staff, f"/api/v1/staff/tickets/{ticket_id}/transfer", {"service_id": other}
+    )
+    assert moved.status_code == 200, moved.text
+    call_next(other, "5")
+    first, second = f"ticket:{ticket_id}:called", f"ticket:{ticket_id}:called:1"
+    _each_once(gateway, operator, {first, second})
+    assert "loket 1 " in gateway.deliveries[first]["text"]
+    assert "loket 5 " in gateway.deliveries[second]["text"]
+    with operator.read() as conn:
+        keys = set(
+            conn.execute(
+                select(messages.c.key).where(messages.c.key.like(f"ticket:{ticket_id}:called%"))
+            ).scalars()
+        )
+    assert keys == {first, second}  # the recall at counter 1 told nothing more
+    drain(centre.url, staff, other)

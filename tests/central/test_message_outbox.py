@@ -17,6 +17,7 @@ from central.cli_options import add_server_options, settings_from
 from central.database import Database, migrate
 from central.messages import outbox, triggers
 from central.messages.phones import masked, normalise
+from central.messages.providers import WebhookProvider
 from central.messages.sender import provider_of
 from central.messages.templates import TEMPLATES, render
 from central.settings import CentralSettings
@@ -158,7 +159,8 @@ def test_a_dead_letter_is_listed_masked_and_can_be_sent_again(db: Database) -> N
         ("081234567890", "6281234567890"),
         ("6281234567890", "6281234567890"),
         ("0812345678", "62812345678"),
-        ("081234567890123", "6281234567890123"),
+        ("0881234567890", "62881234567890"),
+        ("+62 812-3456-789", "628123456789"),  # as people write it
     ],
 )
 def test_phone_numbers_are_kept_as_62(typed: str, kept: str) -> None:
@@ -166,7 +168,8 @@ def test_phone_numbers_are_kept_as_62(typed: str, kept: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["", "0812", "0212345678", "+6281234567890", "08123456789012345", "0812-3456-789", 812]
+    "typed",
+    ["", "0812", "0212345678", "081234567890123", "08123456789012345", "0800123456", 812],
 )
 def test_what_is_not_a_mobile_number_is_refused(typed: object) -> None:
     assert normalise(typed) is None
@@ -190,7 +193,7 @@ def test_every_template_has_both_languages_and_only_its_fields() -> None:
 def test_numbers_are_forgotten_once_no_longer_needed(db: Database) -> None:
     with db.begin() as conn:
         triggers.ticket_consent(conn, "t-old", "6281234567890", "id", 3, NOW)
-        triggers.complaint_consent(conn, "ADU-OLD", "6281234567890", "id", NOW)
+        triggers.complaint_consent(conn, "ADU-01D0-01D0-01D0", "6281234567890", "id", NOW)
     _write(db, "forget:1", phone="6281234567890")
     with db.begin() as conn:
         (message,) = outbox.claim(conn, "w", NOW, hold=HOLD, limit=5, per_hour=10)
@@ -204,8 +207,14 @@ def test_numbers_are_forgotten_once_no_longer_needed(db: Database) -> None:
         phone = conn.execute(
             select(messages.c.phone).where(messages.c.key == "forget:1")
         ).scalar_one()
-    assert subjects == ["complaint:ADU-OLD"]  # a complaint may be answered weeks later
+    assert subjects == ["complaint:ADU-01D0-01D0-01D0"]  # a complaint may be answered weeks later
     assert phone == "62812*****890"
+    with db.begin() as conn:
+        triggers.citizen_consent(conn, "c-1", "6281234567890", "id", NOW + dt.timedelta(days=300))
+        outbox.forget(conn, NOW + dt.timedelta(days=91))
+    with db.read() as conn:
+        subjects = conn.execute(select(message_consents.c.subject)).scalars().all()
+    assert subjects == ["citizen:c-1"]  # an unanswered complaint's yes is not kept for ever
 
 
 def test_the_webhook_secret_is_read_from_its_file_and_never_shown(tmp_path: Path) -> None:
@@ -217,7 +226,7 @@ def test_the_webhook_secret_is_read_from_its_file_and_never_shown(tmp_path: Path
     args = parser.parse_args(
         [
             *("--message-provider", "webhook"),
-            *("--message-webhook-url", "https://user:pw@sms.kota.go.id/kirim"),
+            *("--message-webhook-url", "https://sms.kota.go.id:8443/kirim?token=t0k3n"),
             *("--message-webhook-secret-file", str(secret)),
         ]
     )
@@ -225,10 +234,77 @@ def test_the_webhook_secret_is_read_from_its_file_and_never_shown(tmp_path: Path
     assert settings.message_webhook_secret == b"rahasia-gerbang-kota-0001"
     provider = provider_of(settings)
     for shown in (repr(settings), repr(provider)):
-        assert "rahasia" not in shown
-    assert "pw" not in repr(provider)
+        assert "rahasia" not in shown and "t0k3n" not in shown and "kirim" not in shown
+    assert repr(provider) == "WebhookProvider(https://sms.kota.go.id:8443)"
+
+
+@pytest.mark.parametrize(
+    "url", ["https://user:pw@sms.kota.go.id/kirim", "http://gateway-pw@10.0.0.5/send"]
+)
+def test_a_webhook_url_with_credentials_is_refused_without_showing_them(
+    tmp_path: Path, url: str
+) -> None:
+    secret = tmp_path / "webhook.key"
+    secret.write_bytes(b"rahasia-gerbang-kota-0001")
+    parser = argparse.ArgumentParser()
+    add_server_options(parser)
+    args = parser.parse_args(
+        [
+            *("--message-provider", "webhook", "--message-webhook-url", url),
+            *("--message-webhook-secret-file", str(secret)),
+        ]
+    )
+    with pytest.raises(ValueError, match="--message-webhook-secret-file") as refused:
+        settings_from(args)
+    assert "pw" not in str(refused.value) and "kata sandi" in str(refused.value)
+    with pytest.raises(ValueError, match="--message-webhook-secret-file"):
+        WebhookProvider(url, b"rahasia-gerbang-kota-0001")
 
 
 def test_a_webhook_without_its_secret_is_refused_at_start() -> None:
     with pytest.raises(ValueError, match="secret"):
         CentralSettings(message_provider="webhook", message_webhook_url="https://sms.kota.go.id/")
+
+
+def test_a_claim_that_ran_out_with_its_attempts_used_makes_a_dead_letter(db: Database) -> None:
+    """A sender that took a message for its last attempt and never recorded an outcome
+    (it died, or failed on the answer): the message is not sent yet again."""
+    _write(db, "ticket:last:called")
+    with db.begin() as conn:
+        (first,) = outbox.claim(conn, "w", NOW, hold=HOLD, limit=5, per_hour=10, max_attempts=2)
+    later = NOW + HOLD + dt.timedelta(seconds=1)
+    with db.begin() as conn:
+        (second,) = outbox.claim(conn, "w2", later, hold=HOLD, limit=5, per_hour=10, max_attempts=2)
+    assert (first.attempts, second.attempts) == (1, 2)
+    latest = later + HOLD + dt.timedelta(seconds=1)
+    with db.begin() as conn:
+        assert (
+            outbox.claim(conn, "w3", latest, hold=HOLD, limit=5, per_hour=10, max_attempts=2) == []
+        )
+    with db.read() as conn:
+        row = conn.execute(select(messages).where(messages.c.key == "ticket:last:called")).one()
+    assert (row.state, row.attempts) == ("dead", 2)
+    assert "attempts used up" in row.last_error
+
+
+def test_a_message_past_its_lifetime_expires_instead_of_going(db: Database) -> None:
+    with db.begin() as conn:
+        outbox.enqueue(
+            conn,
+            key="booking:123456789:reminder:2026-12-05",
+            office_id=None,
+            phone="6281234567890",
+            language="id",
+            template="booking.reminder",
+            params={},
+            now=NOW,
+            expires_at=NOW + dt.timedelta(minutes=30),
+        )
+    held = NOW + dt.timedelta(hours=1)  # the per-number limit or an outage held it
+    with db.begin() as conn:
+        assert outbox.claim(conn, "w", held, hold=HOLD, limit=5, per_hour=10) == []
+    with db.read() as conn:
+        (gone,) = outbox.expired(conn, None)
+        row = conn.execute(select(messages)).one()
+    assert (row.state, row.attempts, row.phone) == ("expired", 0, masked("6281234567890"))
+    assert gone.key == row.key and "time had passed" in gone.last_error

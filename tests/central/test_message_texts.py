@@ -29,7 +29,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
         "service": "Perubahan Kartu Keluarga",
         "office": OFFICE,
     },
-    "complaint.answered": {"reference": "ADU-7F3A09C2", "office": OFFICE},
+    "complaint.answered": {"reference": "ADU-7KQ2-M9XD-4TPR", "office": OFFICE},
     "booking.confirmed": BOOKING,
     "booking.reminder": BOOKING,
 }

@@ -262,7 +262,8 @@ def test_forms_without_the_pages_token_or_from_another_site_are_refused(
     ("field", "value", "says"),
     [
         ("nik", "12345", "NIK harus 16 angka"),
-        ("phone", "12345", "Nomor HP harus 10–15 angka"),
+        ("phone", "12345", "tidak dapat menerima SMS atau WhatsApp"),
+        ("phone", "+62 21 2345 6789", "tidak dapat menerima SMS atau WhatsApp"),  # a landline
         ("dob", "31-02-1990", "Tulis tanggal lahir"),
         # Each reason a time cannot be booked has its own sentence.
         ("day", "2020-01-06", "Tanggal ini sudah lewat"),
