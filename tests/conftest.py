@@ -21,10 +21,11 @@ def cupsd() -> Iterator[PrivateCupsd]:
     yield from running_cupsd()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless chromium for the whole run: Playwright's sync API runs one event
-    loop per thread, so a second chromium started while the first runs fails."""
+    """One headless chromium per test module, from this one fixture: Playwright's sync
+    API runs an event loop on the thread while the browser is open, so a second
+    chromium, or any ``asyncio.run``, fails while another module's is still open."""
     with chromium() as running:
         yield running
 
