@@ -74,7 +74,8 @@ def test_complaint_with_a_card_carries_its_number_then_shows_the_reference() -> 
     assert machine.handle(ComplaintSubmitted("antrean", "  ")) == []  # nothing written
     assert machine.state.problem == "complaint_empty"
     assert machine.handle(ComplaintSubmitted("antrean", " Antrean lama \x07")) == []
-    assert machine.state.phase is Phase.CONSENT  # "Kirim pemberitahuan …?" first
+    asking = machine.state
+    assert asking.phase is Phase.CONSENT  # "Kirim pemberitahuan …?" first
     [effect] = machine.handle(NotifyAnswered(1, False))
     assert effect == FileComplaint(1, "antrean", "Antrean lama", "id", "PKU-000009")
     assert "Antrean" not in repr(effect) and "PKU" not in repr(effect)

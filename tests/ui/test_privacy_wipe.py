@@ -198,9 +198,7 @@ def test_after_a_complaint_and_its_question(kiosk: KioskWindow, qtbot: QtBot) ->
     assert isinstance(complaint, ComplaintScreen)
     click(qtbot, complaint.categories["antrean"])
     for ch in TYPED_TEXT:
-        qtbot.mouseClick(
-            complaint.keyboard.keys["space" if ch == " " else ch], Qt.MouseButton.LeftButton
-        )
+        click(qtbot, complaint.keyboard.keys["space" if ch == " " else ch])
     click(qtbot, button_with(kiosk, "Kirim pengaduan"))
     wait_phase(qtbot, kiosk, Phase.CONSENT)
     assert kiosk.controller.session().complaint_draft is not None
