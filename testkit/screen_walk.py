@@ -136,6 +136,9 @@ def visit_every_screen(
     click(qtbot, screen.categories["lainnya"])  # type: ignore[attr-defined]
     screen.text.setPlainText("Tes")  # type: ignore[attr-defined]
     click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    yield "consent question after a complaint"
+    click(qtbot, button_with(kiosk, "Tidak"))
     wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
     yield "complaint filed"
     c.dispatch(Finish())

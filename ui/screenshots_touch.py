@@ -197,6 +197,8 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
     shots("complaint", fill)
     fill()
     controller.dispatch(ComplaintSubmitted("antrean", complaint.text.toPlainText()))
+    wait(phase_is(Phase.CONSENT))  # the same question, worded for the complaint
+    controller.dispatch(NotifyAnswered(controller.session().session, False))
     wait(phase_is(Phase.COMPLAINT_FILED))
     shots("complaint-filed")
     to_idle()

@@ -108,6 +108,16 @@ _MARKED: dict[str, object] = {
         "texts", "Diawali 08, hanya untuk pemberitahuan antrean ini. Lalu tekan OK."
     ),
     "consent_none": QT_TRANSLATE_NOOP("texts", "Tidak usah"),
+    # the same question after a complaint is sent (#16)
+    "consent_hint_complaint": QT_TRANSLATE_NOOP(
+        "texts", "Pesan singkat saat pengaduan Anda sudah dijawab."
+    ),
+    "consent_default_complaint": QT_TRANSLATE_NOOP(
+        "texts", "Jika tidak dijawab, pengaduan dikirim tanpa pemberitahuan."
+    ),
+    "consent_phone_hint_complaint": QT_TRANSLATE_NOOP(
+        "texts", "Diawali 08, hanya untuk pemberitahuan pengaduan ini. Lalu tekan OK."
+    ),
     "speak_consent": QT_TRANSLATE_NOOP("texts", "Tekan {yes} atau {no}."),
     "issuing": QT_TRANSLATE_NOOP("texts", "Membuat tiket…"),
     "issuing_no_paper": QT_TRANSLATE_NOOP("texts", "Membuat nomor antrean…"),

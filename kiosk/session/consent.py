@@ -3,7 +3,10 @@
 Before a ticket is issued the citizen is asked once, "Kirim pemberitahuan ke
 0813 ••••• 234?" (the session machine's ``consent`` phase). Only a yes puts the
 number in the registration the centre receives (``"notify": {"phone": ...}``);
-without it the number never leaves the kiosk for this purpose.
+without it the number never leaves the kiosk for this purpose. The same question
+follows a complaint once it is sent (its yes puts ``notify`` in the complaint's
+outbox body, for "complaint answered"); a complaint form has no phone field, so only
+the record's phone is offered.
 
 * :func:`mobile_number` checks and normalises what a record holds or a citizen
   types: an Indonesian mobile number, sent as digits starting ``08``. Indonesia's

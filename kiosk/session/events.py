@@ -334,6 +334,9 @@ class FileComplaint:
     text: str = field(repr=False)
     language: str = "id"
     card_number: str | None = field(default=None, repr=False)
+    #: The mobile number the citizen said yes to being told at when the complaint is
+    #: answered; None: no consent. Keyword-only, as :class:`IssueTicket`'s.
+    notify_phone: str | None = field(default=None, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ every event, so tests drive every timeout without sleeping.
                   done ◀── ticket_issued ◀── issuing ◀── consent ◀──────┘
                                                   (yes, no, other number ⇄ consent_phone;
                                                    no answer in time: no)
+
+    complaint ──send──▶ consent (the same question) ──▶ complaint_sending ──▶ complaint_filed
 """
 
 from __future__ import annotations
@@ -217,6 +219,9 @@ class SessionState:
     #: The citizen's city record (pre-fills ``record.*`` fields); personal data.
     record: Mapping[str, str] | None = None
     complaint: ComplaintReceipt | None = None
+    #: The complaint written and sent, (category, text), while the consent question is
+    #: asked (its answer files it); personal. None in the ticket's question.
+    complaint_draft: tuple[str, str] | None = None
     #: The mobile number the consent question offers, or the one typed on its keypad;
     #: personal. Sent only with the citizen's yes (:class:`IssueTicket`'s ``notify_phone``);
     #: once the ticket is asked for, the number sent (None after a no).
@@ -248,6 +253,7 @@ class SessionState:
             or self.values
             or self.record
             or self.complaint is not None
+            or self.complaint_draft is not None
             or self.notify_phone is not None
             or self.booking is not None
             or bool(self.bookings)
@@ -450,9 +456,9 @@ class SessionMachine:
             return self._fail(SessionProblem.ISSUE_TIMEOUT)
         if s.phase in (Phase.TICKET_ISSUED, Phase.COMPLAINT_FILED):
             return self._done()
-        if s.phase in CONSENTING:  # no answer is a no: the ticket, without messages
+        if s.phase in CONSENTING:  # no answer is a no: the ticket (complaint), no messages
             log.info("session %d: consent unanswered, taken as no", s.session)
-            return self._issue(None)
+            return self._consented(None)
         if s.phase in IDLE_TIMED:
             return self._end(SessionEnd.IDLE_TIMEOUT)
         return self._end(SessionEnd.FINISHED)  # DONE, ERROR
@@ -723,13 +729,13 @@ class SessionMachine:
     def _answered(self, yes: bool) -> list[Effect]:
         s = self.state
         if not yes:
-            return self._issue(None)
+            return self._consented(None)
         if s.phase is Phase.CONSENT_PHONE:
             return []  # the keypad's yes is its OK, with the number typed
         if s.notify_phone is None:  # a yes, and no number known: the keypad
             self._go(Phase.CONSENT_PHONE, problem=None, deadline=self._consent_deadline())
             return []
-        return self._issue(s.notify_phone)
+        return self._consented(s.notify_phone)
 
     def _typed_number(self, digits: str) -> list[Effect]:
         phone = consent.mobile_number(digits)
@@ -741,7 +747,14 @@ class SessionMachine:
             )
             return []
         self._go(Phase.CONSENT_PHONE, notify_phone=phone, problem=None)
-        return self._issue(phone)
+        return self._consented(phone)
+
+    def _consented(self, notify_phone: str | None) -> list[Effect]:
+        """The question answered (a yes with its number, or None): what it was asked for."""
+        draft = self.state.complaint_draft
+        if draft is not None:
+            return self._send_complaint(*draft, notify_phone=notify_phone)
+        return self._issue(notify_phone)
 
     def _issue(self, notify_phone: str | None) -> list[Effect]:
         s = self.state
@@ -785,11 +798,38 @@ class SessionMachine:
                 deadline=self._idle_deadline(),
             )
             return []
+        text = forms.clean(text)
+        if not self._ask_notify:
+            return self._send_complaint(category, text, notify_phone=None)
+        # The ticket's question, before it is sent: only a yes lets the centre tell the
+        # citizen when it is answered. The record's phone when a card gave one, else a
+        # yes opens the keypad (an anonymous complaint has no record).
+        offered = consent.offered_number((), {}, s.record)
+        self._go(
+            Phase.CONSENT,
+            complaint_draft=(category, text),
+            notify_phone=offered,
+            problem=None,
+            deadline=self._consent_deadline(),
+        )
+        return []
+
+    def _send_complaint(
+        self, category: str, text: str, *, notify_phone: str | None
+    ) -> list[Effect]:
+        s = self.state
         citizen = s.identity.citizen if s.identity else None
         card_number = citizen.card_number if citizen and citizen.card_number else None
-        self._go(Phase.COMPLAINT_SENDING, deadline=self._clock() + self.timeouts.issuing)
-        text = forms.clean(text)
-        return [FileComplaint(s.session, category, text, self._language(), card_number)]
+        self._go(
+            Phase.COMPLAINT_SENDING,
+            notify_phone=notify_phone,  # from here on: the number sent, or None
+            problem=None,
+            deadline=self._clock() + self.timeouts.issuing,
+        )
+        effect = FileComplaint(
+            s.session, category, text, self._language(), card_number, notify_phone=notify_phone
+        )
+        return [effect]
 
     def _back(self) -> list[Effect]:
         if self.state.phase in (Phase.BOOKING_CODE, Phase.APPOINTMENT) and (
@@ -806,6 +846,16 @@ class SessionMachine:
             return []
         if self.state.phase is Phase.CONSENT_PHONE:
             self._go(Phase.CONSENT, problem=None, deadline=self._consent_deadline())
+            return []
+        if self.state.phase is Phase.CONSENT and self.state.complaint_draft is not None:
+            # back to the complaint, its text still on the screen
+            self._go(
+                Phase.COMPLAINT,
+                complaint_draft=None,
+                notify_phone=None,
+                problem=None,
+                deadline=self._idle_deadline(),
+            )
             return []
         previous = {
             Phase.SERVICE_CHOSEN: Phase.IDENTIFIED,

@@ -54,8 +54,12 @@ def reference_for(key: str) -> str:
 def complaint_body(
     request: FileComplaint, *, office_id: str, reference: str, created_at: dt.datetime
 ) -> dict[str, Any]:
-    """The submission's body, exactly as the centre's ``complaint`` kind expects it."""
-    return {
+    """The submission's body, exactly as the centre's ``complaint`` kind expects it.
+
+    ``notify`` only with the citizen's yes (kiosk/session/consent.py): the centre then
+    tells that number when the complaint is answered (docs/messages.md).
+    """
+    body: dict[str, Any] = {
         "office_id": office_id,
         "reference": reference,
         "category": request.category,
@@ -64,6 +68,9 @@ def complaint_body(
         "card_number": request.card_number,
         "created_at": created_at.isoformat(),
     }
+    if request.notify_phone is not None:
+        body["notify"] = {"phone": request.notify_phone}
+    return body
 
 
 def file_complaint(

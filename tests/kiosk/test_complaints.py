@@ -24,6 +24,7 @@ from kiosk.session.events import (
     ComplaintSubmitted,
     FileComplaint,
     Finish,
+    NotifyAnswered,
     Tick,
     WipeSession,
 )
@@ -72,7 +73,10 @@ def test_complaint_with_a_card_carries_its_number_then_shows_the_reference() -> 
     assert machine.state.phase is Phase.COMPLAINT
     assert machine.handle(ComplaintSubmitted("antrean", "  ")) == []  # nothing written
     assert machine.state.problem == "complaint_empty"
-    [effect] = machine.handle(ComplaintSubmitted("antrean", " Antrean lama \x07"))
+    assert machine.handle(ComplaintSubmitted("antrean", " Antrean lama \x07")) == []
+    asking = machine.state
+    assert asking.phase is Phase.CONSENT  # "Kirim pemberitahuan …?" first
+    [effect] = machine.handle(NotifyAnswered(1, False))
     assert effect == FileComplaint(1, "antrean", "Antrean lama", "id", "PKU-000009")
     assert "Antrean" not in repr(effect) and "PKU" not in repr(effect)
     assert machine.state.phase is Phase.COMPLAINT_SENDING
@@ -87,6 +91,7 @@ def test_the_filed_reference_goes_when_its_display_time_is_up() -> None:
     machine, now = _machine()
     machine.handle(ComplaintOpened())
     machine.handle(ComplaintSubmitted("kiosk", "Layar kotor"))
+    machine.handle(NotifyAnswered(1, False))
     machine.handle(ComplaintFiled(1, ComplaintReceipt("ADU-1", printed=False)))
     now[0] += machine.timeouts.ticket_display
     assert machine.handle(Tick()) == [WipeSession("finished")]

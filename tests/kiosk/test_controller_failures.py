@@ -131,5 +131,6 @@ def test_a_complaint_that_fails_unexpectedly_is_not_left_sending(
     monkeypatch.setattr(kiosk, "_complain", lambda effect: _fail(effect))
     kiosk.dispatch(ComplaintOpened())
     kiosk.dispatch(ComplaintSubmitted("antrean", "Antrean lama"))
+    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
     state = kiosk.session()
     assert (state.phase, state.problem) == (Phase.ERROR, "store_failed")

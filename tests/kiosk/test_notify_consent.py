@@ -357,3 +357,144 @@ def test_unanswered_is_a_ticket_without_messages(
     controller.dispatch(events.Tick())
     assert controller.session().phase is Phase.TICKET_ISSUED
     assert "notify" not in the_body(store)
+
+
+# -- the same question after a complaint (#16: "a complaint answered") ---------------
+
+RECORD_PHONE = "081377778888"
+
+
+def to_complaint_question(m: SessionMachine, *, card: bool) -> None:
+    if card:
+        [read] = m.handle(events.CardTapped("r0"))
+        assert isinstance(read, events.ReadCard)
+        m.handle(events.CardRead(read.session, SITI, {"phone": RECORD_PHONE}))
+    m.handle(events.ComplaintOpened())
+    assert m.handle(events.ComplaintSubmitted("antrean", "Antrean lama sekali")) == []
+    assert m.state.phase is Phase.CONSENT and m.state.personal
+
+
+def test_a_complaint_asks_with_the_record_phone_and_a_yes_sends_it(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    to_complaint_question(m, card=True)
+    assert m.state.notify_phone == RECORD_PHONE  # offered from the city record
+    [effect] = m.handle(events.NotifyAnswered(m.state.session, True))
+    assert isinstance(effect, events.FileComplaint)
+    assert (effect.category, effect.text, effect.notify_phone) == (
+        "antrean",
+        "Antrean lama sekali",
+        RECORD_PHONE,
+    )
+    assert RECORD_PHONE not in repr(effect)
+    assert m.state.phase is Phase.COMPLAINT_SENDING
+
+
+def test_a_complaint_no_or_no_answer_files_it_without_a_number(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    to_complaint_question(m, card=True)
+    [effect] = m.handle(events.NotifyAnswered(m.state.session, False))
+    assert isinstance(effect, events.FileComplaint) and effect.notify_phone is None
+    assert m.state.notify_phone is None
+
+    m = make(catalog, clock)
+    to_complaint_question(m, card=False)
+    clock.advance(T.consent + 1)
+    [effect] = m.handle(events.Tick())
+    assert isinstance(effect, events.FileComplaint) and effect.notify_phone is None
+
+
+def test_an_anonymous_complaint_gets_the_keypad(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    to_complaint_question(m, card=False)
+    assert m.state.notify_phone is None and m.state.identity is None
+    assert m.handle(events.NotifyAnswered(m.state.session, True)) == []
+    assert m.state.phase is Phase.CONSENT_PHONE
+    assert m.handle(events.NotifyPhoneEntered(m.state.session, "0212345678")) == []
+    assert m.state.problem is SessionProblem.PHONE_INVALID
+    [effect] = m.handle(events.NotifyPhoneEntered(m.state.session, TYPED))
+    assert isinstance(effect, events.FileComplaint) and effect.notify_phone == TYPED
+    assert effect.card_number is None
+
+
+def test_back_from_the_question_returns_to_the_complaint(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    to_complaint_question(m, card=True)
+    assert m.handle(events.Back()) == []
+    assert m.state.phase is Phase.COMPLAINT
+    assert m.state.complaint_draft is None and m.state.notify_phone is None
+
+
+def test_a_complaint_question_cancelled_wipes_it(catalog: Catalog, clock: ManualClock) -> None:
+    m = make(catalog, clock)
+    to_complaint_question(m, card=False)
+    assert m.handle(events.Cancel()) == [events.WipeSession(events.SessionEnd.CANCELLED)]
+    assert m.state.complaint_draft is None and not m.state.personal
+
+
+def test_a_city_that_does_not_ask_files_the_complaint_at_once(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock, ask_notify=False)
+    m.handle(events.ComplaintOpened())
+    [effect] = m.handle(events.ComplaintSubmitted("antrean", "Antrean lama"))
+    assert isinstance(effect, events.FileComplaint) and effect.notify_phone is None
+
+
+def the_complaint_body(store: Store) -> dict[str, object]:
+    [item] = store.outbox()
+    assert item.kind == "complaint"
+    return item.payload
+
+
+def to_complaint(controller: KioskController) -> None:
+    controller.dispatch(events.ComplaintOpened())  # anonymous, from the attract screen
+    controller.dispatch(events.ComplaintSubmitted("antrean", "Antrean lama sekali"))
+    assert controller.session().phase is Phase.CONSENT
+
+
+def test_a_complaint_with_a_no_sends_no_number(
+    kiosk: tuple[KioskController, SimulatedReader, Store],
+) -> None:
+    controller, _, store = kiosk
+    to_complaint(controller)
+    assert store.outbox() == []  # nothing filed before the answer
+    controller.dispatch(events.NotifyAnswered(controller.session().session, False))
+    assert controller.session().phase is Phase.COMPLAINT_FILED
+    assert "notify" not in the_complaint_body(store)
+
+
+def test_a_complaint_with_a_yes_sends_the_typed_number_sealed(
+    kiosk: tuple[KioskController, SimulatedReader, Store], tmp_path: Path
+) -> None:
+    controller, _, store = kiosk
+    to_complaint(controller)
+    controller.dispatch(events.NotifyAnswered(controller.session().session, True))
+    assert controller.session().phase is Phase.CONSENT_PHONE
+    controller.dispatch(events.NotifyPhoneEntered(controller.session().session, TYPED))
+    assert controller.session().phase is Phase.COMPLAINT_FILED
+    assert the_complaint_body(store)["notify"] == {"phone": TYPED}
+    files = [p for p in (tmp_path / "data").iterdir() if p.name.startswith("kiosk.db")]
+    assert files and not any(TYPED.encode() in p.read_bytes() for p in files)
+    controller.dispatch(events.Finish())
+    assert controller.session().notify_phone is None
+    assert controller.session().complaint_draft is None
+
+
+def test_a_card_holders_complaint_unanswered_sends_no_number(
+    kiosk: tuple[KioskController, SimulatedReader, Store], clock: ManualClock
+) -> None:
+    controller, reader, store = kiosk
+    reader.tap(demo_card("siti").applet())
+    reader.remove()
+    to_complaint(controller)
+    clock.advance(T.consent + 1)
+    controller.dispatch(events.Tick())
+    assert controller.session().phase is Phase.COMPLAINT_FILED
+    body = the_complaint_body(store)
+    assert "notify" not in body and body["card_number"] is not None

@@ -87,7 +87,7 @@ def test_every_control_and_picture_on_every_screen_has_a_spoken_name(
     for screen in visit_every_problem_screen(qtbot, kiosk):
         assert unnamed(kiosk) == [], screen
         seen.append(screen)
-    assert len(seen) == 22 + 7
+    assert len(seen) == 23 + 7
 
 
 def test_the_keyboards_symbol_keys_are_named_in_the_screens_language(

@@ -23,6 +23,7 @@ from testkit.kiosk_window import (
     wait_phase,
 )
 from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen
+from ui.screens.consent import ConsentPhoneScreen
 from ui.window import KioskWindow
 
 REFERENCE = re.compile(r"ADU-\w{4}-\w{4}-\w{4}")
@@ -65,6 +66,14 @@ def test_complaint_with_a_card_is_queued_printed_and_wiped(
     assert screen.text.toPlainText() == "Antrean lama sekali"
     assert screen.chars.text() == "19 / 2000 karakter"
     click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT)  # the ticket's question, worded for a complaint
+    assert "Pesan singkat saat pengaduan Anda sudah dijawab." in every_string(kiosk)
+    click(qtbot, button_with(kiosk, "Kembali"))  # back: her text is still there
+    wait_phase(qtbot, kiosk, Phase.COMPLAINT)
+    assert screen.text.toPlainText() == "Antrean lama sekali"
+    click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    click(qtbot, button_with(kiosk, "Tidak"))
     wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
 
     filed = kiosk.screens[Phase.COMPLAINT_FILED]
@@ -82,6 +91,7 @@ def test_complaint_with_a_card_is_queued_printed_and_wiped(
     if item.state != "delivered":
         assert item.payload["card_number"] == "PKU-000001"
         assert item.payload["text"] == "Antrean lama sekali"
+        assert "notify" not in item.payload  # she said no
 
     click(qtbot, button_with(kiosk, "Selesai"))
     wait_phase(qtbot, kiosk, Phase.DONE)
@@ -102,10 +112,21 @@ def test_anonymous_complaint_from_the_attract_screen(tmp_path: Path, qtbot: QtBo
         click(qtbot, screen.categories["kiosk"])
         type_on(qtbot, screen, "Layar")
         click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+        wait_phase(qtbot, kiosk, Phase.CONSENT)
+        assert "Kirim pemberitahuan ke HP Anda?" in every_string(kiosk)  # no card, no number
+        click(qtbot, button_with(kiosk, "Ya, kirim"))
+        wait_phase(qtbot, kiosk, Phase.CONSENT_PHONE)  # anonymous: the keypad
+        keypad = kiosk.screens[Phase.CONSENT_PHONE]
+        assert isinstance(keypad, ConsentPhoneScreen)
+        assert "pemberitahuan pengaduan ini" in keypad.hint.text()
+        for digit in "081299990000":
+            click(qtbot, keypad.keys[digit])
+        click(qtbot, keypad.ok)
         wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)  # offline: stored, sent later
         [item] = kiosk.kiosk.store.outbox()
         assert item.kind == "complaint" and item.payload["card_number"] is None
         assert item.payload["category"] == "kiosk" and item.payload["text"] == "Layar"
+        assert item.payload["notify"] == {"phone": "081299990000"}
 
         click(qtbot, button_with(kiosk, "Selesai"))
         wait_phase(qtbot, kiosk, Phase.DONE)
@@ -114,5 +135,6 @@ def test_anonymous_complaint_from_the_attract_screen(tmp_path: Path, qtbot: QtBo
         click(qtbot, button_with(kiosk, "Sampaikan pengaduan"))
         wait_phase(qtbot, kiosk, Phase.COMPLAINT)
         assert screen.text.toPlainText() == "" and screen.category == ""  # nothing left over
+        assert "0812 9999 0000" not in every_string(kiosk) and keypad.entered == ""
         click(qtbot, button_with(kiosk, "Kembali"))
         wait_phase(qtbot, kiosk, Phase.IDLE)

@@ -33,6 +33,7 @@ from testkit.kiosk_window import (
     running_kiosk,
     wait_phase,
 )
+from ui.screens.complaint import ComplaintScreen
 from ui.screens.consent import ConsentPhoneScreen
 from ui.screens.form import FormScreen
 from ui.window import KioskWindow
@@ -183,6 +184,35 @@ def test_after_the_unanswered_question(
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     assert kiosk.controller.session().notify_phone is None
     clock.advance(kiosk.controller._machine.timeouts.ticket_display + 1)
+    wait_phase(qtbot, kiosk, Phase.DONE)
+    assert_wiped(kiosk)
+
+
+def test_after_a_complaint_and_its_question(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    """Her complaint, a yes with a number typed on the keypad, filed: nothing left."""
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    click(qtbot, button_with(kiosk, "Sampaikan pengaduan"))
+    wait_phase(qtbot, kiosk, Phase.COMPLAINT)
+    complaint = kiosk.screens[Phase.COMPLAINT]
+    assert isinstance(complaint, ComplaintScreen)
+    click(qtbot, complaint.categories["antrean"])
+    for ch in TYPED_TEXT:
+        click(qtbot, complaint.keyboard.keys["space" if ch == " " else ch])
+    click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    assert kiosk.controller.session().complaint_draft is not None
+    click(qtbot, button_with(kiosk, "Nomor lain"))  # her record's phone is offered
+    wait_phase(qtbot, kiosk, Phase.CONSENT_PHONE)
+    keypad = kiosk.screens[Phase.CONSENT_PHONE]
+    assert isinstance(keypad, ConsentPhoneScreen)
+    for digit in NOTIFY_PHONE:
+        click(qtbot, keypad.keys[digit])
+    assert NOTIFY_SHOWN in every_string(kiosk) and TYPED_TEXT in every_string(kiosk)
+    click(qtbot, button_with(kiosk, "OK"))
+    wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
+    assert kiosk.controller.session().notify_phone == NOTIFY_PHONE
+    click(qtbot, button_with(kiosk, "Selesai"))
     wait_phase(qtbot, kiosk, Phase.DONE)
     assert_wiped(kiosk)
 

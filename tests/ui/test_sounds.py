@@ -17,7 +17,12 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import Config, parse_config
 from kiosk.errors import ConfigError
-from kiosk.session.events import ComplaintOpened, ComplaintSubmitted, ServiceSelected
+from kiosk.session.events import (
+    ComplaintOpened,
+    ComplaintSubmitted,
+    NotifyAnswered,
+    ServiceSelected,
+)
 from kiosk.session.machine import Phase, SessionState
 from testkit.kiosk_window import (
     button_with,
@@ -186,6 +191,7 @@ def test_an_anonymous_complaint_filed_asks_for_success(tmp_path: Path, qtbot: Qt
         kiosk.dispatch(ComplaintSubmitted("antrean", ""))  # nothing written: a notice
         assert kiosk.controller.session().problem == "complaint_empty"
         kiosk.dispatch(ComplaintSubmitted("antrean", "Antrean lama sekali"))
+        kiosk.dispatch(NotifyAnswered(kiosk.controller.session().session, False))
         wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
         assert player.requested == [Cue.ERROR, Cue.SUCCESS]
 

@@ -470,6 +470,18 @@
         <translation>Other services</translation>
     </message>
     <message>
+        <source>Pesan singkat saat pengaduan Anda sudah dijawab.</source>
+        <translation>A short message when your complaint has been answered.</translation>
+    </message>
+    <message>
+        <source>Jika tidak dijawab, pengaduan dikirim tanpa pemberitahuan.</source>
+        <translation>If you do not answer, the complaint is sent without notifications.</translation>
+    </message>
+    <message>
+        <source>Diawali 08, hanya untuk pemberitahuan pengaduan ini. Lalu tekan OK.</source>
+        <translation>Starting with 08, only for notifications about this complaint. Then press OK.</translation>
+    </message>
+    <message>
         <source>Tekan {yes} atau {no}.</source>
         <translation>Press {yes} or {no}.</translation>
     </message>

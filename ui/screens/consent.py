@@ -1,4 +1,5 @@
-"""The one question before the ticket: "Kirim pemberitahuan ke 0813 ••••• 234?".
+"""The one question before the ticket (or a complaint is filed): "Kirim pemberitahuan ke
+0813 ••••• 234?".
 
 Two answers as large as each other, side by side, so a no costs what a yes
 costs; no answer in time is a no (the session machine's ``consent`` phase). The
@@ -70,14 +71,18 @@ class ConsentScreen(Screen):
     def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
         self._session = state.session
-        self.progress.setText(step_text(view, 3))
+        complaint = state.complaint_draft is not None
+        self.progress.setText("" if complaint else step_text(view, 3))
+        self.progress.setVisible(not complaint)  # a complaint is not the ticket's steps
         phone = state.notify_phone
         if phone is not None:
             self.title.setText(view.t("consent_title_number", number=consent.masked(phone)))
         else:
             self.title.setText(view.t("consent_title"))
-        self.hint.setText(view.t("consent_hint"))
-        self.default.setText(view.t("consent_default"))
+        self.hint.setText(view.t("consent_hint_complaint" if complaint else "consent_hint"))
+        self.default.setText(
+            view.t("consent_default_complaint" if complaint else "consent_default")
+        )
         self.yes.setText(view.t("consent_yes"))
         self.no.setText(view.t("consent_no"))
         set_button_text(self.back, view.t("back"))
@@ -149,7 +154,10 @@ class ConsentPhoneScreen(DigitEntry, Screen):
         window = self.window()
         self._orient(window.width() > window.height())
         self.title.setText(view.t("consent_phone_title"))
-        self.hint.setText(view.t("consent_phone_hint"))
+        complaint = state.complaint_draft is not None
+        self.hint.setText(
+            view.t("consent_phone_hint_complaint" if complaint else "consent_phone_hint")
+        )
         self.notice.show_notice(problem_notice(state.problem) if state.problem else None, view)
         set_button_text(self.ok, view.t("pin_ok"))
         set_button_text(self.erase, view.t("pin_erase"))
