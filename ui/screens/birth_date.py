@@ -9,63 +9,25 @@ centre is asked: the keys wait).
 
 from __future__ import annotations
 
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QVBoxLayout, QWidget
-
 from kiosk.session.events import BirthDateEntered, Cancel, ProofSkipped
 from kiosk.session.machine import Phase, SessionState
 from ui.problems import problem_notice
-from ui.screens.common import Screen, View, button, label, set_button_text
-from ui.screens.message import NoticeBlock
-from ui.screens.pinpad import DigitEntry, digit_keys
+from ui.screens.common import View, button, set_button_text
+from ui.screens.digit_pad import DigitPadScreen
 
 #: DD MM YYYY.
 DIGITS = 8
 
 
-class BirthDateScreen(DigitEntry, Screen):
+class BirthDateScreen(DigitPadScreen):
     max_digits = DIGITS
 
     def __init__(self, view: View) -> None:
-        super().__init__()
-        self._view = view
+        super().__init__(view, "birthDatePad")
         self._checking = False
-        #: The digits typed so far (personal: wiped with the session).
-        self.entered = ""
-        self.title = label(name="title")
-        self.hint = label(name="subtitle")
-        self.notice = NoticeBlock()
-        self.display = label(name="pinDisplay")
-        # On a landscape screen the words beside the keys, so both fit; on a portrait one
-        # the words above the keys, each as wide as the screen (:meth:`resizeEvent`).
-        self.row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        row.setSpacing(32)
-        words = QVBoxLayout()
-        words.addStretch(1)
-        for widget in (self.title, self.hint, self.notice, self.display):
-            words.addWidget(widget)
-        words.addStretch(1)
-        row.addLayout(words, 1)
-        pad = QWidget()
-        pad.setObjectName("birthDatePad")
-        grid = QGridLayout(pad)
-        grid.setSpacing(16)
-        self.ok = button("", self.submit, "primary")
-        self.keys, self.erase = digit_keys(grid, 0, self.press, self.backspace, self.ok)
-        row.addWidget(pad)
-        self.box.addStretch(1)
-        self.box.addLayout(row)
-        self.box.addStretch(1)
         self.skip = button("", lambda: view.dispatch(ProofSkipped()))
         self.cancel = button("", lambda: view.dispatch(Cancel()))
         self.button_row(self.cancel, self.skip)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        landscape = self.width() > self.height()
-        self.row.setDirection(
-            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
-        )
 
     def submit(self) -> None:
         digits, self.entered = self.entered, ""

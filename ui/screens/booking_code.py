@@ -9,59 +9,22 @@ cache or the centre is asked: the keys wait).
 
 from __future__ import annotations
 
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QVBoxLayout, QWidget
-
 from contract.bookings import BOOKING_CODE_DIGITS
 from kiosk.session.events import BookingCodeEntered, Cancel
 from kiosk.session.machine import Phase, SessionState
 from ui.problems import problem_notice
 from ui.screens.booking_words import booking_values
-from ui.screens.common import Screen, View, button, label, set_button_text
-from ui.screens.message import NoticeBlock
-from ui.screens.pinpad import DigitEntry, digit_keys
+from ui.screens.common import View, button, set_button_text
+from ui.screens.digit_pad import DigitPadScreen
 
 
-class BookingCodeScreen(DigitEntry, Screen):
+class BookingCodeScreen(DigitPadScreen):
     max_digits = BOOKING_CODE_DIGITS
 
     def __init__(self, view: View) -> None:
-        super().__init__()
-        self._view = view
-        #: The digits typed so far (wiped with the session).
-        self.entered = ""
-        self.title = label(name="title")
-        self.hint = label(name="subtitle")
-        self.notice = NoticeBlock()
-        self.display = label(name="pinDisplay")
-        # Landscape: the words beside the keys; portrait: above them (as the birth date's).
-        self.row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        row.setSpacing(32)
-        words = QVBoxLayout()
-        words.addStretch(1)
-        for widget in (self.title, self.hint, self.notice, self.display):
-            words.addWidget(widget)
-        words.addStretch(1)
-        row.addLayout(words, 1)
-        pad = QWidget()
-        pad.setObjectName("bookingCodePad")
-        grid = QGridLayout(pad)
-        grid.setSpacing(16)
-        self.ok = button("", self.submit, "primary")
-        self.keys, self.erase = digit_keys(grid, 0, self.press, self.backspace, self.ok)
-        row.addWidget(pad)
-        self.box.addStretch(1)
-        self.box.addLayout(row)
-        self.box.addStretch(1)
+        super().__init__(view, "bookingCodePad")
         self.cancel = button("", lambda: view.dispatch(Cancel()))
         self.button_row(self.cancel)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        landscape = self.width() > self.height()
-        self.row.setDirection(
-            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
-        )
 
     def submit(self) -> None:
         digits, self.entered = self.entered, ""

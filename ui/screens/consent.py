@@ -11,16 +11,14 @@ that number. Nothing of the number is said aloud (kiosk/speech.py).
 
 from __future__ import annotations
 
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk.session import consent
 from kiosk.session.events import Back, NotifyAnswered, NotifyNumberWanted, NotifyPhoneEntered
 from kiosk.session.machine import SessionState
 from ui.problems import problem_notice
 from ui.screens.common import Screen, View, button, label, set_button_text
-from ui.screens.message import NoticeBlock
-from ui.screens.pinpad import DigitEntry, digit_keys
+from ui.screens.digit_pad import DigitPadScreen
 from ui.screens.services import step_text
 from ui.screens.wrapping import wrapping_button
 
@@ -93,7 +91,7 @@ class ConsentScreen(Screen):
         self.title.setText("")
 
 
-class ConsentPhoneScreen(DigitEntry, Screen):
+class ConsentPhoneScreen(DigitPadScreen):
     """Another number, typed on large keys; OK is the yes for it."""
 
     #: One past the longest mobile number: a digit too many is kept and shown, so OK
@@ -101,46 +99,11 @@ class ConsentPhoneScreen(DigitEntry, Screen):
     max_digits = consent.MAX_DIGITS + 1
 
     def __init__(self, view: View) -> None:
-        super().__init__()
-        self._view = view
+        super().__init__(view, "phonePad")
         self._session = 0  # the session whose number is typed (see ConsentScreen)
-        #: The digits typed so far (personal: wiped with the session).
-        self.entered = ""
-        self.title = label(name="title")
-        self.hint = label(name="subtitle")
-        self.notice = NoticeBlock()
-        self.display = label(name="pinDisplay")
-        # the words beside the keys on a landscape screen, above them on a portrait one
-        self.row = row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        row.setSpacing(32)
-        words = QVBoxLayout()
-        words.addStretch(1)
-        for widget in (self.title, self.hint, self.notice, self.display):
-            words.addWidget(widget)
-        words.addStretch(1)
-        row.addLayout(words, 1)
-        pad = QWidget()
-        pad.setObjectName("phonePad")
-        grid = QGridLayout(pad)
-        grid.setSpacing(16)
-        self.ok = button("", self.submit, "primary")
-        self.keys, self.erase = digit_keys(grid, 0, self.press, self.backspace, self.ok)
-        row.addWidget(pad)
-        self.box.addStretch(1)
-        self.box.addLayout(row)
-        self.box.addStretch(1)
         self.back = button("", lambda: view.dispatch(Back()))
         self.none = button("", lambda: view.dispatch(NotifyAnswered(self._session, False)))
         self.button_row(self.back, self.none)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._orient(self.width() > self.height())
-
-    def _orient(self, landscape: bool) -> None:
-        self.row.setDirection(
-            QBoxLayout.Direction.LeftToRight if landscape else QBoxLayout.Direction.TopToBottom
-        )
 
     def submit(self) -> None:
         digits = self.entered
