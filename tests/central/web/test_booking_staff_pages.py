@@ -184,7 +184,7 @@ def test_the_counter_page_and_the_dashboard_show_todays_bookings_per_service(
     sit(page, office, office_db, "2", "ktp-cetak-ulang")
     section = page.locator("section.bookings-today")
     expect(section.get_by_role("heading", name="Janji hari ini")).to_be_visible()
-    row = section.locator('tr[data-service="ktp-cetak-ulang"]')
+    row = section.locator('tr[data-booked-service="ktp-cetak-ulang"]')
     expect(row.locator("th")).to_have_text("Cetak Ulang KTP-el")
     section.get_by_text("Cetak Ulang KTP-el (").click()  # open the list of that service
     expect(section.get_by_role("cell", name=format_code(codes[0]))).to_be_visible()
@@ -193,7 +193,7 @@ def test_the_counter_page_and_the_dashboard_show_todays_bookings_per_service(
 
     page.goto(f"{office.url}/dashboard")
     dash = page.locator("section.bookings-today").first
-    cells = dash.locator('tr[data-service="ktp-cetak-ulang"] td')
+    cells = dash.locator('tr[data-booked-service="ktp-cetak-ulang"] td')
     # Booked, checked in, no-show, cancelled, total: as the centre holds them (the demo
     # also books Siti today), ours among them.
     with office_db.begin() as conn:
