@@ -27,10 +27,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from urllib.parse import urlencode, urlsplit
 
+from bench.centres import demo_centres
 from bench.http_load import Outcome, Request, run_schedule
 from bench.results import Benchmark, Measurement
 
@@ -47,32 +47,6 @@ TIMEOUT_S = 30.0
 SPREAD_S = 10.0
 #: The per-client limits lifted: 200 citizens behind one address (the bench's).
 LOOSE = ("--rate", "1000000", "--burst", "1000000", "--auth-rate", "1000000")
-
-
-@contextmanager
-def _servers(quick: bool) -> Iterator[list[tuple[str, str, str]]]:
-    """(backend, server URL, database URL) for SQLite and, where it runs, PostgreSQL."""
-    from central.process import start_central
-
-    with ExitStack() as stack:
-        found = []
-        sqlite = stack.enter_context(start_central(seed_demo=True, extra_args=LOOSE))
-        found.append(("SQLite", sqlite.url, sqlite.db_url))
-        if not quick:
-            from testkit.pg_cluster import PgCluster, PgUnavailable
-
-            try:
-                cluster = PgCluster()
-                cluster.start()
-                stack.callback(cluster.stop)
-                db_url = cluster.create_database()
-                pg = stack.enter_context(
-                    start_central(seed_demo=True, db_url=db_url, extra_args=LOOSE)
-                )
-                found.append(("PostgreSQL", pg.url, db_url))
-            except PgUnavailable:  # no PostgreSQL on this machine: SQLite alone
-                pass
-        yield found
 
 
 def _prepare(db_url: str, count: int) -> tuple[dt.date, list[tuple[str, dt.date]]]:
@@ -225,7 +199,7 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
         f"lookup and takes a place of its slot ({len(SLOTS)} slots of {PLACES} places) with "
         "one conditional UPDATE, in one transaction.",
     ]
-    with _servers(quick) as servers:
+    with demo_centres(quick, LOOSE) as servers:
         for backend, url, db_url in servers:
             rows, note = _measure(backend, url, db_url, count, progress)
             measurements += rows

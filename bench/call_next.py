@@ -16,12 +16,12 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
 
 import requests
 
+from bench.centres import demo_centres
 from bench.results import Benchmark, Measurement, ms_since
 
 TITLE = "Call-next throughput under contention (50 counters, one queue)"
@@ -101,32 +101,6 @@ def _contend(
     return latencies, max(finished) - begin, done_count[0]
 
 
-@contextmanager
-def _servers(quick: bool) -> Iterator[list[tuple[str, str, str]]]:
-    """(backend, server URL, database URL) for SQLite and, where it runs, PostgreSQL."""
-    from central.process import start_central
-
-    with ExitStack() as stack:
-        found = []
-        sqlite = stack.enter_context(start_central(seed_demo=True, extra_args=LOOSE))
-        found.append(("SQLite", sqlite.url, sqlite.db_url))
-        if not quick:
-            from testkit.pg_cluster import PgCluster, PgUnavailable
-
-            try:
-                cluster = PgCluster()
-                cluster.start()
-                stack.callback(cluster.stop)
-                db_url = cluster.create_database()
-                pg = stack.enter_context(
-                    start_central(seed_demo=True, db_url=db_url, extra_args=LOOSE)
-                )
-                found.append(("PostgreSQL", pg.url, db_url))
-            except PgUnavailable:  # no PostgreSQL on this machine: SQLite alone
-                pass
-        yield found
-
-
 def _measure(
     backend: str, url: str, db_url: str, tickets: int, progress: Callable[[str], None]
 ) -> tuple[list[Measurement], str]:
@@ -181,7 +155,7 @@ def run(quick: bool, progress: Callable[[str], None]) -> list[Benchmark]:
     tickets = QUICK_TICKETS if quick else TICKETS
     measurements: list[Measurement] = []
     notes = []
-    with _servers(quick) as servers:
+    with demo_centres(quick, LOOSE) as servers:
         for backend, url, db_url in servers:
             found, note = _measure(backend, url, db_url, tickets, progress)
             measurements += found
