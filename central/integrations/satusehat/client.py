@@ -163,6 +163,17 @@ class SatusehatClient:
             raise Unavailable("SATUSEHAT answer unreadable (no Encounter id)")
         return ident
 
+    def find_encounter(self, system: str, value: str) -> str | None:
+        """The id of the Encounter with this identifier, if the server has one."""
+        query = quote(f"{system}|{value}", safe="")
+        bundle = self._json(self._call("GET", f"Encounter?identifier={query}"))
+        for entry in bundle.get("entry") or []:
+            resource = entry.get("resource") if isinstance(entry, dict) else None
+            ident = resource.get("id") if isinstance(resource, dict) else None
+            if isinstance(ident, str) and ident:
+                return ident
+        return None
+
     def update_encounter(self, encounter_id: str, resource: dict[str, Any]) -> None:
         """PUT ``resource`` (which carries ``encounter_id``) over the server's Encounter."""
         self._json(self._call("PUT", f"Encounter/{quote(encounter_id, safe='')}", resource))
