@@ -38,14 +38,18 @@ class SatusehatError(Exception):
 
 
 class Unavailable(SatusehatError):
-    def __init__(self, message: str, after: str | None = None) -> None:
+    def __init__(self, message: str, after: str | None = None, code: str = "unreachable") -> None:
         super().__init__(message)
         #: The server's ``Retry-After`` as it came, if any.
         self.after = after
+        #: The HTTP status, or a word when there was none (for the staff's list).
+        self.code = code
 
 
 class Refused(SatusehatError):
-    pass
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def outcome_text(body: bytes) -> str:
@@ -88,7 +92,7 @@ class SatusehatClient:
             try:
                 token = self.tokens.bearer()
             except TokenError as exc:
-                raise Unavailable(str(exc)) from None
+                raise Unavailable(str(exc), code="token") from None
             headers = {
                 "Authorization": f"Bearer {token}",
                 "Accept": "application/fhir+json, application/json",
@@ -116,17 +120,17 @@ class SatusehatClient:
         said = outcome_text(answer.body)
         shown = f"SATUSEHAT answered {answer.status}" + (f": {said}" if said else "")
         if answer.status in (401, 408, 425, 429) or answer.status >= 500:
-            raise Unavailable(shown, answer.retry_after)
-        raise Refused(shown)
+            raise Unavailable(shown, answer.retry_after, str(answer.status))
+        raise Refused(shown, str(answer.status))
 
     @staticmethod
     def _json(answer: Answer) -> dict[str, Any]:
         try:
             data = json.loads(answer.body)
         except ValueError:
-            raise Unavailable("SATUSEHAT answer unreadable (not JSON)") from None
+            raise Unavailable("SATUSEHAT answer unreadable (not JSON)", code="garbage") from None
         if not isinstance(data, dict):
-            raise Unavailable("SATUSEHAT answer unreadable (not an object)")
+            raise Unavailable("SATUSEHAT answer unreadable (not an object)", code="garbage")
         return data
 
     def patient_ihs(self, nik: str) -> str | None:
@@ -139,16 +143,18 @@ class SatusehatClient:
         query = quote(f"{NIK_SYSTEM}|{nik}", safe="")
         bundle = self._json(self._call("GET", f"Patient?identifier={query}"))
         if bundle.get("resourceType") != "Bundle":
-            raise Unavailable("SATUSEHAT answer unreadable (no Bundle)")
+            raise Unavailable("SATUSEHAT answer unreadable (no Bundle)", code="garbage")
         entries = bundle.get("entry") or []
         if not isinstance(entries, list) or not entries:
             return None
         try:
             ihs = entries[0]["resource"]["id"]
         except (KeyError, TypeError, IndexError):
-            raise Unavailable("SATUSEHAT answer unreadable (no Patient id)") from None
+            raise Unavailable(
+                "SATUSEHAT answer unreadable (no Patient id)", code="garbage"
+            ) from None
         if not isinstance(ihs, str) or not ihs:
-            raise Unavailable("SATUSEHAT answer unreadable (no Patient id)")
+            raise Unavailable("SATUSEHAT answer unreadable (no Patient id)", code="garbage")
         with self._lock:
             self._ihs[key] = ihs
             while len(self._ihs) > IHS_CACHE_SIZE:
@@ -160,7 +166,7 @@ class SatusehatClient:
         data = self._json(self._call("POST", "Encounter", resource))
         ident = data.get("id")
         if data.get("resourceType") != "Encounter" or not isinstance(ident, str) or not ident:
-            raise Unavailable("SATUSEHAT answer unreadable (no Encounter id)")
+            raise Unavailable("SATUSEHAT answer unreadable (no Encounter id)", code="garbage")
         return ident
 
     def find_encounter(self, system: str, value: str) -> str | None:
