@@ -220,7 +220,9 @@ class Satusehat:
         server.daemon_threads = True
         self.port = server.server_address[1]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def down(self) -> None:
@@ -455,7 +457,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if trouble.kind == "huge":
                 standin._record(method, parts.path, 200, token, body)
-                self._send(200, None, raw=b"[" + b"0," * (2 << 20) + b"0]")
+                self._send(200, None, raw=b"[" + b"0," * (300 * 1024) + b"0]")
                 return
             if trouble.kind == "slow":
                 status, payload = standin.fhir(method, parts.path, query, body)
