@@ -816,6 +816,7 @@ norm_sequence = Table(
     metadata,
     Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
     Column("last", Integer, nullable=False),
+)
 
 # -- integrations: BPJS and SATUSEHAT (0015_integrations; central/integrations/) --------
 #: The outbox of calls to outside services: one row per call, unique by its
