@@ -30,6 +30,10 @@ DEFAULT_TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 120.0
 #: The longest answer read from a service (a doctors' list of a big hospital fits).
 DEFAULT_ANSWER_MAX_BYTES = 1024 * 1024
+#: Retries: 30 s, doubling up to half an hour; 60 attempts are about a day of BPJS away.
+DEFAULT_RETRY_BASE_S = 30.0
+DEFAULT_RETRY_MAX_S = 1800.0
+DEFAULT_MAX_ATTEMPTS = 60
 
 
 class IntegrationsError(ValueError):
@@ -48,6 +52,10 @@ class BpjsSettings:
     ws_rs_password: str = field(repr=False)
     timeout_s: float = DEFAULT_TIMEOUT_S
     answer_max_bytes: int = DEFAULT_ANSWER_MAX_BYTES
+    #: The outbox's retries: the first wait, the longest, and attempts before a row is dead.
+    retry_base_s: float = DEFAULT_RETRY_BASE_S
+    retry_max_s: float = DEFAULT_RETRY_MAX_S
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,10 @@ class SatusehatSettings:
     organization_id: str
     timeout_s: float = DEFAULT_TIMEOUT_S
     answer_max_bytes: int = DEFAULT_ANSWER_MAX_BYTES
+    #: The outbox's retries: the first wait, the longest, and attempts before a row is dead.
+    retry_base_s: float = DEFAULT_RETRY_BASE_S
+    retry_max_s: float = DEFAULT_RETRY_MAX_S
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -72,8 +84,16 @@ class Integrations:
 
 
 _SECRETS = frozenset({"secret_key", "user_key", "ws_rs_password", "client_secret"})
+_SECONDS = {
+    "timeout_s": (0.0, MAX_TIMEOUT_S),
+    "retry_base_s": (0.0, 86400.0),
+    "retry_max_s": (0.0, 86400.0),
+}
+_COUNTS = {"answer_max_bytes": 1024, "max_attempts": 1}
 _URLS = frozenset({"antrean_url", "auth_url", "base_url"})
-_OPTIONAL = frozenset({"timeout_s", "answer_max_bytes"})
+_OPTIONAL = frozenset(
+    {"timeout_s", "answer_max_bytes", "retry_base_s", "retry_max_s", "max_attempts"}
+)
 
 
 def _fail(indonesian: str, english: str) -> IntegrationsError:
@@ -133,7 +153,13 @@ def _section(name: str, raw: Any, kind: type[Any]) -> Any:
                         f"[{name}] {key} must be an http(s)://host/path address without a user",
                     ) from None
                 values[key] = values[key].rstrip("/")
-    return kind(**values)
+    made = kind(**values)
+    if made.retry_base_s > made.retry_max_s:
+        raise _fail(
+            f"[{name}] retry_base_s tidak boleh lebih dari retry_max_s",
+            f"[{name}] retry_base_s must not exceed retry_max_s",
+        )
+    return made
 
 
 def parse(text: str) -> Integrations:
