@@ -118,22 +118,22 @@ def _section(name: str, raw: Any, kind: type[Any]) -> Any:
         )
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        if key == "timeout_s":
+        if key in _SECONDS:
+            low, high = _SECONDS[key]
             if isinstance(value, bool) or not isinstance(value, int | float):
+                raise _fail(f"[{name}] {key} harus angka", f"[{name}] {key} must be a number")
+            if not low < value <= high:
                 raise _fail(
-                    f"[{name}] timeout_s harus angka", f"[{name}] timeout_s must be a number"
-                )
-            if not 0 < value <= MAX_TIMEOUT_S:
-                raise _fail(
-                    f"[{name}] timeout_s harus antara 0 dan {MAX_TIMEOUT_S:g} detik",
-                    f"[{name}] timeout_s must be between 0 and {MAX_TIMEOUT_S:g} seconds",
+                    f"[{name}] {key} harus lebih dari {low:g} dan paling banyak {high:g} detik",
+                    f"[{name}] {key} must be more than {low:g} and at most {high:g} seconds",
                 )
             values[key] = float(value)
-        elif key == "answer_max_bytes":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1024:
+        elif key in _COUNTS:
+            least = _COUNTS[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise _fail(
-                    f"[{name}] answer_max_bytes harus bilangan bulat ≥ 1024",
-                    f"[{name}] answer_max_bytes must be a whole number ≥ 1024",
+                    f"[{name}] {key} harus bilangan bulat ≥ {least}",
+                    f"[{name}] {key} must be a whole number ≥ {least}",
                 )
             values[key] = value
         else:
