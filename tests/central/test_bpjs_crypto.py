@@ -19,15 +19,17 @@ from lzstring import LZString  # type: ignore[import-untyped]
 
 from central.integrations.bpjs import crypto
 
-CONS_ID = "21540"
-SECRET = "4sL53AF14A"
-USER_KEY = "36acf42a02ba307a55a110bf2d85d079"
+CONS_ID = "10001"
+SECRET = "contoh-rahasia"  # noqa: S105 - a made-up test value
+USER_KEY = "contoh-kunci-pengguna"
 STAMP = "1733443200"
 
 
 def _expected_signature(cons_id: str, secret: str, stamp: str) -> str:
     message = (cons_id + "&" + stamp).encode("utf-8")
-    return base64.b64encode(hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()).decode()
+    return base64.b64encode(
+        hmac.new(secret.encode("utf-8"), message, hashlib.sha256).digest()
+    ).decode()
 
 
 def _sealed(cons_id: str, secret: str, stamp: str, plain: str) -> str:
