@@ -101,7 +101,7 @@ def test_references_are_signed_and_decrypted(standin: BpjsStandIn) -> None:
 
 
 def test_a_wrong_secret_is_refused_by_bpjs_and_retried(standin: BpjsStandIn) -> None:
-    client = AntreanClient(_settings(standin, secret_key="not-the-secret"))
+    client = AntreanClient(_settings(standin, secret_key="not-the-secret"))  # noqa: S106
     with pytest.raises(BpjsUnavailable) as failed:
         client.poli()
     assert failed.value.code == "401"
