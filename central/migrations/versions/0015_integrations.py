@@ -1,7 +1,7 @@
 """Integrations: the durable outbox of what the centre sends to BPJS and SATUSEHAT.
 
 Revision ID: 0015_integrations
-Revises: 0013_message_lifetimes
+Revises: 0014_hospital
 Create Date: 2026-12-05
 
 * ``integration_outbox``: one row per call to an outside service
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_integrations"
-down_revision = "0013_message_lifetimes"
+down_revision = "0014_hospital"
 branch_labels = None
 depends_on = None
 
