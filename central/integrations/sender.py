@@ -36,6 +36,8 @@ from central.database import Database
 from central.integrations import outbox
 from central.integrations.bpjs.antrean import AntreanClient, AntreanDeliverer
 from central.integrations.config import BpjsSettings, Integrations, SatusehatSettings, digest
+from central.integrations.satusehat.client import SatusehatClient
+from central.integrations.satusehat.dispatch import SatusehatDeliverer
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +105,10 @@ def sender_of(db: Database, integrations: Integrations, zone: ZoneInfo) -> Sende
         deliverers[outbox.BPJS] = AntreanDeliverer(AntreanClient(integrations.bpjs), zone)
         policies[outbox.BPJS] = policy_of(integrations.bpjs)
     if integrations.satusehat is not None:
+        deliverers[outbox.SATUSEHAT] = SatusehatDeliverer(
+            SatusehatClient(integrations.satusehat), db
+        )
         policies[outbox.SATUSEHAT] = policy_of(integrations.satusehat)
-        # The SATUSEHAT deliverer joins here (central/integrations/satusehat/).
     return Sender(db, deliverers, policies)
 
 

@@ -14,26 +14,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from central.database import Database, migrate
-from central.integrations import outbox
+from central.integrations import outbox, triggers
+from central.integrations.config import IntegrationsError, SatusehatSettings, parse
 from central.integrations.satusehat import dispatch
 from central.integrations.satusehat.auth import TokenSource
 from central.integrations.satusehat.client import SatusehatClient, Unavailable
-from central.integrations.satusehat.config import SatusehatConfig, SatusehatConfigError
 from central.integrations.satusehat.fhir import (
     InvalidResource,
     Visit,
     arrived_encounter,
     validate,
 )
-from central.tables import integration_outbox
+from central.tables import doctor_schedules, integration_outbox, services
+from testkit import satusehat_visits
 from testkit.clocks import ManualClock
 from testkit.satusehat_standin import Satusehat
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.UTC)
+#: When the sender looks: after every step of a visit.
+LATER = NOW + dt.timedelta(hours=1)
 HOLD = dt.timedelta(seconds=60)
 NIK = "1471010101900001"
 IHS = "P02478375538"
@@ -54,8 +57,14 @@ def standin() -> Iterator[Satusehat]:
         server.close()
 
 
-def _config(standin: Satusehat, timeout_s: float = 5.0) -> SatusehatConfig:
-    return SatusehatConfig.from_section({**standin.section(), "timeout_s": timeout_s})
+def _config(standin: Satusehat, timeout_s: float = 5.0) -> SatusehatSettings:
+    settings = parse(
+        "[satusehat]\n"
+        + "".join(f'{key} = "{value}"\n' for key, value in standin.section().items())
+        + f"timeout_s = {timeout_s}\n"
+    ).satusehat
+    assert settings is not None
+    return settings
 
 
 def _database(url: str) -> Iterator[Database]:
@@ -79,42 +88,36 @@ def lite(new_db_url: Callable[[str], str]) -> Iterator[Database]:
     yield from _database(new_db_url("sqlite"))
 
 
-def _arrived(ticket: str = "T-001", **changes: str) -> dict[str, str]:
-    body = {
-        "ticket_id": ticket,
-        "registration": f"RSUD-{ticket}",
-        "nik": NIK,
-        "patient_name": "Siti Aminah",
-        "practitioner_id": DOCTOR,
-        "practitioner_name": "dr. Andi, Sp.PD",
-        "location_id": POLI,
-        "location_name": "Poli Penyakit Dalam",
-        "arrived_at": "2026-12-05T08:00:00+07:00",
-    }
-    return {**body, **changes}
-
-
-def _write_visit(db: Database, ticket: str = "T-001", **changes: str) -> None:
+def _write_visit(
+    db: Database,
+    ticket: str = "T-001",
+    *,
+    nik: str = NIK,
+    steps: tuple[str, ...] = ("call", "served"),
+) -> None:
+    """A visit registered, then the poli's counter steps, through the real triggers."""
     with db.begin() as conn:
-        dispatch.enqueue_arrived(conn, body=_arrived(ticket, **changes), office_id=None, now=NOW)
-        for minutes, status in ((10, "in-progress"), (25, "finished")):
-            dispatch.enqueue_status(
+        outbox.set_targets(conn, {outbox.SATUSEHAT: "on"}, NOW)
+        satusehat_visits.hospital(conn, location_id=POLI, practitioner_id=DOCTOR, now=NOW)
+        satusehat_visits.visit(conn, ticket_id=ticket, nik=nik, name="Siti Aminah", now=NOW)
+        triggers.visit_registered(conn, ticket, NOW)
+    for minutes, step in zip((10, 25), steps, strict=False):
+        with db.begin() as conn:
+            triggers.after_counter_step(
                 conn,
-                ticket_id=ticket,
-                status=status,
-                at=NOW + dt.timedelta(minutes=minutes),
-                office_id=None,
-                now=NOW,
+                {"id": ticket, "queue_id": satusehat_visits.POLI},
+                step,
+                NOW + dt.timedelta(minutes=minutes),
             )
 
 
 def _drain(db: Database, client: SatusehatClient, rounds: int = 10) -> list[outbox.Outcome]:
     """What a sender does: claim the due rows, send each outside the transaction, record."""
-    deliver = dispatch.deliverer(client, db.begin)
+    deliver = dispatch.SatusehatDeliverer(client, db)
     outcomes: list[outbox.Outcome] = []
     for _ in range(rounds):
         with db.begin() as conn:
-            items = outbox.claim(conn, "w", NOW, hold=HOLD, limit=5, targets=(outbox.SATUSEHAT,))
+            items = outbox.claim(conn, "w", LATER, hold=HOLD, limit=5, targets=(outbox.SATUSEHAT,))
         if not items:
             break
         for item in items:
@@ -123,9 +126,9 @@ def _drain(db: Database, client: SatusehatClient, rounds: int = 10) -> list[outb
             with db.begin() as conn:
                 match outcome:
                     case outbox.Sent(result):
-                        outbox.mark_sent(conn, item.id, "w", NOW, result)
+                        outbox.mark_sent(conn, item.id, "w", LATER, result)
                     case outbox.RetryLater(code, error, _):
-                        outbox.mark_retry(conn, item.id, "w", NOW, code, error)
+                        outbox.mark_retry(conn, item.id, "w", LATER, code, error)
                     case outbox.Refused(code, error):
                         outbox.mark_dead(conn, item.id, "w", code, error)
     return outcomes
@@ -161,9 +164,9 @@ def test_a_valid_encounter_arrives_then_its_status_changes_in_order(
     assert created["location"][0]["location"]["reference"] == f"Location/{POLI}"
     assert created["serviceProvider"]["reference"] == f"Organization/{ORG}"
     assert created["identifier"] == [
-        {"system": f"http://sys-ids.kemkes.go.id/encounter/{ORG}", "value": "RSUD-T-001"}
+        {"system": f"http://sys-ids.kemkes.go.id/encounter/{ORG}", "value": "BT-001"}
     ]
-    assert created["period"] == {"start": "2026-12-05T08:00:00+07:00"}
+    assert created["period"] == {"start": "2026-12-05T01:00:00Z"}  # UTC, as registered
     final = standin.encounters[encounter_id]
     assert [h["status"] for h in final["statusHistory"]] == ["arrived", "in-progress", "finished"]
     assert final["period"]["end"] == "2026-12-05T01:25:00Z"
@@ -175,7 +178,11 @@ def test_a_valid_encounter_arrives_then_its_status_changes_in_order(
 
 def test_each_step_is_written_once(lite: Database, standin: Satusehat) -> None:
     _write_visit(lite)
-    _write_visit(lite)  # the same registration and counter steps reported again
+    with lite.begin() as conn:  # the same registration and counter steps reported again
+        triggers.visit_registered(conn, "T-001", NOW)
+        ticket = {"id": "T-001", "queue_id": satusehat_visits.POLI}
+        triggers.after_counter_step(conn, ticket, "call", NOW)
+        triggers.after_counter_step(conn, ticket, "served", NOW)
     assert len(_rows(lite)) == 3
 
 
@@ -199,12 +206,12 @@ def test_a_token_refused_mid_visit_loses_nothing(db: Database, standin: Satuseha
     _write_visit(db)
     client = SatusehatClient(_config(standin))
     with db.begin() as conn:
-        (first,) = outbox.claim(conn, "w", NOW, hold=HOLD, targets=(outbox.SATUSEHAT,))
-    deliver = dispatch.deliverer(client, db.begin)
+        (first,) = outbox.claim(conn, "w", LATER, hold=HOLD, targets=(outbox.SATUSEHAT,))
+    deliver = dispatch.SatusehatDeliverer(client, db)
     sent = deliver(first)
     assert isinstance(sent, outbox.Sent)
     with db.begin() as conn:
-        outbox.mark_sent(conn, first.id, "w", NOW, sent.result)
+        outbox.mark_sent(conn, first.id, "w", LATER, sent.result)
     standin.expire_tokens()
     _drain(db, client)
     assert [r.state for r in _rows(db)] == ["sent", "sent", "sent"]
@@ -259,27 +266,49 @@ def test_an_answer_lost_to_the_deadline_makes_no_second_encounter(
 
 
 INVALID = (
-    ({"practitioner_id": ""}, "participant: an ATND Practitioner/{id} is required"),
-    ({"location_id": ""}, "location: a Location/{id} is required"),
-    ({"arrived_at": "kemarin pagi"}, "FHIR R4 Encounter: period.start"),
-    ({"location_id": "poli dalam"}, "location: a Location/{id} is required"),
+    (update(doctor_schedules).values(practitioner_id=None), "an ATND Practitioner/{id}"),
+    (update(services).values(location_id="poli dalam"), "location: a Location/{id}"),
+    (update(services).values(location_id=None), "location: a Location/{id}"),
 )
 
 
 def test_an_invalid_resource_is_never_sent(lite: Database, standin: Satusehat) -> None:
+    """A poli without its Location or a doctor without a Practitioner: never sent, shown."""
     for n, (change, _) in enumerate(INVALID):
-        _write_visit(lite, f"T-{n:03}", **change)
-    _drain(lite, SatusehatClient(_config(standin)))
-    rows = _rows(lite)
-    for n, (_, said) in enumerate(INVALID):
-        first, *later = rows[3 * n : 3 * n + 3]
+        _write_visit(lite, f"T-{n:03}", steps=())
+        with lite.begin() as conn:
+            conn.execute(update(doctor_schedules).values(practitioner_id=DOCTOR))
+            conn.execute(update(services).values(location_id=POLI))
+            conn.execute(change)
+        _drain(lite, SatusehatClient(_config(standin)))
+        first = _rows(lite)[-1]
         assert first.state == "dead" and first.last_code == "invalid"
-        assert "tidak valid, tidak dikirim" in first.last_error and said in first.last_error
-        assert [r.state for r in later] == ["pending", "pending"]  # held behind it, kept
+        assert (
+            "tidak valid, tidak dikirim" in first.last_error and INVALID[n][1] in first.last_error
+        )
     assert standin.fhir_calls("POST") == [] and standin.fhir_calls("PUT") == []
     with lite.read() as conn:
-        shown = outbox.failures(conn, None)
+        shown = outbox.failures(conn, satusehat_visits.OFFICE)
     assert {f.last_code for f in shown} == {"invalid"} and len(shown) == len(INVALID)
+
+
+def test_a_resource_the_fhir_models_refuse_is_never_sent(standin: Satusehat) -> None:
+    item = outbox.Item(
+        id=1,
+        target=outbox.SATUSEHAT,
+        kind="encounter",
+        dedupe_key="satusehat:encounter:T-9:arrived",
+        order_key="encounter:T-9",
+        office_id=None,
+        body={"ticket_id": "T-9", "status": "arrived", "at": "kemarin pagi"},
+        attempts=1,
+        created_at=NOW,
+    )
+    facts = dispatch.VisitFacts("BT-9", NIK, "Siti", DOCTOR, "dr. Andi", POLI, "Poli Dalam")
+    outcome = dispatch.send(SatusehatClient(_config(standin)), item, facts, None)
+    assert isinstance(outcome, outbox.Refused) and outcome.code == "invalid"
+    assert "FHIR R4 Encounter: period.start" in outcome.error
+    assert standin.fhir_calls("POST") == []
 
 
 def test_the_servers_refusal_is_shown_with_its_words(lite: Database, standin: Satusehat) -> None:
@@ -374,24 +403,12 @@ def test_the_adapter_and_the_standin_agree_on_what_is_invalid() -> None:
         validate({**resource, "class": "AMB"}, ORG)
 
 
-def test_the_section_is_checked_and_the_secret_never_shown() -> None:
-    section = {
-        "auth_url": "https://api-satusehat.kemkes.go.id/oauth2/v1/",
-        "base_url": "https://api-satusehat.kemkes.go.id/fhir-r4/v1",
-        "client_id": "id-1",
-        "client_secret": "rahasia-sekali",
-        "organization_id": ORG,
-    }
-    config = SatusehatConfig.from_section(section)
-    assert config.auth_url.endswith("/oauth2/v1") and config.timeout_s == 10.0
-    assert "rahasia-sekali" not in repr(config)
-    assert "rahasia-sekali" not in repr(SatusehatClient(config))
-    for broken in (
-        {**section, "client_secret": ""},
-        {**section, "base_url": "ftp://x"},
-        {**section, "auth_url": "https://user:pw@host/oauth2/v1"},
-        {**section, "timeout_s": 0},
-        {**section, "organisation_id": ORG},
-    ):
-        with pytest.raises(SatusehatConfigError, match=r"\[satusehat\]"):
-            SatusehatConfig.from_section(broken)
+def test_the_secret_and_the_token_never_shown(standin: Satusehat) -> None:
+    config = _config(standin)
+    client = SatusehatClient(config)
+    client.patient_ihs(NIK)
+    (token,) = standin.tokens
+    for shown in (repr(config), repr(client), repr(client.tokens)):
+        assert standin.client_secret not in shown and token not in shown
+    with pytest.raises(IntegrationsError, match=r"\[satusehat\]"):
+        parse('[satusehat]\nauth_url = "https://x/oauth2/v1"\n')

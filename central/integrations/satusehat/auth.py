@@ -19,8 +19,8 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from central.integrations.satusehat.config import SatusehatConfig
-from central.integrations.satusehat.transport import TransportError, exchange
+from central.integrations.config import SatusehatSettings
+from central.integrations.http import ExchangeError, exchange
 
 #: Renew this long before the server says the token ends (at most a tenth of its life).
 EARLY_S = 60.0
@@ -34,7 +34,7 @@ class TokenSource:
     """One cached token per process, shared by the sender's calls (thread-safe)."""
 
     def __init__(
-        self, config: SatusehatConfig, *, clock: Callable[[], float] = time.monotonic
+        self, config: SatusehatSettings, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._config = config
         self._clock = clock
@@ -81,9 +81,9 @@ class TokenSource:
                 },
                 body=body,
                 deadline_s=config.timeout_s,
-                cap=16 * 1024,
+                max_bytes=16 * 1024,
             )
-        except TransportError as exc:
+        except ExchangeError as exc:
             raise TokenError(f"token: SATUSEHAT auth unreachable ({exc})") from None
         if answer.status != 200:
             raise TokenError(f"token: SATUSEHAT auth answered {answer.status}")

@@ -1,6 +1,6 @@
 """SATUSEHAT's FHIR API as the centre uses it: Patient by NIK, Encounter create and update.
 
-Every call goes through :func:`central.integrations.satusehat.transport.exchange`
+Every call goes through :func:`central.integrations.http.exchange`
 (a total deadline and an answer cap) with the cached token; a 401 renews the
 token and tries once more. What comes back is an answer or one of two errors:
 
@@ -22,10 +22,10 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote
 
+from central.integrations.config import SatusehatSettings
+from central.integrations.http import Answer, ExchangeError, exchange
 from central.integrations.satusehat.auth import TokenError, TokenSource
-from central.integrations.satusehat.config import SatusehatConfig
 from central.integrations.satusehat.fhir import NIK_SYSTEM
-from central.integrations.satusehat.transport import Answer, TransportError, exchange
 
 #: How many citizens' IHS numbers one process keeps.
 IHS_CACHE_SIZE = 10_000
@@ -77,7 +77,7 @@ def _citizen(nik: str) -> str:
 
 
 class SatusehatClient:
-    def __init__(self, config: SatusehatConfig, tokens: TokenSource | None = None) -> None:
+    def __init__(self, config: SatusehatSettings, tokens: TokenSource | None = None) -> None:
         self.config = config
         self.tokens = tokens or TokenSource(config)
         self._ihs: OrderedDict[str, str] = OrderedDict()
@@ -107,9 +107,9 @@ class SatusehatClient:
                     headers=headers,
                     body=body,
                     deadline_s=self.config.timeout_s,
-                    cap=self.config.answer_max_bytes,
+                    max_bytes=self.config.answer_max_bytes,
                 )
-            except TransportError as exc:
+            except ExchangeError as exc:
                 raise Unavailable(f"SATUSEHAT unreachable or too slow ({exc})") from None
             if answer.status == 401 and attempt == 1:
                 self.tokens.renew(token)
@@ -120,7 +120,7 @@ class SatusehatClient:
         said = outcome_text(answer.body)
         shown = f"SATUSEHAT answered {answer.status}" + (f": {said}" if said else "")
         if answer.status in (401, 408, 425, 429) or answer.status >= 500:
-            raise Unavailable(shown, answer.retry_after, str(answer.status))
+            raise Unavailable(shown, answer.headers.get("retry-after"), str(answer.status))
         raise Refused(shown, str(answer.status))
 
     @staticmethod
