@@ -9,7 +9,7 @@ poli's call, ``finished`` when served, ``cancelled`` for a cancel or no-show.
 
 * ``arrived``: the visit is read as it stands when the row is sent
   (:func:`visit_facts`: ``hospital_visits``, the doctor's schedule's
-  ``practitioner_id``, the poli's ``location_id``, the citizen's name); the
+  ``practitioner_id``, the poli's ``location_id``; no name is sent); the
   Patient is found by NIK (the IHS number); the Encounter is built, checked
   and POSTed. The row's result keeps the id the server gave and the resource.
 * the others: the Encounter the visit's last sent row kept, with its new
@@ -89,7 +89,6 @@ class VisitFacts:
 
     kodebooking: str
     nik: str = field(repr=False)
-    patient_name: str = field(repr=False)
     practitioner_id: str
     doctor_name: str
     location_id: str
@@ -105,7 +104,6 @@ def visit_facts(conn: Connection, ticket_id: str) -> VisitFacts | None:
             doctor_schedules.c.practitioner_id,
             services.c.location_id,
             services.c.name.label("poli_name"),
-            citizens.c.full_name,
             citizens.c.nik.label("citizen_nik"),
         )
         .select_from(
@@ -122,7 +120,6 @@ def visit_facts(conn: Connection, ticket_id: str) -> VisitFacts | None:
     return VisitFacts(
         kodebooking=row.kodebooking,
         nik=row.nik or row.citizen_nik or "",
-        patient_name=row.full_name or "",
         practitioner_id=row.practitioner_id or "",
         doctor_name=row.doctor_name or "",
         location_id=row.location_id or "",
@@ -171,7 +168,6 @@ def send(
                 practitioner_id=facts.practitioner_id,
                 location_id=facts.location_id,
                 arrived_at=at,
-                patient_name=facts.patient_name,
                 practitioner_name=facts.doctor_name,
                 location_name=facts.poli_name,
             )

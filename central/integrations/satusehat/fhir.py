@@ -9,7 +9,7 @@ cites the sources)::
      "status": "arrived",
      "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode",
                "code": "AMB", "display": "ambulatory"},
-     "subject": {"reference": "Patient/{IHS number}", "display": "{name}"},
+     "subject": {"reference": "Patient/{IHS number}"},
      "participant": [{"type": [{"coding": [{"system": ".../v3-ParticipationType",
                                              "code": "ATND", "display": "attender"}]}],
                       "individual": {"reference": "Practitioner/{id}", "display": "{doctor}"}}],
@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fhir.resources.R4B.encounter import Encounter
@@ -83,7 +83,6 @@ class Visit:
     practitioner_id: str
     location_id: str
     arrived_at: str
-    patient_name: str = field(default="", repr=False)
     practitioner_name: str = ""
     location_name: str = ""
 
@@ -107,7 +106,7 @@ def arrived_encounter(visit: Visit) -> dict[str, Any]:
         ],
         "status": "arrived",
         "class": {"system": ACT_CODE, "code": "AMB", "display": "ambulatory"},
-        "subject": _reference("Patient", visit.patient_ihs, visit.patient_name),
+        "subject": _reference("Patient", visit.patient_ihs),  # the IHS number; no name
         "participant": [
             {
                 "type": [
