@@ -412,3 +412,13 @@ def test_the_secret_and_the_token_never_shown(standin: Satusehat) -> None:
         assert standin.client_secret not in shown and token not in shown
     with pytest.raises(IntegrationsError, match=r"\[satusehat\]"):
         parse('[satusehat]\nauth_url = "https://x/oauth2/v1"\n')
+
+
+def test_a_cancelled_visit_cancels_its_encounter(lite: Database, standin: Satusehat) -> None:
+    _write_visit(lite, steps=("call",))
+    with lite.begin() as conn:
+        triggers.visit_cancelled(conn, "T-001", NOW + dt.timedelta(minutes=15))
+    _drain(lite, SatusehatClient(_config(standin)))
+    assert [r.state for r in _rows(lite)] == ["sent", "sent", "sent"]
+    (encounter_id,) = standin.encounters
+    assert standin.statuses[encounter_id] == ["arrived", "in-progress", "cancelled"]
