@@ -207,7 +207,7 @@ class Sender:
                     item.id,
                     item.kind,
                     outcome.code,
-                    outcome.error,
+                    outbox.scrubbed(outcome.error),
                 )
             else:
                 wait = policy.backoff(item.attempts)
@@ -223,7 +223,7 @@ class Sender:
                     item.id,
                     item.kind,
                     outcome.code,
-                    outcome.error,
+                    outbox.scrubbed(outcome.error),
                     wait,
                 )
         if not kept:
