@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -313,6 +314,15 @@ def result_of(conn: Connection, dedupe_key: str) -> Mapping[str, Any] | None:
         return None
     loaded: Mapping[str, Any] = json.loads(found)
     return loaded
+
+
+_LONG_DIGITS = re.compile(r"\d{10,}")
+
+
+def scrubbed(message: str) -> str:
+    """A service's message as a page or a log line shows it: long digit runs (a card
+    number or NIK a refusal might quote) cut to their first four digits."""
+    return _LONG_DIGITS.sub(lambda m: m.group(0)[:4] + "…", message)
 
 
 # -- what staff see ------------------------------------------------------------------

@@ -211,7 +211,7 @@ class Sender:
                     item.id,
                     item.kind,
                     outcome.code,
-                    outcome.error,
+                    outbox.scrubbed(outcome.error),
                 )
             else:
                 wait = policy.backoff(item.attempts)
@@ -227,7 +227,7 @@ class Sender:
                     item.id,
                     item.kind,
                     outcome.code,
-                    outcome.error,
+                    outbox.scrubbed(outcome.error),
                     wait,
                 )
         if not kept:

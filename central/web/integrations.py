@@ -16,7 +16,6 @@ office's polis on a date and writes them as the office's weekly schedules
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -85,12 +84,7 @@ TEXTS: Texts = {
     "login.title": ("Masuk petugas", "Staff login"),
 }
 
-_LONG_DIGITS = re.compile(r"\d{10,}")
-
-
-def shown(message: str) -> str:
-    """A service's message as a page or a log shows it: long digit runs cut to their start."""
-    return _LONG_DIGITS.sub(lambda m: m.group(0)[:4] + "…", message)
+shown = outbox.scrubbed
 
 
 def _page(
