@@ -457,7 +457,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if trouble.kind == "huge":
                 standin._record(method, parts.path, 200, token, body)
-                self._send(200, None, raw=b"[" + b"0," * (300 * 1024) + b"0]")
+                self._send(200, None, raw=b"[" + b"0," * (1 << 20) + b"0]")
                 return
             if trouble.kind == "slow":
                 status, payload = standin.fhir(method, parts.path, query, body)

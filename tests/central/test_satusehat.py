@@ -220,11 +220,21 @@ def test_a_token_refused_mid_visit_loses_nothing(db: Database, standin: Satuseha
     assert standin.statuses[encounter_id] == ["arrived", "in-progress", "finished"]
 
 
-FAULTS = ("down", "500", "503", "429", "401", "garbage", "huge")
+#: Each fault and the code staff see for it.
+FAULTS = {
+    "down": "unreachable",
+    "500": "500",
+    "503": "503",
+    "429": "429",
+    "401": "401",
+    "garbage": "garbage",
+    "huge": "too-large",
+}
 
 
 def test_faults_lose_nothing(lite: Database, standin: Satusehat) -> None:
     client = SatusehatClient(_config(standin))
+    client.tokens.bearer()  # mid-day: a token is held when the trouble starts
     for n, fault in enumerate(FAULTS):
         ticket = f"T-{n:03}"
         _write_visit(lite, ticket)
@@ -236,6 +246,7 @@ def test_faults_lose_nothing(lite: Database, standin: Satusehat) -> None:
         assert len(first) == 1 and isinstance(first[0], outbox.RetryLater), fault
         row = _rows(lite)[-3]
         assert row.state == "pending" and row.last_error, fault  # staff see why
+        assert row.last_code == FAULTS[fault]
         with lite.read() as conn:
             assert outbox.count_failing(conn, None) == 1, fault
         if fault == "down":

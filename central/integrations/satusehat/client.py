@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from central.integrations.config import SatusehatSettings
-from central.integrations.http import Answer, ExchangeError, exchange
+from central.integrations.http import Answer, ExchangeError, TooLarge, TooSlow, exchange
 from central.integrations.satusehat.auth import TokenError, TokenSource
 from central.integrations.satusehat.fhir import NIK_SYSTEM
 
@@ -110,7 +110,14 @@ class SatusehatClient:
                     max_bytes=self.config.answer_max_bytes,
                 )
             except ExchangeError as exc:
-                raise Unavailable(f"SATUSEHAT unreachable or too slow ({exc})") from None
+                code = (
+                    "too-large"
+                    if isinstance(exc, TooLarge)
+                    else "slow"
+                    if isinstance(exc, TooSlow)
+                    else "unreachable"
+                )
+                raise Unavailable(f"SATUSEHAT {code} ({exc})", code=code) from None
             if answer.status == 401 and attempt == 1:
                 self.tokens.renew(token)
                 continue
