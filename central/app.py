@@ -16,7 +16,9 @@ Endpoints (every one in docs/central-api.md; the schema at ``/openapi.json``):
   ``/submissions``: the kiosk's queue numbers and outbox (kiosks);
 * ``/api/v1/public/tickets/{id}`` and ``/t/{id}``: a ticket's status (public);
 * ``/api/v1/staff/...``: login (public), me, logout, enrolment codes and
-  kiosk revocation (admins).
+  kiosk revocation (admins);
+* ``/api/v1/wsrs/...``: the endpoints BPJS's Mobile JKN calls, with their own
+  token (on only with a ``[bpjs]`` WS RS account, docs/bpjs-wsrs.md).
 """
 
 from __future__ import annotations
@@ -38,11 +40,12 @@ from central import web
 from central.access.audit import audit_key, utc_now
 from central.access.ratelimit import RateLimiter
 from central.api import include_routers
+from central.api import wsrs
 from central.api.deps import AppContext
 from central.database import Database, migrate
 from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
-from central.errors import ApiError, CatalogLoadError
+from central.errors import ApiError, CatalogLoadError, SeedError
 from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
 from central.office.bookings import mark_no_shows
@@ -50,6 +53,7 @@ from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
 from central.voice import Voice
 from central.web.problems import problem_page, wants_page
+from central.wsrs.tokens import WsRsAccount, load_account
 from contract.wire import ErrorCode
 
 __all__ = ["create_app", "etag_matches", "load_catalog", "package_version"]
@@ -69,6 +73,7 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
     ``settings.db_url``; the app does not dispose of it.
     """
     startup = read_startup_files(settings)
+    ws_rs = _ws_rs_account(settings)
     database = db or Database(settings.resolved_db_url)
     migrate(database)
     load_startup_data(database, startup)
@@ -125,7 +130,16 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
 
     include_routers(app)
     web.install(app)
+    wsrs.install(app, ws_rs)
     return app
+
+
+def _ws_rs_account(settings: CentralSettings) -> WsRsAccount | None:
+    """The WS RS account of the integrations file, or ``None``; :class:`SeedError` if unusable."""
+    try:
+        return load_account(settings.integrations_path)
+    except (OSError, ValueError) as exc:
+        raise SeedError(f"the integrations file cannot be used: {exc}") from None
 
 
 async def _no_show_tick(database: Database) -> None:

@@ -285,6 +285,14 @@ def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings
         "board URLs use it and forms from it pass the origin check (default: as requested)",
     )
     parser.add_argument(
+        "--integrations",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="TOML file of the BPJS ([bpjs]) and SATUSEHAT ([satusehat]) integrations; "
+        "a section left out is off (docs/bpjs.md)",
+    )
+    parser.add_argument(
         "--header-timeout",
         type=positive_seconds,
         default=defaults.header_timeout_s,
@@ -371,6 +379,7 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         message_deadline_s=args.message_deadline,
         message_poll_s=args.message_poll,
         message_claim_margin_s=args.message_claim_margin,
+        integrations_path=args.integrations,
     )
 
 

@@ -173,6 +173,10 @@ class CentralSettings:
     message_poll_s: float = 1.0
     #: How long past one send's deadline a sender's claim on a message still holds.
     message_claim_margin_s: float = 30.0
+    # -- integrations (docs/bpjs.md, docs/bpjs-wsrs.md) --
+    #: The integrations TOML file (``--integrations``): ``[bpjs]`` and ``[satusehat]``
+    #: sections; ``None``: every integration off.
+    integrations_path: Path | None = None
 
     def __post_init__(self) -> None:
         self._check_limits()

@@ -28,6 +28,7 @@ from central.api import (
     staff,
     statistics,
     submissions,
+    wsrs,
 )
 
 #: Every router of the app, in the order the OpenAPI lists them.
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     boards.router,
     bookings.router,
     bookings.staff,
+    wsrs.router,
 )
 
 
