@@ -39,8 +39,7 @@ from starlette.exceptions import HTTPException
 from central import web
 from central.access.audit import audit_key, utc_now
 from central.access.ratelimit import RateLimiter
-from central.api import include_routers
-from central.api import wsrs
+from central.api import include_routers, wsrs
 from central.api.deps import AppContext
 from central.database import Database, migrate
 from central.documents.catalog import has_catalog, load_catalog

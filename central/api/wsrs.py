@@ -93,7 +93,9 @@ def _refused_credential(request: Request, message: str) -> JSONResponse:
     ctx = get_context(request)
     retry_after = ctx.auth_limiter.hit(f"addr:{client_address(request)}")
     if retry_after is not None:
-        return JSONResponse(shapes.failed(_TOO_MANY), 429, headers={"Retry-After": str(retry_after)})
+        return JSONResponse(
+            shapes.failed(_TOO_MANY), 429, headers={"Retry-After": str(retry_after)}
+        )
     return _answer(shapes.failed(message), 401)
 
 
@@ -114,7 +116,9 @@ def token(request: Request) -> JSONResponse:
     username = request.headers.get("x-username")
     password = request.headers.get("x-password")
     if not password_matches(wsrs.account, username, password):
-        log.warning("WS RS token refused: wrong username or password from %s", client_address(request))
+        log.warning(
+            "WS RS token refused: wrong username or password from %s", client_address(request)
+        )
         return _refused_credential(request, _BAD_LOGIN)
     return _answer(shapes.ok({"token": issue(wsrs.secret, wsrs.account, now_ms=_now_ms())}))
 
@@ -158,7 +162,9 @@ async def _call(
         return _answer(shapes.failed(exc.message))
     ctx = get_context(request)
     try:
-        return _answer(await run_in_threadpool(work, ctx, parsed, actor=f"wsrs:{wsrs.account.username}"))
+        return _answer(
+            await run_in_threadpool(work, ctx, parsed, actor=f"wsrs:{wsrs.account.username}")
+        )
     except TooManyRequests as exc:  # pragma: no cover - the service raises none today
         return JSONResponse(shapes.failed(_TOO_MANY), 429, headers=exc.headers)
 
@@ -167,14 +173,24 @@ _BODY = {"content": {"application/json": {"schema": {"type": "object"}}}, "requi
 
 
 def _example(example: dict[str, Any]) -> dict[str, Any]:
-    return {"requestBody": {**_BODY, "content": {"application/json": {"schema": {"type": "object"}, "example": example}}}}
+    return {
+        "requestBody": {
+            **_BODY,
+            "content": {"application/json": {"schema": {"type": "object"}, "example": example}},
+        }
+    }
 
 
 @router.post(
     f"{PREFIX}/antrean/status",
     responses={401: {}, 404: {}, 413: {}},
     openapi_extra=_example(
-        {"kodepoli": "INT", "kodedokter": 10001, "tanggalperiksa": "2026-01-28", "jampraktek": "08:00-12:00"}
+        {
+            "kodepoli": "INT",
+            "kodedokter": 10001,
+            "tanggalperiksa": "2026-01-28",
+            "jampraktek": "08:00-12:00",
+        }
     ),
 )
 async def status_antrean(request: Request) -> JSONResponse:

@@ -54,7 +54,9 @@ class Invalid(ValueError):
         self.message = message
 
 
-def ok(response: dict[str, Any] | None = None, *, message: str = "Ok", code: int = OK) -> dict[str, Any]:
+def ok(
+    response: dict[str, Any] | None = None, *, message: str = "Ok", code: int = OK
+) -> dict[str, Any]:
     """A success envelope (``response`` omitted when ``None``, as batal and check-in answer)."""
     body: dict[str, Any] = {}
     if response is not None:
@@ -127,7 +129,8 @@ def _hours(body: dict[str, Any]) -> tuple[str, str]:
     starts, dash, ends = value.partition("-")
     if not dash or not _HHMM.match(starts) or not _HHMM.match(ends) or starts >= ends:
         raise Invalid(
-            "Format jampraktek tidak sesuai, contoh 08:00-12:00 / jampraktek must look like 08:00-12:00"
+            "Format jampraktek tidak sesuai, contoh 08:00-12:00 / "
+            "jampraktek must look like 08:00-12:00"
         )
     return starts, ends
 

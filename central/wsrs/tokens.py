@@ -64,7 +64,9 @@ class WsRsAccount:
         if not self.username or not self.password:
             raise ValueError("the WS RS username and password must not be empty")
         if len(self.username) > MAX_CREDENTIAL_CHARS or len(self.password) > MAX_CREDENTIAL_CHARS:
-            raise ValueError(f"the WS RS username and password have at most {MAX_CREDENTIAL_CHARS} characters")
+            raise ValueError(
+                f"the WS RS username and password have at most {MAX_CREDENTIAL_CHARS} characters"
+            )
 
 
 def load_account(path: Path | None) -> WsRsAccount | None:
