@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from http import HTTPStatus
@@ -45,6 +46,7 @@ from central.database import Database, migrate
 from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
 from central.errors import ApiError, CatalogLoadError, SeedError
+from central.hospital import demo as hospital_demo
 from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
 from central.office.bookings import mark_no_shows
@@ -130,6 +132,13 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
     include_routers(app)
     web.install(app)
     wsrs.install(app, ws_rs)
+    schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # The hospital examples name today's demo doctor (one schedule per weekday).
+        return hospital_demo.with_todays_examples(schema(), dt.datetime.now(settings.zone))
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

@@ -32,7 +32,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from central.access.audit import record_event, utc_now
 from central.api.deps import AppContext
-from central.hospital import quota, schedules
+from central.hospital import patients, quota, schedules
 from central.office import bookings as office_bookings
 from central.office.citizens import KeyKind, audit_lookup
 from central.tables import (
@@ -40,11 +40,9 @@ from central.tables import (
     doctor_schedules,
     hospital_visits,
     medical_records,
-    norm_sequence,
     services,
     tickets,
 )
-from central.upsert import dialect_insert
 from central.wsrs import shapes
 from central.wsrs.shapes import (
     AmbilAntrean,
@@ -615,40 +613,11 @@ def pasien_baru(ctx: AppContext, req: PasienBaru, *, actor: str) -> dict[str, An
 
 
 def _ensure_norm(conn: Connection, office_id: str, citizen_id: int) -> str:
-    """The citizen's No. RM at the office, given from the office's sequence if none yet.
-
-    Six digits, zero-padded; one ``UPDATE … SET last = last + 1`` per number, so
-    two processes never give one number twice; a number the office already
-    gave (imported records) is skipped.
-    """
-    held = conn.execute(
-        select(medical_records.c.medical_record_number).where(
-            medical_records.c.citizen_id == citizen_id, medical_records.c.office_id == office_id
-        )
-    ).scalar_one_or_none()
+    """The citizen's No. RM at the office, the office's next one if none yet."""
+    held = patients.norm_of(conn, citizen_id, office_id)
     if held is not None:
-        return str(held)
-    conn.execute(
-        dialect_insert(conn, norm_sequence)
-        .values(office_id=office_id, last=0)
-        .on_conflict_do_nothing(index_elements=["office_id"])
-    )
-    while True:
-        last = conn.execute(
-            update(norm_sequence)
-            .where(norm_sequence.c.office_id == office_id)
-            .values(last=norm_sequence.c.last + 1)
-            .returning(norm_sequence.c.last)
-        ).scalar_one()
-        norm = f"{int(last):06d}"
-        taken = conn.execute(
-            select(medical_records.c.citizen_id).where(
-                medical_records.c.office_id == office_id,
-                medical_records.c.medical_record_number == norm,
-            )
-        ).first()
-        if taken is None:
-            break
+        return held
+    norm = patients.next_norm(conn, office_id)
     conn.execute(
         insert(medical_records).values(
             citizen_id=citizen_id, office_id=office_id, medical_record_number=norm
