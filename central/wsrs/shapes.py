@@ -194,29 +194,33 @@ class PasienBaru:
 
 
 def parse_status(body: dict[str, Any]) -> StatusAntrean:
+    kodepoli = _text(body, "kodepoli", max_len=16)
+    kodedokter = _whole(body, "kodedokter", lowest=1, highest=10**12)
+    tanggalperiksa = _date(body, "tanggalperiksa")
     starts, ends = _hours(body)
-    return StatusAntrean(
-        kodepoli=_text(body, "kodepoli", max_len=16),
-        kodedokter=_whole(body, "kodedokter", lowest=1, highest=10**12),
-        tanggalperiksa=_date(body, "tanggalperiksa"),
-        starts=starts,
-        ends=ends,
-    )
+    return StatusAntrean(kodepoli, kodedokter, tanggalperiksa, starts, ends)
 
 
 def parse_ambil(body: dict[str, Any]) -> AmbilAntrean:
+    # In the catalog's order, so the first problem named is the first field.
+    nomorkartu = _digits(body, "nomorkartu", 13)
+    nik = _digits(body, "nik", 16)
     nohp = _text(body, "nohp", max_len=20)
     if not _PHONE.match(nohp.replace("-", "").replace(" ", "")):
         raise Invalid("nohp tidak valid / nohp is not a valid phone number")
+    kodepoli = _text(body, "kodepoli", max_len=16)
+    norm = _text(body, "norm", max_len=20, required=False)
+    tanggalperiksa = _date(body, "tanggalperiksa")
+    kodedokter = _whole(body, "kodedokter", lowest=1, highest=10**12)
     starts, ends = _hours(body)
     return AmbilAntrean(
-        nomorkartu=_digits(body, "nomorkartu", 13),
-        nik=_digits(body, "nik", 16),
+        nomorkartu=nomorkartu,
+        nik=nik,
         nohp=nohp,
-        kodepoli=_text(body, "kodepoli", max_len=16),
-        norm=_text(body, "norm", max_len=20, required=False),
-        tanggalperiksa=_date(body, "tanggalperiksa"),
-        kodedokter=_whole(body, "kodedokter", lowest=1, highest=10**12),
+        kodepoli=kodepoli,
+        norm=norm,
+        tanggalperiksa=tanggalperiksa,
+        kodedokter=kodedokter,
         starts=starts,
         ends=ends,
         jeniskunjungan=_whole(body, "jeniskunjungan", lowest=1, highest=4),
@@ -243,14 +247,18 @@ def parse_checkin(body: dict[str, Any]) -> CheckInAntrean:
 
 
 def parse_pasien_baru(body: dict[str, Any]) -> PasienBaru:
+    nomorkartu = _digits(body, "nomorkartu", 13)
+    nik = _digits(body, "nik", 16)
+    nomorkk = _digits(body, "nomorkk", 16, required=False)
+    nama = _text(body, "nama", max_len=100)
     sex = _text(body, "jeniskelamin", max_len=1).upper()
     if sex not in ("L", "P"):
         raise Invalid("jeniskelamin harus L atau P / jeniskelamin must be L or P")
     return PasienBaru(
-        nomorkartu=_digits(body, "nomorkartu", 13),
-        nik=_digits(body, "nik", 16),
-        nomorkk=_digits(body, "nomorkk", 16, required=False),
-        nama=_text(body, "nama", max_len=100),
+        nomorkartu=nomorkartu,
+        nik=nik,
+        nomorkk=nomorkk,
+        nama=nama,
         jeniskelamin=sex,
         tanggallahir=_date(body, "tanggallahir"),
         nohp=_text(body, "nohp", max_len=20, required=False),

@@ -30,7 +30,7 @@ pytestmark = pytest.mark.timeout(120)
 
 USERNAME = "bpjs-mjkn"
 PASSWORD = "rahasia-uji-ws-rs-0001"  # noqa: S105 - the test's own account
-TOKEN = "/api/v1/wsrs/token"
+TOKEN_PATH = "/api/v1/wsrs/token"  # noqa: S105 - a path
 SISA = "/api/v1/wsrs/antrean/sisa"
 A_CODE = "123456780"  # nine digits, a valid Damm check digit, no such booking
 
@@ -68,7 +68,7 @@ def two_centres(
 
 def get_token(url: str, username: str = USERNAME, password: str = PASSWORD) -> requests.Response:
     return requests.get(
-        url + TOKEN, headers={"x-username": username, "x-password": password}, timeout=10
+        url + TOKEN_PATH, headers={"x-username": username, "x-password": password}, timeout=10
     )
 
 
@@ -130,9 +130,12 @@ def test_a_wrong_password_or_username_gets_no_token(
     two_centres: tuple[RunningCentral, RunningCentral],
 ) -> None:
     url = two_centres[1].url
-    refused(get_token(url, password="salah"), "Username atau password tidak sesuai")
+    refused(
+        get_token(url, password="salah"),  # noqa: S106 - a wrong one on purpose
+        "Username atau password tidak sesuai",
+    )
     refused(get_token(url, username="orang-lain"), "Username atau password tidak sesuai")
-    refused(requests.get(url + TOKEN, timeout=10), "Username atau password tidak sesuai")
+    refused(requests.get(url + TOKEN_PATH, timeout=10), "Username atau password tidak sesuai")
 
 
 def test_the_token_must_go_with_its_username(
@@ -149,7 +152,11 @@ def test_an_expired_or_tampered_token_is_refused(
     two_centres: tuple[RunningCentral, RunningCentral],
 ) -> None:
     first, second = two_centres
-    secret = server_secret(Database(first.db_url), TOKEN_SECRET)
+    db = Database(first.db_url)
+    try:
+        secret = server_secret(db, TOKEN_SECRET)
+    finally:
+        db.dispose()
     now_ms = int(time.time() * 1000)
     # Signed right, an hour past: expired. The same, still good: accepted.
     refused(sisa(second.url, forged(secret, USERNAME, now_ms - 3_600_000)), "kedaluwarsa")
