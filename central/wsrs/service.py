@@ -32,6 +32,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from central.access.audit import record_event, utc_now
 from central.api.deps import AppContext
+from central.hospital import demo as hospital_demo
 from central.hospital import patients, quota, schedules
 from central.office import bookings as office_bookings
 from central.office.citizens import KeyKind, audit_lookup
@@ -316,106 +317,121 @@ def ambil_antrean(ctx: AppContext, req: AmbilAntrean, *, actor: str) -> dict[str
     if day > today + dt.timedelta(days=AHEAD_DAYS):
         return shapes.failed(_TOO_FAR)
     with ctx.db.begin() as conn:
-        found = _find_schedule(conn, req.kodepoli, req.kodedokter, day, req.starts, req.ends)
-        if isinstance(found, str):
-            return shapes.failed(found)
-        slot_start, slot_end = _local(day, found.starts, zone), _local(day, found.ends, zone)
-        if now >= slot_end:
-            return shapes.failed(_HOURS_OVER)
-        patient = _patient(conn, req, found.office_id)
-        audit_lookup(
-            conn,
-            KeyKind.NIK,
-            req.nik,
-            staff_username=actor,
-            audit_key=ctx.audit_key,
-            found=not isinstance(patient, str) and patient[0] is not None,
-            audit_kind="wsrs_nik",
+        return _ambil(conn, req, audit_key=ctx.audit_key, zone=zone, now=now, actor=actor)
+
+
+def _ambil(
+    conn: Connection,
+    req: AmbilAntrean,
+    *,
+    audit_key: bytes,
+    zone: ZoneInfo,
+    now: dt.datetime,
+    actor: str,
+    after_hours: bool = False,
+) -> dict[str, Any]:
+    """Ambil antrean in the caller's transaction (``after_hours``: the demo's, any time)."""
+    day = req.tanggalperiksa
+    found = _find_schedule(conn, req.kodepoli, req.kodedokter, day, req.starts, req.ends)
+    if isinstance(found, str):
+        return shapes.failed(found)
+    slot_start, slot_end = _local(day, found.starts, zone), _local(day, found.ends, zone)
+    if now >= slot_end and not after_hours:
+        return shapes.failed(_HOURS_OVER)
+    patient = _patient(conn, req, found.office_id)
+    audit_lookup(
+        conn,
+        KeyKind.NIK,
+        req.nik,
+        staff_username=actor,
+        audit_key=audit_key,
+        found=not isinstance(patient, str) and patient[0] is not None,
+        audit_kind="wsrs_nik",
+    )
+    if isinstance(patient, str):
+        return shapes.failed(patient)
+    known, norm = patient
+    # The booking, a new record and the place together or not at all (the audit stays).
+    attempt = conn.begin_nested()
+    citizen_id = known if known is not None else _new_citizen(conn, req, now)
+    if known is not None:
+        conn.execute(
+            update(citizens)
+            .where(citizens.c.id == known, citizens.c.bpjs_number.is_(None))
+            .values(bpjs_number=req.nomorkartu)
         )
-        if isinstance(patient, str):
-            return shapes.failed(patient)
-        known, norm = patient
-        # The booking, a new record and the place together or not at all (the audit stays).
-        attempt = conn.begin_nested()
-        citizen_id = known if known is not None else _new_citizen(conn, req, now)
-        if known is not None:
-            conn.execute(
-                update(citizens)
-                .where(citizens.c.id == known, citizens.c.bpjs_number.is_(None))
-                .values(bpjs_number=req.nomorkartu)
-            )
-        code = office_bookings.book_mjkn(
-            conn,
+    code = office_bookings.book_mjkn(
+        conn,
+        office_id=found.office_id,
+        service_id=found.service_id,
+        day=day,
+        starts_at=found.starts,
+        ends_at=found.ends,
+        slot_start=slot_start,
+        slot_end=slot_end,
+        no_show_after=slot_end + MJKN_GRACE,
+        citizen_id=citizen_id,
+        now=now,
+    )
+    if code is None:
+        attempt.rollback()
+        return shapes.failed(_ALREADY)
+    place = quota.take(conn, f"booking:{code}", found, day, Payer.JKN, now, kodebooking=code)
+    if place is None:
+        attempt.rollback()
+        return shapes.failed(_FULL)
+    attempt.commit()
+    nomorantrean = quota.nomorantrean(found.kodepoli, place.angka)
+    estimated = estimate(parse_hhmm(found.starts), place.angka, found.minutes_per_patient)
+    conn.execute(
+        insert(hospital_visits).values(
+            ticket_id=None,
+            kodebooking=code,
             office_id=found.office_id,
             service_id=found.service_id,
+            schedule_id=found.id,
+            kodepoli=found.kodepoli,
+            kodedokter=found.kodedokter,
+            doctor_name=found.doctor_name,
+            jampraktek=f"{found.starts}-{found.ends}",
             day=day,
-            starts_at=found.starts,
-            ends_at=found.ends,
-            slot_start=slot_start,
-            slot_end=slot_end,
-            no_show_after=slot_end + MJKN_GRACE,
+            payer=Payer.JKN.value,
             citizen_id=citizen_id,
-            now=now,
+            norm=norm or None,
+            nomorkartu=req.nomorkartu,
+            nik=req.nik,
+            phone=req.nohp,
+            new_patient=not norm,
+            jeniskunjungan=req.jeniskunjungan,
+            nomorreferensi=req.nomorreferensi,
+            nomorantrean=nomorantrean,
+            angkaantrean=place.angka,
+            estimated_at=estimated.strftime("%H:%M"),
+            source="mjkn",
+            booking_code=code,
+            state="booked",
+            over_quota=False,
+            created_at=now,
         )
-        if code is None:
-            attempt.rollback()
-            return shapes.failed(_ALREADY)
-        place = quota.take(conn, f"booking:{code}", found, day, Payer.JKN, now, kodebooking=code)
-        if place is None:
-            attempt.rollback()
-            return shapes.failed(_FULL)
-        attempt.commit()
-        nomorantrean = quota.nomorantrean(found.kodepoli, place.angka)
-        estimated = estimate(parse_hhmm(found.starts), place.angka, found.minutes_per_patient)
-        conn.execute(
-            insert(hospital_visits).values(
-                ticket_id=None,
-                kodebooking=code,
-                office_id=found.office_id,
-                service_id=found.service_id,
-                schedule_id=found.id,
-                kodepoli=found.kodepoli,
-                kodedokter=found.kodedokter,
-                doctor_name=found.doctor_name,
-                jampraktek=f"{found.starts}-{found.ends}",
-                day=day,
-                payer=Payer.JKN.value,
-                citizen_id=citizen_id,
-                norm=norm or None,
-                nomorkartu=req.nomorkartu,
-                nik=req.nik,
-                phone=req.nohp,
-                new_patient=not norm,
-                jeniskunjungan=req.jeniskunjungan,
-                nomorreferensi=req.nomorreferensi,
-                nomorantrean=nomorantrean,
-                angkaantrean=place.angka,
-                estimated_at=estimated.strftime("%H:%M"),
-                source="mjkn",
-                booking_code=code,
-                state="booked",
-                over_quota=False,
-                created_at=now,
-            )
-        )
-        answer = {
-            "nomorantrean": nomorantrean,
-            "angkaantrean": place.angka,
-            "kodebooking": code,
-            "norm": norm,
-            "namapoli": found.namapoli,
-            "namadokter": found.doctor_name,
-            "estimasidilayani": _epoch_ms(_local(day, estimated.strftime("%H:%M"), zone)),
-            **_quota_fields(conn, found, day),
-            "keterangan": ARRIVE_NOTE,
-        }
-        record_event(
-            conn,
-            actor=actor,
-            action="wsrs_booking_made",
-            subject=code,
-            detail=f"{found.office_id}/{found.service_id} {day.isoformat()} {found.id}",
-        )
+    )
+    answer = {
+        "nomorantrean": nomorantrean,
+        "angkaantrean": place.angka,
+        "kodebooking": code,
+        "norm": norm,
+        "namapoli": found.namapoli,
+        "namadokter": found.doctor_name,
+        "estimasidilayani": _epoch_ms(_local(day, estimated.strftime("%H:%M"), zone)),
+        **_quota_fields(conn, found, day),
+        "keterangan": ARRIVE_NOTE,
+    }
+    record_event(
+        conn,
+        actor=actor,
+        action="wsrs_booking_made",
+        subject=code,
+        detail=f"{found.office_id}/{found.service_id} {day.isoformat()} {found.id}",
+    )
     log.info("Mobile JKN booking made at %s/%s for %s", found.office_id, found.service_id, day)
     if norm:
         return shapes.ok(answer)
@@ -624,3 +640,74 @@ def _ensure_norm(conn: Connection, office_id: str, citizen_id: int) -> str:
         )
     )
     return norm
+
+
+# -- the demo -------------------------------------------------------------------------------------
+
+#: The demo's Mobile JKN patient: Budi Santoso (his card greets him with the booking).
+DEMO_PATIENT = ("1471011708790002", "0001234567891", "081234567891")
+
+
+def seed_demo_booking(ctx: AppContext, office_id: str) -> str | None:
+    """Today's Mobile JKN booking for the demo's Budi at ``office_id``; its code, or ``None``.
+
+    Made as Mobile JKN would (the same code path as ambil antrean), with the first
+    of today's doctors whose hours are not over (the last one after hours: the
+    demo works any time). Idempotent across processes and restarts: a second
+    call finds Budi's booking and makes none.
+    """
+    now = utc_now()
+    zone = ctx.settings.zone
+    today = now.astimezone(zone).date()
+    nik, nomorkartu, phone = DEMO_PATIENT
+    with ctx.db.begin() as conn:
+        held = conn.execute(
+            select(hospital_visits.c.kodebooking).where(
+                hospital_visits.c.nik == nik,
+                hospital_visits.c.day == today,
+                hospital_visits.c.source == "mjkn",
+            )
+        ).first()
+        if held is not None:
+            return None
+        doctors = [d for d in schedules.doctors_today(conn, office_id, today) if d.left_jkn > 0]
+        if not doctors:
+            return None
+        local_now = now.astimezone(zone).strftime("%H:%M")
+        # The OpenAPI example's internist first, while his hours last.
+        doctors.sort(
+            key=lambda d: (
+                d.ends <= local_now,
+                not d.schedule_id.startswith(hospital_demo.EXAMPLE_DOCTOR),
+                d.starts,
+                d.schedule_id,
+            )
+        )
+        chosen = doctors[0]
+        req = AmbilAntrean(
+            kodepoli=chosen.kodepoli,
+            kodedokter=int(chosen.kodedokter),
+            tanggalperiksa=today,
+            starts=chosen.starts,
+            ends=chosen.ends,
+            jeniskunjungan=1,
+            nomorreferensi="DEMO-RUJUKAN-0001",
+            nomorkartu=nomorkartu,
+            nik=nik,
+            nohp=phone,
+            norm="",
+        )
+        answer = _ambil(
+            conn,
+            req,
+            audit_key=ctx.audit_key,
+            zone=zone,
+            now=now,
+            actor="wsrs:demo",
+            after_hours=True,
+        )
+    if answer["metadata"]["code"] not in (shapes.OK, shapes.NEW_PATIENT):
+        log.info("no demo Mobile JKN booking: %s", answer["metadata"]["message"])
+        return None
+    code: str = answer["response"]["kodebooking"]
+    return code

@@ -431,8 +431,12 @@ def test_sisa_batal_and_check_in_on_a_booking(hospital: Hospital) -> None:
     today, tomorrow = local_today(), local_today() + dt.timedelta(days=1)
     now_kode = doctor(hospital, today, starts="00:00", ends="23:59", minutes=15)
     later_kode = doctor(hospital, tomorrow)
-    first = answered(call(hospital, "/antrean", ambil_body(BUDI, now_kode, today, "00:00-23:59")))
-    second = answered(call(hospital, "/antrean", ambil_body(SITI, now_kode, today, "00:00-23:59")))
+    first = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), now_kode, today, "00:00-23:59")), 202
+    )
+    second = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), now_kode, today, "00:00-23:59")), 202
+    )
     sisa = answered(
         call(hospital, "/antrean/sisa", {"kodebooking": second["response"]["kodebooking"]})
     )
@@ -670,3 +674,22 @@ def test_hostile_bodies_get_the_envelope_never_a_500(hospital: Hospital) -> None
     refused(call(hospital, "/antrean/batal", big), "terlalu besar", 413)
     # Still answering after all that.
     refused(call(hospital, "/antrean/sisa", {"kodebooking": "123456780"}), "tidak ditemukan")
+
+
+def test_the_demo_booked_budi_through_mobile_jkn_at_start(hospital: Hospital) -> None:
+    with hospital.db.read() as conn:
+        visit = conn.execute(
+            select(hospital_visits).where(
+                hospital_visits.c.nik == BUDI["nik"],
+                hospital_visits.c.day == local_today(),
+                hospital_visits.c.source == "mjkn",
+            )
+        ).one()
+    assert (visit.norm, visit.nomorkartu, visit.office_id) == (
+        BUDI["norm"],
+        BUDI["nomorkartu"],
+        OFFICE,
+    )
+    assert booking_of(hospital, visit.kodebooking).source == "mjkn"
+    sisa = answered(call(hospital, "/antrean/sisa", {"kodebooking": visit.kodebooking}))
+    assert sisa["response"]["namadokter"] == visit.doctor_name
