@@ -98,7 +98,8 @@ def doctor_today(url: str, token: str, schedule_id: str) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     found = [d for d in response.json()["doctors"] if d["schedule_id"] == schedule_id]
     assert len(found) == 1, schedule_id
-    return found[0]
+    doctor: dict[str, Any] = found[0]
+    return doctor
 
 
 def hospital_registration(
