@@ -306,5 +306,5 @@ def delete_schedule(
     """Remove a doctor's schedule; visits keep the doctor they were registered with."""
     require_office_access(who, office_id)
     with ctx.db.begin() as conn:
-        schedules.remove(conn, office_id, schedule_id)
+        schedules.remove(conn, office_id, schedule_id, actor=who.actor)
     return Response(status_code=204)
