@@ -47,6 +47,7 @@ from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
 from central.errors import ApiError, CatalogLoadError, SeedError
 from central.hospital import demo as hospital_demo
+from central.integrations.sender import record_targets, sender_of
 from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
 from central.office.bookings import mark_no_shows
@@ -55,7 +56,7 @@ from central.settings import DEMO_HOSPITAL_ID, CentralSettings
 from central.voice import Voice
 from central.web.problems import problem_page, wants_page
 from central.wsrs.service import seed_demo_booking
-from central.wsrs.tokens import WsRsAccount, load_account
+from central.wsrs.tokens import WsRsAccount
 from contract.bookings import format_code
 from contract.wire import ErrorCode
 
@@ -98,10 +99,14 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
     context.voice.warm()
     # Every server process sends: claims keep two from sending one message.
     sender = Sender(database, provider_of(settings), policy_of(settings), settings.zone)
+    # Which integrations are on, for every process and the triggers; each process sends.
+    record_targets(database, settings.integrations)
+    integration_sender = sender_of(database, settings.integrations, settings.zone)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sender.start()
+        integration_sender.start()
         tick = asyncio.create_task(_no_show_tick(database))
         try:
             yield
@@ -110,6 +115,7 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
             with contextlib.suppress(asyncio.CancelledError):
                 await tick
             sender.stop()
+            integration_sender.stop()
             context.live.close()
 
     version = package_version()
@@ -158,11 +164,14 @@ def _demo_mobile_jkn_booking(context: AppContext) -> None:
 
 
 def _ws_rs_account(settings: CentralSettings) -> WsRsAccount | None:
-    """The WS RS account of the integrations file, or ``None``; :class:`SeedError` if unusable."""
+    """The WS RS account of the integrations file's ``[bpjs]``, or ``None`` (BPJS off)."""
+    bpjs = settings.integrations.bpjs
+    if bpjs is None:
+        return None
     try:
-        return load_account(settings.integrations_path)
-    except (OSError, ValueError) as exc:
-        raise SeedError(f"the integrations file cannot be used: {exc}") from None
+        return WsRsAccount(bpjs.ws_rs_username, bpjs.ws_rs_password)
+    except ValueError as exc:
+        raise SeedError(f"the integrations file's [bpjs] cannot be used: {exc}") from None
 
 
 async def _no_show_tick(database: Database) -> None:

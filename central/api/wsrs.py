@@ -1,8 +1,8 @@
 """WS RS: the endpoints BPJS's Mobile JKN calls on the hospital (docs/bpjs-wsrs.md).
 
-On only when the integrations file's ``[bpjs]`` section names a
-``ws_rs_username`` and ``ws_rs_password`` (:func:`central.wsrs.tokens.load_account`);
-off, every route answers 404 with the envelope saying so. The hospital gives
+On when the integrations file has a ``[bpjs]`` section (its ``ws_rs_username`` and
+``ws_rs_password``, :mod:`central.integrations.config`); off, every route answers
+404 with the envelope saying so. The hospital gives
 BPJS these URLs (BPJS's catalog: "RS mengirimkan url masing-masing ws"):
 
 * ``GET /api/v1/wsrs/token``: headers ``x-username``, ``x-password`` → a token;

@@ -32,6 +32,7 @@ from central.web import (
     counter,
     dashboard,
     home,
+    integrations,
     messages,
     schedules,
     session,
@@ -87,6 +88,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     booking_staff.router,
     messages.router,
     schedules.router,
+    integrations.router,
 )
 
 

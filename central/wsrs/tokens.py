@@ -2,7 +2,8 @@
 
 BPJS's Mobile JKN back end calls ``GET …/token`` with the headers ``x-username``
 and ``x-password`` (the account the hospital gave BPJS: ``ws_rs_username`` and
-``ws_rs_password`` in the ``[bpjs]`` section of the integrations file), gets a
+``ws_rs_password`` in the ``[bpjs]`` section of the integrations file, read by
+:mod:`central.integrations.config`), gets a
 token, then sends ``x-token`` and ``x-username`` on every other call
 (docs/bpjs-wsrs.md).
 
@@ -27,10 +28,8 @@ import binascii
 import hashlib
 import hmac
 import json
-import tomllib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 
 __all__ = [
     "MAX_TOKEN_CHARS",
@@ -39,7 +38,7 @@ __all__ = [
     "TokenRefusal",
     "WsRsAccount",
     "issue",
-    "load_account",
+    "password_matches",
     "verify",
 ]
 
@@ -67,31 +66,6 @@ class WsRsAccount:
             raise ValueError(
                 f"the WS RS username and password have at most {MAX_CREDENTIAL_CHARS} characters"
             )
-
-
-def load_account(path: Path | None) -> WsRsAccount | None:
-    """The WS RS account in the integrations file's ``[bpjs]`` section, or ``None`` (off).
-
-    Off when there is no file, no ``[bpjs]`` section, or the section names no
-    ``ws_rs_username``. A section with a username and no password is an error
-    (``ValueError``, saying which key, never a value), as is a file that is not TOML.
-    """
-    if path is None:
-        return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path} is not a TOML file: {exc}") from None
-    section = data.get("bpjs")
-    if not isinstance(section, dict):
-        return None
-    username = section.get("ws_rs_username")
-    password = section.get("ws_rs_password")
-    if username is None:
-        return None
-    if not isinstance(username, str) or not isinstance(password, str):
-        raise ValueError(f"{path}: [bpjs] ws_rs_username and ws_rs_password must both be strings")
-    return WsRsAccount(username, password)
 
 
 class TokenRefusal(StrEnum):

@@ -26,9 +26,11 @@ from central.database import Database
 from central.process import RunningCentral, start_central
 from central.tables import bookings, citizens, hospital_visits, medical_records
 from contract.bookings import is_valid_code
+from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer, enrol, new_code, new_staff
 from testkit.centre_requests import ZONE, new_id, registration, results
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
+from testkit.waits import wait_until
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -52,6 +54,8 @@ class Hospital:
     db: Database
     token: str
     staff: str
+    #: BPJS Antrean RS, which hears what happens to a visit.
+    bpjs: BpjsStandIn
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -63,11 +67,22 @@ def hospital(
         url = f"sqlite:///{folder / 'central.db'}"
     else:
         url = request.getfixturevalue("pg_cluster").create_database()
+    standin = BpjsStandIn()
+    request.addfinalizer(standin.close)
     config = folder / "integrations.toml"
     config.write_text(
-        f'[bpjs]\nws_rs_username = "{USERNAME}"\nws_rs_password = "{PASSWORD}"\n',
+        "[bpjs]\n"
+        f'antrean_url = "{standin.url}"\n'
+        f'cons_id = "{standin.cons_id}"\n'
+        f'secret_key = "{standin.secret}"\n'
+        f'user_key = "{standin.user_key}"\n'
+        f'ws_rs_username = "{USERNAME}"\n'
+        f'ws_rs_password = "{PASSWORD}"\n'
+        "retry_base_s = 0.2\n"
+        "retry_max_s = 0.5\n",
         encoding="utf-8",
     )
+    config.chmod(0o600)
     server: RunningCentral = start_central(
         seed_demo=True, db_url=url, extra_args=(*LOOSE_SERVER_ARGS, "--integrations", str(config))
     )
@@ -515,6 +530,7 @@ def test_a_mobile_jkn_booking_is_checked_in_at_a_kiosk_with_its_code(hospital: H
         call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
     )
     code = booked["response"]["kodebooking"]
+    hospital.bpjs.booked(code)  # BPJS knows the booking Mobile JKN made
     enrolled = enrol(hospital.url, new_code(hospital.db, OFFICE))
     assert enrolled.status_code == 201, enrolled.text
     kiosk = enrolled.json()["token"]
@@ -555,6 +571,10 @@ def test_a_mobile_jkn_booking_is_checked_in_at_a_kiosk_with_its_code(hospital: H
     (again,) = results(hospital.url, kiosk, [item])
     assert again["result"]["booking"] == "checked_in"
     assert visit_of(hospital, code).ticket_id == ticket_id
+    # The check-in started the patient's waiting at BPJS: tasks 1, 2, 3, once, in order.
+    wait_until(lambda: len(hospital.bpjs.tasks(code)) >= 3, 30, "tasks 1-3 at BPJS")
+    assert hospital.bpjs.tasks(code) == [1, 2, 3]
+    assert code not in hospital.bpjs.added  # Mobile JKN added it, not the hospital
     # At the hospital now: Mobile JKN can no longer cancel it.
     refused(call(hospital, "/antrean/batal", {"kodebooking": code}), "sudah check-in")
 

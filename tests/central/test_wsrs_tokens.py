@@ -39,10 +39,18 @@ A_CODE = "123456780"  # nine digits, a valid Damm check digit, no such booking
 
 def integrations_file(folder: Path, password: str = PASSWORD) -> Path:
     path = folder / "integrations.toml"
+    # BPJS Antrean RS itself is never reached here (nothing to report): port 9, closed.
     path.write_text(
-        f'[bpjs]\nws_rs_username = "{USERNAME}"\nws_rs_password = "{password}"\n',
+        "[bpjs]\n"
+        'antrean_url = "http://127.0.0.1:9/antreanrs"\n'
+        'cons_id = "12345"\n'
+        'secret_key = "rahasia-rs"\n'
+        'user_key = "kunci-pengguna"\n'
+        f'ws_rs_username = "{USERNAME}"\n'
+        f'ws_rs_password = "{password}"\n',
         encoding="utf-8",
     )
+    path.chmod(0o600)
     return path
 
 

@@ -55,6 +55,7 @@ STAFF: dict[str, str] = {
     "/office/bookings": "/office/bookings",
     "/office/messages": "/office/messages",
     "/office/schedules": "/office/schedules",
+    "/office/integrations": "/office/integrations",
 }
 #: GET routes that answer something other than a page.
 NOT_PAGES = {
