@@ -95,7 +95,7 @@ def hospital(
         )
         assert answer.status_code == 200, answer.text
         yield Hospital(
-            server.url, db, answer.json()["response"]["token"], new_staff(db, server.url)
+            server.url, db, answer.json()["response"]["token"], new_staff(db, server.url), standin
         )
     finally:
         db.dispose()
