@@ -713,3 +713,38 @@ def test_the_demo_booked_budi_through_mobile_jkn_at_start(hospital: Hospital) ->
     assert booking_of(hospital, visit.kodebooking).source == "mjkn"
     sisa = answered(call(hospital, "/antrean/sisa", {"kodebooking": visit.kodebooking}))
     assert sisa["response"]["namadokter"] == visit.doctor_name
+
+
+def test_a_check_in_that_also_names_the_doctor_takes_no_second_place(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59", quota_jkn=2)
+    patient = new_patient()
+    booked = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
+    )
+    code = booked["response"]["kodebooking"]
+    enrolled = enrol(hospital.url, new_code(hospital.db, OFFICE))
+    assert enrolled.status_code == 201, enrolled.text
+    kiosk = enrolled.json()["token"]
+    ticket_id = new_id()
+    made = requests.post(
+        f"{hospital.url}/api/v1/tickets/allocate",
+        json={"ticket_id": ticket_id, "service_id": POLI},
+        headers=bearer(kiosk),
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    item = registration(ticket_id, POLI, made.json()["display"], "online", office_id=OFFICE)
+    item["body"]["booking_code"] = code
+    item["body"]["hospital"] = {"schedule_id": f"uji-{kode}", "payer": "jkn"}
+    (got,) = results(hospital.url, kiosk, [item])
+    assert got["status"] == "accepted" and got["result"]["booking"] == "checked_in", got
+    with hospital.db.read() as conn:
+        visits = conn.execute(
+            select(hospital_visits.c.kodebooking, hospital_visits.c.ticket_id).where(
+                hospital_visits.c.kodedokter == str(kode)
+            )
+        ).all()
+    assert [tuple(v) for v in visits] == [(code, ticket_id)]
+    status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
+    assert status["response"]["sisakuotajkn"] == 1  # the booking's place, no second one
