@@ -742,6 +742,8 @@ def cancel(
     proved = _prove_holder(conn, code, birth_date, client=client, audit_key=audit_key, now=now)
     if isinstance(proved, Refused):
         return proved
+    if proved.source == SOURCE_MJKN:  # Mobile JKN's own: cancelled there (batal antrean)
+        return Refused(Refusal.NOT_CHANGEABLE)
     done = conn.execute(
         update(bookings)
         .where(
@@ -782,7 +784,7 @@ def change(
     proved = _prove_holder(conn, code, birth_date, client=client, audit_key=audit_key, now=now)
     if isinstance(proved, Refused):
         return proved
-    if proved.state is not BookingState.BOOKED:
+    if proved.state is not BookingState.BOOKED or proved.source == SOURCE_MJKN:
         return Refused(Refusal.NOT_CHANGEABLE)
     settings = get_settings(conn, proved.office_id, proved.service_id)
     if settings is None or not settings.enabled:

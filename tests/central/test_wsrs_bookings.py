@@ -22,7 +22,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from central.access.audit import audit_key
 from central.database import Database
+from central.office import bookings as office_bookings
 from central.process import RunningCentral, start_central
 from central.tables import bookings, citizens, hospital_visits, medical_records
 from contract.bookings import is_valid_code
@@ -748,3 +750,37 @@ def test_a_check_in_that_also_names_the_doctor_takes_no_second_place(hospital: H
     assert [tuple(v) for v in visits] == [(code, ticket_id)]
     status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
     assert status["response"]["sisakuotajkn"] == 1  # the booking's place, no second one
+
+
+def test_the_booking_page_neither_cancels_nor_moves_a_mobile_jkn_booking(
+    hospital: Hospital,
+) -> None:
+    tomorrow = local_today() + dt.timedelta(days=1)
+    kode = doctor(hospital, tomorrow)
+    patient = new_patient()
+    booked = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, tomorrow, "08:00-12:00")), 202
+    )
+    code = booked["response"]["kodebooking"]
+    born = dt.date(1990, 5, 15)  # what the NIK carries
+    key = audit_key(hospital.db, None)
+    now = dt.datetime.now(dt.UTC)
+    with hospital.db.begin() as conn:
+        cancelled = office_bookings.cancel(
+            conn, code, born, client="127.0.0.1", audit_key=key, now=now
+        )
+        moved = office_bookings.change(
+            conn,
+            code,
+            born,
+            day=tomorrow,
+            starts_at="09:00",
+            client="127.0.0.1",
+            audit_key=key,
+            now=now,
+            zone=ZONE,
+        )
+    assert cancelled == office_bookings.Refused(office_bookings.Refusal.NOT_CHANGEABLE)
+    assert moved == office_bookings.Refused(office_bookings.Refusal.NOT_CHANGEABLE)
+    assert booking_of(hospital, code).state == "booked"
+    assert visit_of(hospital, code).state == "booked"
