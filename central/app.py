@@ -16,13 +16,16 @@ Endpoints (every one in docs/central-api.md; the schema at ``/openapi.json``):
   ``/submissions``: the kiosk's queue numbers and outbox (kiosks);
 * ``/api/v1/public/tickets/{id}`` and ``/t/{id}``: a ticket's status (public);
 * ``/api/v1/staff/...``: login (public), me, logout, enrolment codes and
-  kiosk revocation (admins).
+  kiosk revocation (admins);
+* ``/api/v1/wsrs/...``: the endpoints BPJS's Mobile JKN calls, with their own
+  token (on only with a ``[bpjs]`` WS RS account, docs/bpjs-wsrs.md).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from http import HTTPStatus
@@ -37,20 +40,24 @@ from starlette.exceptions import HTTPException
 from central import web
 from central.access.audit import audit_key, utc_now
 from central.access.ratelimit import RateLimiter
-from central.api import include_routers
+from central.api import include_routers, wsrs
 from central.api.deps import AppContext
 from central.database import Database, migrate
 from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
-from central.errors import ApiError, CatalogLoadError
+from central.errors import ApiError, CatalogLoadError, SeedError
+from central.hospital import demo as hospital_demo
 from central.integrations.sender import record_targets, sender_of
 from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
 from central.office.bookings import mark_no_shows
 from central.seed import load_startup_data, read_startup_files
-from central.settings import CentralSettings
+from central.settings import DEMO_HOSPITAL_ID, CentralSettings
 from central.voice import Voice
 from central.web.problems import problem_page, wants_page
+from central.wsrs.service import seed_demo_booking
+from central.wsrs.tokens import WsRsAccount
+from contract.bookings import format_code
 from contract.wire import ErrorCode
 
 __all__ = ["create_app", "etag_matches", "load_catalog", "package_version"]
@@ -70,6 +77,7 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
     ``settings.db_url``; the app does not dispose of it.
     """
     startup = read_startup_files(settings)
+    ws_rs = _ws_rs_account(settings)
     database = db or Database(settings.resolved_db_url)
     migrate(database)
     load_startup_data(database, startup)
@@ -131,7 +139,39 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
 
     include_routers(app)
     web.install(app)
+    wsrs.install(app, ws_rs)
+    if settings.seed_demo and ws_rs is not None:
+        _demo_mobile_jkn_booking(context)
+    schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # The hospital examples name today's demo doctor (one schedule per weekday).
+        return hospital_demo.with_todays_examples(schema(), dt.datetime.now(settings.zone))
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _demo_mobile_jkn_booking(context: AppContext) -> None:
+    """The demo's Mobile JKN booking for Budi at the demo hospital (once a day)."""
+    code = seed_demo_booking(context, DEMO_HOSPITAL_ID)
+    if code is not None:
+        log.info(
+            "demo: Budi's Mobile JKN booking at %s today, code %s (tap his card or type it)",
+            DEMO_HOSPITAL_ID,
+            format_code(code),
+        )
+
+
+def _ws_rs_account(settings: CentralSettings) -> WsRsAccount | None:
+    """The WS RS account of the integrations file's ``[bpjs]``, or ``None`` (BPJS off)."""
+    bpjs = settings.integrations.bpjs
+    if bpjs is None:
+        return None
+    try:
+        return WsRsAccount(bpjs.ws_rs_username, bpjs.ws_rs_password)
+    except ValueError as exc:
+        raise SeedError(f"the integrations file's [bpjs] cannot be used: {exc}") from None
 
 
 async def _no_show_tick(database: Database) -> None:

@@ -69,28 +69,35 @@ def audit_key(db: Database, configured: bytes | None) -> bytes:
     """
     if configured is not None:
         return configured
+    return server_secret(db, AUDIT_KEY_SECRET)
+
+
+def server_secret(db: Database, name: str) -> bytes:
+    """The 32 random bytes kept in ``server_secrets`` under ``name``, made on first use.
+
+    The first process to ask makes it (an insert; a racer's collision is
+    ignored), every other process and restart reads the same bytes.
+    """
     with db.begin() as conn:
-        stored = _stored_key(conn)
+        stored = _stored_secret(conn, name)
         if stored is not None:
             return stored
     try:
         with db.begin() as conn:
             conn.execute(
-                insert(server_secrets).values(
-                    name=AUDIT_KEY_SECRET, value=secrets.token_bytes(32).hex()
-                )
+                insert(server_secrets).values(name=name, value=secrets.token_bytes(32).hex())
             )
     except IntegrityError:
         pass  # another process made it first
     with db.begin() as conn:
-        stored = _stored_key(conn)
+        stored = _stored_secret(conn, name)
     if stored is None:  # pragma: no cover - the insert above committed or collided
-        raise RuntimeError("the audit key could not be stored")
+        raise RuntimeError(f"the server secret {name!r} could not be stored")
     return stored
 
 
-def _stored_key(conn: Connection) -> bytes | None:
+def _stored_secret(conn: Connection, name: str) -> bytes | None:
     value = conn.execute(
-        select(server_secrets.c.value).where(server_secrets.c.name == AUDIT_KEY_SECRET)
+        select(server_secrets.c.value).where(server_secrets.c.name == name)
     ).scalar_one_or_none()
     return bytes.fromhex(value) if value is not None else None

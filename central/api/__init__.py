@@ -23,11 +23,13 @@ from central.api import (
     enrolment,
     fleet,
     health_info,
+    hospital,
     public,
     queue,
     staff,
     statistics,
     submissions,
+    wsrs,
 )
 
 #: Every router of the app, in the order the OpenAPI lists them.
@@ -53,6 +55,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     boards.router,
     bookings.router,
     bookings.staff,
+    hospital.router,
+    hospital.staff,
+    wsrs.router,
 )
 
 

@@ -132,6 +132,12 @@ class BookingForKiosk(BookingPublic):
     nik: str | None
     card_number: str | None
     first_name: str
+    doctor: str = Field(
+        default="", description="A Mobile JKN booking's doctor; empty for any other booking."
+    )
+    hours: str = Field(
+        default="", description="A Mobile JKN booking's doctor's hours, HH:MM-HH:MM; or empty."
+    )
 
 
 class TodayOut(BaseModel):
@@ -347,6 +353,8 @@ def today(kiosk: KioskAuth, ctx: Context) -> TodayOut:
                 nik=r.nik,
                 card_number=r.card_number,
                 first_name=r.first_name,
+                doctor=r.doctor,
+                hours=r.hours,
             )
             for r in rows
         ],

@@ -43,6 +43,14 @@ PUBLIC_ROUTES = frozenset(
         ("POST", "/api/v1/enrol"),
         ("POST", "/api/v1/staff/login"),
         ("GET", "/api/v1/public/tickets/{ticket_id}"),
+        # BPJS's Mobile JKN: a token of their own (central/api/wsrs.py, docs/bpjs-wsrs.md).
+        ("GET", "/api/v1/wsrs/token"),
+        ("POST", "/api/v1/wsrs/antrean"),
+        ("POST", "/api/v1/wsrs/antrean/status"),
+        ("POST", "/api/v1/wsrs/antrean/sisa"),
+        ("POST", "/api/v1/wsrs/antrean/batal"),
+        ("POST", "/api/v1/wsrs/antrean/checkin"),
+        ("POST", "/api/v1/wsrs/pasienbaru"),
     }
 )
 

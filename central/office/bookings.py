@@ -70,6 +70,7 @@ from central.access.audit import record_event
 from central.access.credentials import keyed_hash
 from central.access.limits import Limit, Subject
 from central.errors import NotFound, SlotLengthInUse
+from central.integrations import triggers as integration_triggers
 from central.messages import phones, triggers
 from central.office.citizens import KeyKind, audit_lookup, normalise_key
 from central.office.numbering import require_service
@@ -79,6 +80,7 @@ from central.tables import (
     booking_slots,
     bookings,
     citizens,
+    hospital_visits,
     office_holidays,
     opening_hours,
     services,
@@ -98,6 +100,7 @@ __all__ = [
     "HOLDER_LIMIT",
     "IDENTITY_LIMIT",
     "KIOSK_TODAY_MAX",
+    "SOURCE_MJKN",
     "Booking",
     "CheckIn",
     "Holiday",
@@ -109,9 +112,11 @@ __all__ = [
     "ServiceSettings",
     "Slot",
     "book",
+    "book_mjkn",
     "bookable_services",
     "booked_on",
     "cancel",
+    "cancel_mjkn",
     "change",
     "check_in",
     "code_misses_locked",
@@ -136,6 +141,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+#: ``bookings.source`` of a booking made through Mobile JKN (central/wsrs/).
+SOURCE_MJKN = "mjkn"
 #: The priority of a ticket checked in within its slot (policy ``head``);
 #: the same as a transferred ticket's: both waited their turn once.
 BOOKED_PRIORITY = 1
@@ -319,6 +326,8 @@ class Booking:
     phone: str | None = field(repr=False)
     #: How many times the holder moved it.
     changes: int = 0
+    #: ``web`` (the booking page) or :data:`SOURCE_MJKN` (Mobile JKN).
+    source: str = "web"
 
 
 class Refusal(StrEnum):
@@ -733,6 +742,8 @@ def cancel(
     proved = _prove_holder(conn, code, birth_date, client=client, audit_key=audit_key, now=now)
     if isinstance(proved, Refused):
         return proved
+    if proved.source == SOURCE_MJKN:  # Mobile JKN's own: cancelled there (batal antrean)
+        return Refused(Refusal.NOT_CHANGEABLE)
     done = conn.execute(
         update(bookings)
         .where(
@@ -773,7 +784,7 @@ def change(
     proved = _prove_holder(conn, code, birth_date, client=client, audit_key=audit_key, now=now)
     if isinstance(proved, Refused):
         return proved
-    if proved.state is not BookingState.BOOKED:
+    if proved.state is not BookingState.BOOKED or proved.source == SOURCE_MJKN:
         return Refused(Refusal.NOT_CHANGEABLE)
     settings = get_settings(conn, proved.office_id, proved.service_id)
     if settings is None or not settings.enabled:
@@ -834,6 +845,71 @@ def change(
     return found
 
 
+# -- Mobile JKN bookings (central/wsrs/service.py) -----------------------------------------
+
+
+def book_mjkn(
+    conn: Connection,
+    *,
+    office_id: str,
+    service_id: str,
+    day: dt.date,
+    starts_at: str,
+    ends_at: str,
+    slot_start: dt.datetime,
+    slot_end: dt.datetime,
+    no_show_after: dt.datetime,
+    citizen_id: int,
+    now: dt.datetime,
+) -> str | None:
+    """A Mobile JKN booking (``source`` ``mjkn``) for the doctor's hours; its code, or ``None``.
+
+    ``None``: the citizen already holds a live booking of the service that day.
+    No slot place is taken: the doctor's JKN quota is the place
+    (:mod:`central.hospital.quota`), taken by the caller in the same transaction.
+    No phone: Mobile JKN's patients said no yes to the centre's messages.
+    """
+    if _live_elsewhere(conn, citizen_id, service_id, day, now):
+        return None
+    row: dict[str, object] = {
+        "office_id": office_id,
+        "service_id": service_id,
+        "day": day,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "slot_start": slot_start,
+        "slot_end": slot_end,
+        "no_show_after": no_show_after,
+        "citizen_id": citizen_id,
+        "phone": None,
+        "language": "id",
+        "state": BookingState.BOOKED.value,
+        "ticket_id": None,
+        "created_at": now,
+        "state_changed_at": now,
+        "changed_by": "mjkn",
+        "source": SOURCE_MJKN,
+    }
+    try:
+        return _insert_with_fresh_code(conn, row)
+    except _AlreadyBooked:
+        return None
+
+
+def cancel_mjkn(conn: Connection, code: str, *, now: dt.datetime) -> bool:
+    """Cancel the Mobile JKN booking ``code`` not yet checked in; whether it was."""
+    done = conn.execute(
+        update(bookings)
+        .where(
+            bookings.c.code == code,
+            bookings.c.source == SOURCE_MJKN,
+            bookings.c.state.in_([BookingState.BOOKED.value, BookingState.NO_SHOW.value]),
+        )
+        .values(state=BookingState.CANCELLED.value, state_changed_at=now, changed_by="mjkn")
+    )
+    return done.rowcount == 1
+
+
 # -- the day's lists --------------------------------------------------------------------
 
 
@@ -874,6 +950,8 @@ def kiosk_today(
 
     At most :data:`KIOSK_TODAY_MAX`; every state, so the kiosk can tell a
     used or cancelled code. One audit row names the kiosk and the count.
+    A Mobile JKN booking carries its doctor's name and hours (``doctor``,
+    ``hours`` ``HH:MM-HH:MM``) for the greeting and the ticket.
     """
     today = now.astimezone(zone).date()
     mark_no_shows(conn, now)
@@ -883,8 +961,15 @@ def kiosk_today(
             citizens.c.nik,
             citizens.c.card_number,
             citizens.c.full_name,
+            hospital_visits.c.doctor_name,
+            hospital_visits.c.jampraktek,
         )
         .join(citizens, citizens.c.id == bookings.c.citizen_id)
+        .outerjoin(
+            hospital_visits,
+            (hospital_visits.c.booking_code == bookings.c.code)
+            & (bookings.c.source == SOURCE_MJKN),
+        )
         .where(bookings.c.office_id == office_id, bookings.c.day == today)
         .order_by(bookings.c.starts_at, bookings.c.id)
         .limit(KIOSK_TODAY_MAX)
@@ -905,6 +990,8 @@ def kiosk_today(
             nik=r.nik,
             card_number=r.card_number,
             first_name=first_name(r.full_name),
+            doctor=r.doctor_name or "",
+            hours=r.jampraktek or "",
         )
         for r in rows
     ]
@@ -999,6 +1086,8 @@ def check_in(
     )
     if done.rowcount != 1:
         return CheckIn("already_used")
+    if found.source == SOURCE_MJKN:
+        _check_in_visit(conn, code, ticket_id, checked_in_at)
     settings = get_settings(conn, office_id, service_id)
     policy = settings.policy if settings is not None else Policy.HEAD
     if policy is Policy.HEAD and (
@@ -1013,6 +1102,35 @@ def check_in(
             found.language,
         )
     return CheckIn("checked_in", Policy.WALK_IN.value, 0, None, found.phone, found.language)
+
+
+def _check_in_visit(
+    conn: Connection, code: str, ticket_id: str, checked_in_at: dt.datetime
+) -> None:
+    """Bind the ticket to the Mobile JKN booking's visit and tell BPJS it has begun.
+
+    The visit is ``checked_in`` with the ticket (its ``checked_in_at`` kept if
+    BPJS's own check-in came first); then :func:`central.integrations.triggers.visit_checked_in`
+    queues what BPJS and SATUSEHAT hear, in this transaction.
+    """
+    done = conn.execute(
+        update(hospital_visits)
+        .where(
+            hospital_visits.c.booking_code == code,
+            hospital_visits.c.source == SOURCE_MJKN,
+            hospital_visits.c.ticket_id.is_(None),
+            hospital_visits.c.state.in_(("booked", "checked_in")),
+        )
+        .values(
+            state="checked_in",
+            ticket_id=ticket_id,
+            checked_in_at=func.coalesce(hospital_visits.c.checked_in_at, checked_in_at),
+        )
+    )
+    if done.rowcount != 1:
+        log.warning("booking %s of Mobile JKN has no visit to check in", code)
+        return
+    integration_triggers.visit_checked_in(conn, ticket_id, checked_in_at)
 
 
 def first_name(full_name: str) -> str:
@@ -1294,6 +1412,7 @@ def _booking(r: Row[tuple[object, ...]], now: dt.datetime | None = None) -> Book
         first_name=first_name(m["full_name"]),
         phone=m["phone"],
         changes=m["changes"],
+        source=m["source"],
     )
 
 

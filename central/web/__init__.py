@@ -34,6 +34,7 @@ from central.web import (
     home,
     integrations,
     messages,
+    schedules,
     session,
     stats,
     ticket,
@@ -86,6 +87,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     booking.router,
     booking_staff.router,
     messages.router,
+    schedules.router,
     integrations.router,
 )
 

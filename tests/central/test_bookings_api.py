@@ -141,8 +141,10 @@ def test_kiosk_reads_today_and_one_booking_by_code(
     assert mine[0]["first_name"] == "Ani" and mine[0]["state"] == "booked"
     assert set(mine[0]) == {
         "code", "office_id", "service_id", "day", "starts_at", "ends_at", "state",
-        "nik", "card_number", "first_name",
+        "nik", "card_number", "first_name", "doctor", "hours",
     }  # fmt: skip
+    # A booking of the booking page has no doctor (a Mobile JKN booking's has).
+    assert (mine[0]["doctor"], mine[0]["hours"]) == ("", "")
     with operator.read() as conn:
         audited = (
             conn.execute(

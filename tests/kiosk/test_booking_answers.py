@@ -32,6 +32,18 @@ def test_a_good_list_is_read_whole() -> None:
     assert "Siti" not in repr(parsed) and SITI.nik not in repr(parsed)  # type: ignore[operator]
 
 
+def test_a_mobile_jkn_booking_brings_its_doctor_and_hours() -> None:
+    mjkn = booking(DAY, body="33333333", doctor="dr. Andi, Sp.PD", hours="08:00-12:00")
+    older = {k: v for k, v in wire(SITI).items() if k not in ("doctor", "hours")}
+    parsed = parse_bookings_today(answer(wire(mjkn), older))
+    assert parsed.bookings == (mjkn, SITI)
+    assert (parsed.bookings[0].doctor, parsed.bookings[0].hours) == (
+        "dr. Andi, Sp.PD",
+        "08:00-12:00",
+    )
+    assert (parsed.bookings[1].doctor, parsed.bookings[1].hours) == ("", "")
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -46,6 +58,9 @@ def test_a_good_list_is_read_whole() -> None:
         ("nik", 1471015203850001),
         ("first_name", None),
         ("first_name", "x" * 201),
+        ("doctor", None),
+        ("doctor", "x" * 201),
+        ("hours", 8),
     ],
 )
 def test_one_bad_row_refuses_the_whole_list(field: str, value: object) -> None:

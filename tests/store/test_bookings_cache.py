@@ -136,3 +136,10 @@ def test_a_check_in_of_a_booking_the_cache_lacked_leaves_its_own_record(store: S
     assert store.booking_by_code(listed.code, TODAY) == with_state(listed, BookingState.CHECKED_IN)
     assert store.bookings_of_holder(TODAY, nik=NIK)[0].state is BookingState.CHECKED_IN
     assert store.purge_bookings(TOMORROW) == 1  # and it goes with its day
+
+
+def test_a_mobile_jkn_bookings_doctor_and_hours_are_kept(store: Store) -> None:
+    mjkn = booking(TODAY, doctor="dr. Andi, Sp.PD", hours="08:00-12:00")
+    store.save_bookings(OFFICE, TODAY, [mjkn], etag=None, now=NOW)
+    found = store.booking_by_code(mjkn.code, TODAY)
+    assert found == mjkn and (found.doctor, found.hours) == ("dr. Andi, Sp.PD", "08:00-12:00")

@@ -54,6 +54,8 @@ STAFF: dict[str, str] = {
     "/office/applications/{reference}": "/office/applications/BRK-DEMO0001",
     "/office/bookings": "/office/bookings",
     "/office/messages": "/office/messages",
+    "/office/schedules": "/office/schedules",
+    "/office/integrations": "/office/integrations",
 }
 #: GET routes that answer something other than a page.
 NOT_PAGES = {

@@ -1,0 +1,713 @@
+"""What each WS RS call does (docs/bpjs-wsrs.md): bookings, visits and the doctors' quota.
+
+**Ambil antrean** makes a Mobile JKN booking: a ``bookings`` row (``source``
+``mjkn``; its nine-digit code with Damm's check digit IS BPJS's ``kodebooking``,
+which the app shows and the kiosk's keypad takes) and a ``hospital_visits`` row
+(``source`` ``mjkn``, state ``booked``) holding one of the doctor's JKN places
+that day, taken by the hospital's conditional ``UPDATE`` on the day's counter
+row (:mod:`central.hospital.quota`): two bookings for the last place, one wins.
+All in one transaction: a refusal leaves nothing behind. A patient the centre
+has no No. RM for at this hospital is booked all the same and answered 202;
+Mobile JKN then sends **pasien baru**, which gives the No. RM.
+
+**Check-in** from BPJS notes the arrival (``checked_in_at``); the kiosk's
+check-in by card or code (:func:`central.office.bookings.check_in`) prints the
+ticket and binds it to the visit. **Batal** cancels a booking not yet at a
+kiosk and gives its place back. **Status** and **sisa** read the doctor's queue.
+
+Every call is audited (``audit_log``, actor ``wsrs:<username>``); one that
+reveals whether a NIK is a patient (ambil antrean, pasien baru) is also a
+citizen lookup, its key kept as a keyed hash. Nothing personal is logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from central.access.audit import record_event, utc_now
+from central.api.deps import AppContext
+from central.hospital import demo as hospital_demo
+from central.hospital import patients, quota, schedules
+from central.office import bookings as office_bookings
+from central.office.citizens import KeyKind, audit_lookup
+from central.tables import (
+    citizens,
+    doctor_schedules,
+    hospital_visits,
+    medical_records,
+    services,
+    tickets,
+)
+from central.wsrs import shapes
+from central.wsrs.shapes import (
+    AmbilAntrean,
+    BatalAntrean,
+    CheckInAntrean,
+    PasienBaru,
+    StatusAntrean,
+)
+from contract.bookings import is_valid_code, normalise_code
+from contract.errors import NikError
+from contract.hospital import Payer, estimate, parse_hhmm
+from contract.nik import Sex, parse_nik
+
+__all__ = [
+    "AHEAD_DAYS",
+    "MJKN_GRACE",
+    "ambil_antrean",
+    "batal_antrean",
+    "checkin_antrean",
+    "pasien_baru",
+    "sisa_antrean",
+    "status_antrean",
+]
+
+log = logging.getLogger(__name__)
+
+#: How far ahead Mobile JKN may book (BPJS lets the hospital decide).
+AHEAD_DAYS = 30
+#: How long after the doctor's hours end an unclaimed booking turns no-show.
+MJKN_GRACE = dt.timedelta(hours=1)
+#: What the booking answer tells the patient (the kiosk takes check-ins from
+#: :data:`central.office.bookings.EARLY_CHECK_IN` before the hours start).
+ARRIVE_NOTE = (
+    "Peserta harap datang paling lambat 30 menit sebelum jam praktek dan check-in "
+    "di anjungan dengan kode booking."
+)
+NEW_PATIENT_MESSAGE = (
+    "Pasien baru: silakan lengkapi data pasien baru / new patient: send the patient's details"
+)
+REGISTER_MESSAGE = "Harap datang ke admisi untuk melengkapi data rekam medis"
+
+_NO_POLI = "Poli tidak ditemukan di rumah sakit ini / no such poli at this hospital"
+_NO_SCHEDULE = (
+    "Jadwal dokter tidak ditemukan pada tanggal tersebut / the doctor has no hours that day"
+)
+_WRONG_HOURS = "Jam praktek tidak sesuai jadwal dokter / jampraktek is not the doctor's hours"
+_PAST_DAY = "Tanggal periksa sudah lewat / tanggalperiksa is in the past"
+_TOO_FAR = (
+    f"Tanggal periksa paling lambat {AHEAD_DAYS} hari ke depan / at most {AHEAD_DAYS} days ahead"
+)
+_HOURS_OVER = "Jam praktek dokter hari ini sudah selesai / the doctor's hours today are over"
+_FULL = "Kuota JKN dokter pada tanggal tersebut sudah penuh / the doctor's JKN quota is full"
+_ALREADY = (
+    "Anda sudah memiliki antrean di poli ini pada tanggal tersebut / "
+    "there is already a booking at this poli that day"
+)
+_BAD_NIK = "NIK tidak valid / the NIK is not valid"
+_CARD_MISMATCH = "Nomor kartu tidak sesuai dengan NIK / nomorkartu does not belong to the NIK"
+_UNKNOWN = "Kode booking tidak ditemukan / no such kodebooking"
+_CANCELLED = "Antrean sudah dibatalkan / the booking was cancelled"
+_ALREADY_CANCELLED = "Antrean sudah dibatalkan sebelumnya / the booking was already cancelled"
+_AT_KIOSK = (
+    "Pasien sudah check-in di rumah sakit, antrean tidak dapat dibatalkan / "
+    "the patient has checked in at the hospital"
+)
+_NOT_TODAY_SISA = (
+    "Sisa antrean hanya dapat dilihat pada hari pelayanan / only on the day of the visit"
+)
+_NOT_TODAY_CHECKIN = (
+    "Check-in hanya dapat dilakukan pada hari pelayanan / only on the day of the visit"
+)
+_NIK_DISAGREES = (
+    "Tanggal lahir atau jenis kelamin tidak sesuai NIK / "
+    "the date of birth or sex does not agree with the NIK"
+)
+_NO_BOOKING_FOR_PATIENT = (
+    "Tidak ada antrean pasien baru untuk NIK ini / no new patient's booking for this NIK"
+)
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    id: str
+    office_id: str
+    service_id: str
+    namapoli: str
+    kodepoli: str
+    kodedokter: str
+    doctor_name: str
+    starts: str
+    ends: str
+    quota_jkn: int
+    quota_non_jkn: int
+    minutes_per_patient: int
+
+
+def _find_schedule(
+    conn: Connection, kodepoli: str, kodedokter: int, day: dt.date, starts: str, ends: str
+) -> _Schedule | str:
+    """The doctor's schedule at the poli that weekday with those hours, or the refusal."""
+    polis = conn.execute(
+        select(services.c.id).where(services.c.kodepoli == kodepoli, services.c.active.is_(True))
+    ).all()
+    if not polis:
+        return _NO_POLI
+    rows = conn.execute(
+        select(doctor_schedules, services.c.name.label("namapoli"), services.c.kodepoli)
+        .join(services, services.c.id == doctor_schedules.c.service_id)
+        .where(
+            services.c.kodepoli == kodepoli,
+            services.c.active.is_(True),
+            doctor_schedules.c.kodedokter == str(kodedokter),
+            doctor_schedules.c.weekday == day.isoweekday(),
+        )
+        .order_by(doctor_schedules.c.starts, doctor_schedules.c.id)
+    ).all()
+    if not rows:
+        return _NO_SCHEDULE
+    for r in rows:
+        if r.starts == starts and r.ends == ends:
+            return _Schedule(
+                id=r.id,
+                office_id=r.office_id,
+                service_id=r.service_id,
+                namapoli=r.namapoli,
+                kodepoli=r.kodepoli,
+                kodedokter=r.kodedokter,
+                doctor_name=r.doctor_name,
+                starts=r.starts,
+                ends=r.ends,
+                quota_jkn=r.quota_jkn,
+                quota_non_jkn=r.quota_non_jkn,
+                minutes_per_patient=r.minutes_per_patient,
+            )
+    return _WRONG_HOURS
+
+
+def _local(day: dt.date, hhmm: str, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, parse_hhmm(hhmm), tzinfo=zone).astimezone(dt.UTC)
+
+
+def _epoch_ms(at: dt.datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _quota_fields(conn: Connection, schedule: _Schedule, day: dt.date) -> dict[str, int]:
+    """BPJS's four quota fields of the doctor's day, as of now."""
+    for doctor in schedules.doctors_today(conn, schedule.office_id, day):
+        if doctor.schedule_id == schedule.id:
+            return {
+                "sisakuotajkn": doctor.left_jkn,
+                "kuotajkn": doctor.quota_jkn,
+                "sisakuotanonjkn": doctor.left_non_jkn,
+                "kuotanonjkn": doctor.quota_non_jkn,
+            }
+    return {  # pragma: no cover - the schedule was found in this transaction
+        "sisakuotajkn": 0,
+        "kuotajkn": schedule.quota_jkn,
+        "sisakuotanonjkn": 0,
+        "kuotanonjkn": schedule.quota_non_jkn,
+    }
+
+
+def _queue(conn: Connection, schedule_id: str, day: dt.date) -> tuple[int, int, str]:
+    """(visits, visits called, the number called last or ``-``) of a doctor's day."""
+    live = and_(
+        hospital_visits.c.schedule_id == schedule_id,
+        hospital_visits.c.day == day,
+        hospital_visits.c.state != "cancelled",
+    )
+    joined = hospital_visits.outerjoin(tickets, tickets.c.id == hospital_visits.c.ticket_id)
+    total = conn.execute(select(func.count()).select_from(hospital_visits).where(live)).scalar_one()
+    called = conn.execute(
+        select(func.count()).select_from(joined).where(live, tickets.c.called_at.is_not(None))
+    ).scalar_one()
+    last = conn.execute(
+        select(hospital_visits.c.nomorantrean)
+        .select_from(joined)
+        .where(live, tickets.c.called_at.is_not(None))
+        .order_by(tickets.c.called_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return int(total), int(called), last or "-"
+
+
+# -- status antrean ----------------------------------------------------------------------------
+
+
+def status_antrean(ctx: AppContext, req: StatusAntrean, *, actor: str) -> dict[str, Any]:
+    """A doctor's queue and quota on a day (BPJS's "Status Antrean")."""
+    with ctx.db.begin() as conn:
+        found = _find_schedule(
+            conn, req.kodepoli, req.kodedokter, req.tanggalperiksa, req.starts, req.ends
+        )
+        if isinstance(found, str):
+            return shapes.failed(found)
+        total, called, last = _queue(conn, found.id, req.tanggalperiksa)
+        answer = {
+            "namapoli": found.namapoli,
+            "namadokter": found.doctor_name,
+            "totalantrean": total,
+            "sisaantrean": total - called,
+            "antreanpanggil": last,
+            **_quota_fields(conn, found, req.tanggalperiksa),
+            "keterangan": "",
+        }
+        record_event(
+            conn,
+            actor=actor,
+            action="wsrs_status_antrean",
+            subject=found.id,
+            detail=req.tanggalperiksa.isoformat(),
+        )
+    return shapes.ok(answer)
+
+
+# -- ambil antrean --------------------------------------------------------------------------------
+
+
+def _patient(conn: Connection, req: AmbilAntrean, office_id: str) -> tuple[int | None, str] | str:
+    """(citizen id or ``None`` for a NIK new to the city, No. RM or ``""``), or the refusal.
+
+    Reads only: a new citizen's record is made with the booking (:func:`_new_citizen`).
+    """
+    row = conn.execute(
+        select(citizens.c.id, citizens.c.bpjs_number).where(citizens.c.nik == req.nik)
+    ).first()
+    holder = conn.execute(
+        select(citizens.c.id).where(citizens.c.bpjs_number == req.nomorkartu)
+    ).scalar_one_or_none()
+    if row is None:
+        if holder is not None:
+            return _CARD_MISMATCH
+        try:
+            parse_nik(req.nik)
+        except NikError:
+            return _BAD_NIK
+        return None, ""
+    if (row.bpjs_number and row.bpjs_number != req.nomorkartu) or (
+        holder is not None and holder != row.id
+    ):
+        return _CARD_MISMATCH
+    norm = conn.execute(
+        select(medical_records.c.medical_record_number).where(
+            medical_records.c.citizen_id == row.id, medical_records.c.office_id == office_id
+        )
+    ).scalar_one_or_none()
+    return int(row.id), norm or ""
+
+
+def _new_citizen(conn: Connection, req: AmbilAntrean, now: dt.datetime) -> int:
+    """A record for a NIK BPJS knows and the city not yet: NIK and card number; pasien baru
+    fills in the rest (never a name guessed)."""
+    return int(
+        conn.execute(
+            insert(citizens)
+            .values(nik=req.nik, full_name="", bpjs_number=req.nomorkartu, updated_at=now)
+            .returning(citizens.c.id)
+        ).scalar_one()
+    )
+
+
+def ambil_antrean(ctx: AppContext, req: AmbilAntrean, *, actor: str) -> dict[str, Any]:
+    """Book a JKN place with the doctor (BPJS's "Ambil Antrean"); 202 for a new patient."""
+    now = utc_now()
+    zone = ctx.settings.zone
+    today = now.astimezone(zone).date()
+    day = req.tanggalperiksa
+    if day < today:
+        return shapes.failed(_PAST_DAY)
+    if day > today + dt.timedelta(days=AHEAD_DAYS):
+        return shapes.failed(_TOO_FAR)
+    with ctx.db.begin() as conn:
+        return _ambil(conn, req, audit_key=ctx.audit_key, zone=zone, now=now, actor=actor)
+
+
+def _ambil(
+    conn: Connection,
+    req: AmbilAntrean,
+    *,
+    audit_key: bytes,
+    zone: ZoneInfo,
+    now: dt.datetime,
+    actor: str,
+    after_hours: bool = False,
+) -> dict[str, Any]:
+    """Ambil antrean in the caller's transaction (``after_hours``: the demo's, any time)."""
+    day = req.tanggalperiksa
+    found = _find_schedule(conn, req.kodepoli, req.kodedokter, day, req.starts, req.ends)
+    if isinstance(found, str):
+        return shapes.failed(found)
+    slot_start, slot_end = _local(day, found.starts, zone), _local(day, found.ends, zone)
+    if now >= slot_end and not after_hours:
+        return shapes.failed(_HOURS_OVER)
+    patient = _patient(conn, req, found.office_id)
+    audit_lookup(
+        conn,
+        KeyKind.NIK,
+        req.nik,
+        staff_username=actor,
+        audit_key=audit_key,
+        found=not isinstance(patient, str) and patient[0] is not None,
+        audit_kind="wsrs_nik",
+    )
+    if isinstance(patient, str):
+        return shapes.failed(patient)
+    known, norm = patient
+    # The booking, a new record and the place together or not at all (the audit stays).
+    attempt = conn.begin_nested()
+    citizen_id = known if known is not None else _new_citizen(conn, req, now)
+    if known is not None:
+        conn.execute(
+            update(citizens)
+            .where(citizens.c.id == known, citizens.c.bpjs_number.is_(None))
+            .values(bpjs_number=req.nomorkartu)
+        )
+    code = office_bookings.book_mjkn(
+        conn,
+        office_id=found.office_id,
+        service_id=found.service_id,
+        day=day,
+        starts_at=found.starts,
+        ends_at=found.ends,
+        slot_start=slot_start,
+        slot_end=slot_end,
+        no_show_after=slot_end + MJKN_GRACE,
+        citizen_id=citizen_id,
+        now=now,
+    )
+    if code is None:
+        attempt.rollback()
+        return shapes.failed(_ALREADY)
+    place = quota.take(conn, f"booking:{code}", found, day, Payer.JKN, now, kodebooking=code)
+    if place is None:
+        attempt.rollback()
+        return shapes.failed(_FULL)
+    attempt.commit()
+    nomorantrean = quota.nomorantrean(found.kodepoli, place.angka)
+    estimated = estimate(parse_hhmm(found.starts), place.angka, found.minutes_per_patient)
+    conn.execute(
+        insert(hospital_visits).values(
+            ticket_id=None,
+            kodebooking=code,
+            office_id=found.office_id,
+            service_id=found.service_id,
+            schedule_id=found.id,
+            kodepoli=found.kodepoli,
+            kodedokter=found.kodedokter,
+            doctor_name=found.doctor_name,
+            jampraktek=f"{found.starts}-{found.ends}",
+            day=day,
+            payer=Payer.JKN.value,
+            citizen_id=citizen_id,
+            norm=norm or None,
+            nomorkartu=req.nomorkartu,
+            nik=req.nik,
+            phone=req.nohp,
+            new_patient=not norm,
+            jeniskunjungan=req.jeniskunjungan,
+            nomorreferensi=req.nomorreferensi,
+            nomorantrean=nomorantrean,
+            angkaantrean=place.angka,
+            estimated_at=estimated.strftime("%H:%M"),
+            source="mjkn",
+            booking_code=code,
+            state="booked",
+            over_quota=False,
+            created_at=now,
+        )
+    )
+    answer = {
+        "nomorantrean": nomorantrean,
+        "angkaantrean": place.angka,
+        "kodebooking": code,
+        "norm": norm,
+        "namapoli": found.namapoli,
+        "namadokter": found.doctor_name,
+        "estimasidilayani": _epoch_ms(_local(day, estimated.strftime("%H:%M"), zone)),
+        **_quota_fields(conn, found, day),
+        "keterangan": ARRIVE_NOTE,
+    }
+    record_event(
+        conn,
+        actor=actor,
+        action="wsrs_booking_made",
+        subject=code,
+        detail=f"{found.office_id}/{found.service_id} {day.isoformat()} {found.id}",
+    )
+    log.info("Mobile JKN booking made at %s/%s for %s", found.office_id, found.service_id, day)
+    if norm:
+        return shapes.ok(answer)
+    return shapes.ok(answer, code=shapes.NEW_PATIENT, message=NEW_PATIENT_MESSAGE)
+
+
+# -- one booking: sisa, batal, check-in -------------------------------------------------------
+
+
+def _visit(conn: Connection, kodebooking: str) -> Any | None:
+    """The Mobile JKN visit of ``kodebooking`` (spaces and dashes allowed), or ``None``."""
+    code = normalise_code(kodebooking)
+    if code is None or not is_valid_code(code):
+        return None
+    return conn.execute(
+        select(hospital_visits, services.c.name.label("namapoli"))
+        .join(services, services.c.id == hospital_visits.c.service_id)
+        .where(hospital_visits.c.kodebooking == code, hospital_visits.c.source == "mjkn")
+    ).first()
+
+
+def sisa_antrean(ctx: AppContext, kodebooking: str, *, actor: str) -> dict[str, Any]:
+    """How many are still ahead of a booking, on its day (BPJS's "Sisa Antrean")."""
+    now = utc_now()
+    with ctx.db.begin() as conn:
+        visit = _visit(conn, kodebooking)
+        if visit is None:
+            return shapes.failed(_UNKNOWN)
+        if visit.state == "cancelled":
+            return shapes.failed(_CANCELLED)
+        if visit.day != now.astimezone(ctx.settings.zone).date():
+            return shapes.failed(_NOT_TODAY_SISA)
+        minutes = conn.execute(
+            select(doctor_schedules.c.minutes_per_patient).where(
+                doctor_schedules.c.id == visit.schedule_id
+            )
+        ).scalar_one_or_none()
+        joined = hospital_visits.outerjoin(tickets, tickets.c.id == hospital_visits.c.ticket_id)
+        # Those not yet called up to this booking's number, the booking itself included
+        # (BPJS's formula: waktutunggu = SPM × (sisaantrean − 1)).
+        sisa = conn.execute(
+            select(func.count())
+            .select_from(joined)
+            .where(
+                hospital_visits.c.schedule_id == visit.schedule_id,
+                hospital_visits.c.day == visit.day,
+                hospital_visits.c.state != "cancelled",
+                hospital_visits.c.angkaantrean <= visit.angkaantrean,
+                tickets.c.called_at.is_(None),
+            )
+        ).scalar_one()
+        _, _, last = _queue(conn, visit.schedule_id, visit.day)
+        record_event(conn, actor=actor, action="wsrs_sisa_antrean", subject=visit.kodebooking)
+    sisa = int(sisa)
+    return shapes.ok(
+        {
+            "nomorantrean": visit.nomorantrean,
+            "namapoli": visit.namapoli,
+            "namadokter": visit.doctor_name,
+            "sisaantrean": sisa,
+            "antreanpanggil": last,
+            "waktutunggu": max(0, sisa - 1) * (minutes or 0) * 60,
+            "keterangan": "",
+        }
+    )
+
+
+def batal_antrean(ctx: AppContext, req: BatalAntrean, *, actor: str) -> dict[str, Any]:
+    """Cancel a booking not yet at a kiosk; its JKN place is free again (BPJS's "Batal")."""
+    now = utc_now()
+    with ctx.db.begin() as conn:
+        visit = _visit(conn, req.kodebooking)
+        if visit is None:
+            return shapes.failed(_UNKNOWN)
+        if visit.state == "cancelled":
+            return shapes.failed(_ALREADY_CANCELLED)
+        if visit.ticket_id is not None or visit.state == "done":
+            return shapes.failed(_AT_KIOSK)
+        done = conn.execute(
+            update(hospital_visits)
+            .where(
+                hospital_visits.c.id == visit.id,
+                hospital_visits.c.ticket_id.is_(None),
+                hospital_visits.c.state.in_(("booked", "checked_in")),
+            )
+            .values(state="cancelled", cancelled_at=now, cancel_reason=req.keterangan or None)
+        )
+        if done.rowcount != 1:  # a kiosk checked it in a moment ago
+            return shapes.failed(_AT_KIOSK)
+        office_bookings.cancel_mjkn(conn, visit.kodebooking, now=now)
+        quota.release(conn, f"booking:{visit.kodebooking}", now)
+        record_event(conn, actor=actor, action="wsrs_booking_cancelled", subject=visit.kodebooking)
+    return shapes.ok()
+
+
+def checkin_antrean(ctx: AppContext, req: CheckInAntrean, *, actor: str) -> dict[str, Any]:
+    """BPJS says the patient has arrived (BPJS's "Check-In"): noted on the visit.
+
+    The ticket comes from the kiosk (card or code), which binds it to the visit.
+    """
+    now = utc_now()
+    zone = ctx.settings.zone
+    # BPJS's clock, trusted to the minute: a time ahead of ours is taken as now.
+    at = min(dt.datetime.fromtimestamp(req.waktu_ms / 1000, dt.UTC), now)
+    with ctx.db.begin() as conn:
+        visit = _visit(conn, req.kodebooking)
+        if visit is None:
+            return shapes.failed(_UNKNOWN)
+        if visit.state == "cancelled":
+            return shapes.failed(_CANCELLED)
+        if visit.day != now.astimezone(zone).date():
+            return shapes.failed(_NOT_TODAY_CHECKIN)
+        if visit.checked_in_at is None:
+            conn.execute(
+                update(hospital_visits)
+                .where(hospital_visits.c.id == visit.id, hospital_visits.c.checked_in_at.is_(None))
+                .values(checked_in_at=at)
+            )
+        if visit.state == "booked":
+            conn.execute(
+                update(hospital_visits)
+                .where(hospital_visits.c.id == visit.id, hospital_visits.c.state == "booked")
+                .values(state="checked_in")
+            )
+        record_event(conn, actor=actor, action="wsrs_checked_in", subject=visit.kodebooking)
+    return shapes.ok(message="Ok")
+
+
+# -- pasien baru --------------------------------------------------------------------------------
+
+
+def pasien_baru(ctx: AppContext, req: PasienBaru, *, actor: str) -> dict[str, Any]:
+    """A new patient's details: their No. RM at the hospital of their booking."""
+    now = utc_now()
+    with ctx.db.begin() as conn:
+        visit = conn.execute(
+            select(hospital_visits.c.office_id, hospital_visits.c.citizen_id)
+            .where(
+                hospital_visits.c.nik == req.nik,
+                hospital_visits.c.source == "mjkn",
+                hospital_visits.c.state.in_(("booked", "checked_in")),
+            )
+            .order_by(hospital_visits.c.created_at.desc())
+            .limit(1)
+        ).first()
+        audit_lookup(
+            conn,
+            KeyKind.NIK,
+            req.nik,
+            staff_username=actor,
+            audit_key=ctx.audit_key,
+            found=visit is not None,
+            audit_kind="wsrs_nik",
+        )
+        if visit is None:
+            return shapes.failed(_NO_BOOKING_FOR_PATIENT)
+        sex = Sex.FEMALE if req.jeniskelamin == "P" else Sex.MALE
+        try:
+            agrees = parse_nik(req.nik).matches(req.tanggallahir, sex)
+        except NikError:
+            return shapes.failed(_BAD_NIK)
+        if not agrees:
+            return shapes.failed(_NIK_DISAGREES)
+        citizen = conn.execute(select(citizens).where(citizens.c.nik == req.nik)).first()
+        if citizen is None or (citizen.bpjs_number and citizen.bpjs_number != req.nomorkartu):
+            return shapes.failed(_CARD_MISMATCH)
+        # What the city's record lacks, from BPJS; never overwriting what it has.
+        fill: dict[str, Any] = {}
+        for column, value in (
+            ("full_name", req.nama),
+            ("birth_date", req.tanggallahir),
+            ("sex", req.jeniskelamin),
+            ("address", req.alamat or None),
+            ("family_card_number", req.nomorkk or None),
+            ("bpjs_number", req.nomorkartu),
+        ):
+            if value and not citizen._mapping[column]:
+                fill[column] = value
+        if fill:
+            conn.execute(
+                update(citizens).where(citizens.c.id == citizen.id).values(**fill, updated_at=now)
+            )
+        norm = _ensure_norm(conn, visit.office_id, int(citizen.id))
+        conn.execute(
+            update(hospital_visits)
+            .where(
+                hospital_visits.c.citizen_id == citizen.id,
+                hospital_visits.c.office_id == visit.office_id,
+                hospital_visits.c.norm.is_(None),
+            )
+            .values(norm=norm)
+        )
+        record_event(conn, actor=actor, action="wsrs_new_patient", subject=visit.office_id)
+    return shapes.ok({"norm": norm}, message=REGISTER_MESSAGE)
+
+
+def _ensure_norm(conn: Connection, office_id: str, citizen_id: int) -> str:
+    """The citizen's No. RM at the office, the office's next one if none yet."""
+    held = patients.norm_of(conn, citizen_id, office_id)
+    if held is not None:
+        return held
+    norm = patients.next_norm(conn, office_id)
+    conn.execute(
+        insert(medical_records).values(
+            citizen_id=citizen_id, office_id=office_id, medical_record_number=norm
+        )
+    )
+    return norm
+
+
+# -- the demo -------------------------------------------------------------------------------------
+
+#: The demo's Mobile JKN patient: Budi Santoso (his card greets him with the booking).
+DEMO_PATIENT = ("1471011708790002", "0001234567891", "081234567891")
+
+
+def seed_demo_booking(ctx: AppContext, office_id: str) -> str | None:
+    """Today's Mobile JKN booking for the demo's Budi at ``office_id``; its code, or ``None``.
+
+    Made as Mobile JKN would (the same code path as ambil antrean), with the first
+    of today's doctors whose hours are not over (the last one after hours: the
+    demo works any time). Idempotent across processes and restarts: a second
+    call finds Budi's booking and makes none.
+    """
+    now = utc_now()
+    zone = ctx.settings.zone
+    today = now.astimezone(zone).date()
+    nik, nomorkartu, phone = DEMO_PATIENT
+    with ctx.db.begin() as conn:
+        held = conn.execute(
+            select(hospital_visits.c.kodebooking).where(
+                hospital_visits.c.nik == nik,
+                hospital_visits.c.day == today,
+                hospital_visits.c.source == "mjkn",
+            )
+        ).first()
+        if held is not None:
+            return None
+        doctors = [d for d in schedules.doctors_today(conn, office_id, today) if d.left_jkn > 0]
+        if not doctors:
+            return None
+        local_now = now.astimezone(zone).strftime("%H:%M")
+        # The OpenAPI example's internist first, while his hours last.
+        doctors.sort(
+            key=lambda d: (
+                d.ends <= local_now,
+                not d.schedule_id.startswith(hospital_demo.EXAMPLE_DOCTOR),
+                d.starts,
+                d.schedule_id,
+            )
+        )
+        chosen = doctors[0]
+        req = AmbilAntrean(
+            kodepoli=chosen.kodepoli,
+            kodedokter=int(chosen.kodedokter),
+            tanggalperiksa=today,
+            starts=chosen.starts,
+            ends=chosen.ends,
+            jeniskunjungan=1,
+            nomorreferensi="DEMO-RUJUKAN-0001",
+            nomorkartu=nomorkartu,
+            nik=nik,
+            nohp=phone,
+            norm="",
+        )
+        answer = _ambil(
+            conn,
+            req,
+            audit_key=ctx.audit_key,
+            zone=zone,
+            now=now,
+            actor="wsrs:demo",
+            after_hours=True,
+        )
+    if answer["metadata"]["code"] not in (shapes.OK, shapes.NEW_PATIENT):
+        log.info("no demo Mobile JKN booking: %s", answer["metadata"]["message"])
+        return None
+    code: str = answer["response"]["kodebooking"]
+    return code

@@ -1,0 +1,786 @@
+"""WS RS calls as BPJS's Mobile JKN sends them, against a real centre over HTTP.
+
+Each test gives the demo hospital (``rsud-pku``, Poli Anak ``ANA``) a doctor of its own
+through the staff API, then books, asks, cancels and checks in through
+``/api/v1/wsrs/…`` and reads what the centre kept. A booking made here is checked in
+at a kiosk with its code, as a patient would type it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from central.access.audit import audit_key
+from central.database import Database
+from central.office import bookings as office_bookings
+from central.process import RunningCentral, start_central
+from central.tables import bookings, citizens, hospital_visits, medical_records
+from contract.bookings import is_valid_code
+from testkit.bpjs_standin import BpjsStandIn
+from testkit.centre_accounts import bearer, enrol, new_code, new_staff
+from testkit.centre_requests import ZONE, new_id, registration, results
+from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
+from testkit.waits import wait_until
+
+pytestmark = pytest.mark.timeout(180)
+
+USERNAME = "bpjs-mjkn"
+PASSWORD = "rahasia-uji-ws-rs-0002"  # noqa: S105 - the test's own account
+OFFICE = "rsud-pku"
+POLI = "poli-anak"
+KODEPOLI = "ANA"
+BASE = "/api/v1/wsrs"
+#: The demo patients: Siti Aminah (No. RM 000123) and Budi Santoso (000124).
+SITI = {"nik": "1471015203850001", "nomorkartu": "0001234567890", "norm": "000123"}
+BUDI = {"nik": "1471011708790002", "nomorkartu": "0001234567891", "norm": "000124"}
+ENVELOPE = {"metadata"}
+_doctors = itertools.count(70001)
+_cards = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Hospital:
+    url: str
+    db: Database
+    token: str
+    staff: str
+    #: BPJS Antrean RS, which hears what happens to a visit.
+    bpjs: BpjsStandIn
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def hospital(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Hospital]:
+    folder: Path = tmp_path_factory.mktemp("wsrs-bookings")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'central.db'}"
+    else:
+        url = request.getfixturevalue("pg_cluster").create_database()
+    standin = BpjsStandIn()
+    request.addfinalizer(standin.close)
+    config = folder / "integrations.toml"
+    config.write_text(
+        "[bpjs]\n"
+        f'antrean_url = "{standin.url}"\n'
+        f'cons_id = "{standin.cons_id}"\n'
+        f'secret_key = "{standin.secret}"\n'
+        f'user_key = "{standin.user_key}"\n'
+        f'ws_rs_username = "{USERNAME}"\n'
+        f'ws_rs_password = "{PASSWORD}"\n'
+        "retry_base_s = 0.2\n"
+        "retry_max_s = 0.5\n",
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    server: RunningCentral = start_central(
+        seed_demo=True, db_url=url, extra_args=(*LOOSE_SERVER_ARGS, "--integrations", str(config))
+    )
+    db = Database(url)
+    try:
+        answer = requests.get(
+            server.url + f"{BASE}/token",
+            headers={"x-username": USERNAME, "x-password": PASSWORD},
+            timeout=10,
+        )
+        assert answer.status_code == 200, answer.text
+        yield Hospital(
+            server.url, db, answer.json()["response"]["token"], new_staff(db, server.url), standin
+        )
+    finally:
+        db.dispose()
+        server.stop()
+
+
+def local_today() -> dt.date:
+    return dt.datetime.now(ZONE).date()
+
+
+def doctor(
+    h: Hospital,
+    day: dt.date,
+    *,
+    starts: str = "08:00",
+    ends: str = "12:00",
+    quota_jkn: int = 5,
+    minutes: int = 10,
+) -> int:
+    """A doctor of Poli Anak with hours on ``day``'s weekday; their ``kodedokter``."""
+    kode = next(_doctors)
+    body = {
+        "service_id": POLI,
+        "kodedokter": str(kode),
+        "doctor_name": f"dr. Uji {kode}, Sp.A",
+        "weekday": day.isoweekday(),
+        "starts": starts,
+        "ends": ends,
+        "quota_jkn": quota_jkn,
+        "quota_non_jkn": 3,
+        "minutes_per_patient": minutes,
+    }
+    answer = requests.put(
+        f"{h.url}/api/v1/staff/hospital/{OFFICE}/schedules/uji-{kode}",
+        json=body,
+        headers=bearer(h.staff),
+        timeout=10,
+    )
+    assert answer.status_code in (200, 201), answer.text
+    return kode
+
+
+def call(h: Hospital, path: str, body: Any) -> requests.Response:
+    headers = {"x-token": h.token, "x-username": USERNAME}
+    if isinstance(body, bytes | str):
+        return requests.post(h.url + BASE + path, data=body, headers=headers, timeout=30)
+    return requests.post(h.url + BASE + path, json=body, headers=headers, timeout=30)
+
+
+def answered(response: requests.Response, code: int = 200) -> dict[str, Any]:
+    """The envelope of an answered call (HTTP 200), its ``metadata.code`` checked."""
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert body["metadata"]["code"] == code, body
+    return body
+
+
+def refused(response: requests.Response, words: str, status: int = 200) -> None:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == ENVELOPE and body["metadata"]["code"] == 201, body
+    assert words in body["metadata"]["message"], body
+
+
+def ambil_body(patient: dict[str, str], kode: int, day: dt.date, hours: str) -> dict[str, Any]:
+    return {
+        "nomorkartu": patient["nomorkartu"],
+        "nik": patient["nik"],
+        "nohp": "081234567890",
+        "kodepoli": KODEPOLI,
+        "norm": patient.get("norm", ""),
+        "tanggalperiksa": day.isoformat(),
+        "kodedokter": kode,
+        "jampraktek": hours,
+        "jeniskunjungan": 1,
+        "nomorreferensi": "0001R0040116A000001",
+    }
+
+
+def status_body(kode: int, day: dt.date, hours: str = "08:00-12:00") -> dict[str, Any]:
+    return {
+        "kodepoli": KODEPOLI,
+        "kodedokter": kode,
+        "tanggalperiksa": day.isoformat(),
+        "jampraktek": hours,
+    }
+
+
+def new_patient() -> dict[str, str]:
+    """A NIK the city's records do not hold (a man born 15 May 1990) and a card number."""
+    n = next(_cards)
+    return {"nik": f"14710215059{n:05d}", "nomorkartu": f"00098765{n:05d}"}
+
+
+def visit_of(h: Hospital, code: str) -> Any:
+    with h.db.read() as conn:
+        return conn.execute(
+            select(hospital_visits).where(hospital_visits.c.kodebooking == code)
+        ).one()
+
+
+def booking_of(h: Hospital, code: str) -> Any:
+    with h.db.read() as conn:
+        return conn.execute(select(bookings).where(bookings.c.code == code)).one()
+
+
+def test_status_antrean_tells_the_doctors_day(hospital: Hospital) -> None:
+    tomorrow = local_today() + dt.timedelta(days=1)
+    kode = doctor(hospital, tomorrow, quota_jkn=7)
+    body = answered(call(hospital, "/antrean/status", status_body(kode, tomorrow)))
+    assert body["response"] == {
+        "namapoli": "Poli Anak",
+        "namadokter": f"dr. Uji {kode}, Sp.A",
+        "totalantrean": 0,
+        "sisaantrean": 0,
+        "antreanpanggil": "-",
+        "sisakuotajkn": 7,
+        "kuotajkn": 7,
+        "sisakuotanonjkn": 3,
+        "kuotanonjkn": 3,
+        "keterangan": "",
+    }
+    assert body["metadata"] == {"message": "Ok", "code": 200}
+    # kodedokter as a string of digits too; the other failures in words.
+    answered(
+        call(hospital, "/antrean/status", {**status_body(kode, tomorrow), "kodedokter": str(kode)})
+    )
+    refused(
+        call(hospital, "/antrean/status", {**status_body(kode, tomorrow), "kodepoli": "XYZ"}),
+        "Poli tidak ditemukan",
+    )
+    refused(
+        call(hospital, "/antrean/status", status_body(kode, tomorrow, "09:00-12:00")),
+        "Jam praktek tidak sesuai",
+    )
+    refused(
+        call(hospital, "/antrean/status", status_body(kode + 50000, tomorrow)),
+        "Jadwal dokter tidak ditemukan",
+    )
+    day_after = tomorrow + dt.timedelta(days=1)
+    refused(
+        call(hospital, "/antrean/status", status_body(kode, day_after)),
+        "Jadwal dokter tidak ditemukan",
+    )
+
+
+def test_ambil_antrean_books_a_jkn_place_as_a_booking_and_a_visit(hospital: Hospital) -> None:
+    tomorrow = local_today() + dt.timedelta(days=1)
+    kode = doctor(hospital, tomorrow, quota_jkn=5, minutes=12)
+    body = answered(call(hospital, "/antrean", ambil_body(BUDI, kode, tomorrow, "08:00-12:00")))
+    got = body["response"]
+    code = got["kodebooking"]
+    assert is_valid_code(code)
+    start = dt.datetime.combine(tomorrow, dt.time(8, 0), tzinfo=ZONE)
+    assert got == {
+        "nomorantrean": "ANA-001",
+        "angkaantrean": 1,
+        "kodebooking": code,
+        "norm": BUDI["norm"],
+        "namapoli": "Poli Anak",
+        "namadokter": f"dr. Uji {kode}, Sp.A",
+        "estimasidilayani": int(start.timestamp() * 1000),
+        "sisakuotajkn": 4,
+        "kuotajkn": 5,
+        "sisakuotanonjkn": 3,
+        "kuotanonjkn": 3,
+        "keterangan": got["keterangan"],
+    }
+    assert "kode booking" in got["keterangan"]
+    booked = booking_of(hospital, code)
+    assert (booked.source, booked.state, booked.service_id, booked.day) == (
+        "mjkn",
+        "booked",
+        POLI,
+        tomorrow,
+    )
+    assert (booked.starts_at, booked.ends_at, booked.phone) == ("08:00", "12:00", None)
+    visit = visit_of(hospital, code)
+    assert (visit.source, visit.state, visit.booking_code, visit.payer) == (
+        "mjkn",
+        "booked",
+        code,
+        "jkn",
+    )
+    assert (visit.norm, visit.nomorkartu, visit.new_patient, visit.ticket_id) == (
+        BUDI["norm"],
+        BUDI["nomorkartu"],
+        False,
+        None,
+    )
+    assert (visit.nomorreferensi, visit.jeniskunjungan, visit.jampraktek) == (
+        "0001R0040116A000001",
+        1,
+        "08:00-12:00",
+    )
+
+    # The second patient is number 2, twelve minutes later; Budi again is refused.
+    second = answered(call(hospital, "/antrean", ambil_body(SITI, kode, tomorrow, "08:00-12:00")))
+    assert (second["response"]["angkaantrean"], second["response"]["nomorantrean"]) == (
+        2,
+        "ANA-002",
+    )
+    assert second["response"]["estimasidilayani"] - got["estimasidilayani"] == 12 * 60 * 1000
+    refused(
+        call(hospital, "/antrean", ambil_body(BUDI, kode, tomorrow, "08:00-12:00")),
+        "sudah memiliki antrean",
+    )
+    status = answered(call(hospital, "/antrean/status", status_body(kode, tomorrow)))["response"]
+    assert (status["totalantrean"], status["sisaantrean"], status["sisakuotajkn"]) == (2, 2, 3)
+
+
+def test_a_card_of_another_nik_or_a_day_out_of_reach_books_nothing(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today + dt.timedelta(days=2))
+    far = doctor(hospital, today + dt.timedelta(days=31))
+    day = today + dt.timedelta(days=2)
+    mixed = {**BUDI, "nomorkartu": SITI["nomorkartu"]}
+    refused(
+        call(hospital, "/antrean", ambil_body(mixed, kode, day, "08:00-12:00")),
+        "Nomor kartu tidak sesuai",
+    )
+    stranger = {**new_patient(), "nomorkartu": BUDI["nomorkartu"]}
+    refused(
+        call(hospital, "/antrean", ambil_body(stranger, kode, day, "08:00-12:00")),
+        "Nomor kartu tidak sesuai",
+    )
+    yesterday = today - dt.timedelta(days=1)
+    doctor(hospital, yesterday)
+    refused(
+        call(hospital, "/antrean", ambil_body(BUDI, kode, yesterday, "08:00-12:00")), "sudah lewat"
+    )
+    refused(
+        call(
+            hospital,
+            "/antrean",
+            ambil_body(BUDI, far, today + dt.timedelta(days=31), "08:00-12:00"),
+        ),
+        "30 hari",
+    )
+    with hospital.db.read() as conn:
+        assert (
+            conn.execute(select(citizens.c.id).where(citizens.c.nik == stranger["nik"])).first()
+            is None
+        )
+    status = answered(call(hospital, "/antrean/status", status_body(kode, day)))["response"]
+    assert (status["totalantrean"], status["sisakuotajkn"]) == (0, 5)
+
+
+def test_the_last_jkn_place_goes_to_one_patient_only(hospital: Hospital) -> None:
+    tomorrow = local_today() + dt.timedelta(days=1)
+    kode = doctor(hospital, tomorrow, quota_jkn=1)
+    racers = [new_patient() for _ in range(4)]
+    barrier = threading.Barrier(len(racers), timeout=60)
+
+    def book(patient: dict[str, str]) -> dict[str, Any]:
+        barrier.wait()
+        response = call(hospital, "/antrean", ambil_body(patient, kode, tomorrow, "08:00-12:00"))
+        assert response.status_code == 200, response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    with ThreadPoolExecutor(len(racers)) as pool:
+        answers = list(pool.map(book, racers))
+    codes = sorted(a["metadata"]["code"] for a in answers)
+    assert codes == [201, 201, 201, 202], answers  # new patients: 202, booked
+    for a in answers:
+        if a["metadata"]["code"] == 201:
+            assert "Kuota JKN" in a["metadata"]["message"]
+    with hospital.db.read() as conn:
+        visits = conn.execute(
+            select(hospital_visits.c.nik).where(hospital_visits.c.kodedokter == str(kode))
+        ).all()
+        # The losers left no booking and no record behind.
+        made = conn.execute(
+            select(citizens.c.nik).where(citizens.c.nik.in_([p["nik"] for p in racers]))
+        ).all()
+    assert len(visits) == 1 and len(made) == 1 and made[0].nik == visits[0].nik
+    status = answered(call(hospital, "/antrean/status", status_body(kode, tomorrow)))["response"]
+    assert (status["totalantrean"], status["sisakuotajkn"]) == (1, 0)
+
+
+def test_a_new_patient_is_booked_with_202_then_gets_a_no_rm(hospital: Hospital) -> None:
+    tomorrow = local_today() + dt.timedelta(days=1)
+    kode = doctor(hospital, tomorrow)
+    patient = new_patient()
+    body = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, tomorrow, "08:00-12:00")), 202
+    )
+    code = body["response"]["kodebooking"]
+    assert body["response"]["norm"] == ""
+    assert "Pasien baru" in body["metadata"]["message"]
+    assert (visit_of(hospital, code).new_patient, visit_of(hospital, code).norm) == (True, None)
+    details = {
+        "nomorkartu": patient["nomorkartu"],
+        "nik": patient["nik"],
+        "nomorkk": "1471020101900001",
+        "nama": "Pasien Uji Baru",
+        "jeniskelamin": "L",
+        "tanggallahir": "1990-05-15",
+        "nohp": "081234567899",
+        "alamat": "Jl. Uji No. 1",
+        "kodeprop": "14",
+        "namaprop": "Riau",
+        "kodedati2": "0227",
+        "namadati2": "Kota Pekanbaru",
+        "kodekec": "2801",
+        "namakec": "Sukajadi",
+        "kodekel": "D2801",
+        "namakel": "Kampung Melayu",
+        "rw": "001",
+        "rt": "002",
+    }
+    refused(
+        call(hospital, "/pasienbaru", {**details, "tanggallahir": "1991-05-15"}), "tidak sesuai NIK"
+    )
+    refused(call(hospital, "/pasienbaru", {**details, "jeniskelamin": "P"}), "tidak sesuai NIK")
+    answer = answered(call(hospital, "/pasienbaru", details))
+    norm = answer["response"]["norm"]
+    assert len(norm) == 6 and norm.isdigit()
+    assert (
+        answer["metadata"]["message"] == "Harap datang ke admisi untuk melengkapi data rekam medis"
+    )
+    assert visit_of(hospital, code).norm == norm
+    with hospital.db.read() as conn:
+        person = conn.execute(select(citizens).where(citizens.c.nik == patient["nik"])).one()
+        held = conn.execute(
+            select(medical_records.c.medical_record_number).where(
+                medical_records.c.citizen_id == person.id, medical_records.c.office_id == OFFICE
+            )
+        ).scalar_one()
+    assert (person.full_name, person.birth_date, person.sex) == (
+        "Pasien Uji Baru",
+        dt.date(1990, 5, 15),
+        "L",
+    )
+    assert (person.bpjs_number, person.family_card_number, held) == (
+        patient["nomorkartu"],
+        "1471020101900001",
+        norm,
+    )
+    # Sent again: the same No. RM. A NIK without a booking: refused.
+    assert answered(call(hospital, "/pasienbaru", details))["response"]["norm"] == norm
+    other = new_patient()
+    refused(call(hospital, "/pasienbaru", {**details, **other}), "Tidak ada antrean pasien baru")
+
+
+def test_sisa_batal_and_check_in_on_a_booking(hospital: Hospital) -> None:
+    today, tomorrow = local_today(), local_today() + dt.timedelta(days=1)
+    now_kode = doctor(hospital, today, starts="00:00", ends="23:59", minutes=15)
+    later_kode = doctor(hospital, tomorrow)
+    first = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), now_kode, today, "00:00-23:59")), 202
+    )
+    second = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), now_kode, today, "00:00-23:59")), 202
+    )
+    sisa = answered(
+        call(hospital, "/antrean/sisa", {"kodebooking": second["response"]["kodebooking"]})
+    )
+    assert sisa["response"] == {
+        "nomorantrean": "ANA-002",
+        "namapoli": "Poli Anak",
+        "namadokter": f"dr. Uji {now_kode}, Sp.A",
+        "sisaantrean": 2,
+        "antreanpanggil": "-",
+        "waktutunggu": 15 * 60,
+        "keterangan": "",
+    }
+    code = first["response"]["kodebooking"]
+    spaced = f"{code[:3]} {code[3:6]}-{code[6:]}"
+    assert (
+        answered(call(hospital, "/antrean/sisa", {"kodebooking": spaced}))["response"][
+            "sisaantrean"
+        ]
+        == 1
+    )
+    waktu = int(dt.datetime.now(dt.UTC).timestamp() * 1000) - 60_000
+    assert answered(call(hospital, "/antrean/checkin", {"kodebooking": code, "waktu": waktu})) == {
+        "metadata": {"message": "Ok", "code": 200}
+    }
+    visit = visit_of(hospital, code)
+    assert visit.state == "checked_in" and visit.ticket_id is None
+    assert abs(visit.checked_in_at.timestamp() * 1000 - waktu) < 1000
+
+    late_patient = new_patient()
+    later = answered(
+        call(hospital, "/antrean", ambil_body(late_patient, later_kode, tomorrow, "08:00-12:00")),
+        202,
+    )
+    later_code = later["response"]["kodebooking"]
+    refused(call(hospital, "/antrean/sisa", {"kodebooking": later_code}), "hari pelayanan")
+    refused(
+        call(hospital, "/antrean/checkin", {"kodebooking": later_code, "waktu": waktu}),
+        "hari pelayanan",
+    )
+    batal = call(
+        hospital,
+        "/antrean/batal",
+        {"kodebooking": later_code, "keterangan": "Ada kebutuhan mendadak"},
+    )
+    assert answered(batal) == {"metadata": {"message": "Ok", "code": 200}}
+    assert (booking_of(hospital, later_code).state, visit_of(hospital, later_code).state) == (
+        "cancelled",
+        "cancelled",
+    )
+    assert visit_of(hospital, later_code).cancel_reason == "Ada kebutuhan mendadak"
+    refused(
+        call(hospital, "/antrean/batal", {"kodebooking": later_code}), "sudah dibatalkan sebelumnya"
+    )
+    refused(call(hospital, "/antrean/sisa", {"kodebooking": later_code}), "sudah dibatalkan")
+    status = answered(call(hospital, "/antrean/status", status_body(later_kode, tomorrow)))[
+        "response"
+    ]
+    assert (status["totalantrean"], status["sisakuotajkn"]) == (0, 5)  # the place is back
+    # The place is free again; the cancelled patient may book again.
+    answered(
+        call(hospital, "/antrean", ambil_body(late_patient, later_kode, tomorrow, "08:00-12:00")),
+        202,
+    )
+    for unknown in ("123456780", "123456789", "abc"):
+        refused(
+            call(hospital, "/antrean/sisa", {"kodebooking": unknown}),
+            "Kode booking tidak ditemukan",
+        )
+
+
+def test_a_mobile_jkn_booking_is_checked_in_at_a_kiosk_with_its_code(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    patient = new_patient()
+    booked = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
+    )
+    code = booked["response"]["kodebooking"]
+    hospital.bpjs.booked(code)  # BPJS knows the booking Mobile JKN made
+    enrolled = enrol(hospital.url, new_code(hospital.db, OFFICE))
+    assert enrolled.status_code == 201, enrolled.text
+    kiosk = enrolled.json()["token"]
+
+    # The kiosk's cache of today: the booking with its doctor and hours.
+    today_list = requests.get(
+        f"{hospital.url}/api/v1/bookings/today", headers=bearer(kiosk), timeout=10
+    )
+    assert today_list.status_code == 200, today_list.text
+    row = next(b for b in today_list.json()["bookings"] if b["code"] == code)
+    assert (row["doctor"], row["hours"], row["service_id"], row["nik"]) == (
+        f"dr. Uji {kode}, Sp.A",
+        "00:00-23:59",
+        POLI,
+        patient["nik"],
+    )
+
+    ticket_id = new_id()
+    made = requests.post(
+        f"{hospital.url}/api/v1/tickets/allocate",
+        json={"ticket_id": ticket_id, "service_id": POLI},
+        headers=bearer(kiosk),
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    item = registration(ticket_id, POLI, made.json()["display"], "online", office_id=OFFICE)
+    item["body"]["booking_code"] = code
+    (got,) = results(hospital.url, kiosk, [item])
+    assert got["status"] == "accepted" and got["result"]["booking"] == "checked_in", got
+    visit = visit_of(hospital, code)
+    assert (visit.state, visit.ticket_id) == ("checked_in", ticket_id)
+    assert visit.checked_in_at is not None
+    assert (booking_of(hospital, code).state, booking_of(hospital, code).ticket_id) == (
+        "checked_in",
+        ticket_id,
+    )
+    # Sent again by the outbox: the same answer, the visit unchanged.
+    (again,) = results(hospital.url, kiosk, [item])
+    assert again["result"]["booking"] == "checked_in"
+    assert visit_of(hospital, code).ticket_id == ticket_id
+    # The check-in started the patient's waiting at BPJS: tasks 1, 2, 3, once, in order.
+    wait_until(lambda: len(hospital.bpjs.tasks(code)) >= 3, 30, "tasks 1-3 at BPJS")
+    assert hospital.bpjs.tasks(code) == [1, 2, 3]
+    assert code not in hospital.bpjs.added  # Mobile JKN added it, not the hospital
+    # At the hospital now: Mobile JKN can no longer cancel it.
+    refused(call(hospital, "/antrean/batal", {"kodebooking": code}), "sudah check-in")
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "words"),
+    [
+        ("/antrean", {}, "wajib diisi"),
+        ("/antrean", {"nik": "1471011708790002"}, "nomorkartu wajib diisi"),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": "ANA",
+                "kodedokter": "abc",
+                "tanggalperiksa": "2026-01-01",
+                "jampraktek": "08:00-12:00",
+            },
+            "kodedokter",
+        ),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": "ANA",
+                "kodedokter": True,
+                "tanggalperiksa": "2026-01-01",
+                "jampraktek": "08:00-12:00",
+            },
+            "kodedokter",
+        ),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": "ANA",
+                "kodedokter": 1,
+                "tanggalperiksa": "2026-13-01",
+                "jampraktek": "08:00-12:00",
+            },
+            "YYYY-MM-DD",
+        ),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": "ANA",
+                "kodedokter": 1,
+                "tanggalperiksa": "2026-01-01",
+                "jampraktek": "8-12",
+            },
+            "jampraktek",
+        ),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": "ANA",
+                "kodedokter": 1,
+                "tanggalperiksa": "2026-01-01",
+                "jampraktek": "12:00-08:00",
+            },
+            "jampraktek",
+        ),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": "A\x00",
+                "kodedokter": 1,
+                "tanggalperiksa": "2026-01-01",
+                "jampraktek": "08:00-12:00",
+            },
+            "kodepoli tidak valid",
+        ),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": ["ANA"],
+                "kodedokter": 1,
+                "tanggalperiksa": "2026-01-01",
+                "jampraktek": "08:00-12:00",
+            },
+            "kodepoli harus berupa teks",
+        ),
+        ("/antrean/sisa", {"kodebooking": "9" * 1000}, "kodebooking tidak valid"),
+        ("/antrean/checkin", {"kodebooking": "123456780", "waktu": 10**20}, "waktu"),
+        ("/antrean/checkin", {"kodebooking": "123456780", "waktu": "kemarin"}, "waktu"),
+        ("/antrean/batal", {"kodebooking": None}, "kodebooking wajib diisi"),
+        (
+            "/pasienbaru",
+            {"nik": "١٤٧١٠١١٧٠٨٧٩٠٠٠٢", "nomorkartu": "0001234567891"},
+            "nik harus 16 digit",
+        ),
+        (
+            "/pasienbaru",
+            {
+                "nik": "1471011708790002",
+                "nomorkartu": "0001234567891",
+                "nama": "x",
+                "jeniskelamin": "X",
+                "tanggallahir": "1979-08-17",
+            },
+            "jeniskelamin",
+        ),
+    ],
+)
+def test_a_bad_field_is_refused_in_words_naming_it(
+    hospital: Hospital, path: str, body: dict[str, Any], words: str
+) -> None:
+    refused(call(hospital, path, body), words)
+
+
+def test_hostile_bodies_get_the_envelope_never_a_500(hospital: Hospital) -> None:
+    for body in (b"not json", b"[1, 2]", b"null", b"\xff\xfe", "[" * 100_000 + "]" * 100_000):
+        if isinstance(body, str) and len(body) > 16 * 1024:
+            refused(call(hospital, "/antrean/sisa", body), "terlalu besar", 413)
+            continue
+        refused(call(hospital, "/antrean/sisa", body), "objek JSON", 400)
+    deep = "[" * 5000 + "]" * 5000
+    refused(call(hospital, "/antrean/sisa", deep), "objek JSON", 400)
+    big = json.dumps({"kodebooking": "123456780", "keterangan": "x" * 20_000})
+    refused(call(hospital, "/antrean/batal", big), "terlalu besar", 413)
+    # Still answering after all that.
+    refused(call(hospital, "/antrean/sisa", {"kodebooking": "123456780"}), "tidak ditemukan")
+
+
+def test_the_demo_booked_budi_through_mobile_jkn_at_start(hospital: Hospital) -> None:
+    with hospital.db.read() as conn:
+        visit = conn.execute(
+            select(hospital_visits).where(
+                hospital_visits.c.nik == BUDI["nik"],
+                hospital_visits.c.day == local_today(),
+                hospital_visits.c.source == "mjkn",
+            )
+        ).one()
+    assert (visit.norm, visit.nomorkartu, visit.office_id) == (
+        BUDI["norm"],
+        BUDI["nomorkartu"],
+        OFFICE,
+    )
+    assert booking_of(hospital, visit.kodebooking).source == "mjkn"
+    sisa = answered(call(hospital, "/antrean/sisa", {"kodebooking": visit.kodebooking}))
+    assert sisa["response"]["namadokter"] == visit.doctor_name
+
+
+def test_a_check_in_that_also_names_the_doctor_takes_no_second_place(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59", quota_jkn=2)
+    patient = new_patient()
+    booked = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
+    )
+    code = booked["response"]["kodebooking"]
+    enrolled = enrol(hospital.url, new_code(hospital.db, OFFICE))
+    assert enrolled.status_code == 201, enrolled.text
+    kiosk = enrolled.json()["token"]
+    ticket_id = new_id()
+    made = requests.post(
+        f"{hospital.url}/api/v1/tickets/allocate",
+        json={"ticket_id": ticket_id, "service_id": POLI},
+        headers=bearer(kiosk),
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    item = registration(ticket_id, POLI, made.json()["display"], "online", office_id=OFFICE)
+    item["body"]["booking_code"] = code
+    item["body"]["hospital"] = {"schedule_id": f"uji-{kode}", "payer": "jkn"}
+    (got,) = results(hospital.url, kiosk, [item])
+    assert got["status"] == "accepted" and got["result"]["booking"] == "checked_in", got
+    with hospital.db.read() as conn:
+        visits = conn.execute(
+            select(hospital_visits.c.kodebooking, hospital_visits.c.ticket_id).where(
+                hospital_visits.c.kodedokter == str(kode)
+            )
+        ).all()
+    assert [tuple(v) for v in visits] == [(code, ticket_id)]
+    status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
+    assert status["response"]["sisakuotajkn"] == 1  # the booking's place, no second one
+
+
+def test_the_booking_page_neither_cancels_nor_moves_a_mobile_jkn_booking(
+    hospital: Hospital,
+) -> None:
+    tomorrow = local_today() + dt.timedelta(days=1)
+    kode = doctor(hospital, tomorrow)
+    patient = new_patient()
+    booked = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, tomorrow, "08:00-12:00")), 202
+    )
+    code = booked["response"]["kodebooking"]
+    born = dt.date(1990, 5, 15)  # what the NIK carries
+    key = audit_key(hospital.db, None)
+    now = dt.datetime.now(dt.UTC)
+    with hospital.db.begin() as conn:
+        cancelled = office_bookings.cancel(
+            conn, code, born, client="127.0.0.1", audit_key=key, now=now
+        )
+        moved = office_bookings.change(
+            conn,
+            code,
+            born,
+            day=tomorrow,
+            starts_at="09:00",
+            client="127.0.0.1",
+            audit_key=key,
+            now=now,
+            zone=ZONE,
+        )
+    assert cancelled == office_bookings.Refused(office_bookings.Refusal.NOT_CHANGEABLE)
+    assert moved == office_bookings.Refused(office_bookings.Refusal.NOT_CHANGEABLE)
+    assert booking_of(hospital, code).state == "booked"
+    assert visit_of(hospital, code).state == "booked"
