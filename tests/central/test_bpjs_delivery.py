@@ -218,6 +218,11 @@ def test_bpjs_down_then_back_everything_arrives_once_and_in_order(
     _no_task_twice(standin)
     assert standin.refused == 0
     assert "BPJS tidak dapat dihubungi" not in http.get(f"{hospital.url}/office/integrations").text
+    for server in hospital.servers:  # what the servers logged: no secret, nothing personal
+        logged = server.output_tail()
+        assert "integrations on: bpjs" in logged
+        for never in (standin.secret, standin.user_key, "sandi-test", added["nik"], "0001234560"):
+            assert str(never) not in logged
 
 
 # What differs between the databases (claims across processes, the order per booking) is
