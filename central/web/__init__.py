@@ -34,6 +34,7 @@ from central.web import (
     home,
     integrations,
     messages,
+    schedules,
     session,
     stats,
     ticket,
@@ -87,6 +88,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     booking_staff.router,
     messages.router,
     integrations.router,
+    schedules.router,
 )
 
 

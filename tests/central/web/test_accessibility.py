@@ -55,6 +55,7 @@ STAFF: dict[str, str] = {
     "/office/bookings": "/office/bookings",
     "/office/messages": "/office/messages",
     "/office/integrations": "/office/integrations",
+    "/office/schedules": "/office/schedules",
 }
 #: GET routes that answer something other than a page.
 NOT_PAGES = {
