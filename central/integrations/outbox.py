@@ -383,12 +383,13 @@ def count_pending(conn: Connection, office_id: str | None) -> int:
 
 def send_again(conn: Connection, row_id: int, office_id: str | None, now: dt.datetime) -> bool:
     """Put a dead row about ``office_id`` (``None``: any office) back, due now, its key
-    and place in its order unchanged, with a fresh count of attempts; a pending row
+    and place in its order unchanged, with a fresh count of attempts and its last
+    failure cleared (the audit keeps it; a new failure shows again); a pending row
     that failed is made due now. ``False``: no such failing row."""
     done = conn.execute(
         update(box)
         .where(box.c.id == row_id, _of_office(office_id), _failing())
-        .values(state=PENDING, attempts=0, next_attempt_at=now)
+        .values(state=PENDING, attempts=0, next_attempt_at=now, last_code=None, last_error=None)
     )
     return done.rowcount == 1
 
