@@ -16,6 +16,11 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
   :class:`TooManyLookups`, :class:`LoginLocked`).
 * :class:`InvalidItem` — a kiosk's submission item that will never succeed;
   it answers that item ``invalid``, never the whole request.
+* Integrations (BPJS, SATUSEHAT; central/integrations/): :class:`IntegrationsError`
+  (the ``--integrations`` file), :class:`ExchangeError` (one HTTP exchange:
+  :class:`TooSlow`, :class:`TooLarge`, :class:`Unreachable`), :class:`DecryptError`
+  (a BPJS answer that does not decrypt), :class:`BpjsError` (a BPJS call:
+  :class:`BpjsUnavailable`, retried; :class:`BpjsRefused`, BPJS's own refusal).
 * Starting a server: :class:`CatalogLoadError`, :class:`SeedError` (a file
   to load), :class:`DatabaseError` (the database), :class:`BindError` (the
   address), :class:`CentralStartError` (a server child process that did not
@@ -252,3 +257,45 @@ class PageRefused(Exception):
         super().__init__(reason)
         self.reason = reason
         self.status = status
+
+
+# -- integrations: BPJS and SATUSEHAT (central/integrations/) ---------------------------
+class IntegrationsError(ValueError):
+    """The integrations file cannot be used; the text says why (Indonesian, then English)."""
+
+
+class ExchangeError(Exception):
+    """A service could not be reached, was too slow, or answered too much."""
+
+
+class TooSlow(ExchangeError):
+    pass
+
+
+class TooLarge(ExchangeError):
+    pass
+
+
+class Unreachable(ExchangeError):
+    pass
+
+
+class DecryptError(ValueError):
+    """A BPJS answer that does not decrypt or decompress: garbage, or another secret's."""
+
+
+class BpjsError(Exception):
+    """A call to BPJS that did not succeed; ``code`` and ``message`` for staff."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+class BpjsUnavailable(BpjsError):
+    """Down, slow, garbage, or the signature refused: try again later."""
+
+
+class BpjsRefused(BpjsError):
+    """BPJS read the call and refused it (its own code and message)."""

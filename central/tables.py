@@ -224,7 +224,7 @@ citizens = Table(
     #: the booking page falls back to the date the NIK carries, its century resolved.
     Column("birth_date", Date, nullable=True),
     #: A hospital patient's BPJS card number (13 digits, 0014_hospital).
-    Column("bpjs_number", String(13), nullable=True, unique=True),
+    Column("bpjs_number", String(13), nullable=True),
     #: ``L`` or ``P`` as a hospital records it; ``None``: not recorded.
     Column("sex", String(1), nullable=True),
     Column("address", String(300), nullable=True),
@@ -237,6 +237,7 @@ card_uids = Table(
     Column("citizen_id", Integer, ForeignKey("citizens.id"), nullable=False, index=True),
     Column("registered_at", UtcDateTime, nullable=False),
 )
+Index("uq_citizens_bpjs_number", citizens.c.bpjs_number, unique=True)
 medical_records = Table(
     "medical_records",
     metadata,

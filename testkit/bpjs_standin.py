@@ -44,6 +44,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import padding
@@ -446,15 +447,37 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-def main() -> None:  # pragma: no cover - the demo's stand-in, run by hand or by `make demo`
+def config_text(standin: BpjsStandIn) -> str:
+    """A ``[bpjs]`` section of ``kiosk server --integrations`` that talks to ``standin``."""
+    return (
+        "[bpjs]\n"
+        f'antrean_url = "{standin.url}"\n'
+        f'cons_id = "{standin.cons_id}"\n'
+        f'secret_key = "{standin.secret}"\n'
+        f'user_key = "{standin.user_key}"\n'
+        'ws_rs_username = "mobilejkn-demo"\n'
+        'ws_rs_password = "mobilejkn-demo-sandi"\n'
+    )
+
+
+def main() -> None:  # pragma: no cover - the demo's stand-in, run by hand or by the demo
     parser = argparse.ArgumentParser(description="A local stand-in for BPJS Antrean RS")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--write-config",
+        metavar="FILE",
+        help="write a --integrations file (0600) for a centre that reports to this stand-in",
+    )
     args = parser.parse_args()
     standin = BpjsStandIn()
     if args.port:
         standin.down()
         standin.port = args.port
         standin.up()
+    if args.write_config:
+        path = Path(args.write_config)
+        path.touch(mode=0o600)
+        path.write_text(config_text(standin), encoding="utf-8")
     print(f"BPJS stand-in at {standin.url} (cons_id {standin.cons_id})", flush=True)
     try:
         threading.Event().wait()

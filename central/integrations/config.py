@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from central.errors import IntegrationsError as IntegrationsError
 from central.integrations.http import check_url
 
 log = logging.getLogger(__name__)
@@ -34,10 +35,6 @@ DEFAULT_ANSWER_MAX_BYTES = 1024 * 1024
 DEFAULT_RETRY_BASE_S = 30.0
 DEFAULT_RETRY_MAX_S = 1800.0
 DEFAULT_MAX_ATTEMPTS = 60
-
-
-class IntegrationsError(ValueError):
-    """The integrations file cannot be used; the text says why (Indonesian, then English)."""
 
 
 @dataclass(frozen=True)

@@ -17,21 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-
-class ExchangeError(Exception):
-    """The service could not be reached, was too slow, or answered too much."""
-
-
-class TooSlow(ExchangeError):
-    pass
-
-
-class TooLarge(ExchangeError):
-    pass
-
-
-class Unreachable(ExchangeError):
-    pass
+from central.errors import ExchangeError, TooLarge, TooSlow, Unreachable
 
 
 @dataclass(frozen=True)

@@ -183,13 +183,13 @@ def claim(
     hold: dt.timedelta,
     limit: int = 1,
     targets: tuple[str, ...] = TARGETS,
-    max_attempts: int | None = None,
+    max_attempts: int | Mapping[str, int] | None = None,
 ) -> list[Item]:
     """Take up to ``limit`` due rows of ``targets`` for ``worker`` until ``now + hold``.
 
     A row whose attempts are used up (``max_attempts``) and whose last claim ran
     out with no outcome recorded (its sender died) becomes dead here instead of
-    being sent once more.
+    being sent once more. ``max_attempts`` may name each target's own.
     """
     candidates = list(
         conn.execute(
@@ -214,7 +214,8 @@ def claim(
         if won.rowcount != 1:  # another sender took it between the read and the update
             continue
         row = conn.execute(select(box).where(box.c.id == row_id)).one()
-        if max_attempts is not None and row.attempts > max_attempts:
+        most = max_attempts.get(row.target) if isinstance(max_attempts, Mapping) else max_attempts
+        if most is not None and row.attempts > most:
             conn.execute(
                 update(box)
                 .where(box.c.id == row_id)
@@ -224,8 +225,7 @@ def claim(
                     claimed_by=None,
                     claimed_until=None,
                     last_error=(
-                        f"{max_attempts} attempts used up; the last one ended with no answer "
-                        "recorded"
+                        f"{most} attempts used up; the last one ended with no answer recorded"
                     ),
                 )
             )
@@ -383,12 +383,13 @@ def count_pending(conn: Connection, office_id: str | None) -> int:
 
 def send_again(conn: Connection, row_id: int, office_id: str | None, now: dt.datetime) -> bool:
     """Put a dead row about ``office_id`` (``None``: any office) back, due now, its key
-    and place in its order unchanged, with a fresh count of attempts; a pending row
+    and place in its order unchanged, with a fresh count of attempts and its last
+    failure cleared (the audit keeps it; a new failure shows again); a pending row
     that failed is made due now. ``False``: no such failing row."""
     done = conn.execute(
         update(box)
         .where(box.c.id == row_id, _of_office(office_id), _failing())
-        .values(state=PENDING, attempts=0, next_attempt_at=now)
+        .values(state=PENDING, attempts=0, next_attempt_at=now, last_code=None, last_error=None)
     )
     return done.rowcount == 1
 

@@ -168,7 +168,7 @@ class Sender:
         """Send up to :data:`BATCH` due rows, each claimed right before its call."""
         handled = 0
         longest = max((self._policy(t).hold for t in self._targets), default=Policy().hold)
-        least = min((self._policy(t).max_attempts for t in self._targets), default=30)
+        attempts = {t: self._policy(t).max_attempts for t in self._targets}
         for _ in range(BATCH):
             if self._stop.is_set():
                 break
@@ -184,7 +184,7 @@ class Sender:
                     hold=longest,
                     limit=1,
                     targets=self._targets,
-                    max_attempts=least,
+                    max_attempts=attempts,
                 )
             if not claimed:
                 continue

@@ -17,8 +17,8 @@ from central.integrations.bpjs.antrean import (
     BpjsRefused,
     BpjsUnavailable,
 )
-from central.integrations.config import BpjsSettings
-from testkit.bpjs_standin import ADD_FIELDS, BpjsStandIn
+from central.integrations.config import BpjsSettings, parse
+from testkit.bpjs_standin import ADD_FIELDS, BpjsStandIn, config_text
 
 ZONE = ZoneInfo("Asia/Jakarta")
 NOW = dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.UTC)
@@ -193,3 +193,9 @@ def test_a_refusal_is_final(standin: BpjsStandIn) -> None:
     with pytest.raises(BpjsRefused) as refused:
         client.add(body)
     assert (refused.value.code, refused.value.message) == ("201", "Poli tidak ditemukan")
+
+
+def test_the_demo_s_integrations_file_reaches_the_stand_in(standin: BpjsStandIn) -> None:
+    bpjs = parse(config_text(standin)).bpjs
+    assert bpjs is not None
+    assert [p["kdpoli"] for p in AntreanClient(bpjs).poli()] == ["INT", "ANA", "GIG"]

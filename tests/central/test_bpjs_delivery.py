@@ -5,7 +5,6 @@ once and in order per booking; staff see what failed and BPJS's own words."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
 from collections import Counter
@@ -13,16 +12,24 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from central.access import staff
 from central.database import Database
-from central.integrations import triggers
 from central.process import RunningCentral, start_central
-from central.tables import audit_log, hospital_visits, integration_outbox, services
+from central.tables import audit_log, integration_outbox
 from testkit.bpjs_standin import BpjsStandIn
-from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_staff, new_staff_account
-from testkit.centre_requests import allocate, new_id, staff_post, today
+from testkit.centre_accounts import new_staff_account
+from testkit.centre_hospital import (
+    HOSPITAL,
+    allocate,
+    hospital_kiosk,
+    hospital_registration,
+    hospital_staff,
+    new_schedule,
+    visit_cancel,
+)
+from testkit.centre_requests import new_id, results, staff_post
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.office_sessions import logged_in
 from testkit.waits import wait_until
@@ -59,7 +66,7 @@ def standin() -> Iterator[BpjsStandIn]:
 
 
 class Hospital:
-    """Two server processes on one database, reporting to the stand-in."""
+    """Two server processes on one database (the demo hospital), reporting to the stand-in."""
 
     def __init__(self, db_url: str, config: Path) -> None:
         args = (*TEST_SERVER_ARGS, "--integrations", str(config))
@@ -67,17 +74,11 @@ class Hospital:
         self.servers.append(start_central(db_url=db_url, extra_args=args))
         self.db = Database(db_url)
         self.url = self.servers[0].url
-        self.kiosk, self.kiosk_token = new_kiosk(self.db, self.url)
-        self.staff = new_staff(self.db, self.url)
-        with self.db.read() as conn:
-            self.service = str(
-                conn.execute(
-                    select(services.c.id)
-                    .where(services.c.office_id == DEMO_OFFICE)
-                    .order_by(services.c.id)
-                    .limit(1)
-                ).scalar_one()
-            )
+        self.kiosk_token, _ = hospital_kiosk(self.url)
+        self.staff = hospital_staff(self.db, self.url)
+        self.schedule = new_schedule(self.url, self.staff, quota_jkn=20)
+        self._registered = 0
+        self.tickets: dict[str, str] = {}
 
     def restart(self, config: Path) -> None:
         """Staff fixed the file: the servers start again with it."""
@@ -92,48 +93,38 @@ class Hospital:
         return str(self.db.engine.url.render_as_string(hide_password=False))
 
     def register(self, n: int) -> list[str]:
-        """``n`` JKN patients registered at the poli (the ticket, then the visit, as the
-        registration's arrival writes them): their booking codes."""
+        """``n`` JKN patients registered at the poli through the kiosk routes: their
+        booking codes."""
         codes = []
-        for i in range(n):
+        for _ in range(n):
+            self._registered += 1
+            i = self._registered
             ticket_id = new_id()
-            answer = allocate(self.url, self.kiosk_token, self.service, ticket_id)
+            answer = allocate(self.url, self.kiosk_token, self.schedule, ticket_id=ticket_id)
             assert answer.status_code == 201, answer.text
-            kodebooking = f"RS{uuid.uuid4().hex[:10].upper()}"
-            now = dt.datetime.now(dt.UTC)
-            with self.db.begin() as conn:
-                conn.execute(
-                    insert(hospital_visits).values(
-                        ticket_id=ticket_id,
-                        kodebooking=kodebooking,
-                        office_id=DEMO_OFFICE,
-                        service_id=self.service,
-                        schedule_id="jadwal-int-1",
-                        kodepoli="INT",
-                        kodedokter="31001",
-                        doctor_name="dr. Rahmat Hidayat, Sp.PD",
-                        jampraktek="08:00-14:00",
-                        day=today(),
-                        payer="jkn",
-                        norm=f"{i + 1:06d}",
-                        nomorkartu=f"000123456{i:04d}",
-                        nik=f"147101010180{i:04d}",
-                        phone="081234567890",
-                        new_patient=False,
-                        jeniskunjungan=1,
-                        nomorreferensi="0001R0011226K000001",
-                        nomorantrean=f"INT-{i + 1:03d}",
-                        angkaantrean=i + 1,
-                        estimated_at="08:00",
-                        source="kiosk",
-                        state="registered",
-                        over_quota=False,
-                        created_at=now,
-                    )
-                )
-                triggers.visit_registered(conn, ticket_id, now)
-            codes.append(kodebooking)
+            allocated = answer.json()
+            hospital = {
+                "schedule_id": self.schedule,
+                "payer": "jkn",
+                "norm": f"{i:06d}",
+                "nomorkartu": f"000123456{i:04d}",
+                "new_patient": False,
+                "jeniskunjungan": 1,
+                "nomorreferensi": "0001R0011226K000001",
+            }
+            item = hospital_registration(ticket_id, allocated["display"], "online", hospital)
+            [done] = results(self.url, self.kiosk_token, [item])
+            assert done["status"] == "accepted", done
+            codes.append(str(allocated["hospital"]["kodebooking"]))
+            self.tickets[codes[-1]] = ticket_id
         return codes
+
+    def cancel(self, kodebooking: str) -> None:
+        ticket_id = self.tickets[kodebooking]
+        [done] = results(
+            self.url, self.kiosk_token, [visit_cancel(f"cancel-{ticket_id}", ticket_id)]
+        )
+        assert done["result"]["cancel"] == "cancelled", done
 
     def call_and_serve_all(self) -> None:
         """Each ticket called (at one process) and served (at the other)."""
@@ -142,7 +133,7 @@ class Hospital:
                 self.servers[1].url,
                 self.staff,
                 "/api/v1/staff/queue/call-next",
-                {"office_id": DEMO_OFFICE, "service_id": self.service, "counter": "3"},
+                {"office_id": HOSPITAL, "service_id": "poli-dalam", "counter": "3"},
             )
             assert called.status_code == 200, called.text
             ticket = called.json()["ticket"]
@@ -196,12 +187,13 @@ def test_bpjs_down_then_back_everything_arrives_once_and_in_order(
     hospital: Hospital, standin: BpjsStandIn
 ) -> None:
     standin.down()
-    codes = hospital.register(3)  # registration goes on while BPJS is down
+    codes = hospital.register(4)  # registration goes on while BPJS is down
+    hospital.cancel(codes.pop())  # the desk cancels one: task 99, then batal
     hospital.call_and_serve_all()
     wait_until(
         lambda: any(r["last_error"] for r in hospital.rows()), 30, "a failed attempt recorded"
     )
-    username = new_staff_account(hospital.db, staff.Role.ADMIN, DEMO_OFFICE)
+    username = new_staff_account(hospital.db, staff.Role.ADMIN, HOSPITAL)
     http, _ = logged_in(hospital.url, username)
     page = http.get(f"{hospital.url}/office/integrations", timeout=10).text
     assert "BPJS tidak dapat dihubungi" in page and "dicoba lagi" in page
@@ -210,14 +202,26 @@ def test_bpjs_down_then_back_everything_arrives_once_and_in_order(
     wait_until(hospital.all_sent, 60, "every row sent once BPJS is back")
     for code in codes:
         assert standin.tasks(code) == [1, 2, 3, 4, 5]
-    assert set(standin.added) == set(codes)
+    cancelled = next(iter(set(standin.added) - set(codes)))
+    assert standin.tasks(cancelled) == [1, 2, 3, 99]
+    (batal,) = standin.accepted("antrean/batal")
+    assert batal.body == {"kodebooking": cancelled, "keterangan": "Pasien batal"}
     added = standin.added[codes[0]]
-    assert added["jenispasien"] == "JKN" and added["nomorkartu"] == "0001234560000"
-    assert added["kodedokter"] == 31001 and added["angkaantrean"] == 1
-    assert len(standin.accepted("antrean/add")) == 3
+    assert added["jenispasien"] == "JKN" and added["nomorkartu"] == "0001234560001"
+    assert (added["kodepoli"], added["kodedokter"], added["nik"]) == (
+        "INT",
+        99001,
+        "1471015203850001",
+    )
+    assert len(standin.accepted("antrean/add")) == 4
     _no_task_twice(standin)
     assert standin.refused == 0
     assert "BPJS tidak dapat dihubungi" not in http.get(f"{hospital.url}/office/integrations").text
+    for server in hospital.servers:  # what the servers logged: no secret, nothing personal
+        logged = server.output_tail()
+        assert "integrations on: bpjs" in logged
+        for never in (standin.secret, standin.user_key, "sandi-test", added["nik"], "0001234560"):
+            assert str(never) not in logged
 
 
 # What differs between the databases (claims across processes, the order per booking) is
@@ -234,7 +238,7 @@ def test_a_refusal_holds_its_booking_until_staff_send_it_again(
     (other,) = hospital.register(1)  # another booking is not held by it
     wait_until(lambda: standin.tasks(other) == [1, 2, 3], 30, "the other booking's tasks")
     assert standin.tasks(refused) == []  # its tasks wait for its add
-    username = new_staff_account(hospital.db, staff.Role.ADMIN, DEMO_OFFICE)
+    username = new_staff_account(hospital.db, staff.Role.ADMIN, HOSPITAL)
     http, csrf = logged_in(hospital.url, username)
     page = http.get(f"{hospital.url}/office/integrations", timeout=10).text
     assert "[201] Server antrean sedang pemeliharaan" in page

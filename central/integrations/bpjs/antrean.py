@@ -29,10 +29,14 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from central.errors import BpjsError as BpjsError
+from central.errors import BpjsRefused as BpjsRefused
+from central.errors import BpjsUnavailable as BpjsUnavailable
+from central.errors import ExchangeError, TooLarge, TooSlow
 from central.integrations import outbox
 from central.integrations.bpjs import crypto
 from central.integrations.config import BpjsSettings
-from central.integrations.http import ExchangeError, TooLarge, TooSlow, exchange
+from central.integrations.http import exchange
 
 log = logging.getLogger(__name__)
 
@@ -40,23 +44,6 @@ log = logging.getLogger(__name__)
 ALREADY_THERE = ("sudah ada", "duplikasi", "sudah terdaftar")
 #: HTTP statuses worth a retry; any other non-2xx without an envelope is a refusal.
 RETRY_STATUSES = frozenset({401, 403, 408, 425, 429})
-
-
-class BpjsError(Exception):
-    """A call to BPJS that did not succeed; ``code`` and ``message`` for staff."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-
-
-class BpjsUnavailable(BpjsError):
-    """Down, slow, garbage, or the signature refused: try again later."""
-
-
-class BpjsRefused(BpjsError):
-    """BPJS read the call and refused it (its own code and message)."""
 
 
 class AntreanClient:

@@ -24,9 +24,7 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from lzstring import LZString  # type: ignore[import-untyped]
 
-
-class DecryptError(ValueError):
-    """An answer that does not decrypt or decompress: garbage, or another secret's."""
+from central.errors import DecryptError as DecryptError
 
 
 def signature(cons_id: str, secret: str, timestamp: str) -> str:

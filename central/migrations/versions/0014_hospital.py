@@ -41,18 +41,18 @@ def _ts(name: str, *, nullable: bool) -> sa.Column[object]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("citizens") as batch:
-        batch.add_column(sa.Column("bpjs_number", sa.String(13), nullable=True))
-        batch.add_column(sa.Column("sex", sa.String(1), nullable=True))
-        batch.add_column(sa.Column("address", sa.String(300), nullable=True))
-        batch.create_unique_constraint("uq_citizens_bpjs_number", ["bpjs_number"])
-    with op.batch_alter_table("services") as batch:
-        batch.add_column(sa.Column("kodepoli", sa.String(16), nullable=True))
-        batch.add_column(sa.Column("location_id", sa.String(64), nullable=True))
-    with op.batch_alter_table("bookings") as batch:
-        batch.add_column(
-            sa.Column("source", sa.String(8), nullable=False, server_default=sa.text("'web'"))
-        )
+    # Plain ALTER TABLE … ADD COLUMN and a unique index, never a rebuilt table:
+    # on SQLite a rebuild drops the table, which its rows' references forbid.
+    op.add_column("citizens", sa.Column("bpjs_number", sa.String(13), nullable=True))
+    op.add_column("citizens", sa.Column("sex", sa.String(1), nullable=True))
+    op.add_column("citizens", sa.Column("address", sa.String(300), nullable=True))
+    op.create_index("uq_citizens_bpjs_number", "citizens", ["bpjs_number"], unique=True)
+    op.add_column("services", sa.Column("kodepoli", sa.String(16), nullable=True))
+    op.add_column("services", sa.Column("location_id", sa.String(64), nullable=True))
+    op.add_column(
+        "bookings",
+        sa.Column("source", sa.String(8), nullable=False, server_default=sa.text("'web'")),
+    )
     op.create_table(
         "doctor_schedules",
         sa.Column("id", sa.String(64), primary_key=True),
@@ -147,13 +147,11 @@ def downgrade() -> None:
     op.drop_table("doctor_quota")
     op.drop_index("ix_doctor_schedules_office_id_weekday", table_name="doctor_schedules")
     op.drop_table("doctor_schedules")
-    with op.batch_alter_table("bookings") as batch:
-        batch.drop_column("source")
-    with op.batch_alter_table("services") as batch:
-        batch.drop_column("location_id")
-        batch.drop_column("kodepoli")
-    with op.batch_alter_table("citizens") as batch:
-        batch.drop_constraint("uq_citizens_bpjs_number", type_="unique")
-        batch.drop_column("address")
-        batch.drop_column("sex")
-        batch.drop_column("bpjs_number")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35 and later), never a rebuilt table.
+    op.drop_column("bookings", "source")
+    op.drop_column("services", "location_id")
+    op.drop_column("services", "kodepoli")
+    op.drop_index("uq_citizens_bpjs_number", table_name="citizens")
+    op.drop_column("citizens", "address")
+    op.drop_column("citizens", "sex")
+    op.drop_column("citizens", "bpjs_number")
