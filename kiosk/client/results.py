@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract.wire import HeartbeatAck, KioskInfo, Lease, SubmissionStatus
 from kiosk.client.errors import AnswerError
+
+if TYPE_CHECKING:
+    from kiosk.client.hospital import HospitalPlace
 
 #: The record keys a lookup may fill (``record.<key>`` in the catalog's forms).
 RECORD_KEYS = ("medical_record_number", "family_card_number", "phone")
@@ -130,9 +133,13 @@ class Allocation:
     people_ahead: int | None = None
     estimated_wait_minutes: int | None = None
     now_serving: str | None = None
+    #: The doctor's quota place taken with the number (a registration at a poli).
+    hospital: HospitalPlace | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Allocation:
+        from kiosk.client.hospital import parse_place  # it reads fields with this module's
+
         number = _int(data, "number")
         if number < 1:
             raise AnswerError("'number' must be positive")
@@ -148,6 +155,7 @@ class Allocation:
             people_ahead=_opt_int(data, "people_ahead"),
             estimated_wait_minutes=_opt_int(data, "estimated_wait_minutes"),
             now_serving=serving if isinstance(serving, str) and serving else None,
+            hospital=parse_place(data["hospital"]) if data.get("hospital") is not None else None,
         )
 
 

@@ -1,0 +1,266 @@
+"""Hospital registration: today's doctors, what a registration carries, the estimated time.
+
+A hospital is an office whose ``kesehatan`` services carry a ``poli``
+(contract/catalog.py); each poli has doctors' schedules with a quota of
+patients for JKN (BPJS) and for paying ("umum") patients. The kiosk caches
+:class:`DoctorToday` rows from ``GET /api/v1/hospital/doctors/today`` and sends a
+:class:`HospitalRequest` in the ``hospital`` object of a registration
+(docs/hospital.md, docs/central-api.md). :func:`estimate` is the one rule for
+the estimated time, so a kiosk offline prints what the centre would say.
+
+Plain data, no I/O. ``from_json`` is strict: a missing or mistyped field is a
+:class:`HospitalError` naming the path, never a half-filled object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any
+
+__all__ = [
+    "JENIS_KUNJUNGAN",
+    "DoctorToday",
+    "HospitalError",
+    "HospitalRequest",
+    "Payer",
+    "TaskId",
+    "estimate",
+    "is_bpjs_number",
+    "parse_hhmm",
+]
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_BPJS = re.compile(r"^\d{13}$")
+
+#: BPJS ``jeniskunjungan``: 1 referral from a first-level facility (FKTP),
+#: 2 internal referral, 3 follow-up (kontrol), 4 referral between hospitals.
+JENIS_KUNJUNGAN = (1, 2, 3, 4)
+
+
+class HospitalError(ValueError):
+    """A hospital document that cannot be used; the message names the path."""
+
+
+class Payer(StrEnum):
+    """Who pays: BPJS's words are "JKN" and "NON JKN"."""
+
+    JKN = "jkn"
+    UMUM = "umum"
+
+    @property
+    def bpjs(self) -> str:
+        """The ``jenispasien`` BPJS Antrean expects."""
+        return "JKN" if self is Payer.JKN else "NON JKN"
+
+
+class TaskId(IntEnum):
+    """BPJS Antrean RS ``taskid`` as a visit moves (``antrean/updatewaktu``)."""
+
+    WAIT_ADMISSION = 1
+    ADMISSION = 2
+    WAIT_POLI = 3
+    POLI = 4
+    WAIT_PHARMACY = 5
+    PHARMACY = 6
+    MEDICINE_READY = 7
+    CANCELLED = 99
+
+
+def parse_hhmm(value: str) -> dt.time:
+    """``"HH:MM"`` (24 h) as a time; :class:`HospitalError` for anything else."""
+    if not isinstance(value, str) or not _HHMM.match(value):
+        raise HospitalError(f"{value!r}: must be a time HH:MM")
+    return dt.time(int(value[:2]), int(value[3:]))
+
+
+def is_bpjs_number(value: str) -> bool:
+    """Whether ``value`` is a BPJS card number (``nomorkartu``): thirteen digits."""
+    return bool(_BPJS.match(value))
+
+
+def estimate(starts: dt.time, angka: int, minutes_per_patient: int) -> dt.time:
+    """When patient number ``angka`` (from 1) is likely seen: starts + (angka-1) × minutes.
+
+    Capped at 23:59 of the same day: a late estimate is still an estimate.
+    """
+    if angka < 1 or minutes_per_patient < 0:
+        raise HospitalError("angka from 1, minutes not negative")
+    minutes = starts.hour * 60 + starts.minute + (angka - 1) * minutes_per_patient
+    minutes = min(minutes, 23 * 60 + 59)
+    return dt.time(minutes // 60, minutes % 60)
+
+
+@dataclass(frozen=True)
+class DoctorToday:
+    """One doctor's schedule today at a poli, with the quota left as of now."""
+
+    schedule_id: str
+    service_id: str
+    kodepoli: str
+    kodedokter: str
+    doctor_name: str
+    starts: str
+    ends: str
+    quota_jkn: int
+    left_jkn: int
+    quota_non_jkn: int
+    left_non_jkn: int
+    minutes_per_patient: int
+
+    def left(self, payer: Payer) -> int:
+        return self.left_jkn if payer is Payer.JKN else self.left_non_jkn
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schedule_id": self.schedule_id,
+            "service_id": self.service_id,
+            "kodepoli": self.kodepoli,
+            "kodedokter": self.kodedokter,
+            "doctor_name": self.doctor_name,
+            "starts": self.starts,
+            "ends": self.ends,
+            "quota_jkn": self.quota_jkn,
+            "left_jkn": self.left_jkn,
+            "quota_non_jkn": self.quota_non_jkn,
+            "left_non_jkn": self.left_non_jkn,
+            "minutes_per_patient": self.minutes_per_patient,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, path: str = "doctor") -> DoctorToday:
+        obj = _mapping(data, path)
+        strings = {
+            k: _string(obj, k, path)
+            for k in ("schedule_id", "service_id", "kodepoli", "kodedokter", "doctor_name")
+        }
+        starts, ends = _string(obj, "starts", path), _string(obj, "ends", path)
+        for key, value in (("starts", starts), ("ends", ends)):
+            try:
+                parse_hhmm(value)
+            except HospitalError:
+                raise HospitalError(f"{path}.{key}: must be a time HH:MM") from None
+        counts = {
+            k: _count(obj, k, path)
+            for k in (
+                "quota_jkn",
+                "left_jkn",
+                "quota_non_jkn",
+                "left_non_jkn",
+                "minutes_per_patient",
+            )
+        }
+        return cls(
+            schedule_id=strings["schedule_id"],
+            service_id=strings["service_id"],
+            kodepoli=strings["kodepoli"],
+            kodedokter=strings["kodedokter"],
+            doctor_name=strings["doctor_name"],
+            starts=starts,
+            ends=ends,
+            quota_jkn=counts["quota_jkn"],
+            left_jkn=counts["left_jkn"],
+            quota_non_jkn=counts["quota_non_jkn"],
+            left_non_jkn=counts["left_non_jkn"],
+            minutes_per_patient=counts["minutes_per_patient"],
+        )
+
+
+@dataclass(frozen=True)
+class HospitalRequest:
+    """The ``hospital`` object of a registration: which doctor, who pays, which patient.
+
+    ``norm`` (the hospital's No. RM) and ``nomorkartu`` (BPJS card number) are
+    ``""`` when unknown; a new patient gets a No. RM at the centre.
+    """
+
+    schedule_id: str
+    payer: Payer
+    norm: str = field(default="", repr=False)
+    nomorkartu: str = field(default="", repr=False)
+    new_patient: bool = False
+    jeniskunjungan: int = 1
+    nomorreferensi: str = field(default="", repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schedule_id": self.schedule_id,
+            "payer": self.payer.value,
+            "norm": self.norm,
+            "nomorkartu": self.nomorkartu,
+            "new_patient": self.new_patient,
+            "jeniskunjungan": self.jeniskunjungan,
+            "nomorreferensi": self.nomorreferensi,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, path: str = "hospital") -> HospitalRequest:
+        obj = _mapping(data, path)
+        unknown = sorted(set(obj) - _REQUEST_KEYS)
+        if unknown:
+            raise HospitalError(f"{path}.{unknown[0]}: unknown field")
+        schedule_id = _string(obj, "schedule_id", path)
+        try:
+            payer = Payer(str(obj.get("payer")))
+        except ValueError:
+            raise HospitalError(f"{path}.payer: must be 'jkn' or 'umum'") from None
+        norm = _string(obj, "norm", path, default="")
+        if len(norm) > 32:
+            raise HospitalError(f"{path}.norm: at most 32 characters")
+        nomorkartu = _string(obj, "nomorkartu", path, default="")
+        if nomorkartu and not is_bpjs_number(nomorkartu):
+            raise HospitalError(f"{path}.nomorkartu: must be 13 digits")
+        new_patient = obj.get("new_patient", False)
+        if not isinstance(new_patient, bool):
+            raise HospitalError(f"{path}.new_patient: must be true or false")
+        jenis = obj.get("jeniskunjungan", 1)
+        if isinstance(jenis, bool) or jenis not in JENIS_KUNJUNGAN:
+            raise HospitalError(f"{path}.jeniskunjungan: must be 1, 2, 3 or 4")
+        referensi = _string(obj, "nomorreferensi", path, default="")
+        if len(referensi) > 64:
+            raise HospitalError(f"{path}.nomorreferensi: at most 64 characters")
+        return cls(
+            schedule_id=schedule_id,
+            payer=payer,
+            norm=norm,
+            nomorkartu=nomorkartu,
+            new_patient=new_patient,
+            jeniskunjungan=int(jenis),
+            nomorreferensi=referensi,
+        )
+
+
+_REQUEST_KEYS = {
+    "schedule_id",
+    "payer",
+    "norm",
+    "nomorkartu",
+    "new_patient",
+    "jeniskunjungan",
+    "nomorreferensi",
+}
+
+
+def _mapping(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise HospitalError(f"{path}: must be an object")
+    return value
+
+
+def _string(obj: Mapping[str, Any], key: str, path: str, *, default: str | None = None) -> str:
+    value = obj.get(key, default)
+    if not isinstance(value, str) or (default is None and not value.strip()):
+        raise HospitalError(f"{path}.{key}: must be a non-empty string")
+    if len(value) > 200:
+        raise HospitalError(f"{path}.{key}: at most 200 characters")
+    return value
+
+
+def _count(obj: Mapping[str, Any], key: str, path: str) -> int:
+    value = obj.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise HospitalError(f"{path}.{key}: must be a whole number, not negative")
+    return value
