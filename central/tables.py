@@ -91,6 +91,9 @@ services = Table(
     Column("ticket_prefix", String(8), nullable=False),
     Column("counter", String(100), nullable=False),
     Column("active", Boolean, nullable=False),
+    #: A poli's BPJS code and SATUSEHAT Location, from the catalog (0014_hospital).
+    Column("kodepoli", String(16), nullable=True),
+    Column("location_id", String(64), nullable=True),
 )
 #: Every published catalog; the newest (highest id) is served.
 catalog_versions = Table(
@@ -220,6 +223,11 @@ citizens = Table(
     #: The city's record of the date of birth (0012_citizen_birth_dates); ``None``:
     #: the booking page falls back to the date the NIK carries, its century resolved.
     Column("birth_date", Date, nullable=True),
+    #: A hospital patient's BPJS card number (13 digits, 0014_hospital).
+    Column("bpjs_number", String(13), nullable=True, unique=True),
+    #: ``L`` or ``P`` as a hospital records it; ``None``: not recorded.
+    Column("sex", String(1), nullable=True),
+    Column("address", String(300), nullable=True),
 )
 #: Cards that hold no record (an e-KTP gives only its UID), registered to a citizen.
 card_uids = Table(
@@ -629,6 +637,8 @@ bookings = Table(
     Column("changed_by", String(100), nullable=False),
     #: How many times the holder moved it (0012): each move's confirmation has its own key.
     Column("changes", Integer, nullable=False, server_default=text("0")),
+    #: ``web`` (the booking page) or ``mjkn`` (Mobile JKN's "ambil antrean"), 0014_hospital.
+    Column("source", String(8), nullable=False, server_default=text("'web'")),
 )
 Index("ix_bookings_office_id_day", bookings.c.office_id, bookings.c.day)
 Index("ix_bookings_state_no_show_after", bookings.c.state, bookings.c.no_show_after)
@@ -695,4 +705,115 @@ message_rates = Table(
     Column("phone", String(16), primary_key=True),
     Column("window_start", UtcDateTime, nullable=False),
     Column("begun", Integer, nullable=False),
+)
+
+# -- hospital (0014_hospital, docs/hospital.md) ---------------------------------
+#: A doctor's weekly hours at a poli (a ``kesehatan`` service with a ``poli``).
+doctor_schedules = Table(
+    "doctor_schedules",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("service_id", String(64), ForeignKey("services.id"), nullable=False),
+    Column("kodedokter", String(32), nullable=False),
+    Column("doctor_name", String(200), nullable=False),
+    #: ISO weekday: 1 Monday … 7 Sunday.
+    Column("weekday", Integer, nullable=False),
+    Column("starts", String(5), nullable=False),
+    Column("ends", String(5), nullable=False),
+    Column("quota_jkn", Integer, nullable=False),
+    Column("quota_non_jkn", Integer, nullable=False),
+    Column("minutes_per_patient", Integer, nullable=False),
+    #: The doctor's SATUSEHAT Practitioner id, if known.
+    Column("practitioner_id", String(64), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    CheckConstraint("weekday >= 1 AND weekday <= 7", name="weekday"),
+    CheckConstraint("quota_jkn >= 0 AND quota_non_jkn >= 0", name="quota"),
+)
+Index(
+    "ix_doctor_schedules_office_id_weekday",
+    doctor_schedules.c.office_id,
+    doctor_schedules.c.weekday,
+)
+#: The counter row of one schedule on one day: places are taken only by a
+#: conditional ``UPDATE … WHERE used_jkn < quota_jkn`` (central/hospital/quota.py).
+doctor_quota = Table(
+    "doctor_quota",
+    metadata,
+    Column("schedule_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("quota_jkn", Integer, nullable=False),
+    Column("quota_non_jkn", Integer, nullable=False),
+    Column("used_jkn", Integer, nullable=False),
+    Column("used_non_jkn", Integer, nullable=False),
+    #: The next ``angkaantrean`` of the day (never reused, even after a void).
+    Column("next_angka", Integer, nullable=False),
+)
+#: Which ticket (or ``booking:{code}`` of a Mobile JKN booking) holds which place.
+quota_takes = Table(
+    "quota_takes",
+    metadata,
+    Column("ticket_id", String(36), primary_key=True),
+    Column("schedule_id", String(64), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("payer", String(8), nullable=False),
+    Column("angka", Integer, nullable=False),
+    Column("kodebooking", String(32), nullable=False),
+    Column("taken_at", UtcDateTime, nullable=False),
+    #: Given back (a void or a cancel): the place counts as free again.
+    Column("released_at", UtcDateTime, nullable=True),
+)
+#: One registration at a poli: what BPJS Antrean and SATUSEHAT are told about.
+hospital_visits = Table(
+    "hospital_visits",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    #: ``None`` until a Mobile JKN booking is checked in at a kiosk.
+    Column("ticket_id", String(36), nullable=True, unique=True),
+    Column("kodebooking", String(32), nullable=False, unique=True),
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=False),
+    Column("service_id", String(64), ForeignKey("services.id"), nullable=False),
+    Column("schedule_id", String(64), nullable=False),
+    #: The poli and doctor as they were at registration (a schedule may change later).
+    Column("kodepoli", String(16), nullable=False),
+    Column("kodedokter", String(32), nullable=False),
+    Column("doctor_name", String(200), nullable=False),
+    #: ``HH:MM-HH:MM``, BPJS's ``jampraktek``.
+    Column("jampraktek", String(11), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("payer", String(8), nullable=False),
+    Column("citizen_id", Integer, ForeignKey("citizens.id"), nullable=True),
+    Column("norm", String(32), nullable=True),
+    Column("nomorkartu", String(13), nullable=True),
+    Column("nik", String(16), nullable=True),
+    Column("phone", String(20), nullable=True),
+    Column("new_patient", Boolean, nullable=False),
+    Column("jeniskunjungan", Integer, nullable=False),
+    Column("nomorreferensi", String(64), nullable=True),
+    Column("nomorantrean", String(32), nullable=False),
+    Column("angkaantrean", Integer, nullable=False),
+    #: Local ``HH:MM`` (contract.hospital.estimate).
+    Column("estimated_at", String(5), nullable=False),
+    #: ``kiosk``, ``desk`` or ``mjkn``.
+    Column("source", String(8), nullable=False),
+    Column("booking_code", String(9), nullable=True),
+    #: ``registered``, ``booked`` (Mobile JKN, not yet here), ``checked_in``,
+    #: ``cancelled`` or ``done``.
+    Column("state", String(16), nullable=False),
+    #: Registered with no quota place left (an offline kiosk): staff check it.
+    Column("over_quota", Boolean, nullable=False),
+    Column("cancel_reason", String(200), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("checked_in_at", UtcDateTime, nullable=True),
+    Column("cancelled_at", UtcDateTime, nullable=True),
+)
+Index("ix_hospital_visits_office_id_day", hospital_visits.c.office_id, hospital_visits.c.day)
+#: Each office's last No. RM given (one ``UPDATE … SET last = last + 1`` per new patient).
+norm_sequence = Table(
+    "norm_sequence",
+    metadata,
+    Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
+    Column("last", Integer, nullable=False),
 )

@@ -63,6 +63,16 @@ class FormField:
 
 
 @dataclass(frozen=True)
+class Poli:
+    """What makes a ``kesehatan`` service a hospital's poli (docs/hospital.md)."""
+
+    #: BPJS's code of the poli (``kodepoli``, e.g. ``INT``).
+    kodepoli: str
+    #: The poli's SATUSEHAT ``Location`` id, if the hospital registered one.
+    location_id: str = ""
+
+
+@dataclass(frozen=True)
 class Service:
     id: str
     office_id: str
@@ -79,6 +89,8 @@ class Service:
     slip: bool = False
     #: Opening hours of this service, if they differ from the office's.
     hours: Text | None = None
+    #: A hospital's poli: doctors' schedules with quota (contract/hospital.py).
+    poli: Poli | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +179,26 @@ def _service(p: _Path, s: Mapping[str, Any], office_ids: set[str]) -> Service:
         form=tuple(_field(fp, f) for fp, f in p.items(s, "form", required=False)),
         slip=p.boolean(s, "slip", default=False),
         hours=p.text(s, "hours") if s.get("hours") is not None else None,
+        poli=_poli(p, s, category),
     )
+
+
+def _poli(p: _Path, s: Mapping[str, Any], category: str) -> Poli | None:
+    if s.get("poli") is None:
+        return None
+    pp = _Path(f"{p}.poli")
+    obj = pp.mapping(s["poli"])
+    if category != "kesehatan":
+        raise CatalogError(f"{pp}: only a 'kesehatan' service is a poli")
+    if unknown := sorted(set(obj) - {"kodepoli", "location_id"}):
+        raise CatalogError(f"{pp}.{unknown[0]}: unknown field")
+    kodepoli = pp.string(obj, "kodepoli")
+    if len(kodepoli) > 16 or not kodepoli.isascii() or not kodepoli.isalnum():
+        raise CatalogError(f"{pp}.kodepoli: at most 16 letters or digits")
+    location_id = pp.string(obj, "location_id", default="")
+    if len(location_id) > 64:
+        raise CatalogError(f"{pp}.location_id: at most 64 characters")
+    return Poli(kodepoli=kodepoli, location_id=location_id)
 
 
 def _field(p: _Path, f: Mapping[str, Any]) -> FormField:

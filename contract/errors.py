@@ -9,6 +9,8 @@ came from outside (a file, the network, a card). The message says where; the
   :class:`TrustVersionJump` — one whose version leaps too far.
 * :class:`NikError` — a NIK that cannot exist.
 * :class:`CatalogError` — a service catalog that is not usable.
+* :class:`HospitalError` — a hospital document (today's doctors, a registration's
+  ``hospital`` object) that is not usable.
 """
 
 from __future__ import annotations
@@ -69,3 +71,7 @@ class NikError(ValueError):
 
 class CatalogError(ValueError):
     """The catalog is not usable; the message names the offending path."""
+
+
+class HospitalError(ValueError):
+    """A hospital document that cannot be used; the message names the path."""

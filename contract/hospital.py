@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
+from contract.errors import HospitalError
+
 __all__ = [
     "JENIS_KUNJUNGAN",
     "DoctorToday",
@@ -39,10 +41,6 @@ _BPJS = re.compile(r"^\d{13}$")
 #: BPJS ``jeniskunjungan``: 1 referral from a first-level facility (FKTP),
 #: 2 internal referral, 3 follow-up (kontrol), 4 referral between hospitals.
 JENIS_KUNJUNGAN = (1, 2, 3, 4)
-
-
-class HospitalError(ValueError):
-    """A hospital document that cannot be used; the message names the path."""
 
 
 class Payer(StrEnum):
@@ -133,39 +131,24 @@ class DoctorToday:
     @classmethod
     def from_json(cls, data: Any, path: str = "doctor") -> DoctorToday:
         obj = _mapping(data, path)
-        strings = {
-            k: _string(obj, k, path)
-            for k in ("schedule_id", "service_id", "kodepoli", "kodedokter", "doctor_name")
-        }
-        starts, ends = _string(obj, "starts", path), _string(obj, "ends", path)
-        for key, value in (("starts", starts), ("ends", ends)):
+        for key in ("starts", "ends"):
             try:
-                parse_hhmm(value)
+                parse_hhmm(_string(obj, key, path))
             except HospitalError:
                 raise HospitalError(f"{path}.{key}: must be a time HH:MM") from None
-        counts = {
-            k: _count(obj, k, path)
-            for k in (
-                "quota_jkn",
-                "left_jkn",
-                "quota_non_jkn",
-                "left_non_jkn",
-                "minutes_per_patient",
-            )
-        }
         return cls(
-            schedule_id=strings["schedule_id"],
-            service_id=strings["service_id"],
-            kodepoli=strings["kodepoli"],
-            kodedokter=strings["kodedokter"],
-            doctor_name=strings["doctor_name"],
-            starts=starts,
-            ends=ends,
-            quota_jkn=counts["quota_jkn"],
-            left_jkn=counts["left_jkn"],
-            quota_non_jkn=counts["quota_non_jkn"],
-            left_non_jkn=counts["left_non_jkn"],
-            minutes_per_patient=counts["minutes_per_patient"],
+            schedule_id=_string(obj, "schedule_id", path),
+            service_id=_string(obj, "service_id", path),
+            kodepoli=_string(obj, "kodepoli", path),
+            kodedokter=_string(obj, "kodedokter", path),
+            doctor_name=_string(obj, "doctor_name", path),
+            starts=obj["starts"],
+            ends=obj["ends"],
+            quota_jkn=_count(obj, "quota_jkn", path),
+            left_jkn=_count(obj, "left_jkn", path),
+            quota_non_jkn=_count(obj, "quota_non_jkn", path),
+            left_non_jkn=_count(obj, "left_non_jkn", path),
+            minutes_per_patient=_count(obj, "minutes_per_patient", path),
         )
 
 

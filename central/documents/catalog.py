@@ -92,6 +92,8 @@ def _sync_rows(conn: Connection, catalog: Catalog) -> None:
                 "name": s.name("id")[:200],
                 "ticket_prefix": s.ticket_prefix[:8],
                 "counter": s.counter[:100],
+                "kodepoli": s.poli.kodepoli if s.poli else None,
+                "location_id": (s.poli.location_id or None) if s.poli else None,
             }
             for s in catalog.services
         },

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
 
+from central.integrations import triggers as integration_triggers
 from central.live import notify
 from central.messages import triggers
 from central.tables import call_events
@@ -66,6 +67,7 @@ def record(
     )
     notify(conn, ticket.office_id)
     triggers.after_counter_step(conn, ticket, kind, at)
+    integration_triggers.after_counter_step(conn, ticket._mapping, kind, at)
     key = result.inserted_primary_key
     if key is None:  # pragma: no cover - every insert here has a primary key
         raise RuntimeError("no id for the new call event")
