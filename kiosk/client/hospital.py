@@ -3,8 +3,8 @@
 ``GET /api/v1/hospital/doctors/today`` (:func:`parse_doctors_today`) gives the
 doctors practising today at the kiosk's office, each a
 :class:`contract.hospital.DoctorToday` with the quota left as of the answer, at
-most :data:`MAX_DOCTORS`. ``POST /api/v1/tickets/allocate`` with a ``hospital``
-object answers with the place taken (:func:`parse_place`), and
+most :data:`MAX_DOCTORS`. (``POST /api/v1/tickets/allocate`` with a ``hospital``
+object answers with the place taken: :func:`kiosk.client.results.parse_place`.)
 ``POST /api/v1/hospital/patients/find`` with the patient found
 (:func:`parse_patients`, personal data). Each parses strictly and raises
 :class:`~kiosk.client.errors.AnswerError` for anything of the wrong shape: a
@@ -20,7 +20,7 @@ from typing import Any
 
 from contract.hospital import DoctorToday, HospitalError, parse_hhmm
 from kiosk.client.errors import AnswerError
-from kiosk.client.results import _day, _int, _str
+from kiosk.client.results import HospitalPlace, _day, _str
 from kiosk.privacy import private_repr
 
 #: The most doctors one answer may hold (a large hospital has some hundreds a day).
@@ -28,6 +28,7 @@ MAX_DOCTORS = 2000
 #: The most patients a find answers with (the centre sends at most 10, for a name).
 MAX_PATIENTS = 10
 _MAX_TEXT = 200
+__all__ = ["DoctorsToday", "HospitalPlace", "Patient", "parse_doctors_today", "parse_patients"]
 PATIENT_KEYS = ("norm", "nik", "nomorkartu", "name", "birth_date", "sex", "phone", "address")
 
 
@@ -38,16 +39,6 @@ class DoctorsToday:
     office_id: str
     day: dt.date
     doctors: tuple[DoctorToday, ...]
-
-
-@dataclass(frozen=True)
-class HospitalPlace:
-    """The quota place the centre took with a ticket's number (``allocate``'s ``hospital``)."""
-
-    kodebooking: str
-    angkaantrean: int
-    nomorantrean: str
-    estimated_at: dt.time
 
 
 @private_repr("fields")
@@ -81,23 +72,6 @@ def parse_doctors_today(data: Mapping[str, Any]) -> DoctorsToday:
     if len({d.schedule_id for d in doctors}) != len(doctors):
         raise AnswerError("a schedule repeats")
     return DoctorsToday(office_id, day, doctors)
-
-
-def parse_place(data: Any) -> HospitalPlace:
-    """The ``hospital`` object of an allocation."""
-    if not isinstance(data, Mapping):
-        raise AnswerError("'hospital' is not an object")
-    angka = _int(data, "angkaantrean")
-    if angka < 1:
-        raise AnswerError("'angkaantrean' must be positive")
-    try:
-        estimated = parse_hhmm(_str(data, "estimated_at"))
-    except HospitalError as exc:
-        raise AnswerError("'estimated_at' is not HH:MM") from exc
-    kodebooking, nomor = _str(data, "kodebooking"), _str(data, "nomorantrean")
-    if len(kodebooking) > _MAX_TEXT or len(nomor) > _MAX_TEXT:
-        raise AnswerError("a hospital place's text is too long")
-    return HospitalPlace(kodebooking, angka, nomor, estimated)
 
 
 def parse_patients(data: Mapping[str, Any]) -> tuple[Patient, ...]:

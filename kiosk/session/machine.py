@@ -1169,7 +1169,7 @@ def _birth_date(digits: str) -> dt.date | None:
 
 def is_poli(service: Service) -> bool:
     """Whether ``service`` is a hospital's poli (its doctors and payer are chosen)."""
-    return getattr(service, "poli", None) is not None
+    return service.poli is not None
 
 
 def _full_for(doctor: DoctorToday, payer: Payer) -> DoctorToday:

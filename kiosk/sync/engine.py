@@ -534,7 +534,7 @@ class SyncEngine:
         catalog = self._current_catalog()
         office = self.config.kiosk.office_id
         if catalog is None or not any(
-            getattr(s, "poli", None) is not None and s.office_id == office for s in catalog.services
+            s.poli is not None and s.office_id == office for s in catalog.services
         ):
             return ()
         fetched = authorised(self.client, self.config, self.client.doctors_today)
