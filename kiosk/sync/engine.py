@@ -559,6 +559,11 @@ class SyncEngine:
         """``listener()`` after a new list of today's doctors is cached (engine's thread)."""
         self._doctor_listeners.append(listener)
 
+    def refresh_doctors(self) -> None:
+        """Fetch today's doctors at the next step; any thread."""
+        self.schedule.wake(["doctors"])
+        self._wake.set()
+
     def doctors_now(self) -> None:
         """Fetch today's doctors at once (a citizen found a doctor full and chooses again):
         within the client's timeout, never raising; the next step tries again if it failed."""
@@ -566,8 +571,7 @@ class SyncEngine:
             self._doctors(self._now())
         except (CentralError, StoreError) as exc:
             log.warning("today's doctors not fetched again: %s", exc)
-            self.schedule.wake(["doctors"])
-            self._wake.set()
+            self.refresh_doctors()
 
     def _push(self) -> PushResult:
         total = PushResult()
