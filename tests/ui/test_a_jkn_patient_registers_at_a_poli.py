@@ -8,6 +8,8 @@ doctors itself, the simulated card reader and the PDF printer.
   number from the record and the card).
 - The last place taken by another kiosk meanwhile: the centre says ``quota_full``; she
   is told plainly and is back at the doctors, counted again (that doctor full).
+- Without a card: No. RM and a wrong date of birth find no one ("Data tidak
+  ditemukan"); the right one finds her, greeted by name, her record pre-filling.
 - Offline: the ticket comes from the cache and the registration reaches the centre
   once it is back, which keeps the visit and counts the place (nothing lost).
 """
@@ -43,8 +45,15 @@ from testkit.centre_hospital import (
 )
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.fault_proxy import FaultProxy
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
-from ui.screens.hospital import DoctorScreen, PayerScreen
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    visible_strings,
+    wait_phase,
+)
+from ui.screens.hospital import DoctorScreen, PatientBirthScreen, PatientNumberScreen, PayerScreen
 from ui.window import KioskWindow
 
 pytestmark = pytest.mark.timeout(90)
@@ -247,3 +256,44 @@ def test_offline_the_ticket_comes_from_the_cache_and_the_visit_arrives_later(
     visit = visit_of(operator, key)
     assert visit is not None and (visit.schedule_id, visit.payer) == (sid, "jkn")
     assert doctor_today(centre.url, other_kiosk, sid)["left_jkn"] == 4
+
+
+def test_without_a_card_a_patient_is_found_by_no_rm_and_date_of_birth(
+    centre: RunningCentral, qtbot: QtBot, tmp_path: Path
+) -> None:
+    with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
+        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=10000)
+        qtbot.waitUntil(lambda: kiosk.controller.status().online is True, timeout=10000)
+        search = kiosk.attract.patient_search
+        assert search is not None and search.isVisible()
+        click(qtbot, search)
+        wait_phase(qtbot, kiosk, Phase.PATIENT_NUMBER)
+        number = kiosk.screens[Phase.PATIENT_NUMBER]
+        assert isinstance(number, PatientNumberScreen)
+        birth = kiosk.screens[Phase.PATIENT_BIRTH]
+        assert isinstance(birth, PatientBirthScreen)
+
+        def find(digits: str, born: str) -> None:
+            for digit in digits:
+                click(qtbot, number.keys[digit])
+            click(qtbot, number.ok)
+            wait_phase(qtbot, kiosk, Phase.PATIENT_BIRTH)
+            for digit in born:
+                click(qtbot, birth.keys[digit])
+            click(qtbot, birth.ok)
+
+        find("000123", "13031985")  # her No. RM, a day off her date of birth
+        qtbot.waitUntil(
+            lambda: kiosk.controller.session().problem is SessionProblem.PATIENT_UNKNOWN,
+            timeout=5000,
+        )
+        assert kiosk.controller.session().phase is Phase.PATIENT_NUMBER
+        assert "Data tidak ditemukan, silakan ke loket pendaftaran." in number.notice.text()
+        find("000123", "12031985")
+        wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+        session = kiosk.controller.session()
+        assert session.identity is not None and session.identity.citizen is not None
+        assert session.identity.citizen.full_name == "Siti Aminah"
+        assert session.record is not None
+        assert session.record["medical_record_number"] == "000123"
+        assert "Selamat datang, Ibu Siti Aminah" in visible_strings(kiosk)
