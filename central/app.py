@@ -45,6 +45,7 @@ from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
 from central.errors import ApiError, CatalogLoadError
 from central.hospital import demo as hospital_demo
+from central.integrations.sender import record_targets, sender_of
 from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
 from central.office.bookings import mark_no_shows
@@ -92,10 +93,14 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
     context.voice.warm()
     # Every server process sends: claims keep two from sending one message.
     sender = Sender(database, provider_of(settings), policy_of(settings), settings.zone)
+    # Which integrations are on, for every process and the triggers; each process sends.
+    record_targets(database, settings.integrations)
+    integration_sender = sender_of(database, settings.integrations, settings.zone)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sender.start()
+        integration_sender.start()
         tick = asyncio.create_task(_no_show_tick(database))
         try:
             yield
@@ -104,6 +109,7 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
             with contextlib.suppress(asyncio.CancelledError):
                 await tick
             sender.stop()
+            integration_sender.stop()
             context.live.close()
 
     version = package_version()

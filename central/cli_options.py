@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from central.integrations.config import Integrations, load
 from central.settings import CentralSettings, default_db_url
 
 _N = TypeVar("_N", int, float)
@@ -156,6 +157,14 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     )
     add_guard_options(parser, defaults)
     add_message_options(parser, defaults)
+    parser.add_argument(
+        "--integrations",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a TOML file with a [bpjs] and/or [satusehat] section: report hospital visits "
+        "to BPJS Antrean RS and SATUSEHAT (docs/bpjs.md; default: both off)",
+    )
 
 
 def add_message_options(parser: argparse.ArgumentParser, defaults: CentralSettings) -> None:
@@ -330,7 +339,9 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
             logging.getLogger(__name__).warning(
                 "the webhook secret file %s can be read by others: chmod 600 it", path
             )
+    integrations = load(args.integrations) if args.integrations is not None else Integrations()
     return CentralSettings(
+        integrations=integrations,
         host=args.host,
         port=args.port,
         db_url=args.db,

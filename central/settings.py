@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from central.integrations.config import Integrations
+
 if TYPE_CHECKING:
     from central.access.lockout import LockoutPolicy
     from central.access.lookup_budget import LookupBudget
@@ -178,6 +180,10 @@ class CentralSettings:
     message_poll_s: float = 1.0
     #: How long past one send's deadline a sender's claim on a message still holds.
     message_claim_margin_s: float = 30.0
+    # -- BPJS Antrean RS and SATUSEHAT (central/integrations/, docs/bpjs.md) --
+    #: From ``--integrations FILE``; both off by default. Not in the repr (their own
+    #: reprs hide the secrets, but a repr of the settings need not name them at all).
+    integrations: Integrations = field(default_factory=Integrations, repr=False)
 
     def __post_init__(self) -> None:
         self._check_limits()

@@ -817,3 +817,49 @@ norm_sequence = Table(
     Column("office_id", String(64), ForeignKey("offices.id"), primary_key=True),
     Column("last", Integer, nullable=False),
 )
+
+# -- integrations: BPJS and SATUSEHAT (0015_integrations; central/integrations/) --------
+#: The outbox of calls to outside services: one row per call, unique by its
+#: ``dedupe_key``; rows of one ``order_key`` go in ``id`` order, each once every
+#: earlier one is ``sent``. ``state``: pending → sent, or dead (staff's list,
+#: "Kirim lagi"). A pending row is claimed by a sender until ``claimed_until``
+#: (``claimed_by``: its process). ``body``/``result``: JSON text; ``last_code`` and
+#: ``last_error``: the service's own code and message of the last failure.
+integration_outbox = Table(
+    "integration_outbox",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("target", String(16), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("order_key", String(200), nullable=False),
+    #: The office it is about (whose staff see it on /office/integrations).
+    Column("office_id", String(64), ForeignKey("offices.id"), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("claimed_by", String(64), nullable=True),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("last_code", String(16), nullable=True),
+    Column("last_error", String(300), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("result", Text, nullable=True),
+)
+Index(
+    "ix_integration_outbox_state_next_attempt_at",
+    integration_outbox.c.state,
+    integration_outbox.c.next_attempt_at,
+)
+Index("ix_integration_outbox_order_key_id", integration_outbox.c.order_key, integration_outbox.c.id)
+#: Whether each target (``bpjs``, ``satusehat``) is on, as written by the server at its
+#: start from its configuration (``settings_digest``: which settings, never the secrets).
+integration_targets = Table(
+    "integration_targets",
+    metadata,
+    Column("target", String(16), primary_key=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("settings_digest", String(64), nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

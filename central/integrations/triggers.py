@@ -12,6 +12,25 @@ Mobile JKN check-in tasks 1, 2, 3; the poli's call 4; served 5; called at a
 pharmacy 6, served there 7; a no-show or cancel 99 (and ``antrean/batal``
 for a cancel). SATUSEHAT: an Encounter ``arrived`` at registration, then
 ``in-progress`` at the poli's call and ``finished`` when served.
+
+What is written (central/integrations/outbox.py), for the sender to deliver:
+
+* BPJS rows (target ``bpjs``, order key the ``kodebooking``): kind ``add``
+  (dedupe ``bpjs:add:{kodebooking}``, the body of ``antrean/add`` but
+  ``estimasidilayani``, written as the local ``estimated_local`` and turned
+  into epoch milliseconds at sending in the centre's time zone), kind
+  ``task`` (``bpjs:task:{kodebooking}:{taskid}``, body ``{kodebooking,
+  taskid, waktu}``, waktu in epoch milliseconds), kind ``batal``
+  (``bpjs:batal:{kodebooking}``, body ``{kodebooking, keterangan}``).
+* SATUSEHAT rows (target ``satusehat``, order key ``encounter:{ticket_id}``):
+  kind ``encounter`` (dedupe ``satusehat:encounter:{ticket_id}:{status}``),
+  body ``{ticket_id, status, at}`` (``at`` ISO 8601 UTC), status
+  ``arrived``, ``in-progress``, ``finished`` or ``cancelled``; the SATUSEHAT
+  adapter builds the FHIR resource from the visit when it sends.
+
+The task times of a registration: 1 when the ticket was issued (the tap),
+2 and 3 when the registration arrived (no earlier than 1): at a kiosk the
+patient registers themselves, so admission is the registration itself.
 """
 
 from __future__ import annotations
@@ -20,7 +39,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
+
+from central.integrations import outbox
+from central.tables import doctor_quota, hospital_visits, integration_targets, services, tickets
+from contract.hospital import Payer, TaskId
 
 __all__ = [
     "after_counter_step",
@@ -29,6 +52,124 @@ __all__ = [
     "visit_registered",
 ]
 
+#: Counter steps (central.office.calls) at the visit's poli, and elsewhere (a pharmacy).
+_AT_POLI = {"call": TaskId.POLI, "served": TaskId.WAIT_PHARMACY, "transfer": TaskId.WAIT_PHARMACY}
+_ELSEWHERE = {"call": TaskId.PHARMACY, "served": TaskId.MEDICINE_READY}
+_ENCOUNTER_AT_POLI = {"call": "in-progress", "served": "finished", "transfer": "finished"}
+CANCEL_REASON_MAX = 200
+
+
+def _enabled(conn: Connection) -> frozenset[str]:
+    return frozenset(
+        conn.execute(
+            select(integration_targets.c.target).where(integration_targets.c.enabled.is_(True))
+        ).scalars()
+    )
+
+
+def _visit(conn: Connection, ticket_id: str) -> Any:
+    return conn.execute(
+        select(hospital_visits).where(hospital_visits.c.ticket_id == ticket_id)
+    ).first()
+
+
+def epoch_ms(at: dt.datetime) -> int:
+    """BPJS's ``waktu``: milliseconds since the epoch."""
+    if at.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware one")
+    return int(at.timestamp() * 1000)
+
+
+def _task(conn: Connection, visit: Any, task: TaskId, at: dt.datetime, now: dt.datetime) -> None:
+    outbox.enqueue(
+        conn,
+        target=outbox.BPJS,
+        kind="task",
+        dedupe_key=f"bpjs:task:{visit.kodebooking}:{int(task)}",
+        order_key=visit.kodebooking,
+        office_id=visit.office_id,
+        body={"kodebooking": visit.kodebooking, "taskid": int(task), "waktu": epoch_ms(at)},
+        now=now,
+    )
+
+
+def _encounter(conn: Connection, visit: Any, status: str, at: dt.datetime) -> None:
+    outbox.enqueue(
+        conn,
+        target=outbox.SATUSEHAT,
+        kind="encounter",
+        dedupe_key=f"satusehat:encounter:{visit.ticket_id}:{status}",
+        order_key=f"encounter:{visit.ticket_id}",
+        office_id=visit.office_id,
+        body={"ticket_id": visit.ticket_id, "status": status, "at": at.isoformat()},
+        now=at,
+    )
+
+
+def add_body(conn: Connection, visit: Any) -> dict[str, Any]:
+    """``antrean/add``'s every field for ``visit`` (a ``hospital_visits`` row), but
+    ``estimasidilayani``: ``estimated_local`` (``YYYY-MM-DDTHH:MM``, the centre's zone)."""
+    poli_name = conn.execute(
+        select(services.c.name).where(services.c.id == visit.service_id)
+    ).scalar_one_or_none()
+    quota = conn.execute(
+        select(doctor_quota).where(
+            doctor_quota.c.schedule_id == visit.schedule_id, doctor_quota.c.day == visit.day
+        )
+    ).first()
+    quota_jkn = quota.quota_jkn if quota is not None else 0
+    quota_non = quota.quota_non_jkn if quota is not None else 0
+    used_jkn = quota.used_jkn if quota is not None else 0
+    used_non = quota.used_non_jkn if quota is not None else 0
+    kodedokter: int | str = (
+        int(visit.kodedokter) if visit.kodedokter.isdigit() else visit.kodedokter
+    )
+    jkn = visit.payer == Payer.JKN.value
+    return {
+        "kodebooking": visit.kodebooking,
+        "jenispasien": Payer(visit.payer).bpjs,
+        "nomorkartu": visit.nomorkartu or "",
+        "nik": visit.nik or "",
+        "nohp": visit.phone or "",
+        "kodepoli": visit.kodepoli,
+        "namapoli": poli_name or visit.kodepoli,
+        "pasienbaru": 1 if visit.new_patient else 0,
+        "norm": visit.norm or "",
+        "tanggalperiksa": visit.day.isoformat(),
+        "kodedokter": kodedokter,
+        "namadokter": visit.doctor_name,
+        "jampraktek": visit.jampraktek,
+        "jeniskunjungan": int(visit.jeniskunjungan),
+        "nomorreferensi": visit.nomorreferensi or "",
+        "nomorantrean": visit.nomorantrean,
+        "angkaantrean": int(visit.angkaantrean),
+        "estimated_local": f"{visit.day.isoformat()}T{visit.estimated_at}",
+        "sisakuotajkn": max(0, quota_jkn - used_jkn),
+        "kuotajkn": quota_jkn,
+        "sisakuotanonjkn": max(0, quota_non - used_non),
+        "kuotanonjkn": quota_non,
+        "keterangan": (
+            "Peserta harap 30 menit lebih awal guna pencatatan administrasi."
+            if jkn
+            else "Pasien umum: harap datang 30 menit lebih awal."
+        ),
+    }
+
+
+def _arrived(conn: Connection, visit: Any, ticket_id: str, at: dt.datetime) -> None:
+    """Tasks 1, 2, 3 and the Encounter ``arrived`` (for the enabled targets)."""
+    on = _enabled(conn)
+    issued = conn.execute(
+        select(tickets.c.issued_at).where(tickets.c.id == ticket_id)
+    ).scalar_one_or_none()
+    tapped = min(issued, at) if issued is not None else at
+    if outbox.BPJS in on:
+        _task(conn, visit, TaskId.WAIT_ADMISSION, tapped, at)
+        _task(conn, visit, TaskId.ADMISSION, at, at)
+        _task(conn, visit, TaskId.WAIT_POLI, at, at)
+    if outbox.SATUSEHAT in on:
+        _encounter(conn, visit, "arrived", at)
+
 
 def visit_registered(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
     """A visit was registered at a kiosk or desk for ``ticket_id`` (not a Mobile JKN booking).
@@ -36,7 +177,21 @@ def visit_registered(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
     Enqueues BPJS ``antrean/add`` and tasks 1, 2, 3, and SATUSEHAT's Encounter
     ``arrived``, for the enabled targets.
     """
-    return None
+    visit = _visit(conn, ticket_id)
+    if visit is None or visit.source == "mjkn":
+        return
+    if outbox.enabled(conn, outbox.BPJS):
+        outbox.enqueue(
+            conn,
+            target=outbox.BPJS,
+            kind="add",
+            dedupe_key=f"bpjs:add:{visit.kodebooking}",
+            order_key=visit.kodebooking,
+            office_id=visit.office_id,
+            body=add_body(conn, visit),
+            now=at,
+        )
+    _arrived(conn, visit, ticket_id, at)
 
 
 def visit_checked_in(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
@@ -45,7 +200,10 @@ def visit_checked_in(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
     Enqueues BPJS tasks 1, 2, 3 (the booking was added by Mobile JKN itself)
     and SATUSEHAT's Encounter ``arrived``, for the enabled targets.
     """
-    return None
+    visit = _visit(conn, ticket_id)
+    if visit is None:
+        return
+    _arrived(conn, visit, ticket_id, at)
 
 
 def visit_cancelled(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
@@ -54,7 +212,25 @@ def visit_cancelled(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
     Enqueues BPJS task 99 and ``antrean/batal``, and SATUSEHAT's Encounter
     ``cancelled``, for the enabled targets.
     """
-    return None
+    visit = _visit(conn, ticket_id)
+    if visit is None:
+        return
+    on = _enabled(conn)
+    if outbox.BPJS in on:
+        _task(conn, visit, TaskId.CANCELLED, at, at)
+        reason = (visit.cancel_reason or "").strip() or "Dibatalkan di loket pendaftaran"
+        outbox.enqueue(
+            conn,
+            target=outbox.BPJS,
+            kind="batal",
+            dedupe_key=f"bpjs:batal:{visit.kodebooking}",
+            order_key=visit.kodebooking,
+            office_id=visit.office_id,
+            body={"kodebooking": visit.kodebooking, "keterangan": reason[:CANCEL_REASON_MAX]},
+            now=at,
+        )
+    if outbox.SATUSEHAT in on:
+        _encounter(conn, visit, "cancelled", at)
 
 
 def after_counter_step(
@@ -65,4 +241,25 @@ def after_counter_step(
     Does nothing for a ticket that is not a hospital visit; otherwise enqueues
     the task the step means (see the module's docstring).
     """
-    return None
+    if kind not in ("call", "served", "transfer", "no_show"):
+        return
+    on = _enabled(conn)
+    if not on:
+        return
+    visit = _visit(conn, str(ticket["id"]))
+    if visit is None or visit.state == "cancelled":
+        return
+    at_poli = ticket["queue_id"] == visit.service_id
+    if kind == "no_show":
+        task: TaskId | None = TaskId.CANCELLED
+        status: str | None = "cancelled"
+    elif at_poli:
+        task = _AT_POLI.get(kind)
+        status = _ENCOUNTER_AT_POLI.get(kind)
+    else:
+        task = _ELSEWHERE.get(kind)
+        status = None
+    if outbox.BPJS in on and task is not None:
+        _task(conn, visit, task, at, at)
+    if outbox.SATUSEHAT in on and status is not None:
+        _encounter(conn, visit, status, at)

@@ -32,6 +32,7 @@ from central.web import (
     counter,
     dashboard,
     home,
+    integrations,
     messages,
     session,
     stats,
@@ -85,6 +86,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     booking.router,
     booking_staff.router,
     messages.router,
+    integrations.router,
 )
 
 

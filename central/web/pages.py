@@ -33,6 +33,7 @@ COMMON: Texts = {
     "nav.counter": ("Loket", "Counter"),
     "nav.board": ("Papan", "Boards"),
     "nav.messages": ("Pesan", "Messages"),
+    "nav.integrations": ("BPJS", "BPJS"),
     "nav.dashboard": ("Dasbor", "Dashboard"),
     "nav.complaints": ("Pengaduan", "Complaints"),
     "nav.applications": ("Berkas", "Applications"),

@@ -1,0 +1,279 @@
+"""BPJS Antrean RS reporting end to end: two server processes on one database (SQLite and
+PostgreSQL), the BPJS stand-in over real HTTP, and BPJS down, refusing, or changing its
+secret mid-day. Registration goes on; everything reaches BPJS once it is back, each task
+once and in order per booking; staff see what failed and BPJS's own words."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+
+from central.access import staff
+from central.database import Database
+from central.integrations import triggers
+from central.process import RunningCentral, start_central
+from central.tables import audit_log, hospital_visits, integration_outbox, services
+from testkit.bpjs_standin import BpjsStandIn
+from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_staff, new_staff_account
+from testkit.centre_requests import allocate, new_id, staff_post, today
+from testkit.centres import TEST_SERVER_ARGS
+from testkit.office_sessions import logged_in
+from testkit.waits import wait_until
+
+NewDbUrl = Callable[[str], str]
+
+
+def _file(folder: Path, standin: BpjsStandIn, secret: str) -> Path:
+    path = folder / f"integrations-{uuid.uuid4().hex[:6]}.toml"
+    path.write_text(
+        "[bpjs]\n"
+        f'antrean_url = "{standin.url}"\n'
+        f'cons_id = "{standin.cons_id}"\n'
+        f'secret_key = "{secret}"\n'
+        f'user_key = "{standin.user_key}"\n'
+        'ws_rs_username = "rs-test"\n'
+        'ws_rs_password = "sandi-test"\n'
+        "timeout_s = 2\n"
+        "retry_base_s = 0.2\n"
+        "retry_max_s = 0.5\n",
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def standin() -> Iterator[BpjsStandIn]:
+    server = BpjsStandIn()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+class Hospital:
+    """Two server processes on one database, reporting to the stand-in."""
+
+    def __init__(self, db_url: str, config: Path) -> None:
+        args = (*TEST_SERVER_ARGS, "--integrations", str(config))
+        self.servers: list[RunningCentral] = [start_central(db_url=db_url, extra_args=args)]
+        self.servers.append(start_central(db_url=db_url, extra_args=args))
+        self.db = Database(db_url)
+        self.url = self.servers[0].url
+        self.kiosk, self.kiosk_token = new_kiosk(self.db, self.url)
+        self.staff = new_staff(self.db, self.url)
+        with self.db.read() as conn:
+            self.service = str(
+                conn.execute(
+                    select(services.c.id)
+                    .where(services.c.office_id == DEMO_OFFICE)
+                    .order_by(services.c.id)
+                    .limit(1)
+                ).scalar_one()
+            )
+
+    def restart(self, config: Path) -> None:
+        """Staff fixed the file: the servers start again with it."""
+        args = (*TEST_SERVER_ARGS, "--integrations", str(config))
+        for server in self.servers:
+            server.stop()
+        self.servers = [start_central(db_url=self.db_url, extra_args=args) for _ in range(2)]
+        self.url = self.servers[0].url
+
+    @property
+    def db_url(self) -> str:
+        return str(self.db.engine.url.render_as_string(hide_password=False))
+
+    def register(self, n: int) -> list[str]:
+        """``n`` JKN patients registered at the poli (the ticket, then the visit, as the
+        registration's arrival writes them): their booking codes."""
+        codes = []
+        for i in range(n):
+            ticket_id = new_id()
+            answer = allocate(self.url, self.kiosk_token, self.service, ticket_id)
+            assert answer.status_code == 201, answer.text
+            kodebooking = f"RS{uuid.uuid4().hex[:10].upper()}"
+            now = dt.datetime.now(dt.UTC)
+            with self.db.begin() as conn:
+                conn.execute(
+                    insert(hospital_visits).values(
+                        ticket_id=ticket_id,
+                        kodebooking=kodebooking,
+                        office_id=DEMO_OFFICE,
+                        service_id=self.service,
+                        schedule_id="jadwal-int-1",
+                        kodepoli="INT",
+                        kodedokter="31001",
+                        doctor_name="dr. Rahmat Hidayat, Sp.PD",
+                        jampraktek="08:00-14:00",
+                        day=today(),
+                        payer="jkn",
+                        norm=f"{i + 1:06d}",
+                        nomorkartu=f"000123456{i:04d}",
+                        nik=f"147101010180{i:04d}",
+                        phone="081234567890",
+                        new_patient=False,
+                        jeniskunjungan=1,
+                        nomorreferensi="0001R0011226K000001",
+                        nomorantrean=f"INT-{i + 1:03d}",
+                        angkaantrean=i + 1,
+                        estimated_at="08:00",
+                        source="kiosk",
+                        state="registered",
+                        over_quota=False,
+                        created_at=now,
+                    )
+                )
+                triggers.visit_registered(conn, ticket_id, now)
+            codes.append(kodebooking)
+        return codes
+
+    def call_and_serve_all(self) -> None:
+        """Each ticket called (at one process) and served (at the other)."""
+        while True:
+            called = staff_post(
+                self.servers[1].url,
+                self.staff,
+                "/api/v1/staff/queue/call-next",
+                {"office_id": DEMO_OFFICE, "service_id": self.service, "counter": "3"},
+            )
+            assert called.status_code == 200, called.text
+            ticket = called.json()["ticket"]
+            if ticket is None:
+                return
+            done = staff_post(
+                self.servers[0].url,
+                self.staff,
+                f"/api/v1/staff/tickets/{ticket['ticket_id']}/served",
+            )
+            assert done.status_code == 200, done.text
+
+    def rows(self) -> list[dict[str, object]]:
+        with self.db.read() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(integration_outbox))]
+
+    def all_sent(self) -> bool:
+        return all(row["state"] == "sent" for row in self.rows())
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.stop()
+        self.db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hospital(
+    request: pytest.FixtureRequest,
+    new_db_url: NewDbUrl,
+    standin: BpjsStandIn,
+    tmp_path: Path,
+) -> Iterator[Hospital]:
+    made = Hospital(new_db_url(str(request.param)), _file(tmp_path, standin, standin.secret))
+    try:
+        made.call_and_serve_all()  # the demo's queue starts empty
+        yield made
+    finally:
+        made.close()
+
+
+def _no_task_twice(standin: BpjsStandIn) -> None:
+    received = Counter(
+        (c.body["kodebooking"], c.body["taskid"])
+        for c in standin.calls
+        if c.path == "antrean/updatewaktu" and c.code in (200, 201)
+    )
+    assert received and max(received.values()) == 1, received
+
+
+def test_bpjs_down_then_back_everything_arrives_once_and_in_order(
+    hospital: Hospital, standin: BpjsStandIn
+) -> None:
+    standin.down()
+    codes = hospital.register(3)  # registration goes on while BPJS is down
+    hospital.call_and_serve_all()
+    wait_until(
+        lambda: any(r["last_error"] for r in hospital.rows()), 30, "a failed attempt recorded"
+    )
+    username = new_staff_account(hospital.db, staff.Role.ADMIN, DEMO_OFFICE)
+    http, _ = logged_in(hospital.url, username)
+    page = http.get(f"{hospital.url}/office/integrations", timeout=10).text
+    assert "BPJS tidak dapat dihubungi" in page and "dicoba lagi" in page
+    assert codes[0] in page
+    standin.up()
+    wait_until(hospital.all_sent, 60, "every row sent once BPJS is back")
+    for code in codes:
+        assert standin.tasks(code) == [1, 2, 3, 4, 5]
+    assert set(standin.added) == set(codes)
+    added = standin.added[codes[0]]
+    assert added["jenispasien"] == "JKN" and added["nomorkartu"] == "0001234560000"
+    assert added["kodedokter"] == 31001 and added["angkaantrean"] == 1
+    assert len(standin.accepted("antrean/add")) == 3
+    _no_task_twice(standin)
+    assert standin.refused == 0
+    assert "BPJS tidak dapat dihubungi" not in http.get(f"{hospital.url}/office/integrations").text
+
+
+# What differs between the databases (claims across processes, the order per booking) is
+# proven on both above; BPJS's refusals and its secret are the same on either.
+@pytest.mark.parametrize("hospital", ["sqlite"], indirect=True)
+def test_a_refusal_holds_its_booking_until_staff_send_it_again(
+    hospital: Hospital, standin: BpjsStandIn
+) -> None:
+    standin.misbehave("error", times=1, code=201, message="Server antrean sedang pemeliharaan")
+    (refused,) = hospital.register(1)
+    wait_until(
+        lambda: any(r["state"] == "dead" for r in hospital.rows()), 30, "the refused add dead"
+    )
+    (other,) = hospital.register(1)  # another booking is not held by it
+    wait_until(lambda: standin.tasks(other) == [1, 2, 3], 30, "the other booking's tasks")
+    assert standin.tasks(refused) == []  # its tasks wait for its add
+    username = new_staff_account(hospital.db, staff.Role.ADMIN, DEMO_OFFICE)
+    http, csrf = logged_in(hospital.url, username)
+    page = http.get(f"{hospital.url}/office/integrations", timeout=10).text
+    assert "[201] Server antrean sedang pemeliharaan" in page
+    row = re.search(r'action="/office/integrations/(\d+)/send-again"', page)
+    assert row is not None
+    again = http.post(
+        f"{hospital.url}/office/integrations/{row.group(1)}/send-again",
+        data={"csrf": csrf},
+        timeout=10,
+    )
+    assert again.status_code == 200 and "Dikirim lagi." in again.text
+    wait_until(hospital.all_sent, 30, "the booking sent after Kirim lagi")
+    assert standin.tasks(refused) == [1, 2, 3]
+    with hospital.db.read() as conn:
+        audited = conn.execute(
+            select(audit_log.c.actor, audit_log.c.detail).where(
+                audit_log.c.action == "integration_sent_again"
+            )
+        ).one()
+    assert audited.actor == f"staff:{username}" and f"bpjs:add:{refused}" in audited.detail
+
+
+@pytest.mark.parametrize("hospital", ["sqlite"], indirect=True)
+def test_a_secret_changed_mid_day_waits_for_the_new_one(
+    hospital: Hospital, standin: BpjsStandIn, tmp_path: Path
+) -> None:
+    (before,) = hospital.register(1)
+    wait_until(lambda: standin.tasks(before) == [1, 2, 3], 30, "sent with the first secret")
+    standin.change_secret("rahasia-baru")  # BPJS renewed the consumer secret
+    (after,) = hospital.register(1)
+    hospital.call_and_serve_all()
+    wait_until(lambda: standin.refused >= 2, 30, "calls with the old secret refused")
+    assert not hospital.all_sent()
+    failing = [r for r in hospital.rows() if r["last_error"]]
+    assert failing and all(r["state"] == "pending" for r in failing)  # retried, not dropped
+    assert {r["last_code"] for r in failing} == {"401"}
+    assert "Authentication failed" in str(failing[0]["last_error"])
+    hospital.restart(_file(tmp_path, standin, "rahasia-baru"))
+    wait_until(hospital.all_sent, 60, "everything sent with the new secret")
+    assert standin.tasks(before) == [1, 2, 3, 4, 5]
+    assert standin.tasks(after) == [1, 2, 3, 4, 5]
+    _no_task_twice(standin)

@@ -1,0 +1,273 @@
+"""What the triggers write as a hospital visit moves (on a real database): nothing for a
+target that is off or a ticket that is no visit; antrean/add with every field and tasks
+1-3 at registration; 4-7 through the poli and the pharmacy; 99 and batal at a cancel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select
+
+from central.database import Database, migrate
+from central.integrations import outbox, triggers
+from central.integrations.bpjs import reference
+from central.integrations.bpjs.antrean import AntreanClient
+from central.integrations.config import BpjsSettings
+from central.tables import (
+    doctor_quota,
+    doctor_schedules,
+    hospital_visits,
+    integration_outbox,
+    offices,
+    services,
+)
+from testkit.bpjs_standin import ADD_FIELDS, BpjsStandIn
+
+AT = dt.datetime(2026, 12, 5, 1, 30, tzinfo=dt.UTC)
+DAY = dt.date(2026, 12, 5)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    try:
+        migrate(database)
+        with database.begin() as conn:
+            conn.execute(
+                insert(offices).values(id="rs", name="RSUD", city="Pekanbaru", active=True)
+            )
+            for service_id, name, kodepoli in (
+                ("poli-dalam", "Poli Penyakit Dalam", "INT"),
+                ("farmasi", "Farmasi", None),
+            ):
+                conn.execute(
+                    insert(services).values(
+                        id=service_id,
+                        office_id="rs",
+                        category="kesehatan",
+                        name=name,
+                        ticket_prefix="A",
+                        counter="1",
+                        active=True,
+                        kodepoli=kodepoli,
+                    )
+                )
+            conn.execute(
+                insert(doctor_quota).values(
+                    schedule_id="s1",
+                    day=DAY,
+                    office_id="rs",
+                    quota_jkn=30,
+                    quota_non_jkn=10,
+                    used_jkn=4,
+                    used_non_jkn=1,
+                    next_angka=6,
+                )
+            )
+        yield database
+    finally:
+        database.dispose()
+
+
+def _visit(db: Database, ticket_id: str, source: str = "kiosk", payer: str = "jkn") -> str:
+    kodebooking = f"KB{ticket_id}"
+    with db.begin() as conn:
+        conn.execute(
+            insert(hospital_visits).values(
+                ticket_id=ticket_id,
+                kodebooking=kodebooking,
+                office_id="rs",
+                service_id="poli-dalam",
+                schedule_id="s1",
+                kodepoli="INT",
+                kodedokter="31001",
+                doctor_name="dr. Rahmat Hidayat, Sp.PD",
+                jampraktek="08:00-14:00",
+                day=DAY,
+                payer=payer,
+                norm="000123",
+                nomorkartu="0001234567890" if payer == "jkn" else None,
+                nik="1471010101800001",
+                phone="081234567890",
+                new_patient=False,
+                jeniskunjungan=1,
+                nomorreferensi="0001R0011226K000001",
+                nomorantrean="INT-005",
+                angkaantrean=5,
+                estimated_at="08:40",
+                source=source,
+                state="registered",
+                over_quota=False,
+                created_at=AT,
+                cancel_reason="Pasien tidak jadi berobat",
+            )
+        )
+    return kodebooking
+
+
+def _switch(db: Database, **on: bool) -> None:
+    with db.begin() as conn:
+        outbox.set_targets(conn, {t: "d" for t, yes in on.items() if yes}, AT)
+
+
+def _rows(db: Database) -> list[Any]:
+    with db.read() as conn:
+        return list(conn.execute(select(integration_outbox).order_by(integration_outbox.c.id)))
+
+
+def _step(db: Database, ticket_id: str, queue: str, kind: str) -> None:
+    with db.begin() as conn:
+        triggers.after_counter_step(conn, {"id": ticket_id, "queue_id": queue}, kind, AT)
+
+
+def test_nothing_is_kept_for_a_target_that_is_off(db: Database) -> None:
+    _visit(db, "t1")
+    with db.begin() as conn:
+        triggers.visit_registered(conn, "t1", AT)
+        triggers.visit_cancelled(conn, "t1", AT)
+    _step(db, "t1", "poli-dalam", "call")
+    assert _rows(db) == []
+
+
+def test_a_registration_is_add_then_tasks_1_2_3_with_every_field(db: Database) -> None:
+    _switch(db, bpjs=True)
+    code = _visit(db, "t1")
+    for _ in range(2):  # the registration's arrival seen twice: written once
+        with db.begin() as conn:
+            triggers.visit_registered(conn, "t1", AT)
+    rows = _rows(db)
+    assert [r.dedupe_key for r in rows] == [
+        f"bpjs:add:{code}",
+        f"bpjs:task:{code}:1",
+        f"bpjs:task:{code}:2",
+        f"bpjs:task:{code}:3",
+    ]
+    assert {r.order_key for r in rows} == {code} and {r.office_id for r in rows} == {"rs"}
+    add = json.loads(rows[0].body)
+    assert set(add) - {"estimated_local"} == set(ADD_FIELDS) - {"estimasidilayani"}
+    assert add["estimated_local"] == "2026-12-05T08:40"
+    assert (add["namapoli"], add["kodedokter"], add["jenispasien"]) == (
+        "Poli Penyakit Dalam",
+        31001,
+        "JKN",
+    )
+    assert (add["kuotajkn"], add["sisakuotajkn"], add["kuotanonjkn"], add["sisakuotanonjkn"]) == (
+        30,
+        26,
+        10,
+        9,
+    )
+    waktu = int(AT.timestamp() * 1000)
+    assert json.loads(rows[3].body) == {"kodebooking": code, "taskid": 3, "waktu": waktu}
+
+
+def test_a_mobile_jkn_check_in_is_tasks_only_and_a_paying_patient_non_jkn(db: Database) -> None:
+    _switch(db, bpjs=True)
+    mjkn = _visit(db, "t1", source="mjkn")
+    umum = _visit(db, "t2", payer="umum")
+    with db.begin() as conn:
+        triggers.visit_registered(conn, "t1", AT)  # Mobile JKN added it itself
+        assert _rows(db) == []
+        triggers.visit_checked_in(conn, "t1", AT)
+        triggers.visit_registered(conn, "t2", AT)
+    keys = [r.dedupe_key for r in _rows(db)]
+    assert keys[:3] == [f"bpjs:task:{mjkn}:{n}" for n in (1, 2, 3)]
+    (add,) = [json.loads(r.body) for r in _rows(db) if r.kind == "add"]
+    assert (add["kodebooking"], add["jenispasien"], add["nomorkartu"]) == (umum, "NON JKN", "")
+
+
+def test_poli_then_pharmacy_steps_are_tasks_4_to_7_once_each(db: Database) -> None:
+    _switch(db, bpjs=True, satusehat=True)
+    code = _visit(db, "t1")
+    _step(db, "t1", "poli-dalam", "call")
+    _step(db, "t1", "poli-dalam", "recall")  # no task
+    _step(db, "t1", "poli-dalam", "call")  # called back: still one task 4
+    _step(db, "t1", "poli-dalam", "transfer")  # sent to the pharmacy: waiting there
+    _step(db, "t1", "farmasi", "call")
+    _step(db, "t1", "farmasi", "served")
+    _step(db, "other-ticket", "poli-dalam", "call")  # no visit: nothing
+    bpjs = [r.dedupe_key for r in _rows(db) if r.target == "bpjs"]
+    assert bpjs == [f"bpjs:task:{code}:{n}" for n in (4, 5, 6, 7)]
+    encounter = [json.loads(r.body)["status"] for r in _rows(db) if r.target == "satusehat"]
+    assert encounter == ["in-progress", "finished"]
+    assert {r.order_key for r in _rows(db) if r.target == "satusehat"} == {"encounter:t1"}
+
+
+def test_a_cancel_is_task_99_then_batal_and_a_no_show_is_99(db: Database) -> None:
+    _switch(db, bpjs=True)
+    cancelled = _visit(db, "t1")
+    absent = _visit(db, "t2")
+    with db.begin() as conn:
+        triggers.visit_cancelled(conn, "t1", AT)
+    _step(db, "t2", "poli-dalam", "no_show")
+    rows = _rows(db)
+    assert [r.dedupe_key for r in rows] == [
+        f"bpjs:task:{cancelled}:99",
+        f"bpjs:batal:{cancelled}",
+        f"bpjs:task:{absent}:99",
+    ]
+    assert json.loads(rows[1].body) == {
+        "kodebooking": cancelled,
+        "keterangan": "Pasien tidak jadi berobat",
+    }
+
+
+def test_bpjs_schedules_are_imported_into_the_office_s(db: Database) -> None:
+    standin = BpjsStandIn()
+    try:
+        settings = BpjsSettings(
+            antrean_url=standin.url,
+            cons_id=standin.cons_id,
+            secret_key=standin.secret,
+            user_key=standin.user_key,
+            ws_rs_username="rs",
+            ws_rs_password="sandi",  # noqa: S106 - a test value
+        )
+        with db.read() as conn:
+            polis = sorted(reference.polis_of(conn, "rs"))
+        rows, none = reference.fetch(AntreanClient(settings), [*polis, "XYZ"], DAY)
+    finally:
+        standin.close()
+    assert none == ["XYZ: Data tidak ditemukan"]
+    rows = [*rows, {**rows[0], "kodepoli": "ANA"}, {**rows[0], "hari": 9}]
+    with db.begin() as conn:
+        conn.execute(
+            insert(doctor_schedules).values(
+                id="bpjs-INT-31001-1",
+                office_id="rs",
+                service_id="poli-dalam",
+                kodedokter="31001",
+                doctor_name="lama",
+                weekday=1,
+                starts="07:00",
+                ends="09:00",
+                quota_jkn=1,
+                quota_non_jkn=7,
+                minutes_per_patient=12,
+                updated_at=AT,
+                updated_by="staff:a",
+            )
+        )
+        done = reference.store(conn, "rs", rows, actor="staff:b", now=AT)
+    assert done.written == 7
+    assert done.skipped == (
+        "ANA: poli tidak ada di katalog kantor ini",
+        "INT 31001: jadwal tidak terbaca",
+    )
+    with db.read() as conn:
+        kept = conn.execute(
+            select(doctor_schedules).where(doctor_schedules.c.id == "bpjs-INT-31001-1")
+        ).one()
+        count = len(conn.execute(select(doctor_schedules.c.id)).all())
+    assert (kept.doctor_name, kept.starts, kept.ends, kept.quota_jkn) == (
+        "dr. Rahmat Hidayat, Sp.PD",
+        "08:00",
+        "14:00",
+        30,
+    )
+    assert (kept.quota_non_jkn, kept.minutes_per_patient, kept.updated_by) == (7, 12, "staff:b")
+    assert count == 7
