@@ -16,27 +16,18 @@ doctors itself, the simulated card reader and the PDF printer.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
 
 from central.database import Database
 from central.process import RunningCentral, start_central
-from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE
-from central.tables import hospital_visits
-from contract.hospital import Payer
-from kiosk.config import Config, SessionSection
 from kiosk.errors import SessionProblem
 from kiosk.session.machine import Phase
 from testkit.centre_hospital import (
-    HOSPITAL,
     allocate,
     doctor_today,
     hospital_kiosk,
@@ -45,16 +36,21 @@ from testkit.centre_hospital import (
 )
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.fault_proxy import FaultProxy
+from testkit.hospital_window import (
+    cached,
+    delivered_key,
+    hospital_config,
+    to_payer,
+    visit_of,
+    wait_cached,
+)
 from testkit.kiosk_window import (
-    button_with,
     click,
-    demo_config,
     running_kiosk,
     visible_strings,
     wait_phase,
 )
-from ui.screens.hospital import DoctorScreen, PatientBirthScreen, PatientNumberScreen, PayerScreen
-from ui.window import KioskWindow
+from ui.screens.hospital import DoctorScreen, PatientBirthScreen, PatientNumberScreen
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -85,76 +81,6 @@ def staff_token(centre: RunningCentral, operator: Database) -> str:
 def other_kiosk(centre: RunningCentral) -> str:
     """Another kiosk of the hospital (its token), which races for places."""
     return hospital_kiosk(centre.url)[0]
-
-
-def hospital_config(tmp_path: Path, url: str) -> Config:
-    config = demo_config(tmp_path, url)
-    return dataclasses.replace(
-        config,
-        kiosk=dataclasses.replace(config.kiosk, office_id=HOSPITAL),
-        central=dataclasses.replace(config.central, enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE),
-        session=SessionSection(ask_notify=False),
-        # back from offline soon: the test waits on the delivery, not on a long backoff
-        sync=dataclasses.replace(config.sync, backoff_base_s=0.2, backoff_cap_s=1.0),
-    )
-
-
-def cached(kiosk: KioskWindow, schedule_id: str) -> Any:
-    today = kiosk.controller.now().date()
-    store = kiosk.kiosk.store
-    found = [d for d in store.doctors_today(HOSPITAL, today) if d.schedule_id == schedule_id]
-    return found[0] if found else None
-
-
-def wait_cached(qtbot: QtBot, kiosk: KioskWindow, schedule_id: str) -> None:
-    """Until the kiosk's own sync engine has fetched the doctors with ``schedule_id``."""
-    qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=10000)
-    engine = kiosk.kiosk.engine
-    assert engine is not None
-
-    def fetched() -> bool:
-        engine.refresh_doctors()  # the engine's next step fetches them, as it would every minute
-        return cached(kiosk, schedule_id) is not None
-
-    qtbot.waitUntil(fetched, timeout=15000)
-
-
-def to_payer(qtbot: QtBot, kiosk: KioskWindow, schedule_id: str) -> None:
-    click(qtbot, button_with(kiosk, "Siti Aminah"))
-    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
-    tile = next(b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == POLI)
-    click(qtbot, tile)
-    wait_phase(qtbot, kiosk, Phase.DOCTOR)
-    doctors = kiosk.screens[Phase.DOCTOR]
-    assert isinstance(doctors, DoctorScreen)
-    click(qtbot, doctors.doctors[schedule_id])
-    wait_phase(qtbot, kiosk, Phase.PAYER)
-    payer = kiosk.screens[Phase.PAYER]
-    assert isinstance(payer, PayerScreen)
-    click(qtbot, payer.payers[Payer.JKN])
-    wait_phase(qtbot, kiosk, Phase.FORM)
-    phone = kiosk.findChild(QLineEdit, "field_phone")
-    assert phone is not None
-    if not phone.text():  # offline, no city record gave it
-        qtbot.keyClicks(phone, "081234567890")
-    click(qtbot, button_with(kiosk, "Lanjut"))
-    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
-    click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
-
-
-def visit_of(operator: Database, ticket_id: str) -> Any:
-    with operator.read() as conn:
-        return conn.execute(
-            select(hospital_visits).where(hospital_visits.c.ticket_id == ticket_id)
-        ).first()
-
-
-def delivered_key(qtbot: QtBot, kiosk: KioskWindow) -> str:
-    store = kiosk.kiosk.store
-    qtbot.waitUntil(lambda: store.outbox_stats(kiosk.controller.now()).depth == 0, timeout=20000)
-    [item] = store.outbox("delivered")
-    assert store.outbox("dead") == []
-    return item.key
 
 
 def test_a_jkn_patient_taps_picks_poli_and_doctor_and_gets_a_ticket_with_the_doctor(
