@@ -124,3 +124,7 @@ class BookingToday:
     nik: str | None = field(repr=False)
     card_number: str | None = field(repr=False)
     first_name: str = field(repr=False)
+    #: A Mobile JKN booking's doctor and hours (``HH:MM-HH:MM``), for the
+    #: greeting and the ticket; ``""`` for any other booking.
+    doctor: str = ""
+    hours: str = ""

@@ -51,6 +51,8 @@ def booking_json(booking: BookingToday) -> dict[str, Any]:
         "nik": booking.nik,
         "card_number": booking.card_number,
         "first_name": booking.first_name,
+        "doctor": booking.doctor,
+        "hours": booking.hours,
     }
 
 
@@ -68,6 +70,9 @@ def _booking(data: dict[str, Any], checked_in: bool) -> BookingToday:
             nik=data["nik"],
             card_number=data["card_number"],
             first_name=str(data["first_name"]),
+            # Sealed before Mobile JKN bookings carried them: none.
+            doctor=str(data.get("doctor", "")),
+            hours=str(data.get("hours", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise StoreCorrupt(f"{_TABLE}: a cached booking cannot be read") from exc

@@ -16,13 +16,13 @@ from contract.hospital import DoctorToday
 from testkit.centres import DEMO_CATALOG
 
 OFFICE = "rsud-test"
-POLI = "poli-dalam"
+POLI = "poli-uji"
 
 _POLI_SERVICE: dict[str, Any] = {
     "id": POLI,
     "office_id": OFFICE,
     "category": "kesehatan",
-    "name": {"id": "Poli Penyakit Dalam", "en": "Internal medicine clinic"},
+    "name": {"id": "Poli Uji", "en": "Test clinic"},
     "description": {"id": "Pendaftaran poli penyakit dalam.", "en": "Internal medicine."},
     "counter": "P1",
     "ticket_prefix": "D",

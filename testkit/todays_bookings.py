@@ -33,6 +33,8 @@ def booking(
     office_id: str = OFFICE,
     service_id: str = SERVICE,
     first_name: str = FIRST_NAME,
+    doctor: str = "",
+    hours: str = "",
 ) -> BookingToday:
     """One booking of ``day`` (30 minutes from ``starts``)."""
     start = dt.time.fromisoformat(starts)
@@ -48,6 +50,8 @@ def booking(
         nik=nik,
         card_number=card_number,
         first_name=first_name,
+        doctor=doctor,
+        hours=hours,
     )
 
 
@@ -68,4 +72,6 @@ def wire(found: BookingToday) -> dict[str, Any]:
         "nik": found.nik,
         "card_number": found.card_number,
         "first_name": found.first_name,
+        "doctor": found.doctor,
+        "hours": found.hours,
     }

@@ -75,6 +75,9 @@ _MARKED: dict[str, object] = {
     ),
     "appointment_when": QT_TRANSLATE_NOOP("texts", "Hari ini, {time}–{end}"),
     "appointment_code": QT_TRANSLATE_NOOP("texts", "Kode janji: {code}"),
+    # a Mobile JKN booking names its doctor and the doctor's hours
+    "appointment_doctor": QT_TRANSLATE_NOOP("texts", "Dokter: {doctor}, jam praktik {hours}"),
+    "appointment_doctor_only": QT_TRANSLATE_NOOP("texts", "Dokter: {doctor}"),
     "appointment_hint": QT_TRANSLATE_NOOP(
         "texts", "Sentuh Check-in untuk mencetak tiket antrean Anda."
     ),

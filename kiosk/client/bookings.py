@@ -118,6 +118,11 @@ def _booking(data: Any, office_id: str, day: dt.date) -> BookingToday:
     if not isinstance(first_name, str) or len(first_name) > _MAX_TEXT:
         raise AnswerError("'first_name' is not a string")
     nik, card_number = _optional(data, "nik"), _optional(data, "card_number")
+    doctor, hours = data.get("doctor", ""), data.get("hours", "")
+    if not isinstance(doctor, str) or len(doctor) > _MAX_TEXT:
+        raise AnswerError("'doctor' is not a string")
+    if not isinstance(hours, str) or len(hours) > _MAX_TEXT:
+        raise AnswerError("'hours' is not a string")
     return BookingToday(
         code=info.code,
         office_id=info.office_id,
@@ -129,6 +134,8 @@ def _booking(data: Any, office_id: str, day: dt.date) -> BookingToday:
         nik=nik,
         card_number=card_number,
         first_name=first_name,
+        doctor=doctor,
+        hours=hours,
     )
 
 

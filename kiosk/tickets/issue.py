@@ -193,7 +193,8 @@ def _hospital_lines(
     centre takes its own when the registration arrives); {} for any other service."""
     doctor, hospital = request.doctor, request.hospital
     if doctor is None or hospital is None:
-        return {}
+        booked = request.booking  # a Mobile JKN booking checked in: its doctor
+        return {"doctor_name": booked.doctor} if booked is not None and booked.doctor else {}
     lines = {"doctor_name": doctor.doctor_name}
     if allocation is not None and allocation.hospital is not None:
         place = allocation.hospital

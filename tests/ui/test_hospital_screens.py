@@ -2,7 +2,8 @@
 today with their hours and places left (a full one greyed and saying so), JKN, the form
 filled from the card, and a ticket with the doctor and the estimated time counted from
 the kiosk's cache; the registration waits in the outbox with its ``hospital`` object.
-And the patient keypad: a number of the wrong length told in place."""
+And the patient keypad: a number of the wrong length told in place; and a Mobile JKN
+booking greeted with its doctor, who is on the ticket it checks in."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from kiosk.session.machine import Phase
 from offline_store import Store
 from testkit.hospital_kiosk import OFFICE, POLI, doctor, poli_catalog_json
 from testkit.kiosk_window import button_with, click, offline_config, running_kiosk, wait_phase
+from testkit.todays_bookings import booking
+from ui.screens.appointment import AppointmentScreen
 from ui.screens.hospital import DoctorScreen, PatientNumberScreen, PayerScreen
 from ui.screens.ticket import TicketScreen
 from ui.window import KioskWindow
@@ -131,3 +134,30 @@ def test_the_patient_keypad_tells_a_short_number_in_place(kiosk: KioskWindow, qt
         SessionProblem.PATIENT_NUMBER_INVALID,
     )
     assert "kartu BPJS 13 angka" in screen.notice.text()
+
+
+def test_a_mobile_jkn_booking_greets_with_its_doctor_and_prints_it(
+    kiosk: KioskWindow, qtbot: QtBot, tmp_path: Path
+) -> None:
+    today = kiosk.controller.now()
+    mjkn = booking(
+        today.date(),
+        office_id=OFFICE,
+        service_id=POLI,
+        doctor="dr. Ani Wijaya, Sp.PD",
+        hours="08:00-12:00",
+    )
+    kiosk.kiosk.store.save_bookings(OFFICE, today.date(), [mjkn], etag=None, now=today)
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.APPOINTMENT)
+    shown = kiosk.screens[Phase.APPOINTMENT]
+    assert isinstance(shown, AppointmentScreen)
+    assert shown.doctor.text() == "Dokter: dr. Ani Wijaya, Sp.PD, jam praktik 08:00-12:00"
+    assert shown.doctor.isVisible()
+    click(qtbot, shown.check_in)
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    ticket = kiosk.controller.session().ticket
+    assert ticket is not None and ticket.doctor_name == "dr. Ani Wijaya, Sp.PD"
+    [pdf] = list((tmp_path / "tickets").glob("tiket-*.pdf"))
+    text = " ".join("".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert "Dokter: dr. Ani Wijaya, Sp.PD" in text

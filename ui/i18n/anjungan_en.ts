@@ -458,6 +458,14 @@
         <translation>Booking code: {code}</translation>
     </message>
     <message>
+        <source>Dokter: {doctor}, jam praktik {hours}</source>
+        <translation>Doctor: {doctor}, hours {hours}</translation>
+    </message>
+    <message>
+        <source>Dokter: {doctor}</source>
+        <translation>Doctor: {doctor}</translation>
+    </message>
+    <message>
         <source>Sentuh Check-in untuk mencetak tiket antrean Anda.</source>
         <translation>Touch Check in to print your queue ticket.</translation>
     </message>
