@@ -4,6 +4,8 @@ its own sync engine, and a patient's path from a card tap to the ticket's questi
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +16,20 @@ from sqlalchemy import select
 from central.database import Database
 from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID
 from central.tables import hospital_visits
-from contract.hospital import Payer
+from contract.hospital import DoctorToday, Payer
 from kiosk.config import Config, SessionSection
 from kiosk.session.machine import Phase
-from offline_store import OutboxState
-from testkit.kiosk_window import button_with, click, demo_config, wait_phase
+from offline_store import OutboxState, Store
+from testkit.hospital_kiosk import OFFICE as TEST_OFFICE
+from testkit.hospital_kiosk import poli_catalog_json
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    offline_config,
+    running_kiosk,
+    wait_phase,
+)
 from ui.screens.hospital import DoctorScreen, PayerScreen
 from ui.window import KioskWindow
 
@@ -94,3 +105,33 @@ def delivered_key(qtbot: QtBot, kiosk: KioskWindow) -> str:
     [item] = store.outbox(OutboxState.DELIVERED)
     assert store.outbox(OutboxState.DEAD) == []
     return item.key
+
+
+@contextmanager
+def offline_hospital(
+    qtbot: QtBot,
+    tmp_path: Path,
+    doctors: Sequence[DoctorToday],
+    *,
+    width: int = 900,
+    height: int = 1200,
+) -> Iterator[KioskWindow]:
+    """A kiosk of the test hospital (testkit/hospital_kiosk.py) with no centre: its
+    catalog and today's ``doctors`` in its store, as an earlier sync left them."""
+    config = offline_config(tmp_path)
+    config = dataclasses.replace(
+        config,
+        kiosk=dataclasses.replace(config.kiosk, office_id=TEST_OFFICE),
+        session=SessionSection(ask_notify=False),
+    )
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config.store_path)
+    catalog = poli_catalog_json()
+    store.save_catalog(catalog, '"poli"', catalog["version"])
+    store.set_kiosk_code("K09")
+    store.close()
+    with running_kiosk(qtbot, config, width=width, height=height) as window:
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        today = window.controller.now()
+        window.kiosk.store.save_doctors(TEST_OFFICE, today.date(), doctors, now=today)
+        yield window

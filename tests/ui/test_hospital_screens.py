@@ -7,7 +7,6 @@ booking greeted with its doctor, who is on the ticket it checks in."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,13 +16,12 @@ from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from contract.hospital import Payer
-from kiosk.config import Config, SessionSection
 from kiosk.errors import SessionProblem
 from kiosk.session.events import PatientKey
 from kiosk.session.machine import Phase
-from offline_store import Store
-from testkit.hospital_kiosk import OFFICE, POLI, doctor, poli_catalog_json
-from testkit.kiosk_window import button_with, click, offline_config, running_kiosk, wait_phase
+from testkit.hospital_kiosk import OFFICE, POLI, doctor
+from testkit.hospital_window import offline_hospital
+from testkit.kiosk_window import button_with, click, wait_phase
 from testkit.todays_bookings import booking
 from ui.screens.appointment import AppointmentScreen
 from ui.screens.hospital import DoctorScreen, PatientNumberScreen, PayerScreen
@@ -36,28 +34,9 @@ ANI = doctor(quota_jkn=10, left_jkn=4, quota_non_jkn=5, left_non_jkn=5, minutes=
 BUDI = doctor("s-budi", "dr. Budi Santoso", left_jkn=0, left_non_jkn=0)
 
 
-def hospital_config(tmp_path: Path) -> Config:
-    config = offline_config(tmp_path)
-    return dataclasses.replace(
-        config,
-        kiosk=dataclasses.replace(config.kiosk, office_id=OFFICE),
-        session=SessionSection(ask_notify=False),
-    )
-
-
 @pytest.fixture
 def kiosk(tmp_path: Path, qtbot: QtBot) -> Iterator[KioskWindow]:
-    config = hospital_config(tmp_path)
-    config.store_path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store.open(config.store_path)
-    catalog = poli_catalog_json()
-    store.save_catalog(catalog, '"poli"', catalog["version"])
-    store.set_kiosk_code("K09")
-    store.close()
-    with running_kiosk(qtbot, config) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
-        today = window.controller.now()
-        window.kiosk.store.save_doctors(OFFICE, today.date(), [ANI, BUDI], now=today)
+    with offline_hospital(qtbot, tmp_path, (ANI, BUDI)) as window:
         yield window
 
 

@@ -62,7 +62,7 @@ class TicketScreen(Screen):
         #: A poli's ticket: the doctor, BPJS's queue number and the estimated time.
         self.doctor = label(name="subtitle")
         self.nomorantrean = label(name="subtitle")
-        self.estimated = label(name="counterCall")
+        self.estimated = label(name="subtitle")
         self.paper = label(name="subtitle")
         #: In place of "take your ticket" when the paper may not come: the ticket stays.
         self.no_paper = NoticeBlock()
