@@ -24,7 +24,7 @@ _POLI_SERVICE: dict[str, Any] = {
     "category": "kesehatan",
     "name": {"id": "Poli Uji", "en": "Test clinic"},
     "description": {"id": "Pendaftaran poli penyakit dalam.", "en": "Internal medicine."},
-    "counter": "P1",
+    "counter": "Poli Penyakit Dalam",
     "ticket_prefix": "D",
     "assurance": "unverified",
     "requirements": [{"id": "Kartu BPJS Kesehatan (jika ada)", "en": "BPJS card (if any)"}],

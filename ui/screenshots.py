@@ -38,6 +38,7 @@ from printing.samples import write_screenshots
 from ui.app import build_window
 from ui.screens.form import FormScreen
 from ui.screenshots_errors import capture_errors
+from ui.screenshots_hospital import capture_hospital
 from ui.screenshots_larger import capture_larger
 from ui.screenshots_more import PIN, capture_desk, capture_out_of_service, capture_overlays
 from ui.screenshots_touch import BOOKINGS_INTERVAL_S, capture_touch, without_bookings
@@ -113,6 +114,8 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         saved += capture_larger(app, window, out, lambda done: _wait(app, done))
         # #15's problem screens: the error screen and every notice in place
         saved += capture_errors(app, window, out, lambda done: _wait(app, done))
+        # #17's hospital screens, at the demo hospital
+        saved += capture_hospital(app, central.url, out, lambda done: _wait(app, done))
         saved += write_screenshots(out)  # every ticket layout, and the slip
         _close(window, store)
         saved.append(capture_desk(app, config, out, lambda done: _wait(app, done)))

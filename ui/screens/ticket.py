@@ -78,17 +78,20 @@ class TicketScreen(Screen):
             self.number,
             self.service,
             self.counter,
-            self.doctor,
-            self.estimated,
-            self.nomorantrean,
             self.ahead,
             self.wait,
             self.paper,
+            self.doctor,
+            self.estimated,
+            self.nomorantrean,
         )
-        for w in (self.heading, *self._figures, self.no_paper):
+        for w in (self.heading, *self._figures[:6], self.no_paper):
             number_half.addWidget(w)
         bring_half = QVBoxLayout()
         bring_half.setSpacing(16)
+        # A poli's doctor and time head the other half: beside the number in landscape.
+        for w in (self.doctor, self.estimated, self.nomorantrean):
+            bring_half.addWidget(w)
         bring_half.addWidget(self.requirements_title)
         bring_half.addWidget(self.requirements)
         bring_half.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -144,7 +147,12 @@ class TicketScreen(Screen):
         )
         # Only what the centre counted when it numbered the ticket: never a guess offline.
         _show(self.ahead, _maybe(view, "people_ahead", count=ticket.people_ahead))
-        _show(self.wait, _maybe(view, "ticket_wait", minutes=ticket.wait_minutes))
+        # A poli's ticket says when the doctor likely sees the patient: not a second,
+        # different estimate of the queue's wait beside it.
+        wait = (
+            "" if ticket.estimated_at else _maybe(view, "ticket_wait", minutes=ticket.wait_minutes)
+        )
+        _show(self.wait, wait)
         reqs = service.requirements if service else ()
         _show(self.requirements_title, view.t("requirements") if reqs else "")
         _show(self.requirements, "\n".join(f"• {r(lang)}" for r in reqs))
