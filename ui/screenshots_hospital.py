@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QApplication
 
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
-from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID
 from contract.hospital import Payer
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session.events import (
@@ -36,14 +35,18 @@ from ui.screenshots_touch import Camera, Wait
 POLI = "poli-dalam"
 
 
-def capture_hospital(app: QApplication, central_url: str, out: Path, wait: Wait) -> list[Path]:
+def capture_hospital(
+    app: QApplication, central: CentralSection, office_id: str, out: Path, wait: Wait
+) -> list[Path]:
+    """``central``: the demo centre and the demo hospital's enrolment code; ``office_id``:
+    the demo hospital's (ui/screenshots.py knows both from the centre's settings)."""
     with tempfile.TemporaryDirectory() as tmp:
         tickets = Path(tmp) / "tickets"
         tickets.mkdir()
         config = Config(
-            kiosk=KioskSection(data_dir=tmp, office_id=DEMO_HOSPITAL_ID),
+            kiosk=KioskSection(data_dir=tmp, office_id=office_id),
             printer=PrinterSection(output_dir=str(tickets)),
-            central=CentralSection(url=central_url, enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE),
+            central=central,
             session=SessionSection(ask_notify=False),
         )
         store = Store.open(config.store_path)
@@ -53,7 +56,7 @@ def capture_hospital(app: QApplication, central_url: str, out: Path, wait: Wait)
         controller = window.controller
         try:
             wait(lambda: controller.status().catalog is not None)
-            wait(lambda: bool(store.doctors_today(DEMO_HOSPITAL_ID, controller.now().date())))
+            wait(lambda: bool(store.doctors_today(office_id, controller.now().date())))
             camera = Camera(app, window, out, wait, prefix="hospital-")
             reader = window.kiosk.reader
             assert isinstance(reader, SimulatedReader)  # noqa: S101
