@@ -4,7 +4,7 @@ its own sync engine, and a patient's path from a card tap to the ticket's questi
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -69,7 +69,15 @@ def wait_cached(qtbot: QtBot, kiosk: KioskWindow, schedule_id: str) -> None:
     qtbot.waitUntil(fetched, timeout=15000)
 
 
-def to_payer(qtbot: QtBot, kiosk: KioskWindow, schedule_id: str) -> None:
+def to_payer(
+    qtbot: QtBot,
+    kiosk: KioskWindow,
+    schedule_id: str,
+    meanwhile: Callable[[], None] = lambda: None,
+) -> None:
+    """A card tap, the poli, the doctor ``schedule_id``, JKN, the form, the confirmation.
+    ``meanwhile`` runs once the doctor is chosen, before JKN is tapped (another kiosk
+    takes the last place there: the list the patient chose from had it)."""
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
     tile = next(b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == POLI)
@@ -81,6 +89,7 @@ def to_payer(qtbot: QtBot, kiosk: KioskWindow, schedule_id: str) -> None:
     wait_phase(qtbot, kiosk, Phase.PAYER)
     payer = kiosk.screens[Phase.PAYER]
     assert isinstance(payer, PayerScreen)
+    meanwhile()
     click(qtbot, payer.payers[Payer.JKN])
     wait_phase(qtbot, kiosk, Phase.FORM)
     phone = kiosk.findChild(QLineEdit, "field_phone")

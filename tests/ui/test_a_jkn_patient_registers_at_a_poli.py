@@ -130,9 +130,12 @@ def test_the_last_place_taken_meanwhile_is_told_and_the_doctors_are_counted_agai
     with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
         wait_cached(qtbot, kiosk, sid)
         assert cached(kiosk, sid).left_jkn == 1
-        taken = allocate(centre.url, other_kiosk, sid)  # the other kiosk is quicker
-        assert taken.status_code == 201, taken.text
-        to_payer(qtbot, kiosk, sid)
+
+        def quicker() -> None:  # the other kiosk takes the last place meanwhile
+            taken = allocate(centre.url, other_kiosk, sid)
+            assert taken.status_code == 201, taken.text
+
+        to_payer(qtbot, kiosk, sid, meanwhile=quicker)
         wait_phase(qtbot, kiosk, Phase.DOCTOR)
         session = kiosk.controller.session()
         assert session.problem is SessionProblem.QUOTA_FULL and session.ticket is None
