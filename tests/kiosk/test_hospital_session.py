@@ -15,6 +15,7 @@ from kiosk.errors import SessionProblem
 from kiosk.session import events
 from kiosk.session.events import PatientKey, SessionEnd
 from kiosk.session.machine import IDLE_TIMED, Phase, SessionMachine, Timeouts
+from kiosk.speech import Line, screen_script
 from testkit.clocks import ManualClock
 from testkit.hospital_kiosk import POLI, doctor, poli_catalog
 
@@ -279,3 +280,16 @@ def test_every_hospital_phase_ends_on_the_idle_timeout(clock: ManualClock) -> No
         clock.advance(T.idle + 0.1)
         assert m.handle(events.Tick()) == [events.WipeSession(SessionEnd.IDLE_TIMEOUT)]
         assert m.state.phase is Phase.IDLE and not m.state.personal
+
+
+def test_the_hospital_screens_are_said_without_the_numbers_typed(clock: ManualClock) -> None:
+    m = make(clock, Doctors(ANI))
+    _to_payer(m)
+    assert [line.key for line in screen_script(m.state, "id") if isinstance(line, Line)] == [
+        "payer_title"
+    ]
+    m = make(clock, Doctors(ANI))
+    _to_patient_birth(m)
+    said = [line.key for line in screen_script(m.state, "id") if isinstance(line, Line)]
+    assert said == ["patient_birth_title", "patient_birth_hint"]
+    assert "000123" not in repr(screen_script(m.state, "id"))
