@@ -97,6 +97,13 @@ SCREEN_LINES: dict[Phase, tuple[Line, ...]] = {
     Phase.COMPLAINT_FILED: (Line("complaint_filed"),),
     Phase.BOOKING_CODE: (Line("booking_code_title"), Line("booking_code_hint")),
     Phase.BOOKING_CHECK: (Line("booking_code_checking"),),
+    # a hospital (docs/hospital-kiosk.md): each doctor's row and payer's tile is said
+    # when touched; a patient's number and date of birth never
+    Phase.DOCTOR: (Line("doctor_prompt"),),
+    Phase.PAYER: (Line("payer_title"),),
+    Phase.PATIENT_NUMBER: (Line("patient_title"),),
+    Phase.PATIENT_BIRTH: (Line("patient_birth_title"), Line("patient_birth_hint")),
+    Phase.PATIENT_CHECK: (Line("patient_checking"),),
 }
 
 

@@ -560,6 +560,7 @@ def test_only_the_demo_and_the_tools_load_the_card_emulators() -> None:
         "ui.screenshots_touch",
         "ui.screenshots_errors",
         "ui.screenshots_larger",
+        "ui.screenshots_hospital",
     }
 
     def in_emulators(module: str) -> bool:

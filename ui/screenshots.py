@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from central.process import start_central
-from central.settings import DEMO_ENROLMENT_CODE
+from central.settings import DEMO_ENROLMENT_CODE, DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID
 from kiosk.config import (
     CentralSection,
     Config,
@@ -38,6 +38,7 @@ from printing.samples import write_screenshots
 from ui.app import build_window
 from ui.screens.form import FormScreen
 from ui.screenshots_errors import capture_errors
+from ui.screenshots_hospital import capture_hospital
 from ui.screenshots_larger import capture_larger
 from ui.screenshots_more import PIN, capture_desk, capture_out_of_service, capture_overlays
 from ui.screenshots_touch import BOOKINGS_INTERVAL_S, capture_touch, without_bookings
@@ -113,6 +114,11 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         saved += capture_larger(app, window, out, lambda done: _wait(app, done))
         # #15's problem screens: the error screen and every notice in place
         saved += capture_errors(app, window, out, lambda done: _wait(app, done))
+        # #17's hospital screens, at the demo hospital
+        hospital = CentralSection(url=central.url, enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE)
+        saved += capture_hospital(
+            app, hospital, DEMO_HOSPITAL_ID, out, lambda done: _wait(app, done, 30.0)
+        )
         saved += write_screenshots(out)  # every ticket layout, and the slip
         _close(window, store)
         saved.append(capture_desk(app, config, out, lambda done: _wait(app, done)))

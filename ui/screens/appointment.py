@@ -1,6 +1,7 @@
 """The citizen's appointment of today, first after their card (or their code):
 "Anda punya janji pukul 10.30 untuk Cetak Ulang KTP-el", one big tap to check in
-and print the ticket, and "Layanan lain" for the service grid instead."""
+and print the ticket, and "Layanan lain" for the service grid instead. A Mobile JKN
+booking names its doctor too: "Dokter: dr. Ani, jam praktik 08:00-12:00"."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ class AppointmentScreen(Screen):
         self.title = label(name="title")
         self.when = label(name="subtitle")
         self.code = label(name="subtitle")
+        self.doctor = label(name="subtitle")
         self.hint = label(name="subtitle")
         self.check_in = button("", lambda: view.dispatch(CheckInChosen()), "primary")
         self.other = button("", lambda: view.dispatch(OtherServices()))
         self.back = button("", lambda: view.dispatch(Back()))
         self.box.addStretch(1)
-        for widget in (self.greeting, self.title, self.when, self.code, self.hint):
+        for widget in (self.greeting, self.title, self.when, self.doctor, self.code, self.hint):
             self.box.addWidget(widget)
         self.box.addStretch(1)
         # The one big action on a row of its own, the way out beneath it.
@@ -39,6 +41,16 @@ class AppointmentScreen(Screen):
         self.title.setText(view.t("appointment_title", **values) if values else "")
         self.when.setText(view.t("appointment_when", **values) if values else "")
         self.code.setText(view.t("appointment_code", **values) if values else "")
+        booking = state.booking
+        doctor = ""
+        if booking is not None and booking.doctor:
+            doctor = (
+                view.t("appointment_doctor", doctor=booking.doctor, hours=booking.hours)
+                if booking.hours
+                else view.t("appointment_doctor_only", doctor=booking.doctor)
+            )
+        self.doctor.setText(doctor)
+        self.doctor.setVisible(bool(doctor))
         self.hint.setText(view.t("appointment_hint"))
         set_button_text(self.check_in, view.t("check_in"))
         set_button_text(self.other, view.t("other_services"))
@@ -46,5 +58,5 @@ class AppointmentScreen(Screen):
         self.other.setVisible(carded)  # without a card there is no grid to go to
 
     def clear(self) -> None:
-        for widget in (self.greeting, self.title, self.when, self.code):
+        for widget in (self.greeting, self.title, self.when, self.doctor, self.code):
             widget.setText("")

@@ -59,6 +59,10 @@ class TicketScreen(Screen):
         self.counter = label(name="counterCall")
         self.ahead = label(name="subtitle")
         self.wait = label(name="subtitle")
+        #: A poli's ticket: the doctor, BPJS's queue number and the estimated time.
+        self.doctor = label(name="subtitle")
+        self.nomorantrean = label(name="subtitle")
+        self.estimated = label(name="subtitle")
         self.paper = label(name="subtitle")
         #: In place of "take your ticket" when the paper may not come: the ticket stays.
         self.no_paper = NoticeBlock()
@@ -70,11 +74,24 @@ class TicketScreen(Screen):
         number_half = QVBoxLayout()
         number_half.setSpacing(16)
         #: What one ticket fills in, and so what :meth:`clear` empties.
-        self._figures = (self.number, self.service, self.counter, self.ahead, self.wait, self.paper)
-        for w in (self.heading, *self._figures, self.no_paper):
+        self._figures = (
+            self.number,
+            self.service,
+            self.counter,
+            self.ahead,
+            self.wait,
+            self.paper,
+            self.doctor,
+            self.estimated,
+            self.nomorantrean,
+        )
+        for w in (self.heading, *self._figures[:6], self.no_paper):
             number_half.addWidget(w)
         bring_half = QVBoxLayout()
         bring_half.setSpacing(16)
+        # A poli's doctor and time head the other half: beside the number in landscape.
+        for w in (self.doctor, self.estimated, self.nomorantrean):
+            bring_half.addWidget(w)
         bring_half.addWidget(self.requirements_title)
         bring_half.addWidget(self.requirements)
         bring_half.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -116,9 +133,26 @@ class TicketScreen(Screen):
         _show(
             self.counter, view.t("go_to_counter", counter=ticket.counter) if ticket.counter else ""
         )
+        _show(
+            self.doctor,
+            view.t("ticket_doctor", name=ticket.doctor_name) if ticket.doctor_name else "",
+        )
+        _show(
+            self.nomorantrean,
+            view.t("ticket_nomorantrean", nomor=ticket.nomorantrean) if ticket.nomorantrean else "",
+        )
+        _show(
+            self.estimated,
+            view.t("ticket_estimated", time=ticket.estimated_at) if ticket.estimated_at else "",
+        )
         # Only what the centre counted when it numbered the ticket: never a guess offline.
         _show(self.ahead, _maybe(view, "people_ahead", count=ticket.people_ahead))
-        _show(self.wait, _maybe(view, "ticket_wait", minutes=ticket.wait_minutes))
+        # A poli's ticket says when the doctor likely sees the patient: not a second,
+        # different estimate of the queue's wait beside it.
+        wait = (
+            "" if ticket.estimated_at else _maybe(view, "ticket_wait", minutes=ticket.wait_minutes)
+        )
+        _show(self.wait, wait)
         reqs = service.requirements if service else ()
         _show(self.requirements_title, view.t("requirements") if reqs else "")
         _show(self.requirements, "\n".join(f"• {r(lang)}" for r in reqs))
