@@ -48,6 +48,7 @@ class TicketingReason(StrEnum):
     NO_CATALOG = "no_catalog"
     SERVICE_UNKNOWN = "service_unknown"
     TICKET_UNKNOWN = "ticket_unknown"
+    QUOTA_FULL = "quota_full"  # the doctor has no place left today (the desk's visit)
 
 
 class TicketingError(Exception):

@@ -177,13 +177,24 @@ class CentralClient:
         return self._parse(KIOSK_ME_PATH, parse_kiosk_info, self._call("GET", KIOSK_ME_PATH))
 
     # -- the queue (the sync engine's calls) -------------------------------------------
-    def allocate_ticket(self, ticket_id: str, service_id: str, *, deadline_s: float) -> Allocation:
+    def allocate_ticket(
+        self,
+        ticket_id: str,
+        service_id: str,
+        *,
+        deadline_s: float,
+        hospital: Mapping[str, str] | None = None,
+    ) -> Allocation:
         """A number for ``ticket_id`` from the centre's queue, within ``deadline_s``.
 
         A replay of the same ``ticket_id`` gets the same number. An unknown
-        service raises :class:`CentralRefused` (``unknown_service``).
+        service raises :class:`CentralRefused` (``unknown_service``). ``hospital``
+        (``schedule_id``, ``payer``) takes a doctor's quota place with the number;
+        none left: :class:`CentralRefused` with ``quota_full``.
         """
-        body = {"ticket_id": ticket_id, "service_id": service_id}
+        body: dict[str, Any] = {"ticket_id": ticket_id, "service_id": service_id}
+        if hospital is not None:
+            body["hospital"] = dict(hospital)
         data = self._call("POST", ALLOCATE_PATH, body, ok=(200, 201), timeout_s=deadline_s)
         return self._parse(ALLOCATE_PATH, Allocation.from_json, data)
 

@@ -118,6 +118,33 @@ def parse_kiosk_info(data: Mapping[str, Any]) -> KioskInfo:
 
 
 @dataclass(frozen=True)
+class HospitalAllocation:
+    """The allocate answer's ``hospital`` part: the quota place taken for a poli visit."""
+
+    kodebooking: str
+    angkaantrean: int
+    nomorantrean: str
+    #: "HH:MM", the estimated time the doctor sees the patient.
+    estimated_at: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> HospitalAllocation:
+        if not isinstance(data, dict):
+            raise AnswerError("'hospital' is not an object")
+        estimated = _str(data, "estimated_at")
+        try:
+            dt.time.fromisoformat(estimated)
+        except ValueError as exc:
+            raise AnswerError("'estimated_at' is not HH:MM") from exc
+        return cls(
+            kodebooking=_str(data, "kodebooking"),
+            angkaantrean=_int(data, "angkaantrean"),
+            nomorantrean=_str(data, "nomorantrean"),
+            estimated_at=estimated,
+        )
+
+
+@dataclass(frozen=True)
 class Allocation:
     """``POST /api/v1/tickets/allocate``: a number the centre gave one ticket, online."""
 
@@ -130,6 +157,8 @@ class Allocation:
     people_ahead: int | None = None
     estimated_wait_minutes: int | None = None
     now_serving: str | None = None
+    #: The poli visit's quota place, when the allocate asked for one.
+    hospital: HospitalAllocation | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Allocation:
@@ -148,6 +177,11 @@ class Allocation:
             people_ahead=_opt_int(data, "people_ahead"),
             estimated_wait_minutes=_opt_int(data, "estimated_wait_minutes"),
             now_serving=serving if isinstance(serving, str) and serving else None,
+            hospital=(
+                HospitalAllocation.from_json(data["hospital"])
+                if data.get("hospital") is not None
+                else None
+            ),
         )
 
 

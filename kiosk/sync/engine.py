@@ -34,7 +34,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from contract.catalog import Catalog
@@ -42,7 +42,12 @@ from contract.errors import CatalogError, TrustRollback
 from contract.trust import TrustStore, check_successor
 from kiosk.client.bearer import adopt_kiosk_code, authorised, ensure_token
 from kiosk.client.client import CentralClient
-from kiosk.client.errors import CentralAuthError, CentralError, CentralUnavailable
+from kiosk.client.errors import (
+    CentralAuthError,
+    CentralError,
+    CentralRefused,
+    CentralUnavailable,
+)
 from kiosk.client.results import Allocation
 from kiosk.config import Config
 from kiosk.sync.backoff import Backoff
@@ -66,6 +71,8 @@ PUSH_BUDGET_S = 5.0
 LEASE_BUDGET_S = 5.0
 #: How long tickets skip the online number after the centre failed to give one.
 ALLOCATE_PAUSE = dt.timedelta(seconds=60)
+#: The centre's refusal when a doctor has no quota place left (``ErrorCode.QUOTA_FULL``).
+QUOTA_FULL = "quota_full"
 
 
 @dataclass(frozen=True)
@@ -605,11 +612,21 @@ class SyncEngine:
         return self._catalog
 
     # -- ticket numbers at issue time --------------------------------------------------------
-    def allocate(self, ticket_id: str, service_id: str, day: dt.date) -> Allocation | None:
+    def allocate(
+        self,
+        ticket_id: str,
+        service_id: str,
+        day: dt.date,
+        *,
+        hospital: Mapping[str, str] | None = None,
+    ) -> Allocation | None:
         """A number from the centre for a ticket being issued now, or None (use a lease).
 
-        Never raises and never waits longer than ``sync.allocate_deadline_s``;
-        it does not try while the engine knows the centre is away.
+        Never waits longer than ``sync.allocate_deadline_s``, and does not try
+        while the engine knows the centre is away. It raises only one thing: with
+        ``hospital`` (a doctor's quota place asked for), the centre's
+        :class:`CentralRefused` ``quota_full``, since a lease would not tell the
+        patient that the doctor has no place left.
         """
         status = self.board.current()
         if status.connection in ("offline", "refused") or not self.client.token:
@@ -625,8 +642,12 @@ class SyncEngine:
             log.error("no online number: the request could not be noted (%s)", exc)
             return None
         try:
-            allocation = self.client.allocate_ticket(ticket_id, service_id, deadline_s=deadline)
+            allocation = self.client.allocate_ticket(
+                ticket_id, service_id, deadline_s=deadline, hospital=hospital
+            )
         except CentralError as exc:
+            if hospital is not None and isinstance(exc, CentralRefused) and exc.code == QUOTA_FULL:
+                raise  # no place left with the doctor: the caller says so, no number taken
             log.warning("no online number for this ticket (%s): using a lease", exc)
             if isinstance(exc, CentralUnavailable):
                 # the next citizens do not wait for the deadline too: leases until
