@@ -1,132 +1,223 @@
-"""Hospital desk mode (``kiosk run --desk``): the tap fills the form, staff edit and print (#7)."""
+"""The hospital desk (``kiosk run --desk``): a clerk's keyboard-first screen.
+
+Real widgets offscreen, driven by key presses; a real centre over HTTP; the
+store's real outbox; tickets printed to a real cups-pdf queue.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import SessionSection
-from kiosk.session.events import (
-    Confirmed,
-    FormOpened,
-    FormSubmitted,
-    NotifyAnswered,
-    NotifyNumberWanted,
-    ServiceSelected,
-)
-from kiosk.session.machine import Phase
-from offline_store import Store
-from testkit.kiosk_window import (
-    SITI_STRINGS,
-    button_with,
-    click,
-    demo_config,
-    running_kiosk,
-    visible_strings,
-    wait_phase,
-)
+from kiosk.client.hospital_desk import Patient
+from kiosk.config import Config, PrinterSection, SessionSection
+from kiosk.tickets.desk import CANCEL_KIND
+from offline_store import Store, StoredTicket
+from offline_store.models import OutboxState
+from testkit.cupsd import PDF_QUEUE, PrivateCupsd
+from testkit.kiosk_window import demo_config, every_string, running_kiosk
+from testkit.printouts import pdf_text
 from ui.app import build_window
+from ui.desk import DeskView
 from ui.window import KioskWindow
 
+SITI = Patient(
+    norm="000123",
+    nik="1471015203850001",
+    nomorkartu="0001234567890",
+    name="Siti Aminah",
+    birth_date=dt.date(1985, 3, 12),
+    sex="P",
+    phone="081378901234",
+    address="Jl. Sudirman 1",
+)
 
-@pytest.fixture
-def desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
-    config = demo_config(tmp_path, demo_central, session=SessionSection(desk_idle_timeout_s=900.0))
+
+def _open(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
     store = Store.open(config.store_path)
     window = build_window(config, store, demo=True, use_pcscd=False, desk=True)
     qtbot.addWidget(window)
-    window.resize(1400, 1000)
+    window.resize(1400, 900)
     window.show()
     try:
         qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
     finally:
-        window.controller.stop()
-        window.executor.wait_for_done(3000)
+        window.shut_down(5000)
         store.close()
 
 
-def test_a_tap_fills_the_form_staff_edit_it_and_the_ticket_is_listed(
+@pytest.fixture
+def desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
+    config = demo_config(tmp_path, demo_central, session=SessionSection(desk_idle_timeout_s=900.0))
+    yield from _open(qtbot, config)
+
+
+def view_of(window: KioskWindow) -> DeskView:
+    assert window.desk is not None
+    return window.desk
+
+
+def key(
+    qtbot: QtBot, window: KioskWindow, k: Qt.Key, mod: Qt.KeyboardModifier | None = None
+) -> None:
+    """Press ``k`` where the keyboard's focus is, as the clerk does."""
+    target = QApplication.focusWidget() or window
+    if mod is None:
+        qtbot.keyClick(target, k)
+    else:
+        qtbot.keyClick(target, k, mod)
+
+
+def type_in(qtbot: QtBot, text: str) -> None:
+    target = QApplication.focusWidget()
+    assert target is not None
+    qtbot.keyClicks(target, text)
+
+
+def field(window: KioskWindow, name: str) -> QLineEdit:
+    widget = window.findChild(QLineEdit, name)
+    assert widget is not None
+    return widget
+
+
+def store_ticket(window: KioskWindow, service_id: str = "puskesmas-umum") -> StoredTicket:
+    """A ticket this kiosk issued today (the store's own write, as an issue makes it)."""
+    return window.kiosk.store.issue_ticket(
+        office_id="pku-mpp",
+        service_id=service_id,
+        prefix="A",
+        counter="Loket 1",
+        payload={"office_id": "pku-mpp", "service_id": service_id, "values": {}},
+        now=window.controller.now(),
+    )
+
+
+def test_the_desk_is_one_keyboard_screen_of_normal_size_widgets(
     desk: KioskWindow, qtbot: QtBot
 ) -> None:
-    assert desk.desk is not None and not desk.locked
-    assert desk.controller._machine.timeouts.idle == 900.0, "the desk's own, longer timeout"
-    click(qtbot, button_with(desk, "Siti Aminah"))
-    wait_phase(qtbot, desk, Phase.IDENTIFIED)
-    desk.controller.dispatch(ServiceSelected("puskesmas-umum"))
-    desk.controller.dispatch(FormOpened())
-    name = desk.findChild(QLineEdit, "field_full_name")
-    nik = desk.findChild(QLineEdit, "field_nik")
-    phone = desk.findChild(QLineEdit, "field_phone")
-    assert name is not None and nik is not None and phone is not None
-    assert name.text() == "Siti Aminah" and not name.isReadOnly(), "staff may correct the card"
-    name.setText("Siti Aminah Lubis")
-    phone.setText("081234567890")
-    click(qtbot, button_with(desk, "Lanjut"))
-    wait_phase(qtbot, desk, Phase.CONFIRMING)
-    assert desk.controller.session().values["full_name"].value == "Siti Aminah Lubis"
-    assert desk.controller.session().values["nik"].value == "1471015203850001"
+    view = view_of(desk)
+    assert not desk.stack.isVisible(), "the kiosk's touch screens are not the desk's"
+    buttons = [b for b in view.findChildren(QPushButton) if b.isVisible()]
+    assert buttons and all(b.focusPolicy() & Qt.FocusPolicy.TabFocus for b in buttons)
+    assert max(b.height() for b in buttons) < 60, "no touchscreen-size buttons at a desk"
 
-    desk.controller.dispatch(Confirmed())
-    desk.controller.dispatch(NotifyAnswered(desk.controller.session().session, False))
-    wait_phase(qtbot, desk, Phase.TICKET_ISSUED)
-    ticket = desk.controller.session().ticket
-    assert ticket is not None
-    today = desk.desk.today
-    qtbot.waitUntil(lambda: ticket.number in today.item(0).text(), timeout=5000)
-    assert "Pendaftaran Poli Umum Puskesmas" in today.item(0).text()
-
-    click(qtbot, button_with(desk, "Pasien berikutnya"))
-    assert desk.controller.session().phase is Phase.IDLE
-    shown = visible_strings(desk)
-    assert [s for s in (*SITI_STRINGS, "Lubis") if s in shown] == []
-    assert ticket.number in today.item(0).text(), "today's list stays: it has no personal data"
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F2)
+    assert QApplication.focusWidget() is field(desk, "deskFindValue")
+    key(qtbot, desk, Qt.Key.Key_F3)
+    assert QApplication.focusWidget() is field(desk, "deskNik")
+    key(qtbot, desk, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is field(desk, "deskNomorkartu")
+    key(qtbot, desk, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is field(desk, "deskName")
 
 
-def test_next_patient_mid_form_wipes_the_session(desk: KioskWindow, qtbot: QtBot) -> None:
-    click(qtbot, button_with(desk, "Budi Santoso"))
-    wait_phase(qtbot, desk, Phase.IDENTIFIED)
-    desk.controller.dispatch(ServiceSelected("puskesmas-umum"))
-    desk.controller.dispatch(FormOpened())
-    assert "Budi Santoso" in visible_strings(desk)
-    click(qtbot, button_with(desk, "Pasien berikutnya"))
-    assert desk.controller.session().phase is Phase.IDLE
-    assert "Budi" not in visible_strings(desk)
-
-
-@pytest.mark.parametrize("keypad", [False, True], ids=["question", "keypad"])
-def test_next_patient_on_the_consent_question_ends_the_session(
-    desk: KioskWindow, qtbot: QtBot, keypad: bool
+def test_a_key_of_the_wrong_shape_is_refused_with_a_clear_message(
+    desk: KioskWindow, qtbot: QtBot
 ) -> None:
-    click(qtbot, button_with(desk, "Siti Aminah"))
-    wait_phase(qtbot, desk, Phase.IDENTIFIED)
-    c = desk.controller
-    c.dispatch(ServiceSelected("puskesmas-umum"))
-    c.dispatch(FormOpened())
-    c.dispatch(FormSubmitted({"phone": "081234567890"}))
-    c.dispatch(Confirmed())
-    wait_phase(qtbot, desk, Phase.CONSENT)
-    if keypad:
-        c.dispatch(NotifyNumberWanted(c.session().session))
-        wait_phase(qtbot, desk, Phase.CONSENT_PHONE)
-    click(qtbot, button_with(desk, "Pasien berikutnya"))
-    assert c.session().phase is Phase.IDLE, "the patient who left gets no ticket later"
-    assert [s for s in (*SITI_STRINGS, "0812 ••••• 890") if s in visible_strings(desk)] == []
+    view = view_of(desk)
+    by = desk.findChild(QComboBox, "deskFindBy")
+    assert by is not None
+    desk.activateWindow()
+    by.setCurrentIndex(1)  # NIK
+    key(qtbot, desk, Qt.Key.Key_F2)
+    type_in(qtbot, "14710152")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    assert view.message.text() == "NIK harus 16 angka."
+    by.setCurrentIndex(3)  # name: with the date of birth
+    key(qtbot, desk, Qt.Key.Key_F2)
+    type_in(qtbot, "Siti Aminah")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    assert "tanggal lahir" in view.message.text()
 
 
-def test_the_kiosk_keeps_card_values_locked(
-    tmp_path: Path, qtbot: QtBot, demo_central: str
+def test_next_patient_wipes_every_widget_that_held_the_patient(
+    desk: KioskWindow, qtbot: QtBot
 ) -> None:
+    view = view_of(desk)
+    view.show_patient(SITI)
+    field(desk, "deskReferral").setText("0301R0011125K000123")
+    assert "Siti Aminah" in every_string(desk)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F9)
+    shown = every_string(desk)
+    values = (SITI.name, SITI.nik, SITI.nomorkartu, SITI.norm, SITI.phone, "12-03-1985")
+    assert [s for s in (*values, SITI.address, "0301R0011125K000123") if s in shown] == []
+    assert view.patient is None and QApplication.focusWidget() is field(desk, "deskFindValue")
+
+
+def test_a_cancel_goes_out_through_the_outbox_as_visit_cancel(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = view_of(desk)
+    ticket = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F8)
+    assert QApplication.focusWidget() is field(desk, "deskCancelReason")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    assert view.message.text() == "Tulis alasan pembatalan."
+    type_in(qtbot, "Pasien pulang")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "dibatalkan" in view.today.item(0).text(), timeout=5000)
+
+    cancels = [
+        item
+        for state in OutboxState
+        for item in desk.kiosk.store.outbox(state)
+        if item.kind == CANCEL_KIND
+    ]
+    assert [item.key for item in cancels] == [f"cancel-{ticket.id}"]
+    if cancels[0].payload:  # {} once the centre took it
+        assert cancels[0].payload["ticket_id"] == ticket.id
+        assert cancels[0].payload["reason"] == "Pasien pulang"
+    key(qtbot, desk, Qt.Key.Key_F8)
+    type_in(qtbot, "lagi")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "sebelumnya" in view.message.text(), timeout=5000)
+
+
+@pytest.fixture
+def printing_desk(
+    tmp_path: Path, qtbot: QtBot, demo_central: str, cupsd: PrivateCupsd
+) -> Iterator[tuple[KioskWindow, PrivateCupsd]]:
+    base = demo_config(tmp_path, demo_central)
+    config = Config(
+        kiosk=base.kiosk,
+        printer=PrinterSection(
+            backend="cups", queue=PDF_QUEUE, cups_server=cupsd.server, job_timeout_s=10.0
+        ),
+        central=base.central,
+        session=base.session,
+    )
+    for window in _open(qtbot, config):
+        yield window, cupsd
+
+
+def test_f5_reprints_the_selected_ticket_on_the_pdf_printer(
+    printing_desk: tuple[KioskWindow, PrivateCupsd], qtbot: QtBot
+) -> None:
+    desk, cupsd = printing_desk
+    view = view_of(desk)
+    ticket = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F5)
+    [printed] = cupsd.wait_for_outputs(1)
+    text = pdf_text(printed.read_bytes())
+    assert "CETAK ULANG" in text and ticket.number in text
+    qtbot.waitUntil(lambda: "dicetak ulang" in view.message.text(), timeout=5000)
+
+
+def test_the_kiosk_has_no_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> None:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
-        assert window.desk is None
-        click(qtbot, button_with(window, "Siti Aminah"))
-        wait_phase(qtbot, window, Phase.IDENTIFIED)
-        window.controller.dispatch(ServiceSelected("puskesmas-umum"))
-        window.controller.dispatch(FormOpened())
-        name = window.findChild(QLineEdit, "field_full_name")
-        assert name is not None and name.isReadOnly()
+        assert window.desk is None and window.stack.isVisible()
