@@ -70,15 +70,15 @@ def key(
     """Press ``k`` where the keyboard's focus is, as the clerk does."""
     target = QApplication.focusWidget() or window
     if mod is None:
-        qtbot.keyClick(target, k)
+        qtbot.keyClick(target, k)  # type: ignore[no-untyped-call]
     else:
-        qtbot.keyClick(target, k, mod)
+        qtbot.keyClick(target, k, mod)  # type: ignore[no-untyped-call]
 
 
 def type_in(qtbot: QtBot, text: str) -> None:
     target = QApplication.focusWidget()
     assert target is not None
-    qtbot.keyClicks(target, text)
+    qtbot.keyClicks(target, text)  # type: ignore[no-untyped-call]
 
 
 def field(window: KioskWindow, name: str) -> QLineEdit:
