@@ -408,6 +408,9 @@ _MARKED: dict[str, object] = {
     "problem_no_catalog": QT_TRANSLATE_NOOP("texts", "Daftar layanan belum tersedia."),
     "problem_ticket_unknown": QT_TRANSLATE_NOOP("texts", "Tiket ini tidak ditemukan."),
     "problem_service_unknown": QT_TRANSLATE_NOOP("texts", "Layanan ini sedang tidak tersedia."),
+    "problem_quota_full": QT_TRANSLATE_NOOP(
+        "texts", "Kuota dokter ini sudah habis hari ini. Silakan pilih dokter lain."
+    ),
     "problem_assurance_too_low": QT_TRANSLATE_NOOP(
         "texts", "Layanan ini memerlukan kartu warga yang terverifikasi."
     ),
