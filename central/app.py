@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import AsyncIterator
 from http import HTTPStatus
@@ -43,6 +44,7 @@ from central.database import Database, migrate
 from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
 from central.errors import ApiError, CatalogLoadError
+from central.hospital import demo as hospital_demo
 from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
 from central.office.bookings import mark_no_shows
@@ -125,6 +127,13 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
 
     include_routers(app)
     web.install(app)
+    schema = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # The hospital examples name today's demo doctor (one schedule per weekday).
+        return hospital_demo.with_todays_examples(schema(), dt.datetime.now(settings.zone))
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

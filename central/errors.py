@@ -7,7 +7,7 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
 
 * :class:`ApiError` — :class:`Unauthorized` (401), :class:`Forbidden` and
   :class:`EnrolmentRefused` (403), :class:`NotFound` (404), :class:`Conflict`
-  (409: :class:`LeaseLimit`, :class:`InvalidApplicationTransition`,
+  (409: :class:`LeaseLimit`, :class:`QuotaFull`, :class:`InvalidApplicationTransition`,
   :class:`InvalidComplaintTransition`, :class:`StaleEdit`, :class:`Disputed`,
   :class:`NoDesk`),
   :class:`InvalidTicketTransition` (409: :class:`CounterBusy`), :class:`UnknownCounter` (400),
@@ -143,6 +143,19 @@ class LeaseLimit(Conflict):
     """The kiosk holds as many leases or numbers of this queue as it may (409)."""
 
     code = ErrorCode.LEASE_LIMIT
+
+
+class QuotaFull(Conflict):
+    """The doctor has no place left today for this payer: no number was used (409)."""
+
+    code = ErrorCode.QUOTA_FULL
+
+    def __init__(self, payer: str) -> None:
+        who = "JKN" if payer == "jkn" else "umum"
+        super().__init__(
+            f"Kuota {who} dokter ini hari ini sudah habis; pilih dokter lain. / "
+            f"This doctor's {who} quota for today is used up; choose another doctor."
+        )
 
 
 class InvalidApplicationTransition(Conflict):

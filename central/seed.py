@@ -13,7 +13,10 @@ enrolment code :data:`central.settings.DEMO_ENROLMENT_CODE` and health
 information (:mod:`central.office.health_info`: a puskesmas's wards and doctors),
 the demo staff account :data:`central.settings.DEMO_STAFF_USERNAME` (an
 admin of the demo office, for the office pages) and its board
-(:data:`central.settings.DEMO_BOARD_TOKEN`).
+(:data:`central.settings.DEMO_BOARD_TOKEN`). When the catalog has the demo
+hospital ``rsud-pku``, its doctors and patients (:mod:`central.hospital.demo`),
+its reusable code :data:`central.settings.DEMO_HOSPITAL_ENROLMENT_CODE` and its
+staff account :data:`central.settings.DEMO_HOSPITAL_STAFF_USERNAME`.
 """
 
 from __future__ import annotations
@@ -34,12 +37,16 @@ from central.database import Database
 from central.documents.catalog import publish_catalog, read_catalog_file
 from central.documents.trust_lists import import_revocation_list, import_trust_list
 from central.errors import SeedError
+from central.hospital import demo as hospital_demo
 from central.office import applications, boards, bookings, health_info
 from central.office.citizens import seed_citizens
 from central.settings import (
     DEMO_BOARD_TOKEN,
     DEMO_CITIZENS_PATH,
     DEMO_ENROLMENT_CODE,
+    DEMO_HOSPITAL_ENROLMENT_CODE,
+    DEMO_HOSPITAL_ID,
+    DEMO_HOSPITAL_STAFF_USERNAME,
     DEMO_OFFICE_ID,
     DEMO_STAFF_PASSWORD,
     DEMO_STAFF_USERNAME,
@@ -131,12 +138,33 @@ def seed_demo(conn: Connection, zone: ZoneInfo | None = None) -> None:
     added = applications.seed_demo(conn)
     if added:
         log.info("seeded %d demo applications", added)
+    _seed_hospital(conn)
     if has_office is not None:
         added = bookings.seed_demo(
             conn, DEMO_OFFICE_ID, now=utc_now(), zone=zone or ZoneInfo("Asia/Jakarta")
         )
         if added:
             log.info("booked %d demo citizens for today at %s", added, DEMO_OFFICE_ID)
+
+
+def _seed_hospital(conn: Connection) -> None:
+    """The demo hospital (central/hospital/demo.py), its kiosk code and staff account."""
+    if conn.execute(select(offices.c.id).where(offices.c.id == DEMO_HOSPITAL_ID)).first() is None:
+        return
+    ensure_reusable_code(
+        conn, DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID, "demo hospital (reusable)"
+    )
+    if staff.ensure_demo_staff(
+        conn, DEMO_HOSPITAL_STAFF_USERNAME, DEMO_STAFF_PASSWORD, office_id=DEMO_HOSPITAL_ID
+    ):
+        log.warning(
+            "demo staff account %r (admin of %s) made: its password is published",
+            DEMO_HOSPITAL_STAFF_USERNAME,
+            DEMO_HOSPITAL_ID,
+        )
+    added = hospital_demo.seed(conn, DEMO_HOSPITAL_ID)
+    if added:
+        log.info("seeded %d demo hospital rows for %s", added, DEMO_HOSPITAL_ID)
 
 
 def _read_json(path: Path) -> Any:

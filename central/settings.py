@@ -38,6 +38,11 @@ DEMO_CITIZENS_PATH = DEMO_DATA / "citizens.json"
 #: demo and the tests need no extra step; it exists only on a seeded database.
 DEMO_ENROLMENT_CODE = "DEMO-PKU-MPP-0001"
 DEMO_OFFICE_ID = "pku-mpp"
+#: The demo hospital (central/hospital/demo.py) and its reusable enrolment code.
+DEMO_HOSPITAL_ID = "rsud-pku"
+DEMO_HOSPITAL_ENROLMENT_CODE = "DEMO-RSUD-PKU-0001"
+#: The demo hospital's staff account (an admin of it): the schedules page. Public too.
+DEMO_HOSPITAL_STAFF_USERNAME = "petugas-rsud"
 #: The demo's staff account (an admin of the demo office) for the office pages;
 #: like the demo issuer key, public: never on a real deployment.
 DEMO_STAFF_USERNAME = "petugas"

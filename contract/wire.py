@@ -183,3 +183,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_STAFF = "unknown_staff"
     UNKNOWN_TICKET = "unknown_ticket"
     UNKNOWN_WARD = "unknown_ward"
+    UNKNOWN_PATIENT = "unknown_patient"
+    UNKNOWN_SCHEDULE = "unknown_schedule"
+    #: A doctor's quota for the payer is used up today (docs/hospital.md).
+    QUOTA_FULL = "quota_full"

@@ -23,6 +23,7 @@ from central.api import (
     enrolment,
     fleet,
     health_info,
+    hospital,
     public,
     queue,
     staff,
@@ -53,6 +54,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     boards.router,
     bookings.router,
     bookings.staff,
+    hospital.router,
+    hospital.staff,
 )
 
 

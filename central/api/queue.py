@@ -16,9 +16,11 @@ from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import utc_now
 from central.api.deps import Context, KioskAuth, kiosk_router
+from central.hospital import quota, schedules, visits
 from central.office import numbering, queue
 from central.tables import kiosks
 from central.times import ApiDate
+from contract.hospital import Payer
 from contract.ticket_ids import KIOSK_TICKET_ID
 from contract.wire import KioskInfo, Lease, ServiceQueue
 
@@ -44,6 +46,20 @@ def me(kiosk: KioskAuth, ctx: Context) -> KioskInfo:
     )
 
 
+class HospitalPlaceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schedule_id: str = Field(pattern=schedules.SCHEDULE_ID, examples=["rsud-dalam-andi-1"])
+    payer: Payer
+
+
+class HospitalPlaceOut(BaseModel):
+    kodebooking: str = Field(description="The visit's BPJS booking code.")
+    angkaantrean: int = Field(description="The place's number in the doctor's day.")
+    nomorantrean: str = Field(examples=["INT-007"])
+    estimated_at: str = Field(description="Local HH:MM when the doctor likely sees them.")
+
+
 class AllocateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -52,6 +68,11 @@ class AllocateRequest(BaseModel):
         description="The kiosk's ticket id: a lower-case UUID of version 8 (bound) or 4.",
     )
     service_id: str = Field(pattern=SERVICE_ID)
+    hospital: HospitalPlaceIn | None = Field(
+        default=None,
+        description="A hospital's poli: take a place of this doctor's quota with the number "
+        "(409 `quota_full` when none is left; no number is used).",
+    )
 
 
 class NumberedFields(TypedDict):
@@ -93,6 +114,9 @@ class AllocatedTicket(NumberedTicket):
     people_ahead: int
     estimated_wait_minutes: int
     now_serving: str | None
+    hospital: HospitalPlaceOut | None = Field(
+        default=None, description="With a `hospital` request only: the place taken."
+    )
 
 
 @router.post(
@@ -100,19 +124,40 @@ class AllocatedTicket(NumberedTicket):
     status_code=201,
     responses={
         200: {"description": "The same ticket id again: the ticket it already has."},
-        404: {"description": "`unknown_service`: no active service of this kiosk's office."},
-        409: {"description": "The ticket id was used with another service."},
+        404: {
+            "description": "`unknown_service`: no active service of this kiosk's office; "
+            "`unknown_schedule`: no such doctor's schedule."
+        },
+        409: {
+            "description": "The ticket id was used with another service; `quota_full`: the "
+            "doctor has no place left today for this payer (no number was used)."
+        },
+        422: {"description": "`unknown_schedule`: the schedule is of another poli or day."},
     },
 )
 def allocate(
     body: AllocateRequest, kiosk: KioskAuth, ctx: Context, response: Response
 ) -> AllocatedTicket:
     """The next number of the queue for this ticket id; idempotent by ticket id."""
+    placed: visits.Placed | None = None
     for attempt in range(3):
         try:
             with ctx.db.begin() as conn:
+                now = utc_now()
+                if body.hospital is not None:
+                    # The place first: none left rolls the whole transaction back.
+                    placed = visits.take_for_ticket(
+                        conn,
+                        kiosk.office_id,
+                        body.ticket_id,
+                        body.service_id,
+                        body.hospital.schedule_id,
+                        body.hospital.payer,
+                        numbering.local_day(now, ctx.settings.zone),
+                        now,
+                    )
                 row, created = numbering.allocate(
-                    conn, kiosk, body.ticket_id, body.service_id, utc_now(), ctx.settings.zone
+                    conn, kiosk, body.ticket_id, body.service_id, now, ctx.settings.zone
                 )
                 service = numbering.service_info(conn, row.service_id)
                 place = queue.place(conn, row, queue.catalog_facts(conn, ctx.documents))
@@ -129,6 +174,16 @@ def allocate(
         people_ahead=place.people_ahead,
         estimated_wait_minutes=place.estimated_wait_minutes,
         now_serving=place.now_serving,
+        hospital=(
+            HospitalPlaceOut(
+                kodebooking=placed.kodebooking,
+                angkaantrean=placed.angkaantrean,
+                nomorantrean=placed.nomorantrean,
+                estimated_at=placed.estimated_at,
+            )
+            if placed is not None
+            else None
+        ),
     )
 
 
@@ -148,9 +203,13 @@ class VoidedTicket(BaseModel):
     },
 )
 def void_ticket(ticket_id: KioskTicketId, kiosk: KioskAuth, ctx: Context) -> VoidedTicket:
-    """Void an online number the kiosk never kept (its ticket was not stored); idempotent."""
+    """Void an online number the kiosk never kept (its ticket was not stored); idempotent.
+
+    A hospital ticket's quota place is given back."""
     with ctx.db.begin() as conn:
-        row = queue.void_online(conn, kiosk, ticket_id, utc_now())
+        now = utc_now()
+        row = queue.void_online(conn, kiosk, ticket_id, now)
+        quota.release(conn, row.id, now)
     return VoidedTicket(ticket_id=row.id, status=row.status)
 
 

@@ -24,7 +24,8 @@ class ItemIn(BaseModel):
     kind: str = Field(
         min_length=1,
         max_length=32,
-        description="service_registration (a check-in: with booking_code) or complaint.",
+        description="service_registration (a check-in: with booking_code; a hospital visit: "
+        "with hospital), complaint or visit_cancel.",
     )
     body: dict[str, Any]
 

@@ -73,6 +73,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.documents.versioned import canonical
 from central.errors import InvalidItem
+from central.hospital import visits
 from central.messages import triggers
 from central.messages.phones import normalise
 from central.office import bookings
@@ -91,6 +92,8 @@ from central.tables import (
 )
 from central.times import EARLIEST, LATEST, in_range
 from central.upsert import dialect_insert
+from contract.errors import HospitalError
+from contract.hospital import HospitalRequest
 from contract.ticket_ids import is_foreign, is_kiosk_made
 from contract.wire import SubmissionStatus
 
@@ -159,6 +162,8 @@ class Plan:
     notify_ahead: int = 3
     #: The ticket's queue time as stored before a check-in places it.
     queued_at: dt.datetime | None = None
+    #: A registration's ``hospital`` object: the visit to make (central.hospital.visits).
+    hospital: HospitalRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -532,6 +537,7 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
     plan.booking_code = body.get("booking_code")
     plan.notify_ahead = batch.notify_ahead
+    hospital_error = _hospital(plan, body)
     if existing is not None:
         plan.queued_at = existing.queued_at
     plan.ticket["id"] = existing.id if existing is not None else item.key
@@ -548,6 +554,8 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
             plan.day = existing.day
             plan.ticket_mode = "attach"
             plan.result = {"ticket_id": item.key, "number": shown, "status": status}
+            if hospital_error is not None:
+                plan.result["hospital"] = hospital_error
             return plan
         if existing.number_source != "online" or source == "online":
             raise InvalidItem("invalid_number", "the ticket exists with another number")
@@ -589,7 +597,25 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     if plan.revive:
         plan.ticket["finished_at"] = None
     plan.result = {"ticket_id": item.key, "number": shown, "status": status}
+    if hospital_error is not None:
+        plan.result["hospital"] = hospital_error
     return plan
+
+
+def _hospital(plan: Plan, body: dict[str, Any]) -> dict[str, str] | None:
+    """Read the registration's ``hospital`` object into ``plan``; what is wrong with it, if any.
+
+    A wrong one never refuses the registration: the citizen holds the ticket,
+    and staff register the visit at the desk (the result says why).
+    """
+    if body.get("hospital") is None:
+        return None
+    try:
+        plan.hospital = HospitalRequest.from_json(body["hospital"])
+    except HospitalError as exc:
+        log.warning("a registration's hospital object is unusable: %s", exc)
+        return {"error": "invalid_hospital", "detail": str(exc)}
+    return None
 
 
 def _notify(body: dict[str, Any], ahead: int) -> tuple[str, str, int] | None:
@@ -690,9 +716,19 @@ def _complaint(item: Item, digest: str, batch: Batch) -> Plan:
     return plan
 
 
+def _visit_cancel(item: Item, digest: str, batch: Batch) -> Plan:
+    """``visit_cancel``: a desk cancels a hospital visit (it may have been offline)."""
+    body = item.body
+    ticket_id = _text(body, "ticket_id", 36)
+    _text(body, "reason", 200)
+    cancelled = _time(body, "cancelled_at", batch)
+    return Plan(item, digest, None, local_day(cancelled, batch.zone), {"ticket_id": ticket_id})
+
+
 CHECKS: dict[str, Callable[[Item, str, Batch], Plan]] = {
     "service_registration": _registration,
     "complaint": _complaint,
+    "visit_cancel": _visit_cancel,
 }
 
 
@@ -784,6 +820,7 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
     _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
     _record_consents(conn, plans, now)
     _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
+    _register_visits(conn, kiosk, plans, now)
     if plans:
         conn.execute(
             insert(submissions),
@@ -803,6 +840,35 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
                 for p in plans
             ],
         )
+
+
+def _register_visits(
+    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime
+) -> None:
+    """Make each new registration's hospital visit, then cancel what ``visit_cancel`` names.
+
+    After the check-ins: a Mobile JKN booking's visit is bound to its ticket
+    there, and is not made twice here.
+    """
+    for plan in plans:
+        if plan.item.kind == "service_registration" and plan.hospital is not None:
+            assert plan.service_id is not None  # noqa: S101 - a registration names its service
+            plan.result["hospital"] = visits.register(
+                conn,
+                office_id=kiosk.office_id,
+                ticket_id=plan.ticket["id"],
+                service_id=plan.service_id,
+                day=plan.day,
+                request=plan.hospital,
+                body=plan.item.body,
+                now=now,
+            )
+    for plan in plans:
+        if plan.item.kind == "visit_cancel":
+            body = plan.item.body
+            plan.result["cancel"] = visits.cancel(
+                conn, kiosk.office_id, body["ticket_id"], body["reason"], now
+            )
 
 
 def _record_consents(conn: Connection, plans: list[Plan], now: dt.datetime) -> None:

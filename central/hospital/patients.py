@@ -1,0 +1,338 @@
+"""A hospital's patients: found by No. RM, NIK, BPJS number or name with date of birth; new ones.
+
+A patient is a citizen of the city's registry (``citizens``); their No. RM
+is the office's own (``medical_records``). Every find is a lookup: it counts
+against the kiosk's hourly budget (:mod:`central.access.lookup_budget`; a
+miss or a wrong date of birth also counts as a miss), and is audited in
+``citizen_lookups`` as kind ``patient`` with a keyed hash of what was asked,
+never the value. An unknown key and a wrong date of birth answer alike.
+
+A new patient gets the office's next No. RM (6 digits) from one row per
+office in ``norm_sequence``, taken with ``UPDATE … SET last = last + 1
+RETURNING last``: one sequence, safe across processes on both databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from central.access import limits
+from central.access.audit import record_lookup
+from central.access.credentials import keyed_hash
+from central.access.lookup_budget import LookupBudget
+from central.errors import Conflict, Unprocessable
+from central.tables import citizens, medical_records, norm_sequence
+from central.upsert import dialect_insert
+from contract.errors import NikError
+from contract.nik import Sex, parse_nik
+
+log = logging.getLogger(__name__)
+
+#: Names found at most for one name and date of birth.
+MAX_BY_NAME = 10
+NORM_DIGITS = 6
+
+
+class FindBy(StrEnum):
+    NORM = "norm"
+    NIK = "nik"
+    NOMORKARTU = "nomorkartu"
+    NAME = "name"
+
+
+@dataclass(frozen=True)
+class Patient:
+    norm: str
+    nik: str = field(repr=False)
+    nomorkartu: str = field(repr=False)
+    name: str = field(repr=False)
+    birth_date: dt.date = field(repr=False)
+    sex: str = field(repr=False)
+    phone: str = field(repr=False)
+    address: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The kiosk's lookup budget is used up: try again after ``retry_after_s``."""
+
+    retry_after_s: int
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    nik: str = field(repr=False)
+    name: str = field(repr=False)
+    birth_date: dt.date = field(repr=False)
+    sex: str = field(repr=False)
+    nomorkartu: str = field(default="", repr=False)
+    phone: str = field(default="", repr=False)
+    address: str = field(default="", repr=False)
+
+
+def _nik_date_and_sex(nik: str) -> tuple[dt.date, str] | None:
+    try:
+        parsed = parse_nik(nik)
+    except NikError:
+        return None
+    return parsed.birth_date, "P" if parsed.sex is Sex.FEMALE else "L"
+
+
+def _born_on(row: Any, birth_date: dt.date) -> bool:
+    """The registry's date of birth if it has one, else the NIK's (day, month, two-digit year)."""
+    if row.birth_date is not None:
+        return bool(row.birth_date == birth_date)
+    try:
+        parsed = parse_nik(row.nik)
+    except NikError as exc:
+        log.error("a registered citizen's NIK is unusable: %s", exc)  # never its digits
+        return False
+    return parsed.matches(birth_date, parsed.sex)
+
+
+def _patient(row: Any, norm: str | None) -> Patient:
+    from_nik = _nik_date_and_sex(row.nik)
+    born = row.birth_date or (from_nik[0] if from_nik else None)
+    return Patient(
+        norm=norm or "",
+        nik=row.nik,
+        nomorkartu=row.bpjs_number or "",
+        name=row.full_name,
+        birth_date=born or dt.date(1900, 1, 1),
+        sex=row.sex or (from_nik[1] if from_nik else ""),
+        phone=row.phone or "",
+        address=row.address or "",
+    )
+
+
+def norm_of(conn: Connection, citizen_id: int, office_id: str) -> str | None:
+    return conn.execute(
+        select(medical_records.c.medical_record_number).where(
+            medical_records.c.citizen_id == citizen_id, medical_records.c.office_id == office_id
+        )
+    ).scalar_one_or_none()
+
+
+def _candidates(conn: Connection, office_id: str, by: FindBy, value: str) -> list[Any]:
+    if by is FindBy.NORM:
+        query = (
+            select(citizens)
+            .join(medical_records, medical_records.c.citizen_id == citizens.c.id)
+            .where(
+                medical_records.c.office_id == office_id,
+                medical_records.c.medical_record_number == value,
+            )
+        )
+    elif by is FindBy.NIK:
+        query = select(citizens).where(citizens.c.nik == value)
+    elif by is FindBy.NOMORKARTU:
+        query = select(citizens).where(citizens.c.bpjs_number == value)
+    else:
+        query = (
+            select(citizens)
+            .where(func.lower(citizens.c.full_name).contains(value.lower(), autoescape=True))
+            .order_by(citizens.c.full_name, citizens.c.id)
+            .limit(500)
+        )
+    return list(conn.execute(query))
+
+
+def check_key(by: FindBy, value: str) -> str:
+    """The key as searched, or 422 with what is wrong (Indonesian, then English)."""
+    value = value.strip()
+    if by is FindBy.NIK and not re.fullmatch(r"[0-9]{16}", value):
+        raise Unprocessable("NIK harus 16 angka. / A NIK is 16 digits.")
+    if by is FindBy.NOMORKARTU and not re.fullmatch(r"[0-9]{13}", value):
+        raise Unprocessable("Nomor kartu BPJS harus 13 angka. / A BPJS number is 13 digits.")
+    if by is FindBy.NORM and not 1 <= len(value) <= 32:
+        raise Unprocessable("No. RM 1 sampai 32 karakter. / A No. RM is 1 to 32 characters.")
+    if by is FindBy.NAME and not 3 <= len(value) <= 200:
+        raise Unprocessable(
+            "Nama minimal 3 huruf. / Give at least 3 letters of the name (at most 200)."
+        )
+    return value
+
+
+def find(
+    conn: Connection,
+    by: FindBy,
+    value: str,
+    birth_date: dt.date,
+    *,
+    office_id: str,
+    kiosk_id: str,
+    audit_key: bytes,
+    budget: LookupBudget | None,
+    now: dt.datetime,
+) -> list[Patient] | Refused:
+    """The patients the key and date of birth name (empty: none); counted and audited."""
+    value = check_key(by, value)
+    key = value.lower() if by is FindBy.NAME else value
+    key_hash = keyed_hash(audit_key, f"patient_{by.value}", key)
+    counted = (budget or LookupBudget()).subjects(kiosk_id)
+    retry_after = limits.refused_for(conn, counted, now)
+    if retry_after is not None:
+        record_lookup(
+            conn,
+            kiosk_id=kiosk_id,
+            key_kind="patient_refused",
+            key_hash=key_hash,
+            found=False,
+            at=now,
+        )
+        return Refused(retry_after)
+    rows = [r for r in _candidates(conn, office_id, by, value) if _born_on(r, birth_date)]
+    found = [_patient(r, norm_of(conn, r.id, office_id)) for r in rows[:MAX_BY_NAME]]
+    record_lookup(
+        conn, kiosk_id=kiosk_id, key_kind="patient", key_hash=key_hash, found=bool(found), at=now
+    )
+    limits.count(conn, counted[:1] if found else counted, now, actor=f"kiosk:{kiosk_id}")
+    return found
+
+
+def next_norm(conn: Connection, office_id: str) -> str:
+    """The office's next No. RM: six digits, zero-padded, never given twice."""
+    start = _highest_numeric_norm(conn, office_id)
+    conn.execute(
+        dialect_insert(conn, norm_sequence)
+        .values(office_id=office_id, last=start)
+        .on_conflict_do_nothing(index_elements=["office_id"])
+    )
+    while True:
+        last = conn.execute(
+            update(norm_sequence)
+            .where(norm_sequence.c.office_id == office_id)
+            .values(last=norm_sequence.c.last + 1)
+            .returning(norm_sequence.c.last)
+        ).scalar_one()
+        norm = f"{int(last):0{NORM_DIGITS}d}"
+        taken = conn.execute(
+            select(medical_records.c.citizen_id).where(
+                medical_records.c.office_id == office_id,
+                medical_records.c.medical_record_number == norm,
+            )
+        ).first()
+        if taken is None:  # a number staff typed in by hand is skipped
+            return norm
+
+
+def _highest_numeric_norm(conn: Connection, office_id: str) -> int:
+    numbers = conn.execute(
+        select(medical_records.c.medical_record_number).where(
+            medical_records.c.office_id == office_id
+        )
+    ).scalars()
+    return max((int(n) for n in numbers if n.isdigit() and len(n) <= 9), default=0)
+
+
+def register(
+    conn: Connection,
+    patient: NewPatient,
+    *,
+    office_id: str,
+    kiosk_id: str,
+    audit_key: bytes,
+    budget: LookupBudget | None,
+    now: dt.datetime,
+) -> tuple[str, bool] | Refused:
+    """The patient's No. RM at the office and whether it is new; audited as a lookup.
+
+    A NIK the city knows keeps its record (what it lacks is filled in: BPJS
+    number, sex, address, date of birth); one it does not know is added. A
+    NIK with a No. RM here answers that No. RM. A BPJS number another citizen
+    holds is 409.
+    """
+    from_nik = _nik_date_and_sex(patient.nik)
+    if from_nik is None:
+        raise Unprocessable("NIK tidak sah. / The NIK cannot exist.")
+    if patient.sex not in ("L", "P"):
+        raise Unprocessable("Jenis kelamin L atau P. / sex: L or P.")
+    if not parse_nik(patient.nik).matches(
+        patient.birth_date, Sex.FEMALE if patient.sex == "P" else Sex.MALE
+    ):
+        raise Unprocessable(
+            "Tanggal lahir atau jenis kelamin tidak sesuai NIK. / "
+            "The date of birth or sex does not agree with the NIK."
+        )
+    counted = (budget or LookupBudget()).subjects(kiosk_id)
+    key_hash = keyed_hash(audit_key, "patient_nik", patient.nik)
+    retry_after = limits.refused_for(conn, counted, now)
+    if retry_after is not None:
+        record_lookup(
+            conn,
+            kiosk_id=kiosk_id,
+            key_kind="patient_refused",
+            key_hash=key_hash,
+            found=False,
+            at=now,
+        )
+        return Refused(retry_after)
+    row = conn.execute(select(citizens).where(citizens.c.nik == patient.nik)).first()
+    record_lookup(
+        conn,
+        kiosk_id=kiosk_id,
+        key_kind="patient_new",
+        key_hash=key_hash,
+        found=row is not None,
+        at=now,
+    )
+    limits.count(conn, counted[:1], now, actor=f"kiosk:{kiosk_id}")
+    if patient.nomorkartu:
+        holder = conn.execute(
+            select(citizens.c.nik).where(citizens.c.bpjs_number == patient.nomorkartu)
+        ).scalar_one_or_none()
+        if holder is not None and holder != patient.nik:
+            raise Conflict(
+                "Nomor kartu BPJS ini milik pasien lain. / "
+                "This BPJS number belongs to another patient."
+            )
+    if row is None:
+        citizen_id = conn.execute(
+            insert(citizens).values(
+                nik=patient.nik,
+                full_name=patient.name.strip()[:200],
+                phone=patient.phone or None,
+                birth_date=patient.birth_date,
+                bpjs_number=patient.nomorkartu or None,
+                sex=patient.sex,
+                address=patient.address.strip()[:300] or None,
+                updated_at=now,
+            )
+        ).inserted_primary_key
+        if citizen_id is None:  # pragma: no cover - every insert here has a primary key
+            raise RuntimeError("no id for the new citizen")
+        cid = int(citizen_id[0])
+    else:
+        cid = int(row.id)
+        fill = {
+            k: v
+            for k, v in (
+                ("bpjs_number", patient.nomorkartu or None),
+                ("sex", patient.sex),
+                ("address", patient.address.strip()[:300] or None),
+                ("birth_date", patient.birth_date),
+                ("phone", patient.phone or None),
+            )
+            if v is not None and getattr(row, k) is None
+        }
+        if fill:
+            conn.execute(
+                update(citizens).where(citizens.c.id == cid).values(**fill, updated_at=now)
+            )
+        held = norm_of(conn, cid, office_id)
+        if held is not None:
+            return held, False
+    norm = next_norm(conn, office_id)
+    conn.execute(
+        insert(medical_records).values(
+            citizen_id=cid, office_id=office_id, medical_record_number=norm
+        )
+    )
+    return norm, True

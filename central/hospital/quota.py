@@ -1,0 +1,177 @@
+"""A doctor's places of the day: taken one conditional ``UPDATE`` at a time, given back on a void.
+
+Each schedule has one counter row per day (``doctor_quota``), made on the
+first take with that day's quota. A place is taken by::
+
+    UPDATE doctor_quota SET used_jkn = used_jkn + 1, next_angka = next_angka + 1
+     WHERE schedule_id = :s AND day = :d AND used_jkn < quota_jkn
+    RETURNING next_angka
+
+which one transaction at a time can win for the last place: on PostgreSQL the
+second waits on the row's lock and then finds the condition false; on SQLite
+every writing transaction begins ``IMMEDIATE``. Two kiosks racing for the
+last JKN place therefore give one ticket and one ``quota_full``.
+
+A take is recorded by key (``quota_takes``: the ticket's id, or
+``booking:{code}`` for a Mobile JKN booking made before any ticket), so a
+retried allocate, or the registration of a ticket whose allocate took a
+place, takes nothing twice. :func:`release` gives a place back (a void or a
+cancel); its ``angkaantrean`` is not handed out again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from central.tables import doctor_quota, quota_takes
+from central.upsert import dialect_insert
+from contract.hospital import Payer, estimate, parse_hhmm
+
+
+@dataclass(frozen=True)
+class Take:
+    """A place: its number of the doctor's day and the booking code BPJS knows it by."""
+
+    key: str
+    payer: Payer
+    angka: int
+    kodebooking: str
+    #: Taken beyond the quota (an offline kiosk's registration): staff check it.
+    over_quota: bool = False
+
+
+def kodebooking_for(key: str, day: dt.date) -> str:
+    """A kiosk visit's BPJS ``kodebooking``: the day and a digest of the ticket id.
+
+    Derived, not drawn: an allocate retried after a lost answer gets the same
+    code. Sixteen characters, distinct from Mobile JKN's nine-digit codes.
+    """
+    digest = hashlib.sha256(key.encode()).hexdigest()[:8].upper()
+    return f"{day:%Y%m%d}{digest}"
+
+
+def nomorantrean(kodepoli: str, angka: int) -> str:
+    """The queue number BPJS is told: ``INT-007``."""
+    return f"{kodepoli}-{angka:03d}"
+
+
+def estimated_at(schedule: Any, angka: int) -> str:
+    """``HH:MM`` when place ``angka`` of ``schedule`` is likely seen (``estimate``)."""
+    at = estimate(parse_hhmm(schedule.starts), angka, schedule.minutes_per_patient)
+    return f"{at:%H:%M}"
+
+
+def _ensure_row(conn: Connection, schedule: Any, day: dt.date) -> None:
+    statement = dialect_insert(conn, doctor_quota).values(
+        schedule_id=schedule.id,
+        day=day,
+        office_id=schedule.office_id,
+        quota_jkn=schedule.quota_jkn,
+        quota_non_jkn=schedule.quota_non_jkn,
+        used_jkn=0,
+        used_non_jkn=0,
+        next_angka=1,
+    )
+    conn.execute(statement.on_conflict_do_nothing(index_elements=["schedule_id", "day"]))
+
+
+def existing(conn: Connection, key: str) -> Any:
+    """The take recorded under ``key`` (given back or not), or ``None``."""
+    return conn.execute(select(quota_takes).where(quota_takes.c.ticket_id == key)).first()
+
+
+def _count(conn: Connection, schedule: Any, day: dt.date, payer: Payer, *, force: bool) -> int:
+    """Take one place (``force``: even beyond the quota); its angka, or 0 for none left."""
+    used = doctor_quota.c.used_jkn if payer is Payer.JKN else doctor_quota.c.used_non_jkn
+    quota = doctor_quota.c.quota_jkn if payer is Payer.JKN else doctor_quota.c.quota_non_jkn
+    where = [doctor_quota.c.schedule_id == schedule.id, doctor_quota.c.day == day]
+    if not force:
+        where.append(used < quota)
+    angka = conn.execute(
+        update(doctor_quota)
+        .where(*where)
+        .values({used: used + 1, doctor_quota.c.next_angka: doctor_quota.c.next_angka + 1})
+        .returning(doctor_quota.c.next_angka)
+    ).scalar_one_or_none()
+    return 0 if angka is None else int(angka) - 1
+
+
+def take(
+    conn: Connection,
+    key: str,
+    schedule: Any,
+    day: dt.date,
+    payer: Payer,
+    now: dt.datetime,
+    *,
+    force: bool = False,
+    kodebooking: str | None = None,
+) -> Take | None:
+    """The place held under ``key``, taking one if it holds none; ``None``: no place left.
+
+    ``force`` takes one beyond the quota (``over_quota``), for a registration
+    that reached the centre after its kiosk printed the ticket offline.
+    A take given back (a voided ticket registered after all) is taken again,
+    keeping its number.
+    """
+    held = existing(conn, key)
+    if held is not None and held.released_at is None:
+        return Take(key, Payer(held.payer), held.angka, held.kodebooking)
+    _ensure_row(conn, schedule, day)
+    angka = _count(conn, schedule, day, payer, force=False)
+    over = False
+    if angka == 0:
+        if not force:
+            return None
+        angka, over = _count(conn, schedule, day, payer, force=True), True
+    if held is not None:  # given back earlier: the same place number again
+        conn.execute(
+            update(quota_takes)
+            .where(quota_takes.c.ticket_id == key)
+            .values(released_at=None, payer=payer.value, taken_at=now)
+        )
+        return Take(key, payer, held.angka, held.kodebooking, over)
+    code = kodebooking or kodebooking_for(key, day)
+    conn.execute(
+        insert(quota_takes).values(
+            ticket_id=key,
+            schedule_id=schedule.id,
+            day=day,
+            payer=payer.value,
+            angka=angka,
+            kodebooking=code,
+            taken_at=now,
+            released_at=None,
+        )
+    )
+    return Take(key, payer, angka, code, over)
+
+
+def release(conn: Connection, key: str, now: dt.datetime) -> bool:
+    """Give back the place held under ``key``; ``True`` if one was held (idempotent)."""
+    held = existing(conn, key)
+    if held is None or held.released_at is not None:
+        return False
+    done = conn.execute(
+        update(quota_takes)
+        .where(quota_takes.c.ticket_id == key, quota_takes.c.released_at.is_(None))
+        .values(released_at=now)
+    )
+    if done.rowcount == 0:
+        return False
+    used = doctor_quota.c.used_jkn if held.payer == Payer.JKN else doctor_quota.c.used_non_jkn
+    conn.execute(
+        update(doctor_quota)
+        .where(
+            doctor_quota.c.schedule_id == held.schedule_id,
+            doctor_quota.c.day == held.day,
+            used > 0,
+        )
+        .values({used: used - 1})
+    )
+    return True
