@@ -310,11 +310,12 @@ class KioskController:
         self,
         by: FindBy,
         value: str,
-        birth_date: dt.date | None,
+        birth_date: dt.date,
         done: Callable[[tuple[Patient, ...]], None],
         failed: Callable[[Exception], None],
     ) -> None:
-        """The office's patients by No. RM, NIK, BPJS number, or name with date of birth.
+        """The office's patients by No. RM, NIK, BPJS number, or name; each with the
+        date of birth (a wrong one finds no one).
 
         The centre audits it as a lookup and counts it in the kiosk's budget.
         """

@@ -369,8 +369,8 @@ class DeskView(QFrame):
         if by is not FindBy.NAME:
             value = value.replace(" ", "").replace(".", "").replace("-", "")
         problem = check_key(by, value, birth)
-        if problem is not None:
-            self.say(problem)
+        if problem is not None or birth is None:
+            self.say(problem or "desk_bad_birth_date")
             return
         self.say("desk_finding")
         self.results.clear()
@@ -839,7 +839,7 @@ class DeskView(QFrame):
         self.controller.find_patients(
             FindBy.NIK,
             citizen.nik,
-            None,
+            citizen.date_of_birth,
             found,
             lambda exc: self._failed(generation, exc),
         )

@@ -126,16 +126,19 @@ _DIGITS = {FindBy.NORM: (1, 10), FindBy.NIK: (16, 16), FindBy.NOMORKARTU: (13, 1
 
 
 def check_key(by: FindBy, value: str, birth_date: dt.date | None) -> str | None:
-    """Why ``value`` cannot be looked up by ``by`` (a message key of ui/texts.py), or None."""
+    """Why ``value`` cannot be looked up by ``by`` (a message key of ui/texts.py), or None.
+
+    Every key goes with the patient's date of birth: a number alone names no one.
+    """
     if by is FindBy.NAME:
         if not 2 <= len(value.strip()) <= 100:
             return "desk_bad_name"
-        if birth_date is None:
-            return "desk_bad_birth_date"
-        return None
-    low, high = _DIGITS[by]
-    if not re.fullmatch(rf"[0-9]{{{low},{high}}}", value):
-        return f"desk_bad_{by.value}"
+    else:
+        low, high = _DIGITS[by]
+        if not re.fullmatch(rf"[0-9]{{{low},{high}}}", value):
+            return f"desk_bad_{by.value}"
+    if birth_date is None:
+        return "desk_bad_birth_date"
     return None
 
 
@@ -143,7 +146,7 @@ def find_patients(
     client: CentralClient,
     by: FindBy,
     value: str,
-    birth_date: dt.date | None = None,
+    birth_date: dt.date,
     *,
     deadline_s: float = 3.0,
 ) -> tuple[Patient, ...]:
@@ -152,9 +155,7 @@ def find_patients(
     A wrong date of birth finds no one, as an unknown key does (the centre's
     404 ``unknown_patient``). Raises the client's :class:`CentralError` otherwise.
     """
-    body: dict[str, str] = {"by": by.value, "value": value}
-    if birth_date is not None:
-        body["birth_date"] = birth_date.isoformat()
+    body = {"by": by.value, "value": value, "birth_date": birth_date.isoformat()}
     try:
         data = client._call("POST", FIND_PATH, body, ok=(200,), timeout_s=deadline_s, kind="list")
     except CentralRefused as exc:

@@ -164,6 +164,7 @@ def register_visit(
         "card_number": None,
         "values": visit_values(service, visit.patient),
         "hospital": request.to_json(),
+        "desk": True,  # the centre records the visit as the desk's
     }
     issued_at = now()
     ticket_id = new_ticket_id(store.kiosk_code())
@@ -288,7 +289,7 @@ def cancel_visit(ticket_id: str, reason: str, *, store: Store, now: dt.datetime)
         store.enqueue_submission(
             f"cancel-{ticket_id}",
             CANCEL_KIND,
-            {"ticket_id": ticket_id, "reason": reason, "at": now.isoformat()},
+            {"ticket_id": ticket_id, "reason": reason, "cancelled_at": now.isoformat()},
             now,
         )
     except BadValue:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
+from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE
 from kiosk.client.hospital_desk import Patient
-from kiosk.config import Config, PrinterSection, SessionSection
+from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.tickets.desk import CANCEL_KIND
 from offline_store import Store, StoredTicket
 from offline_store.models import OutboxState
@@ -39,7 +41,8 @@ SITI = Patient(
 )
 
 
-def _open(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
+@contextmanager
+def opened(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
     store = Store.open(config.store_path)
     window = build_window(config, store, demo=True, use_pcscd=False, desk=True)
     qtbot.addWidget(window)
@@ -56,7 +59,8 @@ def _open(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
 @pytest.fixture
 def desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
     config = demo_config(tmp_path, demo_central, session=SessionSection(desk_idle_timeout_s=900.0))
-    yield from _open(qtbot, config)
+    with opened(qtbot, config) as window:
+        yield window
 
 
 def view_of(window: KioskWindow) -> DeskView:
@@ -198,7 +202,7 @@ def printing_desk(
         central=base.central,
         session=base.session,
     )
-    for window in _open(qtbot, config):
+    with opened(qtbot, config) as window:
         yield window, cupsd
 
 
@@ -221,3 +225,154 @@ def test_f5_reprints_the_selected_ticket_on_the_pdf_printer(
 def test_the_kiosk_has_no_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> None:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
         assert window.desk is None and window.stack.isVisible()
+
+
+# -- at the demo hospital, against the centre's hospital routes ----------------------------
+HOSPITAL = "rsud-pku"
+BUDI_NIK, BUDI_BIRTH = "1471011708790002", "17-08-1979"
+
+
+@pytest.fixture
+def hospital_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
+    base = demo_config(tmp_path, demo_central)
+    config = Config(
+        kiosk=KioskSection(data_dir=base.kiosk.data_dir, office_id=HOSPITAL),
+        printer=base.printer,
+        central=CentralSection(
+            url=demo_central, timeout_s=3.0, enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE
+        ),
+        session=base.session,
+    )
+    with opened(qtbot, config) as window:
+        view = view_of(window)
+        qtbot.waitUntil(lambda: view.doctor.count() > 0, timeout=10000)  # today's doctors
+        yield window
+
+
+def find(qtbot: QtBot, window: KioskWindow, by: int, value: str, birth: str) -> DeskView:
+    """Find as the clerk does: F2, the key's kind, the value, Tab, the date, Enter."""
+    view = view_of(window)
+    combo = window.findChild(QComboBox, "deskFindBy")
+    assert combo is not None
+    window.activateWindow()
+    key(qtbot, window, Qt.Key.Key_F2)
+    combo.setCurrentIndex(by)
+    QApplication.focusWidget().clear()  # type: ignore[union-attr]
+    type_in(qtbot, value)
+    key(qtbot, window, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is field(window, "deskFindBirth")
+    QApplication.focusWidget().clear()  # type: ignore[union-attr]
+    type_in(qtbot, birth)
+    key(qtbot, window, Qt.Key.Key_Return)
+    assert view.message.text() == "Mencari…", view.message.text()
+    qtbot.waitUntil(lambda: view.message.text() != "Mencari…", timeout=5000)  # answered
+    return view
+
+
+@pytest.mark.parametrize(
+    ("by", "value"),
+    [(0, "000123"), (1, "1471015203850001"), (2, "0001234567890")],
+    ids=["norm", "nik", "nomorkartu"],
+)
+def test_a_patient_is_found_by_each_number(
+    hospital_desk: KioskWindow, qtbot: QtBot, by: int, value: str
+) -> None:
+    view = find(qtbot, hospital_desk, by, value, "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    assert field(hospital_desk, "deskNorm").text() == "000123"
+    assert field(hospital_desk, "deskName").text() == "Siti Aminah"
+    assert field(hospital_desk, "deskNomorkartu").text() == "0001234567890"
+    assert QApplication.focusWidget() is view.poli, "on to the visit"
+
+
+def save_new_patient(qtbot: QtBot, window: KioskWindow, nik: str, name: str, birth: str) -> str:
+    """F3, the fields typed with Tab between them, the sex chosen, saved: the No. RM."""
+    view = view_of(window)
+    window.activateWindow()
+    key(qtbot, window, Qt.Key.Key_F3)
+    assert QApplication.focusWidget() is field(window, "deskNik")
+    for text in (nik, "", name, birth):
+        if text:
+            type_in(qtbot, text)
+        key(qtbot, window, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is view.sex
+    key(qtbot, window, Qt.Key.Key_Down)  # Laki-laki
+    if nik[6] in "4567":  # a woman's NIK: her day plus 40
+        key(qtbot, window, Qt.Key.Key_Down)
+    view.save_button.setFocus()
+    key(qtbot, window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: field(window, "deskNorm").text() != "", timeout=5000)
+    return field(window, "deskNorm").text()
+
+
+def test_a_name_with_the_date_of_birth_gives_a_list_to_choose_from(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    first = save_new_patient(qtbot, hospital_desk, "1471014506920001", "Wulan Sari", "05-06-1992")
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    second = save_new_patient(qtbot, hospital_desk, "1471014506920002", "Wulan Sari", "05-06-1992")
+    assert first != second
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+
+    view = find(qtbot, hospital_desk, 3, "wulan sari", "05-06-1992")
+    assert view.results.count() == 2 and view.patient is None, "the clerk chooses"
+    assert QApplication.focusWidget() is view.results
+    rows = [view.results.item(i).text() for i in range(2)]
+    assert sorted(r.split(" · ")[0] for r in rows) == sorted([first, second])
+    key(qtbot, hospital_desk, Qt.Key.Key_Down)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    assert field(hospital_desk, "deskNorm").text() == rows[1].split(" · ")[0]
+    assert field(hospital_desk, "deskName").text() == "Wulan Sari"
+
+    find(qtbot, hospital_desk, 3, "wulan sari", "06-06-1992")
+    assert view.results.count() == 0 and view.message.text().startswith("Pasien tidak ditemukan")
+
+
+def test_a_wrong_date_of_birth_finds_no_one(hospital_desk: KioskWindow, qtbot: QtBot) -> None:
+    view = find(qtbot, hospital_desk, 1, "1471015203850001", "13-03-1985")
+    assert view.message.text() == "Pasien tidak ditemukan. Periksa nomor, nama, atau tanggal lahir."
+    assert view.patient is None and field(hospital_desk, "deskName").text() == ""
+
+
+def test_a_new_patient_gets_a_no_rm(hospital_desk: KioskWindow, qtbot: QtBot) -> None:
+    view = view_of(hospital_desk)
+    norm = save_new_patient(
+        qtbot, hospital_desk, "3171012501900003", "Rahmat Hidayat", "25-01-1990"
+    )
+    assert len(norm) == 6 and norm.isdigit() and norm not in ("000123", "000124")
+    assert view.message.text() == f"Pasien tersimpan dengan No. RM {norm}."
+    assert QApplication.focusWidget() is view.poli, "on to the visit"
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    again = find(qtbot, hospital_desk, 0, norm, "25-01-1990")
+    assert again.patient is not None
+    assert field(hospital_desk, "deskName").text() == "Rahmat Hidayat"
+
+
+def test_a_visit_registered_at_the_desk_gets_a_ticket_with_its_quota_place(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    assert view.poli.currentData() == "poli-dalam"
+    assert (
+        "dr. Andi Pratama" in view.doctor.currentText() and "sisa JKN" in view.doctor.currentText()
+    )
+    field(hospital_desk, "deskReferral").setFocus()
+    type_in(qtbot, "0301R0011125K000123")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+    issued = view.issued
+    assert issued is not None and issued.hospital is not None, "numbered online, with its place"
+    assert issued.hospital.nomorantrean.startswith("INT")
+    assert issued.ticket.number in view.result.text()
+    assert f"perkiraan dilayani {issued.hospital.estimated_at}" in view.result.text()
+    qtbot.waitUntil(lambda: issued.ticket.number in view.today.item(0).text(), timeout=5000)
+    [registration] = [
+        item
+        for item in hospital_desk.kiosk.store.outbox(OutboxState.PENDING)
+        if item.key == issued.ticket_id
+    ] or [None]
+    if registration is not None:  # not yet sent: what it carries
+        assert registration.payload["hospital"]["schedule_id"].startswith("rsud-dalam-andi")
+        assert registration.payload["hospital"]["nomorreferensi"] == "0301R0011125K000123"
+        assert registration.payload["desk"] is True
