@@ -426,9 +426,10 @@ class KioskController:
     ) -> None:
         """Queue the visit's cancel for the centre (works offline); False: queued before."""
         store, now, engine = self._store, self._now(), self._sync.engine
+        office_id = self._config.kiosk.office_id
 
         def cancel() -> bool:
-            queued = cancel_visit(ticket_id, reason, store=store, now=now)
+            queued = cancel_visit(ticket_id, reason, office_id=office_id, store=store, now=now)
             if engine is not None:
                 engine.wake()
             return queued

@@ -498,7 +498,8 @@ class DeskView(QFrame):
     def refresh(self) -> None:
         """Today's tickets (from the store) and today's doctors (from the centre)."""
         self.controller.tickets_today(self._show, lambda _: self._show([]))
-        self.controller.doctors_today(self._doctors, self._doctors_failed)
+        if self._catalog_shown is not None:  # before the first catalog: not enrolled yet
+            self.controller.doctors_today(self._doctors, self._doctors_failed)
 
     def catalog_changed(self) -> None:
         """A new catalog (the first one after start-up): its polis, and today's doctors."""
@@ -512,6 +513,8 @@ class DeskView(QFrame):
 
     def _doctors(self, doctors: tuple[DoctorToday, ...]) -> None:
         self.doctors = doctors
+        if self.message.text() == self.t("desk_no_doctors"):
+            self.say("")
         self._fill_doctors()
 
     def _doctors_failed(self, exc: Exception) -> None:

@@ -275,7 +275,9 @@ def reprint_slip(slip: SlipDocument, setup: PrintSetup) -> str:
     return fault
 
 
-def cancel_visit(ticket_id: str, reason: str, *, store: Store, now: dt.datetime) -> bool:
+def cancel_visit(
+    ticket_id: str, reason: str, *, office_id: str, store: Store, now: dt.datetime
+) -> bool:
     """Queue the ``visit_cancel`` of ``ticket_id`` for the centre; False: already queued.
 
     Raises :class:`ValueError` for an empty or too long reason, or a ticket this
@@ -289,7 +291,12 @@ def cancel_visit(ticket_id: str, reason: str, *, store: Store, now: dt.datetime)
         store.enqueue_submission(
             f"cancel-{ticket_id}",
             CANCEL_KIND,
-            {"ticket_id": ticket_id, "reason": reason, "cancelled_at": now.isoformat()},
+            {
+                "office_id": office_id,
+                "ticket_id": ticket_id,
+                "reason": reason,
+                "cancelled_at": now.isoformat(),
+            },
             now,
         )
     except BadValue:

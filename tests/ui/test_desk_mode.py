@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE
 from kiosk.client.hospital_desk import Patient
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
+from kiosk.session.machine import Phase
 from kiosk.tickets.desk import CANCEL_KIND
 from offline_store import Store, StoredTicket
 from offline_store.models import OutboxState
@@ -376,3 +377,51 @@ def test_a_visit_registered_at_the_desk_gets_a_ticket_with_its_quota_place(
         assert registration.payload["hospital"]["schedule_id"].startswith("rsud-dalam-andi")
         assert registration.payload["hospital"]["nomorreferensi"] == "0301R0011125K000123"
         assert registration.payload["desk"] is True
+
+
+def delivered(window: KioskWindow, key_: str) -> bool:
+    return any(item.key == key_ for item in window.kiosk.store.outbox(OutboxState.DELIVERED))
+
+
+def test_a_cancelled_visit_gives_its_quota_place_back_at_the_centre(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = find(qtbot, hospital_desk, 2, "0001234567891", BUDI_BIRTH)  # Budi, by BPJS number
+    assert view.patient is not None and view.payer.currentIndex() == 0, "JKN: he has a card"
+    view.visit_kind.setCurrentIndex(2)  # kontrol
+    field(hospital_desk, "deskReferral").setFocus()
+    type_in(qtbot, "0301R0011125K000124")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)  # Enter in the last field registers too
+    qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+    issued = view.issued
+    assert issued is not None
+    qtbot.waitUntil(lambda: delivered(hospital_desk, issued.ticket_id), timeout=15000)
+    schedule = next(d for d in view.doctors if d.doctor_name.startswith("dr. Andi")).schedule_id
+
+    def left() -> int:
+        return next(d.left_jkn for d in view.doctors if d.schedule_id == schedule)
+
+    view.refresh()
+    qtbot.waitUntil(lambda: view.doctors != () and view.tickets != [], timeout=5000)
+    taken = left()
+    view.today.setCurrentRow(0)
+    assert issued.ticket.number in view.today.item(0).text()
+    key(qtbot, hospital_desk, Qt.Key.Key_F8)
+    type_in(qtbot, "Pasien batal periksa")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: delivered(hospital_desk, f"cancel-{issued.ticket_id}"), timeout=15000)
+    view.refresh()
+    qtbot.waitUntil(lambda: left() == taken + 1, timeout=5000)
+
+
+def test_a_card_tapped_at_the_desk_finds_its_holder(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = view_of(hospital_desk)
+    [tap] = [tap for text, tap in hospital_desk.kiosk.demo_cards if "Siti Aminah" in text]
+    tap()
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=10000)
+    assert field(hospital_desk, "deskNorm").text() == "000123"
+    qtbot.waitUntil(lambda: hospital_desk.controller.session().phase is Phase.IDLE, timeout=5000)
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    assert "Siti" not in every_string(hospital_desk)
