@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from kiosk.config import Config
-from kiosk.session.events import Cancel, Finish, FormOpened, ServiceSelected
+from kiosk.session.events import Cancel, Finish
 from kiosk.session.machine import Phase
 from offline_store import Store
 from ui.app import build_window
@@ -99,13 +99,11 @@ def capture_desk(
         controller = window.controller
         wait(lambda: controller.status().catalog is not None)
         without_bookings(window, wait)  # the desk's patient goes to the grid
-        reader = window.kiosk.reader
-        if isinstance(reader, SimulatedReader):
-            reader.tap(demo_card("budi").applet())
-            wait(lambda: controller.session().phase is Phase.IDENTIFIED)
-            controller.dispatch(ServiceSelected("puskesmas-umum"))
-            controller.dispatch(FormOpened())
-            wait(lambda: controller.session().phase is Phase.FORM)
+        reader, desk = window.kiosk.reader, window.desk
+        if isinstance(reader, SimulatedReader) and desk is not None:
+            reader.tap(demo_card("budi").applet())  # the desk finds the card's holder
+            wait(lambda: desk.patient is not None)
+            wait(lambda: controller.session().phase is Phase.IDLE)
         return _grab(app, window, out / "desk.png")
 
 
