@@ -7,22 +7,29 @@ store's real outbox; tickets printed to a real cups-pdf queue.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import requests
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE
+from central.settings import (
+    DEMO_HOSPITAL_ENROLMENT_CODE,
+    DEMO_HOSPITAL_STAFF_USERNAME,
+    DEMO_STAFF_PASSWORD,
+)
 from kiosk.client.hospital_desk import Patient
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session.machine import Phase
 from kiosk.tickets.desk import CANCEL_KIND
 from offline_store import Store, StoredTicket
 from offline_store.models import OutboxState
+from testkit.centre_accounts import bearer, enrol
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
 from testkit.kiosk_window import demo_config, every_string, running_kiosk
 from testkit.printouts import pdf_text
@@ -425,3 +432,66 @@ def test_a_card_tapped_at_the_desk_finds_its_holder(
     qtbot.waitUntil(lambda: hospital_desk.controller.session().phase is Phase.IDLE, timeout=5000)
     key(qtbot, hospital_desk, Qt.Key.Key_F9)
     assert "Siti" not in every_string(hospital_desk)
+
+
+def test_the_last_place_taken_elsewhere_first_is_told_and_nothing_is_kept(
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
+) -> None:
+    login = requests.post(
+        f"{demo_central}/api/v1/staff/login",
+        json={"username": DEMO_HOSPITAL_STAFF_USERNAME, "password": DEMO_STAFF_PASSWORD},
+        timeout=5,
+    )
+    staff = bearer(login.json()["token"])
+    stem = f"desk-one-place-{uuid.uuid4().hex[:8]}"
+    for weekday in range(1, 8):  # whichever day it is at the office: one JKN place
+        put = requests.put(
+            f"{demo_central}/api/v1/staff/hospital/{HOSPITAL}/schedules/{stem}-{weekday}",
+            json={
+                "service_id": "poli-gigi",
+                "kodedokter": "99999",
+                "doctor_name": "drg. Satu Tempat",
+                "weekday": weekday,
+                "starts": "00:00",
+                "ends": "23:59",
+                "quota_jkn": 1,
+                "quota_non_jkn": 0,
+                "minutes_per_patient": 10,
+            },
+            headers=staff,
+            timeout=5,
+        )
+        assert put.status_code in (200, 201), put.text
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    view.refresh()
+    qtbot.waitUntil(
+        lambda: any(d.doctor_name == "drg. Satu Tempat" for d in view.doctors), timeout=5000
+    )
+    [doctor] = [d for d in view.doctors if d.doctor_name == "drg. Satu Tempat"]
+    view.poli.setCurrentIndex(view.poli.findData("poli-gigi"))
+    view.doctor.setCurrentIndex(view.doctor.findData(doctor.schedule_id))
+    assert "sisa JKN 1" in view.doctor.currentText()
+
+    other = enrol(demo_central, DEMO_HOSPITAL_ENROLMENT_CODE).json()["token"]  # another kiosk
+    taken = requests.post(
+        f"{demo_central}/api/v1/tickets/allocate",
+        json={
+            "ticket_id": str(uuid.uuid4()),
+            "service_id": "poli-gigi",
+            "hospital": {"schedule_id": doctor.schedule_id, "payer": "jkn"},
+        },
+        headers=bearer(other),
+        timeout=5,
+    )
+    assert taken.status_code in (200, 201), taken.text
+
+    field(hospital_desk, "deskReferral").setFocus()
+    type_in(qtbot, "0301R0011125K000125")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.message.text() != "Mendaftarkan…", timeout=10000)
+    assert view.message.text() == "Kuota dokter ini sudah habis. Pilih dokter lain."
+    assert view.issued is None
+    assert hospital_desk.kiosk.store.tickets_on(hospital_desk.controller.now().date()) == []
+    full = view.doctor.findData(doctor.schedule_id)
+    qtbot.waitUntil(lambda: "kuota penuh" in view.doctor.itemText(full), timeout=5000)
+    assert view.doctor.currentIndex() != full, "a full doctor is never the one chosen"
