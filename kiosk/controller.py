@@ -48,6 +48,7 @@ from kiosk.lookups.information import (
     fetch_information,
 )
 from kiosk.lookups.office_queue import QueueRefresh
+from kiosk.lookups.patients import Patients
 from kiosk.lookups.registry import Registry
 from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read, tickets_today
 from kiosk.printer_refresh import PrinterRefresh
@@ -125,6 +126,7 @@ class KioskController:
             deadline_s=config.sync.lookup_deadline_s,
             now=now,
         )
+        self._patients = Patients(self._centre, deadline_s=config.sync.lookup_deadline_s)
         self._queue = QueueRefresh(self._centre, executor, self._status_changed)
         self._printers = PrinterRefresh(config, printer, executor, self._status_changed, now)
         self._startup = StoreStartup(store, self._sync, executor, self._status_changed)
@@ -136,6 +138,7 @@ class KioskController:
             language=lambda: self._language,
             staff_edits=desk,  # hospital desk mode (#7): staff edit every field
             ask_notify=config.session.ask_notify,
+            doctors=self._doctors_of,
         )
 
     # -- the kiosk's life (its assembly and start-up call these) -----------------------
@@ -510,6 +513,14 @@ class KioskController:
                     events.BookingFound(effect.session, events.BookingLookup.UNAVAILABLE)
                 ),
             )
+        elif isinstance(effect, events.FindPatient):
+            self._executor.run_in_background(
+                lambda: self._patients.find(effect),
+                self.dispatch,
+                lambda _: self.dispatch(
+                    events.PatientFound(effect.session, problem=SessionProblem.PATIENT_UNAVAILABLE)
+                ),
+            )
         elif isinstance(effect, events.IssueTicket):
             self._executor.run_in_background(
                 lambda: self._issue(effect),
@@ -569,6 +580,16 @@ class KioskController:
         bookings = self._bookings.of_holder(checked.identity.citizen)
         return dataclasses.replace(checked, bookings=bookings)
 
+    def _doctors_of(self, service_id: str) -> tuple[DoctorToday, ...]:
+        """Today's doctors of the poli ``service_id`` from the store's cache (GUI thread:
+        one small indexed read)."""
+        try:
+            doctors = self._store.doctors_today(self._config.kiosk.office_id, self._now().date())
+        except StoreError as exc:
+            log.error("today's doctors not read: %s", exc)
+            return ()
+        return tuple(d for d in doctors if d.service_id == service_id)
+
     def _card_read(self, event: events.SessionEvent) -> None:
         # A tap before load() finished opened the store in its read: its cached
         # catalog first, so the greeting does not say "no services".
@@ -588,6 +609,8 @@ class KioskController:
                 allocate=engine.allocate if engine is not None else None,
             )
         except TicketingError as exc:
+            if exc.reason is SessionProblem.QUOTA_FULL and engine is not None:
+                engine.doctors_now()  # the citizen chooses again from a list counted anew
             return events.IssueFailed(effect.session, exc.reason), None
         except StoreError as exc:
             log.error("ticket not stored: %s", exc)

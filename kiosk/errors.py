@@ -48,15 +48,15 @@ class TicketingReason(StrEnum):
     NO_CATALOG = "no_catalog"
     SERVICE_UNKNOWN = "service_unknown"
     TICKET_UNKNOWN = "ticket_unknown"
-    QUOTA_FULL = "quota_full"  # the doctor has no place left today (the desk's visit)
 
 
 class TicketingError(Exception):
     """A ticket cannot be issued or reprinted; ``reason`` says why."""
 
-    def __init__(self, reason: TicketingReason) -> None:
+    def __init__(self, reason: TicketingReason | SessionProblem) -> None:
         super().__init__(reason)
-        self.reason = reason
+        #: A :class:`SessionProblem` for one the citizen can act on (``quota_full``).
+        self.reason: TicketingReason | SessionProblem = reason
 
 
 class SpeechReason(StrEnum):
@@ -122,6 +122,15 @@ class SessionProblem(StrEnum):
     BOOKING_SERVICE_GONE = "booking_service_gone"
     BOOKING_UNAVAILABLE = "booking_unavailable"
     BOOKING_CODE_LOCKED = "booking_code_locked"
+    #: Hospital registration (docs/hospital.md): no doctor practises at the poli today,
+    #: the doctor chosen has no place left for the payer (the kiosk's list, or the
+    #: centre's ``quota_full`` answer), and a patient the keypad's number and date of
+    #: birth do not find.
+    NO_DOCTORS = "no_doctors"
+    QUOTA_FULL = "quota_full"
+    PATIENT_UNKNOWN = "patient_unknown"
+    PATIENT_NUMBER_INVALID = "patient_number_invalid"
+    PATIENT_UNAVAILABLE = "patient_unavailable"
 
 
 #: Every code a session keeps as its ``problem`` and a screen shows as ``problem_<code>``.

@@ -25,6 +25,8 @@ raises :class:`MigrationError` if not. Steps get the store's
 | 0006 | ``number_requests``: online numbers asked for and not yet kept in a ticket |
 | 0007 | ``bookings_today`` (today's bookings of the office, sealed, found by HMACs) and |
 |      | ``bookings_meta`` (which office and day the cache is, its ETag) |
+| 0008 | ``doctors_today`` (today's doctors of the office with their places, and the |
+|      | places taken here offline) and ``doctors_meta`` (which office and day) |
 """
 
 from __future__ import annotations
@@ -243,6 +245,29 @@ def _m007_bookings(run: Run, cipher: RowCipher) -> None:
         run(statement)
 
 
+def _m008_doctors(run: Run, cipher: RowCipher) -> None:
+    for statement in statements(
+        """
+        CREATE TABLE doctors_today (
+            schedule_id TEXT PRIMARY KEY,
+            office_id TEXT NOT NULL,
+            day TEXT NOT NULL,  -- the office's day, YYYY-MM-DD
+            doctor TEXT NOT NULL,  -- contract.hospital.DoctorToday as JSON
+            taken_jkn INTEGER NOT NULL DEFAULT 0,  -- places taken here offline since
+            taken_non_jkn INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE doctors_meta (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            office_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            count INTEGER NOT NULL
+        );
+        """
+    ):
+        run(statement)
+
+
 def statements(script: str) -> list[str]:
     """The statements of ``script``, each without its ``;``, to run one by one.
 
@@ -267,6 +292,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (5, _m005_leases),
     (6, _m006_number_requests),
     (7, _m007_bookings),
+    (8, _m008_doctors),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -31,6 +31,7 @@ from typing import Any
 from contract.bookings import BookingToday
 from offline_store.bookings import BookingsMixin
 from offline_store.caches import CacheMixin
+from offline_store.doctors import DoctorsMixin
 from offline_store.errors import BadValue
 from offline_store.leases import LeaseMixin
 from offline_store.models import NumberSource, StoredTicket
@@ -42,7 +43,7 @@ DEFAULT_RECORD_TTL_S = 86400.0
 TICKET_KIND = "service_registration"
 
 
-class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin):
+class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin, DoctorsMixin):
     @classmethod
     def open(
         cls,

@@ -69,6 +69,11 @@ class TicketDocument(QueueDocument):
     wait_minutes: int | None = None
     #: What to bring to the counter, in the ticket's language.
     requirements: tuple[str, ...] = ()
+    #: A poli's ticket (docs/hospital.md): the doctor, BPJS's queue number
+    #: (``nomorantrean``) and the estimated time "HH:MM"; "" when not a poli's.
+    doctor_name: str = ""
+    nomorantrean: str = ""
+    estimated_at: str = ""
     #: True when this number was printed (or attempted) before: the paper
     #: says so, so two papers with one number are never mistaken for two places.
     reprint: bool = False

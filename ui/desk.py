@@ -52,7 +52,7 @@ from contract.nik import Sex
 from kiosk.client.errors import CentralRefused, CentralUnavailable
 from kiosk.client.hospital_desk import FindBy, Patient, check_key
 from kiosk.controller import KioskController
-from kiosk.errors import TicketingError, TicketingReason
+from kiosk.errors import SessionProblem, TicketingError
 from kiosk.session.events import Cancel, Finish
 from kiosk.session.machine import INTERACTIVE, Phase, SessionState
 from kiosk.tickets.desk import DeskIssued, DeskVisit, problem_of
@@ -643,7 +643,7 @@ class DeskView(QFrame):
                     "desk_issued",
                     number=issued.ticket.number,
                     antrean=place.nomorantrean,
-                    time=place.estimated_at,
+                    time=place.estimated_at.strftime("%H:%M"),
                 )
             )
         else:
@@ -772,7 +772,7 @@ class DeskView(QFrame):
         if generation != self._generation:
             return
         log.warning("desk action failed: %s", type(exc).__name__)  # never the patient's data
-        if isinstance(exc, TicketingError) and exc.reason is TicketingReason.QUOTA_FULL:
+        if isinstance(exc, TicketingError) and exc.reason is SessionProblem.QUOTA_FULL:
             self.say("desk_quota_full")
             self.refresh()
         elif isinstance(exc, CentralUnavailable) and exc.status == 429:

@@ -143,6 +143,18 @@ PROBLEMS: dict[str, Notice] = {
     SessionProblem.BOOKING_CODE_LOCKED: Notice(
         Icon.LOCK, "problem_booking_code_locked", "todo_code_desk"
     ),
+    # a hospital's poli (docs/hospital.md)
+    SessionProblem.NO_DOCTORS: Notice(Icon.CLOCK, "problem_no_doctors", "todo_ask_desk", ""),
+    SessionProblem.QUOTA_FULL: Notice(Icon.LOCK, "problem_quota_full", "todo_other_doctor", ""),
+    SessionProblem.PATIENT_UNKNOWN: Notice(
+        Icon.PENCIL, "problem_patient_unknown", "todo_check_number", ""
+    ),
+    SessionProblem.PATIENT_NUMBER_INVALID: Notice(
+        Icon.PENCIL, "problem_patient_number_invalid", "todo_check_number", ""
+    ),
+    SessionProblem.PATIENT_UNAVAILABLE: Notice(
+        Icon.PLUG, "problem_patient_unavailable", "todo_later_or_ask", ""
+    ),
     # the local store (offline_store.errors.StoreReason)
     StoreReason.STORE_FULL: Notice(Icon.WARNING, "problem_store_full", "todo_staff"),
     StoreReason.STORE_FAILED: Notice(Icon.WARNING, "problem_store_failed", "todo_staff"),

@@ -408,9 +408,6 @@ _MARKED: dict[str, object] = {
     "problem_no_catalog": QT_TRANSLATE_NOOP("texts", "Daftar layanan belum tersedia."),
     "problem_ticket_unknown": QT_TRANSLATE_NOOP("texts", "Tiket ini tidak ditemukan."),
     "problem_service_unknown": QT_TRANSLATE_NOOP("texts", "Layanan ini sedang tidak tersedia."),
-    "problem_quota_full": QT_TRANSLATE_NOOP(
-        "texts", "Kuota dokter ini sudah habis hari ini. Silakan pilih dokter lain."
-    ),
     "problem_assurance_too_low": QT_TRANSLATE_NOOP(
         "texts", "Layanan ini memerlukan kartu warga yang terverifikasi."
     ),
@@ -562,6 +559,58 @@ _MARKED: dict[str, object] = {
     "own_entries": QT_TRANSLATE_NOOP("texts", "Cek berkas dan pengaduan"),
     "status_tile_hint": QT_TRANSLATE_NOOP("texts", "Lihat apakah berkas Anda sudah selesai"),
     "complaint_tile_hint": QT_TRANSLATE_NOOP("texts", "Tulis keluhan Anda tentang layanan"),
+    # a hospital's poli (docs/hospital.md): doctors of today, who pays, no card
+    "doctor_title": QT_TRANSLATE_NOOP("texts", "Pilih dokter — {poli}"),
+    "doctor_prompt": QT_TRANSLATE_NOOP(
+        "texts", "Dokter yang praktik hari ini, dengan jam praktik dan sisa kuota"
+    ),
+    "poli_doctor_hours": QT_TRANSLATE_NOOP("texts", "Jam praktik {starts}–{ends}"),
+    "doctor_left": QT_TRANSLATE_NOOP("texts", "Sisa kuota: JKN {jkn}, umum {umum}"),
+    "doctor_full": QT_TRANSLATE_NOOP("texts", "Penuh"),
+    "payer_title": QT_TRANSLATE_NOOP("texts", "Bagaimana Anda membayar?"),
+    "payer_jkn": QT_TRANSLATE_NOOP("texts", "JKN (BPJS Kesehatan)"),
+    "payer_umum": QT_TRANSLATE_NOOP("texts", "Umum (bayar sendiri)"),
+    "payer_left": QT_TRANSLATE_NOOP("texts", "Sisa {n} tempat"),
+    "patient_search_entry": QT_TRANSLATE_NOOP(
+        "texts", "Tanpa kartu? Cari dengan No. RM, kartu BPJS atau NIK"
+    ),
+    "patient_title": QT_TRANSLATE_NOOP("texts", "Cari data pasien"),
+    "patient_key_norm": QT_TRANSLATE_NOOP("texts", "No. RM"),
+    "patient_key_nomorkartu": QT_TRANSLATE_NOOP("texts", "Kartu BPJS"),
+    "patient_key_nik": QT_TRANSLATE_NOOP("texts", "NIK"),
+    "patient_hint_norm": QT_TRANSLATE_NOOP("texts", "Ketik nomor rekam medis (No. RM) Anda"),
+    "patient_hint_nomorkartu": QT_TRANSLATE_NOOP(
+        "texts", "Ketik 13 angka nomor kartu BPJS Kesehatan Anda"
+    ),
+    "patient_hint_nik": QT_TRANSLATE_NOOP("texts", "Ketik 16 angka NIK Anda"),
+    "patient_ok": QT_TRANSLATE_NOOP("texts", "Lanjut"),
+    "patient_birth_title": QT_TRANSLATE_NOOP("texts", "Ketik tanggal lahir Anda"),
+    "patient_birth_hint": QT_TRANSLATE_NOOP("texts", "Tanggal, bulan, tahun (HH BB TTTT)"),
+    "patient_checking": QT_TRANSLATE_NOOP("texts", "Mencari data pasien…"),
+    "ticket_doctor": QT_TRANSLATE_NOOP("texts", "Dokter: {name}"),
+    "ticket_nomorantrean": QT_TRANSLATE_NOOP("texts", "Nomor antrean poli: {nomor}"),
+    "ticket_estimated": QT_TRANSLATE_NOOP("texts", "Perkiraan dilayani pukul {time}"),
+    "problem_no_doctors": QT_TRANSLATE_NOOP(
+        "texts", "Tidak ada dokter yang praktik di poli ini hari ini."
+    ),
+    "problem_quota_full": QT_TRANSLATE_NOOP(
+        "texts", "Maaf, kuota dokter ini sudah penuh. Sisa kuota sudah diperbarui."
+    ),
+    "todo_other_doctor": QT_TRANSLATE_NOOP(
+        "texts", "Silakan pilih dokter lain, atau tanya petugas di {desk}."
+    ),
+    "problem_patient_unknown": QT_TRANSLATE_NOOP(
+        "texts", "Data tidak ditemukan, silakan ke loket pendaftaran."
+    ),
+    "todo_check_number": QT_TRANSLATE_NOOP(
+        "texts", "Periksa nomor dan tanggal lahir, lalu coba lagi."
+    ),
+    "problem_patient_number_invalid": QT_TRANSLATE_NOOP(
+        "texts", "Nomor belum lengkap: No. RM sampai 10 angka, kartu BPJS 13 angka, NIK 16 angka."
+    ),
+    "problem_patient_unavailable": QT_TRANSLATE_NOOP(
+        "texts", "Data pasien tidak dapat dicari sekarang."
+    ),
     # form field errors (codes from kiosk.session.forms)
     "field_required": QT_TRANSLATE_NOOP("texts", "Wajib diisi"),
     "field_too_long": QT_TRANSLATE_NOOP("texts", "Terlalu panjang"),

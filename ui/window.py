@@ -20,6 +20,7 @@ from kiosk.session.events import (
     BookingCodeOpened,
     ComplaintOpened,
     Finish,
+    PatientSearchOpened,
     SessionEvent,
     Tick,
     UserActivity,
@@ -41,6 +42,7 @@ from ui.screens.common import Screen, View
 from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen, ComplaintSendingScreen
 from ui.screens.consent import ConsentPhoneScreen, ConsentScreen
 from ui.screens.form import ConfirmScreen, FormScreen
+from ui.screens.hospital import DoctorScreen, PatientBirthScreen, PatientNumberScreen, PayerScreen
 from ui.screens.message import MessageScreen
 from ui.screens.services import ServiceDetailScreen, ServicesScreen
 from ui.screens.ticket import IssuingScreen, TicketScreen
@@ -107,6 +109,7 @@ class KioskWindow(QMainWindow):
             on_speech=self.toggle_speech if self.speech.switch.has_button else None,
             on_larger_text=self.toggle_larger_text,
             on_booking_code=lambda: self.dispatch(BookingCodeOpened()),
+            on_patient_search=lambda: self.dispatch(PatientSearchOpened()),
         )
         self.screens: dict[Phase, Screen] = {
             Phase.IDLE: self.attract,
@@ -123,7 +126,13 @@ class KioskWindow(QMainWindow):
             Phase.COMPLAINT_SENDING: ComplaintSendingScreen(),
             Phase.COMPLAINT_FILED: ComplaintFiledScreen(self.view),
             Phase.APPOINTMENT: AppointmentScreen(self.view),
+            Phase.DOCTOR: DoctorScreen(self.view),
+            Phase.PAYER: PayerScreen(self.view),
+            Phase.PATIENT_NUMBER: PatientNumberScreen(self.view),
         }
+        patient_birth = PatientBirthScreen(self.view)  # typing, then the centre's answer
+        self.screens[Phase.PATIENT_BIRTH] = patient_birth
+        self.screens[Phase.PATIENT_CHECK] = patient_birth
         booking_code = BookingCodeScreen(self.view)  # typing, then the lookup
         self.screens[Phase.BOOKING_CODE] = booking_code
         self.screens[Phase.BOOKING_CHECK] = booking_code

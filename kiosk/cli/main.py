@@ -31,6 +31,9 @@ DESK_HELP = (
     "hospital desk mode: a normal window for registration staff, every field editable, "
     "today's registrations listed"
 )
+#: The demo's offices: the city's service mall (the default) and the demo hospital
+#: (central/hospital/demo.py), as ``kiosk demo --office``.
+DEMO_OFFICES = ("pku-mpp", "rsud-pku")
 #: The demo's operator PIN (printed when the demo starts; a real kiosk hashes its own).
 DEMO_OPERATOR_PIN = "1234"
 
@@ -62,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--fullscreen", action="store_true", help="frameless full screen, locked (operator PIN)"
     )
     demo.add_argument("--desk", action="store_true", help=DESK_HELP)
+    demo.add_argument(
+        "--office",
+        choices=DEMO_OFFICES,
+        default=DEMO_OFFICES[0],
+        help=(
+            "the demo office the kiosk stands in: the city's service mall, or the demo "
+            "hospital with its polis and doctors (default: %(default)s)"
+        ),
+    )
     demo.add_argument(
         "--exit-after",
         type=float,
@@ -178,7 +190,7 @@ def _operator_pin(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from central.errors import CentralStartError
     from central.process import start_central
-    from central.settings import DEMO_ENROLMENT_CODE
+    from central.settings import DEMO_ENROLMENT_CODE, DEMO_HOSPITAL_ENROLMENT_CODE
 
     output: Path = args.output.resolve()
     tickets = output / "tickets"
@@ -206,7 +218,15 @@ def _demo(args: argparse.Namespace) -> int:
             f"kiosk: server pusat tidak dapat dijalankan, kiosk berjalan luring: {exc}",
             file=sys.stderr,
         )
-    config = demo_config(output, url, DEMO_ENROLMENT_CODE)
+    hospital = args.office == DEMO_OFFICES[1]
+    code = DEMO_HOSPITAL_ENROLMENT_CODE if hospital else DEMO_ENROLMENT_CODE
+    config = demo_config(output, url, code, office_id=args.office)
+    if hospital:
+        print(
+            "kiosk: kiosk rumah sakit demo / the demo hospital's kiosk: RSUD Kota Pekanbaru "
+            f"(jadwal dokter / schedules: {url}/office/schedules)",
+            file=sys.stderr,
+        )
     print(
         f"kiosk: PIN operator demo / demo operator PIN: {DEMO_OPERATOR_PIN} "
         "(ketuk nama kantor 5 kali / tap the office name 5 times)",
@@ -243,14 +263,18 @@ def office_pages(url: str) -> str:
     )
 
 
-def demo_config(output: Path, url: str, enrolment_code: str) -> Config:
+def demo_config(
+    output: Path, url: str, enrolment_code: str, *, office_id: str = "pku-mpp"
+) -> Config:
     """The demo kiosk's configuration: data and tickets under ``output``, the
     rest (the 24-hour retention of printed slips with personal data included)
-    as a real kiosk's defaults."""
+    as a real kiosk's defaults. Another office than the service mall keeps its own
+    data folder: a kiosk is enrolled for one office."""
     from kiosk.operator.pin import hash_pin
 
+    data = output / ("data" if office_id == DEMO_OFFICES[0] else f"data-{office_id}")
     return Config(
-        kiosk=KioskSection(data_dir=str(output / "data")),
+        kiosk=KioskSection(data_dir=str(data), office_id=office_id),
         printer=PrinterSection(output_dir=str(output / "tickets")),
         # The demo server's reusable code: the kiosk enrols on its first start.
         central=CentralSection(url=url, enrolment_code=enrolment_code),

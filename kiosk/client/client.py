@@ -43,6 +43,12 @@ from kiosk.client.errors import (
     is_untrusted,
     retry_after_s,
 )
+from kiosk.client.hospital import (
+    DoctorsToday,
+    Patient,
+    parse_doctors_today,
+    parse_patients,
+)
 from kiosk.client.info import (
     AnsweredComplaint,
     Application,
@@ -95,6 +101,8 @@ SUBMISSIONS_PATH = "/api/v1/submissions"
 HEARTBEATS_PATH = "/api/v1/heartbeats"
 BOOKINGS_PATH = "/api/v1/bookings"
 BOOKINGS_TODAY_PATH = f"{BOOKINGS_PATH}/today"
+DOCTORS_TODAY_PATH = "/api/v1/hospital/doctors/today"
+PATIENTS_FIND_PATH = "/api/v1/hospital/patients/find"
 
 
 class CentralClient:
@@ -189,8 +197,8 @@ class CentralClient:
 
         A replay of the same ``ticket_id`` gets the same number. An unknown
         service raises :class:`CentralRefused` (``unknown_service``). ``hospital``
-        (``schedule_id``, ``payer``) takes a doctor's quota place with the number;
-        none left: :class:`CentralRefused` with ``quota_full``.
+        (``schedule_id``, ``payer``) takes a doctor's quota place with the number: none
+        left is :class:`CentralRefused` with ``quota_full`` (no number used).
         """
         body: dict[str, Any] = {"ticket_id": ticket_id, "service_id": service_id}
         if hospital is not None:
@@ -296,6 +304,50 @@ class CentralClient:
             return None
         self._expect(path, status, 200)
         return self._parse(path, parse_booking_info, self._json_object(path, body))
+
+    # -- hospital ------------------------------------------------------------------------
+    def doctors_today(self) -> DoctorsToday | None:
+        """The doctors practising today at this kiosk's office, with the quota left now.
+
+        None when the centre has no hospital routes (a 404: a centre from before them,
+        or an office with no schedules). Bounded by ``documents_timeout_s``; the answer
+        by the ``list`` cap.
+        """
+        status, _, body = self._send(
+            "GET", DOCTORS_TODAY_PATH, timeout_s=self.documents_timeout_s, kind="list"
+        )
+        if status == 404:
+            return None
+        self._expect(DOCTORS_TODAY_PATH, status, 200)
+        data = self._json_object(DOCTORS_TODAY_PATH, body)
+        return self._parse(DOCTORS_TODAY_PATH, parse_doctors_today, data)
+
+    def find_patient(
+        self, by: str, value: str, birth_date: dt.date, *, deadline_s: float = 1.5
+    ) -> Patient | None:
+        """The hospital's patient with this No. RM, NIK or BPJS number and date of birth.
+
+        None for an unknown patient and a wrong date of birth alike (404
+        ``unknown_patient``). The key and the date travel only in the body.
+        """
+        if by not in ("norm", "nik", "nomorkartu"):
+            raise ValueError("find a patient by norm, nik or nomorkartu")
+        if deadline_s <= 0:
+            raise ValueError("deadline_s must be positive")
+        body = {"by": by, "value": value, "birth_date": birth_date.isoformat()}
+        status, _, content = self._send("POST", PATIENTS_FIND_PATH, body=body, timeout_s=deadline_s)
+        if status == 404 and error_code(content) == "unknown_patient":
+            return None
+        if 400 <= status < 500:
+            code = error_code(content)
+            raise CentralRefused(
+                f"{self._url(PATIENTS_FIND_PATH)}: refused ({status} {code or 'no reason'})",
+                status=status,
+                code=code,
+            )
+        self._expect(PATIENTS_FIND_PATH, status, 200)
+        data = self._json_object(PATIENTS_FIND_PATH, content)
+        return self._parse(PATIENTS_FIND_PATH, parse_patients, data)[0]
 
     # -- citizen records ---------------------------------------------------------------
     def lookup_citizen(

@@ -11,11 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from contract.hospital import HospitalError, parse_hhmm
 from contract.wire import HeartbeatAck, KioskInfo, Lease, SubmissionStatus
 from kiosk.client.errors import AnswerError
 
 #: The record keys a lookup may fill (``record.<key>`` in the catalog's forms).
 RECORD_KEYS = ("medical_record_number", "family_card_number", "phone")
+#: The longest text of a hospital place the kiosk keeps.
+_MAX_PLACE_TEXT = 200
 
 
 @dataclass(frozen=True)
@@ -118,30 +121,30 @@ def parse_kiosk_info(data: Mapping[str, Any]) -> KioskInfo:
 
 
 @dataclass(frozen=True)
-class HospitalAllocation:
-    """The allocate answer's ``hospital`` part: the quota place taken for a poli visit."""
+class HospitalPlace:
+    """The quota place the centre took with a ticket's number (``allocate``'s ``hospital``)."""
 
     kodebooking: str
     angkaantrean: int
     nomorantrean: str
-    #: "HH:MM", the estimated time the doctor sees the patient.
-    estimated_at: str
+    estimated_at: dt.time
 
-    @classmethod
-    def from_json(cls, data: Any) -> HospitalAllocation:
-        if not isinstance(data, dict):
-            raise AnswerError("'hospital' is not an object")
-        estimated = _str(data, "estimated_at")
-        try:
-            dt.time.fromisoformat(estimated)
-        except ValueError as exc:
-            raise AnswerError("'estimated_at' is not HH:MM") from exc
-        return cls(
-            kodebooking=_str(data, "kodebooking"),
-            angkaantrean=_int(data, "angkaantrean"),
-            nomorantrean=_str(data, "nomorantrean"),
-            estimated_at=estimated,
-        )
+
+def parse_place(data: Any) -> HospitalPlace:
+    """The ``hospital`` object of an allocation."""
+    if not isinstance(data, Mapping):
+        raise AnswerError("'hospital' is not an object")
+    angka = _int(data, "angkaantrean")
+    if angka < 1:
+        raise AnswerError("'angkaantrean' must be positive")
+    try:
+        estimated = parse_hhmm(_str(data, "estimated_at"))
+    except HospitalError as exc:
+        raise AnswerError("'estimated_at' is not HH:MM") from exc
+    kodebooking, nomor = _str(data, "kodebooking"), _str(data, "nomorantrean")
+    if len(kodebooking) > _MAX_PLACE_TEXT or len(nomor) > _MAX_PLACE_TEXT:
+        raise AnswerError("a hospital place's text is too long")
+    return HospitalPlace(kodebooking, angka, nomor, estimated)
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,8 @@ class Allocation:
     people_ahead: int | None = None
     estimated_wait_minutes: int | None = None
     now_serving: str | None = None
-    #: The poli visit's quota place, when the allocate asked for one.
-    hospital: HospitalAllocation | None = None
+    #: The doctor's quota place taken with the number (a registration at a poli).
+    hospital: HospitalPlace | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Allocation:
@@ -177,11 +180,7 @@ class Allocation:
             people_ahead=_opt_int(data, "people_ahead"),
             estimated_wait_minutes=_opt_int(data, "estimated_wait_minutes"),
             now_serving=serving if isinstance(serving, str) and serving else None,
-            hospital=(
-                HospitalAllocation.from_json(data["hospital"])
-                if data.get("hospital") is not None
-                else None
-            ),
+            hospital=parse_place(data["hospital"]) if data.get("hospital") is not None else None,
         )
 
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from cardio.card.citizen import CardIdentity
 from contract.bookings import BookingToday
+from contract.hospital import DoctorToday, HospitalRequest, Payer
 from kiosk.errors import Problem
 from kiosk.privacy import private_repr
 
@@ -141,6 +142,41 @@ class ServiceSelected:
 
 
 @dataclass(frozen=True)
+class DoctorChosen:
+    """The citizen chose a doctor of the poli (a schedule of today)."""
+
+    schedule_id: str
+
+
+@dataclass(frozen=True)
+class PayerChosen:
+    """JKN (BPJS) or umum (paying)."""
+
+    payer: Payer
+
+
+class PatientKey(StrEnum):
+    """What a patient without a card types on the keypad to be found."""
+
+    NORM = "norm"  # the hospital's No. RM
+    NOMORKARTU = "nomorkartu"  # the BPJS card number, 13 digits
+    NIK = "nik"
+
+
+@dataclass(frozen=True)
+class PatientSearchOpened:
+    """ "Tanpa kartu" on the attract screen of a hospital: the keypad, a session without a card."""
+
+
+@dataclass(frozen=True)
+class PatientNumberEntered:
+    """The number typed on the patient keypad, and what kind of number it is."""
+
+    key: PatientKey
+    digits: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class FormOpened:
     """The citizen chose "Lanjut" on the service detail."""
 
@@ -243,6 +279,17 @@ class ComplaintFailed:
     reason: Problem
 
 
+@dataclass(frozen=True)
+class PatientFound:
+    """The result of :class:`FindPatient`: the patient as a card identity and record, or
+    ``problem`` (unknown and a wrong date of birth alike, or the centre away)."""
+
+    session: int
+    identity: CardIdentity | None = None
+    record: Mapping[str, str] | None = field(default=None, repr=False)
+    problem: Problem | None = None
+
+
 SessionEvent = (
     CardTapped
     | CardLeft
@@ -274,6 +321,11 @@ SessionEvent = (
     | ComplaintSubmitted
     | ComplaintFiled
     | ComplaintFailed
+    | DoctorChosen
+    | PayerChosen
+    | PatientSearchOpened
+    | PatientNumberEntered
+    | PatientFound
 )
 
 
@@ -290,6 +342,16 @@ class ProveBirthDate:
 
     session: int
     uid: bytes = field(repr=False)
+    birth_date: dt.date = field(repr=False)
+
+
+@dataclass(frozen=True)
+class FindPatient:
+    """Ask the centre for the hospital's patient with this number and date of birth."""
+
+    session: int
+    key: PatientKey
+    value: str = field(repr=False)
     birth_date: dt.date = field(repr=False)
 
 
@@ -318,6 +380,10 @@ class IssueTicket:
     #: centre; the store keeps it checked in). Personal when it came from the cache, and
     #: its code is a bearer secret: out of the repr.
     booking: BookingToday | None = field(default=None, repr=False, kw_only=True)
+    #: A registration at a poli: the doctor chosen (printed on the ticket) and what the
+    #: registration carries (``hospital``, contract/hospital.py).
+    doctor: DoctorToday | None = field(default=None, kw_only=True)
+    hospital: HospitalRequest | None = field(default=None, kw_only=True)
 
     @property
     def booking_code(self) -> str | None:
@@ -346,7 +412,15 @@ class WipeSession:
     reason: SessionEnd | Problem
 
 
-Effect = ReadCard | ProveBirthDate | FindBooking | IssueTicket | FileComplaint | WipeSession
+Effect = (
+    ReadCard
+    | ProveBirthDate
+    | FindBooking
+    | FindPatient
+    | IssueTicket
+    | FileComplaint
+    | WipeSession
+)
 
 
 # --- results ----------------------------------------------------------------
@@ -363,6 +437,10 @@ class IssuedTicket:
     #: People ahead and estimated wait when the centre numbered the ticket online; else None.
     people_ahead: int | None = None
     wait_minutes: int | None = None
+    #: A ticket of a poli: the doctor, BPJS's queue number and the estimated time ("HH:MM").
+    doctor_name: str = ""
+    nomorantrean: str = ""
+    estimated_at: str = ""
 
 
 @dataclass(frozen=True)

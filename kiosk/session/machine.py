@@ -19,6 +19,19 @@ every event, so tests drive every timeout without sleeping.
                                                    no answer in time: no)
 
     complaint ──send──▶ consent (the same question) ──▶ complaint_sending ──▶ complaint_filed
+
+A hospital's poli (a service with ``poli``, docs/hospital.md) goes through its doctors:
+
+    identified ──poli──▶ doctor ──doctor──▶ payer ──JKN/umum──▶ form ──▶ confirming ──▶ …
+                           ▲                                                 issuing
+                           └──────────── quota_full (the list counted again) ◀──┘
+
+and a patient without a card is found by number and date of birth:
+
+    idle ──"tanpa kartu"──▶ patient_number ──number──▶ patient_birth ──date──▶ patient_check
+                                 ▲ unknown, wrong date                              │ found
+                                 └──────────────────────────────────────────────────┤
+                                                                              identified
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ from cardio.card.citizen import CardIdentity
 from contract.assurance import ASSURANCE_ORDER
 from contract.bookings import BookingState, BookingToday, is_valid_code, normalise_code
 from contract.catalog import Catalog, Service
+from contract.hospital import DoctorToday, HospitalRequest, Payer, is_bpjs_number
 from kiosk.errors import Problem, SessionProblem
 from kiosk.session import consent, forms
 from kiosk.session.events import (
@@ -58,9 +72,11 @@ from kiosk.session.events import (
     ComplaintReceipt,
     ComplaintSubmitted,
     Confirmed,
+    DoctorChosen,
     Effect,
     FileComplaint,
     FindBooking,
+    FindPatient,
     Finish,
     FormOpened,
     FormSubmitted,
@@ -71,6 +87,11 @@ from kiosk.session.events import (
     NotifyNumberWanted,
     NotifyPhoneEntered,
     OtherServices,
+    PatientFound,
+    PatientKey,
+    PatientNumberEntered,
+    PatientSearchOpened,
+    PayerChosen,
     ProofOutcome,
     ProofSkipped,
     ProveBirthDate,
@@ -119,6 +140,16 @@ class Phase(StrEnum):
     BOOKING_CODE = "booking_code"
     #: The typed code is looked up (the store's cache, else the centre).
     BOOKING_CHECK = "booking_check"
+    #: A poli chosen: today's doctors there, with their hours and places left.
+    DOCTOR = "doctor"
+    #: A doctor chosen: JKN (BPJS) or umum (paying).
+    PAYER = "payer"
+    #: A patient without a card types their No. RM, BPJS number or NIK.
+    PATIENT_NUMBER = "patient_number"
+    #: Then their date of birth.
+    PATIENT_BIRTH = "patient_birth"
+    #: The centre is asked for the patient.
+    PATIENT_CHECK = "patient_check"
 
 
 #: The consent question and its keypad. Their timeout does not end the session, it
@@ -139,6 +170,10 @@ INTERACTIVE = frozenset(
         *CONSENTING,
         Phase.APPOINTMENT,
         Phase.BOOKING_CODE,
+        Phase.DOCTOR,
+        Phase.PAYER,
+        Phase.PATIENT_NUMBER,
+        Phase.PATIENT_BIRTH,
     }
 )
 #: The interactive phases that end on the idle timeout (with its warning first).
@@ -152,8 +187,17 @@ _PERSONAL_PHASES = frozenset(
         Phase.BOOKING_CODE,
         Phase.BOOKING_CHECK,
         Phase.APPOINTMENT,
+        Phase.PATIENT_NUMBER,
+        Phase.PATIENT_BIRTH,
+        Phase.PATIENT_CHECK,
     }
 )
+#: Digits each kind of patient number has (a No. RM: up to 10).
+PATIENT_DIGITS = {
+    PatientKey.NORM: range(1, 11),
+    PatientKey.NOMORKARTU: (13,),
+    PatientKey.NIK: (16,),
+}
 #: WCAG 2.2.1: the citizen gets at least 20 s to ask for more time.
 MIN_IDLE_WARNING_S = 20.0
 #: Wrong dates of birth one session may type before it carries on without pre-fill
@@ -236,6 +280,14 @@ class SessionState:
     bookings: tuple[BookingToday, ...] = ()
     #: Wrong booking codes typed in this session (BOOKING_CODE).
     code_attempts: int = 0
+    #: The chosen poli's doctors of today as shown (DOCTOR), the doctor and the payer
+    #: chosen (a registration at a poli).
+    doctors: tuple[DoctorToday, ...] = ()
+    doctor: DoctorToday | None = None
+    payer: Payer | None = None
+    #: The patient keypad: what kind of number, and the number typed (personal).
+    patient_key: PatientKey = PatientKey.NORM
+    patient_number: str = field(default="", repr=False)
     #: What went wrong (ERROR phase), a notice in place, or why the last session
     #: ended (IDLE; never shown). None when there is nothing to say.
     problem: Problem | SessionEnd | None = None
@@ -257,6 +309,7 @@ class SessionState:
             or self.notify_phone is not None
             or self.booking is not None
             or bool(self.bookings)
+            or bool(self.patient_number)
             or self.phase in _PERSONAL_PHASES
         )
 
@@ -272,8 +325,11 @@ class SessionMachine:
         language: Callable[[], str] = lambda: "id",
         staff_edits: bool = False,
         ask_notify: bool = True,
+        doctors: Callable[[str], tuple[DoctorToday, ...]] = lambda _service_id: (),
     ) -> None:
         self._catalog = catalog
+        #: Today's doctors of a poli (the service's id): the store's cache.
+        self._doctors = doctors
         #: Ask for consent to messages before each ticket (``session.ask_notify``).
         self._ask_notify = ask_notify
         #: Hospital desk mode: staff may correct every field, even one from the card.
@@ -380,6 +436,24 @@ class SessionMachine:
                 return self._found(lookup, booking)
             case ServiceSelected(service_id) if s.phase is Phase.IDENTIFIED:
                 self._choose(service_id)
+            case DoctorChosen(schedule_id) if s.phase is Phase.DOCTOR:
+                self._choose_doctor(schedule_id)
+            case PayerChosen(payer) if s.phase is Phase.PAYER:
+                self._choose_payer(payer)
+            case PatientSearchOpened() if s.phase is Phase.IDLE:  # without a card
+                self.state = SessionState(
+                    phase=Phase.PATIENT_NUMBER,
+                    session=s.session + 1,
+                    deadline=self._idle_deadline(),
+                )
+            case PatientNumberEntered(key, digits) if s.phase is Phase.PATIENT_NUMBER:
+                self._patient_number(key, digits)
+            case BirthDateEntered(digits) if s.phase is Phase.PATIENT_BIRTH:
+                return self._patient_birth(digits)
+            case PatientFound(session, identity, record, problem) if self._current(
+                session, Phase.PATIENT_CHECK
+            ):
+                self._patient_found(identity, record, problem)
             case FormOpened() if s.phase is Phase.SERVICE_CHOSEN:
                 self._go(Phase.FORM, deadline=self._idle_deadline())
             case FormSubmitted(values) if s.phase is Phase.FORM:
@@ -396,6 +470,9 @@ class SessionMachine:
                 deadline = self._clock() + self.timeouts.ticket_display
                 self._go(Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline)
             case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
+                if reason is SessionProblem.QUOTA_FULL and s.doctor is not None:
+                    self._quota_full()
+                    return []
                 return self._fail(reason)
             case Back():
                 return self._back()
@@ -442,6 +519,13 @@ class SessionMachine:
             self._go(
                 Phase.BOOKING_CODE,
                 problem=SessionProblem.BOOKING_UNAVAILABLE,
+                deadline=self._idle_deadline(),
+            )
+            return []
+        if s.phase is Phase.PATIENT_CHECK:  # the centre is slow: say so, keep the keypad
+            self._go(
+                Phase.PATIENT_NUMBER,
+                problem=SessionProblem.PATIENT_UNAVAILABLE,
                 deadline=self._idle_deadline(),
             )
             return []
@@ -691,12 +775,139 @@ class SessionMachine:
                 deadline=self._idle_deadline(),
             )
             return
+        values = self._editable(prefill(service.form, identity, self.state.record, service.id))
+        if is_poli(service):
+            doctors = self._doctors(service.id)
+            self._go(
+                Phase.DOCTOR,
+                service=service,
+                doctors=doctors,
+                doctor=None,
+                payer=None,
+                problem=None if doctors else SessionProblem.NO_DOCTORS,
+                values=values,
+                field_errors={},
+                deadline=self._idle_deadline(),
+            )
+            return
         self._go(
             Phase.SERVICE_CHOSEN,
             service=service,
             problem=None,
-            values=self._editable(prefill(service.form, identity, self.state.record, service.id)),
+            values=values,
             field_errors={},
+            deadline=self._idle_deadline(),
+        )
+
+    # -- hospital registration ---------------------------------------------------------
+    def _choose_doctor(self, schedule_id: str) -> None:
+        doctor = next((d for d in self.state.doctors if d.schedule_id == schedule_id), None)
+        if doctor is None:  # not on the list shown: nothing happens
+            return
+        if doctor.left_jkn <= 0 and doctor.left_non_jkn <= 0:  # full: the list says so
+            self._go(
+                Phase.DOCTOR, problem=SessionProblem.QUOTA_FULL, deadline=self._idle_deadline()
+            )
+            return
+        self._go(
+            Phase.PAYER, doctor=doctor, payer=None, problem=None, deadline=self._idle_deadline()
+        )
+
+    def _choose_payer(self, payer: Payer) -> None:
+        doctor = _present(self.state.doctor)
+        if doctor.left(payer) <= 0:
+            self._go(Phase.PAYER, problem=SessionProblem.QUOTA_FULL, deadline=self._idle_deadline())
+            return
+        self._go(Phase.FORM, payer=payer, problem=None, deadline=self._idle_deadline())
+
+    def _quota_full(self) -> None:
+        """The centre had no place left: back to the doctors, counted again, and why."""
+        s = self.state
+        service = _present(s.service)
+        doctors = self._doctors(service.id)
+        chosen, payer = _present(s.doctor), _present(s.payer)
+        # the cache may not have heard yet: the doctor chosen is full for this payer
+        doctors = tuple(
+            _full_for(d, payer) if d.schedule_id == chosen.schedule_id else d for d in doctors
+        )
+        self._go(
+            Phase.DOCTOR,
+            doctors=doctors,
+            doctor=None,
+            payer=None,
+            notify_phone=None,
+            problem=SessionProblem.QUOTA_FULL,
+            deadline=self._idle_deadline(),
+        )
+
+    def _hospital_request(self) -> HospitalRequest | None:
+        s = self.state
+        if s.doctor is None or s.payer is None:
+            return None
+        values = {name: v.value for name, v in s.values.items()}
+        record = s.record or {}
+        citizen = s.identity.citizen if s.identity is not None else None
+        norm = values.get("norm") or record.get("medical_record_number", "")
+        card = values.get("nomorkartu") or (citizen.bpjs_number if citizen else None) or ""
+        card = card or record.get("bpjs_number", "")
+        return HospitalRequest(
+            schedule_id=s.doctor.schedule_id,
+            payer=s.payer,
+            norm=norm[:32],
+            nomorkartu=card if is_bpjs_number(card) else "",
+            new_patient=not norm,
+        )
+
+    def _patient_number(self, key: PatientKey, digits: str) -> None:
+        if not digits.isascii() or not digits.isdigit() or len(digits) not in PATIENT_DIGITS[key]:
+            self._go(
+                Phase.PATIENT_NUMBER,
+                patient_key=key,
+                problem=SessionProblem.PATIENT_NUMBER_INVALID,
+                deadline=self._idle_deadline(),
+            )
+            return
+        self._go(
+            Phase.PATIENT_BIRTH,
+            patient_key=key,
+            patient_number=digits,
+            problem=None,
+            deadline=self._idle_deadline(),
+        )
+
+    def _patient_birth(self, digits: str) -> list[Effect]:
+        born = _birth_date(digits)
+        if born is None:
+            self._go(
+                Phase.PATIENT_BIRTH,
+                problem=SessionProblem.BIRTH_DATE_INVALID,
+                deadline=self._idle_deadline(),
+            )
+            return []
+        s = self.state
+        self._go(Phase.PATIENT_CHECK, problem=None, deadline=self._clock() + self.timeouts.read)
+        return [FindPatient(s.session, s.patient_key, s.patient_number, born)]
+
+    def _patient_found(
+        self,
+        identity: CardIdentity | None,
+        record: Mapping[str, str] | None,
+        problem: Problem | None,
+    ) -> None:
+        if identity is None:
+            self._go(
+                Phase.PATIENT_NUMBER,
+                patient_number="",
+                problem=problem or SessionProblem.PATIENT_UNKNOWN,
+                deadline=self._idle_deadline(),
+            )
+            return
+        self._go(
+            Phase.IDENTIFIED,
+            identity=identity,
+            record=dict(record) if record else None,
+            patient_number="",
+            problem=None,
             deadline=self._idle_deadline(),
         )
 
@@ -786,6 +997,8 @@ class SessionMachine:
                 self._language(),
                 notify_phone=notify_phone,
                 booking=booked,
+                doctor=s.doctor,
+                hospital=self._hospital_request(),
             )
         ]
 
@@ -832,7 +1045,7 @@ class SessionMachine:
         return [effect]
 
     def _back(self) -> list[Effect]:
-        if self.state.phase in (Phase.BOOKING_CODE, Phase.APPOINTMENT) and (
+        if self.state.phase in (Phase.BOOKING_CODE, Phase.APPOINTMENT, Phase.PATIENT_NUMBER) and (
             self.state.identity is None
         ):
             return self._end(SessionEnd.CANCELLED)  # no card: back to the attract screen
@@ -856,6 +1069,36 @@ class SessionMachine:
                 problem=None,
                 deadline=self._idle_deadline(),
             )
+            return []
+        if self.state.phase is Phase.PATIENT_BIRTH:
+            self._go(
+                Phase.PATIENT_NUMBER,
+                patient_number="",
+                problem=None,
+                deadline=self._idle_deadline(),
+            )
+            return []
+        if self.state.phase is Phase.FORM and self.state.doctor is not None:
+            self._go(Phase.PAYER, payer=None, problem=None, deadline=self._idle_deadline())
+            return []
+        if self.state.phase in (Phase.DOCTOR, Phase.PAYER):
+            if self.state.phase is Phase.PAYER:
+                self._go(
+                    Phase.DOCTOR,
+                    doctors=self._doctors(_present(self.state.service).id),
+                    doctor=None,
+                    problem=None,
+                    deadline=self._idle_deadline(),
+                )
+            else:
+                self._go(
+                    Phase.IDENTIFIED,
+                    service=None,
+                    doctors=(),
+                    values={},
+                    problem=None,
+                    deadline=self._idle_deadline(),
+                )
             return []
         previous = {
             Phase.SERVICE_CHOSEN: Phase.IDENTIFIED,
@@ -922,6 +1165,17 @@ def _birth_date(digits: str) -> dt.date | None:
     except ValueError:
         return None
     return born if born.year in BIRTH_YEARS else None
+
+
+def is_poli(service: Service) -> bool:
+    """Whether ``service`` is a hospital's poli (its doctors and payer are chosen)."""
+    return service.poli is not None
+
+
+def _full_for(doctor: DoctorToday, payer: Payer) -> DoctorToday:
+    if payer is Payer.JKN:
+        return dataclasses.replace(doctor, left_jkn=0)
+    return dataclasses.replace(doctor, left_non_jkn=0)
 
 
 def _present(value: _T | None) -> _T:

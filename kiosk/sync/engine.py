@@ -8,6 +8,8 @@ Each step (:meth:`SyncEngine.run_once`) runs the tasks that are due:
 - ``outbox``: batches of outbox items until none is due;
 - ``bookings``: today's bookings of the office, cached sealed for check-in
   (offline too); every cached booking of another day is purged first;
+- ``doctors``: today's doctors of a hospital office with their places left, cached
+  for the poli screens and an offline ticket (on the bookings' interval);
 - ``leases``: top up leased number blocks, give back unused ones;
 - ``heartbeat``: health, outbox figures, leases, versions, clock.
 
@@ -62,17 +64,15 @@ from offline_store import Store, StoreError, SyncResult
 
 log = logging.getLogger(__name__)
 
-TASKS = ("identity", "documents", "outbox", "bookings", "leases", "heartbeat")
+TASKS = ("identity", "documents", "outbox", "bookings", "doctors", "leases", "heartbeat")
 #: Tasks that catch up at once when the centre is back.
-CATCH_UP = ("documents", "outbox", "bookings", "leases", "heartbeat")
+CATCH_UP = ("documents", "outbox", "bookings", "doctors", "leases", "heartbeat")
 #: Longest one step keeps pushing the outbox before the other tasks get a turn.
 PUSH_BUDGET_S = 5.0
 #: Longest one step keeps asking for leases (checked before every request).
 LEASE_BUDGET_S = 5.0
 #: How long tickets skip the online number after the centre failed to give one.
 ALLOCATE_PAUSE = dt.timedelta(seconds=60)
-#: The centre's refusal when a doctor has no quota place left (``ErrorCode.QUOTA_FULL``).
-QUOTA_FULL = "quota_full"
 
 
 @dataclass(frozen=True)
@@ -115,12 +115,14 @@ class SyncEngine:
         self._catalog: Catalog | None = None
         self._catalog_listeners: list[Callable[[Catalog, str | None], None]] = []
         self._trust_listeners: list[Callable[[TrustStore], None]] = []
+        self._doctor_listeners: list[Callable[[], None]] = []
         intervals = {
             "identity": 3600.0,
             "documents": sync.documents_interval_s,
             "outbox": sync.interval_s,
             "leases": sync.interval_s,
             "bookings": sync.bookings_interval_s,
+            "doctors": sync.bookings_interval_s,
             "heartbeat": sync.heartbeat_interval_s,
         }
         self.schedule = Schedule(intervals, self.backoff)
@@ -370,6 +372,8 @@ class SyncEngine:
             self._keep_leases(now)
         elif name == "bookings":
             return self._bookings(now)
+        elif name == "doctors":
+            return self._doctors(now)
         else:
             self._heartbeat(now)
         return None
@@ -521,6 +525,54 @@ class SyncEngine:
         log.info("%d bookings of today cached", kept)
         return ()
 
+    def _doctors(self, now: dt.datetime) -> tuple[str, ...]:
+        """Cache today's doctors of a hospital office; what was refused, and why.
+
+        An office whose catalog has no poli asks nothing. A centre without the
+        hospital routes (404) leaves the cache as it is.
+        """
+        catalog = self._current_catalog()
+        office = self.config.kiosk.office_id
+        if catalog is None or not any(
+            s.poli is not None and s.office_id == office for s in catalog.services
+        ):
+            return ()
+        fetched = authorised(self.client, self.config, self.client.doctors_today)
+        if fetched is None:
+            return ()
+        if fetched.office_id != office or fetched.day != now.date():
+            log.error(
+                "doctors refused: the centre sent office %s's of %s, this kiosk is %s's on %s",
+                fetched.office_id,
+                fetched.day,
+                office,
+                now.date(),
+            )
+            return (f"doctors of {fetched.office_id} on {fetched.day}",)
+        kept = self.store.save_doctors(office, fetched.day, fetched.doctors, now=self._now())
+        log.info("%d doctors of today cached", kept)
+        for listener in list(self._doctor_listeners):
+            listener()
+        return ()
+
+    def on_doctors(self, listener: Callable[[], None]) -> None:
+        """``listener()`` after a new list of today's doctors is cached (engine's thread)."""
+        self._doctor_listeners.append(listener)
+
+    def refresh_doctors(self) -> None:
+        """Fetch today's doctors at the next step; any thread."""
+        self.schedule.wake(["doctors"])
+        self._wake.set()
+
+    def doctors_now(self) -> None:
+        """Fetch today's doctors at once (a citizen found a doctor full and chooses again):
+        within the client's timeout, never raising; the next step tries again if it failed."""
+        try:
+            self._doctors(self._now())
+        except (CentralError, StoreError) as exc:
+            log.warning("today's doctors not fetched again: %s", exc)
+            self.refresh_doctors()
+
     def _push(self) -> PushResult:
         total = PushResult()
         deadline = time.monotonic() + PUSH_BUDGET_S
@@ -617,16 +669,15 @@ class SyncEngine:
         ticket_id: str,
         service_id: str,
         day: dt.date,
-        *,
         hospital: Mapping[str, str] | None = None,
     ) -> Allocation | None:
         """A number from the centre for a ticket being issued now, or None (use a lease).
 
-        Never waits longer than ``sync.allocate_deadline_s``, and does not try
-        while the engine knows the centre is away. It raises only one thing: with
-        ``hospital`` (a doctor's quota place asked for), the centre's
-        :class:`CentralRefused` ``quota_full``, since a lease would not tell the
-        patient that the doctor has no place left.
+        Never waits longer than ``sync.allocate_deadline_s``; it does not try while
+        the engine knows the centre is away. ``hospital`` takes the doctor's quota
+        place with the number; the one exception it lets through is the centre's
+        :class:`~kiosk.client.errors.CentralRefused` ``quota_full`` (no place left:
+        the citizen must choose again, no number was used).
         """
         status = self.board.current()
         if status.connection in ("offline", "refused") or not self.client.token:
@@ -645,9 +696,13 @@ class SyncEngine:
             allocation = self.client.allocate_ticket(
                 ticket_id, service_id, deadline_s=deadline, hospital=hospital
             )
+        except CentralRefused as exc:
+            if exc.code == "quota_full":
+                self.store.forget_number_request(ticket_id)
+                raise
+            log.warning("no online number for this ticket (%s): using a lease", exc)
+            return None
         except CentralError as exc:
-            if hospital is not None and isinstance(exc, CentralRefused) and exc.code == QUOTA_FULL:
-                raise  # no place left with the doctor: the caller says so, no number taken
             log.warning("no online number for this ticket (%s): using a lease", exc)
             if isinstance(exc, CentralUnavailable):
                 # the next citizens do not wait for the deadline too: leases until

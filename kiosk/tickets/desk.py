@@ -23,8 +23,8 @@ from contract.hospital import JENIS_KUNJUNGAN, DoctorToday, HospitalRequest, Pay
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.errors import CentralRefused
 from kiosk.client.hospital_desk import Patient
-from kiosk.client.results import Allocation, HospitalAllocation
-from kiosk.errors import TicketingError, TicketingReason
+from kiosk.client.results import Allocation, HospitalPlace
+from kiosk.errors import SessionProblem, TicketingError, TicketingReason
 from kiosk.privacy import private_repr
 from kiosk.session.events import IssuedTicket
 from kiosk.tickets.issue import PrintSetup, _print_and_record, print_document
@@ -89,7 +89,7 @@ class DeskIssued:
     ticket_id: str
     ticket: IssuedTicket
     #: The centre's quota place and estimated time; None when numbered offline.
-    hospital: HospitalAllocation | None
+    hospital: HospitalPlace | None
     slip: SlipDocument
 
     def __repr__(self) -> str:
@@ -177,7 +177,7 @@ def register_visit(
         )
     except CentralRefused as exc:
         log.info("visit not registered: the doctor's quota is full (%s)", exc.code)
-        raise TicketingError(TicketingReason.QUOTA_FULL) from exc
+        raise TicketingError(SessionProblem.QUOTA_FULL) from exc
     stored = store.issue_ticket(
         office_id=office_id,
         service_id=service.id,
@@ -231,7 +231,7 @@ _LABELS: Mapping[str, tuple[str, str]] = {
 
 
 def visit_slip(
-    document: TicketDocument, visit: DeskVisit, place: HospitalAllocation | None
+    document: TicketDocument, visit: DeskVisit, place: HospitalPlace | None
 ) -> SlipDocument:
     """The registration slip of a desk visit (personal data: printed, never kept long)."""
     en = document.language == "en"
@@ -246,7 +246,7 @@ def visit_slip(
         "nomorreferensi": visit.nomorreferensi,
         "doctor": visit.doctor.doctor_name,
         "nomorantrean": place.nomorantrean if place else "",
-        "estimated_at": place.estimated_at if place else "",
+        "estimated_at": place.estimated_at.strftime("%H:%M") if place else "",
     }
     fields = tuple(
         SlipField(_LABELS[key][1 if en else 0], value) for key, value in given.items() if value

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from contract.catalog import Catalog, Service
+from contract.hospital import estimate, parse_hhmm
 from contract.ticket_ids import new_ticket_id
+from kiosk.client.errors import CentralRefused
 from kiosk.client.results import Allocation
-from kiosk.errors import Failure, TicketingError, TicketingReason
+from kiosk.errors import Failure, SessionProblem, TicketingError, TicketingReason
 from kiosk.session.events import IssuedTicket, IssueTicket
 from offline_store import NumberSource, Store
 from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
@@ -26,9 +28,11 @@ from printing.documents import Language
 
 log = logging.getLogger(__name__)
 
-#: Asks the centre to number a ticket online: ``(ticket_id, service_id, day)``;
-#: None when it cannot answer in time (the sync engine's ``allocate``).
-Allocate = Callable[[str, str, dt.date], Allocation | None]
+#: Asks the centre to number a ticket online: ``(ticket_id, service_id, day, hospital)``
+#: (``hospital``: the doctor's quota place to take with it, or None); None when it
+#: cannot answer in time (the sync engine's ``allocate``). A doctor with no place left
+#: raises :class:`CentralRefused` ``quota_full``.
+Allocate = Callable[[str, str, dt.date, Mapping[str, str] | None], Allocation | None]
 
 
 @dataclass(frozen=True)
@@ -91,17 +95,29 @@ def issue_and_print(
         "service_id": service.id,
         "language": request.language,
         "assurance": identity.assurance.value if identity else None,
-        "card_uid": identity.uid.hex() if identity else None,
-        "card_number": citizen.card_number if citizen else None,
+        "card_uid": identity.uid.hex() if identity and identity.uid else None,
+        "card_number": (citizen.card_number or None) if citizen else None,
         "values": dict(request.values),
     }
     if request.notify_phone is not None:  # only with the citizen's yes (kiosk/session/consent.py)
         payload["notify"] = {"phone": request.notify_phone}
     if request.booking_code is not None:  # the check-in travels with the registration
         payload["booking_code"] = request.booking_code
+    if request.hospital is not None:  # a poli's registration: the doctor, the payer
+        payload["hospital"] = request.hospital.to_json()
     issued_at = now()
     ticket_id = new_ticket_id(store.kiosk_code())
-    allocation = allocate(ticket_id, service.id, issued_at.date()) if allocate else None
+    place = (
+        {"schedule_id": request.hospital.schedule_id, "payer": request.hospital.payer.value}
+        if request.hospital is not None
+        else None
+    )
+    try:
+        allocation = allocate(ticket_id, service.id, issued_at.date(), place) if allocate else None
+    except CentralRefused as exc:  # quota_full: no number used, the citizen chooses again
+        log.info("no place left with the doctor chosen (%s)", exc.code)
+        raise TicketingError(SessionProblem.QUOTA_FULL) from exc
+    hospital_lines = _hospital_lines(request, allocation, store, office_id, issued_at.date())
     stored = store.issue_ticket(
         office_id=office_id,
         service_id=service.id,
@@ -127,6 +143,9 @@ def issue_and_print(
         people_ahead=online.people_ahead if online else None,
         wait_minutes=online.estimated_wait_minutes if online else None,
         requirements=tuple(requirement(language) for requirement in service.requirements),
+        doctor_name=hospital_lines.get("doctor_name", ""),
+        nomorantrean=hospital_lines.get("nomorantrean", ""),
+        estimated_at=hospital_lines.get("estimated_at", ""),
     )
     ticket = _print_and_record(
         document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
@@ -156,7 +175,38 @@ def _print_and_record(
         status_url=document.status_url,
         people_ahead=document.people_ahead,
         wait_minutes=document.wait_minutes,
+        doctor_name=document.doctor_name,
+        nomorantrean=document.nomorantrean,
+        estimated_at=document.estimated_at,
     )
+
+
+def _hospital_lines(
+    request: IssueTicket,
+    allocation: Allocation | None,
+    store: Store,
+    office_id: str,
+    day: dt.date,
+) -> dict[str, str]:
+    """What a poli's ticket says of the doctor: the centre's place when it numbered the
+    ticket online, else a place taken from the kiosk's cache of today's doctors (the
+    centre takes its own when the registration arrives); {} for any other service."""
+    doctor, hospital = request.doctor, request.hospital
+    if doctor is None or hospital is None:
+        return {}
+    lines = {"doctor_name": doctor.doctor_name}
+    if allocation is not None and allocation.hospital is not None:
+        place = allocation.hospital
+        lines["nomorantrean"] = place.nomorantrean
+        lines["estimated_at"] = place.estimated_at.strftime("%H:%M")
+        return lines
+    angka = store.take_doctor_place(office_id, day, doctor.schedule_id, hospital.payer)
+    if angka is None:  # not in the cache (or full there): the time is not known here
+        log.warning("poli ticket issued offline without a cached place for its doctor")
+        return lines
+    at = estimate(parse_hhmm(doctor.starts), angka, doctor.minutes_per_patient)
+    lines["estimated_at"] = at.strftime("%H:%M")
+    return lines
 
 
 def _slip(document: TicketDocument, service: Service, request: IssueTicket) -> SlipDocument:

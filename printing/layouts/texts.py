@@ -27,6 +27,11 @@ class PaperTexts:
     people_ahead: str
     #: ``{minutes}``: the estimated wait.
     wait: str
+    #: A poli's ticket: ``{name}`` the doctor; ``{nomor}`` BPJS's queue number;
+    #: ``{time}`` the estimated time (HH:MM).
+    doctor: str
+    nomorantrean: str
+    estimated_at: str
     requirements: str
     scan: str
     reprint: str
@@ -47,6 +52,9 @@ TEXTS: dict[Language, PaperTexts] = {
         footer="Harap menunggu nomor Anda dipanggil",
         people_ahead="Antrean di depan Anda: {n}",
         wait="Perkiraan waktu tunggu: ± {minutes} menit",
+        doctor="Dokter: {name}",
+        nomorantrean="Nomor antrean poli: {nomor}",
+        estimated_at="Perkiraan dilayani: pukul {time}",
         requirements="Persyaratan yang dibawa:",
         scan="Pindai untuk melihat status antrean",
         reprint="CETAK ULANG",
@@ -63,6 +71,9 @@ TEXTS: dict[Language, PaperTexts] = {
         footer="Please wait until your number is called",
         people_ahead="People ahead of you: {n}",
         wait="Estimated wait: about {minutes} min",
+        doctor="Doctor: {name}",
+        nomorantrean="Poli queue number: {nomor}",
+        estimated_at="Estimated time: {time}",
         requirements="Please bring:",
         scan="Scan to follow your place in the queue",
         reprint="REPRINT",

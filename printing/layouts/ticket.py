@@ -44,6 +44,14 @@ def ticket_blocks(
     ]
     if doc.counter.strip():
         blocks += paragraph(f"{texts.counter_label} {doc.counter}", fonts.regular, 13 * s, width)
+    if doc.doctor_name:
+        blocks += paragraph(texts.doctor.format(name=doc.doctor_name), fonts.bold, 12 * s, width)
+    if doc.nomorantrean:
+        line = texts.nomorantrean.format(nomor=doc.nomorantrean)
+        blocks += paragraph(line, fonts.regular, 11 * s, width)
+    if doc.estimated_at:
+        line = texts.estimated_at.format(time=doc.estimated_at)
+        blocks += paragraph(line, fonts.bold, 12 * s, width, 1 * mm)
     if doc.people_ahead is not None:
         line = texts.people_ahead.format(n=doc.people_ahead)
         blocks += paragraph(line, fonts.regular, 10 * s, width, 1 * mm)

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import requests
 from fastapi.routing import APIRoute
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from central.access import staff
 from central.api import ROUTERS
@@ -145,6 +145,42 @@ class World:
         assert made.status_code == 200, made.text
         return path
 
+    def b_schedule_body(self) -> dict[str, Any]:
+        """A doctor's schedule at office B's poli (made a poli here: the catalog has none)."""
+        poli = f"poli-{self.b}"
+        with self.db.begin() as conn:
+            if conn.execute(select(services.c.id).where(services.c.id == poli)).first() is None:
+                conn.execute(
+                    insert(services).values(
+                        id=poli,
+                        office_id=self.b,
+                        category="kesehatan",
+                        name="Poli B",
+                        ticket_prefix="P",
+                        counter="1",
+                        active=True,
+                        kodepoli="INT",
+                    )
+                )
+        return {
+            "service_id": poli,
+            "kodedokter": "1",
+            "doctor_name": "dr. B",
+            "weekday": 1,
+            "starts": "08:00",
+            "ends": "12:00",
+            "quota_jkn": 1,
+            "quota_non_jkn": 1,
+            "minutes_per_patient": 10,
+        }
+
+    def b_schedule(self) -> str:
+        """The path of a doctor's schedule of office B, there to be removed."""
+        path = f"/api/v1/staff/hospital/{self.b}/schedules/s-{next(_serial)}"
+        made = self.call(self.root, "PUT", path, self.b_schedule_body())
+        assert made.status_code == 201, made.text
+        return path
+
     def new_b_application(self) -> str:
         body = {"nik": BUDI_NIK, "service_id": self.b_service}
         made = self.call(self.root, "POST", "/api/v1/staff/applications", body)
@@ -174,6 +210,19 @@ NOT_OFFICE_BOUND = frozenset({("POST", "/api/v1/staff/logout"), ("GET", "/api/v1
 
 #: For every other staff or admin route, the requests that aim at office B.
 PROBES: dict[tuple[str, str], list[ProbeMaker]] = {
+    ("GET", "/api/v1/staff/hospital/{office_id}/schedules"): [
+        lambda w: Probe("GET", f"/api/v1/staff/hospital/{w.b}/schedules"),
+    ],
+    ("PUT", "/api/v1/staff/hospital/{office_id}/schedules/{schedule_id}"): [
+        lambda w: Probe(
+            "PUT",
+            f"/api/v1/staff/hospital/{w.b}/schedules/s-{next(_serial)}",
+            w.b_schedule_body(),
+        ),
+    ],
+    ("DELETE", "/api/v1/staff/hospital/{office_id}/schedules/{schedule_id}"): [
+        lambda w: Probe("DELETE", w.b_schedule()),
+    ],
     ("POST", "/api/v1/staff/enrolment-codes"): [
         lambda w: Probe("POST", "/api/v1/staff/enrolment-codes", {"office_id": w.b}),
     ],

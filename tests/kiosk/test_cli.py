@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 
 from kiosk.cli.main import build_parser
+from offline_store import Store
 from testkit.commands import kiosk
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,3 +102,28 @@ def test_every_subcommand_is_in_the_readme() -> None:
     ticket = subcommands["ticket"]._subparsers._group_actions[0].choices
     names += [f"kiosk ticket {c}" for c in ticket]
     assert [n for n in names if f"`{n}" not in readme] == []
+
+
+@pytest.mark.slow
+def test_the_hospital_demo_kiosk_stands_in_the_demo_hospital(tmp_path: Path) -> None:
+    result = kiosk(
+        "demo",
+        "--office",
+        "rsud-pku",
+        "--output",
+        str(tmp_path),
+        "--exit-after",
+        "6",
+        "--screenshot",
+        str(tmp_path / "attract.png"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "RSUD Kota Pekanbaru" in result.stderr
+    assert "doctors of today cached" in result.stderr  # the poli's doctors, fetched
+    store = Store.open(tmp_path / "data-rsud-pku" / "kiosk.db")
+    try:
+        today = dt.datetime.now().astimezone().date()  # the kiosk's day, as it keeps them
+        doctors = store.doctors_today("rsud-pku", today)
+    finally:
+        store.close()
+    assert {d.service_id for d in doctors} >= {"poli-dalam", "poli-anak", "poli-gigi"}

@@ -20,11 +20,12 @@ from offline_store import Store, StoreError
 from offline_store import migrations as m
 from offline_store.crypto import RowCipher, create_key
 from offline_store.models import utc_text
+from testkit.hospital_kiosk import doctor
 from testkit.stored_tickets import NAME, NIK, NOW, WIB, payload, raw_bytes
 from testkit.todays_bookings import booking
 
 #: The newest version :func:`seed` knows how to fill; extend it with each migration.
-SEEDED_UP_TO = 7
+SEEDED_UP_TO = 8
 UNKEPT_TICKET_ID = "5f0c2a3e-9d1b-4e7a-8c6f-0a1b2c3d4e5f"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -109,6 +110,11 @@ def seed(db: sqlite_utils.Database, cipher: RowCipher, version: int) -> dict[str
         )
     if version >= 6:
         db.execute("INSERT INTO number_requests VALUES (?, ?)", [UNKEPT_TICKET_ID, utc_text(NOW)])
+    if version >= 8:
+        db.execute(
+            "INSERT INTO doctors_today (schedule_id, office_id, day, doctor) VALUES (?, ?, ?, ?)",
+            ["s-ani", "pku", NOW.date().isoformat(), json.dumps(doctor().to_json())],
+        )
     return {"sent": sent, "tickets": tickets}
 
 
@@ -162,6 +168,9 @@ def test_upgrade_from_every_earlier_version_keeps_the_data(tmp_path: Path, versi
     siti = booking(NOW.date())  # 0007: today's bookings are cached from the upgrade on
     store.save_bookings(siti.office_id, siti.day, [siti], etag=None, now=NOW)
     assert store.booking_by_code(siti.code, siti.day) == siti
+    ani = doctor()  # 0008: today's doctors are cached from the upgrade on
+    store.save_doctors("pku", NOW.date(), [ani], now=NOW)
+    assert store.doctors_today("pku", NOW.date()) == [ani]
     store.close()
     assert [s for s in secrets if s in raw_bytes(path)] == []
 

@@ -1054,10 +1054,6 @@
         <translation>This ticket was not found.</translation>
     </message>
     <message>
-        <source>Kuota dokter ini sudah habis hari ini. Silakan pilih dokter lain.</source>
-        <translation>This doctor's quota for today is full. Please choose another doctor.</translation>
-    </message>
-    <message>
         <source>Tanggal itu tidak ada.</source>
         <translation>That date does not exist.</translation>
     </message>
@@ -1408,6 +1404,114 @@
     <message>
         <source>Tulis keluhan Anda tentang layanan</source>
         <translation>Write your complaint about a service</translation>
+    </message>
+    <message>
+        <source>Pilih dokter — {poli}</source>
+        <translation>Choose a doctor — {poli}</translation>
+    </message>
+    <message>
+        <source>Dokter yang praktik hari ini, dengan jam praktik dan sisa kuota</source>
+        <translation>Doctors seeing patients today, with their hours and places left</translation>
+    </message>
+    <message>
+        <source>Jam praktik {starts}–{ends}</source>
+        <translation>Hours {starts}–{ends}</translation>
+    </message>
+    <message>
+        <source>Sisa kuota: JKN {jkn}, umum {umum}</source>
+        <translation>Places left: JKN {jkn}, paying {umum}</translation>
+    </message>
+    <message>
+        <source>Penuh</source>
+        <translation>Full</translation>
+    </message>
+    <message>
+        <source>Bagaimana Anda membayar?</source>
+        <translation>How will you pay?</translation>
+    </message>
+    <message>
+        <source>JKN (BPJS Kesehatan)</source>
+        <translation>JKN (BPJS health insurance)</translation>
+    </message>
+    <message>
+        <source>Sisa {n} tempat</source>
+        <translation>{n} places left</translation>
+    </message>
+    <message>
+        <source>Tanpa kartu? Cari dengan No. RM, kartu BPJS atau NIK</source>
+        <translation>No card? Find your record by medical record no., BPJS card or NIK</translation>
+    </message>
+    <message>
+        <source>Cari data pasien</source>
+        <translation>Find your patient record</translation>
+    </message>
+    <message>
+        <source>Kartu BPJS</source>
+        <translation>BPJS card</translation>
+    </message>
+    <message>
+        <source>Ketik nomor rekam medis (No. RM) Anda</source>
+        <translation>Type your medical record number (No. RM)</translation>
+    </message>
+    <message>
+        <source>Ketik 13 angka nomor kartu BPJS Kesehatan Anda</source>
+        <translation>Type the 13 digits of your BPJS Kesehatan card</translation>
+    </message>
+    <message>
+        <source>Ketik 16 angka NIK Anda</source>
+        <translation>Type the 16 digits of your NIK</translation>
+    </message>
+    <message>
+        <source>Ketik tanggal lahir Anda</source>
+        <translation>Type your date of birth</translation>
+    </message>
+    <message>
+        <source>Tanggal, bulan, tahun (HH BB TTTT)</source>
+        <translation>Day, month, year (DD MM YYYY)</translation>
+    </message>
+    <message>
+        <source>Mencari data pasien…</source>
+        <translation>Finding your record…</translation>
+    </message>
+    <message>
+        <source>Dokter: {name}</source>
+        <translation>Doctor: {name}</translation>
+    </message>
+    <message>
+        <source>Nomor antrean poli: {nomor}</source>
+        <translation>Clinic queue number: {nomor}</translation>
+    </message>
+    <message>
+        <source>Perkiraan dilayani pukul {time}</source>
+        <translation>Estimated time: {time}</translation>
+    </message>
+    <message>
+        <source>Tidak ada dokter yang praktik di poli ini hari ini.</source>
+        <translation>No doctor sees patients at this clinic today.</translation>
+    </message>
+    <message>
+        <source>Maaf, kuota dokter ini sudah penuh. Sisa kuota sudah diperbarui.</source>
+        <translation>Sorry, this doctor has no places left. The places left have been updated.</translation>
+    </message>
+    <message>
+        <source>Silakan pilih dokter lain, atau tanya petugas di {desk}.</source>
+        <translation>Please choose another doctor, or ask the staff at {desk}.</translation>
+    </message>
+    <message>
+        <source>Data tidak ditemukan, silakan ke loket pendaftaran.</source>
+        <translation>No record found, please go to the registration desk.</translation>
+    </message>
+    <message>
+        <source>Periksa nomor dan tanggal lahir, lalu coba lagi.</source>
+        <translation>Check the number and the date of birth, then try again.</translation>
+    </message>
+    <message>
+        <source>Nomor belum lengkap: No. RM sampai 10 angka, kartu BPJS 13 angka, NIK 16 angka.</source>
+        <translation>The number is incomplete: a medical record no. has up to 10 digits, a BPJS card 13, a NIK 16.</translation>
+    </message>
+    <message>
+        <source>Data pasien tidak dapat dicari sekarang.</source>
+        <translation>Patient records cannot be searched right now.</translation>
     </message>
     <message>
         <source>Wajib diisi</source>

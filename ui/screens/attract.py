@@ -71,6 +71,7 @@ class AttractScreen(Screen):
         on_speech: Callable[[], None] | None = None,
         on_larger_text: Callable[[], None] | None = None,
         on_booking_code: Callable[[], None] | None = None,
+        on_patient_search: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.office = label(name="subtitle")
@@ -128,6 +129,13 @@ class AttractScreen(Screen):
             self.booking_code = button("", on_booking_code)
             self.booking_code.setObjectName("bookingCode")
             self.entries.insertWidget(0, self.booking_code, 1)
+        #: "Tanpa kartu?": a hospital's patient found by No. RM, BPJS number or NIK (#17);
+        #: shown only at an office whose catalog has a poli.
+        self.patient_search: QPushButton | None = None
+        if on_patient_search is not None:
+            self.patient_search = button("", on_patient_search)
+            self.patient_search.setObjectName("patientSearch")
+            self.entries.insertWidget(0, self.patient_search, 1)
         self.box.addLayout(self.entries)
         #: The citizen's own settings, on the last row: voice, type size, language.
         bottom = QHBoxLayout()
@@ -205,6 +213,12 @@ class AttractScreen(Screen):
         if self.booking_code is not None:
             self.booking_code.setVisible(not closed)  # a check-in is a stored ticket
             set_button_text(self.booking_code, view.t("booking_code_entry"))
+        if self.patient_search is not None:
+            hospital = view.catalog is not None and any(
+                s.poli is not None and s.office_id == view.office_id for s in view.catalog.services
+            )
+            self.patient_search.setVisible(hospital and not closed)
+            set_button_text(self.patient_search, view.t("patient_search_entry"))
         set_button_text(self.language, view.t("switch_language"))
         if self.speech is not None:
             self.speech.setChecked(self.speech_on)

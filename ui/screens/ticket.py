@@ -59,6 +59,10 @@ class TicketScreen(Screen):
         self.counter = label(name="counterCall")
         self.ahead = label(name="subtitle")
         self.wait = label(name="subtitle")
+        #: A poli's ticket: the doctor, BPJS's queue number and the estimated time.
+        self.doctor = label(name="subtitle")
+        self.nomorantrean = label(name="subtitle")
+        self.estimated = label(name="counterCall")
         self.paper = label(name="subtitle")
         #: In place of "take your ticket" when the paper may not come: the ticket stays.
         self.no_paper = NoticeBlock()
@@ -70,7 +74,17 @@ class TicketScreen(Screen):
         number_half = QVBoxLayout()
         number_half.setSpacing(16)
         #: What one ticket fills in, and so what :meth:`clear` empties.
-        self._figures = (self.number, self.service, self.counter, self.ahead, self.wait, self.paper)
+        self._figures = (
+            self.number,
+            self.service,
+            self.counter,
+            self.doctor,
+            self.estimated,
+            self.nomorantrean,
+            self.ahead,
+            self.wait,
+            self.paper,
+        )
         for w in (self.heading, *self._figures, self.no_paper):
             number_half.addWidget(w)
         bring_half = QVBoxLayout()
@@ -115,6 +129,18 @@ class TicketScreen(Screen):
         self.service.setText(service.name(lang) if service else ticket.service_id)
         _show(
             self.counter, view.t("go_to_counter", counter=ticket.counter) if ticket.counter else ""
+        )
+        _show(
+            self.doctor,
+            view.t("ticket_doctor", name=ticket.doctor_name) if ticket.doctor_name else "",
+        )
+        _show(
+            self.nomorantrean,
+            view.t("ticket_nomorantrean", nomor=ticket.nomorantrean) if ticket.nomorantrean else "",
+        )
+        _show(
+            self.estimated,
+            view.t("ticket_estimated", time=ticket.estimated_at) if ticket.estimated_at else "",
         )
         # Only what the centre counted when it numbered the ticket: never a guess offline.
         _show(self.ahead, _maybe(view, "people_ahead", count=ticket.people_ahead))

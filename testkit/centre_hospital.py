@@ -1,0 +1,143 @@
+"""What the hospital tests send the centre: a kiosk and staff of the demo hospital, schedules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import requests
+
+from central.access import staff
+from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID
+from testkit.centre_accounts import bearer, enrol
+from testkit.centre_accounts import new_staff as _new_staff
+from testkit.centre_requests import ZONE, new_id, now_iso
+
+HOSPITAL = DEMO_HOSPITAL_ID
+_counter = iter(range(1_000_000))
+
+
+def hospital_kiosk(url: str) -> tuple[str, str]:
+    """A kiosk of the demo hospital, enrolled with its reusable code: (token, kiosk code)."""
+    response = enrol(url, DEMO_HOSPITAL_ENROLMENT_CODE)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return body["token"], body["kiosk_code"]
+
+
+def hospital_staff(db: Any, url: str) -> str:
+    """A staff token limited to the demo hospital."""
+    return _new_staff(db, url, staff.Role.ADMIN, office_id=HOSPITAL)
+
+
+def put_schedule(
+    url: str,
+    staff_token: str,
+    *,
+    service_id: str = "poli-dalam",
+    quota_jkn: int = 1,
+    quota_non_jkn: int = 5,
+    weekday: int | None = None,
+    starts: str = "08:00",
+    minutes: int = 10,
+    schedule_id: str | None = None,
+) -> requests.Response:
+    """A new doctor's schedule for today (unless ``weekday``); its id is in the answer."""
+    sid = schedule_id or f"test-{next(_counter)}-{new_id()[:8]}"
+    body = {
+        "service_id": service_id,
+        "kodedokter": "99001",
+        "doctor_name": "dr. Uji Coba",
+        "weekday": weekday or dt.datetime.now(ZONE).isoweekday(),
+        "starts": starts,
+        "ends": "20:00",
+        "quota_jkn": quota_jkn,
+        "quota_non_jkn": quota_non_jkn,
+        "minutes_per_patient": minutes,
+    }
+    return requests.put(
+        f"{url}/api/v1/staff/hospital/{HOSPITAL}/schedules/{sid}",
+        json=body,
+        headers=bearer(staff_token),
+        timeout=10,
+    )
+
+
+def new_schedule(url: str, staff_token: str, **fields: Any) -> str:
+    response = put_schedule(url, staff_token, **fields)
+    assert response.status_code == 201, response.text
+    sid: str = response.json()["schedule_id"]
+    return sid
+
+
+def allocate(
+    url: str,
+    token: str,
+    schedule_id: str,
+    payer: str = "jkn",
+    *,
+    ticket_id: str | None = None,
+    service_id: str = "poli-dalam",
+    session: requests.Session | None = None,
+) -> requests.Response:
+    body = {
+        "ticket_id": ticket_id or new_id(),
+        "service_id": service_id,
+        "hospital": {"schedule_id": schedule_id, "payer": payer},
+    }
+    sender = session or requests
+    return sender.post(
+        f"{url}/api/v1/tickets/allocate", json=body, headers=bearer(token), timeout=30
+    )
+
+
+def doctor_today(url: str, token: str, schedule_id: str) -> dict[str, Any]:
+    response = requests.get(
+        f"{url}/api/v1/hospital/doctors/today", headers=bearer(token), timeout=10
+    )
+    assert response.status_code == 200, response.text
+    found = [d for d in response.json()["doctors"] if d["schedule_id"] == schedule_id]
+    assert len(found) == 1, schedule_id
+    doctor: dict[str, Any] = found[0]
+    return doctor
+
+
+def hospital_registration(
+    key: str,
+    number: str,
+    source: str,
+    hospital: dict[str, Any],
+    *,
+    service_id: str = "poli-dalam",
+    values: dict[str, str] | None = None,
+    card_number: str | None = "PKU-000001",
+) -> dict[str, Any]:
+    """A service_registration outbox item with a ``hospital`` object."""
+    return {
+        "key": key,
+        "kind": "service_registration",
+        "body": {
+            "office_id": HOSPITAL,
+            "service_id": service_id,
+            "language": "id",
+            "assurance": "verified",
+            "card_uid": None,
+            "card_number": card_number,
+            "values": values or {"full_name": "Siti Aminah", "nik": "1471015203850001"},
+            "ticket": {"number": number, "issued_at": now_iso(), "number_source": source},
+            "hospital": hospital,
+        },
+    }
+
+
+def visit_cancel(key: str, ticket_id: str, reason: str = "Pasien batal") -> dict[str, Any]:
+    return {
+        "key": key,
+        "kind": "visit_cancel",
+        "body": {
+            "office_id": HOSPITAL,
+            "ticket_id": ticket_id,
+            "reason": reason,
+            "cancelled_at": now_iso(),
+        },
+    }

@@ -1,0 +1,315 @@
+"""Hospital registration on a real centre over HTTP, on SQLite and PostgreSQL (docs/hospital.md).
+
+Doctors' schedules with quota, the place taken with the ticket's number (the
+last JKN place goes to one of two kiosks racing for it), the visit made from
+the registration once, its cancel, and the demo hospital's doctors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from central.database import Database
+from central.process import RunningCentral
+from central.tables import doctor_quota, hospital_visits, quota_takes, tickets
+from contract.hospital import DoctorToday
+from testkit.centre_accounts import bearer, new_staff
+from testkit.centre_hospital import (
+    HOSPITAL,
+    allocate,
+    doctor_today,
+    hospital_kiosk,
+    hospital_registration,
+    hospital_staff,
+    new_schedule,
+    put_schedule,
+    visit_cancel,
+)
+from testkit.centre_requests import new_id, results
+
+
+@pytest.fixture(scope="module")
+def kiosk(central_server: RunningCentral) -> tuple[str, str]:
+    """A kiosk of the demo hospital: (token, kiosk code)."""
+    return hospital_kiosk(central_server.url)
+
+
+@pytest.fixture(scope="module")
+def staff_token(central_server: RunningCentral, operator: Database) -> str:
+    return hospital_staff(operator, central_server.url)
+
+
+def _visit(operator: Database, ticket_id: str) -> Any:
+    with operator.read() as conn:
+        return conn.execute(
+            select(hospital_visits).where(hospital_visits.c.ticket_id == ticket_id)
+        ).first()
+
+
+def test_the_demo_hospital_has_doctors_at_every_poli_today(
+    central_server: RunningCentral, kiosk: tuple[str, str]
+) -> None:
+    response = requests.get(
+        f"{central_server.url}/api/v1/hospital/doctors/today", headers=bearer(kiosk[0]), timeout=10
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["office_id"] == HOSPITAL
+    doctors = [DoctorToday.from_json(d) for d in body["doctors"]]
+    weekday = dt.date.fromisoformat(body["day"]).isoweekday()
+    demo = {d.schedule_id: d for d in doctors if d.schedule_id.startswith("rsud-")}
+    assert set(demo) == {
+        f"rsud-dalam-andi-{weekday}",
+        f"rsud-dalam-rina-{weekday}",
+        f"rsud-anak-dewi-{weekday}",
+        f"rsud-gigi-hendra-{weekday}",
+    }
+    assert {d.kodepoli for d in demo.values()} == {"INT", "ANA", "GIG"}
+    andi = demo[f"rsud-dalam-andi-{weekday}"]
+    assert (andi.kodedokter, andi.starts, andi.ends, andi.quota_jkn) == (
+        "12345",
+        "08:00",
+        "14:00",
+        30,
+    )
+
+
+def test_staff_keep_schedules_of_their_hospital_only(
+    central_server: RunningCentral, operator: Database, staff_token: str
+) -> None:
+    url = central_server.url
+    sid = new_schedule(url, staff_token, quota_jkn=7)
+    listed = requests.get(
+        f"{url}/api/v1/staff/hospital/{HOSPITAL}/schedules", headers=bearer(staff_token), timeout=10
+    ).json()["schedules"]
+    assert [s["quota_jkn"] for s in listed if s["schedule_id"] == sid] == [7]
+    again = put_schedule(url, staff_token, schedule_id=sid, quota_jkn=9)
+    assert again.status_code == 200 and again.json()["quota_jkn"] == 9
+    not_a_poli = put_schedule(url, staff_token, service_id="farmasi")
+    assert not_a_poli.status_code == 422 and "bukan poli" in not_a_poli.json()["detail"]
+    other = new_staff(operator, url, office_id="pku-mpp")
+    assert put_schedule(url, other, schedule_id=sid).status_code == 403
+    gone = requests.delete(
+        f"{url}/api/v1/staff/hospital/{HOSPITAL}/schedules/{sid}",
+        headers=bearer(staff_token),
+        timeout=10,
+    )
+    assert gone.status_code == 204
+    again_gone = requests.delete(
+        f"{url}/api/v1/staff/hospital/{HOSPITAL}/schedules/{sid}",
+        headers=bearer(staff_token),
+        timeout=10,
+    )
+    assert again_gone.status_code == 404 and again_gone.json()["error"] == "unknown_schedule"
+
+
+def test_the_last_place_refused_uses_no_number(
+    central_server: RunningCentral, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    url, token = central_server.url, kiosk[0]
+    sid = new_schedule(url, staff_token, quota_jkn=1, starts="09:00", minutes=15)
+    first_id = new_id()
+    first = allocate(url, token, sid, ticket_id=first_id)
+    assert first.status_code == 201, first.text
+    place = first.json()["hospital"]
+    assert place["angkaantrean"] == 1
+    assert place["nomorantrean"] == "INT-001"
+    assert place["estimated_at"] == "09:00"
+    retried = allocate(url, token, sid, ticket_id=first_id)
+    assert retried.status_code == 200 and retried.json()["hospital"] == place
+    full = allocate(url, token, sid)
+    assert full.status_code == 409 and full.json()["error"] == "quota_full"
+    assert "Kuota JKN" in full.json()["detail"]
+    umum = allocate(url, token, sid, "umum")
+    assert umum.status_code == 201, umum.text
+    assert umum.json()["number"] == first.json()["number"] + 1, "the refused one used no number"
+    assert umum.json()["hospital"]["angkaantrean"] == 2
+    assert umum.json()["hospital"]["estimated_at"] == "09:15"
+    today = doctor_today(url, token, sid)
+    assert (today["left_jkn"], today["left_non_jkn"]) == (0, 4)
+
+
+def test_two_kiosks_racing_for_the_last_jkn_place_one_wins(
+    central_server: RunningCentral, staff_token: str
+) -> None:
+    url = central_server.url
+    tokens = [hospital_kiosk(url)[0], hospital_kiosk(url)[0]]
+    for _ in range(4):
+        sid = new_schedule(url, staff_token, quota_jkn=1)
+        gate = threading.Barrier(2)
+        answers: list[requests.Response] = []
+
+        def race(
+            token: str,
+            sid: str = sid,
+            gate: threading.Barrier = gate,
+            answers: list[requests.Response] = answers,
+        ) -> None:
+            with requests.Session() as session:
+                gate.wait()
+                answers.append(allocate(url, token, sid, session=session))
+
+        threads = [threading.Thread(target=race, args=(t,)) for t in tokens]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+        assert doctor_today(url, tokens[0], sid)["left_jkn"] == 0
+
+
+def test_a_void_gives_the_place_back(
+    central_server: RunningCentral, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    url, token = central_server.url, kiosk[0]
+    sid = new_schedule(url, staff_token, quota_jkn=1)
+    first_id = new_id()
+    assert allocate(url, token, sid, ticket_id=first_id).status_code == 201
+    voided = requests.post(
+        f"{url}/api/v1/tickets/{first_id}/void", headers=bearer(token), timeout=10
+    )
+    assert voided.status_code == 200, voided.text
+    assert doctor_today(url, token, sid)["left_jkn"] == 1
+    assert allocate(url, token, sid).status_code == 201
+
+
+def test_a_registration_makes_its_visit_once(
+    central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    url, token = central_server.url, kiosk[0]
+    sid = new_schedule(url, staff_token, quota_jkn=2)
+    ticket_id = new_id()
+    allocated = allocate(url, token, sid, ticket_id=ticket_id).json()
+    hospital = {
+        "schedule_id": sid,
+        "payer": "jkn",
+        "norm": "000123",
+        "nomorkartu": "0001234567890",
+        "new_patient": False,
+        "jeniskunjungan": 1,
+        "nomorreferensi": "0001R0011225V000999",
+    }
+    item = hospital_registration(ticket_id, allocated["display"], "online", hospital)
+    [first] = results(url, token, [item])
+    assert first["status"] == "accepted", first
+    assert first["result"]["hospital"] == {**allocated["hospital"], "over_quota": False}
+    [again] = results(url, token, [item])
+    assert again["status"] == "replayed" and again["result"] == first["result"]
+    visit = _visit(operator, ticket_id)
+    assert visit.kodebooking == allocated["hospital"]["kodebooking"]
+    assert (visit.norm, visit.nomorkartu, visit.nik) == (
+        "000123",
+        "0001234567890",
+        "1471015203850001",
+    )
+    assert (visit.kodepoli, visit.kodedokter, visit.jampraktek) == ("INT", "99001", "08:00-20:00")
+    assert (visit.state, visit.source, visit.over_quota, visit.payer) == (
+        "registered",
+        "kiosk",
+        False,
+        "jkn",
+    )
+    assert visit.citizen_id is not None
+    with operator.read() as conn:
+        takes = conn.execute(select(quota_takes).where(quota_takes.c.schedule_id == sid)).all()
+    assert len(takes) == 1, "the registration took no second place"
+    assert doctor_today(url, token, sid)["left_jkn"] == 1
+
+
+def test_an_offline_registration_beyond_the_quota_is_kept_for_staff(
+    central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    url, (token, code) = central_server.url, kiosk
+    sid = new_schedule(url, staff_token, quota_jkn=0)
+    ticket_id = new_id()
+    item = hospital_registration(
+        ticket_id,
+        f"D-{code}-101",
+        "fallback",
+        {"schedule_id": sid, "payer": "jkn"},
+    )
+    [done] = results(url, token, [item])
+    assert done["status"] == "accepted", done
+    assert done["result"]["hospital"]["over_quota"] is True
+    visit = _visit(operator, ticket_id)
+    assert visit is not None and visit.over_quota is True and visit.norm == "000123"
+
+
+def test_a_bad_hospital_object_keeps_the_ticket(
+    central_server: RunningCentral, operator: Database, kiosk: tuple[str, str]
+) -> None:
+    url, (token, code) = central_server.url, kiosk
+    ticket_id = new_id()
+    item = hospital_registration(
+        ticket_id, f"D-{code}-201", "fallback", {"schedule_id": "x", "payer": "gratis"}
+    )
+    [done] = results(url, token, [item])
+    assert done["status"] == "accepted", done
+    assert done["result"]["hospital"]["error"] == "invalid_hospital"
+    assert "payer" in done["result"]["hospital"]["detail"]
+    assert _visit(operator, ticket_id) is None
+    with operator.read() as conn:
+        assert conn.execute(select(tickets.c.id).where(tickets.c.id == ticket_id)).first()
+
+
+def test_a_cancel_closes_the_visit_and_gives_the_place_back(
+    central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    url, token = central_server.url, kiosk[0]
+    sid = new_schedule(url, staff_token, quota_jkn=1)
+    ticket_id = new_id()
+    allocated = allocate(url, token, sid, ticket_id=ticket_id).json()
+    hospital = {"schedule_id": sid, "payer": "jkn"}
+    results(
+        url, token, [hospital_registration(ticket_id, allocated["display"], "online", hospital)]
+    )
+    assert doctor_today(url, token, sid)["left_jkn"] == 0
+    [cancelled] = results(url, token, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+    assert cancelled["status"] == "accepted" and cancelled["result"]["cancel"] == "cancelled"
+    visit = _visit(operator, ticket_id)
+    assert (visit.state, visit.cancel_reason) == ("cancelled", "Pasien batal")
+    with operator.read() as conn:
+        status = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id)).scalar()
+        used = conn.execute(
+            select(doctor_quota.c.used_jkn).where(doctor_quota.c.schedule_id == sid)
+        ).scalar()
+    assert (status, used) == ("void", 0)
+    assert doctor_today(url, token, sid)["left_jkn"] == 1
+    [twice] = results(url, token, [visit_cancel(f"again-{ticket_id}", ticket_id)])
+    assert twice["result"]["cancel"] == "cancelled"
+    assert doctor_today(url, token, sid)["left_jkn"] == 1, "a second cancel gives nothing back"
+    [unknown] = results(url, token, [visit_cancel(f"cancel-{new_id()}", new_id())])
+    assert unknown["result"]["cancel"] == "unknown_visit"
+
+
+def test_the_openapi_example_works_against_the_demo_data(
+    central_server: RunningCentral, operator: Database, kiosk: tuple[str, str]
+) -> None:
+    url, token = central_server.url, kiosk[0]
+    spec = requests.get(f"{url}/openapi.json", timeout=10).json()
+
+    def example(path: str) -> Any:
+        body = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        return body["examples"]["hospital"]["value"]
+
+    allocated = requests.post(
+        f"{url}/api/v1/tickets/allocate",
+        json=example("/api/v1/tickets/allocate"),
+        headers=bearer(token),
+        timeout=10,
+    )
+    assert allocated.status_code in (200, 201), allocated.text
+    batch = example("/api/v1/submissions")
+    batch["items"][0]["body"]["ticket"]["number"] = allocated.json()["display"]
+    [done] = results(url, token, batch["items"])
+    assert done["status"] in ("accepted", "replayed"), done
+    assert done["result"]["hospital"]["kodebooking"] == allocated.json()["hospital"]["kodebooking"]
+    visit = _visit(operator, allocated.json()["ticket_id"])
+    assert visit.norm == "000123" and visit.nomorkartu == "0001234567890"
+    assert visit.day.isoformat() == allocated.json()["day"]

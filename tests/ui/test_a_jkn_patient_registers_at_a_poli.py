@@ -1,0 +1,299 @@
+"""A hospital registration end to end, with real parts only: a real centre over HTTP
+(the demo hospital ``rsud-pku``), a real kiosk window whose sync engine caches today's
+doctors itself, the simulated card reader and the PDF printer.
+
+- Siti taps her card, picks Poli Penyakit Dalam, a doctor with places left, JKN: her
+  ticket names the doctor, the poli's queue number and the estimated time the centre
+  gave, the centre counts one JKN place less and keeps her visit (her No. RM and BPJS
+  number from the record and the card).
+- The last place taken by another kiosk meanwhile: the centre says ``quota_full``; she
+  is told plainly and is back at the doctors, counted again (that doctor full).
+- Without a card: No. RM and a wrong date of birth find no one ("Data tidak
+  ditemukan"); the right one finds her, greeted by name, her record pre-filling.
+- Offline: the ticket comes from the cache and the registration reaches the centre
+  once it is back, which keeps the visit and counts the place (nothing lost).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtWidgets import QLineEdit, QPushButton
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from central.database import Database
+from central.process import RunningCentral, start_central
+from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE
+from central.tables import hospital_visits
+from contract.hospital import Payer
+from kiosk.config import Config, SessionSection
+from kiosk.errors import SessionProblem
+from kiosk.session.machine import Phase
+from testkit.centre_hospital import (
+    HOSPITAL,
+    allocate,
+    doctor_today,
+    hospital_kiosk,
+    hospital_staff,
+    new_schedule,
+)
+from testkit.centres import TEST_SERVER_ARGS
+from testkit.fault_proxy import FaultProxy
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    visible_strings,
+    wait_phase,
+)
+from ui.screens.hospital import DoctorScreen, PatientBirthScreen, PatientNumberScreen, PayerScreen
+from ui.window import KioskWindow
+
+pytestmark = pytest.mark.timeout(90)
+
+POLI = "poli-dalam"
+
+
+@pytest.fixture(scope="module")
+def centre() -> Iterator[RunningCentral]:
+    with start_central(seed_demo=True, extra_args=TEST_SERVER_ARGS) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def operator(centre: RunningCentral) -> Iterator[Database]:
+    db = Database(centre.db_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="module")
+def staff_token(centre: RunningCentral, operator: Database) -> str:
+    return hospital_staff(operator, centre.url)
+
+
+@pytest.fixture(scope="module")
+def other_kiosk(centre: RunningCentral) -> str:
+    """Another kiosk of the hospital (its token), which races for places."""
+    return hospital_kiosk(centre.url)[0]
+
+
+def hospital_config(tmp_path: Path, url: str) -> Config:
+    config = demo_config(tmp_path, url)
+    return dataclasses.replace(
+        config,
+        kiosk=dataclasses.replace(config.kiosk, office_id=HOSPITAL),
+        central=dataclasses.replace(config.central, enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE),
+        session=SessionSection(ask_notify=False),
+        # back from offline soon: the test waits on the delivery, not on a long backoff
+        sync=dataclasses.replace(config.sync, backoff_base_s=0.2, backoff_cap_s=1.0),
+    )
+
+
+def cached(kiosk: KioskWindow, schedule_id: str) -> Any:
+    today = kiosk.controller.now().date()
+    store = kiosk.kiosk.store
+    found = [d for d in store.doctors_today(HOSPITAL, today) if d.schedule_id == schedule_id]
+    return found[0] if found else None
+
+
+def wait_cached(qtbot: QtBot, kiosk: KioskWindow, schedule_id: str) -> None:
+    """Until the kiosk's own sync engine has fetched the doctors with ``schedule_id``."""
+    qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=10000)
+    engine = kiosk.kiosk.engine
+    assert engine is not None
+
+    def fetched() -> bool:
+        engine.refresh_doctors()  # the engine's next step fetches them, as it would every minute
+        return cached(kiosk, schedule_id) is not None
+
+    qtbot.waitUntil(fetched, timeout=15000)
+
+
+def to_payer(qtbot: QtBot, kiosk: KioskWindow, schedule_id: str) -> None:
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    tile = next(b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == POLI)
+    click(qtbot, tile)
+    wait_phase(qtbot, kiosk, Phase.DOCTOR)
+    doctors = kiosk.screens[Phase.DOCTOR]
+    assert isinstance(doctors, DoctorScreen)
+    click(qtbot, doctors.doctors[schedule_id])
+    wait_phase(qtbot, kiosk, Phase.PAYER)
+    payer = kiosk.screens[Phase.PAYER]
+    assert isinstance(payer, PayerScreen)
+    click(qtbot, payer.payers[Payer.JKN])
+    wait_phase(qtbot, kiosk, Phase.FORM)
+    phone = kiosk.findChild(QLineEdit, "field_phone")
+    assert phone is not None
+    if not phone.text():  # offline, no city record gave it
+        qtbot.keyClicks(phone, "081234567890")
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+
+
+def visit_of(operator: Database, ticket_id: str) -> Any:
+    with operator.read() as conn:
+        return conn.execute(
+            select(hospital_visits).where(hospital_visits.c.ticket_id == ticket_id)
+        ).first()
+
+
+def delivered_key(qtbot: QtBot, kiosk: KioskWindow) -> str:
+    store = kiosk.kiosk.store
+    qtbot.waitUntil(lambda: store.outbox_stats(kiosk.controller.now()).depth == 0, timeout=20000)
+    [item] = store.outbox("delivered")
+    assert store.outbox("dead") == []
+    return item.key
+
+
+def test_a_jkn_patient_taps_picks_poli_and_doctor_and_gets_a_ticket_with_the_doctor(
+    centre: RunningCentral,
+    operator: Database,
+    staff_token: str,
+    other_kiosk: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    sid = new_schedule(centre.url, staff_token, quota_jkn=3, starts="08:00", minutes=10)
+    with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
+        wait_cached(qtbot, kiosk, sid)
+        assert cached(kiosk, sid).left_jkn == 3
+        to_payer(qtbot, kiosk, sid)
+        wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+        ticket = kiosk.controller.session().ticket
+        assert ticket is not None and ticket.printed
+        assert ticket.doctor_name == "dr. Uji Coba"
+        # the centre's place: the first of this doctor's day, seen at the hours' start
+        assert ticket.nomorantrean and ticket.estimated_at == "08:00"
+        [pdf] = list((tmp_path / "tickets").glob("tiket-*.pdf"))
+        text = " ".join("".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+        assert "Dokter: dr. Uji Coba" in text and ticket.nomorantrean in text
+        assert "Perkiraan dilayani: pukul 08:00" in text
+        assert doctor_today(centre.url, other_kiosk, sid)["left_jkn"] == 2
+        key = delivered_key(qtbot, kiosk)
+    visit = visit_of(operator, key)
+    assert visit is not None
+    assert (visit.schedule_id, visit.payer, visit.norm, visit.nomorkartu) == (
+        sid,
+        "jkn",
+        "000123",
+        "0001234567890",
+    )
+    assert visit.nomorantrean == ticket.nomorantrean and not visit.over_quota
+
+
+def test_the_last_place_taken_meanwhile_is_told_and_the_doctors_are_counted_again(
+    centre: RunningCentral,
+    staff_token: str,
+    other_kiosk: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    sid = new_schedule(centre.url, staff_token, quota_jkn=1, quota_non_jkn=0)
+    with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
+        wait_cached(qtbot, kiosk, sid)
+        assert cached(kiosk, sid).left_jkn == 1
+        taken = allocate(centre.url, other_kiosk, sid)  # the other kiosk is quicker
+        assert taken.status_code == 201, taken.text
+        to_payer(qtbot, kiosk, sid)
+        wait_phase(qtbot, kiosk, Phase.DOCTOR)
+        session = kiosk.controller.session()
+        assert session.problem is SessionProblem.QUOTA_FULL and session.ticket is None
+        screen = kiosk.screens[Phase.DOCTOR]
+        assert isinstance(screen, DoctorScreen)
+        assert "kuota dokter ini sudah penuh" in screen.notice.text()
+        row = screen.doctors[sid]
+        assert "Penuh" in row.text() and not row.isEnabled()
+        assert cached(kiosk, sid).left_jkn == 0  # the cache was counted again at once
+        store = kiosk.kiosk.store
+        assert [i for s in ("pending", "sending", "delivered") for i in store.outbox(s)] == []
+        assert not list((tmp_path / "tickets").glob("tiket-*.pdf"))
+
+
+def test_offline_the_ticket_comes_from_the_cache_and_the_visit_arrives_later(
+    centre: RunningCentral,
+    operator: Database,
+    staff_token: str,
+    other_kiosk: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    sid = new_schedule(centre.url, staff_token, quota_jkn=5, starts="09:00", minutes=15)
+    proxy = FaultProxy(centre.port)
+    try:
+        with running_kiosk(qtbot, hospital_config(tmp_path, proxy.url)) as kiosk:
+            wait_cached(qtbot, kiosk, sid)
+            proxy.down()
+            to_payer(qtbot, kiosk, sid)
+            wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+            ticket = kiosk.controller.session().ticket
+            assert ticket is not None
+            # from the cache: the first place, at the hours' start; no poli number offline
+            assert (ticket.doctor_name, ticket.estimated_at) == ("dr. Uji Coba", "09:00")
+            assert ticket.nomorantrean == ""
+            assert doctor_today(centre.url, other_kiosk, sid)["left_jkn"] == 5
+            [pending] = kiosk.kiosk.store.outbox("pending")
+            assert pending.payload["hospital"]["schedule_id"] == sid
+            proxy.up()
+            engine = kiosk.kiosk.engine
+            assert engine is not None
+            engine.wake_all()
+            key = delivered_key(qtbot, kiosk)
+    finally:
+        proxy.close()
+    assert key == pending.key
+    visit = visit_of(operator, key)
+    assert visit is not None and (visit.schedule_id, visit.payer) == (sid, "jkn")
+    assert doctor_today(centre.url, other_kiosk, sid)["left_jkn"] == 4
+
+
+def test_without_a_card_a_patient_is_found_by_no_rm_and_date_of_birth(
+    centre: RunningCentral, qtbot: QtBot, tmp_path: Path
+) -> None:
+    with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
+        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=10000)
+        qtbot.waitUntil(lambda: kiosk.controller.status().online is True, timeout=10000)
+        search = kiosk.attract.patient_search
+        assert search is not None and search.isVisible()
+        click(qtbot, search)
+        wait_phase(qtbot, kiosk, Phase.PATIENT_NUMBER)
+        number = kiosk.screens[Phase.PATIENT_NUMBER]
+        assert isinstance(number, PatientNumberScreen)
+        birth = kiosk.screens[Phase.PATIENT_BIRTH]
+        assert isinstance(birth, PatientBirthScreen)
+
+        def find(digits: str, born: str) -> None:
+            for digit in digits:
+                click(qtbot, number.keys[digit])
+            click(qtbot, number.ok)
+            wait_phase(qtbot, kiosk, Phase.PATIENT_BIRTH)
+            for digit in born:
+                click(qtbot, birth.keys[digit])
+            click(qtbot, birth.ok)
+
+        find("000123", "13031985")  # her No. RM, a day off her date of birth
+        qtbot.waitUntil(
+            lambda: kiosk.controller.session().problem is SessionProblem.PATIENT_UNKNOWN,
+            timeout=5000,
+        )
+        assert kiosk.controller.session().phase is Phase.PATIENT_NUMBER
+        assert "Data tidak ditemukan, silakan ke loket pendaftaran." in number.notice.text()
+        find("000123", "12031985")
+        wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+        session = kiosk.controller.session()
+        assert session.identity is not None and session.identity.citizen is not None
+        assert session.identity.citizen.full_name == "Siti Aminah"
+        assert session.record is not None
+        assert session.record["medical_record_number"] == "000123"
+        assert "Selamat datang, Ibu Siti Aminah" in visible_strings(kiosk)
