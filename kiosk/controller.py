@@ -35,7 +35,7 @@ from contract.hospital import DoctorToday
 from contract.trust import TrustStore
 from kiosk.client import hospital_desk
 from kiosk.client.client import CentralClient
-from kiosk.client.hospital_desk import FindBy, Patient
+from kiosk.client.hospital_desk import DeskPatient, FindBy
 from kiosk.config import Config
 from kiosk.errors import SessionProblem, TicketingError, TicketingReason
 from kiosk.executor import Executor
@@ -314,7 +314,7 @@ class KioskController:
         by: FindBy,
         value: str,
         birth_date: dt.date,
-        done: Callable[[tuple[Patient, ...]], None],
+        done: Callable[[tuple[DeskPatient, ...]], None],
         failed: Callable[[Exception], None],
     ) -> None:
         """The office's patients by No. RM, NIK, BPJS number, or name; each with the
@@ -324,7 +324,7 @@ class KioskController:
         """
         centre, deadline = self._centre, self._config.sync.lookup_deadline_s
 
-        def find() -> tuple[Patient, ...]:
+        def find() -> tuple[DeskPatient, ...]:
             centre.ready()
             return hospital_desk.find_patients(
                 centre.client, by, value, birth_date, deadline_s=deadline
@@ -333,7 +333,7 @@ class KioskController:
         self._executor.run_in_background(find, done, failed)
 
     def register_patient(
-        self, patient: Patient, done: Callable[[str], None], failed: Callable[[Exception], None]
+        self, patient: DeskPatient, done: Callable[[str], None], failed: Callable[[Exception], None]
     ) -> None:
         """A new patient of the office: ``done`` gets their No. RM."""
         centre, deadline = self._centre, self._config.sync.lookup_deadline_s
@@ -350,11 +350,11 @@ class KioskController:
         failed: Callable[[Exception], None],
     ) -> None:
         """Today's doctors of the office with the quota left now."""
-        centre, deadline = self._centre, self._config.sync.lookup_deadline_s
+        centre = self._centre
 
         def fetch() -> tuple[DoctorToday, ...]:
             centre.ready()
-            return hospital_desk.doctors_today(centre.client, deadline_s=deadline)
+            return hospital_desk.doctors_today(centre.client)
 
         self._executor.run_in_background(fetch, done, failed)
 

@@ -50,7 +50,7 @@ from contract.catalog import Catalog
 from contract.hospital import JENIS_KUNJUNGAN, DoctorToday, Payer
 from contract.nik import Sex
 from kiosk.client.errors import CentralRefused, CentralUnavailable
-from kiosk.client.hospital_desk import FindBy, Patient, check_key
+from kiosk.client.hospital_desk import DeskPatient, FindBy, check_key
 from kiosk.controller import KioskController
 from kiosk.errors import SessionProblem, TicketingError
 from kiosk.session.events import Cancel, Finish
@@ -126,9 +126,9 @@ class DeskView(QFrame):
         self.executor = executor
         self.view = view
         #: The patient shown (personal: wiped by :meth:`next_patient`); None: none yet.
-        self.patient: Patient | None = None
+        self.patient: DeskPatient | None = None
         #: The patients a name found, in the list's order (personal).
-        self.found: tuple[Patient, ...] = ()
+        self.found: tuple[DeskPatient, ...] = ()
         #: The last visit registered for this patient (its slip is reprinted with F5).
         self.issued: DeskIssued | None = None
         self.doctors: tuple[DoctorToday, ...] = ()
@@ -383,7 +383,7 @@ class DeskView(QFrame):
             lambda exc: self._failed(generation, exc),
         )
 
-    def _found(self, generation: int, found: tuple[Patient, ...]) -> None:
+    def _found(self, generation: int, found: tuple[DeskPatient, ...]) -> None:
         if generation != self._generation:
             return
         self.found = found
@@ -413,7 +413,7 @@ class DeskView(QFrame):
             self.show_patient(self.found[row])
             self.poli.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def show_patient(self, patient: Patient) -> None:
+    def show_patient(self, patient: DeskPatient) -> None:
         self.patient = patient
         self.issued = None
         self.result.setText("")
@@ -427,9 +427,9 @@ class DeskView(QFrame):
         self.address.setText(patient.address)
         self.payer.setCurrentIndex(0 if patient.nomorkartu else 1)
 
-    def edited_patient(self) -> Patient:
+    def edited_patient(self) -> DeskPatient:
         """The patient as the fields now say (the clerk may correct any of them)."""
-        return Patient(
+        return DeskPatient(
             norm=self.norm.text().strip(),
             nik=self.nik.text().strip(),
             nomorkartu=self.nomorkartu.text().strip(),
@@ -477,10 +477,10 @@ class DeskView(QFrame):
             lambda exc: self._failed(generation, exc),
         )
 
-    def _saved(self, generation: int, patient: Patient, norm: str) -> None:
+    def _saved(self, generation: int, patient: DeskPatient, norm: str) -> None:
         if generation != self._generation:
             return
-        self.patient = Patient(
+        self.patient = DeskPatient(
             norm=norm,
             nik=patient.nik,
             nomorkartu=patient.nomorkartu,
@@ -818,7 +818,7 @@ class DeskView(QFrame):
     def _card(self, citizen: Citizen) -> None:
         """Find the card's holder by NIK; a holder who is no patient yet is a new one."""
         self._wipe_patient()
-        from_card = Patient(
+        from_card = DeskPatient(
             norm="",
             nik=citizen.nik,
             nomorkartu=citizen.bpjs_number or "",
@@ -829,7 +829,7 @@ class DeskView(QFrame):
         generation = self._generation
         self.say("desk_finding")
 
-        def found(patients: tuple[Patient, ...]) -> None:
+        def found(patients: tuple[DeskPatient, ...]) -> None:
             if generation != self._generation:
                 return
             if patients:

@@ -3,8 +3,10 @@
 ``POST /api/v1/hospital/patients/find`` finds a patient of the kiosk's office by
 No. RM, NIK, BPJS card number, or name with date of birth (a list to choose
 from); ``POST /api/v1/hospital/patients`` registers a new one and answers their
-No. RM; ``GET /api/v1/hospital/doctors/today`` lists today's doctors with the
-quota left (docs/central-api.md). Every call goes through
+No. RM (docs/central-api.md); today's doctors are the kiosk's own call
+(:meth:`~kiosk.client.client.CentralClient.doctors_today`). Unlike the kiosk's
+keypad (:mod:`kiosk.client.hospital`), the desk finds by name too, gets a list,
+and keeps each patient typed (:class:`DeskPatient`). Every call goes through
 :class:`~kiosk.client.client.CentralClient`'s one sending place (its deadline
 and size cap); personal data travels in JSON bodies only and never in an error
 message or a ``repr``.
@@ -26,12 +28,9 @@ from kiosk.privacy import private_repr
 
 FIND_PATH = "/api/v1/hospital/patients/find"
 PATIENTS_PATH = "/api/v1/hospital/patients"
-DOCTORS_TODAY_PATH = "/api/v1/hospital/doctors/today"
 
 #: The most patients one answer may hold (the centre sends at most 10 for a name).
 MAX_PATIENTS = 10
-#: The most doctors of one day the desk takes.
-MAX_DOCTORS = 500
 _MAX_TEXT = 200
 _SEXES = ("L", "P", "")
 
@@ -47,7 +46,7 @@ class FindBy(StrEnum):
 
 @private_repr("nik", "nomorkartu", "name", "birth_date", "phone", "address")
 @dataclass(frozen=True)
-class Patient:
+class DeskPatient:
     """A patient of the office as the centre keeps them (``norm`` "": none yet)."""
 
     norm: str
@@ -82,7 +81,7 @@ def _text(data: Mapping[str, Any], key: str, *, required: bool = False) -> str:
     return value
 
 
-def parse_patient(data: Any) -> Patient:
+def parse_patient(data: Any) -> DeskPatient:
     if not isinstance(data, dict):
         raise AnswerError("a patient is not an object")
     raw_birth = _text(data, "birth_date")
@@ -93,7 +92,7 @@ def parse_patient(data: Any) -> Patient:
     sex = _text(data, "sex")
     if sex not in _SEXES:
         raise AnswerError("'sex' is not L or P")
-    return Patient(
+    return DeskPatient(
         norm=_text(data, "norm"),
         nik=_text(data, "nik"),
         nomorkartu=_text(data, "nomorkartu"),
@@ -105,21 +104,11 @@ def parse_patient(data: Any) -> Patient:
     )
 
 
-def parse_patients(data: Mapping[str, Any]) -> tuple[Patient, ...]:
+def parse_patients(data: Mapping[str, Any]) -> tuple[DeskPatient, ...]:
     rows = data.get("patients")
     if not isinstance(rows, list) or len(rows) > MAX_PATIENTS:
         raise AnswerError(f"'patients' is not a list of at most {MAX_PATIENTS}")
     return tuple(parse_patient(row) for row in rows)
-
-
-def parse_doctors_today(data: Mapping[str, Any]) -> tuple[DoctorToday, ...]:
-    rows = data.get("doctors")
-    if not isinstance(rows, list) or len(rows) > MAX_DOCTORS:
-        raise AnswerError(f"'doctors' is not a list of at most {MAX_DOCTORS}")
-    try:
-        return tuple(DoctorToday.from_json(row) for row in rows)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AnswerError(f"a doctor of today is malformed ({type(exc).__name__})") from exc
 
 
 _DIGITS = {FindBy.NORM: (1, 10), FindBy.NIK: (16, 16), FindBy.NOMORKARTU: (13, 13)}
@@ -149,7 +138,7 @@ def find_patients(
     birth_date: dt.date,
     *,
     deadline_s: float = 3.0,
-) -> tuple[Patient, ...]:
+) -> tuple[DeskPatient, ...]:
     """The patients the key finds (one for a number; up to 10 for a name); () for none.
 
     A wrong date of birth finds no one, as an unknown key does (the centre's
@@ -165,7 +154,9 @@ def find_patients(
     return client._parse(FIND_PATH, parse_patients, data)
 
 
-def register_patient(client: CentralClient, patient: Patient, *, deadline_s: float = 3.0) -> str:
+def register_patient(
+    client: CentralClient, patient: DeskPatient, *, deadline_s: float = 3.0
+) -> str:
     """The No. RM the office gives ``patient`` (the one they have if their NIK has one)."""
     data = client._call("POST", PATIENTS_PATH, patient.to_json(), timeout_s=deadline_s)
     return client._parse(PATIENTS_PATH, parse_norm, data)
@@ -178,7 +169,11 @@ def parse_norm(data: Mapping[str, Any]) -> str:
     return norm
 
 
-def doctors_today(client: CentralClient, *, deadline_s: float = 3.0) -> tuple[DoctorToday, ...]:
-    """Today's doctors of the kiosk's office, with the quota left as of now."""
-    data = client._call("GET", DOCTORS_TODAY_PATH, timeout_s=deadline_s, kind="list")
-    return client._parse(DOCTORS_TODAY_PATH, parse_doctors_today, data)
+def doctors_today(client: CentralClient) -> tuple[DoctorToday, ...]:
+    """Today's doctors of the kiosk's office, with the quota left as of now.
+
+    The kiosk's own strict reading (:meth:`CentralClient.doctors_today`); a centre
+    without the hospital routes has none.
+    """
+    answer = client.doctors_today()
+    return answer.doctors if answer is not None else ()

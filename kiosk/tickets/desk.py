@@ -22,7 +22,7 @@ from contract.catalog import Catalog, Service
 from contract.hospital import JENIS_KUNJUNGAN, DoctorToday, HospitalRequest, Payer
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.errors import CentralRefused
-from kiosk.client.hospital_desk import Patient
+from kiosk.client.hospital_desk import DeskPatient
 from kiosk.client.results import Allocation, HospitalPlace
 from kiosk.errors import SessionProblem, TicketingError, TicketingReason
 from kiosk.privacy import private_repr
@@ -59,7 +59,7 @@ class Allocate(Protocol):
 class DeskVisit:
     """What the clerk registers: the patient, the poli, the doctor and the visit's details."""
 
-    patient: Patient
+    patient: DeskPatient
     service_id: str
     doctor: DoctorToday
     payer: Payer
@@ -114,7 +114,7 @@ def problem_of(visit: DeskVisit) -> str | None:
 
 
 #: Form fields of a poli's service the desk fills from the patient.
-_VALUES: Mapping[str, Callable[[Patient], str]] = {
+_VALUES: Mapping[str, Callable[[DeskPatient], str]] = {
     "full_name": lambda p: p.name,
     "nik": lambda p: p.nik,
     "date_of_birth": lambda p: p.birth_date.isoformat() if p.birth_date else "",
@@ -125,7 +125,7 @@ _VALUES: Mapping[str, Callable[[Patient], str]] = {
 }
 
 
-def visit_values(service: Service, patient: Patient) -> dict[str, str]:
+def visit_values(service: Service, patient: DeskPatient) -> dict[str, str]:
     """The service form's values the patient's record fills (what the counter reads)."""
     names = [f.name for f in service.form] or list(_VALUES)
     values = {name: _VALUES[name](patient) for name in names if name in _VALUES}

@@ -23,7 +23,7 @@ from central.settings import (
     DEMO_HOSPITAL_STAFF_USERNAME,
     DEMO_STAFF_PASSWORD,
 )
-from kiosk.client.hospital_desk import Patient
+from kiosk.client.hospital_desk import DeskPatient
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session.machine import Phase
 from kiosk.tickets.desk import CANCEL_KIND
@@ -37,7 +37,7 @@ from ui.app import build_window
 from ui.desk import DeskView
 from ui.window import KioskWindow
 
-SITI = Patient(
+SITI = DeskPatient(
     norm="000123",
     nik="1471015203850001",
     nomorkartu="0001234567890",
