@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import logging
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
@@ -309,6 +310,12 @@ class DeskView(QFrame):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(action)
         controller.subscribe(self._state_changed)
+        #: The clock of the idle wipe (a test gives its own).
+        self.clock: Callable[[], float] = time.monotonic
+        self._last_touch = self.clock()
+        self.idle_timer = QTimer(self)
+        self.idle_timer.timeout.connect(self.check_idle)
+        self.idle_timer.start(1000)
         self.render_panel()
 
     # -- the language ------------------------------------------------------------------
@@ -765,6 +772,23 @@ class DeskView(QFrame):
         self.visit_kind.setCurrentIndex(0)
         self.result.setText("")
         self.register_button.setEnabled(True)
+
+    # -- the idle wipe ------------------------------------------------------------------------
+    def touched(self) -> None:
+        """A key or a click anywhere in the window (the window's event filter)."""
+        self._last_touch = self.clock()
+
+    def holds_patient(self) -> bool:
+        """Whether any widget holds something of a patient."""
+        typed = [w.text() for _key, w in self.patient_fields if isinstance(w, QLineEdit)]
+        return bool(self.patient or self.found or self.issued or any(typed) or self.referral.text())
+
+    def check_idle(self) -> None:
+        """Nobody at the keyboard for ``session.desk_idle_timeout_s``: wipe the patient."""
+        limit = self.controller.config.session.desk_idle_timeout_s
+        if self.holds_patient() and self.clock() - self._last_touch >= limit:
+            log.info("desk idle for %.0f s: the patient's data wiped", limit)
+            self.next_patient()
 
     # -- failures ---------------------------------------------------------------------------
     def _failed(self, generation: int, exc: Exception) -> None:

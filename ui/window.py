@@ -269,6 +269,8 @@ class KioskWindow(QMainWindow):
             QEvent.Type.TouchBegin,
         ):
             self.overlays.touched()
+            if self.desk is not None:
+                self.desk.touched()
             now = time.monotonic()
             if now - self._last_activity > 1.0:
                 self._last_activity = now

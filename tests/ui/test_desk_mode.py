@@ -56,10 +56,14 @@ def opened(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
     qtbot.addWidget(window)
     window.resize(1400, 900)
     window.show()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(window)  # as `kiosk run` does: every key and click is activity
     try:
         qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
     finally:
+        app.removeEventFilter(window)
         window.shut_down(5000)
         store.close()
 
@@ -495,3 +499,24 @@ def test_the_last_place_taken_elsewhere_first_is_told_and_nothing_is_kept(
     full = view.doctor.findData(doctor.schedule_id)
     qtbot.waitUntil(lambda: "kuota penuh" in view.doctor.itemText(full), timeout=5000)
     assert view.doctor.currentIndex() != full, "a full doctor is never the one chosen"
+
+
+def test_the_patient_is_wiped_when_nobody_works_at_the_desk_for_its_idle_time(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = view_of(desk)
+    now = [1000.0]
+    view.clock = lambda: now[0]
+    view.touched()
+    view.show_patient(SITI)
+    now[0] += 899.0
+    view.check_idle()
+    assert view.patient is not None, "the desk's own timeout: 900 s here"
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_Tab)  # the clerk is there
+    now[0] += 899.0
+    view.check_idle()
+    assert field(desk, "deskName").text() == "Siti Aminah"
+    now[0] += 1.0
+    view.check_idle()
+    assert view.patient is None and "Siti" not in every_string(desk)
