@@ -260,7 +260,7 @@ class DeskView(QFrame):
         right.addWidget(self.today_box, 1)
         columns = QHBoxLayout()
         columns.addLayout(left, 3)
-        columns.addLayout(middle, 4)
+        columns.addLayout(middle, 5)
         columns.addLayout(right, 3)
         box = QVBoxLayout(self)
         box.addWidget(self.message)

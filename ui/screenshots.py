@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from central.process import start_central
-from central.settings import DEMO_ENROLMENT_CODE
+from central.settings import DEMO_ENROLMENT_CODE, DEMO_HOSPITAL_ENROLMENT_CODE
 from kiosk.config import (
     CentralSection,
     Config,
@@ -115,7 +115,15 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         saved += capture_errors(app, window, out, lambda done: _wait(app, done))
         saved += write_screenshots(out)  # every ticket layout, and the slip
         _close(window, store)
-        saved.append(capture_desk(app, config, out, lambda done: _wait(app, done)))
+        saved.append(
+            capture_desk(
+                app,
+                config,
+                out,
+                lambda done: _wait(app, done),
+                enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE,
+            )
+        )
     with tempfile.TemporaryDirectory() as tmp:
         broken = Config(kiosk=KioskSection(data_dir=tmp), central=CentralSection(url=central.url))
         saved.append(capture_out_of_service(app, broken, out, lambda done: _wait(app, done)))
