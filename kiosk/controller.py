@@ -35,6 +35,7 @@ from contract.hospital import DoctorToday
 from contract.trust import TrustStore
 from kiosk.client import hospital_desk
 from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralError
 from kiosk.client.hospital_desk import DeskPatient, FindBy
 from kiosk.config import Config
 from kiosk.errors import SessionProblem, TicketingError, TicketingReason
@@ -349,12 +350,22 @@ class KioskController:
         done: Callable[[tuple[DoctorToday, ...]], None],
         failed: Callable[[Exception], None],
     ) -> None:
-        """Today's doctors of the office with the quota left now."""
-        centre = self._centre
+        """Today's doctors of the office with the quota left now; offline, the sync
+        engine's cache of them (the places this kiosk took since deducted)."""
+        centre, store, office, day = (
+            self._centre,
+            self._store,
+            self._config.kiosk.office_id,
+            self._now().date(),
+        )
 
         def fetch() -> tuple[DoctorToday, ...]:
-            centre.ready()
-            return hospital_desk.doctors_today(centre.client)
+            try:
+                centre.ready()
+                return hospital_desk.doctors_today(centre.client)
+            except CentralError as exc:
+                log.info("today's doctors from the cache: the centre did not answer (%s)", exc)
+                return tuple(store.doctors_today(office, day))
 
         self._executor.run_in_background(fetch, done, failed)
 

@@ -606,7 +606,9 @@ class DeskView(QFrame):
     def register_visit(self) -> None:
         """Register the visit of the patient shown (Ctrl+Enter): ticket and slip."""
         patient = self.edited_patient()
-        if self.patient is None or not patient.norm:
+        # A patient without a No. RM (typed while the centre is away) is a new one:
+        # the centre gives the No. RM when the registration arrives.
+        if not patient.norm and (len(patient.nik) != 16 or patient.birth_date is None):
             self.say("desk_no_patient")
             return
         doctor = self._chosen_doctor()
@@ -621,7 +623,7 @@ class DeskView(QFrame):
             nomorkartu=patient.nomorkartu,
             nomorreferensi=self.referral.text().strip(),
             jeniskunjungan=VISIT_KINDS[max(self.visit_kind.currentIndex(), 0)],
-            new_patient=False,
+            new_patient=not patient.norm,
             language=self.view.lang,
         )
         problem = problem_of(visit)

@@ -6,7 +6,9 @@ store's real outbox; tickets printed to a real cups-pdf queue.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,7 @@ from central.settings import (
     DEMO_HOSPITAL_STAFF_USERNAME,
     DEMO_STAFF_PASSWORD,
 )
+from contract.hospital import DoctorToday
 from kiosk.client.hospital_desk import DeskPatient
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session.machine import Phase
@@ -31,12 +34,13 @@ from offline_store import Store, StoredTicket
 from offline_store.models import OutboxState
 from testkit.centre_accounts import bearer, enrol
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
-from testkit.kiosk_window import demo_config, every_string, running_kiosk
+from testkit.kiosk_window import demo_config, every_string, offline_config, running_kiosk
 from testkit.printouts import pdf_text
 from ui.app import build_window
 from ui.desk import DeskView
 from ui.window import KioskWindow
 
+DEMO_CATALOG = Path(__file__).resolve().parents[2] / "central" / "demo_data" / "catalog.json"
 SITI = DeskPatient(
     norm="000123",
     nik="1471015203850001",
@@ -520,3 +524,65 @@ def test_the_patient_is_wiped_when_nobody_works_at_the_desk_for_its_idle_time(
     now[0] += 1.0
     view.check_idle()
     assert view.patient is None and "Siti" not in every_string(desk)
+
+
+def test_offline_a_typed_patient_is_registered_from_the_cached_doctors(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The centre away: today's doctors from the sync engine's cache, a patient typed in
+    (no No. RM: a new one), a leased or fallback number, the visit kept for the centre."""
+    base = offline_config(tmp_path)
+    config = dataclasses.replace(base, kiosk=dataclasses.replace(base.kiosk, office_id=HOSPITAL))
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config.store_path)
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    store.save_catalog(catalog, '"demo"', catalog["version"])
+    store.set_kiosk_code("K17")
+    store.close()
+    andi = DoctorToday(
+        schedule_id="rsud-dalam-andi-x",
+        service_id="poli-dalam",
+        kodepoli="INT",
+        kodedokter="12345",
+        doctor_name="dr. Andi Pratama, Sp.PD",
+        starts="08:00",
+        ends="14:00",
+        quota_jkn=30,
+        left_jkn=12,
+        quota_non_jkn=10,
+        left_non_jkn=3,
+        minutes_per_patient=10,
+    )
+    with opened(qtbot, config) as desk:
+        now = desk.controller.now()
+        desk.kiosk.store.save_doctors(HOSPITAL, now.date(), [andi], now=now)
+        view = view_of(desk)
+        view.refresh()
+        qtbot.waitUntil(lambda: view.doctor.count() == 1, timeout=5000)
+        desk.activateWindow()
+        key(qtbot, desk, Qt.Key.Key_F3)
+        for text in ("1471015203850001", "0001234567890", "Siti Aminah", "12-03-1985"):
+            type_in(qtbot, text)
+            key(qtbot, desk, Qt.Key.Key_Tab)
+        field(desk, "deskReferral").setFocus()
+        type_in(qtbot, "0301R0011125K000123")
+        key(qtbot, desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+        issued = view.issued
+        assert issued is not None and issued.hospital is None, "no place from the centre"
+        assert "luring" in view.result.text() and issued.ticket.number in view.result.text()
+        [registration] = [
+            item
+            for item in desk.kiosk.store.outbox(OutboxState.PENDING)
+            if item.key == issued.ticket_id
+        ]
+        assert registration.payload["hospital"] == {
+            "schedule_id": "rsud-dalam-andi-x",
+            "payer": "jkn",
+            "norm": "",
+            "nomorkartu": "0001234567890",
+            "new_patient": True,
+            "jeniskunjungan": 1,
+            "nomorreferensi": "0301R0011125K000123",
+        }
+        assert registration.payload["values"]["full_name"] == "Siti Aminah"
