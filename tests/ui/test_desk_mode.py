@@ -383,6 +383,11 @@ def test_a_visit_registered_at_the_desk_gets_a_ticket_with_its_quota_place(
     assert issued.ticket.number in view.result.text()
     assert f"perkiraan dilayani {issued.hospital.estimated_at:%H:%M}" in view.result.text()
     qtbot.waitUntil(lambda: issued.ticket.number in view.today.item(0).text(), timeout=5000)
+    printed = Path(hospital_desk.controller.config.printer.output_dir)
+    qtbot.waitUntil(lambda: len(list(printed.glob("*.pdf"))) == 2, timeout=10000)
+    texts = [pdf_text(pdf.read_bytes()) for pdf in sorted(printed.glob("*.pdf"))]
+    [slip] = [text for text in texts if "BUKTI PENDAFTARAN" in text]
+    assert "000123" in slip and "0301R0011125K000123" in slip and "dr. Andi" in slip
     [registration] = [
         item
         for item in hospital_desk.kiosk.store.outbox(OutboxState.PENDING)
