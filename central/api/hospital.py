@@ -21,7 +21,7 @@ from central.api.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_
 from central.api.enrolment import PRINTABLE
 from central.api.health_info import HHMM, OfficeId
 from central.api.scope import require_office_access
-from central.errors import NotFound, TooManyLookups
+from central.errors import Conflict, NotFound, TooManyLookups
 from central.hospital import patients, schedules
 from central.office.numbering import local_day
 from contract.wire import ErrorCode
@@ -143,8 +143,8 @@ class NewPatientIn(BaseModel):
     nik: str = Field(pattern=r"^[0-9]{16}$", examples=["1471015203850001"])
     nomorkartu: str = Field(default="", pattern=r"^([0-9]{13})?$")
     name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE, examples=["Siti Aminah"])
-    birth_date: BirthDate
-    sex: Literal["L", "P"]
+    birth_date: BirthDate = Field(examples=["1990-01-01"])
+    sex: Literal["L", "P"] = Field(examples=["L"])
     phone: str = Field(default="", pattern=r"^(\+?[0-9]{8,15})?$")
     address: str = Field(default="", max_length=300, pattern=r"^[^\x00-\x1f\x7f]*$")
 
@@ -196,6 +196,10 @@ def new_patient(body: NewPatientIn, kiosk: KioskAuth, ctx: Context, response: Re
                 raise
     if isinstance(done, patients.Refused):
         raise TooManyLookups(done.retry_after_s)
+    if isinstance(done, patients.BpjsTaken):
+        raise Conflict(
+            "Nomor kartu BPJS ini milik pasien lain. / This BPJS number belongs to another patient."
+        )
     norm, created = done
     if not created:
         response.status_code = 200
@@ -306,5 +310,5 @@ def delete_schedule(
     """Remove a doctor's schedule; visits keep the doctor they were registered with."""
     require_office_access(who, office_id)
     with ctx.db.begin() as conn:
-        schedules.remove(conn, office_id, schedule_id)
+        schedules.remove(conn, office_id, schedule_id, actor=who.actor)
     return Response(status_code=204)

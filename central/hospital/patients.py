@@ -27,7 +27,7 @@ from central.access import limits
 from central.access.audit import record_lookup
 from central.access.credentials import keyed_hash
 from central.access.lookup_budget import LookupBudget
-from central.errors import Conflict, Unprocessable
+from central.errors import Unprocessable
 from central.tables import citizens, medical_records, norm_sequence
 from central.upsert import dialect_insert
 from contract.errors import NikError
@@ -64,6 +64,26 @@ class Refused:
     """The kiosk's lookup budget is used up: try again after ``retry_after_s``."""
 
     retry_after_s: int
+
+
+@dataclass(frozen=True)
+class BpjsTaken:
+    """The BPJS number given for a new patient is another citizen's (409)."""
+
+
+def _check_new(patient: NewPatient) -> None:
+    """Refuse (422) a NIK that cannot exist, or a date of birth or sex it disagrees with."""
+    if _nik_date_and_sex(patient.nik) is None:
+        raise Unprocessable("NIK tidak sah. / The NIK cannot exist.")
+    if patient.sex not in ("L", "P"):
+        raise Unprocessable("Jenis kelamin L atau P. / sex: L or P.")
+    if not parse_nik(patient.nik).matches(
+        patient.birth_date, Sex.FEMALE if patient.sex == "P" else Sex.MALE
+    ):
+        raise Unprocessable(
+            "Tanggal lahir atau jenis kelamin tidak sesuai NIK. / "
+            "The date of birth or sex does not agree with the NIK."
+        )
 
 
 @dataclass(frozen=True)
@@ -241,30 +261,18 @@ def register(
     audit_key: bytes,
     budget: LookupBudget | None,
     now: dt.datetime,
-) -> tuple[str, bool] | Refused:
+) -> tuple[str, bool] | Refused | BpjsTaken:
     """The patient's No. RM at the office and whether it is new; audited as a lookup.
 
     A NIK the city knows keeps its record (what it lacks is filled in: BPJS
     number, sex, address, date of birth); one it does not know is added. A
     NIK with a No. RM here answers that No. RM. A BPJS number another citizen
-    holds is 409.
+    holds is :class:`BpjsTaken`.
     """
-    from_nik = _nik_date_and_sex(patient.nik)
-    if from_nik is None:
-        raise Unprocessable("NIK tidak sah. / The NIK cannot exist.")
-    if patient.sex not in ("L", "P"):
-        raise Unprocessable("Jenis kelamin L atau P. / sex: L or P.")
-    if not parse_nik(patient.nik).matches(
-        patient.birth_date, Sex.FEMALE if patient.sex == "P" else Sex.MALE
-    ):
-        raise Unprocessable(
-            "Tanggal lahir atau jenis kelamin tidak sesuai NIK. / "
-            "The date of birth or sex does not agree with the NIK."
-        )
     counted = (budget or LookupBudget()).subjects(kiosk_id)
     key_hash = keyed_hash(audit_key, "patient_nik", patient.nik)
     retry_after = limits.refused_for(conn, counted, now)
-    if retry_after is not None:
+    if retry_after is not None:  # first: a locked kiosk learns nothing, not even a 422
         record_lookup(
             conn,
             kiosk_id=kiosk_id,
@@ -274,25 +282,26 @@ def register(
             at=now,
         )
         return Refused(retry_after)
+    _check_new(patient)
     row = conn.execute(select(citizens).where(citizens.c.nik == patient.nik)).first()
+    held = norm_of(conn, int(row.id), office_id) if row is not None else None
     record_lookup(
         conn,
         kiosk_id=kiosk_id,
         key_kind="patient_new",
         key_hash=key_hash,
-        found=row is not None,
+        found=held is not None,
         at=now,
     )
-    limits.count(conn, counted[:1], now, actor=f"kiosk:{kiosk_id}")
+    # A No. RM made counts as a miss too: a sweep of NIKs through this route
+    # stops as soon as one through the lookup does.
+    limits.count(conn, counted[:1] if held else counted, now, actor=f"kiosk:{kiosk_id}")
     if patient.nomorkartu:
         holder = conn.execute(
             select(citizens.c.nik).where(citizens.c.bpjs_number == patient.nomorkartu)
         ).scalar_one_or_none()
         if holder is not None and holder != patient.nik:
-            raise Conflict(
-                "Nomor kartu BPJS ini milik pasien lain. / "
-                "This BPJS number belongs to another patient."
-            )
+            return BpjsTaken()  # returned, not raised: the audit row must commit
     if row is None:
         citizen_id = conn.execute(
             insert(citizens).values(
@@ -326,7 +335,6 @@ def register(
             conn.execute(
                 update(citizens).where(citizens.c.id == cid).values(**fill, updated_at=now)
             )
-        held = norm_of(conn, cid, office_id)
         if held is not None:
             return held, False
     norm = next_norm(conn, office_id)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
+from central.access.audit import record_event
 from central.errors import NotFound, Unprocessable
 from central.tables import doctor_quota, doctor_schedules, services
 from central.upsert import upsert
@@ -104,8 +105,8 @@ def put(
     now: dt.datetime,
     today: dt.date,
 ) -> bool:
-    """Create or replace a schedule; ``True`` if new. Today's and later counter rows take the
-    new quota (places already taken stay taken)."""
+    """Create or replace a schedule (audited); ``True`` if new. Today's and later counter
+    rows take the new quota (places already taken stay taken)."""
     check(conn, office_id, fields)
     existing = conn.execute(
         select(doctor_schedules.c.office_id).where(doctor_schedules.c.id == schedule_id)
@@ -137,10 +138,18 @@ def put(
         .where(doctor_quota.c.schedule_id == schedule_id, doctor_quota.c.day >= today)
         .values(quota_jkn=fields.quota_jkn, quota_non_jkn=fields.quota_non_jkn)
     )
+    record_event(
+        conn,
+        actor=actor,
+        action="schedule_saved",
+        subject=f"schedule:{schedule_id}"[:100],
+        detail=f"{office_id} {fields.service_id} day {fields.weekday} "
+        f"{fields.starts}-{fields.ends} quota {fields.quota_jkn}/{fields.quota_non_jkn}",
+    )
     return existing is None
 
 
-def remove(conn: Connection, office_id: str, schedule_id: str) -> None:
+def remove(conn: Connection, office_id: str, schedule_id: str, *, actor: str) -> None:
     """Delete a schedule (404 ``unknown_schedule``). Visits keep their doctor as registered."""
     done = conn.execute(
         delete(doctor_schedules).where(
@@ -149,6 +158,13 @@ def remove(conn: Connection, office_id: str, schedule_id: str) -> None:
     )
     if done.rowcount == 0:
         raise NotFound("no such schedule at this office", code=ErrorCode.UNKNOWN_SCHEDULE)
+    record_event(
+        conn,
+        actor=actor,
+        action="schedule_removed",
+        subject=f"schedule:{schedule_id}"[:100],
+        detail=office_id,
+    )
 
 
 def listing(conn: Connection, office_id: str) -> list[Any]:

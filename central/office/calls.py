@@ -67,7 +67,7 @@ def record(
     )
     notify(conn, ticket.office_id)
     triggers.after_counter_step(conn, ticket, kind, at)
-    integration_triggers.after_counter_step(conn, ticket._mapping, kind, at)
+    integration_triggers.after_counter_step(conn, getattr(ticket, "_mapping", ticket), kind, at)
     key = result.inserted_primary_key
     if key is None:  # pragma: no cover - every insert here has a primary key
         raise RuntimeError("no id for the new call event")

@@ -34,7 +34,7 @@ from central.documents.versioned import DocumentCache
 from central.errors import InvalidTicketTransition
 from central.office.queue import CALLED
 from central.office.steps import find
-from central.tables import submissions
+from central.tables import hospital_visits, submissions
 from contract.bookings import format_code, is_valid_code
 from contract.catalog import Catalog, FormField
 
@@ -72,6 +72,10 @@ class Registration:
     #: The labels of the service's required fields the registration left empty: a
     #: check-in sends only what the card and the record fill in; the counter asks the rest.
     missing: tuple[str, ...] = ()
+    #: A hospital visit's doctor, payer, place and No. RM (``INT-007``), if it is one.
+    visit: tuple[str, str, str, str] | None = None
+    #: The visit was registered beyond the doctor's quota (an offline kiosk): check it.
+    over_quota: bool = False
 
     def __repr__(self) -> str:
         return f"Registration({self.display}, {len(self.entries)} values)"
@@ -180,7 +184,22 @@ def view(
     missing = tuple(
         f.label(lang) for f in form if f.required and not str(values.get(f.name) or "").strip()
     )
+    visit = conn.execute(
+        select(
+            hospital_visits.c.doctor_name,
+            hospital_visits.c.payer,
+            hospital_visits.c.nomorantrean,
+            hospital_visits.c.norm,
+            hospital_visits.c.over_quota,
+        ).where(hospital_visits.c.ticket_id == ticket.id)
+    ).first()
     return Registration(
+        visit=(
+            (visit.doctor_name, visit.payer, visit.nomorantrean, visit.norm or "")
+            if visit is not None
+            else None
+        ),
+        over_quota=bool(visit is not None and visit.over_quota),
         ticket_id=ticket.id,
         display=ticket.display,
         entries=_entries(body, form, lang),

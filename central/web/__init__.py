@@ -33,6 +33,7 @@ from central.web import (
     dashboard,
     home,
     messages,
+    schedules,
     session,
     stats,
     ticket,
@@ -85,6 +86,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     booking.router,
     booking_staff.router,
     messages.router,
+    schedules.router,
 )
 
 

@@ -109,6 +109,13 @@ TEXTS: Texts = {
         "Check-in janji dengan satu sentuhan, kode janji",
         "Checked in with one tap for booking",
     ),
+    "counter.registration.visit": ("Dokter", "Doctor"),
+    "counter.registration.norm": ("No. RM", "No. RM"),
+    "counter.registration.over_quota": (
+        "Kuota habis — periksa: didaftarkan anjungan luring setelah kuota dokter habis.",
+        "Quota used up — check: an offline kiosk registered it after the doctor's quota "
+        "was used up.",
+    ),
     "counter.registration.missing": (
         "Belum diisi, tanyakan kepada warga:",
         "Not filled in, ask the citizen:",

@@ -38,6 +38,7 @@ COMMON: Texts = {
     "nav.applications": ("Berkas", "Applications"),
     "nav.stats": ("Statistik", "Figures"),
     "nav.bookings": ("Janji", "Bookings"),
+    "nav.schedules": ("Jadwal dokter", "Doctors"),
     "logout": ("Keluar", "Log out"),
     "other_language": ("English", "Bahasa Indonesia"),
     "signed_in_as": ("Masuk sebagai", "Signed in as"),

@@ -54,6 +54,7 @@ STAFF: dict[str, str] = {
     "/office/applications/{reference}": "/office/applications/BRK-DEMO0001",
     "/office/bookings": "/office/bookings",
     "/office/messages": "/office/messages",
+    "/office/schedules": "/office/schedules",
 }
 #: GET routes that answer something other than a page.
 NOT_PAGES = {

@@ -1,0 +1,161 @@
+"""Finding a hospital's patients and adding new ones, over HTTP on SQLite and PostgreSQL.
+
+Every find is a lookup: audited with a keyed hash (never the key), counted
+in the kiosk's budget; an unknown key and a wrong date of birth answer alike.
+A new patient gets the office's next No. RM, once per NIK however desks race.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from central.database import Database
+from central.process import RunningCentral
+from central.tables import citizen_lookups, citizens, medical_records
+from testkit.centre_accounts import bearer
+from testkit.centre_hospital import HOSPITAL, hospital_kiosk
+
+SITI = {"nik": "1471015203850001", "born": "1985-03-12", "norm": "000123", "bpjs": "0001234567890"}
+_serial = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def token(central_server: RunningCentral) -> str:
+    return hospital_kiosk(central_server.url)[0]
+
+
+def find(url: str, token: str, by: str, value: str, born: str) -> requests.Response:
+    return requests.post(
+        f"{url}/api/v1/hospital/patients/find",
+        json={"by": by, "value": value, "birth_date": born},
+        headers=bearer(token),
+        timeout=10,
+    )
+
+
+def new_patient(url: str, token: str, **fields: Any) -> requests.Response:
+    return requests.post(
+        f"{url}/api/v1/hospital/patients", json=fields, headers=bearer(token), timeout=10
+    )
+
+
+def a_nik(day: int = 15) -> tuple[str, str]:
+    """A NIK of Pekanbaru that can exist, born on ``day`` June 1990 (a man), and that date."""
+    return f"147101{day:02d}0690{next(_serial) + 5000:04d}", f"1990-06-{day:02d}"
+
+
+@pytest.mark.parametrize(
+    ("by", "value"),
+    [
+        ("norm", SITI["norm"]),
+        ("nik", SITI["nik"]),
+        ("nomorkartu", SITI["bpjs"]),
+        ("name", "siti am"),
+    ],
+)
+def test_a_patient_is_found_by_each_key_with_the_date_of_birth(
+    central_server: RunningCentral, token: str, by: str, value: str
+) -> None:
+    found = find(central_server.url, token, by, value, SITI["born"])
+    assert found.status_code == 200, found.text
+    [siti] = found.json()["patients"]
+    assert siti == {
+        "norm": "000123",
+        "nik": SITI["nik"],
+        "nomorkartu": SITI["bpjs"],
+        "name": "Siti Aminah",
+        "birth_date": SITI["born"],
+        "sex": "P",
+        "phone": "081378901234",
+        "address": "",
+    }
+
+
+def test_an_unknown_key_and_a_wrong_date_answer_alike_and_are_audited(
+    central_server: RunningCentral, operator: Database, token: str
+) -> None:
+    url = central_server.url
+    wrong = find(url, token, "norm", SITI["norm"], "1985-03-13")
+    unknown = find(url, token, "norm", "999999", SITI["born"])
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.json() == unknown.json()
+    assert wrong.json()["error"] == "unknown_patient"
+    assert "tidak ditemukan" in wrong.json()["detail"]
+    bad = find(url, token, "nik", "12345", SITI["born"])
+    assert bad.status_code == 422 and "16 angka" in bad.json()["detail"]
+    with operator.read() as conn:
+        rows = conn.execute(
+            select(citizen_lookups.c.key_kind, citizen_lookups.c.key_hash, citizen_lookups.c.found)
+            .where(citizen_lookups.c.key_kind == "patient")
+            .order_by(citizen_lookups.c.id.desc())
+            .limit(2)
+        ).all()
+    assert [r.found for r in rows] == [False, False]
+    assert all(SITI["norm"] not in r.key_hash and "999999" not in r.key_hash for r in rows)
+
+
+def test_a_new_patient_gets_the_next_norm_once(
+    central_server: RunningCentral, operator: Database, token: str
+) -> None:
+    url = central_server.url
+    nik, born = a_nik()
+    body = {"nik": nik, "name": "Pasien Baru", "birth_date": born, "sex": "L",
+            "nomorkartu": f"09{nik[-11:]}", "address": "Jl. Sudirman 1"}  # fmt: skip
+    made = new_patient(url, token, **body)
+    assert made.status_code == 201, made.text
+    norm = made.json()["norm"]
+    assert len(norm) == 6 and norm.isdigit() and int(norm) > 124  # after the demo's 000124
+    again = new_patient(url, token, **body)
+    assert again.status_code == 200 and again.json() == {"norm": norm}
+    found = find(url, token, "nomorkartu", body["nomorkartu"], born).json()["patients"]
+    assert [(p["norm"], p["address"], p["sex"]) for p in found] == [(norm, "Jl. Sudirman 1", "L")]
+    wrong_sex = new_patient(url, token, **{**body, "nik": a_nik()[0], "sex": "P"})
+    assert wrong_sex.status_code == 422 and "tidak sesuai NIK" in wrong_sex.json()["detail"]
+    taken = new_patient(url, token, **{**body, "nik": a_nik()[0]})
+    assert taken.status_code == 409 and "milik pasien lain" in taken.json()["detail"]
+
+
+def test_desks_adding_patients_at_once_get_distinct_norms(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    tokens = [hospital_kiosk(url)[0] for _ in range(3)]
+    people = [a_nik(day) for day in (10, 11, 12)]
+    gate = threading.Barrier(len(tokens))
+    answers: list[requests.Response] = []
+
+    def add(token: str, nik: str, born: str) -> None:
+        gate.wait()
+        answers.append(
+            new_patient(url, token, nik=nik, name="Pasien Serentak", birth_date=born, sex="L")
+        )
+
+    threads = [
+        threading.Thread(target=add, args=(t, nik, born))
+        for t, (nik, born) in zip(tokens, people, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [201, 201, 201], [a.text for a in answers]
+    norms = {a.json()["norm"] for a in answers}
+    assert len(norms) == 3
+    with operator.read() as conn:
+        stored = set(
+            conn.execute(
+                select(medical_records.c.medical_record_number)
+                .join(citizens, citizens.c.id == medical_records.c.citizen_id)
+                .where(
+                    medical_records.c.office_id == HOSPITAL,
+                    citizens.c.nik.in_([nik for nik, _ in people]),
+                )
+            ).scalars()
+        )
+    assert stored == norms

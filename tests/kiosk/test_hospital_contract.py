@@ -1,0 +1,123 @@
+"""What kiosk and centre share about a hospital: polis in the catalog, today's doctors,
+a registration's ``hospital`` object and the one rule for the estimated time."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+
+from central.settings import DEMO_CATALOG_PATH
+from contract.catalog import Catalog, Poli
+from contract.errors import CatalogError, HospitalError
+from contract.hospital import DoctorToday, HospitalRequest, Payer, TaskId, estimate
+
+DOCTOR = {
+    "schedule_id": "rsud-dalam-andi-1",
+    "service_id": "poli-dalam",
+    "kodepoli": "INT",
+    "kodedokter": "12345",
+    "doctor_name": "dr. Andi Pratama, Sp.PD",
+    "starts": "08:00",
+    "ends": "14:00",
+    "quota_jkn": 30,
+    "left_jkn": 0,
+    "quota_non_jkn": 10,
+    "left_non_jkn": 4,
+    "minutes_per_patient": 10,
+}
+
+
+def demo() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DEMO_CATALOG_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+def test_the_demo_hospital_has_its_polis() -> None:
+    catalog = Catalog.from_json(demo())
+    polis = {s.id: s.poli for s in catalog.services_for("rsud-pku")}
+    assert polis == {
+        "poli-dalam": Poli("INT"),
+        "poli-anak": Poli("ANA"),
+        "poli-gigi": Poli("GIG"),
+        "farmasi": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("poli", "message"),
+    [
+        ({"kodepoli": ""}, "kodepoli: must be a non-empty string"),
+        ({"kodepoli": "IN T"}, "kodepoli: at most 16 letters or digits"),
+        ({"kodepoli": "INT", "kode": "x"}, "poli.kode: unknown field"),
+        ("INT", "poli: must be an object"),
+    ],
+)
+def test_a_bad_poli_names_its_path(poli: Any, message: str) -> None:
+    data = demo()
+    [dalam] = [s for s in data["services"] if s["id"] == "poli-dalam"]
+    dalam["poli"] = poli
+    with pytest.raises(CatalogError, match=message):
+        Catalog.from_json(data)
+
+
+def test_only_a_health_service_is_a_poli() -> None:
+    data = copy.deepcopy(demo())
+    [ktp] = [s for s in data["services"] if s["id"] == "ktp-cetak-ulang"]
+    ktp["poli"] = {"kodepoli": "INT"}
+    with pytest.raises(CatalogError, match="only a 'kesehatan' service is a poli"):
+        Catalog.from_json(data)
+
+
+def test_a_doctor_today_goes_there_and_back() -> None:
+    doctor = DoctorToday.from_json(DOCTOR)
+    assert doctor.to_json() == DOCTOR
+    assert (doctor.left(Payer.JKN), doctor.left(Payer.UMUM)) == (0, 4)
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"starts": "8:00"}, "doctor.starts"),
+        ({"left_jkn": -1}, "doctor.left_jkn"),
+        ({"quota_jkn": True}, "doctor.quota_jkn"),
+        ({"doctor_name": ""}, "doctor.doctor_name"),
+    ],
+)
+def test_a_bad_doctor_names_its_path(change: dict[str, Any], path: str) -> None:
+    with pytest.raises(HospitalError, match=path):
+        DoctorToday.from_json({**DOCTOR, **change})
+
+
+def test_a_hospital_request_is_read_strictly_and_hides_personal_fields() -> None:
+    request = HospitalRequest.from_json(
+        {"schedule_id": "s1", "payer": "jkn", "norm": "000123", "nomorkartu": "0001234567890"}
+    )
+    assert (request.payer, request.jeniskunjungan, request.new_patient) == (Payer.JKN, 1, False)
+    assert HospitalRequest.from_json(request.to_json()) == request
+    assert "000123" not in repr(request) and "0001234567890" not in repr(request)
+    for bad, path in (
+        ({"payer": "gratis"}, "hospital.payer"),
+        ({"nomorkartu": "123"}, "hospital.nomorkartu: must be 13 digits"),
+        ({"jeniskunjungan": 5}, "hospital.jeniskunjungan"),
+        ({"new_patient": "no"}, "hospital.new_patient"),
+        ({"extra": 1}, "hospital.extra: unknown field"),
+    ):
+        with pytest.raises(HospitalError, match=path):
+            HospitalRequest.from_json({"schedule_id": "s1", "payer": "jkn", **bad})
+
+
+def test_the_estimated_time_is_one_rule() -> None:
+    assert estimate(dt.time(8, 0), 1, 10) == dt.time(8, 0)
+    assert estimate(dt.time(8, 0), 7, 10) == dt.time(9, 0)
+    assert estimate(dt.time(20, 0), 100, 15) == dt.time(23, 59)  # capped at the day's end
+    with pytest.raises(HospitalError):
+        estimate(dt.time(8, 0), 0, 10)
+
+
+def test_bpjs_words() -> None:
+    assert (Payer.JKN.bpjs, Payer.UMUM.bpjs) == ("JKN", "NON JKN")
+    assert [int(t) for t in TaskId] == [1, 2, 3, 4, 5, 6, 7, 99]
