@@ -433,6 +433,11 @@ class DeskView(QFrame):
         self.phone.setText(patient.phone)
         self.address.setText(patient.address)
         self.payer.setCurrentIndex(0 if patient.nomorkartu else 1)
+        self._refresh_doctors()  # the places left as of this patient, not of the last one
+
+    def _refresh_doctors(self) -> None:
+        if self._catalog_shown is not None:
+            self.controller.doctors_today(self._doctors, self._doctors_failed)
 
     def edited_patient(self) -> DeskPatient:
         """The patient as the fields now say (the clerk may correct any of them)."""
@@ -505,8 +510,7 @@ class DeskView(QFrame):
     def refresh(self) -> None:
         """Today's tickets (from the store) and today's doctors (from the centre)."""
         self.controller.tickets_today(self._show, lambda _: self._show([]))
-        if self._catalog_shown is not None:  # before the first catalog: not enrolled yet
-            self.controller.doctors_today(self._doctors, self._doctors_failed)
+        self._refresh_doctors()  # none before the first catalog: not enrolled yet
 
     def catalog_changed(self) -> None:
         """A new catalog (the first one after start-up): its polis, and today's doctors."""
