@@ -591,3 +591,15 @@ def test_offline_a_typed_patient_is_registered_from_the_cached_doctors(
             "nomorreferensi": "0301R0011125K000123",
         }
         assert registration.payload["values"]["full_name"] == "Siti Aminah"
+
+
+def test_the_desk_speaks_english_too(desk: KioskWindow, qtbot: QtBot) -> None:
+    view = view_of(desk)
+    desk.toggle_language()
+    assert view.find_box.title() == "Find a patient (F2)"
+    assert view.next_patient_button.text() == "Next patient (F9)"
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F2)
+    type_in(qtbot, "12")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    assert view.message.text() == "Type the date of birth as DD-MM-YYYY, e.g. 12-03-1985."
