@@ -33,9 +33,12 @@ from contract.assurance import Assurance
 from contract.catalog import Catalog
 from contract.hospital import DoctorToday
 from contract.trust import TrustStore
+from kiosk.client import hospital_desk
 from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralError
+from kiosk.client.hospital_desk import DeskPatient, FindBy
 from kiosk.config import Config
-from kiosk.errors import SessionProblem, TicketingError
+from kiosk.errors import SessionProblem, TicketingError, TicketingReason
 from kiosk.executor import Executor
 from kiosk.lookups.bookings import Bookings
 from kiosk.lookups.centre import CentreAccess
@@ -51,12 +54,14 @@ from kiosk.lookups.registry import Registry
 from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read, tickets_today
 from kiosk.printer_refresh import PrinterRefresh
 from kiosk.session import events
+from kiosk.session.events import IssuedTicket
 from kiosk.session.machine import Phase, SessionMachine, SessionState
 from kiosk.startup import StoreStartup
 from kiosk.status import KioskStatus, kiosk_status
 from kiosk.sync import DeviceHealth, SyncEngine
 from kiosk.tickets.complaints import file_complaint
-from kiosk.tickets.issue import issue_and_print, print_slip
+from kiosk.tickets.desk import DeskIssued, DeskVisit, cancel_visit, register_visit, reprint_slip
+from kiosk.tickets.issue import issue_and_print, print_slip, reprint_ticket
 from kiosk.wiring.from_config import timeouts_from
 from kiosk.wiring.sync_link import SyncLink, device_health
 from kiosk.wiring.trust import TrustKeeper
@@ -303,6 +308,147 @@ class KioskController:
         """The tickets this kiosk issued today, newest first (the desk's list)."""
         store, day = self._store, self._now().date()
         self._executor.run_in_background(lambda: tickets_today(store, day), done, failed)
+
+    # -- the hospital desk (``kiosk run --desk``) -----------------------------------------
+    def find_patients(
+        self,
+        by: FindBy,
+        value: str,
+        birth_date: dt.date,
+        done: Callable[[tuple[DeskPatient, ...]], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """The office's patients by No. RM, NIK, BPJS number, or name; each with the
+        date of birth (a wrong one finds no one).
+
+        The centre audits it as a lookup and counts it in the kiosk's budget.
+        """
+        centre, deadline = self._centre, self._config.sync.lookup_deadline_s
+
+        def find() -> tuple[DeskPatient, ...]:
+            centre.ready()
+            return hospital_desk.find_patients(
+                centre.client, by, value, birth_date, deadline_s=deadline
+            )
+
+        self._executor.run_in_background(find, done, failed)
+
+    def register_patient(
+        self, patient: DeskPatient, done: Callable[[str], None], failed: Callable[[Exception], None]
+    ) -> None:
+        """A new patient of the office: ``done`` gets their No. RM."""
+        centre, deadline = self._centre, self._config.sync.lookup_deadline_s
+
+        def register() -> str:
+            centre.ready()
+            return hospital_desk.register_patient(centre.client, patient, deadline_s=deadline)
+
+        self._executor.run_in_background(register, done, failed)
+
+    def doctors_today(
+        self,
+        done: Callable[[tuple[DoctorToday, ...]], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """Today's doctors of the office with the quota left now; offline, the sync
+        engine's cache of them (the places this kiosk took since deducted)."""
+        centre, store, office, day = (
+            self._centre,
+            self._store,
+            self._config.kiosk.office_id,
+            self._now().date(),
+        )
+
+        def fetch() -> tuple[DoctorToday, ...]:
+            try:
+                centre.ready()
+                return hospital_desk.doctors_today(centre.client)
+            except CentralError as exc:
+                log.info("today's doctors from the cache: the centre did not answer (%s)", exc)
+                return tuple(store.doctors_today(office, day))
+
+        self._executor.run_in_background(fetch, done, failed)
+
+    def register_visit(
+        self,
+        visit: DeskVisit,
+        done: Callable[[DeskIssued], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """Issue the visit's ticket (stored, then printed), then print its slip."""
+        engine, setup = self._sync.engine, self._printers.setup
+
+        def register() -> DeskIssued:
+            issued = register_visit(
+                visit,
+                catalog=self._sync.catalog,
+                office_id=self._config.kiosk.office_id,
+                store=self._store,
+                setup=setup,
+                now=self._now,
+                allocate=engine.allocate if engine is not None else None,
+            )
+            if engine is not None:
+                engine.wake()  # the registration goes out now
+            if issued.ticket.printed:
+                print_slip(issued.slip, setup)
+            return issued
+
+        def registered(issued: DeskIssued) -> None:
+            self._printers.noticed()
+            done(issued)
+
+        self._executor.run_in_background(register, registered, failed)
+
+    def reprint(
+        self,
+        ticket_id: str,
+        slip: SlipDocument | None,
+        done: Callable[[IssuedTicket], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """Print a ticket of today's list again ("CETAK ULANG"), and ``slip`` if given."""
+        store, setup, catalog, lang = (
+            self._store,
+            self._printers.setup,
+            self._sync.catalog,
+            self._language,
+        )
+
+        def reprint() -> IssuedTicket:
+            if catalog is None:
+                raise TicketingError(TicketingReason.NO_CATALOG)
+            ticket = reprint_ticket(
+                ticket_id, store=store, catalog=catalog, setup=setup, language=lang
+            )
+            if slip is not None and ticket.printed:
+                reprint_slip(slip, setup)
+            return ticket
+
+        def reprinted(ticket: IssuedTicket) -> None:
+            self._printers.noticed()
+            done(ticket)
+
+        self._executor.run_in_background(reprint, reprinted, failed)
+
+    def cancel_visit(
+        self,
+        ticket_id: str,
+        reason: str,
+        done: Callable[[bool], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """Queue the visit's cancel for the centre (works offline); False: queued before."""
+        store, now, engine = self._store, self._now(), self._sync.engine
+        office_id = self._config.kiosk.office_id
+
+        def cancel() -> bool:
+            queued = cancel_visit(ticket_id, reason, office_id=office_id, store=store, now=now)
+            if engine is not None:
+                engine.wake()
+            return queued
+
+        self._executor.run_in_background(cancel, done, failed)
 
     def operator_status(
         self, done: Callable[[OperatorStatus], None], failed: Callable[[Exception], None]

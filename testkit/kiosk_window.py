@@ -8,13 +8,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QComboBox,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QTextEdit,
@@ -166,7 +167,10 @@ def every_string(window: KioskWindow) -> str:
             texts += [w.itemText(i) for i in range(w.count())]
             texts.append(w.currentText())
         if isinstance(w, QAbstractItemView) and (model := w.model()) is not None:
-            for row in range(model.rowCount()):
-                for col in range(model.columnCount()):
+            top = QModelIndex()
+            # A list widget's model keeps its columnCount private: one column.
+            columns = 1 if isinstance(w, QListWidget) else model.columnCount(top)
+            for row in range(model.rowCount(top)):
+                for col in range(columns):
                     texts.append(str(model.data(model.index(row, col)) or ""))
     return "\n".join(t for t in texts if t)

@@ -121,7 +121,15 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
         )
         saved += write_screenshots(out)  # every ticket layout, and the slip
         _close(window, store)
-        saved.append(capture_desk(app, config, out, lambda done: _wait(app, done)))
+        saved.append(
+            capture_desk(
+                app,
+                config,
+                out,
+                lambda done: _wait(app, done),
+                enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE,
+            )
+        )
     with tempfile.TemporaryDirectory() as tmp:
         broken = Config(kiosk=KioskSection(data_dir=tmp), central=CentralSection(url=central.url))
         saved.append(capture_out_of_service(app, broken, out, lambda done: _wait(app, done)))

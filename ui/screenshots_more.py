@@ -4,6 +4,7 @@ service. Used by :mod:`ui.screenshots`."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,12 +14,11 @@ from PySide6.QtWidgets import QApplication
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from kiosk.config import Config
-from kiosk.session.events import Cancel, Finish, FormOpened, ServiceSelected
+from kiosk.session.events import Cancel, Finish
 from kiosk.session.machine import Phase
 from offline_store import Store
 from ui.app import build_window
 from ui.screens.common import Screen
-from ui.screenshots_touch import without_bookings
 from ui.window import KioskWindow
 
 #: The PIN of the pictures' kiosk (its hash is in the capture's configuration).
@@ -93,19 +93,32 @@ def _grab(app: QApplication, window: KioskWindow, path: Path) -> Path:
 
 
 def capture_desk(
-    app: QApplication, config: Config, out: Path, wait: Wait, size: tuple[int, int] = (1400, 1000)
+    app: QApplication,
+    config: Config,
+    out: Path,
+    wait: Wait,
+    size: tuple[int, int] = (1400, 900),
+    *,
+    enrolment_code: str,
 ) -> Path:
+    """The hospital desk at the demo hospital: Siti's card tapped, her record found."""
+    data_dir = Path(config.kiosk.data_dir) / "desk"
+    config = dataclasses.replace(
+        config,
+        kiosk=dataclasses.replace(config.kiosk, data_dir=str(data_dir), office_id="rsud-pku"),
+        central=dataclasses.replace(config.central, enrolment_code=enrolment_code),
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
     with _window(config, Store.open(config.store_path), size, demo=True, desk=True) as window:
-        controller = window.controller
+        controller, desk = window.controller, window.desk
         wait(lambda: controller.status().catalog is not None)
-        without_bookings(window, wait)  # the desk's patient goes to the grid
+        assert desk is not None  # noqa: S101
+        wait(lambda: desk.doctor.count() > 0)  # today's doctors, from the centre
         reader = window.kiosk.reader
         if isinstance(reader, SimulatedReader):
-            reader.tap(demo_card("budi").applet())
-            wait(lambda: controller.session().phase is Phase.IDENTIFIED)
-            controller.dispatch(ServiceSelected("puskesmas-umum"))
-            controller.dispatch(FormOpened())
-            wait(lambda: controller.session().phase is Phase.FORM)
+            reader.tap(demo_card("siti").applet())  # the desk finds the card's holder
+            wait(lambda: desk.patient is not None)
+            wait(lambda: controller.session().phase is Phase.IDLE)
         return _grab(app, window, out / "desk.png")
 
 

@@ -261,9 +261,117 @@ _MARKED: dict[str, object] = {
     "op_reloading": QT_TRANSLATE_NOOP("texts", "Katalog sedang dimuat ulang"),
     # the hospital registration desk (#7)
     "desk_today": QT_TRANSLATE_NOOP("texts", "Pendaftaran hari ini"),
-    "desk_next": QT_TRANSLATE_NOOP("texts", "Pasien berikutnya"),
+    "desk_next": QT_TRANSLATE_NOOP("texts", "Pasien berikutnya (F9)"),
     "desk_row": QT_TRANSLATE_NOOP("texts", "{number} · {time} · {service}"),
     "desk_none": QT_TRANSLATE_NOOP("texts", "Belum ada pendaftaran"),
+    "desk_find_title": QT_TRANSLATE_NOOP("texts", "Cari pasien (F2)"),
+    "desk_find_by": QT_TRANSLATE_NOOP("texts", "Cari dengan"),
+    "desk_find_value": QT_TRANSLATE_NOOP("texts", "Nomor atau nama"),
+    "desk_birth": QT_TRANSLATE_NOOP("texts", "Tanggal lahir (HH-BB-TTTT)"),
+    "desk_by_norm": QT_TRANSLATE_NOOP("texts", "No. RM"),
+    "desk_by_nik": QT_TRANSLATE_NOOP("texts", "NIK"),
+    "desk_by_nomorkartu": QT_TRANSLATE_NOOP("texts", "No. kartu BPJS"),
+    "desk_by_name": QT_TRANSLATE_NOOP("texts", "Nama dan tanggal lahir"),
+    "desk_find": QT_TRANSLATE_NOOP("texts", "Cari (Enter)"),
+    "desk_patient_title": QT_TRANSLATE_NOOP("texts", "Pasien"),
+    "desk_norm": QT_TRANSLATE_NOOP("texts", "No. RM"),
+    "desk_nik": QT_TRANSLATE_NOOP("texts", "NIK"),
+    "desk_nomorkartu": QT_TRANSLATE_NOOP("texts", "No. kartu BPJS"),
+    "desk_name": QT_TRANSLATE_NOOP("texts", "Nama"),
+    "desk_sex": QT_TRANSLATE_NOOP("texts", "Jenis kelamin"),
+    "desk_sex_l": QT_TRANSLATE_NOOP("texts", "Laki-laki"),
+    "desk_sex_p": QT_TRANSLATE_NOOP("texts", "Perempuan"),
+    "desk_phone": QT_TRANSLATE_NOOP("texts", "No. HP"),
+    "desk_address": QT_TRANSLATE_NOOP("texts", "Alamat"),
+    "desk_new": QT_TRANSLATE_NOOP("texts", "Pasien baru (F3)"),
+    "desk_save_patient": QT_TRANSLATE_NOOP("texts", "Simpan pasien baru"),
+    "desk_visit_title": QT_TRANSLATE_NOOP("texts", "Kunjungan"),
+    "desk_poli": QT_TRANSLATE_NOOP("texts", "Poli"),
+    "desk_doctor": QT_TRANSLATE_NOOP("texts", "Dokter"),
+    "desk_payer": QT_TRANSLATE_NOOP("texts", "Penjamin"),
+    "desk_payer_jkn": QT_TRANSLATE_NOOP("texts", "JKN (BPJS)"),
+    "desk_payer_umum": QT_TRANSLATE_NOOP("texts", "Umum (bayar sendiri)"),
+    "desk_referral": QT_TRANSLATE_NOOP("texts", "No. rujukan"),
+    "desk_visit_kind": QT_TRANSLATE_NOOP("texts", "Jenis kunjungan"),
+    "desk_visit_kind_1": QT_TRANSLATE_NOOP("texts", "Rujukan FKTP"),
+    "desk_visit_kind_2": QT_TRANSLATE_NOOP("texts", "Rujukan internal"),
+    "desk_visit_kind_3": QT_TRANSLATE_NOOP("texts", "Kontrol"),
+    "desk_visit_kind_4": QT_TRANSLATE_NOOP("texts", "Rujukan antar RS"),
+    "desk_register": QT_TRANSLATE_NOOP("texts", "Daftarkan kunjungan (Ctrl+Enter)"),
+    "desk_reprint": QT_TRANSLATE_NOOP("texts", "Cetak ulang (F5)"),
+    "desk_cancel_reason": QT_TRANSLATE_NOOP("texts", "Alasan pembatalan"),
+    "desk_cancel": QT_TRANSLATE_NOOP("texts", "Batalkan pendaftaran (F8)"),
+    "desk_doctor_row": QT_TRANSLATE_NOOP(
+        "texts", "{name} · {starts}–{ends} · sisa JKN {jkn}, non-JKN {non_jkn}"
+    ),
+    "desk_doctor_full": QT_TRANSLATE_NOOP("texts", "{name} · {starts}–{ends} · kuota penuh"),
+    "desk_result_row": QT_TRANSLATE_NOOP("texts", "{norm} · {name} · {birth}"),
+    "desk_row_cancelled": QT_TRANSLATE_NOOP("texts", "{row} · dibatalkan"),
+    "desk_finding": QT_TRANSLATE_NOOP("texts", "Mencari…"),
+    "desk_not_found": QT_TRANSLATE_NOOP(
+        "texts", "Pasien tidak ditemukan. Periksa nomor, nama, atau tanggal lahir."
+    ),
+    "desk_bad_norm": QT_TRANSLATE_NOOP("texts", "No. RM hanya angka, 1 sampai 10 digit."),
+    "desk_bad_nik": QT_TRANSLATE_NOOP("texts", "NIK harus 16 angka."),
+    "desk_bad_nomorkartu": QT_TRANSLATE_NOOP("texts", "No. kartu BPJS harus 13 angka."),
+    "desk_bad_name": QT_TRANSLATE_NOOP("texts", "Tulis nama pasien (2 sampai 100 huruf)."),
+    "desk_bad_birth_date": QT_TRANSLATE_NOOP(
+        "texts", "Tulis tanggal lahir sebagai HH-BB-TTTT, mis. 12-03-1985."
+    ),
+    "desk_bad_sex": QT_TRANSLATE_NOOP("texts", "Pilih jenis kelamin."),
+    "desk_bad_visit_kind": QT_TRANSLATE_NOOP("texts", "Pilih jenis kunjungan."),
+    "desk_bad_referral": QT_TRANSLATE_NOOP("texts", "No. rujukan paling panjang 64 karakter."),
+    "desk_jkn_needs_card": QT_TRANSLATE_NOOP("texts", "Pasien JKN perlu No. kartu BPJS."),
+    "desk_jkn_needs_referral": QT_TRANSLATE_NOOP("texts", "Pasien JKN perlu No. rujukan."),
+    "desk_new_hint": QT_TRANSLATE_NOOP("texts", "Pasien baru: isi data, lalu Simpan pasien baru."),
+    "desk_has_norm": QT_TRANSLATE_NOOP("texts", "Pasien ini sudah punya No. RM {norm}."),
+    "desk_saving": QT_TRANSLATE_NOOP("texts", "Menyimpan…"),
+    "desk_saved": QT_TRANSLATE_NOOP("texts", "Pasien tersimpan dengan No. RM {norm}."),
+    "desk_no_doctors": QT_TRANSLATE_NOOP(
+        "texts", "Daftar dokter hari ini tidak dapat diambil dari server."
+    ),
+    "desk_no_patient": QT_TRANSLATE_NOOP("texts", "Cari pasien atau simpan pasien baru dulu."),
+    "desk_no_doctor": QT_TRANSLATE_NOOP("texts", "Pilih poli dan dokter yang masih punya kuota."),
+    "desk_registering": QT_TRANSLATE_NOOP("texts", "Mendaftarkan…"),
+    "desk_issued": QT_TRANSLATE_NOOP(
+        "texts", "Nomor antrean {number} · antrean poli {antrean} · perkiraan dilayani {time}"
+    ),
+    "desk_issued_offline": QT_TRANSLATE_NOOP(
+        "texts", "Nomor antrean {number} (luring: kuota diperiksa server nanti)"
+    ),
+    "desk_not_printed": QT_TRANSLATE_NOOP(
+        "texts", "Tidak tercetak: periksa printer, lalu Cetak ulang (F5)."
+    ),
+    "desk_nothing_selected": QT_TRANSLATE_NOOP("texts", "Belum ada pendaftaran hari ini."),
+    "desk_reprinted": QT_TRANSLATE_NOOP("texts", "Nomor {number} dicetak ulang."),
+    "desk_cancel_hint": QT_TRANSLATE_NOOP("texts", "Batalkan {number}: tulis alasan, lalu Enter."),
+    "desk_cancel_needs_reason": QT_TRANSLATE_NOOP("texts", "Tulis alasan pembatalan."),
+    "desk_cancelled": QT_TRANSLATE_NOOP("texts", "Pendaftaran {number} dibatalkan."),
+    "desk_cancelled_before": QT_TRANSLATE_NOOP(
+        "texts", "Pendaftaran {number} sudah dibatalkan sebelumnya."
+    ),
+    "desk_quota_full": QT_TRANSLATE_NOOP(
+        "texts", "Kuota dokter ini sudah habis. Pilih dokter lain."
+    ),
+    "desk_too_many": QT_TRANSLATE_NOOP(
+        "texts", "Terlalu banyak pencarian. Tunggu sebentar, lalu coba lagi."
+    ),
+    "desk_centre_away": QT_TRANSLATE_NOOP(
+        "texts", "Server tidak dapat dihubungi. Coba lagi sebentar lagi."
+    ),
+    "desk_refused": QT_TRANSLATE_NOOP(
+        "texts", "Server menolak permintaan ini. Periksa data yang diisi."
+    ),
+    "desk_bad_input": QT_TRANSLATE_NOOP("texts", "Data tidak dapat dipakai. Periksa isian."),
+    "desk_failed": QT_TRANSLATE_NOOP(
+        "texts", "Gagal. Coba lagi; bila berulang, hubungi petugas TI."
+    ),
+    "desk_card_unusable": QT_TRANSLATE_NOOP(
+        "texts", "Kartu tidak dapat dipakai di sini: cari pasien dengan nomor."
+    ),
+    "desk_card_new": QT_TRANSLATE_NOOP(
+        "texts", "Pemegang kartu belum terdaftar: periksa data, lalu Simpan pasien baru."
+    ),
     # problems (codes from kiosk.session.machine / cardio / offline_store): each is
     # what happened; ui/problems.py pairs it with an icon, what to do and a button
     "problem_malformed": QT_TRANSLATE_NOOP("texts", "Kartu tidak dapat dibaca."),

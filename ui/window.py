@@ -10,7 +10,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QHBoxLayout,
     QMainWindow,
     QStackedWidget,
     QVBoxLayout,
@@ -30,7 +29,7 @@ from kiosk.session.machine import Phase, SessionState
 from kiosk.speech import SpeechMode
 from kiosk.startup import warm_up
 from kiosk.wiring.kiosk import Kiosk
-from ui.desk import DeskPanel
+from ui.desk import DeskView
 from ui.first_paint import FirstPaint
 from ui.idle_warning import IdleWarning
 from ui.overlays import Overlays
@@ -151,16 +150,17 @@ class KioskWindow(QMainWindow):
 
         #: Information, application status, the operator's PIN and panel (#7).
         self.overlays = Overlays(self)
-        self.desk: DeskPanel | None = None
+        self.desk: DeskView | None = None
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         if desk:
-            self.desk = DeskPanel(controller, executor, self.view)
-            row = QHBoxLayout()
-            row.addWidget(self.stack, 3)
-            row.addWidget(self.desk, 1)
-            layout.addLayout(row, 1)
+            # The clerk's keyboard-first screen; a tapped card's session runs behind
+            # it, unseen, and hands the holder to the desk (ui/desk.py).
+            self.desk = DeskView(controller, executor, self.view)
+            layout.addWidget(self.desk, 1)
+            layout.addWidget(self.stack)
+            self.stack.hide()
         else:
             layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -201,7 +201,7 @@ class KioskWindow(QMainWindow):
     def _first_painted(self) -> None:
         self.controller.load()
         if self.desk is not None:
-            self.desk.refresh()  # today's tickets, from the store
+            self.desk.refresh()  # today's tickets (the store) and doctors (the centre)
         QTimer.singleShot(WARM_UP_DELAY_MS, self, lambda: warm_up(self.executor))
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.sounds.load)
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.speech.load)
@@ -269,6 +269,8 @@ class KioskWindow(QMainWindow):
             QEvent.Type.TouchBegin,
         ):
             self.overlays.touched()
+            if self.desk is not None:
+                self.desk.touched()
             now = time.monotonic()
             if now - self._last_activity > 1.0:
                 self._last_activity = now
@@ -321,6 +323,8 @@ class KioskWindow(QMainWindow):
         self.view.catalog = status.catalog
         self.view.printer_ok = self.printer_ok = status.printer_ok
         self._render_attract_status()
+        if self.desk is not None:
+            self.desk.catalog_changed()
         state = self.controller.session()
         if state.phase is Phase.IDLE:
             self.attract.render_state(state, self.view)

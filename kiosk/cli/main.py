@@ -28,8 +28,9 @@ from kiosk.config import (
 log = logging.getLogger("kiosk")
 
 DESK_HELP = (
-    "hospital desk mode: a normal window for registration staff, every field editable, "
-    "today's registrations listed"
+    "hospital registration desk: a normal window for a clerk at a keyboard (F2 find a "
+    "patient, F3 new patient, Ctrl+Enter register the visit, F5 reprint, F8 cancel, "
+    "F9 next patient; docs/desk.md)"
 )
 #: The demo's offices: the city's service mall (the default) and the demo hospital
 #: (central/hospital/demo.py), as ``kiosk demo --office``.

@@ -61,6 +61,13 @@ FRONT_DOOR = frozenset(
         "fetch_applications",
         "tickets_today",
         "operator_status",
+        # the hospital desk's (ui/desk.py)
+        "find_patients",
+        "register_patient",
+        "doctors_today",
+        "register_visit",
+        "reprint",
+        "cancel_visit",
         # the kiosk's life (ui/app.py and the window's first paint)
         "start",
         "load",

@@ -1,132 +1,605 @@
-"""Hospital desk mode (``kiosk run --desk``): the tap fills the form, staff edit and print (#7)."""
+"""The hospital desk (``kiosk run --desk``): a clerk's keyboard-first screen.
+
+Real widgets offscreen, driven by key presses; a real centre over HTTP; the
+store's real outbox; tickets printed to a real cups-pdf queue.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLineEdit
+import requests
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import SessionSection
-from kiosk.session.events import (
-    Confirmed,
-    FormOpened,
-    FormSubmitted,
-    NotifyAnswered,
-    NotifyNumberWanted,
-    ServiceSelected,
+from central.settings import (
+    DEMO_HOSPITAL_ENROLMENT_CODE,
+    DEMO_HOSPITAL_STAFF_USERNAME,
+    DEMO_STAFF_PASSWORD,
 )
+from contract.hospital import DoctorToday
+from kiosk.client.hospital_desk import DeskPatient
+from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session.machine import Phase
-from offline_store import Store
-from testkit.kiosk_window import (
-    SITI_STRINGS,
-    button_with,
-    click,
-    demo_config,
-    running_kiosk,
-    visible_strings,
-    wait_phase,
-)
+from kiosk.tickets.desk import CANCEL_KIND
+from offline_store import Store, StoredTicket
+from offline_store.models import OutboxState
+from testkit.centre_accounts import bearer, enrol
+from testkit.cupsd import PDF_QUEUE, PrivateCupsd
+from testkit.kiosk_window import demo_config, every_string, offline_config, running_kiosk
+from testkit.printouts import pdf_text
 from ui.app import build_window
+from ui.desk import DeskView
 from ui.window import KioskWindow
+
+DEMO_CATALOG = Path(__file__).resolve().parents[2] / "central" / "demo_data" / "catalog.json"
+SITI = DeskPatient(
+    norm="000123",
+    nik="1471015203850001",
+    nomorkartu="0001234567890",
+    name="Siti Aminah",
+    birth_date=dt.date(1985, 3, 12),
+    sex="P",
+    phone="081378901234",
+    address="Jl. Sudirman 1",
+)
+
+
+@contextmanager
+def opened(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
+    store = Store.open(config.store_path)
+    window = build_window(config, store, demo=True, use_pcscd=False, desk=True)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(window)  # as `kiosk run` does: every key and click is activity
+    try:
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        yield window
+    finally:
+        app.removeEventFilter(window)
+        window.shut_down(5000)
+        store.close()
 
 
 @pytest.fixture
 def desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
     config = demo_config(tmp_path, demo_central, session=SessionSection(desk_idle_timeout_s=900.0))
-    store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True, use_pcscd=False, desk=True)
-    qtbot.addWidget(window)
-    window.resize(1400, 1000)
-    window.show()
-    try:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+    with opened(qtbot, config) as window:
         yield window
-    finally:
-        window.controller.stop()
-        window.executor.wait_for_done(3000)
-        store.close()
 
 
-def test_a_tap_fills_the_form_staff_edit_it_and_the_ticket_is_listed(
+def view_of(window: KioskWindow) -> DeskView:
+    assert window.desk is not None
+    return window.desk
+
+
+def key(
+    qtbot: QtBot, window: KioskWindow, k: Qt.Key, mod: Qt.KeyboardModifier | None = None
+) -> None:
+    """Press ``k`` where the keyboard's focus is, as the clerk does."""
+    target = QApplication.focusWidget() or window
+    if mod is None:
+        qtbot.keyClick(target, k)  # type: ignore[no-untyped-call]
+    else:
+        qtbot.keyClick(target, k, mod)  # type: ignore[no-untyped-call]
+
+
+def type_in(qtbot: QtBot, text: str) -> None:
+    target = QApplication.focusWidget()
+    assert target is not None
+    qtbot.keyClicks(target, text)  # type: ignore[no-untyped-call]
+
+
+def field(window: KioskWindow, name: str) -> QLineEdit:
+    widget = window.findChild(QLineEdit, name)
+    assert widget is not None
+    return widget
+
+
+def store_ticket(window: KioskWindow, service_id: str = "puskesmas-umum") -> StoredTicket:
+    """A ticket this kiosk issued today (the store's own write, as an issue makes it)."""
+    return window.kiosk.store.issue_ticket(
+        office_id="pku-mpp",
+        service_id=service_id,
+        prefix="A",
+        counter="Loket 1",
+        payload={"office_id": "pku-mpp", "service_id": service_id, "values": {}},
+        now=window.controller.now(),
+    )
+
+
+def test_the_desk_is_one_keyboard_screen_of_normal_size_widgets(
     desk: KioskWindow, qtbot: QtBot
 ) -> None:
-    assert desk.desk is not None and not desk.locked
-    assert desk.controller._machine.timeouts.idle == 900.0, "the desk's own, longer timeout"
-    click(qtbot, button_with(desk, "Siti Aminah"))
-    wait_phase(qtbot, desk, Phase.IDENTIFIED)
-    desk.controller.dispatch(ServiceSelected("puskesmas-umum"))
-    desk.controller.dispatch(FormOpened())
-    name = desk.findChild(QLineEdit, "field_full_name")
-    nik = desk.findChild(QLineEdit, "field_nik")
-    phone = desk.findChild(QLineEdit, "field_phone")
-    assert name is not None and nik is not None and phone is not None
-    assert name.text() == "Siti Aminah" and not name.isReadOnly(), "staff may correct the card"
-    name.setText("Siti Aminah Lubis")
-    phone.setText("081234567890")
-    click(qtbot, button_with(desk, "Lanjut"))
-    wait_phase(qtbot, desk, Phase.CONFIRMING)
-    assert desk.controller.session().values["full_name"].value == "Siti Aminah Lubis"
-    assert desk.controller.session().values["nik"].value == "1471015203850001"
+    view = view_of(desk)
+    assert not desk.stack.isVisible(), "the kiosk's touch screens are not the desk's"
+    buttons = [b for b in view.findChildren(QPushButton) if b.isVisible()]
+    assert buttons and all(b.focusPolicy() & Qt.FocusPolicy.TabFocus for b in buttons)
+    assert max(b.height() for b in buttons) < 60, "no touchscreen-size buttons at a desk"
 
-    desk.controller.dispatch(Confirmed())
-    desk.controller.dispatch(NotifyAnswered(desk.controller.session().session, False))
-    wait_phase(qtbot, desk, Phase.TICKET_ISSUED)
-    ticket = desk.controller.session().ticket
-    assert ticket is not None
-    today = desk.desk.today
-    qtbot.waitUntil(lambda: ticket.number in today.item(0).text(), timeout=5000)
-    assert "Pendaftaran Poli Umum Puskesmas" in today.item(0).text()
-
-    click(qtbot, button_with(desk, "Pasien berikutnya"))
-    assert desk.controller.session().phase is Phase.IDLE
-    shown = visible_strings(desk)
-    assert [s for s in (*SITI_STRINGS, "Lubis") if s in shown] == []
-    assert ticket.number in today.item(0).text(), "today's list stays: it has no personal data"
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F2)
+    assert QApplication.focusWidget() is field(desk, "deskFindValue")
+    key(qtbot, desk, Qt.Key.Key_F3)
+    assert QApplication.focusWidget() is field(desk, "deskNik")
+    key(qtbot, desk, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is field(desk, "deskNomorkartu")
+    key(qtbot, desk, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is field(desk, "deskName")
 
 
-def test_next_patient_mid_form_wipes_the_session(desk: KioskWindow, qtbot: QtBot) -> None:
-    click(qtbot, button_with(desk, "Budi Santoso"))
-    wait_phase(qtbot, desk, Phase.IDENTIFIED)
-    desk.controller.dispatch(ServiceSelected("puskesmas-umum"))
-    desk.controller.dispatch(FormOpened())
-    assert "Budi Santoso" in visible_strings(desk)
-    click(qtbot, button_with(desk, "Pasien berikutnya"))
-    assert desk.controller.session().phase is Phase.IDLE
-    assert "Budi" not in visible_strings(desk)
-
-
-@pytest.mark.parametrize("keypad", [False, True], ids=["question", "keypad"])
-def test_next_patient_on_the_consent_question_ends_the_session(
-    desk: KioskWindow, qtbot: QtBot, keypad: bool
+def test_a_key_of_the_wrong_shape_is_refused_with_a_clear_message(
+    desk: KioskWindow, qtbot: QtBot
 ) -> None:
-    click(qtbot, button_with(desk, "Siti Aminah"))
-    wait_phase(qtbot, desk, Phase.IDENTIFIED)
-    c = desk.controller
-    c.dispatch(ServiceSelected("puskesmas-umum"))
-    c.dispatch(FormOpened())
-    c.dispatch(FormSubmitted({"phone": "081234567890"}))
-    c.dispatch(Confirmed())
-    wait_phase(qtbot, desk, Phase.CONSENT)
-    if keypad:
-        c.dispatch(NotifyNumberWanted(c.session().session))
-        wait_phase(qtbot, desk, Phase.CONSENT_PHONE)
-    click(qtbot, button_with(desk, "Pasien berikutnya"))
-    assert c.session().phase is Phase.IDLE, "the patient who left gets no ticket later"
-    assert [s for s in (*SITI_STRINGS, "0812 ••••• 890") if s in visible_strings(desk)] == []
+    view = view_of(desk)
+    by = desk.findChild(QComboBox, "deskFindBy")
+    assert by is not None
+    desk.activateWindow()
+    by.setCurrentIndex(1)  # NIK
+    key(qtbot, desk, Qt.Key.Key_F2)
+    type_in(qtbot, "14710152")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    assert view.message.text() == "NIK harus 16 angka."
+    by.setCurrentIndex(3)  # name: with the date of birth
+    key(qtbot, desk, Qt.Key.Key_F2)
+    type_in(qtbot, "Siti Aminah")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    assert "tanggal lahir" in view.message.text()
 
 
-def test_the_kiosk_keeps_card_values_locked(
-    tmp_path: Path, qtbot: QtBot, demo_central: str
+def test_next_patient_wipes_every_widget_that_held_the_patient(
+    desk: KioskWindow, qtbot: QtBot
 ) -> None:
+    view = view_of(desk)
+    view.show_patient(SITI)
+    field(desk, "deskReferral").setText("0301R0011125K000123")
+    assert "Siti Aminah" in every_string(desk)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F9)
+    shown = every_string(desk)
+    values = (SITI.name, SITI.nik, SITI.nomorkartu, SITI.norm, SITI.phone, "12-03-1985")
+    assert [s for s in (*values, SITI.address, "0301R0011125K000123") if s in shown] == []
+    assert view.patient is None and QApplication.focusWidget() is field(desk, "deskFindValue")
+
+
+def test_a_cancel_goes_out_through_the_outbox_as_visit_cancel(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = view_of(desk)
+    ticket = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F8)
+    assert QApplication.focusWidget() is field(desk, "deskCancelReason")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    assert view.message.text() == "Tulis alasan pembatalan."
+    type_in(qtbot, "Pasien pulang")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "dibatalkan" in view.today.item(0).text(), timeout=5000)
+
+    cancels = [
+        item
+        for state in OutboxState
+        for item in desk.kiosk.store.outbox(state)
+        if item.kind == CANCEL_KIND
+    ]
+    assert [item.key for item in cancels] == [f"cancel-{ticket.id}"]
+    if cancels[0].payload:  # {} once the centre took it
+        assert cancels[0].payload["ticket_id"] == ticket.id
+        assert cancels[0].payload["reason"] == "Pasien pulang"
+    key(qtbot, desk, Qt.Key.Key_F8)
+    type_in(qtbot, "lagi")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "sebelumnya" in view.message.text(), timeout=5000)
+
+
+@pytest.fixture
+def printing_desk(
+    tmp_path: Path, qtbot: QtBot, demo_central: str, cupsd: PrivateCupsd
+) -> Iterator[tuple[KioskWindow, PrivateCupsd]]:
+    base = demo_config(tmp_path, demo_central)
+    config = Config(
+        kiosk=base.kiosk,
+        printer=PrinterSection(
+            backend="cups", queue=PDF_QUEUE, cups_server=cupsd.server, job_timeout_s=10.0
+        ),
+        central=base.central,
+        session=base.session,
+    )
+    with opened(qtbot, config) as window:
+        yield window, cupsd
+
+
+def test_f5_reprints_the_selected_ticket_on_the_pdf_printer(
+    printing_desk: tuple[KioskWindow, PrivateCupsd], qtbot: QtBot
+) -> None:
+    desk, cupsd = printing_desk
+    view = view_of(desk)
+    ticket = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F5)
+    [printed] = cupsd.wait_for_outputs(1)
+    text = pdf_text(printed.read_bytes())
+    assert "CETAK ULANG" in text and ticket.number in text
+    qtbot.waitUntil(lambda: "dicetak ulang" in view.message.text(), timeout=5000)
+
+
+def test_the_kiosk_has_no_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> None:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
-        assert window.desk is None
-        click(qtbot, button_with(window, "Siti Aminah"))
-        wait_phase(qtbot, window, Phase.IDENTIFIED)
-        window.controller.dispatch(ServiceSelected("puskesmas-umum"))
-        window.controller.dispatch(FormOpened())
-        name = window.findChild(QLineEdit, "field_full_name")
-        assert name is not None and name.isReadOnly()
+        assert window.desk is None and window.stack.isVisible()
+
+
+# -- at the demo hospital, against the centre's hospital routes ----------------------------
+HOSPITAL = "rsud-pku"
+BUDI_NIK, BUDI_BIRTH = "1471011708790002", "17-08-1979"
+
+
+@pytest.fixture
+def hospital_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
+    base = demo_config(tmp_path, demo_central)
+    config = Config(
+        kiosk=KioskSection(data_dir=base.kiosk.data_dir, office_id=HOSPITAL),
+        printer=base.printer,
+        central=CentralSection(
+            url=demo_central, timeout_s=3.0, enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE
+        ),
+        session=base.session,
+    )
+    with opened(qtbot, config) as window:
+        view = view_of(window)
+        qtbot.waitUntil(lambda: view.doctor.count() > 0, timeout=10000)  # today's doctors
+        yield window
+
+
+def find(qtbot: QtBot, window: KioskWindow, by: int, value: str, birth: str) -> DeskView:
+    """Find as the clerk does: F2, the key's kind, the value, Tab, the date, Enter."""
+    view = view_of(window)
+    combo = window.findChild(QComboBox, "deskFindBy")
+    assert combo is not None
+    window.activateWindow()
+    key(qtbot, window, Qt.Key.Key_F2)
+    combo.setCurrentIndex(by)
+    QApplication.focusWidget().clear()  # type: ignore[union-attr]
+    type_in(qtbot, value)
+    key(qtbot, window, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is field(window, "deskFindBirth")
+    QApplication.focusWidget().clear()  # type: ignore[union-attr]
+    type_in(qtbot, birth)
+    key(qtbot, window, Qt.Key.Key_Return)
+    assert view.message.text() == "Mencari…", view.message.text()
+    qtbot.waitUntil(lambda: view.message.text() != "Mencari…", timeout=5000)  # answered
+    return view
+
+
+@pytest.mark.parametrize(
+    ("by", "value"),
+    [(0, "000123"), (1, "1471015203850001"), (2, "0001234567890")],
+    ids=["norm", "nik", "nomorkartu"],
+)
+def test_a_patient_is_found_by_each_number(
+    hospital_desk: KioskWindow, qtbot: QtBot, by: int, value: str
+) -> None:
+    view = find(qtbot, hospital_desk, by, value, "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    assert field(hospital_desk, "deskNorm").text() == "000123"
+    assert field(hospital_desk, "deskName").text() == "Siti Aminah"
+    assert field(hospital_desk, "deskNomorkartu").text() == "0001234567890"
+    assert QApplication.focusWidget() is view.poli, "on to the visit"
+
+
+def save_new_patient(qtbot: QtBot, window: KioskWindow, nik: str, name: str, birth: str) -> str:
+    """F3, the fields typed with Tab between them, the sex chosen, saved: the No. RM."""
+    view = view_of(window)
+    window.activateWindow()
+    key(qtbot, window, Qt.Key.Key_F3)
+    assert QApplication.focusWidget() is field(window, "deskNik")
+    for text in (nik, "", name, birth):
+        if text:
+            type_in(qtbot, text)
+        key(qtbot, window, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is view.sex
+    key(qtbot, window, Qt.Key.Key_Down)  # Laki-laki
+    if nik[6] in "4567":  # a woman's NIK: her day plus 40
+        key(qtbot, window, Qt.Key.Key_Down)
+    view.save_button.setFocus()
+    key(qtbot, window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: field(window, "deskNorm").text() != "", timeout=5000)
+    return field(window, "deskNorm").text()
+
+
+def test_a_name_with_the_date_of_birth_gives_a_list_to_choose_from(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    first = save_new_patient(qtbot, hospital_desk, "1471014506920001", "Wulan Sari", "05-06-1992")
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    second = save_new_patient(qtbot, hospital_desk, "1471014506920002", "Wulan Sari", "05-06-1992")
+    assert first != second
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+
+    view = find(qtbot, hospital_desk, 3, "wulan sari", "05-06-1992")
+    assert view.results.count() == 2 and view.patient is None, "the clerk chooses"
+    assert QApplication.focusWidget() is view.results
+    rows = [view.results.item(i).text() for i in range(2)]
+    assert sorted(r.split(" · ")[0] for r in rows) == sorted([first, second])
+    key(qtbot, hospital_desk, Qt.Key.Key_Down)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    assert field(hospital_desk, "deskNorm").text() == rows[1].split(" · ")[0]
+    assert field(hospital_desk, "deskName").text() == "Wulan Sari"
+
+    find(qtbot, hospital_desk, 3, "wulan sari", "06-06-1992")
+    assert view.results.count() == 0 and view.message.text().startswith("Pasien tidak ditemukan")
+
+
+def test_a_wrong_date_of_birth_finds_no_one(hospital_desk: KioskWindow, qtbot: QtBot) -> None:
+    view = find(qtbot, hospital_desk, 1, "1471015203850001", "13-03-1985")
+    assert view.message.text() == "Pasien tidak ditemukan. Periksa nomor, nama, atau tanggal lahir."
+    assert view.patient is None and field(hospital_desk, "deskName").text() == ""
+
+
+def test_a_new_patient_gets_a_no_rm(hospital_desk: KioskWindow, qtbot: QtBot) -> None:
+    view = view_of(hospital_desk)
+    norm = save_new_patient(
+        qtbot, hospital_desk, "3171012501900003", "Rahmat Hidayat", "25-01-1990"
+    )
+    assert len(norm) == 6 and norm.isdigit() and norm not in ("000123", "000124")
+    assert view.message.text() == f"Pasien tersimpan dengan No. RM {norm}."
+    assert QApplication.focusWidget() is view.poli, "on to the visit"
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    again = find(qtbot, hospital_desk, 0, norm, "25-01-1990")
+    assert again.patient is not None
+    assert field(hospital_desk, "deskName").text() == "Rahmat Hidayat"
+
+
+def test_a_visit_registered_at_the_desk_gets_a_ticket_with_its_quota_place(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    assert view.poli.currentData() == "poli-dalam"
+    assert (
+        "dr. Andi Pratama" in view.doctor.currentText() and "sisa JKN" in view.doctor.currentText()
+    )
+    field(hospital_desk, "deskReferral").setFocus()
+    type_in(qtbot, "0301R0011125K000123")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+    issued = view.issued
+    assert issued is not None and issued.hospital is not None, "numbered online, with its place"
+    assert issued.hospital.nomorantrean.startswith("INT")
+    assert issued.ticket.number in view.result.text()
+    assert f"perkiraan dilayani {issued.hospital.estimated_at:%H:%M}" in view.result.text()
+    qtbot.waitUntil(lambda: issued.ticket.number in view.today.item(0).text(), timeout=5000)
+    printed = Path(hospital_desk.controller.config.printer.output_dir)
+    qtbot.waitUntil(lambda: len(list(printed.glob("*.pdf"))) == 2, timeout=10000)
+    texts = [pdf_text(pdf.read_bytes()) for pdf in sorted(printed.glob("*.pdf"))]
+    [slip] = [text for text in texts if "BUKTI PENDAFTARAN" in text]
+    assert "000123" in slip and "0301R0011125K000123" in slip and "dr. Andi" in slip
+    [registration] = [
+        item
+        for item in hospital_desk.kiosk.store.outbox(OutboxState.PENDING)
+        if item.key == issued.ticket_id
+    ] or [None]
+    if registration is not None:  # not yet sent: what it carries
+        assert registration.payload["hospital"]["schedule_id"].startswith("rsud-dalam-andi")
+        assert registration.payload["hospital"]["nomorreferensi"] == "0301R0011125K000123"
+        assert registration.payload["desk"] is True
+
+
+def delivered(window: KioskWindow, key_: str) -> bool:
+    return any(item.key == key_ for item in window.kiosk.store.outbox(OutboxState.DELIVERED))
+
+
+def test_a_cancelled_visit_gives_its_quota_place_back_at_the_centre(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = find(qtbot, hospital_desk, 2, "0001234567891", BUDI_BIRTH)  # Budi, by BPJS number
+    assert view.patient is not None and view.payer.currentIndex() == 0, "JKN: he has a card"
+    view.visit_kind.setCurrentIndex(2)  # kontrol
+    field(hospital_desk, "deskReferral").setFocus()
+    type_in(qtbot, "0301R0011125K000124")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)  # Enter in the last field registers too
+    qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+    issued = view.issued
+    assert issued is not None
+    qtbot.waitUntil(lambda: delivered(hospital_desk, issued.ticket_id), timeout=15000)
+    schedule = next(d for d in view.doctors if d.doctor_name.startswith("dr. Andi")).schedule_id
+
+    def left() -> int:
+        return next(d.left_jkn for d in view.doctors if d.schedule_id == schedule)
+
+    view.refresh()
+    qtbot.waitUntil(lambda: view.doctors != () and view.tickets != [], timeout=5000)
+    taken = left()
+    view.today.setCurrentRow(0)
+    assert issued.ticket.number in view.today.item(0).text()
+    key(qtbot, hospital_desk, Qt.Key.Key_F8)
+    type_in(qtbot, "Pasien batal periksa")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: delivered(hospital_desk, f"cancel-{issued.ticket_id}"), timeout=15000)
+    view.refresh()
+    qtbot.waitUntil(lambda: left() == taken + 1, timeout=5000)
+
+
+def test_a_card_tapped_at_the_desk_finds_its_holder(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = view_of(hospital_desk)
+    [tap] = [tap for text, tap in hospital_desk.kiosk.demo_cards if "Siti Aminah" in text]
+    tap()
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=10000)
+    assert field(hospital_desk, "deskNorm").text() == "000123"
+    qtbot.waitUntil(lambda: hospital_desk.controller.session().phase is Phase.IDLE, timeout=5000)
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    assert "Siti" not in every_string(hospital_desk)
+
+
+def test_the_last_place_taken_elsewhere_first_is_told_and_nothing_is_kept(
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
+) -> None:
+    login = requests.post(
+        f"{demo_central}/api/v1/staff/login",
+        json={"username": DEMO_HOSPITAL_STAFF_USERNAME, "password": DEMO_STAFF_PASSWORD},
+        timeout=5,
+    )
+    staff = bearer(login.json()["token"])
+    stem = f"desk-one-place-{uuid.uuid4().hex[:8]}"
+    for weekday in range(1, 8):  # whichever day it is at the office: one JKN place
+        put = requests.put(
+            f"{demo_central}/api/v1/staff/hospital/{HOSPITAL}/schedules/{stem}-{weekday}",
+            json={
+                "service_id": "poli-gigi",
+                "kodedokter": "99999",
+                "doctor_name": "drg. Satu Tempat",
+                "weekday": weekday,
+                "starts": "00:00",
+                "ends": "23:59",
+                "quota_jkn": 1,
+                "quota_non_jkn": 0,
+                "minutes_per_patient": 10,
+            },
+            headers=staff,
+            timeout=5,
+        )
+        assert put.status_code in (200, 201), put.text
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    view.refresh()
+    qtbot.waitUntil(
+        lambda: any(d.doctor_name == "drg. Satu Tempat" for d in view.doctors), timeout=5000
+    )
+    [doctor] = [d for d in view.doctors if d.doctor_name == "drg. Satu Tempat"]
+    view.poli.setCurrentIndex(view.poli.findData("poli-gigi"))
+    view.doctor.setCurrentIndex(view.doctor.findData(doctor.schedule_id))
+    assert "sisa JKN 1" in view.doctor.currentText()
+
+    other = enrol(demo_central, DEMO_HOSPITAL_ENROLMENT_CODE).json()["token"]  # another kiosk
+    taken = requests.post(
+        f"{demo_central}/api/v1/tickets/allocate",
+        json={
+            "ticket_id": str(uuid.uuid4()),
+            "service_id": "poli-gigi",
+            "hospital": {"schedule_id": doctor.schedule_id, "payer": "jkn"},
+        },
+        headers=bearer(other),
+        timeout=5,
+    )
+    assert taken.status_code in (200, 201), taken.text
+
+    field(hospital_desk, "deskReferral").setFocus()
+    type_in(qtbot, "0301R0011125K000125")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.message.text() != "Mendaftarkan…", timeout=10000)
+    assert view.message.text() == "Kuota dokter ini sudah habis. Pilih dokter lain."
+    assert view.issued is None
+    assert hospital_desk.kiosk.store.tickets_on(hospital_desk.controller.now().date()) == []
+    full = view.doctor.findData(doctor.schedule_id)
+    qtbot.waitUntil(lambda: "kuota penuh" in view.doctor.itemText(full), timeout=5000)
+    assert view.doctor.currentIndex() != full, "a full doctor is never the one chosen"
+
+
+def test_the_patient_is_wiped_when_nobody_works_at_the_desk_for_its_idle_time(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = view_of(desk)
+    now = [1000.0]
+    view.clock = lambda: now[0]
+    view.touched()
+    view.show_patient(SITI)
+    now[0] += 899.0
+    view.check_idle()
+    assert view.patient is not None, "the desk's own timeout: 900 s here"
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_Tab)  # the clerk is there
+    now[0] += 899.0
+    view.check_idle()
+    assert field(desk, "deskName").text() == "Siti Aminah"
+    now[0] += 1.0
+    view.check_idle()
+    assert view.patient is None and "Siti" not in every_string(desk)
+
+
+def test_offline_a_typed_patient_is_registered_from_the_cached_doctors(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The centre away: today's doctors from the sync engine's cache, a patient typed in
+    (no No. RM: a new one), a leased or fallback number, the visit kept for the centre."""
+    base = offline_config(tmp_path)
+    config = dataclasses.replace(base, kiosk=dataclasses.replace(base.kiosk, office_id=HOSPITAL))
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config.store_path)
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    store.save_catalog(catalog, '"demo"', catalog["version"])
+    store.set_kiosk_code("K17")
+    store.close()
+    andi = DoctorToday(
+        schedule_id="rsud-dalam-andi-x",
+        service_id="poli-dalam",
+        kodepoli="INT",
+        kodedokter="12345",
+        doctor_name="dr. Andi Pratama, Sp.PD",
+        starts="08:00",
+        ends="14:00",
+        quota_jkn=30,
+        left_jkn=12,
+        quota_non_jkn=10,
+        left_non_jkn=3,
+        minutes_per_patient=10,
+    )
+    with opened(qtbot, config) as desk:
+        now = desk.controller.now()
+        desk.kiosk.store.save_doctors(HOSPITAL, now.date(), [andi], now=now)
+        view = view_of(desk)
+        view.refresh()
+        qtbot.waitUntil(lambda: view.doctor.count() == 1, timeout=5000)
+        desk.activateWindow()
+        key(qtbot, desk, Qt.Key.Key_F3)
+        for text in ("1471015203850001", "0001234567890", "Siti Aminah", "12-03-1985"):
+            type_in(qtbot, text)
+            key(qtbot, desk, Qt.Key.Key_Tab)
+        field(desk, "deskReferral").setFocus()
+        type_in(qtbot, "0301R0011125K000123")
+        key(qtbot, desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+        issued = view.issued
+        assert issued is not None and issued.hospital is None, "no place from the centre"
+        assert "luring" in view.result.text() and issued.ticket.number in view.result.text()
+        [registration] = [
+            item
+            for item in desk.kiosk.store.outbox(OutboxState.PENDING)
+            if item.key == issued.ticket_id
+        ]
+        assert registration.payload["hospital"] == {
+            "schedule_id": "rsud-dalam-andi-x",
+            "payer": "jkn",
+            "norm": "",
+            "nomorkartu": "0001234567890",
+            "new_patient": True,
+            "jeniskunjungan": 1,
+            "nomorreferensi": "0301R0011125K000123",
+        }
+        assert registration.payload["values"]["full_name"] == "Siti Aminah"
+
+
+def test_the_desk_speaks_english_too(desk: KioskWindow, qtbot: QtBot) -> None:
+    view = view_of(desk)
+    desk.toggle_language()
+    assert view.find_box.title() == "Find a patient (F2)"
+    assert view.next_patient_button.text() == "Next patient (F9)"
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F2)
+    type_in(qtbot, "12")
+    key(qtbot, desk, Qt.Key.Key_Return)
+    assert view.message.text() == "Type the date of birth as DD-MM-YYYY, e.g. 12-03-1985."

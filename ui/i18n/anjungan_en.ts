@@ -682,16 +682,312 @@
         <translation>Today&apos;s registrations</translation>
     </message>
     <message>
-        <source>Pasien berikutnya</source>
-        <translation>Next patient</translation>
-    </message>
-    <message>
         <source>{number} · {time} · {service}</source>
         <translation>{number} · {time} · {service}</translation>
     </message>
     <message>
         <source>Belum ada pendaftaran</source>
         <translation>No registrations yet</translation>
+    </message>
+    <message>
+        <source>Cari pasien (F2)</source>
+        <translation>Find a patient (F2)</translation>
+    </message>
+    <message>
+        <source>Cari dengan</source>
+        <translation>Find by</translation>
+    </message>
+    <message>
+        <source>Nomor atau nama</source>
+        <translation>Number or name</translation>
+    </message>
+    <message>
+        <source>Tanggal lahir (HH-BB-TTTT)</source>
+        <translation>Date of birth (DD-MM-YYYY)</translation>
+    </message>
+    <message>
+        <source>No. RM</source>
+        <translation>MR no.</translation>
+    </message>
+    <message>
+        <source>NIK</source>
+        <translation>NIK</translation>
+    </message>
+    <message>
+        <source>No. kartu BPJS</source>
+        <translation>BPJS card no.</translation>
+    </message>
+    <message>
+        <source>Nama dan tanggal lahir</source>
+        <translation>Name and date of birth</translation>
+    </message>
+    <message>
+        <source>Cari (Enter)</source>
+        <translation>Find (Enter)</translation>
+    </message>
+    <message>
+        <source>Pasien</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>Nama</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Jenis kelamin</source>
+        <translation>Sex</translation>
+    </message>
+    <message>
+        <source>Laki-laki</source>
+        <translation>Male</translation>
+    </message>
+    <message>
+        <source>Perempuan</source>
+        <translation>Female</translation>
+    </message>
+    <message>
+        <source>No. HP</source>
+        <translation>Mobile no.</translation>
+    </message>
+    <message>
+        <source>Alamat</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>Pasien baru (F3)</source>
+        <translation>New patient (F3)</translation>
+    </message>
+    <message>
+        <source>Simpan pasien baru</source>
+        <translation>Save new patient</translation>
+    </message>
+    <message>
+        <source>Kunjungan</source>
+        <translation>Visit</translation>
+    </message>
+    <message>
+        <source>Poli</source>
+        <translation>Clinic</translation>
+    </message>
+    <message>
+        <source>Dokter</source>
+        <translation>Doctor</translation>
+    </message>
+    <message>
+        <source>Penjamin</source>
+        <translation>Payer</translation>
+    </message>
+    <message>
+        <source>JKN (BPJS)</source>
+        <translation>JKN (BPJS)</translation>
+    </message>
+    <message>
+        <source>Umum (bayar sendiri)</source>
+        <translation>General (self-paying)</translation>
+    </message>
+    <message>
+        <source>No. rujukan</source>
+        <translation>Referral no.</translation>
+    </message>
+    <message>
+        <source>Jenis kunjungan</source>
+        <translation>Kind of visit</translation>
+    </message>
+    <message>
+        <source>Rujukan FKTP</source>
+        <translation>Primary care referral</translation>
+    </message>
+    <message>
+        <source>Rujukan internal</source>
+        <translation>Internal referral</translation>
+    </message>
+    <message>
+        <source>Kontrol</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>Rujukan antar RS</source>
+        <translation>Hospital-to-hospital referral</translation>
+    </message>
+    <message>
+        <source>Daftarkan kunjungan (Ctrl+Enter)</source>
+        <translation>Register the visit (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Cetak ulang (F5)</source>
+        <translation>Reprint (F5)</translation>
+    </message>
+    <message>
+        <source>Alasan pembatalan</source>
+        <translation>Reason for cancelling</translation>
+    </message>
+    <message>
+        <source>Batalkan pendaftaran (F8)</source>
+        <translation>Cancel registration (F8)</translation>
+    </message>
+    <message>
+        <source>{name} · {starts}–{ends} · sisa JKN {jkn}, non-JKN {non_jkn}</source>
+        <translation>{name} · {starts}–{ends} · left JKN {jkn}, non-JKN {non_jkn}</translation>
+    </message>
+    <message>
+        <source>{name} · {starts}–{ends} · kuota penuh</source>
+        <translation>{name} · {starts}–{ends} · quota full</translation>
+    </message>
+    <message>
+        <source>{norm} · {name} · {birth}</source>
+        <translation>{norm} · {name} · {birth}</translation>
+    </message>
+    <message>
+        <source>{row} · dibatalkan</source>
+        <translation>{row} · cancelled</translation>
+    </message>
+    <message>
+        <source>Mencari…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
+        <source>Pasien tidak ditemukan. Periksa nomor, nama, atau tanggal lahir.</source>
+        <translation>Patient not found. Check the number, name or date of birth.</translation>
+    </message>
+    <message>
+        <source>No. RM hanya angka, 1 sampai 10 digit.</source>
+        <translation>An MR no. is 1 to 10 digits.</translation>
+    </message>
+    <message>
+        <source>NIK harus 16 angka.</source>
+        <translation>A NIK has 16 digits.</translation>
+    </message>
+    <message>
+        <source>No. kartu BPJS harus 13 angka.</source>
+        <translation>A BPJS card no. has 13 digits.</translation>
+    </message>
+    <message>
+        <source>Tulis nama pasien (2 sampai 100 huruf).</source>
+        <translation>Type the patient&apos;s name (2 to 100 letters).</translation>
+    </message>
+    <message>
+        <source>Tulis tanggal lahir sebagai HH-BB-TTTT, mis. 12-03-1985.</source>
+        <translation>Type the date of birth as DD-MM-YYYY, e.g. 12-03-1985.</translation>
+    </message>
+    <message>
+        <source>Pilih jenis kelamin.</source>
+        <translation>Choose the sex.</translation>
+    </message>
+    <message>
+        <source>Pilih jenis kunjungan.</source>
+        <translation>Choose the kind of visit.</translation>
+    </message>
+    <message>
+        <source>No. rujukan paling panjang 64 karakter.</source>
+        <translation>A referral no. has at most 64 characters.</translation>
+    </message>
+    <message>
+        <source>Pasien JKN perlu No. kartu BPJS.</source>
+        <translation>A JKN patient needs a BPJS card no.</translation>
+    </message>
+    <message>
+        <source>Pasien JKN perlu No. rujukan.</source>
+        <translation>A JKN patient needs a referral no.</translation>
+    </message>
+    <message>
+        <source>Pasien baru: isi data, lalu Simpan pasien baru.</source>
+        <translation>New patient: fill in the details, then Save new patient.</translation>
+    </message>
+    <message>
+        <source>Pasien ini sudah punya No. RM {norm}.</source>
+        <translation>This patient already has MR no. {norm}.</translation>
+    </message>
+    <message>
+        <source>Menyimpan…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <source>Pasien tersimpan dengan No. RM {norm}.</source>
+        <translation>Patient saved with MR no. {norm}.</translation>
+    </message>
+    <message>
+        <source>Daftar dokter hari ini tidak dapat diambil dari server.</source>
+        <translation>Today&apos;s doctors could not be fetched from the server.</translation>
+    </message>
+    <message>
+        <source>Cari pasien atau simpan pasien baru dulu.</source>
+        <translation>Find a patient or save a new one first.</translation>
+    </message>
+    <message>
+        <source>Pilih poli dan dokter yang masih punya kuota.</source>
+        <translation>Choose a clinic and a doctor with quota left.</translation>
+    </message>
+    <message>
+        <source>Mendaftarkan…</source>
+        <translation>Registering…</translation>
+    </message>
+    <message>
+        <source>Nomor antrean {number} · antrean poli {antrean} · perkiraan dilayani {time}</source>
+        <translation>Queue number {number} · clinic queue {antrean} · estimated at {time}</translation>
+    </message>
+    <message>
+        <source>Nomor antrean {number} (luring: kuota diperiksa server nanti)</source>
+        <translation>Queue number {number} (offline: the server checks the quota later)</translation>
+    </message>
+    <message>
+        <source>Tidak tercetak: periksa printer, lalu Cetak ulang (F5).</source>
+        <translation>Not printed: check the printer, then Reprint (F5).</translation>
+    </message>
+    <message>
+        <source>Belum ada pendaftaran hari ini.</source>
+        <translation>No registrations today yet.</translation>
+    </message>
+    <message>
+        <source>Nomor {number} dicetak ulang.</source>
+        <translation>Number {number} reprinted.</translation>
+    </message>
+    <message>
+        <source>Batalkan {number}: tulis alasan, lalu Enter.</source>
+        <translation>Cancel {number}: type the reason, then Enter.</translation>
+    </message>
+    <message>
+        <source>Tulis alasan pembatalan.</source>
+        <translation>Type the reason for cancelling.</translation>
+    </message>
+    <message>
+        <source>Pendaftaran {number} dibatalkan.</source>
+        <translation>Registration {number} cancelled.</translation>
+    </message>
+    <message>
+        <source>Pendaftaran {number} sudah dibatalkan sebelumnya.</source>
+        <translation>Registration {number} was already cancelled.</translation>
+    </message>
+    <message>
+        <source>Kuota dokter ini sudah habis. Pilih dokter lain.</source>
+        <translation>This doctor&apos;s quota is full. Choose another doctor.</translation>
+    </message>
+    <message>
+        <source>Terlalu banyak pencarian. Tunggu sebentar, lalu coba lagi.</source>
+        <translation>Too many searches. Wait a moment, then try again.</translation>
+    </message>
+    <message>
+        <source>Server tidak dapat dihubungi. Coba lagi sebentar lagi.</source>
+        <translation>The server cannot be reached. Try again shortly.</translation>
+    </message>
+    <message>
+        <source>Server menolak permintaan ini. Periksa data yang diisi.</source>
+        <translation>The server refused this request. Check the details entered.</translation>
+    </message>
+    <message>
+        <source>Data tidak dapat dipakai. Periksa isian.</source>
+        <translation>The details cannot be used. Check what was entered.</translation>
+    </message>
+    <message>
+        <source>Gagal. Coba lagi; bila berulang, hubungi petugas TI.</source>
+        <translation>Failed. Try again; if it happens again, call IT staff.</translation>
+    </message>
+    <message>
+        <source>Kartu tidak dapat dipakai di sini: cari pasien dengan nomor.</source>
+        <translation>This card cannot be used here: find the patient by number.</translation>
+    </message>
+    <message>
+        <source>Pemegang kartu belum terdaftar: periksa data, lalu Simpan pasien baru.</source>
+        <translation>The card holder is not registered yet: check the details, then Save new patient.</translation>
     </message>
     <message>
         <source>Kartu tidak dapat dibaca.</source>
@@ -1038,6 +1334,10 @@
         <translation>This service is not available right now.</translation>
     </message>
     <message>
+        <source>Pasien berikutnya (F9)</source>
+        <translation>Next patient (F9)</translation>
+    </message>
+    <message>
         <source>Layanan ini memerlukan kartu warga yang terverifikasi.</source>
         <translation>This service needs a verified citizen card.</translation>
     </message>
@@ -1142,10 +1442,6 @@
         <translation>JKN (BPJS health insurance)</translation>
     </message>
     <message>
-        <source>Umum (bayar sendiri)</source>
-        <translation>Paying (umum)</translation>
-    </message>
-    <message>
         <source>Sisa {n} tempat</source>
         <translation>{n} places left</translation>
     </message>
@@ -1158,16 +1454,8 @@
         <translation>Find your patient record</translation>
     </message>
     <message>
-        <source>No. RM</source>
-        <translation>Medical record no.</translation>
-    </message>
-    <message>
         <source>Kartu BPJS</source>
         <translation>BPJS card</translation>
-    </message>
-    <message>
-        <source>NIK</source>
-        <translation>NIK (ID number)</translation>
     </message>
     <message>
         <source>Ketik nomor rekam medis (No. RM) Anda</source>

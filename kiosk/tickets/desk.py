@@ -1,0 +1,305 @@
+"""The hospital desk's registrations (``kiosk run --desk``): a visit, its cancel, its slip.
+
+A visit the clerk registers is issued the way the kiosk issues a ticket
+(:mod:`kiosk.tickets.issue`): the allocate carries ``hospital`` (the doctor's
+schedule and the payer) so the centre takes the quota place with the number,
+and the stored registration carries the whole :class:`~contract.hospital.HospitalRequest`
+as ``hospital``, so an offline desk's visit still reaches the centre, which
+takes the place on arrival. A cancel is a ``visit_cancel`` submission
+through the outbox: it works offline too, and the centre reports it to BPJS
+(task 99). Personal data stays out of every log line and ``repr``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from contract.catalog import Catalog, Service
+from contract.hospital import JENIS_KUNJUNGAN, DoctorToday, HospitalRequest, Payer
+from contract.ticket_ids import new_ticket_id
+from kiosk.client.errors import CentralRefused
+from kiosk.client.hospital_desk import DeskPatient
+from kiosk.client.results import Allocation, HospitalPlace
+from kiosk.errors import SessionProblem, TicketingError, TicketingReason
+from kiosk.privacy import private_repr
+from kiosk.session.events import IssuedTicket
+from kiosk.tickets.issue import PrintSetup, _print_and_record, print_document
+from offline_store import BadValue, NumberSource, Store
+from printing import SlipDocument, SlipField, TicketDocument
+from printing.documents import Language
+
+log = logging.getLogger(__name__)
+
+#: The submission that cancels a registered visit (the centre closes its ticket,
+#: gives the quota place back and reports task 99 to BPJS).
+CANCEL_KIND = "visit_cancel"
+#: The longest reason a clerk may give for a cancel.
+MAX_REASON = 200
+
+
+class Allocate(Protocol):
+    """The sync engine's ``allocate``, asked for a doctor's quota place too."""
+
+    def __call__(
+        self,
+        ticket_id: str,
+        service_id: str,
+        day: dt.date,
+        *,
+        hospital: Mapping[str, str] | None = None,
+    ) -> Allocation | None: ...
+
+
+@private_repr("patient", "nomorkartu", "nomorreferensi")
+@dataclass(frozen=True)
+class DeskVisit:
+    """What the clerk registers: the patient, the poli, the doctor and the visit's details."""
+
+    patient: DeskPatient
+    service_id: str
+    doctor: DoctorToday
+    payer: Payer
+    #: The BPJS card number sent with the visit (13 digits; "" for umum without one).
+    nomorkartu: str
+    nomorreferensi: str
+    jeniskunjungan: int
+    new_patient: bool
+    language: str
+
+    def request(self) -> HospitalRequest:
+        return HospitalRequest(
+            schedule_id=self.doctor.schedule_id,
+            payer=self.payer,
+            norm=self.patient.norm,
+            nomorkartu=self.nomorkartu,
+            new_patient=self.new_patient,
+            jeniskunjungan=self.jeniskunjungan,
+            nomorreferensi=self.nomorreferensi,
+        )
+
+
+@dataclass(frozen=True)
+class DeskIssued:
+    """A visit registered: its ticket, the quota place (online) and the slip to print."""
+
+    ticket_id: str
+    ticket: IssuedTicket
+    #: The centre's quota place and estimated time; None when numbered offline.
+    hospital: HospitalPlace | None
+    slip: SlipDocument
+
+    def __repr__(self) -> str:
+        return f"DeskIssued({self.ticket.number}, online={self.hospital is not None})"
+
+
+def problem_of(visit: DeskVisit) -> str | None:
+    """Why the visit cannot be registered as given (a message key of ui/texts.py), or None."""
+    if not visit.patient.name.strip():
+        return "desk_bad_name"
+    if visit.jeniskunjungan not in JENIS_KUNJUNGAN:
+        return "desk_bad_visit_kind"
+    if visit.nomorkartu and not (len(visit.nomorkartu) == 13 and visit.nomorkartu.isdigit()):
+        return "desk_bad_nomorkartu"
+    if visit.payer is Payer.JKN and not visit.nomorkartu:
+        return "desk_jkn_needs_card"
+    if visit.payer is Payer.JKN and not visit.nomorreferensi.strip():
+        return "desk_jkn_needs_referral"
+    if len(visit.nomorreferensi) > 64:
+        return "desk_bad_referral"
+    return None
+
+
+#: Form fields of a poli's service the desk fills from the patient.
+_VALUES: Mapping[str, Callable[[DeskPatient], str]] = {
+    "full_name": lambda p: p.name,
+    "nik": lambda p: p.nik,
+    "date_of_birth": lambda p: p.birth_date.isoformat() if p.birth_date else "",
+    "birth_date": lambda p: p.birth_date.isoformat() if p.birth_date else "",
+    "phone": lambda p: p.phone,
+    "address": lambda p: p.address,
+    "medical_record_number": lambda p: p.norm,
+}
+
+
+def visit_values(service: Service, patient: DeskPatient) -> dict[str, str]:
+    """The service form's values the patient's record fills (what the counter reads)."""
+    names = [f.name for f in service.form] or list(_VALUES)
+    values = {name: _VALUES[name](patient) for name in names if name in _VALUES}
+    return {name: value for name, value in values.items() if value}
+
+
+def register_visit(
+    visit: DeskVisit,
+    *,
+    catalog: Catalog | None,
+    office_id: str,
+    store: Store,
+    setup: PrintSetup,
+    now: Callable[[], dt.datetime],
+    allocate: Allocate | None,
+) -> DeskIssued:
+    """Store the visit's ticket and registration, then print the ticket.
+
+    Raises :class:`TicketingError` (``quota_full`` when the centre has no place
+    left with the doctor: then nothing is stored and no number used).
+    """
+    if catalog is None:
+        raise TicketingError(TicketingReason.NO_CATALOG)
+    try:
+        service = catalog.service(visit.service_id)
+        office = catalog.office(service.office_id)
+    except KeyError:
+        raise TicketingError(TicketingReason.SERVICE_UNKNOWN) from None
+    request = visit.request()
+    payload: dict[str, Any] = {
+        "office_id": office_id,
+        "service_id": service.id,
+        "language": visit.language,
+        "assurance": None,
+        "card_uid": None,
+        "card_number": None,
+        "values": visit_values(service, visit.patient),
+        "hospital": request.to_json(),
+        "desk": True,  # the centre records the visit as the desk's
+    }
+    issued_at = now()
+    ticket_id = new_ticket_id(store.kiosk_code())
+    hospital = {"schedule_id": visit.doctor.schedule_id, "payer": visit.payer.value}
+    try:
+        allocation = (
+            allocate(ticket_id, service.id, issued_at.date(), hospital=hospital)
+            if allocate
+            else None
+        )
+    except CentralRefused as exc:
+        log.info("visit not registered: the doctor's quota is full (%s)", exc.code)
+        raise TicketingError(SessionProblem.QUOTA_FULL) from exc
+    stored = store.issue_ticket(
+        office_id=office_id,
+        service_id=service.id,
+        prefix=service.ticket_prefix,
+        counter=service.counter,
+        payload=payload,
+        now=issued_at,
+        allocated=allocation.number if allocation else None,
+        ticket_id=ticket_id,
+    )
+    log.info(
+        "desk visit %s registered for service %s (%s)", stored.number, service.id, stored.source
+    )
+    online = allocation if stored.source is NumberSource.ONLINE else None
+    language: Language = "en" if visit.language == "en" else "id"
+    document = TicketDocument(
+        number=stored.number,
+        service_name=_poli_line(service, visit.doctor, language),
+        office_name=office.name,
+        counter=service.counter,
+        issued_at=issued_at,
+        language=language,
+        status_url=setup.status_url(stored.id),
+        people_ahead=online.people_ahead if online else None,
+        wait_minutes=online.estimated_wait_minutes if online else None,
+        requirements=tuple(requirement(language) for requirement in service.requirements),
+    )
+    ticket = _print_and_record(
+        document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
+    )
+    place = online.hospital if online else None
+    return DeskIssued(stored.id, ticket, place, visit_slip(document, visit, place))
+
+
+def _poli_line(service: Service, doctor: DoctorToday, language: Language) -> str:
+    return f"{service.name(language)} · {doctor.doctor_name} ({doctor.starts}–{doctor.ends})"
+
+
+_LABELS: Mapping[str, tuple[str, str]] = {
+    "norm": ("No. RM", "MR number"),
+    "name": ("Nama", "Name"),
+    "nik": ("NIK", "NIK"),
+    "birth_date": ("Tanggal lahir", "Date of birth"),
+    "payer": ("Penjamin", "Payer"),
+    "nomorkartu": ("No. kartu BPJS", "BPJS card number"),
+    "nomorreferensi": ("No. rujukan", "Referral number"),
+    "doctor": ("Dokter", "Doctor"),
+    "nomorantrean": ("No. antrean poli", "Poli queue number"),
+    "estimated_at": ("Perkiraan dilayani", "Estimated time"),
+}
+
+
+def visit_slip(
+    document: TicketDocument, visit: DeskVisit, place: HospitalPlace | None
+) -> SlipDocument:
+    """The registration slip of a desk visit (personal data: printed, never kept long)."""
+    en = document.language == "en"
+    patient = visit.patient
+    given = {
+        "norm": patient.norm,
+        "name": patient.name,
+        "nik": patient.nik,
+        "birth_date": patient.birth_date.isoformat() if patient.birth_date else "",
+        "payer": "JKN" if visit.payer is Payer.JKN else "Umum",
+        "nomorkartu": visit.nomorkartu,
+        "nomorreferensi": visit.nomorreferensi,
+        "doctor": visit.doctor.doctor_name,
+        "nomorantrean": place.nomorantrean if place else "",
+        "estimated_at": place.estimated_at.strftime("%H:%M") if place else "",
+    }
+    fields = tuple(
+        SlipField(_LABELS[key][1 if en else 0], value) for key, value in given.items() if value
+    )
+    return SlipDocument(
+        number=document.number,
+        service_name=document.service_name,
+        office_name=document.office_name,
+        counter=document.counter,
+        issued_at=document.issued_at,
+        language=document.language,
+        fields=fields,
+        status_url=document.status_url,
+    )
+
+
+def reprint_slip(slip: SlipDocument, setup: PrintSetup) -> str:
+    """Print a visit's slip again, marked as a reprint; returns the fault code or ""."""
+    from dataclasses import replace
+
+    printed, fault, _ = print_document(
+        replace(slip, reprint=True), setup, f"slip-{slip.number}-ulang"
+    )
+    if printed:
+        log.info("registration slip for %s printed again", slip.number)
+    return fault
+
+
+def cancel_visit(
+    ticket_id: str, reason: str, *, office_id: str, store: Store, now: dt.datetime
+) -> bool:
+    """Queue the ``visit_cancel`` of ``ticket_id`` for the centre; False: already queued.
+
+    Raises :class:`ValueError` for an empty or too long reason, or a ticket this
+    desk never issued; the store's :class:`~offline_store.StoreError` if it cannot write.
+    """
+    reason = reason.strip()
+    if not 1 <= len(reason) <= MAX_REASON:
+        raise ValueError(f"a cancel needs a reason of 1 to {MAX_REASON} characters")
+    store.ticket(ticket_id)  # BadValue (a ValueError) for a ticket it never issued
+    try:
+        store.enqueue_submission(
+            f"cancel-{ticket_id}",
+            CANCEL_KIND,
+            {
+                "office_id": office_id,
+                "ticket_id": ticket_id,
+                "reason": reason,
+                "cancelled_at": now.isoformat(),
+            },
+            now,
+        )
+    except BadValue:
+        return False
+    log.info("visit %s cancelled at the desk", ticket_id)
+    return True
