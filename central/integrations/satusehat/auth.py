@@ -19,8 +19,9 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from central.errors import ExchangeError
 from central.integrations.config import SatusehatSettings
-from central.integrations.http import ExchangeError, exchange
+from central.integrations.http import exchange
 
 #: Renew this long before the server says the token ends (at most a tenth of its life).
 EARLY_S = 60.0

@@ -22,8 +22,9 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote
 
+from central.errors import ExchangeError, TooLarge, TooSlow
 from central.integrations.config import SatusehatSettings
-from central.integrations.http import Answer, ExchangeError, TooLarge, TooSlow, exchange
+from central.integrations.http import Answer, exchange
 from central.integrations.satusehat.auth import TokenError, TokenSource
 from central.integrations.satusehat.fhir import NIK_SYSTEM
 
