@@ -201,6 +201,10 @@ def test_satusehat_receives_a_valid_encounter_then_its_status_changes(
     assert body["location"][0]["location"]["reference"] == f"Location/{LOCATION}"
     assert body["participant"][0]["individual"]["reference"] == f"Practitioner/{DOCTOR}"
     assert standin.token_requests() >= 2  # a new token after the first was ended
-    with db.read() as conn:
-        states = conn.execute(select(integration_outbox.c.state)).scalars().all()
-    assert states == ["sent", "sent", "sent"]
+
+    def states() -> list[str]:
+        with db.read() as conn:
+            return list(conn.execute(select(integration_outbox.c.state)).scalars().all())
+
+    # SATUSEHAT has the last update before the sender records it as sent.
+    wait_until(lambda: states() == ["sent", "sent", "sent"], 30, "every row recorded as sent")
