@@ -1,4 +1,12 @@
-"""Suite-wide settings: Qt renders offscreen, one QApplication (pytest-qt's)."""
+"""Suite-wide settings: Qt renders offscreen, one QApplication (pytest-qt's).
+
+The suite runs on several processes at once (pytest-xdist, ``--dist loadgroup``):
+each worker has its own session fixtures (its own PostgreSQL cluster, its own
+demo centre, its own chromium per module), on free ports and in its own temporary
+folders. What only one process per host can run shares an ``xdist_group``, so
+one worker runs it all, one test after another: pcscd (its socket path is fixed,
+``/run/pcscd/pcscd.comm``).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +16,21 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser
 
+from testkit import pcscd
 from testkit.browser import chromium
 from testkit.cupsd import PrivateCupsd, running_cupsd
 from testkit.pg_cluster import PgCluster, PgUnavailable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start a pcscd (marked ``pcsc``, or using the cards' ``pcscd`` fixture)
+    join pcscd's group."""
+    for item in items:
+        if item.get_closest_marker("pcsc") or "pcscd" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group(pcscd.XDIST_GROUP))
 
 
 @pytest.fixture

@@ -17,12 +17,14 @@ from pathlib import Path
 import pytest
 
 from bench import board_live, call_next, dashboard_render, printing, startup, tap_to_ticket
+from testkit import pcscd
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Below this module's per-test timeout, so a hung run is still cleaned up here. The quick
 #: run starts a chromium and several centres (the board, the counters, the dashboard).
 RUN_TIMEOUT_S = 160.0
-pytestmark = pytest.mark.timeout(200)
+#: The quick run's card-read benchmark starts a pcscd of its own: one per host.
+pytestmark = [pytest.mark.timeout(200), pytest.mark.xdist_group(pcscd.XDIST_GROUP)]
 
 EXPECTED = {
     startup.TITLE: (
