@@ -2,9 +2,10 @@
 
 The suite runs on several processes at once (pytest-xdist, ``--dist loadgroup``):
 each worker has its own session fixtures (its own PostgreSQL cluster, its own
-demo centre, its own chromium per module), on free ports and in its own temporary
-folders. What only one process per host can run shares an ``xdist_group``, so
-one worker runs it all, one test after another: pcscd (its socket path is fixed,
+demo centre), on free ports and in its own temporary folders. Each test module
+runs whole on one worker, so its module-scoped centres and chromium start once.
+What only one process per host can run shares one group, so one worker runs it
+all, one test after another: pcscd (its socket path is fixed,
 ``/run/pcscd/pcscd.comm``).
 """
 
@@ -27,10 +28,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that start a pcscd (marked ``pcsc``, or using the cards' ``pcscd`` fixture)
-    join pcscd's group."""
+    join pcscd's group; every other test its module's."""
     for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue  # a module that names its group itself
         if item.get_closest_marker("pcsc") or "pcscd" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(pcscd.XDIST_GROUP))
+            group = pcscd.XDIST_GROUP
+        else:
+            group = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
