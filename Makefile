@@ -95,8 +95,12 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
+# The suite on one worker process per CPU (pytest-xdist; `--dist loadgroup` is in
+# pyproject.toml), at most 8: each worker starts its own PostgreSQL, centres and
+# chromium. PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= auto
 pytest: venv translations
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -27,7 +27,7 @@ from bench.results import Benchmark, Measurement, ms_since
 TITLE = "Call-next throughput under contention (50 counters, one queue)"
 COUNTERS = 50
 TICKETS = 1_000
-QUICK_TICKETS = 200
+QUICK_TICKETS = 100
 SERVICE = "izin-usaha-mikro"
 OFFICE_ID = "pku-mpp"
 LOOSE = ("--auth-rate", "100000", "--rate", "100000", "--burst", "100000")

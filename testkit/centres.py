@@ -27,10 +27,20 @@ LOOSE_SERVER_ARGS = (
     *("--lease-max-numbers", "1000000"),
 )
 
+#: How long a centre that many tests share may take to start: on a busy machine
+#: (several test workers, each starting its own centres) start_central's 15 s is not
+#: always enough, and the failure of a shared centre would fail every test it serves.
+SHARED_START_S = 60.0
+
 
 def serve(db_url: str, *extra: str) -> Iterator[RunningCentral]:
     """The demo centre on ``db_url`` with loose limits (and ``extra`` options); stopped after."""
-    server = start_central(seed_demo=True, db_url=db_url, extra_args=(*LOOSE_SERVER_ARGS, *extra))
+    server = start_central(
+        seed_demo=True,
+        db_url=db_url,
+        extra_args=(*LOOSE_SERVER_ARGS, *extra),
+        timeout_s=SHARED_START_S,
+    )
     try:
         yield server
     finally:

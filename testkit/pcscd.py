@@ -41,6 +41,9 @@ FRIENDLY_NAME = "Anjungan Test VPCD"
 READER = f"{FRIENDLY_NAME} 00 00"
 SECOND_READER = f"{FRIENDLY_NAME} 00 01"
 START_TIMEOUT_S = 10.0
+#: The pytest-xdist group of every test that starts a pcscd (tests/conftest.py marks
+#: them): with the socket path fixed, one worker runs them one after another.
+XDIST_GROUP = "pcscd"
 
 
 class Unavailable(Exception):

@@ -25,7 +25,7 @@ from central.database import Database
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE, CentralSettings
 from kiosk.client.client import CentralClient
-from testkit.centres import BACKENDS, TEST_SERVER_ARGS
+from testkit.centres import BACKENDS, SHARED_START_S, TEST_SERVER_ARGS
 from testkit.peers import RawServer
 from testkit.pg_cluster import PgCluster
 
@@ -62,7 +62,10 @@ def central_server(
     request: pytest.FixtureRequest, new_db_url: NewDbUrl
 ) -> Iterator[RunningCentral]:
     server = start_central(
-        seed_demo=True, db_url=new_db_url(str(request.param)), extra_args=TEST_SERVER_ARGS
+        seed_demo=True,
+        db_url=new_db_url(str(request.param)),
+        extra_args=TEST_SERVER_ARGS,
+        timeout_s=SHARED_START_S,
     )
     try:
         yield server

@@ -222,7 +222,8 @@ def test_a_misbehaving_gateway_loses_nothing_and_gets_nothing_twice(
         "slow": {"delay_s": 1.5},
     }
     gateway.misbehave(trouble, **options[trouble])
-    _, expected = _queue_and_call(centre, operator, 4)
+    # Two tickets: a message of each kind ("called", "ahead"), each met by the trouble.
+    _, expected = _queue_and_call(centre, operator, 2)
     _each_once(gateway, operator, expected)
     refused = 3 if trouble == "500" else 1
     wait_until(  # a slow answer is recorded when the gateway is done with it
