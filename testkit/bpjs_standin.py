@@ -107,8 +107,8 @@ DOCTORS = [
     {"namadokter": "dr. Dewi Lestari, Sp.A", "kodedokter": 31002},
     {"namadokter": "drg. Andi Saputra", "kodedokter": 31003},
 ]
-#: Mobile JKN's calls to a hospital's WS RS: one total deadline each, and the
-#: longest answer read.
+#: Mobile JKN's calls to a hospital's WS RS: one total deadline each (for the answer's
+#: body; each wait on the socket is bounded by it too), and the longest answer read.
 WS_RS_TIMEOUT_S = 10.0
 WS_RS_MAX_ANSWER = 64 * 1024
 _DAYS = ("SENIN", "SELASA", "RABU", "KAMIS", "JUMAT", "SABTU", "MINGGU")
@@ -460,6 +460,21 @@ class BpjsStandIn:
         return status, raw
 
 
+def _read_by(reply: Any, deadline: float, url: str) -> bytes:
+    """The answer's body, at most one byte past the cap, read before ``deadline``."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= WS_RS_MAX_ANSWER:
+        if time.monotonic() > deadline:
+            raise OSError(f"WS RS answer from {url} not read within {WS_RS_TIMEOUT_S:g} s")
+        chunk = reply.read1(min(16384, WS_RS_MAX_ANSWER + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def _ws_rs_call(url: str, headers: dict[str, str], body: Any = None) -> dict[str, Any]:
     """One WS RS call (GET without ``body``, else a JSON POST): its envelope."""
     data = None if body is None else json.dumps(body).encode()
@@ -469,11 +484,12 @@ def _ws_rs_call(url: str, headers: dict[str, str], body: Any = None) -> dict[str
         headers={**headers, **({"Content-Type": "application/json"} if data else {})},
         method="GET" if data is None else "POST",
     )
+    deadline = time.monotonic() + WS_RS_TIMEOUT_S
     try:
         with urllib.request.urlopen(request, timeout=WS_RS_TIMEOUT_S) as reply:  # noqa: S310
-            raw = reply.read(WS_RS_MAX_ANSWER + 1)
+            raw = _read_by(reply, deadline, url)
     except urllib.error.HTTPError as exc:  # WS RS answers a refusal with its envelope too
-        raw = exc.read(WS_RS_MAX_ANSWER + 1)
+        raw = _read_by(exc, deadline, url)
     if len(raw) > WS_RS_MAX_ANSWER:
         raise OSError(f"WS RS answer over {WS_RS_MAX_ANSWER} bytes from {url}")
     try:
