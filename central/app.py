@@ -52,12 +52,10 @@ from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
 from central.office.bookings import mark_no_shows
 from central.seed import load_startup_data, read_startup_files
-from central.settings import DEMO_HOSPITAL_ID, CentralSettings
+from central.settings import CentralSettings
 from central.voice import Voice
 from central.web.problems import problem_page, wants_page
-from central.wsrs.service import seed_demo_booking
 from central.wsrs.tokens import WsRsAccount
-from contract.bookings import format_code
 from contract.wire import ErrorCode
 
 __all__ = ["create_app", "etag_matches", "load_catalog", "package_version"]
@@ -140,8 +138,6 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
     include_routers(app)
     web.install(app)
     wsrs.install(app, ws_rs)
-    if settings.seed_demo and ws_rs is not None:
-        _demo_mobile_jkn_booking(context)
     schema = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -150,17 +146,6 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
-
-
-def _demo_mobile_jkn_booking(context: AppContext) -> None:
-    """The demo's Mobile JKN booking for Budi at the demo hospital (once a day)."""
-    code = seed_demo_booking(context, DEMO_HOSPITAL_ID)
-    if code is not None:
-        log.info(
-            "demo: Budi's Mobile JKN booking at %s today, code %s (tap his card or type it)",
-            DEMO_HOSPITAL_ID,
-            format_code(code),
-        )
 
 
 def _ws_rs_account(settings: CentralSettings) -> WsRsAccount | None:

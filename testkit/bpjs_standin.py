@@ -28,6 +28,12 @@ for a reference, a ``response`` that does not decrypt) for the next ``times``
 calls, and :meth:`change_secret` (BPJS renewed the consumer secret mid-day:
 calls signed with the old one are refused).
 
+It also plays the Mobile JKN app's side: :meth:`BpjsStandIn.mobile_jkn_book`
+calls the hospital's WS RS (token with ``x-username``/``x-password``, then
+ambil antrean with ``x-token``) as the app does for a patient, and learns the
+``kodebooking`` the hospital answers, so the tasks the hospital later sends
+for it are accepted.
+
 The texts of BPJS's refusals here are the stand-in's: BPJS's published
 examples give the envelope, not every message.
 """
@@ -42,6 +48,8 @@ import json
 import re
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -99,6 +107,10 @@ DOCTORS = [
     {"namadokter": "dr. Dewi Lestari, Sp.A", "kodedokter": 31002},
     {"namadokter": "drg. Andi Saputra", "kodedokter": 31003},
 ]
+#: Mobile JKN's calls to a hospital's WS RS: one total deadline each (for the answer's
+#: body; each wait on the socket is bounded by it too), and the longest answer read.
+WS_RS_TIMEOUT_S = 10.0
+WS_RS_MAX_ANSWER = 64 * 1024
 _DAYS = ("SENIN", "SELASA", "RABU", "KAMIS", "JUMAT", "SABTU", "MINGGU")
 
 
@@ -229,6 +241,35 @@ class BpjsStandIn:
         """A booking Mobile JKN made itself (no ``antrean/add`` from the hospital)."""
         with self.lock:
             self.bookings.setdefault(kodebooking, _Booking({"kodebooking": kodebooking}))
+
+    def mobile_jkn_book(
+        self, ws_rs_url: str, username: str, password: str, body: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Mobile JKN books ``body`` (ambil antrean) at the hospital's WS RS ``ws_rs_url``
+        (``…/api/v1/wsrs``): the token first, then the booking; the hospital's answer.
+
+        A booking the hospital took (``metadata.code`` 200, or 202 for a patient it
+        has no No. RM for yet) is :meth:`booked` here, as BPJS knows the bookings
+        made through its app. Raises :class:`OSError` when the hospital cannot be
+        reached or answers what is not WS RS's envelope.
+        """
+        base = ws_rs_url.rstrip("/")
+        token = _ws_rs_call(f"{base}/token", {"x-username": username, "x-password": password})
+        given = token.get("response")
+        if token["metadata"].get("code") != 200 or not isinstance(given, dict):
+            raise OSError(f"WS RS token refused: {token['metadata'].get('message')}")
+        answer = _ws_rs_call(
+            f"{base}/antrean", {"x-token": str(given.get("token")), "x-username": username}, body
+        )
+        booked = answer.get("response")
+        if answer["metadata"].get("code") in (200, 202) and isinstance(booked, dict):
+            self.booked(str(booked["kodebooking"]))
+        return answer
+
+    def knows(self, kodebooking: str) -> bool:
+        """Whether BPJS knows the booking (added by the hospital, or made through Mobile JKN)."""
+        with self.lock:
+            return kodebooking in self.bookings
 
     # -- what it received ----------------------------------------------------------------
     def accepted(self, path: str) -> list[Call]:
@@ -417,6 +458,47 @@ class BpjsStandIn:
         with self.lock:
             self.calls.append(Call(method, path, body, dict(headers), code, message, time.time()))
         return status, raw
+
+
+def _read_by(reply: Any, deadline: float, url: str) -> bytes:
+    """The answer's body, at most one byte past the cap, read before ``deadline``."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= WS_RS_MAX_ANSWER:
+        if time.monotonic() > deadline:
+            raise OSError(f"WS RS answer from {url} not read within {WS_RS_TIMEOUT_S:g} s")
+        chunk = reply.read1(min(16384, WS_RS_MAX_ANSWER + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _ws_rs_call(url: str, headers: dict[str, str], body: Any = None) -> dict[str, Any]:
+    """One WS RS call (GET without ``body``, else a JSON POST): its envelope."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(  # noqa: S310 - the demo's own centre on 127.0.0.1
+        url,
+        data=data,
+        headers={**headers, **({"Content-Type": "application/json"} if data else {})},
+        method="GET" if data is None else "POST",
+    )
+    deadline = time.monotonic() + WS_RS_TIMEOUT_S
+    try:
+        with urllib.request.urlopen(request, timeout=WS_RS_TIMEOUT_S) as reply:  # noqa: S310
+            raw = _read_by(reply, deadline, url)
+    except urllib.error.HTTPError as exc:  # WS RS answers a refusal with its envelope too
+        raw = _read_by(exc, deadline, url)
+    if len(raw) > WS_RS_MAX_ANSWER:
+        raise OSError(f"WS RS answer over {WS_RS_MAX_ANSWER} bytes from {url}")
+    try:
+        envelope = json.loads(raw)
+    except ValueError:
+        raise OSError(f"WS RS answer from {url} is not JSON") from None
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("metadata"), dict):
+        raise OSError(f"WS RS answer from {url} has no metadata")
+    return envelope
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -5,7 +5,9 @@ catalog does: polis ``poli-dalam`` INT, ``poli-anak`` ANA, ``poli-gigi`` GIG
 and ``farmasi``). Every doctor has a schedule on each of the seven weekdays,
 ``{DOCTOR}-{weekday}``, so the demo and the OpenAPI example work any day.
 Siti Aminah has No. RM ``000123`` and BPJS number ``0001234567890``, Budi
-Santoso ``000124`` and ``0001234567891``. Idempotent: what exists stays.
+Santoso ``000124`` and ``0001234567891``. Each doctor carries a SATUSEHAT
+Practitioner id and each poli (in the catalog) a Location id, which the demo's
+SATUSEHAT stand-in knows. Idempotent: what exists stays.
 """
 
 from __future__ import annotations
@@ -57,6 +59,14 @@ DOCTORS = (
     ),
     ("rsud-gigi-hendra", "poli-gigi", "32345", "drg. Hendra Saputra", "08:00", "14:00", 15, 5, 15),
 )
+#: Each demo doctor's SATUSEHAT Practitioner id (the demo's stand-in knows them; a
+#: hospital's own come from SATUSEHAT's Practitioner search, set on the schedules page).
+PRACTITIONERS = {
+    "rsud-dalam-andi": "N10000101",
+    "rsud-dalam-rina": "N10000102",
+    "rsud-anak-dewi": "N10000103",
+    "rsud-gigi-hendra": "N10000104",
+}
 #: The OpenAPI example's doctor (the first): its schedule id for a day.
 EXAMPLE_DOCTOR = DOCTORS[0][0]
 #: (NIK, No. RM, BPJS number) of the demo patients.
@@ -97,7 +107,7 @@ def seed(conn: Connection, office_id: str) -> int:
                     quota_jkn=jkn,
                     quota_non_jkn=non_jkn,
                     minutes_per_patient=minutes,
-                    practitioner_id=None,
+                    practitioner_id=PRACTITIONERS.get(stem),
                     updated_at=now,
                     updated_by="demo",
                 )

@@ -32,7 +32,6 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 
 from central.access.audit import record_event, utc_now
 from central.api.deps import AppContext
-from central.hospital import demo as hospital_demo
 from central.hospital import patients, quota, schedules
 from central.office import bookings as office_bookings
 from central.office.citizens import KeyKind, audit_lookup
@@ -328,15 +327,14 @@ def _ambil(
     zone: ZoneInfo,
     now: dt.datetime,
     actor: str,
-    after_hours: bool = False,
 ) -> dict[str, Any]:
-    """Ambil antrean in the caller's transaction (``after_hours``: the demo's, any time)."""
+    """Ambil antrean in the caller's transaction."""
     day = req.tanggalperiksa
     found = _find_schedule(conn, req.kodepoli, req.kodedokter, day, req.starts, req.ends)
     if isinstance(found, str):
         return shapes.failed(found)
     slot_start, slot_end = _local(day, found.starts, zone), _local(day, found.ends, zone)
-    if now >= slot_end and not after_hours:
+    if now >= slot_end:
         return shapes.failed(_HOURS_OVER)
     patient = _patient(conn, req, found.office_id)
     audit_lookup(
@@ -640,74 +638,3 @@ def _ensure_norm(conn: Connection, office_id: str, citizen_id: int) -> str:
         )
     )
     return norm
-
-
-# -- the demo -------------------------------------------------------------------------------------
-
-#: The demo's Mobile JKN patient: Budi Santoso (his card greets him with the booking).
-DEMO_PATIENT = ("1471011708790002", "0001234567891", "081234567891")
-
-
-def seed_demo_booking(ctx: AppContext, office_id: str) -> str | None:
-    """Today's Mobile JKN booking for the demo's Budi at ``office_id``; its code, or ``None``.
-
-    Made as Mobile JKN would (the same code path as ambil antrean), with the first
-    of today's doctors whose hours are not over (the last one after hours: the
-    demo works any time). Idempotent across processes and restarts: a second
-    call finds Budi's booking and makes none.
-    """
-    now = utc_now()
-    zone = ctx.settings.zone
-    today = now.astimezone(zone).date()
-    nik, nomorkartu, phone = DEMO_PATIENT
-    with ctx.db.begin() as conn:
-        held = conn.execute(
-            select(hospital_visits.c.kodebooking).where(
-                hospital_visits.c.nik == nik,
-                hospital_visits.c.day == today,
-                hospital_visits.c.source == "mjkn",
-            )
-        ).first()
-        if held is not None:
-            return None
-        doctors = [d for d in schedules.doctors_today(conn, office_id, today) if d.left_jkn > 0]
-        if not doctors:
-            return None
-        local_now = now.astimezone(zone).strftime("%H:%M")
-        # The OpenAPI example's internist first, while his hours last.
-        doctors.sort(
-            key=lambda d: (
-                d.ends <= local_now,
-                not d.schedule_id.startswith(hospital_demo.EXAMPLE_DOCTOR),
-                d.starts,
-                d.schedule_id,
-            )
-        )
-        chosen = doctors[0]
-        req = AmbilAntrean(
-            kodepoli=chosen.kodepoli,
-            kodedokter=int(chosen.kodedokter),
-            tanggalperiksa=today,
-            starts=chosen.starts,
-            ends=chosen.ends,
-            jeniskunjungan=1,
-            nomorreferensi="DEMO-RUJUKAN-0001",
-            nomorkartu=nomorkartu,
-            nik=nik,
-            nohp=phone,
-            norm="",
-        )
-        answer = _ambil(
-            conn,
-            req,
-            audit_key=ctx.audit_key,
-            zone=zone,
-            now=now,
-            actor="wsrs:demo",
-            after_hours=True,
-        )
-    if answer["metadata"]["code"] not in (shapes.OK, shapes.NEW_PATIENT):
-        log.info("no demo Mobile JKN booking: %s", answer["metadata"]["message"])
-        return None
-    code: str = answer["response"]["kodebooking"]
-    return code

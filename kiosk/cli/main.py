@@ -76,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     demo.add_argument(
+        "--central",
+        metavar="URL",
+        help=(
+            "use the demo central server already running at URL instead of starting "
+            "one (make demo starts it with the BPJS and SATUSEHAT stand-ins: "
+            "python -m testkit.demo)"
+        ),
+    )
+    demo.add_argument(
         "--exit-after",
         type=float,
         metavar="SECONDS",
@@ -209,16 +218,19 @@ def _demo(args: argparse.Namespace) -> int:
         )
     central = None
     url = CentralSection().url
-    try:
-        central = start_central(seed_demo=True)
-        url = central.url
-        print(f"kiosk: server pusat demo / demo central server: {url}", file=sys.stderr)
-        print(office_pages(url), file=sys.stderr)
-    except CentralStartError as exc:
-        print(
-            f"kiosk: server pusat tidak dapat dijalankan, kiosk berjalan luring: {exc}",
-            file=sys.stderr,
-        )
+    if args.central:  # started by the demo's launcher, which prints its pages and stops it
+        url = str(args.central).rstrip("/")
+    else:
+        try:
+            central = start_central(seed_demo=True)
+            url = central.url
+            print(f"kiosk: server pusat demo / demo central server: {url}", file=sys.stderr)
+            print(office_pages(url), file=sys.stderr)
+        except CentralStartError as exc:
+            print(
+                f"kiosk: server pusat tidak dapat dijalankan, kiosk berjalan luring: {exc}",
+                file=sys.stderr,
+            )
     hospital = args.office == DEMO_OFFICES[1]
     code = DEMO_HOSPITAL_ENROLMENT_CODE if hospital else DEMO_ENROLMENT_CODE
     config = demo_config(output, url, code, office_id=args.office)

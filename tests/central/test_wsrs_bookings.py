@@ -698,25 +698,6 @@ def test_hostile_bodies_get_the_envelope_never_a_500(hospital: Hospital) -> None
     refused(call(hospital, "/antrean/sisa", {"kodebooking": "123456780"}), "tidak ditemukan")
 
 
-def test_the_demo_booked_budi_through_mobile_jkn_at_start(hospital: Hospital) -> None:
-    with hospital.db.read() as conn:
-        visit = conn.execute(
-            select(hospital_visits).where(
-                hospital_visits.c.nik == BUDI["nik"],
-                hospital_visits.c.day == local_today(),
-                hospital_visits.c.source == "mjkn",
-            )
-        ).one()
-    assert (visit.norm, visit.nomorkartu, visit.office_id) == (
-        BUDI["norm"],
-        BUDI["nomorkartu"],
-        OFFICE,
-    )
-    assert booking_of(hospital, visit.kodebooking).source == "mjkn"
-    sisa = answered(call(hospital, "/antrean/sisa", {"kodebooking": visit.kodebooking}))
-    assert sisa["response"]["namadokter"] == visit.doctor_name
-
-
 def test_a_check_in_that_also_names_the_doctor_takes_no_second_place(hospital: Hospital) -> None:
     today = local_today()
     kode = doctor(hospital, today, starts="00:00", ends="23:59", quota_jkn=2)

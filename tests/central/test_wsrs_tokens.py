@@ -19,12 +19,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import select
 
 from central.access.audit import server_secret
 from central.database import Database
 from central.process import RunningCentral, start_central
-from central.tables import bookings
 from central.wsrs.tokens import TOKEN_SECRET
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
 
@@ -189,19 +187,3 @@ def test_the_ws_rs_is_off_without_an_account(central_server: RunningCentral) -> 
     response = sisa(central_server.url, "a.b")
     assert response.status_code == 404
     assert response.json()["metadata"]["code"] == 201
-
-
-def test_two_processes_starting_make_the_demo_booking_once(
-    two_centres: tuple[RunningCentral, RunningCentral],
-) -> None:
-    db = Database(two_centres[0].db_url)
-    try:
-        with db.read() as conn:
-            made = conn.execute(
-                select(bookings.c.code).where(
-                    bookings.c.source == "mjkn", bookings.c.office_id == "rsud-pku"
-                )
-            ).all()
-    finally:
-        db.dispose()
-    assert len(made) == 1
