@@ -87,6 +87,7 @@ class TicketScreen(Screen):
         )
         for w in (self.heading, *self._figures[:6], self.no_paper):
             number_half.addWidget(w)
+        self._number_half = number_half
         bring_half = QVBoxLayout()
         bring_half.setSpacing(16)
         # A poli's doctor and time head the other half: beside the number in landscape.
@@ -96,6 +97,7 @@ class TicketScreen(Screen):
         bring_half.addWidget(self.requirements)
         bring_half.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
         bring_half.addWidget(self.scan)
+        self._bring_half = bring_half
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.body.setSpacing(24)
         self.body.addLayout(number_half, 1)
@@ -118,6 +120,25 @@ class TicketScreen(Screen):
         self.body.setDirection(
             QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         )
+        self._place_notice(wide, frame.width())
+
+    def _place_notice(self, wide: bool, frame_width: int) -> None:
+        """Stacked, "photograph this screen" stays under the number. Side by side each
+        half is only as high as the screen is low: it goes to the half with more room
+        left, under the number (a poli's ticket: its doctor and time fill the other half)
+        or above the QR code it names (a long wait and a long counter fill this one)."""
+        number, bring = self._number_half, self._bring_half
+        for half in (number, bring):
+            half.removeWidget(self.no_paper)
+        if not wide:
+            number.addWidget(self.no_paper)
+            return
+        margins = self.box.contentsMargins()
+        width = (frame_width - margins.left() - margins.right() - self.body.spacing()) // 2
+        if number.heightForWidth(width) <= bring.heightForWidth(width):
+            number.addWidget(self.no_paper)
+        else:
+            bring.insertWidget(bring.indexOf(self.qr), self.no_paper)
 
     def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
@@ -161,6 +182,7 @@ class TicketScreen(Screen):
         _show(self.paper, view.t("take_ticket") if printed else "")
         warning = None if printed else "check_ticket" if ticket.printed else "photo_ticket"
         self.no_paper.show_notice(NOTICES[warning] if warning else None, view)
+        self._orient()  # the notice to the half with room, now that every line is said
         self.qr.set_text(ticket.status_url)
         self.qr.setAccessibleName(view.t("qr_picture"))
         self.scan.setText(view.t("scan_status") if ticket.status_url else "")
