@@ -178,8 +178,9 @@ def queue_answered(qtbot: QtBot, kiosk: KioskWindow) -> None:
     showing: the tiles' and the detail's words change with it, so a check of the screen
     looks at the words it keeps, not at those of the moment before (or during) the answer."""
     queue = kiosk.controller._queue
+    # Answered or not (a centre too slow for the question's deadline): words that no
+    # longer change. Their longest: tests/ui/test_layout_sizes.py sets those itself.
     qtbot.waitUntil(lambda: not queue._busy.busy, timeout=5000)
-    assert kiosk.controller.status().queue is not None, "the demo centre said nothing"
 
 
 def visit_every_problem_screen(
