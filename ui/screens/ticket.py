@@ -120,25 +120,31 @@ class TicketScreen(Screen):
         self.body.setDirection(
             QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         )
-        self._place_notice(wide, frame.width())
+        self._place_notice(wide, frame.width(), frame.height())
 
-    def _place_notice(self, wide: bool, frame_width: int) -> None:
-        """Stacked, "photograph this screen" stays under the number. Side by side each
-        half is only as high as the screen is low: it goes to the half with more room
-        left, under the number (a poli's ticket: its doctor and time fill the other half)
-        or above the QR code it names (a long wait and a long counter fill this one)."""
+    def _place_notice(self, wide: bool, frame_width: int, frame_height: int) -> None:
+        """ "Photograph this screen" goes under the number. Side by side, the number's half
+        is only as high as the screen is low: when a long wait and a long counter leave
+        the notice no room there, it goes above the QR code it names, if that half has
+        more room (a poli's ticket fills that half with its doctor and time)."""
         number, bring = self._number_half, self._bring_half
         for half in (number, bring):
             half.removeWidget(self.no_paper)
-        if not wide:
-            number.addWidget(self.no_paper)
+        number.addWidget(self.no_paper)
+        if not wide or self.no_paper.isHidden():
             return
         margins = self.box.contentsMargins()
         width = (frame_width - margins.left() - margins.right() - self.body.spacing()) // 2
-        if number.heightForWidth(width) <= bring.heightForWidth(width):
-            number.addWidget(self.no_paper)
-        else:
+        # The screen's height less its margins and its button row (and the room between).
+        room = frame_height - margins.top() - margins.bottom()
+        room -= self.finish.sizeHint().height() + 3 * self.box.spacing()
+        left = number.heightForWidth(width)
+        if left > room:
+            number.removeWidget(self.no_paper)
             bring.insertWidget(bring.indexOf(self.qr), self.no_paper)
+            if bring.heightForWidth(width) > left:  # no better there: back under the number
+                bring.removeWidget(self.no_paper)
+                number.addWidget(self.no_paper)
 
     def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
