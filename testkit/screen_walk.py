@@ -55,7 +55,7 @@ def open_every_choice(kiosk: KioskWindow) -> int:
     return opened
 
 
-def _larger_text(qtbot: QtBot, kiosk: KioskWindow) -> None:
+def tap_larger_text(qtbot: QtBot, kiosk: KioskWindow) -> None:
     """Tap "A+" on the attract screen, as a citizen would before tapping a card."""
     click(qtbot, kiosk.attract.larger_text)  # type: ignore[arg-type]
     assert kiosk.controller.status().larger_text
@@ -67,7 +67,7 @@ def visit_every_screen(
     """The citizen's flow; with ``larger_text`` each session starts by tapping "A+"."""
     c = kiosk.controller
     if larger_text:
-        _larger_text(qtbot, kiosk)
+        tap_larger_text(qtbot, kiosk)
     yield "attract"
     click(qtbot, button_with(kiosk, "e-KTP"))
     wait_phase(qtbot, kiosk, Phase.PROVING)
@@ -78,7 +78,7 @@ def visit_every_screen(
     wait_phase(qtbot, kiosk, Phase.IDLE)
     assert not c.status().larger_text  # the session ended: the next citizen's usual size
     if larger_text:
-        _larger_text(qtbot, kiosk)
+        tap_larger_text(qtbot, kiosk)
     tap_to_services(qtbot, kiosk, "Siti Aminah")
     yield "services"
     c.dispatch(ServiceSelected("ktp-cetak-ulang"))
@@ -96,6 +96,7 @@ def visit_every_screen(
     c.dispatch(Back())
     c.dispatch(Back())
     c.dispatch(ServiceSelected("puskesmas-umum"))
+    queue_answered(qtbot, kiosk)
     yield "service detail"
     c.dispatch(FormOpened())
     assert kiosk.screens[Phase.FORM].keyboard.isVisible()  # type: ignore[attr-defined]
@@ -129,7 +130,7 @@ def visit_every_screen(
     wait_phase(qtbot, kiosk, Phase.IDLE)
     assert not c.status().larger_text  # the session ended: the next citizen's usual size
     if larger_text:
-        _larger_text(qtbot, kiosk)
+        tap_larger_text(qtbot, kiosk)
     c.dispatch(ComplaintOpened())
     yield "complaint (anonymous)"
     screen = kiosk.screens[Phase.COMPLAINT]
@@ -145,7 +146,7 @@ def visit_every_screen(
     c.dispatch(Finish())
     wait_phase(qtbot, kiosk, Phase.IDLE)
     if larger_text:
-        _larger_text(qtbot, kiosk)
+        tap_larger_text(qtbot, kiosk)
     click(qtbot, kiosk.attract.booking_code)  # type: ignore[arg-type]
     wait_phase(qtbot, kiosk, Phase.BOOKING_CODE)
     yield "booking code keypad"
@@ -154,7 +155,7 @@ def visit_every_screen(
     c.dispatch(Cancel())
     wait_phase(qtbot, kiosk, Phase.IDLE)
     if larger_text:
-        _larger_text(qtbot, kiosk)
+        tap_larger_text(qtbot, kiosk)
     office = c.config.kiosk.office_id
     cache_booking(kiosk, booking(c.now().date(), office_id=office))
     click(qtbot, button_with(kiosk, "Siti Aminah"))
@@ -166,9 +167,20 @@ def visit_every_screen(
 
 def tap_to_services(qtbot: QtBot, kiosk: KioskWindow, holder: str) -> None:
     """Tap ``holder``'s demo card and reach the service grid (past an appointment of today,
-    :func:`testkit.kiosk_window.wait_phase`)."""
+    :func:`testkit.kiosk_window.wait_phase`), its tiles with the queue's answer."""
     click(qtbot, button_with(kiosk, holder))
     wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    queue_answered(qtbot, kiosk)
+
+
+def queue_answered(qtbot: QtBot, kiosk: KioskWindow) -> None:
+    """Wait for the centre's answer to the queue question the grid or the detail asked on
+    showing: the tiles' and the detail's words change with it, so a check of the screen
+    looks at the words it keeps, not at those of the moment before (or during) the answer."""
+    queue = kiosk.controller._queue
+    # Answered or not (a centre too slow for the question's deadline): words that no
+    # longer change. Their longest: tests/ui/test_layout_sizes.py sets those itself.
+    qtbot.waitUntil(lambda: not queue._busy.busy, timeout=5000)
 
 
 def visit_every_problem_screen(
@@ -181,7 +193,7 @@ def visit_every_problem_screen(
 
     def text_size() -> None:  # on the attract screen, before the next session
         if larger_text and not c.status().larger_text:
-            _larger_text(qtbot, kiosk)
+            tap_larger_text(qtbot, kiosk)
 
     text_size()
     click(qtbot, button_with(kiosk, "Kartu kedaluwarsa"))

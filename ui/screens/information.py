@@ -101,7 +101,10 @@ class _ListScreen(Screen):
         self.host = QWidget()
         self.rows = QVBoxLayout(self.host)
         self.rows.setSpacing(12)
-        self.rows.setAlignment(Qt.AlignmentFlag.AlignTop)
+        # Rows at the top by a stretch below them, not by the layout's alignment: an
+        # aligned layout is as high as its hint, and a wrapping row's hint is for a line
+        # wider than the screen's, so a long row (a doctor's name) would be cut.
+        self.rows.addStretch(1)
         self.list_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -122,7 +125,7 @@ class _ListScreen(Screen):
         self.list_area.setAccessibleName(view.t("scroll_list"))
 
     def clear(self) -> None:
-        while self.rows.count():
+        while self.rows.count() > 1:  # the rows, not the stretch below them
             item = self.rows.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
                 if isinstance(widget, QLabel):
@@ -133,7 +136,7 @@ class _ListScreen(Screen):
         self.loading = True
 
     def add(self, text: str, name: str = "infoRow") -> None:
-        self.rows.addWidget(_row(text, name))
+        self.rows.insertWidget(self.rows.count() - 1, _row(text, name))
 
 
 class InformationScreen(_ListScreen):

@@ -87,6 +87,7 @@ class TicketScreen(Screen):
         )
         for w in (self.heading, *self._figures[:6], self.no_paper):
             number_half.addWidget(w)
+        self._number_half = number_half
         bring_half = QVBoxLayout()
         bring_half.setSpacing(16)
         # A poli's doctor and time head the other half: beside the number in landscape.
@@ -96,6 +97,7 @@ class TicketScreen(Screen):
         bring_half.addWidget(self.requirements)
         bring_half.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
         bring_half.addWidget(self.scan)
+        self._bring_half = bring_half
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.body.setSpacing(24)
         self.body.addLayout(number_half, 1)
@@ -118,6 +120,31 @@ class TicketScreen(Screen):
         self.body.setDirection(
             QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         )
+        self._place_notice(wide, frame.width(), frame.height())
+
+    def _place_notice(self, wide: bool, frame_width: int, frame_height: int) -> None:
+        """ "Photograph this screen" goes under the number. Side by side, the number's half
+        is only as high as the screen is low: when a long wait and a long counter leave
+        the notice no room there, it goes above the QR code it names, if that half has
+        more room (a poli's ticket fills that half with its doctor and time)."""
+        number, bring = self._number_half, self._bring_half
+        for half in (number, bring):
+            half.removeWidget(self.no_paper)
+        number.addWidget(self.no_paper)
+        if not wide or self.no_paper.isHidden():
+            return
+        margins = self.box.contentsMargins()
+        width = (frame_width - margins.left() - margins.right() - self.body.spacing()) // 2
+        # The screen's height less its margins and its button row (and the room between).
+        room = frame_height - margins.top() - margins.bottom()
+        room -= self.finish.sizeHint().height() + 3 * self.box.spacing()
+        left = number.heightForWidth(width)
+        if left > room:
+            number.removeWidget(self.no_paper)
+            bring.insertWidget(bring.indexOf(self.qr), self.no_paper)
+            if bring.heightForWidth(width) > left:  # no better there: back under the number
+                bring.removeWidget(self.no_paper)
+                number.addWidget(self.no_paper)
 
     def render_state(self, state: SessionState, view: View) -> None:
         self._view = view
@@ -161,6 +188,7 @@ class TicketScreen(Screen):
         _show(self.paper, view.t("take_ticket") if printed else "")
         warning = None if printed else "check_ticket" if ticket.printed else "photo_ticket"
         self.no_paper.show_notice(NOTICES[warning] if warning else None, view)
+        self._orient()  # the notice to the half with room, now that every line is said
         self.qr.set_text(ticket.status_url)
         self.qr.setAccessibleName(view.t("qr_picture"))
         self.scan.setText(view.t("scan_status") if ticket.status_url else "")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy
 
@@ -69,6 +69,7 @@ class WrappingButton(QPushButton):
         self.text_label.setText(shown)
         self.setAccessibleName(shown)
         self.updateGeometry()
+        self._fit_cap()  # new words may need more than the cap: now, not at the next resize
 
     def icon(self) -> QIcon:
         return self._icon
@@ -143,9 +144,19 @@ class WrappingButton(QPushButton):
         super().resizeEvent(event)
         self._fit_cap()
 
+    def event(self, event: QEvent) -> bool:
+        # What the text needs changed without a resize (a new font, "A+", an icon): a tile
+        # already at its cap keeps its size, so no resize would ever lift the cap.
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit_cap()
+        return super().event(event)
+
     def _fit_cap(self) -> None:
+        """The cap, or what the words need at this width if more (never cut to the cap)."""
         if self._cap:
-            self.setMaximumHeight(max(self._cap, self.heightForWidth(self.width())))
+            high = max(self._cap, self.heightForWidth(self.width()))
+            if high != self.maximumHeight():
+                self.setMaximumHeight(high)
 
 
 def wrapping_button(

@@ -1,0 +1,40 @@
+"""A wrapping tile grows with the screen up to its cap, and past it when its words need
+more: also when the words grow while it stands at its cap (a queue's answer, "A+")."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from ui.screens.wrapping import wrapping_button
+
+NAME = "Pendaftaran Poli Umum Puskesmas"
+BUSY = NAME + "\nSedang dilayani: INT-1234 · 999 orang menunggu"
+
+
+def test_a_tile_at_its_cap_grows_when_its_words_need_more(qtbot: QtBot) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.setFixedSize(600, 900)
+    scroll = QScrollArea(window)  # as the service grid: tiles in a resizable scroll area
+    scroll.setWidgetResizable(True)
+    QVBoxLayout(window).addWidget(scroll)
+    host = QWidget()
+    scroll.setWidget(host)
+    tile = wrapping_button(NAME, lambda: None, "tile")
+    tile.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+    QVBoxLayout(host).addWidget(tile)
+    window.show()
+    qtbot.waitExposed(window)
+    cap = tile.heightForWidth(tile.width()) + 40  # the name fits well under it
+    tile.set_height_cap(cap)
+    qtbot.waitUntil(lambda: tile.height() == cap)  # the screen has room: the tile fills its cap
+    width = tile.width()
+
+    tile.setText(BUSY + " dan seterusnya" * 30)  # words that need more than the cap
+    needed = tile.heightForWidth(width)
+    assert needed > cap
+    qtbot.waitUntil(lambda: tile.height() == needed)  # grown past its cap, not cut to it
+    assert tile.width() == width
+    text = tile.text_label
+    assert text.height() >= text.heightForWidth(text.width())  # every line shown
