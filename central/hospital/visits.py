@@ -22,14 +22,14 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from central.errors import ApiError, Conflict, QuotaFull, Unprocessable
+from central.errors import ApiError, Conflict, DoctorClosed, QuotaFull, Unprocessable
 from central.hospital import quota, schedules
 from central.integrations import triggers
 from central.live import notify
 from central.office.queue import OPEN, VOID
 from central.tables import citizens, hospital_visits, medical_records, tickets
 from contract.errors import NikError
-from contract.hospital import HospitalRequest, Payer
+from contract.hospital import HospitalRequest, Payer, parse_hhmm
 from contract.nik import parse_nik
 from contract.wire import ErrorCode
 
@@ -97,8 +97,10 @@ def take_for_ticket(
     payer: Payer,
     day: dt.date,
     now: dt.datetime,
+    local_now: dt.time,
 ) -> Placed:
-    """The place of ``ticket_id`` with today's doctor; 409 ``quota_full`` when none is left."""
+    """The place of ``ticket_id`` with today's doctor; 409 ``quota_full`` when none is left,
+    409 ``doctor_closed`` when the doctor's hours ended (``local_now``: the office's clock)."""
     ticket = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id)).first()
     if ticket is not None and ticket.status == VOID:
         # a voided ticket holds no place: it is never numbered or placed again
@@ -107,6 +109,8 @@ def take_for_ticket(
             "This ticket was voided; take a new number."
         )
     schedule, poli = _schedule(conn, office_id, service_id, schedule_id, day)
+    if quota.existing(conn, ticket_id) is None and parse_hhmm(schedule.ends) <= local_now:
+        raise DoctorClosed()  # a retried allocate keeps the place it took in time
     taken = quota.take(conn, ticket_id, schedule, day, payer, now)
     if taken is None:
         raise QuotaFull(payer.value)

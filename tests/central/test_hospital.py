@@ -74,8 +74,8 @@ def test_the_demo_hospital_has_doctors_at_every_poli_today(
     andi = demo[f"rsud-dalam-andi-{weekday}"]
     assert (andi.kodedokter, andi.starts, andi.ends, andi.quota_jkn) == (
         "12345",
-        "08:00",
-        "14:00",
+        "00:00",
+        "23:59",
         30,
     )
 
@@ -208,7 +208,7 @@ def test_a_registration_makes_its_visit_once(
         "0001234567890",
         "1471015203850001",
     )
-    assert (visit.kodepoli, visit.kodedokter, visit.jampraktek) == ("INT", "99001", "08:00-20:00")
+    assert (visit.kodepoli, visit.kodedokter, visit.jampraktek) == ("INT", "99001", "08:00-23:59")
     assert (visit.state, visit.source, visit.over_quota, visit.payer) == (
         "registered",
         "kiosk",
@@ -479,3 +479,24 @@ def test_a_visit_never_mixes_people_nor_keeps_an_invalid_identity(
     assert " / " in done["result"]["hospital"]["detail"]
     assert _visit(operator, ticket_id) is None
     assert doctor_today(url, token, sid)["left_jkn"] == 1
+
+
+def test_a_doctor_whose_hours_are_over_is_listed_closed_and_takes_no_place(
+    central_server: RunningCentral, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    """Hours 00:00-00:01 are over whenever the suite runs (bar the office's first minute
+    of the day): listed ``closed``, and the allocate is refused without using a number."""
+    url, token = central_server.url, kiosk[0]
+    over = new_schedule(url, staff_token, quota_jkn=3, starts="00:00", ends="00:01")
+    open_ = new_schedule(url, staff_token, quota_jkn=3)
+    assert doctor_today(url, token, over)["closed"] is True
+    assert doctor_today(url, token, open_)["closed"] is False
+    first = allocate(url, token, open_)
+    assert first.status_code == 201, first.text
+    refused = allocate(url, token, over)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "doctor_closed"
+    assert "sudah selesai" in refused.json()["detail"]
+    assert doctor_today(url, token, over)["left_jkn"] == 3
+    after = allocate(url, token, open_)
+    assert after.json()["number"] == first.json()["number"] + 1, "the refused one used no number"
