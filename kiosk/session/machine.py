@@ -818,6 +818,11 @@ class SessionMachine:
         doctor = next((d for d in self.state.doctors if d.schedule_id == schedule_id), None)
         if doctor is None:  # not on the list shown: nothing happens
             return
+        if doctor.closed:  # the hours are over: the list says so
+            self._go(
+                Phase.DOCTOR, problem=SessionProblem.DOCTOR_CLOSED, deadline=self._idle_deadline()
+            )
+            return
         if doctor.left_jkn <= 0 and doctor.left_non_jkn <= 0:  # full: the list says so
             self._go(
                 Phase.DOCTOR, problem=SessionProblem.QUOTA_FULL, deadline=self._idle_deadline()

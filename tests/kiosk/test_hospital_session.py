@@ -331,3 +331,14 @@ def test_a_mobile_jkn_booking_of_the_poli_checks_in_without_a_second_place(
     [issue] = m.handle(events.NotifyAnswered(m.state.session, False))
     assert isinstance(issue, events.IssueTicket)
     assert issue.booking == booked and issue.hospital is None and issue.doctor is None
+
+
+def test_a_doctor_whose_hours_are_over_cannot_be_chosen(clock: ManualClock) -> None:
+    closed = doctor("s-closed", "dr. Selesai", closed=True)
+    m = make(clock, Doctors(ANI, closed))
+    tap(m)
+    m.handle(events.ServiceSelected(POLI))
+    m.handle(events.DoctorChosen(closed.schedule_id))
+    phase, problem = m.state.phase, m.state.problem
+    assert (phase, problem) == (Phase.DOCTOR, SessionProblem.DOCTOR_CLOSED)
+    assert m.state.doctor is None
