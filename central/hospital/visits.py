@@ -411,3 +411,19 @@ def _close(conn: Connection, visit: Any, reason: str, now: dt.datetime) -> str:
     triggers.visit_cancelled(conn, visit.ticket_id, now)
     notify(conn, visit.office_id)
     return CANCELLED
+
+
+def after_counter_step(conn: Connection, ticket_id: str, kind: str) -> None:
+    """A counter's step on ``ticket_id`` (central.office.calls.record): served, its visit
+    is ``done`` (the last step of the day: a transfer to the pharmacy is not served yet).
+    Nothing for a ticket that is no visit, nor for a cancelled one."""
+    if kind != "served":
+        return
+    conn.execute(
+        update(hospital_visits)
+        .where(
+            hospital_visits.c.ticket_id == ticket_id,
+            hospital_visits.c.state.in_((REGISTERED, CHECKED_IN)),
+        )
+        .values(state=DONE)
+    )

@@ -500,3 +500,44 @@ def test_a_doctor_whose_hours_are_over_is_listed_closed_and_takes_no_place(
     assert doctor_today(url, token, over)["left_jkn"] == 3
     after = allocate(url, token, open_)
     assert after.json()["number"] == first.json()["number"] + 1, "the refused one used no number"
+
+
+def test_a_served_ticket_makes_its_visit_done(
+    central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    url, token = central_server.url, kiosk[0]
+    sid = new_schedule(url, staff_token, service_id="poli-gigi", quota_jkn=2)
+    ticket_id = new_id()
+    allocated = allocate(url, token, sid, ticket_id=ticket_id, service_id="poli-gigi")
+    assert allocated.status_code == 201, allocated.text
+    item = hospital_registration(
+        ticket_id,
+        allocated.json()["display"],
+        "online",
+        {"schedule_id": sid, "payer": "jkn"},
+        service_id="poli-gigi",
+    )
+    assert results(url, token, [item])[0]["status"] == "accepted"
+    assert _visit(operator, ticket_id).state == "registered"
+    step = {"office_id": HOSPITAL, "service_id": "poli-gigi", "counter": "Gigi 1"}
+    while True:  # serve the queue up to this ticket (the module's other tickets first)
+        called = requests.post(
+            f"{url}/api/v1/staff/queue/call-next", json=step, headers=bearer(staff_token),
+            timeout=10,
+        )  # fmt: skip
+        assert called.status_code == 200, called.text
+        ticket = called.json()["ticket"]
+        assert ticket is not None, "the ticket was never called"
+        if ticket["ticket_id"] == ticket_id:
+            assert _visit(operator, ticket_id).state == "registered", "called is not done"
+        served = requests.post(
+            f"{url}/api/v1/staff/tickets/{ticket['ticket_id']}/served",
+            headers=bearer(staff_token),
+            timeout=10,
+        )
+        assert served.status_code == 200, served.text
+        if ticket["ticket_id"] == ticket_id:
+            break
+    assert _visit(operator, ticket_id).state == "done"
+    [late] = results(url, token, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+    assert late["result"]["cancel"] == "done", "a served visit is not cancelled"
