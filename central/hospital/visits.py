@@ -114,6 +114,12 @@ def take_for_ticket(
     taken = quota.take(conn, ticket_id, schedule, day, payer, now)
     if taken is None:
         raise QuotaFull(payer.value)
+    if taken.schedule_id != schedule.id or taken.payer is not payer:
+        # the ticket id holds another doctor's or payer's place: never answered as this one
+        raise Conflict(
+            "Tiket ini sudah memegang tempat dokter atau penjamin lain. / "
+            "This ticket already holds a place with another doctor or payer."
+        )
     return Placed(
         taken.kodebooking,
         taken.angka,
@@ -205,6 +211,18 @@ def _patient(
     citizen = next(iter(found.values()), None)
     if citizen is None:
         return _Patient()
+    kept = conn.execute(
+        select(medical_records.c.medical_record_number).where(
+            medical_records.c.citizen_id == citizen.id,
+            medical_records.c.office_id == office_id,
+        )
+    ).scalar_one_or_none()
+    if request.norm and kept is not None and kept != request.norm:
+        return _Patient(
+            problem="identity_conflict",
+            detail="No. RM ini bukan milik pasien ini; periksa di loket. / "
+            "This No. RM is not this patient's; check at the desk.",
+        )
     name = values.get("full_name")
     if (isinstance(name, str) and name.strip() and not _same_name(name, citizen.full_name)) or (
         birth is not None and citizen.birth_date is not None and birth != citizen.birth_date

@@ -332,6 +332,9 @@ def test_a_registration_is_recorded_on_the_place_its_ticket_holds(
     ticket_id = new_id()
     allocated = allocate(url, token, held, "umum", ticket_id=ticket_id)
     assert allocated.status_code == 201, allocated.text
+    for schedule, payer in ((held, "jkn"), (asked, "umum")):  # a retry naming another place
+        again = allocate(url, token, schedule, payer, ticket_id=ticket_id)
+        assert again.status_code == 409 and "tempat dokter" in again.json()["detail"], again.text
     hospital = {"schedule_id": asked, "payer": "jkn", "norm": "000123"}
     item = hospital_registration(ticket_id, allocated.json()["display"], "online", hospital)
     [done] = results(url, token, [item])
@@ -435,6 +438,8 @@ SITI_NIK = "1471015203850001"
     ("case", "norm", "values", "problem"),
     [
         ("budi-norm-siti-card", "000124", {"full_name": "Siti Aminah", "nik": SITI_NIK},
+         "identity_conflict"),
+        ("unknown-norm-siti-nik", "999999", {"full_name": "Siti Aminah", "nik": SITI_NIK},
          "identity_conflict"),
         ("siti-nik-other-name", "", {"full_name": "Rahmat Hidayat", "nik": SITI_NIK},
          "identity_conflict"),
