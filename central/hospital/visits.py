@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -235,8 +236,13 @@ def _patient(
     return _Patient(citizen)
 
 
-def _text(value: object, longest: int) -> str | None:
-    return value[:longest] if isinstance(value, str) and value else None
+#: An Indonesian mobile number as the kiosk's form takes it (kiosk/session/forms.py).
+_PHONE = re.compile(r"(\+62|62|0)8\d{7,12}")
+
+
+def _phone(value: object) -> str | None:
+    """A mobile number BPJS may be told (``nohp``), or ``None``: never one cut to fit."""
+    return value if isinstance(value, str) and _PHONE.fullmatch(value) else None
 
 
 def register(
@@ -325,7 +331,7 @@ def register(
         "norm": norm or None,
         "nomorkartu": request.nomorkartu or (citizen.bpjs_number if citizen else None),
         "nik": (values.get("nik") or None) or (citizen.nik if citizen else None),
-        "phone": _text(values.get("phone"), 20) or (citizen.phone if citizen else None),
+        "phone": _phone(values.get("phone")) or (citizen.phone if citizen else None),
         # a No. RM found here makes a returning patient, whatever the kiosk thought
         "new_patient": request.new_patient and not norm,
         "jeniskunjungan": request.jeniskunjungan,

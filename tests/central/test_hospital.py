@@ -45,6 +45,9 @@ def staff_token(central_server: RunningCentral, operator: Database) -> str:
     return hospital_staff(operator, central_server.url)
 
 
+SITI_NIK = "1471015203850001"
+
+
 def _visit(operator: Database, ticket_id: str) -> Any:
     with operator.read() as conn:
         return conn.execute(
@@ -424,14 +427,13 @@ def test_a_returning_patient_found_by_the_centre_is_not_reported_new(
     ticket_id = new_id()
     hospital = {"schedule_id": sid, "payer": "jkn", "norm": "", "nomorkartu": "0001234567890",
                 "new_patient": True}  # fmt: skip
+    values = {"full_name": "Siti Aminah", "nik": SITI_NIK, "phone": "0" * 5000}
     [done] = results(url, token, [hospital_registration(ticket_id, f"D-{code}-401", "fallback",
-                                                        hospital)])  # fmt: skip
+                                                        hospital, values=values)])  # fmt: skip
     assert done["status"] == "accepted", done
     visit = _visit(operator, ticket_id)
     assert (visit.norm, visit.new_patient) == ("000123", False)
-
-
-SITI_NIK = "1471015203850001"
+    assert visit.phone != "0" * 20, "a phone that is none is not cut to fit"
 
 
 @pytest.mark.parametrize(
