@@ -110,7 +110,15 @@ def take_for_ticket(
             "This ticket was voided; take a new number."
         )
     schedule, poli = _schedule(conn, office_id, service_id, schedule_id, day)
-    if quota.existing(conn, ticket_id) is None and parse_hhmm(schedule.ends) <= local_now:
+    held = quota.existing(conn, ticket_id)
+    if held is not None and held.released_at is not None:
+        # given back (a void, a cancel, a registration that made no visit on it): an
+        # allocate retried late never takes it again; only a registration does
+        raise Conflict(
+            "Tempat tiket ini sudah dikembalikan; ambil nomor baru. / "
+            "This ticket's place was given back; take a new number."
+        )
+    if held is None and parse_hhmm(schedule.ends) <= local_now:
         raise DoctorClosed()  # a retried allocate keeps the place it took in time
     taken = quota.take(conn, ticket_id, schedule, day, payer, now)
     if taken is None:

@@ -399,6 +399,9 @@ def test_a_registration_that_makes_no_visit_gives_its_place_back(
     with operator.read() as conn:
         take = conn.execute(select(quota_takes).where(quota_takes.c.ticket_id == ticket_id)).one()
     assert take.released_at is not None
+    late = allocate(url, token, sid, ticket_id=ticket_id)  # an allocate retried late
+    assert late.status_code == 409, late.text
+    assert doctor_today(url, token, sid)["left_jkn"] == 1, "a late retry takes it not again"
 
 
 def test_a_voided_ticket_takes_no_place_again(
