@@ -51,6 +51,11 @@ def make(clock: ManualClock, doctors: Doctors) -> SessionMachine:
     return SessionMachine(lambda: catalog, clock, T, doctors=doctors)
 
 
+def _phase(m: SessionMachine) -> Phase:
+    """The phase now (a call: the type checker keeps no narrowing across steps)."""
+    return m.state.phase
+
+
 def tap(m: SessionMachine) -> None:
     [read] = m.handle(events.CardTapped("r0"))
     assert isinstance(read, events.ReadCard)
@@ -321,10 +326,10 @@ def test_a_mobile_jkn_booking_of_the_poli_checks_in_without_a_second_place(
     [read] = m.handle(events.CardTapped("r0"))
     assert isinstance(read, events.ReadCard)
     m.handle(events.CardRead(read.session, SITI, RECORD, bookings=(booked,)))
-    assert m.state.phase is Phase.APPOINTMENT
+    assert _phase(m) is Phase.APPOINTMENT
     m.handle(events.OtherServices())
     m.handle(events.ServiceSelected(POLI))
-    assert m.state.phase is Phase.SERVICE_CHOSEN and m.state.doctor is None
+    assert _phase(m) is Phase.SERVICE_CHOSEN and m.state.doctor is None
     m.handle(events.FormOpened())
     m.handle(events.FormSubmitted({"phone": "081234567890"}))
     m.handle(events.Confirmed())
