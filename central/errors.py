@@ -163,6 +163,18 @@ class QuotaFull(Conflict):
         )
 
 
+class DoctorClosed(Conflict):
+    """The doctor's hours today are over: no place taken, no number used (409)."""
+
+    code = ErrorCode.DOCTOR_CLOSED
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Praktik dokter ini hari ini sudah selesai; pilih dokter lain. / "
+            "This doctor's hours today are over; choose another doctor."
+        )
+
+
 class InvalidApplicationTransition(Conflict):
     """An application's state cannot go there (:data:`central.office.applications.TRANSITIONS`)."""
 

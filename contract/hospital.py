@@ -108,9 +108,16 @@ class DoctorToday:
     quota_non_jkn: int
     left_non_jkn: int
     minutes_per_patient: int
+    #: The doctor's hours are over for today (``ends`` passed in the office's zone):
+    #: listed, not bookable. Optional on the wire (absent: ``False``).
+    closed: bool = False
 
     def left(self, payer: Payer) -> int:
         return self.left_jkn if payer is Payer.JKN else self.left_non_jkn
+
+    def closed_at(self, local_now: dt.time) -> bool:
+        """Whether the hours are over at ``local_now`` (the office's clock), or said so."""
+        return self.closed or parse_hhmm(self.ends) <= local_now.replace(tzinfo=None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -126,6 +133,7 @@ class DoctorToday:
             "quota_non_jkn": self.quota_non_jkn,
             "left_non_jkn": self.left_non_jkn,
             "minutes_per_patient": self.minutes_per_patient,
+            "closed": self.closed,
         }
 
     @classmethod
@@ -149,6 +157,7 @@ class DoctorToday:
             quota_non_jkn=_count(obj, "quota_non_jkn", path),
             left_non_jkn=_count(obj, "left_non_jkn", path),
             minutes_per_patient=_count(obj, "minutes_per_patient", path),
+            closed=_flag(obj, "closed", path),
         )
 
 
@@ -239,6 +248,13 @@ def _string(obj: Mapping[str, Any], key: str, path: str, *, default: str | None 
         raise HospitalError(f"{path}.{key}: must be a non-empty string")
     if len(value) > 200:
         raise HospitalError(f"{path}.{key}: at most 200 characters")
+    return value
+
+
+def _flag(obj: Mapping[str, Any], key: str, path: str) -> bool:
+    value = obj.get(key, False)
+    if not isinstance(value, bool):
+        raise HospitalError(f"{path}.{key}: must be true or false")
     return value
 
 

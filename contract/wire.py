@@ -187,3 +187,5 @@ class ErrorCode(StrEnum):
     UNKNOWN_SCHEDULE = "unknown_schedule"
     #: A doctor's quota for the payer is used up today (docs/hospital.md).
     QUOTA_FULL = "quota_full"
+    #: The doctor's hours are over for today: no place is taken (docs/hospital.md).
+    DOCTOR_CLOSED = "doctor_closed"

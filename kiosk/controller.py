@@ -359,13 +359,17 @@ class KioskController:
             self._now().date(),
         )
 
+        now = self._now
+
         def fetch() -> tuple[DoctorToday, ...]:
             try:
                 centre.ready()
-                return hospital_desk.doctors_today(centre.client)
+                found = hospital_desk.doctors_today(centre.client)
             except CentralError as exc:
                 log.info("today's doctors from the cache: the centre did not answer (%s)", exc)
-                return tuple(store.doctors_today(office, day))
+                found = tuple(store.doctors_today(office, day))
+            at = now()
+            return tuple(_closing(d, at) for d in found)
 
         self._executor.run_in_background(fetch, done, failed)
 
@@ -594,12 +598,13 @@ class KioskController:
     def _doctors_of(self, service_id: str) -> tuple[DoctorToday, ...]:
         """Today's doctors of the poli ``service_id`` from the store's cache (GUI thread:
         one small indexed read)."""
+        now = self._now()  # the office's clock (``kiosk.timezone``), as the centre's
         try:
-            doctors = self._store.doctors_today(self._config.kiosk.office_id, self._now().date())
+            doctors = self._store.doctors_today(self._config.kiosk.office_id, now.date())
         except StoreError as exc:
             log.error("today's doctors not read: %s", exc)
             return ()
-        return tuple(d for d in doctors if d.service_id == service_id)
+        return tuple(_closing(d, now) for d in doctors if d.service_id == service_id)
 
     def _card_read(self, event: events.SessionEvent) -> None:
         # A tap before load() finished opened the store in its read: its cached
@@ -670,3 +675,11 @@ class KioskController:
     def _status_changed(self) -> None:
         for listener in list(self._status_listeners):
             listener()
+
+
+def _closing(doctor: DoctorToday, now: dt.datetime) -> DoctorToday:
+    """``doctor`` marked ``closed`` once their hours are over at ``now`` (the office's
+    clock): the cache was fetched earlier, the hours end while it is kept."""
+    if doctor.closed or not doctor.closed_at(now.time()):
+        return doctor
+    return dataclasses.replace(doctor, closed=True)

@@ -128,6 +128,8 @@ class SessionProblem(StrEnum):
     #: birth do not find.
     NO_DOCTORS = "no_doctors"
     QUOTA_FULL = "quota_full"
+    #: The doctor's hours today are over (the office's clock): listed, not chosen.
+    DOCTOR_CLOSED = "doctor_closed"
     PATIENT_UNKNOWN = "patient_unknown"
     PATIENT_NUMBER_INVALID = "patient_number_invalid"
     PATIENT_UNAVAILABLE = "patient_unavailable"

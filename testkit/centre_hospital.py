@@ -39,6 +39,7 @@ def put_schedule(
     quota_non_jkn: int = 5,
     weekday: int | None = None,
     starts: str = "08:00",
+    ends: str = "23:59",  # open whenever the test runs
     minutes: int = 10,
     schedule_id: str | None = None,
 ) -> requests.Response:
@@ -50,7 +51,7 @@ def put_schedule(
         "doctor_name": "dr. Uji Coba",
         "weekday": weekday or dt.datetime.now(ZONE).isoweekday(),
         "starts": starts,
-        "ends": "20:00",
+        "ends": ends,
         "quota_jkn": quota_jkn,
         "quota_non_jkn": quota_non_jkn,
         "minutes_per_patient": minutes,

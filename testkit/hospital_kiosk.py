@@ -61,13 +61,14 @@ def doctor(
     name: str = "dr. Ani Wijaya, Sp.PD",
     *,
     starts: str = "08:00",
-    ends: str = "12:00",
+    ends: str = "23:59",  # open whenever the test runs (the kiosk greys closed ones)
     quota_jkn: int = 10,
     left_jkn: int = 4,
     quota_non_jkn: int = 5,
     left_non_jkn: int = 5,
     minutes: int = 10,
     service_id: str = POLI,
+    closed: bool = False,
 ) -> DoctorToday:
     return DoctorToday(
         schedule_id=schedule_id,
@@ -82,4 +83,5 @@ def doctor(
         quota_non_jkn=quota_non_jkn,
         left_non_jkn=left_non_jkn,
         minutes_per_patient=minutes,
+        closed=closed,
     )

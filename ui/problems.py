@@ -146,6 +146,9 @@ PROBLEMS: dict[str, Notice] = {
     # a hospital's poli (docs/hospital.md)
     SessionProblem.NO_DOCTORS: Notice(Icon.CLOCK, "problem_no_doctors", "todo_ask_desk", ""),
     SessionProblem.QUOTA_FULL: Notice(Icon.LOCK, "problem_quota_full", "todo_other_doctor", ""),
+    SessionProblem.DOCTOR_CLOSED: Notice(
+        Icon.CLOCK, "problem_doctor_closed", "todo_other_doctor", ""
+    ),
     SessionProblem.PATIENT_UNKNOWN: Notice(
         Icon.PENCIL, "problem_patient_unknown", "todo_check_number", ""
     ),

@@ -570,6 +570,7 @@ _MARKED: dict[str, object] = {
     "poli_doctor_hours": QT_TRANSLATE_NOOP("texts", "Jam praktik {starts}–{ends}"),
     "doctor_left": QT_TRANSLATE_NOOP("texts", "Sisa kuota: JKN {jkn}, umum {umum}"),
     "doctor_full": QT_TRANSLATE_NOOP("texts", "Penuh"),
+    "doctor_closed": QT_TRANSLATE_NOOP("texts", "Praktik sudah selesai"),
     "payer_title": QT_TRANSLATE_NOOP("texts", "Bagaimana Anda membayar?"),
     "payer_jkn": QT_TRANSLATE_NOOP("texts", "JKN (BPJS Kesehatan)"),
     "payer_umum": QT_TRANSLATE_NOOP("texts", "Umum (bayar sendiri)"),
@@ -595,6 +596,9 @@ _MARKED: dict[str, object] = {
     "ticket_estimated": QT_TRANSLATE_NOOP("texts", "Perkiraan dilayani pukul {time}"),
     "problem_no_doctors": QT_TRANSLATE_NOOP(
         "texts", "Tidak ada dokter yang praktik di poli ini hari ini."
+    ),
+    "problem_doctor_closed": QT_TRANSLATE_NOOP(
+        "texts", "Maaf, praktik dokter ini hari ini sudah selesai."
     ),
     "problem_quota_full": QT_TRANSLATE_NOOP(
         "texts", "Maaf, kuota dokter ini sudah penuh. Sisa kuota sudah diperbarui."

@@ -47,6 +47,9 @@ class DoctorTodayOut(BaseModel):
     quota_non_jkn: int
     left_non_jkn: int
     minutes_per_patient: int
+    closed: bool = Field(
+        description="The doctor's hours are over (the office's clock): listed, not bookable."
+    )
 
 
 class DoctorsTodayOut(BaseModel):
@@ -58,9 +61,11 @@ class DoctorsTodayOut(BaseModel):
 @router.get("/api/v1/hospital/doctors/today")
 def doctors_today(kiosk: KioskAuth, ctx: Context) -> DoctorsTodayOut:
     """The doctors at this kiosk's office today, with the quota left as of now."""
-    day = local_day(utc_now(), ctx.settings.zone)
+    now = utc_now()
+    day = local_day(now, ctx.settings.zone)
+    local = now.astimezone(ctx.settings.zone).time()
     with ctx.db.read() as conn:
-        found = schedules.doctors_today(conn, kiosk.office_id, day)
+        found = schedules.doctors_today(conn, kiosk.office_id, day, local)
     return DoctorsTodayOut(
         office_id=kiosk.office_id,
         day=day,

@@ -130,7 +130,9 @@ class AllocatedTicket(NumberedTicket):
         },
         409: {
             "description": "The ticket id was used with another service; `quota_full`: the "
-            "doctor has no place left today for this payer (no number was used)."
+            "doctor has no place left today for this payer (no number was used); "
+            "`doctor_closed`: the doctor's hours today are over; `conflict`: the ticket "
+            "was voided."
         },
         422: {"description": "`unknown_schedule`: the schedule is of another poli or day."},
     },
@@ -155,6 +157,7 @@ def allocate(
                         body.hospital.payer,
                         numbering.local_day(now, ctx.settings.zone),
                         now,
+                        now.astimezone(ctx.settings.zone).time(),
                     )
                 row, created = numbering.allocate(
                     conn, kiosk, body.ticket_id, body.service_id, now, ctx.settings.zone

@@ -29,8 +29,10 @@ DOCTORS = (
         "poli-dalam",
         "12345",
         "dr. Andi Pratama, Sp.PD",
-        "08:00",
-        "14:00",
+        # all day: the OpenAPI example and the demo work at any hour (the others'
+        # hours end, and the kiosk shows them closed)
+        "00:00",
+        "23:59",
         30,
         10,
         10,

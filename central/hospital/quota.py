@@ -43,6 +43,9 @@ class Take:
     kodebooking: str
     #: Taken beyond the quota (an offline kiosk's registration): staff check it.
     over_quota: bool = False
+    #: The schedule the place is of: a registration naming another doctor than its
+    #: allocate did is told by this (the place held is the one counted).
+    schedule_id: str = ""
 
 
 def kodebooking_for(key: str, day: dt.date) -> str:
@@ -117,11 +120,15 @@ def take(
     ``force`` takes one beyond the quota (``over_quota``), for a registration
     that reached the centre after its kiosk printed the ticket offline.
     A take given back (a voided ticket registered after all) is taken again,
-    keeping its number.
+    keeping its number. A place held already is answered as it is held, even
+    when ``schedule`` or ``payer`` differ: the caller compares
+    (:attr:`Take.schedule_id`, :attr:`Take.payer`) and decides.
     """
     held = existing(conn, key)
     if held is not None and held.released_at is None:
-        return Take(key, Payer(held.payer), held.angka, held.kodebooking)
+        return Take(
+            key, Payer(held.payer), held.angka, held.kodebooking, schedule_id=held.schedule_id
+        )
     _ensure_row(conn, schedule, day)
     angka = _count(conn, schedule, day, payer, force=False)
     over = False
@@ -129,13 +136,28 @@ def take(
         if not force:
             return None
         angka, over = _count(conn, schedule, day, payer, force=True), True
-    if held is not None:  # given back earlier: the same place number again
+    if held is not None and held.schedule_id == schedule.id:
+        # given back earlier: the same place number again
         conn.execute(
             update(quota_takes)
             .where(quota_takes.c.ticket_id == key)
             .values(released_at=None, payer=payer.value, taken_at=now)
         )
-        return Take(key, payer, held.angka, held.kodebooking, over)
+        return Take(key, payer, held.angka, held.kodebooking, over, schedule.id)
+    if held is not None:  # given back, and now another doctor's: that doctor's number
+        conn.execute(
+            update(quota_takes)
+            .where(quota_takes.c.ticket_id == key)
+            .values(
+                released_at=None,
+                payer=payer.value,
+                taken_at=now,
+                schedule_id=schedule.id,
+                day=day,
+                angka=angka,
+            )
+        )
+        return Take(key, payer, angka, held.kodebooking, over, schedule.id)
     code = kodebooking or kodebooking_for(key, day)
     conn.execute(
         insert(quota_takes).values(
@@ -149,7 +171,7 @@ def take(
             released_at=None,
         )
     )
-    return Take(key, payer, angka, code, over)
+    return Take(key, payer, angka, code, over, schedule.id)
 
 
 def release(conn: Connection, key: str, now: dt.datetime) -> bool:

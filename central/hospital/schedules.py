@@ -195,8 +195,14 @@ def find(conn: Connection, office_id: str, schedule_id: str) -> Any:
     return row
 
 
-def doctors_today(conn: Connection, office_id: str, day: dt.date) -> list[DoctorToday]:
-    """The doctors at the office's polis on ``day``, with the quota left as of now."""
+def doctors_today(
+    conn: Connection, office_id: str, day: dt.date, local_now: dt.time | None = None
+) -> list[DoctorToday]:
+    """The doctors at the office's polis on ``day``, with the quota left as of now.
+
+    ``local_now`` (the office's clock, ``day`` being today): a doctor whose hours
+    ended is ``closed``; listed so the kiosk can say so, never bookable.
+    """
     poli_of = polis(conn, office_id)
     rows = conn.execute(
         select(
@@ -235,6 +241,7 @@ def doctors_today(conn: Connection, office_id: str, day: dt.date) -> list[Doctor
                 quota_non_jkn=r.quota_non_jkn,
                 left_non_jkn=max(0, r.quota_non_jkn - (r.used_non_jkn or 0)),
                 minutes_per_patient=r.minutes_per_patient,
+                closed=local_now is not None and parse_hhmm(r.ends) <= local_now,
             )
         )
     return out

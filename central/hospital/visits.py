@@ -17,18 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from central.errors import ApiError, QuotaFull, Unprocessable
+from central.errors import ApiError, Conflict, DoctorClosed, QuotaFull, Unprocessable
 from central.hospital import quota, schedules
 from central.integrations import triggers
 from central.live import notify
 from central.office.queue import OPEN, VOID
 from central.tables import citizens, hospital_visits, medical_records, tickets
-from contract.hospital import HospitalRequest, Payer
+from contract.errors import NikError
+from contract.hospital import HospitalRequest, Payer, parse_hhmm
+from contract.nik import parse_nik
 from contract.wire import ErrorCode
 
 log = logging.getLogger(__name__)
@@ -63,14 +66,24 @@ class Placed:
 
 
 def _schedule(
-    conn: Connection, office_id: str, service_id: str, schedule_id: str
+    conn: Connection, office_id: str, service_id: str, schedule_id: str, day: dt.date
 ) -> tuple[Any, schedules.Poli]:
+    """The schedule and its poli, if it is of ``service_id`` and of ``day``'s weekday.
+
+    The one check for the allocate and the registration alike: a place is
+    never taken with a doctor of another poli or of another day.
+    """
     schedule = schedules.find(conn, office_id, schedule_id)
     poli = schedules.polis(conn, office_id).get(schedule.service_id)
     if schedule.service_id != service_id or poli is None:
         raise Unprocessable(
             "Jadwal dokter ini bukan untuk poli yang dipilih. / "
             "This doctor's schedule is not for the chosen poli.",
+            code=ErrorCode.UNKNOWN_SCHEDULE,
+        )
+    if schedule.weekday != day.isoweekday():
+        raise Unprocessable(
+            "Dokter ini tidak praktik hari ini. / This doctor does not practise today.",
             code=ErrorCode.UNKNOWN_SCHEDULE,
         )
     return schedule, poli
@@ -85,17 +98,37 @@ def take_for_ticket(
     payer: Payer,
     day: dt.date,
     now: dt.datetime,
+    local_now: dt.time,
 ) -> Placed:
-    """The place of ``ticket_id`` with today's doctor; 409 ``quota_full`` when none is left."""
-    schedule, poli = _schedule(conn, office_id, service_id, schedule_id)
-    if schedule.weekday != day.isoweekday():
-        raise Unprocessable(
-            "Dokter ini tidak praktik hari ini. / This doctor does not practise today.",
-            code=ErrorCode.UNKNOWN_SCHEDULE,
+    """The place of ``ticket_id`` with today's doctor; 409 ``quota_full`` when none is left,
+    409 ``doctor_closed`` when the doctor's hours ended (``local_now``: the office's clock)."""
+    ticket = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id)).first()
+    if ticket is not None and ticket.status == VOID:
+        # a voided ticket holds no place: it is never numbered or placed again
+        raise Conflict(
+            "Tiket ini sudah dibatalkan; ambil nomor baru. / "
+            "This ticket was voided; take a new number."
         )
+    schedule, poli = _schedule(conn, office_id, service_id, schedule_id, day)
+    held = quota.existing(conn, ticket_id)
+    if held is not None and held.released_at is not None:
+        # given back (a void, a cancel, a registration that made no visit on it): an
+        # allocate retried late never takes it again; only a registration does
+        raise Conflict(
+            "Tempat tiket ini sudah dikembalikan; ambil nomor baru. / "
+            "This ticket's place was given back; take a new number."
+        )
+    if held is None and parse_hhmm(schedule.ends) <= local_now:
+        raise DoctorClosed()  # a retried allocate keeps the place it took in time
     taken = quota.take(conn, ticket_id, schedule, day, payer, now)
     if taken is None:
         raise QuotaFull(payer.value)
+    if taken.schedule_id != schedule.id or taken.payer is not payer:
+        # the ticket id holds another doctor's or payer's place: never answered as this one
+        raise Conflict(
+            "Tiket ini sudah memegang tempat dokter atau penjamin lain. / "
+            "This ticket already holds a place with another doctor or payer."
+        )
     return Placed(
         taken.kodebooking,
         taken.angka,
@@ -104,38 +137,120 @@ def take_for_ticket(
     )
 
 
-def _citizen(
-    conn: Connection, office_id: str, request: HospitalRequest, body: dict[str, Any]
-) -> Any:
-    """The registry's row of the patient: by No. RM here, BPJS number, NIK, then city card."""
+def _by_norm(conn: Connection, office_id: str, norm: str) -> Any:
+    return conn.execute(
+        select(citizens)
+        .join(medical_records, medical_records.c.citizen_id == citizens.c.id)
+        .where(
+            medical_records.c.office_id == office_id,
+            medical_records.c.medical_record_number == norm,
+        )
+    ).first()
+
+
+def _same_name(typed: str, kept: str) -> bool:
+    return " ".join(typed.split()).casefold() == " ".join(kept.split()).casefold()
+
+
+@dataclass(frozen=True)
+class _Patient:
+    """Who a registration names: one registry row (or none), or why it names nobody."""
+
+    citizen: Any = None
+    #: ``invalid_patient`` or ``identity_conflict``: the hospital part is refused.
+    problem: str = ""
+    detail: str = ""
+
+
+def _patient(
+    conn: Connection, office_id: str, request: HospitalRequest, body: dict[str, Any], today: dt.date
+) -> _Patient:
+    """The one patient the registration names: by No. RM here, BPJS number, NIK, card.
+
+    Every key given must name the same person, and a typed name or date of
+    birth must be that person's: a visit never mixes two people's identities
+    (it would reach BPJS so). A NIK is checked whole (16 digits, a real
+    region and date), never cut to fit.
+    """
     values = body.get("values") if isinstance(body.get("values"), dict) else {}
     assert isinstance(values, dict)  # noqa: S101 - narrowed just above
-    if request.norm:
-        row = conn.execute(
-            select(citizens)
-            .join(medical_records, medical_records.c.citizen_id == citizens.c.id)
-            .where(
-                medical_records.c.office_id == office_id,
-                medical_records.c.medical_record_number == request.norm,
+    nik = values.get("nik")
+    if nik not in (None, ""):
+        try:
+            parse_nik(nik if isinstance(nik, str) else "", reference=today)
+        except NikError:
+            return _Patient(
+                problem="invalid_patient",
+                detail="NIK tidak sah. / The NIK is not valid.",
             )
-        ).first()
+    birth_text = values.get("birth_date") or values.get("date_of_birth")
+    birth: dt.date | None = None
+    if birth_text not in (None, ""):
+        try:
+            birth = dt.date.fromisoformat(birth_text if isinstance(birth_text, str) else "")
+        except ValueError:
+            birth = None
+        if birth is None or birth > today:
+            return _Patient(
+                problem="invalid_patient",
+                detail="Tanggal lahir tidak sah. / The date of birth is not valid.",
+            )
+    found: dict[Any, Any] = {}
+    if request.norm:
+        row = _by_norm(conn, office_id, request.norm)
         if row is not None:
-            return row
+            found[row.id] = row
     keys = (
         (citizens.c.bpjs_number, request.nomorkartu),
-        (citizens.c.nik, values.get("nik")),
+        (citizens.c.nik, nik),
         (citizens.c.card_number, body.get("card_number")),
     )
     for column, value in keys:
         if isinstance(value, str) and value:
             row = conn.execute(select(citizens).where(column == value)).first()
             if row is not None:
-                return row
-    return None
+                found[row.id] = row
+    if len(found) > 1:
+        return _Patient(
+            problem="identity_conflict",
+            detail="No. RM, kartu BPJS, NIK dan kartu menunjuk orang yang berbeda; periksa "
+            "di loket. / The No. RM, BPJS card, NIK and card name different people; "
+            "check at the desk.",
+        )
+    citizen = next(iter(found.values()), None)
+    if citizen is None:
+        return _Patient()
+    kept = conn.execute(
+        select(medical_records.c.medical_record_number).where(
+            medical_records.c.citizen_id == citizen.id,
+            medical_records.c.office_id == office_id,
+        )
+    ).scalar_one_or_none()
+    if request.norm and kept is not None and kept != request.norm:
+        return _Patient(
+            problem="identity_conflict",
+            detail="No. RM ini bukan milik pasien ini; periksa di loket. / "
+            "This No. RM is not this patient's; check at the desk.",
+        )
+    name = values.get("full_name")
+    if (isinstance(name, str) and name.strip() and not _same_name(name, citizen.full_name)) or (
+        birth is not None and citizen.birth_date is not None and birth != citizen.birth_date
+    ):
+        return _Patient(
+            problem="identity_conflict",
+            detail="Nama atau tanggal lahir tidak sama dengan data pasien; periksa di loket. / "
+            "The name or date of birth differ from the patient's record; check at the desk.",
+        )
+    return _Patient(citizen)
 
 
-def _text(value: object, longest: int) -> str | None:
-    return value[:longest] if isinstance(value, str) and value else None
+#: An Indonesian mobile number as the kiosk's form takes it (kiosk/session/forms.py).
+_PHONE = re.compile(r"(\+62|62|0)8\d{7,12}")
+
+
+def _phone(value: object) -> str | None:
+    """A mobile number BPJS may be told (``nohp``), or ``None``: never one cut to fit."""
+    return value if isinstance(value, str) and _PHONE.fullmatch(value) else None
 
 
 def register(
@@ -149,22 +264,52 @@ def register(
     body: dict[str, Any],
     now: dt.datetime,
 ) -> dict[str, Any]:
-    """Make the visit of a registered ticket; what the registration's result says of it."""
+    """Make the visit of a registered ticket; what the registration's result says of it.
+
+    A place the ticket holds already (its allocate) is the visit's place: a
+    registration naming another doctor or payer is recorded with the doctor
+    and payer of that place (what was counted and printed), and the result
+    says so (``changed``). A registration that makes no visit (no usable
+    schedule, a patient it cannot name) gives the ticket's place back
+    (:func:`settle`, called for every registration).
+    """
     done = conn.execute(
         select(hospital_visits).where(hospital_visits.c.ticket_id == ticket_id)
     ).first()
     if done is not None:  # a Mobile JKN booking checked in with this ticket, or a replay
         return _result(done)
     try:
-        schedule, poli = _schedule(conn, office_id, service_id, request.schedule_id)
-    except ApiError as exc:  # deleted or moved since the kiosk cached it
+        schedule, poli = _schedule(conn, office_id, service_id, request.schedule_id, day)
+    except ApiError as exc:  # deleted or moved since the kiosk cached it, or not today
         log.warning("a registration names no usable schedule: the ticket stays a plain one")
         return {"error": "unknown_schedule", "detail": exc.detail}
+    patient = _patient(conn, office_id, request, body, day)
+    if patient.problem:
+        log.warning("a registration's patient is not one person: the ticket stays a plain one")
+        return {"error": patient.problem, "detail": patient.detail}
+    citizen = patient.citizen
     taken = quota.take(conn, ticket_id, schedule, day, request.payer, now, force=True)
     assert taken is not None  # noqa: S101 - a forced take always takes
+    changed: dict[str, str] = {}
+    if taken.schedule_id != schedule.id:
+        try:
+            held = schedules.find(conn, office_id, taken.schedule_id)
+            held_poli = schedules.polis(conn, office_id).get(held.service_id)
+        except ApiError:
+            held, held_poli = None, None
+        if held is None or held_poli is None:  # the held doctor is gone: the one asked
+            quota.release(conn, ticket_id, now)
+            taken = quota.take(conn, ticket_id, schedule, day, request.payer, now, force=True)
+            assert taken is not None  # noqa: S101 - a forced take always takes
+        else:
+            schedule, poli = held, held_poli
+            changed["schedule_id"] = held.id
+    if taken.payer is not request.payer:
+        changed["payer"] = taken.payer.value
+    if changed:
+        log.warning("a registration disagrees with its ticket's place: recorded as held")
     if taken.over_quota:
         log.warning("a visit registered beyond its doctor's quota: staff check it")
-    citizen = _citizen(conn, office_id, request, body)
     values = body.get("values") if isinstance(body.get("values"), dict) else {}
     assert isinstance(values, dict)  # noqa: S101 - narrowed just above
     norm = request.norm
@@ -182,20 +327,21 @@ def register(
         "ticket_id": ticket_id,
         "kodebooking": taken.kodebooking,
         "office_id": office_id,
-        "service_id": service_id,
+        "service_id": schedule.service_id,
         "schedule_id": schedule.id,
         "kodepoli": poli.kodepoli,
         "kodedokter": schedule.kodedokter,
         "doctor_name": schedule.doctor_name,
         "jampraktek": f"{schedule.starts}-{schedule.ends}",
         "day": day,
-        "payer": request.payer.value,
+        "payer": taken.payer.value,
         "citizen_id": citizen.id if citizen is not None else None,
         "norm": norm or None,
         "nomorkartu": request.nomorkartu or (citizen.bpjs_number if citizen else None),
-        "nik": _text(values.get("nik"), 16) or (citizen.nik if citizen else None),
-        "phone": _text(values.get("phone"), 20) or (citizen.phone if citizen else None),
-        "new_patient": request.new_patient,
+        "nik": (values.get("nik") or None) or (citizen.nik if citizen else None),
+        "phone": _phone(values.get("phone")) or (citizen.phone if citizen else None),
+        # a No. RM found here makes a returning patient, whatever the kiosk thought
+        "new_patient": request.new_patient and not norm,
         "jeniskunjungan": request.jeniskunjungan,
         "nomorreferensi": request.nomorreferensi or None,
         "nomorantrean": quota.nomorantrean(poli.kodepoli, taken.angka),
@@ -212,7 +358,38 @@ def register(
     }
     conn.execute(insert(hospital_visits).values(**row))
     triggers.visit_registered(conn, ticket_id, now)
-    return _result_of(row)
+    result = _result_of(row)
+    if changed:
+        result["changed"] = changed
+        result["detail"] = (
+            "Pendaftaran memakai dokter/penjamin tempat yang dipegang tiket. / "
+            "The registration was recorded with the doctor and payer of the ticket's place."
+        )
+    return result
+
+
+def settle(conn: Connection, ticket_id: str, now: dt.datetime) -> bool:
+    """Give back the place ``ticket_id`` holds unless its own visit is recorded on it.
+
+    Called once for every registration, after the check-ins and the visits:
+    a ticket whose registration made no visit (no ``hospital``, a refused
+    one), or that checked in a Mobile JKN booking (whose place is held under
+    the booking), keeps no place of its own. ``True`` if one was given back.
+    """
+    held = quota.existing(conn, ticket_id)
+    if held is None or held.released_at is not None:
+        return False
+    own = conn.execute(
+        select(hospital_visits.c.id).where(
+            hospital_visits.c.ticket_id == ticket_id,
+            hospital_visits.c.kodebooking == held.kodebooking,
+            hospital_visits.c.state != CANCELLED,
+        )
+    ).first()
+    if own is not None:
+        return False
+    log.info("a ticket's quota place is given back: its registration made no visit on it")
+    return quota.release(conn, ticket_id, now)
 
 
 def _result_of(row: dict[str, Any]) -> dict[str, Any]:
@@ -266,3 +443,19 @@ def _close(conn: Connection, visit: Any, reason: str, now: dt.datetime) -> str:
     triggers.visit_cancelled(conn, visit.ticket_id, now)
     notify(conn, visit.office_id)
     return CANCELLED
+
+
+def after_counter_step(conn: Connection, ticket_id: str, kind: str) -> None:
+    """A counter's step on ``ticket_id`` (central.office.calls.record): served, its visit
+    is ``done`` (the last step of the day: a transfer to the pharmacy is not served yet).
+    Nothing for a ticket that is no visit, nor for a cancelled one."""
+    if kind != "served":
+        return
+    conn.execute(
+        update(hospital_visits)
+        .where(
+            hospital_visits.c.ticket_id == ticket_id,
+            hospital_visits.c.state.in_((REGISTERED, CHECKED_IN)),
+        )
+        .values(state=DONE)
+    )

@@ -14,7 +14,8 @@ number, queue and counter only.
 
 Every step is also where the citizens' messages about the queue are written
 (:func:`central.messages.triggers.after_counter_step`): "called", and "N
-ahead" for the tickets it moved forward.
+ahead" for the tickets it moved forward. A hospital visit's ticket served makes
+the visit ``done`` (:func:`central.hospital.visits.after_counter_step`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select
 
+from central.hospital import visits
 from central.integrations import triggers as integration_triggers
 from central.live import notify
 from central.messages import triggers
@@ -68,6 +70,7 @@ def record(
     notify(conn, ticket.office_id)
     triggers.after_counter_step(conn, ticket, kind, at)
     integration_triggers.after_counter_step(conn, getattr(ticket, "_mapping", ticket), kind, at)
+    visits.after_counter_step(conn, ticket.id, kind)
     key = result.inserted_primary_key
     if key is None:  # pragma: no cover - every insert here has a primary key
         raise RuntimeError("no id for the new call event")

@@ -848,7 +848,9 @@ def _register_visits(
     """Make each new registration's hospital visit, then cancel what ``visit_cancel`` names.
 
     After the check-ins: a Mobile JKN booking's visit is bound to its ticket
-    there, and is not made twice here.
+    there, and is not made twice here. Then a ticket whose registration made
+    no visit on the place its allocate took (none asked, a refused one, a
+    Mobile JKN booking holding its own) gives that place back.
     """
     for plan in plans:
         if plan.item.kind == "service_registration" and plan.hospital is not None:
@@ -863,6 +865,9 @@ def _register_visits(
                 body=plan.item.body,
                 now=now,
             )
+    for plan in plans:  # a place held by a ticket whose registration made no visit on it
+        if plan.item.kind == "service_registration" and plan.ticket.get("id"):
+            visits.settle(conn, plan.ticket["id"], now)
     for plan in plans:
         if plan.item.kind == "visit_cancel":
             body = plan.item.body

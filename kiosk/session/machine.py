@@ -776,7 +776,9 @@ class SessionMachine:
             )
             return
         values = self._editable(prefill(service.form, identity, self.state.record, service.id))
-        if is_poli(service):
+        if is_poli(service) and self._booked_place(service.id) is None:
+            # A Mobile JKN booking of this poli holds its doctor's place already: the
+            # ticket checks it in (``_issue``) and asks for no second place.
             doctors = self._doctors(service.id)
             self._go(
                 Phase.DOCTOR,
@@ -799,10 +801,27 @@ class SessionMachine:
             deadline=self._idle_deadline(),
         )
 
+    def _booked_place(self, service_id: str) -> BookingToday | None:
+        """A Mobile JKN booking of today at ``service_id`` still to check in: it holds
+        its doctor's place (``BookingToday.doctor``), so no doctor is chosen again."""
+        return next(
+            (
+                b
+                for b in self.state.bookings
+                if b.state is BookingState.BOOKED and b.service_id == service_id and b.doctor
+            ),
+            None,
+        )
+
     # -- hospital registration ---------------------------------------------------------
     def _choose_doctor(self, schedule_id: str) -> None:
         doctor = next((d for d in self.state.doctors if d.schedule_id == schedule_id), None)
         if doctor is None:  # not on the list shown: nothing happens
+            return
+        if doctor.closed:  # the hours are over: the list says so
+            self._go(
+                Phase.DOCTOR, problem=SessionProblem.DOCTOR_CLOSED, deadline=self._idle_deadline()
+            )
             return
         if doctor.left_jkn <= 0 and doctor.left_non_jkn <= 0:  # full: the list says so
             self._go(

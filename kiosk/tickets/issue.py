@@ -103,13 +103,16 @@ def issue_and_print(
         payload["notify"] = {"phone": request.notify_phone}
     if request.booking_code is not None:  # the check-in travels with the registration
         payload["booking_code"] = request.booking_code
-    if request.hospital is not None:  # a poli's registration: the doctor, the payer
+    # A Mobile JKN booking checked in holds its doctor's place (``booking.doctor``):
+    # the ticket asks for none of its own, or one patient would use two places.
+    holds_place = request.booking is not None and bool(request.booking.doctor)
+    if request.hospital is not None and not holds_place:  # a poli's: the doctor, the payer
         payload["hospital"] = request.hospital.to_json()
     issued_at = now()
     ticket_id = new_ticket_id(store.kiosk_code())
     place = (
         {"schedule_id": request.hospital.schedule_id, "payer": request.hospital.payer.value}
-        if request.hospital is not None
+        if request.hospital is not None and not holds_place
         else None
     )
     try:
@@ -192,7 +195,7 @@ def _hospital_lines(
     ticket online, else a place taken from the kiosk's cache of today's doctors (the
     centre takes its own when the registration arrives); {} for any other service."""
     doctor, hospital = request.doctor, request.hospital
-    if doctor is None or hospital is None:
+    if doctor is None or hospital is None or (request.booking and request.booking.doctor):
         booked = request.booking  # a Mobile JKN booking checked in: its doctor
         return {"doctor_name": booked.doctor} if booked is not None and booked.doctor else {}
     lines = {"doctor_name": doctor.doctor_name}

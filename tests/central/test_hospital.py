@@ -31,7 +31,7 @@ from testkit.centre_hospital import (
     put_schedule,
     visit_cancel,
 )
-from testkit.centre_requests import new_id, results
+from testkit.centre_requests import ZONE, new_id, results
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,9 @@ def kiosk(central_server: RunningCentral) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def staff_token(central_server: RunningCentral, operator: Database) -> str:
     return hospital_staff(operator, central_server.url)
+
+
+SITI_NIK = "1471015203850001"
 
 
 def _visit(operator: Database, ticket_id: str) -> Any:
@@ -74,8 +77,8 @@ def test_the_demo_hospital_has_doctors_at_every_poli_today(
     andi = demo[f"rsud-dalam-andi-{weekday}"]
     assert (andi.kodedokter, andi.starts, andi.ends, andi.quota_jkn) == (
         "12345",
-        "08:00",
-        "14:00",
+        "00:00",
+        "23:59",
         30,
     )
 
@@ -208,7 +211,7 @@ def test_a_registration_makes_its_visit_once(
         "0001234567890",
         "1471015203850001",
     )
-    assert (visit.kodepoli, visit.kodedokter, visit.jampraktek) == ("INT", "99001", "08:00-20:00")
+    assert (visit.kodepoli, visit.kodedokter, visit.jampraktek) == ("INT", "99001", "08:00-23:59")
     assert (visit.state, visit.source, visit.over_quota, visit.payer) == (
         "registered",
         "kiosk",
@@ -313,3 +316,238 @@ def test_the_openapi_example_works_against_the_demo_data(
     visit = _visit(operator, allocated.json()["ticket_id"])
     assert visit.norm == "000123" and visit.nomorkartu == "0001234567890"
     assert visit.day.isoformat() == allocated.json()["day"]
+
+
+def _other(url: str, staff_token: str, **fields: Any) -> str:
+    """A second doctor of today at the same poli."""
+    return new_schedule(url, staff_token, **fields)
+
+
+def test_a_registration_is_recorded_on_the_place_its_ticket_holds(
+    central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    """The allocate took an umum place with doctor A; the registration says JKN and doctor
+    C. The visit is A's and umum (what was counted and printed), and the result says so:
+    BPJS is never told JKN for a non-JKN place, and C is never overbooked."""
+    url, token = central_server.url, kiosk[0]
+    held = new_schedule(url, staff_token, quota_jkn=1, quota_non_jkn=1)
+    asked = _other(url, staff_token, quota_jkn=1, quota_non_jkn=1)
+    ticket_id = new_id()
+    allocated = allocate(url, token, held, "umum", ticket_id=ticket_id)
+    assert allocated.status_code == 201, allocated.text
+    for schedule, payer in ((held, "jkn"), (asked, "umum")):  # a retry naming another place
+        again = allocate(url, token, schedule, payer, ticket_id=ticket_id)
+        assert again.status_code == 409 and "tempat dokter" in again.json()["detail"], again.text
+    hospital = {"schedule_id": asked, "payer": "jkn", "norm": "000123"}
+    item = hospital_registration(ticket_id, allocated.json()["display"], "online", hospital)
+    [done] = results(url, token, [item])
+    assert done["status"] == "accepted", done
+    result = done["result"]["hospital"]
+    assert result["changed"] == {"schedule_id": held, "payer": "umum"}, result
+    assert result["kodebooking"] == allocated.json()["hospital"]["kodebooking"]
+    visit = _visit(operator, ticket_id)
+    assert (visit.schedule_id, visit.payer) == (held, "umum")
+    assert visit.angkaantrean == allocated.json()["hospital"]["angkaantrean"]
+    mine, other = doctor_today(url, token, held), doctor_today(url, token, asked)
+    assert (mine["left_jkn"], mine["left_non_jkn"]) == (1, 0)
+    assert (other["left_jkn"], other["left_non_jkn"]) == (1, 1), "C gave no place"
+
+
+def test_a_registration_naming_a_doctor_of_another_day_makes_no_visit(
+    central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    url, (token, code) = central_server.url, kiosk
+    weekday = dt.datetime.now(ZONE).isoweekday() % 7 + 1  # tomorrow's
+    sid = new_schedule(url, staff_token, quota_jkn=3, weekday=weekday)
+    ticket_id = new_id()
+    item = hospital_registration(
+        ticket_id, f"D-{code}-301", "fallback", {"schedule_id": sid, "payer": "jkn"}
+    )
+    [done] = results(url, token, [item])
+    assert done["status"] == "accepted", done
+    assert done["result"]["hospital"]["error"] == "unknown_schedule"
+    assert "tidak praktik hari ini" in done["result"]["hospital"]["detail"]
+    assert _visit(operator, ticket_id) is None
+    with operator.read() as conn:
+        rows = conn.execute(select(doctor_quota).where(doctor_quota.c.schedule_id == sid)).all()
+    assert rows == [], "no quota row for a doctor not practising today"
+
+
+@pytest.mark.parametrize("hospital", ["none", "unknown_schedule"])
+def test_a_registration_that_makes_no_visit_gives_its_place_back(
+    central_server: RunningCentral,
+    operator: Database,
+    kiosk: tuple[str, str],
+    staff_token: str,
+    hospital: str,
+) -> None:
+    url, token = central_server.url, kiosk[0]
+    sid = new_schedule(url, staff_token, quota_jkn=1)
+    ticket_id = new_id()
+    allocated = allocate(url, token, sid, ticket_id=ticket_id)
+    assert allocated.status_code == 201, allocated.text
+    assert doctor_today(url, token, sid)["left_jkn"] == 0
+    item = hospital_registration(
+        ticket_id, allocated.json()["display"], "online", {"schedule_id": "gone", "payer": "jkn"}
+    )
+    if hospital == "none":
+        del item["body"]["hospital"]
+    [done] = results(url, token, [item])
+    assert done["status"] == "accepted", done
+    assert _visit(operator, ticket_id) is None
+    assert doctor_today(url, token, sid)["left_jkn"] == 1, "the place went back"
+    with operator.read() as conn:
+        take = conn.execute(select(quota_takes).where(quota_takes.c.ticket_id == ticket_id)).one()
+    assert take.released_at is not None
+    late = allocate(url, token, sid, ticket_id=ticket_id)  # an allocate retried late
+    assert late.status_code == 409, late.text
+    assert doctor_today(url, token, sid)["left_jkn"] == 1, "a late retry takes it not again"
+
+
+def test_a_voided_ticket_takes_no_place_again(
+    central_server: RunningCentral, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    url, token = central_server.url, kiosk[0]
+    sid = new_schedule(url, staff_token, quota_jkn=2)
+    ticket_id = new_id()
+    assert allocate(url, token, sid, ticket_id=ticket_id).status_code == 201
+    voided = requests.post(
+        f"{url}/api/v1/tickets/{ticket_id}/void", headers=bearer(token), timeout=10
+    )
+    assert voided.status_code == 200, voided.text
+    again = allocate(url, token, sid, ticket_id=ticket_id)
+    assert again.status_code == 409, again.text
+    assert "dibatalkan" in again.json()["detail"]
+    assert doctor_today(url, token, sid)["left_jkn"] == 2
+
+
+def test_a_returning_patient_found_by_the_centre_is_not_reported_new(
+    central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    """An offline kiosk knew no No. RM; the centre finds Siti's by her BPJS number."""
+    url, (token, code) = central_server.url, kiosk
+    sid = new_schedule(url, staff_token, quota_jkn=2)
+    ticket_id = new_id()
+    hospital = {"schedule_id": sid, "payer": "jkn", "norm": "", "nomorkartu": "0001234567890",
+                "new_patient": True}  # fmt: skip
+    values = {"full_name": "Siti Aminah", "nik": SITI_NIK, "phone": "0" * 5000}
+    [done] = results(url, token, [hospital_registration(ticket_id, f"D-{code}-401", "fallback",
+                                                        hospital, values=values)])  # fmt: skip
+    assert done["status"] == "accepted", done
+    visit = _visit(operator, ticket_id)
+    assert (visit.norm, visit.new_patient) == ("000123", False)
+    assert visit.phone != "0" * 20, "a phone that is none is not cut to fit"
+
+
+@pytest.mark.parametrize(
+    ("case", "norm", "values", "problem"),
+    [
+        ("budi-norm-siti-card", "000124", {"full_name": "Siti Aminah", "nik": SITI_NIK},
+         "identity_conflict"),
+        ("unknown-norm-siti-nik", "999999", {"full_name": "Siti Aminah", "nik": SITI_NIK},
+         "identity_conflict"),
+        ("siti-nik-other-name", "", {"full_name": "Rahmat Hidayat", "nik": SITI_NIK},
+         "identity_conflict"),
+        ("siti-nik-other-birth", "", {"full_name": "Siti Aminah", "nik": SITI_NIK,
+                                      "birth_date": "1990-01-01"}, "identity_conflict"),
+        ("long-nik", "", {"full_name": "X", "nik": "1" * 5000}, "invalid_patient"),
+        ("letters-nik", "", {"full_name": "X", "nik": "ABCDEFGHIJKLMNOP"}, "invalid_patient"),
+        ("future-birth", "", {"full_name": "X", "birth_date": "2099-01-01"}, "invalid_patient"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 30 else "",
+)  # fmt: skip
+def test_a_visit_never_mixes_people_nor_keeps_an_invalid_identity(
+    central_server: RunningCentral,
+    operator: Database,
+    kiosk: tuple[str, str],
+    staff_token: str,
+    case: str,
+    norm: str,
+    values: dict[str, str],
+    problem: str,
+) -> None:
+    """A registration whose No. RM, card, NIK, name or date of birth do not name one
+    person, or whose NIK or date is not valid, makes no visit (nothing wrong reaches
+    BPJS); the ticket stays, its place goes back and the result says why."""
+    url, token = central_server.url, kiosk[0]
+    sid = new_schedule(url, staff_token, quota_jkn=1)
+    ticket_id = new_id()
+    allocated = allocate(url, token, sid, ticket_id=ticket_id)
+    assert allocated.status_code == 201, allocated.text
+    hospital = {"schedule_id": sid, "payer": "jkn", "norm": norm}
+    item = hospital_registration(
+        ticket_id,
+        allocated.json()["display"],
+        "online",
+        hospital,
+        values=values,
+        card_number=None if case != "budi-norm-siti-card" else "PKU-000001",
+    )
+    [done] = results(url, token, [item])
+    assert done["status"] == "accepted", (case, done)
+    assert done["result"]["hospital"]["error"] == problem, (case, done)
+    assert " / " in done["result"]["hospital"]["detail"]
+    assert _visit(operator, ticket_id) is None
+    assert doctor_today(url, token, sid)["left_jkn"] == 1
+
+
+def test_a_doctor_whose_hours_are_over_is_listed_closed_and_takes_no_place(
+    central_server: RunningCentral, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    """Hours 00:00-00:01 are over whenever the suite runs (bar the office's first minute
+    of the day): listed ``closed``, and the allocate is refused without using a number."""
+    url, token = central_server.url, kiosk[0]
+    over = new_schedule(url, staff_token, quota_jkn=3, starts="00:00", ends="00:01")
+    open_ = new_schedule(url, staff_token, quota_jkn=3)
+    assert doctor_today(url, token, over)["closed"] is True
+    assert doctor_today(url, token, open_)["closed"] is False
+    first = allocate(url, token, open_)
+    assert first.status_code == 201, first.text
+    refused = allocate(url, token, over)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "doctor_closed"
+    assert "sudah selesai" in refused.json()["detail"]
+    assert doctor_today(url, token, over)["left_jkn"] == 3
+    after = allocate(url, token, open_)
+    assert after.json()["number"] == first.json()["number"] + 1, "the refused one used no number"
+
+
+def test_a_served_ticket_makes_its_visit_done(
+    central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
+) -> None:
+    url, token = central_server.url, kiosk[0]
+    sid = new_schedule(url, staff_token, service_id="poli-gigi", quota_jkn=2)
+    ticket_id = new_id()
+    allocated = allocate(url, token, sid, ticket_id=ticket_id, service_id="poli-gigi")
+    assert allocated.status_code == 201, allocated.text
+    item = hospital_registration(
+        ticket_id,
+        allocated.json()["display"],
+        "online",
+        {"schedule_id": sid, "payer": "jkn"},
+        service_id="poli-gigi",
+    )
+    assert results(url, token, [item])[0]["status"] == "accepted"
+    assert _visit(operator, ticket_id).state == "registered"
+    step = {"office_id": HOSPITAL, "service_id": "poli-gigi", "counter": "Gigi 1"}
+    while True:  # serve the queue up to this ticket (the module's other tickets first)
+        called = requests.post(
+            f"{url}/api/v1/staff/queue/call-next", json=step, headers=bearer(staff_token),
+            timeout=10,
+        )  # fmt: skip
+        assert called.status_code == 200, called.text
+        ticket = called.json()["ticket"]
+        assert ticket is not None, "the ticket was never called"
+        if ticket["ticket_id"] == ticket_id:
+            assert _visit(operator, ticket_id).state == "registered", "called is not done"
+        served = requests.post(
+            f"{url}/api/v1/staff/tickets/{ticket['ticket_id']}/served",
+            headers=bearer(staff_token),
+            timeout=10,
+        )
+        assert served.status_code == 200, served.text
+        if ticket["ticket_id"] == ticket_id:
+            break
+    assert _visit(operator, ticket_id).state == "done"
+    [late] = results(url, token, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+    assert late["result"]["cancel"] == "done", "a served visit is not cancelled"

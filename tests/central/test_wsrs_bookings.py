@@ -733,6 +733,41 @@ def test_a_check_in_that_also_names_the_doctor_takes_no_second_place(hospital: H
     assert status["response"]["sisakuotajkn"] == 1  # the booking's place, no second one
 
 
+def test_a_check_in_whose_allocate_took_a_place_gives_that_place_back(
+    hospital: Hospital,
+) -> None:
+    """A kiosk asked its doctor's place with the number, then checked a booking in: the
+    booking's place is the patient's, the ticket's own goes back to the doctor."""
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59", quota_jkn=2)
+    booked = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59")), 202
+    )
+    code = booked["response"]["kodebooking"]
+    enrolled = enrol(hospital.url, new_code(hospital.db, OFFICE))
+    assert enrolled.status_code == 201, enrolled.text
+    kiosk = enrolled.json()["token"]
+    ticket_id = new_id()
+    place = {"schedule_id": f"uji-{kode}", "payer": "jkn"}
+    made = requests.post(
+        f"{hospital.url}/api/v1/tickets/allocate",
+        json={"ticket_id": ticket_id, "service_id": POLI, "hospital": place},
+        headers=bearer(kiosk),
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    hours = status_body(kode, today, "00:00-23:59")
+    assert answered(call(hospital, "/antrean/status", hours))["response"]["sisakuotajkn"] == 0
+    item = registration(ticket_id, POLI, made.json()["display"], "online", office_id=OFFICE)
+    item["body"]["booking_code"] = code
+    item["body"]["hospital"] = {**place, "norm": "", "nomorkartu": "", "new_patient": True,
+                                "jeniskunjungan": 1, "nomorreferensi": ""}  # fmt: skip
+    (got,) = results(hospital.url, kiosk, [item])
+    assert got["status"] == "accepted" and got["result"]["booking"] == "checked_in", got
+    assert got["result"]["hospital"]["kodebooking"] == code
+    assert answered(call(hospital, "/antrean/status", hours))["response"]["sisakuotajkn"] == 1
+
+
 def test_the_booking_page_neither_cancels_nor_moves_a_mobile_jkn_booking(
     hospital: Hospital,
 ) -> None:

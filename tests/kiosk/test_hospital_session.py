@@ -10,6 +10,7 @@ from collections.abc import Callable
 from cardio.card.citizen import CardIdentity, Citizen
 from cardio.emulators.demo_cards import demo_card
 from contract.assurance import Assurance
+from contract.bookings import BookingState, BookingToday
 from contract.hospital import DoctorToday, Payer
 from kiosk.errors import SessionProblem
 from kiosk.session import events
@@ -48,6 +49,11 @@ class Doctors:
 def make(clock: ManualClock, doctors: Doctors) -> SessionMachine:
     catalog = poli_catalog()
     return SessionMachine(lambda: catalog, clock, T, doctors=doctors)
+
+
+def _phase(m: SessionMachine) -> Phase:
+    """The phase now (a call: the type checker keeps no narrowing across steps)."""
+    return m.state.phase
 
 
 def tap(m: SessionMachine) -> None:
@@ -293,3 +299,51 @@ def test_the_hospital_screens_are_said_without_the_numbers_typed(clock: ManualCl
     said = [line.key for line in screen_script(m.state, "id") if isinstance(line, Line)]
     assert said == ["patient_birth_title", "patient_birth_hint"]
     assert "000123" not in repr(screen_script(m.state, "id"))
+
+
+def test_a_mobile_jkn_booking_of_the_poli_checks_in_without_a_second_place(
+    clock: ManualClock,
+) -> None:
+    """The booking holds its doctor's place: choosing its poli from the grid asks for
+    no doctor, and the ticket carries the booking, not a hospital request."""
+    catalog = poli_catalog()
+    office_id = catalog.service(POLI).office_id
+    booked = BookingToday(
+        code="123456782",
+        office_id=office_id,
+        service_id=POLI,
+        day=dt.date(2026, 12, 7),
+        starts_at=dt.time(8),
+        ends_at=dt.time(12),
+        state=BookingState.BOOKED,
+        nik=SITI.citizen.nik,  # type: ignore[union-attr]
+        card_number=None,
+        first_name="Siti",
+        doctor="dr. Ani",
+        hours="08:00-12:00",
+    )
+    m = SessionMachine(lambda: catalog, clock, T, doctors=Doctors(ANI))
+    [read] = m.handle(events.CardTapped("r0"))
+    assert isinstance(read, events.ReadCard)
+    m.handle(events.CardRead(read.session, SITI, RECORD, bookings=(booked,)))
+    assert _phase(m) is Phase.APPOINTMENT
+    m.handle(events.OtherServices())
+    m.handle(events.ServiceSelected(POLI))
+    assert _phase(m) is Phase.SERVICE_CHOSEN and m.state.doctor is None
+    m.handle(events.FormOpened())
+    m.handle(events.FormSubmitted({"phone": "081234567890"}))
+    m.handle(events.Confirmed())
+    [issue] = m.handle(events.NotifyAnswered(m.state.session, False))
+    assert isinstance(issue, events.IssueTicket)
+    assert issue.booking == booked and issue.hospital is None and issue.doctor is None
+
+
+def test_a_doctor_whose_hours_are_over_cannot_be_chosen(clock: ManualClock) -> None:
+    closed = doctor("s-closed", "dr. Selesai", closed=True)
+    m = make(clock, Doctors(ANI, closed))
+    tap(m)
+    m.handle(events.ServiceSelected(POLI))
+    m.handle(events.DoctorChosen(closed.schedule_id))
+    phase, problem = m.state.phase, m.state.problem
+    assert (phase, problem) == (Phase.DOCTOR, SessionProblem.DOCTOR_CLOSED)
+    assert m.state.doctor is None

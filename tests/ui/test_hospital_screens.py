@@ -51,7 +51,7 @@ def test_a_jkn_patient_picks_a_doctor_and_gets_a_ticket_with_the_doctor_offline(
     screen = kiosk.screens[Phase.DOCTOR]
     assert isinstance(screen, DoctorScreen)
     ani, budi = screen.doctors[ANI.schedule_id], screen.doctors[BUDI.schedule_id]
-    assert ani.text() == "dr. Ani Wijaya, Sp.PD\nJam praktik 08:00–12:00\nSisa kuota: JKN 4, umum 5"
+    assert ani.text() == "dr. Ani Wijaya, Sp.PD\nJam praktik 08:00–23:59\nSisa kuota: JKN 4, umum 5"
     assert ani.isEnabled()
     assert "Penuh" in budi.text() and not budi.isEnabled()  # shown, not selectable
     click(qtbot, ani)
@@ -140,3 +140,21 @@ def test_a_mobile_jkn_booking_greets_with_its_doctor_and_prints_it(
     [pdf] = list((tmp_path / "tickets").glob("tiket-*.pdf"))
     text = " ".join("".join(p.extract_text() for p in PdfReader(pdf).pages).split())
     assert "Dokter: dr. Ani Wijaya, Sp.PD" in text
+
+
+def test_a_doctor_whose_hours_are_over_is_greyed_and_says_so(tmp_path: Path, qtbot: QtBot) -> None:
+    """The cache was fetched while dr. Rina practised (``closed`` false); her hours
+    00:00–00:01 are over by the office's clock now (bar its first minute of the day):
+    shown, greyed, *Praktik sudah selesai*."""
+    rina = doctor("s-rina", "dr. Rina", starts="00:00", ends="00:01", left_jkn=4)
+    with offline_hospital(qtbot, tmp_path, (ANI, rina)) as kiosk:
+        click(qtbot, button_with(kiosk, "Siti Aminah"))
+        wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+        tile = next(b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == POLI)
+        click(qtbot, tile)
+        wait_phase(qtbot, kiosk, Phase.DOCTOR)
+        screen = kiosk.screens[Phase.DOCTOR]
+        assert isinstance(screen, DoctorScreen)
+        row = screen.doctors[rina.schedule_id]
+        assert row.text().endswith("Praktik sudah selesai") and not row.isEnabled()
+        assert screen.doctors[ANI.schedule_id].isEnabled()

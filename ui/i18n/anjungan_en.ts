@@ -1434,6 +1434,10 @@
         <translation>Full</translation>
     </message>
     <message>
+        <source>Praktik sudah selesai</source>
+        <translation>Hours over for today</translation>
+    </message>
+    <message>
         <source>Bagaimana Anda membayar?</source>
         <translation>How will you pay?</translation>
     </message>
@@ -1496,6 +1500,10 @@
     <message>
         <source>Tidak ada dokter yang praktik di poli ini hari ini.</source>
         <translation>No doctor sees patients at this clinic today.</translation>
+    </message>
+    <message>
+        <source>Maaf, praktik dokter ini hari ini sudah selesai.</source>
+        <translation>Sorry, this doctor&apos;s hours today are over.</translation>
     </message>
     <message>
         <source>Maaf, kuota dokter ini sudah penuh. Sisa kuota sudah diperbarui.</source>

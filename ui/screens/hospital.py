@@ -39,9 +39,12 @@ from ui.screens.wrapping import WrappingButton, wrapping_button
 
 
 def doctor_line(doctor: DoctorToday, view: View) -> str:
-    """ "dr. Ani · 08.00–12.00 · Sisa kuota: JKN 4, umum 5" (or "Penuh")."""
+    """ "dr. Ani · 08.00–12.00 · Sisa kuota: JKN 4, umum 5" (or "Penuh", or "Praktik
+    sudah selesai" when the hours are over)."""
     hours = view.t("poli_doctor_hours", starts=doctor.starts, ends=doctor.ends)
-    if doctor.left_jkn <= 0 and doctor.left_non_jkn <= 0:
+    if doctor.closed:
+        left = view.t("doctor_closed")
+    elif doctor.left_jkn <= 0 and doctor.left_non_jkn <= 0:
         left = view.t("doctor_full")
     else:
         left = view.t("doctor_left", jkn=doctor.left_jkn, umum=doctor.left_non_jkn)
@@ -88,7 +91,7 @@ class DoctorScreen(Screen):
         for doctor in state.doctors:
             row = self.doctors[doctor.schedule_id]
             row.setText(doctor_line(doctor, view))
-            row.setEnabled(doctor.left_jkn > 0 or doctor.left_non_jkn > 0)
+            row.setEnabled(not doctor.closed and (doctor.left_jkn > 0 or doctor.left_non_jkn > 0))
         set_button_text(self.back, view.t("back"))
         set_button_text(self.cancel, view.t("cancel"))
 

@@ -1,0 +1,96 @@
+"""What a poli's ticket asks of the centre when it is issued (kiosk/tickets/issue.py).
+
+A Mobile JKN booking checked in holds its doctor's place at the centre: the ticket
+that checks it in asks for no place of its own, or one patient would use two of the
+doctor's JKN places (and the allocate would be refused when the booking held the
+last one). A walk-in at a poli asks for its doctor's place with the number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from contract.bookings import BookingState, BookingToday
+from contract.hospital import HospitalRequest, Payer
+from kiosk.session.events import IssueTicket
+from kiosk.tickets.issue import PrintSetup, issue_and_print
+from offline_store import Store
+from testkit.hospital_kiosk import OFFICE, POLI, doctor, poli_catalog
+from testkit.printers import READY, ScriptedPrinter, identity
+
+NOW = dt.datetime(2026, 12, 7, 9, 40, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+ANI = doctor()
+HOSPITAL = HospitalRequest(schedule_id=ANI.schedule_id, payer=Payer.JKN, norm="000123")
+BOOKED = BookingToday(
+    code="123456782",
+    office_id=OFFICE,
+    service_id=POLI,
+    day=NOW.date(),
+    starts_at=dt.time(8),
+    ends_at=dt.time(12),
+    state=BookingState.BOOKED,
+    nik=None,
+    card_number=None,
+    first_name="Siti",
+    doctor="dr. Booked",
+    hours="08:00-12:00",
+)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store.open(tmp_path / "kiosk.db")
+    opened.set_kiosk_code("K07")
+    yield opened
+    opened.close()
+
+
+def _issue(store: Store, booking: BookingToday | None) -> list[Mapping[str, str] | None]:
+    asked: list[Mapping[str, str] | None] = []
+
+    def allocate(
+        _ticket_id: str, _service_id: str, _day: dt.date, place: Mapping[str, str] | None
+    ) -> None:
+        asked.append(place)
+        return None  # the centre did not answer: the kiosk numbers it itself
+
+    request = IssueTicket(
+        1,
+        identity(),
+        POLI,
+        {"phone": "081234567890"},
+        "id",
+        booking=booking,
+        doctor=ANI,
+        hospital=HOSPITAL,
+    )
+    issued = issue_and_print(
+        request,
+        catalog=poli_catalog(),
+        office_id=OFFICE,
+        store=store,
+        setup=PrintSetup(ScriptedPrinter(READY)),
+        now=lambda: NOW,
+        allocate=allocate,
+    )
+    assert issued.ticket.number
+    return asked
+
+
+def test_a_walk_in_at_a_poli_asks_for_its_doctors_place(store: Store) -> None:
+    asked = _issue(store, None)
+    assert asked == [{"schedule_id": ANI.schedule_id, "payer": "jkn"}]
+    [item] = store.outbox()
+    assert item.payload["hospital"]["schedule_id"] == ANI.schedule_id
+
+
+def test_a_mobile_jkn_check_in_asks_for_no_second_place(store: Store) -> None:
+    asked = _issue(store, BOOKED)
+    assert asked == [None], "the booking holds the place: the ticket asks for none"
+    [item] = store.outbox()
+    assert item.payload["booking_code"] == BOOKED.code
+    assert "hospital" not in item.payload
