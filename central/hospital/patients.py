@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, insert, or_, select, update
 
 from central.access import limits
 from central.access.audit import record_lookup
@@ -31,7 +31,7 @@ from central.errors import Unprocessable
 from central.tables import citizens, medical_records, norm_sequence
 from central.upsert import dialect_insert
 from contract.errors import NikError
-from contract.nik import Sex, parse_nik
+from contract.nik import FEMALE_DAY_OFFSET, Sex, parse_nik
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,30 @@ def norm_of(conn: Connection, citizen_id: int, office_id: str) -> str | None:
     ).scalar_one_or_none()
 
 
-def _candidates(conn: Connection, office_id: str, by: FindBy, value: str) -> list[Any]:
+def _nik_birth_digits(birth_date: dt.date) -> list[str]:
+    """The ``DDMMYY`` a NIK carries for this date of birth: a man's day, a woman's day + 40."""
+    rest = f"{birth_date.month:02d}{birth_date.year % 100:02d}"
+    return [f"{birth_date.day:02d}{rest}", f"{birth_date.day + FEMALE_DAY_OFFSET:02d}{rest}"]
+
+
+def _born_on_sql(birth_date: dt.date) -> ColumnElement[bool]:
+    """:func:`_born_on` as SQL, so a name search filters by date of birth before its limit.
+
+    The registry's date of birth when it has one; else the NIK's digits 7–12
+    (``substr`` is 1-based on SQLite and PostgreSQL alike).
+    """
+    return or_(
+        citizens.c.birth_date == birth_date,
+        and_(
+            citizens.c.birth_date.is_(None),
+            func.substr(citizens.c.nik, 7, 6).in_(_nik_birth_digits(birth_date)),
+        ),
+    )
+
+
+def _candidates(
+    conn: Connection, office_id: str, by: FindBy, value: str, birth_date: dt.date
+) -> list[Any]:
     if by is FindBy.NORM:
         query = (
             select(citizens)
@@ -157,9 +180,14 @@ def _candidates(conn: Connection, office_id: str, by: FindBy, value: str) -> lis
     else:
         query = (
             select(citizens)
-            .where(func.lower(citizens.c.full_name).contains(value.lower(), autoescape=True))
+            .where(
+                func.lower(citizens.c.full_name).contains(value.lower(), autoescape=True),
+                _born_on_sql(birth_date),
+            )
             .order_by(citizens.c.full_name, citizens.c.id)
-            .limit(500)
+            # The date of birth is filtered above, so the limit cuts only true matches;
+            # one more than is answered tells that there are more.
+            .limit(MAX_BY_NAME + 1)
         )
     return list(conn.execute(query))
 
@@ -208,7 +236,8 @@ def find(
             at=now,
         )
         return Refused(retry_after)
-    rows = [r for r in _candidates(conn, office_id, by, value) if _born_on(r, birth_date)]
+    candidates = _candidates(conn, office_id, by, value, birth_date)
+    rows = [r for r in candidates if _born_on(r, birth_date)]
     found = [_patient(r, norm_of(conn, r.id, office_id)) for r in rows[:MAX_BY_NAME]]
     record_lookup(
         conn, kiosk_id=kiosk_id, key_kind="patient", key_hash=key_hash, found=bool(found), at=now

@@ -7,13 +7,14 @@ A new patient gets the office's next No. RM, once per NIK however desks race.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import threading
 from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from central.database import Database
 from central.process import RunningCentral
@@ -159,3 +160,36 @@ def test_desks_adding_patients_at_once_get_distinct_norms(
             ).scalars()
         )
     assert stored == norms
+
+
+def test_a_name_search_filters_by_date_of_birth_before_its_limit(
+    central_server: RunningCentral, operator: Database, token: str
+) -> None:
+    """Many namesakes born on other days never hide the one born on the day asked.
+
+    The patient whose registry row has no date of birth is found by the NIK's
+    digits (a woman's day + 40), in the database as well.
+    """
+    now = dt.datetime.now(dt.UTC)
+    namesakes = [
+        {"nik": f"1471020101{71_0000 + i:06d}", "full_name": f"Bbbuji Namesake {i:04d}",
+         "birth_date": dt.date(1971, 1, 1), "updated_at": now}
+        for i in range(600)
+    ]  # fmt: skip
+    with operator.begin() as conn:
+        conn.execute(insert(citizens), namesakes)
+        conn.execute(
+            insert(citizens),
+            [
+                {"nik": "1471020202720001", "full_name": "Zzz Bbbuji Target",
+                 "birth_date": dt.date(1972, 2, 2), "updated_at": now},
+                {"nik": "1471024202720002", "full_name": "Zzz Bbbuji Nik Only",
+                 "birth_date": None, "updated_at": now},
+            ],
+        )  # fmt: skip
+    found = find(central_server.url, token, "name", "bbbuji", "1972-02-02")
+    assert found.status_code == 200, found.text
+    assert [p["name"] for p in found.json()["patients"]] == [
+        "Zzz Bbbuji Nik Only",
+        "Zzz Bbbuji Target",
+    ]
