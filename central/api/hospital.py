@@ -74,6 +74,12 @@ class FindIn(BaseModel):
     by: Literal["norm", "nik", "nomorkartu", "name"]
     value: str = Field(min_length=1, max_length=200, examples=["000123"])
     birth_date: BirthDate = Field(examples=["1985-03-12"])
+    desk: bool = Field(
+        default=False,
+        description="Sent by the registration desk (`kiosk run --desk`): a name search is "
+        "allowed and the phone and address are answered. A self-service kiosk leaves it "
+        "out: no name search, phone and address empty.",
+    )
 
 
 class PatientOut(BaseModel):
@@ -107,13 +113,20 @@ def _out(p: patients.Patient) -> PatientOut:
 @router.post(
     "/api/v1/hospital/patients/find",
     responses={
+        403: {
+            "description": "The kiosk's office is no hospital, or a name search not from the desk."
+        },
         404: {"description": "`unknown_patient`: no such patient, or a wrong date of birth."},
         422: {"description": "A key of the wrong shape (a NIK is 16 digits, …)."},
         429: {"description": "`too_many_lookups`: the kiosk's hourly lookup budget."},
     },
 )
 def find_patients(body: FindIn, kiosk: KioskAuth, ctx: Context) -> PatientsOut:
-    """A patient by No. RM, NIK or BPJS number, or up to 10 by name; each with the date of birth."""
+    """A patient by No. RM, NIK or BPJS number, or up to 10 by name; each with the date of birth.
+
+    Only for kiosks of a hospital (an office with polis); the name search, the
+    phone and the address only for the desk (docs/hospital.md).
+    """
     with ctx.db.begin() as conn:
         found = patients.find(
             conn,
@@ -125,6 +138,7 @@ def find_patients(body: FindIn, kiosk: KioskAuth, ctx: Context) -> PatientsOut:
             audit_key=ctx.audit_key,
             budget=ctx.settings.lookup_budget,
             now=utc_now(),
+            desk=body.desk,
         )
     if isinstance(found, patients.Refused):  # after the commit: the attempt stays audited
         raise TooManyLookups(found.retry_after_s)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -27,7 +27,8 @@ from central.access import limits
 from central.access.audit import record_lookup
 from central.access.credentials import keyed_hash
 from central.access.lookup_budget import LookupBudget
-from central.errors import Unprocessable
+from central.errors import Forbidden, Unprocessable
+from central.hospital import schedules
 from central.tables import citizens, medical_records, norm_sequence
 from central.upsert import dialect_insert
 from contract.errors import NikError
@@ -208,6 +209,24 @@ def check_key(by: FindBy, value: str) -> str:
     return value
 
 
+def require_hospital(conn: Connection, office_id: str) -> None:
+    """Refuse (403) a kiosk of an office with no poli: it has no patients to find or add."""
+    if not schedules.polis(conn, office_id):
+        raise Forbidden(
+            "Kantor ini bukan rumah sakit: tidak ada pencarian pasien. / "
+            "This office is not a hospital: it has no patients to look up."
+        )
+
+
+def kiosk_view(patient: Patient) -> Patient:
+    """What a self-service kiosk is told: what registering needs, no phone, no address.
+
+    The NIK stays (the registration's identity, and BPJS's ``nik``); the phone
+    and address are the desk's, where a clerk checks them with the patient.
+    """
+    return replace(patient, phone="", address="")
+
+
 def find(
     conn: Connection,
     by: FindBy,
@@ -219,8 +238,19 @@ def find(
     audit_key: bytes,
     budget: LookupBudget | None,
     now: dt.datetime,
+    desk: bool = False,
 ) -> list[Patient] | Refused:
-    """The patients the key and date of birth name (empty: none); counted and audited."""
+    """The patients the key and date of birth name (empty: none); counted and audited.
+
+    Only a hospital's kiosks ask; only a desk (``desk``) searches by name and is
+    told the phone and address (:func:`kiosk_view`).
+    """
+    require_hospital(conn, office_id)
+    if by is FindBy.NAME and not desk:
+        raise Forbidden(
+            "Pencarian nama hanya di meja pendaftaran. / "
+            "Only the registration desk searches by name."
+        )
     value = check_key(by, value)
     key = value.lower() if by is FindBy.NAME else value
     key_hash = keyed_hash(audit_key, f"patient_{by.value}", key)
@@ -239,6 +269,8 @@ def find(
     candidates = _candidates(conn, office_id, by, value, birth_date)
     rows = [r for r in candidates if _born_on(r, birth_date)]
     found = [_patient(r, norm_of(conn, r.id, office_id)) for r in rows[:MAX_BY_NAME]]
+    if not desk:
+        found = [kiosk_view(p) for p in found]
     record_lookup(
         conn, kiosk_id=kiosk_id, key_kind="patient", key_hash=key_hash, found=bool(found), at=now
     )
@@ -298,6 +330,7 @@ def register(
     NIK with a No. RM here answers that No. RM. A BPJS number another citizen
     holds is :class:`BpjsTaken`.
     """
+    require_hospital(conn, office_id)
     counted = (budget or LookupBudget()).subjects(kiosk_id)
     key_hash = keyed_hash(audit_key, "patient_nik", patient.nik)
     retry_after = limits.refused_for(conn, counted, now)

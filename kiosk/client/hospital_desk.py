@@ -144,7 +144,9 @@ def find_patients(
     A wrong date of birth finds no one, as an unknown key does (the centre's
     404 ``unknown_patient``). Raises the client's :class:`CentralError` otherwise.
     """
-    body = {"by": by.value, "value": value, "birth_date": birth_date.isoformat()}
+    # "desk": the centre answers the phone and address and allows a name search only
+    # to the desk; a self-service kiosk's keypad (kiosk.client.hospital) leaves it out.
+    body = {"by": by.value, "value": value, "birth_date": birth_date.isoformat(), "desk": True}
     try:
         data = client._call("POST", FIND_PATH, body, ok=(200,), timeout_s=deadline_s, kind="list")
     except CentralRefused as exc:

@@ -19,7 +19,7 @@ from sqlalchemy import insert, select
 from central.database import Database
 from central.process import RunningCentral
 from central.tables import citizen_lookups, citizens, medical_records
-from testkit.centre_accounts import bearer
+from testkit.centre_accounts import bearer, new_kiosk
 from testkit.centre_hospital import HOSPITAL, hospital_kiosk
 
 SITI = {"nik": "1471015203850001", "born": "1985-03-12", "norm": "000123", "bpjs": "0001234567890"}
@@ -31,10 +31,14 @@ def token(central_server: RunningCentral) -> str:
     return hospital_kiosk(central_server.url)[0]
 
 
-def find(url: str, token: str, by: str, value: str, born: str) -> requests.Response:
+def find(
+    url: str, token: str, by: str, value: str, born: str, *, desk: bool = True
+) -> requests.Response:
+    """The desk's find (``desk``), or a self-service kiosk's keypad."""
+    body = {"by": by, "value": value, "birth_date": born} | ({"desk": True} if desk else {})
     return requests.post(
         f"{url}/api/v1/hospital/patients/find",
-        json={"by": by, "value": value, "birth_date": born},
+        json=body,
         headers=bearer(token),
         timeout=10,
     )
@@ -193,3 +197,35 @@ def test_a_name_search_filters_by_date_of_birth_before_its_limit(
         "Zzz Bbbuji Nik Only",
         "Zzz Bbbuji Target",
     ]
+
+
+def test_a_self_service_kiosk_is_told_what_registering_needs_and_never_searches_names(
+    central_server: RunningCentral, token: str
+) -> None:
+    url = central_server.url
+    found = find(url, token, "norm", SITI["norm"], SITI["born"], desk=False)
+    assert found.status_code == 200, found.text
+    [siti] = found.json()["patients"]
+    assert (siti["norm"], siti["nomorkartu"], siti["name"]) == (
+        "000123",
+        SITI["bpjs"],
+        "Siti Aminah",
+    )
+    assert (siti["phone"], siti["address"]) == ("", "")
+    by_name = find(url, token, "name", "siti am", SITI["born"], desk=False)
+    assert by_name.status_code == 403, by_name.text
+    assert "meja pendaftaran" in by_name.json()["detail"]
+
+
+def test_a_kiosk_of_an_office_that_is_no_hospital_finds_and_adds_no_patient(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    url = central_server.url
+    _, other = new_kiosk(operator, url)  # the demo's first office: no poli
+    for by, value in (("nik", SITI["nik"]), ("norm", SITI["norm"]), ("nomorkartu", SITI["bpjs"])):
+        refused = find(url, other, by, value, SITI["born"])
+        assert refused.status_code == 403, refused.text
+        assert "bukan rumah sakit" in refused.json()["detail"]
+    nik, born = a_nik()
+    added = new_patient(url, other, nik=nik, name="Pasien Lain", birth_date=born, sex="L")
+    assert added.status_code == 403, added.text

@@ -59,7 +59,7 @@ def test_a_find_sends_the_key_with_the_date_of_birth_and_reads_the_patients(
     [found] = find_patients(client, FindBy.NORM, "000123", BIRTH)
     assert got == [
         ("POST", "/api/v1/hospital/patients/find", {
-            "by": "norm", "value": "000123", "birth_date": "1985-03-12",
+            "by": "norm", "value": "000123", "birth_date": "1985-03-12", "desk": True,
         }),
     ]  # fmt: skip
     assert (found.norm, found.name, found.birth_date, found.sex) == (
