@@ -614,6 +614,12 @@ _MARKED: dict[str, object] = {
     "problem_patient_unavailable": QT_TRANSLATE_NOOP(
         "texts", "Data pasien tidak dapat dicari sekarang."
     ),
+    "problem_patient_locked": QT_TRANSLATE_NOOP(
+        "texts", "Terlalu banyak nomor pasien yang tidak ditemukan."
+    ),
+    "todo_patient_desk": QT_TRANSLATE_NOOP(
+        "texts", "Silakan ke {desk}, petugas pendaftaran akan membantu."
+    ),
     # form field errors (codes from kiosk.session.forms)
     "field_required": QT_TRANSLATE_NOOP("texts", "Wajib diisi"),
     "field_too_long": QT_TRANSLATE_NOOP("texts", "Terlalu panjang"),

@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, insert, or_, selec
 from central.access import limits
 from central.access.audit import record_lookup
 from central.access.credentials import keyed_hash
+from central.access.limits import Subject
 from central.access.lookup_budget import LookupBudget
 from central.errors import Forbidden, Unprocessable
 from central.hospital import schedules
@@ -254,7 +255,7 @@ def find(
     value = check_key(by, value)
     key = value.lower() if by is FindBy.NAME else value
     key_hash = keyed_hash(audit_key, f"patient_{by.value}", key)
-    counted = (budget or LookupBudget()).subjects(kiosk_id)
+    counted = _counted(budget or LookupBudget(), kiosk_id, by)
     retry_after = limits.refused_for(conn, counted, now)
     if retry_after is not None:
         record_lookup(
@@ -274,8 +275,15 @@ def find(
     record_lookup(
         conn, kiosk_id=kiosk_id, key_kind="patient", key_hash=key_hash, found=bool(found), at=now
     )
-    limits.count(conn, counted[:1] if found else counted, now, actor=f"kiosk:{kiosk_id}")
+    hit = (counted[0], *counted[2:])  # every find, and a name search's own; not the misses
+    limits.count(conn, hit if found else counted, now, actor=f"kiosk:{kiosk_id}")
     return found
+
+
+def _counted(budget: LookupBudget, kiosk_id: str, by: FindBy) -> tuple[Subject, ...]:
+    """A find's budgets, in the order every transaction locks them."""
+    every, misses = budget.patient_subjects(kiosk_id)
+    return (every, misses, budget.name_subject(kiosk_id)) if by is FindBy.NAME else (every, misses)
 
 
 def next_norm(conn: Connection, office_id: str) -> str:
@@ -331,7 +339,7 @@ def register(
     holds is :class:`BpjsTaken`.
     """
     require_hospital(conn, office_id)
-    counted = (budget or LookupBudget()).subjects(kiosk_id)
+    counted = (budget or LookupBudget()).patient_subjects(kiosk_id)
     key_hash = keyed_hash(audit_key, "patient_nik", patient.nik)
     retry_after = limits.refused_for(conn, counted, now)
     if retry_after is not None:  # first: a locked kiosk learns nothing, not even a 422

@@ -229,3 +229,36 @@ def test_a_kiosk_of_an_office_that_is_no_hospital_finds_and_adds_no_patient(
     nik, born = a_nik()
     added = new_patient(url, other, nik=nik, name="Pasien Lain", birth_date=born, sex="L")
     assert added.status_code == 403, added.text
+
+
+def test_patient_misses_spend_their_own_budget_and_never_lock_card_lookups(
+    central_server: RunningCentral,
+) -> None:
+    """30 misses typed on a kiosk's patient keypad lock that keypad's finds, not the
+    card taps of the next citizens at the same kiosk."""
+    url = central_server.url
+    token = hospital_kiosk(url)[0]
+    misses = [find(url, token, "norm", f"99{i:04d}", "1990-01-01", desk=False) for i in range(30)]
+    assert {m.status_code for m in misses} == {404}
+    locked = find(url, token, "nik", SITI["nik"], SITI["born"], desk=False)
+    assert locked.status_code == 429 and locked.json()["error"] == "too_many_lookups"
+    card = requests.post(
+        f"{url}/api/v1/citizens/lookup",
+        json={"nik": SITI["nik"]},
+        headers=bearer(token),
+        timeout=10,
+    )
+    assert card.status_code == 200, card.text
+
+
+def test_name_searches_spend_a_smaller_budget_of_their_own(
+    central_server: RunningCentral,
+) -> None:
+    url = central_server.url
+    token = hospital_kiosk(url)[0]
+    hits = [find(url, token, "name", "siti am", SITI["born"]) for _ in range(60)]
+    assert {h.status_code for h in hits} == {200}
+    refused = find(url, token, "name", "siti am", SITI["born"])
+    assert refused.status_code == 429 and refused.json()["error"] == "too_many_lookups"
+    by_number = find(url, token, "norm", SITI["norm"], SITI["born"])
+    assert by_number.status_code == 200, by_number.text

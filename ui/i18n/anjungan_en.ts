@@ -1522,6 +1522,14 @@
         <translation>Patient records cannot be searched right now.</translation>
     </message>
     <message>
+        <source>Terlalu banyak nomor pasien yang tidak ditemukan.</source>
+        <translation>Too many patient numbers were not found.</translation>
+    </message>
+    <message>
+        <source>Silakan ke {desk}, petugas pendaftaran akan membantu.</source>
+        <translation>Please go to {desk}; the registration staff will help you.</translation>
+    </message>
+    <message>
         <source>Wajib diisi</source>
         <translation>Required</translation>
     </message>
