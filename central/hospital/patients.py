@@ -318,7 +318,7 @@ def _highest_numeric_norm(conn: Connection, office_id: str) -> int:
             medical_records.c.office_id == office_id
         )
     ).scalars()
-    return max((int(n) for n in numbers if n.isdigit() and len(n) <= 9), default=0)
+    return max((int(n) for n in numbers if n.isascii() and n.isdigit() and len(n) <= 9), default=0)
 
 
 def register(
