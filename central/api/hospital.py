@@ -21,7 +21,7 @@ from central.api.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_
 from central.api.enrolment import PRINTABLE
 from central.api.health_info import HHMM, OfficeId
 from central.api.scope import require_office_access
-from central.errors import Conflict, NotFound, TooManyLookups
+from central.errors import Conflict, NotFound, TooManyLookups, Unprocessable
 from central.hospital import patients, schedules
 from central.office.numbering import local_day
 from contract.wire import ErrorCode
@@ -72,7 +72,9 @@ class FindIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     by: Literal["norm", "nik", "nomorkartu", "name"]
-    value: str = Field(min_length=1, max_length=200, examples=["000123"])
+    # No min_length: a key of the wrong shape (empty too) is refused by
+    # central.hospital.patients after it is counted and audited.
+    value: str = Field(max_length=200, examples=["000123"])
     birth_date: BirthDate = Field(examples=["1985-03-12"])
     desk: bool = Field(
         default=False,
@@ -142,6 +144,8 @@ def find_patients(body: FindIn, kiosk: KioskAuth, ctx: Context) -> PatientsOut:
         )
     if isinstance(found, patients.Refused):  # after the commit: the attempt stays audited
         raise TooManyLookups(found.retry_after_s)
+    if isinstance(found, patients.Malformed):  # likewise: counted and audited first
+        raise Unprocessable(found.detail)
     if not found:
         raise NotFound(
             "Pasien tidak ditemukan, atau tanggal lahir tidak sesuai. / "

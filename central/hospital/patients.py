@@ -69,6 +69,13 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class Malformed:
+    """A key of the wrong shape (422 with ``detail``): counted and audited all the same."""
+
+    detail: str
+
+
+@dataclass(frozen=True)
 class BpjsTaken:
     """The BPJS number given for a new patient is another citizen's (409)."""
 
@@ -240,8 +247,9 @@ def find(
     budget: LookupBudget | None,
     now: dt.datetime,
     desk: bool = False,
-) -> list[Patient] | Refused:
-    """The patients the key and date of birth name (empty: none); counted and audited.
+) -> list[Patient] | Refused | Malformed:
+    """The patients the key and date of birth name (empty: none); counted and audited,
+    a key of the wrong shape too (:class:`Malformed`).
 
     Only a hospital's kiosks ask; only a desk (``desk``) searches by name and is
     told the phone and address (:func:`kiosk_view`).
@@ -252,7 +260,7 @@ def find(
             "Pencarian nama hanya di meja pendaftaran. / "
             "Only the registration desk searches by name."
         )
-    value = check_key(by, value)
+    value = value.strip()
     key = value.lower() if by is FindBy.NAME else value
     key_hash = keyed_hash(audit_key, f"patient_{by.value}", key)
     counted = _counted(budget or LookupBudget(), kiosk_id, by)
@@ -267,6 +275,14 @@ def find(
             at=now,
         )
         return Refused(retry_after)
+    try:
+        check_key(by, value)
+    except Unprocessable as exc:  # a miss all the same: a sweep cannot hide in bad shapes
+        record_lookup(
+            conn, kiosk_id=kiosk_id, key_kind="patient", key_hash=key_hash, found=False, at=now
+        )
+        limits.count(conn, counted, now, actor=f"kiosk:{kiosk_id}")
+        return Malformed(exc.detail)  # returned, not raised: the audit row must commit
     candidates = _candidates(conn, office_id, by, value, birth_date)
     rows = [r for r in candidates if _born_on(r, birth_date)]
     found = [_patient(r, norm_of(conn, r.id, office_id)) for r in rows[:MAX_BY_NAME]]

@@ -16,11 +16,13 @@ import pytest
 import requests
 from sqlalchemy import insert, select
 
+from central.access.credentials import keyed_hash
 from central.database import Database
 from central.process import RunningCentral
 from central.tables import citizen_lookups, citizens, medical_records
 from testkit.centre_accounts import bearer, new_kiosk
 from testkit.centre_hospital import HOSPITAL, hospital_kiosk
+from testkit.citizen_lookups import audit_key
 
 SITI = {"nik": "1471015203850001", "born": "1985-03-12", "norm": "000123", "bpjs": "0001234567890"}
 _serial = itertools.count(1)
@@ -262,3 +264,26 @@ def test_name_searches_spend_a_smaller_budget_of_their_own(
     assert refused.status_code == 429 and refused.json()["error"] == "too_many_lookups"
     by_number = find(url, token, "norm", SITI["norm"], SITI["born"])
     assert by_number.status_code == 200, by_number.text
+
+
+def test_a_key_of_the_wrong_shape_is_counted_and_audited_as_a_miss(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A sweep cannot hide in malformed keys: each is audited and spends the misses."""
+    url = central_server.url
+    token = hospital_kiosk(url)[0]
+    bad = [find(url, token, "nik", f"{i:02d}", SITI["born"], desk=False) for i in range(30)]
+    assert {b.status_code for b in bad} == {422}
+    assert "16 angka" in bad[0].json()["detail"]
+    empty = find(url, token, "norm", "", SITI["born"], desk=False)
+    assert empty.status_code == 429, empty.text  # the 31st miss: the kiosk's finds locked
+    good = find(url, token, "nik", SITI["nik"], SITI["born"], desk=False)
+    assert good.status_code == 429 and good.json()["error"] == "too_many_lookups"
+    hashed = keyed_hash(audit_key(operator), "patient_nik", "07")
+    with operator.read() as conn:
+        rows = conn.execute(
+            select(citizen_lookups.c.key_kind, citizen_lookups.c.found).where(
+                citizen_lookups.c.key_hash == hashed
+            )
+        ).all()
+    assert [(r.key_kind, r.found) for r in rows] == [("patient", False)]
