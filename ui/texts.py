@@ -308,6 +308,9 @@ _MARKED: dict[str, object] = {
     "desk_result_row": QT_TRANSLATE_NOOP("texts", "{norm} · {name} · {birth}"),
     "desk_row_cancelled": QT_TRANSLATE_NOOP("texts", "{row} · dibatalkan"),
     "desk_finding": QT_TRANSLATE_NOOP("texts", "Mencari…"),
+    "desk_more": QT_TRANSLATE_NOOP(
+        "texts", "Terlalu banyak hasil, persempit pencarian (nama lebih lengkap)."
+    ),
     "desk_not_found": QT_TRANSLATE_NOOP(
         "texts", "Pasien tidak ditemukan. Periksa nomor, nama, atau tanggal lahir."
     ),

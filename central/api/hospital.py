@@ -97,6 +97,10 @@ class PatientOut(BaseModel):
 
 class PatientsOut(BaseModel):
     patients: list[PatientOut]
+    more: bool = Field(
+        default=False,
+        description="More patients match than the 10 answered: give more of the name.",
+    )
 
 
 def _out(p: patients.Patient) -> PatientOut:
@@ -146,13 +150,13 @@ def find_patients(body: FindIn, kiosk: KioskAuth, ctx: Context) -> PatientsOut:
         raise TooManyLookups(found.retry_after_s)
     if isinstance(found, patients.Malformed):  # likewise: counted and audited first
         raise Unprocessable(found.detail)
-    if not found:
+    if not found.patients:
         raise NotFound(
             "Pasien tidak ditemukan, atau tanggal lahir tidak sesuai. / "
             "No such patient, or the date of birth does not match.",
             code=ErrorCode.UNKNOWN_PATIENT,
         )
-    return PatientsOut(patients=[_out(p) for p in found])
+    return PatientsOut(patients=[_out(p) for p in found.patients], more=found.more)
 
 
 class NewPatientIn(BaseModel):

@@ -69,6 +69,15 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class Found:
+    """The patients found (at most :data:`MAX_BY_NAME`), and whether more match (``more``):
+    a name search then asks for more letters, never silently shows ten of many."""
+
+    patients: list[Patient]
+    more: bool = False
+
+
+@dataclass(frozen=True)
 class Malformed:
     """A key of the wrong shape (422 with ``detail``): counted and audited all the same."""
 
@@ -247,9 +256,9 @@ def find(
     budget: LookupBudget | None,
     now: dt.datetime,
     desk: bool = False,
-) -> list[Patient] | Refused | Malformed:
-    """The patients the key and date of birth name (empty: none); counted and audited,
-    a key of the wrong shape too (:class:`Malformed`).
+) -> Found | Refused | Malformed:
+    """The patients the key and date of birth name (an empty :class:`Found`: none);
+    counted and audited, a key of the wrong shape too (:class:`Malformed`).
 
     Only a hospital's kiosks ask; only a desk (``desk``) searches by name and is
     told the phone and address (:func:`kiosk_view`).
@@ -293,7 +302,7 @@ def find(
     )
     hit = (counted[0], *counted[2:])  # every find, and a name search's own; not the misses
     limits.count(conn, hit if found else counted, now, actor=f"kiosk:{kiosk_id}")
-    return found
+    return Found(found, more=len(rows) > MAX_BY_NAME)
 
 
 def _counted(budget: LookupBudget, kiosk_id: str, by: FindBy) -> tuple[Subject, ...]:

@@ -287,3 +287,24 @@ def test_a_key_of_the_wrong_shape_is_counted_and_audited_as_a_miss(
             )
         ).all()
     assert [(r.key_kind, r.found) for r in rows] == [("patient", False)]
+
+
+def test_a_name_shared_by_more_than_ten_says_there_are_more(
+    central_server: RunningCentral, operator: Database, token: str
+) -> None:
+    now = dt.datetime.now(dt.UTC)
+    people = [
+        {"nik": f"1471030303{80_0000 + i:06d}", "full_name": f"{name} {i:02d}",
+         "birth_date": dt.date(1980, 3, 3), "updated_at": now}
+        for name, count in (("Cccmore Banyak", 12), ("Cccmore Sepuluh", 10))
+        for i in range(count)
+    ]  # fmt: skip
+    for n, person in enumerate(people):  # each NIK its own serial
+        person["nik"] = f"147103030380{n + 1:04d}"
+    with operator.begin() as conn:
+        conn.execute(insert(citizens), people)
+    many = find(central_server.url, token, "name", "cccmore banyak", "1980-03-03")
+    assert many.status_code == 200, many.text
+    assert (len(many.json()["patients"]), many.json()["more"]) == (10, True)
+    ten = find(central_server.url, token, "name", "cccmore sepuluh", "1980-03-03")
+    assert (len(ten.json()["patients"]), ten.json()["more"]) == (10, False)

@@ -147,3 +147,17 @@ def test_a_key_is_checked_before_it_is_sent(
     by: FindBy, value: str, birth: dt.date | None, problem: str | None
 ) -> None:
     assert check_key(by, value, birth) == problem
+
+
+def test_a_find_says_when_the_centre_has_more_than_it_answered(
+    answers: tuple[list[tuple[int, Any]], list[Any], CentralClient],
+) -> None:
+    queued, _, client = answers
+    queued.append((200, {"patients": [SITI] * 10, "more": True}))
+    many = find_patients(client, FindBy.NAME, "Siti", BIRTH)
+    assert (len(many), many.more) == (10, True)
+    queued.append((200, {"patients": [SITI]}))
+    assert find_patients(client, FindBy.NAME, "Siti", BIRTH).more is False
+    queued.append((200, {"patients": [SITI], "more": "yes"}))
+    with pytest.raises(CentralProtocolError):
+        find_patients(client, FindBy.NAME, "Siti", BIRTH)

@@ -846,6 +846,10 @@
         <translation>Searching…</translation>
     </message>
     <message>
+        <source>Terlalu banyak hasil, persempit pencarian (nama lebih lengkap).</source>
+        <translation>Too many patients match: narrow the search (more of the name).</translation>
+    </message>
+    <message>
         <source>Pasien tidak ditemukan. Periksa nomor, nama, atau tanggal lahir.</source>
         <translation>Patient not found. Check the number, name or date of birth.</translation>
     </message>
