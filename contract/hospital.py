@@ -35,8 +35,8 @@ __all__ = [
     "parse_hhmm",
 ]
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_BPJS = re.compile(r"^\d{13}$")
+_HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_BPJS = re.compile(r"^[0-9]{13}$")  # [0-9]: a \d would take other scripts' digits too
 
 #: BPJS ``jeniskunjungan``: 1 referral from a first-level facility (FKTP),
 #: 2 internal referral, 3 follow-up (kontrol), 4 referral between hospitals.

@@ -133,6 +133,8 @@ class SessionProblem(StrEnum):
     PATIENT_UNKNOWN = "patient_unknown"
     PATIENT_NUMBER_INVALID = "patient_number_invalid"
     PATIENT_UNAVAILABLE = "patient_unavailable"
+    #: Too many patients not found on the keypad, in this session or at this kiosk.
+    PATIENT_LOCKED = "patient_locked"
 
 
 #: Every code a session keeps as its ``problem`` and a screen shows as ``problem_<code>``.

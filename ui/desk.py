@@ -51,7 +51,7 @@ from contract.catalog import Catalog
 from contract.hospital import JENIS_KUNJUNGAN, DoctorToday, Payer
 from contract.nik import Sex
 from kiosk.client.errors import CentralRefused, CentralUnavailable
-from kiosk.client.hospital_desk import DeskPatient, FindBy, check_key
+from kiosk.client.hospital_desk import DeskPatient, FindBy, PatientList, check_key
 from kiosk.controller import KioskController
 from kiosk.errors import SessionProblem, TicketingError
 from kiosk.session.events import Cancel, Finish
@@ -398,7 +398,8 @@ class DeskView(QFrame):
         if not found:
             self.say("desk_not_found")
             return
-        self.say("")
+        # More match than the centre answers: say so, never show ten of many as all.
+        self.say("desk_more" if isinstance(found, PatientList) and found.more else "")
         for patient in found:
             self.results.addItem(
                 self.t(

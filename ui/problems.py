@@ -158,6 +158,7 @@ PROBLEMS: dict[str, Notice] = {
     SessionProblem.PATIENT_UNAVAILABLE: Notice(
         Icon.PLUG, "problem_patient_unavailable", "todo_later_or_ask", ""
     ),
+    SessionProblem.PATIENT_LOCKED: Notice(Icon.LOCK, "problem_patient_locked", "todo_patient_desk"),
     # the local store (offline_store.errors.StoreReason)
     StoreReason.STORE_FULL: Notice(Icon.WARNING, "problem_store_full", "todo_staff"),
     StoreReason.STORE_FAILED: Notice(Icon.WARNING, "problem_store_failed", "todo_staff"),

@@ -308,6 +308,9 @@ _MARKED: dict[str, object] = {
     "desk_result_row": QT_TRANSLATE_NOOP("texts", "{norm} · {name} · {birth}"),
     "desk_row_cancelled": QT_TRANSLATE_NOOP("texts", "{row} · dibatalkan"),
     "desk_finding": QT_TRANSLATE_NOOP("texts", "Mencari…"),
+    "desk_more": QT_TRANSLATE_NOOP(
+        "texts", "Terlalu banyak hasil, persempit pencarian (nama lebih lengkap)."
+    ),
     "desk_not_found": QT_TRANSLATE_NOOP(
         "texts", "Pasien tidak ditemukan. Periksa nomor, nama, atau tanggal lahir."
     ),
@@ -617,6 +620,12 @@ _MARKED: dict[str, object] = {
     ),
     "problem_patient_unavailable": QT_TRANSLATE_NOOP(
         "texts", "Data pasien tidak dapat dicari sekarang."
+    ),
+    "problem_patient_locked": QT_TRANSLATE_NOOP(
+        "texts", "Terlalu banyak nomor pasien yang tidak ditemukan."
+    ),
+    "todo_patient_desk": QT_TRANSLATE_NOOP(
+        "texts", "Silakan ke {desk}, petugas pendaftaran akan membantu."
     ),
     # form field errors (codes from kiosk.session.forms)
     "field_required": QT_TRANSLATE_NOOP("texts", "Wajib diisi"),

@@ -19,6 +19,12 @@ with ``429 too_many_lookups`` and ``Retry-After`` for 15 minutes, then 30,
 60, ... up to a day (each lock twice as long as the one before), and each
 lock is a security event ``lookup_budget_locked`` (subject the kiosk), so
 staff see a sweep.
+
+A hospital's patient finds (:mod:`central.hospital.patients`) spend budgets of
+the same sizes but of their own, so misses typed on a kiosk's patient keypad
+never lock that kiosk's card lookups; a name search (the desk's) spends
+besides a smaller one of its own (``names_per_hour``, default 60), since a hit
+by name and date of birth names a person the searcher need not know a number of.
 """
 
 from __future__ import annotations
@@ -40,9 +46,10 @@ class LookupBudget:
 
     per_hour: int = 240
     not_found_per_hour: int = 30
+    names_per_hour: int = 60
 
     def __post_init__(self) -> None:
-        if self.per_hour < 1 or self.not_found_per_hour < 1:
+        if self.per_hour < 1 or self.not_found_per_hour < 1 or self.names_per_hour < 1:
             raise ValueError("a lookup budget must allow at least one lookup")
 
     def subjects(self, kiosk_id: str) -> tuple[Subject, Subject]:
@@ -57,3 +64,21 @@ class LookupBudget:
             Subject(f"lookups:kiosk:{kiosk_id}", every, audit_subject=f"kiosk:{kiosk_id}"),
             Subject(f"lookup_misses:kiosk:{kiosk_id}", misses, audit_subject=f"kiosk:{kiosk_id}"),
         )
+
+    def patient_subjects(self, kiosk_id: str) -> tuple[Subject, Subject]:
+        """A hospital's patient finds: every one, then the misses (no card lookup's)."""
+        every = Limit(self.per_hour, WINDOW, FIRST_LOCK, LONGEST_LOCK, EVENT, "patient finds")
+        misses = Limit(
+            self.not_found_per_hour, WINDOW, FIRST_LOCK, LONGEST_LOCK, EVENT, "patients not found"
+        )
+        return (
+            Subject(f"patient_finds:kiosk:{kiosk_id}", every, audit_subject=f"kiosk:{kiosk_id}"),
+            Subject(f"patient_misses:kiosk:{kiosk_id}", misses, audit_subject=f"kiosk:{kiosk_id}"),
+        )
+
+    def name_subject(self, kiosk_id: str) -> Subject:
+        """Name searches, found or not: locked after the last of the patient subjects."""
+        names = Limit(
+            self.names_per_hour, WINDOW, FIRST_LOCK, LONGEST_LOCK, EVENT, "patient name searches"
+        )
+        return Subject(f"patient_names:kiosk:{kiosk_id}", names, audit_subject=f"kiosk:{kiosk_id}")

@@ -21,7 +21,7 @@ from central.api.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_
 from central.api.enrolment import PRINTABLE
 from central.api.health_info import HHMM, OfficeId
 from central.api.scope import require_office_access
-from central.errors import Conflict, NotFound, TooManyLookups
+from central.errors import Conflict, NotFound, TooManyLookups, Unprocessable
 from central.hospital import patients, schedules
 from central.office.numbering import local_day
 from contract.wire import ErrorCode
@@ -77,8 +77,16 @@ class FindIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     by: Literal["norm", "nik", "nomorkartu", "name"]
-    value: str = Field(min_length=1, max_length=200, examples=["000123"])
+    # No min_length: a key of the wrong shape (empty too) is refused by
+    # central.hospital.patients after it is counted and audited.
+    value: str = Field(max_length=200, examples=["000123"])
     birth_date: BirthDate = Field(examples=["1985-03-12"])
+    desk: bool = Field(
+        default=False,
+        description="Sent by the registration desk (`kiosk run --desk`): a name search is "
+        "allowed and the phone and address are answered. A self-service kiosk leaves it "
+        "out: no name search, phone and address empty.",
+    )
 
 
 class PatientOut(BaseModel):
@@ -94,6 +102,10 @@ class PatientOut(BaseModel):
 
 class PatientsOut(BaseModel):
     patients: list[PatientOut]
+    more: bool = Field(
+        default=False,
+        description="More patients match than the 10 answered: give more of the name.",
+    )
 
 
 def _out(p: patients.Patient) -> PatientOut:
@@ -112,13 +124,20 @@ def _out(p: patients.Patient) -> PatientOut:
 @router.post(
     "/api/v1/hospital/patients/find",
     responses={
+        403: {
+            "description": "The kiosk's office is no hospital, or a name search not from the desk."
+        },
         404: {"description": "`unknown_patient`: no such patient, or a wrong date of birth."},
         422: {"description": "A key of the wrong shape (a NIK is 16 digits, …)."},
         429: {"description": "`too_many_lookups`: the kiosk's hourly lookup budget."},
     },
 )
 def find_patients(body: FindIn, kiosk: KioskAuth, ctx: Context) -> PatientsOut:
-    """A patient by No. RM, NIK or BPJS number, or up to 10 by name; each with the date of birth."""
+    """A patient by No. RM, NIK or BPJS number, or up to 10 by name; each with the date of birth.
+
+    Only for kiosks of a hospital (an office with polis); the name search, the
+    phone and the address only for the desk (docs/hospital.md).
+    """
     with ctx.db.begin() as conn:
         found = patients.find(
             conn,
@@ -130,16 +149,19 @@ def find_patients(body: FindIn, kiosk: KioskAuth, ctx: Context) -> PatientsOut:
             audit_key=ctx.audit_key,
             budget=ctx.settings.lookup_budget,
             now=utc_now(),
+            desk=body.desk,
         )
     if isinstance(found, patients.Refused):  # after the commit: the attempt stays audited
         raise TooManyLookups(found.retry_after_s)
-    if not found:
+    if isinstance(found, patients.Malformed):  # likewise: counted and audited first
+        raise Unprocessable(found.detail)
+    if not found.patients:
         raise NotFound(
             "Pasien tidak ditemukan, atau tanggal lahir tidak sesuai. / "
             "No such patient, or the date of birth does not match.",
             code=ErrorCode.UNKNOWN_PATIENT,
         )
-    return PatientsOut(patients=[_out(p) for p in found])
+    return PatientsOut(patients=[_out(p) for p in found.patients], more=found.more)
 
 
 class NewPatientIn(BaseModel):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -138,20 +139,21 @@ def seed(conn: Connection, office_id: str) -> int:
     return added
 
 
-#: The ticket id of the OpenAPI examples (a kiosk's version-4 id).
-EXAMPLE_TICKET_ID = "3f6c1e2a-8b4d-4c6e-9a7b-2d5e8f1c0a93"
+def allocate_example(day: dt.date, ticket_id: str) -> dict[str, Any]:
+    """``POST /api/v1/tickets/allocate`` for Siti Aminah at the demo internist, JKN.
 
-
-def allocate_example(day: dt.date) -> dict[str, Any]:
-    """``POST /api/v1/tickets/allocate`` for Siti Aminah at the demo internist, JKN."""
+    ``ticket_id`` is a kiosk's version-4 id, new for each copy of the description:
+    an allocate is idempotent by ticket id, so a fixed one would work once per demo
+    database (a second kiosk: 409; the next day: yesterday's ticket).
+    """
     return {
-        "ticket_id": EXAMPLE_TICKET_ID,
+        "ticket_id": ticket_id,
         "service_id": "poli-dalam",
         "hospital": {"schedule_id": schedule_id(EXAMPLE_DOCTOR, day), "payer": "jkn"},
     }
 
 
-def registration_example(now: dt.datetime, number: str = "D-001") -> dict[str, Any]:
+def registration_example(now: dt.datetime, ticket_id: str, number: str = "D-001") -> dict[str, Any]:
     """``POST /api/v1/submissions``: the registration of :func:`allocate_example`'s ticket.
 
     ``number`` is the one the allocate answered (``display``).
@@ -159,7 +161,7 @@ def registration_example(now: dt.datetime, number: str = "D-001") -> dict[str, A
     return {
         "items": [
             {
-                "key": EXAMPLE_TICKET_ID,
+                "key": ticket_id,
                 "kind": "service_registration",
                 "body": {
                     "office_id": "rsud-pku",
@@ -194,16 +196,21 @@ def registration_example(now: dt.datetime, number: str = "D-001") -> dict[str, A
     }
 
 
-def with_todays_examples(schema: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+def with_todays_examples(
+    schema: dict[str, Any], now: dt.datetime, ticket_id: str | None = None
+) -> dict[str, Any]:
     """``schema`` (not changed) with the hospital examples for ``now`` (local), as a copy.
 
     The demo doctors have one schedule per weekday, so the examples name
-    today's; the registration's ``issued_at`` is now.
+    today's; the registration's ``issued_at`` is now; the ticket id is a new
+    one (``ticket_id``, else a random version-4 id) for every copy, so every
+    reader of the description can run its example, any day.
     """
+    ticket_id = ticket_id or str(uuid.uuid4())
     out = copy.deepcopy(schema)
     for path, value in (
-        ("/api/v1/tickets/allocate", allocate_example(now.date())),
-        ("/api/v1/submissions", registration_example(now)),
+        ("/api/v1/tickets/allocate", allocate_example(now.date(), ticket_id)),
+        ("/api/v1/submissions", registration_example(now, ticket_id)),
     ):
         body = out.get("paths", {}).get(path, {}).get("post", {}).get("requestBody")
         if isinstance(body, dict):

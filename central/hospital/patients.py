@@ -17,21 +17,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, insert, or_, select, update
 
 from central.access import limits
 from central.access.audit import record_lookup
 from central.access.credentials import keyed_hash
+from central.access.limits import Subject
 from central.access.lookup_budget import LookupBudget
-from central.errors import Unprocessable
+from central.errors import Forbidden, Unprocessable
+from central.hospital import schedules
 from central.tables import citizens, medical_records, norm_sequence
 from central.upsert import dialect_insert
 from contract.errors import NikError
-from contract.nik import Sex, parse_nik
+from contract.nik import FEMALE_DAY_OFFSET, Sex, parse_nik
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,22 @@ class Refused:
     """The kiosk's lookup budget is used up: try again after ``retry_after_s``."""
 
     retry_after_s: int
+
+
+@dataclass(frozen=True)
+class Found:
+    """The patients found (at most :data:`MAX_BY_NAME`), and whether more match (``more``):
+    a name search then asks for more letters, never silently shows ten of many."""
+
+    patients: list[Patient]
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A key of the wrong shape (422 with ``detail``): counted and audited all the same."""
+
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -140,7 +158,30 @@ def norm_of(conn: Connection, citizen_id: int, office_id: str) -> str | None:
     ).scalar_one_or_none()
 
 
-def _candidates(conn: Connection, office_id: str, by: FindBy, value: str) -> list[Any]:
+def _nik_birth_digits(birth_date: dt.date) -> list[str]:
+    """The ``DDMMYY`` a NIK carries for this date of birth: a man's day, a woman's day + 40."""
+    rest = f"{birth_date.month:02d}{birth_date.year % 100:02d}"
+    return [f"{birth_date.day:02d}{rest}", f"{birth_date.day + FEMALE_DAY_OFFSET:02d}{rest}"]
+
+
+def _born_on_sql(birth_date: dt.date) -> ColumnElement[bool]:
+    """:func:`_born_on` as SQL, so a name search filters by date of birth before its limit.
+
+    The registry's date of birth when it has one; else the NIK's digits 7–12
+    (``substr`` is 1-based on SQLite and PostgreSQL alike).
+    """
+    return or_(
+        citizens.c.birth_date == birth_date,
+        and_(
+            citizens.c.birth_date.is_(None),
+            func.substr(citizens.c.nik, 7, 6).in_(_nik_birth_digits(birth_date)),
+        ),
+    )
+
+
+def _candidates(
+    conn: Connection, office_id: str, by: FindBy, value: str, birth_date: dt.date
+) -> list[Any]:
     if by is FindBy.NORM:
         query = (
             select(citizens)
@@ -157,9 +198,14 @@ def _candidates(conn: Connection, office_id: str, by: FindBy, value: str) -> lis
     else:
         query = (
             select(citizens)
-            .where(func.lower(citizens.c.full_name).contains(value.lower(), autoescape=True))
+            .where(
+                func.lower(citizens.c.full_name).contains(value.lower(), autoescape=True),
+                _born_on_sql(birth_date),
+            )
             .order_by(citizens.c.full_name, citizens.c.id)
-            .limit(500)
+            # The date of birth is filtered above, so the limit cuts only true matches;
+            # one more than is answered tells that there are more.
+            .limit(MAX_BY_NAME + 1)
         )
     return list(conn.execute(query))
 
@@ -180,6 +226,24 @@ def check_key(by: FindBy, value: str) -> str:
     return value
 
 
+def require_hospital(conn: Connection, office_id: str) -> None:
+    """Refuse (403) a kiosk of an office with no poli: it has no patients to find or add."""
+    if not schedules.polis(conn, office_id):
+        raise Forbidden(
+            "Kantor ini bukan rumah sakit: tidak ada pencarian pasien. / "
+            "This office is not a hospital: it has no patients to look up."
+        )
+
+
+def kiosk_view(patient: Patient) -> Patient:
+    """What a self-service kiosk is told: what registering needs, no phone, no address.
+
+    The NIK stays (the registration's identity, and BPJS's ``nik``); the phone
+    and address are the desk's, where a clerk checks them with the patient.
+    """
+    return replace(patient, phone="", address="")
+
+
 def find(
     conn: Connection,
     by: FindBy,
@@ -191,12 +255,24 @@ def find(
     audit_key: bytes,
     budget: LookupBudget | None,
     now: dt.datetime,
-) -> list[Patient] | Refused:
-    """The patients the key and date of birth name (empty: none); counted and audited."""
-    value = check_key(by, value)
+    desk: bool = False,
+) -> Found | Refused | Malformed:
+    """The patients the key and date of birth name (an empty :class:`Found`: none);
+    counted and audited, a key of the wrong shape too (:class:`Malformed`).
+
+    Only a hospital's kiosks ask; only a desk (``desk``) searches by name and is
+    told the phone and address (:func:`kiosk_view`).
+    """
+    require_hospital(conn, office_id)
+    if by is FindBy.NAME and not desk:
+        raise Forbidden(
+            "Pencarian nama hanya di meja pendaftaran. / "
+            "Only the registration desk searches by name."
+        )
+    value = value.strip()
     key = value.lower() if by is FindBy.NAME else value
     key_hash = keyed_hash(audit_key, f"patient_{by.value}", key)
-    counted = (budget or LookupBudget()).subjects(kiosk_id)
+    counted = _counted(budget or LookupBudget(), kiosk_id, by)
     retry_after = limits.refused_for(conn, counted, now)
     if retry_after is not None:
         record_lookup(
@@ -208,13 +284,31 @@ def find(
             at=now,
         )
         return Refused(retry_after)
-    rows = [r for r in _candidates(conn, office_id, by, value) if _born_on(r, birth_date)]
+    try:
+        check_key(by, value)
+    except Unprocessable as exc:  # a miss all the same: a sweep cannot hide in bad shapes
+        record_lookup(
+            conn, kiosk_id=kiosk_id, key_kind="patient", key_hash=key_hash, found=False, at=now
+        )
+        limits.count(conn, counted, now, actor=f"kiosk:{kiosk_id}")
+        return Malformed(exc.detail)  # returned, not raised: the audit row must commit
+    candidates = _candidates(conn, office_id, by, value, birth_date)
+    rows = [r for r in candidates if _born_on(r, birth_date)]
     found = [_patient(r, norm_of(conn, r.id, office_id)) for r in rows[:MAX_BY_NAME]]
+    if not desk:
+        found = [kiosk_view(p) for p in found]
     record_lookup(
         conn, kiosk_id=kiosk_id, key_kind="patient", key_hash=key_hash, found=bool(found), at=now
     )
-    limits.count(conn, counted[:1] if found else counted, now, actor=f"kiosk:{kiosk_id}")
-    return found
+    hit = (counted[0], *counted[2:])  # every find, and a name search's own; not the misses
+    limits.count(conn, hit if found else counted, now, actor=f"kiosk:{kiosk_id}")
+    return Found(found, more=len(rows) > MAX_BY_NAME)
+
+
+def _counted(budget: LookupBudget, kiosk_id: str, by: FindBy) -> tuple[Subject, ...]:
+    """A find's budgets, in the order every transaction locks them."""
+    every, misses = budget.patient_subjects(kiosk_id)
+    return (every, misses, budget.name_subject(kiosk_id)) if by is FindBy.NAME else (every, misses)
 
 
 def next_norm(conn: Connection, office_id: str) -> str:
@@ -249,7 +343,7 @@ def _highest_numeric_norm(conn: Connection, office_id: str) -> int:
             medical_records.c.office_id == office_id
         )
     ).scalars()
-    return max((int(n) for n in numbers if n.isdigit() and len(n) <= 9), default=0)
+    return max((int(n) for n in numbers if n.isascii() and n.isdigit() and len(n) <= 9), default=0)
 
 
 def register(
@@ -269,7 +363,8 @@ def register(
     NIK with a No. RM here answers that No. RM. A BPJS number another citizen
     holds is :class:`BpjsTaken`.
     """
-    counted = (budget or LookupBudget()).subjects(kiosk_id)
+    require_hospital(conn, office_id)
+    counted = (budget or LookupBudget()).patient_subjects(kiosk_id)
     key_hash = keyed_hash(audit_key, "patient_nik", patient.nik)
     retry_after = limits.refused_for(conn, counted, now)
     if retry_after is not None:  # first: a locked kiosk learns nothing, not even a 422

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, select, update
 
 from central.access.audit import record_event
 from central.errors import NotFound, Unprocessable
+from central.office.plain_text import has_invisible
 from central.tables import doctor_quota, doctor_schedules, services
 from central.upsert import upsert
 from contract.errors import HospitalError
@@ -68,8 +69,20 @@ def polis(conn: Connection, office_id: str) -> dict[str, Poli]:
     return {r.id: Poli(r.id, r.kodepoli, r.name, r.location_id or "") for r in rows}
 
 
+#: BPJS's doctor code (``kodedokter``, a number at BPJS): printable ASCII, so what is
+#: stored is what BPJS is sent, never a digit of another script turned into a number.
+KODEDOKTER = re.compile(r"[!-~]{1,32}", re.ASCII)
+PRACTITIONER_ID = re.compile(r"[A-Za-z0-9._-]{0,64}", re.ASCII)
+#: C0 and C1 control characters and DEL (PostgreSQL refuses NUL in text outright).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def check(conn: Connection, office_id: str, fields: ScheduleFields) -> None:
-    """Refuse (422) a schedule that cannot be kept: Indonesian first, English second."""
+    """Refuse (422) a schedule that cannot be kept: Indonesian first, English second.
+
+    The one check of a schedule: the staff API and the staff page both reach it
+    through :func:`put`, so neither can store what the other refuses.
+    """
     if fields.service_id not in polis(conn, office_id):
         raise Unprocessable(
             f"Layanan {fields.service_id!r} bukan poli kantor ini. / "
@@ -93,6 +106,22 @@ def check(conn: Connection, office_id: str, fields: ScheduleFields) -> None:
         )
     if not fields.kodedokter.strip() or not fields.doctor_name.strip():
         raise Unprocessable("Kode dan nama dokter wajib. / kodedokter and doctor_name required.")
+    if not KODEDOKTER.fullmatch(fields.kodedokter.strip()):
+        raise Unprocessable(
+            "Kode dokter BPJS: 1 sampai 32 huruf atau angka latin, tanpa spasi. / "
+            "kodedokter: 1 to 32 ASCII letters, digits or signs, no spaces."
+        )
+    name = fields.doctor_name.strip()
+    if len(name) > 200 or _CONTROL.search(name) or has_invisible(name):
+        raise Unprocessable(
+            "Nama dokter: sampai 200 karakter, tanpa karakter kendali atau tak terlihat. / "
+            "doctor_name: up to 200 characters, no control or invisible characters."
+        )
+    if not PRACTITIONER_ID.fullmatch(fields.practitioner_id):
+        raise Unprocessable(
+            "ID Practitioner SATUSEHAT: sampai 64 huruf, angka, titik, garis. / "
+            "practitioner_id: up to 64 of A-Z a-z 0-9 . _ -"
+        )
 
 
 def put(

@@ -122,7 +122,9 @@ def add_body(conn: Connection, visit: Any) -> dict[str, Any]:
     used_jkn = quota.used_jkn if quota is not None else 0
     used_non = quota.used_non_jkn if quota is not None else 0
     kodedokter: int | str = (
-        int(visit.kodedokter) if visit.kodedokter.isdigit() else visit.kodedokter
+        int(visit.kodedokter)
+        if visit.kodedokter.isascii() and visit.kodedokter.isdigit()
+        else visit.kodedokter
     )
     jkn = visit.payer == Payer.JKN.value
     return {

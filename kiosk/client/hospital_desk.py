@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -104,11 +104,27 @@ def parse_patient(data: Any) -> DeskPatient:
     )
 
 
-def parse_patients(data: Mapping[str, Any]) -> tuple[DeskPatient, ...]:
+class PatientList(tuple[DeskPatient, ...]):
+    """The patients found, and whether the centre has more than it answered (``more``:
+    a name shared by more than :data:`MAX_PATIENTS` born that day; the desk asks for
+    more of the name). A tuple, so every caller that lists patients reads it as one."""
+
+    more: bool
+
+    def __new__(cls, patients: Iterable[DeskPatient] = (), *, more: bool = False) -> PatientList:
+        found = super().__new__(cls, patients)
+        found.more = more
+        return found
+
+
+def parse_patients(data: Mapping[str, Any]) -> PatientList:
     rows = data.get("patients")
     if not isinstance(rows, list) or len(rows) > MAX_PATIENTS:
         raise AnswerError(f"'patients' is not a list of at most {MAX_PATIENTS}")
-    return tuple(parse_patient(row) for row in rows)
+    more = data.get("more", False)
+    if not isinstance(more, bool):
+        raise AnswerError("'more' is not true or false")
+    return PatientList((parse_patient(row) for row in rows), more=more)
 
 
 _DIGITS = {FindBy.NORM: (1, 10), FindBy.NIK: (16, 16), FindBy.NOMORKARTU: (13, 13)}
@@ -138,18 +154,20 @@ def find_patients(
     birth_date: dt.date,
     *,
     deadline_s: float = 3.0,
-) -> tuple[DeskPatient, ...]:
+) -> PatientList:
     """The patients the key finds (one for a number; up to 10 for a name); () for none.
 
     A wrong date of birth finds no one, as an unknown key does (the centre's
     404 ``unknown_patient``). Raises the client's :class:`CentralError` otherwise.
     """
-    body = {"by": by.value, "value": value, "birth_date": birth_date.isoformat()}
+    # "desk": the centre answers the phone and address and allows a name search only
+    # to the desk; a self-service kiosk's keypad (kiosk.client.hospital) leaves it out.
+    body = {"by": by.value, "value": value, "birth_date": birth_date.isoformat(), "desk": True}
     try:
         data = client._call("POST", FIND_PATH, body, ok=(200,), timeout_s=deadline_s, kind="list")
     except CentralRefused as exc:
         if exc.status == 404 and exc.code == "unknown_patient":
-            return ()
+            return PatientList()
         raise
     return client._parse(FIND_PATH, parse_patients, data)
 

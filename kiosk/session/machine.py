@@ -213,6 +213,16 @@ MAX_CODE_ATTEMPTS = 5
 KIOSK_CODE_LIMIT = 10
 KIOSK_CODE_WINDOW_S = 600.0
 KIOSK_CODE_LOCK_S = 300.0
+#: Patients not found (an unknown number or a wrong date of birth) one session may
+#: ask the centre for before the kiosk sends the patient to the registration counter.
+MAX_PATIENT_ATTEMPTS = 5
+#: Patients not found at this kiosk across sessions within :data:`KIOSK_PATIENT_WINDOW_S`:
+#: one more locks the patient keypad for :data:`KIOSK_PATIENT_LOCK_S`. Each one spends
+#: the kiosk's patient-miss budget at the centre (docs/hospital.md), so a prankster
+#: at the keypad stops here long before that budget does.
+KIOSK_PATIENT_LIMIT = 10
+KIOSK_PATIENT_WINDOW_S = 600.0
+KIOSK_PATIENT_LOCK_S = 300.0
 #: The order in which a card holder's bookings of today are looked at: one to check
 #: in first, else the one that explains why there is none.
 _BOOKING_ORDER = (
@@ -288,6 +298,8 @@ class SessionState:
     #: The patient keypad: what kind of number, and the number typed (personal).
     patient_key: PatientKey = PatientKey.NORM
     patient_number: str = field(default="", repr=False)
+    #: Patients not found in this session (PATIENT_NUMBER).
+    patient_attempts: int = 0
     #: What went wrong (ERROR phase), a notice in place, or why the last session
     #: ended (IDLE; never shown). None when there is nothing to say.
     problem: Problem | SessionEnd | None = None
@@ -344,6 +356,9 @@ class SessionMachine:
         #: when the code keypad is locked: the kiosk's, not a session's.
         self._wrong_codes: deque[float] = deque()
         self._codes_locked_until = float("-inf")
+        #: The same for patients not found on the patient keypad.
+        self._wrong_patients: deque[float] = deque()
+        self._patients_locked_until = float("-inf")
 
     def subscribe(self, listener: Callable[[SessionState], None]) -> None:
         self._listeners.append(listener)
@@ -446,6 +461,8 @@ class SessionMachine:
                     session=s.session + 1,
                     deadline=self._idle_deadline(),
                 )
+                if self._clock() < self._patients_locked_until:  # too many misses here
+                    return self._fail(SessionProblem.PATIENT_LOCKED)
             case PatientNumberEntered(key, digits) if s.phase is Phase.PATIENT_NUMBER:
                 self._patient_number(key, digits)
             case BirthDateEntered(digits) if s.phase is Phase.PATIENT_BIRTH:
@@ -453,7 +470,7 @@ class SessionMachine:
             case PatientFound(session, identity, record, problem) if self._current(
                 session, Phase.PATIENT_CHECK
             ):
-                self._patient_found(identity, record, problem)
+                return self._patient_found(identity, record, problem)
             case FormOpened() if s.phase is Phase.SERVICE_CHOSEN:
                 self._go(Phase.FORM, deadline=self._idle_deadline())
             case FormSubmitted(values) if s.phase is Phase.FORM:
@@ -912,15 +929,22 @@ class SessionMachine:
         identity: CardIdentity | None,
         record: Mapping[str, str] | None,
         problem: Problem | None,
-    ) -> None:
+    ) -> list[Effect]:
         if identity is None:
+            problem = problem or SessionProblem.PATIENT_UNKNOWN
+            attempts = self.state.patient_attempts
+            if problem is SessionProblem.PATIENT_UNKNOWN:  # the centre was asked, in vain
+                attempts += 1
+                if self._kiosk_wrong_patient() or attempts >= MAX_PATIENT_ATTEMPTS:
+                    return self._fail(SessionProblem.PATIENT_LOCKED)
             self._go(
                 Phase.PATIENT_NUMBER,
                 patient_number="",
-                problem=problem or SessionProblem.PATIENT_UNKNOWN,
+                patient_attempts=attempts,
+                problem=problem,
                 deadline=self._idle_deadline(),
             )
-            return
+            return []
         self._go(
             Phase.IDENTIFIED,
             identity=identity,
@@ -929,6 +953,25 @@ class SessionMachine:
             problem=None,
             deadline=self._idle_deadline(),
         )
+        return []
+
+    def _kiosk_wrong_patient(self) -> bool:
+        """Count a patient not found for the kiosk; True: the patient keypad is now locked."""
+        now = self._clock()
+        self._wrong_patients.append(now)
+        while now - self._wrong_patients[0] >= KIOSK_PATIENT_WINDOW_S:
+            self._wrong_patients.popleft()
+        if len(self._wrong_patients) < KIOSK_PATIENT_LIMIT:
+            return False
+        self._wrong_patients.clear()
+        self._patients_locked_until = now + KIOSK_PATIENT_LOCK_S
+        log.warning(
+            "patient keypad locked for %.0f s: %d patients not found within %.0f s",
+            KIOSK_PATIENT_LOCK_S,
+            KIOSK_PATIENT_LIMIT,
+            KIOSK_PATIENT_WINDOW_S,
+        )
+        return True
 
     def _submit(self, typed: Mapping[str, str]) -> None:
         service = _present(self.state.service)

@@ -20,6 +20,7 @@ from central.database import Database
 from central.office import applications, citizens
 from central.process import RunningCentral
 from testkit.centre_accounts import bearer, new_kiosk
+from testkit.centre_hospital import hospital_kiosk
 from testkit.centre_routes import routes
 from testkit.citizen_lookups import SITI_NIK, audit_key
 
@@ -83,21 +84,46 @@ def _lock_by_misses(url: str, token: str) -> None:
         assert response.status_code == 200, response.text
 
 
+def _find_patient(url: str, token: str, norm: str) -> requests.Response:
+    return requests.post(
+        f"{url}/api/v1/hospital/patients/find",
+        json={"by": "norm", "value": norm, "birth_date": "1985-03-12"},
+        headers=bearer(token),
+        timeout=5,
+    )
+
+
+def _lock_patients_by_misses(url: str, token: str) -> None:
+    for n in range(LookupBudget().not_found_per_hour):
+        response = _find_patient(url, token, f"9{n:05d}")
+        assert response.status_code == 404, response.text
+
+
 def test_every_kiosk_route_with_a_key_is_budgeted(
     app: FastAPI, central_server: RunningCentral, operator: Database
 ) -> None:
-    """A locked kiosk is refused on each; each counts an unknown key as a miss."""
+    """A locked kiosk is refused on each; each counts an unknown key as a miss.
+
+    A hospital's patient routes (a kiosk of the hospital) spend the patient budget,
+    not the card lookups' (docs/hospital.md): their misses lock patient finds and
+    leave card lookups answered.
+    """
     url = central_server.url
     for method, path, key, body in keyed_kiosk_routes(app):
         where = f"{method} {path} by {key}"
-        token = new_kiosk(operator, url)[1]
-        _lock_by_misses(url, token)
+        patient_route = path.startswith("/api/v1/hospital/")
+
+        def kiosk(hospital: bool = patient_route) -> str:
+            return hospital_kiosk(url)[0] if hospital else new_kiosk(operator, url)[1]
+
+        token = kiosk()
+        (_lock_patients_by_misses if patient_route else _lock_by_misses)(url, token)
         refused = requests.request(method, url + path, json=body, headers=bearer(token), timeout=5)
         assert refused.status_code == 429, f"{where}: {refused.status_code} {refused.text}"
         assert refused.json()["error"] == "too_many_lookups", where
         assert int(refused.headers["Retry-After"]) > 0, where
         # Misses sent through this route alone lock the kiosk too.
-        token = new_kiosk(operator, url)[1]
+        token = kiosk()
         for n in range(LookupBudget().not_found_per_hour):
             # An unknown NIK that can exist (born 1 January 1990): a route may check its shape.
             unknown = f"MISS-{n:06d}" if key == "card_number" else f"147101010190{n + 1:04d}"
@@ -107,12 +133,17 @@ def test_every_kiosk_route_with_a_key_is_budgeted(
             )
             # 201: a hospital's new patient (its No. RM made counts as a miss too).
             assert answer.status_code in (200, 201), f"{where}: {answer.text}"
-        after = requests.post(
+        card = requests.post(
             f"{url}/api/v1/citizens/lookup",
             json={"card_number": "PKU-000001"},
             headers=bearer(token),
             timeout=5,
         )
+        if patient_route:
+            assert card.status_code == 200, f"{where} locks card lookups: {card.text}"
+            after = _find_patient(url, token, "000123")
+        else:
+            after = card
         assert after.status_code == 429, f"{where} does not count a miss"
 
 

@@ -13,7 +13,15 @@ import pytest
 from central.settings import DEMO_CATALOG_PATH
 from contract.catalog import Catalog, Poli
 from contract.errors import CatalogError, HospitalError
-from contract.hospital import DoctorToday, HospitalRequest, Payer, TaskId, estimate
+from contract.hospital import (
+    DoctorToday,
+    HospitalRequest,
+    Payer,
+    TaskId,
+    estimate,
+    is_bpjs_number,
+    parse_hhmm,
+)
 
 DOCTOR = {
     "schedule_id": "rsud-dalam-andi-1",
@@ -121,3 +129,18 @@ def test_the_estimated_time_is_one_rule() -> None:
 def test_bpjs_words() -> None:
     assert (Payer.JKN.bpjs, Payer.UMUM.bpjs) == ("JKN", "NON JKN")
     assert [int(t) for t in TaskId] == [1, 2, 3, 4, 5, 6, 7, 99]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0\u0668:00", "08:\u0660\u0660", "0\u0968:30"],  # Arabic-Indic, Devanagari digits
+    ids=["arabic-hour", "arabic-minutes", "devanagari-hour"],
+)
+def test_hours_of_other_scripts_digits_are_no_time(value: str) -> None:
+    with pytest.raises(HospitalError):
+        parse_hhmm(value)
+
+
+def test_a_bpjs_number_is_thirteen_ascii_digits() -> None:
+    assert is_bpjs_number("0001234567890")
+    assert not is_bpjs_number("000123456789\u0660")

@@ -59,7 +59,7 @@ def test_a_find_sends_the_key_with_the_date_of_birth_and_reads_the_patients(
     [found] = find_patients(client, FindBy.NORM, "000123", BIRTH)
     assert got == [
         ("POST", "/api/v1/hospital/patients/find", {
-            "by": "norm", "value": "000123", "birth_date": "1985-03-12",
+            "by": "norm", "value": "000123", "birth_date": "1985-03-12", "desk": True,
         }),
     ]  # fmt: skip
     assert (found.norm, found.name, found.birth_date, found.sex) == (
@@ -147,3 +147,17 @@ def test_a_key_is_checked_before_it_is_sent(
     by: FindBy, value: str, birth: dt.date | None, problem: str | None
 ) -> None:
     assert check_key(by, value, birth) == problem
+
+
+def test_a_find_says_when_the_centre_has_more_than_it_answered(
+    answers: tuple[list[tuple[int, Any]], list[Any], CentralClient],
+) -> None:
+    queued, _, client = answers
+    queued.append((200, {"patients": [SITI] * 10, "more": True}))
+    many = find_patients(client, FindBy.NAME, "Siti", BIRTH)
+    assert (len(many), many.more) == (10, True)
+    queued.append((200, {"patients": [SITI]}))
+    assert find_patients(client, FindBy.NAME, "Siti", BIRTH).more is False
+    queued.append((200, {"patients": [SITI], "more": "yes"}))
+    with pytest.raises(CentralProtocolError):
+        find_patients(client, FindBy.NAME, "Siti", BIRTH)

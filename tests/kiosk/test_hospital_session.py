@@ -220,6 +220,53 @@ def test_an_unknown_patient_is_told_and_may_type_again(clock: ManualClock) -> No
     assert m.state.identity is None
 
 
+def _miss(m: SessionMachine, number: str) -> None:
+    """Type a No. RM and a date of birth the centre finds no one for."""
+    m.handle(events.PatientNumberEntered(PatientKey.NORM, number))
+    [find] = m.handle(events.BirthDateEntered("01011990"))
+    assert isinstance(find, events.FindPatient)
+    m.handle(events.PatientFound(find.session, problem=SessionProblem.PATIENT_UNKNOWN))
+
+
+def test_five_patients_not_found_send_the_patient_to_the_counter(clock: ManualClock) -> None:
+    m = make(clock, Doctors(ANI))
+    m.handle(events.PatientSearchOpened())
+    for i in range(4):
+        _miss(m, f"99990{i}")
+        assert (m.state.phase, m.state.patient_attempts) == (Phase.PATIENT_NUMBER, i + 1)
+    _miss(m, "999904")
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.PATIENT_LOCKED)
+    assert m.state.patient_number == "" and m.state.identity is None
+
+
+def test_patients_not_found_across_sessions_lock_the_kiosks_patient_keypad(
+    clock: ManualClock,
+) -> None:
+    """A new session does not start the count again: ten misses within ten minutes
+    lock the keypad for five, whoever stands at it; then it opens again."""
+    m = make(clock, Doctors(ANI))
+    for session in range(4):
+        m.handle(events.PatientSearchOpened())
+        _miss(m, f"9998{session}0")
+        _miss(m, f"9998{session}1")
+        assert m.state.phase is Phase.PATIENT_NUMBER
+        m.handle(events.Cancel())
+        assert (m.state.phase, m.state.patient_attempts) == (Phase.IDLE, 0)
+    m.handle(events.PatientSearchOpened())
+    _miss(m, "999950")
+    _miss(m, "999951")  # the kiosk's tenth
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.PATIENT_LOCKED)
+    clock.advance(T.error_display + 0.1)
+    m.handle(events.Tick())
+    assert m.state.phase is Phase.IDLE
+    m.handle(events.PatientSearchOpened())
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.PATIENT_LOCKED)
+    clock.advance(300.0)
+    m.handle(events.Tick())
+    m.handle(events.PatientSearchOpened())
+    assert (m.state.phase, m.state.problem) == (Phase.PATIENT_NUMBER, None)
+
+
 def test_a_number_of_the_wrong_length_is_told_before_anything_is_asked(
     clock: ManualClock,
 ) -> None:

@@ -33,6 +33,7 @@ from kiosk.tickets.desk import CANCEL_KIND
 from offline_store import Store, StoredTicket
 from offline_store.models import OutboxState
 from testkit.centre_accounts import bearer, enrol
+from testkit.centre_hospital import hospital_kiosk
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
 from testkit.kiosk_window import demo_config, every_string, offline_config, running_kiosk
 from testkit.printouts import pdf_text
@@ -603,3 +604,23 @@ def test_the_desk_speaks_english_too(desk: KioskWindow, qtbot: QtBot) -> None:
     type_in(qtbot, "12")
     key(qtbot, desk, Qt.Key.Key_Return)
     assert view.message.text() == "Type the date of birth as DD-MM-YYYY, e.g. 12-03-1985."
+
+
+def test_more_namesakes_than_the_list_holds_are_told(
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
+) -> None:
+    """Eleven patients share a name and a date of birth: the desk lists ten and says
+    there are more, so the clerk narrows the search rather than taking ten for all."""
+    token = hospital_kiosk(demo_central)[0]
+    for n in range(11):
+        made = requests.post(
+            f"{demo_central}/api/v1/hospital/patients",
+            json={"nik": f"147101050793{n + 1:04d}", "name": f"Raka Kembar {n:02d}",
+                  "birth_date": "1993-07-05", "sex": "L"},
+            headers=bearer(token),
+            timeout=10,
+        )  # fmt: skip
+        assert made.status_code in (200, 201), made.text
+    view = find(qtbot, hospital_desk, 3, "raka kembar", "05-07-1993")
+    assert view.results.count() == 10
+    assert view.message.text().startswith("Terlalu banyak hasil")

@@ -846,6 +846,10 @@
         <translation>Searching…</translation>
     </message>
     <message>
+        <source>Terlalu banyak hasil, persempit pencarian (nama lebih lengkap).</source>
+        <translation>Too many patients match: narrow the search (more of the name).</translation>
+    </message>
+    <message>
         <source>Pasien tidak ditemukan. Periksa nomor, nama, atau tanggal lahir.</source>
         <translation>Patient not found. Check the number, name or date of birth.</translation>
     </message>
@@ -1528,6 +1532,14 @@
     <message>
         <source>Data pasien tidak dapat dicari sekarang.</source>
         <translation>Patient records cannot be searched right now.</translation>
+    </message>
+    <message>
+        <source>Terlalu banyak nomor pasien yang tidak ditemukan.</source>
+        <translation>Too many patient numbers were not found.</translation>
+    </message>
+    <message>
+        <source>Silakan ke {desk}, petugas pendaftaran akan membantu.</source>
+        <translation>Please go to {desk}; the registration staff will help you.</translation>
     </message>
     <message>
         <source>Wajib diisi</source>

@@ -26,7 +26,7 @@ from central.tables import doctor_schedules, services
 from central.upsert import upsert
 
 MINUTES_PER_PATIENT = 10
-_JADWAL = re.compile(r"^\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)\s*$")
+_JADWAL = re.compile(r"^\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)\s*$", re.ASCII)
 
 
 @dataclass(frozen=True)
