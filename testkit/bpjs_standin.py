@@ -22,11 +22,14 @@ centre's own code:
 Everything accepted is kept (:attr:`BpjsStandIn.calls`, :meth:`tasks`,
 :attr:`added`), with whether it was accepted. And it misbehaves on demand:
 :meth:`down`/:meth:`up` (connections refused), :meth:`misbehave` with
-``slow`` (answers after ``delay_s``), ``http500``, ``error`` (an envelope with
+``slow`` (answers after ``delay_s``), ``drip`` (the whole answer, its length
+announced, one byte every ``delay_s``), ``http500``, ``error`` (an envelope with
 BPJS's ``code`` and ``message``: a refusal), ``garbage`` (an HTML page; or,
 for a reference, a ``response`` that does not decrypt) for the next ``times``
 calls, and :meth:`change_secret` (BPJS renewed the consumer secret mid-day:
-calls signed with the old one are refused).
+calls signed with the old one are refused). It speaks HTTP/1.0 (every answer
+closes its connection, as BPJS's gateway does) or, with ``protocol="HTTP/1.1"``,
+keeps connections open.
 
 The texts of BPJS's refusals here are the stand-in's: BPJS's published
 examples give the envelope, not every message.
@@ -154,7 +157,7 @@ class Call:
 
 @dataclass
 class Trouble:
-    kind: str  # slow, http500, error, garbage
+    kind: str  # slow, drip, http500, error, garbage
     times: int
     code: int = 201
     message: str = "Gagal"
@@ -174,7 +177,9 @@ class BpjsStandIn:
         cons_id: str = "12345",
         secret: str = "rahasia-rs",  # noqa: S107 - the stand-in's own, known to the demo
         user_key: str = "kunci-pengguna",
+        protocol: str = "HTTP/1.0",
     ) -> None:
+        self.protocol = protocol
         self.cons_id = cons_id
         self.secret = secret
         self.user_key = user_key
@@ -194,7 +199,7 @@ class BpjsStandIn:
 
     # -- on and off --------------------------------------------------------------------
     def up(self) -> None:
-        handler = type("Handler", (_Handler,), {"standin": self})
+        handler = type("Handler", (_Handler,), {"standin": self, "protocol_version": self.protocol})
         server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         server.daemon_threads = True
         self.port = server.server_address[1]
@@ -262,6 +267,12 @@ class BpjsStandIn:
             return None
         expected = sign(self.cons_id, self.secret, stamp)
         return stamp if hmac.compare_digest(headers.get("X-signature") or "", expected) else None
+
+    def dripping(self) -> float | None:
+        """The seconds between two bytes of the answer now being written (``None``: at once)."""
+        with self.lock:
+            trouble = self.trouble
+            return trouble.delay_s if trouble is not None and trouble.kind == "drip" else None
 
     def answer(self, method: str, path: str, headers: Any, raw: bytes) -> tuple[int, bytes]:
         try:
@@ -427,15 +438,22 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(min(length, 1 << 20))
         prefix = "/antreanrs/"
         path = self.path[len(prefix) :] if self.path.startswith(prefix) else self.path.lstrip("/")
+        drip = self.standin.dripping()
         status, reply = self.standin.answer(method, path, self.headers, raw)
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
-            self.wfile.write(reply)
-        except (TimeoutError, BrokenPipeError, ConnectionResetError):
-            pass  # the hospital gave up waiting (the slow case)
+            if drip is None:
+                self.wfile.write(reply)
+            else:  # every byte in time for a per-read timeout, the whole far too late
+                for byte in reply:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(drip)
+        except OSError:
+            pass  # the hospital gave up waiting (the slow and drip cases)
 
     def do_GET(self) -> None:
         self._handle("GET")
