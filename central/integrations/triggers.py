@@ -46,6 +46,7 @@ from central.tables import doctor_quota, hospital_visits, integration_targets, s
 from contract.hospital import Payer, TaskId
 
 __all__ = [
+    "add_body_now",
     "after_counter_step",
     "visit_cancelled",
     "visit_checked_in",
@@ -154,6 +155,15 @@ def add_body(conn: Connection, visit: Any) -> dict[str, Any]:
             else "Pasien umum: harap datang 30 menit lebih awal."
         ),
     }
+
+
+def add_body_now(conn: Connection, kodebooking: str) -> dict[str, Any] | None:
+    """``antrean/add``'s body for the visit ``kodebooking`` as the centre knows it now (a
+    card number or phone corrected since it was registered); ``None``: no such visit."""
+    visit = conn.execute(
+        select(hospital_visits).where(hospital_visits.c.kodebooking == kodebooking)
+    ).first()
+    return add_body(conn, visit) if visit is not None else None
 
 
 def _arrived(conn: Connection, visit: Any, ticket_id: str, at: dt.datetime) -> None:
