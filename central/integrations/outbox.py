@@ -99,6 +99,10 @@ class Item:
     body: Mapping[str, Any] = field(repr=False)  # may carry NIK, card number, phone
     attempts: int
     created_at: dt.datetime
+    #: Every claim of the row so far, this one included; never set back by
+    #: :func:`send_again` (which starts ``attempts`` afresh). Above 1: an earlier
+    #: call may have reached the service with its answer lost.
+    tries: int = 1
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,7 @@ def enqueue(
         body=json.dumps(dict(body), ensure_ascii=False, sort_keys=True),
         state=PENDING,
         attempts=0,
+        tries=0,
         next_attempt_at=due_at or now,
         created_at=now,
     )
@@ -216,6 +221,7 @@ def claim(
                 claimed_by=worker[:64],
                 claimed_until=now + hold,
                 attempts=box.c.attempts + 1,
+                tries=box.c.tries + 1,
             )
         )
         if won.rowcount != 1:  # another sender took it between the read and the update
@@ -229,6 +235,7 @@ def claim(
                 .values(
                     state=DEAD,
                     attempts=row.attempts - 1,
+                    tries=row.tries - 1,
                     claimed_by=None,
                     claimed_until=None,
                     last_error=(
@@ -248,6 +255,7 @@ def claim(
                 body=json.loads(row.body),
                 attempts=row.attempts,
                 created_at=row.created_at,
+                tries=row.tries,
             )
         )
     return taken

@@ -276,6 +276,32 @@ def test_an_answer_lost_to_the_deadline_makes_no_second_encounter(
     assert standin.statuses[encounter_id] == ["arrived", "in-progress", "finished"]
 
 
+def test_a_create_sent_again_by_staff_after_a_lost_answer_makes_no_second_encounter(
+    lite: Database, standin: Satusehat
+) -> None:
+    # The create reached SATUSEHAT but its answer was lost; the row ended dead (a
+    # refusal, or attempts used up) and staff pressed "Kirim lagi", which starts the
+    # attempts afresh: the row was still tried before, so it looks for the Encounter.
+    _write_visit(lite, steps=())
+    client = SatusehatClient(_config(standin, timeout_s=0.5))
+    client.patient_ihs(NIK)
+    standin.misbehave("slow", delay_s=2.0)
+    (first,) = _drain(lite, client, rounds=1)
+    assert isinstance(first, outbox.RetryLater) and len(standin.encounters) == 1
+    (row,) = _rows(lite)
+    with lite.begin() as conn:
+        conn.execute(
+            update(integration_outbox)
+            .where(integration_outbox.c.id == row.id)
+            .values(state="dead", last_code="timeout", last_error="attempts used up")
+        )
+        assert outbox.send_again(conn, row.id, None, NOW)
+    (again,) = _drain(lite, client)
+    assert isinstance(again, outbox.Sent)
+    assert len(standin.encounters) == 1
+    assert len(standin.fhir_calls("POST")) == 1
+
+
 INVALID = (
     (update(doctor_schedules).values(practitioner_id=None), "an ATND Practitioner/{id}"),
     (update(services).values(location_id="poli dalam"), "location: a Location/{id}"),
