@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,7 +26,7 @@ from central.tables import (
     offices,
     services,
 )
-from testkit.bpjs_standin import ADD_FIELDS, BpjsStandIn
+from testkit.bpjs_standin import ADD_FIELDS, BpjsStandIn, schedules_of
 
 AT = dt.datetime(2026, 12, 5, 1, 30, tzinfo=dt.UTC)
 DAY = dt.date(2026, 12, 5)
@@ -237,7 +238,7 @@ def test_bpjs_schedules_are_imported_into_the_office_s(db: Database) -> None:
     with db.begin() as conn:
         conn.execute(
             insert(doctor_schedules).values(
-                id="bpjs-INT-31001-1",
+                id=reference.schedule_id("rs", "INT", 31001, 1),
                 office_id="rs",
                 service_id="poli-dalam",
                 kodedokter="31001",
@@ -260,7 +261,9 @@ def test_bpjs_schedules_are_imported_into_the_office_s(db: Database) -> None:
     )
     with db.read() as conn:
         kept = conn.execute(
-            select(doctor_schedules).where(doctor_schedules.c.id == "bpjs-INT-31001-1")
+            select(doctor_schedules).where(
+                doctor_schedules.c.id == reference.schedule_id("rs", "INT", 31001, 1)
+            )
         ).one()
         count = len(conn.execute(select(doctor_schedules.c.id)).all())
     assert (kept.doctor_name, kept.starts, kept.ends, kept.quota_jkn) == (
@@ -271,3 +274,37 @@ def test_bpjs_schedules_are_imported_into_the_office_s(db: Database) -> None:
     )
     assert (kept.quota_non_jkn, kept.minutes_per_patient, kept.updated_by) == (7, 12, "staff:b")
     assert count == 7
+
+
+def test_a_doctor_imported_at_two_offices_keeps_a_schedule_at_each(db: Database) -> None:
+    # kodedokter is BPJS's, national: a specialist practising at two hospitals of one
+    # centre comes in both imports; neither may take over the other office's rows.
+    rows = schedules_of("INT")
+    with db.begin() as conn:
+        other = dict(
+            conn.execute(select(services).where(services.c.id == "poli-dalam")).one()._mapping
+        )
+        second = other["office_id"] + "-2"
+        office = dict(
+            conn.execute(select(offices).where(offices.c.id == other["office_id"])).one()._mapping
+        )
+        conn.execute(insert(offices).values(**{**office, "id": second}))
+        conn.execute(
+            insert(services).values(**{**other, "id": "poli-dalam-2", "office_id": second})
+        )
+        first = reference.store(conn, other["office_id"], rows, actor="staff:a", now=AT)
+        again = reference.store(conn, second, rows, actor="staff:b", now=AT)
+    assert first.written == again.written == 7
+    with db.read() as conn:
+        placed = Counter(
+            (r.office_id, r.service_id)
+            for r in conn.execute(
+                select(doctor_schedules).where(doctor_schedules.c.kodedokter == "31001")
+            )
+        )
+    assert placed == {(other["office_id"], "poli-dalam"): 7, (second, "poli-dalam-2"): 7}
+    long_office = "o" * 60
+    assert reference.schedule_id(long_office, "INT", 31001, 1) != reference.schedule_id(
+        long_office + "x", "INT", 31001, 1
+    )
+    assert len(reference.schedule_id(long_office, "INT", 31001, 1)) <= 64
