@@ -25,7 +25,8 @@ Everything accepted is kept (:attr:`BpjsStandIn.calls`, :meth:`tasks`,
 ``slow`` (answers after ``delay_s``), ``drip`` (the whole answer, its length
 announced, one byte every ``delay_s``), ``http500``, ``error`` (an envelope with
 BPJS's ``code`` and ``message``: a refusal), ``garbage`` (an HTML page; or,
-for a reference, a ``response`` that does not decrypt) for the next ``times``
+for a reference, a ``response`` that does not decrypt), ``nested`` (JSON nested
+100,000 deep) for the next ``times``
 calls, and :meth:`change_secret` (BPJS renewed the consumer secret mid-day:
 calls signed with the old one are refused). It speaks HTTP/1.0 (every answer
 closes its connection, as BPJS's gateway does) or, with ``protocol="HTTP/1.1"``,
@@ -157,7 +158,7 @@ class Call:
 
 @dataclass
 class Trouble:
-    kind: str  # slow, drip, http500, error, garbage
+    kind: str  # slow, drip, http500, error, garbage, nested
     times: int
     code: int = 201
     message: str = "Gagal"
@@ -312,6 +313,10 @@ class BpjsStandIn:
                 502,
                 b"<html><body>502 Bad Gateway</body></html>",
             )
+        if trouble is not None and trouble.kind == "nested":  # JSON nested past any parser
+            deep = b'{"metadata":{"code":200,"message":"Ok."},"response":'
+            deep += b"[" * 100_000 + b"]" * 100_000 + b"}"
+            return self._record(method, path, body, headers, 0, "nested", 200, deep)
         if trouble is not None and trouble.kind == "error":
             return self._reply(method, path, body, headers, 200, trouble.code, trouble.message)
         return self._serve(method, path, body, headers, stamp)

@@ -21,7 +21,8 @@ Everything received is kept in :attr:`Satusehat.received`. And it misbehaves on
 demand: :meth:`down` refuses connections until :meth:`up`; :meth:`misbehave`
 makes the next ``times`` FHIR calls answer 500, 503, 429, 401 (a token refused
 early), 400 (an OperationOutcome), ``garbage`` (200 with a body that is not
-JSON), ``huge`` (an answer far past any cap) or ``slow`` (the call is carried
+JSON), ``nested`` (JSON nested 100,000 deep), ``huge`` (an answer far past any
+cap) or ``slow`` (the call is carried
 out, but its answer comes after ``delay_s``).
 """
 
@@ -454,6 +455,17 @@ class _Handler(BaseHTTPRequestHandler):
             if trouble.kind == "garbage":
                 standin._record(method, parts.path, 200, token, body)
                 self._send(200, None, raw=b"<html>Bad gateway</html>")
+                return
+            if trouble.kind == "nested":  # JSON nested past any parser
+                standin._record(method, parts.path, 200, token, body)
+                self._send(
+                    200,
+                    None,
+                    raw=b'{"resourceType":"Bundle","entry":'
+                    + b"[" * 100_000
+                    + b"]" * 100_000
+                    + b"}",
+                )
                 return
             if trouble.kind == "huge":
                 standin._record(method, parts.path, 200, token, body)

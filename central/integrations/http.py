@@ -3,13 +3,15 @@
 Every call to BPJS or SATUSEHAT goes through :func:`exchange`. The deadline
 covers connecting, sending and reading the whole answer (a watchdog shuts
 the socket however slowly the service dribbles); an answer longer than the
-cap is refused, never read on. TLS is always verified.
+cap is refused, never read on. TLS is always verified. An answer's JSON is
+read with :func:`parse_json` (a nesting limit: garbage, never a crash).
 """
 
 from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import socket
 import ssl
 import threading
@@ -26,6 +28,29 @@ class Answer:
     status: int
     headers: Mapping[str, str]
     body: bytes
+
+
+#: The deepest nesting an answer may have: BPJS and SATUSEHAT answers are a few levels
+#: deep; a deeper one is garbage (and would exhaust the interpreter's recursion).
+MAX_DEPTH = 64
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """An answer's JSON; ``ValueError`` if it is not JSON, is not UTF-8 or nests deeper
+    than :data:`MAX_DEPTH` (every answer from an outside service is read through this)."""
+    try:
+        data = json.loads(raw)
+    except RecursionError as exc:
+        raise ValueError("the JSON nests too deeply") from exc
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise ValueError("the JSON nests too deeply")
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return data
 
 
 def check_url(url: str) -> None:

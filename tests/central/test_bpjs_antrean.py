@@ -257,3 +257,15 @@ def test_a_dripping_answer_is_cut_at_the_deadline_and_sent_by_one_sender_only(
     finally:
         server.close()
         db.dispose()
+
+
+def test_an_answer_nested_past_any_parser_is_garbage_not_a_crash(standin: BpjsStandIn) -> None:
+    client = AntreanClient(_settings(standin))
+    standin.misbehave("nested")
+    with pytest.raises(BpjsUnavailable) as failed:
+        client.poli()
+    assert failed.value.code == "garbage"
+    deliver = AntreanDeliverer(client, ZONE)
+    standin.misbehave("nested")
+    outcome = deliver(_item("add", _add_body()))
+    assert isinstance(outcome, outbox.RetryLater) and outcome.code == "garbage"

@@ -363,3 +363,19 @@ def test_lewati_releases_what_waits_behind_a_call_bpjs_will_never_take(
             )
         ).one()
     assert audited.actor == f"staff:{username}" and f"bpjs:add:{refused}" in audited.detail
+
+
+@pytest.mark.parametrize("hospital", ["sqlite"], indirect=True)
+def test_a_schedule_import_bpjs_answers_with_nonsense_is_refused_clearly(
+    hospital: Hospital, standin: BpjsStandIn
+) -> None:
+    http, csrf, _ = _staff_page(hospital)
+    standin.misbehave("nested", times=5)  # JSON nested 100,000 deep
+    answer = http.post(
+        f"{hospital.url}/office/integrations/import-schedules",
+        data={"csrf": csrf, "day": "2026-12-07"},
+        timeout=30,
+    )
+    assert answer.status_code == 502, answer.text[:300]
+    assert "BPJS tidak dapat dihubungi atau menolak" in answer.text
+    assert "garbage" in answer.text

@@ -302,6 +302,16 @@ def test_a_create_sent_again_by_staff_after_a_lost_answer_makes_no_second_encoun
     assert len(standin.fhir_calls("POST")) == 1
 
 
+def test_an_answer_nested_past_any_parser_is_unavailable_not_a_crash(
+    lite: Database, standin: Satusehat
+) -> None:
+    _write_visit(lite, steps=())
+    client = SatusehatClient(_config(standin))
+    standin.misbehave("nested")
+    (outcome,) = _drain(lite, client, rounds=1)
+    assert isinstance(outcome, outbox.RetryLater) and outcome.code == "garbage"
+
+
 INVALID = (
     (update(doctor_schedules).values(practitioner_id=None), "an ATND Practitioner/{id}"),
     (update(services).values(location_id="poli dalam"), "location: a Location/{id}"),

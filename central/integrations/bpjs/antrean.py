@@ -36,7 +36,7 @@ from central.errors import ExchangeError, TooLarge, TooSlow
 from central.integrations import outbox
 from central.integrations.bpjs import crypto
 from central.integrations.config import BpjsSettings
-from central.integrations.http import exchange
+from central.integrations.http import exchange, parse_json
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class AntreanClient:
         if isinstance(response, str) and response:
             try:
                 text = crypto.decrypt(s.cons_id, s.secret_key, stamp, response)
-                return json.loads(text)
+                return parse_json(text)
             except (crypto.DecryptError, ValueError) as exc:
                 raise BpjsUnavailable("garbage", "jawaban BPJS tidak dapat didekripsi") from exc
         return response
@@ -129,8 +129,8 @@ class AntreanClient:
 def _envelope(raw: bytes) -> tuple[str, str, Any] | None:
     """``(code, message, response)`` of a BPJS answer; ``None`` if it is not one."""
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        data = parse_json(raw)
+    except ValueError:
         return None
     if not isinstance(data, dict):
         return None
