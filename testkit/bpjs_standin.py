@@ -396,7 +396,7 @@ class BpjsStandIn:
                 return 200, "Ok."
             if path == "antrean/batal":
                 if booking.cancelled is not None:
-                    return 201, "Antrean sudah dibatalkan sebelumnya"
+                    return 208, "Antrean sudah dibatalkan sebelumnya"
                 booking.cancelled = str(body.get("keterangan") or "")
                 return 200, "Ok."
         return 201, "Service tidak ditemukan"

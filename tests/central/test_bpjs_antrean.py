@@ -269,3 +269,32 @@ def test_an_answer_nested_past_any_parser_is_garbage_not_a_crash(standin: BpjsSt
     standin.misbehave("nested")
     outcome = deliver(_item("add", _add_body()))
     assert isinstance(outcome, outbox.RetryLater) and outcome.code == "garbage"
+
+
+ALIKE_BUT_REFUSED = [
+    ("add", "Peserta sudah terdaftar di poli lain pada tanggal yang sama"),
+    ("add", "Tidak ada duplikasi: nomor referensi tidak valid"),
+    ("task", "TaskId=2 sudah ada"),  # another task's: this row (task 3) is not there
+    ("task", "Data sudah ada tetapi waktu tidak sesuai"),
+]
+
+
+@pytest.mark.parametrize(("kind", "message"), ALIKE_BUT_REFUSED)
+def test_a_refusal_that_only_looks_like_already_there_stays_a_refusal(
+    standin: BpjsStandIn, kind: str, message: str
+) -> None:
+    deliver = AntreanDeliverer(AntreanClient(_settings(standin)), ZONE)
+    body = _add_body() if kind == "add" else {"kodebooking": "B", "taskid": 3, "waktu": 1}
+    standin.misbehave("error", code=201, message=message)
+    assert deliver(_item(kind, body)) == outbox.Refused("201", message)
+
+
+def test_bpjs_code_208_and_its_exact_words_count_as_already_there(standin: BpjsStandIn) -> None:
+    deliver = AntreanDeliverer(AntreanClient(_settings(standin)), ZONE)
+    standin.misbehave("error", code=208, message="Data sudah diproses")
+    assert isinstance(deliver(_item("batal", {"kodebooking": "B", "keterangan": "x"})), outbox.Sent)
+    standin.misbehave("error", code=201, message="TaskId=3 sudah ada")
+    task = {"kodebooking": "B", "taskid": 3, "waktu": 1}
+    assert isinstance(deliver(_item("task", task)), outbox.Sent)
+    standin.misbehave("error", code=201, message="Terdapat duplikasi Kode Booking")
+    assert isinstance(deliver(_item("add", _add_body())), outbox.Sent)
