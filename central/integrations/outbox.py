@@ -396,6 +396,31 @@ def count_pending(conn: Connection, office_id: str | None) -> int:
     )
 
 
+@dataclass(frozen=True)
+class Held:
+    """A row waiting for a target that is off."""
+
+    id: int
+    target: str
+    kind: str
+    order_key: str
+    state: str
+    created_at: dt.datetime
+
+
+def held_by_off_targets(conn: Connection, office_id: str | None, limit: int = 100) -> list[Held]:
+    """The unsent rows about ``office_id`` (``None``: all) whose target is off: nothing
+    sends them until the target is switched on again (a server started with it)."""
+    on = select(integration_targets.c.target).where(integration_targets.c.enabled.is_(True))
+    rows = conn.execute(
+        select(box.c.id, box.c.target, box.c.kind, box.c.order_key, box.c.state, box.c.created_at)
+        .where(_of_office(office_id), box.c.state.in_((PENDING, DEAD)), box.c.target.not_in(on))
+        .order_by(box.c.id)
+        .limit(limit)
+    )
+    return [Held(r.id, r.target, r.kind, r.order_key, r.state, r.created_at) for r in rows]
+
+
 def send_again(
     conn: Connection,
     row_id: int,

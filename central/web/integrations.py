@@ -10,7 +10,10 @@ audited (``integration_sent_again``); a BPJS ``antrean/add`` goes with a body
 made afresh from the visit as it stands (a corrected card number or phone).
 "Lewati" skips a dead call the service will never take (audited
 ``integration_skipped``): the calls that waited behind it in its booking's
-order go on; each failure lists the calls waiting behind it. A service's message is shown with long
+order go on; each failure lists the calls waiting behind it. A target
+switched off (a server started without its section) sends nothing: the page
+lists the calls that wait for it, and "Kirim lagi" is refused while it is
+off. A service's message is shown with long
 digit runs cut (a card number or NIK a message might quote stays off the
 page). "Impor jadwal dari BPJS" reads BPJS's ``jadwaldokter`` for the
 office's polis on a date and writes them as the office's weekly schedules
@@ -72,6 +75,18 @@ TEXTS: Texts = {
         "Only a refused / stopped call can be skipped.",
     ),
     "integrations.behind": ("Menunggu di belakangnya", "Waiting behind it"),
+    "integrations.held": (
+        "Tujuan tidak aktif: panggilan ini menunggu sampai tujuannya diaktifkan lagi "
+        "(server dijalankan dengan bagiannya di berkas --integrations)",
+        "Target off: these calls wait until their target is switched on again "
+        "(a server started with its section in the --integrations file)",
+    ),
+    "integrations.target_off": (
+        "Tidak dikirim: tujuannya tidak aktif di server ini. Panggilan ini menunggu dan "
+        "dikirim setelah tujuannya diaktifkan lagi.",
+        "Not sent: its target is off on this server. The call waits and is sent once its "
+        "target is switched on again.",
+    ),
     "integrations.unknown": (
         "Itu tidak ada di daftar (mungkin sudah dikirim lagi).",
         "That is not on the list (it may have been sent again already).",
@@ -117,6 +132,7 @@ def _page(
         total = outbox.count_failing(conn, staff.office_id)
         pending = outbox.count_pending(conn, staff.office_id)
         behind = outbox.waiting_behind(conn, failing)
+        held = outbox.held_by_off_targets(conn, staff.office_id)
     integrations = ctx.settings.integrations
     return render(
         request,
@@ -127,6 +143,7 @@ def _page(
         failing=[(f, shown(f.last_error), behind.get(f.id, [])) for f in failing],
         total=total,
         pending=pending,
+        held=held,
         bpjs_on=integrations.bpjs is not None,
         satusehat_on=integrations.satusehat is not None,
         today=utc_now().astimezone(ctx.settings.zone).date().isoformat(),
@@ -149,11 +166,14 @@ def send_again(request: Request, staff: StaffPage, _: Csrf, row_id: int) -> HTML
     ctx = get_context(request)
     with ctx.db.begin() as conn:
         failed = outbox.failure(conn, row_id, staff.office_id)
+        off = failed is not None and not outbox.enabled(conn, failed.target)
         body = None
-        if failed is not None and failed.target == outbox.BPJS and failed.kind == "add":
+        if not off and failed is not None and failed.target == outbox.BPJS and failed.kind == "add":
             body = triggers.add_body_now(conn, failed.order_key)  # as the visit stands now
-        done = failed is not None and outbox.send_again(
-            conn, row_id, staff.office_id, utc_now(), body
+        done = (
+            not off
+            and failed is not None
+            and outbox.send_again(conn, row_id, staff.office_id, utc_now(), body)
         )
         if failed is not None and done:
             record_event(
@@ -164,6 +184,8 @@ def send_again(request: Request, staff: StaffPage, _: Csrf, row_id: int) -> HTML
                 detail=f"{failed.target} {failed.kind} {failed.dedupe_key} "
                 f"(last: {failed.last_code} {shown(failed.last_error)})"[:300],
             )
+    if off:
+        return _page(request, staff, status=409, problem="integrations.target_off")
     if not done:
         return _page(request, staff, status=404, problem="integrations.unknown")
     return _page(request, staff, notice="integrations.sent_again")
