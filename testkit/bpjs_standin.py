@@ -13,8 +13,10 @@ centre's own code:
 * a reference answer's ``response`` is encrypted as BPJS does: AES-256-CBC,
   key SHA-256(cons_id + secret + timestamp), IV its first 16 bytes, PKCS#7,
   over LZString ``compressToEncodedURIComponent`` of the JSON;
-* ``antrean/add`` must carry every field with its type; a kodebooking added
-  twice is refused ("Terdapat duplikasi Kode Booking"); ``antrean/updatewaktu``
+* ``antrean/add`` must carry every field with its type and a plausible value
+  (a 16-digit NIK, a phone number, ``pasienbaru`` 0/1, the estimate in epoch
+  milliseconds on the day of the visit, quotas left within the quotas); a
+  kodebooking added twice is refused ("Terdapat duplikasi Kode Booking"); ``antrean/updatewaktu``
   needs a booking it knows (added, or :meth:`BpjsStandIn.booked` by Mobile
   JKN), refuses a task sent twice ("TaskId=N sudah ada") and a task whose
   predecessor it has not had; ``antrean/batal`` needs a known booking.
@@ -40,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -104,6 +107,40 @@ DOCTORS = [
     {"namadokter": "drg. Andi Saputra", "kodedokter": 31003},
 ]
 _DAYS = ("SENIN", "SELASA", "RABU", "KAMIS", "JUMAT", "SABTU", "MINGGU")
+
+
+#: An Indonesian phone number: 0 or 62, then 8 to 13 digits.
+_NOHP = re.compile(r"^(0|62)\d{8,13}$")
+
+
+def _implausible(body: dict[str, Any]) -> str | None:
+    """What BPJS refuses in an ``antrean/add`` whose fields have the right types: a NIK
+    that is not 16 digits, a malformed phone (an empty one is taken: a patient may have
+    none), ``pasienbaru`` other than 0/1, an estimate that is not epoch milliseconds on
+    ``tanggalperiksa`` in one of Indonesia's zones (UTC+7 to +9), a quota left above
+    the quota, a queue number below 1."""
+    if not re.fullmatch(r"\d{16}", body["nik"]):
+        return "NIK tidak sesuai"
+    if body["nohp"] and not _NOHP.match(body["nohp"]):
+        return "Nomor HP tidak sesuai"
+    if body["pasienbaru"] not in (0, 1):
+        return "pasienbaru tidak sesuai"
+    estimate, day = body["estimasidilayani"], body["tanggalperiksa"]
+    on_day = any(
+        dt.datetime.fromtimestamp(estimate / 1000, dt.timezone(dt.timedelta(hours=h)))
+        .date()
+        .isoformat()
+        == day
+        for h in (7, 8, 9)
+        if 10**12 <= estimate < 10**14
+    )
+    if not on_day:
+        return "estimasidilayani tidak sesuai"
+    if body["sisakuotajkn"] > body["kuotajkn"] or body["sisakuotanonjkn"] > body["kuotanonjkn"]:
+        return "Sisa kuota tidak sesuai"
+    if body["angkaantrean"] < 1:
+        return "angkaantrean tidak sesuai"
+    return None
 
 
 def schedules_of(kodepoli: str) -> list[dict[str, Any]]:
@@ -366,6 +403,9 @@ class BpjsStandIn:
                     return 201, "Poli tidak ditemukan"
                 if body["jeniskunjungan"] not in (1, 2, 3, 4):
                     return 201, "jeniskunjungan tidak sesuai"
+                refused = _implausible(body)
+                if refused is not None:
+                    return 201, refused
                 if body["kodebooking"] in self.bookings:
                     return 208, "Terdapat duplikasi Kode Booking"
                 self.bookings[body["kodebooking"]] = _Booking(dict(body))

@@ -298,3 +298,33 @@ def test_bpjs_code_208_and_its_exact_words_count_as_already_there(standin: BpjsS
     assert isinstance(deliver(_item("task", task)), outbox.Sent)
     standin.misbehave("error", code=201, message="Terdapat duplikasi Kode Booking")
     assert isinstance(deliver(_item("add", _add_body())), outbox.Sent)
+
+
+IMPLAUSIBLE = {
+    "nik-short": ({"nik": "147101010180"}, "NIK tidak sesuai"),
+    "nik-letters": ({"nik": "14710101018000AB"}, "NIK tidak sesuai"),
+    "nohp": ({"nohp": "12-34"}, "Nomor HP tidak sesuai"),
+    "pasienbaru": ({"pasienbaru": 2}, "pasienbaru tidak sesuai"),
+    "estimate-seconds": ({"estimasidilayani": 1_764_900_000}, "estimasidilayani tidak sesuai"),
+    "estimate-other-day": (
+        {"estimasidilayani": int(dt.datetime(2026, 12, 6, 8, tzinfo=ZONE).timestamp() * 1000)},
+        "estimasidilayani tidak sesuai",
+    ),
+    "quota-left": ({"sisakuotajkn": 31}, "Sisa kuota tidak sesuai"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(IMPLAUSIBLE))
+def test_the_standin_refuses_an_implausible_add_as_bpjs_does(
+    standin: BpjsStandIn, case: str
+) -> None:
+    change, message = IMPLAUSIBLE[case]
+    client = AntreanClient(_settings(standin))
+    body = _add_body()
+    del body["estimated_local"]
+    body["estimasidilayani"] = int(dt.datetime(2026, 12, 5, 8, tzinfo=ZONE).timestamp() * 1000)
+    client.add({**body, "kodebooking": "PLAUSIBLE", "nohp": ""})  # no phone: taken
+    with pytest.raises(BpjsRefused) as refused:
+        client.add({**body, **change})
+    assert (refused.value.code, refused.value.message) == ("201", message)
+    assert set(standin.added) == {"PLAUSIBLE"}
