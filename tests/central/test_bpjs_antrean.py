@@ -300,7 +300,7 @@ def test_bpjs_code_208_and_its_exact_words_count_as_already_there(standin: BpjsS
     assert isinstance(deliver(_item("add", _add_body())), outbox.Sent)
 
 
-IMPLAUSIBLE = {
+IMPLAUSIBLE: dict[str, tuple[dict[str, object], str]] = {
     "nik-short": ({"nik": "147101010180"}, "NIK tidak sesuai"),
     "nik-letters": ({"nik": "14710101018000AB"}, "NIK tidak sesuai"),
     "nohp": ({"nohp": "12-34"}, "Nomor HP tidak sesuai"),
