@@ -30,19 +30,32 @@ What is written (central/integrations/outbox.py), for the sender to deliver:
 
 The task times of a registration: 1 when the ticket was issued (the tap),
 2 and 3 when the registration arrived (no earlier than 1): at a kiosk the
-patient registers themselves, so admission is the registration itself.
+patient registers themselves, so admission is the registration itself. Each
+task of a booking is written strictly after the ones before it (one
+millisecond later when they fall on one moment). A visit that becomes known
+after its ticket was already called (an offline kiosk's registration arriving
+late) gets the tasks and statuses of those steps too, from ``call_events``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from central.integrations import outbox
-from central.tables import doctor_quota, hospital_visits, integration_targets, services, tickets
+from central.tables import (
+    call_events,
+    doctor_quota,
+    hospital_visits,
+    integration_outbox,
+    integration_targets,
+    services,
+    tickets,
+)
 from contract.hospital import Payer, TaskId
 
 __all__ = [
@@ -81,7 +94,27 @@ def epoch_ms(at: dt.datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
+def _last_waktu(conn: Connection, kodebooking: str) -> int | None:
+    """The latest ``waktu`` of the tasks already written for ``kodebooking``."""
+    bodies = conn.execute(
+        select(integration_outbox.c.body).where(
+            integration_outbox.c.target == outbox.BPJS,
+            integration_outbox.c.kind == "task",
+            integration_outbox.c.order_key == kodebooking,
+        )
+    ).scalars()
+    times = [json.loads(body).get("waktu") for body in bodies]
+    return max((t for t in times if isinstance(t, int)), default=None)
+
+
 def _task(conn: Connection, visit: Any, task: TaskId, at: dt.datetime, now: dt.datetime) -> None:
+    """Write task ``task`` at ``at``, but always after the booking's earlier tasks (BPJS
+    reads tasks of one moment as out of order: 2 and 3 of one registration, a call
+    replayed for a registration that arrived after it): one millisecond later."""
+    waktu = epoch_ms(at)
+    last = _last_waktu(conn, visit.kodebooking)
+    if last is not None and waktu <= last:
+        waktu = last + 1
     outbox.enqueue(
         conn,
         target=outbox.BPJS,
@@ -89,7 +122,7 @@ def _task(conn: Connection, visit: Any, task: TaskId, at: dt.datetime, now: dt.d
         dedupe_key=f"bpjs:task:{visit.kodebooking}:{int(task)}",
         order_key=visit.kodebooking,
         office_id=visit.office_id,
-        body={"kodebooking": visit.kodebooking, "taskid": int(task), "waktu": epoch_ms(at)},
+        body={"kodebooking": visit.kodebooking, "taskid": int(task), "waktu": waktu},
         now=now,
     )
 
@@ -179,6 +212,22 @@ def _arrived(conn: Connection, visit: Any, ticket_id: str, at: dt.datetime) -> N
         _task(conn, visit, TaskId.WAIT_POLI, at, at)
     if outbox.SATUSEHAT in on:
         _encounter(conn, visit, "arrived", at)
+    _steps_already_made(conn, ticket_id)
+
+
+def _steps_already_made(conn: Connection, ticket_id: str) -> None:
+    """The counter steps the ticket went through before its visit was known (an offline
+    kiosk's registration that reached the centre after the poli called it): their
+    tasks and Encounter statuses, in the order they happened, each once."""
+    events = conn.execute(
+        select(call_events.c.kind, call_events.c.queue_id, call_events.c.at)
+        .where(call_events.c.ticket_id == ticket_id)
+        .order_by(call_events.c.at, call_events.c.id)
+    ).all()
+    for event in events:
+        after_counter_step(
+            conn, {"id": ticket_id, "queue_id": event.queue_id}, event.kind, event.at
+        )
 
 
 def visit_registered(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
