@@ -35,6 +35,13 @@ task of a booking is written strictly after the ones before it (one
 millisecond later when they fall on one moment). A visit that becomes known
 after its ticket was already called (an offline kiosk's registration arriving
 late) gets the tasks and statuses of those steps too, from ``call_events``.
+
+Order on PostgreSQL: the outbox sends a booking's rows in ``id`` order, and
+ids are taken from a sequence before commit. That order is the commit order
+because every transaction that writes a booking's rows holds its ticket's
+row lock first (a registration or check-in attaches or updates the ticket, a
+counter step updates it, a cancel locks the visit and updates the ticket):
+a second one waits for the first to commit before it writes.
 """
 
 from __future__ import annotations
