@@ -28,10 +28,12 @@ from central.integrations.satusehat.fhir import (
     arrived_encounter,
     validate,
 )
+from central.integrations.sender import Policy, Sender
 from central.tables import doctor_schedules, integration_outbox, services
 from testkit import satusehat_visits
 from testkit.clocks import ManualClock
 from testkit.satusehat_standin import Satusehat
+from testkit.waits import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.UTC)
@@ -310,6 +312,43 @@ def test_an_answer_nested_past_any_parser_is_unavailable_not_a_crash(
     standin.misbehave("nested")
     (outcome,) = _drain(lite, client, rounds=1)
     assert isinstance(outcome, outbox.RetryLater) and outcome.code == "garbage"
+
+
+def test_a_dripping_answer_is_cut_at_the_deadline_and_created_once(
+    lite: Database, standin: Satusehat
+) -> None:
+    # SATUSEHAT's answers close their connection; dripped, the deadline must still cut
+    # the read. Two senders share the outbox: had the deadline not held, the first
+    # one's claim would run out while it read, and the second would create again.
+    _write_visit(lite, steps=())
+    client = SatusehatClient(_config(standin, timeout_s=0.5))
+    client.patient_ihs(NIK)
+    policy = Policy(deadline_s=0.5, claim_margin_s=2.0, retry_base_s=600.0)
+    senders = [
+        Sender(
+            lite,
+            {"satusehat": dispatch.SatusehatDeliverer(client, lite)},
+            {"satusehat": policy},
+            poll_s=0.05,
+        )
+        for _ in range(2)
+    ]
+    standin.misbehave("drip", delay_s=0.05)  # its answer (~1 KB) would take about a minute
+    for sender in senders:
+        sender.start()
+
+    def failed() -> str | None:
+        with lite.read() as conn:
+            code = conn.execute(select(integration_outbox.c.last_code)).scalar_one()
+        return None if code is None else str(code)
+
+    try:
+        wait_until(lambda: failed() is not None, 15, "the drip ends as a failed attempt")
+    finally:
+        for sender in senders:
+            sender.stop()
+    assert failed() == "slow"  # SATUSEHAT's code for no whole answer in time
+    assert len(standin.fhir_calls("POST")) == 1
 
 
 INVALID = (
