@@ -839,6 +839,8 @@ integration_outbox = Table(
     Column("body", Text, nullable=False),
     Column("state", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),
+    #: Every claim ever (0016_integration_tries): "Kirim lagi" resets ``attempts``, not this.
+    Column("tries", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", UtcDateTime, nullable=False),
     Column("claimed_by", String(64), nullable=True),
     Column("claimed_until", UtcDateTime, nullable=True),

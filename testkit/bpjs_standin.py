@@ -13,8 +13,10 @@ centre's own code:
 * a reference answer's ``response`` is encrypted as BPJS does: AES-256-CBC,
   key SHA-256(cons_id + secret + timestamp), IV its first 16 bytes, PKCS#7,
   over LZString ``compressToEncodedURIComponent`` of the JSON;
-* ``antrean/add`` must carry every field with its type; a kodebooking added
-  twice is refused ("Terdapat duplikasi Kode Booking"); ``antrean/updatewaktu``
+* ``antrean/add`` must carry every field with its type and a plausible value
+  (a 16-digit NIK, a phone number, ``pasienbaru`` 0/1, the estimate in epoch
+  milliseconds on the day of the visit, quotas left within the quotas); a
+  kodebooking added twice is refused ("Terdapat duplikasi Kode Booking"); ``antrean/updatewaktu``
   needs a booking it knows (added, or :meth:`BpjsStandIn.booked` by Mobile
   JKN), refuses a task sent twice ("TaskId=N sudah ada") and a task whose
   predecessor it has not had; ``antrean/batal`` needs a known booking.
@@ -22,11 +24,15 @@ centre's own code:
 Everything accepted is kept (:attr:`BpjsStandIn.calls`, :meth:`tasks`,
 :attr:`added`), with whether it was accepted. And it misbehaves on demand:
 :meth:`down`/:meth:`up` (connections refused), :meth:`misbehave` with
-``slow`` (answers after ``delay_s``), ``http500``, ``error`` (an envelope with
+``slow`` (answers after ``delay_s``), ``drip`` (the whole answer, its length
+announced, one byte every ``delay_s``), ``http500``, ``error`` (an envelope with
 BPJS's ``code`` and ``message``: a refusal), ``garbage`` (an HTML page; or,
-for a reference, a ``response`` that does not decrypt) for the next ``times``
+for a reference, a ``response`` that does not decrypt), ``nested`` (JSON nested
+100,000 deep) for the next ``times``
 calls, and :meth:`change_secret` (BPJS renewed the consumer secret mid-day:
-calls signed with the old one are refused).
+calls signed with the old one are refused). It speaks HTTP/1.0 (every answer
+closes its connection, as BPJS's gateway does) or, with ``protocol="HTTP/1.1"``,
+keeps connections open.
 
 It also plays the Mobile JKN app's side: :meth:`BpjsStandIn.mobile_jkn_book`
 calls the hospital's WS RS (token with ``x-username``/``x-password``, then
@@ -42,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -114,6 +121,40 @@ WS_RS_MAX_ANSWER = 64 * 1024
 _DAYS = ("SENIN", "SELASA", "RABU", "KAMIS", "JUMAT", "SABTU", "MINGGU")
 
 
+#: An Indonesian phone number: 0 or 62, then 8 to 13 digits.
+_NOHP = re.compile(r"^(0|62)\d{8,13}$")
+
+
+def _implausible(body: dict[str, Any]) -> str | None:
+    """What BPJS refuses in an ``antrean/add`` whose fields have the right types: a NIK
+    that is not 16 digits, a malformed phone (an empty one is taken: a patient may have
+    none), ``pasienbaru`` other than 0/1, an estimate that is not epoch milliseconds on
+    ``tanggalperiksa`` in one of Indonesia's zones (UTC+7 to +9), a quota left above
+    the quota, a queue number below 1."""
+    if not re.fullmatch(r"\d{16}", body["nik"]):
+        return "NIK tidak sesuai"
+    if body["nohp"] and not _NOHP.match(body["nohp"]):
+        return "Nomor HP tidak sesuai"
+    if body["pasienbaru"] not in (0, 1):
+        return "pasienbaru tidak sesuai"
+    estimate, day = body["estimasidilayani"], body["tanggalperiksa"]
+    on_day = any(
+        dt.datetime.fromtimestamp(estimate / 1000, dt.timezone(dt.timedelta(hours=h)))
+        .date()
+        .isoformat()
+        == day
+        for h in (7, 8, 9)
+        if 10**12 <= estimate < 10**14
+    )
+    if not on_day:
+        return "estimasidilayani tidak sesuai"
+    if body["sisakuotajkn"] > body["kuotajkn"] or body["sisakuotanonjkn"] > body["kuotanonjkn"]:
+        return "Sisa kuota tidak sesuai"
+    if body["angkaantrean"] < 1:
+        return "angkaantrean tidak sesuai"
+    return None
+
+
 def schedules_of(kodepoli: str) -> list[dict[str, Any]]:
     """BPJS's ``jadwaldokter`` rows for a poli: its doctor every day, 08:00-14:00."""
     index = next((i for i, p in enumerate(POLIS) if p["kdpoli"] == kodepoli), None)
@@ -166,7 +207,7 @@ class Call:
 
 @dataclass
 class Trouble:
-    kind: str  # slow, http500, error, garbage
+    kind: str  # slow, drip, http500, error, garbage, nested
     times: int
     code: int = 201
     message: str = "Gagal"
@@ -186,7 +227,9 @@ class BpjsStandIn:
         cons_id: str = "12345",
         secret: str = "rahasia-rs",  # noqa: S107 - the stand-in's own, known to the demo
         user_key: str = "kunci-pengguna",
+        protocol: str = "HTTP/1.0",
     ) -> None:
+        self.protocol = protocol
         self.cons_id = cons_id
         self.secret = secret
         self.user_key = user_key
@@ -206,7 +249,7 @@ class BpjsStandIn:
 
     # -- on and off --------------------------------------------------------------------
     def up(self) -> None:
-        handler = type("Handler", (_Handler,), {"standin": self})
+        handler = type("Handler", (_Handler,), {"standin": self, "protocol_version": self.protocol})
         server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         server.daemon_threads = True
         self.port = server.server_address[1]
@@ -304,6 +347,12 @@ class BpjsStandIn:
         expected = sign(self.cons_id, self.secret, stamp)
         return stamp if hmac.compare_digest(headers.get("X-signature") or "", expected) else None
 
+    def dripping(self) -> float | None:
+        """The seconds between two bytes of the answer now being written (``None``: at once)."""
+        with self.lock:
+            trouble = self.trouble
+            return trouble.delay_s if trouble is not None and trouble.kind == "drip" else None
+
     def answer(self, method: str, path: str, headers: Any, raw: bytes) -> tuple[int, bytes]:
         try:
             body: Any = json.loads(raw) if raw else None
@@ -342,6 +391,10 @@ class BpjsStandIn:
                 502,
                 b"<html><body>502 Bad Gateway</body></html>",
             )
+        if trouble is not None and trouble.kind == "nested":  # JSON nested past any parser
+            deep = b'{"metadata":{"code":200,"message":"Ok."},"response":'
+            deep += b"[" * 100_000 + b"]" * 100_000 + b"}"
+            return self._record(method, path, body, headers, 0, "nested", 200, deep)
         if trouble is not None and trouble.kind == "error":
             return self._reply(method, path, body, headers, 200, trouble.code, trouble.message)
         return self._serve(method, path, body, headers, stamp)
@@ -391,6 +444,9 @@ class BpjsStandIn:
                     return 201, "Poli tidak ditemukan"
                 if body["jeniskunjungan"] not in (1, 2, 3, 4):
                     return 201, "jeniskunjungan tidak sesuai"
+                refused = _implausible(body)
+                if refused is not None:
+                    return 201, refused
                 if body["kodebooking"] in self.bookings:
                     return 208, "Terdapat duplikasi Kode Booking"
                 self.bookings[body["kodebooking"]] = _Booking(dict(body))
@@ -421,7 +477,7 @@ class BpjsStandIn:
                 return 200, "Ok."
             if path == "antrean/batal":
                 if booking.cancelled is not None:
-                    return 201, "Antrean sudah dibatalkan sebelumnya"
+                    return 208, "Antrean sudah dibatalkan sebelumnya"
                 booking.cancelled = str(body.get("keterangan") or "")
                 return 200, "Ok."
         return 201, "Service tidak ditemukan"
@@ -509,15 +565,22 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(min(length, 1 << 20))
         prefix = "/antreanrs/"
         path = self.path[len(prefix) :] if self.path.startswith(prefix) else self.path.lstrip("/")
+        drip = self.standin.dripping()
         status, reply = self.standin.answer(method, path, self.headers, raw)
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(reply)))
             self.end_headers()
-            self.wfile.write(reply)
-        except (TimeoutError, BrokenPipeError, ConnectionResetError):
-            pass  # the hospital gave up waiting (the slow case)
+            if drip is None:
+                self.wfile.write(reply)
+            else:  # every byte in time for a per-read timeout, the whole far too late
+                for byte in reply:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(drip)
+        except OSError:
+            pass  # the hospital gave up waiting (the slow and drip cases)
 
     def do_GET(self) -> None:
         self._handle("GET")

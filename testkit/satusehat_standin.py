@@ -21,8 +21,10 @@ Everything received is kept in :attr:`Satusehat.received`. And it misbehaves on
 demand: :meth:`down` refuses connections until :meth:`up`; :meth:`misbehave`
 makes the next ``times`` FHIR calls answer 500, 503, 429, 401 (a token refused
 early), 400 (an OperationOutcome), ``garbage`` (200 with a body that is not
-JSON), ``huge`` (an answer far past any cap) or ``slow`` (the call is carried
-out, but its answer comes after ``delay_s``).
+JSON), ``nested`` (JSON nested 100,000 deep), ``huge`` (an answer far past any
+cap), ``slow`` (the call is carried out, but its answer comes after
+``delay_s``) or ``drip`` (carried out, its answer written one byte every
+``delay_s``, with ``Connection: close``).
 """
 
 from __future__ import annotations
@@ -406,6 +408,21 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the caller gave up waiting (slow): what was done stays done
         self.close_connection = True
 
+    def _drip(self, status: int, reply: bytes, delay_s: float) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            for byte in reply:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(delay_s)
+        except OSError:
+            pass  # the caller gave up waiting: what was done stays done
+        self.close_connection = True
+
     def _handle(self, method: str) -> None:
         standin = self.standin
         parts = urlsplit(self.path)
@@ -455,6 +472,17 @@ class _Handler(BaseHTTPRequestHandler):
                 standin._record(method, parts.path, 200, token, body)
                 self._send(200, None, raw=b"<html>Bad gateway</html>")
                 return
+            if trouble.kind == "nested":  # JSON nested past any parser
+                standin._record(method, parts.path, 200, token, body)
+                self._send(
+                    200,
+                    None,
+                    raw=b'{"resourceType":"Bundle","entry":'
+                    + b"[" * 100_000
+                    + b"]" * 100_000
+                    + b"}",
+                )
+                return
             if trouble.kind == "huge":
                 standin._record(method, parts.path, 200, token, body)
                 self._send(200, None, raw=b"[" + b"0," * (1 << 20) + b"0]")
@@ -464,6 +492,11 @@ class _Handler(BaseHTTPRequestHandler):
                 standin._record(method, parts.path, status, token, body)
                 time.sleep(trouble.delay_s)
                 self._send(status, payload)
+                return
+            if trouble.kind == "drip":  # carried out; the answer one byte per delay_s
+                status, payload = standin.fhir(method, parts.path, query, body)
+                standin._record(method, parts.path, status, token, body)
+                self._drip(status, json.dumps(payload).encode(), trouble.delay_s)
                 return
         status, payload = standin.fhir(method, parts.path, query, body)
         standin._record(method, parts.path, status, token, body)

@@ -8,9 +8,13 @@ written at most once.
 
 Rows of one ``order_key`` (a BPJS booking code, a SATUSEHAT encounter) go
 in the order they were written: a row is due only once every earlier row of
-its target and order key is ``sent``. One that failed holds the rows after
-it (BPJS refuses task 4 before task 3); a dead one holds them until staff
-send it again (:func:`send_again`).
+its target and order key is ``sent`` (or ``skipped``). One that failed
+holds the rows after it (BPJS refuses task 4 before task 3); a dead one
+holds them until staff send it again (:func:`send_again`, with a body made
+afresh from what the centre now knows when the caller gives one) or skip it
+(:func:`skip`: a call the service will never take, e.g. a booking BPJS got
+by another way), which releases the rows behind it (:func:`waiting_behind`
+names them for the staff page).
 
 Senders in several server processes share the table, as the message outbox
 does (central/messages/outbox.py): candidates are read (``FOR UPDATE SKIP
@@ -24,6 +28,7 @@ used up) on the staff's list with the service's own code and message.
 Public API (the SATUSEHAT adapter uses it too): :func:`enqueue`,
 :func:`claim`, :func:`mark_sent`, :func:`mark_retry`, :func:`mark_dead`,
 :func:`result_of`, :func:`failures`, :func:`failure`, :func:`send_again`,
+:func:`skip`, :func:`waiting_behind`,
 :func:`count_failing`, :func:`set_targets`, :func:`enabled`; the outcomes a
 deliverer returns: :class:`Sent`, :class:`RetryLater`, :class:`Refused`.
 """
@@ -43,8 +48,10 @@ from central.tables import integration_outbox as box
 from central.tables import integration_targets
 from central.upsert import dialect_insert, upsert
 
-PENDING, SENT, DEAD = "pending", "sent", "dead"
-STATES = (PENDING, SENT, DEAD)
+PENDING, SENT, DEAD, SKIPPED = "pending", "sent", "dead", "skipped"
+STATES = (PENDING, SENT, DEAD, SKIPPED)
+#: States that no longer hold the rows after them in their order.
+_DONE = (SENT, SKIPPED)
 BPJS, SATUSEHAT = "bpjs", "satusehat"
 TARGETS = (BPJS, SATUSEHAT)
 MAX_ERROR = 300
@@ -92,6 +99,10 @@ class Item:
     body: Mapping[str, Any] = field(repr=False)  # may carry NIK, card number, phone
     attempts: int
     created_at: dt.datetime
+    #: Every claim of the row so far, this one included; never set back by
+    #: :func:`send_again` (which starts ``attempts`` afresh). Above 1: an earlier
+    #: call may have reached the service with its answer lost.
+    tries: int = 1
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,7 @@ def enqueue(
         body=json.dumps(dict(body), ensure_ascii=False, sort_keys=True),
         state=PENDING,
         attempts=0,
+        tries=0,
         next_attempt_at=due_at or now,
         created_at=now,
     )
@@ -155,7 +167,7 @@ def _earlier_unsent() -> Any:
             earlier.c.target == box.c.target,
             earlier.c.order_key == box.c.order_key,
             earlier.c.id < box.c.id,
-            earlier.c.state != SENT,
+            earlier.c.state.not_in(_DONE),
         )
     )
 
@@ -209,6 +221,7 @@ def claim(
                 claimed_by=worker[:64],
                 claimed_until=now + hold,
                 attempts=box.c.attempts + 1,
+                tries=box.c.tries + 1,
             )
         )
         if won.rowcount != 1:  # another sender took it between the read and the update
@@ -222,6 +235,7 @@ def claim(
                 .values(
                     state=DEAD,
                     attempts=row.attempts - 1,
+                    tries=row.tries - 1,
                     claimed_by=None,
                     claimed_until=None,
                     last_error=(
@@ -241,6 +255,7 @@ def claim(
                 body=json.loads(row.body),
                 attempts=row.attempts,
                 created_at=row.created_at,
+                tries=row.tries,
             )
         )
     return taken
@@ -381,17 +396,99 @@ def count_pending(conn: Connection, office_id: str | None) -> int:
     )
 
 
-def send_again(conn: Connection, row_id: int, office_id: str | None, now: dt.datetime) -> bool:
+@dataclass(frozen=True)
+class Held:
+    """A row waiting for a target that is off."""
+
+    id: int
+    target: str
+    kind: str
+    order_key: str
+    state: str
+    created_at: dt.datetime
+
+
+def held_by_off_targets(conn: Connection, office_id: str | None, limit: int = 100) -> list[Held]:
+    """The unsent rows about ``office_id`` (``None``: all) whose target is off: nothing
+    sends them until the target is switched on again (a server started with it)."""
+    on = select(integration_targets.c.target).where(integration_targets.c.enabled.is_(True))
+    rows = conn.execute(
+        select(box.c.id, box.c.target, box.c.kind, box.c.order_key, box.c.state, box.c.created_at)
+        .where(_of_office(office_id), box.c.state.in_((PENDING, DEAD)), box.c.target.not_in(on))
+        .order_by(box.c.id)
+        .limit(limit)
+    )
+    return [Held(r.id, r.target, r.kind, r.order_key, r.state, r.created_at) for r in rows]
+
+
+def send_again(
+    conn: Connection,
+    row_id: int,
+    office_id: str | None,
+    now: dt.datetime,
+    body: Mapping[str, Any] | None = None,
+) -> bool:
     """Put a dead row about ``office_id`` (``None``: any office) back, due now, its key
     and place in its order unchanged, with a fresh count of attempts and its last
     failure cleared (the audit keeps it; a new failure shows again); a pending row
-    that failed is made due now. ``False``: no such failing row."""
+    that failed is made due now. ``body``: what to send instead of the row's own (made
+    afresh from what the centre now knows, e.g. a patient's corrected card number).
+    ``False``: no such failing row."""
+    values: dict[str, Any] = {
+        "state": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_code": None,
+        "last_error": None,
+    }
+    if body is not None:
+        values["body"] = json.dumps(dict(body), ensure_ascii=False, sort_keys=True)
     done = conn.execute(
-        update(box)
-        .where(box.c.id == row_id, _of_office(office_id), _failing())
-        .values(state=PENDING, attempts=0, next_attempt_at=now, last_code=None, last_error=None)
+        update(box).where(box.c.id == row_id, _of_office(office_id), _failing()).values(**values)
     )
     return done.rowcount == 1
+
+
+def skip(conn: Connection, row_id: int, office_id: str | None) -> bool:
+    """Never send the dead row ``row_id`` about ``office_id`` (``None``: any office): a
+    call the service will never take. It stays in the table (``skipped``, its last
+    code and message kept) and no longer holds the rows after it. ``False``: no such
+    dead row."""
+    done = conn.execute(
+        update(box)
+        .where(box.c.id == row_id, _of_office(office_id), box.c.state == DEAD)
+        .values(state=SKIPPED, claimed_by=None, claimed_until=None)
+    )
+    return done.rowcount == 1
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A row held behind a failing one of its order key."""
+
+    id: int
+    kind: str
+    dedupe_key: str
+    state: str
+
+
+def waiting_behind(conn: Connection, rows: list[Failure]) -> dict[int, list[Waiting]]:
+    """For each failing row, the unsent rows written after it in its order (held by it)."""
+    found: dict[int, list[Waiting]] = {}
+    for failed in rows:
+        later = conn.execute(
+            select(box.c.id, box.c.kind, box.c.dedupe_key, box.c.state)
+            .where(
+                box.c.target == failed.target,
+                box.c.order_key == failed.order_key,
+                box.c.id > failed.id,
+                box.c.state.not_in(_DONE),
+            )
+            .order_by(box.c.id)
+            .limit(50)
+        )
+        found[failed.id] = [Waiting(r.id, r.kind, r.dedupe_key, r.state) for r in later]
+    return found
 
 
 # -- which targets are on --------------------------------------------------------------

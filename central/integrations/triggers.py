@@ -30,22 +30,43 @@ What is written (central/integrations/outbox.py), for the sender to deliver:
 
 The task times of a registration: 1 when the ticket was issued (the tap),
 2 and 3 when the registration arrived (no earlier than 1): at a kiosk the
-patient registers themselves, so admission is the registration itself.
+patient registers themselves, so admission is the registration itself. Each
+task of a booking is written strictly after the ones before it (one
+millisecond later when they fall on one moment). A visit that becomes known
+after its ticket was already called (an offline kiosk's registration arriving
+late) gets the tasks and statuses of those steps too, from ``call_events``.
+
+Order on PostgreSQL: the outbox sends a booking's rows in ``id`` order, and
+ids are taken from a sequence before commit. That order is the commit order
+because every transaction that writes a booking's rows holds its ticket's
+row lock first (a registration or check-in attaches or updates the ticket, a
+counter step updates it, a cancel locks the visit and updates the ticket):
+a second one waits for the first to commit before it writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from central.integrations import outbox
-from central.tables import doctor_quota, hospital_visits, integration_targets, services, tickets
+from central.tables import (
+    call_events,
+    doctor_quota,
+    hospital_visits,
+    integration_outbox,
+    integration_targets,
+    services,
+    tickets,
+)
 from contract.hospital import Payer, TaskId
 
 __all__ = [
+    "add_body_now",
     "after_counter_step",
     "visit_cancelled",
     "visit_checked_in",
@@ -80,7 +101,27 @@ def epoch_ms(at: dt.datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
+def _last_waktu(conn: Connection, kodebooking: str) -> int | None:
+    """The latest ``waktu`` of the tasks already written for ``kodebooking``."""
+    bodies = conn.execute(
+        select(integration_outbox.c.body).where(
+            integration_outbox.c.target == outbox.BPJS,
+            integration_outbox.c.kind == "task",
+            integration_outbox.c.order_key == kodebooking,
+        )
+    ).scalars()
+    times = [json.loads(body).get("waktu") for body in bodies]
+    return max((t for t in times if isinstance(t, int)), default=None)
+
+
 def _task(conn: Connection, visit: Any, task: TaskId, at: dt.datetime, now: dt.datetime) -> None:
+    """Write task ``task`` at ``at``, but always after the booking's earlier tasks (BPJS
+    reads tasks of one moment as out of order: 2 and 3 of one registration, a call
+    replayed for a registration that arrived after it): one millisecond later."""
+    waktu = epoch_ms(at)
+    last = _last_waktu(conn, visit.kodebooking)
+    if last is not None and waktu <= last:
+        waktu = last + 1
     outbox.enqueue(
         conn,
         target=outbox.BPJS,
@@ -88,7 +129,7 @@ def _task(conn: Connection, visit: Any, task: TaskId, at: dt.datetime, now: dt.d
         dedupe_key=f"bpjs:task:{visit.kodebooking}:{int(task)}",
         order_key=visit.kodebooking,
         office_id=visit.office_id,
-        body={"kodebooking": visit.kodebooking, "taskid": int(task), "waktu": epoch_ms(at)},
+        body={"kodebooking": visit.kodebooking, "taskid": int(task), "waktu": waktu},
         now=now,
     )
 
@@ -158,6 +199,15 @@ def add_body(conn: Connection, visit: Any) -> dict[str, Any]:
     }
 
 
+def add_body_now(conn: Connection, kodebooking: str) -> dict[str, Any] | None:
+    """``antrean/add``'s body for the visit ``kodebooking`` as the centre knows it now (a
+    card number or phone corrected since it was registered); ``None``: no such visit."""
+    visit = conn.execute(
+        select(hospital_visits).where(hospital_visits.c.kodebooking == kodebooking)
+    ).first()
+    return add_body(conn, visit) if visit is not None else None
+
+
 def _arrived(conn: Connection, visit: Any, ticket_id: str, at: dt.datetime) -> None:
     """Tasks 1, 2, 3 and the Encounter ``arrived`` (for the enabled targets)."""
     on = _enabled(conn)
@@ -171,6 +221,22 @@ def _arrived(conn: Connection, visit: Any, ticket_id: str, at: dt.datetime) -> N
         _task(conn, visit, TaskId.WAIT_POLI, at, at)
     if outbox.SATUSEHAT in on:
         _encounter(conn, visit, "arrived", at)
+    _steps_already_made(conn, ticket_id)
+
+
+def _steps_already_made(conn: Connection, ticket_id: str) -> None:
+    """The counter steps the ticket went through before its visit was known (an offline
+    kiosk's registration that reached the centre after the poli called it): their
+    tasks and Encounter statuses, in the order they happened, each once."""
+    events = conn.execute(
+        select(call_events.c.kind, call_events.c.queue_id, call_events.c.at)
+        .where(call_events.c.ticket_id == ticket_id)
+        .order_by(call_events.c.at, call_events.c.id)
+    ).all()
+    for event in events:
+        after_counter_step(
+            conn, {"id": ticket_id, "queue_id": event.queue_id}, event.kind, event.at
+        )
 
 
 def visit_registered(conn: Connection, ticket_id: str, at: dt.datetime) -> None:

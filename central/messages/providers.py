@@ -19,8 +19,9 @@ network; the sender decides what happens next.
      "text": "..."}
 
 The whole exchange has one total deadline (a watchdog shuts the socket
-when it passes, however slowly the gateway dribbles) and the answer is read
-up to a size cap. The gateway keeps the key: a message sent again after a
+kept from its connect when it passes, however slowly the gateway dribbles,
+with or without ``Connection: close``: central/integrations/http.py) and
+the answer is read up to a size cap. The gateway keeps the key: a message sent again after a
 lost answer is the same message (docs/messages.md).
 
 ``log`` writes one line per message (the number masked, a first name cut to
@@ -32,7 +33,6 @@ message's id stands for it.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import email.utils
 import hashlib
@@ -41,14 +41,12 @@ import http.client
 import json
 import logging
 import re
-import socket
-import ssl
-import threading
 import time
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
+from central.integrations.http import watched_connection
 from central.messages.outbox import Outgoing
 from central.messages.phones import masked
 from central.messages.templates import render
@@ -211,31 +209,10 @@ class WebhookProvider:
     def _post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str | None]:
         """The answer's status and its raw ``Retry-After``."""
         parts = self._parts
-        connection: http.client.HTTPConnection
-        if parts.scheme == "https":
-            connection = http.client.HTTPSConnection(
-                parts.hostname or "",
-                parts.port,
-                timeout=self._deadline_s,
-                context=ssl.create_default_context(),
-            )
-        else:
-            connection = http.client.HTTPConnection(
-                parts.hostname or "", parts.port, timeout=self._deadline_s
-            )
-        expired = threading.Event()
-
-        def cut() -> None:  # the total deadline, however the gateway dribbles
-            expired.set()
-            sock = connection.sock
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-        watchdog = threading.Timer(self._deadline_s, cut)
-        watchdog.daemon = True
-        watchdog.start()
-        try:
+        watched = watched_connection(
+            parts.scheme, parts.hostname or "", parts.port, self._deadline_s
+        )
+        with watched as (connection, expired):
             path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             connection.request("POST", path, body=body, headers=headers)
             response = connection.getresponse()
@@ -248,6 +225,3 @@ class WebhookProvider:
             if expired.is_set():
                 raise TimeoutError("the gateway's answer did not end within the deadline")
             return response.status, response.getheader("Retry-After")
-        finally:
-            watchdog.cancel()
-            connection.close()

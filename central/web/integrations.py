@@ -6,7 +6,14 @@ failed: dead ones (BPJS refused them, or their attempts ran out) and those
 still retried, each with the service's own code and message, its kind and
 its booking code. "Kirim lagi" puts a dead call back in the outbox under
 the same key and in the same place in its booking's order, due now, and is
-audited (``integration_sent_again``). A service's message is shown with long
+audited (``integration_sent_again``); a BPJS ``antrean/add`` goes with a body
+made afresh from the visit as it stands (a corrected card number or phone).
+"Lewati" skips a dead call the service will never take (audited
+``integration_skipped``): the calls that waited behind it in its booking's
+order go on; each failure lists the calls waiting behind it. A target
+switched off (a server started without its section) sends nothing: the page
+lists the calls that wait for it, and "Kirim lagi" is refused while it is
+off. A service's message is shown with long
 digit runs cut (a card number or NIK a message might quote stays off the
 page). "Impor jadwal dari BPJS" reads BPJS's ``jadwaldokter`` for the
 office's polis on a date and writes them as the office's weekly schedules
@@ -24,7 +31,7 @@ from fastapi.responses import HTMLResponse
 from central.access.audit import record_event, utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import get_context
-from central.integrations import outbox
+from central.integrations import outbox, triggers
 from central.integrations.bpjs import reference
 from central.integrations.bpjs.antrean import AntreanClient, BpjsError
 from central.web.pages import Texts, render
@@ -58,6 +65,28 @@ TEXTS: Texts = {
     "integrations.error": ("Pesan dari layanan", "The service's message"),
     "integrations.again": ("Kirim lagi", "Send again"),
     "integrations.sent_again": ("Dikirim lagi.", "Sent again."),
+    "integrations.skip": ("Lewati", "Skip"),
+    "integrations.skipped_one": (
+        "Dilewati: tidak akan dikirim; yang menunggu di belakangnya dikirim.",
+        "Skipped: it will not be sent; what waited behind it is sent.",
+    ),
+    "integrations.not_dead": (
+        "Hanya yang ditolak / berhenti dapat dilewati.",
+        "Only a refused / stopped call can be skipped.",
+    ),
+    "integrations.behind": ("Menunggu di belakangnya", "Waiting behind it"),
+    "integrations.held": (
+        "Tujuan tidak aktif: panggilan ini menunggu sampai tujuannya diaktifkan lagi "
+        "(server dijalankan dengan bagiannya di berkas --integrations)",
+        "Target off: these calls wait until their target is switched on again "
+        "(a server started with its section in the --integrations file)",
+    ),
+    "integrations.target_off": (
+        "Tidak dikirim: tujuannya tidak aktif di server ini. Panggilan ini menunggu dan "
+        "dikirim setelah tujuannya diaktifkan lagi.",
+        "Not sent: its target is off on this server. The call waits and is sent once its "
+        "target is switched on again.",
+    ),
     "integrations.unknown": (
         "Itu tidak ada di daftar (mungkin sudah dikirim lagi).",
         "That is not on the list (it may have been sent again already).",
@@ -102,6 +131,8 @@ def _page(
         failing = outbox.failures(conn, staff.office_id)
         total = outbox.count_failing(conn, staff.office_id)
         pending = outbox.count_pending(conn, staff.office_id)
+        behind = outbox.waiting_behind(conn, failing)
+        held = outbox.held_by_off_targets(conn, staff.office_id)
     integrations = ctx.settings.integrations
     return render(
         request,
@@ -109,9 +140,10 @@ def _page(
         TEXTS,
         status=status,
         staff=staff,
-        failing=[(f, shown(f.last_error)) for f in failing],
+        failing=[(f, shown(f.last_error), behind.get(f.id, [])) for f in failing],
         total=total,
         pending=pending,
+        held=held,
         bpjs_on=integrations.bpjs is not None,
         satusehat_on=integrations.satusehat is not None,
         today=utc_now().astimezone(ctx.settings.zone).date().isoformat(),
@@ -134,7 +166,15 @@ def send_again(request: Request, staff: StaffPage, _: Csrf, row_id: int) -> HTML
     ctx = get_context(request)
     with ctx.db.begin() as conn:
         failed = outbox.failure(conn, row_id, staff.office_id)
-        done = failed is not None and outbox.send_again(conn, row_id, staff.office_id, utc_now())
+        off = failed is not None and not outbox.enabled(conn, failed.target)
+        body = None
+        if not off and failed is not None and failed.target == outbox.BPJS and failed.kind == "add":
+            body = triggers.add_body_now(conn, failed.order_key)  # as the visit stands now
+        done = (
+            not off
+            and failed is not None
+            and outbox.send_again(conn, row_id, staff.office_id, utc_now(), body)
+        )
         if failed is not None and done:
             record_event(
                 conn,
@@ -144,9 +184,33 @@ def send_again(request: Request, staff: StaffPage, _: Csrf, row_id: int) -> HTML
                 detail=f"{failed.target} {failed.kind} {failed.dedupe_key} "
                 f"(last: {failed.last_code} {shown(failed.last_error)})"[:300],
             )
+    if off:
+        return _page(request, staff, status=409, problem="integrations.target_off")
     if not done:
         return _page(request, staff, status=404, problem="integrations.unknown")
     return _page(request, staff, notice="integrations.sent_again")
+
+
+@router.post("/office/integrations/{row_id}/skip", response_class=HTMLResponse)
+def skip(request: Request, staff: StaffPage, _: Csrf, row_id: int) -> HTMLResponse:
+    """Never send a dead call (the service will never take it); the calls behind it go."""
+    ctx = get_context(request)
+    with ctx.db.begin() as conn:
+        failed = outbox.failure(conn, row_id, staff.office_id)
+        done = failed is not None and outbox.skip(conn, row_id, staff.office_id)
+        if failed is not None and done:
+            record_event(
+                conn,
+                actor=staff.actor,
+                action="integration_skipped",
+                subject=f"integration:{row_id}",
+                detail=f"{failed.target} {failed.kind} {failed.dedupe_key} "
+                f"(last: {failed.last_code} {shown(failed.last_error)})"[:300],
+            )
+    if not done:
+        problem = "integrations.not_dead" if failed is not None else "integrations.unknown"
+        return _page(request, staff, status=404 if failed is None else 409, problem=problem)
+    return _page(request, staff, notice="integrations.skipped_one")
 
 
 @router.post("/office/integrations/import-schedules", response_class=HTMLResponse)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from central.database import Database, migrate
 from central.integrations import outbox
 from central.integrations.bpjs.antrean import (
     AntreanClient,
@@ -18,7 +20,10 @@ from central.integrations.bpjs.antrean import (
     BpjsUnavailable,
 )
 from central.integrations.config import BpjsSettings, parse
+from central.integrations.sender import Policy, Sender
+from central.tables import integration_outbox
 from testkit.bpjs_standin import ADD_FIELDS, BpjsStandIn, config_text
+from testkit.waits import wait_until
 
 ZONE = ZoneInfo("Asia/Jakarta")
 NOW = dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.UTC)
@@ -199,3 +204,127 @@ def test_the_demo_s_integrations_file_reaches_the_stand_in(standin: BpjsStandIn)
     bpjs = parse(config_text(standin)).bpjs
     assert bpjs is not None
     assert [p["kdpoli"] for p in AntreanClient(bpjs).poli()] == ["INT", "ANA", "GIG"]
+
+
+@pytest.mark.parametrize("protocol", ["HTTP/1.0", "HTTP/1.1"])
+def test_a_dripping_answer_is_cut_at_the_deadline_and_sent_by_one_sender_only(
+    protocol: str, new_db_url: Callable[[str], str]
+) -> None:
+    # An HTTP/1.0 answer (or one with ``Connection: close``) makes http.client drop its
+    # socket while the body is still read from it; the deadline must still cut that read.
+    # Two senders share the outbox (as two server processes do): the first's claim lasts
+    # its deadline plus a margin; if the deadline did not hold, the claim would run out
+    # while the first still read the drip, and the second would send the add again.
+    server = BpjsStandIn(protocol=protocol)
+    db = Database(new_db_url("sqlite"))
+    try:
+        migrate(db)
+        with db.begin() as conn:
+            outbox.enqueue(
+                conn,
+                target="bpjs",
+                kind="add",
+                dedupe_key="bpjs:add:DRIP",
+                order_key="DRIP",
+                body=_add_body("DRIP"),
+                now=NOW,
+            )
+        settings = _settings(server, timeout_s=0.5)
+        policy = Policy(deadline_s=0.5, claim_margin_s=2.0, retry_base_s=600.0)
+        senders = [
+            Sender(
+                db,
+                {"bpjs": AntreanDeliverer(AntreanClient(settings), ZONE)},
+                {"bpjs": policy},
+                poll_s=0.05,
+            )
+            for _ in range(2)
+        ]
+        server.misbehave("drip", delay_s=0.2)  # its ~45 bytes would take ~9 s
+        for sender in senders:
+            sender.start()
+
+        def failed() -> str | None:
+            with db.read() as conn:
+                code = conn.execute(select(integration_outbox.c.last_code)).scalar_one()
+            return None if code is None else str(code)
+
+        wait_until(lambda: failed() is not None, 15, "the drip ends as a failed attempt")
+        for sender in senders:
+            sender.stop()
+        assert failed() == "timeout"
+        assert len([c for c in server.calls if c.path == "antrean/add"]) == 1
+    finally:
+        server.close()
+        db.dispose()
+
+
+def test_an_answer_nested_past_any_parser_is_garbage_not_a_crash(standin: BpjsStandIn) -> None:
+    client = AntreanClient(_settings(standin))
+    standin.misbehave("nested")
+    with pytest.raises(BpjsUnavailable) as failed:
+        client.poli()
+    assert failed.value.code == "garbage"
+    deliver = AntreanDeliverer(client, ZONE)
+    standin.misbehave("nested")
+    outcome = deliver(_item("add", _add_body()))
+    assert isinstance(outcome, outbox.RetryLater) and outcome.code == "garbage"
+
+
+ALIKE_BUT_REFUSED = [
+    ("add", "Peserta sudah terdaftar di poli lain pada tanggal yang sama"),
+    ("add", "Tidak ada duplikasi: nomor referensi tidak valid"),
+    ("task", "TaskId=2 sudah ada"),  # another task's: this row (task 3) is not there
+    ("task", "Data sudah ada tetapi waktu tidak sesuai"),
+]
+
+
+@pytest.mark.parametrize(("kind", "message"), ALIKE_BUT_REFUSED)
+def test_a_refusal_that_only_looks_like_already_there_stays_a_refusal(
+    standin: BpjsStandIn, kind: str, message: str
+) -> None:
+    deliver = AntreanDeliverer(AntreanClient(_settings(standin)), ZONE)
+    body = _add_body() if kind == "add" else {"kodebooking": "B", "taskid": 3, "waktu": 1}
+    standin.misbehave("error", code=201, message=message)
+    assert deliver(_item(kind, body)) == outbox.Refused("201", message)
+
+
+def test_bpjs_code_208_and_its_exact_words_count_as_already_there(standin: BpjsStandIn) -> None:
+    deliver = AntreanDeliverer(AntreanClient(_settings(standin)), ZONE)
+    standin.misbehave("error", code=208, message="Data sudah diproses")
+    assert isinstance(deliver(_item("batal", {"kodebooking": "B", "keterangan": "x"})), outbox.Sent)
+    standin.misbehave("error", code=201, message="TaskId=3 sudah ada")
+    task = {"kodebooking": "B", "taskid": 3, "waktu": 1}
+    assert isinstance(deliver(_item("task", task)), outbox.Sent)
+    standin.misbehave("error", code=201, message="Terdapat duplikasi Kode Booking")
+    assert isinstance(deliver(_item("add", _add_body())), outbox.Sent)
+
+
+IMPLAUSIBLE: dict[str, tuple[dict[str, object], str]] = {
+    "nik-short": ({"nik": "147101010180"}, "NIK tidak sesuai"),
+    "nik-letters": ({"nik": "14710101018000AB"}, "NIK tidak sesuai"),
+    "nohp": ({"nohp": "12-34"}, "Nomor HP tidak sesuai"),
+    "pasienbaru": ({"pasienbaru": 2}, "pasienbaru tidak sesuai"),
+    "estimate-seconds": ({"estimasidilayani": 1_764_900_000}, "estimasidilayani tidak sesuai"),
+    "estimate-other-day": (
+        {"estimasidilayani": int(dt.datetime(2026, 12, 6, 8, tzinfo=ZONE).timestamp() * 1000)},
+        "estimasidilayani tidak sesuai",
+    ),
+    "quota-left": ({"sisakuotajkn": 31}, "Sisa kuota tidak sesuai"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(IMPLAUSIBLE))
+def test_the_standin_refuses_an_implausible_add_as_bpjs_does(
+    standin: BpjsStandIn, case: str
+) -> None:
+    change, message = IMPLAUSIBLE[case]
+    client = AntreanClient(_settings(standin))
+    body = _add_body()
+    del body["estimated_local"]
+    body["estimasidilayani"] = int(dt.datetime(2026, 12, 5, 8, tzinfo=ZONE).timestamp() * 1000)
+    client.add({**body, "kodebooking": "PLAUSIBLE", "nohp": ""})  # no phone: taken
+    with pytest.raises(BpjsRefused) as refused:
+        client.add({**body, **change})
+    assert (refused.value.code, refused.value.message) == ("201", message)
+    assert set(standin.added) == {"PLAUSIBLE"}

@@ -10,14 +10,15 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from central.access import staff
 from central.database import Database
 from central.process import RunningCentral, start_central
-from central.tables import audit_log, integration_outbox
+from central.tables import audit_log, hospital_visits, integration_outbox
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import new_staff_account
 from testkit.centre_hospital import (
@@ -290,3 +291,100 @@ def test_a_secret_changed_mid_day_waits_for_the_new_one(
     assert standin.tasks(before) == [1, 2, 3, 4, 5]
     assert standin.tasks(after) == [1, 2, 3, 4, 5]
     _no_task_twice(standin)
+
+
+def _staff_page(hospital: Hospital) -> tuple[Any, str, str]:
+    username = new_staff_account(hospital.db, staff.Role.ADMIN, HOSPITAL)
+    http, csrf = logged_in(hospital.url, username)
+    return http, csrf, username
+
+
+@pytest.mark.parametrize("hospital", ["sqlite"], indirect=True)
+def test_kirim_lagi_sends_the_add_as_the_visit_stands_now(
+    hospital: Hospital, standin: BpjsStandIn
+) -> None:
+    standin.misbehave("error", times=1, code=201, message="Nomor HP tidak valid")
+    (refused,) = hospital.register(1)
+    wait_until(
+        lambda: any(r["state"] == "dead" for r in hospital.rows()), 30, "the refused add dead"
+    )
+    with hospital.db.begin() as conn:  # the desk corrects the patient's phone
+        conn.execute(
+            update(hospital_visits)
+            .where(hospital_visits.c.kodebooking == refused)
+            .values(phone="081298765432")
+        )
+    http, csrf, _ = _staff_page(hospital)
+    page = http.get(f"{hospital.url}/office/integrations", timeout=10).text
+    row = re.search(r'action="/office/integrations/(\d+)/send-again"', page)
+    assert row is not None
+    again = http.post(
+        f"{hospital.url}/office/integrations/{row.group(1)}/send-again",
+        data={"csrf": csrf},
+        timeout=10,
+    )
+    assert again.status_code == 200 and "Dikirim lagi." in again.text
+    wait_until(hospital.all_sent, 30, "the booking sent after Kirim lagi")
+    assert standin.added[refused]["nohp"] == "081298765432"
+    assert standin.tasks(refused) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("hospital", ["sqlite"], indirect=True)
+def test_lewati_releases_what_waits_behind_a_call_bpjs_will_never_take(
+    hospital: Hospital, standin: BpjsStandIn
+) -> None:
+    standin.misbehave("error", times=1, code=201, message="Data antrean tidak dapat diproses")
+    (refused,) = hospital.register(1)
+    hospital.cancel(refused)  # task 99 and batal wait behind the dead add too
+    wait_until(
+        lambda: any(r["state"] == "dead" for r in hospital.rows()), 30, "the refused add dead"
+    )
+    http, csrf, username = _staff_page(hospital)
+    page = http.get(f"{hospital.url}/office/integrations", timeout=10).text
+    assert "Menunggu di belakangnya: 5" in page  # tasks 1, 2, 3, 99 and batal, listed
+    assert "batal" in page and "task 99" in page
+    row = re.search(r'action="/office/integrations/(\d+)/skip"', page)
+    assert row is not None
+    standin.booked(refused)  # BPJS has the booking by another way: the add is not needed
+    skipped = http.post(
+        f"{hospital.url}/office/integrations/{row.group(1)}/skip",
+        data={"csrf": csrf},
+        timeout=10,
+    )
+    assert skipped.status_code == 200 and "Dilewati" in skipped.text
+    wait_until(
+        lambda: all(r["state"] in ("sent", "skipped") for r in hospital.rows()),
+        30,
+        "the rows behind the skipped add sent",
+    )
+    assert standin.tasks(refused) == [1, 2, 3, 99]
+    assert [c.body["kodebooking"] for c in standin.accepted("antrean/batal")] == [refused]
+    again = http.post(  # a skipped row is off the list
+        f"{hospital.url}/office/integrations/{row.group(1)}/skip",
+        data={"csrf": csrf},
+        timeout=10,
+    )
+    assert again.status_code == 404
+    with hospital.db.read() as conn:
+        audited = conn.execute(
+            select(audit_log.c.actor, audit_log.c.detail).where(
+                audit_log.c.action == "integration_skipped"
+            )
+        ).one()
+    assert audited.actor == f"staff:{username}" and f"bpjs:add:{refused}" in audited.detail
+
+
+@pytest.mark.parametrize("hospital", ["sqlite"], indirect=True)
+def test_a_schedule_import_bpjs_answers_with_nonsense_is_refused_clearly(
+    hospital: Hospital, standin: BpjsStandIn
+) -> None:
+    http, csrf, _ = _staff_page(hospital)
+    standin.misbehave("nested", times=5)  # JSON nested 100,000 deep
+    answer = http.post(
+        f"{hospital.url}/office/integrations/import-schedules",
+        data={"csrf": csrf, "day": "2026-12-07"},
+        timeout=30,
+    )
+    assert answer.status_code == 502, answer.text[:300]
+    assert "BPJS tidak dapat dihubungi atau menolak" in answer.text
+    assert "garbage" in answer.text

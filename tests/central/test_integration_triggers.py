@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from central.integrations.bpjs import reference
 from central.integrations.bpjs.antrean import AntreanClient
 from central.integrations.config import BpjsSettings
 from central.tables import (
+    call_events,
     doctor_quota,
     doctor_schedules,
     hospital_visits,
@@ -25,7 +27,7 @@ from central.tables import (
     offices,
     services,
 )
-from testkit.bpjs_standin import ADD_FIELDS, BpjsStandIn
+from testkit.bpjs_standin import ADD_FIELDS, BpjsStandIn, schedules_of
 
 AT = dt.datetime(2026, 12, 5, 1, 30, tzinfo=dt.UTC)
 DAY = dt.date(2026, 12, 5)
@@ -162,7 +164,9 @@ def test_a_registration_is_add_then_tasks_1_2_3_with_every_field(db: Database) -
         9,
     )
     waktu = int(AT.timestamp() * 1000)
-    assert json.loads(rows[3].body) == {"kodebooking": code, "taskid": 3, "waktu": waktu}
+    # One moment for tasks 1, 2 and 3: each written a millisecond after the one before.
+    assert [json.loads(r.body)["waktu"] for r in rows[1:]] == [waktu, waktu + 1, waktu + 2]
+    assert json.loads(rows[3].body) == {"kodebooking": code, "taskid": 3, "waktu": waktu + 2}
 
 
 def test_a_mobile_jkn_check_in_is_tasks_only_and_a_paying_patient_non_jkn(db: Database) -> None:
@@ -237,7 +241,7 @@ def test_bpjs_schedules_are_imported_into_the_office_s(db: Database) -> None:
     with db.begin() as conn:
         conn.execute(
             insert(doctor_schedules).values(
-                id="bpjs-INT-31001-1",
+                id=reference.schedule_id("rs", "INT", 31001, 1),
                 office_id="rs",
                 service_id="poli-dalam",
                 kodedokter="31001",
@@ -260,7 +264,9 @@ def test_bpjs_schedules_are_imported_into_the_office_s(db: Database) -> None:
     )
     with db.read() as conn:
         kept = conn.execute(
-            select(doctor_schedules).where(doctor_schedules.c.id == "bpjs-INT-31001-1")
+            select(doctor_schedules).where(
+                doctor_schedules.c.id == reference.schedule_id("rs", "INT", 31001, 1)
+            )
         ).one()
         count = len(conn.execute(select(doctor_schedules.c.id)).all())
     assert (kept.doctor_name, kept.starts, kept.ends, kept.quota_jkn) == (
@@ -271,3 +277,88 @@ def test_bpjs_schedules_are_imported_into_the_office_s(db: Database) -> None:
     )
     assert (kept.quota_non_jkn, kept.minutes_per_patient, kept.updated_by) == (7, 12, "staff:b")
     assert count == 7
+
+
+def test_a_doctor_imported_at_two_offices_keeps_a_schedule_at_each(db: Database) -> None:
+    # kodedokter is BPJS's, national: a specialist practising at two hospitals of one
+    # centre comes in both imports; neither may take over the other office's rows.
+    rows = schedules_of("INT")
+    with db.begin() as conn:
+        other = dict(
+            conn.execute(select(services).where(services.c.id == "poli-dalam")).one()._mapping
+        )
+        second = other["office_id"] + "-2"
+        office = dict(
+            conn.execute(select(offices).where(offices.c.id == other["office_id"])).one()._mapping
+        )
+        conn.execute(insert(offices).values(**{**office, "id": second}))
+        conn.execute(
+            insert(services).values(**{**other, "id": "poli-dalam-2", "office_id": second})
+        )
+        first = reference.store(conn, other["office_id"], rows, actor="staff:a", now=AT)
+        again = reference.store(conn, second, rows, actor="staff:b", now=AT)
+    assert first.written == again.written == 7
+    with db.read() as conn:
+        placed = Counter(
+            (r.office_id, r.service_id)
+            for r in conn.execute(
+                select(doctor_schedules).where(doctor_schedules.c.kodedokter == "31001")
+            )
+        )
+    assert placed == {(other["office_id"], "poli-dalam"): 7, (second, "poli-dalam-2"): 7}
+    long_office = "o" * 60
+    assert reference.schedule_id(long_office, "INT", 31001, 1) != reference.schedule_id(
+        long_office + "x", "INT", 31001, 1
+    )
+    assert len(reference.schedule_id(long_office, "INT", 31001, 1)) <= 64
+
+
+def test_a_call_at_the_moment_of_registration_is_still_after_task_3(db: Database) -> None:
+    _switch(db, bpjs=True)
+    code = _visit(db, "t1")
+    with db.begin() as conn:
+        triggers.visit_registered(conn, "t1", AT)
+    _step(db, "t1", "poli-dalam", "call")  # the same AT
+    _step(db, "t1", "poli-dalam", "served")
+    tasks = [json.loads(r.body) for r in _rows(db) if r.kind == "task"]
+    assert [t["taskid"] for t in tasks] == [1, 2, 3, 4, 5]
+    times = [t["waktu"] for t in tasks]
+    assert times == sorted(set(times)), "each task strictly after the one before"
+    assert all(t["kodebooking"] == code for t in tasks)
+
+
+def test_a_registration_arriving_after_the_poli_called_gets_the_tasks_it_passed(
+    db: Database,
+) -> None:
+    # An offline kiosk: the ticket was called and served at the poli before its
+    # registration reached the centre; the steps found no visit then.
+    _switch(db, bpjs=True, satusehat=True)
+    called, served = AT - dt.timedelta(minutes=20), AT - dt.timedelta(minutes=5)
+    with db.begin() as conn:
+        for kind, at in (("call", called), ("served", served)):
+            conn.execute(
+                insert(call_events).values(
+                    office_id="rs",
+                    at=at,
+                    day=DAY,
+                    kind=kind,
+                    ticket_id="t1",
+                    display="A-005",
+                    queue_id="poli-dalam",
+                    counter="3",
+                    actor="staff:a",
+                )
+            )
+            triggers.after_counter_step(conn, {"id": "t1", "queue_id": "poli-dalam"}, kind, at)
+    assert _rows(db) == []  # no visit yet: nothing then
+    code = _visit(db, "t1")
+    with db.begin() as conn:
+        triggers.visit_registered(conn, "t1", AT)
+    rows = _rows(db)
+    tasks = [json.loads(r.body) for r in rows if r.kind == "task"]
+    assert [t["taskid"] for t in tasks] == [1, 2, 3, 4, 5]
+    times = [t["waktu"] for t in tasks]
+    assert times == sorted(set(times))
+    assert next(r.dedupe_key for r in rows if r.target == "bpjs") == f"bpjs:add:{code}"
+    encounter = [json.loads(r.body)["status"] for r in rows if r.target == "satusehat"]
+    assert encounter == ["arrived", "in-progress", "finished"]

@@ -28,10 +28,12 @@ from central.integrations.satusehat.fhir import (
     arrived_encounter,
     validate,
 )
+from central.integrations.sender import Policy, Sender
 from central.tables import doctor_schedules, integration_outbox, services
 from testkit import satusehat_visits
 from testkit.clocks import ManualClock
 from testkit.satusehat_standin import Satusehat
+from testkit.waits import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 12, 5, 1, 0, tzinfo=dt.UTC)
@@ -274,6 +276,79 @@ def test_an_answer_lost_to_the_deadline_makes_no_second_encounter(
     assert len(standin.fhir_calls("POST")) == 1  # the retry found it by its identifier
     (encounter_id,) = standin.encounters
     assert standin.statuses[encounter_id] == ["arrived", "in-progress", "finished"]
+
+
+def test_a_create_sent_again_by_staff_after_a_lost_answer_makes_no_second_encounter(
+    lite: Database, standin: Satusehat
+) -> None:
+    # The create reached SATUSEHAT but its answer was lost; the row ended dead (a
+    # refusal, or attempts used up) and staff pressed "Kirim lagi", which starts the
+    # attempts afresh: the row was still tried before, so it looks for the Encounter.
+    _write_visit(lite, steps=())
+    client = SatusehatClient(_config(standin, timeout_s=0.5))
+    client.patient_ihs(NIK)
+    standin.misbehave("slow", delay_s=2.0)
+    (first,) = _drain(lite, client, rounds=1)
+    assert isinstance(first, outbox.RetryLater) and len(standin.encounters) == 1
+    (row,) = _rows(lite)
+    with lite.begin() as conn:
+        conn.execute(
+            update(integration_outbox)
+            .where(integration_outbox.c.id == row.id)
+            .values(state="dead", last_code="timeout", last_error="attempts used up")
+        )
+        assert outbox.send_again(conn, row.id, None, NOW)
+    (again,) = _drain(lite, client)
+    assert isinstance(again, outbox.Sent)
+    assert len(standin.encounters) == 1
+    assert len(standin.fhir_calls("POST")) == 1
+
+
+def test_an_answer_nested_past_any_parser_is_unavailable_not_a_crash(
+    lite: Database, standin: Satusehat
+) -> None:
+    _write_visit(lite, steps=())
+    client = SatusehatClient(_config(standin))
+    standin.misbehave("nested")
+    (outcome,) = _drain(lite, client, rounds=1)
+    assert isinstance(outcome, outbox.RetryLater) and outcome.code == "garbage"
+
+
+def test_a_dripping_answer_is_cut_at_the_deadline_and_created_once(
+    lite: Database, standin: Satusehat
+) -> None:
+    # SATUSEHAT's answers close their connection; dripped, the deadline must still cut
+    # the read. Two senders share the outbox: had the deadline not held, the first
+    # one's claim would run out while it read, and the second would create again.
+    _write_visit(lite, steps=())
+    client = SatusehatClient(_config(standin, timeout_s=0.5))
+    client.patient_ihs(NIK)
+    policy = Policy(deadline_s=0.5, claim_margin_s=2.0, retry_base_s=600.0)
+    senders = [
+        Sender(
+            lite,
+            {"satusehat": dispatch.SatusehatDeliverer(client, lite)},
+            {"satusehat": policy},
+            poll_s=0.05,
+        )
+        for _ in range(2)
+    ]
+    standin.misbehave("drip", delay_s=0.05)  # its answer (~1 KB) would take about a minute
+    for sender in senders:
+        sender.start()
+
+    def failed() -> str | None:
+        with lite.read() as conn:
+            code = conn.execute(select(integration_outbox.c.last_code)).scalar_one()
+        return None if code is None else str(code)
+
+    try:
+        wait_until(lambda: failed() is not None, 15, "the drip ends as a failed attempt")
+    finally:
+        for sender in senders:
+            sender.stop()
+    assert failed() == "slow"  # SATUSEHAT's code for no whole answer in time
+    assert len(standin.fhir_calls("POST")) == 1
 
 
 INVALID = (

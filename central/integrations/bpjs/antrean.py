@@ -14,8 +14,10 @@ three errors (:class:`BpjsError`'s tree):
   message (``metadata.code`` other than 200): final.
 
 :class:`AntreanDeliverer` sends the outbox's ``bpjs`` rows. A call sent again
-after an answer was lost may find BPJS has it already ("sudah ada",
-"duplikasi"): that is the call's success, not a failure.
+after an answer was lost may find BPJS has it already: code 208, or exactly
+"Terdapat duplikasi Kode Booking" (add) or "TaskId=N sudah ada" (the row's own
+task): that is the call's success (:func:`already_there`); any other
+message, however alike ("Peserta sudah terdaftar di poli lain"), is a refusal.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -36,12 +39,16 @@ from central.errors import ExchangeError, TooLarge, TooSlow
 from central.integrations import outbox
 from central.integrations.bpjs import crypto
 from central.integrations.config import BpjsSettings
-from central.integrations.http import exchange
+from central.integrations.http import exchange, parse_json
 
 log = logging.getLogger(__name__)
 
-#: What BPJS says when it already has what was sent again (its answer was lost).
-ALREADY_THERE = ("sudah ada", "duplikasi", "sudah terdaftar")
+#: BPJS's code for a call it already has (a duplicate sent again after a lost answer).
+ALREADY_CODE = "208"
+#: The whole messages (per call) by which BPJS says it already has what was sent
+#: again; any other message, however alike, is a refusal.
+_ALREADY_ADD = re.compile(r"terdapat duplikasi kode ?booking\.?", re.IGNORECASE)
+_ALREADY_TASK = r"taskid\s*=\s*{taskid}\s+sudah ada\.?"
 #: HTTP statuses worth a retry; any other non-2xx without an envelope is a refusal.
 RETRY_STATUSES = frozenset({401, 403, 408, 425, 429})
 
@@ -94,7 +101,7 @@ class AntreanClient:
         if isinstance(response, str) and response:
             try:
                 text = crypto.decrypt(s.cons_id, s.secret_key, stamp, response)
-                return json.loads(text)
+                return parse_json(text)
             except (crypto.DecryptError, ValueError) as exc:
                 raise BpjsUnavailable("garbage", "jawaban BPJS tidak dapat didekripsi") from exc
         return response
@@ -129,8 +136,8 @@ class AntreanClient:
 def _envelope(raw: bytes) -> tuple[str, str, Any] | None:
     """``(code, message, response)`` of a BPJS answer; ``None`` if it is not one."""
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        data = parse_json(raw)
+    except ValueError:
         return None
     if not isinstance(data, dict):
         return None
@@ -152,9 +159,19 @@ def _listed(response: Any) -> list[Mapping[str, Any]]:
     return rows
 
 
-def _already_there(message: str) -> bool:
-    lowered = message.lower()
-    return any(words in lowered for words in ALREADY_THERE)
+def already_there(kind: str, body: Mapping[str, Any], code: str, message: str) -> bool:
+    """Whether BPJS's refusal of a row sent again says it has the row already: its code
+    208, or exactly its message for this call (``antrean/add``: "Terdapat duplikasi Kode
+    Booking"; ``antrean/updatewaktu``: "TaskId=N sudah ada" for this row's own N)."""
+    if code == ALREADY_CODE:
+        return True
+    said = message.strip()
+    if kind == "add":
+        return _ALREADY_ADD.fullmatch(said) is not None
+    if kind == "task":
+        taskid = re.escape(str(body.get("taskid")))
+        return re.fullmatch(_ALREADY_TASK.format(taskid=taskid), said, re.IGNORECASE) is not None
+    return False
 
 
 class AntreanDeliverer:
@@ -182,7 +199,7 @@ class AntreanDeliverer:
         except BpjsUnavailable as exc:
             return outbox.RetryLater(exc.code, exc.message)
         except BpjsRefused as exc:
-            if _already_there(exc.message):
+            if already_there(item.kind, item.body, exc.code, exc.message):
                 log.info("bpjs row %d: BPJS has it already (%s)", item.id, exc.code)
                 return outbox.Sent({"code": exc.code, "message": exc.message})
             return outbox.Refused(exc.code, exc.message)

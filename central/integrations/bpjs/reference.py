@@ -2,7 +2,8 @@
 
 :func:`fetch` asks Antrean RS for ``jadwaldokter`` of each poli on a date
 (outside any transaction: it is network); :func:`store` writes each open
-schedule as a weekly row of the office (``bpjs-{kodepoli}-{kodedokter}-{hari}``):
+schedule as a weekly row of the office (:func:`schedule_id`: the office is part
+of it, since a specialist may practise at two hospitals of one centre):
 the doctor, the hours and BPJS's ``kapasitaspasien`` as the JKN quota. What
 staff set on an imported row that BPJS does not know (the non-JKN quota, the
 minutes per patient, the SATUSEHAT practitioner) is kept; a new row starts
@@ -14,6 +15,7 @@ and named.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +29,16 @@ from central.upsert import upsert
 
 MINUTES_PER_PATIENT = 10
 _JADWAL = re.compile(r"^\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-3]):([0-5]\d)\s*$", re.ASCII)
+
+
+def schedule_id(office_id: str, kodepoli: str, kodedokter: object, hari: int) -> str:
+    """The id of the office's weekly schedule imported from BPJS: ``bpjs-{office}-{kodepoli}-
+    {kodedokter}-{hari}``, or, past the column's 64 characters, ``bpjs-`` and a digest of
+    it (never cut: a cut id could be another office's)."""
+    whole = f"bpjs-{office_id}-{kodepoli}-{kodedokter}-{hari}"
+    if len(whole) <= 64:
+        return whole
+    return "bpjs-" + hashlib.sha256(whole.encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True)
@@ -95,14 +107,17 @@ def store(
         ):
             skipped.append(f"{kodepoli} {kodedokter}: jadwal tidak terbaca")
             continue
-        schedule_id = f"bpjs-{kodepoli}-{kodedokter}-{hari}"[:64]
+        ident = schedule_id(office_id, kodepoli, kodedokter, hari)
         before = conn.execute(
-            select(doctor_schedules).where(doctor_schedules.c.id == schedule_id)
+            select(doctor_schedules).where(doctor_schedules.c.id == ident)
         ).first()
+        if before is not None and before.office_id != office_id:  # never another office's
+            skipped.append(f"{kodepoli} {kodedokter} hari {hari}: jadwal kantor lain")
+            continue
         upsert(
             conn,
             doctor_schedules,
-            {"id": schedule_id},
+            {"id": ident},
             {
                 "office_id": office_id,
                 "service_id": service_id,

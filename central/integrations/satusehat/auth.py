@@ -13,7 +13,6 @@ a log.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from urllib.parse import urlencode
 
 from central.errors import ExchangeError
 from central.integrations.config import SatusehatSettings
-from central.integrations.http import exchange
+from central.integrations.http import exchange, parse_json
 
 #: Renew this long before the server says the token ends (at most a tenth of its life).
 EARLY_S = 60.0
@@ -89,7 +88,7 @@ class TokenSource:
         if answer.status != 200:
             raise TokenError(f"token: SATUSEHAT auth answered {answer.status}")
         try:
-            data = json.loads(answer.body)
+            data = parse_json(answer.body)
             token = data["access_token"]
             lifetime = float(data["expires_in"])
         except (ValueError, KeyError, TypeError):

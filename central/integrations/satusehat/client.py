@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from central.errors import ExchangeError, TooLarge, TooSlow
 from central.integrations.config import SatusehatSettings
-from central.integrations.http import Answer, exchange
+from central.integrations.http import Answer, exchange, parse_json
 from central.integrations.satusehat.auth import TokenError, TokenSource
 from central.integrations.satusehat.fhir import NIK_SYSTEM
 
@@ -56,7 +56,7 @@ class Refused(SatusehatError):
 def outcome_text(body: bytes) -> str:
     """The words of an OperationOutcome (``details.text`` or ``diagnostics``), cut short."""
     try:
-        data = json.loads(body)
+        data = parse_json(body)
     except ValueError:
         return ""
     if not isinstance(data, dict) or data.get("resourceType") != "OperationOutcome":
@@ -134,7 +134,7 @@ class SatusehatClient:
     @staticmethod
     def _json(answer: Answer) -> dict[str, Any]:
         try:
-            data = json.loads(answer.body)
+            data = parse_json(answer.body)
         except ValueError:
             raise Unavailable("SATUSEHAT answer unreadable (not JSON)", code="garbage") from None
         if not isinstance(data, dict):

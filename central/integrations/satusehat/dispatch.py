@@ -173,7 +173,8 @@ def send(
             )
             resource = validate(arrived_encounter(visit), organization)
             found = None
-            if item.attempts > 1:  # an earlier attempt's answer may have been lost
+            if item.tries > 1:  # an earlier try's answer may have been lost (even one
+                # made before staff sent the row again: that resets attempts, not tries)
                 system = ENCOUNTER_SYSTEM.format(organization_id=organization)
                 found = client.find_encounter(system, visit.registration)
             ident = found or client.create_encounter(resource)

@@ -58,8 +58,24 @@ def test_staff_see_bpjs_words_and_send_again(
     expect(failures).not_to_contain_text("0001234567890")  # a card number stays off the page
     expect(failures).not_to_contain_text("Poli tidak ditemukan")  # another office's
     expect(page.locator("#targets")).to_contain_text("BPJS Antrean RS: tidak aktif")
+    # BPJS is off on this server: the page says what waits for it, and nothing is sent.
+    held = page.locator("#held")
+    expect(held).to_contain_text("Tujuan tidak aktif")
+    expect(held).to_contain_text("KB7001")
+    expect(held).not_to_contain_text("KB7002")  # another office's
     page.get_by_role("button", name="Kirim lagi add KB7001").click()
-    expect(page.get_by_role("status")).to_contain_text("Dikirim lagi.")
+    expect(page.get_by_role("alert")).to_contain_text("tujuannya tidak aktif di server ini")
+    expect(page.locator("#failed-count")).to_have_text("1")
+    with office_db.begin() as conn:  # a server started with BPJS on
+        outbox.set_targets(conn, {outbox.BPJS: "on"}, NOW)
+    try:
+        page.goto(f"{office.url}/office/integrations")
+        expect(page.locator("#held")).to_have_count(0)
+        page.get_by_role("button", name="Kirim lagi add KB7001").click()
+        expect(page.get_by_role("status")).to_contain_text("Dikirim lagi.")
+    finally:
+        with office_db.begin() as conn:
+            outbox.set_targets(conn, {}, NOW)
     expect(page.locator("#failed-count")).to_have_text("0")
     with office_db.read() as conn:
         state = conn.execute(
