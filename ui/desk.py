@@ -137,6 +137,9 @@ class DeskView(QFrame):
         self.cancelled: set[str] = set()
         #: Bumped by every wipe: an answer for the patient before is dropped.
         self._generation = 0
+        #: The actions waiting for their answer ("find", "patient", "visit", "cancel"):
+        #: one of each at a time, whichever key, field or button asked for it.
+        self._busy: set[str] = set()
         self._phase = controller.session().phase
         self._catalog_shown: Catalog | None = None
 
@@ -364,6 +367,33 @@ class DeskView(QFrame):
         """A message above the desk (an error, or what just happened)."""
         self.message.setText(self.t(key, **values) if key else "")
 
+    def _begin(self, action: str) -> bool:
+        """Start ``action`` unless one is already waiting for its answer (a second
+        Ctrl+Enter, Enter in the last field, a double click: one visit, one ticket)."""
+        if action in self._busy:
+            log.info("desk %s already in progress: the repeat ignored", action)
+            return False
+        self._busy.add(action)
+        return True
+
+    def _end(self, action: str) -> None:
+        self._busy.discard(action)
+
+    def _run(
+        self, action: str, done: Callable[..., None], failed: Callable[[Exception], None]
+    ) -> tuple[Callable[..., None], Callable[[Exception], None]]:
+        """``done`` and ``failed`` that first end ``action`` (whatever the answer)."""
+
+        def done_(*args: object) -> None:
+            self._end(action)
+            done(*args)
+
+        def failed_(exc: Exception) -> None:
+            self._end(action)
+            failed(exc)
+
+        return done_, failed_
+
     # -- find --------------------------------------------------------------------------------
     def focus_find(self) -> None:
         self.find_value.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -379,6 +409,8 @@ class DeskView(QFrame):
         if problem is not None or birth is None:
             self.say(problem or "desk_bad_birth_date")
             return
+        if not self._begin("find"):
+            return
         self.say("desk_finding")
         self.results.clear()
         generation = self._generation
@@ -386,8 +418,11 @@ class DeskView(QFrame):
             by,
             value,
             birth,
-            lambda found: self._found(generation, found),
-            lambda exc: self._failed(generation, exc),
+            *self._run(
+                "find",
+                lambda found: self._found(generation, found),
+                lambda exc: self._failed(generation, exc),
+            ),
         )
 
     def _found(self, generation: int, found: tuple[DeskPatient, ...]) -> None:
@@ -481,12 +516,17 @@ class DeskView(QFrame):
         ):
             self.say("desk_bad_nomorkartu")
             return
+        if not self._begin("patient"):
+            return
         self.say("desk_saving")
         generation = self._generation
         self.controller.register_patient(
             patient,
-            lambda norm: self._saved(generation, patient, norm),
-            lambda exc: self._failed(generation, exc),
+            *self._run(
+                "patient",
+                lambda norm: self._saved(generation, patient, norm),
+                lambda exc: self._failed(generation, exc),
+            ),
         )
 
     def _saved(self, generation: int, patient: DeskPatient, norm: str) -> None:
@@ -609,6 +649,8 @@ class DeskView(QFrame):
 
     def register_visit(self) -> None:
         """Register the visit of the patient shown (Ctrl+Enter): ticket and slip."""
+        if "visit" in self._busy:  # the one in flight answers first
+            return
         patient = self.edited_patient()
         # A patient without a No. RM (typed while the centre is away) is a new one:
         # the centre gives the No. RM when the registration arrives.
@@ -634,13 +676,18 @@ class DeskView(QFrame):
         if problem is not None:
             self.say(problem)
             return
+        if not self._begin("visit"):
+            return
         self.say("desk_registering")
         self.register_button.setEnabled(False)
         generation = self._generation
         self.controller.register_visit(
             visit,
-            lambda issued: self._registered(generation, issued),
-            lambda exc: self._failed(generation, exc),
+            *self._run(
+                "visit",
+                lambda issued: self._registered(generation, issued),
+                lambda exc: self._failed(generation, exc),
+            ),
         )
 
     def _registered(self, generation: int, issued: DeskIssued) -> None:
@@ -714,11 +761,16 @@ class DeskView(QFrame):
             self.say("desk_cancel_needs_reason")
             self.cancel_reason.setFocus(Qt.FocusReason.OtherFocusReason)
             return
+        if not self._begin("cancel"):
+            return
         self.controller.cancel_visit(
             ticket.id,
             reason,
-            lambda queued: self._cancelled(ticket, queued),
-            lambda exc: self._failed(self._generation, exc),
+            *self._run(
+                "cancel",
+                lambda queued: self._cancelled(ticket, queued),
+                lambda exc: self._failed(self._generation, exc),
+            ),
         )
 
     def _cancelled(self, ticket: StoredTicket, queued: bool) -> None:
@@ -777,7 +829,7 @@ class DeskView(QFrame):
         self.referral.clear()
         self.visit_kind.setCurrentIndex(0)
         self.result.setText("")
-        self.register_button.setEnabled(True)
+        self.register_button.setEnabled("visit" not in self._busy)
 
     # -- the idle wipe ------------------------------------------------------------------------
     def touched(self) -> None:

@@ -603,3 +603,25 @@ def test_the_desk_speaks_english_too(desk: KioskWindow, qtbot: QtBot) -> None:
     type_in(qtbot, "12")
     key(qtbot, desk, Qt.Key.Key_Return)
     assert view.message.text() == "Type the date of birth as DD-MM-YYYY, e.g. 12-03-1985."
+
+
+# -- one action of each kind at a time ---------------------------------------------------------
+def test_a_visit_asked_for_three_times_at_once_is_registered_once(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """Ctrl+Enter twice then Enter in the referral field, before the first answer:
+    one ticket, one quota place."""
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    day = hospital_desk.controller.now().date()
+    before = len(hospital_desk.kiosk.store.tickets_on(day))
+    field(hospital_desk, "deskReferral").setFocus()
+    type_in(qtbot, "0301R0011125K000123")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+    assert view.executor.wait_for_done(10000)  # every registration asked for has answered
+    QApplication.processEvents()
+    assert len(hospital_desk.kiosk.store.tickets_on(day)) - before == 1
+    assert view.register_button.isEnabled(), "the next visit may be registered"
