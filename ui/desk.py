@@ -135,6 +135,11 @@ class DeskView(QFrame):
         self.doctors: tuple[DoctorToday, ...] = ()
         self.tickets: list[StoredTicket] = []
         self.cancelled: set[str] = set()
+        #: The registration F8 named (its ticket id): Enter cancels that one, whatever
+        #: the list shows by then. None: the one selected when the cancel is asked.
+        self._cancel_target: str | None = None
+        #: True while the list is refilled (a selection made by the desk, not the clerk).
+        self._filling_today = False
         #: Bumped by every wipe: an answer for the patient before is dropped.
         self._generation = 0
         #: The actions waiting for their answer ("find", "patient", "visit", "cancel"):
@@ -239,6 +244,7 @@ class DeskView(QFrame):
         self.today.setObjectName("deskToday")
         self.today.setWordWrap(True)
         self.today.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.today.currentRowChanged.connect(lambda _row: self._selection_moved())
         self.reprint_button = _button("", self.reprint, "deskReprint")
         self.cancel_reason = _field("deskCancelReason", digits=200)
         self.cancel_button = _button("", self.cancel_visit, "deskCancel")
@@ -717,6 +723,15 @@ class DeskView(QFrame):
             return None
         return self.tickets[row] if 0 <= row < len(self.tickets) else self.tickets[0]
 
+    def _ticket(self, ticket_id: str | None) -> StoredTicket | None:
+        return next((t for t in self.tickets if t.id == ticket_id), None)
+
+    def _selection_moved(self) -> None:
+        """The clerk chose another row: a cancel named before no longer holds."""
+        if not self._filling_today and self._cancel_target is not None:
+            self._cancel_target = None
+            self.say("")
+
     def reprint(self) -> None:
         """Print the selected ticket of today's list again (F5); with this patient's slip."""
         ticket = self._selected_ticket()
@@ -739,20 +754,23 @@ class DeskView(QFrame):
 
     def focus_cancel(self) -> None:
         """F8: the reason of the cancel of the selected registration."""
-        if self._selected_ticket() is None:
+        ticket = self._selected_ticket()
+        if ticket is None:
             self.say("desk_nothing_selected")
             return
         if self.today.currentRow() < 0:
-            self.today.setCurrentRow(0)
-        self.say("desk_cancel_hint", number=self._selected_ticket_number())
+            self.today.setCurrentRow(0)  # the first, as _selected_ticket said
+        self._cancel_target = ticket.id  # Enter cancels this one, and no other
+        self.say("desk_cancel_hint", number=ticket.number)
         self.cancel_reason.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def _selected_ticket_number(self) -> str:
-        ticket = self._selected_ticket()
-        return ticket.number if ticket else ""
-
     def cancel_visit(self) -> None:
-        ticket = self._selected_ticket()
+        """Cancel the registration F8 named (else the one selected), with the reason typed."""
+        ticket = (
+            self._ticket(self._cancel_target)
+            if self._cancel_target is not None
+            else self._selected_ticket()
+        )
         reason = self.cancel_reason.text().strip()
         if ticket is None:
             self.say("desk_nothing_selected")
@@ -775,12 +793,22 @@ class DeskView(QFrame):
 
     def _cancelled(self, ticket: StoredTicket, queued: bool) -> None:
         self.cancelled.add(ticket.id)
+        if self._cancel_target == ticket.id:
+            self._cancel_target = None
         self.cancel_reason.clear()
         self.say("desk_cancelled" if queued else "desk_cancelled_before", number=ticket.number)
         self._show(self.tickets)
 
     def _show(self, tickets: list[StoredTicket]) -> None:
-        row = self.today.currentRow()
+        """Fill today's list; the row selected stays the same registration (by ticket id)."""
+        selected = self._selected_ticket() if self.today.currentRow() >= 0 else None
+        self._filling_today = True
+        try:
+            self._fill_today(tickets, selected.id if selected else None)
+        finally:
+            self._filling_today = False
+
+    def _fill_today(self, tickets: list[StoredTicket], selected: str | None) -> None:
         self.tickets = tickets
         self.today.clear()
         for ticket in tickets:
@@ -795,7 +823,9 @@ class DeskView(QFrame):
             self.today.addItem(QListWidgetItem(text))
         if not tickets:
             self.today.addItem(self.t("desk_none"))
-        elif 0 <= row < len(tickets):
+            return
+        row = next((i for i, t in enumerate(tickets) if t.id == selected), -1)
+        if row >= 0:
             self.today.setCurrentRow(row)
 
     # -- the next patient ---------------------------------------------------------------------
@@ -813,6 +843,7 @@ class DeskView(QFrame):
         self.find_value.clear()
         self.find_birth.clear()
         self.cancel_reason.clear()
+        self._cancel_target = None
         self.say("")
         self.focus_find()
 

@@ -625,3 +625,38 @@ def test_a_visit_asked_for_three_times_at_once_is_registered_once(
     QApplication.processEvents()
     assert len(hospital_desk.kiosk.store.tickets_on(day)) - before == 1
     assert view.register_button.isEnabled(), "the next visit may be registered"
+
+
+def test_enter_cancels_the_registration_f8_named_though_the_list_changed(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """F8 on the older of two, a new registration lands meanwhile (the list refills,
+    newest first): Enter cancels the one F8 named, and it stays the one selected."""
+    view = view_of(desk)
+    store_ticket(desk)
+    older = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: len(view.tickets) == 2, timeout=5000)
+    chosen = view.tickets[1]
+    view.today.setCurrentRow(1)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F8)
+    assert chosen.number in view.message.text()
+    type_in(qtbot, "Pasien pulang")
+    store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: len(view.tickets) == 3, timeout=5000)
+    assert view.tickets[view.today.currentRow()].id == chosen.id, "selection kept by ticket"
+    key(qtbot, desk, Qt.Key.Key_Return)
+
+    def cancels() -> list[str]:
+        return [
+            item.key
+            for state in OutboxState
+            for item in desk.kiosk.store.outbox(state)
+            if item.kind == CANCEL_KIND
+        ]
+
+    qtbot.waitUntil(lambda: cancels() != [], timeout=5000)
+    assert cancels() == [f"cancel-{chosen.id}"]
+    assert older.id in {t.id for t in view.tickets}
