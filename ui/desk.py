@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
+from PySide6.QtGui import QClipboard, QGuiApplication, QKeySequence, QShortcut, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -40,7 +40,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -106,6 +108,18 @@ def _button(text: str, on_click: Callable[[], None], name: str) -> QPushButton:
     widget.setAutoDefault(True)  # Enter on a focused button presses it
     widget.clicked.connect(lambda _checked=False: on_click())
     return widget
+
+
+def wipe_text(widget: QLineEdit | QPlainTextEdit | QTextEdit) -> None:
+    """Empty a text widget for good: no Ctrl+Z (undo) or redo brings the text back.
+
+    (``QLineEdit.clear()`` is an edit Ctrl+Z undoes; ``setText`` starts a new history.)
+    """
+    if isinstance(widget, QLineEdit):
+        widget.setText("")
+    else:
+        widget.setPlainText("")
+        widget.document().clearUndoRedoStacks()
 
 
 def _field(name: str, *, digits: int = 0) -> QLineEdit:
@@ -795,7 +809,7 @@ class DeskView(QFrame):
         self.cancelled.add(ticket.id)
         if self._cancel_target == ticket.id:
             self._cancel_target = None
-        self.cancel_reason.clear()
+        wipe_text(self.cancel_reason)
         self.say("desk_cancelled" if queued else "desk_cancelled_before", number=ticket.number)
         self._show(self.tickets)
 
@@ -839,10 +853,10 @@ class DeskView(QFrame):
             self.controller.dispatch(Finish())  # -> idle, ready for the next tap
         elif phase in (Phase.DONE, Phase.ERROR):
             self.controller.dispatch(Finish())
+        self._wipe_clipboard()
         self._wipe_patient()
-        self.find_value.clear()
-        self.find_birth.clear()
-        self.cancel_reason.clear()
+        for widget in self._text_widgets():  # the search and the cancel reason too
+            wipe_text(widget)
         self._cancel_target = None
         self.say("")
         self.focus_find()
@@ -855,9 +869,9 @@ class DeskView(QFrame):
         self.results.clear()
         for _key, widget in self.patient_fields:
             if isinstance(widget, QLineEdit):
-                widget.clear()
+                wipe_text(widget)
         self.sex.setCurrentIndex(0)
-        self.referral.clear()
+        wipe_text(self.referral)
         self.visit_kind.setCurrentIndex(0)
         self.result.setText("")
         self.register_button.setEnabled("visit" not in self._busy)
@@ -867,10 +881,37 @@ class DeskView(QFrame):
         """A key or a click anywhere in the window (the window's event filter)."""
         self._last_touch = self.clock()
 
+    def _text_widgets(self) -> list[QLineEdit | QPlainTextEdit | QTextEdit]:
+        """Every field the clerk types in: each may hold a patient's data."""
+        return [
+            *self.findChildren(QLineEdit),
+            *self.findChildren(QPlainTextEdit),
+            *self.findChildren(QTextEdit),
+        ]
+
+    @staticmethod
+    def _typed(widget: QLineEdit | QPlainTextEdit | QTextEdit) -> str:
+        return widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
+
+    def _wipe_clipboard(self) -> None:
+        """Empty the clipboard (and the X selection) when it holds what a field held:
+        a NIK or name the clerk copied stays no longer than the patient does."""
+        held = [text for w in self._text_widgets() if len(text := self._typed(w).strip()) >= 3]
+        held += [p.nik for p in (self.patient, *self.found) if p is not None and p.nik]
+        clipboard = QGuiApplication.clipboard()
+        modes = [QClipboard.Mode.Clipboard]
+        if clipboard.supportsSelection():
+            modes.append(QClipboard.Mode.Selection)
+        for mode in modes:
+            copied = clipboard.text(mode).strip()
+            if copied and any(copied in text or text in copied for text in held):
+                clipboard.clear(mode)
+
     def holds_patient(self) -> bool:
-        """Whether any widget holds something of a patient."""
-        typed = [w.text() for _key, w in self.patient_fields if isinstance(w, QLineEdit)]
-        return bool(self.patient or self.found or self.issued or any(typed) or self.referral.text())
+        """Whether any widget holds something of a patient (the search and the cancel
+        reason included: a name or a NIK may be typed there too)."""
+        typed = any(self._typed(w) for w in self._text_widgets())
+        return bool(self.patient or self.found or self.issued or typed)
 
     def check_idle(self) -> None:
         """Nobody at the keyboard for ``session.desk_idle_timeout_s``: wipe the patient."""

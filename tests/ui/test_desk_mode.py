@@ -660,3 +660,60 @@ def test_enter_cancels_the_registration_f8_named_though_the_list_changed(
     qtbot.waitUntil(lambda: cancels() != [], timeout=5000)
     assert cancels() == [f"cancel-{chosen.id}"]
     assert older.id in {t.id for t in view.tickets}
+
+
+# -- what a wipe leaves ----------------------------------------------------------------------
+def test_after_f9_neither_ctrl_z_nor_ctrl_y_brings_any_field_back(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = find(qtbot, hospital_desk, 1, "1471015203850001", "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    field(hospital_desk, "deskPhone").setFocus()
+    type_in(qtbot, "9")  # the clerk corrects a field by typing
+    field(hospital_desk, "deskCancelReason").setFocus()
+    type_in(qtbot, "Siti pulang")
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    names = [w.objectName() for w in view.findChildren(QLineEdit)]
+    assert {"deskFindValue", "deskName", "deskPhone", "deskCancelReason"} <= set(names)
+    for name in names:
+        widget = field(hospital_desk, name)
+        widget.setFocus()
+        for undo_or_redo in (Qt.Key.Key_Z, Qt.Key.Key_Y):
+            key(qtbot, hospital_desk, undo_or_redo, Qt.KeyboardModifier.ControlModifier)
+            assert widget.text() == "", f"{name} came back"
+    assert "Siti" not in every_string(hospital_desk)
+
+
+def test_the_idle_wipe_empties_the_search_and_the_cancel_reason_too(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = view_of(desk)
+    now = [1000.0]
+    view.clock = lambda: now[0]
+    view.touched()
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F2)
+    type_in(qtbot, "Siti Aminah")
+    field(desk, "deskCancelReason").setFocus()
+    type_in(qtbot, "Siti Aminah pulang")
+    view.touched()
+    now[0] += 900.0
+    view.check_idle()
+    assert field(desk, "deskFindValue").text() == ""
+    assert field(desk, "deskCancelReason").text() == ""
+
+
+def test_f9_empties_the_clipboard_holding_what_the_patient_fields_held(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    clipboard = QApplication.clipboard()
+    view = view_of(desk)
+    view.show_patient(SITI)
+    clipboard.setText(SITI.nik)  # the clerk copied the NIK
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F9)
+    assert clipboard.text() == ""
+    clipboard.setText("Loket 3")  # not the patient's: left alone
+    view.show_patient(SITI)
+    key(qtbot, desk, Qt.Key.Key_F9)
+    assert clipboard.text() == "Loket 3"
