@@ -58,7 +58,7 @@ from kiosk.controller import KioskController
 from kiosk.errors import SessionProblem, TicketingError
 from kiosk.session.events import Cancel, Finish
 from kiosk.session.machine import INTERACTIVE, Phase, SessionState
-from kiosk.tickets.desk import DeskIssued, DeskVisit, problem_of
+from kiosk.tickets.desk import DeskIssued, DeskVisit, Problem, patient_problem, problem_of
 from offline_store.models import StoredTicket
 from ui.screens.common import View, plain_label, service_name
 from ui.tasks import QtExecutor
@@ -85,13 +85,21 @@ VISIT_KINDS = JENIS_KUNJUNGAN
 
 
 def parse_date(text: str) -> dt.date | None:
-    """A date typed as DD-MM-YYYY (or DD/MM/YYYY, or YYYY-MM-DD); None if it is none."""
+    """A date typed as DD-MM-YYYY (or DD/MM/YYYY, or YYYY-MM-DD); None if it is none.
+
+    The year has four digits: "12-03-85" is no date (not the year 85).
+    """
     text = text.strip().replace("/", "-")
+    parts = text.split("-")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    if len(parts[0]) == 4:
+        parts.reverse()  # YYYY-MM-DD
+    day, month, year = parts
+    if len(year) != 4 or not 1 <= len(day) <= 2 or not 1 <= len(month) <= 2:
+        return None
     try:
-        if len(text) == 10 and text[4] == "-":
-            return dt.date.fromisoformat(text)
-        day, month, year = (int(part) for part in text.split("-"))
-        return dt.date(year, month, day)
+        return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
 
@@ -159,6 +167,12 @@ class DeskView(QFrame):
         #: The actions waiting for their answer ("find", "patient", "visit", "cancel"):
         #: one of each at a time, whichever key, field or button asked for it.
         self._busy: set[str] = set()
+        #: The patient's data (NIK, name, date of birth, sex, BPJS number) the centre
+        #: refused to save: no visit goes with it until the clerk loads the patient's
+        #: record or corrects the data. None: nothing refused.
+        self._refused: tuple[str, str, dt.date | None, str, str] | None = None
+        #: The centre's own words for that refusal (shown again at Ctrl+Enter).
+        self._refused_reason = ""
         self._phase = controller.session().phase
         self._catalog_shown: Catalog | None = None
 
@@ -387,6 +401,35 @@ class DeskView(QFrame):
         """A message above the desk (an error, or what just happened)."""
         self.message.setText(self.t(key, **values) if key else "")
 
+    def point_at(self, problem: Problem) -> None:
+        """Say what is wrong and put the cursor in the field at fault."""
+        self.say(problem.key)
+        widget: QWidget | None = {
+            "nik": self.nik,
+            "nomorkartu": self.nomorkartu,
+            "name": self.name,
+            "birth": self.birth,
+            "sex": self.sex,
+            "referral": self.referral,
+            "visit_kind": self.visit_kind,
+            "doctor": self.doctor,
+        }.get(problem.field)
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(widget, QLineEdit):
+                widget.selectAll()
+
+    @staticmethod
+    def _identity(patient: DeskPatient) -> tuple[str, str, dt.date | None, str, str]:
+        return (patient.nik, patient.name, patient.birth_date, patient.sex, patient.nomorkartu)
+
+    def centre_words(self, exc: CentralRefused) -> str:
+        """The centre's reason ("Bahasa / English") in the desk's language; "" for none."""
+        if not exc.detail:
+            return ""
+        parts = [part.strip() for part in exc.detail.split(" / ", 1)]
+        return parts[1] if self.view.lang == "en" and len(parts) == 2 else parts[0]
+
     def _begin(self, action: str) -> bool:
         """Start ``action`` unless one is already waiting for its answer (a second
         Ctrl+Enter, Enter in the last field, a double click: one visit, one ticket)."""
@@ -477,6 +520,7 @@ class DeskView(QFrame):
 
     def show_patient(self, patient: DeskPatient) -> None:
         self.patient = patient
+        self._refused = None  # the record loaded: the centre's own data
         self.issued = None
         self.result.setText("")
         self.norm.setText(patient.norm)
@@ -519,22 +563,11 @@ class DeskView(QFrame):
         if patient.norm:
             self.say("desk_has_norm", norm=patient.norm)
             return
-        if len(patient.nik) != 16 or not patient.nik.isdigit():
-            self.say("desk_bad_nik")
-            return
-        if not patient.name:
-            self.say("desk_bad_name")
-            return
-        if patient.birth_date is None:
-            self.say("desk_bad_birth_date")
-            return
-        if patient.sex == "":
-            self.say("desk_bad_sex")
-            return
-        if patient.nomorkartu and (
-            len(patient.nomorkartu) != 13 or not patient.nomorkartu.isdigit()
-        ):
-            self.say("desk_bad_nomorkartu")
+        problem = patient_problem(patient, self.controller.now().date())
+        if problem is None and patient.sex == "":
+            problem = Problem("desk_bad_sex", "sex")
+        if problem is not None:
+            self.point_at(problem)
             return
         if not self._begin("patient"):
             return
@@ -545,13 +578,21 @@ class DeskView(QFrame):
             *self._run(
                 "patient",
                 lambda norm: self._saved(generation, patient, norm),
-                lambda exc: self._failed(generation, exc),
+                lambda exc: self._not_saved(generation, patient, exc),
             ),
         )
+
+    def _not_saved(self, generation: int, patient: DeskPatient, exc: Exception) -> None:
+        if generation == self._generation and isinstance(exc, CentralRefused):
+            # The centre will not keep these data: no visit with them either.
+            self._refused = self._identity(patient)
+            self._refused_reason = self.centre_words(exc)
+        self._failed(generation, exc)
 
     def _saved(self, generation: int, patient: DeskPatient, norm: str) -> None:
         if generation != self._generation:
             return
+        self._refused, self._refused_reason = None, ""
         self.patient = DeskPatient(
             norm=norm,
             nik=patient.nik,
@@ -674,12 +715,20 @@ class DeskView(QFrame):
         patient = self.edited_patient()
         # A patient without a No. RM (typed while the centre is away) is a new one:
         # the centre gives the No. RM when the registration arrives.
-        if not patient.norm and (len(patient.nik) != 16 or patient.birth_date is None):
+        if not patient.norm and not (patient.nik or patient.name or self.birth.text().strip()):
             self.say("desk_no_patient")
+            self.focus_find()
+            return
+        if self._refused is not None and self._refused == self._identity(patient):
+            if self._refused_reason:
+                self.message.setText(self.t("desk_refused_still", reason=self._refused_reason))
+            else:
+                self.say("desk_refused_patient")
+            self.nik.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         doctor = self._chosen_doctor()
         if doctor is None or not self.poli.currentData():
-            self.say("desk_no_doctor")
+            self.point_at(Problem("desk_no_doctor", "doctor"))
             return
         visit = DeskVisit(
             patient=patient,
@@ -692,9 +741,9 @@ class DeskView(QFrame):
             new_patient=not patient.norm,
             language=self.view.lang,
         )
-        problem = problem_of(visit)
+        problem = problem_of(visit, self.controller.now().date())
         if problem is not None:
-            self.say(problem)
+            self.point_at(problem)
             return
         if not self._begin("visit"):
             return
@@ -864,6 +913,7 @@ class DeskView(QFrame):
     def _wipe_patient(self) -> None:
         self._generation += 1
         self.patient = None
+        self._refused, self._refused_reason = None, ""
         self.found = ()
         self.issued = None
         self.results.clear()
@@ -933,6 +983,8 @@ class DeskView(QFrame):
             self.say("desk_too_many")
         elif isinstance(exc, CentralUnavailable):
             self.say("desk_centre_away")
+        elif isinstance(exc, CentralRefused) and self.centre_words(exc):
+            self.message.setText(self.centre_words(exc))  # the centre's own reason
         elif isinstance(exc, CentralRefused):
             self.say("desk_refused")
         elif isinstance(exc, ValueError):

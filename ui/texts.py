@@ -319,6 +319,22 @@ _MARKED: dict[str, object] = {
         "texts", "Tulis tanggal lahir sebagai HH-BB-TTTT, mis. 12-03-1985."
     ),
     "desk_bad_sex": QT_TRANSLATE_NOOP("texts", "Pilih jenis kelamin."),
+    "desk_nik_invalid": QT_TRANSLATE_NOOP(
+        "texts", "NIK tidak sah: periksa ke-16 angkanya (kode wilayah, tanggal lahir)."
+    ),
+    "desk_birth_not_possible": QT_TRANSLATE_NOOP(
+        "texts", "Tanggal lahir tidak mungkin: antara 1900 dan hari ini (tahun 4 angka)."
+    ),
+    "desk_nik_disagrees": QT_TRANSLATE_NOOP(
+        "texts", "Tanggal lahir atau jenis kelamin tidak sesuai NIK."
+    ),
+    "desk_refused_still": QT_TRANSLATE_NOOP(
+        "texts",
+        "Server menolak data pasien ini: {reason} Muat data pasien (F2) atau perbaiki isian.",
+    ),
+    "desk_refused_patient": QT_TRANSLATE_NOOP(
+        "texts", "Server menolak data pasien ini. Muat data pasien (F2) atau perbaiki isian."
+    ),
     "desk_bad_visit_kind": QT_TRANSLATE_NOOP("texts", "Pilih jenis kunjungan."),
     "desk_bad_referral": QT_TRANSLATE_NOOP("texts", "No. rujukan paling panjang 64 karakter."),
     "desk_jkn_needs_card": QT_TRANSLATE_NOOP("texts", "Pasien JKN perlu No. kartu BPJS."),

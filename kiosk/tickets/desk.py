@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from contract.catalog import Catalog, Service
+from contract.errors import NikError
 from contract.hospital import JENIS_KUNJUNGAN, DoctorToday, HospitalRequest, Payer
+from contract.nik import Sex, parse_nik
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.errors import CentralRefused
 from kiosk.client.hospital_desk import DeskPatient
@@ -96,20 +98,70 @@ class DeskIssued:
         return f"DeskIssued({self.ticket.number}, online={self.hospital is not None})"
 
 
-def problem_of(visit: DeskVisit) -> str | None:
-    """Why the visit cannot be registered as given (a message key of ui/texts.py), or None."""
-    if not visit.patient.name.strip():
-        return "desk_bad_name"
+@dataclass(frozen=True)
+class Problem:
+    """Why something typed cannot be used: a message key of ui/texts.py and the field
+    at fault (``nik``, ``nomorkartu``, ``name``, ``birth``, ``sex``, ``referral``,
+    ``visit_kind``, ``doctor``), where the clerk's cursor goes."""
+
+    key: str
+    field: str
+
+
+#: The earliest date of birth a desk takes (a year typed with two digits is refused).
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+def patient_problem(patient: DeskPatient, today: dt.date) -> Problem | None:
+    """Why ``patient`` as typed cannot be registered or saved, or None.
+
+    The one check of a patient's data at the desk (a new patient saved, a visit
+    registered, with a No. RM or without): a NIK that can exist (contract/nik.py)
+    and agrees with the date of birth and the sex, a date of birth between 1900
+    and today, a 13-digit BPJS number. A patient without a No. RM (a new one)
+    needs the NIK, the name and the date of birth.
+    """
+    new = not patient.norm
+    if not 2 <= len(patient.name.strip()) <= 100:
+        return Problem("desk_bad_name", "name")
+    if patient.nik or new:
+        try:
+            nik = parse_nik(patient.nik, reference=today)
+        except NikError:
+            return Problem("desk_nik_invalid", "nik")
+    else:
+        nik = None
+    born = patient.birth_date
+    if born is None:
+        if new:
+            return Problem("desk_bad_birth_date", "birth")
+    elif not EARLIEST_BIRTH <= born <= today:
+        return Problem("desk_birth_not_possible", "birth")
+    if nik is not None and born is not None:
+        sex = {"L": Sex.MALE, "P": Sex.FEMALE}.get(patient.sex, nik.sex)
+        if not nik.matches(born, sex):
+            return Problem("desk_nik_disagrees", "birth" if sex is nik.sex else "sex")
+    card = patient.nomorkartu
+    if card and not (len(card) == 13 and card.isascii() and card.isdigit()):
+        return Problem("desk_bad_nomorkartu", "nomorkartu")
+    return None
+
+
+def problem_of(visit: DeskVisit, today: dt.date) -> Problem | None:
+    """Why the visit cannot be registered as given, or None."""
+    problem = patient_problem(visit.patient, today)
+    if problem is not None:
+        return problem
     if visit.jeniskunjungan not in JENIS_KUNJUNGAN:
-        return "desk_bad_visit_kind"
+        return Problem("desk_bad_visit_kind", "visit_kind")
     if visit.nomorkartu and not (len(visit.nomorkartu) == 13 and visit.nomorkartu.isdigit()):
-        return "desk_bad_nomorkartu"
+        return Problem("desk_bad_nomorkartu", "nomorkartu")
     if visit.payer is Payer.JKN and not visit.nomorkartu:
-        return "desk_jkn_needs_card"
+        return Problem("desk_jkn_needs_card", "nomorkartu")
     if visit.payer is Payer.JKN and not visit.nomorreferensi.strip():
-        return "desk_jkn_needs_referral"
+        return Problem("desk_jkn_needs_referral", "referral")
     if len(visit.nomorreferensi) > 64:
-        return "desk_bad_referral"
+        return Problem("desk_bad_referral", "referral")
     return None
 
 

@@ -717,3 +717,85 @@ def test_f9_empties_the_clipboard_holding_what_the_patient_fields_held(
     view.show_patient(SITI)
     key(qtbot, desk, Qt.Key.Key_F9)
     assert clipboard.text() == "Loket 3"
+
+
+# -- what a visit is checked for before it is registered ----------------------------------------
+def type_patient(
+    qtbot: QtBot, window: KioskWindow, nik: str, kartu: str, name: str, birth: str, sex: int
+) -> None:
+    """F3, then the patient typed field by field with Tab; ``sex``: 1 Laki-laki, 2 Perempuan."""
+    window.activateWindow()
+    key(qtbot, window, Qt.Key.Key_F3)
+    for text in (nik, kartu, name, birth):
+        if text:
+            type_in(qtbot, text)
+        key(qtbot, window, Qt.Key.Key_Tab)
+    for _ in range(sex):
+        key(qtbot, window, Qt.Key.Key_Down)
+
+
+def register_typed(
+    qtbot: QtBot, window: KioskWindow, referral: str = "0301R0011125K000999"
+) -> None:
+    field(window, "deskReferral").setFocus()
+    type_in(qtbot, referral)
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_a_typed_patient_that_cannot_exist_is_never_registered(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """Letters for a NIK, a date of birth to come, a two-digit year, a NIK of a woman
+    born on another day: Ctrl+Enter says so, the cursor goes to the field at fault,
+    no ticket is made."""
+    view = view_of(hospital_desk)
+    day = hospital_desk.controller.now().date()
+    cases = [
+        ("ABCDEFGHIJKLMNOP", "Huruf Saja", "12-03-1985", 2, "NIK tidak sah", "deskNik"),
+        (
+            "3171012501900003",
+            "Masa Depan",
+            "25-01-2090",
+            1,
+            "Tanggal lahir tidak mungkin",
+            "deskBirth",
+        ),
+        ("3171012501900003", "Dua Digit", "25-01-90", 1, "HH-BB-TTTT", "deskBirth"),
+        (SITI.nik, "Orang Lain", "01-01-2000", 2, "tidak sesuai NIK", "deskBirth"),
+        (SITI.nik, "Orang Lain", "12-03-1985", 1, "tidak sesuai NIK", "deskSex"),
+    ]
+    for nik, name, birth, sex, said, at_fault in cases:
+        type_patient(qtbot, hospital_desk, nik, "0009876543210", name, birth, sex)
+        register_typed(qtbot, hospital_desk)
+        assert said in view.message.text(), (name, view.message.text())
+        focused = QApplication.focusWidget()
+        assert focused is not None and focused.objectName() == at_fault, name
+        view.save_patient()  # the new patient's save is checked the same way
+        assert said in view.message.text(), (name, view.message.text())
+    assert view.executor.wait_for_done(5000)
+    assert hospital_desk.kiosk.store.tickets_on(day) == []
+
+
+def test_a_patient_the_centre_refused_gets_no_visit_until_corrected(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """A new patient with Siti's BPJS number: the centre refuses the save in its own
+    words, shown; Ctrl+Enter then registers nothing until the number is corrected."""
+    view = view_of(hospital_desk)
+    day = hospital_desk.controller.now().date()
+    type_patient(
+        qtbot, hospital_desk, "3171012501900004", SITI.nomorkartu, "Rahmat Lain", "25-01-1990", 1
+    )
+    view.save_button.setFocus()
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.message.text() != "Menyimpan…", timeout=5000)
+    assert view.message.text() == "Nomor kartu BPJS ini milik pasien lain."
+    register_typed(qtbot, hospital_desk)
+    assert "Nomor kartu BPJS ini milik pasien lain." in view.message.text()
+    assert QApplication.focusWidget() is field(hospital_desk, "deskNik")
+    assert view.executor.wait_for_done(5000)
+    assert hospital_desk.kiosk.store.tickets_on(day) == []
+
+    field(hospital_desk, "deskNomorkartu").setText("0009876543211")  # corrected
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)

@@ -874,6 +874,26 @@
         <translation>Choose the sex.</translation>
     </message>
     <message>
+        <source>NIK tidak sah: periksa ke-16 angkanya (kode wilayah, tanggal lahir).</source>
+        <translation>The NIK cannot exist: check its 16 digits (region codes, date of birth).</translation>
+    </message>
+    <message>
+        <source>Tanggal lahir tidak mungkin: antara 1900 dan hari ini (tahun 4 angka).</source>
+        <translation>That date of birth is not possible: between 1900 and today (a 4-digit year).</translation>
+    </message>
+    <message>
+        <source>Tanggal lahir atau jenis kelamin tidak sesuai NIK.</source>
+        <translation>The date of birth or sex does not agree with the NIK.</translation>
+    </message>
+    <message>
+        <source>Server menolak data pasien ini: {reason} Muat data pasien (F2) atau perbaiki isian.</source>
+        <translation>The server refused this patient's data: {reason} Load the patient's record (F2) or correct the fields.</translation>
+    </message>
+    <message>
+        <source>Server menolak data pasien ini. Muat data pasien (F2) atau perbaiki isian.</source>
+        <translation>The server refused this patient's data. Load the patient's record (F2) or correct the fields.</translation>
+    </message>
+    <message>
         <source>Pilih jenis kunjungan.</source>
         <translation>Choose the kind of visit.</translation>
     </message>
