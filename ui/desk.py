@@ -775,6 +775,14 @@ class DeskView(QFrame):
                     time=place.estimated_at.strftime("%H:%M"),
                 )
             )
+        elif issued.ticket.estimated_at:  # numbered offline: the kiosk's estimate
+            self.result.setText(
+                self.t(
+                    "desk_issued_offline_at",
+                    number=issued.ticket.number,
+                    time=issued.ticket.estimated_at,
+                )
+            )
         else:
             self.result.setText(self.t("desk_issued_offline", number=issued.ticket.number))
         self.say("" if issued.ticket.printed else "desk_not_printed")

@@ -355,6 +355,10 @@ _MARKED: dict[str, object] = {
     "desk_issued_offline": QT_TRANSLATE_NOOP(
         "texts", "Nomor antrean {number} (luring: kuota diperiksa server nanti)"
     ),
+    "desk_issued_offline_at": QT_TRANSLATE_NOOP(
+        "texts",
+        "Nomor antrean {number} · perkiraan dilayani {time} (luring: kuota diperiksa server nanti)",
+    ),
     "desk_not_printed": QT_TRANSLATE_NOOP(
         "texts", "Tidak tercetak: periksa printer, lalu Cetak ulang (F5)."
     ),

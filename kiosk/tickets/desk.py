@@ -29,7 +29,7 @@ from kiosk.client.results import Allocation, HospitalPlace
 from kiosk.errors import SessionProblem, TicketingError, TicketingReason
 from kiosk.privacy import private_repr
 from kiosk.session.events import IssuedTicket
-from kiosk.tickets.issue import PrintSetup, _print_and_record, print_document
+from kiosk.tickets.issue import PrintSetup, _print_and_record, doctor_place, print_document
 from offline_store import BadValue, NumberSource, Store
 from printing import SlipDocument, SlipField, TicketDocument
 from printing.documents import Language
@@ -230,6 +230,9 @@ def register_visit(
     except CentralRefused as exc:
         log.info("visit not registered: the doctor's quota is full (%s)", exc.code)
         raise TicketingError(SessionProblem.QUOTA_FULL) from exc
+    # The kiosk's own rule for a poli's ticket: offline, a place of the cache is taken
+    # (the doctor shows full once this kiosk used them up) and the time estimated.
+    lines = doctor_place(visit.doctor, visit.payer, allocation, store, office_id, issued_at.date())
     stored = store.issue_ticket(
         office_id=office_id,
         service_id=service.id,
@@ -247,7 +250,7 @@ def register_visit(
     language: Language = "en" if visit.language == "en" else "id"
     document = TicketDocument(
         number=stored.number,
-        service_name=_poli_line(service, visit.doctor, language),
+        service_name=service.name(language),
         office_name=office.name,
         counter=service.counter,
         issued_at=issued_at,
@@ -256,16 +259,15 @@ def register_visit(
         people_ahead=online.people_ahead if online else None,
         wait_minutes=online.estimated_wait_minutes if online else None,
         requirements=tuple(requirement(language) for requirement in service.requirements),
+        doctor_name=lines.get("doctor_name", ""),
+        nomorantrean=lines.get("nomorantrean", ""),
+        estimated_at=lines.get("estimated_at", ""),
     )
     ticket = _print_and_record(
         document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
     )
     place = online.hospital if online else None
-    return DeskIssued(stored.id, ticket, place, visit_slip(document, visit, place))
-
-
-def _poli_line(service: Service, doctor: DoctorToday, language: Language) -> str:
-    return f"{service.name(language)} · {doctor.doctor_name} ({doctor.starts}–{doctor.ends})"
+    return DeskIssued(stored.id, ticket, place, visit_slip(document, visit))
 
 
 _LABELS: Mapping[str, tuple[str, str]] = {
@@ -282,9 +284,7 @@ _LABELS: Mapping[str, tuple[str, str]] = {
 }
 
 
-def visit_slip(
-    document: TicketDocument, visit: DeskVisit, place: HospitalPlace | None
-) -> SlipDocument:
+def visit_slip(document: TicketDocument, visit: DeskVisit) -> SlipDocument:
     """The registration slip of a desk visit (personal data: printed, never kept long)."""
     en = document.language == "en"
     patient = visit.patient
@@ -297,8 +297,8 @@ def visit_slip(
         "nomorkartu": visit.nomorkartu,
         "nomorreferensi": visit.nomorreferensi,
         "doctor": visit.doctor.doctor_name,
-        "nomorantrean": place.nomorantrean if place else "",
-        "estimated_at": place.estimated_at.strftime("%H:%M") if place else "",
+        "nomorantrean": document.nomorantrean,
+        "estimated_at": document.estimated_at,
     }
     fields = tuple(
         SlipField(_LABELS[key][1 if en else 0], value) for key, value in given.items() if value

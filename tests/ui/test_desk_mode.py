@@ -799,3 +799,55 @@ def test_a_patient_the_centre_refused_gets_no_visit_until_corrected(
     field(hospital_desk, "deskNomorkartu").setText("0009876543211")  # corrected
     key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+
+
+def test_offline_the_desk_takes_its_places_from_the_cache_as_the_kiosk_does(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The centre away, a doctor with one JKN place left in the cache: the visit takes
+    it (the ticket has the estimated time, as the kiosk's), the doctor is then shown
+    full and a second visit with them is refused (no overbooking from this desk)."""
+    base = offline_config(tmp_path)
+    config = dataclasses.replace(base, kiosk=dataclasses.replace(base.kiosk, office_id=HOSPITAL))
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config.store_path)
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    store.save_catalog(catalog, '"demo"', catalog["version"])
+    store.set_kiosk_code("K17")
+    store.close()
+    last_place = DoctorToday(
+        schedule_id="rsud-dalam-satu",
+        service_id="poli-dalam",
+        kodepoli="INT",
+        kodedokter="12345",
+        doctor_name="dr. Satu Tempat",
+        starts="08:00",
+        ends="14:00",
+        quota_jkn=2,
+        left_jkn=1,
+        quota_non_jkn=0,
+        left_non_jkn=0,
+        minutes_per_patient=10,
+    )
+    with opened(qtbot, config) as desk:
+        now = desk.controller.now()
+        desk.kiosk.store.save_doctors(HOSPITAL, now.date(), [last_place], now=now)
+        view = view_of(desk)
+        view.refresh()
+        qtbot.waitUntil(lambda: view.doctor.count() == 1, timeout=5000)
+        assert "kuota penuh" not in view.doctor.itemText(0)
+        type_patient(qtbot, desk, SITI.nik, SITI.nomorkartu, SITI.name, "12-03-1985", 2)
+        register_typed(qtbot, desk)
+        qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+        issued = view.issued
+        assert issued is not None and issued.hospital is None, "numbered offline"
+        assert issued.ticket.estimated_at == "08:10", "the second place: 08:00 + 10 min"
+        assert "08:10" in view.result.text()
+        qtbot.waitUntil(lambda: "kuota penuh" in view.doctor.itemText(0), timeout=5000)
+
+        key(qtbot, desk, Qt.Key.Key_F9)
+        type_patient(qtbot, desk, "1471011708790002", "0001234567891", "Budi", "17-08-1979", 1)
+        register_typed(qtbot, desk)
+        assert view.message.text() == "Pilih poli dan dokter yang masih punya kuota."
+        assert view.executor.wait_for_done(5000)
+        assert len(desk.kiosk.store.tickets_on(now.date())) == 1

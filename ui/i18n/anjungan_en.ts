@@ -887,11 +887,11 @@
     </message>
     <message>
         <source>Server menolak data pasien ini: {reason} Muat data pasien (F2) atau perbaiki isian.</source>
-        <translation>The server refused this patient's data: {reason} Load the patient's record (F2) or correct the fields.</translation>
+        <translation>The server refused this patient&apos;s data: {reason} Load the patient&apos;s record (F2) or correct the fields.</translation>
     </message>
     <message>
         <source>Server menolak data pasien ini. Muat data pasien (F2) atau perbaiki isian.</source>
-        <translation>The server refused this patient's data. Load the patient's record (F2) or correct the fields.</translation>
+        <translation>The server refused this patient&apos;s data. Load the patient&apos;s record (F2) or correct the fields.</translation>
     </message>
     <message>
         <source>Pilih jenis kunjungan.</source>
@@ -948,6 +948,10 @@
     <message>
         <source>Nomor antrean {number} (luring: kuota diperiksa server nanti)</source>
         <translation>Queue number {number} (offline: the server checks the quota later)</translation>
+    </message>
+    <message>
+        <source>Nomor antrean {number} · perkiraan dilayani {time} (luring: kuota diperiksa server nanti)</source>
+        <translation>Queue number {number} · estimated time {time} (offline: the server checks the quota later)</translation>
     </message>
     <message>
         <source>Tidak tercetak: periksa printer, lalu Cetak ulang (F5).</source>
