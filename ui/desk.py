@@ -58,7 +58,14 @@ from kiosk.controller import KioskController
 from kiosk.errors import SessionProblem, TicketingError
 from kiosk.session.events import Cancel, Finish
 from kiosk.session.machine import INTERACTIVE, Phase, SessionState
-from kiosk.tickets.desk import DeskIssued, DeskVisit, Problem, patient_problem, problem_of
+from kiosk.tickets.desk import (
+    CancelState,
+    DeskIssued,
+    DeskVisit,
+    Problem,
+    patient_problem,
+    problem_of,
+)
 from offline_store.models import StoredTicket
 from ui.screens.common import View, plain_label, service_name
 from ui.tasks import QtExecutor
@@ -156,7 +163,9 @@ class DeskView(QFrame):
         self.issued: DeskIssued | None = None
         self.doctors: tuple[DoctorToday, ...] = ()
         self.tickets: list[StoredTicket] = []
-        self.cancelled: set[str] = set()
+        #: Where the cancel of each ticket of today's list stands (from the store's
+        #: outbox: the centre's answer, kept across a restart).
+        self.cancels: dict[str, CancelState] = {}
         #: The registration F8 named (its ticket id): Enter cancels that one, whatever
         #: the list shows by then. None: the one selected when the cancel is asked.
         self._cancel_target: str | None = None
@@ -863,12 +872,39 @@ class DeskView(QFrame):
         )
 
     def _cancelled(self, ticket: StoredTicket, queued: bool) -> None:
-        self.cancelled.add(ticket.id)
+        """The cancel is in the outbox: it waits for the centre's answer (not done yet)."""
         if self._cancel_target == ticket.id:
             self._cancel_target = None
         wipe_text(self.cancel_reason)
-        self.say("desk_cancelled" if queued else "desk_cancelled_before", number=ticket.number)
-        self._show(self.tickets)
+        self.say("desk_cancel_queued" if queued else "desk_cancelled_before", number=ticket.number)
+        self._ask_cancel_states()
+
+    def _ask_cancel_states(self) -> None:
+        if self.tickets and self._begin("cancel_states"):
+            self.controller.cancel_states(
+                [ticket.id for ticket in self.tickets],
+                *self._run("cancel_states", self._cancel_states, self._cancel_states_failed),
+            )
+
+    def _cancel_states_failed(self, exc: Exception) -> None:
+        log.warning("the cancels' states not read: %s", type(exc).__name__)
+
+    def _cancel_states(self, states: dict[str, CancelState]) -> None:
+        self.cancels = states
+        for row, ticket in enumerate(self.tickets):
+            item = self.today.item(row)
+            if item is not None:
+                item.setText(self._row_text(ticket))
+
+    def _row_text(self, ticket: StoredTicket) -> str:
+        text = self.t(
+            "desk_row",
+            number=ticket.number,
+            time=ticket.issued_at.strftime("%H:%M"),
+            service=service_name(self.view.catalog, ticket.service_id, self.view.lang),
+        )
+        state = self.cancels.get(ticket.id)
+        return text if state is None else self.t(f"desk_row_cancel_{state.value}", row=text)
 
     def _show(self, tickets: list[StoredTicket]) -> None:
         """Fill today's list; the row selected stays the same registration (by ticket id)."""
@@ -883,18 +919,11 @@ class DeskView(QFrame):
         self.tickets = tickets
         self.today.clear()
         for ticket in tickets:
-            text = self.t(
-                "desk_row",
-                number=ticket.number,
-                time=ticket.issued_at.strftime("%H:%M"),
-                service=service_name(self.view.catalog, ticket.service_id, self.view.lang),
-            )
-            if ticket.id in self.cancelled:
-                text = self.t("desk_row_cancelled", row=text)
-            self.today.addItem(QListWidgetItem(text))
+            self.today.addItem(QListWidgetItem(self._row_text(ticket)))
         if not tickets:
             self.today.addItem(self.t("desk_none"))
             return
+        self._ask_cancel_states()
         row = next((i for i, t in enumerate(tickets) if t.id == selected), -1)
         if row >= 0:
             self.today.setCurrentRow(row)
@@ -973,6 +1002,8 @@ class DeskView(QFrame):
 
     def check_idle(self) -> None:
         """Nobody at the keyboard for ``session.desk_idle_timeout_s``: wipe the patient."""
+        if CancelState.WAITING in self.cancels.values():
+            self._ask_cancel_states()  # the centre's answer shown once it came
         limit = self.controller.config.session.desk_idle_timeout_s
         if self.holds_patient() and self.clock() - self._last_touch >= limit:
             log.info("desk idle for %.0f s: the patient's data wiped", limit)

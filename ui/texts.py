@@ -306,7 +306,13 @@ _MARKED: dict[str, object] = {
     ),
     "desk_doctor_full": QT_TRANSLATE_NOOP("texts", "{name} · {starts}–{ends} · kuota penuh"),
     "desk_result_row": QT_TRANSLATE_NOOP("texts", "{norm} · {name} · {birth}"),
-    "desk_row_cancelled": QT_TRANSLATE_NOOP("texts", "{row} · dibatalkan"),
+    "desk_row_cancel_waiting": QT_TRANSLATE_NOOP("texts", "{row} · pembatalan menunggu dikirim"),
+    "desk_row_cancel_cancelled": QT_TRANSLATE_NOOP("texts", "{row} · dibatalkan"),
+    "desk_row_cancel_done": QT_TRANSLATE_NOOP("texts", "{row} · tidak dibatalkan: sudah dilayani"),
+    "desk_row_cancel_unknown_visit": QT_TRANSLATE_NOOP(
+        "texts", "{row} · tidak dibatalkan: bukan kunjungan poli"
+    ),
+    "desk_row_cancel_refused": QT_TRANSLATE_NOOP("texts", "{row} · pembatalan ditolak server"),
     "desk_finding": QT_TRANSLATE_NOOP("texts", "Mencari…"),
     "desk_not_found": QT_TRANSLATE_NOOP(
         "texts", "Pasien tidak ditemukan. Periksa nomor, nama, atau tanggal lahir."
@@ -366,7 +372,9 @@ _MARKED: dict[str, object] = {
     "desk_reprinted": QT_TRANSLATE_NOOP("texts", "Nomor {number} dicetak ulang."),
     "desk_cancel_hint": QT_TRANSLATE_NOOP("texts", "Batalkan {number}: tulis alasan, lalu Enter."),
     "desk_cancel_needs_reason": QT_TRANSLATE_NOOP("texts", "Tulis alasan pembatalan."),
-    "desk_cancelled": QT_TRANSLATE_NOOP("texts", "Pendaftaran {number} dibatalkan."),
+    "desk_cancel_queued": QT_TRANSLATE_NOOP(
+        "texts", "Pembatalan {number} menunggu dikirim ke server."
+    ),
     "desk_cancelled_before": QT_TRANSLATE_NOOP(
         "texts", "Pendaftaran {number} sudah dibatalkan sebelumnya."
     ),

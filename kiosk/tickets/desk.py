@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 from contract.catalog import Catalog, Service
@@ -31,6 +32,7 @@ from kiosk.privacy import private_repr
 from kiosk.session.events import IssuedTicket
 from kiosk.tickets.issue import PrintSetup, _print_and_record, doctor_place, print_document
 from offline_store import BadValue, NumberSource, Store
+from offline_store.models import OutboxState
 from printing import SlipDocument, SlipField, TicketDocument
 from printing.documents import Language
 
@@ -327,6 +329,45 @@ def reprint_slip(slip: SlipDocument, setup: PrintSetup) -> str:
     return fault
 
 
+class CancelState(StrEnum):
+    """Where a registration's cancel stands, as the store knows it (a restart keeps it)."""
+
+    #: In the outbox, not yet answered by the centre.
+    WAITING = "waiting"
+    #: The centre cancelled the visit and gave its quota place back.
+    CANCELLED = "cancelled"
+    #: The centre did not: the ticket was served already.
+    SERVED = "done"
+    #: The centre did not: the ticket is no hospital visit it knows.
+    UNKNOWN = "unknown_visit"
+    #: The centre refused the cancel itself (a dead letter for the operator).
+    REFUSED = "refused"
+
+
+def cancel_key(ticket_id: str) -> str:
+    """The outbox key of ``ticket_id``'s cancel (one per ticket)."""
+    return f"cancel-{ticket_id}"
+
+
+def cancel_states(store: Store, ticket_ids: list[str]) -> dict[str, CancelState]:
+    """The cancel state of each ticket of ``ticket_ids`` the desk asked to cancel."""
+    found = store.outcomes(cancel_key(ticket_id) for ticket_id in ticket_ids)
+    states: dict[str, CancelState] = {}
+    for ticket_id in ticket_ids:
+        if (entry := found.get(cancel_key(ticket_id))) is None:
+            continue
+        state, outcome = entry
+        if state is OutboxState.DEAD:
+            states[ticket_id] = CancelState.REFUSED
+        elif state is not OutboxState.DELIVERED:
+            states[ticket_id] = CancelState.WAITING
+        elif outcome in (CancelState.SERVED, CancelState.UNKNOWN):
+            states[ticket_id] = CancelState(outcome)
+        else:  # "cancelled", or a centre that gives no outcome: it took the cancel
+            states[ticket_id] = CancelState.CANCELLED
+    return states
+
+
 def cancel_visit(
     ticket_id: str, reason: str, *, office_id: str, store: Store, now: dt.datetime
 ) -> bool:
@@ -341,7 +382,7 @@ def cancel_visit(
     store.ticket(ticket_id)  # BadValue (a ValueError) for a ticket it never issued
     try:
         store.enqueue_submission(
-            f"cancel-{ticket_id}",
+            cancel_key(ticket_id),
             CANCEL_KIND,
             {
                 "office_id": office_id,

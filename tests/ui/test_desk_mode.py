@@ -187,7 +187,7 @@ def test_a_cancel_goes_out_through_the_outbox_as_visit_cancel(
     assert view.message.text() == "Tulis alasan pembatalan."
     type_in(qtbot, "Pasien pulang")
     key(qtbot, desk, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "dibatalkan" in view.today.item(0).text(), timeout=5000)
+    qtbot.waitUntil(lambda: "menunggu dikirim" in view.message.text(), timeout=5000)
 
     cancels = [
         item
@@ -432,6 +432,7 @@ def test_a_cancelled_visit_gives_its_quota_place_back_at_the_centre(
     qtbot.waitUntil(lambda: delivered(hospital_desk, f"cancel-{issued.ticket_id}"), timeout=15000)
     view.refresh()
     qtbot.waitUntil(lambda: left() == taken + 1, timeout=5000)
+    qtbot.waitUntil(lambda: view.today.item(0).text().endswith(" · dibatalkan"), timeout=5000)
 
 
 def test_a_card_tapped_at_the_desk_finds_its_holder(
@@ -851,3 +852,54 @@ def test_offline_the_desk_takes_its_places_from_the_cache_as_the_kiosk_does(
         assert view.message.text() == "Pilih poli dan dokter yang masih punya kuota."
         assert view.executor.wait_for_done(5000)
         assert len(desk.kiosk.store.tickets_on(now.date())) == 1
+
+
+def test_a_cancel_shows_the_centres_answer_not_a_hope_and_keeps_it(
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
+) -> None:
+    """A cancel of a ticket served meanwhile: "waiting" until the centre answers, then
+    "not cancelled: served", read from the store (a restarted desk shows it too)."""
+    login = requests.post(
+        f"{demo_central}/api/v1/staff/login",
+        json={"username": DEMO_HOSPITAL_STAFF_USERNAME, "password": DEMO_STAFF_PASSWORD},
+        timeout=5,
+    )
+    staff = bearer(login.json()["token"])
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    view.payer.setCurrentIndex(1)  # umum
+    view.poli.setCurrentIndex(view.poli.findData("poli-anak"))
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+    issued = view.issued
+    assert issued is not None
+    qtbot.waitUntil(lambda: delivered(hospital_desk, issued.ticket_id), timeout=15000)
+    while True:  # the poli calls and serves every ticket waiting, this one too
+        called = requests.post(
+            f"{demo_central}/api/v1/staff/queue/call-next",
+            json={"office_id": HOSPITAL, "service_id": "poli-anak", "counter": "P1"},
+            headers=staff,
+            timeout=5,
+        ).json()["ticket"]
+        if called is None:
+            break
+        requests.post(
+            f"{demo_central}/api/v1/staff/tickets/{called['ticket_id']}/served",
+            headers=staff,
+            timeout=5,
+        ).raise_for_status()
+    view.refresh()
+    qtbot.waitUntil(lambda: issued.ticket.number in view.today.item(0).text(), timeout=5000)
+    view.today.setCurrentRow(0)
+    key(qtbot, hospital_desk, Qt.Key.Key_F8)
+    type_in(qtbot, "salah daftar")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "menunggu dikirim" in view.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: delivered(hospital_desk, f"cancel-{issued.ticket_id}"), timeout=15000)
+    served = "tidak dibatalkan: sudah dilayani"
+    qtbot.waitUntil(lambda: view.today.item(0).text().endswith(served), timeout=5000)
+
+    view.cancels = {}  # what a restarted desk knows: nothing but the store
+    view._show(list(view.tickets))
+    assert not view.today.item(0).text().endswith(served)
+    qtbot.waitUntil(lambda: view.today.item(0).text().endswith(served), timeout=5000)

@@ -838,8 +838,24 @@
         <translation>{norm} · {name} · {birth}</translation>
     </message>
     <message>
+        <source>{row} · pembatalan menunggu dikirim</source>
+        <translation>{row} · cancel waiting to be sent</translation>
+    </message>
+    <message>
         <source>{row} · dibatalkan</source>
         <translation>{row} · cancelled</translation>
+    </message>
+    <message>
+        <source>{row} · tidak dibatalkan: sudah dilayani</source>
+        <translation>{row} · not cancelled: already served</translation>
+    </message>
+    <message>
+        <source>{row} · tidak dibatalkan: bukan kunjungan poli</source>
+        <translation>{row} · not cancelled: not a poli visit</translation>
+    </message>
+    <message>
+        <source>{row} · pembatalan ditolak server</source>
+        <translation>{row} · cancel refused by the server</translation>
     </message>
     <message>
         <source>Mencari…</source>
@@ -972,10 +988,6 @@
     <message>
         <source>Tulis alasan pembatalan.</source>
         <translation>Type the reason for cancelling.</translation>
-    </message>
-    <message>
-        <source>Pendaftaran {number} dibatalkan.</source>
-        <translation>Registration {number} cancelled.</translation>
     </message>
     <message>
         <source>Pendaftaran {number} sudah dibatalkan sebelumnya.</source>
@@ -1360,6 +1372,10 @@
     <message>
         <source>Pasien berikutnya (F9)</source>
         <translation>Next patient (F9)</translation>
+    </message>
+    <message>
+        <source>Pembatalan {number} menunggu dikirim ke server.</source>
+        <translation>The cancel of {number} is waiting to be sent to the server.</translation>
     </message>
     <message>
         <source>Layanan ini memerlukan kartu warga yang terverifikasi.</source>
