@@ -265,12 +265,21 @@ class DeskView(QFrame):
             ("desk_referral", self.referral),
             ("desk_visit_kind", self.visit_kind),
         ]
+        #: The chosen doctor's hours and both quotas left, in full (word-wrapped):
+        #: legible at 1366x768 whatever the doctor's name.
+        self.doctor_info = plain_label(name="deskDoctorInfo", wrap=True)
         self.visit_labels: list[QLabel] = []
         for _key, widget in self.visit_fields:
             caption = QLabel()
             caption.setBuddy(widget)
             self.visit_labels.append(caption)
-            visit_form.addRow(caption, widget)
+            if widget is self.doctor:  # the widest text: a row of its own, full width
+                visit_form.addRow(caption)
+                visit_form.addRow(widget)
+                visit_form.addRow(self.doctor_info)
+            else:
+                visit_form.addRow(caption, widget)
+        self.doctor.currentIndexChanged.connect(lambda _i: self._show_doctor())
         visit_form.addRow(self.register_button)
         self.result = plain_label(name="deskResult", wrap=True)
         visit_form.addRow(self.result)
@@ -703,6 +712,24 @@ class DeskView(QFrame):
             index = first_open
         self.doctor.setCurrentIndex(index)
         self.doctor.blockSignals(False)
+        view = self.doctor.view()
+        view.setMinimumWidth(view.sizeHintForColumn(0) + 24)  # the list: every row in full
+        self._show_doctor()
+
+    def _show_doctor(self) -> None:
+        """The chosen doctor's hours and the quota left for JKN and non-JKN, in full."""
+        doctor = self._chosen_doctor()
+        self.doctor_info.setText(
+            self.t(
+                "desk_doctor_info",
+                starts=doctor.starts,
+                ends=doctor.ends,
+                jkn=doctor.left_jkn,
+                non_jkn=doctor.left_non_jkn,
+            )
+            if doctor is not None
+            else ""
+        )
 
     def _open(self, index: int) -> bool:
         model = self.doctor.model()

@@ -304,6 +304,9 @@ _MARKED: dict[str, object] = {
     "desk_doctor_row": QT_TRANSLATE_NOOP(
         "texts", "{name} · {starts}–{ends} · sisa JKN {jkn}, non-JKN {non_jkn}"
     ),
+    "desk_doctor_info": QT_TRANSLATE_NOOP(
+        "texts", "Praktik {starts}–{ends} · sisa kuota JKN {jkn} · sisa kuota non-JKN {non_jkn}"
+    ),
     "desk_doctor_full": QT_TRANSLATE_NOOP("texts", "{name} · {starts}–{ends} · kuota penuh"),
     "desk_result_row": QT_TRANSLATE_NOOP("texts", "{norm} · {name} · {birth}"),
     "desk_row_cancel_waiting": QT_TRANSLATE_NOOP("texts", "{row} · pembatalan menunggu dikirim"),

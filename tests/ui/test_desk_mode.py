@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -903,3 +904,33 @@ def test_a_cancel_shows_the_centres_answer_not_a_hope_and_keeps_it(
     view._show(list(view.tickets))
     assert not view.today.item(0).text().endswith(served)
     qtbot.waitUntil(lambda: view.today.item(0).text().endswith(served), timeout=5000)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_doctors_hours_and_both_quotas_are_legible_at_1366x768(
+    hospital_desk: KioskWindow, qtbot: QtBot, lang: str
+) -> None:
+    if lang == "en":
+        hospital_desk.toggle_language()
+    view = view_of(hospital_desk)
+    view.show_patient(SITI)
+    hospital_desk.resize(1366, 768)
+    qtbot.waitUntil(lambda: hospital_desk.width() == 1366, timeout=5000)
+    metrics = QFontMetrics(view.doctor.font())
+    for poli in range(view.poli.count()):
+        view.poli.setCurrentIndex(poli)
+        for row in range(view.doctor.count()):
+            view.doctor.setCurrentIndex(row)
+            QApplication.processEvents()
+            doctor = view._chosen_doctor()
+            assert doctor is not None
+            text = view.doctor.currentText()
+            assert metrics.horizontalAdvance(text) <= view.doctor.width() - 30, text
+            info = view.doctor_info
+            corner = info.mapTo(hospital_desk, info.rect().bottomRight())
+            assert info.isVisible() and corner.y() <= hospital_desk.height(), "on screen"
+            assert info.height() >= info.heightForWidth(info.width()), "not cut"
+            shown = info.text()
+            for value in (doctor.starts, doctor.ends, str(doctor.left_jkn)):
+                assert value in shown
+            assert str(doctor.left_non_jkn) in shown.rsplit("non-JKN", 1)[1]

@@ -830,6 +830,10 @@
         <translation>{name} · {starts}–{ends} · left JKN {jkn}, non-JKN {non_jkn}</translation>
     </message>
     <message>
+        <source>Praktik {starts}–{ends} · sisa kuota JKN {jkn} · sisa kuota non-JKN {non_jkn}</source>
+        <translation>Hours {starts}–{ends} · JKN quota left {jkn} · non-JKN quota left {non_jkn}</translation>
+    </message>
+    <message>
         <source>{name} · {starts}–{ends} · kuota penuh</source>
         <translation>{name} · {starts}–{ends} · quota full</translation>
     </message>
