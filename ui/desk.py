@@ -489,11 +489,20 @@ class DeskView(QFrame):
         problem = check_key(by, value, birth)
         if problem is not None or birth is None:
             self.say(problem or "desk_bad_birth_date")
+            at_fault = (
+                self.find_birth
+                if birth is None and problem in (None, "desk_bad_birth_date")
+                else self.find_value
+            )
+            at_fault.setFocus(Qt.FocusReason.OtherFocusReason)
+            at_fault.selectAll()
             return
         if not self._begin("find"):
             return
+        # A new search ends the patient shown: a search that finds no one must not
+        # leave the one before on screen, ready for Ctrl+Enter.
+        self._wipe_patient()
         self.say("desk_finding")
-        self.results.clear()
         generation = self._generation
         self.controller.find_patients(
             by,
@@ -502,7 +511,7 @@ class DeskView(QFrame):
             *self._run(
                 "find",
                 lambda found: self._found(generation, found),
-                lambda exc: self._failed(generation, exc),
+                lambda exc: self._failed(generation, exc, away="desk_centre_away_type_in"),
             ),
         )
 
@@ -605,7 +614,7 @@ class DeskView(QFrame):
             # The centre will not keep these data: no visit with them either.
             self._refused = self._identity(patient)
             self._refused_reason = self.centre_words(exc)
-        self._failed(generation, exc)
+        self._failed(generation, exc, away="desk_centre_away_type_in")
 
     def _saved(self, generation: int, patient: DeskPatient, norm: str) -> None:
         if generation != self._generation:
@@ -1037,7 +1046,8 @@ class DeskView(QFrame):
             self.next_patient()
 
     # -- failures ---------------------------------------------------------------------------
-    def _failed(self, generation: int, exc: Exception) -> None:
+    def _failed(self, generation: int, exc: Exception, away: str = "desk_centre_away") -> None:
+        """Say why an action failed (``away``: what to say when the centre is away)."""
         self.register_button.setEnabled(True)
         if generation != self._generation:
             return
@@ -1048,7 +1058,7 @@ class DeskView(QFrame):
         elif isinstance(exc, CentralUnavailable) and exc.status == 429:
             self.say("desk_too_many")
         elif isinstance(exc, CentralUnavailable):
-            self.say("desk_centre_away")
+            self.say(away)
         elif isinstance(exc, CentralRefused) and self.centre_words(exc):
             self.message.setText(self.centre_words(exc))  # the centre's own reason
         elif isinstance(exc, CentralRefused):

@@ -390,6 +390,11 @@ _MARKED: dict[str, object] = {
     "desk_centre_away": QT_TRANSLATE_NOOP(
         "texts", "Server tidak dapat dihubungi. Coba lagi sebentar lagi."
     ),
+    "desk_centre_away_type_in": QT_TRANSLATE_NOOP(
+        "texts",
+        "Server tidak dapat dihubungi. Kunjungan tetap bisa didaftarkan: F3, ketik NIK,"
+        " nama, tanggal lahir (dan No. kartu BPJS), lalu Ctrl+Enter.",
+    ),
     "desk_refused": QT_TRANSLATE_NOOP(
         "texts", "Server menolak permintaan ini. Periksa data yang diisi."
     ),

@@ -934,3 +934,39 @@ def test_every_doctors_hours_and_both_quotas_are_legible_at_1366x768(
             for value in (doctor.starts, doctor.ends, str(doctor.left_jkn)):
                 assert value in shown
             assert str(doctor.left_non_jkn) in shown.rsplit("non-JKN", 1)[1]
+
+
+def test_a_search_that_finds_no_one_leaves_no_patient_to_register(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    find(qtbot, hospital_desk, 2, "0001234567891", "01-01-1970")  # Budi, a wrong birth date
+    assert view.message.text().startswith("Pasien tidak ditemukan")
+    assert view.patient is None and "Siti" not in every_string(hospital_desk)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert view.message.text() == "Cari pasien atau simpan pasien baru dulu."
+    assert view.executor.wait_for_done(5000)
+    assert hospital_desk.kiosk.store.tickets_on(hospital_desk.controller.now().date()) == []
+
+
+def test_offline_a_search_says_the_visit_can_still_be_typed_in(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    config = offline_config(tmp_path)
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config.store_path)
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    store.save_catalog(catalog, '"demo"', catalog["version"])
+    store.close()
+    with opened(qtbot, config) as desk:
+        view = view_of(desk)
+        desk.activateWindow()
+        key(qtbot, desk, Qt.Key.Key_F2)
+        type_in(qtbot, "000123")
+        key(qtbot, desk, Qt.Key.Key_Return)  # no date of birth yet: the cursor goes there
+        assert QApplication.focusWidget() is field(desk, "deskFindBirth")
+        type_in(qtbot, "12-03-1985")
+        key(qtbot, desk, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: view.message.text() != "Mencari…", timeout=10000)
+        assert "tetap bisa didaftarkan: F3" in view.message.text()

@@ -1010,6 +1010,10 @@
         <translation>The server cannot be reached. Try again shortly.</translation>
     </message>
     <message>
+        <source>Server tidak dapat dihubungi. Kunjungan tetap bisa didaftarkan: F3, ketik NIK, nama, tanggal lahir (dan No. kartu BPJS), lalu Ctrl+Enter.</source>
+        <translation>The server cannot be reached. The visit can still be registered: F3, type the NIK, name, date of birth (and BPJS card number), then Ctrl+Enter.</translation>
+    </message>
+    <message>
         <source>Server menolak permintaan ini. Periksa data yang diisi.</source>
         <translation>The server refused this request. Check the details entered.</translation>
     </message>
