@@ -721,8 +721,15 @@ class DeskView(QFrame):
             index = first_open
         self.doctor.setCurrentIndex(index)
         self.doctor.blockSignals(False)
-        view = self.doctor.view()
-        view.setMinimumWidth(view.sizeHintForColumn(0) + 24)  # the list: every row in full
+        metrics = self.doctor.fontMetrics()
+        widest = max(
+            (
+                metrics.horizontalAdvance(self.doctor.itemText(i))
+                for i in range(self.doctor.count())
+            ),
+            default=0,
+        )
+        self.doctor.view().setMinimumWidth(widest + 40)  # the list: every row in full
         self._show_doctor()
 
     def _show_doctor(self) -> None:
