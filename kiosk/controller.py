@@ -60,7 +60,15 @@ from kiosk.startup import StoreStartup
 from kiosk.status import KioskStatus, kiosk_status
 from kiosk.sync import DeviceHealth, SyncEngine
 from kiosk.tickets.complaints import file_complaint
-from kiosk.tickets.desk import DeskIssued, DeskVisit, cancel_visit, register_visit, reprint_slip
+from kiosk.tickets.desk import (
+    CancelState,
+    DeskIssued,
+    DeskVisit,
+    cancel_states,
+    cancel_visit,
+    register_visit,
+    reprint_slip,
+)
 from kiosk.tickets.issue import issue_and_print, print_slip, reprint_ticket
 from kiosk.wiring.from_config import timeouts_from
 from kiosk.wiring.sync_link import SyncLink, device_health
@@ -310,6 +318,16 @@ class KioskController:
         self._executor.run_in_background(lambda: tickets_today(store, day), done, failed)
 
     # -- the hospital desk (``kiosk run --desk``) -----------------------------------------
+    def cancel_states(
+        self,
+        ticket_ids: list[str],
+        done: Callable[[dict[str, CancelState]], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """Where each cancel the desk asked for stands (waiting, or the centre's answer)."""
+        store = self._store
+        self._executor.run_in_background(lambda: cancel_states(store, ticket_ids), done, failed)
+
     def find_patients(
         self,
         by: FindBy,

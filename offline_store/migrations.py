@@ -268,6 +268,12 @@ def _m008_doctors(run: Run, cipher: RowCipher) -> None:
         run(statement)
 
 
+def _m009_outbox_outcome(run: Run, cipher: RowCipher) -> None:
+    # The centre's one-word outcome of a delivered item, for kinds that have one
+    # (a visit_cancel: cancelled, done, unknown_visit); never personal data.
+    run("ALTER TABLE outbox ADD COLUMN outcome TEXT NOT NULL DEFAULT ''")
+
+
 def statements(script: str) -> list[str]:
     """The statements of ``script``, each without its ``;``, to run one by one.
 
@@ -293,6 +299,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (6, _m006_number_requests),
     (7, _m007_bookings),
     (8, _m008_doctors),
+    (9, _m009_outbox_outcome),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -31,6 +31,8 @@ from offline_store.models import OutboxItem, OutboxState, OutboxStats, from_text
 log = logging.getLogger(__name__)
 
 MAX_ERROR_CHARS = 500
+#: The longest outcome word kept for an item (the centre's are a few characters).
+MAX_OUTCOME_CHARS = 32
 _IN_STATE = (
     "SELECT key, kind, payload, state, attempts, created_at, next_attempt_at, last_error,"
     " delivered_at FROM outbox WHERE state = ? ORDER BY created_at, key LIMIT ?"
@@ -133,15 +135,40 @@ class OutboxMixin(StoreBase):
                 )
         return items
 
-    def mark_delivered(self, keys: Iterable[str], now: dt.datetime) -> int:
-        """The centre has these items: wipe their payloads, keep the rows. Returns how many."""
+    def mark_delivered(
+        self,
+        keys: Iterable[str],
+        now: dt.datetime,
+        outcomes: Mapping[str, str] | None = None,
+    ) -> int:
+        """The centre has these items: wipe their payloads, keep the rows. Returns how many.
+
+        ``outcomes``: the centre's one-word outcome of an item that has one (a
+        ``visit_cancel``: ``cancelled``, ``done``, ``unknown_visit``), kept with it.
+        """
+        outcomes = outcomes or {}
         with self._write() as conn:
             cursor = conn.executemany(
                 "UPDATE outbox SET state = 'delivered', payload = NULL, last_error = '',"
-                " delivered_at = ? WHERE key = ? AND state != 'delivered'",
-                [(utc_text(now), key) for key in keys],
+                " delivered_at = ?, outcome = ? WHERE key = ? AND state != 'delivered'",
+                [(utc_text(now), outcomes.get(key, "")[:MAX_OUTCOME_CHARS], key) for key in keys],
             )
             return max(cursor.rowcount, 0)
+
+    def outcomes(self, keys: Iterable[str]) -> dict[str, tuple[OutboxState, str]]:
+        """The state and the centre's outcome ("" for none yet) of each of ``keys`` queued."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, tuple[OutboxState, str]] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT key, state, outcome FROM outbox WHERE key IN ({marks})",  # noqa: S608 (placeholders only)
+                    chunk,
+                ).fetchall()
+                found.update({key: (OutboxState(state), outcome) for key, state, outcome in rows})
+        return found
 
     def mark_failed(self, key: str, error: str, next_attempt_at: dt.datetime) -> bool:
         """A try failed; retry at ``next_attempt_at``. False if the key is not in flight."""

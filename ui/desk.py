@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
+from PySide6.QtGui import QClipboard, QGuiApplication, QKeySequence, QShortcut, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -40,7 +40,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -56,7 +58,14 @@ from kiosk.controller import KioskController
 from kiosk.errors import SessionProblem, TicketingError
 from kiosk.session.events import Cancel, Finish
 from kiosk.session.machine import INTERACTIVE, Phase, SessionState
-from kiosk.tickets.desk import DeskIssued, DeskVisit, problem_of
+from kiosk.tickets.desk import (
+    CancelState,
+    DeskIssued,
+    DeskVisit,
+    Problem,
+    patient_problem,
+    problem_of,
+)
 from offline_store.models import StoredTicket
 from ui.screens.common import View, plain_label, service_name
 from ui.tasks import QtExecutor
@@ -83,13 +92,21 @@ VISIT_KINDS = JENIS_KUNJUNGAN
 
 
 def parse_date(text: str) -> dt.date | None:
-    """A date typed as DD-MM-YYYY (or DD/MM/YYYY, or YYYY-MM-DD); None if it is none."""
+    """A date typed as DD-MM-YYYY (or DD/MM/YYYY, or YYYY-MM-DD); None if it is none.
+
+    The year has four digits: "12-03-85" is no date (not the year 85).
+    """
     text = text.strip().replace("/", "-")
+    parts = text.split("-")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    if len(parts[0]) == 4:
+        parts.reverse()  # YYYY-MM-DD
+    day, month, year = parts
+    if len(year) != 4 or not 1 <= len(day) <= 2 or not 1 <= len(month) <= 2:
+        return None
     try:
-        if len(text) == 10 and text[4] == "-":
-            return dt.date.fromisoformat(text)
-        day, month, year = (int(part) for part in text.split("-"))
-        return dt.date(year, month, day)
+        return dt.date(int(year), int(month), int(day))
     except ValueError:
         return None
 
@@ -106,6 +123,18 @@ def _button(text: str, on_click: Callable[[], None], name: str) -> QPushButton:
     widget.setAutoDefault(True)  # Enter on a focused button presses it
     widget.clicked.connect(lambda _checked=False: on_click())
     return widget
+
+
+def wipe_text(widget: QLineEdit | QPlainTextEdit | QTextEdit) -> None:
+    """Empty a text widget for good: no Ctrl+Z (undo) or redo brings the text back.
+
+    (``QLineEdit.clear()`` is an edit Ctrl+Z undoes; ``setText`` starts a new history.)
+    """
+    if isinstance(widget, QLineEdit):
+        widget.setText("")
+    else:
+        widget.setPlainText("")
+        widget.document().clearUndoRedoStacks()
 
 
 def _field(name: str, *, digits: int = 0) -> QLineEdit:
@@ -134,9 +163,25 @@ class DeskView(QFrame):
         self.issued: DeskIssued | None = None
         self.doctors: tuple[DoctorToday, ...] = ()
         self.tickets: list[StoredTicket] = []
-        self.cancelled: set[str] = set()
+        #: Where the cancel of each ticket of today's list stands (from the store's
+        #: outbox: the centre's answer, kept across a restart).
+        self.cancels: dict[str, CancelState] = {}
+        #: The registration F8 named (its ticket id): Enter cancels that one, whatever
+        #: the list shows by then. None: the one selected when the cancel is asked.
+        self._cancel_target: str | None = None
+        #: True while the list is refilled (a selection made by the desk, not the clerk).
+        self._filling_today = False
         #: Bumped by every wipe: an answer for the patient before is dropped.
         self._generation = 0
+        #: The actions waiting for their answer ("find", "patient", "visit", "cancel"):
+        #: one of each at a time, whichever key, field or button asked for it.
+        self._busy: set[str] = set()
+        #: The patient's data (NIK, name, date of birth, sex, BPJS number) the centre
+        #: refused to save: no visit goes with it until the clerk loads the patient's
+        #: record or corrects the data. None: nothing refused.
+        self._refused: tuple[str, str, dt.date | None, str, str] | None = None
+        #: The centre's own words for that refusal (shown again at Ctrl+Enter).
+        self._refused_reason = ""
         self._phase = controller.session().phase
         self._catalog_shown: Catalog | None = None
 
@@ -220,12 +265,21 @@ class DeskView(QFrame):
             ("desk_referral", self.referral),
             ("desk_visit_kind", self.visit_kind),
         ]
+        #: The chosen doctor's hours and both quotas left, in full (word-wrapped):
+        #: legible at 1366x768 whatever the doctor's name.
+        self.doctor_info = plain_label(name="deskDoctorInfo", wrap=True)
         self.visit_labels: list[QLabel] = []
         for _key, widget in self.visit_fields:
             caption = QLabel()
             caption.setBuddy(widget)
             self.visit_labels.append(caption)
-            visit_form.addRow(caption, widget)
+            if widget is self.doctor:  # the widest text: a row of its own, full width
+                visit_form.addRow(caption)
+                visit_form.addRow(widget)
+                visit_form.addRow(self.doctor_info)
+            else:
+                visit_form.addRow(caption, widget)
+        self.doctor.currentIndexChanged.connect(lambda _i: self._show_doctor())
         visit_form.addRow(self.register_button)
         self.result = plain_label(name="deskResult", wrap=True)
         visit_form.addRow(self.result)
@@ -236,6 +290,7 @@ class DeskView(QFrame):
         self.today.setObjectName("deskToday")
         self.today.setWordWrap(True)
         self.today.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.today.currentRowChanged.connect(lambda _row: self._selection_moved())
         self.reprint_button = _button("", self.reprint, "deskReprint")
         self.cancel_reason = _field("deskCancelReason", digits=200)
         self.cancel_button = _button("", self.cancel_visit, "deskCancel")
@@ -364,6 +419,62 @@ class DeskView(QFrame):
         """A message above the desk (an error, or what just happened)."""
         self.message.setText(self.t(key, **values) if key else "")
 
+    def point_at(self, problem: Problem) -> None:
+        """Say what is wrong and put the cursor in the field at fault."""
+        self.say(problem.key)
+        widget: QWidget | None = {
+            "nik": self.nik,
+            "nomorkartu": self.nomorkartu,
+            "name": self.name,
+            "birth": self.birth,
+            "sex": self.sex,
+            "referral": self.referral,
+            "visit_kind": self.visit_kind,
+            "doctor": self.doctor,
+        }.get(problem.field)
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(widget, QLineEdit):
+                widget.selectAll()
+
+    @staticmethod
+    def _identity(patient: DeskPatient) -> tuple[str, str, dt.date | None, str, str]:
+        return (patient.nik, patient.name, patient.birth_date, patient.sex, patient.nomorkartu)
+
+    def centre_words(self, exc: CentralRefused) -> str:
+        """The centre's reason ("Bahasa / English") in the desk's language; "" for none."""
+        if not exc.detail:
+            return ""
+        parts = [part.strip() for part in exc.detail.split(" / ", 1)]
+        return parts[1] if self.view.lang == "en" and len(parts) == 2 else parts[0]
+
+    def _begin(self, action: str) -> bool:
+        """Start ``action`` unless one is already waiting for its answer (a second
+        Ctrl+Enter, Enter in the last field, a double click: one visit, one ticket)."""
+        if action in self._busy:
+            log.info("desk %s already in progress: the repeat ignored", action)
+            return False
+        self._busy.add(action)
+        return True
+
+    def _end(self, action: str) -> None:
+        self._busy.discard(action)
+
+    def _run(
+        self, action: str, done: Callable[..., None], failed: Callable[[Exception], None]
+    ) -> tuple[Callable[..., None], Callable[[Exception], None]]:
+        """``done`` and ``failed`` that first end ``action`` (whatever the answer)."""
+
+        def done_(*args: object) -> None:
+            self._end(action)
+            done(*args)
+
+        def failed_(exc: Exception) -> None:
+            self._end(action)
+            failed(exc)
+
+        return done_, failed_
+
     # -- find --------------------------------------------------------------------------------
     def focus_find(self) -> None:
         self.find_value.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -378,16 +489,30 @@ class DeskView(QFrame):
         problem = check_key(by, value, birth)
         if problem is not None or birth is None:
             self.say(problem or "desk_bad_birth_date")
+            at_fault = (
+                self.find_birth
+                if birth is None and problem in (None, "desk_bad_birth_date")
+                else self.find_value
+            )
+            at_fault.setFocus(Qt.FocusReason.OtherFocusReason)
+            at_fault.selectAll()
             return
+        if not self._begin("find"):
+            return
+        # A new search ends the patient shown: a search that finds no one must not
+        # leave the one before on screen, ready for Ctrl+Enter.
+        self._wipe_patient()
         self.say("desk_finding")
-        self.results.clear()
         generation = self._generation
         self.controller.find_patients(
             by,
             value,
             birth,
-            lambda found: self._found(generation, found),
-            lambda exc: self._failed(generation, exc),
+            *self._run(
+                "find",
+                lambda found: self._found(generation, found),
+                lambda exc: self._failed(generation, exc, away="desk_centre_away_type_in"),
+            ),
         )
 
     def _found(self, generation: int, found: tuple[DeskPatient, ...]) -> None:
@@ -423,6 +548,7 @@ class DeskView(QFrame):
 
     def show_patient(self, patient: DeskPatient) -> None:
         self.patient = patient
+        self._refused = None  # the record loaded: the centre's own data
         self.issued = None
         self.result.setText("")
         self.norm.setText(patient.norm)
@@ -465,34 +591,36 @@ class DeskView(QFrame):
         if patient.norm:
             self.say("desk_has_norm", norm=patient.norm)
             return
-        if len(patient.nik) != 16 or not patient.nik.isdigit():
-            self.say("desk_bad_nik")
+        problem = patient_problem(patient, self.controller.now().date())
+        if problem is None and patient.sex == "":
+            problem = Problem("desk_bad_sex", "sex")
+        if problem is not None:
+            self.point_at(problem)
             return
-        if not patient.name:
-            self.say("desk_bad_name")
-            return
-        if patient.birth_date is None:
-            self.say("desk_bad_birth_date")
-            return
-        if patient.sex == "":
-            self.say("desk_bad_sex")
-            return
-        if patient.nomorkartu and (
-            len(patient.nomorkartu) != 13 or not patient.nomorkartu.isdigit()
-        ):
-            self.say("desk_bad_nomorkartu")
+        if not self._begin("patient"):
             return
         self.say("desk_saving")
         generation = self._generation
         self.controller.register_patient(
             patient,
-            lambda norm: self._saved(generation, patient, norm),
-            lambda exc: self._failed(generation, exc),
+            *self._run(
+                "patient",
+                lambda norm: self._saved(generation, patient, norm),
+                lambda exc: self._not_saved(generation, patient, exc),
+            ),
         )
+
+    def _not_saved(self, generation: int, patient: DeskPatient, exc: Exception) -> None:
+        if generation == self._generation and isinstance(exc, CentralRefused):
+            # The centre will not keep these data: no visit with them either.
+            self._refused = self._identity(patient)
+            self._refused_reason = self.centre_words(exc)
+        self._failed(generation, exc, away="desk_centre_away_type_in")
 
     def _saved(self, generation: int, patient: DeskPatient, norm: str) -> None:
         if generation != self._generation:
             return
+        self._refused, self._refused_reason = None, ""
         self.patient = DeskPatient(
             norm=norm,
             nik=patient.nik,
@@ -594,6 +722,31 @@ class DeskView(QFrame):
             index = first_open
         self.doctor.setCurrentIndex(index)
         self.doctor.blockSignals(False)
+        metrics = self.doctor.fontMetrics()
+        widest = max(
+            (
+                metrics.horizontalAdvance(self.doctor.itemText(i))
+                for i in range(self.doctor.count())
+            ),
+            default=0,
+        )
+        self.doctor.view().setMinimumWidth(widest + 40)  # the list: every row in full
+        self._show_doctor()
+
+    def _show_doctor(self) -> None:
+        """The chosen doctor's hours and the quota left for JKN and non-JKN, in full."""
+        doctor = self._chosen_doctor()
+        self.doctor_info.setText(
+            self.t(
+                "desk_doctor_info",
+                starts=doctor.starts,
+                ends=doctor.ends,
+                jkn=doctor.left_jkn,
+                non_jkn=doctor.left_non_jkn,
+            )
+            if doctor is not None
+            else ""
+        )
 
     def _open(self, index: int) -> bool:
         model = self.doctor.model()
@@ -610,15 +763,25 @@ class DeskView(QFrame):
 
     def register_visit(self) -> None:
         """Register the visit of the patient shown (Ctrl+Enter): ticket and slip."""
+        if "visit" in self._busy:  # the one in flight answers first
+            return
         patient = self.edited_patient()
         # A patient without a No. RM (typed while the centre is away) is a new one:
         # the centre gives the No. RM when the registration arrives.
-        if not patient.norm and (len(patient.nik) != 16 or patient.birth_date is None):
+        if not patient.norm and not (patient.nik or patient.name or self.birth.text().strip()):
             self.say("desk_no_patient")
+            self.focus_find()
+            return
+        if self._refused is not None and self._refused == self._identity(patient):
+            if self._refused_reason:
+                self.message.setText(self.t("desk_refused_still", reason=self._refused_reason))
+            else:
+                self.say("desk_refused_patient")
+            self.nik.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         doctor = self._chosen_doctor()
         if doctor is None or not self.poli.currentData():
-            self.say("desk_no_doctor")
+            self.point_at(Problem("desk_no_doctor", "doctor"))
             return
         visit = DeskVisit(
             patient=patient,
@@ -631,17 +794,22 @@ class DeskView(QFrame):
             new_patient=not patient.norm,
             language=self.view.lang,
         )
-        problem = problem_of(visit)
+        problem = problem_of(visit, self.controller.now().date())
         if problem is not None:
-            self.say(problem)
+            self.point_at(problem)
+            return
+        if not self._begin("visit"):
             return
         self.say("desk_registering")
         self.register_button.setEnabled(False)
         generation = self._generation
         self.controller.register_visit(
             visit,
-            lambda issued: self._registered(generation, issued),
-            lambda exc: self._failed(generation, exc),
+            *self._run(
+                "visit",
+                lambda issued: self._registered(generation, issued),
+                lambda exc: self._failed(generation, exc),
+            ),
         )
 
     def _registered(self, generation: int, issued: DeskIssued) -> None:
@@ -660,6 +828,14 @@ class DeskView(QFrame):
                     time=place.estimated_at.strftime("%H:%M"),
                 )
             )
+        elif issued.ticket.estimated_at:  # numbered offline: the kiosk's estimate
+            self.result.setText(
+                self.t(
+                    "desk_issued_offline_at",
+                    number=issued.ticket.number,
+                    time=issued.ticket.estimated_at,
+                )
+            )
         else:
             self.result.setText(self.t("desk_issued_offline", number=issued.ticket.number))
         self.say("" if issued.ticket.printed else "desk_not_printed")
@@ -670,6 +846,15 @@ class DeskView(QFrame):
         if not self.tickets:
             return None
         return self.tickets[row] if 0 <= row < len(self.tickets) else self.tickets[0]
+
+    def _ticket(self, ticket_id: str | None) -> StoredTicket | None:
+        return next((t for t in self.tickets if t.id == ticket_id), None)
+
+    def _selection_moved(self) -> None:
+        """The clerk chose another row: a cancel named before no longer holds."""
+        if not self._filling_today and self._cancel_target is not None:
+            self._cancel_target = None
+            self.say("")
 
     def reprint(self) -> None:
         """Print the selected ticket of today's list again (F5); with this patient's slip."""
@@ -693,20 +878,23 @@ class DeskView(QFrame):
 
     def focus_cancel(self) -> None:
         """F8: the reason of the cancel of the selected registration."""
-        if self._selected_ticket() is None:
+        ticket = self._selected_ticket()
+        if ticket is None:
             self.say("desk_nothing_selected")
             return
         if self.today.currentRow() < 0:
-            self.today.setCurrentRow(0)
-        self.say("desk_cancel_hint", number=self._selected_ticket_number())
+            self.today.setCurrentRow(0)  # the first, as _selected_ticket said
+        self._cancel_target = ticket.id  # Enter cancels this one, and no other
+        self.say("desk_cancel_hint", number=ticket.number)
         self.cancel_reason.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def _selected_ticket_number(self) -> str:
-        ticket = self._selected_ticket()
-        return ticket.number if ticket else ""
-
     def cancel_visit(self) -> None:
-        ticket = self._selected_ticket()
+        """Cancel the registration F8 named (else the one selected), with the reason typed."""
+        ticket = (
+            self._ticket(self._cancel_target)
+            if self._cancel_target is not None
+            else self._selected_ticket()
+        )
         reason = self.cancel_reason.text().strip()
         if ticket is None:
             self.say("desk_nothing_selected")
@@ -715,36 +903,73 @@ class DeskView(QFrame):
             self.say("desk_cancel_needs_reason")
             self.cancel_reason.setFocus(Qt.FocusReason.OtherFocusReason)
             return
+        if not self._begin("cancel"):
+            return
         self.controller.cancel_visit(
             ticket.id,
             reason,
-            lambda queued: self._cancelled(ticket, queued),
-            lambda exc: self._failed(self._generation, exc),
+            *self._run(
+                "cancel",
+                lambda queued: self._cancelled(ticket, queued),
+                lambda exc: self._failed(self._generation, exc),
+            ),
         )
 
     def _cancelled(self, ticket: StoredTicket, queued: bool) -> None:
-        self.cancelled.add(ticket.id)
-        self.cancel_reason.clear()
-        self.say("desk_cancelled" if queued else "desk_cancelled_before", number=ticket.number)
-        self._show(self.tickets)
+        """The cancel is in the outbox: it waits for the centre's answer (not done yet)."""
+        if self._cancel_target == ticket.id:
+            self._cancel_target = None
+        wipe_text(self.cancel_reason)
+        self.say("desk_cancel_queued" if queued else "desk_cancelled_before", number=ticket.number)
+        self._ask_cancel_states()
+
+    def _ask_cancel_states(self) -> None:
+        if self.tickets and self._begin("cancel_states"):
+            self.controller.cancel_states(
+                [ticket.id for ticket in self.tickets],
+                *self._run("cancel_states", self._cancel_states, self._cancel_states_failed),
+            )
+
+    def _cancel_states_failed(self, exc: Exception) -> None:
+        log.warning("the cancels' states not read: %s", type(exc).__name__)
+
+    def _cancel_states(self, states: dict[str, CancelState]) -> None:
+        self.cancels = states
+        for row, ticket in enumerate(self.tickets):
+            item = self.today.item(row)
+            if item is not None:
+                item.setText(self._row_text(ticket))
+
+    def _row_text(self, ticket: StoredTicket) -> str:
+        text = self.t(
+            "desk_row",
+            number=ticket.number,
+            time=ticket.issued_at.strftime("%H:%M"),
+            service=service_name(self.view.catalog, ticket.service_id, self.view.lang),
+        )
+        state = self.cancels.get(ticket.id)
+        return text if state is None else self.t(f"desk_row_cancel_{state.value}", row=text)
 
     def _show(self, tickets: list[StoredTicket]) -> None:
-        row = self.today.currentRow()
+        """Fill today's list; the row selected stays the same registration (by ticket id)."""
+        selected = self._selected_ticket() if self.today.currentRow() >= 0 else None
+        self._filling_today = True
+        try:
+            self._fill_today(tickets, selected.id if selected else None)
+        finally:
+            self._filling_today = False
+
+    def _fill_today(self, tickets: list[StoredTicket], selected: str | None) -> None:
         self.tickets = tickets
         self.today.clear()
         for ticket in tickets:
-            text = self.t(
-                "desk_row",
-                number=ticket.number,
-                time=ticket.issued_at.strftime("%H:%M"),
-                service=service_name(self.view.catalog, ticket.service_id, self.view.lang),
-            )
-            if ticket.id in self.cancelled:
-                text = self.t("desk_row_cancelled", row=text)
-            self.today.addItem(QListWidgetItem(text))
+            self.today.addItem(QListWidgetItem(self._row_text(ticket)))
         if not tickets:
             self.today.addItem(self.t("desk_none"))
-        elif 0 <= row < len(tickets):
+            return
+        self._ask_cancel_states()
+        row = next((i for i, t in enumerate(tickets) if t.id == selected), -1)
+        if row >= 0:
             self.today.setCurrentRow(row)
 
     # -- the next patient ---------------------------------------------------------------------
@@ -758,47 +983,79 @@ class DeskView(QFrame):
             self.controller.dispatch(Finish())  # -> idle, ready for the next tap
         elif phase in (Phase.DONE, Phase.ERROR):
             self.controller.dispatch(Finish())
+        self._wipe_clipboard()
         self._wipe_patient()
-        self.find_value.clear()
-        self.find_birth.clear()
-        self.cancel_reason.clear()
+        for widget in self._text_widgets():  # the search and the cancel reason too
+            wipe_text(widget)
+        self._cancel_target = None
         self.say("")
         self.focus_find()
 
     def _wipe_patient(self) -> None:
         self._generation += 1
         self.patient = None
+        self._refused, self._refused_reason = None, ""
         self.found = ()
         self.issued = None
         self.results.clear()
         for _key, widget in self.patient_fields:
             if isinstance(widget, QLineEdit):
-                widget.clear()
+                wipe_text(widget)
         self.sex.setCurrentIndex(0)
-        self.referral.clear()
+        wipe_text(self.referral)
         self.visit_kind.setCurrentIndex(0)
         self.result.setText("")
-        self.register_button.setEnabled(True)
+        self.register_button.setEnabled("visit" not in self._busy)
 
     # -- the idle wipe ------------------------------------------------------------------------
     def touched(self) -> None:
         """A key or a click anywhere in the window (the window's event filter)."""
         self._last_touch = self.clock()
 
+    def _text_widgets(self) -> list[QLineEdit | QPlainTextEdit | QTextEdit]:
+        """Every field the clerk types in: each may hold a patient's data."""
+        return [
+            *self.findChildren(QLineEdit),
+            *self.findChildren(QPlainTextEdit),
+            *self.findChildren(QTextEdit),
+        ]
+
+    @staticmethod
+    def _typed(widget: QLineEdit | QPlainTextEdit | QTextEdit) -> str:
+        return widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
+
+    def _wipe_clipboard(self) -> None:
+        """Empty the clipboard (and the X selection) when it holds what a field held:
+        a NIK or name the clerk copied stays no longer than the patient does."""
+        held = [text for w in self._text_widgets() if len(text := self._typed(w).strip()) >= 3]
+        held += [p.nik for p in (self.patient, *self.found) if p is not None and p.nik]
+        clipboard = QGuiApplication.clipboard()
+        modes = [QClipboard.Mode.Clipboard]
+        if clipboard.supportsSelection():
+            modes.append(QClipboard.Mode.Selection)
+        for mode in modes:
+            copied = clipboard.text(mode).strip()
+            if copied and any(copied in text or text in copied for text in held):
+                clipboard.clear(mode)
+
     def holds_patient(self) -> bool:
-        """Whether any widget holds something of a patient."""
-        typed = [w.text() for _key, w in self.patient_fields if isinstance(w, QLineEdit)]
-        return bool(self.patient or self.found or self.issued or any(typed) or self.referral.text())
+        """Whether any widget holds something of a patient (the search and the cancel
+        reason included: a name or a NIK may be typed there too)."""
+        typed = any(self._typed(w) for w in self._text_widgets())
+        return bool(self.patient or self.found or self.issued or typed)
 
     def check_idle(self) -> None:
         """Nobody at the keyboard for ``session.desk_idle_timeout_s``: wipe the patient."""
+        if CancelState.WAITING in self.cancels.values():
+            self._ask_cancel_states()  # the centre's answer shown once it came
         limit = self.controller.config.session.desk_idle_timeout_s
         if self.holds_patient() and self.clock() - self._last_touch >= limit:
             log.info("desk idle for %.0f s: the patient's data wiped", limit)
             self.next_patient()
 
     # -- failures ---------------------------------------------------------------------------
-    def _failed(self, generation: int, exc: Exception) -> None:
+    def _failed(self, generation: int, exc: Exception, away: str = "desk_centre_away") -> None:
+        """Say why an action failed (``away``: what to say when the centre is away)."""
         self.register_button.setEnabled(True)
         if generation != self._generation:
             return
@@ -809,7 +1066,9 @@ class DeskView(QFrame):
         elif isinstance(exc, CentralUnavailable) and exc.status == 429:
             self.say("desk_too_many")
         elif isinstance(exc, CentralUnavailable):
-            self.say("desk_centre_away")
+            self.say(away)
+        elif isinstance(exc, CentralRefused) and self.centre_words(exc):
+            self.message.setText(self.centre_words(exc))  # the centre's own reason
         elif isinstance(exc, CentralRefused):
             self.say("desk_refused")
         elif isinstance(exc, ValueError):

@@ -304,9 +304,18 @@ _MARKED: dict[str, object] = {
     "desk_doctor_row": QT_TRANSLATE_NOOP(
         "texts", "{name} · {starts}–{ends} · sisa JKN {jkn}, non-JKN {non_jkn}"
     ),
+    "desk_doctor_info": QT_TRANSLATE_NOOP(
+        "texts", "Praktik {starts}–{ends} · sisa kuota JKN {jkn} · sisa kuota non-JKN {non_jkn}"
+    ),
     "desk_doctor_full": QT_TRANSLATE_NOOP("texts", "{name} · {starts}–{ends} · kuota penuh"),
     "desk_result_row": QT_TRANSLATE_NOOP("texts", "{norm} · {name} · {birth}"),
-    "desk_row_cancelled": QT_TRANSLATE_NOOP("texts", "{row} · dibatalkan"),
+    "desk_row_cancel_waiting": QT_TRANSLATE_NOOP("texts", "{row} · pembatalan menunggu dikirim"),
+    "desk_row_cancel_cancelled": QT_TRANSLATE_NOOP("texts", "{row} · dibatalkan"),
+    "desk_row_cancel_done": QT_TRANSLATE_NOOP("texts", "{row} · tidak dibatalkan: sudah dilayani"),
+    "desk_row_cancel_unknown_visit": QT_TRANSLATE_NOOP(
+        "texts", "{row} · tidak dibatalkan: bukan kunjungan poli"
+    ),
+    "desk_row_cancel_refused": QT_TRANSLATE_NOOP("texts", "{row} · pembatalan ditolak server"),
     "desk_finding": QT_TRANSLATE_NOOP("texts", "Mencari…"),
     "desk_more": QT_TRANSLATE_NOOP(
         "texts", "Terlalu banyak hasil, persempit pencarian (nama lebih lengkap)."
@@ -322,6 +331,22 @@ _MARKED: dict[str, object] = {
         "texts", "Tulis tanggal lahir sebagai HH-BB-TTTT, mis. 12-03-1985."
     ),
     "desk_bad_sex": QT_TRANSLATE_NOOP("texts", "Pilih jenis kelamin."),
+    "desk_nik_invalid": QT_TRANSLATE_NOOP(
+        "texts", "NIK tidak sah: periksa ke-16 angkanya (kode wilayah, tanggal lahir)."
+    ),
+    "desk_birth_not_possible": QT_TRANSLATE_NOOP(
+        "texts", "Tanggal lahir tidak mungkin: antara 1900 dan hari ini (tahun 4 angka)."
+    ),
+    "desk_nik_disagrees": QT_TRANSLATE_NOOP(
+        "texts", "Tanggal lahir atau jenis kelamin tidak sesuai NIK."
+    ),
+    "desk_refused_still": QT_TRANSLATE_NOOP(
+        "texts",
+        "Server menolak data pasien ini: {reason} Muat data pasien (F2) atau perbaiki isian.",
+    ),
+    "desk_refused_patient": QT_TRANSLATE_NOOP(
+        "texts", "Server menolak data pasien ini. Muat data pasien (F2) atau perbaiki isian."
+    ),
     "desk_bad_visit_kind": QT_TRANSLATE_NOOP("texts", "Pilih jenis kunjungan."),
     "desk_bad_referral": QT_TRANSLATE_NOOP("texts", "No. rujukan paling panjang 64 karakter."),
     "desk_jkn_needs_card": QT_TRANSLATE_NOOP("texts", "Pasien JKN perlu No. kartu BPJS."),
@@ -342,6 +367,10 @@ _MARKED: dict[str, object] = {
     "desk_issued_offline": QT_TRANSLATE_NOOP(
         "texts", "Nomor antrean {number} (luring: kuota diperiksa server nanti)"
     ),
+    "desk_issued_offline_at": QT_TRANSLATE_NOOP(
+        "texts",
+        "Nomor antrean {number} · perkiraan dilayani {time} (luring: kuota diperiksa server nanti)",
+    ),
     "desk_not_printed": QT_TRANSLATE_NOOP(
         "texts", "Tidak tercetak: periksa printer, lalu Cetak ulang (F5)."
     ),
@@ -349,7 +378,9 @@ _MARKED: dict[str, object] = {
     "desk_reprinted": QT_TRANSLATE_NOOP("texts", "Nomor {number} dicetak ulang."),
     "desk_cancel_hint": QT_TRANSLATE_NOOP("texts", "Batalkan {number}: tulis alasan, lalu Enter."),
     "desk_cancel_needs_reason": QT_TRANSLATE_NOOP("texts", "Tulis alasan pembatalan."),
-    "desk_cancelled": QT_TRANSLATE_NOOP("texts", "Pendaftaran {number} dibatalkan."),
+    "desk_cancel_queued": QT_TRANSLATE_NOOP(
+        "texts", "Pembatalan {number} menunggu dikirim ke server."
+    ),
     "desk_cancelled_before": QT_TRANSLATE_NOOP(
         "texts", "Pendaftaran {number} sudah dibatalkan sebelumnya."
     ),
@@ -361,6 +392,11 @@ _MARKED: dict[str, object] = {
     ),
     "desk_centre_away": QT_TRANSLATE_NOOP(
         "texts", "Server tidak dapat dihubungi. Coba lagi sebentar lagi."
+    ),
+    "desk_centre_away_type_in": QT_TRANSLATE_NOOP(
+        "texts",
+        "Server tidak dapat dihubungi. Kunjungan tetap bisa didaftarkan: F3, ketik NIK,"
+        " nama, tanggal lahir (dan No. kartu BPJS), lalu Ctrl+Enter.",
     ),
     "desk_refused": QT_TRANSLATE_NOOP(
         "texts", "Server menolak permintaan ini. Periksa data yang diisi."

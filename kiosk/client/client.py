@@ -70,7 +70,7 @@ from kiosk.client.results import (
     parse_kiosk_info,
     parse_lease,
 )
-from kiosk.client.strict_json import error_code, loads
+from kiosk.client.strict_json import error_code, error_detail, loads
 
 if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first request
     import requests
@@ -513,6 +513,7 @@ class CentralClient:
                     f"{self._url(path)}: refused ({status} {code or 'no reason given'})",
                     status=status,
                     code=code,
+                    detail=error_detail(content),
                 )
             self._expect(path, status, ok[0])
         return self._json_object(path, content)

@@ -94,12 +94,17 @@ class CentralRefused(CentralProtocolError):
     """The server understood the request and refused it for good (a 4xx with a code).
 
     ``code`` is the server's error code (``unknown_service``, ``conflict``,
-    ``validation_failed``, ...), "" if it gave none.
+    ``validation_failed``, ...), "" if it gave none; ``detail`` its reason for
+    people ("Bahasa / English", :func:`~kiosk.client.strict_json.error_detail`),
+    "" if it gave none. Neither goes into the message (a log line).
     """
 
-    def __init__(self, message: str, *, status: int | None = None, code: str = "") -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, code: str = "", detail: str = ""
+    ) -> None:
         super().__init__(message, status=status)
         self.code = code
+        self.detail = detail
 
 
 class CentralAuthError(CentralError):

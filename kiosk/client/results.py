@@ -227,6 +227,9 @@ class SubmissionResult:
     status: str
     error: str = ""
     detail: str = ""
+    #: The centre's one-word outcome of an item that has one (a ``visit_cancel``'s
+    #: ``result.cancel``: ``cancelled``, ``done``, ``unknown_visit``); "" for none.
+    outcome: str = ""
 
     @property
     def taken(self) -> bool:
@@ -240,7 +243,16 @@ class SubmissionResult:
             status=_str(data, "status"),
             error=str(data.get("error") or ""),
             detail=str(data.get("detail") or ""),
+            outcome=_outcome(data.get("result")),
         )
+
+
+def _outcome(result: Any) -> str:
+    """``result.cancel`` when it is a short word; "" otherwise."""
+    word = result.get("cancel") if isinstance(result, dict) else None
+    if isinstance(word, str) and 1 <= len(word) <= 32 and word.isascii() and word.isidentifier():
+        return word
+    return ""
 
 
 def parse_heartbeat_ack(data: Mapping[str, Any]) -> HeartbeatAck:

@@ -103,3 +103,20 @@ def error_code(body: bytes) -> str:
         return ""
     code = data.get("error") if isinstance(data, dict) else None
     return code if isinstance(code, str) and code.isascii() and len(code) <= 64 else ""
+
+
+#: The longest ``detail`` of a central error body a kiosk shows.
+MAX_DETAIL = 300
+
+
+def error_detail(body: bytes) -> str:
+    """The ``detail`` of a central error body (its words for people, "Bahasa / English"),
+    or "" when it has none, is too long, or holds anything but printable text."""
+    try:
+        data = loads(body)
+    except BadJSON:
+        return ""
+    detail = data.get("detail") if isinstance(data, dict) else None
+    if not isinstance(detail, str) or len(detail) > MAX_DETAIL or not detail.isprintable():
+        return ""
+    return detail.strip()

@@ -177,7 +177,7 @@ def _wire(item: OutboxItem) -> dict[str, object]:
 
 def _record(store: Store, results: list[SubmissionResult], now: dt.datetime) -> PushResult:
     delivered = [r.key for r in results if r.taken]
-    store.mark_delivered(delivered, now)
+    store.mark_delivered(delivered, now, {r.key: r.outcome for r in results if r.outcome})
     dead = 0
     for result in results:
         if result.taken:

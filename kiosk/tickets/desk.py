@@ -16,10 +16,13 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 from contract.catalog import Catalog, Service
+from contract.errors import NikError
 from contract.hospital import JENIS_KUNJUNGAN, DoctorToday, HospitalRequest, Payer
+from contract.nik import Sex, parse_nik
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.errors import CentralRefused
 from kiosk.client.hospital_desk import DeskPatient
@@ -27,8 +30,9 @@ from kiosk.client.results import Allocation, HospitalPlace
 from kiosk.errors import SessionProblem, TicketingError, TicketingReason
 from kiosk.privacy import private_repr
 from kiosk.session.events import IssuedTicket
-from kiosk.tickets.issue import PrintSetup, _print_and_record, print_document
+from kiosk.tickets.issue import PrintSetup, _print_and_record, doctor_place, print_document
 from offline_store import BadValue, NumberSource, Store
+from offline_store.models import OutboxState
 from printing import SlipDocument, SlipField, TicketDocument
 from printing.documents import Language
 
@@ -96,20 +100,70 @@ class DeskIssued:
         return f"DeskIssued({self.ticket.number}, online={self.hospital is not None})"
 
 
-def problem_of(visit: DeskVisit) -> str | None:
-    """Why the visit cannot be registered as given (a message key of ui/texts.py), or None."""
-    if not visit.patient.name.strip():
-        return "desk_bad_name"
+@dataclass(frozen=True)
+class Problem:
+    """Why something typed cannot be used: a message key of ui/texts.py and the field
+    at fault (``nik``, ``nomorkartu``, ``name``, ``birth``, ``sex``, ``referral``,
+    ``visit_kind``, ``doctor``), where the clerk's cursor goes."""
+
+    key: str
+    field: str
+
+
+#: The earliest date of birth a desk takes (a year typed with two digits is refused).
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+def patient_problem(patient: DeskPatient, today: dt.date) -> Problem | None:
+    """Why ``patient`` as typed cannot be registered or saved, or None.
+
+    The one check of a patient's data at the desk (a new patient saved, a visit
+    registered, with a No. RM or without): a NIK that can exist (contract/nik.py)
+    and agrees with the date of birth and the sex, a date of birth between 1900
+    and today, a 13-digit BPJS number. A patient without a No. RM (a new one)
+    needs the NIK, the name and the date of birth.
+    """
+    new = not patient.norm
+    if not 2 <= len(patient.name.strip()) <= 100:
+        return Problem("desk_bad_name", "name")
+    if patient.nik or new:
+        try:
+            nik = parse_nik(patient.nik, reference=today)
+        except NikError:
+            return Problem("desk_nik_invalid", "nik")
+    else:
+        nik = None
+    born = patient.birth_date
+    if born is None:
+        if new:
+            return Problem("desk_bad_birth_date", "birth")
+    elif not EARLIEST_BIRTH <= born <= today:
+        return Problem("desk_birth_not_possible", "birth")
+    if nik is not None and born is not None:
+        sex = {"L": Sex.MALE, "P": Sex.FEMALE}.get(patient.sex, nik.sex)
+        if not nik.matches(born, sex):
+            return Problem("desk_nik_disagrees", "birth" if sex is nik.sex else "sex")
+    card = patient.nomorkartu
+    if card and not (len(card) == 13 and card.isascii() and card.isdigit()):
+        return Problem("desk_bad_nomorkartu", "nomorkartu")
+    return None
+
+
+def problem_of(visit: DeskVisit, today: dt.date) -> Problem | None:
+    """Why the visit cannot be registered as given, or None."""
+    problem = patient_problem(visit.patient, today)
+    if problem is not None:
+        return problem
     if visit.jeniskunjungan not in JENIS_KUNJUNGAN:
-        return "desk_bad_visit_kind"
+        return Problem("desk_bad_visit_kind", "visit_kind")
     if visit.nomorkartu and not (len(visit.nomorkartu) == 13 and visit.nomorkartu.isdigit()):
-        return "desk_bad_nomorkartu"
+        return Problem("desk_bad_nomorkartu", "nomorkartu")
     if visit.payer is Payer.JKN and not visit.nomorkartu:
-        return "desk_jkn_needs_card"
+        return Problem("desk_jkn_needs_card", "nomorkartu")
     if visit.payer is Payer.JKN and not visit.nomorreferensi.strip():
-        return "desk_jkn_needs_referral"
+        return Problem("desk_jkn_needs_referral", "referral")
     if len(visit.nomorreferensi) > 64:
-        return "desk_bad_referral"
+        return Problem("desk_bad_referral", "referral")
     return None
 
 
@@ -178,6 +232,9 @@ def register_visit(
     except CentralRefused as exc:
         log.info("visit not registered: the doctor's quota is full (%s)", exc.code)
         raise TicketingError(SessionProblem.QUOTA_FULL) from exc
+    # The kiosk's own rule for a poli's ticket: offline, a place of the cache is taken
+    # (the doctor shows full once this kiosk used them up) and the time estimated.
+    lines = doctor_place(visit.doctor, visit.payer, allocation, store, office_id, issued_at.date())
     stored = store.issue_ticket(
         office_id=office_id,
         service_id=service.id,
@@ -195,7 +252,7 @@ def register_visit(
     language: Language = "en" if visit.language == "en" else "id"
     document = TicketDocument(
         number=stored.number,
-        service_name=_poli_line(service, visit.doctor, language),
+        service_name=service.name(language),
         office_name=office.name,
         counter=service.counter,
         issued_at=issued_at,
@@ -204,16 +261,15 @@ def register_visit(
         people_ahead=online.people_ahead if online else None,
         wait_minutes=online.estimated_wait_minutes if online else None,
         requirements=tuple(requirement(language) for requirement in service.requirements),
+        doctor_name=lines.get("doctor_name", ""),
+        nomorantrean=lines.get("nomorantrean", ""),
+        estimated_at=lines.get("estimated_at", ""),
     )
     ticket = _print_and_record(
         document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
     )
     place = online.hospital if online else None
-    return DeskIssued(stored.id, ticket, place, visit_slip(document, visit, place))
-
-
-def _poli_line(service: Service, doctor: DoctorToday, language: Language) -> str:
-    return f"{service.name(language)} · {doctor.doctor_name} ({doctor.starts}–{doctor.ends})"
+    return DeskIssued(stored.id, ticket, place, visit_slip(document, visit))
 
 
 _LABELS: Mapping[str, tuple[str, str]] = {
@@ -230,9 +286,7 @@ _LABELS: Mapping[str, tuple[str, str]] = {
 }
 
 
-def visit_slip(
-    document: TicketDocument, visit: DeskVisit, place: HospitalPlace | None
-) -> SlipDocument:
+def visit_slip(document: TicketDocument, visit: DeskVisit) -> SlipDocument:
     """The registration slip of a desk visit (personal data: printed, never kept long)."""
     en = document.language == "en"
     patient = visit.patient
@@ -245,8 +299,8 @@ def visit_slip(
         "nomorkartu": visit.nomorkartu,
         "nomorreferensi": visit.nomorreferensi,
         "doctor": visit.doctor.doctor_name,
-        "nomorantrean": place.nomorantrean if place else "",
-        "estimated_at": place.estimated_at.strftime("%H:%M") if place else "",
+        "nomorantrean": document.nomorantrean,
+        "estimated_at": document.estimated_at,
     }
     fields = tuple(
         SlipField(_LABELS[key][1 if en else 0], value) for key, value in given.items() if value
@@ -275,6 +329,45 @@ def reprint_slip(slip: SlipDocument, setup: PrintSetup) -> str:
     return fault
 
 
+class CancelState(StrEnum):
+    """Where a registration's cancel stands, as the store knows it (a restart keeps it)."""
+
+    #: In the outbox, not yet answered by the centre.
+    WAITING = "waiting"
+    #: The centre cancelled the visit and gave its quota place back.
+    CANCELLED = "cancelled"
+    #: The centre did not: the ticket was served already.
+    SERVED = "done"
+    #: The centre did not: the ticket is no hospital visit it knows.
+    UNKNOWN = "unknown_visit"
+    #: The centre refused the cancel itself (a dead letter for the operator).
+    REFUSED = "refused"
+
+
+def cancel_key(ticket_id: str) -> str:
+    """The outbox key of ``ticket_id``'s cancel (one per ticket)."""
+    return f"cancel-{ticket_id}"
+
+
+def cancel_states(store: Store, ticket_ids: list[str]) -> dict[str, CancelState]:
+    """The cancel state of each ticket of ``ticket_ids`` the desk asked to cancel."""
+    found = store.outcomes(cancel_key(ticket_id) for ticket_id in ticket_ids)
+    states: dict[str, CancelState] = {}
+    for ticket_id in ticket_ids:
+        if (entry := found.get(cancel_key(ticket_id))) is None:
+            continue
+        state, outcome = entry
+        if state is OutboxState.DEAD:
+            states[ticket_id] = CancelState.REFUSED
+        elif state is not OutboxState.DELIVERED:
+            states[ticket_id] = CancelState.WAITING
+        elif outcome in (CancelState.SERVED, CancelState.UNKNOWN):
+            states[ticket_id] = CancelState(outcome)
+        else:  # "cancelled", or a centre that gives no outcome: it took the cancel
+            states[ticket_id] = CancelState.CANCELLED
+    return states
+
+
 def cancel_visit(
     ticket_id: str, reason: str, *, office_id: str, store: Store, now: dt.datetime
 ) -> bool:
@@ -289,7 +382,7 @@ def cancel_visit(
     store.ticket(ticket_id)  # BadValue (a ValueError) for a ticket it never issued
     try:
         store.enqueue_submission(
-            f"cancel-{ticket_id}",
+            cancel_key(ticket_id),
             CANCEL_KIND,
             {
                 "office_id": office_id,

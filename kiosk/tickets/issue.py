@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract.catalog import Catalog, Service
-from contract.hospital import estimate, parse_hhmm
+from contract.hospital import DoctorToday, Payer, estimate, parse_hhmm
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.errors import CentralRefused
 from kiosk.client.results import Allocation
@@ -198,13 +198,28 @@ def _hospital_lines(
     if doctor is None or hospital is None or (request.booking and request.booking.doctor):
         booked = request.booking  # a Mobile JKN booking checked in: its doctor
         return {"doctor_name": booked.doctor} if booked is not None and booked.doctor else {}
+    return doctor_place(doctor, hospital.payer, allocation, store, office_id, day)
+
+
+def doctor_place(
+    doctor: DoctorToday,
+    payer: Payer,
+    allocation: Allocation | None,
+    store: Store,
+    office_id: str,
+    day: dt.date,
+) -> dict[str, str]:
+    """The doctor's lines of a poli's ticket, the kiosk's and the desk's alike: the
+    centre's place when it numbered the ticket online, else a place of ``payer``'s
+    quota taken from the cache of today's doctors (so the cache shows the doctor full
+    once this kiosk used the places up) and the time estimated from it."""
     lines = {"doctor_name": doctor.doctor_name}
     if allocation is not None and allocation.hospital is not None:
         place = allocation.hospital
         lines["nomorantrean"] = place.nomorantrean
         lines["estimated_at"] = place.estimated_at.strftime("%H:%M")
         return lines
-    angka = store.take_doctor_place(office_id, day, doctor.schedule_id, hospital.payer)
+    angka = store.take_doctor_place(office_id, day, doctor.schedule_id, payer)
     if angka is None:  # not in the cache (or full there): the time is not known here
         log.warning("poli ticket issued offline without a cached place for its doctor")
         return lines

@@ -19,13 +19,13 @@ import sqlite_utils
 from offline_store import Store, StoreError
 from offline_store import migrations as m
 from offline_store.crypto import RowCipher, create_key
-from offline_store.models import utc_text
+from offline_store.models import OutboxState, utc_text
 from testkit.hospital_kiosk import doctor
 from testkit.stored_tickets import NAME, NIK, NOW, WIB, payload, raw_bytes
 from testkit.todays_bookings import booking
 
 #: The newest version :func:`seed` knows how to fill; extend it with each migration.
-SEEDED_UP_TO = 8
+SEEDED_UP_TO = 9
 UNKEPT_TICKET_ID = "5f0c2a3e-9d1b-4e7a-8c6f-0a1b2c3d4e5f"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,6 +115,13 @@ def seed(db: sqlite_utils.Database, cipher: RowCipher, version: int) -> dict[str
             "INSERT INTO doctors_today (schedule_id, office_id, day, doctor) VALUES (?, ?, ?, ?)",
             ["s-ani", "pku", NOW.date().isoformat(), json.dumps(doctor().to_json())],
         )
+    if version >= 9:  # a desk's cancel the centre answered: its outcome kept
+        db.execute(
+            "INSERT INTO outbox (key, kind, payload, state, attempts, next_attempt_at,"
+            " created_at, delivered_at, outcome) VALUES ('cancel-t', 'visit_cancel', NULL,"
+            " 'delivered', 1, ?, ?, ?, 'done')",
+            [utc_text(NOW)] * 3,
+        )
     return {"sent": sent, "tickets": tickets}
 
 
@@ -141,7 +148,11 @@ def test_upgrade_from_every_earlier_version_keeps_the_data(tmp_path: Path, versi
             service,
             "counter",
         )
-    items = {i.key: i for s in ("pending", "sending", "dead") for i in store.outbox(s)}
+    items = {
+        i.key: i
+        for s in (OutboxState.PENDING, OutboxState.SENDING, OutboxState.DEAD)
+        for i in store.outbox(s)
+    }
     assert {key: item.payload for key, item in items.items()} == kept["sent"]
     assert [i.key for i in store.pending_batch(10, NOW + dt.timedelta(hours=1))][:1] == [
         kept["tickets"][0][0]
@@ -250,7 +261,11 @@ def test_a_kill_inside_each_real_step_leaves_a_store_that_opens_and_migrates(
         if kept is not None:
             for key, number, _service in kept["tickets"]:
                 assert store.ticket(key)["number"] == number
-            items = {i.key: i for s in ("pending", "sending", "dead") for i in store.outbox(s)}
+            items = {
+                i.key: i
+                for s in (OutboxState.PENDING, OutboxState.SENDING, OutboxState.DEAD)
+                for i in store.outbox(s)
+            }
             assert {key: item.payload for key, item in items.items()} == kept["sent"]
         store.close()
 
@@ -287,3 +302,16 @@ def test_statements_split_only_where_a_statement_ends() -> None:
     ]
     with pytest.raises(ValueError, match="incomplete"):
         m.statements("INSERT INTO a VALUES ('x;")
+
+
+def test_an_outcome_the_centre_gave_is_kept_with_the_delivered_item(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "kiosk.db")
+    store.enqueue_submission("cancel-a", "visit_cancel", {"ticket_id": "a"}, NOW)
+    store.enqueue_submission("cancel-b", "visit_cancel", {"ticket_id": "b"}, NOW)
+    store.pending_batch(10, NOW)
+    store.mark_delivered(["cancel-a"], NOW, {"cancel-a": "done"})
+    assert store.outcomes(["cancel-a", "cancel-b", "cancel-c"]) == {
+        "cancel-a": (OutboxState.DELIVERED, "done"),
+        "cancel-b": (OutboxState.SENDING, ""),
+    }
+    store.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import requests
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -188,7 +189,7 @@ def test_a_cancel_goes_out_through_the_outbox_as_visit_cancel(
     assert view.message.text() == "Tulis alasan pembatalan."
     type_in(qtbot, "Pasien pulang")
     key(qtbot, desk, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "dibatalkan" in view.today.item(0).text(), timeout=5000)
+    qtbot.waitUntil(lambda: "menunggu dikirim" in view.message.text(), timeout=5000)
 
     cancels = [
         item
@@ -389,12 +390,12 @@ def test_a_visit_registered_at_the_desk_gets_a_ticket_with_its_quota_place(
     texts = [pdf_text(pdf.read_bytes()) for pdf in sorted(printed.glob("*.pdf"))]
     [slip] = [text for text in texts if "BUKTI PENDAFTARAN" in text]
     assert "000123" in slip and "0301R0011125K000123" in slip and "dr. Andi" in slip
-    [registration] = [
+    pending = [
         item
         for item in hospital_desk.kiosk.store.outbox(OutboxState.PENDING)
         if item.key == issued.ticket_id
-    ] or [None]
-    if registration is not None:  # not yet sent: what it carries
+    ]
+    for registration in pending:  # not yet sent: what it carries
         assert registration.payload["hospital"]["schedule_id"].startswith("rsud-dalam-andi")
         assert registration.payload["hospital"]["nomorreferensi"] == "0301R0011125K000123"
         assert registration.payload["desk"] is True
@@ -433,6 +434,7 @@ def test_a_cancelled_visit_gives_its_quota_place_back_at_the_centre(
     qtbot.waitUntil(lambda: delivered(hospital_desk, f"cancel-{issued.ticket_id}"), timeout=15000)
     view.refresh()
     qtbot.waitUntil(lambda: left() == taken + 1, timeout=5000)
+    qtbot.waitUntil(lambda: view.today.item(0).text().endswith(" · dibatalkan"), timeout=5000)
 
 
 def test_a_card_tapped_at_the_desk_finds_its_holder(
@@ -624,3 +626,373 @@ def test_more_namesakes_than_the_list_holds_are_told(
     view = find(qtbot, hospital_desk, 3, "raka kembar", "05-07-1993")
     assert view.results.count() == 10
     assert view.message.text().startswith("Terlalu banyak hasil")
+
+
+# -- one action of each kind at a time ---------------------------------------------------------
+def test_a_visit_asked_for_three_times_at_once_is_registered_once(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """Ctrl+Enter twice then Enter in the referral field, before the first answer:
+    one ticket, one quota place."""
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    day = hospital_desk.controller.now().date()
+    before = len(hospital_desk.kiosk.store.tickets_on(day))
+    field(hospital_desk, "deskReferral").setFocus()
+    type_in(qtbot, "0301R0011125K000123")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+    assert view.executor.wait_for_done(10000)  # every registration asked for has answered
+    QApplication.processEvents()
+    assert len(hospital_desk.kiosk.store.tickets_on(day)) - before == 1
+    assert view.register_button.isEnabled(), "the next visit may be registered"
+
+
+def test_enter_cancels_the_registration_f8_named_though_the_list_changed(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """F8 on the older of two, a new registration lands meanwhile (the list refills,
+    newest first): Enter cancels the one F8 named, and it stays the one selected."""
+    view = view_of(desk)
+    store_ticket(desk)
+    older = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: len(view.tickets) == 2, timeout=5000)
+    chosen = view.tickets[1]
+    view.today.setCurrentRow(1)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F8)
+    assert chosen.number in view.message.text()
+    type_in(qtbot, "Pasien pulang")
+    store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: len(view.tickets) == 3, timeout=5000)
+    assert view.tickets[view.today.currentRow()].id == chosen.id, "selection kept by ticket"
+    key(qtbot, desk, Qt.Key.Key_Return)
+
+    def cancels() -> list[str]:
+        return [
+            item.key
+            for state in OutboxState
+            for item in desk.kiosk.store.outbox(state)
+            if item.kind == CANCEL_KIND
+        ]
+
+    qtbot.waitUntil(lambda: cancels() != [], timeout=5000)
+    assert cancels() == [f"cancel-{chosen.id}"]
+    assert older.id in {t.id for t in view.tickets}
+
+
+# -- what a wipe leaves ----------------------------------------------------------------------
+def test_after_f9_neither_ctrl_z_nor_ctrl_y_brings_any_field_back(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = find(qtbot, hospital_desk, 1, "1471015203850001", "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    field(hospital_desk, "deskPhone").setFocus()
+    type_in(qtbot, "9")  # the clerk corrects a field by typing
+    field(hospital_desk, "deskCancelReason").setFocus()
+    type_in(qtbot, "Siti pulang")
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    names = [w.objectName() for w in view.findChildren(QLineEdit)]
+    assert {"deskFindValue", "deskName", "deskPhone", "deskCancelReason"} <= set(names)
+    for name in names:
+        widget = field(hospital_desk, name)
+        widget.setFocus()
+        for undo_or_redo in (Qt.Key.Key_Z, Qt.Key.Key_Y):
+            key(qtbot, hospital_desk, undo_or_redo, Qt.KeyboardModifier.ControlModifier)
+            assert widget.text() == "", f"{name} came back"
+    assert "Siti" not in every_string(hospital_desk)
+
+
+def test_the_idle_wipe_empties_the_search_and_the_cancel_reason_too(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = view_of(desk)
+    now = [1000.0]
+    view.clock = lambda: now[0]
+    view.touched()
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F2)
+    type_in(qtbot, "Siti Aminah")
+    field(desk, "deskCancelReason").setFocus()
+    type_in(qtbot, "Siti Aminah pulang")
+    view.touched()
+    now[0] += 900.0
+    view.check_idle()
+    assert field(desk, "deskFindValue").text() == ""
+    assert field(desk, "deskCancelReason").text() == ""
+
+
+def test_f9_empties_the_clipboard_holding_what_the_patient_fields_held(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    clipboard = QApplication.clipboard()
+    view = view_of(desk)
+    view.show_patient(SITI)
+    clipboard.setText(SITI.nik)  # the clerk copied the NIK
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F9)
+    assert clipboard.text() == ""
+    clipboard.setText("Loket 3")  # not the patient's: left alone
+    view.show_patient(SITI)
+    key(qtbot, desk, Qt.Key.Key_F9)
+    assert clipboard.text() == "Loket 3"
+
+
+# -- what a visit is checked for before it is registered ----------------------------------------
+def type_patient(
+    qtbot: QtBot, window: KioskWindow, nik: str, kartu: str, name: str, birth: str, sex: int
+) -> None:
+    """F3, then the patient typed field by field with Tab; ``sex``: 1 Laki-laki, 2 Perempuan."""
+    window.activateWindow()
+    key(qtbot, window, Qt.Key.Key_F3)
+    for text in (nik, kartu, name, birth):
+        if text:
+            type_in(qtbot, text)
+        key(qtbot, window, Qt.Key.Key_Tab)
+    for _ in range(sex):
+        key(qtbot, window, Qt.Key.Key_Down)
+
+
+def register_typed(
+    qtbot: QtBot, window: KioskWindow, referral: str = "0301R0011125K000999"
+) -> None:
+    field(window, "deskReferral").setFocus()
+    type_in(qtbot, referral)
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_a_typed_patient_that_cannot_exist_is_never_registered(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """Letters for a NIK, a date of birth to come, a two-digit year, a NIK of a woman
+    born on another day: Ctrl+Enter says so, the cursor goes to the field at fault,
+    no ticket is made."""
+    view = view_of(hospital_desk)
+    day = hospital_desk.controller.now().date()
+    cases = [
+        ("ABCDEFGHIJKLMNOP", "Huruf Saja", "12-03-1985", 2, "NIK tidak sah", "deskNik"),
+        (
+            "3171012501900003",
+            "Masa Depan",
+            "25-01-2090",
+            1,
+            "Tanggal lahir tidak mungkin",
+            "deskBirth",
+        ),
+        ("3171012501900003", "Dua Digit", "25-01-90", 1, "HH-BB-TTTT", "deskBirth"),
+        (SITI.nik, "Orang Lain", "01-01-2000", 2, "tidak sesuai NIK", "deskBirth"),
+        (SITI.nik, "Orang Lain", "12-03-1985", 1, "tidak sesuai NIK", "deskSex"),
+    ]
+    for nik, name, birth, sex, said, at_fault in cases:
+        type_patient(qtbot, hospital_desk, nik, "0009876543210", name, birth, sex)
+        register_typed(qtbot, hospital_desk)
+        assert said in view.message.text(), (name, view.message.text())
+        focused = QApplication.focusWidget()
+        assert focused is not None and focused.objectName() == at_fault, name
+        view.save_patient()  # the new patient's save is checked the same way
+        assert said in view.message.text(), (name, view.message.text())
+    assert view.executor.wait_for_done(5000)
+    assert hospital_desk.kiosk.store.tickets_on(day) == []
+
+
+def test_a_patient_the_centre_refused_gets_no_visit_until_corrected(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """A new patient with Siti's BPJS number: the centre refuses the save in its own
+    words, shown; Ctrl+Enter then registers nothing until the number is corrected."""
+    view = view_of(hospital_desk)
+    day = hospital_desk.controller.now().date()
+    type_patient(
+        qtbot, hospital_desk, "3171012501900004", SITI.nomorkartu, "Rahmat Lain", "25-01-1990", 1
+    )
+    view.save_button.setFocus()
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.message.text() != "Menyimpan…", timeout=5000)
+    assert view.message.text() == "Nomor kartu BPJS ini milik pasien lain."
+    register_typed(qtbot, hospital_desk)
+    assert "Nomor kartu BPJS ini milik pasien lain." in view.message.text()
+    assert QApplication.focusWidget() is field(hospital_desk, "deskNik")
+    assert view.executor.wait_for_done(5000)
+    assert hospital_desk.kiosk.store.tickets_on(day) == []
+
+    field(hospital_desk, "deskNomorkartu").setText("0009876543211")  # corrected
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+
+
+def test_offline_the_desk_takes_its_places_from_the_cache_as_the_kiosk_does(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The centre away, a doctor with one JKN place left in the cache: the visit takes
+    it (the ticket has the estimated time, as the kiosk's), the doctor is then shown
+    full and a second visit with them is refused (no overbooking from this desk)."""
+    base = offline_config(tmp_path)
+    config = dataclasses.replace(base, kiosk=dataclasses.replace(base.kiosk, office_id=HOSPITAL))
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config.store_path)
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    store.save_catalog(catalog, '"demo"', catalog["version"])
+    store.set_kiosk_code("K17")
+    store.close()
+    last_place = DoctorToday(
+        schedule_id="rsud-dalam-satu",
+        service_id="poli-dalam",
+        kodepoli="INT",
+        kodedokter="12345",
+        doctor_name="dr. Satu Tempat",
+        starts="08:00",
+        ends="14:00",
+        quota_jkn=2,
+        left_jkn=1,
+        quota_non_jkn=0,
+        left_non_jkn=0,
+        minutes_per_patient=10,
+    )
+    with opened(qtbot, config) as desk:
+        now = desk.controller.now()
+        desk.kiosk.store.save_doctors(HOSPITAL, now.date(), [last_place], now=now)
+        view = view_of(desk)
+        view.refresh()
+        qtbot.waitUntil(lambda: view.doctor.count() == 1, timeout=5000)
+        assert "kuota penuh" not in view.doctor.itemText(0)
+        type_patient(qtbot, desk, SITI.nik, SITI.nomorkartu, SITI.name, "12-03-1985", 2)
+        register_typed(qtbot, desk)
+        qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+        issued = view.issued
+        assert issued is not None and issued.hospital is None, "numbered offline"
+        assert issued.ticket.estimated_at == "08:10", "the second place: 08:00 + 10 min"
+        assert "08:10" in view.result.text()
+        qtbot.waitUntil(lambda: "kuota penuh" in view.doctor.itemText(0), timeout=5000)
+
+        key(qtbot, desk, Qt.Key.Key_F9)
+        type_patient(qtbot, desk, "1471011708790002", "0001234567891", "Budi", "17-08-1979", 1)
+        register_typed(qtbot, desk)
+        assert view.message.text() == "Pilih poli dan dokter yang masih punya kuota."
+        assert view.executor.wait_for_done(5000)
+        assert len(desk.kiosk.store.tickets_on(now.date())) == 1
+
+
+def test_a_cancel_shows_the_centres_answer_not_a_hope_and_keeps_it(
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
+) -> None:
+    """A cancel of a ticket served meanwhile: "waiting" until the centre answers, then
+    "not cancelled: served", read from the store (a restarted desk shows it too)."""
+    login = requests.post(
+        f"{demo_central}/api/v1/staff/login",
+        json={"username": DEMO_HOSPITAL_STAFF_USERNAME, "password": DEMO_STAFF_PASSWORD},
+        timeout=5,
+    )
+    staff = bearer(login.json()["token"])
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    view.payer.setCurrentIndex(1)  # umum
+    view.poli.setCurrentIndex(view.poli.findData("poli-anak"))
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
+    issued = view.issued
+    assert issued is not None
+    qtbot.waitUntil(lambda: delivered(hospital_desk, issued.ticket_id), timeout=15000)
+    while True:  # the poli calls and serves every ticket waiting, this one too
+        called = requests.post(
+            f"{demo_central}/api/v1/staff/queue/call-next",
+            json={"office_id": HOSPITAL, "service_id": "poli-anak", "counter": "P1"},
+            headers=staff,
+            timeout=5,
+        ).json()["ticket"]
+        if called is None:
+            break
+        requests.post(
+            f"{demo_central}/api/v1/staff/tickets/{called['ticket_id']}/served",
+            headers=staff,
+            timeout=5,
+        ).raise_for_status()
+    view.refresh()
+    qtbot.waitUntil(lambda: issued.ticket.number in view.today.item(0).text(), timeout=5000)
+    view.today.setCurrentRow(0)
+    key(qtbot, hospital_desk, Qt.Key.Key_F8)
+    type_in(qtbot, "salah daftar")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "menunggu dikirim" in view.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: delivered(hospital_desk, f"cancel-{issued.ticket_id}"), timeout=15000)
+    served = "tidak dibatalkan: sudah dilayani"
+    qtbot.waitUntil(lambda: view.today.item(0).text().endswith(served), timeout=5000)
+
+    view.cancels = {}  # what a restarted desk knows: nothing but the store
+    view._show(list(view.tickets))
+    assert not view.today.item(0).text().endswith(served)
+    qtbot.waitUntil(lambda: view.today.item(0).text().endswith(served), timeout=5000)
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_every_doctors_hours_and_both_quotas_are_legible_at_1366x768(
+    hospital_desk: KioskWindow, qtbot: QtBot, lang: str
+) -> None:
+    if lang == "en":
+        hospital_desk.toggle_language()
+    view = view_of(hospital_desk)
+    view.show_patient(SITI)
+    hospital_desk.resize(1366, 768)
+    qtbot.waitUntil(lambda: hospital_desk.width() == 1366, timeout=5000)
+    metrics = QFontMetrics(view.doctor.font())
+    for poli in range(view.poli.count()):
+        view.poli.setCurrentIndex(poli)
+        popup = view.doctor.view()
+        for row in range(view.doctor.count()):
+            text = view.doctor.itemText(row)
+            assert metrics.horizontalAdvance(text) <= popup.minimumWidth(), "the list: in full"
+            if not view._open(row):
+                continue  # a full doctor (another test's, on this shared centre)
+            view.doctor.setCurrentIndex(row)
+            QApplication.processEvents()
+            doctor = view._chosen_doctor()
+            assert doctor is not None
+            text = view.doctor.currentText()
+            assert metrics.horizontalAdvance(text) <= view.doctor.width() - 30, text
+            info = view.doctor_info
+            corner = info.mapTo(hospital_desk, info.rect().bottomRight())
+            assert info.isVisible() and corner.y() <= hospital_desk.height(), "on screen"
+            assert info.height() >= info.heightForWidth(info.width()), "not cut"
+            shown = info.text()
+            for value in (doctor.starts, doctor.ends, str(doctor.left_jkn)):
+                assert value in shown
+            assert str(doctor.left_non_jkn) in shown.rsplit("non-JKN", 1)[1]
+
+
+def test_a_search_that_finds_no_one_leaves_no_patient_to_register(
+    hospital_desk: KioskWindow, qtbot: QtBot
+) -> None:
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    find(qtbot, hospital_desk, 2, "0001234567891", "01-01-1970")  # Budi, a wrong birth date
+    assert view.message.text().startswith("Pasien tidak ditemukan")
+    assert view.patient is None and "Siti" not in every_string(hospital_desk)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert view.message.text() == "Cari pasien atau simpan pasien baru dulu."
+    assert view.executor.wait_for_done(5000)
+    assert hospital_desk.kiosk.store.tickets_on(hospital_desk.controller.now().date()) == []
+
+
+def test_offline_a_search_says_the_visit_can_still_be_typed_in(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    config = offline_config(tmp_path)
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config.store_path)
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    store.save_catalog(catalog, '"demo"', catalog["version"])
+    store.close()
+    with opened(qtbot, config) as desk:
+        view = view_of(desk)
+        desk.activateWindow()
+        key(qtbot, desk, Qt.Key.Key_F2)
+        type_in(qtbot, "000123")
+        key(qtbot, desk, Qt.Key.Key_Return)  # no date of birth yet: the cursor goes there
+        assert QApplication.focusWidget() is field(desk, "deskFindBirth")
+        type_in(qtbot, "12-03-1985")
+        key(qtbot, desk, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: view.message.text() != "Mencari…", timeout=10000)
+        assert "tetap bisa didaftarkan: F3" in view.message.text()

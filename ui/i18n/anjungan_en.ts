@@ -830,6 +830,10 @@
         <translation>{name} · {starts}–{ends} · left JKN {jkn}, non-JKN {non_jkn}</translation>
     </message>
     <message>
+        <source>Praktik {starts}–{ends} · sisa kuota JKN {jkn} · sisa kuota non-JKN {non_jkn}</source>
+        <translation>Hours {starts}–{ends} · JKN quota left {jkn} · non-JKN quota left {non_jkn}</translation>
+    </message>
+    <message>
         <source>{name} · {starts}–{ends} · kuota penuh</source>
         <translation>{name} · {starts}–{ends} · quota full</translation>
     </message>
@@ -838,8 +842,24 @@
         <translation>{norm} · {name} · {birth}</translation>
     </message>
     <message>
+        <source>{row} · pembatalan menunggu dikirim</source>
+        <translation>{row} · cancel waiting to be sent</translation>
+    </message>
+    <message>
         <source>{row} · dibatalkan</source>
         <translation>{row} · cancelled</translation>
+    </message>
+    <message>
+        <source>{row} · tidak dibatalkan: sudah dilayani</source>
+        <translation>{row} · not cancelled: already served</translation>
+    </message>
+    <message>
+        <source>{row} · tidak dibatalkan: bukan kunjungan poli</source>
+        <translation>{row} · not cancelled: not a poli visit</translation>
+    </message>
+    <message>
+        <source>{row} · pembatalan ditolak server</source>
+        <translation>{row} · cancel refused by the server</translation>
     </message>
     <message>
         <source>Mencari…</source>
@@ -876,6 +896,26 @@
     <message>
         <source>Pilih jenis kelamin.</source>
         <translation>Choose the sex.</translation>
+    </message>
+    <message>
+        <source>NIK tidak sah: periksa ke-16 angkanya (kode wilayah, tanggal lahir).</source>
+        <translation>The NIK cannot exist: check its 16 digits (region codes, date of birth).</translation>
+    </message>
+    <message>
+        <source>Tanggal lahir tidak mungkin: antara 1900 dan hari ini (tahun 4 angka).</source>
+        <translation>That date of birth is not possible: between 1900 and today (a 4-digit year).</translation>
+    </message>
+    <message>
+        <source>Tanggal lahir atau jenis kelamin tidak sesuai NIK.</source>
+        <translation>The date of birth or sex does not agree with the NIK.</translation>
+    </message>
+    <message>
+        <source>Server menolak data pasien ini: {reason} Muat data pasien (F2) atau perbaiki isian.</source>
+        <translation>The server refused this patient&apos;s data: {reason} Load the patient&apos;s record (F2) or correct the fields.</translation>
+    </message>
+    <message>
+        <source>Server menolak data pasien ini. Muat data pasien (F2) atau perbaiki isian.</source>
+        <translation>The server refused this patient&apos;s data. Load the patient&apos;s record (F2) or correct the fields.</translation>
     </message>
     <message>
         <source>Pilih jenis kunjungan.</source>
@@ -934,6 +974,10 @@
         <translation>Queue number {number} (offline: the server checks the quota later)</translation>
     </message>
     <message>
+        <source>Nomor antrean {number} · perkiraan dilayani {time} (luring: kuota diperiksa server nanti)</source>
+        <translation>Queue number {number} · estimated time {time} (offline: the server checks the quota later)</translation>
+    </message>
+    <message>
         <source>Tidak tercetak: periksa printer, lalu Cetak ulang (F5).</source>
         <translation>Not printed: check the printer, then Reprint (F5).</translation>
     </message>
@@ -954,10 +998,6 @@
         <translation>Type the reason for cancelling.</translation>
     </message>
     <message>
-        <source>Pendaftaran {number} dibatalkan.</source>
-        <translation>Registration {number} cancelled.</translation>
-    </message>
-    <message>
         <source>Pendaftaran {number} sudah dibatalkan sebelumnya.</source>
         <translation>Registration {number} was already cancelled.</translation>
     </message>
@@ -972,6 +1012,10 @@
     <message>
         <source>Server tidak dapat dihubungi. Coba lagi sebentar lagi.</source>
         <translation>The server cannot be reached. Try again shortly.</translation>
+    </message>
+    <message>
+        <source>Server tidak dapat dihubungi. Kunjungan tetap bisa didaftarkan: F3, ketik NIK, nama, tanggal lahir (dan No. kartu BPJS), lalu Ctrl+Enter.</source>
+        <translation>The server cannot be reached. The visit can still be registered: F3, type the NIK, name, date of birth (and BPJS card number), then Ctrl+Enter.</translation>
     </message>
     <message>
         <source>Server menolak permintaan ini. Periksa data yang diisi.</source>
@@ -1340,6 +1384,10 @@
     <message>
         <source>Pasien berikutnya (F9)</source>
         <translation>Next patient (F9)</translation>
+    </message>
+    <message>
+        <source>Pembatalan {number} menunggu dikirim ke server.</source>
+        <translation>The cancel of {number} is waiting to be sent to the server.</translation>
     </message>
     <message>
         <source>Layanan ini memerlukan kartu warga yang terverifikasi.</source>
