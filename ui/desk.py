@@ -198,7 +198,7 @@ class DeskView(QFrame):
         self.find_birth.returnPressed.connect(self.find_patient)
         self.find_box = QGroupBox()
         find_form = QFormLayout(self.find_box)
-        self.find_labels = [QLabel(), QLabel(), QLabel()]
+        self.find_labels = [plain_label(), plain_label(), plain_label()]
         find_form.addRow(self.find_labels[0], self.find_by)
         find_form.addRow(self.find_labels[1], self.find_value)
         find_form.addRow(self.find_labels[2], self.find_birth)
@@ -233,7 +233,7 @@ class DeskView(QFrame):
         ]
         self.patient_labels: list[QLabel] = []
         for _key, widget in self.patient_fields:
-            caption = QLabel()
+            caption = plain_label()
             caption.setBuddy(widget)
             self.patient_labels.append(caption)
             patient_form.addRow(caption, widget)
@@ -270,7 +270,7 @@ class DeskView(QFrame):
         self.doctor_info = plain_label(name="deskDoctorInfo", wrap=True)
         self.visit_labels: list[QLabel] = []
         for _key, widget in self.visit_fields:
-            caption = QLabel()
+            caption = plain_label()
             caption.setBuddy(widget)
             self.visit_labels.append(caption)
             if widget is self.doctor:  # the widest text: a row of its own, full width
