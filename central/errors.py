@@ -296,6 +296,34 @@ class DecryptError(ValueError):
     """A BPJS answer that does not decrypt or decompress: garbage, or another secret's."""
 
 
+# SATUSEHAT (central/integrations/satusehat/)
+class SatusehatError(Exception):
+    """A call that did not do what it was asked."""
+
+
+class SatusehatUnavailable(SatusehatError):
+    def __init__(self, message: str, after: str | None = None, code: str = "unreachable") -> None:
+        super().__init__(message)
+        #: The server's ``Retry-After`` as it came, if any.
+        self.after = after
+        #: The HTTP status, or a word when there was none (for the staff's list).
+        self.code = code
+
+
+class SatusehatRefused(SatusehatError):
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class SatusehatTokenError(Exception):
+    """No token: the message says why (never the secret)."""
+
+
+class InvalidResource(ValueError):
+    """The resource would be refused; it is not sent. The message names the elements."""
+
+
 class BpjsError(Exception):
     """A call to BPJS that did not succeed; ``code`` and ``message`` for staff."""
 

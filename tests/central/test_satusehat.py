@@ -17,11 +17,12 @@ import pytest
 from sqlalchemy import select, update
 
 from central.database import Database, migrate
+from central.errors import SatusehatUnavailable as Unavailable
 from central.integrations import outbox, triggers
 from central.integrations.config import IntegrationsError, SatusehatSettings, parse
 from central.integrations.satusehat import dispatch
 from central.integrations.satusehat.auth import TokenSource
-from central.integrations.satusehat.client import SatusehatClient, Unavailable
+from central.integrations.satusehat.client import SatusehatClient
 from central.integrations.satusehat.fhir import (
     InvalidResource,
     Visit,

@@ -18,16 +18,12 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from central.errors import ExchangeError
+from central.errors import ExchangeError, SatusehatTokenError
 from central.integrations.config import SatusehatSettings
 from central.integrations.http import exchange, parse_json
 
 #: Renew this long before the server says the token ends (at most a tenth of its life).
 EARLY_S = 60.0
-
-
-class TokenError(Exception):
-    """No token: the message says why (never the secret)."""
 
 
 class TokenSource:
@@ -84,15 +80,15 @@ class TokenSource:
                 max_bytes=16 * 1024,
             )
         except ExchangeError as exc:
-            raise TokenError(f"token: SATUSEHAT auth unreachable ({exc})") from None
+            raise SatusehatTokenError(f"token: SATUSEHAT auth unreachable ({exc})") from None
         if answer.status != 200:
-            raise TokenError(f"token: SATUSEHAT auth answered {answer.status}")
+            raise SatusehatTokenError(f"token: SATUSEHAT auth answered {answer.status}")
         try:
             data = parse_json(answer.body)
             token = data["access_token"]
             lifetime = float(data["expires_in"])
         except (ValueError, KeyError, TypeError):
-            raise TokenError("token: SATUSEHAT auth answer unreadable") from None
+            raise SatusehatTokenError("token: SATUSEHAT auth answer unreadable") from None
         if not isinstance(token, str) or not token or not (0 < lifetime < 10**7):
-            raise TokenError("token: SATUSEHAT auth answer unreadable")
+            raise SatusehatTokenError("token: SATUSEHAT auth answer unreadable")
         return token, lifetime

@@ -22,35 +22,18 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote
 
-from central.errors import ExchangeError, TooLarge, TooSlow
+from central.errors import ExchangeError, SatusehatTokenError, TooLarge, TooSlow
+from central.errors import SatusehatRefused as Refused
+from central.errors import SatusehatUnavailable as Unavailable
 from central.integrations.config import SatusehatSettings
 from central.integrations.http import Answer, exchange, parse_json
-from central.integrations.satusehat.auth import TokenError, TokenSource
+from central.integrations.satusehat.auth import TokenSource
 from central.integrations.satusehat.fhir import NIK_SYSTEM
 
 #: How many citizens' IHS numbers one process keeps.
 IHS_CACHE_SIZE = 10_000
 #: The longest message kept from an OperationOutcome.
 MESSAGE_MAX = 300
-
-
-class SatusehatError(Exception):
-    """A call that did not do what it was asked."""
-
-
-class Unavailable(SatusehatError):
-    def __init__(self, message: str, after: str | None = None, code: str = "unreachable") -> None:
-        super().__init__(message)
-        #: The server's ``Retry-After`` as it came, if any.
-        self.after = after
-        #: The HTTP status, or a word when there was none (for the staff's list).
-        self.code = code
-
-
-class Refused(SatusehatError):
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def outcome_text(body: bytes) -> str:
@@ -92,7 +75,7 @@ class SatusehatClient:
         for attempt in (1, 2):
             try:
                 token = self.tokens.bearer()
-            except TokenError as exc:
+            except SatusehatTokenError as exc:
                 raise Unavailable(str(exc), code="token") from None
             headers = {
                 "Authorization": f"Bearer {token}",

@@ -35,13 +35,13 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from central.database import Database
+from central.errors import InvalidResource, SatusehatUnavailable
+from central.errors import SatusehatRefused as ServerRefused
 from central.integrations import outbox
 from central.integrations.outbox import Item, Outcome, Refused, RetryLater, Sent
-from central.integrations.satusehat.client import Refused as ServerRefused
-from central.integrations.satusehat.client import SatusehatClient, Unavailable
+from central.integrations.satusehat.client import SatusehatClient
 from central.integrations.satusehat.fhir import (
     ENCOUNTER_SYSTEM,
-    InvalidResource,
     Visit,
     arrived_encounter,
     moved_encounter,
@@ -188,7 +188,7 @@ def send(
         return Sent({"encounter_id": ident, "encounter": resource})
     except InvalidResource as exc:
         return Refused("invalid", f"{NOT_SENT}: {exc}")
-    except Unavailable as exc:
+    except SatusehatUnavailable as exc:
         return RetryLater(exc.code, str(exc), retry_after(exc.after))
     except ServerRefused as exc:
         return Refused(exc.code, str(exc))

@@ -41,6 +41,8 @@ from typing import Any
 from fhir.resources.R4B.encounter import Encounter
 from pydantic import ValidationError
 
+from central.errors import InvalidResource
+
 ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 NIK_SYSTEM = "https://fhir.kemkes.go.id/id/nik"
@@ -67,10 +69,6 @@ FLOW = ("arrived", "in-progress", "finished")
 _ID = r"[A-Za-z0-9\-.]{1,64}"
 #: A FHIR dateTime to the second with its offset (SATUSEHAT asks for the offset).
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
-
-
-class InvalidResource(ValueError):
-    """The resource would be refused; it is not sent. The message names the elements."""
 
 
 @dataclass(frozen=True)
