@@ -14,10 +14,12 @@ BPJS these URLs (BPJS's catalog: "RS mengirimkan url masing-masing ws"):
 
 Every answer is BPJS's envelope ``{"metadata": {"code", "message"}, "response"?}``,
 never the centre's own error body: ``code`` 200 done, 201 refused (HTTP 200, the
-message says why), 202 booked for a patient without a No. RM yet. A refused
-credential is HTTP 401 with code 201 and counts against the caller's address
-like a wrong staff password; a body over :data:`MAX_BODY_BYTES` is HTTP 413, a
-body that is not a JSON object HTTP 400, both in the envelope.
+message says why), 202 booked for a patient without a No. RM yet. Every token
+request counts against the caller's address before its password is read (as the
+staff login); over the limit it is HTTP 429 and no password is checked. A refused
+token on a call is HTTP 401 with code 201 and counts against the address too; a
+body over :data:`MAX_BODY_BYTES` is HTTP 413, a body that is not a JSON object
+HTTP 400, both in the envelope.
 """
 
 from __future__ import annotations
@@ -111,13 +113,21 @@ def token(request: Request) -> JSONResponse:
     wsrs = _wsrs(request)
     if wsrs is None:
         return _answer(shapes.failed(_OFF), 404)
+    # Every attempt counts first, the right password too (as the staff login): once an
+    # address is over its limit no password is checked until the wait is over, so a
+    # 429 tells a guesser nothing about the guess.
+    address = client_address(request)
+    retry_after = get_context(request).auth_limiter.hit(f"addr:{address}")
+    if retry_after is not None:
+        log.warning("WS RS token refused: too many attempts from %s", address)
+        return JSONResponse(
+            shapes.failed(_TOO_MANY), 429, headers={"Retry-After": str(retry_after)}
+        )
     username = request.headers.get("x-username")
     password = request.headers.get("x-password")
     if not password_matches(wsrs.account, username, password):
-        log.warning(
-            "WS RS token refused: wrong username or password from %s", client_address(request)
-        )
-        return _refused_credential(request, _BAD_LOGIN)
+        log.warning("WS RS token refused: wrong username or password from %s", address)
+        return _answer(shapes.failed(_BAD_LOGIN), 401)
     return _answer(shapes.ok({"token": issue(wsrs.secret, wsrs.account, now_ms=_now_ms())}))
 
 

@@ -205,3 +205,30 @@ def test_two_processes_starting_make_the_demo_booking_once(
     finally:
         db.dispose()
     assert len(made) == 1
+
+
+@pytest.fixture(scope="module")
+def strict_centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCentral]:
+    """A centre with the default per-address limits made small: three token attempts a minute."""
+    folder = tmp_path_factory.mktemp("wsrs-strict")
+    args = ("--auth-rate", "3", "--integrations", str(integrations_file(folder)))
+    server = start_central(seed_demo=True, db_url=f"sqlite:///{folder / 'c.db'}", extra_args=args)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_over_the_limit_no_password_is_checked_not_even_the_right_one(
+    strict_centre: RunningCentral,
+) -> None:
+    for guess in ("tebakan-1", "tebakan-2", "tebakan-3"):
+        refused(get_token(strict_centre.url, password=guess), "password tidak sesuai")
+    # The address has used its attempts: the right password is not even looked at, so a
+    # guesser learns nothing from the answers once over the limit.
+    for password in ("tebakan-4", PASSWORD):
+        response = get_token(strict_centre.url, password=password)
+        assert response.status_code == 429, response.text
+        assert int(response.headers["Retry-After"]) >= 1
+        assert response.json()["metadata"]["code"] == 201
+        assert "Terlalu banyak" in response.json()["metadata"]["message"]
