@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -59,6 +62,10 @@ _TOKEN_REFUSED = {
 }
 _TOO_BIG = "Permintaan terlalu besar / the request is too large"
 _NOT_JSON = "Isi permintaan harus objek JSON / the body must be a JSON object"
+_FAILED = (
+    "Terjadi kesalahan pada sistem rumah sakit, silakan coba lagi / "
+    "the hospital's system failed, please try again"
+)
 _TOO_MANY = "Terlalu banyak percobaan, coba lagi nanti / too many attempts, try again later"
 
 
@@ -170,7 +177,24 @@ async def _call(
         return _answer(shapes.failed(exc.message))
     ctx = get_context(request)
     actor = f"wsrs:{wsrs.account.username}"
-    return _answer(await run_in_threadpool(work, ctx, parsed, actor=actor))
+    try:
+        return _answer(await run_in_threadpool(work, ctx, parsed, actor=actor))
+    except Exception as exc:  # anything unforeseen: BPJS's envelope, the log without data
+        log.error("WS RS %s failed: %s", request.url.path, _where(exc))
+        return _answer(shapes.failed(_FAILED), 500)
+
+
+def _where(exc: BaseException) -> str:
+    """The exception's class and the centre's last line it passed, never its message:
+    a database error's message holds the row's values (a NIK, a card number)."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f"{os.sep}central{os.sep}" in f.filename
+    ]
+    place = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    kind = type(exc)
+    return f"{kind.__module__}.{kind.__qualname__}{place}"
 
 
 def _example(example: dict[str, Any]) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import record_event, utc_now
 from central.api.deps import AppContext
@@ -294,16 +295,31 @@ def _patient(conn: Connection, req: AmbilAntrean, office_id: str) -> tuple[int |
     return int(row.id), norm or ""
 
 
-def _new_citizen(conn: Connection, req: AmbilAntrean, now: dt.datetime) -> int:
+def _new_citizen(conn: Connection, req: AmbilAntrean, now: dt.datetime) -> int | str:
     """A record for a NIK BPJS knows and the city not yet: NIK and card number; pasien baru
-    fills in the rest (never a name guessed)."""
-    return int(
-        conn.execute(
-            insert(citizens)
-            .values(nik=req.nik, full_name="", bpjs_number=req.nomorkartu, updated_at=now)
-            .returning(citizens.c.id)
-        ).scalar_one()
-    )
+    fills in the rest (never a name guessed). Its id, or the refusal.
+
+    Two calls for one new NIK at once (BPJS retrying, two processes): the insert is
+    in a savepoint, and the one that loses the unique index reads the winner's
+    record, refused only if its card number is another's.
+    """
+    try:
+        with conn.begin_nested():
+            return int(
+                conn.execute(
+                    insert(citizens)
+                    .values(nik=req.nik, full_name="", bpjs_number=req.nomorkartu, updated_at=now)
+                    .returning(citizens.c.id)
+                ).scalar_one()
+            )
+    except IntegrityError:
+        pass
+    row = conn.execute(
+        select(citizens.c.id, citizens.c.bpjs_number).where(citizens.c.nik == req.nik)
+    ).first()
+    if row is None or (row.bpjs_number and row.bpjs_number != req.nomorkartu):
+        return _CARD_MISMATCH  # the card number is another NIK's
+    return int(row.id)
 
 
 def ambil_antrean(ctx: AppContext, req: AmbilAntrean, *, actor: str) -> dict[str, Any]:
@@ -354,6 +370,9 @@ def _ambil(
     # The booking, a new record and the place together or not at all (the audit stays).
     attempt = conn.begin_nested()
     citizen_id = known if known is not None else _new_citizen(conn, req, now)
+    if isinstance(citizen_id, str):
+        attempt.rollback()
+        return shapes.failed(citizen_id)
     if known is not None:
         conn.execute(
             update(citizens)
