@@ -106,6 +106,11 @@ _CARD_MISMATCH = "Nomor kartu tidak sesuai dengan NIK / nomorkartu does not belo
 _UNKNOWN = "Kode booking tidak ditemukan / no such kodebooking"
 _CANCELLED = "Antrean sudah dibatalkan / the booking was cancelled"
 _ALREADY_CANCELLED = "Antrean sudah dibatalkan sebelumnya / the booking was already cancelled"
+NO_SHOW_REASON = office_bookings.MJKN_NO_SHOW_REASON
+_NO_SHOW = (
+    "Antrean sudah hangus karena pasien tidak hadir sampai jam praktek selesai / "
+    "the booking lapsed: the patient did not come"
+)
 _AT_KIOSK = (
     "Pasien sudah check-in di rumah sakit, antrean tidak dapat dibatalkan / "
     "the patient has checked in at the hospital"
@@ -116,6 +121,7 @@ _NOT_TODAY_SISA = (
 _NOT_TODAY_CHECKIN = (
     "Check-in hanya dapat dilakukan pada hari pelayanan / only on the day of the visit"
 )
+_BAD_WAKTU = "Waktu check-in harus pada hari pelayanan / waktu must be on the day of the visit"
 _NIK_DISAGREES = (
     "Tanggal lahir atau jenis kelamin tidak sesuai NIK / "
     "the date of birth or sex does not agree with the NIK"
@@ -480,7 +486,7 @@ def sisa_antrean(ctx: AppContext, kodebooking: str, *, actor: str) -> dict[str, 
         if visit is None:
             return shapes.failed(_UNKNOWN)
         if visit.state == "cancelled":
-            return shapes.failed(_CANCELLED)
+            return shapes.failed(_NO_SHOW if visit.cancel_reason == NO_SHOW_REASON else _CANCELLED)
         if visit.day != now.astimezone(ctx.settings.zone).date():
             return shapes.failed(_NOT_TODAY_SISA)
         minutes = conn.execute(
@@ -519,31 +525,42 @@ def sisa_antrean(ctx: AppContext, kodebooking: str, *, actor: str) -> dict[str, 
 
 
 def batal_antrean(ctx: AppContext, req: BatalAntrean, *, actor: str) -> dict[str, Any]:
-    """Cancel a booking not yet at a kiosk; its JKN place is free again (BPJS's "Batal")."""
+    """Cancel a booking the patient has not checked in; its JKN place is free again (BPJS's
+    "Batal").
+
+    The booking row is held first (:func:`central.office.bookings.lock_mjkn`, the one
+    lock order), then the visit is read again: the answer is the state as it is once
+    nobody else can change it, so of two cancels one is Ok and the other "already
+    cancelled", and a check-in (at a kiosk or from BPJS) that came first wins.
+    """
     now = utc_now()
     with ctx.db.begin() as conn:
-        visit = _visit(conn, req.kodebooking)
-        if visit is None:
+        first = _visit(conn, req.kodebooking)
+        if first is None:
             return shapes.failed(_UNKNOWN)
-        if visit.state == "cancelled":
-            return shapes.failed(_ALREADY_CANCELLED)
-        if visit.ticket_id is not None or visit.state == "done":
-            return shapes.failed(_AT_KIOSK)
-        done = conn.execute(
+        office_bookings.lock_mjkn(conn, first.kodebooking)
+        visit = _visit(conn, req.kodebooking) or first  # the row is kept, never deleted
+        refusal = _why_not_cancel(visit)
+        if refusal is not None:
+            return shapes.failed(refusal)
+        conn.execute(
             update(hospital_visits)
-            .where(
-                hospital_visits.c.id == visit.id,
-                hospital_visits.c.ticket_id.is_(None),
-                hospital_visits.c.state.in_(("booked", "checked_in")),
-            )
+            .where(hospital_visits.c.id == visit.id)
             .values(state="cancelled", cancelled_at=now, cancel_reason=req.keterangan or None)
         )
-        if done.rowcount != 1:  # a kiosk checked it in a moment ago
-            return shapes.failed(_AT_KIOSK)
         office_bookings.cancel_mjkn(conn, visit.kodebooking, now=now)
         quota.release(conn, f"booking:{visit.kodebooking}", now)
         record_event(conn, actor=actor, action="wsrs_booking_cancelled", subject=visit.kodebooking)
     return shapes.ok()
+
+
+def _why_not_cancel(visit: Any) -> str | None:
+    """Why the visit (read with its booking held) cannot be cancelled, or ``None``."""
+    if visit.state == "cancelled":
+        return _NO_SHOW if visit.cancel_reason == NO_SHOW_REASON else _ALREADY_CANCELLED
+    if visit.state != "booked" or visit.ticket_id is not None or visit.checked_in_at is not None:
+        return _AT_KIOSK  # checked in at a kiosk or through BPJS, or served
+    return None
 
 
 def checkin_antrean(ctx: AppContext, req: CheckInAntrean, *, actor: str) -> dict[str, Any]:
@@ -556,13 +573,20 @@ def checkin_antrean(ctx: AppContext, req: CheckInAntrean, *, actor: str) -> dict
     # BPJS's clock, trusted to the minute: a time ahead of ours is taken as now.
     at = min(dt.datetime.fromtimestamp(req.waktu_ms / 1000, dt.UTC), now)
     with ctx.db.begin() as conn:
-        visit = _visit(conn, req.kodebooking)
-        if visit is None:
+        first = _visit(conn, req.kodebooking)
+        if first is None:
             return shapes.failed(_UNKNOWN)
+        office_bookings.lock_mjkn(conn, first.kodebooking)  # the one lock order: booking first
+        visit = _visit(conn, req.kodebooking) or first
         if visit.state == "cancelled":
-            return shapes.failed(_CANCELLED)
+            return shapes.failed(_NO_SHOW if visit.cancel_reason == NO_SHOW_REASON else _CANCELLED)
         if visit.day != now.astimezone(zone).date():
             return shapes.failed(_NOT_TODAY_CHECKIN)
+        # BPJS's time must be on the visit's day; a time before the booking was made
+        # (clocks differ by a little) is taken as the booking's time.
+        if at.astimezone(zone).date() != visit.day:
+            return shapes.failed(_BAD_WAKTU)
+        at = max(at, visit.created_at)
         if visit.checked_in_at is None:
             conn.execute(
                 update(hospital_visits)

@@ -20,13 +20,19 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from central.access.audit import audit_key
 from central.database import Database
 from central.office import bookings as office_bookings
 from central.process import RunningCentral, start_central
-from central.tables import bookings, citizens, hospital_visits, medical_records
+from central.tables import (
+    bookings,
+    citizens,
+    hospital_visits,
+    integration_outbox,
+    medical_records,
+)
 from contract.bookings import is_valid_code
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer, enrol, new_code, new_staff
@@ -474,7 +480,7 @@ def test_sisa_batal_and_check_in_on_a_booking(hospital: Hospital) -> None:
         ]
         == 1
     )
-    waktu = int(dt.datetime.now(dt.UTC).timestamp() * 1000) - 60_000
+    waktu = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
     assert answered(call(hospital, "/antrean/checkin", {"kodebooking": code, "waktu": waktu})) == {
         "metadata": {"message": "Ok", "code": 200}
     }
@@ -784,3 +790,113 @@ def test_the_booking_page_neither_cancels_nor_moves_a_mobile_jkn_booking(
     assert moved == office_bookings.Refused(office_bookings.Refusal.NOT_CHANGEABLE)
     assert booking_of(hospital, code).state == "booked"
     assert visit_of(hospital, code).state == "booked"
+
+
+def test_a_check_in_through_bpjs_cannot_be_cancelled_after(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    code = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59")), 202
+    )["response"]["kodebooking"]
+    waktu = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    answered(call(hospital, "/antrean/checkin", {"kodebooking": code, "waktu": waktu}))
+    # The patient is at the hospital (no ticket yet): the app can no longer cancel.
+    refused(call(hospital, "/antrean/batal", {"kodebooking": code}), "sudah check-in")
+    assert (booking_of(hospital, code).state, visit_of(hospital, code).state) == (
+        "booked",
+        "checked_in",
+    )
+    status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
+    assert (status["response"]["totalantrean"], status["response"]["sisakuotajkn"]) == (1, 4)
+
+
+def test_bpjs_check_in_time_must_be_on_the_visit_day(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    code = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59")), 202
+    )["response"]["kodebooking"]
+    midnight = dt.datetime.combine(today, dt.time(0, 0), tzinfo=ZONE)
+    yesterday = int((midnight - dt.timedelta(minutes=1)).timestamp() * 1000)
+    for waktu in (1, yesterday):
+        refused(
+            call(hospital, "/antrean/checkin", {"kodebooking": code, "waktu": waktu}),
+            "Waktu check-in harus pada hari pelayanan",
+        )
+    assert visit_of(hospital, code).checked_in_at is None
+    # Earlier today than the booking was made (BPJS's clock a little behind): the booking's time.
+    early = int(midnight.timestamp() * 1000)
+    answered(call(hospital, "/antrean/checkin", {"kodebooking": code, "waktu": early}))
+    visit = visit_of(hospital, code)
+    assert visit.checked_in_at == visit.created_at
+
+
+def test_a_mobile_jkn_no_show_closes_the_visit_frees_the_place_and_tells_bpjs(
+    hospital: Hospital,
+) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59", quota_jkn=2)
+    patient = new_patient()
+    code = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
+    )["response"]["kodebooking"]
+    hospital.bpjs.booked(code)
+    # The doctor's hours and the grace are over (the clock moved on): the booking lapsed.
+    with hospital.db.begin() as conn:
+        conn.execute(
+            update(bookings)
+            .where(bookings.c.code == code)
+            .values(no_show_after=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+        )
+    # The patient books again in the app: the centre marks the lapsed booking on the way.
+    again = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
+    )
+    assert again["response"]["kodebooking"] != code
+    assert (booking_of(hospital, code).state, visit_of(hospital, code).state) == (
+        "no_show",
+        "cancelled",
+    )
+    # Only the new booking counts, and its place is the only one taken.
+    status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
+    assert (status["response"]["totalantrean"], status["response"]["sisakuotajkn"]) == (1, 1)
+    for path in ("/antrean/batal", "/antrean/sisa"):
+        refused(call(hospital, path, {"kodebooking": code}), "tidak hadir")
+    wait_until(lambda: hospital.bpjs.tasks(code) == [99], 30, "task 99 at BPJS")
+    # Marked again by the server's tick (any process, any number of times): nothing more.
+    with hospital.db.begin() as conn:
+        office_bookings.mark_no_shows(conn, dt.datetime.now(dt.UTC))
+    with hospital.db.read() as conn:
+        sent = conn.execute(
+            select(func.count())
+            .select_from(integration_outbox)
+            .where(integration_outbox.c.dedupe_key.like(f"bpjs:task:{code}:%"))
+        ).scalar_one()
+    assert sent == 1
+
+
+def test_the_no_show_tick_closes_a_lapsed_mobile_jkn_visit(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    code = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59")), 202
+    )["response"]["kodebooking"]
+    with hospital.db.begin() as conn:
+        conn.execute(
+            update(bookings)
+            .where(bookings.c.code == code)
+            .values(no_show_after=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+        )
+    with hospital.db.begin() as conn:  # what every server process's tick runs
+        office_bookings.mark_no_shows(conn, dt.datetime.now(dt.UTC))
+    visit = visit_of(hospital, code)
+    assert (visit.state, visit.cancel_reason) == ("cancelled", "no-show")
+    status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
+    assert (status["response"]["totalantrean"], status["response"]["sisakuotajkn"]) == (0, 5)
+    with hospital.db.read() as conn:
+        task = conn.execute(
+            select(integration_outbox.c.kind).where(
+                integration_outbox.c.dedupe_key == f"bpjs:task:{code}:99"
+            )
+        ).scalar_one()
+    assert task == "task"

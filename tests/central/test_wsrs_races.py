@@ -22,10 +22,10 @@ from sqlalchemy import func, select, text
 
 from central.database import Database
 from central.process import RunningCentral, start_central
-from central.tables import citizens
+from central.tables import bookings, citizens, hospital_visits
 from testkit.bpjs_standin import BpjsStandIn
-from testkit.centre_accounts import bearer, new_staff
-from testkit.centre_requests import ZONE
+from testkit.centre_accounts import bearer, enrol, new_code, new_staff
+from testkit.centre_requests import ZONE, new_id, registration, results
 from testkit.centres import LOOSE_SERVER_ARGS
 
 pytestmark = pytest.mark.timeout(180)
@@ -217,3 +217,78 @@ def test_an_unforeseen_failure_is_answered_in_the_envelope_and_logged_without_da
     logs = pair.logs()
     assert "WS RS /api/v1/wsrs/antrean failed" in logs
     assert patient["nik"] not in logs and patient["nomorkartu"] not in logs
+
+
+def book(p: Pair, kode: int, day: dt.date) -> str:
+    response = call(p, 0, "/antrean", ambil_body(new_patient(), kode, day))
+    assert envelope(response)[:2] == (200, 202), response.text
+    code: str = response.json()["response"]["kodebooking"]
+    return code
+
+
+def states(p: Pair, code: str) -> tuple[str, str, str | None]:
+    """(the booking's state, the visit's state, the visit's ticket)."""
+    with p.db.read() as conn:
+        booking = conn.execute(select(bookings.c.state).where(bookings.c.code == code)).scalar_one()
+        visit = conn.execute(
+            select(hospital_visits.c.state, hospital_visits.c.ticket_id).where(
+                hospital_visits.c.kodebooking == code
+            )
+        ).one()
+    return booking, visit.state, visit.ticket_id
+
+
+def test_batal_and_the_kiosk_check_in_at_once_never_deadlock_and_agree(pair: Pair) -> None:
+    """Batal on one process, the kiosk's check-in of the same booking on the other, at once:
+    one of them wins every time, the other's answer says so, both tables agree."""
+    day = today()
+    kode = doctor(pair, day, quota_jkn=40)
+    enrolled = enrol(pair.urls[1], new_code(pair.db, OFFICE))
+    assert enrolled.status_code == 201, enrolled.text
+    kiosk = enrolled.json()["token"]
+    for _ in range(12):
+        code = book(pair, kode, day)
+        ticket_id = new_id()
+        made = requests.post(
+            f"{pair.urls[1]}/api/v1/tickets/allocate",
+            json={"ticket_id": ticket_id, "service_id": POLI},
+            headers=bearer(kiosk),
+            timeout=30,
+        )
+        assert made.status_code == 201, made.text
+        item = registration(ticket_id, POLI, made.json()["display"], "online", office_id=OFFICE)
+        item["body"]["booking_code"] = code
+        with ThreadPoolExecutor(2) as pool:
+            batal = pool.submit(call, pair, 0, "/antrean/batal", {"kodebooking": code})
+            kiosk_said = pool.submit(results, pair.urls[1], kiosk, [item])
+            status, meta, message = envelope(batal.result())
+            (got,) = kiosk_said.result()
+        assert status == 200 and got["status"] == "accepted", (message, got)
+        booking, visit, ticket = states(pair, code)
+        if meta == 200:  # the cancel came first: the kiosk's ticket is a walk-in
+            assert got["result"]["booking"] == "cancelled", got
+            assert (booking, visit, ticket) == ("cancelled", "cancelled", None)
+        else:
+            assert "sudah check-in" in message, message
+            assert got["result"]["booking"] == "checked_in", got
+            assert (booking, visit, ticket) == ("checked_in", "checked_in", ticket_id)
+    assert "deadlock" not in pair.logs().lower()
+
+
+def test_of_concurrent_cancels_one_is_ok_and_the_others_hear_already_cancelled(
+    pair: Pair,
+) -> None:
+    day = today()
+    kode = doctor(pair, day)
+    code = book(pair, kode, day)
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(
+            pool.map(
+                lambda i: envelope(call(pair, i, "/antrean/batal", {"kodebooking": code})), range(6)
+            )
+        )
+    assert sorted(code for _, code, _ in answers) == [200, 201, 201, 201, 201, 201], answers
+    for status, meta, message in answers:
+        assert status == 200
+        assert meta == 200 or "sudah dibatalkan sebelumnya" in message, answers
+    assert states(pair, code) == ("cancelled", "cancelled", None)
