@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import record_event, utc_now
@@ -301,6 +301,28 @@ def _patient(conn: Connection, req: AmbilAntrean, office_id: str) -> tuple[int |
     return int(row.id), norm or ""
 
 
+def _visit_that_day(
+    conn: Connection, citizen_id: int | None, nik: str, service_id: str, day: dt.date
+) -> bool:
+    """Whether the patient has a visit at the poli that day, whatever made it (Mobile JKN,
+    a kiosk, the desk) and however far it went (booked, checked in, served): only a
+    cancelled or lapsed one leaves the day free. One visit per patient, poli and day."""
+    who = hospital_visits.c.nik == nik
+    if citizen_id is not None:
+        who = or_(who, hospital_visits.c.citizen_id == citizen_id)
+    held = conn.execute(
+        select(hospital_visits.c.id)
+        .where(
+            who,
+            hospital_visits.c.service_id == service_id,
+            hospital_visits.c.day == day,
+            hospital_visits.c.state != "cancelled",
+        )
+        .limit(1)
+    ).first()
+    return held is not None
+
+
 def _new_citizen(conn: Connection, req: AmbilAntrean, now: dt.datetime) -> int | str:
     """A record for a NIK BPJS knows and the city not yet: NIK and card number; pasien baru
     fills in the rest (never a name guessed). Its id, or the refusal.
@@ -373,6 +395,8 @@ def _ambil(
     if isinstance(patient, str):
         return shapes.failed(patient)
     known, norm = patient
+    if _visit_that_day(conn, known, req.nik, found.service_id, day):
+        return shapes.failed(_ALREADY)
     # The booking, a new record and the place together or not at all (the audit stays).
     attempt = conn.begin_nested()
     citizen_id = known if known is not None else _new_citizen(conn, req, now)

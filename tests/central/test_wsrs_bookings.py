@@ -900,3 +900,83 @@ def test_the_no_show_tick_closes_a_lapsed_mobile_jkn_visit(hospital: Hospital) -
             )
         ).scalar_one()
     assert task == "task"
+
+
+def kiosk_registration(
+    h: Hospital,
+    *,
+    booking_code: str | None = None,
+    hospital_body: dict[str, Any] | None = None,
+    values: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A ticket at a new kiosk of the hospital, registered at Poli Anak; the centre's result."""
+    enrolled = enrol(h.url, new_code(h.db, OFFICE))
+    assert enrolled.status_code == 201, enrolled.text
+    kiosk = enrolled.json()["token"]
+    ticket_id = new_id()
+    made = requests.post(
+        f"{h.url}/api/v1/tickets/allocate",
+        json={"ticket_id": ticket_id, "service_id": POLI},
+        headers=bearer(kiosk),
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    item = registration(
+        ticket_id, POLI, made.json()["display"], "online", values=values, office_id=OFFICE
+    )
+    if booking_code is not None:
+        item["body"]["booking_code"] = booking_code
+    if hospital_body is not None:
+        item["body"]["hospital"] = hospital_body
+    (got,) = results(h.url, kiosk, [item])
+    assert got["status"] == "accepted", got
+    return got
+
+
+def test_one_visit_per_patient_poli_and_day_even_once_checked_in(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    patient = new_patient()
+    code = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
+    )["response"]["kodebooking"]
+    got = kiosk_registration(hospital, booking_code=code)
+    assert got["result"]["booking"] == "checked_in", got
+    # Checked in at the kiosk: the app cannot book the same poli that day again.
+    refused(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")),
+        "sudah memiliki antrean",
+    )
+    status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
+    assert status["response"]["totalantrean"] == 1
+
+
+def test_a_patient_registered_at_the_kiosk_cannot_book_the_same_poli_that_day(
+    hospital: Hospital,
+) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    patient = new_patient()
+    kiosk_registration(
+        hospital,
+        values={"full_name": "Pasien Uji", "nik": patient["nik"]},
+        hospital_body={
+            "schedule_id": f"uji-{kode}",
+            "payer": "jkn",
+            "nomorkartu": patient["nomorkartu"],
+            "new_patient": True,
+            "jeniskunjungan": 1,
+            "nomorreferensi": "0001R0040116A000009",
+        },
+    )
+    with hospital.db.read() as conn:
+        assert (
+            conn.execute(
+                select(hospital_visits.c.state).where(hospital_visits.c.nik == patient["nik"])
+            ).scalar_one()
+            == "registered"
+        )
+    refused(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")),
+        "sudah memiliki antrean",
+    )
