@@ -662,6 +662,58 @@ def test_a_mobile_jkn_booking_is_checked_in_at_a_kiosk_with_its_code(hospital: H
             },
             "kodepoli harus berupa teks",
         ),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": "ANA",
+                "kodedokter": 1,
+                "tanggalperiksa": "2026-W49-7",
+                "jampraktek": "08:00-12:00",
+            },
+            "YYYY-MM-DD",
+        ),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": "ANA",
+                "kodedokter": 1,
+                "tanggalperiksa": "2026-01-01",
+                "jampraktek": "0\u0668:00-12:00",
+            },
+            "jampraktek",
+        ),
+        (
+            "/antrean",
+            {
+                "nomorkartu": "0001234567891",
+                "nik": "1471011708790002",
+                "nohp": "\u0660\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668",
+            },
+            "nohp tidak valid",
+        ),
+        (
+            "/pasienbaru",
+            {
+                "nik": "1471011708790002",
+                "nomorkartu": "0001234567891",
+                "nama": "x",
+                "jeniskelamin": "L",
+                "tanggallahir": "1979-W33-5",
+            },
+            "YYYY-MM-DD",
+        ),
+        (
+            "/pasienbaru",
+            {
+                "nik": "1471011708790002",
+                "nomorkartu": "0001234567891",
+                "nama": "x",
+                "jeniskelamin": "L",
+                "tanggallahir": "1979-08-17",
+                "nohp": "\u0660\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668",
+            },
+            "nohp tidak valid",
+        ),
         ("/antrean/sisa", {"kodebooking": "9" * 1000}, "kodebooking tidak valid"),
         ("/antrean/checkin", {"kodebooking": "123456780", "waktu": 10**20}, "waktu"),
         ("/antrean/checkin", {"kodebooking": "123456780", "waktu": "kemarin"}, "waktu"),
