@@ -27,6 +27,7 @@ from central.database import Database
 from central.office import bookings as office_bookings
 from central.process import RunningCentral, start_central
 from central.tables import (
+    audit_log,
     bookings,
     citizens,
     hospital_visits,
@@ -1032,3 +1033,52 @@ def test_a_patient_registered_at_the_kiosk_cannot_book_the_same_poli_that_day(
         call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")),
         "sudah memiliki antrean",
     )
+
+
+def test_every_ws_rs_path_answers_in_the_envelope_even_before_a_route(
+    hospital: Hospital,
+) -> None:
+    headers = {"x-token": hospital.token, "x-username": USERNAME}
+    unknown = requests.post(
+        f"{hospital.url}{BASE}/antrean/tidakada", json={}, headers=headers, timeout=10
+    )
+    wrong_method = requests.get(f"{hospital.url}{BASE}/antrean", headers=headers, timeout=10)
+    # Over the server's own --max-body (1 MiB): refused before any route reads it.
+    huge = requests.post(
+        f"{hospital.url}{BASE}/antrean",
+        data=b"{" + b" " * (2 << 20) + b"}",
+        headers=headers,
+        timeout=30,
+    )
+    for response, status, words in (
+        (unknown, 404, "tidak ditemukan"),
+        (wrong_method, 405, "Metode HTTP"),
+        (huge, 413, "terlalu besar"),
+    ):
+        refused(response, words, status)
+    # The centre's own API keeps its own error body.
+    assert requests.get(f"{hospital.url}/api/v1/nope", timeout=10).json()["error"] == "not_found"
+
+
+def test_refused_calls_are_audited_without_personal_data(hospital: Hospital) -> None:
+    patient = new_patient()
+    body = {**ambil_body(patient, 1, local_today(), "08:00-12:00"), "tanggalperiksa": "kemarin"}
+    refused(call(hospital, "/antrean", body), "tanggalperiksa")
+    bad = requests.get(
+        f"{hospital.url}{BASE}/token",
+        headers={"x-username": USERNAME, "x-password": "salah-audit"},
+        timeout=10,
+    )
+    assert bad.status_code == 401
+    with hospital.db.read() as conn:
+        rows = conn.execute(
+            select(audit_log.c.actor, audit_log.c.subject, audit_log.c.detail).where(
+                audit_log.c.action == "wsrs_refused"
+            )
+        ).all()
+    assert any(
+        r.actor == f"wsrs:{USERNAME}" and r.subject == "/antrean" and "tanggalperiksa" in r.detail
+        for r in rows
+    ), rows
+    assert any(r.subject == "/token" and "wrong credentials" in r.detail for r in rows), rows
+    assert not any(patient["nik"] in r.detail or patient["nomorkartu"] in r.detail for r in rows)

@@ -37,7 +37,7 @@ SISA = "/api/v1/wsrs/antrean/sisa"
 A_CODE = "123456780"  # nine digits, a valid Damm check digit, no such booking
 
 
-def integrations_file(folder: Path, password: str = PASSWORD) -> Path:
+def integrations_file(folder: Path, password: str = PASSWORD, extra: str = "") -> Path:
     path = folder / "integrations.toml"
     # BPJS Antrean RS itself is never reached here (nothing to report): port 9, closed.
     path.write_text(
@@ -47,7 +47,7 @@ def integrations_file(folder: Path, password: str = PASSWORD) -> Path:
         'secret_key = "rahasia-rs"\n'
         'user_key = "kunci-pengguna"\n'
         f'ws_rs_username = "{USERNAME}"\n'
-        f'ws_rs_password = "{password}"\n',
+        f'ws_rs_password = "{password}"\n' + extra,
         encoding="utf-8",
     )
     path.chmod(0o600)
@@ -232,3 +232,20 @@ def test_over_the_limit_no_password_is_checked_not_even_the_right_one(
         assert int(response.headers["Retry-After"]) >= 1
         assert response.json()["metadata"]["code"] == 201
         assert "Terlalu banyak" in response.json()["metadata"]["message"]
+
+
+def test_bpjs_calls_have_their_own_limit_not_the_kiosks_per_address_one(
+    tmp_path: Path,
+) -> None:
+    """The kiosks' limit is 6 a minute per address here; BPJS's own, 20: its calls from one
+    address are counted by the account, past the kiosks' limit and up to its own."""
+    config = integrations_file(tmp_path, extra="ws_rs_rate_per_minute = 20\n")
+    args = ("--rate", "6", "--burst", "6", "--integrations", str(config))
+    server = start_central(seed_demo=True, db_url=f"sqlite:///{tmp_path / 'c.db'}", extra_args=args)
+    try:
+        token = get_token(server.url).json()["response"]["token"]
+        answers = [sisa(server.url, token).status_code for _ in range(21)]
+    finally:
+        server.stop()
+    assert answers[:20] == [200] * 20, answers
+    assert answers[20] == 429
