@@ -132,6 +132,7 @@ __all__ = [
     "hours",
     "kiosk_today",
     "lock_mjkn",
+    "mark_lapsed",
     "mark_no_shows",
     "open_days",
     "put_holiday",
@@ -1405,17 +1406,31 @@ def _live_elsewhere(
         bookings.c.day == day,
         bookings.c.state == BookingState.BOOKED.value,
     )
-    lapsed = conn.execute(
-        update(bookings)
-        .where(*same, bookings.c.no_show_after <= now)
-        .values(state=BookingState.NO_SHOW.value, state_changed_at=now, changed_by="centre")
-        .returning(bookings.c.code, bookings.c.source)
-    ).all()
-    _close_mjkn_no_shows(conn, [r.code for r in lapsed if r.source == SOURCE_MJKN], now)
+    mark_lapsed(conn, citizen_id, service_id, day, now)
     query = select(bookings.c.id).where(*same)
     if but is not None:
         query = query.where(bookings.c.code != but)
     return conn.execute(query.limit(1)).first() is not None
+
+
+def mark_lapsed(
+    conn: Connection, citizen_id: object, service_id: object, day: object, now: dt.datetime
+) -> None:
+    """Store the citizen's bookings of the service that day that are past their grace as
+    no-shows now (a Mobile JKN one's visit closed with it), not waiting for the tick."""
+    lapsed = conn.execute(
+        update(bookings)
+        .where(
+            bookings.c.citizen_id == citizen_id,
+            bookings.c.service_id == service_id,
+            bookings.c.day == day,
+            bookings.c.state == BookingState.BOOKED.value,
+            bookings.c.no_show_after <= now,
+        )
+        .values(state=BookingState.NO_SHOW.value, state_changed_at=now, changed_by="centre")
+        .returning(bookings.c.code, bookings.c.source)
+    ).all()
+    _close_mjkn_no_shows(conn, [r.code for r in lapsed if r.source == SOURCE_MJKN], now)
 
 
 def _insert_with_fresh_code(conn: Connection, row: dict[str, object]) -> str:

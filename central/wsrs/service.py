@@ -395,6 +395,8 @@ def _ambil(
     if isinstance(patient, str):
         return shapes.failed(patient)
     known, norm = patient
+    if known is not None:  # a booking of theirs there that day that lapsed is closed first
+        office_bookings.mark_lapsed(conn, known, found.service_id, day, now)
     if _visit_that_day(conn, known, req.nik, found.service_id, day):
         return shapes.failed(_ALREADY)
     # The booking, a new record and the place together or not at all (the audit stays).
