@@ -144,7 +144,8 @@ async def _refused_credential(request: Request, refusal: str, message: str) -> J
     """401 in the envelope; counts against the address (429 once too many); audited."""
     ctx = get_context(request)
     retry_after = ctx.auth_limiter.hit(f"addr:{client_address(request)}")
-    await run_in_threadpool(_audit_refusal, request, "wsrs:?", f"credential {refusal}")
+    if retry_after is None:  # over the limit: counted, not written (a flood writes nothing)
+        await run_in_threadpool(_audit_refusal, request, "wsrs:?", f"credential {refusal}")
     if retry_after is not None:
         return JSONResponse(
             shapes.failed(_TOO_MANY), 429, headers={"Retry-After": str(retry_after)}
@@ -172,7 +173,6 @@ async def token(request: Request) -> JSONResponse:
     retry_after = get_context(request).auth_limiter.hit(f"addr:{address}")
     if retry_after is not None:
         log.warning("WS RS token refused: too many attempts from %s", address)
-        await run_in_threadpool(_audit_refusal, request, "wsrs:?", "token: too many attempts")
         return JSONResponse(
             shapes.failed(_TOO_MANY), 429, headers={"Retry-After": str(retry_after)}
         )
