@@ -137,7 +137,15 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
 
     include_routers(app)
     web.install(app)
-    wsrs.install(app, ws_rs)
+    bpjs = settings.integrations.bpjs
+    wsrs.install(
+        app,
+        ws_rs,
+        rate_per_minute=bpjs.ws_rs_rate_per_minute if bpjs is not None else 1,
+    )
+    build_stack = app.build_middleware_stack
+    # Outermost: the server's body cap answers before any route (wsrs.EnvelopeTooLarge).
+    app.build_middleware_stack = lambda: wsrs.EnvelopeTooLarge(build_stack())  # type: ignore[method-assign]
     schema = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -202,6 +210,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if wsrs.is_wsrs(request.url.path):  # BPJS reads only its own envelope there
+            return wsrs.routing_error(exc.status_code, dict(exc.headers or {}))
         if wants_page(request):
             return problem_page(request, exc.status_code, exc.headers)
         code = _slug(exc.status_code)

@@ -89,14 +89,20 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         if not parsed.database or parsed.database == ":memory:":
             raise DatabaseError("SQLite needs a file: sqlite:///PATH (not an in-memory database)")
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": _SQLITE_BUSY_MS / 1000})
+        engine = create_engine(
+            parsed, connect_args={"timeout": _SQLITE_BUSY_MS / 1000}, hide_parameters=True
+        )
         _configure_sqlite(engine)
         return engine
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(
-            parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            parsed,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            hide_parameters=True,
         )
     raise DatabaseError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
 

@@ -324,6 +324,14 @@ class InvalidResource(ValueError):
     """The resource would be refused; it is not sent. The message names the elements."""
 
 
+class WsrsInvalid(ValueError):
+    """A WS RS request BPJS sent that cannot be answered; ``message`` is the answer's."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class BpjsError(Exception):
     """A call to BPJS that did not succeed; ``code`` and ``message`` for staff."""
 

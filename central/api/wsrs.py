@@ -14,31 +14,48 @@ BPJS these URLs (BPJS's catalog: "RS mengirimkan url masing-masing ws"):
 
 Every answer is BPJS's envelope ``{"metadata": {"code", "message"}, "response"?}``,
 never the centre's own error body: ``code`` 200 done, 201 refused (HTTP 200, the
-message says why), 202 booked for a patient without a No. RM yet. A refused
-credential is HTTP 401 with code 201 and counts against the caller's address
-like a wrong staff password; a body over :data:`MAX_BODY_BYTES` is HTTP 413, a
-body that is not a JSON object HTTP 400, both in the envelope.
+message says why), 202 booked for a patient without a No. RM yet. Every token
+request counts against the caller's address before its password is read (as the
+staff login); over the limit it is HTTP 429 and no password is checked. A refused
+token on a call is HTTP 401 with code 201 and counts against the address too; a
+body over :data:`MAX_BODY_BYTES` is HTTP 413, a body that is not a JSON object
+HTTP 400, both in the envelope.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from central.access.audit import server_secret
+from central.access.audit import record_event, server_secret
+from central.access.ratelimit import RateLimiter
 from central.api.deps import client_address, get_context
 from central.wsrs import service, shapes
 from central.wsrs.tokens import TOKEN_SECRET, WsRsAccount, issue, password_matches, verify
 
-__all__ = ["MAX_BODY_BYTES", "PREFIX", "WsRs", "install", "router"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "PREFIX",
+    "EnvelopeTooLarge",
+    "WsRs",
+    "install",
+    "is_wsrs",
+    "router",
+    "routing_error",
+]
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["wsrs"])
@@ -57,6 +74,15 @@ _TOKEN_REFUSED = {
 }
 _TOO_BIG = "Permintaan terlalu besar / the request is too large"
 _NOT_JSON = "Isi permintaan harus objek JSON / the body must be a JSON object"
+_FAILED = (
+    "Terjadi kesalahan pada sistem rumah sakit, silakan coba lagi / "
+    "the hospital's system failed, please try again"
+)
+_ROUTING = {
+    404: "Layanan WS RS tidak ditemukan / no such WS RS path",
+    405: "Metode HTTP tidak sesuai / wrong HTTP method for this WS RS path",
+    413: "Permintaan terlalu besar / the request is too large",
+}
 _TOO_MANY = "Terlalu banyak percobaan, coba lagi nanti / too many attempts, try again later"
 
 
@@ -66,12 +92,27 @@ class WsRs:
 
     account: WsRsAccount
     secret: bytes
+    #: Calls with a good token, counted per account (not per address: BPJS's back end
+    #: calls for every patient from a few addresses), in this process.
+    limiter: RateLimiter
 
 
-def install(app: Any, account: WsRsAccount | None) -> None:
-    """Switch the WS RS on for ``app`` (``account`` ``None``: off); reads or makes the secret."""
+def install(app: Any, account: WsRsAccount | None, *, rate_per_minute: int = 3000) -> None:
+    """Switch the WS RS on for ``app`` (``account`` ``None``: off); reads or makes the secret.
+
+    ``rate_per_minute``: calls with a good token a minute (bursts of as many), the
+    ``[bpjs]`` ``ws_rs_rate_per_minute``.
+    """
     ctx = app.state.central
-    app.state.wsrs = None if account is None else WsRs(account, server_secret(ctx.db, TOKEN_SECRET))
+    app.state.wsrs = (
+        None
+        if account is None
+        else WsRs(
+            account,
+            server_secret(ctx.db, TOKEN_SECRET),
+            RateLimiter(rate_per_minute, rate_per_minute),
+        )
+    )
 
 
 def _now_ms() -> int:
@@ -86,10 +127,25 @@ def _wsrs(request: Request) -> WsRs | None:
     return getattr(request.app.state, "wsrs", None)
 
 
-def _refused_credential(request: Request, message: str) -> JSONResponse:
-    """401 in the envelope; counts against the address (429 once too many)."""
+def _audit_refusal(request: Request, actor: str, why: str) -> None:
+    """An ``audit_log`` row for a refused call (action ``wsrs_refused``): the route, the
+    caller's address and why, in the answer's words (which never echo a value)."""
+    with get_context(request).db.begin() as conn:
+        record_event(
+            conn,
+            actor=actor,
+            action="wsrs_refused",
+            subject=request.url.path.removeprefix(PREFIX),
+            detail=f"{client_address(request)}: {why}"[:300],
+        )
+
+
+async def _refused_credential(request: Request, refusal: str, message: str) -> JSONResponse:
+    """401 in the envelope; counts against the address (429 once too many); audited."""
     ctx = get_context(request)
     retry_after = ctx.auth_limiter.hit(f"addr:{client_address(request)}")
+    if retry_after is None:  # over the limit: counted, not written (a flood writes nothing)
+        await run_in_threadpool(_audit_refusal, request, "wsrs:?", f"credential {refusal}")
     if retry_after is not None:
         return JSONResponse(
             shapes.failed(_TOO_MANY), 429, headers={"Retry-After": str(retry_after)}
@@ -97,27 +153,35 @@ def _refused_credential(request: Request, message: str) -> JSONResponse:
     return _answer(shapes.failed(message), 401)
 
 
-def _limited(request: Request) -> JSONResponse | None:
-    ctx = get_context(request)
-    retry_after = ctx.limiter.hit(f"wsrs:{client_address(request)}")
+def _limited(request: Request, wsrs: WsRs) -> JSONResponse | None:
+    retry_after = wsrs.limiter.hit(f"wsrs:{wsrs.account.username}")
     if retry_after is None:
         return None
     return JSONResponse(shapes.failed(_TOO_MANY), 429, headers={"Retry-After": str(retry_after)})
 
 
 @router.get(f"{PREFIX}/token", responses={401: {}, 404: {}})
-def token(request: Request) -> JSONResponse:
+async def token(request: Request) -> JSONResponse:
     """A token for the headers' ``x-username`` and ``x-password`` (BPJS's "Token")."""
     wsrs = _wsrs(request)
     if wsrs is None:
         return _answer(shapes.failed(_OFF), 404)
+    # Every attempt counts first, the right password too (as the staff login): once an
+    # address is over its limit no password is checked until the wait is over, so a
+    # 429 tells a guesser nothing about the guess.
+    address = client_address(request)
+    retry_after = get_context(request).auth_limiter.hit(f"addr:{address}")
+    if retry_after is not None:
+        log.warning("WS RS token refused: too many attempts from %s", address)
+        return JSONResponse(
+            shapes.failed(_TOO_MANY), 429, headers={"Retry-After": str(retry_after)}
+        )
     username = request.headers.get("x-username")
     password = request.headers.get("x-password")
     if not password_matches(wsrs.account, username, password):
-        log.warning(
-            "WS RS token refused: wrong username or password from %s", client_address(request)
-        )
-        return _refused_credential(request, _BAD_LOGIN)
+        log.warning("WS RS token refused: wrong username or password from %s", address)
+        await run_in_threadpool(_audit_refusal, request, "wsrs:?", "token: wrong credentials")
+        return _answer(shapes.failed(_BAD_LOGIN), 401)
     return _answer(shapes.ok({"token": issue(wsrs.secret, wsrs.account, now_ms=_now_ms())}))
 
 
@@ -139,28 +203,111 @@ async def _call(
     )
     if refusal is not None:
         log.warning("WS RS call refused: token %s from %s", refusal.value, client_address(request))
-        return _refused_credential(request, _TOKEN_REFUSED[refusal.value])
-    limited = _limited(request)
+        return await _refused_credential(request, refusal.value, _TOKEN_REFUSED[refusal.value])
+    limited = _limited(request, wsrs)
     if limited is not None:
         return limited
+    actor = f"wsrs:{wsrs.account.username}"
+    try:
+        answer, status = await _work(request, parse, work, actor)
+    except Exception as exc:  # anything unforeseen: BPJS's envelope, the log without data
+        log.error("WS RS %s failed: %s", request.url.path, _where(exc))
+        answer, status = shapes.failed(_FAILED), 500
+    if answer["metadata"]["code"] == shapes.FAILED:
+        # A refusal is audited too (a done call is, by the work, with what it did).
+        with contextlib.suppress(Exception):
+            await run_in_threadpool(_audit_refusal, request, actor, answer["metadata"]["message"])
+    return _answer(answer, status)
+
+
+async def _work(
+    request: Request,
+    parse: Callable[[dict[str, Any]], Any],
+    work: Callable[..., dict[str, Any]],
+    actor: str,
+) -> tuple[dict[str, Any], int]:
+    """Read the body (capped), parse it, do ``work``: the answer and its HTTP status."""
     raw = bytearray()
     async for chunk in request.stream():
         raw += chunk
         if len(raw) > MAX_BODY_BYTES:
-            return _answer(shapes.failed(_TOO_BIG), 413)
+            return shapes.failed(_TOO_BIG), 413
     try:
         body = json.loads(bytes(raw))
     except (ValueError, RecursionError):
         body = None
     if not isinstance(body, dict):
-        return _answer(shapes.failed(_NOT_JSON), 400)
+        return shapes.failed(_NOT_JSON), 400
     try:
         parsed = parse(body)
     except shapes.Invalid as exc:
-        return _answer(shapes.failed(exc.message))
-    ctx = get_context(request)
-    actor = f"wsrs:{wsrs.account.username}"
-    return _answer(await run_in_threadpool(work, ctx, parsed, actor=actor))
+        return shapes.failed(exc.message), 200
+    return await run_in_threadpool(work, get_context(request), parsed, actor=actor), 200
+
+
+def _where(exc: BaseException) -> str:
+    """The exception's class and the centre's last line it passed, never its message:
+    a database error's message holds the row's values (a NIK, a card number)."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f"{os.sep}central{os.sep}" in f.filename
+    ]
+    place = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    kind = type(exc)
+    return f"{kind.__module__}.{kind.__qualname__}{place}"
+
+
+def is_wsrs(path: str) -> bool:
+    """Whether ``path`` is the WS RS's (every answer there is BPJS's envelope)."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def routing_error(status: int, headers: dict[str, str] | None) -> JSONResponse:
+    """An error raised before a WS RS route ran (no such path 404, wrong method 405, a
+    body over the server's ``--max-body`` 413) in BPJS's envelope."""
+    message = _ROUTING.get(status, _FAILED)
+    return JSONResponse(shapes.failed(message), status, headers=headers)
+
+
+class EnvelopeTooLarge:
+    """ASGI wrapper around the whole app: the server's body cap (``--max-body``) answers
+    before any route with a plain-text 413; on a WS RS path that answer becomes the
+    envelope. Everything else passes untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_wsrs(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def envelope_send(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if content_type.startswith(b"text/plain"):
+                    replaced = True
+                    body = json.dumps(shapes.failed(_TOO_BIG), separators=(",", ":")).encode()
+                    await send(
+                        {
+                            "type": "http.response.start",
+                            "status": 413,
+                            "headers": [
+                                (b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                            ],
+                        }
+                    )
+                    await send({"type": "http.response.body", "body": body})
+                    return
+            if replaced:  # the plain text's body: already answered
+                return
+            await send(message)
+
+        await self.app(scope, receive, envelope_send)
 
 
 def _example(example: dict[str, Any]) -> dict[str, Any]:

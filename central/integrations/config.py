@@ -35,6 +35,7 @@ DEFAULT_ANSWER_MAX_BYTES = 1024 * 1024
 DEFAULT_RETRY_BASE_S = 30.0
 DEFAULT_RETRY_MAX_S = 1800.0
 DEFAULT_MAX_ATTEMPTS = 60
+DEFAULT_WS_RS_RATE = 3000
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ class BpjsSettings:
     retry_base_s: float = DEFAULT_RETRY_BASE_S
     retry_max_s: float = DEFAULT_RETRY_MAX_S
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    #: WS RS calls with a good token a minute, per server process, whatever the address
+    #: (BPJS's back end calls for every patient from a few addresses): its own limit,
+    #: not the kiosks' ``--rate``.
+    ws_rs_rate_per_minute: int = DEFAULT_WS_RS_RATE
 
 
 @dataclass(frozen=True)
@@ -86,10 +91,17 @@ _SECONDS = {
     "retry_base_s": (0.0, 86400.0),
     "retry_max_s": (0.0, 86400.0),
 }
-_COUNTS = {"answer_max_bytes": 1024, "max_attempts": 1}
+_COUNTS = {"answer_max_bytes": 1024, "max_attempts": 1, "ws_rs_rate_per_minute": 1}
 _URLS = frozenset({"antrean_url", "auth_url", "base_url"})
 _OPTIONAL = frozenset(
-    {"timeout_s", "answer_max_bytes", "retry_base_s", "retry_max_s", "max_attempts"}
+    {
+        "timeout_s",
+        "answer_max_bytes",
+        "retry_base_s",
+        "retry_max_s",
+        "max_attempts",
+        "ws_rs_rate_per_minute",
+    }
 )
 
 

@@ -70,6 +70,7 @@ __all__ = [
     "after_counter_step",
     "visit_cancelled",
     "visit_checked_in",
+    "visit_no_show",
     "visit_registered",
 ]
 
@@ -299,6 +300,21 @@ def visit_cancelled(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
         )
     if outbox.SATUSEHAT in on:
         _encounter(conn, visit, "cancelled", at)
+
+
+def visit_no_show(conn: Connection, kodebooking: str, at: dt.datetime) -> None:
+    """The Mobile JKN booking ``kodebooking`` lapsed: the patient never took a ticket
+    (central.office.bookings.mark_no_shows).
+
+    Enqueues BPJS task 99 (no ``antrean/batal``: the patient did not cancel), for an
+    enabled BPJS; nothing for SATUSEHAT, which hears of a visit only on arrival.
+    """
+    visit = conn.execute(
+        select(hospital_visits).where(hospital_visits.c.kodebooking == kodebooking)
+    ).first()
+    if visit is None or not outbox.enabled(conn, outbox.BPJS):
+        return
+    _task(conn, visit, TaskId.CANCELLED, at, at)
 
 
 def after_counter_step(

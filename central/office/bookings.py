@@ -70,6 +70,7 @@ from central.access.audit import record_event
 from central.access.credentials import keyed_hash
 from central.access.limits import Limit, Subject
 from central.errors import NotFound, SlotLengthInUse
+from central.hospital import quota
 from central.integrations import triggers as integration_triggers
 from central.messages import phones, triggers
 from central.office.citizens import KeyKind, audit_lookup, normalise_key
@@ -100,6 +101,7 @@ __all__ = [
     "HOLDER_LIMIT",
     "IDENTITY_LIMIT",
     "KIOSK_TODAY_MAX",
+    "MJKN_NO_SHOW_REASON",
     "SOURCE_MJKN",
     "Booking",
     "CheckIn",
@@ -129,6 +131,8 @@ __all__ = [
     "holidays",
     "hours",
     "kiosk_today",
+    "lock_mjkn",
+    "mark_lapsed",
     "mark_no_shows",
     "open_days",
     "put_holiday",
@@ -896,6 +900,23 @@ def book_mjkn(
         return None
 
 
+def lock_mjkn(conn: Connection, code: str) -> BookingState | None:
+    """Hold the Mobile JKN booking ``code`` for this transaction; its state (``None``: none).
+
+    **One lock order** for a Mobile JKN booking and its visit: the ``bookings`` row
+    first, then the ``hospital_visits`` row. The kiosk's :func:`check_in` updates the
+    booking before the visit; WS RS batal and check-in call this before touching the
+    visit, so two of them on one booking wait for each other instead of deadlocking
+    (PostgreSQL ``FOR UPDATE``; SQLite has one writer at a time).
+    """
+    state = conn.execute(
+        select(bookings.c.state)
+        .where(bookings.c.code == code, bookings.c.source == SOURCE_MJKN)
+        .with_for_update()
+    ).scalar_one_or_none()
+    return None if state is None else BookingState(state)
+
+
 def cancel_mjkn(conn: Connection, code: str, *, now: dt.datetime) -> bool:
     """Cancel the Mobile JKN booking ``code`` not yet checked in; whether it was."""
     done = conn.execute(
@@ -1012,7 +1033,8 @@ def mark_no_shows(conn: Connection, now: dt.datetime) -> int:
     at once; each booking is marked once. On PostgreSQL a row another
     transaction holds is skipped (``FOR UPDATE SKIP LOCKED``): two markers
     never wait on each other (nor deadlock), a check-in under way is not
-    held up, and whatever is skipped is marked by the next look.
+    held up, and whatever is skipped is marked by the next look. A Mobile
+    JKN booking's visit is closed with it (:func:`_close_mjkn_no_shows`).
     """
     due = (
         select(bookings.c.id)
@@ -1022,14 +1044,48 @@ def mark_no_shows(conn: Connection, now: dt.datetime) -> int:
         )
         .with_for_update(skip_locked=True)
     )
-    done = conn.execute(
+    marked = conn.execute(
         update(bookings)
         .where(bookings.c.id.in_(due), bookings.c.state == BookingState.BOOKED.value)
         .values(state=BookingState.NO_SHOW.value, state_changed_at=now, changed_by="centre")
-    )
-    if done.rowcount:
-        log.info("%d bookings marked as no-shows", done.rowcount)
-    return int(done.rowcount)
+        .returning(bookings.c.code, bookings.c.source)
+    ).all()
+    if marked:
+        log.info("%d bookings marked as no-shows", len(marked))
+    _close_mjkn_no_shows(conn, [r.code for r in marked if r.source == SOURCE_MJKN], now)
+    return len(marked)
+
+
+#: A Mobile JKN visit's ``cancel_reason`` when the patient never came.
+MJKN_NO_SHOW_REASON = "no-show"
+
+
+def _close_mjkn_no_shows(conn: Connection, codes: list[str], now: dt.datetime) -> None:
+    """The visits of Mobile JKN bookings just marked no-show: closed, the place given back,
+    BPJS told (task 99).
+
+    Called in the transaction that marked the bookings (the booking rows are held:
+    the one lock order, bookings then visits), so each visit is closed once however
+    many processes mark; the visit's conditional ``UPDATE`` and the outbox's dedupe
+    key make a second look do nothing. The visit is ``cancelled`` with the reason
+    :data:`MJKN_NO_SHOW_REASON`: no longer counted in the doctor's queue, and WS RS
+    batal answers that it lapsed.
+    """
+    for code in codes:
+        done = conn.execute(
+            update(hospital_visits)
+            .where(
+                hospital_visits.c.booking_code == code,
+                hospital_visits.c.source == SOURCE_MJKN,
+                hospital_visits.c.ticket_id.is_(None),
+                hospital_visits.c.state.in_(("booked", "checked_in")),
+            )
+            .values(state="cancelled", cancelled_at=now, cancel_reason=MJKN_NO_SHOW_REASON)
+        )
+        if done.rowcount != 1:
+            continue
+        quota.release(conn, f"booking:{code}", now)
+        integration_triggers.visit_no_show(conn, code, now)
 
 
 # -- check-in ---------------------------------------------------------------------------------
@@ -1085,6 +1141,12 @@ def check_in(
         )
     )
     if done.rowcount != 1:
+        # Taken or cancelled a moment ago (the row changed under the UPDATE): say which.
+        now_found = _by_code(conn, code)
+        if now_found is not None and now_found.state is BookingState.CANCELLED:
+            return CheckIn("cancelled")
+        if now_found is not None and now_found.ticket_id == ticket_id:
+            return CheckIn("checked_in")
         return CheckIn("already_used")
     if found.source == SOURCE_MJKN:
         _check_in_visit(conn, code, ticket_id, checked_in_at)
@@ -1344,15 +1406,31 @@ def _live_elsewhere(
         bookings.c.day == day,
         bookings.c.state == BookingState.BOOKED.value,
     )
-    conn.execute(
-        update(bookings)
-        .where(*same, bookings.c.no_show_after <= now)
-        .values(state=BookingState.NO_SHOW.value, state_changed_at=now, changed_by="centre")
-    )
+    mark_lapsed(conn, citizen_id, service_id, day, now)
     query = select(bookings.c.id).where(*same)
     if but is not None:
         query = query.where(bookings.c.code != but)
     return conn.execute(query.limit(1)).first() is not None
+
+
+def mark_lapsed(
+    conn: Connection, citizen_id: object, service_id: object, day: object, now: dt.datetime
+) -> None:
+    """Store the citizen's bookings of the service that day that are past their grace as
+    no-shows now (a Mobile JKN one's visit closed with it), not waiting for the tick."""
+    lapsed = conn.execute(
+        update(bookings)
+        .where(
+            bookings.c.citizen_id == citizen_id,
+            bookings.c.service_id == service_id,
+            bookings.c.day == day,
+            bookings.c.state == BookingState.BOOKED.value,
+            bookings.c.no_show_after <= now,
+        )
+        .values(state=BookingState.NO_SHOW.value, state_changed_at=now, changed_by="centre")
+        .returning(bookings.c.code, bookings.c.source)
+    ).all()
+    _close_mjkn_no_shows(conn, [r.code for r in lapsed if r.source == SOURCE_MJKN], now)
 
 
 def _insert_with_fresh_code(conn: Connection, row: dict[str, object]) -> str:

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import record_event, utc_now
 from central.api.deps import AppContext
@@ -104,6 +105,11 @@ _CARD_MISMATCH = "Nomor kartu tidak sesuai dengan NIK / nomorkartu does not belo
 _UNKNOWN = "Kode booking tidak ditemukan / no such kodebooking"
 _CANCELLED = "Antrean sudah dibatalkan / the booking was cancelled"
 _ALREADY_CANCELLED = "Antrean sudah dibatalkan sebelumnya / the booking was already cancelled"
+NO_SHOW_REASON = office_bookings.MJKN_NO_SHOW_REASON
+_NO_SHOW = (
+    "Antrean sudah hangus karena pasien tidak hadir sampai jam praktek selesai / "
+    "the booking lapsed: the patient did not come"
+)
 _AT_KIOSK = (
     "Pasien sudah check-in di rumah sakit, antrean tidak dapat dibatalkan / "
     "the patient has checked in at the hospital"
@@ -114,6 +120,7 @@ _NOT_TODAY_SISA = (
 _NOT_TODAY_CHECKIN = (
     "Check-in hanya dapat dilakukan pada hari pelayanan / only on the day of the visit"
 )
+_BAD_WAKTU = "Waktu check-in harus pada hari pelayanan / waktu must be on the day of the visit"
 _NIK_DISAGREES = (
     "Tanggal lahir atau jenis kelamin tidak sesuai NIK / "
     "the date of birth or sex does not agree with the NIK"
@@ -293,16 +300,53 @@ def _patient(conn: Connection, req: AmbilAntrean, office_id: str) -> tuple[int |
     return int(row.id), norm or ""
 
 
-def _new_citizen(conn: Connection, req: AmbilAntrean, now: dt.datetime) -> int:
+def _visit_that_day(
+    conn: Connection, citizen_id: int | None, nik: str, service_id: str, day: dt.date
+) -> bool:
+    """Whether the patient has a visit at the poli that day, whatever made it (Mobile JKN,
+    a kiosk, the desk) and however far it went (booked, checked in, served): only a
+    cancelled or lapsed one leaves the day free. One visit per patient, poli and day."""
+    who = hospital_visits.c.nik == nik
+    if citizen_id is not None:
+        who = or_(who, hospital_visits.c.citizen_id == citizen_id)
+    held = conn.execute(
+        select(hospital_visits.c.id)
+        .where(
+            who,
+            hospital_visits.c.service_id == service_id,
+            hospital_visits.c.day == day,
+            hospital_visits.c.state != "cancelled",
+        )
+        .limit(1)
+    ).first()
+    return held is not None
+
+
+def _new_citizen(conn: Connection, req: AmbilAntrean, now: dt.datetime) -> int | str:
     """A record for a NIK BPJS knows and the city not yet: NIK and card number; pasien baru
-    fills in the rest (never a name guessed)."""
-    return int(
-        conn.execute(
-            insert(citizens)
-            .values(nik=req.nik, full_name="", bpjs_number=req.nomorkartu, updated_at=now)
-            .returning(citizens.c.id)
-        ).scalar_one()
-    )
+    fills in the rest (never a name guessed). Its id, or the refusal.
+
+    Two calls for one new NIK at once (BPJS retrying, two processes): the insert is
+    in a savepoint, and the one that loses the unique index reads the winner's
+    record, refused only if its card number is another's.
+    """
+    try:
+        with conn.begin_nested():
+            return int(
+                conn.execute(
+                    insert(citizens)
+                    .values(nik=req.nik, full_name="", bpjs_number=req.nomorkartu, updated_at=now)
+                    .returning(citizens.c.id)
+                ).scalar_one()
+            )
+    except IntegrityError:
+        pass
+    row = conn.execute(
+        select(citizens.c.id, citizens.c.bpjs_number).where(citizens.c.nik == req.nik)
+    ).first()
+    if row is None or (row.bpjs_number and row.bpjs_number != req.nomorkartu):
+        return _CARD_MISMATCH  # the card number is another NIK's
+    return int(row.id)
 
 
 def ambil_antrean(ctx: AppContext, req: AmbilAntrean, *, actor: str) -> dict[str, Any]:
@@ -349,9 +393,16 @@ def _ambil(
     if isinstance(patient, str):
         return shapes.failed(patient)
     known, norm = patient
+    if known is not None:  # a booking of theirs there that day that lapsed is closed first
+        office_bookings.mark_lapsed(conn, known, found.service_id, day, now)
+    if _visit_that_day(conn, known, req.nik, found.service_id, day):
+        return shapes.failed(_ALREADY)
     # The booking, a new record and the place together or not at all (the audit stays).
     attempt = conn.begin_nested()
     citizen_id = known if known is not None else _new_citizen(conn, req, now)
+    if isinstance(citizen_id, str):
+        attempt.rollback()
+        return shapes.failed(citizen_id)
     if known is not None:
         conn.execute(
             update(citizens)
@@ -459,7 +510,7 @@ def sisa_antrean(ctx: AppContext, kodebooking: str, *, actor: str) -> dict[str, 
         if visit is None:
             return shapes.failed(_UNKNOWN)
         if visit.state == "cancelled":
-            return shapes.failed(_CANCELLED)
+            return shapes.failed(_NO_SHOW if visit.cancel_reason == NO_SHOW_REASON else _CANCELLED)
         if visit.day != now.astimezone(ctx.settings.zone).date():
             return shapes.failed(_NOT_TODAY_SISA)
         minutes = conn.execute(
@@ -498,31 +549,42 @@ def sisa_antrean(ctx: AppContext, kodebooking: str, *, actor: str) -> dict[str, 
 
 
 def batal_antrean(ctx: AppContext, req: BatalAntrean, *, actor: str) -> dict[str, Any]:
-    """Cancel a booking not yet at a kiosk; its JKN place is free again (BPJS's "Batal")."""
+    """Cancel a booking the patient has not checked in; its JKN place is free again (BPJS's
+    "Batal").
+
+    The booking row is held first (:func:`central.office.bookings.lock_mjkn`, the one
+    lock order), then the visit is read again: the answer is the state as it is once
+    nobody else can change it, so of two cancels one is Ok and the other "already
+    cancelled", and a check-in (at a kiosk or from BPJS) that came first wins.
+    """
     now = utc_now()
     with ctx.db.begin() as conn:
-        visit = _visit(conn, req.kodebooking)
-        if visit is None:
+        first = _visit(conn, req.kodebooking)
+        if first is None:
             return shapes.failed(_UNKNOWN)
-        if visit.state == "cancelled":
-            return shapes.failed(_ALREADY_CANCELLED)
-        if visit.ticket_id is not None or visit.state == "done":
-            return shapes.failed(_AT_KIOSK)
-        done = conn.execute(
+        office_bookings.lock_mjkn(conn, first.kodebooking)
+        visit = _visit(conn, req.kodebooking) or first  # the row is kept, never deleted
+        refusal = _why_not_cancel(visit)
+        if refusal is not None:
+            return shapes.failed(refusal)
+        conn.execute(
             update(hospital_visits)
-            .where(
-                hospital_visits.c.id == visit.id,
-                hospital_visits.c.ticket_id.is_(None),
-                hospital_visits.c.state.in_(("booked", "checked_in")),
-            )
+            .where(hospital_visits.c.id == visit.id)
             .values(state="cancelled", cancelled_at=now, cancel_reason=req.keterangan or None)
         )
-        if done.rowcount != 1:  # a kiosk checked it in a moment ago
-            return shapes.failed(_AT_KIOSK)
         office_bookings.cancel_mjkn(conn, visit.kodebooking, now=now)
         quota.release(conn, f"booking:{visit.kodebooking}", now)
         record_event(conn, actor=actor, action="wsrs_booking_cancelled", subject=visit.kodebooking)
     return shapes.ok()
+
+
+def _why_not_cancel(visit: Any) -> str | None:
+    """Why the visit (read with its booking held) cannot be cancelled, or ``None``."""
+    if visit.state == "cancelled":
+        return _NO_SHOW if visit.cancel_reason == NO_SHOW_REASON else _ALREADY_CANCELLED
+    if visit.state != "booked" or visit.ticket_id is not None or visit.checked_in_at is not None:
+        return _AT_KIOSK  # checked in at a kiosk or through BPJS, or served
+    return None
 
 
 def checkin_antrean(ctx: AppContext, req: CheckInAntrean, *, actor: str) -> dict[str, Any]:
@@ -535,13 +597,20 @@ def checkin_antrean(ctx: AppContext, req: CheckInAntrean, *, actor: str) -> dict
     # BPJS's clock, trusted to the minute: a time ahead of ours is taken as now.
     at = min(dt.datetime.fromtimestamp(req.waktu_ms / 1000, dt.UTC), now)
     with ctx.db.begin() as conn:
-        visit = _visit(conn, req.kodebooking)
-        if visit is None:
+        first = _visit(conn, req.kodebooking)
+        if first is None:
             return shapes.failed(_UNKNOWN)
+        office_bookings.lock_mjkn(conn, first.kodebooking)  # the one lock order: booking first
+        visit = _visit(conn, req.kodebooking) or first
         if visit.state == "cancelled":
-            return shapes.failed(_CANCELLED)
+            return shapes.failed(_NO_SHOW if visit.cancel_reason == NO_SHOW_REASON else _CANCELLED)
         if visit.day != now.astimezone(zone).date():
             return shapes.failed(_NOT_TODAY_CHECKIN)
+        # BPJS's time must be on the visit's day; a time before the booking was made
+        # (clocks differ by a little) is taken as the booking's time.
+        if at.astimezone(zone).date() != visit.day:
+            return shapes.failed(_BAD_WAKTU)
+        at = max(at, visit.created_at)
         if visit.checked_in_at is None:
             conn.execute(
                 update(hospital_visits)

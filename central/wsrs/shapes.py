@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from central.errors import WsrsInvalid as Invalid
+
 __all__ = [
     "AmbilAntrean",
     "BatalAntrean",
@@ -42,16 +44,12 @@ OK = 200
 FAILED = 201
 NEW_PATIENT = 202
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_PHONE = re.compile(r"^\+?\d{8,15}$")
-
-
-class Invalid(ValueError):
-    """A request BPJS sent that cannot be answered; ``message`` is the answer's."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+# ASCII digits only ([0-9], never \d: Python's \d takes any script's digits), whole
+# strings only (fullmatch: "$" would let a trailing newline through).
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_PHONE = re.compile(r"\+?[0-9]{8,15}")
+#: ``date.fromisoformat`` also takes ISO week dates (``2026-W49-7``) and compact forms.
+_YMD = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def ok(
@@ -115,7 +113,7 @@ def _whole(body: dict[str, Any], name: str, *, lowest: int, highest: int) -> int
 def _date(body: dict[str, Any], name: str) -> dt.date:
     value = _text(body, name, max_len=10)
     try:
-        if len(value) != 10:
+        if not _YMD.fullmatch(value):
             raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -127,12 +125,19 @@ def _date(body: dict[str, Any], name: str) -> dt.date:
 def _hours(body: dict[str, Any]) -> tuple[str, str]:
     value = _text(body, "jampraktek", max_len=11).replace(" ", "")
     starts, dash, ends = value.partition("-")
-    if not dash or not _HHMM.match(starts) or not _HHMM.match(ends) or starts >= ends:
+    if not dash or not _HHMM.fullmatch(starts) or not _HHMM.fullmatch(ends) or starts >= ends:
         raise Invalid(
             "Format jampraktek tidak sesuai, contoh 08:00-12:00 / "
             "jampraktek must look like 08:00-12:00"
         )
     return starts, ends
+
+
+def _phone(body: dict[str, Any], *, required: bool) -> str:
+    nohp = _text(body, "nohp", max_len=20, required=required)
+    if (nohp or required) and not _PHONE.fullmatch(nohp.replace("-", "").replace(" ", "")):
+        raise Invalid("nohp tidak valid / nohp is not a valid phone number")
+    return nohp
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -205,9 +210,7 @@ def parse_ambil(body: dict[str, Any]) -> AmbilAntrean:
     # In the catalog's order, so the first problem named is the first field.
     nomorkartu = _digits(body, "nomorkartu", 13)
     nik = _digits(body, "nik", 16)
-    nohp = _text(body, "nohp", max_len=20)
-    if not _PHONE.match(nohp.replace("-", "").replace(" ", "")):
-        raise Invalid("nohp tidak valid / nohp is not a valid phone number")
+    nohp = _phone(body, required=True)
     kodepoli = _text(body, "kodepoli", max_len=16)
     norm = _text(body, "norm", max_len=20, required=False)
     tanggalperiksa = _date(body, "tanggalperiksa")
@@ -261,6 +264,6 @@ def parse_pasien_baru(body: dict[str, Any]) -> PasienBaru:
         nama=nama,
         jeniskelamin=sex,
         tanggallahir=_date(body, "tanggallahir"),
-        nohp=_text(body, "nohp", max_len=20, required=False),
+        nohp=_phone(body, required=False),
         alamat=_text(body, "alamat", max_len=300, required=False),
     )

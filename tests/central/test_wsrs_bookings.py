@@ -20,13 +20,20 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from central.access.audit import audit_key
 from central.database import Database
 from central.office import bookings as office_bookings
 from central.process import RunningCentral, start_central
-from central.tables import bookings, citizens, hospital_visits, medical_records
+from central.tables import (
+    audit_log,
+    bookings,
+    citizens,
+    hospital_visits,
+    integration_outbox,
+    medical_records,
+)
 from contract.bookings import is_valid_code
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer, enrol, new_code, new_staff
@@ -474,7 +481,7 @@ def test_sisa_batal_and_check_in_on_a_booking(hospital: Hospital) -> None:
         ]
         == 1
     )
-    waktu = int(dt.datetime.now(dt.UTC).timestamp() * 1000) - 60_000
+    waktu = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
     assert answered(call(hospital, "/antrean/checkin", {"kodebooking": code, "waktu": waktu})) == {
         "metadata": {"message": "Ok", "code": 200}
     }
@@ -656,6 +663,58 @@ def test_a_mobile_jkn_booking_is_checked_in_at_a_kiosk_with_its_code(hospital: H
             },
             "kodepoli harus berupa teks",
         ),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": "ANA",
+                "kodedokter": 1,
+                "tanggalperiksa": "2026-W49-7",
+                "jampraktek": "08:00-12:00",
+            },
+            "YYYY-MM-DD",
+        ),
+        (
+            "/antrean/status",
+            {
+                "kodepoli": "ANA",
+                "kodedokter": 1,
+                "tanggalperiksa": "2026-01-01",
+                "jampraktek": "0\u0668:00-12:00",
+            },
+            "jampraktek",
+        ),
+        (
+            "/antrean",
+            {
+                "nomorkartu": "0001234567891",
+                "nik": "1471011708790002",
+                "nohp": "\u0660\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668",
+            },
+            "nohp tidak valid",
+        ),
+        (
+            "/pasienbaru",
+            {
+                "nik": "1471011708790002",
+                "nomorkartu": "0001234567891",
+                "nama": "x",
+                "jeniskelamin": "L",
+                "tanggallahir": "1979-W33-5",
+            },
+            "YYYY-MM-DD",
+        ),
+        (
+            "/pasienbaru",
+            {
+                "nik": "1471011708790002",
+                "nomorkartu": "0001234567891",
+                "nama": "x",
+                "jeniskelamin": "L",
+                "tanggallahir": "1979-08-17",
+                "nohp": "\u0660\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668",
+            },
+            "nohp tidak valid",
+        ),
         ("/antrean/sisa", {"kodebooking": "9" * 1000}, "kodebooking tidak valid"),
         ("/antrean/checkin", {"kodebooking": "123456780", "waktu": 10**20}, "waktu"),
         ("/antrean/checkin", {"kodebooking": "123456780", "waktu": "kemarin"}, "waktu"),
@@ -800,3 +859,242 @@ def test_the_booking_page_neither_cancels_nor_moves_a_mobile_jkn_booking(
     assert moved == office_bookings.Refused(office_bookings.Refusal.NOT_CHANGEABLE)
     assert booking_of(hospital, code).state == "booked"
     assert visit_of(hospital, code).state == "booked"
+
+
+def test_a_check_in_through_bpjs_cannot_be_cancelled_after(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    code = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59")), 202
+    )["response"]["kodebooking"]
+    waktu = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    answered(call(hospital, "/antrean/checkin", {"kodebooking": code, "waktu": waktu}))
+    # The patient is at the hospital (no ticket yet): the app can no longer cancel.
+    refused(call(hospital, "/antrean/batal", {"kodebooking": code}), "sudah check-in")
+    assert (booking_of(hospital, code).state, visit_of(hospital, code).state) == (
+        "booked",
+        "checked_in",
+    )
+    status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
+    assert (status["response"]["totalantrean"], status["response"]["sisakuotajkn"]) == (1, 4)
+
+
+def test_bpjs_check_in_time_must_be_on_the_visit_day(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    code = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59")), 202
+    )["response"]["kodebooking"]
+    midnight = dt.datetime.combine(today, dt.time(0, 0), tzinfo=ZONE)
+    yesterday = int((midnight - dt.timedelta(minutes=1)).timestamp() * 1000)
+    for waktu in (1, yesterday):
+        refused(
+            call(hospital, "/antrean/checkin", {"kodebooking": code, "waktu": waktu}),
+            "Waktu check-in harus pada hari pelayanan",
+        )
+    assert visit_of(hospital, code).checked_in_at is None
+    # Earlier today than the booking was made (BPJS's clock a little behind): the booking's time.
+    early = int(midnight.timestamp() * 1000)
+    answered(call(hospital, "/antrean/checkin", {"kodebooking": code, "waktu": early}))
+    visit = visit_of(hospital, code)
+    assert visit.checked_in_at == visit.created_at
+
+
+def test_a_mobile_jkn_no_show_closes_the_visit_frees_the_place_and_tells_bpjs(
+    hospital: Hospital,
+) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59", quota_jkn=2)
+    patient = new_patient()
+    code = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
+    )["response"]["kodebooking"]
+    hospital.bpjs.booked(code)
+    # The doctor's hours and the grace are over (the clock moved on): the booking lapsed.
+    with hospital.db.begin() as conn:
+        conn.execute(
+            update(bookings)
+            .where(bookings.c.code == code)
+            .values(no_show_after=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+        )
+    # The patient books again in the app: the centre marks the lapsed booking on the way.
+    again = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
+    )
+    assert again["response"]["kodebooking"] != code
+    assert (booking_of(hospital, code).state, visit_of(hospital, code).state) == (
+        "no_show",
+        "cancelled",
+    )
+    # Only the new booking counts, and its place is the only one taken.
+    status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
+    assert (status["response"]["totalantrean"], status["response"]["sisakuotajkn"]) == (1, 1)
+    for path in ("/antrean/batal", "/antrean/sisa"):
+        refused(call(hospital, path, {"kodebooking": code}), "tidak hadir")
+    wait_until(lambda: hospital.bpjs.tasks(code) == [99], 30, "task 99 at BPJS")
+    # Marked again by the server's tick (any process, any number of times): nothing more.
+    with hospital.db.begin() as conn:
+        office_bookings.mark_no_shows(conn, dt.datetime.now(dt.UTC))
+    with hospital.db.read() as conn:
+        sent = conn.execute(
+            select(func.count())
+            .select_from(integration_outbox)
+            .where(integration_outbox.c.dedupe_key.like(f"bpjs:task:{code}:%"))
+        ).scalar_one()
+    assert sent == 1
+
+
+def test_the_no_show_tick_closes_a_lapsed_mobile_jkn_visit(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    code = answered(
+        call(hospital, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59")), 202
+    )["response"]["kodebooking"]
+    with hospital.db.begin() as conn:
+        conn.execute(
+            update(bookings)
+            .where(bookings.c.code == code)
+            .values(no_show_after=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
+        )
+    with hospital.db.begin() as conn:  # what every server process's tick runs
+        office_bookings.mark_no_shows(conn, dt.datetime.now(dt.UTC))
+    visit = visit_of(hospital, code)
+    assert (visit.state, visit.cancel_reason) == ("cancelled", "no-show")
+    status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
+    assert (status["response"]["totalantrean"], status["response"]["sisakuotajkn"]) == (0, 5)
+    with hospital.db.read() as conn:
+        task = conn.execute(
+            select(integration_outbox.c.kind).where(
+                integration_outbox.c.dedupe_key == f"bpjs:task:{code}:99"
+            )
+        ).scalar_one()
+    assert task == "task"
+
+
+def kiosk_registration(
+    h: Hospital,
+    *,
+    booking_code: str | None = None,
+    hospital_body: dict[str, Any] | None = None,
+    values: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A ticket at a new kiosk of the hospital, registered at Poli Anak; the centre's result."""
+    enrolled = enrol(h.url, new_code(h.db, OFFICE))
+    assert enrolled.status_code == 201, enrolled.text
+    kiosk = enrolled.json()["token"]
+    ticket_id = new_id()
+    made = requests.post(
+        f"{h.url}/api/v1/tickets/allocate",
+        json={"ticket_id": ticket_id, "service_id": POLI},
+        headers=bearer(kiosk),
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    item = registration(
+        ticket_id, POLI, made.json()["display"], "online", values=values, office_id=OFFICE
+    )
+    if booking_code is not None:
+        item["body"]["booking_code"] = booking_code
+    if hospital_body is not None:
+        item["body"]["hospital"] = hospital_body
+    (got,) = results(h.url, kiosk, [item])
+    assert got["status"] == "accepted", got
+    return got
+
+
+def test_one_visit_per_patient_poli_and_day_even_once_checked_in(hospital: Hospital) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    patient = new_patient()
+    code = answered(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
+    )["response"]["kodebooking"]
+    got = kiosk_registration(hospital, booking_code=code)
+    assert got["result"]["booking"] == "checked_in", got
+    # Checked in at the kiosk: the app cannot book the same poli that day again.
+    refused(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")),
+        "sudah memiliki antrean",
+    )
+    status = answered(call(hospital, "/antrean/status", status_body(kode, today, "00:00-23:59")))
+    assert status["response"]["totalantrean"] == 1
+
+
+def test_a_patient_registered_at_the_kiosk_cannot_book_the_same_poli_that_day(
+    hospital: Hospital,
+) -> None:
+    today = local_today()
+    kode = doctor(hospital, today, starts="00:00", ends="23:59")
+    patient = new_patient()
+    kiosk_registration(
+        hospital,
+        values={"full_name": "Pasien Uji", "nik": patient["nik"]},
+        hospital_body={
+            "schedule_id": f"uji-{kode}",
+            "payer": "jkn",
+            "nomorkartu": patient["nomorkartu"],
+            "new_patient": True,
+            "jeniskunjungan": 1,
+            "nomorreferensi": "0001R0040116A000009",
+        },
+    )
+    with hospital.db.read() as conn:
+        assert (
+            conn.execute(
+                select(hospital_visits.c.state).where(hospital_visits.c.nik == patient["nik"])
+            ).scalar_one()
+            == "registered"
+        )
+    refused(
+        call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")),
+        "sudah memiliki antrean",
+    )
+
+
+def test_every_ws_rs_path_answers_in_the_envelope_even_before_a_route(
+    hospital: Hospital,
+) -> None:
+    headers = {"x-token": hospital.token, "x-username": USERNAME}
+    unknown = requests.post(
+        f"{hospital.url}{BASE}/antrean/tidakada", json={}, headers=headers, timeout=10
+    )
+    wrong_method = requests.get(f"{hospital.url}{BASE}/antrean", headers=headers, timeout=10)
+    # Over the server's own --max-body (1 MiB): refused before any route reads it.
+    huge = requests.post(
+        f"{hospital.url}{BASE}/antrean",
+        data=b"{" + b" " * (2 << 20) + b"}",
+        headers=headers,
+        timeout=30,
+    )
+    for response, status, words in (
+        (unknown, 404, "tidak ditemukan"),
+        (wrong_method, 405, "Metode HTTP"),
+        (huge, 413, "terlalu besar"),
+    ):
+        refused(response, words, status)
+    # The centre's own API keeps its own error body.
+    assert requests.get(f"{hospital.url}/api/v1/nope", timeout=10).json()["error"] == "not_found"
+
+
+def test_refused_calls_are_audited_without_personal_data(hospital: Hospital) -> None:
+    patient = new_patient()
+    body = {**ambil_body(patient, 1, local_today(), "08:00-12:00"), "tanggalperiksa": "kemarin"}
+    refused(call(hospital, "/antrean", body), "tanggalperiksa")
+    bad = requests.get(
+        f"{hospital.url}{BASE}/token",
+        headers={"x-username": USERNAME, "x-password": "salah-audit"},
+        timeout=10,
+    )
+    assert bad.status_code == 401
+    with hospital.db.read() as conn:
+        rows = conn.execute(
+            select(audit_log.c.actor, audit_log.c.subject, audit_log.c.detail).where(
+                audit_log.c.action == "wsrs_refused"
+            )
+        ).all()
+    assert any(
+        r.actor == f"wsrs:{USERNAME}" and r.subject == "/antrean" and "tanggalperiksa" in r.detail
+        for r in rows
+    ), rows
+    assert any(r.subject == "/token" and "wrong credentials" in r.detail for r in rows), rows
+    assert not any(patient["nik"] in r.detail or patient["nomorkartu"] in r.detail for r in rows)

@@ -35,7 +35,7 @@ SISA = "/api/v1/wsrs/antrean/sisa"
 A_CODE = "123456780"  # nine digits, a valid Damm check digit, no such booking
 
 
-def integrations_file(folder: Path, password: str = PASSWORD) -> Path:
+def integrations_file(folder: Path, password: str = PASSWORD, extra: str = "") -> Path:
     path = folder / "integrations.toml"
     # BPJS Antrean RS itself is never reached here (nothing to report): port 9, closed.
     path.write_text(
@@ -45,7 +45,7 @@ def integrations_file(folder: Path, password: str = PASSWORD) -> Path:
         'secret_key = "rahasia-rs"\n'
         'user_key = "kunci-pengguna"\n'
         f'ws_rs_username = "{USERNAME}"\n'
-        f'ws_rs_password = "{password}"\n',
+        f'ws_rs_password = "{password}"\n' + extra,
         encoding="utf-8",
     )
     path.chmod(0o600)
@@ -187,3 +187,47 @@ def test_the_ws_rs_is_off_without_an_account(central_server: RunningCentral) -> 
     response = sisa(central_server.url, "a.b")
     assert response.status_code == 404
     assert response.json()["metadata"]["code"] == 201
+
+
+@pytest.fixture(scope="module")
+def strict_centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCentral]:
+    """A centre with the default per-address limits made small: three token attempts a minute."""
+    folder = tmp_path_factory.mktemp("wsrs-strict")
+    args = ("--auth-rate", "3", "--integrations", str(integrations_file(folder)))
+    server = start_central(seed_demo=True, db_url=f"sqlite:///{folder / 'c.db'}", extra_args=args)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_over_the_limit_no_password_is_checked_not_even_the_right_one(
+    strict_centre: RunningCentral,
+) -> None:
+    for guess in ("tebakan-1", "tebakan-2", "tebakan-3"):
+        refused(get_token(strict_centre.url, password=guess), "password tidak sesuai")
+    # The address has used its attempts: the right password is not even looked at, so a
+    # guesser learns nothing from the answers once over the limit.
+    for password in ("tebakan-4", PASSWORD):
+        response = get_token(strict_centre.url, password=password)
+        assert response.status_code == 429, response.text
+        assert int(response.headers["Retry-After"]) >= 1
+        assert response.json()["metadata"]["code"] == 201
+        assert "Terlalu banyak" in response.json()["metadata"]["message"]
+
+
+def test_bpjs_calls_have_their_own_limit_not_the_kiosks_per_address_one(
+    tmp_path: Path,
+) -> None:
+    """The kiosks' limit is 6 a minute per address here; BPJS's own, 20: its calls from one
+    address are counted by the account, past the kiosks' limit and up to its own."""
+    config = integrations_file(tmp_path, extra="ws_rs_rate_per_minute = 20\n")
+    args = ("--rate", "6", "--burst", "6", "--integrations", str(config))
+    server = start_central(seed_demo=True, db_url=f"sqlite:///{tmp_path / 'c.db'}", extra_args=args)
+    try:
+        token = get_token(server.url).json()["response"]["token"]
+        answers = [sisa(server.url, token).status_code for _ in range(21)]
+    finally:
+        server.stop()
+    assert answers[:20] == [200] * 20, answers
+    assert answers[20] == 429

@@ -1,0 +1,294 @@
+"""WS RS calls racing each other on PostgreSQL, over two real server processes of one database.
+
+BPJS retries, two phones book at once, a patient cancels in the app as they tap the
+card: each case is sent concurrently to both processes, and every answer must be
+BPJS's envelope, telling the truth, with nothing personal in either process's log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import func, select, text
+
+from central.database import Database
+from central.process import RunningCentral, start_central
+from central.tables import bookings, citizens, hospital_visits
+from testkit.bpjs_standin import BpjsStandIn
+from testkit.centre_accounts import bearer, enrol, new_code, new_staff
+from testkit.centre_requests import ZONE, new_id, registration, results
+from testkit.centres import LOOSE_SERVER_ARGS
+
+pytestmark = pytest.mark.timeout(180)
+
+USERNAME = "bpjs-mjkn"
+PASSWORD = "rahasia-uji-ws-rs-0003"  # noqa: S105 - the test's own account
+OFFICE = "rsud-pku"
+POLI = "poli-anak"
+KODEPOLI = "ANA"
+BASE = "/api/v1/wsrs"
+_doctors = itertools.count(72001)
+_cards = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Pair:
+    urls: tuple[str, str]
+    tokens: tuple[str, str]
+    servers: tuple[RunningCentral, RunningCentral]
+    db: Database
+    staff: str
+
+    def logs(self) -> str:
+        return "\n".join(s.output_tail() for s in self.servers)
+
+
+@pytest.fixture(scope="module")
+def pair(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Pair]:
+    folder: Path = tmp_path_factory.mktemp("wsrs-races")
+    url = request.getfixturevalue("pg_cluster").create_database()
+    standin = BpjsStandIn()
+    request.addfinalizer(standin.close)
+    config = folder / "integrations.toml"
+    config.write_text(
+        "[bpjs]\n"
+        f'antrean_url = "{standin.url}"\n'
+        f'cons_id = "{standin.cons_id}"\n'
+        f'secret_key = "{standin.secret}"\n'
+        f'user_key = "{standin.user_key}"\n'
+        f'ws_rs_username = "{USERNAME}"\n'
+        f'ws_rs_password = "{PASSWORD}"\n',
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    args = (*LOOSE_SERVER_ARGS, "--integrations", str(config))
+    first = start_central(seed_demo=True, db_url=url, extra_args=args)
+    second = None
+    db = Database(url)
+    try:
+        second = start_central(seed_demo=True, db_url=url, extra_args=args)
+        servers = (first, second)
+        tokens = tuple(
+            requests.get(
+                s.url + f"{BASE}/token",
+                headers={"x-username": USERNAME, "x-password": PASSWORD},
+                timeout=10,
+            ).json()["response"]["token"]
+            for s in servers
+        )
+        yield Pair(
+            (first.url, second.url),
+            (tokens[0], tokens[1]),
+            servers,
+            db,
+            new_staff(db, first.url),
+        )
+    finally:
+        db.dispose()
+        if second is not None:
+            second.stop()
+        first.stop()
+
+
+def today() -> dt.date:
+    return dt.datetime.now(ZONE).date()
+
+
+def doctor(p: Pair, day: dt.date, *, quota_jkn: int = 20) -> int:
+    """A doctor of Poli Anak with hours all day on ``day``'s weekday; their ``kodedokter``."""
+    kode = next(_doctors)
+    body = {
+        "service_id": POLI,
+        "kodedokter": str(kode),
+        "doctor_name": f"dr. Balapan {kode}, Sp.A",
+        "weekday": day.isoweekday(),
+        "starts": "00:00",
+        "ends": "23:59",
+        "quota_jkn": quota_jkn,
+        "quota_non_jkn": 3,
+        "minutes_per_patient": 10,
+    }
+    answer = requests.put(
+        f"{p.urls[0]}/api/v1/staff/hospital/{OFFICE}/schedules/balapan-{kode}",
+        json=body,
+        headers=bearer(p.staff),
+        timeout=10,
+    )
+    assert answer.status_code in (200, 201), answer.text
+    return kode
+
+
+def new_patient() -> dict[str, str]:
+    """A NIK the city's records do not hold (a man born 15 May 1990) and a card number."""
+    n = next(_cards)
+    return {"nik": f"14710215059{n + 300:05d}", "nomorkartu": f"00098766{n:05d}"}
+
+
+def ambil_body(patient: dict[str, str], kode: int, day: dt.date) -> dict[str, Any]:
+    return {
+        "nomorkartu": patient["nomorkartu"],
+        "nik": patient["nik"],
+        "nohp": "081234567890",
+        "kodepoli": KODEPOLI,
+        "norm": "",
+        "tanggalperiksa": day.isoformat(),
+        "kodedokter": kode,
+        "jampraktek": "00:00-23:59",
+        "jeniskunjungan": 1,
+        "nomorreferensi": "0001R0040116A000001",
+    }
+
+
+def call(p: Pair, which: int, path: str, body: Any) -> requests.Response:
+    headers = {"x-token": p.tokens[which % 2], "x-username": USERNAME}
+    return requests.post(p.urls[which % 2] + BASE + path, json=body, headers=headers, timeout=60)
+
+
+def envelope(response: requests.Response) -> tuple[int, int, str]:
+    """(HTTP status, metadata.code, message) of an answer that must be BPJS's envelope."""
+    body = response.json()
+    return response.status_code, body["metadata"]["code"], body["metadata"]["message"]
+
+
+def test_one_new_nik_booked_at_once_on_two_processes_is_booked_once(pair: Pair) -> None:
+    day = today()
+    kode = doctor(pair, day)
+    patient = new_patient()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(
+                lambda i: envelope(call(pair, i, "/antrean", ambil_body(patient, kode, day))),
+                range(8),
+            )
+        )
+    kinds = Counter((status, code) for status, code, _ in answers)
+    assert kinds == {(200, 202): 1, (200, 201): 7}, answers
+    assert all("sudah memiliki antrean" in m for _, code, m in answers if code == 201), answers
+    with pair.db.read() as conn:
+        held = conn.execute(
+            select(func.count()).select_from(citizens).where(citizens.c.nik == patient["nik"])
+        ).scalar_one()
+    assert held == 1
+    logs = pair.logs()
+    assert patient["nik"] not in logs and patient["nomorkartu"] not in logs
+
+
+def test_an_unforeseen_failure_is_answered_in_the_envelope_and_logged_without_data(
+    pair: Pair,
+) -> None:
+    """A database that refuses the visit (a trigger, as a full disk or a broken constraint
+    would): HTTP 500 in BPJS's envelope, and the log names the failure, not the patient."""
+    day = today()
+    kode = doctor(pair, day)
+    patient = new_patient()
+    with pair.db.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION refuse_visit() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN RAISE EXCEPTION 'refused visit of %', NEW.nik; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse_visit BEFORE INSERT ON hospital_visits FOR EACH ROW "
+                f"WHEN (NEW.kodedokter = '{kode}') EXECUTE FUNCTION refuse_visit()"
+            )
+        )
+    try:
+        response = call(pair, 0, "/antrean", ambil_body(patient, kode, day))
+    finally:
+        with pair.db.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse_visit ON hospital_visits"))
+            conn.execute(text("DROP FUNCTION refuse_visit()"))
+    status, code, message = envelope(response)
+    assert (status, code) == (500, 201)
+    assert "coba lagi" in message
+    logs = pair.logs()
+    assert "WS RS /api/v1/wsrs/antrean failed" in logs
+    assert patient["nik"] not in logs and patient["nomorkartu"] not in logs
+
+
+def book(p: Pair, kode: int, day: dt.date) -> str:
+    response = call(p, 0, "/antrean", ambil_body(new_patient(), kode, day))
+    assert envelope(response)[:2] == (200, 202), response.text
+    code: str = response.json()["response"]["kodebooking"]
+    return code
+
+
+def states(p: Pair, code: str) -> tuple[str, str, str | None]:
+    """(the booking's state, the visit's state, the visit's ticket)."""
+    with p.db.read() as conn:
+        booking = conn.execute(select(bookings.c.state).where(bookings.c.code == code)).scalar_one()
+        visit = conn.execute(
+            select(hospital_visits.c.state, hospital_visits.c.ticket_id).where(
+                hospital_visits.c.kodebooking == code
+            )
+        ).one()
+    return booking, visit.state, visit.ticket_id
+
+
+def test_batal_and_the_kiosk_check_in_at_once_never_deadlock_and_agree(pair: Pair) -> None:
+    """Batal on one process, the kiosk's check-in of the same booking on the other, at once:
+    one of them wins every time, the other's answer says so, both tables agree."""
+    day = today()
+    kode = doctor(pair, day, quota_jkn=40)
+    enrolled = enrol(pair.urls[1], new_code(pair.db, OFFICE))
+    assert enrolled.status_code == 201, enrolled.text
+    kiosk = enrolled.json()["token"]
+    for _ in range(12):
+        code = book(pair, kode, day)
+        ticket_id = new_id()
+        made = requests.post(
+            f"{pair.urls[1]}/api/v1/tickets/allocate",
+            json={"ticket_id": ticket_id, "service_id": POLI},
+            headers=bearer(kiosk),
+            timeout=30,
+        )
+        assert made.status_code == 201, made.text
+        item = registration(ticket_id, POLI, made.json()["display"], "online", office_id=OFFICE)
+        item["body"]["booking_code"] = code
+        with ThreadPoolExecutor(2) as pool:
+            batal = pool.submit(call, pair, 0, "/antrean/batal", {"kodebooking": code})
+            kiosk_said = pool.submit(results, pair.urls[1], kiosk, [item])
+            status, meta, message = envelope(batal.result())
+            (got,) = kiosk_said.result()
+        assert status == 200 and got["status"] == "accepted", (message, got)
+        booking, visit, ticket = states(pair, code)
+        if meta == 200:  # the cancel came first: the kiosk's ticket is a walk-in
+            assert got["result"]["booking"] == "cancelled", got
+            assert (booking, visit, ticket) == ("cancelled", "cancelled", None)
+        else:
+            assert "sudah check-in" in message, message
+            assert got["result"]["booking"] == "checked_in", got
+            assert (booking, visit, ticket) == ("checked_in", "checked_in", ticket_id)
+    assert "deadlock" not in pair.logs().lower()
+
+
+def test_of_concurrent_cancels_one_is_ok_and_the_others_hear_already_cancelled(
+    pair: Pair,
+) -> None:
+    day = today()
+    kode = doctor(pair, day)
+    code = book(pair, kode, day)
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(
+            pool.map(
+                lambda i: envelope(call(pair, i, "/antrean/batal", {"kodebooking": code})), range(6)
+            )
+        )
+    assert sorted(code for _, code, _ in answers) == [200, 201, 201, 201, 201, 201], answers
+    for status, meta, message in answers:
+        assert status == 200
+        assert meta == 200 or "sudah dibatalkan sebelumnya" in message, answers
+    assert states(pair, code) == ("cancelled", "cancelled", None)
