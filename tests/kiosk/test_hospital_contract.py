@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from central.settings import DEMO_CATALOG_PATH
-from contract.catalog import Catalog, Poli
+from contract.catalog import Catalog
 from contract.errors import CatalogError, HospitalError
 from contract.hospital import (
     DoctorToday,
@@ -47,12 +47,14 @@ def demo() -> dict[str, Any]:
 def test_the_demo_hospital_has_its_polis() -> None:
     catalog = Catalog.from_json(demo())
     polis = {s.id: s.poli for s in catalog.services_for("rsud-pku")}
-    assert polis == {
-        "poli-dalam": Poli("INT"),
-        "poli-anak": Poli("ANA"),
-        "poli-gigi": Poli("GIG"),
+    assert {k: v.kodepoli if v else None for k, v in polis.items()} == {
+        "poli-dalam": "INT",
+        "poli-anak": "ANA",
+        "poli-gigi": "GIG",
         "farmasi": None,
     }
+    # each poli names its SATUSEHAT Location, so the demo's Encounters can be sent
+    assert all(v.location_id for v in polis.values() if v is not None)
 
 
 @pytest.mark.parametrize(
@@ -82,7 +84,8 @@ def test_only_a_health_service_is_a_poli() -> None:
 
 def test_a_doctor_today_goes_there_and_back() -> None:
     doctor = DoctorToday.from_json(DOCTOR)
-    assert doctor.to_json() == DOCTOR
+    assert doctor.to_json() == {**DOCTOR, "closed": False}  # absent: still open
+    assert DoctorToday.from_json(doctor.to_json()) == doctor
     assert (doctor.left(Payer.JKN), doctor.left(Payer.UMUM)) == (0, 4)
 
 
