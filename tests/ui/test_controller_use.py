@@ -68,6 +68,7 @@ FRONT_DOOR = frozenset(
         "register_visit",
         "reprint",
         "cancel_visit",
+        "cancel_states",
         # the kiosk's life (ui/app.py and the window's first paint)
         "start",
         "load",
