@@ -30,7 +30,13 @@ from kiosk.client.results import Allocation, HospitalPlace
 from kiosk.errors import SessionProblem, TicketingError, TicketingReason
 from kiosk.privacy import private_repr
 from kiosk.session.events import IssuedTicket
-from kiosk.tickets.issue import PrintSetup, _print_and_record, doctor_place, print_document
+from kiosk.tickets.issue import (
+    PrintSetup,
+    _print_and_record,
+    doctor_place,
+    print_document,
+    ticket_document,
+)
 from offline_store import BadValue, NumberSource, Store
 from offline_store.models import OutboxState
 from printing import SlipDocument, SlipField, TicketDocument
@@ -250,20 +256,8 @@ def register_visit(
     )
     online = allocation if stored.source is NumberSource.ONLINE else None
     language: Language = "en" if visit.language == "en" else "id"
-    document = TicketDocument(
-        number=stored.number,
-        service_name=service.name(language),
-        office_name=office.name,
-        counter=service.counter,
-        issued_at=issued_at,
-        language=language,
-        status_url=setup.status_url(stored.id),
-        people_ahead=online.people_ahead if online else None,
-        wait_minutes=online.estimated_wait_minutes if online else None,
-        requirements=tuple(requirement(language) for requirement in service.requirements),
-        doctor_name=lines.get("doctor_name", ""),
-        nomorantrean=lines.get("nomorantrean", ""),
-        estimated_at=lines.get("estimated_at", ""),
+    document = ticket_document(
+        service, office.name, stored, issued_at, language, setup, online, lines
     )
     ticket = _print_and_record(
         document, service.id, stored.id, store, setup, f"tiket-{stored.number}"

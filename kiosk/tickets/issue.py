@@ -22,7 +22,7 @@ from kiosk.client.errors import CentralRefused
 from kiosk.client.results import Allocation
 from kiosk.errors import Failure, SessionProblem, TicketingError, TicketingReason
 from kiosk.session.events import IssuedTicket, IssueTicket
-from offline_store import NumberSource, Store
+from offline_store import NumberSource, Store, StoredTicket
 from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
 from printing.documents import Language
 
@@ -135,10 +135,36 @@ def issue_and_print(
     log.info("ticket %s issued for service %s (%s)", stored.number, service.id, stored.source)
     online = allocation if stored.source is NumberSource.ONLINE else None
     language = _language(request.language)
-    document = TicketDocument(
+    document = ticket_document(
+        service, office.name, stored, issued_at, language, setup, online, hospital_lines
+    )
+    ticket = _print_and_record(
+        document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
+    )
+    slip = _slip(document, service, request) if service.slip and ticket.printed else None
+    return Issued(ticket, slip)
+
+
+def ticket_document(
+    service: Service,
+    office_name: str,
+    stored: StoredTicket,
+    issued_at: dt.datetime,
+    language: Language,
+    setup: PrintSetup,
+    online: Allocation | None,
+    hospital_lines: Mapping[str, str],
+) -> TicketDocument:
+    """What the ticket of ``stored`` says: the kiosk's and the desk's tickets alike.
+
+    ``online`` is the centre's allocation when the number came from it (the queue's
+    figures are then the centre's); ``hospital_lines`` the doctor, the poli's number
+    and the estimated time of a poli's ticket (empty for any other service).
+    """
+    return TicketDocument(
         number=stored.number,
         service_name=service.name(language),
-        office_name=office.name,
+        office_name=office_name,
         counter=service.counter,
         issued_at=issued_at,
         language=language,
@@ -150,11 +176,6 @@ def issue_and_print(
         nomorantrean=hospital_lines.get("nomorantrean", ""),
         estimated_at=hospital_lines.get("estimated_at", ""),
     )
-    ticket = _print_and_record(
-        document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
-    )
-    slip = _slip(document, service, request) if service.slip and ticket.printed else None
-    return Issued(ticket, slip)
 
 
 def _print_and_record(
