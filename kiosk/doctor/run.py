@@ -98,14 +98,21 @@ def run_doctor(
         )
         if v is not None
     }
+    folder = _Probe(("data_folder",), lambda: (check_data_folder(config),))
+
+    def store() -> tuple[Check, ...]:
+        # Opening the store sets the folder's mode to 0700: look at it first.
+        folder.done.wait(deadline_s)
+        return check_store(config, clock())
+
     probes = [
-        _Probe(("store", "outbox"), lambda: check_store(config, clock())),
+        folder,
+        _Probe(("store", "outbox"), store),
         _Probe(("pcscd", "readers"), lambda: check_pcsc(config)),
         _Probe(("nfc",), lambda: (check_nfc(config),)),
         _Probe(("printer",), lambda: (check_printer(config),)),
         _Probe(("centre", "token", "clock"), lambda: check_centre(config, clock, CENTRE_TIMEOUT_S)),
         _Probe(("disk",), lambda: (check_disk(config, **disk),)),
-        _Probe(("data_folder",), lambda: (check_data_folder(config),)),
         _Probe(("translations",), lambda: (check_translations(places.i18n_dir),)),
         _Probe(("drivers",), lambda: (check_drivers(places.root),)),
     ]
