@@ -39,10 +39,10 @@ def check_pcsc(config: Config) -> tuple[Check, Check]:
             "Pasang pembaca kartu USB, atau perbaiki card.reader agar sesuai namanya / "
             "plug in the USB card reader, or fix card.reader to match its name."
         )
-        want = f" berisi / containing {config.card.reader!r}" if config.card.reader else ""
-        return pcscd, failed(
-            "readers", f"tidak ada pembaca{want} / no reader{want}; pcscd: {seen}", fix
-        )
+        name = config.card.reader
+        ours = "tidak ada pembaca" + (f" dengan nama berisi {name!r}" if name else "")
+        theirs = "no reader" + (f" whose name contains {name!r}" if name else "")
+        return pcscd, failed("readers", f"{ours} / {theirs}; pcscd: {seen}", fix)
     return pcscd, passed("readers", "; ".join(wanted))
 
 

@@ -237,3 +237,13 @@ def test_a_bad_configuration_is_the_one_thing_said(tmp_path: Path) -> None:
     assert "card.backend" in checks["config"]["detail"]
     assert all(checks[n]["detail"].startswith("tidak diperiksa") for n in NAMES if n != "config")
     assert kiosk("doctor", "--no-such-option").returncode == 2
+
+
+def test_no_nfc_reader_where_nfcpy_is_told_to_look(tmp_path: Path, centre: RunningCentral) -> None:
+    # No USB device has the vendor id ffff: nfcpy finds nothing there.
+    files = kiosk_files(tmp_path, centre.url, card='backend = "nfc"\nnfc_path = "usb:ffff:ffff"')
+    code, report = files.doctor_json()
+    assert (code, failing(report)) == (1, ["nfc"])
+    nfc = by_name(report)["nfc"]
+    assert nfc["detail"] == "nfcpy finds no reader at usb:ffff:ffff"
+    assert "udev" in nfc["fix"]
