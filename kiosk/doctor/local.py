@@ -37,7 +37,12 @@ AS_KIOSK_USER = (
 def check_store(config: Config, now: dt.datetime) -> tuple[Check, Check]:
     """The store opens with its key (never created here), and its outbox's depth and age."""
     path = config.store_path
-    if not path.exists():
+    try:
+        made = path.exists()
+    except OSError as exc:  # a folder this user may not enter
+        detail = f"{path}: {exc.strerror}"
+        return failed("store", detail, AS_KIOSK_USER), failed("outbox", detail, AS_KIOSK_USER)
+    if not made:
         note = (
             "belum dibuat: kiosk membuatnya saat mulai pertama / "
             "not made yet: the kiosk makes it on its first start"

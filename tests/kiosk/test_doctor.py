@@ -43,8 +43,15 @@ def healthy(tmp_path: Path, centre: RunningCentral) -> DoctorKiosk:
     return kiosk_files(tmp_path, centre.url)
 
 
-def _checks(files: DoctorKiosk, **places: object) -> dict[str, Check]:
-    found = run_doctor(files.config, places=Places(root=files.root, **places))  # type: ignore[arg-type]
+def _checks(
+    files: DoctorKiosk,
+    *,
+    i18n_dir: Path | None = None,
+    disk_fail_bytes: int | None = None,
+    disk_warn_bytes: int | None = None,
+) -> dict[str, Check]:
+    places = Places(files.root, i18n_dir, disk_fail_bytes, disk_warn_bytes)
+    found = run_doctor(files.config, places=places)
     assert [c.name for c in found] == list(NAMES)
     return {c.name: c for c in found}
 
@@ -247,3 +254,14 @@ def test_no_nfc_reader_where_nfcpy_is_told_to_look(tmp_path: Path, centre: Runni
     nfc = by_name(report)["nfc"]
     assert nfc["detail"] == "nfcpy finds no reader at usb:ffff:ffff"
     assert "udev" in nfc["fix"]
+
+
+def test_an_nfc_reader_nfcpy_opens_passes_with_its_name(
+    tmp_path: Path, centre: RunningCentral
+) -> None:
+    # nfcpy's real udp driver: opened and let go again, as a USB reader would be.
+    path = f"udp:127.0.0.1:{closed_port()}"
+    files = kiosk_files(tmp_path, centre.url, card=f'backend = "nfc"\nnfc_path = "{path}"')
+    code, report = files.doctor_json()
+    assert (code, failing(report)) == (0, [])
+    assert by_name(report)["nfc"]["detail"].endswith(f"IP-Stack ({path})")
