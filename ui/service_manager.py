@@ -25,6 +25,10 @@ from kiosk.controller import KioskController
 
 log = logging.getLogger(__name__)
 
+#: What ``systemctl status`` shows of the kiosk (``STATUS=``).
+IN_SERVICE = "Melayani / in service"
+OUT_OF_SERVICE = "Tidak melayani / out of service"
+
 
 class ServiceNotifier(QObject):
     """Tells the service manager the kiosk is ready, then that its GUI thread runs.
@@ -44,6 +48,7 @@ class ServiceNotifier(QObject):
         self._controller = controller
         self._env = env
         self.ready_sent = False
+        self._state = ""
         self.watchdog = QTimer(self)
         self.watchdog.timeout.connect(self.ping)
         interval = watchdog_interval_s(env)
@@ -58,13 +63,15 @@ class ServiceNotifier(QObject):
         notify("WATCHDOG=1", self._env)
 
     def _status_changed(self) -> None:
-        if self.ready_sent:
-            return
         status = self._controller.status()
         if not status.store_settled:
             return
-        self.ready_sent = True
-        failure = status.store_failure
-        state = "Melayani / in service" if failure is None else "Tidak melayani / out of service"
-        notify(f"READY=1\nSTATUS={state}", self._env)
-        log.info("told the service manager: ready (%s)", state)
+        state = IN_SERVICE if status.store_failure is None else OUT_OF_SERVICE
+        if not self.ready_sent:
+            self.ready_sent = True
+            self._state = state
+            notify(f"READY=1\nSTATUS={state}", self._env)
+            log.info("told the service manager: ready (%s)", state)
+        elif state != self._state:  # the store broke, or opens again: systemctl status says so
+            self._state = state
+            notify(f"STATUS={state}", self._env)

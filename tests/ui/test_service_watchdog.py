@@ -74,6 +74,12 @@ def test_an_unusable_store_is_ready_out_of_service(qtbot: QtBot, tmp_path: Path)
         assert window.controller.status().store_failure is not None
         assert listener.notices()[0].lines == ("READY=1", "STATUS=Tidak melayani / out of service")
         assert not notifier.watchdog.isActive()  # no WATCHDOG_USEC: no pings
+        # The operator moves the broken file aside; the next retry opens a new store.
+        (data / "kiosk.db").rename(data / "kiosk.db.broken")
+        window.controller.retry_store()
+        qtbot.waitUntil(lambda: len(listener.notices()) == 2, timeout=10_000)
+        assert listener.notices()[1].lines == ("STATUS=Melayani / in service",)
+        assert len(listener.with_line("READY=1")) == 1
 
 
 def test_pings_stop_while_the_gui_thread_is_blocked_and_resume_after(
