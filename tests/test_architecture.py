@@ -99,13 +99,24 @@ def _scan(path: Path, root: Path) -> tuple[list[Import], list[str]]:
     return list(found), list(unread)
 
 
+def _parsed(path: Path) -> ast.Module:
+    """``path``'s syntax tree, parsed once per process while the file stays the same."""
+    stat = path.stat()
+    return _parsed_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _parsed_file(path: Path, _mtime_ns: int, _size: int) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 @functools.cache
 def _scan_file(
     path: Path, root: Path, _mtime_ns: int, _size: int
 ) -> tuple[tuple[Import, ...], tuple[str, ...]]:
     name = _module_name(path, root)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _parsed(path)
     constants = _string_constants(tree)
     parent = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
 
@@ -556,8 +567,7 @@ def test_sql_only_in_the_store_and_the_centre(package: str) -> None:
     forbidden = (_SQLITE | _SERVER_SQL) - SQL_ALLOWED.get(package, set())
     offenders = []
     for path in _python_files(package):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
+        for node in ast.walk(_parsed(path)):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 module = node.module if isinstance(node, ast.ImportFrom) else None
                 names = [module] if module else [a.name for a in node.names]
