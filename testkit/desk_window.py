@@ -76,6 +76,33 @@ def offline_hospital_desk(
         yield desk
 
 
+def poli_dalam_doctor(
+    schedule_id: str,
+    doctor_name: str,
+    *,
+    quota_jkn: int,
+    left_jkn: int,
+    quota_non_jkn: int,
+    left_non_jkn: int,
+) -> DoctorToday:
+    """A doctor of the demo hospital's Poli Dalam today, 08:00 to 14:00, 10 minutes a
+    patient, with the quotas and places left given (as the sync engine caches them)."""
+    return DoctorToday(
+        schedule_id=schedule_id,
+        service_id="poli-dalam",
+        kodepoli="INT",
+        kodedokter="12345",
+        doctor_name=doctor_name,
+        starts="08:00",
+        ends="14:00",
+        quota_jkn=quota_jkn,
+        left_jkn=left_jkn,
+        quota_non_jkn=quota_non_jkn,
+        left_non_jkn=left_non_jkn,
+        minutes_per_patient=10,
+    )
+
+
 def view_of(window: KioskWindow) -> DeskView:
     assert window.desk is not None
     return window.desk

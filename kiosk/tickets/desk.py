@@ -33,6 +33,7 @@ from kiosk.tickets.issue import (
     doctor_place,
     print_document,
     service_of,
+    slip_for,
     store_and_print,
 )
 from offline_store import BadValue, Store
@@ -258,16 +259,7 @@ def visit_slip(document: TicketDocument, visit: DeskVisit) -> SlipDocument:
     fields = tuple(
         SlipField(_LABELS[key][1 if en else 0], value) for key, value in given.items() if value
     )
-    return SlipDocument(
-        number=document.number,
-        service_name=document.service_name,
-        office_name=document.office_name,
-        counter=document.counter,
-        issued_at=document.issued_at,
-        language=document.language,
-        fields=fields,
-        status_url=document.status_url,
-    )
+    return slip_for(document, fields)
 
 
 def reprint_slip(slip: SlipDocument, setup: PrintSetup) -> str:

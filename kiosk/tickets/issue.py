@@ -316,13 +316,20 @@ def _slip(document: TicketDocument, service: Service, request: IssueTicket) -> S
         SlipField(field.label(language), request.values.get(field.name, ""))
         for field in service.form
     )
+    return slip_for(document, fields)
+
+
+def slip_for(document: TicketDocument, fields: tuple[SlipField, ...]) -> SlipDocument:
+    """The registration slip that goes with the ticket ``document``: its number, service,
+    office, counter, time and status page, and the registration's ``fields`` (personal
+    data: printed, never kept long). The kiosk's and the desk's alike."""
     return SlipDocument(
         number=document.number,
         service_name=document.service_name,
         office_name=document.office_name,
         counter=document.counter,
         issued_at=document.issued_at,
-        language=language,
+        language=document.language,
         fields=fields,
         status_url=document.status_url,
     )

@@ -24,7 +24,6 @@ from central.settings import (
     DEMO_HOSPITAL_STAFF_USERNAME,
     DEMO_STAFF_PASSWORD,
 )
-from contract.hospital import DoctorToday
 from kiosk.client.hospital_desk import DeskPatient
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session.machine import Phase
@@ -43,6 +42,7 @@ from testkit.desk_window import (
     key,
     offline_hospital_desk,
     opened,
+    poli_dalam_doctor,
     register_typed,
     type_in,
     type_patient,
@@ -474,19 +474,13 @@ def test_offline_a_typed_patient_is_registered_from_the_cached_doctors(
 ) -> None:
     """The centre away: today's doctors from the sync engine's cache, a patient typed in
     (no No. RM: a new one), a leased or fallback number, the visit kept for the centre."""
-    andi = DoctorToday(
-        schedule_id="rsud-dalam-andi-x",
-        service_id="poli-dalam",
-        kodepoli="INT",
-        kodedokter="12345",
-        doctor_name="dr. Andi Pratama, Sp.PD",
-        starts="08:00",
-        ends="14:00",
+    andi = poli_dalam_doctor(
+        "rsud-dalam-andi-x",
+        "dr. Andi Pratama, Sp.PD",
         quota_jkn=30,
         left_jkn=12,
         quota_non_jkn=10,
         left_non_jkn=3,
-        minutes_per_patient=10,
     )
     with offline_hospital_desk(tmp_path, qtbot, [andi]) as desk:
         view = view_of(desk)
@@ -725,19 +719,13 @@ def test_offline_the_desk_takes_its_places_from_the_cache_as_the_kiosk_does(
     """The centre away, a doctor with one JKN place left in the cache: the visit takes
     it (the ticket has the estimated time, as the kiosk's), the doctor is then shown
     full and a second visit with them is refused (no overbooking from this desk)."""
-    last_place = DoctorToday(
-        schedule_id="rsud-dalam-satu",
-        service_id="poli-dalam",
-        kodepoli="INT",
-        kodedokter="12345",
-        doctor_name="dr. Satu Tempat",
-        starts="08:00",
-        ends="14:00",
+    last_place = poli_dalam_doctor(
+        "rsud-dalam-satu",
+        "dr. Satu Tempat",
         quota_jkn=2,
         left_jkn=1,
         quota_non_jkn=0,
         left_non_jkn=0,
-        minutes_per_patient=10,
     )
     with offline_hospital_desk(tmp_path, qtbot, [last_place]) as desk:
         view = view_of(desk)
