@@ -27,6 +27,15 @@ def workers_of(centre: RunningCentral) -> set[int]:
     return pids
 
 
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs (an exited orphan waiting for init to reap it does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def test_ready_is_told_once_every_worker_accepts() -> None:
     with (
         NotifyListener() as listener,
@@ -78,3 +87,19 @@ def test_sigterm_stops_every_worker() -> None:
     assert status == 0
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists()
+
+
+def test_workers_stop_when_their_parent_is_killed() -> None:
+    centre = start(extra_args=["--workers", "2"])
+    try:
+        workers = workers_of(centre)
+        assert len(workers) == 2
+        centre.process.kill()  # no chance to stop them itself
+        centre.process.wait(10)
+        wait_until(
+            lambda: not any(running(pid) for pid in workers),
+            30,
+            "the orphaned workers to stop by themselves",
+        )
+    finally:
+        centre.stop()
