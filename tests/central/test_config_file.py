@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from central.database import Database
 from central.errors import CentralStartError
 from central.process import start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from testkit.centre_accounts import enrol
 from testkit.centres import SHARED_START_S
+from testkit.commands import kiosk
 from testkit.pg_cluster import PgCluster
 
 pytestmark = pytest.mark.timeout(120)
@@ -140,3 +142,15 @@ def test_a_password_file_must_name_a_postgresql_database(tmp_path: Path) -> None
     with pytest.raises(CentralStartError) as caught:
         start(extra_args=["--config", str(config)])
     assert "a database password needs a PostgreSQL db" in str(caught.value)
+
+
+def test_operator_commands_read_the_file_too(tmp_path: Path) -> None:
+    database = tmp_path / "central.db"
+    config = _write(tmp_path, f"db = 'sqlite:///{database}'\n")
+    result = kiosk("server", "--config", str(config), "migrate")
+    assert result.returncode == 0, result.stderr
+    migrated = Database(f"sqlite:///{database}")
+    try:
+        assert migrated.revision() is not None
+    finally:
+        migrated.dispose()
