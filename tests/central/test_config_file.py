@@ -89,7 +89,8 @@ def test_a_bad_file_stops_the_centre_with_a_message(
             timeout_s=SHARED_START_S, seed_demo=True, extra_args=["--config", str(config)]
         )
     assert "exited with status 2 before listening" in str(caught.value)
-    assert f"central: error: {config}: {message}" in str(caught.value)
+    bad = "central: error: konfigurasi salah / bad configuration: "
+    assert f"{bad}{config}: {message}" in str(caught.value)
     assert "hunter2" not in str(caught.value)
 
 
