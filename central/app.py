@@ -8,6 +8,8 @@ migrated to head, the catalog, trust lists and demo data are published.
 Endpoints (every one in docs/central-api.md; the schema at ``/openapi.json``):
 
 * ``GET /health``: liveness and the package version (public);
+* ``GET /ready``: the database answers at the schema's head (public);
+* ``GET /metrics``: Prometheus figures (loopback and ``--metrics-allow`` only);
 * ``POST /api/v1/enrol``: a kiosk trades an enrolment code for a token (public);
 * ``GET /api/v1/catalog``, ``/trust``, ``/revocations``: versioned documents
   with ETags (kiosks);
@@ -37,7 +39,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from central import web
+from central import readiness, web
 from central.access.audit import audit_key, utc_now
 from central.access.ratelimit import RateLimiter
 from central.api import include_routers, wsrs
@@ -50,6 +52,7 @@ from central.hospital import demo as hospital_demo
 from central.integrations.sender import record_targets, sender_of
 from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
+from central.metrics import Metrics, MetricsMiddleware
 from central.office.bookings import mark_no_shows
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
@@ -58,7 +61,7 @@ from central.web.problems import problem_page, wants_page
 from central.wsrs.tokens import WsRsAccount
 from contract.wire import ErrorCode
 
-__all__ = ["create_app", "etag_matches", "load_catalog", "package_version"]
+__all__ = ["create_app", "etag_matches", "load_catalog", "package_version", "prepare_database"]
 
 log = logging.getLogger(__name__)
 #: How often each server process marks the bookings whose grace has passed
@@ -66,17 +69,15 @@ log = logging.getLogger(__name__)
 NO_SHOW_TICK_S = 60.0
 
 
-def create_app(settings: CentralSettings, *, db: Database | None = None) -> FastAPI:
-    """Build the app on a migrated, loaded database.
+def prepare_database(settings: CentralSettings, database: Database) -> None:
+    """Migrate ``database`` and publish the start-up files and demo data into it.
 
-    Raises :class:`CatalogLoadError` or :class:`central.errors.SeedError` for a
-    bad file, :class:`central.errors.DatabaseError` or SQLAlchemy's
-    ``OperationalError`` for an unusable database. ``db`` (tests) overrides
-    ``settings.db_url``; the app does not dispose of it.
+    Raises what :func:`create_app` raises. Done once per start: by
+    :func:`create_app` itself, or by the parent of ``--workers N`` before it
+    starts the workers (which then build theirs with ``prepared=True``).
     """
     startup = read_startup_files(settings)
-    ws_rs = _ws_rs_account(settings)
-    database = db or Database(settings.resolved_db_url)
+    _ws_rs_account(settings)
     migrate(database)
     load_startup_data(database, startup)
     with database.read() as conn:
@@ -85,6 +86,25 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
                 "no catalog configured: give a catalog file (--catalog PATH) "
                 "or serve the demo catalog (--seed-demo)"
             )
+    audit_key(database, settings.audit_key)  # a stored key is made once, here
+    record_targets(database, settings.integrations)
+
+
+def create_app(
+    settings: CentralSettings, *, db: Database | None = None, prepared: bool = False
+) -> FastAPI:
+    """Build the app on a migrated, loaded database.
+
+    Raises :class:`CatalogLoadError` or :class:`central.errors.SeedError` for a
+    bad file, :class:`central.errors.DatabaseError` or SQLAlchemy's
+    ``OperationalError`` for an unusable database. ``db`` (tests) overrides
+    ``settings.db_url``; the app does not dispose of it. ``prepared``: another
+    process has already run :func:`prepare_database` for this start.
+    """
+    ws_rs = _ws_rs_account(settings)
+    database = db or Database(settings.resolved_db_url)
+    if not prepared:
+        prepare_database(settings, database)
     context = AppContext(
         settings=settings,
         db=database,
@@ -97,8 +117,7 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
     context.voice.warm()
     # Every server process sends: claims keep two from sending one message.
     sender = Sender(database, provider_of(settings), policy_of(settings), settings.zone)
-    # Which integrations are on, for every process and the triggers; each process sends.
-    record_targets(database, settings.integrations)
+    # Which integrations are on was recorded by prepare_database; each process sends.
     integration_sender = sender_of(database, settings.integrations, settings.zone)
 
     @contextlib.asynccontextmanager
@@ -135,6 +154,16 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
         """Liveness and the server's version; no credentials needed."""
         return {"status": "ok", "version": version}
 
+    head = readiness.migrations_head()
+
+    @app.get("/ready", tags=["meta"], responses={503: {"description": "Not ready"}})
+    async def ready() -> JSONResponse:
+        """Whether the database answers and its schema is at head; no credentials needed."""
+        found = await readiness.check_within_deadline(database, head)
+        if found.ready:
+            return JSONResponse({"ready": True})
+        return JSONResponse({"ready": False, "reason": found.reason}, 503)
+
     include_routers(app)
     web.install(app)
     bpjs = settings.integrations.bpjs
@@ -144,8 +173,12 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
         rate_per_minute=bpjs.ws_rs_rate_per_minute if bpjs is not None else 1,
     )
     build_stack = app.build_middleware_stack
-    # Outermost: the server's body cap answers before any route (wsrs.EnvelopeTooLarge).
-    app.build_middleware_stack = lambda: wsrs.EnvelopeTooLarge(build_stack())  # type: ignore[method-assign]
+    metrics = Metrics(database, settings.zone)
+    # The server's body cap answers before any route (wsrs.EnvelopeTooLarge); outside
+    # it, every request is counted, and /metrics answered to those who may read it.
+    app.build_middleware_stack = lambda: MetricsMiddleware(  # type: ignore[method-assign]
+        wsrs.EnvelopeTooLarge(build_stack()), metrics, settings.metrics_allow
+    )
     schema = app.openapi
 
     def openapi() -> dict[str, Any]:
