@@ -14,8 +14,8 @@ from pathlib import Path
 from cardio.readers.probe import dangerous_drivers
 from kiosk.config import Config, KioskSection
 from kiosk.doctor.check import Check, Severity, failed, passed
-from kiosk.wiring.store import open_store
 from offline_store import OutboxStats, StoreError, StoreKeyError
+from offline_store.inspection import StoreInspection, inspect_store
 
 #: Below this much free space on the data folder's disk the store may fail a write.
 DISK_FAIL_BYTES = 100 * 1024 * 1024
@@ -35,7 +35,8 @@ AS_KIOSK_USER = (
 
 
 def check_store(config: Config, now: dt.datetime) -> tuple[Check, Check]:
-    """The store opens with its key (never created here), and its outbox's depth and age."""
+    """The store opens with its key, and its outbox's depth and age; read-only: what the
+    kiosk would make or change at its start is said, never done here."""
     path = config.store_path
     try:
         made = path.exists()
@@ -57,16 +58,12 @@ def check_store(config: Config, now: dt.datetime) -> tuple[Check, Check]:
         )
     owner = _owner(config.data_dir)
     if owner is not None and owner != os.geteuid():
-        # Opening would leave files of this user beside the kiosk's database.
         detail = f"{config.data_dir}: milik / owned by uid {owner}, not {os.geteuid()}"
         return failed("store", detail, AS_KIOSK_USER), failed("outbox", detail, AS_KIOSK_USER)
     try:
-        store = open_store(config)
-        try:
-            store.ensure_open()
-            stats = store.outbox_stats(now)
-        finally:
-            store.close()
+        # Read-only: never a key, a schema, a mode or a migration made here (the
+        # kiosk may be running beside it, an older one than this doctor).
+        found = inspect_store(path, config.store_key_path, now)
     except StoreKeyError as exc:
         fix = (
             "Kembalikan store.key yang asli (mode 0600) dari salinannya "
@@ -80,7 +77,60 @@ def check_store(config: Config, now: dt.datetime) -> tuple[Check, Check]:
             "repair or move aside the file named, then restart the kiosk."
         )
         return failed("store", str(exc), fix), _not_checked("outbox")
-    return passed("store", f"{path}: terbuka dengan kuncinya / opens with its key"), _outbox(stats)
+    return _store(path, found), _outbox_of(found)
+
+
+def _store(path: Path, found: StoreInspection) -> Check:
+    later = []
+    if found.key_to_make:
+        later.append("kunci belum ada / no key yet")
+    if found.pending_migrations:
+        versions = ", ".join(str(v) for v in found.pending_migrations)
+        later.append(f"skema perlu migrasi / schema to migrate: {versions}")
+    if later:
+        detail = (
+            f"{path}: "
+            + "; ".join(later)
+            + (
+                " (dibuat kiosk saat mulai, tidak di sini / made by the kiosk at its start, not here)"
+            )
+        )
+        fix = (
+            "Mulai ulang kiosk agar menyiapkannya (systemctl restart anjungan-kiosk) / "
+            "restart the kiosk so it prepares it (systemctl restart anjungan-kiosk)."
+        )
+        return failed("store", detail, fix, Severity.WARN)
+    if found.loose_modes:
+        files = ", ".join(found.loose_modes)
+        detail = f"bukan 0600 / not 0600: {files}"
+        fix = (
+            "Hanya kiosk yang boleh membacanya: chmod 0600 berkas yang disebut (kiosk juga "
+            "melakukannya saat mulai) / only the kiosk may read them: chmod 0600 the files "
+            "named (the kiosk also does at its start)."
+        )
+        return failed("store", detail, fix, Severity.WARN)
+    return passed("store", f"{path}: terbuka dengan kuncinya / opens with its key")
+
+
+def _outbox_of(found: StoreInspection) -> Check:
+    if found.outbox is None:
+        return failed(
+            "outbox",
+            "tidak diperiksa: skema belum dimigrasi / not checked: the schema is not migrated",
+            "Mulai ulang kiosk / restart the kiosk.",
+            Severity.WARN,
+        )
+    if found.unreadable_payloads:
+        detail = (
+            f"{found.unreadable_payloads} item tak dapat dibuka dengan kuncinya / "
+            "items whose payload does not decrypt with the key"
+        )
+        fix = (
+            "Kembalikan store.key yang asli dari salinannya; item ini tak akan terkirim / "
+            "put the original store.key back from its copy: these items cannot be sent."
+        )
+        return failed("outbox", detail, fix)
+    return _outbox(found.outbox)
 
 
 def _outbox(stats: OutboxStats) -> Check:

@@ -98,16 +98,9 @@ def run_doctor(
         )
         if v is not None
     }
-    folder = _Probe(("data_folder",), lambda: (check_data_folder(config),))
-
-    def store() -> tuple[Check, ...]:
-        # Opening the store sets the folder's mode to 0700: look at it first.
-        folder.done.wait(deadline_s)
-        return check_store(config, clock())
-
     probes = [
-        folder,
-        _Probe(("store", "outbox"), store),
+        _Probe(("data_folder",), lambda: (check_data_folder(config),)),
+        _Probe(("store", "outbox"), lambda: check_store(config, clock())),
         _Probe(("pcscd", "readers"), lambda: check_pcsc(config)),
         _Probe(("nfc",), lambda: (check_nfc(config),)),
         _Probe(("printer",), lambda: (check_printer(config),)),
