@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from kiosk.cli.common import EXIT_FAILED
 from kiosk.doctor.check import Check, serves
@@ -38,10 +39,24 @@ def run(args: argparse.Namespace) -> int:
     checks = run_doctor(args.config, places=Places(root=args.root))
     ok = serves(checks)
     if args.json:
-        print(json.dumps({"ok": ok, "checks": [c.as_json() for c in checks]}, ensure_ascii=False))
+        # ASCII whatever the locale: a monitor reads the JSON from any stdout.
+        text = json.dumps({"ok": ok, "checks": [c.as_json() for c in checks]}, ensure_ascii=True)
     else:
-        print(report(checks, ok))
+        text = report(checks, ok)
+    write_out(text, sys.stdout)
     return 0 if ok else EXIT_FAILED
+
+
+def write_out(text: str, stream: TextIO) -> None:
+    """``text`` and a newline on ``stream``; a character its encoding lacks (a path or a
+    printer's name in a C or Latin-1 locale) is written as ``\\uXXXX``, never a crash."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        safe = text.encode(encoding, errors="backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: ASCII is in every one
+        safe = text.encode("ascii", errors="backslashreplace").decode("ascii")
+    stream.write(safe + "\n")
+    stream.flush()
 
 
 def report(checks: list[Check], ok: bool) -> str:
