@@ -26,7 +26,8 @@ def add_parser(sub: Any) -> None:
             "Check everything a kiosk needs and say, for each check that fails, the fix in "
             "one sentence. Exit 0 when citizens can be served, 1 when not. Runs without "
             f"network (an unreachable centre is one failing check), within {RUN_DEADLINE_S:g} s. "
-            "Run it as the kiosk's user: sudo -u anjungan kiosk doctor."
+            "Run it as the kiosk's user: sudo -u anjungan kiosk doctor --config "
+            "/etc/anjungan/kiosk.toml. It changes nothing: the store is read, never written."
         ),
     )
     doctor.add_argument("--config", type=Path, metavar="FILE", help="the kiosk's TOML file")

@@ -43,8 +43,8 @@ QM_TAGS = {
 QM_MAX_BYTES = 16 * 1024 * 1024
 
 AS_KIOSK_USER = (
-    "Jalankan sebagai pengguna kiosk: sudo -u anjungan kiosk doctor / "
-    "run it as the kiosk's user: sudo -u anjungan kiosk doctor."
+    "Jalankan sebagai pengguna kiosk / run it as the kiosk's user: "
+    "sudo -u anjungan kiosk doctor --config /etc/anjungan/kiosk.toml."
 )
 
 
