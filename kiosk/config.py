@@ -302,6 +302,8 @@ def _coerce(key: str, f: dataclasses.Field[Any], value: Any, source: str) -> Any
         return float(value)
     if not isinstance(value, str):
         raise ConfigError(key, "must be a string", source)
+    if "\x00" in value:  # no path, URL or name holds one; the OS refuses it in a path
+        raise ConfigError(key, "must not contain a NUL character (\\u0000)", source)
     choices = f.metadata.get("choices")
     if choices and value not in choices:
         raise ConfigError(key, f"must be one of: {', '.join(choices)}", source)

@@ -155,3 +155,10 @@ def test_a_pdf_folder_of_its_own_is_accepted(tmp_path: Path, output_dir: str) ->
     }
     config = parse_config(data)
     assert config.ticket_dir == Path(output_dir.format(data=root / "data", root=root))
+
+
+def test_a_nul_character_in_a_string_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[kiosk]\ndata_dir = "/var/lib/anjungan\\u0000x"\n')
+    with pytest.raises(ConfigError, match=r"kiosk\.data_dir: must not contain a NUL"):
+        load_config(path, environ={})
