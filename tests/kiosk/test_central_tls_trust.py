@@ -31,12 +31,13 @@ from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
-from kiosk.config import load_config, office_clock, parse_config
+from kiosk.config import load_config, parse_config
 from kiosk.errors import ConfigError
 from kiosk.wiring.store import open_store
 from testkit.boards import register_board
 from testkit.centre_accounts import new_staff
 from testkit.centres import TEST_SERVER_ARGS
+from testkit.clocks import OfficeClock
 from testkit.peers import Dripper
 from testkit.sync_kiosk import centre_tickets, issue
 from testkit.tls_proxy import (
@@ -164,7 +165,7 @@ def test_a_kiosk_syncs_through_the_proxy_trusting_the_ca_from_the_system_store(
     sync_now()  # enrols through the proxy: the kiosk's code for its offline numbers
     store = open_store(config)
     try:
-        ticket = issue(store, office_clock(config))
+        ticket = issue(store, OfficeClock())
     finally:
         store.close()
     assert sync_now()["delivered"] == 1
