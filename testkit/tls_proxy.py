@@ -167,6 +167,8 @@ class RunningProxy:
     url: str
     #: ``http://127.0.0.1:PORT``: the plain side, which only redirects.
     http_url: str
+    #: nginx's process (one: no master), for what it costs in CPU.
+    pid: int
 
 
 @contextmanager
@@ -205,7 +207,9 @@ def shipped_proxy(upstream: str, ca: CityCA, prefix: Path) -> Iterator[RunningPr
                 if time.monotonic() > deadline:
                     raise ProxyUnavailable("nginx did not listen within 15 s") from None
                 time.sleep(0.05)
-        yield RunningProxy(f"https://127.0.0.1:{port}", f"http://127.0.0.1:{http_port}")
+        yield RunningProxy(
+            f"https://127.0.0.1:{port}", f"http://127.0.0.1:{http_port}", process.pid
+        )
     finally:
         process.terminate()
         try:
