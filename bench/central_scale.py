@@ -28,7 +28,10 @@ from urllib.parse import urlsplit
 
 from bench.cpu_share import cpu_seconds, describe
 from bench.fleet_load import (
+    CATALOG_S,
     GOAL_MS,
+    HEARTBEAT_S,
+    SUBMIT_S,
     TIMEOUT_S,
     catalog_etag,
     enrol_fleet,
@@ -47,7 +50,7 @@ TITLE = "Deployed centre: 1, 2 and 4 workers on PostgreSQL behind nginx with TLS
 TLS_TITLE = "TLS through the proxy: added cost (PostgreSQL, one worker)"
 WORKERS = (1, 2, 4)
 QUICK_WORKERS = (1, 2)
-STEPS = (2000, 4000, 6000, 8000, 10000)
+STEPS = (1000, 2000, 3000, 4000, 6000, 8000, 10000)
 QUICK_STEPS = (20,)
 STEP_S = 20.0
 QUICK_STEP_S = 1.0
@@ -111,6 +114,22 @@ def _postmaster(data: Path) -> int | None:
         return None
 
 
+#: Requests a second one kiosk sends at the fleet's pace.
+PER_KIOSK_RATE = 1 / HEARTBEAT_S + 1 / CATALOG_S + 1 / SUBMIT_S
+
+
+def _per_request(before: dict[str, float], after: dict[str, float], requests: int) -> str:
+    """The server side's CPU per request, and what the goal's rate would need of it."""
+    server = sum(after[k] - before[k] for k in ("centre", "nginx", "PostgreSQL") if k in after)
+    per_request_s = server / requests
+    cores = per_request_s * GOAL_KIOSKS * PER_KIOSK_RATE
+    return (
+        f"the server side (centre, nginx, PostgreSQL) spent {per_request_s * 1000:.1f} ms "
+        f"of CPU per request, so {GOAL_KIOSKS:,} kiosks ({GOAL_KIOSKS * PER_KIOSK_RATE:.0f} "
+        f"requests/s) would need {cores:.1f} cores for it alone"
+    )
+
+
 def _fleet_steps(
     deployment: _Deployment,
     ca_pem: Path,
@@ -136,7 +155,7 @@ def _fleet_steps(
         fleet = proxy.run(schedule)
         wall = time.monotonic() - started
         after = cpu_seconds(deployment.roots, {"load generator": os.getpid()})
-        split = describe(before, after, wall)
+        split = describe(before, after, wall) + "; " + _per_request(before, after, len(schedule))
         label = f"{workers} worker{'s' if workers > 1 else ''}"
         rows.append(fleet_row(kiosks, f"{label}, fleet", duration, fleet, len(schedule)))
         rows.append(fleet_row(kiosks, f"{label}, `GET /health`", duration, floor, len(schedule)))
@@ -225,14 +244,21 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
         "and stepping stops at the first that fails. CPU: the share of both cores each "
         "part used during the fleet run of the last step tried (the centre is the "
         "server's parent and its workers; PostgreSQL every backend; the load generator "
-        "is this process, which also does the TLS handshakes of 64 client connections).",
+        "is this process, which also does the TLS handshakes of 64 client connections; "
+        "other processes are whatever else ran on the machine meanwhile, which a "
+        "shared machine's figures must be read against).",
         "Everything shares one 2-core machine: the centre, PostgreSQL, nginx and the "
         "load generator. More workers than cores cannot add CPU; what they add is "
         "concurrency while a worker waits on PostgreSQL.",
     )
+    plain_fleet, tls_fleet, plain_floor, tls_floor = tls_rows
     tls_notes = (
         f"{tls_kiosks:,} kiosks' requests at the fleet's pace, one worker, the same "
         "schedule sent four ways; the difference between the HTTPS and the plain rows "
         "is what nginx and TLS add (handshakes on new connections included).",
+        f"Added by nginx and TLS: median {tls_fleet.median - plain_fleet.median:+.1f} ms, "
+        f"p95 {tls_fleet.p95 - plain_fleet.p95:+.1f} ms on the fleet; median "
+        f"{tls_floor.median - plain_floor.median:+.1f} ms, p95 "
+        f"{tls_floor.p95 - plain_floor.p95:+.1f} ms on `GET /health`.",
     )
     return [Benchmark(TITLE, tuple(rows), notes), Benchmark(TLS_TITLE, tuple(tls_rows), tls_notes)]

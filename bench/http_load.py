@@ -14,6 +14,7 @@ keeps the generator cheap enough to leave most of the CPU to the server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ class Outcome:
 #: sent on one it is dropping would fail for a reason no real client meets
 #: (they reconnect in the same way).
 MAX_IDLE_S = 3.0
+#: How long the end of a run waits for its connections to close.
+CLOSE_S = 5.0
 
 
 class _Connection:
@@ -105,6 +108,8 @@ async def _run(
         pool.put_nowait(None)  # opened on first use
     loop = asyncio.get_running_loop()
     start = loop.time()
+    #: Every connection opened, so all are closed before the loop ends.
+    opened: list[asyncio.StreamWriter] = []
 
     async def one(request: Request) -> None:
         delay = start + request.at - loop.time()
@@ -121,7 +126,10 @@ async def _run(
             if connection is None:
                 # The TLS handshake, when any, counts in the request's latency, as a
                 # kiosk's first request on a new connection pays it.
-                reader, writer = await asyncio.open_connection(host, port, ssl=tls)
+                reader, writer = await asyncio.open_connection(host, port)
+                opened.append(writer)
+                if tls is not None:
+                    await writer.start_tls(tls, server_hostname=host)
                 connection = _Connection(reader, writer)
             status = await asyncio.wait_for(connection.exchange(host, request), timeout_s)
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
@@ -139,10 +147,13 @@ async def _run(
         outcome.latencies_ms.append((loop.time() - start - request.at) * 1000.0)
 
     await asyncio.gather(*(one(request) for request in schedule))
-    while not pool.empty():
-        connection = pool.get_nowait()
-        if connection is not None:
-            connection.close()
+    # Closed and waited for: a TLS connection's socket closes only after its shutdown,
+    # which would otherwise be left to the garbage collector once the loop is gone.
+    for writer in opened:
+        writer.close()
+    closing = asyncio.gather(*(w.wait_closed() for w in opened), return_exceptions=True)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(closing, CLOSE_S)
     return outcome
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench.cpu_share import cpu_seconds, describe
+from bench.cpu_share import MACHINE, cpu_seconds, describe
 from bench.http_load import Request, run_schedule
 from bench.report import splice
 from bench.results import Benchmark, Measurement
@@ -60,13 +60,18 @@ def test_the_cpu_of_a_process_tree_counts_its_descendants() -> None:
         wait_until(lambda: cpu_seconds(roots, {})["tree"] > 0.3, 30, "the grandchild spinning")
         used = cpu_seconds(roots, {"alone": parent.pid})
         assert used["tree"] > 0.3 > used["alone"]
-        assert cpu_seconds({}, {"gone": 2**22 + 7}) == {"gone": 0.0}
+        assert cpu_seconds({}, {"gone": 2**22 + 7})["gone"] == 0.0
+        assert used[MACHINE] >= used["tree"]
     finally:
         os.killpg(parent.pid, signal.SIGKILL)  # its own session: the grandchild too
         parent.wait()
-    line = describe({"a": 1.0, "b": 0.0}, {"a": 2.0, "b": 1.0}, 1.0)
     cores = len(os.sched_getaffinity(0))
-    assert line.startswith(f"a {1 / cores:.0%} · b {1 / cores:.0%} · idle or other")
+    line = describe({"a": 1.0, "b": 0.0}, {"a": 2.0, "b": 1.0}, 1.0)
+    assert line == f"a {1 / cores:.0%} · b {1 / cores:.0%} · idle or other {1 - 2 / cores:.0%}"
+    machine = describe({"a": 0.0, MACHINE: 10.0}, {"a": 0.5, MACHINE: 11.0}, 1.0)
+    assert machine == (
+        f"a {0.5 / cores:.0%} · other processes {0.5 / cores:.0%} · idle {1 - 1 / cores:.0%}"
+    )
 
 
 def _benchmark(title: str, p95: float) -> Benchmark:
