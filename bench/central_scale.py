@@ -57,7 +57,7 @@ QUICK_STEP_S = 1.0
 TLS_KIOSKS = 2000
 QUICK_TLS_KIOSKS = 20
 GOAL_KIOSKS = 10_000
-#: Before measuring: a few seconds of a small fleet, unmeasured.
+#: Before measuring: a few seconds (at most a step) of a small fleet, unmeasured.
 WARM_KIOSKS = 200
 WARM_S = 3.0
 SERVER_ARGS = ("--burst", "1000", "--trusted-proxy", "127.0.0.1")
@@ -143,7 +143,7 @@ def _fleet_steps(
     proxy = _target(deployment.proxy_url, ca_pem)
     etag = catalog_etag(deployment.centre_url, tokens[0])
     # Unmeasured: every worker opens its database connections and warms its caches.
-    proxy.run(fleet_schedule(tokens[:WARM_KIOSKS], WARM_S, etag, seed=0))
+    proxy.run(fleet_schedule(tokens[:WARM_KIOSKS], min(WARM_S, duration), etag, seed=0))
     rows: list[Measurement] = []
     served = served_floor = 0
     split = ""
@@ -181,7 +181,7 @@ def _tls_cost(
     etag = catalog_etag(deployment.centre_url, tokens[0])
     schedule = fleet_schedule(tokens, duration, etag, seed=len(tokens))
     for target in (direct, proxy):  # unmeasured warm-up, as in the steps
-        target.run(fleet_schedule(tokens[:WARM_KIOSKS], WARM_S, etag, seed=0))
+        target.run(fleet_schedule(tokens[:WARM_KIOSKS], min(WARM_S, duration), etag, seed=0))
     floor = trivial_schedule(schedule)
     kiosks, count = len(tokens), len(schedule)
     return [
