@@ -123,10 +123,13 @@ def _per_request(before: dict[str, float], after: dict[str, float], requests: in
     server = sum(after[k] - before[k] for k in ("centre", "nginx", "PostgreSQL") if k in after)
     per_request_s = server / requests
     cores = per_request_s * GOAL_KIOSKS * PER_KIOSK_RATE
+    here = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    ceiling = (here or 1) / per_request_s / PER_KIOSK_RATE
     return (
         f"the server side (centre, nginx, PostgreSQL) spent {per_request_s * 1000:.1f} ms "
         f"of CPU per request, so {GOAL_KIOSKS:,} kiosks ({GOAL_KIOSKS * PER_KIOSK_RATE:.0f} "
-        f"requests/s) would need {cores:.1f} cores for it alone"
+        f"requests/s) would need {cores:.1f} cores for it alone, and this machine's "
+        f"{here} cores, wholly busy, would serve at most {ceiling:,.0f} kiosks"
     )
 
 
