@@ -118,7 +118,7 @@ def _postmaster(data: Path) -> int | None:
 PER_KIOSK_RATE = 1 / HEARTBEAT_S + 1 / CATALOG_S + 1 / SUBMIT_S
 
 
-def _per_request(before: dict[str, float], after: dict[str, float], requests: int) -> str:
+def server_cpu_note(before: dict[str, float], after: dict[str, float], requests: int) -> str:
     """The server side's CPU per request, and what the goal's rate would need of it."""
     server = sum(after[k] - before[k] for k in ("centre", "nginx", "PostgreSQL") if k in after)
     per_request_s = server / requests
@@ -158,7 +158,7 @@ def _fleet_steps(
         fleet = proxy.run(schedule)
         wall = time.monotonic() - started
         after = cpu_seconds(deployment.roots, {"load generator": os.getpid()})
-        split = describe(before, after, wall) + "; " + _per_request(before, after, len(schedule))
+        split = describe(before, after, wall) + "; " + server_cpu_note(before, after, len(schedule))
         label = f"{workers} worker{'s' if workers > 1 else ''}"
         rows.append(fleet_row(kiosks, f"{label}, fleet", duration, fleet, len(schedule)))
         rows.append(fleet_row(kiosks, f"{label}, `GET /health`", duration, floor, len(schedule)))

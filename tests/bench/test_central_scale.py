@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bench.central_scale import GOAL_KIOSKS, PER_KIOSK_RATE, server_cpu_note
 from bench.cpu_share import MACHINE, cpu_seconds, describe
 from bench.http_load import Request, run_schedule
 from bench.report import splice
@@ -97,3 +98,14 @@ def test_only_replaces_its_own_sections() -> None:
     assert "kept text" in sections[2] and "tail" in sections[4] and "old" not in sections[3]
     assert "| 5.0 |" in sections[3] and "| 7.0 |" in sections[5]
     assert "on D at commit abc" in sections[3]
+
+
+def test_the_ceiling_is_the_cores_over_the_cpu_each_request_costs() -> None:
+    before = {"centre": 10.0, "nginx": 1.0, "PostgreSQL": 5.0, "load generator": 3.0}
+    after = {"centre": 11.5, "nginx": 1.1, "PostgreSQL": 5.4, "load generator": 9.0}
+    note = server_cpu_note(before, after, 1000)  # 2 s of server CPU over 1,000 requests
+    cores = len(os.sched_getaffinity(0))
+    rate = GOAL_KIOSKS * PER_KIOSK_RATE  # 533 requests a second
+    assert "spent 2.0 ms of CPU per request" in note
+    assert f"would need {0.002 * rate:.1f} cores" in note
+    assert f"at most {cores / 0.002 / PER_KIOSK_RATE:,.0f} kiosks" in note
