@@ -56,6 +56,8 @@ STEP_S = 20.0
 QUICK_STEP_S = 1.0
 TLS_KIOSKS = 2000
 QUICK_TLS_KIOSKS = 20
+#: The TLS comparison's time, cut into this many rounds of the four ways in turn.
+TLS_SLICES = 4
 GOAL_KIOSKS = 10_000
 #: Before measuring: a few seconds (at most a step) of a small fleet, unmeasured.
 WARM_KIOSKS = 200
@@ -179,19 +181,34 @@ def _fleet_steps(
 def _tls_cost(
     deployment: _Deployment, ca_pem: Path, tokens: Sequence[str], duration: float
 ) -> list[Measurement]:
+    """The same schedule plain and through the proxy, in alternating slices, so a change
+    in the machine's other load falls on both ways alike."""
     direct = _target(deployment.centre_url, None)
     proxy = _target(deployment.proxy_url, ca_pem)
     etag = catalog_etag(deployment.centre_url, tokens[0])
-    schedule = fleet_schedule(tokens, duration, etag, seed=len(tokens))
     for target in (direct, proxy):  # unmeasured warm-up, as in the steps
         target.run(fleet_schedule(tokens[:WARM_KIOSKS], min(WARM_S, duration), etag, seed=0))
-    floor = trivial_schedule(schedule)
-    kiosks, count = len(tokens), len(schedule)
+    ways = (
+        ("fleet, plain HTTP to the centre", direct, False),
+        ("fleet, HTTPS through nginx", proxy, False),
+        ("`GET /health`, plain HTTP", direct, True),
+        ("`GET /health`, HTTPS through nginx", proxy, True),
+    )
+    outcomes = [Outcome() for _ in ways]
+    count = 0
+    for slice_index in range(TLS_SLICES):
+        schedule = fleet_schedule(
+            tokens, duration / TLS_SLICES, etag, seed=len(tokens) + slice_index
+        )
+        count += len(schedule)
+        for (_, target, floor), outcome in zip(ways, outcomes, strict=True):
+            found = target.run(trivial_schedule(schedule) if floor else schedule)
+            outcome.latencies_ms.extend(found.latencies_ms)
+            for what, n in found.errors.items():
+                outcome.errors[what] = outcome.errors.get(what, 0) + n
     return [
-        fleet_row(kiosks, "fleet, plain HTTP to the centre", duration, direct.run(schedule), count),
-        fleet_row(kiosks, "fleet, HTTPS through nginx", duration, proxy.run(schedule), count),
-        fleet_row(kiosks, "`GET /health`, plain HTTP", duration, direct.run(floor), count),
-        fleet_row(kiosks, "`GET /health`, HTTPS through nginx", duration, proxy.run(floor), count),
+        fleet_row(len(tokens), label, duration, outcome, count)
+        for (label, _, _), outcome in zip(ways, outcomes, strict=True)
     ]
 
 
@@ -257,8 +274,10 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
     plain_fleet, tls_fleet, plain_floor, tls_floor = tls_rows
     tls_notes = (
         f"{tls_kiosks:,} kiosks' requests at the fleet's pace, one worker, the same "
-        "schedule sent four ways; the difference between the HTTPS and the plain rows "
-        "is what nginx and TLS add (handshakes on new connections included).",
+        f"schedule sent four ways, in {TLS_SLICES} rounds of the four in turn (so the "
+        "machine's other load falls on each alike); the difference between the HTTPS "
+        "and the plain rows is what nginx and TLS add (handshakes on new connections "
+        "included).",
         f"Added by nginx and TLS: median {tls_fleet.median - plain_fleet.median:+.1f} ms, "
         f"p95 {tls_fleet.p95 - plain_fleet.p95:+.1f} ms on the fleet; median "
         f"{tls_floor.median - plain_floor.median:+.1f} ms, p95 "
