@@ -53,6 +53,10 @@ DB_URL_REFUSED = (
 class ConfigFileError(ValueError):
     """The settings file cannot be used; the message names the file and the key."""
 
+    def __init__(self, detail: str) -> None:
+        # As the kiosk says it of its own file: Indonesian first, then English.
+        super().__init__(f"konfigurasi salah / bad configuration: {detail}")
+
 
 def apply_config_file(
     parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]
@@ -160,8 +164,13 @@ def apply_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = 
         return
     try:
         password = Path(password_file).read_text(encoding="utf-8").strip("\r\n")
+        readable_by_others = bool(Path(password_file).stat().st_mode & 0o007)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigFileError(f"the database password file {password_file}: {exc}") from None
+    if readable_by_others:
+        log.warning(
+            "the database password file %s can be read by others: chmod o-rwx it", (password_file)
+        )
     if not password:
         raise ConfigFileError(f"the database password file {password_file} is empty")
     args.db = with_password(args.db, password)
