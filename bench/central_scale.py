@@ -212,13 +212,19 @@ def _tls_cost(
     ]
 
 
+def _skipped(why: str) -> list[Benchmark]:
+    return [
+        Benchmark(title, (), (f"Skipped on this machine: {why}.",)) for title in (TITLE, TLS_TITLE)
+    ]
+
+
 def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[Benchmark]:
     from testkit.pg_cluster import PgCluster, PgUnavailable
     from testkit.tls_proxy import NGINX, make_city_ca
 
     if NGINX is None:
         progress("scale: skipped, nginx is not installed")
-        return []
+        return _skipped("nginx is not installed")
     workers_tried = QUICK_WORKERS if quick else WORKERS
     steps = QUICK_STEPS if quick else STEPS
     duration = QUICK_STEP_S if quick else STEP_S
@@ -228,7 +234,7 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
         cluster.start()
     except PgUnavailable as exc:
         progress(f"scale: skipped, PostgreSQL cannot run here: {exc}")
-        return []
+        return _skipped(f"PostgreSQL cannot run here: {exc}")
     rows: list[Measurement] = []
     outcome: list[str] = []
     try:
