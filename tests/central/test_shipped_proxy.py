@@ -1,0 +1,101 @@
+"""The shipped nginx configuration, run on loopback, against what a city's network sends it.
+
+packaging/nginx/anjungan-central.conf with only its ports, names, certificate paths
+and upstream replaced (testkit/tls_proxy.py), in front of a real centre. The kiosk's
+side of it (trust, sync through the proxy) is tests/kiosk/test_central_tls_trust.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from central.process import RunningCentral, start_central
+from testkit.centres import TEST_SERVER_ARGS
+from testkit.tls_proxy import NGINX, CityCA, RunningProxy, make_city_ca, shipped_proxy
+
+pytestmark = pytest.mark.timeout(90)
+
+OPENSSL = shutil.which("openssl")
+
+
+@pytest.fixture(scope="module")
+def rsa_ca(tmp_path_factory: pytest.TempPathFactory) -> CityCA:
+    return make_city_ca(tmp_path_factory.mktemp("rsa-ca"), key="rsa")
+
+
+@pytest.fixture(scope="module")
+def centre() -> Iterator[RunningCentral]:
+    args = (*TEST_SERVER_ARGS, "--trusted-proxy", "127.0.0.1")
+    with start_central(seed_demo=True, extra_args=args) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def proxy(
+    centre: RunningCentral, rsa_ca: CityCA, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningProxy]:
+    if NGINX is None:
+        pytest.skip("nginx is not installed (Debian package nginx; make deps installs it)")
+    with shipped_proxy(centre.url, rsa_ca, tmp_path_factory.mktemp("nginx")) as running:
+        yield running
+
+
+def _negotiated(proxy: RunningProxy, *args: str) -> str | None:
+    """The suite ``openssl s_client`` agreed with the proxy, or None when refused."""
+    if OPENSSL is None:
+        pytest.skip("openssl is not installed")
+    port = urlsplit(proxy.url).port
+    done = subprocess.run(
+        [OPENSSL, "s_client", "-connect", f"127.0.0.1:{port}", *args],
+        input=b"",
+        capture_output=True,
+        timeout=20,
+        check=False,
+    )
+    for line in done.stdout.decode(errors="replace").splitlines():
+        if "Cipher is " in line:
+            suite = line.rsplit("Cipher is ", 1)[1].strip()
+            return None if suite == "(NONE)" else suite
+    return None
+
+
+# TLS 1.2 suites without forward secrecy (plain RSA key exchange) or with CBC and SHA-1:
+# a recorded session could be read later with the key, or is open to padding attacks.
+WEAK_TLS12 = (
+    "AES128-SHA",
+    "AES256-SHA",
+    "AES128-SHA256",
+    "AES128-GCM-SHA256",
+    "AES256-GCM-SHA384",
+    "CAMELLIA128-SHA",
+    "ARIA128-GCM-SHA256",
+    "DHE-RSA-AES128-SHA",
+    "ECDHE-RSA-AES128-SHA",
+    "ECDHE-RSA-AES256-SHA",
+    "ECDHE-RSA-AES128-SHA256",
+)
+
+
+@pytest.mark.parametrize("suite", WEAK_TLS12)
+def test_with_an_rsa_certificate_tls12_refuses_a_suite_without_forward_secrecy_or_aead(
+    proxy: RunningProxy, suite: str
+) -> None:
+    assert _negotiated(proxy, "-tls1_2", "-cipher", suite) is None
+
+
+def test_with_an_rsa_certificate_tls12_and_13_still_agree_on_strong_suites(
+    proxy: RunningProxy,
+) -> None:
+    assert _negotiated(proxy, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256") == (
+        "ECDHE-RSA-AES128-GCM-SHA256"
+    )
+    assert _negotiated(proxy, "-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305") == (
+        "ECDHE-RSA-CHACHA20-POLY1305"
+    )
+    assert _negotiated(proxy, "-tls1_3") == "TLS_AES_256_GCM_SHA384"
+    assert _negotiated(proxy, "-tls1_1") is None
