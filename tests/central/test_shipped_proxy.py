@@ -8,7 +8,10 @@ side of it (trust, sync through the proxy) is tests/kiosk/test_central_tls_trust
 from __future__ import annotations
 
 import shutil
+import socket
+import ssl
 import subprocess
+import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -99,3 +102,52 @@ def test_with_an_rsa_certificate_tls12_and_13_still_agree_on_strong_suites(
     )
     assert _negotiated(proxy, "-tls1_3") == "TLS_AES_256_GCM_SHA384"
     assert _negotiated(proxy, "-tls1_1") is None
+
+
+#: How long a test waits for the proxy to close a stalled connection before failing:
+#: above the centre's own 10 s header deadline, below nginx's default 60 s.
+BOUND_S = 25.0
+
+
+def _stalled(proxy: RunningProxy, ca: CityCA, first: bytes) -> ssl.SSLSocket:
+    context = ssl.create_default_context(cafile=str(ca.ca_pem))
+    port = urlsplit(proxy.url).port
+    assert port is not None
+    raw = socket.create_connection(("127.0.0.1", port), timeout=BOUND_S)
+    sock = context.wrap_socket(raw, server_hostname="127.0.0.1")
+    sock.sendall(first)
+    return sock
+
+
+def _closed_within_bound(sock: ssl.SSLSocket) -> bytes:
+    """What the proxy sent before closing; fails the test if it is still open at the bound."""
+    received = b""
+    deadline = time.monotonic() + BOUND_S
+    with sock:
+        while time.monotonic() < deadline:
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                chunk = sock.recv(4096)
+            except TimeoutError:
+                break
+            except (ssl.SSLError, ConnectionResetError):
+                return received
+            if not chunk:
+                return received
+            received += chunk
+    pytest.fail(f"the proxy still held the stalled connection after {BOUND_S} s")
+
+
+def test_a_client_stalling_in_its_headers_or_body_is_dropped(
+    proxy: RunningProxy, rsa_ca: CityCA
+) -> None:
+    # Both at once: the two waits overlap.
+    headers = _stalled(proxy, rsa_ca, b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ")
+    body = _stalled(
+        proxy,
+        rsa_ca,
+        b"POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+    )
+    assert b"200 OK" not in _closed_within_bound(headers)
+    assert b"200 OK" not in _closed_within_bound(body)
