@@ -2,7 +2,7 @@
 
 :func:`make_city_ca` makes a CA and a certificate for 127.0.0.1 with
 ``cryptography``; :func:`shipped_proxy` runs nginx (a child, not a daemon) with
-the project's own packaging/nginx/anjungan-central.conf, only its ports,
+the project's own packaging/nginx/anjungan-central.conf, only its ports, name,
 certificate paths and upstream replaced: the headers a centre behind a proxy
 trusts (``--trusted-proxy 127.0.0.1``), the boards' live streams unbuffered,
 ``/metrics`` refused, plain HTTP redirected.
@@ -114,8 +114,16 @@ def _free_port() -> int:
 SHIPPED = Path(__file__).resolve().parent.parent / "packaging" / "nginx" / "anjungan-central.conf"
 
 
-def render_shipped(text: str, *, port: int, http_port: int, upstream: str, ca: CityCA) -> str:
-    """The shipped file with only its ports, certificate paths and upstream replaced.
+def render_shipped(
+    text: str,
+    *,
+    port: int,
+    http_port: int,
+    upstream: str,
+    ca: CityCA,
+    server_name: str = "127.0.0.1",
+) -> str:
+    """The shipped file with only its ports, name, certificate paths and upstream replaced.
 
     Each replaced line must be found exactly as often as the shipped file has it, so a
     change to the file that this rendering would silently miss fails here instead.
@@ -140,6 +148,12 @@ def render_shipped(text: str, *, port: int, http_port: int, upstream: str, ca: C
             1,
         ),
         ("    server 127.0.0.1:8470;\n", f"    server {target.hostname}:{target.port};\n", 1),
+        ("    server_name antrean.kota.go.id;\n", f"    server_name {server_name};\n", 2),
+        (
+            "        return 301 https://antrean.kota.go.id$request_uri;\n",
+            f"        return 301 https://{server_name}$request_uri;\n",
+            1,
+        ),
     )
     for old, new, count in replacements:
         found = text.count(old)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from central.process import RunningCentral, start_central
 from testkit.centres import TEST_SERVER_ARGS
@@ -151,3 +152,48 @@ def test_a_client_stalling_in_its_headers_or_body_is_dropped(
     )
     assert b"200 OK" not in _closed_within_bound(headers)
     assert b"200 OK" not in _closed_within_bound(body)
+
+
+def _raw(proxy: RunningProxy, ca: CityCA, request: bytes) -> bytes:
+    """Everything the proxy answers to ``request`` before it closes the connection."""
+    sock = _stalled(proxy, ca, request)
+    return _closed_within_bound(sock)
+
+
+def test_a_request_for_another_host_is_closed_unanswered(
+    proxy: RunningProxy, rsa_ca: CityCA
+) -> None:
+    # The centre redirects /ready/ to /ready: were it told the client's Host, the
+    # redirect would send the client to a name of the client's choosing.
+    own = _raw(
+        proxy, rsa_ca, b"GET /ready/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    assert own.startswith(b"HTTP/1.1 307"), own[:200]
+    assert b"\r\nlocation: https://127.0.0.1/ready\r\n" in own.lower()
+    for host in (b"evil.example", b"evil.example:443", b"127.0.0.2"):
+        answer = _raw(
+            proxy,
+            rsa_ca,
+            b"GET /ready/ HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n",
+        )
+        assert answer == b"", (host, answer[:200])
+
+
+def test_a_request_without_host_is_served_as_for_the_centres_name(
+    proxy: RunningProxy, rsa_ca: CityCA
+) -> None:
+    answer = _raw(proxy, rsa_ca, b"GET /health HTTP/1.0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:300]
+
+
+def test_plain_http_redirects_to_the_centres_name_whatever_host_it_names(
+    proxy: RunningProxy,
+) -> None:
+    answer = requests.get(
+        f"{proxy.http_url}/api/v1/catalog",
+        headers={"Host": "evil.example"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert answer.status_code == 301
+    assert answer.headers["Location"] == "https://127.0.0.1/api/v1/catalog"

@@ -249,7 +249,10 @@ def test_the_shipped_file_renders_only_ports_certificates_and_upstream(
     )
     changed = set(shipped.splitlines()) - set(rendered.splitlines())
     assert {line.split()[0] for line in changed} == {
-        "listen", "ssl_certificate", "ssl_certificate_key", "server"
+        "listen", "ssl_certificate", "ssl_certificate_key", "server", "server_name", "return"
+    }  # fmt: skip
+    assert {line.split()[0] for line in changed if "antrean.kota.go.id" in line} == {
+        "server_name", "return"
     }  # fmt: skip
     with pytest.raises(ValueError, match="found 0 times"):
         render_shipped(
