@@ -7,6 +7,7 @@ side of it (trust, sync through the proxy) is tests/kiosk/test_central_tls_trust
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import ssl
@@ -197,3 +198,38 @@ def test_plain_http_redirects_to_the_centres_name_whatever_host_it_names(
     )
     assert answer.status_code == 301
     assert answer.headers["Location"] == "https://127.0.0.1/api/v1/catalog"
+
+
+def _without_csrf(page: str) -> str:
+    return re.sub(r'name="csrf-token" content="[^"]*"', "", page)
+
+
+def test_metrics_through_the_proxy_look_like_any_path_that_does_not_exist(
+    proxy: RunningProxy, rsa_ca: CityCA
+) -> None:
+    ca = str(rsa_ca.ca_pem)
+    for path, query in (
+        ("/metrics", ""),
+        ("//metrics", ""),
+        ("/%6Detrics", ""),
+        ("/metrics", "?format=text"),
+    ):
+        unknown = requests.get(f"{proxy.url}/tidak-ada-halaman-ini{query}", verify=ca, timeout=10)
+        assert unknown.status_code == 404
+        answer = requests.get(f"{proxy.url}{path}{query}", verify=ca, timeout=10)
+        assert answer.status_code == 404, path
+        assert "anjungan_" not in answer.text, path
+        assert _without_csrf(answer.text) == _without_csrf(unknown.text), path
+        for header in ("Content-Type", "Content-Security-Policy", "Server"):
+            assert answer.headers.get(header) == unknown.headers.get(header), (path, header)
+
+
+def test_nginx_names_no_version(proxy: RunningProxy, rsa_ca: CityCA) -> None:
+    ca = str(rsa_ca.ca_pem)
+    answers = [
+        requests.get(f"{proxy.url}/health", verify=ca, timeout=10),
+        requests.get(f"{proxy.http_url}/health", allow_redirects=False, timeout=10),
+    ]
+    for answer in answers:
+        assert answer.headers["Server"] == "nginx", answer.url
+        assert not re.search(r"nginx/\d", answer.text), answer.url
