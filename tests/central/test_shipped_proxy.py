@@ -233,3 +233,32 @@ def test_nginx_names_no_version(proxy: RunningProxy, rsa_ca: CityCA) -> None:
     for answer in answers:
         assert answer.headers["Server"] == "nginx", answer.url
         assert not re.search(r"nginx/\d", answer.text), answer.url
+
+
+def test_a_body_over_the_centres_cap_gets_its_documented_answer_through_the_proxy(
+    proxy: RunningProxy, rsa_ca: CityCA
+) -> None:
+    ca = str(rsa_ca.ca_pem)
+    huge = b"{" + b" " * 2_000_000 + b"}"
+    sent = {"Content-Type": "application/json"}
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        for _ in range(40):
+            yield b" " * 50_000
+
+    # A route that refuses the caller first answers a streamed body without reading it.
+    # A route that refuses the caller first answers a streamed body without reading it.
+    for path, body in (
+        ("/api/v1/enrol", huge),
+        ("/api/v1/enrol", chunks()),
+        ("/api/v1/tickets", huge),
+        ("/api/v1/tidak-ada", huge),
+    ):
+        answer = requests.post(f"{proxy.url}{path}", data=body, headers=sent, verify=ca, timeout=20)
+        assert answer.status_code == 413, path
+        assert answer.json()["error"] == "content_too_large", (path, answer.text[:200])
+    envelope = requests.post(
+        f"{proxy.url}/api/v1/wsrs/antrean", data=huge, headers=sent, verify=ca, timeout=20
+    )
+    assert envelope.status_code == 413
+    assert envelope.json()["metadata"]["message"].startswith("Permintaan terlalu besar")
