@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bench.cpu_share import cpu_seconds, describe
+from bench.cpu_share import MACHINE, cpu_seconds, describe
 from bench.fleet_load import (
     CATALOG_S,
     GOAL_MS,
@@ -63,6 +63,13 @@ GOAL_KIOSKS = 10_000
 WARM_KIOSKS = 200
 WARM_S = 3.0
 SERVER_ARGS = ("--burst", "1000", "--trusted-proxy", "127.0.0.1")
+#: Below this much server CPU in a run, CPU per request is not reported: the kernel
+#: counts CPU in 10 ms ticks, so a quick run's handful of requests would read as
+#: tens of milliseconds each (100 ticks keeps the rounding within 1 %).
+MIN_SERVER_CPU_S = 1.0
+#: Other processes' share of the machine above which a run's notes say that
+#: differences between worker counts are not the workers' doing.
+BUSY_MACHINE_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -121,8 +128,15 @@ PER_KIOSK_RATE = 1 / HEARTBEAT_S + 1 / CATALOG_S + 1 / SUBMIT_S
 
 
 def server_cpu_note(before: dict[str, float], after: dict[str, float], requests: int) -> str:
-    """The server side's CPU per request, and what the goal's rate would need of it."""
+    """The server side's CPU per request, and what the goal's rate would need of it
+    (or why a run too small to measure it says nothing about it)."""
     server = sum(after[k] - before[k] for k in ("centre", "nginx", "PostgreSQL") if k in after)
+    if server < MIN_SERVER_CPU_S:
+        return (
+            f"the server side used {server:.2f} s of CPU over {requests:,} "
+            f"request{'s' if requests != 1 else ''}, too "
+            f"little to measure per request (at least {MIN_SERVER_CPU_S:.0f} s needed)"
+        )
     per_request_s = server / requests
     cores = per_request_s * GOAL_KIOSKS * PER_KIOSK_RATE
     here = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -135,6 +149,40 @@ def server_cpu_note(before: dict[str, float], after: dict[str, float], requests:
     )
 
 
+def other_share(before: dict[str, float], after: dict[str, float], wall_s: float) -> float:
+    """The share of the machine's cores that processes outside the measured ones used."""
+    if MACHINE not in before or MACHINE not in after or wall_s <= 0:
+        return 0.0
+    measured = sum(after[k] - before[k] for k in after if k != MACHINE and k in before)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(0.0, after[MACHINE] - before[MACHINE] - measured) / (wall_s * (cores or 1))
+
+
+@dataclass
+class Stepped:
+    rows: list[Measurement]
+    #: The largest step whose fleet run passed (0: none), and the largest step run.
+    served: int
+    largest_run: int
+    #: The largest step whose `GET /health` run passed; the floor runs only with
+    #: the fleet's steps, so it is never tried past ``largest_run``.
+    served_floor: int
+    split: str
+    #: The largest share of the machine other processes took during a fleet run.
+    busiest_other: float
+
+
+def floor_text(stepped: Stepped) -> str:
+    """The floor's result as far as it was measured: a floor that passed the last step
+    run was stopped by the fleet's failure, not by its own."""
+    if stepped.served_floor and stepped.served_floor == stepped.largest_run:
+        return (
+            f"passed every step run, up to {stepped.largest_run:,}; not run beyond the "
+            "fleet's last step, so its own limit is higher"
+        )
+    return f"{stepped.served_floor:,}"
+
+
 def _fleet_steps(
     deployment: _Deployment,
     ca_pem: Path,
@@ -143,16 +191,19 @@ def _fleet_steps(
     duration: float,
     workers: int,
     progress: Callable[[str], None],
-) -> tuple[list[Measurement], int, int, str]:
-    """Rows, kiosks served, kiosks served by the floor, and the CPU split of the last step."""
+) -> Stepped:
+    """Rows, kiosks served (fleet and floor), the largest step run, the CPU split of
+    the last step, and how busy the rest of the machine was."""
     proxy = _target(deployment.proxy_url, ca_pem)
     etag = catalog_etag(deployment.centre_url, tokens[0])
     # Unmeasured: every worker opens its database connections and warms its caches.
     proxy.run(fleet_schedule(tokens[:WARM_KIOSKS], min(WARM_S, duration), etag, seed=0))
     rows: list[Measurement] = []
-    served = served_floor = 0
+    served = served_floor = largest_run = 0
     split = ""
+    busiest_other = 0.0
     for kiosks in steps:
+        largest_run = kiosks
         schedule = fleet_schedule(tokens[:kiosks], duration, etag, seed=kiosks)
         floor = proxy.run(trivial_schedule(schedule))
         before = cpu_seconds(deployment.roots, {"load generator": os.getpid()})
@@ -160,6 +211,7 @@ def _fleet_steps(
         fleet = proxy.run(schedule)
         wall = time.monotonic() - started
         after = cpu_seconds(deployment.roots, {"load generator": os.getpid()})
+        busiest_other = max(busiest_other, other_share(before, after, wall))
         split = describe(before, after, wall) + "; " + server_cpu_note(before, after, len(schedule))
         label = f"{workers} worker{'s' if workers > 1 else ''}"
         rows.append(fleet_row(kiosks, f"{label}, fleet", duration, fleet, len(schedule)))
@@ -175,7 +227,23 @@ def _fleet_steps(
             break
         served = kiosks
         split = f"at {kiosks:,} kiosks: {split}"
-    return rows, served, served_floor, split
+    return Stepped(rows, served, largest_run, served_floor, split, busiest_other)
+
+
+def settle(db_url: str) -> None:
+    """VACUUM ANALYZE after enrolling the fleet: the planner's statistics then know the
+    kiosks, and autovacuum does not start on the new rows during the first steps (the
+    first worker count's steps would pay for it alone)."""
+    from sqlalchemy import text
+
+    from central.database import Database
+
+    db = Database(db_url)
+    try:
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    finally:
+        db.dispose()
 
 
 def _tls_cost(
@@ -237,6 +305,8 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
         return _skipped(f"PostgreSQL cannot run here: {exc}")
     rows: list[Measurement] = []
     outcome: list[str] = []
+    largest_run = 0
+    busiest_other = 0.0
     try:
         db_url = cluster.create_database()
         postmaster = _postmaster(cluster.data)
@@ -248,24 +318,38 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
                 with _deployed(db_url, workers, index == 0, ca, folder, postmaster) as deployment:
                     if not tokens:
                         tokens = enrol_fleet(db_url, max(*steps, tls_kiosks))
+                        settle(db_url)
                         progress(f"scale: {len(tokens)} kiosks enrolled")
-                    found, served, floor, split = _fleet_steps(
+                    stepped = _fleet_steps(
                         deployment, ca.ca_pem, tokens, steps, duration, workers, progress
                     )
-                    rows.extend(found)
+                    rows.extend(stepped.rows)
+                    largest_run = max(largest_run, stepped.largest_run)
+                    busiest_other = max(busiest_other, stepped.busiest_other)
                     outcome.append(
-                        f"{workers} worker{'s' if workers > 1 else ''}: **{served:,}** kiosks "
-                        f"(the floor, `GET /health` through the same proxy: {floor:,}); "
-                        f"CPU {split}."
+                        f"{workers} worker{'s' if workers > 1 else ''}: "
+                        f"**{stepped.served:,}** kiosks (the floor, `GET /health` through "
+                        f"the same proxy: {floor_text(stepped)}); CPU {stepped.split}."
                     )
             with _deployed(db_url, 1, False, ca, Path(tmp) / "nginx-tls", postmaster) as deployment:
                 tls_rows = _tls_cost(deployment, ca.ca_pem, tokens[:tls_kiosks], duration)
     finally:
         cluster.stop()
+    busy = (
+        (
+            f"Other processes took up to {busiest_other:.0%} of the machine during these "
+            "runs: differences between worker counts here are within what that load "
+            "moves, not a property of the workers; compare them only on a quiet machine.",
+        )
+        if busiest_other > BUSY_MACHINE_SHARE
+        else ()
+    )
     notes = (
         f"Kiosks served at p95 ≤ {GOAL_MS:.0f} ms with no errors, over HTTPS through nginx "
-        f"(goal {GOAL_KIOSKS:,}; the largest step tried: {max(steps):,}):",
+        f"(goal {GOAL_KIOSKS:,}; steps of up to {max(steps):,} planned, the largest run: "
+        f"{largest_run:,}):",
         *outcome,
+        *busy,
         f"Each step lasts {duration:.0f} s with the fleet's pace (bench/fleet_load.py), "
         "and stepping stops at the first that fails. CPU: the share of both cores each "
         "part used during the fleet run of the last step tried (the centre is the "

@@ -38,6 +38,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central import readiness, web
 from central.access.audit import audit_key, utc_now
@@ -174,10 +175,10 @@ def create_app(
     )
     build_stack = app.build_middleware_stack
     metrics = Metrics(database, settings.zone)
-    # The server's body cap answers before any route (wsrs.EnvelopeTooLarge); outside
-    # it, every request is counted, and /metrics answered to those who may read it.
+    # The server's body cap answers before any route (TooLargeAnswer); outside it,
+    # every request is counted, and /metrics answered to those who may read it.
     app.build_middleware_stack = lambda: MetricsMiddleware(  # type: ignore[method-assign]
-        wsrs.EnvelopeTooLarge(build_stack()), metrics, settings.metrics_allow
+        TooLargeAnswer(build_stack()), metrics, settings.metrics_allow
     )
     schema = app.openapi
 
@@ -220,6 +221,50 @@ def package_version() -> str:
         return metadata.version("anjungan")
     except metadata.PackageNotFoundError:
         return "dev"
+
+
+class TooLargeAnswer:
+    """ASGI wrapper around the whole app: the documented answer to a body over the cap.
+
+    The server's body cap (``--max-body``, Starlette's limiter) answers a body it
+    counted as it arrived with an error the handlers below turn into the error body;
+    but a body *announced* too large by ``Content-Length`` it answers itself, before
+    or instead of any route, in plain text ("Content Too Large"). That answer becomes
+    what every other 413 is: ``content_too_large`` in the error body on the API,
+    BPJS's envelope on the WS RS, the problem page on a page.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def answering_send(message: Message) -> None:
+            nonlocal replaced
+            if replaced:  # the plain text's body: already answered
+                return
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
+                if content_type.startswith(b"text/plain"):
+                    replaced = True
+                    await too_large(Request(scope))(scope, receive, send)
+                    return
+            await send(message)
+
+        await self.app(scope, receive, answering_send)
+
+
+def too_large(request: Request) -> Response:
+    """The answer to a body over the server's cap, in the shape the path's callers read."""
+    if wsrs.is_wsrs(request.url.path):
+        return wsrs.routing_error(413, None)
+    if wants_page(request):
+        return problem_page(request, 413)
+    return JSONResponse(error_body(_slug(413), "Content Too Large"), 413)
 
 
 def error_body(code: str, detail: Any) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 :func:`make_city_ca` makes a CA and a certificate for 127.0.0.1 with
 ``cryptography``; :func:`shipped_proxy` runs nginx (a child, not a daemon) with
-the project's own packaging/nginx/anjungan-central.conf, only its ports,
+the project's own packaging/nginx/anjungan-central.conf, only its ports, name,
 certificate paths and upstream replaced: the headers a centre behind a proxy
 trusts (``--trusted-proxy 127.0.0.1``), the boards' live streams unbuffered,
 ``/metrics`` refused, plain HTTP redirected.
@@ -21,11 +21,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
@@ -46,8 +47,12 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def make_city_ca(folder: Path) -> CityCA:
-    """A CA and a certificate it signs for 127.0.0.1, as PEM files in ``folder``."""
+def make_city_ca(folder: Path, *, key: Literal["ec", "rsa"] = "ec") -> CityCA:
+    """A CA and a certificate it signs for 127.0.0.1, as PEM files in ``folder``.
+
+    ``key="rsa"`` gives the server an RSA key, as most cities' certificates have: with
+    it, TLS 1.2 offers the suites of plain RSA key exchange that an ECDSA key never can.
+    """
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (
@@ -65,12 +70,16 @@ def make_city_ca(folder: Path) -> CityCA:
         )
         .sign(ca_key, hashes.SHA256())
     )
-    key = ec.generate_private_key(ec.SECP256R1())
+    server_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        if key == "rsa"
+        else ec.generate_private_key(ec.SECP256R1())
+    )
     cert = (
         x509.CertificateBuilder()
         .subject_name(_name("127.0.0.1"))
         .issuer_name(ca.subject)
-        .public_key(key.public_key())
+        .public_key(server_key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(hours=1))
         .not_valid_after(now + dt.timedelta(days=1))
@@ -85,7 +94,7 @@ def make_city_ca(folder: Path) -> CityCA:
     found.ca_pem.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     found.cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     found.key_pem.write_bytes(
-        key.private_bytes(
+        server_key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
@@ -105,8 +114,16 @@ def _free_port() -> int:
 SHIPPED = Path(__file__).resolve().parent.parent / "packaging" / "nginx" / "anjungan-central.conf"
 
 
-def render_shipped(text: str, *, port: int, http_port: int, upstream: str, ca: CityCA) -> str:
-    """The shipped file with only its ports, certificate paths and upstream replaced.
+def render_shipped(
+    text: str,
+    *,
+    port: int,
+    http_port: int,
+    upstream: str,
+    ca: CityCA,
+    server_name: str = "127.0.0.1",
+) -> str:
+    """The shipped file with only its ports, name, certificate paths and upstream replaced.
 
     Each replaced line must be found exactly as often as the shipped file has it, so a
     change to the file that this rendering would silently miss fails here instead.
@@ -131,6 +148,12 @@ def render_shipped(text: str, *, port: int, http_port: int, upstream: str, ca: C
             1,
         ),
         ("    server 127.0.0.1:8470;\n", f"    server {target.hostname}:{target.port};\n", 1),
+        ("    server_name antrean.kota.go.id;\n", f"    server_name {server_name};\n", 2),
+        (
+            "        return 301 https://antrean.kota.go.id$request_uri;\n",
+            f"        return 301 https://{server_name}$request_uri;\n",
+            1,
+        ),
     )
     for old, new, count in replacements:
         found = text.count(old)

@@ -38,7 +38,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central.access.audit import record_event, server_secret
 from central.access.ratelimit import RateLimiter
@@ -49,7 +48,6 @@ from central.wsrs.tokens import TOKEN_SECRET, WsRsAccount, issue, password_match
 __all__ = [
     "MAX_BODY_BYTES",
     "PREFIX",
-    "EnvelopeTooLarge",
     "WsRs",
     "install",
     "is_wsrs",
@@ -268,46 +266,6 @@ def routing_error(status: int, headers: dict[str, str] | None) -> JSONResponse:
     body over the server's ``--max-body`` 413) in BPJS's envelope."""
     message = _ROUTING.get(status, _FAILED)
     return JSONResponse(shapes.failed(message), status, headers=headers)
-
-
-class EnvelopeTooLarge:
-    """ASGI wrapper around the whole app: the server's body cap (``--max-body``) answers
-    before any route with a plain-text 413; on a WS RS path that answer becomes the
-    envelope. Everything else passes untouched."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_wsrs(scope.get("path", "")):
-            await self.app(scope, receive, send)
-            return
-        replaced = False
-
-        async def envelope_send(message: Message) -> None:
-            nonlocal replaced
-            if message["type"] == "http.response.start" and message["status"] == 413:
-                content_type = dict(message.get("headers", [])).get(b"content-type", b"")
-                if content_type.startswith(b"text/plain"):
-                    replaced = True
-                    body = json.dumps(shapes.failed(_TOO_BIG), separators=(",", ":")).encode()
-                    await send(
-                        {
-                            "type": "http.response.start",
-                            "status": 413,
-                            "headers": [
-                                (b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                            ],
-                        }
-                    )
-                    await send({"type": "http.response.body", "body": body})
-                    return
-            if replaced:  # the plain text's body: already answered
-                return
-            await send(message)
-
-        await self.app(scope, receive, envelope_send)
 
 
 def _example(example: dict[str, Any]) -> dict[str, Any]:

@@ -14,11 +14,20 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from bench.central_scale import GOAL_KIOSKS, PER_KIOSK_RATE, server_cpu_note
+from bench.central_scale import (
+    GOAL_KIOSKS,
+    PER_KIOSK_RATE,
+    Stepped,
+    floor_text,
+    other_share,
+    server_cpu_note,
+    settle,
+)
 from bench.cpu_share import MACHINE, cpu_seconds, describe
 from bench.http_load import Request, run_schedule
 from bench.report import splice
 from bench.results import Benchmark, Measurement
+from testkit.pg_cluster import PgCluster
 from testkit.tls_proxy import NGINX, CityCA, RunningProxy, make_city_ca, shipped_proxy
 from testkit.waits import wait_until
 
@@ -41,7 +50,7 @@ def proxy(
 def test_the_load_goes_over_tls_through_the_shipped_proxy(proxy: RunningProxy, ca: CityCA) -> None:
     port = urlsplit(proxy.url).port or 0
     schedule = [Request(0.02 * i, "GET", "/health") for i in range(6)]
-    schedule.append(Request(0.2, "GET", "/metrics"))  # the proxy's own 404
+    schedule.append(Request(0.2, "GET", "/metrics"))  # refused through the proxy: 404
     trusted = ssl.create_default_context(cafile=str(ca.ca_pem))
     outcome = run_schedule("127.0.0.1", port, schedule, connections=2, tls=trusted)
     assert len(outcome.latencies_ms) == 6
@@ -109,3 +118,51 @@ def test_the_ceiling_is_the_cores_over_the_cpu_each_request_costs() -> None:
     assert "spent 2.0 ms of CPU per request" in note
     assert f"would need {0.002 * rate:.1f} cores" in note
     assert f"at most {cores / 0.002 / PER_KIOSK_RATE:,.0f} kiosks" in note
+
+
+def test_a_run_too_small_to_measure_cpu_per_request_says_so() -> None:
+    # A quick run: 20 requests and two 10 ms ticks of server CPU are not 1 ms a request.
+    before = {"centre": 10.0, "nginx": 1.0, "PostgreSQL": 5.0}
+    after = {"centre": 10.01, "nginx": 1.0, "PostgreSQL": 5.01}
+    note = server_cpu_note(before, after, 20)
+    assert "too little to measure per request" in note
+    assert "per request, so" not in note and "would serve at most" not in note
+
+
+def _stepped(served: int, largest_run: int, served_floor: int) -> Stepped:
+    return Stepped([], served, largest_run, served_floor, "", 0.0)
+
+
+def test_the_floor_stopped_by_the_fleet_is_not_given_as_its_own_limit() -> None:
+    # The fleet failed at 2,000; the floor passed there too but never ran beyond.
+    assert "not run beyond" in floor_text(_stepped(1000, 2000, 2000))
+    assert "2,000" in floor_text(_stepped(1000, 2000, 2000))
+    # The floor failed at 2,000 itself: that is its own limit.
+    assert floor_text(_stepped(1000, 2000, 1000)) == "1,000"
+
+
+def test_the_rest_of_the_machine_is_what_the_measured_parts_did_not_use() -> None:
+    cores = len(os.sched_getaffinity(0))
+    before = {"centre": 1.0, "PostgreSQL": 1.0, MACHINE: 100.0}
+    after = {"centre": 2.0, "PostgreSQL": 1.5, MACHINE: 100.0 + 1.5 + cores * 0.5}
+    assert other_share(before, after, 1.0) == pytest.approx(0.5)
+    assert other_share({"centre": 1.0}, {"centre": 2.0}, 1.0) == 0.0
+
+
+def test_settling_the_enrolled_fleet_analyses_its_tables(pg_cluster: PgCluster) -> None:
+    pg_database = pg_cluster.create_database()
+    from sqlalchemy import text
+
+    from central.database import Database, migrate
+
+    db = Database(pg_database)
+    try:
+        migrate(db)
+        settle(pg_database)
+        with db.engine.connect() as conn:
+            analysed = conn.execute(
+                text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'kiosks'")
+            ).scalar_one()
+    finally:
+        db.dispose()
+    assert analysed is not None

@@ -102,6 +102,31 @@ def test_a_body_over_the_limit_gets_413(central_server: RunningCentral, kiosk_to
     assert streamed.json()["error"] == "content_too_large"
 
 
+def test_a_body_announced_over_the_limit_gets_the_documented_answer(
+    central_server: RunningCentral,
+) -> None:
+    # Content-Length over the cap: the limiter answers before (or instead of) the route,
+    # here a route that refuses the caller first and a path that does not exist.
+    huge = b"{" + b" " * (2 * 1024 * 1024) + b"}"
+    sent = {"Content-Type": "application/json"}
+    for path in ("/api/v1/tickets", "/api/v1/tidak-ada"):
+        answer = requests.post(f"{central_server.url}{path}", data=huge, headers=sent, timeout=10)
+        assert answer.status_code == 413, path
+        assert answer.headers["Content-Type"] == "application/json", path
+        assert answer.json() == {"error": "content_too_large", "detail": "Content Too Large"}
+    envelope = requests.post(
+        f"{central_server.url}/api/v1/wsrs/antrean", data=huge, headers=sent, timeout=10
+    )
+    assert envelope.status_code == 413
+    assert envelope.json()["metadata"]["message"].startswith("Permintaan terlalu besar")
+    page = requests.post(
+        f"{central_server.url}/login", data=huge, headers={"Accept": "text/html"}, timeout=10
+    )
+    assert page.status_code == 413
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "Isian terlalu panjang" in page.text
+
+
 @pytest.fixture(scope="module")
 def strict_server() -> Iterator[RunningCentral]:
     """A server with small limits: 3 requests at once per kiosk, 3 attempts per address."""
