@@ -135,7 +135,8 @@ CENTRAL = Package(
     prefix="/opt/anjungan-central",
     extras=("central",),
     depends=("passwd",),
-    recommends=(),
+    # espeak-ng makes the boards' voice clips the city has not recorded.
+    recommends=("espeak-ng",),
     # PostgreSQL for a city's centre, nginx for TLS in front (docs/operations.md).
     suggests=("postgresql", "nginx"),
     conflicts=(),

@@ -1,0 +1,195 @@
+"""anjungan-kiosk installed into a scratch root with dpkg: its files, user, conffiles, unit
+and udev rules, the environment it runs from, and what a purge leaves. (What an upgrade
+keeps is tested on the centre's package: the same scripts, a tenth of the files.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from testkit.debroot import DebRoot
+from testkit.udev_rules import problems, rules
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFFILES = ["/etc/anjungan/kiosk.toml", "/etc/modprobe.d/anjungan-nfc-blacklist.conf"]
+UNIT = "/usr/lib/systemd/system/anjungan-kiosk.service"
+VENV = "/opt/anjungan/venv"
+DEADLINE_S = 120
+
+
+@pytest.fixture(scope="module")
+def root(kiosk_deb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DebRoot]:
+    scratch = DebRoot(tmp_path_factory.mktemp("kiosk-root"))
+    scratch.install(kiosk_deb)
+    yield scratch
+
+
+def _field(deb: Path, name: str) -> list[str]:
+    value = subprocess.run(
+        ["dpkg-deb", "--field", str(deb), name], capture_output=True, text=True, check=True
+    ).stdout
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _unit(path: Path) -> dict[str, list[str]]:
+    """A unit file's keys (each with every value it is given), sections ignored."""
+    keys: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            keys.setdefault(key.strip(), []).append(value.strip())
+    return keys
+
+
+def _run_installed(root: DebRoot, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """A program of the installed environment, run from outside the checkout."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("UV_")
+    }
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    return subprocess.run(
+        [str(root / args[0]), *args[1:]],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_S,
+    )
+
+
+def test_the_package_depends_on_the_session_and_the_readers_and_refuses_vpcd(
+    kiosk_deb: Path,
+) -> None:
+    python = Path("/usr/bin/python3").resolve().name
+    depends = _field(kiosk_deb, "Depends")
+    assert {python, "cage", "pcscd", "libccid", "fonts-dejavu-core"} <= set(depends), depends
+    assert _field(kiosk_deb, "Conflicts") == ["vsmartcard-vpcd"]
+
+
+def test_install_makes_the_unprivileged_user_and_its_private_data_folder(root: DebRoot) -> None:
+    user = root.account("anjungan")
+    assert user is not None
+    assert 0 < user.uid < 1000, "a system account"
+    assert (user.home, user.shell) == ("/var/lib/anjungan", "/usr/sbin/nologin")
+    group = root.group("anjungan")
+    assert group is not None and group[0] == user.gid
+    for printer_group in ("lp", "dialout"):
+        found = root.group(printer_group)
+        assert found is not None and "anjungan" in found[1], printer_group
+
+    data = (root / "/var/lib/anjungan").stat()
+    assert stat.S_ISDIR(data.st_mode) and stat.S_IMODE(data.st_mode) == 0o700
+    assert (data.st_uid, data.st_gid) == (user.uid, user.gid)
+
+    config = (root / "/etc/anjungan/kiosk.toml").stat()
+    assert stat.S_IMODE(config.st_mode) == 0o640
+    assert (config.st_uid, config.st_gid) == (0, user.gid), "root's file the kiosk can read"
+
+
+def test_the_configuration_and_the_blacklist_are_conffiles(root: DebRoot) -> None:
+    assert sorted(root.conffiles("anjungan-kiosk")) == CONFFILES
+    assert "blacklist pn533_usb" in (root / CONFFILES[1]).read_text(encoding="utf-8")
+
+
+def test_the_session_unit_is_enabled_and_verifies(root: DebRoot) -> None:
+    wants = root / "/etc/systemd/system/graphical.target.wants/anjungan-kiosk.service"
+    assert wants.is_symlink() and os.readlink(wants) == UNIT
+    # cage is not installed on the build machine: a stand-in lets verify check the rest.
+    assert root.verify_units("anjungan-kiosk.service", stand_ins=("/usr/bin/cage",)) == ""
+
+
+def test_the_unit_runs_only_the_kiosk_under_cage_with_a_watchdog_within_30_s(
+    root: DebRoot,
+) -> None:
+    unit = _unit(root / UNIT)
+    [start] = unit["ExecStart"]
+    assert start.startswith("/usr/bin/cage -- /usr/bin/env -u WATCHDOG_PID ")
+    assert start.endswith(f"{VENV}/bin/kiosk run --fullscreen")
+    assert " -s " not in start, "VT switching would let a citizen reach a console"
+    assert unit["Type"] == ["notify"] and unit["NotifyAccess"] == ["all"]
+    assert unit["User"] == ["anjungan"] and unit["PAMName"] == ["login"]
+    assert unit["TTYPath"] == ["/dev/tty1"] and unit["Conflicts"] == ["getty@tty1.service"]
+    assert unit["Restart"] == ["always"]
+    hung_to_serving = sum(
+        float(unit[key][0]) for key in ("WatchdogSec", "TimeoutAbortSec", "RestartSec")
+    )
+    assert hung_to_serving <= 30, "a hung UI is killed and restarted within 30 s"
+    assert "ANJUNGAN_CONFIG=/etc/anjungan/kiosk.toml" in unit["Environment"][0].split()
+
+
+def test_the_udev_rules_parse_and_give_the_devices_to_the_kiosk_s_group(root: DebRoot) -> None:
+    installed = sorted((root / "/usr/lib/udev/rules.d").glob("*.rules"))
+    assert [p.name for p in installed] == ["60-anjungan-escpos.rules", "60-anjungan-nfc.rules"]
+    for path in installed:
+        assert problems(path) == [], path.name
+        granting = [rule for rule in rules(path) if rule.get("GROUP")]
+        assert granting, path.name
+        for rule in granting:
+            assert [k.value for k in rule.get("GROUP")] == ["anjungan"]
+            assert [k.value for k in rule.get("MODE")] == ["0660"]
+            for key in rule.get("ATTR"):
+                if key.attr in ("idVendor", "idProduct"):
+                    assert len(key.value) == 4 and int(key.value, 16) >= 0, key
+
+
+def test_the_installed_kiosk_runs_from_its_own_environment_at_the_locked_versions(
+    root: DebRoot, tmp_path: Path
+) -> None:
+    helped = _run_installed(root, f"{VENV}/bin/kiosk", "--help", cwd=tmp_path)
+    assert helped.returncode == 0, helped.stderr[-3000:]
+    assert "run" in helped.stdout
+
+    probe = (
+        "import importlib.metadata as m, json, kiosk, ui, PySide6;"
+        "print(json.dumps({'kiosk': kiosk.__file__, 'ui': ui.__file__,"
+        " 'pyside6': m.version('pyside6-essentials'), 'pyscard': m.version('pyscard')}))"
+    )
+    found = _run_installed(root, f"{VENV}/bin/python", "-c", probe, cwd=tmp_path)
+    assert found.returncode == 0, found.stderr[-3000:]
+    where = json.loads(found.stdout)
+    site = root / f"{VENV}/lib"
+    assert Path(where["kiosk"]).is_relative_to(site), "not the checkout's kiosk"
+    assert (Path(where["ui"]).parent / "i18n" / "anjungan_en.qm").is_file()
+    locked = tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))["package"]
+    versions = {p["name"]: p["version"] for p in locked}
+    assert where["pyside6"] == versions["pyside6-essentials"]
+    assert where["pyscard"] == versions["pyscard"]
+
+
+def test_the_shipped_configuration_loads_in_the_installed_kiosk(
+    root: DebRoot, tmp_path: Path
+) -> None:
+    load = (
+        "import sys; from pathlib import Path; from kiosk.config import load_config;"
+        "c = load_config(Path(sys.argv[1])); print(c.kiosk.data_dir)"
+    )
+    loaded = _run_installed(
+        root, f"{VENV}/bin/python", "-c", load, str(root / "/etc/anjungan/kiosk.toml"), cwd=tmp_path
+    )
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert loaded.stdout.strip() == "/var/lib/anjungan"
+
+
+def test_purge_removes_the_program_and_conffiles_and_keeps_the_data_and_the_user(
+    kiosk_deb: Path, tmp_path: Path
+) -> None:
+    scratch = DebRoot(tmp_path / "root")
+    scratch.install(kiosk_deb)
+    (scratch / "/var/lib/anjungan/store.db").write_bytes(b"tickets")
+    scratch.dpkg("--purge", "anjungan-kiosk")
+
+    assert scratch.status("anjungan-kiosk") == "not-installed"
+    for gone in (*CONFFILES, UNIT, VENV, "/usr/lib/udev/rules.d/60-anjungan-nfc.rules"):
+        assert not (scratch / gone).exists(), gone
+    assert not (scratch / "/etc/systemd/system/graphical.target.wants/anjungan-kiosk.service").is_symlink()
+    assert (scratch / "/var/lib/anjungan/store.db").read_bytes() == b"tickets"
+    assert scratch.account("anjungan") is not None
