@@ -58,7 +58,7 @@ from central.web.problems import problem_page, wants_page
 from central.wsrs.tokens import WsRsAccount
 from contract.wire import ErrorCode
 
-__all__ = ["create_app", "etag_matches", "load_catalog", "package_version"]
+__all__ = ["create_app", "etag_matches", "load_catalog", "package_version", "prepare_database"]
 
 log = logging.getLogger(__name__)
 #: How often each server process marks the bookings whose grace has passed
@@ -66,17 +66,15 @@ log = logging.getLogger(__name__)
 NO_SHOW_TICK_S = 60.0
 
 
-def create_app(settings: CentralSettings, *, db: Database | None = None) -> FastAPI:
-    """Build the app on a migrated, loaded database.
+def prepare_database(settings: CentralSettings, database: Database) -> None:
+    """Migrate ``database`` and publish the start-up files and demo data into it.
 
-    Raises :class:`CatalogLoadError` or :class:`central.errors.SeedError` for a
-    bad file, :class:`central.errors.DatabaseError` or SQLAlchemy's
-    ``OperationalError`` for an unusable database. ``db`` (tests) overrides
-    ``settings.db_url``; the app does not dispose of it.
+    Raises what :func:`create_app` raises. Done once per start: by
+    :func:`create_app` itself, or by the parent of ``--workers N`` before it
+    starts the workers (which then build theirs with ``prepared=True``).
     """
     startup = read_startup_files(settings)
-    ws_rs = _ws_rs_account(settings)
-    database = db or Database(settings.resolved_db_url)
+    _ws_rs_account(settings)
     migrate(database)
     load_startup_data(database, startup)
     with database.read() as conn:
@@ -85,6 +83,25 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
                 "no catalog configured: give a catalog file (--catalog PATH) "
                 "or serve the demo catalog (--seed-demo)"
             )
+    audit_key(database, settings.audit_key)  # a stored key is made once, here
+    record_targets(database, settings.integrations)
+
+
+def create_app(
+    settings: CentralSettings, *, db: Database | None = None, prepared: bool = False
+) -> FastAPI:
+    """Build the app on a migrated, loaded database.
+
+    Raises :class:`CatalogLoadError` or :class:`central.errors.SeedError` for a
+    bad file, :class:`central.errors.DatabaseError` or SQLAlchemy's
+    ``OperationalError`` for an unusable database. ``db`` (tests) overrides
+    ``settings.db_url``; the app does not dispose of it. ``prepared``: another
+    process has already run :func:`prepare_database` for this start.
+    """
+    ws_rs = _ws_rs_account(settings)
+    database = db or Database(settings.resolved_db_url)
+    if not prepared:
+        prepare_database(settings, database)
     context = AppContext(
         settings=settings,
         db=database,
@@ -97,8 +114,7 @@ def create_app(settings: CentralSettings, *, db: Database | None = None) -> Fast
     context.voice.warm()
     # Every server process sends: claims keep two from sending one message.
     sender = Sender(database, provider_of(settings), policy_of(settings), settings.zone)
-    # Which integrations are on, for every process and the triggers; each process sends.
-    record_targets(database, settings.integrations)
+    # Which integrations are on was recorded by prepare_database; each process sends.
     integration_sender = sender_of(database, settings.integrations, settings.zone)
 
     @contextlib.asynccontextmanager

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from central.integrations.config import Integrations, load
 from central.settings import CentralSettings, default_db_url
+from contract.logs import add_log_format_option
 
 _N = TypeVar("_N", int, float)
 
@@ -42,7 +43,37 @@ def add_db_option(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
 
 def add_server_options(parser: argparse.ArgumentParser) -> None:
     defaults = CentralSettings()
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="a TOML file of these settings, keys as the long options with _ for - "
+        "(docs/configuration.md); options given here win over it",
+    )
     add_db_option(parser, top_level=True)
+    parser.add_argument(
+        "--db-password-file",
+        type=Path,
+        metavar="PATH",
+        help="file holding the PostgreSQL password (default: the systemd credential "
+        "db-password, if any; never put it in --db, where ps shows it)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=defaults.workers,
+        metavar="N",
+        help="worker processes serving the one port (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--metrics-allow",
+        action="append",
+        default=[],
+        metavar="NETWORK",
+        help="a network whose direct connections may read /metrics, besides loopback; "
+        "repeat for several (default: loopback only)",
+    )
+    add_log_format_option(parser)
     parser.add_argument(
         "--host", default=defaults.host, help="address to listen on (default: %(default)s)"
     )
@@ -363,6 +394,8 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         login_lockout_base_s=args.login_lockout_base,
         login_lockout_max_s=args.login_lockout_max,
         trusted_proxies=tuple(args.trusted_proxy),
+        workers=args.workers,
+        metrics_allow=tuple(args.metrics_allow),
         public_url=args.public_url.rstrip("/") if args.public_url else None,
         stats_cache_s=max(0.0, args.stats_cache),
         header_timeout_s=args.header_timeout,

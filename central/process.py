@@ -27,7 +27,7 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
@@ -164,11 +164,13 @@ def start_central(
     host: str = "127.0.0.1",
     extra_args: Sequence[str] = (),
     timeout_s: float = 15.0,
+    env: Mapping[str, str] | None = None,
 ) -> RunningCentral:
     """Start a central server on a free port and wait until it accepts connections.
 
     ``db_url`` ``None``: a fresh SQLite file, removed at stop. ``extra_args``
-    are more ``kiosk server`` options (``--rate 5``, ``--max-body 1000``).
+    are more ``kiosk server`` options (``--rate 5``, ``--max-body 1000``); ``env``
+    adds to the child's environment (``NOTIFY_SOCKET``, ``CREDENTIALS_DIRECTORY``).
     Raises :class:`CentralStartError` (with the server's stderr tail) when it
     exits early or does not announce itself within ``timeout_s``; the child is
     stopped before the error is raised.
@@ -192,7 +194,7 @@ def start_central(
             text=True,
             encoding="utf-8",
             errors="replace",
-            env=_child_env(),
+            env=_child_env(env or {}),
         )
     except BaseException:
         if temp_dir is not None:
@@ -211,9 +213,9 @@ def _nothing() -> None:
     pass
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(extra: Mapping[str, str]) -> dict[str, str]:
     # The child must import the same ``central`` as this process, wherever it runs from.
-    env = dict(os.environ)
+    env = {**os.environ, **extra}
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     env["PYTHONUNBUFFERED"] = "1"

@@ -24,10 +24,11 @@ import sys
 from collections.abc import Callable, Sequence
 
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
 from central import admin_cli
-from central.app import create_app
+from central.app import create_app, prepare_database
 from central.cli_options import (
     EXIT_BIND,
     EXIT_CONFIG,
@@ -35,21 +36,37 @@ from central.cli_options import (
     add_server_options,
     settings_from,
 )
+from central.config_file import apply_config_file, apply_credentials
 from central.connections import deadline_protocol
+from central.database import Database
 from central.errors import BindError, CatalogLoadError, DatabaseError, SeedError
 from central.process import PARENT_PID_ENV
 from central.settings import LISTENING_PREFIX, CentralSettings
+from central.workers import (
+    MULTIPROCESS_DIR_ENV,
+    Supervisor,
+    metrics_folder,
+    remove_metrics_folder,
+)
+from contract.logs import configure_logging
+from contract.systemd import notify
 
 
 class _AnnouncingServer(uvicorn.Server):
     """A uvicorn server that prints its URL once it accepts connections."""
 
     def __init__(
-        self, config: uvicorn.Config, url: str, on_stop: Callable[[], None] = lambda: None
+        self,
+        config: uvicorn.Config,
+        url: str,
+        on_stop: Callable[[], None] = lambda: None,
+        on_started: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(config)
         self._url = url
         self._on_stop = on_stop
+        #: ``None``: this process is the centre: it prints the URL and tells systemd.
+        self._on_started = on_started
         parent = os.environ.get(PARENT_PID_ENV, "")
         self._parent_pid = int(parent) if parent.isdigit() else None
 
@@ -67,12 +84,19 @@ class _AnnouncingServer(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
-        if self.started:
+        if not self.started:
+            return
+        if self._on_started is not None:
+            self._on_started()
+        else:
             print(f"{LISTENING_PREFIX}{self._url}", flush=True)
+            notify("READY=1")
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         # First the live pages (boards' streams, held counter panels) are told to finish,
         # so the grace time below waits only for requests that end by themselves.
+        if self._on_started is None:
+            notify("STOPPING=1")
         self._on_stop()
         await super().shutdown(sockets=sockets)
 
@@ -148,50 +172,119 @@ def url_for(sock: socket.socket) -> str:
     return f"http://{host}:{port}"
 
 
-def serve(settings: CentralSettings) -> None:
-    """Serve until SIGINT/SIGTERM.
+def serve(settings: CentralSettings, log_format: str = "plain") -> int:
+    """Serve until SIGINT/SIGTERM; the exit status (a worker's, if none could start).
 
     Raises :class:`BindError`, :class:`CatalogLoadError`, :class:`SeedError`,
     :class:`DatabaseError` or SQLAlchemy's errors before anything is served.
+    ``log_format``: ``plain`` keeps uvicorn's own log lines, ``journal`` and
+    ``json`` send them through the root logger (:mod:`contract.logs`).
     """
     sock = bind_socket(settings.host, settings.port)
     try:
+        if settings.workers > 1:
+            return _serve_workers(settings, sock, log_format)
         app = create_app(settings)
-        config = uvicorn.Config(
-            app,
-            host=settings.host,
-            port=sock.getsockname()[1],
-            log_level="info",
-            reload=False,
-            # Bound how long a stop waits for open keep-alive connections.
-            timeout_graceful_shutdown=5,
-            # Requests must arrive in time, and one address holds only so many
-            # connections (central.connections); beyond max_connections open
-            # connections, requests get 503.
-            http=deadline_protocol(
-                settings.header_timeout_s,
-                settings.body_timeout_s,
-                settings.per_address_limit,
-                settings.trusted_proxies,
-            ),
-            limit_concurrency=settings.max_connections,
-            # X-Forwarded-For/-Proto only from the configured proxies: from anyone
-            # else they would let a client choose the address its limits count.
-            proxy_headers=bool(settings.trusted_proxies),
-            forwarded_allow_ips=list(settings.trusted_proxies),
-        )
-        # uvicorn.Config has just set up logging; filter and report through it.
-        logging.getLogger("uvicorn.access").addFilter(NoQueryStrings())
-        logging.getLogger("uvicorn.error").info(
-            "Database %s (%s)", app.state.central.db.engine.url, app.state.central.db.dialect
-        )
-        live = app.state.central.live
-        _AnnouncingServer(config, url_for(sock), on_stop=live.end_followers).run(sockets=[sock])
+        _log_database(app)
+        _serve_app(app, settings, sock, log_format)
     except KeyboardInterrupt:
         # uvicorn re-raises SIGINT after its graceful shutdown; that is a normal stop.
         pass
     finally:
         sock.close()
+    return 0
+
+
+def _serve_app(
+    app: FastAPI,
+    settings: CentralSettings,
+    sock: socket.socket,
+    log_format: str,
+    on_started: Callable[[], None] | None = None,
+) -> None:
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=sock.getsockname()[1],
+        log_level="info",
+        # plain: uvicorn's own lines; else through the root logger's handler.
+        log_config=uvicorn.config.LOGGING_CONFIG if log_format == "plain" else None,
+        reload=False,
+        # Bound how long a stop waits for open keep-alive connections.
+        timeout_graceful_shutdown=5,
+        # Requests must arrive in time, and one address holds only so many
+        # connections (central.connections); beyond max_connections open
+        # connections, requests get 503.
+        http=deadline_protocol(
+            settings.header_timeout_s,
+            settings.body_timeout_s,
+            settings.per_address_limit,
+            settings.trusted_proxies,
+        ),
+        limit_concurrency=settings.max_connections,
+        # X-Forwarded-For/-Proto only from the configured proxies: from anyone
+        # else they would let a client choose the address its limits count.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
+    )
+    # uvicorn.Config has just set up logging; filter and report through it.
+    logging.getLogger("uvicorn.access").addFilter(NoQueryStrings())
+    live = app.state.central.live
+    server = _AnnouncingServer(
+        config, url_for(sock), on_stop=live.end_followers, on_started=on_started
+    )
+    server.run(sockets=[sock])
+
+
+def _log_database(app: FastAPI) -> None:
+    db = app.state.central.db
+    logging.getLogger("uvicorn.error").info("Database %s (%s)", db.engine.url, db.dialect)
+
+
+def _serve_workers(settings: CentralSettings, sock: socket.socket, log_format: str) -> int:
+    """Migrate once here, then let :class:`Supervisor` run the workers on ``sock``."""
+    database = Database(settings.resolved_db_url)
+    try:
+        prepare_database(settings, database)
+        logging.getLogger("uvicorn.error").info(
+            "Database %s (%s), %d workers", database.engine.url, database.dialect, settings.workers
+        )
+    finally:
+        database.dispose()  # the workers make their own engines: none crosses the fork
+    url = url_for(sock)
+    parent = os.environ.get(PARENT_PID_ENV, "")
+    folder = metrics_folder()
+    os.environ[MULTIPROCESS_DIR_ENV] = str(folder)
+    try:
+        supervisor = Supervisor(
+            count=settings.workers,
+            body=lambda ready: _worker(settings, sock, log_format, ready),
+            on_ready=lambda: print(f"{LISTENING_PREFIX}{url}", flush=True),
+            watch_parent=int(parent) if parent.isdigit() else None,
+            metrics_dir=folder,
+        )
+        return supervisor.run()
+    finally:
+        os.environ.pop(MULTIPROCESS_DIR_ENV, None)
+        remove_metrics_folder(folder)
+
+
+def _worker(settings: CentralSettings, sock: socket.socket, log_format: str, ready: int) -> int:
+    """One worker process: build the app (the database is prepared) and serve ``sock``."""
+    # A worker stops when its parent, the supervisor, is gone (_AnnouncingServer.on_tick).
+    os.environ[PARENT_PID_ENV] = str(os.getppid())
+    try:
+        app = create_app(settings, prepared=True)
+
+        def started() -> None:
+            os.write(ready, b"+")
+
+        _serve_app(app, settings, sock, log_format, on_started=started)
+    except KeyboardInterrupt:
+        pass
+    except Exception as exc:  # the worker's own end: its status tells the supervisor why
+        return _fail(exc, exit_status_for(exc))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -208,8 +301,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(arguments)
+    try:
+        apply_config_file(parser, args, arguments)
+        chosen = configure_logging(
+            args.log_format, plain="%(levelname)s:     %(name)s: %(message)s"
+        )
+        apply_credentials(args)
+    except ValueError as exc:
+        return _fail(exc, EXIT_CONFIG)
     if getattr(args, "command", None):
         return admin_cli.run(args)
     try:
@@ -217,14 +319,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         return _fail(exc, EXIT_CONFIG)
     try:
-        serve(settings)
-    except (CatalogLoadError, SeedError) as exc:
-        return _fail(exc, EXIT_CONFIG)
-    except BindError as exc:
-        return _fail(exc, EXIT_BIND)
-    except (DatabaseError, SQLAlchemyError) as exc:
-        return _fail(exc, EXIT_DATABASE)
-    return 0
+        return serve(settings, chosen)
+    except (CatalogLoadError, SeedError, BindError, DatabaseError, SQLAlchemyError) as exc:
+        return _fail(exc, exit_status_for(exc))
+
+
+def exit_status_for(exc: Exception) -> int:
+    """The exit status that says why the centre could not start."""
+    if isinstance(exc, BindError):
+        return EXIT_BIND
+    if isinstance(exc, DatabaseError | SQLAlchemyError):
+        return EXIT_DATABASE
+    if isinstance(exc, CatalogLoadError | SeedError | ValueError | OSError):
+        return EXIT_CONFIG
+    return 1
 
 
 def _fail(exc: Exception, status: int) -> int:

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 #: web stack, so starting a server does not import FastAPI).
 LISTENING_PREFIX = "central listening on "
 
+#: The most worker processes ``--workers`` starts (each holds its own database pool).
+MAX_WORKERS = 64
+
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 #: The demo catalog shipped inside the package (published with ``--seed-demo``).
 DEMO_CATALOG_PATH = DEMO_DATA / "catalog.json"
@@ -74,8 +77,14 @@ class CentralSettings:
     #: 0 lets the OS pick a free port; the server prints the one it got.
     port: int = 8470
     #: SQLAlchemy URL: ``sqlite:///PATH`` or ``postgresql+psycopg://USER@HOST/DB``.
-    #: ``None``: :func:`default_db_url`.
-    db_url: str | None = None
+    #: ``None``: :func:`default_db_url`. Not in the repr: it may carry the password
+    #: read from a credential file (central/config_file.py).
+    db_url: str | None = field(default=None, repr=False)
+    #: Worker processes serving the one listening socket (central/workers.py); 1: this
+    #: process serves.
+    workers: int = 1
+    #: Networks (besides loopback) whose direct connections may read ``/metrics``.
+    metrics_allow: tuple[str, ...] = ()
     #: A catalog file to publish at start (a new version if its content changed).
     catalog_path: Path | None = None
     #: Trust and revocation lists (cardio's JSON formats) to import at start.
@@ -259,11 +268,13 @@ class CentralSettings:
                 raise ValueError(
                     f"the public URL must be http(s)://host[:port]: {self.public_url!r}"
                 )
-        for proxy in self.trusted_proxies:
+        for network in (*self.trusted_proxies, *self.metrics_allow):
             try:
-                ipaddress.ip_network(proxy, strict=False)
+                ipaddress.ip_network(network, strict=False)
             except ValueError:
-                raise ValueError(f"not an IP address or network: {proxy!r}") from None
+                raise ValueError(f"not an IP address or network: {network!r}") from None
+        if not 1 <= self.workers <= MAX_WORKERS:
+            raise ValueError(f"workers must be between 1 and {MAX_WORKERS}, not {self.workers}")
 
     def _check_messages(self) -> None:
         if self.message_provider not in ("log", "webhook"):

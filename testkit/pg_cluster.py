@@ -96,6 +96,21 @@ class PgCluster:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def add_password_role(self, role: str, password: str, database: str) -> str:
+        """A role that must give ``password`` over TCP (the rest of the cluster trusts
+        every connection), owning ``database``; returns the URL without the password."""
+        hba = self.data / "pg_hba.conf"
+        rule = f"host all {role} 127.0.0.1/32 scram-sha-256\n"
+        hba.write_text(rule + hba.read_text(encoding="utf-8"), encoding="utf-8")
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            conn.execute("SET password_encryption = 'scram-sha-256'")
+            conn.execute(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{password}'")
+            conn.execute(f'ALTER DATABASE "{database}" OWNER TO "{role}"')
+            conn.execute("SELECT pg_reload_conf()")
+        return f"postgresql+psycopg://{role}@127.0.0.1:{self.port}/{database}"
+
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 

@@ -1,0 +1,232 @@
+"""Several worker processes serving one listening socket (``--workers N``).
+
+The parent process (systemd's main PID) has bound the socket and migrated
+the database once. :class:`Supervisor` then forks N workers; each builds
+the app and serves the inherited socket (the kernel hands each new
+connection to one of them), and writes one byte to a pipe once it accepts.
+When all N have, the parent prints the listening line and tells systemd
+``READY=1``. Workers are forked, not started with a new command line: the
+settings, the database password among them, never appear in ``ps``.
+
+A worker that dies is started again (after a pause that doubles while
+workers keep dying young, so a broken database does not make a fork loop);
+SIGTERM or SIGINT stops every worker within the grace time, then kills
+what is left. A worker that cannot start at all before the centre is ready
+stops the whole centre with the worker's exit status.
+
+The parent never starts a thread or an event loop, so forking stays safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import select
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from contract.systemd import notify
+
+log = logging.getLogger("central.workers")
+
+#: A worker's body: given the pipe's write end, serve until stopped; return its exit status.
+WorkerBody = Callable[[int], int]
+
+#: Where prometheus-client's multiprocess mode keeps each worker's metrics files.
+MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+#: Longest wait for every worker to accept at start.
+START_DEADLINE_S = 120.0
+#: How long the parent waits for workers to finish after SIGTERM before it kills them.
+STOP_GRACE_S = 10.0
+#: Pauses before starting a dead worker again: the first, and the longest.
+RESTART_PAUSE_S = 0.5
+RESTART_PAUSE_MAX_S = 10.0
+#: A worker that lived this long was healthy: the pause starts again from the first.
+HEALTHY_AFTER_S = 30.0
+_POLL_S = 0.2
+
+
+@dataclass
+class _Worker:
+    pid: int
+    started: float
+
+
+@dataclass
+class Supervisor:
+    """Run ``count`` workers of ``body`` until SIGTERM/SIGINT; see the module's docstring."""
+
+    count: int
+    body: WorkerBody
+    #: Called once every worker accepts (prints the listening line).
+    on_ready: Callable[[], None]
+    #: Stop when this process is no longer our parent (the test or demo that started us).
+    watch_parent: int | None = None
+    #: The folder the workers' metrics files go to (made and removed by the caller).
+    metrics_dir: Path | None = None
+    _workers: dict[int, _Worker] = field(default_factory=dict)
+    _stopping: bool = False
+    _pause_s: float = RESTART_PAUSE_S
+
+    def run(self) -> int:
+        """Serve; the exit status: 0 after a stop, a worker's status if none could start."""
+        read_end, write_end = os.pipe()
+        previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+        try:
+            status = self._start(read_end, write_end)
+            if status is None:
+                self.on_ready()
+                notify("READY=1")
+                self._supervise(read_end, write_end)
+                status = 0
+            return status
+        finally:
+            notify("STOPPING=1")
+            self._stop_all()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            os.close(read_end)
+            os.close(write_end)
+
+    def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
+        self._stopping = True
+
+    def _start(self, read_end: int, write_end: int) -> int | None:
+        """Start the workers and wait until each accepts; a dead one's status, or ``None``."""
+        for _ in range(self.count):
+            self._fork(read_end, write_end)
+        ready = 0
+        deadline = time.monotonic() + START_DEADLINE_S
+        while ready < self.count:
+            if self._stopping:
+                return 0
+            if time.monotonic() > deadline:
+                log.error("the workers did not start within %.0f s", START_DEADLINE_S)
+                return 1
+            ready += _read_tokens(read_end, _POLL_S)
+            for pid, status, _ in self._reap():
+                log.error("worker %d stopped before it served (status %d)", pid, status)
+                return status or 1
+        return None
+
+    def _supervise(self, read_end: int, write_end: int) -> None:
+        due: float | None = None  # when to start the workers that are missing
+        while not self._stopping:
+            _read_tokens(read_end, _POLL_S)  # restarted workers say they accept: nothing to do
+            now = time.monotonic()
+            for pid, status, lived in self._reap():
+                self._mark_dead(pid)
+                if lived >= HEALTHY_AFTER_S:
+                    self._pause_s = RESTART_PAUSE_S
+                log.warning(
+                    "worker %d stopped (status %d) after %.0f s: starting another in %.1f s",
+                    pid, status, lived, self._pause_s,
+                )  # fmt: skip
+                if due is None:
+                    due = now + self._pause_s
+                    self._pause_s = min(self._pause_s * 2, RESTART_PAUSE_MAX_S)
+            if due is not None and now >= due:
+                due = None
+                while len(self._workers) < self.count and not self._stopping:
+                    self._fork(read_end, write_end)
+            if self.watch_parent is not None and os.getppid() != self.watch_parent:
+                log.warning("the process that started this server is gone: stopping")
+                self._stopping = True
+
+    def _fork(self, read_end: int, write_end: int) -> None:
+        pid = os.fork()
+        if pid == 0:  # the worker
+            status = 70  # EX_SOFTWARE, if the body raises past its own handlers
+            try:
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    signal.signal(sig, signal.SIG_DFL)
+                os.close(read_end)
+                status = self.body(write_end)
+            except BaseException:
+                log.exception("worker %d failed", os.getpid())
+            finally:
+                logging.shutdown()
+                os._exit(status)
+        self._workers[pid] = _Worker(pid, time.monotonic())
+
+    def _reap(self) -> list[tuple[int, int, float]]:
+        """The workers that have ended since the last call: pid, exit status, seconds lived."""
+        ended = []
+        while True:
+            try:
+                pid, wait_status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            worker = self._workers.pop(pid, None)
+            lived = time.monotonic() - worker.started if worker is not None else 0.0
+            ended.append((pid, _exit_status(wait_status), lived))
+        return ended
+
+    def _mark_dead(self, pid: int) -> None:
+        if self.metrics_dir is None:
+            return
+        from prometheus_client import multiprocess  # only a centre with workers needs it
+
+        multiprocess.mark_process_dead(pid, str(self.metrics_dir))  # type: ignore[no-untyped-call]
+
+    def _stop_all(self) -> None:
+        self._stopping = True
+        for pid in list(self._workers):
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_S
+        while self._workers and time.monotonic() < deadline:
+            self._reap()
+            if self._workers:
+                time.sleep(_POLL_S / 4)
+        for pid in list(self._workers):
+            log.warning("worker %d did not stop in %.0f s: killed", pid, STOP_GRACE_S)
+            _signal(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self._workers.clear()
+
+
+def _read_tokens(fd: int, timeout_s: float) -> int:
+    """Wait up to ``timeout_s`` for the workers' bytes; how many arrived."""
+    readable, _, _ = select.select([fd], [], [], timeout_s)
+    if not readable:
+        return 0
+    return len(os.read(fd, 64))
+
+
+def _exit_status(wait_status: int) -> int:
+    code = os.waitstatus_to_exitcode(wait_status)
+    return code if code >= 0 else 128 - code  # killed by a signal: as a shell says it
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.kill(pid, sig)
+    except OSError as exc:
+        if exc.errno != errno.ESRCH:
+            raise
+
+
+def metrics_folder() -> Path:
+    """A fresh folder for the workers' metrics files, in systemd's runtime or state
+    folder when it gives one, else the temporary folder; the caller removes it."""
+    base = os.environ.get("RUNTIME_DIRECTORY") or os.environ.get("STATE_DIRECTORY") or None
+    if base is not None:
+        base = base.split(":")[0]  # several folders: the first
+    return Path(tempfile.mkdtemp(prefix="anjungan-metrics-", dir=base))
+
+
+def remove_metrics_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

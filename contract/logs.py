@@ -1,0 +1,131 @@
+"""How the kiosk and the centre write their logs: one format choice for both.
+
+* ``plain``: ``LEVEL: logger: message`` lines, for a terminal;
+* ``journal``: the same, each line prefixed ``<N>``, the syslog priority of its
+  level (DEBUG 7, INFO 6, WARNING 4, ERROR 3, CRITICAL 2): systemd's stream
+  reader turns the prefix into the entry's ``PRIORITY=``, so ``journalctl -p
+  warning`` finds the warnings;
+* ``json``: one JSON object per line (``ts``, ``level``, ``logger``, ``msg`` and
+  ``exc`` when there is a traceback), for a log shipper;
+* ``auto`` (the default): ``journal`` when stderr is the stream systemd
+  named in ``JOURNAL_STREAM`` (``device:inode``), else ``plain``.
+
+A record is one line in ``journal`` and ``json``: a message or traceback
+with line breaks is written with ``\\n`` in their place, so the journal
+does not split it into entries of the wrong priority. What goes into a
+message (no personal data, no tokens) is the caller's duty; the access log
+filter of central/server.py keeps URLs clean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from typing import TextIO
+
+FORMATS = ("auto", "plain", "journal", "json")
+#: syslog priorities (RFC 5424) of the logging levels.
+_PRIORITIES = ((logging.CRITICAL, 2), (logging.ERROR, 3), (logging.WARNING, 4), (logging.INFO, 6))
+PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def priority_of(levelno: int) -> int:
+    """The syslog priority of a logging level (anything below INFO is debug, 7)."""
+    for level, priority in _PRIORITIES:
+        if levelno >= level:
+            return priority
+    return 7
+
+
+class JournalFormatter(logging.Formatter):
+    """``<N>`` + the plain line, with line breaks escaped: one journal entry per record."""
+
+    def __init__(self) -> None:
+        super().__init__("%(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        return f"<{priority_of(record.levelno)}>" + text.replace("\n", "\\n")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record, on one line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["exc"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def resolve_format(
+    fmt: str, env: Mapping[str, str] | None = None, stream: TextIO | None = None
+) -> str:
+    """``plain``, ``journal`` or ``json``: ``fmt`` with ``auto`` decided."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown log format {fmt!r}: one of {', '.join(FORMATS)}")
+    if fmt != "auto":
+        return fmt
+    environ = os.environ if env is None else env
+    device, _, inode = environ.get("JOURNAL_STREAM", "").partition(":")
+    if not (device.isdigit() and inode.isdigit()):
+        return "plain"
+    try:
+        stat = os.fstat((stream or sys.stderr).fileno())
+    except (OSError, ValueError, AttributeError):
+        return "plain"
+    return "journal" if (stat.st_dev, stat.st_ino) == (int(device), int(inode)) else "plain"
+
+
+def formatter_for(fmt: str, plain: str = PLAIN) -> logging.Formatter:
+    """The formatter of a resolved format (not ``auto``); ``plain``: its line's layout."""
+    if fmt == "journal":
+        return JournalFormatter()
+    if fmt == "json":
+        return JsonFormatter()
+    return logging.Formatter(plain)
+
+
+def configure_logging(
+    fmt: str, level: int = logging.INFO, *, stream: TextIO | None = None, plain: str = PLAIN
+) -> str:
+    """Send every record at ``level`` or above to stderr in ``fmt``; returns the
+    format chosen (``auto`` decided). Replaces the root logger's handlers.
+    ``plain``: the layout of a ``plain`` line (each program keeps its own)."""
+    out = stream or sys.stderr
+    chosen = resolve_format(fmt, stream=out)
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(formatter_for(chosen, plain))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    return chosen
+
+
+def add_log_format_option(parser: argparse.ArgumentParser) -> None:
+    """``--log-format {auto,plain,journal,json}``."""
+    parser.add_argument(
+        "--log-format",
+        choices=FORMATS,
+        default="auto",
+        help="plain lines, journal lines with their priority, or JSON lines "
+        "(default: %(default)s: journal under systemd, else plain)",
+    )

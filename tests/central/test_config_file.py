@@ -1,0 +1,128 @@
+"""The centre's settings file (``--config``) and its credentials, through a real centre.
+
+Each test starts ``python -m central`` as a child on 127.0.0.1: what the
+service manager runs (docs/configuration.md, "The settings file").
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from central.errors import CentralStartError
+from central.process import start_central
+from central.settings import DEMO_ENROLMENT_CODE
+from testkit.centre_accounts import enrol
+from testkit.pg_cluster import PgCluster
+
+pytestmark = pytest.mark.timeout(60)
+
+PASSWORD = "s3cret-pg-Pa55word"  # noqa: S105 - a throwaway role's, in a throwaway cluster
+
+
+def _write(folder: Path, text: str) -> Path:
+    path = folder / "central.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and every process below it (Linux /proc)."""
+    tree = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            tree += _process_tree(int(child))
+    return tree
+
+
+def test_the_file_names_the_settings(tmp_path: Path) -> None:
+    # Without the file's seed_demo the centre has no catalog and refuses to start.
+    config = _write(tmp_path, "seed_demo = true\n")
+    with start_central(seed_demo=False, extra_args=["--config", str(config)]) as centre:
+        assert enrol(centre.url, DEMO_ENROLMENT_CODE).status_code == 201
+
+
+def test_the_command_line_wins_over_the_file(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "from-the-file.db"
+    config = _write(tmp_path, f"seed_demo = true\ndb = 'sqlite:///{elsewhere}'\n")
+    with start_central(seed_demo=False, extra_args=["--config", str(config)]) as centre:
+        # start_central gave --db on the command line: that database is used, not the file's.
+        assert Path(centre.db_url.removeprefix("sqlite:///")).exists()
+    assert not elsewhere.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("seed_demo = true\nporrt = 8470\n", "unknown key 'porrt'"),
+        ("trusted_proxy = ['10.0.0.1']\n", "unknown key 'trusted_proxy'"),
+        ("workers = 'many'\n", "key 'workers': not a whole number: 'many'"),
+        ("workers = 0\n", "key 'workers': must be at least 1, not 0"),
+        ("seed_demo = 'yes'\n", "key 'seed_demo': must be true or false"),
+        ("trusted_proxies = '10.0.0.1'\n", "key 'trusted_proxies': must be a list"),
+        ("log_format = 'xml'\n", "key 'log_format': 'xml' is not one of auto"),
+        ("port = [\n", "not valid TOML"),
+        (
+            "db = 'postgresql://anjungan:hunter2@127.0.0.1/anjungan'\n",
+            "key 'db': kata sandi basis data tidak boleh ditulis di db",
+        ),
+    ],
+)
+def test_a_bad_file_stops_the_centre_with_a_message(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    config = _write(tmp_path, text)
+    with pytest.raises(CentralStartError) as caught:
+        start_central(seed_demo=True, extra_args=["--config", str(config)])
+    assert "exited with status 2 before listening" in str(caught.value)
+    assert f"central: error: {config}: {message}" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_a_missing_file_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(CentralStartError) as caught:
+        start_central(extra_args=["--config", str(tmp_path / "nowhere.toml")])
+    assert "exited with status 2 before listening" in str(caught.value)
+    assert "nowhere.toml: cannot read (No such file or directory)" in str(caught.value)
+
+
+def test_the_password_comes_from_a_credential_never_the_command_line(
+    tmp_path: Path, pg_cluster: PgCluster
+) -> None:
+    database = pg_cluster.create_database().rsplit("/", 1)[1]
+    url = pg_cluster.add_password_role("anjungan_svc", PASSWORD, database)
+    credentials = tmp_path / "credentials"
+    credentials.mkdir(mode=0o700)
+    (credentials / "db-password").write_text(PASSWORD + "\n", encoding="utf-8")
+    config = _write(tmp_path, f"db = '{url}'\nworkers = 2\nseed_demo = true\n")
+    argv = ["--config", str(config)]
+
+    # Without the credential the role cannot log in: the password is really needed.
+    with pytest.raises(CentralStartError) as caught:
+        start_central(seed_demo=False, db_url=url, extra_args=argv)
+    assert "exited with status 4 before listening" in str(caught.value)
+
+    env = {"CREDENTIALS_DIRECTORY": str(credentials)}
+    with start_central(seed_demo=False, db_url=url, extra_args=argv, env=env) as centre:
+        # A request that writes to the database, served by one of the workers.
+        assert enrol(centre.url, DEMO_ENROLMENT_CODE).status_code == 201
+        processes = _process_tree(centre.process.pid)
+        assert len(processes) == 3  # the parent and its two workers
+        for pid in processes:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+            assert PASSWORD.encode() not in cmdline
+            assert PASSWORD.encode() not in environ
+        assert PASSWORD not in centre.output_tail()
+
+
+def test_a_password_file_must_name_a_postgresql_database(tmp_path: Path) -> None:
+    secret = tmp_path / "db-password"
+    secret.write_text("whatever\n", encoding="utf-8")
+    os.chmod(secret, 0o600)
+    config = _write(tmp_path, f"seed_demo = true\ndb_password_file = '{secret}'\n")
+    with pytest.raises(CentralStartError) as caught:
+        start_central(extra_args=["--config", str(config)])
+    assert "a database password needs a PostgreSQL db" in str(caught.value)

@@ -1,0 +1,69 @@
+"""``--workers N``: one parent, N worker processes on its socket, READY=1 to systemd."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from central.process import RunningCentral, start_central
+from testkit.centre_accounts import enrol
+from testkit.notify_socket import NotifyListener
+from testkit.waits import wait_until
+
+pytestmark = pytest.mark.timeout(90)
+
+
+def workers_of(centre: RunningCentral) -> set[int]:
+    pids: set[int] = set()
+    for task in Path(f"/proc/{centre.process.pid}/task").glob("*/children"):
+        pids.update(int(pid) for pid in task.read_text().split())
+    return pids
+
+
+def test_ready_is_told_once_every_worker_accepts() -> None:
+    with (
+        NotifyListener() as listener,
+        start_central(extra_args=["--workers", "3"], env={"NOTIFY_SOCKET": listener.path}) as c,
+    ):
+        wait_until(lambda: bool(listener.with_line("READY=1")), 10, "READY=1")
+        assert len(workers_of(c)) == 3
+        # The parent told it (NotifyAccess=main), once.
+        assert len(listener.with_line("READY=1")) == 1
+        c.stop()
+        wait_until(lambda: bool(listener.with_line("STOPPING=1")), 10, "STOPPING=1")
+
+
+def test_one_process_tells_ready_too() -> None:
+    with NotifyListener() as listener, start_central(env={"NOTIFY_SOCKET": listener.path}) as c:
+        wait_until(lambda: bool(listener.with_line("READY=1")), 10, "READY=1")
+        assert workers_of(c) == set()
+
+
+def test_a_killed_worker_is_started_again() -> None:
+    with start_central(extra_args=["--workers", "2"]) as centre:
+        first = workers_of(centre)
+        assert len(first) == 2
+        victim = min(first)
+        os.kill(victim, signal.SIGKILL)
+        wait_until(
+            lambda: len(workers_of(centre)) == 2 and victim not in workers_of(centre),
+            20,
+            "a new worker in the killed one's place",
+        )
+        assert enrol(centre.url, "DEMO-PKU-MPP-0001").status_code == 201
+        assert f"worker {victim} stopped (status 137)" in centre.output_tail()
+
+
+def test_sigterm_stops_every_worker() -> None:
+    centre = start_central(extra_args=["--workers", "3"])
+    try:
+        workers = workers_of(centre)
+        assert len(workers) == 3
+    finally:
+        status = centre.stop(timeout_s=20)
+    assert status == 0
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists()
