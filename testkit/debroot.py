@@ -28,7 +28,9 @@ from pathlib import Path
 DPKG_DEADLINE_S = 120
 
 #: The accounts of a Debian system before our packages (base-passwd's ids).
-PASSWD = "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+ACCOUNTS = (
+    "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+)
 GROUP = "root:x:0:\nlp:x:7:\ndialout:x:20:\nnogroup:x:65534:\n"
 SHADOW = "root:*:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n"
 GSHADOW = "root:*::\nlp:*::\ndialout:*::\nnogroup:*::\n"
@@ -57,7 +59,7 @@ class DebRoot:
         for name in ("status", "available"):
             (dpkg / name).touch()
         for name, text, mode in (
-            ("passwd", PASSWD, 0o644),
+            ("passwd", ACCOUNTS, 0o644),
             ("group", GROUP, 0o644),
             ("shadow", SHADOW, 0o640),
             ("gshadow", GSHADOW, 0o640),
@@ -87,7 +89,7 @@ class DebRoot:
         return self.dpkg("--force-depends", *options, "--install", str(deb))
 
     def status(self, package: str) -> str:
-        """dpkg's status of ``package`` here (``installed``, ``config-files``, ``not-installed``)."""
+        """dpkg's status of ``package`` here: ``installed``, ``config-files``, ``not-installed``."""
         done = subprocess.run(
             ["dpkg-query", "--root", str(self.path), "-W", "-f=${db:Status-Status}", package],
             capture_output=True,

@@ -1,1 +1,2 @@
-"""Tests of what `make package` builds: the .deb files installed into scratch roots, the units, udev rules and the container files."""
+"""Tests of what `make package` builds: both .deb files in scratch roots, the units,
+the udev rules, the container files."""

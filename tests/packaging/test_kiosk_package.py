@@ -179,17 +179,25 @@ def test_the_shipped_configuration_loads_in_the_installed_kiosk(
     assert loaded.stdout.strip() == "/var/lib/anjungan"
 
 
-def test_purge_removes_the_program_and_conffiles_and_keeps_the_data_and_the_user(
-    kiosk_deb: Path, tmp_path: Path
+def test_purge_removes_the_program_and_conffiles_and_keeps_the_data_the_user_and_the_centre(
+    kiosk_deb: Path, central_deb: Path, tmp_path: Path
 ) -> None:
+    """Both packages on one machine share the user; purging the kiosk leaves the centre whole."""
     scratch = DebRoot(tmp_path / "root")
+    scratch.install(central_deb)
     scratch.install(kiosk_deb)
+    assert (scratch / "/etc/passwd").read_text(encoding="utf-8").count("\nanjungan:") == 1
     (scratch / "/var/lib/anjungan/store.db").write_bytes(b"tickets")
+
     scratch.dpkg("--purge", "anjungan-kiosk")
 
     assert scratch.status("anjungan-kiosk") == "not-installed"
     for gone in (*CONFFILES, UNIT, VENV, "/usr/lib/udev/rules.d/60-anjungan-nfc.rules"):
         assert not (scratch / gone).exists(), gone
-    assert not (scratch / "/etc/systemd/system/graphical.target.wants/anjungan-kiosk.service").is_symlink()
+    wants = scratch / "/etc/systemd/system/graphical.target.wants/anjungan-kiosk.service"
+    assert not wants.is_symlink()
     assert (scratch / "/var/lib/anjungan/store.db").read_bytes() == b"tickets"
     assert scratch.account("anjungan") is not None
+    assert scratch.status("anjungan-central") == "installed"
+    assert (scratch / "/etc/anjungan/central.toml").is_file()
+    assert (scratch / "/etc/anjungan/credentials/audit-key").is_file()

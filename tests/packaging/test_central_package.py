@@ -1,0 +1,156 @@
+"""anjungan-central installed into a scratch root with dpkg: its files, user, conffile and
+credentials, its unit, the installed centre started as the unit starts it (its settings
+file, its credentials, systemd's notify socket), what an upgrade keeps and a purge leaves."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from testkit.debroot import DebRoot
+from testkit.notify_socket import NotifyListener
+
+CONFIG = "/etc/anjungan/central.toml"
+CREDENTIALS = "/etc/anjungan/credentials"
+UNIT = "/usr/lib/systemd/system/anjungan-central.service"
+VENV = "/opt/anjungan-central/venv"
+DEADLINE_S = 120
+
+# Run by the installed environment's interpreter: the centre started the way the unit
+# starts it (`python -m central --config ...`, credentials from $CREDENTIALS_DIRECTORY),
+# on a scratch SQLite file and a free port (command-line options win over the file),
+# then a kiosk enrols through it.
+CENTRE_CHILD = textwrap.dedent(
+    """
+    import json, sys, urllib.error, urllib.request
+    import central
+    from central.process import start_central
+    from central.settings import DEMO_ENROLMENT_CODE
+
+    config, voice = sys.argv[1], sys.argv[2]
+    args = ["--config", config, "--voice-cache", voice]
+    with start_central(extra_args=args, timeout_s=60) as centre:
+        enrol = urllib.request.Request(
+            centre.url + "/api/v1/enrol",
+            data=json.dumps({"code": DEMO_ENROLMENT_CODE, "name": "packaged"}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(enrol, timeout=30) as answer:
+            status = answer.status
+        print(json.dumps({"central": central.__file__, "enrol": status}))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def root(central_deb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DebRoot]:
+    scratch = DebRoot(tmp_path_factory.mktemp("central-root"))
+    scratch.install(central_deb)
+    yield scratch
+
+
+def _field(deb: Path, name: str) -> list[str]:
+    value = subprocess.run(
+        ["dpkg-deb", "--field", str(deb), name], capture_output=True, text=True, check=True
+    ).stdout
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _mode_and_owner(path: Path) -> tuple[int, int, int]:
+    found = path.stat()
+    return stat.S_IMODE(found.st_mode), found.st_uid, found.st_gid
+
+
+def test_the_package_has_the_centre_without_qt(central_deb: Path, root: DebRoot) -> None:
+    python = Path("/usr/bin/python3").resolve().name
+    assert python in _field(central_deb, "Depends")
+    site = next((root / VENV).glob("lib/python3.*/site-packages"))
+    assert (site / "central").is_dir() and (site / "fastapi").is_dir()
+    assert not list(site.glob("PySide6*")) and not (site / "shiboken6").exists()
+
+
+def test_install_makes_the_user_the_data_folder_and_the_credentials(root: DebRoot) -> None:
+    user = root.account("anjungan")
+    assert user is not None and 0 < user.uid < 1000
+    assert user.shell == "/usr/sbin/nologin"
+    assert _mode_and_owner(root / "/var/lib/anjungan-central") == (0o700, user.uid, user.gid)
+    assert _mode_and_owner(root / CONFIG) == (0o640, 0, user.gid)
+    assert _mode_and_owner(root / CREDENTIALS) == (0o750, 0, user.gid)
+    for name in ("audit-key", "db-password", "integrations"):
+        assert _mode_and_owner(root / f"{CREDENTIALS}/{name}") == (0o640, 0, user.gid), name
+    assert len((root / f"{CREDENTIALS}/audit-key").read_bytes()) == 32
+    assert (root / f"{CREDENTIALS}/db-password").read_bytes() == b""
+    assert root.conffiles("anjungan-central") == [CONFIG]
+
+
+def test_the_unit_is_enabled_and_verifies(root: DebRoot) -> None:
+    wants = root / "/etc/systemd/system/multi-user.target.wants/anjungan-central.service"
+    assert wants.is_symlink() and os.readlink(wants) == UNIT
+    assert root.verify_units("anjungan-central.service") == ""
+    unit = (root / UNIT).read_text(encoding="utf-8")
+    assert f"ExecStart={VENV}/bin/python -m central --config {CONFIG}\n" in unit
+    for name in ("audit-key", "db-password", "integrations"):
+        assert f"LoadCredential={name}:{CREDENTIALS}/{name}\n" in unit
+
+
+def test_the_installed_centre_starts_on_its_settings_and_credentials_and_says_ready(
+    root: DebRoot, tmp_path: Path
+) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("UV_")
+    }
+    child_args = [str(root / CONFIG), str(tmp_path / "voice")]
+    with NotifyListener() as listener:
+        env.update(CREDENTIALS_DIRECTORY=str(root / CREDENTIALS), NOTIFY_SOCKET=listener.path)
+        served = subprocess.run(
+            [str(root / f"{VENV}/bin/python"), "-c", CENTRE_CHILD, *child_args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE_S,
+        )
+        assert served.returncode == 0, served.stderr[-3000:]
+        assert listener.with_line("READY=1"), listener.notices()
+    answer = json.loads(served.stdout.strip().splitlines()[-1])
+    assert Path(answer["central"]).is_relative_to(root / VENV), "not the checkout's centre"
+    assert answer["enrol"] == 201
+
+
+def test_reinstalling_keeps_a_changed_conffile_the_audit_key_and_a_disabled_unit(
+    central_deb: Path, tmp_path: Path
+) -> None:
+    scratch = DebRoot(tmp_path / "root")
+    scratch.install(central_deb)
+    config = scratch / CONFIG
+    changed = config.read_text(encoding="utf-8").replace("workers = 2", "workers = 3")
+    config.write_text(changed, encoding="utf-8")
+    key = (scratch / f"{CREDENTIALS}/audit-key").read_bytes()
+    wants = scratch / "/etc/systemd/system/multi-user.target.wants/anjungan-central.service"
+    wants.unlink()  # the city disabled the service on this machine
+
+    scratch.install(central_deb, "--force-confold")
+
+    assert config.read_text(encoding="utf-8") == changed
+    assert (scratch / f"{CREDENTIALS}/audit-key").read_bytes() == key
+    assert not wants.exists(), "an upgrade must not enable a unit the city disabled"
+    user = scratch.account("anjungan")
+    assert user is not None
+    assert _mode_and_owner(config) == (0o640, 0, user.gid)
+
+    scratch.dpkg("--purge", "anjungan-central")
+    assert scratch.status("anjungan-central") == "not-installed"
+    for gone in (CONFIG, CREDENTIALS, UNIT, VENV):
+        assert not (scratch / gone).exists(), gone
+    assert (scratch / "/var/lib/anjungan-central").is_dir(), "the database folder stays"
+    assert scratch.account("anjungan") is not None
