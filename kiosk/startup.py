@@ -45,6 +45,8 @@ class StoreStartup:
         self._changed = changed
         #: Why the store cannot be opened, while it cannot: the kiosk is out of service.
         self.failure: str | None = None
+        #: The first opening has finished, opened or not (GUI thread): the kiosk is up.
+        self.settled = False
         self._lock = threading.Lock()
         self._loaded: StoreLoaded | None = None
 
@@ -87,6 +89,8 @@ class StoreStartup:
         return StoreLoaded(catalog=catalog, etag=etag)
 
     def _ready(self, loaded: StoreLoaded) -> None:
+        first = not self.settled
+        self.settled = True
         if loaded.error is not None:
             self.failure = loaded.error
             self._changed()
@@ -94,6 +98,8 @@ class StoreStartup:
         if self.failure is not None:
             log.info("local store usable again: back in service")
             self.failure = None
+            self._changed()
+        elif first:
             self._changed()
         self._take_catalog(loaded)
         self._sync.start()

@@ -44,6 +44,8 @@ class KioskStatus:
     language: str
     #: The "A+" mode: the screens' type at ``LARGER_TEXT`` times, for this session.
     larger_text: bool = False
+    #: The store's first opening has finished, opened or not (``store_failure``).
+    store_settled: bool = False
 
     @property
     def out_of_service(self) -> bool:
@@ -78,4 +80,5 @@ def kiosk_status(
         trust=trust.current,
         language=language,
         larger_text=larger_text,
+        store_settled=startup.settled,
     )

@@ -17,6 +17,7 @@ from contract.trust import TrustStore
 from kiosk.config import Config
 from kiosk.wiring.kiosk import build_kiosk
 from offline_store import Store
+from ui.service_manager import ServiceNotifier
 from ui.tasks import QtExecutor
 from ui.theme import STYLE_SHEET
 from ui.window import KioskWindow
@@ -104,6 +105,8 @@ def run_kiosk(
     # Let Ctrl-C and SIGTERM end the event loop cleanly.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: app.quit())
+    # READY=1 once painted and the store opened; WATCHDOG=1 from this thread's loop.
+    ServiceNotifier(controller, parent=window)
     heartbeat = QTimer()
     heartbeat.start(200)  # wakes Python so signal handlers run
     heartbeat.timeout.connect(lambda: None)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk.cli import card as card_cli
+from kiosk.cli import doctor as doctor_cli
 from kiosk.cli import sync as sync_cli
 from kiosk.cli import ticket as ticket_cli
 from kiosk.cli.common import EXIT_FAILED, EXIT_USAGE, load_cli_config
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     card_cli.add_parser(sub)
     ticket_cli.add_parser(sub)
     sync_cli.add_parser(sub)
+    doctor_cli.add_parser(sub)
     pin = sub.add_parser(
         "operator-pin",
         help="hash an operator PIN for the configuration (operator.pin_hash)",
@@ -158,6 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ticket_cli.run(args)
     if args.command == "sync":
         return sync_cli.run(args)
+    if args.command == "doctor":
+        return doctor_cli.run(args)
     if args.command == "operator-pin":
         return _operator_pin(args)
     return _run(args)

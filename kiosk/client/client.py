@@ -17,6 +17,7 @@ travels only in JSON bodies and never appears in an error message.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -458,6 +459,17 @@ class CentralClient:
             return self._json_object(HEALTH_PATH, body).get("status") == "ok"
         except CentralError:
             return False
+
+    def server_time(self) -> dt.datetime | None:
+        """The centre's clock (its health check's ``Date``, to the second); None if it
+        sends none or a bad one. Raises a :class:`CentralError` if it does not answer."""
+        status, headers, _ = self._send("GET", HEALTH_PATH, auth=False)
+        self._expect(HEALTH_PATH, status, 200)
+        try:
+            when = email.utils.parsedate_to_datetime(headers.get("Date") or "")
+        except (TypeError, ValueError):
+            return None
+        return when if when.tzinfo is not None else None
 
     def close(self) -> None:
         if self._session is not None:

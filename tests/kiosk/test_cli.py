@@ -18,10 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_help_explains_each_subcommand() -> None:
     result = kiosk("--help")
     assert result.returncode == 0
-    for command in ("demo", "run", "server", "card", "ticket", "operator-pin", "sync"):
+    for command in ("demo", "run", "server", "card", "ticket", "operator-pin", "sync", "doctor"):
         assert command in result.stdout
     subcommands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
-    assert set(subcommands) == {"demo", "run", "server", "card", "ticket", "operator-pin", "sync"}
+    assert set(subcommands) == {
+        *("demo", "run", "server", "card", "ticket", "operator-pin", "sync", "doctor")
+    }
     card = kiosk("card", "--help")
     assert all(c in card.stdout for c in ("keygen", "issue", "emulate", "read"))
 
