@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 from testkit.debroot import DebRoot
+from testkit.kiosk_window import closed_port
+from testkit.notify_socket import NotifyListener
 from testkit.udev_rules import problems, rules
+from testkit.waits import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFFILES = ["/etc/anjungan/kiosk.toml", "/etc/modprobe.d/anjungan-nfc-blacklist.conf"]
@@ -177,6 +180,56 @@ def test_the_shipped_configuration_loads_in_the_installed_kiosk(
     )
     assert loaded.returncode == 0, loaded.stderr[-3000:]
     assert loaded.stdout.strip() == "/var/lib/anjungan"
+
+
+def test_the_installed_kiosk_started_as_the_unit_starts_it_says_ready_and_feeds_the_watchdog(
+    root: DebRoot, tmp_path: Path
+) -> None:
+    """The unit's command after ``cage --``, as cage runs it: systemd's WATCHDOG_PID names
+    cage (here: this test's process), which ``env -u`` drops so the kiosk feeds the watchdog.
+    Offscreen instead of cage's Wayland display (there is no cage here)."""
+    [start] = _unit(root / UNIT)["ExecStart"]
+    command = start.partition(" -- ")[2].split()
+    command = [str(root / word) if word.startswith("/opt/") else word for word in command]
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n'
+        f'[central]\nurl = "http://127.0.0.1:{closed_port()}"\ntimeout_s = 0.5\n',
+        encoding="utf-8",
+    )
+    with NotifyListener() as listener:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("PYTHONPATH", "VIRTUAL_ENV") and not k.startswith("UV_")
+        }
+        env.update(
+            ANJUNGAN_CONFIG=str(config),
+            QT_QPA_PLATFORM="offscreen",
+            NOTIFY_SOCKET=listener.path,
+            WATCHDOG_USEC="200000",
+            WATCHDOG_PID=str(os.getpid()),
+        )
+        child = subprocess.Popen(
+            command,
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_until(lambda: bool(listener.with_line("READY=1")), 60.0, "READY=1")
+            ready = listener.with_line("READY=1")[0]
+            wait_until(
+                lambda: len([n for n in listener.with_line("WATCHDOG=1") if n.at > ready.at]) >= 3,
+                30.0,
+                "three watchdog pings after READY=1",
+            )
+        finally:
+            child.terminate()
+            _, stderr = child.communicate(timeout=30)
+    assert b"Traceback" not in stderr, stderr.decode()[-3000:]
+    assert (tmp_path / "data" / "kiosk.db").is_file()
 
 
 def test_purge_removes_the_program_and_conffiles_and_keeps_the_data_the_user_and_the_centre(
