@@ -8,6 +8,8 @@ migrated to head, the catalog, trust lists and demo data are published.
 Endpoints (every one in docs/central-api.md; the schema at ``/openapi.json``):
 
 * ``GET /health``: liveness and the package version (public);
+* ``GET /ready``: the database answers at the schema's head (public);
+* ``GET /metrics``: Prometheus figures (loopback and ``--metrics-allow`` only);
 * ``POST /api/v1/enrol``: a kiosk trades an enrolment code for a token (public);
 * ``GET /api/v1/catalog``, ``/trust``, ``/revocations``: versioned documents
   with ETags (kiosks);
@@ -37,7 +39,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from central import web
+from central import readiness, web
 from central.access.audit import audit_key, utc_now
 from central.access.ratelimit import RateLimiter
 from central.api import include_routers, wsrs
@@ -50,6 +52,7 @@ from central.hospital import demo as hospital_demo
 from central.integrations.sender import record_targets, sender_of
 from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
+from central.metrics import Metrics, MetricsMiddleware
 from central.office.bookings import mark_no_shows
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
@@ -151,6 +154,16 @@ def create_app(
         """Liveness and the server's version; no credentials needed."""
         return {"status": "ok", "version": version}
 
+    head = readiness.migrations_head()
+
+    @app.get("/ready", tags=["meta"], responses={503: {"description": "Not ready"}})
+    async def ready() -> JSONResponse:
+        """Whether the database answers and its schema is at head; no credentials needed."""
+        found = await readiness.check_within_deadline(database, head)
+        if found.ready:
+            return JSONResponse({"ready": True})
+        return JSONResponse({"ready": False, "reason": found.reason}, 503)
+
     include_routers(app)
     web.install(app)
     bpjs = settings.integrations.bpjs
@@ -160,8 +173,12 @@ def create_app(
         rate_per_minute=bpjs.ws_rs_rate_per_minute if bpjs is not None else 1,
     )
     build_stack = app.build_middleware_stack
-    # Outermost: the server's body cap answers before any route (wsrs.EnvelopeTooLarge).
-    app.build_middleware_stack = lambda: wsrs.EnvelopeTooLarge(build_stack())  # type: ignore[method-assign]
+    metrics = Metrics(database, settings.zone)
+    # The server's body cap answers before any route (wsrs.EnvelopeTooLarge); outside
+    # it, every request is counted, and /metrics answered to those who may read it.
+    app.build_middleware_stack = lambda: MetricsMiddleware(  # type: ignore[method-assign]
+        wsrs.EnvelopeTooLarge(build_stack()), metrics, settings.metrics_allow
+    )
     schema = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -163,8 +163,13 @@ def apply_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = 
         return
     try:
         password = Path(password_file).read_text(encoding="utf-8").strip("\r\n")
+        readable_by_others = bool(Path(password_file).stat().st_mode & 0o007)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigFileError(f"the database password file {password_file}: {exc}") from None
+    if readable_by_others:
+        log.warning(
+            "the database password file %s can be read by others: chmod o-rwx it", (password_file)
+        )
     if not password:
         raise ConfigFileError(f"the database password file {password_file} is empty")
     args.db = with_password(args.db, password)

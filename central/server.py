@@ -40,6 +40,7 @@ from central.config_file import apply_config_file, apply_credentials
 from central.connections import deadline_protocol
 from central.database import Database
 from central.errors import BindError, CatalogLoadError, DatabaseError, SeedError
+from central.metrics import use_multiprocess_mode
 from central.process import PARENT_PID_ENV
 from central.settings import LISTENING_PREFIX, CentralSettings
 from central.workers import (
@@ -273,6 +274,7 @@ def _worker(settings: CentralSettings, sock: socket.socket, log_format: str, rea
     """One worker process: build the app (the database is prepared) and serve ``sock``."""
     # A worker stops when its parent, the supervisor, is gone (_AnnouncingServer.on_tick).
     os.environ[PARENT_PID_ENV] = str(os.getppid())
+    use_multiprocess_mode()  # before the app makes its metrics
     try:
         app = create_app(settings, prepared=True)
 

@@ -31,6 +31,7 @@ from typing import TextIO
 FORMATS = ("auto", "plain", "journal", "json")
 #: syslog priorities (RFC 5424) of the logging levels.
 _PRIORITIES = ((logging.CRITICAL, 2), (logging.ERROR, 3), (logging.WARNING, 4), (logging.INFO, 6))
+_OURS = "_anjungan_log_handler"
 PLAIN = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -106,15 +107,24 @@ def configure_logging(
     fmt: str, level: int = logging.INFO, *, stream: TextIO | None = None, plain: str = PLAIN
 ) -> str:
     """Send every record at ``level`` or above to stderr in ``fmt``; returns the
-    format chosen (``auto`` decided). Replaces the root logger's handlers.
-    ``plain``: the layout of a ``plain`` line (each program keeps its own)."""
+    format chosen (``auto`` decided). ``plain``: the layout of a ``plain`` line
+    (each program keeps its own).
+
+    Like :func:`logging.basicConfig`, it leaves alone a root logger that someone
+    else has given handlers (a test runner calling ``main`` in its own process);
+    a handler it installed itself is replaced.
+    """
     out = stream or sys.stderr
     chosen = resolve_format(fmt, stream=out)
-    handler = logging.StreamHandler(out)
-    handler.setFormatter(formatter_for(chosen, plain))
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if getattr(old, _OURS, False):
+            root.removeHandler(old)
+    if root.handlers:
+        return chosen
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(formatter_for(chosen, plain))
+    setattr(handler, _OURS, True)
     root.addHandler(handler)
     root.setLevel(level)
     return chosen

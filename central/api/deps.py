@@ -40,6 +40,8 @@ _P = TypeVar("_P")
 PUBLIC_ROUTES = frozenset(
     {
         ("GET", "/health"),
+        # Readiness for a load balancer: true/false and a fixed reason (central/readiness.py).
+        ("GET", "/ready"),
         ("POST", "/api/v1/enrol"),
         ("POST", "/api/v1/staff/login"),
         ("GET", "/api/v1/public/tickets/{ticket_id}"),

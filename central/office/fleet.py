@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, select
+from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from central.access.audit import utc_now
 from central.tables import kiosk_heartbeats, kiosk_tokens, kiosks
@@ -134,6 +134,24 @@ def faults_of(
     if abs(clock_skew_s) > MAX_CLOCK_SKEW_S:
         found.append("clock_skew")
     return found
+
+
+def stale_count(conn: Connection, now: dt.datetime | None = None) -> int:
+    """How many kiosks with a live token are stale (as :func:`fleet` says it of each)."""
+    now = now or utc_now()
+    live_token = exists().where(
+        and_(kiosk_tokens.c.kiosk_id == kiosks.c.id, kiosk_tokens.c.revoked_at.is_(None))
+    )
+    silent = or_(
+        kiosk_heartbeats.c.received_at.is_(None),
+        kiosk_heartbeats.c.received_at < now - dt.timedelta(seconds=STALE_AFTER_S),
+    )
+    query = (
+        select(func.count())
+        .select_from(kiosks.outerjoin(kiosk_heartbeats, kiosk_heartbeats.c.kiosk_id == kiosks.c.id))
+        .where(live_token, silent)
+    )
+    return int(conn.execute(query).scalar_one())
 
 
 def fleet(

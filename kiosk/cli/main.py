@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from contract.logs import add_log_format_option, configure_logging
 from kiosk.cli import card as card_cli
 from kiosk.cli import doctor as doctor_cli
 from kiosk.cli import sync as sync_cli
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="quit by itself after SECONDS (for scripted runs)",
     )
+    add_log_format_option(demo)
     demo.add_argument(
         "--screenshot",
         type=Path,
@@ -115,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--desk", action="store_true", help=DESK_HELP)
     run.add_argument("--exit-after", type=float, metavar="SECONDS", help=argparse.SUPPRESS)
+    add_log_format_option(run)
 
     card_cli.add_parser(sub)
     ticket_cli.add_parser(sub)
@@ -148,9 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return server_main(args_list[1:])
     args = build_parser().parse_args(args_list)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    configure_logging(
+        getattr(args, "log_format", "auto"), logging.DEBUG if args.verbose else logging.INFO
     )
     if args.command == "demo":
         return _demo(args)

@@ -6,18 +6,24 @@ service manager runs (docs/configuration.md, "The settings file").
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
 import pytest
 
+from central.database import Database
 from central.errors import CentralStartError
 from central.process import start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from testkit.centre_accounts import enrol
+from testkit.centres import SHARED_START_S
+from testkit.commands import kiosk
 from testkit.pg_cluster import PgCluster
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = pytest.mark.timeout(120)
+#: A centre of this test's own; a loaded machine may take a while to start one.
+start = functools.partial(start_central, timeout_s=SHARED_START_S)
 
 PASSWORD = "s3cret-pg-Pa55word"  # noqa: S105 - a throwaway role's, in a throwaway cluster
 
@@ -40,14 +46,18 @@ def _process_tree(pid: int) -> list[int]:
 def test_the_file_names_the_settings(tmp_path: Path) -> None:
     # Without the file's seed_demo the centre has no catalog and refuses to start.
     config = _write(tmp_path, "seed_demo = true\n")
-    with start_central(seed_demo=False, extra_args=["--config", str(config)]) as centre:
+    with start_central(
+        timeout_s=SHARED_START_S, seed_demo=False, extra_args=["--config", str(config)]
+    ) as centre:
         assert enrol(centre.url, DEMO_ENROLMENT_CODE).status_code == 201
 
 
 def test_the_command_line_wins_over_the_file(tmp_path: Path) -> None:
     elsewhere = tmp_path / "from-the-file.db"
     config = _write(tmp_path, f"seed_demo = true\ndb = 'sqlite:///{elsewhere}'\n")
-    with start_central(seed_demo=False, extra_args=["--config", str(config)]) as centre:
+    with start_central(
+        timeout_s=SHARED_START_S, seed_demo=False, extra_args=["--config", str(config)]
+    ) as centre:
         # start_central gave --db on the command line: that database is used, not the file's.
         assert Path(centre.db_url.removeprefix("sqlite:///")).exists()
     assert not elsewhere.exists()
@@ -75,7 +85,9 @@ def test_a_bad_file_stops_the_centre_with_a_message(
 ) -> None:
     config = _write(tmp_path, text)
     with pytest.raises(CentralStartError) as caught:
-        start_central(seed_demo=True, extra_args=["--config", str(config)])
+        start_central(
+            timeout_s=SHARED_START_S, seed_demo=True, extra_args=["--config", str(config)]
+        )
     assert "exited with status 2 before listening" in str(caught.value)
     assert f"central: error: {config}: {message}" in str(caught.value)
     assert "hunter2" not in str(caught.value)
@@ -83,7 +95,9 @@ def test_a_bad_file_stops_the_centre_with_a_message(
 
 def test_a_missing_file_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(CentralStartError) as caught:
-        start_central(extra_args=["--config", str(tmp_path / "nowhere.toml")])
+        start_central(
+            timeout_s=SHARED_START_S, extra_args=["--config", str(tmp_path / "nowhere.toml")]
+        )
     assert "exited with status 2 before listening" in str(caught.value)
     assert "nowhere.toml: cannot read (No such file or directory)" in str(caught.value)
 
@@ -101,11 +115,13 @@ def test_the_password_comes_from_a_credential_never_the_command_line(
 
     # Without the credential the role cannot log in: the password is really needed.
     with pytest.raises(CentralStartError) as caught:
-        start_central(seed_demo=False, db_url=url, extra_args=argv)
+        start(seed_demo=False, db_url=url, extra_args=argv)
     assert "exited with status 4 before listening" in str(caught.value)
 
     env = {"CREDENTIALS_DIRECTORY": str(credentials)}
-    with start_central(seed_demo=False, db_url=url, extra_args=argv, env=env) as centre:
+    with start_central(
+        timeout_s=SHARED_START_S, seed_demo=False, db_url=url, extra_args=argv, env=env
+    ) as centre:
         # A request that writes to the database, served by one of the workers.
         assert enrol(centre.url, DEMO_ENROLMENT_CODE).status_code == 201
         processes = _process_tree(centre.process.pid)
@@ -124,5 +140,17 @@ def test_a_password_file_must_name_a_postgresql_database(tmp_path: Path) -> None
     os.chmod(secret, 0o600)
     config = _write(tmp_path, f"seed_demo = true\ndb_password_file = '{secret}'\n")
     with pytest.raises(CentralStartError) as caught:
-        start_central(extra_args=["--config", str(config)])
+        start(extra_args=["--config", str(config)])
     assert "a database password needs a PostgreSQL db" in str(caught.value)
+
+
+def test_operator_commands_read_the_file_too(tmp_path: Path) -> None:
+    database = tmp_path / "central.db"
+    config = _write(tmp_path, f"db = 'sqlite:///{database}'\n")
+    result = kiosk("server", "--config", str(config), "migrate")
+    assert result.returncode == 0, result.stderr
+    migrated = Database(f"sqlite:///{database}")
+    try:
+        assert migrated.revision() is not None
+    finally:
+        migrated.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 from pathlib import Path
@@ -10,10 +11,13 @@ import pytest
 
 from central.process import RunningCentral, start_central
 from testkit.centre_accounts import enrol
+from testkit.centres import SHARED_START_S
 from testkit.notify_socket import NotifyListener
 from testkit.waits import wait_until
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = pytest.mark.timeout(150)
+#: A centre of this test's own; a loaded machine may take a while to start one.
+start = functools.partial(start_central, timeout_s=SHARED_START_S)
 
 
 def workers_of(centre: RunningCentral) -> set[int]:
@@ -23,10 +27,23 @@ def workers_of(centre: RunningCentral) -> set[int]:
     return pids
 
 
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs (an exited orphan waiting for init to reap it does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def test_ready_is_told_once_every_worker_accepts() -> None:
     with (
         NotifyListener() as listener,
-        start_central(extra_args=["--workers", "3"], env={"NOTIFY_SOCKET": listener.path}) as c,
+        start_central(
+            timeout_s=SHARED_START_S,
+            extra_args=["--workers", "3"],
+            env={"NOTIFY_SOCKET": listener.path},
+        ) as c,
     ):
         wait_until(lambda: bool(listener.with_line("READY=1")), 10, "READY=1")
         assert len(workers_of(c)) == 3
@@ -37,13 +54,16 @@ def test_ready_is_told_once_every_worker_accepts() -> None:
 
 
 def test_one_process_tells_ready_too() -> None:
-    with NotifyListener() as listener, start_central(env={"NOTIFY_SOCKET": listener.path}) as c:
+    with (
+        NotifyListener() as listener,
+        start(env={"NOTIFY_SOCKET": listener.path}) as c,
+    ):
         wait_until(lambda: bool(listener.with_line("READY=1")), 10, "READY=1")
         assert workers_of(c) == set()
 
 
 def test_a_killed_worker_is_started_again() -> None:
-    with start_central(extra_args=["--workers", "2"]) as centre:
+    with start(extra_args=["--workers", "2"]) as centre:
         first = workers_of(centre)
         assert len(first) == 2
         victim = min(first)
@@ -58,7 +78,7 @@ def test_a_killed_worker_is_started_again() -> None:
 
 
 def test_sigterm_stops_every_worker() -> None:
-    centre = start_central(extra_args=["--workers", "3"])
+    centre = start(extra_args=["--workers", "3"])
     try:
         workers = workers_of(centre)
         assert len(workers) == 3
@@ -67,3 +87,19 @@ def test_sigterm_stops_every_worker() -> None:
     assert status == 0
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists()
+
+
+def test_workers_stop_when_their_parent_is_killed() -> None:
+    centre = start(extra_args=["--workers", "2"])
+    try:
+        workers = workers_of(centre)
+        assert len(workers) == 2
+        centre.process.kill()  # no chance to stop them itself
+        centre.process.wait(10)
+        wait_until(
+            lambda: not any(running(pid) for pid in workers),
+            30,
+            "the orphaned workers to stop by themselves",
+        )
+    finally:
+        centre.stop()

@@ -1,0 +1,190 @@
+"""``GET /metrics`` over real HTTP: counted by route template, summed across worker
+processes, database gauges on SQLite and PostgreSQL, and who may read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from central.process import RunningCentral, start_central
+from central.settings import DEMO_ENROLMENT_CODE
+from testkit.centre_accounts import bearer, enrol
+from testkit.centre_requests import allocate, new_id
+from testkit.centres import SHARED_START_S
+from testkit.tls_proxy import NGINX, ProxyUnavailable, make_city_ca, nginx_in_front
+
+pytestmark = pytest.mark.timeout(150)
+#: A centre of this test's own; a loaded machine may take a while to start one.
+start = functools.partial(start_central, timeout_s=SHARED_START_S)
+
+
+def scrape(url: str, **headers: str) -> requests.Response:
+    return requests.get(f"{url}/metrics", timeout=10, headers=headers)
+
+
+def samples(url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    answer = scrape(url)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/plain; version=")
+    found = {}
+    for family in text_string_to_metric_families(answer.text):
+        for sample in family.samples:
+            found[(sample.name, frozenset(sample.labels.items()))] = sample.value
+    return found
+
+
+def value(url: str, name: str, **labels: str) -> float:
+    return samples(url).get((name, frozenset(labels.items())), 0.0)
+
+
+def test_requests_are_summed_across_every_worker(tmp_path: Path) -> None:
+    env = {"RUNTIME_DIRECTORY": str(tmp_path)}
+    ticket = new_id()
+    with start(extra_args=["--workers", "3"], env=env) as centre:
+        folders = list(tmp_path.glob("anjungan-metrics-*"))
+        assert len(folders) == 1
+
+        def writers() -> set[str]:
+            return {re.sub(r"\D", "", f.name) for f in folders[0].glob("*.db")}
+
+        made = 0
+        # Fresh connections until at least two workers have answered some.
+        while len(writers()) < 2 and made < 300:
+            answer = requests.get(
+                f"{centre.url}/t/{ticket}", timeout=5, headers={"Connection": "close"}
+            )
+            assert answer.status_code == 404
+            made += 1
+        assert len(writers()) >= 2, "one worker answered everything"
+        for _ in range(3):  # whichever worker answers the scrape, it counts them all
+            route = {"route": "/t/{ticket_id}", "method": "GET", "status": "404"}
+            assert value(centre.url, "anjungan_http_requests_total", **route) == made
+        text = scrape(centre.url).text
+        assert ticket not in text  # the route's template, never the path
+        histogram = {"route": "/t/{ticket_id}", "method": "GET", "le": "+Inf"}
+        assert value(centre.url, "anjungan_http_request_duration_seconds_bucket", **histogram) == (
+            made
+        )
+    assert not folders[0].exists()  # the parent removed it
+
+
+def test_a_path_no_route_matches_is_unmatched(tmp_path: Path) -> None:
+    with start() as centre:
+        requests.get(f"{centre.url}/3171012345678901", timeout=5)
+        text = scrape(centre.url).text
+        assert "3171012345678901" not in text
+        labels = {"route": "unmatched", "method": "GET", "status": "404"}
+        assert value(centre.url, "anjungan_http_requests_total", **labels) == 1
+
+
+@pytest.fixture
+def own_centre(db_url: str) -> Iterator[RunningCentral]:
+    with start_central(
+        timeout_s=SHARED_START_S, db_url=db_url, extra_args=["--auth-rate", "1000"]
+    ) as centre:
+        yield centre
+
+
+def heartbeat() -> dict[str, object]:
+    return {
+        "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+        "version": "0.1.0",
+        "reader": {"state": "ok", "detail": ""},
+        "printer": {"state": "ok", "detail": ""},
+        "outbox": {"pending": 0, "dead": 0, "oldest_pending_age_s": None},
+        "leases": [],
+        "catalog_version": None,
+    }
+
+
+def test_the_database_gauges(own_centre: RunningCentral) -> None:
+    url = own_centre.url
+    queue = {"office": "pku-mpp", "service": "ktp-cetak-ulang"}
+    assert value(url, "anjungan_tickets_waiting", **queue) == 0
+    assert value(url, "anjungan_kiosks_stale") == 0
+    for target in ("bpjs", "satusehat"):
+        assert (("anjungan_integration_outbox_pending", frozenset({("target", target)}))) in (
+            samples(url)
+        )
+    assert value(url, "anjungan_message_outbox_pending") == 0
+
+    token = enrol(url, DEMO_ENROLMENT_CODE).json()["token"]
+    assert value(url, "anjungan_kiosks_stale") == 1  # enrolled, never seen
+    for _ in range(2):
+        assert allocate(url, token, "ktp-cetak-ulang").status_code == 201
+    assert value(url, "anjungan_tickets_waiting", **queue) == 2
+    beat = requests.post(
+        f"{url}/api/v1/heartbeats", json=heartbeat(), headers=bearer(token), timeout=5
+    )
+    assert beat.status_code == 200, beat.text
+    assert value(url, "anjungan_kiosks_stale") == 0
+
+
+def _unknown_page(url: str) -> str:
+    answer = requests.get(f"{url}/no-such-page", timeout=5)
+    assert answer.status_code == 404
+    return _without_csrf(answer.text)
+
+
+def _without_csrf(page: str) -> str:
+    return re.sub(r'name="csrf-token" content="[^"]*"', "", page)
+
+
+def test_through_a_proxy_it_is_a_page_that_does_not_exist() -> None:
+    with start_central(
+        timeout_s=SHARED_START_S, extra_args=["--trusted-proxy", "127.0.0.1"]
+    ) as centre:
+        assert scrape(centre.url).status_code == 200  # straight from loopback
+        for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
+            hidden = scrape(centre.url, **{header: "203.0.113.9"})
+            assert hidden.status_code == 404
+            assert _without_csrf(hidden.text) == _unknown_page(centre.url)
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+def test_the_public_side_of_the_proxy_never_reads_it(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    ca = make_city_ca(tmp_path_factory.mktemp("ca"))
+    with start_central(
+        timeout_s=SHARED_START_S, extra_args=["--trusted-proxy", "127.0.0.1"]
+    ) as centre:
+        try:
+            with nginx_in_front(centre.url, ca, tmp_path_factory.mktemp("nginx")) as public:
+                answer = requests.get(f"{public}/metrics", timeout=10, verify=str(ca.ca_pem))
+                health = requests.get(f"{public}/health", timeout=10, verify=str(ca.ca_pem))
+        except ProxyUnavailable as exc:
+            pytest.skip(str(exc))
+        assert health.status_code == 200
+        assert answer.status_code == 404
+        assert "anjungan_" not in answer.text
+
+
+def _outward_address() -> str | None:
+    """This machine's own address on a network interface other than loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: nothing is sent
+        except OSError:
+            return None
+        address: str = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_only_the_named_networks_read_it_besides_loopback() -> None:
+    address = _outward_address()
+    if address is None:
+        pytest.skip("no network interface besides loopback")
+    # The centre listens on that interface only: its peers come from that address.
+    with start(host=address) as closed:
+        assert scrape(closed.url).status_code == 404
+    with start(host=address, extra_args=["--metrics-allow", f"{address}/32"]) as open_to_it:
+        assert scrape(open_to_it.url).status_code == 200
