@@ -45,7 +45,9 @@ CENTRE_CHILD = textwrap.dedent(
         )
         with urllib.request.urlopen(enrol, timeout=30) as answer:
             status = answer.status
-        print(json.dumps({"central": central.__file__, "enrol": status}))
+        with urllib.request.urlopen(centre.url + "/ready", timeout=30) as answer:
+            ready = json.load(answer)
+        print(json.dumps({"central": central.__file__, "enrol": status, "ready": ready}))
     """
 )
 
@@ -125,6 +127,7 @@ def test_the_installed_centre_starts_on_its_settings_and_credentials_and_says_re
     answer = json.loads(served.stdout.strip().splitlines()[-1])
     assert Path(answer["central"]).is_relative_to(root / VENV), "not the checkout's centre"
     assert answer["enrol"] == 201
+    assert answer["ready"] == {"ready": True}, "the database at the migrations' head"
 
 
 def test_reinstalling_keeps_a_changed_conffile_the_audit_key_and_a_disabled_unit(
