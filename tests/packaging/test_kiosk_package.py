@@ -232,6 +232,29 @@ def test_the_installed_kiosk_started_as_the_unit_starts_it_says_ready_and_feeds_
     assert (tmp_path / "data" / "kiosk.db").is_file()
 
 
+def test_the_installed_doctor_finds_the_package_s_translations_and_says_what_is_wrong(
+    root: DebRoot, tmp_path: Path
+) -> None:
+    """``kiosk doctor --json`` of the package: stdout only JSON, the .qm files the package
+    carries found, the unreachable centre a failing check (exit 1)."""
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\ndata_dir = "{tmp_path / "data"}"\n'
+        f'[central]\nurl = "http://127.0.0.1:{closed_port()}"\ntimeout_s = 0.5\n',
+        encoding="utf-8",
+    )
+    done = _run_installed(
+        root, f"{VENV}/bin/kiosk", "doctor", "--json", "--config", str(config), cwd=tmp_path
+    )
+    assert done.returncode == 1, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    checks = {check["name"]: check for check in report["checks"]}
+    assert report["ok"] is False
+    assert checks["config"]["ok"] and checks["translations"]["ok"], checks["translations"]
+    assert str(root / VENV) in checks["translations"]["detail"]
+    assert not checks["centre"]["ok"] and checks["centre"]["fix"]
+
+
 def test_purge_removes_the_program_and_conffiles_and_keeps_the_data_the_user_and_the_centre(
     kiosk_deb: Path, central_deb: Path, tmp_path: Path
 ) -> None:
