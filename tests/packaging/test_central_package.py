@@ -157,3 +157,26 @@ def test_reinstalling_keeps_a_changed_conffile_the_audit_key_and_a_disabled_unit
         assert not (scratch / gone).exists(), gone
     assert (scratch / "/var/lib/anjungan-central").is_dir(), "the database folder stays"
     assert scratch.account("anjungan") is not None
+
+
+def test_installing_into_a_root_leaves_this_machine_alone(
+    central_deb: Path, tmp_path: Path
+) -> None:
+    """The maintainer scripts honour DPKG_ROOT: the user, the folders, the credentials and
+    the enabled unit go into the root, never onto the machine that runs dpkg."""
+    watched = [Path(p) for p in ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow")]
+    before = {path: path.read_bytes() for path in watched if path.exists()}
+    absent = [
+        Path(p)
+        for p in (
+            CREDENTIALS,
+            "/var/lib/anjungan-central",
+            "/etc/systemd/system/multi-user.target.wants/anjungan-central.service",
+        )
+        if not Path(p).exists()
+    ]
+    scratch = DebRoot(tmp_path / "root")
+    scratch.install(central_deb)
+    assert scratch.account("anjungan") is not None
+    assert {path: path.read_bytes() for path in before} == before
+    assert [path for path in absent if path.exists() or path.is_symlink()] == []
