@@ -1,9 +1,12 @@
 """Run the benchmarks and write the report.
 
-    .venv/bin/python -m bench [--quick] [--out docs/benchmarks.md]
+    .venv/bin/python -m bench [--quick] [--out docs/benchmarks.md] [--only NAME ...]
 
 One central server with the demo data is started for the whole run and
-stopped at the end, whatever happens. Qt renders offscreen.
+stopped at the end, whatever happens. Qt renders offscreen. With ``--only``, just
+the named benchmarks run (those that start servers of their own), and their
+sections replace the same sections of the existing report, each marked with its
+own date and commit; the rest of the file stays as it was.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench import (
@@ -21,6 +24,7 @@ from bench import (
     call_next,
     card_read,
     card_read_nfc,
+    central_scale,
     dashboard_render,
     fleet_load,
     outbox_drain,
@@ -32,6 +36,18 @@ from bench import (
     tap_to_ticket,
 )
 from bench.results import Benchmark
+
+Run = Callable[[bool, Callable[[str], None]], list[Benchmark]]
+#: The benchmarks ``--only`` can run alone: each starts what it measures itself.
+ALONE: dict[str, Run] = {
+    "fleet": fleet_load.run,
+    "scale": central_scale.run,
+    "sync": sync.run,
+    "dashboard": dashboard_render.run,
+    "call-next": call_next.run,
+    "board": board_live.run,
+    "booking": booking_load.run,
+}
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
@@ -51,6 +67,14 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         type=Path,
         default=DEFAULT_OUT,
         help="where to write the report (default: docs/benchmarks.md)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(ALONE),
+        metavar="NAME",
+        help="run only this benchmark (repeat for several) and replace its sections of "
+        f"the existing report; one of: {', '.join(sorted(ALONE))}",
     )
     return parser.parse_args(argv)
 
@@ -83,6 +107,7 @@ def run_all(quick: bool) -> list[Benchmark]:
     return [
         *benchmarks,
         *fleet_load.run(quick, _progress),
+        *central_scale.run(quick, _progress),
         *sync.run(quick, _progress),
         *dashboard_render.run(quick, _progress),
         *call_next.run(quick, _progress),
@@ -98,6 +123,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     date = report.utc_now()
     commit = report.git_commit(ROOT, ignore=out)
+    if args.only:
+        found = [b for name in args.only for b in ALONE[name](args.quick, _progress)]
+        old = out.read_text(encoding="utf-8") if out.exists() else ""
+        text = report.splice(old, found, commit=commit, date=date, quick=args.quick)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        _progress(f"wrote {len(found)} sections into {out}")
+        return 0
     host = report.machine()
     benchmarks = run_all(args.quick)
     text = report.render(benchmarks, host=host, commit=commit, date=date, quick=args.quick)

@@ -137,7 +137,7 @@ def trivial_schedule(schedule: Sequence[Request]) -> list[Request]:
     return [Request(request.at, "GET", "/health") for request in schedule]
 
 
-def _catalog_etag(url: str, token: str) -> str:
+def catalog_etag(url: str, token: str) -> str:
     import requests
 
     answer = requests.get(
@@ -147,7 +147,9 @@ def _catalog_etag(url: str, token: str) -> str:
     return answer.headers["ETag"]
 
 
-def _row(kiosks: int, label: str, duration: float, outcome: Outcome, count: int) -> Measurement:
+def fleet_row(
+    kiosks: int, label: str, duration: float, outcome: Outcome, count: int
+) -> Measurement:
     rate = count / duration
     errors = ", ".join(f"{what} ×{n}" for what, n in sorted(outcome.errors.items()))
     how = (
@@ -159,7 +161,7 @@ def _row(kiosks: int, label: str, duration: float, outcome: Outcome, count: int)
     return Measurement(f"{kiosks:,} kiosks — {label}", how, samples, GOAL_MS)
 
 
-def _passes(outcome: Outcome) -> bool:
+def passes(outcome: Outcome) -> bool:
     return (
         outcome.error_count == 0
         and bool(outcome.latencies_ms)
@@ -181,22 +183,22 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
             host, port = urlsplit(central.url).hostname or "", central.port
             tokens = enrol_fleet(db_url, max(steps))
             progress(f"fleet: {len(tokens)} kiosks enrolled")
-            etag = _catalog_etag(central.url, tokens[0])
+            etag = catalog_etag(central.url, tokens[0])
             rows: list[Measurement] = []
             served = served_trivial = 0
             for kiosks in steps:
                 schedule = fleet_schedule(tokens[:kiosks], duration, etag, seed=kiosks)
                 trivial = run_schedule(host, port, trivial_schedule(schedule), timeout_s=TIMEOUT_S)
                 fleet = run_schedule(host, port, schedule, timeout_s=TIMEOUT_S)
-                rows.append(_row(kiosks, "fleet", duration, fleet, len(schedule)))
-                rows.append(_row(kiosks, "`GET /health`", duration, trivial, len(schedule)))
+                rows.append(fleet_row(kiosks, "fleet", duration, fleet, len(schedule)))
+                rows.append(fleet_row(kiosks, "`GET /health`", duration, trivial, len(schedule)))
                 progress(
                     f"fleet: {kiosks} kiosks, p95 {rows[-2].p95:.1f} ms "
                     f"(trivial {rows[-1].p95:.1f} ms), errors {fleet.error_count}"
                 )
-                if _passes(trivial):
+                if passes(trivial):
                     served_trivial = kiosks
-                if not _passes(fleet):
+                if not passes(fleet):
                     break
                 served = kiosks
         finally:

@@ -14,6 +14,8 @@ keeps the generator cheap enough to leave most of the CPU to the server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -50,6 +52,8 @@ class Outcome:
 #: sent on one it is dropping would fail for a reason no real client meets
 #: (they reconnect in the same way).
 MAX_IDLE_S = 3.0
+#: How long the end of a run waits for its connections to close.
+CLOSE_S = 5.0
 
 
 class _Connection:
@@ -90,7 +94,12 @@ class _Connection:
 
 
 async def _run(
-    host: str, port: int, schedule: Sequence[Request], connections: int, timeout_s: float
+    host: str,
+    port: int,
+    schedule: Sequence[Request],
+    connections: int,
+    timeout_s: float,
+    tls: ssl.SSLContext | None,
 ) -> Outcome:
     outcome = Outcome()
     # Last in, first out: busy connections stay warm, spare ones go idle and close.
@@ -99,6 +108,8 @@ async def _run(
         pool.put_nowait(None)  # opened on first use
     loop = asyncio.get_running_loop()
     start = loop.time()
+    #: Every connection opened, so all are closed before the loop ends.
+    opened: list[asyncio.StreamWriter] = []
 
     async def one(request: Request) -> None:
         delay = start + request.at - loop.time()
@@ -113,10 +124,16 @@ async def _run(
             connection = None
         try:
             if connection is None:
+                # The TLS handshake, when any, counts in the request's latency, as a
+                # kiosk's first request on a new connection pays it.
                 reader, writer = await asyncio.open_connection(host, port)
+                opened.append(writer)
+                if tls is not None:
+                    await writer.start_tls(tls, server_hostname=host)
                 connection = _Connection(reader, writer)
             status = await asyncio.wait_for(connection.exchange(host, request), timeout_s)
         except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            # ssl.SSLError is an OSError: a refused certificate is counted like the rest.
             outcome.error(type(exc).__name__)
             if connection is not None:
                 connection.close()
@@ -130,10 +147,13 @@ async def _run(
         outcome.latencies_ms.append((loop.time() - start - request.at) * 1000.0)
 
     await asyncio.gather(*(one(request) for request in schedule))
-    while not pool.empty():
-        connection = pool.get_nowait()
-        if connection is not None:
-            connection.close()
+    # Closed and waited for: a TLS connection's socket closes only after its shutdown,
+    # which would otherwise be left to the garbage collector once the loop is gone.
+    for writer in opened:
+        writer.close()
+    closing = asyncio.gather(*(w.wait_closed() for w in opened), return_exceptions=True)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(closing, CLOSE_S)
     return outcome
 
 
@@ -144,8 +164,10 @@ def run_schedule(
     *,
     connections: int = 64,
     timeout_s: float = 10.0,
+    tls: ssl.SSLContext | None = None,
 ) -> Outcome:
-    """Send every request at its time over at most ``connections`` keep-alive connections."""
+    """Send every request at its time over at most ``connections`` keep-alive connections
+    (``tls``: HTTPS, the context saying which CA to trust)."""
     if host not in {"127.0.0.1", "::1", "localhost"}:
         raise ValueError("the load generator only targets loopback")
-    return asyncio.run(_run(host, port, schedule, connections, timeout_s))
+    return asyncio.run(_run(host, port, schedule, connections, timeout_s, tls))

@@ -213,3 +213,32 @@ def render(
     for benchmark in benchmarks:
         lines.extend(benchmark_table(benchmark))
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def splice(old: str, benchmarks: list[Benchmark], *, commit: str, date: str, quick: bool) -> str:
+    """``old`` with each benchmark's section replaced (or added at the end), marked with
+    the date and commit of its own run, since the rest of the file comes from another."""
+    run = "quick" if quick else "full"
+    lines = old.rstrip("\n").split("\n") if old else []
+    for benchmark in benchmarks:
+        marked = Benchmark(
+            benchmark.title,
+            benchmark.measurements,
+            (
+                *benchmark.notes,
+                f"This section was measured on its own (`python -m bench --only`, {run}) "
+                f"on {date} at commit {commit}.",
+            ),
+        )
+        table = benchmark_table(marked)
+        heading = f"## {benchmark.title}"
+        if heading in lines:
+            start = lines.index(heading)
+            end = next(
+                (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
+                len(lines),
+            )
+            lines[start:end] = table
+        else:
+            lines.extend(["", *table] if lines and lines[-1] else table)
+    return "\n".join(lines).rstrip("\n") + "\n"

@@ -54,6 +54,10 @@ DB_URL_REFUSED = (
 class ConfigFileError(ValueError):
     """The settings file cannot be used; the message names the file and the key."""
 
+    def __init__(self, detail: str) -> None:
+        # As the kiosk says it of its own file: Indonesian first, then English.
+        super().__init__(f"konfigurasi salah / bad configuration: {detail}")
+
 
 def apply_config_file(
     parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str]

@@ -75,6 +75,7 @@ class Supervisor:
     _workers: dict[int, _Worker] = field(default_factory=dict)
     _stopping: bool = False
     _pause_s: float = RESTART_PAUSE_S
+    _parent_pid: int = field(default_factory=os.getpid)
 
     def run(self) -> int:
         """Serve; the exit status: 0 after a stop, a worker's status if none could start."""
@@ -144,12 +145,21 @@ class Supervisor:
                 self._stopping = True
 
     def _fork(self, read_end: int, write_end: int) -> None:
-        pid = os.fork()
+        # Held back across the fork: a stop signal reaches either the parent's handler
+        # or, once it is reset, the worker's own default (never the parent's copy).
+        stops = {signal.SIGTERM, signal.SIGINT}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        try:
+            pid = os.fork()
+        finally:
+            if os.getpid() == self._parent_pid:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
         if pid == 0:  # the worker
             status = 70  # EX_SOFTWARE, if the body raises past its own handlers
             try:
-                for sig in (signal.SIGTERM, signal.SIGINT):
+                for sig in stops:
                     signal.signal(sig, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
                 os.close(read_end)
                 status = self.body(write_end)
             except BaseException:

@@ -1,8 +1,9 @@
 """The kiosk's configuration: one TOML file, every key with a default.
 
 Lookup order: ``--config FILE``, then ``$ANJUNGAN_CONFIG``, then
-``kiosk.toml`` in the platform's config dir; with none of them, the embedded
-defaults. Every key is documented in docs/configuration.md (a test keeps the
+``kiosk.toml`` in the platform's (user's) config dir, then the package's
+``/etc/anjungan/kiosk.toml`` (:data:`SYSTEM_PATH`); with none of them, the
+embedded defaults. Every key is documented in docs/configuration.md (a test keeps the
 two in step). A bad file raises :class:`ConfigError` naming the key.
 """
 
@@ -23,6 +24,9 @@ from kiosk.errors import ConfigError
 
 ENV_VAR = "ANJUNGAN_CONFIG"
 APP_NAME = "anjungan"
+#: Where the Debian package puts the configuration (a conffile): found without
+#: ``$ANJUNGAN_CONFIG``, which ``sudo -u anjungan`` drops.
+SYSTEM_PATH = Path("/etc/anjungan/kiosk.toml")
 
 
 def _choice(*values: str) -> dict[str, Any]:
@@ -235,8 +239,10 @@ def find_config(explicit: Path | None, environ: dict[str, str] | None = None) ->
         return explicit
     if env.get(ENV_VAR):
         return Path(env[ENV_VAR])
-    candidate = default_path()
-    return candidate if candidate.is_file() else None
+    for candidate in (default_path(), SYSTEM_PATH):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def load_config(explicit: Path | None = None, environ: dict[str, str] | None = None) -> Config:
@@ -296,6 +302,8 @@ def _coerce(key: str, f: dataclasses.Field[Any], value: Any, source: str) -> Any
         return float(value)
     if not isinstance(value, str):
         raise ConfigError(key, "must be a string", source)
+    if "\x00" in value:  # no path, URL or name holds one; the OS refuses it in a path
+        raise ConfigError(key, "must not contain a NUL character (\\u0000)", source)
     choices = f.metadata.get("choices")
     if choices and value not in choices:
         raise ConfigError(key, f"must be one of: {', '.join(choices)}", source)

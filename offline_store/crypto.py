@@ -94,12 +94,13 @@ class RowCipher:
             )
 
 
-def read_key(path: Path) -> bytes | None:
+def read_key(path: Path, *, tighten: bool = True) -> bytes | None:
     """The key in ``path``; None if the file does not exist.
 
     Read without following a symbolic link (a link there is refused: the key
     would be wherever it points, with that place's permissions); a plain file
-    of another mode is set to exactly 0600.
+    of another mode is set to exactly 0600 (``tighten=False``: left as it is,
+    for a look that must change nothing).
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -118,7 +119,7 @@ def read_key(path: Path) -> bytes | None:
             raise StoreKeyError(f"the store key file {path} is not a plain file")
         text = os.read(fd, 4 * KEY_BYTES).decode("ascii").strip()
         mode = stat.S_IMODE(info.st_mode)
-        if mode != 0o600:
+        if mode != 0o600 and tighten:
             log.warning(
                 "the store key file %s was mode %03o%s; made it 0600",
                 path,

@@ -202,17 +202,23 @@ class OutboxMixin(StoreBase):
 
     def outbox_stats(self, now: dt.datetime) -> OutboxStats:
         """Depth, age of the oldest undelivered item, dead items (for heartbeats and status)."""
-        counts: dict[OutboxState, tuple[int, str | None]] = {}
         with self._read() as conn:
-            for state in (OutboxState.PENDING, OutboxState.SENDING, OutboxState.DEAD):
-                counts[state] = conn.execute(
-                    "SELECT count(*), min(created_at) FROM outbox WHERE state = ?", [state]
-                ).fetchone()
-        oldest = [c[1] for s, c in counts.items() if s != OutboxState.DEAD and c[1] is not None]
-        age = (now - from_text(min(oldest))).total_seconds() if oldest else None
-        return OutboxStats(
-            depth=counts[OutboxState.PENDING][0] + counts[OutboxState.SENDING][0],
-            oldest_unsent_age_s=age,
-            dead=counts[OutboxState.DEAD][0],
-            sending=counts[OutboxState.SENDING][0],
-        )
+            return outbox_stats_of(conn, now)
+
+
+def outbox_stats_of(conn: sqlite3.Connection, now: dt.datetime) -> OutboxStats:
+    """:meth:`OutboxMixin.outbox_stats` on a connection of the caller's (a read-only
+    one for ``kiosk doctor``)."""
+    counts: dict[OutboxState, tuple[int, str | None]] = {}
+    for state in (OutboxState.PENDING, OutboxState.SENDING, OutboxState.DEAD):
+        counts[state] = conn.execute(
+            "SELECT count(*), min(created_at) FROM outbox WHERE state = ?", [state]
+        ).fetchone()
+    oldest = [c[1] for s, c in counts.items() if s != OutboxState.DEAD and c[1] is not None]
+    age = (now - from_text(min(oldest))).total_seconds() if oldest else None
+    return OutboxStats(
+        depth=counts[OutboxState.PENDING][0] + counts[OutboxState.SENDING][0],
+        oldest_unsent_age_s=age,
+        dead=counts[OutboxState.DEAD][0],
+        sending=counts[OutboxState.SENDING][0],
+    )

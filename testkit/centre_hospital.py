@@ -42,13 +42,15 @@ def put_schedule(
     ends: str = "23:59",  # open whenever the test runs
     minutes: int = 10,
     schedule_id: str | None = None,
+    kodedokter: str = "99001",
+    doctor_name: str = "dr. Uji Coba",
 ) -> requests.Response:
     """A new doctor's schedule for today (unless ``weekday``); its id is in the answer."""
     sid = schedule_id or f"test-{next(_counter)}-{new_id()[:8]}"
     body = {
         "service_id": service_id,
-        "kodedokter": "99001",
-        "doctor_name": "dr. Uji Coba",
+        "kodedokter": kodedokter,
+        "doctor_name": doctor_name,
         "weekday": weekday or dt.datetime.now(ZONE).isoweekday(),
         "starts": starts,
         "ends": ends,

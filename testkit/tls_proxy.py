@@ -1,10 +1,11 @@
 """TLS in front of a real centre: a test city CA and an nginx on 127.0.0.1, as a city runs it.
 
 :func:`make_city_ca` makes a CA and a certificate for 127.0.0.1 with
-``cryptography``; :func:`nginx_in_front` runs nginx (a child, not a daemon)
-proxying ``https://127.0.0.1:PORT`` to a centre, with the headers a centre
-behind a proxy trusts (``--trusted-proxy 127.0.0.1``) and without response
-buffering, so the boards' live streams pass as they are written.
+``cryptography``; :func:`shipped_proxy` runs nginx (a child, not a daemon) with
+the project's own packaging/nginx/anjungan-central.conf, only its ports,
+certificate paths and upstream replaced: the headers a centre behind a proxy
+trusts (``--trusted-proxy 127.0.0.1``), the boards' live streams unbuffered,
+``/metrics`` refused, plain HTTP redirected.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -99,7 +101,48 @@ def _free_port() -> int:
     return port
 
 
-def nginx_config(prefix: Path, port: int, upstream: str, ca: CityCA) -> str:
+#: The reverse-proxy configuration the project ships; the tests run this very file.
+SHIPPED = Path(__file__).resolve().parent.parent / "packaging" / "nginx" / "anjungan-central.conf"
+
+
+def render_shipped(text: str, *, port: int, http_port: int, upstream: str, ca: CityCA) -> str:
+    """The shipped file with only its ports, certificate paths and upstream replaced.
+
+    Each replaced line must be found exactly as often as the shipped file has it, so a
+    change to the file that this rendering would silently miss fails here instead.
+    The IPv6 listens go (loopback tests listen on 127.0.0.1 alone).
+    """
+    target = urlsplit(upstream)
+    if target.scheme != "http" or not target.hostname or not target.port:
+        raise ValueError(f"upstream must be http://HOST:PORT, not {upstream!r}")
+    replacements = (
+        ("    listen 80;\n", f"    listen 127.0.0.1:{http_port};\n", 1),
+        ("    listen [::]:80;\n", "", 1),
+        ("    listen 443 ssl http2;\n", f"    listen 127.0.0.1:{port} ssl http2;\n", 1),
+        ("    listen [::]:443 ssl http2;\n", "", 1),
+        (
+            "    ssl_certificate /etc/ssl/anjungan/fullchain.pem;\n",
+            f"    ssl_certificate {ca.cert_pem};\n",
+            1,
+        ),
+        (
+            "    ssl_certificate_key /etc/ssl/anjungan/privkey.pem;\n",
+            f"    ssl_certificate_key {ca.key_pem};\n",
+            1,
+        ),
+        ("    server 127.0.0.1:8470;\n", f"    server {target.hostname}:{target.port};\n", 1),
+    )
+    for old, new, count in replacements:
+        found = text.count(old)
+        if found != count:
+            raise ValueError(f"{SHIPPED.name}: {old.strip()!r} found {found} times, not {count}")
+        text = text.replace(old, new)
+    return text
+
+
+def nginx_config(prefix: Path, site: Path) -> str:
+    """A main nginx.conf for an unprivileged child: the shipped site included, as Debian's
+    ``include /etc/nginx/sites-enabled/*`` does, and every runtime path under ``prefix``."""
     temp = "\n".join(
         f"    {kind}_temp_path {prefix}/{kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -109,36 +152,42 @@ master_process off;
 worker_processes 1;
 pid {prefix}/nginx.pid;
 error_log {prefix}/error.log;
-events {{ worker_connections 256; }}
+events {{ worker_connections 1024; }}
 http {{
     access_log off;
 {temp}
-    server {{
-        listen 127.0.0.1:{port} ssl;
-        ssl_certificate {ca.cert_pem};
-        ssl_certificate_key {ca.key_pem};
-        location / {{
-            proxy_pass {upstream};
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_buffering off;
-            proxy_read_timeout 1h;
-        }}
-    }}
+    include {site};
 }}
 """
 
 
+@dataclass(frozen=True)
+class RunningProxy:
+    #: ``https://127.0.0.1:PORT``: the TLS side.
+    url: str
+    #: ``http://127.0.0.1:PORT``: the plain side, which only redirects.
+    http_url: str
+    #: nginx's process (one: no master), for what it costs in CPU.
+    pid: int
+
+
 @contextmanager
-def nginx_in_front(upstream: str, ca: CityCA, prefix: Path) -> Iterator[str]:
-    """``https://127.0.0.1:PORT`` proxied to ``upstream`` for the duration of the block."""
+def shipped_proxy(upstream: str, ca: CityCA, prefix: Path) -> Iterator[RunningProxy]:
+    """nginx running the shipped configuration in front of ``upstream`` for the block."""
     if NGINX is None:
         raise ProxyUnavailable("nginx is not installed (Debian package nginx; make installs it)")
-    port = _free_port()
-    (prefix / "nginx.conf").write_text(nginx_config(prefix, port, upstream, ca))
+    port, http_port = _free_port(), _free_port()
+    site = prefix / "anjungan-central.conf"
+    site.write_text(
+        render_shipped(
+            SHIPPED.read_text(encoding="utf-8"),
+            port=port,
+            http_port=http_port,
+            upstream=upstream,
+            ca=ca,
+        )
+    )
+    (prefix / "nginx.conf").write_text(nginx_config(prefix, site))
     process = subprocess.Popen(
         [NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", "nginx.conf"],
         stdout=subprocess.DEVNULL,
@@ -158,7 +207,9 @@ def nginx_in_front(upstream: str, ca: CityCA, prefix: Path) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise ProxyUnavailable("nginx did not listen within 15 s") from None
                 time.sleep(0.05)
-        yield f"https://127.0.0.1:{port}"
+        yield RunningProxy(
+            f"https://127.0.0.1:{port}", f"http://127.0.0.1:{http_port}", process.pid
+        )
     finally:
         process.terminate()
         try:
@@ -166,3 +217,10 @@ def nginx_in_front(upstream: str, ca: CityCA, prefix: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
+
+
+@contextmanager
+def nginx_in_front(upstream: str, ca: CityCA, prefix: Path) -> Iterator[str]:
+    """``https://127.0.0.1:PORT`` proxied to ``upstream`` by the shipped configuration."""
+    with shipped_proxy(upstream, ca, prefix) as proxy:
+        yield proxy.url

@@ -4,6 +4,7 @@ Qt only in ui/, SQL only in offline_store/ and central/, every folder says what 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import subprocess
 import sys
@@ -88,10 +89,34 @@ def _string_constants(tree: ast.Module) -> dict[str, list[str]]:
 
 def _scan(path: Path, root: Path) -> tuple[list[Import], list[str]]:
     """What ``path`` imports, at any depth (in functions and under TYPE_CHECKING too), and
-    the ``import_module``/``__import__``/``find_spec`` calls whose module cannot be read."""
+    the ``import_module``/``__import__``/``find_spec`` calls whose module cannot be read.
+
+    Each file is read once per process while it stays the same (its size and time): the
+    rules below walk the whole tree several times over.
+    """
+    stat = path.stat()
+    found, unread = _scan_file(path, root, stat.st_mtime_ns, stat.st_size)
+    return list(found), list(unread)
+
+
+def _parsed(path: Path) -> ast.Module:
+    """``path``'s syntax tree, parsed once per process while the file stays the same."""
+    stat = path.stat()
+    return _parsed_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _parsed_file(path: Path, _mtime_ns: int, _size: int) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _scan_file(
+    path: Path, root: Path, _mtime_ns: int, _size: int
+) -> tuple[tuple[Import, ...], tuple[str, ...]]:
     name = _module_name(path, root)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _parsed(path)
     constants = _string_constants(tree)
     parent = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
 
@@ -121,13 +146,17 @@ def _scan(path: Path, root: Path) -> tuple[list[Import], list[str]]:
 
     found: list[Import] = []
     unread: list[str] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Import | ast.ImportFrom | ast.Call):
-            continue
-        lazy = any(
+
+    def in_function(node: ast.AST) -> bool:
+        return any(
             isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
             for n in enclosing(node)
         )
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Import | ast.ImportFrom | ast.Call):
+            continue
+        lazy = in_function(node) if isinstance(node, ast.Import | ast.ImportFrom) else False
         if isinstance(node, ast.Import):
             found.extend(Import(alias.name, node.lineno, lazy) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -152,6 +181,7 @@ def _scan(path: Path, root: Path) -> tuple[list[Import], list[str]]:
             )
             if called not in _LOADERS | _FINDERS:
                 continue
+            lazy = in_function(node)
             named = modules_named_by(node.args[0]) if node.args else None
             if named is None:
                 unread.append(f"{path.relative_to(root)}:{node.lineno} {ast.unparse(node)}")
@@ -159,7 +189,7 @@ def _scan(path: Path, root: Path) -> tuple[list[Import], list[str]]:
             if called in _FINDERS:  # find_spec("a.b.c") imports a and a.b, not c
                 named = [n.rpartition(".")[0] for n in named if "." in n]
             found.extend(Import(n, node.lineno, lazy) for n in named)
-    return found, unread
+    return tuple(found), tuple(unread)
 
 
 def _imports(path: Path, root: Path) -> list[Import]:
@@ -537,8 +567,7 @@ def test_sql_only_in_the_store_and_the_centre(package: str) -> None:
     forbidden = (_SQLITE | _SERVER_SQL) - SQL_ALLOWED.get(package, set())
     offenders = []
     for path in _python_files(package):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
+        for node in ast.walk(_parsed(path)):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 module = node.module if isinstance(node, ast.ImportFrom) else None
                 names = [module] if module else [a.name for a in node.names]

@@ -11,6 +11,7 @@ from ``bench``. There is one clock class for each kind of time, in testkit/clock
 from __future__ import annotations
 
 import ast
+import functools
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,10 +24,22 @@ def _modules(folder: str) -> list[Path]:
     return sorted((ROOT / folder).rglob("*.py"))
 
 
+def _parsed(path: Path) -> ast.Module:
+    """``path``'s syntax tree, read once per process while the file stays the same (the
+    rules below walk the same files several times over)."""
+    stat = path.stat()
+    return _parsed_file(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def _parsed_file(path: Path, _mtime_ns: int, _size: int) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _imported(path: Path) -> Iterator[tuple[int, str]]:
     """Every module ``path`` imports, absolute (at any depth: inside functions too)."""
     package = path.relative_to(ROOT).with_suffix("").parts[:-1]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(_parsed(path)):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield node.lineno, alias.name
@@ -89,7 +102,7 @@ def test_one_clock_class_of_each_kind_in_testkit() -> None:
     clocks = []
     for folder in ("tests", "testkit", "bench"):
         for path in _modules(folder):
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            for node in ast.walk(_parsed(path)):
                 if isinstance(node, ast.ClassDef) and node.name.endswith("Clock"):
                     clocks.append(f"{path.relative_to(ROOT)}:{node.name}")
     assert sorted(clocks) == ["testkit/clocks.py:ManualClock", "testkit/clocks.py:OfficeClock"]

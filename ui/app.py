@@ -108,7 +108,7 @@ def run_kiosk(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: app.exit(0))
     # READY=1 once painted and the store opened; WATCHDOG=1 from this thread's loop.
-    ServiceNotifier(controller, parent=window)
+    ServiceNotifier(controller, window.stack, parent=window)
     heartbeat = QTimer()
     heartbeat.start(200)  # wakes Python so signal handlers run
     heartbeat.timeout.connect(lambda: None)

@@ -20,9 +20,14 @@ from cardio.readers.pcsc_scard import establish, list_readers, load_scard
 GRABBING_MODULES = ("pn533_usb", "pn533", "port100", "nfc")
 #: pcsc-lite drivers that accept a "card" over the network: vsmartcard's vpcd
 #: (package vsmartcard-vpcd) lets any host that reaches its port present a card.
+#: A file name starting with one of these (``libifdvpcd.so``, ``libifdvpcd.so.0.8``).
 NETWORK_CARD_DRIVERS = ("libifdvpcd.so",)
 #: Where pcsc-lite looks for its drivers (Debian's and the upstream default).
 PCSC_DRIVER_DIRS = ("usr/lib/pcsc/drivers", "usr/local/lib/pcsc/drivers")
+#: pcsc-lite's serial readers: each file names its driver anywhere with ``LIBPATH``.
+READER_CONF_DIR = "etc/reader.conf.d"
+#: /proc/modules and a reader.conf.d file are a few KiB; never read more than this.
+MAX_READ_BYTES = 1024 * 1024
 
 
 def pcsc_readers() -> list[str]:
@@ -47,7 +52,10 @@ def nfc_reader(path: str) -> str:
         device = nfcpy_loader.open_device(path)
     except OSError as exc:
         why = {
-            errno.EBUSY: "busy: held by pcscd's libccid or a kernel NFC driver",
+            errno.EBUSY: (
+                "busy: held by another process (the running kiosk, pcscd's libccid) or a "
+                "kernel NFC driver"
+            ),
             errno.EACCES: "no permission: the udev rules of packaging/udev are missing",
         }.get(exc.errno or 0, exc.strerror or str(exc))
         raise ReaderUnavailable(f"nfcpy cannot open {path}: {why}") from exc
@@ -64,14 +72,8 @@ def dangerous_drivers(root: Path = Path("/")) -> list[str]:
     loaded now (they take the readers), and pcsc-lite drivers that accept cards from
     the network. Unreadable places count as none found."""
     found: list[str] = []
-    try:
-        loaded = {
-            line.split()[0]
-            for line in (root / "proc" / "modules").read_text(encoding="ascii").splitlines()
-            if line.strip()
-        }
-    except (OSError, UnicodeDecodeError):
-        loaded = set()
+    modules = _read_capped(root / "proc" / "modules")
+    loaded = {line.split()[0] for line in modules.splitlines() if line.strip()}
     found.extend(f"kernel module {m}" for m in GRABBING_MODULES if m in loaded)
     for folder in PCSC_DRIVER_DIRS:
         try:
@@ -81,6 +83,29 @@ def dangerous_drivers(root: Path = Path("/")) -> list[str]:
         found.extend(
             f"pcsc driver /{f.relative_to(root).as_posix()}"
             for f in files
-            if f.name in NETWORK_CARD_DRIVERS
+            if _network_driver(f.name)
         )
+    try:
+        entries = sorted((root / READER_CONF_DIR).iterdir())
+    except OSError:
+        entries = []
+    for entry in entries:
+        for line in _read_capped(entry).splitlines():
+            words = line.split()
+            if len(words) >= 2 and words[0] == "LIBPATH" and _network_driver(Path(words[1]).name):
+                found.append(f"/{READER_CONF_DIR}/{entry.name}: LIBPATH {words[1]}")
     return found
+
+
+def _network_driver(name: str) -> bool:
+    return name.startswith(NETWORK_CARD_DRIVERS)
+
+
+def _read_capped(path: Path) -> str:
+    """The start of the text file at ``path`` (at most :data:`MAX_READ_BYTES`); "" when
+    it cannot be read (missing, a folder, not text)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(MAX_READ_BYTES).decode("ascii", errors="replace")
+    except OSError:
+        return ""

@@ -16,11 +16,11 @@ afresh from what the centre now knows when the caller gives one) or skip it
 by another way), which releases the rows behind it (:func:`waiting_behind`
 names them for the staff page).
 
-Senders in several server processes share the table, as the message outbox
-does (central/messages/outbox.py): candidates are read (``FOR UPDATE SKIP
-LOCKED`` on PostgreSQL), then each is taken with a conditional ``UPDATE``
-that only one transaction can win on either database. The claim lasts
-longer than one call's total deadline; a sender that died leaves a claim
+Senders in several server processes share the table and claim as the message
+outbox does (:func:`central.delivery.claim_rows`): candidates are read (``FOR
+UPDATE SKIP LOCKED`` on PostgreSQL), then each is taken with a conditional
+``UPDATE`` that only one transaction can win on either database. The claim
+lasts longer than one call's total deadline; a sender that died leaves a claim
 that runs out, and its row is taken again. Nothing is dropped: a row ends
 ``sent``, or ``dead`` (a refusal the service says is final, or its attempts
 used up) on the staff's list with the service's own code and message.
@@ -44,6 +44,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, exists, func, or_, select, true, update
 
+from central.delivery import bury_used_up, claim_rows, settle, settle_failed
 from central.tables import integration_outbox as box
 from central.tables import integration_targets
 from central.upsert import dialect_insert, upsert
@@ -203,46 +204,22 @@ def claim(
     out with no outcome recorded (its sender died) becomes dead here instead of
     being sent once more. ``max_attempts`` may name each target's own.
     """
-    candidates = list(
-        conn.execute(
-            select(box.c.id)
-            .where(_due(now, targets))
-            .order_by(box.c.next_attempt_at, box.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).scalars()
-    )
     taken: list[Item] = []
-    for row_id in candidates:
-        won = conn.execute(
-            update(box)
-            .where(box.c.id == row_id, _due(now, targets))
-            .values(
-                claimed_by=worker[:64],
-                claimed_until=now + hold,
-                attempts=box.c.attempts + 1,
-                tries=box.c.tries + 1,
-            )
-        )
-        if won.rowcount != 1:  # another sender took it between the read and the update
-            continue
-        row = conn.execute(select(box).where(box.c.id == row_id)).one()
+    for row in claim_rows(
+        conn,
+        box,
+        _due(now, targets),
+        order_by=(box.c.next_attempt_at, box.c.id),
+        limit=limit,
+        values={
+            "claimed_by": worker[:64],
+            "claimed_until": now + hold,
+            "attempts": box.c.attempts + 1,
+            "tries": box.c.tries + 1,
+        },
+    ):
         most = max_attempts.get(row.target) if isinstance(max_attempts, Mapping) else max_attempts
-        if most is not None and row.attempts > most:
-            conn.execute(
-                update(box)
-                .where(box.c.id == row_id)
-                .values(
-                    state=DEAD,
-                    attempts=row.attempts - 1,
-                    tries=row.tries - 1,
-                    claimed_by=None,
-                    claimed_until=None,
-                    last_error=(
-                        f"{most} attempts used up; the last one ended with no answer recorded"
-                    ),
-                )
-            )
+        if bury_used_up(conn, box, row, most, dead=DEAD, undone={"tries": row.tries - 1}):
             continue
         taken.append(
             Item(
@@ -273,51 +250,34 @@ def mark_sent(
     result: Mapping[str, Any] | None = None,
 ) -> bool:
     """The service took it; ``False`` if the claim was no longer this worker's."""
-    done = conn.execute(
-        update(box)
-        .where(_mine(row_id, worker))
-        .values(
-            state=SENT,
-            sent_at=now,
-            claimed_until=None,
-            result=json.dumps(dict(result or {}), ensure_ascii=False, sort_keys=True),
-        )
+    return settle(
+        conn,
+        box,
+        _mine(row_id, worker),
+        state=SENT,
+        sent_at=now,
+        claimed_until=None,
+        result=json.dumps(dict(result or {}), ensure_ascii=False, sort_keys=True),
     )
-    return done.rowcount == 1
 
 
 def mark_retry(
     conn: Connection, row_id: int, worker: str, due: dt.datetime, code: str, error: str
 ) -> bool:
     """Try again at ``due``; the service's code and message kept for staff."""
-    done = conn.execute(
-        update(box)
-        .where(_mine(row_id, worker))
-        .values(
-            next_attempt_at=due,
-            claimed_by=None,
-            claimed_until=None,
-            last_code=code[:MAX_CODE],
-            last_error=error[:MAX_ERROR],
-        )
-    )
-    return done.rowcount == 1
+    return _failed(conn, row_id, worker, code, error, next_attempt_at=due)
 
 
 def mark_dead(conn: Connection, row_id: int, worker: str, code: str, error: str) -> bool:
     """Never again by itself: the staff's list, with the service's code and message."""
-    done = conn.execute(
-        update(box)
-        .where(_mine(row_id, worker))
-        .values(
-            state=DEAD,
-            claimed_by=None,
-            claimed_until=None,
-            last_code=code[:MAX_CODE],
-            last_error=error[:MAX_ERROR],
-        )
-    )
-    return done.rowcount == 1
+    return _failed(conn, row_id, worker, code, error, state=DEAD)
+
+
+def _failed(
+    conn: Connection, row_id: int, worker: str, code: str, error: str, **values: Any
+) -> bool:
+    mine = _mine(row_id, worker)
+    return settle_failed(conn, box, mine, error[:MAX_ERROR], last_code=code[:MAX_CODE], **values)
 
 
 def result_of(conn: Connection, dedupe_key: str) -> Mapping[str, Any] | None:

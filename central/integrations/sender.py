@@ -22,17 +22,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import random
-import socket
-import threading
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
+
 from central.access.audit import utc_now
 from central.database import Database
+from central.delivery import Courier, RetryPolicy
 from central.integrations import outbox
 from central.integrations.bpjs.antrean import AntreanClient, AntreanDeliverer
 from central.integrations.config import BpjsSettings, Integrations, SatusehatSettings, digest
@@ -41,8 +39,6 @@ from central.integrations.satusehat.dispatch import SatusehatDeliverer
 
 log = logging.getLogger(__name__)
 
-#: The most rows one round sends before it looks at the stop again.
-BATCH = 20
 #: The longest wait a service's own wish may ask for.
 LONGEST_WISH_S = 6 * 3600.0
 
@@ -50,22 +46,10 @@ Deliverer = Callable[[outbox.Item], outbox.Outcome]
 
 
 @dataclass(frozen=True)
-class Policy:
+class Policy(RetryPolicy):
     max_attempts: int = 30
     retry_base_s: float = 30.0
     retry_max_s: float = 1800.0
-    deadline_s: float = 10.0
-    poll_s: float = 1.0
-    claim_margin_s: float = 30.0
-
-    @property
-    def hold(self) -> dt.timedelta:
-        return dt.timedelta(seconds=self.deadline_s + self.claim_margin_s)
-
-    def backoff(self, attempts: int) -> float:
-        """The wait after the ``attempts``-th failed attempt (jittered ±20 %)."""
-        wait = min(self.retry_max_s, self.retry_base_s * 2.0 ** min(attempts - 1, 30))
-        return wait * random.uniform(0.8, 1.2)  # noqa: S311 - spreading retries, not a secret
 
 
 def policy_of(settings: BpjsSettings | SatusehatSettings, poll_s: float = 1.0) -> Policy:
@@ -112,8 +96,11 @@ def sender_of(db: Database, integrations: Integrations, zone: ZoneInfo) -> Sende
     return Sender(db, deliverers, policies)
 
 
-class Sender:
+class Sender(Courier[outbox.Item]):
     """Delivers due rows of the targets it has a deliverer for, on a thread of its own."""
+
+    thread_name = "integration-sender"
+    title = "integration sender"
 
     def __init__(
         self,
@@ -123,76 +110,39 @@ class Sender:
         *,
         poll_s: float = 1.0,
     ) -> None:
-        self._db = db
+        super().__init__(db, poll_s)
         self._deliverers = dict(deliverers)
         self._policies = dict(policies)
         self._targets = tuple(sorted(self._deliverers))
-        self._poll_s = poll_s
-        self.worker = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._longest = max((self._policy(t).hold for t in self._targets), default=Policy().hold)
+        self._attempts = {t: self._policy(t).max_attempts for t in self._targets}
 
     def __repr__(self) -> str:
         return f"IntegrationSender({', '.join(self._targets) or 'nothing'})"
 
     def start(self) -> None:
-        if self._thread is None and self._targets:
-            self._thread = threading.Thread(
-                target=self._run, name="integration-sender", daemon=True
-            )
-            self._thread.start()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                handled = self.run_once()
-            except Exception:  # the database away for a moment: try again later
-                log.exception("the integration sender failed a round; it goes on")
-                handled = 0
-            if handled:
-                continue
-            self._wake.wait(self._poll_s)
-            self._wake.clear()
+        if self._targets:
+            super().start()
 
     def _policy(self, target: str) -> Policy:
         return self._policies.get(target, Policy())
 
-    def run_once(self) -> int:
-        """Send up to :data:`BATCH` due rows, each claimed right before its call."""
-        handled = 0
-        longest = max((self._policy(t).hold for t in self._targets), default=Policy().hold)
-        attempts = {t: self._policy(t).max_attempts for t in self._targets}
-        for _ in range(BATCH):
-            if self._stop.is_set():
-                break
-            now = utc_now()
-            with self._db.read() as conn:
-                if not outbox.any_due(conn, now, self._targets):
-                    break
-            with self._db.begin() as conn:
-                claimed = outbox.claim(
-                    conn,
-                    self.worker,
-                    now,
-                    hold=longest,
-                    limit=1,
-                    targets=self._targets,
-                    max_attempts=attempts,
-                )
-            if not claimed:
-                continue
-            handled += 1
-            self._deliver(claimed[0])
-        return handled
+    def any_due(self, conn: Connection, now: dt.datetime) -> bool:
+        return outbox.any_due(conn, now, self._targets)
 
-    def _deliver(self, item: outbox.Item) -> None:
+    def claim_one(self, conn: Connection, now: dt.datetime) -> outbox.Item | None:
+        claimed = outbox.claim(
+            conn,
+            self.worker,
+            now,
+            hold=self._longest,
+            limit=1,
+            targets=self._targets,
+            max_attempts=self._attempts,
+        )
+        return claimed[0] if claimed else None
+
+    def deliver(self, item: outbox.Item) -> None:
         policy = self._policy(item.target)
         try:
             outcome = self._deliverers[item.target](item)
@@ -214,9 +164,7 @@ class Sender:
                     outbox.scrubbed(outcome.error),
                 )
             else:
-                wait = policy.backoff(item.attempts)
-                if outcome.after_s is not None:
-                    wait = max(wait, min(outcome.after_s, LONGEST_WISH_S))
+                wait = policy.wait(item.attempts, outcome.after_s, LONGEST_WISH_S)
                 due = now + dt.timedelta(seconds=wait)
                 kept = outbox.mark_retry(
                     conn, item.id, self.worker, due, outcome.code, outcome.error

@@ -41,6 +41,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, or_, select, true, update
 
+from central.delivery import bury_used_up, claim_rows, settle, settle_failed
 from central.messages.phones import masked
 from central.tables import message_consents, message_rates, messages, tickets
 from central.upsert import dialect_insert
@@ -174,30 +175,21 @@ def claim(
     failed on the gateway's answer) becomes a dead letter here instead of being
     sent once more, so nothing goes again and again without end.
     """
-    candidates = list(
-        conn.execute(
-            select(messages.c.id)
-            .where(_due(now))
-            .order_by(messages.c.due_at, messages.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        ).scalars()
-    )
     taken: list[Outgoing] = []
-    for message_id in candidates:
-        won = conn.execute(
-            update(messages)
-            .where(messages.c.id == message_id, _due(now))
-            .values(
-                state=SENDING,
-                claimed_by=worker[:64],
-                claimed_until=now + hold,
-                attempts=messages.c.attempts + 1,
-            )
-        )
-        if won.rowcount != 1:  # another sender took it between the read and the update
-            continue
-        row = conn.execute(select(messages).where(messages.c.id == message_id)).one()
+    for row in claim_rows(
+        conn,
+        messages,
+        _due(now),
+        order_by=(messages.c.due_at, messages.c.id),
+        limit=limit,
+        values={
+            "state": SENDING,
+            "claimed_by": worker[:64],
+            "claimed_until": now + hold,
+            "attempts": messages.c.attempts + 1,
+        },
+    ):
+        message_id = row.id
         gone = _no_longer_true(conn, row, now)
         if gone is not None:
             conn.execute(
@@ -213,21 +205,7 @@ def claim(
                 )
             )
             continue
-        if max_attempts is not None and row.attempts > max_attempts:
-            conn.execute(
-                update(messages)
-                .where(messages.c.id == message_id)
-                .values(
-                    state=DEAD,
-                    attempts=row.attempts - 1,
-                    claimed_by=None,
-                    claimed_until=None,
-                    last_error=(
-                        f"{max_attempts} attempts used up; the last one ended with no answer "
-                        "recorded"
-                    ),
-                )
-            )
+        if bury_used_up(conn, messages, row, max_attempts, dead=DEAD):
             continue
         if row.attempts == 1 and not _begin(conn, row.phone, now, per_hour):
             window = conn.execute(
@@ -322,40 +300,29 @@ def mark_sent(conn: Connection, message_id: int, worker: str, now: dt.datetime) 
 
     ``claimed_by`` stays: which process sent it.
     """
-    done = conn.execute(
-        update(messages)
-        .where(_mine(message_id, worker))
-        .values(state=SENT, sent_at=now, claimed_until=None, last_error=None)
+    return settle(
+        conn,
+        messages,
+        _mine(message_id, worker),
+        state=SENT,
+        sent_at=now,
+        claimed_until=None,
+        last_error=None,
     )
-    return done.rowcount == 1
 
 
 def mark_retry(
     conn: Connection, message_id: int, worker: str, due: dt.datetime, error: str
 ) -> bool:
     """Try again at ``due``."""
-    done = conn.execute(
-        update(messages)
-        .where(_mine(message_id, worker))
-        .values(
-            state=PENDING,
-            due_at=due,
-            claimed_by=None,
-            claimed_until=None,
-            last_error=error[:MAX_ERROR],
-        )
-    )
-    return done.rowcount == 1
+    mine = _mine(message_id, worker)
+    return settle_failed(conn, messages, mine, error[:MAX_ERROR], state=PENDING, due_at=due)
 
 
 def mark_dead(conn: Connection, message_id: int, worker: str, error: str) -> bool:
     """Never again by itself: the dead-letter list."""
-    done = conn.execute(
-        update(messages)
-        .where(_mine(message_id, worker))
-        .values(state=DEAD, claimed_by=None, claimed_until=None, last_error=error[:MAX_ERROR])
-    )
-    return done.rowcount == 1
+    mine = _mine(message_id, worker)
+    return settle_failed(conn, messages, mine, error[:MAX_ERROR], state=DEAD)
 
 
 def _of_office(office_id: str | None) -> Any:

@@ -26,17 +26,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import random
-import socket
-import threading
 import time
-import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
+
 from central.access.audit import utc_now
 from central.database import Database
+from central.delivery import Courier, RetryPolicy
 from central.messages import outbox, triggers
 from central.messages.providers import (
     Delivered,
@@ -53,31 +51,16 @@ log = logging.getLogger(__name__)
 
 #: The longest wait a gateway's Retry-After may ask for.
 LONGEST_RETRY_AFTER_S = 24 * 3600.0
-#: The most messages one round sends before it looks at reminders and the stop again.
-BATCH = 20
 #: How often a sender looks for bookings to remind of tomorrow.
 REMINDER_EVERY_S = 60.0
 
 
 @dataclass(frozen=True)
-class Policy:
+class Policy(RetryPolicy):
     max_attempts: int = 12
     retry_base_s: float = 15.0
     retry_max_s: float = 3600.0
     per_number_per_hour: int = 10
-    deadline_s: float = 10.0
-    poll_s: float = 1.0
-    claim_margin_s: float = 30.0
-
-    @property
-    def hold(self) -> dt.timedelta:
-        """How long a claim holds: the send's deadline and the margin."""
-        return dt.timedelta(seconds=self.deadline_s + self.claim_margin_s)
-
-    def backoff(self, attempts: int) -> float:
-        """The wait after the ``attempts``-th failed attempt (jittered ±20 %)."""
-        wait = min(self.retry_max_s, self.retry_base_s * 2.0 ** min(attempts - 1, 30))
-        return wait * random.uniform(0.8, 1.2)  # noqa: S311 - spreading retries, not a secret
 
 
 def policy_of(settings: CentralSettings) -> Policy:
@@ -106,45 +89,23 @@ def provider_of(settings: CentralSettings) -> Provider:
     return LogProvider()
 
 
-class Sender:
+class Sender(Courier[outbox.Outgoing]):
     """Delivers the outbox's due messages on a thread of its own."""
+
+    thread_name = "message-sender"
+    title = "message sender"
 
     def __init__(
         self, db: Database, provider: Provider, policy: Policy, zone: ZoneInfo | None = None
     ) -> None:
-        self._db = db
+        super().__init__(db, policy.poll_s)
         self._zone = zone
         self._reminded_at = 0.0
         self._provider = provider
         self._policy = policy
-        self.worker = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="message-sender", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout_s: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._remind()
-                handled = self.run_once()
-            except Exception:  # the database away for a moment: try again later
-                log.exception("the message sender failed a round; it goes on")
-                handled = 0
-            if handled:
-                continue
-            self._wake.wait(self._policy.poll_s)
-            self._wake.clear()
+    def chores(self) -> None:
+        self._remind()
 
     def _remind(self) -> None:
         """Write the day-before reminders of bookings and forget numbers no longer needed
@@ -158,37 +119,22 @@ class Sender:
         if written:
             log.info("%d booking reminders written", written)
 
-    def run_once(self) -> int:
-        """Send up to :data:`BATCH` due messages, each claimed right before its send;
-        how many were claimed."""
-        handled = 0
-        for _ in range(BATCH):
-            if self._stop.is_set():
-                break
-            now = utc_now()
-            with self._db.read() as conn:
-                if not outbox.any_due(conn, now):
-                    break
-            with self._db.begin() as conn:
-                # One at a time: its claim outlasts its own send, whatever the ones
-                # before it took.
-                claimed = outbox.claim(
-                    conn,
-                    self.worker,
-                    now,
-                    hold=self._policy.hold,
-                    limit=1,
-                    per_hour=self._policy.per_number_per_hour,
-                    max_attempts=self._policy.max_attempts,
-                )
-            if not claimed:
-                # Due rows that were another's or held by their number's limit: look again.
-                continue
-            handled += 1
-            self._deliver(claimed[0])
-        return handled
+    def any_due(self, conn: Connection, now: dt.datetime) -> bool:
+        return outbox.any_due(conn, now)
 
-    def _deliver(self, message: outbox.Outgoing) -> None:
+    def claim_one(self, conn: Connection, now: dt.datetime) -> outbox.Outgoing | None:
+        claimed = outbox.claim(
+            conn,
+            self.worker,
+            now,
+            hold=self._policy.hold,
+            limit=1,
+            per_hour=self._policy.per_number_per_hour,
+            max_attempts=self._policy.max_attempts,
+        )
+        return claimed[0] if claimed else None
+
+    def deliver(self, message: outbox.Outgoing) -> None:
         try:
             text = render(message.template, message.language, message.params)
         except (KeyError, ValueError, IndexError):
@@ -209,13 +155,8 @@ class Sender:
                 kept = outbox.mark_dead(conn, message.id, self.worker, outcome.error)
                 log.warning("message %d is a dead letter: %s", message.id, outcome.error)
             else:
-                # The gateway's Retry-After may lengthen the wait, never shorten it: a
-                # gateway that throttles with "Retry-After: 0" would otherwise spend every
-                # attempt within a second and make a dead letter of a message it would
-                # take a minute later.
-                wait = self._policy.backoff(message.attempts)
-                if outcome.after_s is not None:
-                    wait = max(wait, min(outcome.after_s, LONGEST_RETRY_AFTER_S))
+                # The gateway's Retry-After may lengthen the wait, never shorten it.
+                wait = self._policy.wait(message.attempts, outcome.after_s, LONGEST_RETRY_AFTER_S)
                 due = now + dt.timedelta(seconds=wait)
                 kept = outbox.mark_retry(conn, message.id, self.worker, due, outcome.error)
                 log.info("message %d: %s; again in %.1f s", message.id, outcome.error, wait)

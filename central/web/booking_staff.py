@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Connection, select
+from fastapi.responses import HTMLResponse, Response
 
 from central.access.audit import utc_now
 from central.access.staff import StaffPrincipal
@@ -30,11 +29,11 @@ from central.errors import SlotLengthInUse
 from central.office import bookings, numbering, queue
 from central.office.bookings import Hours, Policy, ServiceSettings
 from central.office.plain_text import has_invisible
-from central.tables import offices
 from central.web.booking_texts import STAFF, TODAY, WEEKDAYS
 from central.web.bookings_today import ServiceDay, service_days
 from central.web.pages import Texts, language, render
 from central.web.session import Csrf, StaffPage
+from central.web.staff_forms import after_form, office_choices, office_of
 
 router = APIRouter()
 
@@ -54,24 +53,6 @@ class ServiceRow:
     configured: bool
 
 
-def _office_choices(conn: Connection, staff: StaffPrincipal) -> list[tuple[str, str]]:
-    query = select(offices.c.id, offices.c.name).where(offices.c.active.is_(True))
-    if staff.office_id is not None:
-        query = query.where(offices.c.id == staff.office_id)
-    return [(r.id, r.name) for r in conn.execute(query.order_by(offices.c.id))]
-
-
-def _office_of(ctx: AppContext, staff: StaffPrincipal, asked: str | None) -> str | None:
-    """The office this request may show or change: the staff's own, or the admin's pick."""
-    if staff.office_id is not None:
-        return staff.office_id if asked in (None, "", staff.office_id) else None
-    with ctx.db.read() as conn:
-        choices = [office_id for office_id, _ in _office_choices(conn, staff)]
-    if asked in (None, ""):
-        return choices[0] if choices else None
-    return asked if asked in choices else None
-
-
 def _page(
     request: Request,
     ctx: AppContext,
@@ -89,7 +70,7 @@ def _page(
     holiday_bookings: dict[dt.date, list[ServiceDay]] = {}
     today: list[ServiceDay] = []
     with ctx.db.begin() as conn:  # today's list marks due no-shows
-        choices = _office_choices(conn, staff)
+        choices = office_choices(conn, staff)
         if office_id is not None:
             facts = queue.catalog_facts(conn, ctx.documents)
             for service_id, info in numbering.office_services(conn, office_id).items():
@@ -137,19 +118,10 @@ def _page(
 def booking_settings_page(
     request: Request, ctx: Context, staff: StaffPage, office_id: str | None = None
 ) -> HTMLResponse:
-    office = _office_of(ctx, staff, office_id)
+    office = office_of(ctx, staff, office_id)
     if office is None and office_id:
         return _page(request, ctx, staff, None, status=404, problem="slots.problem.office")
     return _page(request, ctx, staff, office)
-
-
-def _after(request: Request, staff: StaffPrincipal, office_id: str, done: str) -> Response:
-    query = f"?done={done}"
-    if staff.office_id is None:
-        query += f"&office_id={office_id}"
-    if request.query_params.get("lang") in ("id", "en"):
-        query += f"&lang={request.query_params['lang']}"
-    return RedirectResponse(f"/office/bookings{query}", 303)
 
 
 def _number(value: str) -> int | None:
@@ -172,7 +144,7 @@ def save_settings(
     grace_minutes: Small = "",
 ) -> Response:
     """Set one service's booking settings (the staff API's ``capacity`` and the rest)."""
-    office = _office_of(ctx, staff, office_id)
+    office = office_of(ctx, staff, office_id)
     if office is None:
         return _page(request, ctx, staff, None, status=404, problem="slots.problem.office")
     numbers = [_number(v) for v in (slot_minutes, capacity, walk_in_percent, grace_minutes)]
@@ -206,7 +178,7 @@ def save_settings(
             request, ctx, staff, office, status=409, problem="slots.problem.slot_length",
             problem_values={"count": refused.to_come},
         )  # fmt: skip
-    return _after(request, staff, office, "settings")
+    return after_form(request, "/office/bookings", "settings", staff, office)
 
 
 @router.post("/office/bookings/hours", response_model=None)
@@ -214,7 +186,7 @@ async def save_hours(request: Request, ctx: Context, staff: StaffPage, _: Csrf) 
     """Replace the office's weekly hours: ``opens_0``/``closes_0`` (Monday) … ``_6``."""
     form = await request.form(max_files=0, max_fields=40)
     asked = form.get("office_id")
-    office = _office_of(ctx, staff, asked if isinstance(asked, str) else None)
+    office = office_of(ctx, staff, asked if isinstance(asked, str) else None)
     if office is None:
         return _page(request, ctx, staff, None, status=404, problem="slots.problem.office")
     week: list[Hours] = []
@@ -233,7 +205,7 @@ async def save_hours(request: Request, ctx: Context, staff: StaffPage, _: Csrf) 
         return _page(request, ctx, staff, office, status=422, problem="slots.problem.hours")
     with ctx.db.begin() as conn:
         bookings.put_hours(conn, office, week, actor=staff.actor)
-    return _after(request, staff, office, "hours")
+    return after_form(request, "/office/bookings", "hours", staff, office)
 
 
 def _holiday_day(value: str) -> dt.date | None:
@@ -255,7 +227,7 @@ def add_holiday(
     name: Annotated[str, Form(max_length=400)] = "",
     office_id: Small = "",
 ) -> Response:
-    office = _office_of(ctx, staff, office_id)
+    office = office_of(ctx, staff, office_id)
     if office is None:
         return _page(request, ctx, staff, None, status=404, problem="slots.problem.office")
     when = _holiday_day(day)
@@ -265,7 +237,9 @@ def add_holiday(
     with ctx.db.begin() as conn:
         bookings.put_holiday(conn, office, when, name, actor=staff.actor)
         standing = bookings.booked_on(conn, office, when, now=utc_now())
-    return _after(request, staff, office, "holiday_booked" if standing else "holiday")
+    return after_form(
+        request, "/office/bookings", "holiday_booked" if standing else "holiday", staff, office
+    )
 
 
 @router.post("/office/bookings/holidays/remove", response_model=None)
@@ -277,10 +251,10 @@ def remove_holiday(
     day: Small = "",
     office_id: Small = "",
 ) -> Response:
-    office = _office_of(ctx, staff, office_id)
+    office = office_of(ctx, staff, office_id)
     when = _holiday_day(day)
     if office is None or when is None:
         return _page(request, ctx, staff, office, status=422, problem="slots.problem.holiday")
     with ctx.db.begin() as conn:
         bookings.delete_holiday(conn, office, when, actor=staff.actor)
-    return _after(request, staff, office, "removed")
+    return after_form(request, "/office/bookings", "removed", staff, office)

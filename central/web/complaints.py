@@ -33,6 +33,7 @@ from central.office.complaints import MAX_ANSWER, PAGE_SIZE, State
 from central.web import paging
 from central.web.pages import Texts, choice, local_time, render
 from central.web.session import Csrf, StaffPage
+from central.web.staff_forms import after_form
 
 router = APIRouter()
 
@@ -223,12 +224,6 @@ def complaint_page(
     return _detail(request, ctx, staff, reference)
 
 
-def _after(request: Request, reference: str, done: str) -> RedirectResponse:
-    lang = request.query_params.get("lang")
-    suffix = f"&lang={lang}" if lang in ("id", "en") else ""
-    return RedirectResponse(f"/office/complaints/{reference}?done={done}{suffix}", 303)
-
-
 @router.post("/office/complaints/{reference}/answer", response_model=None)
 def answer_complaint(
     request: Request,
@@ -265,7 +260,7 @@ def answer_complaint(
         )
     except NotFound:
         return _detail(request, ctx, staff, reference)
-    return _after(request, reference, "answered")
+    return after_form(request, f"/office/complaints/{reference}", "answered")
 
 
 @router.post("/office/complaints/{reference}/close", response_model=None)
@@ -308,7 +303,7 @@ def _step(
         return _detail(request, ctx, staff, reference, status=409)
     except ApiError:
         return _detail(request, ctx, staff, reference)
-    return _after(request, reference, done)
+    return after_form(request, f"/office/complaints/{reference}", done)
 
 
 @router.get("/c/{reference}")

@@ -16,8 +16,8 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Connection, select
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from central.access.audit import utc_now
 from central.access.staff import StaffPrincipal
@@ -25,9 +25,10 @@ from central.api.deps import AppContext, Context
 from central.errors import ApiError
 from central.hospital import schedules
 from central.office.numbering import local_day
-from central.tables import hospital_visits, offices, tickets
+from central.tables import hospital_visits, tickets
 from central.web.pages import Texts, render
 from central.web.session import Csrf, StaffPage
+from central.web.staff_forms import after_form, office_choices, office_of
 
 router = APIRouter()
 
@@ -107,25 +108,9 @@ Small = Annotated[str, Form(max_length=64)]
 Long = Annotated[str, Form(max_length=400)]
 
 
-def _office_choices(conn: Connection, staff: StaffPrincipal) -> list[tuple[str, str]]:
-    query = select(offices.c.id, offices.c.name).where(offices.c.active.is_(True))
-    if staff.office_id is not None:
-        query = query.where(offices.c.id == staff.office_id)
-    return [(r.id, r.name) for r in conn.execute(query.order_by(offices.c.id))]
-
-
 def _office_of(ctx: AppContext, staff: StaffPrincipal, asked: str | None) -> str | None:
-    """The office this request may show or change: the staff's own, or the admin's pick
-    (by default the first office that has polis)."""
-    if staff.office_id is not None:
-        return staff.office_id if asked in (None, "", staff.office_id) else None
-    with ctx.db.read() as conn:
-        choices = [office_id for office_id, _ in _office_choices(conn, staff)]
-        if asked in (None, ""):
-            with_polis = [o for o in choices if schedules.polis(conn, o)]
-            first = with_polis or choices
-            return first[0] if first else None
-    return asked if asked in choices else None
+    """The office this request may show or change (an admin's default: the first with polis)."""
+    return office_of(ctx, staff, asked, preferred=lambda conn, o: bool(schedules.polis(conn, o)))
 
 
 def _page(
@@ -143,7 +128,7 @@ def _page(
     left: dict[str, tuple[int, int]] = {}
     over: list[Any] = []
     with ctx.db.read() as conn:
-        choices = _office_choices(conn, staff)
+        choices = office_choices(conn, staff)
         if office_id is not None:
             polis = schedules.polis(conn, office_id)
             rows = schedules.listing(conn, office_id)
@@ -198,15 +183,6 @@ def schedules_page(
     if office is None and office_id:
         return _page(request, ctx, staff, None, status=404, problem="schedules.problem.office")
     return _page(request, ctx, staff, office)
-
-
-def _after(request: Request, staff: StaffPrincipal, office_id: str, done: str) -> Response:
-    query = f"?done={done}"
-    if staff.office_id is None:
-        query += f"&office_id={office_id}"
-    if request.query_params.get("lang") in ("id", "en"):
-        query += f"&lang={request.query_params['lang']}"
-    return RedirectResponse(f"/office/schedules{query}", 303)
 
 
 def _count(value: str, largest: int) -> int:
@@ -284,7 +260,7 @@ def save_schedule(
         return _page(
             request, ctx, staff, office, status=422, problem="schedules.problem.fields", form=typed
         )
-    return _after(request, staff, office, "saved")
+    return after_form(request, "/office/schedules", "saved", staff, office)
 
 
 @router.post("/office/schedules/remove", response_model=None)
@@ -304,4 +280,4 @@ def remove_schedule(
             schedules.remove(conn, office, schedule_id, actor=staff.actor)
     except ApiError:
         return _page(request, ctx, staff, office, status=404, problem="schedules.problem.fields")
-    return _after(request, staff, office, "removed")
+    return after_form(request, "/office/schedules", "removed", staff, office)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from kiosk.cli.common import EXIT_FAILED
 from kiosk.doctor.check import Check, serves
@@ -25,7 +26,8 @@ def add_parser(sub: Any) -> None:
             "Check everything a kiosk needs and say, for each check that fails, the fix in "
             "one sentence. Exit 0 when citizens can be served, 1 when not. Runs without "
             f"network (an unreachable centre is one failing check), within {RUN_DEADLINE_S:g} s. "
-            "Run it as the kiosk's user: sudo -u anjungan kiosk doctor."
+            "Run it as the kiosk's user: sudo -u anjungan kiosk doctor --config "
+            "/etc/anjungan/kiosk.toml. It changes nothing: the store is read, never written."
         ),
     )
     doctor.add_argument("--config", type=Path, metavar="FILE", help="the kiosk's TOML file")
@@ -38,10 +40,24 @@ def run(args: argparse.Namespace) -> int:
     checks = run_doctor(args.config, places=Places(root=args.root))
     ok = serves(checks)
     if args.json:
-        print(json.dumps({"ok": ok, "checks": [c.as_json() for c in checks]}, ensure_ascii=False))
+        # ASCII whatever the locale: a monitor reads the JSON from any stdout.
+        text = json.dumps({"ok": ok, "checks": [c.as_json() for c in checks]}, ensure_ascii=True)
     else:
-        print(report(checks, ok))
+        text = report(checks, ok)
+    write_out(text, sys.stdout)
     return 0 if ok else EXIT_FAILED
+
+
+def write_out(text: str, stream: TextIO) -> None:
+    """``text`` and a newline on ``stream``; a character its encoding lacks (a path or a
+    printer's name in a C or Latin-1 locale) is written as ``\\uXXXX``, never a crash."""
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        safe = text.encode(encoding, errors="backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: ASCII is in every one
+        safe = text.encode("ascii", errors="backslashreplace").decode("ascii")
+    stream.write(safe + "\n")
+    stream.flush()
 
 
 def report(checks: list[Check], ok: bool) -> str:

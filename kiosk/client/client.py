@@ -462,9 +462,17 @@ class CentralClient:
 
     def server_time(self) -> dt.datetime | None:
         """The centre's clock (its health check's ``Date``, to the second); None if it
-        sends none or a bad one. Raises a :class:`CentralError` if it does not answer."""
-        status, headers, _ = self._send("GET", HEALTH_PATH, auth=False)
+        sends none or a bad one. Raises a :class:`CentralError` if it does not answer,
+        and :class:`CentralProtocolError` if what answers is not an Anjungan centre
+        (a captive portal, another service with a ``/health``): the body must be the
+        centre's ``{"status": "ok", "version": ...}``."""
+        status, headers, content = self._send("GET", HEALTH_PATH, auth=False)
         self._expect(HEALTH_PATH, status, 200)
+        data = self._json_object(HEALTH_PATH, content)
+        if data.get("status") != "ok" or not isinstance(data.get("version"), str):
+            raise CentralProtocolError(
+                f"{self._url(HEALTH_PATH)}: not an Anjungan centre's health answer"
+            )
         try:
             when = email.utils.parsedate_to_datetime(headers.get("Date") or "")
         except (TypeError, ValueError):

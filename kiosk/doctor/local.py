@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import errno
 import importlib.util
 import os
 import shutil
@@ -14,8 +15,8 @@ from pathlib import Path
 from cardio.readers.probe import dangerous_drivers
 from kiosk.config import Config, KioskSection
 from kiosk.doctor.check import Check, Severity, failed, passed
-from kiosk.wiring.store import open_store
 from offline_store import OutboxStats, StoreError, StoreKeyError
+from offline_store.inspection import StoreInspection, inspect_store
 
 #: Below this much free space on the data folder's disk the store may fail a write.
 DISK_FAIL_BYTES = 100 * 1024 * 1024
@@ -27,21 +28,35 @@ OUTBOX_FAIL_AGE_S = 30 * 60.0
 OUTBOX_WARN_AGE_S = 5 * 60.0
 #: A compiled Qt translation (``.qm``) starts with these bytes.
 QM_MAGIC = bytes.fromhex("3cb86418caef9c95cd211cbf60a1bddd")
+#: The sections of a ``.qm`` (tag byte, then a 32-bit big-endian length), as Qt's
+#: QTranslator reads them: language, hashes, messages, numerus rules, contexts,
+#: dependencies. Qt refuses a file whose section runs past its end.
+QM_TAGS = {
+    0xA7: "language",
+    0x42: "hashes",
+    0x69: "messages",
+    0x88: "numerus",
+    0x2F: "contexts",
+    0x96: "dependencies",
+}
+#: No translation of the kiosk's screens comes near this; a bigger file is not ours.
+QM_MAX_BYTES = 16 * 1024 * 1024
 
 AS_KIOSK_USER = (
-    "Jalankan sebagai pengguna kiosk: sudo -u anjungan kiosk doctor / "
-    "run it as the kiosk's user: sudo -u anjungan kiosk doctor."
+    "Jalankan sebagai pengguna kiosk / run it as the kiosk's user: "
+    "sudo -u anjungan kiosk doctor --config /etc/anjungan/kiosk.toml."
 )
 
 
 def check_store(config: Config, now: dt.datetime) -> tuple[Check, Check]:
-    """The store opens with its key (never created here), and its outbox's depth and age."""
+    """The store opens with its key, and its outbox's depth and age; read-only: what the
+    kiosk would make or change at its start is said, never done here."""
     path = config.store_path
     try:
         made = path.exists()
     except OSError as exc:  # a folder this user may not enter
         detail = f"{path}: {exc.strerror}"
-        return failed("store", detail, AS_KIOSK_USER), failed("outbox", detail, AS_KIOSK_USER)
+        return failed("store", detail, _path_fix(exc)), failed("outbox", detail, _path_fix(exc))
     if not made:
         note = (
             "belum dibuat: kiosk membuatnya saat mulai pertama / "
@@ -57,16 +72,12 @@ def check_store(config: Config, now: dt.datetime) -> tuple[Check, Check]:
         )
     owner = _owner(config.data_dir)
     if owner is not None and owner != os.geteuid():
-        # Opening would leave files of this user beside the kiosk's database.
         detail = f"{config.data_dir}: milik / owned by uid {owner}, not {os.geteuid()}"
         return failed("store", detail, AS_KIOSK_USER), failed("outbox", detail, AS_KIOSK_USER)
     try:
-        store = open_store(config)
-        try:
-            store.ensure_open()
-            stats = store.outbox_stats(now)
-        finally:
-            store.close()
+        # Read-only: never a key, a schema, a mode or a migration made here (the
+        # kiosk may be running beside it, an older one than this doctor).
+        found = inspect_store(path, config.store_key_path, now)
     except StoreKeyError as exc:
         fix = (
             "Kembalikan store.key yang asli (mode 0600) dari salinannya "
@@ -80,7 +91,55 @@ def check_store(config: Config, now: dt.datetime) -> tuple[Check, Check]:
             "repair or move aside the file named, then restart the kiosk."
         )
         return failed("store", str(exc), fix), _not_checked("outbox")
-    return passed("store", f"{path}: terbuka dengan kuncinya / opens with its key"), _outbox(stats)
+    return _store(path, found), _outbox_of(found)
+
+
+def _store(path: Path, found: StoreInspection) -> Check:
+    later = []
+    if found.key_to_make:
+        later.append("kunci belum ada / no key yet")
+    if found.pending_migrations:
+        versions = ", ".join(str(v) for v in found.pending_migrations)
+        later.append(f"skema perlu migrasi / schema to migrate: {versions}")
+    if later:
+        made = " (dibuat kiosk saat mulai, tidak di sini / made by the kiosk at its start)"
+        detail = f"{path}: " + "; ".join(later) + made
+        fix = (
+            "Mulai ulang kiosk agar menyiapkannya (systemctl restart anjungan-kiosk) / "
+            "restart the kiosk so it prepares it (systemctl restart anjungan-kiosk)."
+        )
+        return failed("store", detail, fix, Severity.WARN)
+    if found.loose_modes:
+        files = ", ".join(found.loose_modes)
+        detail = f"bukan 0600 / not 0600: {files}"
+        fix = (
+            "Hanya kiosk yang boleh membacanya: chmod 0600 berkas yang disebut (kiosk juga "
+            "melakukannya saat mulai) / only the kiosk may read them: chmod 0600 the files "
+            "named (the kiosk also does at its start)."
+        )
+        return failed("store", detail, fix, Severity.WARN)
+    return passed("store", f"{path}: terbuka dengan kuncinya / opens with its key")
+
+
+def _outbox_of(found: StoreInspection) -> Check:
+    if found.outbox is None:
+        return failed(
+            "outbox",
+            "tidak diperiksa: skema belum dimigrasi / not checked: the schema is not migrated",
+            "Mulai ulang kiosk / restart the kiosk.",
+            Severity.WARN,
+        )
+    if found.unreadable_payloads:
+        detail = (
+            f"{found.unreadable_payloads} item tak dapat dibuka dengan kuncinya / "
+            "items whose payload does not decrypt with the key"
+        )
+        fix = (
+            "Kembalikan store.key yang asli dari salinannya; item ini tak akan terkirim / "
+            "put the original store.key back from its copy: these items cannot be sent."
+        )
+        return failed("outbox", detail, fix)
+    return _outbox(found.outbox)
 
 
 def _outbox(stats: OutboxStats) -> Check:
@@ -142,7 +201,7 @@ def check_data_folder(config: Config) -> Check:
     except FileNotFoundError:
         return failed("data_folder", f"{folder}: tidak ada / missing", make, Severity.WARN)
     except OSError as exc:
-        return failed("data_folder", f"{folder}: {exc.strerror}", AS_KIOSK_USER)
+        return failed("data_folder", f"{folder}: {exc.strerror}", _path_fix(exc))
     if not stat.S_ISDIR(info.st_mode):
         return failed("data_folder", f"{folder}: bukan folder / not a folder", make)
     mode = stat.S_IMODE(info.st_mode)
@@ -177,13 +236,41 @@ def check_translations(i18n_dir: Path | None = None) -> Check:
         path = folder / f"anjungan_{lang}.qm"
         try:
             with path.open("rb") as qm:
-                if qm.read(len(QM_MAGIC)) != QM_MAGIC:
-                    bad.append(f"{path}: bukan .qm / not a .qm file")
+                problem = qm_problem(qm.read(QM_MAX_BYTES + 1))
         except OSError as exc:
-            bad.append(f"{path}: {exc.strerror}")
+            problem = exc.strerror or str(exc)
+        if problem:
+            bad.append(f"{path}: {problem}")
     if bad:
         return failed("translations", "; ".join(bad), fix)
     return passed("translations", f"{', '.join(languages)} di / in {folder}")
+
+
+def qm_problem(data: bytes) -> str:
+    """Why Qt would not load ``data`` as a ``.qm`` file; "" when its structure is whole.
+
+    Checked without Qt (only ui/ may load it): the magic, then every section's
+    header and length within the file, as QTranslator walks them, and the
+    hashes and messages a translation cannot do without."""
+    if len(data) > QM_MAX_BYTES:
+        return f"lebih dari / larger than {QM_MAX_BYTES // 1024**2} MiB"
+    if not data.startswith(QM_MAGIC):
+        return "bukan .qm / not a .qm file"
+    seen: dict[str, int] = {}
+    at = len(QM_MAGIC)
+    while at < len(data):
+        if len(data) - at < 5:
+            return f"terpotong / truncated at byte {at}"
+        tag, length = data[at], int.from_bytes(data[at + 1 : at + 5], "big")
+        if tag not in QM_TAGS:
+            return f"bagian tak dikenal / unknown section 0x{tag:02x} at byte {at}"
+        if length > len(data) - at - 5:
+            return f"terpotong / truncated: the {QM_TAGS[tag]} section runs past the end"
+        seen[QM_TAGS[tag]] = length
+        at += 5 + length
+    if not seen.get("messages") or not seen.get("hashes") or seen["hashes"] % 8:
+        return "tanpa terjemahan / holds no translations"
+    return ""
 
 
 def check_drivers(root: Path = Path("/")) -> Check:
@@ -196,6 +283,18 @@ def check_drivers(root: Path = Path("/")) -> Check:
         )
         return failed("drivers", "; ".join(found), fix)
     return passed("drivers", "tidak ada / none found")
+
+
+def _path_fix(exc: OSError) -> str:
+    """The fix for a data folder that cannot be looked at, by why."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return AS_KIOSK_USER
+    return (
+        "Setel kiosk.data_dir ke sebuah folder (bagian jalurnya kini bukan folder) / "
+        "set kiosk.data_dir to a folder (a part of its path is not one)."
+        if exc.errno == errno.ENOTDIR
+        else "Periksa kiosk.data_dir dan disknya / check kiosk.data_dir and its disk."
+    )
 
 
 def _ui_i18n() -> Path | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kiosk.config import load_config
 from kiosk.doctor.centre import check_centre
-from kiosk.doctor.check import NAMES, Check, failed, passed
+from kiosk.doctor.check import NAMES, Check, Severity, failed, passed
 from kiosk.doctor.devices import check_nfc, check_pcsc, check_printer
 from kiosk.doctor.local import (
     check_data_folder,
@@ -80,16 +80,22 @@ def run_doctor(
     try:
         config = load_config(config_path)
     except ConfigError as exc:
-        fix = (
-            "Perbaiki kunci yang disebut (docs/configuration.md) / "
-            "fix the key named (docs/configuration.md)."
-        )
-        first = failed("config", str(exc), fix)
+        first = failed("config", str(exc), _config_fix(exc))
         later = "tidak diperiksa: konfigurasi salah / not checked: bad configuration"
         again = "Perbaiki konfigurasi dahulu / fix the configuration first."
         return [first, *(failed(name, later, again) for name in NAMES[1:])]
-    where = config.source or "bawaan / embedded defaults"
-    checks: dict[str, Check] = {"config": passed("config", where)}
+    if config.source:
+        checks: dict[str, Check] = {"config": passed("config", config.source)}
+    else:
+        # Every other check then looks at a kiosk nobody configured.
+        detail = (
+            "tidak ada berkas: nilai bawaan dipakai / no file found: the embedded defaults are used"
+        )
+        fix = (
+            "Sebut berkasnya: kiosk doctor --config /etc/anjungan/kiosk.toml / "
+            "name the file: kiosk doctor --config /etc/anjungan/kiosk.toml."
+        )
+        checks = {"config": failed("config", detail, fix, Severity.WARN)}
     disk = {
         k: v
         for k, v in (
@@ -98,16 +104,9 @@ def run_doctor(
         )
         if v is not None
     }
-    folder = _Probe(("data_folder",), lambda: (check_data_folder(config),))
-
-    def store() -> tuple[Check, ...]:
-        # Opening the store sets the folder's mode to 0700: look at it first.
-        folder.done.wait(deadline_s)
-        return check_store(config, clock())
-
     probes = [
-        folder,
-        _Probe(("store", "outbox"), store),
+        _Probe(("data_folder",), lambda: (check_data_folder(config),)),
+        _Probe(("store", "outbox"), lambda: check_store(config, clock())),
         _Probe(("pcscd", "readers"), lambda: check_pcsc(config)),
         _Probe(("nfc",), lambda: (check_nfc(config),)),
         _Probe(("printer",), lambda: (check_printer(config),)),
@@ -123,6 +122,18 @@ def run_doctor(
         probe.done.wait(max(0.0, end - time.monotonic()))
         checks.update({c.name: c for c in _results(probe, deadline_s)})
     return [checks[name] for name in NAMES]
+
+
+def _config_fix(exc: ConfigError) -> str:
+    if exc.key == "(file)":  # no key to name: the file itself
+        return (
+            "Periksa berkasnya: ada, dapat dibaca pengguna kiosk, TOML yang sah dalam UTF-8 / "
+            "check the file: it exists, the kiosk's user can read it, it is valid UTF-8 TOML."
+        )
+    return (
+        f"Perbaiki kunci {exc.key} (docs/configuration.md) / "
+        f"fix the key {exc.key} (docs/configuration.md)."
+    )
 
 
 def _results(probe: _Probe, deadline_s: float) -> tuple[Check, ...]:

@@ -17,30 +17,28 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from contract.catalog import Catalog, Service
 from contract.errors import NikError
 from contract.hospital import JENIS_KUNJUNGAN, DoctorToday, HospitalRequest, Payer
 from contract.nik import Sex, parse_nik
-from contract.ticket_ids import new_ticket_id
-from kiosk.client.errors import CentralRefused
 from kiosk.client.hospital_desk import DeskPatient
-from kiosk.client.results import Allocation, HospitalPlace
-from kiosk.errors import SessionProblem, TicketingError, TicketingReason
+from kiosk.client.results import HospitalPlace
 from kiosk.privacy import private_repr
 from kiosk.session.events import IssuedTicket
 from kiosk.tickets.issue import (
+    Allocate,
     PrintSetup,
-    _print_and_record,
     doctor_place,
     print_document,
-    ticket_document,
+    service_of,
+    slip_for,
+    store_and_print,
 )
-from offline_store import BadValue, NumberSource, Store
+from offline_store import BadValue, Store
 from offline_store.models import OutboxState
 from printing import SlipDocument, SlipField, TicketDocument
-from printing.documents import Language
 
 log = logging.getLogger(__name__)
 
@@ -49,19 +47,6 @@ log = logging.getLogger(__name__)
 CANCEL_KIND = "visit_cancel"
 #: The longest reason a clerk may give for a cancel.
 MAX_REASON = 200
-
-
-class Allocate(Protocol):
-    """The sync engine's ``allocate``, asked for a doctor's quota place too."""
-
-    def __call__(
-        self,
-        ticket_id: str,
-        service_id: str,
-        day: dt.date,
-        *,
-        hospital: Mapping[str, str] | None = None,
-    ) -> Allocation | None: ...
 
 
 @private_repr("patient", "nomorkartu", "nomorreferensi")
@@ -207,13 +192,7 @@ def register_visit(
     Raises :class:`TicketingError` (``quota_full`` when the centre has no place
     left with the doctor: then nothing is stored and no number used).
     """
-    if catalog is None:
-        raise TicketingError(TicketingReason.NO_CATALOG)
-    try:
-        service = catalog.service(visit.service_id)
-        office = catalog.office(service.office_id)
-    except KeyError:
-        raise TicketingError(TicketingReason.SERVICE_UNKNOWN) from None
+    service, office_name = service_of(catalog, visit.service_id)
     request = visit.request()
     payload: dict[str, Any] = {
         "office_id": office_id,
@@ -226,44 +205,25 @@ def register_visit(
         "hospital": request.to_json(),
         "desk": True,  # the centre records the visit as the desk's
     }
-    issued_at = now()
-    ticket_id = new_ticket_id(store.kiosk_code())
-    hospital = {"schedule_id": visit.doctor.schedule_id, "payer": visit.payer.value}
-    try:
-        allocation = (
-            allocate(ticket_id, service.id, issued_at.date(), hospital=hospital)
-            if allocate
-            else None
-        )
-    except CentralRefused as exc:
-        log.info("visit not registered: the doctor's quota is full (%s)", exc.code)
-        raise TicketingError(SessionProblem.QUOTA_FULL) from exc
-    # The kiosk's own rule for a poli's ticket: offline, a place of the cache is taken
-    # (the doctor shows full once this kiosk used them up) and the time estimated.
-    lines = doctor_place(visit.doctor, visit.payer, allocation, store, office_id, issued_at.date())
-    stored = store.issue_ticket(
+    printed = store_and_print(
+        service,
+        office_name,
+        payload,
+        place={"schedule_id": visit.doctor.schedule_id, "payer": visit.payer.value},
+        # The kiosk's own rule for a poli's ticket: offline, a place of the cache is
+        # taken (the doctor shows full once this kiosk used them up) and the time estimated.
+        doctor_lines=lambda allocation, day: doctor_place(
+            visit.doctor, visit.payer, allocation, store, office_id, day
+        ),
+        language=visit.language,
         office_id=office_id,
-        service_id=service.id,
-        prefix=service.ticket_prefix,
-        counter=service.counter,
-        payload=payload,
-        now=issued_at,
-        allocated=allocation.number if allocation else None,
-        ticket_id=ticket_id,
+        store=store,
+        setup=setup,
+        now=now,
+        allocate=allocate,
     )
-    log.info(
-        "desk visit %s registered for service %s (%s)", stored.number, service.id, stored.source
-    )
-    online = allocation if stored.source is NumberSource.ONLINE else None
-    language: Language = "en" if visit.language == "en" else "id"
-    document = ticket_document(
-        service, office.name, stored, issued_at, language, setup, online, lines
-    )
-    ticket = _print_and_record(
-        document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
-    )
-    place = online.hospital if online else None
-    return DeskIssued(stored.id, ticket, place, visit_slip(document, visit))
+    place = printed.online.hospital if printed.online else None
+    return DeskIssued(printed.stored.id, printed.ticket, place, visit_slip(printed.document, visit))
 
 
 _LABELS: Mapping[str, tuple[str, str]] = {
@@ -299,16 +259,7 @@ def visit_slip(document: TicketDocument, visit: DeskVisit) -> SlipDocument:
     fields = tuple(
         SlipField(_LABELS[key][1 if en else 0], value) for key, value in given.items() if value
     )
-    return SlipDocument(
-        number=document.number,
-        service_name=document.service_name,
-        office_name=document.office_name,
-        counter=document.counter,
-        issued_at=document.issued_at,
-        language=document.language,
-        fields=fields,
-        status_url=document.status_url,
-    )
+    return slip_for(document, fields)
 
 
 def reprint_slip(slip: SlipDocument, setup: PrintSetup) -> str:

@@ -14,7 +14,9 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from contract.bookings import BookingToday
 from contract.catalog import Catalog, Service
 from contract.hospital import DoctorToday, Payer, estimate, parse_hhmm
 from contract.ticket_ids import new_ticket_id
@@ -65,6 +67,86 @@ def _language(value: str) -> Language:
     return "en" if value == "en" else "id"
 
 
+@dataclass(frozen=True)
+class Printed:
+    """A ticket stored, then printed: the kiosk's and the desk's alike."""
+
+    stored: StoredTicket
+    document: TicketDocument
+    ticket: IssuedTicket
+    #: The centre's allocation when it numbered the ticket (None: a lease's or the fallback's).
+    online: Allocation | None
+
+
+#: The doctor's lines of a poli's ticket, from the centre's allocation (None: none came)
+#: and the day: ``{"doctor_name", "nomorantrean", "estimated_at"}``, {} for other services.
+DoctorLines = Callable[[Allocation | None, dt.date], Mapping[str, str]]
+
+
+def service_of(catalog: Catalog | None, service_id: str) -> tuple[Service, str]:
+    """The service ``service_id`` and its office's name. Raises :class:`TicketingError`."""
+    if catalog is None:
+        raise TicketingError(TicketingReason.NO_CATALOG)
+    try:
+        service = catalog.service(service_id)
+        return service, catalog.office(service.office_id).name
+    except KeyError:
+        raise TicketingError(TicketingReason.SERVICE_UNKNOWN) from None
+
+
+def store_and_print(
+    service: Service,
+    office_name: str,
+    payload: Mapping[str, Any],
+    *,
+    place: Mapping[str, str] | None,
+    doctor_lines: DoctorLines,
+    language: str,
+    office_id: str,
+    store: Store,
+    setup: PrintSetup,
+    now: Callable[[], dt.datetime],
+    allocate: Allocate | None,
+    booking: BookingToday | None = None,
+) -> Printed:
+    """Number the ticket, store it with its outbox row (``payload``), then print it.
+
+    The number: the centre's, when ``allocate`` gets one within its deadline
+    (taking the doctor's quota ``place`` with it, when given; the paper then also
+    shows the people ahead and the estimated wait); else a leased one; else the
+    kiosk's fallback (offline_store/leases.py). A doctor with no place left at the
+    centre raises :class:`TicketingError` ``quota_full``: nothing stored, no number used.
+    """
+    issued_at = now()
+    ticket_id = new_ticket_id(store.kiosk_code())
+    try:
+        allocation = allocate(ticket_id, service.id, issued_at.date(), place) if allocate else None
+    except CentralRefused as exc:  # quota_full: no number used, the citizen chooses again
+        log.info("no place left with the doctor chosen (%s)", exc.code)
+        raise TicketingError(SessionProblem.QUOTA_FULL) from exc
+    lines = doctor_lines(allocation, issued_at.date())
+    stored = store.issue_ticket(
+        office_id=office_id,
+        service_id=service.id,
+        prefix=service.ticket_prefix,
+        counter=service.counter,
+        payload=payload,
+        now=issued_at,
+        allocated=allocation.number if allocation else None,
+        ticket_id=ticket_id,
+        booking=booking,
+    )
+    log.info("ticket %s issued for service %s (%s)", stored.number, service.id, stored.source)
+    online = allocation if stored.source is NumberSource.ONLINE else None
+    document = ticket_document(
+        service, office_name, stored, issued_at, _language(language), setup, online, lines
+    )
+    ticket = _print_and_record(
+        document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
+    )
+    return Printed(stored, document, ticket, online)
+
+
 def issue_and_print(
     request: IssueTicket,
     *,
@@ -75,19 +157,9 @@ def issue_and_print(
     now: Callable[[], dt.datetime],
     allocate: Allocate | None = None,
 ) -> Issued:
-    """Store the ticket and its outbox row, then print. Raises :class:`TicketingError`.
-
-    The number: the centre's, when ``allocate`` gets one within its deadline
-    (then the paper also shows the people ahead and the estimated wait); else
-    a leased one; else the kiosk's fallback (offline_store/leases.py).
-    """
-    if catalog is None:
-        raise TicketingError(TicketingReason.NO_CATALOG)
-    try:
-        service = catalog.service(request.service_id)
-        office = catalog.office(service.office_id)
-    except KeyError:
-        raise TicketingError(TicketingReason.SERVICE_UNKNOWN) from None
+    """Store the ticket and its outbox row, then print (:func:`store_and_print`).
+    Raises :class:`TicketingError`."""
+    service, office_name = service_of(catalog, request.service_id)
     identity = request.identity  # None: a check-in by booking code, without a card
     citizen = identity.citizen if identity else None
     payload = {
@@ -108,39 +180,28 @@ def issue_and_print(
     holds_place = request.booking is not None and bool(request.booking.doctor)
     if request.hospital is not None and not holds_place:  # a poli's: the doctor, the payer
         payload["hospital"] = request.hospital.to_json()
-    issued_at = now()
-    ticket_id = new_ticket_id(store.kiosk_code())
     place = (
         {"schedule_id": request.hospital.schedule_id, "payer": request.hospital.payer.value}
         if request.hospital is not None and not holds_place
         else None
     )
-    try:
-        allocation = allocate(ticket_id, service.id, issued_at.date(), place) if allocate else None
-    except CentralRefused as exc:  # quota_full: no number used, the citizen chooses again
-        log.info("no place left with the doctor chosen (%s)", exc.code)
-        raise TicketingError(SessionProblem.QUOTA_FULL) from exc
-    hospital_lines = _hospital_lines(request, allocation, store, office_id, issued_at.date())
-    stored = store.issue_ticket(
+    printed = store_and_print(
+        service,
+        office_name,
+        payload,
+        place=place,
+        doctor_lines=lambda allocation, day: _hospital_lines(
+            request, allocation, store, office_id, day
+        ),
+        language=request.language,
         office_id=office_id,
-        service_id=service.id,
-        prefix=service.ticket_prefix,
-        counter=service.counter,
-        payload=payload,
-        now=issued_at,
-        allocated=allocation.number if allocation else None,
-        ticket_id=ticket_id,
+        store=store,
+        setup=setup,
+        now=now,
+        allocate=allocate,
         booking=request.booking,
     )
-    log.info("ticket %s issued for service %s (%s)", stored.number, service.id, stored.source)
-    online = allocation if stored.source is NumberSource.ONLINE else None
-    language = _language(request.language)
-    document = ticket_document(
-        service, office.name, stored, issued_at, language, setup, online, hospital_lines
-    )
-    ticket = _print_and_record(
-        document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
-    )
+    ticket, document = printed.ticket, printed.document
     slip = _slip(document, service, request) if service.slip and ticket.printed else None
     return Issued(ticket, slip)
 
@@ -255,13 +316,20 @@ def _slip(document: TicketDocument, service: Service, request: IssueTicket) -> S
         SlipField(field.label(language), request.values.get(field.name, ""))
         for field in service.form
     )
+    return slip_for(document, fields)
+
+
+def slip_for(document: TicketDocument, fields: tuple[SlipField, ...]) -> SlipDocument:
+    """The registration slip that goes with the ticket ``document``: its number, service,
+    office, counter, time and status page, and the registration's ``fields`` (personal
+    data: printed, never kept long). The kiosk's and the desk's alike."""
     return SlipDocument(
         number=document.number,
         service_name=document.service_name,
         office_name=document.office_name,
         counter=document.counter,
         issued_at=document.issued_at,
-        language=language,
+        language=document.language,
         fields=fields,
         status_url=document.status_url,
     )

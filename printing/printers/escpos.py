@@ -189,7 +189,9 @@ class EscposPrinter(Printer):
         return connection
 
     def _probe(self, connection: Any) -> PrinterStatus:
-        unknown = PrinterStatus(True, None, f"{self.device}: connected (no status reported)")
+        unknown = PrinterStatus(
+            True, None, f"{self.device}: connected (no status reported)", reported=False
+        )
         if self.device.kind == "file":  # opened write-only: nothing can be read back
             return unknown
         self._set_timeout(connection, self.status_timeout_s)

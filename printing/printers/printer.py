@@ -33,6 +33,10 @@ class PrinterStatus:
     fault: PrintFault | None
     #: For logs and operators, e.g. the folder or queue that is missing.
     detail: str
+    #: False when the device said nothing about itself (an ESC/POS printer on a
+    #: write-only line, or one that does not answer a status query): "ready"
+    #: then only means it could be opened.
+    reported: bool = True
 
     def __post_init__(self) -> None:
         if self.ready != (self.fault is None):

@@ -22,6 +22,7 @@ from bench import (
     call_next,
     card_read,
     card_read_nfc,
+    central_scale,
     dashboard_render,
     fleet_load,
     outbox_drain,
@@ -178,6 +179,8 @@ EVERY_TITLE = (
     store.TITLE,
     outbox_drain.TITLE,
     fleet_load.TITLE,
+    central_scale.TITLE,
+    central_scale.TLS_TITLE,
     sync.DRAIN_TITLE,
     sync.STALL_TITLE,
     dashboard_render.TITLE,
@@ -196,7 +199,8 @@ def test_every_benchmark_writes_a_table_of_numbers(report: str) -> None:
     for title in EVERY_TITLE:
         text = "\n".join(sections[title])
         if "Skipped on this machine" in text and not os.environ.get("CI"):
-            continue  # no pcscd or nfcpy here, as the card tests skip (CI must run them)
+            continue  # no pcscd, nfcpy, PostgreSQL or nginx here, as their tests skip
+            # (CI must run them)
         rows = _rows(sections[title])
         assert rows, title
         for row in rows:

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from central.config_file import ConfigFileError, read_config_file
 from central.database import Database
 from central.errors import CentralStartError
 from central.process import start_central
+from central.server import build_parser
 from central.settings import DEMO_ENROLMENT_CODE
 from testkit.centre_accounts import enrol
 from testkit.centres import SHARED_START_S
@@ -46,58 +48,63 @@ def _process_tree(pid: int) -> list[int]:
 def test_the_file_names_the_settings(tmp_path: Path) -> None:
     # Without the file's seed_demo the centre has no catalog and refuses to start.
     config = _write(tmp_path, "seed_demo = true\n")
-    with start_central(
-        timeout_s=SHARED_START_S, seed_demo=False, extra_args=["--config", str(config)]
-    ) as centre:
+    with start(seed_demo=False, extra_args=["--config", str(config)]) as centre:
         assert enrol(centre.url, DEMO_ENROLMENT_CODE).status_code == 201
 
 
 def test_the_command_line_wins_over_the_file(tmp_path: Path) -> None:
     elsewhere = tmp_path / "from-the-file.db"
     config = _write(tmp_path, f"seed_demo = true\ndb = 'sqlite:///{elsewhere}'\n")
-    with start_central(
-        timeout_s=SHARED_START_S, seed_demo=False, extra_args=["--config", str(config)]
-    ) as centre:
+    with start(seed_demo=False, extra_args=["--config", str(config)]) as centre:
         # start_central gave --db on the command line: that database is used, not the file's.
         assert Path(centre.db_url.removeprefix("sqlite:///")).exists()
     assert not elsewhere.exists()
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("seed_demo = true\nporrt = 8470\n", "unknown key 'porrt'"),
-        ("trusted_proxy = ['10.0.0.1']\n", "unknown key 'trusted_proxy'"),
-        ("workers = 'many'\n", "key 'workers': not a whole number: 'many'"),
-        ("workers = 0\n", "key 'workers': must be at least 1, not 0"),
-        ("seed_demo = 'yes'\n", "key 'seed_demo': must be true or false"),
-        ("trusted_proxies = '10.0.0.1'\n", "key 'trusted_proxies': must be a list"),
-        ("log_format = 'xml'\n", "key 'log_format': 'xml' is not one of auto"),
-        ("port = [\n", "not valid TOML"),
-        (
-            "db = 'postgresql://anjungan:hunter2@127.0.0.1/anjungan'\n",
-            "key 'db': kata sandi basis data tidak boleh ditulis di db",
-        ),
-    ],
-)
+BAD_FILES = [
+    ("seed_demo = true\nporrt = 8470\n", "unknown key 'porrt'"),
+    ("trusted_proxy = ['10.0.0.1']\n", "unknown key 'trusted_proxy'"),
+    ("config = 'other.toml'\n", "unknown key 'config'"),
+    ("workers = 'many'\n", "key 'workers': not a whole number: 'many'"),
+    ("workers = 0\n", "key 'workers': must be at least 1, not 0"),
+    ("seed_demo = 'yes'\n", "key 'seed_demo': must be true or false"),
+    ("trusted_proxies = '10.0.0.1'\n", "key 'trusted_proxies': must be a list"),
+    ("log_format = 'xml'\n", "key 'log_format': 'xml' is not one of auto, plain, journal, json"),
+    ("port = {a = 1}\n", "key 'port': must be a string or a number, not dict"),
+    ("port = [\n", "not valid TOML"),
+    (
+        "db = 'postgresql://anjungan:hunter2@127.0.0.1/anjungan'\n",
+        "key 'db': kata sandi basis data tidak boleh ditulis di db",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_FILES)
+def test_a_bad_file_is_refused_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+    config = _write(tmp_path, text)
+    with pytest.raises(ConfigFileError) as caught:
+        read_config_file(config, build_parser())
+    said = str(caught.value)
+    assert said.startswith(f"konfigurasi salah / bad configuration: {config}: {message}")
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "message"), [BAD_FILES[0], BAD_FILES[-1]])
 def test_a_bad_file_stops_the_centre_with_a_message(
     tmp_path: Path, text: str, message: str
 ) -> None:
     config = _write(tmp_path, text)
     with pytest.raises(CentralStartError) as caught:
-        start_central(
-            timeout_s=SHARED_START_S, seed_demo=True, extra_args=["--config", str(config)]
-        )
+        start(seed_demo=True, extra_args=["--config", str(config)])
     assert "exited with status 2 before listening" in str(caught.value)
-    assert f"central: error: {config}: {message}" in str(caught.value)
+    bad = "central: error: konfigurasi salah / bad configuration: "
+    assert f"{bad}{config}: {message}" in str(caught.value)
     assert "hunter2" not in str(caught.value)
 
 
 def test_a_missing_file_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(CentralStartError) as caught:
-        start_central(
-            timeout_s=SHARED_START_S, extra_args=["--config", str(tmp_path / "nowhere.toml")]
-        )
+        start(extra_args=["--config", str(tmp_path / "nowhere.toml")])
     assert "exited with status 2 before listening" in str(caught.value)
     assert "nowhere.toml: cannot read (No such file or directory)" in str(caught.value)
 
@@ -119,9 +126,7 @@ def test_the_password_comes_from_a_credential_never_the_command_line(
     assert "exited with status 4 before listening" in str(caught.value)
 
     env = {"CREDENTIALS_DIRECTORY": str(credentials)}
-    with start_central(
-        timeout_s=SHARED_START_S, seed_demo=False, db_url=url, extra_args=argv, env=env
-    ) as centre:
+    with start(seed_demo=False, db_url=url, extra_args=argv, env=env) as centre:
         # A request that writes to the database, served by one of the workers.
         assert enrol(centre.url, DEMO_ENROLMENT_CODE).status_code == 201
         processes = _process_tree(centre.process.pid)

@@ -87,9 +87,7 @@ def test_a_path_no_route_matches_is_unmatched(tmp_path: Path) -> None:
 
 @pytest.fixture
 def own_centre(db_url: str) -> Iterator[RunningCentral]:
-    with start_central(
-        timeout_s=SHARED_START_S, db_url=db_url, extra_args=["--auth-rate", "1000"]
-    ) as centre:
+    with start(db_url=db_url, extra_args=["--auth-rate", "1000"]) as centre:
         yield centre
 
 
@@ -139,9 +137,7 @@ def _without_csrf(page: str) -> str:
 
 
 def test_through_a_proxy_it_is_a_page_that_does_not_exist() -> None:
-    with start_central(
-        timeout_s=SHARED_START_S, extra_args=["--trusted-proxy", "127.0.0.1"]
-    ) as centre:
+    with start(extra_args=["--trusted-proxy", "127.0.0.1"]) as centre:
         assert scrape(centre.url).status_code == 200  # straight from loopback
         for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
             hidden = scrape(centre.url, **{header: "203.0.113.9"})
@@ -154,9 +150,7 @@ def test_the_public_side_of_the_proxy_never_reads_it(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     ca = make_city_ca(tmp_path_factory.mktemp("ca"))
-    with start_central(
-        timeout_s=SHARED_START_S, extra_args=["--trusted-proxy", "127.0.0.1"]
-    ) as centre:
+    with start(extra_args=["--trusted-proxy", "127.0.0.1"]) as centre:
         try:
             with nginx_in_front(centre.url, ca, tmp_path_factory.mktemp("nginx")) as public:
                 answer = requests.get(f"{public}/metrics", timeout=10, verify=str(ca.ca_pem))

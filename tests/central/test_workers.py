@@ -39,8 +39,7 @@ def running(pid: int) -> bool:
 def test_ready_is_told_once_every_worker_accepts() -> None:
     with (
         NotifyListener() as listener,
-        start_central(
-            timeout_s=SHARED_START_S,
+        start(
             extra_args=["--workers", "3"],
             env={"NOTIFY_SOCKET": listener.path},
         ) as c,

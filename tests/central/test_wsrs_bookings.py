@@ -9,7 +9,6 @@ at a kiosk with its code, as a patient would type it.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import threading
 from collections.abc import Iterator
@@ -36,25 +35,31 @@ from central.tables import (
 )
 from contract.bookings import is_valid_code
 from testkit.bpjs_standin import BpjsStandIn
-from testkit.centre_accounts import bearer, enrol, new_code, new_staff
-from testkit.centre_requests import ZONE, new_id, registration, results
+from testkit.centre_accounts import bearer, new_staff
+from testkit.centre_hospital import hospital_kiosk
+from testkit.centre_requests import ZONE, results
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
+from testkit.mjkn import (
+    BASE,
+    KODEPOLI,
+    OFFICE,
+    POLI,
+    USERNAME,
+    ambil_body,
+    integrations_file,
+    new_patient,
+    poli_ticket,
+    put_doctor,
+    wsrs_token,
+)
 from testkit.waits import wait_until
 
 pytestmark = pytest.mark.timeout(180)
 
-USERNAME = "bpjs-mjkn"
-PASSWORD = "rahasia-uji-ws-rs-0002"  # noqa: S105 - the test's own account
-OFFICE = "rsud-pku"
-POLI = "poli-anak"
-KODEPOLI = "ANA"
-BASE = "/api/v1/wsrs"
 #: The demo patients: Siti Aminah (No. RM 000123) and Budi Santoso (000124).
 SITI = {"nik": "1471015203850001", "nomorkartu": "0001234567890", "norm": "000123"}
 BUDI = {"nik": "1471011708790002", "nomorkartu": "0001234567891", "norm": "000124"}
 ENVELOPE = {"metadata"}
-_doctors = itertools.count(70001)
-_cards = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -78,34 +83,13 @@ def hospital(
         url = request.getfixturevalue("pg_cluster").create_database()
     standin = BpjsStandIn()
     request.addfinalizer(standin.close)
-    config = folder / "integrations.toml"
-    config.write_text(
-        "[bpjs]\n"
-        f'antrean_url = "{standin.url}"\n'
-        f'cons_id = "{standin.cons_id}"\n'
-        f'secret_key = "{standin.secret}"\n'
-        f'user_key = "{standin.user_key}"\n'
-        f'ws_rs_username = "{USERNAME}"\n'
-        f'ws_rs_password = "{PASSWORD}"\n'
-        "retry_base_s = 0.2\n"
-        "retry_max_s = 0.5\n",
-        encoding="utf-8",
-    )
-    config.chmod(0o600)
+    config = integrations_file(folder, standin, extra="retry_base_s = 0.2\nretry_max_s = 0.5\n")
     server: RunningCentral = start_central(
         seed_demo=True, db_url=url, extra_args=(*LOOSE_SERVER_ARGS, "--integrations", str(config))
     )
     db = Database(url)
     try:
-        answer = requests.get(
-            server.url + f"{BASE}/token",
-            headers={"x-username": USERNAME, "x-password": PASSWORD},
-            timeout=10,
-        )
-        assert answer.status_code == 200, answer.text
-        yield Hospital(
-            server.url, db, answer.json()["response"]["token"], new_staff(db, server.url), standin
-        )
+        yield Hospital(server.url, db, wsrs_token(server.url), new_staff(db, server.url), standin)
     finally:
         db.dispose()
         server.stop()
@@ -115,36 +99,10 @@ def local_today() -> dt.date:
     return dt.datetime.now(ZONE).date()
 
 
-def doctor(
-    h: Hospital,
-    day: dt.date,
-    *,
-    starts: str = "08:00",
-    ends: str = "12:00",
-    quota_jkn: int = 5,
-    minutes: int = 10,
-) -> int:
-    """A doctor of Poli Anak with hours on ``day``'s weekday; their ``kodedokter``."""
-    kode = next(_doctors)
-    body = {
-        "service_id": POLI,
-        "kodedokter": str(kode),
-        "doctor_name": f"dr. Uji {kode}, Sp.A",
-        "weekday": day.isoweekday(),
-        "starts": starts,
-        "ends": ends,
-        "quota_jkn": quota_jkn,
-        "quota_non_jkn": 3,
-        "minutes_per_patient": minutes,
-    }
-    answer = requests.put(
-        f"{h.url}/api/v1/staff/hospital/{OFFICE}/schedules/uji-{kode}",
-        json=body,
-        headers=bearer(h.staff),
-        timeout=10,
-    )
-    assert answer.status_code in (200, 201), answer.text
-    return kode
+def doctor(h: Hospital, day: dt.date, **hours: Any) -> int:
+    """A doctor of Poli Anak with ``hours`` (testkit/mjkn.py's) on ``day``'s weekday; their
+    ``kodedokter``."""
+    return put_doctor(h.url, h.staff, day, **hours)
 
 
 def call(h: Hospital, path: str, body: Any) -> requests.Response:
@@ -169,21 +127,6 @@ def refused(response: requests.Response, words: str, status: int = 200) -> None:
     assert words in body["metadata"]["message"], body
 
 
-def ambil_body(patient: dict[str, str], kode: int, day: dt.date, hours: str) -> dict[str, Any]:
-    return {
-        "nomorkartu": patient["nomorkartu"],
-        "nik": patient["nik"],
-        "nohp": "081234567890",
-        "kodepoli": KODEPOLI,
-        "norm": patient.get("norm", ""),
-        "tanggalperiksa": day.isoformat(),
-        "kodedokter": kode,
-        "jampraktek": hours,
-        "jeniskunjungan": 1,
-        "nomorreferensi": "0001R0040116A000001",
-    }
-
-
 def status_body(kode: int, day: dt.date, hours: str = "08:00-12:00") -> dict[str, Any]:
     return {
         "kodepoli": KODEPOLI,
@@ -191,12 +134,6 @@ def status_body(kode: int, day: dt.date, hours: str = "08:00-12:00") -> dict[str
         "tanggalperiksa": day.isoformat(),
         "jampraktek": hours,
     }
-
-
-def new_patient() -> dict[str, str]:
-    """A NIK the city's records do not hold (a man born 15 May 1990) and a card number."""
-    n = next(_cards)
-    return {"nik": f"14710215059{n:05d}", "nomorkartu": f"00098765{n:05d}"}
 
 
 def visit_of(h: Hospital, code: str) -> Any:
@@ -540,9 +477,7 @@ def test_a_mobile_jkn_booking_is_checked_in_at_a_kiosk_with_its_code(hospital: H
     )
     code = booked["response"]["kodebooking"]
     hospital.bpjs.booked(code)  # BPJS knows the booking Mobile JKN made
-    enrolled = enrol(hospital.url, new_code(hospital.db, OFFICE))
-    assert enrolled.status_code == 201, enrolled.text
-    kiosk = enrolled.json()["token"]
+    kiosk = hospital_kiosk(hospital.url)[0]
 
     # The kiosk's cache of today: the booking with its doctor and hours.
     today_list = requests.get(
@@ -557,15 +492,7 @@ def test_a_mobile_jkn_booking_is_checked_in_at_a_kiosk_with_its_code(hospital: H
         patient["nik"],
     )
 
-    ticket_id = new_id()
-    made = requests.post(
-        f"{hospital.url}/api/v1/tickets/allocate",
-        json={"ticket_id": ticket_id, "service_id": POLI},
-        headers=bearer(kiosk),
-        timeout=30,
-    )
-    assert made.status_code == 201, made.text
-    item = registration(ticket_id, POLI, made.json()["display"], "online", office_id=OFFICE)
+    ticket_id, item = poli_ticket(hospital.url, kiosk)
     item["body"]["booking_code"] = code
     (got,) = results(hospital.url, kiosk, [item])
     assert got["status"] == "accepted" and got["result"]["booking"] == "checked_in", got
@@ -765,18 +692,8 @@ def test_a_check_in_that_also_names_the_doctor_takes_no_second_place(hospital: H
         call(hospital, "/antrean", ambil_body(patient, kode, today, "00:00-23:59")), 202
     )
     code = booked["response"]["kodebooking"]
-    enrolled = enrol(hospital.url, new_code(hospital.db, OFFICE))
-    assert enrolled.status_code == 201, enrolled.text
-    kiosk = enrolled.json()["token"]
-    ticket_id = new_id()
-    made = requests.post(
-        f"{hospital.url}/api/v1/tickets/allocate",
-        json={"ticket_id": ticket_id, "service_id": POLI},
-        headers=bearer(kiosk),
-        timeout=30,
-    )
-    assert made.status_code == 201, made.text
-    item = registration(ticket_id, POLI, made.json()["display"], "online", office_id=OFFICE)
+    kiosk = hospital_kiosk(hospital.url)[0]
+    ticket_id, item = poli_ticket(hospital.url, kiosk)
     item["body"]["booking_code"] = code
     item["body"]["hospital"] = {"schedule_id": f"uji-{kode}", "payer": "jkn"}
     (got,) = results(hospital.url, kiosk, [item])
@@ -803,21 +720,11 @@ def test_a_check_in_whose_allocate_took_a_place_gives_that_place_back(
         call(hospital, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59")), 202
     )
     code = booked["response"]["kodebooking"]
-    enrolled = enrol(hospital.url, new_code(hospital.db, OFFICE))
-    assert enrolled.status_code == 201, enrolled.text
-    kiosk = enrolled.json()["token"]
-    ticket_id = new_id()
+    kiosk = hospital_kiosk(hospital.url)[0]
     place = {"schedule_id": f"uji-{kode}", "payer": "jkn"}
-    made = requests.post(
-        f"{hospital.url}/api/v1/tickets/allocate",
-        json={"ticket_id": ticket_id, "service_id": POLI, "hospital": place},
-        headers=bearer(kiosk),
-        timeout=30,
-    )
-    assert made.status_code == 201, made.text
+    _, item = poli_ticket(hospital.url, kiosk, place=place)
     hours = status_body(kode, today, "00:00-23:59")
     assert answered(call(hospital, "/antrean/status", hours))["response"]["sisakuotajkn"] == 0
-    item = registration(ticket_id, POLI, made.json()["display"], "online", office_id=OFFICE)
     item["body"]["booking_code"] = code
     item["body"]["hospital"] = {**place, "norm": "", "nomorkartu": "", "new_patient": True,
                                 "jeniskunjungan": 1, "nomorreferensi": ""}  # fmt: skip
@@ -979,20 +886,8 @@ def kiosk_registration(
     values: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A ticket at a new kiosk of the hospital, registered at Poli Anak; the centre's result."""
-    enrolled = enrol(h.url, new_code(h.db, OFFICE))
-    assert enrolled.status_code == 201, enrolled.text
-    kiosk = enrolled.json()["token"]
-    ticket_id = new_id()
-    made = requests.post(
-        f"{h.url}/api/v1/tickets/allocate",
-        json={"ticket_id": ticket_id, "service_id": POLI},
-        headers=bearer(kiosk),
-        timeout=30,
-    )
-    assert made.status_code == 201, made.text
-    item = registration(
-        ticket_id, POLI, made.json()["display"], "online", values=values, office_id=OFFICE
-    )
+    kiosk = hospital_kiosk(h.url)[0]
+    _, item = poli_ticket(h.url, kiosk, values=values)
     if booking_code is not None:
         item["body"]["booking_code"] = booking_code
     if hospital_body is not None:

@@ -8,7 +8,6 @@ BPJS's envelope, telling the truth, with nothing personal in either process's lo
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,20 +23,24 @@ from central.database import Database
 from central.process import RunningCentral, start_central
 from central.tables import bookings, citizens, hospital_visits
 from testkit.bpjs_standin import BpjsStandIn
-from testkit.centre_accounts import bearer, enrol, new_code, new_staff
-from testkit.centre_requests import ZONE, new_id, registration, results
+from testkit.centre_accounts import new_staff
+from testkit.centre_hospital import hospital_kiosk
+from testkit.centre_requests import ZONE, results
 from testkit.centres import LOOSE_SERVER_ARGS
+from testkit.mjkn import (
+    BASE,
+    USERNAME,
+    ambil_body,
+    integrations_file,
+    new_patient,
+    poli_ticket,
+    put_doctor,
+    wsrs_token,
+)
 
 pytestmark = pytest.mark.timeout(180)
 
-USERNAME = "bpjs-mjkn"
-PASSWORD = "rahasia-uji-ws-rs-0003"  # noqa: S105 - the test's own account
-OFFICE = "rsud-pku"
-POLI = "poli-anak"
-KODEPOLI = "ANA"
-BASE = "/api/v1/wsrs"
-_doctors = itertools.count(72001)
-_cards = itertools.count(1)
+ALL_DAY = "00:00-23:59"
 
 
 @dataclass(frozen=True)
@@ -60,18 +63,7 @@ def pair(
     url = request.getfixturevalue("pg_cluster").create_database()
     standin = BpjsStandIn()
     request.addfinalizer(standin.close)
-    config = folder / "integrations.toml"
-    config.write_text(
-        "[bpjs]\n"
-        f'antrean_url = "{standin.url}"\n'
-        f'cons_id = "{standin.cons_id}"\n'
-        f'secret_key = "{standin.secret}"\n'
-        f'user_key = "{standin.user_key}"\n'
-        f'ws_rs_username = "{USERNAME}"\n'
-        f'ws_rs_password = "{PASSWORD}"\n',
-        encoding="utf-8",
-    )
-    config.chmod(0o600)
+    config = integrations_file(folder, standin)
     args = (*LOOSE_SERVER_ARGS, "--integrations", str(config))
     first = start_central(seed_demo=True, db_url=url, extra_args=args)
     second = None
@@ -79,17 +71,9 @@ def pair(
     try:
         second = start_central(seed_demo=True, db_url=url, extra_args=args)
         servers = (first, second)
-        tokens = tuple(
-            requests.get(
-                s.url + f"{BASE}/token",
-                headers={"x-username": USERNAME, "x-password": PASSWORD},
-                timeout=10,
-            ).json()["response"]["token"]
-            for s in servers
-        )
         yield Pair(
             (first.url, second.url),
-            (tokens[0], tokens[1]),
+            (wsrs_token(first.url), wsrs_token(second.url)),
             servers,
             db,
             new_staff(db, first.url),
@@ -107,47 +91,9 @@ def today() -> dt.date:
 
 def doctor(p: Pair, day: dt.date, *, quota_jkn: int = 20) -> int:
     """A doctor of Poli Anak with hours all day on ``day``'s weekday; their ``kodedokter``."""
-    kode = next(_doctors)
-    body = {
-        "service_id": POLI,
-        "kodedokter": str(kode),
-        "doctor_name": f"dr. Balapan {kode}, Sp.A",
-        "weekday": day.isoweekday(),
-        "starts": "00:00",
-        "ends": "23:59",
-        "quota_jkn": quota_jkn,
-        "quota_non_jkn": 3,
-        "minutes_per_patient": 10,
-    }
-    answer = requests.put(
-        f"{p.urls[0]}/api/v1/staff/hospital/{OFFICE}/schedules/balapan-{kode}",
-        json=body,
-        headers=bearer(p.staff),
-        timeout=10,
+    return put_doctor(
+        p.urls[0], p.staff, day, name="Balapan", starts="00:00", ends="23:59", quota_jkn=quota_jkn
     )
-    assert answer.status_code in (200, 201), answer.text
-    return kode
-
-
-def new_patient() -> dict[str, str]:
-    """A NIK the city's records do not hold (a man born 15 May 1990) and a card number."""
-    n = next(_cards)
-    return {"nik": f"14710215059{n + 300:05d}", "nomorkartu": f"00098766{n:05d}"}
-
-
-def ambil_body(patient: dict[str, str], kode: int, day: dt.date) -> dict[str, Any]:
-    return {
-        "nomorkartu": patient["nomorkartu"],
-        "nik": patient["nik"],
-        "nohp": "081234567890",
-        "kodepoli": KODEPOLI,
-        "norm": "",
-        "tanggalperiksa": day.isoformat(),
-        "kodedokter": kode,
-        "jampraktek": "00:00-23:59",
-        "jeniskunjungan": 1,
-        "nomorreferensi": "0001R0040116A000001",
-    }
 
 
 def call(p: Pair, which: int, path: str, body: Any) -> requests.Response:
@@ -168,7 +114,9 @@ def test_one_new_nik_booked_at_once_on_two_processes_is_booked_once(pair: Pair) 
     with ThreadPoolExecutor(8) as pool:
         answers = list(
             pool.map(
-                lambda i: envelope(call(pair, i, "/antrean", ambil_body(patient, kode, day))),
+                lambda i: envelope(
+                    call(pair, i, "/antrean", ambil_body(patient, kode, day, ALL_DAY))
+                ),
                 range(8),
             )
         )
@@ -206,7 +154,7 @@ def test_an_unforeseen_failure_is_answered_in_the_envelope_and_logged_without_da
             )
         )
     try:
-        response = call(pair, 0, "/antrean", ambil_body(patient, kode, day))
+        response = call(pair, 0, "/antrean", ambil_body(patient, kode, day, ALL_DAY))
     finally:
         with pair.db.begin() as conn:
             conn.execute(text("DROP TRIGGER refuse_visit ON hospital_visits"))
@@ -220,7 +168,7 @@ def test_an_unforeseen_failure_is_answered_in_the_envelope_and_logged_without_da
 
 
 def book(p: Pair, kode: int, day: dt.date) -> str:
-    response = call(p, 0, "/antrean", ambil_body(new_patient(), kode, day))
+    response = call(p, 0, "/antrean", ambil_body(new_patient(), kode, day, ALL_DAY))
     assert envelope(response)[:2] == (200, 202), response.text
     code: str = response.json()["response"]["kodebooking"]
     return code
@@ -243,20 +191,10 @@ def test_batal_and_the_kiosk_check_in_at_once_never_deadlock_and_agree(pair: Pai
     one of them wins every time, the other's answer says so, both tables agree."""
     day = today()
     kode = doctor(pair, day, quota_jkn=40)
-    enrolled = enrol(pair.urls[1], new_code(pair.db, OFFICE))
-    assert enrolled.status_code == 201, enrolled.text
-    kiosk = enrolled.json()["token"]
+    kiosk = hospital_kiosk(pair.urls[1])[0]
     for _ in range(12):
         code = book(pair, kode, day)
-        ticket_id = new_id()
-        made = requests.post(
-            f"{pair.urls[1]}/api/v1/tickets/allocate",
-            json={"ticket_id": ticket_id, "service_id": POLI},
-            headers=bearer(kiosk),
-            timeout=30,
-        )
-        assert made.status_code == 201, made.text
-        item = registration(ticket_id, POLI, made.json()["display"], "online", office_id=OFFICE)
+        ticket_id, item = poli_ticket(pair.urls[1], kiosk)
         item["body"]["booking_code"] = code
         with ThreadPoolExecutor(2) as pool:
             batal = pool.submit(call, pair, 0, "/antrean/batal", {"kodebooking": code})

@@ -16,20 +16,35 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
 def test_no_file_means_embedded_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cfg, "default_path", lambda: tmp_path / "absent.toml")
+    monkeypatch.setattr(cfg, "SYSTEM_PATH", tmp_path / "etc" / "absent.toml")
     assert load_config(None, environ={}) == Config()
 
 
-def test_lookup_order_flag_then_env_then_platform_dir(
+def test_lookup_order_flag_then_env_then_platform_dir_then_the_package_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     platform_file = tmp_path / "platform.toml"
     platform_file.write_text("")
+    system_file = tmp_path / "etc" / "kiosk.toml"
+    system_file.parent.mkdir()
+    system_file.write_text("")
     monkeypatch.setattr(cfg, "default_path", lambda: platform_file)
+    monkeypatch.setattr(cfg, "SYSTEM_PATH", system_file)
     env_file = tmp_path / "env.toml"
     flag_file = tmp_path / "flag.toml"
     assert find_config(flag_file, {cfg.ENV_VAR: str(env_file)}) == flag_file
     assert find_config(None, {cfg.ENV_VAR: str(env_file)}) == env_file
     assert find_config(None, {}) == platform_file
+    platform_file.unlink()  # `sudo -u anjungan`: no $ANJUNGAN_CONFIG, no file in its home
+    assert find_config(None, {}) == system_file
+
+
+def test_the_package_file_is_where_the_package_and_its_unit_put_it() -> None:
+    assert Path("/etc/anjungan/kiosk.toml") == cfg.SYSTEM_PATH
+    units = list((Path(__file__).resolve().parents[2] / "packaging" / "systemd").glob("*kiosk*"))
+    assert units
+    for unit in units:
+        assert f"{cfg.ENV_VAR}={cfg.SYSTEM_PATH}" in unit.read_text()
 
 
 def test_a_file_overrides_only_what_it_says(tmp_path: Path) -> None:
@@ -140,3 +155,10 @@ def test_a_pdf_folder_of_its_own_is_accepted(tmp_path: Path, output_dir: str) ->
     }
     config = parse_config(data)
     assert config.ticket_dir == Path(output_dir.format(data=root / "data", root=root))
+
+
+def test_a_nul_character_in_a_string_is_refused_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text('[kiosk]\ndata_dir = "/var/lib/anjungan\\u0000x"\n')
+    with pytest.raises(ConfigError, match=r"kiosk\.data_dir: must not contain a NUL"):
+        load_config(path, environ={})

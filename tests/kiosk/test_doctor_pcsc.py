@@ -10,7 +10,7 @@ import pytest
 
 from central.process import RunningCentral, start_central
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
-from testkit.doctor_kiosk import by_name, failing, kiosk_files
+from testkit.doctor_kiosk import by_name, failing, faults, kiosk_files
 from testkit.pcscd import FRIENDLY_NAME, READER, SECOND_READER, Pcscd, running_pcscd
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(120)]
@@ -58,7 +58,7 @@ def test_a_reader_that_is_not_plugged_in(
 ) -> None:
     files = kiosk_files(tmp_path, centre.url, card='backend = "pcsc"\nreader = "ACR1252"')
     code, report = files.doctor_json()
-    assert (code, failing(report)) == (1, ["readers"])
+    assert (code, faults(report)) == (1, ["readers"])
     readers = by_name(report)["readers"]
     # what pcscd does see is named, so the operator can fix card.reader
     assert readers["detail"] == (

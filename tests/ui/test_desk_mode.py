@@ -6,12 +6,10 @@ store's real outbox; tickets printed to a real cups-pdf queue.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,7 +24,6 @@ from central.settings import (
     DEMO_HOSPITAL_STAFF_USERNAME,
     DEMO_STAFF_PASSWORD,
 )
-from contract.hospital import DoctorToday
 from kiosk.client.hospital_desk import DeskPatient
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session.machine import Phase
@@ -36,13 +33,25 @@ from offline_store.models import OutboxState
 from testkit.centre_accounts import bearer, enrol
 from testkit.centre_hospital import hospital_kiosk
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
+from testkit.desk_window import (
+    DEMO_CATALOG,
+    HOSPITAL,
+    field,
+    find,
+    found,
+    key,
+    offline_hospital_desk,
+    opened,
+    poli_dalam_doctor,
+    register_typed,
+    type_in,
+    type_patient,
+    view_of,
+)
 from testkit.kiosk_window import demo_config, every_string, offline_config, running_kiosk
 from testkit.printouts import pdf_text
-from ui.app import build_window
-from ui.desk import DeskView
 from ui.window import KioskWindow
 
-DEMO_CATALOG = Path(__file__).resolve().parents[2] / "central" / "demo_data" / "catalog.json"
 SITI = DeskPatient(
     norm="000123",
     nik="1471015203850001",
@@ -55,58 +64,11 @@ SITI = DeskPatient(
 )
 
 
-@contextmanager
-def opened(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
-    store = Store.open(config.store_path)
-    window = build_window(config, store, demo=True, use_pcscd=False, desk=True)
-    qtbot.addWidget(window)
-    window.resize(1400, 900)
-    window.show()
-    app = QApplication.instance()
-    assert app is not None
-    app.installEventFilter(window)  # as `kiosk run` does: every key and click is activity
-    try:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
-        yield window
-    finally:
-        app.removeEventFilter(window)
-        window.shut_down(5000)
-        store.close()
-
-
 @pytest.fixture
 def desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
     config = demo_config(tmp_path, demo_central, session=SessionSection(desk_idle_timeout_s=900.0))
     with opened(qtbot, config) as window:
         yield window
-
-
-def view_of(window: KioskWindow) -> DeskView:
-    assert window.desk is not None
-    return window.desk
-
-
-def key(
-    qtbot: QtBot, window: KioskWindow, k: Qt.Key, mod: Qt.KeyboardModifier | None = None
-) -> None:
-    """Press ``k`` where the keyboard's focus is, as the clerk does."""
-    target = QApplication.focusWidget() or window
-    if mod is None:
-        qtbot.keyClick(target, k)  # type: ignore[no-untyped-call]
-    else:
-        qtbot.keyClick(target, k, mod)  # type: ignore[no-untyped-call]
-
-
-def type_in(qtbot: QtBot, text: str) -> None:
-    target = QApplication.focusWidget()
-    assert target is not None
-    qtbot.keyClicks(target, text)  # type: ignore[no-untyped-call]
-
-
-def field(window: KioskWindow, name: str) -> QLineEdit:
-    widget = window.findChild(QLineEdit, name)
-    assert widget is not None
-    return widget
 
 
 def store_ticket(window: KioskWindow, service_id: str = "puskesmas-umum") -> StoredTicket:
@@ -246,7 +208,6 @@ def test_the_kiosk_has_no_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) 
 
 
 # -- at the demo hospital, against the centre's hospital routes ----------------------------
-HOSPITAL = "rsud-pku"
 BUDI_NIK, BUDI_BIRTH = "1471011708790002", "17-08-1979"
 
 
@@ -267,26 +228,6 @@ def hospital_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[K
         yield window
 
 
-def find(qtbot: QtBot, window: KioskWindow, by: int, value: str, birth: str) -> DeskView:
-    """Find as the clerk does: F2, the key's kind, the value, Tab, the date, Enter."""
-    view = view_of(window)
-    combo = window.findChild(QComboBox, "deskFindBy")
-    assert combo is not None
-    window.activateWindow()
-    key(qtbot, window, Qt.Key.Key_F2)
-    combo.setCurrentIndex(by)
-    QApplication.focusWidget().clear()  # type: ignore[union-attr]
-    type_in(qtbot, value)
-    key(qtbot, window, Qt.Key.Key_Tab)
-    assert QApplication.focusWidget() is field(window, "deskFindBirth")
-    QApplication.focusWidget().clear()  # type: ignore[union-attr]
-    type_in(qtbot, birth)
-    key(qtbot, window, Qt.Key.Key_Return)
-    assert view.message.text() == "Mencari…", view.message.text()
-    qtbot.waitUntil(lambda: view.message.text() != "Mencari…", timeout=5000)  # answered
-    return view
-
-
 @pytest.mark.parametrize(
     ("by", "value"),
     [(0, "000123"), (1, "1471015203850001"), (2, "0001234567890")],
@@ -295,8 +236,7 @@ def find(qtbot: QtBot, window: KioskWindow, by: int, value: str, birth: str) -> 
 def test_a_patient_is_found_by_each_number(
     hospital_desk: KioskWindow, qtbot: QtBot, by: int, value: str
 ) -> None:
-    view = find(qtbot, hospital_desk, by, value, "12-03-1985")
-    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    view = found(qtbot, hospital_desk, by, value, "12-03-1985")
     assert field(hospital_desk, "deskNorm").text() == "000123"
     assert field(hospital_desk, "deskName").text() == "Siti Aminah"
     assert field(hospital_desk, "deskNomorkartu").text() == "0001234567890"
@@ -369,15 +309,12 @@ def test_a_new_patient_gets_a_no_rm(hospital_desk: KioskWindow, qtbot: QtBot) ->
 def test_a_visit_registered_at_the_desk_gets_a_ticket_with_its_quota_place(
     hospital_desk: KioskWindow, qtbot: QtBot
 ) -> None:
-    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
-    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
     assert view.poli.currentData() == "poli-dalam"
     assert (
         "dr. Andi Pratama" in view.doctor.currentText() and "sisa JKN" in view.doctor.currentText()
     )
-    field(hospital_desk, "deskReferral").setFocus()
-    type_in(qtbot, "0301R0011125K000123")
-    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    register_typed(qtbot, hospital_desk, "0301R0011125K000123")
     qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
     issued = view.issued
     assert issued is not None and issued.hospital is not None, "numbered online, with its place"
@@ -501,9 +438,7 @@ def test_the_last_place_taken_elsewhere_first_is_told_and_nothing_is_kept(
     )
     assert taken.status_code in (200, 201), taken.text
 
-    field(hospital_desk, "deskReferral").setFocus()
-    type_in(qtbot, "0301R0011125K000125")
-    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    register_typed(qtbot, hospital_desk, "0301R0011125K000125")
     qtbot.waitUntil(lambda: view.message.text() != "Mendaftarkan…", timeout=10000)
     assert view.message.text() == "Kuota dokter ini sudah habis. Pilih dokter lain."
     assert view.issued is None
@@ -539,42 +474,22 @@ def test_offline_a_typed_patient_is_registered_from_the_cached_doctors(
 ) -> None:
     """The centre away: today's doctors from the sync engine's cache, a patient typed in
     (no No. RM: a new one), a leased or fallback number, the visit kept for the centre."""
-    base = offline_config(tmp_path)
-    config = dataclasses.replace(base, kiosk=dataclasses.replace(base.kiosk, office_id=HOSPITAL))
-    config.store_path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store.open(config.store_path)
-    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
-    store.save_catalog(catalog, '"demo"', catalog["version"])
-    store.set_kiosk_code("K17")
-    store.close()
-    andi = DoctorToday(
-        schedule_id="rsud-dalam-andi-x",
-        service_id="poli-dalam",
-        kodepoli="INT",
-        kodedokter="12345",
-        doctor_name="dr. Andi Pratama, Sp.PD",
-        starts="08:00",
-        ends="14:00",
+    andi = poli_dalam_doctor(
+        "rsud-dalam-andi-x",
+        "dr. Andi Pratama, Sp.PD",
         quota_jkn=30,
         left_jkn=12,
         quota_non_jkn=10,
         left_non_jkn=3,
-        minutes_per_patient=10,
     )
-    with opened(qtbot, config) as desk:
-        now = desk.controller.now()
-        desk.kiosk.store.save_doctors(HOSPITAL, now.date(), [andi], now=now)
+    with offline_hospital_desk(tmp_path, qtbot, [andi]) as desk:
         view = view_of(desk)
-        view.refresh()
-        qtbot.waitUntil(lambda: view.doctor.count() == 1, timeout=5000)
         desk.activateWindow()
         key(qtbot, desk, Qt.Key.Key_F3)
         for text in ("1471015203850001", "0001234567890", "Siti Aminah", "12-03-1985"):
             type_in(qtbot, text)
             key(qtbot, desk, Qt.Key.Key_Tab)
-        field(desk, "deskReferral").setFocus()
-        type_in(qtbot, "0301R0011125K000123")
-        key(qtbot, desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        register_typed(qtbot, desk, "0301R0011125K000123")
         qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
         issued = view.issued
         assert issued is not None and issued.hospital is None, "no place from the centre"
@@ -634,13 +549,10 @@ def test_a_visit_asked_for_three_times_at_once_is_registered_once(
 ) -> None:
     """Ctrl+Enter twice then Enter in the referral field, before the first answer:
     one ticket, one quota place."""
-    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
-    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
     day = hospital_desk.controller.now().date()
     before = len(hospital_desk.kiosk.store.tickets_on(day))
-    field(hospital_desk, "deskReferral").setFocus()
-    type_in(qtbot, "0301R0011125K000123")
-    key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    register_typed(qtbot, hospital_desk, "0301R0011125K000123")
     key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     key(qtbot, hospital_desk, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
@@ -689,8 +601,7 @@ def test_enter_cancels_the_registration_f8_named_though_the_list_changed(
 def test_after_f9_neither_ctrl_z_nor_ctrl_y_brings_any_field_back(
     hospital_desk: KioskWindow, qtbot: QtBot
 ) -> None:
-    view = find(qtbot, hospital_desk, 1, "1471015203850001", "12-03-1985")
-    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    view = found(qtbot, hospital_desk, 1, "1471015203850001", "12-03-1985")
     field(hospital_desk, "deskPhone").setFocus()
     type_in(qtbot, "9")  # the clerk corrects a field by typing
     field(hospital_desk, "deskCancelReason").setFocus()
@@ -743,28 +654,6 @@ def test_f9_empties_the_clipboard_holding_what_the_patient_fields_held(
 
 
 # -- what a visit is checked for before it is registered ----------------------------------------
-def type_patient(
-    qtbot: QtBot, window: KioskWindow, nik: str, kartu: str, name: str, birth: str, sex: int
-) -> None:
-    """F3, then the patient typed field by field with Tab; ``sex``: 1 Laki-laki, 2 Perempuan."""
-    window.activateWindow()
-    key(qtbot, window, Qt.Key.Key_F3)
-    for text in (nik, kartu, name, birth):
-        if text:
-            type_in(qtbot, text)
-        key(qtbot, window, Qt.Key.Key_Tab)
-    for _ in range(sex):
-        key(qtbot, window, Qt.Key.Key_Down)
-
-
-def register_typed(
-    qtbot: QtBot, window: KioskWindow, referral: str = "0301R0011125K000999"
-) -> None:
-    field(window, "deskReferral").setFocus()
-    type_in(qtbot, referral)
-    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-
-
 def test_a_typed_patient_that_cannot_exist_is_never_registered(
     hospital_desk: KioskWindow, qtbot: QtBot
 ) -> None:
@@ -830,34 +719,16 @@ def test_offline_the_desk_takes_its_places_from_the_cache_as_the_kiosk_does(
     """The centre away, a doctor with one JKN place left in the cache: the visit takes
     it (the ticket has the estimated time, as the kiosk's), the doctor is then shown
     full and a second visit with them is refused (no overbooking from this desk)."""
-    base = offline_config(tmp_path)
-    config = dataclasses.replace(base, kiosk=dataclasses.replace(base.kiosk, office_id=HOSPITAL))
-    config.store_path.parent.mkdir(parents=True, exist_ok=True)
-    store = Store.open(config.store_path)
-    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
-    store.save_catalog(catalog, '"demo"', catalog["version"])
-    store.set_kiosk_code("K17")
-    store.close()
-    last_place = DoctorToday(
-        schedule_id="rsud-dalam-satu",
-        service_id="poli-dalam",
-        kodepoli="INT",
-        kodedokter="12345",
-        doctor_name="dr. Satu Tempat",
-        starts="08:00",
-        ends="14:00",
+    last_place = poli_dalam_doctor(
+        "rsud-dalam-satu",
+        "dr. Satu Tempat",
         quota_jkn=2,
         left_jkn=1,
         quota_non_jkn=0,
         left_non_jkn=0,
-        minutes_per_patient=10,
     )
-    with opened(qtbot, config) as desk:
-        now = desk.controller.now()
-        desk.kiosk.store.save_doctors(HOSPITAL, now.date(), [last_place], now=now)
+    with offline_hospital_desk(tmp_path, qtbot, [last_place]) as desk:
         view = view_of(desk)
-        view.refresh()
-        qtbot.waitUntil(lambda: view.doctor.count() == 1, timeout=5000)
         assert "kuota penuh" not in view.doctor.itemText(0)
         type_patient(qtbot, desk, SITI.nik, SITI.nomorkartu, SITI.name, "12-03-1985", 2)
         register_typed(qtbot, desk)
@@ -873,7 +744,7 @@ def test_offline_the_desk_takes_its_places_from_the_cache_as_the_kiosk_does(
         register_typed(qtbot, desk)
         assert view.message.text() == "Pilih poli dan dokter yang masih punya kuota."
         assert view.executor.wait_for_done(5000)
-        assert len(desk.kiosk.store.tickets_on(now.date())) == 1
+        assert len(desk.kiosk.store.tickets_on(desk.controller.now().date())) == 1
 
 
 def test_a_cancel_shows_the_centres_answer_not_a_hope_and_keeps_it(
@@ -887,8 +758,7 @@ def test_a_cancel_shows_the_centres_answer_not_a_hope_and_keeps_it(
         timeout=5,
     )
     staff = bearer(login.json()["token"])
-    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
-    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
     view.payer.setCurrentIndex(1)  # umum
     view.poli.setCurrentIndex(view.poli.findData("poli-anak"))
     key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -965,8 +835,7 @@ def test_every_doctors_hours_and_both_quotas_are_legible_at_1366x768(
 def test_a_search_that_finds_no_one_leaves_no_patient_to_register(
     hospital_desk: KioskWindow, qtbot: QtBot
 ) -> None:
-    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
-    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
     find(qtbot, hospital_desk, 2, "0001234567891", "01-01-1970")  # Budi, a wrong birth date
     assert view.message.text().startswith("Pasien tidak ditemukan")
     assert view.patient is None and "Siti" not in every_string(hospital_desk)

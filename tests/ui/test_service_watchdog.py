@@ -3,18 +3,20 @@ GUI thread: pings stop while that thread is blocked, as systemd needs to see a h
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from testkit.kiosk_window import closed_port, offline_config, running_kiosk
 from testkit.notify_socket import NotifyListener
 from testkit.waits import wait_until
-from ui.service_manager import ServiceNotifier
+from ui.service_manager import NOT_PAINTED, ServiceNotifier
 
 ROOT = Path(__file__).resolve().parents[2]
 #: A watchdog of 0.2 s: pings every 0.1 s.
@@ -67,7 +69,8 @@ def test_an_unusable_store_is_ready_out_of_service(qtbot: QtBot, tmp_path: Path)
         NotifyListener() as listener,
         running_kiosk(qtbot, offline_config(tmp_path), show=False, deferred_store=True) as window,
     ):
-        notifier = ServiceNotifier(window.controller, env={"NOTIFY_SOCKET": listener.path})
+        env = {"NOTIFY_SOCKET": listener.path}
+        notifier = ServiceNotifier(window.controller, window.stack, env=env)
         assert not notifier.ready_sent  # not before the store's opening has settled
         window.show()
         qtbot.waitUntil(lambda: bool(listener.with_line("READY=1")), timeout=10_000)
@@ -82,6 +85,43 @@ def test_an_unusable_store_is_ready_out_of_service(qtbot: QtBot, tmp_path: Path)
         assert len(listener.with_line("READY=1")) == 1
 
 
+def test_ready_waits_for_a_painted_frame_even_once_the_store_is_open(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    with (
+        NotifyListener() as listener,
+        running_kiosk(qtbot, offline_config(tmp_path), show=False, deferred_store=True) as window,
+    ):
+        notifier = ServiceNotifier(
+            window.controller, window.stack, env={"NOTIFY_SOCKET": listener.path}
+        )
+        # Hidden, the window opens its store after its fallback time: no frame painted.
+        qtbot.waitUntil(lambda: window.controller.status().store_settled, timeout=10_000)
+        qtbot.waitUntil(lambda: bool(listener.notices()), timeout=10_000)
+        assert listener.with_line("READY=1") == []
+        assert [n.lines for n in listener.notices()] == [(f"STATUS={NOT_PAINTED}",)]
+        assert not notifier.ready_sent
+        window.show()
+        qtbot.waitUntil(lambda: bool(listener.with_line("READY=1")), timeout=10_000)
+        assert notifier.painted
+        assert listener.with_line("READY=1")[0].lines == ("READY=1", "STATUS=Melayani / in service")
+
+
+def test_a_watchdog_for_another_process_is_said_in_the_log(
+    qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    env = {"WATCHDOG_USEC": WATCHDOG_USEC, "WATCHDOG_PID": str(os.getpid() + 1)}
+    with (
+        running_kiosk(qtbot, offline_config(tmp_path)) as window,
+        caplog.at_level(logging.WARNING, logger="ui.service_manager"),
+    ):
+        notifier = ServiceNotifier(window.controller, window.stack, env=env)
+    assert not notifier.watchdog.isActive()
+    said = [r.getMessage() for r in caplog.records if r.name == "ui.service_manager"]
+    assert len(said) == 1 and f"WATCHDOG_PID={os.getpid() + 1} is not this process" in said[0]
+    assert "env -u WATCHDOG_PID" in said[0]
+
+
 def test_pings_stop_while_the_gui_thread_is_blocked_and_resume_after(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
@@ -90,7 +130,7 @@ def test_pings_stop_while_the_gui_thread_is_blocked_and_resume_after(
         running_kiosk(qtbot, offline_config(tmp_path)) as window,
     ):
         env = {"NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": WATCHDOG_USEC}
-        ServiceNotifier(window.controller, env=env)
+        ServiceNotifier(window.controller, window.stack, env=env)
 
         def pings() -> int:
             return len(listener.with_line("WATCHDOG=1"))

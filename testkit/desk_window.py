@@ -1,0 +1,179 @@
+"""The hospital desk's window in tests (``kiosk run --desk``), driven as a clerk drives it:
+keys where the focus is, a patient found (F2) or typed (F3), a visit registered (Ctrl+Enter).
+
+:func:`opened` shows the desk on a configuration; :func:`offline_hospital_desk` shows
+it at the demo hospital with no centre, the catalog and today's ``doctors`` in its
+store as its sync engine would have cached them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from central.settings import DEMO_HOSPITAL_ID
+from contract.hospital import DoctorToday
+from kiosk.config import Config
+from offline_store import Store
+from testkit.kiosk_window import offline_config
+from ui.app import build_window
+from ui.desk import DeskView
+from ui.window import KioskWindow
+
+HOSPITAL = DEMO_HOSPITAL_ID
+DEMO_CATALOG = Path(__file__).resolve().parents[1] / "central" / "demo_data" / "catalog.json"
+#: A referral number the demo's BPJS takes.
+REFERRAL = "0301R0011125K000999"
+
+
+@contextmanager
+def opened(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
+    """The desk window on ``config``, shown, its catalog loaded; shut down afterwards."""
+    store = Store.open(config.store_path)
+    window = build_window(config, store, demo=True, use_pcscd=False, desk=True)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(window)  # as `kiosk run` does: every key and click is activity
+    try:
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        yield window
+    finally:
+        app.removeEventFilter(window)
+        window.shut_down(5000)
+        store.close()
+
+
+@contextmanager
+def offline_hospital_desk(
+    tmp_path: Path, qtbot: QtBot, doctors: Sequence[DoctorToday]
+) -> Iterator[KioskWindow]:
+    """The demo hospital's desk with the centre away: the demo catalog and today's
+    ``doctors`` cached in its store (kiosk code K17), the doctors listed."""
+    base = offline_config(tmp_path)
+    config = dataclasses.replace(base, kiosk=dataclasses.replace(base.kiosk, office_id=HOSPITAL))
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config.store_path)
+    catalog = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    store.save_catalog(catalog, '"demo"', catalog["version"])
+    store.set_kiosk_code("K17")
+    store.close()
+    with opened(qtbot, config) as desk:
+        now = desk.controller.now()
+        desk.kiosk.store.save_doctors(HOSPITAL, now.date(), list(doctors), now=now)
+        view = view_of(desk)
+        view.refresh()
+        qtbot.waitUntil(lambda: view.doctor.count() == len(doctors), timeout=5000)
+        yield desk
+
+
+def poli_dalam_doctor(
+    schedule_id: str,
+    doctor_name: str,
+    *,
+    quota_jkn: int,
+    left_jkn: int,
+    quota_non_jkn: int,
+    left_non_jkn: int,
+) -> DoctorToday:
+    """A doctor of the demo hospital's Poli Dalam today, 08:00 to 14:00, 10 minutes a
+    patient, with the quotas and places left given (as the sync engine caches them)."""
+    return DoctorToday(
+        schedule_id=schedule_id,
+        service_id="poli-dalam",
+        kodepoli="INT",
+        kodedokter="12345",
+        doctor_name=doctor_name,
+        starts="08:00",
+        ends="14:00",
+        quota_jkn=quota_jkn,
+        left_jkn=left_jkn,
+        quota_non_jkn=quota_non_jkn,
+        left_non_jkn=left_non_jkn,
+        minutes_per_patient=10,
+    )
+
+
+def view_of(window: KioskWindow) -> DeskView:
+    assert window.desk is not None
+    return window.desk
+
+
+def key(
+    qtbot: QtBot, window: KioskWindow, k: Qt.Key, mod: Qt.KeyboardModifier | None = None
+) -> None:
+    """Press ``k`` where the keyboard's focus is, as the clerk does."""
+    target = QApplication.focusWidget() or window
+    if mod is None:
+        qtbot.keyClick(target, k)  # type: ignore[no-untyped-call]
+    else:
+        qtbot.keyClick(target, k, mod)  # type: ignore[no-untyped-call]
+
+
+def type_in(qtbot: QtBot, text: str) -> None:
+    target = QApplication.focusWidget()
+    assert target is not None
+    qtbot.keyClicks(target, text)  # type: ignore[no-untyped-call]
+
+
+def field(window: KioskWindow, name: str) -> QLineEdit:
+    widget = window.findChild(QLineEdit, name)
+    assert widget is not None
+    return widget
+
+
+def find(qtbot: QtBot, window: KioskWindow, by: int, value: str, birth: str) -> DeskView:
+    """Find as the clerk does: F2, the key's kind, the value, Tab, the date, Enter."""
+    view = view_of(window)
+    combo = window.findChild(QComboBox, "deskFindBy")
+    assert combo is not None
+    window.activateWindow()
+    key(qtbot, window, Qt.Key.Key_F2)
+    combo.setCurrentIndex(by)
+    QApplication.focusWidget().clear()  # type: ignore[union-attr]
+    type_in(qtbot, value)
+    key(qtbot, window, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is field(window, "deskFindBirth")
+    QApplication.focusWidget().clear()  # type: ignore[union-attr]
+    type_in(qtbot, birth)
+    key(qtbot, window, Qt.Key.Key_Return)
+    assert view.message.text() == "Mencari…", view.message.text()
+    qtbot.waitUntil(lambda: view.message.text() != "Mencari…", timeout=5000)  # answered
+    return view
+
+
+def found(qtbot: QtBot, window: KioskWindow, by: int, value: str, birth: str) -> DeskView:
+    """:func:`find`, and the patient found is on the desk."""
+    view = find(qtbot, window, by, value, birth)
+    qtbot.waitUntil(lambda: view.patient is not None, timeout=5000)
+    return view
+
+
+def type_patient(
+    qtbot: QtBot, window: KioskWindow, nik: str, kartu: str, name: str, birth: str, sex: int
+) -> None:
+    """F3, then the patient typed field by field with Tab; ``sex``: 1 Laki-laki, 2 Perempuan."""
+    window.activateWindow()
+    key(qtbot, window, Qt.Key.Key_F3)
+    for text in (nik, kartu, name, birth):
+        if text:
+            type_in(qtbot, text)
+        key(qtbot, window, Qt.Key.Key_Tab)
+    for _ in range(sex):
+        key(qtbot, window, Qt.Key.Key_Down)
+
+
+def register_typed(qtbot: QtBot, window: KioskWindow, referral: str = REFERRAL) -> None:
+    """The referral number typed, then Ctrl+Enter: the visit asked for."""
+    field(window, "deskReferral").setFocus()
+    type_in(qtbot, referral)
+    key(qtbot, window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
