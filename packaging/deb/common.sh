@@ -21,6 +21,28 @@ id_of() {
 	return 1
 }
 
+# field_of NAME N: field N (1-based) of NAME's line in R's passwd.
+field_of() {
+	while IFS= read -r line; do
+		if [ "${line%%:*}" = "$1" ]; then
+			echo "$line" | cut -d: -f"$2"
+			return 0
+		fi
+	done <"$ROOT/etc/passwd"
+	return 1
+}
+
+# members_of GROUP: its member list (comma-separated) in R's group file.
+members_of() {
+	while IFS=: read -r name _pw _id members; do
+		if [ "$name" = "$1" ]; then
+			echo "$members"
+			return 0
+		fi
+	done <"$ROOT/etc/group"
+	return 1
+}
+
 with_prefix() {
 	if [ -n "$ROOT" ]; then
 		"$@" --prefix "$ROOT"
@@ -29,14 +51,47 @@ with_prefix() {
 	fi
 }
 
+# ensure_user NAME HOME COMMENT: the system account NAME with its own group NAME.
+# An account of that name that is already there is taken only when it is a
+# system account nobody can log in as: a person's account (a login shell, a
+# uid of the people's range) would get the kiosk's devices and the service's
+# files, so the install stops and says so. An existing system account joins
+# the group NAME if it is not in it (the files are root:NAME 0640).
 ensure_user() {
-	if ! id_of group "$ANJ_USER" >/dev/null; then
-		with_prefix groupadd --system "$ANJ_USER"
+	if ! id_of group "$1" >/dev/null; then
+		with_prefix groupadd --system "$1"
 	fi
-	if ! id_of passwd "$ANJ_USER" >/dev/null; then
-		with_prefix useradd --system --gid "$ANJ_USER" --no-create-home \
-			--home-dir "$1" --shell /usr/sbin/nologin \
-			--comment "Anjungan kiosk and central server" "$ANJ_USER"
+	if ! id_of passwd "$1" >/dev/null; then
+		with_prefix useradd --system --gid "$1" --no-create-home \
+			--home-dir "$2" --shell /usr/sbin/nologin --comment "$3" "$1"
+		return 0
+	fi
+	uid="$(id_of passwd "$1")"
+	shell="$(field_of "$1" 7)"
+	first_uid=1000
+	if [ -r "$ROOT/etc/login.defs" ]; then
+		found="$(awk '$1 == "UID_MIN" { print $2 }' "$ROOT/etc/login.defs")"
+		first_uid="${found:-1000}"
+	fi
+	case "$shell" in
+	/usr/sbin/nologin | /sbin/nologin | /bin/false | /usr/bin/false) login=no ;;
+	*) login=yes ;;
+	esac
+	if [ "$uid" -ge "$first_uid" ] || [ "$login" = yes ]; then
+		echo "The account $1 exists and is not a system account without login" \
+			"(uid $uid, shell $shell): the service will not run as it. Rename or" \
+			"remove that account, then install again." >&2
+		echo "Akun $1 sudah ada dan bukan akun sistem tanpa login (uid $uid," \
+			"shell $shell): layanan tidak akan berjalan dengan akun itu. Ganti nama" \
+			"atau hapus akun itu, lalu pasang lagi." >&2
+		exit 1
+	fi
+	gid="$(id_of group "$1")"
+	if [ "$(field_of "$1" 4)" != "$gid" ]; then
+		case ",$(members_of "$1")," in
+		*",$1,"*) ;;
+		*) with_prefix usermod --append --groups "$1" "$1" ;;
+		esac
 	fi
 }
 
@@ -53,6 +108,15 @@ own() {
 	shift 3
 	chown "$uid:$gid" "$@"
 	chmod "$mode" "$@"
+}
+
+# own_conffile MODE USER GROUP PATH: as own, for a conffile, which the
+# administrator may have deleted on purpose (dpkg keeps it deleted on upgrades):
+# then there is nothing to own.
+own_conffile() {
+	if [ -e "$4" ] || [ -L "$4" ]; then
+		own "$@"
+	fi
 }
 
 # make_dir MODE USER GROUP PATH: made if missing, mode and owner set either way.
@@ -72,10 +136,15 @@ enable_unit() {
 	fi
 }
 
-disable_unit() {
-	if command -v systemctl >/dev/null; then
-		systemctl --root="${ROOT:-/}" --quiet disable "$1" || true
-	fi
+# forget_unit UNIT: its enablement links go (purge only). A removal keeps them,
+# as debhelper's scripts do: the unit file is gone, so the links start
+# nothing, and a reinstall finds the unit enabled or disabled as it was.
+forget_unit() {
+	for link in "$ROOT"/etc/systemd/system/*.wants/"$1" "$ROOT"/etc/systemd/system/*.requires/"$1"; do
+		if [ -L "$link" ]; then
+			rm -f "$link"
+		fi
+	done
 }
 
 daemon_reload() {

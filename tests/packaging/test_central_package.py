@@ -180,3 +180,36 @@ def test_installing_into_a_root_leaves_this_machine_alone(
     assert scratch.account("anjungan") is not None
     assert {path: path.read_bytes() for path in before} == before
     assert [path for path in absent if path.exists() or path.is_symlink()] == []
+
+
+def test_a_deleted_configuration_stays_deleted_and_the_reinstall_still_configures(
+    central_deb: Path, tmp_path: Path
+) -> None:
+    """dpkg keeps a conffile the administrator deleted deleted; the scripts must not fail on
+    its absence (a half-configured package would refuse every later upgrade)."""
+    scratch = DebRoot(tmp_path / "root")
+    scratch.install(central_deb)
+    (scratch / CONFIG).unlink()
+
+    scratch.install(central_deb)
+
+    assert scratch.status("anjungan-central") == "installed"
+    assert not (scratch / CONFIG).exists()
+
+
+def test_remove_then_reinstall_keeps_the_unit_enabled_or_disabled_as_it_was(
+    central_deb: Path, tmp_path: Path
+) -> None:
+    wants = "/etc/systemd/system/multi-user.target.wants/anjungan-central.service"
+    enabled = DebRoot(tmp_path / "enabled")
+    disabled = DebRoot(tmp_path / "disabled")
+    for scratch in (enabled, disabled):
+        scratch.install(central_deb)
+    (disabled / wants).unlink()  # the city disabled the service on this machine
+    for scratch in (enabled, disabled):
+        scratch.dpkg("--remove", "anjungan-central")
+        assert scratch.status("anjungan-central") == "config-files"
+        scratch.install(central_deb)
+
+    assert (enabled / wants).is_symlink() and os.readlink(enabled / wants) == UNIT
+    assert not (disabled / wants).is_symlink()

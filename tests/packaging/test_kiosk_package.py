@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from testkit.debroot import DebRoot
+from testkit.debroot import DebRoot, DpkgFailed
 from testkit.kiosk_window import closed_port
 from testkit.notify_socket import NotifyListener
 from testkit.udev_rules import problems, rules
@@ -277,3 +277,62 @@ def test_purge_removes_the_program_and_conffiles_and_keeps_the_data_the_user_and
     assert scratch.status("anjungan-central") == "installed"
     assert (scratch / "/etc/anjungan/central.toml").is_file()
     assert (scratch / "/etc/anjungan/credentials/audit-key").is_file()
+
+
+def test_remove_then_reinstall_starts_the_kiosk_at_boot_again_without_a_deleted_conffile(
+    kiosk_deb: Path, tmp_path: Path
+) -> None:
+    """A removal keeps the unit's enablement (as debhelper's scripts do) so a reinstall
+    brings the kiosk back at boot; a conffile the administrator deleted stays deleted and
+    does not stop the scripts."""
+    scratch = DebRoot(tmp_path / "root")
+    wants = scratch / "/etc/systemd/system/graphical.target.wants/anjungan-kiosk.service"
+    scratch.install(kiosk_deb)
+    (scratch / CONFFILES[0]).unlink()
+    scratch.dpkg("--remove", "anjungan-kiosk")
+    assert scratch.status("anjungan-kiosk") == "config-files"
+
+    scratch.install(kiosk_deb)
+
+    assert scratch.status("anjungan-kiosk") == "installed"
+    assert wants.is_symlink() and os.readlink(wants) == UNIT
+    assert not (scratch / CONFFILES[0]).exists()
+
+
+def test_a_person_s_account_named_anjungan_is_refused_and_nothing_is_given_to_it(
+    kiosk_deb: Path, tmp_path: Path
+) -> None:
+    scratch = DebRoot(tmp_path / "root")
+    with (scratch / "/etc/passwd").open("a", encoding="utf-8") as f:
+        f.write("anjungan:x:1000:1000:A person:/home/anjungan:/bin/bash\n")
+    with (scratch / "/etc/group").open("a", encoding="utf-8") as f:
+        f.write("staff2:x:1000:\n")
+
+    with pytest.raises(DpkgFailed) as failed:
+        scratch.install(kiosk_deb)
+
+    assert "not a system account without login" in str(failed.value)
+    assert "bukan akun sistem tanpa login" in str(failed.value)
+    assert scratch.status("anjungan-kiosk") != "installed"
+    lp = scratch.group("lp")
+    assert lp is not None and "anjungan" not in lp[1], "no printer access for a person"
+    assert not (scratch / "/var/lib/anjungan").exists()
+    assert not (scratch / "/etc/systemd/system/graphical.target.wants").exists()
+
+
+def test_an_existing_system_account_joins_its_group_and_the_unit_runs_in_it(
+    kiosk_deb: Path, tmp_path: Path
+) -> None:
+    """A system account made before the package (another group as its primary) can read
+    root:anjungan 0640 files once it is in the group the unit names with Group=."""
+    scratch = DebRoot(tmp_path / "root")
+    with (scratch / "/etc/passwd").open("a", encoding="utf-8") as f:
+        f.write("anjungan:x:990:65534::/var/lib/anjungan:/usr/sbin/nologin\n")
+
+    scratch.install(kiosk_deb)
+
+    group = scratch.group("anjungan")
+    assert group is not None and "anjungan" in group[1], group
+    config = (scratch / CONFFILES[0]).stat()
+    assert (config.st_gid, stat.S_IMODE(config.st_mode)) == (group[0], 0o640)
+    assert _unit(scratch / UNIT)["Group"] == ["anjungan"]
