@@ -161,3 +161,17 @@ class DebRoot:
         return (done.stdout + done.stderr).strip() + (
             f"\n(exit {done.returncode})" if done.returncode else ""
         )
+
+    def exposure(self, unit: str) -> float:
+        """``systemd-analyze security --offline=yes`` of a unit installed here: its overall
+        exposure level (0 is the most locked down, 10 the least)."""
+        done = subprocess.run(
+            ["systemd-analyze", "security", "--offline=yes", f"--root={self.path}", unit],
+            capture_output=True,
+            text=True,
+            timeout=DPKG_DEADLINE_S,
+        )
+        for line in done.stdout.splitlines():
+            if "Overall exposure level" in line:
+                return float(line.split(":", 1)[1].split()[0])
+        raise AssertionError(f"no exposure level for {unit}:\n{done.stdout}\n{done.stderr}")
