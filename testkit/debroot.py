@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,3 +176,28 @@ class DebRoot:
             if "Overall exposure level" in line:
                 return float(line.split(":", 1)[1].split()[0])
         raise AssertionError(f"no exposure level for {unit}:\n{done.stdout}\n{done.stderr}")
+
+    def loose_files(self, inside: str) -> list[str]:
+        """Files and folders under ``inside`` that are not root's, are writable by anyone
+        else, or carry a set-uid/set-gid bit; as ``path mode uid gid`` lines."""
+        found = []
+        for path in [self / inside, *(self / inside).rglob("*")]:
+            info = path.lstat()
+            if stat.S_ISLNK(info.st_mode):
+                continue
+            if info.st_uid or info.st_gid or info.st_mode & 0o6022:
+                where = path.relative_to(self.path)
+                found.append(f"/{where} {oct(info.st_mode)} {info.st_uid} {info.st_gid}")
+        return found
+
+    def files_holding(self, inside: str, *needles: str) -> list[str]:
+        """Files under ``inside`` whose bytes hold any of ``needles`` (grep -F)."""
+        done = subprocess.run(
+            ["grep", "-rlF", *(arg for n in needles for arg in ("-e", n)), str(self / inside)],
+            capture_output=True,
+            text=True,
+            timeout=DPKG_DEADLINE_S,
+        )
+        if done.returncode > 1:
+            raise AssertionError(f"grep failed: {done.stderr}")
+        return done.stdout.splitlines()

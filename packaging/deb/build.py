@@ -14,8 +14,15 @@ so a kiosk and a centre run the very versions the suite tested:
   ``uv venv --relocatable`` on Debian's own ``/usr/bin/python3.X``: it is
   built in a staging folder and works from ``/opt`` (its scripts find their
   interpreter beside them), and the package depends on that ``python3.X``;
-- the bytecode is compiled at build time: the files under ``/opt`` belong to
-  root, so the service's user could not write it;
+- the bytecode is compiled at build time (the files under ``/opt`` belong to
+  root, so the service's user could not write it) with the installed path in
+  it, never the staging folder's;
+- nothing of the build machine stays in the files: the few dependencies that
+  have no Linux wheel (pyscard) are built from their sdist by Debian's
+  interpreter, without debug information, never taken from a cache that
+  another interpreter (a developer's pyenv, with its RUNPATH) filled; the
+  project's ``direct_url.json`` (the staging wheel's path) is dropped; uv's
+  ``.lock`` goes and no file is writable but by root;
 - uv's cache serves every wheel it already has (``make venv`` filled it), and
   the archive is compressed with zstd at its fastest level by default, so a
   build takes seconds, not minutes (``--compression xz --level 6`` for the
@@ -193,8 +200,23 @@ def _uv_env() -> dict[str, str]:
         for k, v in os.environ.items()
         if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH")
     }
-    env.update(UV_PYTHON_DOWNLOADS="never", UV_COMPILE_BYTECODE="1")
+    env.update(UV_PYTHON_DOWNLOADS="never")
     return env
+
+
+def built_from_source() -> list[str]:
+    """The locked packages with no wheel for Linux on this machine's kind: uv builds them
+    from their sdist."""
+    with (ROOT / "uv.lock").open("rb") as f:
+        locked = tomllib.load(f)["package"]
+    names = []
+    for package in locked:
+        if "sdist" not in package:
+            continue
+        wheels = [wheel["url"].rsplit("/", 1)[-1] for wheel in package.get("wheels", [])]
+        if not any(w.endswith("-any.whl") or "linux" in w for w in wheels):
+            names.append(str(package["name"]))
+    return sorted(names)
 
 
 def _run(
@@ -241,9 +263,16 @@ def build_venv(package: Package, stage: Path, wheel: Path, python: Path, offline
         "--no-install-project",
         *extras,
     ]
+    # Built here, by the package's interpreter, whatever uv's cache holds.
+    rebuilt = [arg for name in built_from_source() for arg in ("--refresh-package", name)]
     _run(
-        [*sync, *_offline(offline), "--python", python],
-        env={**env, "UV_PROJECT_ENVIRONMENT": str(venv)},
+        [*sync, *rebuilt, *_offline(offline), "--python", python],
+        env={
+            **env,
+            "UV_PROJECT_ENVIRONMENT": str(venv),
+            "CFLAGS": "-g0",
+            "LDFLAGS": "-Wl,--strip-debug",
+        },
         cwd=ROOT,
     )
     install: list[str | Path] = [UV, "pip", "install", "--quiet", "--no-deps", *_offline(offline)]
@@ -251,7 +280,33 @@ def build_venv(package: Package, stage: Path, wheel: Path, python: Path, offline
         [*install, "--python", venv / "bin" / "python", wheel],
         env=env,
     )
+    _tidy(venv, stage, python)
     return venv
+
+
+def _tidy(venv: Path, stage: Path, python: Path) -> None:
+    """What uv leaves of the build in the environment goes; bytecode names /opt's paths."""
+    (venv / ".lock").unlink(missing_ok=True)
+    for direct in venv.glob("lib/python3.*/site-packages/*.dist-info/direct_url.json"):
+        record = direct.parent / "RECORD"
+        lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.startswith(f"{direct.parent.name}/direct_url")]
+        record.write_text("".join(kept), encoding="utf-8")
+        direct.unlink()
+    # -s/-p: the staging folder stripped from each source path, "/" put before it.
+    # compileall exits 1 for a file it cannot compile (a few packages ship
+    # deliberately broken test files): those are left without bytecode, as uv does.
+    subprocess.run(  # noqa: S603 - Debian's interpreter on our own tree
+        [python, "-m", "compileall", "-q", "-q", "-j0", "-s", stage, "-p", "/", venv / "lib"],
+        capture_output=True,
+        timeout=STEP_DEADLINE_S,
+        check=False,
+    )
+    for path in venv.rglob("*"):
+        if not path.is_symlink() and not path.is_dir():
+            # Root's files (dpkg-deb --root-owner-group), read by all, written by
+            # nobody else, without set-id bits.
+            path.chmod(0o755 if path.stat().st_mode & 0o111 else 0o644)
 
 
 def _control(package: Package, version: str, arch: str, python: Path, size_kib: int) -> str:

@@ -17,6 +17,7 @@ import pytest
 from testkit.debroot import DebRoot
 from testkit.notify_socket import NotifyListener
 
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG = "/etc/anjungan/central.toml"
 CREDENTIALS = "/etc/anjungan/credentials"
 UNIT = "/usr/lib/systemd/system/anjungan-central.service"
@@ -222,3 +223,15 @@ def test_remove_then_reinstall_keeps_the_unit_enabled_or_disabled_as_it_was(
 
     assert (enabled / wants).is_symlink() and os.readlink(enabled / wants) == UNIT
     assert not (disabled / wants).is_symlink()
+
+
+def test_the_program_is_root_s_alone_and_carries_nothing_of_the_build_machine(
+    root: DebRoot,
+) -> None:
+    """No file under /opt/anjungan-central another user could change (uv's .lock was 0666),
+    no set-id bit; no path of the machine that built it: the staging folder in the bytecode and in
+    direct_url.json, the developer's interpreter (a RUNPATH) or uv's cache in a library."""
+    assert root.loose_files("/opt/anjungan-central") == []
+    home = Path.home()
+    build_traces = ("/tmp/anjungan-deb-", f"{home}/.pyenv/", f"{home}/.cache/uv/", str(ROOT))
+    assert root.files_holding("/opt/anjungan-central", *build_traces) == []

@@ -348,3 +348,15 @@ def test_an_existing_system_account_joins_its_group_and_the_unit_runs_in_it(
     config = (scratch / CONFFILES[0]).stat()
     assert (config.st_gid, stat.S_IMODE(config.st_mode)) == (group[0], 0o640)
     assert _unit(scratch / UNIT)["Group"] == ["anjungan"]
+
+
+def test_the_program_is_root_s_alone_and_carries_nothing_of_the_build_machine(
+    root: DebRoot,
+) -> None:
+    """No file under /opt/anjungan another user could change (uv's .lock was 0666), no set-id bit;
+    no path of the machine that built it: the staging folder in the bytecode and in
+    direct_url.json, the developer's interpreter (a RUNPATH) or uv's cache in a library."""
+    assert root.loose_files("/opt/anjungan") == []
+    home = Path.home()
+    build_traces = ("/tmp/anjungan-deb-", f"{home}/.pyenv/", f"{home}/.cache/uv/", str(ROOT))
+    assert root.files_holding("/opt/anjungan", *build_traces) == []
