@@ -15,6 +15,21 @@ themselves, by udev(7)'s grammar as systemd 252 reads it:
   octal; ``OWNER`` and ``GROUP`` are names or numbers; ``ACTION`` one of
   udev's actions.
 
+Beyond the grammar, the faults that make a rule grant the wrong devices or
+none, which udev accepts without a word:
+
+- an assignment to a read-only sysfs attribute (``ATTR{idVendor}="04b8"``):
+  meant as a match, it matches nothing and udev writes (or fails to write)
+  the attribute, so the rest of the rule applies to every device;
+- a rule that grants access (``MODE``, ``GROUP``, ``OWNER``, ``TAG+="uaccess"``)
+  without matching a vendor or an interface class: every USB device;
+- a ``MODE`` that gives others access;
+- an upper-case or malformed USB id (sysfs spells them in 4 lower-case hex
+  digits: such a rule never matches);
+- a match on a device property udev does not set (``ENV{ID_USB_INTERFACE}``,
+  a misspelling: never matches) unless the file sets it itself;
+- an ``IMPORT`` type or an ``OPTIONS`` value udev does not know.
+
 :func:`problems` returns one message per fault (an empty list: the file
 parses); :func:`rules` returns the parsed rules for further checks.
 """
@@ -60,6 +75,58 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "LABEL": ("no", ("=",)),
     "GOTO": ("no", ("=",)),
 }
+#: sysfs attributes of USB devices and interfaces that only the kernel writes.
+READ_ONLY_ATTRS = {
+    "idVendor",
+    "idProduct",
+    "bcdDevice",
+    "bDeviceClass",
+    "bDeviceSubClass",
+    "bDeviceProtocol",
+    "bInterfaceClass",
+    "bInterfaceSubClass",
+    "bInterfaceProtocol",
+    "manufacturer",
+    "product",
+    "serial",
+}
+#: Device properties the kernel and udev's builtins set that a rule may match.
+KNOWN_PROPERTIES = {
+    "ACTION",
+    "DEVNAME",
+    "DEVPATH",
+    "DEVTYPE",
+    "DRIVER",
+    "ID_BUS",
+    "ID_MODEL",
+    "ID_MODEL_ID",
+    "ID_PATH",
+    "ID_PATH_TAG",
+    "ID_REVISION",
+    "ID_SERIAL",
+    "ID_SERIAL_SHORT",
+    "ID_USB_DRIVER",
+    "ID_USB_INTERFACE_NUM",
+    "ID_USB_INTERFACES",
+    "ID_VENDOR",
+    "ID_VENDOR_ID",
+    "INTERFACE",
+    "MAJOR",
+    "MINOR",
+    "PRODUCT",
+    "SUBSYSTEM",
+    "TYPE",
+}
+#: Keys whose value is a USB vendor or product id.
+USB_IDS = {("ATTR", "idVendor"), ("ATTR", "idProduct"), ("ATTRS", "idVendor")}
+USB_IDS |= {("ATTRS", "idProduct"), ("ENV", "ID_VENDOR_ID"), ("ENV", "ID_MODEL_ID")}
+#: Match keys that name a device (a vendor) or a kind of device (an interface class).
+DEVICE_MATCHES = {("ATTR", "idVendor"), ("ATTRS", "idVendor"), ("ENV", "ID_VENDOR_ID")}
+DEVICE_MATCHES |= {("ENV", "ID_USB_INTERFACES"), ("ATTR", "bInterfaceClass")}
+DEVICE_MATCHES |= {("ATTRS", "bInterfaceClass")}
+IMPORT_TYPES = {"program", "builtin", "file", "db", "cmdline", "parent"}
+OPTIONS = {"watch", "nowatch", "db_persist"}
+OPTIONS_WITH_VALUE = ("link_priority=", "string_escape=", "static_node=", "log_level=")
 ACTIONS = {"add", "remove", "change", "move", "bind", "unbind", "online", "offline"}
 
 _KEY = re.compile(
@@ -143,6 +210,41 @@ def _key_faults(number: int, key: Key) -> list[str]:
         faults.append(f"{where}: unknown action in {key.value!r}")
     if key.name in ("LABEL", "GOTO") and not key.value:
         faults.append(f"{where} is empty")
+    matching = key.op in MATCH_OPS
+    if key.name == "ATTR" and not matching and key.attr in READ_ONLY_ATTRS:
+        faults.append(f"{where}{{{key.attr}}}: {key.op} assigns a read-only attribute (== matches)")
+    if key.name == "MODE" and re.fullmatch(r"0?[0-7]{3,4}", key.value) and int(key.value, 8) & 0o7:
+        faults.append(f"{where}: mode {key.value} gives every user access")
+    if (key.name, key.attr) in USB_IDS and matching and not re.fullmatch(r"[0-9a-f]{4}", key.value):
+        faults.append(f"{where}{{{key.attr}}}: {key.value!r} is not 4 lower-case hex digits")
+    if key.name == "IMPORT" and key.attr not in IMPORT_TYPES:
+        faults.append(f"{where}: unknown IMPORT type {key.attr!r}")
+    if key.name == "OPTIONS":
+        for option in key.value.split(","):
+            if option not in OPTIONS and not option.startswith(OPTIONS_WITH_VALUE):
+                faults.append(f"{where}: unknown option {option!r}")
+    return faults
+
+
+def _grants(rule: Rule) -> bool:
+    if any(k.op not in MATCH_OPS for k in (*rule.get("MODE"), *rule.get("OWNER"))):
+        return True
+    if any(k.op not in MATCH_OPS for k in rule.get("GROUP")):
+        return True
+    return any(k.op in ("=", "+=") and k.value == "uaccess" for k in rule.get("TAG"))
+
+
+def _rule_faults(rule: Rule, set_here: set[str]) -> list[str]:
+    faults = []
+    for key in rule.get("ENV"):
+        if key.op in MATCH_OPS and key.attr not in KNOWN_PROPERTIES | set_here:
+            faults.append(f"line {rule.line}: ENV{{{key.attr}}}: a property udev does not set")
+    if _grants(rule):
+        named = [k for k in rule.keys if (k.name, k.attr) in DEVICE_MATCHES and k.op == "=="]
+        if not named:
+            faults.append(
+                f"line {rule.line}: grants access without matching a vendor or an interface class"
+            )
     return faults
 
 
@@ -150,6 +252,7 @@ def parse(text: str) -> tuple[list[Rule], list[str]]:
     """The rules of ``text`` and its faults (every fault, not only the first)."""
     faults: list[str] = []
     parsed: list[Rule] = []
+    set_here: set[str] = set()
     for number, line in _lines(text):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -158,7 +261,15 @@ def parse(text: str) -> tuple[list[Rule], list[str]]:
             continue
         for key in rule.keys:
             faults.extend(_key_faults(number, key))
+        set_here |= {k.attr for k in rule.get("ENV") if k.op not in MATCH_OPS and k.attr}
+        faults.extend(_rule_faults(rule, set_here))
         parsed.append(rule)
+    seen: set[str] = set()
+    for rule in parsed:
+        for key in rule.get("LABEL"):
+            if key.value in seen:
+                faults.append(f"line {rule.line}: LABEL {key.value!r} is defined twice")
+            seen.add(key.value)
     labels_after: dict[str, int] = {}
     for rule in reversed(parsed):
         for key in rule.get("LABEL"):
