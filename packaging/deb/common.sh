@@ -6,9 +6,11 @@
 # systemctl --root, and nothing is started or reloaded unless R is /.
 ROOT="${DPKG_ROOT:-}"
 
-# The account both packages run as: made by whichever comes first, kept on
+# The accounts the packages run as, one each: on a machine with both, the
+# public-facing kiosk cannot read the centre's data and secrets. Each is kept on
 # purge (files it owns, such as the data folders, outlive the packages).
 ANJ_USER=anjungan
+CENTRAL_USER=anjungan-central
 
 # id_of FILE NAME: the numeric id of NAME in R's passwd or group file.
 id_of() {
@@ -78,13 +80,8 @@ ensure_user() {
 	*) login=yes ;;
 	esac
 	if [ "$uid" -ge "$first_uid" ] || [ "$login" = yes ]; then
-		echo "The account $1 exists and is not a system account without login" \
-			"(uid $uid, shell $shell): the service will not run as it. Rename or" \
-			"remove that account, then install again." >&2
-		echo "Akun $1 sudah ada dan bukan akun sistem tanpa login (uid $uid," \
-			"shell $shell): layanan tidak akan berjalan dengan akun itu. Ganti nama" \
-			"atau hapus akun itu, lalu pasang lagi." >&2
-		exit 1
+		refuse "The account $1 exists and is not a system account without login (uid $uid, shell $shell): the service will not run as it. Rename or remove that account, then install again." \
+			"Akun $1 sudah ada dan bukan akun sistem tanpa login (uid $uid, shell $shell): layanan tidak akan berjalan dengan akun itu. Ganti nama atau hapus akun itu, lalu pasang lagi."
 	fi
 	gid="$(id_of group "$1")"
 	if [ "$(field_of "$1" 4)" != "$gid" ]; then
@@ -119,8 +116,21 @@ own_conffile() {
 	fi
 }
 
+# refuse MESSAGE PESAN: stop the install, saying why in English and Bahasa Indonesia.
+refuse() {
+	echo "$1" >&2
+	echo "$2" >&2
+	exit 1
+}
+
 # make_dir MODE USER GROUP PATH: made if missing, mode and owner set either way.
+# A symbolic link (or anything but a folder) in its place is refused: chown and
+# chmod would follow it and hand the folder it names to the service.
 make_dir() {
+	if [ -L "$ROOT$4" ] || { [ -e "$ROOT$4" ] && [ ! -d "$ROOT$4" ]; }; then
+		refuse "$4 is not a folder (a link or a file): move it away, then install again." \
+			"$4 bukan folder (tautan atau berkas): pindahkan, lalu pasang lagi."
+	fi
 	mkdir -p "$ROOT$4"
 	own "$1" "$2" "$3" "$ROOT$4"
 }

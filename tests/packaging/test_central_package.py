@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from testkit.debroot import DebRoot
+from testkit.debroot import DebRoot, DpkgFailed
 from testkit.notify_socket import NotifyListener
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = "/etc/anjungan/central.toml"
+USER = "anjungan-central"
 CREDENTIALS = "/etc/anjungan/credentials"
 UNIT = "/usr/lib/systemd/system/anjungan-central.service"
 VENV = "/opt/anjungan-central/venv"
@@ -81,9 +82,12 @@ def test_the_package_has_the_centre_without_qt(central_deb: Path, root: DebRoot)
 
 
 def test_install_makes_the_user_the_data_folder_and_the_credentials(root: DebRoot) -> None:
-    user = root.account("anjungan")
+    """The centre's own account, not the kiosk's: on a machine with both, the public-facing
+    kiosk cannot read the centre's data, settings or secrets."""
+    user = root.account(USER)
     assert user is not None and 0 < user.uid < 1000
-    assert user.shell == "/usr/sbin/nologin"
+    assert (user.home, user.shell) == ("/var/lib/anjungan-central", "/usr/sbin/nologin")
+    assert root.account("anjungan") is None
     assert _mode_and_owner(root / "/var/lib/anjungan-central") == (0o700, user.uid, user.gid)
     assert _mode_and_owner(root / CONFIG) == (0o640, 0, user.gid)
     assert _mode_and_owner(root / CREDENTIALS) == (0o750, 0, user.gid)
@@ -99,6 +103,7 @@ def test_the_unit_is_enabled_and_verifies(root: DebRoot) -> None:
     assert wants.is_symlink() and os.readlink(wants) == UNIT
     assert root.verify_units("anjungan-central.service") == ""
     unit = (root / UNIT).read_text(encoding="utf-8")
+    assert f"\nUser={USER}\nGroup={USER}\n" in unit
     assert f"ExecStart={VENV}/bin/python -m central --config {CONFIG}\n" in unit
     for name in ("audit-key", "db-password", "integrations"):
         assert f"LoadCredential={name}:{CREDENTIALS}/{name}\n" in unit
@@ -157,7 +162,7 @@ def test_reinstalling_keeps_a_changed_conffile_the_audit_key_and_a_disabled_unit
     assert config.read_text(encoding="utf-8") == changed
     assert (scratch / f"{CREDENTIALS}/audit-key").read_bytes() == key
     assert not wants.exists(), "an upgrade must not enable a unit the city disabled"
-    user = scratch.account("anjungan")
+    user = scratch.account(USER)
     assert user is not None
     assert _mode_and_owner(config) == (0o640, 0, user.gid)
 
@@ -166,7 +171,7 @@ def test_reinstalling_keeps_a_changed_conffile_the_audit_key_and_a_disabled_unit
     for gone in (CONFIG, CREDENTIALS, UNIT, VENV):
         assert not (scratch / gone).exists(), gone
     assert (scratch / "/var/lib/anjungan-central").is_dir(), "the database folder stays"
-    assert scratch.account("anjungan") is not None
+    assert scratch.account(USER) is not None
 
 
 def test_installing_into_a_root_leaves_this_machine_alone(
@@ -187,7 +192,7 @@ def test_installing_into_a_root_leaves_this_machine_alone(
     ]
     scratch = DebRoot(tmp_path / "root")
     scratch.install(central_deb)
-    assert scratch.account("anjungan") is not None
+    assert scratch.account(USER) is not None
     assert {path: path.read_bytes() for path in before} == before
     assert [path for path in absent if path.exists() or path.is_symlink()] == []
 
@@ -235,3 +240,43 @@ def test_the_program_is_root_s_alone_and_carries_nothing_of_the_build_machine(
     home = Path.home()
     build_traces = ("/tmp/anjungan-deb-", f"{home}/.pyenv/", f"{home}/.cache/uv/", str(ROOT))
     assert root.files_holding("/opt/anjungan-central", *build_traces) == []
+
+
+def test_what_is_there_before_the_install_is_not_trusted(central_deb: Path, tmp_path: Path) -> None:
+    """A password file left readable by everyone gets the credentials' mode; a link in the
+    data folder's place is refused (chown would follow it); the centre's files of a
+    version that ran it as the kiosk's user become the centre's own."""
+    linked = DebRoot(tmp_path / "linked")
+    victim = linked / "/srv/victim"
+    victim.mkdir(parents=True)
+    victim.chmod(0o755)
+    (linked / "/var/lib").mkdir(parents=True, exist_ok=True)
+    (linked / "/var/lib/anjungan-central").symlink_to(victim)
+    with pytest.raises(DpkgFailed) as failed:
+        linked.install(central_deb)
+    assert "/var/lib/anjungan-central is not a folder" in str(failed.value)
+    assert _mode_and_owner(victim) == (0o755, 0, 0)
+
+    scratch = DebRoot(tmp_path / "root")
+    with (scratch / "/etc/passwd").open("a", encoding="utf-8") as f:
+        f.write("anjungan:x:990:990::/var/lib/anjungan:/usr/sbin/nologin\n")
+    with (scratch / "/etc/group").open("a", encoding="utf-8") as f:
+        f.write("anjungan:x:990:\n")
+    credentials = scratch / CREDENTIALS
+    credentials.mkdir(parents=True)
+    credentials.chmod(0o777)
+    (credentials / "db-password").write_text("s3cret\n", encoding="utf-8")
+    (credentials / "db-password").chmod(0o666)
+    data = scratch / "/var/lib/anjungan-central"
+    data.mkdir(parents=True)
+    (data / "central.db").write_bytes(b"tickets")
+    os.chown(data / "central.db", 990, 990)
+
+    scratch.install(central_deb)
+
+    user = scratch.account(USER)
+    assert user is not None
+    assert _mode_and_owner(credentials) == (0o750, 0, user.gid)
+    assert _mode_and_owner(credentials / "db-password") == (0o640, 0, user.gid)
+    assert (credentials / "db-password").read_text(encoding="utf-8") == "s3cret\n"
+    assert _mode_and_owner(data / "central.db")[1:] == (user.uid, user.gid)

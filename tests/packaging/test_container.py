@@ -120,7 +120,7 @@ def test_the_image_runs_the_centre_as_the_unit_does_with_the_project_s_uv_and_py
     unit = (ROOT / "packaging" / "systemd" / "anjungan-central.service").read_text("utf-8")
     [exec_start] = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
     assert " ".join(yaml.safe_load(entry)) == exec_start.removeprefix("ExecStart=")
-    assert ("USER", "anjungan") in instructions
+    assert ("USER", "anjungan-central") in instructions
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     [uv_version] = re.findall(r"^UV_VERSION := (\S+)$", makefile, re.MULTILINE)
     uv_copies = [rest for word, rest in instructions if "astral-sh/uv:" in rest]

@@ -270,11 +270,20 @@ def test_the_installed_doctor_finds_the_package_s_translations_and_says_what_is_
 def test_purge_removes_the_program_and_conffiles_and_keeps_the_data_the_user_and_the_centre(
     kiosk_deb: Path, central_deb: Path, tmp_path: Path
 ) -> None:
-    """Both packages on one machine share the user; purging the kiosk leaves the centre whole."""
+    """Both packages on one machine, each with its own user: the kiosk's cannot read the
+    centre's settings, secrets or data; purging the kiosk leaves the centre whole."""
     scratch = DebRoot(tmp_path / "root")
     scratch.install(central_deb)
     scratch.install(kiosk_deb)
-    assert (scratch / "/etc/passwd").read_text(encoding="utf-8").count("\nanjungan:") == 1
+    kiosk, centre = scratch.account("anjungan"), scratch.account("anjungan-central")
+    assert kiosk is not None and centre is not None and kiosk.uid != centre.uid
+    centre_group = scratch.group("anjungan-central")
+    assert centre_group is not None and "anjungan" not in centre_group[1]
+    for private in ("/etc/anjungan/central.toml", "/etc/anjungan/credentials/audit-key"):
+        found = (scratch / private).stat()
+        assert (found.st_uid, found.st_gid) == (0, centre.gid), private
+        assert not found.st_mode & 0o007, private
+    assert (scratch / "/var/lib/anjungan-central").stat().st_uid == centre.uid
     (scratch / "/var/lib/anjungan/store.db").write_bytes(b"tickets")
 
     scratch.dpkg("--purge", "anjungan-kiosk")
