@@ -161,6 +161,12 @@ CENTRAL = Package(
             "/usr/lib/systemd/system/anjungan-central.service",
         ),
         Payload("README.md", "/usr/share/doc/anjungan-central/README.md"),
+        # The reverse proxy in front (docs/operations.md, "TLS"): an example the
+        # city copies into nginx's sites, never active by itself.
+        Payload(
+            "nginx/anjungan-central.conf",
+            "/usr/share/doc/anjungan-central/examples/nginx/anjungan-central.conf",
+        ),
     ),
 )
 

@@ -96,6 +96,10 @@ def test_install_makes_the_user_the_data_folder_and_the_credentials(root: DebRoo
     assert len((root / f"{CREDENTIALS}/audit-key").read_bytes()) == 32
     assert (root / f"{CREDENTIALS}/db-password").read_bytes() == b""
     assert root.conffiles("anjungan-central") == [CONFIG]
+    # The tested reverse-proxy configuration, as an example the city copies into nginx.
+    shipped = ROOT / "packaging" / "nginx" / "anjungan-central.conf"
+    example = root / "/usr/share/doc/anjungan-central/examples/nginx/anjungan-central.conf"
+    assert example.read_bytes() == shipped.read_bytes()
 
 
 def test_the_unit_is_enabled_and_verifies(root: DebRoot) -> None:
