@@ -106,6 +106,10 @@ KIOSK = Package(
         "libwayland-client0",
         "libwayland-cursor0",
         "libwayland-egl1",
+        # Qt Multimedia (the speech's audio output) and its ffmpeg plugin: without
+        # them Qt leaves the audio out (tests/packaging checks every library it loads).
+        "libpulse0",
+        "libxrandr2",
         "fonts-dejavu-core",
         "passwd",
     ),

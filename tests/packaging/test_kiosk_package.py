@@ -369,3 +369,82 @@ def test_the_program_is_root_s_alone_and_carries_nothing_of_the_build_machine(
     home = Path.home()
     build_traces = ("/tmp/anjungan-deb-", f"{home}/.pyenv/", f"{home}/.cache/uv/", str(ROOT))
     assert root.files_holding("/opt/anjungan", *build_traces) == []
+
+
+#: What the kiosk loads of Qt: the modules it imports (ui/, kiosk/) and the plugins its
+#: session uses (cage's Wayland, the virtual keyboard, the speech's audio, images).
+QT_LOADED = (
+    "QtCore.abi3.so",
+    "QtGui.abi3.so",
+    "QtWidgets.abi3.so",
+    "QtMultimedia.abi3.so",
+    "Qt/plugins/platforms/libqwayland*.so",
+    "Qt/plugins/wayland-*/*.so",
+    "Qt/plugins/multimedia/*.so",
+    "Qt/plugins/platforminputcontexts/libqtvirtualkeyboardplugin.so",
+    "Qt/plugins/imageformats/*.so",
+    "Qt/plugins/iconengines/*.so",
+)
+
+
+def _debian_package_of(library: str) -> str | None:
+    """The installed Debian package that holds ``library`` (merged /usr: either path)."""
+    path = Path(library)
+    candidates = {str(path), str(path.resolve())}
+    for known in list(candidates):
+        if known.startswith("/usr/"):
+            candidates.add(known.removeprefix("/usr"))
+        else:
+            candidates.add("/usr" + known)
+    for candidate in sorted(candidates):
+        found = subprocess.run(
+            ["dpkg-query", "-S", candidate], capture_output=True, text=True, timeout=DEADLINE_S
+        )
+        if found.returncode == 0:
+            return found.stdout.split(":", 1)[0].strip()
+    return None
+
+
+def _depends_closure(deb: Path) -> set[str]:
+    """Every package the package's Depends pull in (apt's cache of this machine)."""
+    names = [alt.split()[0] for part in _field(deb, "Depends") for alt in part.split("|")]
+    only_depends = ("--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks")
+    only_depends += ("--no-replaces", "--no-enhances")
+    done = subprocess.run(
+        ["apt-cache", "depends", "--recurse", *only_depends, *names],
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_S,
+        check=True,
+    )
+    return {line.strip("<>") for line in done.stdout.splitlines() if not line.startswith(" ")}
+
+
+def test_every_system_library_qt_loads_in_the_kiosk_comes_with_the_package_s_depends(
+    kiosk_deb: Path, root: DebRoot
+) -> None:
+    """Qt's wheels link against the system's libraries; one the Depends do not pull in is
+    missing on a fresh kiosk and Qt leaves out what needs it without a word (the speech's
+    audio output needs libpulse0, the ffmpeg plugin libxrandr2)."""
+    pyside = next((root / VENV).glob("lib/python3.*/site-packages/PySide6"))
+    elves = sorted({p for pattern in QT_LOADED for p in pyside.glob(pattern)})
+    assert len(elves) >= 8, elves
+    outside: set[str] = set()
+    for elf in elves:
+        linked = subprocess.run(
+            ["ldd", str(elf)], capture_output=True, text=True, timeout=DEADLINE_S, check=True
+        )
+        for line in linked.stdout.splitlines():
+            name, arrow, where = line.strip().partition(" => ")
+            assert "not found" not in where, f"{elf.name}: {name} not found on this machine"
+            path = where.split(" (")[0]
+            if arrow and path and not Path(path).is_relative_to(root.path):
+                outside.add(path)
+    closure = _depends_closure(kiosk_deb)
+    missing = {}
+    for library in sorted(outside):
+        package = _debian_package_of(library)
+        assert package is not None, f"{library}: of no Debian package"
+        if package.split(":")[0] not in closure:
+            missing[library] = package
+    assert missing == {}, f"Qt loads these, the Depends do not pull them in: {missing}"
