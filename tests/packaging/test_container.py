@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import PySide6  # the lock's, as the image's build environment fetches it
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,3 +149,65 @@ def test_the_mounted_settings_are_accepted_by_the_centre() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     for key in ("db", "host", "workers", "log_format", "trusted_proxy"):
         assert f"'{key}'" in done.stdout, done.stdout
+
+
+def _closure(packages: list[str]) -> set[str]:
+    """The packages apt installs for ``packages`` (this machine's apt cache, Debian 12)."""
+    only_depends = ("--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks")
+    only_depends += ("--no-replaces", "--no-enhances")
+    done = subprocess.run(
+        ["apt-cache", "depends", "--recurse", *only_depends, *packages],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return {line.strip("<>") for line in done.stdout.splitlines() if not line.startswith(" ")}
+
+
+def _debian_package_of(library: str) -> str:
+    path = Path(library).resolve()
+    for candidate in (str(path), str(path).removeprefix("/usr"), "/usr" + str(path)):
+        found = subprocess.run(
+            ["dpkg-query", "-S", candidate], capture_output=True, text=True, timeout=60
+        )
+        if found.returncode == 0:
+            return found.stdout.split(":", 1)[0].strip()
+    raise AssertionError(f"{library}: of no Debian package")
+
+
+def test_the_build_stage_has_the_system_libraries_the_translations_compiler_needs() -> None:
+    """The wheel's build compiles the kiosk's translations with PySide6's lrelease (the
+    version uv.lock pins, fetched into the build environment): every system library it
+    links against must be in the build stage, a debian:bookworm-slim (Debian's required
+    packages and apt) plus what its apt-get install line adds. Without libglib2.0-0, the
+    Kerberos and brotli libraries the image's build stopped there."""
+    lrelease = Path(PySide6.__file__).parent / "lrelease"
+    linked = subprocess.run(
+        ["ldd", str(lrelease)], capture_output=True, text=True, timeout=60, check=True
+    )
+    needed = {
+        line.split(" => ")[1].split(" (")[0]
+        for line in linked.stdout.splitlines()
+        if " => /" in line and "site-packages" not in line
+    }
+    assert needed, linked.stdout
+    text = re.sub(r"\\\n\s*", " ", CONTAINERFILE.read_text(encoding="utf-8"))
+    build_stage = text.split("\nFROM ", 2)[1]
+    assert build_stage.startswith("debian:bookworm-slim AS build"), build_stage[:60]
+    [install] = re.findall(r"apt-get install ([^&]+)", build_stage)
+    added = [word for word in install.split() if not word.startswith("-")]
+    listed = subprocess.run(
+        ["dpkg-query", "-W", "-f", "${Package} ${Priority}\n"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    required = [
+        line.split()[0] for line in listed.stdout.splitlines() if line.endswith(" required")
+    ]
+    in_stage = _closure([*required, "apt", *added])
+    missing = {lib: _debian_package_of(lib) for lib in sorted(needed)}
+    missing = {lib: package for lib, package in missing.items() if package not in in_stage}
+    assert missing == {}, f"the build stage lacks: {missing}"
