@@ -28,7 +28,7 @@ so a kiosk and a centre run the very versions the suite tested:
   build takes seconds, not minutes (``--compression xz --level 6`` for the
   smallest files).
 
-The maintainer scripts are this folder's ``<package>/{postinst,prerm,postrm}``
+The maintainer scripts are this folder's ``<package>/{preinst,postinst,prerm,postrm}``
 with ``common.sh`` put where they say ``#COMMON#``. The units, udev rules,
 modprobe file and configuration examples are the files in ``packaging/``.
 """
@@ -56,7 +56,7 @@ SYSTEM_PYTHON = Path("/usr/bin/python3")
 #: A bound on each step (a build that hangs fails), not a measure.
 STEP_DEADLINE_S = 900
 MAINTAINER = "Anjungan contributors <anjungan@localhost>"
-SCRIPTS = ("postinst", "prerm", "postrm")
+SCRIPTS = ("preinst", "postinst", "prerm", "postrm")
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,8 @@ class Package:
     summary: str
     description: str
     payload: tuple[Payload, ...]
+    #: Globs under the environment (relative to it) of what the program never loads.
+    prune: tuple[str, ...] = ()
 
 
 KIOSK = Package(
@@ -118,6 +120,53 @@ KIOSK = Package(
     suggests=(),
     # vpcd accepts cards from the network: never on a production kiosk.
     conflicts=("vsmartcard-vpcd",),
+    # What the kiosk never loads of PySide6's wheels (a Widgets program with Qt
+    # Multimedia): the web engine (a third of the package), the PDF and web view
+    # modules, Designer, and the developer tools with their launchers. Nothing
+    # left links against what goes (tests/packaging/test_kiosk_package.py).
+    prune=(
+        *(
+            f"lib/python3.*/site-packages/PySide6/{pattern}"
+            for pattern in (
+                "Qt/lib/libQt6WebEngine*",
+                "Qt/lib/libQt6WebView*",
+                "Qt/lib/libQt6Pdf*",
+                "Qt/lib/libQt6Designer*",
+                "QtWebEngine*",
+                "QtWebView*",
+                "QtPdf*",
+                "QtDesigner*",
+                "Qt/libexec",
+                "Qt/resources",
+                "Qt/translations/qtwebengine_locales",
+                "Qt/translations/assistant_*",
+                "Qt/translations/designer_*",
+                "Qt/translations/linguist_*",
+                "Qt/translations/qtwebengine_*",
+                "Qt/qml/QtWebEngine",
+                "Qt/qml/QtWebView",
+                "Qt/qml/QtQuick/Pdf",
+                "Qt/plugins/imageformats/libqpdf.so",
+                "Qt/plugins/designer",
+                "Qt/plugins/webview",
+                "Qt/plugins/qmllint",
+                "Qt/plugins/qmltooling",
+                "assistant",
+                "balsam",
+                "balsamui",
+                "designer",
+                "linguist",
+                "lrelease",
+                "lupdate",
+                "qmlformat",
+                "qmllint",
+                "qmlls",
+                "qsb",
+                "svgtoqml",
+            )
+        ),
+        "bin/pyside6-*",
+    ),
     summary="Anjungan self-service smart-card kiosk",
     description=(
         "The touchscreen kiosk of city offices, puskesmas and hospitals: reads the\n"
@@ -208,7 +257,8 @@ def _uv_env() -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH")
+        # Bytecode is compiled after, with the installed paths (_tidy).
+        if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "UV_COMPILE_BYTECODE")
     }
     env.update(UV_PYTHON_DOWNLOADS="never")
     return env
@@ -290,8 +340,32 @@ def build_venv(package: Package, stage: Path, wheel: Path, python: Path, offline
         [*install, "--python", venv / "bin" / "python", wheel],
         env=env,
     )
+    _prune(venv, package.prune)
     _tidy(venv, stage, python)
     return venv
+
+
+def _prune(venv: Path, patterns: Sequence[str]) -> None:
+    """Remove what matches ``patterns``, and its lines in the installed RECORD files."""
+    removed: list[Path] = []
+    for pattern in patterns:
+        for path in venv.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path)
+    if not removed:
+        return
+    for record in venv.glob("lib/python3.*/site-packages/*.dist-info/RECORD"):
+        site = record.parent.parent
+        lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = []
+        for line in lines:
+            where = Path(os.path.normpath(site / line.split(",", 1)[0]))
+            if not any(where == gone or where.is_relative_to(gone) for gone in removed):
+                kept.append(line)
+        record.write_text("".join(kept), encoding="utf-8")
 
 
 def _tidy(venv: Path, stage: Path, python: Path) -> None:
@@ -303,11 +377,12 @@ def _tidy(venv: Path, stage: Path, python: Path) -> None:
         kept = [line for line in lines if not line.startswith(f"{direct.parent.name}/direct_url")]
         record.write_text("".join(kept), encoding="utf-8")
         direct.unlink()
-    # -s/-p: the staging folder stripped from each source path, "/" put before it.
+    # -s/-p: the staging folder stripped from each source path, "/" put before it;
+    # -f: bytecode already there (a build step's own) is compiled again.
     # compileall exits 1 for a file it cannot compile (a few packages ship
     # deliberately broken test files): those are left without bytecode, as uv does.
     subprocess.run(  # noqa: S603 - Debian's interpreter on our own tree
-        [python, "-m", "compileall", "-q", "-q", "-j0", "-s", stage, "-p", "/", venv / "lib"],
+        [python, "-m", "compileall", "-f", "-q", "-q", "-j0", "-s", stage, "-p", "/", venv / "lib"],
         capture_output=True,
         timeout=STEP_DEADLINE_S,
         check=False,

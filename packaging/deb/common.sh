@@ -12,6 +12,13 @@ ROOT="${DPKG_ROOT:-}"
 ANJ_USER=anjungan
 CENTRAL_USER=anjungan-central
 
+# refuse MESSAGE PESAN: stop the install, saying why in English and Bahasa Indonesia.
+refuse() {
+	echo "$1" >&2
+	echo "$2" >&2
+	exit 1
+}
+
 # id_of FILE NAME: the numeric id of NAME in R's passwd or group file.
 id_of() {
 	while IFS=: read -r name _pw id _rest; do
@@ -53,22 +60,15 @@ with_prefix() {
 	fi
 }
 
-# ensure_user NAME HOME COMMENT: the system account NAME with its own group NAME.
-# An account of that name that is already there is taken only when it is a
-# system account nobody can log in as: a person's account (a login shell, a
-# uid of the people's range) would get the kiosk's devices and the service's
-# files, so the install stops and says so. An existing system account joins
-# the group NAME if it is not in it (the files are root:NAME 0640).
-ensure_user() {
-	if ! id_of group "$1" >/dev/null; then
-		with_prefix groupadd --system "$1"
-	fi
-	if ! id_of passwd "$1" >/dev/null; then
-		with_prefix useradd --system --gid "$1" --no-create-home \
-			--home-dir "$2" --shell /usr/sbin/nologin --comment "$3" "$1"
+# check_account NAME: an account of that name that is already there is taken
+# only when it is a system account nobody can log in as: a person's account (a
+# login shell, a uid of the people's range) would get the kiosk's devices and the
+# service's files, so the install stops and says so (preinst: before a file is
+# unpacked).
+check_account() {
+	if ! uid="$(id_of passwd "$1")"; then
 		return 0
 	fi
-	uid="$(id_of passwd "$1")"
 	shell="$(field_of "$1" 7)"
 	first_uid=1000
 	if [ -r "$ROOT/etc/login.defs" ]; then
@@ -82,6 +82,21 @@ ensure_user() {
 	if [ "$uid" -ge "$first_uid" ] || [ "$login" = yes ]; then
 		refuse "The account $1 exists and is not a system account without login (uid $uid, shell $shell): the service will not run as it. Rename or remove that account, then install again." \
 			"Akun $1 sudah ada dan bukan akun sistem tanpa login (uid $uid, shell $shell): layanan tidak akan berjalan dengan akun itu. Ganti nama atau hapus akun itu, lalu pasang lagi."
+	fi
+}
+
+# ensure_user NAME HOME COMMENT: the system account NAME with its own group NAME.
+# An existing one (check_account) joins the group NAME if it is not in it (the
+# files are root:NAME 0640).
+ensure_user() {
+	check_account "$1"
+	if ! id_of group "$1" >/dev/null; then
+		with_prefix groupadd --system "$1"
+	fi
+	if ! id_of passwd "$1" >/dev/null; then
+		with_prefix useradd --system --gid "$1" --no-create-home \
+			--home-dir "$2" --shell /usr/sbin/nologin --comment "$3" "$1"
+		return 0
 	fi
 	gid="$(id_of group "$1")"
 	if [ "$(field_of "$1" 4)" != "$gid" ]; then
@@ -114,13 +129,6 @@ own_conffile() {
 	if [ -e "$4" ] || [ -L "$4" ]; then
 		own "$@"
 	fi
-}
-
-# refuse MESSAGE PESAN: stop the install, saying why in English and Bahasa Indonesia.
-refuse() {
-	echo "$1" >&2
-	echo "$2" >&2
-	exit 1
 }
 
 # make_dir MODE USER GROUP PATH: made if missing, mode and owner set either way.

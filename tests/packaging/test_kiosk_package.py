@@ -300,19 +300,30 @@ def test_purge_removes_the_program_and_conffiles_and_keeps_the_data_the_user_and
     assert (scratch / "/etc/anjungan/credentials/audit-key").is_file()
 
 
-def test_remove_then_reinstall_starts_the_kiosk_at_boot_again_without_a_deleted_conffile(
+def test_an_existing_system_account_joins_its_group_and_a_reinstall_starts_the_kiosk_again(
     kiosk_deb: Path, tmp_path: Path
 ) -> None:
-    """A removal keeps the unit's enablement (as debhelper's scripts do) so a reinstall
-    brings the kiosk back at boot; a conffile the administrator deleted stays deleted and
-    does not stop the scripts."""
+    """A system account made before the package (another group as its primary) can read
+    root:anjungan 0640 files once it is in the group the unit names with Group=. A removal
+    keeps the unit's enablement (as debhelper's scripts do) so a reinstall brings the kiosk
+    back at boot; a conffile the administrator deleted stays deleted and does not stop the
+    scripts."""
     scratch = DebRoot(tmp_path / "root")
+    with (scratch / "/etc/passwd").open("a", encoding="utf-8") as f:
+        f.write("anjungan:x:990:65534::/var/lib/anjungan:/usr/sbin/nologin\n")
     wants = scratch / "/etc/systemd/system/graphical.target.wants/anjungan-kiosk.service"
+
     scratch.install(kiosk_deb)
+
+    group = scratch.group("anjungan")
+    assert group is not None and "anjungan" in group[1], group
+    config = (scratch / CONFFILES[0]).stat()
+    assert (config.st_gid, stat.S_IMODE(config.st_mode)) == (group[0], 0o640)
+    assert _unit(scratch / UNIT)["Group"] == ["anjungan"]
+
     (scratch / CONFFILES[0]).unlink()
     scratch.dpkg("--remove", "anjungan-kiosk")
     assert scratch.status("anjungan-kiosk") == "config-files"
-
     scratch.install(kiosk_deb)
 
     assert scratch.status("anjungan-kiosk") == "installed"
@@ -339,36 +350,7 @@ def test_a_person_s_account_named_anjungan_is_refused_and_nothing_is_given_to_it
     assert lp is not None and "anjungan" not in lp[1], "no printer access for a person"
     assert not (scratch / "/var/lib/anjungan").exists()
     assert not (scratch / "/etc/systemd/system/graphical.target.wants").exists()
-
-
-def test_an_existing_system_account_joins_its_group_and_the_unit_runs_in_it(
-    kiosk_deb: Path, tmp_path: Path
-) -> None:
-    """A system account made before the package (another group as its primary) can read
-    root:anjungan 0640 files once it is in the group the unit names with Group=."""
-    scratch = DebRoot(tmp_path / "root")
-    with (scratch / "/etc/passwd").open("a", encoding="utf-8") as f:
-        f.write("anjungan:x:990:65534::/var/lib/anjungan:/usr/sbin/nologin\n")
-
-    scratch.install(kiosk_deb)
-
-    group = scratch.group("anjungan")
-    assert group is not None and "anjungan" in group[1], group
-    config = (scratch / CONFFILES[0]).stat()
-    assert (config.st_gid, stat.S_IMODE(config.st_mode)) == (group[0], 0o640)
-    assert _unit(scratch / UNIT)["Group"] == ["anjungan"]
-
-
-def test_the_program_is_root_s_alone_and_carries_nothing_of_the_build_machine(
-    root: DebRoot,
-) -> None:
-    """No file under /opt/anjungan another user could change (uv's .lock was 0666), no set-id bit;
-    no path of the machine that built it: the staging folder in the bytecode and in
-    direct_url.json, the developer's interpreter (a RUNPATH) or uv's cache in a library."""
-    assert root.loose_files("/opt/anjungan") == []
-    home = Path.home()
-    build_traces = ("/tmp/anjungan-deb-", f"{home}/.pyenv/", f"{home}/.cache/uv/", str(ROOT))
-    assert root.files_holding("/opt/anjungan", *build_traces) == []
+    assert not (scratch / VENV).exists(), "refused before anything is unpacked"
 
 
 #: What the kiosk loads of Qt: the modules it imports (ui/, kiosk/) and the plugins its
@@ -448,3 +430,39 @@ def test_every_system_library_qt_loads_in_the_kiosk_comes_with_the_package_s_dep
         if package.split(":")[0] not in closure:
             missing[library] = package
     assert missing == {}, f"Qt loads these, the Depends do not pull them in: {missing}"
+
+
+#: What the kiosk never loads and the package leaves out (a third of it was the web engine).
+PRUNED = ("libQt6WebEngineCore.so.6", "libQt6Pdf.so.6", "libQt6Designer.so.6", "qmlls")
+
+
+def test_what_the_kiosk_never_loads_is_left_out_and_nothing_left_needs_it(
+    kiosk_deb: Path, root: DebRoot, tmp_path: Path
+) -> None:
+    """PySide6's web engine, PDF, Designer and developer tools are not in the package; no
+    file left names one of the libraries that went, and every Qt part the kiosk loads
+    (its modules, the Wayland, multimedia and input plugins) loads from the installed tree
+    with all it links against."""
+    pyside = next((root / VENV).glob("lib/python3.*/site-packages/PySide6"))
+    for name in PRUNED:
+        assert not list(pyside.rglob(name)), name
+    assert not list((root / f"{VENV}/bin").glob("pyside6-*")), "launchers of removed tools"
+    gone = [f"{p}.so.6" for p in ("libQt6WebEngineCore", "libQt6WebView", "libQt6Pdf")]
+    gone += ["libQt6Designer.so.6", "libQt6WebEngineWidgets.so.6"]
+    assert root.files_holding(f"{VENV}/lib", *gone) == []
+    assert int(_field(kiosk_deb, "Installed-Size")[0]) < 500_000, "KiB"
+
+    parts = sorted(str(p) for pattern in QT_LOADED for p in pyside.glob(pattern))
+    assert len(parts) >= 8, parts
+    load = (
+        "import ctypes, sys\n"
+        "for path in sys.argv[1:]:\n"
+        "    ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from PySide6.QtMultimedia import QMediaDevices\n"
+        "app = QApplication([])\n"
+        "print(len(QMediaDevices.audioOutputs()) >= 0)\n"
+    )
+    loaded = _run_installed(root, f"{VENV}/bin/python", "-c", load, *parts, cwd=tmp_path)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    assert loaded.stdout.strip() == "True"
