@@ -323,18 +323,25 @@ def build_venv(package: Package, stage: Path, wheel: Path, python: Path, offline
         "--no-install-project",
         *extras,
     ]
-    # Built here, by the package's interpreter, whatever uv's cache holds.
-    rebuilt = [arg for name in built_from_source() for arg in ("--refresh-package", name)]
-    _run(
-        [*sync, *rebuilt, *_offline(offline), "--python", python],
-        env={
-            **env,
-            "UV_PROJECT_ENVIRONMENT": str(venv),
-            "CFLAGS": "-g0",
-            "LDFLAGS": "-Wl,--strip-debug",
-        },
-        cwd=ROOT,
-    )
+    sync_env = {
+        **env,
+        "UV_PROJECT_ENVIRONMENT": str(venv),
+        "CFLAGS": "-g0",
+        "LDFLAGS": "-Wl,--strip-debug",
+    }
+    _run([*sync, *_offline(offline), "--python", python], env=sync_env, cwd=ROOT)
+    tainted = _built_elsewhere(venv, built_from_source())
+    if tainted:
+        # uv's cache served a wheel another interpreter built (a developer's pyenv:
+        # its RUNPATH, its paths): built again here, by the package's interpreter.
+        rebuilt = [arg for name in tainted for arg in ("--refresh-package", name)]
+        _run(
+            [*sync, *rebuilt, "--reinstall", *_offline(offline), "--python", python],
+            env=sync_env,
+            cwd=ROOT,
+        )
+        if _built_elsewhere(venv, tainted):
+            raise BuildError(f"{tainted} still carry the build machine's paths")
     install: list[str | Path] = [UV, "pip", "install", "--quiet", "--no-deps", *_offline(offline)]
     _run(
         [*install, "--python", venv / "bin" / "python", wheel],
@@ -343,6 +350,24 @@ def build_venv(package: Package, stage: Path, wheel: Path, python: Path, offline
     _prune(venv, package.prune)
     _tidy(venv, stage, python)
     return venv
+
+
+def _built_elsewhere(venv: Path, names: Sequence[str]) -> list[str]:
+    """Those of ``names`` installed in ``venv`` whose compiled files name a folder of this
+    machine's home (another interpreter's build: its RUNPATH, its include paths)."""
+    home = f"{Path.home()}/.".encode()
+    found = []
+    wanted = {name.lower().replace("_", "-") for name in names}
+    for info in venv.glob("lib/python3.*/site-packages/*.dist-info"):
+        name = info.name.removesuffix(".dist-info").rsplit("-", 1)[0].lower().replace("_", "-")
+        if name not in wanted or not (info / "RECORD").is_file():
+            continue
+        for line in (info / "RECORD").read_text(encoding="utf-8").splitlines():
+            path = info.parent / line.split(",", 1)[0]
+            if path.suffix == ".so" and path.is_file() and home in path.read_bytes():
+                found.append(name)
+                break
+    return sorted(found)
 
 
 def _prune(venv: Path, patterns: Sequence[str]) -> None:
