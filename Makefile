@@ -47,11 +47,12 @@ APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_SPEECH) $
 TS_FILES := $(wildcard ui/i18n/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)
 
-.PHONY: help demo test lint typecheck pytest bench screenshots system-deps venv clean translations ts
+.PHONY: help demo test lint typecheck pytest package package-test bench screenshots system-deps venv clean translations ts
 
 help:
 	@echo "make demo    install what is missing, then start the kiosk on demo defaults"
 	@echo "make test    install what is missing, then lint, type-check and run the suite"
+	@echo "make package build the kiosk's and the centre's .deb into dist/"
 	@echo "make bench   run the benchmarks and write docs/benchmarks.md"
 	@echo "make screenshots  refresh the pictures in docs/screenshots/"
 	@echo "make ts      refresh ui/i18n/*.ts after changing texts in ui/texts.py"
@@ -98,14 +99,27 @@ lint: venv
 typecheck: venv
 	$(VENV)/bin/mypy
 
+# tests/packaging/ needs the built packages: `make package-test` runs it after
+# `make package`, and `make test` after the rest of the suite.
 # The suite on one worker process per CPU (pytest-xdist; `--dist loadgroup` is in
 # pyproject.toml), at most 8: each worker starts its own PostgreSQL, centres and
 # chromium. PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= auto
 pytest: venv translations
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 --ignore=tests/packaging $(PYTEST_ARGS)
 
-test: lint typecheck pytest
+test: lint typecheck pytest package-test
+
+# The kiosk's and the centre's Debian packages (packaging/deb/build.py): each
+# with its own environment from uv.lock, built from uv's cache that `make venv`
+# filled, compressed fast (zstd -1); written to dist/.
+DIST := dist
+package: venv
+	$(VENV)/bin/python packaging/deb/build.py --out $(DIST)
+
+# Installs both packages into scratch roots and checks what they put there.
+package-test: package
+	ANJUNGAN_DEB_DIR=$(DIST) $(VENV)/bin/pytest tests/packaging $(PYTEST_ARGS)
 
 # The project's own modules compiled first, as an installed wheel has them.
 bench: venv translations
@@ -117,4 +131,4 @@ screenshots: venv translations
 	$(VENV)/bin/python -m testkit.office_screenshots --out docs/screenshots
 
 clean:
-	rm -rf $(VENV) .make .pytest_cache .mypy_cache .ruff_cache demo-output $(QM_FILES)
+	rm -rf $(VENV) .make .pytest_cache .mypy_cache .ruff_cache demo-output dist $(QM_FILES)

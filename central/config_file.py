@@ -13,7 +13,8 @@ shows them): ``db`` may not carry a password. The password comes from
 ``db_password_file``, or, when systemd hands the service its credentials
 (``LoadCredential=``, ``$CREDENTIALS_DIRECTORY``), from the credential
 ``db-password``; likewise ``audit-key`` and ``integrations`` when their
-files are not named.
+files are not named. An empty credential is none (the Debian package makes
+``db-password`` and ``integrations`` empty: no password, integrations off).
 """
 
 from __future__ import annotations
@@ -152,7 +153,9 @@ def apply_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = 
     if folder:
         for credential, dest in CREDENTIALS.items():
             candidate = Path(folder) / credential
-            if getattr(args, dest, None) is None and candidate.is_file():
+            # Empty is none: systemd refuses to start a service whose LoadCredential=
+            # file is missing, so the package makes the unused ones empty.
+            if getattr(args, dest, None) is None and _non_empty_file(candidate):
                 setattr(args, dest, candidate)
     if args.db is not None and _has_password(args.db):
         log.warning(
@@ -174,6 +177,13 @@ def apply_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = 
     if not password:
         raise ConfigFileError(f"the database password file {password_file} is empty")
     args.db = with_password(args.db, password)
+
+
+def _non_empty_file(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def with_password(db: str | None, password: str) -> str:

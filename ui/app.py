@@ -102,9 +102,11 @@ def run_kiosk(
         window.resize(900, 1200)
         window.show()
 
-    # Let Ctrl-C and SIGTERM end the event loop cleanly.
+    # Let Ctrl-C and SIGTERM (the service manager's stop) end the event loop cleanly.
+    # exit(), not quit(): Qt 6's quit() first asks every window to close, and a locked
+    # kiosk refuses, so a stopped service would run on until it is killed.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: app.quit())
+        signal.signal(sig, lambda *_: app.exit(0))
     # READY=1 once painted and the store opened; WATCHDOG=1 from this thread's loop.
     ServiceNotifier(controller, window.stack, parent=window)
     heartbeat = QTimer()

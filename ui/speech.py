@@ -95,7 +95,10 @@ def qt_sink(parent: QObject | None) -> AudioSink | None:
     """The default audio output through Qt Multimedia; None where there is none."""
     try:
         multimedia = importlib.import_module("PySide6.QtMultimedia")
-    except ImportError:
+    except ImportError as error:
+        # A system library Qt Multimedia links against is missing (libpulse0 ...):
+        # the kiosk stays silent, and says why once, here.
+        log.warning("speech: no audio output, Qt Multimedia cannot load: %s", error)
         return None
     if not multimedia.QMediaDevices.audioOutputs():
         return None

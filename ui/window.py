@@ -355,6 +355,7 @@ class KioskWindow(QMainWindow):
         self.controller.stop()
         self.executor.wait_for_done(timeout_ms)
         self.speech.voice.shut_down(timeout_ms)  # this citizen's clips go with the kiosk
+        self._exit_allowed = True  # the program is ending: not a close request to refuse
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from testkit.legibility import AA_LARGE_TEXT, contrast_ratio, rgb
 from ui.screens.birth_date import BirthDateScreen
 from ui.screens.common import set_spoken
 from ui.screens.form import FormScreen
-from ui.speech import QtSink, TouchSpeaker, Voice, is_spoken, speaker_icon
+from ui.speech import QtSink, TouchSpeaker, Voice, is_spoken, qt_sink, speaker_icon
 from ui.texts import TEXTS
 from ui.theme import style_sheet
 from ui.window import KioskWindow
@@ -441,3 +442,15 @@ def test_a_crashs_session_clips_are_wiped_at_start_and_the_last_ones_at_shut_dow
         last = session / "9b1d2e.wav"
         last.write_bytes(b"RIFF")
     assert not last.exists()
+
+
+def test_qt_multimedia_that_cannot_load_is_said_in_the_log(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A kiosk missing a library Qt Multimedia links against (libpulse0) stays silent and
+    says why, instead of turning the speech off without a word."""
+    monkeypatch.setitem(sys.modules, "PySide6.QtMultimedia", None)  # import fails
+    with caplog.at_level(logging.WARNING, logger="ui.speech"):
+        assert qt_sink(None) is None
+    [record] = [r for r in caplog.records if r.name == "ui.speech"]
+    assert "Qt Multimedia cannot load" in record.getMessage()
