@@ -137,11 +137,28 @@ def _given_on_command_line(parser: argparse.ArgumentParser, argv: list[str]) -> 
     return set(vars(probe))
 
 
+#: Query parameters libpq reads a secret from (``passfile`` names a file: allowed).
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
 def _has_password(url: str) -> bool:
+    """Whether ``url`` carries a secret: in its password field, or as a query
+    parameter (``?password=``, ``?sslpassword=``, or a conninfo with one in a value)."""
     try:
-        return make_url(url).password is not None
-    except ArgumentError:
-        return False  # the database layer says what is wrong with it
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        # Not a URL SQLAlchemy reads (the database layer says what is wrong with
+        # it); still, it must not smuggle a password past this rule.
+        return ":" in url.partition("://")[2].partition("@")[0] and "@" in url
+    if parsed.password is not None:
+        return True
+    for key, values in parsed.query.items():
+        if key.lower() in _SECRET_PARAMETERS:
+            return True
+        for value in (values,) if isinstance(values, str) else values:
+            if "password" in value.lower() and ("=" in value or "@" in value):
+                return True
+    return False
 
 
 def apply_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> None:

@@ -31,7 +31,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from central.errors import DatabaseError
@@ -76,6 +76,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def shown_url(url: URL | str) -> str:
+    """``url`` as a log line or message may carry it: no password, no query value.
+
+    SQLAlchemy hides only the password field; libpq also takes ``password``,
+    ``sslpassword`` (and any conninfo) as query parameters, so every query
+    value is hidden, whatever its name.
+    """
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except (ArgumentError, ValueError):
+        return "<not a database URL>"
+    hidden = parsed.set(query={key: "hidden" for key in parsed.query})
+    return hidden.render_as_string(hide_password=True)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -154,4 +169,4 @@ def migrate(db: Database, revision: str = "head") -> None:
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
     except OSError as exc:  # e.g. a SQLite file in a folder we may not write
-        raise DatabaseError(f"cannot migrate {db.engine.url!r}: {exc}") from exc
+        raise DatabaseError(f"cannot migrate {shown_url(db.engine.url)}: {exc}") from exc

@@ -38,7 +38,7 @@ from central.cli_options import (
 )
 from central.config_file import apply_config_file, apply_credentials
 from central.connections import deadline_protocol
-from central.database import Database
+from central.database import Database, shown_url
 from central.errors import BindError, CatalogLoadError, DatabaseError, SeedError
 from central.metrics import use_multiprocess_mode
 from central.process import PARENT_PID_ENV
@@ -239,7 +239,9 @@ def _serve_app(
 
 def _log_database(app: FastAPI) -> None:
     db = app.state.central.db
-    logging.getLogger("uvicorn.error").info("Database %s (%s)", db.engine.url, db.dialect)
+    logging.getLogger("uvicorn.error").info(
+        "Database %s (%s)", shown_url(db.engine.url), db.dialect
+    )
 
 
 def _serve_workers(settings: CentralSettings, sock: socket.socket, log_format: str) -> int:
@@ -248,7 +250,10 @@ def _serve_workers(settings: CentralSettings, sock: socket.socket, log_format: s
     try:
         prepare_database(settings, database)
         logging.getLogger("uvicorn.error").info(
-            "Database %s (%s), %d workers", database.engine.url, database.dialect, settings.workers
+            "Database %s (%s), %d workers",
+            shown_url(database.engine.url),
+            database.dialect,
+            settings.workers,
         )
     finally:
         database.dispose()  # the workers make their own engines: none crosses the fork

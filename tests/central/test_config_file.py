@@ -76,6 +76,23 @@ BAD_FILES = [
         "db = 'postgresql://anjungan:hunter2@127.0.0.1/anjungan'\n",
         "key 'db': kata sandi basis data tidak boleh ditulis di db",
     ),
+    # libpq reads a password from the query too: as refused as the password field.
+    (
+        "db = 'postgresql+psycopg://anjungan@127.0.0.1/anjungan?password=hunter2'\n",
+        "key 'db': kata sandi basis data tidak boleh ditulis di db",
+    ),
+    (
+        "db = 'postgresql+psycopg:///anjungan?host=127.0.0.1&PassWord=hunter2'\n",
+        "key 'db': kata sandi basis data tidak boleh ditulis di db",
+    ),
+    (
+        "db = 'postgresql://anjungan@127.0.0.1/anjungan?sslpassword=hunter2'\n",
+        "key 'db': kata sandi basis data tidak boleh ditulis di db",
+    ),
+    (
+        "db = 'postgresql://anjungan:hunter2@127.0.0.1:notaport/anjungan'\n",
+        "key 'db': kata sandi basis data tidak boleh ditulis di db",
+    ),
 ]
 
 
@@ -137,6 +154,24 @@ def test_the_password_comes_from_a_credential_never_the_command_line(
             assert PASSWORD.encode() not in cmdline
             assert PASSWORD.encode() not in environ
         assert PASSWORD not in centre.output_tail()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_password_in_the_query_is_warned_of_and_never_logged(
+    pg_cluster: PgCluster, workers: str
+) -> None:
+    database = pg_cluster.create_database().rsplit("/", 1)[1]
+    url = pg_cluster.add_password_role(f"anjungan_q{workers}", PASSWORD, database)
+    with_query = f"{url}?password={PASSWORD}&application_name=centre"
+    argv = ["--workers", workers, "--log-format", "json"]
+    with start(db_url=with_query, extra_args=argv) as centre:
+        # The password really is used: the centre writes with it.
+        assert enrol(centre.url, DEMO_ENROLMENT_CODE).status_code == 201
+        centre.stop()
+        said = centre.output_tail()
+    assert PASSWORD not in said
+    assert "the database password is on the command line, where ps shows it" in said
+    assert "application_name=hidden" in said  # the database line, its query hidden
 
 
 def test_a_password_file_must_name_a_postgresql_database(tmp_path: Path) -> None:
