@@ -154,12 +154,12 @@ def create_app(
         """Liveness and the server's version; no credentials needed."""
         return {"status": "ok", "version": version}
 
-    head = readiness.migrations_head()
+    is_ready = readiness.ReadinessCheck(database, readiness.migrations_head())
 
     @app.get("/ready", tags=["meta"], responses={503: {"description": "Not ready"}})
     async def ready() -> JSONResponse:
         """Whether the database answers and its schema is at head; no credentials needed."""
-        found = await readiness.check_within_deadline(database, head)
+        found = await is_ready()
         if found.ready:
             return JSONResponse({"ready": True})
         return JSONResponse({"ready": False, "reason": found.reason}, 503)

@@ -10,7 +10,9 @@ Two kinds of figures:
   matched is ``unmatched``;
 * read from the database at each scrape (:class:`DatabaseFigures`): tickets
   waiting per office and service today, stale kiosks, and the message and
-  integration outboxes.
+  integration outboxes. A database that does not answer within
+  :data:`DATABASE_DEADLINE_S` leaves them out: the scrape still answers, with
+  the request figures, in time.
 
 With ``--workers N`` every worker counts into its own files in
 ``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multiprocess mode) and a
@@ -56,6 +58,7 @@ from central.messages.outbox import SENDING as MESSAGE_SENDING
 from central.office.fleet import stale_count
 from central.office.numbering import local_day
 from central.office.queue import WAITING
+from central.readiness import OneAtATime
 from central.tables import integration_outbox, messages, services, tickets
 from central.workers import MULTIPROCESS_DIR_ENV
 
@@ -64,6 +67,8 @@ log = logging.getLogger(__name__)
 PATH = "/metrics"
 #: A scrape's database questions together may take this long (PostgreSQL cancels them).
 STATEMENT_TIMEOUT_MS = 2000
+#: The longest a scrape waits for the database figures, connecting included.
+DATABASE_DEADLINE_S = 3.0
 #: The seconds the latency histogram tells apart (kiosks are served at p95 <= 0.1 s).
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -110,26 +115,48 @@ class Metrics:
         self.requests.labels(route, method, str(status)).inc()
         self.duration.labels(route, method).observe(seconds)
 
-    def exposition(self) -> bytes:
-        """Every figure in the text format (blocking: it asks the database)."""
+    async def database_figures(self) -> list[Metric]:
+        """The database's gauges, or none if it did not answer within the deadline."""
+        try:
+            return await self.database.asked.answer(DATABASE_DEADLINE_S)
+        except TimeoutError:
+            log.warning(
+                "metrics: the database did not answer within %.0f s; its figures are left out",
+                DATABASE_DEADLINE_S,
+            )
+            return []
+
+    def exposition(self, figures: Iterable[Metric] = ()) -> bytes:
+        """The request figures and ``figures`` in the text format."""
         registry = CollectorRegistry(auto_describe=False)
         if self._folder is not None:
             multiprocess.MultiProcessCollector(registry, path=self._folder)  # type: ignore[no-untyped-call]
         else:
             registry.register(self.requests)
             registry.register(self.duration)
-        registry.register(self.database)
+        registry.register(_Fixed(list(figures)))
         return generate_latest(registry)
 
 
-class DatabaseFigures(Collector):
+class _Fixed(Collector):
+    def __init__(self, figures: list[Metric]) -> None:
+        self._figures = figures
+
+    def collect(self) -> Iterable[Metric]:
+        return self._figures
+
+
+class DatabaseFigures:
     """The gauges read from the database at each scrape."""
 
     def __init__(self, database: Database, zone: Any) -> None:
         self._db = database
         self._zone = zone
+        #: The question on its own thread, one at a time (see OneAtATime).
+        self.asked = OneAtATime(self.collect, "metrics-database")
 
-    def collect(self) -> Iterable[Metric]:
+    def collect(self) -> list[Metric]:
+        """Every gauge (blocking); none when the database failed."""
         try:
             with self._db.read() as conn:
                 if self._db.dialect == "postgresql":
@@ -248,7 +275,8 @@ class MetricsMiddleware:
         return any(peer in network for network in self.allow)
 
     async def _answer(self, scope: Scope, send: Send) -> None:
-        body = await asyncio.to_thread(self.metrics.exposition)
+        figures = await self.metrics.database_figures()
+        body = await asyncio.to_thread(self.metrics.exposition, figures)
         headers = [
             (b"content-type", CONTENT_TYPE_LATEST.encode("latin-1")),
             (b"content-length", str(len(body)).encode("ascii")),
