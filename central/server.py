@@ -49,8 +49,11 @@ from central.workers import (
     metrics_folder,
     remove_metrics_folder,
 )
-from contract.logs import configure_logging
+from contract.logs import configure_logging, configured_format
 from contract.systemd import notify
+
+#: The layout of a plain log line (uvicorn's own).
+_PLAIN = "%(levelname)s:     %(name)s: %(message)s"
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -312,10 +315,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(arguments)
     try:
-        apply_config_file(parser, args, arguments)
-        chosen = configure_logging(
-            args.log_format, plain="%(levelname)s:     %(name)s: %(message)s"
-        )
+        try:
+            apply_config_file(parser, args, arguments)
+        finally:
+            # The file's log_format if it was read, else the command line's: a bad
+            # file is reported in the format the service manager expects too.
+            chosen = configure_logging(args.log_format, plain=_PLAIN)
         apply_credentials(args)
     except ValueError as exc:
         return _fail(exc, EXIT_CONFIG)
@@ -343,5 +348,10 @@ def exit_status_for(exc: Exception) -> int:
 
 
 def _fail(exc: Exception, status: int) -> int:
-    print(f"central: error: {exc}", file=sys.stderr, flush=True)
+    """Say why the centre stops: one record in the chosen log format (journal: at
+    priority 3, its lines kept together; json: one object), one line when plain."""
+    if configured_format() in ("journal", "json"):
+        logging.getLogger("central").error("error: %s", exc)
+    else:
+        print(f"central: error: {exc}", file=sys.stderr, flush=True)
     return status

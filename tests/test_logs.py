@@ -144,3 +144,48 @@ def test_the_kiosk_writes_json_lines(tmp_path: Path) -> None:
     assert unreachable and unreachable[0]["level"] == "WARNING"
     plain = [line for line in result.stderr.splitlines() if not line.startswith("{")]
     assert not any("central server unreachable" in line for line in plain)
+
+
+UNREACHABLE_DB = "postgresql+psycopg://nobody@127.0.0.1:1/nowhere"
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_centre_that_cannot_start_says_why_in_journal_lines(workers: str) -> None:
+    args = ("--log-format", "journal", "--db", UNREACHABLE_DB, "--port", "0", "--seed-demo")
+    result = kiosk("server", *args, "--workers", workers)
+    assert result.returncode == 4, result.stderr
+    lines = result.stderr.splitlines()
+    # The driver's error spans several lines: still one entry, at priority 3.
+    assert lines and all(line[:3] in {"<7>", "<6>", "<4>", "<3>", "<2>"} for line in lines)
+    assert any(line.startswith("<3>ERROR central: error: ") for line in lines)
+
+
+def test_a_bad_settings_file_is_said_in_json_lines(tmp_path: Path) -> None:
+    config = tmp_path / "central.toml"
+    config.write_text("porrt = 8470\n", encoding="utf-8")
+    result = kiosk("server", "--log-format", "json", "--config", str(config))
+    assert result.returncode == 2, result.stderr
+    entries = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [(e["level"], e["logger"]) for e in entries] == [("ERROR", "central")]
+    assert "unknown key 'porrt'" in entries[0]["msg"]
+
+
+@pytest.mark.parametrize("where", ["main", "thread"])
+def test_an_uncaught_exception_is_one_critical_record(where: str) -> None:
+    code = (
+        "import threading; from contract.logs import configure_logging;"
+        "configure_logging('journal')\n"
+        "def fail():\n    raise RuntimeError('broken\\nacross lines')\n"
+        + (
+            "fail()\n"
+            if where == "main"
+            else "t = threading.Thread(target=fail); t.start(); t.join()\n"
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("<2>CRITICAL uncaught: uncaught RuntimeError")
+    assert "RuntimeError: broken\\nacross lines" in lines[0]
