@@ -28,10 +28,12 @@ never learns there is anything here.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import ipaddress
 import logging
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -75,6 +77,27 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 #: Headers a proxy adds: a request with any of them is from a client behind one.
 _FORWARDED = frozenset({b"forwarded", b"x-forwarded-for", b"x-real-ip"})
 _LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+#: The path the access log may write for the request being answered (see logged_path).
+_LOGGED_PATH: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "anjungan_logged_path", default=None
+)
+_PARAMETER = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
+#: What the access log writes for a request no route answered (its path may be anything).
+UNROUTED = "[unrouted]"
+
+
+def logged_path() -> str:
+    """The path of the request being answered as the access log may write it: its
+    route's template with every path parameter a placeholder (``/t/[ticket_id]``,
+    ``/board/[token]/events``), so no ticket, token, complaint reference, booking
+    code or NIK reaches the log, whichever route takes one; :data:`UNROUTED` for a
+    request no route answered. Set by :class:`MetricsMiddleware` as the answer
+    starts, in the request's own context, where uvicorn writes its access line."""
+    return _LOGGED_PATH.get() or UNROUTED
+
+
+def _loggable(route: str) -> str:
+    return UNROUTED if route == "unmatched" else _PARAMETER.sub(r"[\1]", route)
 
 
 def use_multiprocess_mode() -> None:
@@ -247,6 +270,8 @@ class MetricsMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # The route is known by now; uvicorn logs the line within this send.
+                _LOGGED_PATH.set(_loggable(PATH if answered else _route_of(scope)))
             await send(message)
 
         answered = readable and self.may_read(scope)
@@ -291,4 +316,11 @@ class MetricsMiddleware:
 def _route_of(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
-    return path if isinstance(path, str) and path else "unmatched"
+    if isinstance(path, str) and path:
+        return path
+    if route is None and "app_root_path" in scope:
+        # A mounted folder of files (/static) sets no route; it moved root_path on.
+        mounted = str(scope.get("root_path", ""))[len(str(scope["app_root_path"])) :]
+        if mounted:
+            return f"{mounted}/{{path}}"  # the file is its parameter
+    return "unmatched"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import socket
 import sys
 from collections.abc import Callable, Sequence
@@ -40,7 +39,7 @@ from central.config_file import apply_config_file, apply_credentials
 from central.connections import deadline_protocol
 from central.database import Database, shown_url
 from central.errors import BindError, CatalogLoadError, DatabaseError, SeedError
-from central.metrics import use_multiprocess_mode
+from central.metrics import logged_path, use_multiprocess_mode
 from central.process import PARENT_PID_ENV
 from central.settings import LISTENING_PREFIX, CentralSettings
 from central.workers import (
@@ -105,47 +104,24 @@ class _AnnouncingServer(uvicorn.Server):
         await super().shutdown(sockets=sockets)
 
 
-#: Paths whose segment is itself a capability (whoever holds it may open the
-#: page): a board's token, a complaint's reference, a ticket's id, a booking's code
-#: (its page, and the kiosks' question by code; ``/api/v1/bookings/today`` is no code).
-_CAPABILITY_PATH = re.compile(
-    r"^/(?:(board)|(c)|(t)|(b)|(api/v1/bookings)(?=/(?!today(?:[/?]|$))))/[^/?]+"
-)
-_PLACEHOLDER = (
-    "/board/[token]",
-    "/c/[reference]",
-    "/t/[ticket]",
-    "/b/[code]",
-    "/api/v1/bookings/[code]",
-)
-
-
-def redact_path(path: str) -> str:
-    """``path`` as the access log may keep it: no query string, no capability in it."""
-    path, sep, _ = path.partition("?")
-    found = _CAPABILITY_PATH.match(path)
-    if found is not None:
-        which = next(i for i, group in enumerate(found.groups()) if group)
-        path = _PLACEHOLDER[which] + path[found.end() :]
-    return path + ("?<hidden>" if sep else "")
-
-
 class NoQueryStrings(logging.Filter):
     """Keep query strings and capabilities out of uvicorn's access log lines.
 
     The API takes personal data only in JSON bodies (never logged), but a
-    client may still put something in a URL's query; the log keeps the path.
-    A board's token (``/board/bd_…``), a complaint's reference (``/c/ADU-…``),
-    a ticket's id (``/t/<uuid>``) and a booking's code (``/b/603556635``,
-    ``/api/v1/bookings/603556635``) open their pages to whoever reads them,
-    so the log writes ``/board/[token]``, ``/c/[reference]``, ``/t/[ticket]``,
-    ``/b/[code]`` and ``/api/v1/bookings/[code]`` instead.
+    client may still put something in a URL's query: the log writes
+    ``?<hidden>``. A path segment may itself be a capability (a board's
+    token, a complaint's reference, a ticket's id, a booking's code open their
+    pages to whoever reads them), so the log writes the route's template with
+    every parameter a placeholder (:func:`central.metrics.logged_path`):
+    ``/board/[token]``, ``/t/[ticket_id]``, ``/api/v1/public/tickets/[ticket_id]``,
+    and ``[unrouted]`` for a path no route answered.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            record.args = (*args[:2], redact_path(args[2]), *args[3:])
+            query = "?<hidden>" if "?" in args[2] else ""
+            record.args = (*args[:2], logged_path() + query, *args[3:])
         return True
 
 

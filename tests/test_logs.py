@@ -115,7 +115,7 @@ def test_the_centre_writes_json_lines_without_capabilities() -> None:
     entries = [json.loads(line) for line in lines if not line.startswith("central listening")]
     assert {"ts", "level", "logger", "msg"} <= set(entries[0])
     access = [e for e in entries if e["logger"] == "uvicorn.access"]
-    assert any('"GET /t/[ticket] HTTP/1.1" 404' in e["msg"] for e in access)
+    assert any('"GET /t/[ticket_id] HTTP/1.1" 404' in e["msg"] for e in access)
     assert ticket not in centre.output_tail()
     assert any(e["msg"].endswith(", 2 workers") for e in entries)  # the parent's, too
 
