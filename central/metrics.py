@@ -100,23 +100,45 @@ def _loggable(route: str) -> str:
     return UNROUTED if route == "unmatched" else _PARAMETER.sub(r"[\1]", route)
 
 
-def use_multiprocess_mode() -> None:
-    """In a worker, before its first metric: count into ``PROMETHEUS_MULTIPROC_DIR``.
+#: This process's multiprocess folder; ``None``: its figures are kept in memory.
+_multiprocess_folder: str | None = None
 
-    prometheus-client chooses how values are kept when it is imported, by that
-    variable; the parent imported it before it made the folder, so a worker
-    chooses again (the library's own ``values.get_value_class``).
+
+def use_multiprocess_mode() -> None:
+    """In a worker, before its first metric: count into the folder its parent made.
+
+    prometheus-client chooses how values are kept when it is imported, by
+    ``PROMETHEUS_MULTIPROC_DIR``; the parent imported it before it made the
+    folder, so a worker chooses again (the library's own ``values.get_value_class``).
     """
-    if not os.environ.get(MULTIPROCESS_DIR_ENV):
+    global _multiprocess_folder
+    folder = os.environ.get(MULTIPROCESS_DIR_ENV)
+    if not folder:
         raise RuntimeError(f"{MULTIPROCESS_DIR_ENV} is not set")
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+    _multiprocess_folder = folder
+
+
+def use_single_process_mode() -> None:
+    """Keep this process's figures in memory, whatever the environment says.
+
+    A ``PROMETHEUS_MULTIPROC_DIR`` inherited from the environment belongs to
+    someone else (another centre, a shell's leftover, a folder since removed):
+    counting into it would mix two centres' figures or fail at every request.
+    Only the centre's own parent sets the variable, for its workers."""
+    global _multiprocess_folder
+    os.environ.pop(MULTIPROCESS_DIR_ENV, None)
+    values.ValueClass = values.MutexValue
+    _multiprocess_folder = None
 
 
 class Metrics:
     """The request counters of one app, and how to write every figure for a scrape."""
 
     def __init__(self, database: Database, zone: Any) -> None:
-        self._folder = os.environ.get(MULTIPROCESS_DIR_ENV) or None
+        if _multiprocess_folder is None:
+            use_single_process_mode()  # nobody chose the workers' mode for this process
+        self._folder = _multiprocess_folder
         # Not in any registry of their own: each scrape builds one (several apps in one
         # test process must not collide in prometheus-client's global registry).
         self.requests = Counter(

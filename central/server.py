@@ -39,7 +39,7 @@ from central.config_file import apply_config_file, apply_credentials
 from central.connections import deadline_protocol
 from central.database import Database, shown_url
 from central.errors import BindError, CatalogLoadError, DatabaseError, SeedError
-from central.metrics import logged_path, use_multiprocess_mode
+from central.metrics import logged_path, use_multiprocess_mode, use_single_process_mode
 from central.process import PARENT_PID_ENV
 from central.settings import LISTENING_PREFIX, CentralSettings
 from central.workers import (
@@ -164,6 +164,7 @@ def serve(settings: CentralSettings, log_format: str = "plain") -> int:
     try:
         if settings.workers > 1:
             return _serve_workers(settings, sock, log_format)
+        use_single_process_mode()
         app = create_app(settings)
         _log_database(app)
         _serve_app(app, settings, sock, log_format)

@@ -182,3 +182,30 @@ def test_only_the_named_networks_read_it_besides_loopback() -> None:
         assert scrape(closed.url).status_code == 404
     with start(host=address, extra_args=["--metrics-allow", f"{address}/32"]) as open_to_it:
         assert scrape(open_to_it.url).status_code == 200
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_metrics_folder_inherited_from_the_environment_is_not_used(
+    tmp_path: Path, workers: str
+) -> None:
+    shared = tmp_path / "someone-elses"
+    shared.mkdir()
+    gone = tmp_path / "removed-since"
+    other_env = {"PROMETHEUS_MULTIPROC_DIR": str(shared), "RUNTIME_DIRECTORY": str(tmp_path)}
+    with (
+        start(extra_args=["--workers", workers], env=other_env) as a,
+        start(env={"PROMETHEUS_MULTIPROC_DIR": str(shared)}) as b,
+        start(env={"PROMETHEUS_MULTIPROC_DIR": str(gone)}) as c,
+    ):
+        for _ in range(3):
+            assert requests.get(f"{a.url}/health", timeout=5).status_code == 200
+        health = {"route": "/health", "method": "GET", "status": "200"}
+        assert value(a.url, "anjungan_http_requests_total", **health) == 3
+        # B shares nothing with A: it counts only its own.
+        assert value(b.url, "anjungan_http_requests_total", **health) == 0
+        assert requests.get(f"{c.url}/health", timeout=5).status_code == 200
+        assert value(c.url, "anjungan_http_requests_total", **health) == 1
+        assert list(shared.iterdir()) == []
+        assert not gone.exists()
+        c.stop()
+        assert "FileNotFoundError" not in c.output_tail()
