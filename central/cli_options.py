@@ -362,6 +362,13 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
     key: bytes | None = None
     if args.audit_key_file is not None:
         key = Path(args.audit_key_file).read_bytes()
+        if Path(args.audit_key_file).stat().st_mode & 0o007:
+            # As for the database password: with the key, a stolen audit table
+            # tells again which NIKs were looked up.
+            logging.getLogger(__name__).warning(
+                "the audit key file %s can be read by others: chmod o-rwx it",
+                args.audit_key_file,
+            )
     secret: bytes | None = None
     if args.message_webhook_secret_file is not None:
         path = Path(args.message_webhook_secret_file)

@@ -111,7 +111,7 @@ class CentralSettings:
     #: database (table ``server_secrets``): fine for the demo, but a stolen
     #: database then reveals which NIKs were looked up, since NIKs are
     #: guessable. Production passes ``--audit-key-file``.
-    audit_key: bytes | None = None
+    audit_key: bytes | None = field(default=None, repr=False)
     #: The city's time zone (IANA name): a queue "day" is the office's local
     #: calendar date, so ticket numbers start again at local midnight.
     timezone: str = "Asia/Jakarta"

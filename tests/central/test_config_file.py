@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from central.config_file import ConfigFileError, read_config_file
+from central.cli_options import settings_from
+from central.config_file import ConfigFileError, apply_config_file, read_config_file
 from central.database import Database
 from central.errors import CentralStartError
 from central.process import start_central
@@ -194,3 +195,25 @@ def test_operator_commands_read_the_file_too(tmp_path: Path) -> None:
         assert migrated.revision() is not None
     finally:
         migrated.dispose()
+
+
+def test_the_audit_key_is_kept_out_of_reprs_and_its_file_to_its_owner(tmp_path: Path) -> None:
+    key = "audit-key-0123456789abcdef-XYZ"
+    audit = tmp_path / "audit-key"
+    audit.write_text(key, encoding="utf-8")
+    config = _write(tmp_path, f"seed_demo = true\naudit_key_file = '{audit}'\n")
+    parser = build_parser()
+    args = parser.parse_args(["--config", str(config)])
+    apply_config_file(parser, args, ["--config", str(config)])
+    settings = settings_from(args)
+    assert settings.audit_key == key.encode()
+    assert key not in repr(settings)
+
+    warning = "the audit key file"
+    os.chmod(audit, 0o644)
+    with start(seed_demo=False, extra_args=["--config", str(config)]) as centre:
+        assert enrol(centre.url, DEMO_ENROLMENT_CODE).status_code == 201
+        assert f"{warning} {audit} can be read by others" in centre.output_tail()
+    os.chmod(audit, 0o600)
+    with start(seed_demo=False, extra_args=["--config", str(config)]) as centre:
+        assert warning not in centre.output_tail()
