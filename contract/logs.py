@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import sys
 import threading
 from collections.abc import Mapping
@@ -47,15 +48,30 @@ def priority_of(levelno: int) -> int:
     return 7
 
 
+#: What a journal line may not carry raw: control characters (journald ends an entry
+#: at a line break and cuts at NUL), Unicode's own line breaks, and lone surrogates
+#: (from a JSON body's ``\\ud800``: they cannot be written as UTF-8 at all).
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    return _NAMED.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
+
+
 class JournalFormatter(logging.Formatter):
-    """``<N>`` + the plain line, with line breaks escaped: one journal entry per record."""
+    """``<N>`` + the plain line, every control character escaped (``\\n``, ``\\r``,
+    ``\\x00``, …): one journal entry per record, at its own priority."""
 
     def __init__(self) -> None:
         super().__init__("%(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        return f"<{priority_of(record.levelno)}>" + text.replace("\n", "\\n")
+        return f"<{priority_of(record.levelno)}>" + _UNSAFE.sub(_escape, text)
 
 
 class JsonFormatter(logging.Formatter):

@@ -189,3 +189,36 @@ def test_an_uncaught_exception_is_one_critical_record(where: str) -> None:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("<2>CRITICAL uncaught: uncaught RuntimeError")
     assert "RuntimeError: broken\\nacross lines" in lines[0]
+
+
+HOSTILE = [
+    "cr\r<0>EMERG injected",
+    "nul\x00<0>EMERG after NUL",
+    "lone surrogate \ud800 from a JSON body",
+    "line separator\u2028<0>next",
+    "escape \x1b[2J and bell \x07",
+]
+
+
+def test_control_characters_never_split_a_journal_record() -> None:
+
+    code = (
+        "import logging, sys; from contract.logs import configure_logging\n"
+        f"configure_logging('journal')\n"
+        f"for message in {HOSTILE!r}:\n"
+        "    logging.getLogger('t').warning(message)\n"
+        "logging.getLogger('t').warning('still logging after')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=30, check=True
+    )
+    raw = result.stderr
+    assert b"\x00" not in raw and b"\r" not in raw and b"\x1b" not in raw
+    lines = raw.decode("utf-8").split("\n")
+    assert lines[-1] == ""
+    assert len(lines[:-1]) == len(HOSTILE) + 1, raw
+    assert all(line.startswith("<4>WARNING t: ") for line in lines[:-1])
+    assert "\u2028" not in raw.decode("utf-8")
+    assert lines[0] == "<4>WARNING t: cr\\r<0>EMERG injected"
+    assert lines[1] == "<4>WARNING t: nul\\x00<0>EMERG after NUL"
+    assert lines[2] == "<4>WARNING t: lone surrogate \\ud800 from a JSON body"
