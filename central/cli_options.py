@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from central.integrations.config import Integrations, load
-from central.settings import CentralSettings, default_db_url
+from central.settings import MAX_WORKERS, CentralSettings, default_db_url
 from contract.logs import add_log_format_option
 
 _N = TypeVar("_N", int, float)
@@ -60,7 +60,7 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=positive,
+        type=worker_count,
         default=defaults.workers,
         metavar="N",
         help="worker processes serving the one port (default: %(default)s)",
@@ -443,6 +443,13 @@ def positive(value: str) -> int:
     number = _number(value, int, "a whole number")
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def worker_count(value: str) -> int:
+    number = positive(value)
+    if number > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_WORKERS}, not {number}")
     return number
 
 

@@ -41,6 +41,8 @@ CREDENTIALS = {
     "audit-key": "audit_key_file",
     "integrations": "integrations",
 }
+#: A settings file is a page of keys: anything larger is not one.
+MAX_FILE_BYTES = 256 * 1024
 #: Why a password in the database URL is refused (never echoing the URL).
 DB_URL_REFUSED = (
     "kata sandi basis data tidak boleh ditulis di db (terlihat di ps dan berkas konfigurasi); "
@@ -76,11 +78,19 @@ def read_config_file(path: Path, parser: argparse.ArgumentParser) -> dict[str, A
     """The file's settings as ``{option dest: value}``, checked as the command line checks."""
     try:
         with open(path, "rb") as file:
-            data = tomllib.load(file)
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ConfigFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigFileError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigFileError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigFileError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigFileError(f"{path}: not valid TOML (nested too deeply)") from None
     actions = {
         action.dest: action
         for action in parser._actions
@@ -99,6 +109,12 @@ def read_config_file(path: Path, parser: argparse.ArgumentParser) -> dict[str, A
     db = result.get("db")
     if db is not None and _has_password(db):
         raise ConfigFileError(f"{path}: key 'db': {DB_URL_REFUSED}")
+    if db is not None:
+        try:
+            make_url(db)
+        except (ArgumentError, ValueError):
+            # Never the URL itself: whatever it carries stays out of the message.
+            raise ConfigFileError(f"{path}: key 'db': not a database URL") from None
     return result
 
 

@@ -99,6 +99,8 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise DatabaseError(f"not a database URL: {exc}") from None
+    except ValueError:  # e.g. a port that is not a number: the text may carry a secret
+        raise DatabaseError("not a database URL") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if not parsed.database or parsed.database == ":memory:":

@@ -31,9 +31,9 @@ start = functools.partial(start_central, timeout_s=SHARED_START_S)
 PASSWORD = "s3cret-pg-Pa55word"  # noqa: S105 - a throwaway role's, in a throwaway cluster
 
 
-def _write(folder: Path, text: str) -> Path:
+def _write(folder: Path, text: str | bytes) -> Path:
     path = folder / "central.toml"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return path
 
 
@@ -94,11 +94,18 @@ BAD_FILES = [
         "db = 'postgresql://anjungan:hunter2@127.0.0.1:notaport/anjungan'\n",
         "key 'db': kata sandi basis data tidak boleh ditulis di db",
     ),
+    ("db = 'postgresql://anjungan@127.0.0.1:notaport/anjungan'\n", "key 'db': not a database URL"),
+    ("workers = 100000\n", "key 'workers': must be at most 64, not 100000"),
+    ("a = " + "[" * 100_000 + "]" * 100_000 + "\n", "not valid TOML (nested too deeply)"),
+    ("catalog = '" + "A" * 300_000 + "'\n", "larger than 256 KiB"),
+    (b"port = '\xff'\n", "not UTF-8 text"),
 ]
 
 
-@pytest.mark.parametrize(("text", "message"), BAD_FILES)
-def test_a_bad_file_is_refused_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+@pytest.mark.parametrize(("text", "message"), BAD_FILES, ids=[m for _, m in BAD_FILES])
+def test_a_bad_file_is_refused_naming_the_key(
+    tmp_path: Path, text: str | bytes, message: str
+) -> None:
     config = _write(tmp_path, text)
     with pytest.raises(ConfigFileError) as caught:
         read_config_file(config, build_parser())
@@ -107,7 +114,9 @@ def test_a_bad_file_is_refused_naming_the_key(tmp_path: Path, text: str, message
     assert "hunter2" not in str(caught.value)
 
 
-@pytest.mark.parametrize(("text", "message"), [BAD_FILES[0], BAD_FILES[-1]])
+@pytest.mark.parametrize(
+    ("text", "message"), [BAD_FILES[0], BAD_FILES[10], BAD_FILES[-3], BAD_FILES[-2]]
+)
 def test_a_bad_file_stops_the_centre_with_a_message(
     tmp_path: Path, text: str, message: str
 ) -> None:
@@ -217,3 +226,11 @@ def test_the_audit_key_is_kept_out_of_reprs_and_its_file_to_its_owner(tmp_path: 
     os.chmod(audit, 0o600)
     with start(seed_demo=False, extra_args=["--config", str(config)]) as centre:
         assert warning not in centre.output_tail()
+
+
+def test_a_database_url_that_cannot_be_read_is_said_without_echoing_it() -> None:
+    url = "postgresql+psycopg://anjungan:hunter2@127.0.0.1:notaport/anjungan"
+    result = kiosk("server", "--db", url, "--port", "0")
+    assert result.returncode == 4, result.stderr
+    assert "central: error: not a database URL" in result.stderr
+    assert "hunter2" not in result.stderr and "Traceback" not in result.stderr
