@@ -124,6 +124,10 @@ class Supervisor:
         due: float | None = None  # when to start the workers that are missing
         while not self._stopping:
             _read_tokens(read_end, _POLL_S)  # restarted workers say they accept: nothing to do
+            if self._stopping:
+                # A stop came while waiting (systemd signals the whole group at once):
+                # workers that ended meanwhile are stopping, not crashed; _stop_all reaps.
+                break
             now = time.monotonic()
             for pid, status, lived in self._reap():
                 self._mark_dead(pid)
