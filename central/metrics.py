@@ -36,6 +36,7 @@ import os
 import re
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -62,7 +63,7 @@ from central.office.numbering import local_day
 from central.office.queue import WAITING
 from central.readiness import OneAtATime
 from central.tables import integration_outbox, messages, services, tickets
-from central.workers import MULTIPROCESS_DIR_ENV
+from central.workers import MULTIPROCESS_DIR_ENV, folder_lock
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,11 @@ class Metrics:
             registry.register(self.requests)
             registry.register(self.duration)
         registry.register(_Fixed(list(figures)))
-        return generate_latest(registry)
+        if self._folder is None:
+            return generate_latest(registry)
+        # Not while the parent folds a dead worker's files into the archive.
+        with folder_lock(Path(self._folder), exclusive=False):
+            return generate_latest(registry)
 
 
 class _Fixed(Collector):
