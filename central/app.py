@@ -102,7 +102,7 @@ def create_app(
     process has already run :func:`prepare_database` for this start.
     """
     ws_rs = _ws_rs_account(settings)
-    database = db or Database(settings.resolved_db_url)
+    database = db or Database(settings.resolved_db_url, pool_size=settings.db_pool_size)
     if not prepared:
         prepare_database(settings, database)
     context = AppContext(

@@ -93,6 +93,37 @@ def shown_url(url: URL | str) -> str:
     return hidden.render_as_string(hide_password=True)
 
 
+def connection_budget(db: Database) -> int | None:
+    """How many more connections PostgreSQL lets this database's role open now: the
+    least of the server's (``max_connections`` less the superusers' reserve), the
+    database's and the role's ``CONNECTION LIMIT``, each less the connections
+    others hold. ``None`` on SQLite (no connections to count)."""
+    if db.dialect != "postgresql":
+        return None
+    with db.read() as conn:
+        row = conn.execute(
+            text(
+                "SELECT current_setting('max_connections')::int"
+                " - current_setting('superuser_reserved_connections')::int"
+                " - (SELECT count(*) FROM pg_stat_activity"
+                "    WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()),"
+                " (SELECT datconnlimit FROM pg_database WHERE datname = current_database()),"
+                " (SELECT count(*) FROM pg_stat_activity"
+                "    WHERE datname = current_database() AND pid <> pg_backend_pid()),"
+                " (SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user),"
+                " (SELECT count(*) FROM pg_stat_activity"
+                "    WHERE usename = current_user AND pid <> pg_backend_pid())"
+            )
+        ).one()
+    server, database_limit, database_used, role_limit, role_used = (int(v) for v in row)
+    budget = server
+    if database_limit >= 0:
+        budget = min(budget, database_limit - database_used)
+    if role_limit >= 0:
+        budget = min(budget, role_limit - role_used)
+    return max(budget, 0)
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine for ``sqlite:///PATH`` or ``postgresql+psycopg://…``; others are refused."""
     try:

@@ -16,6 +16,7 @@ line goes to stdout::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import socket
@@ -37,7 +38,7 @@ from central.cli_options import (
 )
 from central.config_file import apply_config_file, apply_credentials
 from central.connections import deadline_protocol
-from central.database import Database, shown_url
+from central.database import Database, connection_budget, shown_url
 from central.errors import BindError, CatalogLoadError, DatabaseError, SeedError
 from central.metrics import logged_path, use_multiprocess_mode, use_single_process_mode
 from central.process import PARENT_PID_ENV
@@ -235,6 +236,7 @@ def _serve_workers(settings: CentralSettings, sock: socket.socket, log_format: s
             database.dialect,
             settings.workers,
         )
+        settings = sized_pools(settings, connection_budget(database))
     finally:
         database.dispose()  # the workers make their own engines: none crosses the fork
     url = url_for(sock)
@@ -253,6 +255,38 @@ def _serve_workers(settings: CentralSettings, sock: socket.socket, log_format: s
     finally:
         os.environ.pop(MULTIPROCESS_DIR_ENV, None)
         remove_metrics_folder(folder)
+
+
+def sized_pools(settings: CentralSettings, budget: int | None) -> CentralSettings:
+    """``settings`` with each worker's pool no larger than PostgreSQL allows.
+
+    A worker may hold its pool, as many again on a burst, and one listening
+    connection (central/live.py); N workers of the default pool need 21 N
+    connections. Beyond the server's ``max_connections`` (or the database's or
+    the role's limit) requests would fail with connection errors; a smaller pool
+    makes them wait for a connection instead.
+    """
+    if budget is None:
+        return settings
+    per_worker = budget // settings.workers
+    pool = min(settings.db_pool_size, (per_worker - 1) // 2)
+    if pool >= settings.db_pool_size:
+        return settings
+    log = logging.getLogger("uvicorn.error")
+    if pool < 1:
+        log.error(
+            "PostgreSQL allows this centre %d more connections, fewer than %d workers need "
+            "(3 each at least): requests will fail; raise max_connections or lower workers",
+            budget, settings.workers,
+        )  # fmt: skip
+        pool = 1
+    else:
+        log.warning(
+            "PostgreSQL allows this centre %d more connections: each of %d workers keeps a "
+            "pool of %d (up to %d on a burst) instead of %d; raise max_connections for more",
+            budget, settings.workers, pool, 2 * pool, settings.db_pool_size,
+        )  # fmt: skip
+    return dataclasses.replace(settings, db_pool_size=pool)
 
 
 def _worker(settings: CentralSettings, sock: socket.socket, log_format: str, ready: int) -> int:
