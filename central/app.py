@@ -103,7 +103,7 @@ def create_app(
     process has already run :func:`prepare_database` for this start.
     """
     ws_rs = _ws_rs_account(settings)
-    database = db or Database(settings.resolved_db_url)
+    database = db or Database(settings.resolved_db_url, pool_size=settings.db_pool_size)
     if not prepared:
         prepare_database(settings, database)
     context = AppContext(
@@ -155,12 +155,12 @@ def create_app(
         """Liveness and the server's version; no credentials needed."""
         return {"status": "ok", "version": version}
 
-    head = readiness.migrations_head()
+    is_ready = readiness.ReadinessCheck(database, readiness.migrations_head())
 
     @app.get("/ready", tags=["meta"], responses={503: {"description": "Not ready"}})
     async def ready() -> JSONResponse:
         """Whether the database answers and its schema is at head; no credentials needed."""
-        found = await readiness.check_within_deadline(database, head)
+        found = await is_ready()
         if found.ready:
             return JSONResponse({"ready": True})
         return JSONResponse({"ready": False, "reason": found.reason}, 503)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from central.integrations.config import Integrations, load
-from central.settings import CentralSettings, default_db_url
+from central.settings import MAX_WORKERS, CentralSettings, default_db_url
 from contract.logs import add_log_format_option
 
 _N = TypeVar("_N", int, float)
@@ -60,7 +60,7 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--workers",
-        type=positive,
+        type=worker_count,
         default=defaults.workers,
         metavar="N",
         help="worker processes serving the one port (default: %(default)s)",
@@ -362,6 +362,13 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
     key: bytes | None = None
     if args.audit_key_file is not None:
         key = Path(args.audit_key_file).read_bytes()
+        if Path(args.audit_key_file).stat().st_mode & 0o007:
+            # As for the database password: with the key, a stolen audit table
+            # tells again which NIKs were looked up.
+            logging.getLogger(__name__).warning(
+                "the audit key file %s can be read by others: chmod o-rwx it",
+                args.audit_key_file,
+            )
     secret: bytes | None = None
     if args.message_webhook_secret_file is not None:
         path = Path(args.message_webhook_secret_file)
@@ -436,6 +443,13 @@ def positive(value: str) -> int:
     number = _number(value, int, "a whole number")
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
+
+
+def worker_count(value: str) -> int:
+    number = positive(value)
+    if number > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_WORKERS}, not {number}")
     return number
 
 

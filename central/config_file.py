@@ -42,6 +42,8 @@ CREDENTIALS = {
     "audit-key": "audit_key_file",
     "integrations": "integrations",
 }
+#: A settings file is a page of keys: anything larger is not one.
+MAX_FILE_BYTES = 256 * 1024
 #: Why a password in the database URL is refused (never echoing the URL).
 DB_URL_REFUSED = (
     "kata sandi basis data tidak boleh ditulis di db (terlihat di ps dan berkas konfigurasi); "
@@ -77,11 +79,19 @@ def read_config_file(path: Path, parser: argparse.ArgumentParser) -> dict[str, A
     """The file's settings as ``{option dest: value}``, checked as the command line checks."""
     try:
         with open(path, "rb") as file:
-            data = tomllib.load(file)
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ConfigFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfigFileError(f"{path}: larger than {MAX_FILE_BYTES // 1024} KiB")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigFileError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigFileError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigFileError(f"{path}: not valid TOML (nested too deeply)") from None
     actions = {
         action.dest: action
         for action in parser._actions
@@ -100,6 +110,12 @@ def read_config_file(path: Path, parser: argparse.ArgumentParser) -> dict[str, A
     db = result.get("db")
     if db is not None and _has_password(db):
         raise ConfigFileError(f"{path}: key 'db': {DB_URL_REFUSED}")
+    if db is not None:
+        try:
+            make_url(db)
+        except (ArgumentError, ValueError):
+            # Never the URL itself: whatever it carries stays out of the message.
+            raise ConfigFileError(f"{path}: key 'db': not a database URL") from None
     return result
 
 
@@ -138,11 +154,28 @@ def _given_on_command_line(parser: argparse.ArgumentParser, argv: list[str]) -> 
     return set(vars(probe))
 
 
+#: Query parameters libpq reads a secret from (``passfile`` names a file: allowed).
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
+
+
 def _has_password(url: str) -> bool:
+    """Whether ``url`` carries a secret: in its password field, or as a query
+    parameter (``?password=``, ``?sslpassword=``, or a conninfo with one in a value)."""
     try:
-        return make_url(url).password is not None
-    except ArgumentError:
-        return False  # the database layer says what is wrong with it
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        # Not a URL SQLAlchemy reads (the database layer says what is wrong with
+        # it); still, it must not smuggle a password past this rule.
+        return ":" in url.partition("://")[2].partition("@")[0] and "@" in url
+    if parsed.password is not None:
+        return True
+    for key, values in parsed.query.items():
+        if key.lower() in _SECRET_PARAMETERS:
+            return True
+        for value in (values,) if isinstance(values, str) else values:
+            if "password" in value.lower() and ("=" in value or "@" in value):
+                return True
+    return False
 
 
 def apply_credentials(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> None:

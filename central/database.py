@@ -31,7 +31,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from central.errors import DatabaseError
@@ -78,12 +78,60 @@ class Database:
         self.engine.dispose()
 
 
+def shown_url(url: URL | str) -> str:
+    """``url`` as a log line or message may carry it: no password, no query value.
+
+    SQLAlchemy hides only the password field; libpq also takes ``password``,
+    ``sslpassword`` (and any conninfo) as query parameters, so every query
+    value is hidden, whatever its name.
+    """
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except (ArgumentError, ValueError):
+        return "<not a database URL>"
+    hidden = parsed.set(query={key: "hidden" for key in parsed.query})
+    return hidden.render_as_string(hide_password=True)
+
+
+def connection_budget(db: Database) -> int | None:
+    """How many more connections PostgreSQL lets this database's role open now: the
+    least of the server's (``max_connections`` less the superusers' reserve), the
+    database's and the role's ``CONNECTION LIMIT``, each less the connections
+    others hold. ``None`` on SQLite (no connections to count)."""
+    if db.dialect != "postgresql":
+        return None
+    with db.read() as conn:
+        row = conn.execute(
+            text(
+                "SELECT current_setting('max_connections')::int"
+                " - current_setting('superuser_reserved_connections')::int"
+                " - (SELECT count(*) FROM pg_stat_activity"
+                "    WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()),"
+                " (SELECT datconnlimit FROM pg_database WHERE datname = current_database()),"
+                " (SELECT count(*) FROM pg_stat_activity"
+                "    WHERE datname = current_database() AND pid <> pg_backend_pid()),"
+                " (SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user),"
+                " (SELECT count(*) FROM pg_stat_activity"
+                "    WHERE usename = current_user AND pid <> pg_backend_pid())"
+            )
+        ).one()
+    server, database_limit, database_used, role_limit, role_used = (int(v) for v in row)
+    budget = server
+    if database_limit >= 0:
+        budget = min(budget, database_limit - database_used)
+    if role_limit >= 0:
+        budget = min(budget, role_limit - role_used)
+    return max(budget, 0)
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     """An engine for ``sqlite:///PATH`` or ``postgresql+psycopg://…``; others are refused."""
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise DatabaseError(f"not a database URL: {exc}") from None
+    except ValueError:  # e.g. a port that is not a number: the text may carry a secret
+        raise DatabaseError("not a database URL") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         if not parsed.database or parsed.database == ":memory:":
@@ -154,4 +202,4 @@ def migrate(db: Database, revision: str = "head") -> None:
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
     except OSError as exc:  # e.g. a SQLite file in a folder we may not write
-        raise DatabaseError(f"cannot migrate {db.engine.url!r}: {exc}") from exc
+        raise DatabaseError(f"cannot migrate {shown_url(db.engine.url)}: {exc}") from exc

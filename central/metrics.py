@@ -10,7 +10,9 @@ Two kinds of figures:
   matched is ``unmatched``;
 * read from the database at each scrape (:class:`DatabaseFigures`): tickets
   waiting per office and service today, stale kiosks, and the message and
-  integration outboxes.
+  integration outboxes. A database that does not answer within
+  :data:`DATABASE_DEADLINE_S` leaves them out: the scrape still answers, with
+  the request figures, in time.
 
 With ``--workers N`` every worker counts into its own files in
 ``PROMETHEUS_MULTIPROC_DIR`` (prometheus-client's multiprocess mode) and a
@@ -26,12 +28,15 @@ never learns there is anything here.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import ipaddress
 import logging
 import os
+import re
 import time
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from prometheus_client import (
@@ -56,39 +61,85 @@ from central.messages.outbox import SENDING as MESSAGE_SENDING
 from central.office.fleet import stale_count
 from central.office.numbering import local_day
 from central.office.queue import WAITING
+from central.readiness import OneAtATime
 from central.tables import integration_outbox, messages, services, tickets
-from central.workers import MULTIPROCESS_DIR_ENV
+from central.workers import MULTIPROCESS_DIR_ENV, folder_lock
 
 log = logging.getLogger(__name__)
 
 PATH = "/metrics"
 #: A scrape's database questions together may take this long (PostgreSQL cancels them).
 STATEMENT_TIMEOUT_MS = 2000
+#: The longest a scrape waits for the database figures, connecting included.
+DATABASE_DEADLINE_S = 3.0
 #: The seconds the latency histogram tells apart (kiosks are served at p95 <= 0.1 s).
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 #: Headers a proxy adds: a request with any of them is from a client behind one.
 _FORWARDED = frozenset({b"forwarded", b"x-forwarded-for", b"x-real-ip"})
 _LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+#: The path the access log may write for the request being answered (see logged_path).
+_LOGGED_PATH: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "anjungan_logged_path", default=None
+)
+_PARAMETER = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
+#: What the access log writes for a request no route answered (its path may be anything).
+UNROUTED = "[unrouted]"
+
+
+def logged_path() -> str:
+    """The path of the request being answered as the access log may write it: its
+    route's template with every path parameter a placeholder (``/t/[ticket_id]``,
+    ``/board/[token]/events``), so no ticket, token, complaint reference, booking
+    code or NIK reaches the log, whichever route takes one; :data:`UNROUTED` for a
+    request no route answered. Set by :class:`MetricsMiddleware` as the answer
+    starts, in the request's own context, where uvicorn writes its access line."""
+    return _LOGGED_PATH.get() or UNROUTED
+
+
+def _loggable(route: str) -> str:
+    return UNROUTED if route == "unmatched" else _PARAMETER.sub(r"[\1]", route)
+
+
+#: This process's multiprocess folder; ``None``: its figures are kept in memory.
+_multiprocess_folder: str | None = None
 
 
 def use_multiprocess_mode() -> None:
-    """In a worker, before its first metric: count into ``PROMETHEUS_MULTIPROC_DIR``.
+    """In a worker, before its first metric: count into the folder its parent made.
 
-    prometheus-client chooses how values are kept when it is imported, by that
-    variable; the parent imported it before it made the folder, so a worker
-    chooses again (the library's own ``values.get_value_class``).
+    prometheus-client chooses how values are kept when it is imported, by
+    ``PROMETHEUS_MULTIPROC_DIR``; the parent imported it before it made the
+    folder, so a worker chooses again (the library's own ``values.get_value_class``).
     """
-    if not os.environ.get(MULTIPROCESS_DIR_ENV):
+    global _multiprocess_folder
+    folder = os.environ.get(MULTIPROCESS_DIR_ENV)
+    if not folder:
         raise RuntimeError(f"{MULTIPROCESS_DIR_ENV} is not set")
     values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+    _multiprocess_folder = folder
+
+
+def use_single_process_mode() -> None:
+    """Keep this process's figures in memory, whatever the environment says.
+
+    A ``PROMETHEUS_MULTIPROC_DIR`` inherited from the environment belongs to
+    someone else (another centre, a shell's leftover, a folder since removed):
+    counting into it would mix two centres' figures or fail at every request.
+    Only the centre's own parent sets the variable, for its workers."""
+    global _multiprocess_folder
+    os.environ.pop(MULTIPROCESS_DIR_ENV, None)
+    values.ValueClass = values.MutexValue
+    _multiprocess_folder = None
 
 
 class Metrics:
     """The request counters of one app, and how to write every figure for a scrape."""
 
     def __init__(self, database: Database, zone: Any) -> None:
-        self._folder = os.environ.get(MULTIPROCESS_DIR_ENV) or None
+        if _multiprocess_folder is None:
+            use_single_process_mode()  # nobody chose the workers' mode for this process
+        self._folder = _multiprocess_folder
         # Not in any registry of their own: each scrape builds one (several apps in one
         # test process must not collide in prometheus-client's global registry).
         self.requests = Counter(
@@ -110,26 +161,52 @@ class Metrics:
         self.requests.labels(route, method, str(status)).inc()
         self.duration.labels(route, method).observe(seconds)
 
-    def exposition(self) -> bytes:
-        """Every figure in the text format (blocking: it asks the database)."""
+    async def database_figures(self) -> list[Metric]:
+        """The database's gauges, or none if it did not answer within the deadline."""
+        try:
+            return await self.database.asked.answer(DATABASE_DEADLINE_S)
+        except TimeoutError:
+            log.warning(
+                "metrics: the database did not answer within %.0f s; its figures are left out",
+                DATABASE_DEADLINE_S,
+            )
+            return []
+
+    def exposition(self, figures: Iterable[Metric] = ()) -> bytes:
+        """The request figures and ``figures`` in the text format."""
         registry = CollectorRegistry(auto_describe=False)
         if self._folder is not None:
             multiprocess.MultiProcessCollector(registry, path=self._folder)  # type: ignore[no-untyped-call]
         else:
             registry.register(self.requests)
             registry.register(self.duration)
-        registry.register(self.database)
-        return generate_latest(registry)
+        registry.register(_Fixed(list(figures)))
+        if self._folder is None:
+            return generate_latest(registry)
+        # Not while the parent folds a dead worker's files into the archive.
+        with folder_lock(Path(self._folder), exclusive=False):
+            return generate_latest(registry)
 
 
-class DatabaseFigures(Collector):
+class _Fixed(Collector):
+    def __init__(self, figures: list[Metric]) -> None:
+        self._figures = figures
+
+    def collect(self) -> Iterable[Metric]:
+        return self._figures
+
+
+class DatabaseFigures:
     """The gauges read from the database at each scrape."""
 
     def __init__(self, database: Database, zone: Any) -> None:
         self._db = database
         self._zone = zone
+        #: The question on its own thread, one at a time (see OneAtATime).
+        self.asked = OneAtATime(self.collect, "metrics-database")
 
-    def collect(self) -> Iterable[Metric]:
+    def collect(self) -> list[Metric]:
+        """Every gauge (blocking); none when the database failed."""
         try:
             with self._db.read() as conn:
                 if self._db.dialect == "postgresql":
@@ -220,6 +297,8 @@ class MetricsMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # The route is known by now; uvicorn logs the line within this send.
+                _LOGGED_PATH.set(_loggable(PATH if answered else _route_of(scope)))
             await send(message)
 
         answered = readable and self.may_read(scope)
@@ -248,7 +327,8 @@ class MetricsMiddleware:
         return any(peer in network for network in self.allow)
 
     async def _answer(self, scope: Scope, send: Send) -> None:
-        body = await asyncio.to_thread(self.metrics.exposition)
+        figures = await self.metrics.database_figures()
+        body = await asyncio.to_thread(self.metrics.exposition, figures)
         headers = [
             (b"content-type", CONTENT_TYPE_LATEST.encode("latin-1")),
             (b"content-length", str(len(body)).encode("ascii")),
@@ -263,4 +343,11 @@ class MetricsMiddleware:
 def _route_of(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path", None)
-    return path if isinstance(path, str) and path else "unmatched"
+    if isinstance(path, str) and path:
+        return path
+    if route is None and "app_root_path" in scope:
+        # A mounted folder of files (/static) sets no route; it moved root_path on.
+        mounted = str(scope.get("root_path", ""))[len(str(scope["app_root_path"])) :]
+        if mounted:
+            return f"{mounted}/{{path}}"  # the file is its parameter
+    return "unmatched"

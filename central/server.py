@@ -16,9 +16,9 @@ line goes to stdout::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
-import re
 import socket
 import sys
 from collections.abc import Callable, Sequence
@@ -38,9 +38,9 @@ from central.cli_options import (
 )
 from central.config_file import apply_config_file, apply_credentials
 from central.connections import deadline_protocol
-from central.database import Database
+from central.database import Database, connection_budget, shown_url
 from central.errors import BindError, CatalogLoadError, DatabaseError, SeedError
-from central.metrics import use_multiprocess_mode
+from central.metrics import logged_path, use_multiprocess_mode, use_single_process_mode
 from central.process import PARENT_PID_ENV
 from central.settings import LISTENING_PREFIX, CentralSettings
 from central.workers import (
@@ -49,8 +49,11 @@ from central.workers import (
     metrics_folder,
     remove_metrics_folder,
 )
-from contract.logs import configure_logging
+from contract.logs import configure_logging, configured_format
 from contract.systemd import notify
+
+#: The layout of a plain log line (uvicorn's own).
+_PLAIN = "%(levelname)s:     %(name)s: %(message)s"
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -102,47 +105,24 @@ class _AnnouncingServer(uvicorn.Server):
         await super().shutdown(sockets=sockets)
 
 
-#: Paths whose segment is itself a capability (whoever holds it may open the
-#: page): a board's token, a complaint's reference, a ticket's id, a booking's code
-#: (its page, and the kiosks' question by code; ``/api/v1/bookings/today`` is no code).
-_CAPABILITY_PATH = re.compile(
-    r"^/(?:(board)|(c)|(t)|(b)|(api/v1/bookings)(?=/(?!today(?:[/?]|$))))/[^/?]+"
-)
-_PLACEHOLDER = (
-    "/board/[token]",
-    "/c/[reference]",
-    "/t/[ticket]",
-    "/b/[code]",
-    "/api/v1/bookings/[code]",
-)
-
-
-def redact_path(path: str) -> str:
-    """``path`` as the access log may keep it: no query string, no capability in it."""
-    path, sep, _ = path.partition("?")
-    found = _CAPABILITY_PATH.match(path)
-    if found is not None:
-        which = next(i for i, group in enumerate(found.groups()) if group)
-        path = _PLACEHOLDER[which] + path[found.end() :]
-    return path + ("?<hidden>" if sep else "")
-
-
 class NoQueryStrings(logging.Filter):
     """Keep query strings and capabilities out of uvicorn's access log lines.
 
     The API takes personal data only in JSON bodies (never logged), but a
-    client may still put something in a URL's query; the log keeps the path.
-    A board's token (``/board/bd_…``), a complaint's reference (``/c/ADU-…``),
-    a ticket's id (``/t/<uuid>``) and a booking's code (``/b/603556635``,
-    ``/api/v1/bookings/603556635``) open their pages to whoever reads them,
-    so the log writes ``/board/[token]``, ``/c/[reference]``, ``/t/[ticket]``,
-    ``/b/[code]`` and ``/api/v1/bookings/[code]`` instead.
+    client may still put something in a URL's query: the log writes
+    ``?<hidden>``. A path segment may itself be a capability (a board's
+    token, a complaint's reference, a ticket's id, a booking's code open their
+    pages to whoever reads them), so the log writes the route's template with
+    every parameter a placeholder (:func:`central.metrics.logged_path`):
+    ``/board/[token]``, ``/t/[ticket_id]``, ``/api/v1/public/tickets/[ticket_id]``,
+    and ``[unrouted]`` for a path no route answered.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
-            record.args = (*args[:2], redact_path(args[2]), *args[3:])
+            query = "?<hidden>" if "?" in args[2] else ""
+            record.args = (*args[:2], logged_path() + query, *args[3:])
         return True
 
 
@@ -185,6 +165,7 @@ def serve(settings: CentralSettings, log_format: str = "plain") -> int:
     try:
         if settings.workers > 1:
             return _serve_workers(settings, sock, log_format)
+        use_single_process_mode()
         app = create_app(settings)
         _log_database(app)
         _serve_app(app, settings, sock, log_format)
@@ -239,7 +220,9 @@ def _serve_app(
 
 def _log_database(app: FastAPI) -> None:
     db = app.state.central.db
-    logging.getLogger("uvicorn.error").info("Database %s (%s)", db.engine.url, db.dialect)
+    logging.getLogger("uvicorn.error").info(
+        "Database %s (%s)", shown_url(db.engine.url), db.dialect
+    )
 
 
 def _serve_workers(settings: CentralSettings, sock: socket.socket, log_format: str) -> int:
@@ -248,8 +231,12 @@ def _serve_workers(settings: CentralSettings, sock: socket.socket, log_format: s
     try:
         prepare_database(settings, database)
         logging.getLogger("uvicorn.error").info(
-            "Database %s (%s), %d workers", database.engine.url, database.dialect, settings.workers
+            "Database %s (%s), %d workers",
+            shown_url(database.engine.url),
+            database.dialect,
+            settings.workers,
         )
+        settings = sized_pools(settings, connection_budget(database))
     finally:
         database.dispose()  # the workers make their own engines: none crosses the fork
     url = url_for(sock)
@@ -268,6 +255,38 @@ def _serve_workers(settings: CentralSettings, sock: socket.socket, log_format: s
     finally:
         os.environ.pop(MULTIPROCESS_DIR_ENV, None)
         remove_metrics_folder(folder)
+
+
+def sized_pools(settings: CentralSettings, budget: int | None) -> CentralSettings:
+    """``settings`` with each worker's pool no larger than PostgreSQL allows.
+
+    A worker may hold its pool, as many again on a burst, and one listening
+    connection (central/live.py); N workers of the default pool need 21 N
+    connections. Beyond the server's ``max_connections`` (or the database's or
+    the role's limit) requests would fail with connection errors; a smaller pool
+    makes them wait for a connection instead.
+    """
+    if budget is None:
+        return settings
+    per_worker = budget // settings.workers
+    pool = min(settings.db_pool_size, (per_worker - 1) // 2)
+    if pool >= settings.db_pool_size:
+        return settings
+    log = logging.getLogger("uvicorn.error")
+    if pool < 1:
+        log.error(
+            "PostgreSQL allows this centre %d more connections, fewer than %d workers need "
+            "(3 each at least): requests will fail; raise max_connections or lower workers",
+            budget, settings.workers,
+        )  # fmt: skip
+        pool = 1
+    else:
+        log.warning(
+            "PostgreSQL allows this centre %d more connections: each of %d workers keeps a "
+            "pool of %d (up to %d on a burst) instead of %d; raise max_connections for more",
+            budget, settings.workers, pool, 2 * pool, settings.db_pool_size,
+        )  # fmt: skip
+    return dataclasses.replace(settings, db_pool_size=pool)
 
 
 def _worker(settings: CentralSettings, sock: socket.socket, log_format: str, ready: int) -> int:
@@ -307,10 +326,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(arguments)
     try:
-        apply_config_file(parser, args, arguments)
-        chosen = configure_logging(
-            args.log_format, plain="%(levelname)s:     %(name)s: %(message)s"
-        )
+        try:
+            apply_config_file(parser, args, arguments)
+        finally:
+            # The file's log_format if it was read, else the command line's: a bad
+            # file is reported in the format the service manager expects too.
+            chosen = configure_logging(args.log_format, plain=_PLAIN)
         apply_credentials(args)
     except ValueError as exc:
         return _fail(exc, EXIT_CONFIG)
@@ -338,5 +359,10 @@ def exit_status_for(exc: Exception) -> int:
 
 
 def _fail(exc: Exception, status: int) -> int:
-    print(f"central: error: {exc}", file=sys.stderr, flush=True)
+    """Say why the centre stops: one record in the chosen log format (journal: at
+    priority 3, its lines kept together; json: one object), one line when plain."""
+    if configured_format() in ("journal", "json"):
+        logging.getLogger("central").error("error: %s", exc)
+    else:
+        print(f"central: error: {exc}", file=sys.stderr, flush=True)
     return status

@@ -83,6 +83,9 @@ class CentralSettings:
     #: Worker processes serving the one listening socket (central/workers.py); 1: this
     #: process serves.
     workers: int = 1
+    #: Connections each process's database pool keeps (as many again on a burst).
+    #: Not an option: a centre with workers sizes it to what PostgreSQL allows.
+    db_pool_size: int = 10
     #: Networks (besides loopback) whose direct connections may read ``/metrics``.
     metrics_allow: tuple[str, ...] = ()
     #: A catalog file to publish at start (a new version if its content changed).
@@ -111,7 +114,7 @@ class CentralSettings:
     #: database (table ``server_secrets``): fine for the demo, but a stolen
     #: database then reveals which NIKs were looked up, since NIKs are
     #: guessable. Production passes ``--audit-key-file``.
-    audit_key: bytes | None = None
+    audit_key: bytes | None = field(default=None, repr=False)
     #: The city's time zone (IANA name): a queue "day" is the office's local
     #: calendar date, so ticket numbers start again at local midnight.
     timezone: str = "Asia/Jakarta"

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import logging
 import os
 import select
@@ -28,7 +29,7 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -124,6 +125,10 @@ class Supervisor:
         due: float | None = None  # when to start the workers that are missing
         while not self._stopping:
             _read_tokens(read_end, _POLL_S)  # restarted workers say they accept: nothing to do
+            if self._stopping:
+                # A stop came while waiting (systemd signals the whole group at once):
+                # workers that ended meanwhile are stopping, not crashed; _stop_all reaps.
+                break
             now = time.monotonic()
             for pid, status, lived in self._reap():
                 self._mark_dead(pid)
@@ -185,11 +190,8 @@ class Supervisor:
         return ended
 
     def _mark_dead(self, pid: int) -> None:
-        if self.metrics_dir is None:
-            return
-        from prometheus_client import multiprocess  # only a centre with workers needs it
-
-        multiprocess.mark_process_dead(pid, str(self.metrics_dir))  # type: ignore[no-untyped-call]
+        if self.metrics_dir is not None:
+            archive_dead_worker(self.metrics_dir, pid)
 
     def _stop_all(self) -> None:
         self._stopping = True
@@ -229,13 +231,76 @@ def _signal(pid: int, sig: signal.Signals) -> None:
             raise
 
 
+#: The folders of the workers' metrics files: this prefix, the parent's pid, a dash.
+_FOLDER_PREFIX = "anjungan-metrics-"
+#: Held shared while a scrape reads the folder, exclusive while a dead worker's
+#: files are folded into the archive (no scrape sees them twice, or not at all).
+_LOCK_FILE = "lock"
+
+
 def metrics_folder() -> Path:
     """A fresh folder for the workers' metrics files, in systemd's runtime or state
-    folder when it gives one, else the temporary folder; the caller removes it."""
+    folder when it gives one, else the temporary folder; the caller removes it.
+
+    Folders left by a centre that was killed (its parent's pid, in the name, no
+    longer runs) are removed first: a crash loop must not fill the disk."""
     base = os.environ.get("RUNTIME_DIRECTORY") or os.environ.get("STATE_DIRECTORY") or None
     if base is not None:
         base = base.split(":")[0]  # several folders: the first
-    return Path(tempfile.mkdtemp(prefix="anjungan-metrics-", dir=base))
+    parent = Path(base or tempfile.gettempdir())
+    for old in parent.glob(f"{_FOLDER_PREFIX}*-*"):
+        owner = old.name[len(_FOLDER_PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and not _runs(int(owner)) and old.is_dir():
+            log.info("removing the metrics folder %s of a centre that is gone", old)
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_FOLDER_PREFIX}{os.getpid()}-", dir=parent))
+
+
+def _runs(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, *, exclusive: bool) -> Iterator[None]:
+    """The metrics folder's lock (see :data:`_LOCK_FILE`)."""
+    fd = os.open(folder / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def archive_dead_worker(folder: Path, pid: int) -> None:
+    """Fold a dead worker's counters and histograms into the folder's archive files.
+
+    Its counts stay in every later scrape (a counter never goes back), and its
+    two files (64 KiB each) are removed: workers that keep dying do not make
+    the folder grow. prometheus-client's own ``mark_process_dead`` only removes
+    live gauges' files; it is called too."""
+    from prometheus_client import multiprocess  # only a centre with workers needs it
+    from prometheus_client.mmap_dict import MmapedDict
+
+    with folder_lock(folder, exclusive=True):
+        for kind in ("counter", "histogram"):
+            dead = folder / f"{kind}_{pid}.db"
+            if not dead.exists():
+                continue
+            archive = MmapedDict(str(folder / f"{kind}_archive.db"))  # type: ignore[no-untyped-call]
+            try:
+                for key, value, timestamp, _ in MmapedDict.read_all_values_from_file(str(dead)):  # type: ignore[no-untyped-call]
+                    before, _ = archive.read_value(key)  # type: ignore[no-untyped-call]
+                    archive.write_value(key, before + value, timestamp)  # type: ignore[no-untyped-call]
+            finally:
+                archive.close()  # type: ignore[no-untyped-call]
+            dead.unlink()
+        multiprocess.mark_process_dead(pid, str(folder))  # type: ignore[no-untyped-call]
 
 
 def remove_metrics_folder(folder: Path) -> None:

@@ -12,7 +12,9 @@
 
 A record is one line in ``journal`` and ``json``: a message or traceback
 with line breaks is written with ``\\n`` in their place, so the journal
-does not split it into entries of the wrong priority. What goes into a
+does not split it into entries of the wrong priority. In those two formats
+an exception nobody caught (in the main thread or another) is logged as a
+critical record too, not printed as Python's many-line traceback. What goes into a
 message (no personal data, no tokens) is the caller's duty; the access log
 filter of central/server.py keeps URLs clean.
 """
@@ -24,8 +26,11 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import sys
+import threading
 from collections.abc import Mapping
+from types import TracebackType
 from typing import TextIO
 
 FORMATS = ("auto", "plain", "journal", "json")
@@ -43,15 +48,30 @@ def priority_of(levelno: int) -> int:
     return 7
 
 
+#: What a journal line may not carry raw: control characters (journald ends an entry
+#: at a line break and cuts at NUL), Unicode's own line breaks, and lone surrogates
+#: (from a JSON body's ``\\ud800``: they cannot be written as UTF-8 at all).
+_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    return _NAMED.get(char) or (
+        f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+    )
+
+
 class JournalFormatter(logging.Formatter):
-    """``<N>`` + the plain line, with line breaks escaped: one journal entry per record."""
+    """``<N>`` + the plain line, every control character escaped (``\\n``, ``\\r``,
+    ``\\x00``, …): one journal entry per record, at its own priority."""
 
     def __init__(self) -> None:
         super().__init__("%(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        return f"<{priority_of(record.levelno)}>" + text.replace("\n", "\\n")
+        return f"<{priority_of(record.levelno)}>" + _UNSAFE.sub(_escape, text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -103,6 +123,34 @@ def formatter_for(fmt: str, plain: str = PLAIN) -> logging.Formatter:
     return logging.Formatter(plain)
 
 
+def configured_format() -> str | None:
+    """The format :func:`configure_logging` installed its handler with; ``None``: none
+    installed (not called yet, or someone else's handlers were left alone)."""
+    for handler in logging.getLogger().handlers:
+        chosen = getattr(handler, _OURS, None)
+        if isinstance(chosen, str):
+            return chosen
+    return None
+
+
+def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, exc, tb)
+        return
+    logging.getLogger("uncaught").critical("uncaught %s", kind.__name__, exc_info=(kind, exc, tb))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is None:
+        return
+    logging.getLogger("uncaught").critical(
+        "uncaught %s in thread %s",
+        args.exc_type.__name__,
+        args.thread.name if args.thread is not None else "?",
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+    )
+
+
 def configure_logging(
     fmt: str, level: int = logging.INFO, *, stream: TextIO | None = None, plain: str = PLAIN
 ) -> str:
@@ -124,9 +172,12 @@ def configure_logging(
         return chosen
     handler = logging.StreamHandler(out)
     handler.setFormatter(formatter_for(chosen, plain))
-    setattr(handler, _OURS, True)
+    setattr(handler, _OURS, chosen)
     root.addHandler(handler)
     root.setLevel(level)
+    one_line = chosen in ("journal", "json")
+    sys.excepthook = _log_uncaught if one_line else sys.__excepthook__
+    threading.excepthook = _log_uncaught_in_thread if one_line else threading.__excepthook__
     return chosen
 
 

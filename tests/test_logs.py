@@ -115,7 +115,7 @@ def test_the_centre_writes_json_lines_without_capabilities() -> None:
     entries = [json.loads(line) for line in lines if not line.startswith("central listening")]
     assert {"ts", "level", "logger", "msg"} <= set(entries[0])
     access = [e for e in entries if e["logger"] == "uvicorn.access"]
-    assert any('"GET /t/[ticket] HTTP/1.1" 404' in e["msg"] for e in access)
+    assert any('"GET /t/[ticket_id] HTTP/1.1" 404' in e["msg"] for e in access)
     assert ticket not in centre.output_tail()
     assert any(e["msg"].endswith(", 2 workers") for e in entries)  # the parent's, too
 
@@ -144,3 +144,81 @@ def test_the_kiosk_writes_json_lines(tmp_path: Path) -> None:
     assert unreachable and unreachable[0]["level"] == "WARNING"
     plain = [line for line in result.stderr.splitlines() if not line.startswith("{")]
     assert not any("central server unreachable" in line for line in plain)
+
+
+UNREACHABLE_DB = "postgresql+psycopg://nobody@127.0.0.1:1/nowhere"
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_centre_that_cannot_start_says_why_in_journal_lines(workers: str) -> None:
+    args = ("--log-format", "journal", "--db", UNREACHABLE_DB, "--port", "0", "--seed-demo")
+    result = kiosk("server", *args, "--workers", workers)
+    assert result.returncode == 4, result.stderr
+    lines = result.stderr.splitlines()
+    # The driver's error spans several lines: still one entry, at priority 3.
+    assert lines and all(line[:3] in {"<7>", "<6>", "<4>", "<3>", "<2>"} for line in lines)
+    assert any(line.startswith("<3>ERROR central: error: ") for line in lines)
+
+
+def test_a_bad_settings_file_is_said_in_json_lines(tmp_path: Path) -> None:
+    config = tmp_path / "central.toml"
+    config.write_text("porrt = 8470\n", encoding="utf-8")
+    result = kiosk("server", "--log-format", "json", "--config", str(config))
+    assert result.returncode == 2, result.stderr
+    entries = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [(e["level"], e["logger"]) for e in entries] == [("ERROR", "central")]
+    assert "unknown key 'porrt'" in entries[0]["msg"]
+
+
+@pytest.mark.parametrize("where", ["main", "thread"])
+def test_an_uncaught_exception_is_one_critical_record(where: str) -> None:
+    code = (
+        "import threading; from contract.logs import configure_logging;"
+        "configure_logging('journal')\n"
+        "def fail():\n    raise RuntimeError('broken\\nacross lines')\n"
+        + (
+            "fail()\n"
+            if where == "main"
+            else "t = threading.Thread(target=fail); t.start(); t.join()\n"
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=30
+    )
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("<2>CRITICAL uncaught: uncaught RuntimeError")
+    assert "RuntimeError: broken\\nacross lines" in lines[0]
+
+
+HOSTILE = [
+    "cr\r<0>EMERG injected",
+    "nul\x00<0>EMERG after NUL",
+    "lone surrogate \ud800 from a JSON body",
+    "line separator\u2028<0>next",
+    "escape \x1b[2J and bell \x07",
+]
+
+
+def test_control_characters_never_split_a_journal_record() -> None:
+
+    code = (
+        "import logging, sys; from contract.logs import configure_logging\n"
+        f"configure_logging('journal')\n"
+        f"for message in {HOSTILE!r}:\n"
+        "    logging.getLogger('t').warning(message)\n"
+        "logging.getLogger('t').warning('still logging after')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=30, check=True
+    )
+    raw = result.stderr
+    assert b"\x00" not in raw and b"\r" not in raw and b"\x1b" not in raw
+    lines = raw.decode("utf-8").split("\n")
+    assert lines[-1] == ""
+    assert len(lines[:-1]) == len(HOSTILE) + 1, raw
+    assert all(line.startswith("<4>WARNING t: ") for line in lines[:-1])
+    assert "\u2028" not in raw.decode("utf-8")
+    assert lines[0] == "<4>WARNING t: cr\\r<0>EMERG injected"
+    assert lines[1] == "<4>WARNING t: nul\\x00<0>EMERG after NUL"
+    assert lines[2] == "<4>WARNING t: lone surrogate \\ud800 from a JSON body"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from central.config_file import ConfigFileError, read_config_file
+from central.cli_options import settings_from
+from central.config_file import ConfigFileError, apply_config_file, read_config_file
 from central.database import Database
 from central.errors import CentralStartError
 from central.process import start_central
@@ -30,9 +31,9 @@ start = functools.partial(start_central, timeout_s=SHARED_START_S)
 PASSWORD = "s3cret-pg-Pa55word"  # noqa: S105 - a throwaway role's, in a throwaway cluster
 
 
-def _write(folder: Path, text: str) -> Path:
+def _write(folder: Path, text: str | bytes) -> Path:
     path = folder / "central.toml"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return path
 
 
@@ -76,11 +77,35 @@ BAD_FILES = [
         "db = 'postgresql://anjungan:hunter2@127.0.0.1/anjungan'\n",
         "key 'db': kata sandi basis data tidak boleh ditulis di db",
     ),
+    # libpq reads a password from the query too: as refused as the password field.
+    (
+        "db = 'postgresql+psycopg://anjungan@127.0.0.1/anjungan?password=hunter2'\n",
+        "key 'db': kata sandi basis data tidak boleh ditulis di db",
+    ),
+    (
+        "db = 'postgresql+psycopg:///anjungan?host=127.0.0.1&PassWord=hunter2'\n",
+        "key 'db': kata sandi basis data tidak boleh ditulis di db",
+    ),
+    (
+        "db = 'postgresql://anjungan@127.0.0.1/anjungan?sslpassword=hunter2'\n",
+        "key 'db': kata sandi basis data tidak boleh ditulis di db",
+    ),
+    (
+        "db = 'postgresql://anjungan:hunter2@127.0.0.1:notaport/anjungan'\n",
+        "key 'db': kata sandi basis data tidak boleh ditulis di db",
+    ),
+    ("db = 'postgresql://anjungan@127.0.0.1:notaport/anjungan'\n", "key 'db': not a database URL"),
+    ("workers = 100000\n", "key 'workers': must be at most 64, not 100000"),
+    ("a = " + "[" * 100_000 + "]" * 100_000 + "\n", "not valid TOML (nested too deeply)"),
+    ("catalog = '" + "A" * 300_000 + "'\n", "larger than 256 KiB"),
+    (b"port = '\xff'\n", "not UTF-8 text"),
 ]
 
 
-@pytest.mark.parametrize(("text", "message"), BAD_FILES)
-def test_a_bad_file_is_refused_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+@pytest.mark.parametrize(("text", "message"), BAD_FILES, ids=[m for _, m in BAD_FILES])
+def test_a_bad_file_is_refused_naming_the_key(
+    tmp_path: Path, text: str | bytes, message: str
+) -> None:
     config = _write(tmp_path, text)
     with pytest.raises(ConfigFileError) as caught:
         read_config_file(config, build_parser())
@@ -89,7 +114,9 @@ def test_a_bad_file_is_refused_naming_the_key(tmp_path: Path, text: str, message
     assert "hunter2" not in str(caught.value)
 
 
-@pytest.mark.parametrize(("text", "message"), [BAD_FILES[0], BAD_FILES[-1]])
+@pytest.mark.parametrize(
+    ("text", "message"), [BAD_FILES[0], BAD_FILES[10], BAD_FILES[-3], BAD_FILES[-2]]
+)
 def test_a_bad_file_stops_the_centre_with_a_message(
     tmp_path: Path, text: str, message: str
 ) -> None:
@@ -139,6 +166,24 @@ def test_the_password_comes_from_a_credential_never_the_command_line(
         assert PASSWORD not in centre.output_tail()
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_password_in_the_query_is_warned_of_and_never_logged(
+    pg_cluster: PgCluster, workers: str
+) -> None:
+    database = pg_cluster.create_database().rsplit("/", 1)[1]
+    url = pg_cluster.add_password_role(f"anjungan_q{workers}", PASSWORD, database)
+    with_query = f"{url}?password={PASSWORD}&application_name=centre"
+    argv = ["--workers", workers, "--log-format", "json"]
+    with start(db_url=with_query, extra_args=argv) as centre:
+        # The password really is used: the centre writes with it.
+        assert enrol(centre.url, DEMO_ENROLMENT_CODE).status_code == 201
+        centre.stop()
+        said = centre.output_tail()
+    assert PASSWORD not in said
+    assert "the database password is on the command line, where ps shows it" in said
+    assert "application_name=hidden" in said  # the database line, its query hidden
+
+
 def test_a_password_file_must_name_a_postgresql_database(tmp_path: Path) -> None:
     secret = tmp_path / "db-password"
     secret.write_text("whatever\n", encoding="utf-8")
@@ -159,3 +204,33 @@ def test_operator_commands_read_the_file_too(tmp_path: Path) -> None:
         assert migrated.revision() is not None
     finally:
         migrated.dispose()
+
+
+def test_the_audit_key_is_kept_out_of_reprs_and_its_file_to_its_owner(tmp_path: Path) -> None:
+    key = "audit-key-0123456789abcdef-XYZ"
+    audit = tmp_path / "audit-key"
+    audit.write_text(key, encoding="utf-8")
+    config = _write(tmp_path, f"seed_demo = true\naudit_key_file = '{audit}'\n")
+    parser = build_parser()
+    args = parser.parse_args(["--config", str(config)])
+    apply_config_file(parser, args, ["--config", str(config)])
+    settings = settings_from(args)
+    assert settings.audit_key == key.encode()
+    assert key not in repr(settings)
+
+    warning = "the audit key file"
+    os.chmod(audit, 0o644)
+    with start(seed_demo=False, extra_args=["--config", str(config)]) as centre:
+        assert enrol(centre.url, DEMO_ENROLMENT_CODE).status_code == 201
+        assert f"{warning} {audit} can be read by others" in centre.output_tail()
+    os.chmod(audit, 0o600)
+    with start(seed_demo=False, extra_args=["--config", str(config)]) as centre:
+        assert warning not in centre.output_tail()
+
+
+def test_a_database_url_that_cannot_be_read_is_said_without_echoing_it() -> None:
+    url = "postgresql+psycopg://anjungan:hunter2@127.0.0.1:notaport/anjungan"
+    result = kiosk("server", "--db", url, "--port", "0")
+    assert result.returncode == 4, result.stderr
+    assert "central: error: not a database URL" in result.stderr
+    assert "hunter2" not in result.stderr and "Traceback" not in result.stderr

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +22,7 @@ from testkit.centre_accounts import bearer, enrol
 from testkit.centre_requests import allocate, new_id
 from testkit.centres import SHARED_START_S
 from testkit.tls_proxy import NGINX, ProxyUnavailable, make_city_ca, nginx_in_front
+from testkit.waits import wait_until
 
 pytestmark = pytest.mark.timeout(150)
 #: A centre of this test's own; a loaded machine may take a while to start one.
@@ -182,3 +185,81 @@ def test_only_the_named_networks_read_it_besides_loopback() -> None:
         assert scrape(closed.url).status_code == 404
     with start(host=address, extra_args=["--metrics-allow", f"{address}/32"]) as open_to_it:
         assert scrape(open_to_it.url).status_code == 200
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_metrics_folder_inherited_from_the_environment_is_not_used(
+    tmp_path: Path, workers: str
+) -> None:
+    shared = tmp_path / "someone-elses"
+    shared.mkdir()
+    gone = tmp_path / "removed-since"
+    other_env = {"PROMETHEUS_MULTIPROC_DIR": str(shared), "RUNTIME_DIRECTORY": str(tmp_path)}
+    with (
+        start(extra_args=["--workers", workers], env=other_env) as a,
+        start(env={"PROMETHEUS_MULTIPROC_DIR": str(shared)}) as b,
+        start(env={"PROMETHEUS_MULTIPROC_DIR": str(gone)}) as c,
+    ):
+        for _ in range(3):
+            assert requests.get(f"{a.url}/health", timeout=5).status_code == 200
+        health = {"route": "/health", "method": "GET", "status": "200"}
+        assert value(a.url, "anjungan_http_requests_total", **health) == 3
+        # B shares nothing with A: it counts only its own.
+        assert value(b.url, "anjungan_http_requests_total", **health) == 0
+        assert requests.get(f"{c.url}/health", timeout=5).status_code == 200
+        assert value(c.url, "anjungan_http_requests_total", **health) == 1
+        assert list(shared.iterdir()) == []
+        assert not gone.exists()
+        c.stop()
+        assert "FileNotFoundError" not in c.output_tail()
+
+
+def _workers(pid: int) -> set[int]:
+    children: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        children.update(int(child) for child in task.read_text().split())
+    return children
+
+
+def _replaced_and_folded(parent: int, victim: int, folder: Path) -> bool:
+    workers = _workers(parent)
+    return len(workers) == 2 and victim not in workers and not list(folder.glob(f"*_{victim}.db"))
+
+
+def test_dead_workers_files_are_folded_and_a_killed_centres_folder_removed(
+    tmp_path: Path,
+) -> None:
+    env = {"RUNTIME_DIRECTORY": str(tmp_path)}
+    health = {"route": "/health", "method": "GET", "status": "200"}
+    killed = start(extra_args=["--workers", "2"], env=env)
+    try:
+        (left,) = tmp_path.glob("anjungan-metrics-*")
+        made = 0
+        for _ in range(3):  # a worker dies three times; its counts must stay
+            for _ in range(4):
+                get = requests.get(
+                    f"{killed.url}/health", timeout=5, headers={"Connection": "close"}
+                )
+                assert get.status_code == 200
+                made += 1
+            before = _workers(killed.process.pid)
+            victim = min(before)
+            os.kill(victim, signal.SIGKILL)
+            wait_until(
+                functools.partial(_replaced_and_folded, killed.process.pid, victim, left),
+                30,
+                "the dead worker's files folded into the archive",
+            )
+        assert value(killed.url, "anjungan_http_requests_total", **health) == made
+        files = sorted(f.name for f in left.glob("*.db"))
+        assert "counter_archive.db" in files and "histogram_archive.db" in files
+        assert len(files) <= 2 + 2 * 2  # the archives and the two live workers' files
+        # The centre itself is killed: nothing of it removes its folder.
+        killed.process.kill()
+        killed.process.wait(10)
+    finally:
+        killed.stop()
+    assert left.exists()
+    with start(extra_args=["--workers", "2"], env=env):
+        folders = list(tmp_path.glob("anjungan-metrics-*"))
+        assert left not in folders and len(folders) == 1

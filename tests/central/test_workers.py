@@ -102,3 +102,20 @@ def test_workers_stop_when_their_parent_is_killed() -> None:
         )
     finally:
         centre.stop()
+
+
+def test_a_stop_of_the_whole_group_is_no_crash() -> None:
+    """systemd's KillMode=control-group signals the parent and every worker at once:
+    workers that end then are stopping, not crashed, and none is started again."""
+    centre = start(extra_args=["--workers", "3"])
+    try:
+        workers = workers_of(centre)
+        assert len(workers) == 3
+        for pid in [centre.process.pid, *workers]:
+            os.kill(pid, signal.SIGTERM)
+        assert centre.process.wait(30) == 0
+    finally:
+        centre.stop()
+    said = centre.output_tail()
+    assert "starting another" not in said
+    assert "stopped (status" not in said

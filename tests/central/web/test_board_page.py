@@ -398,7 +398,7 @@ def test_the_access_log_keeps_no_board_token_complaint_reference_or_ticket_id(
     assert last in log
     assert "GET /board/[token] HTTP/1.1" in log
     assert "GET /board/[token]/events HTTP/1.1" in log
-    assert "GET /t/[ticket] HTTP/1.1" in log
+    assert "GET /t/[ticket_id] HTTP/1.1" in log
     leaked = [secret for secret in (token, ticket, reference) if secret in log]
     assert leaked == []
 
