@@ -30,6 +30,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from central.errors import ConfigFileError
+
 log = logging.getLogger(__name__)
 
 #: Keys whose option has another name on the command line (a repeatable one).
@@ -51,14 +53,6 @@ DB_URL_REFUSED = (
     "the database password must not be part of db: put it in db_password_file "
     "or the systemd credential db-password"
 )
-
-
-class ConfigFileError(ValueError):
-    """The settings file cannot be used; the message names the file and the key."""
-
-    def __init__(self, detail: str) -> None:
-        # As the kiosk says it of its own file: Indonesian first, then English.
-        super().__init__(f"konfigurasi salah / bad configuration: {detail}")
 
 
 def apply_config_file(

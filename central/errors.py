@@ -347,3 +347,11 @@ class BpjsUnavailable(BpjsError):
 
 class BpjsRefused(BpjsError):
     """BPJS read the call and refused it (its own code and message)."""
+
+
+class ConfigFileError(ValueError):
+    """The centre's settings file cannot be used; the message names the file and the key."""
+
+    def __init__(self, detail: str) -> None:
+        # As the kiosk says it of its own file: Indonesian first, then English.
+        super().__init__(f"konfigurasi salah / bad configuration: {detail}")

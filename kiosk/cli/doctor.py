@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from kiosk.cli.common import EXIT_FAILED
-from kiosk.doctor.check import Check, serves
-from kiosk.doctor.run import RUN_DEADLINE_S, Places, run_doctor
+from kiosk.doctor.check import RUN_DEADLINE_S, Check, serves
 
 
 def add_parser(sub: Any) -> None:
@@ -37,6 +36,10 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: the doctor's probes need the kiosk's stack (the store, the
+    # printers), which a centre-only install lacks, and `kiosk server` must not.
+    from kiosk.doctor.run import Places, run_doctor
+
     checks = run_doctor(args.config, places=Places(root=args.root))
     ok = serves(checks)
     if args.json:

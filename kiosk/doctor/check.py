@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+#: The whole run's deadline: every probe runs at once and is given up on after this.
+RUN_DEADLINE_S = 12.0
+
 
 class Severity(StrEnum):
     #: Failing, a citizen could not be served: ``kiosk doctor`` exits 1.

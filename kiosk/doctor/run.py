@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kiosk.config import load_config
 from kiosk.doctor.centre import check_centre
-from kiosk.doctor.check import NAMES, Check, Severity, failed, passed
+from kiosk.doctor.check import NAMES, RUN_DEADLINE_S, Check, Severity, failed, passed
 from kiosk.doctor.devices import check_nfc, check_pcsc, check_printer
 from kiosk.doctor.local import (
     check_data_folder,
@@ -30,8 +30,6 @@ from kiosk.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-#: The whole run's deadline: every probe runs at once and is given up on after this.
-RUN_DEADLINE_S = 12.0
 #: The centre's probe makes two requests, each within this (or central.timeout_s if less).
 CENTRE_TIMEOUT_S = 5.0
 

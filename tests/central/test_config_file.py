@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from central.cli_options import settings_from
-from central.config_file import ConfigFileError, apply_config_file, read_config_file
+from central.config_file import apply_config_file, read_config_file
 from central.database import Database
-from central.errors import CentralStartError
+from central.errors import CentralStartError, ConfigFileError
 from central.process import start_central
 from central.server import build_parser
 from central.settings import DEMO_ENROLMENT_CODE
