@@ -163,7 +163,10 @@ def start_central(
     db_url: str | None = None,
     host: str = "127.0.0.1",
     extra_args: Sequence[str] = (),
-    timeout_s: float = 15.0,
+    # Migrating a fresh database and seeding it takes a second on a quiet machine;
+    # the margin is for a loaded one (a test run on every core), where 15 s was seen
+    # to be too little. A child that fails says so at once, whatever this is.
+    timeout_s: float = 45.0,
     env: Mapping[str, str] | None = None,
 ) -> RunningCentral:
     """Start a central server on a free port and wait until it accepts connections.
