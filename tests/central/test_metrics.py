@@ -221,6 +221,10 @@ def _workers(pid: int) -> set[int]:
     return children
 
 
+def _counted(url: str, labels: dict[str, str], made: int) -> bool:
+    return value(url, "anjungan_http_requests_total", **labels) == made
+
+
 def _replaced_and_folded(parent: int, victim: int, folder: Path) -> bool:
     workers = _workers(parent)
     return len(workers) == 2 and victim not in workers and not list(folder.glob(f"*_{victim}.db"))
@@ -242,8 +246,12 @@ def test_dead_workers_files_are_folded_and_a_killed_centres_folder_removed(
                 )
                 assert get.status_code == 200
                 made += 1
-            before = _workers(killed.process.pid)
-            victim = min(before)
+            # A request is counted once its answer is sent: wait for the count
+            # before killing, or the victim may die between the two.
+            wait_until(
+                functools.partial(_counted, killed.url, health, made), 30, "every request counted"
+            )
+            victim = min(_workers(killed.process.pid))
             os.kill(victim, signal.SIGKILL)
             wait_until(
                 functools.partial(_replaced_and_folded, killed.process.pid, victim, left),
