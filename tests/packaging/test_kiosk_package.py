@@ -16,9 +16,8 @@ import pytest
 
 from testkit.debroot import DebRoot, DpkgFailed
 from testkit.kiosk_window import closed_port
-from testkit.notify_socket import NotifyListener
+from testkit.notify_socket import NotifyListener, ready_then_pings
 from testkit.udev_rules import problems, rules
-from testkit.waits import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFFILES = ["/etc/anjungan/kiosk.toml", "/etc/modprobe.d/anjungan-nfc-blacklist.conf"]
@@ -229,17 +228,7 @@ def test_the_installed_kiosk_started_as_the_unit_starts_it_says_ready_and_feeds_
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        try:
-            wait_until(lambda: bool(listener.with_line("READY=1")), 60.0, "READY=1")
-            ready = listener.with_line("READY=1")[0]
-            wait_until(
-                lambda: len([n for n in listener.with_line("WATCHDOG=1") if n.at > ready.at]) >= 3,
-                30.0,
-                "three watchdog pings after READY=1",
-            )
-        finally:
-            child.terminate()
-            _, stderr = child.communicate(timeout=30)
+        _, stderr = ready_then_pings(listener, child, ready_within_s=60.0)
     assert b"Traceback" not in stderr, stderr.decode()[-3000:]
     assert (tmp_path / "data" / "kiosk.db").is_file()
 
