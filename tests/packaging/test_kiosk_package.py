@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from testkit.debroot import DebRoot, DpkgFailed
+from testkit.debroot import DebRoot, DpkgFailed, deb_field, installed_root
 from testkit.kiosk_window import closed_port
 from testkit.notify_socket import NotifyListener, ready_then_pings
 from testkit.udev_rules import problems, rules
@@ -28,16 +28,7 @@ DEADLINE_S = 120
 
 @pytest.fixture(scope="module")
 def root(kiosk_deb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DebRoot]:
-    scratch = DebRoot(tmp_path_factory.mktemp("kiosk-root"))
-    scratch.install(kiosk_deb)
-    yield scratch
-
-
-def _field(deb: Path, name: str) -> list[str]:
-    value = subprocess.run(
-        ["dpkg-deb", "--field", str(deb), name], capture_output=True, text=True, check=True
-    ).stdout
-    return [part.strip() for part in value.split(",") if part.strip()]
+    yield installed_root(kiosk_deb, tmp_path_factory.mktemp("kiosk-root"))
 
 
 def _unit(path: Path) -> dict[str, list[str]]:
@@ -72,9 +63,9 @@ def test_the_package_depends_on_the_session_and_the_readers_and_refuses_vpcd(
     kiosk_deb: Path,
 ) -> None:
     python = Path("/usr/bin/python3").resolve().name
-    depends = _field(kiosk_deb, "Depends")
+    depends = deb_field(kiosk_deb, "Depends")
     assert {python, "cage", "pcscd", "libccid", "fonts-dejavu-core"} <= set(depends), depends
-    assert _field(kiosk_deb, "Conflicts") == ["vsmartcard-vpcd"]
+    assert deb_field(kiosk_deb, "Conflicts") == ["vsmartcard-vpcd"]
 
 
 def test_install_makes_the_unprivileged_user_and_its_private_data_folder(root: DebRoot) -> None:
@@ -378,7 +369,7 @@ def _debian_package_of(library: str) -> str | None:
 
 def _depends_closure(deb: Path) -> set[str]:
     """Every package the package's Depends pull in (apt's cache of this machine)."""
-    names = [alt.split()[0] for part in _field(deb, "Depends") for alt in part.split("|")]
+    names = [alt.split()[0] for part in deb_field(deb, "Depends") for alt in part.split("|")]
     only_depends = ("--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks")
     only_depends += ("--no-replaces", "--no-enhances")
     done = subprocess.run(
@@ -439,7 +430,7 @@ def test_what_the_kiosk_never_loads_is_left_out_and_nothing_left_needs_it(
     gone = [f"{p}.so.6" for p in ("libQt6WebEngineCore", "libQt6WebView", "libQt6Pdf")]
     gone += ["libQt6Designer.so.6", "libQt6WebEngineWidgets.so.6"]
     assert root.files_holding(f"{VENV}/lib", *gone) == []
-    assert int(_field(kiosk_deb, "Installed-Size")[0]) < 500_000, "KiB"
+    assert int(deb_field(kiosk_deb, "Installed-Size")[0]) < 500_000, "KiB"
 
     parts = sorted(str(p) for pattern in QT_LOADED for p in pyside.glob(pattern))
     assert len(parts) >= 8, parts
