@@ -370,7 +370,12 @@ def _debian_package_of(library: str) -> str | None:
 def _depends_closure(deb: Path) -> set[str]:
     """Every package the package's Depends pull in (apt's cache of this machine)."""
     names = [alt.split()[0] for part in deb_field(deb, "Depends") for alt in part.split("|")]
-    only_depends = ("--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks")
+    only_depends: tuple[str, ...] = (
+        "--no-recommends",
+        "--no-suggests",
+        "--no-conflicts",
+        "--no-breaks",
+    )
     only_depends += ("--no-replaces", "--no-enhances")
     done = subprocess.run(
         ["apt-cache", "depends", "--recurse", *only_depends, *names],
