@@ -268,3 +268,13 @@ def shipped_proxy_or_skip(upstream: str, ca: CityCA, prefix: Path) -> Iterator[R
         pytest.skip("nginx is not installed (Debian package nginx; make deps installs it)")
     with shipped_proxy(upstream, ca, prefix) as running:
         yield running
+
+
+@contextmanager
+def proxied_centre(ca: CityCA, prefix: Path) -> Iterator[tuple[RunningCentral, RunningProxy]]:
+    """:func:`centre_behind_proxy` with the shipped nginx in front of it, for the block."""
+    with (
+        centre_behind_proxy() as centre,
+        shipped_proxy_or_skip(centre.url, ca, prefix) as proxy,
+    ):
+        yield centre, proxy

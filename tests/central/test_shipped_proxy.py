@@ -20,13 +20,12 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from central.process import RunningCentral
 from testkit.peers import Dripper
 from testkit.tls_proxy import (
     CityCA,
     RunningProxy,
-    centre_behind_proxy,
     make_city_ca,
+    proxied_centre,
     shipped_proxy_or_skip,
 )
 
@@ -41,16 +40,9 @@ def rsa_ca(tmp_path_factory: pytest.TempPathFactory) -> CityCA:
 
 
 @pytest.fixture(scope="module")
-def centre() -> Iterator[RunningCentral]:
-    with centre_behind_proxy() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def proxy(
-    centre: RunningCentral, rsa_ca: CityCA, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningProxy]:
-    with shipped_proxy_or_skip(centre.url, rsa_ca, tmp_path_factory.mktemp("nginx")) as running:
+def proxy(rsa_ca: CityCA, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProxy]:
+    """The shipped nginx in front of a centre of its own."""
+    with proxied_centre(rsa_ca, tmp_path_factory.mktemp("nginx")) as (_, running):
         yield running
 
 
