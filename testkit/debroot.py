@@ -201,3 +201,18 @@ class DebRoot:
         if done.returncode > 1:
             raise AssertionError(f"grep failed: {done.stderr}")
         return done.stdout.splitlines()
+
+
+def installed_root(deb: Path, folder: Path) -> DebRoot:
+    """A scratch root in ``folder`` with ``deb`` installed into it."""
+    scratch = DebRoot(folder)
+    scratch.install(deb)
+    return scratch
+
+
+def deb_field(deb: Path, name: str) -> list[str]:
+    """A control field of ``deb`` (``Depends``, ``Conflicts``), split at its commas."""
+    value = subprocess.run(
+        ["dpkg-deb", "--field", str(deb), name], capture_output=True, text=True, check=True
+    ).stdout
+    return [part.strip() for part in value.split(",") if part.strip()]

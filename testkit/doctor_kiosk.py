@@ -8,10 +8,12 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.client.bearer import save_token
 from kiosk.client.client import CentralClient
@@ -119,3 +121,12 @@ def faults(report: dict[str, Any]) -> list[str]:
         else:
             found.append(check["name"])
     return found
+
+
+def doctor_centre() -> Iterator[RunningCentral]:
+    """A real centre with the demo data for a fixture to yield, stopped after it."""
+    running = start_central(seed_demo=True)
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -8,12 +8,15 @@ it, each with the time it arrived, on a reader thread, until it is closed.
 from __future__ import annotations
 
 import socket
+import subprocess
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+
+from testkit.waits import wait_until
 
 
 @dataclass(frozen=True)
@@ -75,3 +78,22 @@ class NotifyListener:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def ready_then_pings(
+    listener: NotifyListener, child: subprocess.Popen[bytes], *, ready_within_s: float
+) -> tuple[Notice, bytes]:
+    """Waits for ``child`` to say READY=1, then for three watchdog pings after it; stops
+    the child however that ends. Its READY=1 message and what it wrote on stderr."""
+    try:
+        wait_until(lambda: bool(listener.with_line("READY=1")), ready_within_s, "READY=1")
+        ready = listener.with_line("READY=1")[0]
+        wait_until(
+            lambda: len([n for n in listener.with_line("WATCHDOG=1") if n.at > ready.at]) >= 3,
+            30.0,
+            "three watchdog pings after READY=1",
+        )
+    finally:
+        child.terminate()
+        _, stderr = child.communicate(timeout=30)
+    return ready, stderr

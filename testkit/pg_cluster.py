@@ -17,9 +17,11 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
+import pytest
 
 
 class PgUnavailable(Exception):
@@ -135,3 +137,19 @@ class PgCluster:
         if result.returncode != 0:
             log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
             raise PgUnavailable(f"{tool} failed ({result.returncode}): {result.stderr}{log}")
+
+
+def running_cluster() -> Iterator[PgCluster]:
+    """A started cluster for a fixture to yield, stopped after it; the test skipped where
+    PostgreSQL cannot run, but failed in CI."""
+    try:
+        cluster = PgCluster()
+        cluster.start()
+    except PgUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

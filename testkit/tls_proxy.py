@@ -24,10 +24,14 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
+
+from central.process import RunningCentral, start_central
+from testkit.centres import TEST_SERVER_ARGS
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 
@@ -247,3 +251,30 @@ def nginx_in_front(upstream: str, ca: CityCA, prefix: Path) -> Iterator[str]:
     """``https://127.0.0.1:PORT`` proxied to ``upstream`` by the shipped configuration."""
     with shipped_proxy(upstream, ca, prefix) as proxy:
         yield proxy.url
+
+
+@contextmanager
+def centre_behind_proxy() -> Iterator[RunningCentral]:
+    """A centre of its own, believing the proxy's forwarded headers, as central.toml says."""
+    args = (*TEST_SERVER_ARGS, "--trusted-proxy", "127.0.0.1")
+    with start_central(seed_demo=True, extra_args=args) as running:
+        yield running
+
+
+@contextmanager
+def shipped_proxy_or_skip(upstream: str, ca: CityCA, prefix: Path) -> Iterator[RunningProxy]:
+    """:func:`shipped_proxy`, the test skipped (not failed) where nginx is not installed."""
+    if NGINX is None:
+        pytest.skip("nginx is not installed (Debian package nginx; make deps installs it)")
+    with shipped_proxy(upstream, ca, prefix) as running:
+        yield running
+
+
+@contextmanager
+def proxied_centre(ca: CityCA, prefix: Path) -> Iterator[tuple[RunningCentral, RunningProxy]]:
+    """:func:`centre_behind_proxy` with the shipped nginx in front of it, for the block."""
+    with (
+        centre_behind_proxy() as centre,
+        shipped_proxy_or_skip(centre.url, ca, prefix) as proxy,
+    ):
+        yield centre, proxy

@@ -21,7 +21,7 @@ from testkit import pcscd
 from testkit.browser import chromium
 from testkit.centres import SHARED_START_S
 from testkit.cupsd import PrivateCupsd, running_cupsd
-from testkit.pg_cluster import PgCluster, PgUnavailable
+from testkit.pg_cluster import PgCluster, running_cluster
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -98,14 +98,4 @@ def demo_central() -> Iterator[str]:
 def pg_cluster() -> Iterator[PgCluster]:
     """One throwaway PostgreSQL for the whole run (the central and sync tests share it);
     skipped where PostgreSQL cannot run, but required in CI."""
-    try:
-        cluster = PgCluster()
-        cluster.start()
-    except PgUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI: {exc}")
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+    yield from running_cluster()

@@ -24,7 +24,7 @@ import requests
 from central.process import start_central
 from central.readiness import UNREACHABLE
 from testkit.centres import SHARED_START_S
-from testkit.pg_cluster import PgCluster, PgUnavailable
+from testkit.pg_cluster import PgCluster, running_cluster
 from testkit.waits import wait_until
 
 pytestmark = pytest.mark.timeout(150)
@@ -37,17 +37,7 @@ CLIENT_TIMEOUT_S = 20
 @pytest.fixture
 def own_cluster() -> Iterator[PgCluster]:
     """A PostgreSQL of this test's own: freezing the shared one would stall other tests."""
-    try:
-        cluster = PgCluster()
-        cluster.start()
-    except PgUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI: {exc}")
-        pytest.skip(f"PostgreSQL not available: {exc}")
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+    yield from running_cluster()
 
 
 def _cluster_processes(cluster: PgCluster) -> list[int]:

@@ -20,10 +20,14 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from central.process import RunningCentral, start_central
-from testkit.centres import TEST_SERVER_ARGS
 from testkit.peers import Dripper
-from testkit.tls_proxy import NGINX, CityCA, RunningProxy, make_city_ca, shipped_proxy
+from testkit.tls_proxy import (
+    CityCA,
+    RunningProxy,
+    make_city_ca,
+    proxied_centre,
+    shipped_proxy_or_skip,
+)
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -36,19 +40,9 @@ def rsa_ca(tmp_path_factory: pytest.TempPathFactory) -> CityCA:
 
 
 @pytest.fixture(scope="module")
-def centre() -> Iterator[RunningCentral]:
-    args = (*TEST_SERVER_ARGS, "--trusted-proxy", "127.0.0.1")
-    with start_central(seed_demo=True, extra_args=args) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def proxy(
-    centre: RunningCentral, rsa_ca: CityCA, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunningProxy]:
-    if NGINX is None:
-        pytest.skip("nginx is not installed (Debian package nginx; make deps installs it)")
-    with shipped_proxy(centre.url, rsa_ca, tmp_path_factory.mktemp("nginx")) as running:
+def proxy(rsa_ca: CityCA, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningProxy]:
+    """The shipped nginx in front of a centre of its own."""
+    with proxied_centre(rsa_ca, tmp_path_factory.mktemp("nginx")) as (_, running):
         yield running
 
 
@@ -286,11 +280,9 @@ def _first_event(url: str, ca: CityCA, timeout_s: float) -> str:
 def test_the_proxy_itself_passes_a_boards_stream_as_it_is_written(
     rsa_ca: CityCA, tmp_path: Path
 ) -> None:
-    if NGINX is None:
-        pytest.skip("nginx is not installed (Debian package nginx; make deps installs it)")
     with (
         Dripper(STREAM_HEAD, b":" * 600, interval_s=0.05) as standin,
-        shipped_proxy(f"http://127.0.0.1:{standin.port}", rsa_ca, tmp_path) as front,
+        shipped_proxy_or_skip(f"http://127.0.0.1:{standin.port}", rsa_ca, tmp_path) as front,
     ):
         assert _first_event(f"{front.url}/board/papan-1/events", rsa_ca, 10) == "event: state"
         # The same stream on any other path is held back by nginx's buffering: what

@@ -37,18 +37,18 @@ from kiosk.errors import ConfigError
 from kiosk.wiring.store import open_store
 from testkit.boards import register_board
 from testkit.centre_accounts import new_staff
-from testkit.centres import TEST_SERVER_ARGS
 from testkit.clocks import OfficeClock
 from testkit.peers import Dripper
 from testkit.sync_kiosk import centre_tickets, issue
 from testkit.tls_proxy import (
-    NGINX,
     SHIPPED,
     CityCA,
     RunningProxy,
+    centre_behind_proxy,
     make_city_ca,
     render_shipped,
     shipped_proxy,
+    shipped_proxy_or_skip,
 )
 from testkit.waits import wait_for
 
@@ -63,8 +63,7 @@ def test_ca(tmp_path_factory: pytest.TempPathFactory) -> CityCA:
 @pytest.fixture(scope="module")
 def centre() -> Iterator[RunningCentral]:
     """A centre of its own, believing the proxy's forwarded headers, as central.toml says."""
-    args = (*TEST_SERVER_ARGS, "--trusted-proxy", "127.0.0.1")
-    with start_central(seed_demo=True, extra_args=args) as running:
+    with centre_behind_proxy() as running:
         yield running
 
 
@@ -73,9 +72,7 @@ def proxy(
     centre: RunningCentral, test_ca: CityCA, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningProxy]:
     """nginx (a child, not a daemon) running the shipped configuration in front of it."""
-    if NGINX is None:
-        pytest.skip("nginx is not installed (Debian package nginx; make deps installs it)")
-    with shipped_proxy(centre.url, test_ca, tmp_path_factory.mktemp("nginx")) as running:
+    with shipped_proxy_or_skip(centre.url, test_ca, tmp_path_factory.mktemp("nginx")) as running:
         yield running
 
 

@@ -17,14 +17,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from cardio.readers.probe import MAX_READ_BYTES, dangerous_drivers
-from central.process import RunningCentral, start_central
+from central.process import RunningCentral
 from kiosk.config import SYSTEM_PATH, load_config
 from kiosk.doctor.check import NAMES, Check, Severity, serves
 from kiosk.doctor.run import Places, run_doctor
 from kiosk.wiring.store import open_store
 from testkit.commands import kiosk
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
-from testkit.doctor_kiosk import DoctorKiosk, by_name, failing, faults, kiosk_files
+from testkit.doctor_kiosk import DoctorKiosk, by_name, doctor_centre, failing, faults, kiosk_files
 from testkit.fault_proxy import FaultProxy
 from testkit.kiosk_window import closed_port
 
@@ -36,11 +36,7 @@ QM = ROOT / "ui" / "i18n" / "anjungan_en.qm"
 
 @pytest.fixture(scope="module")
 def centre() -> Iterator[RunningCentral]:
-    running = start_central(seed_demo=True)
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from doctor_centre()
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from central.process import RunningCentral, start_central
+from central.process import RunningCentral
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
-from testkit.doctor_kiosk import by_name, failing, faults, kiosk_files
+from testkit.doctor_kiosk import by_name, doctor_centre, failing, faults, kiosk_files
 from testkit.pcscd import FRIENDLY_NAME, READER, SECOND_READER, Pcscd, running_pcscd
 
 pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(120)]
@@ -18,11 +18,7 @@ pytestmark = [pytest.mark.pcsc, pytest.mark.timeout(120)]
 
 @pytest.fixture(scope="module")
 def centre() -> Iterator[RunningCentral]:
-    running = start_central(seed_demo=True)
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from doctor_centre()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from testkit.debroot import DebRoot, DpkgFailed
+from testkit.debroot import DebRoot, DpkgFailed, deb_field, installed_root
 from testkit.notify_socket import NotifyListener
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,16 +56,7 @@ CENTRE_CHILD = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def root(central_deb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DebRoot]:
-    scratch = DebRoot(tmp_path_factory.mktemp("central-root"))
-    scratch.install(central_deb)
-    yield scratch
-
-
-def _field(deb: Path, name: str) -> list[str]:
-    value = subprocess.run(
-        ["dpkg-deb", "--field", str(deb), name], capture_output=True, text=True, check=True
-    ).stdout
-    return [part.strip() for part in value.split(",") if part.strip()]
+    yield installed_root(central_deb, tmp_path_factory.mktemp("central-root"))
 
 
 def _mode_and_owner(path: Path) -> tuple[int, int, int]:
@@ -75,7 +66,7 @@ def _mode_and_owner(path: Path) -> tuple[int, int, int]:
 
 def test_the_package_has_the_centre_without_qt(central_deb: Path, root: DebRoot) -> None:
     python = Path("/usr/bin/python3").resolve().name
-    assert python in _field(central_deb, "Depends")
+    assert python in deb_field(central_deb, "Depends")
     site = next((root / VENV).glob("lib/python3.*/site-packages"))
     assert (site / "central").is_dir() and (site / "fastapi").is_dir()
     assert not list(site.glob("PySide6*")) and not (site / "shiboken6").exists()

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from testkit.debroot import DebRoot, DpkgFailed
+from testkit.debroot import DebRoot, DpkgFailed, deb_field, installed_root
 from testkit.kiosk_window import closed_port
-from testkit.notify_socket import NotifyListener
+from testkit.notify_socket import NotifyListener, ready_then_pings
 from testkit.udev_rules import problems, rules
-from testkit.waits import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFFILES = ["/etc/anjungan/kiosk.toml", "/etc/modprobe.d/anjungan-nfc-blacklist.conf"]
@@ -29,16 +28,7 @@ DEADLINE_S = 120
 
 @pytest.fixture(scope="module")
 def root(kiosk_deb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DebRoot]:
-    scratch = DebRoot(tmp_path_factory.mktemp("kiosk-root"))
-    scratch.install(kiosk_deb)
-    yield scratch
-
-
-def _field(deb: Path, name: str) -> list[str]:
-    value = subprocess.run(
-        ["dpkg-deb", "--field", str(deb), name], capture_output=True, text=True, check=True
-    ).stdout
-    return [part.strip() for part in value.split(",") if part.strip()]
+    yield installed_root(kiosk_deb, tmp_path_factory.mktemp("kiosk-root"))
 
 
 def _unit(path: Path) -> dict[str, list[str]]:
@@ -73,9 +63,9 @@ def test_the_package_depends_on_the_session_and_the_readers_and_refuses_vpcd(
     kiosk_deb: Path,
 ) -> None:
     python = Path("/usr/bin/python3").resolve().name
-    depends = _field(kiosk_deb, "Depends")
+    depends = deb_field(kiosk_deb, "Depends")
     assert {python, "cage", "pcscd", "libccid", "fonts-dejavu-core"} <= set(depends), depends
-    assert _field(kiosk_deb, "Conflicts") == ["vsmartcard-vpcd"]
+    assert deb_field(kiosk_deb, "Conflicts") == ["vsmartcard-vpcd"]
 
 
 def test_install_makes_the_unprivileged_user_and_its_private_data_folder(root: DebRoot) -> None:
@@ -229,17 +219,7 @@ def test_the_installed_kiosk_started_as_the_unit_starts_it_says_ready_and_feeds_
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        try:
-            wait_until(lambda: bool(listener.with_line("READY=1")), 60.0, "READY=1")
-            ready = listener.with_line("READY=1")[0]
-            wait_until(
-                lambda: len([n for n in listener.with_line("WATCHDOG=1") if n.at > ready.at]) >= 3,
-                30.0,
-                "three watchdog pings after READY=1",
-            )
-        finally:
-            child.terminate()
-            _, stderr = child.communicate(timeout=30)
+        _, stderr = ready_then_pings(listener, child, ready_within_s=60.0)
     assert b"Traceback" not in stderr, stderr.decode()[-3000:]
     assert (tmp_path / "data" / "kiosk.db").is_file()
 
@@ -389,8 +369,13 @@ def _debian_package_of(library: str) -> str | None:
 
 def _depends_closure(deb: Path) -> set[str]:
     """Every package the package's Depends pull in (apt's cache of this machine)."""
-    names = [alt.split()[0] for part in _field(deb, "Depends") for alt in part.split("|")]
-    only_depends = ("--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks")
+    names = [alt.split()[0] for part in deb_field(deb, "Depends") for alt in part.split("|")]
+    only_depends: tuple[str, ...] = (
+        "--no-recommends",
+        "--no-suggests",
+        "--no-conflicts",
+        "--no-breaks",
+    )
     only_depends += ("--no-replaces", "--no-enhances")
     done = subprocess.run(
         ["apt-cache", "depends", "--recurse", *only_depends, *names],
@@ -450,7 +435,7 @@ def test_what_the_kiosk_never_loads_is_left_out_and_nothing_left_needs_it(
     gone = [f"{p}.so.6" for p in ("libQt6WebEngineCore", "libQt6WebView", "libQt6Pdf")]
     gone += ["libQt6Designer.so.6", "libQt6WebEngineWidgets.so.6"]
     assert root.files_holding(f"{VENV}/lib", *gone) == []
-    assert int(_field(kiosk_deb, "Installed-Size")[0]) < 500_000, "KiB"
+    assert int(deb_field(kiosk_deb, "Installed-Size")[0]) < 500_000, "KiB"
 
     parts = sorted(str(p) for pattern in QT_LOADED for p in pyside.glob(pattern))
     assert len(parts) >= 8, parts

@@ -14,8 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from testkit.kiosk_window import closed_port, offline_config, running_kiosk
-from testkit.notify_socket import NotifyListener
-from testkit.waits import wait_until
+from testkit.notify_socket import NotifyListener, ready_then_pings
 from ui.service_manager import NOT_PAINTED, ServiceNotifier
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,17 +43,7 @@ def test_kiosk_run_says_ready_then_pings_the_watchdog(tmp_path: Path) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
-        try:
-            wait_until(lambda: bool(listener.with_line("READY=1")), 30.0, "READY=1")
-            ready = listener.with_line("READY=1")[0]
-            wait_until(
-                lambda: len([n for n in listener.with_line("WATCHDOG=1") if n.at > ready.at]) >= 3,
-                30.0,
-                "three watchdog pings after READY=1",
-            )
-        finally:
-            child.terminate()
-            _, stderr = child.communicate(timeout=30)
+        ready, stderr = ready_then_pings(listener, child, ready_within_s=30.0)
     assert ready.lines == ("READY=1", "STATUS=Melayani / in service")
     assert len(listener.with_line("READY=1")) == 1
     assert (tmp_path / "data" / "kiosk.db").is_file()  # ready came after the store opened
