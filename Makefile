@@ -41,7 +41,10 @@ APT_TLS := nginx
 # The office pages: their tests drive Debian's chromium (Playwright's own
 # download is not needed).
 APT_WEB := chromium
-APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_SPEECH) $(APT_CENTRAL) $(APT_TLS) $(APT_WEB)
+# `make package-test` checks the packages' units with systemd-analyze (systemd
+# need not be running) and their dependencies with apt-cache and ldd.
+APT_PACKAGING := systemd
+APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_SPEECH) $(APT_CENTRAL) $(APT_TLS) $(APT_WEB) $(APT_PACKAGING)
 
 # The touchscreen's translations: .ts sources (Qt Linguist), .qm compiled here.
 TS_FILES := $(wildcard ui/i18n/*.ts)
