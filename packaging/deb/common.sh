@@ -19,38 +19,25 @@ refuse() {
 	exit 1
 }
 
-# id_of FILE NAME: the numeric id of NAME in R's passwd or group file.
-id_of() {
-	while IFS=: read -r name _pw id _rest; do
-		if [ "$name" = "$2" ]; then
-			echo "$id"
+# field FILE NAME N: field N (1-based) of NAME's line in R's /etc/FILE (passwd, group).
+field() {
+	while IFS= read -r line; do
+		if [ "${line%%:*}" = "$2" ]; then
+			echo "$line" | cut -d: -f"$3"
 			return 0
 		fi
 	done <"$ROOT/etc/$1"
 	return 1
 }
 
-# field_of NAME N: field N (1-based) of NAME's line in R's passwd.
-field_of() {
-	while IFS= read -r line; do
-		if [ "${line%%:*}" = "$1" ]; then
-			echo "$line" | cut -d: -f"$2"
-			return 0
-		fi
-	done <"$ROOT/etc/passwd"
-	return 1
-}
+# id_of FILE NAME: the numeric id of NAME in R's passwd or group file.
+id_of() { field "$1" "$2" 3; }
+
+# field_of NAME N: field N of NAME's line in R's passwd.
+field_of() { field passwd "$1" "$2"; }
 
 # members_of GROUP: its member list (comma-separated) in R's group file.
-members_of() {
-	while IFS=: read -r name _pw _id members; do
-		if [ "$name" = "$1" ]; then
-			echo "$members"
-			return 0
-		fi
-	done <"$ROOT/etc/group"
-	return 1
-}
+members_of() { field group "$1" 4; }
 
 with_prefix() {
 	if [ -n "$ROOT" ]; then
