@@ -29,6 +29,7 @@ from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, S
 from kiosk.session.events import OtherServices
 from kiosk.session.machine import Phase
 from offline_store import Store
+from offline_store.models import OutboxItem, OutboxState
 from ui.app import build_window
 from ui.window import KioskWindow
 
@@ -118,6 +119,13 @@ def cache_booking(window: KioskWindow, booking: BookingToday) -> None:
     with a list the centre sent (the engine's next fetch replaces it)."""
     now = window.controller.now()
     window.kiosk.store.save_bookings(booking.office_id, now.date(), [booking], etag=None, now=now)
+
+
+def undelivered(store: Store) -> list[OutboxItem]:
+    """The outbox items still to go: ``pending``, or ``sending`` while the sync
+    engine's attempt at an unreachable centre is under way (it may be at any moment)."""
+    waiting = (OutboxState.PENDING, OutboxState.SENDING)
+    return [item for state in waiting for item in store.outbox(state)]
 
 
 def wait_phase(qtbot: QtBot, window: KioskWindow, phase: Phase) -> None:

@@ -162,6 +162,7 @@ class DeskView(QFrame):
         #: The last visit registered for this patient (its slip is reprinted with F5).
         self.issued: DeskIssued | None = None
         self.doctors: tuple[DoctorToday, ...] = ()
+        self._doctors_asked = 0  # the newest question for today's doctors
         self.tickets: list[StoredTicket] = []
         #: Where the cancel of each ticket of today's list stands (from the store's
         #: outbox: the centre's answer, kept across a restart).
@@ -564,7 +565,26 @@ class DeskView(QFrame):
 
     def _refresh_doctors(self) -> None:
         if self._catalog_shown is not None:
-            self.controller.doctors_today(self._doctors, self._doctors_failed)
+            self._ask_doctors()
+
+    def _ask_doctors(self) -> None:
+        """Ask for today's doctors; only the newest question's answer is shown.
+
+        Answers come back from a worker thread in any order: one that arrives after
+        a newer question was asked would show places left as they were before it.
+        """
+        self._doctors_asked += 1
+        asked = self._doctors_asked
+
+        def done(doctors: tuple[DoctorToday, ...]) -> None:
+            if asked == self._doctors_asked:
+                self._doctors(doctors)
+
+        def failed(exc: Exception) -> None:
+            if asked == self._doctors_asked:
+                self._doctors_failed(exc)
+
+        self.controller.doctors_today(done, failed)
 
     def edited_patient(self) -> DeskPatient:
         """The patient as the fields now say (the clerk may correct any of them)."""
@@ -649,7 +669,7 @@ class DeskView(QFrame):
         self._catalog_shown = self.view.catalog
         self._fill_polis()
         if first:  # enrolled by now: the centre answers the desk
-            self.controller.doctors_today(self._doctors, self._doctors_failed)
+            self._ask_doctors()
 
     def _doctors(self, doctors: tuple[DoctorToday, ...]) -> None:
         self.doctors = doctors

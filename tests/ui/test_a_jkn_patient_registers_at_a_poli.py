@@ -47,6 +47,7 @@ from testkit.hospital_window import (
 from testkit.kiosk_window import (
     click,
     running_kiosk,
+    undelivered,
     visible_strings,
     wait_phase,
 )
@@ -172,7 +173,7 @@ def test_offline_the_ticket_comes_from_the_cache_and_the_visit_arrives_later(
             assert (ticket.doctor_name, ticket.estimated_at) == ("dr. Uji Coba", "09:00")
             assert ticket.nomorantrean == ""
             assert doctor_today(centre.url, other_kiosk, sid)["left_jkn"] == 5
-            [pending] = kiosk.kiosk.store.outbox("pending")
+            [pending] = undelivered(kiosk.kiosk.store)
             assert pending.payload["hospital"]["schedule_id"] == sid
             proxy.up()
             engine = kiosk.kiosk.engine

@@ -6,10 +6,11 @@ store's real outbox; tickets printed to a real cups-pdf queue.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from central.settings import (
     DEMO_HOSPITAL_STAFF_USERNAME,
     DEMO_STAFF_PASSWORD,
 )
+from contract.hospital import DoctorToday
 from kiosk.client.hospital_desk import DeskPatient
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session.machine import Phase
@@ -360,6 +362,7 @@ def test_a_cancelled_visit_gives_its_quota_place_back_at_the_centre(
     def left() -> int:
         return next(d.left_jkn for d in view.doctors if d.schedule_id == schedule)
 
+    view.doctors = ()  # only the answer to this refresh may fill it again
     view.refresh()
     qtbot.waitUntil(lambda: view.doctors != () and view.tickets != [], timeout=5000)
     taken = left()
@@ -372,6 +375,28 @@ def test_a_cancelled_visit_gives_its_quota_place_back_at_the_centre(
     view.refresh()
     qtbot.waitUntil(lambda: left() == taken + 1, timeout=5000)
     qtbot.waitUntil(lambda: view.today.item(0).text().endswith(" · dibatalkan"), timeout=5000)
+
+
+def test_an_answer_to_an_older_question_never_hides_the_newer_places_left(
+    hospital_desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two refreshes whose answers come back newest first: the stale one is dropped."""
+    view = view_of(hospital_desk)
+    [first, *_] = view.doctors
+    asked: list[tuple[Callable[[tuple[DoctorToday, ...]], None], Callable[[Exception], None]]]
+    asked = []
+    monkeypatch.setattr(
+        view.controller, "doctors_today", lambda done, failed: asked.append((done, failed))
+    )
+    view.refresh()
+    view.refresh()
+    assert len(asked) == 2
+    newer = dataclasses.replace(first, left_jkn=first.left_jkn + 1)
+    asked[1][0]((newer,))
+    asked[0][0]((first,))  # the older answer, late
+    asked[0][1](RuntimeError("late failure"))  # and a late failure of it
+    assert view.doctors == (newer,)
+    assert view.message.text() != view.t("desk_no_doctors")
 
 
 def test_a_card_tapped_at_the_desk_finds_its_holder(

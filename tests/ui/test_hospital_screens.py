@@ -21,7 +21,7 @@ from kiosk.session.events import PatientKey
 from kiosk.session.machine import Phase
 from testkit.hospital_kiosk import OFFICE, POLI, doctor
 from testkit.hospital_window import offline_hospital
-from testkit.kiosk_window import button_with, click, wait_phase
+from testkit.kiosk_window import button_with, click, undelivered, wait_phase
 from testkit.todays_bookings import booking
 from ui.screens.appointment import AppointmentScreen
 from ui.screens.hospital import DoctorScreen, PatientNumberScreen, PayerScreen
@@ -80,7 +80,7 @@ def test_a_jkn_patient_picks_a_doctor_and_gets_a_ticket_with_the_doctor_offline(
     text = " ".join("".join(p.extract_text() for p in PdfReader(pdf).pages).split())
     assert "Dokter: dr. Ani Wijaya, Sp.PD" in text and "pukul 09:00" in text
     store = kiosk.kiosk.store
-    [item] = store.outbox("pending")
+    [item] = undelivered(store)
     assert item.payload["hospital"] == {
         "schedule_id": ANI.schedule_id,
         "payer": "jkn",
