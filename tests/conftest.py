@@ -24,6 +24,11 @@ from testkit.cupsd import PrivateCupsd, running_cupsd
 from testkit.pg_cluster import PgCluster, running_cluster
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A suite run under a service manager inherits its socket: no kiosk or centre the
+# tests start may tell that manager it is ready or alive (tests that check the
+# protocol give their processes a listener of their own).
+for _name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):
+    os.environ.pop(_name, None)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
