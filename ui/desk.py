@@ -68,7 +68,7 @@ from kiosk.tickets.desk import (
 )
 from offline_store.models import StoredTicket
 from ui.screens.common import View, plain_label, service_name
-from ui.tasks import QtExecutor
+from ui.tasks import Newest, QtExecutor
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,10 @@ class DeskView(QFrame):
         #: The last visit registered for this patient (its slip is reprinted with F5).
         self.issued: DeskIssued | None = None
         self.doctors: tuple[DoctorToday, ...] = ()
-        self._doctors_asked = 0  # the newest question for today's doctors
+        # Reads asked again while an answer is on its way: only the newest is shown.
+        self._doctors_read = Newest("today's doctors")
+        self._tickets_read = Newest("today's tickets")
+        self._cancels_read = Newest("the cancels' states")
         self.tickets: list[StoredTicket] = []
         #: Where the cancel of each ticket of today's list stands (from the store's
         #: outbox: the centre's answer, kept across a restart).
@@ -568,23 +571,7 @@ class DeskView(QFrame):
             self._ask_doctors()
 
     def _ask_doctors(self) -> None:
-        """Ask for today's doctors; only the newest question's answer is shown.
-
-        Answers come back from a worker thread in any order: one that arrives after
-        a newer question was asked would show places left as they were before it.
-        """
-        self._doctors_asked += 1
-        asked = self._doctors_asked
-
-        def done(doctors: tuple[DoctorToday, ...]) -> None:
-            if asked == self._doctors_asked:
-                self._doctors(doctors)
-
-        def failed(exc: Exception) -> None:
-            if asked == self._doctors_asked:
-                self._doctors_failed(exc)
-
-        self.controller.doctors_today(done, failed)
+        self.controller.doctors_today(*self._doctors_read.ask(self._doctors, self._doctors_failed))
 
     def edited_patient(self) -> DeskPatient:
         """The patient as the fields now say (the clerk may correct any of them)."""
@@ -658,7 +645,7 @@ class DeskView(QFrame):
     # -- the visit -------------------------------------------------------------------------
     def refresh(self) -> None:
         """Today's tickets (from the store) and today's doctors (from the centre)."""
-        self.controller.tickets_today(self._show, lambda _: self._show([]))
+        self.controller.tickets_today(*self._tickets_read.ask(self._show, lambda _: self._show([])))
         self._refresh_doctors()  # none before the first catalog: not enrolled yet
 
     def catalog_changed(self) -> None:
@@ -944,10 +931,10 @@ class DeskView(QFrame):
         self._ask_cancel_states()
 
     def _ask_cancel_states(self) -> None:
-        if self.tickets and self._begin("cancel_states"):
+        if self.tickets:
             self.controller.cancel_states(
                 [ticket.id for ticket in self.tickets],
-                *self._run("cancel_states", self._cancel_states, self._cancel_states_failed),
+                *self._cancels_read.ask(self._cancel_states, self._cancel_states_failed),
             )
 
     def _cancel_states_failed(self, exc: Exception) -> None:

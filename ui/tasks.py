@@ -60,3 +60,40 @@ class QtExecutor(QObject):
     @Slot(object)
     def _invoke(self, fn: Callable[[], None]) -> None:
         call_logged(fn)
+
+
+class Newest:
+    """Only the newest question's answer is handled: a read asked again before its
+    earlier answer came back.
+
+    Answers come back from the pool in any order. One that arrives after a newer
+    question was asked would show what was true before it (places left before a
+    cancel, a cancel still "waiting" after the centre answered). Asking again is
+    never refused, unlike an action that must not run twice; an older answer, or
+    an older failure, is dropped when it comes.
+    """
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._asked = 0
+
+    def ask(self, done: Done[T], failed: Failed) -> tuple[Done[T], Failed]:
+        """``done`` and ``failed`` that run only if no newer question was asked since."""
+        self._asked += 1
+        asked = self._asked
+
+        def done_(value: T) -> None:
+            if self._current(asked):
+                done(value)
+
+        def failed_(exc: Exception) -> None:
+            if self._current(asked):
+                failed(exc)
+
+        return done_, failed_
+
+    def _current(self, asked: int) -> bool:
+        if asked == self._asked:
+            return True
+        log.debug("an older answer for %s came after a newer question: dropped", self._what)
+        return False

@@ -8,7 +8,7 @@ import threading
 
 from pytestqt.qtbot import QtBot
 
-from ui.tasks import QtExecutor
+from ui.tasks import Newest, QtExecutor
 
 
 def test_results_come_back_on_the_gui_thread(qtbot: QtBot) -> None:
@@ -67,3 +67,42 @@ def test_a_result_after_the_executor_is_gone_is_dropped_quietly(qtbot: QtBot) ->
     Shiboken.delete(executor)  # as when the window and its executor are destroyed
     release.set()
     assert pool.waitForDone(5000)
+
+
+def test_a_read_asked_again_shows_the_newest_answer_whatever_order_they_come_in(
+    qtbot: QtBot,
+) -> None:
+    """The first read is slow, the second fast: the second's answer stays shown."""
+    executor = QtExecutor()
+    newest = Newest("places left")
+    shown: list[str] = []
+    failures: list[Exception] = []
+    slow_may_end = threading.Event()
+
+    def slow() -> str:
+        slow_may_end.wait(5)
+        return "before the cancel"
+
+    executor.run_in_background(slow, *newest.ask(shown.append, failures.append))
+    executor.run_in_background(
+        lambda: "after the cancel", *newest.ask(shown.append, failures.append)
+    )
+    qtbot.waitUntil(lambda: shown == ["after the cancel"], timeout=5000)
+    slow_may_end.set()
+    assert executor.wait_for_done(5000)
+    qtbot.wait(50)  # the older answer's delivery, queued on the GUI thread, is handled
+    assert shown == ["after the cancel"] and failures == []
+
+
+def test_an_older_failure_never_hides_a_newer_answer(qtbot: QtBot) -> None:
+    newest = Newest("cancels")
+    shown: list[str] = []
+    failures: list[Exception] = []
+    older = newest.ask(shown.append, failures.append)
+    newer = newest.ask(shown.append, failures.append)
+    newer[0]("answered")
+    older[1](RuntimeError("the centre did not answer"))
+    older[0]("stale")
+    assert shown == ["answered"] and failures == []
+    newest.ask(shown.append, failures.append)[1](RuntimeError("now down"))
+    assert [str(e) for e in failures] == ["now down"], "the newest failure is handled"
