@@ -68,7 +68,7 @@ from kiosk.tickets.desk import (
 )
 from offline_store.models import StoredTicket
 from ui.screens.common import View, plain_label, service_name
-from ui.tasks import Newest, QtExecutor
+from ui.tasks import FreshRead, QtExecutor
 
 log = logging.getLogger(__name__)
 
@@ -162,10 +162,27 @@ class DeskView(QFrame):
         #: The last visit registered for this patient (its slip is reprinted with F5).
         self.issued: DeskIssued | None = None
         self.doctors: tuple[DoctorToday, ...] = ()
-        # Reads asked again while an answer is on its way: only the newest is shown.
-        self._doctors_read = Newest("today's doctors")
-        self._tickets_read = Newest("today's tickets")
-        self._cancels_read = Newest("the cancels' states")
+        # Reads asked again and again: one on its way at a time, the newest state shown.
+        self._doctors_read = FreshRead(
+            "today's doctors",
+            lambda done, failed: self.controller.doctors_today(done, failed),
+            self._doctors,
+            self._doctors_failed,
+        )
+        self._tickets_read = FreshRead(
+            "today's tickets",
+            lambda done, failed: self.controller.tickets_today(done, failed),
+            self._show,
+            lambda _: self._show([]),
+        )
+        self._cancels_read = FreshRead(
+            "the cancels' states",
+            lambda done, failed: self.controller.cancel_states(
+                [ticket.id for ticket in self.tickets], done, failed
+            ),
+            self._cancel_states,
+            self._cancel_states_failed,
+        )
         self.tickets: list[StoredTicket] = []
         #: Where the cancel of each ticket of today's list stands (from the store's
         #: outbox: the centre's answer, kept across a restart).
@@ -571,7 +588,7 @@ class DeskView(QFrame):
             self._ask_doctors()
 
     def _ask_doctors(self) -> None:
-        self.controller.doctors_today(*self._doctors_read.ask(self._doctors, self._doctors_failed))
+        self._doctors_read.ask()
 
     def edited_patient(self) -> DeskPatient:
         """The patient as the fields now say (the clerk may correct any of them)."""
@@ -645,7 +662,7 @@ class DeskView(QFrame):
     # -- the visit -------------------------------------------------------------------------
     def refresh(self) -> None:
         """Today's tickets (from the store) and today's doctors (from the centre)."""
-        self.controller.tickets_today(*self._tickets_read.ask(self._show, lambda _: self._show([])))
+        self._tickets_read.ask()
         self._refresh_doctors()  # none before the first catalog: not enrolled yet
 
     def catalog_changed(self) -> None:
@@ -932,10 +949,7 @@ class DeskView(QFrame):
 
     def _ask_cancel_states(self) -> None:
         if self.tickets:
-            self.controller.cancel_states(
-                [ticket.id for ticket in self.tickets],
-                *self._cancels_read.ask(self._cancel_states, self._cancel_states_failed),
-            )
+            self._cancels_read.ask()
 
     def _cancel_states_failed(self, exc: Exception) -> None:
         log.warning("the cancels' states not read: %s", type(exc).__name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
@@ -62,38 +62,54 @@ class QtExecutor(QObject):
         call_logged(fn)
 
 
-class Newest:
-    """Only the newest question's answer is handled: a read asked again before its
-    earlier answer came back.
+class FreshRead(Generic[T]):
+    """A read the UI asks again and again (today's doctors, a desk's tickets): one
+    question on its way at a time, and the newest state always fetched.
 
-    Answers come back from the pool in any order. One that arrives after a newer
-    question was asked would show what was true before it (places left before a
-    cancel, a cancel still "waiting" after the centre answered). Asking again is
-    never refused, unlike an action that must not run twice; an older answer, or
-    an older failure, is dropped when it comes.
+    Asked while a question is on its way, it asks once more when that answer has
+    come, however often it was asked meanwhile. Answers therefore come in the
+    order they were asked, so an older one never lands after a newer one (places
+    left as they were before a cancel); a re-ask is never lost; and a store or
+    centre slower than the asking never piles up questions on the worker pool.
+
+    ``start(done, failed)`` starts the read; it is called again for each re-ask,
+    so it reads its arguments (the tickets listed now) when it is called.
     """
 
-    def __init__(self, what: str) -> None:
+    def __init__(
+        self,
+        what: str,
+        start: Callable[[Done[T], Failed], None],
+        done: Done[T],
+        failed: Failed,
+    ) -> None:
         self._what = what
-        self._asked = 0
+        self._start = start
+        self._done = done
+        self._failed = failed
+        self._on_its_way = False
+        self._again = False
 
-    def ask(self, done: Done[T], failed: Failed) -> tuple[Done[T], Failed]:
-        """``done`` and ``failed`` that run only if no newer question was asked since."""
-        self._asked += 1
-        asked = self._asked
+    def ask(self) -> None:
+        if self._on_its_way:
+            self._again = True
+            return
+        self._on_its_way = True
+        self._start(self._answered, self._failed_once)
 
-        def done_(value: T) -> None:
-            if self._current(asked):
-                done(value)
+    def _answered(self, value: T) -> None:
+        self._done(value)
+        self._next()
 
-        def failed_(exc: Exception) -> None:
-            if self._current(asked):
-                failed(exc)
+    def _failed_once(self, exc: Exception) -> None:
+        if self._again:  # a newer question is asked at once: its answer says more
+            log.debug("%s not read (%s); asked again", self._what, type(exc).__name__)
+        else:
+            self._failed(exc)
+        self._next()
 
-        return done_, failed_
-
-    def _current(self, asked: int) -> bool:
-        if asked == self._asked:
-            return True
-        log.debug("an older answer for %s came after a newer question: dropped", self._what)
-        return False
+    def _next(self) -> None:
+        self._on_its_way = False
+        if self._again:
+            self._again = False
+            self.ask()

@@ -5,10 +5,11 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+from collections.abc import Callable
 
 from pytestqt.qtbot import QtBot
 
-from ui.tasks import Newest, QtExecutor
+from ui.tasks import FreshRead, QtExecutor
 
 
 def test_results_come_back_on_the_gui_thread(qtbot: QtBot) -> None:
@@ -69,40 +70,58 @@ def test_a_result_after_the_executor_is_gone_is_dropped_quietly(qtbot: QtBot) ->
     assert pool.waitForDone(5000)
 
 
-def test_a_read_asked_again_shows_the_newest_answer_whatever_order_they_come_in(
+def test_a_read_asked_while_on_its_way_is_asked_once_more_after_and_shows_the_newest(
     qtbot: QtBot,
 ) -> None:
-    """The first read is slow, the second fast: the second's answer stays shown."""
+    """The first read is slow; asked twice meanwhile, it runs once more, after it."""
     executor = QtExecutor()
-    newest = Newest("places left")
+    state = ["before the cancel"]
+    started: list[str] = []
     shown: list[str] = []
-    failures: list[Exception] = []
     slow_may_end = threading.Event()
 
-    def slow() -> str:
-        slow_may_end.wait(5)
-        return "before the cancel"
+    def read() -> str:
+        started.append(state[0])
+        if len(started) == 1:
+            slow_may_end.wait(5)
+        return started[-1]
 
-    executor.run_in_background(slow, *newest.ask(shown.append, failures.append))
-    executor.run_in_background(
-        lambda: "after the cancel", *newest.ask(shown.append, failures.append)
+    fresh = FreshRead(
+        "places left",
+        lambda done, failed: executor.run_in_background(read, done, failed),
+        shown.append,
+        lambda exc: shown.append(f"failed: {exc}"),
     )
-    qtbot.waitUntil(lambda: shown == ["after the cancel"], timeout=5000)
+    fresh.ask()
+    qtbot.waitUntil(lambda: started == ["before the cancel"], timeout=5000)
+    state[0] = "after the cancel"
+    fresh.ask()
+    fresh.ask()
+    assert started == ["before the cancel"], "no second question while one is on its way"
     slow_may_end.set()
-    assert executor.wait_for_done(5000)
-    qtbot.wait(50)  # the older answer's delivery, queued on the GUI thread, is handled
-    assert shown == ["after the cancel"] and failures == []
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=5000)
+    assert shown == ["before the cancel", "after the cancel"], "in the order asked"
+    assert started == ["before the cancel", "after the cancel"], "asked once more, not twice"
 
 
-def test_an_older_failure_never_hides_a_newer_answer(qtbot: QtBot) -> None:
-    newest = Newest("cancels")
+def test_a_failure_with_a_question_waiting_is_passed_over_for_its_answer() -> None:
+    answers: list[tuple[Callable[[str], None], Callable[[Exception], None]]] = []
     shown: list[str] = []
-    failures: list[Exception] = []
-    older = newest.ask(shown.append, failures.append)
-    newer = newest.ask(shown.append, failures.append)
-    newer[0]("answered")
-    older[1](RuntimeError("the centre did not answer"))
-    older[0]("stale")
-    assert shown == ["answered"] and failures == []
-    newest.ask(shown.append, failures.append)[1](RuntimeError("now down"))
-    assert [str(e) for e in failures] == ["now down"], "the newest failure is handled"
+    failures: list[str] = []
+    fresh = FreshRead(
+        "cancels",
+        lambda done, failed: answers.append((done, failed)),
+        shown.append,
+        lambda exc: failures.append(str(exc)),
+    )
+    fresh.ask()
+    fresh.ask()
+    answers[0][1](RuntimeError("the centre did not answer"))
+    assert failures == [] and len(answers) == 2, "the waiting question asked instead"
+    answers[1][0]("answered")
+    assert shown == ["answered"]
+    fresh.ask()
+    answers[2][1](RuntimeError("now down"))
+    assert failures == ["now down"], "the newest question's failure is told"
+    fresh.ask()
+    assert len(answers) == 4, "a failure ends the question: the next ask starts at once"
