@@ -2,8 +2,10 @@
 
 - **Render**: each layout (80 mm, 58 mm, A4 and the 80 mm registration slip)
   with every field filled in, the QR code included, after one warm-up render
-  (fonts registered and subset tables built once per process, as in the
-  kiosk after its warm-up). The issue's goal: 30 ms per ticket.
+  (fonts registered once per process, as in the kiosk after its warm-up).
+  The 80 mm ticket is timed in rounds with its floor, :func:`text_floor`
+  (reportlab drawing the same page's text alone), and each round's ratio is
+  held to :data:`RATIO_GOAL`.
 - **CUPS**: a private cupsd (:mod:`testkit.cupsd`) with the cups-pdf
   queue. The 80 mm ticket handed to :class:`printing.printers.cups.CupsPrinter` until
   the job has completed (queue state before, ``lp``, following the job,
@@ -15,7 +17,9 @@
 
 from __future__ import annotations
 
+import io
 import socket
+import statistics
 import subprocess
 import tempfile
 import threading
@@ -23,10 +27,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from reportlab.pdfgen.canvas import Canvas
+
 from bench.results import Benchmark, Measurement, ms_since
-from printing.layouts.paper import Paper
+from printing.documents import TicketDocument
+from printing.layouts.blocks import Text
+from printing.layouts.fonts import document_fonts
+from printing.layouts.paper import PAPERS, Paper
 from printing.layouts.slip import render_slip_pdf
-from printing.layouts.ticket import render_ticket_pdf
+from printing.layouts.ticket import render_ticket_pdf, ticket_blocks
 from printing.printers.cups import CupsPrinter, media_for
 from printing.printers.escpos import EscposPrinter
 from printing.samples import sample_slip, sample_ticket
@@ -36,7 +45,18 @@ RENDER_TITLE = "Ticket render (reportlab, DejaVu embedded, QR code)"
 CUPS_TITLE = "Printing through CUPS (private cupsd, cups-pdf printer)"
 RENDERS, QUICK_RENDERS = 100, 10
 JOBS, QUICK_JOBS = 20, 3
-RENDER_GOAL_MS = 30.0
+FLOOR_ROW = "floor: the 80mm ticket's text alone"
+RATIO_ROW = "ticket 80mm ÷ floor (goal on the median)"
+#: The issue's goal, a median of 6 ms on a quiet machine, as a ratio of the same-run floor
+#: (how it was derived: :data:`RENDER_NOTES`).
+RATIO_GOAL = 1.45
+
+RENDER_NOTES = (
+    "The goal: the issue asks a median of 6 ms on a quiet machine, where the 80 mm ticket "
+    "took 8.3 ms at 8fc1470. At that code the median ratio to this floor was 2.0 in four "
+    "runs here (wall clock and CPU time alike), so the floor is about 8.3 / 2.0 = 4.15 ms "
+    "quiet, and 6 ms is 6 / 4.15 = 1.45 times the floor.",
+)
 
 SHELL_LP = """lp -h "$1" -d "$2" -o "media=$3" "$4" >"$5" || exit 1
 job=$(sed -n 's/^request id is \\([^ ]*\\) .*/\\1/p' "$5")
@@ -53,30 +73,101 @@ def _timed(action: Callable[[], object], count: int) -> tuple[float, ...]:
     return tuple(samples)
 
 
+def text_floor(doc: TicketDocument, paper: Paper = Paper.ROLL_80MM) -> Callable[[], bytes]:
+    """The floor: reportlab drawing the ticket's text lines, placed beforehand, and nothing else.
+
+    The lines, their fonts, sizes and places come from the ticket's own layout,
+    worked out once here, outside what is timed. What is timed is the page
+    reportlab must write for that text: the same page size, the same canvas
+    options and the same embedded DejaVu (subset at save), without the QR code,
+    the rules or the layout engine (no wrapping, no measuring).
+    """
+    spec = PAPERS[paper]
+    fonts = document_fonts()
+    blocks = ticket_blocks(doc, spec, fonts)
+    height = spec.top_margin + sum(b.height for b in blocks) + spec.bottom_margin
+    height = max(height, spec.page_height or 0.0)
+    lines: list[tuple[str, float, float, float, str, bool]] = []
+    top = height - spec.top_margin
+    for block in blocks:
+        if isinstance(block, Text):
+            baseline = top - block.space_before - block.ascent * block.size
+            left = block.align == "left"
+            x = spec.side_margin + block.indent if left else spec.width / 2
+            lines.append((block.font, block.size, x, baseline, block.text, left))
+        top -= block.height
+
+    def draw() -> bytes:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=(spec.width, height), invariant=1, pageCompression=1,
+                        initialFontName=fonts.regular)  # fmt: skip
+        for font, size, x, y, text, left in lines:
+            canvas.setFont(font, size)
+            if left:
+                canvas.drawString(x, y, text)
+            else:
+                canvas.drawCentredString(x, y, text)
+        canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+
+    return draw
+
+
+def _paired(
+    floor: Callable[[], object], action: Callable[[], object], count: int
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """``count`` rounds of the floor then the action, timed each: a load that comes and
+    goes hits both of a round alike, so their ratio holds on a busy machine."""
+    floors, actions = [], []
+    for _ in range(count):
+        start = time.perf_counter()
+        floor()
+        middle = time.perf_counter()
+        action()
+        floors.append(ms_since(start, middle))
+        actions.append(ms_since(middle, time.perf_counter()))
+    return tuple(floors), tuple(actions)
+
+
 def render(quick: bool, progress: Callable[[str], None]) -> Benchmark:
     count = QUICK_RENDERS if quick else RENDERS
 
     def ticket(paper: Paper) -> Callable[[], bytes]:
         return lambda: render_ticket_pdf(sample_ticket(), paper)
 
-    jobs: list[tuple[str, Callable[[], bytes], float | None]] = [
-        (f"ticket {paper.value}", ticket(paper), RENDER_GOAL_MS) for paper in Paper
+    how = "`render_*_pdf` of the sample document with every field and its QR code."
+    floor = text_floor(sample_ticket())
+    ticket_80 = ticket(Paper.ROLL_80MM)
+    floor(), ticket_80()  # warm-up: fonts registered, reportlab's modules loaded
+    floor_ms, ticket_ms = _paired(floor, ticket_80, count)
+    ratios = tuple(t / f for t, f in zip(ticket_ms, floor_ms, strict=True))
+    progress(f"render ticket 80mm: median {statistics.median(ticket_ms):.1f} ms, "
+             f"floor {statistics.median(floor_ms):.1f} ms")  # fmt: skip
+    rows = [
+        Measurement("ticket 80mm", how, ticket_ms),
+        Measurement(FLOOR_ROW, "reportlab's canvas drawing the 80 mm ticket's text lines, "
+                    "placed beforehand, in the same fonts on the same page, saved: no QR code, "
+                    "no rules, no layout engine.", floor_ms),
+        Measurement(RATIO_ROW, "Each round's 80 mm render over the floor of the same round "
+                    "(a ratio, not milliseconds).", ratios, goal_ms=RATIO_GOAL, goal_on="median",
+                    ratio=True),
+    ]  # fmt: skip
+    jobs: list[tuple[str, Callable[[], bytes]]] = [
+        (f"ticket {paper.value}", ticket(paper)) for paper in Paper if paper != Paper.ROLL_80MM
     ]
-    jobs.append(("registration slip 80mm", lambda: render_slip_pdf(sample_slip()), None))
-    rows = []
-    for name, action, goal in jobs:
+    jobs.append(("registration slip 80mm", lambda: render_slip_pdf(sample_slip())))
+    for name, action in jobs:
         action()  # warm-up
         samples = _timed(action, count)
-        progress(f"render {name}: median {sorted(samples)[len(samples) // 2]:.1f} ms")
-        how = "`render_*_pdf` of the sample document with every field and its QR code."
-        rows.append(Measurement(name, how, samples, goal_ms=goal))
-    notes = (
-        "The QR code is reportlab's own encoder with a faster mask choice "
-        "(`printing.layouts.qr`), drawn as one path; "
-        "reportlab's `QrCodeWidget` alone costs ~11 ms.",
-        "reportlab runs without its optional C accelerator (`rl_accel`) here.",
-    )
-    return Benchmark(RENDER_TITLE, tuple(rows), notes)
+        progress(f"render {name}: median {statistics.median(samples):.1f} ms")
+        rows.append(Measurement(name, how, samples))
+    return Benchmark(RENDER_TITLE, tuple(rows), RENDER_NOTES)
+
+
+def render_only(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[Benchmark]:
+    """The render section alone (``python -m bench --only render``)."""
+    return [render(quick, progress)]
 
 
 class _Sink:
