@@ -151,6 +151,7 @@ def _mask_flips(
 
 _RUN = re.compile(r"0{5,}|1{5,}")
 _FINDER_LIKE = ("10111010000", "00001011101")
+_DARK = re.compile("1+")
 
 
 def mask_penalty(modules: Any) -> int:
@@ -168,31 +169,29 @@ def _penalty(rows: list[str]) -> int:
     """:func:`mask_penalty` of the symbol whose rows are ``rows``, "1" for dark."""
     size = len(rows)
     # Rows, then columns, in one string: a separator keeps runs and patterns in their line.
-    lines = " ".join((*rows, *("".join(column) for column in zip(*rows, strict=True))))
-    penalty = sum(len(run) - 2 for run in _RUN.findall(lines))
-    penalty += 40 * sum(lines.count(pattern) for pattern in _FINDER_LIKE)
+    across = " ".join(rows)
+    lines = across + " " + " ".join(map("".join, zip(*rows, strict=True)))
+    runs = _RUN.findall(lines)
+    penalty = sum(map(len, runs)) - 2 * len(runs)
+    penalty += 40 * (lines.count(_FINDER_LIKE[0]) + lines.count(_FINDER_LIKE[1]))
     bits = [int(row, 2) for row in rows]
     full = (1 << (size - 1)) - 1  # the size - 1 horizontal neighbour pairs
     for upper, lower in itertools.pairwise(bits):
         same = ~(upper ^ lower)
         same_pair = ~(upper ^ (upper >> 1))
-        penalty += 3 * bin(same & (same >> 1) & same_pair & full).count("1")
-    dark = sum(row.count("1") for row in rows)
+        penalty += 3 * (same & (same >> 1) & same_pair & full).bit_count()
+    dark = across.count("1")
     penalty += 10 * (abs(100 * dark // (size * size) - 50) // 5)
     return penalty
 
 
 def dark_runs(matrix: Matrix) -> list[tuple[int, int, int]]:
     """``(row, first column, length)`` of every horizontal run of dark modules."""
-    runs: list[tuple[int, int, int]] = []
-    for r, row in enumerate(matrix):
-        column = 0
-        for dark, group in itertools.groupby(row):
-            length = sum(1 for _ in group)
-            if dark:
-                runs.append((r, column, length))
-            column += length
-    return runs
+    return [
+        (r, run.start(), run.end() - run.start())
+        for r, row in enumerate(matrix)
+        for run in _DARK.finditer("".join(["1" if m else "0" for m in row]))
+    ]
 
 
 def draw_qr(canvas: Any, matrix: Matrix, x: float, y: float, size: float) -> None:
