@@ -3,13 +3,16 @@ what reportlab's own ``TTFont`` writes for every document."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace, TTFontFile
+from reportlab.pdfgen.canvas import Canvas
 
 from printing.documents import ReceiptDocument
 from printing.layouts.fonts import EmbeddedFont, document_fonts
@@ -99,3 +102,18 @@ def test_new_characters_make_a_new_subset_with_them(monkeypatch: pytest.MonkeyPa
     render_ticket_pdf(sample_ticket(service="Poli Anak — Ruang Ω"))
 
     assert any(ord("Ω") in subset for subset in subsets)
+
+
+def test_an_encrypted_document_gets_reportlabs_own_subsets() -> None:
+    """Encrypted streams differ per document, so nothing kept is used for one."""
+    fonts = document_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1, encrypt="rahasia", initialFontName=fonts.regular)
+    canvas.setFont(fonts.bold, 12)
+    canvas.drawString(20, 20, "Nomor Antrean A-017 — ±")
+    canvas.showPage()
+    canvas.save()
+
+    reader = PdfReader(io.BytesIO(buffer.getvalue()))
+    reader.decrypt("rahasia")
+    assert "Nomor Antrean A-017 — ±" in reader.pages[0].extract_text()
