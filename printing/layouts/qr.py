@@ -4,9 +4,10 @@ The matrix comes from :mod:`reportlab.graphics.barcode.qrencoder` (no extra
 dependency). Choosing the mask is most of its cost: it scores all eight
 masks with list-based rules (~0.75 ms each). :func:`qr_matrix` scores them
 with the same four penalty rules of ISO/IEC 18004 on strings and integers
-(~0.1 ms each) and lets reportlab build the chosen one. It builds the symbol
-twice, not once per mask: a mask only flips data modules, so each trial is
-the first build with one precomputed bit pattern per row XORed in.
+(~0.1 ms each). The symbol is built once, not once per mask: a mask only
+flips data modules, so each trial is that build with one precomputed bit
+pattern per row XORed in, and the chosen trial gets its format information
+written. The codewords' Reed-Solomon remainder is computed by table lookups.
 
 The code is drawn on a PDF canvas as one filled path written directly in
 module units (one ``re`` per run of dark modules in a row), about half a
@@ -20,6 +21,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 #: Quiet zone around the code, in modules, as ISO/IEC 18004 asks.
@@ -50,7 +52,9 @@ def qr_matrix(text: str, level: str = "M") -> Matrix:
     code.makeImpl(True, 0)
     size = len(code.modules)
     first = [int("".join("1" if m else "0" for m in row), 2) for row in code.modules]
-    flips = _mask_flips(code.version, tuple(code.dataPosIterator()))
+    flips = _FLIPS.get(code.version)
+    if flips is None:
+        flips = _FLIPS.setdefault(code.version, _mask_flips(size, code.dataPosIterator()))
     trials = [[format(bits ^ f, f"0{size}b") for bits, f in zip(first, flip, strict=True)]
               for flip in flips]  # fmt: skip
     penalties = [_penalty(rows) for rows in trials]
@@ -124,19 +128,19 @@ def _generator_logs(count: int) -> tuple[int, ...]:
     return tuple(LOG_TABLE[c] for c in coefficients[1:])
 
 
-@functools.lru_cache(maxsize=8)
-def _mask_flips(
-    version: int, data_modules: tuple[tuple[int, int], ...]
-) -> tuple[tuple[int, ...], ...]:
+#: :func:`_mask_flips` by version (at most 40): they depend on nothing else.
+_FLIPS: dict[int, tuple[tuple[int, ...], ...]] = {}
+
+
+def _mask_flips(size: int, data_modules: Iterable[tuple[int, int]]) -> tuple[tuple[int, ...], ...]:
     """Per mask, per row: the data modules whose colour differs from mask 0's, as bits.
 
-    Masks act on data modules only, so mask k's trial symbol is mask 0's with
-    these bits flipped. They depend only on the version (the data modules'
-    places, ``(column, row)`` as reportlab lists them), so they are kept.
+    Masks act on data modules only (``(column, row)`` as reportlab lists
+    them), so mask k's trial symbol is mask 0's with these bits flipped.
     """
     from reportlab.graphics.barcode.qrencoder import QRUtil
 
-    size = version * 4 + 17
+    data_modules = list(data_modules)
     zero = QRUtil.getMask(0)
     flips = []
     for mask in range(8):
