@@ -2,8 +2,10 @@
 
 - **Render**: each layout (80 mm, 58 mm, A4 and the 80 mm registration slip)
   with every field filled in, the QR code included, after one warm-up render
-  (fonts registered and subset tables built once per process, as in the
-  kiosk after its warm-up). The issue's goal: 30 ms per ticket.
+  (fonts registered once per process, as in the kiosk after its warm-up).
+  The 80 mm ticket is timed in rounds with its floor, :func:`text_floor`
+  (reportlab drawing the same page's text alone), and each round's ratio is
+  held to :data:`RATIO_GOAL`.
 - **CUPS**: a private cupsd (:mod:`testkit.cupsd`) with the cups-pdf
   queue. The 80 mm ticket handed to :class:`printing.printers.cups.CupsPrinter` until
   the job has completed (queue state before, ``lp``, following the job,
@@ -15,18 +17,27 @@
 
 from __future__ import annotations
 
+import io
 import socket
+import statistics
 import subprocess
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
+
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 from bench.results import Benchmark, Measurement, ms_since
-from printing.layouts.paper import Paper
+from printing.documents import TicketDocument
+from printing.layouts.blocks import Text
+from printing.layouts.fonts import EmbeddedFont, document_fonts
+from printing.layouts.paper import PAPERS, Paper
 from printing.layouts.slip import render_slip_pdf
-from printing.layouts.ticket import render_ticket_pdf
+from printing.layouts.ticket import render_ticket_pdf, ticket_blocks
 from printing.printers.cups import CupsPrinter, media_for
 from printing.printers.escpos import EscposPrinter
 from printing.samples import sample_slip, sample_ticket
@@ -36,7 +47,47 @@ RENDER_TITLE = "Ticket render (reportlab, DejaVu embedded, QR code)"
 CUPS_TITLE = "Printing through CUPS (private cupsd, cups-pdf printer)"
 RENDERS, QUICK_RENDERS = 100, 10
 JOBS, QUICK_JOBS = 20, 3
-RENDER_GOAL_MS = 30.0
+FLOOR_ROW = "floor: the 80mm ticket's text alone"
+RATIO_ROW = "ticket 80mm ÷ floor (goal on the median)"
+KEPT_ROW = "the same text, font subsets kept"
+#: The issue's goal, a median of 6 ms on a quiet machine, as a ratio of the same-run floor
+#: (how it was derived: :data:`RENDER_NOTES`).
+RATIO_GOAL = 1.45
+
+RENDER_NOTES = (
+    "The goal: the issue asks a median of 6 ms on a quiet machine, where the 80 mm ticket "
+    "took 8.3 ms at 8fc1470. At that code the median ratio to this floor was 2.0 in four "
+    "runs here (wall clock and CPU time alike), so the floor is about 8.3 / 2.0 = 4.15 ms "
+    "quiet, and 6 ms is 6 / 4.15 = 1.45 times the floor.",
+    "Where the time went before (cProfile of 200 renders, and the pieces timed alone in "
+    "CPU time on this loaded machine, at 8fc1470's code): of 12.7 ms, the QR code's matrix "
+    "4.2 ms (reportlab built the symbol nine times, once per mask, and computed the "
+    "Reed-Solomon remainder with polynomial objects), the fonts' subsets about 5 ms "
+    "(reportlab cut both font programs, listed their widths through its pure-Python number "
+    "formatting and compressed them again for every document; the font files themselves "
+    "were parsed once per process, as now), the measure-then-draw engine 0.2 ms, the QR's "
+    "path and the page's compression the rest.",
+    "What changed: the QR symbol is built once and the eight mask trials are XORs of "
+    "precomputed bit rows (`printing.layouts.qr`, the same symbol as reportlab's eight "
+    "builds choose); the font subsets' objects are made once per process and written out "
+    "byte for byte as reportlab writes them (`printing.layouts.fonts.EmbeddedFont`). Same "
+    "measurement after: 4.3 ms for the 80 mm ticket (12.7 before), 4.3 ms for the 58 mm "
+    "ticket (13.1) and 4.3 ms for the slip (13.1), the floor 5.9 ms (6.5).",
+    "Where the time goes now (CPU time, minimum of 300, of 4.5 ms): the QR matrix 1.9 ms "
+    "(its eight penalty scores about half, reportlab's bit buffer and data placement the "
+    "rest), the page written out 1.3 ms (reportlab's object formatting, zlib, and its "
+    "pure-Python ASCII85 filter over the page's stream, which the QR's 288 rectangles "
+    "make 6.0 kB instead of 1.5 kB raw), the canvas drawing 0.75 ms (of which the QR's "
+    "one path 0.26 ms), the layout engine (wrapping and measuring) 0.15 ms. The text "
+    "alone in the kept fonts (the last floor row) is 1.2 ms: what is left above it is "
+    "mostly the QR code.",
+    "Not cut: ASCII85 (`rl_config.useA85`) is a process-wide reportlab setting that would "
+    "move the floor too; the page compression stays (the page's stream shrinks from "
+    "6.0 kB to 1.5 kB).",
+    "The QR code is drawn as one path in module units; reportlab's `QrCodeWidget` alone "
+    "costs ~11 ms.",
+    "reportlab runs without its optional C accelerator (`rl_accel`) here.",
+)
 
 SHELL_LP = """lp -h "$1" -d "$2" -o "media=$3" "$4" >"$5" || exit 1
 job=$(sed -n 's/^request id is \\([^ ]*\\) .*/\\1/p' "$5")
@@ -53,30 +104,114 @@ def _timed(action: Callable[[], object], count: int) -> tuple[float, ...]:
     return tuple(samples)
 
 
+def text_floor(
+    doc: TicketDocument, paper: Paper = Paper.ROLL_80MM, *, plain: bool = True
+) -> Callable[[], bytes]:
+    """The floor: reportlab drawing the ticket's text lines, placed beforehand, and nothing else.
+
+    The lines, their fonts, sizes and places come from the ticket's own layout,
+    worked out once here, outside what is timed. What is timed is the page
+    reportlab must write for that text: the same page size, the same canvas
+    options and the same DejaVu files embedded, without the QR code, the rules
+    or the layout engine (no wrapping, no measuring). ``plain``: the fonts'
+    subsets made by reportlab's own ``TTFont`` for this document (the issue's
+    floor), else kept from earlier documents as the documents' fonts do
+    (:class:`printing.layouts.fonts.EmbeddedFont`).
+    """
+    spec = PAPERS[paper]
+    fonts = document_fonts()
+    blocks = ticket_blocks(doc, spec, fonts)
+    height = spec.top_margin + sum(b.height for b in blocks) + spec.bottom_margin
+    height = max(height, spec.page_height or 0.0)
+    lines: list[tuple[str, float, float, float, str, bool]] = []
+    top = height - spec.top_margin
+    for block in blocks:
+        if isinstance(block, Text):
+            baseline = top - block.space_before - block.ascent * block.size
+            left = block.align == "left"
+            x = spec.side_margin + block.indent if left else spec.width / 2
+            lines.append((block.font, block.size, x, baseline, block.text, left))
+        top -= block.height
+
+    def draw() -> bytes:
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=(spec.width, height), invariant=1, pageCompression=1,
+                        initialFontName=fonts.regular)  # fmt: skip
+        for font, size, x, y, text, left in lines:
+            canvas.setFont(font, size)
+            if left:
+                canvas.drawString(x, y, text)
+            else:
+                canvas.drawCentredString(x, y, text)
+        canvas.showPage()
+        if plain:  # the fonts subset and compressed for this document, by reportlab itself
+            with mock.patch.object(EmbeddedFont, "addObjects", TTFont.addObjects):
+                canvas.save()
+        else:
+            canvas.save()
+        return buffer.getvalue()
+
+    return draw
+
+
+def _paired(
+    floor: Callable[[], object], action: Callable[[], object], count: int
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """``count`` rounds of the floor then the action, timed each: a load that comes and
+    goes hits both of a round alike, so their ratio holds on a busy machine."""
+    floors, actions = [], []
+    for _ in range(count):
+        start = time.perf_counter()
+        floor()
+        middle = time.perf_counter()
+        action()
+        floors.append(ms_since(start, middle))
+        actions.append(ms_since(middle, time.perf_counter()))
+    return tuple(floors), tuple(actions)
+
+
 def render(quick: bool, progress: Callable[[str], None]) -> Benchmark:
     count = QUICK_RENDERS if quick else RENDERS
 
     def ticket(paper: Paper) -> Callable[[], bytes]:
         return lambda: render_ticket_pdf(sample_ticket(), paper)
 
-    jobs: list[tuple[str, Callable[[], bytes], float | None]] = [
-        (f"ticket {paper.value}", ticket(paper), RENDER_GOAL_MS) for paper in Paper
+    how = "`render_*_pdf` of the sample document with every field and its QR code."
+    floor = text_floor(sample_ticket())
+    kept = text_floor(sample_ticket(), plain=False)
+    ticket_80 = ticket(Paper.ROLL_80MM)
+    floor(), kept(), ticket_80()  # warm-up: fonts registered, reportlab's modules loaded
+    floor_ms, ticket_ms = _paired(floor, ticket_80, count)
+    kept_ms = _timed(kept, count)
+    ratios = tuple(t / f for t, f in zip(ticket_ms, floor_ms, strict=True))
+    progress(f"render ticket 80mm: median {statistics.median(ticket_ms):.1f} ms, "
+             f"floor {statistics.median(floor_ms):.1f} ms")  # fmt: skip
+    rows = [
+        Measurement("ticket 80mm", how, ticket_ms),
+        Measurement(FLOOR_ROW, "reportlab's canvas drawing the 80 mm ticket's text lines, "
+                    "placed beforehand, in the same fonts on the same page, saved: no QR code, "
+                    "no rules, no layout engine.", floor_ms),
+        Measurement(RATIO_ROW, "Each round's 80 mm render over the floor of the same round "
+                    "(a ratio, not milliseconds).", ratios, goal_ms=RATIO_GOAL, goal_on="median",
+                    ratio=True),
+        Measurement(KEPT_ROW, "As the floor, in the documents' fonts, whose subsets are made "
+                    "once per process: what is left of the text's cost.", kept_ms),
+    ]  # fmt: skip
+    jobs: list[tuple[str, Callable[[], bytes]]] = [
+        (f"ticket {paper.value}", ticket(paper)) for paper in Paper if paper != Paper.ROLL_80MM
     ]
-    jobs.append(("registration slip 80mm", lambda: render_slip_pdf(sample_slip()), None))
-    rows = []
-    for name, action, goal in jobs:
+    jobs.append(("registration slip 80mm", lambda: render_slip_pdf(sample_slip())))
+    for name, action in jobs:
         action()  # warm-up
         samples = _timed(action, count)
-        progress(f"render {name}: median {sorted(samples)[len(samples) // 2]:.1f} ms")
-        how = "`render_*_pdf` of the sample document with every field and its QR code."
-        rows.append(Measurement(name, how, samples, goal_ms=goal))
-    notes = (
-        "The QR code is reportlab's own encoder with a faster mask choice "
-        "(`printing.layouts.qr`), drawn as one path; "
-        "reportlab's `QrCodeWidget` alone costs ~11 ms.",
-        "reportlab runs without its optional C accelerator (`rl_accel`) here.",
-    )
-    return Benchmark(RENDER_TITLE, tuple(rows), notes)
+        progress(f"render {name}: median {statistics.median(samples):.1f} ms")
+        rows.append(Measurement(name, how, samples))
+    return Benchmark(RENDER_TITLE, tuple(rows), RENDER_NOTES)
+
+
+def render_only(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[Benchmark]:
+    """The render section alone (``python -m bench --only render``)."""
+    return [render(quick, progress)]
 
 
 class _Sink:

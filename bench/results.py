@@ -6,6 +6,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 
 def percentile(samples: Sequence[float], fraction: float) -> float:
@@ -35,6 +36,10 @@ class Measurement:
     samples_ms: tuple[float, ...]
     #: The goal, met when the p95 is within it; None when there is none yet.
     goal_ms: float | None = None
+    #: Which statistic the goal holds: the p95, or the median where the issue says so.
+    goal_on: Literal["p95", "median"] = "p95"
+    #: The samples are ratios (a time over its floor's in the same round), not milliseconds.
+    ratio: bool = False
 
     def __post_init__(self) -> None:
         if not self.samples_ms:
@@ -64,7 +69,7 @@ class Measurement:
         """True or False against the goal; None when there is no goal."""
         if self.goal_ms is None:
             return None
-        return self.p95 <= self.goal_ms
+        return (self.median if self.goal_on == "median" else self.p95) <= self.goal_ms
 
 
 @dataclass(frozen=True)

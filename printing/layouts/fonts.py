@@ -8,13 +8,22 @@ PDF standard Helvetica, and a warning is logged once.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase.ttfonts import (
+    FF_NONSYMBOLIC,
+    FF_SYMBOLIC,
+    SUBSETN,
+    TTFError,
+    TTFont,
+    makeToUnicodeCMap,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +67,7 @@ def document_fonts(regular: Path = DEJAVU_REGULAR, bold: Path = DEJAVU_BOLD) -> 
 
 def _register(regular: Path, bold: Path) -> Fonts:
     try:
-        faces = [TTFont(path.stem, str(path)) for path in (regular, bold)]
+        faces = [EmbeddedFont(path.stem, str(path)) for path in (regular, bold)]
     except (OSError, TTFError) as exc:
         log.warning(
             "font %s or %s unusable (%s); printing with %s instead",
@@ -73,3 +82,104 @@ def _register(regular: Path, bold: Path) -> Fonts:
         if face.fontName not in registered:
             pdfmetrics.registerFont(face)
     return Fonts(regular=faces[0].fontName, bold=faces[1].fontName, embedded=True)
+
+
+class _Formatted(pdfdoc.PDFObject):  # type: ignore[misc]
+    """A PDF object already written out: reportlab copies its bytes into the file.
+
+    One per document: reportlab marks each object it files with its name there.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def format(self, document: Any) -> bytes:
+        return self.data
+
+
+@dataclass(frozen=True)
+class _Subset:
+    """One subset's PDF pieces that depend only on the face and the subset's characters."""
+
+    base_name: str
+    widths: bytes
+    to_unicode: bytes
+    font_file: bytes
+
+
+class EmbeddedFont(TTFont):  # type: ignore[misc]
+    """reportlab's :class:`TTFont` that writes each font subset's PDF objects from a cache.
+
+    For every document reportlab subsets the font program (reading the glyph
+    tables), lists the widths, writes the ToUnicode map and compresses them.
+    All of that depends only on the face and on the subset's characters in
+    order, which on our papers barely change: ASCII sits in fixed places
+    (``asciiReadable``) and the few other characters follow in order of first
+    use. So the pieces are made once per process per subset, already written
+    out, and each document gets the same bytes reportlab would write (tested),
+    the same objects in the same order.
+    """
+
+    def addObjects(self, doc: Any) -> None:
+        if not isinstance(doc.encrypt, pdfdoc.NoEncryption):
+            super().addObjects(doc)  # encrypted streams differ per document
+            return
+        state = self.state.get(doc)
+        if state is None:
+            state = self.state[doc] = TTFont.State(self._asciiReadable)
+        state.frozen = 1
+        face = self.face
+        for n, subset in enumerate(state.subsets):
+            internal_name = self.getSubsetInternalName(n, doc)[1:]
+            pieces = self._subset(n, tuple(subset), bool(doc.compression))
+            base = pieces.base_name
+            font = pdfdoc.PDFTrueTypeFont()
+            font.__Comment__ = f"Font {self.fontName} subset {n}"
+            font.Name = internal_name
+            font.BaseFont = base
+            font.FirstChar = 0
+            font.LastChar = len(subset) - 1
+            font.Widths = _Formatted(pieces.widths)
+            font.ToUnicode = doc.Reference(_Formatted(pieces.to_unicode), f"toUnicodeCMap:{base}")
+            font_file = doc.Reference(
+                _Formatted(pieces.font_file), f"fontFile:{face.filename}({base})"
+            )
+            descriptor = pdfdoc.PDFDictionary(
+                {
+                    "Type": "/FontDescriptor",
+                    "Ascent": face.ascent,
+                    "CapHeight": face.capHeight,
+                    "Descent": face.descent,
+                    "Flags": (face.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC,
+                    "FontBBox": pdfdoc.PDFArray(face.bbox),
+                    "FontName": pdfdoc.PDFName(base),
+                    "ItalicAngle": face.italicAngle,
+                    "StemV": face.stemV,
+                    "FontFile2": font_file,
+                    "MissingWidth": face.defaultWidth,
+                }
+            )
+            font.FontDescriptor = doc.Reference(descriptor, f"fontDescriptor:{base}")
+            doc.Reference(font, internal_name)
+            doc.idToObject["BasicFonts"].dict[internal_name] = font
+        del self.state[doc]
+
+    @functools.lru_cache(maxsize=16)  # noqa: B019 (two fonts per process, kept on purpose)
+    def _subset(self, n: int, subset: tuple[int, ...], compress: bool) -> _Subset:
+        """Subset ``n``'s pieces written out as reportlab writes them."""
+        face = self.face
+        base = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
+        writer = pdfdoc.DummyDoc()
+        widths = pdfdoc.PDFArray([face.getCharWidth(code) for code in subset])
+        filters = [pdfdoc.PDFZCompress] if compress else None
+        to_unicode = pdfdoc.PDFStream(content=makeToUnicodeCMap(base, list(subset)),
+                                      filters=filters)  # fmt: skip
+        program = face.makeSubset(list(subset))
+        font_file = pdfdoc.PDFStream(content=program, filters=filters)
+        font_file.dictionary["Length1"] = len(program)
+        return _Subset(
+            base_name=base,
+            widths=widths.format(writer),
+            to_unicode=to_unicode.format(writer),
+            font_file=font_file.format(writer),
+        )

@@ -4,7 +4,10 @@ The matrix comes from :mod:`reportlab.graphics.barcode.qrencoder` (no extra
 dependency). Choosing the mask is most of its cost: it scores all eight
 masks with list-based rules (~0.75 ms each). :func:`qr_matrix` scores them
 with the same four penalty rules of ISO/IEC 18004 on strings and integers
-(~0.1 ms each) and lets reportlab build the chosen one.
+(~0.1 ms each). The symbol is built once, not once per mask: a mask only
+flips data modules, so each trial is that build with one precomputed bit
+pattern per row XORed in, and the chosen trial gets its format information
+written. The codewords' Reed-Solomon remainder is computed by table lookups.
 
 The code is drawn on a PDF canvas as one filled path written directly in
 module units (one ``re`` per run of dark modules in a row), about half a
@@ -15,8 +18,10 @@ Qt (``ui/qr.py``), so the QR on screen is the QR on paper.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+from collections.abc import Iterable
 from typing import Any
 
 #: Quiet zone around the code, in modules, as ISO/IEC 18004 asks.
@@ -42,18 +47,115 @@ def qr_matrix(text: str, level: str = "M") -> Matrix:
     code = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
     code.addData(text)
     code.version = code.calculate_version()
-    best, best_penalty = 0, -1
+    code.dataCache = _codewords(code)
+    # One build, as reportlab scores a trial (format bits light), with mask 0.
+    code.makeImpl(True, 0)
+    size = len(code.modules)
+    first = [int("".join("1" if m else "0" for m in row), 2) for row in code.modules]
+    flips = _FLIPS.get(code.version)
+    if flips is None:
+        flips = _FLIPS.setdefault(code.version, _mask_flips(size, code.dataPosIterator()))
+    trials = [[format(bits ^ f, f"0{size}b") for bits, f in zip(first, flip, strict=True)]
+              for flip in flips]  # fmt: skip
+    penalties = [_penalty(rows) for rows in trials]
+    best = penalties.index(min(penalties))
+    # The chosen trial with its real format (and version) information is the symbol.
+    code.modules = [[bit == "1" for bit in row] for row in trials[best]]
+    code.setupTypeInfo(False, best)
+    if code.version >= 7:
+        code.setupTypeNumber(False)
+    return tuple(tuple(row) for row in code.modules)
+
+
+def _codewords(code: Any) -> list[int]:
+    """The symbol's data and error correction codewords, interleaved, as reportlab's
+    ``QRCode.createData`` makes them, with the Reed-Solomon remainder computed by
+    table lookups instead of reportlab's polynomial objects (~1 ms)."""
+    from reportlab.graphics.barcode import qrencoder
+
+    blocks = qrencoder.QRRSBlock.getRSBlocks(code.version, code.errorCorrectLevel)
+    capacity = 8 * sum(block.dataCount for block in blocks)
+    buffer = qrencoder.QRBitBuffer()
+    for data in code.dataList:
+        data.write(buffer, code.version)
+    if buffer.getLengthInBits() > capacity:
+        raise ValueError(f"QR code too long: {buffer.getLengthInBits()} > {capacity} bits")
+    if buffer.getLengthInBits() + 4 <= capacity:
+        buffer.put(0, 4)  # the terminator
+    while buffer.getLengthInBits() % 8:
+        buffer.putBit(False)
+    data_bytes = list(buffer.buffer)
+    pads = itertools.cycle((0xEC, 0x11))
+    data_bytes += [next(pads) for _ in range(capacity // 8 - len(data_bytes))]
+    data_blocks, ec_blocks, offset = [], [], 0
+    for block in blocks:
+        chunk = data_bytes[offset : offset + block.dataCount]
+        offset += block.dataCount
+        data_blocks.append(chunk)
+        ec_blocks.append(_remainder(chunk, block.totalCount - block.dataCount))
+    return [
+        byte
+        for group in itertools.chain(
+            itertools.zip_longest(*data_blocks), itertools.zip_longest(*ec_blocks)
+        )
+        for byte in group
+        if byte is not None
+    ]
+
+
+def _remainder(data: list[int], count: int) -> list[int]:
+    """The ``count`` Reed-Solomon error correction codewords of ``data`` (GF(256), 0x11D)."""
+    from reportlab.graphics.barcode.qrencoder import EXP_TABLE, LOG_TABLE
+
+    generator = _generator_logs(count)
+    remainder = [0] * count
+    for byte in data:
+        factor = byte ^ remainder[0]
+        remainder = [*remainder[1:], 0]
+        if factor:
+            log = LOG_TABLE[factor]
+            for i, g in enumerate(generator):
+                remainder[i] ^= EXP_TABLE[(log + g) % 255]
+    return remainder
+
+
+@functools.lru_cache(maxsize=32)
+def _generator_logs(count: int) -> tuple[int, ...]:
+    """The logs of the generator polynomial's coefficients after its leading 1."""
+    from reportlab.graphics.barcode.qrencoder import LOG_TABLE, QRUtil
+
+    coefficients = QRUtil.getErrorCorrectPolynomial(count).num
+    return tuple(LOG_TABLE[c] for c in coefficients[1:])
+
+
+#: :func:`_mask_flips` by version (at most 40): they depend on nothing else.
+_FLIPS: dict[int, tuple[tuple[int, ...], ...]] = {}
+
+
+def _mask_flips(size: int, data_modules: Iterable[tuple[int, int]]) -> tuple[tuple[int, ...], ...]:
+    """Per mask, per row: the data modules whose colour differs from mask 0's, as bits.
+
+    Masks act on data modules only (``(column, row)`` as reportlab lists
+    them), so mask k's trial symbol is mask 0's with these bits flipped.
+    """
+    from reportlab.graphics.barcode.qrencoder import QRUtil
+
+    data_modules = list(data_modules)
+    zero = QRUtil.getMask(0)
+    flips = []
     for mask in range(8):
-        code.makeImpl(True, mask)
-        penalty = mask_penalty(code.modules)
-        if best_penalty < 0 or penalty < best_penalty:
-            best, best_penalty = mask, penalty
-    code.makeImpl(False, best)
-    return tuple(tuple(bool(module) for module in row) for row in code.modules)
+        pattern = QRUtil.getMask(mask)
+        rows = [0] * size
+        for column, row in data_modules:
+            if pattern(row, column) != zero(row, column):
+                rows[row] |= 1 << (size - 1 - column)
+        flips.append(tuple(rows))
+    return tuple(flips)
 
 
 _RUN = re.compile(r"0{5,}|1{5,}")
 _FINDER_LIKE = ("10111010000", "00001011101")
+_DARK = re.compile("1+")
 
 
 def mask_penalty(modules: Any) -> int:
@@ -64,35 +166,36 @@ def mask_penalty(modules: Any) -> int:
     1:1:3:1:1 pattern with four light modules on one side; N4: 10 per 5 %
     the dark share strays from half.
     """
-    rows = ["".join("1" if m else "0" for m in row) for row in modules]
-    columns = ["".join(column) for column in zip(*rows, strict=True)]
+    return _penalty(["".join("1" if m else "0" for m in row) for row in modules])
+
+
+def _penalty(rows: list[str]) -> int:
+    """:func:`mask_penalty` of the symbol whose rows are ``rows``, "1" for dark."""
     size = len(rows)
-    penalty = 0
-    for line in itertools.chain(rows, columns):
-        penalty += sum(len(run) - 2 for run in _RUN.findall(line))
-        penalty += 40 * sum(line.count(pattern) for pattern in _FINDER_LIKE)
+    # Rows, then columns, in one string: a separator keeps runs and patterns in their line.
+    across = " ".join(rows)
+    lines = across + " " + " ".join(map("".join, zip(*rows, strict=True)))
+    runs = _RUN.findall(lines)
+    penalty = sum(map(len, runs)) - 2 * len(runs)
+    penalty += 40 * (lines.count(_FINDER_LIKE[0]) + lines.count(_FINDER_LIKE[1]))
     bits = [int(row, 2) for row in rows]
     full = (1 << (size - 1)) - 1  # the size - 1 horizontal neighbour pairs
     for upper, lower in itertools.pairwise(bits):
         same = ~(upper ^ lower)
         same_pair = ~(upper ^ (upper >> 1))
-        penalty += 3 * bin(same & (same >> 1) & same_pair & full).count("1")
-    dark = sum(row.count("1") for row in rows)
+        penalty += 3 * (same & (same >> 1) & same_pair & full).bit_count()
+    dark = across.count("1")
     penalty += 10 * (abs(100 * dark // (size * size) - 50) // 5)
     return penalty
 
 
 def dark_runs(matrix: Matrix) -> list[tuple[int, int, int]]:
     """``(row, first column, length)`` of every horizontal run of dark modules."""
-    runs: list[tuple[int, int, int]] = []
-    for r, row in enumerate(matrix):
-        column = 0
-        for dark, group in itertools.groupby(row):
-            length = sum(1 for _ in group)
-            if dark:
-                runs.append((r, column, length))
-            column += length
-    return runs
+    return [
+        (r, run.start(), run.end() - run.start())
+        for r, row in enumerate(matrix)
+        for run in _DARK.finditer("".join(["1" if m else "0" for m in row]))
+    ]
 
 
 def draw_qr(canvas: Any, matrix: Matrix, x: float, y: float, size: float) -> None:

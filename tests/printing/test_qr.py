@@ -100,3 +100,41 @@ def test_a_real_symbol_scores_as_the_standard_says() -> None:
     for mask in range(8):
         code.makeImpl(True, mask)
         assert mask_penalty(code.modules) == reference_penalty(code.modules)
+
+
+def eight_trial_builds(text: str, level: str) -> tuple[tuple[bool, ...], ...]:
+    """The symbol as reportlab builds it: one trial build per mask, then the chosen one."""
+    code = qrencoder.QRCode(None, getattr(qrencoder.QRErrorCorrectLevel, level))
+    code.addData(text)
+    code.version = code.calculate_version()
+    penalties = []
+    for mask in range(8):
+        code.makeImpl(True, mask)
+        penalties.append(reference_penalty(code.modules))
+    code.makeImpl(False, penalties.index(min(penalties)))
+    return tuple(tuple(bool(m) for m in row) for row in code.modules)
+
+
+@pytest.mark.parametrize("level", ["L", "M", "Q", "H"])
+def test_one_build_gives_the_symbol_eight_trial_builds_give(level: str) -> None:
+    rng = random.Random(level)  # noqa: S311 (test data, not secrets)
+    # Versions 1 to about 20: from 7 up the symbol carries version information too.
+    texts = [*URLS, *("".join(rng.choices("0123456789abcdef/-:.", k=n)) for n in (40, 150, 400))]
+    for text in texts:
+        assert qr_matrix(text, level) == eight_trial_builds(text, level), (level, len(text))
+
+
+def test_the_symbol_is_built_once_not_once_per_mask(monkeypatch: pytest.MonkeyPatch) -> None:
+    builds: list[tuple[bool, int]] = []
+    make = qrencoder.QRCode.makeImpl
+
+    def counted(code: qrencoder.QRCode, test: bool, mask: int) -> None:
+        builds.append((test, mask))
+        make(code, test, mask)
+
+    monkeypatch.setattr(qrencoder.QRCode, "makeImpl", counted)
+
+    matrix = qr_matrix(URLS[0])
+
+    assert builds == [(True, 0)]
+    assert matrix == eight_trial_builds(URLS[0], "M")
