@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from offline_store import BadValue, Store
+from offline_store import BadValue, OutboxState, Store
 from testkit.stored_tickets import NIK, NOW, issue_ticket
 
 SECOND = dt.timedelta(seconds=1)
@@ -127,9 +127,9 @@ def test_a_batch_put_back_is_one_transaction_and_touches_only_items_in_flight(
         "BEGIN IMMEDIATE",
         "COMMIT",
     ]
-    assert [item.key for item in store.outbox("delivered")] == keys[:1]
-    assert [item.key for item in store.outbox("dead")] == [keys[1]]
-    pending = store.outbox("pending")
+    assert [item.key for item in store.outbox(OutboxState.DELIVERED)] == keys[:1]
+    assert [item.key for item in store.outbox(OutboxState.DEAD)] == [keys[1]]
+    pending = store.outbox(OutboxState.PENDING)
     assert [item.key for item in pending] == keys[2:]
     assert {item.last_error for item in pending} == {"503 from central"}
     assert store.pending_batch(40, NOW + 89 * SECOND) == []
