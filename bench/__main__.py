@@ -43,6 +43,7 @@ ALONE: dict[str, Run] = {
     "fleet": fleet_load.run,
     "scale": central_scale.run,
     "sync": sync.run,
+    "drain": sync.run_drain,
     "dashboard": dashboard_render.run,
     "call-next": call_next.run,
     "board": board_live.run,

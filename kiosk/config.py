@@ -145,7 +145,7 @@ class SyncSection:
     #: Seconds between fetches of today's bookings of the office (with ``If-None-Match``).
     bookings_interval_s: float = 60.0
     #: Outbox items sent in one request (1 to 500).
-    batch_size: int = 100
+    batch_size: int = 500
     #: First retry delay after a failure; doubles per failure, with full jitter.
     backoff_base_s: float = 1.0
     #: Longest retry delay.

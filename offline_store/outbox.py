@@ -116,11 +116,6 @@ class OutboxMixin(StoreBase):
                         [str(exc)[:MAX_ERROR_CHARS], key],
                     )
                     continue
-                conn.execute(
-                    "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
-                    " next_attempt_at = ? WHERE key = ?",
-                    [until, key],
-                )
                 items.append(
                     OutboxItem(
                         key,
@@ -133,6 +128,12 @@ class OutboxMixin(StoreBase):
                         item.last_error,
                     )
                 )
+            # the claim in one statement, in the same transaction as the read
+            conn.executemany(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
+                " next_attempt_at = ? WHERE key = ?",
+                [(until, item.key) for item in items],
+            )
         return items
 
     def mark_delivered(
@@ -172,13 +173,17 @@ class OutboxMixin(StoreBase):
 
     def mark_failed(self, key: str, error: str, next_attempt_at: dt.datetime) -> bool:
         """A try failed; retry at ``next_attempt_at``. False if the key is not in flight."""
+        return self.mark_all_failed([key], error, next_attempt_at) == 1
+
+    def mark_all_failed(self, keys: Iterable[str], error: str, next_attempt_at: dt.datetime) -> int:
+        """:meth:`mark_failed` for a whole batch, in one transaction; how many were in flight."""
         with self._write() as conn:
-            cursor = conn.execute(
+            cursor = conn.executemany(
                 "UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ?"
                 " WHERE key = ? AND state IN ('pending', 'sending')",
-                [error[:MAX_ERROR_CHARS], utc_text(next_attempt_at), key],
+                [(error[:MAX_ERROR_CHARS], utc_text(next_attempt_at), key) for key in keys],
             )
-            return cursor.rowcount == 1
+            return max(cursor.rowcount, 0)
 
     def mark_dead(self, key: str, error: str) -> bool:
         """The centre refused the item for good (a 4xx that will never succeed)."""

@@ -88,6 +88,18 @@ def existing(conn: Connection, key: str) -> Any:
     return conn.execute(select(quota_takes).where(quota_takes.c.ticket_id == key)).first()
 
 
+def held(conn: Connection, keys: list[str]) -> set[str]:
+    """Those of ``keys`` that hold a place now (taken and not given back): one query."""
+    if not keys:
+        return set()
+    rows = conn.execute(
+        select(quota_takes.c.ticket_id).where(
+            quota_takes.c.ticket_id.in_(keys), quota_takes.c.released_at.is_(None)
+        )
+    )
+    return {row.ticket_id for row in rows}
+
+
 def _count(conn: Connection, schedule: Any, day: dt.date, payer: Payer, *, force: bool) -> int:
     """Take one place (``force``: even beyond the quota); its angka, or 0 for none left."""
     used = doctor_quota.c.used_jkn if payer is Payer.JKN else doctor_quota.c.used_non_jkn

@@ -368,6 +368,13 @@ def register(
     return result
 
 
+def holding_places(conn: Connection, ticket_ids: list[str]) -> list[str]:
+    """Those of ``ticket_ids`` that hold a quota place, in their order: the ones
+    :func:`settle` may have to give back (a batch asks once, not once a ticket)."""
+    holding = quota.held(conn, ticket_ids)
+    return [ticket_id for ticket_id in ticket_ids if ticket_id in holding]
+
+
 def settle(conn: Connection, ticket_id: str, now: dt.datetime) -> bool:
     """Give back the place ``ticket_id`` holds unless its own visit is recorded on it.
 

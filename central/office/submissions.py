@@ -62,8 +62,9 @@ import logging
 import math
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -125,6 +126,11 @@ class Item:
     key: str
     kind: str
     body: dict[str, Any]
+
+    @cached_property
+    def text(self) -> bytes:
+        """The body as canonical JSON: made once, then checked for size, hashed and stored."""
+        return canonical(self.body)
 
 
 @dataclass(frozen=True)
@@ -205,32 +211,43 @@ class Batch:
     fallbacks: dict[tuple[str, dt.date], int]
 
 
-def digest_of(body: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical(body)).hexdigest()
+def admissible(body: dict[str, Any], text: Callable[[], bytes] | None = None) -> None:
+    """Refuse (:class:`InvalidItem`) a body that cannot be stored as it is, whatever its kind.
 
-
-def admissible(body: dict[str, Any]) -> None:
-    """Refuse (:class:`InvalidItem`) a body that cannot be stored as it is, whatever its kind."""
-    todo: list[tuple[object, int]] = [(body, 1)]
-    while todo:
-        value, depth = todo.pop()
-        if depth > MAX_DEPTH:
-            raise InvalidItem("invalid_body", f"the body nests deeper than {MAX_DEPTH} levels")
-        if isinstance(value, dict):
-            todo += [(k, depth) for k in value] + [(v, depth + 1) for v in value.values()]
-        elif isinstance(value, list):
-            todo += [(v, depth + 1) for v in value]
-        elif isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise InvalidItem("invalid_body", "a text is not valid Unicode") from None
-            if "\x00" in value:
-                raise InvalidItem("invalid_body", "a text holds a NUL character")
-        elif isinstance(value, float) and not math.isfinite(value):
-            raise InvalidItem("invalid_body", "a number is not finite")
-    if len(canonical(body)) > MAX_ITEM_BYTES:
+    ``text`` gives the body's canonical JSON when the caller keeps it (an
+    :class:`Item`'s); it is asked for only once the values are known to be
+    storable. Encoding that text to UTF-8 is what finds a text that is not
+    valid Unicode (a lone surrogate), for all of the body's texts at once.
+    """
+    _walk(body, 1)
+    try:
+        size = len(canonical(body) if text is None else text())
+    except UnicodeEncodeError:
+        raise InvalidItem("invalid_body", "a text is not valid Unicode") from None
+    if size > MAX_ITEM_BYTES:
         raise InvalidItem("invalid_body", f"the body is larger than {MAX_ITEM_BYTES} bytes")
+
+
+def _walk(value: dict[str, Any] | list[Any], depth: int) -> None:
+    """Refuse a NUL in a text, a number that is not finite, a value nested deeper than
+    :data:`MAX_DEPTH` (the body is level 1, its values level 2)."""
+    if value and depth >= MAX_DEPTH:
+        raise InvalidItem("invalid_body", f"the body nests deeper than {MAX_DEPTH} levels")
+    if isinstance(value, dict):
+        for key in value:
+            if isinstance(key, str) and "\x00" in key:
+                raise InvalidItem("invalid_body", "a text holds a NUL character")
+        values: Iterable[object] = value.values()
+    else:
+        values = value
+    for item in values:
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise InvalidItem("invalid_body", "a text holds a NUL character")
+        elif isinstance(item, dict | list):
+            _walk(item, depth + 1)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise InvalidItem("invalid_body", "a number is not finite")
 
 
 def submit(
@@ -253,7 +270,7 @@ def submit(
     refused: dict[int, Outcome] = {}
     for i, item in enumerate(items):
         try:
-            admissible(item.body)
+            admissible(item.body, lambda: item.text)  # noqa: B023 - called at once
         except InvalidItem as bad:
             refused[i] = Outcome(item.key, SubmissionStatus.INVALID, bad.code, bad.detail)
     stored = _store(conn, kiosk, [x for i, x in enumerate(items) if i not in refused], now, rules)
@@ -319,7 +336,7 @@ def _name(exc: Exception) -> str:
 def _process(
     conn: Connection, kiosk: KioskPrincipal, items: list[Item], now: dt.datetime, rules: Rules
 ) -> list[Outcome]:
-    digests = [digest_of(item.body) for item in items]
+    digests = [hashlib.sha256(item.text).hexdigest() for item in items]
     keys = list({item.key for item in items})
     stored = {
         row.key: row
@@ -833,7 +850,7 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
                     "service_id": p.service_id,
                     "day": p.day,
                     "body_sha256": p.digest,
-                    "body": canonical(p.item.body).decode("utf-8"),
+                    "body": p.item.text.decode("utf-8"),
                     "result": json.dumps(p.result),
                     "received_at": now,
                 }
@@ -865,9 +882,15 @@ def _register_visits(
                 body=plan.item.body,
                 now=now,
             )
-    for plan in plans:  # a place held by a ticket whose registration made no visit on it
-        if plan.item.kind == "service_registration" and plan.ticket.get("id"):
-            visits.settle(conn, plan.ticket["id"], now)
+    # a place held by a ticket whose registration made no visit on it: one query
+    # finds the batch's tickets that hold one at all (most hold none)
+    registered = [
+        plan.ticket["id"]
+        for plan in plans
+        if plan.item.kind == "service_registration" and plan.ticket.get("id")
+    ]
+    for ticket_id in visits.holding_places(conn, registered):
+        visits.settle(conn, ticket_id, now)
     for plan in plans:
         if plan.item.kind == "visit_cancel":
             body = plan.item.body

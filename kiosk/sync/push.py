@@ -94,8 +94,11 @@ def push_batch(
     while chunks:
         chunk = chunks.popleft()
         if deadline is not None and time.monotonic() >= deadline:
-            for item in _rest(chunk, chunks):
-                store.mark_failed(item.key, "not sent: the step's time for the outbox ran out", now)
+            store.mark_all_failed(
+                [item.key for item in _rest(chunk, chunks)],
+                "not sent: the step's time for the outbox ran out",
+                now,
+            )
             raise _PushCut(total, len(chunk))
         try:
             results = client.submit([_wire(item) for item in chunk])
@@ -195,6 +198,4 @@ def _record(store: Store, results: list[SubmissionResult], now: dt.datetime) -> 
 def _put_back(
     store: Store, items: list[OutboxItem], error: CentralError, when: dt.datetime
 ) -> None:
-    text = f"{type(error).__name__}: {error}"
-    for item in items:
-        store.mark_failed(item.key, text, when)
+    store.mark_all_failed([item.key for item in items], f"{type(error).__name__}: {error}", when)

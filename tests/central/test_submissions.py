@@ -7,10 +7,11 @@ import datetime as dt
 import json
 import threading
 import time
+from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from central.access.kiosks import KioskPrincipal
 from central.database import Database
@@ -289,3 +290,42 @@ def test_two_batches_of_one_kiosk_racing_with_one_key_store_it_once(
     racer.join(30)
     assert [o.status for o in first] == ["accepted", "accepted"]
     assert [(o.status, o.result) for o in later[0]] == [("replayed", first[0].result)]
+
+
+def _statements(operator: Database, kiosk: KioskPrincipal, items: list[dict[str, Any]]) -> int:
+    """How many statements storing ``items`` as one batch sends to the database."""
+    sent: list[str] = []
+    with operator.begin() as conn:
+        event.listen(conn, "before_cursor_execute", lambda *args: sent.append(args[2]))
+        got = submissions_store.submit(
+            conn,
+            kiosk,
+            [Item(i["key"], i["kind"], i["body"]) for i in items],
+            now=utc_now(),
+            zone=ZONE,
+        )
+    assert {o.status for o in got} == {"accepted"}, [o for o in got if o.error][:3]
+    return len(sent)
+
+
+def test_a_batch_asks_the_database_as_often_whatever_its_size(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A batch is a handful of statements, none per item: 4 items or 120 ask as often."""
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    numbers = iter(range(1, 1000))
+
+    def batch(size: int) -> list[dict[str, Any]]:
+        half = size // 2
+        fallbacks = [
+            registration(
+                new_id(), service, f"E-{mine['kiosk_code']}-{next(numbers):03d}", "fallback"
+            )
+            for _ in range(half)
+        ]
+        return fallbacks + [complaint(new_id()) for _ in range(size - half)]
+
+    small, large = _statements(operator, kiosk, batch(4)), _statements(operator, kiosk, batch(120))
+    assert large == small

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from offline_store import BadValue, Store
+from offline_store import BadValue, OutboxState, Store
 from testkit.stored_tickets import NIK, NOW, issue_ticket
 
 SECOND = dt.timedelta(seconds=1)
@@ -106,3 +106,31 @@ def test_stats_give_depth_oldest_age_and_dead(store: Store) -> None:
 def test_a_batch_needs_a_positive_limit(store: Store) -> None:
     with pytest.raises(BadValue):
         store.pending_batch(0, NOW)
+
+
+def test_a_batch_put_back_is_one_transaction_and_touches_only_items_in_flight(
+    store: Store,
+) -> None:
+    """The sync engine puts a whole failed batch back at once (one fsync, not one per item)."""
+    keys = [issue_ticket(store, now=NOW + i * SECOND).id for i in range(40)]
+    store.pending_batch(40, NOW + 50 * SECOND)
+    store.mark_delivered(keys[:1], NOW + 51 * SECOND)
+    store.mark_dead(keys[1], "invalid: unknown_service")
+    statements: list[str] = []
+    store.db.conn.set_trace_callback(statements.append)
+    try:
+        put_back = store.mark_all_failed(keys, "503 from central", NOW + 90 * SECOND)
+    finally:
+        store.db.conn.set_trace_callback(None)
+    assert put_back == 38  # the delivered and the dead one stay as they are
+    assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == [
+        "BEGIN IMMEDIATE",
+        "COMMIT",
+    ]
+    assert [item.key for item in store.outbox(OutboxState.DELIVERED)] == keys[:1]
+    assert [item.key for item in store.outbox(OutboxState.DEAD)] == [keys[1]]
+    pending = store.outbox(OutboxState.PENDING)
+    assert [item.key for item in pending] == keys[2:]
+    assert {item.last_error for item in pending} == {"503 from central"}
+    assert store.pending_batch(40, NOW + 89 * SECOND) == []
+    assert len(store.pending_batch(40, NOW + 90 * SECOND)) == 38

@@ -17,6 +17,14 @@ def test_defaults_and_a_file_that_changes_them() -> None:
     assert Config().sync.allocate_deadline_s == 0.8
 
 
+def test_the_default_batch_is_the_largest_the_centre_takes() -> None:
+    """The centre stores a batch in one transaction: the fewer batches, the fewer
+    round trips and commits a drain costs."""
+    from central.office.submissions import MAX_ITEMS
+
+    assert Config().sync.batch_size == MAX_ITEMS
+
+
 @pytest.mark.parametrize(
     ("data", "key", "problem"),
     [
