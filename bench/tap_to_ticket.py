@@ -366,6 +366,19 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
     return summarise(results, true_refs=(refs[0], refs[-1]))
 
 
+def run_alone(quick: bool, progress: Callable[[str], None]) -> list[Benchmark]:
+    """``python -m bench --only walk``: the same run against a demo centre of its own."""
+    from bench import LOOSE_LIMITS
+    from central.process import start_central
+
+    central = start_central(seed_demo=True, extra_args=LOOSE_LIMITS)
+    try:
+        progress(f"central server at {central.url}")
+        return [run(central.url, QUICK_ROUNDS if quick else ROUNDS, progress)]
+    finally:
+        central.stop()
+
+
 def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) -> Benchmark:
     def row(what: str, how: str, values: list[float]) -> Measurement:
         return Measurement(what=what, how=how, samples_ms=tuple(values))
