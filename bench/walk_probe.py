@@ -23,11 +23,13 @@ from __future__ import annotations
 import argparse
 import cProfile
 import dataclasses
+import gc
 import io
 import os
 import pstats
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -56,6 +58,31 @@ STEPS = (
     Phase.CONSENT,
     Phase.TICKET_ISSUED,
 )
+
+
+class Collections:
+    """Python's garbage collections while installed: count and time per generation."""
+
+    def __init__(self) -> None:
+        self.count: Counter[int] = Counter()
+        self.ms: dict[int, float] = {}
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            generation = info["generation"]
+            self.count[generation] += 1
+            took = (time.perf_counter() - self._started) * 1000
+            self.ms[generation] = self.ms.get(generation, 0.0) + took
+
+    def __enter__(self) -> Collections:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        gc.callbacks.remove(self)
 
 
 class EventCount(QObject):
@@ -177,17 +204,24 @@ def probe(central_url: str, rounds: int, profile: bool, top: int) -> str:
         walk(driver, counter)  # the first use of every screen and of the renderer
         profiler = cProfile.Profile() if profile else None
         counts: list[StepCount] = []
-        for _ in range(rounds):
-            if profiler is not None:
-                profiler.enable()
-            counts = walk(driver, counter)
-            if profiler is not None:
-                profiler.disable()
+        with Collections() as collections:
+            for _ in range(rounds):
+                if profiler is not None:
+                    profiler.enable()
+                counts = walk(driver, counter)
+                if profiler is not None:
+                    profiler.disable()
         app.removeEventFilter(counter)
     print("step                 frames  paints  screen-paints  layouts", file=out)
     for c in counts:
         print(
             f"{c.phase.value:<20} {c.frames:>6} {c.paints:>7} {c.screen_paints:>14} {c.layouts:>8}",
+            file=out,
+        )
+    for generation in sorted(collections.count):
+        print(
+            f"gc generation {generation}: {collections.count[generation]} collections, "
+            f"{collections.ms[generation]:.1f} ms in {rounds} walks",
             file=out,
         )
     if profiler is not None:
