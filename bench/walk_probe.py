@@ -218,6 +218,8 @@ def probe(central_url: str, rounds: int, profile: bool, top: int) -> str:
             f"{c.phase.value:<20} {c.frames:>6} {c.paints:>7} {c.screen_paints:>14} {c.layouts:>8}",
             file=out,
         )
+    if not collections.count:
+        print(f"gc: no collection in {rounds} walks", file=out)
     for generation in sorted(collections.count):
         print(
             f"gc generation {generation}: {collections.count[generation]} collections, "
