@@ -61,12 +61,12 @@ GREETING_GOAL_MS = 150.0
 #: Issue #19, as ratios to floors measured in the same run (each round's figure over
 #: the same round's floor, p95): the issue's goals on a quiet machine (greeting p95 ≤
 #: 25 ms, tap → ticket p95 ≤ 70 ms) over this bench's floors there,
-#: :data:`QUIET_FLOORS_MS`, rounded down.
-GREETING_RATIO_GOAL = 5.5
-WALK_RATIO_GOAL = 4.5
+#: :data:`QUIET_FLOORS_MS`, rounded down to whole numbers (as the report shows goals).
+GREETING_RATIO_GOAL = 5.0
+WALK_RATIO_GOAL = 4.0
 #: The floors (greeting, walk) standing for a quiet machine: the lowest of 30 rounds
 #: in a full run on the reference machine (2 cores) on 2026-12-06, when it was never
-#: quiet (load 10-14 from other work): 25 ÷ 4.5 ≈ 5.5, 70 ÷ 15.2 ≈ 4.6. A run on a
+#: quiet (load 10-14 from other work): 25 ÷ 4.5 ≈ 5.6, 70 ÷ 15.2 ≈ 4.6. A run on a
 #: quiet machine should replace them with its floors' p95.
 QUIET_FLOORS_MS = (4.5, 15.2)
 #: The screens a citizen sees from the tap to her number, each painted once: the
@@ -670,7 +670,8 @@ def floor_notes(results: list[Round]) -> list[str]:
         f"and tap → ticket p95 ≤ 70 ms. The machine was never quiet while this was measured "
         f"(load 10-14 on 2 cores from other work), so the lowest floor of a full run's 30 "
         f"rounds stands for a quiet p95: {quiet_g} ms and {quiet_w} ms, giving 25 ÷ {quiet_g} "
-        f"≈ {GREETING_RATIO_GOAL}× and 70 ÷ {quiet_w} ≈ {WALK_RATIO_GOAL}× (rounded down). A "
+        f"≈ {25 / quiet_g:.1f} and 70 ÷ {quiet_w} ≈ {70 / quiet_w:.1f}, goals of "
+        f"{GREETING_RATIO_GOAL:.0f}× and {WALK_RATIO_GOAL:.0f}× (rounded down). A "
         f"quiet run should set `QUIET_FLOORS_MS` to its floors' p95 and the goals anew.",
         "What tap → ticket holds above its floor besides the GUI thread: the card read and "
         "its record lookup, the centre numbering the ticket online (an HTTP round trip), the "
