@@ -13,9 +13,10 @@ walks ``--rounds`` citizens from the tap to the ticket and, for every step
 - layouts: layout requests handled (each one is a layout pass of one widget).
 
 The counts are those of the last round (the first one builds what is used
-once); Python's garbage collections over all the rounds are counted and timed. With ``--profile``, the GUI thread's work over all the rounds but the
-first is profiled with :mod:`cProfile` and the top entries by own and by
-cumulative time are printed: the work between a tap and its frame.
+once); Python's garbage collections over all the rounds are counted and timed.
+With ``--profile``, the GUI thread's work over all the rounds but the first is
+profiled with :mod:`cProfile` and the top entries by own and by cumulative time
+are printed: the work between a tap and its frame.
 """
 
 from __future__ import annotations
