@@ -49,6 +49,7 @@ ALONE: dict[str, Run] = {
     "board": board_live.run,
     "booking": booking_load.run,
     "render": printing.render_only,
+    "walk": tap_to_ticket.run_alone,
 }
 
 ROOT = Path(__file__).resolve().parent.parent

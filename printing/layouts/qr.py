@@ -31,12 +31,17 @@ QUIET_ZONE = 4
 Matrix = tuple[tuple[bool, ...], ...]
 
 
+@functools.lru_cache(maxsize=8)
 def qr_matrix(text: str, level: str = "M") -> Matrix:
     """The QR code for ``text`` (byte mode, smallest version that fits).
 
     ``level`` is the error correction: ``L``, ``M`` (the default: 15 % of the
     code may be damaged, as a crumpled ticket can be), ``Q`` or ``H``.
     Raises :class:`ValueError` for empty text.
+
+    The last few codes are kept (the matrix is an immutable tuple): a ticket's
+    status page is encoded once, by the print on its worker thread, and the
+    ticket screen that shows the same code on the GUI thread finds it made.
     """
     if not text:
         raise ValueError("a QR code needs some text")

@@ -54,9 +54,13 @@ EXPECTED = {
         tap_to_ticket.QUICK_ROUNDS,
         [
             "card event → greeting painted",
+            "floor: card read + one frame",
+            "greeting ÷ its floor",
             "card event → appointment painted",
             "tap → card read",
             "tap → ticket issued",
+            f"floor: {tap_to_ticket.WALK_FRAMES} frames + the store's issue_ticket",
+            "tap → ticket ÷ its floor",
             "tap → ticket PDF on disk",
         ],
     ),
@@ -236,6 +240,19 @@ def test_greeting_paint_has_its_goal(report: str) -> None:
         if r.what.startswith("card event → appointment painted")
     ]
     assert appointment.goal == f"≤ {tap_to_ticket.APPOINTMENT_GOAL_MS:.0f}"
+
+
+@pytest.mark.slow
+def test_the_walk_is_a_ratio_of_floors_of_the_same_run(report: str) -> None:
+    rows = {r.what: r for r in _rows(_sections(report)[tap_to_ticket.TITLE])}
+    for ratio, goal in (
+        ("greeting ÷ its floor (ratio, not ms)", tap_to_ticket.GREETING_RATIO_GOAL),
+        ("tap → ticket ÷ its floor (ratio, not ms)", tap_to_ticket.WALK_RATIO_GOAL),
+    ):
+        assert rows[ratio].goal == f"≤ {goal:.0f}" and rows[ratio].result in ("✅ pass", "❌ miss")
+        assert rows[ratio].n == tap_to_ticket.QUICK_ROUNDS
+    greeting, floor = rows["card event → greeting painted"], rows["floor: card read + one frame"]
+    assert floor.minimum > 0 and floor.n == greeting.n
 
 
 @pytest.mark.slow

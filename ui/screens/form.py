@@ -89,6 +89,16 @@ def _set_value(editor: Editor, value: FieldValue | None) -> None:
     editor.setFocusPolicy(Qt.FocusPolicy.NoFocus if locked else Qt.FocusPolicy.StrongFocus)
 
 
+def _wipe(editor: Editor) -> None:
+    """Empty ``editor`` and forget its history: what was typed is gone, not undoable."""
+    if isinstance(editor, QPlainTextEdit):
+        editor.setPlainText("")
+        editor.document().clearUndoRedoStacks()
+    elif isinstance(editor, QLineEdit):
+        editor.setText("")  # also when already empty: it clears the undo history
+    _set_value(editor, None)
+
+
 class FormScreen(Screen):
     def __init__(self, view: View) -> None:
         super().__init__()
@@ -107,7 +117,9 @@ class FormScreen(Screen):
         self.editors: dict[str, Editor] = {}
         self.sources: dict[str, QLabel] = {}
         self.errors: dict[str, QLabel] = {}
-        self._built_for: tuple[str, str] | None = None
+        #: The service, language and fields the rows were built for: a later citizen
+        #: of the same form gets the same rows, emptied (:meth:`clear`), not new ones.
+        self._built_for: tuple[str, str, tuple[FormField, ...]] | None = None
         self._values_shown: dict[str, FieldValue] | None = None
         self._errors_shown: dict[str, str] | None = None
         self.back = button("", lambda: self._view.dispatch(Back()))
@@ -182,10 +194,10 @@ class FormScreen(Screen):
         set_button_text(self.next, view.t("next"))
         self.keyboard.set_language(view.lang)
         self.scroll_area.setAccessibleName(view.t("form_title"))
-        built = self._built_for != (service.id, view.lang)
+        built = self._built_for != (service.id, view.lang, service.form)
         if built:
             self._build(service.form, view)
-            self._built_for = (service.id, view.lang)
+            self._built_for = (service.id, view.lang, service.form)
         # Values are set from the state only when the state's values changed: a
         # render for anything else (a tap's UserActivity) keeps what is typed.
         changed = built or state.values is not self._values_shown
@@ -250,17 +262,15 @@ class FormScreen(Screen):
             self.errors[field.name] = error
 
     def clear(self) -> None:
+        # The rows say only the form's fields: they stay built for the next citizen,
+        # and everything of this one (values, undo history, sources, errors) goes.
         self.keyboard.attach(None)
         self.choice_list.close_list()
-        for editor in self.editors.values():
-            _set_value(editor, None)
-        while self.form.rowCount():
-            self.form.removeRow(0)
-        self.fields.clear()
-        self.editors.clear()
-        self.sources.clear()
-        self.errors.clear()
-        self._built_for = None
+        for name, editor in self.editors.items():
+            _wipe(editor)
+            self.sources[name].setText("")
+            self.errors[name].setText("")
+            self.errors[name].hide()
         self._values_shown = self._errors_shown = None
 
 
@@ -280,9 +290,12 @@ class ConfirmScreen(Screen):
         self.card_box.setSpacing(8)
         self.service = plain_label(name="summaryService", wrap=True)
         self.card_box.addWidget(self.service)
-        #: The card's rows, rebuilt on each render: (label, value, source) per value.
+        #: The card's rows, one per field of the form (:class:`SummaryRow`), built once
+        #: per service, language and fields; a field without a value hides its row.
         self.rows = QWidget()
         self.card_box.addWidget(self.rows)
+        self.summary: dict[str, SummaryRow] = {}
+        self._rows_for: tuple[str, str, tuple[FormField, ...]] | None = None
         self.scroll_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -318,30 +331,36 @@ class ConfirmScreen(Screen):
             Source.RECORD: view.t("from_record"),
             Source.CITIZEN: view.t("from_citizen"),
         }
-        rows = QWidget()
-        box = QVBoxLayout(rows)
-        box.setContentsMargins(0, 16, 0, 0)
-        box.setSpacing(4)
+        if self._rows_for != (service.id, view.lang, service.form):
+            self._build_rows(service.form, view.lang)
+            self._rows_for = (service.id, view.lang, service.form)
         for field in service.form:
+            row = self.summary[field.name]
             value = state.values.get(field.name)
             if not (value and value.value):
+                row.empty()
                 continue
-            caption = QHBoxLayout()
-            caption.addWidget(plain_label(field.label(view.lang), "summaryLabel", wrap=True), 1)
-            source = plain_label(sources.get(value.source, ""), "summarySource")
-            source.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            caption.addWidget(source)
-            box.addSpacing(12)
-            box.addLayout(caption)
             shown = value.value
             if field.type is FieldType.DATE:
                 shown = iso_day_words(shown, view.lang)  # the session keeps the ISO date
             elif field.type is FieldType.CHOICE:
                 shown = field.choice_label(shown, view.lang)  # it keeps the choice's value
-            box.addWidget(plain_label(shown, "summaryValue", wrap=True))
-        self._replace_rows(rows)
+            row.say(shown, sources.get(value.source, ""))
         set_button_text(self.back, view.t("back"))
         set_button_text(self.confirm, view.t("confirm"))
+
+    def _build_rows(self, fields: tuple[FormField, ...], lang: str) -> None:
+        """A row per field of the form, each hidden until it has a value to say."""
+        rows = QWidget()
+        box = QVBoxLayout(rows)
+        box.setContentsMargins(0, 16, 0, 0)
+        box.setSpacing(4)
+        self.summary = {}
+        for field in fields:
+            row = SummaryRow(field.label(lang))
+            box.addWidget(row)
+            self.summary[field.name] = row
+        self._replace_rows(rows)
 
     def _replace_rows(self, rows: QWidget) -> None:
         old = self.rows
@@ -351,5 +370,38 @@ class ConfirmScreen(Screen):
         self.rows = rows
 
     def clear(self) -> None:
-        self._replace_rows(QWidget())
+        # The rows name only the form's fields: kept for the next citizen, emptied.
+        for row in self.summary.values():
+            row.empty()
         self.service.setText("")
+
+
+class SummaryRow(QWidget):
+    """One value of the summary: its label and where it came from, the value large below."""
+
+    def __init__(self, caption: str) -> None:
+        super().__init__()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 12, 0, 0)
+        box.setSpacing(4)
+        head = QHBoxLayout()
+        self.caption = plain_label(caption, "summaryLabel", wrap=True)
+        head.addWidget(self.caption, 1)
+        self.source = plain_label(name="summarySource")
+        self.source.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        head.addWidget(self.source)
+        box.addLayout(head)
+        self.value = plain_label(name="summaryValue", wrap=True)
+        box.addWidget(self.value)
+        self.hide()
+
+    def say(self, value: str, source: str) -> None:
+        self.value.setText(value)
+        self.source.setText(source)
+        self.show()
+
+    def empty(self) -> None:
+        """Nothing of the citizen's left in the row, and the row not shown."""
+        self.value.setText("")
+        self.source.setText("")
+        self.hide()
