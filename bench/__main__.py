@@ -47,6 +47,7 @@ ALONE: dict[str, Run] = {
     "call-next": call_next.run,
     "board": board_live.run,
     "booking": booking_load.run,
+    "startup": startup.run_alone,
 }
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,6 +25,10 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+#: The units a row can be in: milliseconds, or a ratio of two times of the same run.
+UNITS = ("ms", "×")
+
+
 @dataclass(frozen=True)
 class Measurement:
     """One row of a benchmark's table."""
@@ -35,10 +39,15 @@ class Measurement:
     samples_ms: tuple[float, ...]
     #: The goal, met when the p95 is within it; None when there is none yet.
     goal_ms: float | None = None
+    #: What the samples count: milliseconds, or a ratio ("×") such as a time
+    #: divided by its floor measured in the same run (then ``goal_ms`` is a ratio too).
+    unit: str = "ms"
 
     def __post_init__(self) -> None:
         if not self.samples_ms:
             raise ValueError(f"{self.what}: no samples")
+        if self.unit not in UNITS:
+            raise ValueError(f"{self.what}: unit {self.unit!r} is not one of {UNITS}")
 
     @property
     def n(self) -> int:
