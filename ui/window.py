@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TICK_MS = 250
-WARM_UP_DELAY_MS = 300
+#: After the store has settled, before the warm-up starts: the screen's own update first.
+WARM_UP_DELAY_MS = 100
 #: Load the store anyway if the window is not painted by then (kept hidden).
 FIRST_PAINT_FALLBACK_MS = 2000
 
@@ -135,7 +136,7 @@ class KioskWindow(QMainWindow):
         #: "Still there?" over the whole window, with the countdown (WCAG 2.2.1).
         self.warning = IdleWarning(self, lambda: self.dispatch(UserActivity()))
         self.warning_text, self.warning_button = self.warning.text, self.warning.button
-        self._rest_built = False
+        self._readied = False
         self._phase_shown: Phase | None = None
         self._screen_shown: Screen | None = None
         #: A cue on a tap, a success, an error; found and loaded after the first paint.
@@ -162,26 +163,27 @@ class KioskWindow(QMainWindow):
         self.printer_timer.start(int(controller.config.printer.status_poll_s * 1000))
         self.render_state(controller.session())
         self.status_changed()
-        # Once the first screen is up: the store, the catalog, the sync engine,
-        # then what the first tap and ticket will need.
+        # Once the first screen is up: the store, the catalog, the sync engine; once
+        # the store has settled, what the first tap and ticket will need.
         FirstPaint(self.stack, self._first_painted, fallback_ms=FIRST_PAINT_FALLBACK_MS)
 
     def _first_painted(self) -> None:
-        self.controller.subscribe_status(self._build_rest_once_settled)
+        self.controller.subscribe_status(self._once_ready)
         self.controller.load()
         if self.desk is not None:
             self.desk.refresh()  # today's tickets (the store) and doctors (the centre)
+
+    def _once_ready(self) -> None:
+        """Once the store's opening has settled (the kiosk ready for a tap, or out of
+        service): what the first tap and ticket will need, the cues and the voice, and
+        the screens not shown yet, built in the event loop's spare turns. Not sooner:
+        a worker importing them would hold the interpreter while the store opens."""
+        if self._readied or not self.controller.status().store_settled:
+            return
+        self._readied = True
         QTimer.singleShot(WARM_UP_DELAY_MS, self, lambda: warm_up(self.executor))
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.sounds.load)
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.speech.load)
-
-    def _build_rest_once_settled(self) -> None:
-        """Once the store's opening has settled (the kiosk ready for a tap), the screens
-        not shown yet are built in the event loop's spare turns: the first tap then
-        finds its screen made."""
-        if self._rest_built or not self.controller.status().store_settled:
-            return
-        self._rest_built = True
         self.screens.build_rest(self)
 
     def _screen_values(self, state: SessionState) -> dict[str, str]:
