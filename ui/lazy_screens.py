@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, QSize, QTimer
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QApplication, QStackedWidget, QWidget
 
 K = TypeVar("K", bound=Hashable)
 S = TypeVar("S", bound=QWidget)
@@ -98,3 +99,20 @@ class LazyScreens(Mapping[K, S]):
             QTimer.singleShot(0, parent, next_one)
 
         QTimer.singleShot(0, parent, next_one)
+
+
+def onto(stack: QStackedWidget) -> Callable[[QWidget], None]:
+    """What puts a screen built later onto ``stack`` as if it had been there from the start.
+
+    Shown, a window sends every child, hidden or not, the resize it is waiting for; a
+    screen added once the window is up would hear of its size only when shown, and a
+    screen that lays itself out by the window's shape (portrait or landscape, as the
+    ticket) would until then ask the window for room it does not have. It hears now.
+    """
+
+    def add(screen: QWidget) -> None:
+        stack.addWidget(screen)
+        if stack.isVisible():
+            QApplication.sendEvent(screen, QResizeEvent(screen.size(), QSize(-1, -1)))
+
+    return add

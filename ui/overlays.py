@@ -25,7 +25,7 @@ from kiosk.operator.pin import PinOutcome, verify_pin
 from kiosk.overlays import Overlay, OverlayMachine, PinEntry
 from kiosk.session.machine import Phase, SessionState
 from ui.gesture import TapGesture
-from ui.lazy_screens import LazyScreens
+from ui.lazy_screens import LazyScreens, onto
 from ui.screens.attract import AttractScreen
 from ui.screens.common import Screen, View, button, set_button_text
 from ui.speech import SessionSpeech
@@ -80,7 +80,7 @@ class Overlays:
             self.controller.config.operator.pin_hash, lambda: self.clock()
         )
         #: The overlays' screens, each built (and put on the stack) when first opened.
-        self.screens: LazyScreens[Overlay, Screen] = LazyScreens(host.stack.addWidget)
+        self.screens: LazyScreens[Overlay, Screen] = LazyScreens(onto(host.stack))
         self.screens.put(self._information, Overlay.INFORMATION)
         self.screens.put(self._applications, Overlay.APPLICATIONS)
         self.screens.put(self._pin, Overlay.PIN)

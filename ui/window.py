@@ -32,7 +32,7 @@ from kiosk.startup import warm_up
 from kiosk.wiring.kiosk import Kiosk
 from ui.first_paint import FirstPaint
 from ui.idle_warning import IdleWarning
-from ui.lazy_screens import LazyScreens
+from ui.lazy_screens import LazyScreens, onto
 from ui.overlays import Overlays
 from ui.screens.attract import AttractScreen
 from ui.screens.common import Screen, View
@@ -107,7 +107,7 @@ class KioskWindow(QMainWindow):
         )
         #: Each phase's screen, built (and put on the stack) when first shown: only
         #: the attract screen is needed for the first frame (ui/lazy_screens.py).
-        self.screens: LazyScreens[Phase, Screen] = LazyScreens(self.stack.addWidget)
+        self.screens: LazyScreens[Phase, Screen] = LazyScreens(onto(self.stack))
         _put_screens(self.screens, self.attract, self.view, lambda: self.dispatch(Finish()))
         self.screens[Phase.IDLE]  # on the stack, first
         #: A tap delivered twice never answers the screen its first tap opened.
