@@ -25,7 +25,8 @@ from ui.window import KioskWindow
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Modules the first frame does not need: the screens not shown, the desk, the
-#: store's former helper library, the ticket's and the card check's libraries, HTTP.
+#: store's former helper library, the ticket's and the card check's libraries, HTTP
+#: and what parses its answers, the package metadata the first heartbeat reads.
 NOT_BEFORE_THE_FIRST_PAINT = (
     "ui.screens.services",
     "ui.screens.form",
@@ -48,6 +49,10 @@ NOT_BEFORE_THE_FIRST_PAINT = (
     "cwt",
     "requests",
     "urllib3",
+    "http.client",
+    "email.utils",
+    "ssl",
+    "importlib.metadata",
 )
 
 #: Started in a fresh interpreter: the window as `kiosk run` builds it (store opened
