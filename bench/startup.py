@@ -320,10 +320,12 @@ PROFILE_NOTES: tuple[str, ...] = (
     "imports on the way to ready; tests/store/test_deferred_open.py); http.client, "
     "email.utils, ssl and importlib.metadata loaded on first use; the warm-up "
     "(cwt, reportlab, sounds, voice) after the store has settled rather than 0.3 s "
-    "after the paint, where it competed with the store's opening. One run each on "
-    "2026-12-06, same loaded machine, bytecode compiled: at 9bf86ff window 777 ms, store "
-    "open 280 ms, ratio median 4.65×; "
-    "after: 238 ms, 105 ms, 3.67×.",
+    "after the paint, where it competed with the store's opening. Two runs each on "
+    "2026-12-06, on the same loaded machine, bytecode compiled: at 9bf86ff spawn → ready "
+    "median 3356 and 2550 ms, window 777 and 859 ms, store open 280 and 195 ms, ratio "
+    "4.65× and 4.60×; after, 2092 and 1742 ms, 238 and 182 ms, 105 and 121 ms, 3.67× "
+    "and 4.12×. The imports before the first paint barely moved (1844/1217 ms before, "
+    "1437/1165 after): the kiosk's own modules are still loaded before the window.",
     "What is left above 3×: the kiosk's own modules imported before the first paint "
     "(the controller needs the session, the client, the sync engine, the printer and "
     "the trust lists before the window can be built). The next step is to paint the "
