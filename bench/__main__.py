@@ -50,6 +50,7 @@ ALONE: dict[str, Run] = {
     "booking": booking_load.run,
     "render": printing.render_only,
     "walk": tap_to_ticket.run_alone,
+    "startup": startup.run_alone,
 }
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -193,7 +193,7 @@ def render(quick: bool, progress: Callable[[str], None]) -> Benchmark:
                     "no rules, no layout engine.", floor_ms),
         Measurement(RATIO_ROW, "Each round's 80 mm render over the floor of the same round "
                     "(a ratio, not milliseconds).", ratios, goal_ms=RATIO_GOAL, goal_on="median",
-                    ratio=True),
+                    unit="×"),
         Measurement(KEPT_ROW, "As the floor, in the documents' fonts, whose subsets are made "
                     "once per process: what is left of the text's cost.", kept_ms),
     ]  # fmt: skip

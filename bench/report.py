@@ -148,17 +148,17 @@ def _ms(value: float) -> str:
     return f"{value:.1f}"
 
 
-def _ratio(value: float) -> str:
-    return f"{value:.2f}"
+def _value(m: Measurement, value: float) -> str:
+    """A cell of ``m``: milliseconds as they are, a ratio with two decimals and "×"."""
+    return f"{value:.2f}×" if m.unit == "×" else _ms(value)
 
 
 def _goal(m: Measurement) -> tuple[str, str]:
     met = m.meets_goal()
     if m.goal_ms is None or met is None:
         return "—", "—"
-    # A ratio's goal keeps its decimals (≤ 1.35); a time's is whole milliseconds.
-    goal = f"{m.goal_ms:.2f}" if m.ratio else f"{m.goal_ms:.0f}"
-    return f"≤ {goal}", "✅ pass" if met else "❌ miss"
+    goal = f"≤ {m.goal_ms:g}×" if m.unit == "×" else f"≤ {m.goal_ms:.0f}"
+    return goal, "✅ pass" if met else "❌ miss"
 
 
 def _cell(text: str) -> str:
@@ -175,15 +175,14 @@ def benchmark_table(benchmark: Benchmark) -> list[str]:
     ]
     for m in benchmark.measurements:
         goal, result = _goal(m)
-        value = _ratio if m.ratio else _ms
         cells = [
             _cell(m.what),
             _cell(m.how),
             str(m.n),
-            value(m.median),
-            value(m.p95),
-            value(m.minimum),
-            value(m.maximum),
+            _value(m, m.median),
+            _value(m, m.p95),
+            _value(m, m.minimum),
+            _value(m, m.maximum),
             goal,
             result,
         ]
@@ -202,8 +201,9 @@ def render(
         "# Anjungan benchmarks",
         "",
         "Written by `make bench` (`.venv/bin/python -m bench`); running it again replaces "
-        "this file. Times are wall-clock milliseconds; p95 is interpolated between ranks. "
-        "A goal is met when the p95 is within it (the median, where the row says so).",
+        "this file. Times are wall-clock milliseconds (a value ending in × is a ratio of two "
+        "times of the same run, e.g. a figure over its floor); p95 is interpolated between "
+        "ranks. A goal is met when the p95 is within it (the median, where the row says so).",
         "",
         f"- Date: {date}",
         f"- Commit: {commit}",

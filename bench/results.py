@@ -26,6 +26,10 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+#: The units a row can be in: milliseconds, or a ratio of two times of the same run.
+UNITS = ("ms", "×")
+
+
 @dataclass(frozen=True)
 class Measurement:
     """One row of a benchmark's table."""
@@ -38,12 +42,15 @@ class Measurement:
     goal_ms: float | None = None
     #: Which statistic the goal holds: the p95, or the median where the issue says so.
     goal_on: Literal["p95", "median"] = "p95"
-    #: The samples are ratios (a time over its floor's in the same round), not milliseconds.
-    ratio: bool = False
+    #: What the samples count: milliseconds, or a ratio ("×") such as a time
+    #: divided by its floor measured in the same run (then ``goal_ms`` is a ratio too).
+    unit: str = "ms"
 
     def __post_init__(self) -> None:
         if not self.samples_ms:
             raise ValueError(f"{self.what}: no samples")
+        if self.unit not in UNITS:
+            raise ValueError(f"{self.what}: unit {self.unit!r} is not one of {UNITS}")
 
     @property
     def n(self) -> int:

@@ -1,6 +1,6 @@
 """Start the kiosk once and report when the attract screen is first painted.
 
-    python -m bench.startup_probe --root DIR --central-url URL
+    python -m bench.startup_probe --root DIR --central-url URL --enrolment-code CODE
 
 Run by :mod:`bench.startup` in a fresh process each time. It builds the real
 window on the demo defaults exactly as ``kiosk demo`` does (application
@@ -36,7 +36,6 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from bench.results import ms_since
 from kiosk.wiring.store import open_store
 from testkit.demo_kiosk import demo_config
 from ui.app import build_window
@@ -60,7 +59,16 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "--root", type=Path, required=True, help="an empty folder for the kiosk's data and tickets"
     )
     parser.add_argument("--central-url", required=True, help="a running central server")
+    parser.add_argument(
+        "--enrolment-code", required=True, help="the central server's enrolment code"
+    )
     return parser.parse_args(argv)
+
+
+def ms_since(start: float, end: float) -> float:
+    """Milliseconds between two ``time.perf_counter()`` readings (as bench.results, whose
+    imports the probe would otherwise pay for)."""
+    return (end - start) * 1000.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Anjungan")
     app.setStyleSheet(STYLE_SHEET)
     app_ready = time.perf_counter()
-    config = demo_config(args.root, args.central_url)
+    config = demo_config(args.root, args.central_url, args.enrolment_code)
     store = open_store(config, deferred=True)  # as `kiosk demo` does
     window: KioskWindow | None = None
     painted = ready = False

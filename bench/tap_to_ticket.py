@@ -565,11 +565,12 @@ def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) ->
             [r.greeting_floor_ms for r in results],
         ),
         Measurement(
-            what="greeting ÷ its floor (ratio, not ms)",
+            what="greeting ÷ its floor",
             how="Each round's card event → greeting painted over the same round's floor; "
             "p95 of the ratios, against the issue's 25 ms over the quiet floor (notes).",
             samples_ms=tuple(r.greeting_ms / r.greeting_floor_ms for r in results),
             goal_ms=GREETING_RATIO_GOAL,
+            unit="×",
         ),
         Measurement(
             what="card event → appointment painted",
@@ -604,11 +605,12 @@ def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) ->
             [r.walk_floor_ms for r in results],
         ),
         Measurement(
-            what="tap → ticket ÷ its floor (ratio, not ms)",
+            what="tap → ticket ÷ its floor",
             how="Each round's tap → ticket issued over the same round's floor; p95 of the "
             "ratios, against the issue's 70 ms over the quiet floor (notes).",
             samples_ms=tuple(r.issued_ms / r.walk_floor_ms for r in results),
             goal_ms=WALK_RATIO_GOAL,
+            unit="×",
         ),
         row(
             "tap → ticket PDF on disk",

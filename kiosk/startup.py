@@ -1,13 +1,13 @@
 """Opening the store at the kiosk's start, and again while it cannot be opened.
 
-Opening the store imports sqlite-utils and migrates (some 0.3 s), so it runs
-on a worker once the first screen is up (:meth:`StoreStartup.load`). It takes
+Opening the store creates or migrates its file, so it runs on a worker once
+the first screen is up (:meth:`StoreStartup.load`). It takes
 up what the sync engine cached there: the trust lists before any card is read,
 the catalog before the first greeting. A store that cannot be opened puts the
 kiosk out of service (:attr:`StoreStartup.failure`): it could not keep a
 ticket. :meth:`StoreStartup.retry` tries again; once it opens, the sync engine
-starts. :func:`warm_up` then loads, off the GUI thread, the heavy modules the
-first tap and ticket will need.
+starts. Once the opening has settled, :func:`warm_up` loads, off the GUI
+thread, the heavy modules the first tap and ticket will need.
 """
 
 from __future__ import annotations
@@ -116,7 +116,8 @@ def warm_up(executor: Executor) -> None:
     """Load, off the GUI thread, what the first tap and ticket will need.
 
     The COSE library and reportlab are imported on first use so the attract
-    screen comes up fast; call this once it is painted.
+    screen comes up fast; call this once the store's opening has settled (sooner,
+    the imports would hold the interpreter while the store opens).
     """
     executor.run_in_background(_import_heavy_modules, lambda _: None, lambda _: None)
 

@@ -28,8 +28,9 @@ class StoreBase:
         # One connection shared by the GUI thread and workers: transactions
         # must not interleave, so every public method holds this lock.
         self.lock = threading.RLock()
-        self._opened: tuple[sqlite_utils.Database, RowCipher] | None = None
+        self._opened: tuple[sqlite3.Connection, RowCipher] | None = None
         self._closed = False
+        self._tools_view: sqlite_utils.Database | None = None
 
     def ensure_open(self) -> None:
         """Open the file now unless it is open; raises ``StoreError``. Any thread.
@@ -43,8 +44,21 @@ class StoreBase:
         return self._opened is not None
 
     @property
-    def db(self) -> sqlite_utils.Database:
+    def conn(self) -> sqlite3.Connection:
+        """The connection, opened if need be; the store's own methods hold :attr:`lock`
+        around it."""
         return self._connection()[0]
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The connection seen through sqlite-utils, for tools and tests. Only this
+        imports sqlite-utils (some 0.2 s): the store itself uses ``sqlite3`` alone."""
+        conn = self.conn
+        if self._tools_view is None or self._tools_view.conn is not conn:
+            import sqlite_utils
+
+            self._tools_view = sqlite_utils.Database(conn)
+        return self._tools_view
 
     @property
     def cipher(self) -> RowCipher:
@@ -58,12 +72,12 @@ class StoreBase:
                 self._opened[0].close()
                 self._opened = None
 
-    def _connection(self) -> tuple[sqlite_utils.Database, RowCipher]:
+    def _connection(self) -> tuple[sqlite3.Connection, RowCipher]:
         with self.lock:
             if self._closed:
                 raise StoreError(f"the store {self.path} is closed")
             if self._opened is None:
-                from offline_store.opening import connect  # imports sqlite-utils
+                from offline_store.opening import connect  # the migrations, the key
 
                 self._opened = connect(self.path, self.key_path)
             return self._opened
@@ -76,7 +90,7 @@ class StoreBase:
         sync status``) can never make a read-then-write transaction fail half way.
         """
         with self.lock, translated():
-            conn = self.db.conn
+            conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -89,7 +103,7 @@ class StoreBase:
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
         with self.lock, translated():
-            yield self.db.conn
+            yield self.conn
 
     def _seal_json(self, table: str, row_key: str, value: Mapping[str, Any]) -> bytes:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -37,8 +37,6 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import sqlite_utils
-
 from offline_store.crypto import RowCipher
 from offline_store.errors import MigrationError
 from offline_store.models import utc_text
@@ -304,14 +302,17 @@ MIGRATIONS: list[tuple[int, Step]] = [
 LATEST = MIGRATIONS[-1][0]
 
 
-def applied(db: sqlite_utils.Database) -> set[int]:
-    if "_migrations" not in db.table_names():
+def applied(conn: sqlite3.Connection) -> set[int]:
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone()
+    if not found:
         return set()
-    return {row["version"] for row in db.table("_migrations").rows}
+    return {row[0] for row in conn.execute("SELECT version FROM _migrations")}
 
 
 def migrate(
-    db: sqlite_utils.Database,
+    conn: sqlite3.Connection,
     cipher: RowCipher,
     upto: int = LATEST,
     *,
@@ -323,7 +324,6 @@ def migrate(
     build each older schema this way; ``progress`` for the tests that kill the
     process inside a step.
     """
-    conn = db.conn
     if conn.in_transaction:
         raise MigrationError("migrations must start outside a transaction")
     conn.execute(
@@ -333,11 +333,11 @@ def migrate(
     for version, step in MIGRATIONS:
         if version > upto:
             break
-        if version in applied(db):
+        if version in applied(conn):
             continue
         conn.execute("BEGIN IMMEDIATE")
         try:
-            if version not in applied(db):  # another process may have run it meanwhile
+            if version not in applied(conn):  # another process may have run it meanwhile
                 step(_runner(conn, version, progress), cipher)
                 _still_open(conn, version)
                 conn.execute(

@@ -15,8 +15,6 @@ import sqlite3
 import sys
 from pathlib import Path
 
-import sqlite_utils
-
 from offline_store.crypto import RowCipher, read_key
 from offline_store.migrations import migrate
 
@@ -32,7 +30,7 @@ def main(path: Path, version: int, kill_after: int) -> None:
         if (step, statements) == (version, kill_after):
             os.kill(os.getpid(), signal.SIGKILL)
 
-    migrate(sqlite_utils.Database(conn), RowCipher(key), progress=progress)
+    migrate(conn, RowCipher(key), progress=progress)
     print("survived", flush=True)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 from PySide6.QtWidgets import QStackedWidget
 
@@ -25,14 +25,16 @@ from kiosk.operator.pin import PinOutcome, verify_pin
 from kiosk.overlays import Overlay, OverlayMachine, PinEntry
 from kiosk.session.machine import Phase, SessionState
 from ui.gesture import TapGesture
+from ui.lazy_screens import LazyScreens, onto
 from ui.screens.attract import AttractScreen
 from ui.screens.common import Screen, View, button, set_button_text
-from ui.screens.information import ApplicationsScreen, InformationScreen
-from ui.screens.operator import OperatorScreen
-from ui.screens.pinpad import PinScreen
-from ui.screens.services import ServicesScreen, own_tile
 from ui.speech import SessionSpeech
 from ui.tasks import QtExecutor
+
+if TYPE_CHECKING:
+    from ui.screens.information import ApplicationsScreen, InformationScreen
+    from ui.screens.operator import OperatorScreen
+    from ui.screens.pinpad import PinScreen
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,8 @@ class OverlayHost(Protocol):
     #: Where the session's screens are shown; the overlays' screens join them.
     stack: QStackedWidget
     attract: AttractScreen
-    screens: dict[Phase, Screen]
+    #: The session's screens, each built when first shown.
+    screens: LazyScreens[Phase, Screen]
     #: The kiosk that speaks: the panel says whether it can be heard.
     speech: SessionSpeech
 
@@ -76,10 +79,44 @@ class Overlays:
         self.machine = OverlayMachine(
             self.controller.config.operator.pin_hash, lambda: self.clock()
         )
-        self.information = InformationScreen(self.close)
-        self.applications = ApplicationsScreen(self.close)
-        self.pin = PinScreen(self._pin_entered, self.close)
-        self.operator = OperatorScreen(
+        #: The overlays' screens, each built (and put on the stack) when first opened.
+        self.screens: LazyScreens[Overlay, Screen] = LazyScreens(onto(host.stack))
+        self.screens.put(self._information, Overlay.INFORMATION)
+        self.screens.put(self._applications, Overlay.APPLICATIONS)
+        self.screens.put(self._pin, Overlay.PIN)
+        self.screens.put(self._operator, Overlay.OPERATOR)
+        #: The screen shown and the machine's opening it shows.
+        self._shown: tuple[Overlay, int] | None = None
+
+        self.info_on_attract = button("", self.open_information)
+        self.info_on_attract.setObjectName("information")
+        self.info_on_services = button("", self.open_information)
+        host.attract.add_entry(self.info_on_attract)
+        host.screens.when_built(Phase.IDENTIFIED, self._join_services)
+        self.gesture = TapGesture(host.attract.office, self.open_pin, lambda: self.clock())
+        self.controller.subscribe_status(self._status_changed)
+        self.render_shortcuts()
+
+    def _information(self) -> Screen:
+        from ui.screens.information import InformationScreen
+
+        return InformationScreen(self.close)
+
+    def _applications(self) -> Screen:
+        from ui.screens.information import ApplicationsScreen
+
+        return ApplicationsScreen(self.close)
+
+    def _pin(self) -> Screen:
+        from ui.screens.pinpad import PinScreen
+
+        return PinScreen(self._pin_entered, self.close)
+
+    def _operator(self) -> Screen:
+        from ui.screens.operator import OperatorScreen
+
+        host = self.host
+        return OperatorScreen(
             on_test_print=self._test_print,
             on_test_read=self._test_read,
             on_reload=self._reload,
@@ -87,30 +124,33 @@ class Overlays:
             on_close=self.close,
             speech_output=lambda: host.speech.output,
         )
-        self.screens: dict[Overlay, Screen] = {
-            Overlay.INFORMATION: self.information,
-            Overlay.APPLICATIONS: self.applications,
-            Overlay.PIN: self.pin,
-            Overlay.OPERATOR: self.operator,
-        }
-        for screen in self.screens.values():
-            host.stack.addWidget(screen)
-        #: The screen shown and the machine's opening it shows.
-        self._shown: tuple[Overlay, int] | None = None
 
-        self.info_on_attract = button("", self.open_information)
-        self.info_on_attract.setObjectName("information")
-        self.info_on_services = button("", self.open_information)
+    def _join_services(self, screen: Screen) -> None:
+        """The services screen, once built, gets the status tile and the information button."""
+        from ui.screens.services import ServicesScreen, own_tile
+
+        services = cast(ServicesScreen, screen)
         # The status at once, as a tile among the services (one door to it: the
         # catalog's own status services are left out of the grid).
         self.status_on_services = own_tile(self.open_applications, "informasi")
-        host.attract.add_entry(self.info_on_attract)
-        services = cast(ServicesScreen, host.screens[Phase.IDENTIFIED])
         services.add_own_tile(self.status_on_services, "status_berkas", "status_tile_hint")
         services.bottom.addWidget(self.info_on_services)
-        self.gesture = TapGesture(host.attract.office, self.open_pin, lambda: self.clock())
-        self.controller.subscribe_status(self._status_changed)
-        self.render_shortcuts()
+
+    @property
+    def information(self) -> InformationScreen:
+        return cast("InformationScreen", self.screens[Overlay.INFORMATION])
+
+    @property
+    def applications(self) -> ApplicationsScreen:
+        return cast("ApplicationsScreen", self.screens[Overlay.APPLICATIONS])
+
+    @property
+    def pin(self) -> PinScreen:
+        return cast("PinScreen", self.screens[Overlay.PIN])
+
+    @property
+    def operator(self) -> OperatorScreen:
+        return cast("OperatorScreen", self.screens[Overlay.OPERATOR])
 
     @property
     def current(self) -> Screen | None:

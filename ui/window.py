@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -29,23 +30,12 @@ from kiosk.session.machine import Phase, SessionState
 from kiosk.speech import SpeechMode
 from kiosk.startup import warm_up
 from kiosk.wiring.kiosk import Kiosk
-from ui.desk import DeskView
 from ui.first_paint import FirstPaint
 from ui.idle_warning import IdleWarning
+from ui.lazy_screens import LazyScreens, onto
 from ui.overlays import Overlays
-from ui.screens.appointment import AppointmentScreen
-from ui.screens.attract import AttractScreen, ReadingScreen
-from ui.screens.birth_date import BirthDateScreen
-from ui.screens.booking_code import BookingCodeScreen
-from ui.screens.booking_words import screen_values
+from ui.screens.attract import AttractScreen
 from ui.screens.common import Screen, View
-from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen, ComplaintSendingScreen
-from ui.screens.consent import ConsentPhoneScreen, ConsentScreen
-from ui.screens.form import ConfirmScreen, FormScreen
-from ui.screens.hospital import DoctorScreen, PatientBirthScreen, PatientNumberScreen, PayerScreen
-from ui.screens.message import MessageScreen
-from ui.screens.services import ServiceDetailScreen, ServicesScreen
-from ui.screens.ticket import IssuingScreen, TicketScreen
 from ui.sounds import Player, SessionSounds
 from ui.speech import SessionSpeech, TouchSpeaker, Voice
 from ui.tap_guard import TapGuard
@@ -53,10 +43,14 @@ from ui.tasks import QtExecutor
 from ui.texts import LANGUAGES
 from ui.theme import min_touch_px, style_sheet
 
+if TYPE_CHECKING:
+    from ui.desk import DeskView
+
 log = logging.getLogger(__name__)
 
 TICK_MS = 250
-WARM_UP_DELAY_MS = 300
+#: After the store has settled, before the warm-up starts: the screen's own update first.
+WARM_UP_DELAY_MS = 100
 #: Load the store anyway if the window is not painted by then (kept hidden).
 FIRST_PAINT_FALLBACK_MS = 2000
 
@@ -96,7 +90,7 @@ class KioskWindow(QMainWindow):
         self.speech = SessionSpeech(
             Voice(controller.config.data_dir / "speech", parent=self),  # on its own lane
             SpeechMode(controller.config.kiosk.speech),
-            lambda state: screen_values(state, self.view),  # said as shown
+            self._screen_values,  # said as shown
         )
         #: With speech on, a touched tile or navigation button says what it is (and still
         #: does what it does); keys never (``button(..., spoken=False)``).
@@ -111,39 +105,11 @@ class KioskWindow(QMainWindow):
             on_booking_code=lambda: self.dispatch(BookingCodeOpened()),
             on_patient_search=lambda: self.dispatch(PatientSearchOpened()),
         )
-        self.screens: dict[Phase, Screen] = {
-            Phase.IDLE: self.attract,
-            Phase.READING: ReadingScreen(),
-            Phase.IDENTIFIED: ServicesScreen(self.view),
-            Phase.SERVICE_CHOSEN: ServiceDetailScreen(self.view),
-            Phase.FORM: FormScreen(self.view),
-            Phase.CONFIRMING: ConfirmScreen(self.view),
-            Phase.CONSENT: ConsentScreen(self.view),
-            Phase.CONSENT_PHONE: ConsentPhoneScreen(self.view),
-            Phase.ISSUING: IssuingScreen(),
-            Phase.TICKET_ISSUED: TicketScreen(self.view),
-            Phase.COMPLAINT: ComplaintScreen(self.view),
-            Phase.COMPLAINT_SENDING: ComplaintSendingScreen(),
-            Phase.COMPLAINT_FILED: ComplaintFiledScreen(self.view),
-            Phase.APPOINTMENT: AppointmentScreen(self.view),
-            Phase.DOCTOR: DoctorScreen(self.view),
-            Phase.PAYER: PayerScreen(self.view),
-            Phase.PATIENT_NUMBER: PatientNumberScreen(self.view),
-        }
-        patient_birth = PatientBirthScreen(self.view)  # typing, then the centre's answer
-        self.screens[Phase.PATIENT_BIRTH] = patient_birth
-        self.screens[Phase.PATIENT_CHECK] = patient_birth
-        booking_code = BookingCodeScreen(self.view)  # typing, then the lookup
-        self.screens[Phase.BOOKING_CODE] = booking_code
-        self.screens[Phase.BOOKING_CHECK] = booking_code
-        proving = BirthDateScreen(self.view)  # typing, then the centre's check
-        self.screens[Phase.PROVING] = proving
-        self.screens[Phase.PROVING_CHECK] = proving
-        message = MessageScreen(lambda: self.dispatch(Finish()))
-        self.screens[Phase.DONE] = message
-        self.screens[Phase.ERROR] = message
-        for screen in dict.fromkeys(self.screens.values()):
-            self.stack.addWidget(screen)
+        #: Each phase's screen, built (and put on the stack) when first shown: only
+        #: the attract screen is needed for the first frame (ui/lazy_screens.py).
+        self.screens: LazyScreens[Phase, Screen] = LazyScreens(onto(self.stack))
+        _put_screens(self.screens, self.attract, self.view, lambda: self.dispatch(Finish()))
+        self.screens[Phase.IDLE]  # on the stack, first
         #: A tap delivered twice never answers the screen its first tap opened.
         self.tap_guard = TapGuard(self.stack, self)
         self.stack.currentChanged.connect(lambda _index: self.tap_guard.screen_changed())
@@ -155,6 +121,8 @@ class KioskWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         if desk:
+            from ui.desk import DeskView
+
             # The clerk's keyboard-first screen; a tapped card's session runs behind
             # it, unseen, and hands the holder to the desk (ui/desk.py).
             self.desk = DeskView(controller, executor, self.view)
@@ -168,6 +136,7 @@ class KioskWindow(QMainWindow):
         #: "Still there?" over the whole window, with the countdown (WCAG 2.2.1).
         self.warning = IdleWarning(self, lambda: self.dispatch(UserActivity()))
         self.warning_text, self.warning_button = self.warning.text, self.warning.button
+        self._readied = False
         self._phase_shown: Phase | None = None
         self._screen_shown: Screen | None = None
         #: A cue on a tap, a success, an error; found and loaded after the first paint.
@@ -194,17 +163,33 @@ class KioskWindow(QMainWindow):
         self.printer_timer.start(int(controller.config.printer.status_poll_s * 1000))
         self.render_state(controller.session())
         self.status_changed()
-        # Once the first screen is up: the store, the catalog, the sync engine,
-        # then what the first tap and ticket will need.
+        # Once the first screen is up: the store, the catalog, the sync engine; once
+        # the store has settled, what the first tap and ticket will need.
         FirstPaint(self.stack, self._first_painted, fallback_ms=FIRST_PAINT_FALLBACK_MS)
 
     def _first_painted(self) -> None:
+        self.controller.subscribe_status(self._once_ready)
         self.controller.load()
         if self.desk is not None:
             self.desk.refresh()  # today's tickets (the store) and doctors (the centre)
+
+    def _once_ready(self) -> None:
+        """Once the store's opening has settled (the kiosk ready for a tap, or out of
+        service): what the first tap and ticket will need, the cues and the voice, and
+        the screens not shown yet, built in the event loop's spare turns. Not sooner:
+        a worker importing them would hold the interpreter while the store opens."""
+        if self._readied or not self.controller.status().store_settled:
+            return
+        self._readied = True
         QTimer.singleShot(WARM_UP_DELAY_MS, self, lambda: warm_up(self.executor))
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.sounds.load)
         QTimer.singleShot(WARM_UP_DELAY_MS, self, self.speech.load)
+        self.screens.build_rest(self)
+
+    def _screen_values(self, state: SessionState) -> dict[str, str]:
+        from ui.screens.booking_words import screen_values
+
+        return screen_values(state, self.view)
 
     # -- events in -----------------------------------------------------------
     def dispatch(self, event: SessionEvent) -> None:
@@ -283,8 +268,8 @@ class KioskWindow(QMainWindow):
         self.view.catalog = status.catalog
         self.view.printer_ok = self.printer_ok = status.printer_ok
         self.view.queue = status.queue
-        if not state.personal:  # the session ended: wipe every widget
-            for screen in dict.fromkeys(self.screens.values()):
+        if not state.personal:  # the session ended: wipe every widget (a screen never
+            for screen in self.screens.built():  # built holds nothing)
                 screen.clear()
         if (
             state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN)
@@ -373,3 +358,135 @@ class KioskWindow(QMainWindow):
         self._exit_allowed = True
         self.close()
         self.exit_requested()
+
+
+def _put_screens(
+    screens: LazyScreens[Phase, Screen],
+    attract: AttractScreen,
+    view: View,
+    finish: Callable[[], None],
+) -> None:
+    """Every phase's screen into ``screens``, each module imported when its screen is built."""
+    screens.put(lambda: attract, Phase.IDLE)
+
+    def reading() -> Screen:
+        from ui.screens.attract import ReadingScreen
+
+        return ReadingScreen()
+
+    def services() -> Screen:
+        from ui.screens.services import ServicesScreen
+
+        return ServicesScreen(view)
+
+    def service_detail() -> Screen:
+        from ui.screens.services import ServiceDetailScreen
+
+        return ServiceDetailScreen(view)
+
+    def form() -> Screen:
+        from ui.screens.form import FormScreen
+
+        return FormScreen(view)
+
+    def confirm() -> Screen:
+        from ui.screens.form import ConfirmScreen
+
+        return ConfirmScreen(view)
+
+    def consent() -> Screen:
+        from ui.screens.consent import ConsentScreen
+
+        return ConsentScreen(view)
+
+    def consent_phone() -> Screen:
+        from ui.screens.consent import ConsentPhoneScreen
+
+        return ConsentPhoneScreen(view)
+
+    def issuing() -> Screen:
+        from ui.screens.ticket import IssuingScreen
+
+        return IssuingScreen()
+
+    def ticket() -> Screen:
+        from ui.screens.ticket import TicketScreen
+
+        return TicketScreen(view)
+
+    def complaint() -> Screen:
+        from ui.screens.complaint import ComplaintScreen
+
+        return ComplaintScreen(view)
+
+    def complaint_sending() -> Screen:
+        from ui.screens.complaint import ComplaintSendingScreen
+
+        return ComplaintSendingScreen()
+
+    def complaint_filed() -> Screen:
+        from ui.screens.complaint import ComplaintFiledScreen
+
+        return ComplaintFiledScreen(view)
+
+    def appointment() -> Screen:
+        from ui.screens.appointment import AppointmentScreen
+
+        return AppointmentScreen(view)
+
+    def doctor() -> Screen:
+        from ui.screens.hospital import DoctorScreen
+
+        return DoctorScreen(view)
+
+    def payer() -> Screen:
+        from ui.screens.hospital import PayerScreen
+
+        return PayerScreen(view)
+
+    def patient_number() -> Screen:
+        from ui.screens.hospital import PatientNumberScreen
+
+        return PatientNumberScreen(view)
+
+    def patient_birth() -> Screen:
+        from ui.screens.hospital import PatientBirthScreen
+
+        return PatientBirthScreen(view)
+
+    def booking_code() -> Screen:
+        from ui.screens.booking_code import BookingCodeScreen
+
+        return BookingCodeScreen(view)
+
+    def birth_date() -> Screen:
+        from ui.screens.birth_date import BirthDateScreen
+
+        return BirthDateScreen(view)
+
+    def message() -> Screen:
+        from ui.screens.message import MessageScreen
+
+        return MessageScreen(finish)
+
+    screens.put(reading, Phase.READING)
+    screens.put(services, Phase.IDENTIFIED)
+    screens.put(service_detail, Phase.SERVICE_CHOSEN)
+    screens.put(form, Phase.FORM)
+    screens.put(confirm, Phase.CONFIRMING)
+    screens.put(consent, Phase.CONSENT)
+    screens.put(consent_phone, Phase.CONSENT_PHONE)
+    screens.put(issuing, Phase.ISSUING)
+    screens.put(ticket, Phase.TICKET_ISSUED)
+    screens.put(complaint, Phase.COMPLAINT)
+    screens.put(complaint_sending, Phase.COMPLAINT_SENDING)
+    screens.put(complaint_filed, Phase.COMPLAINT_FILED)
+    screens.put(appointment, Phase.APPOINTMENT)
+    screens.put(doctor, Phase.DOCTOR)
+    screens.put(payer, Phase.PAYER)
+    screens.put(patient_number, Phase.PATIENT_NUMBER)
+    # One screen for the typing and for the answer awaited after it:
+    screens.put(patient_birth, Phase.PATIENT_BIRTH, Phase.PATIENT_CHECK)
+    screens.put(booking_code, Phase.BOOKING_CODE, Phase.BOOKING_CHECK)
+    screens.put(birth_date, Phase.PROVING, Phase.PROVING_CHECK)
+    screens.put(message, Phase.DONE, Phase.ERROR)

@@ -17,7 +17,6 @@ travels only in JSON bodies and never appears in an error message.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -473,6 +472,8 @@ class CentralClient:
             raise CentralProtocolError(
                 f"{self._url(HEALTH_PATH)}: not an Anjungan centre's health answer"
             )
+        import email.utils  # not at the kiosk's start: the first health answer needs it
+
         try:
             when = email.utils.parsedate_to_datetime(headers.get("Date") or "")
         except (TypeError, ValueError):

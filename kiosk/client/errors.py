@@ -37,8 +37,6 @@ Inside the client, never leaving it (each becomes a ``CentralProtocolError``)::
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
-import http.client
 from collections.abc import Iterator
 
 __all__ = [
@@ -143,6 +141,8 @@ def retry_after_s(value: str | None, now: dt.datetime | None = None) -> float | 
     value = value.strip()
     if value.isascii() and value.isdigit():  # "²" is a digit to str.isdigit, not to float
         return float(value)
+    import email.utils  # with http.client, loaded when an answer needs it, not at start
+
     try:
         when = email.utils.parsedate_to_datetime(value)
         if when.tzinfo is None:
@@ -159,6 +159,8 @@ def is_garbled(exc: BaseException) -> bool:
     short mid-body) is an outage; a status line, header or chunk that cannot
     be parsed is a protocol problem.
     """
+    import http.client
+
     import urllib3.exceptions
 
     for cause in _causes(exc):

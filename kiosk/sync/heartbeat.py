@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import metadata
 from typing import Any
 
 from kiosk.sync.leases import usable_central_leases
@@ -42,6 +41,8 @@ class DeviceHealth:
 
 
 def kiosk_version() -> str:
+    from importlib import metadata  # on the first heartbeat, not at the kiosk's start
+
     try:
         return metadata.version("anjungan")
     except metadata.PackageNotFoundError:

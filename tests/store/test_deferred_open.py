@@ -61,6 +61,30 @@ def test_importing_the_store_leaves_sqlite_utils_for_the_first_open() -> None:
     assert shown.stdout.strip() == "False"
 
 
+def test_the_store_opens_migrates_and_keeps_a_ticket_without_sqlite_utils(tmp_path: Path) -> None:
+    # sqlite-utils cost the kiosk some 0.2 s before it was ready for a tap: the store uses
+    # sqlite3 alone (only Store.db, for tools and tests, loads it).
+    code = (
+        "import sys; from pathlib import Path; from offline_store import Store; "
+        "from testkit.stored_tickets import issue; "
+        "store = Store.open(Path(sys.argv[1]) / 'k.db'); number = issue(store); "
+        "store.close(); print(number, 'sqlite_utils' in sys.modules)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert shown.stdout.strip() == "A-001 False"
+    reopened = Store.open(tmp_path / "k.db")  # the file it made is a whole store
+    assert issue(reopened) == "A-002" and reopened.integrity_ok()
+    assert reopened.db.execute("PRAGMA recursive_triggers").fetchone() == (1,)  # as before
+    reopened.close()
+
+
 def test_a_key_file_put_back_lets_the_next_use_open_the_store(tmp_path: Path) -> None:
     path = tmp_path / "k.db"
     first = Store.open(path)

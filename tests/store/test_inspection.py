@@ -8,7 +8,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from offline_store import Store, StoreCorrupt, StoreError, StoreKeyError
 from offline_store import migrations as m
@@ -56,7 +55,7 @@ def test_beside_a_running_kiosk_it_reads_what_the_log_holds(tmp_path: Path) -> N
 def test_an_older_schema_is_reported_not_migrated(tmp_path: Path) -> None:
     db = tmp_path / "kiosk.db"
     conn = sqlite3.connect(str(db))
-    m.migrate(sqlite_utils.Database(conn), RowCipher(create_key(tmp_path / "store.key")), upto=5)
+    m.migrate(conn, RowCipher(create_key(tmp_path / "store.key")), upto=5)
     conn.close()
     before = _files(tmp_path)
     found = inspect_store(db, tmp_path / "store.key", NOW)

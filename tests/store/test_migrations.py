@@ -31,12 +31,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def build(path: Path, upto: int) -> tuple[sqlite_utils.Database, RowCipher]:
-    """A store file at version ``upto``, built as a kiosk of that version built it."""
+    """A store file at version ``upto``, built as a kiosk of that version built it
+    (seeded through sqlite-utils, whose writes commit as they go)."""
     conn = sqlite3.connect(str(path))
     conn.execute("PRAGMA journal_mode=WAL")
     db = sqlite_utils.Database(conn)
     cipher = RowCipher(create_key(path.parent / "store.key"))
-    assert m.migrate(db, cipher, upto=upto) == list(range(1, upto + 1))
+    assert m.migrate(conn, cipher, upto=upto) == list(range(1, upto + 1))
     return db, cipher
 
 
@@ -139,7 +140,7 @@ def test_upgrade_from_every_earlier_version_keeps_the_data(tmp_path: Path, versi
     store = Store.open(path)
     secrets = [NIK.encode(), NAME.encode()]
     assert [s for s in secrets if s in raw_bytes(path)] == []  # no plaintext left behind
-    assert m.applied(store.db) == {v for v, _ in m.MIGRATIONS}
+    assert m.applied(store.conn) == {v for v, _ in m.MIGRATIONS}
     assert store.integrity_ok()
     for key, number, service in kept["tickets"]:
         row = store.ticket(key)
@@ -202,12 +203,12 @@ def test_a_failed_step_leaves_the_store_at_the_step_before(
     with pytest.raises(StoreError):
         Store.open(path)
     check = sqlite_utils.Database(path)
-    assert m.applied(check) == {1, 2, 3, 4}
+    assert m.applied(check.conn) == {1, 2, 3, 4}
     assert "ticket_leases" not in check.table_names()  # the step left nothing behind
     check.close()
     monkeypatch.undo()
     store = Store.open(path)
-    assert m.applied(store.db) == {v for v, _ in m.MIGRATIONS} and store.integrity_ok()
+    assert m.applied(store.conn) == {v for v, _ in m.MIGRATIONS} and store.integrity_ok()
     store.close()
 
 
@@ -224,7 +225,7 @@ def _statements_per_step(tmp_path: Path) -> dict[int, int]:
         def count(step: int, done: int) -> None:
             counts[step] = max(counts.get(step, 0), done)
 
-        m.migrate(db, cipher, upto=version, progress=count)
+        m.migrate(db.conn, cipher, upto=version, progress=count)
         db.close()
     return counts
 
@@ -252,11 +253,11 @@ def test_a_kill_inside_each_real_step_leaves_a_store_that_opens_and_migrates(
         )
         assert child.returncode == -signal.SIGKILL, child.stdout + child.stderr
         check = sqlite_utils.Database(path)
-        assert m.applied(check) == set(range(1, version))  # the step did not commit
+        assert m.applied(check.conn) == set(range(1, version))  # the step did not commit
         check.close()
 
         store = Store.open(path)  # the next start finishes the upgrade
-        assert m.applied(store.db) == {v for v, _ in m.MIGRATIONS}
+        assert m.applied(store.conn) == {v for v, _ in m.MIGRATIONS}
         assert store.integrity_ok()
         if kept is not None:
             for key, number, _service in kept["tickets"]:
@@ -289,7 +290,7 @@ def test_a_step_that_would_end_its_transaction_is_refused(
         with pytest.raises((StoreError, sqlite3.ProgrammingError, sqlite3.Warning), match=error):
             Store.open(path)
         check = sqlite_utils.Database(path)
-        assert m.applied(check) == {1, 2, 3, 4, 5}
+        assert m.applied(check.conn) == {1, 2, 3, 4, 5}
         assert "number_requests" not in check.table_names()
         check.close()
 

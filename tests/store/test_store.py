@@ -15,7 +15,7 @@ from testkit.stored_tickets import NOW, issue
 def test_migrations_are_recorded_and_run_once(tmp_path: Path) -> None:
     Store.open(tmp_path / "k.db").close()
     again = Store.open(tmp_path / "k.db")
-    assert applied(again.db) == {v for v, _ in MIGRATIONS}
+    assert applied(again.conn) == {v for v, _ in MIGRATIONS}
 
 
 def test_durability_is_wal_with_full_sync(store: Store) -> None:

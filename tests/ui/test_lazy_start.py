@@ -1,0 +1,190 @@
+"""The attract screen's first frame waits for nothing it does not show: the other
+screens (and their modules) are built when first shown, or once the kiosk is ready
+(the cold start's speed is measured in make bench, never here)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+import ui.window
+from kiosk.overlays import Overlay
+from kiosk.session.machine import Phase
+from testkit.kiosk_window import button_with, click, offline_config, running_kiosk, wait_phase
+from ui.lazy_screens import LazyScreens
+from ui.window import KioskWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Modules the first frame does not need: the screens not shown, the desk, the
+#: store's former helper library, the ticket's and the card check's libraries, HTTP
+#: and what parses its answers, the package metadata the first heartbeat reads.
+NOT_BEFORE_THE_FIRST_PAINT = (
+    "ui.screens.services",
+    "ui.screens.form",
+    "ui.screens.consent",
+    "ui.screens.ticket",
+    "ui.screens.complaint",
+    "ui.screens.appointment",
+    "ui.screens.hospital",
+    "ui.screens.information",
+    "ui.screens.operator",
+    "ui.screens.pinpad",
+    "ui.screens.booking_code",
+    "ui.screens.birth_date",
+    "ui.desk",
+    "ui.keyboard",
+    "sqlite_utils",
+    "reportlab.pdfgen",
+    "reportlab.platypus",
+    "reportlab.graphics",
+    "cwt",
+    "requests",
+    "urllib3",
+    "http.client",
+    "email.utils",
+    "ssl",
+    "importlib.metadata",
+)
+
+#: Started in a fresh interpreter: the window as `kiosk run` builds it (store opened
+#: after the first paint), and at its first painted frame the modules loaded so far.
+_FIRST_PAINT = """
+import json, sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from kiosk.wiring.store import open_store
+from testkit.demo_kiosk import demo_config
+from ui.app import build_window
+from ui.first_paint import FirstPaint
+from ui.theme import STYLE_SHEET
+
+app = QApplication([])
+app.setStyleSheet(STYLE_SHEET)
+config = demo_config(Path(sys.argv[1]), "http://127.0.0.1:9", "DEMO")
+store = open_store(config, deferred=True)
+window = build_window(config, store, demo=True, use_pcscd=False)
+seen = {}
+
+def painted():
+    seen["modules"] = sorted(sys.modules)
+    seen["built"] = len(window.screens.built())
+    app.quit()
+
+watch = FirstPaint(window.attract, painted)
+window.resize(900, 1200)
+window.show()
+app.exec()
+window.shut_down()
+store.close()
+print(json.dumps(seen))
+"""
+
+
+def test_nothing_the_attract_screen_does_not_show_is_imported_before_its_first_frame(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    shown = subprocess.run(
+        [sys.executable, "-c", _FIRST_PAINT, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+    )
+    assert shown.returncode == 0, shown.stderr
+    seen = json.loads(shown.stdout.strip().splitlines()[-1])
+    loaded = set(seen["modules"])
+    assert "ui.screens.attract" in loaded  # the screen painted, as a check of the probe
+    early = sorted(m for m in loaded if m.startswith(NOT_BEFORE_THE_FIRST_PAINT))
+    assert early == []
+    assert seen["built"] == 1  # the attract screen alone
+
+
+@pytest.fixture
+def hidden_kiosk(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[KioskWindow]:
+    """The kiosk not shown: never painted, so its store is not opened (no fallback)."""
+    monkeypatch.setattr(ui.window, "FIRST_PAINT_FALLBACK_MS", 600_000)
+    with running_kiosk(qtbot, offline_config(tmp_path), show=False, deferred_store=True) as window:
+        yield window
+
+
+def _screens_of(window: KioskWindow, kind: str) -> list[QWidget]:
+    return [w for w in window.stack.findChildren(QWidget) if type(w).__name__ == kind]
+
+
+def test_the_services_screen_is_built_when_a_card_first_needs_it(
+    qtbot: QtBot, hidden_kiosk: KioskWindow
+) -> None:
+    window = hidden_kiosk
+    assert window.screens.built() == [window.attract]
+    assert _screens_of(window, "ServicesScreen") == []
+    assert window.stack.count() == 1
+    window.show()
+    click(qtbot, button_with(window, "Siti Aminah"))
+    wait_phase(qtbot, window, Phase.IDENTIFIED)
+    services = window.screens[Phase.IDENTIFIED]
+    assert _screens_of(window, "ServicesScreen") == [services]
+    assert window.stack.currentWidget() is services
+    # What the overlays add to it came with it: the status tile and the information button.
+    assert window.overlays.status_on_services in services.findChildren(QWidget)
+    assert window.overlays.info_on_services.isVisible()
+
+
+def test_an_overlay_screen_is_built_when_first_opened(
+    qtbot: QtBot, hidden_kiosk: KioskWindow
+) -> None:
+    window = hidden_kiosk
+    assert not window.overlays.screens.is_built(Overlay.INFORMATION)
+    assert _screens_of(window, "InformationScreen") == []
+    window.show()
+    click(qtbot, window.overlays.info_on_attract)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.overlays.information)
+    assert _screens_of(window, "InformationScreen") == [window.overlays.information]
+    assert not window.overlays.screens.is_built(Overlay.OPERATOR)  # still not opened
+
+
+def test_the_other_screens_are_built_once_the_store_has_settled(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    with running_kiosk(qtbot, offline_config(tmp_path), deferred_store=True) as window:
+        qtbot.waitUntil(lambda: window.controller.status().store_settled, timeout=10_000)
+        qtbot.waitUntil(lambda: all(window.screens.is_built(p) for p in Phase), timeout=10_000)
+        assert window.stack.count() == len(window.screens.built())
+        assert window.controller.session().phase is Phase.IDLE
+        assert window.stack.currentWidget() is window.attract  # built behind it, unseen
+
+
+def test_each_screen_is_built_once_on_its_first_lookup(qtbot: QtBot) -> None:
+    made: list[str] = []
+    added: list[QLabel] = []
+
+    def make(name: str) -> QLabel:
+        made.append(name)
+        return QLabel(name)
+
+    screens: LazyScreens[str, QLabel] = LazyScreens(added.append)
+    screens.put(lambda: make("a"), "a")
+    screens.put(lambda: make("shared"), "typing", "checking")
+    hooked: list[str] = []
+    screens.when_built("checking", lambda s: hooked.append(s.text()))
+    assert made == [] and list(screens) == ["a", "typing", "checking"] and len(screens) == 3
+    assert screens["checking"] is screens["typing"]  # one screen for both keys
+    assert made == ["shared"] and hooked == ["shared"] and [s.text() for s in added] == ["shared"]
+    assert screens.built() == [added[0]] and not screens.is_built("a")
+    with pytest.raises(KeyError):
+        screens["nobody"]
+    with pytest.raises(ValueError, match="already"):
+        screens.put(lambda: make("again"), "a")
+    assert [s.text() for s in screens.values()] == ["a", "shared", "shared"]  # builds the rest
