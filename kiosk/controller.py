@@ -547,7 +547,9 @@ class KioskController:
                 lambda: self._bookings.find(effect),
                 self.dispatch,
                 lambda _: self.dispatch(
-                    events.BookingFound(effect.session, events.BookingLookup.UNAVAILABLE)
+                    events.BookingFound(
+                        effect.session, events.BookingLookup.UNAVAILABLE, asked=effect.asked
+                    )
                 ),
             )
         elif isinstance(effect, events.FindPatient):
@@ -555,7 +557,11 @@ class KioskController:
                 lambda: self._patients.find(effect),
                 self.dispatch,
                 lambda _: self.dispatch(
-                    events.PatientFound(effect.session, problem=SessionProblem.PATIENT_UNAVAILABLE)
+                    events.PatientFound(
+                        effect.session,
+                        problem=SessionProblem.PATIENT_UNAVAILABLE,
+                        asked=effect.asked,
+                    )
                 ),
             )
         elif isinstance(effect, events.IssueTicket):
