@@ -192,9 +192,11 @@ class DeskView(QFrame):
         self._cancel_target: str | None = None
         #: True while the list is refilled (a selection made by the desk, not the clerk).
         self._filling_today = False
-        #: Bumped by every wipe: an answer for the patient before is dropped.
+        #: Bumped by every wipe and every patient shown: an answer for the patient before
+        #: is dropped.
         self._generation = 0
-        #: The actions waiting for their answer ("find", "patient", "visit", "cancel"):
+        #: The actions waiting for their answer ("patient", "visit", "cancel"; a search
+        #: is a read, never refused):
         #: one of each at a time, whichever key, field or button asked for it.
         self._busy: set[str] = set()
         #: The patient's data (NIK, name, date of birth, sex, BPJS number) the centre
@@ -471,9 +473,11 @@ class DeskView(QFrame):
 
     def _begin(self, action: str) -> bool:
         """Start ``action`` unless one is already waiting for its answer (a second
-        Ctrl+Enter, Enter in the last field, a double click: one visit, one ticket)."""
+        Ctrl+Enter, Enter in the last field, a double click: one visit, one ticket);
+        the clerk is told why nothing happens, even after F9 for another patient."""
         if action in self._busy:
             log.info("desk %s already in progress: the repeat ignored", action)
+            self.say("desk_still_sending")
             return False
         self._busy.add(action)
         return True
@@ -518,10 +522,10 @@ class DeskView(QFrame):
             at_fault.setFocus(Qt.FocusReason.OtherFocusReason)
             at_fault.selectAll()
             return
-        if not self._begin("find"):
-            return
         # A new search ends the patient shown: a search that finds no one must not
-        # leave the one before on screen, ready for Ctrl+Enter.
+        # leave the one before on screen, ready for Ctrl+Enter. A search is a read and
+        # never refused: one still on its way (the patient before F9, the idle wipe or
+        # a card) answers for a patient wiped since, and that answer is dropped.
         self._wipe_patient()
         self.say("desk_finding")
         generation = self._generation
@@ -529,11 +533,8 @@ class DeskView(QFrame):
             by,
             value,
             birth,
-            *self._run(
-                "find",
-                lambda found: self._found(generation, found),
-                lambda exc: self._failed(generation, exc, away="desk_centre_away_type_in"),
-            ),
+            lambda found: self._found(generation, found),
+            lambda exc: self._failed(generation, exc, away="desk_centre_away_type_in"),
         )
 
     def _found(self, generation: int, found: tuple[DeskPatient, ...]) -> None:
@@ -568,6 +569,11 @@ class DeskView(QFrame):
             self.poli.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_patient(self, patient: DeskPatient) -> None:
+        # Another patient on screen is a new patient: an answer still on its way (a
+        # visit registered or a patient saved for the one shown before, chosen from
+        # the same list) must not land under this one. The search or card read that
+        # found ``patient`` checked its own generation before calling here.
+        self._generation += 1
         self.patient = patient
         self._refused = None  # the record loaded: the centre's own data
         self.issued = None
@@ -643,6 +649,11 @@ class DeskView(QFrame):
 
     def _saved(self, generation: int, patient: DeskPatient, norm: str) -> None:
         if generation != self._generation:
+            log.info("a patient saved after the desk moved on: the No. RM not shown")
+            return
+        if self._identity(self.edited_patient()) != self._identity(patient):
+            # Corrected while it was saved: the No. RM is the data sent, not these.
+            self.say("desk_saved_changed", norm=norm)
             return
         self._refused, self._refused_reason = None, ""
         self.patient = DeskPatient(
@@ -788,6 +799,7 @@ class DeskView(QFrame):
     def register_visit(self) -> None:
         """Register the visit of the patient shown (Ctrl+Enter): ticket and slip."""
         if "visit" in self._busy:  # the one in flight answers first
+            self.say("desk_still_sending")
             return
         patient = self.edited_patient()
         # A patient without a No. RM (typed while the centre is away) is a new one:

@@ -892,3 +892,128 @@ def test_offline_a_search_says_the_visit_can_still_be_typed_in(
         key(qtbot, desk, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: view.message.text() != "Mencari…", timeout=10000)
         assert "tetap bisa didaftarkan: F3" in view.message.text()
+
+
+# -- answers that come late --------------------------------------------------------------------
+class Held:
+    """A controller command whose calls are kept, so the test answers them when it says
+    (through the real command, against the real centre): a slow centre or a busy pool."""
+
+    def __init__(self, real: Callable[..., None], hold: int = 1) -> None:
+        self.real = real
+        self.hold = hold
+        self.calls: list[tuple[object, ...]] = []
+
+    def __call__(self, *args: object) -> None:
+        self.calls.append(args)
+        if len(self.calls) > self.hold:
+            self.real(*args)
+
+    def answer(self, n: int = 0) -> None:
+        self.real(*self.calls[n])
+
+
+def namesakes(demo_central: str, name: str, birth: str, niks: tuple[str, ...]) -> None:
+    token = hospital_kiosk(demo_central)[0]
+    for nik in niks:
+        made = requests.post(
+            f"{demo_central}/api/v1/hospital/patients",
+            json={"nik": nik, "name": name, "birth_date": birth, "sex": "L"},
+            headers=bearer(token),
+            timeout=10,
+        )
+        assert made.status_code in (200, 201), made.text
+
+
+def test_a_visit_answered_after_another_patient_was_chosen_is_not_shown_under_them(
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    namesakes(demo_central, "Bayu Kembar", "1994-08-06", ("1471010608940001", "1471010608940002"))
+    view = find(qtbot, hospital_desk, 3, "bayu kembar", "06-08-1994")
+    assert view.results.count() == 2
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)  # the first: X
+    x = view.patient
+    assert x is not None
+    held = Held(view.controller.register_visit)
+    monkeypatch.setattr(view.controller, "register_visit", held)
+    register_typed(qtbot, hospital_desk, "0301R0011125K000777")  # X's visit, on its way
+    assert len(held.calls) == 1
+
+    view.results.setFocus()
+    view.results.setCurrentRow(1)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)  # the clerk chooses Y meanwhile
+    y = view.patient
+    assert y is not None and y.nik != x.nik
+
+    held.answer()  # X's registration reaches the centre and answers now
+    assert view.executor.wait_for_done(10000)
+    qtbot.waitUntil(lambda: view.register_button.isEnabled(), timeout=10000)
+    assert view.patient == y and field(hospital_desk, "deskNik").text() == y.nik
+    assert view.issued is None, "X's ticket is never Y's"
+    assert view.result.text() == ""
+    day = hospital_desk.controller.now().date()
+    assert len(hospital_desk.kiosk.store.tickets_on(day)) == 1, "X's visit is registered"
+
+
+def test_a_patient_saved_after_the_fields_were_corrected_gives_them_no_no_rm(
+    hospital_desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = view_of(hospital_desk)
+    held = Held(view.controller.register_patient)
+    monkeypatch.setattr(view.controller, "register_patient", held)
+    type_patient(qtbot, hospital_desk, "3171012501900007", "", "Rahmat Hidayat", "25-01-1990", 1)
+    view.save_button.setFocus()
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    assert len(held.calls) == 1
+    name = field(hospital_desk, "deskName")
+    name.setText("Rahmat Hidayat Putra")  # corrected while it is saved
+
+    held.answer()
+    qtbot.waitUntil(lambda: view.message.text().startswith("Pasien tersimpan"), timeout=10000)
+    assert "isian sudah diubah" in view.message.text()
+    assert field(hospital_desk, "deskNorm").text() == "", "the No. RM is the data sent, not these"
+    assert view.patient is None
+
+
+def test_a_search_after_f9_runs_though_the_one_before_has_not_answered(
+    hospital_desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = view_of(hospital_desk)
+    held = Held(view.controller.find_patients)
+    monkeypatch.setattr(view.controller, "find_patients", held)
+    hospital_desk.activateWindow()
+    key(qtbot, hospital_desk, Qt.Key.Key_F2)
+    type_in(qtbot, "000123")
+    key(qtbot, hospital_desk, Qt.Key.Key_Tab)
+    type_in(qtbot, "12-03-1985")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)  # Siti's search, on its way
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+
+    found(qtbot, hospital_desk, 2, "0001234567891", BUDI_BIRTH)  # the next patient: Budi
+    assert len(held.calls) == 2, "asked, not silently refused"
+    budi = field(hospital_desk, "deskName").text()
+    held.answer()  # Siti's answer comes last
+    assert view.executor.wait_for_done(10000)
+    QApplication.processEvents()
+    assert field(hospital_desk, "deskName").text() == budi and "Siti" not in every_string(
+        hospital_desk
+    )
+
+
+def test_a_visit_asked_while_one_is_on_its_way_is_refused_with_a_word(
+    hospital_desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    held = Held(view.controller.register_visit)
+    monkeypatch.setattr(view.controller, "register_visit", held)
+    register_typed(qtbot, hospital_desk, "0301R0011125K000123")
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    found(qtbot, hospital_desk, 2, "0001234567891", BUDI_BIRTH)
+    register_typed(qtbot, hospital_desk, "0301R0011125K000124")
+    assert len(held.calls) == 1
+    assert view.message.text() == (
+        "Permintaan sebelumnya masih dikirim. Tunggu jawabannya, lalu coba lagi."
+    )
+    held.answer()
+    assert view.executor.wait_for_done(10000)
+    qtbot.waitUntil(lambda: view.register_button.isEnabled(), timeout=10000)
