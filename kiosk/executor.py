@@ -186,6 +186,11 @@ class FreshRead(Generic[T]):
         self._on_its_way = False
         self._again = False
 
+    @property
+    def on_its_way(self) -> bool:
+        """Whether a question is on its way (or about to be asked again)."""
+        return self._on_its_way
+
     def ask(self) -> None:
         if self._on_its_way:
             self._again = True
