@@ -192,11 +192,14 @@ class DeskView(QFrame):
         self._cancel_target: str | None = None
         #: True while the list is refilled (a selection made by the desk, not the clerk).
         self._filling_today = False
+        #: Whether the kiosk was out of service (its store unusable) at the last status:
+        #: back in service, today's list is read again.
+        self._out_of_service = False
         #: Bumped by every wipe and every patient shown: an answer for the patient before
         #: is dropped.
         self._generation = 0
-        #: The actions waiting for their answer ("patient", "visit", "cancel"; a search
-        #: is a read, never refused):
+        #: The actions waiting for their answer ("patient", "visit", "reprint", "cancel";
+        #: a search is a read, never refused):
         #: one of each at a time, whichever key, field or button asked for it.
         self._busy: set[str] = set()
         #: The patient's data (NIK, name, date of birth, sex, BPJS number) the centre
@@ -388,6 +391,7 @@ class DeskView(QFrame):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(action)
         controller.subscribe(self._state_changed)
+        controller.subscribe_status(self._status_changed)
         #: The clock of the idle wipe (a test gives its own).
         self.clock: Callable[[], float] = time.monotonic
         self._last_touch = self.clock()
@@ -676,6 +680,14 @@ class DeskView(QFrame):
         self._tickets_read.ask()
         self._refresh_doctors()  # none before the first catalog: not enrolled yet
 
+    def _status_changed(self) -> None:
+        """Back in service (the store opened after all): today's list read again, not
+        left saying "none" from the read that failed while it was out."""
+        out = self.controller.status().out_of_service
+        if self._out_of_service and not out:
+            self._tickets_read.ask()
+        self._out_of_service = out
+
     def catalog_changed(self) -> None:
         """A new catalog (the first one after start-up): its polis, and today's doctors."""
         if self.view.catalog is self._catalog_shown:
@@ -903,13 +915,19 @@ class DeskView(QFrame):
             if self.issued is not None and self.issued.ticket_id == ticket.id
             else None
         )
+        if not self._begin("reprint"):  # a double F5: one paper (and one slip), not two
+            return
         self.controller.reprint(
             ticket.id,
             slip,
-            lambda printed: self.say(
-                "desk_reprinted" if printed.printed else "desk_not_printed", number=ticket.number
+            *self._run(
+                "reprint",
+                lambda printed: self.say(
+                    "desk_reprinted" if printed.printed else "desk_not_printed",
+                    number=ticket.number,
+                ),
+                lambda exc: self._failed(self._generation, exc),
             ),
-            lambda exc: self._failed(self._generation, exc),
         )
 
     def focus_cancel(self) -> None:
@@ -1089,7 +1107,7 @@ class DeskView(QFrame):
     # -- failures ---------------------------------------------------------------------------
     def _failed(self, generation: int, exc: Exception, away: str = "desk_centre_away") -> None:
         """Say why an action failed (``away``: what to say when the centre is away)."""
-        self.register_button.setEnabled(True)
+        self.register_button.setEnabled("visit" not in self._busy)  # a visit may be on its way
         if generation != self._generation:
             return
         log.warning("desk action failed: %s", type(exc).__name__)  # never the patient's data

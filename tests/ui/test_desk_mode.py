@@ -27,7 +27,14 @@ from central.settings import (
 )
 from contract.hospital import DoctorToday
 from kiosk.client.hospital_desk import DeskPatient
-from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
+from kiosk.config import (
+    CentralSection,
+    Config,
+    KioskSection,
+    PrinterSection,
+    SessionSection,
+    office_clock,
+)
 from kiosk.session.machine import Phase
 from kiosk.tickets.desk import CANCEL_KIND
 from offline_store import Store, StoredTicket
@@ -52,6 +59,7 @@ from testkit.desk_window import (
 )
 from testkit.kiosk_window import demo_config, every_string, offline_config, running_kiosk
 from testkit.printouts import pdf_text
+from ui.app import build_window
 from ui.window import KioskWindow
 
 SITI = DeskPatient(
@@ -1017,3 +1025,88 @@ def test_a_visit_asked_while_one_is_on_its_way_is_refused_with_a_word(
     held.answer()
     assert view.executor.wait_for_done(10000)
     qtbot.waitUntil(lambda: view.register_button.isEnabled(), timeout=10000)
+
+
+def test_a_second_f5_while_the_first_prints_prints_nothing_more(
+    desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = view_of(desk)
+    ticket = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
+    held = Held(view.controller.reprint)
+    monkeypatch.setattr(view.controller, "reprint", held)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F5)
+    key(qtbot, desk, Qt.Key.Key_F5)  # the printer is slow: pressed again
+    assert len(held.calls) == 1, "one paper, not two"
+    assert view.message.text() == (
+        "Permintaan sebelumnya masih dikirim. Tunggu jawabannya, lalu coba lagi."
+    )
+    held.answer()
+    qtbot.waitUntil(lambda: "dicetak ulang" in view.message.text(), timeout=5000)
+    key(qtbot, desk, Qt.Key.Key_F5)  # answered: a reprint asked now is one
+    assert len(held.calls) == 2
+
+
+def test_a_failed_search_leaves_register_disabled_while_a_visit_is_on_its_way(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    andi = poli_dalam_doctor(
+        "rsud-dalam-andi-x",
+        "dr. Andi Pratama, Sp.PD",
+        quota_jkn=30,
+        left_jkn=12,
+        quota_non_jkn=10,
+        left_non_jkn=3,
+    )
+    with offline_hospital_desk(tmp_path, qtbot, [andi]) as desk:
+        view = view_of(desk)
+        held = Held(view.controller.register_visit)
+        monkeypatch.setattr(view.controller, "register_visit", held)
+        type_patient(
+            qtbot, desk, "1471015203850001", "0001234567890", "Siti Aminah", "12-03-1985", 0
+        )
+        register_typed(qtbot, desk, "0301R0011125K000123")
+        assert len(held.calls) == 1 and not view.register_button.isEnabled()
+        find(qtbot, desk, 0, "000123", "12-03-1985")  # the centre is away: the search fails
+        assert "F3" in view.message.text()
+        assert not view.register_button.isEnabled(), "the visit is still on its way"
+        held.answer()
+        qtbot.waitUntil(lambda: view.register_button.isEnabled(), timeout=10000)
+
+
+def test_back_in_service_the_desk_reads_todays_list_again(tmp_path: Path, qtbot: QtBot) -> None:
+    config = offline_config(tmp_path)
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config.store_path)
+    issued = store.issue_ticket(
+        office_id="pku-mpp",
+        service_id="puskesmas-umum",
+        prefix="A",
+        counter="Loket 1",
+        payload={"office_id": "pku-mpp", "service_id": "puskesmas-umum", "values": {}},
+        now=office_clock(config)(),
+    )
+    store.close()
+    good = config.store_path.with_name("kept-aside.db")
+    config.store_path.rename(good)
+    config.store_path.write_bytes(b"half a database, then the power went" * 200)
+    deferred = Store.open(config.store_path, deferred=True)
+    window = build_window(config, deferred, demo=True, use_pcscd=False, desk=True)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        controller, view = window.controller, view_of(window)
+        qtbot.waitUntil(lambda: controller.status().out_of_service, timeout=10_000)
+        assert view.executor.wait_for_done(5000)
+        QApplication.processEvents()
+        assert view.tickets == []
+        good.replace(config.store_path)  # the operator puts the good store back
+        controller.retry_store()
+        qtbot.waitUntil(lambda: not controller.status().out_of_service, timeout=10_000)
+        qtbot.waitUntil(lambda: [t.id for t in view.tickets] == [issued.id], timeout=10_000)
+        assert issued.number in view.today.item(0).text()
+    finally:
+        window.shut_down(5000)
+        deferred.close()
