@@ -287,10 +287,10 @@ def _not_handed_out(
     a next citizen stands at the printer: the paper (and the slip's name, NIK and
     phone) must not come out. The ticket is kept rather than voided: its number may
     be the centre's, its registration already queued, and a void would need a
-    cancel the centre does not take for every service. It is marked not printed
-    (``session_ended``), so staff see it in the day's tickets and the log, and the
-    operator's reprint can still hand it out if the citizen comes back; no second
-    paper is ever printed for it here.
+    cancel the centre does not take for every service. Its row is marked not printed
+    (``session_ended``) and the log names its number (never the citizen's data); it
+    stays in the day's tickets, where the operator's reprint can still hand it out
+    if the citizen comes back. No paper is ever printed for it here.
     """
     log.warning(
         "ticket %s stored after its session ended: not printed, kept and marked %s",
