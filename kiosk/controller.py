@@ -39,7 +39,7 @@ from kiosk.client.errors import CentralError
 from kiosk.client.hospital_desk import DeskPatient, FindBy
 from kiosk.config import Config
 from kiosk.errors import SessionProblem, TicketingError, TicketingReason
-from kiosk.executor import Executor
+from kiosk.executor import Awaited, Executor
 from kiosk.lookups.bookings import Bookings
 from kiosk.lookups.centre import CentreAccess
 from kiosk.lookups.information import (
@@ -112,6 +112,8 @@ class KioskController:
         #: The office's time now (its date is the queue's day; the desk's list reads it too).
         self._now = now
         self._status_listeners: list[Callable[[], None]] = []
+        #: Tickets and complaints asked for and not yet answered (see _drop_unawaited).
+        self._awaited: list[_Awaiting] = []
         # The session's own: a tapped card goes to the operator's test read while
         # one is asked for, and the session speaks the language the citizen chose.
         self._tap_listener: Callable[[str], None] | None = None
@@ -236,6 +238,8 @@ class KioskController:
         was_idle = self._machine.state.phase is Phase.IDLE
         for effect in self._machine.handle(event):
             self._run(effect)
+        if self._awaited:
+            self._drop_unawaited()
         if not was_idle and self._machine.state.phase is Phase.IDLE:
             self.set_larger_text(False)  # back at the start: the next citizen's usual size
         elif isinstance(event, events.Tick) and self._larger_text_lapsed():
@@ -543,7 +547,9 @@ class KioskController:
                 lambda: self._bookings.find(effect),
                 self.dispatch,
                 lambda _: self.dispatch(
-                    events.BookingFound(effect.session, events.BookingLookup.UNAVAILABLE)
+                    events.BookingFound(
+                        effect.session, events.BookingLookup.UNAVAILABLE, asked=effect.asked
+                    )
                 ),
             )
         elif isinstance(effect, events.FindPatient):
@@ -551,23 +557,30 @@ class KioskController:
                 lambda: self._patients.find(effect),
                 self.dispatch,
                 lambda _: self.dispatch(
-                    events.PatientFound(effect.session, problem=SessionProblem.PATIENT_UNAVAILABLE)
+                    events.PatientFound(
+                        effect.session,
+                        problem=SessionProblem.PATIENT_UNAVAILABLE,
+                        asked=effect.asked,
+                    )
                 ),
             )
         elif isinstance(effect, events.IssueTicket):
+            issuing = self._awaiting(effect.session, Phase.ISSUING)
             self._executor.run_in_background(
-                lambda: self._issue(effect),
-                self._issued,
+                lambda: self._issue(effect, issuing.claim),
+                lambda result: self._issued(issuing, result),
                 lambda _: self._issued(
-                    (events.IssueFailed(effect.session, SessionProblem.ISSUE_FAILED), None)
+                    issuing,
+                    (events.IssueFailed(effect.session, SessionProblem.ISSUE_FAILED), None),
                 ),
             )
         elif isinstance(effect, events.FileComplaint):
+            sending = self._awaiting(effect.session, Phase.COMPLAINT_SENDING)
             self._executor.run_in_background(
-                lambda: self._complain(effect),
-                self._complained,
+                lambda: self._complain(effect, sending.claim),
+                lambda event: self._complained(sending, event),
                 lambda _: self._complained(
-                    events.ComplaintFailed(effect.session, StoreReason.STORE_FAILED)
+                    sending, events.ComplaintFailed(effect.session, StoreReason.STORE_FAILED)
                 ),
             )
         elif isinstance(effect, events.WipeSession):
@@ -630,7 +643,43 @@ class KioskController:
         self._startup.catch_up()
         self.dispatch(event)
 
-    def _issue(self, effect: events.IssueTicket) -> tuple[events.SessionEvent, SlipDocument | None]:
+    # -- answers nobody waits for -------------------------------------------------
+    def _awaiting(self, session: int, phase: Phase) -> _Awaiting:
+        """Work asked for in ``session`` while in ``phase``, awaited until it answers or the
+        session leaves that phase (its deadline passed, or it ended)."""
+        awaiting = _Awaiting(session, phase, Awaited())
+        self._awaited.append(awaiting)
+        return awaiting
+
+    def _drop_unawaited(self) -> None:
+        """Work whose session left the phase that asked for it: nobody waits for its
+        answer, so its worker prints nothing (a ticket or receipt printed for a session
+        that is over comes out in front of the next citizen)."""
+        state, still = self._machine.state, []
+        for awaiting in self._awaited:
+            if state.session == awaiting.session and state.phase is awaiting.phase:
+                still.append(awaiting)
+            elif awaiting.awaited.drop():
+                log.warning(
+                    "session %d left %s while its paper was printing",
+                    awaiting.session,
+                    awaiting.phase.value,
+                )
+            else:
+                log.warning(
+                    "session %d left %s before its answer came: nothing will be printed for it",
+                    awaiting.session,
+                    awaiting.phase.value,
+                )
+        self._awaited = still
+
+    def _answered(self, awaiting: _Awaiting) -> None:
+        if awaiting in self._awaited:
+            self._awaited.remove(awaiting)
+
+    def _issue(
+        self, effect: events.IssueTicket, wanted: Callable[[], bool]
+    ) -> tuple[events.SessionEvent, SlipDocument | None]:
         engine = self._sync.engine
         try:
             issued = issue_and_print(
@@ -641,6 +690,7 @@ class KioskController:
                 setup=self._printers.setup,
                 now=self._now,
                 allocate=engine.allocate if engine is not None else None,
+                wanted=wanted,
             )
         except TicketingError as exc:
             if exc.reason is SessionProblem.QUOTA_FULL and engine is not None:
@@ -656,19 +706,31 @@ class KioskController:
             engine.wake()  # the new outbox item goes out now, not at the next interval
         return events.TicketReady(effect.session, issued.ticket), issued.slip
 
-    def _issued(self, result: tuple[events.SessionEvent, SlipDocument | None]) -> None:
+    def _issued(
+        self, awaiting: _Awaiting, result: tuple[events.SessionEvent, SlipDocument | None]
+    ) -> None:
         event, slip = result
+        self._answered(awaiting)
         self._printers.noticed()  # first: the ticket screen reads the printer's health
         self.dispatch(event)
-        if slip is not None:  # the second job, once the number is on screen
-            setup = self._printers.setup
-            self._executor.run_in_background(
-                lambda: print_slip(slip, setup),
-                lambda _: self._printers.noticed(),
-                lambda _: self._printers.noticed(),
-            )
+        if slip is None:
+            return
+        state = self._machine.state
+        if state.session != awaiting.session or state.phase is not Phase.TICKET_ISSUED:
+            # The session ended while its ticket printed: the slip's name, NIK and phone
+            # would come out for whoever stands at the printer now.
+            log.warning("ticket %s answered after its session ended: slip not printed", slip.number)
+            return
+        setup = self._printers.setup  # the second job, once the number is on screen
+        self._executor.run_in_background(
+            lambda: print_slip(slip, setup),
+            lambda _: self._printers.noticed(),
+            lambda _: self._printers.noticed(),
+        )
 
-    def _complain(self, effect: events.FileComplaint) -> events.SessionEvent:
+    def _complain(
+        self, effect: events.FileComplaint, wanted: Callable[[], bool]
+    ) -> events.SessionEvent:
         try:
             receipt = file_complaint(
                 effect,
@@ -677,6 +739,7 @@ class KioskController:
                 store=self._store,
                 setup=self._printers.setup,
                 now=self._now,
+                wanted=wanted,
             )
         except StoreError as exc:
             log.error("complaint not stored: %s", exc)
@@ -686,13 +749,27 @@ class KioskController:
             return events.ComplaintFailed(effect.session, StoreReason.STORE_FAILED)
         return events.ComplaintFiled(effect.session, receipt)
 
-    def _complained(self, event: events.SessionEvent) -> None:
+    def _complained(self, awaiting: _Awaiting, event: events.SessionEvent) -> None:
+        self._answered(awaiting)
         self._printers.noticed()
         self.dispatch(event)
 
     def _status_changed(self) -> None:
         for listener in list(self._status_listeners):
             listener()
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Awaiting:
+    """Work a session asked for (a ticket, a complaint) and still waits for."""
+
+    session: int
+    phase: Phase
+    awaited: Awaited
+
+    def claim(self) -> bool:
+        """The worker, before it prints: True while the session still waits."""
+        return self.awaited.claim()
 
 
 def _closing(doctor: DoctorToday, now: dt.datetime) -> DoctorToday:

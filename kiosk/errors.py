@@ -83,6 +83,9 @@ class Failure(StrEnum):
     NO_READER = "no_reader"
     #: Rendering or printing a document failed in a way the printer did not name.
     PRINT_FAILED = "failed"
+    #: Not printed: the session that asked for it had ended before it could be
+    #: (nobody waited at the printer; the next citizen may stand there).
+    SESSION_ENDED = "session_ended"
 
 
 class SessionProblem(StrEnum):

@@ -19,7 +19,7 @@ import logging
 import threading
 from collections.abc import Callable
 from functools import partial
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,6 +83,34 @@ class InlineExecutor:
         call_logged(fn)
 
 
+class Awaited:
+    """Whether anyone still waits for a piece of work's answer, as its worker can ask.
+
+    The GUI thread calls :meth:`drop` once the question is no longer open (the
+    session that asked for a ticket timed out, or ended). The worker calls
+    :meth:`claim` right before a side effect only the one who asked may see, such
+    as printing a citizen's ticket: False means nobody waits, so it must not happen.
+    Once claimed, a drop comes too late (the paper is on its way) and says so.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._dropped = False
+        self._claimed = False
+
+    def claim(self) -> bool:
+        """Worker: True, and the side effect may go ahead; False once dropped."""
+        with self._lock:
+            self._claimed = not self._dropped
+            return self._claimed
+
+    def drop(self) -> bool:
+        """GUI thread: nobody waits any more. True if the worker had already claimed it."""
+        with self._lock:
+            self._dropped = True
+            return self._claimed
+
+
 class BusyFlag:
     """At most one run of a task at a time; let go whatever the outcome.
 
@@ -127,3 +155,62 @@ class BusyFlag:
             self._lock.release()
             raise
         return True
+
+
+class FreshRead(Generic[T]):
+    """A read asked again and again (today's doctors, a desk's tickets, the queue's
+    figures, the operator's status): one question on its way at a time, and the
+    newest state always fetched. GUI thread only: its answers come back there.
+
+    Asked while a question is on its way, it asks once more when that answer has
+    come, however often it was asked meanwhile. Answers therefore come in the
+    order they were asked, so an older one never lands after a newer one (places
+    left as they were before a cancel); a re-ask is never lost; and a store or
+    centre slower than the asking never piles up questions on the worker pool.
+
+    ``start(done, failed)`` starts the read; it is called again for each re-ask,
+    so it reads its arguments (the tickets listed now) when it is called.
+    """
+
+    def __init__(
+        self,
+        what: str,
+        start: Callable[[Done[T], Failed], None],
+        done: Done[T],
+        failed: Failed,
+    ) -> None:
+        self._what = what
+        self._start = start
+        self._done = done
+        self._failed = failed
+        self._on_its_way = False
+        self._again = False
+
+    @property
+    def on_its_way(self) -> bool:
+        """Whether a question is on its way (or about to be asked again)."""
+        return self._on_its_way
+
+    def ask(self) -> None:
+        if self._on_its_way:
+            self._again = True
+            return
+        self._on_its_way = True
+        self._start(self._answered, self._failed_once)
+
+    def _answered(self, value: T) -> None:
+        self._done(value)
+        self._next()
+
+    def _failed_once(self, exc: Exception) -> None:
+        if self._again:  # a newer question is asked at once: its answer says more
+            log.debug("%s not read (%s); asked again", self._what, type(exc).__name__)
+        else:
+            self._failed(exc)
+        self._next()
+
+    def _next(self) -> None:
+        self._on_its_way = False
+        if self._again:
+            self._again = False
+            self.ask()

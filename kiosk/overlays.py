@@ -54,7 +54,8 @@ class PinEntry(StrEnum):
     IGNORED = "ignored"
     #: Locked out after too many wrong PINs: not checked at all.
     LOCKED = "locked"
-    #: Check it (off the GUI thread), then call :meth:`OverlayMachine.pin_checked`.
+    #: Check it (off the GUI thread), then call :meth:`OverlayMachine.pin_checked` with
+    #: the pad's opening (:attr:`OverlayMachine.opened` when it was typed).
     CHECK = "check"
 
 
@@ -162,26 +163,28 @@ class OverlayMachine:
         self.checking_pin = True
         return PinEntry.CHECK
 
-    def pin_checked(self, matched: bool, state: SessionState) -> PinVerdict | None:
-        """The check's answer; None if the pad was closed meanwhile (the try still counts).
+    def pin_checked(self, matched: bool, state: SessionState, opened: int) -> PinVerdict | None:
+        """The check of a PIN typed on the pad's opening ``opened``; None if that pad was
+        closed meanwhile (the try still counts), even if the pad was opened again: a
+        PIN typed on an earlier pad never opens the panel, nor says "wrong", on this one.
 
         The right PIN opens the panel over ``state`` in the pad's place; ``disabled``
         closes the pad.
         """
-        self.checking_pin = False
         verdict = self._guard.record(matched)
-        if self.current is not Overlay.PIN:
-            return None
+        if not self.still(Overlay.PIN, opened):
+            return None  # a pad opened since checks its own PIN: its flag stays
+        self.checking_pin = False
         if verdict.outcome is PinOutcome.OK:
             self._open(Overlay.OPERATOR, state, OPERATOR_IDLE_S)
         elif verdict.outcome is PinOutcome.DISABLED:
             self.close()
         return verdict
 
-    def pin_check_failed(self) -> None:
-        """The check itself failed: not counted as a wrong try; the pad closes."""
-        self.checking_pin = False
-        if self.current is Overlay.PIN:
+    def pin_check_failed(self, opened: int) -> None:
+        """The check itself failed: not counted as a wrong try; the pad it was typed on
+        (the opening ``opened``) closes, never one opened since."""
+        if self.still(Overlay.PIN, opened):
             self.close()
 
     def ask_test_read(self) -> None:

@@ -180,7 +180,7 @@ def queue_answered(qtbot: QtBot, kiosk: KioskWindow) -> None:
     queue = kiosk.controller._queue
     # Answered or not (a centre too slow for the question's deadline): words that no
     # longer change. Their longest: tests/ui/test_layout_sizes.py sets those itself.
-    qtbot.waitUntil(lambda: not queue._busy.busy, timeout=5000)
+    qtbot.waitUntil(lambda: not queue.asking, timeout=5000)
 
 
 def visit_every_problem_screen(

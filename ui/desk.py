@@ -192,9 +192,14 @@ class DeskView(QFrame):
         self._cancel_target: str | None = None
         #: True while the list is refilled (a selection made by the desk, not the clerk).
         self._filling_today = False
-        #: Bumped by every wipe: an answer for the patient before is dropped.
+        #: Whether the kiosk was out of service (its store unusable) at the last status:
+        #: back in service, today's list is read again.
+        self._out_of_service = False
+        #: Bumped by every wipe and every patient shown: an answer for the patient before
+        #: is dropped.
         self._generation = 0
-        #: The actions waiting for their answer ("find", "patient", "visit", "cancel"):
+        #: The actions waiting for their answer ("patient", "visit", "reprint", "cancel";
+        #: a search is a read, never refused):
         #: one of each at a time, whichever key, field or button asked for it.
         self._busy: set[str] = set()
         #: The patient's data (NIK, name, date of birth, sex, BPJS number) the centre
@@ -386,6 +391,7 @@ class DeskView(QFrame):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(action)
         controller.subscribe(self._state_changed)
+        controller.subscribe_status(self._status_changed)
         #: The clock of the idle wipe (a test gives its own).
         self.clock: Callable[[], float] = time.monotonic
         self._last_touch = self.clock()
@@ -471,9 +477,11 @@ class DeskView(QFrame):
 
     def _begin(self, action: str) -> bool:
         """Start ``action`` unless one is already waiting for its answer (a second
-        Ctrl+Enter, Enter in the last field, a double click: one visit, one ticket)."""
+        Ctrl+Enter, Enter in the last field, a double click: one visit, one ticket);
+        the clerk is told why nothing happens, even after F9 for another patient."""
         if action in self._busy:
             log.info("desk %s already in progress: the repeat ignored", action)
+            self.say("desk_still_sending")
             return False
         self._busy.add(action)
         return True
@@ -518,10 +526,10 @@ class DeskView(QFrame):
             at_fault.setFocus(Qt.FocusReason.OtherFocusReason)
             at_fault.selectAll()
             return
-        if not self._begin("find"):
-            return
         # A new search ends the patient shown: a search that finds no one must not
-        # leave the one before on screen, ready for Ctrl+Enter.
+        # leave the one before on screen, ready for Ctrl+Enter. A search is a read and
+        # never refused: one still on its way (the patient before F9, the idle wipe or
+        # a card) answers for a patient wiped since, and that answer is dropped.
         self._wipe_patient()
         self.say("desk_finding")
         generation = self._generation
@@ -529,11 +537,8 @@ class DeskView(QFrame):
             by,
             value,
             birth,
-            *self._run(
-                "find",
-                lambda found: self._found(generation, found),
-                lambda exc: self._failed(generation, exc, away="desk_centre_away_type_in"),
-            ),
+            lambda found: self._found(generation, found),
+            lambda exc: self._failed(generation, exc, away="desk_centre_away_type_in"),
         )
 
     def _found(self, generation: int, found: tuple[DeskPatient, ...]) -> None:
@@ -568,6 +573,11 @@ class DeskView(QFrame):
             self.poli.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def show_patient(self, patient: DeskPatient) -> None:
+        # Another patient on screen is a new patient: an answer still on its way (a
+        # visit registered or a patient saved for the one shown before, chosen from
+        # the same list) must not land under this one. The search or card read that
+        # found ``patient`` checked its own generation before calling here.
+        self._generation += 1
         self.patient = patient
         self._refused = None  # the record loaded: the centre's own data
         self.issued = None
@@ -643,6 +653,11 @@ class DeskView(QFrame):
 
     def _saved(self, generation: int, patient: DeskPatient, norm: str) -> None:
         if generation != self._generation:
+            log.info("a patient saved after the desk moved on: the No. RM not shown")
+            return
+        if self._identity(self.edited_patient()) != self._identity(patient):
+            # Corrected while it was saved: the No. RM is the data sent, not these.
+            self.say("desk_saved_changed", norm=norm)
             return
         self._refused, self._refused_reason = None, ""
         self.patient = DeskPatient(
@@ -664,6 +679,14 @@ class DeskView(QFrame):
         """Today's tickets (from the store) and today's doctors (from the centre)."""
         self._tickets_read.ask()
         self._refresh_doctors()  # none before the first catalog: not enrolled yet
+
+    def _status_changed(self) -> None:
+        """Back in service (the store opened after all): today's list read again, not
+        left saying "none" from the read that failed while it was out."""
+        out = self.controller.status().out_of_service
+        if self._out_of_service and not out:
+            self._tickets_read.ask()
+        self._out_of_service = out
 
     def catalog_changed(self) -> None:
         """A new catalog (the first one after start-up): its polis, and today's doctors."""
@@ -788,6 +811,7 @@ class DeskView(QFrame):
     def register_visit(self) -> None:
         """Register the visit of the patient shown (Ctrl+Enter): ticket and slip."""
         if "visit" in self._busy:  # the one in flight answers first
+            self.say("desk_still_sending")
             return
         patient = self.edited_patient()
         # A patient without a No. RM (typed while the centre is away) is a new one:
@@ -891,13 +915,19 @@ class DeskView(QFrame):
             if self.issued is not None and self.issued.ticket_id == ticket.id
             else None
         )
+        if not self._begin("reprint"):  # a double F5: one paper (and one slip), not two
+            return
         self.controller.reprint(
             ticket.id,
             slip,
-            lambda printed: self.say(
-                "desk_reprinted" if printed.printed else "desk_not_printed", number=ticket.number
+            *self._run(
+                "reprint",
+                lambda printed: self.say(
+                    "desk_reprinted" if printed.printed else "desk_not_printed",
+                    number=ticket.number,
+                ),
+                lambda exc: self._failed(self._generation, exc),
             ),
-            lambda exc: self._failed(self._generation, exc),
         )
 
     def focus_cancel(self) -> None:
@@ -1077,7 +1107,7 @@ class DeskView(QFrame):
     # -- failures ---------------------------------------------------------------------------
     def _failed(self, generation: int, exc: Exception, away: str = "desk_centre_away") -> None:
         """Say why an action failed (``away``: what to say when the centre is away)."""
-        self.register_button.setEnabled(True)
+        self.register_button.setEnabled("visit" not in self._busy)  # a visit may be on its way
         if generation != self._generation:
             return
         log.warning("desk action failed: %s", type(exc).__name__)  # never the patient's data

@@ -29,7 +29,7 @@ from ui.lazy_screens import LazyScreens, onto
 from ui.screens.attract import AttractScreen
 from ui.screens.common import Screen, View, button, set_button_text
 from ui.speech import SessionSpeech
-from ui.tasks import QtExecutor
+from ui.tasks import FreshRead, QtExecutor
 
 if TYPE_CHECKING:
     from ui.screens.information import ApplicationsScreen, InformationScreen
@@ -87,6 +87,14 @@ class Overlays:
         self.screens.put(self._operator, Overlay.OPERATOR)
         #: The screen shown and the machine's opening it shows.
         self._shown: tuple[Overlay, int] | None = None
+        #: The panel's status, asked on every status change: one read on its way at a
+        #: time, answers in the order asked, each with the panel's opening it was asked in.
+        self._status_read: FreshRead[tuple[int, OperatorStatus]] = FreshRead(
+            "the operator's status",
+            self._read_status,
+            self._show_status,
+            lambda exc: log.warning("operator status not read: %s", type(exc).__name__),
+        )
 
         self.info_on_attract = button("", self.open_information)
         self.info_on_attract.setObjectName("information")
@@ -254,17 +262,19 @@ class Overlays:
         if entry is not PinEntry.CHECK:
             return
         self.pin.say(self.view.t("pin_checking"))
-        pin_hash = self.machine.pin_hash
+        pin_hash, opened = self.machine.pin_hash, self.machine.opened
         self.host.executor.run_in_background(
-            lambda: _verify(pin, pin_hash), self._checked, self._check_failed
+            lambda: _verify(pin, pin_hash),
+            lambda matched: self._checked(opened, matched),
+            lambda _: self._check_failed(opened),
         )
 
-    def _check_failed(self, _exc: Exception) -> None:
-        self.machine.pin_check_failed()
+    def _check_failed(self, opened: int) -> None:
+        self.machine.pin_check_failed(opened)
         self._sync()
 
-    def _checked(self, matched: bool) -> None:
-        verdict = self.machine.pin_checked(matched, self.controller.session())
+    def _checked(self, opened: int, matched: bool) -> None:
+        verdict = self.machine.pin_checked(matched, self.controller.session(), opened)
         self._sync()
         if verdict is None:
             return
@@ -276,29 +286,42 @@ class Overlays:
             self.pin.warn("pin_locked", self.view, seconds=int(verdict.locked_s + 0.999))
 
     def _refresh_status(self) -> None:
+        self._status_read.ask()
+
+    def _read_status(
+        self,
+        done: Callable[[tuple[int, OperatorStatus]], None],
+        _failed: Callable[[Exception], None],
+    ) -> None:
+        """One read of the panel's status, tied to the panel's opening it is asked in."""
+        opened = self.machine.opened
         status = self.controller.status()
         health, online, sync = status.printer, status.online, status.sync
         version = status.catalog.version if status.catalog else None
 
-        def done(status: OperatorStatus) -> None:
-            if self.machine.current is Overlay.OPERATOR:
-                self.operator.show_status(status, self.view)
-
         def failed(exc: Exception) -> None:  # the panel names the fault instead of "loading"
             fault = type(exc).__name__
-            done(OperatorStatus((), fault, health, None, None, None, fault, online, version, sync))
+            read = OperatorStatus((), fault, health, None, None, None, fault, online, version, sync)
+            done((opened, read))
 
-        self.controller.operator_status(done, failed)
+        self.controller.operator_status(lambda read: done((opened, read)), failed)
+
+    def _show_status(self, answer: tuple[int, OperatorStatus]) -> None:
+        opened, status = answer
+        if self.machine.still(Overlay.OPERATOR, opened):  # never an earlier panel's
+            self.operator.show_status(status, self.view)
 
     def _status_changed(self) -> None:
         if self.machine.current is Overlay.OPERATOR:
             self._refresh_status()
 
     def _test_print(self) -> None:
+        opened = self.machine.opened
+
         def done(printed: bool) -> None:
-            if self.machine.current is Overlay.OPERATOR:
+            if self.machine.still(Overlay.OPERATOR, opened):
                 self.operator.say(self.view.t("op_printed" if printed else "op_not_printed"))
-                self._refresh_status()
+                self._refresh_status()  # with the read a changed health asked: one more at most
 
         self.controller.test_print(done)
 
@@ -309,9 +332,10 @@ class Overlays:
     def _operator_tap(self, reader_name: str) -> None:
         if not self.machine.take_test_tap():
             return
+        opened = self.machine.opened
 
         def done(result: str) -> None:
-            if self.machine.current is Overlay.OPERATOR:
+            if self.machine.still(Overlay.OPERATOR, opened):
                 self.operator.say(self.view.t("op_read_result", result=result))
 
         self.controller.test_read(reader_name, done, lambda exc: done(type(exc).__name__))

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal, Slot
 
-from kiosk.executor import Done, Failed, call_logged, settle
+from kiosk.executor import Done, Failed, FreshRead, call_logged, settle
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+#: Re-exported: the screens' repeated reads (kept in kiosk.executor, no Qt in it, so the
+#: kiosk's own repeated reads use it too).
+__all__ = ["FreshRead", "QtExecutor"]
 
 
 #: Every executor ever made, kept until the process ends. A worker's closure
@@ -60,56 +64,3 @@ class QtExecutor(QObject):
     @Slot(object)
     def _invoke(self, fn: Callable[[], None]) -> None:
         call_logged(fn)
-
-
-class FreshRead(Generic[T]):
-    """A read the UI asks again and again (today's doctors, a desk's tickets): one
-    question on its way at a time, and the newest state always fetched.
-
-    Asked while a question is on its way, it asks once more when that answer has
-    come, however often it was asked meanwhile. Answers therefore come in the
-    order they were asked, so an older one never lands after a newer one (places
-    left as they were before a cancel); a re-ask is never lost; and a store or
-    centre slower than the asking never piles up questions on the worker pool.
-
-    ``start(done, failed)`` starts the read; it is called again for each re-ask,
-    so it reads its arguments (the tickets listed now) when it is called.
-    """
-
-    def __init__(
-        self,
-        what: str,
-        start: Callable[[Done[T], Failed], None],
-        done: Done[T],
-        failed: Failed,
-    ) -> None:
-        self._what = what
-        self._start = start
-        self._done = done
-        self._failed = failed
-        self._on_its_way = False
-        self._again = False
-
-    def ask(self) -> None:
-        if self._on_its_way:
-            self._again = True
-            return
-        self._on_its_way = True
-        self._start(self._answered, self._failed_once)
-
-    def _answered(self, value: T) -> None:
-        self._done(value)
-        self._next()
-
-    def _failed_once(self, exc: Exception) -> None:
-        if self._again:  # a newer question is asked at once: its answer says more
-            log.debug("%s not read (%s); asked again", self._what, type(exc).__name__)
-        else:
-            self._failed(exc)
-        self._next()
-
-    def _next(self) -> None:
-        self._on_its_way = False
-        if self._again:
-            self._again = False
-            self.ask()

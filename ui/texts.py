@@ -355,6 +355,14 @@ _MARKED: dict[str, object] = {
     "desk_has_norm": QT_TRANSLATE_NOOP("texts", "Pasien ini sudah punya No. RM {norm}."),
     "desk_saving": QT_TRANSLATE_NOOP("texts", "Menyimpan…"),
     "desk_saved": QT_TRANSLATE_NOOP("texts", "Pasien tersimpan dengan No. RM {norm}."),
+    "desk_saved_changed": QT_TRANSLATE_NOOP(
+        "texts",
+        "Pasien tersimpan dengan No. RM {norm}, tetapi isian sudah diubah sejak dikirim."
+        " Periksa isian, lalu cari pasien itu.",
+    ),
+    "desk_still_sending": QT_TRANSLATE_NOOP(
+        "texts", "Permintaan sebelumnya masih dikirim. Tunggu jawabannya, lalu coba lagi."
+    ),
     "desk_no_doctors": QT_TRANSLATE_NOOP(
         "texts", "Daftar dokter hari ini tidak dapat diambil dari server."
     ),

@@ -64,23 +64,27 @@ class Bookings:
             log.error("booking cache not read: %s", exc)
             cached = None
         if cached is not None and cached.office_id == self._office_id:
-            return BookingFound(effect.session, BookingLookup.TODAY, cached)
+            return BookingFound(effect.session, BookingLookup.TODAY, cached, asked=effect.asked)
         if not self._centre.may_ask():
-            return BookingFound(effect.session, BookingLookup.UNAVAILABLE)
+            return BookingFound(effect.session, BookingLookup.UNAVAILABLE, asked=effect.asked)
         try:
             info = self._centre.client.booking(effect.code, deadline_s=self._deadline_s)
         except CentralError as exc:
             log.warning("booking code not checked: %s", exc)
-            return BookingFound(effect.session, BookingLookup.UNAVAILABLE)
+            return BookingFound(effect.session, BookingLookup.UNAVAILABLE, asked=effect.asked)
         if info is None:
             log.info("booking code unknown to the centre")
-            return BookingFound(effect.session, BookingLookup.UNKNOWN)
+            return BookingFound(effect.session, BookingLookup.UNKNOWN, asked=effect.asked)
         booking = _without_holder(info)
         if info.office_id != self._office_id:
-            return BookingFound(effect.session, BookingLookup.OTHER_OFFICE, booking)
+            return BookingFound(
+                effect.session, BookingLookup.OTHER_OFFICE, booking, asked=effect.asked
+            )
         if info.day != today:
-            return BookingFound(effect.session, BookingLookup.OTHER_DAY, booking)
-        return BookingFound(effect.session, BookingLookup.TODAY, booking)
+            return BookingFound(
+                effect.session, BookingLookup.OTHER_DAY, booking, asked=effect.asked
+            )
+        return BookingFound(effect.session, BookingLookup.TODAY, booking, asked=effect.asked)
 
 
 def _without_holder(info: BookingInfo) -> BookingToday:

@@ -35,23 +35,31 @@ class Patients:
 
     def find(self, effect: FindPatient) -> PatientFound:
         if not self._centre.may_ask():
-            return PatientFound(effect.session, problem=SessionProblem.PATIENT_UNAVAILABLE)
+            return PatientFound(
+                effect.session, problem=SessionProblem.PATIENT_UNAVAILABLE, asked=effect.asked
+            )
         try:
             patient = self._centre.client.find_patient(
                 effect.key.value, effect.value, effect.birth_date, deadline_s=self._deadline_s
             )
         except CentralError as exc:
             log.warning("patient not looked up: %s", exc)
-            return PatientFound(effect.session, problem=SessionProblem.PATIENT_UNAVAILABLE)
+            return PatientFound(
+                effect.session, problem=SessionProblem.PATIENT_UNAVAILABLE, asked=effect.asked
+            )
         if patient is None:
             log.info("patient lookup: not found")
-            return PatientFound(effect.session, problem=SessionProblem.PATIENT_UNKNOWN)
+            return PatientFound(
+                effect.session, problem=SessionProblem.PATIENT_UNKNOWN, asked=effect.asked
+            )
         identity = patient_identity(patient, effect.birth_date)
         if identity is None:
             log.warning("patient lookup: the centre's answer names no usable patient")
-            return PatientFound(effect.session, problem=SessionProblem.PATIENT_UNAVAILABLE)
+            return PatientFound(
+                effect.session, problem=SessionProblem.PATIENT_UNAVAILABLE, asked=effect.asked
+            )
         log.info("patient lookup: found")
-        return PatientFound(effect.session, identity, patient_record(patient))
+        return PatientFound(effect.session, identity, patient_record(patient), asked=effect.asked)
 
 
 def patient_identity(patient: Patient, birth_date: dt.date) -> CardIdentity | None:

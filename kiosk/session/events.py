@@ -134,6 +134,8 @@ class BookingFound:
     session: int
     lookup: BookingLookup
     booking: BookingToday | None = field(default=None, repr=False)
+    #: The question answered (:attr:`FindBooking.asked`): only the newest is taken.
+    asked: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -288,6 +290,8 @@ class PatientFound:
     identity: CardIdentity | None = None
     record: Mapping[str, str] | None = field(default=None, repr=False)
     problem: Problem | None = None
+    #: The question answered (:attr:`FindPatient.asked`): only the newest is taken.
+    asked: int = field(kw_only=True)
 
 
 SessionEvent = (
@@ -353,6 +357,9 @@ class FindPatient:
     key: PatientKey
     value: str = field(repr=False)
     birth_date: dt.date = field(repr=False)
+    #: This question's number in its session (:attr:`SessionState.asked`): a second one
+    #: asked after the first timed out must never take the first one's late answer.
+    asked: int = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -361,6 +368,8 @@ class FindBooking:
 
     session: int
     code: str = field(repr=False)
+    #: This question's number in its session (:attr:`SessionState.asked`).
+    asked: int = field(kw_only=True)
 
 
 @private_repr("values")

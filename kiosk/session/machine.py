@@ -300,6 +300,10 @@ class SessionState:
     patient_number: str = field(default="", repr=False)
     #: Patients not found in this session (PATIENT_NUMBER).
     patient_attempts: int = 0
+    #: The number of the newest question sent to the centre in this session (a patient
+    #: or booking lookup). One that timed out may still answer while the next is
+    #: open: only the answer carrying this number is taken, never another's.
+    asked: int = 0
     #: What went wrong (ERROR phase), a notice in place, or why the last session
     #: ended (IDLE; never shown). None when there is nothing to say.
     problem: Problem | SessionEnd | None = None
@@ -445,8 +449,8 @@ class SessionMachine:
                     return self._fail(SessionProblem.BOOKING_CODE_LOCKED)
             case BookingCodeEntered(digits) if s.phase is Phase.BOOKING_CODE:
                 return self._enter_code(digits)
-            case BookingFound(session, lookup, booking) if self._current(
-                session, Phase.BOOKING_CHECK
+            case BookingFound(session, lookup, booking, asked=asked) if self._answers(
+                session, asked, Phase.BOOKING_CHECK
             ):
                 return self._found(lookup, booking)
             case ServiceSelected(service_id) if s.phase is Phase.IDENTIFIED:
@@ -467,8 +471,8 @@ class SessionMachine:
                 self._patient_number(key, digits)
             case BirthDateEntered(digits) if s.phase is Phase.PATIENT_BIRTH:
                 return self._patient_birth(digits)
-            case PatientFound(session, identity, record, problem) if self._current(
-                session, Phase.PATIENT_CHECK
+            case PatientFound(session, identity, record, problem, asked=asked) if self._answers(
+                session, asked, Phase.PATIENT_CHECK
             ):
                 return self._patient_found(identity, record, problem)
             case FormOpened() if s.phase is Phase.SERVICE_CHOSEN:
@@ -688,13 +692,15 @@ class SessionMachine:
         code = normalise_code(digits)
         if code is None or not is_valid_code(code):  # typed wrong: nothing is asked
             return self._wrong_code(SessionProblem.BOOKING_CODE_INVALID)
+        asked = self.state.asked + 1
         self._go(
             Phase.BOOKING_CHECK,
             booking=None,
             problem=None,
+            asked=asked,
             deadline=self._clock() + self.timeouts.read,
         )
-        return [FindBooking(self.state.session, code)]
+        return [FindBooking(self.state.session, code, asked=asked)]
 
     def _kiosk_wrong_code(self) -> bool:
         """Count a wrong code (or a revealing answer) for the kiosk; True: now locked."""
@@ -921,8 +927,14 @@ class SessionMachine:
             )
             return []
         s = self.state
-        self._go(Phase.PATIENT_CHECK, problem=None, deadline=self._clock() + self.timeouts.read)
-        return [FindPatient(s.session, s.patient_key, s.patient_number, born)]
+        asked = s.asked + 1
+        self._go(
+            Phase.PATIENT_CHECK,
+            problem=None,
+            asked=asked,
+            deadline=self._clock() + self.timeouts.read,
+        )
+        return [FindPatient(s.session, s.patient_key, s.patient_number, born, asked=asked)]
 
     def _patient_found(
         self,
@@ -1207,6 +1219,10 @@ class SessionMachine:
 
     def _current(self, session: int, phase: Phase) -> bool:
         return self.state.phase is phase and self.state.session == session
+
+    def _answers(self, session: int, asked: int, phase: Phase) -> bool:
+        """Whether an answer to question ``asked`` of ``session`` is the one awaited now."""
+        return self._current(session, phase) and self.state.asked == asked
 
     def _idle_deadline(self) -> float:
         return self._clock() + self.timeouts.idle

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from kiosk.errors import Failure
 from kiosk.session.events import ComplaintReceipt, FileComplaint
 from kiosk.tickets.issue import PrintSetup
 from offline_store import Store
@@ -81,11 +82,16 @@ def file_complaint(
     store: Store,
     setup: PrintSetup,
     now: Callable[[], dt.datetime],
+    wanted: Callable[[], bool] | None = None,
 ) -> ComplaintReceipt:
     """Store the complaint with its outbox row, then print the receipt.
 
     Raises the store's :class:`offline_store.StoreError` if it cannot be
     stored; a printer fault only means the reference is shown on screen.
+    ``wanted`` (:meth:`kiosk.executor.Awaited.claim`) is asked right before the
+    receipt is printed: False means the session that sent it has ended, and the
+    receipt is not printed for whoever stands there now. The complaint stays
+    stored and goes to the centre: it is what the citizen wrote and sent.
     """
     if request.category not in CATEGORIES:
         raise ValueError("unknown complaint category")
@@ -97,6 +103,9 @@ def file_complaint(
     body = complaint_body(request, office_id=office_id, reference=reference, created_at=created_at)
     store.enqueue_submission(key, KIND, body, created_at)
     log.info("complaint %s stored (%s)", reference, request.category)
+    if wanted is not None and not wanted():
+        log.warning("complaint %s stored after its session ended: receipt not printed", reference)
+        return ComplaintReceipt(reference, False, Failure.SESSION_ENDED)
     printed, fault = print_receipt(
         reference, request.category, request.language, office_name, created_at, setup
     )

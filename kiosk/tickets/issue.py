@@ -108,6 +108,7 @@ def store_and_print(
     now: Callable[[], dt.datetime],
     allocate: Allocate | None,
     booking: BookingToday | None = None,
+    wanted: Callable[[], bool] | None = None,
 ) -> Printed:
     """Number the ticket, store it with its outbox row (``payload``), then print it.
 
@@ -116,6 +117,10 @@ def store_and_print(
     shows the people ahead and the estimated wait); else a leased one; else the
     kiosk's fallback (offline_store/leases.py). A doctor with no place left at the
     centre raises :class:`TicketingError` ``quota_full``: nothing stored, no number used.
+
+    ``wanted`` (:meth:`kiosk.executor.Awaited.claim`) is asked once the ticket is
+    stored, right before it is printed: False means the session that asked for it
+    has ended, and nobody stands at the printer for it (:func:`_not_handed_out`).
     """
     issued_at = now()
     ticket_id = new_ticket_id(store.kiosk_code())
@@ -141,6 +146,10 @@ def store_and_print(
     document = ticket_document(
         service, office_name, stored, issued_at, _language(language), setup, online, lines
     )
+    if wanted is not None and not wanted():
+        return Printed(
+            stored, document, _not_handed_out(document, service.id, stored.id, store), online
+        )
     ticket = _print_and_record(
         document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
     )
@@ -156,8 +165,10 @@ def issue_and_print(
     setup: PrintSetup,
     now: Callable[[], dt.datetime],
     allocate: Allocate | None = None,
+    wanted: Callable[[], bool] | None = None,
 ) -> Issued:
-    """Store the ticket and its outbox row, then print (:func:`store_and_print`).
+    """Store the ticket and its outbox row, then print (:func:`store_and_print`; with
+    ``wanted`` False there, neither the ticket nor its slip is printed).
     Raises :class:`TicketingError`."""
     service, office_name = service_of(catalog, request.service_id)
     identity = request.identity  # None: a check-in by booking code, without a card
@@ -200,6 +211,7 @@ def issue_and_print(
         now=now,
         allocate=allocate,
         booking=request.booking,
+        wanted=wanted,
     )
     ticket, document = printed.ticket, printed.document
     slip = _slip(document, service, request) if service.slip and ticket.printed else None
@@ -263,6 +275,37 @@ def _print_and_record(
         doctor_name=document.doctor_name,
         nomorantrean=document.nomorantrean,
         estimated_at=document.estimated_at,
+    )
+
+
+def _not_handed_out(
+    document: TicketDocument, service_id: str, ticket_id: str, store: Store
+) -> IssuedTicket:
+    """A ticket stored after its session ended: kept, never printed, marked so.
+
+    The citizen was told the kiosk could not confirm the request and has gone, or
+    a next citizen stands at the printer: the paper (and the slip's name, NIK and
+    phone) must not come out. The ticket is kept rather than voided: its number may
+    be the centre's, its registration already queued, and a void would need a
+    cancel the centre does not take for every service. Its row is marked not printed
+    (``session_ended``) and the log names its number (never the citizen's data); it
+    stays in the day's tickets, where the operator's reprint can still hand it out
+    if the citizen comes back. No paper is ever printed for it here.
+    """
+    log.warning(
+        "ticket %s stored after its session ended: not printed, kept and marked %s",
+        document.number,
+        Failure.SESSION_ENDED.value,
+    )
+    store.record_print(ticket_id, printed=False, fault=Failure.SESSION_ENDED)
+    return IssuedTicket(
+        number=document.number,
+        service_id=service_id,
+        counter=document.counter,
+        printed=False,
+        print_fault=Failure.SESSION_ENDED,
+        pdf_location="",
+        status_url=document.status_url,
     )
 
 

@@ -167,9 +167,11 @@ def test_a_typed_code_is_looked_up_and_checked_in_without_a_card(
     m = make(catalog, clock)
     code_session(m)
     [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
-    assert find == events.FindBooking(m.state.session, BOOKED.code)
+    assert find == events.FindBooking(m.state.session, BOOKED.code, asked=m.state.asked)
     checking = m.state.phase
-    m.handle(events.BookingFound(find.session, events.BookingLookup.TODAY, BOOKED))
+    m.handle(
+        events.BookingFound(find.session, events.BookingLookup.TODAY, BOOKED, asked=find.asked)
+    )
     assert (checking, m.state.phase) == (Phase.BOOKING_CHECK, Phase.APPOINTMENT)
     [issue] = m.handle(events.CheckInChosen())
     assert isinstance(issue, events.IssueTicket)
@@ -189,7 +191,9 @@ def test_a_wrong_check_digit_asks_nothing_and_five_wrong_codes_send_to_the_count
     assert m.state.code_attempts == MAX_CODE_ATTEMPTS - 1
     [find] = m.handle(events.BookingCodeEntered(code("99999999")))
     assert isinstance(find, events.FindBooking)
-    effects = m.handle(events.BookingFound(find.session, events.BookingLookup.UNKNOWN))
+    effects = m.handle(
+        events.BookingFound(find.session, events.BookingLookup.UNKNOWN, asked=find.asked)
+    )
     assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
     assert any(isinstance(e, events.WipeSession) for e in effects)
 
@@ -252,7 +256,11 @@ def test_answers_that_reveal_bookings_elsewhere_count_for_the_kiosk(
         other = booking(TODAY + dt.timedelta(days=3), body=f"4444{i:04d}")
         [find] = m.handle(events.BookingCodeEntered(other.code))
         assert isinstance(find, events.FindBooking)
-        m.handle(events.BookingFound(find.session, events.BookingLookup.OTHER_DAY, other))
+        m.handle(
+            events.BookingFound(
+                find.session, events.BookingLookup.OTHER_DAY, other, asked=find.asked
+            )
+        )
     assert m.state.code_attempts == 0  # not the citizen's slip
     assert (m.state.phase, m.state.problem) == (Phase.ERROR, SessionProblem.BOOKING_CODE_LOCKED)
 
@@ -271,7 +279,7 @@ def test_a_booking_elsewhere_is_told_on_the_keypad_and_not_counted(
     code_session(m)
     [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
     assert isinstance(find, events.FindBooking)
-    m.handle(events.BookingFound(find.session, lookup, BOOKED))
+    m.handle(events.BookingFound(find.session, lookup, BOOKED, asked=find.asked))
     assert (m.state.phase, m.state.problem, m.state.booking) == (
         Phase.BOOKING_CODE,
         problem,
@@ -286,7 +294,7 @@ def test_a_used_code_is_told_on_the_keypad(catalog: Catalog, clock: ManualClock)
     [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
     assert isinstance(find, events.FindBooking)
     used = with_state(BOOKED, BookingState.CHECKED_IN)
-    m.handle(events.BookingFound(find.session, events.BookingLookup.TODAY, used))
+    m.handle(events.BookingFound(find.session, events.BookingLookup.TODAY, used, asked=find.asked))
     assert (m.state.phase, m.state.problem) == (Phase.BOOKING_CODE, SessionProblem.BOOKING_USED)
 
 
@@ -301,8 +309,37 @@ def test_a_slow_lookup_says_it_cannot_check_now(catalog: Catalog, clock: ManualC
         Phase.BOOKING_CODE,
         SessionProblem.BOOKING_UNAVAILABLE,
     )
-    m.handle(events.BookingFound(find.session, events.BookingLookup.TODAY, BOOKED))  # too late
+    m.handle(
+        events.BookingFound(find.session, events.BookingLookup.TODAY, BOOKED, asked=find.asked)
+    )  # too late
     assert m.state.phase is Phase.BOOKING_CODE
+
+
+def test_a_late_answer_to_an_earlier_code_is_never_taken_for_the_next(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    code_session(m)
+    [first] = m.handle(events.BookingCodeEntered(BOOKED.code))
+    clock.advance(T.read + 0.1)
+    m.handle(events.Tick())  # the centre is slow: back to the keypad, same session
+    other = booking(TODAY, body="55555555", starts="13:00")
+    [second] = m.handle(events.BookingCodeEntered(other.code))
+    assert isinstance(first, events.FindBooking) and isinstance(second, events.FindBooking)
+    assert first.session == second.session and first.asked != second.asked
+
+    late = events.BookingFound(first.session, events.BookingLookup.TODAY, BOOKED, asked=first.asked)
+    m.handle(late)  # the first code's booking (a name, a NIK) for whoever typed the second
+    assert (m.state.phase, m.state.booking) == (Phase.BOOKING_CHECK, None)
+    m.handle(
+        events.BookingFound(first.session, events.BookingLookup.UNKNOWN, asked=first.asked)
+    )  # nor is a late "unknown" counted against the code asked now
+    assert (m.state.phase, m.state.code_attempts) == (Phase.BOOKING_CHECK, 0)
+
+    m.handle(
+        events.BookingFound(second.session, events.BookingLookup.TODAY, other, asked=second.asked)
+    )
+    assert (m.state.phase, m.state.booking) == (Phase.APPOINTMENT, other)
 
 
 def test_back_from_the_keypad_ends_the_session_and_wipes(

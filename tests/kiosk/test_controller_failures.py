@@ -115,7 +115,7 @@ def test_an_issue_that_fails_unexpectedly_ends_in_an_error_not_issuing(
     kiosk: KioskController, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _identified(kiosk)
-    monkeypatch.setattr(kiosk, "_issue", lambda effect: _fail(effect))
+    monkeypatch.setattr(kiosk, "_issue", lambda effect, wanted: _fail(effect))
     kiosk.dispatch(ServiceSelected("status-berkas"))
     kiosk.dispatch(FormOpened())
     kiosk.dispatch(FormSubmitted({"phone": "081234567890"}))
@@ -128,7 +128,7 @@ def test_an_issue_that_fails_unexpectedly_ends_in_an_error_not_issuing(
 def test_a_complaint_that_fails_unexpectedly_is_not_left_sending(
     kiosk: KioskController, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(kiosk, "_complain", lambda effect: _fail(effect))
+    monkeypatch.setattr(kiosk, "_complain", lambda effect, wanted: _fail(effect))
     kiosk.dispatch(ComplaintOpened())
     kiosk.dispatch(ComplaintSubmitted("antrean", "Antrean lama"))
     kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))

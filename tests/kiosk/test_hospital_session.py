@@ -201,7 +201,7 @@ def test_a_patient_is_found_by_no_rm_and_date_of_birth(clock: ManualClock) -> No
         dt.date(1985, 3, 12),
     )
     assert "000123" not in repr(find) and "1985" not in repr(find)
-    m.handle(events.PatientFound(find.session, SITI, RECORD))
+    m.handle(events.PatientFound(find.session, SITI, RECORD, asked=find.asked))
     assert (m.state.phase, m.state.identity) == (Phase.IDENTIFIED, SITI)
     assert m.state.patient_number == ""
 
@@ -212,7 +212,9 @@ def test_an_unknown_patient_is_told_and_may_type_again(clock: ManualClock) -> No
     m.handle(events.PatientNumberEntered(PatientKey.NIK, "1471015003850002"))
     [find] = m.handle(events.BirthDateEntered("12031985"))
     assert isinstance(find, events.FindPatient)
-    m.handle(events.PatientFound(find.session, problem=SessionProblem.PATIENT_UNKNOWN))
+    m.handle(
+        events.PatientFound(find.session, problem=SessionProblem.PATIENT_UNKNOWN, asked=find.asked)
+    )
     assert (m.state.phase, m.state.problem) == (
         Phase.PATIENT_NUMBER,
         SessionProblem.PATIENT_UNKNOWN,
@@ -225,7 +227,9 @@ def _miss(m: SessionMachine, number: str) -> None:
     m.handle(events.PatientNumberEntered(PatientKey.NORM, number))
     [find] = m.handle(events.BirthDateEntered("01011990"))
     assert isinstance(find, events.FindPatient)
-    m.handle(events.PatientFound(find.session, problem=SessionProblem.PATIENT_UNKNOWN))
+    m.handle(
+        events.PatientFound(find.session, problem=SessionProblem.PATIENT_UNKNOWN, asked=find.asked)
+    )
 
 
 def test_five_patients_not_found_send_the_patient_to_the_counter(clock: ManualClock) -> None:
@@ -295,8 +299,34 @@ def test_a_slow_centre_leaves_the_keypad_with_a_notice(clock: ManualClock) -> No
         SessionProblem.PATIENT_UNAVAILABLE,
     )
     assert isinstance(find, events.FindPatient)
-    m.handle(events.PatientFound(find.session, SITI, RECORD))  # too late: dropped
+    m.handle(events.PatientFound(find.session, SITI, RECORD, asked=find.asked))  # too late: dropped
     assert m.state.identity is None
+
+
+def test_a_late_answer_to_an_earlier_patient_is_never_taken_for_the_next(
+    clock: ManualClock,
+) -> None:
+    m = make(clock, Doctors(ANI))
+    m.handle(events.PatientSearchOpened())
+    m.handle(events.PatientNumberEntered(PatientKey.NORM, "000123"))
+    [first] = m.handle(events.BirthDateEntered("12031985"))
+    clock.advance(T.read + 0.1)
+    m.handle(events.Tick())  # the centre is slow: back to the keypad, same session
+    m.handle(events.PatientNumberEntered(PatientKey.NORM, "000777"))
+    [second] = m.handle(events.BirthDateEntered("01011990"))
+    assert isinstance(first, events.FindPatient) and isinstance(second, events.FindPatient)
+    assert first.session == second.session and first.asked != second.asked
+
+    m.handle(events.PatientFound(first.session, SITI, RECORD, asked=first.asked))
+    assert (m.state.phase, m.state.identity) == (Phase.PATIENT_CHECK, None)  # not Siti
+    late_miss = events.PatientFound(
+        first.session, problem=SessionProblem.PATIENT_UNKNOWN, asked=first.asked
+    )
+    m.handle(late_miss)  # nor is a late "not found" counted against the number asked now
+    assert (m.state.phase, m.state.patient_attempts) == (Phase.PATIENT_CHECK, 0)
+
+    m.handle(events.PatientFound(second.session, SITI, RECORD, asked=second.asked))
+    assert (m.state.phase, m.state.identity) == (Phase.IDENTIFIED, SITI)
 
 
 def _to_doctor(m: SessionMachine) -> None:

@@ -24,7 +24,7 @@ def machine(clock: ManualClock) -> OverlayMachine:
 def to_panel(machine: OverlayMachine) -> None:
     assert machine.open_pin(IDLE)
     assert machine.enter_pin() is PinEntry.CHECK
-    verdict = machine.pin_checked(True, IDLE)
+    verdict = machine.pin_checked(True, IDLE, machine.opened)
     assert verdict is not None and verdict.outcome == "ok"
     assert machine.current is Overlay.OPERATOR
 
@@ -137,7 +137,7 @@ def test_wrong_pins_lock_the_pad_and_the_lockout_runs_on_the_clock(
     machine.open_pin(IDLE)
     for i in range(MAX_TRIES):
         assert machine.enter_pin() is PinEntry.CHECK
-        verdict = machine.pin_checked(False, IDLE)
+        verdict = machine.pin_checked(False, IDLE, machine.opened)
         assert verdict is not None
         assert verdict.outcome == ("locked" if i == MAX_TRIES - 1 else "wrong")
     assert machine.enter_pin() is PinEntry.LOCKED
@@ -151,8 +151,9 @@ def test_a_pin_checked_after_the_pad_closed_still_counts(machine: OverlayMachine
     machine.open_pin(IDLE)
     for _ in range(MAX_TRIES):
         machine.enter_pin()
+        pad = machine.opened
         machine.follow(SessionState(Phase.READING, session=2))  # a card: the pad closes
-        assert machine.pin_checked(False, IDLE) is None, "nothing left to show"
+        assert machine.pin_checked(False, IDLE, pad) is None, "nothing left to show"
         assert machine.current is None
         machine.open_pin(IDLE)
     assert machine.pin_locked_for() == FIRST_LOCKOUT_S
@@ -161,21 +162,44 @@ def test_a_pin_checked_after_the_pad_closed_still_counts(machine: OverlayMachine
 def test_a_failed_check_closes_the_pad_without_counting(machine: OverlayMachine) -> None:
     machine.open_pin(IDLE)
     machine.enter_pin()
-    machine.pin_check_failed()
+    machine.pin_check_failed(machine.opened)
     assert machine.current is None and not machine.checking_pin
     for _ in range(MAX_TRIES - 1):
         machine.open_pin(IDLE)
         machine.enter_pin()
-        verdict = machine.pin_checked(False, IDLE)
+        verdict = machine.pin_checked(False, IDLE, machine.opened)
         assert verdict is not None and verdict.outcome == "wrong"
     assert machine.pin_locked_for() == 0, "the failed check was no wrong try"
+
+
+def test_a_verdict_for_a_pad_closed_and_opened_again_is_not_this_pads(
+    machine: OverlayMachine,
+) -> None:
+    machine.open_pin(IDLE)
+    machine.enter_pin()
+    first = machine.opened
+    machine.close()  # the close button, or the pad's idle time
+    machine.open_pin(IDLE)
+    assert machine.enter_pin() is PinEntry.CHECK  # a second PIN, typed on this pad
+    second = machine.opened
+
+    assert machine.pin_checked(True, IDLE, first) is None, "typed on another pad"
+    assert machine.current is Overlay.PIN, "no panel without a PIN typed on this pad"
+    assert machine.checking_pin, "this pad's own check is still under way"
+    assert machine.enter_pin() is PinEntry.IGNORED, "so no third check starts"
+    machine.pin_check_failed(first)
+    assert machine.current is Overlay.PIN, "an earlier pad's failure closes not this one"
+
+    verdict = machine.pin_checked(False, IDLE, second)
+    assert verdict is not None and verdict.outcome == "wrong"
+    assert verdict.tries_left == MAX_TRIES - 1, "this pad's try counted"
 
 
 def test_the_right_pin_opens_the_panel_in_the_pads_place(machine: OverlayMachine) -> None:
     machine.open_pin(IDLE)
     pad = machine.opened
     assert machine.enter_pin() is PinEntry.CHECK
-    machine.pin_checked(True, IDLE)
+    machine.pin_checked(True, IDLE, machine.opened)
     assert machine.current is Overlay.OPERATOR and machine.opened == pad + 1
     assert not machine.checking_pin
     machine.follow(IDLE)

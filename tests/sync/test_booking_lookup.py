@@ -38,8 +38,8 @@ def lookups(kiosk: Kiosk, tmp_path: Path, office: str = OFFICE) -> Bookings:
 
 
 def find(found: Bookings, code: str) -> tuple[BookingLookup, object]:
-    answer = found.find(FindBooking(7, code))
-    assert answer.session == 7
+    answer = found.find(FindBooking(7, code, asked=3))
+    assert (answer.session, answer.asked) == (7, 3)  # the question it answers
     return answer.lookup, answer.booking
 
 

@@ -27,7 +27,14 @@ from central.settings import (
 )
 from contract.hospital import DoctorToday
 from kiosk.client.hospital_desk import DeskPatient
-from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
+from kiosk.config import (
+    CentralSection,
+    Config,
+    KioskSection,
+    PrinterSection,
+    SessionSection,
+    office_clock,
+)
 from kiosk.session.machine import Phase
 from kiosk.tickets.desk import CANCEL_KIND
 from offline_store import Store, StoredTicket
@@ -52,6 +59,7 @@ from testkit.desk_window import (
 )
 from testkit.kiosk_window import demo_config, every_string, offline_config, running_kiosk
 from testkit.printouts import pdf_text
+from ui.app import build_window
 from ui.window import KioskWindow
 
 SITI = DeskPatient(
@@ -892,3 +900,213 @@ def test_offline_a_search_says_the_visit_can_still_be_typed_in(
         key(qtbot, desk, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: view.message.text() != "Mencari…", timeout=10000)
         assert "tetap bisa didaftarkan: F3" in view.message.text()
+
+
+# -- answers that come late --------------------------------------------------------------------
+class Held:
+    """A controller command whose calls are kept, so the test answers them when it says
+    (through the real command, against the real centre): a slow centre or a busy pool."""
+
+    def __init__(self, real: Callable[..., None], hold: int = 1) -> None:
+        self.real = real
+        self.hold = hold
+        self.calls: list[tuple[object, ...]] = []
+
+    def __call__(self, *args: object) -> None:
+        self.calls.append(args)
+        if len(self.calls) > self.hold:
+            self.real(*args)
+
+    def answer(self, n: int = 0) -> None:
+        self.real(*self.calls[n])
+
+
+def namesakes(demo_central: str, name: str, birth: str, niks: tuple[str, ...]) -> None:
+    token = hospital_kiosk(demo_central)[0]
+    for nik in niks:
+        made = requests.post(
+            f"{demo_central}/api/v1/hospital/patients",
+            json={"nik": nik, "name": name, "birth_date": birth, "sex": "L"},
+            headers=bearer(token),
+            timeout=10,
+        )
+        assert made.status_code in (200, 201), made.text
+
+
+def test_a_visit_answered_after_another_patient_was_chosen_is_not_shown_under_them(
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    namesakes(demo_central, "Bayu Kembar", "1994-08-06", ("1471010608940001", "1471010608940002"))
+    view = find(qtbot, hospital_desk, 3, "bayu kembar", "06-08-1994")
+    assert view.results.count() == 2
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)  # the first: X
+    x = view.patient
+    assert x is not None
+    held = Held(view.controller.register_visit)
+    monkeypatch.setattr(view.controller, "register_visit", held)
+    register_typed(qtbot, hospital_desk, "0301R0011125K000777")  # X's visit, on its way
+    assert len(held.calls) == 1
+
+    view.results.setFocus()
+    view.results.setCurrentRow(1)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)  # the clerk chooses Y meanwhile
+    y = view.patient
+    assert y is not None and y.nik != x.nik
+
+    held.answer()  # X's registration reaches the centre and answers now
+    assert view.executor.wait_for_done(10000)
+    qtbot.waitUntil(lambda: view.register_button.isEnabled(), timeout=10000)
+    assert view.patient == y and field(hospital_desk, "deskNik").text() == y.nik
+    assert view.issued is None, "X's ticket is never Y's"
+    assert view.result.text() == ""
+    day = hospital_desk.controller.now().date()
+    assert len(hospital_desk.kiosk.store.tickets_on(day)) == 1, "X's visit is registered"
+
+
+def test_a_patient_saved_after_the_fields_were_corrected_gives_them_no_no_rm(
+    hospital_desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = view_of(hospital_desk)
+    held = Held(view.controller.register_patient)
+    monkeypatch.setattr(view.controller, "register_patient", held)
+    type_patient(qtbot, hospital_desk, "3171012501900007", "", "Rahmat Hidayat", "25-01-1990", 1)
+    view.save_button.setFocus()
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)
+    assert len(held.calls) == 1
+    name = field(hospital_desk, "deskName")
+    name.setText("Rahmat Hidayat Putra")  # corrected while it is saved
+
+    held.answer()
+    qtbot.waitUntil(lambda: view.message.text().startswith("Pasien tersimpan"), timeout=10000)
+    assert "isian sudah diubah" in view.message.text()
+    assert field(hospital_desk, "deskNorm").text() == "", "the No. RM is the data sent, not these"
+    assert view.patient is None
+
+
+def test_a_search_after_f9_runs_though_the_one_before_has_not_answered(
+    hospital_desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = view_of(hospital_desk)
+    held = Held(view.controller.find_patients)
+    monkeypatch.setattr(view.controller, "find_patients", held)
+    hospital_desk.activateWindow()
+    key(qtbot, hospital_desk, Qt.Key.Key_F2)
+    type_in(qtbot, "000123")
+    key(qtbot, hospital_desk, Qt.Key.Key_Tab)
+    type_in(qtbot, "12-03-1985")
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)  # Siti's search, on its way
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+
+    found(qtbot, hospital_desk, 2, "0001234567891", BUDI_BIRTH)  # the next patient: Budi
+    assert len(held.calls) == 2, "asked, not silently refused"
+    budi = field(hospital_desk, "deskName").text()
+    held.answer()  # Siti's answer comes last
+    assert view.executor.wait_for_done(10000)
+    QApplication.processEvents()
+    assert field(hospital_desk, "deskName").text() == budi and "Siti" not in every_string(
+        hospital_desk
+    )
+
+
+def test_a_visit_asked_while_one_is_on_its_way_is_refused_with_a_word(
+    hospital_desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    held = Held(view.controller.register_visit)
+    monkeypatch.setattr(view.controller, "register_visit", held)
+    register_typed(qtbot, hospital_desk, "0301R0011125K000123")
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    found(qtbot, hospital_desk, 2, "0001234567891", BUDI_BIRTH)
+    register_typed(qtbot, hospital_desk, "0301R0011125K000124")
+    assert len(held.calls) == 1
+    assert view.message.text() == (
+        "Permintaan sebelumnya masih dikirim. Tunggu jawabannya, lalu coba lagi."
+    )
+    held.answer()
+    assert view.executor.wait_for_done(10000)
+    qtbot.waitUntil(lambda: view.register_button.isEnabled(), timeout=10000)
+
+
+def test_a_second_f5_while_the_first_prints_prints_nothing_more(
+    desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    view = view_of(desk)
+    ticket = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
+    held = Held(view.controller.reprint)
+    monkeypatch.setattr(view.controller, "reprint", held)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F5)
+    key(qtbot, desk, Qt.Key.Key_F5)  # the printer is slow: pressed again
+    assert len(held.calls) == 1, "one paper, not two"
+    assert view.message.text() == (
+        "Permintaan sebelumnya masih dikirim. Tunggu jawabannya, lalu coba lagi."
+    )
+    held.answer()
+    qtbot.waitUntil(lambda: "dicetak ulang" in view.message.text(), timeout=5000)
+    key(qtbot, desk, Qt.Key.Key_F5)  # answered: a reprint asked now is one
+    assert len(held.calls) == 2
+
+
+def test_a_failed_search_leaves_register_disabled_while_a_visit_is_on_its_way(
+    tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    andi = poli_dalam_doctor(
+        "rsud-dalam-andi-x",
+        "dr. Andi Pratama, Sp.PD",
+        quota_jkn=30,
+        left_jkn=12,
+        quota_non_jkn=10,
+        left_non_jkn=3,
+    )
+    with offline_hospital_desk(tmp_path, qtbot, [andi]) as desk:
+        view = view_of(desk)
+        held = Held(view.controller.register_visit)
+        monkeypatch.setattr(view.controller, "register_visit", held)
+        type_patient(
+            qtbot, desk, "1471015203850001", "0001234567890", "Siti Aminah", "12-03-1985", 0
+        )
+        register_typed(qtbot, desk, "0301R0011125K000123")
+        assert len(held.calls) == 1 and not view.register_button.isEnabled()
+        find(qtbot, desk, 0, "000123", "12-03-1985")  # the centre is away: the search fails
+        assert "F3" in view.message.text()
+        assert not view.register_button.isEnabled(), "the visit is still on its way"
+        held.answer()
+        qtbot.waitUntil(lambda: view.register_button.isEnabled(), timeout=10000)
+
+
+def test_back_in_service_the_desk_reads_todays_list_again(tmp_path: Path, qtbot: QtBot) -> None:
+    config = offline_config(tmp_path)
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store.open(config.store_path)
+    issued = store.issue_ticket(
+        office_id="pku-mpp",
+        service_id="puskesmas-umum",
+        prefix="A",
+        counter="Loket 1",
+        payload={"office_id": "pku-mpp", "service_id": "puskesmas-umum", "values": {}},
+        now=office_clock(config)(),
+    )
+    store.close()
+    good = config.store_path.with_name("kept-aside.db")
+    config.store_path.rename(good)
+    config.store_path.write_bytes(b"half a database, then the power went" * 200)
+    deferred = Store.open(config.store_path, deferred=True)
+    window = build_window(config, deferred, demo=True, use_pcscd=False, desk=True)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        controller, view = window.controller, view_of(window)
+        qtbot.waitUntil(lambda: controller.status().out_of_service, timeout=10_000)
+        assert view.executor.wait_for_done(5000)
+        QApplication.processEvents()
+        assert view.tickets == []
+        good.replace(config.store_path)  # the operator puts the good store back
+        controller.retry_store()
+        qtbot.waitUntil(lambda: not controller.status().out_of_service, timeout=10_000)
+        qtbot.waitUntil(lambda: [t.id for t in view.tickets] == [issued.id], timeout=10_000)
+        assert issued.number in view.today.item(0).text()
+    finally:
+        window.shut_down(5000)
+        deferred.close()

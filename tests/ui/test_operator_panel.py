@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from cardio.emulators.demo_cards import (
 from cardio.readers.simulated import SimulatedReader
 from contract.trust import revocation_list_json
 from kiosk.config import CardSection, OperatorSection
+from kiosk.operator.panel import OperatorStatus
 from kiosk.operator.pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
 from kiosk.overlays import OPERATOR_IDLE_S
 from kiosk.session.machine import Phase
@@ -253,3 +254,42 @@ def test_a_cached_list_older_than_the_configured_one_is_refused_and_named_on_the
         )
         assert controller.trust().revocation_version == 3
         assert controller.trust().is_revoked(DEMO_ISSUER_ID, "PKU-000001")
+
+
+def test_status_reads_go_one_at_a_time_and_never_land_on_a_later_opening(
+    kiosk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads asked on every status change answer in the order asked (an older one never
+    shows a fault after it was fixed), and a read asked for one opening of the panel
+    never shows on the next."""
+    five_taps(qtbot, kiosk)
+    enter(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
+    panel = kiosk.overlays.operator
+    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    assert kiosk.executor.wait_for_done(5000)
+    real = panel.status
+    assert real is not None
+    asked: list[Callable[[OperatorStatus], None]] = []
+    monkeypatch.setattr(
+        kiosk.controller, "operator_status", lambda done, failed: asked.append(done)
+    )
+
+    kiosk.overlays._status_changed()  # the printer faults: read 1
+    kiosk.overlays._status_changed()  # it recovers: read 2
+    assert len(asked) == 1, "one read on its way at a time"
+    asked[0](dataclasses.replace(real, catalog_version="older"))
+    assert len(asked) == 2, "asked again for what changed meanwhile"
+    asked[1](dataclasses.replace(real, catalog_version="newer"))
+    assert "newer" in panel.lines["catalog"].text()
+
+    kiosk.overlays._status_changed()  # read 3, on its way while the panel closes
+    kiosk.overlays.close()
+    five_taps(qtbot, kiosk)
+    enter(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
+    asked[2](dataclasses.replace(real, catalog_version="closed-panel"))
+    assert panel.status is None, "the earlier panel's answer is not this one's"
+    assert len(asked) == 4, "this opening's own read is asked"
+    asked[3](dataclasses.replace(real, catalog_version="reopened"))
+    assert "reopened" in panel.lines["catalog"].text()

@@ -950,6 +950,14 @@
         <translation>Patient saved with MR no. {norm}.</translation>
     </message>
     <message>
+        <source>Pasien tersimpan dengan No. RM {norm}, tetapi isian sudah diubah sejak dikirim. Periksa isian, lalu cari pasien itu.</source>
+        <translation>Patient saved with MR no. {norm}, but the fields were changed since it was sent. Check the fields, then search for that patient.</translation>
+    </message>
+    <message>
+        <source>Permintaan sebelumnya masih dikirim. Tunggu jawabannya, lalu coba lagi.</source>
+        <translation>The previous request is still being sent. Wait for its answer, then try again.</translation>
+    </message>
+    <message>
         <source>Daftar dokter hari ini tidak dapat diambil dari server.</source>
         <translation>Today&apos;s doctors could not be fetched from the server.</translation>
     </message>

@@ -1,0 +1,217 @@
+"""Work a session asked for that answers after the session ended prints nothing.
+
+A ticket (or complaint) whose issue is late past the ISSUING deadline: the
+citizen was told the kiosk could not confirm it and has gone, and the next one
+may stand at the printer. Neither the ticket, nor its registration slip (name,
+NIK, phone), nor a complaint's receipt may come out then. The ticket stays
+stored, marked not printed (``session_ended``), and the complaint still goes to
+the centre. The executor here holds the work (or its answer) the way a busy
+worker pool does, and lets it go when the test says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from cardio.emulators.demo_cards import demo_card, demo_trust_store
+from cardio.readers.simulated import SimulatedReader
+from contract.catalog import Catalog
+from kiosk.client.client import CentralClient
+from kiosk.config import Config, KioskSection, PrinterSection
+from kiosk.controller import KioskController
+from kiosk.executor import Done, Failed, settle
+from kiosk.session.events import (
+    ComplaintOpened,
+    ComplaintSubmitted,
+    Confirmed,
+    FormOpened,
+    FormSubmitted,
+    NotifyAnswered,
+    ServiceSelected,
+    Tick,
+)
+from kiosk.session.machine import Phase
+from kiosk.wiring.printer import printer_from
+from offline_store import Store
+from testkit.clocks import ManualClock
+
+WIB = dt.timezone(dt.timedelta(hours=7))
+
+
+class HeldExecutor:
+    """Runs work at once, but while ``hold_work`` is set keeps the work unrun, and
+    while ``hold_answers`` is set runs it and keeps its answer undelivered."""
+
+    def __init__(self) -> None:
+        self.hold_work = False
+        self.hold_answers = False
+        self.work: list[Callable[[], None]] = []
+        self.answers: list[Callable[[], None]] = []
+
+    def run_in_background(
+        self, work: Callable[[], object], done: Done[object], failed: Failed
+    ) -> None:
+        if self.hold_work:
+            self.work.append(lambda: settle(work, done, failed)())
+        elif self.hold_answers:
+            self.answers.append(settle(work, done, failed))
+        else:
+            settle(work, done, failed)()
+
+    def call_soon(self, fn: Callable[[], None]) -> None:
+        fn()
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def papers(tmp_path: Path) -> Path:
+    out = tmp_path / "printed"
+    out.mkdir()
+    return out
+
+
+@pytest.fixture
+def executor() -> HeldExecutor:
+    return HeldExecutor()
+
+
+@pytest.fixture
+def kiosk(
+    tmp_path: Path, papers: Path, catalog: Catalog, clock: ManualClock, executor: HeldExecutor
+) -> Iterator[KioskController]:
+    config = Config(
+        kiosk=KioskSection(data_dir=str(tmp_path / "data")),
+        printer=PrinterSection(output_dir=str(papers)),
+    )
+    store = Store.open(config.store_path)
+    controller = KioskController(
+        config,
+        reader=SimulatedReader(),
+        store=store,
+        printer=printer_from(config),
+        central=CentralClient(f"http://127.0.0.1:{_closed_port()}", timeout_s=0.2),
+        executor=executor,
+        clock=clock,
+        now=lambda: dt.datetime(2026, 11, 22, 9, 40, tzinfo=WIB),
+        trust=demo_trust_store(),
+    )
+    controller._sync.use_catalog(catalog)
+    controller.start()
+    yield controller
+    controller.stop()
+    store.close()
+
+
+def _confirm_a_ticket(kiosk: KioskController) -> None:
+    """Siti asks for a ticket of a service with a slip, up to the consent question."""
+    assert isinstance(kiosk._reader, SimulatedReader)
+    kiosk._reader.tap(demo_card("siti").applet())
+    kiosk._reader.remove()
+    kiosk.dispatch(ServiceSelected("puskesmas-umum"))
+    kiosk.dispatch(FormOpened())
+    kiosk.dispatch(FormSubmitted({"phone": "081234567890"}))
+    kiosk.dispatch(Confirmed())
+
+
+def _time_out_and_go_back_to_rest(kiosk: KioskController, clock: ManualClock) -> None:
+    clock.advance(kiosk._machine.timeouts.issuing + 1)
+    kiosk.dispatch(Tick())
+    assert (kiosk.session().phase, kiosk.session().problem) == (Phase.ERROR, "issue_timeout")
+    clock.advance(kiosk._machine.timeouts.idle + 1)
+    kiosk.dispatch(Tick())
+    assert kiosk.session().phase is Phase.IDLE
+
+
+def printed(papers: Path) -> list[str]:
+    return sorted(p.name for p in papers.rglob("*.pdf"))
+
+
+def test_a_ticket_answered_in_time_prints_the_ticket_and_its_slip(
+    kiosk: KioskController, executor: HeldExecutor, papers: Path
+) -> None:
+    _confirm_a_ticket(kiosk)
+    executor.hold_work = True
+    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
+    executor.hold_work = False
+    [work] = executor.work
+    work()
+
+    assert kiosk.session().phase is Phase.TICKET_ISSUED
+    assert printed(papers) == ["slip-A-001.pdf", "tiket-A-001.pdf"]
+
+
+def test_a_ticket_issued_after_its_session_ended_is_kept_and_nothing_is_printed(
+    kiosk: KioskController,
+    executor: HeldExecutor,
+    clock: ManualClock,
+    papers: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _confirm_a_ticket(kiosk)
+    executor.hold_work = True
+    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
+    executor.hold_work = False
+    _time_out_and_go_back_to_rest(kiosk, clock)
+
+    [work] = executor.work
+    work()  # the late worker: it stores the ticket, the next citizen is at the printer
+
+    assert kiosk.session().phase is Phase.IDLE
+    assert printed(papers) == []
+    [item] = kiosk._store.outbox()  # kept: its registration still goes to the centre
+    row = kiosk._store.ticket(item.key)
+    assert (row["number"], row["printed"], row["print_fault"]) == ("A-001", 0, "session_ended")
+    assert "ticket A-001 stored after its session ended" in caplog.text
+    assert "Siti" not in caplog.text and "081234567890" not in caplog.text
+
+
+def test_a_ticket_printing_when_its_session_ended_prints_no_slip(
+    kiosk: KioskController,
+    executor: HeldExecutor,
+    clock: ManualClock,
+    papers: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    _confirm_a_ticket(kiosk)
+    executor.hold_answers = True  # the ticket prints; its answer is late
+    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
+    executor.hold_answers = False
+    assert printed(papers) == ["tiket-A-001.pdf"]
+    _time_out_and_go_back_to_rest(kiosk, clock)
+
+    [answer] = executor.answers
+    answer()
+
+    assert kiosk.session().phase is Phase.IDLE
+    assert printed(papers) == ["tiket-A-001.pdf"]  # the slip, with her NIK, never comes out
+    assert "ticket A-001 answered after its session ended: slip not printed" in caplog.text
+
+
+def test_a_complaint_stored_after_its_session_ended_is_sent_without_a_receipt(
+    kiosk: KioskController, executor: HeldExecutor, clock: ManualClock, papers: Path
+) -> None:
+    kiosk.dispatch(ComplaintOpened())
+    kiosk.dispatch(ComplaintSubmitted("antrean", "Antrean terlalu lama."))
+    executor.hold_work = True
+    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
+    executor.hold_work = False
+    assert kiosk.session().phase is Phase.COMPLAINT_SENDING
+    _time_out_and_go_back_to_rest(kiosk, clock)
+
+    [work] = executor.work
+    work()
+
+    assert kiosk.session().phase is Phase.IDLE
+    assert printed(papers) == []
+    [item] = kiosk._store.outbox()  # what the citizen wrote still reaches the centre
+    assert item.kind == "complaint"
