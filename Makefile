@@ -106,7 +106,9 @@ typecheck: venv
 # `make package`, and `make test` after the rest of the suite.
 # The suite on one worker process per CPU (pytest-xdist; `--dist loadgroup` is in
 # pyproject.toml), at most 8: each worker starts its own PostgreSQL, centres and
-# chromium. PYTEST_WORKERS=0 runs it in this process.
+# chromium. PYTEST_WORKERS=0 runs it in this process. The groups go to the workers the
+# longest first, by tests/group_seconds.json; a run with
+# PYTEST_ARGS="--store-group-seconds tests/group_seconds.json" records it afresh.
 PYTEST_WORKERS ?= auto
 pytest: venv translations
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 --ignore=tests/packaging $(PYTEST_ARGS)

@@ -1,12 +1,15 @@
 """Run the benchmarks and write the report.
 
     .venv/bin/python -m bench [--quick] [--out docs/benchmarks.md] [--only NAME ...]
+                              [--skip NAME ...]
 
 One central server with the demo data is started for the whole run and
 stopped at the end, whatever happens. Qt renders offscreen. With ``--only``, just
 the named benchmarks run (those that start servers of their own), and their
 sections replace the same sections of the existing report, each marked with its
-own date and commit; the rest of the file stays as it was.
+own date and commit; the rest of the file stays as it was. With ``--skip``, a whole
+run leaves the named benchmarks out, each section saying so (the test suite runs the
+card read, which needs the host's one pcscd, alone with ``--only card-read``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from bench.results import Benchmark
 Run = Callable[[bool, Callable[[str], None]], list[Benchmark]]
 #: The benchmarks ``--only`` can run alone: each starts what it measures itself.
 ALONE: dict[str, Run] = {
+    "card-read": card_read.run,
     "fleet": fleet_load.run,
     "scale": central_scale.run,
     "sync": sync.run,
@@ -52,6 +56,9 @@ ALONE: dict[str, Run] = {
     "walk": tap_to_ticket.run_alone,
     "startup": startup.run_alone,
 }
+
+#: What ``--skip`` can leave out of a whole run, by the title of its section.
+SKIPPABLE = {"card-read": card_read.TITLE}
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "docs" / "benchmarks.md"
@@ -80,6 +87,15 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="run only this benchmark (repeat for several) and replace its sections of "
         f"the existing report; one of: {', '.join(sorted(ALONE))}",
     )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=sorted(SKIPPABLE),
+        metavar="NAME",
+        help="leave this benchmark out of a whole run (its section says so); "
+        f"one of: {', '.join(sorted(SKIPPABLE))}",
+    )
     return parser.parse_args(argv)
 
 
@@ -87,7 +103,12 @@ def _progress(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-def run_all(quick: bool) -> list[Benchmark]:
+def _skipped(name: str) -> list[Benchmark]:
+    note = f"Skipped: left out on request (`--skip {name}`); `--only {name}` runs it alone."
+    return [Benchmark(SKIPPABLE[name], (), (note,))]
+
+
+def run_all(quick: bool, skip: Sequence[str] = ()) -> list[Benchmark]:
     from central.process import start_central
 
     runs = startup.QUICK_RUNS if quick else startup.RUNS
@@ -98,7 +119,7 @@ def run_all(quick: bool) -> list[Benchmark]:
         benchmarks = [
             startup.run(central.url, runs, _progress),
             tap_to_ticket.run(central.url, rounds, _progress),
-            *card_read.run(quick, _progress),
+            *(_skipped("card-read") if "card-read" in skip else card_read.run(quick, _progress)),
             *card_read_nfc.run(quick, _progress),
             *printing.run(quick, _progress),
             *store.run(quick, _progress),
@@ -136,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _progress(f"wrote {len(found)} sections into {out}")
         return 0
     host = report.machine()
-    benchmarks = run_all(args.quick)
+    benchmarks = run_all(args.quick, args.skip)
     text = report.render(benchmarks, host=host, commit=commit, date=date, quick=args.quick)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")

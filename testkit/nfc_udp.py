@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import socket
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -39,8 +40,45 @@ def udp_path(port: int) -> str:
     return f"udp:127.0.0.1:{port}"
 
 
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
+#: The names of the threads the NFC layer starts: the reader's worker
+#: (cardio.readers._nfc_worker) and an emulated card's (cardio.emulators).
+NFC_THREAD_PREFIXES = ("nfc-reader", "nfc-emu-")
+
+
+def nfc_threads() -> list[threading.Thread]:
+    """The live threads of the NFC layer in this process (by the names it gives them).
+
+    Not ``threading.active_count()``: other threads of the test process (a centre's
+    output pumps, an HTTP pool of an earlier test) come and go while a test runs.
+    """
+    return [t for t in threading.enumerate() if t.name.startswith(NFC_THREAD_PREFIXES)]
+
+
+def udp_sockets() -> set[int]:
+    """The file descriptors of the UDP sockets this process holds open, bound or not.
+
+    nfcpy's udp driver and the emulated cards talk UDP and nothing else in the test
+    process does, so these are the NFC layer's sockets; counting every file
+    descriptor would count what other threads open and close meanwhile.
+    """
+    held: set[int] = set()
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            if not os.readlink(f"/proc/self/fd/{fd}").startswith("socket:["):
+                continue
+            probe = socket.socket(fileno=fd)  # asks the kernel; detached below, never closed
+        except OSError:  # closed since the listing
+            continue
+        try:
+            if probe.type == socket.SOCK_DGRAM and probe.family in (
+                socket.AF_INET,
+                socket.AF_INET6,
+            ):
+                held.add(fd)
+        finally:
+            probe.detach()
+    return held
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """What pcscd did and holds: the commands and client sessions of its ``--debug``
-log, and the threads and file descriptors a leak would grow (here and in pcscd)."""
+log, and the threads and file descriptors a leak would grow (the PC/SC layer's
+threads here, pcscd's threads and file descriptors)."""
 
 from __future__ import annotations
 
@@ -62,13 +63,22 @@ def card_handles(log: str) -> list[str]:
     return re.findall(r"hCard Identity: (\w+)", log)
 
 
+#: The names of the threads the PC/SC layer starts in this process: the reader's
+#: watcher (cardio.readers._pcsc_watch) and an emulated card's (cardio.emulators.vpcd).
+PCSC_THREAD_PREFIXES = ("pcsc-watch", "vpcd-card-")
+
+
 @dataclass(frozen=True)
 class Resources:
-    """What a leak would grow, in this process and in pcscd."""
+    """What a leak would grow: the PC/SC layer's threads here, and pcscd's.
 
-    fds: int
-    native_threads: int
-    python_threads: int
+    Not every file descriptor and thread of this process: its other threads (an
+    earlier test's HTTP pool, a centre's output pumps) open and close them while a
+    test runs. A PC/SC context or card handle left open here holds its connection
+    open in pcscd, and pcscd runs a thread per connection: pcscd's counts show it.
+    """
+
+    pcsc_threads: int
     pcscd_threads: int
     pcscd_fds: int
 
@@ -78,9 +88,7 @@ def resources(daemon: Pcscd) -> Resources:
     assert process is not None, "pcscd is not running"
     proc = Path(f"/proc/{process.pid}")
     return Resources(
-        fds=len(os.listdir("/proc/self/fd")),
-        native_threads=len(os.listdir("/proc/self/task")),
-        python_threads=threading.active_count(),
+        pcsc_threads=sum(t.name.startswith(PCSC_THREAD_PREFIXES) for t in threading.enumerate()),
         # pcscd runs one thread per client connection (per PC/SC context).
         pcscd_threads=len(os.listdir(proc / "task")),
         pcscd_fds=len(os.listdir(proc / "fd")),

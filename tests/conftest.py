@@ -6,18 +6,20 @@ demo centre), on free ports and in its own temporary folders. Each test module
 runs whole on one worker, so its module-scoped centres and chromium start once.
 What only one process per host can run shares one group, so one worker runs it
 all, one test after another: pcscd (its socket path is fixed,
-``/run/pcscd/pcscd.comm``).
+``/run/pcscd/pcscd.comm``). The groups are handed out the longest first, by the
+seconds each took in a recorded run (tests/group_seconds.json, testkit/group_order.py).
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
 
-from testkit import pcscd
+from testkit import group_order, pcscd
 from testkit.browser import chromium
 from testkit.centres import SHARED_START_S
 from testkit.cupsd import PrivateCupsd, running_cupsd
@@ -29,6 +31,19 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # protocol give their processes a listener of their own).
 for _name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):
     os.environ.pop(_name, None)
+
+#: Seconds per xdist group in a recorded run: the order the groups are handed out in.
+GROUP_SECONDS = Path(__file__).parent / "group_seconds.json"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store-group-seconds",
+        metavar="PATH",
+        type=Path,
+        help="with -n: write the seconds each xdist group took to PATH "
+        "(tests/group_seconds.json orders the groups, the longest first)",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
@@ -49,6 +64,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             # pytest-xdist 3.8 groups by a suffix it writes into ``item._nodeid``, which
             # pytest 9.2 no longer reads (a node's id is ``_id``): write it there.
             item._id = type(item._id).parse(f"{item.nodeid}@{group}")
+
+
+class _LongestFirst:
+    """On each xdist worker: the groups the longest first, each group's tests in their
+    order (xdist hands the groups out in this order: ``--no-loadscope-reorder`` in
+    pyproject.toml)."""
+
+    @pytest.hookimpl(trylast=True)  # after pytest's own reordering by fixture parameters
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items[:] = group_order.longest_first(items, _group_of, group_order.load(GROUP_SECONDS))
+
+
+def _group_of(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("xdist_group")
+    return str(marker.args[0]) if marker is not None else item.nodeid.split("::")[0]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Only on the workers of a ``--dist loadgroup`` run (xdist sets a worker's ``dist``
+    # to "no", its ``loadgroup`` to what the run has): in one process, pytest's own order
+    # (every test of a session-wide centre on SQLite before it starts the PostgreSQL
+    # one) stays.
+    if hasattr(config, "workerinput") and getattr(config.option, "loadgroup", False):
+        config.pluginmanager.register(_LongestFirst(), "longest-first")
+
+
+_recorded = group_order.GroupSeconds()
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _recorded.add(report.nodeid, report.duration)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    path: Path | None = session.config.getoption("store_group_seconds")
+    if path is not None and not hasattr(session.config, "workerinput"):  # the controller
+        _recorded.write(path)
 
 
 def _session_params(item: pytest.Item) -> str:
