@@ -500,7 +500,7 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
         floors: Floors | None = None
         try:
             window = build_window(config, store, demo=True)
-            app.installEventFilter(window)
+            window.watch_activity()
             window.resize(900, 1200)
             window.show()
             driver = Driver(app, window, config.ticket_dir)
@@ -522,7 +522,7 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
             if floors is not None:
                 floors.close()
             if window is not None:
-                app.removeEventFilter(window)
+                window.input_filters.remove(window)
                 window.shut_down()
             store.close()
     return summarise(results, true_refs=(refs[0], refs[-1]))

@@ -41,14 +41,11 @@ def opened(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
     qtbot.addWidget(window)
     window.resize(1400, 900)
     window.show()
-    app = QApplication.instance()
-    assert app is not None
-    app.installEventFilter(window)  # as `kiosk run` does: every key and click is activity
+    window.watch_activity()  # as `kiosk run` does: every key and click is activity
     try:
         qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
     finally:
-        app.removeEventFilter(window)
         window.shut_down(5000)
         store.close()
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QMainWindow,
@@ -52,6 +52,7 @@ from ui.tap_guard import TapGuard
 from ui.tasks import QtExecutor
 from ui.texts import LANGUAGES
 from ui.theme import min_touch_px, style_sheet
+from ui.window_filters import WindowFilters
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +145,12 @@ class KioskWindow(QMainWindow):
         self.screens[Phase.ERROR] = message
         for screen in dict.fromkeys(self.screens.values()):
             self.stack.addWidget(screen)
+        #: The input filters, on this window's QWindow and its popups' (not on the
+        #: application, which would ask them about every event of every widget).
+        self.input_filters = WindowFilters(self)
         #: A tap delivered twice never answers the screen its first tap opened.
         self.tap_guard = TapGuard(self.stack, self)
+        self.input_filters.add(self.tap_guard)
         self.stack.currentChanged.connect(lambda _index: self.tap_guard.screen_changed())
 
         #: Information, application status, the operator's PIN and panel (#7).
@@ -262,6 +267,16 @@ class KioskWindow(QMainWindow):
             self.touch_speaker.listen(self.attract.speech_on)
             self.attract.render_state(state, self.view)
 
+    def watch_activity(self) -> None:
+        """Count every touch, click and key in this window and the windows shown from
+        it (a combo box's list, a dialog) as the citizen's or the clerk's activity:
+        :meth:`eventFilter` on their ``QWindow``, asked before the tap guard."""
+        self.input_filters.add(self)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.input_filters.adopt()  # the QWindow exists now (a new one after a change of flags)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (
             QEvent.Type.MouseButtonPress,
@@ -356,6 +371,7 @@ class KioskWindow(QMainWindow):
         self.executor.wait_for_done(timeout_ms)
         self.speech.voice.shut_down(timeout_ms)  # this citizen's clips go with the kiosk
         self._exit_allowed = True  # the program is ending: not a close request to refuse
+        self.input_filters.stop()
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
