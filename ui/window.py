@@ -174,6 +174,8 @@ class KioskWindow(QMainWindow):
         self.warning = IdleWarning(self, lambda: self.dispatch(UserActivity()))
         self.warning_text, self.warning_button = self.warning.text, self.warning.button
         self._phase_shown: Phase | None = None
+        #: The session whose card read asked for the queue, until its greeting is shown.
+        self._queue_asked_for: int | None = None
         self._screen_shown: Screen | None = None
         #: A cue on a tap, a success, an error; found and loaded after the first paint.
         section = controller.config.kiosk
@@ -301,11 +303,8 @@ class KioskWindow(QMainWindow):
         if not state.personal:  # the session ended: wipe every widget
             for screen in dict.fromkeys(self.screens.values()):
                 screen.clear()
-        if (
-            state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN)
-            and self._phase_shown is not state.phase
-        ):
-            self.controller.refresh_queue()  # now serving and the wait, for tiles and detail
+        if state.phase is not self._phase_shown:
+            self._ask_queue(state)
         self._phase_shown = state.phase
         screen = self.screens[state.phase]
         if self._screen_shown is not None and self._screen_shown is not screen:
@@ -323,6 +322,19 @@ class KioskWindow(QMainWindow):
             self.touch_speaker.listen(self.attract.speech_on)
             if state.phase is Phase.IDLE:
                 self.attract.render_state(state, self.view)
+
+    def _ask_queue(self, state: SessionState) -> None:
+        """Now serving and the wait, for the tiles and the detail: asked as the card is
+        read, so the answer is there for the greeting's first frame (not painted with the
+        last citizen's figures, then again), and on each later showing of either screen."""
+        if state.phase is Phase.READING:
+            self._queue_asked_for = state.session
+            self.controller.refresh_queue()
+        elif state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN):
+            if state.phase is Phase.IDENTIFIED and self._queue_asked_for == state.session:
+                self._queue_asked_for = None  # the greeting: asked while the card was read
+                return
+            self.controller.refresh_queue()
 
     def _render_warning(self) -> None:
         left = self.controller.idle_countdown()

@@ -21,8 +21,14 @@ from pytestqt.qtbot import QtBot
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.desk_window import field, key, opened, view_of
-from testkit.kiosk_window import button_with, click, demo_config, offline_config, running_kiosk
-from testkit.kiosk_window import wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    offline_config,
+    running_kiosk,
+    wait_phase,
+)
 from ui.window import KioskWindow
 
 Call = tuple[QObject, QEvent.Type]
