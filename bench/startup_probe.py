@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     painted = ready = False
     try:
         window = build_window(config, store, demo=True)
-        app.installEventFilter(window)
+        window.watch_activity()
         painted_at = 0.0
 
         def report_painted() -> None:
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         del watcher
     finally:
         if window is not None:
-            app.removeEventFilter(window)
+            window.input_filters.remove(window)
             window.shut_down()
         store.close()
     if not painted:

@@ -500,7 +500,7 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
         floors: Floors | None = None
         try:
             window = build_window(config, store, demo=True)
-            app.installEventFilter(window)
+            window.watch_activity()
             window.resize(900, 1200)
             window.show()
             driver = Driver(app, window, config.ticket_dir)
@@ -522,7 +522,7 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
             if floors is not None:
                 floors.close()
             if window is not None:
-                app.removeEventFilter(window)
+                window.input_filters.remove(window)
                 window.shut_down()
             store.close()
     return summarise(results, true_refs=(refs[0], refs[-1]))
@@ -687,28 +687,41 @@ def floor_notes(results: list[Round]) -> list[str]:
 PROFILE_NOTES = (
     "Profile (`python -m bench.walk_probe --profile`: cProfile on the GUI thread over 5 "
     "walks after a first one; frames, paints and layout passes counted per step by an "
-    "application event filter; `perf` for Qt's own share). Each step paints its screen once: "
-    "one frame per step (greeting 3 frames, its screen painted twice, the second when the "
-    "centre's queue answer changes the tiles' words; the ticket 2, the 'please wait' screen "
-    "first). Layout passes per step: greeting 13, detail 5, form 5 (12 before), summary 9, "
-    "question 3, ticket 6.",
-    "Cut: (1) the ticket screen encoded the status page's QR again on the GUI thread, "
-    "the print having just encoded it on its worker (reportlab's encoder, the largest "
-    "Python cost of the walk), and painted it one rectangle per run of modules: the matrix "
-    "is now kept for the last few texts and painted from a one-pixel-per-module image; "
-    "(2) the form built its rows anew for every citizen (the session's wipe threw them "
-    "away) and the summary on every render: both keep their rows per service, language "
-    "and fields and empty them at the session's end; (3) a change of screen "
-    "(`QStackedWidget.setCurrentWidget`) laid out the text of every hidden screen, "
-    "because Qt's stack sizes itself from all its pages (perf: ~90% of a switch in the "
-    "hidden screens' labels, `QStackedLayout::heightForWidth`/`minimumSize`): a hidden "
-    "screen now asks for no room. A switch to the reading screen went from 5.7 to 3.4 ms "
-    "of hide and show on a loaded machine.",
-    "Left, largest first: a switch of screen sends show and hide events to every child of "
-    "both screens, and each goes through the application's Python event filters (the "
-    "window's activity filter, the tap guard): a switch to the reading screen measured 5.8 "
-    "ms with them and 1.4 ms without. Then the stack still asks each hidden screen's "
-    "Python `sizeHint`/`minimumSizeHint` (some 250 calls a step, cheap each); the ticket "
-    "screen waits for the PDF (render and write, on the worker: the render figure's "
-    "share); no garbage collection ran during the profiled walks.",
+    "application event filter of the probe's own, which costs what it measures: some 1,200 "
+    "events a walk, 15 µs each under cProfile; `perf` for Qt's own share). Each step paints "
+    "its screen once, in one frame (the ticket 2, the 'please wait' screen first); the "
+    "greeting too, now that the queue is asked as the card is read (it was painted twice, "
+    "the second frame when the centre's answer changed the tiles' words). Layout passes "
+    "per step: greeting 9 (13 before), detail 5, form 5, summary 9, question 3, ticket 6.",
+    "Cut, first round: (1) the ticket screen encoded the status page's QR again on the GUI "
+    "thread, the print having just encoded it on its worker (reportlab's encoder, the "
+    "largest Python cost of the walk), and painted it one rectangle per run of modules: the "
+    "matrix is now kept for the last few texts and painted from a one-pixel-per-module "
+    "image; (2) the form built its rows anew for every citizen and the summary on every "
+    "render: both keep their rows per service, language and fields and empty them at the "
+    "session's end; (3) a change of screen laid out the text of every hidden screen "
+    "(`QStackedLayout::heightForWidth`/`minimumSize`): a hidden screen now asks for no room.",
+    "Cut, second round: (4) the window's activity filter and the tap guard were "
+    "application event filters, so every event of every widget (a switch of screen sends "
+    "show and hide to every child of both screens, a frame a paint event to each widget "
+    "painted) was a Python call, with its `QEvent.type()` enum conversion, twice; they now "
+    "sit on the top-level windows' `QWindow` (the kiosk's, and each combo box list, menu or "
+    "dialog shown from it, `ui/window_filters.py`), where every touch, click and key "
+    "arrives first, and see a few events per frame. Interleaved on a loaded machine "
+    "(6 × 40 switches between the attract and the reading screen, each with the whole "
+    "window repainted at once), a switch and its paint took a median 8.7 and 13.4 ms "
+    "against 11.0 and 17.1 ms with the filters on the application; the bench's p95 of the "
+    "per-round ratios went from about 24 to 13-18 (greeting) and from about 21 to 15 "
+    "(tap → ticket) over two runs at load 6-7. (5) The queue's question goes out as the "
+    "card is read, not after the greeting is shown: one paint of the greeting.",
+    "Left, largest first: `QStackedWidget.setCurrentWidget` itself, Qt's show, hide, polish "
+    "and style of both screens' children (about 4 ms a switch at this load, C++), and "
+    "Qt's painting in the frames (`processEvents`); the stack still asks each hidden "
+    "screen's Python `sizeHint`/`minimumSizeHint` (some 250 calls a step, cheap each); the "
+    "start of a worker (`QThreadPool.start`, 2 ms a call under load) for each background "
+    "step; the ticket screen waits for the PDF (render and write, on the worker: the render "
+    "figure's share). No garbage collection ran during the profiled walks. Outside the GUI "
+    "thread the greeting holds the card's verification and record lookup on the worker, "
+    "and on this loaded machine the wait for a core, which the floor (one read, one frame, "
+    "measured at rest) does not.",
 )

@@ -180,7 +180,7 @@ def _kiosk(central_url: str) -> Iterator[tuple[QApplication, KioskWindow, Driver
         window: KioskWindow | None = None
         try:
             window = build_window(config, store, demo=True)
-            app.installEventFilter(window)
+            window.watch_activity()
             window.resize(900, 1200)
             window.show()
             driver = Driver(app, window, config.ticket_dir)
@@ -191,7 +191,7 @@ def _kiosk(central_url: str) -> Iterator[tuple[QApplication, KioskWindow, Driver
             yield app, window, driver
         finally:
             if window is not None:
-                app.removeEventFilter(window)
+                window.input_filters.remove(window)
                 window.shut_down()
             store.close()
 

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
@@ -41,14 +42,11 @@ def opened(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
     qtbot.addWidget(window)
     window.resize(1400, 900)
     window.show()
-    app = QApplication.instance()
-    assert app is not None
-    app.installEventFilter(window)  # as `kiosk run` does: every key and click is activity
+    window.watch_activity()  # as `kiosk run` does: every key and click is activity
     try:
         qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
         yield window
     finally:
-        app.removeEventFilter(window)
         window.shut_down(5000)
         store.close()
 
@@ -111,12 +109,12 @@ def view_of(window: KioskWindow) -> DeskView:
 def key(
     qtbot: QtBot, window: KioskWindow, k: Qt.Key, mod: Qt.KeyboardModifier | None = None
 ) -> None:
-    """Press ``k`` where the keyboard's focus is, as the clerk does."""
+    """Press ``k`` where the keyboard's focus is, as the clerk does: to the focused
+    window's ``QWindow``, where a keyboard's keys arrive, which hands it to the widget."""
     target = QApplication.focusWidget() or window
-    if mod is None:
-        qtbot.keyClick(target, k)  # type: ignore[no-untyped-call]
-    else:
-        qtbot.keyClick(target, k, mod)  # type: ignore[no-untyped-call]
+    handle = target.window().windowHandle()
+    assert handle is not None, "the window is shown"
+    QTest.keyClick(handle, k, Qt.KeyboardModifier.NoModifier if mod is None else mod)
 
 
 def type_in(qtbot: QtBot, text: str) -> None:

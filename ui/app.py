@@ -77,7 +77,7 @@ def run_kiosk(
         print(f"kiosk: daftar kepercayaan kartu salah / bad trust list: {exc}", file=sys.stderr)
         return 2
 
-    app.installEventFilter(window)
+    window.watch_activity()  # every touch, click and key, on the window's own QWindow
     window.exit_requested = app.quit
     controller = window.controller
     told: list[str] = []

@@ -10,6 +10,11 @@ changed the screen is dropped (with its release), on every screen alike.
 Times are the input events' own timestamps (the moment the finger touched, not
 when the kiosk got round to it), so a second tap queued while the screen was
 being drawn is caught too.
+
+The guard filters the window's ``QWindow`` (``ui.window_filters``), where every
+press arrives before Qt hands it to the widget under the finger: it finds that
+widget as Qt does (the child at the press, none while a popup is open), and a
+release belongs to the widget its press went to.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QWindow
 from PySide6.QtWidgets import QApplication, QWidget
 
 log = logging.getLogger(__name__)
@@ -32,7 +37,8 @@ _PRESSES = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
 class TapGuard(QObject):
     """Drops a press on ``area`` within :data:`GUARD_MS` of the release that changed it.
 
-    The window calls :meth:`screen_changed` whenever ``area`` shows another screen.
+    The window calls :meth:`screen_changed` whenever ``area`` shows another screen,
+    and installs the guard on its ``QWindow`` (:class:`ui.window_filters.WindowFilters`).
     """
 
     def __init__(self, area: QWidget, parent: QObject) -> None:
@@ -42,9 +48,8 @@ class TapGuard(QObject):
         self._last_release: int | None = None
         self._changed_after: int | None = None
         self._dropping = False
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        #: Whether the press being held went to ``area`` (its release goes where it went).
+        self._pressed_on_area = False
 
     def screen_changed(self) -> None:
         self._changed_after = self._last_release
@@ -53,7 +58,11 @@ class TapGuard(QObject):
         kind = event.type()
         if kind not in (*_PRESSES, QEvent.Type.MouseButtonRelease):
             return False
-        if not isinstance(event, QMouseEvent) or not self._on_area(watched):
+        if not isinstance(event, QMouseEvent):
+            return False
+        if kind in _PRESSES:
+            self._pressed_on_area = self._on_area(watched, event)
+        if not self._pressed_on_area:
             return False
         stamp = int(event.timestamp())
         if kind in _PRESSES:
@@ -68,7 +77,14 @@ class TapGuard(QObject):
         self._last_release = stamp
         return False
 
-    def _on_area(self, watched: QObject) -> bool:
-        return isinstance(watched, QWidget) and (
-            watched is self._area or self._area.isAncestorOf(watched)
-        )
+    def _on_area(self, watched: QObject, event: QMouseEvent) -> bool:
+        """Whether the press ``event`` on ``watched`` goes to ``area`` or a widget in it."""
+        target: QWidget | None = None
+        if isinstance(watched, QWindow):
+            top = self._area.window()
+            if top.windowHandle() is not watched or QApplication.activePopupWidget() is not None:
+                return False  # another window's, or a popup's (Qt hands the press to it)
+            target = top.childAt(event.position().toPoint()) or top
+        elif isinstance(watched, QWidget):
+            target = watched
+        return target is not None and (target is self._area or self._area.isAncestorOf(target))

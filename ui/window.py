@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QMainWindow,
@@ -42,6 +42,7 @@ from ui.tap_guard import TapGuard
 from ui.tasks import QtExecutor
 from ui.texts import LANGUAGES
 from ui.theme import min_touch_px, style_sheet
+from ui.window_filters import WindowFilters
 
 if TYPE_CHECKING:
     from ui.desk import DeskView
@@ -110,8 +111,12 @@ class KioskWindow(QMainWindow):
         self.screens: LazyScreens[Phase, Screen] = LazyScreens(onto(self.stack))
         _put_screens(self.screens, self.attract, self.view, lambda: self.dispatch(Finish()))
         self.screens[Phase.IDLE]  # on the stack, first
+        #: The input filters, on this window's QWindow and its popups' (not on the
+        #: application, which would ask them about every event of every widget).
+        self.input_filters = WindowFilters(self)
         #: A tap delivered twice never answers the screen its first tap opened.
         self.tap_guard = TapGuard(self.stack, self)
+        self.input_filters.add(self.tap_guard)
         self.stack.currentChanged.connect(lambda _index: self.tap_guard.screen_changed())
 
         #: Information, application status, the operator's PIN and panel (#7).
@@ -138,6 +143,8 @@ class KioskWindow(QMainWindow):
         self.warning_text, self.warning_button = self.warning.text, self.warning.button
         self._readied = False
         self._phase_shown: Phase | None = None
+        #: The session whose card read asked for the queue, until its greeting is shown.
+        self._queue_asked_for: int | None = None
         self._screen_shown: Screen | None = None
         #: A cue on a tap, a success, an error; found and loaded after the first paint.
         section = controller.config.kiosk
@@ -247,6 +254,16 @@ class KioskWindow(QMainWindow):
             self.touch_speaker.listen(self.attract.speech_on)
             self.attract.render_state(state, self.view)
 
+    def watch_activity(self) -> None:
+        """Count every touch, click and key in this window and the windows shown from
+        it (a combo box's list, a dialog) as the citizen's or the clerk's activity:
+        :meth:`eventFilter` on their ``QWindow``, asked before the tap guard."""
+        self.input_filters.add(self)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.input_filters.adopt()  # the QWindow exists now (a new one after a change of flags)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (
             QEvent.Type.MouseButtonPress,
@@ -271,11 +288,8 @@ class KioskWindow(QMainWindow):
         if not state.personal:  # the session ended: wipe every widget (a screen never
             for screen in self.screens.built():  # built holds nothing)
                 screen.clear()
-        if (
-            state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN)
-            and self._phase_shown is not state.phase
-        ):
-            self.controller.refresh_queue()  # now serving and the wait, for tiles and detail
+        if state.phase is not self._phase_shown:
+            self._ask_queue(state)
         self._phase_shown = state.phase
         screen = self.screens[state.phase]
         if self._screen_shown is not None and self._screen_shown is not screen:
@@ -293,6 +307,19 @@ class KioskWindow(QMainWindow):
             self.touch_speaker.listen(self.attract.speech_on)
             if state.phase is Phase.IDLE:
                 self.attract.render_state(state, self.view)
+
+    def _ask_queue(self, state: SessionState) -> None:
+        """Now serving and the wait, for the tiles and the detail: asked as the card is
+        read, so the answer is there for the greeting's first frame (not painted with the
+        last citizen's figures, then again), and on each later showing of either screen."""
+        if state.phase is Phase.READING:
+            self._queue_asked_for = state.session
+            self.controller.refresh_queue()
+        elif state.phase in (Phase.IDENTIFIED, Phase.SERVICE_CHOSEN):
+            if state.phase is Phase.IDENTIFIED and self._queue_asked_for == state.session:
+                self._queue_asked_for = None  # the greeting: asked while the card was read
+                return
+            self.controller.refresh_queue()
 
     def _render_warning(self) -> None:
         left = self.controller.idle_countdown()
@@ -341,6 +368,7 @@ class KioskWindow(QMainWindow):
         self.executor.wait_for_done(timeout_ms)
         self.speech.voice.shut_down(timeout_ms)  # this citizen's clips go with the kiosk
         self._exit_allowed = True  # the program is ending: not a close request to refuse
+        self.input_filters.stop()
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -53,8 +53,12 @@ def to_keypad(qtbot: QtBot, kiosk: KioskWindow) -> ConsentPhoneScreen:
 
 def tap(widget: QWidget, pressed_ms: int) -> None:
     """A finger's tap at ``widget``'s centre, touching at ``pressed_ms`` for 10 ms: real
-    mouse events with the timestamps a touchscreen gives them, through the application."""
-    centre = QPointF(widget.rect().center())
+    mouse events with the timestamps a touchscreen gives them, delivered where the
+    platform delivers them, to the window's ``QWindow``, which hands them to the widget."""
+    top = widget.window()
+    handle = top.windowHandle()
+    assert handle is not None, "the window is shown"
+    centre = QPointF(widget.mapTo(top, widget.rect().center()))
     where = QPointF(widget.mapToGlobal(widget.rect().center()))
     for kind, stamp, buttons in (
         (QEvent.Type.MouseButtonPress, pressed_ms, Qt.MouseButton.LeftButton),
@@ -64,7 +68,7 @@ def tap(widget: QWidget, pressed_ms: int) -> None:
             kind, centre, where, Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier
         )
         event.setTimestamp(stamp)
-        QApplication.sendEvent(widget, event)
+        QApplication.sendEvent(handle, event)
 
 
 def button_under(kiosk: KioskWindow, spot: QPoint) -> QPushButton:

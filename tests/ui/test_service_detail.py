@@ -181,3 +181,27 @@ def test_one_entry_per_purpose_and_tiles_that_fill_the_screen(
         tiles = shown_tiles()
         rows = {t.mapTo(screen, t.rect().topLeft()).y() for t in tiles}
         assert len(rows) < len(tiles)
+
+
+def test_the_queue_is_asked_while_the_card_is_read_not_after_the_greeting(
+    kiosk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer can be there for the greeting's first frame: no greeting painted with the
+    last citizen's figures and then again. Each later showing of the tiles or the detail
+    asks again."""
+    controller = kiosk.controller
+    asked_in: list[Phase] = []
+    ask = controller.refresh_queue
+
+    def refresh_queue() -> None:
+        asked_in.append(controller.session().phase)
+        ask()
+
+    monkeypatch.setattr(controller, "refresh_queue", refresh_queue)
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    qtbot.waitUntil(lambda: controller.status().queue is not None, timeout=5000)
+    assert asked_in == [Phase.READING], "asked once, as the card was read"
+    click(qtbot, tile(kiosk, "puskesmas-umum"))
+    wait_phase(qtbot, kiosk, Phase.SERVICE_CHOSEN)
+    assert asked_in == [Phase.READING, Phase.SERVICE_CHOSEN]
