@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import sys
 from collections.abc import Callable
 
 from cardio.card.citizen_card import read_identity
@@ -584,6 +585,7 @@ class KioskController:
                 ),
             )
         elif isinstance(effect, events.WipeSession):
+            _forget_qr_codes()
             log.info("session wiped (%s)", effect.reason)
 
     def _read(self, effect: events.ReadCard) -> events.SessionEvent:
@@ -778,3 +780,11 @@ def _closing(doctor: DoctorToday, now: dt.datetime) -> DoctorToday:
     if doctor.closed or not doctor.closed_at(now.time()):
         return doctor
     return dataclasses.replace(doctor, closed=True)
+
+
+def _forget_qr_codes() -> None:
+    """Drop the QR codes kept to draw a ticket's code once for paper and screen: its
+    page address is the citizen's way in. Not loaded yet, nothing is kept."""
+    qr = sys.modules.get("printing.layouts.qr")
+    if qr is not None:
+        qr.forget_codes()

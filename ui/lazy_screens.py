@@ -12,6 +12,7 @@ for its screen either.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from typing import TypeVar
 
@@ -19,6 +20,7 @@ from PySide6.QtCore import QObject, QSize, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QWidget
 
+log = logging.getLogger(__name__)
 K = TypeVar("K", bound=Hashable)
 S = TypeVar("S", bound=QWidget)
 
@@ -95,7 +97,13 @@ class LazyScreens(Mapping[K, S]):
                 left.pop(0)
             if not left:
                 return
-            self[left.pop(0)]
+            key = left.pop(0)
+            try:
+                self[key]
+            except Exception:
+                # Logged where staff look, and the rest still built; the key is tried
+                # again (and its failure logged again) when a session needs it.
+                log.exception("the screen of %r could not be built", key)
             QTimer.singleShot(0, parent, next_one)
 
         QTimer.singleShot(0, parent, next_one)

@@ -398,7 +398,12 @@ class SessionMachine:
                 type(event).__name__,
             )
             for listener in list(self._listeners):
-                listener(self.state)
+                try:
+                    listener(self.state)
+                except Exception:
+                    # A screen that cannot show this phase must not cost the citizen
+                    # the step's work (the ticket to issue, the session to wipe).
+                    log.exception("a listener failed on %s", self.state.phase.value)
         return effects
 
     # -- transitions ---------------------------------------------------------

@@ -72,6 +72,12 @@ def qr_matrix(text: str, level: str = "M") -> Matrix:
     return tuple(tuple(row) for row in code.modules)
 
 
+def forget_codes() -> None:
+    """Drop the codes kept: a ticket's or a complaint's page address is the citizen's
+    way in to it, and nothing of a session stays in memory once it is wiped."""
+    qr_matrix.cache_clear()
+
+
 def _codewords(code: Any) -> list[int]:
     """The symbol's data and error correction codewords, interleaved, as reportlab's
     ``QRCode.createData`` makes them, with the Reed-Solomon remainder computed by

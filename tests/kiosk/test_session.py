@@ -438,3 +438,21 @@ def test_state_repr_hides_personal_data(catalog: Catalog, clock: ManualClock) ->
     to_form(m)
     text = repr(m.state) + repr(m.state.identity) + repr(m.state.values)
     assert "Siti" not in text and "1471015203850001" not in text
+
+
+def test_a_listener_that_fails_never_costs_the_step_its_work(
+    catalog: Catalog, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A screen that cannot be shown for a phase: the ticket is still asked for."""
+    m = make(catalog, clock)
+    shown: list[Phase] = []
+
+    def broken_screen(state: SessionState) -> None:
+        raise RuntimeError(f"cannot show {state.phase.value}")
+
+    m.subscribe(broken_screen)
+    m.subscribe(lambda state: shown.append(state.phase))  # the listener after it
+    effect = to_issuing(m)
+    assert isinstance(effect, events.IssueTicket) and m.state.phase is Phase.ISSUING
+    assert shown[-1] is Phase.ISSUING, "later listeners still hear of it"
+    assert "cannot show issuing" in caplog.text

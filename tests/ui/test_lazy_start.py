@@ -188,3 +188,21 @@ def test_each_screen_is_built_once_on_its_first_lookup(qtbot: QtBot) -> None:
     with pytest.raises(ValueError, match="already"):
         screens.put(lambda: make("again"), "a")
     assert [s.text() for s in screens.values()] == ["a", "shared", "shared"]  # builds the rest
+
+
+def test_a_screen_that_cannot_be_built_is_logged_and_the_rest_still_are(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    parent = QWidget()
+    added: list[QLabel] = []
+
+    def broken() -> QLabel:
+        raise RuntimeError("a font the screen needs is missing")
+
+    screens: LazyScreens[str, QLabel] = LazyScreens(added.append)
+    screens.put(broken, "broken")
+    screens.put(lambda: QLabel("after"), "after")
+    screens.build_rest(parent)
+    qtbot.waitUntil(lambda: screens.is_built("after"), timeout=5000)
+    assert [s.text() for s in added] == ["after"] and not screens.is_built("broken")
+    assert "could not be built" in caplog.text and "a font the screen needs" in caplog.text
