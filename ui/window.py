@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.overlays import Overlay
 from kiosk.session.events import (
     BookingCodeOpened,
     ComplaintOpened,
@@ -219,7 +220,7 @@ class KioskWindow(QMainWindow):
         self.attract.render_state(state, self.view)
 
     def _speak_touched(self, control: QAbstractButton) -> None:
-        if self.overlays.current in (self.overlays.pin, self.overlays.operator):
+        if self.overlays.machine.current in (Overlay.PIN, Overlay.OPERATOR):
             return  # the operator's: never said aloud, whatever a control asks
         state = self.controller.session()
         text = control.accessibleName() or control.text()

@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.config import OperatorSection
 from kiosk.operator.pin import hash_pin
+from kiosk.overlays import Overlay
 from kiosk.session.events import FormOpened, ServiceSelected
 from kiosk.session.machine import Phase
 from kiosk.speech import SCREEN_LINES, SpeechOutput, Utterance, ticket_words
@@ -235,6 +236,11 @@ def test_keys_that_type_a_birth_date_a_form_value_or_the_pin_are_never_said(
         kiosk.speech.voice.listeners.append(said.append)
         assert kiosk.attract.speech is not None
         click(qtbot, kiosk.attract.speech)
+        kiosk._speak_touched(kiosk.attract.speech)  # a citizen's spoken tap
+        unbuilt = [
+            o for o in (Overlay.PIN, Overlay.OPERATOR) if not kiosk.overlays.screens.is_built(o)
+        ]
+        assert unbuilt == [Overlay.PIN, Overlay.OPERATOR], "a spoken tap builds no operator screen"
 
         # the operator's PIN, on the attract screen with speech on
         for _ in range(5):
