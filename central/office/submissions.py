@@ -426,8 +426,9 @@ def _load(
         if item.kind == "service_registration" and isinstance(ticket, dict):
             issued = _time_or_none(ticket.get("issued_at"))
             if issued is not None:
-                # and today: a fallback ticket's queue time is never after its receipt
-                days.update((local_day(issued, zone), local_day(now, zone)))
+                days.add(local_day(issued, zone))
+    if days:  # and today: a fallback ticket's queue time is never after its receipt
+        days.add(local_day(now, zone))
     kiosk_leases = (
         list(
             conn.execute(

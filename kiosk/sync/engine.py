@@ -5,7 +5,8 @@ Each step (:meth:`SyncEngine.run_once`) runs the tasks that are due:
 - ``identity``: the kiosk's token (enrolling with the code if needed) and its
   short code (``GET /api/v1/kiosks/me``) for the fallback numbers;
 - ``documents``: catalog, trust list and revocations, with ``If-None-Match``;
-- ``outbox``: batches of outbox items until none is due;
+- ``outbox``: batches of outbox items until none is due (the next batch is
+  claimed and decrypted while the centre stores the one in flight);
 - ``bookings``: today's bookings of the office, cached sealed for check-in
   (offline too); every cached booking of another day is purged first;
 - ``doctors``: today's doctors of a hospital office with their places left, cached
