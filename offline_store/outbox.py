@@ -4,6 +4,7 @@
 
     pending ──pending_batch──▶ sending ──mark_delivered──▶ delivered (payload wiped)
        ▲                          │
+       ├──────release_claim───────┤ (never sent: the attempt not counted)
        └──────mark_failed─────────┤ (with next_attempt_at: the sync engine's backoff)
                                   └──mark_dead──▶ dead (kept for the operator; retry_dead)
 
@@ -182,6 +183,17 @@ class OutboxMixin(StoreBase):
                 "UPDATE outbox SET state = 'pending', last_error = ?, next_attempt_at = ?"
                 " WHERE key = ? AND state IN ('pending', 'sending')",
                 [(error[:MAX_ERROR_CHARS], utc_text(next_attempt_at), key) for key in keys],
+            )
+            return max(cursor.rowcount, 0)
+
+    def release_claim(self, keys: Iterable[str], now: dt.datetime) -> int:
+        """Claimed items that were never sent: pending again, due at ``now``, their
+        attempt not counted, in one transaction; how many were still claimed."""
+        with self._write() as conn:
+            cursor = conn.executemany(
+                "UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0),"
+                " next_attempt_at = ? WHERE key = ? AND state = 'sending'",
+                [(utc_text(now), key) for key in keys],
             )
             return max(cursor.rowcount, 0)
 

@@ -68,7 +68,7 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, Select, func, insert, or_, select, tuple_, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
@@ -426,8 +426,9 @@ def _load(
         if item.kind == "service_registration" and isinstance(ticket, dict):
             issued = _time_or_none(ticket.get("issued_at"))
             if issued is not None:
-                # and today: a fallback ticket's queue time is never after its receipt
-                days.update((local_day(issued, zone), local_day(now, zone)))
+                days.add(local_day(issued, zone))
+    if days:  # and today: a fallback ticket's queue time is never after its receipt
+        days.add(local_day(now, zone))
     kiosk_leases = (
         list(
             conn.execute(
@@ -443,16 +444,8 @@ def _load(
     )
     fallbacks: dict[tuple[str, dt.date], int] = {}
     if days:
-        counted = conn.execute(
-            select(tickets.c.service_id, tickets.c.day, func.count())
-            .where(
-                tickets.c.kiosk_id == kiosk.kiosk_id,
-                tickets.c.number_source == "fallback",
-                tickets.c.day >= min(days) - dt.timedelta(days=1),
-                tickets.c.day <= max(days) + dt.timedelta(days=1),
-            )
-            .group_by(tickets.c.service_id, tickets.c.day)
-        )
+        one = dt.timedelta(days=1)
+        counted = conn.execute(fallback_counts(kiosk.kiosk_id, min(days) - one, max(days) + one))
         fallbacks = {(r[0], r[1]): int(r[2]) for r in counted}
     enrolled = conn.execute(
         select(kiosks.c.enrolled_at).where(kiosks.c.id == kiosk.kiosk_id)
@@ -478,6 +471,21 @@ def _load(
         fallback_max=rules.fallback_max,
         notify_ahead=rules.notify_ahead,
         fallbacks=fallbacks,
+    )
+
+
+def fallback_counts(kiosk_id: str, first: dt.date, last: dt.date) -> Select[Any]:
+    """The fallback numbers ``kiosk_id`` registered per (service, day), ``first`` to ``last``:
+    read by the index on (kiosk, day), never the whole table (every batch asks)."""
+    return (
+        select(tickets.c.service_id, tickets.c.day, func.count())
+        .where(
+            tickets.c.kiosk_id == kiosk_id,
+            tickets.c.day >= first,
+            tickets.c.day <= last,
+            tickets.c.number_source == "fallback",
+        )
+        .group_by(tickets.c.service_id, tickets.c.day)
     )
 
 

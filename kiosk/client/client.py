@@ -236,15 +236,27 @@ class CentralClient:
     def submit(self, items: Sequence[Mapping[str, Any]]) -> list[SubmissionResult]:
         """Send outbox items (``key``, ``kind``, ``body``); one result per item, same order."""
         data = self._call("POST", SUBMISSIONS_PATH, {"items": list(items)}, kind="list")
+        return self._submission_results(data, [item["key"] for item in items])
+
+    def submit_encoded(self, keys: Sequence[str], items: Sequence[bytes]) -> list[SubmissionResult]:
+        """:meth:`submit` of items the caller encoded already (each item's JSON object,
+        as UTF-8), so an item cut into a batch by its size is encoded once."""
+        raw = b'{"items":[' + b",".join(items) + b"]}"
+        data = self._call("POST", SUBMISSIONS_PATH, raw=raw, kind="list")
+        return self._submission_results(data, keys)
+
+    def _submission_results(
+        self, data: dict[str, Any], keys: Sequence[str]
+    ) -> list[SubmissionResult]:
         raw = data.get("results")
-        if not isinstance(raw, list) or len(raw) != len(items):
+        if not isinstance(raw, list) or len(raw) != len(keys):
             raise CentralProtocolError(f"{self._url(SUBMISSIONS_PATH)}: results do not match")
         results = [
             self._parse(SUBMISSIONS_PATH, SubmissionResult.from_json, r)
             for r in raw
             if isinstance(r, dict)
         ]
-        if [r.key for r in results] != [item["key"] for item in items]:
+        if [r.key for r in results] != list(keys):
             raise CentralProtocolError(f"{self._url(SUBMISSIONS_PATH)}: results out of order")
         return results
 
@@ -524,9 +536,15 @@ class CentralClient:
         ok: tuple[int, ...] = (200, 201),
         timeout_s: float | None = None,
         kind: AnswerKind = "small",
+        raw: bytes | None = None,
     ) -> dict[str, Any]:
-        """Send, expect one of ``ok``, return the JSON object; a 4xx is :class:`CentralRefused`."""
-        status, _, content = self._send(method, path, body=body, timeout_s=timeout_s, kind=kind)
+        """Send, expect one of ``ok``, return the JSON object; a 4xx is :class:`CentralRefused`.
+
+        ``raw``: a body encoded as JSON already, sent instead of ``body``.
+        """
+        status, _, content = self._send(
+            method, path, body=body, timeout_s=timeout_s, kind=kind, raw=raw
+        )
         if status not in ok:
             code = error_code(content)
             if 400 <= status < 500:
@@ -560,6 +578,7 @@ class CentralClient:
         timeout_s: float | None = None,
         auth: bool = True,
         kind: AnswerKind = "small",
+        raw: bytes | None = None,
     ) -> tuple[int, Mapping[str, str], bytes]:
         """Send one request; returns status, headers and body, or raises a CentralError.
 
@@ -573,6 +592,8 @@ class CentralClient:
         all_headers = {"Accept": "application/json", **(headers or {})}
         if auth and self.token:
             all_headers["Authorization"] = f"Bearer {self.token}"
+        if raw is not None:
+            all_headers["Content-Type"] = "application/json"
         watch: transport.Watch | None = None
         try:
             if self._session is None:
@@ -584,6 +605,7 @@ class CentralClient:
                     url,
                     headers=all_headers,
                     json=body,
+                    data=raw,
                     timeout=(seconds, seconds),
                     allow_redirects=False,
                     stream=True,

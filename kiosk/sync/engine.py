@@ -5,7 +5,8 @@ Each step (:meth:`SyncEngine.run_once`) runs the tasks that are due:
 - ``identity``: the kiosk's token (enrolling with the code if needed) and its
   short code (``GET /api/v1/kiosks/me``) for the fallback numbers;
 - ``documents``: catalog, trust list and revocations, with ``If-None-Match``;
-- ``outbox``: batches of outbox items until none is due;
+- ``outbox``: batches of outbox items until none is due (the next batch is
+  claimed and decrypted while the centre stores the one in flight);
 - ``bookings``: today's bookings of the office, cached sealed for check-in
   (offline too); every cached booking of another day is purged first;
 - ``doctors``: today's doctors of a hospital office with their places left, cached
@@ -32,6 +33,7 @@ No Qt: listeners are called on the engine's thread.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import random
 import threading
@@ -56,7 +58,7 @@ from kiosk.sync.backoff import Backoff
 from kiosk.sync.documents import cached_trust, pull_catalog, pull_trust
 from kiosk.sync.heartbeat import DeviceHealth, heartbeat_body
 from kiosk.sync.leases import LeaseKeeper
-from kiosk.sync.push import PushResult, _PushCut, _PushFailed, push_batch
+from kiosk.sync.push import Claim, PushResult, _PushCut, _PushFailed, claim_batch, push_claimed
 from kiosk.sync.schedule import Schedule
 from kiosk.sync.status import StatusBoard, SyncStatus, store_figures
 from kiosk.sync.unkept import UnkeptNumbers
@@ -574,39 +576,64 @@ class SyncEngine:
             self.refresh_doctors()
 
     def _push(self) -> PushResult:
+        """Batches until none is due or the budget is spent. While the centre stores
+        one batch, the next is claimed and decrypted (the two sides work at once);
+        a claimed batch that is not sent (the push stopped or failed first) goes
+        back to the outbox as it was, its attempt not counted."""
         total = PushResult()
         deadline = time.monotonic() + PUSH_BUDGET_S
         batch_size = self.config.sync.batch_size
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            try:
-                result = authorised(
-                    self.client,
-                    self.config,
-                    lambda: push_batch(
-                        self.store,
+        ahead: list[Claim] = []  # the next batch, claimed while this one is in flight
+        try:
+            while not self._stop.is_set() and time.monotonic() < deadline:
+                # after a cut split, no batch larger than the part left unsent
+                limit = min(self._push_limit or batch_size, batch_size)
+                try:
+                    result = authorised(
                         self.client,
-                        # after a cut split, no batch larger than the part left unsent
-                        limit=min(self._push_limit or batch_size, batch_size),
-                        now=self._now(),
-                        retry_at=self.retry_at,
-                        deadline=deadline,
-                    ),
-                )
-            except _PushCut as cut:
-                self._push_limit = cut.next_size
-                total += cut.partial
-                break
-            except _PushFailed as failed:
-                cause = failed.cause
-                if isinstance(cause, CentralUnavailable):
-                    raise _Partial(cause, total + failed.partial) from cause
-                raise cause from failed
-            self._push_limit = None
-            total += result
-            if result.sent == 0:
-                return total
+                        self.config,
+                        functools.partial(self._push_one, limit, deadline, ahead),
+                    )
+                except _PushCut as cut:
+                    self._push_limit = cut.next_size
+                    total += cut.partial
+                    break
+                except _PushFailed as failed:
+                    cause = failed.cause
+                    if isinstance(cause, CentralUnavailable):
+                        raise _Partial(cause, total + failed.partial) from cause
+                    raise cause from failed
+                self._push_limit = None
+                total += result
+                if result.sent == 0:
+                    return total
+        finally:
+            for claim in ahead:
+                self.store.release_claim(claim.keys, self._now())
         self.schedule.wake(["outbox"])  # budget spent: more in the next step
         return total
+
+    def _push_one(self, limit: int, deadline: float, ahead: list[Claim]) -> PushResult:
+        """Send the batch claimed ahead (or claim one now); claim the next meanwhile."""
+        claim = ahead.pop() if ahead else claim_batch(self.store, limit, self._now())
+
+        def claim_next() -> None:
+            if self._stop.is_set() or time.monotonic() >= deadline:
+                return
+            try:
+                ahead.append(claim_batch(self.store, limit, self._now()))
+            except StoreError as exc:  # claimed at the next turn instead
+                log.error("the next outbox batch was not claimed: %s", exc)
+
+        return push_claimed(
+            self.store,
+            self.client,
+            claim,
+            now=self._now(),
+            retry_at=self.retry_at,
+            deadline=deadline,
+            meanwhile=claim_next,
+        )
 
     def _keep_leases(self, now: dt.datetime) -> None:
         catalog = self._current_catalog()

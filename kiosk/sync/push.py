@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -68,6 +69,26 @@ class _PushFailed(Exception):
         self.partial = partial
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A claimed batch with each item's request JSON, made once: to cut the batch by
+    size and to send it."""
+
+    items: list[OutboxItem]
+    encoded: list[bytes]
+
+    @property
+    def keys(self) -> list[str]:
+        return [item.key for item in self.items]
+
+
+def claim_batch(store: Store, limit: int, now: dt.datetime) -> Claim:
+    """Claim up to ``limit`` due items (``sending`` until :data:`CLAIM_S` lapses)
+    and encode each for the request; empty if nothing is due."""
+    items = store.pending_batch(limit, now, claim_s=CLAIM_S)
+    return Claim(items, [_encode(item) for item in items])
+
+
 def push_batch(
     store: Store,
     client: CentralClient,
@@ -77,7 +98,22 @@ def push_batch(
     retry_at: Callable[[CentralError], dt.datetime],
     deadline: float | None = None,
 ) -> PushResult:
-    """Claim up to ``limit`` due items and send them. Raises :class:`_PushFailed`
+    """Claim up to ``limit`` due items and send them (:func:`push_claimed`)."""
+    claim = claim_batch(store, limit, now)
+    return push_claimed(store, client, claim, now=now, retry_at=retry_at, deadline=deadline)
+
+
+def push_claimed(
+    store: Store,
+    client: CentralClient,
+    claim: Claim,
+    *,
+    now: dt.datetime,
+    retry_at: Callable[[CentralError], dt.datetime],
+    deadline: float | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> PushResult:
+    """Send a claimed batch. Raises :class:`_PushFailed`
     (:class:`CentralAuthError` as it is, for a new enrolment).
 
     ``retry_at`` says when a failed batch is due again (the engine's backoff).
@@ -85,23 +121,27 @@ def push_batch(
     (:func:`time.monotonic`) is checked before every request, the halves and
     single items of a split too: past it, the items not yet sent go back to the
     outbox due now (pending, never dead) and :class:`_PushCut` is raised.
+    ``meanwhile`` is called on this thread while the first request is in flight
+    (the engine claims its next batch then); the request waits for it to return.
+    Whatever fails, every item of ``claim`` is delivered, dead or back in the
+    outbox (at worst its claim lapses), and only its own.
     """
-    items = store.pending_batch(limit, now, claim_s=CLAIM_S)
-    if not items:
+    if not claim.items:
         return PushResult()
-    chunks = deque(_by_size(items, MAX_BATCH_BYTES))
+    chunks = deque(_by_size(claim, MAX_BATCH_BYTES))
     total = PushResult()
     while chunks:
         chunk = chunks.popleft()
         if deadline is not None and time.monotonic() >= deadline:
             store.mark_all_failed(
-                [item.key for item in _rest(chunk, chunks)],
+                [item.key for item, _ in _rest(chunk, chunks)],
                 "not sent: the step's time for the outbox ran out",
                 now,
             )
             raise _PushCut(total, len(chunk))
         try:
-            results = client.submit([_wire(item) for item in chunk])
+            results = _send(client, chunk, meanwhile)
+            meanwhile = None
         except CentralRefused as exc:
             if exc.status not in (413, 422):
                 _put_back(store, _rest(chunk, chunks), exc, retry_at(exc))
@@ -109,10 +149,10 @@ def push_batch(
             if len(chunk) > 1:
                 # 413: too large for the centre, send each half; 422: malformed,
                 # send the items one by one so one bad item cannot hold the others
-                parts = _halves(chunk) if exc.status == 413 else [[item] for item in chunk]
+                parts = _halves(chunk) if exc.status == 413 else [[pair] for pair in chunk]
                 chunks.extendleft(reversed(parts))
                 continue
-            total += _refused_alone(store, chunk[0], exc)
+            total += _refused_alone(store, chunk[0][0], exc)
             continue
         except CentralAuthError as exc:
             _put_back(store, _rest(chunk, chunks), exc, now)  # due again after a new enrolment
@@ -122,6 +162,38 @@ def push_batch(
             raise _PushFailed(exc, total) from exc
         total += _record(store, results, now)
     return total
+
+
+_Chunk = list[tuple[OutboxItem, bytes]]
+
+
+def _send(
+    client: CentralClient, chunk: _Chunk, meanwhile: Callable[[], None] | None
+) -> list[SubmissionResult]:
+    """Send ``chunk``; with ``meanwhile``, the request runs on a thread of its own
+    (bounded by the client's deadline) while ``meanwhile`` runs on this one."""
+    keys = [item.key for item, _ in chunk]
+    encoded = [text for _, text in chunk]
+    if meanwhile is None:
+        return client.submit_encoded(keys, encoded)
+    answer: list[list[SubmissionResult]] = []
+    failure: list[BaseException] = []
+
+    def request() -> None:
+        try:
+            answer.append(client.submit_encoded(keys, encoded))
+        except BaseException as exc:  # handed to the caller's thread below
+            failure.append(exc)
+
+    thread = threading.Thread(target=request, name="sync-push-request", daemon=True)
+    thread.start()
+    try:
+        meanwhile()
+    finally:
+        thread.join()
+    if failure:
+        raise failure[0]
+    return answer[0]
 
 
 class _PushCut(Exception):
@@ -138,28 +210,28 @@ class _PushCut(Exception):
         self.next_size = next_size
 
 
-def _by_size(items: list[OutboxItem], max_bytes: int) -> list[list[OutboxItem]]:
-    """``items`` in order, cut into batches of at most ``max_bytes`` encoded (an
-    item larger than that alone)."""
-    batches: list[list[OutboxItem]] = []
+def _by_size(claim: Claim, max_bytes: int) -> list[_Chunk]:
+    """The claim's items in order with their JSON, cut into batches of at most
+    ``max_bytes`` (an item larger than that alone)."""
+    batches: list[_Chunk] = []
     size = 0
-    for item in items:
-        encoded = len(json.dumps(_wire(item)).encode()) + 1
+    for item, text in zip(claim.items, claim.encoded, strict=True):
+        encoded = len(text) + 1
         if not batches or size + encoded > max_bytes:
             batches.append([])
             size = 0
-        batches[-1].append(item)
+        batches[-1].append((item, text))
         size += encoded
     return batches
 
 
-def _halves(chunk: list[OutboxItem]) -> list[list[OutboxItem]]:
+def _halves(chunk: _Chunk) -> list[_Chunk]:
     middle = len(chunk) // 2
     return [chunk[:middle], chunk[middle:]]
 
 
-def _rest(chunk: list[OutboxItem], chunks: deque[list[OutboxItem]]) -> list[OutboxItem]:
-    return [*chunk, *(item for queued in chunks for item in queued)]
+def _rest(chunk: _Chunk, chunks: deque[_Chunk]) -> _Chunk:
+    return [*chunk, *(pair for queued in chunks for pair in queued)]
 
 
 def _refused_alone(store: Store, item: OutboxItem, exc: CentralRefused) -> PushResult:
@@ -174,8 +246,10 @@ def _refused_alone(store: Store, item: OutboxItem, exc: CentralRefused) -> PushR
     return PushResult(sent=1, dead=1)
 
 
-def _wire(item: OutboxItem) -> dict[str, object]:
-    return {"key": item.key, "kind": item.kind, "body": item.payload}
+def _encode(item: OutboxItem) -> bytes:
+    """The item as the request carries it: ``{"key", "kind", "body"}`` as compact JSON."""
+    wire = {"key": item.key, "kind": item.kind, "body": item.payload}
+    return json.dumps(wire, separators=(",", ":")).encode()
 
 
 def _record(store: Store, results: list[SubmissionResult], now: dt.datetime) -> PushResult:
@@ -195,7 +269,6 @@ def _record(store: Store, results: list[SubmissionResult], now: dt.datetime) -> 
     return PushResult(sent=len(results), delivered=len(delivered), dead=dead)
 
 
-def _put_back(
-    store: Store, items: list[OutboxItem], error: CentralError, when: dt.datetime
-) -> None:
-    store.mark_all_failed([item.key for item in items], f"{type(error).__name__}: {error}", when)
+def _put_back(store: Store, chunk: _Chunk, error: CentralError, when: dt.datetime) -> None:
+    keys = [item.key for item, _ in chunk]
+    store.mark_all_failed(keys, f"{type(error).__name__}: {error}", when)

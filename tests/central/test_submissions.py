@@ -329,3 +329,19 @@ def test_a_batch_asks_the_database_as_often_whatever_its_size(
 
     small, large = _statements(operator, kiosk, batch(4)), _statements(operator, kiosk, batch(120))
     assert large == small
+
+
+def test_the_fallback_count_of_a_batch_reads_the_kiosk_index(operator: Database) -> None:
+    """Every batch counts its kiosk's fallback numbers: by the index on (kiosk, day)
+    (migration 0017), not by reading every ticket of the table."""
+    day = dt.date(2026, 12, 6)
+    statement = submissions_store.fallback_counts("some-kiosk", day, day + dt.timedelta(days=2))
+    with operator.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if not sqlite:
+            conn.exec_driver_sql("SET enable_seqscan = off")  # a small table: ask for the plan
+        sql = statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+        explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+        plan = " ".join(str(row) for row in conn.exec_driver_sql(explain + str(sql)))
+        conn.rollback()
+    assert "ix_tickets_kiosk_id_day" in plan, plan
