@@ -36,3 +36,19 @@ def test_the_centre_imports_no_alembic_before_it_migrates(module: str) -> None:
     assert module in imported
     assert "sqlalchemy" in imported  # the import really ran
     assert not {name for name in imported if name.split(".")[0] == "alembic"}
+
+
+def test_the_centre_loads_fhir_models_and_qr_codes_on_first_use() -> None:
+    imported = _imported_after("import central.server")
+    # Only a centre that sends to SATUSEHAT validates an Encounter; only some pages draw a QR code.
+    assert not {name for name in imported if name.split(".")[0] in {"fhir", "qrcode", "PIL"}}
+    used = _imported_after(
+        "from central.integrations.satusehat import fhir\n"
+        "from central.web.qr import qr_svg\n"
+        "try:\n"
+        "    fhir.validate({'resourceType': 'Encounter'}, 'org')\n"
+        "except fhir.InvalidResource:\n"
+        "    pass\n"
+        "qr_svg('http://127.0.0.1/b/abc', 'QR')\n"
+    )
+    assert {"fhir.resources.R4B.encounter", "qrcode"} <= used
