@@ -52,3 +52,14 @@ def test_the_centre_loads_fhir_models_and_qr_codes_on_first_use() -> None:
         "qr_svg('http://127.0.0.1/b/abc', 'QR')\n"
     )
     assert {"fhir.resources.R4B.encounter", "qrcode"} <= used
+
+
+def test_a_start_refused_for_its_settings_never_loads_the_app(tmp_path: Path) -> None:
+    config = tmp_path / "central.toml"
+    config.write_text("porrt = 8470\n", encoding="utf-8")
+    imported = _imported_after(
+        f"from central.server import main\nassert main(['--config', {str(config)!r}]) == 2\n"
+    )
+    assert "central.server" in imported
+    assert "central.app" not in imported
+    assert not {name for name in imported if name.startswith("central.web")}
