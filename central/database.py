@@ -48,8 +48,10 @@ _SQLITE_BUSY_MS = 10_000
 _READ_ONLY = "anjungan_read_only"
 #: Alembic's table of the revision a database is at (its default name).
 VERSION_TABLE = "alembic_version"
-_REVISION_LINE = re.compile(r'^revision = "([A-Za-z0-9_]+)"$', re.MULTILINE)
-_DOWN_REVISION_LINE = re.compile(r'^down_revision = (None|"([A-Za-z0-9_]+)")$', re.MULTILINE)
+_REVISION_LINE = re.compile(r"""^revision = (["'])([A-Za-z0-9_]+)\1$""", re.MULTILINE)
+_DOWN_REVISION_LINE = re.compile(
+    r"""^down_revision = (None|(["'])([A-Za-z0-9_]+)\2)$""", re.MULTILINE
+)
 
 
 class Database:
@@ -238,9 +240,9 @@ def head_of_files(folder: Path) -> str | None:
         source = path.read_text(encoding="utf-8")
         names = _REVISION_LINE.findall(source)
         downs = _DOWN_REVISION_LINE.findall(source)
-        if len(names) != 1 or len(downs) != 1 or names[0] in revisions:
+        if len(names) != 1 or len(downs) != 1 or names[0][1] in revisions:
             return None
-        revisions[names[0]] = downs[0][1] or None
+        revisions[names[0][1]] = downs[0][2] or None
     below = set(revisions.values())
     heads = [name for name in revisions if name not in below]
     roots = [name for name, down in revisions.items() if down is None]

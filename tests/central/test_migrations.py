@@ -105,22 +105,22 @@ def test_the_head_read_from_the_files_is_alembics() -> None:
     assert shipped_head() == ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def _revision_file(folder: Path, name: str, down: str | None, *, quote: str = '"') -> None:
-    below = "None" if down is None else f"{quote}{down}{quote}"
+def _revision_file(folder: Path, name: str, down: str | None, *, form: str = "{!r}") -> None:
+    below = "None" if down is None else form.format(down)
     (folder / f"{name}.py").write_text(
-        f'"""A migration."""\n\nrevision = {quote}{name}{quote}\ndown_revision = {below}\n',
+        f'"""A migration."""\n\nrevision = {form.format(name)}\ndown_revision = {below}\n',
         encoding="utf-8",
     )
 
 
 def test_the_head_of_files_leaves_what_it_cannot_read_to_alembic(tmp_path: Path) -> None:
-    _revision_file(tmp_path, "0001_a", None)
-    _revision_file(tmp_path, "0002_b", "0001_a")
+    _revision_file(tmp_path, "0001_a", None)  # as script.py.mako writes it: 'name'
+    _revision_file(tmp_path, "0002_b", "0001_a", form='"{}"')  # as ruff format leaves it
     assert head_of_files(tmp_path) == "0002_b"
     _revision_file(tmp_path, "0003_c", "0001_a")  # a branch: two heads
     assert head_of_files(tmp_path) is None
     (tmp_path / "0003_c.py").unlink()
-    _revision_file(tmp_path, "0003_c", "0002_b", quote="'")  # not the plain form
+    _revision_file(tmp_path, "0003_c", "0002_b", form="'{}\"")  # not a plain string
     assert head_of_files(tmp_path) is None
     _revision_file(tmp_path, "0003_c", "0002_b")
     assert head_of_files(tmp_path) == "0003_c"
