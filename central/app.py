@@ -45,7 +45,7 @@ from central.access.audit import audit_key, utc_now
 from central.access.ratelimit import RateLimiter
 from central.api import include_routers, wsrs
 from central.api.deps import AppContext
-from central.database import Database, migrate
+from central.database import Database, migrate, migrations_head
 from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
 from central.errors import ApiError, CatalogLoadError, SeedError
@@ -155,7 +155,7 @@ def create_app(
         """Liveness and the server's version; no credentials needed."""
         return {"status": "ok", "version": version}
 
-    is_ready = readiness.ReadinessCheck(database, readiness.migrations_head())
+    is_ready = readiness.ReadinessCheck(database, migrations_head())
 
     @app.get("/ready", tags=["meta"], responses={503: {"description": "Not ready"}})
     async def ready() -> JSONResponse:

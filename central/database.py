@@ -13,6 +13,9 @@ this module:
 * the schema is Alembic's: :func:`migrate` runs ``upgrade head`` at every
   server start and for ``kiosk server migrate``. On PostgreSQL it holds an
   advisory lock, so app processes starting together migrate one at a time.
+  A database already at the head is told so by its ``alembic_version`` row
+  and the revision names of the shipped migration files (:func:`shipped_head`),
+  without importing Alembic: most starts need none of it.
 
 SQLite durability is ``journal_mode=WAL`` with ``synchronous=FULL``: the
 central server is where a kiosk's submission becomes the city's record, and
@@ -23,24 +26,32 @@ a power cut could lose commits already acknowledged.
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from central.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Any constant: the key of PostgreSQL's advisory lock around migrations.
 _MIGRATION_LOCK = 0x414E4A55  # "ANJU"
 _SQLITE_BUSY_MS = 10_000
 _READ_ONLY = "anjungan_read_only"
+#: Alembic's table of the revision a database is at (its default name).
+VERSION_TABLE = "alembic_version"
+_REVISION_LINE = re.compile(r"""^revision = (["'])([A-Za-z0-9_]+)\1$""", re.MULTILINE)
+_DOWN_REVISION_LINE = re.compile(
+    r"""^down_revision = (None|(["'])([A-Za-z0-9_]+)\2)$""", re.MULTILINE
+)
 
 
 class Database:
@@ -72,7 +83,7 @@ class Database:
     def revision(self) -> str | None:
         """The schema revision the database is at (``None``: empty)."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return current_revision(conn)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -184,6 +195,8 @@ def alembic_config(db: Database | None = None) -> AlembicConfig:
     new revision from the difference to :data:`central.tables.metadata`
     (see central/migrations/README.md).
     """
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("path_separator", "os")
@@ -192,13 +205,80 @@ def alembic_config(db: Database | None = None) -> AlembicConfig:
     return config
 
 
+def current_revision(conn: Connection) -> str | None:
+    """The revision ``conn``'s database is at (``None``: none yet), as Alembic reads it.
+
+    Raises :class:`DatabaseError` for a table of more than one revision (branches
+    this project's linear migrations never make).
+    """
+    if not inspect(conn).has_table(VERSION_TABLE):
+        return None
+    rows = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()  # noqa: S608 - a constant
+    if len(rows) > 1:
+        raise DatabaseError(f"the database is at more than one revision: {sorted(rows)}")
+    return str(rows[0]) if rows else None
+
+
+@functools.cache
+def shipped_head() -> str | None:
+    """The newest revision of the migrations in ``central/migrations/versions``.
+
+    Read without Alembic (:func:`head_of_files`); ``None`` when only Alembic can
+    tell (:func:`alembic_head`). A test holds this equal to Alembic's head.
+    """
+    return head_of_files(MIGRATIONS / "versions")
+
+
+def head_of_files(folder: Path) -> str | None:
+    """The head of the migration files in ``folder``, from their ``revision = "…"`` lines.
+
+    ``None`` when a file does not say its ``revision`` and ``down_revision`` in
+    that plain form, once each, or the revisions are not one line of history.
+    """
+    revisions: dict[str, str | None] = {}
+    for path in sorted(folder.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        names = _REVISION_LINE.findall(source)
+        downs = _DOWN_REVISION_LINE.findall(source)
+        if len(names) != 1 or len(downs) != 1 or names[0][1] in revisions:
+            return None
+        revisions[names[0][1]] = downs[0][2] or None
+    below = set(revisions.values())
+    heads = [name for name in revisions if name not in below]
+    roots = [name for name, down in revisions.items() if down is None]
+    if len(heads) != 1 or len(roots) != 1 or len(below) != len(revisions):
+        return None
+    return heads[0]
+
+
+def alembic_head() -> str | None:
+    """The newest revision as Alembic reads the migrations (imports Alembic)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def migrations_head() -> str | None:
+    """The newest revision of the migrations shipped with this code."""
+    return shipped_head() or alembic_head()
+
+
 def migrate(db: Database, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (default: the newest); safe to run again."""
-    config = alembic_config()
+    """Bring the schema to ``revision`` (default: the newest); safe to run again.
+
+    A database already at the shipped head is left as it is without loading
+    Alembic; any other runs Alembic's ``upgrade``.
+    """
     try:
         with db.begin() as conn:
             if db.dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            head = shipped_head()
+            if revision == "head" and head is not None and current_revision(conn) == head:
+                return
+            from alembic import command
+
+            config = alembic_config()
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
     except OSError as exc:  # e.g. a SQLite file in a folder we may not write

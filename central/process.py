@@ -8,7 +8,10 @@ lines of each are kept (:meth:`RunningCentral.output_tail`, for error
 messages and for tests that check what the server logged).
 
 Without a ``db_url`` the server gets a fresh SQLite file in a temporary
-folder, removed when it stops: every demo and test run starts clean.
+folder, removed when it stops: every demo and test run starts clean. The
+file is a copy of an empty database this process migrated once (the
+migrations' schema and nothing else), so a start does not run the
+migrations again; a server given a database of its own migrates it.
 
 Stop it in a ``finally`` (or use it as a context manager); an exit hook
 also stops any server still running when the interpreter exits.
@@ -44,6 +47,39 @@ _READER_JOIN_S = 2.0
 #: benchmark or the demo) stops once that process is gone, even if it died without
 #: stopping the server (a crash, SIGKILL). ``central.server`` watches it.
 PARENT_PID_ENV = "ANJUNGAN_CENTRAL_PARENT_PID"
+
+_template_lock = threading.Lock()
+_template: Path | None = None
+
+
+def migrated_template() -> Path:
+    """An empty SQLite database at the migrations' head, made once per process."""
+    global _template
+    with _template_lock:
+        if _template is None:
+            from central.database import Database, migrate
+
+            folder = Path(tempfile.mkdtemp(prefix="anjungan-central-template-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            path = folder / "central.db"
+            database = Database(f"sqlite:///{path}")
+            try:
+                migrate(database)
+            finally:
+                database.dispose()  # the last connection closed: the WAL is in the file
+            _template = path
+        return _template
+
+
+def _fresh_database(folder: Path) -> str:
+    """The URL of a copy of :func:`migrated_template` in ``folder``."""
+    template = migrated_template()
+    path = folder / template.name
+    for suffix in ("", "-wal"):
+        source = template.with_name(template.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, path.with_name(path.name + suffix))
+    return f"sqlite:///{path}"
 
 
 class RunningCentral:
@@ -171,9 +207,10 @@ def start_central(
 ) -> RunningCentral:
     """Start a central server on a free port and wait until it accepts connections.
 
-    ``db_url`` ``None``: a fresh SQLite file, removed at stop. ``extra_args``
-    are more ``kiosk server`` options (``--rate 5``, ``--max-body 1000``); ``env``
-    adds to the child's environment (``NOTIFY_SOCKET``, ``CREDENTIALS_DIRECTORY``).
+    ``db_url`` ``None``: a fresh SQLite file (see the module's docstring), removed at
+    stop. ``extra_args`` are more ``kiosk server`` options (``--rate 5``,
+    ``--max-body 1000``); ``env`` adds to the child's environment
+    (``NOTIFY_SOCKET``, ``CREDENTIALS_DIRECTORY``).
     Raises :class:`CentralStartError` (with the server's stderr tail) when it
     exits early or does not announce itself within ``timeout_s``; the child is
     stopped before the error is raised.
@@ -181,7 +218,11 @@ def start_central(
     temp_dir = None
     if db_url is None:
         temp_dir = tempfile.mkdtemp(prefix="anjungan-central-")
-        db_url = f"sqlite:///{Path(temp_dir) / 'central.db'}"
+        try:
+            db_url = _fresh_database(Path(temp_dir))
+        except BaseException:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+            raise
     cmd = [sys.executable, "-m", "central", "--host", host, "--port", "0", "--db", db_url]
     if seed_demo:
         cmd.append("--seed-demo")

@@ -19,11 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from central.database import Database, alembic_config
+from central.database import Database, current_revision
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -41,11 +39,6 @@ class Readiness:
     reason: str | None = None
 
 
-def migrations_head() -> str | None:
-    """The newest revision of the migrations shipped with this code."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
 def check(database: Database, head: str | None) -> Readiness:
     """Ask the database (blocking); see the module's docstring."""
     try:
@@ -53,7 +46,7 @@ def check(database: Database, head: str | None) -> Readiness:
             if database.dialect == "postgresql":
                 conn.execute(text(f"SET LOCAL statement_timeout = {_STATEMENT_TIMEOUT_MS}"))
             conn.execute(text("SELECT 1"))
-            revision = MigrationContext.configure(conn).get_current_revision()
+            revision = current_revision(conn)
     except Exception as exc:
         log.warning("not ready: %s (%s)", UNREACHABLE, type(exc).__name__)
         return Readiness(False, UNREACHABLE)

@@ -22,13 +22,12 @@ import os
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import uvicorn
-from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
 from central import admin_cli
-from central.app import create_app, prepare_database
 from central.cli_options import (
     EXIT_BIND,
     EXIT_CONFIG,
@@ -51,6 +50,9 @@ from central.workers import (
 )
 from contract.logs import configure_logging, configured_format
 from contract.systemd import notify
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 #: The layout of a plain log line (uvicorn's own).
 _PLAIN = "%(levelname)s:     %(name)s: %(message)s"
@@ -162,6 +164,10 @@ def serve(settings: CentralSettings, log_format: str = "plain") -> int:
     ``json`` send them through the root logger (:mod:`contract.logs`).
     """
     sock = bind_socket(settings.host, settings.port)
+    # The app (its routes, pages and models) is imported once the settings are read
+    # and the port is bound: a start refused before that never loads it.
+    from central.app import create_app
+
     try:
         if settings.workers > 1:
             return _serve_workers(settings, sock, log_format)
@@ -227,6 +233,8 @@ def _log_database(app: FastAPI) -> None:
 
 def _serve_workers(settings: CentralSettings, sock: socket.socket, log_format: str) -> int:
     """Migrate once here, then let :class:`Supervisor` run the workers on ``sock``."""
+    from central.app import prepare_database
+
     database = Database(settings.resolved_db_url)
     try:
         prepare_database(settings, database)
@@ -294,6 +302,8 @@ def _worker(settings: CentralSettings, sock: socket.socket, log_format: str, rea
     # A worker stops when its parent, the supervisor, is gone (_AnnouncingServer.on_tick).
     os.environ[PARENT_PID_ENV] = str(os.getppid())
     use_multiprocess_mode()  # before the app makes its metrics
+    from central.app import create_app
+
     try:
         app = create_app(settings, prepared=True)
 

@@ -3,7 +3,9 @@ on SQLite or PostgreSQL, with the options the tests need."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import concurrent.futures
+import contextlib
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -63,3 +65,26 @@ def own_centre(
     else:
         url = request.getfixturevalue("pg_cluster").create_database()
     yield from serve(url, *extra)
+
+
+@contextlib.contextmanager
+def started_together(
+    *starts: Callable[[], RunningCentral],
+) -> Iterator[tuple[RunningCentral, ...]]:
+    """Several centres (``starts`` each start one), started at once; all stopped after.
+
+    A test that needs several centres side by side waits for the slowest start
+    instead of the sum of them. If any fails to start, the others are stopped and
+    its error is raised.
+    """
+    with concurrent.futures.ThreadPoolExecutor(len(starts)) as pool:
+        pending = [pool.submit(start) for start in starts]
+        concurrent.futures.wait(pending)
+    centres = [future.result() for future in pending if future.exception() is None]
+    try:
+        for future in pending:
+            future.result()  # the first start that failed raises here
+        yield tuple(centres)
+    finally:
+        for centre in centres:
+            centre.stop()

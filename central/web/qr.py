@@ -6,13 +6,12 @@ quiet zone the standard asks for, so it scales to any width without blur and
 needs no image file, no Pillow and no script (the pages' Content-Security-Policy
 allows neither inline scripts nor other sites' images). The markup is built
 from numbers only (and the label, escaped); the encoded text never appears in it.
+``qrcode`` (which loads Pillow when it can) is imported by the first code drawn.
 """
 
 from __future__ import annotations
 
 import html
-
-import qrcode
 
 #: Modules of white space around the code (ISO/IEC 18004 asks for four).
 QUIET_ZONE = 4
@@ -24,6 +23,8 @@ def qr_matrix(text: str) -> list[list[bool]]:
     """The dark (True) and light modules of ``text``'s QR code, error correction level M."""
     if not text or len(text) > MAX_TEXT:
         raise ValueError("a QR code of 1 to 300 characters")
+    import qrcode  # the first code drawn loads it
+
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
     code.add_data(text.encode("utf-8"))
     code.make(fit=True)

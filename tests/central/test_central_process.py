@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import text
 
-from central.database import Database
+from central.database import Database, shipped_head
 from central.errors import CentralStartError
-from central.process import start_central
+from central.process import migrated_template, start_central
 from central.settings import DEMO_CATALOG_PATH
 from testkit.centre_accounts import bearer, new_kiosk
 
@@ -68,6 +69,17 @@ def test_custom_catalog_is_served_and_stopped(tmp_path: Path) -> None:
         with requests.Session() as http:
             body = http.get(f"{server.url}/api/v1/catalog", headers=bearer(token), timeout=3)
         assert body.json() == data
+        # The fresh database was a copy of an empty one at head: the centre's
+        # writes (its catalog, the kiosk) are in the copy alone.
+        template = migrated_template()
+        assert Path(server.db_url.removeprefix("sqlite:///")) != template
+        empty = Database(f"sqlite:///{template}")
+        try:
+            assert empty.revision() == shipped_head()
+            with empty.read() as conn:
+                assert conn.execute(text("SELECT count(*) FROM kiosks")).scalar_one() == 0
+        finally:
+            empty.dispose()
     assert server.process.returncode is not None
     assert server.stop() == server.process.returncode, "stop() is idempotent"
     assert not Path(server.db_url.removeprefix("sqlite:///")).exists(), "temporary database left"

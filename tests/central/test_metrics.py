@@ -20,7 +20,7 @@ from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
 from testkit.centre_accounts import bearer, enrol
 from testkit.centre_requests import allocate, new_id
-from testkit.centres import SHARED_START_S
+from testkit.centres import SHARED_START_S, started_together
 from testkit.tls_proxy import NGINX, ProxyUnavailable, make_city_ca, nginx_in_front
 from testkit.waits import wait_until
 
@@ -79,13 +79,23 @@ def test_requests_are_summed_across_every_worker(tmp_path: Path) -> None:
     assert not folders[0].exists()  # the parent removed it
 
 
-def test_a_path_no_route_matches_is_unmatched(tmp_path: Path) -> None:
-    with start() as centre:
-        requests.get(f"{centre.url}/3171012345678901", timeout=5)
-        text = scrape(centre.url).text
-        assert "3171012345678901" not in text
-        labels = {"route": "unmatched", "method": "GET", "status": "404"}
-        assert value(centre.url, "anjungan_http_requests_total", **labels) == 1
+@pytest.fixture(scope="module")
+def proxied() -> Iterator[RunningCentral]:
+    """A centre behind a proxy on 127.0.0.1, for this module's tests that only read it.
+
+    Each counts what it asked of it by the difference of a count before and after.
+    """
+    with start(extra_args=["--trusted-proxy", "127.0.0.1"]) as centre:
+        yield centre
+
+
+def test_a_path_no_route_matches_is_unmatched(proxied: RunningCentral) -> None:
+    labels = {"route": "unmatched", "method": "GET", "status": "404"}
+    before = value(proxied.url, "anjungan_http_requests_total", **labels)
+    requests.get(f"{proxied.url}/3171012345678901", timeout=5)
+    text = scrape(proxied.url).text
+    assert "3171012345678901" not in text
+    assert value(proxied.url, "anjungan_http_requests_total", **labels) == before + 1
 
 
 @pytest.fixture
@@ -139,30 +149,28 @@ def _without_csrf(page: str) -> str:
     return re.sub(r'name="csrf-token" content="[^"]*"', "", page)
 
 
-def test_through_a_proxy_it_is_a_page_that_does_not_exist() -> None:
-    with start(extra_args=["--trusted-proxy", "127.0.0.1"]) as centre:
-        assert scrape(centre.url).status_code == 200  # straight from loopback
-        for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
-            hidden = scrape(centre.url, **{header: "203.0.113.9"})
-            assert hidden.status_code == 404
-            assert _without_csrf(hidden.text) == _unknown_page(centre.url)
+def test_through_a_proxy_it_is_a_page_that_does_not_exist(proxied: RunningCentral) -> None:
+    assert scrape(proxied.url).status_code == 200  # straight from loopback
+    for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
+        hidden = scrape(proxied.url, **{header: "203.0.113.9"})
+        assert hidden.status_code == 404
+        assert _without_csrf(hidden.text) == _unknown_page(proxied.url)
 
 
 @pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
 def test_the_public_side_of_the_proxy_never_reads_it(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, proxied: RunningCentral
 ) -> None:
     ca = make_city_ca(tmp_path_factory.mktemp("ca"))
-    with start(extra_args=["--trusted-proxy", "127.0.0.1"]) as centre:
-        try:
-            with nginx_in_front(centre.url, ca, tmp_path_factory.mktemp("nginx")) as public:
-                answer = requests.get(f"{public}/metrics", timeout=10, verify=str(ca.ca_pem))
-                health = requests.get(f"{public}/health", timeout=10, verify=str(ca.ca_pem))
-        except ProxyUnavailable as exc:
-            pytest.skip(str(exc))
-        assert health.status_code == 200
-        assert answer.status_code == 404
-        assert "anjungan_" not in answer.text
+    try:
+        with nginx_in_front(proxied.url, ca, tmp_path_factory.mktemp("nginx")) as public:
+            answer = requests.get(f"{public}/metrics", timeout=10, verify=str(ca.ca_pem))
+            health = requests.get(f"{public}/health", timeout=10, verify=str(ca.ca_pem))
+    except ProxyUnavailable as exc:
+        pytest.skip(str(exc))
+    assert health.status_code == 200
+    assert answer.status_code == 404
+    assert "anjungan_" not in answer.text
 
 
 def _outward_address() -> str | None:
@@ -181,30 +189,41 @@ def test_only_the_named_networks_read_it_besides_loopback() -> None:
     if address is None:
         pytest.skip("no network interface besides loopback")
     # The centre listens on that interface only: its peers come from that address.
-    with start(host=address) as closed:
+    with started_together(
+        functools.partial(start, host=address),
+        functools.partial(start, host=address, extra_args=["--metrics-allow", f"{address}/32"]),
+    ) as (closed, open_to_it):
         assert scrape(closed.url).status_code == 404
-    with start(host=address, extra_args=["--metrics-allow", f"{address}/32"]) as open_to_it:
         assert scrape(open_to_it.url).status_code == 200
 
 
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_metrics_folder_inherited_from_the_environment_is_not_used(
-    tmp_path: Path, workers: str
-) -> None:
+def test_a_metrics_folder_inherited_from_the_environment_is_not_used(tmp_path: Path) -> None:
     shared = tmp_path / "someone-elses"
     shared.mkdir()
     gone = tmp_path / "removed-since"
-    other_env = {"PROMETHEUS_MULTIPROC_DIR": str(shared), "RUNTIME_DIRECTORY": str(tmp_path)}
-    with (
-        start(extra_args=["--workers", workers], env=other_env) as a,
-        start(env={"PROMETHEUS_MULTIPROC_DIR": str(shared)}) as b,
-        start(env={"PROMETHEUS_MULTIPROC_DIR": str(gone)}) as c,
-    ):
-        for _ in range(3):
-            assert requests.get(f"{a.url}/health", timeout=5).status_code == 200
+    # A single process and a parent of workers, each with its own runtime folder.
+    runtimes = [tmp_path / "one", tmp_path / "two"]
+    for runtime in runtimes:
+        runtime.mkdir()
+    inherits = [
+        functools.partial(
+            start,
+            extra_args=["--workers", workers],
+            env={"PROMETHEUS_MULTIPROC_DIR": str(shared), "RUNTIME_DIRECTORY": str(runtime)},
+        )
+        for workers, runtime in zip(["1", "2"], runtimes, strict=True)
+    ]
+    with started_together(
+        *inherits,
+        functools.partial(start, env={"PROMETHEUS_MULTIPROC_DIR": str(shared)}),
+        functools.partial(start, env={"PROMETHEUS_MULTIPROC_DIR": str(gone)}),
+    ) as (a1, a2, b, c):
         health = {"route": "/health", "method": "GET", "status": "200"}
-        assert value(a.url, "anjungan_http_requests_total", **health) == 3
-        # B shares nothing with A: it counts only its own.
+        for a in (a1, a2):
+            for _ in range(3):
+                assert requests.get(f"{a.url}/health", timeout=5).status_code == 200
+            assert value(a.url, "anjungan_http_requests_total", **health) == 3
+        # B shares nothing with either A: it counts only its own.
         assert value(b.url, "anjungan_http_requests_total", **health) == 0
         assert requests.get(f"{c.url}/health", timeout=5).status_code == 200
         assert value(c.url, "anjungan_http_requests_total", **health) == 1

@@ -29,6 +29,8 @@ version SATUSEHAT speaks; the package's root is R5, never used here), then
 checks what those models leave open: the status value set, and the elements
 SATUSEHAT requires of an ambulatory Encounter. A resource that fails is never
 sent; :class:`InvalidResource` says why, without the values (they may be a name).
+The models are imported by the first :func:`validate`: a centre that sends
+nothing to SATUSEHAT never loads them.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from fhir.resources.R4B.encounter import Encounter
 from pydantic import ValidationError
 
 from central.errors import InvalidResource
@@ -194,6 +195,8 @@ def validate(resource: dict[str, Any], organization_id: str) -> dict[str, Any]:
     """``resource`` as it will be sent, or :class:`InvalidResource`."""
     if resource.get("resourceType") != "Encounter":
         raise InvalidResource("resourceType: only Encounter is sent")
+    from fhir.resources.R4B.encounter import Encounter  # the first resource sent loads it
+
     try:
         model = Encounter.model_validate(resource)
     except ValidationError as exc:
