@@ -35,6 +35,8 @@ def _choice(*values: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class KioskSection:
+    """``[kiosk]``: the office, its language, the screen and its sounds."""
+
     office_id: str = "pku-mpp"
     language: str = field(default="id", metadata=_choice("id", "en"))
     fullscreen: bool = False
@@ -58,6 +60,8 @@ class KioskSection:
 
 @dataclass(frozen=True)
 class SessionSection:
+    """``[session]``: a citizen's session, its timeouts and what ends it."""
+
     read_timeout_s: float = 8.0
     idle_timeout_s: float = 60.0
     idle_warning_s: float = 20.0
@@ -76,6 +80,8 @@ class SessionSection:
 
 @dataclass(frozen=True)
 class CardSection:
+    """``[card]``: the reader and the lists its cards are checked against."""
+
     backend: str = field(default="simulated", metadata=_choice("simulated", "pcsc", "nfc"))
     #: Substring of the reader's name; empty takes any reader (pcsc).
     reader: str = ""
@@ -89,6 +95,8 @@ class CardSection:
 
 @dataclass(frozen=True)
 class PrinterSection:
+    """``[printer]``: where tickets are printed, and for how long personal ones are kept."""
+
     backend: str = field(default="pdf_file", metadata=_choice("pdf_file", "cups", "escpos"))
     #: Folder the ``pdf_file`` printer writes into; empty: ``<data_dir>/tickets``.
     output_dir: str = ""
@@ -112,6 +120,8 @@ class PrinterSection:
 
 @dataclass(frozen=True)
 class CentralSection:
+    """``[central]``: the central server, its deadlines and the kiosk's enrolment."""
+
     url: str = "http://127.0.0.1:8470"
     #: Seconds one request may take in all: connecting, TLS, sending, the whole answer.
     timeout_s: float = 3.0
@@ -128,6 +138,8 @@ class CentralSection:
 
 @dataclass(frozen=True)
 class StoreSection:
+    """``[store]``: the local store's key and how long a citizen's record is kept."""
+
     #: AES key for personal data in the local store; empty: ``<data_dir>/store.key``.
     key_file: str = ""
     #: Seconds a cached citizen record is kept before it is purged.
@@ -136,6 +148,8 @@ class StoreSection:
 
 @dataclass(frozen=True)
 class SyncSection:
+    """``[sync]``: how often the kiosk talks to the centre, and in what batches."""
+
     #: Seconds between looks at the outbox and the leases while all is well.
     interval_s: float = 5.0
     #: Seconds between fetches of the catalog, trust list and revocations.
@@ -162,12 +176,16 @@ class SyncSection:
 
 @dataclass(frozen=True)
 class OperatorSection:
+    """``[operator]``: the operator's PIN (its hash)."""
+
     #: ``scrypt$N$r$p$SALT$HASH`` from ``kiosk operator-pin``; empty: no operator panel.
     pin_hash: str = ""
 
 
 @dataclass(frozen=True)
 class Config:
+    """The kiosk's configuration: one section per table of the file, and where it came from."""
+
     kiosk: KioskSection = field(default_factory=KioskSection)
     session: SessionSection = field(default_factory=SessionSection)
     card: CardSection = field(default_factory=CardSection)

@@ -25,6 +25,7 @@ import datetime as dt
 import logging
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from cardio.card.citizen_card import read_identity
 from cardio.errors import CardError, Reason
@@ -52,7 +53,6 @@ from kiosk.lookups.information import (
 from kiosk.lookups.office_queue import QueueRefresh
 from kiosk.lookups.patients import Patients
 from kiosk.lookups.registry import Registry
-from kiosk.operator.panel import OperatorStatus, operator_status, test_card_read, tickets_today
 from kiosk.printer_refresh import PrinterRefresh
 from kiosk.session import events
 from kiosk.session.events import IssuedTicket
@@ -61,15 +61,6 @@ from kiosk.startup import StoreStartup
 from kiosk.status import KioskStatus, kiosk_status
 from kiosk.sync import DeviceHealth, SyncEngine
 from kiosk.tickets.complaints import file_complaint
-from kiosk.tickets.desk import (
-    CancelState,
-    DeskIssued,
-    DeskVisit,
-    cancel_states,
-    cancel_visit,
-    register_visit,
-    reprint_slip,
-)
 from kiosk.tickets.issue import issue_and_print, print_slip, reprint_ticket
 from kiosk.wiring.from_config import timeouts_from
 from kiosk.wiring.sync_link import SyncLink, device_health
@@ -78,6 +69,13 @@ from offline_store import Store, StoreError, StoreReason
 from offline_store.models import StoredTicket
 from printing import Printer, SlipDocument
 from printing.documents import Language
+
+if TYPE_CHECKING:
+    # The operator's panel and the hospital desk: loaded by the command that first
+    # needs them (on the GUI thread, where their screens load them too), never on the
+    # way to a kiosk ready for a tap (tests/ui/test_lazy_start.py).
+    from kiosk.operator.panel import OperatorStatus
+    from kiosk.tickets.desk import CancelState, DeskIssued, DeskVisit
 
 log = logging.getLogger(__name__)
 
@@ -319,6 +317,8 @@ class KioskController:
         self, done: Callable[[list[StoredTicket]], None], failed: Callable[[Exception], None]
     ) -> None:
         """The tickets this kiosk issued today, newest first (the desk's list)."""
+        from kiosk.operator.panel import tickets_today
+
         store, day = self._store, self._now().date()
         self._executor.run_in_background(lambda: tickets_today(store, day), done, failed)
 
@@ -330,6 +330,8 @@ class KioskController:
         failed: Callable[[Exception], None],
     ) -> None:
         """Where each cancel the desk asked for stands (waiting, or the centre's answer)."""
+        from kiosk.tickets.desk import cancel_states
+
         store = self._store
         self._executor.run_in_background(lambda: cancel_states(store, ticket_ids), done, failed)
 
@@ -403,6 +405,8 @@ class KioskController:
         failed: Callable[[Exception], None],
     ) -> None:
         """Issue the visit's ticket (stored, then printed), then print its slip."""
+        from kiosk.tickets.desk import register_visit
+
         engine, setup = self._sync.engine, self._printers.setup
 
         def register() -> DeskIssued:
@@ -435,6 +439,8 @@ class KioskController:
         failed: Callable[[Exception], None],
     ) -> None:
         """Print a ticket of today's list again ("CETAK ULANG"), and ``slip`` if given."""
+        from kiosk.tickets.desk import reprint_slip
+
         store, setup, catalog, lang = (
             self._store,
             self._printers.setup,
@@ -466,6 +472,8 @@ class KioskController:
         failed: Callable[[Exception], None],
     ) -> None:
         """Queue the visit's cancel for the centre (works offline); False: queued before."""
+        from kiosk.tickets.desk import cancel_visit
+
         store, now, engine = self._store, self._now(), self._sync.engine
         office_id = self._config.kiosk.office_id
 
@@ -481,6 +489,8 @@ class KioskController:
         self, done: Callable[[OperatorStatus], None], failed: Callable[[Exception], None]
     ) -> None:
         """The operator panel's snapshot: readers, printer, outbox, sync."""
+        from kiosk.operator.panel import operator_status
+
         reader, store, now, status = self._reader, self._store, self._now(), self.status()
         version = status.catalog.version if status.catalog else None
         self._executor.run_in_background(
@@ -501,6 +511,8 @@ class KioskController:
         self, reader_name: str, done: Callable[[str], None], failed: Callable[[Exception], None]
     ) -> None:
         """The operator's test read of the card on ``reader_name``: its assurance, or why not."""
+        from kiosk.operator.panel import test_card_read
+
         reader, trust, now = self._reader, self._trust.current, self._now
         self._executor.run_in_background(
             lambda: test_card_read(reader, reader_name, trust, now), done, failed

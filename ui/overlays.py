@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QStackedWidget
 from kiosk.controller import KioskController
 from kiosk.errors import ApplicationsProblem, PinFormatError
 from kiosk.lookups.information import ApplicationsAnswer, Information
-from kiosk.operator.panel import OperatorStatus
 from kiosk.operator.pin import PinOutcome, verify_pin
 from kiosk.overlays import Overlay, OverlayMachine, PinEntry
 from kiosk.session.machine import Phase, SessionState
@@ -32,6 +31,7 @@ from ui.speech import SessionSpeech
 from ui.tasks import FreshRead, QtExecutor
 
 if TYPE_CHECKING:
+    from kiosk.operator.panel import OperatorStatus
     from ui.screens.information import ApplicationsScreen, InformationScreen
     from ui.screens.operator import OperatorScreen
     from ui.screens.pinpad import PinScreen
@@ -300,6 +300,8 @@ class Overlays:
         version = status.catalog.version if status.catalog else None
 
         def failed(exc: Exception) -> None:  # the panel names the fault instead of "loading"
+            from kiosk.operator.panel import OperatorStatus  # loaded with the panel
+
             fault = type(exc).__name__
             read = OperatorStatus((), fault, health, None, None, None, fault, online, version, sync)
             done((opened, read))

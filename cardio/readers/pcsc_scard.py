@@ -7,6 +7,8 @@ nowhere else.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from cardio.errors import (
@@ -16,6 +18,15 @@ from cardio.errors import (
     CardTimeout,
     ReaderUnavailable,
 )
+
+#: Where pcsc-lite's clients find pcscd (``PCSCLITE_CSOCK_NAME`` moves it); with socket
+#: activation the socket is there before pcscd runs.
+PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
+
+
+def pcscd_socket() -> Path:
+    """The socket a PC/SC client of this process would connect to."""
+    return Path(os.environ.get("PCSCLITE_CSOCK_NAME") or PCSCD_SOCKET)
 
 
 def load_scard() -> Any:

@@ -33,16 +33,22 @@ class SessionEnd(StrEnum):
 # --- events -----------------------------------------------------------------
 @dataclass(frozen=True)
 class CardTapped:
+    """A card came onto ``reader``."""
+
     reader: str
 
 
 @dataclass(frozen=True)
 class CardLeft:
+    """The card left ``reader``."""
+
     reader: str
 
 
 @dataclass(frozen=True)
 class CardRead:
+    """The card of session ``session`` read: who it names, and what the kiosk knows of them."""
+
     session: int
     identity: CardIdentity
     #: The citizen's city record (``kiosk.client.results.RECORD_KEYS``), if found.
@@ -56,6 +62,8 @@ class CardRead:
 
 @dataclass(frozen=True)
 class CardReadFailed:
+    """The card of session ``session`` could not be read, or was refused (``reason``)."""
+
     session: int
     reason: Problem
 
@@ -140,6 +148,8 @@ class BookingFound:
 
 @dataclass(frozen=True)
 class ServiceSelected:
+    """The citizen tapped the service ``service_id``."""
+
     service_id: str
 
 
@@ -186,12 +196,14 @@ class FormOpened:
 @private_repr("values")
 @dataclass(frozen=True)
 class FormSubmitted:
+    """The citizen sent the form with these ``values`` (personal: out of the repr)."""
+
     values: Mapping[str, str]
 
 
 @dataclass(frozen=True)
 class Confirmed:
-    pass
+    """The citizen confirmed the summary: issue the ticket."""
 
 
 @dataclass(frozen=True)
@@ -223,34 +235,38 @@ class NotifyPhoneEntered:
 
 @dataclass(frozen=True)
 class TicketReady:
+    """The ticket of session ``session`` is issued (and printed, or why not)."""
+
     session: int
     ticket: IssuedTicket
 
 
 @dataclass(frozen=True)
 class IssueFailed:
+    """The ticket of session ``session`` could not be issued (``reason``)."""
+
     session: int
     reason: Problem
 
 
 @dataclass(frozen=True)
 class Back:
-    pass
+    """The citizen tapped "Kembali": one step back."""
 
 
 @dataclass(frozen=True)
 class Cancel:
-    pass
+    """The citizen tapped "Batal": the session ends."""
 
 
 @dataclass(frozen=True)
 class Finish:
-    pass
+    """The citizen tapped "Selesai" on the last screen."""
 
 
 @dataclass(frozen=True)
 class UserActivity:
-    pass
+    """The citizen touched the screen: the idle clock starts again."""
 
 
 @dataclass(frozen=True)
@@ -265,18 +281,24 @@ class ComplaintOpened:
 
 @dataclass(frozen=True)
 class ComplaintSubmitted:
+    """The citizen sent a complaint: its ``category`` and ``text`` (personal)."""
+
     category: str
     text: str = field(repr=False)
 
 
 @dataclass(frozen=True)
 class ComplaintFiled:
+    """The complaint of session ``session`` is stored; its ``receipt``."""
+
     session: int
     receipt: ComplaintReceipt
 
 
 @dataclass(frozen=True)
 class ComplaintFailed:
+    """The complaint of session ``session`` could not be stored (``reason``)."""
+
     session: int
     reason: Problem
 
@@ -336,6 +358,8 @@ SessionEvent = (
 # --- effects ----------------------------------------------------------------
 @dataclass(frozen=True)
 class ReadCard:
+    """Read the card on ``reader`` for session ``session``."""
+
     session: int
     reader: str
 
@@ -375,6 +399,8 @@ class FindBooking:
 @private_repr("values")
 @dataclass(frozen=True)
 class IssueTicket:
+    """Issue (store, then print) the ticket of session ``session`` for ``service_id``."""
+
     session: int
     #: None: a check-in by booking code, without a card.
     identity: CardIdentity | None
@@ -435,6 +461,8 @@ Effect = (
 # --- results ----------------------------------------------------------------
 @dataclass(frozen=True)
 class IssuedTicket:
+    """A ticket issued: its number, counter, and whether and where it was printed."""
+
     number: str
     service_id: str
     counter: str

@@ -10,9 +10,11 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from cardio.emulators.demo_cards import DEMO_CARDS, DemoCard
 from cardio.readers.multi import MultiReader
+from cardio.readers.pcsc_scard import pcscd_socket
 from cardio.readers.reader import Reader
 from cardio.readers.simulated import SimulatedReader
 
@@ -38,14 +40,18 @@ def demo_reader(
     use_pcscd: bool = True,
     vpcd_reader: str = VPCD_READER,
     vpcd_port: int = VPCD_PORT,
+    pcscd_at: Path | None = None,
 ) -> tuple[Reader, list[DemoTap]]:
     """The reader for ``kiosk demo`` and the buttons that tap its cards.
 
     Where pcscd serves ``vpcd_reader``, two demo cards also tap through it as
-    virtual cards on ``vpcd_port``, so the demo shows the real PC/SC path.
+    virtual cards on ``vpcd_port``, so the demo shows the real PC/SC path. Without
+    pcscd's socket (``pcscd_at``, by default where pcsc-lite's clients look) pcscd
+    is not asked, and pyscard not loaded: a start without pcscd does not pay for it.
     """
     taps = [DemoTap(card.label, _simulated_tap(simulated, card)) for card in DEMO_CARDS]
-    pcsc = _vpcd_reader(vpcd_reader) if use_pcscd else None
+    socket = pcscd_at if pcscd_at is not None else pcscd_socket()
+    pcsc = _vpcd_reader(vpcd_reader) if use_pcscd and socket.exists() else None
     if pcsc is None:
         return simulated, taps
     log.info("pcscd serves %s: demo cards also tap through pcscd", vpcd_reader)

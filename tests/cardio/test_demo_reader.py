@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from cardio.card.citizen_card import read_identity
@@ -37,6 +42,37 @@ def test_with_no_such_pcscd_reader_nothing_is_added() -> None:
     simulated = SimulatedReader()
     reader, taps = demo_reader(simulated, vpcd_reader="No Such Reader 00 00")
     assert reader is simulated and len(taps) == len(DEMO_CARDS)
+
+
+_WITHOUT_PCSCD = """
+import json, sys
+from pathlib import Path
+from cardio.readers.simulated import SimulatedReader
+from kiosk.wiring.demo_reader import demo_reader
+
+simulated = SimulatedReader()
+reader, taps = demo_reader(simulated, pcscd_at=Path(sys.argv[1]))
+loaded = sorted(m for m in sys.modules if m == "smartcard" or m.startswith("smartcard."))
+print(json.dumps({"simulated": reader is simulated, "taps": len(taps), "pyscard": loaded}))
+"""
+
+
+def test_without_pcscd_s_socket_pcscd_is_not_asked_and_pyscard_not_loaded(
+    tmp_path: Path,
+) -> None:
+    """A demo start on a machine without pcscd (as `make bench` runs it) does not load
+    pyscard to learn that no pcscd answers."""
+    root = Path(__file__).resolve().parents[2]
+    ran = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_PCSCD, str(tmp_path / "pcscd.comm")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root,
+    )
+    assert ran.returncode == 0, ran.stderr
+    seen = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert seen == {"simulated": True, "taps": len(DEMO_CARDS), "pyscard": []}
 
 
 @pytest.mark.pcsc

@@ -25,8 +25,9 @@ from ui.window import KioskWindow
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Modules the first frame does not need: the screens not shown, the desk, the
-#: store's former helper library, the ticket's and the card check's libraries, HTTP
-#: and what parses its answers, the package metadata the first heartbeat reads.
+#: operator panel's status and the desk's tickets, the store's former helper library,
+#: the ticket's and the card check's libraries, HTTP and what parses its answers, the
+#: package metadata the first heartbeat reads.
 NOT_BEFORE_THE_FIRST_PAINT = (
     "ui.screens.services",
     "ui.screens.form",
@@ -42,6 +43,9 @@ NOT_BEFORE_THE_FIRST_PAINT = (
     "ui.screens.birth_date",
     "ui.desk",
     "ui.keyboard",
+    # the operator's panel and the hospital desk's tickets, loaded when first used
+    "kiosk.operator.panel",
+    "kiosk.tickets.desk",
     "sqlite_utils",
     "reportlab.pdfgen",
     "reportlab.platypus",

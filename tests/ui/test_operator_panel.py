@@ -267,6 +267,8 @@ def test_status_reads_go_one_at_a_time_and_never_land_on_a_later_opening(
     qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
     panel = kiosk.overlays.operator
     qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    # The sync engine's first status change (offline) may have asked again meanwhile.
+    qtbot.waitUntil(lambda: not kiosk.overlays._status_read.on_its_way, timeout=5000)
     assert kiosk.executor.wait_for_done(5000)
     real = panel.status
     assert real is not None
