@@ -146,7 +146,7 @@ def find(qtbot: QtBot, window: KioskWindow, by: int, value: str, birth: str) -> 
     key(qtbot, window, Qt.Key.Key_Return)
     # Asked: "Mencari…" until the answer, which a centre that refuses at once may give
     # while the key is still being delivered (the caller checks what it said).
-    qtbot.waitUntil(lambda: view.message.text() not in ("", "Mencari…"), timeout=5000)
+    qtbot.waitUntil(lambda: view.message.text() != "Mencari…", timeout=5000)
     return view
 
 
