@@ -22,7 +22,8 @@ import datetime as dt
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -483,21 +484,23 @@ def _pdfs(folder: Path) -> set[str]:
         return {e.name for e in entries if e.name.endswith(".pdf") and e.name.startswith("tiket-")}
 
 
-def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Benchmark:
-    """Build the window, drive ``rounds`` sessions, summarise."""
+@contextmanager
+def demo_kiosk(
+    central_url: str, prefix: str
+) -> Iterator[tuple[QApplication, KioskWindow, Driver, Path]]:
+    """The real window on the demo defaults in a folder of its own (named ``prefix``…),
+    shown, with the catalog and the engine's first fetch of the centre's bookings in:
+    the application, the window, its driver and the folder."""
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([])
     app.setApplicationName("Anjungan")
     app.setStyleSheet(STYLE_SHEET)
-    results: list[Round] = []
-    refs: list[int] = []
-    with tempfile.TemporaryDirectory(prefix="anjungan-bench-tap-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         config = demo_config(Path(tmp), central_url)
         sync = dataclasses.replace(config.sync, bookings_interval_s=BOOKINGS_INTERVAL_S)
         config = dataclasses.replace(config, sync=sync)
         store = Store.open(config.store_path)
         window: KioskWindow | None = None
-        floors: Floors | None = None
         try:
             window = build_window(config, store, demo=True)
             window.watch_activity()
@@ -508,7 +511,21 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
             driver.wait(lambda: controller.status().catalog is not None, "the catalog")
             # the engine's one fetch of the centre's bookings, before the bench keeps them
             driver.wait(lambda: store.last_sync("bookings") is not None, "the bookings fetch")
-            floors = Floors(app, window, Path(tmp))
+            yield app, window, driver, Path(tmp)
+        finally:
+            if window is not None:
+                window.input_filters.remove(window)
+                window.shut_down()
+            store.close()
+
+
+def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Benchmark:
+    """Build the window, drive ``rounds`` sessions, summarise."""
+    results: list[Round] = []
+    refs: list[int] = []
+    with demo_kiosk(central_url, "anjungan-bench-tap-") as (app, window, driver, folder):
+        floors = Floors(app, window, folder)
+        try:
             refs.append(qt_defect.true_refs())
             for i in range(rounds):
                 result = with_floors(driver.session(), floors)
@@ -519,12 +536,7 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
                 )
             refs.append(qt_defect.true_refs())
         finally:
-            if floors is not None:
-                floors.close()
-            if window is not None:
-                window.input_filters.remove(window)
-                window.shut_down()
-            store.close()
+            floors.close()
     return summarise(results, true_refs=(refs[0], refs[-1]))
 
 

@@ -29,26 +29,19 @@ import io
 import os
 import pstats
 import sys
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
-from bench.tap_to_ticket import BOOKINGS_INTERVAL_S, Driver
+from bench.tap_to_ticket import Driver, demo_kiosk
 from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import demo_card
 from kiosk.session.events import Confirmed, FormOpened, NotifyAnswered, ServiceSelected
 from kiosk.session.machine import Phase
-from offline_store import Store
-from testkit.demo_kiosk import DEMO_CARD, SERVICE_ID, demo_config
-from ui.app import build_window
-from ui.theme import STYLE_SHEET
-from ui.window import KioskWindow
+from testkit.demo_kiosk import DEMO_CARD, SERVICE_ID
 
 #: The steps of the walk, by the phase each one shows.
 STEPS = (
@@ -166,40 +159,11 @@ def _applet() -> CitizenCardApplet:
     return demo_card(DEMO_CARD).applet()
 
 
-@contextmanager
-def _kiosk(central_url: str) -> Iterator[tuple[QApplication, KioskWindow, Driver]]:
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication([])
-    app.setApplicationName("Anjungan")
-    app.setStyleSheet(STYLE_SHEET)
-    with tempfile.TemporaryDirectory(prefix="anjungan-walk-probe-") as tmp:
-        config = demo_config(Path(tmp), central_url)
-        sync = dataclasses.replace(config.sync, bookings_interval_s=BOOKINGS_INTERVAL_S)
-        config = dataclasses.replace(config, sync=sync)
-        store = Store.open(config.store_path)
-        window: KioskWindow | None = None
-        try:
-            window = build_window(config, store, demo=True)
-            window.watch_activity()
-            window.resize(900, 1200)
-            window.show()
-            driver = Driver(app, window, config.ticket_dir)
-            controller = window.controller
-            driver.wait(lambda: controller.status().catalog is not None, "the catalog")
-            driver.wait(lambda: store.last_sync("bookings") is not None, "the bookings fetch")
-            driver.booking(None)  # no appointment: the walk to a ticket
-            yield app, window, driver
-        finally:
-            if window is not None:
-                window.input_filters.remove(window)
-                window.shut_down()
-            store.close()
-
-
 def probe(central_url: str, rounds: int, profile: bool, top: int) -> str:
     """Walk ``rounds`` citizens; the counts of the last and, with ``profile``, the profile."""
     out = io.StringIO()
-    with _kiosk(central_url) as (app, window, driver):
+    with demo_kiosk(central_url, "anjungan-walk-probe-") as (app, window, driver, _):
+        driver.booking(None)  # no appointment: the walk to a ticket
         counter = EventCount(window)
         app.installEventFilter(counter)
         walk(driver, counter)  # the first use of every screen and of the renderer

@@ -12,16 +12,15 @@ worker pool does, and lets it go when the test says so.
 from __future__ import annotations
 
 import datetime as dt
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
-from cardio.emulators.demo_cards import demo_card, demo_trust_store
+from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from contract.catalog import Catalog
-from kiosk.client.client import CentralClient
 from kiosk.config import Config, KioskSection, PrinterSection
 from kiosk.controller import KioskController
 from kiosk.executor import Done, Failed, settle
@@ -36,11 +35,11 @@ from kiosk.session.events import (
     Tick,
 )
 from kiosk.session.machine import Phase
-from kiosk.wiring.printer import printer_from
-from offline_store import Store
 from testkit.clocks import ManualClock
+from testkit.kiosk_controller import started_controller
 
 WIB = dt.timezone(dt.timedelta(hours=7))
+T = TypeVar("T")
 
 
 class HeldExecutor:
@@ -53,9 +52,7 @@ class HeldExecutor:
         self.work: list[Callable[[], None]] = []
         self.answers: list[Callable[[], None]] = []
 
-    def run_in_background(
-        self, work: Callable[[], object], done: Done[object], failed: Failed
-    ) -> None:
+    def run_in_background(self, work: Callable[[], T], done: Done[T], failed: Failed) -> None:
         if self.hold_work:
             self.work.append(lambda: settle(work, done, failed)())
         elif self.hold_answers:
@@ -65,12 +62,6 @@ class HeldExecutor:
 
     def call_soon(self, fn: Callable[[], None]) -> None:
         fn()
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -93,23 +84,14 @@ def kiosk(
         kiosk=KioskSection(data_dir=str(tmp_path / "data")),
         printer=PrinterSection(output_dir=str(papers)),
     )
-    store = Store.open(config.store_path)
-    controller = KioskController(
+    with started_controller(
         config,
-        reader=SimulatedReader(),
-        store=store,
-        printer=printer_from(config),
-        central=CentralClient(f"http://127.0.0.1:{_closed_port()}", timeout_s=0.2),
+        catalog,
         executor=executor,
         clock=clock,
         now=lambda: dt.datetime(2026, 11, 22, 9, 40, tzinfo=WIB),
-        trust=demo_trust_store(),
-    )
-    controller._sync.use_catalog(catalog)
-    controller.start()
-    yield controller
-    controller.stop()
-    store.close()
+    ) as controller:
+        yield controller
 
 
 def _confirm_a_ticket(kiosk: KioskController) -> None:
@@ -121,6 +103,19 @@ def _confirm_a_ticket(kiosk: KioskController) -> None:
     kiosk.dispatch(FormOpened())
     kiosk.dispatch(FormSubmitted({"phone": "081234567890"}))
     kiosk.dispatch(Confirmed())
+
+
+def _answer_consent_held(
+    kiosk: KioskController, executor: HeldExecutor, *, run: bool = False
+) -> None:
+    """The citizen says no to notifications while the executor holds the work it is
+    given: unrun, or with ``run`` run and its answer undelivered."""
+    if run:
+        executor.hold_answers = True
+    else:
+        executor.hold_work = True
+    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
+    executor.hold_work = executor.hold_answers = False
 
 
 def _time_out_and_go_back_to_rest(kiosk: KioskController, clock: ManualClock) -> None:
@@ -140,9 +135,7 @@ def test_a_ticket_answered_in_time_prints_the_ticket_and_its_slip(
     kiosk: KioskController, executor: HeldExecutor, papers: Path
 ) -> None:
     _confirm_a_ticket(kiosk)
-    executor.hold_work = True
-    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
-    executor.hold_work = False
+    _answer_consent_held(kiosk, executor)
     [work] = executor.work
     work()
 
@@ -158,9 +151,7 @@ def test_a_ticket_issued_after_its_session_ended_is_kept_and_nothing_is_printed(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     _confirm_a_ticket(kiosk)
-    executor.hold_work = True
-    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
-    executor.hold_work = False
+    _answer_consent_held(kiosk, executor)
     _time_out_and_go_back_to_rest(kiosk, clock)
 
     [work] = executor.work
@@ -183,9 +174,7 @@ def test_a_ticket_printing_when_its_session_ended_prints_no_slip(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     _confirm_a_ticket(kiosk)
-    executor.hold_answers = True  # the ticket prints; its answer is late
-    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
-    executor.hold_answers = False
+    _answer_consent_held(kiosk, executor, run=True)  # the ticket prints; its answer is late
     assert printed(papers) == ["tiket-A-001.pdf"]
     _time_out_and_go_back_to_rest(kiosk, clock)
 
@@ -202,9 +191,7 @@ def test_a_complaint_stored_after_its_session_ended_is_sent_without_a_receipt(
 ) -> None:
     kiosk.dispatch(ComplaintOpened())
     kiosk.dispatch(ComplaintSubmitted("antrean", "Antrean terlalu lama."))
-    executor.hold_work = True
-    kiosk.dispatch(NotifyAnswered(kiosk.session().session, False))
-    executor.hold_work = False
+    _answer_consent_held(kiosk, executor)
     assert kiosk.session().phase is Phase.COMPLAINT_SENDING
     _time_out_and_go_back_to_rest(kiosk, clock)
 

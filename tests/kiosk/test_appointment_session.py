@@ -161,12 +161,19 @@ def code_session(m: SessionMachine) -> None:
     assert m.state.phase is Phase.BOOKING_CODE and m.state.personal
 
 
+def booked_code_typed(m: SessionMachine) -> events.FindBooking:
+    """A code session in which the code of :data:`BOOKED` is typed: its one lookup."""
+    code_session(m)
+    [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
+    assert isinstance(find, events.FindBooking)
+    return find
+
+
 def test_a_typed_code_is_looked_up_and_checked_in_without_a_card(
     catalog: Catalog, clock: ManualClock
 ) -> None:
     m = make(catalog, clock)
-    code_session(m)
-    [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
+    find = booked_code_typed(m)
     assert find == events.FindBooking(m.state.session, BOOKED.code, asked=m.state.asked)
     checking = m.state.phase
     m.handle(
@@ -276,9 +283,7 @@ def test_a_booking_elsewhere_is_told_on_the_keypad_and_not_counted(
     catalog: Catalog, clock: ManualClock, lookup: events.BookingLookup, problem: SessionProblem
 ) -> None:
     m = make(catalog, clock)
-    code_session(m)
-    [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
-    assert isinstance(find, events.FindBooking)
+    find = booked_code_typed(m)
     m.handle(events.BookingFound(find.session, lookup, BOOKED, asked=find.asked))
     assert (m.state.phase, m.state.problem, m.state.booking) == (
         Phase.BOOKING_CODE,
@@ -290,9 +295,7 @@ def test_a_booking_elsewhere_is_told_on_the_keypad_and_not_counted(
 
 def test_a_used_code_is_told_on_the_keypad(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
-    code_session(m)
-    [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
-    assert isinstance(find, events.FindBooking)
+    find = booked_code_typed(m)
     used = with_state(BOOKED, BookingState.CHECKED_IN)
     m.handle(events.BookingFound(find.session, events.BookingLookup.TODAY, used, asked=find.asked))
     assert (m.state.phase, m.state.problem) == (Phase.BOOKING_CODE, SessionProblem.BOOKING_USED)
@@ -300,9 +303,7 @@ def test_a_used_code_is_told_on_the_keypad(catalog: Catalog, clock: ManualClock)
 
 def test_a_slow_lookup_says_it_cannot_check_now(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
-    code_session(m)
-    [find] = m.handle(events.BookingCodeEntered(BOOKED.code))
-    assert isinstance(find, events.FindBooking)
+    find = booked_code_typed(m)
     clock.advance(T.read + 0.1)
     m.handle(events.Tick())
     assert (m.state.phase, m.state.problem) == (
@@ -319,13 +320,12 @@ def test_a_late_answer_to_an_earlier_code_is_never_taken_for_the_next(
     catalog: Catalog, clock: ManualClock
 ) -> None:
     m = make(catalog, clock)
-    code_session(m)
-    [first] = m.handle(events.BookingCodeEntered(BOOKED.code))
+    first = booked_code_typed(m)
     clock.advance(T.read + 0.1)
     m.handle(events.Tick())  # the centre is slow: back to the keypad, same session
     other = booking(TODAY, body="55555555", starts="13:00")
     [second] = m.handle(events.BookingCodeEntered(other.code))
-    assert isinstance(first, events.FindBooking) and isinstance(second, events.FindBooking)
+    assert isinstance(second, events.FindBooking)
     assert first.session == second.session and first.asked != second.asked
 
     late = events.BookingFound(first.session, events.BookingLookup.TODAY, BOOKED, asked=first.asked)

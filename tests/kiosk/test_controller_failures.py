@@ -5,14 +5,13 @@ background fetch by letting go of its busy flag, so the next one runs."""
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from cardio.emulators.demo_cards import demo_card, demo_trust_store
+from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from contract.catalog import Catalog
 from kiosk.client.client import CentralClient
@@ -31,21 +30,14 @@ from kiosk.session.events import (
     SessionEvent,
 )
 from kiosk.session.machine import Phase
-from offline_store import Store
-from printing import make_printer
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from testkit.kiosk_controller import closed_port, started_controller
 
 
 class FlakyQueueCentral(CentralClient):
     """The centre's client whose queue answer first fails in an unforeseen way."""
 
     def __init__(self) -> None:
-        super().__init__(f"http://127.0.0.1:{_closed_port()}", timeout_s=0.2)
+        super().__init__(f"http://127.0.0.1:{closed_port()}", timeout_s=0.2)
         self.token = "kiosk-token"  # noqa: S105  (a test token, never sent)
         self.asked = 0
 
@@ -62,23 +54,15 @@ def kiosk(tmp_path: Path, catalog: Catalog) -> Iterator[KioskController]:
         kiosk=KioskSection(data_dir=str(tmp_path)),
         printer=PrinterSection(output_dir=str(tmp_path)),
     )
-    store = Store.open(config.store_path)
-    controller = KioskController(
+    with started_controller(
         config,
-        reader=SimulatedReader(),
-        store=store,
-        printer=make_printer("pdf_file", output_dir=tmp_path),
-        central=FlakyQueueCentral(),
+        catalog,
         executor=InlineExecutor(),
         clock=time.monotonic,
         now=lambda: dt.datetime(2026, 11, 22, 9, 40, tzinfo=dt.UTC),
-        trust=demo_trust_store(),
-    )
-    controller._sync.use_catalog(catalog)
-    controller.start()
-    yield controller
-    controller.stop()
-    store.close()
+        central=FlakyQueueCentral(),
+    ) as controller:
+        yield controller
 
 
 def test_a_failed_queue_fetch_lets_the_next_one_run(kiosk: KioskController) -> None:

@@ -60,6 +60,7 @@ from testkit.desk_window import (
 from testkit.kiosk_window import demo_config, every_string, offline_config, running_kiosk
 from testkit.printouts import pdf_text
 from ui.app import build_window
+from ui.desk import DeskView
 from ui.window import KioskWindow
 
 SITI = DeskPatient(
@@ -71,6 +72,16 @@ SITI = DeskPatient(
     sex="P",
     phone="081378901234",
     address="Jl. Sudirman 1",
+)
+# A doctor with places left in both quotas, as the sync engine cached him for a desk
+# that works while the centre is away.
+ANDI = poli_dalam_doctor(
+    "rsud-dalam-andi-x",
+    "dr. Andi Pratama, Sp.PD",
+    quota_jkn=30,
+    left_jkn=12,
+    quota_non_jkn=10,
+    left_non_jkn=3,
 )
 
 
@@ -509,21 +520,11 @@ def test_offline_a_typed_patient_is_registered_from_the_cached_doctors(
 ) -> None:
     """The centre away: today's doctors from the sync engine's cache, a patient typed in
     (no No. RM: a new one), a leased or fallback number, the visit kept for the centre."""
-    andi = poli_dalam_doctor(
-        "rsud-dalam-andi-x",
-        "dr. Andi Pratama, Sp.PD",
-        quota_jkn=30,
-        left_jkn=12,
-        quota_non_jkn=10,
-        left_non_jkn=3,
-    )
-    with offline_hospital_desk(tmp_path, qtbot, [andi]) as desk:
+    with offline_hospital_desk(tmp_path, qtbot, [ANDI]) as desk:
         view = view_of(desk)
-        desk.activateWindow()
-        key(qtbot, desk, Qt.Key.Key_F3)
-        for text in ("1471015203850001", "0001234567890", "Siti Aminah", "12-03-1985"):
-            type_in(qtbot, text)
-            key(qtbot, desk, Qt.Key.Key_Tab)
+        type_patient(
+            qtbot, desk, "1471015203850001", "0001234567890", "Siti Aminah", "12-03-1985", 0
+        )
         register_typed(qtbot, desk, "0301R0011125K000123")
         qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
         issued = view.issued
@@ -921,6 +922,13 @@ class Held:
         self.real(*self.calls[n])
 
 
+def hold(monkeypatch: pytest.MonkeyPatch, view: DeskView, command: str) -> Held:
+    """The desk's controller ``command`` held (:class:`Held`) for this test."""
+    held = Held(getattr(view.controller, command))
+    monkeypatch.setattr(view.controller, command, held)
+    return held
+
+
 def namesakes(demo_central: str, name: str, birth: str, niks: tuple[str, ...]) -> None:
     token = hospital_kiosk(demo_central)[0]
     for nik in niks:
@@ -942,8 +950,7 @@ def test_a_visit_answered_after_another_patient_was_chosen_is_not_shown_under_th
     key(qtbot, hospital_desk, Qt.Key.Key_Return)  # the first: X
     x = view.patient
     assert x is not None
-    held = Held(view.controller.register_visit)
-    monkeypatch.setattr(view.controller, "register_visit", held)
+    held = hold(monkeypatch, view, "register_visit")
     register_typed(qtbot, hospital_desk, "0301R0011125K000777")  # X's visit, on its way
     assert len(held.calls) == 1
 
@@ -967,8 +974,7 @@ def test_a_patient_saved_after_the_fields_were_corrected_gives_them_no_no_rm(
     hospital_desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = view_of(hospital_desk)
-    held = Held(view.controller.register_patient)
-    monkeypatch.setattr(view.controller, "register_patient", held)
+    held = hold(monkeypatch, view, "register_patient")
     type_patient(qtbot, hospital_desk, "3171012501900007", "", "Rahmat Hidayat", "25-01-1990", 1)
     view.save_button.setFocus()
     key(qtbot, hospital_desk, Qt.Key.Key_Return)
@@ -987,8 +993,7 @@ def test_a_search_after_f9_runs_though_the_one_before_has_not_answered(
     hospital_desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = view_of(hospital_desk)
-    held = Held(view.controller.find_patients)
-    monkeypatch.setattr(view.controller, "find_patients", held)
+    held = hold(monkeypatch, view, "find_patients")
     hospital_desk.activateWindow()
     key(qtbot, hospital_desk, Qt.Key.Key_F2)
     type_in(qtbot, "000123")
@@ -1012,8 +1017,7 @@ def test_a_visit_asked_while_one_is_on_its_way_is_refused_with_a_word(
     hospital_desk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
-    held = Held(view.controller.register_visit)
-    monkeypatch.setattr(view.controller, "register_visit", held)
+    held = hold(monkeypatch, view, "register_visit")
     register_typed(qtbot, hospital_desk, "0301R0011125K000123")
     key(qtbot, hospital_desk, Qt.Key.Key_F9)
     found(qtbot, hospital_desk, 2, "0001234567891", BUDI_BIRTH)
@@ -1034,8 +1038,7 @@ def test_a_second_f5_while_the_first_prints_prints_nothing_more(
     ticket = store_ticket(desk)
     view.refresh()
     qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
-    held = Held(view.controller.reprint)
-    monkeypatch.setattr(view.controller, "reprint", held)
+    held = hold(monkeypatch, view, "reprint")
     desk.activateWindow()
     key(qtbot, desk, Qt.Key.Key_F5)
     key(qtbot, desk, Qt.Key.Key_F5)  # the printer is slow: pressed again
@@ -1052,18 +1055,9 @@ def test_a_second_f5_while_the_first_prints_prints_nothing_more(
 def test_a_failed_search_leaves_register_disabled_while_a_visit_is_on_its_way(
     tmp_path: Path, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    andi = poli_dalam_doctor(
-        "rsud-dalam-andi-x",
-        "dr. Andi Pratama, Sp.PD",
-        quota_jkn=30,
-        left_jkn=12,
-        quota_non_jkn=10,
-        left_non_jkn=3,
-    )
-    with offline_hospital_desk(tmp_path, qtbot, [andi]) as desk:
+    with offline_hospital_desk(tmp_path, qtbot, [ANDI]) as desk:
         view = view_of(desk)
-        held = Held(view.controller.register_visit)
-        monkeypatch.setattr(view.controller, "register_visit", held)
+        held = hold(monkeypatch, view, "register_visit")
         type_patient(
             qtbot, desk, "1471015203850001", "0001234567890", "Siti Aminah", "12-03-1985", 0
         )
