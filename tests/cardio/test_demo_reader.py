@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ from cardio.readers.simulated import READER_NAME, SimulatedReader
 from contract.assurance import Assurance
 from kiosk.wiring.demo_reader import demo_reader
 from testkit.cards import DEMO_TRUST
+from testkit.fresh_python import run_python
 from testkit.pcscd import READER, Pcscd
 from testkit.reader_events import EventLog
 
@@ -62,16 +61,8 @@ def test_without_pcscd_s_socket_pcscd_is_not_asked_and_pyscard_not_loaded(
 ) -> None:
     """A demo start on a machine without pcscd (as `make bench` runs it) does not load
     pyscard to learn that no pcscd answers."""
-    root = Path(__file__).resolve().parents[2]
-    ran = subprocess.run(
-        [sys.executable, "-c", _WITHOUT_PCSCD, str(tmp_path / "pcscd.comm")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=root,
-    )
-    assert ran.returncode == 0, ran.stderr
-    seen = json.loads(ran.stdout.strip().splitlines()[-1])
+    ran = run_python(_WITHOUT_PCSCD, str(tmp_path / "pcscd.comm"), timeout=60)
+    seen = json.loads(ran.strip().splitlines()[-1])
     assert seen == {"simulated": True, "taps": len(DEMO_CARDS), "pyscard": []}
 
 

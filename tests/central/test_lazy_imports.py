@@ -7,27 +7,16 @@ Each check runs a fresh interpreter (a centre's start is one) and looks at
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from testkit.fresh_python import run_python
 
 
 def _imported_after(statement: str) -> set[str]:
     code = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))\n"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return set(json.loads(result.stdout))
+    return set(json.loads(run_python(code)))
 
 
 @pytest.mark.parametrize("module", ["central.server", "central.app", "central.readiness"])

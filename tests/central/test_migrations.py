@@ -26,6 +26,7 @@ from central.database import (
 )
 from central.errors import DatabaseError
 from central.tables import metadata
+from testkit.fresh_python import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,16 +144,7 @@ def test_a_database_at_head_starts_without_alembic(db_url: str) -> None:
         "print(db.revision(), sorted(m for m in sys.modules if m.startswith('alembic')))\n"
         "db.dispose()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [str(shipped_head()), "[]"]
+    assert run_python(code, timeout=60).split() == [str(shipped_head()), "[]"]
 
 
 def test_a_database_behind_is_migrated_by_alembic(db_url: str) -> None:

@@ -4,11 +4,9 @@ and its window."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from testkit.fresh_python import run_python
 
 #: Built, started and tapped in a process where any import of Qt fails.
 _BUILD_WITHOUT_QT = """
@@ -44,16 +42,7 @@ print("qt" if any(m.startswith(("PySide6.", "shiboken6.")) for m in sys.modules)
 
 
 def test_a_kiosk_is_built_and_taken_through_a_tap_without_qt(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", _BUILD_WITHOUT_QT, str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    first, last = result.stdout.strip().splitlines()[-2:]
+    first, last = run_python(_BUILD_WITHOUT_QT, str(tmp_path)).strip().splitlines()[-2:]
     label, phase, out_of_service = first.rsplit(" ", 2)
     assert (label, phase, out_of_service) == ("Siti Aminah", "identified", "False")
     assert last == "no qt"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from offline_store import Store, StoreCorrupt, StoreError, StoreKeyError
+from testkit.fresh_python import run_python
 from testkit.stored_tickets import issue
 
 
@@ -55,10 +54,7 @@ def test_a_closed_store_refuses_work_rather_than_opening_again(tmp_path: Path) -
 
 def test_importing_the_store_leaves_sqlite_utils_for_the_first_open() -> None:
     code = "import sys; from offline_store import Store; print('sqlite_utils' in sys.modules)"
-    shown = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert shown.stdout.strip() == "False"
+    assert run_python(code, timeout=60).strip() == "False"
 
 
 def test_the_store_opens_migrates_and_keeps_a_ticket_without_sqlite_utils(tmp_path: Path) -> None:
@@ -70,15 +66,7 @@ def test_the_store_opens_migrates_and_keeps_a_ticket_without_sqlite_utils(tmp_pa
         "store = Store.open(Path(sys.argv[1]) / 'k.db'); number = issue(store); "
         "store.close(); print(number, 'sqlite_utils' in sys.modules)"
     )
-    shown = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    assert shown.stdout.strip() == "A-001 False"
+    assert run_python(code, str(tmp_path), timeout=60).strip() == "A-001 False"
     reopened = Store.open(tmp_path / "k.db")  # the file it made is a whole store
     assert issue(reopened) == "A-002" and reopened.integrity_ok()
     assert reopened.db.execute("PRAGMA recursive_triggers").fetchone() == (1,)  # as before

@@ -5,9 +5,6 @@ screens (and their modules) are built when first shown, or once the kiosk is rea
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +15,7 @@ from pytestqt.qtbot import QtBot
 import ui.window
 from kiosk.overlays import Overlay
 from kiosk.session.machine import Phase
+from testkit.fresh_python import run_python
 from testkit.kiosk_window import button_with, click, offline_config, running_kiosk, wait_phase
 from ui.lazy_screens import LazyScreens
 from ui.window import KioskWindow
@@ -96,17 +94,9 @@ print(json.dumps(seen))
 def test_nothing_the_attract_screen_does_not_show_is_imported_before_its_first_frame(
     tmp_path: Path,
 ) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
-    shown = subprocess.run(
-        [sys.executable, "-c", _FIRST_PAINT, str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        cwd=ROOT,
-    )
-    assert shown.returncode == 0, shown.stderr
-    seen = json.loads(shown.stdout.strip().splitlines()[-1])
+    env = {"QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    shown = run_python(_FIRST_PAINT, str(tmp_path), env=env)
+    seen = json.loads(shown.strip().splitlines()[-1])
     loaded = set(seen["modules"])
     assert "ui.screens.attract" in loaded  # the screen painted, as a check of the probe
     early = sorted(m for m in loaded if m.startswith(NOT_BEFORE_THE_FIRST_PAINT))
