@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import threading
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
@@ -200,8 +201,8 @@ def _asgi_post(app: FastAPI, path: str, raw: bytes, token: str | None = None) ->
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": raw, "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
 
     asyncio.run(app(scope, receive, send))
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
@@ -217,7 +218,7 @@ def test_a_batch_is_parsed_once(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -
     assert status == 201, enrolled
     token = enrolled["token"]
     raw = json.dumps({"items": [complaint(new_id()) for _ in range(3)]}).encode()
-    real_loads, decoded = json.loads, []
+    real_loads, decoded = json.loads, list[bytes]()
 
     def loads(text: Any, *args: Any, **kwargs: Any) -> Any:
         if text in (raw, refused):
