@@ -215,17 +215,41 @@ def admissible(body: dict[str, Any], text: Callable[[], bytes] | None = None) ->
     """Refuse (:class:`InvalidItem`) a body that cannot be stored as it is, whatever its kind.
 
     ``text`` gives the body's canonical JSON when the caller keeps it (an
-    :class:`Item`'s); it is asked for only once the values are known to be
-    storable. Encoding that text to UTF-8 is what finds a text that is not
-    valid Unicode (a lone surrogate), for all of the body's texts at once.
+    :class:`Item`'s). Encoding that text to UTF-8 is what finds a text that is
+    not valid Unicode (a lone surrogate), for all of the body's texts at once;
+    the values are walked (:func:`_walk`) only when the text shows something
+    the walk may refuse (:func:`_suspect`), and before that text's own error,
+    so every body is refused with the reason it always was.
     """
-    _walk(body, 1)
     try:
-        size = len(canonical(body) if text is None else text())
+        encoded: bytes | None = canonical(body) if text is None else text()
+    except Exception:  # told apart below, in the order the checks have
+        encoded = None
+    if encoded is None or _suspect(encoded):
+        _walk(body, 1)
+    try:
+        size = len(encoded if encoded is not None else canonical(body))
     except UnicodeEncodeError:
         raise InvalidItem("invalid_body", "a text is not valid Unicode") from None
     if size > MAX_ITEM_BYTES:
         raise InvalidItem("invalid_body", f"the body is larger than {MAX_ITEM_BYTES} bytes")
+
+
+def _suspect(encoded: bytes) -> bool:
+    """Whether the body's canonical JSON may hide what :func:`_walk` refuses; if not,
+    the walk is not needed (it is a second pass over every value of every item).
+
+    The JSON escapes a NUL in any text, key or value, as ``\\u0000``, writes a number
+    that is not finite as ``NaN`` or ``Infinity``, and opens each object or list with
+    a bracket: a body nested :data:`MAX_DEPTH` deep has that many. Any of these in
+    the text (inside a text too) sends the body through the walk, which decides.
+    """
+    return (
+        b"\\u0000" in encoded
+        or b"NaN" in encoded
+        or b"Infinity" in encoded
+        or encoded.count(b"{") + encoded.count(b"[") >= MAX_DEPTH
+    )
 
 
 def _walk(value: dict[str, Any] | list[Any], depth: int) -> None:
