@@ -209,6 +209,10 @@ class Batch:
     notify_ahead: int
     #: Fallback numbers this kiosk registered, per (service, day): stored and this batch's.
     fallbacks: dict[tuple[str, dt.date], int]
+    #: The registrations' ``issued_at`` as read when loading (each is read once).
+    times: dict[str, dt.datetime | None] = field(default_factory=dict)
+    #: What this kiosk's fallback numbers look like, per ticket prefix (made once).
+    fallback_patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
 def admissible(body: dict[str, Any], text: Callable[[], bytes] | None = None) -> None:
@@ -445,10 +449,11 @@ def _load(
             else:
                 mine[row.kiosk_ticket_id or row.id] = row
     days: set[dt.date] = set()
+    times: dict[str, dt.datetime | None] = {}
     for item in items:
         ticket = item.body.get("ticket")
         if item.kind == "service_registration" and isinstance(ticket, dict):
-            issued = _time_or_none(ticket.get("issued_at"))
+            issued = _cached_time(times, ticket.get("issued_at"))
             if issued is not None:
                 days.add(local_day(issued, zone))
     if days:  # and today: a fallback ticket's queue time is never after its receipt
@@ -495,6 +500,7 @@ def _load(
         fallback_max=rules.fallback_max,
         notify_ahead=rules.notify_ahead,
         fallbacks=fallbacks,
+        times=times,
     )
 
 
@@ -534,9 +540,19 @@ def _time_or_none(value: object) -> dt.datetime | None:
     return parsed
 
 
+def _cached_time(cache: dict[str, dt.datetime | None], value: object) -> dt.datetime | None:
+    """:func:`_time_or_none`, each text read once per batch (loading reads each
+    registration's ``issued_at``, and its check again)."""
+    if not isinstance(value, str):
+        return None
+    if value not in cache:
+        cache[value] = _time_or_none(value)
+    return cache[value]
+
+
 def _time(body: dict[str, Any], name: str, batch: Batch) -> dt.datetime:
     """A time the kiosk gives: after its enrolment, not after the centre's now (give or take)."""
-    parsed = _time_or_none(body.get(name))
+    parsed = _cached_time(batch.times, body.get(name))
     if parsed is None:
         raise InvalidItem(
             "invalid_body", f"{name}: an ISO 8601 time with offset, 2000 to 2100, is required"
@@ -733,8 +749,11 @@ def _lease_number(
 
 
 def _fallback_number(plan: Plan, service: ServiceInfo, shown: str, batch: Batch) -> None:
-    pattern = re.escape(f"{service.ticket_prefix}-{batch.kiosk_code}-") + r"\d{3,6}"
-    if not re.fullmatch(pattern, shown):
+    pattern = batch.fallback_patterns.get(service.ticket_prefix)
+    if pattern is None:
+        pattern = re.compile(re.escape(f"{service.ticket_prefix}-{batch.kiosk_code}-") + r"\d{3,6}")
+        batch.fallback_patterns[service.ticket_prefix] = pattern
+    if not pattern.fullmatch(shown):
         raise InvalidItem(
             "invalid_number",
             f"a fallback number of this kiosk looks like "
