@@ -209,23 +209,51 @@ class Batch:
     notify_ahead: int
     #: Fallback numbers this kiosk registered, per (service, day): stored and this batch's.
     fallbacks: dict[tuple[str, dt.date], int]
+    #: The registrations' ``issued_at`` as read when loading (each is read once).
+    times: dict[str, dt.datetime | None] = field(default_factory=dict)
+    #: What this kiosk's fallback numbers look like, per ticket prefix (made once).
+    fallback_patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
 def admissible(body: dict[str, Any], text: Callable[[], bytes] | None = None) -> None:
     """Refuse (:class:`InvalidItem`) a body that cannot be stored as it is, whatever its kind.
 
     ``text`` gives the body's canonical JSON when the caller keeps it (an
-    :class:`Item`'s); it is asked for only once the values are known to be
-    storable. Encoding that text to UTF-8 is what finds a text that is not
-    valid Unicode (a lone surrogate), for all of the body's texts at once.
+    :class:`Item`'s). Encoding that text to UTF-8 is what finds a text that is
+    not valid Unicode (a lone surrogate), for all of the body's texts at once;
+    the values are walked (:func:`_walk`) only when the text shows something
+    the walk may refuse (:func:`_suspect`), and before that text's own error,
+    so every body is refused with the reason it always was.
     """
-    _walk(body, 1)
     try:
-        size = len(canonical(body) if text is None else text())
+        encoded: bytes | None = canonical(body) if text is None else text()
+    except Exception:  # told apart below, in the order the checks have
+        encoded = None
+    if encoded is None or _suspect(encoded):
+        _walk(body, 1)
+    try:
+        size = len(encoded if encoded is not None else canonical(body))
     except UnicodeEncodeError:
         raise InvalidItem("invalid_body", "a text is not valid Unicode") from None
     if size > MAX_ITEM_BYTES:
         raise InvalidItem("invalid_body", f"the body is larger than {MAX_ITEM_BYTES} bytes")
+
+
+def _suspect(encoded: bytes) -> bool:
+    """Whether the body's canonical JSON may hide what :func:`_walk` refuses; if not,
+    the walk is not needed (it is a second pass over every value of every item).
+
+    The JSON escapes a NUL in any text, key or value, as ``\\u0000``, writes a number
+    that is not finite as ``NaN`` or ``Infinity``, and opens each object or list with
+    a bracket: a body nested :data:`MAX_DEPTH` deep has that many. Any of these in
+    the text (inside a text too) sends the body through the walk, which decides.
+    """
+    return (
+        b"\\u0000" in encoded
+        or b"NaN" in encoded
+        or b"Infinity" in encoded
+        or encoded.count(b"{") + encoded.count(b"[") >= MAX_DEPTH
+    )
 
 
 def _walk(value: dict[str, Any] | list[Any], depth: int) -> None:
@@ -421,10 +449,11 @@ def _load(
             else:
                 mine[row.kiosk_ticket_id or row.id] = row
     days: set[dt.date] = set()
+    times: dict[str, dt.datetime | None] = {}
     for item in items:
         ticket = item.body.get("ticket")
         if item.kind == "service_registration" and isinstance(ticket, dict):
-            issued = _time_or_none(ticket.get("issued_at"))
+            issued = _cached_time(times, ticket.get("issued_at"))
             if issued is not None:
                 days.add(local_day(issued, zone))
     if days:  # and today: a fallback ticket's queue time is never after its receipt
@@ -471,6 +500,7 @@ def _load(
         fallback_max=rules.fallback_max,
         notify_ahead=rules.notify_ahead,
         fallbacks=fallbacks,
+        times=times,
     )
 
 
@@ -510,9 +540,19 @@ def _time_or_none(value: object) -> dt.datetime | None:
     return parsed
 
 
+def _cached_time(cache: dict[str, dt.datetime | None], value: object) -> dt.datetime | None:
+    """:func:`_time_or_none`, each text read once per batch (loading reads each
+    registration's ``issued_at``, and its check again)."""
+    if not isinstance(value, str):
+        return None
+    if value not in cache:
+        cache[value] = _time_or_none(value)
+    return cache[value]
+
+
 def _time(body: dict[str, Any], name: str, batch: Batch) -> dt.datetime:
     """A time the kiosk gives: after its enrolment, not after the centre's now (give or take)."""
-    parsed = _time_or_none(body.get(name))
+    parsed = _cached_time(batch.times, body.get(name))
     if parsed is None:
         raise InvalidItem(
             "invalid_body", f"{name}: an ISO 8601 time with offset, 2000 to 2100, is required"
@@ -709,8 +749,11 @@ def _lease_number(
 
 
 def _fallback_number(plan: Plan, service: ServiceInfo, shown: str, batch: Batch) -> None:
-    pattern = re.escape(f"{service.ticket_prefix}-{batch.kiosk_code}-") + r"\d{3,6}"
-    if not re.fullmatch(pattern, shown):
+    pattern = batch.fallback_patterns.get(service.ticket_prefix)
+    if pattern is None:
+        pattern = re.compile(re.escape(f"{service.ticket_prefix}-{batch.kiosk_code}-") + r"\d{3,6}")
+        batch.fallback_patterns[service.ticket_prefix] = pattern
+    if not pattern.fullmatch(shown):
         raise InvalidItem(
             "invalid_number",
             f"a fallback number of this kiosk looks like "

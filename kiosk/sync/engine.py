@@ -58,7 +58,15 @@ from kiosk.sync.backoff import Backoff
 from kiosk.sync.documents import cached_trust, pull_catalog, pull_trust
 from kiosk.sync.heartbeat import DeviceHealth, heartbeat_body
 from kiosk.sync.leases import LeaseKeeper
-from kiosk.sync.push import Claim, PushResult, _PushCut, _PushFailed, claim_batch, push_claimed
+from kiosk.sync.push import (
+    Answered,
+    Claim,
+    PushResult,
+    _PushCut,
+    _PushFailed,
+    claim_batch,
+    push_claimed,
+)
 from kiosk.sync.schedule import Schedule
 from kiosk.sync.status import StatusBoard, SyncStatus, store_figures
 from kiosk.sync.unkept import UnkeptNumbers
@@ -584,6 +592,7 @@ class SyncEngine:
         deadline = time.monotonic() + PUSH_BUDGET_S
         batch_size = self.config.sync.batch_size
         ahead: list[Claim] = []  # the next batch, claimed while this one is in flight
+        answered: list[Answered] = []  # the last answer, written while the next is in flight
         try:
             while not self._stop.is_set() and time.monotonic() < deadline:
                 # after a cut split, no batch larger than the part left unsent
@@ -592,7 +601,7 @@ class SyncEngine:
                     result = authorised(
                         self.client,
                         self.config,
-                        functools.partial(self._push_one, limit, deadline, ahead),
+                        functools.partial(self._push_one, limit, deadline, ahead, answered),
                     )
                 except _PushCut as cut:
                     self._push_limit = cut.next_size
@@ -608,13 +617,18 @@ class SyncEngine:
                 if result.sent == 0:
                     return total
         finally:
+            for done in answered:  # no next batch went: written now
+                done.record(self.store)
             for claim in ahead:
                 self.store.release_claim(claim.keys, self._now())
         self.schedule.wake(["outbox"])  # budget spent: more in the next step
         return total
 
-    def _push_one(self, limit: int, deadline: float, ahead: list[Claim]) -> PushResult:
-        """Send the batch claimed ahead (or claim one now); claim the next meanwhile."""
+    def _push_one(
+        self, limit: int, deadline: float, ahead: list[Claim], answered: list[Answered]
+    ) -> PushResult:
+        """Send the batch claimed ahead (or claim one now); meanwhile write the previous
+        batch's answer and claim the next."""
         claim = ahead.pop() if ahead else claim_batch(self.store, limit, self._now())
 
         def claim_next() -> None:
@@ -633,6 +647,7 @@ class SyncEngine:
             retry_at=self.retry_at,
             deadline=deadline,
             meanwhile=claim_next,
+            answered=answered,
         )
 
     def _keep_leases(self, now: dt.datetime) -> None:

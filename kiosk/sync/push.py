@@ -70,6 +70,21 @@ class _PushFailed(Exception):
 
 
 @dataclass(frozen=True)
+class Answered:
+    """A batch's answer not yet written to the store: the engine writes it while
+    the next batch is in flight. Until then its items stay claimed (``sending``):
+    should the kiosk stop or die first, the claim lapses and they are sent again,
+    and the centre answers ``replayed``; an item is never both delivered and
+    pending, nor neither."""
+
+    results: list[SubmissionResult]
+    now: dt.datetime
+
+    def record(self, store: Store) -> None:
+        _write(store, self.results, self.now)
+
+
+@dataclass(frozen=True)
 class Claim:
     """A claimed batch with each item's request JSON, made once: to cut the batch by
     size and to send it."""
@@ -112,6 +127,7 @@ def push_claimed(
     retry_at: Callable[[CentralError], dt.datetime],
     deadline: float | None = None,
     meanwhile: Callable[[], None] | None = None,
+    answered: list[Answered] | None = None,
 ) -> PushResult:
     """Send a claimed batch. Raises :class:`_PushFailed`
     (:class:`CentralAuthError` as it is, for a new enrolment).
@@ -125,9 +141,48 @@ def push_claimed(
     (the engine claims its next batch then); the request waits for it to return.
     Whatever fails, every item of ``claim`` is delivered, dead or back in the
     outbox (at worst its claim lapses), and only its own.
+
+    With ``answered`` (the engine's), the answer of the batch's last request is
+    not written at once but left there (:class:`Answered`), and an answer left
+    there by the previous batch is written while this one's first request is in
+    flight, or before this returns or raises if none is sent: so the store's
+    commit of an answer no longer stands between two requests.
     """
-    if not claim.items:
-        return PushResult()
+    earlier = answered.pop() if answered else None
+
+    def record_earlier() -> None:
+        nonlocal earlier
+        if earlier is not None:
+            done, earlier = earlier, None
+            done.record(store)
+
+    try:
+        if not claim.items:
+            return PushResult()
+        if earlier is not None:
+            first = meanwhile
+
+            def meanwhile_too() -> None:
+                record_earlier()
+                if first is not None:
+                    first()
+
+            meanwhile = meanwhile_too
+        return _push_chunks(store, client, claim, now, retry_at, deadline, meanwhile, answered)
+    finally:
+        record_earlier()
+
+
+def _push_chunks(
+    store: Store,
+    client: CentralClient,
+    claim: Claim,
+    now: dt.datetime,
+    retry_at: Callable[[CentralError], dt.datetime],
+    deadline: float | None,
+    meanwhile: Callable[[], None] | None,
+    answered: list[Answered] | None,
+) -> PushResult:
     chunks = deque(_by_size(claim, MAX_BATCH_BYTES))
     total = PushResult()
     while chunks:
@@ -160,7 +215,11 @@ def push_claimed(
         except CentralError as exc:
             _put_back(store, _rest(chunk, chunks), exc, retry_at(exc))
             raise _PushFailed(exc, total) from exc
-        total += _record(store, results, now)
+        if answered is not None and not chunks:  # written while the next is in flight
+            answered.append(Answered(results, now))
+            total += _tally(results)
+        else:
+            total += _record(store, results, now)
     return total
 
 
@@ -253,9 +312,19 @@ def _encode(item: OutboxItem) -> bytes:
 
 
 def _record(store: Store, results: list[SubmissionResult], now: dt.datetime) -> PushResult:
+    _write(store, results, now)
+    return _tally(results)
+
+
+def _tally(results: list[SubmissionResult]) -> PushResult:
+    delivered = sum(1 for r in results if r.taken)
+    return PushResult(sent=len(results), delivered=delivered, dead=len(results) - delivered)
+
+
+def _write(store: Store, results: list[SubmissionResult], now: dt.datetime) -> None:
+    """Mark what the centre took delivered, the rest dead letters."""
     delivered = [r.key for r in results if r.taken]
     store.mark_delivered(delivered, now, {r.key: r.outcome for r in results if r.outcome})
-    dead = 0
     for result in results:
         if result.taken:
             continue
@@ -265,8 +334,6 @@ def _record(store: Store, results: list[SubmissionResult], now: dt.datetime) -> 
         log.error(
             "outbox item %s not taken by the centre, kept as a dead letter: %s", result.key, reason
         )
-        dead += 1
-    return PushResult(sent=len(results), delivered=len(delivered), dead=dead)
 
 
 def _put_back(store: Store, chunk: _Chunk, error: CentralError, when: dt.datetime) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 import requests
@@ -20,6 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from central.database import Database
+from central.errors import InvalidItem
+from central.office import submissions as submissions_store
 from central.process import RunningCentral
 from testkit.centre_accounts import bearer, new_kiosk
 from testkit.centre_requests import complaint, lease, new_id, registration
@@ -153,3 +156,62 @@ def test_each_kind_of_hostile_value_is_invalid_alone(
     got = response.json()["results"]
     assert (got[0]["status"], got[0]["error"]) == ("invalid", "invalid_body"), got[0]
     assert got[1]["status"] == "accepted", got[1]
+
+
+def _verdict(body: Any) -> tuple[str, str] | None:
+    try:
+        submissions_store.admissible(body)
+    except InvalidItem as bad:
+        return bad.code, bad.detail
+    return None
+
+
+def _nested(depth: int, leaf: Any) -> Any:
+    for _ in range(depth):
+        leaf = [leaf]
+    return leaf
+
+
+hostile_body = st.recursive(
+    hostile_value,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(hostile_text, inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@given(
+    body=st.dictionaries(hostile_text, hostile_body, max_size=4),
+    depth=st.integers(0, 18),
+    leaf=hostile_value,
+)
+def test_a_body_is_refused_for_the_reason_the_walk_of_every_value_gives(
+    body: dict[str, Any], depth: int, leaf: Any
+) -> None:
+    """A body whose canonical JSON shows nothing the walk refuses is not walked; any
+    body is refused (or taken) as when every value of every body was walked first."""
+    body["deep"] = _nested(depth, leaf)
+    got = _verdict(body)
+    with patch.object(submissions_store, "_suspect", lambda _encoded: True):
+        assert got == _verdict(body)
+
+
+def test_an_ordinary_body_is_not_walked_value_by_value() -> None:
+    walked: list[object] = []
+    real = submissions_store._walk
+
+    def walk(value: Any, depth: int) -> None:
+        walked.append(value)
+        real(value, depth)
+
+    ordinary = registration(new_id(), SERVICE, "A-001", "lease", notify="081234567890")["body"]
+    with patch.object(submissions_store, "_walk", walk):
+        assert _verdict(ordinary) is None
+        assert walked == []
+        assert _verdict(ordinary | {"bad": "nul\x00"}) == (
+            "invalid_body",
+            "a text holds a NUL character",
+        )
+        assert walked

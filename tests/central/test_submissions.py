@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime as dt
 import json
 import threading
 import time
+from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
 import requests
+from fastapi import FastAPI
 from sqlalchemy import event, select
 
 from central.access.kiosks import KioskPrincipal
@@ -18,6 +21,7 @@ from central.database import Database
 from central.office import submissions as submissions_store
 from central.office.submissions import Item, Outcome
 from central.process import RunningCentral
+from central.settings import DEMO_ENROLMENT_CODE
 from central.tables import submissions, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
 from testkit.centre_requests import (
@@ -128,6 +132,108 @@ def test_a_malformed_envelope_is_422(central_server: RunningCentral, kiosk_token
         )
         assert response.status_code == 422, envelope.keys()
         assert response.json()["error"] == "invalid_request"
+
+
+def _post_raw(url: str, token: str, raw: bytes) -> requests.Response:
+    headers = {**bearer(token), "Content-Type": "application/json"}
+    return requests.post(f"{url}/api/v1/submissions", data=raw, headers=headers, timeout=10)
+
+
+def test_a_batch_pydantic_cannot_read_is_answered_as_any_body(
+    central_server: RunningCentral, kiosk_token: str
+) -> None:
+    """The batch is read by pydantic's JSON parser; what that parser refuses is read
+    again as FastAPI reads any body, so such a body is answered as it always was."""
+    url = central_server.url
+    item = complaint(new_id())
+    text = json.dumps({"items": [item]}).encode()
+    # a lone surrogate: Python's JSON reads it, the item is then refused on its own
+    lone = complaint(new_id())
+    lone_raw = json.dumps({"items": [lone]}).replace("AC di", "\\ud800 AC di").encode()
+    got = _post_raw(url, kiosk_token, lone_raw)
+    assert got.status_code == 200, got.text
+    assert [(r["status"], r["error"], r["detail"]) for r in got.json()["results"]] == [
+        ("invalid", "invalid_body", "a text is not valid Unicode")
+    ]
+    # a byte-order mark: Python's JSON skips it, the item is taken
+    got = _post_raw(url, kiosk_token, b"\xef\xbb\xbf" + text)
+    assert got.status_code == 200, got.text
+    assert got.json()["results"][0]["status"] == "accepted"
+    # not JSON: FastAPI's own answer, with the position of the error
+    got = _post_raw(url, kiosk_token, text[:-1])
+    assert got.status_code == 422, got.text
+    assert got.json() == {
+        "error": "invalid_request",
+        "detail": [
+            {"loc": ["body", len(text) - 1], "msg": "JSON decode error", "type": "json_invalid"}
+        ],
+    }
+    # a field out of bounds: the field named, as before
+    bad_key = json.dumps({"items": [item | {"key": "k y"}]}).encode()
+    got = _post_raw(url, kiosk_token, bad_key)
+    assert got.status_code == 422, got.text
+    assert [(d["loc"], d["type"]) for d in got.json()["detail"]] == [
+        (["body", "items", 0, "key"], "string_pattern_mismatch")
+    ]
+
+
+def _asgi_post(app: FastAPI, path: str, raw: bytes, token: str | None = None) -> tuple[int, Any]:
+    """POST ``raw`` (JSON) to the app in this process, straight through ASGI: (status, JSON)."""
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(raw))]
+    if token is not None:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 80),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
+
+    asyncio.run(app(scope, receive, send))
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return status, json.loads(body)
+
+
+def test_a_batch_is_parsed_once(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A well-formed batch goes from its bytes to the model in one pass: the body is
+    never handed to ``json.loads`` (then validated as dicts, a second walk of 500 items)."""
+    enrol_body = json.dumps({"code": DEMO_ENROLMENT_CODE, "name": "t"}).encode()
+    status, enrolled = _asgi_post(app, "/api/v1/enrol", enrol_body)
+    assert status == 201, enrolled
+    token = enrolled["token"]
+    raw = json.dumps({"items": [complaint(new_id()) for _ in range(3)]}).encode()
+    real_loads, decoded = json.loads, list[bytes]()
+
+    def loads(text: Any, *args: Any, **kwargs: Any) -> Any:
+        if text in (raw, refused):
+            decoded.append(text)
+        return real_loads(text, *args, **kwargs)
+
+    refused = raw.replace(b'"key": "', b'"key": "k y', 1)  # read again, as any body
+    monkeypatch.setattr(json, "loads", loads)
+    status, answer = _asgi_post(app, "/api/v1/submissions", raw, token)
+    assert status == 200, answer
+    assert [r["status"] for r in answer["results"]] == ["accepted"] * 3
+    assert decoded == []
+    status, answer = _asgi_post(app, "/api/v1/submissions", refused, token)
+    assert status == 422, answer
+    assert decoded == [refused]
 
 
 def test_online_numbers_must_be_allocated_to_the_same_ticket(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import random
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,3 +65,18 @@ def test_the_tickets_a_kiosk_issues_carry_its_bound_ids(store: Store, catalog: C
     ticket_id = store.outbox()[0].key
     assert issued.ticket.number == "A-K07-001"
     assert not is_foreign(ticket_id, "K07") and is_foreign(ticket_id, "K08")
+
+
+@pytest.mark.parametrize("code", ["K07", "K08", None])
+def test_whose_id_is_read_off_the_text_as_off_the_parsed_uuid(code: str | None) -> None:
+    """Any UUID, bound or not, of any version, variant and case: foreign as the rule says."""
+    rng = random.Random(19)  # noqa: S311 - the same ids every run, not secrets
+    ids = [new_ticket_id("K07") for _ in range(200)] + [str(uuid.uuid4()) for _ in range(200)]
+    ids += [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(400)]
+    ids += [i.upper() for i in ids[:50]]
+    for ticket_id in ids:
+        parsed = uuid.UUID(ticket_id)
+        bound = parsed.version == 8 and parsed.variant == uuid.RFC_4122
+        tag = hashlib.sha256(f"anjungan-ticket-id/1:{code}".encode()).digest()[:6]
+        expected = bound and (code is None or parsed.bytes[:6] != tag)
+        assert is_foreign(ticket_id, code) is expected, ticket_id

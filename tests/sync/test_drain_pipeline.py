@@ -1,6 +1,7 @@
 """The outbox drain works on both sides at once: while the centre stores one batch,
-the kiosk claims (and decrypts) the next. A batch claimed ahead that is never sent
-goes back to the outbox as it was; a batch that fails goes back alone.
+the kiosk writes the previous batch's answer and claims (and decrypts) the next. A
+batch claimed ahead that is never sent goes back to the outbox as it was; a batch
+that fails goes back alone, the answer before it written all the same.
 
 Real centre (SQLite and PostgreSQL), real store; the client and the store only
 note when they are called, and the client holds an answer until the engine has
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from central.process import RunningCentral
 from kiosk.client.client import CentralClient
 from kiosk.client.results import SubmissionResult
 from kiosk.sync import SyncEngine
-from offline_store import OutboxItem, Store
+from kiosk.sync.push import CLAIM_S
+from offline_store import OutboxItem, Store, StoreError
 from offline_store.models import OutboxState, from_text
 from testkit.clocks import OfficeClock
 from testkit.fault_proxy import FaultProxy
@@ -44,6 +46,8 @@ class NotingStore(Store):
 
     events: list[str]
     claimed: threading.Event
+    #: How many answers to lose before writing one.
+    lose_answers: int = 0
 
     def pending_batch(
         self, limit: int, now: dt.datetime, *, claim_s: float = 60.0
@@ -52,6 +56,16 @@ class NotingStore(Store):
         self.events.append(f"claim {len(items)}")
         self.claimed.set()
         return items
+
+    def mark_delivered(
+        self, keys: Iterable[str], now: dt.datetime, outcomes: Mapping[str, str] | None = None
+    ) -> int:
+        if self.lose_answers:  # as a kiosk that dies before writing the answer
+            self.lose_answers -= 1
+            raise StoreError("the store went away")
+        done = super().mark_delivered(keys, now, outcomes)
+        self.events.append(f"delivered {done}")
+        return done
 
 
 class HoldingClient(CentralClient):
@@ -64,6 +78,7 @@ class HoldingClient(CentralClient):
         self.fail_call = fail_call
         self.proxy: FaultProxy | None = None
         self.sent: list[set[str]] = []
+        self.hold_s = HOLD_S
 
     def submit_encoded(self, keys: Sequence[str], items: Sequence[bytes]) -> list[SubmissionResult]:
         self.calls += 1
@@ -75,7 +90,7 @@ class HoldingClient(CentralClient):
         try:
             return super().submit_encoded(keys, items)
         finally:
-            self.store.claimed.wait(HOLD_S)
+            self.store.claimed.wait(self.hold_s)
             self.store.events.append("answer")
 
 
@@ -106,18 +121,22 @@ def test_the_next_batch_is_claimed_while_the_centre_stores_this_one(
         client.close()
         store.close()
     assert (report.pushed.sent, report.pushed.delivered) == (7, 7)
-    # each batch's next is claimed between its sending and its answer
+    # each batch's next is claimed between its sending and its answer, and the
+    # answer before it is written then too: no commit stands between two requests
     assert store.events == [
         "claim 3",
         "send 3",
         "claim 3",
         "answer",
         "send 3",
+        "delivered 3",
         "claim 1",
         "answer",
         "send 1",
+        "delivered 3",
         "claim 0",
         "answer",
+        "delivered 1",
     ]
     held = centre_tickets(central.db_url, [t.id for t in tickets])
     assert {held[t.id].display for t in tickets} == {t.number for t in tickets}
@@ -134,7 +153,15 @@ def test_a_failed_batch_goes_back_alone_and_the_batch_claimed_ahead_as_it_was(
         report = engine.run_once(force=True)
         first, second = client.sent
         third = {t.id for t in tickets} - first - second
-        assert store.events[:6] == ["claim 3", "send 3", "claim 3", "answer", "send 3", "claim 1"]
+        assert store.events[:7] == [
+            "claim 3",
+            "send 3",
+            "claim 3",
+            "answer",
+            "send 3",
+            "delivered 3",  # the first answer, written while the second batch failed
+            "claim 1",
+        ]
         assert (report.pushed.sent, report.pushed.delivered) == (3, 3)
         assert {i.key for i in store.outbox(OutboxState.DELIVERED)} == first
         pending = {i.key: i for i in store.outbox(OutboxState.PENDING)}
@@ -152,6 +179,45 @@ def test_a_failed_batch_goes_back_alone_and_the_batch_claimed_ahead_as_it_was(
             clock.advance(engine.config.sync.backoff_cap_s + 61)
             if engine.run_once().status.outbox_depth == 0:
                 break
+    finally:
+        engine.stop()
+        client.close()
+        store.close()
+    held = centre_tickets(central.db_url, [t.id for t in tickets])
+    assert {held[t.id].display for t in tickets} == {t.number for t in tickets}
+
+
+def test_an_answer_never_written_is_sent_again_and_answered_replayed(
+    tmp_path: Path, proxy: FaultProxy, clock: OfficeClock, central: RunningCentral
+) -> None:
+    """The first batch's answer is lost where it is now written, while the second
+    batch is in flight (the kiosk dies there): both batches stay claimed, neither
+    delivered nor pending; once the claims lapse they go again, the centre answers
+    ``replayed``, and it holds each ticket once."""
+    store, client, engine = _kiosk(tmp_path, proxy, clock)
+    try:
+        engine.run_once()
+        tickets = [issue(store, clock) for _ in range(7)]
+        store.events.clear()
+        store.lose_answers = 1
+        client.hold_s = 2.0  # no claim follows a lost answer: hold the answer no longer
+        report = engine.run_once(force=True)
+        first, second = client.sent
+        assert store.events == ["claim 3", "send 3", "claim 3", "answer", "send 3", "answer"]
+        assert report.pushed.delivered == 0
+        assert store.outbox(OutboxState.DELIVERED) == []
+        sending = {i.key for i in store.outbox(OutboxState.SENDING)}
+        assert sending == first | second, "answered at the centre: claimed, not pending"
+        assert {i.key for i in store.outbox(OutboxState.PENDING)} == (
+            {t.id for t in tickets} - first - second
+        )
+        client.hold_s = 0.0
+        for _ in range(10):
+            clock.advance(CLAIM_S + engine.config.sync.backoff_cap_s + 1)
+            if engine.run_once(force=True).status.outbox_depth == 0:
+                break
+        assert {i.key for i in store.outbox(OutboxState.DELIVERED)} == {t.id for t in tickets}
+        assert store.outbox(OutboxState.DEAD) == []
     finally:
         engine.stop()
         client.close()
