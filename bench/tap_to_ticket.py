@@ -61,15 +61,14 @@ QUICK_ROUNDS = 5
 GREETING_GOAL_MS = 150.0
 #: Issue #19, as ratios to floors measured in the same run (each round's figure over
 #: the same round's floor, p95): the issue's goals on a quiet machine (greeting p95 ≤
-#: 25 ms, tap → ticket p95 ≤ 70 ms) over this bench's floors there,
+#: 25 ms, tap → ticket p95 ≤ 70 ms) over this bench's floors' p95 there,
 #: :data:`QUIET_FLOORS_MS`, rounded down to whole numbers (as the report shows goals).
 GREETING_RATIO_GOAL = 5.0
 WALK_RATIO_GOAL = 4.0
-#: The floors (greeting, walk) standing for a quiet machine: the lowest of 30 rounds
-#: in a full run on the reference machine (2 cores) on 2026-12-06, when it was never
-#: quiet (load 10-14 from other work): 25 ÷ 4.5 ≈ 5.6, 70 ÷ 15.2 ≈ 4.6. A run on a
-#: quiet machine should replace them with its floors' p95.
-QUIET_FLOORS_MS = (4.5, 15.2)
+#: The floors (greeting, walk) of a quiet machine: their p95s in a full run on the
+#: reference machine (2 cores) on 2026-12-06, load < 1, at commit 39987c4:
+#: 25 ÷ 4.8 ≈ 5.2 → 5×, 70 ÷ 15.9 ≈ 4.4 → 4×.
+QUIET_FLOORS_MS = (4.8, 15.9)
 #: The screens a citizen sees from the tap to her number, each painted once: the
 #: greeting, the service's detail, the form, the summary, the one question, the ticket.
 WALK_FRAMES = 6
@@ -681,12 +680,12 @@ def floor_notes(results: list[Round]) -> list[str]:
         f"{p95(greeting) / p95(g_floor):.1f}×, tap → ticket {p95(walk):.1f} ÷ {p95(w_floor):.1f} "
         f"ms = {p95(walk) / p95(w_floor):.1f}×.",
         f"How the ratio goals were set: the issue asks, on a quiet machine, greeting p95 ≤ 25 ms "
-        f"and tap → ticket p95 ≤ 70 ms. The machine was never quiet while this was measured "
-        f"(load 10-14 on 2 cores from other work), so the lowest floor of a full run's 30 "
-        f"rounds stands for a quiet p95: {quiet_g} ms and {quiet_w} ms, giving 25 ÷ {quiet_g} "
-        f"≈ {25 / quiet_g:.1f} and 70 ÷ {quiet_w} ≈ {70 / quiet_w:.1f}, goals of "
-        f"{GREETING_RATIO_GOAL:.0f}× and {WALK_RATIO_GOAL:.0f}× (rounded down). A "
-        f"quiet run should set `QUIET_FLOORS_MS` to its floors' p95 and the goals anew.",
+        f"and tap → ticket p95 ≤ 70 ms. A full run on a quiet machine (2026-12-06, load < 1, "
+        f"commit 39987c4) measured the floors' p95 at {quiet_g} ms and {quiet_w} ms "
+        f"(`QUIET_FLOORS_MS`), giving 25 ÷ {quiet_g} ≈ {25 / quiet_g:.1f} and 70 ÷ {quiet_w} "
+        f"≈ {70 / quiet_w:.1f}, goals of {GREETING_RATIO_GOAL:.0f}× and "
+        f"{WALK_RATIO_GOAL:.0f}× (rounded down). That run's figures: greeting p95 35.6 ms, "
+        f"ratio p95 9.42×; tap → ticket p95 116.9 ms, ratio p95 10.77×.",
         "What tap → ticket holds above its floor besides the GUI thread: the card read and "
         "its record lookup, the centre numbering the ticket online (an HTTP round trip), the "
         "PDF rendered and written on the worker before the ticket screen (see confirm → "
