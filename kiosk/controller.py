@@ -545,7 +545,7 @@ class KioskController:
             self._executor.run_in_background(
                 lambda: self._read(effect),
                 self._card_read,
-                lambda _: self.dispatch(events.CardReadFailed(effect.session, Reason.MALFORMED)),
+                lambda _: self._read_failed(effect.session),
             )
         elif isinstance(effect, events.ProveBirthDate):
             self._executor.run_in_background(
@@ -624,14 +624,26 @@ class KioskController:
             # record) are anyone's to write: they name no one at the registry.
             log.info("card read: %r (unverified: no city record)", identity)
             return events.CardRead(effect.session, identity, None)
+        log.info("card read: %r", identity)
+        bookings = self._bookings.of_holder(identity.citizen)
+        # The greeting does not wait for the centre: the read goes to the screen now, the
+        # city record follows from this worker (a tap that needs it waits for it).
+        read = events.CardRead(
+            effect.session, identity, None, bookings=bookings, record_to_come=True
+        )
+        self._executor.call_soon(lambda: self._card_read(read))
         try:  # a registry that fails in any way never costs the citizen the read
             record = self._registry.record_of(identity.citizen)
         except Exception:
             log.exception("city record lookup failed unexpectedly")
             record = None
-        log.info("card read: %r", identity)
-        bookings = self._bookings.of_holder(identity.citizen)
-        return events.CardRead(effect.session, identity, record, bookings=bookings)
+        return events.RecordFound(effect.session, record)
+
+    def _read_failed(self, session: int) -> None:
+        """The read's work raised: before its card was read, the read failed; after, its
+        record is not coming (the tap waiting for it goes on without)."""
+        self.dispatch(events.CardReadFailed(session, Reason.MALFORMED))
+        self.dispatch(events.RecordFound(session, None))
 
     def _prove(self, effect: events.ProveBirthDate) -> events.BirthDateChecked:
         checked = self._registry.prove(effect)
