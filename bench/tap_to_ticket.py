@@ -44,7 +44,7 @@ from kiosk.session.events import (
     NotifyAnswered,
     ServiceSelected,
 )
-from kiosk.session.machine import Phase, SessionState
+from kiosk.session.machine import Phase, SessionState, ticket_settled
 from offline_store import Store
 from testkit.demo_kiosk import DEMO_CARD, PHONE, SERVICE_ID, demo_config
 from ui.app import build_window
@@ -393,9 +393,14 @@ class Driver:
         confirmed = time.perf_counter()
         ticket_painted = self.painted(Phase.TICKET_ISSUED)
         self.window.dispatch(NotifyAnswered(self.window.controller.session().session, True))
+        controller = self.window.controller
         self.wait(
-            lambda: pdf_written() and ticket_painted.at is not None,
-            "the ticket painted, its PDF",
+            lambda: (
+                pdf_written()
+                and ticket_painted.at is not None
+                and ticket_settled(controller.session())
+            ),
+            "the ticket painted, its PDF, the print's outcome on the screen",
         )
         ticket = self.window.controller.session().ticket
         if ticket is None or not ticket.printed:

@@ -578,7 +578,8 @@ class KioskController:
                 ),
             )
         elif isinstance(effect, events.IssueTicket):
-            issuing = self._awaiting(effect.session, Phase.ISSUING)
+            # The ticket is shown once numbered, its paper printed meanwhile: still awaited.
+            issuing = self._awaiting(effect.session, Phase.ISSUING, Phase.TICKET_ISSUED)
             self._executor.run_in_background(
                 lambda: self._issue(effect, issuing.claim),
                 lambda result: self._issued(issuing, result),
@@ -670,10 +671,10 @@ class KioskController:
         self.dispatch(event)
 
     # -- answers nobody waits for -------------------------------------------------
-    def _awaiting(self, session: int, phase: Phase) -> _Awaiting:
+    def _awaiting(self, session: int, phase: Phase, *also: Phase) -> _Awaiting:
         """Work asked for in ``session`` while in ``phase``, awaited until it answers or the
-        session leaves that phase (its deadline passed, or it ended)."""
-        awaiting = _Awaiting(session, phase, Awaited())
+        session leaves that phase and ``also`` (its deadline passed, or it ended)."""
+        awaiting = _Awaiting(session, frozenset((phase, *also)), phase, Awaited())
         self._awaited.append(awaiting)
         return awaiting
 
@@ -683,7 +684,7 @@ class KioskController:
         that is over comes out in front of the next citizen)."""
         state, still = self._machine.state, []
         for awaiting in self._awaited:
-            if state.session == awaiting.session and state.phase is awaiting.phase:
+            if state.session == awaiting.session and state.phase in awaiting.phases:
                 still.append(awaiting)
             elif awaiting.awaited.drop():
                 log.warning(
@@ -717,6 +718,7 @@ class KioskController:
                 now=self._now,
                 allocate=engine.allocate if engine is not None else None,
                 wanted=wanted,
+                numbered=lambda ticket: self._numbered(effect.session, ticket),
             )
         except TicketingError as exc:
             if exc.reason is SessionProblem.QUOTA_FULL and engine is not None:
@@ -731,6 +733,15 @@ class KioskController:
         if engine is not None:
             engine.wake()  # the new outbox item goes out now, not at the next interval
         return events.TicketReady(effect.session, issued.ticket), issued.slip
+
+    def _numbered(self, session: int, ticket: IssuedTicket) -> None:
+        """The worker, once the ticket is stored: its number to the screen now, while
+        the paper is rendered and printed (the QR code encoded here, for both)."""
+        if ticket.status_url:
+            from printing.layouts.qr import qr_matrix
+
+            qr_matrix(ticket.status_url)
+        self._executor.call_soon(lambda: self.dispatch(events.TicketReady(session, ticket)))
 
     def _issued(
         self, awaiting: _Awaiting, result: tuple[events.SessionEvent, SlipDocument | None]
@@ -790,6 +801,9 @@ class _Awaiting:
     """Work a session asked for (a ticket, a complaint) and still waits for."""
 
     session: int
+    #: The phases in which the session still waits for the work.
+    phases: frozenset[Phase]
+    #: The phase that asked for it.
     phase: Phase
     awaited: Awaited
 

@@ -247,7 +247,8 @@ class NotifyPhoneEntered:
 
 @dataclass(frozen=True)
 class TicketReady:
-    """The ticket of session ``session`` is issued (and printed, or why not)."""
+    """The ticket of session ``session`` is issued (and printed, or why not): first, once
+    numbered and stored, with ``ticket.printing``; then again with the print's outcome."""
 
     session: int
     ticket: IssuedTicket
@@ -491,6 +492,9 @@ class IssuedTicket:
     doctor_name: str = ""
     nomorantrean: str = ""
     estimated_at: str = ""
+    #: Numbered and stored, shown at once; its paper is being printed (``printed`` and
+    #: ``print_fault`` say nothing yet: a second :class:`TicketReady` brings them).
+    printing: bool = False
 
 
 @dataclass(frozen=True)

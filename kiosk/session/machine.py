@@ -338,6 +338,16 @@ class SessionState:
         )
 
 
+def ticket_settled(state: SessionState) -> bool:
+    """Whether ``state`` shows its ticket with the print's outcome (the number is shown
+    as soon as the ticket is kept, while its paper is printed: ``ticket.printing``)."""
+    return (
+        state.phase is Phase.TICKET_ISSUED
+        and state.ticket is not None
+        and not state.ticket.printing
+    )
+
+
 class SessionMachine:
     def __init__(
         self,
@@ -520,6 +530,18 @@ class SessionMachine:
             case TicketReady(session, ticket) if self._current(session, Phase.ISSUING):
                 deadline = self._clock() + self.timeouts.ticket_display
                 self._go(Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline)
+            case TicketReady(session, ticket) if self._printing(session):
+                self._go(Phase.TICKET_ISSUED, ticket=ticket)  # the paper's outcome
+            case IssueFailed(session, reason) if self._printing(session):
+                # The number is shown and kept; whether the paper came is not known:
+                # the screen says to photograph it (as for any ticket not printed).
+                shown = _present(s.ticket)
+                self._go(
+                    Phase.TICKET_ISSUED,
+                    ticket=dataclasses.replace(
+                        shown, printing=False, printed=False, print_fault=str(reason)
+                    ),
+                )
             case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
                 if reason is SessionProblem.QUOTA_FULL and s.doctor is not None:
                     self._quota_full()
@@ -1259,6 +1281,15 @@ class SessionMachine:
 
     def _consent_deadline(self) -> float:
         return self._clock() + self.timeouts.consent
+
+    def _printing(self, session: int) -> bool:
+        """Whether session ``session`` shows its ticket while its paper is being printed."""
+        s = self.state
+        return (
+            self._current(session, Phase.TICKET_ISSUED)
+            and s.ticket is not None
+            and s.ticket.printing
+        )
 
     def _go(self, phase: Phase, **changes: object) -> None:
         self.state = dataclasses.replace(self.state, phase=phase, **changes)  # type: ignore[arg-type]
