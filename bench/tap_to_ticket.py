@@ -567,8 +567,8 @@ def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) ->
             how=(
                 "From `reader.tap(applet)` delivering the card event until the frame that "
                 "first paints the services screen's greeting with the citizen's name is "
-                "finished (an event filter on the label, offscreen): read, verify, record "
-                "lookup, render, paint."
+                "finished (an event filter on the label, offscreen): read, verify, render, "
+                "paint (the city record is asked meanwhile, on the same worker)."
             ),
             samples_ms=tuple(r.greeting_ms for r in results),
             goal_ms=GREETING_GOAL_MS,
@@ -593,8 +593,8 @@ def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) ->
             how=(
                 "The same card with a booking of today in the kiosk's sealed cache: from "
                 "`reader.tap(applet)` until the frame that first paints the appointment "
-                "screen's title with the booking's time is finished (read, verify, record "
-                "lookup, the cached bookings opened, render, paint)."
+                "screen's title with the booking's time is finished (read, verify, the cached "
+                "bookings opened, render, paint)."
             ),
             samples_ms=tuple(r.appointment_ms for r in results),
             goal_ms=APPOINTMENT_GOAL_MS,
@@ -637,15 +637,17 @@ def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) ->
         row(
             "confirm → ticket issued",
             "From the last confirming tap (the yes to messages, `NotifyAnswered`, after "
-            "`Confirmed()`) until the ticket screen's first frame is finished: store, "
-            "render the PDF, write it, paint.",
+            "`Confirmed()`) until the ticket screen's first frame is finished: the number "
+            "(the centre's, online), the ticket stored, its QR encoded, paint (the PDF is "
+            "rendered and printed meanwhile, its outcome shown after).",
             [r.confirmed_ms for r in results],
         ),
     )
     first = results[0]
     notes = [
-        "The PDF is written on a worker thread before the ticket reaches the screen, "
-        "so the PDF figure is the lower of the two.",
+        "The ticket reaches the screen once numbered and stored; its PDF is rendered and "
+        "written on the worker meanwhile, and the round ends once the print's outcome is on "
+        "the screen too, so the PDF figure may be the higher of the two.",
         *floor_notes(results),
         *PROFILE_NOTES,
         f"Round 1 (first use of each screen and of the ticket renderer): card event → "
@@ -691,10 +693,12 @@ def floor_notes(results: list[Round]) -> list[str]:
         f"≈ {70 / quiet_w:.1f}, goals of {GREETING_RATIO_GOAL:.0f}× and "
         f"{WALK_RATIO_GOAL:.0f}× (rounded down). That run's figures: greeting p95 35.6 ms, "
         f"ratio p95 9.42×; tap → ticket p95 116.9 ms, ratio p95 10.77×.",
-        "What tap → ticket holds above its floor besides the GUI thread: the card read and "
-        "its record lookup, the centre numbering the ticket online (an HTTP round trip), the "
-        "PDF rendered and written on the worker before the ticket screen (see confirm → "
-        "ticket issued), and on this loaded machine the wait for a core.",
+        "What tap → ticket holds above its floor besides the GUI thread: the card read, the "
+        "city record (asked as the citizen is greeted: a service tapped before its answer "
+        "waits for it), the centre numbering the ticket online (an HTTP round trip, see "
+        "confirm → ticket issued), the QR encoded on the worker, and on a loaded machine "
+        "the wait for a core (and for the interpreter, which the worker rendering the PDF "
+        "holds while the ticket is painted).",
     ]
 
 

@@ -179,10 +179,14 @@ INTERACTIVE = frozenset(
 )
 #: The interactive phases that end on the idle timeout (with its warning first).
 IDLE_TIMED = INTERACTIVE - CONSENTING
-#: The taps whose next step reads the city record (the form's pre-fill, a check-in's
-#: values, the number a complaint's question offers): while the record is still being
-#: asked (:attr:`SessionState.record_pending`), such a tap waits for its answer.
-WAITS_FOR_RECORD = (ServiceSelected, CheckInChosen, ComplaintOpened)
+#: The taps whose next step shows or sends what the city record fills in (the form, a
+#: check-in's values, the number a complaint's question offers): while the record is
+#: still being asked (:attr:`SessionState.record_pending`), such a tap waits for its
+#: answer. A service may be chosen meanwhile: its values are filled again once it comes.
+WAITS_FOR_RECORD = (FormOpened, PayerChosen, CheckInChosen, ComplaintOpened)
+#: The phases between a service chosen and its form: nothing typed yet, so the values
+#: pre-filled there are pre-filled again with a record that comes late.
+_BEFORE_THE_FORM = frozenset({Phase.SERVICE_CHOSEN, Phase.DOCTOR, Phase.PAYER})
 #: Phases that may show something the citizen typed even without a card.
 _PERSONAL_PHASES = frozenset(
     {
@@ -455,7 +459,11 @@ class SessionMachine:
                 if not proving:
                     self._greet(bookings)
             case RecordFound(session, record) if session == s.session and s.record_pending:
-                self._go(s.phase, record=dict(record) if record else None, record_pending=False)
+                found = dict(record) if record else None
+                self._go(s.phase, record=found, record_pending=False)
+                if s.phase in _BEFORE_THE_FORM and s.service is not None and s.identity:
+                    filled = prefill(s.service.form, s.identity, found, s.service.id)
+                    self._go(s.phase, values=self._editable(filled))
                 held, self._held = self._held, None
                 if held is not None and held[0] == session:
                     return self._dispatch(held[1])  # the tap that waited for the record

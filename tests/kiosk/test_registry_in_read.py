@@ -23,7 +23,13 @@ from kiosk.client.client import CentralClient
 from kiosk.config import CardSection, Config, KioskSection, PrinterSection, SyncSection
 from kiosk.controller import KioskController
 from kiosk.executor import Done, Executor, Failed, InlineExecutor, settle
-from kiosk.session.events import BirthDateEntered, Cancel, ProofSkipped, ServiceSelected
+from kiosk.session.events import (
+    BirthDateEntered,
+    Cancel,
+    FormOpened,
+    ProofSkipped,
+    ServiceSelected,
+)
 from kiosk.session.machine import Phase
 from kiosk.session.prefill import Source
 from kiosk.wiring.from_config import trust_from
@@ -316,8 +322,8 @@ def test_the_greeting_does_not_wait_for_the_city_record(
     build: Build, demo_central: str, enrolled: str
 ) -> None:
     """The card's holder is greeted once the card is verified; the centre's record
-    follows, and a service chosen before it came waits for it: the form is pre-filled
-    from the record as before."""
+    follows, and a form opened before it came waits for it: it is pre-filled from the
+    record as before."""
     executor = AnswersHeld()
     controller = build(demo_central, enrolled, executor=executor)
     controller._sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
@@ -327,10 +333,11 @@ def test_the_greeting_does_not_wait_for_the_city_record(
     assert state.identity is not None and state.identity.citizen is not None
     assert state.record_pending and state.record is None
     controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
-    assert controller.session().phase is Phase.IDENTIFIED, "the tap waits for the record"
+    controller.dispatch(FormOpened())
+    assert controller.session().phase is Phase.SERVICE_CHOSEN, "the form waits for the record"
     executor.release()  # the centre's answer
     state = controller.session()
-    assert state.phase is Phase.SERVICE_CHOSEN and not state.record_pending
+    assert state.phase is Phase.FORM and not state.record_pending
     assert state.record is not None and state.record["phone"] == "081378901234"
     phone = state.values["phone"]
     assert (phone.value, phone.source) == ("081378901234", Source.RECORD)
@@ -346,15 +353,12 @@ def test_a_tap_waiting_for_a_record_that_never_comes_goes_on_without(
     controller._sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
     tap(controller, "siti")
     controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
-    controller.dispatch(ServiceSelected("kk-perubahan"))  # a second tap: the first one counts
-    assert controller.session().phase is Phase.IDENTIFIED
+    controller.dispatch(FormOpened())
+    controller.dispatch(FormOpened())  # a second tap: taken once
+    assert controller.session().phase is Phase.SERVICE_CHOSEN
     executor.release()
     state = controller.session()
-    assert (state.phase, state.record, state.record_pending) == (
-        Phase.SERVICE_CHOSEN,
-        None,
-        False,
-    )
+    assert (state.phase, state.record, state.record_pending) == (Phase.FORM, None, False)
     assert state.service is not None and state.service.id == "ktp-cetak-ulang"
     assert "phone" not in state.values
 
@@ -367,8 +371,9 @@ def test_a_record_answering_after_the_session_ended_is_not_taken(
     controller._sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
     tap(controller, "siti")
     controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
+    controller.dispatch(FormOpened())
     controller.dispatch(Cancel())
     executor.release()
     state = controller.session()
-    assert state.phase is not Phase.SERVICE_CHOSEN, "the cancelled session's tap was taken"
+    assert state.phase is not Phase.FORM, "the cancelled session's tap was taken"
     assert state.record is None and not state.personal

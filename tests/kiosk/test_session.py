@@ -538,16 +538,34 @@ def _greeted_before_the_record(m: SessionMachine) -> int:
     return effect.session
 
 
-def test_a_service_chosen_before_the_record_came_waits_for_it(
+def test_a_service_chosen_before_the_record_came_is_filled_once_it_comes(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """The service's page shows nothing the record fills: it opens at once; its form
+    waits for the record, and opens pre-filled from it."""
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    assert m.state.phase is Phase.SERVICE_CHOSEN and "phone" not in m.state.values
+    m.handle(events.FormOpened())
+    assert m.state.phase is Phase.SERVICE_CHOSEN, "the form waits for the record"
+    m.handle(events.RecordFound(session, RECORD))
+    assert m.state.phase is Phase.FORM and not m.state.record_pending
+    assert m.state.values["phone"].source is Source.RECORD
+    assert m.state.values["nik"].source is Source.CARD
+
+
+def test_a_record_coming_before_the_form_is_opened_fills_it(
     catalog: Catalog, clock: ManualClock
 ) -> None:
     m = make(catalog, clock)
     session = _greeted_before_the_record(m)
     m.handle(events.ServiceSelected("puskesmas-umum"))
-    assert m.state.phase is Phase.IDENTIFIED
     m.handle(events.RecordFound(session, RECORD))
-    assert m.state.phase is Phase.SERVICE_CHOSEN and not m.state.record_pending
-    assert m.state.values["phone"].source is Source.RECORD
+    assert m.state.phase is Phase.SERVICE_CHOSEN
+    assert m.state.values["phone"].value == RECORD["phone"]
+    m.handle(events.FormOpened())
+    assert m.state.phase is Phase.FORM and m.state.values["phone"].source is Source.RECORD
 
 
 def test_a_complaint_opened_before_the_record_came_offers_its_number(
@@ -575,6 +593,7 @@ def test_a_record_with_nothing_waiting_changes_only_the_record(
         False,
     )
     m.handle(events.ServiceSelected("puskesmas-umum"))
-    assert m.state.phase is Phase.SERVICE_CHOSEN, "nothing waits once the record's answer is in"
+    m.handle(events.FormOpened())
+    assert m.state.phase is Phase.FORM, "nothing waits once the record's answer is in"
     m.handle(events.RecordFound(session, RECORD))  # a second answer is not taken
-    assert m.state.record is None
+    assert m.state.record is None and "phone" not in m.state.values
