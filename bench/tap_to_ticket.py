@@ -753,10 +753,13 @@ PROFILE_NOTES = (
     "numbered and stored (`TicketReady` with `printing`, its QR encoded on the worker "
     "first), its PDF rendered and printed meanwhile, the print's outcome shown after on "
     "the same screen with every fault's notice as before (the print stays the session's "
-    "while its ticket is shown). Interleaved with the previous commit at load 6-9 (30 "
-    "rounds each, 5 pairs), the median per-round ratio went from 7.7-9.4× to 4.1-7.0× "
-    "(greeting) and from 7.0-11.0× to 5.8-7.6× (tap → ticket); the p95s moved less, "
-    "held by the load (see the report's figures).",
+    "while its ticket is shown). Interleaved with the commit before them (6 pairs of full "
+    "runs, `--only walk`, load 5-8 on 2 cores): greeting ÷ floor median 8.8-9.4× → "
+    "4.8-7.0× and p95 17.5-24.2× → 7.9-17.4× (lower in every pair); tap → ticket ÷ floor "
+    "median 6.8-9.6× → 5.8-7.4× (lower in 5 pairs of 6) and p95 12.7-21.2× → "
+    "10.1-18.4× (lower in 4); card event → greeting median 45-50 → 28-54 ms (28-30 in the "
+    "three pairs at load 5-6), confirm → ticket issued median 59-78 → 47-75 ms (47-50 "
+    "there).",
     "Left, largest first: the centre's online number before the ticket screen (an HTTP "
     "round trip, about 20 ms on this loaded machine: the number must be the centre's "
     "before it is shown); `QStackedWidget.setCurrentWidget` itself, Qt's show, hide, "
