@@ -40,7 +40,7 @@ from bench.tap_to_ticket import Driver, demo_kiosk
 from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.emulators.demo_cards import demo_card
 from kiosk.session.events import Confirmed, FormOpened, NotifyAnswered, ServiceSelected
-from kiosk.session.machine import Phase
+from kiosk.session.machine import Phase, ticket_settled
 from testkit.demo_kiosk import DEMO_CARD, SERVICE_ID
 
 #: The steps of the walk, by the phase each one shows.
@@ -120,6 +120,8 @@ def walk(driver: Driver, counter: EventCount) -> list[StepCount]:
 
     def settle(phase: Phase) -> None:
         driver.reach(phase)
+        if phase is Phase.TICKET_ISSUED:  # and the print's outcome on it
+            driver.wait(lambda: ticket_settled(window.controller.session()), "the print")
         # the frame after the step, and nothing queued behind it
         for _ in range(20):
             driver.app.processEvents()

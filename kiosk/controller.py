@@ -545,7 +545,7 @@ class KioskController:
             self._executor.run_in_background(
                 lambda: self._read(effect),
                 self._card_read,
-                lambda _: self.dispatch(events.CardReadFailed(effect.session, Reason.MALFORMED)),
+                lambda _: self._read_failed(effect.session),
             )
         elif isinstance(effect, events.ProveBirthDate):
             self._executor.run_in_background(
@@ -578,7 +578,8 @@ class KioskController:
                 ),
             )
         elif isinstance(effect, events.IssueTicket):
-            issuing = self._awaiting(effect.session, Phase.ISSUING)
+            # The ticket is shown once numbered, its paper printed meanwhile: still awaited.
+            issuing = self._awaiting(effect.session, Phase.ISSUING, Phase.TICKET_ISSUED)
             self._executor.run_in_background(
                 lambda: self._issue(effect, issuing.claim),
                 lambda result: self._issued(issuing, result),
@@ -624,14 +625,26 @@ class KioskController:
             # record) are anyone's to write: they name no one at the registry.
             log.info("card read: %r (unverified: no city record)", identity)
             return events.CardRead(effect.session, identity, None)
+        log.info("card read: %r", identity)
+        bookings = self._bookings.of_holder(identity.citizen)
+        # The greeting does not wait for the centre: the read goes to the screen now, the
+        # city record follows from this worker (a tap that needs it waits for it).
+        read = events.CardRead(
+            effect.session, identity, None, bookings=bookings, record_to_come=True
+        )
+        self._executor.call_soon(lambda: self._card_read(read))
         try:  # a registry that fails in any way never costs the citizen the read
             record = self._registry.record_of(identity.citizen)
         except Exception:
             log.exception("city record lookup failed unexpectedly")
             record = None
-        log.info("card read: %r", identity)
-        bookings = self._bookings.of_holder(identity.citizen)
-        return events.CardRead(effect.session, identity, record, bookings=bookings)
+        return events.RecordFound(effect.session, record)
+
+    def _read_failed(self, session: int) -> None:
+        """The read's work raised: before its card was read, the read failed; after, its
+        record is not coming (the tap waiting for it goes on without)."""
+        self.dispatch(events.CardReadFailed(session, Reason.MALFORMED))
+        self.dispatch(events.RecordFound(session, None))
 
     def _prove(self, effect: events.ProveBirthDate) -> events.BirthDateChecked:
         checked = self._registry.prove(effect)
@@ -658,10 +671,10 @@ class KioskController:
         self.dispatch(event)
 
     # -- answers nobody waits for -------------------------------------------------
-    def _awaiting(self, session: int, phase: Phase) -> _Awaiting:
+    def _awaiting(self, session: int, phase: Phase, *also: Phase) -> _Awaiting:
         """Work asked for in ``session`` while in ``phase``, awaited until it answers or the
-        session leaves that phase (its deadline passed, or it ended)."""
-        awaiting = _Awaiting(session, phase, Awaited())
+        session leaves that phase and ``also`` (its deadline passed, or it ended)."""
+        awaiting = _Awaiting(session, frozenset((phase, *also)), phase, Awaited())
         self._awaited.append(awaiting)
         return awaiting
 
@@ -671,7 +684,7 @@ class KioskController:
         that is over comes out in front of the next citizen)."""
         state, still = self._machine.state, []
         for awaiting in self._awaited:
-            if state.session == awaiting.session and state.phase is awaiting.phase:
+            if state.session == awaiting.session and state.phase in awaiting.phases:
                 still.append(awaiting)
             elif awaiting.awaited.drop():
                 log.warning(
@@ -705,6 +718,7 @@ class KioskController:
                 now=self._now,
                 allocate=engine.allocate if engine is not None else None,
                 wanted=wanted,
+                numbered=lambda ticket: self._numbered(effect.session, ticket),
             )
         except TicketingError as exc:
             if exc.reason is SessionProblem.QUOTA_FULL and engine is not None:
@@ -719,6 +733,15 @@ class KioskController:
         if engine is not None:
             engine.wake()  # the new outbox item goes out now, not at the next interval
         return events.TicketReady(effect.session, issued.ticket), issued.slip
+
+    def _numbered(self, session: int, ticket: IssuedTicket) -> None:
+        """The worker, once the ticket is stored: its number to the screen now, while
+        the paper is rendered and printed (the QR code encoded here, for both)."""
+        if ticket.status_url:
+            from printing.layouts.qr import qr_matrix
+
+            qr_matrix(ticket.status_url)
+        self._executor.call_soon(lambda: self.dispatch(events.TicketReady(session, ticket)))
 
     def _issued(
         self, awaiting: _Awaiting, result: tuple[events.SessionEvent, SlipDocument | None]
@@ -778,6 +801,9 @@ class _Awaiting:
     """Work a session asked for (a ticket, a complaint) and still waits for."""
 
     session: int
+    #: The phases in which the session still waits for the work.
+    phases: frozenset[Phase]
+    #: The phase that asked for it.
     phase: Phase
     awaited: Awaited
 

@@ -27,7 +27,7 @@ from central.settings import DEMO_ENROLMENT_CODE
 from contract.bookings import BookingToday
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
 from kiosk.session.events import OtherServices
-from kiosk.session.machine import Phase
+from kiosk.session.machine import Phase, ticket_settled
 from offline_store import Store
 from offline_store.models import OutboxItem, OutboxState
 from ui.app import build_window
@@ -135,15 +135,24 @@ def wait_phase(qtbot: QtBot, window: KioskWindow, phase: Phase) -> None:
     first, as a citizen taps "Layanan lain": the demo centre books Siti and Budi for
     today, and whether a tap shows the appointment depends on whether the kiosk's
     sync engine has fetched the bookings yet. Tests of the appointment wait for
-    ``appointment`` itself.
+    ``appointment`` itself. Waiting for the greeting waits for the city record too (the
+    greeting is shown before it comes; a tile tapped meanwhile waits for it, and a
+    test's next tap expects its screen at once). Waiting for the ticket
+    (``ticket_issued``) waits for the print's outcome too: the number is shown as soon
+    as it is kept, the paper after.
     """
     controller = window.controller
     if phase is Phase.IDENTIFIED:
         shown = (Phase.IDENTIFIED, Phase.APPOINTMENT)
-        qtbot.waitUntil(lambda: controller.session().phase in shown, timeout=5000)
+        qtbot.waitUntil(
+            lambda: controller.session().phase in shown and not controller.session().record_pending,
+            timeout=5000,
+        )
         if controller.session().phase is Phase.APPOINTMENT:
             controller.dispatch(OtherServices())
     qtbot.waitUntil(lambda: controller.session().phase is phase, timeout=5000)
+    if phase is Phase.TICKET_ISSUED:
+        qtbot.waitUntil(lambda: ticket_settled(controller.session()), timeout=5000)
 
 
 def visible_strings(window: KioskWindow) -> str:

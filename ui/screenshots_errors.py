@@ -33,7 +33,7 @@ from kiosk.session.events import (
     NotifyAnswered,
     ServiceSelected,
 )
-from kiosk.session.machine import Phase, SessionState
+from kiosk.session.machine import Phase, SessionState, ticket_settled
 from ui.screens.complaint import ComplaintScreen
 from ui.screenshots_touch import Camera
 from ui.window import KioskWindow
@@ -118,7 +118,7 @@ def capture_errors(app: QApplication, window: KioskWindow, out: Path, wait: Wait
     controller.dispatch(FormSubmitted({"phone": "081234567890", "complaint": "Demam dua hari"}))
     controller.dispatch(Confirmed())
     controller.dispatch(NotifyAnswered(controller.session().session, False))
-    wait(lambda: controller.session().phase is Phase.TICKET_ISSUED)
+    wait(lambda: ticket_settled(controller.session()))
 
     def unprinted() -> None:
         state = controller.session()

@@ -27,7 +27,7 @@ from kiosk.session.events import (
     PayerChosen,
     ServiceSelected,
 )
-from kiosk.session.machine import Phase
+from kiosk.session.machine import Phase, ticket_settled
 from offline_store import Store
 from ui.app import build_window
 from ui.screenshots_touch import Camera, Wait
@@ -78,7 +78,7 @@ def capture_hospital(
             wait(lambda: controller.session().phase is Phase.FORM)
             controller.dispatch(FormSubmitted({"phone": "081234567890"}))
             controller.dispatch(Confirmed())
-            wait(lambda: controller.session().phase is Phase.TICKET_ISSUED)
+            wait(lambda: ticket_settled(controller.session()))
             camera.shots("ticket")
             camera.to_idle()
             controller.dispatch(PatientSearchOpened())

@@ -27,7 +27,7 @@ from kiosk.session.events import (
     NotifyAnswered,
     ServiceSelected,
 )
-from kiosk.session.machine import Phase
+from kiosk.session.machine import Phase, ticket_settled
 from ui.screens.choice import ChoiceField
 from ui.screens.form import FormScreen
 from ui.screenshots_touch import Camera
@@ -96,7 +96,7 @@ def capture_larger(app: QApplication, window: KioskWindow, out: Path, wait: Wait
     wait(lambda: controller.session().phase is Phase.CONSENT)
     shots("larger-consent")
     controller.dispatch(NotifyAnswered(controller.session().session, False))
-    wait(lambda: controller.session().phase is Phase.TICKET_ISSUED)
+    wait(lambda: ticket_settled(controller.session()))
     shots("larger-ticket")
     to_idle()  # back at rest: the usual size again
     window.resize(size)

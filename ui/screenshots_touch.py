@@ -35,7 +35,7 @@ from kiosk.session.events import (
     NotifyNumberWanted,
     ServiceSelected,
 )
-from kiosk.session.machine import INTERACTIVE, Phase
+from kiosk.session.machine import INTERACTIVE, Phase, ticket_settled
 from ui.screens.birth_date import BirthDateScreen
 from ui.screens.booking_code import BookingCodeScreen
 from ui.screens.complaint import ComplaintScreen
@@ -173,7 +173,7 @@ def capture_touch(app: QApplication, window: KioskWindow, out: Path, wait: Wait)
         phone.press(digit)
     shots("consent-keypad")
     controller.dispatch(NotifyAnswered(controller.session().session, False))
-    wait(phase_is(Phase.TICKET_ISSUED))
+    wait(lambda: ticket_settled(controller.session()))
     shots("ticket")
     to_idle()
     reader.tap(demo_card("siti").applet())

@@ -301,6 +301,8 @@ class SessionSpeech:
     def render(self, state: SessionState, lang: str) -> None:
         if self.switch.rendered(state):  # a session ended: its clips go, the next starts anew
             self.voice.end_session()
+        if state.ticket is not None and state.ticket.printing:
+            return  # said once the paper's outcome is known: "take it" or "photograph it"
         screen = (state.session, state.phase, state.problem, lang)
         if screen == self._said:
             return

@@ -58,6 +58,18 @@ class CardRead:
     can_prove: bool = False
     #: Today's bookings at this office made with the card's NIK or number (the store's cache).
     bookings: tuple[BookingToday, ...] = field(default=(), repr=False)
+    #: The city record is being asked of the centre while the citizen is greeted: a
+    #: :class:`RecordFound` follows, and what needs the record waits for it.
+    record_to_come: bool = False
+
+
+@dataclass(frozen=True)
+class RecordFound:
+    """The city record of session ``session``'s card holder, asked while the citizen was
+    greeted (:attr:`CardRead.record_to_come`); None when the centre and the cache had none."""
+
+    session: int
+    record: Mapping[str, str] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -235,7 +247,8 @@ class NotifyPhoneEntered:
 
 @dataclass(frozen=True)
 class TicketReady:
-    """The ticket of session ``session`` is issued (and printed, or why not)."""
+    """The ticket of session ``session`` is issued (and printed, or why not): first, once
+    numbered and stored, with ``ticket.printing``; then again with the print's outcome."""
 
     session: int
     ticket: IssuedTicket
@@ -324,6 +337,7 @@ SessionEvent = (
     | BirthDateEntered
     | ProofSkipped
     | BirthDateChecked
+    | RecordFound
     | CheckInChosen
     | OtherServices
     | BookingCodeOpened
@@ -478,6 +492,9 @@ class IssuedTicket:
     doctor_name: str = ""
     nomorantrean: str = ""
     estimated_at: str = ""
+    #: Numbered and stored, shown at once; its paper is being printed (``printed`` and
+    #: ``print_fault`` say nothing yet: a second :class:`TicketReady` brings them).
+    printing: bool = False
 
 
 @dataclass(frozen=True)

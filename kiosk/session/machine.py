@@ -96,6 +96,7 @@ from kiosk.session.events import (
     ProofSkipped,
     ProveBirthDate,
     ReadCard,
+    RecordFound,
     ServiceSelected,
     SessionEnd,
     SessionEvent,
@@ -178,6 +179,14 @@ INTERACTIVE = frozenset(
 )
 #: The interactive phases that end on the idle timeout (with its warning first).
 IDLE_TIMED = INTERACTIVE - CONSENTING
+#: The taps whose next step shows or sends what the city record fills in (the form, a
+#: check-in's values, the number a complaint's question offers): while the record is
+#: still being asked (:attr:`SessionState.record_pending`), such a tap waits for its
+#: answer. A service may be chosen meanwhile: its values are filled again once it comes.
+WAITS_FOR_RECORD = (FormOpened, PayerChosen, CheckInChosen, ComplaintOpened)
+#: The phases between a service chosen and its form: nothing typed yet, so the values
+#: pre-filled there are pre-filled again with a record that comes late.
+_BEFORE_THE_FORM = frozenset({Phase.SERVICE_CHOSEN, Phase.DOCTOR, Phase.PAYER})
 #: Phases that may show something the citizen typed even without a card.
 _PERSONAL_PHASES = frozenset(
     {
@@ -272,6 +281,9 @@ class SessionState:
     ticket: IssuedTicket | None = None
     #: The citizen's city record (pre-fills ``record.*`` fields); personal data.
     record: Mapping[str, str] | None = None
+    #: The city record is still being asked of the centre (the greeting did not wait
+    #: for it): a tap that needs it waits for its answer (:data:`WAITS_FOR_RECORD`).
+    record_pending: bool = False
     complaint: ComplaintReceipt | None = None
     #: The complaint written and sent, (category, text), while the consent question is
     #: asked (its answer files it); personal. None in the ticket's question.
@@ -330,6 +342,16 @@ class SessionState:
         )
 
 
+def ticket_settled(state: SessionState) -> bool:
+    """Whether ``state`` shows its ticket with the print's outcome (the number is shown
+    as soon as the ticket is kept, while its paper is printed: ``ticket.printing``)."""
+    return (
+        state.phase is Phase.TICKET_ISSUED
+        and state.ticket is not None
+        and not state.ticket.printing
+    )
+
+
 class SessionMachine:
     def __init__(
         self,
@@ -355,6 +377,8 @@ class SessionMachine:
         self._end_on_card_removal = end_on_card_removal
         self._language = language
         self.state = SessionState()
+        #: The tap (and its session) that came while the city record was still asked.
+        self._held: tuple[int, SessionEvent] | None = None
         self._listeners: list[Callable[[SessionState], None]] = []
         #: When this kiosk's last wrong booking codes were typed (its clock), and until
         #: when the code keypad is locked: the kiosk's, not a session's.
@@ -409,21 +433,40 @@ class SessionMachine:
     # -- transitions ---------------------------------------------------------
     def _dispatch(self, event: SessionEvent) -> list[Effect]:
         s = self.state
+        if s.record_pending and isinstance(event, WAITS_FOR_RECORD):
+            # The form's pre-fill, a check-in's values, the complaint's offered number
+            # come from the record: the tap is taken once the record's answer is in.
+            if self._held is None or self._held[0] != s.session:
+                log.info(
+                    "session %d: %s waits for the city record", s.session, type(event).__name__
+                )
+                self._held = (s.session, event)
+            return []
         match event:
             case CardTapped(reader) if s.phase in (Phase.IDLE, Phase.DONE, Phase.ERROR):
                 return self._start_reading(reader)
-            case CardRead(session, identity, record, can_prove, bookings) if self._current(
-                session, Phase.READING
+            case CardRead(session, identity, record, can_prove, bookings, record_to_come) if (
+                self._current(session, Phase.READING)
             ):
                 proving = can_prove and identity.citizen is None
                 self._go(
                     Phase.PROVING if proving else Phase.IDENTIFIED,
                     identity=identity,
                     record=dict(record) if record else None,
+                    record_pending=record_to_come and not proving,
                     deadline=self._idle_deadline(),
                 )
                 if not proving:
                     self._greet(bookings)
+            case RecordFound(session, record) if session == s.session and s.record_pending:
+                found = dict(record) if record else None
+                self._go(s.phase, record=found, record_pending=False)
+                if s.phase in _BEFORE_THE_FORM and s.service is not None and s.identity:
+                    filled = prefill(s.service.form, s.identity, found, s.service.id)
+                    self._go(s.phase, values=self._editable(filled))
+                held, self._held = self._held, None
+                if held is not None and held[0] == session:
+                    return self._dispatch(held[1])  # the tap that waited for the record
             case CardReadFailed(session, reason) if self._current(session, Phase.READING):
                 return self._fail(reason)
             case CardLeft() if s.phase in INTERACTIVE and self._end_on_card_removal:
@@ -495,6 +538,18 @@ class SessionMachine:
             case TicketReady(session, ticket) if self._current(session, Phase.ISSUING):
                 deadline = self._clock() + self.timeouts.ticket_display
                 self._go(Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline)
+            case TicketReady(session, ticket) if self._printing(session):
+                self._go(Phase.TICKET_ISSUED, ticket=ticket)  # the paper's outcome
+            case IssueFailed(session, reason) if self._printing(session):
+                # The number is shown and kept; whether the paper came is not known:
+                # the screen says to photograph it (as for any ticket not printed).
+                shown = _present(s.ticket)
+                self._go(
+                    Phase.TICKET_ISSUED,
+                    ticket=dataclasses.replace(
+                        shown, printing=False, printed=False, print_fault=str(reason)
+                    ),
+                )
             case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
                 if reason is SessionProblem.QUOTA_FULL and s.doctor is not None:
                     self._quota_full()
@@ -1234,6 +1289,15 @@ class SessionMachine:
 
     def _consent_deadline(self) -> float:
         return self._clock() + self.timeouts.consent
+
+    def _printing(self, session: int) -> bool:
+        """Whether session ``session`` shows its ticket while its paper is being printed."""
+        s = self.state
+        return (
+            self._current(session, Phase.TICKET_ISSUED)
+            and s.ticket is not None
+            and s.ticket.printing
+        )
 
     def _go(self, phase: Phase, **changes: object) -> None:
         self.state = dataclasses.replace(self.state, phase=phase, **changes)  # type: ignore[arg-type]

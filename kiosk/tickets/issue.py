@@ -109,6 +109,7 @@ def store_and_print(
     allocate: Allocate | None,
     booking: BookingToday | None = None,
     wanted: Callable[[], bool] | None = None,
+    numbered: Callable[[IssuedTicket], None] | None = None,
 ) -> Printed:
     """Number the ticket, store it with its outbox row (``payload``), then print it.
 
@@ -121,6 +122,8 @@ def store_and_print(
     ``wanted`` (:meth:`kiosk.executor.Awaited.claim`) is asked once the ticket is
     stored, right before it is printed: False means the session that asked for it
     has ended, and nobody stands at the printer for it (:func:`_not_handed_out`).
+    ``numbered`` is handed the ticket as the screen may show it (``printing``) once it
+    is stored, before the paper is rendered and printed.
     """
     issued_at = now()
     ticket_id = new_ticket_id(store.kiosk_code())
@@ -146,6 +149,8 @@ def store_and_print(
     document = ticket_document(
         service, office_name, stored, issued_at, _language(language), setup, online, lines
     )
+    if numbered is not None:
+        numbered(_as_shown(document, service.id, printed=False, printing=True))
     if wanted is not None and not wanted():
         return Printed(
             stored, document, _not_handed_out(document, service.id, stored.id, store), online
@@ -166,9 +171,11 @@ def issue_and_print(
     now: Callable[[], dt.datetime],
     allocate: Allocate | None = None,
     wanted: Callable[[], bool] | None = None,
+    numbered: Callable[[IssuedTicket], None] | None = None,
 ) -> Issued:
     """Store the ticket and its outbox row, then print (:func:`store_and_print`; with
-    ``wanted`` False there, neither the ticket nor its slip is printed).
+    ``wanted`` False there, neither the ticket nor its slip is printed; ``numbered``
+    hears of the ticket once stored, before it is printed).
     Raises :class:`TicketingError`."""
     service, office_name = service_of(catalog, request.service_id)
     identity = request.identity  # None: a check-in by booking code, without a card
@@ -212,6 +219,7 @@ def issue_and_print(
         allocate=allocate,
         booking=request.booking,
         wanted=wanted,
+        numbered=numbered,
     )
     ticket, document = printed.ticket, printed.document
     slip = _slip(document, service, request) if service.slip and ticket.printed else None
@@ -262,6 +270,19 @@ def _print_and_record(
     """Print ``document``, record the outcome on the stored ticket, say what the citizen got."""
     printed, fault, location = print_document(document, setup, job_name)
     store.record_print(ticket_id, printed=printed, fault=fault)
+    return _as_shown(document, service_id, printed=printed, fault=fault, location=location)
+
+
+def _as_shown(
+    document: TicketDocument,
+    service_id: str,
+    *,
+    printed: bool,
+    fault: str = "",
+    location: str = "",
+    printing: bool = False,
+) -> IssuedTicket:
+    """What the citizen is shown of the ticket ``document``, printed or not (or being)."""
     return IssuedTicket(
         number=document.number,
         service_id=service_id,
@@ -275,6 +296,7 @@ def _print_and_record(
         doctor_name=document.doctor_name,
         nomorantrean=document.nomorantrean,
         estimated_at=document.estimated_at,
+        printing=printing,
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from contract.catalog import Catalog
 from kiosk.config import parse_config
 from kiosk.errors import ConfigError, TicketingError
+from kiosk.session.events import IssuedTicket
 from kiosk.tickets.issue import PrintSetup, issue_and_print, reprint_ticket
 from kiosk.wiring.printer import PrinterMonitor, printer_from
 from offline_store import Store
@@ -138,3 +139,30 @@ def test_bad_printer_settings_name_their_key(
     with pytest.raises(ConfigError, match=problem) as raised:
         parse_config({"printer": printer})
     assert raised.value.key == key
+
+
+def test_the_number_is_handed_over_once_kept_before_the_paper_is_printed(
+    store: Store, catalog: Catalog, tmp_path: Path
+) -> None:
+    """The screen shows the number while the ticket prints: it hears of it once the
+    ticket and its outbox row are stored, before the PDF is rendered or written."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    setup = PrintSetup(PdfFilePrinter(papers), central_url="https://pusat.example/")
+    heard: list[tuple[str, bool, bool, list[str], int]] = []
+
+    def numbered(ticket: IssuedTicket) -> None:
+        on_paper = sorted(p.name for p in papers.iterdir())
+        heard.append(
+            (ticket.number, ticket.printing, ticket.printed, on_paper, len(store.outbox()))
+        )
+
+    issued = issue_and_print(request(), catalog=catalog, office_id="pku-mpp", store=store,
+                             setup=setup, now=lambda: NOW, numbered=numbered)  # fmt: skip
+
+    ticket = issued.ticket
+    assert heard == [(ticket.number, True, False, [], 1)]
+    assert ticket.printed and not ticket.printing
+    assert [p.name for p in papers.iterdir()] == [f"tiket-{ticket.number}.pdf"]
+    row = store.ticket(store.outbox()[0].key)
+    assert ticket.status_url == f"https://pusat.example/t/{row['id']}"

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pytest
 
@@ -22,9 +22,16 @@ from contract.demo import DEMO_REVOCATION_LIST, DEMO_TRUST_LIST
 from kiosk.client.client import CentralClient
 from kiosk.config import CardSection, Config, KioskSection, PrinterSection, SyncSection
 from kiosk.controller import KioskController
-from kiosk.executor import InlineExecutor
-from kiosk.session.events import BirthDateEntered, Cancel, ProofSkipped, ServiceSelected
+from kiosk.executor import Done, Executor, Failed, InlineExecutor, settle
+from kiosk.session.events import (
+    BirthDateEntered,
+    Cancel,
+    FormOpened,
+    ProofSkipped,
+    ServiceSelected,
+)
 from kiosk.session.machine import Phase
+from kiosk.session.prefill import Source
 from kiosk.wiring.from_config import trust_from
 from offline_store import Store
 from printing import make_printer
@@ -34,6 +41,7 @@ from testkit.peers import RawServer, http_reply
 from testkit.todays_bookings import booking
 
 pytestmark = pytest.mark.timeout(60)
+T = TypeVar("T")
 
 RINA_NIK = "1471055506900003"
 SITI = demo_card("siti")
@@ -53,7 +61,29 @@ FAILING = {
 
 
 class Build(Protocol):
-    def __call__(self, url: str, token: str, *, trusted: bool = True) -> KioskController: ...
+    def __call__(
+        self, url: str, token: str, *, trusted: bool = True, executor: Executor | None = None
+    ) -> KioskController: ...
+
+
+class AnswersHeld:
+    """Runs the work at once; hands what it sends ahead (``call_soon``) over at once, as the
+    GUI thread would while the worker goes on; keeps the work's own answer until
+    :meth:`release` (a worker still waiting for the centre)."""
+
+    def __init__(self) -> None:
+        self.answers: list[Callable[[], None]] = []
+
+    def run_in_background(self, work: Callable[[], T], done: Done[T], failed: Failed) -> None:
+        self.answers.append(settle(work, done, failed))
+
+    def call_soon(self, fn: Callable[[], None]) -> None:
+        fn()
+
+    def release(self) -> None:
+        answers, self.answers = self.answers, []
+        for answer in answers:
+            answer()
 
 
 @pytest.fixture
@@ -61,7 +91,9 @@ def build(tmp_path: Path, clock: ManualClock) -> Iterator[Build]:
     """A controller on the simulated reader, talking to the centre at ``url`` with ``token``."""
     made: list[tuple[KioskController, Store]] = []
 
-    def make(url: str, token: str, *, trusted: bool = True) -> KioskController:
+    def make(
+        url: str, token: str, *, trusted: bool = True, executor: Executor | None = None
+    ) -> KioskController:
         """``trusted=False``: a kiosk with no trust list (every card unverified)."""
         folder = tmp_path / f"kiosk{len(made)}"
         demo = {"trust_list": str(DEMO_TRUST_LIST), "revocation_list": str(DEMO_REVOCATION_LIST)}
@@ -78,7 +110,7 @@ def build(tmp_path: Path, clock: ManualClock) -> Iterator[Build]:
             store=store,
             printer=make_printer("pdf_file", output_dir=folder),
             central=CentralClient(url, token=token, timeout_s=0.3),
-            executor=InlineExecutor(),
+            executor=executor or InlineExecutor(),
             clock=clock,
             trust=trust_from(config),
         )
@@ -284,3 +316,64 @@ def test_claims_no_issuer_signed_find_no_booking(
     state = controller.session()
     assert state.identity is not None and state.identity.assurance is Assurance.UNVERIFIED
     assert (state.phase, state.booking) == (Phase.IDENTIFIED, None)
+
+
+def test_the_greeting_does_not_wait_for_the_city_record(
+    build: Build, demo_central: str, enrolled: str
+) -> None:
+    """The card's holder is greeted once the card is verified; the centre's record
+    follows, and a form opened before it came waits for it: it is pre-filled from the
+    record as before."""
+    executor = AnswersHeld()
+    controller = build(demo_central, enrolled, executor=executor)
+    controller._sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
+    tap(controller, "siti")
+    state = controller.session()
+    assert state.phase is Phase.IDENTIFIED, "greeted while the record is still on its way"
+    assert state.identity is not None and state.identity.citizen is not None
+    assert state.record_pending and state.record is None
+    controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
+    controller.dispatch(FormOpened())
+    assert controller.session().phase is Phase.SERVICE_CHOSEN, "the form waits for the record"
+    executor.release()  # the centre's answer
+    state = controller.session()
+    assert state.phase is Phase.FORM and not state.record_pending
+    assert state.record is not None and state.record["phone"] == "081378901234"
+    phone = state.values["phone"]
+    assert (phone.value, phone.source) == ("081378901234", Source.RECORD)
+
+
+def test_a_tap_waiting_for_a_record_that_never_comes_goes_on_without(
+    build: Build, failing_centre: Callable[[bytes | None], str]
+) -> None:
+    """A silent centre: the record's deadline passes, the waiting tap is taken without
+    pre-fill from the record; a second tap while waiting is not taken twice."""
+    executor = AnswersHeld()
+    controller = build(failing_centre(FAILING["silent"]), "token", executor=executor)
+    controller._sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
+    tap(controller, "siti")
+    controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
+    controller.dispatch(FormOpened())
+    controller.dispatch(FormOpened())  # a second tap: taken once
+    assert controller.session().phase is Phase.SERVICE_CHOSEN
+    executor.release()
+    state = controller.session()
+    assert (state.phase, state.record, state.record_pending) == (Phase.FORM, None, False)
+    assert state.service is not None and state.service.id == "ktp-cetak-ulang"
+    assert "phone" not in state.values
+
+
+def test_a_record_answering_after_the_session_ended_is_not_taken(
+    build: Build, demo_central: str, enrolled: str
+) -> None:
+    executor = AnswersHeld()
+    controller = build(demo_central, enrolled, executor=executor)
+    controller._sync.use_catalog(Catalog.from_json(json.loads(DEMO_CATALOG.read_text())))
+    tap(controller, "siti")
+    controller.dispatch(ServiceSelected("ktp-cetak-ulang"))
+    controller.dispatch(FormOpened())
+    controller.dispatch(Cancel())
+    executor.release()
+    state = controller.session()
+    assert state.phase is not Phase.FORM, "the cancelled session's tap was taken"
+    assert state.record is None and not state.personal

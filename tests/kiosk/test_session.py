@@ -473,3 +473,127 @@ def test_every_dataclass_of_the_start_says_what_it_is(module: ModuleType) -> Non
         and (value.__doc__ or "").startswith(f"{name}(")
     ]
     assert bare == []
+
+
+# --- the number before the paper, the greeting before the record -------------------
+PRINTING = dataclasses.replace(TICKET, printed=False, printing=True)
+
+
+def test_the_ticket_is_shown_while_printing_then_with_the_prints_outcome(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    m.handle(events.TicketReady(effect.session, PRINTING))
+    assert (m.state.phase, m.state.ticket) == (Phase.TICKET_ISSUED, PRINTING)
+    deadline = m.state.deadline
+    clock.advance(1)
+    out_of_paper = dataclasses.replace(TICKET, printed=False, print_fault="out_of_paper")
+    m.handle(events.TicketReady(effect.session, out_of_paper))
+    assert (m.state.phase, m.state.ticket) == (Phase.TICKET_ISSUED, out_of_paper)
+    assert m.state.deadline == deadline, "the ticket's time on screen runs from its number"
+    m.handle(events.TicketReady(effect.session, TICKET))  # an outcome is given once
+    assert m.state.ticket == out_of_paper
+
+
+def test_a_failure_after_the_number_was_shown_keeps_the_number(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """The ticket is kept and its number shown: a failure recording the print does not
+    take it away; the screen says to photograph it, the paper's fate unknown."""
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    m.handle(events.TicketReady(effect.session, PRINTING))
+    assert m.handle(events.IssueFailed(effect.session, "store_failed")) == []
+    ticket = m.state.ticket
+    assert m.state.phase is Phase.TICKET_ISSUED and ticket is not None
+    assert (ticket.number, ticket.printing, ticket.printed, ticket.print_fault) == (
+        "A-001",
+        False,
+        False,
+        "store_failed",
+    )
+
+
+def test_a_print_outcome_for_an_ended_session_changes_nothing(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    m.handle(events.TicketReady(effect.session, PRINTING))
+    m.handle(events.Finish())
+    assert m.state.phase is Phase.DONE
+    m.handle(events.TicketReady(effect.session, TICKET))
+    assert m.state.phase is Phase.DONE and m.state.ticket is None
+
+
+RECORD = {"phone": "081378901234"}
+
+
+def _greeted_before_the_record(m: SessionMachine) -> int:
+    [effect] = m.handle(events.CardTapped("r0"))
+    assert isinstance(effect, events.ReadCard)
+    m.handle(events.CardRead(effect.session, SITI, record_to_come=True))
+    assert m.state.phase is Phase.IDENTIFIED and m.state.record_pending
+    return effect.session
+
+
+def test_a_service_chosen_before_the_record_came_is_filled_once_it_comes(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """The service's page shows nothing the record fills: it opens at once; its form
+    waits for the record, and opens pre-filled from it."""
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    assert m.state.phase is Phase.SERVICE_CHOSEN and "phone" not in m.state.values
+    m.handle(events.FormOpened())
+    assert m.state.phase is Phase.SERVICE_CHOSEN, "the form waits for the record"
+    m.handle(events.RecordFound(session, RECORD))
+    assert m.state.phase is Phase.FORM and not m.state.record_pending
+    assert m.state.values["phone"].source is Source.RECORD
+    assert m.state.values["nik"].source is Source.CARD
+
+
+def test_a_record_coming_before_the_form_is_opened_fills_it(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.RecordFound(session, RECORD))
+    assert m.state.phase is Phase.SERVICE_CHOSEN
+    assert m.state.values["phone"].value == RECORD["phone"]
+    m.handle(events.FormOpened())
+    assert m.state.phase is Phase.FORM and m.state.values["phone"].source is Source.RECORD
+
+
+def test_a_complaint_opened_before_the_record_came_offers_its_number(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ComplaintOpened())
+    assert m.state.phase is Phase.IDENTIFIED
+    m.handle(events.RecordFound(session, RECORD))
+    assert m.state.phase is Phase.COMPLAINT
+    m.handle(events.ComplaintSubmitted("antrean", "Lama sekali."))
+    assert m.state.phase is Phase.CONSENT and m.state.notify_phone == RECORD["phone"]
+
+
+def test_a_record_with_nothing_waiting_changes_only_the_record(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    assert m.handle(events.RecordFound(session, None)) == []
+    assert (m.state.phase, m.state.record, m.state.record_pending) == (
+        Phase.IDENTIFIED,
+        None,
+        False,
+    )
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.FormOpened())
+    assert m.state.phase is Phase.FORM, "nothing waits once the record's answer is in"
+    m.handle(events.RecordFound(session, RECORD))  # a second answer is not taken
+    assert m.state.record is None and "phone" not in m.state.values

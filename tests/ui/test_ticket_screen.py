@@ -111,3 +111,23 @@ def test_a_ticket_without_the_centres_numbers_makes_none_up(
     assert not screen.ahead.isVisible() and screen.ahead.text() == ""
     assert not screen.wait.isVisible() and screen.wait.text() == ""
     assert screen.requirements.isVisible()  # what to bring does not depend on the centre
+
+
+def test_the_number_is_shown_while_its_paper_prints_then_what_came_of_it(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    """Shown once kept, the ticket says it is being made, with no notice yet; the
+    print's outcome then says "take your ticket", or to photograph the screen."""
+    screen = issue(kiosk, qtbot, "puskesmas-umum")
+    state = kiosk.controller.session()
+    assert state.ticket is not None and state.ticket.printed
+    printing = dataclasses.replace(state.ticket, printed=False, printing=True)
+    screen.render_state(dataclasses.replace(state, ticket=printing), kiosk.view)
+    assert screen.number.text() == state.ticket.number
+    assert screen.paper.text() == "Membuat tiket…"
+    assert screen.no_paper.isHidden()
+    screen.render_state(state, kiosk.view)
+    assert screen.paper.text() == "Silakan ambil tiket Anda"
+    failed = dataclasses.replace(state.ticket, printed=False, print_fault="out_of_paper")
+    screen.render_state(dataclasses.replace(state, ticket=failed), kiosk.view)
+    assert screen.paper.text() == "" and not screen.no_paper.isHidden()

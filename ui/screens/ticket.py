@@ -183,10 +183,15 @@ class TicketScreen(Screen):
         reqs = service.requirements if service else ()
         _show(self.requirements_title, view.t("requirements") if reqs else "")
         _show(self.requirements, "\n".join(f"• {r(lang)}" for r in reqs))
-        # Paper is promised only for a ticket that printed on a printer still healthy.
+        # Paper is promised only for a ticket that printed on a printer still healthy;
+        # while it prints (the number shown as soon as it is kept), it is being made.
         printed = ticket.printed and view.printer_ok
-        _show(self.paper, view.t("take_ticket") if printed else "")
-        warning = None if printed else "check_ticket" if ticket.printed else "photo_ticket"
+        printing = ticket.printing and view.printer_ok
+        paper = "issuing" if printing else "take_ticket" if printed else ""
+        _show(self.paper, view.t(paper) if paper else "")
+        warning = (
+            None if printed or printing else "check_ticket" if ticket.printed else "photo_ticket"
+        )
         self.no_paper.show_notice(NOTICES[warning] if warning else None, view)
         self._orient()  # the notice to the half with room, now that every line is said
         self.qr.set_text(ticket.status_url)
