@@ -382,13 +382,18 @@ def _prune(venv: Path, patterns: Sequence[str]) -> None:
             removed.append(path)
     if not removed:
         return
+    # A line goes when its file, or a folder it is in, was removed: looked up in a set
+    # (the file and each of its folders), not compared with each removed path in turn,
+    # which for PySide6's RECORD (thousands of lines, hundreds removed) took most of
+    # the build.
+    gone = set(removed)
     for record in venv.glob("lib/python3.*/site-packages/*.dist-info/RECORD"):
         site = record.parent.parent
         lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
         kept = []
         for line in lines:
             where = Path(os.path.normpath(site / line.split(",", 1)[0]))
-            if not any(where == gone or where.is_relative_to(gone) for gone in removed):
+            if where not in gone and gone.isdisjoint(where.parents):
                 kept.append(line)
         record.write_text("".join(kept), encoding="utf-8")
 
