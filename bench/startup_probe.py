@@ -33,9 +33,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-
+# In the order `kiosk demo` loads them: the kiosk (no Qt) before PySide6, which
+# ui.app imports after it (see ui.app); Qt's own names are imported in main().
 from kiosk.wiring.store import open_store
 from testkit.demo_kiosk import demo_config
 from ui.app import build_window
@@ -72,6 +71,9 @@ def ms_since(start: float, end: float) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
     args = _parse(argv)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([])
