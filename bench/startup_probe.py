@@ -33,8 +33,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-# In the order `kiosk demo` loads them: the kiosk (no Qt) before PySide6, which
-# ui.app imports after it (see ui.app); Qt's own names are imported in main().
+# As `kiosk demo` starts (kiosk.cli.main): the collector held off until the store has
+# settled (kiosk.startup), then the kiosk (no Qt) before PySide6, which ui.app imports
+# after it (see ui.app); Qt's own names are imported in main().
+from kiosk.startup import hold_collector
+
+hold_collector()
+
 from kiosk.wiring.store import open_store
 from testkit.demo_kiosk import demo_config
 from ui.app import build_window

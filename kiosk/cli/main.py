@@ -311,14 +311,19 @@ def _start(
     screenshot: Path | None = None,
     desk: bool = False,
 ) -> int:
+    from kiosk.startup import hold_collector, release_collector
     from kiosk.wiring.store import open_store
 
+    # The start makes objects that live as long as the kiosk: no collection until the
+    # store has settled (kiosk.startup).
+    hold_collector()
     # Opened once the attract screen is painted; run_kiosk ends with a message
     # if it cannot be.
     store = open_store(config, deferred=True)
     try:
         from ui.app import run_kiosk
     except ImportError as exc:
+        release_collector()
         print(f"kiosk: antarmuka layar tidak tersedia / Qt not available: {exc}", file=sys.stderr)
         return EXIT_FAILED
     try:
@@ -332,6 +337,7 @@ def _start(
             desk=desk,
         )
     finally:
+        release_collector()
         store.close()
 
 
