@@ -33,9 +33,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-# As `kiosk demo` starts (kiosk.cli.main): the collector held off until the store has
-# settled (kiosk.startup), then the kiosk (no Qt) before PySide6, which ui.app imports
-# after it (see ui.app); Qt's own names are imported in main().
+# As `kiosk demo` starts (kiosk.cli.main): the dataclasses' methods compiled by an
+# earlier start (kiosk.code_cache), the collector held off until the store has settled
+# (kiosk.startup), then the kiosk (no Qt) before PySide6, which ui.app imports after it
+# (see ui.app); Qt's own names are imported in main().
+from kiosk import code_cache
+
+code_cache.install()
+
 from kiosk.startup import hold_collector
 
 hold_collector()
@@ -134,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.input_filters.remove(window)
             window.shut_down()
         store.close()
+        # What the kiosk's warm-up does once the store has settled, which the probe,
+        # gone at ready, never reaches: keep the methods compiled for the next start.
+        code_cache.save()
     if not painted:
         print("the attract screen was never painted", file=sys.stderr)
         return EXIT_NO_PAINT

@@ -170,3 +170,6 @@ def _import_heavy_modules() -> None:
     from printing.layouts.qr import qr_matrix
 
     qr_matrix("warm-up")  # reportlab's barcode package, ~0.3 s on first import
+    from kiosk import code_cache
+
+    code_cache.save()  # the dataclasses' methods compiled by this start, for the next

@@ -311,12 +311,16 @@ def _start(
     screenshot: Path | None = None,
     desk: bool = False,
 ) -> int:
+    from kiosk import code_cache
     from kiosk.startup import hold_collector, release_collector
+
+    # The dataclasses' methods compiled at an earlier start (kiosk.code_cache); the start
+    # makes objects that live as long as the kiosk: no collection until the store has
+    # settled (kiosk.startup).
+    code_cache.install()
+    hold_collector()
     from kiosk.wiring.store import open_store
 
-    # The start makes objects that live as long as the kiosk: no collection until the
-    # store has settled (kiosk.startup).
-    hold_collector()
     # Opened once the attract screen is painted; run_kiosk ends with a message
     # if it cannot be.
     store = open_store(config, deferred=True)

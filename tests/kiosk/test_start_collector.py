@@ -73,7 +73,8 @@ def test_a_collector_held_by_someone_else_is_left_as_it_was() -> None:
 
 
 #: `kiosk run`'s start (kiosk.cli.main._start) with the window replaced by one that
-#: notes whether the collector ran while the window's modules were loaded and built.
+#: notes whether the collector ran while the window's modules were loaded and built, and
+#: whether the dataclasses' methods come from the code cache (kiosk.code_cache).
 _RUN = """
 import gc, sys
 from pathlib import Path
@@ -81,9 +82,12 @@ import ui.app
 from kiosk.cli import main
 from kiosk.config import Config, KioskSection
 
+import dataclasses
 seen = []
 def window(config, store, **_):
+    from kiosk import code_cache
     seen.append(gc.isenabled())
+    seen.append(dataclasses.exec == code_cache.install().exec)  # the dataclasses' cache
     return 0
 ui.app.run_kiosk = window
 status = main._start(Config(kiosk=KioskSection(data_dir=sys.argv[1])), demo=False,
@@ -95,5 +99,6 @@ print(status, seen, gc.isenabled())
 def test_kiosk_run_holds_the_collector_through_its_start_and_frees_it_after(
     tmp_path: Path,
 ) -> None:
-    out = run_python(_RUN, str(tmp_path), env={**ENV, "QT_QPA_PLATFORM": "offscreen"})
-    assert out.strip().splitlines()[-1] == "0 [False] True"
+    cache = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    out = run_python(_RUN, str(tmp_path), env={**ENV, **cache, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.strip().splitlines()[-1] == "0 [False, True] True"
