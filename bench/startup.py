@@ -391,9 +391,10 @@ PROFILE_NOTES: tuple[str, ...] = (
     "Third round, alternating runs (each start over a floor run just before it), 10 each "
     "of the base (39987c4) and of the change, at load 8 on 2026-12-06, bytecode "
     "compiled: ready ÷ floor median 3.48× → 2.08×, p95 4.53× → 2.78×; in-probe imports "
-    "median 1586 → 997 ms. The full section run just after, at load 9: median 2.52×, "
-    "p95 3.44× (9 starts, so the p95 is nearly the slowest one: a start that waits for "
-    "a core while its floor did not).",
+    "median 1586 → 997 ms; again at load 6: median 2.88× → 2.24×, p95 4.04× → 2.78×, "
+    "imports 944 → 637 ms. Two full section runs just after, at load 9 and 6: median "
+    "2.52× and 2.37×, p95 3.44× and 3.11× (9 starts, so the p95 is nearly the slowest "
+    "one: a start that waited for a core while its floor did not).",
     "What is left, largest first: PySide6 itself and Qt's namespace of enums; the "
     "classes themselves (the dataclasses' fields processed, some 210 enums) and the "
     "kiosk's some 200 modules unmarshalled and run; the window (the kiosk's parts, the "
