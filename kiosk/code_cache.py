@@ -4,7 +4,7 @@ On Python 3.11 ``@dataclass`` writes the source of each class's ``__init__``,
 ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr__`` and ``__delattr__`` and
 compiles it with ``exec``, at every import: the kiosk makes some 150 dataclasses
 before it is ready for a tap, and compiling their 870 methods was the largest part of
-its own start (some 15 % of all it executes to ready). Python keeps its modules'
+its own start (a quarter of the instructions it executes to ready). Python keeps its modules'
 bytecode in ``__pycache__``; this does the same for those methods.
 
 :func:`install` gives :mod:`dataclasses` an ``exec`` that compiles each source text
