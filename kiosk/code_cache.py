@@ -5,18 +5,37 @@ On Python 3.11 ``@dataclass`` writes the source of each class's ``__init__``,
 compiles it with ``exec``, at every import: the kiosk makes some 150 dataclasses
 before it is ready for a tap, and compiling their 870 methods was the largest part of
 its own start (a quarter of the instructions it executes to ready). Python keeps its modules'
-bytecode in ``__pycache__``; this does the same for those methods.
+bytecode in ``__pycache__``; this does the same for those methods, under the same rules.
 
 :func:`install` gives :mod:`dataclasses` an ``exec`` that compiles each source text
 once, exactly as ``exec`` would (same file name ``<string>``, no inherited
 ``__future__`` flags, the interpreter's optimisation level), and takes the code
-object from a cache file when it has the very same text. :func:`save` writes the
-texts this process used back to the file (one per interpreter version and
-optimisation level, in the user's cache folder), so texts of classes that changed
-or went away drop out. A file that is missing, unreadable, of another Python, or
-damaged, or that another user could have written, is ignored (and replaced by the
-next :func:`save`): the methods are then
-compiled as before. Nothing else changes: the same text always gives the same code.
+object from the cache file when it has the very same text. The same text always
+gives the same code.
+
+Where the file lives and who may write it follow Python's own bytecode:
+
+- It is ``kiosk/__pycache__/dataclass-code.<cache tag>[.opt-N].marshal``, beside
+  the kiosk's own bytecode (:func:`default_path`, named as
+  :func:`importlib.util.cache_from_source` names a module's, so
+  ``sys.pycache_prefix`` moves it too): one per interpreter and optimisation level,
+  never in the user's home or cache folder. An installed kiosk's package tree is
+  root's and nothing in it is writable by the kiosk's user, so the cache adds no
+  place where the kiosk's user could leave code for its next start.
+- The build writes it, as ``compileall`` writes bytecode: ``python -m
+  kiosk.code_cache`` (:func:`build`) imports what the kiosk imports on its way to
+  ready (:data:`START_MODULES`) and writes the methods they made, even when
+  ``sys.dont_write_bytecode`` is set (an explicit build). ``make bench``,
+  ``make pytest`` and the Debian package's build run it; the package ships the file
+  read-only, root's.
+- At run time :func:`save` writes it only where Python itself would write
+  bytecode: not when ``sys.dont_write_bytecode`` is set (``PYTHONDONTWRITEBYTECODE``,
+  ``-B``), and not where the folder cannot be written (the installed package: the
+  write fails, quietly, as Python's does).
+- It is read only when it belongs to root or to this user and neither its group
+  nor others could write it. A file that is missing, unreadable, too large, of
+  another Python, damaged, or that someone else could have written, is ignored: the
+  methods are then compiled as before.
 """
 
 from __future__ import annotations
@@ -29,13 +48,13 @@ import marshal
 import os
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from types import CodeType
 from typing import Any
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "anjungan"
 #: Larger than this, the file is not read (the kiosk's own is some 0.8 MB).
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
@@ -64,9 +83,9 @@ class CodeCache:
             st = self.path.stat()
             if st.st_size > MAX_FILE_BYTES:
                 raise ValueError("too large")
-            if st.st_uid != os.getuid() or st.st_mode & 0o022:
-                # Code is run from it: only a file no one but this user can write.
-                raise ValueError("not this user's own file")
+            if not trusted(st):
+                # Code is run from it: only a file no one but root or this user can write.
+                raise ValueError("neither root's nor this user's own, or others may write it")
             data = self.path.read_bytes()
         except FileNotFoundError:
             return
@@ -102,29 +121,44 @@ class CodeCache:
             source = self.compile(source)
         _exec(source, globals, locals)
 
-    def save(self) -> None:
-        """Write the texts this process used, if any was compiled anew (atomically: a
-        reader sees the old file or the new one). A failure is logged, never raised."""
+    def save(self, *, force: bool = False) -> bool:
+        """Write the texts this process used, if any was compiled anew, where Python would
+        write bytecode (never when ``sys.dont_write_bytecode`` is set, unless ``force``:
+        the build's explicit write); atomically, a reader sees the old file or the new
+        one. Whether it was written; a failure (a folder this user cannot write, as an
+        installed kiosk's) is logged, never raised."""
+        if sys.dont_write_bytecode and not force:
+            return False
         with self._lock:
-            if not self._unsaved:
-                return
+            if not (self._unsaved or force):
+                return False
             used = dict(self._used)
             self._unsaved = False
         import tempfile
 
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             data = importlib.util.MAGIC_NUMBER + marshal.dumps(used)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".dataclass-code-")
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
+                # As Python's bytecode: read by all, written by its owner alone.
+                os.chmod(tmp, 0o644)
                 os.replace(tmp, self.path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except (OSError, ValueError) as exc:
-            log.info("dataclass code cache %s not written: %s", self.path, exc)
+            log.debug("dataclass code cache %s not written: %s", self.path, exc)
+            return False
+        return True
+
+
+def trusted(st: os.stat_result) -> bool:
+    """Whether code may be run from a file of this status: root's (a package's, shipped
+    read-only) or this user's own, and writable by neither its group nor others."""
+    return st.st_uid in (0, os.getuid()) and not st.st_mode & 0o022
 
 
 def _decode(data: bytes, path: Path) -> dict[str, CodeType]:
@@ -146,22 +180,58 @@ def _decode(data: bytes, path: Path) -> dict[str, CodeType]:
     return loaded
 
 
-def default_path() -> Path:
-    """The cache file in the user's cache folder, one per Python and optimisation level."""
-    import platformdirs
+def default_path() -> Path | None:
+    """The cache file beside the kiosk's own bytecode, named as Python names a module's
+    (one per interpreter and optimisation level; under ``sys.pycache_prefix`` if set):
+    ``kiosk/__pycache__/dataclass-code.cpython-311.marshal``. None where Python keeps
+    no bytecode (no ``sys.implementation.cache_tag``)."""
+    try:
+        pyc = importlib.util.cache_from_source(str(Path(__file__).with_name("dataclass-code.py")))
+    except NotImplementedError:
+        return None
+    return Path(pyc).with_suffix(".marshal")
 
-    name = f"dataclass-code.{sys.implementation.cache_tag}.opt{sys.flags.optimize}.marshal"
-    return Path(platformdirs.user_cache_dir(APP_NAME)) / name
+
+#: What the kiosk imports on its way to ready for a tap (``kiosk run`` and ``kiosk
+#: demo``: the command line, the store, the window and what building it imports, the
+#: readers of both), then what the warm-up loads once it is ready
+#: (:func:`kiosk.startup.warm_up`). tests/kiosk/test_code_cache.py checks that a start
+#: with the cache :func:`build` wrote compiles no method.
+START_MODULES = (
+    "kiosk.cli.main",
+    "kiosk.wiring.store",
+    "ui.app",
+    "kiosk.client.transport",
+    "kiosk.wiring.demo_reader",
+    "cardio.emulators.demo_cards",
+    "cardio.readers.multi",
+    "cardio.readers.pcsc_scard",
+    "contract.demo",
+    "offline_store.opening",
+    "offline_store.migrations",
+    "offline_store.crypto",
+    "printing.layouts.paper",
+    "printing.printers.pdf_file",
+    # the warm-up's
+    "cwt",
+    "printing.layouts.fonts",
+    "printing.layouts.ticket",
+    "printing.layouts.qr",
+)
 
 
 _installed: CodeCache | None = None
 
 
-def install(path: Path | None = None) -> CodeCache:
-    """Read the cache and give :mod:`dataclasses` its ``exec`` (once per process)."""
+def install(path: Path | None = None) -> CodeCache | None:
+    """Read the cache and give :mod:`dataclasses` its ``exec`` (once per process); None
+    where Python keeps no bytecode."""
     global _installed
     if _installed is None:
-        cache = CodeCache(path or default_path())
+        where = path or default_path()
+        if where is None:
+            return None
+        cache = CodeCache(where)
         cache.load()
         dataclasses.exec = cache.exec  # type: ignore[attr-defined]  # read as a global
         _installed = cache
@@ -169,6 +239,62 @@ def install(path: Path | None = None) -> CodeCache:
 
 
 def save() -> None:
-    """Write the installed cache (see :meth:`CodeCache.save`); nothing if none is."""
+    """Write the installed cache where Python would write bytecode (see
+    :meth:`CodeCache.save`); nothing if none is installed."""
     if _installed is not None:
         _installed.save()
+
+
+def build(path: Path | None = None, modules: Sequence[str] = START_MODULES) -> CodeCache:
+    """Import ``modules`` with a cache that starts empty, and write the methods they made
+    to ``path`` (by default :func:`default_path`), even when ``sys.dont_write_bytecode``
+    is set: the build's step, as ``compileall`` is for bytecode. Call it in a fresh
+    interpreter: what was imported before it is not seen."""
+    global _installed
+    where = path or default_path()
+    if where is None:
+        raise BuildError("this Python keeps no bytecode (no cache tag)")
+    if _installed is not None:
+        raise BuildError("a code cache is already installed in this process")
+    cache = CodeCache(where)  # not loaded: every method of the start compiled afresh
+    dataclasses.exec = cache.exec  # type: ignore[attr-defined]
+    _installed = cache
+    for name in modules:
+        importlib.import_module(name)
+    if not cache.save(force=True):
+        raise BuildError(f"{where} could not be written")
+    return cache
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m kiosk.code_cache",
+        description=(
+            "Write the methods dataclasses makes on the kiosk's way to ready into the "
+            "cache beside the kiosk's bytecode (as compileall writes bytecode)."
+        ),
+    )
+    parser.add_argument(
+        "--out", type=Path, help="the cache file (default: %(default)s)", default=default_path()
+    )
+    args = parser.parse_args(argv)
+    try:
+        cache = build(args.out)
+    except (BuildError, ImportError) as exc:
+        print(f"kiosk.code_cache: {exc}", file=sys.stderr)
+        return 1
+    print(f"{cache.path}: {cache.compiled} methods' code")
+    return 0
+
+
+if __name__ == "__main__":
+    # Run as `python -m`: the kiosk's own copy of this module, the one its start uses.
+    from kiosk import code_cache
+
+    sys.exit(code_cache.main())

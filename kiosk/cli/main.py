@@ -4,7 +4,16 @@ Exit codes: 0 done, 1 the kiosk could not start or failed, 2 bad usage or a
 bad configuration (the message names the key).
 """
 
+# ruff: noqa: E402 - the code cache goes in before the command's own imports
 from __future__ import annotations
+
+# The console entry point's first import: from here on, the methods dataclasses makes
+# for the command line's, the configuration's and the store's classes (and the rest of
+# the start's) come from the cache the build wrote beside the kiosk's bytecode
+# (kiosk.code_cache), not compiled again.
+from kiosk import code_cache
+
+code_cache.install()
 
 import argparse
 import logging
@@ -311,13 +320,10 @@ def _start(
     screenshot: Path | None = None,
     desk: bool = False,
 ) -> int:
-    from kiosk import code_cache
     from kiosk.startup import hold_collector, release_collector
 
-    # The dataclasses' methods compiled at an earlier start (kiosk.code_cache); the start
-    # makes objects that live as long as the kiosk: no collection until the store has
-    # settled (kiosk.startup).
-    code_cache.install()
+    # The start makes objects that live as long as the kiosk: no collection until the
+    # store has settled (kiosk.startup). The code cache is in since this module's import.
     hold_collector()
     from kiosk.wiring.store import open_store
 
