@@ -33,8 +33,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-# As `kiosk demo` starts (kiosk.cli.main): the dataclasses' methods compiled by an
-# earlier start (kiosk.code_cache), the collector held off until the store has settled
+# As `kiosk demo` starts (kiosk.cli.main): the dataclasses' methods from the code cache
+# the build wrote beside the kiosk's bytecode (kiosk.code_cache; `make bench` runs
+# `python -m kiosk.code_cache` after compileall), the collector held off until the store has settled
 # (kiosk.startup), then the kiosk (no Qt) before PySide6, which ui.app imports after it
 # (see ui.app); Qt's own names are imported in main().
 from kiosk import code_cache
@@ -140,7 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.shut_down()
         store.close()
         # What the kiosk's warm-up does once the store has settled, which the probe,
-        # gone at ready, never reaches: keep the methods compiled for the next start.
+        # gone at ready, never reaches: where Python writes bytecode (not with
+        # PYTHONDONTWRITEBYTECODE), keep any method compiled anew for the next start.
         code_cache.save()
     if not painted:
         print("the attract screen was never painted", file=sys.stderr)
