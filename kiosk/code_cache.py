@@ -80,13 +80,17 @@ class CodeCache:
     def load(self) -> None:
         """Read the file; anything wrong with it leaves the cache empty."""
         try:
-            st = self.path.stat()
-            if st.st_size > MAX_FILE_BYTES:
-                raise ValueError("too large")
-            if not trusted(st):
-                # Code is run from it: only a file no one but root or this user can write.
-                raise ValueError("neither root's nor this user's own, or others may write it")
-            data = self.path.read_bytes()
+            # The status of the file opened, not of the path: what is read is what was checked.
+            with self.path.open("rb") as f:
+                st = os.fstat(f.fileno())
+                if st.st_size > MAX_FILE_BYTES:
+                    raise ValueError("too large")
+                if not trusted(st):
+                    # Code is run from it: only a file no one but root or this user can write.
+                    raise ValueError("neither root's nor this user's own, or others may write it")
+                data = f.read(MAX_FILE_BYTES + 1)
+                if len(data) > MAX_FILE_BYTES:
+                    raise ValueError("too large")
         except FileNotFoundError:
             return
         except (OSError, ValueError) as exc:
