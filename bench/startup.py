@@ -401,6 +401,13 @@ PROFILE_NOTES: tuple[str, ...] = (
     "imports 944 → 637 ms. Two full section runs just after, at load 9 and 6: median "
     "2.52× and 2.37×, p95 3.44× and 3.11× (9 starts, so the p95 is nearly the slowest "
     "one: a start that waited for a core while its floor did not).",
+    "The code cache moved beside the kiosk's bytecode and built by `make bench` (after "
+    "compileall, as the package builds it): two full section runs at load 2 on "
+    "2026-12-06, ready ÷ floor median 2.28× and 2.39×, p95 2.33× and 2.64×, in-probe "
+    "imports median 205 and 252 ms; alternating with the file removed (so every start "
+    "compiles the methods, PYTHONDONTWRITEBYTECODE=1 as here and on CI), two runs each "
+    "at load 2-2.6: with the cache median 2.40× and 1.92×, p95 3.11× and 2.64×; without "
+    "it 2.88× and 3.04×, p95 3.88× and 3.16×.",
     "What is left, largest first: PySide6 itself and Qt's namespace of enums; the "
     "classes themselves (the dataclasses' fields processed, some 210 enums) and the "
     "kiosk's some 200 modules unmarshalled and run; the window (the kiosk's parts, the "
