@@ -130,7 +130,7 @@ package-test: package
 # kiosk's dataclasses' code cache beside its bytecode, as its package has it.
 bench: venv translations
 	$(VENV)/bin/python -m compileall -q $(PACKAGES)
-	$(VENV)/bin/python -m kiosk.code_cache
+	$(VENV)/bin/python -m kiosk.cli.build_cache
 	$(VENV)/bin/python -m bench
 
 screenshots: venv translations

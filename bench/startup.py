@@ -381,7 +381,7 @@ PROFILE_NOTES: tuple[str, ...] = (
     "ignored). It follows Python's own bytecode, so it adds no place where the kiosk's "
     "user could leave code for its next start: the installed kiosk's tree under /opt is "
     "root's and the package ships the file there, root's and read-only (packaging/deb/"
-    "build.py runs `python -m kiosk.code_cache` after compileall); at run time it is "
+    "build.py runs `python -m kiosk.cli.build_cache` after compileall); at run time it is "
     "written only where Python would write bytecode (never with "
     "PYTHONDONTWRITEBYTECODE, never in the home or cache folder) and read only when "
     "root's or the user's own and writable by no one else. -440 M to ready; (2) the kiosk's own "

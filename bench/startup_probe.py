@@ -35,7 +35,7 @@ from pathlib import Path
 
 # As `kiosk demo` starts (kiosk.cli.main): the dataclasses' methods from the code
 # cache the build wrote beside the kiosk's bytecode (kiosk.code_cache; `make bench`
-# runs `python -m kiosk.code_cache` after compileall), the collector held off until the
+# runs `python -m kiosk.cli.build_cache` after compileall), the collector held off until the
 # store has settled (kiosk.startup), then the kiosk (no Qt) before PySide6, which
 # ui.app imports after it (see ui.app); Qt's own names are imported in main().
 from kiosk import code_cache

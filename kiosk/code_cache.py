@@ -23,11 +23,10 @@ Where the file lives and who may write it follow Python's own bytecode:
   root's and nothing in it is writable by the kiosk's user, so the cache adds no
   place where the kiosk's user could leave code for its next start.
 - The build writes it, as ``compileall`` writes bytecode: ``python -m
-  kiosk.code_cache`` (:func:`build`) imports what the kiosk imports on its way to
-  ready (:data:`START_MODULES`) and writes the methods they made, even when
-  ``sys.dont_write_bytecode`` is set (an explicit build). ``make bench``,
-  ``make pytest`` and the Debian package's build run it; the package ships the file
-  read-only, root's.
+  kiosk.cli.build_cache`` (:func:`build`) imports what the kiosk imports on its way to
+  ready and writes the methods they made, even when
+  ``sys.dont_write_bytecode`` is set (an explicit build). ``make bench`` and the
+  Debian package's build run it; the package ships the file read-only, root's.
 - At run time :func:`save` writes it only where Python itself would write
   bytecode: not when ``sys.dont_write_bytecode`` is set (``PYTHONDONTWRITEBYTECODE``,
   ``-B``), and not where the folder cannot be written (the installed package: the
@@ -48,7 +47,7 @@ import marshal
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable
 from pathlib import Path
 from types import CodeType
 from typing import Any
@@ -196,34 +195,6 @@ def default_path() -> Path | None:
     return Path(pyc).with_suffix(".marshal")
 
 
-#: What the kiosk imports on its way to ready for a tap (``kiosk run`` and ``kiosk
-#: demo``: the command line, the store, the window and what building it imports, the
-#: readers of both), then what the warm-up loads once it is ready
-#: (:func:`kiosk.startup.warm_up`). tests/kiosk/test_code_cache.py checks that a start
-#: with the cache :func:`build` wrote compiles no method.
-START_MODULES = (
-    "kiosk.cli.main",
-    "kiosk.wiring.store",
-    "ui.app",
-    "kiosk.client.transport",
-    "kiosk.wiring.demo_reader",
-    "cardio.emulators.demo_cards",
-    "cardio.readers.multi",
-    "cardio.readers.pcsc_scard",
-    "contract.demo",
-    "offline_store.opening",
-    "offline_store.migrations",
-    "offline_store.crypto",
-    "printing.layouts.paper",
-    "printing.printers.pdf_file",
-    # the warm-up's
-    "cwt",
-    "printing.layouts.fonts",
-    "printing.layouts.ticket",
-    "printing.layouts.qr",
-)
-
-
 _installed: CodeCache | None = None
 
 
@@ -249,11 +220,12 @@ def save() -> None:
         _installed.save()
 
 
-def build(path: Path | None = None, modules: Sequence[str] = START_MODULES) -> CodeCache:
-    """Import ``modules`` with a cache that starts empty, and write the methods they made
-    to ``path`` (by default :func:`default_path`), even when ``sys.dont_write_bytecode``
-    is set: the build's step, as ``compileall`` is for bytecode. Call it in a fresh
-    interpreter: what was imported before it is not seen."""
+def build(load: Callable[[], object], path: Path | None = None) -> CodeCache:
+    """Run ``load`` (which imports what the kiosk imports on its way to ready) with a
+    cache that starts empty, and write the methods it made to ``path`` (by default
+    :func:`default_path`), even when ``sys.dont_write_bytecode`` is set: the build's
+    step, as ``compileall`` is for bytecode (``python -m kiosk.cli.build_cache``). Call
+    it in a fresh interpreter: what was imported before it is not seen."""
     global _installed
     where = path or default_path()
     if where is None:
@@ -263,8 +235,7 @@ def build(path: Path | None = None, modules: Sequence[str] = START_MODULES) -> C
     cache = CodeCache(where)  # not loaded: every method of the start compiled afresh
     dataclasses.exec = cache.exec  # type: ignore[attr-defined]
     _installed = cache
-    for name in modules:
-        importlib.import_module(name)
+    load()
     if not cache.save(force=True):
         raise BuildError(f"{where} could not be written")
     return cache
@@ -272,33 +243,3 @@ def build(path: Path | None = None, modules: Sequence[str] = START_MODULES) -> C
 
 class BuildError(RuntimeError):
     pass
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    import argparse
-
-    parser = argparse.ArgumentParser(
-        prog="python -m kiosk.code_cache",
-        description=(
-            "Write the methods dataclasses makes on the kiosk's way to ready into the "
-            "cache beside the kiosk's bytecode (as compileall writes bytecode)."
-        ),
-    )
-    parser.add_argument(
-        "--out", type=Path, help="the cache file (default: %(default)s)", default=default_path()
-    )
-    args = parser.parse_args(argv)
-    try:
-        cache = build(args.out)
-    except (BuildError, ImportError) as exc:
-        print(f"kiosk.code_cache: {exc}", file=sys.stderr)
-        return 1
-    print(f"{cache.path}: {cache.compiled} methods' code")
-    return 0
-
-
-if __name__ == "__main__":
-    # Run as `python -m`: the kiosk's own copy of this module, the one its start uses.
-    from kiosk import code_cache
-
-    sys.exit(code_cache.main())

@@ -311,6 +311,13 @@ def demo_config(
     )
 
 
+def import_the_start() -> None:
+    """Import what ``kiosk run`` and ``kiosk demo`` import on their way to the window,
+    starting nothing: the code cache's build step (kiosk.cli.build_cache)."""
+    from kiosk.wiring.store import open_store  # noqa: F401
+    from ui.app import run_kiosk  # noqa: F401
+
+
 def _start(
     config: Config,
     *,

@@ -17,7 +17,7 @@ so a kiosk and a centre run the very versions the suite tested:
 - the bytecode is compiled at build time (the files under ``/opt`` belong to
   root, so the service's user could not write it) with the installed path in
   it, never the staging folder's; so is the kiosk's dataclasses' code cache
-  (``python -m kiosk.code_cache``, beside the kiosk's bytecode);
+  (``python -m kiosk.cli.build_cache``, beside the kiosk's bytecode);
 - nothing of the build machine stays in the files: the few dependencies that
   have no Linux wheel (pyscard) are built from their sdist by Debian's
   interpreter, without debug information, never taken from a cache that
@@ -86,7 +86,7 @@ class Package:
     #: Globs under the environment (relative to it) of what the program never loads.
     prune: tuple[str, ...] = ()
     #: The kiosk's dataclasses' code cache is built into its package tree
-    #: (kiosk.code_cache), as its bytecode is.
+    #: (kiosk.code_cache, built by kiosk.cli.build_cache), as its bytecode is.
     code_cache: bool = False
 
 
@@ -425,7 +425,7 @@ def _tidy(venv: Path, stage: Path, python: Path, *, code_cache: bool = False) ->
         # environment's own kiosk, not the checkout's; -B: no bytecode of the staging
         # paths. The code holds no path (its file name is "<string>").
         _run(
-            [venv / "bin" / "python", "-I", "-B", "-m", "kiosk.code_cache"],
+            [venv / "bin" / "python", "-I", "-B", "-m", "kiosk.cli.build_cache"],
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
             cwd=stage,
         )

@@ -166,7 +166,7 @@ def test_with_dont_write_bytecode_nothing_is_written_at_run_time(tmp_path: Path)
 
 
 def _build(out: Path, env: dict[str, str] = NO_WRITES) -> str:
-    code = "import runpy; runpy.run_module('kiosk.code_cache', run_name='__main__')"
+    code = "import runpy; runpy.run_module('kiosk.cli.build_cache', run_name='__main__')"
     return run_python(code, "--out", str(out), env=env)
 
 
