@@ -407,7 +407,10 @@ PROFILE_NOTES: tuple[str, ...] = (
     "imports median 205 and 252 ms; alternating with the file removed (so every start "
     "compiles the methods, PYTHONDONTWRITEBYTECODE=1 as here and on CI), two runs each "
     "at load 2-2.6: with the cache median 2.40× and 1.92×, p95 3.11× and 2.64×; without "
-    "it 2.88× and 3.04×, p95 3.88× and 3.16×.",
+    "it 2.88× and 3.04×, p95 3.88× and 3.16×. Three more full runs on the final "
+    "build step at load 3.5-4.6: median 2.56×, 2.25× and 1.85×, p95 3.48×, 3.04× and "
+    "3.41× (9 starts: the p95 is nearly the slowest start, one that waited for a core "
+    "while its floor did not).",
     "What is left, largest first: PySide6 itself and Qt's namespace of enums; the "
     "classes themselves (the dataclasses' fields processed, some 210 enums) and the "
     "kiosk's some 200 modules unmarshalled and run; the window (the kiosk's parts, the "
