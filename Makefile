@@ -115,8 +115,11 @@ PYTEST_WORKERS ?= auto
 # wheel has them: with PYTHONDONTWRITEBYTECODE set (as on CI), every interpreter a
 # test starts (a kiosk, a centre, a CLI) would otherwise compile them again from
 # source, about 0.3 s of CPU each (tests/kiosk/test_doctor.py: 23.2 -> 19.6 s of CPU).
+# The methods its dataclasses generate are compiled once too (kiosk/code_cache.py),
+# as the kiosk's package ships them.
 pytest: venv translations
 	$(VENV)/bin/python -m compileall -q $(PACKAGES)
+	$(VENV)/bin/python -m kiosk.cli.build_cache
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 --ignore=tests/packaging $(PYTEST_ARGS)
 
 test: lint typecheck pytest package-test
