@@ -51,6 +51,21 @@ def new_db_url(
     return make
 
 
+@pytest.fixture(scope="session")
+def new_migrated_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> NewDbUrl:
+    """Make a database of a kind at the migrations' head, nothing in it; returns its URL.
+
+    For centres whose start need not migrate (tests of migrating take ``new_db_url``).
+    """
+
+    def make(backend: str) -> str:
+        return migrated_database(request, tmp_path_factory, backend)
+
+    return make
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, new_db_url: NewDbUrl) -> str:
     """An empty database, once per backend."""
