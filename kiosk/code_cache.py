@@ -229,17 +229,21 @@ def build(load: Callable[[], object], path: Path | None = None) -> CodeCache:
     global _installed
     where = path or default_path()
     if where is None:
-        raise BuildError("this Python keeps no bytecode (no cache tag)")
+        raise _build_error("this Python keeps no bytecode (no cache tag)")
     if _installed is not None:
-        raise BuildError("a code cache is already installed in this process")
+        raise _build_error("a code cache is already installed in this process")
     cache = CodeCache(where)  # not loaded: every method of the start compiled afresh
     dataclasses.exec = cache.exec  # type: ignore[attr-defined]
     _installed = cache
     load()
     if not cache.save(force=True):
-        raise BuildError(f"{where} could not be written")
+        raise _build_error(f"{where} could not be written")
     return cache
 
 
-class BuildError(RuntimeError):
-    pass
+def _build_error(problem: str) -> Exception:
+    # Imported only to fail: kiosk.errors loads the store's package, whose classes a
+    # build must make with its cache in place to keep them.
+    from kiosk.errors import CodeCacheBuildError
+
+    return CodeCacheBuildError(problem)

@@ -38,6 +38,11 @@ class ConfigError(ValueError):
         self.problem = problem
 
 
+class CodeCacheBuildError(RuntimeError):
+    """The dataclass code cache could not be built (``python -m kiosk.cli.build_cache``):
+    no bytecode on this Python, a cache already installed, or its file not written."""
+
+
 class PinFormatError(ValueError):
     """A PIN that is not 4 to 12 digits, or a stored hash that cannot be read."""
 

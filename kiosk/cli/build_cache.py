@@ -68,7 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         cache = code_cache.build(import_the_start, args.out)
-    except (code_cache.BuildError, ImportError) as exc:
+    except Exception as exc:  # CodeCacheBuildError, ImportError: a build that cannot be made
+        # kiosk.errors is not imported before the build: its package's classes go in too
+        from kiosk.errors import CodeCacheBuildError
+
+        if not isinstance(exc, (CodeCacheBuildError, ImportError)):
+            raise
         print(f"kiosk.cli.build_cache: {exc}", file=sys.stderr)
         return 1
     print(f"{cache.path}: {cache.compiled} methods' code")
