@@ -320,6 +320,11 @@ class SessionState:
     #: ended (IDLE; never shown). None when there is nothing to say.
     problem: Problem | SessionEnd | None = None
     deadline: float | None = None
+    #: While the ticket's paper prints (``ticket.printing``), the latest its outcome is
+    #: waited for (the issuing deadline: ``printer.job_timeout_s`` is shorter): the
+    #: screen does not leave on the number's time while the outcome, and its notice,
+    #: may still come. None once the screen waits on the print alone.
+    print_deadline: float | None = None
 
     def __repr__(self) -> str:  # keep personal data out of logs
         return f"SessionState(phase={self.phase.value}, session={self.session})"
@@ -537,18 +542,21 @@ class SessionMachine:
                 return self._typed_number(digits)
             case TicketReady(session, ticket) if self._current(session, Phase.ISSUING):
                 deadline = self._clock() + self.timeouts.ticket_display
-                self._go(Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline)
+                # the print is bounded by the issuing deadline, which may be the later one
+                printing = max(deadline, s.deadline or deadline) if ticket.printing else None
+                self._go(
+                    Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline, print_deadline=printing
+                )
             case TicketReady(session, ticket) if self._printing(session):
-                self._go(Phase.TICKET_ISSUED, ticket=ticket)  # the paper's outcome
+                self._printed(ticket)  # the paper's outcome
             case IssueFailed(session, reason) if self._printing(session):
                 # The number is shown and kept; whether the paper came is not known:
                 # the screen says to photograph it (as for any ticket not printed).
                 shown = _present(s.ticket)
-                self._go(
-                    Phase.TICKET_ISSUED,
-                    ticket=dataclasses.replace(
+                self._printed(
+                    dataclasses.replace(
                         shown, printing=False, printed=False, print_fault=str(reason)
-                    ),
+                    )
                 )
             case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
                 if reason is SessionProblem.QUOTA_FULL and s.doctor is not None:
@@ -619,6 +627,8 @@ class SessionMachine:
             return []
         if s.phase in (Phase.ISSUING, Phase.COMPLAINT_SENDING):
             return self._fail(SessionProblem.ISSUE_TIMEOUT)
+        if s.phase is Phase.TICKET_ISSUED and s.ticket is not None and s.ticket.printing:
+            return self._print_overdue()
         if s.phase in (Phase.TICKET_ISSUED, Phase.COMPLAINT_FILED):
             return self._done()
         if s.phase in CONSENTING:  # no answer is a no: the ticket (complaint), no messages
@@ -1289,6 +1299,33 @@ class SessionMachine:
 
     def _consent_deadline(self) -> float:
         return self._clock() + self.timeouts.consent
+
+    def _printed(self, ticket: IssuedTicket) -> None:
+        """The print's outcome on the ticket shown: its notice stays for the ticket's
+        time from its number, or in full if that time ran out while it printed."""
+        s = self.state
+        waited = s.print_deadline is None  # the number's time ran out meanwhile
+        deadline = self._clock() + self.timeouts.ticket_display if waited else s.deadline
+        self._go(Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline, print_deadline=None)
+
+    def _print_overdue(self) -> list[Effect]:
+        """The ticket's time on screen is up while its paper prints: the screen waits for
+        the print's outcome until the issuing deadline; past it (a printer that hangs),
+        whether paper came is not known, and the screen says to photograph the number."""
+        s, now = self.state, self._clock()
+        if s.print_deadline is not None and now < s.print_deadline:
+            self._go(s.phase, deadline=s.print_deadline, print_deadline=None)
+            return []
+        log.warning("session %d: the print's outcome did not come in time", s.session)
+        unknown = dataclasses.replace(
+            _present(s.ticket),
+            printing=False,
+            printed=False,
+            print_fault=str(SessionProblem.ISSUE_TIMEOUT),
+        )
+        self._go(s.phase, print_deadline=None)  # its notice gets the ticket's time in full
+        self._printed(unknown)
+        return []
 
     def _printing(self, session: int) -> bool:
         """Whether session ``session`` shows its ticket while its paper is being printed."""

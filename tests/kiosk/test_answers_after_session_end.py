@@ -207,3 +207,31 @@ def test_a_complaint_stored_after_its_session_ended_is_sent_without_a_receipt(
     assert printed(papers) == []
     [item] = kiosk._store.outbox()  # what the citizen wrote still reaches the centre
     assert item.kind == "complaint"
+
+
+def test_a_print_fault_slower_than_the_tickets_time_still_reaches_its_screen(
+    kiosk: KioskController, executor: HeldExecutor, clock: ManualClock, papers: Path
+) -> None:
+    """The number is on screen while the paper prints; the printer takes longer than
+    the ticket's time on screen and then fails (its folder is gone): the screen is
+    still the ticket's, and says to photograph the number, rather than having gone
+    back to rest with the citizen never told there is no paper."""
+    _confirm_a_ticket(kiosk)
+    papers.rmdir()  # the printer fails the job
+    _answer_consent_held(kiosk, executor, run=True)
+    numbered, answer = executor.answers
+    numbered()
+    state = kiosk.session()
+    assert state.phase is Phase.TICKET_ISSUED and state.ticket and state.ticket.printing
+    clock.advance(kiosk._machine.timeouts.ticket_display + 1)  # the printer is slow
+    kiosk.dispatch(Tick())
+    answer()
+
+    state = kiosk.session()
+    assert state.phase is Phase.TICKET_ISSUED and state.ticket is not None
+    assert (state.ticket.number, state.ticket.printing, state.ticket.printed) == (
+        "A-001",
+        False,
+        False,
+    )
+    assert state.ticket.print_fault

@@ -597,3 +597,56 @@ def test_a_record_with_nothing_waiting_changes_only_the_record(
     assert m.state.phase is Phase.FORM, "nothing waits once the record's answer is in"
     m.handle(events.RecordFound(session, RECORD))  # a second answer is not taken
     assert m.state.record is None and "phone" not in m.state.values
+
+
+def test_the_ticket_screen_waits_for_a_print_slower_than_its_time(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """A print still going when the ticket's time on screen is up (a slow printer,
+    within its job timeout): the screen waits for the outcome, and a notice that then
+    comes (no paper: photograph the number) is shown for the ticket's time in full."""
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    clock.advance(2)
+    m.handle(events.TicketReady(effect.session, PRINTING))
+    clock.advance(T.ticket_display + 1)
+    assert m.handle(events.Tick()) == []
+    assert (m.state.phase, m.state.ticket) == (Phase.TICKET_ISSUED, PRINTING)
+    clock.advance(2)
+    out_of_paper = dataclasses.replace(TICKET, printed=False, print_fault="out_of_paper")
+    m.handle(events.TicketReady(effect.session, out_of_paper))
+    assert (m.state.phase, m.state.ticket) == (Phase.TICKET_ISSUED, out_of_paper)
+    assert m.seconds_left() == T.ticket_display
+    clock.advance(T.ticket_display)
+    assert m.handle(events.Tick()) == [events.WipeSession("finished")]
+    assert m.state.phase is Phase.DONE
+
+
+def test_a_printer_that_never_answers_leaves_the_number_with_its_notice(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """Past the issuing deadline the print's outcome is given up on: the number stays,
+    with the "photograph this screen" notice, for the ticket's time; a late outcome
+    changes nothing."""
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    m.handle(events.TicketReady(effect.session, PRINTING))
+    clock.advance(T.ticket_display)
+    m.handle(events.Tick())
+    assert m.state.phase is Phase.TICKET_ISSUED
+    clock.advance(T.issuing - T.ticket_display)
+    assert m.handle(events.Tick()) == []
+    ticket = m.state.ticket
+    assert m.state.phase is Phase.TICKET_ISSUED and ticket is not None
+    assert (ticket.number, ticket.printing, ticket.printed, ticket.print_fault) == (
+        "A-001",
+        False,
+        False,
+        "issue_timeout",
+    )
+    assert m.seconds_left() == T.ticket_display
+    m.handle(events.TicketReady(effect.session, TICKET))
+    assert m.state.ticket == ticket
+    clock.advance(T.ticket_display)
+    m.handle(events.Tick())
+    assert m.state.phase is Phase.DONE
