@@ -35,6 +35,7 @@ from kiosk.session.events import (
     Tick,
 )
 from kiosk.session.machine import Phase
+from printing.layouts.qr import qr_matrix
 from testkit.clocks import ManualClock
 from testkit.kiosk_controller import started_controller
 
@@ -235,3 +236,22 @@ def test_a_print_fault_slower_than_the_tickets_time_still_reaches_its_screen(
         False,
     )
     assert state.ticket.print_fault
+
+
+def test_a_ticket_stored_after_its_session_ended_leaves_no_page_address_in_memory(
+    kiosk: KioskController, executor: HeldExecutor, clock: ManualClock
+) -> None:
+    """The session was wiped (its QR codes forgotten) before its late worker stored the
+    ticket: nothing of the ticket is drawn then, so its page address, the citizen's
+    way in to it, is not kept until some later session ends."""
+    _confirm_a_ticket(kiosk)
+    _answer_consent_held(kiosk, executor)
+    _time_out_and_go_back_to_rest(kiosk, clock)
+    assert qr_matrix.cache_info().currsize == 0
+
+    [work] = executor.work
+    work()
+
+    [item] = kiosk._store.outbox()
+    assert kiosk._store.ticket(item.key)["print_fault"] == "session_ended"
+    assert qr_matrix.cache_info().currsize == 0, "her ticket's page address is kept"
