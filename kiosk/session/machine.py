@@ -418,6 +418,10 @@ class SessionMachine:
     def handle(self, event: SessionEvent) -> list[Effect]:
         before = self.state
         effects = self._timeout() or self._dispatch(event)
+        if self._held is not None and self.state.phase is not before.phase:
+            # The citizen moved on (back, another service, the session's end) while a
+            # tap waited for the city record: it is no longer what they asked for.
+            self._held = None
         if self.state is not before:
             log.info(
                 "session %d: %s -> %s (%s)",

@@ -650,3 +650,37 @@ def test_a_printer_that_never_answers_leaves_the_number_with_its_notice(
     clock.advance(T.ticket_display)
     m.handle(events.Tick())
     assert m.state.phase is Phase.DONE
+
+
+def test_a_tap_that_waited_for_the_record_is_not_taken_once_the_citizen_moved_on(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """The "Lanjut" tapped while the record was asked, then "Kembali" and another service:
+    the record's answer does not open the other service's form (nobody asked), nor a
+    complaint opened and left meanwhile."""
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.FormOpened())  # waits for the record
+    assert m.state.phase is Phase.SERVICE_CHOSEN
+    m.handle(events.Back())
+    m.handle(events.ServiceSelected("status-berkas"))
+    assert m.state.phase is Phase.SERVICE_CHOSEN
+    m.handle(events.RecordFound(session, RECORD))
+    assert m.state.service is not None and m.state.service.id == "status-berkas"
+    assert m.state.phase is Phase.SERVICE_CHOSEN, "a form opened that nobody asked for"
+    m.handle(events.FormOpened())
+    assert m.state.phase is Phase.FORM  # the record is in: a tap now is taken at once
+
+
+def test_a_complaint_tapped_before_the_record_is_not_opened_after_the_citizen_left_it(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ComplaintOpened())  # waits for the record
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.Back())
+    assert m.state.phase is Phase.IDENTIFIED
+    m.handle(events.RecordFound(session, RECORD))
+    assert m.state.phase is Phase.IDENTIFIED
