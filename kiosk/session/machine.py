@@ -571,7 +571,9 @@ class SessionMachine:
                 return self._back()
             case Cancel() if s.phase in INTERACTIVE:
                 return self._end(SessionEnd.CANCELLED)
-            case Finish() if s.phase is Phase.TICKET_ISSUED:
+            case Finish() if s.phase is Phase.TICKET_ISSUED and not self._printing(s.session):
+                # Not while the paper prints: its outcome (a fault's notice, the slip
+                # that follows it) is the session's; it comes by the issuing deadline.
                 return self._done()
             case Finish() if s.phase in (Phase.DONE, Phase.ERROR):
                 return self._end(SessionEnd.FINISHED)

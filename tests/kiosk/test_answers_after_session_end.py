@@ -28,6 +28,7 @@ from kiosk.session.events import (
     ComplaintOpened,
     ComplaintSubmitted,
     Confirmed,
+    Finish,
     FormOpened,
     FormSubmitted,
     NotifyAnswered,
@@ -255,3 +256,24 @@ def test_a_ticket_stored_after_its_session_ended_leaves_no_page_address_in_memor
     [item] = kiosk._store.outbox()
     assert kiosk._store.ticket(item.key)["print_fault"] == "session_ended"
     assert qr_matrix.cache_info().currsize == 0, "her ticket's page address is kept"
+
+
+def test_done_tapped_while_the_ticket_prints_still_gets_its_slip(
+    kiosk: KioskController, executor: HeldExecutor, papers: Path
+) -> None:
+    """The number is on screen while its paper prints, and the citizen taps "Selesai":
+    the screen stays until the print's outcome (bounded by the issuing deadline), so
+    the registration slip still prints for her, and a fault's notice is still shown."""
+    _confirm_a_ticket(kiosk)
+    _answer_consent_held(kiosk, executor, run=True)
+    numbered, answer = executor.answers
+    numbered()
+    kiosk.dispatch(Finish())  # tapped while "Membuat tiket…" shows
+    answer()
+
+    state = kiosk.session()
+    assert state.phase is Phase.TICKET_ISSUED and state.ticket is not None
+    assert state.ticket.printed
+    assert printed(papers) == ["slip-A-001.pdf", "tiket-A-001.pdf"]
+    kiosk.dispatch(Finish())
+    assert kiosk.session().phase is Phase.DONE

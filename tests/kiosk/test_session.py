@@ -521,7 +521,12 @@ def test_a_print_outcome_for_an_ended_session_changes_nothing(
     m = make(catalog, clock)
     effect = to_issuing(m)
     m.handle(events.TicketReady(effect.session, PRINTING))
-    m.handle(events.Finish())
+    m.handle(events.Finish())  # not while it prints: its outcome is the session's
+    assert (m.state.phase, m.state.ticket) == (Phase.TICKET_ISSUED, PRINTING)
+    clock.advance(T.issuing)  # the printer hangs: the number with its notice, then done
+    m.handle(events.Tick())
+    clock.advance(T.ticket_display)
+    m.handle(events.Tick())
     assert m.state.phase is Phase.DONE
     m.handle(events.TicketReady(effect.session, TICKET))
     assert m.state.phase is Phase.DONE and m.state.ticket is None
