@@ -284,6 +284,9 @@ class SessionState:
     #: The city record is still being asked of the centre (the greeting did not wait
     #: for it): a tap that needs it waits for its answer (:data:`WAITS_FOR_RECORD`).
     record_pending: bool = False
+    #: Until when the city record is waited for (the read's timeout from the greeting):
+    #: past it, whatever the worker is stuck on, the card alone is used.
+    record_deadline: float | None = None
     complaint: ComplaintReceipt | None = None
     #: The complaint written and sent, (category, text), while the consent question is
     #: asked (its answer files it); personal. None in the ticket's question.
@@ -417,7 +420,7 @@ class SessionMachine:
 
     def handle(self, event: SessionEvent) -> list[Effect]:
         before = self.state
-        effects = self._timeout() or self._dispatch(event)
+        effects = self._record_overdue() or self._timeout() or self._dispatch(event)
         if self._held is not None and self.state.phase is not before.phase:
             # The citizen moved on (back, another service, the session's end) while a
             # tap waited for the city record: it is no longer what they asked for.
@@ -463,13 +466,14 @@ class SessionMachine:
                     identity=identity,
                     record=dict(record) if record else None,
                     record_pending=record_to_come and not proving,
+                    record_deadline=self._clock() + self.timeouts.read,
                     deadline=self._idle_deadline(),
                 )
                 if not proving:
                     self._greet(bookings)
             case RecordFound(session, record) if session == s.session and s.record_pending:
                 found = dict(record) if record else None
-                self._go(s.phase, record=found, record_pending=False)
+                self._go(s.phase, record=found, record_pending=False, record_deadline=None)
                 if s.phase in _BEFORE_THE_FORM and s.service is not None and s.identity:
                     filled = prefill(s.service.form, s.identity, found, s.service.id)
                     self._go(s.phase, values=self._editable(filled))
@@ -603,6 +607,16 @@ class SessionMachine:
             case _:
                 log.debug("ignored %s in %s", type(event).__name__, s.phase.value)
         return []
+
+    def _record_overdue(self) -> list[Effect]:
+        """The city record still not in by its deadline (a worker stuck past the lookup's
+        own deadline, on a store busy with something else): go on with the card alone,
+        and take the tap that waited for it, rather than let that tap wait for ever."""
+        s = self.state
+        if not s.record_pending or s.record_deadline is None or self._clock() < s.record_deadline:
+            return []
+        log.warning("session %d: the city record did not come in time", s.session)
+        return self._dispatch(RecordFound(s.session, None))
 
     def _timeout(self) -> list[Effect]:
         s = self.state

@@ -689,3 +689,25 @@ def test_a_complaint_tapped_before_the_record_is_not_opened_after_the_citizen_le
     assert m.state.phase is Phase.IDENTIFIED
     m.handle(events.RecordFound(session, RECORD))
     assert m.state.phase is Phase.IDENTIFIED
+
+
+def test_a_record_that_never_comes_does_not_keep_a_tap_waiting(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """The worker asking for the record is stuck (past the lookup's own deadline): by
+    the read's timeout from the greeting the tap that waited is taken with the card
+    alone, and a record that comes after changes nothing the citizen may be typing."""
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.FormOpened())  # waits for the record
+    clock.advance(T.read - 0.5)
+    m.handle(events.UserActivity())  # the citizen taps again and again meanwhile
+    assert m.state.phase is Phase.SERVICE_CHOSEN
+    clock.advance(0.5)
+    m.handle(events.Tick())
+    assert m.state.phase is Phase.FORM and not m.state.record_pending
+    assert m.state.record is None and "phone" not in m.state.values
+    assert m.state.values["nik"].source is Source.CARD
+    m.handle(events.RecordFound(session, RECORD))
+    assert m.state.record is None and "phone" not in m.state.values
