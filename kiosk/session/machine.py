@@ -466,7 +466,7 @@ class SessionMachine:
                     identity=identity,
                     record=dict(record) if record else None,
                     record_pending=record_to_come and not proving,
-                    record_deadline=self._clock() + self.timeouts.read,
+                    record_deadline=self._clock() + self.timeouts.read if record_to_come else None,
                     deadline=self._idle_deadline(),
                 )
                 if not proving:
