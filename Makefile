@@ -110,7 +110,16 @@ typecheck: venv
 # longest first, by tests/group_seconds.json; a run with
 # PYTEST_ARGS="--store-group-seconds tests/group_seconds.json" records it afresh.
 PYTEST_WORKERS ?= auto
+#
+# The project's own modules are compiled first, as `make bench` does and an installed
+# wheel has them: with PYTHONDONTWRITEBYTECODE set (as on CI), every interpreter a
+# test starts (a kiosk, a centre, a CLI) would otherwise compile them again from
+# source, about 0.3 s of CPU each (tests/kiosk/test_doctor.py: 23.2 -> 19.6 s of CPU).
+# The methods its dataclasses generate are compiled once too (kiosk/code_cache.py),
+# as the kiosk's package ships them.
 pytest: venv translations
+	$(VENV)/bin/python -m compileall -q $(PACKAGES)
+	$(VENV)/bin/python -m kiosk.cli.build_cache
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 --ignore=tests/packaging $(PYTEST_ARGS)
 
 test: lint typecheck pytest package-test
@@ -122,13 +131,17 @@ DIST := dist
 package: venv
 	$(VENV)/bin/python packaging/deb/build.py --out $(DIST)
 
-# Installs both packages into scratch roots and checks what they put there.
+# Installs both packages into scratch roots and checks what they put there; on the
+# suite's workers, as each test module installs into its own root (the kiosk's and
+# the centre's modules take about as long: on two CPUs, half the time of one).
 package-test: package
-	ANJUNGAN_DEB_DIR=$(DIST) $(VENV)/bin/pytest tests/packaging $(PYTEST_ARGS)
+	ANJUNGAN_DEB_DIR=$(DIST) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 tests/packaging $(PYTEST_ARGS)
 
-# The project's own modules compiled first, as an installed wheel has them.
+# The project's own modules compiled first, as an installed wheel has them, and the
+# kiosk's dataclasses' code cache beside its bytecode, as its package has it.
 bench: venv translations
 	$(VENV)/bin/python -m compileall -q $(PACKAGES)
+	$(VENV)/bin/python -m kiosk.cli.build_cache
 	$(VENV)/bin/python -m bench
 
 screenshots: venv translations

@@ -71,7 +71,7 @@ def migrated_template() -> Path:
         return _template
 
 
-def _fresh_database(folder: Path) -> str:
+def fresh_database(folder: Path) -> str:
     """The URL of a copy of :func:`migrated_template` in ``folder``."""
     template = migrated_template()
     path = folder / template.name
@@ -219,7 +219,7 @@ def start_central(
     if db_url is None:
         temp_dir = tempfile.mkdtemp(prefix="anjungan-central-")
         try:
-            db_url = _fresh_database(Path(temp_dir))
+            db_url = fresh_database(Path(temp_dir))
         except BaseException:
             shutil.rmtree(temp_dir, ignore_errors=True)
             raise

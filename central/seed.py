@@ -48,7 +48,7 @@ from central.settings import (
     DEMO_HOSPITAL_ID,
     DEMO_HOSPITAL_STAFF_USERNAME,
     DEMO_OFFICE_ID,
-    DEMO_STAFF_PASSWORD,
+    DEMO_STAFF_PASSWORD_HASH,
     DEMO_STAFF_USERNAME,
     CentralSettings,
 )
@@ -125,7 +125,7 @@ def seed_demo(conn: Connection, zone: ZoneInfo | None = None) -> None:
         if boards.ensure_demo_board(conn, DEMO_OFFICE_ID, DEMO_BOARD_TOKEN):
             log.info("demo board of %s registered", DEMO_OFFICE_ID)
         if staff.ensure_demo_staff(
-            conn, DEMO_STAFF_USERNAME, DEMO_STAFF_PASSWORD, office_id=DEMO_OFFICE_ID
+            conn, DEMO_STAFF_USERNAME, DEMO_STAFF_PASSWORD_HASH, office_id=DEMO_OFFICE_ID
         ):
             log.warning(
                 "demo staff account %r (admin of %s) made: its password is published",
@@ -155,7 +155,7 @@ def _seed_hospital(conn: Connection) -> None:
         conn, DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID, "demo hospital (reusable)"
     )
     if staff.ensure_demo_staff(
-        conn, DEMO_HOSPITAL_STAFF_USERNAME, DEMO_STAFF_PASSWORD, office_id=DEMO_HOSPITAL_ID
+        conn, DEMO_HOSPITAL_STAFF_USERNAME, DEMO_STAFF_PASSWORD_HASH, office_id=DEMO_HOSPITAL_ID
     ):
         log.warning(
             "demo staff account %r (admin of %s) made: its password is published",

@@ -52,6 +52,11 @@ DEMO_HOSPITAL_STAFF_USERNAME = "petugas-rsud"
 #: like the demo issuer key, public: never on a real deployment.
 DEMO_STAFF_USERNAME = "petugas"
 DEMO_STAFF_PASSWORD = "anjungan-demo"  # noqa: S105 - the demo's published password
+#: Its hash (``central.access.credentials.hash_password``), published with it: a seeded
+#: start stores it for both demo accounts instead of spending the slow hash each time.
+DEMO_STAFF_PASSWORD_HASH = (
+    "scrypt$15$8$1$Z+VFKWoRkzm8VjvfREJuxg==$xwCbH905Jp3mcJCNe1WExPnWOOhbuSBdX1v12/hgbm4="  # noqa: S105 - published
+)
 #: The demo office's board token: the demo prints ``/board/<it>`` for a TV (public too).
 DEMO_BOARD_TOKEN = "bd_demo-pku-mpp-papan-antrean-0000000000000000"  # noqa: S105 - published
 

@@ -8,19 +8,32 @@ kiosk out of service (:attr:`StoreStartup.failure`): it could not keep a
 ticket. :meth:`StoreStartup.retry` tries again; once it opens, the sync engine
 starts. Once the opening has settled, :func:`warm_up` loads, off the GUI
 thread, the heavy modules the first tap and ticket will need.
+
+The start itself runs with Python's cyclic garbage collector held off
+(:func:`hold_collector`, from before the window's modules are imported until the
+store has settled): the imports and the window make some hundreds of thousands of
+objects that live as long as the kiosk, and the ~90 collections they would set off
+find nothing to free. Once the store has settled they are frozen out of every later
+collection and the collector runs again (:func:`release_collector`).
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from contract.catalog import Catalog
-from kiosk.executor import Executor
-from kiosk.wiring.sync_link import SyncLink
 from offline_store import Store, StoreError
+
+if TYPE_CHECKING:
+    # Names for the types alone: `kiosk run` imports this module, to hold the
+    # collector, before the rest of the kiosk.
+    from contract.catalog import Catalog
+    from kiosk.executor import Executor
+    from kiosk.wiring.sync_link import SyncLink
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +104,7 @@ class StoreStartup:
     def _ready(self, loaded: StoreLoaded) -> None:
         first = not self.settled
         self.settled = True
+        release_collector()  # the start is over, opened or not
         if loaded.error is not None:
             self.failure = loaded.error
             self._changed()
@@ -112,6 +126,31 @@ class StoreStartup:
             self._sync.take_cached(loaded.catalog, loaded.etag)
 
 
+#: Whether :func:`hold_collector` holds the collector off (and it is ours to release).
+_held = False
+
+
+def hold_collector() -> None:
+    """Hold the cyclic garbage collector off for the kiosk's start; call it before the
+    window's modules are imported. The store's first settling releases it (and
+    :func:`release_collector` may be called any time after, to be sure)."""
+    global _held
+    if gc.isenabled():
+        gc.disable()
+        _held = True
+
+
+def release_collector() -> None:
+    """End :func:`hold_collector`: what the start made is frozen out of later
+    collections (it lives as long as the kiosk), and the collector runs again.
+    Does nothing unless the collector was held by :func:`hold_collector`."""
+    global _held
+    if _held:
+        _held = False
+        gc.freeze()
+        gc.enable()
+
+
 def warm_up(executor: Executor) -> None:
     """Load, off the GUI thread, what the first tap and ticket will need.
 
@@ -131,3 +170,6 @@ def _import_heavy_modules() -> None:
     from printing.layouts.qr import qr_matrix
 
     qr_matrix("warm-up")  # reportlab's barcode package, ~0.3 s on first import
+    from kiosk import code_cache
+
+    code_cache.save()  # the dataclasses' methods compiled by this start, for the next

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import requests
 from sqlalchemy import insert
 
 from central.access import kiosks, staff
+from central.access.credentials import hash_password
 from central.database import Database
 from central.tables import offices
 
@@ -44,8 +47,17 @@ def new_staff_account(
     """A staff account of ``role`` (limited to ``office_id``, if given) with :data:`PASSWORD`."""
     username = f"petugas-{role.value}-{next(_counter)}"
     with db.begin() as conn:
-        staff.add_staff(conn, username, PASSWORD, role=role, office_id=office_id, actor="test")
+        staff.add_hashed_staff(
+            conn, username, _password_hash(), role=role, office_id=office_id, actor="test"
+        )
     return username
+
+
+@functools.cache
+def _password_hash() -> str:
+    """:data:`PASSWORD`'s hash, made once per process: every test account has the same
+    password, and the slow hash is the centre's to spend (at each login), not the setup's."""
+    return hash_password(PASSWORD)
 
 
 def new_staff(

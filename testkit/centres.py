@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from central.process import RunningCentral, start_central
+from central.process import RunningCentral, fresh_database, start_central
 from central.settings import DEMO_DATA
 
 #: The demo catalog the centre publishes, which many kiosk tests read directly.
@@ -60,11 +60,26 @@ def own_centre(
     For modules that change the centre's data or options, so the shared centre stays as
     every other test expects it.
     """
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'central.db'}"
-    else:
-        url = request.getfixturevalue("pg_cluster").create_database()
+    url = migrated_database(request, tmp_path_factory, str(request.param), name)
     yield from serve(url, *extra)
+
+
+def migrated_database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    backend: str,
+    name: str = "central",
+) -> str:
+    """A new database of ``backend`` at the migrations' head, nothing in it; its URL.
+
+    A copy of one migrated once (per process, per PostgreSQL cluster): a centre started
+    on it does not spend its start migrating. Tests of the migrations, and of a centre
+    that migrates its database itself, take an empty database instead.
+    """
+    if backend == "sqlite":
+        return fresh_database(tmp_path_factory.mktemp(name))
+    url: str = request.getfixturevalue("pg_cluster").create_database(migrated=True)
+    return url
 
 
 @contextlib.contextmanager

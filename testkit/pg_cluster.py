@@ -63,6 +63,7 @@ class PgCluster:
         self.port = _free_port()
         self._as_user: list[str] = []
         self._databases = 0
+        self._template: str | None = None
         self._started = False
 
     def start(self) -> None:
@@ -88,15 +89,35 @@ class PgCluster:
         self._started = True
         atexit.register(self.stop)  # also when the session ends without its teardown
 
-    def create_database(self) -> str:
-        """A new empty database; returns its SQLAlchemy URL."""
+    def create_database(self, *, migrated: bool = False) -> str:
+        """A new database; returns its SQLAlchemy URL.
+
+        Empty, or with ``migrated`` at the migrations' head (and nothing else): a copy
+        of a database this cluster migrated once, so a centre started on it does not
+        migrate again (tests of migrating take an empty one).
+        """
+        template = self._migrated_template() if migrated else None
         self._databases += 1
         name = f"anjungan_test_{self._databases}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(
             host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
         ) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
+
+    def _migrated_template(self) -> str:
+        if self._template is None:
+            from central.database import Database, migrate
+
+            url = self.create_database()
+            database = Database(url)
+            try:
+                migrate(database)
+            finally:
+                database.dispose()  # no session may be open on a template that is copied
+            self._template = url.rsplit("/", 1)[1]
+        return self._template
 
     def add_password_role(self, role: str, password: str, database: str) -> str:
         """A role that must give ``password`` over TCP (the rest of the cluster trusts

@@ -1,4 +1,11 @@
-"""Start the kiosk's touchscreen: the kiosk built on the Qt executor, its window, Qt."""
+"""Start the kiosk's touchscreen: the kiosk built on the Qt executor, its window, Qt.
+
+The kiosk itself (``kiosk.wiring.kiosk``, no Qt) is imported here before anything
+imports PySide6: once PySide6 is loaded, its ``__feature__`` switch reads the whole
+source of every module an import statement names (``inspect.getsource``, to look
+for "PySide6"), so the kiosk's own modules loaded first are not read again at each
+start (tests/ui/test_lazy_start.py). Qt comes in with the window's modules below.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,6 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from contract.errors import TrustError
 from contract.trust import TrustStore
@@ -66,6 +70,9 @@ def run_kiosk(
     screenshot: Path | None = None,
     desk: bool = False,
 ) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([])
     app.setApplicationName("Anjungan")

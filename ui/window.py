@@ -172,8 +172,11 @@ class KioskWindow(QMainWindow):
         self.render_state(controller.session())
         self.status_changed()
         # Once the first screen is up: the store, the catalog, the sync engine; once
-        # the store has settled, what the first tap and ticket will need.
-        FirstPaint(self.stack, self._first_painted, fallback_ms=FIRST_PAINT_FALLBACK_MS)
+        # the store has settled, what the first tap and ticket will need. At the desk
+        # the stack is hidden behind the desk's view: the view's first paint, else
+        # the desk waited for the fallback meant for a window kept hidden.
+        shown = self.desk if self.desk is not None else self.stack
+        FirstPaint(shown, self._first_painted, fallback_ms=FIRST_PAINT_FALLBACK_MS)
 
     def _first_painted(self) -> None:
         self.controller.subscribe_status(self._once_ready)

@@ -101,6 +101,35 @@ def add_staff(
         raise ApiError(
             f"password: at least {MIN_PASSWORD} characters", code=ErrorCode.WEAK_PASSWORD
         )
+    return add_hashed_staff(
+        conn,
+        username,
+        hash_password(password),
+        role=role,
+        office_id=office_id,
+        display_name=display_name,
+        actor=actor,
+    )
+
+
+def add_hashed_staff(
+    conn: Connection,
+    username: str,
+    password_hash: str,
+    *,
+    role: Role,
+    office_id: str | None,
+    display_name: str = "",
+    actor: str,
+) -> int:
+    """:func:`add_staff` with the password already hashed (:func:`hash_password`).
+
+    For a password whose hash is known beforehand: the demo's published one
+    (:data:`central.settings.DEMO_STAFF_PASSWORD_HASH`), so a seeded start does not
+    spend a slow hash on it.
+    """
+    if not USERNAME.fullmatch(username):
+        raise ApiError("username: 2-64 of a-z, 0-9, '.', '_', '-'", code=ErrorCode.INVALID_USERNAME)
     if office_id is not None:
         require_office(conn, office_id)
     try:
@@ -109,7 +138,7 @@ def add_staff(
                 insert(staff_users).values(
                     username=username,
                     display_name=display_name or username,
-                    password_hash=hash_password(password),
+                    password_hash=password_hash,
                     role=role.value,
                     office_id=office_id,
                     created_at=utc_now(),
@@ -125,14 +154,21 @@ def add_staff(
     return int(key[0])
 
 
-def ensure_demo_staff(conn: Connection, username: str, password: str, *, office_id: str) -> bool:
-    """Add the demo's admin account unless a staff user of that name exists; True if added."""
+def ensure_demo_staff(
+    conn: Connection, username: str, password_hash: str, *, office_id: str
+) -> bool:
+    """Add the demo's admin account unless a staff user of that name exists; True if added.
+
+    ``password_hash``: the hash of the demo's published password.
+    """
     exists = conn.execute(
         select(staff_users.c.id).where(staff_users.c.username == username)
     ).first()
     if exists is not None:
         return False
-    add_staff(conn, username, password, role=Role.ADMIN, office_id=office_id, actor="demo")
+    add_hashed_staff(
+        conn, username, password_hash, role=Role.ADMIN, office_id=office_id, actor="demo"
+    )
     return True
 
 

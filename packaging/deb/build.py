@@ -16,7 +16,8 @@ so a kiosk and a centre run the very versions the suite tested:
   interpreter beside them), and the package depends on that ``python3.X``;
 - the bytecode is compiled at build time (the files under ``/opt`` belong to
   root, so the service's user could not write it) with the installed path in
-  it, never the staging folder's;
+  it, never the staging folder's; so is the kiosk's dataclasses' code cache
+  (``python -m kiosk.cli.build_cache``, beside the kiosk's bytecode);
 - nothing of the build machine stays in the files: the few dependencies that
   have no Linux wheel (pyscard) are built from their sdist by Debian's
   interpreter, without debug information, never taken from a cache that
@@ -84,6 +85,9 @@ class Package:
     payload: tuple[Payload, ...]
     #: Globs under the environment (relative to it) of what the program never loads.
     prune: tuple[str, ...] = ()
+    #: The kiosk's dataclasses' code cache is built into its package tree
+    #: (kiosk.code_cache, built by kiosk.cli.build_cache), as its bytecode is.
+    code_cache: bool = False
 
 
 KIOSK = Package(
@@ -167,6 +171,7 @@ KIOSK = Package(
         ),
         "bin/pyside6-*",
     ),
+    code_cache=True,
     summary="Anjungan self-service smart-card kiosk",
     description=(
         "The touchscreen kiosk of city offices, puskesmas and hospitals: reads the\n"
@@ -348,7 +353,7 @@ def build_venv(package: Package, stage: Path, wheel: Path, python: Path, offline
         env=env,
     )
     _prune(venv, package.prune)
-    _tidy(venv, stage, python)
+    _tidy(venv, stage, python, code_cache=package.code_cache)
     return venv
 
 
@@ -382,19 +387,25 @@ def _prune(venv: Path, patterns: Sequence[str]) -> None:
             removed.append(path)
     if not removed:
         return
+    # A line goes when its file, or a folder it is in, was removed: looked up in a set
+    # (the file and each of its folders), not compared with each removed path in turn,
+    # which for PySide6's RECORD (thousands of lines, hundreds removed) took most of
+    # the build.
+    gone = set(removed)
     for record in venv.glob("lib/python3.*/site-packages/*.dist-info/RECORD"):
         site = record.parent.parent
         lines = record.read_text(encoding="utf-8").splitlines(keepends=True)
         kept = []
         for line in lines:
             where = Path(os.path.normpath(site / line.split(",", 1)[0]))
-            if not any(where == gone or where.is_relative_to(gone) for gone in removed):
+            if where not in gone and gone.isdisjoint(where.parents):
                 kept.append(line)
         record.write_text("".join(kept), encoding="utf-8")
 
 
-def _tidy(venv: Path, stage: Path, python: Path) -> None:
-    """What uv leaves of the build in the environment goes; bytecode names /opt's paths."""
+def _tidy(venv: Path, stage: Path, python: Path, *, code_cache: bool = False) -> None:
+    """What uv leaves of the build in the environment goes; bytecode names /opt's paths;
+    with ``code_cache``, the dataclasses' code cache beside the kiosk's bytecode."""
     (venv / ".lock").unlink(missing_ok=True)
     for direct in venv.glob("lib/python3.*/site-packages/*.dist-info/direct_url.json"):
         record = direct.parent / "RECORD"
@@ -412,6 +423,17 @@ def _tidy(venv: Path, stage: Path, python: Path) -> None:
         timeout=STEP_DEADLINE_S,
         check=False,
     )
+    if code_cache:
+        # As compileall for the bytecode: the methods dataclasses makes on the kiosk's way
+        # to ready, compiled here into kiosk/__pycache__ (kiosk.code_cache), so the
+        # installed kiosk reads them from root's file and never writes one. -I: the
+        # environment's own kiosk, not the checkout's; -B: no bytecode of the staging
+        # paths. The code holds no path (its file name is "<string>").
+        _run(
+            [venv / "bin" / "python", "-I", "-B", "-m", "kiosk.cli.build_cache"],
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            cwd=stage,
+        )
     for path in venv.rglob("*"):
         if not path.is_symlink() and not path.is_dir():
             # Root's files (dpkg-deb --root-owner-group), read by all, written by

@@ -1,6 +1,6 @@
 """Fixtures for the central server and client tests.
 
-Every test that uses ``central_server`` (or ``db_url``) runs twice: against
+Every test that uses ``central_server`` (or ``db_url``, ``migrated_db_url``) runs twice: against
 SQLite and against a real PostgreSQL that ``pg_cluster`` starts for the
 session (skipped where PostgreSQL cannot run, unless ``$CI`` is set: then
 it fails). ``central_server`` is a real server process on 127.0.0.1 per
@@ -25,7 +25,7 @@ from central.database import Database
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE, CentralSettings
 from kiosk.client.client import CentralClient
-from testkit.centres import BACKENDS, SHARED_START_S, TEST_SERVER_ARGS
+from testkit.centres import BACKENDS, SHARED_START_S, TEST_SERVER_ARGS, migrated_database
 from testkit.peers import RawServer
 from testkit.pg_cluster import PgCluster
 
@@ -51,10 +51,34 @@ def new_db_url(
     return make
 
 
+@pytest.fixture(scope="session")
+def new_migrated_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> NewDbUrl:
+    """Make a database of a kind at the migrations' head, nothing in it; returns its URL.
+
+    For centres whose start need not migrate (tests of migrating take ``new_db_url``).
+    """
+
+    def make(backend: str) -> str:
+        return migrated_database(request, tmp_path_factory, backend)
+
+    return make
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, new_db_url: NewDbUrl) -> str:
     """An empty database, once per backend."""
     return new_db_url(str(request.param))
+
+
+@pytest.fixture(params=BACKENDS)
+def migrated_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A database at the migrations' head with nothing in it, once per backend: a copy
+    of one migrated once (tests of migrating itself take ``db_url``)."""
+    return migrated_database(request, tmp_path_factory, str(request.param))
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

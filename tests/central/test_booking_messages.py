@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, select
 
-from central.app import create_app
+from central.app import prepare_database
 from central.database import Database
 from central.messages import triggers
 from central.messages.templates import render
@@ -30,10 +30,10 @@ WEDNESDAY = dt.date(2026, 12, 9)
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
+def db(migrated_db_url: str) -> Iterator[Database]:
+    database = Database(migrated_db_url)
     try:
-        create_app(CentralSettings(seed_demo=True), db=database)
+        prepare_database(CentralSettings(seed_demo=True), database)
         with database.begin() as conn:
             conn.execute(delete(bookings_table))
             conn.execute(delete(booking_slots))

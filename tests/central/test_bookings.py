@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import utc_now
-from central.app import create_app
+from central.app import prepare_database
 from central.database import Database
 from central.office import bookings
 from central.office.bookings import Hours, Identity, Policy, Refusal, Refused, ServiceSettings
@@ -38,11 +38,11 @@ RACERS = 200
 
 
 @pytest.fixture
-def demo(db_url: str) -> Iterator[Database]:
+def demo(migrated_db_url: str) -> Iterator[Database]:
     """The demo centre's database, as a start with ``--seed-demo`` leaves it."""
-    database = Database(db_url, pool_size=20)
+    database = Database(migrated_db_url, pool_size=20)
     try:
-        create_app(CentralSettings(seed_demo=True), db=database)
+        prepare_database(CentralSettings(seed_demo=True), database)
         yield database
     finally:
         database.dispose()

@@ -317,9 +317,9 @@ def test_the_demo_citizens_were_born_when_their_cards_say_and_are_booked_today(
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def two_servers(
-    request: pytest.FixtureRequest, new_db_url: Callable[[str], str]
+    request: pytest.FixtureRequest, new_migrated_db_url: Callable[[str], str]
 ) -> Iterator[tuple[RunningCentral, RunningCentral]]:
-    url = new_db_url(str(request.param))
+    url = new_migrated_db_url(str(request.param))
     with (
         start_central(seed_demo=True, db_url=url, extra_args=TEST_SERVER_ARGS) as first,
         start_central(db_url=url, extra_args=TEST_SERVER_ARGS) as second,

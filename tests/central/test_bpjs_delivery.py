@@ -172,11 +172,13 @@ class Hospital:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def hospital(
     request: pytest.FixtureRequest,
-    new_db_url: NewDbUrl,
+    new_migrated_db_url: NewDbUrl,
     standin: BpjsStandIn,
     tmp_path: Path,
 ) -> Iterator[Hospital]:
-    made = Hospital(new_db_url(str(request.param)), _file(tmp_path, standin, standin.secret))
+    made = Hospital(
+        new_migrated_db_url(str(request.param)), _file(tmp_path, standin, standin.secret)
+    )
     try:
         made.call_and_serve_all()  # the demo's queue starts empty
         yield made

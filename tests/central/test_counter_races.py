@@ -43,10 +43,10 @@ BARRIER_S = 60.0
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def servers(
-    request: pytest.FixtureRequest, new_db_url: Callable[[str], str]
+    request: pytest.FixtureRequest, new_migrated_db_url: Callable[[str], str]
 ) -> Iterator[tuple[RunningCentral, RunningCentral]]:
     """Two server processes on one new database."""
-    url = new_db_url(str(request.param))
+    url = new_migrated_db_url(str(request.param))
     with (
         start_central(seed_demo=True, db_url=url, extra_args=LOOSE_SERVER_ARGS) as first,
         start_central(db_url=url, extra_args=LOOSE_SERVER_ARGS) as second,

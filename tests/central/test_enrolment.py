@@ -12,9 +12,15 @@ import requests
 from sqlalchemy import select, update
 
 from central.access import staff
-from central.access.credentials import code_hash, sha256_hex
+from central.access.credentials import code_hash, hash_password, sha256_hex
 from central.database import Database
 from central.process import RunningCentral
+from central.settings import (
+    DEMO_HOSPITAL_STAFF_USERNAME,
+    DEMO_STAFF_PASSWORD,
+    DEMO_STAFF_PASSWORD_HASH,
+    DEMO_STAFF_USERNAME,
+)
 from central.tables import audit_log, enrolment_codes, kiosk_tokens, kiosks
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.client import CentralClient
@@ -203,6 +209,20 @@ def test_a_wrong_password_gets_401(central_server: RunningCentral, operator: Dat
         )
         assert response.status_code == 401
         assert response.json()["detail"] == "wrong username or password"
+
+
+@pytest.mark.parametrize("username", [DEMO_STAFF_USERNAME, DEMO_HOSPITAL_STAFF_USERNAME])
+def test_the_demo_accounts_log_in_with_the_published_password(
+    central_server: RunningCentral, username: str
+) -> None:
+    # The seed stores a hash made beforehand (DEMO_STAFF_PASSWORD_HASH): it must be the
+    # published password's, in today's parameters.
+    parameters = hash_password("any password").rsplit("$", 2)[0]
+    assert DEMO_STAFF_PASSWORD_HASH.rsplit("$", 2)[0] == parameters
+    url = f"{central_server.url}/api/v1/staff/login"
+    for password, status in ((DEMO_STAFF_PASSWORD + "x", 401), (DEMO_STAFF_PASSWORD, 200)):
+        answer = requests.post(url, json={"username": username, "password": password}, timeout=5)
+        assert answer.status_code == status, answer.text
 
 
 def rekey_code(url: str, admin_token: str, kiosk_id: str, office_id: str = DEMO_OFFICE) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from central.database import Database, migrate
+from central.database import Database
 from central.integrations import outbox
 from central.tables import integration_outbox
 
@@ -19,10 +19,9 @@ HOLD = dt.timedelta(seconds=40)
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url, pool_size=20)
+def db(migrated_db_url: str) -> Iterator[Database]:
+    database = Database(migrated_db_url, pool_size=20)
     try:
-        migrate(database)
         yield database
     finally:
         database.dispose()

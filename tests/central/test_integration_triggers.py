@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from central.database import Database, migrate
+from central.database import Database
 from central.integrations import outbox, triggers
 from central.integrations.bpjs import reference
 from central.integrations.bpjs.antrean import AntreanClient
@@ -34,10 +34,9 @@ DAY = dt.date(2026, 12, 5)
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
+def db(migrated_db_url: str) -> Iterator[Database]:
+    database = Database(migrated_db_url)
     try:
-        migrate(database)
         with database.begin() as conn:
             conn.execute(
                 insert(offices).values(id="rs", name="RSUD", city="Pekanbaru", active=True)

@@ -36,7 +36,7 @@ from testkit.centre_requests import (
     results,
     staff_post,
 )
-from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
+from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS, migrated_database
 from testkit.message_gateway import Gateway
 from testkit.office_sessions import logged_in
 from testkit.waits import wait_until
@@ -76,10 +76,7 @@ def secret_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _db_url(request: pytest.FixtureRequest, tmp: pytest.TempPathFactory, name: str) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp.mktemp(name) / 'central.db'}"
-    url: str = request.getfixturevalue("pg_cluster").create_database()
-    return url
+    return migrated_database(request, tmp, str(request.param), name)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from central.cli_options import add_server_options, settings_from
-from central.database import Database, migrate
+from central.database import Database
 from central.messages import outbox, triggers
 from central.messages.phones import masked, normalise
 from central.messages.providers import WebhookProvider
@@ -28,10 +28,9 @@ HOLD = dt.timedelta(seconds=40)
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url, pool_size=20)
+def db(migrated_db_url: str) -> Iterator[Database]:
+    database = Database(migrated_db_url, pool_size=20)
     try:
-        migrate(database)
         yield database
     finally:
         database.dispose()

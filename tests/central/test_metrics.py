@@ -99,8 +99,8 @@ def test_a_path_no_route_matches_is_unmatched(proxied: RunningCentral) -> None:
 
 
 @pytest.fixture
-def own_centre(db_url: str) -> Iterator[RunningCentral]:
-    with start(db_url=db_url, extra_args=["--auth-rate", "1000"]) as centre:
+def own_centre(migrated_db_url: str) -> Iterator[RunningCentral]:
+    with start(db_url=migrated_db_url, extra_args=["--auth-rate", "1000"]) as centre:
         yield centre
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from central.database import Database, migrate
+from central.database import Database
 from central.errors import SatusehatUnavailable as Unavailable
 from central.integrations import outbox, triggers
 from central.integrations.config import IntegrationsError, SatusehatSettings, parse
@@ -73,22 +73,21 @@ def _config(standin: Satusehat, timeout_s: float = 5.0) -> SatusehatSettings:
 def _database(url: str) -> Iterator[Database]:
     database = Database(url, pool_size=5)
     try:
-        migrate(database)
         yield database
     finally:
         database.dispose()
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
+def db(migrated_db_url: str) -> Iterator[Database]:
     """Both databases: for the whole visit's path through the outbox."""
-    yield from _database(db_url)
+    yield from _database(migrated_db_url)
 
 
 @pytest.fixture
-def lite(new_db_url: Callable[[str], str]) -> Iterator[Database]:
+def lite(new_migrated_db_url: Callable[[str], str]) -> Iterator[Database]:
     """SQLite only: the outcomes of one send, which no database changes."""
-    yield from _database(new_db_url("sqlite"))
+    yield from _database(new_migrated_db_url("sqlite"))
 
 
 def _write_visit(

@@ -62,9 +62,12 @@ def _file(folder: Path, standin: Satusehat) -> Path:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def centre(
-    request: pytest.FixtureRequest, new_db_url: NewDbUrl, standin: Satusehat, tmp_path: Path
+    request: pytest.FixtureRequest,
+    new_migrated_db_url: NewDbUrl,
+    standin: Satusehat,
+    tmp_path: Path,
 ) -> Iterator[tuple[RunningCentral, Database]]:
-    url = new_db_url(str(request.param))
+    url = new_migrated_db_url(str(request.param))
     args = (*TEST_SERVER_ARGS, "--integrations", str(_file(tmp_path, standin)))
     server = start_central(db_url=url, extra_args=args)
     db = Database(url)

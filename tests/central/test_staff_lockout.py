@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from central.access import staff
 from central.access.lockout import LockoutPolicy
-from central.database import Database, migrate
+from central.database import Database
 from central.process import RunningCentral, start_central
 from central.tables import audit_log
 from testkit.centre_accounts import PASSWORD
@@ -30,9 +30,8 @@ WRONG = "not the password"
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
-    migrate(database)
+def db(migrated_db_url: str) -> Iterator[Database]:
+    database = Database(migrated_db_url)
     with database.begin() as conn:
         staff.add_staff(conn, "kepala", PASSWORD, role=staff.Role.ADMIN, office_id=None, actor="t")
     try:

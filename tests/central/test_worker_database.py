@@ -65,10 +65,10 @@ def _allocate_until_answered(url: str, token: str, ticket_id: str) -> requests.R
     raise AssertionError(f"ticket {ticket_id} never answered")
 
 
-def test_ticket_numbers_stay_unique_across_workers_with_one_killed(db_url: str) -> None:
+def test_ticket_numbers_stay_unique_across_workers_with_one_killed(migrated_db_url: str) -> None:
     args = ["--workers", "3", *LOOSE_SERVER_ARGS]
-    with start(db_url=db_url, extra_args=args) as centre:
-        db = Database(db_url)
+    with start(db_url=migrated_db_url, extra_args=args) as centre:
+        db = Database(migrated_db_url)
         try:
             tokens = [new_kiosk(db, centre.url)[1] for _ in range(4)]
             victim = min(_workers(centre))

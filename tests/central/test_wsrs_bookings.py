@@ -38,7 +38,7 @@ from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer, new_staff
 from testkit.centre_hospital import hospital_kiosk
 from testkit.centre_requests import ZONE, results
-from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
+from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS, migrated_database
 from testkit.mjkn import (
     BASE,
     KODEPOLI,
@@ -77,10 +77,7 @@ def hospital(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Hospital]:
     folder: Path = tmp_path_factory.mktemp("wsrs-bookings")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'central.db'}"
-    else:
-        url = request.getfixturevalue("pg_cluster").create_database()
+    url = migrated_database(request, tmp_path_factory, str(request.param))
     standin = BpjsStandIn()
     request.addfinalizer(standin.close)
     config = integrations_file(folder, standin, extra="retry_base_s = 0.2\nretry_max_s = 0.5\n")

@@ -60,7 +60,7 @@ def pair(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Pair]:
     folder: Path = tmp_path_factory.mktemp("wsrs-races")
-    url = request.getfixturevalue("pg_cluster").create_database()
+    url = request.getfixturevalue("pg_cluster").create_database(migrated=True)
     standin = BpjsStandIn()
     request.addfinalizer(standin.close)
     config = integrations_file(folder, standin)

@@ -24,7 +24,7 @@ from central.access.audit import server_secret
 from central.database import Database
 from central.process import RunningCentral, start_central
 from central.wsrs.tokens import TOKEN_SECRET
-from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS
+from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS, migrated_database
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -58,10 +58,7 @@ def two_centres(
 ) -> Iterator[tuple[RunningCentral, RunningCentral]]:
     """Two server processes on one database, the WS RS on in both."""
     folder = tmp_path_factory.mktemp("wsrs-tokens")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'central.db'}"
-    else:
-        url = request.getfixturevalue("pg_cluster").create_database()
+    url = migrated_database(request, tmp_path_factory, str(request.param))
     args = (*LOOSE_SERVER_ARGS, "--integrations", str(integrations_file(folder)))
     first = start_central(seed_demo=True, db_url=url, extra_args=args)
     try:

@@ -170,6 +170,40 @@ def test_the_installed_kiosk_runs_from_its_own_environment_at_the_locked_version
     assert where["pyscard"] == versions["pyscard"]
 
 
+def test_the_kiosk_s_code_cache_is_shipped_root_s_read_only_and_read_by_the_kiosk(
+    root: DebRoot, tmp_path: Path
+) -> None:
+    """The dataclasses' code cache (kiosk.code_cache) is built into the package beside the
+    kiosk's bytecode: root's, written by no one else, holding nothing of the build
+    machine; the installed kiosk's command line takes its methods from it, compiles none
+    and writes nothing (the tree is root's)."""
+    probe = (
+        "import dataclasses, json\n"
+        "from kiosk import code_cache\n"
+        "cache = code_cache.install()\n"
+        "import kiosk.cli.main\n"
+        "print(json.dumps({'path': str(cache.path), 'compiled': cache.compiled,"
+        " 'reused': cache.reused, 'ours': dataclasses.exec == cache.exec}))"
+    )
+    env_python = f"{VENV}/bin/python"
+    found = _run_installed(root, env_python, "-c", probe, cwd=tmp_path)
+    assert found.returncode == 0, found.stderr[-3000:]
+    seen = json.loads(found.stdout)
+    cache = Path(seen["path"])
+    site = root / f"{VENV}/lib"
+    assert cache.is_relative_to(site) and cache.parent.name == "__pycache__"
+    assert cache.parent.parent.name == "kiosk"
+    info = cache.stat()
+    assert (info.st_uid, info.st_gid) == (0, 0)
+    assert stat.S_IMODE(info.st_mode) == 0o644  # read by all, written by root alone
+    assert seen["ours"] and seen["compiled"] == 0 and seen["reused"] > 40
+    home = Path.home()
+    traces = ("/tmp/anjungan-deb-", f"{home}/.pyenv/", f"{home}/.cache/uv/", str(ROOT))
+    relative = str(cache.relative_to(root.path))
+    assert root.files_holding(relative, *traces) == []
+    assert sorted(p.name for p in cache.parent.glob("dataclass-code*")) == [cache.name]
+
+
 def test_the_shipped_configuration_loads_in_the_installed_kiosk(
     root: DebRoot, tmp_path: Path
 ) -> None:

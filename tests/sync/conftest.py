@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from central.process import RunningCentral
+from central.process import RunningCentral, fresh_database
 from kiosk.client.client import CentralClient
 from kiosk.sync import SyncEngine
 from offline_store import Store
@@ -29,13 +29,12 @@ from testkit.sync_kiosk import FAST, Kiosk, kiosk_config
 
 @pytest.fixture(scope="session")
 def central_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCentral]:
-    folder = tmp_path_factory.mktemp("sync-central")
-    yield from serve(f"sqlite:///{folder / 'central.db'}")
+    yield from serve(fresh_database(tmp_path_factory.mktemp("sync-central")))
 
 
 @pytest.fixture(scope="session")
 def central_postgresql(pg_cluster: PgCluster) -> Iterator[RunningCentral]:
-    yield from serve(pg_cluster.create_database())
+    yield from serve(pg_cluster.create_database(migrated=True))
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
+import ui.window
 from central.settings import (
     DEMO_HOSPITAL_ENROLMENT_CODE,
     DEMO_HOSPITAL_STAFF_USERNAME,
@@ -102,6 +103,19 @@ def store_ticket(window: KioskWindow, service_id: str = "puskesmas-umum") -> Sto
         payload={"office_id": "pku-mpp", "service_id": service_id, "values": {}},
         now=window.controller.now(),
     )
+
+
+def test_the_desk_loads_its_store_and_catalog_once_its_view_is_painted(
+    tmp_path: Path, qtbot: QtBot, demo_central: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session's stack is hidden behind the desk's view: the start waits for the
+    view's first paint, not for the fallback meant for a window kept hidden (here so
+    long it never comes)."""
+    monkeypatch.setattr(ui.window, "FIRST_PAINT_FALLBACK_MS", 600_000)
+    with opened(qtbot, demo_config(tmp_path, demo_central)) as window:
+        assert window.desk is not None and window.desk.isVisible()
+        assert not window.stack.isVisible()
+        assert window.controller.status().catalog is not None  # `opened` waited for it
 
 
 def test_the_desk_is_one_keyboard_screen_of_normal_size_widgets(

@@ -33,7 +33,9 @@ DOCTORS = (
     doctor(),
     doctor("s-budi", "dr. Budi Santoso Wiryawan Kusumadinata, Sp.PD-KGEH", left_jkn=0,
            left_non_jkn=0),
-    doctor("s-rina", "dr. Rina", starts="13:00", ends="16:30", left_jkn=0),
+    # open whenever the test runs, as doctor() is: a doctor whose hours are over is closed
+    # (DoctorToday.closed_at), and the walk below chooses her
+    doctor("s-rina", "dr. Rina", starts="13:00", ends="23:59", left_jkn=0),
 )  # fmt: skip
 
 

@@ -104,6 +104,33 @@ def test_nothing_the_attract_screen_does_not_show_is_imported_before_its_first_f
     assert seen["built"] == 1  # the attract screen alone
 
 
+#: What `kiosk run` and `kiosk demo` import on their way to the window, in their order
+#: (kiosk.cli.main, then ``_start``), and the order the modules were loaded in.
+_START_ORDER = """
+import json, sys
+import kiosk.cli.main
+from kiosk.wiring.store import open_store
+from ui.app import run_kiosk
+print(json.dumps(list(sys.modules)))
+"""
+_QT_FREE_KIOSK = "import json, sys, kiosk.wiring.kiosk; print(json.dumps(sorted(sys.modules)))"
+_OURS = ("kiosk.", "contract.", "cardio.", "offline_store.", "printing.")
+
+
+def test_the_kiosk_is_imported_before_qt_which_reads_each_later_module_s_source() -> None:
+    # Once PySide6 is loaded, its __feature__ switch reads the source of every module an
+    # import statement names: the kiosk's own modules (no Qt) are loaded before it.
+    env = {"PYTHONPATH": str(ROOT)}
+    order = json.loads(run_python(_START_ORDER, env=env).strip().splitlines()[-1])
+    kiosk = json.loads(run_python(_QT_FREE_KIOSK, env=env).strip().splitlines()[-1])
+    assert "PySide6" not in kiosk  # the kiosk itself has no Qt
+    ours = [m for m in kiosk if m.startswith(_OURS)]
+    assert "kiosk.controller" in ours and "kiosk.session.events" in ours
+    qt = order.index("PySide6")
+    after_qt = sorted(m for m in ours if order.index(m) > qt)
+    assert after_qt == []
+
+
 @pytest.fixture
 def hidden_kiosk(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -28,7 +28,7 @@ from testkit.pg_cluster import PgCluster
 def test_a_call_on_one_process_reaches_a_board_on_another(
     browser: Browser, pg_cluster: PgCluster
 ) -> None:
-    url = pg_cluster.create_database()
+    url = pg_cluster.create_database(migrated=True)
     with (
         start_central(db_url=url, extra_args=TEST_SERVER_ARGS) as one,
         start_central(db_url=url, extra_args=TEST_SERVER_ARGS, seed_demo=False) as two,
