@@ -352,11 +352,25 @@ def _check_together(config: Config, source: str) -> None:
     url = config.central.url
     if not url.startswith(("http://", "https://")):
         raise ConfigError("central.url", "must start with http:// or https://", source)
+    if len(url) > MAX_CENTRAL_URL:
+        # Every ticket's status page is this URL and an id, printed and shown as a QR
+        # code: a URL the code cannot hold would fail each ticket once it is numbered.
+        raise ConfigError(
+            "central.url",
+            f"terlalu panjang, paling banyak {MAX_CENTRAL_URL} karakter / too long, at most"
+            f" {MAX_CENTRAL_URL} characters (the tickets' QR codes carry it)",
+            source,
+        )
     if config.central.ca_bundle:
         _check_ca_bundle(config.central.ca_bundle, source)
     _check_printer(config, source)
     _check_operator(config, source)
     _check_sync(config, source)
+
+
+#: The longest ``central.url``: a ticket's status page (the URL, ``/t/`` and the ticket's
+#: 36-character id) must stay a QR code a phone reads off an 80 mm ticket.
+MAX_CENTRAL_URL = 200
 
 
 def _check_ca_bundle(path: str, source: str) -> None:

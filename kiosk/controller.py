@@ -703,6 +703,10 @@ class KioskController:
     def _answered(self, awaiting: _Awaiting) -> None:
         if awaiting in self._awaited:
             self._awaited.remove(awaiting)
+        else:
+            # Its session was wiped while the work ran: what the worker drew since (a
+            # ticket's or receipt's QR code, its page address) must not outlive it.
+            _forget_qr_codes()
 
     def _issue(
         self, effect: events.IssueTicket, wanted: Callable[[], bool]

@@ -136,7 +136,14 @@ def _screen_lines(state: SessionState, lang: str) -> Script:
                 Line("speak_confirm", {"confirm": "confirm"}),
             )
         case Phase.TICKET_ISSUED if state.ticket is not None:
-            paper = "take_ticket" if state.ticket.printed else "photo_ticket"
+            # as the screen says it: being made while it prints, then what came of it
+            paper = (
+                "issuing"
+                if state.ticket.printing
+                else "take_ticket"
+                if state.ticket.printed
+                else "photo_ticket"
+            )
             return (Said(ticket_phrase(state.ticket, lang), personal=True), Line(paper))
         case Phase.ERROR:
             return (ProblemLines(str(state.problem or "unknown")),)

@@ -284,6 +284,9 @@ class SessionState:
     #: The city record is still being asked of the centre (the greeting did not wait
     #: for it): a tap that needs it waits for its answer (:data:`WAITS_FOR_RECORD`).
     record_pending: bool = False
+    #: Until when the city record is waited for (the read's timeout from the greeting):
+    #: past it, whatever the worker is stuck on, the card alone is used.
+    record_deadline: float | None = None
     complaint: ComplaintReceipt | None = None
     #: The complaint written and sent, (category, text), while the consent question is
     #: asked (its answer files it); personal. None in the ticket's question.
@@ -320,6 +323,11 @@ class SessionState:
     #: ended (IDLE; never shown). None when there is nothing to say.
     problem: Problem | SessionEnd | None = None
     deadline: float | None = None
+    #: While the ticket's paper prints (``ticket.printing``), the latest its outcome is
+    #: waited for (the issuing deadline: ``printer.job_timeout_s`` is shorter): the
+    #: screen does not leave on the number's time while the outcome, and its notice,
+    #: may still come. None once the screen waits on the print alone.
+    print_deadline: float | None = None
 
     def __repr__(self) -> str:  # keep personal data out of logs
         return f"SessionState(phase={self.phase.value}, session={self.session})"
@@ -412,7 +420,11 @@ class SessionMachine:
 
     def handle(self, event: SessionEvent) -> list[Effect]:
         before = self.state
-        effects = self._timeout() or self._dispatch(event)
+        effects = self._record_overdue() or self._timeout() or self._dispatch(event)
+        if self._held is not None and self.state.phase is not before.phase:
+            # The citizen moved on (back, another service, the session's end) while a
+            # tap waited for the city record: it is no longer what they asked for.
+            self._held = None
         if self.state is not before:
             log.info(
                 "session %d: %s -> %s (%s)",
@@ -454,13 +466,14 @@ class SessionMachine:
                     identity=identity,
                     record=dict(record) if record else None,
                     record_pending=record_to_come and not proving,
+                    record_deadline=self._clock() + self.timeouts.read if record_to_come else None,
                     deadline=self._idle_deadline(),
                 )
                 if not proving:
                     self._greet(bookings)
             case RecordFound(session, record) if session == s.session and s.record_pending:
                 found = dict(record) if record else None
-                self._go(s.phase, record=found, record_pending=False)
+                self._go(s.phase, record=found, record_pending=False, record_deadline=None)
                 if s.phase in _BEFORE_THE_FORM and s.service is not None and s.identity:
                     filled = prefill(s.service.form, s.identity, found, s.service.id)
                     self._go(s.phase, values=self._editable(filled))
@@ -537,18 +550,21 @@ class SessionMachine:
                 return self._typed_number(digits)
             case TicketReady(session, ticket) if self._current(session, Phase.ISSUING):
                 deadline = self._clock() + self.timeouts.ticket_display
-                self._go(Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline)
+                # the print is bounded by the issuing deadline, which may be the later one
+                printing = max(deadline, s.deadline or deadline) if ticket.printing else None
+                self._go(
+                    Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline, print_deadline=printing
+                )
             case TicketReady(session, ticket) if self._printing(session):
-                self._go(Phase.TICKET_ISSUED, ticket=ticket)  # the paper's outcome
+                self._printed(ticket)  # the paper's outcome
             case IssueFailed(session, reason) if self._printing(session):
                 # The number is shown and kept; whether the paper came is not known:
                 # the screen says to photograph it (as for any ticket not printed).
                 shown = _present(s.ticket)
-                self._go(
-                    Phase.TICKET_ISSUED,
-                    ticket=dataclasses.replace(
+                self._printed(
+                    dataclasses.replace(
                         shown, printing=False, printed=False, print_fault=str(reason)
-                    ),
+                    )
                 )
             case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
                 if reason is SessionProblem.QUOTA_FULL and s.doctor is not None:
@@ -559,7 +575,9 @@ class SessionMachine:
                 return self._back()
             case Cancel() if s.phase in INTERACTIVE:
                 return self._end(SessionEnd.CANCELLED)
-            case Finish() if s.phase is Phase.TICKET_ISSUED:
+            case Finish() if s.phase is Phase.TICKET_ISSUED and not self._printing(s.session):
+                # Not while the paper prints: its outcome (a fault's notice, the slip
+                # that follows it) is the session's; it comes by the issuing deadline.
                 return self._done()
             case Finish() if s.phase in (Phase.DONE, Phase.ERROR):
                 return self._end(SessionEnd.FINISHED)
@@ -590,6 +608,16 @@ class SessionMachine:
                 log.debug("ignored %s in %s", type(event).__name__, s.phase.value)
         return []
 
+    def _record_overdue(self) -> list[Effect]:
+        """The city record still not in by its deadline (a worker stuck past the lookup's
+        own deadline, on a store busy with something else): go on with the card alone,
+        and take the tap that waited for it, rather than let that tap wait for ever."""
+        s = self.state
+        if not s.record_pending or s.record_deadline is None or self._clock() < s.record_deadline:
+            return []
+        log.warning("session %d: the city record did not come in time", s.session)
+        return self._dispatch(RecordFound(s.session, None))
+
     def _timeout(self) -> list[Effect]:
         s = self.state
         if s.deadline is None or self._clock() < s.deadline:
@@ -619,6 +647,8 @@ class SessionMachine:
             return []
         if s.phase in (Phase.ISSUING, Phase.COMPLAINT_SENDING):
             return self._fail(SessionProblem.ISSUE_TIMEOUT)
+        if s.phase is Phase.TICKET_ISSUED and s.ticket is not None and s.ticket.printing:
+            return self._print_overdue()
         if s.phase in (Phase.TICKET_ISSUED, Phase.COMPLAINT_FILED):
             return self._done()
         if s.phase in CONSENTING:  # no answer is a no: the ticket (complaint), no messages
@@ -1289,6 +1319,33 @@ class SessionMachine:
 
     def _consent_deadline(self) -> float:
         return self._clock() + self.timeouts.consent
+
+    def _printed(self, ticket: IssuedTicket) -> None:
+        """The print's outcome on the ticket shown: its notice stays for the ticket's
+        time from its number, or in full if that time ran out while it printed."""
+        s = self.state
+        waited = s.print_deadline is None  # the number's time ran out meanwhile
+        deadline = self._clock() + self.timeouts.ticket_display if waited else s.deadline
+        self._go(Phase.TICKET_ISSUED, ticket=ticket, deadline=deadline, print_deadline=None)
+
+    def _print_overdue(self) -> list[Effect]:
+        """The ticket's time on screen is up while its paper prints: the screen waits for
+        the print's outcome until the issuing deadline; past it (a printer that hangs),
+        whether paper came is not known, and the screen says to photograph the number."""
+        s, now = self.state, self._clock()
+        if s.print_deadline is not None and now < s.print_deadline:
+            self._go(s.phase, deadline=s.print_deadline, print_deadline=None)
+            return []
+        log.warning("session %d: the print's outcome did not come in time", s.session)
+        unknown = dataclasses.replace(
+            _present(s.ticket),
+            printing=False,
+            printed=False,
+            print_fault=str(SessionProblem.ISSUE_TIMEOUT),
+        )
+        self._go(s.phase, print_deadline=None)  # its notice gets the ticket's time in full
+        self._printed(unknown)
+        return []
 
     def _printing(self, session: int) -> bool:
         """Whether session ``session`` shows its ticket while its paper is being printed."""

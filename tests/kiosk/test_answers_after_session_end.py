@@ -28,6 +28,7 @@ from kiosk.session.events import (
     ComplaintOpened,
     ComplaintSubmitted,
     Confirmed,
+    Finish,
     FormOpened,
     FormSubmitted,
     NotifyAnswered,
@@ -35,6 +36,7 @@ from kiosk.session.events import (
     Tick,
 )
 from kiosk.session.machine import Phase
+from printing.layouts.qr import qr_matrix
 from testkit.clocks import ManualClock
 from testkit.kiosk_controller import started_controller
 
@@ -207,3 +209,71 @@ def test_a_complaint_stored_after_its_session_ended_is_sent_without_a_receipt(
     assert printed(papers) == []
     [item] = kiosk._store.outbox()  # what the citizen wrote still reaches the centre
     assert item.kind == "complaint"
+
+
+def test_a_print_fault_slower_than_the_tickets_time_still_reaches_its_screen(
+    kiosk: KioskController, executor: HeldExecutor, clock: ManualClock, papers: Path
+) -> None:
+    """The number is on screen while the paper prints; the printer takes longer than
+    the ticket's time on screen and then fails (its folder is gone): the screen is
+    still the ticket's, and says to photograph the number, rather than having gone
+    back to rest with the citizen never told there is no paper."""
+    _confirm_a_ticket(kiosk)
+    papers.rmdir()  # the printer fails the job
+    _answer_consent_held(kiosk, executor, run=True)
+    numbered, answer = executor.answers
+    numbered()
+    state = kiosk.session()
+    assert state.phase is Phase.TICKET_ISSUED and state.ticket and state.ticket.printing
+    clock.advance(kiosk._machine.timeouts.ticket_display + 1)  # the printer is slow
+    kiosk.dispatch(Tick())
+    answer()
+
+    state = kiosk.session()
+    assert state.phase is Phase.TICKET_ISSUED and state.ticket is not None
+    assert (state.ticket.number, state.ticket.printing, state.ticket.printed) == (
+        "A-001",
+        False,
+        False,
+    )
+    assert state.ticket.print_fault
+
+
+def test_a_ticket_stored_after_its_session_ended_leaves_no_page_address_in_memory(
+    kiosk: KioskController, executor: HeldExecutor, clock: ManualClock
+) -> None:
+    """The session was wiped (its QR codes forgotten) before its late worker stored the
+    ticket: nothing of the ticket is drawn then, so its page address, the citizen's
+    way in to it, is not kept until some later session ends."""
+    _confirm_a_ticket(kiosk)
+    _answer_consent_held(kiosk, executor)
+    _time_out_and_go_back_to_rest(kiosk, clock)
+    assert qr_matrix.cache_info().currsize == 0
+
+    [work] = executor.work
+    work()
+
+    [item] = kiosk._store.outbox()
+    assert kiosk._store.ticket(item.key)["print_fault"] == "session_ended"
+    assert qr_matrix.cache_info().currsize == 0, "her ticket's page address is kept"
+
+
+def test_done_tapped_while_the_ticket_prints_still_gets_its_slip(
+    kiosk: KioskController, executor: HeldExecutor, papers: Path
+) -> None:
+    """The number is on screen while its paper prints, and the citizen taps "Selesai":
+    the screen stays until the print's outcome (bounded by the issuing deadline), so
+    the registration slip still prints for her, and a fault's notice is still shown."""
+    _confirm_a_ticket(kiosk)
+    _answer_consent_held(kiosk, executor, run=True)
+    numbered, answer = executor.answers
+    numbered()
+    kiosk.dispatch(Finish())  # tapped while "Membuat tiket…" shows
+    answer()
+
+    state = kiosk.session()
+    assert state.phase is Phase.TICKET_ISSUED and state.ticket is not None
+    assert state.ticket.printed
+    assert printed(papers) == ["slip-A-001.pdf", "tiket-A-001.pdf"]
+    kiosk.dispatch(Finish())
+    assert kiosk.session().phase is Phase.DONE

@@ -74,6 +74,7 @@ def test_a_file_overrides_only_what_it_says(tmp_path: Path) -> None:
             "shorter than",
         ),
         ("[central]\nurl = 'ftp://x'\n", "central.url", "http"),
+        ("[central]\nurl = 'https://x/" + "a" * 191 + "'\n", "central.url", "at most 200"),
         ("[session]\nconsent_timeout_s = 0.5\n", "session.consent_timeout_s", "20 to 600"),
         ("[session]\nconsent_timeout_s = 19.9\n", "session.consent_timeout_s", "20 to 600"),
         ("[session]\nconsent_timeout_s = 1e9\n", "session.consent_timeout_s", "20 to 600"),

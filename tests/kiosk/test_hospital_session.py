@@ -424,3 +424,26 @@ def test_a_doctor_whose_hours_are_over_cannot_be_chosen(clock: ManualClock) -> N
     phase, problem = m.state.phase, m.state.problem
     assert (phase, problem) == (Phase.DOCTOR, SessionProblem.DOCTOR_CLOSED)
     assert m.state.doctor is None
+
+
+def test_a_payer_tapped_before_the_record_is_not_taken_for_another_doctor(
+    clock: ManualClock,
+) -> None:
+    """JKN tapped for one doctor while the city record was still asked, then back and
+    another doctor: the record's answer leaves the payer to be chosen for that one."""
+    other = doctor("s-dewi", "dr. Dewi", left_jkn=3, left_non_jkn=3)
+    m = make(clock, Doctors(ANI, other))
+    [read] = m.handle(events.CardTapped("r0"))
+    assert isinstance(read, events.ReadCard)
+    m.handle(events.CardRead(read.session, SITI, record_to_come=True))
+    m.handle(events.ServiceSelected(POLI))
+    m.handle(events.DoctorChosen(ANI.schedule_id))
+    m.handle(events.PayerChosen(Payer.JKN))  # waits for the record
+    assert _phase(m) is Phase.PAYER
+    m.handle(events.Back())
+    m.handle(events.DoctorChosen(other.schedule_id))
+    m.handle(events.RecordFound(read.session, RECORD))
+    assert (_phase(m), m.state.doctor, m.state.payer) == (Phase.PAYER, other, None)
+    m.handle(events.PayerChosen(Payer.UMUM))
+    assert (_phase(m), m.state.payer) == (Phase.FORM, Payer.UMUM)
+    assert m.state.values["norm"].value == "000123"  # the record's, filled when it came

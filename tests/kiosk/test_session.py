@@ -521,7 +521,12 @@ def test_a_print_outcome_for_an_ended_session_changes_nothing(
     m = make(catalog, clock)
     effect = to_issuing(m)
     m.handle(events.TicketReady(effect.session, PRINTING))
-    m.handle(events.Finish())
+    m.handle(events.Finish())  # not while it prints: its outcome is the session's
+    assert (m.state.phase, m.state.ticket) == (Phase.TICKET_ISSUED, PRINTING)
+    clock.advance(T.issuing)  # the printer hangs: the number with its notice, then done
+    m.handle(events.Tick())
+    clock.advance(T.ticket_display)
+    m.handle(events.Tick())
     assert m.state.phase is Phase.DONE
     m.handle(events.TicketReady(effect.session, TICKET))
     assert m.state.phase is Phase.DONE and m.state.ticket is None
@@ -596,4 +601,113 @@ def test_a_record_with_nothing_waiting_changes_only_the_record(
     m.handle(events.FormOpened())
     assert m.state.phase is Phase.FORM, "nothing waits once the record's answer is in"
     m.handle(events.RecordFound(session, RECORD))  # a second answer is not taken
+    assert m.state.record is None and "phone" not in m.state.values
+
+
+def test_the_ticket_screen_waits_for_a_print_slower_than_its_time(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """A print still going when the ticket's time on screen is up (a slow printer,
+    within its job timeout): the screen waits for the outcome, and a notice that then
+    comes (no paper: photograph the number) is shown for the ticket's time in full."""
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    clock.advance(2)
+    m.handle(events.TicketReady(effect.session, PRINTING))
+    clock.advance(T.ticket_display + 1)
+    assert m.handle(events.Tick()) == []
+    assert (m.state.phase, m.state.ticket) == (Phase.TICKET_ISSUED, PRINTING)
+    clock.advance(2)
+    out_of_paper = dataclasses.replace(TICKET, printed=False, print_fault="out_of_paper")
+    m.handle(events.TicketReady(effect.session, out_of_paper))
+    assert (m.state.phase, m.state.ticket) == (Phase.TICKET_ISSUED, out_of_paper)
+    assert m.seconds_left() == T.ticket_display
+    clock.advance(T.ticket_display)
+    assert m.handle(events.Tick()) == [events.WipeSession("finished")]
+    assert m.state.phase is Phase.DONE
+
+
+def test_a_printer_that_never_answers_leaves_the_number_with_its_notice(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """Past the issuing deadline the print's outcome is given up on: the number stays,
+    with the "photograph this screen" notice, for the ticket's time; a late outcome
+    changes nothing."""
+    m = make(catalog, clock)
+    effect = to_issuing(m)
+    m.handle(events.TicketReady(effect.session, PRINTING))
+    clock.advance(T.ticket_display)
+    m.handle(events.Tick())
+    assert m.state.phase is Phase.TICKET_ISSUED
+    clock.advance(T.issuing - T.ticket_display)
+    assert m.handle(events.Tick()) == []
+    ticket = m.state.ticket
+    assert m.state.phase is Phase.TICKET_ISSUED and ticket is not None
+    assert (ticket.number, ticket.printing, ticket.printed, ticket.print_fault) == (
+        "A-001",
+        False,
+        False,
+        "issue_timeout",
+    )
+    assert m.seconds_left() == T.ticket_display
+    m.handle(events.TicketReady(effect.session, TICKET))
+    assert m.state.ticket == ticket
+    clock.advance(T.ticket_display)
+    m.handle(events.Tick())
+    assert m.state.phase is Phase.DONE
+
+
+def test_a_tap_that_waited_for_the_record_is_not_taken_once_the_citizen_moved_on(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """The "Lanjut" tapped while the record was asked, then "Kembali" and another service:
+    the record's answer does not open the other service's form (nobody asked), nor a
+    complaint opened and left meanwhile."""
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.FormOpened())  # waits for the record
+    assert m.state.phase is Phase.SERVICE_CHOSEN
+    m.handle(events.Back())
+    m.handle(events.ServiceSelected("status-berkas"))
+    assert m.state.phase is Phase.SERVICE_CHOSEN
+    m.handle(events.RecordFound(session, RECORD))
+    assert m.state.service is not None and m.state.service.id == "status-berkas"
+    assert m.state.phase is Phase.SERVICE_CHOSEN, "a form opened that nobody asked for"
+    m.handle(events.FormOpened())
+    assert m.state.phase is Phase.FORM  # the record is in: a tap now is taken at once
+
+
+def test_a_complaint_tapped_before_the_record_is_not_opened_after_the_citizen_left_it(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ComplaintOpened())  # waits for the record
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.Back())
+    assert m.state.phase is Phase.IDENTIFIED
+    m.handle(events.RecordFound(session, RECORD))
+    assert m.state.phase is Phase.IDENTIFIED
+
+
+def test_a_record_that_never_comes_does_not_keep_a_tap_waiting(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    """The worker asking for the record is stuck (past the lookup's own deadline): by
+    the read's timeout from the greeting the tap that waited is taken with the card
+    alone, and a record that comes after changes nothing the citizen may be typing."""
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.FormOpened())  # waits for the record
+    clock.advance(T.read - 0.5)
+    m.handle(events.UserActivity())  # the citizen taps again and again meanwhile
+    assert m.state.phase is Phase.SERVICE_CHOSEN
+    clock.advance(0.5)
+    m.handle(events.Tick())
+    assert m.state.phase is Phase.FORM and not m.state.record_pending
+    assert m.state.record is None and "phone" not in m.state.values
+    assert m.state.values["nik"].source is Source.CARD
+    m.handle(events.RecordFound(session, RECORD))
     assert m.state.record is None and "phone" not in m.state.values

@@ -5,6 +5,8 @@ The English words are written out by hand below, not made by the code under test
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from contract.number_words import english_number_words, spoken_number
@@ -261,3 +263,16 @@ def test_a_screen_without_a_problem_and_the_end_of_a_session_say_none() -> None:
     assert [line for line in keypad if isinstance(line, Line) and "problem" in line.key] == []
     idle = SessionState(phase=Phase.IDLE, session=1, problem=SessionEnd.IDLE_TIMEOUT)
     assert screen_script(idle, "id") == SCREEN_LINES[Phase.IDLE]
+
+
+def test_a_ticket_still_printing_is_said_as_being_made_never_as_not_printed() -> None:
+    """Asked for while its paper prints (the speech button pressed then), the ticket
+    screen is said as it shows: the number, and that the ticket is being made; never
+    "photograph this screen", as if no paper were coming."""
+    ticket = dataclasses.replace(_ticket(), printed=False, printing=True)
+    state = SessionState(phase=Phase.TICKET_ISSUED, session=1, ticket=ticket)
+    script = screen_script(state, "id")
+    assert Line("photo_ticket") not in script and Line("take_ticket") not in script
+    assert script[-1] == Line("issuing")
+    printed = SessionState(phase=Phase.TICKET_ISSUED, session=1, ticket=_ticket())
+    assert screen_script(printed, "id")[-1] == Line("take_ticket")

@@ -131,3 +131,16 @@ def test_the_number_is_shown_while_its_paper_prints_then_what_came_of_it(
     failed = dataclasses.replace(state.ticket, printed=False, print_fault="out_of_paper")
     screen.render_state(dataclasses.replace(state, ticket=failed), kiosk.view)
     assert screen.paper.text() == "" and not screen.no_paper.isHidden()
+
+
+def test_done_is_offered_once_the_paper_is_known(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    """While the paper prints, "Selesai" cannot be tapped (the print's outcome, its
+    notice and the slip after it are the citizen's); it can once the outcome is in."""
+    screen = issue(kiosk, qtbot, "puskesmas-umum")
+    state = kiosk.controller.session()
+    assert state.ticket is not None
+    printing = dataclasses.replace(state.ticket, printed=False, printing=True)
+    screen.render_state(dataclasses.replace(state, ticket=printing), kiosk.view)
+    assert not screen.finish.isEnabled()
+    screen.render_state(state, kiosk.view)
+    assert screen.finish.isEnabled()

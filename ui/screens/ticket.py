@@ -198,6 +198,7 @@ class TicketScreen(Screen):
         self.qr.setAccessibleName(view.t("qr_picture"))
         self.scan.setText(view.t("scan_status") if ticket.status_url else "")
         set_button_text(self.finish, view.t("finish"))
+        self.finish.setEnabled(not ticket.printing)  # the print's outcome first
 
     def clear(self) -> None:
         for w in (*self._figures, self.requirements_title, self.requirements, self.scan):
