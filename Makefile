@@ -104,12 +104,14 @@ typecheck: venv
 
 # tests/packaging/ needs the built packages: `make package-test` runs it after
 # `make package`, and `make test` after the rest of the suite.
-# The suite on one worker process per CPU (pytest-xdist; `--dist loadgroup` is in
+# The suite on two worker processes per CPU (pytest-xdist; `--dist loadgroup` is in
 # pyproject.toml), at most 8: each worker starts its own PostgreSQL, centres and
-# chromium. PYTEST_WORKERS=0 runs it in this process. The groups go to the workers the
+# chromium, and much of a test's time is waiting on them (a whole run on 2 CPUs used
+# 1.2 of them with 2 workers, 1.7 with 4, and took 927 s and 745 s). PYTEST_WORKERS=0
+# runs it in this process. The groups go to the workers the
 # longest first, by tests/group_seconds.json; a run with
 # PYTEST_ARGS="--store-group-seconds tests/group_seconds.json" records it afresh.
-PYTEST_WORKERS ?= auto
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 #
 # The project's own modules are compiled first, as `make bench` does and an installed
 # wheel has them: with PYTHONDONTWRITEBYTECODE set (as on CI), every interpreter a
@@ -122,7 +124,11 @@ pytest: venv translations
 	$(VENV)/bin/python -m kiosk.cli.build_cache
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 --ignore=tests/packaging $(PYTEST_ARGS)
 
-test: lint typecheck pytest package-test
+# The type check and the packages' build run beside the suite, on the CPU its waits
+# leave; the packages' own tests after it. Their lines interleave, each line whole.
+test: lint
+	$(MAKE) --no-print-directory -j3 --output-sync=line typecheck package pytest
+	$(PACKAGE_TEST)
 
 # The kiosk's and the centre's Debian packages (packaging/deb/build.py): each
 # with its own environment from uv.lock, built from uv's cache that `make venv`
@@ -134,8 +140,9 @@ package: venv
 # Installs both packages into scratch roots and checks what they put there; on the
 # suite's workers, as each test module installs into its own root (the kiosk's and
 # the centre's modules take about as long: on two CPUs, half the time of one).
+PACKAGE_TEST = ANJUNGAN_DEB_DIR=$(DIST) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 tests/packaging $(PYTEST_ARGS)
 package-test: package
-	ANJUNGAN_DEB_DIR=$(DIST) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 tests/packaging $(PYTEST_ARGS)
+	$(PACKAGE_TEST)
 
 # The project's own modules compiled first, as an installed wheel has them, and the
 # kiosk's dataclasses' code cache beside its bytecode, as its package has it.
