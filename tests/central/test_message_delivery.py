@@ -511,11 +511,17 @@ def two_short_claims(
     gateway: Gateway,
     secret_file: Path,
 ) -> Iterator[tuple[RunningCentral, RunningCentral]]:
-    """Two processes whose claims hold three seconds past a one-second deadline: the
-    margin covers a loaded machine's wait between a send and its record (the real
-    default is 30 s), and is still far shorter than a backlog's sending."""
+    """Two processes whose claims hold three seconds past a three-second deadline: the
+    deadline and the margin cover a loaded machine's waits around a send (the real
+    margin is 30 s), and the claim is still far shorter than a backlog's sending."""
     url = _db_url(request, tmp_path_factory, "short-claims")
-    args = (*_message_args(gateway, secret_file), "--message-claim-margin", "3")
+    args = (
+        *_message_args(gateway, secret_file),
+        "--message-deadline",
+        "3",
+        "--message-claim-margin",
+        "3",
+    )
     first = start_central(db_url=url, extra_args=args)
     try:
         second = start_central(db_url=url, extra_args=args)
@@ -531,9 +537,10 @@ def test_a_backlog_sent_slowly_is_sent_once_by_two_processes(
     two_short_claims: tuple[RunningCentral, RunningCentral], gateway: Gateway
 ) -> None:
     """Sixteen messages fall due at one moment; the gateway takes 0.8 s for each (within
-    the 1 s deadline). A claim holds 4 s: a sender that claimed them all at once would
-    still be sending the sixth when its claim on the rest ran out, and the other
-    process would send those too."""
+    the 3 s deadline, so no send times out and is sent again however loaded the machine).
+    A claim holds 6 s: a sender that claimed them all at once would still be sending the
+    eighth when its claim on the rest ran out, and the other process would send those
+    too."""
     first, _ = two_short_claims
     gateway.misbehave("slow", times=1, delay_s=0.8)
     db = Database(first.db_url)
