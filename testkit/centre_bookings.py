@@ -26,9 +26,17 @@ _serial = itertools.count(1)
 
 
 def new_citizen(db: Database, name: str = "Warga Uji") -> tuple[str, str]:
-    """A citizen born 1 January 1990 with a fresh NIK and card number: (NIK, card number)."""
+    """A citizen born 1 January 1990 with a fresh NIK and card number: (NIK, card number).
+
+    The NIKs' serials are 5001 to 9999, one process's worth: past them the next
+    would wrap to serial 0000 (no NIK) and then onto the first serials, which other
+    tests' citizens take; so it stops there, and never makes a NIK that never
+    exists (testkit/citizen_lookups.py).
+    """
     serial = next(_serial)
-    nik = f"147101010190{(serial + 5000) % 10000:04d}"
+    if serial > 4999:
+        raise RuntimeError("new_citizen has made all the 4999 citizens it can in this process")
+    nik = f"147101010190{serial + 5000:04d}"
     card = f"PKU-T{serial:06d}"
     with db.begin() as conn:
         known = conn.execute(select(citizens.c.id).where(citizens.c.nik == nik)).first()

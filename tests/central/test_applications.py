@@ -17,12 +17,11 @@ from central.office import applications
 from central.process import RunningCentral
 from central.tables import audit_log, citizen_lookups
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_office, new_staff
-from testkit.citizen_lookups import SITI_NIK, audit_key, lookups_for
+from testkit.citizen_lookups import SITI_NIK, UNKNOWN_NIK, audit_key, lookups_for
 
 pytestmark = pytest.mark.timeout(60)
 
 BUDI_NIK = "1471011708790002"
-UNKNOWN_NIK = "1471010101900009"
 
 
 def ask(url: str, token: str, body: dict[str, Any]) -> requests.Response:

@@ -25,7 +25,7 @@ from central.tables import citizens as citizen_rows
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
 from testkit.centre_accounts import bearer, new_kiosk
-from testkit.citizen_lookups import SITI_NIK, audit_key, lookups_for
+from testkit.citizen_lookups import SITI_NIK, UNKNOWN_NIK, audit_key, lookups_for
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -222,7 +222,7 @@ def test_locks_grow_and_a_match_starts_afresh(
 
 def test_unknown_keys_are_not_found(client: CentralClient) -> None:
     assert client.lookup_citizen(uid="04FFFFFFFFFFFF") is None
-    assert client.lookup_citizen(nik="1471010101900009") is None
+    assert client.lookup_citizen(nik=UNKNOWN_NIK) is None
     budi = client.lookup_citizen(card_number="PKU-000002")
     assert budi is not None and "medical_record_number" not in budi.record, "no record here"
 
@@ -235,13 +235,13 @@ def test_every_lookup_is_audited_without_the_key_in_clear(
         client.lookup_citizen(nik=SITI_NIK)
         client.lookup_citizen(uid="08C0FFEE")
         client.lookup_citizen(uid="08C0FFEE", birth_date=RINA_BORN)
-        client.lookup_citizen(nik="1471010101900009")
+        client.lookup_citizen(nik=UNKNOWN_NIK)
     key = audit_key(operator)
     assert lookups_for(operator, kiosk_id) == [
         ("nik", keyed_hash(key, "nik", SITI_NIK), True),
         ("uid", keyed_hash(key, "uid", "08C0FFEE"), False),  # alone: nothing given
         ("uid_dob", keyed_hash(key, "uid", "08C0FFEE"), True),
-        ("nik", keyed_hash(key, "nik", "1471010101900009"), False),
+        ("nik", keyed_hash(key, "nik", UNKNOWN_NIK), False),
     ]
     with operator.read() as conn:
         every_cell = " ".join(str(v) for row in conn.execute(select(citizen_lookups)) for v in row)

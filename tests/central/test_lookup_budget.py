@@ -126,6 +126,8 @@ def test_every_kiosk_route_with_a_key_is_budgeted(
         token = kiosk()
         for n in range(LookupBudget().not_found_per_hour):
             # An unknown NIK that can exist (born 1 January 1990): a route may check its shape.
+            # A hospital's route makes each a patient of this shared centre: none is a NIK
+            # that never exists (testkit/citizen_lookups.py), which other tests rely on.
             unknown = f"MISS-{n:06d}" if key == "card_number" else f"147101010190{n + 1:04d}"
             miss = dict(body, **{key: unknown})
             answer = requests.request(
