@@ -125,9 +125,10 @@ pytest: venv translations
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 --ignore=tests/packaging $(PYTEST_ARGS)
 
 # The type check and the packages' build run beside the suite, on the CPU its waits
-# leave; the packages' own tests after it. Their lines interleave, each line whole.
+# leave; the packages' own tests after it. Their output interleaves as it comes, so
+# the suite's progress shows while it runs.
 test: lint
-	$(MAKE) --no-print-directory -j3 --output-sync=line typecheck package pytest
+	$(MAKE) --no-print-directory -j3 typecheck package pytest
 	$(PACKAGE_TEST)
 
 # The kiosk's and the centre's Debian packages (packaging/deb/build.py): each
