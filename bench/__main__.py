@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench import (
-    LOOSE_LIMITS,
     board_live,
     booking_load,
     call_next,
@@ -39,6 +38,7 @@ from bench import (
     tap_to_ticket,
 )
 from bench.results import Benchmark
+from testkit.centres import LOOSE_SERVER_ARGS
 
 Run = Callable[[bool, Callable[[str], None]], list[Benchmark]]
 #: The benchmarks ``--only`` can run alone: each starts what it measures itself.
@@ -113,7 +113,7 @@ def run_all(quick: bool, skip: Sequence[str] = ()) -> list[Benchmark]:
 
     runs = startup.QUICK_RUNS if quick else startup.RUNS
     rounds = tap_to_ticket.QUICK_ROUNDS if quick else tap_to_ticket.ROUNDS
-    central = start_central(seed_demo=True, extra_args=LOOSE_LIMITS)
+    central = start_central(seed_demo=True, extra_args=LOOSE_SERVER_ARGS)
     try:
         _progress(f"central server at {central.url}")
         benchmarks = [

@@ -214,10 +214,10 @@ def run(central_url: str, runs: int, progress: Callable[[str], None]) -> Benchma
 
 def run_alone(quick: bool, progress: Callable[[str], None]) -> list[Benchmark]:
     """``python -m bench --only startup``: with a demo centre of its own."""
-    from bench import LOOSE_LIMITS
     from central.process import start_central
+    from testkit.centres import LOOSE_SERVER_ARGS
 
-    central = start_central(seed_demo=True, extra_args=LOOSE_LIMITS)
+    central = start_central(seed_demo=True, extra_args=LOOSE_SERVER_ARGS)
     try:
         return [run(central.url, QUICK_RUNS if quick else RUNS, progress)]
     finally:

@@ -29,9 +29,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import LOOSE_LIMITS
 from bench.cpu_share import cpu_seconds
 from bench.results import Benchmark, Measurement, ms_since
+from testkit.centres import LOOSE_SERVER_ARGS
 from testkit.killable_kiosk import PAYLOAD
 
 DRAIN_TITLE = "Sync engine: outbox drain after an outage (local central, SQLite)"
@@ -180,7 +180,7 @@ def drain(quick: bool, progress: Callable[[str], None]) -> Benchmark:
     from offline_store import Store
 
     items = QUICK_DRAIN_ITEMS if quick else DRAIN_ITEMS
-    central = start_central(seed_demo=True, extra_args=LOOSE_LIMITS)
+    central = start_central(seed_demo=True, extra_args=LOOSE_SERVER_ARGS)
     root = Path(tempfile.mkdtemp(prefix="anjungan-bench-sync-"))
     try:
         config = _config(root, central.url)
@@ -338,7 +338,7 @@ def gui_stall(quick: bool, progress: Callable[[str], None]) -> Benchmark:
     from ui.app import build_window
 
     seconds = QUICK_STALL_S if quick else STALL_S
-    central = start_central(seed_demo=True, extra_args=LOOSE_LIMITS)
+    central = start_central(seed_demo=True, extra_args=LOOSE_SERVER_ARGS)
     proxy = FaultProxy(central.port)
     root = Path(tempfile.mkdtemp(prefix="anjungan-bench-stall-"))
     stop = threading.Event()

@@ -546,10 +546,10 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
 
 def run_alone(quick: bool, progress: Callable[[str], None]) -> list[Benchmark]:
     """``python -m bench --only walk``: the same run against a demo centre of its own."""
-    from bench import LOOSE_LIMITS
     from central.process import start_central
+    from testkit.centres import LOOSE_SERVER_ARGS
 
-    central = start_central(seed_demo=True, extra_args=LOOSE_LIMITS)
+    central = start_central(seed_demo=True, extra_args=LOOSE_SERVER_ARGS)
     try:
         progress(f"central server at {central.url}")
         return [run(central.url, QUICK_ROUNDS if quick else ROUNDS, progress)]

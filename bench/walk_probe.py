@@ -218,10 +218,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.central_url:
         print(probe(args.central_url, args.rounds, args.profile, args.top))
         return 0
-    from bench import LOOSE_LIMITS
     from central.process import start_central
+    from testkit.centres import LOOSE_SERVER_ARGS
 
-    central = start_central(seed_demo=True, extra_args=LOOSE_LIMITS)
+    central = start_central(seed_demo=True, extra_args=LOOSE_SERVER_ARGS)
     try:
         print(probe(central.url, args.rounds, args.profile, args.top))
     finally:

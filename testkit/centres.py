@@ -23,7 +23,9 @@ TEST_SERVER_ARGS = ("--auth-rate", "100000")
 #: 127.0.0.1: the SIGKILL kiosk issues tickets as fast as it can (429 itself is
 #: injected by the proxy). Loose limits: these tests issue tickets far faster than
 #: a citizen could take them (the SIGKILL test hundreds a second), so the
-#: per-kiosk caps must not be what they meet.
+#: per-kiosk caps must not be what they meet. The benchmarks' centres use them too: the
+#: walk's thirty citizens in under a minute at one kiosk met the rate limit (its 429
+#: put the kiosk offline), and the drain sends thousands of one kiosk's tickets.
 LOOSE_SERVER_ARGS = (
     *("--auth-rate", "100000", "--rate", "100000", "--burst", "100000"),
     *("--lease-max-numbers", "1000000"),

@@ -3,7 +3,9 @@ and reading what the centre holds (as an operator)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import random
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,20 @@ class Kiosk:
     proxy: FaultProxy
     clock: OfficeClock
     config: Config
+
+
+@contextmanager
+def engine_on(
+    store: Store, client: CentralClient, config: Config, proxy: FaultProxy, clock: OfficeClock
+) -> Iterator[Kiosk]:
+    """A kiosk whose engine talks through ``client`` (its jitter seeded, as every test's);
+    the engine stopped and the client closed after."""
+    engine = SyncEngine(store, client, config, now=clock, rng=random.Random(5))  # noqa: S311
+    try:
+        yield Kiosk(store, client, engine, proxy, clock, config)
+    finally:
+        engine.stop()
+        client.close()
 
 
 def payload(service: str = SERVICE) -> dict[str, Any]:

@@ -69,6 +69,19 @@ def to_issuing(m: SessionMachine) -> events.IssueTicket:
     return effect
 
 
+def number_kept_without_paper(m: SessionMachine, fault: str) -> events.IssuedTicket:
+    """The ticket screen still shows A-001, printed no more, its paper's fate ``fault``."""
+    ticket = m.state.ticket
+    assert m.state.phase is Phase.TICKET_ISSUED and ticket is not None
+    assert (ticket.number, ticket.printing, ticket.printed, ticket.print_fault) == (
+        "A-001",
+        False,
+        False,
+        fault,
+    )
+    return ticket
+
+
 def test_starts_idle_without_deadline(catalog: Catalog, clock: ManualClock) -> None:
     m = make(catalog, clock)
     assert m.state.phase is Phase.IDLE
@@ -505,14 +518,7 @@ def test_a_failure_after_the_number_was_shown_keeps_the_number(
     effect = to_issuing(m)
     m.handle(events.TicketReady(effect.session, PRINTING))
     assert m.handle(events.IssueFailed(effect.session, "store_failed")) == []
-    ticket = m.state.ticket
-    assert m.state.phase is Phase.TICKET_ISSUED and ticket is not None
-    assert (ticket.number, ticket.printing, ticket.printed, ticket.print_fault) == (
-        "A-001",
-        False,
-        False,
-        "store_failed",
-    )
+    number_kept_without_paper(m, "store_failed")
 
 
 def test_a_print_outcome_for_an_ended_session_changes_nothing(
@@ -641,14 +647,7 @@ def test_a_printer_that_never_answers_leaves_the_number_with_its_notice(
     assert m.state.phase is Phase.TICKET_ISSUED
     clock.advance(T.issuing - T.ticket_display)
     assert m.handle(events.Tick()) == []
-    ticket = m.state.ticket
-    assert m.state.phase is Phase.TICKET_ISSUED and ticket is not None
-    assert (ticket.number, ticket.printing, ticket.printed, ticket.print_fault) == (
-        "A-001",
-        False,
-        False,
-        "issue_timeout",
-    )
+    ticket = number_kept_without_paper(m, "issue_timeout")
     assert m.seconds_left() == T.ticket_display
     m.handle(events.TicketReady(effect.session, TICKET))
     assert m.state.ticket == ticket

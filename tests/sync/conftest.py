@@ -10,7 +10,6 @@ tickets never mix between tests.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,13 +17,12 @@ import pytest
 
 from central.process import RunningCentral, fresh_database
 from kiosk.client.client import CentralClient
-from kiosk.sync import SyncEngine
 from offline_store import Store
 from testkit.centres import BACKENDS, serve
 from testkit.clocks import OfficeClock
 from testkit.fault_proxy import FaultProxy
 from testkit.pg_cluster import PgCluster
-from testkit.sync_kiosk import FAST, Kiosk, kiosk_config
+from testkit.sync_kiosk import FAST, Kiosk, engine_on, kiosk_config
 
 
 @pytest.fixture(scope="session")
@@ -76,10 +74,5 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def kiosk(tmp_path: Path, store: Store, proxy: FaultProxy, clock: OfficeClock) -> Iterator[Kiosk]:
     config = kiosk_config(tmp_path, proxy.url)
-    client = CentralClient(proxy.url, timeout_s=FAST)
-    engine = SyncEngine(store, client, config, now=clock, rng=random.Random(5))  # noqa: S311
-    try:
-        yield Kiosk(store, client, engine, proxy, clock, config)
-    finally:
-        engine.stop()
-        client.close()
+    with engine_on(store, CentralClient(proxy.url, timeout_s=FAST), config, proxy, clock) as kiosk:
+        yield kiosk

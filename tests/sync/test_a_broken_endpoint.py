@@ -9,7 +9,6 @@ heartbeat still reach the staff, and the broken endpoint back off on its own.
 from __future__ import annotations
 
 import dataclasses
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +17,10 @@ import pytest
 from central.process import RunningCentral
 from kiosk.client.client import CentralClient
 from kiosk.config import CentralSection
-from kiosk.sync import SyncEngine
 from offline_store import Store
 from testkit.clocks import OfficeClock
 from testkit.fault_proxy import FaultProxy
-from testkit.sync_kiosk import Kiosk, centre_tickets, issue, kiosk_config
+from testkit.sync_kiosk import Kiosk, centre_tickets, engine_on, issue, kiosk_config
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -56,13 +54,8 @@ def field_kiosk(
             documents_timeout_s=field.documents_timeout_s,
         ),
     )
-    client = CentralClient.from_config(config.central)
-    engine = SyncEngine(store, client, config, now=clock, rng=random.Random(5))  # noqa: S311
-    try:
-        yield Kiosk(store, client, engine, proxy, clock, config)
-    finally:
-        engine.stop()
-        client.close()
+    with engine_on(store, CentralClient.from_config(config.central), config, proxy, clock) as kiosk:
+        yield kiosk
 
 
 def _next_step(kiosk: Kiosk) -> None:

@@ -107,6 +107,16 @@ def _kiosk(
     return store, client, engine
 
 
+def run_until_drained(
+    engine: SyncEngine, clock: OfficeClock, step_s: float, *, force: bool = False
+) -> None:
+    """Steps ``step_s`` apart (at most ten) until the outbox is empty."""
+    for _ in range(10):
+        clock.advance(step_s)
+        if engine.run_once(force=force).status.outbox_depth == 0:
+            return
+
+
 def test_the_next_batch_is_claimed_while_the_centre_stores_this_one(
     tmp_path: Path, proxy: FaultProxy, clock: OfficeClock, central: RunningCentral
 ) -> None:
@@ -175,10 +185,7 @@ def test_a_failed_batch_goes_back_alone_and_the_batch_claimed_ahead_as_it_was(
         assert (ahead.attempts, ahead.last_error) == (0, "")
         assert from_text(ahead.next_attempt_at) <= now
         # and the rest arrives, each ticket once
-        for _ in range(10):
-            clock.advance(engine.config.sync.backoff_cap_s + 61)
-            if engine.run_once().status.outbox_depth == 0:
-                break
+        run_until_drained(engine, clock, engine.config.sync.backoff_cap_s + 61)
     finally:
         engine.stop()
         client.close()
@@ -212,10 +219,7 @@ def test_an_answer_never_written_is_sent_again_and_answered_replayed(
             {t.id for t in tickets} - first - second
         )
         client.hold_s = 0.0
-        for _ in range(10):
-            clock.advance(CLAIM_S + engine.config.sync.backoff_cap_s + 1)
-            if engine.run_once(force=True).status.outbox_depth == 0:
-                break
+        run_until_drained(engine, clock, CLAIM_S + engine.config.sync.backoff_cap_s + 1, force=True)
         assert {i.key for i in store.outbox(OutboxState.DELIVERED)} == {t.id for t in tickets}
         assert store.outbox(OutboxState.DEAD) == []
     finally:
