@@ -273,13 +273,17 @@ def _patient(conn: Connection, req: AmbilAntrean, office_id: str) -> tuple[int |
     """(citizen id or ``None`` for a NIK new to the city, No. RM or ``""``), or the refusal.
 
     Reads only: a new citizen's record is made with the booking (:func:`_new_citizen`).
+    The NIK's record and the card's holder are read in one statement, so both come from
+    one snapshot: read apart, a record another call committed in between was missing by
+    NIK yet found by card, and the same patient was told the card was another's.
     """
-    row = conn.execute(
-        select(citizens.c.id, citizens.c.bpjs_number).where(citizens.c.nik == req.nik)
-    ).first()
-    holder = conn.execute(
-        select(citizens.c.id).where(citizens.c.bpjs_number == req.nomorkartu)
-    ).scalar_one_or_none()
+    found = conn.execute(
+        select(citizens.c.id, citizens.c.nik, citizens.c.bpjs_number).where(
+            or_(citizens.c.nik == req.nik, citizens.c.bpjs_number == req.nomorkartu)
+        )
+    ).all()
+    row = next((r for r in found if r.nik == req.nik), None)
+    holder = next((r.id for r in found if r.bpjs_number == req.nomorkartu), None)
     if row is None:
         if holder is not None:
             return _CARD_MISMATCH

@@ -17,11 +17,13 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, insert, select, text
 
 from central.database import Database
 from central.process import RunningCentral, start_central
 from central.tables import bookings, citizens, hospital_visits
+from central.wsrs.service import _patient
+from central.wsrs.shapes import AmbilAntrean
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import new_staff
 from testkit.centre_hospital import hospital_kiosk
@@ -29,6 +31,7 @@ from testkit.centre_requests import ZONE, results
 from testkit.centres import LOOSE_SERVER_ARGS
 from testkit.mjkn import (
     BASE,
+    OFFICE,
     USERNAME,
     ambil_body,
     integrations_file,
@@ -130,6 +133,60 @@ def test_one_new_nik_booked_at_once_on_two_processes_is_booked_once(pair: Pair) 
     assert held == 1
     logs = pair.logs()
     assert patient["nik"] not in logs and patient["nomorkartu"] not in logs
+
+
+def test_a_new_niks_record_committed_mid_read_is_not_taken_for_another_patients_card(
+    pair: Pair,
+) -> None:
+    """The race behind the last test's rare wrong answer, made certain: another call
+    commits the NIK's new record between this call's statements. Its reads must agree
+    with each other (the NIK unknown, so the card not yet anyone's), never "the card
+    number belongs to another NIK" for the card's own patient."""
+    patient = new_patient()
+    req = AmbilAntrean(
+        kodepoli="ANA",
+        kodedokter=1,
+        tanggalperiksa=today(),
+        starts="00:00",
+        ends="23:59",
+        jeniskunjungan=1,
+        nomorreferensi="",
+        nomorkartu=patient["nomorkartu"],
+        nik=patient["nik"],
+        nohp="",
+        norm="",
+    )
+    other_ctx = pair.db.engine.connect()
+    other = other_ctx.begin()
+    other_ctx.execute(
+        insert(citizens).values(
+            nik=patient["nik"],
+            full_name="",
+            bpjs_number=patient["nomorkartu"],
+            updated_at=dt.datetime.now(dt.UTC),
+        )
+    )
+    statements: list[str] = []
+
+    def commit_the_other_after_the_first(*args: Any) -> None:
+        statements.append(args[2])
+        if other.is_active:
+            other.commit()
+
+    try:
+        with pair.db.read() as conn:
+            event.listen(conn, "after_cursor_execute", commit_the_other_after_the_first)
+            try:
+                seen = _patient(conn, req, OFFICE)
+            finally:
+                event.remove(conn, "after_cursor_execute", commit_the_other_after_the_first)
+    finally:
+        if other.is_active:
+            other.rollback()
+        other_ctx.close()
+    assert statements, "the patient's reads ran no statement"
+    assert not other.is_active, "the other call's record was never committed"
+    assert seen == (None, ""), seen
 
 
 def test_an_unforeseen_failure_is_answered_in_the_envelope_and_logged_without_data(
