@@ -74,6 +74,16 @@ class StoredTicket:
     counter: str
     issued_at: dt.datetime
     source: NumberSource = NumberSource.FALLBACK
+    #: Whether its paper came out: ``None`` while no outcome is recorded (its print
+    #: on its way, or cut off by a power cut).
+    printed: bool | None = None
+    #: Why it did not (a printer's fault, or ``session_ended``: kept, never handed out).
+    print_fault: str = ""
+
+    @property
+    def not_handed_out(self) -> bool:
+        """The citizen got no paper for it: its print failed, or was never made."""
+        return self.printed is False
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,8 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin, DoctorsMixin):
         """The tickets of ``day`` (the kiosk's local day), newest first; no personal data."""
         with self._read() as conn:
             rows = conn.execute(
-                "SELECT id, number, office_id, service_id, day, counter, issued_at, number_source"
+                "SELECT id, number, office_id, service_id, day, counter, issued_at,"
+                " number_source, printed, print_fault"
                 " FROM tickets WHERE day = ? ORDER BY issued_at DESC, rowid DESC LIMIT ?",
                 [day.isoformat(), limit],
             ).fetchall()
@@ -151,8 +152,10 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin, DoctorsMixin):
                 c,
                 dt.datetime.fromisoformat(at),
                 NumberSource(src),
+                _print_outcome(printed, fault),
+                fault or "",
             )
-            for i, n, o, s, d, c, at, src in rows
+            for i, n, o, s, d, c, at, src, printed, fault in rows
         ]
 
     # -- health ----------------------------------------------------------------
@@ -160,3 +163,12 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin, DoctorsMixin):
         with self._read() as conn:
             result = conn.execute("PRAGMA integrity_check").fetchone()
         return bool(result and result[0] == "ok")
+
+
+def _print_outcome(printed: int | None, fault: str | None) -> bool | None:
+    """A ticket row's print outcome: ``None`` while none is recorded (stored unprinted,
+    its print on the way or cut off by a power cut), else whether its paper came out
+    (a print that failed always records why)."""
+    if printed:
+        return True
+    return False if fault else None

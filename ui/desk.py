@@ -56,7 +56,7 @@ from kiosk.client.errors import CentralRefused, CentralUnavailable
 from kiosk.client.hospital_desk import DeskPatient, FindBy, PatientList, check_key
 from kiosk.controller import KioskController
 from kiosk.errors import SessionProblem, TicketingError
-from kiosk.session.events import Cancel, Finish
+from kiosk.session.events import Cancel, Finish, IssuedTicket
 from kiosk.session.machine import INTERACTIVE, Phase, SessionState
 from kiosk.tickets.desk import (
     CancelState,
@@ -922,13 +922,15 @@ class DeskView(QFrame):
             slip,
             *self._run(
                 "reprint",
-                lambda printed: self.say(
-                    "desk_reprinted" if printed.printed else "desk_not_printed",
-                    number=ticket.number,
-                ),
+                lambda printed: self._reprinted(ticket, printed),
                 lambda exc: self._failed(self._generation, exc),
             ),
         )
+
+    def _reprinted(self, ticket: StoredTicket, printed: IssuedTicket) -> None:
+        """Say how the reprint went; the list is read again, its paper mark with it."""
+        self.say("desk_reprinted" if printed.printed else "desk_not_printed", number=ticket.number)
+        self._tickets_read.ask()
 
     def focus_cancel(self) -> None:
         """F8: the reason of the cancel of the selected registration."""
@@ -998,6 +1000,11 @@ class DeskView(QFrame):
             time=ticket.issued_at.strftime("%H:%M"),
             service=service_name(self.view.catalog, ticket.service_id, self.view.lang),
         )
+        if ticket.not_handed_out:
+            from ui.screens.operator import print_fault_words
+
+            why = print_fault_words(ticket.print_fault, self.view)
+            text = self.t("desk_row_unprinted", row=text, why=why)
         state = self.cancels.get(ticket.id)
         return text if state is None else self.t(f"desk_row_cancel_{state.value}", row=text)
 

@@ -40,6 +40,10 @@ class OperatorStatus:
     catalog_version: str | None
     #: The sync engine's own snapshot, when the kiosk runs one.
     sync: SyncStatus | None = None
+    #: Today's tickets the citizen got no paper for (a printer's fault, or stored after
+    #: the session ended), newest first: their numbers and why, for the operator to
+    #: hand out again when the citizen asks.
+    not_handed_out: tuple[StoredTicket, ...] = ()
 
 
 def operator_status(
@@ -62,10 +66,12 @@ def operator_status(
         log.warning("operator panel: readers unavailable: %s", exc)
     outbox = last = last_ok = None
     store_error = ""
+    unprinted: tuple[StoredTicket, ...] = ()
     try:
         outbox = store.outbox_stats(now)
         last = store.last_sync()
         last_ok = store.last_sync(result=SyncResult.OK)
+        unprinted = tuple(t for t in store.tickets_on(now.date()) if t.not_handed_out)
     except StoreError as exc:
         store_error = exc.reason
         log.error("operator panel: store unreadable: %s", exc)
@@ -80,6 +86,7 @@ def operator_status(
         online=online,
         catalog_version=catalog_version,
         sync=sync,
+        not_handed_out=unprinted,
     )
 
 

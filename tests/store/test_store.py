@@ -9,7 +9,7 @@ import pytest
 
 from offline_store import Store, StoreError, StoreFull
 from offline_store.migrations import MIGRATIONS, applied
-from testkit.stored_tickets import NOW, issue
+from testkit.stored_tickets import NOW, issue, issue_ticket
 
 
 def test_migrations_are_recorded_and_run_once(tmp_path: Path) -> None:
@@ -146,3 +146,26 @@ def test_a_full_disk_leaves_tickets_outbox_and_numbers_consistent(store: Store) 
 def test_an_unknown_ticket_is_a_store_error(store: Store) -> None:
     with pytest.raises(StoreError):
         store.ticket("no-such-ticket")
+
+
+def test_the_days_tickets_say_whether_each_got_its_paper(store: Store) -> None:
+    """Staff see which tickets the citizen holds no paper for: a printer's fault, or one
+    stored after its session ended. A ticket whose print has no outcome yet is neither."""
+    waiting, printed, no_paper, late = (issue_ticket(store) for _ in range(4))
+    store.record_print(printed.id, printed=True)
+    store.record_print(no_paper.id, printed=False, fault="out_of_paper")
+    store.record_print(late.id, printed=False, fault="session_ended")
+
+    seen = {
+        t.number: (t.printed, t.print_fault, t.not_handed_out) for t in store.tickets_on(NOW.date())
+    }
+
+    assert seen == {
+        waiting.number: (None, "", False),
+        printed.number: (True, "", False),
+        no_paper.number: (False, "out_of_paper", True),
+        late.number: (False, "session_ended", True),
+    }
+    store.record_print(no_paper.id, printed=True)  # the operator's reprint came out
+    [again] = [t for t in store.tickets_on(NOW.date()) if t.id == no_paper.id]
+    assert (again.printed, again.not_handed_out) == (True, False)

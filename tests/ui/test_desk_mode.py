@@ -237,6 +237,24 @@ def test_f5_reprints_the_selected_ticket_on_the_pdf_printer(
     qtbot.waitUntil(lambda: "dicetak ulang" in view.message.text(), timeout=5000)
 
 
+def test_a_ticket_without_paper_is_marked_in_todays_list_until_a_reprint_prints_it(
+    printing_desk: tuple[KioskWindow, PrivateCupsd], qtbot: QtBot
+) -> None:
+    desk, cupsd = printing_desk
+    view = view_of(desk)
+    ticket = store_ticket(desk)
+    desk.kiosk.store.record_print(ticket.id, printed=False, fault="out_of_paper")
+    view.refresh()
+    qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
+    assert view.today.item(0).text().endswith(" · tanpa kertas (kertas habis)")
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F5)
+    cupsd.wait_for_outputs(1)
+    qtbot.waitUntil(lambda: "dicetak ulang" in view.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "tanpa kertas" not in view.today.item(0).text(), timeout=5000)
+    assert ticket.number in view.today.item(0).text()
+
+
 def test_the_kiosk_has_no_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> None:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
         assert window.desk is None and window.stack.isVisible()

@@ -295,3 +295,55 @@ def test_status_reads_go_one_at_a_time_and_never_land_on_a_later_opening(
     assert len(asked) == 4, "this opening's own read is asked"
     asked[3](dataclasses.replace(real, catalog_version="reopened"))
     assert "reopened" in panel.lines["catalog"].text()
+
+
+def test_the_panel_names_todays_tickets_the_citizen_got_no_paper_for(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    """A ticket whose print failed, and one stored after its session ended (kept, never
+    printed), are named on the panel with why, for the operator to hand out; a printed
+    one, and one whose print has no outcome yet, are not."""
+    store, now = kiosk.kiosk.store, kiosk.controller.now()
+
+    def ticket(printed: bool | None, fault: str = "") -> str:
+        stored = store.issue_ticket(
+            office_id="pku-mpp",
+            service_id="puskesmas-umum",
+            prefix="A",
+            counter="Loket 1",
+            payload={"office_id": "pku-mpp", "service_id": "puskesmas-umum", "values": {}},
+            now=now,
+        )
+        if printed is not None:
+            store.record_print(stored.id, printed=printed, fault=fault)
+        return stored.number
+
+    printed, late, empty, on_its_way = (
+        ticket(True),
+        ticket(False, "session_ended"),
+        ticket(False, "out_of_paper"),
+        ticket(None),
+    )
+    five_taps(qtbot, kiosk)
+    enter(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
+    panel = kiosk.overlays.operator
+    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    line = panel.lines["unprinted"]
+    assert line.isVisible()
+    assert line.text() == (
+        f"Tiket hari ini tanpa kertas: {empty} (kertas habis), {late} (sesi sudah berakhir)"
+    )
+    assert printed not in line.text() and on_its_way not in line.text()
+
+
+def test_with_every_ticket_printed_the_panel_has_no_line_for_missing_paper(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    five_taps(qtbot, kiosk)
+    enter(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
+    panel = kiosk.overlays.operator
+    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    assert not panel.lines["unprinted"].isVisible()
+    assert panel.lines["unprinted"].text() == ""

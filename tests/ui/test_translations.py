@@ -117,6 +117,7 @@ def test_every_key_reads_differently_in_english_unless_it_is_the_same_word() -> 
         "doctor_row",
         "pin_ok",
         "op_printer",
+        "op_unprinted_ticket",
         "desk_row",
         "larger_text",
         # the desk's: a number's name, a list row, and BPJS's own word

@@ -618,6 +618,42 @@
         <translation>Local store fault: {error}</translation>
     </message>
     <message>
+        <source>Tiket hari ini tanpa kertas: {tickets}</source>
+        <translation>Today&apos;s tickets without paper: {tickets}</translation>
+    </message>
+    <message>
+        <source>{number} ({why})</source>
+        <translation>{number} ({why})</translation>
+    </message>
+    <message>
+        <source>{named} dan {more} lagi</source>
+        <translation>{named} and {more} more</translation>
+    </message>
+    <message>
+        <source>sesi sudah berakhir</source>
+        <translation>session had ended</translation>
+    </message>
+    <message>
+        <source>kertas habis</source>
+        <translation>out of paper</translation>
+    </message>
+    <message>
+        <source>printer mati</source>
+        <translation>printer off</translation>
+    </message>
+    <message>
+        <source>printer tidak ditemukan</source>
+        <translation>printer not found</translation>
+    </message>
+    <message>
+        <source>printer tidak menjawab</source>
+        <translation>printer did not answer</translation>
+    </message>
+    <message>
+        <source>gagal mencetak</source>
+        <translation>printing failed</translation>
+    </message>
+    <message>
         <source>Suara: {state}</source>
         <translation>Speech: {state}</translation>
     </message>
@@ -684,6 +720,10 @@
     <message>
         <source>{number} · {time} · {service}</source>
         <translation>{number} · {time} · {service}</translation>
+    </message>
+    <message>
+        <source>{row} · tanpa kertas ({why})</source>
+        <translation>{row} · no paper ({why})</translation>
     </message>
     <message>
         <source>Belum ada pendaftaran</source>

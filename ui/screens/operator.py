@@ -6,9 +6,12 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QGridLayout
 
+from kiosk.errors import Failure
 from kiosk.operator.panel import OperatorStatus
 from kiosk.session.machine import SessionState
 from kiosk.speech import SpeechOutput
+from offline_store.models import StoredTicket
+from printing.errors import PrintFault
 from ui.screens.common import Screen, View, button, label, set_button_text
 
 
@@ -17,6 +20,41 @@ def _age(seconds: float | None) -> str:
         return "-"
     minutes = int(seconds // 60)
     return f"{minutes // 60} j {minutes % 60} m" if minutes >= 60 else f"{minutes} m"
+
+
+#: The numbers the panel names; the rest are counted ("and 12 more").
+UNPRINTED_SHOWN = 8
+
+
+def _unprinted(tickets: tuple[StoredTicket, ...], view: View) -> str:
+    """Today's tickets without paper, by number and why, newest first; "" if none."""
+    if not tickets:
+        return ""
+    named = ", ".join(
+        view.t("op_unprinted_ticket", number=t.number, why=print_fault_words(t.print_fault, view))
+        for t in tickets[:UNPRINTED_SHOWN]
+    )
+    rest = len(tickets) - UNPRINTED_SHOWN
+    if rest > 0:
+        named = view.t("op_unprinted_more", named=named, more=rest)
+    return view.t("op_unprinted", tickets=named)
+
+
+#: Why a ticket has no paper, in staff's words; any other value is shown as it is.
+_FAULT_WORDS = {
+    Failure.SESSION_ENDED.value: "op_fault_session_ended",
+    PrintFault.OUT_OF_PAPER.value: "op_fault_out_of_paper",
+    PrintFault.OFFLINE.value: "op_fault_offline",
+    PrintFault.OUTPUT_UNAVAILABLE.value: "op_fault_unavailable",
+    PrintFault.TIMEOUT.value: "op_fault_timeout",
+    PrintFault.FAILED.value: "op_fault_failed",
+}
+
+
+def print_fault_words(fault: str, view: View) -> str:
+    """Why a ticket has no paper, for staff (the operator panel, the desk's list)."""
+    key = _FAULT_WORDS.get(fault)
+    return view.t(key) if key else (fault or view.t("op_fault_failed"))
 
 
 class OperatorScreen(Screen):
@@ -46,6 +84,7 @@ class OperatorScreen(Screen):
                 "engine",
                 "refused",
                 "store",
+                "unprinted",
                 "speech",
             )
         }
@@ -155,6 +194,8 @@ class OperatorScreen(Screen):
         store = view.t("op_store_error", error=s.store_error) if s.store_error else ""
         self.lines["store"].setText(store)
         self.lines["store"].setVisible(bool(store))
+        self.lines["unprinted"].setText(_unprinted(s.not_handed_out, view))
+        self.lines["unprinted"].setVisible(bool(s.not_handed_out))
 
     def clear(self) -> None:
         self.status = None
