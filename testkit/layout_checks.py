@@ -136,3 +136,17 @@ def _button_text_problems(button: QAbstractButton, name: str) -> list[str]:
     if wide > room.width() or high > room.height() + 2:
         return [f"{name} {text[:30]!r} needs {wide}×{high} px, has {room.width()}×{room.height()}"]
     return []
+
+
+def wider_than(window: KioskWindow, width: int) -> list[str]:
+    """Every widget (shown or not) whose minimum width is over ``width``, outermost first,
+    with the text it holds: what made a window grow past its screen."""
+    found = []
+    for w in [window, *window.findChildren(QWidget)]:
+        need = max(w.minimumSizeHint().width(), w.minimumWidth())
+        if need > width:
+            text = w.text() if isinstance(w, QLabel | QAbstractButton) else ""
+            shown = "shown" if w.isVisible() else "hidden"
+            name = f"{type(w).__name__}({w.objectName() or w.property('key') or ''})"
+            found.append(f"{name} {shown} needs {need} px {text[:40]!r}")
+    return found

@@ -45,7 +45,7 @@ from testkit.kiosk_window import (
     running_kiosk,
     wait_phase,
 )
-from testkit.layout_checks import SIZES, layout_problems
+from testkit.layout_checks import SIZES, layout_problems, wider_than
 from testkit.legibility import contrast_problems, text_size_problems
 from testkit.screen_walk import (
     queue_answered,
@@ -113,7 +113,10 @@ def test_every_screen_fits_readable_with_finger_sized_targets(
     size = SIZES[orientation]
     seen = []
     for screen in visit_every_screen(qtbot, kiosk, larger_text=larger):
-        assert (kiosk.width(), kiosk.height()) == size, f"{screen}: the window had to grow"
+        assert (kiosk.width(), kiosk.height()) == size, (
+            f"{screen}: the window had to grow",
+            wider_than(kiosk, size[0]),
+        )
         assert layout_problems(kiosk, touch_px) == [], screen
         assert text_size_problems(kiosk, scale) == [], screen
         if not larger:  # the same colours at either size: painted once is enough
@@ -133,7 +136,10 @@ def test_every_problem_screen_fits_readable_in_the_larger_text_mode(
     seen = []
     for screen in visit_every_problem_screen(qtbot, kiosk, larger_text=True):
         assert kiosk.controller.status().larger_text, screen
-        assert (kiosk.width(), kiosk.height()) == size, f"{screen}: the window had to grow"
+        assert (kiosk.width(), kiosk.height()) == size, (
+            f"{screen}: the window had to grow",
+            wider_than(kiosk, size[0]),
+        )
         assert layout_problems(kiosk, min_touch_px(dpi)) == [], screen
         assert text_size_problems(kiosk, scale) == [], screen
         seen.append(screen)
@@ -188,7 +194,10 @@ def test_live_words_fit_at_their_longest(
     def fits(screen: str, *words: str) -> None:
         assert layout_problems(kiosk, min_touch_px(dpi)) == [], screen
         assert text_size_problems(kiosk, scale) == [], screen
-        assert (kiosk.width(), kiosk.height()) == size, f"{screen}: the window had to grow"
+        assert (kiosk.width(), kiosk.height()) == size, (
+            f"{screen}: the window had to grow",
+            wider_than(kiosk, size[0]),
+        )
         # After the checks, on the screen: what they measured was the longest.
         shown = "\n".join(w.text() for w in kiosk.findChildren(QLabel) if w.isVisible())
         for word in words:
