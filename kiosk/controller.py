@@ -40,7 +40,7 @@ from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralError
 from kiosk.client.hospital_desk import DeskPatient, FindBy
 from kiosk.config import Config
-from kiosk.errors import SessionProblem, TicketingError, TicketingReason
+from kiosk.errors import DOCTOR_REFUSALS, SessionProblem, TicketingError, TicketingReason
 from kiosk.executor import Awaited, Executor
 from kiosk.lookups.bookings import Bookings
 from kiosk.lookups.centre import CentreAccess
@@ -725,7 +725,7 @@ class KioskController:
                 numbered=lambda ticket: self._numbered(effect.session, ticket),
             )
         except TicketingError as exc:
-            if exc.reason is SessionProblem.QUOTA_FULL and engine is not None:
+            if exc.reason in DOCTOR_REFUSALS.values() and engine is not None:
                 engine.doctors_now()  # the citizen chooses again from a list counted anew
             return events.IssueFailed(effect.session, exc.reason), None
         except StoreError as exc:

@@ -145,6 +145,14 @@ class SessionProblem(StrEnum):
     PATIENT_LOCKED = "patient_locked"
 
 
+#: The centre's refusals of a doctor's place (``CentralRefused.code``), each with what
+#: the citizen is told: they choose again, and no number was used.
+DOCTOR_REFUSALS = {
+    "quota_full": SessionProblem.QUOTA_FULL,
+    "doctor_closed": SessionProblem.DOCTOR_CLOSED,
+}
+
+
 #: Every code a session keeps as its ``problem`` and a screen shows as ``problem_<code>``.
 Problem = SessionProblem | Reason | StoreReason | TicketingReason
 

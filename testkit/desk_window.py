@@ -82,9 +82,11 @@ def poli_dalam_doctor(
     left_jkn: int,
     quota_non_jkn: int,
     left_non_jkn: int,
+    ends: str = "23:59",
 ) -> DoctorToday:
-    """A doctor of the demo hospital's Poli Dalam today, 08:00 to 14:00, 10 minutes a
-    patient, with the quotas and places left given (as the sync engine caches them)."""
+    """A doctor of the demo hospital's Poli Dalam today from 08:00, 10 minutes a patient,
+    with the quotas and places left given (as the sync engine caches them). Until 23:59
+    unless told: open whenever a test runs (a doctor whose hours are over is closed)."""
     return DoctorToday(
         schedule_id=schedule_id,
         service_id="poli-dalam",
@@ -92,7 +94,7 @@ def poli_dalam_doctor(
         kodedokter="12345",
         doctor_name=doctor_name,
         starts="08:00",
-        ends="14:00",
+        ends=ends,
         quota_jkn=quota_jkn,
         left_jkn=left_jkn,
         quota_non_jkn=quota_non_jkn,

@@ -745,7 +745,10 @@ class DeskView(QFrame):
             if doctor.service_id != service_id:
                 continue
             left = doctor.left_jkn if jkn else doctor.left_non_jkn
-            key = "desk_doctor_row" if left > 0 else "desk_doctor_full"
+            if doctor.closed:  # hours over: the centre would refuse, the cache must too
+                key, left = "desk_doctor_closed", 0
+            else:
+                key = "desk_doctor_row" if left > 0 else "desk_doctor_full"
             self.doctor.addItem(
                 self.t(
                     key,
@@ -1120,6 +1123,9 @@ class DeskView(QFrame):
         log.warning("desk action failed: %s", type(exc).__name__)  # never the patient's data
         if isinstance(exc, TicketingError) and exc.reason is SessionProblem.QUOTA_FULL:
             self.say("desk_quota_full")
+            self.refresh()
+        elif isinstance(exc, TicketingError) and exc.reason is SessionProblem.DOCTOR_CLOSED:
+            self.say("desk_doctor_closed_now")
             self.refresh()
         elif isinstance(exc, CentralUnavailable) and exc.status == 429:
             self.say("desk_too_many")

@@ -318,6 +318,9 @@ _MARKED: dict[str, object] = {
         "texts", "Praktik {starts}–{ends} · sisa kuota JKN {jkn} · sisa kuota non-JKN {non_jkn}"
     ),
     "desk_doctor_full": QT_TRANSLATE_NOOP("texts", "{name} · {starts}–{ends} · kuota penuh"),
+    "desk_doctor_closed": QT_TRANSLATE_NOOP(
+        "texts", "{name} · {starts}–{ends} · praktik sudah selesai"
+    ),
     "desk_result_row": QT_TRANSLATE_NOOP("texts", "{norm} · {name} · {birth}"),
     "desk_row_cancel_waiting": QT_TRANSLATE_NOOP("texts", "{row} · pembatalan menunggu dikirim"),
     "desk_row_cancel_cancelled": QT_TRANSLATE_NOOP("texts", "{row} · dibatalkan"),
@@ -404,6 +407,9 @@ _MARKED: dict[str, object] = {
     ),
     "desk_quota_full": QT_TRANSLATE_NOOP(
         "texts", "Kuota dokter ini sudah habis. Pilih dokter lain."
+    ),
+    "desk_doctor_closed_now": QT_TRANSLATE_NOOP(
+        "texts", "Praktik dokter ini hari ini sudah selesai. Pilih dokter lain."
     ),
     "desk_too_many": QT_TRANSLATE_NOOP(
         "texts", "Terlalu banyak pencarian. Tunggu sebentar, lalu coba lagi."

@@ -50,7 +50,7 @@ from contract.assurance import ASSURANCE_ORDER
 from contract.bookings import BookingState, BookingToday, is_valid_code, normalise_code
 from contract.catalog import Catalog, Service
 from contract.hospital import DoctorToday, HospitalRequest, Payer, is_bpjs_number
-from kiosk.errors import Problem, SessionProblem
+from kiosk.errors import DOCTOR_REFUSALS, Problem, SessionProblem
 from kiosk.session import consent, forms
 from kiosk.session.events import (
     Back,
@@ -567,8 +567,9 @@ class SessionMachine:
                     )
                 )
             case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
-                if reason is SessionProblem.QUOTA_FULL and s.doctor is not None:
-                    self._quota_full()
+                refused = isinstance(reason, SessionProblem) and reason in DOCTOR_REFUSALS.values()
+                if refused and s.doctor is not None:
+                    self._doctor_refused(SessionProblem(reason))
                     return []
                 return self._fail(reason)
             case Back():
@@ -952,15 +953,18 @@ class SessionMachine:
             return
         self._go(Phase.FORM, payer=payer, problem=None, deadline=self._idle_deadline())
 
-    def _quota_full(self) -> None:
-        """The centre had no place left: back to the doctors, counted again, and why."""
+    def _doctor_refused(self, problem: SessionProblem) -> None:
+        """No place with the doctor chosen (none left, or their hours are over): back to
+        the doctors, counted again, and why."""
         s = self.state
         service = _present(s.service)
         doctors = self._doctors(service.id)
         chosen, payer = _present(s.doctor), _present(s.payer)
-        # the cache may not have heard yet: the doctor chosen is full for this payer
+        # the cache may not have heard yet: the doctor chosen is full for this payer, or
+        # closed, as the centre said
         doctors = tuple(
-            _full_for(d, payer) if d.schedule_id == chosen.schedule_id else d for d in doctors
+            _refused(d, problem, payer) if d.schedule_id == chosen.schedule_id else d
+            for d in doctors
         )
         self._go(
             Phase.DOCTOR,
@@ -968,7 +972,7 @@ class SessionMachine:
             doctor=None,
             payer=None,
             notify_phone=None,
-            problem=SessionProblem.QUOTA_FULL,
+            problem=problem,
             deadline=self._idle_deadline(),
         )
 
@@ -1380,6 +1384,14 @@ def _full_for(doctor: DoctorToday, payer: Payer) -> DoctorToday:
     if payer is Payer.JKN:
         return dataclasses.replace(doctor, left_jkn=0)
     return dataclasses.replace(doctor, left_non_jkn=0)
+
+
+def _refused(doctor: DoctorToday, problem: SessionProblem, payer: Payer) -> DoctorToday:
+    """``doctor`` as the centre's refusal ``problem`` left them: closed, or full for
+    ``payer``."""
+    if problem is SessionProblem.DOCTOR_CLOSED:
+        return dataclasses.replace(doctor, closed=True)
+    return _full_for(doctor, payer)
 
 
 def _present(value: _T | None) -> _T:

@@ -54,6 +54,7 @@ from kiosk.client.errors import (
 )
 from kiosk.client.results import Allocation
 from kiosk.config import Config
+from kiosk.errors import DOCTOR_REFUSALS
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.documents import cached_trust, pull_catalog, pull_trust
 from kiosk.sync.heartbeat import DeviceHealth, heartbeat_body
@@ -717,9 +718,10 @@ class SyncEngine:
 
         Never waits longer than ``sync.allocate_deadline_s``; it does not try while
         the engine knows the centre is away. ``hospital`` takes the doctor's quota
-        place with the number; the one exception it lets through is the centre's
-        :class:`~kiosk.client.errors.CentralRefused` ``quota_full`` (no place left:
-        the citizen must choose again, no number was used).
+        place with the number; the exceptions it lets through are the centre's
+        :class:`~kiosk.client.errors.CentralRefused` ``quota_full`` (no place left) and
+        ``doctor_closed`` (the doctor's hours are over): the citizen must choose again,
+        no number was used. A lease's number would give a place the centre refused.
         """
         status = self.board.current()
         if status.connection in ("offline", "refused") or not self.client.token:
@@ -739,7 +741,7 @@ class SyncEngine:
                 ticket_id, service_id, deadline_s=deadline, hospital=hospital
             )
         except CentralRefused as exc:
-            if exc.code == "quota_full":
+            if exc.code in DOCTOR_REFUSALS:
                 self.store.forget_number_request(ticket_id)
                 raise
             log.warning("no online number for this ticket (%s): using a lease", exc)

@@ -212,8 +212,8 @@ def register_visit(
         place={"schedule_id": visit.doctor.schedule_id, "payer": visit.payer.value},
         # The kiosk's own rule for a poli's ticket: offline, a place of the cache is
         # taken (the doctor shows full once this kiosk used them up) and the time estimated.
-        doctor_lines=lambda allocation, day: doctor_place(
-            visit.doctor, visit.payer, allocation, store, office_id, day
+        doctor_lines=lambda allocation, at: doctor_place(
+            visit.doctor, visit.payer, allocation, store, office_id, at
         ),
         language=visit.language,
         office_id=office_id,

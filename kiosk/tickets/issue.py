@@ -22,7 +22,13 @@ from contract.hospital import DoctorToday, Payer, estimate, parse_hhmm
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.errors import CentralRefused
 from kiosk.client.results import Allocation
-from kiosk.errors import Failure, SessionProblem, TicketingError, TicketingReason
+from kiosk.errors import (
+    DOCTOR_REFUSALS,
+    Failure,
+    SessionProblem,
+    TicketingError,
+    TicketingReason,
+)
 from kiosk.session.events import IssuedTicket, IssueTicket
 from offline_store import NumberSource, Store, StoredTicket
 from printing import Printer, PrinterError, SlipDocument, SlipField, TicketDocument
@@ -79,8 +85,9 @@ class Printed:
 
 
 #: The doctor's lines of a poli's ticket, from the centre's allocation (None: none came)
-#: and the day: ``{"doctor_name", "nomorantrean", "estimated_at"}``, {} for other services.
-DoctorLines = Callable[[Allocation | None, dt.date], Mapping[str, str]]
+#: and the time of issue: ``{"doctor_name", "nomorantrean", "estimated_at"}``, {} for
+#: other services. May raise :class:`TicketingError` (before anything is stored).
+DoctorLines = Callable[[Allocation | None, dt.datetime], Mapping[str, str]]
 
 
 def service_of(catalog: Catalog | None, service_id: str) -> tuple[Service, str]:
@@ -129,10 +136,12 @@ def store_and_print(
     ticket_id = new_ticket_id(store.kiosk_code())
     try:
         allocation = allocate(ticket_id, service.id, issued_at.date(), place) if allocate else None
-    except CentralRefused as exc:  # quota_full: no number used, the citizen chooses again
-        log.info("no place left with the doctor chosen (%s)", exc.code)
-        raise TicketingError(SessionProblem.QUOTA_FULL) from exc
-    lines = doctor_lines(allocation, issued_at.date())
+    except CentralRefused as exc:  # no number used, the citizen chooses again
+        log.info("no place with the doctor chosen (%s)", exc.code)
+        raise TicketingError(
+            DOCTOR_REFUSALS.get(exc.code or "", SessionProblem.QUOTA_FULL)
+        ) from exc
+    lines = doctor_lines(allocation, issued_at)
     stored = store.issue_ticket(
         office_id=office_id,
         service_id=service.id,
@@ -208,8 +217,8 @@ def issue_and_print(
         office_name,
         payload,
         place=place,
-        doctor_lines=lambda allocation, day: _hospital_lines(
-            request, allocation, store, office_id, day
+        doctor_lines=lambda allocation, at: _hospital_lines(
+            request, allocation, store, office_id, at
         ),
         language=request.language,
         office_id=office_id,
@@ -336,7 +345,7 @@ def _hospital_lines(
     allocation: Allocation | None,
     store: Store,
     office_id: str,
-    day: dt.date,
+    at: dt.datetime,
 ) -> dict[str, str]:
     """What a poli's ticket says of the doctor: the centre's place when it numbered the
     ticket online, else a place taken from the kiosk's cache of today's doctors (the
@@ -345,7 +354,7 @@ def _hospital_lines(
     if doctor is None or hospital is None or (request.booking and request.booking.doctor):
         booked = request.booking  # a Mobile JKN booking checked in: its doctor
         return {"doctor_name": booked.doctor} if booked is not None and booked.doctor else {}
-    return doctor_place(doctor, hospital.payer, allocation, store, office_id, day)
+    return doctor_place(doctor, hospital.payer, allocation, store, office_id, at)
 
 
 def doctor_place(
@@ -354,24 +363,32 @@ def doctor_place(
     allocation: Allocation | None,
     store: Store,
     office_id: str,
-    day: dt.date,
+    at: dt.datetime,
 ) -> dict[str, str]:
     """The doctor's lines of a poli's ticket, the kiosk's and the desk's alike: the
     centre's place when it numbered the ticket online, else a place of ``payer``'s
     quota taken from the cache of today's doctors (so the cache shows the doctor full
-    once this kiosk used the places up) and the time estimated from it."""
+    once this kiosk used the places up) and the time estimated from it.
+
+    Without the centre's place, a doctor whose hours are over at ``at`` (the list was
+    read before they ended) is :class:`TicketingError` ``doctor_closed``, as the
+    centre would answer: no place is taken for a doctor who has gone home.
+    """
     lines = {"doctor_name": doctor.doctor_name}
     if allocation is not None and allocation.hospital is not None:
         place = allocation.hospital
         lines["nomorantrean"] = place.nomorantrean
         lines["estimated_at"] = place.estimated_at.strftime("%H:%M")
         return lines
-    angka = store.take_doctor_place(office_id, day, doctor.schedule_id, payer)
+    if doctor.closed_at(at.time()):
+        log.info("the doctor chosen has ended their hours: no ticket")
+        raise TicketingError(SessionProblem.DOCTOR_CLOSED)
+    angka = store.take_doctor_place(office_id, at.date(), doctor.schedule_id, payer)
     if angka is None:  # not in the cache (or full there): the time is not known here
         log.warning("poli ticket issued offline without a cached place for its doctor")
         return lines
-    at = estimate(parse_hhmm(doctor.starts), angka, doctor.minutes_per_patient)
-    lines["estimated_at"] = at.strftime("%H:%M")
+    estimated = estimate(parse_hhmm(doctor.starts), angka, doctor.minutes_per_patient)
+    lines["estimated_at"] = estimated.strftime("%H:%M")
     return lines
 
 

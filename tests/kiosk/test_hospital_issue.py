@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from contract.bookings import BookingState, BookingToday
-from contract.hospital import HospitalRequest, Payer
+from contract.hospital import DoctorToday, HospitalRequest, Payer
+from kiosk.client.errors import CentralRefused
+from kiosk.errors import SessionProblem, TicketingError
 from kiosk.session.events import IssueTicket
-from kiosk.tickets.issue import PrintSetup, issue_and_print
+from kiosk.tickets.issue import Allocate, PrintSetup, issue_and_print
 from offline_store import Store
 from testkit.hospital_kiosk import OFFICE, POLI, doctor, poli_catalog
 from testkit.printers import READY, ScriptedPrinter, identity
@@ -94,3 +96,64 @@ def test_a_mobile_jkn_check_in_asks_for_no_second_place(store: Store) -> None:
     [item] = store.outbox()
     assert item.payload["booking_code"] == BOOKED.code
     assert "hospital" not in item.payload
+
+
+def _walk_in(store: Store, chosen: DoctorToday, allocate: Allocate) -> None:
+    request = IssueTicket(
+        1,
+        identity(),
+        POLI,
+        {"phone": "081234567890"},
+        "id",
+        doctor=chosen,
+        hospital=HospitalRequest(schedule_id=chosen.schedule_id, payer=Payer.JKN, norm="000123"),
+    )
+    issue_and_print(
+        request,
+        catalog=poli_catalog(),
+        office_id=OFFICE,
+        store=store,
+        setup=PrintSetup(ScriptedPrinter(READY)),
+        now=lambda: NOW,
+        allocate=allocate,
+    )
+
+
+def _offline(
+    _ticket_id: str, _service_id: str, _day: dt.date, _place: Mapping[str, str] | None
+) -> None:
+    return None  # the centre is away: the kiosk would number it itself
+
+
+def test_offline_a_doctor_whose_hours_ended_since_the_list_was_read_gets_no_ticket(
+    store: Store,
+) -> None:
+    """The list was read at 09:00 with dr. Ani open until 09:30; the citizen confirms at
+    09:40 with the centre away: refused as the centre would, nothing stored, no place
+    taken from the cache."""
+    early = doctor(ends="09:30", left_jkn=4)
+    store.save_doctors(OFFICE, NOW.date(), [early], now=NOW - dt.timedelta(minutes=40))
+    with pytest.raises(TicketingError) as refused:
+        _walk_in(store, early, _offline)
+    assert refused.value.reason is SessionProblem.DOCTOR_CLOSED
+    assert store.tickets_count() == 0 and store.outbox() == []
+    [cached] = store.doctors_today(OFFICE, NOW.date())
+    assert cached.left_jkn == 4
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [("quota_full", SessionProblem.QUOTA_FULL), ("doctor_closed", SessionProblem.DOCTOR_CLOSED)],
+)
+def test_the_centres_refusal_of_the_doctors_place_is_told_and_nothing_is_stored(
+    store: Store, code: str, problem: SessionProblem
+) -> None:
+    def refusing(
+        _ticket_id: str, _service_id: str, _day: dt.date, _place: Mapping[str, str] | None
+    ) -> None:
+        raise CentralRefused("409", status=409, code=code)
+
+    with pytest.raises(TicketingError) as refused:
+        _walk_in(store, ANI, refusing)
+    assert refused.value.reason is problem
+    assert store.tickets_count() == 0 and store.outbox() == []

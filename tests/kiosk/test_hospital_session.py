@@ -165,6 +165,24 @@ def test_quota_full_at_the_centre_goes_back_to_the_doctors_counted_again(
     assert m.state.identity is SITI  # the citizen chooses again, nothing typed is lost
 
 
+def test_a_doctor_closed_at_the_centre_goes_back_to_the_doctors_with_them_closed(
+    clock: ManualClock,
+) -> None:
+    doctors = Doctors(ANI, RINA)
+    m = make(clock, doctors)
+    to_form(m)
+    m.handle(events.FormSubmitted({"phone": "081234567890"}))
+    m.handle(events.Confirmed())
+    m.handle(events.NotifyAnswered(m.state.session, False))
+    assert m.state.phase is Phase.ISSUING
+    m.handle(events.IssueFailed(m.state.session, SessionProblem.DOCTOR_CLOSED))
+    assert (m.state.phase, m.state.problem) == (Phase.DOCTOR, SessionProblem.DOCTOR_CLOSED)
+    ani = next(d for d in m.state.doctors if d.schedule_id == ANI.schedule_id)
+    assert ani.closed and ani.left_jkn == ANI.left_jkn  # the centre's word: gone home
+    assert m.state.doctor is None and m.state.payer is None
+    assert m.state.identity is SITI
+
+
 def test_other_issue_failures_still_end_in_the_error_screen(clock: ManualClock) -> None:
     m = make(clock, Doctors(ANI))
     to_form(m)

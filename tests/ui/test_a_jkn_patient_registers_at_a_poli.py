@@ -33,6 +33,7 @@ from testkit.centre_hospital import (
     hospital_kiosk,
     hospital_staff,
     new_schedule,
+    put_schedule,
 )
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.fault_proxy import FaultProxy
@@ -147,6 +148,42 @@ def test_the_last_place_taken_meanwhile_is_told_and_the_doctors_are_counted_agai
         assert "Penuh" in row.text() and not row.isEnabled()
         assert cached(kiosk, sid).left_jkn == 0  # the cache was counted again at once
         store = kiosk.kiosk.store
+        assert [i for s in ("pending", "sending", "delivered") for i in store.outbox(s)] == []
+        assert not list((tmp_path / "tickets").glob("tiket-*.pdf"))
+
+
+def test_a_doctor_whose_hours_the_centre_ended_meanwhile_gets_no_ticket_from_a_lease(
+    centre: RunningCentral,
+    staff_token: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    """The kiosk's list has the doctor open; before the citizen confirms, the hospital
+    ends the doctor's hours at the centre, which answers ``doctor_closed``. The kiosk
+    must not number the ticket from a lease instead (a place the centre refused): she
+    is told and is back at the doctors, that doctor shown closed, nothing stored."""
+    sid = new_schedule(centre.url, staff_token, quota_jkn=5)
+    with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
+        wait_cached(qtbot, kiosk, sid)
+        assert not cached(kiosk, sid).closed
+
+        def hours_ended() -> None:  # the hospital ends today's hours at the centre
+            ended = put_schedule(
+                centre.url, staff_token, schedule_id=sid, quota_jkn=5, starts="00:00", ends="00:01"
+            )
+            assert ended.status_code in (200, 201), ended.text
+
+        to_payer(qtbot, kiosk, sid, meanwhile=hours_ended)
+        wait_phase(qtbot, kiosk, Phase.DOCTOR)
+        session = kiosk.controller.session()
+        assert session.problem is SessionProblem.DOCTOR_CLOSED and session.ticket is None
+        screen = kiosk.screens[Phase.DOCTOR]
+        assert isinstance(screen, DoctorScreen)
+        assert "praktik dokter ini hari ini sudah selesai" in screen.notice.text()
+        row = screen.doctors[sid]
+        assert "Praktik sudah selesai" in row.text() and not row.isEnabled()
+        store = kiosk.kiosk.store
+        assert store.tickets_count() == 0
         assert [i for s in ("pending", "sending", "delivered") for i in store.outbox(s)] == []
         assert not list((tmp_path / "tickets").glob("tiket-*.pdf"))
 

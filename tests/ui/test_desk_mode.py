@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -465,6 +465,39 @@ def test_a_card_tapped_at_the_desk_finds_its_holder(
     assert "Siti" not in every_string(hospital_desk)
 
 
+def all_day_doctor(
+    url: str,
+    staff: dict[str, str],
+    service_id: str,
+    name: str,
+    *,
+    quota_jkn: int,
+    quota_non_jkn: int = 0,
+) -> str:
+    """A doctor of the demo hospital's ``service_id`` on every weekday, 00:00 to 23:59 (open
+    whenever the test runs), with the places given; the stem of their schedule ids."""
+    stem = f"desk-{uuid.uuid4().hex[:8]}"
+    for weekday in range(1, 8):  # whichever day it is at the office
+        put = requests.put(
+            f"{url}/api/v1/staff/hospital/{HOSPITAL}/schedules/{stem}-{weekday}",
+            json={
+                "service_id": service_id,
+                "kodedokter": "99999",
+                "doctor_name": name,
+                "weekday": weekday,
+                "starts": "00:00",
+                "ends": "23:59",
+                "quota_jkn": quota_jkn,
+                "quota_non_jkn": quota_non_jkn,
+                "minutes_per_patient": 10,
+            },
+            headers=staff,
+            timeout=5,
+        )
+        assert put.status_code in (200, 201), put.text
+    return stem
+
+
 def test_the_last_place_taken_elsewhere_first_is_told_and_nothing_is_kept(
     hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
 ) -> None:
@@ -474,31 +507,11 @@ def test_the_last_place_taken_elsewhere_first_is_told_and_nothing_is_kept(
         timeout=5,
     )
     staff = bearer(login.json()["token"])
-    stem = f"desk-one-place-{uuid.uuid4().hex[:8]}"
-    for weekday in range(1, 8):  # whichever day it is at the office: one JKN place
-        put = requests.put(
-            f"{demo_central}/api/v1/staff/hospital/{HOSPITAL}/schedules/{stem}-{weekday}",
-            json={
-                "service_id": "poli-gigi",
-                "kodedokter": "99999",
-                "doctor_name": "drg. Satu Tempat",
-                "weekday": weekday,
-                "starts": "00:00",
-                "ends": "23:59",
-                "quota_jkn": 1,
-                "quota_non_jkn": 0,
-                "minutes_per_patient": 10,
-            },
-            headers=staff,
-            timeout=5,
-        )
-        assert put.status_code in (200, 201), put.text
+    stem = all_day_doctor(demo_central, staff, "poli-gigi", "drg. Satu Tempat", quota_jkn=1)
     view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
     view.refresh()
-    qtbot.waitUntil(
-        lambda: any(d.doctor_name == "drg. Satu Tempat" for d in view.doctors), timeout=5000
-    )
-    [doctor] = [d for d in view.doctors if d.doctor_name == "drg. Satu Tempat"]
+    qtbot.waitUntil(lambda: any(d.schedule_id.startswith(stem) for d in view.doctors), timeout=5000)
+    [doctor] = [d for d in view.doctors if d.schedule_id.startswith(stem)]
     view.poli.setCurrentIndex(view.poli.findData("poli-gigi"))
     view.doctor.setCurrentIndex(view.doctor.findData(doctor.schedule_id))
     assert "sisa JKN 1" in view.doctor.currentText()
@@ -524,6 +537,50 @@ def test_the_last_place_taken_elsewhere_first_is_told_and_nothing_is_kept(
     full = view.doctor.findData(doctor.schedule_id)
     qtbot.waitUntil(lambda: "kuota penuh" in view.doctor.itemText(full), timeout=5000)
     assert view.doctor.currentIndex() != full, "a full doctor is never the one chosen"
+
+
+def test_a_doctor_whose_hours_the_centre_ended_meanwhile_is_told_and_nothing_is_kept(
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
+) -> None:
+    """The desk's list has the doctor open; the hospital ends today's hours at the centre
+    before the clerk registers: ``doctor_closed``, told plainly, no ticket from a lease."""
+    login = requests.post(
+        f"{demo_central}/api/v1/staff/login",
+        json={"username": DEMO_HOSPITAL_STAFF_USERNAME, "password": DEMO_STAFF_PASSWORD},
+        timeout=5,
+    )
+    staff = bearer(login.json()["token"])
+    stem = all_day_doctor(demo_central, staff, "poli-gigi", "drg. Pulang Cepat", quota_jkn=5)
+    view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    view.refresh()
+    qtbot.waitUntil(lambda: any(d.schedule_id.startswith(stem) for d in view.doctors), timeout=5000)
+    [doctor] = [d for d in view.doctors if d.schedule_id.startswith(stem)]
+    view.poli.setCurrentIndex(view.poli.findData("poli-gigi"))
+    view.doctor.setCurrentIndex(view.doctor.findData(doctor.schedule_id))
+    assert view.doctor.currentData() == doctor.schedule_id
+    ended = requests.put(
+        f"{demo_central}/api/v1/staff/hospital/{HOSPITAL}/schedules/{doctor.schedule_id}",
+        json={
+            "service_id": "poli-gigi",
+            "kodedokter": "99999",
+            "doctor_name": "drg. Pulang Cepat",
+            "weekday": int(doctor.schedule_id.rsplit("-", 1)[1]),
+            "starts": "00:00",
+            "ends": "00:01",
+            "quota_jkn": 5,
+            "quota_non_jkn": 0,
+            "minutes_per_patient": 10,
+        },
+        headers=staff,
+        timeout=5,
+    )
+    assert ended.status_code == 200, ended.text
+
+    register_typed(qtbot, hospital_desk, "0301R0011125K000126")
+    qtbot.waitUntil(lambda: view.message.text() != "Mendaftarkan…", timeout=10000)
+    assert view.message.text() == "Praktik dokter ini hari ini sudah selesai. Pilih dokter lain."
+    assert view.issued is None
+    assert hospital_desk.kiosk.store.tickets_on(hospital_desk.controller.now().date()) == []
 
 
 def test_the_patient_is_wiped_when_nobody_works_at_the_desk_for_its_idle_time(
@@ -781,6 +838,35 @@ def test_a_patient_the_centre_refused_gets_no_visit_until_corrected(
     qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
 
 
+def test_a_doctor_whose_hours_are_over_is_shown_but_never_chosen(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The centre away, two doctors cached this morning: one went home (hours to 00:01),
+    one still works. The first is listed as over and cannot be chosen, as on the kiosk's
+    screen and as the centre would refuse; the second is the one chosen."""
+    gone = poli_dalam_doctor(
+        "rsud-dalam-pagi",
+        "dr. Pagi Sekali",
+        quota_jkn=10,
+        left_jkn=10,
+        quota_non_jkn=10,
+        left_non_jkn=10,
+        ends="00:01",
+    )
+    with offline_hospital_desk(tmp_path, qtbot, [gone, ANDI]) as desk:
+        view = view_of(desk)
+        over = view.doctor.findData(gone.schedule_id)
+        assert view.doctor.itemText(over).endswith(" · praktik sudah selesai")
+        model = view.doctor.model()
+        assert isinstance(model, QStandardItemModel)
+        item = model.item(over)
+        assert item is not None and not item.isEnabled()
+        assert view.doctor.currentData() == ANDI.schedule_id
+        view.doctor.setCurrentIndex(over)  # as a stale selection would
+        view.payer.setCurrentIndex(1)  # the list is filled again
+        assert view.doctor.currentData() == ANDI.schedule_id
+
+
 def test_offline_the_desk_takes_its_places_from_the_cache_as_the_kiosk_does(
     tmp_path: Path, qtbot: QtBot
 ) -> None:
@@ -826,9 +912,18 @@ def test_a_cancel_shows_the_centres_answer_not_a_hope_and_keeps_it(
         timeout=5,
     )
     staff = bearer(login.json()["token"])
+    # the demo's poli-anak doctor works until 14:00: one open whenever the test runs
+    stem = all_day_doctor(
+        demo_central, staff, "poli-anak", "dr. Sepanjang Hari", quota_jkn=5, quota_non_jkn=5
+    )
     view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
     view.payer.setCurrentIndex(1)  # umum
+    view.refresh()
+    qtbot.waitUntil(lambda: any(d.schedule_id.startswith(stem) for d in view.doctors), timeout=5000)
+    [doctor] = [d for d in view.doctors if d.schedule_id.startswith(stem)]
     view.poli.setCurrentIndex(view.poli.findData("poli-anak"))
+    view.doctor.setCurrentIndex(view.doctor.findData(doctor.schedule_id))
+    assert view.doctor.currentData() == doctor.schedule_id
     key(qtbot, hospital_desk, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view.issued is not None, timeout=10000)
     issued = view.issued

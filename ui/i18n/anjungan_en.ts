@@ -878,6 +878,10 @@
         <translation>{name} · {starts}–{ends} · quota full</translation>
     </message>
     <message>
+        <source>{name} · {starts}–{ends} · praktik sudah selesai</source>
+        <translation>{name} · {starts}–{ends} · hours over</translation>
+    </message>
+    <message>
         <source>{norm} · {name} · {birth}</source>
         <translation>{norm} · {name} · {birth}</translation>
     </message>
@@ -1052,6 +1056,10 @@
     <message>
         <source>Kuota dokter ini sudah habis. Pilih dokter lain.</source>
         <translation>This doctor&apos;s quota is full. Choose another doctor.</translation>
+    </message>
+    <message>
+        <source>Praktik dokter ini hari ini sudah selesai. Pilih dokter lain.</source>
+        <translation>This doctor&apos;s hours are over for today. Choose another doctor.</translation>
     </message>
     <message>
         <source>Terlalu banyak pencarian. Tunggu sebentar, lalu coba lagi.</source>
