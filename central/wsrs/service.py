@@ -353,6 +353,31 @@ def _new_citizen(conn: Connection, req: AmbilAntrean, now: dt.datetime) -> int |
     return int(row.id)
 
 
+def _card_kept(conn: Connection, citizen_id: int, nomorkartu: str, now: dt.datetime) -> bool:
+    """Give the citizen's record the card ``nomorkartu`` if it has none; whether the
+    record holds that card now.
+
+    Read before, the record had no card or this one; another call may have committed
+    meanwhile: a card of its own for this record (the update then changes nothing and
+    the record is read again), or this card for another NIK (the unique index refuses
+    the update, in a savepoint). Either is this call's card mismatch, never a 500 nor
+    a booking under a card the record does not hold.
+    """
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                update(citizens)
+                .where(citizens.c.id == citizen_id, citizens.c.bpjs_number.is_(None))
+                .values(bpjs_number=nomorkartu, updated_at=now)
+            )
+    except IntegrityError:
+        return False
+    held = conn.execute(
+        select(citizens.c.bpjs_number).where(citizens.c.id == citizen_id)
+    ).scalar_one_or_none()
+    return held == nomorkartu
+
+
 def ambil_antrean(ctx: AppContext, req: AmbilAntrean, *, actor: str) -> dict[str, Any]:
     """Book a JKN place with the doctor (BPJS's "Ambil Antrean"); 202 for a new patient."""
     now = utc_now()
@@ -407,12 +432,9 @@ def _ambil(
     if isinstance(citizen_id, str):
         attempt.rollback()
         return shapes.failed(citizen_id)
-    if known is not None:
-        conn.execute(
-            update(citizens)
-            .where(citizens.c.id == known, citizens.c.bpjs_number.is_(None))
-            .values(bpjs_number=req.nomorkartu)
-        )
+    if known is not None and not _card_kept(conn, known, req.nomorkartu, now):
+        attempt.rollback()
+        return shapes.failed(_CARD_MISMATCH)
     code = office_bookings.book_mjkn(
         conn,
         office_id=found.office_id,
@@ -666,9 +688,15 @@ def pasien_baru(ctx: AppContext, req: PasienBaru, *, actor: str) -> dict[str, An
             return shapes.failed(_BAD_NIK)
         if not agrees:
             return shapes.failed(_NIK_DISAGREES)
-        citizen = conn.execute(select(citizens).where(citizens.c.nik == req.nik)).first()
+        # Locked (PostgreSQL): a call filling the same record at once waits, then reads
+        # what this one filled; what it lacks is then worked out from the record as it is.
+        citizen = conn.execute(
+            select(citizens).where(citizens.c.nik == req.nik).with_for_update()
+        ).first()
         if citizen is None or (citizen.bpjs_number and citizen.bpjs_number != req.nomorkartu):
             return shapes.failed(_CARD_MISMATCH)
+        if not _card_kept(conn, int(citizen.id), req.nomorkartu, now):
+            return shapes.failed(_CARD_MISMATCH)  # the card went to another NIK meanwhile
         # What the city's record lacks, from BPJS; never overwriting what it has.
         fill: dict[str, Any] = {}
         for column, value in (
@@ -677,7 +705,6 @@ def pasien_baru(ctx: AppContext, req: PasienBaru, *, actor: str) -> dict[str, An
             ("sex", req.jeniskelamin),
             ("address", req.alamat or None),
             ("family_card_number", req.nomorkk or None),
-            ("bpjs_number", req.nomorkartu),
         ):
             if value and not citizen._mapping[column]:
                 fill[column] = value

@@ -17,12 +17,13 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import event, func, insert, select, text
+from sqlalchemy import Executable, event, func, insert, select, text, update
 
+from central.access.audit import utc_now
 from central.database import Database
 from central.process import RunningCentral, start_central
 from central.tables import bookings, citizens, hospital_visits
-from central.wsrs.service import _patient
+from central.wsrs.service import _ambil, _patient
 from central.wsrs.shapes import AmbilAntrean
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import new_staff
@@ -31,6 +32,7 @@ from testkit.centre_requests import ZONE, results
 from testkit.centres import LOOSE_SERVER_ARGS
 from testkit.mjkn import (
     BASE,
+    KODEPOLI,
     OFFICE,
     USERNAME,
     ambil_body,
@@ -187,6 +189,111 @@ def test_a_new_niks_record_committed_mid_read_is_not_taken_for_another_patients_
     assert statements, "the patient's reads ran no statement"
     assert not other.is_active, "the other call's record was never committed"
     assert seen == (None, ""), seen
+
+
+def _ambil_while(pair: Pair, patient: dict[str, str], card: str, meanwhile: Executable) -> Any:
+    """``_ambil`` for ``patient`` with ``card``, in a transaction of its own; once it has
+    read the citizens, the statement ``meanwhile`` is committed by another connection."""
+    day = today()
+    kode = doctor(pair, day)
+    req = AmbilAntrean(
+        kodepoli=KODEPOLI,
+        kodedokter=kode,
+        tanggalperiksa=day,
+        starts="00:00",
+        ends="23:59",
+        jeniskunjungan=1,
+        nomorreferensi="0001R0040116A000001",
+        nomorkartu=card,
+        nik=patient["nik"],
+        nohp="081234567890",
+        norm="",
+    )
+    done: list[bool] = []
+
+    def commit_the_other(*args: Any) -> None:
+        if not done and "FROM citizens" in args[2]:
+            done.append(True)
+            with pair.db.begin() as other:
+                other.execute(meanwhile)
+
+    with pair.db.begin() as conn:
+        event.listen(conn, "after_cursor_execute", commit_the_other)
+        try:
+            answer = _ambil(
+                conn, req, audit_key=b"k" * 32, zone=ZONE, now=utc_now(), actor="bpjs-mjkn"
+            )
+        finally:
+            event.remove(conn, "after_cursor_execute", commit_the_other)
+    assert done, "the citizens were never read"
+    return answer
+
+
+def _known_without_card(pair: Pair) -> dict[str, str]:
+    patient = new_patient()
+    with pair.db.begin() as conn:
+        conn.execute(
+            insert(citizens).values(
+                nik=patient["nik"], full_name="Tanpa Kartu", updated_at=dt.datetime.now(dt.UTC)
+            )
+        )
+    return patient
+
+
+def test_a_card_taken_by_a_new_nik_meanwhile_is_a_card_mismatch_not_a_server_error(
+    pair: Pair,
+) -> None:
+    """A known NIK without a card books with card C; meanwhile another call makes a new
+    NIK's record with C. The unique card refuses this call's update: the envelope's card
+    mismatch, as one after the other, never an exception (a 500)."""
+    known = _known_without_card(pair)
+    other = new_patient()
+    card = other["nomorkartu"]
+    answer = _ambil_while(
+        pair,
+        known,
+        card,
+        insert(citizens).values(
+            nik=other["nik"], full_name="", bpjs_number=card, updated_at=dt.datetime.now(dt.UTC)
+        ),
+    )
+    assert answer["metadata"]["code"] == 201, answer
+    assert "Nomor kartu tidak sesuai" in answer["metadata"]["message"]
+    with pair.db.read() as conn:
+        visits = conn.execute(
+            select(func.count())
+            .select_from(hospital_visits)
+            .where(hospital_visits.c.nik == known["nik"])
+        ).scalar_one()
+    assert visits == 0
+
+
+def test_a_card_given_to_the_record_meanwhile_refuses_a_booking_with_another_card(
+    pair: Pair,
+) -> None:
+    """A known NIK without a card is booked with card C while another call gives the
+    record card D: this booking is refused (card mismatch), never kept under a card the
+    record does not hold."""
+    known = _known_without_card(pair)
+    other_card = new_patient()["nomorkartu"]
+    answer = _ambil_while(
+        pair,
+        known,
+        known["nomorkartu"],
+        update(citizens).where(citizens.c.nik == known["nik"]).values(bpjs_number=other_card),
+    )
+    assert answer["metadata"]["code"] == 201, answer
+    assert "Nomor kartu tidak sesuai" in answer["metadata"]["message"]
+    with pair.db.read() as conn:
+        held = conn.execute(
+            select(citizens.c.bpjs_number).where(citizens.c.nik == known["nik"])
+        ).scalar_one()
+        visits = conn.execute(
+            select(func.count())
+            .select_from(hospital_visits)
+            .where(hospital_visits.c.nik == known["nik"])
+        ).scalar_one()
+    assert (held, visits) == (other_card, 0)
 
 
 def test_an_unforeseen_failure_is_answered_in_the_envelope_and_logged_without_data(
