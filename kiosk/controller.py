@@ -24,6 +24,7 @@ import dataclasses
 import datetime as dt
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -79,6 +80,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: The longest a worker holds its next work back for the screen showing what it handed
+#: over (the ticket's number, the greeting) to be painted (:meth:`KioskController.painted`):
+#: a frame some 5-50 ms away, unless the machine is struggling.
+SHOWN_WAIT_S = 1.0
+
 
 class KioskController:
     """The running kiosk: the session machine, the effects it asks for, and the
@@ -113,6 +119,11 @@ class KioskController:
         self._status_listeners: list[Callable[[], None]] = []
         #: Tickets and complaints asked for and not yet answered (see _drop_unawaited).
         self._awaited: list[_Awaiting] = []
+        #: Whether a window says when each new screen is painted (:meth:`painted`); the
+        #: workers waiting for such a frame, and the thread that paints (this one).
+        self._frames_told = False
+        self._shown: list[_Shown] = []
+        self._gui_thread = threading.get_ident()
         # The session's own: a tapped card goes to the operator's test read while
         # one is asked for, and the session speaks the language the citizen chose.
         self._tap_listener: Callable[[str], None] | None = None
@@ -239,6 +250,8 @@ class KioskController:
             self._run(effect)
         if self._awaited:
             self._drop_unawaited()
+        if self._shown:  # a worker waiting for a frame of a session that is over
+            self._open_shown(lambda shown: shown.session != self._machine.state.session)
         if not was_idle and self._machine.state.phase is Phase.IDLE:
             self.set_larger_text(False)  # back at the start: the next citizen's usual size
         elif isinstance(event, events.Tick) and self._larger_text_lapsed():
@@ -266,6 +279,48 @@ class KioskController:
     def divert_taps(self, listener: Callable[[str], None] | None) -> None:
         """Send tapped cards to ``listener`` (the operator's test read); None: to the session."""
         self._tap_listener = listener
+
+    def tell_frames(self, on: bool) -> None:
+        """Whether the window says when each new screen's first frame is painted
+        (:meth:`painted`): while it is shown. Hidden, no worker waits for its frames."""
+        self._frames_told = on
+        if not on:
+            self._open_shown(lambda _shown: True)
+
+    def painted(self, session: int, phase: Phase) -> None:
+        """GUI thread: the first frame of ``phase``'s screen in ``session`` is finished.
+
+        A worker that handed the screen something to show (the greeting's read, the
+        ticket's number) holds its next work back until then, so that work (the city
+        record's answer parsed, the paper rendered) does not hold the interpreter while
+        Qt lays out and paints the screen the citizen waits for.
+        """
+        self._open_shown(lambda shown: shown.session != session or shown.asked_in is not phase)
+
+    def _open_shown(self, done: Callable[[_Shown], bool]) -> None:
+        still = []
+        for shown in self._shown:
+            if done(shown):
+                shown.frame.set()
+            else:
+                still.append(shown)
+        self._shown = still
+
+    def _awaiting_frame(self, session: int, asked_in: Phase) -> _Shown | None:
+        """GUI thread: what a worker of ``session`` asked in ``asked_in`` waits on before its
+        next work, until a frame of another phase is painted; None with no window telling."""
+        if not self._frames_told:
+            return None
+        shown = _Shown(session, asked_in)
+        self._shown.append(shown)
+        return shown
+
+    def _after_frame(self, shown: _Shown | None) -> None:
+        """Worker: wait (at most :data:`SHOWN_WAIT_S`) for the frame ``shown`` waits on.
+        Never on the painting thread itself (an inline executor), which would wait for
+        its own paint."""
+        if shown is not None and threading.get_ident() != self._gui_thread:
+            shown.frame.wait(SHOWN_WAIT_S)
 
     def retry_store(self) -> None:
         """Out of service: try to open the store again (the window's minute timer)."""
@@ -542,8 +597,9 @@ class KioskController:
     def _run(self, effect: events.Effect) -> None:
         # A failure of the work itself comes back as the effect's failure event.
         if isinstance(effect, events.ReadCard):
+            greeted = self._awaiting_frame(effect.session, Phase.READING)
             self._executor.run_in_background(
-                lambda: self._read(effect),
+                lambda: self._read(effect, greeted),
                 self._card_read,
                 lambda _: self._read_failed(effect.session),
             )
@@ -580,8 +636,9 @@ class KioskController:
         elif isinstance(effect, events.IssueTicket):
             # The ticket is shown once numbered, its paper printed meanwhile: still awaited.
             issuing = self._awaiting(effect.session, Phase.ISSUING, Phase.TICKET_ISSUED)
+            shown = self._awaiting_frame(effect.session, Phase.ISSUING)
             self._executor.run_in_background(
-                lambda: self._issue(effect, issuing.claim),
+                lambda: self._issue(effect, issuing.claim, shown),
                 lambda result: self._issued(issuing, result),
                 lambda _: self._issued(
                     issuing,
@@ -601,7 +658,7 @@ class KioskController:
             _forget_qr_codes()
             log.info("session wiped (%s)", effect.reason)
 
-    def _read(self, effect: events.ReadCard) -> events.SessionEvent:
+    def _read(self, effect: events.ReadCard, greeted: _Shown | None) -> events.SessionEvent:
         # A tap in the first instants: the cached revocations first.
         if self._startup.open().error is not None:  # no ticket could be kept
             return events.CardReadFailed(effect.session, StoreReason.STORE_FAILED)
@@ -633,6 +690,7 @@ class KioskController:
             effect.session, identity, None, bookings=bookings, record_to_come=True
         )
         self._executor.call_soon(lambda: self._card_read(read))
+        self._after_frame(greeted)  # the greeting painted first, then the centre's answer
         try:  # a registry that fails in any way never costs the citizen the read
             record = self._registry.record_of(identity.citizen)
         except Exception:
@@ -709,7 +767,7 @@ class KioskController:
             _forget_qr_codes()
 
     def _issue(
-        self, effect: events.IssueTicket, wanted: Callable[[], bool]
+        self, effect: events.IssueTicket, wanted: Callable[[], bool], shown: _Shown | None
     ) -> tuple[events.SessionEvent, SlipDocument | None]:
         engine = self._sync.engine
         try:
@@ -722,7 +780,7 @@ class KioskController:
                 now=self._now,
                 allocate=engine.allocate if engine is not None else None,
                 wanted=wanted,
-                numbered=lambda ticket: self._numbered(effect.session, ticket),
+                numbered=lambda ticket: self._numbered(effect.session, ticket, shown),
             )
         except TicketingError as exc:
             if exc.reason is SessionProblem.QUOTA_FULL and engine is not None:
@@ -738,14 +796,16 @@ class KioskController:
             engine.wake()  # the new outbox item goes out now, not at the next interval
         return events.TicketReady(effect.session, issued.ticket), issued.slip
 
-    def _numbered(self, session: int, ticket: IssuedTicket) -> None:
-        """The worker, once the ticket is stored: its number to the screen now, while
-        the paper is rendered and printed (the QR code encoded here, for both)."""
+    def _numbered(self, session: int, ticket: IssuedTicket, shown: _Shown | None) -> None:
+        """The worker, once the ticket is stored: its number to the screen now, and once
+        that frame is painted the paper rendered and printed (the QR code encoded here,
+        for both)."""
         if ticket.status_url:
             from printing.layouts.qr import qr_matrix
 
             qr_matrix(ticket.status_url)
         self._executor.call_soon(lambda: self.dispatch(events.TicketReady(session, ticket)))
+        self._after_frame(shown)
 
     def _issued(
         self, awaiting: _Awaiting, result: tuple[events.SessionEvent, SlipDocument | None]
@@ -814,6 +874,16 @@ class _Awaiting:
     def claim(self) -> bool:
         """The worker, before it prints: True while the session still waits."""
         return self.awaited.claim()
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Shown:
+    """A worker of ``session`` waiting for the first frame of a screen after ``asked_in``."""
+
+    session: int
+    #: The phase the work was asked in: a frame of any other phase (or session) is awaited.
+    asked_in: Phase
+    frame: threading.Event = dataclasses.field(default_factory=threading.Event)
 
 
 def _closing(doctor: DoctorToday, now: dt.datetime) -> DoctorToday:
