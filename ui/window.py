@@ -55,6 +55,9 @@ TICK_MS = 250
 WARM_UP_DELAY_MS = 100
 #: Load the store anyway if the window is not painted by then (kept hidden).
 FIRST_PAINT_FALLBACK_MS = 2000
+#: Phases whose screens take nothing from the citizen (no key, no field): the screens
+#: wiped when one of them was shown are still wiped when the next one is.
+AT_REST = frozenset({Phase.IDLE, Phase.READING})
 
 
 class KioskWindow(QMainWindow):
@@ -147,6 +150,9 @@ class KioskWindow(QMainWindow):
         #: The session whose card read asked for the queue, until its greeting is shown.
         self._queue_asked_for: int | None = None
         self._screen_shown: Screen | None = None
+        #: Every screen wiped since the last state that could put anything of a citizen
+        #: on one (see :data:`AT_REST`).
+        self._wiped = False
         #: Each new screen's first frame, told to the controller: a worker holds its next
         #: work back for the frame showing what it handed over. Not at the desk, where
         #: the session's screens are not shown.
@@ -300,9 +306,15 @@ class KioskWindow(QMainWindow):
         self.view.catalog = status.catalog
         self.view.printer_ok = self.printer_ok = status.printer_ok
         self.view.queue = status.queue
-        if not state.personal:  # the session ended: wipe every widget (a screen never
-            for screen in self.screens.built():  # built holds nothing)
+        if not state.personal and not (self._wiped and state.phase in AT_REST):
+            # The session ended: wipe every widget (a screen never built holds nothing).
+            # Once wiped, a card tapped at rest finds it so: nothing is typed on the
+            # attract and reading screens, and a wipe lays out every screen again.
+            for screen in self.screens.built():
                 screen.clear()
+            self._wiped = True
+        elif state.personal or state.phase not in AT_REST:
+            self._wiped = False
         new_phase = state.phase is not self._phase_shown
         if new_phase:
             self._ask_queue(state)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 import kiosk.controller as controller_module
@@ -22,6 +22,7 @@ import printing.layouts.qr as qr_module
 from kiosk.controller import KioskController, _Shown
 from kiosk.lookups.registry import Registry
 from kiosk.session.events import (
+    Cancel,
     Confirmed,
     FormOpened,
     FormSubmitted,
@@ -34,9 +35,10 @@ from kiosk.tickets.issue import PrintSetup
 from printing import SlipDocument, TicketDocument
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.screens.appointment import AppointmentScreen
+from ui.screens.form import FormScreen
 from ui.screens.services import ServicesScreen
 from ui.screens.ticket import TicketScreen
-from ui.window import KioskWindow
+from ui.window import AT_REST, KioskWindow
 
 
 class Painted(QObject):
@@ -193,3 +195,40 @@ def test_the_status_pages_code_is_encoded_while_the_centre_numbers_the_ticket(
     assert [thread for text, thread in encoded if text == ticket.status_url] == ["qr-ahead"]
     screen = kiosk.screens[Phase.TICKET_ISSUED]
     assert isinstance(screen, TicketScreen) and screen.qr.text == ticket.status_url
+
+
+def test_the_screens_are_wiped_once_a_session_ends_not_again_at_the_next_tap(
+    kiosk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every screen is wiped when a session ends (tests/ui/test_privacy_wipe.py); the
+    next card, tapped at rest, finds them wiped and does not wipe (and lay out) them
+    again between its tap and its greeting. What she typed is gone all the same."""
+    wiped_in: list[Phase] = []
+    clear = FormScreen.clear
+
+    def spied(self: FormScreen) -> None:
+        wiped_in.append(kiosk.controller.session().phase)
+        clear(self)
+
+    monkeypatch.setattr(FormScreen, "clear", spied)
+    c = kiosk.controller
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    c.dispatch(ServiceSelected("puskesmas-umum"))
+    c.dispatch(FormOpened())
+    form = kiosk.screens[Phase.FORM]
+    assert isinstance(form, FormScreen)
+    phone = form.findChild(QLineEdit, "field_phone")
+    assert isinstance(phone, QLineEdit)
+    phone.setText("081299990000")
+    c.dispatch(Cancel())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert wiped_in and set(wiped_in) <= AT_REST
+    assert phone.text() == ""
+    wiped = len(wiped_in)
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    assert len(wiped_in) == wiped, "not wiped again between the tap and the greeting"
+    c.dispatch(Cancel())
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert len(wiped_in) == wiped + 1, "her session's end wipes again"
