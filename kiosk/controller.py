@@ -81,7 +81,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: The longest a worker holds its next work back for the screen showing what it handed
-#: over (the ticket's number, the greeting) to be painted (:meth:`KioskController.painted`):
+#: over (the ticket's number) to be painted (:meth:`KioskController.painted`):
 #: a frame some 5-50 ms away, unless the machine is struggling.
 SHOWN_WAIT_S = 1.0
 
@@ -290,11 +290,15 @@ class KioskController:
     def painted(self, session: int, phase: Phase) -> None:
         """GUI thread: the first frame of ``phase``'s screen in ``session`` is finished.
 
-        A worker that handed the screen something to show (the greeting's read, the
-        ticket's number) holds its next work back until then, so that work (the city
-        record's answer parsed, the paper rendered) does not hold the interpreter while
-        Qt lays out and paints the screen the citizen waits for.
+        A worker that handed the screen something to show (the ticket's number) holds
+        its next work back until then, so that work (the paper rendered) does not hold
+        the interpreter while Qt lays out and paints the screen the citizen waits for.
+        (Not the card's worker asking the city record after the greeting: a form opened
+        at once waits for that record, and would wait that frame longer.)
         """
+        state = self._machine.state
+        if session != state.session or phase is not state.phase:
+            return  # a late word of a screen already left: not the frame anyone waits for
         self._open_shown(lambda shown: shown.session != session or shown.asked_in is not phase)
 
     def _open_shown(self, done: Callable[[_Shown], bool]) -> None:
@@ -597,9 +601,8 @@ class KioskController:
     def _run(self, effect: events.Effect) -> None:
         # A failure of the work itself comes back as the effect's failure event.
         if isinstance(effect, events.ReadCard):
-            greeted = self._awaiting_frame(effect.session, Phase.READING)
             self._executor.run_in_background(
-                lambda: self._read(effect, greeted),
+                lambda: self._read(effect),
                 self._card_read,
                 lambda _: self._read_failed(effect.session),
             )
@@ -658,7 +661,7 @@ class KioskController:
             _forget_qr_codes()
             log.info("session wiped (%s)", effect.reason)
 
-    def _read(self, effect: events.ReadCard, greeted: _Shown | None) -> events.SessionEvent:
+    def _read(self, effect: events.ReadCard) -> events.SessionEvent:
         # A tap in the first instants: the cached revocations first.
         if self._startup.open().error is not None:  # no ticket could be kept
             return events.CardReadFailed(effect.session, StoreReason.STORE_FAILED)
@@ -690,7 +693,6 @@ class KioskController:
             effect.session, identity, None, bookings=bookings, record_to_come=True
         )
         self._executor.call_soon(lambda: self._card_read(read))
-        self._after_frame(greeted)  # the greeting painted first, then the centre's answer
         try:  # a registry that fails in any way never costs the citizen the read
             record = self._registry.record_of(identity.citizen)
         except Exception:

@@ -1,8 +1,8 @@
 """The work of the walk in the order the citizen needs it (#19). A worker that hands a
 screen something to show holds its next work back until that screen's frame is
-painted: the ticket's paper is rendered once its number is on the screen, the city
-record asked once the greeting is; neither waits on a hidden window. The status page's
-QR code is encoded while the centre numbers the ticket."""
+painted: the ticket's paper is rendered once its number is on the screen (and no
+worker waits on a hidden window). The status page's QR code is encoded while the
+centre numbers the ticket. The screens are wiped once when a session ends."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ import kiosk.controller as controller_module
 import kiosk.tickets.issue as issue_module
 import printing.layouts.qr as qr_module
 from kiosk.controller import KioskController, _Shown
-from kiosk.lookups.registry import Registry
 from kiosk.session.events import (
     Cancel,
     Confirmed,
@@ -34,9 +33,7 @@ from kiosk.session.machine import Phase, ticket_settled
 from kiosk.tickets.issue import PrintSetup
 from printing import SlipDocument, TicketDocument
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
-from ui.screens.appointment import AppointmentScreen
 from ui.screens.form import FormScreen
-from ui.screens.services import ServicesScreen
 from ui.screens.ticket import TicketScreen
 from ui.window import AT_REST, KioskWindow
 
@@ -118,38 +115,11 @@ def test_the_paper_is_rendered_once_the_number_is_painted(
     assert Path(shown.pdf_location).is_file()
 
 
-def test_the_city_record_is_asked_once_the_greeting_is_painted(
-    kiosk: KioskWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The centre's answer (its request made and its JSON read on the card's worker)
-    comes after the greeting's frame, not while Qt paints it; it still comes. (With a
-    booking of today in the kiosk's cache, which the shared demo centre may hold from
-    another test, the read leads to the appointment's screen: its frame, then.)"""
-    screen = kiosk.screens[Phase.IDENTIFIED]
-    appointment = kiosk.screens[Phase.APPOINTMENT]
-    assert isinstance(screen, ServicesScreen) and isinstance(appointment, AppointmentScreen)
-    greeting = Painted(screen.greeting, lambda: "Siti Aminah")
-    booked = Painted(appointment.title, lambda: appointment.title.text())
-    asked: list[bool] = []
-    record_of = Registry.record_of
-
-    def spied(self: Registry, citizen: object) -> object:
-        asked.append(greeting.seen or booked.seen)
-        return record_of(self, citizen)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(Registry, "record_of", spied)
-    click(qtbot, button_with(kiosk, "Siti Aminah"))
-    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
-    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
-    assert asked == [True], "asked after the greeting's frame"
-    qtbot.waitUntil(lambda: not kiosk.controller.session().record_pending, timeout=5000)
-
-
 def test_a_hidden_window_keeps_no_worker_waiting(
     tmp_path: Path, demo_central: str, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Never shown, the window paints no frame, and says so: the read and the ticket
-    are handed no frame to wait for, and the record and the paper still come."""
+    """Never shown, the window paints no frame, and says so: the ticket's worker is
+    handed no frame to wait for, and the paper still comes."""
     handed: list[bool] = []
     after_frame = KioskController._after_frame
 
@@ -167,7 +137,7 @@ def test_a_hidden_window_keeps_no_worker_waiting(
         _to_the_ticket(window, qtbot)
         ticket = controller.session().ticket
         assert ticket is not None and ticket.printed
-    assert handed == [False, False], "the read and the ticket, neither handed a frame"
+    assert handed == [False], "the ticket's worker handed no frame to wait for"
 
 
 def test_the_status_pages_code_is_encoded_while_the_centre_numbers_the_ticket(
