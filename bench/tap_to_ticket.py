@@ -792,8 +792,11 @@ PROFILE_NOTES = (
     "16.9/20.4/15.3/17.9× → 14.6/16.3/16.0/16.7× (each lower in 3); in milliseconds, "
     "lower in all 4 pairs: card event → greeting median 29.5/37.7/46.8/46.7 → "
     "29.2/30.6/34.5/23.6, tap → ticket issued 196/230/282/253 → 166/191/194/159, confirm "
-    "→ ticket issued 58/94/90/89 → 56/72/58/62. At that load neither goal is met by "
-    "either commit.",
+    "→ ticket issued 58/94/90/89 → 56/72/58/62. Again at load 3 (2 pairs, 13:05 UTC): "
+    "tap → ticket ÷ floor median 8.24/7.71× → 6.74/7.07×, p95 9.60/9.20× → 8.60/8.88×; "
+    "confirm → ticket issued median 36.6/36.3 → 27.6/32.7 ms, p95 53.1/45.1 → 39.0/38.7 "
+    "ms; greeting ÷ floor median 5.33/4.79× → 4.25/4.97×, p95 8.50/7.08× → 7.62/7.11×. "
+    "Neither goal is met by either commit at these loads.",
     "Tried and not kept, fourth round: the card's worker asking the city record only once "
     "the greeting was painted (the same hold as the ticket's paper). The greeting's step "
     "was no slower, but a form opened at once waits for the record, which came a frame "
