@@ -24,6 +24,7 @@ import dataclasses
 import datetime as dt
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -79,6 +80,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: The longest a worker holds its next work back for the screen showing what it handed
+#: over (the ticket's number) to be painted (:meth:`KioskController.painted`):
+#: a frame some 5-50 ms away, unless the machine is struggling.
+SHOWN_WAIT_S = 1.0
+
 
 class KioskController:
     """The running kiosk: the session machine, the effects it asks for, and the
@@ -113,6 +119,11 @@ class KioskController:
         self._status_listeners: list[Callable[[], None]] = []
         #: Tickets and complaints asked for and not yet answered (see _drop_unawaited).
         self._awaited: list[_Awaiting] = []
+        #: Whether a window says when each new screen is painted (:meth:`painted`); the
+        #: workers waiting for such a frame, and the thread that paints (this one).
+        self._frames_told = False
+        self._shown: list[_Shown] = []
+        self._gui_thread = threading.get_ident()
         # The session's own: a tapped card goes to the operator's test read while
         # one is asked for, and the session speaks the language the citizen chose.
         self._tap_listener: Callable[[str], None] | None = None
@@ -239,6 +250,8 @@ class KioskController:
             self._run(effect)
         if self._awaited:
             self._drop_unawaited()
+        if self._shown:  # a worker waiting for a frame of a session that is over
+            self._open_shown(lambda shown: shown.session != self._machine.state.session)
         if not was_idle and self._machine.state.phase is Phase.IDLE:
             self.set_larger_text(False)  # back at the start: the next citizen's usual size
         elif isinstance(event, events.Tick) and self._larger_text_lapsed():
@@ -266,6 +279,52 @@ class KioskController:
     def divert_taps(self, listener: Callable[[str], None] | None) -> None:
         """Send tapped cards to ``listener`` (the operator's test read); None: to the session."""
         self._tap_listener = listener
+
+    def tell_frames(self, on: bool) -> None:
+        """Whether the window says when each new screen's first frame is painted
+        (:meth:`painted`): while it is shown. Hidden, no worker waits for its frames."""
+        self._frames_told = on
+        if not on:
+            self._open_shown(lambda _shown: True)
+
+    def painted(self, session: int, phase: Phase) -> None:
+        """GUI thread: the first frame of ``phase``'s screen in ``session`` is finished.
+
+        A worker that handed the screen something to show (the ticket's number) holds
+        its next work back until then, so that work (the paper rendered) does not hold
+        the interpreter while Qt lays out and paints the screen the citizen waits for.
+        (Not the card's worker asking the city record after the greeting: a form opened
+        at once waits for that record, and would wait that frame longer.)
+        """
+        state = self._machine.state
+        if session != state.session or phase is not state.phase:
+            return  # a late word of a screen already left: not the frame anyone waits for
+        self._open_shown(lambda shown: shown.session != session or shown.asked_in is not phase)
+
+    def _open_shown(self, done: Callable[[_Shown], bool]) -> None:
+        still = []
+        for shown in self._shown:
+            if done(shown):
+                shown.frame.set()
+            else:
+                still.append(shown)
+        self._shown = still
+
+    def _awaiting_frame(self, session: int, asked_in: Phase) -> _Shown | None:
+        """GUI thread: what a worker of ``session`` asked in ``asked_in`` waits on before its
+        next work, until a frame of another phase is painted; None with no window telling."""
+        if not self._frames_told:
+            return None
+        shown = _Shown(session, asked_in)
+        self._shown.append(shown)
+        return shown
+
+    def _after_frame(self, shown: _Shown | None) -> None:
+        """Worker: wait (at most :data:`SHOWN_WAIT_S`) for the frame ``shown`` waits on.
+        Never on the painting thread itself (an inline executor), which would wait for
+        its own paint."""
+        if shown is not None and threading.get_ident() != self._gui_thread:
+            shown.frame.wait(SHOWN_WAIT_S)
 
     def retry_store(self) -> None:
         """Out of service: try to open the store again (the window's minute timer)."""
@@ -580,8 +639,9 @@ class KioskController:
         elif isinstance(effect, events.IssueTicket):
             # The ticket is shown once numbered, its paper printed meanwhile: still awaited.
             issuing = self._awaiting(effect.session, Phase.ISSUING, Phase.TICKET_ISSUED)
+            shown = self._awaiting_frame(effect.session, Phase.ISSUING)
             self._executor.run_in_background(
-                lambda: self._issue(effect, issuing.claim),
+                lambda: self._issue(effect, issuing.claim, shown),
                 lambda result: self._issued(issuing, result),
                 lambda _: self._issued(
                     issuing,
@@ -709,7 +769,7 @@ class KioskController:
             _forget_qr_codes()
 
     def _issue(
-        self, effect: events.IssueTicket, wanted: Callable[[], bool]
+        self, effect: events.IssueTicket, wanted: Callable[[], bool], shown: _Shown | None
     ) -> tuple[events.SessionEvent, SlipDocument | None]:
         engine = self._sync.engine
         try:
@@ -722,7 +782,7 @@ class KioskController:
                 now=self._now,
                 allocate=engine.allocate if engine is not None else None,
                 wanted=wanted,
-                numbered=lambda ticket: self._numbered(effect.session, ticket),
+                numbered=lambda ticket: self._numbered(effect.session, ticket, shown),
             )
         except TicketingError as exc:
             if exc.reason in DOCTOR_REFUSALS.values() and engine is not None:
@@ -738,14 +798,16 @@ class KioskController:
             engine.wake()  # the new outbox item goes out now, not at the next interval
         return events.TicketReady(effect.session, issued.ticket), issued.slip
 
-    def _numbered(self, session: int, ticket: IssuedTicket) -> None:
-        """The worker, once the ticket is stored: its number to the screen now, while
-        the paper is rendered and printed (the QR code encoded here, for both)."""
+    def _numbered(self, session: int, ticket: IssuedTicket, shown: _Shown | None) -> None:
+        """The worker, once the ticket is stored: its number to the screen now, and once
+        that frame is painted the paper rendered and printed (the QR code encoded here,
+        for both)."""
         if ticket.status_url:
             from printing.layouts.qr import qr_matrix
 
             qr_matrix(ticket.status_url)
         self._executor.call_soon(lambda: self.dispatch(events.TicketReady(session, ticket)))
+        self._after_frame(shown)
 
     def _issued(
         self, awaiting: _Awaiting, result: tuple[events.SessionEvent, SlipDocument | None]
@@ -814,6 +876,16 @@ class _Awaiting:
     def claim(self) -> bool:
         """The worker, before it prints: True while the session still waits."""
         return self.awaited.claim()
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _Shown:
+    """A worker of ``session`` waiting for the first frame of a screen after ``asked_in``."""
+
+    session: int
+    #: The phase the work was asked in: a frame of any other phase (or session) is awaited.
+    asked_in: Phase
+    frame: threading.Event = dataclasses.field(default_factory=threading.Event)
 
 
 def _closing(doctor: DoctorToday, now: dt.datetime) -> DoctorToday:

@@ -48,3 +48,27 @@ class FirstPaint(QObject):
         self._called = True
         self._widget.removeEventFilter(self)
         self._done()
+
+
+class NextFrame(QObject):
+    """Calls a watch's ``done`` when the frame holding the next paint of its widget is
+    finished: one widget at a time, each watch replacing the one before (a screen shown,
+    then another before the first was painted: only the last one's ``done`` is called)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._widget: QWidget | None = None
+        self._done: Callable[[], None] = lambda: None
+
+    def watch(self, widget: QWidget, done: Callable[[], None]) -> None:
+        if self._widget is not None:
+            self._widget.removeEventFilter(self)
+        self._widget, self._done = widget, done
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self._widget = None
+            QTimer.singleShot(0, self, self._done)
+        return False

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QMainWindow,
@@ -31,7 +31,7 @@ from kiosk.session.machine import Phase, SessionState
 from kiosk.speech import SpeechMode
 from kiosk.startup import warm_up
 from kiosk.wiring.kiosk import Kiosk
-from ui.first_paint import FirstPaint
+from ui.first_paint import FirstPaint, NextFrame
 from ui.idle_warning import IdleWarning
 from ui.lazy_screens import LazyScreens, onto
 from ui.overlays import Overlays
@@ -55,6 +55,9 @@ TICK_MS = 250
 WARM_UP_DELAY_MS = 100
 #: Load the store anyway if the window is not painted by then (kept hidden).
 FIRST_PAINT_FALLBACK_MS = 2000
+#: Phases whose screens take nothing from the citizen (no key, no field): the screens
+#: wiped when one of them was shown are still wiped when the next one is.
+AT_REST = frozenset({Phase.IDLE, Phase.READING})
 
 
 class KioskWindow(QMainWindow):
@@ -147,6 +150,15 @@ class KioskWindow(QMainWindow):
         #: The session whose card read asked for the queue, until its greeting is shown.
         self._queue_asked_for: int | None = None
         self._screen_shown: Screen | None = None
+        #: Every screen wiped since the last state that could put anything of a citizen
+        #: on one (see :data:`AT_REST`).
+        self._wiped = False
+        #: Each new screen's first frame, told to the controller: a worker holds its next
+        #: work back for the frame showing what it handed over. Not at the desk, where
+        #: the session's screens are not shown.
+        self._next_frame: NextFrame | None = None
+        if not desk:
+            self._next_frame = NextFrame(self)
         #: A cue on a tap, a success, an error; found and loaded after the first paint.
         section = controller.config.kiosk
         self.sounds = SessionSounds(
@@ -266,7 +278,12 @@ class KioskWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self.controller.tell_frames(self._next_frame is not None)
         self.input_filters.adopt()  # the QWindow exists now (a new one after a change of flags)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.controller.tell_frames(False)  # hidden: no frame will come
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (
@@ -289,10 +306,17 @@ class KioskWindow(QMainWindow):
         self.view.catalog = status.catalog
         self.view.printer_ok = self.printer_ok = status.printer_ok
         self.view.queue = status.queue
-        if not state.personal:  # the session ended: wipe every widget (a screen never
-            for screen in self.screens.built():  # built holds nothing)
+        if not state.personal and not (self._wiped and state.phase in AT_REST):
+            # The session ended: wipe every widget (a screen never built holds nothing).
+            # Once wiped, a card tapped at rest finds it so: nothing is typed on the
+            # attract and reading screens, and a wipe lays out every screen again.
+            for screen in self.screens.built():
                 screen.clear()
-        if state.phase is not self._phase_shown:
+            self._wiped = True
+        elif state.personal or state.phase not in AT_REST:
+            self._wiped = False
+        new_phase = state.phase is not self._phase_shown
+        if new_phase:
             self._ask_queue(state)
         self._phase_shown = state.phase
         screen = self.screens[state.phase]
@@ -300,7 +324,11 @@ class KioskWindow(QMainWindow):
             self._screen_shown.left()
         self._screen_shown = screen
         screen.render_state(state, self.view)
-        self.stack.setCurrentWidget(self.overlays.cover(state) or screen)
+        shown = self.overlays.cover(state) or screen
+        self.stack.setCurrentWidget(shown)
+        if new_phase and self._next_frame is not None:
+            session, phase = state.session, state.phase
+            self._next_frame.watch(shown, lambda: self.controller.painted(session, phase))
         if screen is self.attract:  # the time now, not the one left from before the session
             self.attract.show_time(self.controller.now(), self.view.lang)
         self._render_warning()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +135,7 @@ def store_and_print(
     """
     issued_at = now()
     ticket_id = new_ticket_id(store.kiosk_code())
+    encoding = _encode_meanwhile(setup.status_url(ticket_id)) if allocate else None
     try:
         allocation = allocate(ticket_id, service.id, issued_at.date(), place) if allocate else None
     except CentralRefused as exc:  # no number used, the citizen chooses again
@@ -141,6 +143,9 @@ def store_and_print(
         raise TicketingError(
             DOCTOR_REFUSALS.get(exc.code or "", SessionProblem.QUOTA_FULL)
         ) from exc
+    finally:
+        if encoding is not None:
+            encoding.join()  # its code kept, or its failure left for the print to meet
     lines = doctor_lines(allocation, issued_at)
     stored = store.issue_ticket(
         office_id=office_id,
@@ -168,6 +173,26 @@ def store_and_print(
         document, service.id, stored.id, store, setup, f"tiket-{stored.number}"
     )
     return Printed(stored, document, ticket, online)
+
+
+def _encode_meanwhile(status_url: str) -> threading.Thread | None:
+    """The status page's QR code encoded on a thread of its own, started before the centre
+    is asked for the number: this worker waits on the network meanwhile, so the code
+    (some 4 ms of Python) costs the citizen nothing, and the screen and the paper find
+    it made (``qr_matrix`` keeps the last few; a wiped session forgets them)."""
+    if not status_url:
+        return None
+    from printing.layouts.qr import qr_matrix  # reportlab's encoder, lazily
+
+    def encode() -> None:
+        try:
+            qr_matrix(status_url)
+        except Exception:  # the screen's and the paper's own encoding meet it and say so
+            log.exception("the status page's QR code could not be encoded ahead")
+
+    thread = threading.Thread(target=encode, name="qr-ahead", daemon=True)
+    thread.start()
+    return thread
 
 
 def issue_and_print(

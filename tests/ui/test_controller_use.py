@@ -50,6 +50,9 @@ FRONT_DOOR = frozenset(
         "set_language",
         "set_larger_text",
         "divert_taps",
+        # the window's frames, which a worker may wait for
+        "tell_frames",
+        "painted",
         # commands, each run on the executor
         "retry_store",
         "refresh_printer",

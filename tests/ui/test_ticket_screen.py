@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.events import (
@@ -144,3 +146,34 @@ def test_done_is_offered_once_the_paper_is_known(kiosk: KioskWindow, qtbot: QtBo
     assert not screen.finish.isEnabled()
     screen.render_state(state, kiosk.view)
     assert screen.finish.isEnabled()
+
+
+class LayoutRequests(QObject):
+    """Counts the layout passes asked of a widget."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_a_ticket_rendered_again_unchanged_is_not_laid_out_again(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    """The ticket is rendered with its number, then with its paper's outcome: what did
+    not change (here nothing, on a portrait screen) asks for no layout pass, and the
+    notice's place under the number stays."""
+    screen = issue(kiosk, qtbot, "puskesmas-umum")
+    state = kiosk.controller.session()
+    QApplication.processEvents()
+    requests = LayoutRequests(screen)
+    screen.render_state(state, kiosk.view)
+    QApplication.processEvents()
+    assert requests.count == 0
+    assert screen._number_half.indexOf(screen.no_paper) >= 0
+    assert state.ticket is not None and screen.number.text() == state.ticket.number

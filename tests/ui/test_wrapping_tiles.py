@@ -3,7 +3,8 @@ more: also when the words grow while it stands at its cap (a queue's answer, "A+
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from ui.screens.wrapping import wrapping_button
@@ -38,3 +39,40 @@ def test_a_tile_at_its_cap_grows_when_its_words_need_more(qtbot: QtBot) -> None:
     assert tile.width() == width
     text = tile.text_label
     assert text.height() >= text.heightForWidth(text.width())  # every line shown
+
+
+class LayoutRequests(QObject):
+    """Counts the layout passes asked of a widget."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_the_same_words_again_ask_for_no_layout_pass(qtbot: QtBot) -> None:
+    """The greeting's tiles are worded again on each render (the city record's answer,
+    the queue's): words that did not change lay out nothing, as a QPushButton's; new
+    words still do, and are shown."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    tile = wrapping_button(NAME, lambda: None, "tile")
+    QVBoxLayout(host).addWidget(tile)
+    host.show()
+    qtbot.waitExposed(host)
+    QApplication.processEvents()
+    requests = LayoutRequests(host)
+    tile.setText(NAME)
+    QApplication.processEvents()
+    assert requests.count == 0
+    assert tile.text() == NAME and tile.text_label.text() == NAME
+    tile.setText(BUSY)
+    QApplication.processEvents()
+    assert requests.count >= 1
+    assert tile.text() == BUSY and tile.text_label.text() == BUSY
+    assert tile.accessibleName() == BUSY

@@ -128,11 +128,16 @@ class TicketScreen(Screen):
         the notice no room there, it goes above the QR code it names, if that half has
         more room (a poli's ticket fills that half with its doctor and time)."""
         number, bring = self._number_half, self._bring_half
+        if not wide or self.no_paper.isHidden():
+            # Under the number: moved there only if it is not (a move lays out the screen
+            # again, and the ticket is rendered twice, with its number, then its paper).
+            if number.indexOf(self.no_paper) < 0:
+                bring.removeWidget(self.no_paper)
+                number.addWidget(self.no_paper)
+            return
         for half in (number, bring):
             half.removeWidget(self.no_paper)
         number.addWidget(self.no_paper)
-        if not wide or self.no_paper.isHidden():
-            return
         margins = self.box.contentsMargins()
         width = (frame_width - margins.left() - margins.right() - self.body.spacing()) // 2
         # The screen's height less its margins and its button row (and the room between).

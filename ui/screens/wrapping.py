@@ -64,6 +64,8 @@ class WrappingButton(QPushButton):
         return self._text
 
     def setText(self, text: str) -> None:
+        if text == self._text:  # as a QPushButton: the same words ask for no layout pass
+            return
         self._text = text
         shown = text.replace("&&", "&")
         self.text_label.setText(shown)
