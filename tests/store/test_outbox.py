@@ -8,7 +8,6 @@ import json
 import pytest
 
 from offline_store import BadValue, OutboxState, Store
-from offline_store import _base as base_module
 from testkit.stored_tickets import NIK, NOW, issue_ticket
 
 SECOND = dt.timedelta(seconds=1)
@@ -149,7 +148,7 @@ def test_a_batch_for_sending_is_each_payload_as_stored_decrypted_not_parsed(
     def no_parsing(*_: object, **__: object) -> None:
         raise AssertionError("a payload was parsed")
 
-    monkeypatch.setattr(base_module.json, "loads", no_parsing)
+    monkeypatch.setattr(json, "loads", no_parsing)  # anywhere, the store's too
     batch = store.pending_texts(2, NOW + 10 * SECOND)
     monkeypatch.undo()
     assert [item.key for item in batch] == keys[:2]
