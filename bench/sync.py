@@ -125,13 +125,36 @@ DRAIN_PROFILE = (
     "noise of one run: neither the wall ratio nor the CPU ratio tells the two apart. "
     "The centre alone (the same 20 prepared batches posted over HTTP, no kiosk work), "
     "three alternating pairs: centre CPU old 2.83, 2.46, 2.68 s, new 2.61, 2.26, 1.94 s.",
-    "What is left: the goal (1.5×) is not met. The centre's work per batch is still about "
-    "twice the floor's, and the floor is its largest part: the gap is the checks and "
-    "reads (~45 % of `submit`) and the HTTP round trip. Next: the `IN` lists of the "
-    "batch's reads bound as one parameter (an array on PostgreSQL, `json_each` on "
-    "SQLite), the quota-place query asked only for tickets that can hold a place, "
-    "`_registration`'s per-item dict and dataclass work; beyond that only fewer "
-    "columns or fewer rows written (the floor writes the same two rows an item).",
+    "Fourth round (issue #19), measured first: each thread of the running centre under "
+    "cProfile, its garbage collector's callbacks, SQLite's query plans, and a cProfile of "
+    "the kiosk. Three cuts. (1) The centre's collector: two full collections in a drain "
+    "walked the ~150,000 objects its start made, 290-490 ms of its time on the loaded "
+    "machine; the centre now freezes those before serving (`gc.freeze`): 2-30 ms. (2) The "
+    "batch's duplicate-number check read every ticket of the queue (by service and day, "
+    "the numbers and displays joined by `OR`): 266 ms of SQLite time over the drain, more "
+    "each batch; each number and display is now looked up by the tickets' unique indexes "
+    "(`_drop_taken` 210 → 85 ms over the drain, in process). (3) The kiosk decrypted each "
+    "payload, parsed it and wrote it as JSON again for the request (10,503 `json.loads` "
+    "and 10,502 whole `json.dumps` in a drain); its claim for sending now hands the sealed "
+    "JSON text on as it is: 2 `json.loads`, and `json.dumps` of the key and kind only.",
+    "Before and after (old = c189b8a, new = this round), the drain as the bench runs it "
+    "with each side's CPU read from /proc, three alternating pairs while other work kept "
+    "the load at 8-10 on the 2 cores: centre CPU old 1.83, 1.52, 1.77 s, new 1.51, 1.46, "
+    "1.54 s; kiosk old 0.60, 0.48, 0.55 s, new 0.57, 0.54, 0.53 s; both sides against the "
+    "floor's CPU old 3.05, 2.62, 2.74×, new 2.50, 2.42, 2.62×; wall ratio old 2.39, 2.86, "
+    "2.05×, new 2.16, 2.37, 2.21× (median 2.39 → 2.21×). Three alternating pairs of the "
+    "whole bench at load 7-9 gave wall ratios from 2.4× to 4.8× for either code: at that "
+    "load one run's wall ratio does not tell them apart, the CPU counts do.",
+    "What is left: the goal (1.5×) is not met. Where the centre's time goes now "
+    "(in process, 20 batches of 500): the inserts ~55 % (their rows' bind processing in "
+    "SQLAlchemy, five times an item and some 18 ticket columns, most of which the floor "
+    "pays too), `_registration` ~15 %, `admissible` with the canonical JSON ~10 %, the "
+    "batch's reads ~13 %. Next: the per-batch count of the kiosk's fallback numbers still "
+    "reads each of the kiosk's tickets of the day (by the index on kiosk and day, then "
+    "their rows for `number_source` and the service: 88-118 ms of SQLite time over the "
+    "drain, more each batch); an index on (kiosk, day, number source, service) would count "
+    "from the index alone (a migration). Then the `IN` lists bound as one parameter, "
+    "`_registration`'s per-item dict and dataclass work, and each result's JSON.",
 )
 #: Failed steps (429s, timeouts) the drain may meet before the run is declared broken.
 MAX_DRAIN_FAILURES = 30
