@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import itertools
 import json
@@ -125,13 +126,45 @@ DRAIN_PROFILE = (
     "noise of one run: neither the wall ratio nor the CPU ratio tells the two apart. "
     "The centre alone (the same 20 prepared batches posted over HTTP, no kiosk work), "
     "three alternating pairs: centre CPU old 2.83, 2.46, 2.68 s, new 2.61, 2.26, 1.94 s.",
-    "What is left: the goal (1.5×) is not met. The centre's work per batch is still about "
-    "twice the floor's, and the floor is its largest part: the gap is the checks and "
-    "reads (~45 % of `submit`) and the HTTP round trip. Next: the `IN` lists of the "
-    "batch's reads bound as one parameter (an array on PostgreSQL, `json_each` on "
-    "SQLite), the quota-place query asked only for tickets that can hold a place, "
-    "`_registration`'s per-item dict and dataclass work; beyond that only fewer "
-    "columns or fewer rows written (the floor writes the same two rows an item).",
+    "Fourth round (issue #19), measured first: each thread of the running centre under "
+    "cProfile, its garbage collector's callbacks, SQLite's query plans, and a cProfile of "
+    "the kiosk. Three cuts. (1) The centre's collector: two full collections in a drain "
+    "walked the ~150,000 objects its start made, 290-490 ms of its time on the loaded "
+    "machine; the centre now freezes those before serving (`gc.freeze`): 2-30 ms. (2) The "
+    "batch's duplicate-number check read every ticket of the queue (by service and day, "
+    "the numbers and displays joined by `OR`): 266 ms of SQLite time over the drain, more "
+    "each batch; each number and display is now looked up by the tickets' unique indexes "
+    "(`_drop_taken` 210 → 85 ms over the drain, in process). (3) The kiosk decrypted each "
+    "payload, parsed it and wrote it as JSON again for the request (10,503 `json.loads` "
+    "and 10,502 whole `json.dumps` in a drain); its claim for sending now hands the sealed "
+    "JSON text on as it is: 2 `json.loads`, and `json.dumps` of the key and kind only.",
+    "Before and after (old = c189b8a, new = this round), the drain as the bench runs it "
+    "with each side's CPU read from /proc, three alternating pairs while other work kept "
+    "the load at 8-10 on the 2 cores: centre CPU old 1.83, 1.52, 1.77 s, new 1.51, 1.46, "
+    "1.54 s; kiosk old 0.60, 0.48, 0.55 s, new 0.57, 0.54, 0.53 s; both sides against the "
+    "floor's CPU old 3.05, 2.62, 2.74×, new 2.50, 2.42, 2.62×; wall ratio old 2.39, 2.86, "
+    "2.05×, new 2.16, 2.37, 2.21× (median 2.39 → 2.21×). Three alternating pairs of the "
+    "whole bench at load 7-9 gave wall ratios from 2.4× to 4.8× for either code: at that "
+    "load one run's wall ratio does not tell them apart, the CPU counts do.",
+    "The bench now collects the garbage of its own process before the drain and before "
+    "the floor: a full collection owed by the drain (some 0.3 s of the bench process's "
+    "heap) fell into the floor or not by chance, so the floor's CPU moved from 0.85 to "
+    "1.18 s between runs of the same code. With that, three alternating pairs of the "
+    "whole bench at load 2-3 (the old code's bench given the same collection): wall ratio "
+    "old 2.21, 2.14, 2.35×, new 2.02, 1.70, 1.99× (median 2.21 → 1.99×); kiosk CPU old "
+    "0.86, 0.84, 0.85 s, new 0.68, 0.62, 0.64 s; centre CPU old 2.09, 1.82, 2.01 s, new "
+    "1.85, 1.93, 1.86 s; both sides against the floor's CPU old 2.97, 3.03, 2.41×, new "
+    "2.60, 2.14, 2.07×.",
+    "What is left: the goal (1.5×) is not met. Where the centre's time goes now "
+    "(in process, 20 batches of 500): the inserts ~55 % (their rows' bind processing in "
+    "SQLAlchemy, five times an item and some 18 ticket columns, most of which the floor "
+    "pays too), `_registration` ~15 %, `admissible` with the canonical JSON ~10 %, the "
+    "batch's reads ~13 %. Next: the per-batch count of the kiosk's fallback numbers still "
+    "reads each of the kiosk's tickets of the day (by the index on kiosk and day, then "
+    "their rows for `number_source` and the service: 88-118 ms of SQLite time over the "
+    "drain, more each batch); an index on (kiosk, day, number source, service) would count "
+    "from the index alone (a migration). Then the `IN` lists bound as one parameter, "
+    "`_registration`'s per-item dict and dataclass work, and each result's JSON.",
 )
 #: Failed steps (429s, timeouts) the drain may meet before the run is declared broken.
 MAX_DRAIN_FAILURES = 30
@@ -193,6 +226,7 @@ def drain(quick: bool, progress: Callable[[str], None]) -> Benchmark:
             kiosk_id = client.kiosk_me().kiosk_id
             _queue(store, items, now)
             progress(f"sync: {items} tickets queued offline; draining")
+            gc.collect()  # a full collection owed by the queueing is not the drain's
             cpu_before = cpu_seconds({"centre": central.process.pid}, {"kiosk": os.getpid()})
             start = time.perf_counter()
             failures = 0
@@ -214,6 +248,7 @@ def drain(quick: bool, progress: Callable[[str], None]) -> Benchmark:
             client.close()
             store.close()
         progress(f"sync: drained {items} items in {drain_ms:.0f} ms")
+        gc.collect()  # the drain's garbage is not the floor's to collect
         floor_cpu = time.process_time()
         floor_ms = _floor(central.db_url, kiosk_id, items, config.sync.batch_size, now())
         floor_cpu = time.process_time() - floor_cpu

@@ -109,6 +109,15 @@ class StoreBase:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
         return self.cipher.seal(table, row_key, text.encode())
 
+    def _open_json_text(self, table: str, row_key: str, sealed: bytes) -> bytes:
+        """The JSON object :meth:`_seal_json` sealed, as its text (not parsed): the
+        seal proves it is what was written, an object (whose text starts with ``{``)."""
+        text = self.cipher.open(table, row_key, sealed)
+        if text.startswith(b"{"):
+            return text
+        # sealed by a migration from what an older store kept: read, then written anew
+        return json.dumps(self._open_json(table, row_key, sealed), ensure_ascii=False).encode()
+
     def _open_json(self, table: str, row_key: str, sealed: bytes) -> dict[str, Any]:
         value = json.loads(self.cipher.open(table, row_key, sealed))
         if not isinstance(value, dict):

@@ -160,3 +160,17 @@ class Purged:
     citizen_records: int
     sync_log: int
     leases: int
+
+
+@dataclass(frozen=True)
+class OutboxText:
+    """An item claimed for sending (:meth:`Store.pending_texts`): its payload as the
+    JSON object it was stored as, decrypted but not parsed."""
+
+    key: str
+    kind: str
+    #: The payload's JSON text (UTF-8): what the request carries as the item's body.
+    payload_json: bytes
+
+    def __repr__(self) -> str:  # the payload holds personal data
+        return f"OutboxText(key={self.key}, kind={self.kind})"

@@ -22,14 +22,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from offline_store._base import StoreBase
 from offline_store.errors import BadValue, StoreCorrupt
-from offline_store.models import OutboxItem, OutboxState, OutboxStats, from_text, utc_text
+from offline_store.models import (
+    OutboxItem,
+    OutboxState,
+    OutboxStats,
+    OutboxText,
+    from_text,
+    utc_text,
+)
 
 log = logging.getLogger(__name__)
+
+_Read = TypeVar("_Read")
 
 MAX_ERROR_CHARS = 500
 #: The longest outcome word kept for an item (the centre's are a few characters).
@@ -100,16 +109,51 @@ class OutboxMixin(StoreBase):
         claim has lapsed. An item whose payload fails authentication cannot be
         sent; it goes to ``dead`` with the reason instead of blocking the queue.
         """
+        claimed = self._claim(limit, now, claim_s, self._item)
+        until = utc_text(now + dt.timedelta(seconds=claim_s))
+        return [
+            OutboxItem(
+                item.key,
+                item.kind,
+                item.payload,
+                OutboxState.SENDING,
+                item.attempts + 1,
+                item.created_at,
+                until,
+                item.last_error,
+            )
+            for item in claimed
+        ]
+
+    def pending_texts(
+        self, limit: int, now: dt.datetime, *, claim_s: float = 60.0
+    ) -> list[OutboxText]:
+        """:meth:`pending_batch` for sending: each payload as the JSON text it was
+        stored as, decrypted but not parsed (the request carries it as it is)."""
+        return self._claim(limit, now, claim_s, self._text)
+
+    def _text(self, row: tuple[Any, ...]) -> OutboxText:
+        key, kind, sealed = row[0], row[1], row[2]
+        return OutboxText(key, kind, self._open_json_text("outbox", key, sealed))
+
+    def _claim(
+        self,
+        limit: int,
+        now: dt.datetime,
+        claim_s: float,
+        read: Callable[[tuple[Any, ...]], _Read],
+    ) -> list[_Read]:
         if limit < 1 or claim_s <= 0:
             raise BadValue("limit and claim_s must be positive")
         until = utc_text(now + dt.timedelta(seconds=claim_s))
-        items = []
+        items: list[_Read] = []
+        keys: list[str] = []
         with self._write() as conn:
             rows = conn.execute(_DUE, [utc_text(now), limit]).fetchall()
             for row in rows:
                 key = row[0]
                 try:
-                    item = self._item(row)
+                    items.append(read(row))
                 except StoreCorrupt as exc:
                     log.error("outbox item %s cannot be read, marked dead: %s", key, exc)
                     conn.execute(
@@ -117,23 +161,12 @@ class OutboxMixin(StoreBase):
                         [str(exc)[:MAX_ERROR_CHARS], key],
                     )
                     continue
-                items.append(
-                    OutboxItem(
-                        key,
-                        item.kind,
-                        item.payload,
-                        OutboxState.SENDING,
-                        item.attempts + 1,
-                        item.created_at,
-                        until,
-                        item.last_error,
-                    )
-                )
+                keys.append(key)
             # the claim in one statement, in the same transaction as the read
             conn.executemany(
                 "UPDATE outbox SET state = 'sending', attempts = attempts + 1,"
                 " next_attempt_at = ? WHERE key = ?",
-                [(until, item.key) for item in items],
+                [(until, key) for key in keys],
             )
         return items
 
@@ -149,11 +182,12 @@ class OutboxMixin(StoreBase):
         ``visit_cancel``: ``cancelled``, ``done``, ``unknown_visit``), kept with it.
         """
         outcomes = outcomes or {}
+        at = utc_text(now)
         with self._write() as conn:
             cursor = conn.executemany(
                 "UPDATE outbox SET state = 'delivered', payload = NULL, last_error = '',"
                 " delivered_at = ?, outcome = ? WHERE key = ? AND state != 'delivered'",
-                [(utc_text(now), outcomes.get(key, "")[:MAX_OUTCOME_CHARS], key) for key in keys],
+                [(at, outcomes.get(key, "")[:MAX_OUTCOME_CHARS], key) for key in keys],
             )
             return max(cursor.rowcount, 0)
 

@@ -68,7 +68,17 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Select, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    CompoundSelect,
+    Connection,
+    Select,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
@@ -803,26 +813,25 @@ CHECKS: dict[str, Callable[[Item, str, Batch], Plan]] = {
 def _drop_taken(
     conn: Connection, plans: list[tuple[int, Plan]], outcomes: list[Outcome | None]
 ) -> list[tuple[int, Plan]]:
-    """Refuse items whose number or display another ticket has (stored, or earlier in the batch)."""
-    claims = [c for _, p in plans for c in p.claims]
+    """Refuse items whose number or display another ticket has (stored, or earlier in the batch).
+
+    A ticket's number and its display are each unique per (office, service, day):
+    the stored ones are looked up by those two unique indexes, value by value (a
+    query on the service and day alone, or with the two lists joined by ``OR``,
+    read every ticket of the queue on SQLite, so each batch of a long drain read
+    more than the one before).
+    """
     taken: set[tuple[str, str, dt.date, object]] = set()
-    if claims:
-        queues = {(c[1], c[2]) for c in claims}
-        numbers = [c[3] for c in claims if c[0] == "number"]
-        shown = [c[3] for c in claims if c[0] == "display"]
-        rows = conn.execute(
-            select(
-                tickets.c.id,
-                tickets.c.service_id,
-                tickets.c.day,
-                tickets.c.number,
-                tickets.c.display,
-            ).where(
-                tuple_(tickets.c.service_id, tickets.c.day).in_(list(queues)),
-                or_(tickets.c.number.in_(numbers), tickets.c.display.in_(shown)),
+    wanted: dict[tuple[str, str, dt.date], tuple[set[object], set[object]]] = {}
+    for _, plan in plans:
+        for kind, service_id, day, value in plan.claims:
+            numbers, shown = wanted.setdefault(
+                (plan.ticket["office_id"], service_id, day), (set(), set())
             )
-        )
-        for row in rows:
+            (numbers if kind == "number" else shown).add(value)
+    read = taken_numbers(wanted)
+    if read is not None:
+        for row in conn.execute(read):
             taken.add(("number", row.service_id, row.day, row.number))
             taken.add(("display", row.service_id, row.day, row.display))
     kept = []
@@ -838,6 +847,28 @@ def _drop_taken(
         taken.update(plan.claims)
         kept.append((i, plan))
     return kept
+
+
+def taken_numbers(
+    wanted: dict[tuple[str, str, dt.date], tuple[set[object], set[object]]],
+) -> Select[Any] | CompoundSelect[Any] | None:
+    """The stored tickets having one of the numbers or displays ``wanted`` per (office,
+    service, day): each list read by its unique index, value by value."""
+    columns = (tickets.c.service_id, tickets.c.day, tickets.c.number, tickets.c.display)
+    reads: list[Select[Any]] = []
+    for (office_id, service_id, day), (numbers, shown) in wanted.items():
+        queue = (
+            tickets.c.office_id == office_id,
+            tickets.c.service_id == service_id,
+            tickets.c.day == day,
+        )
+        if numbers:
+            reads.append(select(*columns).where(*queue, tickets.c.number.in_(list(numbers))))
+        if shown:
+            reads.append(select(*columns).where(*queue, tickets.c.display.in_(list(shown))))
+    if len(reads) > 1:
+        return union_all(*reads)
+    return reads[0] if reads else None
 
 
 def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime) -> None:

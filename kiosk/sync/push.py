@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralAuthError, CentralError, CentralRefused
 from kiosk.client.results import SubmissionResult
-from offline_store import OutboxItem, Store
+from offline_store import OutboxText, Store
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class Claim:
     """A claimed batch with each item's request JSON, made once: to cut the batch by
     size and to send it."""
 
-    items: list[OutboxItem]
+    items: list[OutboxText]
     encoded: list[bytes]
 
     @property
@@ -100,7 +100,7 @@ class Claim:
 def claim_batch(store: Store, limit: int, now: dt.datetime) -> Claim:
     """Claim up to ``limit`` due items (``sending`` until :data:`CLAIM_S` lapses)
     and encode each for the request; empty if nothing is due."""
-    items = store.pending_batch(limit, now, claim_s=CLAIM_S)
+    items = store.pending_texts(limit, now, claim_s=CLAIM_S)
     return Claim(items, [_encode(item) for item in items])
 
 
@@ -223,7 +223,7 @@ def _push_chunks(
     return total
 
 
-_Chunk = list[tuple[OutboxItem, bytes]]
+_Chunk = list[tuple[OutboxText, bytes]]
 
 
 def _send(
@@ -293,7 +293,7 @@ def _rest(chunk: _Chunk, chunks: deque[_Chunk]) -> _Chunk:
     return [*chunk, *(pair for queued in chunks for pair in queued)]
 
 
-def _refused_alone(store: Store, item: OutboxItem, exc: CentralRefused) -> PushResult:
+def _refused_alone(store: Store, item: OutboxText, exc: CentralRefused) -> PushResult:
     """An item the centre refuses on its own: a dead letter, its payload kept."""
     if exc.status == 413:
         reason = f"too_large: {exc.code or exc.status}"
@@ -305,10 +305,12 @@ def _refused_alone(store: Store, item: OutboxItem, exc: CentralRefused) -> PushR
     return PushResult(sent=1, dead=1)
 
 
-def _encode(item: OutboxItem) -> bytes:
-    """The item as the request carries it: ``{"key", "kind", "body"}`` as compact JSON."""
-    wire = {"key": item.key, "kind": item.kind, "body": item.payload}
-    return json.dumps(wire, separators=(",", ":")).encode()
+def _encode(item: OutboxText) -> bytes:
+    """The item as the request carries it: ``{"key", "kind", "body"}`` as JSON, the body
+    the payload's text as the store keeps it (a JSON object): decrypted, not parsed
+    and written again."""
+    head = json.dumps({"key": item.key, "kind": item.kind}, separators=(",", ":"))
+    return b"".join((head[:-1].encode(), b',"body":', item.payload_json, b"}"))
 
 
 def _record(store: Store, results: list[SubmissionResult], now: dt.datetime) -> PushResult:

@@ -175,3 +175,41 @@ def test_cli_reports_a_busy_port(
 ) -> None:
     assert main(["--port", str(central_server.port), "--seed-demo"]) == EXIT_BIND
     assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
+
+
+#: A server's start (central.server._serve_app) with uvicorn's loop replaced by a note
+#: of the collector's state when serving would begin; argv: a folder for the database.
+_SERVE = """
+import gc, json, sys
+from central import server
+from central.app import create_app
+from central.database import Database
+from central.settings import CentralSettings
+
+seen = {}
+
+def serve(self, sockets=None):
+    seen.update(frozen=gc.get_freeze_count(), running=gc.isenabled())
+
+server._AnnouncingServer.run = serve
+settings = CentralSettings(seed_demo=True, port=0)
+db = Database(f"sqlite:///{sys.argv[1]}/central.db")
+app = create_app(settings, db=db)
+seen["before"] = gc.get_freeze_count()
+server._serve_app(app, settings, server.bind_socket("127.0.0.1", 0), "plain")
+print(json.dumps(seen))
+"""
+
+
+def test_what_the_start_made_is_frozen_out_of_the_collector_before_serving(
+    tmp_path: Path,
+) -> None:
+    """The modules, the app and its routes live as long as the server: a full
+    collection while serving batches does not walk them again (gc.freeze)."""
+    from testkit.fresh_python import run_python
+
+    out = run_python(_SERVE, str(tmp_path), env={"PYTHONPATH": str(Path.cwd())})
+    seen = json.loads(out.strip().splitlines()[-1])
+    assert seen["before"] == 0
+    assert seen["running"] is True  # requests' garbage is still collected
+    assert seen["frozen"] > 50_000  # the modules, the app, its routes and models

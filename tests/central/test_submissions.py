@@ -451,3 +451,26 @@ def test_the_fallback_count_of_a_batch_reads_the_kiosk_index(operator: Database)
         plan = " ".join(str(row) for row in conn.exec_driver_sql(explain + str(sql)))
         conn.rollback()
     assert "ix_tickets_kiosk_id_day" in plan, plan
+
+
+def test_the_taken_numbers_of_a_batch_are_read_by_the_unique_indexes(
+    operator: Database,
+) -> None:
+    """Every batch asks which of its numbers and displays another ticket has: each one
+    by the unique index on (office, service, day, number or display), not by reading
+    every ticket of the queue (a drain's later batches read more than its first).
+    SQLite's plan follows the query's shape; PostgreSQL's planner chooses by the
+    table's statistics (the duplicate checks themselves run on both backends above)."""
+    day = dt.date(2026, 12, 6)
+    wanted: dict[tuple[str, str, dt.date], tuple[set[object], set[object]]] = {
+        (DEMO_OFFICE, "pengaduan-layanan", day): ({7, 8}, {"E-007", "E-K1-001"}),
+    }
+    statement = submissions_store.taken_numbers(wanted)
+    assert statement is not None
+    with operator.engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            pytest.skip("PostgreSQL plans by the table's statistics, not the query's shape")
+        sql = statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+        plan = " ".join(str(row) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+    for unique in ("number=?", "display=?"):
+        assert f"(office_id=? AND service_id=? AND day=? AND {unique})" in plan, plan

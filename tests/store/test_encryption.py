@@ -106,6 +106,16 @@ def test_ciphertexts_swapped_between_outbox_rows_are_refused(store: Store) -> No
     assert all("does not belong to this row" in error for _, error in dead)
 
 
+def test_a_sender_claiming_swapped_ciphertexts_sends_neither(store: Store) -> None:
+    """The claim for sending (payloads as their stored text) checks each seal too."""
+    first, second = issue_ticket(store).id, issue_ticket(store).id
+    swap(store, "outbox", "payload", "key", first, second)
+    assert store.pending_texts(10, NOW) == []
+    dead = store.db.execute("SELECT key, last_error FROM outbox WHERE state = 'dead'").fetchall()
+    assert sorted(key for key, _ in dead) == sorted([first, second])
+    assert all("does not belong to this row" in error for _, error in dead)
+
+
 def test_ciphertexts_swapped_between_citizen_records_are_refused(store: Store) -> None:
     store.put_citizen_record(NIK, RECORD, NOW)
     store.put_citizen_record("3171012345670002", {"name": "Budi Santoso"}, NOW)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -134,3 +135,24 @@ def test_a_batch_put_back_is_one_transaction_and_touches_only_items_in_flight(
     assert {item.last_error for item in pending} == {"503 from central"}
     assert store.pending_batch(40, NOW + 89 * SECOND) == []
     assert len(store.pending_batch(40, NOW + 90 * SECOND)) == 38
+
+
+def test_a_batch_for_sending_is_each_payload_as_stored_decrypted_not_parsed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sender's claim hands each payload's JSON text as it was sealed: the
+    request carries it as it is, so no payload is parsed and written out again."""
+    keys = three(store)
+    payloads = {item.key: item.payload for item in store.outbox(OutboxState.PENDING)}
+
+    def no_parsing(*_: object, **__: object) -> None:
+        raise AssertionError("a payload was parsed")
+
+    monkeypatch.setattr(json, "loads", no_parsing)  # anywhere, the store's too
+    batch = store.pending_texts(2, NOW + 10 * SECOND)
+    monkeypatch.undo()
+    assert [item.key for item in batch] == keys[:2]
+    assert [json.loads(item.payload_json) for item in batch] == [payloads[k] for k in keys[:2]]
+    claimed = {i.key: i for i in store.outbox(OutboxState.SENDING)}
+    assert sorted(claimed) == sorted(keys[:2]) and {i.attempts for i in claimed.values()} == {1}
+    assert [i.key for i in store.pending_texts(10, NOW + 10 * SECOND)] == keys[2:]

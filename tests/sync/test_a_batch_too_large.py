@@ -55,8 +55,9 @@ def test_a_batch_over_the_centres_limit_is_halved_and_an_item_too_large_is_a_dea
     online = kiosk.engine.run_once()
     assert online.status.connection == "online", online.status.last_error
     before = [complaint(kiosk, f"antrian terlalu lama {n} " + "x" * 400) for n in range(12)]
-    # 500 characters sent as \\uXXXX pairs: about 6 kB of JSON for this item alone
-    huge = complaint(kiosk, "\U0001f4a9" * 500)
+    # 1,600 characters of 4 bytes each in UTF-8 (the payload is sent as it is stored):
+    # about 6.4 kB of JSON for this item alone
+    huge = complaint(kiosk, "\U0001f4a9" * 1600)
     after = [complaint(kiosk, f"loket tutup {n} " + "x" * 400) for n in range(12)]
     [item] = [i for i in kiosk.store.outbox("pending") if i.key == huge.id]
 

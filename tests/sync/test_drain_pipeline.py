@@ -23,7 +23,7 @@ from kiosk.client.client import CentralClient
 from kiosk.client.results import SubmissionResult
 from kiosk.sync import SyncEngine
 from kiosk.sync.push import CLAIM_S
-from offline_store import OutboxItem, Store, StoreError
+from offline_store import OutboxText, Store, StoreError
 from offline_store.models import OutboxState, from_text
 from testkit.clocks import OfficeClock
 from testkit.fault_proxy import FaultProxy
@@ -49,10 +49,10 @@ class NotingStore(Store):
     #: How many answers to lose before writing one.
     lose_answers: int = 0
 
-    def pending_batch(
+    def pending_texts(
         self, limit: int, now: dt.datetime, *, claim_s: float = 60.0
-    ) -> list[OutboxItem]:
-        items = super().pending_batch(limit, now, claim_s=claim_s)
+    ) -> list[OutboxText]:
+        items = super().pending_texts(limit, now, claim_s=claim_s)
         self.events.append(f"claim {len(items)}")
         self.claimed.set()
         return items
