@@ -104,15 +104,16 @@ typecheck: venv
 
 # tests/packaging/ needs the built packages: `make package-test` runs it after
 # `make package`, and `make test` after the rest of the suite.
-# The suite on one worker process per CPU (pytest-xdist; `--dist loadgroup` is in
-# pyproject.toml), at most 8: each worker starts its own PostgreSQL, centres and
-# chromium. Much of a test's time is waiting on them (a whole run on 2 CPUs used 1.2
-# of them with 2 workers, 1.7 with 4, and took 927 s and 745 s), but with two workers
-# per CPU some tests' deadlines were missed for want of a CPU (PYTEST_WORKERS=4 runs
-# so). PYTEST_WORKERS=0 runs it in this process. The groups go to the workers the
-# longest first, by tests/group_seconds.json; a run with
+# The suite on one worker process per CPU and one more (pytest-xdist; `--dist
+# loadgroup` is in pyproject.toml), at most 8: each worker starts its own PostgreSQL,
+# centres and chromium. Much of a test's time is waiting on them: a whole run on 2
+# CPUs used 1.2 of them with 2 workers and took 927 s, 1.7 with 4 and took 745 s.
+# With two workers per CPU some tests missed deadlines for want of a CPU; with 3
+# workers on 2 CPUs a whole run passed while other work kept the load at 7 to 9.
+# PYTEST_WORKERS=0 runs it in this process. The groups go to the workers the longest
+# first, by tests/group_seconds.json; a run with
 # PYTEST_ARGS="--store-group-seconds tests/group_seconds.json" records it afresh.
-PYTEST_WORKERS ?= auto
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 #
 # The project's own modules are compiled first, as `make bench` does and an installed
 # wheel has them: with PYTHONDONTWRITEBYTECODE set (as on CI), every interpreter a
