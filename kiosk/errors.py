@@ -138,6 +138,9 @@ class SessionProblem(StrEnum):
     QUOTA_FULL = "quota_full"
     #: The doctor's hours today are over (the office's clock): listed, not chosen.
     DOCTOR_CLOSED = "doctor_closed"
+    #: The centre has no such doctor at the poli today any more (``unknown_schedule``:
+    #: the hospital removed or moved the schedule after the kiosk's list was read).
+    DOCTOR_UNAVAILABLE = "doctor_unavailable"
     PATIENT_UNKNOWN = "patient_unknown"
     PATIENT_NUMBER_INVALID = "patient_number_invalid"
     PATIENT_UNAVAILABLE = "patient_unavailable"
@@ -150,6 +153,7 @@ class SessionProblem(StrEnum):
 DOCTOR_REFUSALS = {
     "quota_full": SessionProblem.QUOTA_FULL,
     "doctor_closed": SessionProblem.DOCTOR_CLOSED,
+    "unknown_schedule": SessionProblem.DOCTOR_UNAVAILABLE,
 }
 
 

@@ -1127,6 +1127,9 @@ class DeskView(QFrame):
         elif isinstance(exc, TicketingError) and exc.reason is SessionProblem.DOCTOR_CLOSED:
             self.say("desk_doctor_closed_now")
             self.refresh()
+        elif isinstance(exc, TicketingError) and exc.reason is SessionProblem.DOCTOR_UNAVAILABLE:
+            self.say("desk_doctor_unavailable")
+            self.refresh()
         elif isinstance(exc, CentralUnavailable) and exc.status == 429:
             self.say("desk_too_many")
         elif isinstance(exc, CentralUnavailable):

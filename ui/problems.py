@@ -149,6 +149,9 @@ PROBLEMS: dict[str, Notice] = {
     SessionProblem.DOCTOR_CLOSED: Notice(
         Icon.CLOCK, "problem_doctor_closed", "todo_other_doctor", ""
     ),
+    SessionProblem.DOCTOR_UNAVAILABLE: Notice(
+        Icon.CLOCK, "problem_doctor_unavailable", "todo_other_doctor", ""
+    ),
     SessionProblem.PATIENT_UNKNOWN: Notice(
         Icon.PENCIL, "problem_patient_unknown", "todo_check_number", ""
     ),

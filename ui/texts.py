@@ -408,6 +408,9 @@ _MARKED: dict[str, object] = {
     "desk_quota_full": QT_TRANSLATE_NOOP(
         "texts", "Kuota dokter ini sudah habis. Pilih dokter lain."
     ),
+    "desk_doctor_unavailable": QT_TRANSLATE_NOOP(
+        "texts", "Dokter ini tidak praktik hari ini. Pilih dokter lain."
+    ),
     "desk_doctor_closed_now": QT_TRANSLATE_NOOP(
         "texts", "Praktik dokter ini hari ini sudah selesai. Pilih dokter lain."
     ),
@@ -659,6 +662,9 @@ _MARKED: dict[str, object] = {
     "ticket_estimated": QT_TRANSLATE_NOOP("texts", "Perkiraan dilayani pukul {time}"),
     "problem_no_doctors": QT_TRANSLATE_NOOP(
         "texts", "Tidak ada dokter yang praktik di poli ini hari ini."
+    ),
+    "problem_doctor_unavailable": QT_TRANSLATE_NOOP(
+        "texts", "Maaf, dokter ini tidak praktik hari ini. Daftar dokter sudah diperbarui."
     ),
     "problem_doctor_closed": QT_TRANSLATE_NOOP(
         "texts", "Maaf, praktik dokter ini hari ini sudah selesai."

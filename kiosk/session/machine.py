@@ -960,11 +960,15 @@ class SessionMachine:
         service = _present(s.service)
         doctors = self._doctors(service.id)
         chosen, payer = _present(s.doctor), _present(s.payer)
-        # the cache may not have heard yet: the doctor chosen is full for this payer, or
-        # closed, as the centre said
+        # the cache may not have heard yet: the doctor chosen is full for this payer,
+        # closed, or gone, as the centre said
         doctors = tuple(
-            _refused(d, problem, payer) if d.schedule_id == chosen.schedule_id else d
-            for d in doctors
+            d
+            for d in (
+                _refused(d, problem, payer) if d.schedule_id == chosen.schedule_id else d
+                for d in doctors
+            )
+            if d is not None
         )
         self._go(
             Phase.DOCTOR,
@@ -1386,9 +1390,11 @@ def _full_for(doctor: DoctorToday, payer: Payer) -> DoctorToday:
     return dataclasses.replace(doctor, left_non_jkn=0)
 
 
-def _refused(doctor: DoctorToday, problem: SessionProblem, payer: Payer) -> DoctorToday:
-    """``doctor`` as the centre's refusal ``problem`` left them: closed, or full for
-    ``payer``."""
+def _refused(doctor: DoctorToday, problem: SessionProblem, payer: Payer) -> DoctorToday | None:
+    """``doctor`` as the centre's refusal ``problem`` left them: closed, full for
+    ``payer``, or ``None``: not there today at all."""
+    if problem is SessionProblem.DOCTOR_UNAVAILABLE:
+        return None
     if problem is SessionProblem.DOCTOR_CLOSED:
         return dataclasses.replace(doctor, closed=True)
     return _full_for(doctor, payer)

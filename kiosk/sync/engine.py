@@ -719,9 +719,10 @@ class SyncEngine:
         Never waits longer than ``sync.allocate_deadline_s``; it does not try while
         the engine knows the centre is away. ``hospital`` takes the doctor's quota
         place with the number; the exceptions it lets through are the centre's
-        :class:`~kiosk.client.errors.CentralRefused` ``quota_full`` (no place left) and
-        ``doctor_closed`` (the doctor's hours are over): the citizen must choose again,
-        no number was used. A lease's number would give a place the centre refused.
+        :class:`~kiosk.client.errors.CentralRefused` refusals of that place
+        (:data:`~kiosk.errors.DOCTOR_REFUSALS`: no place left, the doctor's hours over,
+        no such doctor there today): the citizen must choose again, no number was used.
+        A lease's number would give a place the centre refused.
         """
         status = self.board.current()
         if status.connection in ("offline", "refused") or not self.client.token:
@@ -741,7 +742,7 @@ class SyncEngine:
                 ticket_id, service_id, deadline_s=deadline, hospital=hospital
             )
         except CentralRefused as exc:
-            if exc.code in DOCTOR_REFUSALS:
+            if hospital is not None and exc.code in DOCTOR_REFUSALS:
                 self.store.forget_number_request(ticket_id)
                 raise
             log.warning("no online number for this ticket (%s): using a lease", exc)

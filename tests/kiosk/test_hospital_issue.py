@@ -143,7 +143,11 @@ def test_offline_a_doctor_whose_hours_ended_since_the_list_was_read_gets_no_tick
 
 @pytest.mark.parametrize(
     ("code", "problem"),
-    [("quota_full", SessionProblem.QUOTA_FULL), ("doctor_closed", SessionProblem.DOCTOR_CLOSED)],
+    [
+        ("quota_full", SessionProblem.QUOTA_FULL),
+        ("doctor_closed", SessionProblem.DOCTOR_CLOSED),
+        ("unknown_schedule", SessionProblem.DOCTOR_UNAVAILABLE),
+    ],
 )
 def test_the_centres_refusal_of_the_doctors_place_is_told_and_nothing_is_stored(
     store: Store, code: str, problem: SessionProblem

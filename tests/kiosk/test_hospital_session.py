@@ -183,6 +183,18 @@ def test_a_doctor_closed_at_the_centre_goes_back_to_the_doctors_with_them_closed
     assert m.state.identity is SITI
 
 
+def test_a_doctor_the_centre_no_longer_has_today_leaves_the_list(clock: ManualClock) -> None:
+    m = make(clock, Doctors(ANI, RINA))
+    to_form(m)
+    m.handle(events.FormSubmitted({"phone": "081234567890"}))
+    m.handle(events.Confirmed())
+    m.handle(events.NotifyAnswered(m.state.session, False))
+    m.handle(events.IssueFailed(m.state.session, SessionProblem.DOCTOR_UNAVAILABLE))
+    assert (m.state.phase, m.state.problem) == (Phase.DOCTOR, SessionProblem.DOCTOR_UNAVAILABLE)
+    assert [d.schedule_id for d in m.state.doctors] == [RINA.schedule_id]
+    assert m.state.doctor is None and m.state.identity is SITI
+
+
 def test_other_issue_failures_still_end_in_the_error_screen(clock: ManualClock) -> None:
     m = make(clock, Doctors(ANI))
     to_form(m)

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
@@ -27,7 +28,9 @@ from central.database import Database
 from central.process import RunningCentral, start_central
 from kiosk.errors import SessionProblem
 from kiosk.session.machine import Phase
+from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
+    HOSPITAL,
     allocate,
     doctor_today,
     hospital_kiosk,
@@ -182,6 +185,41 @@ def test_a_doctor_whose_hours_the_centre_ended_meanwhile_gets_no_ticket_from_a_l
         assert "praktik dokter ini hari ini sudah selesai" in screen.notice.text()
         row = screen.doctors[sid]
         assert "Praktik sudah selesai" in row.text() and not row.isEnabled()
+        store = kiosk.kiosk.store
+        assert store.tickets_count() == 0
+        assert [i for s in ("pending", "sending", "delivered") for i in store.outbox(s)] == []
+        assert not list((tmp_path / "tickets").glob("tiket-*.pdf"))
+
+
+def test_a_doctor_the_hospital_removed_meanwhile_gets_no_ticket_from_a_lease(
+    centre: RunningCentral,
+    staff_token: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    """The kiosk's list has the doctor; before the citizen confirms, the hospital removes
+    today's schedule: the centre answers ``unknown_schedule``. No ticket from a lease for
+    a doctor who is not there: she is told, back at the doctors, nothing stored."""
+    sid = new_schedule(centre.url, staff_token, quota_jkn=5)
+    with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
+        wait_cached(qtbot, kiosk, sid)
+
+        def removed() -> None:
+            gone = requests.delete(
+                f"{centre.url}/api/v1/staff/hospital/{HOSPITAL}/schedules/{sid}",
+                headers=bearer(staff_token),
+                timeout=10,
+            )
+            assert gone.status_code == 204, gone.text
+
+        to_payer(qtbot, kiosk, sid, meanwhile=removed)
+        wait_phase(qtbot, kiosk, Phase.DOCTOR)
+        session = kiosk.controller.session()
+        assert session.problem is SessionProblem.DOCTOR_UNAVAILABLE and session.ticket is None
+        screen = kiosk.screens[Phase.DOCTOR]
+        assert isinstance(screen, DoctorScreen)
+        assert "dokter ini tidak praktik hari ini" in screen.notice.text()
+        assert sid not in {d.schedule_id for d in session.doctors}
         store = kiosk.kiosk.store
         assert store.tickets_count() == 0
         assert [i for s in ("pending", "sending", "delivered") for i in store.outbox(s)] == []

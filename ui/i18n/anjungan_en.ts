@@ -1058,6 +1058,10 @@
         <translation>This doctor&apos;s quota is full. Choose another doctor.</translation>
     </message>
     <message>
+        <source>Dokter ini tidak praktik hari ini. Pilih dokter lain.</source>
+        <translation>This doctor is not practising today. Choose another doctor.</translation>
+    </message>
+    <message>
         <source>Praktik dokter ini hari ini sudah selesai. Pilih dokter lain.</source>
         <translation>This doctor&apos;s hours are over for today. Choose another doctor.</translation>
     </message>
@@ -1608,6 +1612,10 @@
     <message>
         <source>Tidak ada dokter yang praktik di poli ini hari ini.</source>
         <translation>No doctor sees patients at this clinic today.</translation>
+    </message>
+    <message>
+        <source>Maaf, dokter ini tidak praktik hari ini. Daftar dokter sudah diperbarui.</source>
+        <translation>Sorry, this doctor is not practising today. The list of doctors has been updated.</translation>
     </message>
     <message>
         <source>Maaf, praktik dokter ini hari ini sudah selesai.</source>
