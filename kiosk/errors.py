@@ -91,6 +91,9 @@ class Failure(StrEnum):
     #: Not printed: the session that asked for it had ended before it could be
     #: (nobody waited at the printer; the next citizen may stand there).
     SESSION_ENDED = "session_ended"
+    #: Not known: the kiosk stopped (a power cut, a crash) after storing the ticket and
+    #: before recording its print; marked at the next start.
+    INTERRUPTED = "interrupted"
 
 
 class SessionProblem(StrEnum):

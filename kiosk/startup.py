@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kiosk.errors import Failure
 from offline_store import Store, StoreError
 
 if TYPE_CHECKING:
@@ -92,9 +93,18 @@ class StoreStartup:
     def _read(self) -> StoreLoaded:
         try:
             self._store.ensure_open()
+            # Before any ticket of this run: one stored with no print outcome was left
+            # so by a run that stopped between storing and printing it.
+            left = self._store.settle_unrecorded_prints(Failure.INTERRUPTED)
         except StoreError as exc:
             log.error("local store unusable, the kiosk is out of service: %s", exc)
             return StoreLoaded(error=str(exc))
+        if left:
+            log.warning(
+                "%d ticket(s) stored before the last stop have no print outcome: marked %s",
+                left,
+                Failure.INTERRUPTED.value,
+            )
         cached = self._sync.cached()
         if cached is None:
             return StoreLoaded()

@@ -135,13 +135,17 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin, DoctorsMixin):
 
     def tickets_on(self, day: dt.date, limit: int = 500) -> list[StoredTicket]:
         """The tickets of ``day`` (the kiosk's local day), newest first; no personal data."""
+        return self._tickets(_TICKETS_OF_DAY, [day.isoformat(), limit])
+
+    def unprinted_on(self, day: dt.date) -> list[StoredTicket]:
+        """Every ticket of ``day`` the citizen got no paper for (a print that failed,
+        or none made: recorded with why), newest first, however many tickets the day
+        has; no personal data."""
+        return self._tickets(_UNPRINTED_OF_DAY, [day.isoformat()])
+
+    def _tickets(self, query: str, values: list[Any]) -> list[StoredTicket]:
         with self._read() as conn:
-            rows = conn.execute(
-                "SELECT id, number, office_id, service_id, day, counter, issued_at,"
-                " number_source, printed, print_fault"
-                " FROM tickets WHERE day = ? ORDER BY issued_at DESC, rowid DESC LIMIT ?",
-                [day.isoformat(), limit],
-            ).fetchall()
+            rows = conn.execute(query, values).fetchall()
         return [
             StoredTicket(
                 i,
@@ -158,6 +162,23 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin, DoctorsMixin):
             for i, n, o, s, d, c, at, src, printed, fault in rows
         ]
 
+    def settle_unrecorded_prints(self, fault: str) -> int:
+        """Mark ``fault`` on every ticket stored with no print outcome recorded; how many.
+
+        For a kiosk's start, before it issues any ticket: a ticket stored unprinted and
+        never given an outcome was left so by a run that stopped between storing it and
+        printing it (a power cut, a crash). Whether its paper came out is not known;
+        marked, staff see it among the tickets without paper.
+        """
+        if not fault:
+            raise ValueError("a fault names why")
+        with self._write() as conn:
+            done = conn.execute(
+                "UPDATE tickets SET print_fault = ? WHERE printed = 0 AND print_fault = ''",
+                [fault],
+            )
+            return int(done.rowcount)
+
     # -- health ----------------------------------------------------------------
     def integrity_ok(self) -> bool:
         with self._read() as conn:
@@ -172,3 +193,15 @@ def _print_outcome(printed: int | None, fault: str | None) -> bool | None:
     if printed:
         return True
     return False if fault else None
+
+
+_TICKETS_OF_DAY = (
+    "SELECT id, number, office_id, service_id, day, counter, issued_at, number_source,"
+    " printed, print_fault FROM tickets WHERE day = ?"
+    " ORDER BY issued_at DESC, rowid DESC LIMIT ?"
+)
+_UNPRINTED_OF_DAY = (
+    "SELECT id, number, office_id, service_id, day, counter, issued_at, number_source,"
+    " printed, print_fault FROM tickets WHERE day = ? AND printed = 0 AND print_fault != ''"
+    " ORDER BY issued_at DESC, rowid DESC"
+)

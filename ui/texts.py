@@ -248,6 +248,7 @@ _MARKED: dict[str, object] = {
     "op_unprinted_ticket": QT_TRANSLATE_NOOP("texts", "{number} ({why})"),
     "op_unprinted_more": QT_TRANSLATE_NOOP("texts", "{named} dan {more} lagi"),
     "op_fault_session_ended": QT_TRANSLATE_NOOP("texts", "sesi sudah berakhir"),
+    "op_fault_interrupted": QT_TRANSLATE_NOOP("texts", "tidak diketahui, kiosk sempat mati"),
     "op_fault_out_of_paper": QT_TRANSLATE_NOOP("texts", "kertas habis"),
     "op_fault_offline": QT_TRANSLATE_NOOP("texts", "printer mati"),
     "op_fault_unavailable": QT_TRANSLATE_NOOP("texts", "printer tidak ditemukan"),

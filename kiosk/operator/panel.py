@@ -71,7 +71,7 @@ def operator_status(
         outbox = store.outbox_stats(now)
         last = store.last_sync()
         last_ok = store.last_sync(result=SyncResult.OK)
-        unprinted = tuple(t for t in store.tickets_on(now.date()) if t.not_handed_out)
+        unprinted = tuple(store.unprinted_on(now.date()))
     except StoreError as exc:
         store_error = exc.reason
         log.error("operator panel: store unreadable: %s", exc)

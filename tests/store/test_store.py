@@ -169,3 +169,25 @@ def test_the_days_tickets_say_whether_each_got_its_paper(store: Store) -> None:
     store.record_print(no_paper.id, printed=True)  # the operator's reprint came out
     [again] = [t for t in store.tickets_on(NOW.date()) if t.id == no_paper.id]
     assert (again.printed, again.not_handed_out) == (True, False)
+
+
+def test_every_ticket_without_paper_is_found_however_many_the_day_has(store: Store) -> None:
+    """An out-of-paper ticket at opening, then a busy day: it is still named."""
+    early = issue_ticket(store)
+    store.record_print(early.id, printed=False, fault="out_of_paper")
+    for i in range(520):
+        later = issue_ticket(store, now=NOW + dt.timedelta(seconds=i + 1))
+        store.record_print(later.id, printed=True)
+    assert [t.number for t in store.unprinted_on(NOW.date())] == [early.number]
+
+
+def test_a_start_marks_the_tickets_a_stopped_run_left_without_a_print_outcome(
+    store: Store,
+) -> None:
+    left, printed, failed = (issue_ticket(store) for _ in range(3))
+    store.record_print(printed.id, printed=True)
+    store.record_print(failed.id, printed=False, fault="out_of_paper")
+    assert store.settle_unrecorded_prints("interrupted") == 1
+    faults = {t.number: t.print_fault for t in store.unprinted_on(NOW.date())}
+    assert faults == {left.number: "interrupted", failed.number: "out_of_paper"}
+    assert store.settle_unrecorded_prints("interrupted") == 0  # settled once

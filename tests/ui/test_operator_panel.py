@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
 
 from cardio.emulators.demo_cards import (
@@ -29,6 +30,9 @@ from kiosk.session.machine import Phase
 from kiosk.wiring.store import open_store
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, offline_config, running_kiosk
+from testkit.layout_checks import SIZES, layout_problems, wider_than
+from testkit.screen_walk import tap_larger_text
+from ui.theme import min_touch_px
 from ui.window import KioskWindow
 
 PIN = "482913"
@@ -303,6 +307,9 @@ def test_the_panel_names_todays_tickets_the_citizen_got_no_paper_for(
     """A ticket whose print failed, and one stored after its session ended (kept, never
     printed), are named on the panel with why, for the operator to hand out; a printed
     one, and one whose print has no outcome yet, are not."""
+    # Settled first, as before any ticket: a ticket stored with no outcome before then
+    # was left by a run that stopped (the start marks it)
+    qtbot.waitUntil(lambda: kiosk.controller.status().store_settled, timeout=10_000)
     store, now = kiosk.kiosk.store, kiosk.controller.now()
 
     def ticket(printed: bool | None, fault: str = "") -> str:
@@ -337,6 +344,37 @@ def test_the_panel_names_todays_tickets_the_citizen_got_no_paper_for(
     assert printed not in line.text() and on_its_way not in line.text()
 
 
+def test_a_ticket_a_stopped_run_left_without_a_print_outcome_is_named_at_the_next_start(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The power went between storing a ticket and printing it: at the next start the
+    ticket is marked, and the panel names it as not known to have its paper."""
+    config = offline_config(tmp_path)
+    config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin(PIN)))
+    config.store_path.parent.mkdir(parents=True, exist_ok=True)
+    before = open_store(config)
+    left = before.issue_ticket(
+        office_id="pku-mpp",
+        service_id="puskesmas-umum",
+        prefix="A",
+        counter="Loket 1",
+        payload={"office_id": "pku-mpp", "service_id": "puskesmas-umum", "values": {}},
+        now=dt.datetime.now().astimezone(),
+    )
+    before.close()  # the run stopped here: no print, no outcome recorded
+    with running_kiosk(qtbot, config, deferred_store=True) as window:
+        qtbot.waitUntil(lambda: window.controller.status().store_settled, timeout=10_000)
+        five_taps(qtbot, window)
+        enter(qtbot, window, PIN)
+        qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
+        panel = window.overlays.operator
+        qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+        assert panel.lines["unprinted"].text() == (
+            f"Tiket hari ini tanpa kertas: {left.number} (tidak diketahui, kiosk sempat mati)"
+        )
+        assert window.kiosk.store.ticket(left.id)["print_fault"] == "interrupted"
+
+
 def test_with_every_ticket_printed_the_panel_has_no_line_for_missing_paper(
     kiosk: KioskWindow, qtbot: QtBot
 ) -> None:
@@ -347,3 +385,51 @@ def test_with_every_ticket_printed_the_panel_has_no_line_for_missing_paper(
     qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
     assert not panel.lines["unprinted"].isVisible()
     assert panel.lines["unprinted"].text() == ""
+
+
+@pytest.mark.parametrize("orientation", sorted(SIZES))
+def test_a_day_of_tickets_without_paper_fits_the_panel_in_the_larger_type(
+    tmp_path: Path, qtbot: QtBot, orientation: str
+) -> None:
+    """A printer out of paper all morning: thirty tickets without paper. The panel names
+    the newest and counts the rest, on a line of its own that fits either screen in the
+    "A+" type, nothing cut."""
+    width, height = SIZES[orientation]
+    config = offline_config(tmp_path)
+    config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin(PIN)))
+    with running_kiosk(qtbot, config, width=width, height=height) as window:
+        store, now = window.kiosk.store, window.controller.now()
+        numbers = []
+        for _ in range(30):
+            stored = store.issue_ticket(
+                office_id="pku-mpp",
+                service_id="puskesmas-umum",
+                prefix="A",
+                counter="Loket 1",
+                payload={"office_id": "pku-mpp", "service_id": "puskesmas-umum", "values": {}},
+                now=now,
+            )
+            store.record_print(stored.id, printed=False, fault="out_of_paper")
+            numbers.append(stored.number)
+        tap_larger_text(qtbot, window)
+        five_taps(qtbot, window)
+        enter(qtbot, window, PIN)
+        qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
+        panel = window.overlays.operator
+        qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+        line = panel.lines["unprinted"]
+        newest = ", ".join(f"{n} (kertas habis)" for n in reversed(numbers[-5:]))
+        assert line.text() == f"Tiket hari ini tanpa kertas: {newest} dan 25 lagi"
+        dpi = window.controller.config.kiosk.screen_dpi
+        # The lines change as the engine's status comes: checked once the layout settles.
+        found: list[str] = []
+
+        def laid_out() -> bool:
+            found[:] = layout_problems(window, min_touch_px(dpi))
+            return not found
+
+        try:
+            qtbot.waitUntil(laid_out, timeout=5000)
+        except WaitTimeout:
+            pytest.fail("\n".join(found))
+        assert (window.width(), window.height()) == (width, height), wider_than(window, width)

@@ -634,6 +634,10 @@
         <translation>session had ended</translation>
     </message>
     <message>
+        <source>tidak diketahui, kiosk sempat mati</source>
+        <translation>not known, the kiosk stopped</translation>
+    </message>
+    <message>
         <source>kertas habis</source>
         <translation>out of paper</translation>
     </message>

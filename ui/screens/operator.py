@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QGridLayout
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.errors import Failure
 from kiosk.operator.panel import OperatorStatus
@@ -22,8 +23,9 @@ def _age(seconds: float | None) -> str:
     return f"{minutes // 60} j {minutes % 60} m" if minutes >= 60 else f"{minutes} m"
 
 
-#: The numbers the panel names; the rest are counted ("and 12 more").
-UNPRINTED_SHOWN = 8
+#: The numbers the panel names; the rest are counted ("and 12 more"): on one line of its
+#: own, the line fits either screen in the "A+" type.
+UNPRINTED_SHOWN = 5
 
 
 def _unprinted(tickets: tuple[StoredTicket, ...], view: View) -> str:
@@ -43,6 +45,7 @@ def _unprinted(tickets: tuple[StoredTicket, ...], view: View) -> str:
 #: Why a ticket has no paper, in staff's words; any other value is shown as it is.
 _FAULT_WORDS = {
     Failure.SESSION_ENDED.value: "op_fault_session_ended",
+    Failure.INTERRUPTED.value: "op_fault_interrupted",
     PrintFault.OUT_OF_PAPER.value: "op_fault_out_of_paper",
     PrintFault.OFFLINE.value: "op_fault_offline",
     PrintFault.OUTPUT_UNAVAILABLE.value: "op_fault_unavailable",
@@ -84,7 +87,6 @@ class OperatorScreen(Screen):
                 "engine",
                 "refused",
                 "store",
-                "unprinted",
                 "speech",
             )
         }
@@ -97,15 +99,26 @@ class OperatorScreen(Screen):
         self.exit.setObjectName("danger")
         self.leave = button("", on_close, "primary")
         self.box.addWidget(self.title)
-        # Two columns: the panel fits a landscape screen in the "A+" type too (the
-        # window's pages share one size, so the tallest page sets it for all).
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(32)
-        for i, line in enumerate(self.lines.values()):
-            grid.addWidget(line, i // 2, i % 2)
-        self.box.addLayout(grid)
+        # One line under another in a scroll area: a long fault or a day of tickets
+        # without paper is read in full, in either screen and the "A+" type, never cut
+        # (rows at the top by a stretch below them: a wrapped line keeps its height).
+        host = QWidget()
+        lines = QVBoxLayout(host)
+        lines.setContentsMargins(0, 0, 0, 0)
+        for line in self.lines.values():
+            lines.addWidget(line)
+        # A day's numbers without paper, which staff must read in full.
+        self.lines["unprinted"] = label(name="operatorLine")
+        self.lines["unprinted"].hide()
+        lines.addWidget(self.lines["unprinted"])
+        lines.addStretch(1)
+        self.status_area = scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(host)
+        self.box.addWidget(scroll, 1)
         self.box.addWidget(self.message)
-        self.box.addStretch(1)
         self.button_row(self.test_print, self.test_read)
         self.button_row(self.reload, self.exit)
         self.button_row(self.leave)
