@@ -141,6 +141,9 @@ class SessionProblem(StrEnum):
     QUOTA_FULL = "quota_full"
     #: The doctor's hours today are over (the office's clock): listed, not chosen.
     DOCTOR_CLOSED = "doctor_closed"
+    #: Not a fault: a tap waits for the city record, asked as the card was read; the
+    #: screen says so while it comes (at most the read's timeout).
+    RECORD_LOADING = "record_loading"
     #: The centre has no such doctor at the poli today any more (``unknown_schedule``:
     #: the hospital removed or moved the schedule after the kiosk's list was read).
     DOCTOR_UNAVAILABLE = "doctor_unavailable"

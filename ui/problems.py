@@ -149,6 +149,7 @@ PROBLEMS: dict[str, Notice] = {
     SessionProblem.DOCTOR_CLOSED: Notice(
         Icon.CLOCK, "problem_doctor_closed", "todo_other_doctor", ""
     ),
+    SessionProblem.RECORD_LOADING: Notice(Icon.CLOCK, "problem_record_loading", "todo_wait", ""),
     SessionProblem.DOCTOR_UNAVAILABLE: Notice(
         Icon.CLOCK, "problem_doctor_unavailable", "todo_other_doctor", ""
     ),
@@ -193,6 +194,12 @@ NOTICES: dict[str, Notice] = {
     "pin_wrong": Notice(Icon.LOCK, "pin_wrong", "pin_tries_left", ""),
     "pin_locked": Notice(Icon.CLOCK, "pin_locked", "pin_wait", ""),
 }
+
+
+def shown_problem(problem: str | None, tap_waiting: bool) -> str | None:
+    """What a screen's notice says: that a tap waits for the city record, while one
+    does (:attr:`kiosk.session.machine.SessionState.tap_waiting`), else ``problem``."""
+    return SessionProblem.RECORD_LOADING if tap_waiting else problem
 
 
 def problem_notice(code: str) -> Notice:

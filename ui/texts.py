@@ -664,6 +664,9 @@ _MARKED: dict[str, object] = {
     "problem_no_doctors": QT_TRANSLATE_NOOP(
         "texts", "Tidak ada dokter yang praktik di poli ini hari ini."
     ),
+    "problem_record_loading": QT_TRANSLATE_NOOP("texts", "Data Anda sedang diambil dari kota."),
+    "todo_wait": QT_TRANSLATE_NOOP("texts", "Tunggu sebentar, langkah berikutnya segera muncul."),
+    "record_loading": QT_TRANSLATE_NOOP("texts", "Memuat data Anda…"),
     "problem_doctor_unavailable": QT_TRANSLATE_NOOP(
         "texts", "Maaf, dokter ini tidak praktik hari ini. Daftar dokter sudah diperbarui."
     ),

@@ -287,6 +287,9 @@ class SessionState:
     #: Until when the city record is waited for (the read's timeout from the greeting):
     #: past it, whatever the worker is stuck on, the card alone is used.
     record_deadline: float | None = None
+    #: A tap of this phase waits for the city record (:data:`WAITS_FOR_RECORD`): the
+    #: screen says so, rather than seem to ignore it.
+    tap_waiting: bool = False
     complaint: ComplaintReceipt | None = None
     #: The complaint written and sent, (category, text), while the consent question is
     #: asked (its answer files it); personal. None in the ticket's question.
@@ -425,6 +428,9 @@ class SessionMachine:
             # The citizen moved on (back, another service, the session's end) while a
             # tap waited for the city record: it is no longer what they asked for.
             self._held = None
+        waiting = self._held is not None and self._held[0] == self.state.session
+        if self.state.tap_waiting is not waiting:
+            self.state = dataclasses.replace(self.state, tap_waiting=waiting)
         if self.state is not before:
             log.info(
                 "session %d: %s -> %s (%s)",

@@ -566,6 +566,26 @@ def test_a_service_chosen_before_the_record_came_is_filled_once_it_comes(
     assert m.state.values["nik"].source is Source.CARD
 
 
+def test_a_tap_waiting_for_the_record_is_shown_until_it_is_taken_or_left(
+    catalog: Catalog, clock: ManualClock
+) -> None:
+    m = make(catalog, clock)
+    session = _greeted_before_the_record(m)
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    assert not m.state.tap_waiting
+    m.handle(events.FormOpened())
+    assert m.state.tap_waiting and m.state.phase is Phase.SERVICE_CHOSEN
+    m.handle(events.RecordFound(session, RECORD))
+    assert m.state.phase is Phase.FORM and not m.state.tap_waiting
+
+    m = make(catalog, clock)
+    _greeted_before_the_record(m)
+    m.handle(events.ServiceSelected("puskesmas-umum"))
+    m.handle(events.FormOpened())
+    m.handle(events.Back())  # moved on: the tap is dropped, and so is its notice
+    assert m.state.phase is Phase.IDENTIFIED and not m.state.tap_waiting
+
+
 def test_a_record_coming_before_the_form_is_opened_fills_it(
     catalog: Catalog, clock: ManualClock
 ) -> None:

@@ -1618,6 +1618,18 @@
         <translation>No doctor sees patients at this clinic today.</translation>
     </message>
     <message>
+        <source>Data Anda sedang diambil dari kota.</source>
+        <translation>Your details are being fetched from the city.</translation>
+    </message>
+    <message>
+        <source>Tunggu sebentar, langkah berikutnya segera muncul.</source>
+        <translation>Please wait a moment, the next step will appear shortly.</translation>
+    </message>
+    <message>
+        <source>Memuat data Anda…</source>
+        <translation>Loading your details…</translation>
+    </message>
+    <message>
         <source>Maaf, dokter ini tidak praktik hari ini. Daftar dokter sudah diperbarui.</source>
         <translation>Sorry, this doctor is not practising today. The list of doctors has been updated.</translation>
     </message>

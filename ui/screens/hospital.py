@@ -30,7 +30,7 @@ from kiosk.session.events import (
     PayerChosen,
 )
 from kiosk.session.machine import PATIENT_DIGITS, Phase, SessionState
-from ui.problems import problem_notice
+from ui.problems import problem_notice, shown_problem
 from ui.screens.birth_date import DIGITS as BIRTH_DIGITS
 from ui.screens.common import Screen, View, button, label, set_button_text
 from ui.screens.digit_pad import DigitPadScreen
@@ -147,7 +147,8 @@ class PayerScreen(Screen):
         doctor = state.doctor
         self.title.setText(view.t("payer_title"))
         self.doctor.setText(doctor_line(doctor, view).replace("\n", " · ") if doctor else "")
-        problem = state.problem if state.phase is Phase.PAYER else None
+        own = state.problem if state.phase is Phase.PAYER else None
+        problem = shown_problem(own, state.tap_waiting)
         self.notice.show_notice(problem_notice(problem) if problem else None, view)
         for payer, tile in self.payers.items():
             left = doctor.left(payer) if doctor else 0

@@ -23,7 +23,7 @@ from kiosk.client.info import QueueState
 from kiosk.session.events import Back, Cancel, ComplaintOpened, FormOpened, ServiceSelected
 from kiosk.session.machine import SessionState
 from ui.icons import category_icon
-from ui.problems import problem_notice
+from ui.problems import problem_notice, shown_problem
 from ui.screens.booking_words import booking_values
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 from ui.screens.message import NoticeBlock
@@ -123,8 +123,9 @@ class ServicesScreen(Screen):
         self.greeting.setText(greeting(state, view))
         self.prompt.setText(view.t("choose_service"))
         self.scroll_area.setAccessibleName(view.t("choose_service"))
+        problem = shown_problem(state.problem, state.tap_waiting)
         self.notice.show_notice(
-            problem_notice(state.problem) if state.problem else None,
+            problem_notice(problem) if problem else None,
             view,
             **booking_values(state, view),  # a booking's time and day, when it speaks of one
         )
@@ -306,7 +307,10 @@ class ServiceDetailScreen(Screen):
         self.hours.setText(f"{view.t('opening_hours')}: {hours(lang)}" if hours else "")
         self.hours.setVisible(hours is not None)
         set_button_text(self.back, view.t("back"))
-        set_button_text(self.next, view.t("register"))
+        # Tapped before the city record came: it is taken once it does; meanwhile the
+        # button says so (and is not tapped twice).
+        set_button_text(self.next, view.t("record_loading" if state.tap_waiting else "register"))
+        self.next.setEnabled(not state.tap_waiting)
 
 
 def tile_queue_text(service: Service, view: View) -> str | None:
