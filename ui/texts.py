@@ -232,6 +232,18 @@ _MARKED: dict[str, object] = {
     ),
     "op_sync": QT_TRANSLATE_NOOP("texts", "Sinkronisasi terakhir: {last}"),
     "op_sync_never": QT_TRANSLATE_NOOP("texts", "belum pernah"),
+    "op_sync_run": QT_TRANSLATE_NOOP("texts", "{task} {result} pukul {time}"),
+    "op_sync_last_ok": QT_TRANSLATE_NOOP("texts", "(terakhir berhasil pukul {time})"),
+    "op_task_identity": QT_TRANSLATE_NOOP("texts", "pendaftaran kiosk"),
+    "op_task_documents": QT_TRANSLATE_NOOP("texts", "katalog dan daftar kepercayaan"),
+    "op_task_outbox": QT_TRANSLATE_NOOP("texts", "pengiriman data"),
+    "op_task_bookings": QT_TRANSLATE_NOOP("texts", "janji temu"),
+    "op_task_doctors": QT_TRANSLATE_NOOP("texts", "jadwal dokter"),
+    "op_task_leases": QT_TRANSLATE_NOOP("texts", "nomor sewaan"),
+    "op_task_heartbeat": QT_TRANSLATE_NOOP("texts", "laporan kondisi"),
+    "op_result_ok": QT_TRANSLATE_NOOP("texts", "berhasil"),
+    "op_result_failed": QT_TRANSLATE_NOOP("texts", "gagal"),
+    "op_refused_state": QT_TRANSLATE_NOOP("texts", "ditolak"),
     "op_engine": QT_TRANSLATE_NOOP(
         "texts",
         "Sinkronisasi: {connection}, berhasil terakhir {success}; kode kiosk {code}; "

@@ -433,3 +433,38 @@ def test_a_day_of_tickets_without_paper_fits_the_panel_in_the_larger_type(
         except WaitTimeout:
             pytest.fail("\n".join(found))
         assert (window.width(), window.height()) == (width, height), wider_than(window, width)
+
+
+def test_the_last_sync_is_said_in_the_panels_words_not_the_logs(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    """The sync log keeps its own words (``outbox failed``); the panel says them in
+    Bahasa Indonesia, as the rest of its lines."""
+    store = kiosk.kiosk.store
+    qtbot.waitUntil(lambda: store.last_sync() is not None, timeout=10_000)  # offline: failing
+    five_taps(qtbot, kiosk)
+    enter(qtbot, kiosk, PIN)
+    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
+    panel = kiosk.overlays.operator
+    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    status = panel.status
+    assert status is not None and status.last_sync is not None
+    words = {
+        "identity": "pendaftaran kiosk",
+        "documents": "katalog dan daftar kepercayaan",
+        "outbox": "pengiriman data",
+        "bookings": "janji temu",
+        "doctors": "jadwal dokter",
+        "leases": "nomor sewaan",
+        "heartbeat": "laporan kondisi",
+    }
+    last = status.last_sync
+    when = last.finished_at.astimezone().strftime("%H:%M:%S")
+    result = {"ok": "berhasil", "failed": "gagal"}[last.result]
+    said = panel.lines["sync"].text()
+    assert said.startswith(f"Sinkronisasi terakhir: {words[last.task]} {result} pukul {when}")
+    assert last.task not in said.split(": ", 1)[1] and " failed" not in said
+    engine = panel.lines["engine"].text()
+    assert engine.startswith("Sinkronisasi: luring,") or engine.startswith(
+        "Sinkronisasi: belum diketahui,"
+    ), engine

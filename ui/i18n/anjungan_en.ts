@@ -586,6 +586,54 @@
         <translation>never</translation>
     </message>
     <message>
+        <source>{task} {result} pukul {time}</source>
+        <translation>{task} {result} at {time}</translation>
+    </message>
+    <message>
+        <source>(terakhir berhasil pukul {time})</source>
+        <translation>(last succeeded at {time})</translation>
+    </message>
+    <message>
+        <source>pendaftaran kiosk</source>
+        <translation>kiosk enrolment</translation>
+    </message>
+    <message>
+        <source>katalog dan daftar kepercayaan</source>
+        <translation>catalog and trust list</translation>
+    </message>
+    <message>
+        <source>pengiriman data</source>
+        <translation>sending data</translation>
+    </message>
+    <message>
+        <source>janji temu</source>
+        <translation>appointments</translation>
+    </message>
+    <message>
+        <source>jadwal dokter</source>
+        <translation>doctors&apos; schedules</translation>
+    </message>
+    <message>
+        <source>nomor sewaan</source>
+        <translation>leased numbers</translation>
+    </message>
+    <message>
+        <source>laporan kondisi</source>
+        <translation>health report</translation>
+    </message>
+    <message>
+        <source>berhasil</source>
+        <translation>succeeded</translation>
+    </message>
+    <message>
+        <source>gagal</source>
+        <translation>failed</translation>
+    </message>
+    <message>
+        <source>ditolak</source>
+        <translation>refused</translation>
+    </message>
+    <message>
         <source>Sinkronisasi: {connection}, berhasil terakhir {success}; kode kiosk {code}; sisa nomor sewaan {leases}</source>
         <translation>Sync: {connection}, last success {success}; kiosk code {code}; leased numbers left {leases}</translation>
     </message>

@@ -54,6 +54,32 @@ _FAULT_WORDS = {
 }
 
 
+#: The sync engine's tasks and results (the sync log's own words), in staff's words; any
+#: other value is shown as it is.
+_TASK_WORDS = {
+    "identity": "op_task_identity",
+    "documents": "op_task_documents",
+    "outbox": "op_task_outbox",
+    "bookings": "op_task_bookings",
+    "doctors": "op_task_doctors",
+    "leases": "op_task_leases",
+    "heartbeat": "op_task_heartbeat",
+}
+_RESULT_WORDS = {"ok": "op_result_ok", "failed": "op_result_failed"}
+#: The sync engine's view of the centre (:data:`kiosk.sync.status.Connection`).
+_CONNECTION_WORDS = {
+    "online": "op_online",
+    "offline": "op_offline",
+    "unknown": "op_unknown",
+    "refused": "op_refused_state",
+}
+
+
+def _words(words: dict[str, str], value: str, view: View) -> str:
+    key = words.get(value)
+    return view.t(key) if key else value
+
+
 def print_fault_words(fault: str, view: View) -> str:
     """Why a ticket has no paper, for staff (the operator panel, the desk's list)."""
     key = _FAULT_WORDS.get(fault)
@@ -180,9 +206,15 @@ class OperatorScreen(Screen):
             text = view.t("op_sync_never")
         else:
             when = last.finished_at.astimezone().strftime("%H:%M:%S")
-            text = f"{last.task} {last.result} {when}"
+            text = view.t(
+                "op_sync_run",
+                task=_words(_TASK_WORDS, last.task, view),
+                result=_words(_RESULT_WORDS, last.result, view),
+                time=when,
+            )
             if s.last_sync_ok is not None and s.last_sync_ok is not last:
-                text += f" (ok {s.last_sync_ok.finished_at.astimezone().strftime('%H:%M:%S')})"
+                ok_at = s.last_sync_ok.finished_at.astimezone().strftime("%H:%M:%S")
+                text += " " + view.t("op_sync_last_ok", time=ok_at)
         self.lines["sync"].setText(view.t("op_sync", last=text))
         engine = ""
         if s.sync is not None:
@@ -190,7 +222,7 @@ class OperatorScreen(Screen):
             success = y.last_success.astimezone().strftime("%H:%M:%S") if y.last_success else "-"
             engine = view.t(
                 "op_engine",
-                connection=y.connection,
+                connection=_words(_CONNECTION_WORDS, y.connection, view),
                 success=success,
                 code=y.kiosk_code or "-",
                 leases=sum(lease.left for lease in y.leases),
