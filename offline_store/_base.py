@@ -111,12 +111,20 @@ class StoreBase:
 
     def _open_json_text(self, table: str, row_key: str, sealed: bytes) -> bytes:
         """The JSON object :meth:`_seal_json` sealed, as its text (not parsed): the
-        seal proves it is what was written, an object (whose text starts with ``{``)."""
+        seal proves it is what was written, an object (whose text starts with ``{``).
+
+        Every outbox payload an older store kept was sealed anew so by migration 0010.
+        A text that still does not start with ``{`` is read and written anew (its
+        escapes kept), or :class:`StoreCorrupt` when it is no JSON object.
+        """
         text = self.cipher.open(table, row_key, sealed)
         if text.startswith(b"{"):
             return text
-        # sealed by a migration from what an older store kept: read, then written anew
-        return json.dumps(self._open_json(table, row_key, sealed), ensure_ascii=False).encode()
+        try:
+            return json.dumps(self._open_json(table, row_key, sealed)).encode()
+        except (ValueError, RecursionError) as exc:
+            reason = type(exc).__name__  # never the text: it holds personal data
+            raise StoreCorrupt(f"{table} row {row_key}: not a JSON object ({reason})") from None
 
     def _open_json(self, table: str, row_key: str, sealed: bytes) -> dict[str, Any]:
         value = json.loads(self.cipher.open(table, row_key, sealed))

@@ -27,18 +27,22 @@ raises :class:`MigrationError` if not. Steps get the store's
 |      | ``bookings_meta`` (which office and day the cache is, its ETag) |
 | 0008 | ``doctors_today`` (today's doctors of the office with their places, and the |
 |      | places taken here offline) and ``doctors_meta`` (which office and day) |
+| 0009 | ``outbox.outcome``: the centre's one-word outcome of a delivered item |
+| 0010 | every undelivered outbox payload sealed anew as the store writes one (one JSON |
+|      | object, UTF-8): the sender sends the text as it is; one unreadable is dead |
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from offline_store.crypto import RowCipher
-from offline_store.errors import MigrationError
+from offline_store.errors import MigrationError, StoreCorrupt
 from offline_store.models import utc_text
 
 #: Executes one SQL statement inside the step's transaction.
@@ -272,6 +276,33 @@ def _m009_outbox_outcome(run: Run, cipher: RowCipher) -> None:
     run("ALTER TABLE outbox ADD COLUMN outcome TEXT NOT NULL DEFAULT ''")
 
 
+def _m010_outbox_texts(run: Run, cipher: RowCipher) -> None:
+    # The sender puts each payload's text into its request as it is, trusting the seal
+    # to prove the store wrote it: one JSON object, UTF-8. 0003 sealed whatever text
+    # 0001 kept (an old writer's, or one edited on disk before then). Each is read and
+    # sealed anew as the store writes a payload now; one that is not a JSON object is
+    # a dead letter, as the sender marks a row it cannot open, never a blocked outbox.
+    rows = run("SELECT key, payload FROM outbox WHERE payload IS NOT NULL").fetchall()
+    for key, sealed in rows:
+        try:
+            value = json.loads(cipher.open("outbox", key, bytes(sealed)))
+            if not isinstance(value, dict):
+                raise ValueError("not a JSON object")
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+            try:
+                plain = text.encode()
+            except UnicodeEncodeError:  # a lone surrogate: kept escaped, the centre decides
+                plain = json.dumps(value, sort_keys=True).encode()
+        except (StoreCorrupt, ValueError, RecursionError) as exc:
+            reason = f"unreadable payload: {type(exc).__name__}"
+            run(
+                "UPDATE outbox SET state = 'dead', last_error = ? WHERE key = ?",
+                [reason, key],
+            )
+            continue
+        run("UPDATE outbox SET payload = ? WHERE key = ?", [cipher.seal("outbox", key, plain), key])
+
+
 def statements(script: str) -> list[str]:
     """The statements of ``script``, each without its ``;``, to run one by one.
 
@@ -298,6 +329,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (7, _m007_bookings),
     (8, _m008_doctors),
     (9, _m009_outbox_outcome),
+    (10, _m010_outbox_texts),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -25,7 +25,7 @@ from testkit.stored_tickets import NAME, NIK, NOW, WIB, payload, raw_bytes
 from testkit.todays_bookings import booking
 
 #: The newest version :func:`seed` knows how to fill; extend it with each migration.
-SEEDED_UP_TO = 9
+SEEDED_UP_TO = 10
 UNKEPT_TICKET_ID = "5f0c2a3e-9d1b-4e7a-8c6f-0a1b2c3d4e5f"
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -158,6 +158,13 @@ def test_upgrade_from_every_earlier_version_keeps_the_data(tmp_path: Path, versi
     assert [i.key for i in store.pending_batch(10, NOW + dt.timedelta(hours=1))][:1] == [
         kept["tickets"][0][0]
     ]  # still oldest first, local times now in UTC
+    # 0010: each text as the store writes one now, which the sender sends as it is
+    texts = store.pending_texts(10, NOW + dt.timedelta(hours=2))  # the claim above lapsed
+    assert texts and all(
+        t.payload_json
+        == json.dumps(kept["sent"][t.key], ensure_ascii=False, sort_keys=True).encode()
+        for t in texts
+    )
     # the counters carried on as the fallback: no number is handed out twice
     tag = "K07-" if version >= 2 else ""
     assert (
@@ -314,5 +321,79 @@ def test_an_outcome_the_centre_gave_is_kept_with_the_delivered_item(tmp_path: Pa
     assert store.outcomes(["cancel-a", "cancel-b", "cancel-c"]) == {
         "cancel-a": (OutboxState.DELIVERED, "done"),
         "cancel-b": (OutboxState.SENDING, ""),
+    }
+    store.close()
+
+
+def _at_version_9_with(path: Path, texts: dict[str, bytes]) -> None:
+    """A store at version 9 whose outbox holds ``texts``, sealed as 0003 sealed whatever
+    text 0001 kept."""
+    db, cipher = build(path, 9)
+    for i, (key, text) in enumerate(texts.items()):
+        at = utc_text(NOW + dt.timedelta(seconds=i))
+        db.execute(
+            "INSERT INTO outbox (key, kind, payload, state, attempts, next_attempt_at,"
+            " created_at) VALUES (?, 'service_registration', ?, 'pending', 0, ?, ?)",
+            [key, cipher.seal("outbox", key, text), at, at],
+        )
+    db.close()
+
+
+def test_0010_seals_each_old_payload_anew_as_one_json_object_the_sender_can_send(
+    tmp_path: Path,
+) -> None:
+    """Old writers' texts (escaped, spaced, a lone surrogate kept escaped) are sealed
+    anew as the store writes them; the sender's claim sends each, none blocks the rest."""
+    path = tmp_path / "kiosk.db"
+    plain = {"office_id": "pku", "values": {"name": "Siti Rahmawati"}}
+    odd = {"office_id": "pku", "values": {"name": "Sit\ud800i"}}
+    _at_version_9_with(
+        path,
+        {
+            "a-escaped": json.dumps({**plain, "note": "Jalan \u00e9"}).encode(),
+            "b-spaced": b"  " + json.dumps(plain).encode() + b"\n",
+            "c-surrogate": b" " + json.dumps(odd).encode(),
+            "d-plain": json.dumps(plain, ensure_ascii=False).encode(),
+        },
+    )
+    store = Store.open(path)
+    texts = {t.key: t.payload_json for t in store.pending_texts(10, NOW + dt.timedelta(hours=1))}
+    assert set(texts) == {"a-escaped", "b-spaced", "c-surrogate", "d-plain"}
+    for text in texts.values():
+        assert text.startswith(b"{") and isinstance(json.loads(text), dict)
+        text.decode("utf-8")  # strict: the request is UTF-8
+    assert json.loads(texts["c-surrogate"])["values"]["name"] == "Sit\ud800i"
+    store.close()
+
+
+def test_0010_makes_a_payload_that_is_no_json_object_a_dead_letter_and_keeps_the_rest(
+    tmp_path: Path,
+) -> None:
+    """A text edited on disk before 0003 (an object, then more members): sent as it was,
+    it would have filed its body under another item's key at the centre. It is a dead
+    letter; the others go on."""
+    path = tmp_path / "kiosk.db"
+    good = json.dumps({"office_id": "pku", "values": {}}).encode()
+    _at_version_9_with(
+        path,
+        {
+            "a-good": good,
+            "b-spliced": good + b',"key":"a-good"',
+            "c-array": b"[1, 2]",
+            "d-good": good,
+        },
+    )
+    store = Store.open(path)
+    sent = [t.key for t in store.pending_texts(10, NOW + dt.timedelta(hours=1))]
+    assert sent == ["a-good", "d-good"]
+    dead = {
+        row[0]: row[1]
+        for row in store.db.execute(
+            "SELECT key, last_error FROM outbox WHERE state = 'dead'"
+        ).fetchall()
+    }
+    assert dead == {
+        "b-spliced": "unreadable payload: JSONDecodeError",
+        "c-array": "unreadable payload: ValueError",
     }
     store.close()
