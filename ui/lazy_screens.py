@@ -8,6 +8,9 @@ built, and handed to ``added`` (the window's stack), the first time the key is
 looked up. :meth:`LazyScreens.build_rest` builds what is left, one screen per
 turn of the event loop, once the kiosk is up, so the first tap does not pay
 for its screen either.
+
+:class:`ScreenStack` is where they are shown: a stack of screens whose layout
+holds the shown one alone, so that no layout pass asks a hidden screen anything.
 """
 
 from __future__ import annotations
@@ -107,6 +110,99 @@ class LazyScreens(Mapping[K, S]):
             QTimer.singleShot(0, parent, next_one)
 
         QTimer.singleShot(0, parent, next_one)
+
+
+class ScreenStack(QStackedWidget):
+    """The window's screens, one shown at a time, and only the shown one laid out.
+
+    Qt's ``QStackedLayout`` sizes itself for all of its pages, shown or not: every
+    layout pass (and each change of screen posts several, up to the window) asks
+    every page for its size hint, its minimum size and its height for a width, and a
+    screen made in Python answers in Python, some 3,500 times a walk from the tap to
+    the ticket, each answer waiting for the interpreter while another thread holds it.
+    Here the stack's layout holds the shown screen alone; every other screen is the
+    stack's child, hidden and in no layout, so nothing asks it anything (Qt sizes a
+    hidden page only once it is shown, in either case). Showing a screen puts it in
+    the layout, lets Qt change the page (the old one hidden, the new one shown, the
+    focus moved, ``currentChanged``), and takes the old one out: the layout passes
+    within the change itself ask the screen it replaces too, from Qt's own caches in
+    C++ (a screen answers as any widget, no method of its own in Python); every pass
+    after it, posted up to the window, asks the shown one alone.
+
+    It is a ``QStackedWidget`` to every caller: ``addWidget`` adds a screen (the first
+    one is shown), ``setCurrentWidget`` shows one, ``count``, ``indexOf`` and
+    ``widget`` count every screen held, in the order added. ``currentChanged`` is
+    emitted once per change of screen, with the layout's index (of no use here).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        #: Every screen held, shown or not, in the order added.
+        self._screens: list[QWidget] = []
+
+    def addWidget(self, w: QWidget, /) -> int:
+        held = self.indexOf(w)
+        if held >= 0:
+            return held
+        self._screens.append(w)
+        if super().count() == 0:
+            super().addWidget(w)  # the first screen is shown, as a QStackedWidget's is
+        else:
+            w.setParent(self)
+            w.hide()  # explicitly: a hidden child is shown with its parent otherwise
+        return len(self._screens) - 1
+
+    def setCurrentWidget(self, w: QWidget, /) -> None:
+        shown = self.currentWidget()
+        if w is shown:
+            return
+        if self.indexOf(w) < 0:
+            log.warning("a screen not on the stack cannot be shown: %s", type(w).__name__)
+            return
+        super().addWidget(w)  # the first one is shown; else hidden, behind the shown one
+        if shown is not None:
+            super().setCurrentWidget(w)  # Qt's own change: hide, show, focus, signal
+            super().removeWidget(shown)
+
+    def removeWidget(self, w: QWidget, /) -> None:
+        held = self.indexOf(w)
+        if held < 0:
+            return
+        if w is self.currentWidget() and len(self._screens) > 1:
+            # The one after it is shown, as a QStackedWidget shows (else the one before).
+            self.setCurrentWidget(
+                self._screens[held + 1 if held + 1 < len(self._screens) else held - 1]
+            )
+        del self._screens[held]
+        if super().indexOf(w) >= 0:
+            super().removeWidget(w)
+        else:
+            w.hide()
+
+    def count(self, /) -> int:
+        return len(self._screens)
+
+    def indexOf(self, arg__1: QWidget, /) -> int:
+        return next((i for i, s in enumerate(self._screens) if s is arg__1), -1)
+
+    def widget(self, arg__1: int, /) -> QWidget | None:
+        return self._screens[arg__1] if 0 <= arg__1 < len(self._screens) else None
+
+    def currentIndex(self, /) -> int:
+        shown = self.currentWidget()
+        return -1 if shown is None else self.indexOf(shown)
+
+    def setCurrentIndex(self, index: int, /) -> None:
+        screen = self.widget(index)
+        if screen is not None:
+            self.setCurrentWidget(screen)
+
+    def insertWidget(self, index: int, w: QWidget, /) -> int:
+        held = self.addWidget(w)
+        if held == len(self._screens) - 1 and 0 <= index < held:
+            self._screens.insert(index, self._screens.pop())
+            return index
+        return held
 
 
 def onto(stack: QStackedWidget) -> Callable[[QWidget], None]:

@@ -15,8 +15,6 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, cast
 
-from PySide6.QtWidgets import QStackedWidget
-
 from kiosk.controller import KioskController
 from kiosk.errors import ApplicationsProblem, PinFormatError
 from kiosk.lookups.information import ApplicationsAnswer, Information
@@ -24,7 +22,7 @@ from kiosk.operator.pin import PinOutcome, verify_pin
 from kiosk.overlays import Overlay, OverlayMachine, PinEntry
 from kiosk.session.machine import Phase, SessionState
 from ui.gesture import TapGesture
-from ui.lazy_screens import LazyScreens, onto
+from ui.lazy_screens import LazyScreens, ScreenStack, onto
 from ui.screens.attract import AttractScreen
 from ui.screens.common import Screen, View, button, set_button_text
 from ui.speech import SessionSpeech
@@ -47,7 +45,7 @@ class OverlayHost(Protocol):
     executor: QtExecutor
     view: View
     #: Where the session's screens are shown; the overlays' screens join them.
-    stack: QStackedWidget
+    stack: ScreenStack
     attract: AttractScreen
     #: The session's screens, each built when first shown.
     screens: LazyScreens[Phase, Screen]

@@ -12,7 +12,6 @@ from PySide6.QtGui import QCloseEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QMainWindow,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -33,7 +32,7 @@ from kiosk.startup import warm_up
 from kiosk.wiring.kiosk import Kiosk
 from ui.first_paint import FirstPaint, NextFrame
 from ui.idle_warning import IdleWarning
-from ui.lazy_screens import LazyScreens, onto
+from ui.lazy_screens import LazyScreens, ScreenStack, onto
 from ui.overlays import Overlays
 from ui.screens.attract import AttractScreen
 from ui.screens.common import Screen, View
@@ -100,7 +99,8 @@ class KioskWindow(QMainWindow):
         #: With speech on, a touched tile or navigation button says what it is (and still
         #: does what it does); keys never (``button(..., spoken=False)``).
         self.touch_speaker = TouchSpeaker(self._speak_touched, parent=self)
-        self.stack = QStackedWidget()
+        #: The screens, the shown one alone in its layout (no hidden one is asked its size).
+        self.stack = ScreenStack()
         self.attract = AttractScreen(
             self.toggle_language,
             kiosk.demo_cards,

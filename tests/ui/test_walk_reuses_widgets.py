@@ -4,8 +4,8 @@ The walk from the tap to the ticket (``make bench``, "tap → ticket") is the
 kiosk's most frequent path. A second citizen of the same form gets the rows
 the first one had (emptied when her session ended, as the privacy tests
 prove), the summary keeps its rows, the ticket's QR is encoded once for the
-print and the screen together, and a screen not shown asks the window's stack
-for no room (else showing any screen lays out the text of all the others).
+print and the screen together, and the window's stack lays out the shown screen
+alone (tests/ui/test_screen_stack.py: else each layout pass asks every hidden screen).
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QStackedWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from reportlab.graphics.barcode import qrencoder
 
 from kiosk.session.events import Cancel, Confirmed, Finish, NotifyAnswered
-from kiosk.session.machine import Phase, SessionState
+from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
 from ui.qr import QrCodeView
-from ui.screens.common import Screen, View
 from ui.screens.form import ConfirmScreen, FormScreen
 from ui.window import KioskWindow
 
@@ -105,43 +104,41 @@ def test_the_ticket_qr_is_encoded_once_for_the_paper_and_the_screen(
     kiosk.dispatch(Finish())
 
 
-class Counted(QLabel):
-    """A wrapping label that counts how often a layout asks its height."""
+def test_the_window_s_stack_lays_out_the_shown_screen_alone(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    """Every screen of the walk, and the overlay over it, is the stack's; its layout holds
+    the one shown, so no layout pass of a step asks the hidden ones for room."""
+    stack = kiosk.stack
+    seen = []
 
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.setWordWrap(True)
-        self.asked = 0
+    def only_the_shown_one_laid_out() -> None:
+        shown, layout = stack.currentWidget(), stack.layout()
+        assert layout is not None and layout.count() == 1
+        item = layout.itemAt(0)
+        assert item is not None and item.widget() is shown
+        assert shown is not None and shown.isVisible()
+        assert shown.geometry() == stack.contentsRect()
+        held = [stack.widget(i) for i in range(stack.count())]
+        assert all(s.parent() is stack for s in held if s is not None)
+        assert [s for s in held if s is not None and s.isVisible()] == [shown]
+        seen.append(shown)
 
-    def heightForWidth(self, width: int) -> int:
-        self.asked += 1
-        return super().heightForWidth(width)
-
-
-class OneLabel(Screen):
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.label = Counted(text)
-        self.box.addWidget(self.label)
-
-    def render_state(self, state: SessionState, view: View) -> None:
-        """Nothing to render: the test only shows and hides it."""
-
-
-def test_a_screen_not_shown_asks_the_stack_for_no_room(qtbot: QtBot) -> None:
-    stack = QStackedWidget()
-    qtbot.addWidget(stack)
-    first, second, third = (OneLabel(f"layar {i} " * 40) for i in range(3))
-    for screen in (first, second, third):
-        stack.addWidget(screen)
-    stack.resize(600, 800)
-    stack.show()
-    qtbot.waitExposed(stack)
-    for screen in (second, first, second, first):
-        stack.setCurrentWidget(screen)
-        qtbot.wait(1)  # the layout requests the switch posted
-    assert third.isHidden() and third.label.asked == 0
-    assert third.minimumSizeHint().isNull() and third.heightForWidth(600) == 0
-    assert first.label.asked > 0  # the shown ones are laid out as ever
-    stack.setCurrentWidget(third)
-    assert not third.minimumSizeHint().isNull() and third.heightForWidth(600) > 0
+    only_the_shown_one_laid_out()
+    kiosk.overlays.open_information()
+    qtbot.waitUntil(lambda: stack.currentWidget() is kiosk.overlays.information)
+    only_the_shown_one_laid_out()
+    kiosk.overlays.close()
+    qtbot.waitUntil(lambda: stack.currentWidget() is kiosk.attract)
+    to_confirmation(qtbot, kiosk, "Siti Aminah")
+    only_the_shown_one_laid_out()
+    kiosk.dispatch(Confirmed())
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    only_the_shown_one_laid_out()
+    kiosk.dispatch(NotifyAnswered(kiosk.controller.session().session, True))
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    only_the_shown_one_laid_out()
+    kiosk.dispatch(Finish())
+    only_the_shown_one_laid_out()  # the session's end (its message, or the attract screen)
+    assert seen[0] is kiosk.attract
+    assert len(set(map(id, seen[:5]))) == 5  # attract, information, summary, consent, ticket

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from contract.catalog import Catalog, Service
@@ -119,11 +119,9 @@ def service_name(catalog: Catalog | None, service_id: str, lang: str) -> str:
 class Screen(QWidget):
     """Base of every screen. ``render_state`` must be cheap: it runs on each change.
 
-    A screen not shown asks for no room. The window's stack of screens sizes
-    itself for all of its pages, shown or not (Qt's ``QStackedLayout`` takes the
-    largest height-for-width and minimum size of every page), and showing any
-    screen asks again: each hidden screen would lay out every line of its text,
-    some 25 screens per step of the walk, between the tap and its frame.
+    A screen sizes itself as any widget does, in Qt alone: the window's stack
+    (:class:`ui.lazy_screens.ScreenStack`) lays out the shown screen only, so a
+    hidden one is never asked for room and needs no answer of its own.
     """
 
     def __init__(self) -> None:
@@ -131,15 +129,6 @@ class Screen(QWidget):
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(48, 48, 48, 48)
         self.box.setSpacing(12)
-
-    def heightForWidth(self, width: int) -> int:
-        return 0 if self.isHidden() else super().heightForWidth(width)
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(0, 0) if self.isHidden() else super().minimumSizeHint()
-
-    def sizeHint(self) -> QSize:
-        return QSize(0, 0) if self.isHidden() else super().sizeHint()
 
     def render_state(self, state: SessionState, view: View) -> None:
         raise NotImplementedError
