@@ -19,14 +19,13 @@ from contract.hospital import DoctorToday, HospitalRequest, Payer
 from kiosk.client.errors import CentralRefused
 from kiosk.errors import SessionProblem, TicketingError
 from kiosk.session.events import IssueTicket
-from kiosk.tickets.issue import Allocate, PrintSetup, issue_and_print
+from kiosk.tickets.issue import Allocate, Printed, PrintSetup, issue_and_print
 from offline_store import Store
 from testkit.hospital_kiosk import OFFICE, POLI, doctor, poli_catalog
 from testkit.printers import READY, ScriptedPrinter, identity
 
 NOW = dt.datetime(2026, 12, 7, 9, 40, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 ANI = doctor()
-HOSPITAL = HospitalRequest(schedule_id=ANI.schedule_id, payer=Payer.JKN, norm="000123")
 BOOKED = BookingToday(
     code="123456782",
     office_id=OFFICE,
@@ -60,26 +59,7 @@ def _issue(store: Store, booking: BookingToday | None) -> list[Mapping[str, str]
         asked.append(place)
         return None  # the centre did not answer: the kiosk numbers it itself
 
-    request = IssueTicket(
-        1,
-        identity(),
-        POLI,
-        {"phone": "081234567890"},
-        "id",
-        booking=booking,
-        doctor=ANI,
-        hospital=HOSPITAL,
-    )
-    issued = issue_and_print(
-        request,
-        catalog=poli_catalog(),
-        office_id=OFFICE,
-        store=store,
-        setup=PrintSetup(ScriptedPrinter(READY)),
-        now=lambda: NOW,
-        allocate=allocate,
-    )
-    assert issued.ticket.number
+    assert _walk_in(store, ANI, allocate, booking=booking).ticket.number
     return asked
 
 
@@ -98,17 +78,21 @@ def test_a_mobile_jkn_check_in_asks_for_no_second_place(store: Store) -> None:
     assert "hospital" not in item.payload
 
 
-def _walk_in(store: Store, chosen: DoctorToday, allocate: Allocate) -> None:
+def _walk_in(
+    store: Store, chosen: DoctorToday, allocate: Allocate, booking: BookingToday | None = None
+) -> Printed:
+    """A JKN ticket at the poli with ``chosen``, as the kiosk issues one."""
     request = IssueTicket(
         1,
         identity(),
         POLI,
         {"phone": "081234567890"},
         "id",
+        booking=booking,
         doctor=chosen,
         hospital=HospitalRequest(schedule_id=chosen.schedule_id, payer=Payer.JKN, norm="000123"),
     )
-    issue_and_print(
+    return issue_and_print(
         request,
         catalog=poli_catalog(),
         office_id=OFFICE,

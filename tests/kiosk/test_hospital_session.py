@@ -69,6 +69,14 @@ def to_form(m: SessionMachine, payer: Payer = Payer.JKN) -> None:
     m.handle(events.PayerChosen(payer))
 
 
+def to_issuing(m: SessionMachine) -> None:
+    """To the form with dr. Ani and JKN, filled, confirmed, no messages: issuing."""
+    to_form(m)
+    m.handle(events.FormSubmitted({"phone": "081234567890"}))
+    m.handle(events.Confirmed())
+    m.handle(events.NotifyAnswered(m.state.session, False))
+
+
 def test_a_poli_shows_its_doctors_of_today_then_the_payer_then_the_filled_form(
     clock: ManualClock,
 ) -> None:
@@ -151,10 +159,7 @@ def test_quota_full_at_the_centre_goes_back_to_the_doctors_counted_again(
 ) -> None:
     doctors = Doctors(ANI, RINA)
     m = make(clock, doctors)
-    to_form(m)
-    m.handle(events.FormSubmitted({"phone": "081234567890"}))
-    m.handle(events.Confirmed())
-    m.handle(events.NotifyAnswered(m.state.session, False))
+    to_issuing(m)
     assert m.state.phase is Phase.ISSUING
     doctors.doctors = (doctor(left_jkn=1), RINA)  # the cache not yet told of the last place
     m.handle(events.IssueFailed(m.state.session, SessionProblem.QUOTA_FULL))
@@ -170,10 +175,7 @@ def test_a_doctor_closed_at_the_centre_goes_back_to_the_doctors_with_them_closed
 ) -> None:
     doctors = Doctors(ANI, RINA)
     m = make(clock, doctors)
-    to_form(m)
-    m.handle(events.FormSubmitted({"phone": "081234567890"}))
-    m.handle(events.Confirmed())
-    m.handle(events.NotifyAnswered(m.state.session, False))
+    to_issuing(m)
     assert m.state.phase is Phase.ISSUING
     m.handle(events.IssueFailed(m.state.session, SessionProblem.DOCTOR_CLOSED))
     assert (m.state.phase, m.state.problem) == (Phase.DOCTOR, SessionProblem.DOCTOR_CLOSED)
@@ -185,10 +187,7 @@ def test_a_doctor_closed_at_the_centre_goes_back_to_the_doctors_with_them_closed
 
 def test_a_doctor_the_centre_no_longer_has_today_leaves_the_list(clock: ManualClock) -> None:
     m = make(clock, Doctors(ANI, RINA))
-    to_form(m)
-    m.handle(events.FormSubmitted({"phone": "081234567890"}))
-    m.handle(events.Confirmed())
-    m.handle(events.NotifyAnswered(m.state.session, False))
+    to_issuing(m)
     m.handle(events.IssueFailed(m.state.session, SessionProblem.DOCTOR_UNAVAILABLE))
     assert (m.state.phase, m.state.problem) == (Phase.DOCTOR, SessionProblem.DOCTOR_UNAVAILABLE)
     assert [d.schedule_id for d in m.state.doctors] == [RINA.schedule_id]

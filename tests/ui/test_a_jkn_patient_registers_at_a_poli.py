@@ -56,6 +56,7 @@ from testkit.kiosk_window import (
     wait_phase,
 )
 from ui.screens.hospital import DoctorScreen, PatientBirthScreen, PatientNumberScreen
+from ui.window import KioskWindow
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -155,6 +156,24 @@ def test_the_last_place_taken_meanwhile_is_told_and_the_doctors_are_counted_agai
         assert not list((tmp_path / "tickets").glob("tiket-*.pdf"))
 
 
+def back_at_the_doctors(
+    qtbot: QtBot, kiosk: KioskWindow, problem: SessionProblem, words: str
+) -> DoctorScreen:
+    """The centre refused the doctor's place: the citizen is back at the doctors, told
+    ``words``, with no ticket, no outbox item and no paper."""
+    wait_phase(qtbot, kiosk, Phase.DOCTOR)
+    session = kiosk.controller.session()
+    assert session.problem is problem and session.ticket is None
+    screen = kiosk.screens[Phase.DOCTOR]
+    assert isinstance(screen, DoctorScreen)
+    assert words in screen.notice.text()
+    store = kiosk.kiosk.store
+    assert store.tickets_count() == 0
+    assert [i for s in ("pending", "sending", "delivered") for i in store.outbox(s)] == []
+    assert not list(kiosk.controller.config.ticket_dir.glob("tiket-*.pdf"))
+    return screen
+
+
 def test_a_doctor_whose_hours_the_centre_ended_meanwhile_gets_no_ticket_from_a_lease(
     centre: RunningCentral,
     staff_token: str,
@@ -177,18 +196,11 @@ def test_a_doctor_whose_hours_the_centre_ended_meanwhile_gets_no_ticket_from_a_l
             assert ended.status_code in (200, 201), ended.text
 
         to_payer(qtbot, kiosk, sid, meanwhile=hours_ended)
-        wait_phase(qtbot, kiosk, Phase.DOCTOR)
-        session = kiosk.controller.session()
-        assert session.problem is SessionProblem.DOCTOR_CLOSED and session.ticket is None
-        screen = kiosk.screens[Phase.DOCTOR]
-        assert isinstance(screen, DoctorScreen)
-        assert "praktik dokter ini hari ini sudah selesai" in screen.notice.text()
+        screen = back_at_the_doctors(
+            qtbot, kiosk, SessionProblem.DOCTOR_CLOSED, "praktik dokter ini hari ini sudah selesai"
+        )
         row = screen.doctors[sid]
         assert "Praktik sudah selesai" in row.text() and not row.isEnabled()
-        store = kiosk.kiosk.store
-        assert store.tickets_count() == 0
-        assert [i for s in ("pending", "sending", "delivered") for i in store.outbox(s)] == []
-        assert not list((tmp_path / "tickets").glob("tiket-*.pdf"))
 
 
 def test_a_doctor_the_hospital_removed_meanwhile_gets_no_ticket_from_a_lease(
@@ -213,17 +225,10 @@ def test_a_doctor_the_hospital_removed_meanwhile_gets_no_ticket_from_a_lease(
             assert gone.status_code == 204, gone.text
 
         to_payer(qtbot, kiosk, sid, meanwhile=removed)
-        wait_phase(qtbot, kiosk, Phase.DOCTOR)
-        session = kiosk.controller.session()
-        assert session.problem is SessionProblem.DOCTOR_UNAVAILABLE and session.ticket is None
-        screen = kiosk.screens[Phase.DOCTOR]
-        assert isinstance(screen, DoctorScreen)
-        assert "dokter ini tidak praktik hari ini" in screen.notice.text()
-        assert sid not in {d.schedule_id for d in session.doctors}
-        store = kiosk.kiosk.store
-        assert store.tickets_count() == 0
-        assert [i for s in ("pending", "sending", "delivered") for i in store.outbox(s)] == []
-        assert not list((tmp_path / "tickets").glob("tiket-*.pdf"))
+        back_at_the_doctors(
+            qtbot, kiosk, SessionProblem.DOCTOR_UNAVAILABLE, "dokter ini tidak praktik hari ini"
+        )
+        assert sid not in {d.schedule_id for d in kiosk.controller.session().doctors}
 
 
 def test_offline_the_ticket_comes_from_the_cache_and_the_visit_arrives_later(

@@ -465,6 +465,24 @@ def test_a_card_tapped_at_the_desk_finds_its_holder(
     assert "Siti" not in every_string(hospital_desk)
 
 
+def hospital_staff_headers(url: str) -> dict[str, str]:
+    """The demo hospital's staff, logged in: the headers of their calls."""
+    login = requests.post(
+        f"{url}/api/v1/staff/login",
+        json={"username": DEMO_HOSPITAL_STAFF_USERNAME, "password": DEMO_STAFF_PASSWORD},
+        timeout=5,
+    )
+    return bearer(login.json()["token"])
+
+
+def listed(qtbot: QtBot, view: DeskView, stem: str) -> DoctorToday:
+    """Today's list read again until it has the doctor of the schedules ``stem``."""
+    view.refresh()
+    qtbot.waitUntil(lambda: any(d.schedule_id.startswith(stem) for d in view.doctors), timeout=5000)
+    [doctor] = [d for d in view.doctors if d.schedule_id.startswith(stem)]
+    return doctor
+
+
 def all_day_doctor(
     url: str,
     staff: dict[str, str],
@@ -501,17 +519,10 @@ def all_day_doctor(
 def test_the_last_place_taken_elsewhere_first_is_told_and_nothing_is_kept(
     hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
 ) -> None:
-    login = requests.post(
-        f"{demo_central}/api/v1/staff/login",
-        json={"username": DEMO_HOSPITAL_STAFF_USERNAME, "password": DEMO_STAFF_PASSWORD},
-        timeout=5,
-    )
-    staff = bearer(login.json()["token"])
+    staff = hospital_staff_headers(demo_central)
     stem = all_day_doctor(demo_central, staff, "poli-gigi", "drg. Satu Tempat", quota_jkn=1)
     view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
-    view.refresh()
-    qtbot.waitUntil(lambda: any(d.schedule_id.startswith(stem) for d in view.doctors), timeout=5000)
-    [doctor] = [d for d in view.doctors if d.schedule_id.startswith(stem)]
+    doctor = listed(qtbot, view, stem)
     view.poli.setCurrentIndex(view.poli.findData("poli-gigi"))
     view.doctor.setCurrentIndex(view.doctor.findData(doctor.schedule_id))
     assert "sisa JKN 1" in view.doctor.currentText()
@@ -544,17 +555,10 @@ def test_a_doctor_whose_hours_the_centre_ended_meanwhile_is_told_and_nothing_is_
 ) -> None:
     """The desk's list has the doctor open; the hospital ends today's hours at the centre
     before the clerk registers: ``doctor_closed``, told plainly, no ticket from a lease."""
-    login = requests.post(
-        f"{demo_central}/api/v1/staff/login",
-        json={"username": DEMO_HOSPITAL_STAFF_USERNAME, "password": DEMO_STAFF_PASSWORD},
-        timeout=5,
-    )
-    staff = bearer(login.json()["token"])
+    staff = hospital_staff_headers(demo_central)
     stem = all_day_doctor(demo_central, staff, "poli-gigi", "drg. Pulang Cepat", quota_jkn=5)
     view = find(qtbot, hospital_desk, 0, "000123", "12-03-1985")
-    view.refresh()
-    qtbot.waitUntil(lambda: any(d.schedule_id.startswith(stem) for d in view.doctors), timeout=5000)
-    [doctor] = [d for d in view.doctors if d.schedule_id.startswith(stem)]
+    doctor = listed(qtbot, view, stem)
     view.poli.setCurrentIndex(view.poli.findData("poli-gigi"))
     view.doctor.setCurrentIndex(view.doctor.findData(doctor.schedule_id))
     assert view.doctor.currentData() == doctor.schedule_id
@@ -906,21 +910,14 @@ def test_a_cancel_shows_the_centres_answer_not_a_hope_and_keeps_it(
 ) -> None:
     """A cancel of a ticket served meanwhile: "waiting" until the centre answers, then
     "not cancelled: served", read from the store (a restarted desk shows it too)."""
-    login = requests.post(
-        f"{demo_central}/api/v1/staff/login",
-        json={"username": DEMO_HOSPITAL_STAFF_USERNAME, "password": DEMO_STAFF_PASSWORD},
-        timeout=5,
-    )
-    staff = bearer(login.json()["token"])
+    staff = hospital_staff_headers(demo_central)
     # the demo's poli-anak doctor works until 14:00: one open whenever the test runs
     stem = all_day_doctor(
         demo_central, staff, "poli-anak", "dr. Sepanjang Hari", quota_jkn=5, quota_non_jkn=5
     )
     view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
     view.payer.setCurrentIndex(1)  # umum
-    view.refresh()
-    qtbot.waitUntil(lambda: any(d.schedule_id.startswith(stem) for d in view.doctors), timeout=5000)
-    [doctor] = [d for d in view.doctors if d.schedule_id.startswith(stem)]
+    doctor = listed(qtbot, view, stem)
     view.poli.setCurrentIndex(view.poli.findData("poli-anak"))
     view.doctor.setCurrentIndex(view.doctor.findData(doctor.schedule_id))
     assert view.doctor.currentData() == doctor.schedule_id

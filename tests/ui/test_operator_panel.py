@@ -28,10 +28,12 @@ from kiosk.operator.pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
 from kiosk.overlays import OPERATOR_IDLE_S
 from kiosk.session.machine import Phase
 from kiosk.wiring.store import open_store
+from offline_store import Store, StoredTicket
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, offline_config, running_kiosk
 from testkit.layout_checks import SIZES, layout_problems, wider_than
 from testkit.screen_walk import tap_larger_text
+from ui.screens.operator import OperatorScreen
 from ui.theme import min_touch_px
 from ui.window import KioskWindow
 
@@ -63,6 +65,28 @@ def pin_message(window: KioskWindow) -> str:
     return window.overlays.pin.message.text()
 
 
+def open_panel(qtbot: QtBot, window: KioskWindow) -> OperatorScreen:
+    """Five taps, the PIN: the panel, once its status is read."""
+    five_taps(qtbot, window)
+    enter(qtbot, window, PIN)
+    qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
+    panel = window.overlays.operator
+    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    return panel
+
+
+def todays_ticket(store: Store, now: dt.datetime) -> StoredTicket:
+    """A ticket of the demo office, stored as an issue stores it (no print outcome yet)."""
+    return store.issue_ticket(
+        office_id="pku-mpp",
+        service_id="puskesmas-umum",
+        prefix="A",
+        counter="Loket 1",
+        payload={"office_id": "pku-mpp", "service_id": "puskesmas-umum", "values": {}},
+        now=now,
+    )
+
+
 def test_five_taps_on_the_office_name_ask_for_the_pin(kiosk: KioskWindow, qtbot: QtBot) -> None:
     clock = ManualClock()
     kiosk.overlays.clock = clock
@@ -82,11 +106,7 @@ def test_the_right_pin_opens_the_panel_with_the_kiosks_state(
     kiosk: KioskWindow, qtbot: QtBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    five_taps(qtbot, kiosk)
-    enter(qtbot, kiosk, PIN)
-    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
-    panel = kiosk.overlays.operator
-    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    panel = open_panel(qtbot, kiosk)
     lines = {k: w.text() for k, w in panel.lines.items()}
     assert "Simulated reader" in lines["reader"]
     assert lines["printer"] == "Printer: baik"
@@ -214,11 +234,7 @@ def test_out_of_service_the_panel_still_opens_and_names_the_store_fault(
         qtbot.waitUntil(
             lambda: window.controller.status().store_failure is not None, timeout=10_000
         )
-        five_taps(qtbot, window)
-        enter(qtbot, window, PIN)
-        qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
-        panel = window.overlays.operator
-        qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+        panel = open_panel(qtbot, window)
         assert panel.lines["store"].isVisible()
         assert panel.lines["store"].text().startswith("Penyimpanan lokal bermasalah: store_")
 
@@ -246,11 +262,7 @@ def test_a_cached_list_older_than_the_configured_one_is_refused_and_named_on_the
     with running_kiosk(qtbot, config) as window:
         controller = window.controller
         qtbot.waitUntil(lambda: window.kiosk.store.is_open, timeout=10_000)
-        five_taps(qtbot, window)
-        enter(qtbot, window, PIN)
-        qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
-        panel = window.overlays.operator
-        qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+        panel = open_panel(qtbot, window)
         assert panel.lines["refused"].isVisible()
         assert panel.lines["refused"].text() == (
             "Ditolak dari server pusat: cached trust: revocation list version 1 is lower"
@@ -266,11 +278,7 @@ def test_status_reads_go_one_at_a_time_and_never_land_on_a_later_opening(
     """Reads asked on every status change answer in the order asked (an older one never
     shows a fault after it was fixed), and a read asked for one opening of the panel
     never shows on the next."""
-    five_taps(qtbot, kiosk)
-    enter(qtbot, kiosk, PIN)
-    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
-    panel = kiosk.overlays.operator
-    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    panel = open_panel(qtbot, kiosk)
     # The sync engine's first status change (offline) may have asked again meanwhile.
     qtbot.waitUntil(lambda: not kiosk.overlays._status_read.on_its_way, timeout=5000)
     assert kiosk.executor.wait_for_done(5000)
@@ -313,14 +321,7 @@ def test_the_panel_names_todays_tickets_the_citizen_got_no_paper_for(
     store, now = kiosk.kiosk.store, kiosk.controller.now()
 
     def ticket(printed: bool | None, fault: str = "") -> str:
-        stored = store.issue_ticket(
-            office_id="pku-mpp",
-            service_id="puskesmas-umum",
-            prefix="A",
-            counter="Loket 1",
-            payload={"office_id": "pku-mpp", "service_id": "puskesmas-umum", "values": {}},
-            now=now,
-        )
+        stored = todays_ticket(store, now)
         if printed is not None:
             store.record_print(stored.id, printed=printed, fault=fault)
         return stored.number
@@ -331,11 +332,7 @@ def test_the_panel_names_todays_tickets_the_citizen_got_no_paper_for(
         ticket(False, "out_of_paper"),
         ticket(None),
     )
-    five_taps(qtbot, kiosk)
-    enter(qtbot, kiosk, PIN)
-    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
-    panel = kiosk.overlays.operator
-    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    panel = open_panel(qtbot, kiosk)
     line = panel.lines["unprinted"]
     assert line.isVisible()
     assert line.text() == (
@@ -353,22 +350,11 @@ def test_a_ticket_a_stopped_run_left_without_a_print_outcome_is_named_at_the_nex
     config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin(PIN)))
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     before = open_store(config)
-    left = before.issue_ticket(
-        office_id="pku-mpp",
-        service_id="puskesmas-umum",
-        prefix="A",
-        counter="Loket 1",
-        payload={"office_id": "pku-mpp", "service_id": "puskesmas-umum", "values": {}},
-        now=dt.datetime.now().astimezone(),
-    )
+    left = todays_ticket(before, dt.datetime.now().astimezone())
     before.close()  # the run stopped here: no print, no outcome recorded
     with running_kiosk(qtbot, config, deferred_store=True) as window:
         qtbot.waitUntil(lambda: window.controller.status().store_settled, timeout=10_000)
-        five_taps(qtbot, window)
-        enter(qtbot, window, PIN)
-        qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
-        panel = window.overlays.operator
-        qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+        panel = open_panel(qtbot, window)
         assert panel.lines["unprinted"].text() == (
             f"Tiket hari ini tanpa kertas: {left.number} (tidak diketahui, kiosk sempat mati)"
         )
@@ -378,11 +364,7 @@ def test_a_ticket_a_stopped_run_left_without_a_print_outcome_is_named_at_the_nex
 def test_with_every_ticket_printed_the_panel_has_no_line_for_missing_paper(
     kiosk: KioskWindow, qtbot: QtBot
 ) -> None:
-    five_taps(qtbot, kiosk)
-    enter(qtbot, kiosk, PIN)
-    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
-    panel = kiosk.overlays.operator
-    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    panel = open_panel(qtbot, kiosk)
     assert not panel.lines["unprinted"].isVisible()
     assert panel.lines["unprinted"].text() == ""
 
@@ -401,22 +383,11 @@ def test_a_day_of_tickets_without_paper_fits_the_panel_in_the_larger_type(
         store, now = window.kiosk.store, window.controller.now()
         numbers = []
         for _ in range(30):
-            stored = store.issue_ticket(
-                office_id="pku-mpp",
-                service_id="puskesmas-umum",
-                prefix="A",
-                counter="Loket 1",
-                payload={"office_id": "pku-mpp", "service_id": "puskesmas-umum", "values": {}},
-                now=now,
-            )
+            stored = todays_ticket(store, now)
             store.record_print(stored.id, printed=False, fault="out_of_paper")
             numbers.append(stored.number)
         tap_larger_text(qtbot, window)
-        five_taps(qtbot, window)
-        enter(qtbot, window, PIN)
-        qtbot.waitUntil(lambda: window.overlays.current is window.overlays.operator, timeout=5000)
-        panel = window.overlays.operator
-        qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+        panel = open_panel(qtbot, window)
         line = panel.lines["unprinted"]
         newest = ", ".join(f"{n} (kertas habis)" for n in reversed(numbers[-5:]))
         assert line.text() == f"Tiket hari ini tanpa kertas: {newest} dan 25 lagi"
@@ -442,11 +413,7 @@ def test_the_last_sync_is_said_in_the_panels_words_not_the_logs(
     Bahasa Indonesia, as the rest of its lines."""
     store = kiosk.kiosk.store
     qtbot.waitUntil(lambda: store.last_sync() is not None, timeout=10_000)  # offline: failing
-    five_taps(qtbot, kiosk)
-    enter(qtbot, kiosk, PIN)
-    qtbot.waitUntil(lambda: kiosk.overlays.current is kiosk.overlays.operator, timeout=5000)
-    panel = kiosk.overlays.operator
-    qtbot.waitUntil(lambda: panel.status is not None, timeout=5000)
+    panel = open_panel(qtbot, kiosk)
     status = panel.status
     assert status is not None and status.last_sync is not None
     words = {
