@@ -9,7 +9,7 @@ text needs, no line of a label or a button wider than the room it has.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect
 from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -150,3 +150,17 @@ def wider_than(window: KioskWindow, width: int) -> list[str]:
             name = f"{type(w).__name__}({w.objectName() or w.property('key') or ''})"
             found.append(f"{name} {shown} needs {need} px {text[:40]!r}")
     return found
+
+
+class LayoutRequests(QObject):
+    """Counts the layout passes asked of a widget."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False

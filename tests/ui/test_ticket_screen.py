@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFontInfo
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.events import (
@@ -22,6 +21,7 @@ from kiosk.session.events import (
 )
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.layout_checks import LayoutRequests
 from ui.screens.ticket import TicketScreen
 from ui.window import KioskWindow
 
@@ -146,20 +146,6 @@ def test_done_is_offered_once_the_paper_is_known(kiosk: KioskWindow, qtbot: QtBo
     assert not screen.finish.isEnabled()
     screen.render_state(state, kiosk.view)
     assert screen.finish.isEnabled()
-
-
-class LayoutRequests(QObject):
-    """Counts the layout passes asked of a widget."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
 
 
 def test_a_ticket_rendered_again_unchanged_is_not_laid_out_again(

@@ -3,10 +3,10 @@ more: also when the words grow while it stands at its cap (a queue's answer, "A+
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from testkit.layout_checks import LayoutRequests
 from ui.screens.wrapping import wrapping_button
 
 NAME = "Pendaftaran Poli Umum Puskesmas"
@@ -39,20 +39,6 @@ def test_a_tile_at_its_cap_grows_when_its_words_need_more(qtbot: QtBot) -> None:
     assert tile.width() == width
     text = tile.text_label
     assert text.height() >= text.heightForWidth(text.width())  # every line shown
-
-
-class LayoutRequests(QObject):
-    """Counts the layout passes asked of a widget."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
 
 
 def test_the_same_words_again_ask_for_no_layout_pass(qtbot: QtBot) -> None:
