@@ -516,7 +516,8 @@ def _load(
 
 def fallback_counts(kiosk_id: str, first: dt.date, last: dt.date) -> Select[Any]:
     """The fallback numbers ``kiosk_id`` registered per (service, day), ``first`` to ``last``:
-    read by the index on (kiosk, day), never the whole table (every batch asks)."""
+    counted from the index on (kiosk, number source, day, service) alone, never from the
+    tickets' rows (every batch asks, and a long drain's kiosk has more each batch)."""
     return (
         select(tickets.c.service_id, tickets.c.day, func.count())
         .where(
