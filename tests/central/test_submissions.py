@@ -22,7 +22,7 @@ from central.office import submissions as submissions_store
 from central.office.submissions import Item, Outcome
 from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
-from central.tables import submissions, tickets
+from central.tables import UtcDateTime, submissions, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
 from testkit.centre_requests import (
     ZONE,
@@ -435,6 +435,71 @@ def test_a_batch_asks_the_database_as_often_whatever_its_size(
 
     small, large = _statements(operator, kiosk, batch(4)), _statements(operator, kiosk, batch(120))
     assert large == small
+
+
+def test_a_batch_converts_its_time_of_receipt_once_and_stores_it_as_the_column_does(
+    central_server: RunningCentral, operator: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The centre's time of receipt is in each new ticket (recorded, registered) and each
+    submission (received): it is converted for the database once per statement, not once
+    per row (2 items or 30 convert it as often), and stored exactly as the columns' type
+    stores a time, so a query by that time finds every row, to the microsecond."""
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    numbers = iter(range(1, 1000))
+    converted: list[object] = []
+    convert = UtcDateTime.process_bind_param
+
+    def counting(self: UtcDateTime, value: Any, dialect: Any) -> Any:
+        converted.append(value)
+        return convert(self, value, dialect)
+
+    monkeypatch.setattr(UtcDateTime, "process_bind_param", counting)
+
+    def store(size: int, now: dt.datetime) -> list[str]:
+        code = mine["kiosk_code"]
+        items = [
+            registration(new_id(), service, f"E-{code}-{next(numbers):03d}", "fallback")
+            for _ in range(size - 1)
+        ] + [complaint(new_id())]
+        with operator.begin() as conn:
+            got = submissions_store.submit(
+                conn,
+                kiosk,
+                [Item(i["key"], i["kind"], i["body"]) for i in items],
+                now=now,
+                zone=ZONE,
+            )
+        assert {o.status for o in got} == {"accepted"}, [o for o in got if o.error][:3]
+        return [i["key"] for i in items]
+
+    small_now = dt.datetime.now(ZONE).replace(microsecond=0)  # no fraction: still 6 digits
+    small = store(2, small_now)
+    small_count = converted.count(small_now)
+    converted.clear()
+    large_now = dt.datetime.now(ZONE).replace(microsecond=5)
+    large = store(30, large_now)
+    assert converted.count(large_now) == small_count
+    for keys, now in ((small, small_now), (large, large_now)):
+        with operator.engine.connect() as conn:
+            found = conn.execute(
+                select(tickets.c.id, tickets.c.recorded_at, tickets.c.registered_at).where(
+                    tickets.c.id.in_(keys),
+                    tickets.c.recorded_at == now,
+                    tickets.c.registered_at == now,
+                )
+            ).all()
+            received = conn.execute(
+                select(submissions.c.received_at).where(
+                    submissions.c.kiosk_id == kiosk.kiosk_id,
+                    submissions.c.key.in_(keys),
+                    submissions.c.received_at == now,
+                )
+            ).all()
+        assert len(found) == len(keys) - 1  # each registration's ticket (not the complaint)
+        assert {t for row in found for t in row[1:]} == {now}
+        assert [row.received_at for row in received] == [now] * len(keys)
 
 
 def test_the_fallback_count_of_a_batch_reads_the_kiosk_index(operator: Database) -> None:
