@@ -106,7 +106,7 @@ from central.tables import (
     tickets,
 )
 from central.times import EARLIEST, LATEST, in_range
-from central.upsert import dialect_insert
+from central.upsert import dialect_insert, one_of
 from contract.errors import HospitalError
 from contract.hospital import HospitalRequest
 from contract.ticket_ids import is_foreign, is_kiosk_made
@@ -384,7 +384,8 @@ def _process(
         row.key: row
         for row in conn.execute(
             select(submissions.c.key, submissions.c.body_sha256, submissions.c.result).where(
-                submissions.c.kiosk_id == kiosk.kiosk_id, submissions.c.key.in_(keys)
+                submissions.c.kiosk_id == kiosk.kiosk_id,
+                one_of(conn.dialect.name, submissions.c.key, keys),
             )
         )
     }
@@ -453,7 +454,10 @@ def _load(
     if ticket_ids:
         rows = conn.execute(
             select(tickets).where(
-                or_(tickets.c.id.in_(ticket_ids), tickets.c.kiosk_ticket_id.in_(ticket_ids))
+                or_(
+                    one_of(conn.dialect.name, tickets.c.id, ticket_ids),
+                    one_of(conn.dialect.name, tickets.c.kiosk_ticket_id, ticket_ids),
+                )
             )
         )
         for row in rows:
@@ -834,7 +838,7 @@ def _drop_taken(
                 (plan.ticket["office_id"], service_id, day), (set(), set())
             )
             (numbers if kind == "number" else shown).add(value)
-    read = taken_numbers(wanted)
+    read = taken_numbers(wanted, conn.dialect.name)
     if read is not None:
         for row in conn.execute(read):
             taken.add(("number", row.service_id, row.day, row.number))
@@ -855,10 +859,11 @@ def _drop_taken(
 
 
 def taken_numbers(
-    wanted: dict[tuple[str, str, dt.date], tuple[set[object], set[object]]],
+    wanted: dict[tuple[str, str, dt.date], tuple[set[object], set[object]]], dialect: str
 ) -> Select[Any] | CompoundSelect[Any] | None:
     """The stored tickets having one of the numbers or displays ``wanted`` per (office,
-    service, day): each list read by its unique index, value by value."""
+    service, day), on the database ``dialect`` names: each list read by its unique index,
+    value by value."""
     columns = (tickets.c.service_id, tickets.c.day, tickets.c.number, tickets.c.display)
     reads: list[Select[Any]] = []
     for (office_id, service_id, day), (numbers, shown) in wanted.items():
@@ -868,9 +873,9 @@ def taken_numbers(
             tickets.c.day == day,
         )
         if numbers:
-            reads.append(select(*columns).where(*queue, tickets.c.number.in_(list(numbers))))
+            reads.append(select(*columns).where(*queue, one_of(dialect, tickets.c.number, numbers)))
         if shown:
-            reads.append(select(*columns).where(*queue, tickets.c.display.in_(list(shown))))
+            reads.append(select(*columns).where(*queue, one_of(dialect, tickets.c.display, shown)))
     if len(reads) > 1:
         return union_all(*reads)
     return reads[0] if reads else None

@@ -437,6 +437,56 @@ def test_a_batch_asks_the_database_as_often_whatever_its_size(
     assert large == small
 
 
+def test_a_batch_binds_each_of_its_lists_as_one_parameter(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A batch reads its stored keys, its tickets and the numbers taken by lists as long
+    as the batch: each list is one parameter (an array, a JSON array), so 4 items or 120
+    send each read with as many parameters. Keys with quotes, backslashes and non-ASCII
+    text are found again as sent: sent twice, each is answered ``replayed``."""
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    numbers = iter(range(1, 1000))
+
+    def store(items: list[dict[str, Any]]) -> tuple[list[str], list[tuple[str, int]]]:
+        sent: list[tuple[str, int]] = []
+
+        def count(*args: Any) -> None:
+            statement, parameters, many = args[2], args[3], args[5]
+            if not many and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                sent.append((" ".join(statement.split())[:60], len(parameters)))
+
+        with operator.begin() as conn:
+            event.listen(conn, "before_cursor_execute", count)
+            got = submissions_store.submit(
+                conn,
+                kiosk,
+                [Item(i["key"], i["kind"], i["body"]) for i in items],
+                now=utc_now(),
+                zone=ZONE,
+            )
+        return [o.status for o in got], sorted(sent)
+
+    def batch(size: int) -> list[dict[str, Any]]:
+        code = mine["kiosk_code"]
+        return [
+            registration(new_id(), service, f"E-{code}-{next(numbers):03d}", "fallback")
+            for _ in range(size // 2)
+        ] + [complaint(new_id()) for _ in range(size - size // 2)]
+
+    small, large = batch(4), batch(120)
+    small_status, small_reads = store(small)
+    large_status, large_reads = store(large)
+    assert set(small_status) == set(large_status) == {"accepted"}
+    assert large_reads == small_reads
+    odd = [complaint(new_id()) for _ in range(3)]
+    for item, key in zip(odd, ("kunci 'satu'", 'dua "\\" é', "tiga ✓ \u00e9"), strict=True):
+        item["key"] = key
+    assert store(odd)[0] == ["accepted"] * 3
+    assert store(odd)[0] == ["replayed"] * 3
+
+
 def test_a_batch_converts_its_time_of_receipt_once_and_stores_it_as_the_column_does(
     central_server: RunningCentral, operator: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -533,11 +583,11 @@ def test_the_taken_numbers_of_a_batch_are_read_by_the_unique_indexes(
     wanted: dict[tuple[str, str, dt.date], tuple[set[object], set[object]]] = {
         (DEMO_OFFICE, "pengaduan-layanan", day): ({7, 8}, {"E-007", "E-K1-001"}),
     }
-    statement = submissions_store.taken_numbers(wanted)
-    assert statement is not None
     with operator.engine.connect() as conn:
         if conn.dialect.name != "sqlite":
             pytest.skip("PostgreSQL plans by the table's statistics, not the query's shape")
+        statement = submissions_store.taken_numbers(wanted, conn.dialect.name)
+        assert statement is not None
         sql = statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
         plan = " ".join(str(row) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
     for unique in ("number=?", "display=?"):
