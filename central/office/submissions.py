@@ -667,6 +667,8 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     if existing is None:
         plan.ticket["queued_at"] = queued  # a renumbered online ticket keeps its allocation's
         plan.queued_at = queued
+        # its own service's queue, as the column's default would say row by row
+        plan.ticket["queue_id"] = service.id
     plan.ticket.update(
         office_id=service.office_id,
         service_id=service.id,
