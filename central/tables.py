@@ -372,8 +372,15 @@ tickets = Table(
 )
 Index("ix_tickets_service_id_day_status", tickets.c.service_id, tickets.c.day, tickets.c.status)
 Index("ix_tickets_office_id_day", tickets.c.office_id, tickets.c.day)
-#: The fallback numbers a kiosk registered per queue and day, counted every batch (0017).
-Index("ix_tickets_kiosk_id_day", tickets.c.kiosk_id, tickets.c.day)
+#: The fallback numbers a kiosk registered per queue and day, counted every batch
+#: from this index alone (0018; it replaced 0017's on (kiosk, day)).
+Index(
+    "ix_tickets_kiosk_id_number_source_day_service_id",
+    tickets.c.kiosk_id,
+    tickets.c.number_source,
+    tickets.c.day,
+    tickets.c.service_id,
+)
 Index("ix_tickets_queue_id_day_status", tickets.c.queue_id, tickets.c.day, tickets.c.status)
 #: Every accepted kiosk submission, by the kiosk and its idempotency key (a
 #: key is the kiosk's own: two kiosks never collide, 0004_scoping).

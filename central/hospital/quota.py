@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from central.tables import doctor_quota, quota_takes
-from central.upsert import dialect_insert
+from central.upsert import dialect_insert, one_of
 from contract.hospital import Payer, estimate, parse_hhmm
 
 
@@ -94,7 +94,8 @@ def held(conn: Connection, keys: list[str]) -> set[str]:
         return set()
     rows = conn.execute(
         select(quota_takes.c.ticket_id).where(
-            quota_takes.c.ticket_id.in_(keys), quota_takes.c.released_at.is_(None)
+            one_of(conn.dialect.name, quota_takes.c.ticket_id, keys),
+            quota_takes.c.released_at.is_(None),
         )
     )
     return {row.ticket_id for row in rows}
