@@ -53,6 +53,9 @@ def one_of(dialect: str, column: Column[Any], values: Iterable[object]) -> Colum
     """
     listed = list(values)
     if dialect == "postgresql":
-        return column == any_(bindparam(None, listed, type_=ARRAY(column.type)))
+        # An array of the column's type without its length: a cast to ``varchar(n)[]``
+        # cuts a longer value silently, and the cut one would match another row.
+        element = String() if isinstance(column.type, String) else column.type
+        return column == any_(bindparam(None, listed, type_=ARRAY(element)))
     read = func.json_each(bindparam(None, json.dumps(listed), type_=String())).table_valued("value")
     return column.in_(select(read.c.value))

@@ -145,6 +145,10 @@ class ScreenStack(QStackedWidget):
         if held >= 0:
             return held
         self._screens.append(w)
+        # A screen deleted (deleteLater, its parent's end) leaves the stack, as it leaves
+        # a QStackedWidget: never a dead wrapper counted or shown.
+        key = id(w)
+        w.destroyed.connect(lambda _=None: self._forget(key))
         if super().count() == 0:
             super().addWidget(w)  # the first screen is shown, as a QStackedWidget's is
         else:
@@ -178,6 +182,9 @@ class ScreenStack(QStackedWidget):
             super().removeWidget(w)
         else:
             w.hide()
+
+    def _forget(self, key: int) -> None:
+        self._screens = [s for s in self._screens if id(s) != key]
 
     def count(self, /) -> int:
         return len(self._screens)

@@ -169,3 +169,20 @@ def test_the_focus_moves_onto_the_screen_shown_as_in_qt_s_own_stack(qtbot: QtBot
             )
         )
     assert focused[1] == focused[0] == (False, True, True)
+
+
+def test_a_screen_deleted_leaves_the_stack_as_it_leaves_qt_s_own(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    for stack in (QStackedWidget(), ScreenStack()):
+        qtbot.addWidget(stack)
+        first, doomed, last = QWidget(), QWidget(), QWidget()
+        for page in (first, doomed, last):
+            stack.addWidget(page)
+        doomed.deleteLater()
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        assert stack.count() == 2, type(stack).__name__
+        stack.setCurrentIndex(1)
+        assert stack.currentWidget() is last, type(stack).__name__
+        assert [stack.widget(i) for i in range(stack.count())] == [first, last]
