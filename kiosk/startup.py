@@ -63,6 +63,9 @@ class StoreStartup:
         self.settled = False
         self._lock = threading.Lock()
         self._loaded: StoreLoaded | None = None
+        #: The last ticket a previous run stored (read at the first opening); its
+        #: prints without an outcome are settled once the kiosk is ready.
+        self._settle_upto: int | None = None
 
     def load(self) -> None:
         """Open the store on a worker; then take its catalog and start the sync engine."""
@@ -93,18 +96,15 @@ class StoreStartup:
     def _read(self) -> StoreLoaded:
         try:
             self._store.ensure_open()
-            # Before any ticket of this run: one stored with no print outcome was left
-            # so by a run that stopped between storing and printing it.
-            left = self._store.settle_unrecorded_prints(Failure.INTERRUPTED)
+            # Before any ticket of this run: the tickets up to here whose print has no
+            # outcome were left so by a run that stopped between storing and printing
+            # them (settled once the kiosk is ready: it reads every ticket).
+            mark = self._store.last_ticket_mark()
         except StoreError as exc:
             log.error("local store unusable, the kiosk is out of service: %s", exc)
             return StoreLoaded(error=str(exc))
-        if left:
-            log.warning(
-                "%d ticket(s) stored before the last stop have no print outcome: marked %s",
-                left,
-                Failure.INTERRUPTED.value,
-            )
+        if self._settle_upto is None:
+            self._settle_upto = mark
         cached = self._sync.cached()
         if cached is None:
             return StoreLoaded()
@@ -127,6 +127,29 @@ class StoreStartup:
             self._changed()
         self._take_catalog(loaded)
         self._sync.start()
+        self._settle_prints()
+
+    def _settle_prints(self) -> None:
+        """Mark the tickets a stopped run left with no print outcome (off the GUI thread)."""
+        upto, self._settle_upto = self._settle_upto, None
+        if not upto:
+            return
+        store = self._store
+
+        def settle() -> int:
+            return store.settle_unrecorded_prints(Failure.INTERRUPTED, upto)
+
+        def settled(left: int) -> None:
+            if left:
+                log.warning(
+                    "%d ticket(s) stored before the last stop have no print outcome: marked %s",
+                    left,
+                    Failure.INTERRUPTED.value,
+                )
+
+        self._executor.run_in_background(
+            settle, settled, lambda exc: log.error("prints left unsettled: %s", exc)
+        )
 
     def _broke(self, exc: Exception) -> None:
         self._ready(StoreLoaded(error=f"{type(exc).__name__}: {exc}"))

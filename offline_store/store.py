@@ -162,20 +162,30 @@ class Store(OutboxMixin, LeaseMixin, CacheMixin, BookingsMixin, DoctorsMixin):
             for i, n, o, s, d, c, at, src, printed, fault in rows
         ]
 
-    def settle_unrecorded_prints(self, fault: str) -> int:
-        """Mark ``fault`` on every ticket stored with no print outcome recorded; how many.
+    def last_ticket_mark(self) -> int:
+        """Where the stored tickets end now (cheap: the table's last row); for
+        :meth:`settle_unrecorded_prints`, taken before this run issues any ticket."""
+        with self._read() as conn:
+            return int(conn.execute("SELECT coalesce(max(rowid), 0) FROM tickets").fetchone()[0])
 
-        For a kiosk's start, before it issues any ticket: a ticket stored unprinted and
-        never given an outcome was left so by a run that stopped between storing it and
-        printing it (a power cut, a crash). Whether its paper came out is not known;
-        marked, staff see it among the tickets without paper.
+    def settle_unrecorded_prints(self, fault: str, upto: int) -> int:
+        """Mark ``fault`` on every ticket up to the mark ``upto`` stored with no print
+        outcome recorded; how many.
+
+        ``upto`` is :meth:`last_ticket_mark` at a kiosk's start, before it issued any
+        ticket: a ticket stored unprinted and never given an outcome was left so by a
+        run that stopped between storing it and printing it (a power cut, a crash).
+        Whether its paper came out is not known; marked, staff see it among the tickets
+        without paper. Tickets after the mark are this run's, their prints on their way.
+        It reads every ticket up to the mark: run it off the way to a ready kiosk.
         """
         if not fault:
             raise ValueError("a fault names why")
         with self._write() as conn:
             done = conn.execute(
-                "UPDATE tickets SET print_fault = ? WHERE printed = 0 AND print_fault = ''",
-                [fault],
+                "UPDATE tickets SET print_fault = ?"
+                " WHERE rowid <= ? AND printed = 0 AND print_fault = ''",
+                [fault, upto],
             )
             return int(done.rowcount)
 

@@ -187,7 +187,10 @@ def test_a_start_marks_the_tickets_a_stopped_run_left_without_a_print_outcome(
     left, printed, failed = (issue_ticket(store) for _ in range(3))
     store.record_print(printed.id, printed=True)
     store.record_print(failed.id, printed=False, fault="out_of_paper")
-    assert store.settle_unrecorded_prints("interrupted") == 1
+    mark = store.last_ticket_mark()  # the start: this run's tickets come after it
+    this_run = issue_ticket(store)  # its print on its way
+    assert store.settle_unrecorded_prints("interrupted", mark) == 1
     faults = {t.number: t.print_fault for t in store.unprinted_on(NOW.date())}
     assert faults == {left.number: "interrupted", failed.number: "out_of_paper"}
-    assert store.settle_unrecorded_prints("interrupted") == 0  # settled once
+    assert store.ticket(this_run.id)["print_fault"] == ""
+    assert store.settle_unrecorded_prints("interrupted", mark) == 0  # settled once

@@ -353,12 +353,15 @@ def test_a_ticket_a_stopped_run_left_without_a_print_outcome_is_named_at_the_nex
     left = todays_ticket(before, dt.datetime.now().astimezone())
     before.close()  # the run stopped here: no print, no outcome recorded
     with running_kiosk(qtbot, config, deferred_store=True) as window:
+        store = window.kiosk.store
+        # settled once the kiosk is ready, off its way there
         qtbot.waitUntil(lambda: window.controller.status().store_settled, timeout=10_000)
+        marked = lambda: store.ticket(left.id)["print_fault"] == "interrupted"  # noqa: E731
+        qtbot.waitUntil(marked, timeout=10_000)
         panel = open_panel(qtbot, window)
         assert panel.lines["unprinted"].text() == (
             f"Tiket hari ini tanpa kertas: {left.number} (tidak diketahui, kiosk sempat mati)"
         )
-        assert window.kiosk.store.ticket(left.id)["print_fault"] == "interrupted"
 
 
 def test_with_every_ticket_printed_the_panel_has_no_line_for_missing_paper(
