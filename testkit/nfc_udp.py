@@ -30,10 +30,20 @@ NFC_EVENT_DEADLINE_S = 5.0
 
 
 def free_udp_port() -> int:
-    """A loopback UDP port that was free just now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A loopback UDP port that was free just now, and that names no service.
+
+    nfcpy's UDP driver reads its port back through ``getnameinfo`` without
+    ``NI_NUMERICSERV``: a port /etc/services names (60179 is "fido") comes back as
+    that name and the driver fails on ``int("fido")``. The kernel's free ports are
+    drawn from a range that holds a few such ports.
+    """
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+        # asked as the driver asks: a port that comes back as a name is drawn again
+        if socket.getnameinfo(("127.0.0.1", port), socket.NI_NUMERICHOST)[1].isdigit():
+            return port
 
 
 def udp_path(port: int) -> str:

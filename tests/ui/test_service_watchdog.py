@@ -50,7 +50,17 @@ def test_kiosk_run_says_ready_then_pings_the_watchdog(tmp_path: Path) -> None:
     assert b"Traceback" not in stderr
 
 
-def test_an_unusable_store_is_ready_out_of_service(qtbot: QtBot, tmp_path: Path) -> None:
+def ended_with_the_test(request: pytest.FixtureRequest, env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a notifier, emptied when the test ends: its listener is gone then, and
+    a notifier still subscribed to the test's controller must not tell an absent
+    service manager anything in the next test on this worker (a warning in its log)."""
+    request.addfinalizer(env.clear)
+    return env
+
+
+def test_an_unusable_store_is_ready_out_of_service(
+    qtbot: QtBot, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     data = tmp_path / "data"
     data.mkdir()
     (data / "kiosk.db").write_bytes(b"half a database, then the power went" * 200)
@@ -58,7 +68,7 @@ def test_an_unusable_store_is_ready_out_of_service(qtbot: QtBot, tmp_path: Path)
         NotifyListener() as listener,
         running_kiosk(qtbot, offline_config(tmp_path), show=False, deferred_store=True) as window,
     ):
-        env = {"NOTIFY_SOCKET": listener.path}
+        env = ended_with_the_test(request, {"NOTIFY_SOCKET": listener.path})
         notifier = ServiceNotifier(window.controller, window.stack, env=env)
         assert not notifier.ready_sent  # not before the store's opening has settled
         window.show()
@@ -75,15 +85,14 @@ def test_an_unusable_store_is_ready_out_of_service(qtbot: QtBot, tmp_path: Path)
 
 
 def test_ready_waits_for_a_painted_frame_even_once_the_store_is_open(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     with (
         NotifyListener() as listener,
         running_kiosk(qtbot, offline_config(tmp_path), show=False, deferred_store=True) as window,
     ):
-        notifier = ServiceNotifier(
-            window.controller, window.stack, env={"NOTIFY_SOCKET": listener.path}
-        )
+        env = ended_with_the_test(request, {"NOTIFY_SOCKET": listener.path})
+        notifier = ServiceNotifier(window.controller, window.stack, env=env)
         # Hidden, the window opens its store after its fallback time: no frame painted.
         qtbot.waitUntil(lambda: window.controller.status().store_settled, timeout=10_000)
         qtbot.waitUntil(lambda: bool(listener.notices()), timeout=10_000)
@@ -112,13 +121,15 @@ def test_a_watchdog_for_another_process_is_said_in_the_log(
 
 
 def test_pings_stop_while_the_gui_thread_is_blocked_and_resume_after(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     with (
         NotifyListener() as listener,
         running_kiosk(qtbot, offline_config(tmp_path)) as window,
     ):
-        env = {"NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": WATCHDOG_USEC}
+        env = ended_with_the_test(
+            request, {"NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": WATCHDOG_USEC}
+        )
         ServiceNotifier(window.controller, window.stack, env=env)
 
         def pings() -> int:
