@@ -145,6 +145,14 @@ def _field(name: str, *, digits: int = 0) -> QLineEdit:
     return widget
 
 
+#: What the desk says of each of the centre's refusals of the doctor's place.
+_DOCTOR_REFUSED_WORDS: dict[str, str] = {
+    SessionProblem.QUOTA_FULL: "desk_quota_full",
+    SessionProblem.DOCTOR_CLOSED: "desk_doctor_closed_now",
+    SessionProblem.DOCTOR_UNAVAILABLE: "desk_doctor_unavailable",
+}
+
+
 class DeskView(QFrame):
     """The whole desk: find, patient, visit, and today's list."""
 
@@ -1121,15 +1129,12 @@ class DeskView(QFrame):
         if generation != self._generation:
             return
         log.warning("desk action failed: %s", type(exc).__name__)  # never the patient's data
-        if isinstance(exc, TicketingError) and exc.reason is SessionProblem.QUOTA_FULL:
-            self.say("desk_quota_full")
-            self.refresh()
-        elif isinstance(exc, TicketingError) and exc.reason is SessionProblem.DOCTOR_CLOSED:
-            self.say("desk_doctor_closed_now")
-            self.refresh()
-        elif isinstance(exc, TicketingError) and exc.reason is SessionProblem.DOCTOR_UNAVAILABLE:
-            self.say("desk_doctor_unavailable")
-            self.refresh()
+        refused = (
+            _DOCTOR_REFUSED_WORDS.get(str(exc.reason)) if isinstance(exc, TicketingError) else None
+        )
+        if refused is not None:
+            self.say(refused)
+            self.refresh()  # the doctors counted again
         elif isinstance(exc, CentralUnavailable) and exc.status == 429:
             self.say("desk_too_many")
         elif isinstance(exc, CentralUnavailable):

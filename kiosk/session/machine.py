@@ -184,6 +184,8 @@ IDLE_TIMED = INTERACTIVE - CONSENTING
 #: still being asked (:attr:`SessionState.record_pending`), such a tap waits for its
 #: answer. A service may be chosen meanwhile: its values are filled again once it comes.
 WAITS_FOR_RECORD = (FormOpened, PayerChosen, CheckInChosen, ComplaintOpened)
+#: The centre's refusals of the doctor's place: the citizen chooses the doctor again.
+DOCTOR_REFUSED = frozenset(DOCTOR_REFUSALS.values())
 #: The phases between a service chosen and its form: nothing typed yet, so the values
 #: pre-filled there are pre-filled again with a record that comes late.
 _BEFORE_THE_FORM = frozenset({Phase.SERVICE_CHOSEN, Phase.DOCTOR, Phase.PAYER})
@@ -573,8 +575,7 @@ class SessionMachine:
                     )
                 )
             case IssueFailed(session, reason) if self._current(session, Phase.ISSUING):
-                refused = isinstance(reason, SessionProblem) and reason in DOCTOR_REFUSALS.values()
-                if refused and s.doctor is not None:
+                if reason in DOCTOR_REFUSED and s.doctor is not None:
                     self._doctor_refused(SessionProblem(reason))
                     return []
                 return self._fail(reason)
