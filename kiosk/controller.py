@@ -803,9 +803,9 @@ class KioskController:
         that frame is painted the paper rendered and printed (the QR code encoded here,
         for both)."""
         if ticket.status_url:
-            from printing.layouts.qr import qr_matrix
+            from printing.layouts.qr import keep_code
 
-            qr_matrix(ticket.status_url)
+            keep_code(ticket.status_url)
         self._executor.call_soon(lambda: self.dispatch(events.TicketReady(session, ticket)))
         self._after_frame(shown)
 

@@ -179,14 +179,14 @@ def _encode_meanwhile(status_url: str) -> threading.Thread | None:
     """The status page's QR code encoded on a thread of its own, started before the centre
     is asked for the number: this worker waits on the network meanwhile, so the code
     (some 4 ms of Python) costs the citizen nothing, and the screen and the paper find
-    it made (``qr_matrix`` keeps the last few; a wiped session forgets them)."""
+    it made (kept with ``keep_code``; a wiped session forgets it)."""
     if not status_url:
         return None
-    from printing.layouts.qr import qr_matrix  # reportlab's encoder, lazily
+    from printing.layouts.qr import keep_code  # reportlab's encoder, lazily
 
     def encode() -> None:
         try:
-            qr_matrix(status_url)
+            keep_code(status_url)
         except Exception:  # the screen's and the paper's own encoding meet it and say so
             log.exception("the status page's QR code could not be encoded ahead")
 

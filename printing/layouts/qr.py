@@ -18,9 +18,11 @@ Qt (``ui/qr.py``), so the QR on screen is the QR on paper.
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
 import re
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,7 +33,6 @@ QUIET_ZONE = 4
 Matrix = tuple[tuple[bool, ...], ...]
 
 
-@functools.lru_cache(maxsize=8)
 def qr_matrix(text: str, level: str = "M") -> Matrix:
     """The QR code for ``text`` (byte mode, smallest version that fits).
 
@@ -39,10 +40,51 @@ def qr_matrix(text: str, level: str = "M") -> Matrix:
     code may be damaged, as a crumpled ticket can be), ``Q`` or ``H``.
     Raises :class:`ValueError` for empty text.
 
-    The last few codes are kept (the matrix is an immutable tuple): a ticket's
-    status page is encoded once, by the print on its worker thread, and the
-    ticket screen that shows the same code on the GUI thread finds it made.
+    A code :func:`keep_code` kept is found, not encoded again; any other is
+    encoded and not kept, so a paper rendered after its session was wiped (a
+    slip printed late) leaves its page address in no cache.
     """
+    with _KEEPING:
+        kept = _KEPT.get((text, level))
+    return kept if kept is not None else _encode(text, level)
+
+
+def keep_code(text: str, level: str = "M") -> Matrix:
+    """:func:`qr_matrix`, kept until :func:`forget_codes` (the last few only).
+
+    A ticket's status page is encoded once, ahead on a worker thread, and the
+    screen and the paper that show the same code find it made. Only the
+    session's own work keeps a code; the session's wipe forgets them all.
+    """
+    matrix = qr_matrix(text, level)
+    with _KEEPING:
+        _KEPT[(text, level)] = matrix
+        _KEPT.move_to_end((text, level))
+        while len(_KEPT) > _KEPT_AT_MOST:
+            _KEPT.popitem(last=False)
+    return matrix
+
+
+def kept_codes() -> int:
+    """How many codes are kept (none once a session is wiped)."""
+    with _KEEPING:
+        return len(_KEPT)
+
+
+def forget_codes() -> None:
+    """Drop the codes kept: a ticket's or a complaint's page address is the citizen's
+    way in to it, and nothing of a session stays in memory once it is wiped."""
+    with _KEEPING:
+        _KEPT.clear()
+
+
+#: The codes :func:`keep_code` kept, oldest first, by text and level.
+_KEPT: collections.OrderedDict[tuple[str, str], Matrix] = collections.OrderedDict()
+_KEPT_AT_MOST = 8
+_KEEPING = threading.Lock()
+
+
+def _encode(text: str, level: str) -> Matrix:
     if not text:
         raise ValueError("a QR code needs some text")
     # Imported here: reportlab's barcode package loads every barcode widget
@@ -70,12 +112,6 @@ def qr_matrix(text: str, level: str = "M") -> Matrix:
     if code.version >= 7:
         code.setupTypeNumber(False)
     return tuple(tuple(row) for row in code.modules)
-
-
-def forget_codes() -> None:
-    """Drop the codes kept: a ticket's or a complaint's page address is the citizen's
-    way in to it, and nothing of a session stays in memory once it is wiped."""
-    qr_matrix.cache_clear()
 
 
 def _codewords(code: Any) -> list[int]:

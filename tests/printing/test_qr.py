@@ -11,7 +11,16 @@ import pytest
 from reportlab.graphics.barcode import qrencoder
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.layouts.qr import QUIET_ZONE, dark_runs, draw_qr, mask_penalty, qr_matrix
+from printing.layouts.qr import (
+    QUIET_ZONE,
+    dark_runs,
+    draw_qr,
+    forget_codes,
+    keep_code,
+    kept_codes,
+    mask_penalty,
+    qr_matrix,
+)
 from testkit.printouts import decode_qr
 
 URLS = [
@@ -138,3 +147,30 @@ def test_the_symbol_is_built_once_not_once_per_mask(monkeypatch: pytest.MonkeyPa
 
     assert builds == [(True, 0)]
     assert matrix == eight_trial_builds(URLS[0], "M")
+
+
+def test_only_a_code_asked_to_be_kept_is_kept_and_forgetting_drops_it() -> None:
+    """A render after a session's wipe (a late slip) encodes its code afresh and keeps
+    nothing: only the session's own work keeps a code, and the wipe forgets them."""
+    forget_codes()
+    url = "https://antrean.example.go.id/t/KIOSK-1-0001"
+    drawn = qr_matrix(url)
+    assert kept_codes() == 0
+    assert keep_code(url) == drawn and kept_codes() == 1
+    assert qr_matrix(url) is keep_code(url)  # found kept, not encoded again
+    forget_codes()
+    assert kept_codes() == 0
+    qr_matrix(url)
+    assert kept_codes() == 0
+
+
+def test_at_most_eight_codes_are_kept_the_oldest_dropped_first() -> None:
+    forget_codes()
+    oldest = keep_code("kode-0")
+    for n in range(1, 10):
+        keep_code(f"kode-{n}")
+    assert kept_codes() == 8
+    assert qr_matrix("kode-0") == oldest and qr_matrix("kode-0") is not oldest  # encoded anew
+    for n in range(2, 10):  # the newest are found, as the very matrices kept
+        assert qr_matrix(f"kode-{n}") is keep_code(f"kode-{n}")
+    forget_codes()
