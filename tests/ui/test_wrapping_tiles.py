@@ -62,3 +62,34 @@ def test_the_same_words_again_ask_for_no_layout_pass(qtbot: QtBot) -> None:
     assert requests.count >= 1
     assert tile.text() == BUSY and tile.text_label.text() == BUSY
     assert tile.accessibleName() == BUSY
+
+
+def test_a_tile_in_a_narrow_place_wraps_its_words_and_does_not_widen_the_window(
+    qtbot: QtBot,
+) -> None:
+    """A tile's minimum width is its longest word, not its words at the wrap its label
+    prefers (a QPushButton's minimum is its size hint): a long text in larger letters
+    wraps more in a narrow column, and never makes the window grow."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    font = window.font()
+    font.setPixelSize(48)  # "A+" on a dense panel
+    window.setFont(font)
+    scroll = QScrollArea(window)  # as the screens: tiles in a resizable scroll area
+    scroll.setWidgetResizable(True)
+    QVBoxLayout(window).addWidget(scroll)
+    host = QWidget()
+    scroll.setWidget(host)
+    tile = wrapping_button(BUSY + " dan seterusnya" * 6, lambda: None, "tile")
+    QVBoxLayout(host).addWidget(tile)
+    narrow = tile._widest() + 120  # the longest word and the scroll area's frame and bar
+    assert narrow < tile.sizeHint().width()  # far less than the words want on few lines
+    window.setFixedSize(narrow, 1900)
+    window.show()
+    qtbot.waitExposed(window)
+
+    assert tile.minimumSizeHint().width() <= tile._widest()
+    assert host.minimumSizeHint().width() <= scroll.viewport().width()
+    assert window.width() == narrow and tile.width() <= scroll.viewport().width()
+    text = tile.text_label
+    qtbot.waitUntil(lambda: text.height() >= text.heightForWidth(text.width()))  # all lines

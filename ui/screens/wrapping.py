@@ -124,10 +124,11 @@ class WrappingButton(QPushButton):
         return QSize(width, max(hint.height(), self.heightForWidth(width)))
 
     def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        return QSize(
-            max(hint.width(), self._row.minimumSize().width(), self._widest()), hint.height()
-        )
+        # A QPushButton's minimum is its size hint: here the words at the wrap the label
+        # prefers (some 1,000 px for a long text at "A+"), which made a narrow column,
+        # and so the window, grow. A tile is as narrow as its longest word: lines wrap.
+        width = max(self._row.minimumSize().width(), self._widest())
+        return QSize(width, super().minimumSizeHint().height())
 
     def _widest(self) -> int:
         """The width its longest word needs: a word is never cut (only lines wrap)."""
