@@ -72,15 +72,33 @@ class Camera:
             if window.view.lang != lang:
                 window.toggle_language()
             for orientation, (width, height) in SIZES.items():
-                window.resize(width, height)
-                self.settle()
+                self.resize(width, height)
                 prepare()
                 self.settle()  # what prepare showed is laid out before it is taken
+                self.resize(width, height)
                 path = self.out / f"{self.prefix}{name}-{orientation}-{lang}.png"
                 window.grab().save(str(path))
                 self.saved.append(path)
         if window.view.lang != start:
             window.toggle_language()
+
+    def resize(self, width: int, height: int) -> None:
+        """The window at ``width`` × ``height``, as a kiosk's screen of that size shows it.
+
+        Turned from portrait to landscape, the window's minimum height is still the one
+        its wrapped words had at the portrait width, and the first resize stops there
+        (1920 × 1325 for the ticket at "A+"): once laid out at the new width it is asked
+        again, until the size holds.
+        """
+        window = self.window
+        for _ in range(4):
+            window.resize(width, height)
+            self.settle()
+            if (window.width(), window.height()) == (width, height):
+                return
+        raise RuntimeError(
+            f"the window does not fit {width} × {height}: {window.width()} × {window.height()}"
+        )
 
     def to_idle(self) -> None:
         controller = self.window.controller
