@@ -135,7 +135,10 @@ def store_and_print(
     """
     issued_at = now()
     ticket_id = new_ticket_id(store.kiosk_code())
-    encoding = _encode_meanwhile(setup.status_url(ticket_id)) if allocate else None
+    # Ahead, and kept, only for a screen that shows the code (the session's wipe forgets
+    # it): the desk shows none, and its paper encodes its own.
+    ahead = allocate is not None and numbered is not None
+    encoding = _encode_meanwhile(setup.status_url(ticket_id)) if ahead else None
     try:
         allocation = allocate(ticket_id, service.id, issued_at.date(), place) if allocate else None
     except CentralRefused as exc:  # no number used, the citizen chooses again

@@ -8,9 +8,11 @@ PDF standard Helvetica, and a warning is logged once.
 
 from __future__ import annotations
 
-import functools
+import collections
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,9 +166,24 @@ class EmbeddedFont(TTFont):  # type: ignore[misc]
             doc.idToObject["BasicFonts"].dict[internal_name] = font
         del self.state[doc]
 
-    @functools.lru_cache(maxsize=16)  # noqa: B019 (two fonts per process, kept on purpose)
     def _subset(self, n: int, subset: tuple[int, ...], compress: bool) -> _Subset:
-        """Subset ``n``'s pieces written out as reportlab writes them."""
+        """Subset ``n``'s pieces written out as reportlab writes them: those kept found
+        again, others made and kept but while a paper with personal data is drawn."""
+        key = (self, n, subset, compress)
+        with _SUBSETS_LOCK:
+            kept = _SUBSETS.get(key)
+            if kept is not None:
+                _SUBSETS.move_to_end(key)
+                return kept
+        made = self._make_subset(n, subset, compress)
+        if getattr(_drawing, "keep", True):
+            with _SUBSETS_LOCK:
+                _SUBSETS[key] = made
+                while len(_SUBSETS) > _SUBSETS_AT_MOST:
+                    _SUBSETS.popitem(last=False)
+        return made
+
+    def _make_subset(self, n: int, subset: tuple[int, ...], compress: bool) -> _Subset:
         face = self.face
         base = b"".join((SUBSETN(n), b"+", face.name, face.subfontNameX)).decode("pdfdoc")
         writer = pdfdoc.DummyDoc()
@@ -183,3 +200,39 @@ class EmbeddedFont(TTFont):  # type: ignore[misc]
             to_unicode=to_unicode.format(writer),
             font_file=font_file.format(writer),
         )
+
+
+@contextlib.contextmanager
+def drawing_personal_data(personal: bool) -> Iterator[None]:
+    """While drawing a paper with personal data (a registration slip: a name, a NIK),
+    the font subsets it makes are not kept: a subset lists, in order of first use, the
+    characters beyond ASCII its text holds, so one made for "Ṣiti Ḥuṣna" would keep
+    her letters in the process after her session is wiped."""
+    before = getattr(_drawing, "keep", True)
+    _drawing.keep = before and not personal
+    try:
+        yield
+    finally:
+        _drawing.keep = before
+
+
+def kept_subsets() -> tuple[tuple[int, ...], ...]:
+    """The characters of each font subset kept for the next papers."""
+    with _SUBSETS_LOCK:
+        return tuple(subset for _font, _n, subset, _compress in _SUBSETS)
+
+
+def forget_subsets() -> None:
+    """Drop the kept font subsets (the next papers make theirs again)."""
+    with _SUBSETS_LOCK:
+        _SUBSETS.clear()
+
+
+#: Font subsets made, kept for the next documents with the same characters (the last few).
+_SUBSETS: collections.OrderedDict[tuple[EmbeddedFont, int, tuple[int, ...], bool], _Subset] = (
+    collections.OrderedDict()
+)
+_SUBSETS_AT_MOST = 16
+_SUBSETS_LOCK = threading.Lock()
+#: Per thread: whether the paper being drawn may keep its subsets (:func:`drawing_personal_data`).
+_drawing = threading.local()

@@ -29,7 +29,7 @@ from printing.layouts.blocks import (
     render_lock,
     render_pdf,
 )
-from printing.layouts.fonts import Fonts, document_fonts
+from printing.layouts.fonts import Fonts, document_fonts, drawing_personal_data
 from printing.layouts.logo import load_logo
 from printing.layouts.paper import PAPERS, Paper, PaperSpec
 from printing.layouts.qr import qr_matrix
@@ -132,6 +132,7 @@ class DocumentLayout(Generic[Document]):
         """
         meta = self.meta(doc)
         spec = PAPERS[Paper(paper)]
-        with render_lock:
+        personal = getattr(doc, "personal_data", True)  # a kind that does not say: personal
+        with render_lock, drawing_personal_data(personal):
             fonts = fonts or document_fonts()
             return render_pdf(self.blocks(doc, spec, fonts, logo), spec, fonts, meta)

@@ -14,13 +14,20 @@ from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.pdfbase.ttfonts import TTFont, TTFontFace, TTFontFile
 from reportlab.pdfgen.canvas import Canvas
 
-from printing.documents import ReceiptDocument
-from printing.layouts.fonts import EmbeddedFont, document_fonts
+from printing.documents import ReceiptDocument, SlipField
+from printing.layouts.fonts import (
+    EmbeddedFont,
+    document_fonts,
+    drawing_personal_data,
+    forget_subsets,
+    kept_subsets,
+)
 from printing.layouts.paper import Paper
 from printing.layouts.receipt import render_receipt_pdf
 from printing.layouts.slip import render_slip_pdf
 from printing.layouts.ticket import render_ticket_pdf
 from printing.samples import SAMPLE_OFFICE, SAMPLE_TIME, sample_slip, sample_ticket
+from testkit.printouts import pdf_text
 
 RECEIPT = ReceiptDocument(
     "ADU-7K2M-QX4P-9RTV",
@@ -61,7 +68,7 @@ def test_a_subset_is_made_once_per_process_and_no_font_file_is_read_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     render_ticket_pdf(sample_ticket())  # the fonts registered
-    EmbeddedFont._subset.cache_clear()
+    forget_subsets()
     subsets: list[list[int]] = []
     parsed: list[Any] = []
     make_subset = TTFontFace.makeSubset
@@ -117,3 +124,28 @@ def test_an_encrypted_document_gets_reportlabs_own_subsets() -> None:
     reader = PdfReader(io.BytesIO(buffer.getvalue()))
     reader.decrypt("rahasia")
     assert "Nomor Antrean A-017 — ±" in reader.pages[0].extract_text()
+
+
+def test_a_slips_subsets_are_not_kept_so_her_letters_beyond_ascii_do_not_stay() -> None:
+    """A subset lists the characters beyond ASCII in their order of first use: a slip's
+    holds those of the citizen's name. It is made for the slip and kept nowhere; a
+    ticket's (no personal data) is kept for the next tickets."""
+    forget_subsets()
+    slip = sample_slip()
+    name = "Ṣiti Ǹurul Ḥuṣna"
+    hers = replace(slip, fields=(SlipField("Nama", name), *slip.fields))
+    assert name in pdf_text(render_slip_pdf(hers))  # her letters were drawn
+    assert [s for s in kept_subsets() if ord("Ṣ") in s] == []
+    assert kept_subsets() == ()
+
+    render_ticket_pdf(sample_ticket(service="Poli Anak — Ruang Ω"))
+    assert any(ord("Ω") in s for s in kept_subsets())
+
+
+def test_a_paper_drawn_inside_a_personal_one_keeps_nothing_and_the_flag_is_restored() -> None:
+    forget_subsets()
+    with drawing_personal_data(True):
+        render_ticket_pdf(sample_ticket(service="Ruang Ω"))  # nested: still personal
+    assert kept_subsets() == ()
+    render_ticket_pdf(sample_ticket(service="Ruang Ω"))
+    assert any(ord("Ω") in s for s in kept_subsets())

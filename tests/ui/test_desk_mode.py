@@ -40,6 +40,7 @@ from kiosk.session.machine import Phase
 from kiosk.tickets.desk import CANCEL_KIND
 from offline_store import Store, StoredTicket
 from offline_store.models import OutboxState
+from printing.layouts.qr import forget_codes, kept_codes
 from testkit.centre_accounts import bearer, enrol
 from testkit.centre_hospital import hospital_kiosk
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
@@ -362,6 +363,7 @@ def test_a_new_patient_gets_a_no_rm(hospital_desk: KioskWindow, qtbot: QtBot) ->
 def test_a_visit_registered_at_the_desk_gets_a_ticket_with_its_quota_place(
     hospital_desk: KioskWindow, qtbot: QtBot
 ) -> None:
+    forget_codes()
     view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
     assert view.poli.currentData() == "poli-dalam"
     assert (
@@ -380,6 +382,10 @@ def test_a_visit_registered_at_the_desk_gets_a_ticket_with_its_quota_place(
     texts = [pdf_text(pdf.read_bytes()) for pdf in sorted(printed.glob("*.pdf"))]
     [slip] = [text for text in texts if "BUKTI PENDAFTARAN" in text]
     assert "000123" in slip and "0301R0011125K000123" in slip and "dr. Andi" in slip
+    # The desk shows no QR code: its paper's code, the patient's way in to her ticket's
+    # page, is encoded for the paper alone and kept nowhere once printed (no session's
+    # wipe would forget it: F9 and the idle wipe are the desk's own).
+    assert kept_codes() == 0, "her visit's page address is kept"
     pending = [
         item
         for item in hospital_desk.kiosk.store.outbox(OutboxState.PENDING)
