@@ -1710,9 +1710,14 @@ def seed_demo(conn: Connection, office_id: str, *, now: dt.datetime, zone: ZoneI
         its = get_settings(conn, office_id, service_id)
         if has is not None or its is None:
             continue
-        start = min(current + 30 * offset, 23 * 60 + 30)  # a slot of today, ending by midnight
+        start = min(current + 30 * offset, 23 * 60 + 30)  # a slot of today
         begins = dt.datetime.combine(today, dt.time(start // 60, start % 60), tzinfo=zone)
-        ends = begins + dt.timedelta(minutes=30)
+        # Ending within today: a slot of 23:30 ends at 23:59, not at midnight, which a day's
+        # time says "00:00", before its start (every kiosk refused the day's bookings).
+        ends = min(
+            begins + dt.timedelta(minutes=30),
+            dt.datetime.combine(today, dt.time(23, 59), tzinfo=zone),
+        )
         starts_at = f"{start // 60:02d}:{start % 60:02d}"
         if not _take_place(conn, office_id, service_id, today, starts_at, its.bookable):
             log.warning("demo: no place left at %s for %s today", starts_at, service_id)

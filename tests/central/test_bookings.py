@@ -580,6 +580,28 @@ def test_the_demos_bookings_take_the_services_places_not_four(db: Database) -> N
     assert answers == ["booked", Refused(Refusal.FULL)]
 
 
+@pytest.mark.parametrize("local", ["23:10", "23:31", "23:58"])
+def test_the_demos_bookings_late_in_the_evening_end_before_midnight(
+    db: Database, local: str
+) -> None:
+    """A demo centre started late in the evening books its slots of today: none ends at
+    midnight, written "00:00", before it starts (every kiosk refused the day's answer)."""
+    hour, minute = map(int, local.split(":"))
+    now = dt.datetime(2026, 12, 7, hour, minute, tzinfo=ZONE).astimezone(dt.UTC)
+    with db.begin() as conn:
+        conn.execute(delete(citizen_lookups))
+        assert bookings.seed_demo(conn, OFFICE, now=now, zone=ZONE) == 2
+        seeded = bookings.day_bookings(conn, OFFICE, MONDAY, now=now)
+    assert len(seeded) == 2
+    midnight = dt.datetime(2026, 12, 8, tzinfo=ZONE)
+    for booking in seeded:
+        assert booking.starts_at < booking.ends_at, (booking.starts_at, booking.ends_at)
+        assert booking.slot_start < booking.slot_end <= midnight
+        assert f"{booking.slot_end.astimezone(ZONE):%H:%M}" == booking.ends_at
+    siti = next(b for b in seeded if b.first_name == "Siti")
+    assert siti.slot_start <= now < siti.slot_end  # her slot is still now
+
+
 def test_each_reason_a_time_cannot_be_booked_is_told_apart(db: Database) -> None:
     _open(db, ServiceSettings(slot_minutes=30, capacity=2))
     tuesday, sunday = MONDAY + dt.timedelta(days=1), MONDAY + dt.timedelta(days=6)
