@@ -159,10 +159,10 @@ def allocate(
                         now,
                         now.astimezone(ctx.settings.zone).time(),
                     )
-                row, created = numbering.allocate(
+                allocated = numbering.allocate(
                     conn, kiosk, body.ticket_id, body.service_id, now, ctx.settings.zone
                 )
-                service = numbering.service_info(conn, row.service_id)
+                row, created, service = allocated.row, allocated.created, allocated.service
                 place = queue.place(conn, row, queue.catalog_facts(conn, ctx.documents))
             break
         except IntegrityError:
