@@ -5,23 +5,32 @@ ticket (none yet), the active service, the queue's counter, the new row written 
 read back in one ``INSERT … RETURNING``, then the ticket's place (people ahead and
 the ticket called last in one query, today's service times in another). The kiosk's
 code comes with its token. Each test runs on SQLite and PostgreSQL, on the database
-of a real centre, with every statement sent to the database counted.
+of a real centre, with every statement sent to the database counted. The request
+goes to a worker thread twice, not four times: the token checked, then the number
+(FastAPI hands every plain-function dependency, endpoint and answer check to a thread
+of its pool and back).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlalchemy import event, insert
 
 from central.access import staff
 from central.access.audit import utc_now
 from central.access.kiosks import KioskPrincipal, authenticate_kiosk, kiosk_code_of
+from central.api import ROUTERS
+from central.api.deps import require_kiosk
 from central.database import Database
 from central.documents.versioned import DocumentCache
 from central.errors import Conflict
@@ -179,3 +188,27 @@ def test_the_answer_of_a_number_carries_its_place(
     assert (first["people_ahead"], second["people_ahead"]) == (0, 1)
     assert second["counter"] == "1" and second["now_serving"] is None
     assert dt.date.fromisoformat(second["day"]) == dt.datetime.now(ZONE).date()
+
+
+def sync_calls(dependant: Dependant) -> list[Callable[..., object]]:
+    """The plain functions FastAPI runs in its thread pool for a route, each once."""
+    found: list[Callable[..., object]] = []
+    for sub in dependant.dependencies:
+        for call in sync_calls(sub):
+            if call not in found:
+                found.append(call)
+    call = dependant.call
+    if call is not None and not inspect.iscoroutinefunction(call) and call not in found:
+        found.append(call)
+    return found
+
+
+def test_a_number_goes_to_a_worker_thread_once_after_the_token(app: FastAPI) -> None:
+    candidates = [*app.routes, *(r for router in ROUTERS for r in router.routes)]
+    routes = {r.path: r for r in candidates if isinstance(r, APIRoute)}
+    allocate_route = routes["/api/v1/tickets/allocate"]
+    # the endpoint is a coroutine (its answer is checked on the event loop, no thread
+    # hop), the context is one, and the token's check is the only other thread hop
+    assert sync_calls(allocate_route.dependant) == [require_kiosk]
+    me = routes["/api/v1/kiosks/me"]  # a plain route: the context costs it no hop either
+    assert [c.__name__ for c in sync_calls(me.dependant)] == ["require_kiosk", "me"]
