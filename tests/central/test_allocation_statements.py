@@ -194,12 +194,12 @@ def sync_calls(dependant: Dependant) -> list[Callable[..., object]]:
     """The plain functions FastAPI runs in its thread pool for a route, each once."""
     found: list[Callable[..., object]] = []
     for sub in dependant.dependencies:
-        for call in sync_calls(sub):
-            if call not in found:
-                found.append(call)
-    call = dependant.call
-    if call is not None and not inspect.iscoroutinefunction(call) and call not in found:
-        found.append(call)
+        for inner in sync_calls(sub):
+            if inner not in found:
+                found.append(inner)
+    own = dependant.call
+    if own is not None and not inspect.iscoroutinefunction(own) and own not in found:
+        found.append(own)
     return found
 
 
