@@ -191,6 +191,7 @@ def allocate(
             "issued_at": issued_at,
             "queued_at": issued_at,
             "recorded_at": now,
+            "queue_id": service.id,  # the column's default would ask the statement for it
         },
     ).one()
     return Allocated(row, True, service)
