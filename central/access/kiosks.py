@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from central.access.audit import record_event, utc_now
 from central.access.credentials import (
@@ -33,6 +33,9 @@ class KioskPrincipal:
 
     kiosk_id: str
     office_id: str
+    #: Its short code (``K07``), read with the token: a kiosk's code never changes once
+    #: given, so a request need not read it again. None: not read (ask :func:`kiosk_code_of`).
+    kiosk_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,12 +220,22 @@ def kiosk_code_of(conn: Connection, kiosk_id: str) -> str:
 
 def authenticate_kiosk(conn: Connection, token: str) -> KioskPrincipal | None:
     """The kiosk whose live token this is, or ``None``."""
-    row = conn.execute(
-        select(kiosks.c.id, kiosks.c.office_id)
-        .join(kiosk_tokens, kiosk_tokens.c.kiosk_id == kiosks.c.id)
-        .where(kiosk_tokens.c.token_hash == sha256_hex(token), kiosk_tokens.c.revoked_at.is_(None))
-    ).first()
-    return KioskPrincipal(kiosk_id=row.id, office_id=row.office_id) if row else None
+    row = conn.execute(_AUTHENTICATE, {"token_hash": sha256_hex(token)}).first()
+    if row is None:
+        return None
+    return KioskPrincipal(kiosk_id=row.id, office_id=row.office_id, kiosk_code=row.kiosk_code)
+
+
+#: Made once: every kiosk request runs it (building a statement costs more than SQLite's
+#: answer to it).
+_AUTHENTICATE = (
+    select(kiosks.c.id, kiosks.c.office_id, kiosks.c.kiosk_code)
+    .join(kiosk_tokens, kiosk_tokens.c.kiosk_id == kiosks.c.id)
+    .where(
+        kiosk_tokens.c.token_hash == bindparam("token_hash"),
+        kiosk_tokens.c.revoked_at.is_(None),
+    )
+)
 
 
 def kiosk_office(conn: Connection, kiosk_id: str) -> str:

@@ -13,9 +13,11 @@ from fastapi import Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
 from central.access.audit import utc_now
-from central.api.deps import Context, KioskAuth, kiosk_router
+from central.access.kiosks import KioskPrincipal
+from central.api.deps import AppContext, Context, KioskAuth, kiosk_router
 from central.hospital import quota, schedules, visits
 from central.office import numbering, queue
 from central.tables import kiosks
@@ -137,10 +139,21 @@ class AllocatedTicket(NumberedTicket):
         422: {"description": "`unknown_schedule`: the schedule is of another poli or day."},
     },
 )
-def allocate(
+async def allocate(
     body: AllocateRequest, kiosk: KioskAuth, ctx: Context, response: Response
 ) -> AllocatedTicket:
     """The next number of the queue for this ticket id; idempotent by ticket id."""
+    # A citizen waits for it: its work goes to a worker thread once, and the answer is
+    # checked and written on the event loop, not handed to a thread and back again.
+    ticket, created = await run_in_threadpool(_allocate, body, kiosk, ctx)
+    if not created:
+        response.status_code = 200
+    return ticket
+
+
+def _allocate(
+    body: AllocateRequest, kiosk: KioskPrincipal, ctx: AppContext
+) -> tuple[AllocatedTicket, bool]:
     placed: visits.Placed | None = None
     for attempt in range(3):
         try:
@@ -159,19 +172,17 @@ def allocate(
                         now,
                         now.astimezone(ctx.settings.zone).time(),
                     )
-                row, created = numbering.allocate(
+                allocated = numbering.allocate(
                     conn, kiosk, body.ticket_id, body.service_id, now, ctx.settings.zone
                 )
-                service = numbering.service_info(conn, row.service_id)
+                row, created, service = allocated.row, allocated.created, allocated.service
                 place = queue.place(conn, row, queue.catalog_facts(conn, ctx.documents))
             break
         except IntegrityError:
             # PostgreSQL: a request with the same ticket id committed first.
             if attempt == 2:
                 raise
-    if not created:
-        response.status_code = 200
-    return AllocatedTicket(
+    ticket = AllocatedTicket(
         **numbered(row),
         counter=service.counter,
         people_ahead=place.people_ahead,
@@ -188,6 +199,7 @@ def allocate(
             else None
         ),
     )
+    return ticket, created
 
 
 class VoidedTicket(BaseModel):

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, func, insert, select, update
 
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.errors import Conflict, LeaseLimit, NotFound, Unprocessable
@@ -90,20 +90,12 @@ def office_services(conn: Connection, office_id: str) -> dict[str, ServiceInfo]:
 
 def service_info(conn: Connection, service_id: str) -> ServiceInfo:
     """A service, active or not (a ticket's service may have left the catalog since)."""
-    return _service(
-        conn.execute(select(*_SERVICE_COLUMNS).where(services.c.id == service_id)).one()
-    )
+    return _service(conn.execute(_SERVICE, {"service_id": service_id}).one())
 
 
 def require_service(conn: Connection, office_id: str, service_id: str) -> ServiceInfo:
     """An active service of ``office_id``, or 404 ``unknown_service``."""
-    row = conn.execute(
-        select(*_SERVICE_COLUMNS).where(
-            services.c.id == service_id,
-            services.c.office_id == office_id,
-            services.c.active.is_(True),
-        )
-    ).first()
+    row = conn.execute(_ACTIVE_SERVICE, {"service_id": service_id, "office_id": office_id}).first()
     if row is None:
         raise NotFound(
             f"no active service {service_id!r} at this office", code=ErrorCode.UNKNOWN_SERVICE
@@ -120,6 +112,14 @@ _SERVICE_COLUMNS = (
 )
 
 
+_SERVICE = select(*_SERVICE_COLUMNS).where(services.c.id == bindparam("service_id"))
+_ACTIVE_SERVICE = select(*_SERVICE_COLUMNS).where(
+    services.c.id == bindparam("service_id"),
+    services.c.office_id == bindparam("office_id"),
+    services.c.active.is_(True),
+)
+
+
 def _service(row: Any) -> ServiceInfo:
     return ServiceInfo(
         id=str(row.id),
@@ -131,7 +131,16 @@ def _service(row: Any) -> ServiceInfo:
 
 
 def find_ticket(conn: Connection, ticket_id: str) -> Row[Any] | None:
-    return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).first()
+    return conn.execute(_FIND_TICKET, {"ticket_id": ticket_id}).first()
+
+
+@dataclass(frozen=True)
+class Allocated:
+    """:func:`allocate`'s answer: the ticket's row, whether it is new, and its service."""
+
+    row: Row[Any]
+    created: bool
+    service: ServiceInfo
 
 
 def allocate(
@@ -141,46 +150,56 @@ def allocate(
     service_id: str,
     now: dt.datetime,
     zone: ZoneInfo,
-) -> tuple[Row[Any], bool]:
-    """The ticket ``ticket_id`` with the next number of the queue; ``True`` if new.
+) -> Allocated:
+    """The ticket ``ticket_id`` with the next number of the queue (``created``: new).
 
     The same ticket id again (same kiosk, same service) is the same ticket:
     a retry after a lost answer must not take a second number. The caller
     runs this again in a new transaction on an ``IntegrityError`` (two
     requests with one id at once on PostgreSQL: the second then finds the first).
+
+    A citizen waits for it, so it asks the database little: the ticket (none yet),
+    the service, the queue's counter, and the new row written and read back in one
+    ``INSERT … RETURNING``; the kiosk's code comes with its token
+    (:attr:`KioskPrincipal.kiosk_code`), and the statements are made once.
     """
-    if is_foreign(ticket_id, kiosk_code_of(conn, kiosk.kiosk_id)):
+    code = kiosk.kiosk_code or kiosk_code_of(conn, kiosk.kiosk_id)
+    if is_foreign(ticket_id, code):
         raise Conflict("this ticket id names another kiosk")
     existing = find_ticket(conn, ticket_id)
     if existing is not None:
         if existing.service_id != service_id or existing.kiosk_id != kiosk.kiosk_id:
             raise Conflict("this ticket id was already used for another ticket")
-        return existing, False
+        return Allocated(existing, False, service_info(conn, existing.service_id))
     service = require_service(conn, kiosk.office_id, service_id)
     day = local_day(now, zone)
     number, issued_at = take_counted(conn, service.office_id, service.id, day, 1, now)
-    conn.execute(
-        insert(tickets).values(
-            id=ticket_id,
-            office_id=service.office_id,
-            service_id=service.id,
-            day=day,
-            number=number,
-            display=display(service.ticket_prefix, number),
-            number_source="online",
-            kiosk_id=kiosk.kiosk_id,
-            lease_id=None,
-            status="waiting",
-            counter=None,
-            issued_at=issued_at,
-            queued_at=issued_at,
-            recorded_at=now,
-        )
-    )
-    row = find_ticket(conn, ticket_id)
-    if row is None:  # pragma: no cover - inserted just above
-        raise RuntimeError("the new ticket is not there")
-    return row, True
+    row = conn.execute(
+        _INSERT_TICKET,
+        {
+            "id": ticket_id,
+            "office_id": service.office_id,
+            "service_id": service.id,
+            "day": day,
+            "number": number,
+            "display": display(service.ticket_prefix, number),
+            "number_source": "online",
+            "kiosk_id": kiosk.kiosk_id,
+            "lease_id": None,
+            "status": "waiting",
+            "counter": None,
+            "issued_at": issued_at,
+            "queued_at": issued_at,
+            "recorded_at": now,
+            "queue_id": service.id,  # the column's default would ask the statement for it
+        },
+    ).one()
+    return Allocated(row, True, service)
+
+
+#: Made once (each is run for every ticket numbered online).
+_FIND_TICKET = select(tickets).where(tickets.c.id == bindparam("ticket_id"))
+_INSERT_TICKET = insert(tickets).returning(*tickets.c)
 
 
 def create_lease(

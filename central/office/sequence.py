@@ -31,11 +31,17 @@ the last guard.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from typing import Any
 
-from sqlalchemy import Connection, case, literal
+from sqlalchemy import Connection, Date, Integer, Table, bindparam, case, literal
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import ReturningInsert
 
 from central.tables import UtcDateTime, ticket_counters
 from central.upsert import dialect_insert
+
+Insert = postgresql.Insert | sqlite.Insert
 
 #: The highest number of a queue's day before the ranges meet (three digits on the ticket).
 TOP_NUMBER = 999
@@ -62,13 +68,32 @@ def take_counted(
     numbers and their issue times in the same order, so a queue called
     by issue time calls 001 before 002.
     """
+    row = conn.execute(
+        _take_counted(conn.dialect.name),
+        {
+            "p_office": office_id,
+            "p_service": service_id,
+            "p_day": day,
+            "p_count": count,
+            "p_now": now,
+        },
+    ).one()
+    return int(row.last_number) - count + 1, row.updated_at
+
+
+@functools.cache
+def _take_counted(dialect: str) -> ReturningInsert[Any]:
+    """:func:`take_counted`'s statement for ``dialect``, made once (a citizen's number
+    takes it: building it each time cost more than the database's work)."""
+    count = bindparam("p_count", type_=Integer)
+    now = bindparam("p_now", type_=UtcDateTime)
     fits = _counter.last_number + count < _counter.lease_floor
-    statement = (
-        dialect_insert(conn, ticket_counters)
+    return (
+        _dialect_insert(dialect, ticket_counters)
         .values(
-            office_id=office_id,
-            service_id=service_id,
-            day=day,
+            office_id=bindparam("p_office"),
+            service_id=bindparam("p_service"),
+            day=bindparam("p_day", type_=Date),
             last_number=count,
             lease_floor=TOP_NUMBER + 1,
             updated_at=now,
@@ -77,13 +102,11 @@ def take_counted(
             index_elements=[_counter.office_id, _counter.service_id, _counter.day],
             set_={
                 "last_number": case((fits, _counter.last_number + count), else_=_above + count),
-                "updated_at": _latest(now),
+                "updated_at": case((_counter.updated_at > now, _counter.updated_at), else_=now),
             },
         )
         .returning(_counter.last_number, _counter.updated_at)
     )
-    row = conn.execute(statement).one()
-    return int(row.last_number) - count + 1, row.updated_at
 
 
 def take_lease_block(
@@ -121,3 +144,8 @@ def take_lease_block(
 def _latest(now: dt.datetime) -> object:
     at = literal(now, UtcDateTime)
     return case((_counter.updated_at > at, _counter.updated_at), else_=at)
+
+
+def _dialect_insert(dialect: str, table: Table) -> Insert:
+    """:func:`central.upsert.dialect_insert` for a dialect's name (no connection at hand)."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
