@@ -66,7 +66,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -186,6 +186,19 @@ class Plan:
     hospital: HospitalRequest | None = None
 
 
+class Given(NamedTuple):
+    """A time an item gives, read once per batch (:func:`_given`)."""
+
+    #: As given, with the kiosk's offset: stored so, and its date picks a lease.
+    at: dt.datetime
+    #: The same instant in UTC. The batch's bounds are UTC too, and two times in the
+    #: same zone compare field by field; a time in another offset than the bound's is
+    #: converted to compare, at every comparison (some 1.4 µs each).
+    utc: dt.datetime
+    #: The office's local day at that instant.
+    day: dt.date
+
+
 @dataclass(frozen=True)
 class Rules:
     """What the server's settings decide about a batch."""
@@ -223,8 +236,10 @@ class Batch:
     notify_ahead: int
     #: Fallback numbers this kiosk registered, per (service, day): stored and this batch's.
     fallbacks: dict[tuple[str, dt.date], int]
-    #: The registrations' ``issued_at`` as read when loading (each is read once).
-    times: dict[str, dt.datetime | None] = field(default_factory=dict)
+    #: The times given, by their text, as read when loading (each is read once).
+    times: dict[str, Given | None] = field(default_factory=dict)
+    #: ``now`` in UTC, to compare with the items' times (``now`` is kept as given).
+    now_utc: dt.datetime | None = None
     #: What this kiosk's fallback numbers look like, per ticket prefix (made once).
     fallback_patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
@@ -467,13 +482,13 @@ def _load(
             else:
                 mine[row.kiosk_ticket_id or row.id] = row
     days: set[dt.date] = set()
-    times: dict[str, dt.datetime | None] = {}
+    times: dict[str, Given | None] = {}
     for item in items:
         ticket = item.body.get("ticket")
         if item.kind == "service_registration" and isinstance(ticket, dict):
-            issued = _cached_time(times, ticket.get("issued_at"))
+            issued = _cached_time(times, ticket.get("issued_at"), zone)
             if issued is not None:
-                days.add(local_day(issued, zone))
+                days.add(issued.day)
     if days:  # and today: a fallback ticket's queue time is never after its receipt
         days.add(local_day(now, zone))
     kiosk_leases = (
@@ -519,6 +534,7 @@ def _load(
         notify_ahead=rules.notify_ahead,
         fallbacks=fallbacks,
         times=times,
+        now_utc=now.astimezone(dt.UTC),
     )
 
 
@@ -559,30 +575,41 @@ def _time_or_none(value: object) -> dt.datetime | None:
     return parsed
 
 
-def _cached_time(cache: dict[str, dt.datetime | None], value: object) -> dt.datetime | None:
+_UNREAD = Given(EARLIEST, EARLIEST, EARLIEST.date())
+
+
+def _cached_time(cache: dict[str, Given | None], value: object, zone: ZoneInfo) -> Given | None:
     """:func:`_time_or_none`, each text read once per batch (loading reads each
-    registration's ``issued_at``, and its check again)."""
+    registration's ``issued_at``, and its check again), with its instant in UTC and
+    its local day in ``zone``: each converted once (:class:`Given`)."""
     if not isinstance(value, str):
         return None
-    if value not in cache:
-        cache[value] = _time_or_none(value)
-    return cache[value]
+    given = cache.get(value, _UNREAD)
+    if given is _UNREAD:
+        parsed = _time_or_none(value)
+        given = cache[value] = None if parsed is None else _given(parsed, zone)
+    return given
 
 
-def _time(body: dict[str, Any], name: str, batch: Batch) -> dt.datetime:
+def _given(at: dt.datetime, zone: ZoneInfo) -> Given:
+    utc = at.astimezone(dt.UTC)
+    return Given(at, utc, local_day(utc, zone))
+
+
+def _time(body: dict[str, Any], name: str, batch: Batch) -> Given:
     """A time the kiosk gives: after its enrolment, not after the centre's now (give or take)."""
-    parsed = _cached_time(batch.times, body.get(name))
-    if parsed is None:
+    given = _cached_time(batch.times, body.get(name), batch.zone)
+    if given is None:
         raise InvalidItem(
             "invalid_body", f"{name}: an ISO 8601 time with offset, 2000 to 2100, is required"
         )
-    if not batch.earliest <= parsed <= batch.latest:
+    if not batch.earliest <= given.utc <= batch.latest:
         raise InvalidItem(
             "invalid_time",
             f"{name}: before this kiosk was enrolled, or later than the centre's clock "
             "(beyond the allowed clock skew); check the kiosk's clock",
         )
-    return parsed
+    return given
 
 
 def _text(body: dict[str, Any], name: str, longest: int, *, optional: bool = False) -> str | None:
@@ -616,9 +643,10 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     source = ticket.get("number_source")
     if not isinstance(shown, str) or source not in SOURCES:
         raise InvalidItem("invalid_body", "ticket.number and ticket.number_source are required")
-    issued = _time(ticket, "issued_at", batch)
+    given = _time(ticket, "issued_at", batch)
+    issued = given.at
     existing = batch.tickets.get(item.key)
-    plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
+    plan = Plan(item, digest, service.id, given.day, {})
     plan.booking_code = body.get("booking_code")
     plan.notify_ahead = batch.notify_ahead
     hospital_error = _hospital(plan, body)
@@ -657,12 +685,15 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
             plan.ticket["kiosk_ticket_id"] = item.key
             log.warning("a ticket id registered by two kiosks: kept apart, its page disputed")
     if source == "lease":
-        lease = _lease_number(plan, service, shown, issued, batch)
-        queued = queue_time(issued, batch.skew, lease.created_at, batch.now)
+        lease = _lease_number(plan, service, shown, given, batch)
+        queued = _queue_time(given, batch, lease.created_at)
     else:
-        queued = queue_time(issued, batch.skew, batch.enrolled, batch.now)
+        queued = _queue_time(given, batch, batch.enrolled)
         # An online ticket renumbered stays in the queue (and day) it was numbered in.
-        plan.day = existing.day if existing is not None else local_day(queued, batch.zone)
+        if existing is not None:
+            plan.day = existing.day
+        else:
+            plan.day = given.day if queued is issued else local_day(queued, batch.zone)
         _fallback_number(plan, service, shown, batch)
     if existing is None:
         plan.ticket["queued_at"] = queued  # a renumbered online ticket keeps its allocation's
@@ -734,15 +765,27 @@ def queue_time(
     return max(earliest, min(received, issued - skew))
 
 
-def _lease_number(
-    plan: Plan, service: ServiceInfo, shown: str, issued: dt.datetime, batch: Batch
-) -> Any:
+def _queue_time(given: Given, batch: Batch, earliest: dt.datetime) -> dt.datetime:
+    """:func:`queue_time` of ``given`` (the very value it gives), compared in UTC: the
+    batch's now and ``earliest`` (an enrolment, a lease's grant, read from the database)
+    are UTC, so no comparison converts between zones; a kiosk whose clock no heartbeat
+    found off stands at the time it gave, whose local day is known already."""
+    assert batch.now_utc is not None  # noqa: S101 - set by loading
+    shifted = given.utc - batch.skew if batch.skew else given.utc
+    if not shifted < batch.now_utc:  # min(received, issued - skew) is received
+        return earliest if not batch.now_utc > earliest else batch.now
+    if not shifted > earliest:
+        return earliest
+    return given.at - batch.skew if batch.skew else given.at
+
+
+def _lease_number(plan: Plan, service: ServiceInfo, shown: str, given: Given, batch: Batch) -> Any:
     """Check a leased number; returns the lease it came from."""
     match = re.fullmatch(re.escape(service.ticket_prefix) + r"-(\d{1,9})", shown)
     number = int(match.group(1)) if match else -1
     if number < 1 or display(service.ticket_prefix, number) != shown:
         raise InvalidItem("invalid_number", "not a number of this service's queue")
-    day = local_day(issued, batch.zone)
+    day = given.day
     fitting = [
         lease
         for lease in batch.leases
@@ -757,7 +800,7 @@ def _lease_number(
     # The kiosk took the number from its lease of the day its clock said: the
     # date the stamp is written with (then the nearest day, for a stamp in
     # another offset than the kiosk's day).
-    stamped = issued.date()
+    stamped = given.at.date()
     lease = min(
         fitting,
         key=lambda lease: (lease.day != stamped, abs((lease.day - day).days), lease.day),
@@ -800,7 +843,7 @@ def _complaint(item: Item, digest: str, batch: Batch) -> Plan:
     _text(body, "language", 8)
     _text(body, "card_number", 64, optional=True)
     created = _time(body, "created_at", batch)
-    plan = Plan(item, digest, None, local_day(created, batch.zone), {"reference": reference})
+    plan = Plan(item, digest, None, created.day, {"reference": reference})
     plan.notify = _notify(body, batch.notify_ahead)
     return plan
 
@@ -811,7 +854,7 @@ def _visit_cancel(item: Item, digest: str, batch: Batch) -> Plan:
     ticket_id = _text(body, "ticket_id", 36)
     _text(body, "reason", 200)
     cancelled = _time(body, "cancelled_at", batch)
-    return Plan(item, digest, None, local_day(cancelled, batch.zone), {"ticket_id": ticket_id})
+    return Plan(item, digest, None, cancelled.day, {"ticket_id": ticket_id})
 
 
 CHECKS: dict[str, Callable[[Item, str, Batch], Plan]] = {

@@ -26,6 +26,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -35,7 +36,7 @@ from central.office import submissions as submissions_store
 from central.office.submissions import Item, Outcome
 from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
-from central.tables import UtcDateTime, submissions, tickets
+from central.tables import UtcDateTime, kiosk_heartbeats, kiosks, submissions, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
 from testkit.centre_requests import (
     ZONE,
@@ -817,3 +818,147 @@ def test_a_row_the_database_refuses_mid_batch_loses_nothing_and_keeps_nothing_of
         _submit(operator, kiosk, items)
         == [("replayed", None)] * 3 + [("accepted", None)] + [("replayed", None)] * 3
     )
+
+
+def _at(moment: dt.datetime, hours: int) -> str:
+    """``moment`` written as a kiosk in the offset of ``hours`` writes it."""
+    return moment.astimezone(dt.timezone(dt.timedelta(hours=hours))).isoformat()
+
+
+def test_a_batch_finds_each_given_times_local_day_once(
+    central_server: RunningCentral, operator: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each time a batch's items give is converted to the office's local day once (a
+    registration's was converted three times: when loading, for its plan and for its
+    queue's day), the batch's own now once more; a kiosk whose clock a heartbeat found
+    off converts its fallback ticket's shifted time too."""
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    calls: list[dt.datetime] = []
+    convert = submissions_store.local_day
+
+    def counting(at: dt.datetime, zone: Any) -> dt.date:
+        calls.append(at)
+        return convert(at, zone)
+
+    monkeypatch.setattr(submissions_store, "local_day", counting)
+    code = mine["kiosk_code"]
+    items = [
+        registration(new_id(), service, f"E-{code}-{n:03d}", "fallback") for n in range(1, 9)
+    ] + [complaint(new_id()) for _ in range(4)]
+    assert len({i["body"]["ticket"]["issued_at"] for i in items[:8]}) == 8  # each its own
+    assert _submit(operator, kiosk, items) == [("accepted", None)] * 12
+    assert len(calls) == 8 + 4 + 1
+    with operator.begin() as conn:  # the kiosk's clock is 5 ms ahead of the centre's
+        conn.execute(
+            insert(kiosk_heartbeats).values(
+                kiosk_id=kiosk.kiosk_id,
+                received_at=utc_now(),
+                sent_at=utc_now(),
+                clock_skew_ms=5,
+                version="1",
+                reader_state="ok",
+                reader_detail="",
+                printer_state="ok",
+                printer_detail="",
+                outbox_pending=0,
+                outbox_dead=0,
+                leases="[]",
+            )
+        )
+    calls.clear()
+    items = [registration(new_id(), service, f"E-{code}-{n:03d}", "fallback") for n in range(9, 13)]
+    assert _submit(operator, kiosk, items) == [("accepted", None)] * 4
+    assert len(calls) == 4 + 4 + 1
+
+
+def test_a_queue_day_and_time_bound_at_the_edges_of_the_offices_day(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A fallback ticket stands in the queue of its queue time's local day, an item's day
+    is its time's local day, whatever offset the kiosk wrote it in: a microsecond before
+    the office's midnight is the day before, midnight itself the new day (+14:00, -12:00
+    and UTC alike); a kiosk's clock found 1 ms ahead moves a ticket given at midnight
+    + 0.5 ms into the day before. A time at the batch's bound is taken, a microsecond
+    past it refused (``invalid_time``)."""
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    now = dt.datetime.now(dt.UTC)
+    with operator.begin() as conn:  # enrolled two days ago: yesterday's queue is open to it
+        conn.execute(
+            update(kiosks)
+            .where(kiosks.c.id == kiosk.kiosk_id)
+            .values(enrolled_at=now - dt.timedelta(days=2))
+        )
+    midnight = dt.datetime.combine(now.astimezone(ZONE).date(), dt.time(), tzinfo=ZONE)
+    today, yesterday = midnight.date(), midnight.date() - dt.timedelta(days=1)
+    tick = dt.timedelta(microseconds=1)
+    code = mine["kiosk_code"]
+    numbers = iter(range(1, 100))
+    cases: list[tuple[dict[str, Any], dt.date]] = []
+    for hours in (14, -12, 0):
+        for moment, day in ((midnight - tick, yesterday), (midnight, today)):
+            item = registration(new_id(), service, f"E-{code}-{next(numbers):03d}", "fallback")
+            item["body"]["ticket"]["issued_at"] = _at(moment, hours)
+            filed = complaint(new_id())
+            filed["body"]["created_at"] = _at(moment, hours)
+            cases += [(item, day), (filed, day)]
+
+    def stored_days(items: list[dict[str, Any]]) -> list[tuple[dt.date, dt.date | None]]:
+        keys = [i["key"] for i in items]
+        with operator.read() as conn:
+            filed = dict(
+                conn.execute(
+                    select(submissions.c.key, submissions.c.day).where(
+                        submissions.c.kiosk_id == kiosk.kiosk_id, submissions.c.key.in_(keys)
+                    )
+                ).all()
+            )
+            queued = dict(
+                conn.execute(
+                    select(tickets.c.id, tickets.c.day).where(tickets.c.id.in_(keys))
+                ).all()
+            )
+        return [(filed[k], queued.get(k)) for k in keys]
+
+    items = [item for item, _ in cases]
+    assert _submit(operator, kiosk, items) == [("accepted", None)] * len(items)
+    wanted = [(day, day if i["kind"] == "service_registration" else None) for i, day in cases]
+    assert stored_days(items) == wanted
+
+    with operator.begin() as conn:  # the kiosk's clock is 1 ms ahead of the centre's
+        conn.execute(
+            insert(kiosk_heartbeats).values(
+                kiosk_id=kiosk.kiosk_id,
+                received_at=now,
+                sent_at=now,
+                clock_skew_ms=1,
+                version="1",
+                reader_state="ok",
+                reader_detail="",
+                printer_state="ok",
+                printer_detail="",
+                outbox_pending=0,
+                outbox_dead=0,
+                leases="[]",
+            )
+        )
+    late = registration(new_id(), service, f"E-{code}-{next(numbers):03d}", "fallback")
+    late["body"]["ticket"]["issued_at"] = _at(midnight + dt.timedelta(microseconds=500), 9)
+    assert _submit(operator, kiosk, [late]) == [("accepted", None)]
+    # the ticket stands at midnight - 0.5 ms by the centre's clock: yesterday's queue
+    assert stored_days([late]) == [(yesterday, yesterday)]
+
+    with operator.read() as conn:
+        enrolled = conn.execute(
+            select(kiosks.c.enrolled_at).where(kiosks.c.id == kiosk.kiosk_id)
+        ).scalar_one()
+    earliest = enrolled - submissions_store.CLOCK_SKEW
+    bounds = []
+    for moment in (earliest, earliest - tick):
+        filed = complaint(new_id())
+        filed["body"]["created_at"] = _at(moment, -5)
+        bounds.append(filed)
+    assert _submit(operator, kiosk, bounds) == [("accepted", None), ("invalid", "invalid_time")]
