@@ -586,13 +586,22 @@ def _cached_time(cache: dict[str, Given | None], value: object, zone: ZoneInfo) 
         return None
     given = cache.get(value, _UNREAD)
     if given is _UNREAD:
-        parsed = _time_or_none(value)
-        given = cache[value] = None if parsed is None else _given(parsed, zone)
+        given = cache[value] = _given(value, zone)
     return given
 
 
-def _given(at: dt.datetime, zone: ZoneInfo) -> Given:
-    utc = at.astimezone(dt.UTC)
+def _given(value: str, zone: ZoneInfo) -> Given | None:
+    """:func:`_time_or_none` of ``value``, its instant in UTC converted once for the range
+    check and kept, and its local day in ``zone``."""
+    try:
+        at = dt.datetime.fromisoformat(value)
+        if at.tzinfo is None:
+            return None
+        utc = at.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # e.g. 0001-01-01T00:00+14:00 has no UTC
+        return None
+    if not EARLIEST <= utc < LATEST:
+        return None
     return Given(at, utc, local_day(utc, zone))
 
 
@@ -686,17 +695,18 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
             log.warning("a ticket id registered by two kiosks: kept apart, its page disputed")
     if source == "lease":
         lease = _lease_number(plan, service, shown, given, batch)
-        queued = _queue_time(given, batch, lease.created_at)
+        queued, queued_utc = _queue_time(given, batch, lease.created_at)
     else:
-        queued = _queue_time(given, batch, batch.enrolled)
+        queued, queued_utc = _queue_time(given, batch, batch.enrolled)
         # An online ticket renumbered stays in the queue (and day) it was numbered in.
         if existing is not None:
             plan.day = existing.day
         else:
-            plan.day = given.day if queued is issued else local_day(queued, batch.zone)
+            plan.day = given.day if queued is issued else local_day(queued_utc, batch.zone)
         _fallback_number(plan, service, shown, batch)
     if existing is None:
-        plan.ticket["queued_at"] = queued  # a renumbered online ticket keeps its allocation's
+        # a renumbered online ticket keeps its allocation's; stored (and sorted by) in UTC
+        plan.ticket["queued_at"] = queued_utc
         plan.queued_at = queued
         # its own service's queue, as the column's default would say row by row
         plan.ticket["queue_id"] = service.id
@@ -707,7 +717,7 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
         display=shown,
         number_source=source,
         kiosk_id=batch.kiosk.kiosk_id,
-        issued_at=issued,
+        issued_at=given.utc,  # the instant given, in UTC as the column stores it
     )
     if existing is None or plan.revive:
         plan.ticket["status"] = status
@@ -765,18 +775,23 @@ def queue_time(
     return max(earliest, min(received, issued - skew))
 
 
-def _queue_time(given: Given, batch: Batch, earliest: dt.datetime) -> dt.datetime:
-    """:func:`queue_time` of ``given`` (the very value it gives), compared in UTC: the
-    batch's now and ``earliest`` (an enrolment, a lease's grant, read from the database)
-    are UTC, so no comparison converts between zones; a kiosk whose clock no heartbeat
-    found off stands at the time it gave, whose local day is known already."""
+def _queue_time(
+    given: Given, batch: Batch, earliest: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """:func:`queue_time` of ``given`` (the very value it gives), and the same instant in
+    UTC, compared in UTC: the batch's now and ``earliest`` (an enrolment, a lease's grant,
+    read from the database) are UTC, so no comparison converts between zones; a kiosk
+    whose clock no heartbeat found off stands at the time it gave, whose local day is
+    known already."""
     assert batch.now_utc is not None  # noqa: S101 - set by loading
     shifted = given.utc - batch.skew if batch.skew else given.utc
     if not shifted < batch.now_utc:  # min(received, issued - skew) is received
-        return earliest if not batch.now_utc > earliest else batch.now
+        if not batch.now_utc > earliest:
+            return earliest, earliest
+        return batch.now, batch.now_utc
     if not shifted > earliest:
-        return earliest
-    return given.at - batch.skew if batch.skew else given.at
+        return earliest, earliest
+    return (given.at - batch.skew if batch.skew else given.at), shifted
 
 
 def _lease_number(plan: Plan, service: ServiceInfo, shown: str, given: Given, batch: Batch) -> Any:

@@ -962,3 +962,40 @@ def test_a_queue_day_and_time_bound_at_the_edges_of_the_offices_day(
         filed["body"]["created_at"] = _at(moment, -5)
         bounds.append(filed)
     assert _submit(operator, kiosk, bounds) == [("accepted", None), ("invalid", "invalid_time")]
+
+
+def test_fallback_numbers_follow_the_instants_given_whatever_their_offsets(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A batch's fallback tickets are numbered in the order of their queue times, the
+    instants themselves: times written in +14:00, -12:00 and UTC, sent out of order,
+    take the queue's numbers in the order they happened."""
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    code = mine["kiosk_code"]
+    now = dt.datetime.now(dt.UTC)
+    with operator.begin() as conn:  # enrolled before: its tickets stand when they were given
+        conn.execute(
+            update(kiosks)
+            .where(kiosks.c.id == kiosk.kiosk_id)
+            .values(enrolled_at=now - dt.timedelta(hours=1))
+        )
+    steps = (5, 1, 4, 0, 3, 2)  # microseconds after the first: the order they happened
+    items = []
+    for n, (step, hours) in enumerate(zip(steps, (14, -12, 0, 14, -12, 0), strict=True)):
+        item = registration(new_id(), service, f"E-{code}-{n + 1:03d}", "fallback")
+        moment = now - dt.timedelta(seconds=1) + dt.timedelta(microseconds=step)
+        item["body"]["ticket"]["issued_at"] = _at(moment, hours)
+        items.append(item)
+    assert _submit(operator, kiosk, items) == [("accepted", None)] * len(items)
+    with operator.read() as conn:
+        numbers = dict(
+            conn.execute(
+                select(tickets.c.id, tickets.c.number).where(
+                    tickets.c.id.in_([i["key"] for i in items])
+                )
+            ).all()
+        )
+    by_time = [i["key"] for _, i in sorted(zip(steps, items, strict=True), key=lambda p: p[0])]
+    assert [numbers[key] for key in by_time] == sorted(numbers.values())
