@@ -32,6 +32,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from central.access.kiosks import KioskPrincipal
 from central.database import Database
+from central.office import numbering
 from central.office import submissions as submissions_store
 from central.office.submissions import Item, Outcome
 from central.process import RunningCentral
@@ -836,13 +837,13 @@ def test_a_batch_finds_each_given_times_local_day_once(
     mine = enrol(url, new_code(operator)).json()
     kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
     calls: list[dt.datetime] = []
-    convert = submissions_store.local_day
+    convert = numbering.local_day
 
     def counting(at: dt.datetime, zone: Any) -> dt.date:
         calls.append(at)
         return convert(at, zone)
 
-    monkeypatch.setattr(submissions_store, "local_day", counting)
+    monkeypatch.setattr("central.office.submissions.local_day", counting)
     code = mine["kiosk_code"]
     items = [
         registration(new_id(), service, f"E-{code}-{n:03d}", "fallback") for n in range(1, 9)
