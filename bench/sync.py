@@ -224,11 +224,13 @@ DRAIN_PROFILE = (
     "Before and after (old = 745e468, new = this round). In process, the same 20 batches, "
     "process CPU, five alternating pairs at load 5-6: old 1.28, 1.15, 1.37, 1.57, 1.33 s "
     "(median 1.33), new 0.93, 0.92, 0.98, 1.36, 1.17 s (median 0.98, -26 %); Python calls "
-    "in `submit` 1,473,024 → 1,302,046. The whole bench, alternating (old, new, new, old) "
-    "at load 3-10 while other engineers' tests ran: centre CPU old 1.29, 1.75, 1.65, "
-    "1.79 s, new 1.13, 1.02, 1.39, 1.64 s; kiosk CPU unchanged (0.48-0.75 s either code); "
-    "wall ratio old 1.23, 5.60, 2.65, 2.08×, new 1.62, 1.67, 3.01, 2.14×: at that load "
-    "one run's wall ratio does not tell the codes apart; the CPU counts do.",
+    "in `submit` 1,473,024 → 1,302,046. The whole bench, twelve runs alternating (old, "
+    "new, new, old) at load 3-10 while other engineers' tests ran: centre CPU old 1.29, "
+    "1.75, 1.65, 1.79, 1.82, 1.55 s (median 1.70), new 1.13, 1.02, 1.39, 1.64, 1.16, "
+    "1.13 s (median 1.15, -32 %); kiosk CPU unchanged (0.48-0.75 s either code); wall "
+    "ratio old 1.23, 5.60, 2.65, 2.08, 1.71, 2.54× (median 2.31×), new 1.62, 1.67, 3.01, "
+    "2.14, 1.50, 1.95× (median 1.81×). At that load one run's wall ratio does not tell "
+    "the codes apart (one quiet moment gave the old code 1.23×); the CPU counts do.",
     "What is left (cProfile of `submit`, in process, 20 batches of 500, after the sixth "
     "round): the writes ~38 % (SQLite's own `executemany` ~14 %, the columns' conversions "
     "of the issue and queue times ~5 %, the number sequence and quota places ~5 %), "
