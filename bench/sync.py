@@ -227,7 +227,7 @@ DRAIN_PROFILE = (
     "in `submit` 1,473,024 → 1,302,046. The whole bench, twelve runs alternating (old, "
     "new, new, old) at load 3-10 while other engineers' tests ran: centre CPU old 1.29, "
     "1.75, 1.65, 1.79, 1.82, 1.55 s (median 1.70), new 1.13, 1.02, 1.39, 1.64, 1.16, "
-    "1.13 s (median 1.15, -32 %); kiosk CPU unchanged (0.48-0.75 s either code); wall "
+    "1.13 s (median 1.15, -33 %); kiosk CPU unchanged (0.48-0.75 s either code); wall "
     "ratio old 1.23, 5.60, 2.65, 2.08, 1.71, 2.54× (median 2.31×), new 1.62, 1.67, 3.01, "
     "2.14, 1.50, 1.95× (median 1.81×). At that load one run's wall ratio does not tell "
     "the codes apart (one quiet moment gave the old code 1.23×); the CPU counts do.",
