@@ -239,7 +239,10 @@ DRAIN_PROFILE = (
     "`admissible` with the canonical JSON ~14 % (the JSON ~8 %, needed for the digest), "
     "the batch's reads ~20 % (`_load` ~15 %, `_drop_taken` ~5 %), the commit ~8 % (its "
     "fsync). Outside `submit` the centre spends about a third of its CPU in the drain on "
-    "HTTP, the request's JSON and validation and the answer.",
+    "HTTP, the request's JSON and validation and the answer. Next: the canonical JSON "
+    "(`json.dumps` with sorted keys makes an encoder at each call: 5.8 µs a body, 4.6 µs "
+    "with one `JSONEncoder` made once, the same bytes; it is `central.documents`' too), "
+    "and the batch's reads (each select built and its cache key made afresh per batch).",
 )
 #: Failed steps (429s, timeouts) the drain may meet before the run is declared broken.
 MAX_DRAIN_FAILURES = 30
