@@ -62,19 +62,19 @@ import logging
 import math
 import re
 import uuid
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    BindParameter,
-    Column,
     CompoundSelect,
     Connection,
+    Dialect,
     Select,
-    bindparam,
+    Table,
     func,
     insert,
     or_,
@@ -82,8 +82,8 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
-from sqlalchemy.types import String, TypeDecorator
 
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.documents.versioned import canonical
@@ -106,7 +106,7 @@ from central.tables import (
     tickets,
 )
 from central.times import EARLIEST, LATEST, in_range
-from central.upsert import dialect_insert, one_of
+from central.upsert import one_of
 from contract.errors import HospitalError
 from contract.hospital import HospitalRequest
 from contract.ticket_ids import is_foreign, is_kiosk_made
@@ -186,6 +186,19 @@ class Plan:
     hospital: HospitalRequest | None = None
 
 
+class Given(NamedTuple):
+    """A time an item gives, read once per batch (:func:`_given`)."""
+
+    #: As given, with the kiosk's offset: stored so, and its date picks a lease.
+    at: dt.datetime
+    #: The same instant in UTC. The batch's bounds are UTC too, and two times in the
+    #: same zone compare field by field; a time in another offset than the bound's is
+    #: converted to compare, at every comparison (some 1.4 µs each).
+    utc: dt.datetime
+    #: The office's local day at that instant.
+    day: dt.date
+
+
 @dataclass(frozen=True)
 class Rules:
     """What the server's settings decide about a batch."""
@@ -223,8 +236,10 @@ class Batch:
     notify_ahead: int
     #: Fallback numbers this kiosk registered, per (service, day): stored and this batch's.
     fallbacks: dict[tuple[str, dt.date], int]
-    #: The registrations' ``issued_at`` as read when loading (each is read once).
-    times: dict[str, dt.datetime | None] = field(default_factory=dict)
+    #: The times given, by their text, as read when loading (each is read once).
+    times: dict[str, Given | None] = field(default_factory=dict)
+    #: ``now`` in UTC, to compare with the items' times (``now`` is kept as given).
+    now_utc: dt.datetime | None = None
     #: What this kiosk's fallback numbers look like, per ticket prefix (made once).
     fallback_patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
@@ -467,13 +482,13 @@ def _load(
             else:
                 mine[row.kiosk_ticket_id or row.id] = row
     days: set[dt.date] = set()
-    times: dict[str, dt.datetime | None] = {}
+    times: dict[str, Given | None] = {}
     for item in items:
         ticket = item.body.get("ticket")
         if item.kind == "service_registration" and isinstance(ticket, dict):
-            issued = _cached_time(times, ticket.get("issued_at"))
+            issued = _cached_time(times, ticket.get("issued_at"), zone)
             if issued is not None:
-                days.add(local_day(issued, zone))
+                days.add(issued.day)
     if days:  # and today: a fallback ticket's queue time is never after its receipt
         days.add(local_day(now, zone))
     kiosk_leases = (
@@ -519,6 +534,7 @@ def _load(
         notify_ahead=rules.notify_ahead,
         fallbacks=fallbacks,
         times=times,
+        now_utc=now.astimezone(dt.UTC),
     )
 
 
@@ -559,30 +575,50 @@ def _time_or_none(value: object) -> dt.datetime | None:
     return parsed
 
 
-def _cached_time(cache: dict[str, dt.datetime | None], value: object) -> dt.datetime | None:
+_UNREAD = Given(EARLIEST, EARLIEST, EARLIEST.date())
+
+
+def _cached_time(cache: dict[str, Given | None], value: object, zone: ZoneInfo) -> Given | None:
     """:func:`_time_or_none`, each text read once per batch (loading reads each
-    registration's ``issued_at``, and its check again)."""
+    registration's ``issued_at``, and its check again), with its instant in UTC and
+    its local day in ``zone``: each converted once (:class:`Given`)."""
     if not isinstance(value, str):
         return None
-    if value not in cache:
-        cache[value] = _time_or_none(value)
-    return cache[value]
+    given = cache.get(value, _UNREAD)
+    if given is _UNREAD:
+        given = cache[value] = _given(value, zone)
+    return given
 
 
-def _time(body: dict[str, Any], name: str, batch: Batch) -> dt.datetime:
+def _given(value: str, zone: ZoneInfo) -> Given | None:
+    """:func:`_time_or_none` of ``value``, its instant in UTC converted once for the range
+    check and kept, and its local day in ``zone``."""
+    try:
+        at = dt.datetime.fromisoformat(value)
+        if at.tzinfo is None:
+            return None
+        utc = at.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # e.g. 0001-01-01T00:00+14:00 has no UTC
+        return None
+    if not EARLIEST <= utc < LATEST:
+        return None
+    return Given(at, utc, local_day(utc, zone))
+
+
+def _time(body: dict[str, Any], name: str, batch: Batch) -> Given:
     """A time the kiosk gives: after its enrolment, not after the centre's now (give or take)."""
-    parsed = _cached_time(batch.times, body.get(name))
-    if parsed is None:
+    given = _cached_time(batch.times, body.get(name), batch.zone)
+    if given is None:
         raise InvalidItem(
             "invalid_body", f"{name}: an ISO 8601 time with offset, 2000 to 2100, is required"
         )
-    if not batch.earliest <= parsed <= batch.latest:
+    if not batch.earliest <= given.utc <= batch.latest:
         raise InvalidItem(
             "invalid_time",
             f"{name}: before this kiosk was enrolled, or later than the centre's clock "
             "(beyond the allowed clock skew); check the kiosk's clock",
         )
-    return parsed
+    return given
 
 
 def _text(body: dict[str, Any], name: str, longest: int, *, optional: bool = False) -> str | None:
@@ -616,9 +652,10 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
     source = ticket.get("number_source")
     if not isinstance(shown, str) or source not in SOURCES:
         raise InvalidItem("invalid_body", "ticket.number and ticket.number_source are required")
-    issued = _time(ticket, "issued_at", batch)
+    given = _time(ticket, "issued_at", batch)
+    issued = given.at
     existing = batch.tickets.get(item.key)
-    plan = Plan(item, digest, service.id, local_day(issued, batch.zone), {})
+    plan = Plan(item, digest, service.id, given.day, {})
     plan.booking_code = body.get("booking_code")
     plan.notify_ahead = batch.notify_ahead
     hospital_error = _hospital(plan, body)
@@ -657,15 +694,19 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
             plan.ticket["kiosk_ticket_id"] = item.key
             log.warning("a ticket id registered by two kiosks: kept apart, its page disputed")
     if source == "lease":
-        lease = _lease_number(plan, service, shown, issued, batch)
-        queued = queue_time(issued, batch.skew, lease.created_at, batch.now)
+        lease = _lease_number(plan, service, shown, given, batch)
+        queued, queued_utc = _queue_time(given, batch, lease.created_at)
     else:
-        queued = queue_time(issued, batch.skew, batch.enrolled, batch.now)
+        queued, queued_utc = _queue_time(given, batch, batch.enrolled)
         # An online ticket renumbered stays in the queue (and day) it was numbered in.
-        plan.day = existing.day if existing is not None else local_day(queued, batch.zone)
+        if existing is not None:
+            plan.day = existing.day
+        else:
+            plan.day = given.day if queued is issued else local_day(queued_utc, batch.zone)
         _fallback_number(plan, service, shown, batch)
     if existing is None:
-        plan.ticket["queued_at"] = queued  # a renumbered online ticket keeps its allocation's
+        # a renumbered online ticket keeps its allocation's; stored (and sorted by) in UTC
+        plan.ticket["queued_at"] = queued_utc
         plan.queued_at = queued
         # its own service's queue, as the column's default would say row by row
         plan.ticket["queue_id"] = service.id
@@ -676,7 +717,7 @@ def _registration(item: Item, digest: str, batch: Batch) -> Plan:
         display=shown,
         number_source=source,
         kiosk_id=batch.kiosk.kiosk_id,
-        issued_at=issued,
+        issued_at=given.utc,  # the instant given, in UTC as the column stores it
     )
     if existing is None or plan.revive:
         plan.ticket["status"] = status
@@ -734,15 +775,32 @@ def queue_time(
     return max(earliest, min(received, issued - skew))
 
 
-def _lease_number(
-    plan: Plan, service: ServiceInfo, shown: str, issued: dt.datetime, batch: Batch
-) -> Any:
+def _queue_time(
+    given: Given, batch: Batch, earliest: dt.datetime
+) -> tuple[dt.datetime, dt.datetime]:
+    """:func:`queue_time` of ``given`` (the very value it gives), and the same instant in
+    UTC, compared in UTC: the batch's now and ``earliest`` (an enrolment, a lease's grant,
+    read from the database) are UTC, so no comparison converts between zones; a kiosk
+    whose clock no heartbeat found off stands at the time it gave, whose local day is
+    known already."""
+    assert batch.now_utc is not None  # noqa: S101 - set by loading
+    shifted = given.utc - batch.skew if batch.skew else given.utc
+    if not shifted < batch.now_utc:  # min(received, issued - skew) is received
+        if not batch.now_utc > earliest:
+            return earliest, earliest
+        return batch.now, batch.now_utc
+    if not shifted > earliest:
+        return earliest, earliest
+    return (given.at - batch.skew if batch.skew else given.at), shifted
+
+
+def _lease_number(plan: Plan, service: ServiceInfo, shown: str, given: Given, batch: Batch) -> Any:
     """Check a leased number; returns the lease it came from."""
     match = re.fullmatch(re.escape(service.ticket_prefix) + r"-(\d{1,9})", shown)
     number = int(match.group(1)) if match else -1
     if number < 1 or display(service.ticket_prefix, number) != shown:
         raise InvalidItem("invalid_number", "not a number of this service's queue")
-    day = local_day(issued, batch.zone)
+    day = given.day
     fitting = [
         lease
         for lease in batch.leases
@@ -757,7 +815,7 @@ def _lease_number(
     # The kiosk took the number from its lease of the day its clock said: the
     # date the stamp is written with (then the nearest day, for a stamp in
     # another offset than the kiosk's day).
-    stamped = issued.date()
+    stamped = given.at.date()
     lease = min(
         fitting,
         key=lambda lease: (lease.day != stamped, abs((lease.day - day).days), lease.day),
@@ -800,7 +858,7 @@ def _complaint(item: Item, digest: str, batch: Batch) -> Plan:
     _text(body, "language", 8)
     _text(body, "card_number", 64, optional=True)
     created = _time(body, "created_at", batch)
-    plan = Plan(item, digest, None, local_day(created, batch.zone), {"reference": reference})
+    plan = Plan(item, digest, None, created.day, {"reference": reference})
     plan.notify = _notify(body, batch.notify_ahead)
     return plan
 
@@ -811,7 +869,7 @@ def _visit_cancel(item: Item, digest: str, batch: Batch) -> Plan:
     ticket_id = _text(body, "ticket_id", 36)
     _text(body, "reason", 200)
     cancelled = _time(body, "cancelled_at", batch)
-    return Plan(item, digest, None, local_day(cancelled, batch.zone), {"ticket_id": ticket_id})
+    return Plan(item, digest, None, cancelled.day, {"ticket_id": ticket_id})
 
 
 CHECKS: dict[str, Callable[[Item, str, Batch], Plan]] = {
@@ -895,14 +953,15 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
         for offset, plan in enumerate(group):
             plan.ticket["number"] = start + offset
 
-    new = [
-        {**p.ticket, "kiosk_ticket_id": p.ticket.get("kiosk_ticket_id"), "counter": None}
-        for p in plans
-        if p.ticket_mode == "insert"
-    ]
+    new = [p.ticket for p in plans if p.ticket_mode == "insert"]
     if new:
-        at_now = _once(conn, tickets.c.recorded_at, now)
-        conn.execute(insert(tickets).values(recorded_at=at_now, registered_at=at_now), new)
+        _insert_many(
+            conn,
+            tickets,
+            [tuple(map(ticket.get, NEW_TICKET)) for ticket in new],
+            NEW_TICKET,
+            {"counter": None, "recorded_at": now, "registered_at": now},
+        )
     attached = [p.ticket["id"] for p in plans if p.ticket_mode == "attach"]
     if attached:
         conn.execute(update(tickets).where(tickets.c.id.in_(attached)).values(registered_at=now))
@@ -928,38 +987,131 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
     _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
     _register_visits(conn, kiosk, plans, now)
     if plans:
-        conn.execute(
-            insert(submissions).values(received_at=_once(conn, submissions.c.received_at, now)),
+        kiosk_id, office_id = kiosk.kiosk_id, kiosk.office_id
+        _insert_many(
+            conn,
+            submissions,
             [
-                {
-                    "key": p.item.key,
-                    "kind": p.item.kind,
-                    "kiosk_id": kiosk.kiosk_id,
-                    "office_id": kiosk.office_id,
-                    "service_id": p.service_id,
-                    "day": p.day,
-                    "body_sha256": p.digest,
-                    "body": p.item.text.decode("utf-8"),
-                    "result": json.dumps(p.result),
-                }
+                (
+                    p.item.key,
+                    p.item.kind,
+                    p.service_id,
+                    p.day,
+                    p.digest,
+                    p.item.text.decode("utf-8"),
+                    json.dumps(p.result),
+                )
                 for p in plans
             ],
+            SUBMISSION,
+            {"kiosk_id": kiosk_id, "office_id": office_id, "received_at": now},
         )
 
 
-def _once(conn: Connection, column: Column[Any], value: object) -> BindParameter[Any]:
-    """``value`` for ``column`` in every row of one ``executemany``, made ready for the
-    database once: as a column's own value it is converted row by row (the centre's time
-    of receipt, three times an item: to UTC, then to SQLite's text, some 5-10 µs each).
-    The conversion is the column type's own, so the stored value is the same; the ready
-    value is bound as a type that converts nothing on this database (PostgreSQL: the
-    column's own type underneath, so its cast; SQLite: a text, as it is stored)."""
+#: A new ticket's columns as its plan gives them (:func:`_write`); the others are the
+#: same in every row of a batch (no counter yet; recorded and registered now).
+NEW_TICKET = (
+    "id",
+    "office_id",
+    "service_id",
+    "day",
+    "number",
+    "display",
+    "number_source",
+    "kiosk_id",
+    "lease_id",
+    "status",
+    "issued_at",
+    "kiosk_ticket_id",
+    "queue_id",
+    "queued_at",
+)
+#: A submission's columns as its plan gives them; kiosk, office and time of receipt
+#: are the batch's.
+SUBMISSION = ("key", "kind", "service_id", "day", "body_sha256", "body", "result")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """An ``INSERT`` of some columns, compiled for one database: its text, and the
+    order its parameters take (``None``: by name, as PostgreSQL's driver takes them)."""
+
+    sql: str
+    order: tuple[str, ...] | None
+
+
+_Key = tuple[str, tuple[str, ...], tuple[str, ...]]
+_COMPILED: weakref.WeakKeyDictionary[Dialect, dict[_Key, _Compiled]] = weakref.WeakKeyDictionary()
+
+
+def _compiled(
+    dialect: Dialect, table: Table, names: tuple[str, ...], unique: tuple[str, ...]
+) -> _Compiled:
+    """The ``INSERT`` of ``names`` into ``table`` for ``dialect`` (``ON CONFLICT`` of
+    ``unique`` ``DO NOTHING`` if given): compiled once per database, then reused (some
+    0.7 ms each time, two or three times a batch)."""
+    known = _COMPILED.setdefault(dialect, {})
+    done = known.get((table.name, names, unique))
+    if done is None:
+        if unique:
+            made = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+            statement: Any = made(table).on_conflict_do_nothing(index_elements=list(unique))
+        else:
+            statement = insert(table)
+        compiled = statement.compile(dialect=dialect, column_keys=list(names))
+        if set(compiled.binds) != set(names):  # a column default would add its own
+            raise RuntimeError(f"the INSERT into {table.name} binds {sorted(compiled.binds)}")
+        order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+        done = known[(table.name, names, unique)] = _Compiled(str(compiled), order)
+    return done
+
+
+def _insert_many(
+    conn: Connection,
+    table: Table,
+    rows: list[tuple[Any, ...]],
+    names: tuple[str, ...],
+    same: dict[str, Any],
+    *,
+    unique: tuple[str, ...] = (),
+) -> None:
+    """Insert ``rows`` (the values of ``names``, in that order) into ``table`` with the
+    values ``same`` in every row: one ``executemany`` of a statement compiled once. A
+    row whose ``unique`` columns a stored row has already is left out, if ``unique``.
+
+    SQLAlchemy would build each row's parameters afresh (a dictionary per row, each
+    value looked up by name and converted one by one: a tenth of a batch's work). Here
+    each column's values are converted by the column type's own conversion, the very
+    one SQLAlchemy applies (``bind_processor``), a column at a time, and a value that is
+    the same in every row once; the rows go to the driver as it takes them (a tuple
+    in the statement's order; by name on PostgreSQL). The driver's errors come back as
+    SQLAlchemy's (``IntegrityError``, ``DataError``), as from ``execute``.
+    """
+    if not rows:
+        return
     dialect = conn.dialect
-    processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-    ready = processor(value) if processor is not None else value
-    under = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
-    plain = under.dialect_impl(dialect).bind_processor(dialect) is None
-    return bindparam(f"{column.name}_once", ready, type_=under if plain else String())
+    everything = (*names, *same)
+    statement = _compiled(dialect, table, everything, unique)
+    columns: list[Any] = list(zip(*rows, strict=True)) if names else []
+    count = len(rows)
+    for value in same.values():
+        columns.append([value] * count)  # made ready below with the others' column
+    for i, name in enumerate(everything):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is None:
+            continue
+        if name in same:  # the same value in every row: converted once
+            columns[i] = [process(same[name])] * count
+        else:
+            columns[i] = list(map(process, columns[i]))
+    if statement.order is None:
+        by_name = [dict(zip(everything, row, strict=True)) for row in zip(*columns, strict=True)]
+        conn.exec_driver_sql(statement.sql, by_name)
+        return
+    if statement.order != everything:
+        where = [everything.index(name) for name in statement.order]
+        columns = [columns[i] for i in where]
+    conn.exec_driver_sql(statement.sql, list(zip(*columns, strict=True)))
 
 
 def _register_visits(
@@ -1036,25 +1188,29 @@ def _record_complaints(
     """
     if not plans:
         return
-    rows = [
+    _insert_many(
+        conn,
+        complaints,
+        [
+            (
+                p.item.body["reference"],
+                p.item.body["category"],
+                visible_text(p.item.body["text"]),
+                p.item.body["language"],
+                p.item.body.get("card_number"),
+                _time_or_none(p.item.body["created_at"]) or now,
+            )
+            for p in plans
+        ],
+        ("reference", "category", "text", "language", "card_number", "created_at"),
         {
-            "reference": p.item.body["reference"],
             "office_id": kiosk.office_id,
             "kiosk_id": kiosk.kiosk_id,
-            "category": p.item.body["category"],
-            "text": visible_text(p.item.body["text"]),
-            "language": p.item.body["language"],
-            "card_number": p.item.body.get("card_number"),
-            "created_at": _time_or_none(p.item.body["created_at"]) or now,
             "received_at": now,
             "state": "open",
-        }
-        for p in plans
-    ]
-    statement = dialect_insert(conn, complaints).on_conflict_do_nothing(
-        index_elements=["reference"]
+        },
+        unique=("reference",),
     )
-    conn.execute(statement, rows)
 
 
 def _check_in(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime) -> None:

@@ -8,21 +8,36 @@ import datetime as dt
 import json
 import threading
 import time
+import uuid
 from collections.abc import MutableMapping
 from typing import Any
 
 import pytest
 import requests
 from fastapi import FastAPI
-from sqlalchemy import event, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Table,
+    Text,
+    cast,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from central.access.kiosks import KioskPrincipal
 from central.database import Database
+from central.office import numbering
 from central.office import submissions as submissions_store
 from central.office.submissions import Item, Outcome
 from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
-from central.tables import UtcDateTime, submissions, tickets
+from central.tables import UtcDateTime, kiosk_heartbeats, kiosks, submissions, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
 from testkit.centre_requests import (
     ZONE,
@@ -592,3 +607,396 @@ def test_the_taken_numbers_of_a_batch_are_read_by_the_unique_indexes(
         plan = " ".join(str(row) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
     for unique in ("number=?", "display=?"):
         assert f"(office_id=? AND service_id=? AND day=? AND {unique})" in plan, plan
+
+
+def _submit(operator: Database, kiosk: KioskPrincipal, items: list[dict[str, Any]]) -> list[Any]:
+    with operator.begin() as conn:
+        got = submissions_store.submit(
+            conn,
+            kiosk,
+            [Item(i["key"], i["kind"], i["body"]) for i in items],
+            now=utc_now(),
+            zone=ZONE,
+        )
+    return [(o.status, o.error) for o in got]
+
+
+def test_a_batch_hands_its_rows_to_the_driver_ready_whatever_its_size(
+    central_server: RunningCentral, operator: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch's new tickets and submissions go to the driver as rows made ready a
+    column at a time: SQLAlchemy builds no parameters per row (it built and converted
+    a dictionary for each, a tenth of a batch's work), so 4 items or 120 have it build
+    as many; each table is still one ``executemany`` of every row."""
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    numbers = iter(range(1, 1000))
+    built: list[int] = []
+    construct = SQLCompiler.construct_params
+
+    def counting(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return construct(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "construct_params", counting)
+
+    def store(size: int) -> tuple[int, list[int]]:
+        code = mine["kiosk_code"]
+        items = [
+            registration(new_id(), service, f"E-{code}-{next(numbers):03d}", "fallback")
+            for _ in range(size // 2)
+        ] + [complaint(new_id()) for _ in range(size - size // 2)]
+        inserted: list[int] = []
+
+        def count(*args: Any) -> None:
+            statement, parameters, many = args[2], args[3], args[5]
+            if statement.lstrip().upper().startswith(("INSERT INTO TICKETS", "INSERT INTO SUB")):
+                inserted.append(len(parameters) if many else 1)
+
+        built.clear()
+        with operator.begin() as conn:
+            event.listen(conn, "before_cursor_execute", count)
+            got = submissions_store.submit(
+                conn,
+                kiosk,
+                [Item(i["key"], i["kind"], i["body"]) for i in items],
+                now=utc_now(),
+                zone=ZONE,
+            )
+        assert {o.status for o in got} == {"accepted"}, [o for o in got if o.error][:3]
+        return len(built), inserted
+
+    small_built, small_rows = store(4)
+    large_built, large_rows = store(120)
+    assert large_built == small_built
+    assert (small_rows, large_rows) == ([2, 4], [60, 120])  # tickets, then submissions
+
+
+def _raw(conn: Connection, table: Table, keys: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of ``table`` whose first key column is one of ``keys``, each value as the
+    database holds it: its text, and on SQLite its storage class too."""
+    key = table.c.key if "key" in table.c else table.c.id
+    sqlite = conn.dialect.name == "sqlite"
+    values = [cast(c, Text) for c in table.c] + (
+        [func.typeof(c) for c in table.c] if sqlite else []
+    )
+    return sorted(tuple(row) for row in conn.execute(select(*values).where(key.in_(keys))))
+
+
+def test_a_batchs_rows_are_stored_as_sqlalchemys_own_insert_stores_them(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """The rows a batch writes to the driver itself are, column by column and to the
+    storage class, what SQLAlchemy's own ``INSERT`` of the same values stores: leased
+    and fallback numbers, times given in far offsets (+14:00, -11:00, UTC), a ticket id
+    another kiosk had (kept apart, under its own id), a complaint beside them."""
+    url, service = central_server.url, "ktp-cetak-ulang"
+    mine = enrol(url, new_code(operator)).json()
+    other = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    block = lease(url, mine["token"], service, 3).json()
+    code = mine["kiosk_code"]
+    now = dt.datetime.now(dt.UTC)
+    shared = new_id()
+    theirs = registration(shared, service, f"B-{other['kiosk_code']}-001", "fallback")
+    kiosk_other = KioskPrincipal(other["kiosk_id"], DEMO_OFFICE)
+    assert _submit(operator, kiosk_other, [theirs]) == [("accepted", None)]
+    items = [
+        registration(new_id(), service, f"B-{block['start']:03d}", "lease"),
+        registration(new_id(), service, f"B-{code}-001", "fallback"),
+        registration(new_id(), service, f"B-{code}-002", "fallback"),
+        registration(new_id(), service, f"B-{code}-003", "fallback"),
+        registration(shared, service, f"B-{code}-004", "fallback"),
+        complaint(new_id()),
+    ]
+    for item, offset in zip(items[1:4], (14, -11, 0), strict=True):
+        zone = dt.timezone(dt.timedelta(hours=offset))
+        item["body"]["ticket"]["issued_at"] = (
+            (now - dt.timedelta(minutes=5)).astimezone(zone).isoformat()
+        )
+    assert _submit(operator, kiosk, items) == [("accepted", None)] * len(items)
+    ids = [submissions_store.claimed_ticket_id(kiosk.kiosk_id, shared)] + [
+        i["key"] for i in items[:4]
+    ]
+    keys = [i["key"] for i in items]
+    with operator.begin() as conn:
+        stored = {
+            tickets: _raw(conn, tickets, ids),
+            submissions: [r for r in _raw(conn, submissions, keys) if kiosk.kiosk_id in r],
+        }
+        assert [len(rows) for rows in stored.values()] == [5, 6]
+        for table, key, wanted in (
+            (tickets, tickets.c.id, ids),
+            (submissions, submissions.c.key, keys),
+        ):
+            where: ColumnElement[bool] = key.in_(wanted)
+            if table is submissions:
+                where = where & (submissions.c.kiosk_id == kiosk.kiosk_id)
+            rows = [dict(r._mapping) for r in conn.execute(select(table).where(where))]
+            conn.execute(delete(table).where(where))
+            conn.execute(insert(table), rows)  # SQLAlchemy's own parameters, row by row
+        again = {
+            tickets: _raw(conn, tickets, ids),
+            submissions: [r for r in _raw(conn, submissions, keys) if kiosk.kiosk_id in r],
+        }
+    assert again == stored
+
+
+def _refuse_display(conn: Connection, name: str, display: str) -> None:
+    """Make the database itself refuse a ticket numbered ``display`` (a constraint's error,
+    as a number taken by a racing batch would raise)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {name} BEFORE INSERT ON tickets WHEN NEW.display = '{display}' "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+        return
+    conn.exec_driver_sql(
+        f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
+        f"IF NEW.display = '{display}' THEN "
+        "RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END IF; "
+        "RETURN NEW; END $$ LANGUAGE plpgsql"
+    )
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER {name} BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION {name}()"
+    )
+
+
+def test_a_row_the_database_refuses_mid_batch_loses_nothing_and_keeps_nothing_of_it(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """When the database refuses the k-th new ticket of a batch's one ``executemany``,
+    nothing of that attempt stays (no ticket, no submission, no number taken); the batch
+    is stored again item by item and only that item is refused: the others are stored
+    once each and answered ``accepted``, and sent again they are ``replayed``."""
+    url, service = central_server.url, "ktp-cetak-ulang"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    code = mine["kiosk_code"]
+    items = [
+        registration(new_id(), service, f"B-{code}-{n:03d}", "fallback") for n in range(1, 7)
+    ] + [complaint(new_id())]
+    refused = items[3]["body"]["ticket"]["number"]
+    name = f"refuse_{uuid.uuid4().hex[:12]}"
+    with operator.begin() as conn:
+        _refuse_display(conn, name, refused)
+    try:
+        got = _submit(operator, kiosk, items)
+    finally:
+        with operator.begin() as conn:
+            conn.exec_driver_sql(
+                f"DROP TRIGGER {name}"
+                + (" ON tickets" if conn.dialect.name == "postgresql" else "")
+            )
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"DROP FUNCTION {name}()")
+    assert (
+        got
+        == [("accepted", None)] * 3 + [("invalid", "duplicate_number")] + [("accepted", None)] * 3
+    )
+    keys = [i["key"] for i in items]
+    with operator.read() as conn:
+        stored = conn.execute(
+            select(tickets.c.id, tickets.c.display, tickets.c.number).where(tickets.c.id.in_(keys))
+        ).all()
+        kept = (
+            conn.execute(
+                select(submissions.c.key).where(
+                    submissions.c.kiosk_id == kiosk.kiosk_id, submissions.c.key.in_(keys)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sorted(r.id for r in stored) == sorted(keys[:3] + keys[4:6])
+    assert refused not in {r.display for r in stored}
+    assert sorted(kept) == sorted(keys[:3] + keys[4:])
+    # the refused attempt took no number: the five are the queue's next five in a row
+    numbers = sorted(r.number for r in stored)
+    assert numbers == list(range(numbers[0], numbers[0] + 5))
+    assert (
+        _submit(operator, kiosk, items)
+        == [("replayed", None)] * 3 + [("accepted", None)] + [("replayed", None)] * 3
+    )
+
+
+def _at(moment: dt.datetime, hours: int) -> str:
+    """``moment`` written as a kiosk in the offset of ``hours`` writes it."""
+    return moment.astimezone(dt.timezone(dt.timedelta(hours=hours))).isoformat()
+
+
+def test_a_batch_finds_each_given_times_local_day_once(
+    central_server: RunningCentral, operator: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each time a batch's items give is converted to the office's local day once (a
+    registration's was converted three times: when loading, for its plan and for its
+    queue's day), the batch's own now once more; a kiosk whose clock a heartbeat found
+    off converts its fallback ticket's shifted time too."""
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    calls: list[dt.datetime] = []
+    convert = numbering.local_day
+
+    def counting(at: dt.datetime, zone: Any) -> dt.date:
+        calls.append(at)
+        return convert(at, zone)
+
+    monkeypatch.setattr("central.office.submissions.local_day", counting)
+    code = mine["kiosk_code"]
+    items = [
+        registration(new_id(), service, f"E-{code}-{n:03d}", "fallback") for n in range(1, 9)
+    ] + [complaint(new_id()) for _ in range(4)]
+    assert len({i["body"]["ticket"]["issued_at"] for i in items[:8]}) == 8  # each its own
+    assert _submit(operator, kiosk, items) == [("accepted", None)] * 12
+    assert len(calls) == 8 + 4 + 1
+    with operator.begin() as conn:  # the kiosk's clock is 5 ms ahead of the centre's
+        conn.execute(
+            insert(kiosk_heartbeats).values(
+                kiosk_id=kiosk.kiosk_id,
+                received_at=utc_now(),
+                sent_at=utc_now(),
+                clock_skew_ms=5,
+                version="1",
+                reader_state="ok",
+                reader_detail="",
+                printer_state="ok",
+                printer_detail="",
+                outbox_pending=0,
+                outbox_dead=0,
+                leases="[]",
+            )
+        )
+    calls.clear()
+    items = [registration(new_id(), service, f"E-{code}-{n:03d}", "fallback") for n in range(9, 13)]
+    assert _submit(operator, kiosk, items) == [("accepted", None)] * 4
+    assert len(calls) == 4 + 4 + 1
+
+
+def test_a_queue_day_and_time_bound_at_the_edges_of_the_offices_day(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A fallback ticket stands in the queue of its queue time's local day, an item's day
+    is its time's local day, whatever offset the kiosk wrote it in: a microsecond before
+    the office's midnight is the day before, midnight itself the new day (+14:00, -12:00
+    and UTC alike); a kiosk's clock found 1 ms ahead moves a ticket given at midnight
+    + 0.5 ms into the day before. A time at the batch's bound is taken, a microsecond
+    past it refused (``invalid_time``)."""
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    now = dt.datetime.now(dt.UTC)
+    with operator.begin() as conn:  # enrolled two days ago: yesterday's queue is open to it
+        conn.execute(
+            update(kiosks)
+            .where(kiosks.c.id == kiosk.kiosk_id)
+            .values(enrolled_at=now - dt.timedelta(days=2))
+        )
+    midnight = dt.datetime.combine(now.astimezone(ZONE).date(), dt.time(), tzinfo=ZONE)
+    today, yesterday = midnight.date(), midnight.date() - dt.timedelta(days=1)
+    tick = dt.timedelta(microseconds=1)
+    code = mine["kiosk_code"]
+    numbers = iter(range(1, 100))
+    cases: list[tuple[dict[str, Any], dt.date]] = []
+    for hours in (14, -12, 0):
+        for moment, day in ((midnight - tick, yesterday), (midnight, today)):
+            item = registration(new_id(), service, f"E-{code}-{next(numbers):03d}", "fallback")
+            item["body"]["ticket"]["issued_at"] = _at(moment, hours)
+            filed = complaint(new_id())
+            filed["body"]["created_at"] = _at(moment, hours)
+            cases += [(item, day), (filed, day)]
+
+    def stored_days(items: list[dict[str, Any]]) -> list[tuple[dt.date, dt.date | None]]:
+        keys = [i["key"] for i in items]
+        with operator.read() as conn:
+            filed = dict(
+                conn.execute(
+                    select(submissions.c.key, submissions.c.day).where(
+                        submissions.c.kiosk_id == kiosk.kiosk_id, submissions.c.key.in_(keys)
+                    )
+                ).all()
+            )
+            queued = dict(
+                conn.execute(
+                    select(tickets.c.id, tickets.c.day).where(tickets.c.id.in_(keys))
+                ).all()
+            )
+        return [(filed[k], queued.get(k)) for k in keys]
+
+    items = [item for item, _ in cases]
+    assert _submit(operator, kiosk, items) == [("accepted", None)] * len(items)
+    wanted = [(day, day if i["kind"] == "service_registration" else None) for i, day in cases]
+    assert stored_days(items) == wanted
+
+    with operator.begin() as conn:  # the kiosk's clock is 1 ms ahead of the centre's
+        conn.execute(
+            insert(kiosk_heartbeats).values(
+                kiosk_id=kiosk.kiosk_id,
+                received_at=now,
+                sent_at=now,
+                clock_skew_ms=1,
+                version="1",
+                reader_state="ok",
+                reader_detail="",
+                printer_state="ok",
+                printer_detail="",
+                outbox_pending=0,
+                outbox_dead=0,
+                leases="[]",
+            )
+        )
+    late = registration(new_id(), service, f"E-{code}-{next(numbers):03d}", "fallback")
+    late["body"]["ticket"]["issued_at"] = _at(midnight + dt.timedelta(microseconds=500), 9)
+    assert _submit(operator, kiosk, [late]) == [("accepted", None)]
+    # the ticket stands at midnight - 0.5 ms by the centre's clock: yesterday's queue
+    assert stored_days([late]) == [(yesterday, yesterday)]
+
+    with operator.read() as conn:
+        enrolled = conn.execute(
+            select(kiosks.c.enrolled_at).where(kiosks.c.id == kiosk.kiosk_id)
+        ).scalar_one()
+    earliest = enrolled - submissions_store.CLOCK_SKEW
+    bounds = []
+    for moment in (earliest, earliest - tick):
+        filed = complaint(new_id())
+        filed["body"]["created_at"] = _at(moment, -5)
+        bounds.append(filed)
+    assert _submit(operator, kiosk, bounds) == [("accepted", None), ("invalid", "invalid_time")]
+
+
+def test_fallback_numbers_follow_the_instants_given_whatever_their_offsets(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A batch's fallback tickets are numbered in the order of their queue times, the
+    instants themselves: times written in +14:00, -12:00 and UTC, sent out of order,
+    take the queue's numbers in the order they happened."""
+    url, service = central_server.url, "pengaduan-layanan"
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    code = mine["kiosk_code"]
+    now = dt.datetime.now(dt.UTC)
+    with operator.begin() as conn:  # enrolled before: its tickets stand when they were given
+        conn.execute(
+            update(kiosks)
+            .where(kiosks.c.id == kiosk.kiosk_id)
+            .values(enrolled_at=now - dt.timedelta(hours=1))
+        )
+    steps = (5, 1, 4, 0, 3, 2)  # microseconds after the first: the order they happened
+    items = []
+    for n, (step, hours) in enumerate(zip(steps, (14, -12, 0, 14, -12, 0), strict=True)):
+        item = registration(new_id(), service, f"E-{code}-{n + 1:03d}", "fallback")
+        moment = now - dt.timedelta(seconds=1) + dt.timedelta(microseconds=step)
+        item["body"]["ticket"]["issued_at"] = _at(moment, hours)
+        items.append(item)
+    assert _submit(operator, kiosk, items) == [("accepted", None)] * len(items)
+    with operator.read() as conn:
+        numbers = dict(
+            conn.execute(
+                select(tickets.c.id, tickets.c.number).where(
+                    tickets.c.id.in_([i["key"] for i in items])
+                )
+            ).all()
+        )
+    by_time = [i["key"] for _, i in sorted(zip(steps, items, strict=True), key=lambda p: p[0])]
+    assert [numbers[key] for key in by_time] == sorted(numbers.values())
