@@ -125,7 +125,12 @@ class KioskWindow(QMainWindow):
         #: application, which would ask them about every event of every widget).
         self.input_filters = WindowFilters(self)
         #: A tap delivered twice never answers the screen its first tap opened.
-        self.tap_guard = TapGuard(self.stack, self)
+        #: Runs while a card tapped at rest is read and its screen not shown yet.
+        self._reading_held = QTimer(self)
+        self._reading_held.setSingleShot(True)
+        self._reading_held.setInterval(READING_SHOWN_AFTER_MS)
+        self._reading_held.timeout.connect(self._show_reading)
+        self.tap_guard = TapGuard(self.stack, self, held=self._reading_held.isActive)
         self.input_filters.add(self.tap_guard)
         self.stack.currentChanged.connect(lambda _index: self.tap_guard.screen_changed())
 
@@ -156,11 +161,6 @@ class KioskWindow(QMainWindow):
         #: The session whose card read asked for the queue, until its greeting is shown.
         self._queue_asked_for: int | None = None
         self._screen_shown: Screen | None = None
-        #: Runs while a card tapped at rest is read and its screen not shown yet.
-        self._reading_held = QTimer(self)
-        self._reading_held.setSingleShot(True)
-        self._reading_held.setInterval(READING_SHOWN_AFTER_MS)
-        self._reading_held.timeout.connect(self._show_reading)
         #: Every screen wiped since the last state that could put anything of a citizen
         #: on one (see :data:`AT_REST`).
         self._wiped = False

@@ -24,7 +24,14 @@ import cardio.card.citizen_card
 import kiosk.controller
 import ui.window
 from kiosk.session.machine import Phase
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    tap,
+    wait_phase,
+)
 from ui.screens.attract import ReadingScreen
 from ui.window import KioskWindow
 
@@ -113,3 +120,26 @@ def test_a_read_longer_than_the_hold_shows_the_reading_screen_then_the_greeting(
         read_gate.set()
         wait_phase(qtbot, window, Phase.IDENTIFIED)
         assert shown == [reading, window.screens[Phase.IDENTIFIED]]
+
+
+def test_a_press_on_the_attract_screen_while_the_reading_screen_is_held_is_dropped(
+    read_gate: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+    demo_central: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    """The attract screen still shows while the card is read, but its session has begun:
+    its buttons (the language, the voice, the type size) answer nothing meanwhile."""
+    monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", 60_000)
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        language = window.controller.status().language
+        click(qtbot, button_with(window, "Siti Aminah"))
+        qtbot.waitUntil(lambda: window.controller.session().phase is Phase.READING)
+        assert window.stack.currentWidget() is window.attract
+        tap(window.attract.language, 1000)  # a finger on the language, as the card is read
+        assert window.controller.status().language == language
+        read_gate.set()
+        wait_phase(qtbot, window, Phase.IDENTIFIED)
+        assert window.controller.status().language == language
