@@ -17,6 +17,15 @@ once); Python's garbage collections over all the rounds are counted and timed.
 With ``--profile``, the GUI thread's work over all the rounds but the first is
 profiled with :mod:`cProfile` and the top entries by own and by cumulative time
 are printed: the work between a tap and its frame.
+
+With ``--greeting N``, N taps instead (each back to rest, no ticket), and the
+median of when each part of the way from the tap to the greeting painted
+happened, in ms after the tap: the tap and the read's answer handled on the GUI
+thread (``CardTapped``, ``CardRead``, each begun and done), the card read on its
+worker (``read_identity`` begun and done, the cached bookings), the greeting's
+frame (the window's update request begun, its first paint, the greeting label's
+paint, its last paint) and its end as the bench stamps it, and the city record's
+answer (``RecordFound``).
 """
 
 from __future__ import annotations
@@ -203,27 +212,140 @@ def probe(central_url: str, rounds: int, profile: bool, top: int) -> str:
     return out.getvalue()
 
 
+class Marks:
+    """The first ``perf_counter()`` of each named moment of one tap (any thread)."""
+
+    def __init__(self) -> None:
+        self.at: dict[str, float] = {}
+
+    def __call__(self, name: str) -> None:
+        self.at.setdefault(name, time.perf_counter())
+
+
+class FrameMarks(QObject):
+    """Application event filter: the greeting's frame, its first and last paints."""
+
+    def __init__(self, window: QWidget, greeting: QWidget, marks: Marks) -> None:
+        super().__init__()
+        self.window, self.greeting, self.marks = window, greeting, marks
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        at = self.marks.at
+        if "CardRead>" not in at or "greeted" in at:
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.UpdateRequest and watched is self.window:
+            self.marks("frame begun")
+        elif kind == QEvent.Type.Paint and "frame begun" in at:
+            self.marks("first paint")
+            at["last paint"] = time.perf_counter()
+            if watched is self.greeting:
+                self.marks("greeting label painted")
+        return False
+
+
+def greeting_parts(central_url: str, taps: int) -> str:
+    """``taps`` taps to the greeting and back; the median ms of each part after the tap."""
+    import statistics
+
+    import kiosk.controller
+    from cardio.card import citizen_card
+    from kiosk.session.events import Cancel
+
+    marks = Marks()
+    parts: dict[str, list[float]] = {}
+    real_read = citizen_card.read_identity
+
+    def read_identity(*args: object, **kwargs: object) -> object:
+        marks("read_identity begun")
+        try:
+            return real_read(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            marks("read_identity done")
+
+    # the controller's own name for it, as a test's monkeypatch would set it
+    setattr(kiosk.controller, "read_identity", read_identity)  # noqa: B010
+    try:
+        with demo_kiosk(central_url, "anjungan-walk-probe-") as (app, window, driver, _):
+            driver.booking(None)  # no appointment: the greeting
+            controller = window.controller
+            dispatch, bookings = controller.dispatch, controller._bookings.of_holder
+
+            def marked_dispatch(event: object) -> None:
+                name = type(event).__name__
+                marks(f"{name}<")
+                dispatch(event)  # type: ignore[arg-type]
+                marks(f"{name}>")
+
+            def marked_bookings(*args: object, **kwargs: object) -> object:
+                marks("bookings begun")
+                try:
+                    return bookings(*args, **kwargs)  # type: ignore[arg-type]
+                finally:
+                    marks("bookings done")
+
+            controller.dispatch = marked_dispatch  # type: ignore[method-assign]
+            setattr(controller._bookings, "of_holder", marked_bookings)  # noqa: B010
+            frames = FrameMarks(window, driver.greeting.label, marks)
+            app.installEventFilter(frames)
+            for i in range(taps + 1):  # the first one builds what is used once
+                marks.at.clear()
+                driver.stamps.reset()
+                driver.greeting.arm()
+                tapped = time.perf_counter()
+                driver.reader.tap(_applet())
+                driver.reach(Phase.IDENTIFIED)
+                driver.wait(lambda: driver.greeting.at is not None, "the greeting painted")
+                marks.at["greeted (the bench's stamp)"] = driver.greeting.at or tapped
+                driver.wait(lambda: not controller.session().record_pending, "the record")
+                if i:
+                    for name, at in marks.at.items():
+                        parts.setdefault(name, []).append((at - tapped) * 1000)
+                window.dispatch(Cancel())
+                driver.reach(Phase.IDLE)
+                driver.reader.remove()
+                for _ in range(20):
+                    app.processEvents()
+            app.removeEventFilter(frames)
+    finally:
+        setattr(kiosk.controller, "read_identity", real_read)  # noqa: B010
+    out = io.StringIO()
+    print(f"ms after the tap, median of {taps} taps (n: taps in which it happened)", file=out)
+    for name, values in sorted(parts.items(), key=lambda kv: statistics.median(kv[1])):
+        print(f"{name:<30} {statistics.median(values):7.2f}  n={len(values)}", file=out)
+    return out.getvalue()
+
+
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--central-url", help="a running centre (default: start a demo one)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--greeting", type=int, metavar="N", help="N taps: the parts of the way to the greeting"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+    def run(url: str) -> str:
+        if args.greeting:
+            return greeting_parts(url, args.greeting)
+        return probe(url, args.rounds, args.profile, args.top)
+
     if args.central_url:
-        print(probe(args.central_url, args.rounds, args.profile, args.top))
+        print(run(args.central_url))
         return 0
     from central.process import start_central
     from testkit.centres import LOOSE_SERVER_ARGS
 
     central = start_central(seed_demo=True, extra_args=LOOSE_SERVER_ARGS)
     try:
-        print(probe(central.url, args.rounds, args.profile, args.top))
+        print(run(central.url))
     finally:
         central.stop()
     return 0

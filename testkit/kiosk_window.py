@@ -8,10 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QLabel,
     QLineEdit,
@@ -106,6 +108,26 @@ def running_kiosk(
 
 def click(qtbot: QtBot, widget: QWidget) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+
+
+def tap(widget: QWidget, pressed_ms: int) -> None:
+    """A finger's tap at ``widget``'s centre, touching at ``pressed_ms`` for 10 ms: real
+    mouse events with the timestamps a touchscreen gives them, delivered where the
+    platform delivers them, to the window's ``QWindow``, which hands them to the widget."""
+    top = widget.window()
+    handle = top.windowHandle()
+    assert handle is not None, "the window is shown"
+    centre = QPointF(widget.mapTo(top, widget.rect().center()))
+    where = QPointF(widget.mapToGlobal(widget.rect().center()))
+    for kind, stamp, buttons in (
+        (QEvent.Type.MouseButtonPress, pressed_ms, Qt.MouseButton.LeftButton),
+        (QEvent.Type.MouseButtonRelease, pressed_ms + 10, Qt.MouseButton.NoButton),
+    ):
+        event = QMouseEvent(
+            kind, centre, where, Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier
+        )
+        event.setTimestamp(stamp)
+        QApplication.sendEvent(handle, event)
 
 
 def button_with(window: KioskWindow, text: str) -> QPushButton:

@@ -20,6 +20,7 @@ release belongs to the widget its press went to.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QMouseEvent, QWindow
@@ -41,9 +42,15 @@ class TapGuard(QObject):
     and installs the guard on its ``QWindow`` (:class:`ui.window_filters.WindowFilters`).
     """
 
-    def __init__(self, area: QWidget, parent: QObject) -> None:
+    def __init__(
+        self, area: QWidget, parent: QObject, held: Callable[[], bool] = lambda: False
+    ) -> None:
         super().__init__(parent)
         self._area = area
+        #: Whether ``area`` holds back the screen its state asks for (the window shows
+        #: the reading screen only after a while): a press meanwhile would answer the
+        #: screen that state has left, so it is dropped too.
+        self._held = held
         #: The timestamp (ms) of the last release, and of the one the screen changed after.
         self._last_release: int | None = None
         self._changed_after: int | None = None
@@ -67,6 +74,10 @@ class TapGuard(QObject):
         stamp = int(event.timestamp())
         if kind in _PRESSES:
             after = None if self._changed_after is None else stamp - self._changed_after
+            if self._held():
+                self._dropping = True
+                log.info("tap ignored: the screen shown is about to change")
+                return True
             self._dropping = after is not None and 0 <= after < GUARD_MS
             if self._dropping:
                 log.info("tap ignored: %d ms after the screen changed", after)

@@ -54,6 +54,12 @@ TICK_MS = 250
 WARM_UP_DELAY_MS = 100
 #: Load the store anyway if the window is not painted by then (kept hidden).
 FIRST_PAINT_FALLBACK_MS = 2000
+#: A card read still going on this long (ms) after the tap shows the reading screen; a
+#: quicker one (a few ms on the kiosk's readers, PC/SC's included) greets the citizen
+#: straight from the attract screen, without a flash of the reading screen: one frame
+#: between the tap and the greeting, not two. Under the tenth of a second that feels
+#: immediate; the tap's cue sounds at once.
+READING_SHOWN_AFTER_MS = 100
 #: Phases whose screens take nothing from the citizen (no key, no field): the screens
 #: wiped when one of them was shown are still wiped when the next one is.
 AT_REST = frozenset({Phase.IDLE, Phase.READING})
@@ -119,7 +125,12 @@ class KioskWindow(QMainWindow):
         #: application, which would ask them about every event of every widget).
         self.input_filters = WindowFilters(self)
         #: A tap delivered twice never answers the screen its first tap opened.
-        self.tap_guard = TapGuard(self.stack, self)
+        #: Runs while a card tapped at rest is read and its screen not shown yet.
+        self._reading_held = QTimer(self)
+        self._reading_held.setSingleShot(True)
+        self._reading_held.setInterval(READING_SHOWN_AFTER_MS)
+        self._reading_held.timeout.connect(self._show_reading)
+        self.tap_guard = TapGuard(self.stack, self, held=self._reading_held.isActive)
         self.input_filters.add(self.tap_guard)
         self.stack.currentChanged.connect(lambda _index: self.tap_guard.screen_changed())
 
@@ -325,8 +336,11 @@ class KioskWindow(QMainWindow):
         self._screen_shown = screen
         screen.render_state(state, self.view)
         shown = self.overlays.cover(state) or screen
-        self.stack.setCurrentWidget(shown)
-        if new_phase and self._next_frame is not None:
+        held = self._hold_reading(state, shown, new_phase)
+        if not held:
+            self._reading_held.stop()
+            self.stack.setCurrentWidget(shown)
+        if new_phase and not held and self._next_frame is not None:
             session, phase = state.session, state.phase
             self._next_frame.watch(shown, lambda: self.controller.painted(session, phase))
         if screen is self.attract:  # the time now, not the one left from before the session
@@ -339,6 +353,26 @@ class KioskWindow(QMainWindow):
             self.touch_speaker.listen(self.attract.speech_on)
             if state.phase is Phase.IDLE:
                 self.attract.render_state(state, self.view)
+
+    def _hold_reading(self, state: SessionState, shown: QWidget, new_phase: bool) -> bool:
+        """Whether the reading screen ``shown`` waits (:data:`READING_SHOWN_AFTER_MS`):
+        a card tapped at rest, the attract screen still up and no overlay over it."""
+        if state.phase is not Phase.READING or shown is not self.screens[Phase.READING]:
+            return False
+        if new_phase and self.stack.currentWidget() is self.attract:
+            self._reading_held.start()
+        return self._reading_held.isActive()
+
+    def _show_reading(self) -> None:
+        """The read takes longer than a glance: the reading screen, as rendered."""
+        state = self.controller.session()
+        if state.phase is not Phase.READING or self.overlays.cover(state) is not None:
+            return
+        reading = self.screens[Phase.READING]
+        self.stack.setCurrentWidget(reading)
+        if self._next_frame is not None:
+            session = state.session
+            self._next_frame.watch(reading, lambda: self.controller.painted(session, Phase.READING))
 
     def _ask_queue(self, state: SessionState) -> None:
         """Now serving and the wait, for the tiles and the detail: asked as the card is

@@ -8,16 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QPushButton, QWidget
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from kiosk.errors import SessionProblem
 from kiosk.session import consent
 from kiosk.session.events import Confirmed, FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, tap, wait_phase
 from ui.screens.consent import ConsentPhoneScreen
 from ui.tap_guard import GUARD_MS
 from ui.window import KioskWindow
@@ -49,26 +48,6 @@ def to_keypad(qtbot: QtBot, kiosk: KioskWindow) -> ConsentPhoneScreen:
     pad = kiosk.screens[Phase.CONSENT_PHONE]
     assert isinstance(pad, ConsentPhoneScreen)
     return pad
-
-
-def tap(widget: QWidget, pressed_ms: int) -> None:
-    """A finger's tap at ``widget``'s centre, touching at ``pressed_ms`` for 10 ms: real
-    mouse events with the timestamps a touchscreen gives them, delivered where the
-    platform delivers them, to the window's ``QWindow``, which hands them to the widget."""
-    top = widget.window()
-    handle = top.windowHandle()
-    assert handle is not None, "the window is shown"
-    centre = QPointF(widget.mapTo(top, widget.rect().center()))
-    where = QPointF(widget.mapToGlobal(widget.rect().center()))
-    for kind, stamp, buttons in (
-        (QEvent.Type.MouseButtonPress, pressed_ms, Qt.MouseButton.LeftButton),
-        (QEvent.Type.MouseButtonRelease, pressed_ms + 10, Qt.MouseButton.NoButton),
-    ):
-        event = QMouseEvent(
-            kind, centre, where, Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier
-        )
-        event.setTimestamp(stamp)
-        QApplication.sendEvent(handle, event)
 
 
 def button_under(kiosk: KioskWindow, spot: QPoint) -> QPushButton:

@@ -1,0 +1,145 @@
+"""A card read quicker than a glance greets the citizen straight from the attract screen.
+
+The kiosk's readers read a card in a few milliseconds once it is presented (PC/SC's
+included, docs/benchmarks.md): the reading screen, shown at once, was painted for
+those few milliseconds, then the greeting in a frame of its own (two frames between
+the tap and the greeting, the first one only a flash). The window now shows the
+reading screen only when the read is still going on after
+:data:`ui.window.READING_SHOWN_AFTER_MS`; the tap's cue sounds at once either way.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+import cardio.card.citizen_card
+import kiosk.controller
+import ui.window
+from kiosk.session.machine import Phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    tap,
+    wait_phase,
+)
+from ui.screens.attract import ReadingScreen
+from ui.window import KioskWindow
+
+
+class Paints(QObject):
+    """Counts the paint events of one widget."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+@pytest.fixture
+def read_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The kiosk's card read, held on its worker until the gate is opened."""
+    gate = threading.Event()
+    real: Callable[..., Any] = cardio.card.citizen_card.read_identity
+
+    def held_read(*args: Any, **kwargs: Any) -> Any:
+        gate.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kiosk.controller, "read_identity", held_read)
+    try:
+        yield gate
+    finally:
+        gate.set()  # a worker still waiting goes on, the kiosk can stop
+
+
+def shown_screens(window: KioskWindow) -> list[QWidget | None]:
+    """Every screen the window's stack shows from now on, in order."""
+    shown: list[QWidget | None] = []
+    stack = window.stack
+    stack.currentChanged.connect(lambda _index: shown.append(stack.currentWidget()))
+    return shown
+
+
+def test_a_read_within_the_hold_goes_from_the_attract_screen_to_the_greeting(
+    read_gate: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+    demo_central: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", 60_000)  # any read is quick
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        reading = window.screens[Phase.READING]
+        painted = Paints(reading)
+        shown = shown_screens(window)
+        click(qtbot, button_with(window, "Siti Aminah"))
+        qtbot.waitUntil(lambda: window.controller.session().phase is Phase.READING)
+        qtbot.wait(50)  # frames go by while the card is read
+        assert window.stack.currentWidget() is window.attract
+        read_gate.set()
+        wait_phase(qtbot, window, Phase.IDENTIFIED)
+        greeting = window.screens[Phase.IDENTIFIED]
+        assert window.stack.currentWidget() is greeting
+        assert shown == [greeting]  # no reading screen between them
+        assert painted.count == 0
+
+
+def test_a_read_longer_than_the_hold_shows_the_reading_screen_then_the_greeting(
+    read_gate: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+    demo_central: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", 20)
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        reading = window.screens[Phase.READING]
+        painted = Paints(reading)
+        shown = shown_screens(window)
+        click(qtbot, button_with(window, "Siti Aminah"))
+        qtbot.waitUntil(lambda: painted.count > 0, timeout=5000)  # the card still read
+        assert window.controller.session().phase is Phase.READING
+        assert isinstance(reading, ReadingScreen) and reading.title.text()
+        read_gate.set()
+        wait_phase(qtbot, window, Phase.IDENTIFIED)
+        assert shown == [reading, window.screens[Phase.IDENTIFIED]]
+
+
+def test_a_press_on_the_attract_screen_while_the_reading_screen_is_held_is_dropped(
+    read_gate: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+    demo_central: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    """The attract screen still shows while the card is read, but its session has begun:
+    its buttons (the language, the voice, the type size) answer nothing meanwhile."""
+    monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", 60_000)
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        language = window.controller.status().language
+        click(qtbot, button_with(window, "Siti Aminah"))
+        qtbot.waitUntil(lambda: window.controller.session().phase is Phase.READING)
+        assert window.stack.currentWidget() is window.attract
+        tap(window.attract.language, 1000)  # a finger on the language, as the card is read
+        assert window.controller.status().language == language
+        read_gate.set()
+        wait_phase(qtbot, window, Phase.IDENTIFIED)
+        assert window.controller.status().language == language
