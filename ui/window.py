@@ -347,7 +347,8 @@ class KioskWindow(QMainWindow):
             self.attract.show_time(self.controller.now(), self.view.lang)
         self._render_warning()
         self.sounds.render(state)
-        self.speech.render(state, self.view.lang)
+        if not held:  # the voice says the screen shown: a held one once it shows, if ever
+            self.speech.render(state, self.view.lang)
         if self.attract.speech_on != self.speech.on(state):  # the session ended, or began
             self.attract.speech_on = self.speech.on(state)
             self.touch_speaker.listen(self.attract.speech_on)
@@ -370,6 +371,7 @@ class KioskWindow(QMainWindow):
             return
         reading = self.screens[Phase.READING]
         self.stack.setCurrentWidget(reading)
+        self.speech.render(state, self.view.lang)
         if self._next_frame is not None:
             session = state.session
             self._next_frame.watch(reading, lambda: self.controller.painted(session, Phase.READING))

@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 import cardio.card.citizen_card
 import kiosk.controller
 import ui.window
+from kiosk.session.events import Cancel
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import (
     button_with,
@@ -149,3 +150,40 @@ def test_a_press_on_the_attract_screen_while_the_reading_screen_is_held_is_dropp
         read_gate.set()
         wait_phase(qtbot, window, Phase.IDENTIFIED)
         assert window.controller.status().language == language
+
+
+def test_the_voice_says_the_reading_screen_only_when_it_is_shown(
+    read_gate: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+    demo_central: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    """With the voice on, a quick read says the greeting and never the reading screen the
+    citizen did not see (its words were said, then cut by the greeting's); a read longer
+    than the hold says the reading screen when it shows."""
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        said: list[str] = []
+        window.speech.voice.listeners.append(lambda utterance: said.append(utterance.text))
+        reading_words = "Membaca kartu"  # the reading screen's title, said
+        for hold_ms, shown in ((60_000, False), (20, True)):
+            monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", hold_ms)
+            window._reading_held.setInterval(hold_ms)
+            if not window.attract.speech_on:
+                window.toggle_speech()
+            said.clear()
+            read_gate.clear()
+            click(qtbot, button_with(window, "Siti Aminah"))
+            qtbot.waitUntil(lambda: window.controller.session().phase is Phase.READING)
+            if shown:
+                qtbot.waitUntil(lambda: any(reading_words in text for text in said), timeout=5000)
+            else:
+                qtbot.wait(50)
+            read_gate.set()
+            wait_phase(qtbot, window, Phase.IDENTIFIED)
+            before_greeting = 1 if shown else 0
+            qtbot.waitUntil(lambda n=before_greeting: len(said) > n, timeout=5000)  # greeting said
+            assert [t for t in said if reading_words in t] == said[:before_greeting]
+            window.controller.dispatch(Cancel())
+            wait_phase(qtbot, window, Phase.IDLE)
