@@ -224,6 +224,9 @@ def onto(stack: QStackedWidget) -> Callable[[QWidget], None]:
     def add(screen: QWidget) -> None:
         stack.addWidget(screen)
         if stack.isVisible():
+            # The stack's size, not the default a widget is made with (640 × 480: a
+            # landscape screen, whose arrangement a portrait window was then asked for).
+            screen.resize(stack.contentsRect().size())
             QApplication.sendEvent(screen, QResizeEvent(screen.size(), QSize(-1, -1)))
 
     return add

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QStackedWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from ui.lazy_screens import ScreenStack
+from ui.lazy_screens import ScreenStack, onto
 
 
 class Asked(QWidget):
@@ -186,3 +187,35 @@ def test_a_screen_deleted_leaves_the_stack_as_it_leaves_qt_s_own(qtbot: QtBot) -
         stack.setCurrentIndex(1)
         assert stack.currentWidget() is last, type(stack).__name__
         assert [stack.widget(i) for i in range(stack.count())] == [first, last]
+
+
+class Oriented(QWidget):
+    """Records the sizes its resize events bring, as a screen that arranges itself by its
+    orientation (the complaint's categories beside or above its keyboard) does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[QSize] = []
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.sizes.append(event.size())
+        super().resizeEvent(event)
+
+
+def test_a_screen_built_once_the_window_is_up_hears_the_windows_size_not_a_default(
+    qtbot: QtBot,
+) -> None:
+    """A screen made later has a widget's default size (640 × 480, wider than high): told
+    that size, a screen that arranges itself by its orientation laid itself out for a
+    landscape screen and asked the portrait window for that width, which it kept."""
+    stack = ScreenStack()
+    qtbot.addWidget(stack)
+    stack.resize(1080, 1920)
+    stack.addWidget(QWidget())
+    stack.show()
+    qtbot.waitExposed(stack)
+    screen = Oriented()
+    onto(stack)(screen)
+    assert screen.sizes == [stack.contentsRect().size()]
+    stack.setCurrentWidget(screen)
+    assert all(size.height() > size.width() for size in screen.sizes)
