@@ -158,7 +158,9 @@ class ServicesScreen(Screen):
         for r in range(self.grid.rowCount()):
             self.grid.setRowStretch(r, 0)
         columns = self._columns
-        for c in range(self.grid.columnCount()):  # columns of one width, whatever their texts
+        # Columns of one width, whatever their texts: the columns to come too (from one
+        # column to two, the second is not in the grid yet, and kept no stretch).
+        for c in range(max(columns, self.grid.columnCount())):
             self.grid.setColumnStretch(c, 1 if c < columns else 0)
         self._tiles = []
         self._words = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt, QTextBoundaryFinder
 from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy
 
@@ -27,6 +27,16 @@ INSIDE_X = 26
 INSIDE_Y = 14
 #: Room between the icon and the text.
 ICON_GAP = 20
+#: Events after which a tile sets its minimum width again (``_keep_word_width``); a
+#: layout request comes when its label's words or font changed.
+_RESTYLED = frozenset(
+    {
+        QEvent.Type.Polish,
+        QEvent.Type.StyleChange,
+        QEvent.Type.FontChange,
+        QEvent.Type.LayoutRequest,
+    }
+)
 
 
 class WrappingButton(QPushButton):
@@ -56,6 +66,9 @@ class WrappingButton(QPushButton):
         self._icon = QIcon()
         self._icon_size = QSize()
         self._cap = 0
+        #: The longest word's width (``_widest``), and the text, font and icon it is for.
+        self._widest_for: tuple[str, str, int] | None = None
+        self._widest_px = 0
         self.toggled.connect(lambda _on: self._restyle_label())
 
     # -- a button's surface, on the label ------------------------------------------
@@ -70,6 +83,7 @@ class WrappingButton(QPushButton):
         shown = text.replace("&&", "&")
         self.text_label.setText(shown)
         self.setAccessibleName(shown)
+        self._keep_word_width()
         self.updateGeometry()
         self._fit_cap()  # new words may need more than the cap: now, not at the next resize
 
@@ -93,6 +107,7 @@ class WrappingButton(QPushButton):
             self.icon_label.setPixmap(self._icon.pixmap(self._icon_size))
             self.icon_label.setFixedSize(self._icon_size)
         self.icon_label.setVisible(shown)
+        self._keep_word_width()
         self.updateGeometry()
 
     def mark(self, name: str, value: bool) -> None:
@@ -100,6 +115,7 @@ class WrappingButton(QPushButton):
         self.setProperty(name, value)
         self.style().unpolish(self)
         self.style().polish(self)
+        self._keep_word_width()  # the theme set the touch size back
         self._restyle_label()
 
     def _restyle_label(self) -> None:
@@ -127,16 +143,43 @@ class WrappingButton(QPushButton):
         # A QPushButton's minimum is its size hint: here the words at the wrap the label
         # prefers (some 1,000 px for a long text at "A+"), which made a narrow column,
         # and so the window, grow. A tile is as narrow as its longest word: lines wrap.
-        width = max(self._row.minimumSize().width(), self._widest())
-        return QSize(width, super().minimumSizeHint().height())
+        return QSize(self._word_width(), super().minimumSizeHint().height())
+
+    def _word_width(self) -> int:
+        return max(self._row.minimumSize().width(), self._widest())
 
     def _widest(self) -> int:
-        """The width its longest word needs: a word is never cut (only lines wrap)."""
-        metrics = self.text_label.fontMetrics()
-        words = self.text_label.text().split()
-        word = max((metrics.horizontalAdvance(w) for w in words), default=0)
+        """The width its longest word needs: a word is never cut (only lines wrap).
+
+        A word here is what lies between two places Qt may break a line (Unicode's line
+        breaking, as the label wraps): "Kelahiran/Kematian" may break after the slash.
+        """
+        text, font = self.text_label.text(), self.text_label.font()
         icon = self._icon_size.width() + ICON_GAP if self.icon_label.isVisibleTo(self) else 0
-        return word + icon + 2 * INSIDE_X
+        key = (text, font.key(), icon)
+        if key != self._widest_for:
+            metrics = self.text_label.fontMetrics()
+            finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
+            word, start = 0, 0
+            while (end := finder.toNextBoundary()) != -1:
+                word = max(word, metrics.horizontalAdvance(text[start:end].rstrip()))
+                start = end
+            self._widest_for, self._widest_px = key, word + icon + 2 * INSIDE_X
+        return self._widest_px
+
+    def _keep_word_width(self) -> None:
+        """Hold the tile's own minimum width at :meth:`minimumSizeHint`'s.
+
+        The theme's ``min-width`` (the touch size) gives every push button an explicit
+        minimum, and a layout takes an explicit minimum in place of the hint: a narrow
+        column squeezed the tile below its longest word, which the label then cut. So
+        the tile sets its minimum itself, never under its touch height, again whenever
+        the theme is applied (which sets the touch size back), its words or its icon
+        change.
+        """
+        width = max(self._word_width(), self.minimumHeight())
+        if width != self.minimumWidth():
+            self.setMinimumWidth(width)
 
     def set_height_cap(self, px: int) -> None:
         """Grow with the screen up to ``px`` high, or to what the text needs if more."""
@@ -150,9 +193,13 @@ class WrappingButton(QPushButton):
     def event(self, event: QEvent) -> bool:
         # What the text needs changed without a resize (a new font, "A+", an icon): a tile
         # already at its cap keeps its size, so no resize would ever lift the cap.
-        if event.type() == QEvent.Type.LayoutRequest:
-            self._fit_cap()
-        return super().event(event)
+        kind = event.type()
+        handled = super().event(event)
+        if kind in _RESTYLED:  # the theme applied (its touch size set back), new words or font
+            self._keep_word_width()
+            if kind == QEvent.Type.LayoutRequest:
+                self._fit_cap()
+        return handled
 
     def _fit_cap(self) -> None:
         """The cap, or what the words need at this width if more (never cut to the cap)."""
