@@ -1085,7 +1085,8 @@ def _insert_many(
     one SQLAlchemy applies (``bind_processor``), a column at a time, and a value that is
     the same in every row once; the rows go to the driver as it takes them (a tuple
     in the statement's order; by name on PostgreSQL). The driver's errors come back as
-    SQLAlchemy's (``IntegrityError``, ``DataError``), as from ``execute``.
+    SQLAlchemy's (``IntegrityError``, ``DataError``), as from ``execute``, and a value
+    its column's conversion refuses as ``StatementError``, as SQLAlchemy reports it.
     """
     if not rows:
         return
@@ -1100,10 +1101,18 @@ def _insert_many(
         process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if process is None:
             continue
-        if name in same:  # the same value in every row: converted once
-            columns[i] = [process(same[name])] * count
-        else:
-            columns[i] = list(map(process, columns[i]))
+        try:
+            if name in same:  # the same value in every row: converted once
+                columns[i] = [process(same[name])] * count
+            else:
+                columns[i] = list(map(process, columns[i]))
+        except Exception as exc:  # as SQLAlchemy reports a value its column refuses
+            raise StatementError(
+                f"a value of {table.name}.{name} cannot be stored ({type(exc).__name__})",
+                statement.sql,
+                None,
+                exc,
+            ) from exc
     if statement.order is None:
         by_name = [dict(zip(everything, row, strict=True)) for row in zip(*columns, strict=True)]
         conn.exec_driver_sql(statement.sql, by_name)

@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from central.access.kiosks import KioskPrincipal
@@ -539,11 +540,16 @@ def test_a_batch_converts_its_time_of_receipt_once_and_stores_it_as_the_column_d
         assert {o.status for o in got} == {"accepted"}, [o for o in got if o.error][:3]
         return [i["key"] for i in items]
 
-    small_now = dt.datetime.now(ZONE).replace(microsecond=0)  # no fraction: still 6 digits
+    # The centre's clock a little ahead of the items' given times (and of the kiosk's
+    # enrolment): no ticket is queued at the time of receipt itself, which a row would
+    # then convert once more each (a second that began between the enrolment and "now"
+    # did that, now and then).
+    ahead = dt.timedelta(seconds=5)
+    small_now = dt.datetime.now(ZONE).replace(microsecond=0) + ahead  # no fraction: 6 digits
     small = store(2, small_now)
     small_count = converted.count(small_now)
     converted.clear()
-    large_now = dt.datetime.now(ZONE).replace(microsecond=5)
+    large_now = dt.datetime.now(ZONE).replace(microsecond=5) + ahead
     large = store(30, large_now)
     assert converted.count(large_now) == small_count
     for keys, now in ((small, small_now), (large, large_now)):
@@ -1000,3 +1006,24 @@ def test_fallback_numbers_follow_the_instants_given_whatever_their_offsets(
         )
     by_time = [i["key"] for _, i in sorted(zip(steps, items, strict=True), key=lambda p: p[0])]
     assert [numbers[key] for key in by_time] == sorted(numbers.values())
+
+
+def test_a_value_its_columns_conversion_refuses_is_a_statement_error_as_sqlalchemys(
+    operator: Database,
+) -> None:
+    """The batch's rows are converted by their columns' own conversions before the driver
+    sees them: a value one refuses (a time without its zone) is SQLAlchemy's own
+    ``StatementError``, which the batch answers as that item's fault, not a bare
+    ``ValueError`` and a 500 for the whole batch, sent again for ever."""
+    naive = dt.datetime(2026, 12, 7, 9, 0)
+    with operator.begin() as conn, pytest.raises(StatementError) as refused:
+        submissions_store._insert_many(
+            conn,
+            submissions,
+            [("kiosk-1", "K-1", naive)],
+            ("kiosk_id", "key", "received_at"),
+            {},
+        )
+    assert isinstance(refused.value.orig, ValueError)
+    assert "submissions.received_at" in str(refused.value)
+    assert submissions_store._item_fault(refused.value)
