@@ -155,7 +155,13 @@ def estimate(people: int, per_person: float) -> int:
 
 def now_serving(conn: Connection, queue_id: str, day: dt.date) -> str | None:
     """The ticket called last in the queue (it may be served by now), or ``None``."""
-    display: str | None = conn.execute(
+    display: str | None = conn.execute(_called_last(queue_id, day)).scalar_one_or_none()
+    return display
+
+
+def _called_last(queue_id: Any, day: Any) -> Select[Any]:
+    """The display of the ticket called last in ``queue_id`` on ``day`` (values or binds)."""
+    return (
         select(tickets.c.display)
         .where(
             tickets.c.queue_id == queue_id,
@@ -164,8 +170,7 @@ def now_serving(conn: Connection, queue_id: str, day: dt.date) -> str | None:
         )
         .order_by(tickets.c.called_at.desc(), tickets.c.number.desc())
         .limit(1)
-    ).scalar_one_or_none()
-    return display
+    )
 
 
 def people_ahead(conn: Connection, ticket: TicketRow) -> int:
@@ -258,17 +263,7 @@ def _place_statements() -> tuple[Select[Any], Select[Any]]:
         )
         .scalar_subquery()
     )
-    serving = (
-        select(tickets.c.display)
-        .where(
-            tickets.c.queue_id == queue_id,
-            tickets.c.day == day,
-            tickets.c.called_at.is_not(None),
-        )
-        .order_by(tickets.c.called_at.desc(), tickets.c.number.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+    serving = _called_last(queue_id, day).scalar_subquery()
     served = select(tickets.c.called_at, tickets.c.finished_at).where(
         tickets.c.queue_id == queue_id, tickets.c.day == day, tickets.c.status == SERVED
     )
