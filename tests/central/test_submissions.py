@@ -857,23 +857,7 @@ def test_a_batch_finds_each_given_times_local_day_once(
     assert len({i["body"]["ticket"]["issued_at"] for i in items[:8]}) == 8  # each its own
     assert _submit(operator, kiosk, items) == [("accepted", None)] * 12
     assert len(calls) == 8 + 4 + 1
-    with operator.begin() as conn:  # the kiosk's clock is 5 ms ahead of the centre's
-        conn.execute(
-            insert(kiosk_heartbeats).values(
-                kiosk_id=kiosk.kiosk_id,
-                received_at=utc_now(),
-                sent_at=utc_now(),
-                clock_skew_ms=5,
-                version="1",
-                reader_state="ok",
-                reader_detail="",
-                printer_state="ok",
-                printer_detail="",
-                outbox_pending=0,
-                outbox_dead=0,
-                leases="[]",
-            )
-        )
+    beat(operator, kiosk, utc_now(), skew_ms=5)  # the kiosk's clock 5 ms ahead
     calls.clear()
     items = [registration(new_id(), service, f"E-{code}-{n:03d}", "fallback") for n in range(9, 13)]
     assert _submit(operator, kiosk, items) == [("accepted", None)] * 4
@@ -935,23 +919,7 @@ def test_a_queue_day_and_time_bound_at_the_edges_of_the_offices_day(
     wanted = [(day, day if i["kind"] == "service_registration" else None) for i, day in cases]
     assert stored_days(items) == wanted
 
-    with operator.begin() as conn:  # the kiosk's clock is 1 ms ahead of the centre's
-        conn.execute(
-            insert(kiosk_heartbeats).values(
-                kiosk_id=kiosk.kiosk_id,
-                received_at=now,
-                sent_at=now,
-                clock_skew_ms=1,
-                version="1",
-                reader_state="ok",
-                reader_detail="",
-                printer_state="ok",
-                printer_detail="",
-                outbox_pending=0,
-                outbox_dead=0,
-                leases="[]",
-            )
-        )
+    beat(operator, kiosk, now, skew_ms=1)  # the kiosk's clock 1 ms ahead of the centre's
     late = registration(new_id(), service, f"E-{code}-{next(numbers):03d}", "fallback")
     late["body"]["ticket"]["issued_at"] = _at(midnight + dt.timedelta(microseconds=500), 9)
     assert _submit(operator, kiosk, [late]) == [("accepted", None)]
@@ -1027,3 +995,24 @@ def test_a_value_its_columns_conversion_refuses_is_a_statement_error_as_sqlalche
     assert isinstance(refused.value.orig, ValueError)
     assert "submissions.received_at" in str(refused.value)
     assert submissions_store._item_fault(refused.value)
+
+
+def beat(operator: Database, kiosk: KioskPrincipal, at: dt.datetime, *, skew_ms: int) -> None:
+    """A heartbeat of ``kiosk`` at ``at`` that found its clock ``skew_ms`` ahead."""
+    with operator.begin() as conn:
+        conn.execute(
+            insert(kiosk_heartbeats).values(
+                kiosk_id=kiosk.kiosk_id,
+                received_at=at,
+                sent_at=at,
+                clock_skew_ms=skew_ms,
+                version="1",
+                reader_state="ok",
+                reader_detail="",
+                printer_state="ok",
+                printer_detail="",
+                outbox_pending=0,
+                outbox_dead=0,
+                leases="[]",
+            )
+        )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,17 @@ def read_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
         gate.set()  # a worker still waiting goes on, the kiosk can stop
 
 
+@contextmanager
+def held_kiosk(
+    monkeypatch: pytest.MonkeyPatch, hold_ms: int, tmp_path: Path, demo_central: str, qtbot: QtBot
+) -> Iterator[KioskWindow]:
+    """The demo window whose reading screen waits ``hold_ms`` for a read, its catalog in."""
+    monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", hold_ms)
+    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        yield window
+
+
 def shown_screens(window: KioskWindow) -> list[QWidget | None]:
     """Every screen the window's stack shows from now on, in order."""
     shown: list[QWidget | None] = []
@@ -83,9 +95,9 @@ def test_a_read_within_the_hold_goes_from_the_attract_screen_to_the_greeting(
     qtbot: QtBot,
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", 60_000)  # any read is quick
-    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+    with held_kiosk(
+        monkeypatch, 60_000, tmp_path, demo_central, qtbot
+    ) as window:  # any read is quick
         reading = window.screens[Phase.READING]
         painted = Paints(reading)
         shown = shown_screens(window)
@@ -110,9 +122,7 @@ def test_a_read_longer_than_the_hold_shows_the_reading_screen_then_the_greeting(
     qtbot: QtBot,
     tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", 20)
-    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+    with held_kiosk(monkeypatch, 20, tmp_path, demo_central, qtbot) as window:
         reading = window.screens[Phase.READING]
         painted = Paints(reading)
         shown = shown_screens(window)
@@ -138,9 +148,7 @@ def test_a_press_on_the_attract_screen_while_the_reading_screen_is_held_is_dropp
 ) -> None:
     """The attract screen still shows while the card is read, but its session has begun:
     its buttons (the language, the voice, the type size) answer nothing meanwhile."""
-    monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", 60_000)
-    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+    with held_kiosk(monkeypatch, 60_000, tmp_path, demo_central, qtbot) as window:
         language = window.controller.status().language
         click(qtbot, button_with(window, "Siti Aminah"))
         qtbot.waitUntil(lambda: window.controller.session().phase is Phase.READING)
@@ -162,8 +170,7 @@ def test_the_voice_says_the_reading_screen_only_when_it_is_shown(
     """With the voice on, a quick read says the greeting and never the reading screen the
     citizen did not see (its words were said, then cut by the greeting's); a read longer
     than the hold says the reading screen when it shows."""
-    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+    with held_kiosk(monkeypatch, 60_000, tmp_path, demo_central, qtbot) as window:
         said: list[str] = []
         window.speech.voice.listeners.append(lambda utterance: said.append(utterance.text))
         reading_words = "Membaca kartu"  # the reading screen's title, said
