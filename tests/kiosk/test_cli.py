@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 
 from kiosk.cli.main import build_parser
+from kiosk.config import Config, office_clock
 from offline_store import Store
 from testkit.commands import kiosk
 
@@ -124,7 +124,8 @@ def test_the_hospital_demo_kiosk_stands_in_the_demo_hospital(tmp_path: Path) -> 
     assert "doctors of today cached" in result.stderr  # the poli's doctors, fetched
     store = Store.open(tmp_path / "data-rsud-pku" / "kiosk.db")
     try:
-        today = dt.datetime.now().astimezone().date()  # the kiosk's day, as it keeps them
+        # the kiosk's day, as it keeps them: the office's date (Jakarta's), not this machine's
+        today = office_clock(Config())().date()
         doctors = store.doctors_today("rsud-pku", today)
     finally:
         store.close()

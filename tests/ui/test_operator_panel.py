@@ -22,7 +22,7 @@ from cardio.emulators.demo_cards import (
 )
 from cardio.readers.simulated import SimulatedReader
 from contract.trust import revocation_list_json
-from kiosk.config import CardSection, OperatorSection
+from kiosk.config import CardSection, OperatorSection, office_clock
 from kiosk.operator.panel import OperatorStatus
 from kiosk.operator.pin import FIRST_LOCKOUT_S, MAX_TRIES, hash_pin
 from kiosk.overlays import OPERATOR_IDLE_S
@@ -350,7 +350,7 @@ def test_a_ticket_a_stopped_run_left_without_a_print_outcome_is_named_at_the_nex
     config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin(PIN)))
     config.store_path.parent.mkdir(parents=True, exist_ok=True)
     before = open_store(config)
-    left = todays_ticket(before, dt.datetime.now().astimezone())
+    left = todays_ticket(before, office_clock(config)())  # the office's today, as the kiosk's
     before.close()  # the run stopped here: no print, no outcome recorded
     with running_kiosk(qtbot, config, deferred_store=True) as window:
         store = window.kiosk.store
