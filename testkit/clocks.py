@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 #: The demo office's time zone (the centre's default ``--timezone``).
@@ -54,3 +56,33 @@ class OfficeClock:
         """
         if self.moment.time() >= LATEST_START:
             self.moment -= EVENING_SHIFT
+
+
+#: A test that starts this close to the office's midnight waits for it to pass first.
+MIDNIGHT_MARGIN_S = 60.0
+
+
+def seconds_to_the_offices_midnight(now: dt.datetime | None = None) -> float:
+    """Seconds from ``now`` (the real time) to the next midnight in Jakarta."""
+    local = (now or dt.datetime.now(JAKARTA)).astimezone(JAKARTA)
+    midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(0), JAKARTA)
+    return (midnight - local).total_seconds()
+
+
+def clear_of_the_offices_midnight(
+    now: dt.datetime | None = None, sleep: Callable[[float], None] = time.sleep
+) -> float:
+    """Wait out the office's midnight when it is under :data:`MIDNIGHT_MARGIN_S` away; the
+    seconds waited.
+
+    The centre's queues, numbers and bookings belong to the office's day, and a real
+    centre in its own process runs on the real clock: a test that numbered a ticket at
+    23:59:59 in Jakarta and called the queue at 00:00:01 found it empty (yesterday's
+    tickets are not called today). Tests are short: one that starts with the day's
+    last minute still ahead waits it out, at most once a day for each worker.
+    """
+    left = seconds_to_the_offices_midnight(now)
+    if left >= MIDNIGHT_MARGIN_S:
+        return 0.0
+    sleep(left + 0.5)
+    return left + 0.5

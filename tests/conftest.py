@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from testkit import group_order, pcscd
+from testkit import clocks, group_order, pcscd
 from testkit.browser import chromium
 from testkit.centres import SHARED_START_S
 from testkit.cupsd import PrivateCupsd, running_cupsd
@@ -31,6 +31,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # protocol give their processes a listener of their own).
 for _name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):
     os.environ.pop(_name, None)
+
+
+@pytest.fixture(autouse=True)
+def clear_of_midnight() -> None:
+    """No test runs across the office's midnight (testkit.clocks): it would see two days."""
+    clocks.clear_of_the_offices_midnight()
+
 
 #: Seconds per xdist group in a recorded run: the order the groups are handed out in.
 GROUP_SECONDS = Path(__file__).parent / "group_seconds.json"
