@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -15,7 +14,6 @@ from pytestqt.qtbot import QtBot
 
 from testkit.layout_checks import LayoutRequests
 from ui.screens.wrapping import wrapping_button
-from ui.theme import style_sheet
 
 NAME = "Pendaftaran Poli Umum Puskesmas"
 BUSY = NAME + "\nSedang dilayani: INT-1234 · 999 orang menunggu"
@@ -101,34 +99,6 @@ def test_a_tile_in_a_narrow_place_wraps_its_words_and_does_not_widen_the_window(
     assert window.width() == narrow and tile.width() <= scroll.viewport().width()
     text = tile.text_label
     qtbot.waitUntil(lambda: text.height() >= text.heightForWidth(text.width()))  # all lines
-
-
-LONG_WORD = "Laporan Pertanggungjawaban Keuangan Desa"
-
-
-def test_the_themes_touch_size_does_not_let_a_column_squeeze_a_tile_below_its_word(
-    qtbot: QtBot,
-) -> None:
-    """The theme gives every push button an explicit minimum width (the touch size), and a
-    layout takes an explicit minimum over the hint: the tile holds its own at its longest
-    word, after the theme is applied and again when it changes ("A+")."""
-    window = QWidget()
-    qtbot.addWidget(window)
-    window.setStyleSheet(style_sheet(96.0, larger=True))
-    tile = wrapping_button(LONG_WORD, lambda: None, "tile")
-    row = QHBoxLayout(window)
-    row.addWidget(tile, 1)
-    row.addWidget(QWidget(), 3)  # a wide neighbour that takes what the tile gives up
-    window.show()
-    qtbot.waitExposed(window)
-    word = tile._widest()
-    assert tile.minimumWidth() >= word
-    window.resize(word // 2, 600)  # far narrower than the word
-    qtbot.waitUntil(lambda: window.width() >= word)  # the window is held at its minimum
-    assert tile.width() >= word
-    window.setStyleSheet(style_sheet(96.0))  # out of "A+": smaller words, a new minimum
-    qtbot.waitUntil(lambda: tile._widest() < word)
-    assert tile.minimumWidth() == max(tile._word_width(), tile.minimumHeight())
 
 
 def test_a_word_is_what_lies_between_two_places_a_line_may_break() -> None:

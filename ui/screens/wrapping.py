@@ -27,16 +27,6 @@ INSIDE_X = 26
 INSIDE_Y = 14
 #: Room between the icon and the text.
 ICON_GAP = 20
-#: Events after which a tile sets its minimum width again (``_keep_word_width``); a
-#: layout request comes when its label's words or font changed.
-_RESTYLED = frozenset(
-    {
-        QEvent.Type.Polish,
-        QEvent.Type.StyleChange,
-        QEvent.Type.FontChange,
-        QEvent.Type.LayoutRequest,
-    }
-)
 
 
 class WrappingButton(QPushButton):
@@ -83,7 +73,6 @@ class WrappingButton(QPushButton):
         shown = text.replace("&&", "&")
         self.text_label.setText(shown)
         self.setAccessibleName(shown)
-        self._keep_word_width()
         self.updateGeometry()
         self._fit_cap()  # new words may need more than the cap: now, not at the next resize
 
@@ -107,7 +96,6 @@ class WrappingButton(QPushButton):
             self.icon_label.setPixmap(self._icon.pixmap(self._icon_size))
             self.icon_label.setFixedSize(self._icon_size)
         self.icon_label.setVisible(shown)
-        self._keep_word_width()
         self.updateGeometry()
 
     def mark(self, name: str, value: bool) -> None:
@@ -115,7 +103,6 @@ class WrappingButton(QPushButton):
         self.setProperty(name, value)
         self.style().unpolish(self)
         self.style().polish(self)
-        self._keep_word_width()  # the theme set the touch size back
         self._restyle_label()
 
     def _restyle_label(self) -> None:
@@ -167,20 +154,6 @@ class WrappingButton(QPushButton):
             self._widest_for, self._widest_px = key, word + icon + 2 * INSIDE_X
         return self._widest_px
 
-    def _keep_word_width(self) -> None:
-        """Hold the tile's own minimum width at :meth:`minimumSizeHint`'s.
-
-        The theme's ``min-width`` (the touch size) gives every push button an explicit
-        minimum, and a layout takes an explicit minimum in place of the hint: a narrow
-        column squeezed the tile below its longest word, which the label then cut. So
-        the tile sets its minimum itself, never under its touch height, again whenever
-        the theme is applied (which sets the touch size back), its words or its icon
-        change.
-        """
-        width = max(self._word_width(), self.minimumHeight())
-        if width != self.minimumWidth():
-            self.setMinimumWidth(width)
-
     def set_height_cap(self, px: int) -> None:
         """Grow with the screen up to ``px`` high, or to what the text needs if more."""
         self._cap = px
@@ -193,13 +166,9 @@ class WrappingButton(QPushButton):
     def event(self, event: QEvent) -> bool:
         # What the text needs changed without a resize (a new font, "A+", an icon): a tile
         # already at its cap keeps its size, so no resize would ever lift the cap.
-        kind = event.type()
-        handled = super().event(event)
-        if kind in _RESTYLED:  # the theme applied (its touch size set back), new words or font
-            self._keep_word_width()
-            if kind == QEvent.Type.LayoutRequest:
-                self._fit_cap()
-        return handled
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit_cap()
+        return super().event(event)
 
     def _fit_cap(self) -> None:
         """The cap, or what the words need at this width if more (never cut to the cap)."""
