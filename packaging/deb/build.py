@@ -265,7 +265,11 @@ def _uv_env() -> dict[str, str]:
         # Bytecode is compiled after, with the installed paths (_tidy).
         if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PYTHONPATH", "UV_COMPILE_BYTECODE")
     }
-    env.update(UV_PYTHON_DOWNLOADS="never")
+    # The staged files are copies, not hard links into uv's cache: another install linking
+    # the same cache files meanwhile (the suite's, beside the build) changed their ctime
+    # under dpkg-deb's tar ("file changed as we read it"), and the staged tree's chmods
+    # would change the cache's files too.
+    env.update(UV_PYTHON_DOWNLOADS="never", UV_LINK_MODE="copy")
     return env
 
 
