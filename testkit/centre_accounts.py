@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 
 import requests
 from sqlalchemy import insert
@@ -10,7 +11,7 @@ from sqlalchemy import insert
 from central.access import kiosks, staff
 from central.access.credentials import hash_password
 from central.database import Database
-from central.tables import offices
+from central.tables import offices, services
 
 DEMO_OFFICE = "pku-mpp"
 PASSWORD = "correct horse battery"  # noqa: S105 - a test account
@@ -79,3 +80,23 @@ def new_office(db: Database, name: str = "RSUD Arifin Achmad (test)") -> str:
     with db.begin() as conn:
         conn.execute(insert(offices).values(id=office_id, name=name, city="Pekanbaru", active=True))
     return office_id
+
+
+def fresh_queue(db: Database) -> tuple[str, str]:
+    """A new service of the demo office, a queue nobody has taken a number of today: its
+    id and its ticket prefix."""
+    tag = uuid.uuid4().hex[:6]
+    service_id, prefix = f"test-{tag}", f"T{tag[:4].upper()}"
+    with db.begin() as conn:
+        conn.execute(
+            insert(services).values(
+                id=service_id,
+                office_id=DEMO_OFFICE,
+                category="test",
+                name="Layanan uji",
+                ticket_prefix=prefix,
+                counter="1",
+                active=True,
+            )
+        )
+    return service_id, prefix

@@ -24,7 +24,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from sqlalchemy import event, insert
+from sqlalchemy import event
 
 from central.access import staff
 from central.access.audit import utc_now
@@ -36,31 +36,11 @@ from central.documents.versioned import DocumentCache
 from central.errors import Conflict
 from central.office import numbering, queue
 from central.process import RunningCentral
-from central.tables import services
 from contract.ticket_ids import new_ticket_id
-from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_staff
+from testkit.centre_accounts import DEMO_OFFICE, fresh_queue, new_kiosk, new_staff
 from testkit.centre_requests import ZONE, allocate, staff_post
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def fresh_queue(db: Database) -> str:
-    """A new service of the demo office: a queue nobody has taken a number of today."""
-    tag = uuid.uuid4().hex[:6]
-    service_id = f"test-{tag}"
-    with db.begin() as conn:
-        conn.execute(
-            insert(services).values(
-                id=service_id,
-                office_id=DEMO_OFFICE,
-                category="test",
-                name="Layanan uji",
-                ticket_prefix=f"S{tag[:4].upper()}",
-                counter="1",
-                active=True,
-            )
-        )
-    return service_id
 
 
 @contextmanager
@@ -88,7 +68,7 @@ def principal(db: Database, token: str) -> KioskPrincipal:
 def test_the_token_brings_the_kiosk_code_and_a_number_is_four_statements(
     central_server: RunningCentral, operator: Database
 ) -> None:
-    service = fresh_queue(operator)
+    service, _ = fresh_queue(operator)
     kiosk_id, token = new_kiosk(operator, central_server.url)
     kiosk = principal(operator, token)
     with operator.read() as conn:
@@ -124,7 +104,7 @@ def test_the_token_brings_the_kiosk_code_and_a_number_is_four_statements(
 def test_an_id_bound_to_another_kiosk_is_refused_by_the_code_the_token_brought(
     central_server: RunningCentral, operator: Database
 ) -> None:
-    service = fresh_queue(operator)
+    service, _ = fresh_queue(operator)
     kiosk = principal(operator, new_kiosk(operator, central_server.url)[1])
     other = principal(operator, new_kiosk(operator, central_server.url)[1])
     assert other.kiosk_code is not None and other.kiosk_code != kiosk.kiosk_code
@@ -139,7 +119,7 @@ def test_a_ticket_s_place_is_two_statements_and_the_same_as_each_figure_asked_al
     """A queue with one served, one called and three waiting tickets: each ticket's
     place, asked the short way, is what the separate queries say."""
     url = central_server.url
-    service = fresh_queue(operator)
+    service, _ = fresh_queue(operator)
     _, token = new_kiosk(operator, url)
     ids = [str(uuid.uuid4()) for _ in range(5)]
     for ticket_id in ids:
@@ -180,7 +160,7 @@ def test_the_answer_of_a_number_carries_its_place(
 ) -> None:
     """Through the route: the second ticket of a fresh queue has one person ahead."""
     url = central_server.url
-    service = fresh_queue(operator)
+    service, _ = fresh_queue(operator)
     _, token = new_kiosk(operator, url)
     first = allocate(url, token, service).json()
     second = allocate(url, token, service).json()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +27,7 @@ from central.office.numbering import create_lease
 from central.office.sequence import TOP_NUMBER, take_counted, take_lease_block, take_numbers
 from central.process import RunningCentral, start_central
 from central.tables import UtcDateTime, offices, services, tickets
-from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff
+from testkit.centre_accounts import DEMO_OFFICE, bearer, fresh_queue, new_kiosk, new_staff
 from testkit.centre_requests import (
     ZONE,
     allocate,
@@ -66,25 +65,6 @@ def db(servers: Servers) -> Iterator[Database]:
         yield database
     finally:
         database.dispose()
-
-
-def fresh_queue(db: Database) -> tuple[str, str]:
-    """A new service of the demo office: a queue nobody has taken a number of today."""
-    tag = uuid.uuid4().hex[:6]
-    service_id, prefix = f"test-{tag}", f"T{tag[:4].upper()}"
-    with db.begin() as conn:
-        conn.execute(
-            insert(services).values(
-                id=service_id,
-                office_id=DEMO_OFFICE,
-                category="test",
-                name="Layanan uji",
-                ticket_prefix=prefix,
-                counter="1",
-                active=True,
-            )
-        )
-    return service_id, prefix
 
 
 def granted(response: requests.Response) -> tuple[int, int]:
