@@ -128,15 +128,14 @@ class WrappingButton(QPushButton):
 
     def minimumSizeHint(self) -> QSize:
         # A QPushButton's minimum is its size hint: here the words at the wrap the label
-        # prefers (some 1,000 px for a long text at "A+"), which made a narrow column,
-        # and so the window, grow. A tile is as narrow as its longest word: lines wrap.
-        return QSize(self._word_width(), super().minimumSizeHint().height())
-
-    def _word_width(self) -> int:
-        return max(self._row.minimumSize().width(), self._widest())
+        # prefers (some 1,000 px for a long text at "A+"). The tile's is its longest word.
+        # The theme's touch size is an explicit minimum, which layouts take instead: this
+        # hint is what the layout checks report of a tile's room (testkit.layout_checks).
+        width = max(self._row.minimumSize().width(), self._widest())
+        return QSize(width, super().minimumSizeHint().height())
 
     def _widest(self) -> int:
-        """The width its longest word needs: a word is never cut (only lines wrap).
+        """The width its longest word needs on one line, with the icon and the margins.
 
         A word here is what lies between two places Qt may break a line (Unicode's line
         breaking, as the label wraps): "Kelahiran/Kematian" may break after the slash.
