@@ -192,18 +192,23 @@ class CentralClient:
         *,
         deadline_s: float,
         hospital: Mapping[str, str] | None = None,
+        sent: Callable[[], None] | None = None,
     ) -> Allocation:
         """A number for ``ticket_id`` from the centre's queue, within ``deadline_s``.
 
         A replay of the same ``ticket_id`` gets the same number. An unknown
         service raises :class:`CentralRefused` (``unknown_service``). ``hospital``
         (``schedule_id``, ``payer``) takes a doctor's quota place with the number: none
-        left is :class:`CentralRefused` with ``quota_full`` (no number used).
+        left is :class:`CentralRefused` with ``quota_full`` (no number used). ``sent`` is
+        called once the request is written, before the centre's answer is read
+        (:func:`kiosk.client.transport.deadline`); never if it was not sent.
         """
         body: dict[str, Any] = {"ticket_id": ticket_id, "service_id": service_id}
         if hospital is not None:
             body["hospital"] = dict(hospital)
-        data = self._call("POST", ALLOCATE_PATH, body, ok=(200, 201), timeout_s=deadline_s)
+        data = self._call(
+            "POST", ALLOCATE_PATH, body, ok=(200, 201), timeout_s=deadline_s, sent=sent
+        )
         return self._parse(ALLOCATE_PATH, Allocation.from_json, data)
 
     def void_ticket(self, ticket_id: str) -> None:
@@ -537,13 +542,14 @@ class CentralClient:
         timeout_s: float | None = None,
         kind: AnswerKind = "small",
         raw: bytes | None = None,
+        sent: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
         """Send, expect one of ``ok``, return the JSON object; a 4xx is :class:`CentralRefused`.
 
         ``raw``: a body encoded as JSON already, sent instead of ``body``.
         """
         status, _, content = self._send(
-            method, path, body=body, timeout_s=timeout_s, kind=kind, raw=raw
+            method, path, body=body, timeout_s=timeout_s, kind=kind, raw=raw, sent=sent
         )
         if status not in ok:
             code = error_code(content)
@@ -579,11 +585,13 @@ class CentralClient:
         auth: bool = True,
         kind: AnswerKind = "small",
         raw: bytes | None = None,
+        sent: Callable[[], None] | None = None,
     ) -> tuple[int, Mapping[str, str], bytes]:
         """Send one request; returns status, headers and body, or raises a CentralError.
 
         The whole call, connecting to the last byte, takes at most ``timeout_s``
         (default :attr:`timeout_s`); the body, inflated, at most ``ANSWER_CAPS[kind]``.
+        ``sent`` hears that the request is written, before the answer is read.
         """
         from kiosk.client import transport
 
@@ -599,7 +607,7 @@ class CentralClient:
             if self._session is None:
                 self._session = transport.new_session(self.ca_bundle)
             with (
-                transport.deadline(seconds) as watch,
+                transport.deadline(seconds, sent) as watch,
                 self._session.request(
                     method,
                     url,

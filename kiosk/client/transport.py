@@ -51,7 +51,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import requests
@@ -184,14 +184,22 @@ _current = threading.local()
 
 
 @contextlib.contextmanager
-def deadline(seconds: float) -> Iterator[Watch]:
-    """Bound everything the calling thread sends and reads inside to ``seconds`` in total."""
+def deadline(seconds: float, sent: Callable[[], None] | None = None) -> Iterator[Watch]:
+    """Bound everything the calling thread sends and reads inside to ``seconds`` in total.
+
+    ``sent`` is called once, on the calling thread, as soon as the first request made
+    inside is written whole to its socket, before its answer is read: work that can
+    wait for the network (while the other side answers) starts then, not before, so
+    it never holds the interpreter from the thread sending the request.
+    """
     watch = _REAPER.start(seconds)
     _current.watch = watch
+    _current.sent = sent
     try:
         yield watch
     finally:
         _current.watch = None
+        _current.sent = None
         _REAPER.finish(watch)
 
 
@@ -199,6 +207,14 @@ def _watch_socket(sock: socket.socket | None) -> None:
     watch: Watch | None = getattr(_current, "watch", None)
     if watch is not None and sock is not None:
         _REAPER.add(watch, sock)
+
+
+def _request_written() -> None:
+    """The request is on the wire: the calling thread's ``sent`` hears it, once."""
+    sent: Callable[[], None] | None = getattr(_current, "sent", None)
+    if sent is not None:
+        _current.sent = None
+        sent()
 
 
 class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
@@ -211,7 +227,8 @@ class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         _watch_socket(self.sock)  # a kept-alive connection, reused by this call
-        super().request(*args, **kwargs)
+        super().request(*args, **kwargs)  # the request line, headers and body, written
+        _request_written()
 
 
 class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
@@ -223,6 +240,7 @@ class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
     def request(self, *args: Any, **kwargs: Any) -> None:
         _watch_socket(self.sock)
         super().request(*args, **kwargs)
+        _request_written()
 
 
 class _WatchedHTTPPool(urllib3.connectionpool.HTTPConnectionPool):

@@ -713,6 +713,8 @@ class SyncEngine:
         service_id: str,
         day: dt.date,
         hospital: Mapping[str, str] | None = None,
+        *,
+        sent: Callable[[], None] | None = None,
     ) -> Allocation | None:
         """A number from the centre for a ticket being issued now, or None (use a lease).
 
@@ -722,7 +724,8 @@ class SyncEngine:
         :class:`~kiosk.client.errors.CentralRefused` refusals of that place
         (:data:`~kiosk.errors.DOCTOR_REFUSALS`: no place left, the doctor's hours over,
         no such doctor there today): the citizen must choose again, no number was used.
-        A lease's number would give a place the centre refused.
+        A lease's number would give a place the centre refused. ``sent`` is called once
+        the request is on its way to the centre, never if it was not sent.
         """
         status = self.board.current()
         if status.connection in ("offline", "refused") or not self.client.token:
@@ -739,7 +742,7 @@ class SyncEngine:
             return None
         try:
             allocation = self.client.allocate_ticket(
-                ticket_id, service_id, deadline_s=deadline, hospital=hospital
+                ticket_id, service_id, deadline_s=deadline, hospital=hospital, sent=sent
             )
         except CentralRefused as exc:
             if hospital is not None and exc.code in DOCTOR_REFUSALS:

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from contract.bookings import BookingToday
 from contract.catalog import Catalog, Service
@@ -37,11 +37,24 @@ from printing.documents import Language
 
 log = logging.getLogger(__name__)
 
-#: Asks the centre to number a ticket online: ``(ticket_id, service_id, day, hospital)``
-#: (``hospital``: the doctor's quota place to take with it, or None); None when it
-#: cannot answer in time (the sync engine's ``allocate``). A doctor with no place left
-#: raises :class:`CentralRefused` ``quota_full``.
-Allocate = Callable[[str, str, dt.date, Mapping[str, str] | None], Allocation | None]
+
+class Allocate(Protocol):
+    """Asks the centre to number a ticket online (the sync engine's ``allocate``)."""
+
+    def __call__(
+        self,
+        ticket_id: str,
+        service_id: str,
+        day: dt.date,
+        hospital: Mapping[str, str] | None,
+        /,
+        *,
+        sent: Callable[[], None] | None = None,
+    ) -> Allocation | None:
+        """The centre's number, or None when it cannot answer in time. ``hospital``:
+        the doctor's quota place to take with it, or None; a doctor with no place left
+        raises :class:`CentralRefused` ``quota_full``. ``sent`` is called once the
+        request is on its way, before the answer is awaited; never if none was sent."""
 
 
 @dataclass(frozen=True)
@@ -138,9 +151,14 @@ def store_and_print(
     # Ahead, and kept, only for a screen that shows the code (the session's wipe forgets
     # it): the desk shows none, and its paper encodes its own.
     ahead = allocate is not None and numbered is not None
-    encoding = _encode_meanwhile(setup.status_url(ticket_id)) if ahead else None
+    sent = threading.Event()
+    encoding = _encode_meanwhile(setup.status_url(ticket_id), sent) if ahead else None
     try:
-        allocation = allocate(ticket_id, service.id, issued_at.date(), place) if allocate else None
+        allocation = (
+            allocate(ticket_id, service.id, issued_at.date(), place, sent=sent.set)
+            if allocate
+            else None
+        )
     except CentralRefused as exc:  # no number used, the citizen chooses again
         log.info("no place with the doctor chosen (%s)", exc.code)
         raise TicketingError(
@@ -148,6 +166,7 @@ def store_and_print(
         ) from exc
     finally:
         if encoding is not None:
+            sent.set()  # no request went out (offline, refused early): encode it now
             encoding.join()  # its code kept, or its failure left for the print to meet
     lines = doctor_lines(allocation, issued_at)
     stored = store.issue_ticket(
@@ -178,16 +197,22 @@ def store_and_print(
     return Printed(stored, document, ticket, online)
 
 
-def _encode_meanwhile(status_url: str) -> threading.Thread | None:
-    """The status page's QR code encoded on a thread of its own, started before the centre
-    is asked for the number: this worker waits on the network meanwhile, so the code
-    (some 4 ms of Python) costs the citizen nothing, and the screen and the paper find
-    it made (kept with ``keep_code``; a wiped session forgets it)."""
+def _encode_meanwhile(status_url: str, sent: threading.Event) -> threading.Thread | None:
+    """The status page's QR code encoded on a thread of its own while the centre numbers
+    the ticket: this worker waits on the network meanwhile, so the code (some 4 ms of
+    Python) costs the citizen nothing, and the screen and the paper find it made (kept
+    with ``keep_code``; a wiped session forgets it).
+
+    The thread waits for ``sent``: the request written to the centre. Started at once,
+    it held the interpreter for the whole encoding while this worker was still building
+    and sending the request, so the request left only after the code was made.
+    """
     if not status_url:
         return None
     from printing.layouts.qr import keep_code  # reportlab's encoder, lazily
 
     def encode() -> None:
+        sent.wait()  # set by the request written, or by the worker once allocate is done
         try:
             keep_code(status_url)
         except Exception:  # the screen's and the paper's own encoding meet it and say so

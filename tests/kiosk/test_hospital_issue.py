@@ -9,7 +9,7 @@ last one). A walk-in at a poli asks for its doctor's place with the number.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -54,7 +54,13 @@ def _issue(store: Store, booking: BookingToday | None) -> list[Mapping[str, str]
     asked: list[Mapping[str, str] | None] = []
 
     def allocate(
-        _ticket_id: str, _service_id: str, _day: dt.date, place: Mapping[str, str] | None
+        _ticket_id: str,
+        _service_id: str,
+        _day: dt.date,
+        place: Mapping[str, str] | None,
+        /,
+        *,
+        sent: Callable[[], None] | None = None,
     ) -> None:
         asked.append(place)
         return None  # the centre did not answer: the kiosk numbers it itself
@@ -104,7 +110,13 @@ def _walk_in(
 
 
 def _offline(
-    _ticket_id: str, _service_id: str, _day: dt.date, _place: Mapping[str, str] | None
+    _ticket_id: str,
+    _service_id: str,
+    _day: dt.date,
+    _place: Mapping[str, str] | None,
+    /,
+    *,
+    sent: Callable[[], None] | None = None,
 ) -> None:
     return None  # the centre is away: the kiosk would number it itself
 
@@ -137,7 +149,13 @@ def test_the_centres_refusal_of_the_doctors_place_is_told_and_nothing_is_stored(
     store: Store, code: str, problem: SessionProblem
 ) -> None:
     def refusing(
-        _ticket_id: str, _service_id: str, _day: dt.date, _place: Mapping[str, str] | None
+        _ticket_id: str,
+        _service_id: str,
+        _day: dt.date,
+        _place: Mapping[str, str] | None,
+        /,
+        *,
+        sent: Callable[[], None] | None = None,
     ) -> None:
         raise CentralRefused("409", status=409, code=code)
 
