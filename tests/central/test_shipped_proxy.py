@@ -22,6 +22,7 @@ import requests
 
 from testkit.peers import Dripper
 from testkit.tls_proxy import (
+    SHIPPED,
     CityCA,
     RunningProxy,
     make_city_ca,
@@ -289,3 +290,14 @@ def test_the_proxy_itself_passes_a_boards_stream_as_it_is_written(
         # the board's location turns off is what makes the difference above.
         with pytest.raises(requests.exceptions.ReadTimeout):
             _first_event(f"{front.url}/api/v1/lain", rsa_ca, 3)
+
+
+def test_an_idle_kiosks_connection_outlives_its_heartbeat_interval() -> None:
+    """The number a citizen waits for reuses the connection the last heartbeat kept
+    open: the proxy keeps an idle connection longer than a kiosk's heartbeat interval
+    (with room for a heartbeat late by half an interval), so it is never closed for
+    idleness between two heartbeats."""
+    from kiosk.config import SyncSection
+
+    [seconds] = re.findall(r"^\s*keepalive_timeout\s+(\d+)s;", SHIPPED.read_text(), re.M)
+    assert int(seconds) > SyncSection().heartbeat_interval_s * 1.5
