@@ -30,6 +30,7 @@ from central.access import staff
 from central.database import Database
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
+from contract.ticket_ids import new_ticket_id
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
 from kiosk.config import load_config, parse_config
@@ -38,6 +39,7 @@ from kiosk.wiring.store import open_store
 from testkit.boards import register_board
 from testkit.centre_accounts import new_staff
 from testkit.clocks import OfficeClock
+from testkit.demo_kiosk import SERVICE_ID
 from testkit.peers import Dripper
 from testkit.sync_kiosk import centre_tickets, issue
 from testkit.tls_proxy import (
@@ -89,6 +91,25 @@ def test_the_ca_bundle_setting_trusts_a_citys_ca(tls_centre: str, test_ca: CityC
         enrolled = client.enrol(DEMO_ENROLMENT_CODE, name="tls")
         assert enrolled.office_id
         assert client.fetch_catalog().data is not None
+
+
+def test_a_number_asked_over_tls_says_when_its_request_is_sent(
+    tls_centre: str, test_ca: CityCA
+) -> None:
+    """The encrypted connection hears its request written too (the ticket's QR code is
+    encoded then, while the centre numbers it): once, with the number then answered."""
+    config = parse_config({"central": {"url": tls_centre, "ca_bundle": str(test_ca.ca_pem)}})
+    heard: list[str] = []
+    with CentralClient.from_config(config.central) as client:
+        enrolled = client.enrol(DEMO_ENROLMENT_CODE, name="tls-sent")
+        allocation = client.allocate_ticket(
+            new_ticket_id(enrolled.kiosk_code),
+            SERVICE_ID,
+            deadline_s=10.0,
+            sent=lambda: heard.append("sent"),
+        )
+    assert allocation.number and allocation.service_id == SERVICE_ID
+    assert heard == ["sent"]
 
 
 def test_without_the_ca_the_certificate_is_refused(tls_centre: str) -> None:
