@@ -36,6 +36,7 @@ from cardio.card.citizen_card import read_identity
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from contract.bookings import BookingState, BookingToday, new_code
+from kiosk.client.client import CentralClient
 from kiosk.session.events import (
     Cancel,
     Confirmed,
@@ -100,6 +101,8 @@ class Round:
     frame_ms: float = 0.0
     frames_ms: float = 0.0
     store_ms: float = 0.0
+    #: Not in any ratio: one bare round trip to the same centre (its health check).
+    round_trip_ms: float = 0.0
 
     @property
     def greeting_floor_ms(self) -> float:
@@ -147,9 +150,14 @@ class Floors:
       (``synchronous=FULL``, AES-GCM payloads), on the GUI thread.
     """
 
-    def __init__(self, app: QApplication, window: KioskWindow, folder: Path) -> None:
+    def __init__(
+        self, app: QApplication, window: KioskWindow, folder: Path, central_url: str
+    ) -> None:
         self.app = app
         self.window = window
+        self.centre = CentralClient(central_url, timeout_s=STEP_TIMEOUT_S)
+        if not self.centre.health():  # and its connection kept, as the kiosk keeps its own
+            raise BenchError(f"the centre at {central_url} does not answer")
         self.reader = SimulatedReader()
         self.bare = QWidget()
         self.label = QLabel("0")
@@ -163,6 +171,15 @@ class Floors:
     def close(self) -> None:
         self.bare.close()
         self.store.close()
+        self.centre.close()
+
+    def round_trip(self) -> float:
+        """One health check of the walk's centre on a kept connection: what any answer of
+        the centre costs before its own work (not in the floors: the issue's has none)."""
+        start = time.perf_counter()
+        if not self.centre.health():
+            raise BenchError("the centre did not answer its health check")
+        return ms_since(start, time.perf_counter())
 
     def card_read(self) -> float:
         controller = self.window.controller
@@ -469,6 +486,7 @@ def with_floors(result: Round, floors: Floors) -> Round:
         frame_ms=frames[0],
         frames_ms=sum(frames),
         store_ms=floors.issue(),
+        round_trip_ms=floors.round_trip(),
     )
 
 
@@ -528,7 +546,7 @@ def run(central_url: str, rounds: int, progress: Callable[[str], None]) -> Bench
     results: list[Round] = []
     refs: list[int] = []
     with demo_kiosk(central_url, "anjungan-bench-tap-") as (app, window, driver, folder):
-        floors = Floors(app, window, folder)
+        floors = Floors(app, window, folder, central_url)
         try:
             refs.append(qt_defect.true_refs())
             for i in range(rounds):
@@ -641,6 +659,14 @@ def summarise(results: list[Round], true_refs: tuple[int, int] | None = None) ->
             "(the centre's, online), the ticket stored, its QR encoded, paint (the PDF is "
             "rendered and printed meanwhile, its outcome shown after).",
             [r.confirmed_ms for r in results],
+        ),
+        row(
+            "the centre's bare round trip (in no floor)",
+            "Measured after each round: the kiosk's client asking the same centre its health "
+            "check on a kept connection (`GET /health`): what the online number's answer "
+            "costs before the centre's own work. The issue's walk floor has no network, so "
+            "tap → ticket holds this above its floor.",
+            [r.round_trip_ms for r in results],
         ),
     )
     first = results[0]

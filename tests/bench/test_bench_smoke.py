@@ -66,6 +66,8 @@ EXPECTED = {
             f"floor: {tap_to_ticket.WALK_FRAMES} frames + the store's issue_ticket",
             "tap → ticket ÷ its floor",
             "tap → ticket PDF on disk",
+            "confirm → ticket issued",
+            "the centre's bare round trip",
         ],
     ),
     printing.RENDER_TITLE: (
@@ -270,6 +272,8 @@ def test_the_walk_is_a_ratio_of_floors_of_the_same_run(report: str) -> None:
         assert rows[ratio].n == tap_to_ticket.QUICK_ROUNDS
     greeting, floor = rows["card event → greeting painted"], rows["floor: card read + one frame"]
     assert floor.minimum > 0 and floor.n == greeting.n
+    [trip] = [r for w, r in rows.items() if w.startswith("the centre's bare round trip")]
+    assert trip.minimum > 0 and trip.n == greeting.n and trip.goal == "—"
 
 
 @pytest.mark.slow
