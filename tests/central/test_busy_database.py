@@ -11,10 +11,8 @@ that is not an outage (a table gone) stays a 500.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import socket
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,18 +20,18 @@ from pathlib import Path
 import psycopg
 import pytest
 import requests
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from central.database import Database
 from central.outage import outage_of
 from central.process import RunningCentral
 from central.settings import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
-from central.tables import metadata
 from contract.wire import ErrorCode
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
-from testkit.centres import BACKENDS, migrated_database, serve
+from testkit.busy_database import impatient_centre, write_lock_held
+from testkit.centres import BACKENDS
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -47,44 +45,7 @@ def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningCentral]:
     """A centre of this module's own that gives up on a lock after :data:`WAIT_S`."""
-    url = migrated_database(request, tmp_path_factory, str(request.param), "busy")
-    if request.param == "postgresql":
-        name = make_url(url).database
-        database = Database(url)
-        try:
-            with database.engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    text(f"ALTER DATABASE \"{name}\" SET lock_timeout = '{int(WAIT_S * 1000)}ms'")
-                )
-        finally:
-            database.dispose()
-    yield from serve(url, "--sqlite-busy-timeout", str(WAIT_S))
-
-
-@contextlib.contextmanager
-def write_lock_held(db_url: str) -> Iterator[None]:
-    """Another process's write transaction on the centre's database, for the block."""
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite":
-        assert url.database is not None
-        conn = sqlite3.connect(url.database, isolation_level=None, timeout=30)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield
-            conn.execute("ROLLBACK")
-        finally:
-            conn.close()
-        return
-    pg = psycopg.connect(
-        host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=False
-    )
-    try:
-        names = ", ".join(f'"{table}"' for table in metadata.tables)
-        pg.execute(f"SET lock_timeout = '30s'; LOCK TABLE {names} IN EXCLUSIVE MODE")
-        yield
-        pg.rollback()
-    finally:
-        pg.close()
+    yield from impatient_centre(request, tmp_path_factory, WAIT_S)
 
 
 @pytest.fixture
