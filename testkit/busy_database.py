@@ -61,7 +61,7 @@ def write_lock_held(db_url: str) -> Iterator[None]:
     try:
         names = ", ".join(f'"{table}"' for table in metadata.tables)
         pg.execute("SET lock_timeout = '30s'")
-        pg.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")  # type: ignore[call-overload]
+        pg.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
         yield
         pg.rollback()
     finally:
