@@ -25,10 +25,13 @@ from testkit.centres import migrated_database, serve
 
 
 def impatient_centre(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, wait_s: float
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    wait_s: float,
+    *extra: str,
 ) -> Iterator[RunningCentral]:
     """The demo centre on a new database of ``request.param``'s backend, waiting
-    ``wait_s`` for a lock; stopped after."""
+    ``wait_s`` for a lock (and ``extra`` options); stopped after."""
     url = migrated_database(request, tmp_path_factory, str(request.param), "busy")
     if request.param == "postgresql":
         name = make_url(url).database
@@ -40,7 +43,7 @@ def impatient_centre(
                 )
         finally:
             database.dispose()
-    yield from serve(url, "--sqlite-busy-timeout", str(wait_s))
+    yield from serve(url, "--sqlite-busy-timeout", str(wait_s), *extra)
 
 
 @contextlib.contextmanager

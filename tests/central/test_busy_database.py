@@ -32,6 +32,7 @@ from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
 from testkit.busy_database import impatient_centre, write_lock_held
 from testkit.centres import BACKENDS
+from testkit.waits import wait_until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -44,8 +45,23 @@ WAIT_S = 0.3
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningCentral]:
-    """A centre of this module's own that gives up on a lock after :data:`WAIT_S`."""
-    yield from impatient_centre(request, tmp_path_factory, WAIT_S)
+    """A centre of this module's own that gives up on a lock after :data:`WAIT_S`, its
+    WS RS on (BPJS itself is never called: port 9, closed)."""
+    integrations = tmp_path_factory.mktemp("busy-wsrs") / "integrations.toml"
+    integrations.write_text(
+        "[bpjs]\n"
+        'antrean_url = "http://127.0.0.1:9/antreanrs"\n'
+        'cons_id = "12345"\n'
+        'secret_key = "rahasia-rs"\n'
+        'user_key = "kunci-pengguna"\n'
+        'ws_rs_username = "bpjs-mjkn"\n'
+        'ws_rs_password = "rahasia-uji-ws-rs-0001"\n',
+        encoding="utf-8",
+    )
+    integrations.chmod(0o600)
+    yield from impatient_centre(
+        request, tmp_path_factory, WAIT_S, "--integrations", str(integrations)
+    )
 
 
 @pytest.fixture
@@ -78,6 +94,13 @@ def test_a_busy_database_answers_the_kiosk_503_and_the_request_did_nothing(
     refused = through_client.value
     assert (refused.status, refused.code) == (503, "database_unavailable")
     assert refused.retry_after_s is not None and refused.retry_after_s >= 1
+    # a line for staff: the route's template and the driver's code, not the ticket id
+    line = "POST /api/v1/tickets/allocate answered 503"
+    wait_until(lambda: line in centre.output_tail(), 10, "the centre's warning")
+    logged = [x for x in centre.output_tail().splitlines() if line in x]
+    busy_code = "SQLITE_BUSY" if centre.db_url.startswith("sqlite") else "55P03"
+    assert f"the database is busy ({busy_code})" in logged[0], logged
+    assert ticket_id not in centre.output_tail()
     # the lock gone, the same request numbers the ticket: the 503 took nothing
     again = requests.post(
         f"{centre.url}/api/v1/tickets/allocate", json=body, headers=headers, timeout=30
@@ -107,6 +130,21 @@ def test_a_busy_database_answers_a_page_in_indonesian(centre: RunningCentral) ->
     assert int(page.headers["Retry-After"]) >= 1
     assert "Server pusat sedang sibuk" in page.text
     assert "Traceback" not in page.text and "Internal Server Error" not in page.text
+
+
+def test_a_busy_database_answers_bpjs_in_its_own_envelope(centre: RunningCentral) -> None:
+    """A refused WS RS credential is audited (a write): with the lock held, BPJS gets
+    503 in its envelope, never the API's error body nor a bare 500."""
+    with write_lock_held(centre.db_url):
+        answer = requests.get(
+            f"{centre.url}/api/v1/wsrs/token",
+            headers={"x-username": "bpjs-mjkn", "x-password": "not-the-password"},
+            timeout=30,
+        )
+    assert answer.status_code == 503, answer.text
+    assert int(answer.headers["Retry-After"]) >= 1
+    metadata = answer.json()["metadata"]
+    assert metadata["code"] == 201 and "sibuk" in metadata["message"]
 
 
 def test_a_database_error_that_is_no_outage_stays_a_500(
