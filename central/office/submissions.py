@@ -416,7 +416,8 @@ def _item_fault(exc: StatementError) -> bool:
     """Whether the error lies in an item (a constraint, a value), not in the database's state.
 
     A lost connection, a lock timeout or a full disk is none of the items'
-    fault: it stays an error (a 500), and the kiosk sends the batch again.
+    fault: it stays an error (answered ``503 database_unavailable``,
+    :mod:`central.outage`), and the kiosk sends the batch again.
     """
     if isinstance(exc, IntegrityError | DataError):
         return True
