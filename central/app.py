@@ -37,6 +37,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -55,6 +57,7 @@ from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
 from central.metrics import Metrics, MetricsMiddleware
 from central.office.bookings import mark_no_shows
+from central.outage import outage_of
 from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
 from central.voice import Voice
@@ -103,7 +106,11 @@ def create_app(
     process has already run :func:`prepare_database` for this start.
     """
     ws_rs = _ws_rs_account(settings)
-    database = db or Database(settings.resolved_db_url, pool_size=settings.db_pool_size)
+    database = db or Database(
+        settings.resolved_db_url,
+        pool_size=settings.db_pool_size,
+        busy_timeout_s=settings.sqlite_busy_timeout_s,
+    )
     if not prepared:
         prepare_database(settings, database)
     context = AppContext(
@@ -272,9 +279,10 @@ def error_body(code: str, detail: Any) -> dict[str, Any]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer :class:`ApiError`, Starlette's HTTP errors (404, 405, 413) and FastAPI's
-    validation errors (422) in the one error body; on a page (anything outside the
-    API, :func:`central.web.problems.wants_page`) as a page saying what to do.
+    """Answer :class:`ApiError`, Starlette's HTTP errors (404, 405, 413), FastAPI's
+    validation errors (422) and a database busy or away (503, :mod:`central.outage`)
+    in the one error body; on a page (anything outside the API,
+    :func:`central.web.problems.wants_page`) as a page saying what to do.
 
     Validation errors carry a list in ``detail``: ``loc``, ``msg`` and ``type`` of
     each problem, never the rejected ``input`` (it may be a NIK).
@@ -296,6 +304,34 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(code, exc.detail), exc.status_code, headers=dict(exc.headers or {})
         )
+
+    async def _database_error(request: Request, exc: Exception) -> Response:
+        # Busy or away: 503, nothing done, ask again (central/outage.py). Any other
+        # database error is the code's or the request's: raised on, answered 500.
+        outage = outage_of(exc)
+        if outage is None:
+            raise exc
+        route = request.scope.get("route")
+        where = getattr(route, "path", None) or "(no route)"  # the template: no ids
+        log.warning(
+            "the database is %s (%s): %s %s answered 503, Retry-After %d s",
+            outage.reason,
+            outage.code,
+            request.method,
+            where,
+            outage.retry_after_s,
+        )
+        headers = {"Retry-After": str(outage.retry_after_s)}
+        if wsrs.is_wsrs(request.url.path):
+            return wsrs.routing_error(503, headers)
+        if wants_page(request):
+            return problem_page(request, 503, headers)
+        return JSONResponse(
+            error_body(ErrorCode.DATABASE_UNAVAILABLE, outage.detail), 503, headers=headers
+        )
+
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(PoolTimeout, _database_error)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

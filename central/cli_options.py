@@ -333,6 +333,14 @@ def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings
         "(default: %(default)s)",
     )
     parser.add_argument(
+        "--sqlite-busy-timeout",
+        type=positive_seconds,
+        default=defaults.sqlite_busy_timeout_s,
+        metavar="SECONDS",
+        help="SQLite: how long a write waits for another's write lock before the request "
+        "answers 503 database_unavailable (default: %(default)s)",
+    )
+    parser.add_argument(
         "--body-timeout",
         type=positive_seconds,
         default=defaults.body_timeout_s,
@@ -407,6 +415,7 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         stats_cache_s=max(0.0, args.stats_cache),
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,
+        sqlite_busy_timeout_s=args.sqlite_busy_timeout,
         max_connections=args.max_connections,
         max_connections_per_address=args.max_connections_per_address,
         voice_dir=args.voice_dir,

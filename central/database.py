@@ -44,7 +44,9 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Any constant: the key of PostgreSQL's advisory lock around migrations.
 _MIGRATION_LOCK = 0x414E4A55  # "ANJU"
-_SQLITE_BUSY_MS = 10_000
+#: SQLite: how long a transaction waits for another's write lock (``--sqlite-busy-timeout``);
+#: past it, "database is locked", which the API answers 503 (:mod:`central.outage`).
+SQLITE_BUSY_S = 10.0
 _READ_ONLY = "anjungan_read_only"
 #: Alembic's table of the revision a database is at (its default name).
 VERSION_TABLE = "alembic_version"
@@ -57,9 +59,11 @@ _DOWN_REVISION_LINE = re.compile(
 class Database:
     """An engine for one database URL and the way to run a transaction on it."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, busy_timeout_s: float = SQLITE_BUSY_S
+    ) -> None:
         self.url = url
-        self.engine = make_engine(url, pool_size=pool_size)
+        self.engine = make_engine(url, pool_size=pool_size, busy_timeout_s=busy_timeout_s)
 
     @property
     def dialect(self) -> str:
@@ -135,7 +139,7 @@ def connection_budget(db: Database) -> int | None:
     return max(budget, 0)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = SQLITE_BUSY_S) -> Engine:
     """An engine for ``sqlite:///PATH`` or ``postgresql+psycopg://…``; others are refused."""
     try:
         parsed = make_url(url)
@@ -149,9 +153,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             raise DatabaseError("SQLite needs a file: sqlite:///PATH (not an in-memory database)")
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            parsed, connect_args={"timeout": _SQLITE_BUSY_MS / 1000}, hide_parameters=True
+            parsed, connect_args={"timeout": busy_timeout_s}, hide_parameters=True
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, round(busy_timeout_s * 1000))
         return engine
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
@@ -166,7 +170,7 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     raise DatabaseError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event decide when a transaction starts.
@@ -176,7 +180,7 @@ def _configure_sqlite(engine: Engine) -> None:
             "journal_mode=WAL",
             "synchronous=FULL",
             "foreign_keys=ON",
-            f"busy_timeout={_SQLITE_BUSY_MS}",
+            f"busy_timeout={busy_ms}",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()

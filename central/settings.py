@@ -91,6 +91,9 @@ class CentralSettings:
     #: Connections each process's database pool keeps (as many again on a burst).
     #: Not an option: a centre with workers sizes it to what PostgreSQL allows.
     db_pool_size: int = 10
+    #: SQLite: how long a write waits for another's write lock before it gives up and the
+    #: request answers ``503 database_unavailable`` (PostgreSQL: the role's ``lock_timeout``).
+    sqlite_busy_timeout_s: float = 10.0
     #: Networks (besides loopback) whose direct connections may read ``/metrics``.
     metrics_allow: tuple[str, ...] = ()
     #: A catalog file to publish at start (a new version if its content changed).
@@ -269,6 +272,8 @@ class CentralSettings:
             raise ValueError("login_lockout_max_s must be at least login_lockout_base_s")
         if not (self.header_timeout_s > 0 and self.body_timeout_s > 0):
             raise ValueError("the header and body timeouts must be more than 0 s")
+        if not 0 < self.sqlite_busy_timeout_s <= 600:
+            raise ValueError("the SQLite busy timeout must be more than 0 s, at most 600 s")
         if self.public_url is not None:
             parts = urlsplit(self.public_url)
             only_origin = parts.path in ("", "/") and not (parts.query or parts.fragment)

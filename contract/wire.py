@@ -189,3 +189,6 @@ class ErrorCode(StrEnum):
     QUOTA_FULL = "quota_full"
     #: The doctor's hours are over for today: no place is taken (docs/hospital.md).
     DOCTOR_CLOSED = "doctor_closed"
+    #: 503: the centre's database is busy (a lock held past its wait) or cannot be
+    #: reached; nothing was done; ask again after ``Retry-After``.
+    DATABASE_UNAVAILABLE = "database_unavailable"

@@ -42,6 +42,7 @@ from starlette.concurrency import run_in_threadpool
 from central.access.audit import record_event, server_secret
 from central.access.ratelimit import RateLimiter
 from central.api.deps import client_address, get_context
+from central.outage import outage_of
 from central.wsrs import service, shapes
 from central.wsrs.tokens import TOKEN_SECRET, WsRsAccount, issue, password_matches, verify
 
@@ -80,6 +81,8 @@ _ROUTING = {
     404: "Layanan WS RS tidak ditemukan / no such WS RS path",
     405: "Metode HTTP tidak sesuai / wrong HTTP method for this WS RS path",
     413: "Permintaan terlalu besar / the request is too large",
+    503: "Sistem rumah sakit sedang sibuk, silakan coba lagi / "
+    "the hospital's system is busy, please try again",
 }
 _TOO_MANY = "Terlalu banyak percobaan, coba lagi nanti / too many attempts, try again later"
 
@@ -209,6 +212,8 @@ async def _call(
     try:
         answer, status = await _work(request, parse, work, actor)
     except Exception as exc:  # anything unforeseen: BPJS's envelope, the log without data
+        if outage_of(exc) is not None:
+            raise  # the database busy or away: the app's 503 (central/outage.py)
         log.error("WS RS %s failed: %s", request.url.path, _where(exc))
         answer, status = shapes.failed(_FAILED), 500
     if answer["metadata"]["code"] == shapes.FAILED:
@@ -263,7 +268,8 @@ def is_wsrs(path: str) -> bool:
 
 def routing_error(status: int, headers: dict[str, str] | None) -> JSONResponse:
     """An error raised before a WS RS route ran (no such path 404, wrong method 405, a
-    body over the server's ``--max-body`` 413) in BPJS's envelope."""
+    body over the server's ``--max-body`` 413), or the database busy or away (503), in
+    BPJS's envelope."""
     message = _ROUTING.get(status, _FAILED)
     return JSONResponse(shapes.failed(message), status, headers=headers)
 

@@ -75,6 +75,7 @@ from sqlalchemy import (
     Dialect,
     Select,
     Table,
+    UniqueConstraint,
     func,
     insert,
     or_,
@@ -350,15 +351,8 @@ def _store(
         try:
             with conn.begin_nested():
                 outcomes += _process(conn, kiosk, [item], now, rules)
-        except IntegrityError:
-            outcomes.append(
-                Outcome(
-                    item.key,
-                    SubmissionStatus.INVALID,
-                    "duplicate_number",
-                    "the number is taken already",
-                )
-            )
+        except IntegrityError as exc:
+            outcomes.append(_refused(item, exc))
         except (DataError, StatementError) as exc:
             if not _item_fault(exc):
                 raise
@@ -374,11 +368,56 @@ def _store(
     return outcomes
 
 
+#: The constraints that keep one number one ticket: a registration they refuse lost a
+#: race for its number (``duplicate_number``), as :func:`_drop_taken` refuses it before.
+_NUMBER_GUARDS = {
+    (c.name, frozenset(f"{tickets.name}.{col.name}" for col in c.columns))
+    for c in tickets.constraints
+    if isinstance(c, UniqueConstraint) and {"number", "display"} & set(c.columns.keys())
+}
+
+
+def _refused(item: Item, exc: IntegrityError) -> Outcome:
+    """The answer to an item the database refused with ``exc``, alone in its savepoint.
+
+    Only a registration can take a number, and only the tickets' number guards say it
+    was taken; any other constraint (a complaint's, a check the database holds) refuses
+    the item as a body the database will not store (``invalid_body``).
+    """
+    guard = _violated(exc)
+    if item.kind == "service_registration" and any(
+        guard in (name, columns) for name, columns in _NUMBER_GUARDS
+    ):
+        return Outcome(
+            item.key, SubmissionStatus.INVALID, "duplicate_number", "the number is taken already"
+        )
+    shown = guard if isinstance(guard, str) else ", ".join(sorted(guard or ())) or "unnamed"
+    log.warning("an item of kind %r refused by the database: %s (%s)", item.kind, _name(exc), shown)
+    return Outcome(
+        item.key, SubmissionStatus.INVALID, "invalid_body", "the database refused this item"
+    )
+
+
+def _violated(exc: IntegrityError) -> str | frozenset[str] | None:
+    """The constraint ``exc`` names, never a value: PostgreSQL's name of it; SQLite's
+    columns of a unique one ("UNIQUE constraint failed: t.a, t.b"), else what it names."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if isinstance(name, str):
+        return name
+    text = str(exc.orig)
+    head, _, columns = text.partition(" constraint failed: ")
+    if head in ("UNIQUE", "PRIMARY KEY") and columns:
+        return frozenset(c.strip() for c in columns.split(","))
+    return f"{head} {columns}" if columns else None  # CHECK, NOT NULL, FOREIGN KEY
+
+
 def _item_fault(exc: StatementError) -> bool:
     """Whether the error lies in an item (a constraint, a value), not in the database's state.
 
     A lost connection, a lock timeout or a full disk is none of the items'
-    fault: it stays an error (a 500), and the kiosk sends the batch again.
+    fault: it stays an error (answered ``503 database_unavailable``,
+    :mod:`central.outage`), and the kiosk sends the batch again.
     """
     if isinstance(exc, IntegrityError | DataError):
         return True

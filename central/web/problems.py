@@ -57,6 +57,11 @@ TEXTS: Texts = {
         "Terjadi gangguan di server. Coba lagi sebentar lagi; petugas dapat melihat catatannya.",
         "Something went wrong on the server. Try again shortly; staff can see the log.",
     ),
+    "problem.503": (
+        "Server pusat sedang sibuk atau basis datanya tidak dapat dihubungi. "
+        "Tunggu sebentar, lalu coba lagi.",
+        "The centre is busy or its database cannot be reached. Wait a moment and try again.",
+    ),
     "problem.home": ("Ke halaman depan", "To the front page"),
 }
 

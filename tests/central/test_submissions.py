@@ -38,7 +38,14 @@ from central.office import submissions as submissions_store
 from central.office.submissions import Item, Outcome
 from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
-from central.tables import UtcDateTime, kiosk_heartbeats, kiosks, submissions, tickets
+from central.tables import (
+    UtcDateTime,
+    complaints,
+    kiosk_heartbeats,
+    kiosks,
+    submissions,
+    tickets,
+)
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_kiosk
 from testkit.centre_requests import (
     ZONE,
@@ -749,30 +756,52 @@ def test_a_batchs_rows_are_stored_as_sqlalchemys_own_insert_stores_them(
     assert again == stored
 
 
-def _refuse_display(conn: Connection, name: str, display: str) -> None:
-    """Make the database itself refuse a ticket numbered ``display`` (a constraint's error,
-    as a number taken by a racing batch would raise)."""
+#: What a ticket of a racing batch holds: every column without a default of the server's.
+_RACER_COLUMNS = (
+    *("id", "office_id", "service_id", "day", "number", "display", "number_source"),
+    *("kiosk_id", "status", "issued_at", "recorded_at", "queue_id", "queued_at"),
+)
+
+
+def _take_number_first(conn: Connection, name: str, display: str) -> None:
+    """Make a racing batch take the number ``display`` first: as a ticket numbered so is
+    inserted, another ticket of its number and display is inserted just before it (in its
+    statement, so gone with it), and the database's unique guards refuse the first, as
+    when a batch racing this one committed the number between its check and its write."""
+    columns = ", ".join(_RACER_COLUMNS)
+    values = ", ".join(
+        "'r' || substr(NEW.id, 2)" if c == "id" else f"NEW.{c}" for c in _RACER_COLUMNS
+    )
+    racer = f"INSERT INTO tickets ({columns}) VALUES ({values});"  # noqa: S608 - constants
+    # ticket ids are hex: the racer's, starting with r, takes nothing itself
+    when = f"NEW.display = '{display}' AND substr(NEW.id, 1, 1) <> 'r'"
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql(
-            f"CREATE TRIGGER {name} BEFORE INSERT ON tickets WHEN NEW.display = '{display}' "
-            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            f"CREATE TRIGGER {name} BEFORE INSERT ON tickets WHEN {when} BEGIN {racer} END"
         )
         return
     conn.exec_driver_sql(
         f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
-        f"IF NEW.display = '{display}' THEN "
-        "RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END IF; "
-        "RETURN NEW; END $$ LANGUAGE plpgsql"
+        f"IF {when} THEN {racer} END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
     )
     conn.exec_driver_sql(
         f"CREATE TRIGGER {name} BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION {name}()"
     )
 
 
+def _drop_trigger(conn: Connection, name: str) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"DROP TRIGGER {name}")
+        return
+    conn.exec_driver_sql(f"DROP TRIGGER {name} ON tickets")
+    conn.exec_driver_sql(f"DROP FUNCTION {name}()")
+
+
 def test_a_row_the_database_refuses_mid_batch_loses_nothing_and_keeps_nothing_of_it(
     central_server: RunningCentral, operator: Database
 ) -> None:
-    """When the database refuses the k-th new ticket of a batch's one ``executemany``,
+    """When the database refuses the k-th new ticket of a batch's one ``executemany``
+    (its number taken meanwhile: the tickets' unique guard),
     nothing of that attempt stays (no ticket, no submission, no number taken); the batch
     is stored again item by item and only that item is refused: the others are stored
     once each and answered ``accepted``, and sent again they are ``replayed``."""
@@ -786,17 +815,12 @@ def test_a_row_the_database_refuses_mid_batch_loses_nothing_and_keeps_nothing_of
     refused = items[3]["body"]["ticket"]["number"]
     name = f"refuse_{uuid.uuid4().hex[:12]}"
     with operator.begin() as conn:
-        _refuse_display(conn, name, refused)
+        _take_number_first(conn, name, refused)
     try:
         got = _submit(operator, kiosk, items)
     finally:
         with operator.begin() as conn:
-            conn.exec_driver_sql(
-                f"DROP TRIGGER {name}"
-                + (" ON tickets" if conn.dialect.name == "postgresql" else "")
-            )
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"DROP FUNCTION {name}()")
+            _drop_trigger(conn, name)
     assert (
         got
         == [("accepted", None)] * 3 + [("invalid", "duplicate_number")] + [("accepted", None)] * 3
@@ -825,6 +849,74 @@ def test_a_row_the_database_refuses_mid_batch_loses_nothing_and_keeps_nothing_of
         _submit(operator, kiosk, items)
         == [("replayed", None)] * 3 + [("accepted", None)] + [("replayed", None)] * 3
     )
+
+
+def _refuse_category(conn: Connection, name: str, category: str) -> None:
+    """Make the database itself refuse a complaint of ``category``: SQLite by a trigger
+    (it adds no CHECK to a table), PostgreSQL by a CHECK constraint on new rows."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {name} BEFORE INSERT ON complaints "
+            f"WHEN NEW.category = '{category}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+        return
+    conn.exec_driver_sql(
+        f"ALTER TABLE complaints ADD CONSTRAINT {name} CHECK (category <> '{category}') NOT VALID"
+    )
+
+
+def test_a_numberless_item_the_database_refuses_mid_batch_is_invalid_body_not_a_taken_number(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A complaint has no number: when the database refuses it (a constraint of its
+    own, not the tickets' number guards) it is answered ``invalid_body``, never
+    ``duplicate_number``; the batch's other items, a ticket among them, are stored."""
+    url = central_server.url
+    mine = enrol(url, new_code(operator)).json()
+    kiosk = KioskPrincipal(mine["kiosk_id"], DEMO_OFFICE)
+    items = [
+        complaint(new_id()),
+        registration(new_id(), "ktp-cetak-ulang", f"B-{mine['kiosk_code']}-001", "fallback"),
+        complaint(new_id()),
+        complaint(new_id()),
+    ]
+    category = f"refused_{uuid.uuid4().hex[:8]}"
+    items[2]["body"]["category"] = category
+    name = f"refuse_{uuid.uuid4().hex[:12]}"
+    with operator.begin() as conn:
+        _refuse_category(conn, name, category)
+    try:
+        got = _submit(operator, kiosk, items)
+    finally:
+        with operator.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql(f"DROP TRIGGER {name}")
+            else:
+                conn.exec_driver_sql(f"ALTER TABLE complaints DROP CONSTRAINT {name}")
+    assert got == [("accepted", None)] * 2 + [("invalid", "invalid_body")] + [("accepted", None)]
+    keys = [i["key"] for i in items]
+    references = [i["body"].get("reference") for i in items]
+    with operator.read() as conn:
+        filed = set(
+            conn.execute(
+                select(complaints.c.reference).where(complaints.c.reference.in_(references))
+            ).scalars()
+        )
+        kept = set(
+            conn.execute(
+                select(submissions.c.key).where(
+                    submissions.c.kiosk_id == kiosk.kiosk_id, submissions.c.key.in_(keys)
+                )
+            ).scalars()
+        )
+        ticket = conn.execute(select(tickets.c.display).where(tickets.c.id == keys[1])).scalar()
+    assert filed == {references[0], references[3]}
+    assert kept == {keys[0], keys[1], keys[3]}
+    assert ticket == items[1]["body"]["ticket"]["number"]
+    # the refusal gone, the complaint sent again is stored
+    assert _submit(operator, kiosk, items) == [("replayed", None)] * 2 + [("accepted", None)] + [
+        ("replayed", None)
+    ]
 
 
 def _at(moment: dt.datetime, hours: int) -> str:

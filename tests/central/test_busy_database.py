@@ -1,0 +1,204 @@
+"""A database that stays busy (or is away) answers 503 with Retry-After, never a bare 500.
+
+The lock is really held: a second connection of the test holds SQLite's write lock
+(``BEGIN IMMEDIATE``) on the centre's file, or on PostgreSQL an ``EXCLUSIVE`` lock on
+every table (writes wait, reads go on: as SQLite's), while the centre's request waits
+past its wait (``--sqlite-busy-timeout``; on PostgreSQL the database's ``lock_timeout``,
+which the operator sets: the centre sets none). The API answers its JSON error body
+with ``database_unavailable``, a page answers in Bahasa Indonesia, and a database error
+that is not an outage (a table gone) stays a 500.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from central.database import Database
+from central.outage import outage_of
+from central.process import RunningCentral
+from central.settings import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
+from contract.wire import ErrorCode
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralUnavailable
+from testkit.busy_database import impatient_centre, write_lock_held
+from testkit.centres import BACKENDS
+from testkit.waits import wait_until
+
+pytestmark = pytest.mark.timeout(120)
+
+SERVICE = "puskesmas-umum"
+#: The centre's wait for a lock in this module: short, so the tests are quick.
+WAIT_S = 0.3
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def centre(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningCentral]:
+    """A centre of this module's own that gives up on a lock after :data:`WAIT_S`, its
+    WS RS on (BPJS itself is never called: port 9, closed)."""
+    integrations = tmp_path_factory.mktemp("busy-wsrs") / "integrations.toml"
+    integrations.write_text(
+        "[bpjs]\n"
+        'antrean_url = "http://127.0.0.1:9/antreanrs"\n'
+        'cons_id = "12345"\n'
+        'secret_key = "rahasia-rs"\n'
+        'user_key = "kunci-pengguna"\n'
+        'ws_rs_username = "bpjs-mjkn"\n'
+        'ws_rs_password = "rahasia-uji-ws-rs-0001"\n',
+        encoding="utf-8",
+    )
+    integrations.chmod(0o600)
+    yield from impatient_centre(
+        request, tmp_path_factory, WAIT_S, "--integrations", str(integrations)
+    )
+
+
+@pytest.fixture
+def kiosk(centre: RunningCentral) -> Iterator[CentralClient]:
+    with CentralClient(centre.url) as client:
+        token = client.enrol("DEMO-PKU-MPP-0001", name="busy").token
+    with CentralClient(centre.url, token=token) as client:
+        yield client
+
+
+def test_a_busy_database_answers_the_kiosk_503_and_the_request_did_nothing(
+    centre: RunningCentral, kiosk: CentralClient
+) -> None:
+    ticket_id = str(uuid.uuid4())
+    assert kiosk.token is not None
+    headers = {"Authorization": f"Bearer {kiosk.token}"}
+    body = {"ticket_id": ticket_id, "service_id": SERVICE}
+    with write_lock_held(centre.db_url):
+        answer = requests.post(
+            f"{centre.url}/api/v1/tickets/allocate", json=body, headers=headers, timeout=30
+        )
+        with pytest.raises(CentralUnavailable) as through_client:
+            kiosk.allocate_ticket(str(uuid.uuid4()), SERVICE, deadline_s=30)
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json()["error"] == ErrorCode.DATABASE_UNAVAILABLE == "database_unavailable"
+    assert "sibuk" in answer.json()["detail"] and "busy" in answer.json()["detail"]
+    assert int(answer.headers["Retry-After"]) >= 1
+    # what the kiosk reads of it: unavailable, with the code and the wait
+    refused = through_client.value
+    assert (refused.status, refused.code) == (503, "database_unavailable")
+    assert refused.retry_after_s is not None and refused.retry_after_s >= 1
+    # a line for staff: the route's template and the driver's code, not the ticket id
+    line = "POST /api/v1/tickets/allocate answered 503"
+    wait_until(lambda: line in centre.output_tail(), 10, "the centre's warning")
+    logged = [x for x in centre.output_tail().splitlines() if line in x]
+    busy_code = "SQLITE_BUSY" if centre.db_url.startswith("sqlite") else "55P03"
+    assert f"the database is busy ({busy_code})" in logged[0], logged
+    assert ticket_id not in centre.output_tail()
+    # the lock gone, the same request numbers the ticket: the 503 took nothing
+    again = requests.post(
+        f"{centre.url}/api/v1/tickets/allocate", json=body, headers=headers, timeout=30
+    )
+    assert again.status_code == 201, again.text
+
+
+def test_a_busy_database_answers_a_page_in_indonesian(centre: RunningCentral) -> None:
+    http = requests.Session()
+    form = re.search(
+        r'name="csrf" value="([^"]+)"', http.get(f"{centre.url}/login", timeout=10).text
+    )
+    assert form is not None
+    with write_lock_held(centre.db_url):
+        page = http.post(
+            f"{centre.url}/login",
+            data={
+                "username": DEMO_STAFF_USERNAME,
+                "password": DEMO_STAFF_PASSWORD,
+                "csrf": form.group(1),
+                "next": "/",
+            },
+            timeout=30,
+        )
+    assert page.status_code == 503, page.text[:300]
+    assert page.headers["content-type"].startswith("text/html")
+    assert int(page.headers["Retry-After"]) >= 1
+    assert "Server pusat sedang sibuk" in page.text
+    assert "Traceback" not in page.text and "Internal Server Error" not in page.text
+
+
+def test_a_busy_database_answers_bpjs_in_its_own_envelope(centre: RunningCentral) -> None:
+    """A refused WS RS credential is audited (a write): with the lock held, BPJS gets
+    503 in its envelope, never the API's error body nor a bare 500."""
+    with write_lock_held(centre.db_url):
+        answer = requests.get(
+            f"{centre.url}/api/v1/wsrs/token",
+            headers={"x-username": "bpjs-mjkn", "x-password": "not-the-password"},
+            timeout=30,
+        )
+    assert answer.status_code == 503, answer.text
+    assert int(answer.headers["Retry-After"]) >= 1
+    metadata = answer.json()["metadata"]
+    assert metadata["code"] == 201 and "sibuk" in metadata["message"]
+
+
+def test_a_database_error_that_is_no_outage_stays_a_500(
+    centre: RunningCentral, kiosk: CentralClient
+) -> None:
+    assert kiosk.token is not None
+    headers = {"Authorization": f"Bearer {kiosk.token}"}
+    operator = Database(centre.db_url)
+    try:
+        with operator.begin() as conn:
+            conn.execute(text("ALTER TABLE wards RENAME TO wards_gone"))
+        try:
+            answer = requests.get(f"{centre.url}/api/v1/health-info", headers=headers, timeout=30)
+        finally:
+            with operator.begin() as conn:
+                conn.execute(text("ALTER TABLE wards_gone RENAME TO wards"))
+    finally:
+        operator.dispose()
+    assert answer.status_code == 500
+    assert "Retry-After" not in answer.headers
+    fine = requests.get(f"{centre.url}/api/v1/health-info", headers=headers, timeout=30)
+    assert fine.status_code == 200, fine.text
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_database_that_cannot_be_reached_is_an_outage(tmp_path: Path) -> None:
+    """The drivers' own errors for a database away (no server listening; a file that
+    cannot be opened) are outages; what they say of a bad statement is not."""
+    away = Database(f"postgresql+psycopg://anjungan@127.0.0.1:{_closed_port()}/anjungan")
+    try:
+        with pytest.raises(OperationalError) as refused, away.read():
+            pass
+    finally:
+        away.dispose()
+    assert isinstance(refused.value.orig, psycopg.OperationalError)
+    outage = outage_of(refused.value)
+    assert outage is not None and (outage.reason, outage.code) == ("away", "connection")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    sqlite = Database(f"sqlite:///{gone / 'central.db'}")
+    try:
+        gone.rmdir()  # the folder of the file is gone: SQLite cannot open it
+        with pytest.raises(OperationalError) as cannot_open, sqlite.read():
+            pass
+        gone.mkdir()
+        with pytest.raises(OperationalError) as no_table, sqlite.read() as conn:
+            conn.execute(text("SELECT * FROM no_such_table"))
+    finally:
+        sqlite.dispose()
+    outage = outage_of(cannot_open.value)
+    assert outage is not None and (outage.reason, outage.code) == ("away", "SQLITE_CANTOPEN")
+    assert outage_of(no_table.value) is None
