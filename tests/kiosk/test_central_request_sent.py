@@ -71,14 +71,24 @@ def test_a_request_never_sent_is_never_said_sent() -> None:
     assert heard == []
 
 
-def test_a_later_call_on_the_thread_does_not_hear_an_earlier_calls_sent() -> None:
-    """The word is the call's own: a call made after it, on the same thread and the same
-    kept connection, calls nobody's."""
+def test_a_later_call_on_the_thread_never_hears_an_earlier_calls_sent() -> None:
+    """The word is the call's own: a call whose request never left (the centre away)
+    leaves nothing for a later call on the same thread to call when its request is
+    written, and neither does a call whose request was."""
     heard: list[str] = []
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        away = f"http://127.0.0.1:{taken.getsockname()[1]}"
+    with (
+        CentralClient(away, timeout_s=2.0, token=TOKEN) as client,
+        pytest.raises(CentralUnavailable),
+    ):
+        client.allocate_ticket("t-0", "s-1", deadline_s=2.0, sent=lambda: heard.append("0"))
     with GatedPeer() as peer, CentralClient(peer.url, timeout_s=GATE_S * 3, token=TOKEN) as client:
         peer.gate.set()
+        assert client.health() is False  # a 503: its request written, nobody's word said
         with pytest.raises(CentralUnavailable):
             client.allocate_ticket("t-1", "s-1", deadline_s=2.0, sent=lambda: heard.append("1"))
+        assert client.health() is False
         with pytest.raises(CentralUnavailable):
             client.allocate_ticket("t-2", "s-1", deadline_s=2.0)
     assert heard == ["1"]
