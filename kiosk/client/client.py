@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -207,7 +208,13 @@ class CentralClient:
         if hospital is not None:
             body["hospital"] = dict(hospital)
         data = self._call(
-            "POST", ALLOCATE_PATH, body, ok=(200, 201), timeout_s=deadline_s, sent=sent
+            "POST",
+            ALLOCATE_PATH,
+            body,
+            ok=(200, 201),
+            timeout_s=deadline_s,
+            sent=sent,
+            replay_safe=True,  # the same ticket id gets the same number
         )
         return self._parse(ALLOCATE_PATH, Allocation.from_json, data)
 
@@ -218,7 +225,7 @@ class CentralClient:
         never numbered it) or ``conflict`` (it was registered or called): either
         way nothing is left to void.
         """
-        self._call("POST", f"{TICKETS_PATH}/{ticket_id}/void", {})
+        self._call("POST", f"{TICKETS_PATH}/{ticket_id}/void", {}, replay_safe=True)
 
     def request_lease(self, service_id: str, day: dt.date, size: int) -> Lease:
         """Lease a block of ``size`` numbers of ``service_id``'s queue on ``day``."""
@@ -228,7 +235,7 @@ class CentralClient:
     def return_lease(self, lease_id: str, first_unused: int) -> tuple[int, int] | None:
         """Give back a lease's numbers from ``first_unused`` on; the range returned, if any."""
         path = f"{LEASES_PATH}/{lease_id}/return"
-        data = self._call("POST", path, {"first_unused": first_unused})
+        data = self._call("POST", path, {"first_unused": first_unused}, replay_safe=True)
         returned = data.get("returned")
         if (
             isinstance(returned, list)
@@ -240,14 +247,16 @@ class CentralClient:
 
     def submit(self, items: Sequence[Mapping[str, Any]]) -> list[SubmissionResult]:
         """Send outbox items (``key``, ``kind``, ``body``); one result per item, same order."""
-        data = self._call("POST", SUBMISSIONS_PATH, {"items": list(items)}, kind="list")
+        data = self._call(  # each item stored once by its key
+            "POST", SUBMISSIONS_PATH, {"items": list(items)}, kind="list", replay_safe=True
+        )
         return self._submission_results(data, [item["key"] for item in items])
 
     def submit_encoded(self, keys: Sequence[str], items: Sequence[bytes]) -> list[SubmissionResult]:
         """:meth:`submit` of items the caller encoded already (each item's JSON object,
         as UTF-8), so an item cut into a batch by its size is encoded once."""
         raw = b'{"items":[' + b",".join(items) + b"]}"
-        data = self._call("POST", SUBMISSIONS_PATH, raw=raw, kind="list")
+        data = self._call("POST", SUBMISSIONS_PATH, raw=raw, kind="list", replay_safe=True)
         return self._submission_results(data, keys)
 
     def _submission_results(
@@ -267,7 +276,7 @@ class CentralClient:
 
     def heartbeat(self, body: Mapping[str, Any]) -> HeartbeatAck:
         """Tell the centre this kiosk is alive and how its parts are."""
-        data = self._call("POST", HEARTBEATS_PATH, body)
+        data = self._call("POST", HEARTBEATS_PATH, body, replay_safe=True)
         return self._parse(HEARTBEATS_PATH, parse_heartbeat_ack, data)
 
     # -- versioned documents ---------------------------------------------------------
@@ -393,7 +402,9 @@ class CentralClient:
             if uid is None:
                 raise ValueError("birth_date goes with uid only")
             given["birth_date"] = birth_date.isoformat()
-        status, _, body = self._send("POST", LOOKUP_PATH, body=given, timeout_s=deadline_s)
+        status, _, body = self._send(  # a read, in a body so the key is in no URL
+            "POST", LOOKUP_PATH, body=given, timeout_s=deadline_s, replay_safe=True
+        )
         self._expect(LOOKUP_PATH, status, 200)
         data = self._json_object(LOOKUP_PATH, body)
         if data.get("found") is not True:
@@ -424,7 +435,12 @@ class CentralClient:
         """
         given = _one_key(deadline_s, card_number=card_number, nik=nik)
         status, _, body = self._send(
-            "POST", APPLICATIONS_PATH, body=given, timeout_s=deadline_s, kind="list"
+            "POST",
+            APPLICATIONS_PATH,
+            body=given,
+            timeout_s=deadline_s,
+            kind="list",
+            replay_safe=True,
         )
         self._expect(APPLICATIONS_PATH, status, 200)
         data = self._json_object(APPLICATIONS_PATH, body)
@@ -443,7 +459,12 @@ class CentralClient:
         """
         given = _one_key(deadline_s, card_number=card_number, nik=nik)
         status, _, body = self._send(
-            "POST", COMPLAINTS_PATH, body=given, timeout_s=deadline_s, kind="list"
+            "POST",
+            COMPLAINTS_PATH,
+            body=given,
+            timeout_s=deadline_s,
+            kind="list",
+            replay_safe=True,
         )
         if status == 404:
             return ()
@@ -543,13 +564,21 @@ class CentralClient:
         kind: AnswerKind = "small",
         raw: bytes | None = None,
         sent: Callable[[], None] | None = None,
+        replay_safe: bool | None = None,
     ) -> dict[str, Any]:
         """Send, expect one of ``ok``, return the JSON object; a 4xx is :class:`CentralRefused`.
 
         ``raw``: a body encoded as JSON already, sent instead of ``body``.
         """
         status, _, content = self._send(
-            method, path, body=body, timeout_s=timeout_s, kind=kind, raw=raw, sent=sent
+            method,
+            path,
+            body=body,
+            timeout_s=timeout_s,
+            kind=kind,
+            raw=raw,
+            sent=sent,
+            replay_safe=replay_safe,
         )
         if status not in ok:
             code = error_code(content)
@@ -586,12 +615,21 @@ class CentralClient:
         kind: AnswerKind = "small",
         raw: bytes | None = None,
         sent: Callable[[], None] | None = None,
+        replay_safe: bool | None = None,
     ) -> tuple[int, Mapping[str, str], bytes]:
         """Send one request; returns status, headers and body, or raises a CentralError.
 
         The whole call, connecting to the last byte, takes at most ``timeout_s``
         (default :attr:`timeout_s`); the body, inflated, at most ``ANSWER_CAPS[kind]``.
-        ``sent`` hears that the request is written, before the answer is read.
+        ``sent`` hears that the request is written, before the answer is read (once).
+
+        ``replay_safe`` (by default: a GET or HEAD) says the centre answers the same
+        request made twice as it answers it once (a number by its ticket id, a batch by
+        its items' keys, a lookup): when the connection is closed before any answer,
+        the request is made once more on a new connection, within the same deadline.
+        That is the kept-alive connection the proxy closed for idleness just as the
+        request went out; without the second try, one citizen got a leased number and
+        the kiosk stopped asking the centre for numbers for a minute.
         """
         from kiosk.client import transport
 
@@ -602,29 +640,50 @@ class CentralClient:
             all_headers["Authorization"] = f"Bearer {self.token}"
         if raw is not None:
             all_headers["Content-Type"] = "application/json"
-        watch: transport.Watch | None = None
-        try:
-            if self._session is None:
-                self._session = transport.new_session(self.ca_bundle)
-            with (
-                transport.deadline(seconds, sent) as watch,
-                self._session.request(
-                    method,
-                    url,
-                    headers=all_headers,
-                    json=body,
-                    data=raw,
-                    timeout=(seconds, seconds),
-                    allow_redirects=False,
-                    stream=True,
-                ) as response,
-            ):
-                status, response_headers = response.status_code, response.headers
-                content = transport.read_capped(response, transport.ANSWER_CAPS[kind])
-        except Exception as exc:
-            expired = watch is not None and watch.expired
-            raise _failure(url, seconds, exc, expired=expired) from exc
-        if watch.expired:  # cut mid-headers, http.client takes the end for a short answer
+        safe = method in ("GET", "HEAD") if replay_safe is None else replay_safe
+        said = _once(sent)
+        started = time.monotonic()
+        for attempt in (1, 2):
+            left = seconds - (time.monotonic() - started)
+            watch: transport.Watch | None = None
+            answered = False
+            try:
+                if self._session is None:
+                    self._session = transport.new_session(self.ca_bundle)
+                with (
+                    transport.deadline(left, said) as watch,
+                    self._session.request(
+                        method,
+                        url,
+                        headers=all_headers,
+                        json=body,
+                        data=raw,
+                        timeout=(left, left),
+                        allow_redirects=False,
+                        stream=True,
+                    ) as response,
+                ):
+                    answered = True
+                    status, response_headers = response.status_code, response.headers
+                    content = transport.read_capped(response, transport.ANSWER_CAPS[kind])
+                break
+            except Exception as exc:
+                expired = watch is not None and watch.expired
+                if (
+                    attempt == 1
+                    and safe
+                    and not expired
+                    and not answered
+                    and _dropped(exc)
+                    and left > ASK_AGAIN_MIN_S
+                ):
+                    # The connection was closed before any answer: most often one the
+                    # centre's proxy closed for idleness as the request went out. The call
+                    # may be made twice: asked once more on a new connection.
+                    log.info("%s: connection closed before any answer; asking once more", url)
+                    continue
+                raise _failure(url, seconds, exc, expired=expired) from exc
+        if watch is not None and watch.expired:  # cut mid-headers: a short answer to http.client
             raise CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)
         if status < 500:
             self.answers += 1
@@ -697,3 +756,45 @@ def _failure(url: str, seconds: float, exc: Exception, *, expired: bool) -> Cent
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+#: Seconds a call must have left to ask once more after its connection was closed.
+ASK_AGAIN_MIN_S = 0.05
+
+#: What a connection closed under a request looks like, anywhere in the exception's chain.
+_CLOSED = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+
+
+def _dropped(exc: BaseException) -> bool:
+    """Whether ``exc`` says the connection was closed (reset, aborted, broken, or ended
+    before a status line), as ``requests`` and urllib3 wrap it, and nothing else."""
+    import requests
+
+    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.Timeout):
+        return False
+    seen: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo and len(seen) < 16:
+        item = todo.pop()
+        if not isinstance(item, BaseException) or any(item is s for s in seen):
+            continue
+        if isinstance(item, _CLOSED):  # http.client's RemoteDisconnected is a reset
+            return True
+        seen.append(item)
+        todo.extend((*item.args, item.__cause__, item.__context__))
+    return False
+
+
+def _once(sent: Callable[[], None] | None) -> Callable[[], None] | None:
+    """``sent``, called at most once however many times the request is written."""
+    if sent is None:
+        return None
+    heard = False
+
+    def said() -> None:
+        nonlocal heard
+        if not heard:
+            heard = True
+            sent()
+
+    return said
