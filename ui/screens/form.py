@@ -246,8 +246,9 @@ class FormScreen(Screen):
             editor.installEventFilter(self)
             if isinstance(editor, QPlainTextEdit):
                 editor.viewport().installEventFilter(self)
-            source = plain_label(name="source")
-            error = plain_label(name="fieldError")
+            # beside the field in a column as wide as the screen leaves it: they wrap
+            source = plain_label(name="source", wrap=True)
+            error = plain_label(name="fieldError", wrap=True)
             column = QWidget()
             col = QVBoxLayout(column)
             col.setContentsMargins(0, 0, 0, 0)
