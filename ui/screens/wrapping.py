@@ -76,6 +76,9 @@ class TileText(QLabel):
         #: text and font they are for.
         self._measured_for: tuple[str, str] | None = None
         self._measured: list[tuple[str, float]] = []
+        #: Its size hint and minimum size hint, and what they were made of.
+        self._hints_for: tuple[object, ...] | None = None
+        self._hint_sizes = (QSize(), QSize())
 
     def words(self) -> str:
         """The text as given: what :meth:`text` shows, without the breaks put in."""
@@ -89,7 +92,9 @@ class TileText(QLabel):
     def shown_at(self, width: int) -> str:
         """The text shown at ``width``: a :data:`BREAK` between the letters of each word
         wider than the room inside that width."""
-        room = self._room(width)
+        return self._shown_in(self._room(width))
+
+    def _shown_in(self, room: int) -> str:
         words = self._widths()
         if all(wide <= room for _, wide in words):
             return self._words
@@ -110,43 +115,72 @@ class TileText(QLabel):
         letters = _pieces(word, QTextBoundaryFinder.BoundaryType.Grapheme)
         return BREAK.join(letters) + piece[len(word) :]
 
-    def _room(self, width: int) -> int:
+    def _extra(self) -> QSize:
+        """The room around the text: the contents margins (the theme's), the margin."""
         margins = self.contentsMargins()
-        return max(0, width - margins.left() - margins.right() - 2 * self.margin())
+        return QSize(
+            margins.left() + margins.right() + 2 * self.margin(),
+            margins.top() + margins.bottom() + 2 * self.margin(),
+        )
 
-    def _size_at(self, width: int) -> QSize:
-        """The size the text shown at ``width`` takes, laid out as QLabel lays it out."""
-        if not self._words:  # QLabel keeps a line's room for no text
-            return super().sizeHint()
-        room = self._room(width)
+    def _room(self, width: int) -> int:
+        return max(0, width - self._extra().width())
+
+    def _used(self, room: int) -> QSize:
+        """The size the text shown in ``room`` takes, laid out as QLabel lays it out."""
         centred = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
         flags = (self.alignment() & ~centred).value | Qt.TextFlag.TextWordWrap.value
-        used = self.fontMetrics().boundingRect(QRect(0, 0, room, 2000), flags, self.shown_at(width))
-        margins = self.contentsMargins()
-        extra_x = margins.left() + margins.right() + 2 * self.margin()
-        extra_y = margins.top() + margins.bottom() + 2 * self.margin()
-        return QSize(used.width() + extra_x, used.height() + extra_y).expandedTo(self.minimumSize())
+        shown = self._shown_in(room)
+        return self.fontMetrics().boundingRect(QRect(0, 0, room, 2000), flags, shown).size()
+
+    def _size_in(self, room: int) -> QSize:
+        """The label's size for the text shown in ``room``."""
+        if not self._words:  # QLabel keeps a line's room for no text
+            return super().sizeHint()
+        return (self._used(room) + self._extra()).expandedTo(self.minimumSize())
 
     # -- QLabel's sizes for the text it would show ----------------------------------
     def heightForWidth(self, width: int) -> int:
-        return self._size_at(width).height()
+        return self._size_in(self._room(width)).height()
 
     def sizeHint(self) -> QSize:
-        # QLabel's: some 80 letters wide, narrower when few lines would fill it
-        wide = min(self.fontMetrics().averageCharWidth() * PREFERRED_LETTERS, self.maximumWidth())
-        lines = self.fontMetrics().lineSpacing()
-        size = self._size_at(wide)
-        if size.height() < 4 * lines and size.width() > wide // 2:
-            size = self._size_at(wide // 2)
-        if size.height() < 2 * lines and size.width() > wide // 4:
-            size = self._size_at(wide // 4)
-        return size
+        return self._hints()[0]
 
     def minimumSizeHint(self) -> QSize:
-        # QLabel's: as high as one line, as wide as the text at no width, where every
-        # word breaks: its widest letter
-        one_line = self._size_at(UNBOUNDED).height()
-        return QSize(self._size_at(0).width(), min(self.sizeHint().height(), one_line))
+        return self._hints()[1]
+
+    def _hints(self) -> tuple[QSize, QSize]:
+        """QLabel's hints, kept while what they are made of holds (QLabel keeps its own)."""
+        key = (
+            self._words,
+            self.font().key(),
+            self.alignment().value,
+            self._extra().toTuple(),
+            self.minimumSize().toTuple(),
+            self.maximumWidth(),
+        )
+        if key != self._hints_for:
+            self._hints_for, self._hint_sizes = key, self._made_hints()
+        return self._hint_sizes
+
+    def _made_hints(self) -> tuple[QSize, QSize]:
+        if not self._words:
+            return super().sizeHint(), super().minimumSizeHint()
+        # some 80 letters wide, narrower when few lines would fill it
+        metrics = self.fontMetrics()
+        wide = min(metrics.averageCharWidth() * PREFERRED_LETTERS, self.maximumWidth())
+        room = self._room(wide)
+        lines = metrics.lineSpacing()
+        used = self._used(room)
+        if used.height() < 4 * lines and used.width() > room // 2:
+            used = self._used(room // 2)
+        if used.height() < 2 * lines and used.width() > room // 4:
+            used = self._used(room // 4)
+        hint = (used + self._extra()).expandedTo(self.minimumSize())
+        # as high as one line; as wide as the text in no room, where every word breaks:
+        # its widest letter
+        one_line = self._size_in(UNBOUNDED).height()
+        return hint, QSize(self._size_in(0).width(), min(hint.height(), one_line))
 
     # -- the breaks follow the width ------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
