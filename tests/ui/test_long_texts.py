@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from central.settings import DEMO_CATALOG_PATH
 from kiosk.session.events import FormOpened, ServiceSelected
 from kiosk.session.machine import Phase
+from kiosk.speech import Utterance
 from kiosk.wiring.store import open_store
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, offline_config, running_kiosk, wait_phase
@@ -164,7 +165,11 @@ def test_a_word_wider_than_its_tile_is_shown_whole_over_lines(tmp_path: Path, qt
     width, height = SIZES["landscape"]
     with running_kiosk(qtbot, config, width=width, height=height, clock=ManualClock()) as kiosk:
         qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=10000)
-        assert kiosk.attract.larger_text is not None
+        said: list[Utterance] = []
+        kiosk.speech.voice.listeners.append(said.append)
+        kiosk.speech.voice.route(None)  # no loudspeaker here: what would be said is heard
+        assert kiosk.attract.larger_text is not None and kiosk.attract.speech is not None
+        click(qtbot, kiosk.attract.speech)
         click(qtbot, kiosk.attract.larger_text)
         click(qtbot, button_with(kiosk, "Budi Santoso"))
         wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
@@ -202,3 +207,6 @@ def test_a_word_wider_than_its_tile_is_shown_whole_over_lines(tmp_path: Path, qt
 
         assert tile.text() == WORD and tile.accessibleName() == WORD
         assert text.accessibleName() == WORD
+        said.clear()
+        click(qtbot, tile)  # touched with the voice on, it is said: the word, no breaks in it
+        assert said and said[0].text == WORD
