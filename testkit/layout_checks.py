@@ -102,10 +102,12 @@ def layout_problems(window: QWidget, touch_px: int) -> list[str]:
                 problems += _item_problems(w, name, touch_px)
             if isinstance(w, QAbstractButton):
                 problems += _button_text_problems(w, name)
-            if isinstance(w, QLabel) and w.wordWrap() and w.text():
+            # what the label paints (a WrappingText's breaks in), not what it was given
+            if isinstance(w, QLabel) and w.wordWrap() and QLabel.text(w):
                 needed = w.heightForWidth(w.width())
                 if needed > w.height() + 2:  # in a scroll area too: its tile is too short
-                    problems.append(f"{name} {w.text()[:30]!r} cut: {w.height()} of {needed} px")
+                    shown = QLabel.text(w)[:30]
+                    problems.append(f"{name} {shown!r} cut: {w.height()} of {needed} px")
                 problems += _word_problems(w, name)
             if w is top:
                 continue
@@ -116,11 +118,12 @@ def layout_problems(window: QWidget, touch_px: int) -> list[str]:
 
 
 def _word_problems(label: QLabel, name: str) -> list[str]:
-    """A wrapped label breaks lines where Qt may (between words, after a hyphen), never
-    inside a word: each line laid out at the label's width must fit it."""
+    """A wrapped label breaks lines where Qt may (between words, after a hyphen, at the
+    zero-width breaks a ``WrappingText`` puts into a word too wide for its line), never
+    elsewhere inside a word: each line laid out at the label's width must fit it."""
     room = label.contentsRect().width()
     problems = []
-    for paragraph in label.text().split("\n"):
+    for paragraph in QLabel.text(label).split("\n"):
         layout = QTextLayout(paragraph, label.font())
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WordWrap)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from central.settings import DEMO_CATALOG_PATH
-from kiosk.session.events import FormOpened, ServiceSelected
+from kiosk.session.events import FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase
 from kiosk.speech import Utterance
 from kiosk.wiring.store import open_store
@@ -139,7 +139,8 @@ def test_long_texts_wrap_and_scroll_in_the_larger_text_mode(
 def _lines(text: QLabel) -> list[tuple[str, float]]:
     """The lines ``text`` shows, as a word-wrapping QLabel lays them out at its width:
     each line's characters and how wide they are painted."""
-    layout = QTextLayout(text.text(), text.font())
+    painted = QLabel.text(text)  # what QLabel paints (a WrappingText's breaks in)
+    layout = QTextLayout(painted, text.font())
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WordWrap)
     layout.setTextOption(option)
@@ -148,7 +149,7 @@ def _lines(text: QLabel) -> list[tuple[str, float]]:
     while (line := layout.createLine()).isValid():
         line.setLineWidth(text.contentsRect().width())
         start = line.textStart()
-        lines.append((text.text()[start : start + line.textLength()], line.naturalTextWidth()))
+        lines.append((painted[start : start + line.textLength()], line.naturalTextWidth()))
     layout.endLayout()
     return lines
 
@@ -210,3 +211,29 @@ def test_a_word_wider_than_its_tile_is_shown_whole_over_lines(tmp_path: Path, qt
         said.clear()
         click(qtbot, tile)  # touched with the voice on, it is said: the word, no breaks in it
         assert said and said[0].text == WORD
+
+
+def test_a_name_of_one_long_word_leaves_the_detail_and_the_summary_on_the_screen(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    """Its detail and its summary at "A+" in both orientations: the name's word breaks
+    inside the screen's width instead of widening the screen's body past it, where
+    the scroll area (up and down only) would cut every line of it on the right."""
+    touch_px = min_touch_px(kiosk.controller.config.kiosk.screen_dpi)
+    size = (kiosk.width(), kiosk.height())
+    assert kiosk.attract.larger_text is not None
+    click(qtbot, kiosk.attract.larger_text)
+    click(qtbot, button_with(kiosk, "Budi Santoso"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    kiosk.controller.dispatch(ServiceSelected("long-word"))
+    assert layout_problems(kiosk, touch_px) == [], "service detail"
+    detail = kiosk.screens[Phase.SERVICE_CHOSEN]
+    name = detail.name  # type: ignore[attr-defined]
+    assert name.text() == WORD and name.accessibleName() == WORD
+    assert "".join(line for line, _ in _lines(name)).replace("\u200b", "") == WORD
+    kiosk.controller.dispatch(FormOpened())
+    wait_phase(qtbot, kiosk, Phase.FORM)
+    kiosk.controller.dispatch(FormSubmitted({}))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    assert layout_problems(kiosk, touch_px) == [], "summary"
+    assert (kiosk.width(), kiosk.height()) == size

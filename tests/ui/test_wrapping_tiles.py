@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from testkit.layout_checks import LayoutRequests
-from ui.screens.wrapping import BREAK, TileText, wrapping_button
+from ui.screens.wrapping import BREAK, WrappingText, wrapping_button
 
 NAME = "Pendaftaran Poli Umum Puskesmas"
 BUSY = NAME + "\nSedang dilayani: INT-1234 · 999 orang menunggu"
@@ -101,12 +101,12 @@ def test_a_tile_in_a_narrow_place_wraps_its_words_and_does_not_widen_the_window(
     assert window.width() == narrow and tile.width() <= scroll.viewport().width()
     text = tile.text_label
     qtbot.waitUntil(lambda: text.height() >= text.heightForWidth(text.width()))  # all lines
-    assert text.text() == tile.text()  # each word fits its line: none is broken inside
+    assert text.shown() == tile.text()  # each word fits its line: none is broken inside
 
 
-def _shown_lines(text: TileText) -> list[str]:
+def _shown_lines(text: WrappingText) -> list[str]:
     """The lines the tile's label shows at its width, as a word-wrapping QLabel lays out."""
-    layout = QTextLayout(text.text(), text.font())
+    layout = QTextLayout(text.shown(), text.font())
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WordWrap)
     layout.setTextOption(option)
@@ -114,8 +114,8 @@ def _shown_lines(text: TileText) -> list[str]:
     layout.beginLayout()
     while (line := layout.createLine()).isValid():
         line.setLineWidth(text.contentsRect().width())
-        assert line.naturalTextWidth() <= text.contentsRect().width() + 1, text.text()
-        lines.append(text.text()[line.textStart() : line.textStart() + line.textLength()])
+        assert line.naturalTextWidth() <= text.contentsRect().width() + 1, text.shown()
+        lines.append(text.shown()[line.textStart() : line.textStart() + line.textLength()])
     layout.endLayout()
     return lines
 
@@ -138,10 +138,10 @@ def test_only_a_word_wider_than_its_line_breaks_inside(qtbot: QtBot) -> None:
     host.show()
     qtbot.waitExposed(host)
     text = tile.text_label
-    assert isinstance(text, TileText)
+    assert isinstance(text, WrappingText)
     qtbot.waitUntil(lambda: text.height() >= text.heightForWidth(text.width()))
     assert QFontMetricsF(text.font()).horizontalAdvance(slashes) > text.contentsRect().width()
-    assert text.text() == slashes and len(_shown_lines(text)) > 1
+    assert text.shown() == slashes and len(_shown_lines(text)) > 1
 
     email = "pengaduan.kependudukan.kotapekanbaru@disdukcapil.go.id"
     tile.setText(f"Tanya {email}")
@@ -150,4 +150,4 @@ def test_only_a_word_wider_than_its_line_breaks_inside(qtbot: QtBot) -> None:
     assert len(lines) >= 3 and "".join(lines).replace(BREAK, "") == f"Tanya {email}"
     assert lines[0].startswith("Tanya ")  # a word that fits is not broken
     assert tile.accessibleName() == text.accessibleName() == f"Tanya {email}"
-    assert tile.text() == text.words() == f"Tanya {email}"
+    assert tile.text() == text.text() == f"Tanya {email}"

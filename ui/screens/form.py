@@ -28,7 +28,7 @@ from ui.screens.choice import ChoiceField, ChoiceList
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 from ui.screens.dates import iso_day_words
 from ui.screens.services import step_text
-from ui.screens.wrapping import wrapping_button
+from ui.screens.wrapping import wrapping_button, wrapping_text
 
 Editor = QLineEdit | QPlainTextEdit | ChoiceField
 
@@ -289,7 +289,8 @@ class ConfirmScreen(Screen):
         self.card_box = QVBoxLayout(self.card)
         self.card_box.setContentsMargins(32, 32, 32, 32)
         self.card_box.setSpacing(8)
-        self.service = plain_label(name="summaryService", wrap=True)
+        # as wide as the card: a word wider than it breaks inside (not widen the card)
+        self.service = wrapping_text("summaryService", centred=False)
         self.card_box.addWidget(self.service)
         #: The card's rows, one per field of the form (:class:`SummaryRow`), built once
         #: per service, language and fields; a field without a value hides its row.
@@ -392,7 +393,7 @@ class SummaryRow(QWidget):
         self.source.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         head.addWidget(self.source)
         box.addLayout(head)
-        self.value = plain_label(name="summaryValue", wrap=True)
+        self.value = wrapping_text("summaryValue", centred=False)  # an e-mail address too
         box.addWidget(self.value)
         self.hide()
 

@@ -2,7 +2,7 @@
 
 A QPushButton paints its text on one line per ``\\n`` and cuts what does not fit
 ("Pendaftaran Poli Umum Puskesma"). :class:`WrappingButton` paints no text of its
-own: it lays out its icon and a word-wrapping plain label (:class:`TileText`)
+own: it lays out its icon and a word-wrapping plain label (:class:`WrappingText`)
 inside itself, and asks its layout for the height a width needs,
 so a tile grows instead of cutting its text.
 
@@ -11,7 +11,7 @@ It keeps a button's surface: :meth:`text`/:meth:`setText` and :meth:`icon`/
 whole text. The label takes the tile's look from the theme (``QLabel#tileText``,
 with the button's ``checked`` and ``blocked`` states copied onto it).
 
-The label (:class:`TileText`) wraps at word boundaries, as any; a word wider than its
+The label (:class:`WrappingText`) wraps at word boundaries, as any; a word wider than its
 whole line (a doctor's name written without spaces, an e-mail address or a code in a
 service's name, "Pertanggungjawaban" at "A+" in a narrow column) is broken inside,
 where its line is full, instead of running past the tile's edge and being cut. So the
@@ -54,23 +54,24 @@ def _pieces(text: str, kind: QTextBoundaryFinder.BoundaryType) -> list[str]:
     return pieces
 
 
-class TileText(QLabel):
-    """A tile's plain, word-wrapping text, whose words wider than a line break inside.
+class WrappingText(QLabel):
+    """A plain, word-wrapping label whose words wider than a line break inside: a tile's
+    text, and a catalog's name or description where it spans its screen.
 
-    What it shows (:meth:`text`) is the text it is given (:meth:`words`) with a
-    :data:`BREAK` between the letters of each word wider than the width it has, so
-    QLabel's own wrap breaks such a word where its line is full; a word that fits
-    wraps whole, as in any label. Its sizes are QLabel's (a label with no frame, no
-    indent) for the text it would show at each width, so a layout asks it no more
-    than that width, and never the width of its longest word. Its accessible name is
-    the words as given (never the breaks), for screen readers and the voice.
+    It shows the text it is given (:meth:`text`) with a :data:`BREAK` between the
+    letters of each word wider than the width it has (:meth:`shown`), so QLabel's own
+    wrap breaks such a word where its line is full; a word that fits wraps whole, as
+    in any label. Its sizes are QLabel's (a label with no frame, no indent) for the
+    text it would show at each width, so a layout asks it no more than that width:
+    its minimum is its widest letter, never its longest word. Its accessible name is
+    the text as given (never the breaks), for screen readers and the voice.
+
+    The narrow minimum suits a label as wide as its column (a tile's, a screen's);
+    beside another widget, a plain label keeps its longest word's width instead.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setWordWrap(True)
-        self.setObjectName(name)
         self._words = ""
         #: The words between two places a line may break, each with its width, and the
         #: text and font they are for.
@@ -79,15 +80,21 @@ class TileText(QLabel):
         #: Its size hint and minimum size hint, and what they were made of.
         self._hints_for: tuple[object, ...] | None = None
         self._hint_sizes = (QSize(), QSize())
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
 
-    def words(self) -> str:
-        """The text as given: what :meth:`text` shows, without the breaks put in."""
+    def text(self) -> str:
+        """The text as given, without the breaks put in (:meth:`shown` has them)."""
         return self._words
 
-    def set_words(self, text: str) -> None:
+    def setText(self, text: str) -> None:
         self._words = text
         self.setAccessibleName(text)
         self._show()
+
+    def shown(self) -> str:
+        """The text as painted: the breaks put in for the label's width."""
+        return QLabel.text(self)
 
     def shown_at(self, width: int) -> str:
         """The text shown at ``width``: a :data:`BREAK` between the letters of each word
@@ -194,8 +201,18 @@ class TileText(QLabel):
 
     def _show(self) -> None:
         shown = self.shown_at(self.width())
-        if shown != self.text():
-            self.setText(shown)
+        if shown != self.shown():
+            super().setText(shown)
+
+
+def wrapping_text(name: str = "", *, centred: bool = True) -> WrappingText:
+    """A :class:`WrappingText` as ``common.label`` makes a label: centred, unless not."""
+    widget = WrappingText()
+    if name:
+        widget.setObjectName(name)
+    if centred:
+        widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return widget
 
 
 class WrappingButton(QPushButton):
@@ -204,7 +221,7 @@ class WrappingButton(QPushButton):
     def __init__(self, name: str, *, centred: bool = False) -> None:
         super().__init__()
         self.setObjectName(name)
-        self.text_label = TileText("tileText")
+        self.text_label = wrapping_text("tileText", centred=centred)
         align = Qt.AlignmentFlag.AlignCenter if centred else Qt.AlignmentFlag.AlignLeft
         self.text_label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
         self.icon_label = plain_label(name="tileIcon")
@@ -237,7 +254,7 @@ class WrappingButton(QPushButton):
             return
         self._text = text
         shown = text.replace("&&", "&")
-        self.text_label.set_words(shown)
+        self.text_label.setText(shown)
         self.setAccessibleName(shown)
         self.updateGeometry()
         self._fit_cap()  # new words may need more than the cap: now, not at the next resize
