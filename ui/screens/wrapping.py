@@ -1,4 +1,5 @@
-"""A button whose text wraps: the service tiles, the kiosk's own tiles, the choices.
+"""A button whose text wraps: the service tiles, the kiosk's own tiles, the choices;
+and the label that wraps even a word wider than its line.
 
 A QPushButton paints its text on one line per ``\\n`` and cuts what does not fit
 ("Pendaftaran Poli Umum Puskesma"). :class:`WrappingButton` paints no text of its
@@ -11,11 +12,12 @@ It keeps a button's surface: :meth:`text`/:meth:`setText` and :meth:`icon`/
 whole text. The label takes the tile's look from the theme (``QLabel#tileText``,
 with the button's ``checked`` and ``blocked`` states copied onto it).
 
-The label (:class:`WrappingText`) wraps at word boundaries, as any; a word wider than its
+:class:`WrappingText` wraps at word boundaries, as any label; a word wider than its
 whole line (a doctor's name written without spaces, an e-mail address or a code in a
 service's name, "Pertanggungjawaban" at "A+" in a narrow column) is broken inside,
-where its line is full, instead of running past the tile's edge and being cut. So the
-tile never needs more than the width it is given, and every letter is shown.
+where its line is full, instead of running past the label's edge and being cut. So a
+tile never needs more than the width it is given, and every letter is shown. The
+service's detail and the summary show the catalog's words in it too.
 """
 
 from __future__ import annotations
