@@ -63,10 +63,10 @@ class WrappingText(QLabel):
     It shows the text it is given (:meth:`text`) with a :data:`BREAK` between the
     letters of each word wider than the width it has (:meth:`shown`), so QLabel's own
     wrap breaks such a word where its line is full; a word that fits wraps whole, as
-    in any label. Its sizes are QLabel's (a label with no frame, no indent) for the
-    text it would show at each width, so a layout asks it no more than that width:
-    its minimum is its widest letter, never its longest word. Its accessible name is
-    the text as given (never the breaks), for screen readers and the voice.
+    in any label. Its sizes are QLabel's for the text it would show at each width, so
+    a layout asks it no more than that width: its minimum is its widest letter, never
+    its longest word. Its accessible name is the text as given (never the breaks), for
+    screen readers and the voice.
 
     The narrow minimum suits a label as wide as its column (a tile's, a screen's);
     beside another widget, a plain label keeps its longest word's width instead.
@@ -125,12 +125,21 @@ class WrappingText(QLabel):
         return BREAK.join(letters) + piece[len(word) :]
 
     def _extra(self) -> QSize:
-        """The room around the text: the contents margins (the theme's), the margin."""
+        """The room around the text, as QLabel counts it: the contents margins (the
+        theme's padding and border), the margin, and the indent a framed label gets."""
         margins = self.contentsMargins()
-        return QSize(
-            margins.left() + margins.right() + 2 * self.margin(),
-            margins.top() + margins.bottom() + 2 * self.margin(),
-        )
+        wide = margins.left() + margins.right() + 2 * self.margin()
+        high = margins.top() + margins.bottom() + 2 * self.margin()
+        indent = self.indent()
+        if indent < 0 and self.frameWidth():
+            indent = self.fontMetrics().horizontalAdvance("x") - 2 * self.margin()
+        if indent > 0:
+            align = self.alignment()
+            if align & (Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignRight):
+                wide += indent
+            if align & (Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignBottom):
+                high += indent
+        return QSize(wide, high)
 
     def _room(self, width: int) -> int:
         return max(0, width - self._extra().width())
