@@ -17,7 +17,13 @@ from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from central.settings import DEMO_CATALOG_PATH
-from kiosk.session.events import FormOpened, FormSubmitted, ServiceSelected
+from kiosk.session.events import (
+    Confirmed,
+    FormOpened,
+    FormSubmitted,
+    NotifyAnswered,
+    ServiceSelected,
+)
 from kiosk.session.machine import Phase
 from kiosk.speech import Utterance
 from kiosk.wiring.store import open_store
@@ -213,12 +219,13 @@ def test_a_word_wider_than_its_tile_is_shown_whole_over_lines(tmp_path: Path, qt
         assert said and said[0].text == WORD
 
 
-def test_a_name_of_one_long_word_leaves_the_detail_and_the_summary_on_the_screen(
+def test_a_name_of_one_long_word_leaves_its_detail_summary_and_ticket_on_the_screen(
     kiosk: KioskWindow, qtbot: QtBot
 ) -> None:
-    """Its detail and its summary at "A+" in both orientations: the name's word breaks
-    inside the screen's width instead of widening the screen's body past it, where
-    the scroll area (up and down only) would cut every line of it on the right."""
+    """Its detail, its summary and its ticket at "A+" in both orientations: the name's
+    word breaks inside the screen's width instead of widening the screen's body past
+    it, where the scroll area (up and down only) would cut every line of it on the
+    right, or the window past the screen."""
     touch_px = min_touch_px(kiosk.controller.config.kiosk.screen_dpi)
     size = (kiosk.width(), kiosk.height())
     assert kiosk.attract.larger_text is not None
@@ -237,3 +244,9 @@ def test_a_name_of_one_long_word_leaves_the_detail_and_the_summary_on_the_screen
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     assert layout_problems(kiosk, touch_px) == [], "summary"
     assert (kiosk.width(), kiosk.height()) == size
+    kiosk.controller.dispatch(Confirmed())
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    kiosk.controller.dispatch(NotifyAnswered(kiosk.controller.session().session, False))
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    assert layout_problems(kiosk, touch_px) == [], "ticket"
+    assert (kiosk.width(), kiosk.height()) == size  # the ticket's name grew it past the screen
