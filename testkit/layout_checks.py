@@ -3,13 +3,14 @@ window, or text cut.
 
 :func:`layout_problems` checks the window and every other top-level window shown (a
 popup, a list): each interactive widget at least the touch size, each list row too;
-nothing (outside a scroll area) leaving its window; no wrapped label shorter than its
+nothing leaving its window, nor the sides of a scroll area that only scrolls up and down
+(what lies above or below its view is scrolled to); no wrapped label shorter than its
 text needs, no line of a label or a button wider than the room it has.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -33,16 +34,35 @@ SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QComboBox, QScrollBar)
 
 
-def _in_scroll_area(widget: QWidget) -> bool:
-    parent = widget.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QAbstractScrollArea) and widget is not parent:
-            return not isinstance(widget, QScrollBar)
-        parent = parent.parentWidget()
-    return False
+def _scrolled_by(widget: QWidget) -> QAbstractScrollArea | None:
+    """The innermost scroll area whose content holds ``widget`` (it lies under the area's
+    viewport): None for what is not scrolled, as the viewport itself and the scroll bars."""
+    inner = widget.parentWidget()
+    while inner is not None:
+        area = inner.parentWidget()
+        if isinstance(area, QAbstractScrollArea) and inner is area.viewport():
+            return area
+        inner = area
+    return None
 
 
-def shown_windows(window: KioskWindow) -> list[QWidget]:
+def _outside(where: QRect, top: QWidget, frame: QRect, area: QAbstractScrollArea | None) -> str:
+    """Where a widget at ``where`` (in ``top``) is cut: off its window, or off the sides of
+    the scroll area it lies in if that area only scrolls up and down; "" when it is not.
+    The citizen scrolls to what lies above or below a scroll area's view (or beside it, if
+    it scrolls sideways), never to what lies beside a view that does not scroll sideways."""
+    if area is None:
+        return "" if frame.contains(where) else f"leaves the window {frame.getRect()}"
+    if area.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
+        return ""
+    viewport = area.viewport()
+    view = QRect(viewport.mapTo(top, QPoint(0, 0)), viewport.size())
+    if where.left() < view.left() or where.right() > view.right():
+        return f"is cut by the sides of its scroll area's view {view.getRect()} (never scrolled)"
+    return ""
+
+
+def shown_windows(window: QWidget) -> list[QWidget]:
     """The window and every other top-level widget shown: a popup or a list is its own window."""
     others = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
     return [window, *others]
@@ -62,7 +82,7 @@ def _item_problems(view: QAbstractItemView, name: str, touch_px: int) -> list[st
     return problems
 
 
-def layout_problems(window: KioskWindow, touch_px: int) -> list[str]:
+def layout_problems(window: QWidget, touch_px: int) -> list[str]:
     """What is too small to touch or lies (partly) outside its window, on everything shown:
     the window's widgets and those of any other window shown (a dropdown's popup)."""
     app = QApplication.instance()
@@ -82,25 +102,28 @@ def layout_problems(window: KioskWindow, touch_px: int) -> list[str]:
                 problems += _item_problems(w, name, touch_px)
             if isinstance(w, QAbstractButton):
                 problems += _button_text_problems(w, name)
-            if isinstance(w, QLabel) and w.wordWrap() and w.text():
+            # what the label paints (a WrappingText's breaks in), not what it was given
+            if isinstance(w, QLabel) and w.wordWrap() and QLabel.text(w):
                 needed = w.heightForWidth(w.width())
                 if needed > w.height() + 2:  # in a scroll area too: its tile is too short
-                    problems.append(f"{name} {w.text()[:30]!r} cut: {w.height()} of {needed} px")
+                    shown = QLabel.text(w)[:30]
+                    problems.append(f"{name} {shown!r} cut: {w.height()} of {needed} px")
                 problems += _word_problems(w, name)
-            if _in_scroll_area(w) or w is top:
-                continue  # the citizen scrolls to it
+            if w is top:
+                continue
             where = QRect(w.mapTo(top, QPoint(0, 0)), w.size())
-            if not frame.contains(where):
-                problems.append(f"{name} at {where.getRect()} leaves the window {frame.getRect()}")
+            if cut := _outside(where, top, frame, _scrolled_by(w)):
+                problems.append(f"{name} at {where.getRect()} {cut}")
     return problems
 
 
 def _word_problems(label: QLabel, name: str) -> list[str]:
-    """A wrapped label breaks lines where Qt may (between words, after a hyphen), never
-    inside a word: each line laid out at the label's width must fit it."""
+    """A wrapped label breaks lines where Qt may (between words, after a hyphen, at the
+    zero-width breaks a ``WrappingText`` puts into a word too wide for its line), never
+    elsewhere inside a word: each line laid out at the label's width must fit it."""
     room = label.contentsRect().width()
     problems = []
-    for paragraph in label.text().split("\n"):
+    for paragraph in QLabel.text(label).split("\n"):
         layout = QTextLayout(paragraph, label.font())
         option = QTextOption()
         option.setWrapMode(QTextOption.WrapMode.WordWrap)

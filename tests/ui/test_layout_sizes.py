@@ -72,6 +72,11 @@ LONGEST_DOCTOR = DoctorOnDuty(
     start="07:30",
     until="21:00",
 )
+#: Her name as a booking system may send it, without a space: one word wider than a
+#: column at "A+", broken inside its line, never cut nor widening the screen.
+UNSPACED_DOCTOR = dataclasses.replace(
+    LONGEST_DOCTOR, name="dr.RadenAjengKartikaSariDewiWulandariKusumaningrumSpPDKGEH"
+)
 LONGEST_WARD = "Ruang Rawat Inap Kelas III Penyakit Dalam Perempuan (Melati Bawah)"
 #: A complaint's reference (``ADU-`` and three groups of four) in its widest letters.
 WIDEST_REFERENCE = "ADU-WMWM-WMWM-WMWM"
@@ -226,11 +231,11 @@ def test_live_words_fit_at_their_longest(
         c.config.kiosk.office_id,
         "2026-12-07T23:59:00+07:00",
         wards=(ward,),
-        doctors=(LONGEST_DOCTOR,),
+        doctors=(LONGEST_DOCTOR, UNSPACED_DOCTOR),
     )
     busy = Information(queue=longest_queue(kiosk), health=health, reachable=True)
     information.show_information(busy, view)
-    fits("information", LONGEST_NUMBER, LONGEST_DOCTOR.name, LONGEST_WARD)
+    fits("information", LONGEST_NUMBER, LONGEST_DOCTOR.name, UNSPACED_DOCTOR.name, LONGEST_WARD)
     overlays.close()
 
     c.dispatch(ServiceSelected("puskesmas-umum"))
@@ -258,6 +263,9 @@ def test_live_words_fit_at_their_longest(
     )
     ticket_screen.render_state(dataclasses.replace(state, ticket=poli), view)
     fits("a poli's ticket", LONGEST_DOCTOR.name, "23:59")
+    unspaced = dataclasses.replace(poli, doctor_name=UNSPACED_DOCTOR.name)
+    ticket_screen.render_state(dataclasses.replace(state, ticket=unspaced), view)
+    fits("a poli's ticket, its doctor's name unspaced", UNSPACED_DOCTOR.name)
     c.dispatch(Finish())
     c.dispatch(Finish())
     wait_phase(qtbot, kiosk, Phase.IDLE)
@@ -287,10 +295,10 @@ def test_live_words_fit_at_their_longest(
     office = c.config.kiosk.office_id
     hours = "07.30–21.00"
     cache_booking(
-        kiosk, booking(c.now().date(), office_id=office, doctor=LONGEST_DOCTOR.name, hours=hours)
+        kiosk, booking(c.now().date(), office_id=office, doctor=UNSPACED_DOCTOR.name, hours=hours)
     )
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     wait_phase(qtbot, kiosk, Phase.APPOINTMENT)  # a Mobile JKN booking, with its doctor
-    fits("appointment", LONGEST_DOCTOR.name, hours)
+    fits("appointment", UNSPACED_DOCTOR.name, hours)
     c.dispatch(Cancel())
     wait_phase(qtbot, kiosk, Phase.IDLE)

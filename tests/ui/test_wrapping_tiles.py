@@ -3,6 +3,8 @@ more: also when the words grow while it stands at its cap (a queue's answer, "A+
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QApplication,
     QScrollArea,
@@ -13,7 +15,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from testkit.layout_checks import LayoutRequests
-from ui.screens.wrapping import wrapping_button
+from ui.screens.wrapping import BREAK, WrappingText, wrapping_button
 
 NAME = "Pendaftaran Poli Umum Puskesmas"
 BUSY = NAME + "\nSedang dilayani: INT-1234 · 999 orang menunggu"
@@ -73,9 +75,9 @@ def test_the_same_words_again_ask_for_no_layout_pass(qtbot: QtBot) -> None:
 def test_a_tile_in_a_narrow_place_wraps_its_words_and_does_not_widen_the_window(
     qtbot: QtBot,
 ) -> None:
-    """A tile's minimum width is its longest word, not its words at the wrap its label
-    prefers (a QPushButton's minimum is its size hint): a long text in larger letters
-    wraps more in a narrow column, and never makes the window grow."""
+    """A tile's minimum width is not its words at the wrap its label prefers (a
+    QPushButton's minimum is its size hint): a long text in larger letters wraps more
+    in a narrow column, and never makes the window grow."""
     window = QWidget()
     qtbot.addWidget(window)
     font = window.font()
@@ -83,28 +85,69 @@ def test_a_tile_in_a_narrow_place_wraps_its_words_and_does_not_widen_the_window(
     window.setFont(font)
     scroll = QScrollArea(window)  # as the screens: tiles in a resizable scroll area
     scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     QVBoxLayout(window).addWidget(scroll)
     host = QWidget()
     scroll.setWidget(host)
     tile = wrapping_button(BUSY + " dan seterusnya" * 6, lambda: None, "tile")
     QVBoxLayout(host).addWidget(tile)
-    narrow = tile._widest() + 120  # the longest word and the scroll area's frame and bar
+    narrow = 600
     assert narrow < tile.sizeHint().width()  # far less than the words want on few lines
     window.setFixedSize(narrow, 1900)
     window.show()
     qtbot.waitExposed(window)
 
-    assert tile.minimumSizeHint().width() <= tile._widest()
     assert host.minimumSizeHint().width() <= scroll.viewport().width()
     assert window.width() == narrow and tile.width() <= scroll.viewport().width()
     text = tile.text_label
     qtbot.waitUntil(lambda: text.height() >= text.heightForWidth(text.width()))  # all lines
+    assert text.shown() == tile.text()  # each word fits its line: none is broken inside
 
 
-def test_a_word_is_what_lies_between_two_places_a_line_may_break() -> None:
-    """Qt may break after a slash: the pieces of "Kelahiran/Kematian/…" are the words."""
-    pieces = ("Akta ", "Kelahiran/", "Kematian/", "Perkawinan/", "Perceraian")
-    joined = wrapping_button("".join(pieces), lambda: None, "t")
-    each = [wrapping_button(piece, lambda: None, "t")._widest() for piece in pieces]
-    unbroken = wrapping_button("Kelahiran·Kematian·Perkawinan·Perceraian", lambda: None, "t")
-    assert joined._widest() == max(each) < unbroken._widest()
+def _shown_lines(text: WrappingText) -> list[str]:
+    """The lines the tile's label shows at its width, as a word-wrapping QLabel lays out."""
+    layout = QTextLayout(text.shown(), text.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    lines = []
+    layout.beginLayout()
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(text.contentsRect().width())
+        assert line.naturalTextWidth() <= text.contentsRect().width() + 1, text.shown()
+        lines.append(text.shown()[line.textStart() : line.textStart() + line.textLength()])
+    layout.endLayout()
+    return lines
+
+
+def test_only_a_word_wider_than_its_line_breaks_inside(qtbot: QtBot) -> None:
+    """Words that fit their line wrap whole, where Qt may break a line (after a slash
+    too); one wider than the line is broken where its line is full, with nothing shown
+    for the break; the tile's name (what the voice and screen readers say) is its text."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    font = host.font()
+    font.setPixelSize(40)
+    host.setFont(font)
+    slashes = "Akta Kelahiran/Kematian/Perkawinan/Perceraian"
+    tile = wrapping_button(slashes, lambda: None, "tile")
+    column = QVBoxLayout(host)
+    column.addWidget(tile)
+    column.addStretch(1)  # the tile as high as its lines
+    host.setFixedSize(420, 1500)  # narrower than the slashed word, wider than each piece
+    host.show()
+    qtbot.waitExposed(host)
+    text = tile.text_label
+    assert isinstance(text, WrappingText)
+    qtbot.waitUntil(lambda: text.height() >= text.heightForWidth(text.width()))
+    assert QFontMetricsF(text.font()).horizontalAdvance(slashes) > text.contentsRect().width()
+    assert text.shown() == slashes and len(_shown_lines(text)) > 1
+
+    email = "pengaduan.kependudukan.kotapekanbaru@disdukcapil.go.id"
+    tile.setText(f"Tanya {email}")
+    qtbot.waitUntil(lambda: text.height() >= text.heightForWidth(text.width()))
+    lines = _shown_lines(text)
+    assert len(lines) >= 3 and "".join(lines).replace(BREAK, "") == f"Tanya {email}"
+    assert lines[0].startswith("Tanya ")  # a word that fits is not broken
+    assert tile.accessibleName() == text.accessibleName() == f"Tanya {email}"
+    assert tile.text() == text.text() == f"Tanya {email}"

@@ -10,6 +10,7 @@ from kiosk.session.machine import SessionState
 from ui.screens.booking_words import booking_values
 from ui.screens.common import Screen, View, button, label, set_button_text
 from ui.screens.services import greeting
+from ui.screens.wrapping import wrapping_text
 
 
 class AppointmentScreen(Screen):
@@ -19,7 +20,7 @@ class AppointmentScreen(Screen):
         self.title = label(name="title")
         self.when = label(name="subtitle")
         self.code = label(name="subtitle")
-        self.doctor = label(name="subtitle")
+        self.doctor = wrapping_text("subtitle")  # a name without spaces breaks inside
         self.hint = label(name="subtitle")
         self.check_in = button("", lambda: view.dispatch(CheckInChosen()), "primary")
         self.other = button("", lambda: view.dispatch(OtherServices()))

@@ -28,7 +28,7 @@ from ui.screens.choice import ChoiceField, ChoiceList
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 from ui.screens.dates import iso_day_words
 from ui.screens.services import step_text
-from ui.screens.wrapping import wrapping_button
+from ui.screens.wrapping import wrapping_button, wrapping_text
 
 Editor = QLineEdit | QPlainTextEdit | ChoiceField
 
@@ -246,8 +246,9 @@ class FormScreen(Screen):
             editor.installEventFilter(self)
             if isinstance(editor, QPlainTextEdit):
                 editor.viewport().installEventFilter(self)
-            source = plain_label(name="source")
-            error = plain_label(name="fieldError")
+            # beside the field in a column as wide as the screen leaves it: they wrap
+            source = plain_label(name="source", wrap=True)
+            error = plain_label(name="fieldError", wrap=True)
             column = QWidget()
             col = QVBoxLayout(column)
             col.setContentsMargins(0, 0, 0, 0)
@@ -288,7 +289,8 @@ class ConfirmScreen(Screen):
         self.card_box = QVBoxLayout(self.card)
         self.card_box.setContentsMargins(32, 32, 32, 32)
         self.card_box.setSpacing(8)
-        self.service = plain_label(name="summaryService", wrap=True)
+        # as wide as the card: a word wider than it breaks inside (not widen the card)
+        self.service = wrapping_text("summaryService", centred=False)
         self.card_box.addWidget(self.service)
         #: The card's rows, one per field of the form (:class:`SummaryRow`), built once
         #: per service, language and fields; a field without a value hides its row.
@@ -391,7 +393,7 @@ class SummaryRow(QWidget):
         self.source.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         head.addWidget(self.source)
         box.addLayout(head)
-        self.value = plain_label(name="summaryValue", wrap=True)
+        self.value = wrapping_text("summaryValue", centred=False)  # an e-mail address too
         box.addWidget(self.value)
         self.hide()
 

@@ -35,7 +35,7 @@ from ui.screens.birth_date import DIGITS as BIRTH_DIGITS
 from ui.screens.common import Screen, View, button, label, set_button_text
 from ui.screens.digit_pad import DigitPadScreen
 from ui.screens.message import NoticeBlock
-from ui.screens.wrapping import WrappingButton, wrapping_button
+from ui.screens.wrapping import WrappingButton, wrapping_button, wrapping_text
 
 
 def doctor_line(doctor: DoctorToday, view: View) -> str:
@@ -120,7 +120,7 @@ class PayerScreen(Screen):
         super().__init__()
         self._view = view
         self.title = label(name="title")
-        self.doctor = label(name="subtitle")
+        self.doctor = wrapping_text("subtitle")  # a name without spaces breaks inside
         self.notice = NoticeBlock()
         self.payers: dict[Payer, WrappingButton] = {
             payer: wrapping_button("", partial(self._chosen, payer), "choiceTile", centred=True)

@@ -24,13 +24,13 @@ from ui.screens.common import (
     button,
     find_service,
     label,
-    plain_label,
     service_name,
     set_button_text,
 )
 from ui.screens.dates import day_words, time_words
 from ui.screens.message import NoticeBlock
 from ui.screens.services import BUILT_IN_CATEGORIES, queue_words
+from ui.screens.wrapping import wrapping_text
 
 
 def updated_text(value: str, view: View) -> str | None:
@@ -88,7 +88,10 @@ def shown_queues(info_services: tuple[ServiceQueue, ...], view: View) -> list[Se
 
 
 def _row(text: str, name: str = "infoRow") -> QLabel:
-    return plain_label(text, name, wrap=True)
+    """A row of the list: a doctor's name or a room's without spaces breaks inside."""
+    row = wrapping_text(name, centred=False)
+    row.setText(text)
+    return row
 
 
 class _ListScreen(Screen):

@@ -27,7 +27,7 @@ from ui.problems import problem_notice, shown_problem
 from ui.screens.booking_words import booking_values
 from ui.screens.common import Screen, View, button, label, plain_label, set_button_text
 from ui.screens.message import NoticeBlock
-from ui.screens.wrapping import WrappingButton, wrapping_button
+from ui.screens.wrapping import WrappingButton, wrapping_button, wrapping_text
 
 #: Side of a tile's category icon, in pixels: fills the tile's height beside its text.
 TILE_ICON_PX = 64
@@ -255,13 +255,16 @@ class ServiceDetailScreen(Screen):
         super().__init__()
         self._view = view
         self.progress = label(name="progress")
-        self.name = label(name="title")
-        self.description = label(name="subtitle")
-        self.counter = label()
-        self.queue = label(name="queue")
-        self.hours = label(name="hours")
+        # The catalog's and the centre's words, each as wide as the screen: a word wider
+        # than it (an e-mail address, a code) breaks inside rather than widen the body
+        # past the screen, where the scroll area (up and down only) would cut it all.
+        self.name = wrapping_text("title")
+        self.description = wrapping_text("subtitle")
+        self.counter = wrapping_text()
+        self.queue = wrapping_text("queue")
+        self.hours = wrapping_text("hours")
         self.requirements_title = label(name="subtitle")
-        self.requirements = label()
+        self.requirements = wrapping_text()
         self.back = button("", lambda: self._view.dispatch(Back()))
         self.next = button("", lambda: self._view.dispatch(FormOpened()), "primary")
         # A long name or list of requirements scrolls; the buttons stay below it.

@@ -20,6 +20,7 @@ from ui.screens.common import (
     set_button_text,
 )
 from ui.screens.message import NoticeBlock
+from ui.screens.wrapping import wrapping_text
 
 
 class WaitScreen(Screen):
@@ -54,20 +55,22 @@ class TicketScreen(Screen):
         self._view = view
         self.heading = label(name="subtitle")
         self.number = label(name="huge")
-        self.service = label(name="subtitle")
+        # The catalog's and the centre's words: a word wider than the screen breaks
+        # inside rather than widen the window past the screen (ui/screens/wrapping.py).
+        self.service = wrapping_text("subtitle")
         #: "Silakan ke Loket 1": after the number, what the citizen most needs, so large.
-        self.counter = label(name="counterCall")
+        self.counter = wrapping_text("counterCall")
         self.ahead = label(name="subtitle")
         self.wait = label(name="subtitle")
         #: A poli's ticket: the doctor, BPJS's queue number and the estimated time.
-        self.doctor = label(name="subtitle")
+        self.doctor = wrapping_text("subtitle")
         self.nomorantrean = label(name="subtitle")
         self.estimated = label(name="subtitle")
         self.paper = label(name="subtitle")
         #: In place of "take your ticket" when the paper may not come: the ticket stays.
         self.no_paper = NoticeBlock()
         self.requirements_title = label(name="subtitle")
-        self.requirements = label(name="requirements")
+        self.requirements = wrapping_text("requirements")
         self.qr = QrCodeView()
         self.scan = label()
         self.finish = button("", lambda: self._view.dispatch(Finish()), "primary")

@@ -1,24 +1,32 @@
-"""A button whose text wraps: the service tiles, the kiosk's own tiles, the choices.
+"""A button whose text wraps: the service tiles, the kiosk's own tiles, the choices;
+and the label that wraps even a word wider than its line.
 
 A QPushButton paints its text on one line per ``\\n`` and cuts what does not fit
 ("Pendaftaran Poli Umum Puskesma"). :class:`WrappingButton` paints no text of its
-own: it lays out its icon and a word-wrapping plain label (``ui.screens.common``
-``plain_label``) inside itself, and asks its layout for the height a width needs,
+own: it lays out its icon and a word-wrapping plain label (:class:`WrappingText`)
+inside itself, and asks its layout for the height a width needs,
 so a tile grows instead of cutting its text.
 
 It keeps a button's surface: :meth:`text`/:meth:`setText` and :meth:`icon`/
 :meth:`setIcon` read and set what the label shows; the accessible name is the
 whole text. The label takes the tile's look from the theme (``QLabel#tileText``,
 with the button's ``checked`` and ``blocked`` states copied onto it).
+
+:class:`WrappingText` wraps at word boundaries, as any label; a word wider than its
+whole line (a doctor's name written without spaces, an e-mail address or a code in a
+service's name, "Pertanggungjawaban" at "A+" in a narrow column) is broken inside,
+where its line is full, instead of running past the label's edge and being cut. So a
+tile never needs more than the width it is given, and every letter is shown. The
+service's detail and the summary show the catalog's words in it too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTextBoundaryFinder
-from PySide6.QtGui import QIcon, QPixmap, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTextBoundaryFinder
+from PySide6.QtGui import QFontMetricsF, QIcon, QPixmap, QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy
 
 from ui.screens.common import plain_label, set_spoken
 
@@ -27,6 +35,195 @@ INSIDE_X = 26
 INSIDE_Y = 14
 #: Room between the icon and the text.
 ICON_GAP = 20
+#: A place a line may break that shows nothing (ZERO WIDTH SPACE): put between the
+#: letters of a word wider than its line, and only of such a word.
+BREAK = "\u200b"
+#: As QLabel: the width a wrapping label prefers is some 80 average letters.
+PREFERRED_LETTERS = 80
+#: Qt's largest widget width (QWIDGETSIZE_MAX): at it, no word is wider than its line.
+UNBOUNDED = (1 << 24) - 1
+
+
+def _pieces(text: str, kind: QTextBoundaryFinder.BoundaryType) -> list[str]:
+    """``text`` cut at each boundary of ``kind``: its words (with the spaces after them)
+    between two places Qt may break a line, or its letters (grapheme clusters)."""
+    finder = QTextBoundaryFinder(kind, text)
+    pieces, start = [], 0
+    while (end := finder.toNextBoundary()) != -1:
+        if end > start:
+            pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
+class WrappingText(QLabel):
+    """A plain, word-wrapping label whose words wider than a line break inside: a tile's
+    text, and a catalog's name or description where it spans its screen.
+
+    It shows the text it is given (:meth:`text`) with a :data:`BREAK` between the
+    letters of each word wider than the width it has (:meth:`shown`), so QLabel's own
+    wrap breaks such a word where its line is full; a word that fits wraps whole, as
+    in any label. Its sizes are QLabel's for the text it would show at each width, so
+    a layout asks it no more than that width: its minimum is its widest letter, never
+    its longest word. Its accessible name is the text as given (never the breaks), for
+    screen readers and the voice.
+
+    The narrow minimum suits a label as wide as its column (a tile's, a screen's);
+    beside another widget, a plain label keeps its longest word's width instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._words = ""
+        #: The words between two places a line may break, each with its width, and the
+        #: text and font they are for.
+        self._measured_for: tuple[str, str] | None = None
+        self._measured: list[tuple[str, float]] = []
+        #: Its size hint and minimum size hint, and what they were made of.
+        self._hints_for: tuple[object, ...] | None = None
+        self._hint_sizes = (QSize(), QSize())
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+
+    def text(self) -> str:
+        """The text as given, without the breaks put in (:meth:`shown` has them)."""
+        return self._words
+
+    def setText(self, text: str) -> None:
+        self._words = text
+        self.setAccessibleName(text)
+        self._show()
+
+    def shown(self) -> str:
+        """The text as painted: the breaks put in for the label's width."""
+        return QLabel.text(self)
+
+    def shown_at(self, width: int) -> str:
+        """The text shown at ``width``: a :data:`BREAK` between the letters of each word
+        wider than the room inside that width."""
+        return self._shown_in(self._room(width))
+
+    def _shown_in(self, room: int) -> str:
+        words = self._widths()
+        if all(wide <= room for _, wide in words):
+            return self._words
+        return "".join(self._breakable(piece) if wide > room else piece for piece, wide in words)
+
+    def _widths(self) -> list[tuple[str, float]]:
+        key = (self._words, self.font().key())
+        if key != self._measured_for:
+            metrics = QFontMetricsF(self.font())
+            pieces = _pieces(self._words, QTextBoundaryFinder.BoundaryType.Line)
+            self._measured = [(p, metrics.horizontalAdvance(p.rstrip())) for p in pieces]
+            self._measured_for = key
+        return self._measured
+
+    @staticmethod
+    def _breakable(piece: str) -> str:
+        word = piece.rstrip()
+        letters = _pieces(word, QTextBoundaryFinder.BoundaryType.Grapheme)
+        return BREAK.join(letters) + piece[len(word) :]
+
+    def _extra(self) -> QSize:
+        """The room around the text, as QLabel counts it: the contents margins (the
+        theme's padding and border), the margin, and the indent a framed label gets."""
+        margins = self.contentsMargins()
+        wide = margins.left() + margins.right() + 2 * self.margin()
+        high = margins.top() + margins.bottom() + 2 * self.margin()
+        indent = self.indent()
+        if indent < 0 and self.frameWidth():
+            indent = self.fontMetrics().horizontalAdvance("x") - 2 * self.margin()
+        if indent > 0:
+            align = self.alignment()
+            if align & (Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignRight):
+                wide += indent
+            if align & (Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignBottom):
+                high += indent
+        return QSize(wide, high)
+
+    def _room(self, width: int) -> int:
+        return max(0, width - self._extra().width())
+
+    def _used(self, room: int) -> QSize:
+        """The size the text shown in ``room`` takes, laid out as QLabel lays it out."""
+        centred = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter
+        flags = (self.alignment() & ~centred).value | Qt.TextFlag.TextWordWrap.value
+        shown = self._shown_in(room)
+        return self.fontMetrics().boundingRect(QRect(0, 0, room, 2000), flags, shown).size()
+
+    def _size_in(self, room: int) -> QSize:
+        """The label's size for the text shown in ``room``."""
+        if not self._words:  # QLabel keeps a line's room for no text
+            return super().sizeHint()
+        return (self._used(room) + self._extra()).expandedTo(self.minimumSize())
+
+    # -- QLabel's sizes for the text it would show ----------------------------------
+    def heightForWidth(self, width: int) -> int:
+        return self._size_in(self._room(width)).height()
+
+    def sizeHint(self) -> QSize:
+        return self._hints()[0]
+
+    def minimumSizeHint(self) -> QSize:
+        return self._hints()[1]
+
+    def _hints(self) -> tuple[QSize, QSize]:
+        """QLabel's hints, kept while what they are made of holds (QLabel keeps its own)."""
+        key = (
+            self._words,
+            self.font().key(),
+            self.alignment().value,
+            self._extra().toTuple(),
+            self.minimumSize().toTuple(),
+            self.maximumWidth(),
+        )
+        if key != self._hints_for:
+            self._hints_for, self._hint_sizes = key, self._made_hints()
+        return self._hint_sizes
+
+    def _made_hints(self) -> tuple[QSize, QSize]:
+        if not self._words:
+            return super().sizeHint(), super().minimumSizeHint()
+        # some 80 letters wide, narrower when few lines would fill it
+        metrics = self.fontMetrics()
+        wide = min(metrics.averageCharWidth() * PREFERRED_LETTERS, self.maximumWidth())
+        room = self._room(wide)
+        lines = metrics.lineSpacing()
+        used = self._used(room)
+        if used.height() < 4 * lines and used.width() > room // 2:
+            used = self._used(room // 2)
+        if used.height() < 2 * lines and used.width() > room // 4:
+            used = self._used(room // 4)
+        hint = (used + self._extra()).expandedTo(self.minimumSize())
+        # as high as one line; as wide as the text in no room, where every word breaks:
+        # its widest letter
+        one_line = self._size_in(UNBOUNDED).height()
+        return hint, QSize(self._size_in(0).width(), min(hint.height(), one_line))
+
+    # -- the breaks follow the width ------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.ContentsRectChange):
+            self._show()
+
+    def _show(self) -> None:
+        shown = self.shown_at(self.width())
+        if shown != self.shown():
+            super().setText(shown)
+
+
+def wrapping_text(name: str = "", *, centred: bool = True) -> WrappingText:
+    """A :class:`WrappingText` as ``common.label`` makes a label: centred, unless not."""
+    widget = WrappingText()
+    if name:
+        widget.setObjectName(name)
+    if centred:
+        widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    return widget
 
 
 class WrappingButton(QPushButton):
@@ -35,7 +232,7 @@ class WrappingButton(QPushButton):
     def __init__(self, name: str, *, centred: bool = False) -> None:
         super().__init__()
         self.setObjectName(name)
-        self.text_label = plain_label(name="tileText", wrap=True)
+        self.text_label = wrapping_text("tileText", centred=centred)
         align = Qt.AlignmentFlag.AlignCenter if centred else Qt.AlignmentFlag.AlignLeft
         self.text_label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
         self.icon_label = plain_label(name="tileIcon")
@@ -56,9 +253,6 @@ class WrappingButton(QPushButton):
         self._icon = QIcon()
         self._icon_size = QSize()
         self._cap = 0
-        #: The longest word's width (``_widest``), and the text, font and icon it is for.
-        self._widest_for: tuple[str, str, int] | None = None
-        self._widest_px = 0
         self.toggled.connect(lambda _on: self._restyle_label())
 
     # -- a button's surface, on the label ------------------------------------------
@@ -128,30 +322,11 @@ class WrappingButton(QPushButton):
 
     def minimumSizeHint(self) -> QSize:
         # A QPushButton's minimum is its size hint: here the words at the wrap the label
-        # prefers (some 1,000 px for a long text at "A+"). The tile's is its longest word.
-        # The theme's touch size is an explicit minimum, which layouts take instead: this
-        # hint is what the layout checks report of a tile's room (testkit.layout_checks).
-        width = max(self._row.minimumSize().width(), self._widest())
-        return QSize(width, super().minimumSizeHint().height())
-
-    def _widest(self) -> int:
-        """The width its longest word needs on one line, with the icon and the margins.
-
-        A word here is what lies between two places Qt may break a line (Unicode's line
-        breaking, as the label wraps): "Kelahiran/Kematian" may break after the slash.
-        """
-        text, font = self.text_label.text(), self.text_label.font()
-        icon = self._icon_size.width() + ICON_GAP if self.icon_label.isVisibleTo(self) else 0
-        key = (text, font.key(), icon)
-        if key != self._widest_for:
-            metrics = self.text_label.fontMetrics()
-            finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
-            word, start = 0, 0
-            while (end := finder.toNextBoundary()) != -1:
-                word = max(word, metrics.horizontalAdvance(text[start:end].rstrip()))
-                start = end
-            self._widest_for, self._widest_px = key, word + icon + 2 * INSIDE_X
-        return self._widest_px
+        # prefers (some 1,000 px for a long text at "A+"). The tile's is its layout's:
+        # its margins, its icon and the text's widest letter (a word wider than the
+        # tile breaks inside). The theme's touch size is an explicit minimum, which
+        # layouts take instead; this hint is what the layout checks report of a tile.
+        return QSize(self._row.minimumSize().width(), super().minimumSizeHint().height())
 
     def set_height_cap(self, px: int) -> None:
         """Grow with the screen up to ``px`` high, or to what the text needs if more."""
