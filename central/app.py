@@ -94,6 +94,16 @@ def prepare_database(settings: CentralSettings, database: Database) -> None:
     record_targets(database, settings.integrations)
 
 
+def open_database(settings: CentralSettings) -> Database:
+    """The database ``settings`` name, with their pool size and SQLite busy wait: the one
+    way a server process opens it, alone or as the supervisor of several."""
+    return Database(
+        settings.resolved_db_url,
+        pool_size=settings.db_pool_size,
+        busy_timeout_s=settings.sqlite_busy_timeout_s,
+    )
+
+
 def create_app(
     settings: CentralSettings, *, db: Database | None = None, prepared: bool = False
 ) -> FastAPI:
@@ -106,11 +116,7 @@ def create_app(
     process has already run :func:`prepare_database` for this start.
     """
     ws_rs = _ws_rs_account(settings)
-    database = db or Database(
-        settings.resolved_db_url,
-        pool_size=settings.db_pool_size,
-        busy_timeout_s=settings.sqlite_busy_timeout_s,
-    )
+    database = db or open_database(settings)
     if not prepared:
         prepare_database(settings, database)
     context = AppContext(

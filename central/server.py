@@ -38,7 +38,7 @@ from central.cli_options import (
 )
 from central.config_file import apply_config_file, apply_credentials
 from central.connections import deadline_protocol
-from central.database import Database, connection_budget, shown_url
+from central.database import connection_budget, shown_url
 from central.errors import BindError, CatalogLoadError, DatabaseError, SeedError
 from central.metrics import logged_path, use_multiprocess_mode, use_single_process_mode
 from central.process import PARENT_PID_ENV
@@ -244,9 +244,9 @@ def _log_database(app: FastAPI) -> None:
 
 def _serve_workers(settings: CentralSettings, sock: socket.socket, log_format: str) -> int:
     """Migrate once here, then let :class:`Supervisor` run the workers on ``sock``."""
-    from central.app import prepare_database
+    from central.app import open_database, prepare_database
 
-    database = Database(settings.resolved_db_url)
+    database = open_database(settings)
     try:
         prepare_database(settings, database)
         logging.getLogger("uvicorn.error").info(

@@ -76,6 +76,10 @@ WEBHOOK_USERINFO = (
 )
 
 
+#: The shortest wait for SQLite's write lock ``--sqlite-busy-timeout`` accepts.
+SQLITE_BUSY_MIN_S = 0.1
+
+
 @dataclass(frozen=True)
 class CentralSettings:
     host: str = "127.0.0.1"
@@ -272,8 +276,12 @@ class CentralSettings:
             raise ValueError("login_lockout_max_s must be at least login_lockout_base_s")
         if not (self.header_timeout_s > 0 and self.body_timeout_s > 0):
             raise ValueError("the header and body timeouts must be more than 0 s")
-        if not 0 < self.sqlite_busy_timeout_s <= 600:
-            raise ValueError("the SQLite busy timeout must be more than 0 s, at most 600 s")
+        if not SQLITE_BUSY_MIN_S <= self.sqlite_busy_timeout_s <= 600:
+            # SQLite counts its wait in whole milliseconds: less than one is no wait at all,
+            # and a wait of a few ms answers 503 to writes merely queued behind another.
+            raise ValueError(
+                f"the SQLite busy timeout must be at least {SQLITE_BUSY_MIN_S} s, at most 600 s"
+            )
         if self.public_url is not None:
             parts = urlsplit(self.public_url)
             only_origin = parts.path in ("", "/") and not (parts.query or parts.fragment)

@@ -15,6 +15,7 @@ page's token, :mod:`central.web.csrf`).
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ from central.access import staff
 from central.access.staff import Role, StaffPrincipal
 from central.api.deps import Context, client_address, get_context, limit
 from central.errors import LoginRequired, PageRefused
+from central.outage import outage_of
 from central.web.csrf import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -33,6 +35,8 @@ from central.web.csrf import (
     token_matches,
 )
 from central.web.pages import Texts, render
+
+log = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -180,8 +184,21 @@ def login(
 def logout(request: Request, ctx: Context, _: Csrf) -> RedirectResponse:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        with ctx.db.begin() as conn:
-            staff.logout(conn, token)
+        try:
+            with ctx.db.begin() as conn:
+                staff.logout(conn, token)
+        except Exception as exc:
+            outage = outage_of(exc)
+            if outage is None:
+                raise
+            # The browser still forgets the session: staff leaving a shared counter PC
+            # are logged out of it; the session's row lapses with its time to live.
+            log.warning(
+                "logout while the database is %s (%s): the session's cookie removed, "
+                "its row left to lapse",
+                outage.reason,
+                outage.code,
+            )
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
     return response

@@ -23,10 +23,11 @@ import requests
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from central.app import open_database
 from central.database import Database
 from central.outage import outage_of
 from central.process import RunningCentral
-from central.settings import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME
+from central.settings import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME, CentralSettings
 from contract.wire import ErrorCode
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
@@ -132,6 +133,42 @@ def test_a_busy_database_answers_a_page_in_indonesian(centre: RunningCentral) ->
     assert "Traceback" not in page.text and "Internal Server Error" not in page.text
 
 
+def test_logging_out_while_the_database_is_busy_still_ends_the_browsers_session(
+    centre: RunningCentral,
+) -> None:
+    """Staff leaving a shared counter PC are logged out of it even when the session's row
+    cannot be written now: the cookie goes, the row lapses with its time to live."""
+    http = requests.Session()
+    form = re.search(
+        r'name="csrf" value="([^"]+)"', http.get(f"{centre.url}/login", timeout=10).text
+    )
+    assert form is not None
+    page = http.post(
+        f"{centre.url}/login",
+        data={
+            "username": DEMO_STAFF_USERNAME,
+            "password": DEMO_STAFF_PASSWORD,
+            "csrf": form.group(1),
+            "next": "/",
+        },
+        timeout=30,
+    )
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+    assert page.status_code == 200 and token is not None and "anjungan_staff" in http.cookies
+    with write_lock_held(centre.db_url):
+        out = http.post(
+            f"{centre.url}/logout",
+            data={"csrf": token.group(1)},
+            allow_redirects=False,
+            timeout=30,
+        )
+    assert out.status_code == 303 and out.headers["location"] == "/login", out.text[:300]
+    assert "anjungan_staff" not in http.cookies
+    after = http.get(f"{centre.url}/dashboard", allow_redirects=False, timeout=10)
+    assert after.status_code == 303 and after.headers["location"].startswith("/login")
+    wait_until(lambda: "the session's cookie removed" in centre.output_tail(), 10, "the warning")
+
+
 def test_a_busy_database_answers_bpjs_in_its_own_envelope(centre: RunningCentral) -> None:
     """A refused WS RS credential is audited (a write): with the lock held, BPJS gets
     503 in its envelope, never the API's error body nor a bare 500."""
@@ -202,3 +239,23 @@ def test_a_database_that_cannot_be_reached_is_an_outage(tmp_path: Path) -> None:
     outage = outage_of(cannot_open.value)
     assert outage is not None and (outage.reason, outage.code) == ("away", "SQLITE_CANTOPEN")
     assert outage_of(no_table.value) is None
+
+
+def test_a_wait_under_a_tenth_of_a_second_is_refused() -> None:
+    """SQLite counts its wait in whole milliseconds: 0.0001 s was no wait at all, and a
+    wait of a few ms answered 503 to writes merely queued behind another's."""
+    with pytest.raises(ValueError, match=r"at least 0\.1 s"):
+        CentralSettings(sqlite_busy_timeout_s=0.0001)
+    assert CentralSettings(sqlite_busy_timeout_s=0.1).sqlite_busy_timeout_s == 0.1
+
+
+def test_a_server_process_opens_its_database_with_the_settings_wait(tmp_path: Path) -> None:
+    """One way to open it, for a single process and for the supervisor of several (which
+    migrates before its workers start: it waited the default 10 s whatever was set)."""
+    settings = CentralSettings(db_url=f"sqlite:///{tmp_path / 'c.db'}", sqlite_busy_timeout_s=0.25)
+    database = open_database(settings)
+    try:
+        with database.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 250
+    finally:
+        database.engine.dispose()
