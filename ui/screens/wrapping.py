@@ -76,9 +76,10 @@ class WrappingText(QLabel):
         super().__init__()
         self._words = ""
         #: The words between two places a line may break, each with its width, and the
-        #: text and font they are for.
-        self._measured_for: tuple[str, str] | None = None
+        #: text they are for (a new font or style forgets them: :meth:`changeEvent`).
+        self._measured_for: str | None = None
         self._measured: list[tuple[str, float]] = []
+        self._widest_word = 0.0
         #: Its size hint and minimum size hint, and what they were made of.
         self._hints_for: tuple[object, ...] | None = None
         self._hint_sizes = (QSize(), QSize())
@@ -90,7 +91,10 @@ class WrappingText(QLabel):
         return self._words
 
     def setText(self, text: str) -> None:
+        if text == self._words:
+            return  # as QLabel: the same words change nothing
         self._words = text
+        self._hints_for = None  # its sizes are made again when next asked
         self.setAccessibleName(text)
         self._show()
 
@@ -105,17 +109,19 @@ class WrappingText(QLabel):
 
     def _shown_in(self, room: int) -> str:
         words = self._widths()
-        if all(wide <= room for _, wide in words):
+        if self._widest_word <= room:
             return self._words
         return "".join(self._breakable(piece) if wide > room else piece for piece, wide in words)
 
     def _widths(self) -> list[tuple[str, float]]:
-        key = (self._words, self.font().key())
-        if key != self._measured_for:
+        """The words and their widths, measured once per text and font (a new font is
+        told by :meth:`changeEvent`)."""
+        if self._measured_for != self._words:
             metrics = QFontMetricsF(self.font())
             pieces = _pieces(self._words, QTextBoundaryFinder.BoundaryType.Line)
             self._measured = [(p, metrics.horizontalAdvance(p.rstrip())) for p in pieces]
-            self._measured_for = key
+            self._widest_word = max((wide for _, wide in self._measured), default=0.0)
+            self._measured_for = self._words
         return self._measured
 
     @staticmethod
@@ -158,8 +164,11 @@ class WrappingText(QLabel):
         return (self._used(room) + self._extra()).expandedTo(self.minimumSize())
 
     # -- QLabel's sizes for the text it would show ----------------------------------
-    def heightForWidth(self, width: int) -> int:
-        return self._size_in(self._room(width)).height()
+    # Its height at a width is QLabel's own, for the text it shows now (C++: a layout
+    # asks it some 200 times a walk). That text has its breaks for the width it has: a
+    # word that would break at another width only does once the label is given it, and
+    # the label then asks for a layout pass again with its new height (a word wider than
+    # its line is rare: a name without spaces, an address).
 
     def sizeHint(self) -> QSize:
         return self._hints()[0]
@@ -194,11 +203,20 @@ class WrappingText(QLabel):
             used = self._used(room // 2)
         if used.height() < 2 * lines and used.width() > room // 4:
             used = self._used(room // 4)
-        hint = (used + self._extra()).expandedTo(self.minimumSize())
+        extra = self._extra()
+        hint = (used + extra).expandedTo(self.minimumSize())
         # as high as one line; as wide as the text in no room, where every word breaks:
-        # its widest letter
-        one_line = self._size_in(UNBOUNDED).height()
-        return hint, QSize(self._size_in(0).width(), min(hint.height(), one_line))
+        # its widest letter (each measured alone: laying out the whole text with a break
+        # after every letter cost as much as the rest of the hints together)
+        if "\n" in self._words:
+            one_line = self._size_in(UNBOUNDED).height()
+        else:  # any one line is as high as one letter laid out as QLabel lays it out
+            flags = Qt.TextFlag.TextWordWrap.value
+            line = metrics.boundingRect(QRect(0, 0, UNBOUNDED, 2000), flags, "x").height()
+            one_line = max(line + extra.height(), self.minimumHeight())
+        letters = {letter for letter in self._words if not letter.isspace()} or {" "}
+        widest = max(metrics.horizontalAdvance(letter) for letter in letters) + extra.width()
+        return hint, QSize(max(widest, self.minimumWidth()), min(hint.height(), one_line))
 
     # -- the breaks follow the width ------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -208,7 +226,10 @@ class WrappingText(QLabel):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.ContentsRectChange):
+            self._hints_for = self._measured_for = None
             self._show()
+        elif event.type() == QEvent.Type.StyleChange:
+            self._hints_for = self._measured_for = None
 
     def _show(self) -> None:
         shown = self.shown_at(self.width())
