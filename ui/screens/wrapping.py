@@ -76,7 +76,8 @@ class WrappingText(QLabel):
         super().__init__()
         self._words = ""
         #: The words between two places a line may break, each with its width, and the
-        #: text they are for (a new font or style forgets them: :meth:`changeEvent`).
+        #: text they are for (a new font forgets them: :meth:`changeEvent`; a style sheet
+        #: that changes the font sends that change too).
         self._measured_for: str | None = None
         self._measured: list[tuple[str, float]] = []
         self._widest_word = 0.0
@@ -228,8 +229,6 @@ class WrappingText(QLabel):
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.ContentsRectChange):
             self._hints_for = self._measured_for = None
             self._show()
-        elif event.type() == QEvent.Type.StyleChange:
-            self._hints_for = self._measured_for = None
 
     def _show(self) -> None:
         shown = self.shown_at(self.width())
