@@ -39,6 +39,7 @@ from sqlalchemy import Column, Connection, Row, Table, select, update
 
 from central.access.audit import utc_now
 from central.database import Database
+from central.outage import outage_of
 
 #: The most rows one round sends before it looks at the stop (and its other chores) again.
 BATCH = 20
@@ -176,6 +177,8 @@ class Courier(Generic[_Item]):
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: Why the database failed the last round ("busy", "away"), until one goes through.
+        self._outage: str | None = None
 
     def any_due(self, conn: Connection, now: dt.datetime) -> bool:
         raise NotImplementedError
@@ -205,15 +208,39 @@ class Courier(Generic[_Item]):
             try:
                 self.chores()
                 handled = self.run_once()
-            except Exception:  # the database away for a moment: try again later
-                logging.getLogger(type(self).__module__).exception(
-                    "the %s failed a round; it goes on", self.title
-                )
+            except Exception as exc:  # the database away for a moment: try again later
+                self._failed_round(exc)
                 handled = 0
+            else:
+                self._round_done()
             if handled:
                 continue
             self._wake.wait(self._poll_s)
             self._wake.clear()
+
+    def _failed_round(self, exc: Exception) -> None:
+        """A round that failed: a database busy or away is said once, as a warning, until
+        a round goes through again (a round a second would write a traceback a second for
+        as long as it lasts); any other fault with its traceback, every time."""
+        log = logging.getLogger(type(self).__module__)
+        outage = outage_of(exc)
+        if outage is None:
+            log.exception("the %s failed a round; it goes on", self.title)
+        elif self._outage is None:
+            log.warning(
+                "the %s waits: the database is %s (%s); it tries again every round",
+                self.title,
+                outage.reason,
+                outage.code,
+            )
+        self._outage = None if outage is None else outage.reason
+
+    def _round_done(self) -> None:
+        if self._outage is not None:
+            logging.getLogger(type(self).__module__).warning(
+                "the %s goes on: the database answers again", self.title
+            )
+            self._outage = None
 
     def run_once(self) -> int:
         """Send up to :data:`BATCH` due rows, each claimed right before its send; how

@@ -4,14 +4,19 @@ holds instead of waiting for it (PostgreSQL), and the wait before a retry."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from sqlalchemy import Connection, text
 
 from central.database import Database, migrate
-from central.delivery import RetryPolicy, claim_rows
+from central.delivery import Courier, RetryPolicy, claim_rows
 from central.messages import outbox
 from central.tables import messages
+from testkit.busy_database import write_lock_held
+from testkit.waits import wait_until
 
 NOW = dt.datetime(2026, 12, 5, 3, 0, tzinfo=dt.UTC)
 
@@ -68,3 +73,44 @@ def test_the_far_sides_wish_lengthens_the_wait_within_its_cap_and_never_shortens
         assert policy.wait(1, 10**9, 3600.0) == 3600.0
         assert 48.0 <= policy.wait(10, None, 3600.0) <= 72.0  # doubled up to the cap
     assert policy.hold == dt.timedelta(seconds=40)
+
+
+class _Writer(Courier[int]):
+    """A sender whose every round writes, counting its rounds."""
+
+    title = "test sender"
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db, poll_s=0.01)
+        self.rounds = 0
+
+    def run_once(self) -> int:
+        self.rounds += 1
+        with self._db.begin() as conn:
+            conn.execute(text("CREATE TABLE IF NOT EXISTS rounds (n INTEGER)"))
+            conn.execute(text("INSERT INTO rounds VALUES (1)"))
+        return 0
+
+
+def test_a_database_busy_for_many_rounds_is_said_once_not_a_traceback_a_round(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sender tries every round; the database busy for as long (another's write held)
+    is one warning for staff, then one when it answers again: a traceback a round filled
+    the log for as long as an outage lasted."""
+    url = f"sqlite:///{tmp_path / 'centre.db'}"
+    db = Database(url, busy_timeout_s=0.05)
+    sender = _Writer(db)
+    caplog.set_level(logging.WARNING, logger=_Writer.__module__)
+    try:
+        with write_lock_held(url):
+            sender.start()
+            wait_until(lambda: sender.rounds >= 5, 10, "five rounds while busy")
+        wait_until(lambda: "answers again" in caplog.text, 10, "a round that goes through")
+    finally:
+        sender.stop()
+        db.engine.dispose()
+    said = [r for r in caplog.records if r.name == _Writer.__module__]
+    assert [r.levelno for r in said] == [logging.WARNING, logging.WARNING], caplog.text
+    assert "the database is busy (SQLITE_BUSY)" in said[0].getMessage()
+    assert all(r.exc_info is None for r in said)
