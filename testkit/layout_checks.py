@@ -121,7 +121,17 @@ def _word_problems(label: QLabel, name: str) -> list[str]:
     """A wrapped label breaks lines where Qt may (between words, after a hyphen, at the
     zero-width breaks a ``WrappingText`` puts into a word too wide for its line), never
     elsewhere inside a word: each line laid out at the label's width must fit it."""
-    room = label.contentsRect().width()
+    room = label.contentsRect().width() - 2 * label.margin()
+    # QLabel paints inside its margin and its indent on the side it is aligned to; a label
+    # with a frame (a themed border) and no indent set gets half an "x" of one.
+    indent = label.indent()
+    if indent < 0 and label.frameWidth():
+        indent = label.fontMetrics().horizontalAdvance("x") // 2 - label.margin()
+    if indent > 0:
+        align = label.alignment()
+        room -= indent * (
+            bool(align & Qt.AlignmentFlag.AlignLeft) + bool(align & Qt.AlignmentFlag.AlignRight)
+        )
     problems = []
     for paragraph in QLabel.text(label).split("\n"):
         layout = QTextLayout(paragraph, label.font())

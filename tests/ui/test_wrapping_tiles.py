@@ -3,6 +3,10 @@ more: also when the words grow while it stands at its cap (a queue's answer, "A+
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
@@ -151,3 +155,54 @@ def test_only_a_word_wider_than_its_line_breaks_inside(qtbot: QtBot) -> None:
     assert lines[0].startswith("Tanya ")  # a word that fits is not broken
     assert tile.accessibleName() == text.accessibleName() == f"Tanya {email}"
     assert tile.text() == text.text() == f"Tanya {email}"
+
+
+#: A label with a word some letters short of its line, among short words, in a scroll
+#: area that scrolls only up and down: with the bar up (a narrower line) the word breaks
+#: and the text takes fewer lines than without it, so a height answered for the text
+#: shown at the other width turned the bar off and on again, resizing the label inside
+#: the area's event filter until the stack overflowed (a crash, in a child process).
+SCROLL_AREA_CHILD = r"""
+import sys
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetricsF
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QVBoxLayout, QWidget
+from ui.screens.wrapping import WrappingText
+
+app = QApplication([])
+word = "W" * 40
+wide = int(QFontMetricsF(QApplication.font()).horizontalAdvance(word)) + 2
+for high in range(120, 190, 6):
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    holder = QWidget()
+    column = QVBoxLayout(holder)
+    column.setContentsMargins(0, 0, 0, 0)
+    label = WrappingText()
+    label.setText(" ".join(["abcdefghij " + word + " klmnopqrst"] * 6))
+    column.addWidget(label)
+    area.setWidget(holder)
+    area.resize(wide, high)
+    area.show()
+    for _ in range(50):
+        app.processEvents()
+    whole = label.height() >= label.heightForWidth(label.width())
+    print(high, "whole" if whole else "cut", flush=True)
+    area.close()
+"""
+
+
+def test_a_label_in_a_scroll_area_settles_where_its_bar_would_come_and_go() -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", SCROLL_AREA_CHILD],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    said = child.stdout.split()
+    assert said[1::2] == ["whole"] * 12, child.stdout

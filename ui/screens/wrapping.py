@@ -84,6 +84,10 @@ class WrappingText(QLabel):
         #: Its size hint and minimum size hint, and what they were made of.
         self._hints_for: tuple[object, ...] | None = None
         self._hint_sizes = (QSize(), QSize())
+        #: Its height at each width asked, while its hints' inputs hold (a layout asks
+        #: the same few widths many times a pass, and a pass per change of screen).
+        self._heights_for: tuple[object, ...] | None = None
+        self._heights: dict[int, int] = {}
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
 
@@ -165,11 +169,19 @@ class WrappingText(QLabel):
         return (self._used(room) + self._extra()).expandedTo(self.minimumSize())
 
     # -- QLabel's sizes for the text it would show ----------------------------------
-    # Its height at a width is QLabel's own, for the text it shows now (C++: a layout
-    # asks it some 200 times a walk). That text has its breaks for the width it has: a
-    # word that would break at another width only does once the label is given it, and
-    # the label then asks for a layout pass again with its new height (a word wider than
-    # its line is rare: a name without spaces, an address).
+    def heightForWidth(self, width: int) -> int:
+        # For the text it would show at ``width``, never the text it shows now: a scroll
+        # area decides its bar from the height at the width without it, and an answer for
+        # the breaks of the other width flipped the bar on and off, resizing the label in
+        # the area's event filter until the stack overflowed.
+        made_of = self._hints_for  # as the last size hint found them (a pass asks it first)
+        if made_of is None or made_of is not self._heights_for:
+            self._hints()
+            self._heights_for, self._heights = self._hints_for, {}
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = self._size_in(self._room(width)).height()
+        return height
 
     def sizeHint(self) -> QSize:
         return self._hints()[0]
