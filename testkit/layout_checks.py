@@ -11,7 +11,7 @@ text needs, no line of a label or a button wider than the room it has.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
-from PySide6.QtGui import QFontMetrics, QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -134,18 +134,28 @@ def _word_problems(label: QLabel, name: str) -> list[str]:
         )
     problems = []
     for paragraph in QLabel.text(label).split("\n"):
-        layout = QTextLayout(paragraph, label.font())
-        option = QTextOption()
-        option.setWrapMode(QTextOption.WrapMode.WordWrap)
-        layout.setTextOption(option)
-        layout.beginLayout()
-        while (line := layout.createLine()).isValid():
-            line.setLineWidth(room)
-            if line.naturalTextWidth() > room + 1:
-                shown = paragraph[line.textStart() : line.textStart() + line.textLength()]
+        for shown, wide in laid_out_lines(paragraph, label.font(), room):
+            if wide > room + 1:
                 problems.append(f"{name} {shown[:30]!r} is wider than its {room} px")
-        layout.endLayout()
     return problems
+
+
+def laid_out_lines(text: str, font: QFont, width: int) -> list[tuple[str, float]]:
+    """The lines a word-wrapping QLabel lays ``text`` out in at ``width`` (one paragraph):
+    each line's characters and how wide they are painted (wider than ``width`` only for
+    a word with no place to break inside)."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    lines = []
+    layout.beginLayout()
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(width)
+        start = line.textStart()
+        lines.append((text[start : start + line.textLength()], line.naturalTextWidth()))
+    layout.endLayout()
+    return lines
 
 
 def _button_text_problems(button: QAbstractButton, name: str) -> list[str]:

@@ -109,23 +109,28 @@ def test_a_busy_database_answers_the_kiosk_503_and_the_request_did_nothing(
     assert again.status_code == 201, again.text
 
 
-def test_a_busy_database_answers_a_page_in_indonesian(centre: RunningCentral) -> None:
-    http = requests.Session()
+def _log_in(centre: RunningCentral, http: requests.Session) -> requests.Response:
+    """The demo staff member's login, through the form as a browser sends it."""
     form = re.search(
         r'name="csrf" value="([^"]+)"', http.get(f"{centre.url}/login", timeout=10).text
     )
     assert form is not None
+    return http.post(
+        f"{centre.url}/login",
+        data={
+            "username": DEMO_STAFF_USERNAME,
+            "password": DEMO_STAFF_PASSWORD,
+            "csrf": form.group(1),
+            "next": "/",
+        },
+        timeout=30,
+    )
+
+
+def test_a_busy_database_answers_a_page_in_indonesian(centre: RunningCentral) -> None:
+    http = requests.Session()
     with write_lock_held(centre.db_url):
-        page = http.post(
-            f"{centre.url}/login",
-            data={
-                "username": DEMO_STAFF_USERNAME,
-                "password": DEMO_STAFF_PASSWORD,
-                "csrf": form.group(1),
-                "next": "/",
-            },
-            timeout=30,
-        )
+        page = _log_in(centre, http)
     assert page.status_code == 503, page.text[:300]
     assert page.headers["content-type"].startswith("text/html")
     assert int(page.headers["Retry-After"]) >= 1
@@ -139,20 +144,7 @@ def test_logging_out_while_the_database_is_busy_still_ends_the_browsers_session(
     """Staff leaving a shared counter PC are logged out of it even when the session's row
     cannot be written now: the cookie goes, the row lapses with its time to live."""
     http = requests.Session()
-    form = re.search(
-        r'name="csrf" value="([^"]+)"', http.get(f"{centre.url}/login", timeout=10).text
-    )
-    assert form is not None
-    page = http.post(
-        f"{centre.url}/login",
-        data={
-            "username": DEMO_STAFF_USERNAME,
-            "password": DEMO_STAFF_PASSWORD,
-            "csrf": form.group(1),
-            "next": "/",
-        },
-        timeout=30,
-    )
+    page = _log_in(centre, http)
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
     assert page.status_code == 200 and token is not None and "anjungan_staff" in http.cookies
     with write_lock_held(centre.db_url):

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtGui import QFontMetricsF, QTextLayout, QTextOption
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
@@ -29,7 +29,7 @@ from kiosk.speech import Utterance
 from kiosk.wiring.store import open_store
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import button_with, click, offline_config, running_kiosk, wait_phase
-from testkit.layout_checks import SIZES, layout_problems
+from testkit.layout_checks import SIZES, laid_out_lines, layout_problems
 from ui.screens.choice import ChoiceField
 from ui.screens.services import ServicesScreen
 from ui.screens.wrapping import WrappingButton
@@ -146,18 +146,7 @@ def _lines(text: QLabel) -> list[tuple[str, float]]:
     """The lines ``text`` shows, as a word-wrapping QLabel lays them out at its width:
     each line's characters and how wide they are painted."""
     painted = QLabel.text(text)  # what QLabel paints (a WrappingText's breaks in)
-    layout = QTextLayout(painted, text.font())
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WordWrap)
-    layout.setTextOption(option)
-    lines = []
-    layout.beginLayout()
-    while (line := layout.createLine()).isValid():
-        line.setLineWidth(text.contentsRect().width())
-        start = line.textStart()
-        lines.append((painted[start : start + line.textLength()], line.naturalTextWidth()))
-    layout.endLayout()
-    return lines
+    return laid_out_lines(painted, text.font(), text.contentsRect().width())
 
 
 def test_a_word_wider_than_its_tile_is_shown_whole_over_lines(tmp_path: Path, qtbot: QtBot) -> None:

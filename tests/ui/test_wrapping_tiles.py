@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetricsF, QTextLayout, QTextOption
+from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QApplication,
     QScrollArea,
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from testkit.layout_checks import LayoutRequests
+from testkit.layout_checks import LayoutRequests, laid_out_lines
 from ui.screens.wrapping import BREAK, WrappingText, wrapping_button
 
 NAME = "Pendaftaran Poli Umum Puskesmas"
@@ -110,18 +110,10 @@ def test_a_tile_in_a_narrow_place_wraps_its_words_and_does_not_widen_the_window(
 
 def _shown_lines(text: WrappingText) -> list[str]:
     """The lines the tile's label shows at its width, as a word-wrapping QLabel lays out."""
-    layout = QTextLayout(text.shown(), text.font())
-    option = QTextOption()
-    option.setWrapMode(QTextOption.WrapMode.WordWrap)
-    layout.setTextOption(option)
-    lines = []
-    layout.beginLayout()
-    while (line := layout.createLine()).isValid():
-        line.setLineWidth(text.contentsRect().width())
-        assert line.naturalTextWidth() <= text.contentsRect().width() + 1, text.shown()
-        lines.append(text.shown()[line.textStart() : line.textStart() + line.textLength()])
-    layout.endLayout()
-    return lines
+    room = text.contentsRect().width()
+    lines = laid_out_lines(text.shown(), text.font(), room)
+    assert all(wide <= room + 1 for _, wide in lines), text.shown()
+    return [shown for shown, _ in lines]
 
 
 def test_only_a_word_wider_than_its_line_breaks_inside(qtbot: QtBot) -> None:
