@@ -286,8 +286,9 @@ def error_body(code: str, detail: Any) -> dict[str, Any]:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Answer :class:`ApiError`, Starlette's HTTP errors (404, 405, 413), FastAPI's
-    validation errors (422) and a database busy or away (503, :mod:`central.outage`)
-    in the one error body; on a page (anything outside the API,
+    validation errors (422), a database busy or away (503, :mod:`central.outage`) and
+    any other fault (500, ``internal_server_error``, its traceback logged) in the one
+    error body; on a page (anything outside the API,
     :func:`central.web.problems.wants_page`) as a page saying what to do.
 
     Validation errors carry a list in ``detail``: ``loc``, ``msg`` and ``type`` of
@@ -339,6 +340,17 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _database_error)
 
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, _exc: Exception) -> Response:
+        # The code's own fault (a database error that is no outage among them): Starlette
+        # logs its traceback for staff once this answer is sent. The caller gets the one
+        # error body (or a page, or BPJS's envelope), never the fault's own text.
+        if wsrs.is_wsrs(request.url.path):
+            return wsrs.routing_error(500, None)
+        if wants_page(request):
+            return problem_page(request, 500)
+        return JSONResponse(error_body(_slug(500), INTERNAL_DETAIL), 500)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         if wants_page(request):
@@ -348,6 +360,13 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         return JSONResponse(error_body(ErrorCode.INVALID_REQUEST, problems), 422)
+
+
+#: What a 500 says, for people (the error body's ``detail``): Indonesian, then English.
+INTERNAL_DETAIL = (
+    "Terjadi gangguan di server pusat; coba lagi nanti. Petugas dapat melihat catatannya. / "
+    "Something went wrong on the centre; try again later. Staff can see the log."
+)
 
 
 def _slug(status: int) -> str:

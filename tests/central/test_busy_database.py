@@ -179,21 +179,33 @@ def test_a_busy_database_answers_bpjs_in_its_own_envelope(centre: RunningCentral
 def test_a_database_error_that_is_no_outage_stays_a_500(
     centre: RunningCentral, kiosk: CentralClient
 ) -> None:
+    """The code's own fault: a 500 in the one error body (a page on the office's pages),
+    its traceback in the log for staff, and nothing of the fault's own text (the SQL,
+    the table) for the caller; it was a bare plain-text "Internal Server Error"."""
     assert kiosk.token is not None
     headers = {"Authorization": f"Bearer {kiosk.token}"}
     operator = Database(centre.db_url)
     try:
         with operator.begin() as conn:
             conn.execute(text("ALTER TABLE wards RENAME TO wards_gone"))
+            conn.execute(text("ALTER TABLE tickets RENAME TO tickets_gone"))
         try:
             answer = requests.get(f"{centre.url}/api/v1/health-info", headers=headers, timeout=30)
+            page = requests.get(f"{centre.url}/t/{uuid.uuid4()}", timeout=30)
         finally:
             with operator.begin() as conn:
                 conn.execute(text("ALTER TABLE wards_gone RENAME TO wards"))
+                conn.execute(text("ALTER TABLE tickets_gone RENAME TO tickets"))
     finally:
         operator.dispose()
     assert answer.status_code == 500
     assert "Retry-After" not in answer.headers
+    assert answer.json()["error"] == "internal_server_error", answer.text
+    assert "Terjadi gangguan" in answer.json()["detail"]
+    assert "wards" not in answer.text and "SELECT" not in answer.text
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "Terjadi gangguan di server" in page.text and "tickets" not in page.text
+    wait_until(lambda: "Traceback" in centre.output_tail(), 10, "the fault's traceback")
     fine = requests.get(f"{centre.url}/api/v1/health-info", headers=headers, timeout=30)
     assert fine.status_code == 200, fine.text
 
