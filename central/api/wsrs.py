@@ -24,7 +24,6 @@ HTTP 400, both in the envelope.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -217,9 +216,17 @@ async def _call(
         log.error("WS RS %s failed: %s", request.url.path, _where(exc))
         answer, status = shapes.failed(_FAILED), 500
     if answer["metadata"]["code"] == shapes.FAILED:
-        # A refusal is audited too (a done call is, by the work, with what it did).
-        with contextlib.suppress(Exception):
+        # A refusal is audited too (a done call is, by the work, with what it did). BPJS
+        # still gets its answer when that row cannot be written; staff are told.
+        try:
             await run_in_threadpool(_audit_refusal, request, actor, answer["metadata"]["message"])
+        except Exception as exc:
+            outage = outage_of(exc)
+            log.warning(
+                "WS RS %s: its refusal was answered but not audited (%s)",
+                request.url.path,
+                f"the database is {outage.reason}, {outage.code}" if outage else _where(exc),
+            )
     return _answer(answer, status)
 
 

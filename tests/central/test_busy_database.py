@@ -176,6 +176,35 @@ def test_a_busy_database_answers_bpjs_in_its_own_envelope(centre: RunningCentral
     assert metadata["code"] == 201 and "sibuk" in metadata["message"]
 
 
+def test_a_ws_rs_refusal_not_audited_while_the_database_is_busy_is_told_to_staff(
+    centre: RunningCentral,
+) -> None:
+    """Mobile JKN's refused call still gets BPJS's answer when its audit row cannot be
+    written; staff read that it was not audited (the row was dropped without a word)."""
+    wsrs = f"{centre.url}/api/v1/wsrs"
+    user = "bpjs-mjkn"
+    token = requests.get(
+        f"{wsrs}/token",
+        headers={"x-username": user, "x-password": "rahasia-uji-ws-rs-0001"},
+        timeout=10,
+    ).json()["response"]["token"]
+    with write_lock_held(centre.db_url):
+        refused = requests.post(  # a body missing most of its fields: refused, unread
+            f"{wsrs}/antrean",
+            json={"kodepoli": "INT"},
+            headers={"x-token": token, "x-username": user},
+            timeout=30,
+        )
+    assert refused.status_code == 200 and refused.json()["metadata"]["code"] == 201
+    wait_until(
+        lambda: (
+            "its refusal was answered but not audited (the database is busy" in centre.output_tail()
+        ),
+        10,
+        "the warning",
+    )
+
+
 def test_a_database_error_that_is_no_outage_stays_a_500(
     centre: RunningCentral, kiosk: CentralClient
 ) -> None:
