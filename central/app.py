@@ -321,9 +321,8 @@ def install_error_handlers(app: FastAPI) -> None:
         route = request.scope.get("route")
         where = getattr(route, "path", None) or "(no route)"  # the template: no ids
         log.warning(
-            "the database is %s (%s): %s %s answered 503, Retry-After %d s",
-            outage.reason,
-            outage.code,
+            "%s: %s %s answered 503, Retry-After %d s",
+            outage.said,
             request.method,
             where,
             outage.retry_after_s,

@@ -227,12 +227,7 @@ class Courier(Generic[_Item]):
         if outage is None:
             log.exception("the %s failed a round; it goes on", self.title)
         elif self._outage is None:
-            log.warning(
-                "the %s waits: the database is %s (%s); it tries again every round",
-                self.title,
-                outage.reason,
-                outage.code,
-            )
+            log.warning("the %s waits: %s; it tries again every round", self.title, outage.said)
         self._outage = None if outage is None else outage.reason
 
     def _round_done(self) -> None:

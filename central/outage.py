@@ -51,6 +51,11 @@ class Outage:
     code: str
 
     @property
+    def said(self) -> str:
+        """For staff's log: ``the database is busy (SQLITE_BUSY)``."""
+        return f"the database is {self.reason} ({self.code})"
+
+    @property
     def retry_after_s(self) -> int:
         return BUSY_RETRY_S if self.reason == "busy" else AWAY_RETRY_S
 

@@ -225,7 +225,7 @@ async def _call(
             log.warning(
                 "WS RS %s: its refusal was answered but not audited (%s)",
                 request.url.path,
-                f"the database is {outage.reason}, {outage.code}" if outage else _where(exc),
+                outage.said if outage else _where(exc),
             )
     return _answer(answer, status)
 

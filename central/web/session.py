@@ -194,10 +194,8 @@ def logout(request: Request, ctx: Context, _: Csrf) -> RedirectResponse:
             # The browser still forgets the session: staff leaving a shared counter PC
             # are logged out of it; the session's row lapses with its time to live.
             log.warning(
-                "logout while the database is %s (%s): the session's cookie removed, "
-                "its row left to lapse",
-                outage.reason,
-                outage.code,
+                "logout while %s: the session's cookie removed, its row left to lapse",
+                outage.said,
             )
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")

@@ -40,6 +40,7 @@ from kiosk.client.errors import (
     CentralProtocolError,
     CentralRefused,
     CentralUnavailable,
+    is_dropped,
     is_garbled,
     is_untrusted,
     retry_after_s,
@@ -674,7 +675,7 @@ class CentralClient:
                     and safe
                     and not expired
                     and not answered
-                    and _dropped(exc)
+                    and is_dropped(exc)
                     and left > ASK_AGAIN_MIN_S
                 ):
                     # The connection was closed before any answer: most often one the
@@ -760,29 +761,6 @@ def _text(value: Any) -> str | None:
 
 #: Seconds a call must have left to ask once more after its connection was closed.
 ASK_AGAIN_MIN_S = 0.05
-
-#: What a connection closed under a request looks like, anywhere in the exception's chain.
-_CLOSED = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
-
-
-def _dropped(exc: BaseException) -> bool:
-    """Whether ``exc`` says the connection was closed (reset, aborted, broken, or ended
-    before a status line), as ``requests`` and urllib3 wrap it, and nothing else."""
-    import requests
-
-    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.Timeout):
-        return False
-    seen: list[BaseException] = []
-    todo: list[object] = [exc]
-    while todo and len(seen) < 16:
-        item = todo.pop()
-        if not isinstance(item, BaseException) or any(item is s for s in seen):
-            continue
-        if isinstance(item, _CLOSED):  # http.client's RemoteDisconnected is a reset
-            return True
-        seen.append(item)
-        todo.extend((*item.args, item.__cause__, item.__context__))
-    return False
 
 
 def _once(sent: Callable[[], None] | None) -> Callable[[], None] | None:

@@ -173,6 +173,18 @@ def is_garbled(exc: BaseException) -> bool:
     return False
 
 
+def is_dropped(exc: BaseException) -> bool:
+    """Whether a transport error means the connection was closed under the request (reset,
+    aborted, broken, or ended before a status line), and is no timeout."""
+    import requests
+
+    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.Timeout):
+        return False
+    closed = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+    # http.client's RemoteDisconnected (no status line) is a ConnectionResetError
+    return any(isinstance(cause, closed) for cause in _causes(exc))
+
+
 def is_untrusted(exc: BaseException) -> bool:
     """Whether a TLS error means the server's certificate did not verify."""
     import ssl

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,15 +69,24 @@ def read_gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
         gate.set()  # a worker still waiting goes on, the kiosk can stop
 
 
-@contextmanager
-def held_kiosk(
-    monkeypatch: pytest.MonkeyPatch, hold_ms: int, tmp_path: Path, demo_central: str, qtbot: QtBot
-) -> Iterator[KioskWindow]:
+#: Opens the demo window whose reading screen waits the given ms for a read.
+HeldKiosk = Callable[[int], AbstractContextManager[KioskWindow]]
+
+
+@pytest.fixture
+def held(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo_central: str, qtbot: QtBot
+) -> HeldKiosk:
     """The demo window whose reading screen waits ``hold_ms`` for a read, its catalog in."""
-    monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", hold_ms)
-    with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
-        yield window
+
+    @contextmanager
+    def opened(hold_ms: int) -> Iterator[KioskWindow]:
+        monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", hold_ms)
+        with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
+            qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+            yield window
+
+    return opened
 
 
 def shown_screens(window: KioskWindow) -> list[QWidget | None]:
@@ -89,15 +98,9 @@ def shown_screens(window: KioskWindow) -> list[QWidget | None]:
 
 
 def test_a_read_within_the_hold_goes_from_the_attract_screen_to_the_greeting(
-    read_gate: threading.Event,
-    monkeypatch: pytest.MonkeyPatch,
-    demo_central: str,
-    qtbot: QtBot,
-    tmp_path: Path,
+    read_gate: threading.Event, held: HeldKiosk, qtbot: QtBot
 ) -> None:
-    with held_kiosk(
-        monkeypatch, 60_000, tmp_path, demo_central, qtbot
-    ) as window:  # any read is quick
+    with held(60_000) as window:  # any read is quick
         reading = window.screens[Phase.READING]
         painted = Paints(reading)
         shown = shown_screens(window)
@@ -116,13 +119,9 @@ def test_a_read_within_the_hold_goes_from_the_attract_screen_to_the_greeting(
 
 
 def test_a_read_longer_than_the_hold_shows_the_reading_screen_then_the_greeting(
-    read_gate: threading.Event,
-    monkeypatch: pytest.MonkeyPatch,
-    demo_central: str,
-    qtbot: QtBot,
-    tmp_path: Path,
+    read_gate: threading.Event, held: HeldKiosk, qtbot: QtBot
 ) -> None:
-    with held_kiosk(monkeypatch, 20, tmp_path, demo_central, qtbot) as window:
+    with held(20) as window:
         reading = window.screens[Phase.READING]
         painted = Paints(reading)
         shown = shown_screens(window)
@@ -140,15 +139,11 @@ def test_a_read_longer_than_the_hold_shows_the_reading_screen_then_the_greeting(
 
 
 def test_a_press_on_the_attract_screen_while_the_reading_screen_is_held_is_dropped(
-    read_gate: threading.Event,
-    monkeypatch: pytest.MonkeyPatch,
-    demo_central: str,
-    qtbot: QtBot,
-    tmp_path: Path,
+    read_gate: threading.Event, held: HeldKiosk, qtbot: QtBot
 ) -> None:
     """The attract screen still shows while the card is read, but its session has begun:
     its buttons (the language, the voice, the type size) answer nothing meanwhile."""
-    with held_kiosk(monkeypatch, 60_000, tmp_path, demo_central, qtbot) as window:
+    with held(60_000) as window:
         language = window.controller.status().language
         click(qtbot, button_with(window, "Siti Aminah"))
         qtbot.waitUntil(lambda: window.controller.session().phase is Phase.READING)
@@ -161,16 +156,12 @@ def test_a_press_on_the_attract_screen_while_the_reading_screen_is_held_is_dropp
 
 
 def test_the_voice_says_the_reading_screen_only_when_it_is_shown(
-    read_gate: threading.Event,
-    monkeypatch: pytest.MonkeyPatch,
-    demo_central: str,
-    qtbot: QtBot,
-    tmp_path: Path,
+    read_gate: threading.Event, held: HeldKiosk, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the voice on, a quick read says the greeting and never the reading screen the
     citizen did not see (its words were said, then cut by the greeting's); a read longer
     than the hold says the reading screen when it shows."""
-    with held_kiosk(monkeypatch, 60_000, tmp_path, demo_central, qtbot) as window:
+    with held(60_000) as window:
         said: list[str] = []
         window.speech.voice.listeners.append(lambda utterance: said.append(utterance.text))
         reading_words = "Membaca kartu"  # the reading screen's title, said

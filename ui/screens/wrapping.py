@@ -86,7 +86,6 @@ class WrappingText(QLabel):
         self._hint_sizes = (QSize(), QSize())
         #: Its height at each width asked, while its hints' inputs hold (a layout asks
         #: the same few widths many times a pass, and a pass per change of screen).
-        self._heights_for: tuple[object, ...] | None = None
         self._heights: dict[int, int] = {}
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
@@ -99,7 +98,7 @@ class WrappingText(QLabel):
         if text == self._words:
             return  # as QLabel: the same words change nothing
         self._words = text
-        self._hints_for = None  # its sizes are made again when next asked
+        self._hints_for = None  # its sizes are made again when next asked (_hints)
         self.setAccessibleName(text)
         self._show()
 
@@ -174,10 +173,8 @@ class WrappingText(QLabel):
         # area decides its bar from the height at the width without it, and an answer for
         # the breaks of the other width flipped the bar on and off, resizing the label in
         # the area's event filter until the stack overflowed.
-        made_of = self._hints_for  # as the last size hint found them (a pass asks it first)
-        if made_of is None or made_of is not self._heights_for:
+        if self._hints_for is None:  # (a layout pass asks the size hint first)
             self._hints()
-            self._heights_for, self._heights = self._hints_for, {}
         height = self._heights.get(width)
         if height is None:
             height = self._heights[width] = self._size_in(self._room(width)).height()
@@ -201,6 +198,7 @@ class WrappingText(QLabel):
         )
         if key != self._hints_for:
             self._hints_for, self._hint_sizes = key, self._made_hints()
+            self._heights = {}
         return self._hint_sizes
 
     def _made_hints(self) -> tuple[QSize, QSize]:
