@@ -190,6 +190,10 @@ def _scard() -> Any:
     return scard
 
 
+class ReaderNotListed(RuntimeError):
+    """pcscd ran but never listed the vpcd reader: its driver did not come up."""
+
+
 class Pcscd:
     """One pcscd process serving one vpcd reader entry; restartable."""
 
@@ -213,7 +217,11 @@ class Pcscd:
                 raise RuntimeError(f"pcscd exited with {code}:\n{self.log_tail()}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"pcscd did not list {READER!r}:\n{self.log_tail()}")
+                raise ReaderNotListed(
+                    f"pcscd did not list {READER!r} (vpcd on ports {self.port} and "
+                    f"{self.port + 1}):\n{self.log_lines('vpcd', 'IFD', 'rror')}\n"
+                    f"...\n{self.log_tail()}"
+                )
             time.sleep(0.02)
 
     def spawn(self) -> None:
@@ -266,6 +274,14 @@ class Pcscd:
             f"pcscd to see the card {'arrive' if present else 'leave'}",
         )
 
+    def log_lines(self, *words: str, most: int = 20) -> str:
+        """The first ``most`` lines of the log that hold any of ``words`` (the driver's)."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join([x for x in text.splitlines() if any(w in x for w in words)][:most])
+
     def log_tail(self, lines: int = 40) -> str:
         try:
             text = self.log_path.read_text(errors="replace")
@@ -293,12 +309,36 @@ def running_pcscd(workdir: Path) -> Iterator[Pcscd]:
         )
     if os.geteuid() != 0 and not os.access(SOCKET.parent, os.W_OK):
         unavailable(f"not root and {SOCKET.parent} is not writable for this user")
-    daemon = Pcscd(workdir, executable, free_port_pair())
-    daemon.start()
+    daemon = _listing(workdir, executable)
     try:
         yield daemon
     finally:
         daemon.stop()
+
+
+#: Starts of pcscd, each on a fresh pair of ports, before the fixture gives up: the pair
+#: found free can be taken by another process before the vpcd driver binds it.
+STARTS = 3
+
+
+def _listing(workdir: Path, executable: str) -> Pcscd:
+    """A pcscd started and listing :data:`READER`, on a fresh port pair if a start's
+    reader never came up (each start in a folder of its own)."""
+    for attempt in range(1, STARTS):
+        daemon = _new(workdir if attempt == 1 else workdir / f"pcscd-{attempt}", executable)
+        try:
+            daemon.start()
+        except ReaderNotListed:
+            continue
+        return daemon
+    daemon = _new(workdir / f"pcscd-{STARTS}", executable)
+    daemon.start()
+    return daemon
+
+
+def _new(folder: Path, executable: str) -> Pcscd:
+    folder.mkdir(exist_ok=True)
+    return Pcscd(folder, executable, free_port_pair())
 
 
 def write_reader_entry(daemon: Pcscd, file_name: str, friendly_name: str, port: int) -> Path:
