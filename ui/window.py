@@ -60,6 +60,10 @@ FIRST_PAINT_FALLBACK_MS = 2000
 #: between the tap and the greeting, not two. Under the tenth of a second that feels
 #: immediate; the tap's cue sounds at once.
 READING_SHOWN_AFTER_MS = 100
+#: Phases a card tap starts a session from (the session machine takes a tap in these):
+#: their screens hold nothing of a citizen and a session's end leaves them as they are,
+#: so the one shown stays up while a quick read goes on, as the attract screen does.
+TAPPED_FROM = frozenset({Phase.IDLE, Phase.DONE, Phase.ERROR})
 #: Phases whose screens take nothing from the citizen (no key, no field): the screens
 #: wiped when one of them was shown are still wiped when the next one is.
 AT_REST = frozenset({Phase.IDLE, Phase.READING})
@@ -161,6 +165,9 @@ class KioskWindow(QMainWindow):
         #: The session whose card read asked for the queue, until its greeting is shown.
         self._queue_asked_for: int | None = None
         self._screen_shown: Screen | None = None
+        #: The screen a card tap would be taken over (:data:`TAPPED_FROM`), while it is
+        #: the one shown with no overlay over it: the reading screen waits behind it.
+        self._tap_screen: QWidget | None = None
         #: Every screen wiped since the last state that could put anything of a citizen
         #: on one (see :data:`AT_REST`).
         self._wiped = False
@@ -340,6 +347,7 @@ class KioskWindow(QMainWindow):
         if not held:
             self._reading_held.stop()
             self.stack.setCurrentWidget(shown)
+            self._tap_screen = shown if state.phase in TAPPED_FROM and shown is screen else None
         if new_phase and not held and self._next_frame is not None:
             session, phase = state.session, state.phase
             self._next_frame.watch(shown, lambda: self.controller.painted(session, phase))
@@ -357,10 +365,13 @@ class KioskWindow(QMainWindow):
 
     def _hold_reading(self, state: SessionState, shown: QWidget, new_phase: bool) -> bool:
         """Whether the reading screen ``shown`` waits (:data:`READING_SHOWN_AFTER_MS`):
-        a card tapped at rest, the attract screen still up and no overlay over it."""
+        a card tapped over the attract, thank-you or error screen, still up with no
+        overlay over it. An overlay is cleared as the session that showed it ends, so
+        the reading screen replaces it at once, as it replaces a screen of a session."""
         if state.phase is not Phase.READING or shown is not self.screens[Phase.READING]:
             return False
-        if new_phase and self.stack.currentWidget() is self.attract:
+        current = self.stack.currentWidget()
+        if new_phase and current is not None and current is self._tap_screen:
             self._reading_held.start()
         return self._reading_held.isActive()
 

@@ -185,3 +185,32 @@ def test_the_voice_says_the_reading_screen_only_when_it_is_shown(
             assert [t for t in said if reading_words in t] == said[:before_greeting]
             window.controller.dispatch(Cancel())
             wait_phase(qtbot, window, Phase.IDLE)
+
+
+def test_a_card_tapped_over_the_error_screen_greets_without_the_reading_screen(
+    read_gate: threading.Event, held: HeldKiosk, qtbot: QtBot
+) -> None:
+    """A card tapped while the last one's error (or the thank-you) is up starts a session
+    from there as from the attract screen: a quick read greets its holder straight from
+    it, never a flash of the reading screen."""
+    with held(60_000) as window:
+        read_gate.set()
+        click(qtbot, button_with(window, "Kartu kedaluwarsa"))
+        wait_phase(qtbot, window, Phase.ERROR)
+        error = window.screens[Phase.ERROR]
+        assert window.stack.currentWidget() is error
+        reading = window.screens[Phase.READING]
+        painted = Paints(reading)
+        shown = shown_screens(window)
+        read_gate.clear()
+        # Her demo card, on the attract screen (hidden now): its button taps the card.
+        [siti] = [b for b in window.attract.demo_cards if "Siti Aminah" in b.text()]
+        siti.click()
+        qtbot.waitUntil(lambda: window.controller.session().phase is Phase.READING)
+        qtbot.wait(50)  # frames go by while the card is read
+        assert window.stack.currentWidget() is error
+        read_gate.set()
+        wait_phase(qtbot, window, Phase.IDENTIFIED)
+        greetings = (window.screens[Phase.APPOINTMENT], window.screens[Phase.IDENTIFIED])
+        assert shown and shown[0] in greetings and reading not in shown
+        assert painted.count == 0
