@@ -22,6 +22,7 @@ personal data, audited at each view.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
@@ -228,6 +229,17 @@ async def panel(
     return await run_in_threadpool(draw)
 
 
+def at_desk(staff: StaffPrincipal, desk: desks.Desk) -> StaffPrincipal:
+    """``staff`` as the page acts for them: reaching only the desk's office.
+
+    A counter is an office's: "Loket 1" of another office is another counter.
+    An account for every office sits at one office's desk, so the steps and the
+    registration it reaches through the page are that office's only; another
+    office's ticket is unknown there (404), as to an account of one office.
+    """
+    return dataclasses.replace(staff, office_id=desk.office_id)
+
+
 def _answer(request: Request, status: int, key: str, **values: object) -> Response:
     if "application/json" in request.headers.get("accept", ""):
         message = text_for(request, TEXTS, key, **values)
@@ -244,6 +256,7 @@ def _act(
         desk = desks.desk_of(conn, staff)
         if desk is None:
             raise NoDesk("choose a counter and its services first")
+        staff = at_desk(staff, desk)
         if action == "call-next":
             _, row = steps.call_next_at(conn, staff, desk, ticket_id or None, _today(ctx), now)
         elif action == "recall":
@@ -327,7 +340,7 @@ def registration(
                 raise NoDesk("choose a counter first")
             found = registrations.view(
                 conn,
-                staff,
+                at_desk(staff, desk),
                 ticket_id,
                 desk.counter,
                 documents=ctx.documents,

@@ -34,7 +34,7 @@ from central.api.deps import get_context
 from central.integrations import outbox, triggers
 from central.integrations.bpjs import reference
 from central.integrations.bpjs.antrean import AntreanClient, BpjsError
-from central.web.pages import Texts, render
+from central.web.pages import RowId, Texts, render
 from central.web.session import Csrf, StaffPage
 
 router = APIRouter()
@@ -161,7 +161,7 @@ def integrations_page(request: Request, staff: StaffPage) -> HTMLResponse:
 
 
 @router.post("/office/integrations/{row_id}/send-again", response_class=HTMLResponse)
-def send_again(request: Request, staff: StaffPage, _: Csrf, row_id: int) -> HTMLResponse:
+def send_again(request: Request, staff: StaffPage, _: Csrf, row_id: RowId) -> HTMLResponse:
     """Put a failed call back in the outbox, due now; 404 with the list if it is not there."""
     ctx = get_context(request)
     with ctx.db.begin() as conn:
@@ -192,7 +192,7 @@ def send_again(request: Request, staff: StaffPage, _: Csrf, row_id: int) -> HTML
 
 
 @router.post("/office/integrations/{row_id}/skip", response_class=HTMLResponse)
-def skip(request: Request, staff: StaffPage, _: Csrf, row_id: int) -> HTMLResponse:
+def skip(request: Request, staff: StaffPage, _: Csrf, row_id: RowId) -> HTMLResponse:
     """Never send a dead call (the service will never take it); the calls behind it go."""
     ctx = get_context(request)
     with ctx.db.begin() as conn:

@@ -19,7 +19,7 @@ from central.access.audit import record_event, utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import get_context
 from central.messages import outbox
-from central.web.pages import Texts, render
+from central.web.pages import RowId, Texts, render
 from central.web.session import Csrf, StaffPage
 
 router = APIRouter()
@@ -90,7 +90,7 @@ def message_page(request: Request, staff: StaffPage) -> HTMLResponse:
 
 
 @router.post("/office/messages/{message_id}/send-again", response_class=HTMLResponse)
-def send_again(request: Request, staff: StaffPage, _: Csrf, message_id: int) -> HTMLResponse:
+def send_again(request: Request, staff: StaffPage, _: Csrf, message_id: RowId) -> HTMLResponse:
     """Put a dead message back in the outbox; 404 with the list if it is not there."""
     ctx = get_context(request)
     with ctx.db.begin() as conn:

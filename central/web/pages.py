@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -25,6 +25,11 @@ from central.access.staff import StaffPrincipal
 from central.web.csrf import CSRF_COOKIE, CSRF_FIELD, token_for
 
 Texts = Mapping[str, tuple[str, str]]
+
+#: A row's id in a page's address (a message, an integration call). The database's
+#: ids are 64-bit integers from 1: anything beyond names no row, and would reach the
+#: driver as a number it cannot bind (a 500), so it is refused with the 422 page first.
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 LANGUAGES = ("id", "en")
 LANG_COOKIE = "lang"
 

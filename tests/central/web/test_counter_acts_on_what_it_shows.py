@@ -24,9 +24,17 @@ from central.database import Database
 from central.process import RunningCentral
 from central.tables import tickets
 from testkit.browser import TIMEOUT_MS, fresh_context, log_in
-from testkit.centre_accounts import DEMO_OFFICE, bearer, new_staff_account
-from testkit.centre_requests import allocate, drain
+from testkit.centre_accounts import (
+    DEMO_OFFICE,
+    bearer,
+    enrol,
+    new_code,
+    new_staff,
+    new_staff_account,
+)
+from testkit.centre_requests import allocate, drain, staff_post
 from testkit.counter_desks import events_of, issue, page_session, sit, ticket_row
+from testkit.office_sessions import logged_in
 
 pytestmark = pytest.mark.timeout(180)
 CLINIC = "puskesmas-umum"
@@ -376,3 +384,49 @@ def test_a_transfer_to_a_service_the_office_does_not_offer_says_so(
     assert ticket_row(office_db, ticket).status == "called"
     page.get_by_role("button", name="Selesai").click()
     expect(page.locator("#current-none")).to_be_visible()
+
+
+def test_an_account_for_every_office_acts_only_on_its_desks_office(
+    office: RunningCentral, office_db: Database
+) -> None:
+    """A counter is an office's: sitting at Loket 1 of one office, an account that reaches
+    every office neither steps the ticket called to "Loket 1" of another office nor opens
+    its registration (the patient's data) from the counter page: unknown there, as to an
+    account of one office; the ticket stays as it was."""
+    hospital = "rsud-pku"
+    answer = enrol(office.url, new_code(office_db, hospital))
+    assert answer.status_code == 201, answer.text
+    (ticket,) = issue(office, answer.json()["token"], "farmasi")
+    nurse = new_staff(office_db, office.url, staff.Role.STAFF, office_id=hospital)
+    call = {"office_id": hospital, "service_id": "farmasi", "counter": "1"}
+    while ticket_row(office_db, ticket).status != "called":  # the hospital's Loket 1 calls it
+        called = staff_post(office.url, nurse, "/api/v1/staff/queue/call-next", call).json()
+        assert called["ticket"] is not None
+    events = events_of(office_db, ticket)
+
+    http, token = logged_in(office.url, new_staff_account(office_db, staff.Role.ADMIN))
+    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    with http:
+        desk = http.post(
+            f"{office.url}/counter/desk",
+            data={"office_id": DEMO_OFFICE, "counter": "1", "queues": KTP},
+            headers={"X-CSRF-Token": token},
+            timeout=10,
+            allow_redirects=False,
+        )
+        assert desk.status_code == 303, desk.text[:300]
+        acted = {
+            action: http.post(
+                f"{office.url}/counter/{action}",
+                data={"ticket_id": ticket, "to_queue": KTP},
+                headers=headers,
+                timeout=10,
+            ).status_code
+            for action in ("recall", "hold", "served", "no-show", "transfer")
+        }
+        shown = http.get(f"{office.url}/counter/registration/{ticket}", timeout=10)
+    assert acted == dict.fromkeys(acted, 404)
+    assert shown.status_code == 404
+    row = ticket_row(office_db, ticket)
+    assert (row.status, row.counter, row.office_id) == ("called", "1", hospital)
+    assert events_of(office_db, ticket) == events

@@ -17,6 +17,7 @@ from central.access import staff
 from central.database import Database
 from central.process import RunningCentral
 from testkit.centre_accounts import new_staff_account
+from testkit.centre_routes import pages
 from testkit.office_sessions import logged_in
 
 
@@ -102,3 +103,47 @@ def test_a_pages_script_asking_for_json_gets_the_message_as_json(
         "ok": False,
         "message": "Alamat atau isian tidak sesuai. Periksa kembali, lalu coba lagi.",
     }
+
+
+#: What a hostile client puts where a page's address has a part of its own: ids beyond
+#: the database's 64-bit integers either way, nothing, a NUL, bytes that are no UTF-8,
+#: a right-to-left override, a long run.
+HOSTILE_PARTS = (
+    "9" * 25,
+    "-" + "9" * 25,
+    str(2**63),
+    "0",
+    "%00",
+    "%FF%FE",
+    "%E2%80%AEx",
+    "x" * 300,
+)
+
+
+@pytest.mark.parametrize("part", HOSTILE_PARTS)
+def test_no_page_answers_a_hostile_address_part_with_a_server_error(
+    office: RunningCentral, office_db: Database, part: str
+) -> None:
+    """Every office page (found by walking them), with each part of its address hostile,
+    sent by an admin with the page's token: a page saying what to do, never a 500."""
+    http, token = logged_in(office.url, new_staff_account(office_db, staff.Role.ADMIN))
+    with http:
+        cookies = http.cookies.get_dict()
+    routes = [(m, p) for m, p, _ in pages() if "{" in p and p != "/logout"]
+    assert routes, "no page with a part of its own found: the walk is broken"
+    failed = []
+    for method, path in routes:
+        # A connection of its own each: a server error closes the one it came on.
+        response = requests.request(
+            method,
+            office.url + re.sub(r"\{[^}]+\}", part, path),
+            data={"csrf": token},
+            cookies=cookies,
+            timeout=30,
+            allow_redirects=False,
+        )
+        kind = response.headers.get("content-type", "")
+        is_page = response.is_redirect or kind.startswith(("text/html", "text/plain"))
+        if response.status_code >= 500 or not is_page:
+            failed.append(f"{method} {path}: {response.status_code}")
+    assert failed == []
