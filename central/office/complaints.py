@@ -208,6 +208,18 @@ def get(conn: Connection, reference: str, *, allowed_office: str | None) -> Comp
     return _complaint(row)
 
 
+def view(conn: Connection, reference: str, *, allowed_office: str | None, actor: str) -> Complaint:
+    """One complaint as staff read it, text and all (:func:`get`), written to the audit
+    log as ``complaint_view`` naming its reference: the text is the citizen's own words
+    about their case, and a signed one is tied to their card. In the same transaction:
+    a view the log could not take is not shown. Another office's is unknown (404), and
+    logs nothing."""
+    found = get(conn, reference, allowed_office=allowed_office)
+    signed = "signed" if found.card_number else "anonymous"
+    record_event(conn, actor=actor, action="complaint_view", subject=found.reference, detail=signed)
+    return found
+
+
 def _locked(conn: Connection, reference: str, allowed_office: str | None) -> Complaint:
     row = conn.execute(
         select(complaints).where(complaints.c.reference == reference).with_for_update()

@@ -191,8 +191,10 @@ def _detail(
     try:
         if not REFERENCE.fullmatch(reference):
             raise NotFound("no such complaint")
-        with ctx.db.read() as conn:
-            found = complaints.get(conn, reference, allowed_office=staff.office_id)
+        with ctx.db.begin() as conn:  # the view is audited (complaints.view)
+            found = complaints.view(
+                conn, reference, allowed_office=staff.office_id, actor=staff.actor
+            )
     except NotFound:
         return render(
             request, "complaint.html", TEXTS, status=404, staff=staff, item=None,

@@ -18,7 +18,7 @@ from central.access import staff
 from central.database import Database
 from central.office import applications
 from central.process import RunningCentral
-from central.tables import citizens
+from central.tables import audit_log, citizens
 from central.tables import complaints as complaints_table
 from testkit.browser import fresh_context, log_in
 from testkit.centre_accounts import (
@@ -157,6 +157,45 @@ def test_another_offices_staff_neither_see_nor_answer_a_complaint(
     assert detail.status_code == 404 and "Toilet kotor." not in detail.text
     assert answered.status_code == 404 and "tidak ditemukan" in answered.text
     assert state_of(office_db, reference) == "open"
+
+
+def test_a_complaints_text_is_read_on_its_own_page_and_every_reading_is_audited(
+    office: RunningCentral, office_db: Database
+) -> None:
+    """The text is the citizen's words about their case, tied to their card when signed:
+    the list shows what a complaint is about (its category), never its text, and each
+    view of the text writes the audit log, naming the staff member and the complaint."""
+    words = "Anak saya Budi Santoso ditolak di loket 3."
+    reference = filed(office, office_db, words)
+    anonymous = filed(office, office_db, "Antrean kacau pagi ini.", card=None)
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    outsider = new_staff_account(office_db, staff.Role.STAFF, office_id=new_office(office_db))
+    with logged_in(office.url, clerk)[0] as http:
+        listing = http.get(f"{office.url}/office/complaints", params={"q": reference}, timeout=5)
+        first = http.get(f"{office.url}/office/complaints/{reference}", timeout=5)
+        again = http.get(f"{office.url}/office/complaints/{reference}", timeout=5)
+        other = http.get(f"{office.url}/office/complaints/{anonymous}", timeout=5)
+    with logged_in(office.url, outsider)[0] as http:
+        refused = http.get(f"{office.url}/office/complaints/{reference}", timeout=5)
+    assert listing.status_code == 200 and reference in listing.text
+    assert "Budi" not in listing.text
+    assert first.status_code == again.status_code == other.status_code == 200
+    assert "Budi Santoso" in first.text
+    assert refused.status_code == 404 and "Budi" not in refused.text
+
+    with office_db.read() as conn:
+        views = conn.execute(
+            select(audit_log.c.actor, audit_log.c.subject, audit_log.c.detail)
+            .where(audit_log.c.action == "complaint_view")
+            .order_by(audit_log.c.id)
+        ).all()
+    mine = [v for v in views if v.subject in (reference, anonymous)]
+    assert [(v.actor, v.subject, v.detail) for v in mine] == [
+        (f"staff:{clerk}", reference, "signed"),
+        (f"staff:{clerk}", reference, "signed"),
+        (f"staff:{clerk}", anonymous, "anonymous"),
+    ]
+    assert not any(outsider in v.actor for v in views)  # a refused view shows nothing, logs nothing
 
 
 def test_staff_put_an_application_on_hold_with_a_note_in_each_language(
