@@ -50,7 +50,7 @@ from central.api.deps import AppContext
 from central.database import Database, migrate, migrations_head
 from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
-from central.errors import ApiError, CatalogLoadError, SeedError
+from central.errors import ApiError, CatalogLoadError, SeedError, WriteQueueTimeout
 from central.hospital import demo as hospital_demo
 from central.integrations.sender import record_targets, sender_of
 from central.live import LiveFeed
@@ -338,6 +338,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _database_error)
+    app.add_exception_handler(WriteQueueTimeout, _database_error)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, _exc: Exception) -> Response:
