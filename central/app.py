@@ -50,9 +50,10 @@ from central.api.deps import AppContext
 from central.database import Database, migrate, migrations_head
 from central.documents.catalog import has_catalog, load_catalog
 from central.documents.versioned import etag_matches
-from central.errors import ApiError, CatalogLoadError, SeedError
+from central.errors import ApiError, CatalogLoadError, SeedError, WriteQueueTimeout
 from central.hospital import demo as hospital_demo
 from central.integrations.sender import record_targets, sender_of
+from central.late_outage import LateOutage
 from central.live import LiveFeed
 from central.messages.sender import Sender, policy_of, provider_of
 from central.metrics import Metrics, MetricsMiddleware
@@ -138,7 +139,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         sender.start()
         integration_sender.start()
-        tick = asyncio.create_task(_no_show_tick(database))
+        tick = asyncio.create_task(mark_no_shows_every(database))
         try:
             yield
         finally:
@@ -190,8 +191,9 @@ def create_app(
     metrics = Metrics(database, settings.zone)
     # The server's body cap answers before any route (TooLargeAnswer); outside it,
     # every request is counted, and /metrics answered to those who may read it.
+    # Inside both, an outage after an answer began (a board's stream) ends it whole.
     app.build_middleware_stack = lambda: MetricsMiddleware(  # type: ignore[method-assign]
-        TooLargeAnswer(build_stack()), metrics, settings.metrics_allow
+        TooLargeAnswer(LateOutage(build_stack())), metrics, settings.metrics_allow
     )
     schema = app.openapi
 
@@ -214,14 +216,31 @@ def _ws_rs_account(settings: CentralSettings) -> WsRsAccount | None:
         raise SeedError(f"the integrations file's [bpjs] cannot be used: {exc}") from None
 
 
-async def _no_show_tick(database: Database) -> None:
-    """Mark no-shows every :data:`NO_SHOW_TICK_S`; any number of processes may do it at once."""
+async def mark_no_shows_every(database: Database, every_s: float = NO_SHOW_TICK_S) -> None:
+    """Mark no-shows every ``every_s``; any number of processes may do it at once.
+
+    A database busy or away is said once, as a warning, and again when a tick goes
+    through (a traceback a tick was logged for as long as it lasted); any other fault
+    with its traceback, every time.
+    """
+    waiting = False
     while True:
-        await asyncio.sleep(NO_SHOW_TICK_S)
+        await asyncio.sleep(every_s)
         try:
             await asyncio.to_thread(_mark_no_shows, database)
-        except Exception:  # a database away for a moment: the next tick tries again
-            log.exception("marking no-shows failed; trying again in %.0f s", NO_SHOW_TICK_S)
+        except Exception as exc:  # the next tick tries again
+            outage = outage_of(exc)
+            if outage is None:
+                log.exception("marking no-shows failed; trying again in %g s", every_s)
+            elif not waiting:
+                log.warning(
+                    "marking no-shows waits: %s; trying again every %g s", outage.said, every_s
+                )
+            waiting = outage is not None
+        else:
+            if waiting:
+                log.warning("marking no-shows goes on: the database answers again")
+            waiting = False
 
 
 def _mark_no_shows(database: Database) -> None:
@@ -338,6 +357,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(PoolTimeout, _database_error)
+    app.add_exception_handler(WriteQueueTimeout, _database_error)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, _exc: Exception) -> Response:

@@ -10,6 +10,10 @@ this module:
 * on SQLite each transaction starts with ``BEGIN IMMEDIATE``, so two writers
   queue on the busy timeout instead of one failing half-way with "database is
   locked" when it upgrades a read lock (PostgreSQL needs nothing: row locks);
+* on SQLite a write first takes its turn among the process's writes
+  (:mod:`central.write_queue`), before it takes a pooled connection: writes
+  waiting for the lock never take the connections readers need. The turn and the
+  lock together are waited for at most the busy timeout;
 * the schema is Alembic's: :func:`migrate` runs ``upgrade head`` at every
   server start and for ``kiosk server migrate``. On PostgreSQL it holds an
   advisory lock, so app processes starting together migrate one at a time.
@@ -37,6 +41,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from central.errors import DatabaseError
+from central.write_queue import WriteQueue
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -48,6 +53,9 @@ _MIGRATION_LOCK = 0x414E4A55  # "ANJU"
 #: past it, "database is locked", which the API answers 503 (:mod:`central.outage`).
 SQLITE_BUSY_S = 10.0
 _READ_ONLY = "anjungan_read_only"
+#: SQLite: the milliseconds a transaction may wait for the write lock, when less than the
+#: busy timeout (a write that waited for its turn); kept per connection as it is set.
+_WAIT_MS = "anjungan_wait_ms"
 #: Alembic's table of the revision a database is at (its default name).
 VERSION_TABLE = "alembic_version"
 _REVISION_LINE = re.compile(r"""^revision = (["'])([A-Za-z0-9_]+)\1$""", re.MULTILINE)
@@ -64,6 +72,8 @@ class Database:
     ) -> None:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size, busy_timeout_s=busy_timeout_s)
+        #: SQLite: this process's writes, one at a time, before each takes a connection.
+        self.writes = WriteQueue(busy_timeout_s) if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -72,9 +82,31 @@ class Database:
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[Connection]:
-        """One transaction: committed when the block ends, rolled back on an exception."""
-        with self.engine.begin() as conn:
-            yield conn
+        """One transaction: committed when the block ends, rolled back on an exception.
+
+        On SQLite it waits for its turn among this process's writes first, without a
+        connection; :class:`central.errors.WriteQueueTimeout` when the turn does not
+        come within the busy timeout.
+        """
+        if self.writes is None:
+            with self.engine.begin() as conn:
+                yield conn
+            return
+        with self.writes.turn() as turn, self.engine.connect() as conn:
+            if turn.left_ms is not None:
+                conn.execution_options(**{_WAIT_MS: turn.left_ms})
+            try:
+                transaction = conn.begin()  # BEGIN IMMEDIATE: SQLite's lock, or its wait
+            finally:
+                turn.began()
+            with transaction:
+                yield conn
+
+    @property
+    def writes_waiting(self) -> int:
+        """SQLite: this process's writes waiting for their turn or SQLite's lock (0 on
+        PostgreSQL, whose writes wait only for the rows they touch)."""
+        return 0 if self.writes is None else self.writes.waiting
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
@@ -187,7 +219,15 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        read_only = conn.get_execution_options().get(_READ_ONLY, False)
+        options = conn.get_execution_options()
+        read_only = options.get(_READ_ONLY, False)
+        # A write that waited for its turn waits for the lock only what is left of the
+        # busy timeout; the next transaction on the connection has the whole again.
+        wait_ms = busy_ms if read_only else min(busy_ms, options.get(_WAIT_MS, busy_ms))
+        kept = conn.connection.info  # a new connection starts with busy_ms (above)
+        if kept.get(_WAIT_MS, busy_ms) != wait_ms:
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
+            kept[_WAIT_MS] = wait_ms
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 

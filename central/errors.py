@@ -25,6 +25,9 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
   to load), :class:`DatabaseError` (the database), :class:`BindError` (the
   address), :class:`CentralStartError` (a server child process that did not
   come up).
+* Serving: :class:`WriteQueueTimeout` (SQLite: a write that waited past the busy
+  timeout for its turn behind the process's other writes; an outage, answered 503
+  as a lock held past the wait is: central/outage.py).
 
 Nothing here imports the web stack, so a kiosk that starts a centre as a child
 process (``kiosk demo``) catches :class:`CentralStartError` without FastAPI.
@@ -247,6 +250,11 @@ class SeedError(Exception):
 
 class DatabaseError(Exception):
     """The database URL is unusable or the database cannot be reached."""
+
+
+class WriteQueueTimeout(Exception):
+    """SQLite: a write's turn behind this process's other writes did not come within
+    ``--sqlite-busy-timeout`` (central/write_queue.py). Nothing was written."""
 
 
 class BindError(Exception):

@@ -50,6 +50,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Connection, func, select, text
 
 from central.database import Database
+from central.outage import outage_of
 from central.tables import call_events, tickets
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ log = logging.getLogger(__name__)
 CHANNEL = "anjungan_office"
 SQLITE_POLL_S = 0.5
 PG_POLL_S = 5.0
+#: How soon a lost listening connection (PostgreSQL) is tried again.
+LISTEN_RETRY_S = 2.0
 
 #: What the poller compares, per office: (newest event id, tickets issued lately).
 Mark = tuple[int, int]
@@ -115,8 +118,13 @@ class LiveFeed:
         self._stop = threading.Event()
         self._listener: threading.Thread | None = None
         self.poll_s = PG_POLL_S if db.dialect == "postgresql" else SQLITE_POLL_S
+        #: Whether the last poll met the database busy or away (said once, not each poll).
+        self._poll_outage = False
         #: Poll rounds that read the database (for tests and the curious).
         self.polls = 0
+        self.listen_retry_s = LISTEN_RETRY_S
+        #: Connections made to listen on PostgreSQL, or tried (for tests and the curious).
+        self.listens = 0
 
     @property
     def ending(self) -> bool:
@@ -191,14 +199,33 @@ class LiveFeed:
                 try:
                     found = await run_in_threadpool(self._read_marks, offices)
                 except Exception as exc:  # the database is away: try again next round
-                    log.warning("live updates: reading the offices' news failed (%s)", exc)
+                    self._poll_failed(exc)
                     found = {}
+                else:
+                    self._poll_done()
                 self.polls += 1
                 for office, mark in found.items():
                     if self._seen.get(office) != mark:
                         self._seen[office] = mark
                         self._set(office)
             await asyncio.sleep(self.poll_s)
+
+    def _poll_failed(self, exc: Exception) -> None:
+        """A database busy or away is said once, until a poll goes through again (a line
+        every poll filled the log for as long as it lasted); any other fault each time."""
+        outage = outage_of(exc)
+        if outage is None:
+            log.warning("live updates: reading the offices' news failed (%s)", exc)
+        elif not self._poll_outage:
+            log.warning(
+                "live updates wait: %s; they try again every %g s", outage.said, self.poll_s
+            )
+        self._poll_outage = outage is not None
+
+    def _poll_done(self) -> None:
+        if self._poll_outage:
+            log.warning("live updates go on: the database answers again")
+            self._poll_outage = False
 
     def _read_marks(self, offices: list[str]) -> dict[str, Mark]:
         with self._db.read() as conn:
@@ -232,16 +259,31 @@ class LiveFeed:
         conninfo = self._db.engine.url.set(drivername="postgresql").render_as_string(
             hide_password=False
         )
+        failing = False
         while not self._stop.is_set():
+            self.listens += 1
             try:
                 with psycopg.connect(conninfo, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    if failing:
+                        log.warning("live updates: listening on PostgreSQL again")
+                        failing = False
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
                             self.wake(note.payload)
             except Exception as exc:
-                log.warning("live updates: listening on PostgreSQL failed (%s); retrying", exc)
-                self._stop.wait(2.0)
+                # Said once while it lasts (a line every try filled the log for as long
+                # as the database was away); the poller finds the news meanwhile.
+                if not failing:
+                    log.warning(
+                        "live updates: listening on PostgreSQL failed (%s); retrying every"
+                        " %g s, polling every %g s meanwhile",
+                        " ".join(str(exc).split()),
+                        self.listen_retry_s,
+                        self.poll_s,
+                    )
+                    failing = True
+                self._stop.wait(self.listen_retry_s)
 
     def __repr__(self) -> str:
         return f"LiveFeed({self._db.dialect}, following={len(self._events)})"

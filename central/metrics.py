@@ -8,6 +8,9 @@ Two kinds of figures:
   route's path template (``/t/{ticket_id}``), never the path itself, so no
   ticket, booking code or board token becomes a label; a path no route
   matched is ``unmatched``;
+* on SQLite, ``anjungan_database_writes_waiting``: writes waiting for their turn
+  among the process's writes or for SQLite's lock (central/write_queue.py), kept as
+  they move, so a scrape tells it even while the database is busy;
 * read from the database at each scrape (:class:`DatabaseFigures`): tickets
   waiting per office and service today, stale kiosks, and the message and
   integration outboxes. A database that does not answer within
@@ -43,6 +46,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -155,6 +159,15 @@ class Metrics:
             buckets=LATENCY_BUCKETS,
             registry=None,
         )
+        self.writes_waiting: Gauge | None = None
+        if database.writes is not None:
+            self.writes_waiting = Gauge(
+                "anjungan_database_writes_waiting",
+                "SQLite: writes waiting for their turn or for the database's write lock.",
+                registry=None,
+                multiprocess_mode="livesum",
+            )
+            database.writes.watch(self.writes_waiting.set)
         self.database = DatabaseFigures(database, zone)
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
@@ -180,6 +193,8 @@ class Metrics:
         else:
             registry.register(self.requests)
             registry.register(self.duration)
+            if self.writes_waiting is not None:
+                registry.register(self.writes_waiting)
         registry.register(_Fixed(list(figures)))
         if self._folder is None:
             return generate_latest(registry)

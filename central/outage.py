@@ -1,7 +1,8 @@
 """A database that is busy or away: told apart from every other database error.
 
 A request that meets the database busy past its wait (SQLite's write lock held
-longer than ``--sqlite-busy-timeout``; PostgreSQL's ``lock_timeout`` or
+longer than ``--sqlite-busy-timeout``, or the write's turn behind the process's other
+writes not come within it: central/write_queue.py; PostgreSQL's ``lock_timeout`` or
 ``statement_timeout``, a serialization failure or a deadlock) or not there at
 all (the connection refused or lost, the server shutting down, too many
 connections, the disk full) has done nothing wrong: the same request a little
@@ -22,6 +23,8 @@ from typing import Literal
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from central.errors import WriteQueueTimeout
 
 # SQLite's primary result codes (https://sqlite.org/rescode.html): the low byte.
 _SQLITE_BUSY = {5: "SQLITE_BUSY", 6: "SQLITE_LOCKED"}
@@ -47,7 +50,8 @@ class Outage:
     """Why the database could not serve a request: ``busy`` or ``away``."""
 
     reason: Literal["busy", "away"]
-    #: The driver's code, for the log: ``SQLITE_BUSY``, ``55P03``, ``pool``, ``connection``.
+    #: The driver's code, for the log: ``SQLITE_BUSY``, ``55P03``, ``pool``, ``connection``;
+    #: ``write queue``: the write's turn among the process's own (central/write_queue.py).
     code: str
 
     @property
@@ -77,6 +81,8 @@ def outage_of(exc: BaseException) -> Outage | None:
     """The outage ``exc`` reports, or ``None`` when it is any other error."""
     if isinstance(exc, PoolTimeout):  # every pooled connection in use past the pool's wait
         return Outage("busy", "pool")
+    if isinstance(exc, WriteQueueTimeout):  # SQLite: the process's other writes, past the wait
+        return Outage("busy", "write queue")
     if not isinstance(exc, DBAPIError):
         return None
     orig = exc.orig

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from central.access.audit import utc_now
 from central.access.staff import StaffPrincipal
@@ -185,6 +187,14 @@ def save_settings(
 async def save_hours(request: Request, ctx: Context, staff: StaffPage, _: Csrf) -> Response:
     """Replace the office's weekly hours: ``opens_0``/``closes_0`` (Monday) … ``_6``."""
     form = await request.form(max_files=0, max_fields=40)
+    # The form is read on the event loop; the database only on a worker thread: a write
+    # waiting there for SQLite's lock would stop every other request of the process.
+    return await run_in_threadpool(_save_hours, request, ctx, staff, form)
+
+
+def _save_hours(
+    request: Request, ctx: AppContext, staff: StaffPrincipal, form: FormData
+) -> Response:
     asked = form.get("office_id")
     office = office_of(ctx, staff, asked if isinstance(asked, str) else None)
     if office is None:

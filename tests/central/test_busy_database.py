@@ -11,6 +11,8 @@ that is not an outage (a table gone) stays a 500.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import socket
 import uuid
@@ -23,10 +25,10 @@ import requests
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from central.app import open_database
+from central.app import mark_no_shows_every, open_database
 from central.database import Database
 from central.outage import outage_of
-from central.process import RunningCentral
+from central.process import RunningCentral, fresh_database
 from central.settings import DEMO_STAFF_PASSWORD, DEMO_STAFF_USERNAME, CentralSettings
 from contract.wire import ErrorCode
 from kiosk.client.client import CentralClient
@@ -292,3 +294,45 @@ def test_a_server_process_opens_its_database_with_the_settings_wait(tmp_path: Pa
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 250
     finally:
         database.engine.dispose()
+
+
+def test_marking_no_shows_while_the_database_is_busy_is_said_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each server process marks no-shows every minute: a database busy for many ticks is
+    one warning, then one when it answers (a traceback a tick, for as long as it lasted)."""
+    url = fresh_database(tmp_path)
+    db = Database(url, busy_timeout_s=0.05)
+    assert db.writes is not None
+    tries: list[int] = []
+    db.writes.watch(lambda waiting: tries.append(waiting) if waiting else None)
+    caplog.set_level(logging.WARNING, logger="central.app")
+
+    async def ticks(n: int) -> None:
+        target = len(tries) + n
+        while len(tries) < target:
+            await asyncio.sleep(0.01)
+
+    async def answered_again() -> None:
+        while "goes on" not in caplog.text:
+            await ticks(1)
+
+    async def scenario() -> None:
+        tick = asyncio.create_task(mark_no_shows_every(db, every_s=0.01))
+        try:
+            with write_lock_held(url):
+                await asyncio.wait_for(ticks(5), 30)
+            await asyncio.wait_for(answered_again(), 30)
+        finally:
+            tick.cancel()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        db.dispose()
+    said = [r for r in caplog.records if r.name == "central.app"]
+    assert [r.getMessage() for r in said] == [
+        "marking no-shows waits: the database is busy (SQLITE_BUSY); trying again every 0.01 s",
+        "marking no-shows goes on: the database answers again",
+    ]
+    assert all(r.exc_info is None for r in said)

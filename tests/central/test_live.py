@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, text
 
 from central.database import Database
 from central.live import LiveFeed
@@ -24,6 +25,7 @@ from central.tables import call_events
 from testkit.boards import issue
 from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_office
 from testkit.centres import TEST_SERVER_ARGS
+from testkit.pg_cluster import PgCluster
 
 #: Bounds every wait of these tests (they end much sooner when all is well).
 BOUND_S = 20.0
@@ -170,3 +172,73 @@ def test_a_wake_between_a_read_and_the_wait_is_not_lost(db: Database) -> None:
             feed.close()
 
     _run(scenario)
+
+
+def _allow_connections(admin: Database, name: str, allowed: bool) -> None:
+    """PostgreSQL takes the database away (as a failover or a stop does), or back."""
+    with admin.begin() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
+        if not allowed:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+
+
+def test_a_database_away_is_said_once_while_it_lasts_and_again_when_it_answers(
+    pg_cluster: PgCluster, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The poller and the listening connection try again and again while PostgreSQL is
+    away: one warning each, then one when it answers (a line every try, with the
+    driver's whole text, filled the log for as long as it lasted)."""
+    url = pg_cluster.create_database(migrated=True)
+    name = url.rsplit("/", 1)[1]
+    db, admin = Database(url), Database(pg_cluster.url("postgres"))
+    caplog.set_level(logging.WARNING, logger="central.live")
+    feed = LiveFeed(db)
+    feed.poll_s = feed.listen_retry_s = 0.05  # many tries within the test's moments
+
+    async def follow(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await feed.wait(DEMO_OFFICE, 0.2)
+
+    async def tries(n: int) -> None:
+        """Until the poller and the listener have each tried ``n`` more times (the
+        listener tries only while it has no connection)."""
+        polls, listens = feed.polls + n, feed.listens + n
+        while feed.polls < polls or feed.listens < listens:
+            await asyncio.sleep(0.02)
+
+    async def said_again() -> None:
+        while not all(
+            words in caplog.text
+            for words in ("live updates go on", "listening on PostgreSQL again")
+        ):
+            await _rounds(feed, 1)
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        follower = asyncio.create_task(follow(stop))
+        try:
+            await asyncio.wait_for(_rounds(feed, 1), BOUND_S)  # the listener has begun too
+            _allow_connections(admin, name, allowed=False)
+            await asyncio.wait_for(tries(5), BOUND_S)
+            _allow_connections(admin, name, allowed=True)
+            await asyncio.wait_for(said_again(), BOUND_S)
+        finally:
+            stop.set()
+            await follower
+            feed.close()
+
+    try:
+        _run(scenario)
+    finally:
+        db.dispose()
+        admin.dispose()
+    said = [r.getMessage() for r in caplog.records if r.name == "central.live"]
+    waits = [m for m in said if m.startswith("live updates wait: the database is away (")]
+    listening = [m for m in said if "listening on PostgreSQL failed" in m]
+    assert len(waits) == 1 and len(listening) == 1, said
+    assert said.count("live updates go on: the database answers again") == 1, said
+    assert said.count("live updates: listening on PostgreSQL again") == 1, said
+    assert all(r.exc_info is None for r in caplog.records), said

@@ -14,15 +14,18 @@ from pathlib import Path
 
 import requests
 from playwright.sync_api import Browser, expect
+from sqlalchemy import text
 
 from central.access import staff
 from central.database import Database
 from central.process import start_central
+from central.settings import DEMO_BOARD_TOKEN
 from testkit.boards import call_next, issue, register_board
 from testkit.browser import TIMEOUT_MS, fresh_context
 from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_staff
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.pg_cluster import PgCluster
+from testkit.waits import wait_until
 
 
 def test_a_call_on_one_process_reaches_a_board_on_another(
@@ -140,3 +143,59 @@ def test_a_stopping_server_ends_its_boards_streams_whole(tmp_path: Path) -> None
         assert not any(line.startswith("event: ") for line in rest), rest
     finally:
         server.stop()
+
+
+def _allow_connections(admin: Database, name: str, allowed: bool) -> None:
+    """PostgreSQL takes the centre's database away (as a failover or a stop does), or back."""
+    with admin.begin() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
+        if not allowed:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+
+
+def test_a_stream_open_when_the_database_goes_away_ends_whole_with_one_warning(
+    pg_cluster: PgCluster,
+) -> None:
+    """The answer has begun, so no 503 can be sent: the stream ends with its last chunk, the
+    log has one warning naming the outage and the route's template (no traceback, no
+    token), and the board's next connection is told 503 until the database is back. It
+    was "Exception in ASGI application" with a traceback, and a stream cut off mid-chunk.
+
+    On PostgreSQL: SQLite's readers are never kept out by another's lock (WAL), so a
+    board's stream there meets no outage of this kind."""
+    url = pg_cluster.create_database(migrated=True)
+    name = url.rsplit("/", 1)[1]
+    admin = Database(pg_cluster.url("postgres"))
+    try:
+        with start_central(db_url=url, extra_args=TEST_SERVER_ARGS) as server:
+            events = f"{server.url}/board/{DEMO_BOARD_TOKEN}/events"
+            with requests.get(events, stream=True, timeout=60) as stream:
+                assert stream.status_code == 200, stream.text
+                lines = stream.iter_lines(decode_unicode=True)
+                assert any(line.startswith("event: state") for line in lines)  # it is open
+                _allow_connections(admin, name, allowed=False)
+                # It reads again when woken or at its heartbeat, finds the database away
+                # and ends; a stream cut off raises ChunkedEncodingError here.
+                rest = list(lines)
+            assert not any(line.startswith("event: ") for line in rest), rest
+            said = "GET /board/{token}/events ended mid-answer"
+            wait_until(lambda: said in server.output_tail(), 30, "the stream's warning")
+            again = requests.get(events, timeout=30)  # the board connects again
+            assert again.status_code == 503, again.text
+            _allow_connections(admin, name, allowed=True)
+            with requests.get(events, stream=True, timeout=60) as back:
+                assert back.status_code == 200
+                assert any(
+                    line.startswith("event: state") for line in back.iter_lines(decode_unicode=True)
+                )
+            log = server.output_tail()
+    finally:
+        admin.dispose()
+    warned = [line for line in log.splitlines() if said in line]
+    assert len(warned) == 1, warned
+    assert "WARNING" in warned[0] and "the database is away (" in warned[0]
+    assert "Traceback" not in log and "Exception in ASGI application" not in log, log
+    assert DEMO_BOARD_TOKEN not in log

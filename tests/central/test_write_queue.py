@@ -1,0 +1,271 @@
+"""Writes waiting for SQLite's lock queue in the process, without a connection: readers
+always find one, and a write waits for its turn and the lock no longer than the busy
+timeout (central/write_queue.py). PostgreSQL's writes do not queue.
+
+The lock is really held by another connection (testkit/busy_database.py), as a long
+transaction of another process holds it. A write waiting for it used to hold one of the
+pool's 15 connections (SQLAlchemy's 5 for a SQLite file, 10 more on a burst): 15 waiting
+writes left the board, the dashboard, the queue figures and the logins none, until the
+pool's own 30 s were over and they were answered 503.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import text
+
+from central.database import Database
+from central.errors import WriteQueueTimeout
+from central.outage import outage_of
+from central.process import RunningCentral, fresh_database
+from central.settings import (
+    DEMO_BOARD_TOKEN,
+    DEMO_OFFICE_ID,
+    DEMO_STAFF_PASSWORD,
+    DEMO_STAFF_USERNAME,
+)
+from kiosk.client.client import CentralClient
+from testkit.busy_database import write_lock_held
+from testkit.centres import BACKENDS, migrated_database, serve
+from testkit.waits import wait_for, wait_until
+
+pytestmark = pytest.mark.timeout(240)
+
+SERVICE = "puskesmas-umum"
+#: The centre's wait for SQLite's lock: far longer than any test here, so the writes it
+#: holds are still waiting when the readers ask (nothing here waits for it to pass).
+LONG_WAIT_S = 600
+#: More writes at once than SQLAlchemy's pool for a SQLite file holds (5 + 10 on a burst).
+WRITERS = 20
+#: Longer than the pool's own wait (30 s): a starved reader is answered 503 "pool" by
+#: the centre instead of timing out here.
+READ_TIMEOUT_S = 90
+#: The writers are answered once the lock is let go: all the test's time, and more.
+WRITE_TIMEOUT_S = 200
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCentral]:
+    """A demo centre on SQLite of this module's own whose writes wait long for the lock."""
+    url = fresh_database(tmp_path_factory.mktemp("write-queue"))
+    yield from serve(url, "--sqlite-busy-timeout", str(LONG_WAIT_S))
+
+
+@pytest.fixture(scope="module")
+def kiosk_token(centre: RunningCentral) -> str:
+    with CentralClient(centre.url) as client:
+        token = client.enrol("DEMO-PKU-MPP-0001", name="queued").token
+    assert token is not None
+    return token
+
+
+def _writes_waiting(centre: RunningCentral) -> int:
+    """What the centre's ``/metrics`` says of its writes waiting for their turn or the lock."""
+    scraped = requests.get(f"{centre.url}/metrics", timeout=READ_TIMEOUT_S)
+    assert scraped.status_code == 200, scraped.text[:300]
+    found = re.search(r"^anjungan_database_writes_waiting ([0-9.]+)$", scraped.text, re.M)
+    assert found is not None, "no anjungan_database_writes_waiting in /metrics"
+    return int(float(found.group(1)))
+
+
+def _allocate(centre: RunningCentral, token: str) -> requests.Response:
+    return requests.post(
+        f"{centre.url}/api/v1/tickets/allocate",
+        json={"ticket_id": str(uuid.uuid4()), "service_id": SERVICE},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=WRITE_TIMEOUT_S,
+    )
+
+
+def test_readers_are_answered_while_more_writes_wait_for_the_lock_than_the_pool_holds(
+    centre: RunningCentral, kiosk_token: str
+) -> None:
+    headers = {"Authorization": f"Bearer {kiosk_token}"}
+    assert _writes_waiting(centre) == 0
+    with (
+        concurrent.futures.ThreadPoolExecutor(WRITERS) as writers,
+        write_lock_held(centre.db_url),
+    ):
+        writes = [writers.submit(_allocate, centre, kiosk_token) for _ in range(WRITERS)]
+        # Every write is in the centre and waits: for its turn, or for the lock.
+        wait_until(lambda: _writes_waiting(centre) == WRITERS, 60, "every write waiting")
+        board = requests.get(f"{centre.url}/board/{DEMO_BOARD_TOKEN}", timeout=READ_TIMEOUT_S)
+        figures = requests.get(
+            f"{centre.url}/api/v1/queue", headers=headers, timeout=READ_TIMEOUT_S
+        )
+        ready = requests.get(f"{centre.url}/ready", timeout=READ_TIMEOUT_S)
+        # ... and still wait now the readers have had their answers.
+        still_waiting = _writes_waiting(centre)
+        answered_early = [w.result() for w in writes if w.done()]
+    assert board.status_code == 200, board.text[:300]
+    assert "Papan antrean" in board.text
+    assert figures.status_code == 200, figures.text[:300]
+    assert any(q["service_id"] == SERVICE for q in figures.json()["services"]), figures.text
+    assert (ready.status_code, ready.json()) == (200, {"ready": True})
+    assert still_waiting == WRITERS
+    assert answered_early == []
+    # The lock let go, every queued write is done, one after the other: none was lost.
+    numbers = [w.result() for w in writes]
+    assert [n.status_code for n in numbers] == [201] * WRITERS, [n.text for n in numbers]
+    assert len({n.json()["display"] for n in numbers}) == WRITERS
+    assert _writes_waiting(centre) == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_process_lets_one_write_in_at_a_time_on_sqlite_only(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """SQLite: a second write of the process waits for its turn, past the busy timeout a
+    503 outage (``write queue``), while reads go on. PostgreSQL: writes do not queue."""
+    url = migrated_database(request, tmp_path_factory, backend, "turns")
+    db = Database(url, busy_timeout_s=0.2)
+    inside, leave = threading.Event(), threading.Event()
+
+    def first_write() -> None:
+        with db.begin() as conn:
+            conn.execute(text("UPDATE offices SET name = name"))
+            inside.set()
+            leave.wait(30)
+
+    holder = threading.Thread(target=first_write, name="first write")
+    holder.start()
+    try:
+        wait_for(inside, "the first write under way")
+        with db.read() as conn:
+            assert conn.execute(text("SELECT count(*) FROM offices")).scalar_one() >= 0
+        if backend == "sqlite":
+            with pytest.raises(WriteQueueTimeout) as refused, db.begin():
+                pass
+            outage = outage_of(refused.value)
+            assert outage is not None and (outage.reason, outage.code) == ("busy", "write queue")
+            assert db.writes_waiting == 0  # the refused write waits no more
+        else:
+            assert db.writes is None
+            with db.begin() as conn:  # a second write of the process, alongside the first
+                conn.execute(text("SELECT 1"))
+    finally:
+        leave.set()
+        holder.join(30)
+        db.dispose()
+
+
+def test_a_write_that_waited_for_its_turn_waits_for_the_lock_only_what_is_left(
+    tmp_path: Path,
+) -> None:
+    """The turn and SQLite's lock together take at most the busy timeout; the connection
+    has the whole timeout again for its next transaction."""
+    db = Database(f"sqlite:///{tmp_path / 'c.db'}", busy_timeout_s=5)
+    inside, leave = threading.Event(), threading.Event()
+    seen: list[int] = []
+
+    def first_write() -> None:
+        with db.begin():
+            inside.set()
+            leave.wait(30)
+
+    def queued_write() -> None:
+        with db.begin() as conn:
+            seen.append(int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one()))
+
+    holder = threading.Thread(target=first_write, name="first write")
+    holder.start()
+    wait_for(inside, "the first write under way")
+    queued = threading.Thread(target=queued_write, name="queued write")
+    queued.start()
+    try:
+        wait_until(lambda: db.writes_waiting == 1, 10, "the second write queued")
+    finally:
+        leave.set()
+        holder.join(30)
+        queued.join(30)
+    try:
+        assert len(seen) == 1 and 0 <= seen[0] < 5000, seen
+        with db.begin() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 5000
+        with db.read() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 5000
+    finally:
+        db.dispose()
+
+
+def test_several_processes_on_one_file_still_meet_at_sqlites_lock(tmp_path: Path) -> None:
+    """Each process queues only its own writes: another's write waits for SQLite's lock
+    (the busy timeout) and past it is the outage it always was."""
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    one, other = Database(url, busy_timeout_s=0.2), Database(url, busy_timeout_s=0.2)
+    try:
+        with one.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        with one.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            with pytest.raises(Exception) as refused, other.begin() as theirs:
+                theirs.execute(text("INSERT INTO t VALUES (2)"))
+            with other.read() as theirs:  # reads go on
+                assert theirs.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+        outage = outage_of(refused.value)
+        assert outage is not None and (outage.reason, outage.code) == ("busy", "SQLITE_BUSY")
+        with other.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (2)"))
+        with one.read() as conn:
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 2
+    finally:
+        one.dispose()
+        other.dispose()
+
+
+def _log_in(centre: RunningCentral, http: requests.Session) -> str:
+    """The demo staff member logged in through the form: the page's CSRF token."""
+    form = re.search(
+        r'name="csrf" value="([^"]+)"', http.get(f"{centre.url}/login", timeout=10).text
+    )
+    assert form is not None
+    page = http.post(
+        f"{centre.url}/login",
+        data={
+            "username": DEMO_STAFF_USERNAME,
+            "password": DEMO_STAFF_PASSWORD,
+            "csrf": form.group(1),
+            "next": "/office/bookings",
+        },
+        timeout=30,
+    )
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+    assert page.status_code == 200 and token is not None, page.text[:300]
+    return token.group(1)
+
+
+def test_saving_an_offices_hours_waits_for_the_lock_off_the_event_loop(
+    centre: RunningCentral,
+) -> None:
+    """The hours form's write waited on the server's event loop: every other request of
+    the process, a board's too, stopped until the lock was let go."""
+    http = requests.Session()
+    csrf = _log_in(centre, http)
+    hours = {"csrf": csrf, "office_id": DEMO_OFFICE_ID, "opens_0": "08:00", "closes_0": "15:00"}
+    with (
+        concurrent.futures.ThreadPoolExecutor(1) as staff,
+        write_lock_held(centre.db_url),
+    ):
+        saved = staff.submit(
+            http.post,
+            f"{centre.url}/office/bookings/hours",
+            data=hours,
+            allow_redirects=False,
+            timeout=WRITE_TIMEOUT_S,
+        )
+        wait_until(lambda: _writes_waiting(centre) == 1, 60, "the hours waiting for the lock")
+        board = requests.get(f"{centre.url}/board/{DEMO_BOARD_TOKEN}", timeout=READ_TIMEOUT_S)
+        still_waiting = not saved.done()
+    assert board.status_code == 200, board.text[:300]
+    assert still_waiting
+    answer = saved.result()
+    assert answer.status_code == 303, answer.text[:300]
+    assert answer.headers["location"].startswith("/office/bookings?done=hours")
