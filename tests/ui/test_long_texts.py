@@ -134,6 +134,15 @@ def test_long_texts_wrap_and_scroll_in_the_larger_text_mode(
     wait_phase(qtbot, kiosk, Phase.FORM)
     assert layout_problems(kiosk, touch_px) == [], "form with long choices as tiles"
     form = kiosk.screens[Phase.FORM]
+    words = form.editors["words"]  # type: ignore[attr-defined]
+    assert isinstance(words, ChoiceField)
+    # Each word whole on its tile, the tiles side by side only where each has the room
+    # (in portrait at "A+", three were 101 to 286 px wide, each word broken), of one width.
+    assert [tile.text_label.shown() for tile in words.tiles] == list(words.choices)
+    widths = [tile.width() for tile in words.tiles]
+    assert max(widths) - min(widths) <= 1, widths
+    if kiosk.width() > kiosk.height():
+        assert words.columns == 3  # where they fit, side by side
     many = form.editors["many"]  # type: ignore[attr-defined]
     assert isinstance(many, ChoiceField) and many.opener is not None
     click(qtbot, many.opener)

@@ -94,7 +94,8 @@ class ChoiceField(QWidget):
         self.columns = columns
         for tile in self.tiles:
             self.grid.removeWidget(tile)
-        for c in range(self.grid.columnCount()):
+        # columns of one width: the columns to come too (an empty grid has one column)
+        for c in range(max(columns, self.grid.columnCount())):
             self.grid.setColumnStretch(c, 1 if c < columns else 0)
         for i, tile in enumerate(self.tiles):
             self.grid.addWidget(tile, i // columns, i % columns)
@@ -102,7 +103,9 @@ class ChoiceField(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.tiles:  # as many side by side as keep every word whole
-            need = max(tile.minimumSizeHint().width() for tile in self.tiles)
+            # (not the tiles' minimum: that is their widest letter, so that one word wider
+            # than the field breaks inside its tile instead of widening the screen)
+            need = max(tile.whole_width() for tile in self.tiles)
             spacing = self.grid.spacing()
             fit = (self.width() + spacing) // (need + spacing)
             self._arrange(max(1, min(self.most_columns, fit)))

@@ -22,6 +22,7 @@ service's detail and the summary show the catalog's words in it too.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTextBoundaryFinder
@@ -150,6 +151,12 @@ class WrappingText(QLabel):
             if align & (Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignBottom):
                 high += indent
         return QSize(wide, high)
+
+    def whole_width(self) -> int:
+        """The width at which no word of the text breaks inside: its widest word and the
+        room around it (a row of tiles stands side by side only where each has it)."""
+        self._widths()
+        return math.ceil(self._widest_word) + self._extra().width()
 
     def _room(self, width: int) -> int:
         return max(0, width - self._extra().width())
@@ -357,6 +364,12 @@ class WrappingButton(QPushButton):
         # tile breaks inside). The theme's touch size is an explicit minimum, which
         # layouts take instead; this hint is what the layout checks report of a tile.
         return QSize(self._row.minimumSize().width(), super().minimumSizeHint().height())
+
+    def whole_width(self) -> int:
+        """The width at which no word of its text breaks inside (``WrappingText``'s)."""
+        margins = self._row.contentsMargins()
+        icon = self.icon_label.width() + ICON_GAP if self.icon_label.isVisibleTo(self) else 0
+        return margins.left() + margins.right() + icon + self.text_label.whole_width()
 
     def set_height_cap(self, px: int) -> None:
         """Grow with the screen up to ``px`` high, or to what the text needs if more."""
