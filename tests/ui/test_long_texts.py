@@ -95,7 +95,15 @@ def long_catalog() -> dict[str, Any]:
             "ticket_prefix": "B",
             "assurance": "unverified",
             "requirements": [],
-            "form": [],
+            # its caption one word too, beside the field, on the form and the summary
+            "form": [
+                {
+                    "name": "full_name",
+                    "label": _text(WORD),
+                    "type": "text",
+                    "prefill": "card.full_name",
+                }
+            ],
         }
     )
     return catalog
@@ -238,6 +246,9 @@ def test_a_name_of_one_long_word_leaves_its_detail_summary_and_ticket_on_the_scr
     assert "".join(line for line, _ in _lines(name)).replace("\u200b", "") == WORD
     kiosk.controller.dispatch(FormOpened())
     wait_phase(qtbot, kiosk, Phase.FORM)
+    # (its caption's word was the form's minimum width: wider than the scroll area)
+    assert layout_problems(kiosk, touch_px) == [], "form, a caption of one long word"
+    assert (kiosk.width(), kiosk.height()) == size
     kiosk.controller.dispatch(FormSubmitted({}))
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     assert layout_problems(kiosk, touch_px) == [], "summary"
