@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.screens.common import button, label, set_button_text, set_spoken
-from ui.screens.wrapping import WrappingButton
+from ui.screens.common import button, set_button_text, set_spoken
+from ui.screens.wrapping import WrappingButton, wrapping_button, wrapping_text
 
 #: Up to this many choices are tiles on the form (four fit two by two, each ≥ 15 mm);
 #: more open a full-screen list.
@@ -85,7 +85,8 @@ class ChoiceField(QWidget):
                 self.tiles.append(tile)
             self._arrange(columns)
         else:
-            self.opener = button("", lambda: open_list(self), "choiceOpener")
+            # the chosen value, in the catalog's words: they wrap, as on the list's rows
+            self.opener = wrapping_button("", lambda: open_list(self), "choiceOpener")
             grid.addWidget(self.opener, 0, 0)
 
     def _arrange(self, columns: int) -> None:
@@ -165,7 +166,7 @@ class ChoiceList(QFrame):
         box = QVBoxLayout(self)
         box.setContentsMargins(48, 48, 48, 48)
         box.setSpacing(24)
-        self.title = label(name="title")
+        self.title = wrapping_text("title")  # the field's label, from the catalog
         self.host = QWidget()
         self.list = QVBoxLayout(self.host)
         self.list.setSpacing(16)

@@ -21,6 +21,7 @@ from ui.screens.common import (
 )
 from ui.screens.message import NoticeBlock
 from ui.screens.text_box import TextBox
+from ui.screens.wrapping import wrapping_text
 
 
 class WaitScreen(Screen):
@@ -54,7 +55,7 @@ class TicketScreen(Screen):
         super().__init__()
         self._view = view
         self.heading = label(name="subtitle")
-        self.number = label(name="huge")
+        self.number = wrapping_text("huge")  # the catalog's prefix, up to 8 letters
         # The catalog's and the centre's words: a word wider than the screen breaks inside
         # rather than widen the window past the screen (ui/screens/wrapping.py); where
         # the screen has no room for all their lines, they scroll in their boxes and
@@ -66,8 +67,8 @@ class TicketScreen(Screen):
         self.wait = label(name="subtitle")
         #: A poli's ticket: the doctor, BPJS's queue number and the estimated time.
         self.doctor = TextBox("subtitle")
-        self.nomorantrean = label(name="subtitle")
-        self.estimated = label(name="subtitle")
+        self.nomorantrean = wrapping_text("subtitle")  # BPJS's words
+        self.estimated = wrapping_text("subtitle")
         self.paper = label(name="subtitle")
         #: In place of "take your ticket" when the paper may not come: the ticket stays.
         self.no_paper = NoticeBlock()

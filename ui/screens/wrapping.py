@@ -16,9 +16,12 @@ with the button's ``checked`` and ``blocked`` states copied onto it).
 whole line (a doctor's name written without spaces, an e-mail address or a code in a
 service's name, "Pertanggungjawaban" at "A+" in a narrow column) is broken inside,
 where its line is full, instead of running past the label's edge and being cut. So a
-tile never needs more than the width it is given, and every letter is shown. The
-service's detail and the summary show the catalog's words in it too; a caption beside
-its field is one ``beside`` it (its minimum its widest word, up to a bound).
+tile never needs more than the width it is given, and every letter is shown. Every
+label that shows words the kiosk did not write (a card's, the city record's, the
+catalog's, the centre's, what the citizen types) is one: a caption beside its field
+is one ``beside`` it (its minimum its widest word, up to a bound); on a screen with no
+scroll area of its own, such a text stands in a box that scrolls where the screen is
+short (:mod:`ui.screens.text_box`).
 """
 
 from __future__ import annotations
