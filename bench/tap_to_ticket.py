@@ -317,7 +317,7 @@ class Driver:
         if not isinstance(appointment, AppointmentScreen):
             raise BenchError("no appointment screen")
         #: The first frame saying the booking's time ("10.30") in the appointment's title.
-        self.appointment = LabelPainted(appointment.title, lambda: "10.30")
+        self.appointment = LabelPainted(appointment.title.label, lambda: "10.30")
 
     def booking(self, state: BookingState | None) -> None:
         """The kiosk's cached bookings of today: the card holder's in ``state``, or none."""

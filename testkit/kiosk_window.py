@@ -33,6 +33,7 @@ from kiosk.session.machine import Phase, ticket_settled
 from offline_store import Store
 from offline_store.models import OutboxItem, OutboxState
 from ui.app import build_window
+from ui.screens.wrapping import BREAK, WrappingText
 from ui.window import KioskWindow
 
 #: Siti's name, NIK, card number, the phone in her city record and the one she types:
@@ -177,6 +178,14 @@ def wait_phase(qtbot: QtBot, window: KioskWindow, phase: Phase) -> None:
         qtbot.waitUntil(lambda: ticket_settled(controller.session()), timeout=5000)
 
 
+def wrapping_caches(label: WrappingText) -> list[str]:
+    """The texts a wrapping label keeps to size itself: the words it measured, and the
+    words its size hints were made for."""
+    measured = "".join(piece for piece, _ in label._measured)
+    made_for = label._hints_for[0] if label._hints_for is not None else ""
+    return [label._measured_for or "", measured, str(made_for)]
+
+
 def visible_strings(window: KioskWindow) -> str:
     texts = [label.text() for label in window.findChildren(QLabel)]
     texts += [field.text() for field in window.findChildren(QLineEdit)]
@@ -185,9 +194,10 @@ def visible_strings(window: KioskWindow) -> str:
 
 
 def every_string(window: KioskWindow) -> str:
-    """Every text the widget tree holds, shown or not: labels, fields, buttons, combo
-    and view items, titles, tooltips, accessible names, placeholders (not the demo's
-    card buttons)."""
+    """Every text the widget tree holds, shown or not: labels (what they were given and
+    what they paint, a wrapping label's breaks taken out, and what it measured), fields,
+    buttons, combo and view items, titles, tooltips, accessible names, placeholders (not
+    the demo's card buttons)."""
     texts = [window.windowTitle()]
     for w in [window, *window.findChildren(QWidget)]:
         if w.property("demo"):
@@ -195,7 +205,9 @@ def every_string(window: KioskWindow) -> str:
         texts += [w.toolTip(), w.statusTip(), w.whatsThis(), w.accessibleName()]
         texts += [w.accessibleDescription(), w.windowTitle()]
         if isinstance(w, QLabel):
-            texts.append(w.text())
+            texts += [w.text(), QLabel.text(w).replace(BREAK, "")]
+            if isinstance(w, WrappingText):
+                texts += wrapping_caches(w)
         elif isinstance(w, QLineEdit):
             texts += [w.text(), w.placeholderText(), w.displayText()]
         elif isinstance(w, QPlainTextEdit | QTextEdit):

@@ -5,13 +5,13 @@ window, or text cut.
 popup, a list): each interactive widget at least the touch size, each list row too;
 nothing leaving its window, nor the sides of a scroll area that only scrolls up and down
 (what lies above or below its view is scrolled to); no wrapped label shorter than its
-text needs, no line of a label or a button wider than the room it has.
+text needs, no line of a label (wrapped or not) or a button wider than the room it has.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QFontMetricsF, QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -103,8 +103,8 @@ def layout_problems(window: QWidget, touch_px: int) -> list[str]:
             if isinstance(w, QAbstractButton):
                 problems += _button_text_problems(w, name)
             # what the label paints (a WrappingText's breaks in), not what it was given
-            if isinstance(w, QLabel) and w.wordWrap() and QLabel.text(w):
-                needed = w.heightForWidth(w.width())
+            if isinstance(w, QLabel) and QLabel.text(w):
+                needed = w.heightForWidth(w.width()) if w.wordWrap() else -1
                 if needed > w.height() + 2:  # in a scroll area too: its tile is too short
                     shown = QLabel.text(w)[:30]
                     problems.append(f"{name} {shown!r} cut: {w.height()} of {needed} px")
@@ -120,7 +120,8 @@ def layout_problems(window: QWidget, touch_px: int) -> list[str]:
 def _word_problems(label: QLabel, name: str) -> list[str]:
     """A wrapped label breaks lines where Qt may (between words, after a hyphen, at the
     zero-width breaks a ``WrappingText`` puts into a word too wide for its line), never
-    elsewhere inside a word: each line laid out at the label's width must fit it."""
+    elsewhere inside a word: each line laid out at the label's width must fit it. A label
+    that does not wrap paints each of its lines whole: each must fit its width."""
     room = label.contentsRect().width() - 2 * label.margin()
     # QLabel paints inside its margin and its indent on the side it is aligned to; a label
     # with a frame (a themed border) and no indent set gets half an "x" of one.
@@ -133,8 +134,13 @@ def _word_problems(label: QLabel, name: str) -> list[str]:
             bool(align & Qt.AlignmentFlag.AlignLeft) + bool(align & Qt.AlignmentFlag.AlignRight)
         )
     problems = []
+    metrics = QFontMetricsF(label.font())
     for paragraph in QLabel.text(label).split("\n"):
-        for shown, wide in laid_out_lines(paragraph, label.font(), room):
+        if label.wordWrap():
+            lines = laid_out_lines(paragraph, label.font(), room)
+        else:
+            lines = [(paragraph, metrics.horizontalAdvance(paragraph))]
+        for shown, wide in lines:
             if wide > room + 1:
                 problems.append(f"{name} {shown[:30]!r} is wider than its {room} px")
     return problems

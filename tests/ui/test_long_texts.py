@@ -32,6 +32,7 @@ from testkit.kiosk_window import button_with, click, offline_config, running_kio
 from testkit.layout_checks import SIZES, laid_out_lines, layout_problems
 from ui.screens.choice import ChoiceField
 from ui.screens.services import ServicesScreen
+from ui.screens.ticket import TicketScreen
 from ui.screens.wrapping import WrappingButton
 from ui.theme import min_touch_px
 from ui.window import KioskWindow
@@ -42,6 +43,8 @@ LONG = "Surat keterangan pindah datang antar kabupaten kota dalam satu provinsi 
 #: landscape column at "A+".
 WORD = "PengesahanAktaKelahiranKematianPerkawinanPerceraianPengakuan"
 assert len(WORD) == 60
+#: And one of 200 letters: eight lines at "A+" in a landscape half of the ticket.
+LONGEST = ("Pertanggungjawaban" * 12)[:200]
 
 
 def _text(words: str) -> dict[str, str]:
@@ -95,8 +98,19 @@ def long_catalog() -> dict[str, Any]:
             "ticket_prefix": "B",
             "assurance": "unverified",
             "requirements": [],
-            "form": [],
+            # its caption one word too, beside the field, on the form and the summary
+            "form": [
+                {
+                    "name": "full_name",
+                    "label": _text(WORD),
+                    "type": "text",
+                    "prefill": "card.full_name",
+                }
+            ],
         }
+    )
+    catalog["services"].append(
+        {**catalog["services"][-1], "id": "longest-word", "name": _text(LONGEST)}
     )
     return catalog
 
@@ -134,6 +148,15 @@ def test_long_texts_wrap_and_scroll_in_the_larger_text_mode(
     wait_phase(qtbot, kiosk, Phase.FORM)
     assert layout_problems(kiosk, touch_px) == [], "form with long choices as tiles"
     form = kiosk.screens[Phase.FORM]
+    words = form.editors["words"]  # type: ignore[attr-defined]
+    assert isinstance(words, ChoiceField)
+    # Each word whole on its tile, the tiles side by side only where each has the room
+    # (in portrait at "A+", three were 101 to 286 px wide, each word broken), of one width.
+    assert [tile.text_label.shown() for tile in words.tiles] == list(words.choices)
+    widths = [tile.width() for tile in words.tiles]
+    assert max(widths) - min(widths) <= 1, widths
+    if kiosk.width() > kiosk.height():
+        assert words.columns == 3  # where they fit, side by side
     many = form.editors["many"]  # type: ignore[attr-defined]
     assert isinstance(many, ChoiceField) and many.opener is not None
     click(qtbot, many.opener)
@@ -229,6 +252,9 @@ def test_a_name_of_one_long_word_leaves_its_detail_summary_and_ticket_on_the_scr
     assert "".join(line for line, _ in _lines(name)).replace("\u200b", "") == WORD
     kiosk.controller.dispatch(FormOpened())
     wait_phase(qtbot, kiosk, Phase.FORM)
+    # (its caption's word was the form's minimum width: wider than the scroll area)
+    assert layout_problems(kiosk, touch_px) == [], "form, a caption of one long word"
+    assert (kiosk.width(), kiosk.height()) == size
     kiosk.controller.dispatch(FormSubmitted({}))
     wait_phase(qtbot, kiosk, Phase.CONFIRMING)
     assert layout_problems(kiosk, touch_px) == [], "summary"
@@ -239,3 +265,44 @@ def test_a_name_of_one_long_word_leaves_its_detail_summary_and_ticket_on_the_scr
     wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
     assert layout_problems(kiosk, touch_px) == [], "ticket"
     assert (kiosk.width(), kiosk.height()) == size  # the ticket's name grew it past the screen
+
+
+def test_a_ticket_for_a_name_of_200_letters_keeps_its_number_and_lines_on_the_screen(
+    kiosk: KioskWindow, qtbot: QtBot
+) -> None:
+    """The ticket screen has no scroll area: at "A+" the name breaks over its lines and
+    takes what room the screen has, scrolling in its own box where that is short (in
+    landscape it was squeezed to 353 of its 392 px, its last line cut); the number, the
+    counter and "take your ticket" keep their lines on the screen."""
+    touch_px = min_touch_px(kiosk.controller.config.kiosk.screen_dpi)
+    size = (kiosk.width(), kiosk.height())
+    assert kiosk.attract.larger_text is not None
+    click(qtbot, kiosk.attract.larger_text)
+    click(qtbot, button_with(kiosk, "Budi Santoso"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    kiosk.controller.dispatch(ServiceSelected("longest-word"))
+    kiosk.controller.dispatch(FormOpened())
+    wait_phase(qtbot, kiosk, Phase.FORM)
+    kiosk.controller.dispatch(FormSubmitted({}))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    kiosk.controller.dispatch(Confirmed())
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    kiosk.controller.dispatch(NotifyAnswered(kiosk.controller.session().session, False))
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    assert layout_problems(kiosk, touch_px) == []
+    assert (kiosk.width(), kiosk.height()) == size
+    screen = kiosk.screens[Phase.TICKET_ISSUED]
+    assert isinstance(screen, TicketScreen)
+    window = kiosk.rect()
+    for line in (screen.number, screen.counter, screen.paper):  # whole, on the screen
+        assert line.isVisible() and window.contains(
+            QRect(line.mapTo(kiosk, QPoint(0, 0)), line.size())
+        ), line.text()
+    assert screen.number.height() >= screen.number.heightForWidth(screen.number.width())
+    assert screen.paper.height() >= screen.paper.heightForWidth(screen.paper.width())
+    counter = screen.counter.label
+    assert screen.counter.height() >= counter.fontMetrics().lineSpacing()  # a line at least
+    name = screen.service.label
+    assert name.text() == LONGEST and name.height() >= name.heightForWidth(name.width())
+    assert "".join(line for line, _ in _lines(name)).replace("\u200b", "") == LONGEST
+    assert screen.service.accessibleName() == LONGEST

@@ -409,6 +409,42 @@ def test_a_day_of_tickets_without_paper_fits_the_panel_in_the_larger_type(
         assert (window.width(), window.height()) == (width, height), wider_than(window, width)
 
 
+@pytest.mark.parametrize("orientation", sorted(SIZES))
+def test_a_word_wider_than_the_panel_breaks_inside_its_line(
+    tmp_path: Path, qtbot: QtBot, orientation: str
+) -> None:
+    """The centre's catalog version, a reader's name, a fault with an address in it: one
+    word wider than the panel at "A+" is broken inside its line, not cut at the side of
+    the panel's scroll area, and the window keeps its size."""
+    width, height = SIZES[orientation]
+    config = offline_config(tmp_path)
+    config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin(PIN)))
+    with running_kiosk(qtbot, config, width=width, height=height) as window:
+        tap_larger_text(qtbot, window)
+        panel = open_panel(qtbot, window)
+        assert panel.status is not None
+        version = "f" * 64 + "-" + "0" * 64  # a digest the centre may name its catalog by
+        reader = "VirtualSmartCardReaderWithAVeryLongNameFromItsDriverWithoutAnySpace 00 00"
+        unusual = dataclasses.replace(
+            panel.status, catalog_version=version, readers=(reader,), reader_error=""
+        )
+        dpi = window.controller.config.kiosk.screen_dpi
+        found: list[str] = []
+
+        def laid_out() -> bool:
+            # shown again: the panel reads its status anew as the engine's changes
+            panel.show_status(unusual, window.view)
+            found[:] = layout_problems(window, min_touch_px(dpi))
+            shown = panel.lines["catalog"].text() + panel.lines["reader"].text()
+            return not found and version in shown and reader in shown
+
+        try:
+            qtbot.waitUntil(laid_out, timeout=5000)
+        except WaitTimeout:
+            pytest.fail("\n".join(found))
+        assert (window.width(), window.height()) == (width, height), wider_than(window, width)
+
+
 def test_the_last_sync_is_said_in_the_panels_words_not_the_logs(
     kiosk: KioskWindow, qtbot: QtBot
 ) -> None:

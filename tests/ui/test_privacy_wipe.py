@@ -8,6 +8,7 @@ memory either: no identity, value or state of hers is alive once the session end
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import logging
 from collections.abc import Iterator
@@ -19,24 +20,33 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from cardio.card.citizen import CardIdentity, Citizen
+from cardio.emulators.citizen_applet import CitizenCardApplet
+from cardio.readers.simulated import SimulatedReader
 from kiosk.session import consent
+from kiosk.session.events import OtherServices
 from kiosk.session.machine import Phase, SessionState
 from kiosk.session.prefill import FieldValue
 from offline_store.errors import StoreFull
 from printing.layouts.qr import kept_codes
+from testkit.cards import citizen_claims, demo_issued
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import (
     SITI_STRINGS,
     button_with,
+    cache_booking,
     click,
     demo_config,
     every_string,
     running_kiosk,
     wait_phase,
+    wrapping_caches,
 )
+from testkit.todays_bookings import booking
+from ui.screens.appointment import AppointmentScreen
 from ui.screens.complaint import ComplaintScreen
 from ui.screens.consent import ConsentPhoneScreen
-from ui.screens.form import FormScreen
+from ui.screens.form import ConfirmScreen, FormScreen
+from ui.screens.wrapping import BREAK, WrappingText
 from ui.window import KioskWindow
 
 TYPED_PHONE = "081299990000"
@@ -246,4 +256,51 @@ def test_after_an_error(
     click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
     click(qtbot, button_with(kiosk, "Ya, kirim"))
     wait_phase(qtbot, kiosk, Phase.ERROR)
+    assert_wiped(kiosk)
+
+
+#: Her name as some cards hold it, without a space: one word wider than any line, so
+#: the labels that show it paint it with a break between its letters.
+UNSPACED = ("SitiAminahNurhayatiKusumawardhani" * 7)[:200]
+
+
+def test_after_a_name_of_one_long_word(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    """The labels that break a word wider than their line (the greeting, her
+    appointment's, the summary's value) keep nothing of hers once the session ends:
+    not what they were given, not what they paint, not the words they measured."""
+    issued = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=1)
+    image = demo_issued(citizen_claims(full_name=UNSPACED), issued=issued)
+    cache_booking(kiosk, booking(kiosk.controller.now().date()))  # her appointment first
+    reader = kiosk.kiosk.reader
+    assert isinstance(reader, SimulatedReader)
+    reader.tap(CitizenCardApplet.from_image(image))
+    wait_phase(qtbot, kiosk, Phase.APPOINTMENT)
+    appointment = kiosk.screens[Phase.APPOINTMENT]
+    assert isinstance(appointment, AppointmentScreen)
+    assert BREAK in appointment.greeting.label.shown()  # broken inside, as painted
+    assert UNSPACED in every_string(kiosk)  # the walk sees it there
+    kiosk.controller.dispatch(OtherServices())
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    greeting = kiosk.screens[Phase.IDENTIFIED].greeting  # type: ignore[attr-defined]
+    assert isinstance(greeting, WrappingText) and BREAK in greeting.shown()
+    assert UNSPACED in "".join(wrapping_caches(greeting))  # and in what it measured
+    tile = next(
+        b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == "puskesmas-umum"
+    )
+    click(qtbot, tile)
+    click(qtbot, button_with(kiosk, "Daftar layanan ini"))
+    wait_phase(qtbot, kiosk, Phase.FORM)
+    click(qtbot, button_with(kiosk, "Lanjut"))
+    wait_phase(qtbot, kiosk, Phase.CONFIRMING)
+    summary = kiosk.screens[Phase.CONFIRMING]
+    assert isinstance(summary, ConfirmScreen)
+    assert BREAK in summary.summary["full_name"].value.shown()
+    click(qtbot, button_with(kiosk, "Ya, ambil nomor antrean"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    click(qtbot, button_with(kiosk, "Tidak"))
+    wait_phase(qtbot, kiosk, Phase.TICKET_ISSUED)
+    click(qtbot, button_with(kiosk, "Selesai"))
+    wait_phase(qtbot, kiosk, Phase.DONE)
+    left = every_string(kiosk)
+    assert UNSPACED[:12] not in left and UNSPACED[-12:] not in left
     assert_wiped(kiosk)

@@ -60,7 +60,7 @@ def test_an_online_ticket_shows_people_ahead_the_wait_and_what_to_bring(
     assert screen.number.text() == ticket.number
     assert screen.counter.text() == f"Silakan ke Loket {ticket.counter}"
     # after the number, the counter is what the citizen most needs: large, not body text
-    counter_px = QFontInfo(screen.counter.font()).pixelSize()
+    counter_px = QFontInfo(screen.counter.label.font()).pixelSize()  # in its box
     assert counter_px >= 1.5 * QFontInfo(screen.ahead.font()).pixelSize()
     assert counter_px < QFontInfo(screen.number.font()).pixelSize()
     assert screen.ahead.isVisible() and screen.wait.isVisible()

@@ -10,17 +10,20 @@ from kiosk.session.machine import SessionState
 from ui.screens.booking_words import booking_values
 from ui.screens.common import Screen, View, button, label, set_button_text
 from ui.screens.services import greeting
-from ui.screens.wrapping import wrapping_text
+from ui.screens.text_box import TextBox
 
 
 class AppointmentScreen(Screen):
     def __init__(self, view: View) -> None:
         super().__init__()
-        self.greeting = label(name="subtitle")
-        self.title = label(name="title")
+        # The card's name, the catalog's service and the centre's doctor: a word wider than
+        # the screen breaks inside, and where the screen has no room for all their lines
+        # they scroll in their boxes, the time and the big button kept on the screen.
+        self.greeting = TextBox("subtitle")
+        self.title = TextBox("title")
         self.when = label(name="subtitle")
         self.code = label(name="subtitle")
-        self.doctor = wrapping_text("subtitle")  # a name without spaces breaks inside
+        self.doctor = TextBox("subtitle")
         self.hint = label(name="subtitle")
         self.check_in = button("", lambda: view.dispatch(CheckInChosen()), "primary")
         self.other = button("", lambda: view.dispatch(OtherServices()))

@@ -20,6 +20,7 @@ from kiosk.session.machine import SessionState
 from ui.problems import NOTICES
 from ui.screens.common import Screen, View, button, label, set_button_text
 from ui.screens.message import SCREEN_ICON_PX, ProblemIcon, notice_texts
+from ui.screens.wrapping import wrapping_text
 from ui.speech import speaker_icon
 
 #: The tap picture's drawing size.
@@ -74,7 +75,7 @@ class AttractScreen(Screen):
         on_patient_search: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
-        self.office = label(name="subtitle")
+        self.office = wrapping_text("subtitle")  # the catalog's name of the office
         self.clock = label()
         self.clock.setObjectName("clock")
         self.title = label(name="title")

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.screens.common import button, label, set_button_text, set_spoken
-from ui.screens.wrapping import WrappingButton
+from ui.screens.common import button, set_button_text, set_spoken
+from ui.screens.wrapping import WrappingButton, wrapping_button, wrapping_text
 
 #: Up to this many choices are tiles on the form (four fit two by two, each ≥ 15 mm);
 #: more open a full-screen list.
@@ -85,7 +85,8 @@ class ChoiceField(QWidget):
                 self.tiles.append(tile)
             self._arrange(columns)
         else:
-            self.opener = button("", lambda: open_list(self), "choiceOpener")
+            # the chosen value, in the catalog's words: they wrap, as on the list's rows
+            self.opener = wrapping_button("", lambda: open_list(self), "choiceOpener")
             grid.addWidget(self.opener, 0, 0)
 
     def _arrange(self, columns: int) -> None:
@@ -94,7 +95,8 @@ class ChoiceField(QWidget):
         self.columns = columns
         for tile in self.tiles:
             self.grid.removeWidget(tile)
-        for c in range(self.grid.columnCount()):
+        # columns of one width: the columns to come too (an empty grid has one column)
+        for c in range(max(columns, self.grid.columnCount())):
             self.grid.setColumnStretch(c, 1 if c < columns else 0)
         for i, tile in enumerate(self.tiles):
             self.grid.addWidget(tile, i // columns, i % columns)
@@ -102,7 +104,9 @@ class ChoiceField(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self.tiles:  # as many side by side as keep every word whole
-            need = max(tile.minimumSizeHint().width() for tile in self.tiles)
+            # (not the tiles' minimum: that is their widest letter, so that one word wider
+            # than the field breaks inside its tile instead of widening the screen)
+            need = max(tile.whole_width() for tile in self.tiles)
             spacing = self.grid.spacing()
             fit = (self.width() + spacing) // (need + spacing)
             self._arrange(max(1, min(self.most_columns, fit)))
@@ -162,7 +166,7 @@ class ChoiceList(QFrame):
         box = QVBoxLayout(self)
         box.setContentsMargins(48, 48, 48, 48)
         box.setSpacing(24)
-        self.title = label(name="title")
+        self.title = wrapping_text("title")  # the field's label, from the catalog
         self.host = QWidget()
         self.list = QVBoxLayout(self.host)
         self.list.setSpacing(16)

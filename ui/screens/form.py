@@ -255,7 +255,8 @@ class FormScreen(Screen):
             col.addWidget(editor)
             col.addWidget(source)
             col.addWidget(error)
-            caption = plain_label(field.label(view.lang), wrap=True)
+            caption = wrapping_text(centred=False, beside=True)  # the catalog's, by its field
+            caption.setText(field.label(view.lang))
             self.form.addRow(caption, column)
             self.fields[field.name] = field
             self.editors[field.name] = editor
@@ -387,7 +388,9 @@ class SummaryRow(QWidget):
         box.setContentsMargins(0, 12, 0, 0)
         box.setSpacing(4)
         head = QHBoxLayout()
-        self.caption = plain_label(caption, "summaryLabel", wrap=True)
+        # the catalog's words, beside where the value came from
+        self.caption = wrapping_text("summaryLabel", centred=False, beside=True)
+        self.caption.setText(caption)
         head.addWidget(self.caption, 1)
         self.source = plain_label(name="summarySource")
         self.source.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

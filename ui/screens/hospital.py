@@ -55,7 +55,7 @@ class DoctorScreen(Screen):
     def __init__(self, view: View) -> None:
         super().__init__()
         self._view = view
-        self.title = label(name="title")
+        self.title = wrapping_text("title")  # with the poli's name, from the catalog
         self.prompt = label(name="subtitle")
         self.notice = NoticeBlock()
         self.list_host = QWidget()

@@ -29,10 +29,10 @@ from ui.screens.common import (
     View,
     button,
     label,
-    plain_label,
     set_button_text,
     set_style_name,
 )
+from ui.screens.wrapping import wrapping_text
 from ui.theme import PRIMARY
 
 #: The error screen's icon, in pixels: seen from arm's length before any word is read.
@@ -82,8 +82,10 @@ class NoticeBlock(QFrame):
         super().__init__()
         self.setObjectName("notice")
         self.icon = ProblemIcon(icon_px)
-        self.happened = plain_label(name="noticeHappened", wrap=True)
-        self.todo = plain_label(name="noticeTodo", wrap=True)
+        # a booking's office or service, from the centre or the catalog, may be one word
+        # wider than the room beside the icon: it breaks inside
+        self.happened = wrapping_text("noticeHappened", centred=False)
+        self.todo = wrapping_text("noticeTodo", centred=False)
         row = QHBoxLayout(self)
         row.setContentsMargins(16, 12, 16, 12)
         row.setSpacing(16)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.errors import Failure
 from kiosk.operator.panel import OperatorStatus
@@ -14,6 +14,7 @@ from kiosk.speech import SpeechOutput
 from offline_store.models import StoredTicket
 from printing.errors import PrintFault
 from ui.screens.common import Screen, View, button, label, set_button_text
+from ui.screens.wrapping import wrapping_text
 
 
 def _age(seconds: float | None) -> str:
@@ -101,8 +102,10 @@ class OperatorScreen(Screen):
         #: Whether the kiosk can be heard (ui/speech.py looks once the screen is painted).
         self.speech_output = speech_output
         self.title = label(name="title")
-        self.lines = {
-            key: label(name="operatorLine")
+        # What the centre, the readers and the faults say: a word wider than the panel (a
+        # catalog's version, an address in a fault) breaks inside its line, never cut.
+        self.lines: dict[str, QLabel] = {
+            key: wrapping_text("operatorLine")
             for key in (
                 "central",
                 "catalog",
@@ -134,7 +137,7 @@ class OperatorScreen(Screen):
         for line in self.lines.values():
             lines.addWidget(line)
         # A day's numbers without paper, which staff must read in full.
-        self.lines["unprinted"] = label(name="operatorLine")
+        self.lines["unprinted"] = wrapping_text("operatorLine")
         self.lines["unprinted"].hide()
         lines.addWidget(self.lines["unprinted"])
         lines.addStretch(1)

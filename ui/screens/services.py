@@ -69,7 +69,8 @@ class ServicesScreen(Screen):
         super().__init__()
         self._view = view
         self.progress = label(name="progress")
-        self.greeting = label(name="title")
+        # the card's name, written without spaces on some cards: breaks inside its line
+        self.greeting = wrapping_text("title")
         self.prompt = label(name="subtitle")
         self.notice = NoticeBlock()
         self.grid_host = QWidget()
@@ -174,8 +175,10 @@ class ServicesScreen(Screen):
                 in_category = [s for s in services if s.category == category]
                 if not in_category:
                     continue
+                heading = wrapping_text("subtitle", centred=False)  # the catalog's words
+                heading.setText(name(view.lang))
                 row = self._section(
-                    plain_label(name(view.lang), "subtitle"),
+                    heading,
                     [self._tile(s) for s in in_category],
                     row,
                 )

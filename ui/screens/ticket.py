@@ -20,6 +20,7 @@ from ui.screens.common import (
     set_button_text,
 )
 from ui.screens.message import NoticeBlock
+from ui.screens.text_box import TextBox
 from ui.screens.wrapping import wrapping_text
 
 
@@ -54,23 +55,25 @@ class TicketScreen(Screen):
         super().__init__()
         self._view = view
         self.heading = label(name="subtitle")
-        self.number = label(name="huge")
-        # The catalog's and the centre's words: a word wider than the screen breaks
-        # inside rather than widen the window past the screen (ui/screens/wrapping.py).
-        self.service = wrapping_text("subtitle")
+        self.number = wrapping_text("huge")  # the catalog's prefix, up to 8 letters
+        # The catalog's and the centre's words: a word wider than the screen breaks inside
+        # rather than widen the window past the screen (ui/screens/wrapping.py); where
+        # the screen has no room for all their lines, they scroll in their boxes and
+        # the number and the screen's own lines keep theirs (ui/screens/text_box.py).
+        self.service = TextBox("subtitle")
         #: "Silakan ke Loket 1": after the number, what the citizen most needs, so large.
-        self.counter = wrapping_text("counterCall")
+        self.counter = TextBox("counterCall")
         self.ahead = label(name="subtitle")
         self.wait = label(name="subtitle")
         #: A poli's ticket: the doctor, BPJS's queue number and the estimated time.
-        self.doctor = wrapping_text("subtitle")
-        self.nomorantrean = label(name="subtitle")
-        self.estimated = label(name="subtitle")
+        self.doctor = TextBox("subtitle")
+        self.nomorantrean = wrapping_text("subtitle")  # BPJS's words
+        self.estimated = wrapping_text("subtitle")
         self.paper = label(name="subtitle")
         #: In place of "take your ticket" when the paper may not come: the ticket stays.
         self.no_paper = NoticeBlock()
         self.requirements_title = label(name="subtitle")
-        self.requirements = wrapping_text("requirements")
+        self.requirements = TextBox("requirements")
         self.qr = QrCodeView()
         self.scan = label()
         self.finish = button("", lambda: self._view.dispatch(Finish()), "primary")
@@ -229,6 +232,6 @@ def _maybe(view: View, key: str, **values: int | None) -> str:
     return view.t(key, **values)
 
 
-def _show(widget: QLabel, text: str) -> None:
+def _show(widget: QLabel | TextBox, text: str) -> None:
     widget.setText(text)
     widget.setVisible(bool(text))

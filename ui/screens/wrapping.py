@@ -16,12 +16,17 @@ with the button's ``checked`` and ``blocked`` states copied onto it).
 whole line (a doctor's name written without spaces, an e-mail address or a code in a
 service's name, "Pertanggungjawaban" at "A+" in a narrow column) is broken inside,
 where its line is full, instead of running past the label's edge and being cut. So a
-tile never needs more than the width it is given, and every letter is shown. The
-service's detail and the summary show the catalog's words in it too.
+tile never needs more than the width it is given, and every letter is shown. Every
+label that shows words the kiosk did not write (a card's, the city record's, the
+catalog's, the centre's, what the citizen types) is one: a caption beside its field
+is one ``beside`` it (its minimum its widest word, up to a bound); on a screen with no
+scroll area of its own, such a text stands in a box that scrolls where the screen is
+short (:mod:`ui.screens.text_box`).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTextBoundaryFinder
@@ -40,6 +45,10 @@ ICON_GAP = 20
 BREAK = "\u200b"
 #: As QLabel: the width a wrapping label prefers is some 80 average letters.
 PREFERRED_LETTERS = 80
+#: Beside another widget (a form's caption beside its field), the most a label prefers,
+#: and the longest word it keeps whole when its row is short of room: some 24 average
+#: letters (Indonesian's long words, "Pertanggungjawaban" of 18 is 21 of them).
+BESIDE_LETTERS = 24
 #: Qt's largest widget width (QWIDGETSIZE_MAX): at it, no word is wider than its line.
 UNBOUNDED = (1 << 24) - 1
 
@@ -68,12 +77,17 @@ class WrappingText(QLabel):
     its longest word. Its accessible name is the text as given (never the breaks), for
     screen readers and the voice.
 
-    The narrow minimum suits a label as wide as its column (a tile's, a screen's);
-    beside another widget, a plain label keeps its longest word's width instead.
+    The narrow minimum suits a label as wide as its column (a tile's, a screen's). A label
+    ``beside`` another widget shares its row: a layout short of room would squeeze it to
+    a column of letters, and a QFormLayout gives its caption column the captions' size
+    hints whatever the fields need. Such a label prefers at most :data:`BESIDE_LETTERS`
+    average letters of width, and its minimum is its widest word up to that width: a
+    word that fits is kept whole, one wider breaks, and the row never needs more.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, beside: bool = False) -> None:
         super().__init__()
+        self._beside = beside
         self._words = ""
         #: The words between two places a line may break, each with its width, and the
         #: text they are for (a new font forgets them: :meth:`changeEvent`; a style sheet
@@ -151,6 +165,12 @@ class WrappingText(QLabel):
                 high += indent
         return QSize(wide, high)
 
+    def whole_width(self) -> int:
+        """The width at which no word of the text breaks inside: its widest word and the
+        room around it (a row of tiles stands side by side only where each has it)."""
+        self._widths()
+        return math.ceil(self._widest_word) + self._extra().width()
+
     def _room(self, width: int) -> int:
         return max(0, width - self._extra().width())
 
@@ -204,17 +224,23 @@ class WrappingText(QLabel):
     def _made_hints(self) -> tuple[QSize, QSize]:
         if not self._words:
             return super().sizeHint(), super().minimumSizeHint()
-        # some 80 letters wide, narrower when few lines would fill it
+        # some 80 letters wide, narrower when few lines would fill it; beside another
+        # widget, at most some 24
         metrics = self.fontMetrics()
-        wide = min(metrics.averageCharWidth() * PREFERRED_LETTERS, self.maximumWidth())
+        extra = self._extra()
+        if self._beside:  # that many letters in the room inside its padding
+            most = metrics.averageCharWidth() * BESIDE_LETTERS + extra.width()
+        else:
+            most = metrics.averageCharWidth() * PREFERRED_LETTERS
+        wide = min(most, self.maximumWidth())
         room = self._room(wide)
         lines = metrics.lineSpacing()
         used = self._used(room)
-        if used.height() < 4 * lines and used.width() > room // 2:
-            used = self._used(room // 2)
-        if used.height() < 2 * lines and used.width() > room // 4:
-            used = self._used(room // 4)
-        extra = self._extra()
+        if not self._beside:
+            if used.height() < 4 * lines and used.width() > room // 2:
+                used = self._used(room // 2)
+            if used.height() < 2 * lines and used.width() > room // 4:
+                used = self._used(room // 4)
         hint = (used + extra).expandedTo(self.minimumSize())
         # as high as one line; as wide as the text in no room, where every word breaks:
         # its widest letter (each measured alone: laying out the whole text with a break
@@ -227,6 +253,9 @@ class WrappingText(QLabel):
             one_line = max(line + extra.height(), self.minimumHeight())
         letters = {letter for letter in self._words if not letter.isspace()} or {" "}
         widest = max(metrics.horizontalAdvance(letter) for letter in letters) + extra.width()
+        if self._beside:  # its widest word, up to the room it prefers at most
+            widest = max(widest, min(self.whole_width(), wide))
+            hint.setWidth(max(hint.width(), widest))
         return hint, QSize(max(widest, self.minimumWidth()), min(hint.height(), one_line))
 
     # -- the breaks follow the width ------------------------------------------------
@@ -246,9 +275,9 @@ class WrappingText(QLabel):
             super().setText(shown)
 
 
-def wrapping_text(name: str = "", *, centred: bool = True) -> WrappingText:
+def wrapping_text(name: str = "", *, centred: bool = True, beside: bool = False) -> WrappingText:
     """A :class:`WrappingText` as ``common.label`` makes a label: centred, unless not."""
-    widget = WrappingText()
+    widget = WrappingText(beside=beside)
     if name:
         widget.setObjectName(name)
     if centred:
@@ -357,6 +386,12 @@ class WrappingButton(QPushButton):
         # tile breaks inside). The theme's touch size is an explicit minimum, which
         # layouts take instead; this hint is what the layout checks report of a tile.
         return QSize(self._row.minimumSize().width(), super().minimumSizeHint().height())
+
+    def whole_width(self) -> int:
+        """The width at which no word of its text breaks inside (``WrappingText``'s)."""
+        margins = self._row.contentsMargins()
+        icon = self.icon_label.width() + ICON_GAP if self.icon_label.isVisibleTo(self) else 0
+        return margins.left() + margins.right() + icon + self.text_label.whole_width()
 
     def set_height_cap(self, px: int) -> None:
         """Grow with the screen up to ``px`` high, or to what the text needs if more."""
