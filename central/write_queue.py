@@ -14,6 +14,11 @@ together last at most the busy timeout: a write past it raises
 :class:`central.errors.WriteQueueTimeout`, an outage (:mod:`central.outage`), answered
 ``503 database_unavailable`` as a lock held past the wait is.
 
+A write begun inside another of the same thread would wait for that one, which waits
+for it to end: :meth:`WriteQueue.turn` refuses it at once (:class:`NestedWrite`, the
+code's fault) instead of holding every write of the process for the busy timeout and
+answering the outage it is not.
+
 The queue is per process. Several processes on one file (``--workers N``, or an
 operator's command) still meet at SQLite's own lock, which each turn's write waits
 for within what is left of its busy timeout. PostgreSQL has no queue: its writes
@@ -28,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-from central.errors import WriteQueueTimeout
+from central.errors import NestedWrite, WriteQueueTimeout
 
 
 class Turn:
@@ -60,6 +65,8 @@ class WriteQueue:
         #: The busy timeout: the longest a write waits for its turn and the lock together.
         self.wait_s = wait_s
         self._turn = threading.Lock()
+        #: The thread whose write holds the turn (``None``: no write does).
+        self._holder: int | None = None
         self._counting = threading.Lock()
         self._waiting = 0
         self._watchers: list[Callable[[int], None]] = []
@@ -87,8 +94,14 @@ class WriteQueue:
 
         The block calls :meth:`Turn.began` once SQLite's lock is taken; until then (or
         the block's end) the write counts as waiting. Raises :class:`WriteQueueTimeout`
-        when the turn does not come within the busy timeout.
+        when the turn does not come within the busy timeout, :class:`NestedWrite` when
+        this thread's own write holds it.
         """
+        if self._holder == threading.get_ident():
+            raise NestedWrite(
+                "a write transaction begun inside another of the same thread: on SQLite"
+                " it waits for the one it stands in; end the outer one first"
+            )
         asked = time.monotonic()
         self._moved(+1)
         turn: Turn | None = None
@@ -102,9 +115,11 @@ class WriteQueue:
                     f"a write waited {self.wait_s:g} s for its turn behind this process's"
                     " other writes to SQLite"
                 )
+            self._holder = threading.get_ident()
             try:
                 yield turn
             finally:
+                self._holder = None
                 self._turn.release()
         finally:
             if turn is None:

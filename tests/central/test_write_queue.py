@@ -23,7 +23,7 @@ import requests
 from sqlalchemy import text
 
 from central.database import Database
-from central.errors import WriteQueueTimeout
+from central.errors import NestedWrite, WriteQueueTimeout
 from central.outage import outage_of
 from central.process import RunningCentral, fresh_database
 from central.settings import (
@@ -192,6 +192,31 @@ def test_a_write_that_waited_for_its_turn_waits_for_the_lock_only_what_is_left(
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 5000
         with db.read() as conn:
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 5000
+    finally:
+        db.dispose()
+
+
+def test_a_write_begun_inside_another_of_the_same_thread_is_refused_at_once(
+    tmp_path: Path,
+) -> None:
+    """It would wait for the write it stands in: every write of the process held behind
+    it for the busy timeout, then answered as if the database were busy (503). It is the
+    code's fault, told at once; the outer write and the writes after it go on."""
+    db = Database(f"sqlite:///{tmp_path / 'c.db'}", busy_timeout_s=2)
+    try:
+        with db.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        with db.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            with pytest.raises(NestedWrite), db.begin():
+                pass
+            assert db.writes_waiting == 0
+            with db.read() as reading:  # a read inside a write is no such fault
+                assert reading.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+        with db.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (2)"))
+        with db.read() as conn:
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 2
     finally:
         db.dispose()
 
