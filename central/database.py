@@ -86,7 +86,8 @@ class Database:
 
         On SQLite it waits for its turn among this process's writes first, without a
         connection; :class:`central.errors.WriteQueueTimeout` when the turn does not
-        come within the busy timeout.
+        come within the busy timeout, :class:`central.errors.NestedWrite` inside another
+        write of the same thread (it would wait for the one it stands in).
         """
         if self.writes is None:
             with self.engine.begin() as conn:

@@ -27,7 +27,10 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
   come up).
 * Serving: :class:`WriteQueueTimeout` (SQLite: a write that waited past the busy
   timeout for its turn behind the process's other writes; an outage, answered 503
-  as a lock held past the wait is: central/outage.py).
+  as a lock held past the wait is: central/outage.py), and :class:`WriteQueueFull`
+  (as many writes waiting as the process keeps threads for: the same outage, at once);
+  :class:`NestedWrite` (SQLite: a write begun inside another of the same thread, which
+  would wait for itself: the code's fault, a 500).
 
 Nothing here imports the web stack, so a kiosk that starts a centre as a child
 process (``kiosk demo``) catches :class:`CentralStartError` without FastAPI.
@@ -255,6 +258,18 @@ class DatabaseError(Exception):
 class WriteQueueTimeout(Exception):
     """SQLite: a write's turn behind this process's other writes did not come within
     ``--sqlite-busy-timeout`` (central/write_queue.py). Nothing was written."""
+
+
+class WriteQueueFull(WriteQueueTimeout):
+    """SQLite: as many of this process's writes wait already as it keeps threads for
+    (central/write_queue.py); this one is refused at once, so it holds no thread the
+    readers need. Nothing was written."""
+
+
+class NestedWrite(RuntimeError):
+    """SQLite: a write transaction begun while the same thread holds another open. The
+    inner one would wait for the outer, which waits for it: the code's fault, refused at
+    once (central/write_queue.py)."""
 
 
 class BindError(Exception):

@@ -166,15 +166,18 @@ def save_settings(
         return _page(request, ctx, staff, office, status=422, problem="slots.problem.settings")
     refused: SlotLengthInUse | None = None
     with ctx.db.begin() as conn:
-        services = numbering.office_services(conn, office)
-        if service_id not in services:  # nothing written: the block commits nothing
-            return _page(request, ctx, staff, office, status=422, problem="slots.problem.settings")
+        offered = service_id in numbering.office_services(conn, office)
         try:
-            bookings.put_settings(
-                conn, office, service_id, settings, actor=staff.actor, now=utc_now()
-            )
+            if offered:
+                bookings.put_settings(
+                    conn, office, service_id, settings, actor=staff.actor, now=utc_now()
+                )
         except SlotLengthInUse as exc:  # raised before anything is written
             refused = exc
+    # The page is drawn once the write is over: drawing it opens a transaction of its own,
+    # which inside this one waited for it (on SQLite, past the busy timeout: a 503).
+    if not offered:  # nothing written
+        return _page(request, ctx, staff, office, status=422, problem="slots.problem.settings")
     if refused is not None:
         return _page(
             request, ctx, staff, office, status=409, problem="slots.problem.slot_length",

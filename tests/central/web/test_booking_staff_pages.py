@@ -155,6 +155,30 @@ def test_a_settings_form_without_its_token_or_for_another_office_changes_nothing
     assert settings_of(office_db, "izin-usaha-mikro") == before
 
 
+def test_a_settings_form_for_a_service_the_office_lacks_is_refused_and_changes_nothing(
+    office: RunningCentral, office_db: Database
+) -> None:
+    """The refusal's page was drawn inside the form's own write, and drawing it opens a
+    transaction too: on SQLite it waited for the write it stood in, past the busy timeout,
+    and staff were told the database was busy (503) instead of what was wrong (422)."""
+    clerk = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    http, token = logged_in(office.url, clerk)
+    body = {
+        "csrf": token, "service_id": "layanan-tidak-ada", "enabled": "on",
+        "slot_minutes": "30", "capacity": "9", "walk_in_percent": "0", "policy": "head",
+        "grace_minutes": "15",
+    }  # fmt: skip
+    refused = http.post(
+        f"{office.url}/office/bookings/settings",
+        data=body,
+        headers={"Origin": office.url},
+        timeout=60,
+    )
+    assert refused.status_code == 422, refused.text[:300]
+    assert "Tidak ada yang diubah" in refused.text
+    assert settings_of(office_db, "layanan-tidak-ada") is None
+
+
 def test_the_counter_page_and_the_dashboard_show_todays_bookings_per_service(
     page: Page, office: RunningCentral, office_db: Database
 ) -> None:
