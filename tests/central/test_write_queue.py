@@ -187,6 +187,8 @@ def test_a_write_past_the_most_that_may_wait_is_refused_at_once_as_the_database_
     db = Database(f"sqlite:///{tmp_path / 'c.db'}", busy_timeout_s=30)
     assert db.writes is not None
     db.writes.most_waiting = 1
+    with db.begin():  # the file made and put in WAL mode before another process locks it
+        pass
     inside, leave = threading.Event(), threading.Event()
 
     def first_write() -> None:
