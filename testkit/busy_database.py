@@ -69,3 +69,16 @@ def write_lock_held(db_url: str) -> Iterator[None]:
         pg.rollback()
     finally:
         pg.close()
+
+
+def allow_connections(admin: Database, name: str, allowed: bool) -> None:
+    """PostgreSQL takes database ``name`` away (as a failover or a stop does: every
+    connection to it ended, no new one taken), or gives it back; ``admin`` is connected
+    to another database of the same cluster."""
+    with admin.begin() as conn:
+        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
+        if not allowed:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )

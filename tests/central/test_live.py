@@ -16,13 +16,14 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, text
+from sqlalchemy import event, insert
 
 from central.database import Database
 from central.live import LiveFeed
 from central.process import RunningCentral, start_central
 from central.tables import call_events
 from testkit.boards import issue
+from testkit.busy_database import allow_connections
 from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_office
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.pg_cluster import PgCluster
@@ -174,17 +175,6 @@ def test_a_wake_between_a_read_and_the_wait_is_not_lost(db: Database) -> None:
     _run(scenario)
 
 
-def _allow_connections(admin: Database, name: str, allowed: bool) -> None:
-    """PostgreSQL takes the database away (as a failover or a stop does), or back."""
-    with admin.begin() as conn:
-        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
-        if not allowed:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-
-
 def test_a_database_away_is_said_once_while_it_lasts_and_again_when_it_answers(
     pg_cluster: PgCluster, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -221,9 +211,9 @@ def test_a_database_away_is_said_once_while_it_lasts_and_again_when_it_answers(
         follower = asyncio.create_task(follow(stop))
         try:
             await asyncio.wait_for(_rounds(feed, 1), BOUND_S)  # the listener has begun too
-            _allow_connections(admin, name, allowed=False)
+            allow_connections(admin, name, allowed=False)
             await asyncio.wait_for(tries(5), BOUND_S)
-            _allow_connections(admin, name, allowed=True)
+            allow_connections(admin, name, allowed=True)
             await asyncio.wait_for(said_again(), BOUND_S)
         finally:
             stop.set()

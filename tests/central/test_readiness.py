@@ -11,6 +11,7 @@ from sqlalchemy import text
 from central.database import Database
 from central.process import start_central
 from central.readiness import BEHIND, UNREACHABLE
+from testkit.busy_database import allow_connections
 from testkit.centres import SHARED_START_S
 from testkit.pg_cluster import PgCluster
 
@@ -50,20 +51,12 @@ def test_a_database_that_refuses_is_not_ready(pg_cluster: PgCluster) -> None:
     try:
         with start(db_url=url) as centre:
             assert ready(centre.url).status_code == 200
-            with admin.begin() as conn:
-                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
-                conn.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
-                    ),
-                    {"n": name},
-                )
+            allow_connections(admin, name, False)
             answer = ready(centre.url)
             assert answer.status_code == 503
             assert answer.json() == {"ready": False, "reason": UNREACHABLE}
             assert str(pg_cluster.port) not in answer.text
-            with admin.begin() as conn:
-                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+            allow_connections(admin, name, True)
             assert ready(centre.url).status_code == 200
     finally:
         admin.dispose()

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import requests
 from playwright.sync_api import Browser, expect
-from sqlalchemy import text
 
 from central.access import staff
 from central.database import Database
@@ -22,6 +21,7 @@ from central.process import start_central
 from central.settings import DEMO_BOARD_TOKEN
 from testkit.boards import call_next, issue, register_board
 from testkit.browser import TIMEOUT_MS, fresh_context
+from testkit.busy_database import allow_connections
 from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_staff
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.pg_cluster import PgCluster
@@ -145,17 +145,6 @@ def test_a_stopping_server_ends_its_boards_streams_whole(tmp_path: Path) -> None
         server.stop()
 
 
-def _allow_connections(admin: Database, name: str, allowed: bool) -> None:
-    """PostgreSQL takes the centre's database away (as a failover or a stop does), or back."""
-    with admin.begin() as conn:
-        conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
-        if not allowed:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-
-
 def test_a_stream_open_when_the_database_goes_away_ends_whole_with_one_warning(
     pg_cluster: PgCluster,
 ) -> None:
@@ -176,7 +165,7 @@ def test_a_stream_open_when_the_database_goes_away_ends_whole_with_one_warning(
                 assert stream.status_code == 200, stream.text
                 lines = stream.iter_lines(decode_unicode=True)
                 assert any(line.startswith("event: state") for line in lines)  # it is open
-                _allow_connections(admin, name, allowed=False)
+                allow_connections(admin, name, allowed=False)
                 # It reads again when woken or at its heartbeat, finds the database away
                 # and ends; a stream cut off raises ChunkedEncodingError here.
                 rest = list(lines)
@@ -185,7 +174,7 @@ def test_a_stream_open_when_the_database_goes_away_ends_whole_with_one_warning(
             wait_until(lambda: said in server.output_tail(), 30, "the stream's warning")
             again = requests.get(events, timeout=30)  # the board connects again
             assert again.status_code == 503, again.text
-            _allow_connections(admin, name, allowed=True)
+            allow_connections(admin, name, allowed=True)
             with requests.get(events, stream=True, timeout=60) as back:
                 assert back.status_code == 200
                 assert any(
