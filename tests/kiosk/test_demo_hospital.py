@@ -9,8 +9,10 @@ and SATUSEHAT as an Encounter; Budi's check-in reaches BPJS as tasks 1, 2, 3, wh
 accepts only for a booking it knows. And the launcher, as ``make demo`` runs it, stops
 the kiosk, the centre and both stand-ins when the kiosk quits.
 
-The centre runs in a fixed-offset zone where it is morning now, so the demo doctors'
-hours of today are not over whatever the hour the test runs.
+The centre runs in the office's own zone, as BPJS takes it: a visit's estimated time is
+checked against its day in one of Indonesia's zones. The demo internist's hours are the
+whole day, so his hours of today are not over whatever the hour the module starts (clear
+of the office's midnight, as every test starts).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sqlalchemy import select
 from central.database import Database
 from central.hospital import demo as hospital_demo
 from central.tables import hospital_visits
+from testkit import clocks
 from testkit.centre_hospital import hospital_kiosk, hospital_registration
 from testkit.centre_requests import new_id, results
 from testkit.commands import ROOT
@@ -44,15 +47,10 @@ SITI_NIK = "1471015203850001"
 WAIT_S = 30.0
 
 
-def morning_zone() -> str:
-    """A fixed-offset IANA zone in which it is about nine in the morning now."""
-    offset = (9 - dt.datetime.now(dt.UTC).hour + 12) % 24 - 12  # -12 … +11
-    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
-    with demo_world(tmp_path_factory.mktemp("demo"), timezone=morning_zone()) as running:
+    clocks.clear_of_the_offices_midnight()  # made before each test's own wait for it
+    with demo_world(tmp_path_factory.mktemp("demo")) as running:
         yield running
 
 
