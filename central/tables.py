@@ -820,6 +820,29 @@ hospital_visits = Table(
     Column("cancelled_at", UtcDateTime, nullable=True),
 )
 Index("ix_hospital_visits_office_id_day", hospital_visits.c.office_id, hospital_visits.c.day)
+#: One live visit per patient, poli and day, whatever made it and however requests race
+#: (0019_one_visit_a_day): a visit is live in every state but ``cancelled`` (a lapsed
+#: Mobile JKN booking is cancelled too); the patient is the city's record and the NIK,
+#: either of which a kiosk's visit may lack (the other index then holds it).
+LIVE_VISIT = text("state <> 'cancelled'")
+uq_visit_citizen_day = Index(
+    "uq_hospital_visits_citizen_service_day_live",
+    hospital_visits.c.citizen_id,
+    hospital_visits.c.service_id,
+    hospital_visits.c.day,
+    unique=True,
+    sqlite_where=LIVE_VISIT,
+    postgresql_where=LIVE_VISIT,
+)
+uq_visit_nik_day = Index(
+    "uq_hospital_visits_nik_service_day_live",
+    hospital_visits.c.nik,
+    hospital_visits.c.service_id,
+    hospital_visits.c.day,
+    unique=True,
+    sqlite_where=LIVE_VISIT,
+    postgresql_where=LIVE_VISIT,
+)
 #: Each office's last No. RM given (one ``UPDATE … SET last = last + 1`` per new patient).
 norm_sequence = Table(
     "norm_sequence",
