@@ -898,3 +898,15 @@ integration_targets = Table(
     Column("settings_digest", String(64), nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+#: Citizens' IHS numbers as SATUSEHAT answered a Patient search by NIK
+#: (0020_satusehat_patients; central/integrations/satusehat/patients.py): keyed by a
+#: keyed hash of the NIK (never the NIK), one row per citizen, shared by every server
+#: process and kept over a restart; a row older than a day is asked again and purged.
+satusehat_patients = Table(
+    "satusehat_patients",
+    metadata,
+    Column("nik_hash", String(64), primary_key=True),
+    Column("ihs_number", String(64), nullable=False),
+    Column("found_at", UtcDateTime, nullable=False),
+)
+Index("ix_satusehat_patients_found_at", satusehat_patients.c.found_at)
