@@ -138,7 +138,9 @@ def create_app(
     # Every server process sends: claims keep two from sending one message.
     sender = Sender(database, provider_of(settings), policy_of(settings), settings.zone)
     # Which integrations are on was recorded by prepare_database; each process sends.
-    integration_sender = sender_of(database, settings.integrations, settings.zone)
+    integration_sender = sender_of(
+        database, settings.integrations, settings.zone, context.audit_key
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

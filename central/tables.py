@@ -820,6 +820,29 @@ hospital_visits = Table(
     Column("cancelled_at", UtcDateTime, nullable=True),
 )
 Index("ix_hospital_visits_office_id_day", hospital_visits.c.office_id, hospital_visits.c.day)
+#: One live visit per patient, poli and day, whatever made it and however requests race
+#: (0019_one_visit_a_day): a visit is live in every state but ``cancelled`` (a lapsed
+#: Mobile JKN booking is cancelled too); the patient is the city's record and the NIK,
+#: either of which a kiosk's visit may lack (the other index then holds it).
+LIVE_VISIT = text("state <> 'cancelled'")
+uq_visit_citizen_day = Index(
+    "uq_hospital_visits_citizen_service_day_live",
+    hospital_visits.c.citizen_id,
+    hospital_visits.c.service_id,
+    hospital_visits.c.day,
+    unique=True,
+    sqlite_where=LIVE_VISIT,
+    postgresql_where=LIVE_VISIT,
+)
+uq_visit_nik_day = Index(
+    "uq_hospital_visits_nik_service_day_live",
+    hospital_visits.c.nik,
+    hospital_visits.c.service_id,
+    hospital_visits.c.day,
+    unique=True,
+    sqlite_where=LIVE_VISIT,
+    postgresql_where=LIVE_VISIT,
+)
 #: Each office's last No. RM given (one ``UPDATE … SET last = last + 1`` per new patient).
 norm_sequence = Table(
     "norm_sequence",
@@ -875,3 +898,15 @@ integration_targets = Table(
     Column("settings_digest", String(64), nullable=True),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+#: Citizens' IHS numbers as SATUSEHAT answered a Patient search by NIK
+#: (0020_satusehat_patients; central/integrations/satusehat/patients.py): keyed by a
+#: keyed hash of the NIK (never the NIK), one row per citizen, shared by every server
+#: process and kept over a restart; a row older than a day is asked again and purged.
+satusehat_patients = Table(
+    "satusehat_patients",
+    metadata,
+    Column("nik_hash", String(64), primary_key=True),
+    Column("ihs_number", String(64), nullable=False),
+    Column("found_at", UtcDateTime, nullable=False),
+)
+Index("ix_satusehat_patients_found_at", satusehat_patients.c.found_at)

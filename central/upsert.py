@@ -1,5 +1,6 @@
 """What SQLite and PostgreSQL spell differently, written once for both: ``INSERT … ON
-CONFLICT DO UPDATE`` (one statement, no race), and a list of values bound as one parameter."""
+CONFLICT DO UPDATE`` (one statement, no race), a list of values bound as one parameter,
+and which constraint refused a row."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Connection,
+    Index,
     String,
     Table,
+    UniqueConstraint,
     any_,
     bindparam,
     func,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 
 def dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
@@ -59,3 +63,29 @@ def one_of(dialect: str, column: Column[Any], values: Iterable[object]) -> Colum
         return column == any_(bindparam(None, listed, type_=ARRAY(element)))
     read = func.json_each(bindparam(None, json.dumps(listed), type_=String())).table_valued("value")
     return column.in_(select(read.c.value))
+
+
+def violated(exc: IntegrityError) -> str | frozenset[str] | None:
+    """The constraint ``exc`` names, never a value: PostgreSQL's name of it; SQLite's
+    columns of a unique one ("UNIQUE constraint failed: t.a, t.b"), else what it names."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if isinstance(name, str):
+        return name
+    text = str(exc.orig)
+    head, _, columns = text.partition(" constraint failed: ")
+    if head in ("UNIQUE", "PRIMARY KEY") and columns:
+        return frozenset(c.strip() for c in columns.split(","))
+    return f"{head} {columns}" if columns else None  # CHECK, NOT NULL, FOREIGN KEY
+
+
+def refused_by(exc: IntegrityError, *guards: Index | UniqueConstraint) -> bool:
+    """Whether one of the unique ``guards`` refused the row ``exc`` is about: by its name
+    (PostgreSQL) or by its table's columns (SQLite names a unique index so)."""
+    said = violated(exc)
+    for guard in guards:
+        table = guard.table
+        assert table is not None  # noqa: S101 - a guard of a table of ours
+        if said == guard.name or said == frozenset(f"{table.name}.{c.name}" for c in guard.columns):
+            return True
+    return False

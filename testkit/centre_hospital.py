@@ -1,20 +1,76 @@
-"""What the hospital tests send the centre: a kiosk and staff of the demo hospital, schedules."""
+"""What the hospital tests send the centre: a kiosk and staff of the demo hospital, schedules,
+and patients of their own (one live visit per patient, poli and day: a test that makes a
+visit takes a patient no other test has used that day)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from dataclasses import dataclass
 from typing import Any
 
 import requests
+from sqlalchemy import insert, select
 
 from central.access import staff
+from central.access.audit import utc_now
+from central.database import Database
 from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID
+from central.tables import citizens, hospital_visits, medical_records
 from testkit.centre_accounts import bearer, enrol
 from testkit.centre_accounts import new_staff as _new_staff
-from testkit.centre_requests import ZONE, new_id, now_iso
+from testkit.centre_requests import ZONE, new_id, now_iso, results
 
 HOSPITAL = DEMO_HOSPITAL_ID
 _counter = iter(range(1_000_000))
+_patients = itertools.count(1)
+
+
+def patient_numbers() -> tuple[str, str]:
+    """A NIK no test has used in this process (a man born 15 May 1990, Pekanbaru) and a
+    BPJS card number of the same sequence: ``(nik, nomorkartu)``."""
+    n = next(_patients)
+    return f"14710215059{n:05d}", f"00098765{n:05d}"
+
+
+@dataclass(frozen=True)
+class Patient:
+    """A patient of the demo hospital made for one test: the city's record with a BPJS
+    card, and a No. RM at the hospital."""
+
+    nik: str
+    nomorkartu: str
+    norm: str
+    full_name: str = "Pasien Uji"
+    birth_date: dt.date = dt.date(1990, 5, 15)
+
+    def values(self) -> dict[str, str]:
+        """The registration's ``values`` a kiosk sends for the patient."""
+        return {"full_name": self.full_name, "nik": self.nik}
+
+
+def new_hospital_patient(db: Database) -> Patient:
+    """A patient of the demo hospital, written to the centre's database ``db``."""
+    nik, nomorkartu = patient_numbers()
+    patient = Patient(nik, nomorkartu, f"8{nik[-5:]}")
+    with db.begin() as conn:
+        citizen = conn.execute(
+            insert(citizens)
+            .values(
+                nik=patient.nik,
+                full_name=patient.full_name,
+                bpjs_number=patient.nomorkartu,
+                birth_date=patient.birth_date,
+                updated_at=utc_now(),
+            )
+            .returning(citizens.c.id)
+        ).scalar_one()
+        conn.execute(
+            insert(medical_records).values(
+                citizen_id=citizen, office_id=HOSPITAL, medical_record_number=patient.norm
+            )
+        )
+    return patient
 
 
 def hospital_kiosk(url: str) -> tuple[str, str]:
@@ -144,3 +200,23 @@ def visit_cancel(key: str, ticket_id: str, reason: str = "Pasien batal") -> dict
             "cancelled_at": now_iso(),
         },
     }
+
+
+def free_the_day(url: str, token: str, db: Database, nik: str, service_id: str) -> None:
+    """Cancel, as the desk does (``visit_cancel`` from the demo hospital's kiosk
+    ``token``), every live visit of the patient ``nik`` at the poli today that another
+    test of this centre made: one live visit per patient, poli and day, so a test that
+    must make the demo patient's visit there frees the day first."""
+    with db.read() as conn:
+        held = conn.execute(
+            select(hospital_visits.c.ticket_id).where(
+                hospital_visits.c.nik == nik,
+                hospital_visits.c.service_id == service_id,
+                hospital_visits.c.day == dt.datetime.now(ZONE).date(),
+                hospital_visits.c.state != "cancelled",
+            )
+        ).all()
+    for (ticket_id,) in held:
+        assert ticket_id is not None, "a Mobile JKN booking holds the day: cancel it in the app"
+        [done] = results(url, token, [visit_cancel(f"free-{new_id()}", ticket_id)])
+        assert done["result"]["cancel"] == "cancelled", done

@@ -20,7 +20,7 @@ import requests
 
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer
-from testkit.centre_hospital import HOSPITAL, put_schedule
+from testkit.centre_hospital import HOSPITAL, patient_numbers, put_schedule
 from testkit.centre_requests import new_id, registration
 
 USERNAME = "bpjs-mjkn"
@@ -30,7 +30,6 @@ POLI = "poli-anak"
 KODEPOLI = "ANA"
 BASE = "/api/v1/wsrs"
 _doctors = itertools.count(70001)
-_cards = itertools.count(1)
 
 
 def integrations_file(folder: Path, standin: BpjsStandIn, *, extra: str = "") -> Path:
@@ -97,8 +96,8 @@ def put_doctor(
 
 def new_patient() -> dict[str, str]:
     """A NIK the city's records do not hold (a man born 15 May 1990) and a card number."""
-    n = next(_cards)
-    return {"nik": f"14710215059{n:05d}", "nomorkartu": f"00098765{n:05d}"}
+    nik, nomorkartu = patient_numbers()
+    return {"nik": nik, "nomorkartu": nomorkartu}
 
 
 def ambil_body(patient: dict[str, str], kode: int, day: dt.date, hours: str) -> dict[str, Any]:

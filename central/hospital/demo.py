@@ -204,7 +204,8 @@ def with_todays_examples(
     The demo doctors have one schedule per weekday, so the examples name
     today's; the registration's ``issued_at`` is now; the ticket id is a new
     one (``ticket_id``, else a random version-4 id) for every copy, so every
-    reader of the description can run its example, any day.
+    reader of the description can run its example, any day (Siti Aminah's visit
+    is made by the day's first run: one live visit per patient, poli and day).
     """
     ticket_id = ticket_id or str(uuid.uuid4())
     out = copy.deepcopy(schema)
@@ -220,7 +221,9 @@ def with_todays_examples(
                     "summary": "A JKN patient at the demo hospital's internist (rsud-pku)",
                     "description": "Works against the demo data (``--seed-demo``) with a kiosk "
                     "enrolled with DEMO-RSUD-PKU-0001: first the allocate, then the "
-                    "registration with the number the allocate answered.",
+                    "registration with the number the allocate answered. A patient has one "
+                    "live visit per poli and day: run again the same day, the registration "
+                    "is stored and its result says ``already_registered`` (no second visit).",
                     "value": value,
                 }
             }

@@ -8,6 +8,12 @@
   allocate did not (an offline kiosk), beyond the quota if none is left
   (``over_quota``, shown to staff: nothing is lost), then calls
   :func:`central.integrations.triggers.visit_registered`.
+* **One live visit per patient, poli and day**, whatever made it (a kiosk, the
+  desk, Mobile JKN's ambil antrean): :func:`live_visit_that_day` is the read
+  every path asks first, and the database holds the rule
+  (:data:`ONE_VISIT_A_DAY`, two partial unique indexes): of two registrations
+  at once the second insert is refused, and :func:`register` answers it as the
+  read would (``already_registered``), leaving no visit, place or call behind.
 * :func:`cancel`: a ``visit_cancel`` submission: the visit cancelled, its
   ticket closed, its place given back, then
   :func:`central.integrations.triggers.visit_cancelled`.
@@ -21,14 +27,24 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from central.errors import ApiError, Conflict, DoctorClosed, QuotaFull, Unprocessable
 from central.hospital import quota, schedules
 from central.integrations import triggers
 from central.live import notify
+from central.office import bookings as office_bookings
 from central.office.queue import OPEN, VOID
-from central.tables import citizens, hospital_visits, medical_records, tickets
+from central.tables import (
+    citizens,
+    hospital_visits,
+    medical_records,
+    tickets,
+    uq_visit_citizen_day,
+    uq_visit_nik_day,
+)
+from central.upsert import refused_by
 from contract.errors import NikError
 from contract.hospital import HospitalRequest, Payer, parse_hhmm
 from contract.nik import parse_nik
@@ -43,6 +59,54 @@ REGISTERED, BOOKED, CHECKED_IN, CANCELLED, DONE = (
     "cancelled",
     "done",
 )
+
+
+#: The database's hold on one live visit per patient, poli and day (0019_one_visit_a_day):
+#: by the city's record and by the NIK, over every visit not ``cancelled``.
+ONE_VISIT_A_DAY = (uq_visit_citizen_day, uq_visit_nik_day)
+#: A registration's ``hospital`` result when the patient holds the day at the poli already.
+ALREADY_REGISTERED = {
+    "error": "already_registered",
+    "detail": "Pasien sudah terdaftar di poli ini hari ini; tiket ini tetap tiket biasa, "
+    "periksa di loket. / The patient already has a visit at this poli today; this ticket "
+    "stays a plain one, check at the desk.",
+}
+
+
+def live_visit_that_day(
+    conn: Connection, citizen_id: int | None, nik: str | None, service_id: str, day: dt.date
+) -> bool:
+    """Whether the patient (the city's record, or the NIK) has a visit at the poli that day,
+    whatever made it (Mobile JKN, a kiosk, the desk) and however far it went (booked,
+    checked in, served): only a cancelled or lapsed one leaves the day free.
+
+    The read every path that makes a visit asks first; :data:`ONE_VISIT_A_DAY` holds
+    the same rule when two ask at once.
+    """
+    keys = []
+    if citizen_id is not None:
+        keys.append(hospital_visits.c.citizen_id == citizen_id)
+    if nik:
+        keys.append(hospital_visits.c.nik == nik)
+    if not keys:
+        return False  # nobody named: nothing to hold the day by
+    held = conn.execute(
+        select(hospital_visits.c.id)
+        .where(
+            or_(*keys),
+            hospital_visits.c.service_id == service_id,
+            hospital_visits.c.day == day,
+            hospital_visits.c.state != CANCELLED,
+        )
+        .limit(1)
+    ).first()
+    return held is not None
+
+
+def second_visit(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is :data:`ONE_VISIT_A_DAY` refusing a visit: another registration of
+    the patient at the poli that day was stored first (an insert in a savepoint)."""
+    return refused_by(exc, *ONE_VISIT_A_DAY)
 
 
 @dataclass(frozen=True)
@@ -270,8 +334,13 @@ def register(
     registration naming another doctor or payer is recorded with the doctor
     and payer of that place (what was counted and printed), and the result
     says so (``changed``). A registration that makes no visit (no usable
-    schedule, a patient it cannot name) gives the ticket's place back
+    schedule, a patient it cannot name, a patient with a live visit at the poli
+    that day: ``already_registered``) gives the ticket's place back
     (:func:`settle`, called for every registration).
+
+    The place and the visit are taken in a savepoint: a registration that loses
+    the race for the patient's day (:data:`ONE_VISIT_A_DAY`) leaves neither, nor
+    the calls :func:`central.integrations.triggers.visit_registered` writes.
     """
     done = conn.execute(
         select(hospital_visits).where(hospital_visits.c.ticket_id == ticket_id)
@@ -288,6 +357,54 @@ def register(
         log.warning("a registration's patient is not one person: the ticket stays a plain one")
         return {"error": patient.problem, "detail": patient.detail}
     citizen = patient.citizen
+    values = body.get("values") if isinstance(body.get("values"), dict) else {}
+    assert isinstance(values, dict)  # noqa: S101 - narrowed just above
+    nik = (values.get("nik") or None) or (citizen.nik if citizen is not None else None)
+    if citizen is not None:  # a booking of theirs there that day that lapsed is closed first
+        office_bookings.mark_lapsed(conn, citizen.id, service_id, day, now)
+    citizen_id = citizen.id if citizen is not None else None
+    if live_visit_that_day(conn, citizen_id, nik, service_id, day):
+        log.warning("a registration for a patient with a visit at the poli today makes none")
+        return dict(ALREADY_REGISTERED)
+    try:
+        with conn.begin_nested():
+            return _record(
+                conn,
+                office_id=office_id,
+                ticket_id=ticket_id,
+                schedule=schedule,
+                poli=poli,
+                day=day,
+                request=request,
+                body=body,
+                citizen=citizen,
+                nik=nik,
+                now=now,
+            )
+    except IntegrityError as exc:
+        if not second_visit(exc):
+            raise
+        # another registration of the patient at the poli committed since the read: its
+        # savepoint is gone (a place this call took, the visit), as if the read had seen it
+        log.warning("a registration lost the race for the patient's day at the poli: no visit")
+        return dict(ALREADY_REGISTERED)
+
+
+def _record(
+    conn: Connection,
+    *,
+    office_id: str,
+    ticket_id: str,
+    schedule: Any,
+    poli: schedules.Poli,
+    day: dt.date,
+    request: HospitalRequest,
+    body: dict[str, Any],
+    citizen: Any,
+    nik: str | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Take the ticket's place and insert its visit; the registration's result."""
     taken = quota.take(conn, ticket_id, schedule, day, request.payer, now, force=True)
     assert taken is not None  # noqa: S101 - a forced take always takes
     changed: dict[str, str] = {}
@@ -338,7 +455,7 @@ def register(
         "citizen_id": citizen.id if citizen is not None else None,
         "norm": norm or None,
         "nomorkartu": request.nomorkartu or (citizen.bpjs_number if citizen else None),
-        "nik": (values.get("nik") or None) or (citizen.nik if citizen else None),
+        "nik": nik,
         "phone": _phone(values.get("phone")) or (citizen.phone if citizen else None),
         # a No. RM found here makes a returning patient, whatever the kiosk thought
         "new_patient": request.new_patient and not norm,

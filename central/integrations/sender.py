@@ -36,6 +36,7 @@ from central.integrations.bpjs.antrean import AntreanClient, AntreanDeliverer
 from central.integrations.config import BpjsSettings, Integrations, SatusehatSettings, digest
 from central.integrations.satusehat.client import SatusehatClient
 from central.integrations.satusehat.dispatch import SatusehatDeliverer
+from central.integrations.satusehat.patients import InDatabase
 
 log = logging.getLogger(__name__)
 
@@ -81,17 +82,17 @@ def record_targets(db: Database, integrations: Integrations) -> None:
     log.info("integrations on: %s", ", ".join(on) or "none")
 
 
-def sender_of(db: Database, integrations: Integrations, zone: ZoneInfo) -> Sender:
-    """The sender for the targets the configuration switches on."""
+def sender_of(db: Database, integrations: Integrations, zone: ZoneInfo, audit_key: bytes) -> Sender:
+    """The sender for the targets the configuration switches on; SATUSEHAT's IHS numbers
+    kept in the database under keyed hashes of the NIKs (``audit_key``)."""
     deliverers: dict[str, Deliverer] = {}
     policies: dict[str, Policy] = {}
     if integrations.bpjs is not None:
         deliverers[outbox.BPJS] = AntreanDeliverer(AntreanClient(integrations.bpjs), zone)
         policies[outbox.BPJS] = policy_of(integrations.bpjs)
     if integrations.satusehat is not None:
-        deliverers[outbox.SATUSEHAT] = SatusehatDeliverer(
-            SatusehatClient(integrations.satusehat), db
-        )
+        client = SatusehatClient(integrations.satusehat, known=InDatabase(db, audit_key))
+        deliverers[outbox.SATUSEHAT] = SatusehatDeliverer(client, db)
         policies[outbox.SATUSEHAT] = policy_of(integrations.satusehat)
     return Sender(db, deliverers, policies)
 

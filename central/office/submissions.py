@@ -107,7 +107,7 @@ from central.tables import (
     tickets,
 )
 from central.times import EARLIEST, LATEST, in_range
-from central.upsert import one_of
+from central.upsert import one_of, violated
 from contract.errors import HospitalError
 from contract.hospital import HospitalRequest
 from contract.ticket_ids import is_foreign, is_kiosk_made
@@ -384,7 +384,7 @@ def _refused(item: Item, exc: IntegrityError) -> Outcome:
     was taken; any other constraint (a complaint's, a check the database holds) refuses
     the item as a body the database will not store (``invalid_body``).
     """
-    guard = _violated(exc)
+    guard = violated(exc)
     if item.kind == "service_registration" and any(
         guard in (name, columns) for name, columns in _NUMBER_GUARDS
     ):
@@ -396,20 +396,6 @@ def _refused(item: Item, exc: IntegrityError) -> Outcome:
     return Outcome(
         item.key, SubmissionStatus.INVALID, "invalid_body", "the database refused this item"
     )
-
-
-def _violated(exc: IntegrityError) -> str | frozenset[str] | None:
-    """The constraint ``exc`` names, never a value: PostgreSQL's name of it; SQLite's
-    columns of a unique one ("UNIQUE constraint failed: t.a, t.b"), else what it names."""
-    diag = getattr(exc.orig, "diag", None)
-    name = getattr(diag, "constraint_name", None)
-    if isinstance(name, str):
-        return name
-    text = str(exc.orig)
-    head, _, columns = text.partition(" constraint failed: ")
-    if head in ("UNIQUE", "PRIMARY KEY") and columns:
-        return frozenset(c.strip() for c in columns.split(","))
-    return f"{head} {columns}" if columns else None  # CHECK, NOT NULL, FOREIGN KEY
 
 
 def _item_fault(exc: StatementError) -> bool:

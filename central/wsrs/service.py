@@ -6,7 +6,11 @@ which the app shows and the kiosk's keypad takes) and a ``hospital_visits`` row
 (``source`` ``mjkn``, state ``booked``) holding one of the doctor's JKN places
 that day, taken by the hospital's conditional ``UPDATE`` on the day's counter
 row (:mod:`central.hospital.quota`): two bookings for the last place, one wins.
-All in one transaction: a refusal leaves nothing behind. A patient the centre
+All in one transaction: a refusal leaves nothing behind. One visit per patient,
+poli and day (:func:`central.hospital.visits.live_visit_that_day`), held by the
+database too: a kiosk's registration of the patient stored since the read makes
+the visit's insert fail, and the booking, its place and a new record go with the
+savepoint; the answer is the read's ("sudah memiliki antrean"). A patient the centre
 has no No. RM for at this hospital is booked all the same and answered 202;
 Mobile JKN then sends **pasien baru**, which gives the No. RM.
 
@@ -33,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import record_event, utc_now
 from central.api.deps import AppContext
-from central.hospital import patients, quota, schedules
+from central.hospital import patients, quota, schedules, visits
 from central.office import bookings as office_bookings
 from central.office.citizens import KeyKind, audit_lookup
 from central.tables import (
@@ -304,28 +308,6 @@ def _patient(conn: Connection, req: AmbilAntrean, office_id: str) -> tuple[int |
     return int(row.id), norm or ""
 
 
-def _visit_that_day(
-    conn: Connection, citizen_id: int | None, nik: str, service_id: str, day: dt.date
-) -> bool:
-    """Whether the patient has a visit at the poli that day, whatever made it (Mobile JKN,
-    a kiosk, the desk) and however far it went (booked, checked in, served): only a
-    cancelled or lapsed one leaves the day free. One visit per patient, poli and day."""
-    who = hospital_visits.c.nik == nik
-    if citizen_id is not None:
-        who = or_(who, hospital_visits.c.citizen_id == citizen_id)
-    held = conn.execute(
-        select(hospital_visits.c.id)
-        .where(
-            who,
-            hospital_visits.c.service_id == service_id,
-            hospital_visits.c.day == day,
-            hospital_visits.c.state != "cancelled",
-        )
-        .limit(1)
-    ).first()
-    return held is not None
-
-
 def _new_citizen(conn: Connection, req: AmbilAntrean, now: dt.datetime) -> int | str:
     """A record for a NIK BPJS knows and the city not yet: NIK and card number; pasien baru
     fills in the rest (never a name guessed). Its id, or the refusal.
@@ -424,7 +406,7 @@ def _ambil(
     known, norm = patient
     if known is not None:  # a booking of theirs there that day that lapsed is closed first
         office_bookings.mark_lapsed(conn, known, found.service_id, day, now)
-    if _visit_that_day(conn, known, req.nik, found.service_id, day):
+    if visits.live_visit_that_day(conn, known, req.nik, found.service_id, day):
         return shapes.failed(_ALREADY)
     # The booking, a new record and the place together or not at all (the audit stays).
     attempt = conn.begin_nested()
@@ -455,40 +437,30 @@ def _ambil(
     if place is None:
         attempt.rollback()
         return shapes.failed(_FULL)
-    attempt.commit()
     nomorantrean = quota.nomorantrean(found.kodepoli, place.angka)
     estimated = estimate(parse_hhmm(found.starts), place.angka, found.minutes_per_patient)
-    conn.execute(
-        insert(hospital_visits).values(
-            ticket_id=None,
-            kodebooking=code,
-            office_id=found.office_id,
-            service_id=found.service_id,
-            schedule_id=found.id,
-            kodepoli=found.kodepoli,
-            kodedokter=found.kodedokter,
-            doctor_name=found.doctor_name,
-            jampraktek=f"{found.starts}-{found.ends}",
-            day=day,
-            payer=Payer.JKN.value,
+    try:
+        _insert_visit(
+            conn,
+            req,
+            found,
+            code=code,
             citizen_id=citizen_id,
-            norm=norm or None,
-            nomorkartu=req.nomorkartu,
-            nik=req.nik,
-            phone=req.nohp,
-            new_patient=not norm,
-            jeniskunjungan=req.jeniskunjungan,
-            nomorreferensi=req.nomorreferensi,
+            norm=norm,
+            angka=place.angka,
             nomorantrean=nomorantrean,
-            angkaantrean=place.angka,
-            estimated_at=estimated.strftime("%H:%M"),
-            source="mjkn",
-            booking_code=code,
-            state="booked",
-            over_quota=False,
-            created_at=now,
+            estimated=estimated,
+            now=now,
         )
-    )
+    except IntegrityError as exc:
+        attempt.rollback()
+        if not visits.second_visit(exc):
+            raise
+        # a kiosk's or another call's visit of the patient at the poli committed since
+        # the read: the booking, a new record and the place go with the savepoint
+        log.info("Mobile JKN booking refused: the patient's day at the poli was just taken")
+        return shapes.failed(_ALREADY)
+    attempt.commit()
     answer = {
         "nomorantrean": nomorantrean,
         "angkaantrean": place.angka,
@@ -511,6 +483,55 @@ def _ambil(
     if norm:
         return shapes.ok(answer)
     return shapes.ok(answer, code=shapes.NEW_PATIENT, message=NEW_PATIENT_MESSAGE)
+
+
+def _insert_visit(
+    conn: Connection,
+    req: AmbilAntrean,
+    found: _Schedule,
+    *,
+    code: str,
+    citizen_id: int,
+    norm: str,
+    angka: int,
+    nomorantrean: str,
+    estimated: dt.time,
+    now: dt.datetime,
+) -> None:
+    """The booking's visit (``booked``); refused by the database's
+    :data:`central.hospital.visits.ONE_VISIT_A_DAY` when the patient's day at the poli
+    was taken since the read."""
+    conn.execute(
+        insert(hospital_visits).values(
+            ticket_id=None,
+            kodebooking=code,
+            office_id=found.office_id,
+            service_id=found.service_id,
+            schedule_id=found.id,
+            kodepoli=found.kodepoli,
+            kodedokter=found.kodedokter,
+            doctor_name=found.doctor_name,
+            jampraktek=f"{found.starts}-{found.ends}",
+            day=req.tanggalperiksa,
+            payer=Payer.JKN.value,
+            citizen_id=citizen_id,
+            norm=norm or None,
+            nomorkartu=req.nomorkartu,
+            nik=req.nik,
+            phone=req.nohp,
+            new_patient=not norm,
+            jeniskunjungan=req.jeniskunjungan,
+            nomorreferensi=req.nomorreferensi,
+            nomorantrean=nomorantrean,
+            angkaantrean=angka,
+            estimated_at=estimated.strftime("%H:%M"),
+            source="mjkn",
+            booking_code=code,
+            state="booked",
+            over_quota=False,
+            created_at=now,
+        )
+    )
 
 
 # -- one booking: sisa, batal, check-in -------------------------------------------------------

@@ -24,9 +24,11 @@ from testkit.centre_hospital import (
     HOSPITAL,
     allocate,
     doctor_today,
+    free_the_day,
     hospital_kiosk,
     hospital_registration,
     hospital_staff,
+    new_hospital_patient,
     new_schedule,
     put_schedule,
     visit_cancel,
@@ -186,19 +188,27 @@ def test_a_registration_makes_its_visit_once(
     central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
 ) -> None:
     url, token = central_server.url, kiosk[0]
+    patient = new_hospital_patient(operator)
     sid = new_schedule(url, staff_token, quota_jkn=2)
     ticket_id = new_id()
     allocated = allocate(url, token, sid, ticket_id=ticket_id).json()
     hospital = {
         "schedule_id": sid,
         "payer": "jkn",
-        "norm": "000123",
-        "nomorkartu": "0001234567890",
+        "norm": patient.norm,
+        "nomorkartu": patient.nomorkartu,
         "new_patient": False,
         "jeniskunjungan": 1,
         "nomorreferensi": "0001R0011225V000999",
     }
-    item = hospital_registration(ticket_id, allocated["display"], "online", hospital)
+    item = hospital_registration(
+        ticket_id,
+        allocated["display"],
+        "online",
+        hospital,
+        values=patient.values(),
+        card_number=None,
+    )
     [first] = results(url, token, [item])
     assert first["status"] == "accepted", first
     assert first["result"]["hospital"] == {**allocated["hospital"], "over_quota": False}
@@ -207,9 +217,9 @@ def test_a_registration_makes_its_visit_once(
     visit = _visit(operator, ticket_id)
     assert visit.kodebooking == allocated["hospital"]["kodebooking"]
     assert (visit.norm, visit.nomorkartu, visit.nik) == (
-        "000123",
-        "0001234567890",
-        "1471015203850001",
+        patient.norm,
+        patient.nomorkartu,
+        patient.nik,
     )
     assert (visit.kodepoli, visit.kodedokter, visit.jampraktek) == ("INT", "99001", "08:00-23:59")
     assert (visit.state, visit.source, visit.over_quota, visit.payer) == (
@@ -229,6 +239,7 @@ def test_an_offline_registration_beyond_the_quota_is_kept_for_staff(
     central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
 ) -> None:
     url, (token, code) = central_server.url, kiosk
+    patient = new_hospital_patient(operator)
     sid = new_schedule(url, staff_token, quota_jkn=0)
     ticket_id = new_id()
     item = hospital_registration(
@@ -236,12 +247,14 @@ def test_an_offline_registration_beyond_the_quota_is_kept_for_staff(
         f"D-{code}-101",
         "fallback",
         {"schedule_id": sid, "payer": "jkn"},
+        values=patient.values(),
+        card_number=None,
     )
     [done] = results(url, token, [item])
     assert done["status"] == "accepted", done
     assert done["result"]["hospital"]["over_quota"] is True
     visit = _visit(operator, ticket_id)
-    assert visit is not None and visit.over_quota is True and visit.norm == "000123"
+    assert visit is not None and visit.over_quota is True and visit.norm == patient.norm
 
 
 def test_a_bad_hospital_object_keeps_the_ticket(
@@ -265,13 +278,20 @@ def test_a_cancel_closes_the_visit_and_gives_the_place_back(
     central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
 ) -> None:
     url, token = central_server.url, kiosk[0]
+    patient = new_hospital_patient(operator)
     sid = new_schedule(url, staff_token, quota_jkn=1)
     ticket_id = new_id()
     allocated = allocate(url, token, sid, ticket_id=ticket_id).json()
     hospital = {"schedule_id": sid, "payer": "jkn"}
-    results(
-        url, token, [hospital_registration(ticket_id, allocated["display"], "online", hospital)]
+    item = hospital_registration(
+        ticket_id,
+        allocated["display"],
+        "online",
+        hospital,
+        values=patient.values(),
+        card_number=None,
     )
+    assert "kodebooking" in results(url, token, [item])[0]["result"]["hospital"]
     assert doctor_today(url, token, sid)["left_jkn"] == 0
     [cancelled] = results(url, token, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
     assert cancelled["status"] == "accepted" and cancelled["result"]["cancel"] == "cancelled"
@@ -301,21 +321,36 @@ def test_the_openapi_example_works_against_the_demo_data(
         body = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]
         return body["examples"]["hospital"]["value"]
 
-    allocated = requests.post(
-        f"{url}/api/v1/tickets/allocate",
-        json=example("/api/v1/tickets/allocate"),
-        headers=bearer(token),
-        timeout=10,
-    )
-    assert allocated.status_code in (200, 201), allocated.text
-    batch = example("/api/v1/submissions")
-    batch["items"][0]["body"]["ticket"]["number"] = allocated.json()["display"]
-    [done] = results(url, token, batch["items"])
-    assert done["status"] == "accepted", done
-    assert done["result"]["hospital"]["kodebooking"] == allocated.json()["hospital"]["kodebooking"]
-    visit = _visit(operator, allocated.json()["ticket_id"])
+    def run() -> tuple[dict[str, Any], dict[str, Any]]:
+        allocated = requests.post(
+            f"{url}/api/v1/tickets/allocate",
+            json=example("/api/v1/tickets/allocate"),
+            headers=bearer(token),
+            timeout=10,
+        )
+        assert allocated.status_code in (200, 201), allocated.text
+        batch = example("/api/v1/submissions")
+        batch["items"][0]["body"]["ticket"]["number"] = allocated.json()["display"]
+        [done] = results(url, token, batch["items"])
+        assert done["status"] == "accepted", done
+        return allocated.json(), done["result"]["hospital"]
+
+    free_the_day(url, token, operator, SITI_NIK, "poli-dalam")  # the example registers her
+    allocated, said = run()
+    assert said["kodebooking"] == allocated["hospital"]["kodebooking"], said
+    visit = _visit(operator, allocated["ticket_id"])
     assert visit.norm == "000123" and visit.nomorkartu == "0001234567890"
-    assert visit.day.isoformat() == allocated.json()["day"]
+    assert visit.day.isoformat() == allocated["day"]
+    spec = requests.get(f"{url}/openapi.json", timeout=10).json()  # the next reader's copy
+    again, said = run()
+    assert said["error"] == "already_registered", "Siti has one visit at the poli a day"
+    assert (
+        "already_registered"
+        in spec["paths"]["/api/v1/submissions"]["post"]["requestBody"]["content"][
+            "application/json"
+        ]["examples"]["hospital"]["description"]
+    )
+    assert _visit(operator, again["ticket_id"]) is None
 
 
 def _other(url: str, staff_token: str, **fields: Any) -> str:
@@ -338,8 +373,16 @@ def test_a_registration_is_recorded_on_the_place_its_ticket_holds(
     for schedule, payer in ((held, "jkn"), (asked, "umum")):  # a retry naming another place
         again = allocate(url, token, schedule, payer, ticket_id=ticket_id)
         assert again.status_code == 409 and "tempat dokter" in again.json()["detail"], again.text
-    hospital = {"schedule_id": asked, "payer": "jkn", "norm": "000123"}
-    item = hospital_registration(ticket_id, allocated.json()["display"], "online", hospital)
+    patient = new_hospital_patient(operator)
+    hospital = {"schedule_id": asked, "payer": "jkn", "norm": patient.norm}
+    item = hospital_registration(
+        ticket_id,
+        allocated.json()["display"],
+        "online",
+        hospital,
+        values=patient.values(),
+        card_number=None,
+    )
     [done] = results(url, token, [item])
     assert done["status"] == "accepted", done
     result = done["result"]["hospital"]
@@ -424,18 +467,20 @@ def test_a_voided_ticket_takes_no_place_again(
 def test_a_returning_patient_found_by_the_centre_is_not_reported_new(
     central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
 ) -> None:
-    """An offline kiosk knew no No. RM; the centre finds Siti's by her BPJS number."""
+    """An offline kiosk knew no No. RM; the centre finds the patient's by their BPJS number."""
     url, (token, code) = central_server.url, kiosk
+    patient = new_hospital_patient(operator)
     sid = new_schedule(url, staff_token, quota_jkn=2)
     ticket_id = new_id()
-    hospital = {"schedule_id": sid, "payer": "jkn", "norm": "", "nomorkartu": "0001234567890",
+    hospital = {"schedule_id": sid, "payer": "jkn", "norm": "", "nomorkartu": patient.nomorkartu,
                 "new_patient": True}  # fmt: skip
-    values = {"full_name": "Siti Aminah", "nik": SITI_NIK, "phone": "0" * 5000}
+    values = {**patient.values(), "phone": "0" * 5000}
     [done] = results(url, token, [hospital_registration(ticket_id, f"D-{code}-401", "fallback",
-                                                        hospital, values=values)])  # fmt: skip
+                                                        hospital, values=values,
+                                                        card_number=None)])  # fmt: skip
     assert done["status"] == "accepted", done
     visit = _visit(operator, ticket_id)
-    assert (visit.norm, visit.new_patient) == ("000123", False)
+    assert (visit.norm, visit.new_patient) == (patient.norm, False)
     assert visit.phone != "0" * 20, "a phone that is none is not cut to fit"
 
 
@@ -516,6 +561,7 @@ def test_a_served_ticket_makes_its_visit_done(
     central_server: RunningCentral, operator: Database, kiosk: tuple[str, str], staff_token: str
 ) -> None:
     url, token = central_server.url, kiosk[0]
+    patient = new_hospital_patient(operator)
     sid = new_schedule(url, staff_token, service_id="poli-gigi", quota_jkn=2)
     ticket_id = new_id()
     allocated = allocate(url, token, sid, ticket_id=ticket_id, service_id="poli-gigi")
@@ -526,6 +572,8 @@ def test_a_served_ticket_makes_its_visit_done(
         "online",
         {"schedule_id": sid, "payer": "jkn"},
         service_id="poli-gigi",
+        values=patient.values(),
+        card_number=None,
     )
     assert results(url, token, [item])[0]["status"] == "accepted"
     assert _visit(operator, ticket_id).state == "registered"

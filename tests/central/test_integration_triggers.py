@@ -74,7 +74,15 @@ def db(migrated_db_url: str) -> Iterator[Database]:
         database.dispose()
 
 
-def _visit(db: Database, ticket_id: str, source: str = "kiosk", payer: str = "jkn") -> str:
+def _visit(
+    db: Database,
+    ticket_id: str,
+    source: str = "kiosk",
+    payer: str = "jkn",
+    nik: str = "1471010101800001",
+) -> str:
+    """A visit of the patient ``nik`` (one live visit per patient, poli and day: a second
+    visit of the day is another patient's)."""
     kodebooking = f"KB{ticket_id}"
     with db.begin() as conn:
         conn.execute(
@@ -92,7 +100,7 @@ def _visit(db: Database, ticket_id: str, source: str = "kiosk", payer: str = "jk
                 payer=payer,
                 norm="000123",
                 nomorkartu="0001234567890" if payer == "jkn" else None,
-                nik="1471010101800001",
+                nik=nik,
                 phone="081234567890",
                 new_patient=False,
                 jeniskunjungan=1,
@@ -171,7 +179,7 @@ def test_a_registration_is_add_then_tasks_1_2_3_with_every_field(db: Database) -
 def test_a_mobile_jkn_check_in_is_tasks_only_and_a_paying_patient_non_jkn(db: Database) -> None:
     _switch(db, bpjs=True)
     mjkn = _visit(db, "t1", source="mjkn")
-    umum = _visit(db, "t2", payer="umum")
+    umum = _visit(db, "t2", payer="umum", nik="1471010101800002")
     with db.begin() as conn:
         triggers.visit_registered(conn, "t1", AT)  # Mobile JKN added it itself
         assert _rows(db) == []
@@ -203,7 +211,7 @@ def test_poli_then_pharmacy_steps_are_tasks_4_to_7_once_each(db: Database) -> No
 def test_a_cancel_is_task_99_then_batal_and_a_no_show_is_99(db: Database) -> None:
     _switch(db, bpjs=True)
     cancelled = _visit(db, "t1")
-    absent = _visit(db, "t2")
+    absent = _visit(db, "t2", nik="1471010101800002")
     with db.begin() as conn:
         triggers.visit_cancelled(conn, "t1", AT)
     _step(db, "t2", "poli-dalam", "no_show")

@@ -90,6 +90,14 @@ def lite(new_migrated_db_url: Callable[[str], str]) -> Iterator[Database]:
     yield from _database(new_migrated_db_url("sqlite"))
 
 
+def _patient(standin: Satusehat, n: int) -> str:
+    """The NIK of the ``n``-th patient of a test (the 0th is :data:`NIK`), whom SATUSEHAT
+    knows: one live visit per patient, poli and day, so each visit of a day is another's."""
+    nik = f"{NIK[:-3]}{n + 1:03}"
+    standin.patients[nik] = IHS
+    return nik
+
+
 def _write_visit(
     db: Database,
     ticket: str = "T-001",
@@ -239,7 +247,7 @@ def test_faults_lose_nothing(lite: Database, standin: Satusehat) -> None:
     client.tokens.bearer()  # mid-day: a token is held when the trouble starts
     for n, fault in enumerate(FAULTS):
         ticket = f"T-{n:03}"
-        _write_visit(lite, ticket)
+        _write_visit(lite, ticket, nik=_patient(standin, n))
         if fault == "down":
             standin.down()
         else:
@@ -361,7 +369,7 @@ INVALID = (
 def test_an_invalid_resource_is_never_sent(lite: Database, standin: Satusehat) -> None:
     """A poli without its Location or a doctor without a Practitioner: never sent, shown."""
     for n, (change, _) in enumerate(INVALID):
-        _write_visit(lite, f"T-{n:03}", steps=())
+        _write_visit(lite, f"T-{n:03}", nik=_patient(standin, n), steps=())
         with lite.begin() as conn:
             conn.execute(update(doctor_schedules).values(practitioner_id=DOCTOR))
             conn.execute(update(services).values(location_id=POLI))

@@ -33,6 +33,7 @@ from testkit.centre_hospital import (
     HOSPITAL,
     allocate,
     doctor_today,
+    free_the_day,
     hospital_kiosk,
     hospital_staff,
     new_schedule,
@@ -61,6 +62,7 @@ from ui.window import KioskWindow
 pytestmark = pytest.mark.timeout(90)
 
 POLI = "poli-dalam"
+SITI_NIK = "1471015203850001"
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +99,7 @@ def test_a_jkn_patient_taps_picks_poli_and_doctor_and_gets_a_ticket_with_the_doc
     qtbot: QtBot,
     tmp_path: Path,
 ) -> None:
+    free_the_day(centre.url, other_kiosk, operator, SITI_NIK, POLI)  # one visit a day: hers
     sid = new_schedule(centre.url, staff_token, quota_jkn=3, starts="08:00", minutes=10)
     with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
         wait_cached(qtbot, kiosk, sid)
@@ -239,6 +242,7 @@ def test_offline_the_ticket_comes_from_the_cache_and_the_visit_arrives_later(
     qtbot: QtBot,
     tmp_path: Path,
 ) -> None:
+    free_the_day(centre.url, other_kiosk, operator, SITI_NIK, POLI)  # one visit a day: hers
     sid = new_schedule(centre.url, staff_token, quota_jkn=5, starts="09:00", minutes=15)
     proxy = FaultProxy(centre.port)
     try:

@@ -10,18 +10,17 @@ token and tries once more. What comes back is an answer or one of two errors:
   message); sending the same thing again would change nothing.
 
 A NIK never reaches a log or an error message; the IHS number found for one is
-kept per citizen (by the NIK's hash) for the life of the process.
+kept per citizen for a day (:mod:`central.integrations.satusehat.patients`: in the
+database for the server's sender, shared by its processes; else in this process).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
-from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote
 
+from central.access.audit import utc_now
 from central.errors import ExchangeError, SatusehatTokenError, TooLarge, TooSlow
 from central.errors import SatusehatRefused as Refused
 from central.errors import SatusehatUnavailable as Unavailable
@@ -29,9 +28,8 @@ from central.integrations.config import SatusehatSettings
 from central.integrations.http import Answer, exchange, parse_json
 from central.integrations.satusehat.auth import TokenSource
 from central.integrations.satusehat.fhir import NIK_SYSTEM
+from central.integrations.satusehat.patients import IhsNumbers, InMemory
 
-#: How many citizens' IHS numbers one process keeps.
-IHS_CACHE_SIZE = 10_000
 #: The longest message kept from an OperationOutcome.
 MESSAGE_MAX = 300
 
@@ -56,16 +54,18 @@ def outcome_text(body: bytes) -> str:
     return "; ".join(words)[:MESSAGE_MAX]
 
 
-def _citizen(nik: str) -> str:
-    return hashlib.sha256(nik.encode("utf-8")).hexdigest()
-
-
 class SatusehatClient:
-    def __init__(self, config: SatusehatSettings, tokens: TokenSource | None = None) -> None:
+    def __init__(
+        self,
+        config: SatusehatSettings,
+        tokens: TokenSource | None = None,
+        *,
+        known: IhsNumbers | None = None,
+    ) -> None:
         self.config = config
         self.tokens = tokens or TokenSource(config)
-        self._ihs: OrderedDict[str, str] = OrderedDict()
-        self._lock = threading.Lock()
+        #: The IHS numbers SATUSEHAT gave (this process's own unless the caller shares some).
+        self.known: IhsNumbers = known if known is not None else InMemory()
 
     def __repr__(self) -> str:
         return f"SatusehatClient({self.config.base_url})"
@@ -125,12 +125,14 @@ class SatusehatClient:
         return data
 
     def patient_ihs(self, nik: str) -> str | None:
-        """The IHS number of the citizen with ``nik``; ``None`` when SATUSEHAT has none."""
-        key = _citizen(nik)
-        with self._lock:
-            if key in self._ihs:
-                self._ihs.move_to_end(key)
-                return self._ihs[key]
+        """The IHS number of the citizen with ``nik``; ``None`` when SATUSEHAT has none.
+
+        One found less than a day ago (:attr:`known`) is not asked again; "none" is
+        never kept (the patient may register with SATUSEHAT meanwhile).
+        """
+        kept = self.known.get(nik, utc_now())
+        if kept is not None:
+            return kept
         query = quote(f"{NIK_SYSTEM}|{nik}", safe="")
         bundle = self._json(self._call("GET", f"Patient?identifier={query}"))
         if bundle.get("resourceType") != "Bundle":
@@ -146,10 +148,7 @@ class SatusehatClient:
             ) from None
         if not isinstance(ihs, str) or not ihs:
             raise Unavailable("SATUSEHAT answer unreadable (no Patient id)", code="garbage")
-        with self._lock:
-            self._ihs[key] = ihs
-            while len(self._ihs) > IHS_CACHE_SIZE:
-                self._ihs.popitem(last=False)
+        self.known.put(nik, ihs, utc_now())
         return ihs
 
     def create_encounter(self, resource: dict[str, Any]) -> str:

@@ -1,0 +1,640 @@
+"""One live visit per patient, poli and day, whatever made it, however requests race.
+
+Two real server processes on one database (SQLite, then the throwaway PostgreSQL),
+with BPJS switched on so a visit's calls are written: a kiosk's registration and
+Mobile JKN's "ambil antrean" for one patient, or two kiosks' (one of them the desk),
+are released at once by a barrier, again and again. Each time exactly one visit is
+live and one place of the doctor's quota is used; the other hears what it would have
+heard a moment later (Mobile JKN: BPJS's envelope "sudah memiliki antrean"; a kiosk:
+``already_registered``, its ticket a plain one), and leaves no booking, place, record
+or call to BPJS behind. On PostgreSQL the race is also made certain: the other visit
+is committed between a registration's read and its insert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import event, func, insert, or_, select, update
+
+from central.access.audit import utc_now
+from central.database import Database
+from central.hospital import quota, visits
+from central.process import RunningCentral, start_central
+from central.tables import (
+    bookings,
+    citizens,
+    doctor_quota,
+    hospital_visits,
+    integration_outbox,
+    quota_takes,
+)
+from central.wsrs.service import _ambil
+from central.wsrs.shapes import AmbilAntrean
+from contract.hospital import HospitalRequest, Payer
+from testkit.bpjs_standin import BpjsStandIn
+from testkit.centre_accounts import bearer, new_staff
+from testkit.centre_hospital import (
+    Patient,
+    hospital_kiosk,
+    hospital_registration,
+    new_hospital_patient,
+    patient_numbers,
+)
+from testkit.centre_requests import ZONE, new_id, results
+from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS, SHARED_START_S, migrated_database
+from testkit.mjkn import (
+    BASE,
+    KODEPOLI,
+    OFFICE,
+    POLI,
+    USERNAME,
+    ambil_body,
+    integrations_file,
+    put_doctor,
+    wsrs_token,
+)
+
+pytestmark = pytest.mark.timeout(600)
+
+ALL_DAY = "00:00-23:59"
+ROUNDS = 10
+ALREADY = "sudah memiliki antrean"
+_fallbacks = itertools.count(101)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two server processes of one database, a kiosk enrolled on each, Mobile JKN's tokens."""
+
+    urls: tuple[str, str]
+    kiosks: tuple[str, str]
+    #: The kiosks' codes, which their fallback numbers carry.
+    codes: tuple[str, str]
+    wsrs: tuple[str, str]
+    servers: tuple[RunningCentral, RunningCentral]
+    db: Database
+    staff: str
+
+    def logs(self) -> str:
+        return "\n".join(s.output_tail() for s in self.servers)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def pair(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Pair]:
+    folder: Path = tmp_path_factory.mktemp("one-visit")
+    url = migrated_database(request, tmp_path_factory, str(request.param), "one-visit")
+    standin = BpjsStandIn()
+    request.addfinalizer(standin.close)
+    args = (*LOOSE_SERVER_ARGS, "--integrations", str(integrations_file(folder, standin)))
+    first = start_central(seed_demo=True, db_url=url, extra_args=args, timeout_s=SHARED_START_S)
+    second = None
+    db = Database(url)
+    try:
+        second = start_central(
+            seed_demo=True, db_url=url, extra_args=args, timeout_s=SHARED_START_S
+        )
+        kiosks = (hospital_kiosk(first.url), hospital_kiosk(second.url))
+        yield Pair(
+            (first.url, second.url),
+            (kiosks[0][0], kiosks[1][0]),
+            (kiosks[0][1], kiosks[1][1]),
+            (wsrs_token(first.url), wsrs_token(second.url)),
+            (first, second),
+            db,
+            new_staff(db, first.url),
+        )
+    finally:
+        db.dispose()
+        if second is not None:
+            second.stop()
+        first.stop()
+
+
+def today() -> dt.date:
+    return dt.datetime.now(ZONE).date()
+
+
+def known_patient(p: Pair) -> Patient:
+    """A patient of the hospital: the city's record with a BPJS card, and a No. RM."""
+    return new_hospital_patient(p.db)
+
+
+def unknown_patient() -> Patient:
+    """A NIK the city's records do not hold, with a BPJS card: no No. RM yet."""
+    return Patient(*patient_numbers(), norm="")
+
+
+def doctor(p: Pair) -> tuple[int, str]:
+    """A doctor of Poli Anak with hours all day today: (kodedokter, schedule id)."""
+    kode = put_doctor(
+        p.urls[0], p.staff, today(), name="Sehari", starts="00:00", ends="23:59", quota_jkn=20
+    )
+    return kode, f"sehari-{kode}"
+
+
+# -- what each side sends ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kiosk:
+    """A kiosk's (or the desk's) visit: its ticket numbered online, its registration."""
+
+    which: int
+    ticket_id: str
+    kodebooking: str
+    item: dict[str, Any]
+
+
+def kiosk_ticket(p: Pair, which: int, schedule_id: str, patient: Patient, *, desk: bool) -> Kiosk:
+    """A JKN ticket of ``patient`` numbered by kiosk ``which`` with the doctor's place, and
+    its registration as the kiosk's outbox sends it (not sent yet)."""
+    ticket_id = new_id()
+    place = {"schedule_id": schedule_id, "payer": "jkn"}
+    made = requests.post(
+        f"{p.urls[which]}/api/v1/tickets/allocate",
+        json={"ticket_id": ticket_id, "service_id": POLI, "hospital": place},
+        headers=bearer(p.kiosks[which]),
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    hospital = {**place, "norm": patient.norm, "nomorkartu": patient.nomorkartu}
+    item = hospital_registration(
+        ticket_id,
+        made.json()["display"],
+        "online",
+        hospital,
+        service_id=POLI,
+        values={"nik": patient.nik},
+        card_number=None,
+    )
+    if desk:
+        item["body"]["desk"] = True
+    return Kiosk(which, ticket_id, made.json()["hospital"]["kodebooking"], item)
+
+
+def register(p: Pair, kiosk: Kiosk, session: requests.Session) -> dict[str, Any]:
+    """Send the registration; its ``result.hospital``."""
+    answer = session.post(
+        f"{p.urls[kiosk.which]}/api/v1/submissions",
+        json={"items": [kiosk.item]},
+        headers=bearer(p.kiosks[kiosk.which]),
+        timeout=60,
+    )
+    assert answer.status_code == 200, answer.text
+    (done,) = answer.json()["results"]
+    assert done["status"] == "accepted", done
+    hospital: dict[str, Any] = done["result"]["hospital"]
+    return hospital
+
+
+def ambil(
+    p: Pair, which: int, patient: Patient, kode: int, session: requests.Session
+) -> tuple[int, int, str, dict[str, Any]]:
+    """Mobile JKN books ``patient`` with doctor ``kode`` today on process ``which``:
+    (HTTP status, metadata.code, message, response)."""
+    body = ambil_body(
+        {"nik": patient.nik, "nomorkartu": patient.nomorkartu, "norm": patient.norm},
+        kode,
+        today(),
+        ALL_DAY,
+    )
+    answer = session.post(
+        p.urls[which] + BASE + "/antrean",
+        json=body,
+        headers={"x-token": p.wsrs[which], "x-username": USERNAME},
+        timeout=60,
+    )
+    got = answer.json()
+    return answer.status_code, got["metadata"]["code"], got["metadata"]["message"], got
+
+
+def at_once(*sends: tuple[str, Callable[[requests.Session], Any]]) -> list[Any]:
+    """Each of ``sends`` (the server it talks to, what it sends) on a thread of its own
+    with its connection made, released together by a barrier; their answers in order."""
+    gate = threading.Barrier(len(sends))
+    answers: list[Any] = [None] * len(sends)
+    failures: list[BaseException] = []
+
+    def run(i: int, url: str, send: Callable[[requests.Session], Any]) -> None:
+        with requests.Session() as session:
+            try:
+                session.get(f"{url}/ready", timeout=30)  # the connection made before the gate
+                gate.wait(timeout=60)
+                answers[i] = send(session)
+            except BaseException as exc:  # reported on the test's thread
+                failures.append(exc)
+                gate.abort()
+
+    threads = [
+        threading.Thread(target=run, args=(i, url, send)) for i, (url, send) in enumerate(sends)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return answers
+
+
+# -- what the database holds afterwards -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the database holds of one patient's day at Poli Anak."""
+
+    live: list[Any]
+    used: int
+    places: int
+    bookings: int
+    citizens: int
+
+
+def held(p: Pair, patient: Patient, schedule_id: str) -> Held:
+    with p.db.read() as conn:
+        who = conn.execute(select(citizens.c.id).where(citizens.c.nik == patient.nik)).all()
+        keys = [hospital_visits.c.nik == patient.nik]
+        if who:
+            keys.append(hospital_visits.c.citizen_id == who[0].id)
+        live = conn.execute(
+            select(hospital_visits).where(
+                or_(*keys),
+                hospital_visits.c.service_id == POLI,
+                hospital_visits.c.day == today(),
+                hospital_visits.c.state != "cancelled",
+            )
+        ).all()
+        used = conn.execute(
+            select(doctor_quota.c.used_jkn).where(
+                doctor_quota.c.schedule_id == schedule_id, doctor_quota.c.day == today()
+            )
+        ).scalar_one_or_none()
+        places = conn.execute(
+            select(func.count())
+            .select_from(quota_takes)
+            .where(quota_takes.c.schedule_id == schedule_id, quota_takes.c.released_at.is_(None))
+        ).scalar_one()
+        booked = conn.execute(
+            select(func.count())
+            .select_from(bookings)
+            .join(citizens, citizens.c.id == bookings.c.citizen_id)
+            .where(citizens.c.nik == patient.nik, bookings.c.state != "cancelled")
+        ).scalar_one()
+    return Held(list(live), int(used or 0), int(places), int(booked), len(who))
+
+
+def calls_about(p: Pair, kiosk: Kiosk) -> int:
+    """The calls to BPJS and SATUSEHAT written for ``kiosk``'s visit."""
+    with p.db.read() as conn:
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(integration_outbox)
+                .where(
+                    integration_outbox.c.order_key.in_(
+                        [kiosk.kodebooking, f"encounter:{kiosk.ticket_id}"]
+                    )
+                )
+            ).scalar_one()
+        )
+
+
+# -- the races over HTTP ----------------------------------------------------------------------
+
+
+def test_a_kiosk_and_mobile_jkn_at_once_make_one_visit(pair: Pair) -> None:
+    """The patient registers at a kiosk (process 0) as Mobile JKN books them (process 1)."""
+    outcomes: Counter[str] = Counter()
+    for round_ in range(ROUNDS):
+        kode, sid = doctor(pair)
+        patient = known_patient(pair) if round_ % 2 == 0 else unknown_patient()
+        kiosk = kiosk_ticket(pair, 0, sid, patient, desk=False)
+        said, (status, code, message, _) = at_once(
+            (pair.urls[0], partial(register, pair, kiosk)),
+            (pair.urls[1], partial(ambil, pair, 1, patient, kode)),
+        )
+        after = held(pair, patient, sid)
+        assert len(after.live) == 1, (round_, said, message, after.live)
+        assert (after.used, after.places) == (1, 1), (round_, after)
+        assert status == 200, (status, message)
+        (visit,) = after.live
+        if visit.source == "mjkn":  # Mobile JKN first: the kiosk's ticket stays a plain one
+            outcomes["mjkn"] += 1
+            assert code in (200, 202), message
+            assert said == visits.ALREADY_REGISTERED, said
+            assert calls_about(pair, kiosk) == 0, "the refused registration wrote a call"
+            assert after.bookings == 1
+        else:  # the kiosk first: Mobile JKN hears the read's answer, nothing is left
+            outcomes["kiosk"] += 1
+            assert visit.ticket_id == kiosk.ticket_id
+            assert said["kodebooking"] == kiosk.kodebooking, said
+            assert (code, ALREADY in message) == (201, True), message
+            assert after.bookings == 0, "the refused booking left its row"
+            assert after.citizens == (1 if patient.norm else 0), "a refused booking's record"
+            assert calls_about(pair, kiosk) > 0, "the kiosk's visit was never reported"
+    assert sum(outcomes.values()) == ROUNDS, outcomes
+    logs = pair.logs()
+    assert "Traceback" not in logs, logs[-3000:]
+
+
+def test_two_kiosks_at_once_make_one_visit(pair: Pair) -> None:
+    """The same patient registered at a kiosk (process 0) and at the desk (process 1)."""
+    for round_ in range(ROUNDS):
+        _, sid = doctor(pair)
+        patient = known_patient(pair) if round_ % 2 == 0 else unknown_patient()
+        kiosk = kiosk_ticket(pair, 0, sid, patient, desk=False)
+        desk = kiosk_ticket(pair, 1, sid, patient, desk=True)
+        said = at_once(
+            (pair.urls[0], partial(register, pair, kiosk)),
+            (pair.urls[1], partial(register, pair, desk)),
+        )
+        after = held(pair, patient, sid)
+        assert len(after.live) == 1, (round_, said, after.live)
+        assert (after.used, after.places) == (1, 1), (round_, after)
+        (visit,) = after.live
+        ours = [kiosk, desk]
+        winner = next(i for i, k in enumerate(ours) if k.ticket_id == visit.ticket_id)
+        loser = 1 - winner
+        assert said[winner]["kodebooking"] == ours[winner].kodebooking, said
+        assert visit.source == ("kiosk", "desk")[winner]
+        assert said[loser] == visits.ALREADY_REGISTERED, said
+        assert calls_about(pair, ours[loser]) == 0, "the refused registration wrote a call"
+        assert calls_about(pair, ours[winner]) > 0
+        with pair.db.read() as conn:
+            released = conn.execute(
+                select(quota_takes.c.released_at).where(
+                    quota_takes.c.ticket_id == ours[loser].ticket_id
+                )
+            ).scalar_one()
+        assert released is not None, "the refused ticket's place was not given back"
+
+
+# -- one after the other ----------------------------------------------------------------------
+
+
+def test_a_kiosk_registration_after_a_mobile_jkn_booking_makes_no_second_visit(
+    pair: Pair,
+) -> None:
+    """Booked in the app, then registered at the kiosk for the same poli (another doctor):
+    the ticket stays a plain one, its place goes back, nothing reaches BPJS for it."""
+    kode, booked_with = doctor(pair)
+    _, other = doctor(pair)
+    patient = known_patient(pair)
+    with requests.Session() as session:
+        assert ambil(pair, 1, patient, kode, session)[:2] == (200, 200)
+    kiosk = kiosk_ticket(pair, 0, other, patient, desk=False)
+    with requests.Session() as session:
+        said = register(pair, kiosk, session)
+    assert said == visits.ALREADY_REGISTERED
+    assert " / " in said["detail"]
+    assert len(held(pair, patient, booked_with).live) == 1
+    refused = held(pair, patient, other)
+    assert (refused.used, refused.places) == (0, 0), "the kiosk's place was not given back"
+    assert calls_about(pair, kiosk) == 0
+
+
+def test_one_batch_registering_a_patient_twice_makes_one_visit(pair: Pair) -> None:
+    """A kiosk's outbox sends the patient's online ticket and an offline one of the same
+    poli in one batch: the first is the visit; the second, numbered from a fallback, takes
+    no place at all and says why."""
+    _, sid = doctor(pair)
+    patient = known_patient(pair)
+    online = kiosk_ticket(pair, 0, sid, patient, desk=False)
+    offline_id = new_id()
+    offline = hospital_registration(
+        offline_id,
+        f"N-{pair.codes[0]}-{next(_fallbacks)}",
+        "fallback",
+        {"schedule_id": sid, "payer": "jkn", "norm": patient.norm},
+        service_id=POLI,
+        values={"nik": patient.nik},
+        card_number=None,
+    )
+    first, second = results(pair.urls[0], pair.kiosks[0], [online.item, offline])
+    assert first["result"]["hospital"]["kodebooking"] == online.kodebooking, first
+    assert second["status"] == "accepted", second
+    assert second["result"]["hospital"] == visits.ALREADY_REGISTERED, second
+    after = held(pair, patient, sid)
+    assert [v.ticket_id for v in after.live] == [online.ticket_id]
+    assert (after.used, after.places) == (1, 1)
+    with pair.db.read() as conn:
+        took = conn.execute(
+            select(quota_takes.c.ticket_id).where(quota_takes.c.ticket_id == offline_id)
+        ).first()
+    assert took is None, "the second registration took a place"
+
+
+def test_a_cancelled_visit_leaves_the_day_free(pair: Pair) -> None:
+    """Registered, cancelled at the desk, registered again: the second visit is made."""
+    _, sid = doctor(pair)
+    patient = known_patient(pair)
+    first = kiosk_ticket(pair, 0, sid, patient, desk=True)
+    with requests.Session() as session:
+        assert "kodebooking" in register(pair, first, session)
+    cancel = {
+        "key": f"cancel-{first.ticket_id}",
+        "kind": "visit_cancel",
+        "body": {
+            "office_id": OFFICE,
+            "ticket_id": first.ticket_id,
+            "reason": "Salah poli",
+            "cancelled_at": dt.datetime.now(ZONE).isoformat(),
+        },
+    }
+    [done] = results(pair.urls[0], pair.kiosks[0], [cancel])
+    assert done["result"]["cancel"] == "cancelled", done
+    again = kiosk_ticket(pair, 1, sid, patient, desk=False)
+    with requests.Session() as session:
+        said = register(pair, again, session)
+    assert said["kodebooking"] == again.kodebooking, said
+    after = held(pair, patient, sid)
+    assert [v.ticket_id for v in after.live] == [again.ticket_id]
+    assert (after.used, after.places) == (1, 1)
+
+
+def test_a_lapsed_mobile_jkn_booking_leaves_the_day_to_the_kiosk(pair: Pair) -> None:
+    """A booking whose grace is over (the no-show tick has not come by yet) does not hold
+    the day: the kiosk's registration closes it as a no-show and is made a visit."""
+    kode, booked_with = doctor(pair)
+    patient = known_patient(pair)
+    with requests.Session() as session:
+        status, code, _, got = ambil(pair, 1, patient, kode, session)
+    assert (status, code) == (200, 200)
+    with pair.db.begin() as conn:  # its doctor's hours and grace are over, as hours later
+        conn.execute(
+            update(bookings)
+            .where(bookings.c.code == got["response"]["kodebooking"])
+            .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
+        )
+    kiosk = kiosk_ticket(pair, 0, booked_with, patient, desk=False)
+    with requests.Session() as session:
+        said = register(pair, kiosk, session)
+    assert said["kodebooking"] == kiosk.kodebooking, said
+    after = held(pair, patient, booked_with)
+    assert [v.source for v in after.live] == ["kiosk"]
+    assert (after.used, after.places) == (1, 1), "the lapsed booking gave its place back"
+
+
+# -- the race made certain (PostgreSQL: one writer at a time on SQLite) -----------------------
+
+
+def _commit_between(
+    p: Pair, conn: Any, work: Callable[[], Any], meanwhile: Callable[[Any], None]
+) -> Any:
+    """``work`` on ``conn``; once it has read the patient's live visits of the day,
+    ``meanwhile`` is run and committed on another connection, before the insert."""
+    done: list[bool] = []
+
+    def commit_the_other(*args: Any) -> None:
+        statement = str(args[2])
+        if (
+            not done
+            and statement.lstrip().startswith("SELECT")
+            and "hospital_visits.day" in statement
+            and "hospital_visits.state" in statement
+        ):
+            done.append(True)
+            with p.db.begin() as other:
+                meanwhile(other)
+
+    event.listen(conn, "after_cursor_execute", commit_the_other)
+    try:
+        return work()
+    finally:
+        event.remove(conn, "after_cursor_execute", commit_the_other)
+        assert done, "the patient's live visits of the day were never read"
+
+
+def _other_visit(conn: Any, patient: Patient, schedule_id: str, source: str) -> None:
+    """A visit of ``patient`` at Poli Anak today, as another registration stores it."""
+    citizen = conn.execute(
+        select(citizens.c.id).where(citizens.c.nik == patient.nik)
+    ).scalar_one_or_none()
+    ticket = new_id() if source != "mjkn" else None
+    conn.execute(
+        insert(hospital_visits).values(
+            ticket_id=ticket,
+            kodebooking=new_id()[:16],
+            office_id=OFFICE,
+            service_id=POLI,
+            schedule_id=schedule_id,
+            kodepoli=KODEPOLI,
+            kodedokter="1",
+            doctor_name="dr. Lain",
+            jampraktek=ALL_DAY,
+            day=today(),
+            payer="jkn",
+            citizen_id=citizen,
+            nik=patient.nik,
+            new_patient=False,
+            jeniskunjungan=1,
+            nomorantrean=f"{KODEPOLI}-099",
+            angkaantrean=99,
+            estimated_at="08:00",
+            source=source,
+            state="registered" if source != "mjkn" else "booked",
+            over_quota=False,
+            created_at=utc_now(),
+        )
+    )
+
+
+def test_a_booking_that_loses_the_day_between_its_read_and_its_insert_leaves_nothing(
+    pair: Pair,
+) -> None:
+    if pair.db.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no commit between a read and an insert")
+    for patient in (known_patient(pair), unknown_patient()):
+        kode, sid = doctor(pair)
+        req = AmbilAntrean(
+            kodepoli=KODEPOLI,
+            kodedokter=kode,
+            tanggalperiksa=today(),
+            starts="00:00",
+            ends="23:59",
+            jeniskunjungan=1,
+            nomorreferensi="0001R0040116A000001",
+            nomorkartu=patient.nomorkartu,
+            nik=patient.nik,
+            nohp="081234567890",
+            norm=patient.norm,
+        )
+        with pair.db.begin() as conn:
+            answer = _commit_between(
+                pair,
+                conn,
+                partial(
+                    _ambil, conn, req, audit_key=b"k" * 32, zone=ZONE, now=utc_now(), actor=USERNAME
+                ),
+                partial(_other_visit, patient=patient, schedule_id=sid, source="kiosk"),
+            )
+        assert answer["metadata"]["code"] == 201, answer
+        assert ALREADY in answer["metadata"]["message"]
+        after = held(pair, patient, sid)
+        assert [v.source for v in after.live] == ["kiosk"]
+        assert (after.used, after.places, after.bookings) == (0, 0, 0), after
+        assert after.citizens == (1 if patient.norm else 0), "the refused booking's record"
+
+
+def test_a_registration_that_loses_the_day_between_its_read_and_its_insert_leaves_nothing(
+    pair: Pair,
+) -> None:
+    """An offline kiosk's registration (it takes its place with the visit): refused by
+    the database, it answers ``already_registered`` and neither place nor call is left."""
+    if pair.db.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no commit between a read and an insert")
+    for patient in (known_patient(pair), unknown_patient()):
+        _, sid = doctor(pair)
+        ticket_id = new_id()
+        request = HospitalRequest(
+            schedule_id=sid, payer=Payer.JKN, norm=patient.norm, nomorkartu=patient.nomorkartu
+        )
+        with pair.db.begin() as conn:
+            said = _commit_between(
+                pair,
+                conn,
+                partial(
+                    visits.register,
+                    conn,
+                    office_id=OFFICE,
+                    ticket_id=ticket_id,
+                    service_id=POLI,
+                    day=today(),
+                    request=request,
+                    body={"values": {"nik": patient.nik}},
+                    now=utc_now(),
+                ),
+                partial(_other_visit, patient=patient, schedule_id=sid, source="mjkn"),
+            )
+        assert said == visits.ALREADY_REGISTERED, said
+        after = held(pair, patient, sid)
+        assert [v.source for v in after.live] == ["mjkn"]
+        with pair.db.read() as conn:
+            take = conn.execute(
+                select(quota_takes).where(quota_takes.c.ticket_id == ticket_id)
+            ).first()
+            calls = conn.execute(
+                select(func.count())
+                .select_from(integration_outbox)
+                .where(
+                    integration_outbox.c.order_key.in_(
+                        [quota.kodebooking_for(ticket_id, today()), f"encounter:{ticket_id}"]
+                    )
+                )
+            ).scalar_one()
+        assert take is None, "the refused registration kept a place"
+        assert (after.used, calls) == (0, 0), after
