@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.screens.ticket_number import TicketNumber
 from ui.window import KioskWindow
 
 #: The two screens a kiosk stands in.
@@ -121,7 +122,8 @@ def _word_problems(label: QLabel, name: str) -> list[str]:
     """A wrapped label breaks lines where Qt may (between words, after a hyphen, at the
     zero-width breaks a ``WrappingText`` puts into a word too wide for its line), never
     elsewhere inside a word: each line laid out at the label's width must fit it. A label
-    that does not wrap paints each of its lines whole: each must fit its width."""
+    that does not wrap paints each of its lines whole: each must fit its width (the
+    ticket's number in the type it is painted in, smaller where the theme's is too wide)."""
     room = label.contentsRect().width() - 2 * label.margin()
     # QLabel paints inside its margin and its indent on the side it is aligned to; a label
     # with a frame (a themed border) and no indent set gets half an "x" of one.
@@ -134,7 +136,8 @@ def _word_problems(label: QLabel, name: str) -> list[str]:
             bool(align & Qt.AlignmentFlag.AlignLeft) + bool(align & Qt.AlignmentFlag.AlignRight)
         )
     problems = []
-    metrics = QFontMetricsF(label.font())
+    painted = label.shown_font() if isinstance(label, TicketNumber) else label.font()
+    metrics = QFontMetricsF(painted)
     for paragraph in QLabel.text(label).split("\n"):
         if label.wordWrap():
             lines = laid_out_lines(paragraph, label.font(), room)

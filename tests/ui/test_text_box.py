@@ -4,6 +4,10 @@ down to a line it scrolls, and the screen's own lines keep their height."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -70,3 +74,68 @@ def test_where_the_screen_is_short_the_box_scrolls_and_the_rest_keeps_its_lines(
     assert label.height() >= label.heightForWidth(label.width())  # scrolled, never cut
     assert layout_problems(screen, 1) == []
     assert screen.size().toTuple() == (600, 380)
+
+
+#: Boxes of names in a column under the number, on screens of many sizes, turned
+#: sideways once shown: where a box is short of the lines its text takes beside a bar but
+#: has room for those it takes at its whole width, Qt's own choice (made at the width its
+#: viewport had) kept a bar and hid the last lines behind it. Each box says whether it
+#: showed a bar its whole width did not need, and whether its text was whole in its
+#: label (a crash would take the test run with it: in a child process).
+SHORT_BOX_CHILD = r"""
+import random
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from ui.screens.text_box import TextBox
+from ui.theme import style_sheet
+
+app = QApplication([])
+app.setStyleSheet(style_sheet())
+pick = random.Random(1)
+for _ in range(60):
+    lengths = [pick.choice([3, 5, 8, 12, 20, 30, 45, 60]) for _ in range(pick.randint(1, 30))]
+    text = " ".join("".join(pick.choice("abcdefghijklmnopqrstuvwxyzW") for _ in range(n))
+                    for n in lengths)
+    screen = QWidget()
+    column = QVBoxLayout(screen)
+    number = QLabel("A-001")
+    number.setObjectName("huge")
+    number.setWordWrap(True)
+    box = TextBox(pick.choice(["subtitle", "counterCall", "requirements"]))
+    box.setText(text)
+    for widget in (number, box):
+        column.addWidget(widget)
+    column.addStretch(1)
+    wide, high = pick.randint(300, 1100), pick.randint(250, 900)
+    said = []
+    for size in ((wide, high), (high, wide)):
+        screen.resize(*size)
+        screen.show()
+        for _ in range(20):
+            app.processEvents()
+        label = box.label
+        needless = box.verticalScrollBar().isVisible() and (
+            label.heightForWidth(box.width()) <= box.height()
+        )
+        whole = label.height() >= label.heightForWidth(label.width())
+        said.append(("needless-bar" if needless else "-") + ("" if whole else ",cut"))
+    print(*said, flush=True)
+    screen.close()
+"""
+
+
+def test_a_box_with_room_for_its_lines_at_its_whole_width_shows_no_bar() -> None:
+    """Its size hint is the text's height beside a bar; a screen a little short gives it
+    less, but enough for its lines at its whole width: it shows them all, with no bar,
+    and after the screen is turned sideways too."""
+    child = subprocess.run(
+        [sys.executable, "-c", SHORT_BOX_CHILD],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert child.returncode == 0, child.stderr[-2000:]
+    boxes = child.stdout.split("\n")[:-1]
+    assert len(boxes) == 60
+    assert [box for box in boxes if box != "- -"] == [], child.stdout

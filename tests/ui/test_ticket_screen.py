@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QFontInfo
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.events import (
@@ -21,8 +21,11 @@ from kiosk.session.events import (
 )
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
-from testkit.layout_checks import LayoutRequests
+from testkit.layout_checks import SIZES, LayoutRequests, layout_problems
+from ui.screens.text_box import TextBox
 from ui.screens.ticket import TicketScreen
+from ui.screens.ticket_number import TicketNumber
+from ui.theme import min_text_px, min_touch_px
 from ui.window import KioskWindow
 
 
@@ -85,7 +88,7 @@ def test_an_online_ticket_shows_people_ahead_the_wait_and_what_to_bring(
 
     click(qtbot, button_with(kiosk, "Done"))
     wait_phase(qtbot, kiosk, Phase.DONE)
-    shown = [
+    shown: list[QLabel | TextBox] = [
         screen.number,
         screen.service,
         screen.counter,
@@ -163,3 +166,52 @@ def test_a_ticket_rendered_again_unchanged_is_not_laid_out_again(
     assert requests.count == 0
     assert screen._number_half.indexOf(screen.no_paper) >= 0
     assert state.ticket is not None and screen.number.text() == state.ticket.number
+
+
+#: The widest number the centre's prefixes allow: eight wide letters (wider than the
+#: number's line in either half of a landscape screen, and across a portrait one).
+WIDE_NUMBER = "WWWWWWWW-001"
+
+
+def _ink_lines(widget: QWidget) -> int:
+    """The lines of ink a widget paints: runs of rows with a pixel unlike its corner's."""
+    image = widget.grab().toImage()
+    paper = image.pixel(0, 0)
+    lines, inked = 0, False
+    for y in range(image.height()):
+        row = any(image.pixel(x, y) != paper for x in range(image.width()))
+        lines += row and not inked
+        inked = row
+    return lines
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_a_number_wider_than_its_line_is_painted_whole_on_one_line(
+    size: str, tmp_path: Path, demo_central: str, qtbot: QtBot
+) -> None:
+    """Broken where its line was full, it showed "WWWWWWW" and, alone under it, "W-001":
+    another number. It is painted on one line, smaller only where the theme's type does
+    not fit (never under the body's size); the window keeps its size."""
+    width, height = SIZES[size]
+    config = demo_config(tmp_path, demo_central)
+    with running_kiosk(qtbot, config, width=width, height=height) as kiosk:
+        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        screen = issue(kiosk, qtbot, "puskesmas-umum")
+        state = kiosk.controller.session()
+        assert state.ticket is not None
+        number = screen.number
+        assert _ink_lines(number) == 1  # the demo's number
+        wide = dataclasses.replace(state.ticket, number=WIDE_NUMBER)
+        screen.render_state(dataclasses.replace(state, ticket=wide), kiosk.view)
+        QApplication.processEvents()
+        assert QLabel.text(number) == WIDE_NUMBER  # nothing put between its letters
+        assert _ink_lines(number) == 1
+        dpi = config.kiosk.screen_dpi
+        assert layout_problems(kiosk, min_touch_px(dpi)) == []  # its line within its width
+        assert kiosk.size().toTuple() == (width, height)
+        # smaller than the theme's type, never under the body's
+        assert isinstance(number, TicketNumber)
+        theme_px = QFontInfo(number.font()).pixelSize()
+        assert min_text_px(dpi) <= QFontInfo(number.shown_font()).pixelSize() < theme_px
+        screen.render_state(state, kiosk.view)  # a short number: the theme's type
+        assert QFontInfo(number.shown_font()).pixelSize() == theme_px

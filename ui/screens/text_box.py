@@ -10,13 +10,18 @@ size hint), and is content with :data:`LEAST_LINES` (its minimum), so the layout
 gives what is short to the boxes alone: the screen's own lines (the number, "take
 your ticket") keep their height, and the rest of the box's text is a touch away.
 Where the screen has the room, nothing scrolls and it looks as a label would.
+
+The box decides its bar itself, from the text's height at its whole width: Qt's scroll
+area measures the text at the width its viewport has now, so a bar once shown (a
+narrower line, so more lines) stayed where the whole width needed none, the last lines
+hidden behind it on a screen only a little short.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QSizePolicy
 
 from ui.screens.wrapping import WrappingText, wrapping_text
 
@@ -36,6 +41,7 @@ class TextBox(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setWidget(self.label)
 
@@ -48,6 +54,7 @@ class TextBox(QScrollArea):
         self.label.setText(text)
         self.setAccessibleName(text)
         self.updateGeometry()
+        self._place_bar()
 
     def sizeHint(self) -> QSize:
         # All of the text, at the width its bar would leave it: given that height, the box
@@ -74,3 +81,33 @@ class TextBox(QScrollArea):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self.updateGeometry()  # the text's height at the new width
+        self._place_bar()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The text's type changed ("A+", a new style sheet): its height, once the label
+        # has measured it again (after this event), decides the bar.
+        if watched is self.label and event.type() in (
+            QEvent.Type.FontChange,
+            QEvent.Type.ContentsRectChange,
+        ):
+            QApplication.postEvent(self, QEvent(QEvent.Type.LayoutRequest))
+        return super().eventFilter(watched, event)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.StyleChange):
+            self._place_bar()
+        return handled
+
+    def _place_bar(self) -> None:
+        """A bar only where the text at the box's whole width is higher than the box (at
+        the width the bar leaves, it then scrolls); none where it fits without one."""
+        frame = 2 * self.frameWidth()
+        text = self.label.text()
+        needed = self.label.heightForWidth(self.width() - frame) if text else 0
+        bar = needed > self.height() - frame
+        policy = (
+            Qt.ScrollBarPolicy.ScrollBarAlwaysOn if bar else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+        )
+        if policy != self.verticalScrollBarPolicy():
+            self.setVerticalScrollBarPolicy(policy)

@@ -21,6 +21,7 @@ from ui.screens.common import (
 )
 from ui.screens.message import NoticeBlock
 from ui.screens.text_box import TextBox
+from ui.screens.ticket_number import TicketNumber
 from ui.screens.wrapping import wrapping_text
 
 
@@ -55,7 +56,8 @@ class TicketScreen(Screen):
         super().__init__()
         self._view = view
         self.heading = label(name="subtitle")
-        self.number = wrapping_text("huge")  # the catalog's prefix, up to 8 letters
+        # the catalog's prefix, up to 8 letters: one line, smaller where it is wider
+        self.number = TicketNumber("huge")
         # The catalog's and the centre's words: a word wider than the screen breaks inside
         # rather than widen the window past the screen (ui/screens/wrapping.py); where
         # the screen has no room for all their lines, they scroll in their boxes and
