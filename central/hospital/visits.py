@@ -40,6 +40,7 @@ from central.tables import (
     citizens,
     hospital_visits,
     medical_records,
+    quota_takes,
     tickets,
     uq_visit_citizen_day,
     uq_visit_nik_day,
@@ -61,6 +62,9 @@ REGISTERED, BOOKED, CHECKED_IN, CANCELLED, DONE = (
 )
 
 
+#: A visit's ``cancel_reason`` when its patient did not come: a Mobile JKN booking that
+#: lapsed, or a ticket the counter marked ``no_show`` (WS RS answers both as a no-show).
+NO_SHOW_REASON = office_bookings.MJKN_NO_SHOW_REASON
 #: The database's hold on one live visit per patient, poli and day (0019_one_visit_a_day):
 #: by the city's record and by the NIK, over every visit not ``cancelled``.
 ONE_VISIT_A_DAY = (uq_visit_citizen_day, uq_visit_nik_day)
@@ -569,10 +573,18 @@ def _close(conn: Connection, visit: Any, reason: str, now: dt.datetime) -> str:
     return CANCELLED
 
 
-def after_counter_step(conn: Connection, ticket_id: str, kind: str) -> None:
+def after_counter_step(conn: Connection, ticket_id: str, kind: str, at: dt.datetime) -> None:
     """A counter's step on ``ticket_id`` (central.office.calls.record): served, its visit
-    is ``done`` (the last step of the day: a transfer to the pharmacy is not served yet).
+    is ``done`` (the last step of the day: a transfer to the pharmacy is not served yet);
+    not come when called (``no_show``, the ticket's end), its visit is over: ``cancelled``
+    with :data:`NO_SHOW_REASON`, its place given back. BPJS was told task 99 and SATUSEHAT
+    the Encounter cancelled by the step itself
+    (:func:`central.integrations.triggers.after_counter_step`), so the patient's day at the
+    poli is free again (:data:`ONE_VISIT_A_DAY`): one who comes back registers anew.
     Nothing for a ticket that is no visit, nor for a cancelled one."""
+    if kind == "no_show":
+        _close_no_show(conn, ticket_id, at)
+        return
     if kind != "served":
         return
     conn.execute(
@@ -583,3 +595,26 @@ def after_counter_step(conn: Connection, ticket_id: str, kind: str) -> None:
         )
         .values(state=DONE)
     )
+
+
+def _close_no_show(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
+    """The visit of a ticket whose holder did not come when called: cancelled, place back."""
+    visit = conn.execute(
+        update(hospital_visits)
+        .where(
+            hospital_visits.c.ticket_id == ticket_id,
+            hospital_visits.c.state.in_((REGISTERED, CHECKED_IN)),
+        )
+        .values(state=CANCELLED, cancelled_at=at, cancel_reason=NO_SHOW_REASON)
+        .returning(hospital_visits.c.kodebooking)
+    ).first()
+    if visit is None:
+        return
+    # the place is held by the ticket, or by a Mobile JKN booking checked in with it
+    for key in conn.execute(
+        select(quota_takes.c.ticket_id).where(
+            quota_takes.c.kodebooking == visit.kodebooking, quota_takes.c.released_at.is_(None)
+        )
+    ).scalars():
+        quota.release(conn, key, at)
+    log.info("a visit closed: its patient did not come when called")

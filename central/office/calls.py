@@ -15,7 +15,8 @@ number, queue and counter only.
 Every step is also where the citizens' messages about the queue are written
 (:func:`central.messages.triggers.after_counter_step`): "called", and "N
 ahead" for the tickets it moved forward. A hospital visit's ticket served makes
-the visit ``done`` (:func:`central.hospital.visits.after_counter_step`).
+the visit ``done``, marked ``no_show`` closes it (cancelled, its place given back:
+:func:`central.hospital.visits.after_counter_step`).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def record(
     notify(conn, ticket.office_id)
     triggers.after_counter_step(conn, ticket, kind, at)
     integration_triggers.after_counter_step(conn, getattr(ticket, "_mapping", ticket), kind, at)
-    visits.after_counter_step(conn, ticket.id, kind)
+    visits.after_counter_step(conn, ticket.id, kind, at)
     key = result.inserted_primary_key
     if key is None:  # pragma: no cover - every insert here has a primary key
         raise RuntimeError("no id for the new call event")

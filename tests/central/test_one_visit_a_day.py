@@ -489,6 +489,62 @@ def test_a_lapsed_mobile_jkn_booking_leaves_the_day_to_the_kiosk(pair: Pair) -> 
     assert (after.used, after.places) == (1, 1), "the lapsed booking gave its place back"
 
 
+def _call_to_no_show(p: Pair, ticket_id: str) -> None:
+    """Call Poli Anak's queue up to ``ticket_id`` (the module's earlier tickets served) and
+    mark its holder as not come: the counter's ``no-show``, the end of that ticket."""
+    step = {"office_id": OFFICE, "service_id": POLI, "counter": "Anak 1"}
+    while True:
+        called = requests.post(
+            f"{p.urls[0]}/api/v1/staff/queue/call-next",
+            json=step,
+            headers=bearer(p.staff),
+            timeout=30,
+        )
+        assert called.status_code == 200, called.text
+        ticket = called.json()["ticket"]
+        assert ticket is not None, "the ticket was never called"
+        end = "no-show" if ticket["ticket_id"] == ticket_id else "served"
+        finished = requests.post(
+            f"{p.urls[0]}/api/v1/staff/tickets/{ticket['ticket_id']}/{end}",
+            headers=bearer(p.staff),
+            timeout=30,
+        )
+        assert finished.status_code == 200, finished.text
+        if end == "no-show":
+            return
+
+
+def test_a_visit_whose_patient_did_not_come_when_called_leaves_the_day_free(pair: Pair) -> None:
+    """Called at the poli and marked no-show (BPJS told task 99, the visit is over), the
+    patient comes back and registers again: the day is not held by the visit that ended,
+    at the kiosk as in Mobile JKN; the no-show's place is given back."""
+    kode, sid = doctor(pair)
+    patient = known_patient(pair)
+    first = kiosk_ticket(pair, 0, sid, patient, desk=False)
+    with requests.Session() as session:
+        assert "kodebooking" in register(pair, first, session)
+    _call_to_no_show(pair, first.ticket_id)
+    after = held(pair, patient, sid)
+    assert after.live == [], "a visit whose patient did not come still holds the day"
+    assert (after.used, after.places) == (0, 0), "the no-show kept its place"
+    with pair.db.read() as conn:
+        ended = conn.execute(
+            select(hospital_visits.c.state, hospital_visits.c.cancel_reason).where(
+                hospital_visits.c.ticket_id == first.ticket_id
+            )
+        ).one()
+    assert tuple(ended) == ("cancelled", visits.NO_SHOW_REASON)
+    again = kiosk_ticket(pair, 1, sid, patient, desk=False)
+    with requests.Session() as session:
+        said = register(pair, again, session)
+    assert said.get("kodebooking") == again.kodebooking, said
+    _call_to_no_show(pair, again.ticket_id)
+    with requests.Session() as session:
+        status, code, message, _ = ambil(pair, 1, patient, kode, session)
+    assert (status, code) == (200, 200), message
+    assert [v.source for v in held(pair, patient, sid).live] == ["mjkn"]
+
+
 # -- the race made certain (PostgreSQL: one writer at a time on SQLite) -----------------------
 
 

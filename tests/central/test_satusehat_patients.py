@@ -21,7 +21,9 @@ from sqlalchemy import insert, select, update
 from central.access.audit import utc_now
 from central.database import Database
 from central.hospital import demo as hospital_demo
+from central.integrations import outbox
 from central.integrations.config import SatusehatSettings, parse
+from central.integrations.satusehat import dispatch
 from central.integrations.satusehat.client import SatusehatClient
 from central.integrations.satusehat.patients import KEEP, InDatabase, InMemory
 from central.process import RunningCentral, start_central
@@ -199,3 +201,41 @@ def test_a_process_alone_keeps_a_number_a_day() -> None:
     assert kept.get(SITI_NIK, at + KEEP - dt.timedelta(seconds=1)) == PATIENTS[SITI_NIK]
     assert kept.get(SITI_NIK, at + KEEP) is None
     assert SITI_NIK not in repr(kept)
+
+
+def test_a_kept_number_satusehat_refuses_is_asked_again_when_the_visit_is_sent_again(
+    db: Database, standin: Satusehat
+) -> None:
+    """Siti's Patient changes at SATUSEHAT (records merged) after her number was kept: the
+    Encounter naming the kept one is refused, and staff sending it again must not meet the
+    same refusal for the rest of the day: the number refused is forgotten and asked again."""
+    client = SatusehatClient(_config(standin), known=InDatabase(db, KEY))
+    assert client.patient_ihs(SITI_NIK) == PATIENTS[SITI_NIK]
+    standin.patients[SITI_NIK] = "P09999999999"  # her Patient as SATUSEHAT now has it
+    location = next(location for _, location in polis().values() if location)
+    doctor = next(iter(hospital_demo.PRACTITIONERS.values()))
+    facts = dispatch.VisitFacts("KB-SITI", SITI_NIK, doctor, "dr. Andi", location, "Poli Dalam")
+
+    def item(tries: int) -> outbox.Item:
+        return outbox.Item(
+            id=1,
+            target=outbox.SATUSEHAT,
+            kind="encounter",
+            dedupe_key="satusehat:encounter:T-SITI:arrived",
+            order_key="encounter:T-SITI",
+            office_id=None,
+            body={"ticket_id": "T-SITI", "status": "arrived", "at": utc_now().isoformat()},
+            attempts=1,
+            created_at=utc_now(),
+            tries=tries,
+        )
+
+    refused = dispatch.send(client, item(1), facts, None)
+    assert isinstance(refused, outbox.Refused), refused
+    again = dispatch.send(client, item(2), facts, None)
+    assert isinstance(again, outbox.Sent), again
+    (encounter,) = standin.encounters.values()
+    assert encounter["subject"]["reference"] == "Patient/P09999999999"
+    with db.read() as conn:
+        (row,) = conn.execute(select(satusehat_patients)).all()
+    assert row.ihs_number == "P09999999999"

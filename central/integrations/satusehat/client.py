@@ -151,6 +151,10 @@ class SatusehatClient:
         self.known.put(nik, ihs, utc_now())
         return ihs
 
+    def forget_patient(self, nik: str) -> None:
+        """Ask SATUSEHAT for ``nik``'s IHS number next time: one it gave was refused."""
+        self.known.forget(nik)
+
     def create_encounter(self, resource: dict[str, Any]) -> str:
         """POST ``resource``; the id the server gave it."""
         data = self._json(self._call("POST", "Encounter", resource))

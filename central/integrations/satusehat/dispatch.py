@@ -177,7 +177,13 @@ def send(
                 # made before staff sent the row again: that resets attempts, not tries)
                 system = ENCOUNTER_SYSTEM.format(organization_id=organization)
                 found = client.find_encounter(system, visit.registration)
-            ident = found or client.create_encounter(resource)
+            try:
+                ident = found or client.create_encounter(resource)
+            except ServerRefused:
+                # the kept number may be one SATUSEHAT no longer has (a Patient merged or
+                # corrected): the next send asks for it again
+                client.forget_patient(facts.nik)
+                raise
             return Sent({"encounter_id": ident, "encounter": {**resource, "id": ident}})
         if previous is None or not isinstance(previous.get("encounter"), dict):
             return Refused("no-encounter", NO_ENCOUNTER)

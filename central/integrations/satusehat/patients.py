@@ -17,7 +17,9 @@ of visits it was found for: every process and a restart that day share it, and a
 change at SATUSEHAT reaches the centre by the next day. A row past that is asked
 again and purged (no citizen's number is kept longer than it is used). A NIK
 SATUSEHAT does not know is never kept: the patient may register there, then staff
-send the visit again.
+send the visit again. A number an Encounter was refused with is dropped at once
+(:meth:`IhsNumbers.forget`): SATUSEHAT may have changed the Patient within the day,
+and staff sending the visit again must not meet the same refusal until the day ends.
 
 The keeping is a saving, never a condition: a database that cannot be read or
 written here is logged (no NIK, no number) and SATUSEHAT is asked.
@@ -62,6 +64,10 @@ class IhsNumbers(Protocol):
         """Keep ``ihs`` as found for ``nik`` at ``now``."""
         ...
 
+    def forget(self, nik: str) -> None:
+        """Drop the number kept for ``nik`` (SATUSEHAT refused what named it)."""
+        ...
+
 
 def _digest(nik: str) -> str:
     return hashlib.sha256(nik.encode("utf-8")).hexdigest()
@@ -98,6 +104,10 @@ class InMemory:
             self._found.move_to_end(key)
             while len(self._found) > MEMORY_SIZE:
                 self._found.popitem(last=False)
+
+    def forget(self, nik: str) -> None:
+        with self._lock:
+            self._found.pop(_digest(nik), None)
 
 
 class InDatabase:
@@ -145,3 +155,14 @@ class InDatabase:
                 )
         except SQLAlchemyError as exc:
             log.warning("an IHS number not kept (%s): asked again next time", type(exc).__name__)
+
+    def forget(self, nik: str) -> None:
+        try:
+            with self._db.begin() as conn:
+                conn.execute(
+                    delete(satusehat_patients).where(
+                        satusehat_patients.c.nik_hash == self._hash(nik)
+                    )
+                )
+        except SQLAlchemyError as exc:
+            log.warning("a refused IHS number not dropped (%s)", type(exc).__name__)
