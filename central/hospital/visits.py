@@ -576,9 +576,9 @@ def _close(conn: Connection, visit: Any, reason: str, now: dt.datetime) -> str:
 def after_counter_step(conn: Connection, ticket_id: str, kind: str, at: dt.datetime) -> None:
     """A counter's step on ``ticket_id`` (central.office.calls.record): served, its visit
     is ``done`` (the last step of the day: a transfer to the pharmacy is not served yet);
-    not come when called (``no_show``, the ticket's end), its visit is over: ``cancelled``
-    with :data:`NO_SHOW_REASON`, its place given back. BPJS was told task 99 and SATUSEHAT
-    the Encounter cancelled by the step itself
+    not come when the poli called (``no_show`` in the poli's queue), its visit is over:
+    ``cancelled`` with :data:`NO_SHOW_REASON`, its place given back. BPJS was told task 99
+    and SATUSEHAT the Encounter cancelled by the step itself
     (:func:`central.integrations.triggers.after_counter_step`), so the patient's day at the
     poli is free again (:data:`ONE_VISIT_A_DAY`): one who comes back registers anew.
     Nothing for a ticket that is no visit, nor for a cancelled one."""
@@ -598,12 +598,20 @@ def after_counter_step(conn: Connection, ticket_id: str, kind: str, at: dt.datet
 
 
 def _close_no_show(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
-    """The visit of a ticket whose holder did not come when called: cancelled, place back."""
+    """The visit of a ticket whose holder did not come when the poli called: cancelled,
+    place back. Not in a later queue (the pharmacy, the ticket moved there by the poli's
+    transfer): the doctor saw the patient, the visit happened."""
+    at_poli = (
+        select(tickets.c.id)
+        .where(tickets.c.id == ticket_id, tickets.c.queue_id == hospital_visits.c.service_id)
+        .exists()
+    )
     visit = conn.execute(
         update(hospital_visits)
         .where(
             hospital_visits.c.ticket_id == ticket_id,
             hospital_visits.c.state.in_((REGISTERED, CHECKED_IN)),
+            at_poli,
         )
         .values(state=CANCELLED, cancelled_at=at, cancel_reason=NO_SHOW_REASON)
         .returning(hospital_visits.c.kodebooking)

@@ -545,6 +545,68 @@ def test_a_visit_whose_patient_did_not_come_when_called_leaves_the_day_free(pair
     assert [v.source for v in held(pair, patient, sid).live] == ["mjkn"]
 
 
+def test_a_no_show_at_the_pharmacy_after_the_doctor_leaves_the_visit_as_it_was(
+    pair: Pair,
+) -> None:
+    """Seen by the doctor, then sent to the pharmacy and not come when called there: the
+    visit happened, so it keeps its place and the patient's day at the poli (only a
+    no-show in the poli's own queue ends it)."""
+    _, sid = doctor(pair)
+    patient = known_patient(pair)
+    seen = kiosk_ticket(pair, 0, sid, patient, desk=False)
+    with requests.Session() as session:
+        assert "kodebooking" in register(pair, seen, session)
+    step = {"office_id": OFFICE, "service_id": POLI, "counter": "Anak 1"}
+    while True:  # the poli calls up to her ticket, serving the module's earlier ones
+        called = requests.post(
+            f"{pair.urls[0]}/api/v1/staff/queue/call-next",
+            json=step,
+            headers=bearer(pair.staff),
+            timeout=30,
+        )
+        assert called.status_code == 200, called.text
+        ticket = called.json()["ticket"]
+        assert ticket is not None, "the ticket was never called"
+        if ticket["ticket_id"] == seen.ticket_id:
+            break
+        served = requests.post(
+            f"{pair.urls[0]}/api/v1/staff/tickets/{ticket['ticket_id']}/served",
+            headers=bearer(pair.staff),
+            timeout=30,
+        )
+        assert served.status_code == 200, served.text
+    sent_on = requests.post(
+        f"{pair.urls[0]}/api/v1/staff/tickets/{seen.ticket_id}/transfer",
+        json={"counter": "Anak 1", "service_id": "farmasi"},
+        headers=bearer(pair.staff),
+        timeout=30,
+    )
+    assert sent_on.status_code == 200, sent_on.text
+    at_pharmacy = {"office_id": OFFICE, "service_id": "farmasi", "counter": "Farmasi 1"}
+    while True:
+        called = requests.post(
+            f"{pair.urls[0]}/api/v1/staff/queue/call-next",
+            json=at_pharmacy,
+            headers=bearer(pair.staff),
+            timeout=30,
+        )
+        assert called.status_code == 200, called.text
+        ticket = called.json()["ticket"]
+        assert ticket is not None, "the ticket never reached the pharmacy's counter"
+        end = "no-show" if ticket["ticket_id"] == seen.ticket_id else "served"
+        finished = requests.post(
+            f"{pair.urls[0]}/api/v1/staff/tickets/{ticket['ticket_id']}/{end}",
+            headers=bearer(pair.staff),
+            timeout=30,
+        )
+        assert finished.status_code == 200, finished.text
+        if end == "no-show":
+            break
+    after = held(pair, patient, sid)
+    assert [v.ticket_id for v in after.live] == [seen.ticket_id], "the seen visit was closed"
+    assert (after.used, after.places) == (1, 1), "the seen visit's place was given back"
+
+
 # -- the race made certain (PostgreSQL: one writer at a time on SQLite) -----------------------
 
 
