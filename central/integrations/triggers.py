@@ -334,6 +334,8 @@ def after_counter_step(
     if visit is None or visit.state == "cancelled":
         return
     at_poli = ticket["queue_id"] == visit.service_id
+    if kind == "no_show" and not at_poli:
+        return  # not come to the pharmacy: the doctor saw the patient, no antrean to cancel
     if kind == "no_show":
         task: TaskId | None = TaskId.CANCELLED
         status: str | None = "cancelled"

@@ -227,6 +227,21 @@ def test_a_cancel_is_task_99_then_batal_and_a_no_show_is_99(db: Database) -> Non
     }
 
 
+def test_a_no_show_at_the_pharmacy_after_the_doctor_cancels_nothing(db: Database) -> None:
+    """Seen at the poli, then not come to collect the medicine: the visit happened, so
+    BPJS is told no 99 after tasks 4-6, nor SATUSEHAT a cancelled Encounter."""
+    _switch(db, bpjs=True, satusehat=True)
+    code = _visit(db, "t1")
+    _step(db, "t1", "poli-dalam", "call")
+    _step(db, "t1", "poli-dalam", "transfer")
+    _step(db, "t1", "farmasi", "call")
+    _step(db, "t1", "farmasi", "no_show")
+    bpjs = [r.dedupe_key for r in _rows(db) if r.target == "bpjs"]
+    assert bpjs == [f"bpjs:task:{code}:{n}" for n in (4, 5, 6)]
+    encounter = [json.loads(r.body)["status"] for r in _rows(db) if r.target == "satusehat"]
+    assert encounter == ["in-progress", "finished"]
+
+
 def test_bpjs_schedules_are_imported_into_the_office_s(db: Database) -> None:
     standin = BpjsStandIn()
     try:
