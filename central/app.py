@@ -63,7 +63,6 @@ from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
 from central.voice import Voice
 from central.web.problems import problem_page, wants_page
-from central.write_queue import ROUTE_THREADS, most_waiting_for
 from central.wsrs.tokens import WsRsAccount
 from contract.wire import ErrorCode
 
@@ -119,10 +118,6 @@ def create_app(
     """
     ws_rs = _ws_rs_account(settings)
     database = db or open_database(settings)
-    if database.writes is not None:
-        # Each write waiting for its turn holds one of the threads the routes run on: a
-        # quarter of them stays free for the readers.
-        database.writes.most_waiting = most_waiting_for(ROUTE_THREADS)
     if not prepared:
         prepare_database(settings, database)
     context = AppContext(

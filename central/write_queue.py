@@ -14,12 +14,6 @@ together last at most the busy timeout: a write past it raises
 :class:`central.errors.WriteQueueTimeout`, an outage (:mod:`central.outage`), answered
 ``503 database_unavailable`` as a lock held past the wait is.
 
-Each write waiting holds a thread of the server's (a route's, from the 40 Starlette
-runs routes on, :data:`ROUTE_THREADS`); the readers need them too. So at most
-:attr:`WriteQueue.most_waiting` writes wait (the server sets it from its threads,
-:func:`most_waiting_for`, keeping a quarter for the readers); one more is refused at once with
-:class:`central.errors.WriteQueueFull`, the same outage, and holds no thread.
-
 A write begun inside another of the same thread would wait for that one, which waits
 for it to end: :meth:`WriteQueue.turn` refuses it at once (:class:`NestedWrite`, the
 code's fault) instead of holding every write of the process for the busy timeout and
@@ -39,17 +33,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-from central.errors import NestedWrite, WriteQueueFull, WriteQueueTimeout
-
-#: The threads a server process runs its routes on: Starlette runs a route that is no
-#: coroutine (nearly every route here) on anyio's default thread limiter, 40 threads.
-ROUTE_THREADS = 40
-
-
-def most_waiting_for(threads: int) -> int:
-    """How many writes may wait on a server of ``threads`` worker threads: all but a
-    quarter, which the readers (a board, a page, a kiosk's lookup) always find free."""
-    return max(1, threads - max(1, threads // 4))
+from central.errors import NestedWrite, WriteQueueTimeout
 
 
 class Turn:
@@ -77,12 +61,9 @@ class Turn:
 class WriteQueue:
     """This process's writes to one SQLite file, one at a time (see the module)."""
 
-    def __init__(self, wait_s: float, most_waiting: int | None = None) -> None:
+    def __init__(self, wait_s: float) -> None:
         #: The busy timeout: the longest a write waits for its turn and the lock together.
         self.wait_s = wait_s
-        #: The most writes that may wait at once (``None``: any number); one more is
-        #: refused at once (:class:`WriteQueueFull`).
-        self.most_waiting = most_waiting
         self._turn = threading.Lock()
         #: The thread whose write holds the turn (``None``: no write does).
         self._holder: int | None = None
@@ -104,22 +85,8 @@ class WriteQueue:
     def _moved(self, by: int) -> None:
         with self._counting:
             self._waiting += by
-            self._tell()
-
-    def _join(self) -> None:
-        """Count this write as waiting, or refuse it when the most that may wait do."""
-        with self._counting:
-            if self.most_waiting is not None and self._waiting >= self.most_waiting:
-                raise WriteQueueFull(
-                    f"{self._waiting} writes of this process wait for SQLite already, the"
-                    " most it keeps threads for"
-                )
-            self._waiting += 1
-            self._tell()
-
-    def _tell(self) -> None:
-        for watcher in self._watchers:
-            watcher(self._waiting)
+            for watcher in self._watchers:
+                watcher(self._waiting)
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[Turn]:
@@ -127,8 +94,7 @@ class WriteQueue:
 
         The block calls :meth:`Turn.began` once SQLite's lock is taken; until then (or
         the block's end) the write counts as waiting. Raises :class:`WriteQueueTimeout`
-        when the turn does not come within the busy timeout, :class:`WriteQueueFull` at
-        once when :attr:`most_waiting` writes wait already, :class:`NestedWrite` when
+        when the turn does not come within the busy timeout, :class:`NestedWrite` when
         this thread's own write holds it.
         """
         if self._holder == threading.get_ident():
@@ -137,7 +103,7 @@ class WriteQueue:
                 " it waits for the one it stands in; end the outer one first"
             )
         asked = time.monotonic()
-        self._join()
+        self._moved(+1)
         turn: Turn | None = None
         try:
             if self._turn.acquire(blocking=False):

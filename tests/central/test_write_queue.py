@@ -18,14 +18,12 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import anyio
-import anyio.to_thread
 import pytest
 import requests
 from sqlalchemy import text
 
 from central.database import Database
-from central.errors import NestedWrite, WriteQueueFull, WriteQueueTimeout
+from central.errors import NestedWrite, WriteQueueTimeout
 from central.outage import outage_of
 from central.process import RunningCentral, fresh_database
 from central.settings import (
@@ -34,7 +32,6 @@ from central.settings import (
     DEMO_STAFF_PASSWORD,
     DEMO_STAFF_USERNAME,
 )
-from central.write_queue import ROUTE_THREADS, most_waiting_for
 from kiosk.client.client import CentralClient
 from testkit.busy_database import write_lock_held
 from testkit.centres import BACKENDS, migrated_database, serve
@@ -48,8 +45,6 @@ SERVICE = "puskesmas-umum"
 LONG_WAIT_S = 600
 #: More writes at once than SQLAlchemy's pool for a SQLite file holds (5 + 10 on a burst).
 WRITERS = 20
-#: More writes at once than the server has threads to run its routes on (anyio's 40).
-FLOOD = 45
 #: Longer than the pool's own wait (30 s): a starved reader is answered 503 "pool" by
 #: the centre instead of timing out here.
 READ_TIMEOUT_S = 90
@@ -122,98 +117,6 @@ def test_readers_are_answered_while_more_writes_wait_for_the_lock_than_the_pool_
     assert [n.status_code for n in numbers] == [201] * WRITERS, [n.text for n in numbers]
     assert len({n.json()["display"] for n in numbers}) == WRITERS
     assert _writes_waiting(centre) == 0
-
-
-def test_readers_are_answered_while_more_writes_come_than_the_server_has_threads(
-    centre: RunningCentral, kiosk_token: str
-) -> None:
-    """Each write waiting for its turn holds one of the threads the routes run on: 40
-    writes behind a long transaction took them all, and the board, the pages and the
-    kiosks' reads waited as long as the lock was held. The writes past the most that
-    may wait are refused at once (503, the database busy); the readers keep threads."""
-    with (
-        concurrent.futures.ThreadPoolExecutor(FLOOD) as writers,
-        write_lock_held(centre.db_url),
-    ):
-        writes = [writers.submit(_allocate, centre, kiosk_token) for _ in range(FLOOD)]
-        # Every write is in the centre: waiting for its turn or the lock, or answered.
-        wait_until(
-            lambda: _writes_waiting(centre) + sum(w.done() for w in writes) == FLOOD,
-            60,
-            "every write waiting or answered",
-        )
-        board = requests.get(f"{centre.url}/board/{DEMO_BOARD_TOKEN}", timeout=READ_TIMEOUT_S)
-        figures = requests.get(
-            f"{centre.url}/api/v1/queue",
-            headers={"Authorization": f"Bearer {kiosk_token}"},
-            timeout=READ_TIMEOUT_S,
-        )
-        waited = _writes_waiting(centre)
-        refused = [w.result() for w in writes if w.done()]
-    assert board.status_code == 200, board.text[:300]
-    assert "Papan antrean" in board.text
-    assert figures.status_code == 200, figures.text[:300]
-    assert refused, "every write waited"
-    assert waited + len(refused) == FLOOD
-    for answer in refused:
-        assert answer.status_code == 503, answer.text[:300]
-        assert answer.json()["error"] == "database_unavailable"
-        assert answer.headers["Retry-After"] == "2"
-    # The lock let go, the writes that waited are done, each with its own number.
-    numbers = [w.result() for w in writes if w.result() not in refused]
-    assert [n.status_code for n in numbers] == [201] * waited, [n.text for n in numbers]
-    assert len({n.json()["display"] for n in numbers}) == waited
-    assert _writes_waiting(centre) == 0
-
-
-def test_the_threads_kept_for_readers_are_counted_from_those_the_routes_run_on() -> None:
-    """The most writes that may wait is reckoned from :data:`ROUTE_THREADS`: the threads
-    anyio runs Starlette's routes on (a limiter of more or fewer would let the writes take
-    them all, or refuse writes for nothing)."""
-
-    async def route_threads() -> float:
-        return anyio.to_thread.current_default_thread_limiter().total_tokens
-
-    assert anyio.run(route_threads) == ROUTE_THREADS
-    assert most_waiting_for(ROUTE_THREADS) == 30
-    assert most_waiting_for(1) == 1
-
-
-def test_a_write_past_the_most_that_may_wait_is_refused_at_once_as_the_database_busy(
-    tmp_path: Path,
-) -> None:
-    """Refused before it waits, so it holds no thread; told apart in the log (``write
-    queue full``) from a write whose turn did not come in time."""
-    db = Database(f"sqlite:///{tmp_path / 'c.db'}", busy_timeout_s=30)
-    assert db.writes is not None
-    db.writes.most_waiting = 1
-    with db.begin():  # the file made and put in WAL mode before another process locks it
-        pass
-    inside, leave = threading.Event(), threading.Event()
-
-    def first_write() -> None:
-        with db.begin():
-            inside.set()
-            leave.wait(30)
-
-    with write_lock_held(db.url):
-        holder = threading.Thread(target=first_write, name="first write")
-        holder.start()
-        try:
-            wait_until(lambda: db.writes_waiting == 1, 10, "the first write waiting")
-            with pytest.raises(WriteQueueFull) as refused, db.begin():
-                pass
-            assert db.writes_waiting == 1  # the refused one was never counted
-        finally:
-            leave.set()
-    holder.join(30)
-    try:
-        assert inside.is_set()
-        outage = outage_of(refused.value)
-        assert outage is not None and (outage.reason, outage.code) == ("busy", "write queue full")
-        assert db.writes_waiting == 0
-    finally:
-        db.dispose()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
