@@ -489,10 +489,13 @@ def test_a_lapsed_mobile_jkn_booking_leaves_the_day_to_the_kiosk(pair: Pair) -> 
     assert (after.used, after.places) == (1, 1), "the lapsed booking gave its place back"
 
 
-def _call_to_no_show(p: Pair, ticket_id: str) -> None:
-    """Call Poli Anak's queue up to ``ticket_id`` (the module's earlier tickets served) and
-    mark its holder as not come: the counter's ``no-show``, the end of that ticket."""
-    step = {"office_id": OFFICE, "service_id": POLI, "counter": "Anak 1"}
+def _call_up_to(
+    p: Pair, ticket_id: str, end: str | None, queue: str = POLI, counter: str = "Anak 1"
+) -> None:
+    """Call ``queue`` at ``counter`` up to ``ticket_id`` (the earlier tickets of the queue
+    served) and end that one with the counter's step ``end`` (``no-show``; or ``None``:
+    left called)."""
+    step = {"office_id": OFFICE, "service_id": queue, "counter": counter}
     while True:
         called = requests.post(
             f"{p.urls[0]}/api/v1/staff/queue/call-next",
@@ -503,15 +506,23 @@ def _call_to_no_show(p: Pair, ticket_id: str) -> None:
         assert called.status_code == 200, called.text
         ticket = called.json()["ticket"]
         assert ticket is not None, "the ticket was never called"
-        end = "no-show" if ticket["ticket_id"] == ticket_id else "served"
+        if ticket["ticket_id"] == ticket_id and end is None:
+            return
+        last = ticket["ticket_id"] == ticket_id
         finished = requests.post(
-            f"{p.urls[0]}/api/v1/staff/tickets/{ticket['ticket_id']}/{end}",
+            f"{p.urls[0]}/api/v1/staff/tickets/{ticket['ticket_id']}/{end if last else 'served'}",
             headers=bearer(p.staff),
             timeout=30,
         )
         assert finished.status_code == 200, finished.text
-        if end == "no-show":
+        if last:
             return
+
+
+def _call_to_no_show(p: Pair, ticket_id: str) -> None:
+    """Call Poli Anak's queue up to ``ticket_id`` and mark its holder as not come: the
+    counter's ``no-show``, the end of that ticket."""
+    _call_up_to(p, ticket_id, "no-show")
 
 
 def test_a_visit_whose_patient_did_not_come_when_called_leaves_the_day_free(pair: Pair) -> None:
@@ -556,25 +567,7 @@ def test_a_no_show_at_the_pharmacy_after_the_doctor_leaves_the_visit_as_it_was(
     seen = kiosk_ticket(pair, 0, sid, patient, desk=False)
     with requests.Session() as session:
         assert "kodebooking" in register(pair, seen, session)
-    step = {"office_id": OFFICE, "service_id": POLI, "counter": "Anak 1"}
-    while True:  # the poli calls up to her ticket, serving the module's earlier ones
-        called = requests.post(
-            f"{pair.urls[0]}/api/v1/staff/queue/call-next",
-            json=step,
-            headers=bearer(pair.staff),
-            timeout=30,
-        )
-        assert called.status_code == 200, called.text
-        ticket = called.json()["ticket"]
-        assert ticket is not None, "the ticket was never called"
-        if ticket["ticket_id"] == seen.ticket_id:
-            break
-        served = requests.post(
-            f"{pair.urls[0]}/api/v1/staff/tickets/{ticket['ticket_id']}/served",
-            headers=bearer(pair.staff),
-            timeout=30,
-        )
-        assert served.status_code == 200, served.text
+    _call_up_to(pair, seen.ticket_id, None)  # at the poli, called: the doctor sees her
     sent_on = requests.post(
         f"{pair.urls[0]}/api/v1/staff/tickets/{seen.ticket_id}/transfer",
         json={"counter": "Anak 1", "service_id": "farmasi"},
@@ -582,26 +575,7 @@ def test_a_no_show_at_the_pharmacy_after_the_doctor_leaves_the_visit_as_it_was(
         timeout=30,
     )
     assert sent_on.status_code == 200, sent_on.text
-    at_pharmacy = {"office_id": OFFICE, "service_id": "farmasi", "counter": "Farmasi 1"}
-    while True:
-        called = requests.post(
-            f"{pair.urls[0]}/api/v1/staff/queue/call-next",
-            json=at_pharmacy,
-            headers=bearer(pair.staff),
-            timeout=30,
-        )
-        assert called.status_code == 200, called.text
-        ticket = called.json()["ticket"]
-        assert ticket is not None, "the ticket never reached the pharmacy's counter"
-        end = "no-show" if ticket["ticket_id"] == seen.ticket_id else "served"
-        finished = requests.post(
-            f"{pair.urls[0]}/api/v1/staff/tickets/{ticket['ticket_id']}/{end}",
-            headers=bearer(pair.staff),
-            timeout=30,
-        )
-        assert finished.status_code == 200, finished.text
-        if end == "no-show":
-            break
+    _call_up_to(pair, seen.ticket_id, "no-show", "farmasi", "Farmasi 1")
     after = held(pair, patient, sid)
     assert [v.ticket_id for v in after.live] == [seen.ticket_id], "the seen visit was closed"
     assert (after.used, after.places) == (1, 1), "the seen visit's place was given back"
