@@ -110,9 +110,9 @@ def polis() -> dict[str, tuple[str, str]]:
 
 def integrations_text(bpjs: BpjsStandIn, satusehat: Satusehat) -> str:
     """The ``--integrations`` file for the two stand-ins (retries kept short for a demo)."""
-    section = "".join(f'{key} = "{value}"\n' for key, value in satusehat.section().items())
-    short = "timeout_s = 5\nretry_base_s = 2\nretry_max_s = 30\n"
-    return config_text(bpjs) + short + "\n[satusehat]\n" + section + short
+    short = {"timeout_s": 5, "retry_base_s": 2, "retry_max_s": 30}
+    bpjs_short = "".join(f"{key} = {value}\n" for key, value in short.items())
+    return config_text(bpjs) + bpjs_short + "\n" + satusehat.section_text(**short)
 
 
 def write_integrations(folder: Path, bpjs: BpjsStandIn, satusehat: Satusehat) -> Path:

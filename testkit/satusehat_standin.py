@@ -216,6 +216,13 @@ class Satusehat:
             "organization_id": self.organization_id,
         }
 
+    def section_text(self, **settings: float) -> str:
+        """:meth:`section` as an integrations file writes it, under ``[satusehat]``, with
+        ``settings`` (its timeout and retries) after the addresses and credentials."""
+        lines = [f'{key} = "{value}"' for key, value in self.section().items()]
+        lines += [f"{key} = {value}" for key, value in settings.items()]
+        return "[satusehat]\n" + "".join(f"{line}\n" for line in lines)
+
     def up(self) -> None:
         handler = type("Handler", (_Handler,), {"standin": self})
         server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)

@@ -61,11 +61,7 @@ def standin() -> Iterator[Satusehat]:
 
 
 def _config(standin: Satusehat, timeout_s: float = 5.0) -> SatusehatSettings:
-    settings = parse(
-        "[satusehat]\n"
-        + "".join(f'{key} = "{value}"\n' for key, value in standin.section().items())
-        + f"timeout_s = {timeout_s}\n"
-    ).satusehat
+    settings = parse(standin.section_text(timeout_s=timeout_s)).satusehat
     assert settings is not None
     return settings
 

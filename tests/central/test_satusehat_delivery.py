@@ -51,10 +51,7 @@ def standin() -> Iterator[Satusehat]:
 def _file(folder: Path, standin: Satusehat) -> Path:
     path = folder / "integrations.toml"
     path.write_text(
-        "[satusehat]\n"
-        + "".join(f'{key} = "{value}"\n' for key, value in standin.section().items())
-        + "timeout_s = 2\nretry_base_s = 0.2\nretry_max_s = 0.5\n",
-        encoding="utf-8",
+        standin.section_text(timeout_s=2, retry_base_s=0.2, retry_max_s=0.5), encoding="utf-8"
     )
     path.chmod(0o600)
     return path

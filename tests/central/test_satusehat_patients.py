@@ -58,10 +58,7 @@ def standin() -> Iterator[Satusehat]:
 def _integrations(folder: Path, standin: Satusehat) -> Path:
     path = folder / "integrations.toml"
     path.write_text(
-        "[satusehat]\n"
-        + "".join(f'{key} = "{value}"\n' for key, value in standin.section().items())
-        + "timeout_s = 2\nretry_base_s = 0.2\nretry_max_s = 0.5\n",
-        encoding="utf-8",
+        standin.section_text(timeout_s=2, retry_base_s=0.2, retry_max_s=0.5), encoding="utf-8"
     )
     path.chmod(0o600)
     return path
@@ -138,10 +135,7 @@ def test_a_restarted_centre_asks_satusehat_for_a_patient_once_a_day(
 
 
 def _config(standin: Satusehat) -> SatusehatSettings:
-    settings = parse(
-        "[satusehat]\n"
-        + "".join(f'{key} = "{value}"\n' for key, value in standin.section().items())
-    ).satusehat
+    settings = parse(standin.section_text()).satusehat
     assert settings is not None
     return settings
 
