@@ -51,7 +51,7 @@ from testkit.centre_hospital import (
     new_hospital_patient,
     patient_numbers,
 )
-from testkit.centre_requests import ZONE, new_id, results
+from testkit.centre_requests import ZONE, new_id, results, today
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS, SHARED_START_S, migrated_database
 from testkit.mjkn import (
     BASE,
@@ -121,10 +121,6 @@ def pair(
         if second is not None:
             second.stop()
         first.stop()
-
-
-def today() -> dt.date:
-    return dt.datetime.now(ZONE).date()
 
 
 def known_patient(p: Pair) -> Patient:

@@ -4,13 +4,10 @@ down to a line it scrolls, and the screen's own lines keep their height."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from testkit.fresh_python import run_python
 from testkit.layout_checks import layout_problems
 from ui.screens.text_box import TextBox
 from ui.screens.wrapping import BREAK
@@ -127,15 +124,7 @@ def test_a_box_with_room_for_its_lines_at_its_whole_width_shows_no_bar() -> None
     """Its size hint is the text's height beside a bar; a screen a little short gives it
     less, but enough for its lines at its whole width: it shows them all, with no bar,
     and after the screen is turned sideways too."""
-    child = subprocess.run(
-        [sys.executable, "-c", SHORT_BOX_CHILD],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    assert child.returncode == 0, child.stderr[-2000:]
-    boxes = child.stdout.split("\n")[:-1]
+    output = run_python(SHORT_BOX_CHILD, env={"QT_QPA_PLATFORM": "offscreen"}, timeout=240)
+    boxes = output.split("\n")[:-1]
     assert len(boxes) == 60
-    assert [box for box in boxes if box != "- -"] == [], child.stdout
+    assert [box for box in boxes if box != "- -"] == [], output

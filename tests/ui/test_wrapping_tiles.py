@@ -3,10 +3,6 @@ more: also when the words grow while it stands at its cap (a queue's answer, "A+
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
@@ -18,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from testkit.fresh_python import run_python
 from testkit.layout_checks import LayoutRequests, laid_out_lines
 from ui.screens.wrapping import BREAK, WrappingText, wrapping_button
 
@@ -187,14 +184,6 @@ for high in range(120, 190, 6):
 
 
 def test_a_label_in_a_scroll_area_settles_where_its_bar_would_come_and_go() -> None:
-    child = subprocess.run(
-        [sys.executable, "-c", SCROLL_AREA_CHILD],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-    )
-    assert child.returncode == 0, child.stderr[-2000:]
-    said = child.stdout.split()
-    assert said[1::2] == ["whole"] * 12, child.stdout
+    output = run_python(SCROLL_AREA_CHILD, env={"QT_QPA_PLATFORM": "offscreen"}, timeout=120)
+    said = output.split()
+    assert said[1::2] == ["whole"] * 12, output
