@@ -26,7 +26,7 @@ from kiosk.session.events import (
     Tick,
     UserActivity,
 )
-from kiosk.session.machine import Phase, SessionState
+from kiosk.session.machine import TAP_STARTS, Phase, SessionState
 from kiosk.speech import SpeechMode
 from kiosk.startup import warm_up
 from kiosk.wiring.kiosk import Kiosk
@@ -60,10 +60,6 @@ FIRST_PAINT_FALLBACK_MS = 2000
 #: between the tap and the greeting, not two. Under the tenth of a second that feels
 #: immediate; the tap's cue sounds at once.
 READING_SHOWN_AFTER_MS = 100
-#: Phases a card tap starts a session from (the session machine takes a tap in these):
-#: their screens hold nothing of a citizen and a session's end leaves them as they are,
-#: so the one shown stays up while a quick read goes on, as the attract screen does.
-TAPPED_FROM = frozenset({Phase.IDLE, Phase.DONE, Phase.ERROR})
 #: Phases whose screens take nothing from the citizen (no key, no field): the screens
 #: wiped when one of them was shown are still wiped when the next one is.
 AT_REST = frozenset({Phase.IDLE, Phase.READING})
@@ -165,8 +161,10 @@ class KioskWindow(QMainWindow):
         #: The session whose card read asked for the queue, until its greeting is shown.
         self._queue_asked_for: int | None = None
         self._screen_shown: Screen | None = None
-        #: The screen a card tap would be taken over (:data:`TAPPED_FROM`), while it is
-        #: the one shown with no overlay over it: the reading screen waits behind it.
+        #: The screen a card tap is taken over (the session machine's ``TAP_STARTS``: the
+        #: attract, thank-you and error screens, which hold nothing of a citizen and which
+        #: a session's end leaves as they are), while it is the one shown with no overlay
+        #: over it: the reading screen waits behind it for a quick read.
         self._tap_screen: QWidget | None = None
         #: Every screen wiped since the last state that could put anything of a citizen
         #: on one (see :data:`AT_REST`).
@@ -347,7 +345,7 @@ class KioskWindow(QMainWindow):
         if not held:
             self._reading_held.stop()
             self.stack.setCurrentWidget(shown)
-            self._tap_screen = shown if state.phase in TAPPED_FROM and shown is screen else None
+            self._tap_screen = shown if state.phase in TAP_STARTS and shown is screen else None
         if new_phase and not held and self._next_frame is not None:
             session, phase = state.session, state.phase
             self._next_frame.watch(shown, lambda: self.controller.painted(session, phase))

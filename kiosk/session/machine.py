@@ -157,6 +157,8 @@ class Phase(StrEnum):
 #: answers "no" and issues the ticket (the citizen has confirmed): it runs on the consent
 #: timeout, with no "still there?" warning.
 CONSENTING = frozenset({Phase.CONSENT, Phase.CONSENT_PHONE})
+#: Phases a card tap starts a new session from (the last one over, or none).
+TAP_STARTS = frozenset({Phase.IDLE, Phase.DONE, Phase.ERROR})
 #: Phases where the citizen is expected to act: the one list of them. Here a touch gives
 #: more time, a cancel (or the desk's "next patient") ends the session, and so does the
 #: card leaving if configured. The idle timeout runs in all but :data:`CONSENTING`.
@@ -463,7 +465,7 @@ class SessionMachine:
                 self._held = (s.session, event)
             return []
         match event:
-            case CardTapped(reader) if s.phase in (Phase.IDLE, Phase.DONE, Phase.ERROR):
+            case CardTapped(reader) if s.phase in TAP_STARTS:
                 return self._start_reading(reader)
             case CardRead(session, identity, record, can_prove, bookings, record_to_come) if (
                 self._current(session, Phase.READING)
