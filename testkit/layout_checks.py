@@ -27,12 +27,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.screens.ticket_number import TicketNumber
+from kiosk.tickets.complaints import REFERENCE_LETTERS
+from ui.screens.one_line import OneLine
 from ui.window import KioskWindow
 
 #: The two screens a kiosk stands in.
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 INTERACTIVE = (QAbstractButton, QLineEdit, QPlainTextEdit, QComboBox, QScrollBar)
+
+
+def ink_lines(widget: QWidget) -> int:
+    """The lines of ink a widget paints: runs of rows with a pixel unlike its corner's."""
+    image = widget.grab().toImage()
+    paper = image.pixel(0, 0)
+    lines, inked = 0, False
+    for y in range(image.height()):
+        row = any(image.pixel(x, y) != paper for x in range(image.width()))
+        lines += row and not inked
+        inked = row
+    return lines
+
+
+def widest_reference(font: QFont) -> str:
+    """The widest complaint reference a kiosk can make that no line can break, painted in
+    ``font``: each group a digit, then the widest letter. (Unicode's line breaking puts
+    no break between a hyphen and a number, so such a reference is one word; a random
+    one is as wide only now and then.)"""
+    metrics = QFontMetricsF(font)
+    digit = max("0123456789", key=metrics.horizontalAdvance)
+    widest = max(REFERENCE_LETTERS, key=metrics.horizontalAdvance)
+    return "ADU-" + "-".join([digit + widest * 3] * 3)
 
 
 def _scrolled_by(widget: QWidget) -> QAbstractScrollArea | None:
@@ -136,7 +160,7 @@ def _word_problems(label: QLabel, name: str) -> list[str]:
             bool(align & Qt.AlignmentFlag.AlignLeft) + bool(align & Qt.AlignmentFlag.AlignRight)
         )
     problems = []
-    painted = label.shown_font() if isinstance(label, TicketNumber) else label.font()
+    painted = label.shown_font() if isinstance(label, OneLine) else label.font()
     metrics = QFontMetricsF(painted)
     for paragraph in QLabel.text(label).split("\n"):
         if label.wordWrap():

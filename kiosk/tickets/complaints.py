@@ -37,7 +37,8 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "kiosk": ("Anjungan (kiosk) ini", "This kiosk"),
     "lainnya": ("Lainnya", "Other"),
 }
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: The letters of a reference: Crockford's base32 (no I, L, O or U, read as 1, 1, 0 or V).
+REFERENCE_LETTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def category_label(code: str, language: str) -> str:
@@ -48,7 +49,7 @@ def category_label(code: str, language: str) -> str:
 def reference_for(key: str) -> str:
     """The citizen-facing reference of the outbox key ``key`` (a UUID)."""
     bits = uuid.UUID(key).int >> 68  # the top 60 bits: random in a UUID4
-    chars = "".join(_CROCKFORD[(bits >> shift) & 31] for shift in range(55, -1, -5))
+    chars = "".join(REFERENCE_LETTERS[(bits >> shift) & 31] for shift in range(55, -1, -5))
     return f"ADU-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.machine import Phase
@@ -22,8 +25,10 @@ from testkit.kiosk_window import (
     running_kiosk,
     wait_phase,
 )
+from testkit.layout_checks import SIZES, ink_lines, layout_problems, widest_reference
 from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen
 from ui.screens.consent import ConsentPhoneScreen
+from ui.theme import min_text_px, min_touch_px
 from ui.window import KioskWindow
 
 REFERENCE = re.compile(r"ADU-\w{4}-\w{4}-\w{4}")
@@ -138,3 +143,41 @@ def test_anonymous_complaint_from_the_attract_screen(tmp_path: Path, qtbot: QtBo
         assert "0812 9999 0000" not in every_string(kiosk) and keypad.entered == ""
         click(qtbot, button_with(kiosk, "Kembali"))
         wait_phase(qtbot, kiosk, Phase.IDLE)
+
+
+def test_the_widest_reference_is_one_line_within_a_portrait_screen_at_a_plus(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """A reference whose groups begin with a digit cannot break (no line breaks between a
+    hyphen and a number): at "A+" on a portrait screen, one in wide letters grew the
+    window past the screen. It is painted on one line, smaller where the theme's type does
+    not fit (never under the body's size); the window keeps its size."""
+    width, height = SIZES["portrait"]
+    config = offline_config(tmp_path)
+    with running_kiosk(qtbot, config, width=width, height=height) as kiosk:
+        kiosk.controller.set_larger_text(True)
+        click(qtbot, button_with(kiosk, "Sampaikan pengaduan"))
+        wait_phase(qtbot, kiosk, Phase.COMPLAINT)
+        screen = kiosk.screens[Phase.COMPLAINT]
+        assert isinstance(screen, ComplaintScreen)
+        click(qtbot, screen.categories["antrean"])
+        type_on(qtbot, screen, "Lama")
+        click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+        wait_phase(qtbot, kiosk, Phase.CONSENT)
+        click(qtbot, button_with(kiosk, "Tidak"))
+        wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
+        filed = kiosk.screens[Phase.COMPLAINT_FILED]
+        assert isinstance(filed, ComplaintFiledScreen)
+        state = kiosk.controller.session()
+        assert state.complaint is not None
+        wide = widest_reference(filed.reference.font())
+        receipt = dataclasses.replace(state.complaint, reference=wide)
+        filed.render_state(dataclasses.replace(state, complaint=receipt), kiosk.view)
+        QApplication.processEvents()
+        assert QLabel.text(filed.reference) == wide  # nothing put between its letters
+        assert ink_lines(filed.reference) == 1
+        dpi = config.kiosk.screen_dpi
+        assert layout_problems(kiosk, min_touch_px(dpi)) == []
+        assert kiosk.size().toTuple() == (width, height)
+        shown = QFontInfo(filed.reference.shown_font()).pixelSize()
+        assert min_text_px(dpi) <= shown < QFontInfo(filed.reference.font()).pixelSize()

@@ -58,10 +58,10 @@ from testkit.kiosk_window import (
     running_kiosk,
     wait_phase,
 )
-from testkit.layout_checks import SIZES, layout_problems, wider_than
+from testkit.layout_checks import SIZES, layout_problems, wider_than, widest_reference
 from testkit.todays_bookings import booking
 from ui.screens.choice import ChoiceField
-from ui.screens.complaint import ComplaintScreen
+from ui.screens.complaint import ComplaintFiledScreen, ComplaintScreen
 from ui.screens.wrapping import BREAK
 from ui.theme import min_touch_px
 from ui.window import KioskWindow
@@ -284,7 +284,14 @@ def walk(qtbot: QtBot, kiosk: KioskWindow) -> Iterator[tuple[str, tuple[str, ...
     wait_phase(qtbot, kiosk, Phase.CONSENT)
     c.dispatch(NotifyAnswered(c.session().session, False))
     wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
-    yield "complaint filed", ()
+    filed = kiosk.screens[Phase.COMPLAINT_FILED]
+    assert isinstance(filed, ComplaintFiledScreen)
+    receipt = c.session().complaint
+    assert receipt is not None
+    # the reference is random: the widest one there can be, not the one this run drew
+    wide = dataclasses.replace(receipt, reference=widest_reference(filed.reference.font()))
+    filed.render_state(dataclasses.replace(c.session(), complaint=wide), view)
+    yield "complaint filed", (wide.reference,)
     c.dispatch(Finish())
     c.dispatch(Finish())
     wait_phase(qtbot, kiosk, Phase.IDLE)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QFontInfo
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.events import (
@@ -21,10 +21,10 @@ from kiosk.session.events import (
 )
 from kiosk.session.machine import Phase
 from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
-from testkit.layout_checks import SIZES, LayoutRequests, layout_problems
+from testkit.layout_checks import SIZES, LayoutRequests, ink_lines, layout_problems
+from ui.screens.one_line import OneLine
 from ui.screens.text_box import TextBox
 from ui.screens.ticket import TicketScreen
-from ui.screens.ticket_number import TicketNumber
 from ui.theme import min_text_px, min_touch_px
 from ui.window import KioskWindow
 
@@ -173,18 +173,6 @@ def test_a_ticket_rendered_again_unchanged_is_not_laid_out_again(
 WIDE_NUMBER = "WWWWWWWW-001"
 
 
-def _ink_lines(widget: QWidget) -> int:
-    """The lines of ink a widget paints: runs of rows with a pixel unlike its corner's."""
-    image = widget.grab().toImage()
-    paper = image.pixel(0, 0)
-    lines, inked = 0, False
-    for y in range(image.height()):
-        row = any(image.pixel(x, y) != paper for x in range(image.width()))
-        lines += row and not inked
-        inked = row
-    return lines
-
-
 @pytest.mark.parametrize("size", sorted(SIZES))
 def test_a_number_wider_than_its_line_is_painted_whole_on_one_line(
     size: str, tmp_path: Path, demo_central: str, qtbot: QtBot
@@ -200,17 +188,17 @@ def test_a_number_wider_than_its_line_is_painted_whole_on_one_line(
         state = kiosk.controller.session()
         assert state.ticket is not None
         number = screen.number
-        assert _ink_lines(number) == 1  # the demo's number
+        assert ink_lines(number) == 1  # the demo's number
         wide = dataclasses.replace(state.ticket, number=WIDE_NUMBER)
         screen.render_state(dataclasses.replace(state, ticket=wide), kiosk.view)
         QApplication.processEvents()
         assert QLabel.text(number) == WIDE_NUMBER  # nothing put between its letters
-        assert _ink_lines(number) == 1
+        assert ink_lines(number) == 1
         dpi = config.kiosk.screen_dpi
         assert layout_problems(kiosk, min_touch_px(dpi)) == []  # its line within its width
         assert kiosk.size().toTuple() == (width, height)
         # smaller than the theme's type, never under the body's
-        assert isinstance(number, TicketNumber)
+        assert isinstance(number, OneLine)
         theme_px = QFontInfo(number.font()).pixelSize()
         assert min_text_px(dpi) <= QFontInfo(number.shown_font()).pixelSize() < theme_px
         screen.render_state(state, kiosk.view)  # a short number: the theme's type

@@ -22,6 +22,7 @@ from ui.keyboard import MAX_LENGTH_PROPERTY, Mode, OnScreenKeyboard
 from ui.problems import NOTICES
 from ui.screens.common import Screen, View, button, label, set_button_text
 from ui.screens.message import NoticeBlock
+from ui.screens.one_line import OneLine
 from ui.screens.ticket import WaitScreen
 from ui.screens.wrapping import WrappingButton, wrapping_button
 
@@ -208,8 +209,8 @@ class ComplaintFiledScreen(Screen):
         self._view = view
         self.title = label(name="title")
         self.heading = label(name="subtitle")
-        self.reference = label(name="reference")
-        self.reference.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        # read aloud at the counter as one thing: one line, smaller where it is wider
+        self.reference = OneLine("reference", "reference")
         self.paper = label(name="subtitle")
         #: In place of "take your receipt" when it may not have printed.
         self.no_paper = NoticeBlock()

@@ -20,8 +20,8 @@ from ui.screens.common import (
     set_button_text,
 )
 from ui.screens.message import NoticeBlock
+from ui.screens.one_line import OneLine
 from ui.screens.text_box import TextBox
-from ui.screens.ticket_number import TicketNumber
 from ui.screens.wrapping import wrapping_text
 
 
@@ -57,7 +57,7 @@ class TicketScreen(Screen):
         self._view = view
         self.heading = label(name="subtitle")
         # the catalog's prefix, up to 8 letters: one line, smaller where it is wider
-        self.number = TicketNumber("huge")
+        self.number = OneLine("huge", "number")
         # The catalog's and the centre's words: a word wider than the screen breaks inside
         # rather than widen the window past the screen (ui/screens/wrapping.py); where
         # the screen has no room for all their lines, they scroll in their boxes and

@@ -1,12 +1,15 @@
-"""The ticket's number: on one line, at the theme's size where it fits, smaller where not.
+"""A number or code on one line: at the theme's size where it fits, smaller where not.
 
 A number is read as one thing, from across the hall and at the counter. Broken over two
 lines where its line is full, a prefix of the catalog's eight wide letters showed
 ``WWWWWWW`` and, alone on the next line, ``W-001``: a number of its own, which a citizen
-could take for hers. :class:`TicketNumber` paints the number whole on one line, in the
-theme's type where the line has the room, and where it has not in the largest size that
-fits, never under the body's size (:data:`~ui.theme.LEVELS`); the row keeps the theme's
-height, so what stands under the number does not move with its width.
+could take for hers. A complaint's reference (``ADU-WWMW-MWWM-WWMW`` at worst) at "A+" on
+a portrait screen needed 1,140 px and grew the window past the screen.
+
+:class:`OneLine` paints its text whole on one line, in the theme's type where the line
+has the room, and where it has not in the largest size that fits, never under the body's
+size (:data:`~ui.theme.LEVELS`); the row keeps the theme's height, so what stands under
+the text does not move with its width.
 """
 
 from __future__ import annotations
@@ -20,12 +23,17 @@ from PySide6.QtWidgets import QLabel
 from ui.theme import LEVELS
 
 
-class TicketNumber(QLabel):
-    """A plain, centred label of one line that paints its text in :meth:`shown_font`."""
+class OneLine(QLabel):
+    """A plain, centred label of one line that paints its text in :meth:`shown_font`.
 
-    def __init__(self, name: str = "huge") -> None:
+    ``name`` is its look in the theme's style sheet, ``level`` that look's level in
+    :data:`~ui.theme.LEVELS` (how many times the body's size it is).
+    """
+
+    def __init__(self, name: str, level: str) -> None:
         super().__init__()
         self.setObjectName(name)
+        self._level = LEVELS[level]
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(False)
@@ -35,13 +43,13 @@ class TicketNumber(QLabel):
 
     def setText(self, text: str) -> None:
         super().setText(text)
-        self._fitted_for = None  # (the number it was made for is kept no longer)
+        self._fitted_for = None  # (the text it was made for is kept no longer)
 
     def _room(self) -> int:
         return self.contentsRect().width() - 2 * self.margin()
 
     def shown_font(self) -> QFont:
-        """The font the number is painted in: the theme's, or the largest smaller one in
+        """The font the text is painted in: the theme's, or the largest smaller one in
         which it fits its width, down to the body's size."""
         key = (self.text(), self.font().key(), self._room())
         if key != self._fitted_for:
@@ -60,13 +68,12 @@ class TicketNumber(QLabel):
             wide = QFontMetricsF(font).horizontalAdvance(self.text())
         return font
 
-    @staticmethod
-    def _least(size: int) -> int:
-        """The body's size, for a number at the theme's ``size`` (its level's multiple)."""
-        return max(1, math.ceil(size / LEVELS["number"]))
+    def _least(self, size: int) -> int:
+        """The body's size, for a text at the theme's ``size`` (its level's multiple)."""
+        return max(1, math.ceil(size / self._level))
 
     def minimumSizeHint(self) -> QSize:
-        # As high as the theme's line; as wide as the number in the body's type (a layout
+        # As high as the theme's line; as wide as the text in the body's type (a layout
         # short of room makes it smaller, never the window wider).
         hint = super().minimumSizeHint()
         font = QFont(self.font())
