@@ -12,7 +12,9 @@ on import on Python 3.11 (checked with ``-W error``), so none are filtered.
 :func:`open_device` opens a device by path through ``nfc.clf.device.connect``
 and :func:`frontend` wraps it in a ``ContactlessFrontend``: the same steps as
 ``ContactlessFrontend.open`` without its ERROR log line on every miss, which
-a kiosk polling for an unplugged reader would write every few seconds.
+a kiosk polling for an unplugged reader would write every few seconds. A ``udp``
+path opens :mod:`cardio.readers._udp_radio`'s driver, whose answers are paired with
+their commands as a real radio's are.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from types import ModuleType
 from typing import Any
 
 from cardio.errors import CardServiceUnavailable
+from cardio.readers._udp_radio import reader_device
 
 #: Imported up front: nfcpy imports a tag type's module on the first tag of
 #: that type, which would add milliseconds to the first tap.
@@ -80,6 +83,11 @@ def open_device(path: str) -> Any:
     but cannot be used, as nfcpy does for fully qualified paths.
     """
     nfc = load()
+    if path.startswith("udp"):  # answers paired with their commands (see _udp_radio)
+        parts = path.split(":")
+        host = parts[1] if len(parts) > 1 and parts[1] else "localhost"
+        port = int(parts[2]) if len(parts) > 2 and parts[2] else 54321
+        return reader_device(nfc, host, port)
     return nfc.clf.device.connect(path)
 
 

@@ -18,6 +18,7 @@ from cardio.emulators.nfc_emulator import (
 )
 from cardio.emulators.nfc_tags import Type4NdefApplet
 from cardio.errors import CardRemovedDuringRead, EmulatorPortInUse, ReaderUnavailable
+from cardio.readers._udp_radio import LEAST_WAIT_S
 from cardio.readers.atr import ISO_DEP_ATR, atr_for_tag_type
 from cardio.readers.events import CardPresented, ReaderAdded, ReaderEvent
 from cardio.readers.nfc import NfcReader
@@ -117,6 +118,47 @@ def test_ntag_with_an_ndef_mime_record() -> None:
     assert records == [(MIME, payload)]
     assert uid == NtagEmulator.UID + b"\x90\x00"
     assert selected == bytes.fromhex("6E00")
+
+
+class SlowNtag(NtagEmulator):
+    """An NTAG whose answer to the first READ of one page comes ``delay_s`` late."""
+
+    PAGE = 8  # within the NDEF message, after the capability container's READ
+
+    def __init__(self, message: bytes, path: str, delay_s: float) -> None:
+        super().__init__(message, path)
+        self.delay_s = delay_s
+        self.reads: list[int] = []
+
+    def answer(self, command: bytes) -> bytes:
+        if command[:1] == b"\x30":
+            self.reads.append(command[1])
+            if self.reads.count(self.PAGE) == 1 and command[1] == self.PAGE:
+                time.sleep(self.delay_s)
+        return super().answer(command)
+
+
+@pytest.mark.parametrize(
+    "delay_s",
+    [0.03, 0.15],
+    ids=["past the 5 ms nfcpy gives a READ", "past the reader's least wait"],
+)
+def test_a_tag_answering_a_read_late_gives_its_record_unchanged(delay_s: float) -> None:
+    """Over UDP an answer is paired with no command: the late answer to a READ sent again
+    was taken for the next page's, and the record came back with 16 bytes repeated in
+    it. The late answer is waited for and dropped; the READ sent again is answered."""
+    path = udp_path(free_udp_port())
+    payload = bytes(range(256)) + b"signed claims"
+    tag = SlowNtag(mime_message(MIME, payload), path, delay_s)
+    with running_reader(path) as (reader, events), tag:
+        presented = CardPresented(reader.name, atr_for_tag_type("Type2Tag"))
+        events.wait_for(presented, timeout_s=NFC_EVENT_DEADLINE_S)
+        with reader.connect(reader.name) as conn:
+            assert isinstance(conn, NdefConnection)
+            records = conn.ndef_records()
+    assert records == [(MIME, payload)]
+    asked = tag.reads.count(SlowNtag.PAGE)
+    assert asked == 1 if delay_s < LEAST_WAIT_S else asked >= 2  # waited for, or sent again
 
 
 def test_type4_tag_with_an_ndef_mime_record() -> None:
