@@ -288,6 +288,18 @@ def _patient(
     citizen = next(iter(found.values()), None)
     if citizen is None:
         return _Patient()
+    # A key that names nobody is still a key: one that is not this patient's (a NIK, BPJS
+    # number or card no record holds, beside a No. RM naming someone who has another)
+    # would be stored on their visit and reach BPJS beside their name.
+    for column, value in keys:
+        kept_key = getattr(citizen, column.name)
+        if isinstance(value, str) and value and kept_key and kept_key != value:
+            return _Patient(
+                problem="identity_conflict",
+                detail="NIK, kartu BPJS atau kartu tidak sama dengan data pasien; periksa di "
+                "loket. / The NIK, BPJS card or card differ from the patient's record; "
+                "check at the desk.",
+            )
     kept = conn.execute(
         select(medical_records.c.medical_record_number).where(
             medical_records.c.citizen_id == citizen.id,

@@ -48,6 +48,8 @@ def staff_token(central_server: RunningCentral, operator: Database) -> str:
 
 
 SITI_NIK = "1471015203850001"
+#: A valid NIK (Siti's region and date) that no record of the demo holds.
+UNKNOWN_NIK = "1471015203859999"
 
 
 def _visit(operator: Database, ticket_id: str) -> Any:
@@ -495,6 +497,9 @@ def test_a_returning_patient_found_by_the_centre_is_not_reported_new(
          "identity_conflict"),
         ("siti-nik-other-birth", "", {"full_name": "Siti Aminah", "nik": SITI_NIK,
                                       "birth_date": "1990-01-01"}, "identity_conflict"),
+        # a key no record holds, beside a No. RM naming someone whose key differs
+        ("budi-norm-unknown-nik", "000124", {"nik": UNKNOWN_NIK}, "identity_conflict"),
+        ("budi-norm-unknown-bpjs", "000124", {"full_name": "Budi Santoso"}, "identity_conflict"),
         ("long-nik", "", {"full_name": "X", "nik": "1" * 5000}, "invalid_patient"),
         ("letters-nik", "", {"full_name": "X", "nik": "ABCDEFGHIJKLMNOP"}, "invalid_patient"),
         ("future-birth", "", {"full_name": "X", "birth_date": "2099-01-01"}, "invalid_patient"),
@@ -520,13 +525,18 @@ def test_a_visit_never_mixes_people_nor_keeps_an_invalid_identity(
     allocated = allocate(url, token, sid, ticket_id=ticket_id)
     assert allocated.status_code == 201, allocated.text
     hospital = {"schedule_id": sid, "payer": "jkn", "norm": norm}
+    if case == "budi-norm-unknown-bpjs":
+        hospital["nomorkartu"] = "0009999999999"  # a BPJS number no record holds
     item = hospital_registration(
         ticket_id,
         allocated.json()["display"],
         "online",
         hospital,
         values=values,
-        card_number=None if case != "budi-norm-siti-card" else "PKU-000001",
+        card_number={
+            "budi-norm-siti-card": "PKU-000001",
+            "budi-norm-unknown-card": "PKU-999999",
+        }.get(case),
     )
     [done] = results(url, token, [item])
     assert done["status"] == "accepted", (case, done)
