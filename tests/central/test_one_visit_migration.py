@@ -25,6 +25,7 @@ from central.tables import (
     citizens,
     doctor_quota,
     hospital_visits,
+    integration_outbox,
     offices,
     quota_takes,
     services,
@@ -289,6 +290,60 @@ def test_duplicates_are_closed_and_the_indexes_hold_the_rule(db_url: str) -> Non
             ).all()
         assert {row.id for row in live} == {ids[n] for n in ids if n not in CLOSED} - {
             ids["citra_cancelled"]
+        }
+    finally:
+        db.dispose()
+
+
+def _call(conn: Connection, order_key: str, kind: str, state: str) -> None:
+    conn.execute(
+        insert(integration_outbox).values(
+            target="satusehat" if order_key.startswith("encounter:") else "bpjs",
+            kind=kind,
+            dedupe_key=f"{order_key}:{kind}",
+            order_key=order_key,
+            office_id="rs",
+            body="{}",
+            state=state,
+            attempts=0,
+            next_attempt_at=NOW,
+            claimed_by="centre-1" if state == "pending" else None,
+            claimed_until=NOW if state == "pending" else None,
+            created_at=NOW,
+            sent_at=NOW if state == "sent" else None,
+        )
+    )
+
+
+def test_a_closed_duplicates_calls_not_yet_sent_wait_for_staff(db_url: str) -> None:
+    """The calls BPJS and SATUSEHAT had not yet been sent of a duplicate the upgrade
+    closed went out after it: an ``antrean/add`` and its tasks for a visit that was no
+    more. They are held, dead on /office/integrations with the reason; what was sent
+    stays sent, and the kept visit's calls go on."""
+    db = Database(db_url)
+    try:
+        migrate(db, BEFORE)
+        _fill(db)
+        with db.begin() as conn:
+            _call(conn, "KB-BUDI-2", "add", "sent")  # the closed one: told already
+            _call(conn, "KB-BUDI-2", "task-1", "pending")  # ... and not yet
+            _call(conn, "encounter:t-budi-2", "encounter", "pending")
+            _call(conn, "KB-NIK-1", "add", "dead")  # refused before: stays as it was
+            _call(conn, "KB-BUDI-1", "add", "pending")  # the kept visit's
+            _call(conn, "encounter:t-budi-1", "encounter", "pending")
+        migrate(db)
+        with db.read() as conn:
+            calls = {
+                row.dedupe_key: (row.state, row.last_error, row.claimed_by)
+                for row in conn.execute(select(integration_outbox))
+            }
+        assert calls == {
+            "KB-BUDI-2:add": ("sent", None, None),
+            "KB-BUDI-2:task-1": ("dead", MIGRATION.HELD, None),
+            "encounter:t-budi-2:encounter": ("dead", MIGRATION.HELD, None),
+            "KB-NIK-1:add": ("dead", None, None),
+            "KB-BUDI-1:add": ("pending", None, "centre-1"),
+            "encounter:t-budi-1:encounter": ("pending", None, "centre-1"),
         }
     finally:
         db.dispose()

@@ -31,6 +31,10 @@ would have kept had the two not raced. Each visit closed:
 * if it is a Mobile JKN booking's, the booking is ``cancelled`` too, so no kiosk
   checks a closed visit in.
 
+* holds its calls to BPJS and SATUSEHAT not yet sent: each is ``dead`` on
+  ``/office/integrations`` with :data:`HELD`, so nothing more is told of a visit that
+  is no more until staff look (Lewati, or Kirim lagi).
+
 BPJS and SATUSEHAT are not called from here: what they were told of a closed
 duplicate (usually a refused ``antrean/add``, dead on ``/office/integrations``)
 stays for staff to skip or send, and the log says how many were closed, never
@@ -56,6 +60,11 @@ log = logging.getLogger(__name__)
 _LIVE = sa.text("state <> 'cancelled'")
 #: Why the migration closed a visit (``hospital_visits.cancel_reason``).
 REASON = "Kunjungan ganda: pasien sudah terdaftar di poli ini pada hari itu"
+#: Why a closed duplicate's call waits for staff (``integration_outbox.last_error``).
+HELD = (
+    "Kunjungan ganda ditutup saat pembaruan; periksa lalu Lewati atau Kirim lagi. / "
+    "A duplicate visit closed by the upgrade; check, then skip or send again."
+)
 _INDEXES = (
     ("uq_hospital_visits_citizen_service_day_live", "citizen_id"),
     ("uq_hospital_visits_nik_service_day_live", "nik"),
@@ -125,7 +134,8 @@ def _close_duplicates(conn: sa.Connection, now: dt.datetime) -> int:
 
 
 def _close(conn: sa.Connection, visit: Any, now: dt.datetime) -> None:
-    """Cancel one duplicate, give its place back and cancel its Mobile JKN booking."""
+    """Cancel one duplicate, give its place back, hold its calls not yet sent and cancel
+    its Mobile JKN booking."""
     conn.execute(
         sa.text(
             "UPDATE hospital_visits SET state = 'cancelled', cancelled_at = :now, "
@@ -155,6 +165,19 @@ def _close(conn: sa.Connection, visit: Any, now: dt.datetime) -> None:
             ),
             {"s": take.schedule_id, "d": take.day},
         )
+    # its calls not yet sent (BPJS by its booking code, SATUSEHAT by its ticket's
+    # encounter) wait for staff: nothing more is said of a visit that is no more
+    order_keys = [visit.kodebooking]
+    if visit.ticket_id is not None:
+        order_keys.append(f"encounter:{visit.ticket_id}")
+    conn.execute(
+        sa.text(
+            "UPDATE integration_outbox SET state = 'dead', last_error = :why, "
+            "claimed_by = NULL, claimed_until = NULL "
+            "WHERE state = 'pending' AND order_key IN :keys"
+        ).bindparams(sa.bindparam("keys", expanding=True)),
+        {"why": HELD, "keys": order_keys},
+    )
     if visit.source == "mjkn" and visit.booking_code is not None:
         conn.execute(
             sa.text(
