@@ -7,11 +7,12 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
 
 * :class:`ApiError` — :class:`Unauthorized` (401), :class:`Forbidden` and
   :class:`EnrolmentRefused` (403), :class:`NotFound` (404), :class:`Conflict`
-  (409: :class:`LeaseLimit`, :class:`QuotaFull`, :class:`InvalidApplicationTransition`,
+  (409: :class:`LeaseLimit`, :class:`QuotaFull`, :class:`DoctorClosed`,
+  :class:`AlreadyRegistered`, :class:`IdentityConflict`, :class:`InvalidApplicationTransition`,
   :class:`InvalidComplaintTransition`, :class:`StaleEdit`, :class:`Disputed`,
   :class:`NoDesk`),
   :class:`InvalidTicketTransition` (409: :class:`CounterBusy`), :class:`UnknownCounter` (400),
-  :class:`Unprocessable` and :class:`InvalidRange` (422),
+  :class:`Unprocessable`, :class:`InvalidPatient` and :class:`InvalidRange` (422),
   :class:`TooManyRequests` (429: :class:`TooManyAttempts`,
   :class:`TooManyLookups`, :class:`LoginLocked`).
 * :class:`InvalidItem` — a kiosk's submission item that will never succeed;
@@ -178,6 +179,25 @@ class DoctorClosed(Conflict):
             "Praktik dokter ini hari ini sudah selesai; pilih dokter lain. / "
             "This doctor's hours today are over; choose another doctor."
         )
+
+
+class AlreadyRegistered(Conflict):
+    """The patient has a live visit at the poli today: no place taken, no number used (409)."""
+
+    code = ErrorCode.ALREADY_REGISTERED
+
+
+class IdentityConflict(Conflict):
+    """The patient's keys name different people, or not the record's: nothing taken (409)."""
+
+    code = ErrorCode.IDENTITY_CONFLICT
+
+
+class InvalidPatient(ApiError):
+    """The patient's NIK cannot exist or the date of birth is not past: nothing taken (422)."""
+
+    status = 422
+    code = ErrorCode.INVALID_PATIENT
 
 
 class InvalidApplicationTransition(Conflict):

@@ -5,8 +5,12 @@ A hospital is an office whose ``kesehatan`` services carry a ``poli``
 patients for JKN (BPJS) and for paying ("umum") patients. The kiosk caches
 :class:`DoctorToday` rows from ``GET /api/v1/hospital/doctors/today`` and sends a
 :class:`HospitalRequest` in the ``hospital`` object of a registration
-(docs/hospital.md, docs/central-api.md). :func:`estimate` is the one rule for
-the estimated time, so a kiosk offline prints what the centre would say.
+(docs/hospital.md, docs/central-api.md). The allocate that numbers a poli's
+ticket online carries a :class:`PlaceRequest`: the doctor, the payer and the
+:class:`PatientKeys` the registration will carry, so the centre refuses a
+patient it would refuse at the registration before a number or a place is
+used. :func:`estimate` is the one rule for the estimated time, so a kiosk
+offline prints what the centre would say.
 
 Plain data, no I/O. ``from_json`` is strict: a missing or mistyped field is a
 :class:`HospitalError` naming the path, never a half-filled object.
@@ -28,7 +32,9 @@ __all__ = [
     "DoctorToday",
     "HospitalError",
     "HospitalRequest",
+    "PatientKeys",
     "Payer",
+    "PlaceRequest",
     "TaskId",
     "estimate",
     "is_bpjs_number",
@@ -36,6 +42,9 @@ __all__ = [
 ]
 
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+#: C0 and C1 control characters and DEL: no patient key holds one (PostgreSQL refuses
+#: NUL in text outright, so such a key would never even be looked up).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _BPJS = re.compile(r"^[0-9]{13}$")  # [0-9]: a \d would take other scripts' digits too
 
 #: BPJS ``jeniskunjungan``: 1 referral from a first-level facility (FKTP),
@@ -234,6 +243,132 @@ _REQUEST_KEYS = {
     "jeniskunjungan",
     "nomorreferensi",
 }
+
+#: The longest of each key :class:`PatientKeys` takes (``nomorkartu``: 13 digits or
+#: none). A NIK or a date of birth of the wrong form is taken as text and refused by
+#: the centre's check of the patient (``invalid_patient``), never cut to fit.
+PATIENT_KEY_LIMITS = {
+    "norm": 32,
+    "nomorkartu": 13,
+    "nik": 32,
+    "card_number": 64,
+    "full_name": 200,
+    "birth_date": 32,
+}
+
+
+@dataclass(frozen=True)
+class PatientKeys:
+    """What names a poli registration's patient, as the centre checks it: the hospital's
+    No. RM (``norm``), the BPJS card number, the NIK, the city card's number, and the
+    name and date of birth (``YYYY-MM-DD``) as typed; ``""`` where not given.
+
+    A registration carries them in its body (:meth:`of_registration` reads them
+    there); the allocate that numbers its ticket online carries the same ones in
+    its ``hospital`` part (:class:`PlaceRequest`), so the centre refuses, before a
+    number or a place is used, a patient it would refuse at the registration (one
+    with a visit at the poli that day, keys naming different people). Personal
+    data: no ``repr`` shows them, and no message of :meth:`from_json` quotes one.
+    """
+
+    norm: str = field(default="", repr=False)
+    nomorkartu: str = field(default="", repr=False)
+    nik: str = field(default="", repr=False)
+    card_number: str = field(default="", repr=False)
+    full_name: str = field(default="", repr=False)
+    birth_date: str = field(default="", repr=False)
+
+    def given(self) -> bool:
+        """Whether any key names the patient (none: nothing to check them by)."""
+        return any(self.to_json().values())
+
+    def to_json(self) -> dict[str, str]:
+        """The keys given, by their wire names (``""`` ones left out)."""
+        keys = {name: str(getattr(self, name)) for name in PATIENT_KEY_LIMITS}
+        return {name: value for name, value in keys.items() if value}
+
+    @classmethod
+    def from_json(cls, data: Any, path: str = "hospital") -> PatientKeys:
+        """The keys of ``data`` (an object that may hold others too): each a string
+        within :data:`PATIENT_KEY_LIMITS` without control characters, ``nomorkartu`` 13
+        digits; absent is ``""``.
+        :class:`HospitalError` names the path, never the value."""
+        obj = _mapping(data, path)
+        keys: dict[str, str] = {}
+        for name, limit in PATIENT_KEY_LIMITS.items():
+            value = obj.get(name, "")
+            if not isinstance(value, str):
+                raise HospitalError(f"{path}.{name}: must be a string")
+            if len(value) > limit:
+                raise HospitalError(f"{path}.{name}: at most {limit} characters")
+            if _CONTROL.search(value):
+                raise HospitalError(f"{path}.{name}: must not hold control characters")
+            keys[name] = value
+        if keys["nomorkartu"] and not is_bpjs_number(keys["nomorkartu"]):
+            raise HospitalError(f"{path}.nomorkartu: must be 13 digits")
+        return cls(**keys)
+
+    @classmethod
+    def of_registration(cls, request: HospitalRequest, body: Mapping[str, Any]) -> PatientKeys:
+        """The keys a registration's ``body`` with the ``hospital`` object ``request``
+        names its patient by: No. RM and BPJS number from ``request``, the NIK, name and
+        date of birth (``birth_date``, else ``date_of_birth``) from its ``values``, the
+        city card's number from ``card_number``. A name or card number that is no text
+        is not a key; a NIK or date of birth that is no text is :class:`HospitalError`
+        (the centre refuses such a patient, ``invalid_patient``)."""
+        values = body.get("values")
+        values = values if isinstance(values, Mapping) else {}
+        nik = values.get("nik")
+        birth = values.get("birth_date") or values.get("date_of_birth")
+        for key, value in (("nik", nik), ("birth_date", birth)):
+            if value is not None and not isinstance(value, str):
+                raise HospitalError(f"values.{key}: must be a string")
+        name, card = values.get("full_name"), body.get("card_number")
+        return cls(
+            norm=request.norm,
+            nomorkartu=request.nomorkartu,
+            nik=nik or "",
+            card_number=card if isinstance(card, str) else "",
+            full_name=name if isinstance(name, str) else "",
+            birth_date=birth or "",
+        )
+
+
+@dataclass(frozen=True)
+class PlaceRequest:
+    """The ``hospital`` part of an allocate (``POST /api/v1/tickets/allocate``): the
+    doctor's schedule, the payer, and the :class:`PatientKeys` of the registration to
+    come. An allocate without keys (a kiosk older than them) names no patient: the
+    centre then checks the patient only when the registration arrives."""
+
+    schedule_id: str
+    payer: Payer
+    patient: PatientKeys = PatientKeys()
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "schedule_id": self.schedule_id,
+            "payer": self.payer.value,
+            **self.patient.to_json(),
+        }
+
+    @classmethod
+    def of(cls, request: HospitalRequest, body: Mapping[str, Any]) -> PlaceRequest:
+        """The place a registration's ``body`` (its ``hospital`` object ``request``) asks
+        for, naming its patient by the very keys the registration carries."""
+        return cls(request.schedule_id, request.payer, PatientKeys.of_registration(request, body))
+
+    @classmethod
+    def from_json(cls, data: Any, path: str = "hospital") -> PlaceRequest:
+        obj = _mapping(data, path)
+        unknown = sorted(set(obj) - {"schedule_id", "payer", *PATIENT_KEY_LIMITS})
+        if unknown:
+            raise HospitalError(f"{path}.{unknown[0]}: unknown field")
+        try:
+            payer = Payer(str(obj.get("payer")))
+        except ValueError:
+            raise HospitalError(f"{path}.payer: must be 'jkn' or 'umum'") from None
+        return cls(_string(obj, "schedule_id", path), payer, PatientKeys.from_json(obj, path))
 
 
 def _mapping(value: Any, path: str) -> Mapping[str, Any]:

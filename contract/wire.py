@@ -189,6 +189,13 @@ class ErrorCode(StrEnum):
     QUOTA_FULL = "quota_full"
     #: The doctor's hours are over for today: no place is taken (docs/hospital.md).
     DOCTOR_CLOSED = "doctor_closed"
+    #: The patient has a live visit at the poli that day already (docs/hospital.md).
+    ALREADY_REGISTERED = "already_registered"
+    #: A patient's keys (No. RM, BPJS number, NIK, card, name, date of birth) name
+    #: different people, or not the record's person (docs/hospital.md).
+    IDENTITY_CONFLICT = "identity_conflict"
+    #: A patient's NIK cannot exist, or the date of birth is not a past date.
+    INVALID_PATIENT = "invalid_patient"
     #: 503: the centre's database is busy (a lock held past its wait) or cannot be
     #: reached; nothing was done; ask again after ``Retry-After``.
     DATABASE_UNAVAILABLE = "database_unavailable"

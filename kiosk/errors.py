@@ -152,6 +152,13 @@ class SessionProblem(StrEnum):
     PATIENT_UNAVAILABLE = "patient_unavailable"
     #: Too many patients not found on the keypad, in this session or at this kiosk.
     PATIENT_LOCKED = "patient_locked"
+    #: The centre refused the patient before numbering the poli's ticket (no number
+    #: used, no ticket): a visit at this poli today already; keys (No. RM, BPJS card,
+    #: NIK, card, name, date of birth) naming different people; a NIK or date of birth
+    #: that cannot be. Choosing again cannot help: the registration desk checks.
+    ALREADY_REGISTERED = "already_registered"
+    IDENTITY_CONFLICT = "identity_conflict"
+    INVALID_PATIENT = "invalid_patient"
 
 
 #: The centre's refusals of a doctor's place (``CentralRefused.code``), each with what
@@ -161,6 +168,16 @@ DOCTOR_REFUSALS = {
     "doctor_closed": SessionProblem.DOCTOR_CLOSED,
     "unknown_schedule": SessionProblem.DOCTOR_UNAVAILABLE,
 }
+#: The centre's refusals of the patient an allocate names with the doctor's place
+#: (``CentralRefused.code``): no number was used, and the citizen is sent to the desk.
+PATIENT_REFUSALS = {
+    "already_registered": SessionProblem.ALREADY_REGISTERED,
+    "identity_conflict": SessionProblem.IDENTITY_CONFLICT,
+    "invalid_patient": SessionProblem.INVALID_PATIENT,
+}
+#: Every refusal of an allocate's ``hospital`` part: the ticket is never numbered from
+#: a lease instead (a place, or a patient, the centre refused).
+PLACE_REFUSALS = {**DOCTOR_REFUSALS, **PATIENT_REFUSALS}
 
 
 #: Every code a session keeps as its ``problem`` and a screen shows as ``problem_<code>``.

@@ -48,6 +48,17 @@ class Patient:
         """The registration's ``values`` a kiosk sends for the patient."""
         return {"full_name": self.full_name, "nik": self.nik}
 
+    def keys(self) -> dict[str, str]:
+        """The patient keys a kiosk's allocate carries for the patient (what its
+        registration will: contract.hospital.PatientKeys)."""
+        return {
+            "norm": self.norm,
+            "nomorkartu": self.nomorkartu,
+            "nik": self.nik,
+            "full_name": self.full_name,
+            "birth_date": self.birth_date.isoformat(),
+        }
+
 
 def new_hospital_patient(db: Database) -> Patient:
     """A patient of the demo hospital, written to the centre's database ``db``."""
@@ -138,11 +149,14 @@ def allocate(
     ticket_id: str | None = None,
     service_id: str = "poli-dalam",
     session: requests.Session | None = None,
+    patient: dict[str, str] | None = None,
 ) -> requests.Response:
+    """``POST /api/v1/tickets/allocate`` with the doctor's place (and the ``patient``
+    keys, as a kiosk sends them; none: as a kiosk older than them does)."""
     body = {
         "ticket_id": ticket_id or new_id(),
         "service_id": service_id,
-        "hospital": {"schedule_id": schedule_id, "payer": payer},
+        "hospital": {"schedule_id": schedule_id, "payer": payer, **(patient or {})},
     }
     sender = session or requests
     return sender.post(

@@ -151,6 +151,12 @@ _DOCTOR_REFUSED_WORDS: dict[str, str] = {
     SessionProblem.DOCTOR_CLOSED: "desk_doctor_closed_now",
     SessionProblem.DOCTOR_UNAVAILABLE: "desk_doctor_unavailable",
 }
+#: What the desk says of each of the centre's refusals of the patient (no number used).
+_PATIENT_REFUSED_WORDS: dict[str, str] = {
+    SessionProblem.ALREADY_REGISTERED: "desk_already_registered",
+    SessionProblem.IDENTITY_CONFLICT: "desk_identity_conflict",
+    SessionProblem.INVALID_PATIENT: "desk_invalid_patient",
+}
 
 
 class DeskView(QFrame):
@@ -1129,12 +1135,13 @@ class DeskView(QFrame):
         if generation != self._generation:
             return
         log.warning("desk action failed: %s", type(exc).__name__)  # never the patient's data
-        refused = (
-            _DOCTOR_REFUSED_WORDS.get(str(exc.reason)) if isinstance(exc, TicketingError) else None
-        )
+        reason = str(exc.reason) if isinstance(exc, TicketingError) else ""
+        refused = _DOCTOR_REFUSED_WORDS.get(reason)
         if refused is not None:
             self.say(refused)
             self.refresh()  # the doctors counted again
+        elif reason in _PATIENT_REFUSED_WORDS:
+            self.say(_PATIENT_REFUSED_WORDS[reason])  # nothing stored, nothing printed
         elif isinstance(exc, CentralUnavailable) and exc.status == 429:
             self.say("desk_too_many")
         elif isinstance(exc, CentralUnavailable):

@@ -163,6 +163,16 @@ PROBLEMS: dict[str, Notice] = {
         Icon.PLUG, "problem_patient_unavailable", "todo_later_or_ask", ""
     ),
     SessionProblem.PATIENT_LOCKED: Notice(Icon.LOCK, "problem_patient_locked", "todo_patient_desk"),
+    # the centre refused the patient before numbering the ticket: the error screen, no ticket
+    SessionProblem.ALREADY_REGISTERED: Notice(
+        Icon.LOCK, "problem_already_registered", "todo_registration_desk"
+    ),
+    SessionProblem.IDENTITY_CONFLICT: Notice(
+        Icon.WARNING, "problem_identity_conflict", "todo_registration_desk"
+    ),
+    SessionProblem.INVALID_PATIENT: Notice(
+        Icon.PENCIL, "problem_invalid_patient", "todo_registration_desk"
+    ),
     # the local store (offline_store.errors.StoreReason)
     StoreReason.STORE_FULL: Notice(Icon.WARNING, "problem_store_full", "todo_staff"),
     StoreReason.STORE_FAILED: Notice(Icon.WARNING, "problem_store_failed", "todo_staff"),

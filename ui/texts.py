@@ -427,6 +427,21 @@ _MARKED: dict[str, object] = {
     "desk_doctor_closed_now": QT_TRANSLATE_NOOP(
         "texts", "Praktik dokter ini hari ini sudah selesai. Pilih dokter lain."
     ),
+    "desk_already_registered": QT_TRANSLATE_NOOP(
+        "texts",
+        "Pasien sudah terdaftar di poli ini hari ini. Tidak ada nomor yang diambil;"
+        " periksa kunjungan hari ini.",
+    ),
+    "desk_identity_conflict": QT_TRANSLATE_NOOP(
+        "texts",
+        "No. RM, kartu BPJS, NIK, nama atau tanggal lahir tidak menunjuk pasien yang sama."
+        " Tidak ada nomor yang diambil; periksa data pasien.",
+    ),
+    "desk_invalid_patient": QT_TRANSLATE_NOOP(
+        "texts",
+        "NIK atau tanggal lahir pasien tidak sah. Tidak ada nomor yang diambil;"
+        " periksa data pasien.",
+    ),
     "desk_too_many": QT_TRANSLATE_NOOP(
         "texts", "Terlalu banyak pencarian. Tunggu sebentar, lalu coba lagi."
     ),
@@ -708,6 +723,19 @@ _MARKED: dict[str, object] = {
     ),
     "todo_patient_desk": QT_TRANSLATE_NOOP(
         "texts", "Silakan ke {desk}, petugas pendaftaran akan membantu."
+    ),
+    # the centre refused the patient before numbering a poli's ticket: no ticket
+    "problem_already_registered": QT_TRANSLATE_NOOP(
+        "texts", "Anda sudah terdaftar di poli ini hari ini."
+    ),
+    "problem_identity_conflict": QT_TRANSLATE_NOOP(
+        "texts", "Data pasien tidak cocok dengan data rumah sakit."
+    ),
+    "problem_invalid_patient": QT_TRANSLATE_NOOP(
+        "texts", "NIK atau tanggal lahir pasien tidak sah."
+    ),
+    "todo_registration_desk": QT_TRANSLATE_NOOP(
+        "texts", "Tidak ada nomor antrean yang diambil. Silakan ke loket pendaftaran."
     ),
     # form field errors (codes from kiosk.session.forms)
     "field_required": QT_TRANSLATE_NOOP("texts", "Wajib diisi"),

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated, Literal, TypedDict
 
 from fastapi import Path, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +22,8 @@ from central.hospital import quota, schedules, visits
 from central.office import numbering, queue
 from central.tables import kiosks
 from central.times import ApiDate
-from contract.hospital import Payer
+from contract.errors import HospitalError
+from contract.hospital import PATIENT_KEY_LIMITS, PatientKeys, Payer, PlaceRequest
 from contract.ticket_ids import KIOSK_TICKET_ID
 from contract.wire import KioskInfo, Lease, ServiceQueue
 
@@ -48,11 +49,45 @@ def me(kiosk: KioskAuth, ctx: Context) -> KioskInfo:
     )
 
 
+def _key(name: str, description: str) -> str:
+    """An optional patient key of the allocate's ``hospital`` (contract.hospital.PatientKeys)."""
+    return Field(default="", max_length=PATIENT_KEY_LIMITS[name], description=description)
+
+
 class HospitalPlaceIn(BaseModel):
+    """The allocate's ``hospital``: :class:`contract.hospital.PlaceRequest`, checked by it.
+
+    The patient keys are the registration's (optional: a kiosk older than them sends
+    none, and the patient is then checked when the registration arrives)."""
+
     model_config = ConfigDict(extra="forbid")
 
     schedule_id: str = Field(pattern=schedules.SCHEDULE_ID, examples=["rsud-dalam-andi-1"])
     payer: Payer
+    norm: str = _key("norm", "The patient's No. RM at this hospital (the registration's).")
+    nomorkartu: str = _key("nomorkartu", "The BPJS card number: 13 digits, or none.")
+    nik: str = _key("nik", "The registration's `values.nik`.")
+    card_number: str = _key("card_number", "The city card's number (`card_number`).")
+    full_name: str = _key("full_name", "The registration's `values.full_name`.")
+    birth_date: str = _key("birth_date", "The registration's date of birth, YYYY-MM-DD.")
+
+    @model_validator(mode="after")
+    def _contract(self) -> HospitalPlaceIn:
+        try:  # the contract's rule, the one a kiosk builds it by
+            PlaceRequest.from_json(self.model_dump(mode="json"))
+        except HospitalError as exc:  # names the field, never its value
+            raise ValueError(str(exc)) from None
+        return self
+
+    def patient(self) -> PatientKeys:
+        return PatientKeys(
+            norm=self.norm,
+            nomorkartu=self.nomorkartu,
+            nik=self.nik,
+            card_number=self.card_number,
+            full_name=self.full_name,
+            birth_date=self.birth_date,
+        )
 
 
 class HospitalPlaceOut(BaseModel):
@@ -73,7 +108,9 @@ class AllocateRequest(BaseModel):
     hospital: HospitalPlaceIn | None = Field(
         default=None,
         description="A hospital's poli: take a place of this doctor's quota with the number "
-        "(409 `quota_full` when none is left; no number is used).",
+        "(409 `quota_full` when none is left; no number is used). With the patient's keys, "
+        "a patient the registration would refuse is refused first (409 "
+        "`already_registered`, 409 `identity_conflict`, 422 `invalid_patient`).",
     )
 
 
@@ -133,10 +170,15 @@ class AllocatedTicket(NumberedTicket):
         409: {
             "description": "The ticket id was used with another service; `quota_full`: the "
             "doctor has no place left today for this payer (no number was used); "
-            "`doctor_closed`: the doctor's hours today are over; `conflict`: the ticket "
-            "was voided."
+            "`doctor_closed`: the doctor's hours today are over; `already_registered`: the "
+            "patient has a visit at the poli today; `identity_conflict`: the patient's keys "
+            "name different people (neither uses a number); `conflict`: the ticket was voided."
         },
-        422: {"description": "`unknown_schedule`: the schedule is of another poli or day."},
+        422: {
+            "description": "`unknown_schedule`: the schedule is of another poli or day; "
+            "`invalid_patient`: the patient's NIK cannot exist or the date of birth is not "
+            "past (no number was used)."
+        },
     },
 )
 async def allocate(
@@ -171,6 +213,7 @@ def _allocate(
                         numbering.local_day(now, ctx.settings.zone),
                         now,
                         now.astimezone(ctx.settings.zone).time(),
+                        patient=body.hospital.patient(),
                     )
                 allocated = numbering.allocate(
                     conn, kiosk, body.ticket_id, body.service_id, now, ctx.settings.zone

@@ -1,12 +1,18 @@
 """Hospital visits: a registration's ``hospital`` object made a visit, exactly once; a cancel.
 
+* :func:`check_patient`: the one check of a visit's patient (every key names
+  one person, the record's; a NIK that can exist; no live visit at the poli that
+  day), for the allocate and the registration alike.
 * :func:`take_for_ticket`: the quota place an online ticket takes in its
   allocate's transaction (``POST /api/v1/tickets/allocate`` with
-  ``hospital``); none left is 409 ``quota_full`` and no number is used.
+  ``hospital``); a patient :func:`check_patient` refuses is 409
+  ``already_registered`` / ``identity_conflict`` or 422 ``invalid_patient``, none
+  left is 409 ``quota_full``, and either way no number is used.
 * :func:`register`: the visit, when the ticket's registration reaches the
-  centre (once: the submission's idempotency). It takes the place the
-  allocate did not (an offline kiosk), beyond the quota if none is left
-  (``over_quota``, shown to staff: nothing is lost), then calls
+  centre (once: the submission's idempotency). It checks the patient again
+  (an offline kiosk's ticket was never checked; two allocates may race), takes
+  the place the allocate did not (an offline kiosk), beyond the quota if none
+  is left (``over_quota``, shown to staff: nothing is lost), then calls
   :func:`central.integrations.triggers.visit_registered`.
 * **One live visit per patient, poli and day**, whatever made it (a kiosk, the
   desk, Mobile JKN's ambil antrean): :func:`live_visit_that_day` is the read
@@ -21,16 +27,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from central.errors import ApiError, Conflict, DoctorClosed, QuotaFull, Unprocessable
+from central.errors import (
+    AlreadyRegistered,
+    ApiError,
+    Conflict,
+    DoctorClosed,
+    IdentityConflict,
+    InvalidPatient,
+    QuotaFull,
+    Unprocessable,
+)
 from central.hospital import quota, schedules
 from central.integrations import triggers
 from central.live import notify
@@ -46,8 +62,8 @@ from central.tables import (
     uq_visit_nik_day,
 )
 from central.upsert import refused_by
-from contract.errors import NikError
-from contract.hospital import HospitalRequest, Payer, parse_hhmm
+from contract.errors import HospitalError, NikError
+from contract.hospital import HospitalRequest, PatientKeys, Payer, parse_hhmm
 from contract.nik import parse_nik
 from contract.wire import ErrorCode
 
@@ -74,6 +90,20 @@ ALREADY_REGISTERED = {
     "detail": "Pasien sudah terdaftar di poli ini hari ini; tiket ini tetap tiket biasa, "
     "periksa di loket. / The patient already has a visit at this poli today; this ticket "
     "stays a plain one, check at the desk.",
+}
+#: The allocate's refusal of a patient who holds the day at the poli already.
+ALREADY_REGISTERED_NOW = (
+    "Pasien sudah terdaftar di poli ini hari ini; tidak ada nomor yang dipakai, silakan ke "
+    "loket pendaftaran. / The patient already has a visit at this poli today; no number was "
+    "used, please go to the registration desk."
+)
+#: A registration whose NIK or date of birth is no text at all.
+NOT_TEXT = "NIK atau tanggal lahir tidak sah. / The NIK or date of birth is not valid."
+#: :func:`check_patient`'s refusals as the allocate answers them.
+_REFUSALS: dict[str, type[ApiError]] = {
+    ErrorCode.ALREADY_REGISTERED: AlreadyRegistered,
+    ErrorCode.IDENTITY_CONFLICT: IdentityConflict,
+    ErrorCode.INVALID_PATIENT: InvalidPatient,
 }
 
 
@@ -167,9 +197,18 @@ def take_for_ticket(
     day: dt.date,
     now: dt.datetime,
     local_now: dt.time,
+    patient: PatientKeys | None = None,
 ) -> Placed:
     """The place of ``ticket_id`` with today's doctor; 409 ``quota_full`` when none is left,
-    409 ``doctor_closed`` when the doctor's hours ended (``local_now``: the office's clock)."""
+    409 ``doctor_closed`` when the doctor's hours ended (``local_now``: the office's clock).
+
+    A place about to be taken is first refused to a ``patient`` the registration would
+    refuse (:func:`check_patient`, the same check): 409 ``already_registered``, 409
+    ``identity_conflict``, 422 ``invalid_patient``, raised before any place is taken,
+    so the allocate's transaction rolls back and uses no number. An allocate naming no
+    patient (a kiosk older than the keys) is checked only at the registration; a
+    retried allocate whose place is held already is answered as it was.
+    """
     ticket = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id)).first()
     if ticket is not None and ticket.status == VOID:
         # a voided ticket holds no place: it is never numbered or placed again
@@ -186,6 +225,11 @@ def take_for_ticket(
             "Tempat tiket ini sudah dikembalikan; ambil nomor baru. / "
             "This ticket's place was given back; take a new number."
         )
+    if held is None and patient is not None and patient.given():
+        checked = check_patient(conn, office_id, service_id, patient, day, now)
+        if checked.problem:
+            log.info("an allocate's patient is refused (%s): no number used", checked.problem)
+            raise _REFUSALS[checked.problem](checked.detail)
     if held is None and parse_hhmm(schedule.ends) <= local_now:
         raise DoctorClosed()  # a retried allocate keeps the place it took in time
     taken = quota.take(conn, ticket_id, schedule, day, payer, now)
@@ -221,82 +265,81 @@ def _same_name(typed: str, kept: str) -> bool:
 
 
 @dataclass(frozen=True)
-class _Patient:
-    """Who a registration names: one registry row (or none), or why it names nobody."""
+class Patient:
+    """Who a registration (or the allocate of its ticket) names, and whether they may
+    have a visit at the poli that day: one registry row (or none) and the NIK the visit
+    holds the day by, or why not (:attr:`problem`)."""
 
     citizen: Any = None
-    #: ``invalid_patient`` or ``identity_conflict``: the hospital part is refused.
+    #: The visit's NIK: the one typed, else the record's (``None``: neither).
+    nik: str | None = field(default=None, repr=False)
+    #: ``invalid_patient``, ``identity_conflict`` or ``already_registered``: no visit.
     problem: str = ""
     detail: str = ""
 
 
-def _patient(
-    conn: Connection, office_id: str, request: HospitalRequest, body: dict[str, Any], today: dt.date
-) -> _Patient:
-    """The one patient the registration names: by No. RM here, BPJS number, NIK, card.
+def _refused(problem: ErrorCode, detail: str) -> Patient:
+    return Patient(problem=problem.value, detail=detail)
+
+
+def _patient(conn: Connection, office_id: str, keys: PatientKeys, today: dt.date) -> Patient:
+    """The one patient ``keys`` name: by No. RM here, BPJS number, NIK, card.
 
     Every key given must name the same person, and a typed name or date of
     birth must be that person's: a visit never mixes two people's identities
     (it would reach BPJS so). A NIK is checked whole (16 digits, a real
     region and date), never cut to fit.
     """
-    values = body.get("values") if isinstance(body.get("values"), dict) else {}
-    assert isinstance(values, dict)  # noqa: S101 - narrowed just above
-    nik = values.get("nik")
-    if nik not in (None, ""):
+    if keys.nik:
         try:
-            parse_nik(nik if isinstance(nik, str) else "", reference=today)
+            parse_nik(keys.nik, reference=today)
         except NikError:
-            return _Patient(
-                problem="invalid_patient",
-                detail="NIK tidak sah. / The NIK is not valid.",
-            )
-    birth_text = values.get("birth_date") or values.get("date_of_birth")
+            return _refused(ErrorCode.INVALID_PATIENT, "NIK tidak sah. / The NIK is not valid.")
     birth: dt.date | None = None
-    if birth_text not in (None, ""):
+    if keys.birth_date:
         try:
-            birth = dt.date.fromisoformat(birth_text if isinstance(birth_text, str) else "")
+            birth = dt.date.fromisoformat(keys.birth_date)
         except ValueError:
             birth = None
         if birth is None or birth > today:
-            return _Patient(
-                problem="invalid_patient",
-                detail="Tanggal lahir tidak sah. / The date of birth is not valid.",
+            return _refused(
+                ErrorCode.INVALID_PATIENT,
+                "Tanggal lahir tidak sah. / The date of birth is not valid.",
             )
     found: dict[Any, Any] = {}
-    if request.norm:
-        row = _by_norm(conn, office_id, request.norm)
+    if keys.norm:
+        row = _by_norm(conn, office_id, keys.norm)
         if row is not None:
             found[row.id] = row
-    keys = (
-        (citizens.c.bpjs_number, request.nomorkartu),
-        (citizens.c.nik, nik),
-        (citizens.c.card_number, body.get("card_number")),
+    given = (
+        (citizens.c.bpjs_number, keys.nomorkartu),
+        (citizens.c.nik, keys.nik),
+        (citizens.c.card_number, keys.card_number),
     )
-    for column, value in keys:
-        if isinstance(value, str) and value:
+    for column, value in given:
+        if value:
             row = conn.execute(select(citizens).where(column == value)).first()
             if row is not None:
                 found[row.id] = row
     if len(found) > 1:
-        return _Patient(
-            problem="identity_conflict",
-            detail="No. RM, kartu BPJS, NIK dan kartu menunjuk orang yang berbeda; periksa "
+        return _refused(
+            ErrorCode.IDENTITY_CONFLICT,
+            "No. RM, kartu BPJS, NIK dan kartu menunjuk orang yang berbeda; periksa "
             "di loket. / The No. RM, BPJS card, NIK and card name different people; "
             "check at the desk.",
         )
     citizen = next(iter(found.values()), None)
     if citizen is None:
-        return _Patient()
+        return Patient(nik=keys.nik or None)
     # A key that names nobody is still a key: one that is not this patient's (a NIK, BPJS
     # number or card no record holds, beside a No. RM naming someone who has another)
     # would be stored on their visit and reach BPJS beside their name.
-    for column, value in keys:
+    for column, value in given:
         kept_key = getattr(citizen, column.name)
-        if isinstance(value, str) and value and kept_key and kept_key != value:
-            return _Patient(
-                problem="identity_conflict",
-                detail="NIK, kartu BPJS atau kartu tidak sama dengan data pasien; periksa di "
+        if value and kept_key and kept_key != value:
+            return _refused(
+                ErrorCode.IDENTITY_CONFLICT,
+                "NIK, kartu BPJS atau kartu tidak sama dengan data pasien; periksa di "
                 "loket. / The NIK, BPJS card or card differ from the patient's record; "
                 "check at the desk.",
             )
@@ -306,22 +349,57 @@ def _patient(
             medical_records.c.office_id == office_id,
         )
     ).scalar_one_or_none()
-    if request.norm and kept is not None and kept != request.norm:
-        return _Patient(
-            problem="identity_conflict",
-            detail="No. RM ini bukan milik pasien ini; periksa di loket. / "
+    if keys.norm and kept is not None and kept != keys.norm:
+        return _refused(
+            ErrorCode.IDENTITY_CONFLICT,
+            "No. RM ini bukan milik pasien ini; periksa di loket. / "
             "This No. RM is not this patient's; check at the desk.",
         )
-    name = values.get("full_name")
-    if (isinstance(name, str) and name.strip() and not _same_name(name, citizen.full_name)) or (
+    name = keys.full_name
+    if (name.strip() and not _same_name(name, citizen.full_name)) or (
         birth is not None and citizen.birth_date is not None and birth != citizen.birth_date
     ):
-        return _Patient(
-            problem="identity_conflict",
-            detail="Nama atau tanggal lahir tidak sama dengan data pasien; periksa di loket. / "
+        return _refused(
+            ErrorCode.IDENTITY_CONFLICT,
+            "Nama atau tanggal lahir tidak sama dengan data pasien; periksa di loket. / "
             "The name or date of birth differ from the patient's record; check at the desk.",
         )
-    return _Patient(citizen)
+    return Patient(citizen, keys.nik or citizen.nik or None)
+
+
+def check_patient(
+    conn: Connection,
+    office_id: str,
+    service_id: str,
+    keys: PatientKeys,
+    day: dt.date,
+    now: dt.datetime,
+) -> Patient:
+    """The patient ``keys`` name, and whether they may have a visit at the poli
+    ``service_id`` on ``day``: the one check of the patient, for the registration
+    (:func:`register`) and, before a number or a place is used, for the allocate of
+    its ticket (:func:`take_for_ticket`).
+
+    Refused (:attr:`Patient.problem`): ``invalid_patient`` (a NIK that cannot exist,
+    a date of birth not a past date), ``identity_conflict`` (keys naming different
+    people, a No. RM not the patient's, a typed name or date of birth not the
+    record's), ``already_registered`` (a live visit of theirs at the poli that day:
+    :func:`live_visit_that_day`). A Mobile JKN booking of theirs there that day past
+    its grace is closed as a no-show first, as Mobile JKN does (in the caller's
+    transaction: a refused allocate leaves it as it was).
+    """
+    patient = _patient(conn, office_id, keys, day)
+    if patient.problem:
+        return patient
+    citizen = patient.citizen
+    if citizen is not None:
+        office_bookings.mark_lapsed(conn, citizen.id, service_id, day, now)
+    citizen_id = citizen.id if citizen is not None else None
+    if live_visit_that_day(conn, citizen_id, patient.nik, service_id, day):
+        return dataclasses.replace(
+            patient, problem=ErrorCode.ALREADY_REGISTERED.value, detail=ALREADY_REGISTERED_NOW
+        )
+    return patient
 
 
 #: An Indonesian mobile number as the kiosk's form takes it (kiosk/session/forms.py).
@@ -368,20 +446,19 @@ def register(
     except ApiError as exc:  # deleted or moved since the kiosk cached it, or not today
         log.warning("a registration names no usable schedule: the ticket stays a plain one")
         return {"error": "unknown_schedule", "detail": exc.detail}
-    patient = _patient(conn, office_id, request, body, day)
+    try:
+        keys = PatientKeys.of_registration(request, body)
+    except HospitalError:
+        log.warning("a registration's patient keys are not text: the ticket stays a plain one")
+        return {"error": "invalid_patient", "detail": NOT_TEXT}
+    patient = check_patient(conn, office_id, service_id, keys, day, now)
+    if patient.problem == ErrorCode.ALREADY_REGISTERED:
+        log.warning("a registration for a patient with a visit at the poli today makes none")
+        return dict(ALREADY_REGISTERED)
     if patient.problem:
         log.warning("a registration's patient is not one person: the ticket stays a plain one")
         return {"error": patient.problem, "detail": patient.detail}
-    citizen = patient.citizen
-    values = body.get("values") if isinstance(body.get("values"), dict) else {}
-    assert isinstance(values, dict)  # noqa: S101 - narrowed just above
-    nik = (values.get("nik") or None) or (citizen.nik if citizen is not None else None)
-    if citizen is not None:  # a booking of theirs there that day that lapsed is closed first
-        office_bookings.mark_lapsed(conn, citizen.id, service_id, day, now)
-    citizen_id = citizen.id if citizen is not None else None
-    if live_visit_that_day(conn, citizen_id, nik, service_id, day):
-        log.warning("a registration for a patient with a visit at the poli today makes none")
-        return dict(ALREADY_REGISTERED)
+    citizen, nik = patient.citizen, patient.nik
     try:
         with conn.begin_nested():
             return _record(

@@ -54,7 +54,7 @@ from kiosk.client.errors import (
 )
 from kiosk.client.results import Allocation
 from kiosk.config import Config
-from kiosk.errors import DOCTOR_REFUSALS
+from kiosk.errors import PLACE_REFUSALS
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.documents import cached_trust, pull_catalog, pull_trust
 from kiosk.sync.heartbeat import DeviceHealth, heartbeat_body
@@ -721,10 +721,11 @@ class SyncEngine:
         Never waits longer than ``sync.allocate_deadline_s``; it does not try while
         the engine knows the centre is away. ``hospital`` takes the doctor's quota
         place with the number; the exceptions it lets through are the centre's
-        :class:`~kiosk.client.errors.CentralRefused` refusals of that place
-        (:data:`~kiosk.errors.DOCTOR_REFUSALS`: no place left, the doctor's hours over,
-        no such doctor there today): the citizen must choose again, no number was used.
-        A lease's number would give a place the centre refused. ``sent`` is called once
+        :class:`~kiosk.client.errors.CentralRefused` refusals of that place or of the
+        patient it names (:data:`~kiosk.errors.PLACE_REFUSALS`: no place left, the
+        doctor's hours over, no such doctor there today; the patient registered at the
+        poli today already, or not one person): no number was used, and a lease's
+        number would give a place, or a visit, the centre refused. ``sent`` is called once
         the request is on its way to the centre, never if it was not sent.
         """
         status = self.board.current()
@@ -745,7 +746,7 @@ class SyncEngine:
                 ticket_id, service_id, deadline_s=deadline, hospital=hospital, sent=sent
             )
         except CentralRefused as exc:
-            if hospital is not None and exc.code in DOCTOR_REFUSALS:
+            if hospital is not None and exc.code in PLACE_REFUSALS:
                 self.store.forget_number_request(ticket_id)
                 raise
             log.warning("no online number for this ticket (%s): using a lease", exc)

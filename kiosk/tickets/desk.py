@@ -2,7 +2,10 @@
 
 A visit the clerk registers is issued the way the kiosk issues a ticket
 (:mod:`kiosk.tickets.issue`): the allocate carries ``hospital`` (the doctor's
-schedule and the payer) so the centre takes the quota place with the number,
+schedule, the payer and the patient's keys: :func:`~kiosk.tickets.issue.place_of`)
+so the centre refuses a patient it would not register (``already_registered``,
+``identity_conflict``, ``invalid_patient``) before a number is used, and takes the
+quota place with the number,
 and the stored registration carries the whole :class:`~contract.hospital.HospitalRequest`
 as ``hospital``, so an offline desk's visit still reaches the centre, which
 takes the place on arrival. A cancel is a ``visit_cancel`` submission
@@ -31,6 +34,7 @@ from kiosk.tickets.issue import (
     Allocate,
     PrintSetup,
     doctor_place,
+    place_of,
     print_document,
     service_of,
     slip_for,
@@ -190,7 +194,8 @@ def register_visit(
     """Store the visit's ticket and registration, then print the ticket.
 
     Raises :class:`TicketingError` (``quota_full`` when the centre has no place
-    left with the doctor: then nothing is stored and no number used).
+    left with the doctor, ``already_registered`` when the patient has a visit at the
+    poli today: then nothing is stored, no number used and nothing printed).
     """
     service, office_name = service_of(catalog, visit.service_id)
     request = visit.request()
@@ -209,7 +214,7 @@ def register_visit(
         service,
         office_name,
         payload,
-        place={"schedule_id": visit.doctor.schedule_id, "payer": visit.payer.value},
+        place=place_of(request, payload),
         # The kiosk's own rule for a poli's ticket: offline, a place of the cache is
         # taken (the doctor shows full once this kiosk used them up) and the time estimated.
         doctor_lines=lambda allocation, at: doctor_place(

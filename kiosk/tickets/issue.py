@@ -19,12 +19,19 @@ from typing import Any, Protocol
 
 from contract.bookings import BookingToday
 from contract.catalog import Catalog, Service
-from contract.hospital import DoctorToday, Payer, estimate, parse_hhmm
+from contract.hospital import (
+    DoctorToday,
+    HospitalRequest,
+    Payer,
+    PlaceRequest,
+    estimate,
+    parse_hhmm,
+)
 from contract.ticket_ids import new_ticket_id
 from kiosk.client.errors import CentralRefused
 from kiosk.client.results import Allocation
 from kiosk.errors import (
-    DOCTOR_REFUSALS,
+    PLACE_REFUSALS,
     Failure,
     SessionProblem,
     TicketingError,
@@ -52,9 +59,12 @@ class Allocate(Protocol):
         sent: Callable[[], None] | None = None,
     ) -> Allocation | None:
         """The centre's number, or None when it cannot answer in time. ``hospital``:
-        the doctor's quota place to take with it, or None; a doctor with no place left
-        raises :class:`CentralRefused` ``quota_full``. ``sent`` is called once the
-        request is on its way, before the answer is awaited; never if none was sent."""
+        the doctor's quota place to take with it and the patient it is for
+        (:func:`place_of`), or None; a doctor with no place left raises
+        :class:`CentralRefused` ``quota_full``, a patient the centre refuses
+        ``already_registered`` (:data:`~kiosk.errors.PLACE_REFUSALS`). ``sent`` is called
+        once the request is on its way, before the answer is awaited; never if none was
+        sent."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,15 @@ class Printed:
 DoctorLines = Callable[[Allocation | None, dt.datetime], Mapping[str, str]]
 
 
+def place_of(hospital: HospitalRequest, payload: Mapping[str, Any]) -> dict[str, str]:
+    """The allocate's ``hospital`` for a poli's ticket whose registration is ``payload``
+    (its ``hospital`` object ``hospital``): the doctor, the payer, and the patient by the
+    very keys the registration carries (No. RM, BPJS number, NIK, card, name, date of
+    birth), so the centre refuses, before a number is used, a patient it would refuse
+    when the registration arrives. The kiosk's and the desk's alike."""
+    return PlaceRequest.of(hospital, payload).to_json()
+
+
 def service_of(catalog: Catalog | None, service_id: str) -> tuple[Service, str]:
     """The service ``service_id`` and its office's name. Raises :class:`TicketingError`."""
     if catalog is None:
@@ -138,7 +157,9 @@ def store_and_print(
     (taking the doctor's quota ``place`` with it, when given; the paper then also
     shows the people ahead and the estimated wait); else a leased one; else the
     kiosk's fallback (offline_store/leases.py). A doctor with no place left at the
-    centre raises :class:`TicketingError` ``quota_full``: nothing stored, no number used.
+    centre raises :class:`TicketingError` ``quota_full``, a patient it refuses
+    ``already_registered`` (or ``identity_conflict``, ``invalid_patient``): nothing
+    stored, no number used, nothing printed.
 
     ``wanted`` (:meth:`kiosk.executor.Awaited.claim`) is asked once the ticket is
     stored, right before it is printed: False means the session that asked for it
@@ -159,11 +180,9 @@ def store_and_print(
             if allocate
             else None
         )
-    except CentralRefused as exc:  # no number used, the citizen chooses again
-        log.info("no place with the doctor chosen (%s)", exc.code)
-        raise TicketingError(
-            DOCTOR_REFUSALS.get(exc.code or "", SessionProblem.QUOTA_FULL)
-        ) from exc
+    except CentralRefused as exc:  # no number used: another doctor, or the desk
+        log.info("no place with the doctor chosen (%s): no ticket", exc.code)
+        raise TicketingError(PLACE_REFUSALS.get(exc.code or "", SessionProblem.QUOTA_FULL)) from exc
     finally:
         if encoding is not None:
             sent.set()  # no request went out (offline, refused early): encode it now
@@ -261,7 +280,7 @@ def issue_and_print(
     if request.hospital is not None and not holds_place:  # a poli's: the doctor, the payer
         payload["hospital"] = request.hospital.to_json()
     place = (
-        {"schedule_id": request.hospital.schedule_id, "payer": request.hospital.payer.value}
+        place_of(request.hospital, payload)
         if request.hospital is not None and not holds_place
         else None
     )

@@ -16,7 +16,9 @@ from contract.errors import CatalogError, HospitalError
 from contract.hospital import (
     DoctorToday,
     HospitalRequest,
+    PatientKeys,
     Payer,
+    PlaceRequest,
     TaskId,
     estimate,
     is_bpjs_number,
@@ -119,6 +121,59 @@ def test_a_hospital_request_is_read_strictly_and_hides_personal_fields() -> None
     ):
         with pytest.raises(HospitalError, match=path):
             HospitalRequest.from_json({"schedule_id": "s1", "payer": "jkn", **bad})
+
+
+SITI_KEYS = {
+    "norm": "000123",
+    "nomorkartu": "0001234567890",
+    "nik": "1471015203850001",
+    "card_number": "PKU-000001",
+    "full_name": "Siti Aminah",
+    "birth_date": "1985-03-12",
+}
+
+
+def test_an_allocates_place_names_the_patient_by_the_registrations_keys() -> None:
+    request = HospitalRequest(
+        schedule_id="s1", payer=Payer.JKN, norm="000123", nomorkartu="0001234567890"
+    )
+    body = {
+        "card_number": "PKU-000001",
+        "values": {"full_name": "Siti Aminah", "nik": "1471015203850001", "phone": "0812"},
+    }
+    body["values"]["date_of_birth"] = "1985-03-12"  # the demo form's name for it
+    place = PlaceRequest.of(request, body)
+    assert place.to_json() == {"schedule_id": "s1", "payer": "jkn", **SITI_KEYS}
+    assert PlaceRequest.from_json(place.to_json()) == place
+    assert all(value not in repr(place) for value in SITI_KEYS.values())
+    # a kiosk older than the keys: a place that names no patient
+    old = PlaceRequest.from_json({"schedule_id": "s1", "payer": "umum"})
+    assert not old.patient.given() and old.to_json() == {"schedule_id": "s1", "payer": "umum"}
+    # a name or card that is no text is no key; a NIK or date of birth that is none, refused
+    odd = PatientKeys.of_registration(request, {"card_number": 7, "values": {"full_name": 1}})
+    assert (odd.card_number, odd.full_name) == ("", "")
+    for values in ({"nik": 1471015203850001}, {"birth_date": 19850312}):
+        with pytest.raises(HospitalError, match="must be a string"):
+            PatientKeys.of_registration(request, {"values": values})
+
+
+@pytest.mark.parametrize(
+    ("bad", "path"),
+    [
+        ({"nomorkartu": "123"}, "hospital.nomorkartu: must be 13 digits"),
+        ({"norm": "1" * 33}, "hospital.norm: at most 32"),
+        ({"nik": "1" * 33}, "hospital.nik: at most 32"),
+        ({"full_name": "x" * 201}, "hospital.full_name: at most 200"),
+        ({"card_number": "PKU\x00"}, "hospital.card_number: must not hold control"),
+        ({"birth_date": 1985}, "hospital.birth_date: must be a string"),
+        ({"new_patient": True}, "hospital.new_patient: unknown field"),
+        ({"payer": "gratis"}, "hospital.payer"),
+    ],
+)
+def test_a_place_is_read_strictly_and_never_quotes_a_key(bad: dict[str, Any], path: str) -> None:
+    with pytest.raises(HospitalError, match=path) as refused:
+        PlaceRequest.from_json({"schedule_id": "s1", "payer": "jkn", **bad})
+    assert all(str(value) not in str(refused.value) for value in bad.values() if value != "gratis")
 
 
 def test_the_estimated_time_is_one_rule() -> None:

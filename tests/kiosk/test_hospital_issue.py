@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from cardio.card.citizen import CardIdentity, Citizen
+from cardio.emulators.demo_cards import demo_card
+from contract.assurance import Assurance
 from contract.bookings import BookingState, BookingToday
-from contract.hospital import DoctorToday, HospitalRequest, Payer
+from contract.hospital import DoctorToday, HospitalRequest, PatientKeys, Payer, PlaceRequest
 from kiosk.client.errors import CentralRefused
 from kiosk.errors import SessionProblem, TicketingError
 from kiosk.session.events import IssueTicket
@@ -40,6 +43,15 @@ BOOKED = BookingToday(
     doctor="dr. Booked",
     hours="08:00-12:00",
 )
+
+
+def siti() -> CardIdentity:
+    """Siti's signed demo card: its number is a key of the registration."""
+    claims = demo_card("siti").claims
+    assert claims is not None
+    return CardIdentity(
+        uid=b"\x04\xa1", citizen=Citizen.from_claims(claims), assurance=Assurance.SIGNED
+    )
 
 
 @pytest.fixture
@@ -71,9 +83,60 @@ def _issue(store: Store, booking: BookingToday | None) -> list[Mapping[str, str]
 
 def test_a_walk_in_at_a_poli_asks_for_its_doctors_place(store: Store) -> None:
     asked = _issue(store, None)
-    assert asked == [{"schedule_id": ANI.schedule_id, "payer": "jkn"}]
+    assert asked == [{"schedule_id": ANI.schedule_id, "payer": "jkn", "norm": "000123"}]
     [item] = store.outbox()
     assert item.payload["hospital"]["schedule_id"] == ANI.schedule_id
+
+
+def test_the_place_names_the_patient_by_the_keys_the_registration_carries(store: Store) -> None:
+    """The allocate carries what the centre's check of the patient reads in the
+    registration (its No. RM, BPJS number, NIK, name, date of birth, card), so the centre
+    refuses there, before a number is used, a patient it would refuse at the registration."""
+    asked: list[Mapping[str, str] | None] = []
+
+    def allocate(
+        _ticket_id: str,
+        _service_id: str,
+        _day: dt.date,
+        place: Mapping[str, str] | None,
+        /,
+        *,
+        sent: Callable[[], None] | None = None,
+    ) -> None:
+        asked.append(place)
+
+    values = {"full_name": "Siti Aminah", "nik": "1471015203850001", "date_of_birth": "1985-03-12"}
+    hospital = HospitalRequest(
+        schedule_id=ANI.schedule_id, payer=Payer.JKN, norm="000123", nomorkartu="0001234567890"
+    )
+    request = IssueTicket(1, siti(), POLI, values, "id", doctor=ANI, hospital=hospital)
+    issue_and_print(
+        request,
+        catalog=poli_catalog(),
+        office_id=OFFICE,
+        store=store,
+        setup=PrintSetup(ScriptedPrinter(READY)),
+        now=lambda: NOW,
+        allocate=allocate,
+    )
+    [item] = store.outbox()
+    assert asked == [
+        {
+            "schedule_id": ANI.schedule_id,
+            "payer": "jkn",
+            "norm": "000123",
+            "nomorkartu": "0001234567890",
+            "nik": "1471015203850001",
+            "card_number": item.payload["card_number"],
+            "full_name": "Siti Aminah",
+            "birth_date": "1985-03-12",
+        }
+    ]
+    assert item.payload["card_number"], "a verified card's number is a key"
+    registration = PatientKeys.of_registration(
+        HospitalRequest.from_json(item.payload["hospital"]), item.payload
+    )
+    assert PlaceRequest.from_json(asked[0]).patient == registration
 
 
 def test_a_mobile_jkn_check_in_asks_for_no_second_place(store: Store) -> None:
@@ -143,6 +206,10 @@ def test_offline_a_doctor_whose_hours_ended_since_the_list_was_read_gets_no_tick
         ("quota_full", SessionProblem.QUOTA_FULL),
         ("doctor_closed", SessionProblem.DOCTOR_CLOSED),
         ("unknown_schedule", SessionProblem.DOCTOR_UNAVAILABLE),
+        # the patient refused before the number (docs/hospital.md): sent to the desk
+        ("already_registered", SessionProblem.ALREADY_REGISTERED),
+        ("identity_conflict", SessionProblem.IDENTITY_CONFLICT),
+        ("invalid_patient", SessionProblem.INVALID_PATIENT),
     ],
 )
 def test_the_centres_refusal_of_the_doctors_place_is_told_and_nothing_is_stored(

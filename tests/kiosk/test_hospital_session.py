@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
+
 from cardio.card.citizen import CardIdentity, Citizen
 from cardio.emulators.demo_cards import demo_card
 from contract.assurance import Assurance
@@ -192,6 +194,28 @@ def test_a_doctor_the_centre_no_longer_has_today_leaves_the_list(clock: ManualCl
     assert (m.state.phase, m.state.problem) == (Phase.DOCTOR, SessionProblem.DOCTOR_UNAVAILABLE)
     assert [d.schedule_id for d in m.state.doctors] == [RINA.schedule_id]
     assert m.state.doctor is None and m.state.identity is SITI
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [
+        SessionProblem.ALREADY_REGISTERED,
+        SessionProblem.IDENTITY_CONFLICT,
+        SessionProblem.INVALID_PATIENT,
+    ],
+)
+def test_a_patient_the_centre_refused_ends_on_the_message_screen_wiped(
+    clock: ManualClock, problem: SessionProblem
+) -> None:
+    """Choosing another doctor cannot help a patient the centre refused (registered at
+    the poli today, keys of different people): the error screen says why and sends them
+    to the desk; nothing of theirs is kept."""
+    m = make(clock, Doctors(ANI, RINA))
+    to_issuing(m)
+    effects = m.handle(events.IssueFailed(m.state.session, problem))
+    assert (m.state.phase, m.state.problem) == (Phase.ERROR, problem)
+    assert any(isinstance(e, events.WipeSession) for e in effects)
+    assert m.state.identity is None and m.state.values == {} and m.state.ticket is None
 
 
 def test_other_issue_failures_still_end_in_the_error_screen(clock: ManualClock) -> None:

@@ -8,6 +8,10 @@ doctors itself, the simulated card reader and the PDF printer.
   number from the record and the card).
 - The last place taken by another kiosk meanwhile: the centre says ``quota_full``; she
   is told plainly and is back at the doctors, counted again (that doctor full).
+- Already registered at the poli today: the centre refuses her at the allocate
+  (``already_registered``), before a number or a place is used; she is told so on the
+  message screen and sent to the registration desk; no ticket, no paper, nothing of
+  hers left on screen once the session ends.
 - Without a card: No. RM and a wrong date of birth find no one ("Data tidak
   ditemukan"); the right one finds her, greeted by name, her record pre-filling.
 - Offline: the ticket comes from the cache and the registration reaches the centre
@@ -28,6 +32,7 @@ from central.database import Database
 from central.process import RunningCentral, start_central
 from kiosk.errors import SessionProblem
 from kiosk.session.machine import Phase
+from printing.layouts.qr import kept_codes
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
     HOSPITAL,
@@ -35,10 +40,12 @@ from testkit.centre_hospital import (
     doctor_today,
     free_the_day,
     hospital_kiosk,
+    hospital_registration,
     hospital_staff,
     new_schedule,
     put_schedule,
 )
+from testkit.centre_requests import results
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.fault_proxy import FaultProxy
 from testkit.hospital_window import (
@@ -50,13 +57,16 @@ from testkit.hospital_window import (
     wait_cached,
 )
 from testkit.kiosk_window import (
+    SITI_STRINGS,
     click,
+    every_string,
     running_kiosk,
     undelivered,
     visible_strings,
     wait_phase,
 )
 from ui.screens.hospital import DoctorScreen, PatientBirthScreen, PatientNumberScreen
+from ui.screens.message import MessageScreen
 from ui.window import KioskWindow
 
 pytestmark = pytest.mark.timeout(90)
@@ -130,11 +140,14 @@ def test_a_jkn_patient_taps_picks_poli_and_doctor_and_gets_a_ticket_with_the_doc
 
 def test_the_last_place_taken_meanwhile_is_told_and_the_doctors_are_counted_again(
     centre: RunningCentral,
+    operator: Database,
     staff_token: str,
     other_kiosk: str,
     qtbot: QtBot,
     tmp_path: Path,
 ) -> None:
+    # her day at the poli free: the refusal asked for, not `already_registered`
+    free_the_day(centre.url, other_kiosk, operator, SITI_NIK, POLI)
     sid = new_schedule(centre.url, staff_token, quota_jkn=1, quota_non_jkn=0)
     with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
         wait_cached(qtbot, kiosk, sid)
@@ -179,7 +192,9 @@ def back_at_the_doctors(
 
 def test_a_doctor_whose_hours_the_centre_ended_meanwhile_gets_no_ticket_from_a_lease(
     centre: RunningCentral,
+    operator: Database,
     staff_token: str,
+    other_kiosk: str,
     qtbot: QtBot,
     tmp_path: Path,
 ) -> None:
@@ -187,6 +202,8 @@ def test_a_doctor_whose_hours_the_centre_ended_meanwhile_gets_no_ticket_from_a_l
     ends the doctor's hours at the centre, which answers ``doctor_closed``. The kiosk
     must not number the ticket from a lease instead (a place the centre refused): she
     is told and is back at the doctors, that doctor shown closed, nothing stored."""
+    # her day at the poli free: the refusal asked for, not `already_registered`
+    free_the_day(centre.url, other_kiosk, operator, SITI_NIK, POLI)
     sid = new_schedule(centre.url, staff_token, quota_jkn=5)
     with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
         wait_cached(qtbot, kiosk, sid)
@@ -232,6 +249,58 @@ def test_a_doctor_the_hospital_removed_meanwhile_gets_no_ticket_from_a_lease(
             qtbot, kiosk, SessionProblem.DOCTOR_UNAVAILABLE, "dokter ini tidak praktik hari ini"
         )
         assert sid not in {d.schedule_id for d in kiosk.controller.session().doctors}
+
+
+def test_a_patient_registered_at_the_poli_today_is_sent_to_the_desk_without_a_ticket(
+    centre: RunningCentral,
+    operator: Database,
+    staff_token: str,
+    other_kiosk: str,
+    qtbot: QtBot,
+    tmp_path: Path,
+) -> None:
+    """Siti has a visit at Poli Penyakit Dalam today (registered at another kiosk); at this
+    one she chooses the poli and another doctor: the centre refuses her at the allocate,
+    before a number or a place is used. The message screen tells her and sends her to the
+    registration desk: no ticket, no paper, no registration waiting; once she closes it,
+    nothing of hers is left on the screen."""
+    free_the_day(centre.url, other_kiosk, operator, SITI_NIK, POLI)
+    first = new_schedule(centre.url, staff_token, quota_jkn=5)
+    made = allocate(centre.url, other_kiosk, first)
+    assert made.status_code == 201, made.text
+    hers = {"schedule_id": first, "payer": "jkn", "norm": "000123"}
+    registration = hospital_registration(
+        made.json()["ticket_id"], made.json()["display"], "online", hers
+    )
+    [done] = results(centre.url, other_kiosk, [registration])
+    assert "kodebooking" in done["result"]["hospital"], done  # her visit of today
+    sid = new_schedule(centre.url, staff_token, quota_jkn=5)
+    with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
+        wait_cached(qtbot, kiosk, sid)
+        to_payer(qtbot, kiosk, sid)
+        wait_phase(qtbot, kiosk, Phase.ERROR)
+        session = kiosk.controller.session()
+        assert session.problem is SessionProblem.ALREADY_REGISTERED and session.ticket is None
+        screen = kiosk.screens[Phase.ERROR]
+        assert isinstance(screen, MessageScreen) and screen.isVisible()
+        assert screen.title.text() == "Anda sudah terdaftar di poli ini hari ini."
+        assert screen.message.text() == (
+            "Tidak ada nomor antrean yang diambil. Silakan ke loket pendaftaran."
+        )
+        store = kiosk.kiosk.store
+        assert store.tickets_count() == 0
+        assert [i for s in ("pending", "sending", "delivered") for i in store.outbox(s)] == []
+        assert not list((tmp_path / "tickets").glob("*.pdf")), "a paper was printed"
+        # the centre: no place taken with the doctor, no number used
+        assert doctor_today(centre.url, other_kiosk, sid)["left_jkn"] == 5
+        after = allocate(centre.url, other_kiosk, sid, "umum")
+        assert after.status_code == 201, after.text
+        assert after.json()["number"] == made.json()["number"] + 1, "her refusal used a number"
+        click(qtbot, screen.close_button)
+        wait_phase(qtbot, kiosk, Phase.IDLE)
+        left = every_string(kiosk)
+        assert [s for s in (*SITI_STRINGS, "000123", "0001234567890") if s in left] == []
+        assert kept_codes() == 0, "the page address of a ticket never made is kept"
 
 
 def test_offline_the_ticket_comes_from_the_cache_and_the_visit_arrives_later(

@@ -42,7 +42,14 @@ from offline_store import Store, StoredTicket
 from offline_store.models import OutboxState
 from printing.layouts.qr import forget_codes, kept_codes
 from testkit.centre_accounts import bearer, enrol
-from testkit.centre_hospital import hospital_kiosk
+from testkit.centre_hospital import (
+    allocate,
+    doctor_today,
+    hospital_kiosk,
+    hospital_registration,
+    patient_numbers,
+)
+from testkit.centre_requests import results
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
 from testkit.desk_window import (
     DEMO_CATALOG,
@@ -471,6 +478,25 @@ def test_a_card_tapped_at_the_desk_finds_its_holder(
     assert "Siti" not in every_string(hospital_desk)
 
 
+NEW_NAME, NEW_BIRTH = "Tamu Sekali", "15-05-1990"
+
+
+def new_patient(url: str, kiosk: str) -> tuple[str, str]:
+    """A patient of the demo hospital no other test has registered anywhere (one live
+    visit per patient, poli and day: Siti's day at a poli is the first visit's), a man
+    born 15 May 1990 named :data:`NEW_NAME`: ``(No. RM, NIK)``."""
+    nik, _ = patient_numbers()
+    saved = requests.post(
+        f"{url}/api/v1/hospital/patients",
+        json={"nik": nik, "name": NEW_NAME, "birth_date": "1990-05-15", "sex": "L"},
+        headers=bearer(kiosk),
+        timeout=10,
+    )
+    assert saved.status_code == 201, saved.text
+    norm: str = saved.json()["norm"]
+    return norm, nik
+
+
 def hospital_staff_headers(url: str) -> dict[str, str]:
     """The demo hospital's staff, logged in: the headers of their calls."""
     login = requests.post(
@@ -593,6 +619,54 @@ def test_a_doctor_whose_hours_the_centre_ended_meanwhile_is_told_and_nothing_is_
     assert hospital_desk.kiosk.store.tickets_on(hospital_desk.controller.now().date()) == []
 
 
+def test_a_patient_registered_at_the_poli_today_is_told_and_no_ticket_is_made(
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
+) -> None:
+    """A patient with a visit at Poli Penyakit Dalam today (a kiosk registered her); the
+    clerk registers her there again: the centre refuses at the allocate
+    (``already_registered``), before a number or a place. The desk says so; no ticket is
+    stored or printed, and the doctor's places are as they were."""
+    staff = hospital_staff_headers(demo_central)
+    stem = all_day_doctor(
+        demo_central, staff, "poli-dalam", "dr. Sekali Sehari", quota_jkn=5, quota_non_jkn=5
+    )
+    kiosk = hospital_kiosk(demo_central)[0]
+    norm, nik = new_patient(demo_central, kiosk)
+    schedule_id = f"{stem}-{hospital_desk.controller.now().isoweekday()}"
+    made = allocate(demo_central, kiosk, schedule_id)
+    assert made.status_code == 201, made.text
+    hers = hospital_registration(
+        made.json()["ticket_id"],
+        made.json()["display"],
+        "online",
+        {"schedule_id": schedule_id, "payer": "jkn", "norm": norm},
+        values={"full_name": NEW_NAME, "nik": nik},
+        card_number=None,
+    )
+    [done] = results(demo_central, kiosk, [hers])
+    assert "kodebooking" in done["result"]["hospital"], done  # her visit of today
+
+    view = found(qtbot, hospital_desk, 0, norm, NEW_BIRTH)
+    doctor = listed(qtbot, view, stem)
+    view.poli.setCurrentIndex(view.poli.findData("poli-dalam"))
+    view.doctor.setCurrentIndex(view.doctor.findData(doctor.schedule_id))
+    assert view.payer.currentIndex() == 1, "umum: she has no BPJS card"
+    register_typed(qtbot, hospital_desk, "")
+    qtbot.waitUntil(lambda: view.message.text() != "Mendaftarkan…", timeout=10000)
+    assert view.message.text() == (
+        "Pasien sudah terdaftar di poli ini hari ini. Tidak ada nomor yang diambil;"
+        " periksa kunjungan hari ini."
+    )
+    assert view.issued is None and view.register_button.isEnabled()
+    day = hospital_desk.controller.now().date()
+    assert hospital_desk.kiosk.store.tickets_on(day) == []
+    assert hospital_desk.kiosk.store.outbox(OutboxState.PENDING) == []
+    printed = Path(hospital_desk.controller.config.printer.output_dir)
+    assert not list(printed.glob("*.pdf")), "a paper was printed"
+    today = doctor_today(demo_central, kiosk, schedule_id)
+    assert (today["left_jkn"], today["left_non_jkn"]) == (4, 5), "a place was taken"
+
+
 def test_the_patient_is_wiped_when_nobody_works_at_the_desk_for_its_idle_time(
     desk: KioskWindow, qtbot: QtBot
 ) -> None:
@@ -680,11 +754,12 @@ def test_more_namesakes_than_the_list_holds_are_told(
 
 # -- one action of each kind at a time ---------------------------------------------------------
 def test_a_visit_asked_for_three_times_at_once_is_registered_once(
-    hospital_desk: KioskWindow, qtbot: QtBot
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
 ) -> None:
     """Ctrl+Enter twice then Enter in the referral field, before the first answer:
     one ticket, one quota place."""
-    view = found(qtbot, hospital_desk, 0, "000123", "12-03-1985")
+    norm, _ = new_patient(demo_central, hospital_kiosk(demo_central)[0])
+    view = found(qtbot, hospital_desk, 0, norm, NEW_BIRTH)
     day = hospital_desk.controller.now().date()
     before = len(hospital_desk.kiosk.store.tickets_on(day))
     register_typed(qtbot, hospital_desk, "0301R0011125K000123")

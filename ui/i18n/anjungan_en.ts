@@ -1118,6 +1118,18 @@
         <translation>This doctor&apos;s hours are over for today. Choose another doctor.</translation>
     </message>
     <message>
+        <source>Pasien sudah terdaftar di poli ini hari ini. Tidak ada nomor yang diambil; periksa kunjungan hari ini.</source>
+        <translation>The patient is already registered at this clinic today. No number was taken; check today&apos;s visits.</translation>
+    </message>
+    <message>
+        <source>No. RM, kartu BPJS, NIK, nama atau tanggal lahir tidak menunjuk pasien yang sama. Tidak ada nomor yang diambil; periksa data pasien.</source>
+        <translation>The MR number, BPJS card, NIK, name or date of birth do not name the same patient. No number was taken; check the patient&apos;s details.</translation>
+    </message>
+    <message>
+        <source>NIK atau tanggal lahir pasien tidak sah. Tidak ada nomor yang diambil; periksa data pasien.</source>
+        <translation>The patient&apos;s NIK or date of birth is not valid. No number was taken; check the patient&apos;s details.</translation>
+    </message>
+    <message>
         <source>Terlalu banyak pencarian. Tunggu sebentar, lalu coba lagi.</source>
         <translation>Too many searches. Wait a moment, then try again.</translation>
     </message>
@@ -1716,6 +1728,22 @@
     <message>
         <source>Silakan ke {desk}, petugas pendaftaran akan membantu.</source>
         <translation>Please go to {desk}; the registration staff will help you.</translation>
+    </message>
+    <message>
+        <source>Anda sudah terdaftar di poli ini hari ini.</source>
+        <translation>You are already registered at this clinic today.</translation>
+    </message>
+    <message>
+        <source>Data pasien tidak cocok dengan data rumah sakit.</source>
+        <translation>Your details do not match the hospital&apos;s records.</translation>
+    </message>
+    <message>
+        <source>NIK atau tanggal lahir pasien tidak sah.</source>
+        <translation>The NIK or date of birth is not valid.</translation>
+    </message>
+    <message>
+        <source>Tidak ada nomor antrean yang diambil. Silakan ke loket pendaftaran.</source>
+        <translation>No queue number was taken. Please go to the registration desk.</translation>
     </message>
     <message>
         <source>Wajib diisi</source>
