@@ -36,6 +36,7 @@ from central.access.staff import StaffPrincipal
 from central.api.deps import Context
 from central.errors import ApiError, CounterBusy, NoDesk, UnknownCounter
 from central.office import calls, desks, numbering, queue, registrations, steps
+from central.office.counters import offered
 from central.tables import offices
 from central.web.bookings_today import ServiceDay, service_days
 from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
@@ -94,7 +95,7 @@ def _page(
         office_id = desk.office_id if desk else (office_list[0][0] if office_list else "")
         services = numbering.office_services(conn, office_id) if office_id else {}
         facts = queue.catalog_facts(conn, ctx.documents)
-        counters = desks.counters(conn, office_id) if office_id else []
+        counters = offered(conn, office_id) if office_id else []
         panel = _panel_context(ctx, conn, desk, lang) if desk else {}
     today: list[ServiceDay] = []
     if desk is not None:
@@ -284,14 +285,15 @@ def _act(
     return _answer(request, 200, f"counter.done.{action}", number=row.display)
 
 
-def _problem(exc: ApiError) -> str:
-    """The page's message for a refused action."""
+def _problem(exc: ApiError, action: str) -> str:
+    """The page's message for a refused ``action``."""
     if isinstance(exc, NoDesk):
         return "counter.problem.no_desk"
     if isinstance(exc, CounterBusy):
         return "counter.problem.busy"
     if isinstance(exc, UnknownCounter):
-        return "counter.problem.to_counter"
+        # A transfer names the counter to send to; any other step acts at the desk's own.
+        return "counter.problem.to_counter" if action == "transfer" else "counter.problem.gone"
     if exc.code == ErrorCode.UNKNOWN_SERVICE:
         return "counter.problem.to_queue"
     if exc.status == 409:
@@ -318,7 +320,7 @@ def act(
     try:
         return _act(request, ctx, staff, action, form)
     except ApiError as exc:
-        key = _problem(exc)
+        key = _problem(exc, action)
         if "application/json" in request.headers.get("accept", ""):
             return _answer(request, exc.status, key)
         return _page(request, ctx, staff, status=exc.status, problem=key)
