@@ -26,7 +26,7 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import Form, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import Connection, select
@@ -40,11 +40,12 @@ from central.office.counters import offered
 from central.tables import offices
 from central.web.bookings_today import ServiceDay, service_days
 from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
+from central.web.forms import page_router
 from central.web.pages import language, render, text_for
 from central.web.session import Csrf, StaffPage
 from contract.wire import ErrorCode
 
-router = APIRouter()
+router = page_router()
 
 #: How long a panel request waits for news before it answers anyway (seconds).
 PANEL_WAIT_S = 20.0

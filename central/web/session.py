@@ -19,7 +19,7 @@ import logging
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from central.access import staff
@@ -34,11 +34,12 @@ from central.web.csrf import (
     same_origin,
     token_matches,
 )
+from central.web.forms import page_router, read_form
 from central.web.pages import LANGUAGES, Texts, kept_query, render
 
 log = logging.getLogger(__name__)
 
-router = APIRouter()
+router = page_router()
 
 TEXTS: Texts = {
     "login.title": ("Masuk petugas", "Staff login"),
@@ -101,7 +102,7 @@ async def require_csrf(request: Request) -> None:
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        value = (await request.form()).get(CSRF_FIELD)
+        value = (await read_form(request)).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not same_origin(request) or not token_matches(request, sent):
         raise PageRefused("refused.csrf")
