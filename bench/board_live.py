@@ -109,7 +109,8 @@ def run(quick: bool, progress: Callable[[str], None] = lambda _: None) -> list[B
             n = next(turn)
             answer = http.post(
                 f"{central.url}/api/v1/staff/queue/call-next",
-                json={"office_id": OFFICE, "service_id": SERVICE, "counter": str(n + 1)},
+                # The office's own counters (Loket 1 … 8): another is refused.
+                json={"office_id": OFFICE, "service_id": SERVICE, "counter": str(1 + n % 8)},
                 headers=bearer(staff[n]),
                 timeout=10,
             )

@@ -23,12 +23,20 @@ open connections; a connection beyond it is closed at once, before a byte
 is read (one log line when an address reaches its cap). Peers named as
 trusted proxies are exempt: every client behind a proxy comes from its
 address, and the proxy (which sees the clients) is where to limit them.
+
+A request h11 cannot read (a broken request line or header, a head still
+unfinished past h11's 16 KiB) never reaches the app: uvicorn answers it itself, and
+its own answer is plain text. :meth:`DeadlineH11Protocol.send_400_response`,
+the method uvicorn's protocol calls for it, answers the centre's error body
+instead (``400 bad_request``, docs/central-api.md, "Errors"); uvicorn has
+logged the warning "Invalid HTTP request received." already.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import json
 import logging
 from typing import ClassVar
 
@@ -36,6 +44,13 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 _log = logging.getLogger("uvicorn.error")
+
+#: What a request h11 cannot read is answered (central/app.py's error body).
+BAD_REQUEST_BODY = {
+    "error": "bad_request",
+    "detail": "Permintaan HTTP tidak sah: baris permintaan atau kepalanya tidak dapat dibaca. / "
+    "Invalid HTTP request: its request line or headers cannot be read.",
+}
 
 
 class DeadlineH11Protocol(H11Protocol):
@@ -92,6 +107,25 @@ class DeadlineH11Protocol(H11Protocol):
                 self.open_per_address.pop(self._address, None)
             self._address = None
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        """A request h11 could not read, answered in the centre's error body, then closed.
+
+        Called by uvicorn's own protocol for it (``msg`` is uvicorn's plain-text
+        sentence); nothing of the request is repeated.
+        """
+        body = json.dumps(BAD_REQUEST_BODY).encode("utf-8")
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode("ascii")),
+            (b"connection", b"close"),
+        ]
+        response = h11.Response(status_code=400, headers=headers, reason=b"Bad Request")
+        for event in (response, h11.Data(data=body), h11.EndOfMessage()):
+            data = self.conn.send(event)
+            if data:
+                self.transport.write(data)
+        self.transport.close()
 
     def _trusted(self, address: str) -> bool:
         if not self.trusted_proxies:

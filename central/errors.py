@@ -11,8 +11,9 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
   :class:`AlreadyRegistered`, :class:`IdentityConflict`, :class:`InvalidApplicationTransition`,
   :class:`InvalidComplaintTransition`, :class:`StaleEdit`, :class:`Disputed`,
   :class:`NoDesk`),
-  :class:`InvalidTicketTransition` (409: :class:`CounterBusy`), :class:`UnknownCounter` (400),
-  :class:`Unprocessable`, :class:`InvalidPatient` and :class:`InvalidRange` (422),
+  :class:`InvalidTicketTransition` (409: :class:`CounterBusy`),
+  :class:`Unprocessable`, :class:`UnknownCounter`, :class:`InvalidPatient` and
+  :class:`InvalidRange` (422),
   :class:`TooManyRequests` (429: :class:`TooManyAttempts`,
   :class:`TooManyLookups`, :class:`LoginLocked`).
 * :class:`InvalidItem` — a kiosk's submission item that will never succeed;
@@ -234,7 +235,11 @@ class CounterBusy(InvalidTicketTransition):
 
 
 class UnknownCounter(ApiError):
-    """A counter the office does not offer (:func:`central.office.desks.counters`)."""
+    """A counter the office does not have (:func:`central.office.counters.offered`): the
+    caller's mistake, refused before anything is called, sent or announced (422)."""
+
+    status = 422
+    code = ErrorCode.UNKNOWN_COUNTER
 
 
 class NoDesk(Conflict):

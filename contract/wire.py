@@ -180,6 +180,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_LEASE = "unknown_lease"
     UNKNOWN_OFFICE = "unknown_office"
     UNKNOWN_SERVICE = "unknown_service"
+    #: 422: a counter the office does not have (docs/central-api.md, call-next).
+    UNKNOWN_COUNTER = "unknown_counter"
     UNKNOWN_STAFF = "unknown_staff"
     UNKNOWN_TICKET = "unknown_ticket"
     UNKNOWN_WARD = "unknown_ward"

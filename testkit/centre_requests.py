@@ -152,7 +152,7 @@ def drain(url: str, staff_token: str, service_id: str) -> None:
             url,
             staff_token,
             "/api/v1/staff/queue/call-next",
-            {"office_id": DEMO_OFFICE, "service_id": service_id, "counter": "9"},
+            {"office_id": DEMO_OFFICE, "service_id": service_id, "counter": "8"},
         )
         assert response.status_code == 200, response.text
         ticket = response.json()["ticket"]

@@ -131,8 +131,14 @@ class CallOut(BaseModel):
     ticket: TicketOut | None = Field(description="The ticket called; null when nobody waits.")
 
 
+_UNKNOWN_COUNTER: dict[int | str, dict[str, str]] = {
+    422: {"description": "`unknown_counter`: a counter the office does not have."}
+}
+
+
 @router.post(
-    "/api/v1/staff/queue/call-next", responses={404: {"description": "`unknown_service`."}}
+    "/api/v1/staff/queue/call-next",
+    responses={404: {"description": "`unknown_service`."}, **_UNKNOWN_COUNTER},
 )
 def call_next(body: CallRequest, staff: StaffAuth, ctx: Context) -> CallOut:
     """Call the next waiting ticket of today's queue (or queues) to ``counter``."""
@@ -226,7 +232,10 @@ class CallBackRequest(BaseModel):
     counter: Counter
 
 
-@router.post("/api/v1/staff/tickets/{ticket_id}/call-back", responses=_STEP_RESPONSES)
+@router.post(
+    "/api/v1/staff/tickets/{ticket_id}/call-back",
+    responses={**_STEP_RESPONSES, **_UNKNOWN_COUNTER},
+)
 def call_back(
     ticket_id: TicketId, body: CallBackRequest, staff: StaffAuth, ctx: Context
 ) -> TicketOut:
@@ -240,7 +249,8 @@ def call_back(
     "/api/v1/staff/tickets/{ticket_id}/transfer",
     responses={
         **_STEP_RESPONSES,
-        400: {"description": "Neither a queue nor a counter named, or no such counter."},
+        400: {"description": "Neither a queue nor a counter named."},
+        **_UNKNOWN_COUNTER,
     },
 )
 def transfer(

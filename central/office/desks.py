@@ -1,11 +1,12 @@
 """Desks: the counter (loket) a staff member works at and the queues it serves.
 
 A staff member picks them on the counter page itself; nothing needs setting
-up first. The counters offered are ``Loket 1`` … ``Loket`` :data:`COUNTERS`
-and every counter the office's services name in the catalog (``"3"`` is
-``Loket 3``; a name such as ``Informasi`` is offered as it is). A counter is
-stored by its catalog name (``"3"``), as the API and the ticket's paper name
-it; :func:`label` gives its name on screen. One desk per staff member, in one
+up first. The counters offered are the office's own
+(:func:`central.office.counters.offered`: ``Loket 1`` … ``Loket 8`` and every
+counter the office's services name in the catalog; ``"3"`` is ``Loket 3``, a
+name such as ``Informasi`` is offered as it is). A counter is stored by its
+catalog name (``"3"``), as the API and the ticket's paper name it;
+:func:`label` gives its name on screen. One desk per staff member, in one
 office (``staff_desks``); an account limited to an office sits only there.
 """
 
@@ -20,14 +21,12 @@ from typing import Any
 from sqlalchemy import Connection, and_, exists, func, or_, select, text
 
 from central.access.staff import StaffPrincipal
-from central.errors import ApiError, CounterBusy, Forbidden, UnknownCounter
+from central.errors import ApiError, CounterBusy, Forbidden
+from central.office.counters import require_offered
 from central.office.numbering import office_services
 from central.office.queue import CALLED, HELD, WAITING, TicketRow
 from central.tables import staff_desks, tickets
 from central.upsert import upsert
-
-#: How many numbered counters (Loket 1 … N) every office offers.
-COUNTERS = 8
 
 
 @dataclass(frozen=True)
@@ -42,14 +41,6 @@ class Desk:
 def label(counter: str) -> str:
     """A counter's name on screen: ``"3"`` → ``Loket 3``; other names as they are."""
     return f"Loket {counter}" if counter.isdigit() else counter
-
-
-def counters(conn: Connection, office_id: str) -> list[str]:
-    """The counters an office offers: Loket 1 … N and its services' own, numbered ones first."""
-    named = {s.counter for s in office_services(conn, office_id).values() if s.counter}
-    numbered = {str(n) for n in range(1, COUNTERS + 1)} | {c for c in named if c.isdigit()}
-    others = sorted(c for c in named if not c.isdigit())
-    return sorted(numbered, key=int) + others
 
 
 def desk_of(conn: Connection, staff: StaffPrincipal) -> Desk | None:
@@ -73,16 +64,15 @@ def choose(
 ) -> Desk:
     """Sit ``staff`` at ``counter`` of ``office_id``, calling from ``queues``.
 
-    403 for an office the account does not reach; 400 for a counter the
-    office does not offer (:class:`UnknownCounter`) or a queue that is not
-    one of its active services. 409 :class:`CounterBusy` for leaving a
+    403 for an office the account does not reach; 422 for a counter the
+    office does not have (:class:`~central.errors.UnknownCounter`); 400 for a
+    queue that is not one of its active services. 409 :class:`CounterBusy` for leaving a
     counter that has a ticket called or held: it would stand there with
     nobody to close or call it back (changing only the services is allowed).
     """
     if not staff.may_act_for(office_id):
         raise Forbidden("this account works for another office")
-    if counter not in counters(conn, office_id):
-        raise UnknownCounter("no such counter at this office")
+    require_offered(conn, office_id, counter)
     active = office_services(conn, office_id)
     chosen = tuple(dict.fromkeys(queues))
     if not chosen or any(q not in active for q in chosen):

@@ -64,6 +64,7 @@ from central.access.staff import StaffPrincipal, require_reach
 from central.documents.catalog import build_catalog, catalog_marker
 from central.documents.versioned import DocumentCache
 from central.errors import Conflict, InvalidTicketTransition, NotFound
+from central.office.counters import require_offered
 from central.office.numbering import require_service
 from central.tables import UtcDateTime, tickets
 from contract.wire import ErrorCode
@@ -355,10 +356,16 @@ def call_next(
     Two counters calling at once get two different tickets: PostgreSQL skips
     the row the other holds (``FOR UPDATE SKIP LOCKED``), SQLite serialises
     the transactions; the ``status = 'waiting'`` condition of the update is the guard.
+
+    ``counter`` must be one the office has
+    (:func:`central.office.counters.require_offered`: else 422
+    ``unknown_counter``), and each queue one of its active services (404),
+    checked before any ticket is touched.
     """
     queue_ids = [service_id] if isinstance(service_id, str) else list(service_id)
     for queue_id in queue_ids:
         require_service(conn, office_id, queue_id)
+    require_offered(conn, office_id, counter)
     mine = or_(
         and_(tickets.c.queue_id.in_(queue_ids), tickets.c.counter.is_(None)),
         tickets.c.counter == counter,

@@ -24,6 +24,12 @@ the caller wakes the office's followers after commit.
   ticket sent to a counter is called by that counter only.
 * **served**, **no-show**: ``called`` → closed (:func:`central.office.queue.finish`
   without a counter).
+
+A step that puts a ticket at a counter (call next, call back, transfer to a
+counter) takes only a counter the office has
+(:func:`central.office.counters.require_offered`, 422 ``unknown_counter``),
+checked before anything changes: no ticket is called or sent to a counter the
+boards would announce and nobody can sit at.
 """
 
 from __future__ import annotations
@@ -35,8 +41,9 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from central.access.staff import StaffPrincipal, require_reach
-from central.errors import ApiError, CounterBusy, InvalidTicketTransition, NotFound, UnknownCounter
+from central.errors import ApiError, CounterBusy, InvalidTicketTransition, NotFound
 from central.office import calls, desks, queue
+from central.office.counters import require_offered
 from central.office.numbering import require_service
 from central.office.queue import CALLED, HELD, NO_SHOW, SERVED, WAITING, TicketRow
 from central.tables import tickets
@@ -106,10 +113,13 @@ def call_back(
 ) -> TicketRow:
     """Call a held ticket again at ``counter``, the one that held it (an announced ``call``).
 
-    409 when the ticket is not held at ``counter``, or when ``counter`` has
-    another ticket called (:class:`CounterBusy`): both are guards of the update.
+    422 for a counter the office does not have (any more: a ticket held at a
+    counter the catalog has since dropped is transferred, not called back
+    there); 409 when the ticket is not held at ``counter``, or when ``counter``
+    has another ticket called (:class:`CounterBusy`): both are guards of the update.
     """
     row = find(conn, staff, ticket_id)
+    require_offered(conn, row.office_id, counter)
     desks.lock_counter(conn, row.office_id, counter)
     free = ~desks.busy_clause(row.office_id, counter, row.day)
     row = _step(
@@ -139,14 +149,14 @@ def transfer(
 
     It keeps its number and service; it stands in ``queue_id`` (default: its
     own queue) with priority 1; with ``to_counter`` only that counter calls it,
-    so it must be one the office offers (:func:`central.office.desks.counters`;
-    else 400 :class:`UnknownCounter`).
+    so it must be one the office has (:func:`central.office.counters.offered`;
+    else 422 :class:`~central.errors.UnknownCounter`).
     """
     if queue_id is None and to_counter is None:
         raise ApiError("name the queue or the counter to transfer to")
     row = find(conn, staff, ticket_id)
-    if to_counter is not None and to_counter not in desks.counters(conn, row.office_id):
-        raise UnknownCounter(f"no counter {to_counter!r} at this office")
+    if to_counter is not None:
+        require_offered(conn, row.office_id, to_counter)
     target = queue_id if queue_id is not None else row.queue_id
     if queue_id is not None:
         require_service(conn, row.office_id, queue_id)
@@ -201,7 +211,12 @@ def call_next_at(
     a colleague at the same counter never closes a ticket it did not show.
     Then, if the counter has no other ticket called (409 :class:`CounterBusy`),
     the next waiting ticket is called (``None`` when nobody waits).
+
+    A desk whose counter the office no longer has (the catalog dropped it
+    since the desk was chosen) is refused first (422 ``unknown_counter``):
+    nothing is closed or called; the staff member chooses another counter.
     """
+    require_offered(conn, desk.office_id, desk.counter)
     desks.lock_counter(conn, desk.office_id, desk.counter)
     closed = close(conn, staff, shown, SERVED, desk.counter, now) if shown else None
     if desks.busy(conn, desk.office_id, desk.counter, day):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from central.access.staff import StaffPrincipal, require_reach
@@ -23,10 +23,11 @@ from central.office import applications
 from central.office.applications import PAGE_SIZE, TRANSITIONS, State
 from central.office.plain_text import has_invisible
 from central.web import paging
+from central.web.forms import page_router, read_form
 from central.web.pages import Texts, choice, local_time, render
 from central.web.session import Csrf, StaffPage
 
-router = APIRouter()
+router = page_router()
 
 REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9-]{2,39}")
 MAX_NOTE = 500
@@ -198,7 +199,7 @@ def _note(text: str) -> str | None:
 
 async def _sent(request: Request) -> dict[str, str]:
     """The form's fields as sent: a field left out is absent, an emptied one is ``""``."""
-    form = await request.form()
+    form = await read_form(request)
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 

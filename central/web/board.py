@@ -29,7 +29,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import (
     FileResponse,
@@ -44,9 +44,10 @@ from central.access.audit import utc_now
 from central.api.deps import AppContext, get_context
 from central.office import board_feed, boards, calls, numbering
 from central.office.boards import Board
+from central.web.forms import page_router
 from central.web.pages import Texts, render
 
-router = APIRouter()
+router = page_router()
 
 HEARTBEAT_S = 15.0
 STREAM_S = 240.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -20,10 +20,11 @@ from central.api.deps import get_context, public_base
 from central.errors import NotFound, PageRefused
 from central.office import boards
 from central.tables import offices
+from central.web.forms import page_router
 from central.web.pages import Texts, render
 from central.web.session import Csrf, StaffPage
 
-router = APIRouter()
+router = page_router()
 
 TEXTS: Texts = {
     "boards.title": ("Papan antrean", "Queue boards"),

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection, select
 
@@ -35,12 +35,13 @@ from central.office.bookings import Refusal, Refused
 from central.office.requirements import requirements_in, service_requirements
 from central.tables import offices
 from central.web.booking_texts import PUBLIC, WEEKDAYS, long_day
+from central.web.forms import page_router
 from central.web.pages import language, render
 from central.web.qr import qr_svg
 from central.web.session import Csrf
 from contract.bookings import BookingState, format_code, is_valid_code
 
-router = APIRouter()
+router = page_router()
 log = logging.getLogger(__name__)
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")

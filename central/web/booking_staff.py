@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
@@ -33,11 +33,12 @@ from central.office.bookings import Hours, Policy, ServiceSettings
 from central.office.plain_text import has_invisible
 from central.web.booking_texts import STAFF, TODAY, WEEKDAYS
 from central.web.bookings_today import ServiceDay, service_days
+from central.web.forms import page_router, read_form
 from central.web.pages import Texts, language, render
 from central.web.session import Csrf, StaffPage
 from central.web.staff_forms import after_form, office_choices, office_of
 
-router = APIRouter()
+router = page_router()
 
 TEXTS: Texts = {**STAFF, **TODAY}
 _OFFICE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
@@ -189,7 +190,7 @@ def save_settings(
 @router.post("/office/bookings/hours", response_model=None)
 async def save_hours(request: Request, ctx: Context, staff: StaffPage, _: Csrf) -> Response:
     """Replace the office's weekly hours: ``opens_0``/``closes_0`` (Monday) … ``_6``."""
-    form = await request.form(max_files=0, max_fields=40)
+    form = await read_form(request)
     # The form is read on the event loop; the database only on a worker thread: a write
     # waiting there for SQLite's lock would stop every other request of the process.
     return await run_in_threadpool(_save_hours, request, ctx, staff, form)

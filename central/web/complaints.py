@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from central.access.staff import StaffPrincipal
@@ -31,11 +31,12 @@ from central.errors import (
 from central.office import complaints
 from central.office.complaints import MAX_ANSWER, PAGE_SIZE, State
 from central.web import paging
+from central.web.forms import page_router
 from central.web.pages import Texts, choice, local_time, render
 from central.web.session import Csrf, StaffPage
 from central.web.staff_forms import after_form
 
-router = APIRouter()
+router = page_router()
 
 #: What a complaint reference may look like in a URL (the kiosks' ``ADU-XXXX-XXXX-XXXX``).
 REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{2,63}")

@@ -26,7 +26,7 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import Form, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import Connection, select
@@ -36,14 +36,16 @@ from central.access.staff import StaffPrincipal
 from central.api.deps import Context
 from central.errors import ApiError, CounterBusy, NoDesk, UnknownCounter
 from central.office import calls, desks, numbering, queue, registrations, steps
+from central.office.counters import offered
 from central.tables import offices
 from central.web.bookings_today import ServiceDay, service_days
 from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
+from central.web.forms import page_router
 from central.web.pages import language, render, text_for
 from central.web.session import Csrf, StaffPage
 from contract.wire import ErrorCode
 
-router = APIRouter()
+router = page_router()
 
 #: How long a panel request waits for news before it answers anyway (seconds).
 PANEL_WAIT_S = 20.0
@@ -94,7 +96,7 @@ def _page(
         office_id = desk.office_id if desk else (office_list[0][0] if office_list else "")
         services = numbering.office_services(conn, office_id) if office_id else {}
         facts = queue.catalog_facts(conn, ctx.documents)
-        counters = desks.counters(conn, office_id) if office_id else []
+        counters = offered(conn, office_id) if office_id else []
         panel = _panel_context(ctx, conn, desk, lang) if desk else {}
     today: list[ServiceDay] = []
     if desk is not None:
@@ -284,14 +286,15 @@ def _act(
     return _answer(request, 200, f"counter.done.{action}", number=row.display)
 
 
-def _problem(exc: ApiError) -> str:
-    """The page's message for a refused action."""
+def _problem(exc: ApiError, action: str) -> str:
+    """The page's message for a refused ``action``."""
     if isinstance(exc, NoDesk):
         return "counter.problem.no_desk"
     if isinstance(exc, CounterBusy):
         return "counter.problem.busy"
     if isinstance(exc, UnknownCounter):
-        return "counter.problem.to_counter"
+        # A transfer names the counter to send to; any other step acts at the desk's own.
+        return "counter.problem.to_counter" if action == "transfer" else "counter.problem.gone"
     if exc.code == ErrorCode.UNKNOWN_SERVICE:
         return "counter.problem.to_queue"
     if exc.status == 409:
@@ -318,7 +321,7 @@ def act(
     try:
         return _act(request, ctx, staff, action, form)
     except ApiError as exc:
-        key = _problem(exc)
+        key = _problem(exc, action)
         if "application/json" in request.headers.get("accept", ""):
             return _answer(request, exc.status, key)
         return _page(request, ctx, staff, status=exc.status, problem=key)

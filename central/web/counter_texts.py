@@ -158,6 +158,12 @@ TEXTS: Texts = {
         "Loket tujuan tidak ada di kantor ini. Pilih loket dari daftar.",
         "There is no such counter at this office. Choose one from the list.",
     ),
+    "counter.problem.gone": (
+        "Loket Anda tidak ada lagi di kantor ini. Pilih loket lain lewat “Ganti loket atau "
+        "layanan”; tidak ada yang dipanggil.",
+        "Your counter is no longer one of this office's. Choose another with “Change counter "
+        "or services”; nobody was called.",
+    ),
     "counter.problem.no_desk": (
         "Pilih loket dan layanan terlebih dahulu.",
         "Choose your counter and services first.",

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from central.access.audit import utc_now
@@ -25,10 +25,11 @@ from central.times import EARLIEST, LATEST
 from central.web.booking_texts import TODAY
 from central.web.bookings_today import ServiceDay, service_days
 from central.web.charts import bar_chart
+from central.web.forms import page_router
 from central.web.pages import Texts, language, render
 from central.web.session import StaffPage
 
-router = APIRouter()
+router = page_router()
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _OFFICE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from central.web.forms import page_router
 from central.web.pages import Texts, render
 from central.web.session import current_staff
 
-router = APIRouter()
+router = page_router()
 
 TEXTS: Texts = {
     "home.title": ("Anjungan — layanan kantor", "Anjungan — office services"),

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
 from central.access.audit import record_event, utc_now
@@ -34,10 +34,11 @@ from central.api.deps import get_context
 from central.integrations import outbox, triggers
 from central.integrations.bpjs import reference
 from central.integrations.bpjs.antrean import AntreanClient, BpjsError
+from central.web.forms import page_router
 from central.web.pages import RowId, Texts, render
 from central.web.session import Csrf, StaffPage
 
-router = APIRouter()
+router = page_router()
 
 TEXTS: Texts = {
     "integrations.title": ("Integrasi BPJS & SATUSEHAT", "BPJS & SATUSEHAT integrations"),

@@ -12,17 +12,18 @@ full number, never the text (it is written again when sent).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from central.access.audit import record_event, utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import get_context
 from central.messages import outbox
+from central.web.forms import page_router
 from central.web.pages import RowId, Texts, render
 from central.web.session import Csrf, StaffPage
 
-router = APIRouter()
+router = page_router()
 
 TEXTS: Texts = {
     "messages.title": ("Pesan gagal", "Messages not sent"),

@@ -81,13 +81,44 @@ def language(request: Request) -> str:
     return asked if asked in LANGUAGES else "id"
 
 
+#: The longest value of an address parameter a page's links carry on (a login's ``next``
+#: is at most 500 characters, as its form takes it); a longer one is left behind.
+MAX_KEPT_VALUE = 500
+
+
+def _query_names(dependant: Any) -> list[str]:
+    """The query parameters a route declares, its dependencies' too, in order, each once."""
+    names: list[str] = []
+    for field in getattr(dependant, "query_params", ()):
+        names.append(str(getattr(field, "alias", "")))
+    for sub in getattr(dependant, "dependencies", ()):
+        names.extend(_query_names(sub))
+    return list(dict.fromkeys(n for n in names if n and n != "lang"))
+
+
+def kept_query(request: Request) -> list[tuple[str, str]]:
+    """What a link back to this page keeps of its address: only the parameters its route
+    declares (a day, an office, a filter), each once, as the page read it, none longer than
+    :data:`MAX_KEPT_VALUE`. Nothing else the request carried is ever written into a page:
+    an address is the sender's to fill, with anything, as long as a server takes it. A
+    request that reached no route (a page not found) keeps nothing."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return []
+    kept = []
+    for name in _query_names(dependant):
+        value = request.query_params.get(name)  # the last one, as the route reads it
+        if value is not None and len(value) <= MAX_KEPT_VALUE:
+            kept.append((name, value))
+    return kept
+
+
 def _language_link(request: Request, lang: str) -> str:
-    """This page in ``lang``, keeping what else it was asked with (a day, an office).
+    """This page in ``lang``, keeping what the page was asked (:func:`kept_query`).
 
     Relative (``?…``): the page's own path is never written back into it.
     """
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return f"?{urlencode([*query, ('lang', lang)])}"
+    return f"?{urlencode([*kept_query(request), ('lang', lang)])}"
 
 
 def translator(texts: Texts, lang: str) -> Any:

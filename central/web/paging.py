@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from central.api.deps import AppContext
-from central.web.pages import Texts
+from central.web.pages import LANGUAGES, Texts
 
 TEXTS: Texts = {
     "paging.count": ("{first}–{last} dari {total}", "{first}–{last} of {total}"),
@@ -106,5 +106,6 @@ def listing(
         start = page_of(offset, total, size)
         found = find(conn, office_id, state=state, reference=search, offset=start)
     chosen = state.value if state else ""
-    keep = {"state": chosen, "q": search, "lang": request.query_params.get("lang", "")}
+    asked = request.query_params.get("lang", "")  # never written back unless a language
+    keep = {"state": chosen, "q": search, "lang": asked if asked in LANGUAGES else ""}
     return Listing(chosen, search, list(found), Pager(path, keep, start, size, total, len(found)))

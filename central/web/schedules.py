@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
@@ -26,11 +26,12 @@ from central.errors import ApiError
 from central.hospital import schedules
 from central.office.numbering import local_day
 from central.tables import hospital_visits, tickets
+from central.web.forms import page_router
 from central.web.pages import Texts, render
 from central.web.session import Csrf, StaffPage
 from central.web.staff_forms import after_form, office_choices, office_of
 
-router = APIRouter()
+router = page_router()
 
 WEEKDAYS = (
     ("Senin", "Monday"),

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from central.access import staff
@@ -34,11 +34,12 @@ from central.web.csrf import (
     same_origin,
     token_matches,
 )
-from central.web.pages import Texts, render
+from central.web.forms import page_router, read_form
+from central.web.pages import LANGUAGES, Texts, kept_query, render
 
 log = logging.getLogger(__name__)
 
-router = APIRouter()
+router = page_router()
 
 TEXTS: Texts = {
     "login.title": ("Masuk petugas", "Staff login"),
@@ -101,7 +102,7 @@ async def require_csrf(request: Request) -> None:
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        value = (await request.form()).get(CSRF_FIELD)
+        value = (await read_form(request)).get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not same_origin(request) or not token_matches(request, sent):
         raise PageRefused("refused.csrf")
@@ -112,10 +113,32 @@ AdminPage = Annotated[StaffPrincipal, Depends(require_admin_page)]
 Csrf = Annotated[None, Depends(require_csrf)]
 
 
+#: The longest page a login goes on to (the form takes ``next`` up to this long).
+MAX_NEXT = 500
+
+
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """A page of this centre to go on to after the login, else the counter page."""
+    if (
+        target
+        and len(target) <= MAX_NEXT
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+    ):
         return target
     return "/counter"
+
+
+def _back_to(request: Request) -> str:
+    """The page a login sends staff back to: its path, what the page declares of its
+    address (:func:`central.web.pages.kept_query`) and its language, at most
+    :data:`MAX_NEXT` long; never the rest of what the address carried."""
+    query = kept_query(request)
+    lang = request.query_params.get("lang")
+    if lang in LANGUAGES:
+        query.append(("lang", lang))
+    target = request.url.path + (f"?{urlencode(query)}" if query else "")
+    return _safe_next(target if len(target) <= MAX_NEXT else request.url.path)
 
 
 @router.get("/login")
@@ -206,8 +229,8 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:
         if request.method == "GET":
-            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+            target = quote(_back_to(request), safe="")
+            return RedirectResponse(f"/login?next={target}", status_code=303)
         return render(request, "refused.html", TEXTS, status=401, reason="refused.login")
 
     @app.exception_handler(PageRefused)

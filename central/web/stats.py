@@ -15,17 +15,18 @@ import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from central.access.audit import utc_now
 from central.api.deps import AppContext, Context, client_address, limit
 from central.errors import TooManyRequests
 from central.office import dashboard, queue
+from central.web.forms import page_router
 from central.web.pages import Texts, render
 from central.web.session import current_staff
 
-router = APIRouter()
+router = page_router()
 
 
 class _Figures:

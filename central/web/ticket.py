@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from central.api.deps import Context
@@ -20,9 +20,10 @@ from central.api.public import REFRESH_S, PublicTicket, ticket_status
 from central.api.queue import TicketId
 from central.errors import Disputed
 from central.office import queue
+from central.web.forms import page_router
 from central.web.pages import Texts, render
 
-router = APIRouter()
+router = page_router()
 
 #: Ticket states in Bahasa Indonesia and English.
 STATUS_TEXT: dict[str, tuple[str, str]] = {

@@ -6,12 +6,14 @@ import datetime as dt
 
 import pytest
 import requests
+from sqlalchemy import func, select
 
 from central.access import staff
 from central.database import Database
 from central.documents.versioned import DocumentCache
 from central.office.queue import CatalogFacts, catalog_facts, median_minutes, minutes_per_person
 from central.process import RunningCentral
+from central.tables import call_events, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_office, new_staff
 from testkit.centre_requests import allocate, drain, new_id, registration, results, staff_post
 
@@ -62,6 +64,65 @@ def test_call_next_serves_in_number_order_and_refuses_wrong_transitions(
 
     unknown = staff_post(url, clerk, f"/api/v1/staff/tickets/{new_id()}/served")
     assert unknown.status_code == 404
+
+
+#: What a caller may send as a counter that the demo office does not have: beyond its
+#: Loket 1 … 8, a counter's label instead of its name, another case, spaces, another
+#: office's counter (the hospital's poli), a number written otherwise.
+NOT_COUNTERS = ("99", "9", "0", "Loket 2", "informasi", " 2", "2 ", "Poli Anak", "02", "２")
+
+
+def _ticket_and_events(operator: Database, ticket_id: str) -> tuple[str, str | None, int]:
+    with operator.read() as conn:
+        row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
+        events = conn.execute(
+            select(func.count()).where(call_events.c.ticket_id == ticket_id)
+        ).scalar_one()
+    return row.status, row.counter, int(events)
+
+
+def test_call_next_to_a_counter_the_office_does_not_have_is_refused_before_anything_is_called(
+    central_server: RunningCentral, operator: Database, kiosk_token: str
+) -> None:
+    url = central_server.url
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    drain(url, clerk, SERVICE)
+    ticket_id = new_id()
+    assert allocate(url, kiosk_token, SERVICE, ticket_id).status_code == 201
+    for counter in NOT_COUNTERS:
+        refused = call_next(url, clerk, counter=counter)
+        assert refused.status_code == 422, (counter, refused.text)
+        body = refused.json()
+        assert body["error"] == "unknown_counter", counter
+        assert body["detail"].startswith("Loket itu tidak ada di kantor ini; pilih salah satu: ")
+        assert "1, 2, 3, 4, 5, 6, 7, 8, Informasi" in body["detail"]
+        # Nothing called, nothing for the boards to announce.
+        assert _ticket_and_events(operator, ticket_id) == ("waiting", None, 0), counter
+    # The office's own counters, numbered and named, still call.
+    called = call_next(url, clerk, counter="Informasi").json()["ticket"]
+    assert (called["ticket_id"], called["counter"]) == (ticket_id, "Informasi")
+    assert _ticket_and_events(operator, ticket_id) == ("called", "Informasi", 1)
+
+
+def test_a_held_ticket_is_not_called_back_to_a_counter_the_office_does_not_have(
+    central_server: RunningCentral, operator: Database, kiosk_token: str
+) -> None:
+    url = central_server.url
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    drain(url, clerk, SERVICE)
+    ticket_id = new_id()
+    assert allocate(url, kiosk_token, SERVICE, ticket_id).status_code == 201
+    assert call_next(url, clerk, counter="6").json()["ticket"]["ticket_id"] == ticket_id
+    assert staff_post(url, clerk, f"/api/v1/staff/tickets/{ticket_id}/hold").status_code == 200
+    for counter in ("99", "Loket 6"):
+        path = f"/api/v1/staff/tickets/{ticket_id}/call-back"
+        refused = staff_post(url, clerk, path, {"counter": counter})
+        assert (refused.status_code, refused.json()["error"]) == (422, "unknown_counter")
+    assert _ticket_and_events(operator, ticket_id) == ("held", "6", 2)  # call, hold
+    back = staff_post(url, clerk, f"/api/v1/staff/tickets/{ticket_id}/call-back", {"counter": "6"})
+    assert back.status_code == 200 and back.json()["status"] == "called"
+    served = staff_post(url, clerk, f"/api/v1/staff/tickets/{ticket_id}/served")
+    assert served.status_code == 200
 
 
 def test_staff_work_only_for_their_office(

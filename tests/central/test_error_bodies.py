@@ -1,9 +1,11 @@
-"""A body that is not JSON gets exactly the error docs/central-api.md shows."""
+"""A body that is not JSON, or a request that is not HTTP, gets exactly the error
+docs/central-api.md shows."""
 
 from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +52,45 @@ def test_a_body_with_a_json_syntax_error_gets_the_documented_422(
         f"{central_server.url}/api/v1/enrol", data=b"{not json", headers=JSON, timeout=5
     )
     assert (answer.status_code, answer.json()) == (422, expected)
+
+
+#: Requests h11 cannot read, so uvicorn answers them before any route: a request line
+#: that is no request line, a header without its colon, a header name with a space, a NUL
+#: in a value, HTTP/1.1 without a Host, a length that is no number, a request line still
+#: unfinished past h11's 16 KiB.
+UNREADABLE = {
+    "line": b"GARBAGE\r\n\r\n",
+    "colon": b"GET / HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n",
+    "name": b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Name: x\r\n\r\n",
+    "nul": b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\x00b\r\n\r\n",
+    "host": b"GET / HTTP/1.1\r\n\r\n",
+    "length": b"POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: x\r\n\r\n",
+    "unfinished": b"GET /?x=" + b"A" * 20_000,
+}
+
+
+def _answer_to(url: str, raw: bytes) -> bytes:
+    """What the server sends back to ``raw`` on a connection of its own, up to its close."""
+    host, port = url.removeprefix("http://").split(":")
+    received = b""
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(raw)
+        while chunk := sock.recv(65536):
+            received += chunk
+    return received
+
+
+@pytest.mark.parametrize("raw", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_a_request_the_server_cannot_read_gets_the_documented_400_body(
+    central_server: RunningCentral, raw: bytes
+) -> None:
+    expected = documented_after("still unfinished past 16 KiB")
+    head, _, body = _answer_to(central_server.url, raw).partition(b"\r\n\r\n")
+    lines = head.decode("ascii").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    assert lines[0] == "HTTP/1.1 400 Bad Request"
+    assert headers["content-type"] == "application/json"
+    assert headers["connection"] == "close" and int(headers["content-length"]) == len(body)
+    assert json.loads(body) == expected
+    # The server goes on serving.
+    assert requests.get(f"{central_server.url}/health", timeout=5).status_code == 200

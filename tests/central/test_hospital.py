@@ -587,7 +587,7 @@ def test_a_served_ticket_makes_its_visit_done(
     )
     assert results(url, token, [item])[0]["status"] == "accepted"
     assert _visit(operator, ticket_id).state == "registered"
-    step = {"office_id": HOSPITAL, "service_id": "poli-gigi", "counter": "Gigi 1"}
+    step = {"office_id": HOSPITAL, "service_id": "poli-gigi", "counter": "Poli Gigi"}
     while True:  # serve the queue up to this ticket (the module's other tickets first)
         called = requests.post(
             f"{url}/api/v1/staff/queue/call-next", json=step, headers=bearer(staff_token),

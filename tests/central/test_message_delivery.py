@@ -177,7 +177,7 @@ def test_the_queue_messages_arrive_once_signed_in_the_citizens_words(
     called = gateway.deliveries[f"ticket:{first}:called"]
     assert called["template"] == "ticket.called" and called["language"] == "id"
     assert called["to"].startswith("628") and made[0][1] in called["text"]
-    assert "dipanggil ke loket 9" in called["text"]
+    assert "dipanggil ke loket 8" in called["text"]
     assert "Anda berikutnya" in gateway.deliveries[f"ticket:{second}:ahead"]["text"]
     fifth = gateway.deliveries[f"ticket:{made[4][0]}:ahead"]["text"]
     assert "tinggal 3 orang lagi" in fifth
@@ -274,7 +274,7 @@ def test_a_refused_message_is_a_dead_letter_staff_see_and_send_again(
         centre.url,
         staff,
         "/api/v1/staff/queue/call-next",
-        {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": "9"},
+        {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": "8"},
     )
     assert called.status_code == 200, called.text
     key = f"ticket:{made[0]}:called"

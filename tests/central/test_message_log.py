@@ -21,7 +21,7 @@ def test_a_message_is_logged_with_the_number_masked(
         central_server.url, kiosk_token, SERVICE, ["081377665544"]
     )
     drain(central_server.url, staff, SERVICE)
-    line = f"[ticket.called] to 62813*****544: Nomor antrean {display} dipanggil ke loket 9"
+    line = f"[ticket.called] to 62813*****544: Nomor antrean {display} dipanggil ke loket 8"
     wait_until(lambda: line in central_server.output_tail(), 30, "the message's log line")
     logged = central_server.output_tail()
     assert "81377665544" not in logged

@@ -486,7 +486,7 @@ def test_a_lapsed_mobile_jkn_booking_leaves_the_day_to_the_kiosk(pair: Pair) -> 
 
 
 def _call_up_to(
-    p: Pair, ticket_id: str, end: str | None, queue: str = POLI, counter: str = "Anak 1"
+    p: Pair, ticket_id: str, end: str | None, queue: str = POLI, counter: str = "Poli Anak"
 ) -> None:
     """Call ``queue`` at ``counter`` up to ``ticket_id`` (the earlier tickets of the queue
     served) and end that one with the counter's step ``end`` (``no-show``; or ``None``:
@@ -566,12 +566,12 @@ def test_a_no_show_at_the_pharmacy_after_the_doctor_leaves_the_visit_as_it_was(
     _call_up_to(pair, seen.ticket_id, None)  # at the poli, called: the doctor sees her
     sent_on = requests.post(
         f"{pair.urls[0]}/api/v1/staff/tickets/{seen.ticket_id}/transfer",
-        json={"counter": "Anak 1", "service_id": "farmasi"},
+        json={"counter": "Poli Anak", "service_id": "farmasi"},
         headers=bearer(pair.staff),
         timeout=30,
     )
     assert sent_on.status_code == 200, sent_on.text
-    _call_up_to(pair, seen.ticket_id, "no-show", "farmasi", "Farmasi 1")
+    _call_up_to(pair, seen.ticket_id, "no-show", "farmasi", "Farmasi")
     after = held(pair, patient, sid)
     assert [v.ticket_id for v in after.live] == [seen.ticket_id], "the seen visit was closed"
     assert (after.used, after.places) == (1, 1), "the seen visit's place was given back"

@@ -85,7 +85,7 @@ def call_and_serve(url: str, staff: str) -> list[str]:
             url,
             staff,
             "/api/v1/staff/queue/call-next",
-            {"office_id": HOSPITAL, "service_id": POLI, "counter": "P1"},
+            {"office_id": HOSPITAL, "service_id": POLI, "counter": "Poli Penyakit Dalam"},
         )
         assert called.status_code == 200, called.text
         ticket = called.json()["ticket"]

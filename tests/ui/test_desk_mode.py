@@ -1010,7 +1010,7 @@ def test_a_cancel_shows_the_centres_answer_not_a_hope_and_keeps_it(
     while True:  # the poli calls and serves every ticket waiting, this one too
         called = requests.post(
             f"{demo_central}/api/v1/staff/queue/call-next",
-            json={"office_id": HOSPITAL, "service_id": "poli-anak", "counter": "P1"},
+            json={"office_id": HOSPITAL, "service_id": "poli-anak", "counter": "Poli Anak"},
             headers=staff,
             timeout=5,
         ).json()["ticket"]

@@ -208,14 +208,14 @@ def test_a_transfer_to_a_counter_the_office_does_not_offer_is_refused(
         headers=bearer(clerk_token),
         timeout=10,
     )
-    assert fetched.status_code == 400
+    assert fetched.status_code == 422
     assert fetched.json() == {
         "ok": False,
         "message": "Loket tujuan tidak ada di kantor ini. Pilih loket dari daftar.",
     }
-    assert form.status_code == 400 and "Loket tujuan tidak ada di kantor ini" in form.text
+    assert form.status_code == 422 and "Loket tujuan tidak ada di kantor ini" in form.text
     assert "<b>Loket 99</b>" not in form.text
-    assert api.status_code == 400 and api.json()["error"] == "bad_request"
+    assert api.status_code == 422 and api.json()["error"] == "unknown_counter"
     row = ticket_row(office_db, ticket)
     assert (row.status, row.counter) == ("called", "8")
     assert events_of(office_db, ticket) == ["call"]

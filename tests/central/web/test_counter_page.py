@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import Page, expect
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from central.access import staff
 from central.access.audit import audit_key
@@ -31,6 +31,7 @@ from testkit.centre_accounts import (
 )
 from testkit.centre_requests import allocate, drain, new_id, registration, results
 from testkit.counter_desks import events_of, issue, page_session, sit, ticket_row
+from testkit.office_sessions import logged_in
 
 pytestmark = pytest.mark.timeout(180)
 CLINIC = "puskesmas-umum"  # A, counter 1
@@ -260,6 +261,74 @@ def test_the_keyboard_keys_shown_on_the_buttons_work(
     page.locator("body").press("d")
     expect(page.locator("#current-none")).to_be_visible()
     assert ticket_row(office_db, ticket).status == "held"
+
+
+def _close_called_at(office: RunningCentral, token: str, counter: str) -> None:
+    """Serve every ticket called at ``counter`` of the demo office, so it is free."""
+    queue = requests.get(f"{office.url}/api/v1/staff/queue", headers=bearer(token), timeout=10)
+    for service in queue.json()["services"]:
+        for ticket in service["tickets"]:
+            if (ticket["status"], ticket["counter"]) == ("called", counter):
+                path = f"/api/v1/staff/tickets/{ticket['ticket_id']}/served"
+                served = requests.post(office.url + path, headers=bearer(token), timeout=10)
+                assert served.status_code == 200, served.text
+
+
+def test_a_desk_at_a_counter_the_office_no_longer_has_calls_nobody(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A clerk sat at "Informasi" while the catalog named it; a new catalog sends its one
+    service to Loket 4, so the office has no "Informasi" any more.
+    "Panggil berikutnya" there calls nobody, closes nothing, and says to choose a counter."""
+    info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
+    drain(office.url, clerk_token, info)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    http, token = logged_in(
+        office.url, new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    )
+    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    with http:
+        desk = {"counter": "Informasi", "queues": info}
+        chosen = http.post(f"{office.url}/counter/desk", data=desk, headers=headers, timeout=10)
+        assert chosen.status_code == 200 and "Loket — Informasi" in chosen.text
+        first, second = issue(office, kiosk, info, 2)
+        shown = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
+        assert shown.status_code == 200 and ticket_row(office_db, first).status == "called"
+        with office_db.begin() as conn:  # as a new catalog sending it to Loket 4 publishes it
+            conn.execute(update(services).where(services.c.id == info).values(counter="4"))
+        try:
+            step = {"ticket_id": first}
+            script = http.post(
+                f"{office.url}/counter/call-next", data=step, headers=headers, timeout=10
+            )
+            form = http.post(
+                f"{office.url}/counter/call-next",
+                data={**step, "csrf": token},
+                allow_redirects=False,
+                timeout=10,
+            )
+            api = requests.post(
+                f"{office.url}/api/v1/staff/queue/call-next",
+                json={"office_id": DEMO_OFFICE, "service_id": info, "counter": "Informasi"},
+                headers=bearer(clerk_token),
+                timeout=10,
+            )
+        finally:
+            with office_db.begin() as conn:
+                conn.execute(
+                    update(services).where(services.c.id == info).values(counter="Informasi")
+                )
+    gone = "Loket Anda tidak ada lagi di kantor ini."
+    assert script.status_code == 422 and script.json()["message"].startswith(gone)
+    assert form.status_code == 422 and gone in form.text
+    assert (api.status_code, api.json()["error"]) == (422, "unknown_counter")
+    # The shown ticket is not closed, the next is not called: nothing for a board to announce.
+    assert [ticket_row(office_db, t).status for t in (first, second)] == ["called", "waiting"]
+    assert (events_of(office_db, first), events_of(office_db, second)) == (["call"], [])
+    served = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{first}/served", headers=bearer(clerk_token), timeout=10
+    )
+    assert served.status_code == 200
 
 
 def test_an_action_without_the_pages_csrf_token_is_refused(

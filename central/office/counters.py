@@ -1,0 +1,44 @@
+"""The counters (loket) an office has: the only ones a ticket is called or sent to.
+
+Every office has the numbered counters ``Loket 1`` … ``Loket`` :data:`COUNTERS`,
+and every counter its active services name in the catalog (a number, such as
+``"9"``, or a name, such as ``Informasi``). A counter is written as the catalog
+writes it: ``"3"``, not ``"Loket 3"``. Nothing else is a counter of the office:
+a ticket called to one would be announced on the boards at a counter nobody
+sits at, so every step that puts a ticket at a counter (call next, call back,
+transfer, sitting at a desk) asks :func:`require_offered` first, before anything
+changes, and a counter the office does not have is refused as the caller's
+mistake (422 ``unknown_counter``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+from central.errors import UnknownCounter
+from central.office.numbering import office_services
+
+#: How many numbered counters (Loket 1 … N) every office has.
+COUNTERS = 8
+
+
+def offered(conn: Connection, office_id: str) -> list[str]:
+    """The counters of ``office_id``: Loket 1 … N and its services' own, numbered ones first."""
+    named = {s.counter for s in office_services(conn, office_id).values() if s.counter}
+    numbered = {str(n) for n in range(1, COUNTERS + 1)} | {c for c in named if c.isdigit()}
+    others = sorted(c for c in named if not c.isdigit())
+    return sorted(numbered, key=int) + others
+
+
+def require_offered(conn: Connection, office_id: str, counter: str) -> None:
+    """Refuse (422 :class:`UnknownCounter`) a counter ``office_id`` does not have.
+
+    The refusal lists the office's counters, never repeats the one asked for.
+    """
+    have = offered(conn, office_id)
+    if counter not in have:
+        listed = ", ".join(have)
+        raise UnknownCounter(
+            f"Loket itu tidak ada di kantor ini; pilih salah satu: {listed}. / "
+            f"The office has no such counter; choose one of: {listed}."
+        )
