@@ -12,6 +12,7 @@ pool's own 30 s were over and they were answered 503.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import re
 import threading
 import uuid
@@ -117,6 +118,72 @@ def test_readers_are_answered_while_more_writes_wait_for_the_lock_than_the_pool_
     assert [n.status_code for n in numbers] == [201] * WRITERS, [n.text for n in numbers]
     assert len({n.json()["display"] for n in numbers}) == WRITERS
     assert _writes_waiting(centre) == 0
+
+
+def test_writes_take_their_turns_in_the_order_they_asked(tmp_path: Path) -> None:
+    """First come, first served: a write that asks while others wait goes behind them.
+    The turn was a plain lock, which a write asking just as it was let go took before
+    the writes that had waited (a writer that keeps coming back overtook them again and
+    again, one of them until its busy timeout)."""
+    db = Database(f"sqlite:///{tmp_path / 'c.db'}", busy_timeout_s=120)
+    assert db.writes is not None
+    writers, each = 6, 40
+    try:
+        with db.begin() as conn:
+            conn.execute(text("CREATE TABLE turns (n INTEGER PRIMARY KEY, writer TEXT)"))
+        asked: list[str] = []
+        counted = [0]
+
+        def seen(waiting: int) -> None:
+            # Told on the asking write's thread, as it takes its place in the line.
+            if waiting > counted[0]:
+                asked.append(threading.current_thread().name)
+            counted[0] = waiting
+
+        db.writes.watch(seen)
+
+        def write_again_and_again() -> None:
+            for _ in range(each):
+                with db.begin() as conn:
+                    conn.execute(
+                        text("INSERT INTO turns (writer) VALUES (:w)"),
+                        {"w": threading.current_thread().name},
+                    )
+
+        threads = [
+            threading.Thread(target=write_again_and_again, name=f"writer {i}")
+            for i in range(writers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        assert not any(thread.is_alive() for thread in threads)
+        with db.read() as conn:
+            turns = list(conn.execute(text("SELECT writer FROM turns ORDER BY n")).scalars())
+        assert len(turns) == writers * each
+        assert turns == asked
+    finally:
+        db.dispose()
+
+
+def test_a_write_whose_turn_came_takes_no_connection_the_readers_hold(tmp_path: Path) -> None:
+    """Readers holding every connection of the pool (5, 10 more on a burst) left the write
+    whose turn it was waiting for one, the pool's own 30 s, outside the busy timeout, and
+    every write of the process behind it. The turn's write has its own connection."""
+    db = Database(f"sqlite:///{tmp_path / 'c.db'}", busy_timeout_s=5)
+    try:
+        with db.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        with contextlib.ExitStack() as readers:
+            for _ in range(15):
+                readers.enter_context(db.read())
+            with db.begin() as conn:
+                conn.execute(text("INSERT INTO t VALUES (1)"))
+        with db.read() as conn:
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 1
+    finally:
+        db.dispose()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
