@@ -17,6 +17,19 @@ write past it raises :class:`central.errors.WriteQueueTimeout`, an outage
 (:mod:`central.outage`), answered ``503 database_unavailable`` as a lock held past
 the wait is.
 
+A write waiting for its turn holds a thread: a route's, as the routes that are no
+coroutine (nearly all) run on the web stack's threads, anyio's default thread limiter
+(40 unless told). Writes waiting behind a lock held long (a backup, a long transaction,
+another process's write) took all 40, and the readers, who would find a connection,
+found no thread and waited as long. So each server process runs its routes on more
+threads (``--sqlite-route-threads``, 160, set in its running event loop:
+:func:`central.app.use_route_threads`) than writes may wait: at most
+:attr:`WriteQueue.most_waiting` (the threads less :data:`READER_THREADS`), one more is
+refused at once (:class:`central.errors.WriteQueueFull`, the same 503, logged as ``the
+database is busy (write queue full)`` and counted in ``/metrics``) and holds no thread
+the readers need. A burst of a hundred kiosks numbering at once waits milliseconds
+each and passes.
+
 A write begun inside another of the same thread would wait for that one, which waits
 for it to end: :meth:`WriteQueue.turn` refuses it at once (:class:`NestedWrite`, the
 code's fault) instead of holding every write of the process for the busy timeout and
@@ -37,7 +50,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 
-from central.errors import NestedWrite, WriteQueueTimeout
+from central.errors import NestedWrite, WriteQueueFull, WriteQueueTimeout
+
+#: Route threads of a server process no waiting write may take: the readers' (a board,
+#: a page, ``/ready``, a login), as many as SQLite's pool has connections for them (15)
+#: and some more.
+READER_THREADS = 20
+
+
+def most_waiting_for(route_threads: int) -> int:
+    """How many writes may wait at once on a process answering on ``route_threads``."""
+    return max(1, route_threads - READER_THREADS)
 
 
 class Turn:
@@ -82,9 +105,12 @@ class WriteQueue:
     """This process's writes to one SQLite file, one at a time, first come first served
     (see the module)."""
 
-    def __init__(self, wait_s: float) -> None:
+    def __init__(self, wait_s: float, most_waiting: int | None = None) -> None:
         #: The busy timeout: the longest a write waits for its turn and the lock together.
         self.wait_s = wait_s
+        #: The most writes that may wait at once (``None``: any number); one more is
+        #: refused at once (:class:`WriteQueueFull`). The server sets it from its threads.
+        self.most_waiting = most_waiting
         self._lock = threading.Lock()
         #: The thread whose write holds the turn (``None``: the turn is free). A turn
         #: handed on names its next holder before that thread wakes.
@@ -93,6 +119,7 @@ class WriteQueue:
         self._queue: collections.deque[_Waiter] = collections.deque()
         self._waiting = 0
         self._watchers: list[Callable[[int], None]] = []
+        self._refusal_watchers: list[Callable[[], None]] = []
 
     @property
     def waiting(self) -> int:
@@ -106,6 +133,12 @@ class WriteQueue:
         with self._lock:
             self._watchers.append(watcher)
             watcher(self._waiting)
+
+    def watch_refusals(self, watcher: Callable[[], None]) -> None:
+        """Call ``watcher`` for each write refused because :attr:`most_waiting` wait
+        already (on the refused write's thread, one call at a time)."""
+        with self._lock:
+            self._refusal_watchers.append(watcher)
 
     def _moved(self, by: int) -> None:
         with self._lock:
@@ -124,8 +157,9 @@ class WriteQueue:
         The turns come in the order the writes asked. The block calls
         :meth:`Turn.began` once SQLite's lock is taken; until then (or the block's end)
         the write counts as waiting. Raises :class:`WriteQueueTimeout` when the turn
-        does not come within the busy timeout, :class:`NestedWrite` when this thread's
-        own write holds it.
+        does not come within the busy timeout, :class:`WriteQueueFull` at once when
+        :attr:`most_waiting` writes wait already, :class:`NestedWrite` when this
+        thread's own write holds it.
         """
         asked = time.monotonic()
         me = threading.get_ident()
@@ -148,6 +182,13 @@ class WriteQueue:
                 raise NestedWrite(
                     "a write transaction begun inside another of the same thread: on SQLite"
                     " it waits for the one it stands in; end the outer one first"
+                )
+            if self.most_waiting is not None and self._waiting >= self.most_waiting:
+                for watcher in self._refusal_watchers:
+                    watcher()
+                raise WriteQueueFull(
+                    f"{self._waiting} writes of this process wait for SQLite already, the"
+                    " most it lets wait (the rest of its route threads are the readers')"
                 )
             self._count(+1)
             if self._holder is None:
