@@ -69,7 +69,7 @@ from central.office.numbering import local_day
 from central.office.queue import WAITING
 from central.readiness import OneAtATime
 from central.tables import integration_outbox, messages, services, tickets
-from central.workers import MULTIPROCESS_DIR_ENV, folder_lock
+from central.workers import MULTIPROCESS_DIR_ENV, folder_lock, written
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class Metrics:
         """The request figures and ``figures`` in the text format."""
         registry = CollectorRegistry(auto_describe=False)
         if self._folder is not None:
-            multiprocess.MultiProcessCollector(registry, path=self._folder)  # type: ignore[no-untyped-call]
+            registry.register(_WorkersFiles(Path(self._folder)))
         else:
             registry.register(self.requests)
             registry.register(self.duration)
@@ -212,6 +212,19 @@ class Metrics:
         # Not while the parent folds a dead worker's files into the archive.
         with folder_lock(Path(self._folder), exclusive=False):
             return generate_latest(registry)
+
+
+class _WorkersFiles(Collector):
+    """Every worker's figures in ``folder``, summed (prometheus-client's
+    ``MultiProcessCollector``), its files still empty left out (:func:`written`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+
+    def collect(self) -> Iterable[Metric]:
+        files = [str(path) for path in written(self._folder.glob("*.db"))]
+        merged: Iterable[Metric] = multiprocess.MultiProcessCollector.merge(files, accumulate=True)  # type: ignore[no-untyped-call]
+        return merged
 
 
 class _Fixed(Collector):
