@@ -34,6 +34,7 @@ from http import HTTPStatus
 from importlib import metadata
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -63,6 +64,7 @@ from central.seed import load_startup_data, read_startup_files
 from central.settings import CentralSettings
 from central.voice import Voice
 from central.web.problems import problem_page, wants_page
+from central.write_queue import most_waiting_for
 from central.wsrs.tokens import WsRsAccount
 from contract.wire import ErrorCode
 
@@ -118,6 +120,9 @@ def create_app(
     """
     ws_rs = _ws_rs_account(settings)
     database = db or open_database(settings)
+    if database.writes is not None:
+        # Each write waiting for its turn holds a route's thread: all but the readers'.
+        database.writes.most_waiting = most_waiting_for(settings.sqlite_route_threads)
     if not prepared:
         prepare_database(settings, database)
     context = AppContext(
@@ -139,6 +144,8 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if database.writes is not None:
+            use_route_threads(settings.sqlite_route_threads, database.writes.most_waiting)
         sender.start()
         integration_sender.start()
         tick = asyncio.create_task(mark_no_shows_every(database))
@@ -216,6 +223,24 @@ def _ws_rs_account(settings: CentralSettings) -> WsRsAccount | None:
         return WsRsAccount(bpjs.ws_rs_username, bpjs.ws_rs_password)
     except ValueError as exc:
         raise SeedError(f"the integrations file's [bpjs] cannot be used: {exc}") from None
+
+
+def use_route_threads(threads: int, most_waiting: int | None) -> None:
+    """Answer this process's routes on ``threads`` threads (SQLite): more than the
+    ``most_waiting`` writes that may wait for their turn, each holding one, so readers
+    always find a thread (central/write_queue.py).
+
+    Starlette runs each route that is no coroutine, and each ``run_in_threadpool``, on
+    anyio's default thread limiter (40 unless told), one per event loop: called in the
+    server's running loop (its lifespan), so it holds in every worker process.
+    """
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    log.info(
+        "SQLite: routes answered on up to %d threads; at most %s writes wait for the"
+        " database at once, one more is answered 503",
+        threads,
+        most_waiting,
+    )
 
 
 async def mark_no_shows_every(database: Database, every_s: float = NO_SHOW_TICK_S) -> None:

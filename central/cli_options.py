@@ -341,6 +341,15 @@ def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings
         "answers 503 database_unavailable (default: %(default)s)",
     )
     parser.add_argument(
+        "--sqlite-route-threads",
+        type=positive,
+        default=defaults.sqlite_route_threads,
+        metavar="N",
+        help="SQLite: threads each server process answers requests on; all but 20 may hold "
+        "a write waiting for the database, one more is answered 503 database_unavailable "
+        "at once (%(default)s by default, 80 to 1000)",
+    )
+    parser.add_argument(
         "--body-timeout",
         type=positive_seconds,
         default=defaults.body_timeout_s,
@@ -416,6 +425,7 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         header_timeout_s=args.header_timeout,
         body_timeout_s=args.body_timeout,
         sqlite_busy_timeout_s=args.sqlite_busy_timeout,
+        sqlite_route_threads=args.sqlite_route_threads,
         max_connections=args.max_connections,
         max_connections_per_address=args.max_connections_per_address,
         voice_dir=args.voice_dir,

@@ -11,9 +11,11 @@ this module:
   queue on the busy timeout instead of one failing half-way with "database is
   locked" when it upgrades a read lock (PostgreSQL needs nothing: row locks);
 * on SQLite a write first takes its turn among the process's writes
-  (:mod:`central.write_queue`), before it takes a pooled connection: writes
-  waiting for the lock never take the connections readers need. The turn and the
-  lock together are waited for at most the busy timeout;
+  (:mod:`central.write_queue`), then the one connection kept for writes (an engine of
+  its own, :attr:`Database.write_engine`): writes waiting for the lock never take the
+  connections readers need, and the write whose turn it is never waits for one the
+  readers hold. The turn and the lock together are waited for at most the busy
+  timeout;
 * the schema is Alembic's: :func:`migrate` runs ``upgrade head`` at every
   server start and for ``kiosk server migrate``. On PostgreSQL it holds an
   advisory lock, so app processes starting together migrate one at a time.
@@ -73,7 +75,13 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size, busy_timeout_s=busy_timeout_s)
         #: SQLite: this process's writes, one at a time, before each takes a connection.
-        self.writes = WriteQueue(busy_timeout_s) if self.dialect == "sqlite" else None
+        self.writes: WriteQueue | None = None
+        #: The engine writes are made on: on SQLite one of its own, whose one connection
+        #: only the write whose turn it is takes; on PostgreSQL :attr:`engine`.
+        self.write_engine = self.engine
+        if self.dialect == "sqlite":
+            self.writes = WriteQueue(busy_timeout_s)
+            self.write_engine = make_engine(url, busy_timeout_s=busy_timeout_s, writer=True)
 
     @property
     def dialect(self) -> str:
@@ -93,7 +101,8 @@ class Database:
             with self.engine.begin() as conn:
                 yield conn
             return
-        with self.writes.turn() as turn, self.engine.connect() as conn:
+        with self.writes.turn() as turn, self.write_engine.connect() as conn:
+            # What the turn left of the busy timeout, once the connection is taken.
             if turn.left_ms is not None:
                 conn.execution_options(**{_WAIT_MS: turn.left_ms})
             try:
@@ -124,6 +133,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.write_engine is not self.engine:
+            self.write_engine.dispose()
 
 
 def shown_url(url: URL | str) -> str:
@@ -172,8 +183,18 @@ def connection_budget(db: Database) -> int | None:
     return max(budget, 0)
 
 
-def make_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = SQLITE_BUSY_S) -> Engine:
-    """An engine for ``sqlite:///PATH`` or ``postgresql+psycopg://…``; others are refused."""
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    busy_timeout_s: float = SQLITE_BUSY_S,
+    writer: bool = False,
+) -> Engine:
+    """An engine for ``sqlite:///PATH`` or ``postgresql+psycopg://…``; others are refused.
+
+    ``writer`` (SQLite): the engine of a process's writes, one connection, taken by the
+    write whose turn it is (:mod:`central.write_queue`) and by no other.
+    """
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -185,8 +206,12 @@ def make_engine(url: str, *, pool_size: int = 10, busy_timeout_s: float = SQLITE
         if not parsed.database or parsed.database == ":memory:":
             raise DatabaseError("SQLite needs a file: sqlite:///PATH (not an in-memory database)")
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # SQLAlchemy's pool for a file: 5 connections, 10 more on a burst, for the readers.
+        pool: dict[str, Any] = {}
+        if writer:  # one write of the process at a time: one connection, never waited for
+            pool = {"pool_size": 1, "max_overflow": 0, "pool_timeout": busy_timeout_s}
         engine = create_engine(
-            parsed, connect_args={"timeout": busy_timeout_s}, hide_parameters=True
+            parsed, connect_args={"timeout": busy_timeout_s}, hide_parameters=True, **pool
         )
         _configure_sqlite(engine, round(busy_timeout_s * 1000))
         return engine

@@ -29,7 +29,9 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
   come up).
 * Serving: :class:`WriteQueueTimeout` (SQLite: a write that waited past the busy
   timeout for its turn behind the process's other writes; an outage, answered 503
-  as a lock held past the wait is: central/outage.py);
+  as a lock held past the wait is: central/outage.py), and :class:`WriteQueueFull`
+  (SQLite: as many of the process's writes waiting already as it lets wait, so the
+  readers keep their threads: the same outage, at once);
   :class:`NestedWrite` (SQLite: a write begun inside another of the same thread, which
   would wait for itself: the code's fault, a 500).
 
@@ -282,6 +284,12 @@ class DatabaseError(Exception):
 class WriteQueueTimeout(Exception):
     """SQLite: a write's turn behind this process's other writes did not come within
     ``--sqlite-busy-timeout`` (central/write_queue.py). Nothing was written."""
+
+
+class WriteQueueFull(WriteQueueTimeout):
+    """SQLite: as many of this process's writes wait already as it lets wait, the rest
+    of its route threads being the readers' (central/write_queue.py); this one is
+    refused at once and holds no thread. Nothing was written."""
 
 
 class NestedWrite(RuntimeError):

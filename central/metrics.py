@@ -10,7 +10,9 @@ Two kinds of figures:
   matched is ``unmatched``;
 * on SQLite, ``anjungan_database_writes_waiting``: writes waiting for their turn
   among the process's writes or for SQLite's lock (central/write_queue.py), kept as
-  they move, so a scrape tells it even while the database is busy;
+  they move, so a scrape tells it even while the database is busy; and
+  ``anjungan_database_writes_refused_total``: writes refused at once because as many
+  waited already as a process lets wait (answered 503, ``write queue full``);
 * read from the database at each scrape (:class:`DatabaseFigures`): tickets
   waiting per office and service today, stale kiosks, and the message and
   integration outboxes. A database that does not answer within
@@ -67,7 +69,7 @@ from central.office.numbering import local_day
 from central.office.queue import WAITING
 from central.readiness import OneAtATime
 from central.tables import integration_outbox, messages, services, tickets
-from central.workers import MULTIPROCESS_DIR_ENV, folder_lock
+from central.workers import MULTIPROCESS_DIR_ENV, folder_lock, written
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +162,14 @@ class Metrics:
             registry=None,
         )
         self.writes_waiting: Gauge | None = None
+        self.writes_refused: Counter | None = None
         if database.writes is not None:
+            self.writes_refused = Counter(
+                "anjungan_database_writes_refused",
+                "SQLite: writes refused at once, as many waiting already as may wait.",
+                registry=None,
+            )
+            database.writes.watch_refusals(self.writes_refused.inc)
             self.writes_waiting = Gauge(
                 "anjungan_database_writes_waiting",
                 "SQLite: writes waiting for their turn or for the database's write lock.",
@@ -189,18 +198,33 @@ class Metrics:
         """The request figures and ``figures`` in the text format."""
         registry = CollectorRegistry(auto_describe=False)
         if self._folder is not None:
-            multiprocess.MultiProcessCollector(registry, path=self._folder)  # type: ignore[no-untyped-call]
+            registry.register(_WorkersFiles(Path(self._folder)))
         else:
             registry.register(self.requests)
             registry.register(self.duration)
             if self.writes_waiting is not None:
                 registry.register(self.writes_waiting)
+            if self.writes_refused is not None:
+                registry.register(self.writes_refused)
         registry.register(_Fixed(list(figures)))
         if self._folder is None:
             return generate_latest(registry)
         # Not while the parent folds a dead worker's files into the archive.
         with folder_lock(Path(self._folder), exclusive=False):
             return generate_latest(registry)
+
+
+class _WorkersFiles(Collector):
+    """Every worker's figures in ``folder``, summed (prometheus-client's
+    ``MultiProcessCollector``), its files still empty left out (:func:`written`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+
+    def collect(self) -> Iterable[Metric]:
+        files = [str(path) for path in written(self._folder.glob("*.db"))]
+        merged: Iterable[Metric] = multiprocess.MultiProcessCollector.merge(files, accumulate=True)  # type: ignore[no-untyped-call]
+        return merged
 
 
 class _Fixed(Collector):

@@ -2,7 +2,8 @@
 
 A request that meets the database busy past its wait (SQLite's write lock held
 longer than ``--sqlite-busy-timeout``, or the write's turn behind the process's other
-writes not come within it: central/write_queue.py; PostgreSQL's ``lock_timeout`` or
+writes not come within it, or refused at once with as many writes waiting as the
+process lets wait: central/write_queue.py; PostgreSQL's ``lock_timeout`` or
 ``statement_timeout``, a serialization failure or a deadlock) or not there at
 all (the connection refused or lost, the server shutting down, too many
 connections, the disk full) has done nothing wrong: the same request a little
@@ -24,7 +25,7 @@ from typing import Literal
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from central.errors import WriteQueueTimeout
+from central.errors import WriteQueueFull, WriteQueueTimeout
 
 # SQLite's primary result codes (https://sqlite.org/rescode.html): the low byte.
 _SQLITE_BUSY = {5: "SQLITE_BUSY", 6: "SQLITE_LOCKED"}
@@ -51,7 +52,9 @@ class Outage:
 
     reason: Literal["busy", "away"]
     #: The driver's code, for the log: ``SQLITE_BUSY``, ``55P03``, ``pool``, ``connection``;
-    #: ``write queue``: the write's turn among the process's own (central/write_queue.py).
+    #: ``write queue``: the write's turn among the process's own (central/write_queue.py);
+    #: ``write queue full``: refused at once, as many of the process's writes waiting as
+    #: it lets wait.
     code: str
 
     @property
@@ -81,6 +84,8 @@ def outage_of(exc: BaseException) -> Outage | None:
     """The outage ``exc`` reports, or ``None`` when it is any other error."""
     if isinstance(exc, PoolTimeout):  # every pooled connection in use past the pool's wait
         return Outage("busy", "pool")
+    if isinstance(exc, WriteQueueFull):  # SQLite: as many writes waiting as may wait
+        return Outage("busy", "write queue full")
     if isinstance(exc, WriteQueueTimeout):  # SQLite: the process's other writes, past the wait
         return Outage("busy", "write queue")
     if not isinstance(exc, DBAPIError):

@@ -78,6 +78,11 @@ WEBHOOK_USERINFO = (
 
 #: The shortest wait for SQLite's write lock ``--sqlite-busy-timeout`` accepts.
 SQLITE_BUSY_MIN_S = 0.1
+#: The fewest and the most threads ``--sqlite-route-threads`` accepts: with the fewest,
+#: 60 writes still wait at once (a burst of fifty kiosks numbering passes), and 20
+#: threads stay the readers' (central/write_queue.py).
+SQLITE_ROUTE_THREADS_MIN = 80
+SQLITE_ROUTE_THREADS_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,11 @@ class CentralSettings:
     #: SQLite: how long a write waits for another's write lock before it gives up and the
     #: request answers ``503 database_unavailable`` (PostgreSQL: the role's ``lock_timeout``).
     sqlite_busy_timeout_s: float = 10.0
+    #: SQLite: the threads each server process answers its routes on (anyio's default
+    #: thread limiter, 40 unless told). All but 20 may hold a write waiting for its turn;
+    #: one more is refused at once, so the readers always find a thread
+    #: (central/write_queue.py). PostgreSQL keeps the web stack's 40.
+    sqlite_route_threads: int = 160
     #: Networks (besides loopback) whose direct connections may read ``/metrics``.
     metrics_allow: tuple[str, ...] = ()
     #: A catalog file to publish at start (a new version if its content changed).
@@ -281,6 +291,11 @@ class CentralSettings:
             # and a wait of a few ms answers 503 to writes merely queued behind another.
             raise ValueError(
                 f"the SQLite busy timeout must be at least {SQLITE_BUSY_MIN_S} s, at most 600 s"
+            )
+        if not SQLITE_ROUTE_THREADS_MIN <= self.sqlite_route_threads <= SQLITE_ROUTE_THREADS_MAX:
+            raise ValueError(
+                f"the SQLite route threads must be between {SQLITE_ROUTE_THREADS_MIN} and"
+                f" {SQLITE_ROUTE_THREADS_MAX}, not {self.sqlite_route_threads}"
             )
         if self.public_url is not None:
             parts = urlsplit(self.public_url)

@@ -29,7 +29,7 @@ import shutil
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -277,13 +277,27 @@ def folder_lock(folder: Path, *, exclusive: bool) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
+def written(files: Iterable[Path]) -> list[Path]:
+    """``files`` less those still empty. prometheus-client makes a worker's file and
+    only then sizes it: read in between, its missing header failed the whole scrape
+    (a 500), and for good if the worker was killed in between (prometheus/client_python
+    #1199). An empty file has nothing counted in it."""
+    kept = []
+    for path in files:
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_size > 0:
+                kept.append(path)
+    return kept
+
+
 def archive_dead_worker(folder: Path, pid: int) -> None:
     """Fold a dead worker's counters and histograms into the folder's archive files.
 
     Its counts stay in every later scrape (a counter never goes back), and its
     two files (64 KiB each) are removed: workers that keep dying do not make
-    the folder grow. prometheus-client's own ``mark_process_dead`` only removes
-    live gauges' files; it is called too."""
+    the folder grow. A file the worker died before sizing is empty: nothing to
+    fold, removed (read, it raised in the supervisor). prometheus-client's own
+    ``mark_process_dead`` only removes live gauges' files; it is called too."""
     from prometheus_client import multiprocess  # only a centre with workers needs it
     from prometheus_client.mmap_dict import MmapedDict
 
@@ -291,6 +305,9 @@ def archive_dead_worker(folder: Path, pid: int) -> None:
         for kind in ("counter", "histogram"):
             dead = folder / f"{kind}_{pid}.db"
             if not dead.exists():
+                continue
+            if not written([dead]):
+                dead.unlink()
                 continue
             archive = MmapedDict(str(folder / f"{kind}_archive.db"))  # type: ignore[no-untyped-call]
             try:

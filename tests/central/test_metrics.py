@@ -18,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
+from central.workers import archive_dead_worker
 from testkit.centre_accounts import bearer, enrol
 from testkit.centre_requests import allocate, new_id
 from testkit.centres import SHARED_START_S, started_together
@@ -280,7 +281,9 @@ def test_dead_workers_files_are_folded_and_a_killed_centres_folder_removed(
         assert value(killed.url, "anjungan_http_requests_total", **health) == made
         files = sorted(f.name for f in left.glob("*.db"))
         assert "counter_archive.db" in files and "histogram_archive.db" in files
-        assert len(files) <= 2 + 2 * 2  # the archives and the two live workers' files
+        # The archives and the two live workers' files: each its counters, histograms and
+        # live gauges (on SQLite a counter and a gauge are made as a worker starts).
+        assert len(files) <= 2 + 2 * 3
         # The centre itself is killed: nothing of it removes its folder.
         killed.process.kill()
         killed.process.wait(10)
@@ -290,3 +293,35 @@ def test_dead_workers_files_are_folded_and_a_killed_centres_folder_removed(
     with start(extra_args=["--workers", "2"], env=env):
         folders = list(tmp_path.glob("anjungan-metrics-*"))
         assert left not in folders and len(folders) == 1
+
+
+def test_a_file_a_worker_has_not_sized_yet_fails_no_scrape(tmp_path: Path) -> None:
+    """prometheus-client makes a worker's file empty and sizes it a moment later (a
+    worker starting, killed in between: for good). A scrape that read it then was a 500,
+    every figure of every worker lost with it."""
+    env = {"RUNTIME_DIRECTORY": str(tmp_path)}
+    health = {"route": "/health", "method": "GET", "status": "200"}
+    with start(extra_args=["--workers", "2"], env=env) as centre:
+        (folder,) = tmp_path.glob("anjungan-metrics-*")
+        unsized = [folder / f"{kind}_4194000.db" for kind in ("counter", "gauge_livesum")]
+        for path in unsized:
+            path.touch()  # as a worker killed between making its file and sizing it
+        assert requests.get(f"{centre.url}/health", timeout=5).status_code == 200
+        wait_until(
+            lambda: value(centre.url, "anjungan_http_requests_total", **health) == 1,
+            30,
+            "the request counted",
+        )
+        # Every worker's figures are there, the live gauges too.
+        assert ("anjungan_database_writes_waiting", frozenset()) in samples(centre.url)
+
+
+def test_a_dead_workers_file_it_never_sized_is_removed_without_folding(tmp_path: Path) -> None:
+    """The supervisor folds a dead worker's counts into the archive: a file the worker
+    died before sizing has none, and reading it raised in the supervisor."""
+    pid = 4194001
+    counters = tmp_path / f"counter_{pid}.db"
+    counters.touch()
+    archive_dead_worker(tmp_path, pid)
+    assert not counters.exists()
+    assert not (tmp_path / "counter_archive.db").exists()
