@@ -62,7 +62,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened.close()
 
 
-def _issue(store: Store, booking: BookingToday | None) -> list[Mapping[str, str] | None]:
+def _unanswered_allocate() -> tuple[list[Mapping[str, str] | None], Allocate]:
+    """An allocate the centre never answers (the kiosk numbers the ticket itself), and the
+    places it was asked for."""
     asked: list[Mapping[str, str] | None] = []
 
     def allocate(
@@ -75,8 +77,12 @@ def _issue(store: Store, booking: BookingToday | None) -> list[Mapping[str, str]
         sent: Callable[[], None] | None = None,
     ) -> None:
         asked.append(place)
-        return None  # the centre did not answer: the kiosk numbers it itself
 
+    return asked, allocate
+
+
+def _issue(store: Store, booking: BookingToday | None) -> list[Mapping[str, str] | None]:
+    asked, allocate = _unanswered_allocate()
     assert _walk_in(store, ANI, allocate, booking=booking).ticket.number
     return asked
 
@@ -92,19 +98,7 @@ def test_the_place_names_the_patient_by_the_keys_the_registration_carries(store:
     """The allocate carries what the centre's check of the patient reads in the
     registration (its No. RM, BPJS number, NIK, name, date of birth, card), so the centre
     refuses there, before a number is used, a patient it would refuse at the registration."""
-    asked: list[Mapping[str, str] | None] = []
-
-    def allocate(
-        _ticket_id: str,
-        _service_id: str,
-        _day: dt.date,
-        place: Mapping[str, str] | None,
-        /,
-        *,
-        sent: Callable[[], None] | None = None,
-    ) -> None:
-        asked.append(place)
-
+    asked, allocate = _unanswered_allocate()
     values = {"full_name": "Siti Aminah", "nik": "1471015203850001", "date_of_birth": "1985-03-12"}
     hospital = HospitalRequest(
         schedule_id=ANI.schedule_id, payer=Payer.JKN, norm="000123", nomorkartu="0001234567890"

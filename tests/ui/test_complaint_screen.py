@@ -49,6 +49,17 @@ def type_on(qtbot: QtBot, screen: ComplaintScreen, text: str) -> None:
         qtbot.mouseClick(screen.keyboard.keys[key], Qt.MouseButton.LeftButton)
 
 
+def send_without_notice(qtbot: QtBot, kiosk: KioskWindow) -> ComplaintFiledScreen:
+    """Send the complaint on screen, answer "no" to the notice, and its filed screen."""
+    click(qtbot, button_with(kiosk, "Kirim pengaduan"))
+    wait_phase(qtbot, kiosk, Phase.CONSENT)
+    click(qtbot, button_with(kiosk, "Tidak"))
+    wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
+    filed = kiosk.screens[Phase.COMPLAINT_FILED]
+    assert isinstance(filed, ComplaintFiledScreen)
+    return filed
+
+
 def test_complaint_with_a_card_is_queued_printed_and_wiped(
     kiosk: KioskWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
@@ -76,13 +87,7 @@ def test_complaint_with_a_card_is_queued_printed_and_wiped(
     click(qtbot, button_with(kiosk, "Kembali"))  # back: her text is still there
     wait_phase(qtbot, kiosk, Phase.COMPLAINT)
     assert screen.text.toPlainText() == "Antrean lama sekali"
-    click(qtbot, button_with(kiosk, "Kirim pengaduan"))
-    wait_phase(qtbot, kiosk, Phase.CONSENT)
-    click(qtbot, button_with(kiosk, "Tidak"))
-    wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
-
-    filed = kiosk.screens[Phase.COMPLAINT_FILED]
-    assert isinstance(filed, ComplaintFiledScreen)
+    filed = send_without_notice(qtbot, kiosk)
     reference = filed.reference.text()
     assert REFERENCE.fullmatch(reference)
     assert "Silakan ambil bukti pengaduan Anda" in filed.paper.text()
@@ -162,12 +167,7 @@ def test_the_widest_reference_is_one_line_within_a_portrait_screen_at_a_plus(
         assert isinstance(screen, ComplaintScreen)
         click(qtbot, screen.categories["antrean"])
         type_on(qtbot, screen, "Lama")
-        click(qtbot, button_with(kiosk, "Kirim pengaduan"))
-        wait_phase(qtbot, kiosk, Phase.CONSENT)
-        click(qtbot, button_with(kiosk, "Tidak"))
-        wait_phase(qtbot, kiosk, Phase.COMPLAINT_FILED)
-        filed = kiosk.screens[Phase.COMPLAINT_FILED]
-        assert isinstance(filed, ComplaintFiledScreen)
+        filed = send_without_notice(qtbot, kiosk)
         state = kiosk.controller.session()
         assert state.complaint is not None
         wide = widest_reference(filed.reference.font())
