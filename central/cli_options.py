@@ -347,7 +347,7 @@ def add_guard_options(parser: argparse.ArgumentParser, defaults: CentralSettings
         metavar="N",
         help="SQLite: threads each server process answers requests on; all but 20 may hold "
         "a write waiting for the database, one more is answered 503 database_unavailable "
-        "at once (%(default)s by default, 80 to 1000)",
+        "at once (%(default)s by default, 120 to 1000)",
     )
     parser.add_argument(
         "--body-timeout",

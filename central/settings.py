@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import platformdirs
 
 from central.integrations.config import Integrations
+from central.write_queue import BURST_WRITES, READER_THREADS
 
 if TYPE_CHECKING:
     from central.access.lockout import LockoutPolicy
@@ -79,9 +80,9 @@ WEBHOOK_USERINFO = (
 #: The shortest wait for SQLite's write lock ``--sqlite-busy-timeout`` accepts.
 SQLITE_BUSY_MIN_S = 0.1
 #: The fewest and the most threads ``--sqlite-route-threads`` accepts: with the fewest,
-#: 60 writes still wait at once (a burst of fifty kiosks numbering passes), and 20
+#: a burst of a hundred kiosks numbering at once still all waits, none refused, and 20
 #: threads stay the readers' (central/write_queue.py).
-SQLITE_ROUTE_THREADS_MIN = 80
+SQLITE_ROUTE_THREADS_MIN = BURST_WRITES + READER_THREADS
 SQLITE_ROUTE_THREADS_MAX = 1000
 
 

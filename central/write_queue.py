@@ -56,6 +56,10 @@ from central.errors import NestedWrite, WriteQueueFull, WriteQueueTimeout
 #: a page, ``/ready``, a login), as many as SQLite's pool has connections for them (15)
 #: and some more.
 READER_THREADS = 20
+#: Writes of one process that must all wait their turn, none refused, whatever its route
+#: threads: a hundred kiosks numbering at once (docs/operations.md). The fewest route
+#: threads a process may answer on are these and the readers'.
+BURST_WRITES = 100
 
 
 def most_waiting_for(route_threads: int) -> int:
