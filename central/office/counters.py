@@ -22,12 +22,22 @@ from central.office.numbering import office_services
 COUNTERS = 8
 
 
+def numbered(counter: str) -> bool:
+    """Whether ``counter`` is written as a number (``"3"``, ``"12"``), in ASCII digits.
+
+    Not :meth:`str.isdigit` alone: it takes ``"²"`` or ``"①"`` too, which :func:`int`
+    refuses, so a catalog naming such a counter made every call of its office fail.
+    """
+    return counter.isascii() and counter.isdigit()
+
+
 def offered(conn: Connection, office_id: str) -> list[str]:
-    """The counters of ``office_id``: Loket 1 … N and its services' own, numbered ones first."""
+    """The counters of ``office_id``: Loket 1 … N and its services' own, numbered ones first
+    (by number; ``"3"`` before ``"03"``), then the named ones."""
     named = {s.counter for s in office_services(conn, office_id).values() if s.counter}
-    numbered = {str(n) for n in range(1, COUNTERS + 1)} | {c for c in named if c.isdigit()}
-    others = sorted(c for c in named if not c.isdigit())
-    return sorted(numbered, key=int) + others
+    by_number = {str(n) for n in range(1, COUNTERS + 1)} | {c for c in named if numbered(c)}
+    others = sorted(c for c in named if not numbered(c))
+    return sorted(by_number, key=lambda c: (int(c), len(c), c)) + others
 
 
 def require_offered(conn: Connection, office_id: str, counter: str) -> None:

@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from central.access import staff
 from central.database import Database
 from central.documents.versioned import DocumentCache
 from central.office.queue import CatalogFacts, catalog_facts, median_minutes, minutes_per_person
 from central.process import RunningCentral
-from central.tables import call_events, tickets
+from central.tables import call_events, services, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_office, new_staff
 from testkit.centre_requests import allocate, drain, new_id, registration, results, staff_post
 
@@ -102,6 +102,29 @@ def test_call_next_to_a_counter_the_office_does_not_have_is_refused_before_anyth
     called = call_next(url, clerk, counter="Informasi").json()["ticket"]
     assert (called["ticket_id"], called["counter"]) == (ticket_id, "Informasi")
     assert _ticket_and_events(operator, ticket_id) == ("called", "Informasi", 1)
+
+
+def test_a_counter_the_catalog_writes_in_other_digits_does_not_stop_the_office_calling(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A catalog naming a counter "²" (a digit to str.isdigit, not to int): the office's
+    counters could not be listed, and every call of the office failed with 500."""
+    url = central_server.url
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    other = "pengaduan-layanan"  # the demo catalog's service at Loket 6
+    with operator.begin() as conn:  # as a new catalog naming it so publishes it
+        conn.execute(update(services).where(services.c.id == other).values(counter="²"))
+    try:
+        calls = [call_next(url, clerk, counter="1")]
+        body = {"office_id": DEMO_OFFICE, "service_id": other, "counter": "²"}
+        calls.append(staff_post(url, clerk, "/api/v1/staff/queue/call-next", body))
+        refused = call_next(url, clerk, counter="9")
+    finally:
+        with operator.begin() as conn:
+            conn.execute(update(services).where(services.c.id == other).values(counter="6"))
+    assert [c.status_code for c in calls] == [200, 200], [c.text for c in calls]
+    assert refused.status_code == 422
+    assert "pilih salah satu: 1, 2, 3, 4, 5, 6, 7, 8, Informasi, ²." in refused.json()["detail"]
 
 
 def test_a_held_ticket_is_not_called_back_to_a_counter_the_office_does_not_have(
