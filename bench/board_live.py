@@ -1,10 +1,10 @@
 """Benchmark: a counter's call → the board painted, and → the first clip of its announcement.
 
-One central server (SQLite, the demo) with 50 counters (staff sessions, "Loket
-1" … "Loket 50", calling in turn) and 20 boards connected: one a real headless
-chromium page that is measured, the other 19 live streams read by threads, as
-TVs would hold them. A sample runs from just before the counter's
-``POST /api/v1/staff/queue/call-next`` to:
+One central server (SQLite, the demo) with 50 counters (staff sessions calling
+in turn, at the office's own "Loket 1" … "Loket 8", so several share each) and
+20 boards connected: one a real headless chromium page that is measured, the
+other 19 live streams read by threads, as TVs would hold them. A sample runs
+from just before the counter's ``POST /api/v1/staff/queue/call-next`` to:
 
 * **painted**: the measured board's DOM shows the number (``#now-number``),
   seen by a ``requestAnimationFrame`` poll in the page;

@@ -29,7 +29,9 @@ unfinished past h11's 16 KiB) never reaches the app: uvicorn answers it itself, 
 its own answer is plain text. :meth:`DeadlineH11Protocol.send_400_response`,
 the method uvicorn's protocol calls for it, answers the centre's error body
 instead (``400 bad_request``, docs/central-api.md, "Errors"); uvicorn has
-logged the warning "Invalid HTTP request received." already.
+logged the warning "Invalid HTTP request received." already. A body found
+broken after the app's answer has begun gets no second answer: the
+connection is closed.
 """
 
 from __future__ import annotations
@@ -112,8 +114,15 @@ class DeadlineH11Protocol(H11Protocol):
         """A request h11 could not read, answered in the centre's error body, then closed.
 
         Called by uvicorn's own protocol for it (``msg`` is uvicorn's plain-text
-        sentence); nothing of the request is repeated.
+        sentence); nothing of the request is repeated. h11 may find the request
+        broken only in its body, after the app has begun or finished its answer
+        (a route that answers without reading the body, a stream): a second
+        answer cannot follow on the connection, and h11 refuses to write one, so
+        the connection is only closed. The warning uvicorn logged is the one line.
         """
+        if self.conn.our_state not in (h11.IDLE, h11.SEND_RESPONSE):
+            self.transport.close()
+            return
         body = json.dumps(BAD_REQUEST_BODY).encode("utf-8")
         headers = [
             (b"content-type", b"application/json"),

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, and_, exists, func, or_, select, text
 
 from central.access.staff import StaffPrincipal
 from central.errors import ApiError, CounterBusy, Forbidden
-from central.office.counters import require_offered
+from central.office.counters import require_offered, waiting_for
 from central.office.numbering import office_services
 from central.office.queue import CALLED, HELD, WAITING, TicketRow
 from central.tables import staff_desks, tickets
@@ -194,10 +194,7 @@ def desk_state(conn: Connection, desk: Desk, day: dt.date) -> DeskState:
                 and_(
                     tickets.c.day == day,
                     tickets.c.status == WAITING,
-                    or_(
-                        and_(tickets.c.queue_id.in_(desk.queues), tickets.c.counter.is_(None)),
-                        tickets.c.counter == desk.counter,
-                    ),
+                    waiting_for(conn, desk.office_id, desk.queues, desk.counter),
                 ),
                 and_(tickets.c.status.in_((CALLED, HELD)), tickets.c.counter == desk.counter),
             ),

@@ -64,7 +64,7 @@ from central.access.staff import StaffPrincipal, require_reach
 from central.documents.catalog import build_catalog, catalog_marker
 from central.documents.versioned import DocumentCache
 from central.errors import Conflict, InvalidTicketTransition, NotFound
-from central.office.counters import require_offered
+from central.office.counters import require_offered, waiting_for
 from central.office.numbering import require_service
 from central.tables import UtcDateTime, tickets
 from contract.wire import ErrorCode
@@ -351,7 +351,8 @@ def call_next(
     offline is not put behind everyone issued online since: the citizen
     who came first is called first), then the lowest number. Tickets
     sent to this counter by a transfer are called with them, whatever their
-    queue; tickets sent to another counter are not.
+    queue; tickets sent to another counter are not, unless the office no
+    longer has it (:func:`central.office.counters.waiting_for`).
 
     Two counters calling at once get two different tickets: PostgreSQL skips
     the row the other holds (``FOR UPDATE SKIP LOCKED``), SQLite serialises
@@ -366,10 +367,7 @@ def call_next(
     for queue_id in queue_ids:
         require_service(conn, office_id, queue_id)
     require_offered(conn, office_id, counter)
-    mine = or_(
-        and_(tickets.c.queue_id.in_(queue_ids), tickets.c.counter.is_(None)),
-        tickets.c.counter == counter,
-    )
+    mine = waiting_for(conn, office_id, queue_ids, counter)
     for _ in range(5):
         candidate = conn.execute(
             select(tickets.c.id)

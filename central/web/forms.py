@@ -23,9 +23,9 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.exceptions import HTTPException
 from fastapi.routing import APIRoute
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,9 @@ async def read_form(request: Request) -> FormData:
             max_fields=MAX_FIELDS, max_files=MAX_FILES, max_part_size=MAX_PART_SIZE
         )
     except HTTPException as exc:
-        # Starlette's own words say which limit was passed; no value sent is in them.
+        # Starlette's own exception (FastAPI's HTTPException is a subclass of it, not the
+        # other way round, so catching that one would catch nothing here). Its words say
+        # which limit was passed; no value sent is in them.
         route = getattr(request.scope.get("route"), "path", "(no route)")
         log.warning("a form posted to %s refused: %s", route, exc.detail)
         raise

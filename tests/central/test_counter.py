@@ -6,16 +6,25 @@ import datetime as dt
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from central.access import staff
 from central.database import Database
 from central.documents.versioned import DocumentCache
 from central.office.queue import CatalogFacts, catalog_facts, median_minutes, minutes_per_person
 from central.process import RunningCentral
-from central.tables import call_events, tickets
-from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_code, new_office, new_staff
+from central.tables import call_events, services, tickets
+from testkit.centre_accounts import (
+    DEMO_OFFICE,
+    bearer,
+    enrol,
+    new_code,
+    new_office,
+    new_staff,
+    new_staff_account,
+)
 from testkit.centre_requests import allocate, drain, new_id, registration, results, staff_post
+from testkit.office_sessions import logged_in
 
 pytestmark = pytest.mark.timeout(120)
 SERVICE = "status-berkas"  # prefix F, counter "Informasi"
@@ -102,6 +111,71 @@ def test_call_next_to_a_counter_the_office_does_not_have_is_refused_before_anyth
     called = call_next(url, clerk, counter="Informasi").json()["ticket"]
     assert (called["ticket_id"], called["counter"]) == (ticket_id, "Informasi")
     assert _ticket_and_events(operator, ticket_id) == ("called", "Informasi", 1)
+
+
+def test_a_counter_the_catalog_writes_in_other_digits_does_not_stop_the_office_calling(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A catalog naming a counter "²" (a digit to str.isdigit, not to int): the office's
+    counters could not be listed, and every call of the office failed with 500."""
+    url = central_server.url
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    other = "pengaduan-layanan"  # the demo catalog's service at Loket 6
+    with operator.begin() as conn:  # as a new catalog naming it so publishes it
+        conn.execute(update(services).where(services.c.id == other).values(counter="²"))
+    try:
+        calls = [call_next(url, clerk, counter="1")]
+        body = {"office_id": DEMO_OFFICE, "service_id": other, "counter": "²"}
+        calls.append(staff_post(url, clerk, "/api/v1/staff/queue/call-next", body))
+        refused = call_next(url, clerk, counter="9")
+    finally:
+        with operator.begin() as conn:
+            conn.execute(update(services).where(services.c.id == other).values(counter="6"))
+    assert [c.status_code for c in calls] == [200, 200], [c.text for c in calls]
+    assert refused.status_code == 422
+    assert "pilih salah satu: 1, 2, 3, 4, 5, 6, 7, 8, Informasi, ²." in refused.json()["detail"]
+
+
+def test_a_ticket_sent_to_a_counter_the_catalog_dropped_stands_in_its_queue_again(
+    central_server: RunningCentral, operator: Database, kiosk_token: str
+) -> None:
+    """A ticket transferred to "Informasi" waits for that counter alone. A new catalog sends
+    the service to Loket 4, so the office has no "Informasi": no counter could call the
+    ticket any more, and it waited all day for nobody. It is in its queue again: the
+    desk at Loket 4 serving that queue lists it and calls it."""
+    url = central_server.url
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    drain(url, clerk, SERVICE)
+    ticket_id = new_id()
+    assert allocate(url, kiosk_token, SERVICE, ticket_id).status_code == 201
+    assert call_next(url, clerk, counter="7").json()["ticket"]["ticket_id"] == ticket_id
+    sent = staff_post(
+        url,
+        clerk,
+        f"/api/v1/staff/tickets/{ticket_id}/transfer",
+        {"counter": "7", "to_counter": "Informasi"},
+    )
+    assert (sent.status_code, sent.json()["counter"]) == (200, "Informasi"), sent.text
+    desk_staff = new_staff_account(operator, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    with operator.begin() as conn:  # as a new catalog sending the service to Loket 4
+        conn.execute(update(services).where(services.c.id == SERVICE).values(counter="4"))
+    try:
+        http, token = logged_in(url, desk_staff)
+        with http:
+            desk = {"csrf": token, "counter": "4", "queues": SERVICE}
+            sat = http.post(f"{url}/counter/desk", data=desk, headers={"Origin": url}, timeout=10)
+            assert sat.status_code == 200, sat.text[:300]
+            listed = f'data-ticket="{ticket_id}"' in http.get(f"{url}/counter", timeout=10).text
+        called = call_next(url, clerk, counter="4").json()["ticket"]
+    finally:
+        with operator.begin() as conn:
+            conn.execute(
+                update(services).where(services.c.id == SERVICE).values(counter="Informasi")
+            )
+    assert listed  # the desk shows the ticket it calls
+    assert called is not None and (called["ticket_id"], called["counter"]) == (ticket_id, "4")
+    served = staff_post(url, clerk, f"/api/v1/staff/tickets/{ticket_id}/served")
+    assert served.status_code == 200
 
 
 def test_a_held_ticket_is_not_called_back_to_a_counter_the_office_does_not_have(

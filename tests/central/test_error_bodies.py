@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 import requests
 
-from central.process import RunningCentral
+from central.process import RunningCentral, start_central
 from testkit.centre_accounts import bearer
+from testkit.centres import TEST_SERVER_ARGS
+from testkit.waits import wait_until
 
 pytestmark = pytest.mark.timeout(60)
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "central-api.md"
@@ -94,3 +96,43 @@ def test_a_request_the_server_cannot_read_gets_the_documented_400_body(
     assert json.loads(body) == expected
     # The server goes on serving.
     assert requests.get(f"{central_server.url}/health", timeout=5).status_code == 200
+
+
+def _read_answer(sock: socket.socket) -> bytes:
+    """One whole answer with a ``Content-Length`` from ``sock`` (the connection stays open)."""
+    received = b""
+    while b"\r\n\r\n" not in received:
+        received += sock.recv(65536)
+    head, _, body = received.partition(b"\r\n\r\n")
+    length = re.search(rb"(?im)^content-length: *(\d+)", head)
+    assert length is not None, head
+    while len(body) < int(length.group(1)):
+        body += sock.recv(65536)
+    return head
+
+
+def test_a_body_broken_after_the_answer_closes_the_connection_without_an_error_logged() -> None:
+    """h11 found the chunked body of a request broken after the centre had answered it: the
+    protocol then wrote its 400 on a connection whose answer was already sent, h11 refused,
+    and every such request left an ERROR with a traceback in the log ("Fatal error:
+    protocol.data_received() call failed"). Now the connection is only closed."""
+    warning = "Invalid HTTP request received."
+    with start_central(extra_args=TEST_SERVER_ARGS) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(
+                b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"5\r\nhello\r\n"
+            )
+            assert _read_answer(sock).startswith(b"HTTP/1.1 200 ")
+            sock.sendall(b"not a chunk\r\n")
+            after = b""
+            while chunk := sock.recv(65536):
+                after += chunk
+        assert after == b""  # closed; no second answer on a connection already answered
+        # A request line that is none, on a connection of its own: its warning comes after
+        # whatever the broken body logged, on the same stream.
+        assert _answer_to(server.url, b"GARBAGE\r\n\r\n").startswith(b"HTTP/1.1 400 ")
+        wait_until(lambda: server.stderr_tail().count(warning) == 2, 30, "both warnings")
+        log = server.output_tail()
+    assert "Traceback" not in log and "ERROR" not in log, log

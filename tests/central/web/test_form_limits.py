@@ -23,6 +23,7 @@ from central.web.forms import MAX_FIELDS, MAX_PART_SIZE
 from testkit.centre_accounts import DEMO_OFFICE, new_staff_account
 from testkit.centre_routes import pages
 from testkit.office_sessions import logged_in
+from testkit.waits import wait_until
 
 REFUSED = "Permintaan ini tidak dapat diproses."
 #: Office hours as the form sends them: Monday to Sunday, 07:35–16:05.
@@ -116,3 +117,30 @@ def test_no_pages_post_parses_a_form_beyond_the_limits(
         still = http.get(f"{office.url}/counter", allow_redirects=False, timeout=10)
     assert parsed == []
     assert still.status_code == 200  # not even /logout read the form: the session holds
+
+
+def test_a_form_beyond_the_limits_is_logged_with_its_limit_not_its_values(
+    office: RunningCentral, admin: tuple[requests.Session, str]
+) -> None:
+    """The refusal was never logged: the reader caught FastAPI's HTTPException, a subclass of
+    the one Starlette raises, so the line the module promises was not written. One line per
+    refused form, naming the page's route and the limit; nothing that was posted."""
+    http, token = admin
+    typed = "RAHASIA-1471020101900001"  # as a NIK would be typed
+    url = f"{office.url}/counter/desk"
+    headers = {"Origin": office.url}
+    too_many = {"csrf": token, **{f"f{i}": typed for i in range(MAX_FIELDS)}}
+    too_long = {"csrf": token, "counter": typed + "x" * MAX_PART_SIZE}
+    with http:
+        for form in (too_many, too_long):
+            assert _refused(http.post(url, data=form, headers=headers, timeout=30))
+    said = (
+        "a form posted to /counter/desk refused: Too many fields. Maximum number of fields is "
+        f"{MAX_FIELDS}.",
+        "a form posted to /counter/desk refused: Field exceeded maximum size of "
+        f"{MAX_PART_SIZE // 1024}KB.",
+    )
+    wait_until(
+        lambda: all(line in office.output_tail() for line in said), 30, "the refusals' lines"
+    )
+    assert typed not in office.output_tail()
