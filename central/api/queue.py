@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from central.access.audit import utc_now
 from central.access.kiosks import KioskPrincipal
 from central.api.deps import AppContext, Context, KioskAuth, kiosk_router
-from central.hospital import quota, schedules, visits
+from central.hospital import allocate_lookups, quota, schedules, visits
 from central.office import numbering, queue
 from central.tables import kiosks
 from central.times import ApiDate
@@ -196,12 +196,39 @@ async def allocate(
 def _allocate(
     body: AllocateRequest, kiosk: KioskPrincipal, ctx: AppContext
 ) -> tuple[AllocatedTicket, bool]:
+    keys = body.hospital.patient() if body.hospital is not None else None
+    try:
+        return _numbered(body, kiosk, ctx, keys)
+    except visits.PATIENT_REFUSED:
+        # A lookup all the same, though it leaves no ticket: counted and audited in a
+        # transaction of its own (central/hospital/allocate_lookups.py), then answered.
+        assert keys is not None  # noqa: S101 - only an allocate naming its patient is refused
+        with ctx.db.begin() as conn:
+            allocate_lookups.refused(
+                conn,
+                keys,
+                kiosk_id=kiosk.kiosk_id,
+                audit_key=ctx.audit_key,
+                budget=ctx.settings.lookup_budget,
+                now=utc_now(),
+            )
+        raise
+
+
+def _numbered(
+    body: AllocateRequest, kiosk: KioskPrincipal, ctx: AppContext, keys: PatientKeys | None
+) -> tuple[AllocatedTicket, bool]:
     placed: visits.Placed | None = None
     for attempt in range(3):
         try:
             with ctx.db.begin() as conn:
                 now = utc_now()
                 if body.hospital is not None:
+                    checked = keys is not None and keys.given()
+                    if checked and not allocate_lookups.may_check(
+                        conn, kiosk.kiosk_id, ctx.settings.lookup_budget, now
+                    ):
+                        checked = False  # the registration checks the patient on arrival
                     # The place first: none left rolls the whole transaction back.
                     placed = visits.take_for_ticket(
                         conn,
@@ -213,7 +240,7 @@ def _allocate(
                         numbering.local_day(now, ctx.settings.zone),
                         now,
                         now.astimezone(ctx.settings.zone).time(),
-                        patient=body.hospital.patient(),
+                        patient=keys if checked else None,
                     )
                 allocated = numbering.allocate(
                     conn, kiosk, body.ticket_id, body.service_id, now, ctx.settings.zone

@@ -105,6 +105,8 @@ _REFUSALS: dict[str, type[ApiError]] = {
     ErrorCode.IDENTITY_CONFLICT: IdentityConflict,
     ErrorCode.INVALID_PATIENT: InvalidPatient,
 }
+#: What :func:`take_for_ticket` raises for a patient it refuses (and for nothing else).
+PATIENT_REFUSED = (AlreadyRegistered, IdentityConflict, InvalidPatient)
 
 
 def live_visit_that_day(
