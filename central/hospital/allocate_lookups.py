@@ -70,7 +70,9 @@ def refused(
     """Audit and count an allocate whose patient ``keys`` the centre refused. In a
     transaction of its own: the allocate's rolled back, with its ticket and place."""
     counted = (budget or LookupBudget()).patient_subjects(kiosk_id)
-    limits.refused_for(conn, counted, now)  # their rows, locked in the one order
+    # their rows, locked in the one order; locked since the allocate read them (another
+    # refusal of the kiosk's used the budget up meanwhile), a count would lift the lock
+    locked = limits.refused_for(conn, counted, now) is not None
     named = [(kind, getattr(keys, name)) for name, kind in _HASHED_AS if getattr(keys, name)]
     if not named:  # named by the name or the date of birth alone
         named = [("patient_name", keys.full_name.strip().lower())]
@@ -83,4 +85,5 @@ def refused(
             found=False,
             at=now,
         )
-    limits.count(conn, counted, now, actor=f"kiosk:{kiosk_id}")
+    if not locked:
+        limits.count(conn, counted, now, actor=f"kiosk:{kiosk_id}")

@@ -21,9 +21,14 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from central.access import limits
+from central.access.audit import utc_now
+from central.access.lookup_budget import LookupBudget
 from central.database import Database
+from central.hospital import allocate_lookups
 from central.process import RunningCentral, start_central
 from central.tables import audit_log, citizen_lookups
+from contract.hospital import PatientKeys
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
     Patient,
@@ -156,3 +161,20 @@ def test_asking_whether_someone_is_at_a_poli_today_is_audited_by_each_key(
     assert len({key_hash for _, key_hash in audited}) == 3
     for secret in (patient.nik, patient.nomorkartu, patient.norm):
         assert all(secret not in key_hash for _, key_hash in audited)
+
+
+def test_a_refusal_counted_after_the_budget_locked_leaves_it_locked(centre: Centre) -> None:
+    """Allocates of one kiosk refused at once: each read the budget open, and the one
+    counted after another locked it must not lift the lock (it is audited all the same)."""
+    _, kiosk_id = new_kiosk(centre)
+    budget = LookupBudget(not_found_per_hour=MISSES)
+    keys = PatientKeys(nik="1471021505900001", birth_date="1991-01-01")
+    _, misses = budget.patient_subjects(kiosk_id)
+    for _ in range(MISSES + 2):
+        with centre.db.begin() as conn:
+            allocate_lookups.refused(
+                conn, keys, kiosk_id=kiosk_id, audit_key=b"k" * 32, budget=budget, now=utc_now()
+            )
+    with centre.db.read() as conn:
+        assert limits.locked_for(conn, misses, utc_now()) is not None, "the lock was lifted"
+    assert len(lookups(centre, kiosk_id)) == MISSES + 2
