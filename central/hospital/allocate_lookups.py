@@ -17,6 +17,9 @@ locked the allocate does not check the patient (:func:`may_check`): its ticket i
 numbered as a kiosk older than the keys asks, and the registration checks the
 patient when it arrives, so the kiosk keeps working and the one asking learns
 nothing. An allocate numbered is no lookup to count: its ticket stands in the queue.
+The budget's rows are held from the check to the commit, and the refusal counted in
+the allocate's own transaction (what the check wrote undone by a savepoint), so
+allocates asked all at once are answered, one after another, no more than the budget.
 """
 
 from __future__ import annotations
@@ -49,10 +52,10 @@ def may_check(
     conn: Connection, kiosk_id: str, budget: LookupBudget | None, now: dt.datetime
 ) -> bool:
     """Whether an allocate of ``kiosk_id`` may check the patient it names now: not while
-    the kiosk's patient budget is locked. Reads only: an allocate that slips past a lock
-    being set is one more answer, counted as the others."""
-    subjects = (budget or LookupBudget()).patient_subjects(kiosk_id)
-    if all(limits.locked_for(conn, subject, now) is None for subject in subjects):
+    the kiosk's patient budget is locked. Its rows stay locked to the end of ``conn``'s
+    transaction, which counts a refusal (:func:`refused`): the kiosk's allocates and
+    finds take turns, and none answers past the budget."""
+    if limits.refused_for(conn, (budget or LookupBudget()).patient_subjects(kiosk_id), now) is None:
         return True
     log.warning("the kiosk's patient lookups are locked: its allocate is numbered unchecked")
     return False
@@ -67,11 +70,12 @@ def refused(
     budget: LookupBudget | None,
     now: dt.datetime,
 ) -> None:
-    """Audit and count an allocate whose patient ``keys`` the centre refused. In a
-    transaction of its own: the allocate's rolled back, with its ticket and place."""
+    """Audit and count an allocate whose patient ``keys`` the centre refused, in the
+    allocate's transaction (after :func:`may_check`): what the check wrote is undone
+    (a savepoint), no ticket or place was taken, and this is what commits."""
     counted = (budget or LookupBudget()).patient_subjects(kiosk_id)
-    # their rows, locked in the one order; locked since the allocate read them (another
-    # refusal of the kiosk's used the budget up meanwhile), a count would lift the lock
+    # their rows, locked in the one order; already locked (a caller that did not ask
+    # may_check first), a count would lift the lock
     locked = limits.refused_for(conn, counted, now) is not None
     named = [(kind, getattr(keys, name)) for name, kind in _HASHED_AS if getattr(keys, name)]
     if not named:  # named by the name or the date of birth alone

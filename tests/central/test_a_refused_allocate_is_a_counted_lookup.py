@@ -13,6 +13,7 @@ does), so it tells nothing more. A real centre over HTTP, SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import concurrent.futures
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -161,6 +162,24 @@ def test_asking_whether_someone_is_at_a_poli_today_is_audited_by_each_key(
     assert len({key_hash for _, key_hash in audited}) == 3
     for secret in (patient.nik, patient.nomorkartu, patient.norm):
         assert all(secret not in key_hash for _, key_hash in audited)
+
+
+def test_allocates_asked_all_at_once_are_answered_no_more_than_the_budget(
+    centre: Centre,
+) -> None:
+    """Each allocate holds the kiosk's budget while its patient is checked and counted:
+    asked at once, exactly the budget's misses are refused, then none is checked."""
+    kiosk, kiosk_id = new_kiosk(centre)
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=50)
+    patient = new_hospital_patient(centre.db)
+    wrong = {"nik": patient.nik, "birth_date": "1991-01-01"}
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(lambda _: allocate(centre.url, kiosk, sid, patient=wrong), range(4 * MISSES))
+        )
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [201] * (3 * MISSES) + [409] * MISSES, [a.text for a in answers]
+    assert len(lookups(centre, kiosk_id)) == MISSES
 
 
 def test_a_refusal_counted_after_the_budget_locked_leaves_it_locked(centre: Centre) -> None:
