@@ -27,14 +27,21 @@ SQLite durability is ``journal_mode=WAL`` with ``synchronous=FULL``: the
 central server is where a kiosk's submission becomes the city's record, and
 a kiosk drops its outbox row once the server said "stored"; with ``NORMAL``
 a power cut could lose commits already acknowledged.
+
+No statement carries a text holding a NUL character, on either backend: PostgreSQL
+cannot hold one in text (psycopg fails the statement), and SQLite would store what
+PostgreSQL could never take. The engine refuses such a statement before it is sent
+(:class:`central.errors.TextWithNul`, answered 422), whichever request or field the
+text came from and whether or not a check of its own came first.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,11 +49,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from central.errors import DatabaseError
+from central.errors import DatabaseError, TextWithNul
 from central.write_queue import WriteQueue
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Any constant: the key of PostgreSQL's advisory lock around migrations.
@@ -214,18 +223,51 @@ def make_engine(
             parsed, connect_args={"timeout": busy_timeout_s}, hide_parameters=True, **pool
         )
         _configure_sqlite(engine, round(busy_timeout_s * 1000))
+        _refuse_nul(engine)
         return engine
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(
+        engine = create_engine(
             parsed,
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_pre_ping=True,
             hide_parameters=True,
         )
+        _refuse_nul(engine)
+        return engine
     raise DatabaseError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
+
+
+def _refuse_nul(engine: Engine) -> None:
+    """Refuse, before it is sent, every statement whose parameters hold a text with a NUL
+    (:class:`central.errors.TextWithNul`): the one place every text reaches the database."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(
+        _conn: Connection,
+        _cursor: Any,
+        _statement: str,
+        parameters: Any,
+        _context: Any,
+        _executemany: bool,
+    ) -> None:
+        if _holds_nul(parameters):
+            log.warning("a statement's text holds a NUL character: refused, nothing done")
+            raise TextWithNul()
+
+
+def _holds_nul(value: object) -> bool:
+    """Whether ``value`` (a statement's parameters: one row's, or many rows') holds a text
+    with a NUL character. Bytes may hold any byte: they are no text."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_holds_nul(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _configure_sqlite(engine: Engine, busy_ms: int) -> None:

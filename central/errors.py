@@ -12,7 +12,8 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
   :class:`InvalidComplaintTransition`, :class:`StaleEdit`, :class:`Disputed`,
   :class:`NoDesk`),
   :class:`InvalidTicketTransition` (409: :class:`CounterBusy`),
-  :class:`Unprocessable`, :class:`UnknownCounter`, :class:`InvalidPatient` and
+  :class:`Unprocessable` (:class:`TextWithNul`), :class:`UnknownCounter`,
+  :class:`InvalidPatient` and
   :class:`InvalidRange` (422),
   :class:`TooManyRequests` (429: :class:`TooManyAttempts`,
   :class:`TooManyLookups`, :class:`LoginLocked`).
@@ -253,6 +254,20 @@ class Unprocessable(ApiError):
 
     status = 422
     code = ErrorCode.INVALID_REQUEST
+
+
+class TextWithNul(Unprocessable):
+    """A text a statement would carry holds a NUL character (U+0000): refused before the
+    database, on both backends (:func:`central.database.make_engine`), so nothing is done.
+    PostgreSQL holds no NUL in text: without this, such a text failed the request with a
+    500 wherever no check of its own came first. Never quotes the text."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Teks berisi karakter NUL (kode 0) yang tidak dapat disimpan; tidak ada yang "
+            "diubah. / A text holds a NUL character (code 0), which cannot be stored; "
+            "nothing was changed."
+        )
 
 
 class InvalidRange(ApiError):

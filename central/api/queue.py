@@ -11,14 +11,15 @@ from typing import Annotated, Literal, TypedDict
 
 from fastapi import Path, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from central.access.audit import utc_now
 from central.access.kiosks import KioskPrincipal
 from central.api.deps import AppContext, Context, KioskAuth, kiosk_router
-from central.hospital import quota, schedules, visits
+from central.errors import ApiError
+from central.hospital import allocate_lookups, quota, schedules, visits
 from central.office import numbering, queue
 from central.tables import kiosks
 from central.times import ApiDate
@@ -196,30 +197,44 @@ async def allocate(
 def _allocate(
     body: AllocateRequest, kiosk: KioskPrincipal, ctx: AppContext
 ) -> tuple[AllocatedTicket, bool]:
+    keys = body.hospital.patient() if body.hospital is not None else None
     placed: visits.Placed | None = None
     for attempt in range(3):
+        refused: ApiError | None = None
         try:
             with ctx.db.begin() as conn:
                 now = utc_now()
-                if body.hospital is not None:
-                    # The place first: none left rolls the whole transaction back.
-                    placed = visits.take_for_ticket(
-                        conn,
-                        kiosk.office_id,
-                        body.ticket_id,
-                        body.service_id,
-                        body.hospital.schedule_id,
-                        body.hospital.payer,
-                        numbering.local_day(now, ctx.settings.zone),
-                        now,
-                        now.astimezone(ctx.settings.zone).time(),
-                        patient=body.hospital.patient(),
+                # A refusal of the patient is a lookup all the same, though it leaves no
+                # ticket: their budget held from here, it is counted and audited in this
+                # transaction (central/hospital/allocate_lookups.py), the rest undone.
+                checked = (
+                    keys is not None
+                    and keys.given()
+                    and allocate_lookups.may_check(
+                        conn, kiosk.kiosk_id, ctx.settings.lookup_budget, now
                     )
-                allocated = numbering.allocate(
-                    conn, kiosk, body.ticket_id, body.service_id, now, ctx.settings.zone
                 )
-                row, created, service = allocated.row, allocated.created, allocated.service
-                place = queue.place(conn, row, queue.catalog_facts(conn, ctx.documents))
+                try:
+                    placed = _place(body, kiosk, ctx, conn, now, keys if checked else None)
+                except visits.PATIENT_REFUSED as exc:
+                    assert keys is not None  # noqa: S101 - only a patient named is refused
+                    allocate_lookups.refused(
+                        conn,
+                        keys,
+                        kiosk_id=kiosk.kiosk_id,
+                        audit_key=ctx.audit_key,
+                        budget=ctx.settings.lookup_budget,
+                        now=now,
+                    )
+                    refused = exc
+                else:
+                    allocated = numbering.allocate(
+                        conn, kiosk, body.ticket_id, body.service_id, now, ctx.settings.zone
+                    )
+                    row, created, service = allocated.row, allocated.created, allocated.service
+                    place = queue.place(conn, row, queue.catalog_facts(conn, ctx.documents))
+            if refused is not None:
+                raise refused
             break
         except IntegrityError:
             # PostgreSQL: a request with the same ticket id committed first.
@@ -243,6 +258,34 @@ def _allocate(
         ),
     )
     return ticket, created
+
+
+def _place(
+    body: AllocateRequest,
+    kiosk: KioskPrincipal,
+    ctx: AppContext,
+    conn: Connection,
+    now: dt.datetime,
+    patient: PatientKeys | None,
+) -> visits.Placed | None:
+    """The doctor's place of a poli's ticket (``None``: no ``hospital``), its ``patient``
+    checked first: none left, or the patient refused, raises with nothing taken (a
+    savepoint: what the check wrote, a lapsed booking closed, is undone with it)."""
+    if body.hospital is None:
+        return None
+    with conn.begin_nested():
+        return visits.take_for_ticket(
+            conn,
+            kiosk.office_id,
+            body.ticket_id,
+            body.service_id,
+            body.hospital.schedule_id,
+            body.hospital.payer,
+            numbering.local_day(now, ctx.settings.zone),
+            now,
+            now.astimezone(ctx.settings.zone).time(),
+            patient=patient,
+        )
 
 
 class VoidedTicket(BaseModel):

@@ -51,6 +51,7 @@ from central.hospital import quota, schedules
 from central.integrations import triggers
 from central.live import notify
 from central.office import bookings as office_bookings
+from central.office.citizens import KeyKind, normalise_key
 from central.office.queue import OPEN, VOID
 from central.tables import (
     citizens,
@@ -105,6 +106,8 @@ _REFUSALS: dict[str, type[ApiError]] = {
     ErrorCode.IDENTITY_CONFLICT: IdentityConflict,
     ErrorCode.INVALID_PATIENT: InvalidPatient,
 }
+#: What :func:`take_for_ticket` raises for a patient it refuses (and for nothing else).
+PATIENT_REFUSED = (AlreadyRegistered, IdentityConflict, InvalidPatient)
 
 
 def live_visit_that_day(
@@ -314,7 +317,8 @@ def _patient(conn: Connection, office_id: str, keys: PatientKeys, today: dt.date
     given = (
         (citizens.c.bpjs_number, keys.nomorkartu),
         (citizens.c.nik, keys.nik),
-        (citizens.c.card_number, keys.card_number),
+        # as the registry's lookups take a card number: in capitals, as cards are kept
+        (citizens.c.card_number, normalise_key(KeyKind.CARD_NUMBER, keys.card_number)),
     )
     for column, value in given:
         if value:

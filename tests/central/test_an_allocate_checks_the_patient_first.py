@@ -20,11 +20,18 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from central.database import Database
 from central.process import RunningCentral, start_central
-from central.tables import doctor_quota, hospital_visits, integration_outbox, quota_takes, tickets
+from central.tables import (
+    citizens,
+    doctor_quota,
+    hospital_visits,
+    integration_outbox,
+    quota_takes,
+    tickets,
+)
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
@@ -250,6 +257,33 @@ def test_keys_naming_different_people_are_refused_before_numbering(centre: Centr
     refused(centre, sid, {**a.keys(), "birth_date": "15-05-1990"}, 422, "invalid_patient")
     assert counted(centre, sid) == before
     next_number(centre, sid, first.json()["number"])
+
+
+def test_the_patients_own_card_read_in_small_letters_is_their_card(centre: Centre) -> None:
+    """The registry takes a card number in capitals, as the city keeps it (a lookup of
+    ``pku-…`` finds ``PKU-…``): so does the patient check, which otherwise took the
+    patient's own card for another's and refused them, at the allocate and on arrival."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=5)
+    patient = new_hospital_patient(centre.db)
+    card = f"PKU-{patient.nik[-6:]}"
+    with centre.db.begin() as conn:
+        conn.execute(update(citizens).where(citizens.c.nik == patient.nik).values(card_number=card))
+    read = f" {card.lower()} "
+    made = allocate(centre.url, centre.kiosk, sid, patient={**patient.keys(), "card_number": read})
+    assert made.status_code == 201, made.text
+    item = hospital_registration(
+        made.json()["ticket_id"],
+        made.json()["display"],
+        "online",
+        {"schedule_id": sid, "payer": "jkn", "norm": patient.norm},
+        values=patient.values(),
+        card_number=read,
+    )
+    [done] = results(centre.url, centre.kiosk, [item])
+    assert done["result"]["hospital"].get("kodebooking"), done
+    # another's card, in any letters, is still another's
+    other = new_hospital_patient(centre.db)
+    refused(centre, sid, {**other.keys(), "card_number": card.lower()}, 409, "identity_conflict")
 
 
 def test_a_key_of_the_wrong_shape_is_refused_as_the_contract_says_without_its_value(
