@@ -41,7 +41,7 @@ import contextlib
 import functools
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -264,9 +264,18 @@ def _holds_nul(value: object) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, Mapping):
-        return any(_holds_nul(item) for item in value.values())
-    if isinstance(value, list | tuple):
-        return any(_holds_nul(item) for item in value)
+        items: Iterable[object] = value.values()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return False
+    # every statement passes here: a text looked at in place, a call only for what nests
+    for item in items:
+        if type(item) is str:
+            if "\x00" in item:
+                return True
+        elif isinstance(item, Mapping | list | tuple | str) and _holds_nul(item):
+            return True
     return False
 
 
