@@ -22,6 +22,7 @@ side is :mod:`cardio.emulators._nfc_emulator_base`):
 from __future__ import annotations
 
 import logging
+import platform
 import select
 import time
 from types import ModuleType
@@ -71,6 +72,8 @@ def reader_device(nfc: ModuleType, host: str, port: int) -> Any:
             self.owed = False
 
     device = PairedUdpDevice(host, port)
-    device._vendor_name, device._device_name, device._chipset_name = "Anjungan", "reader", "UDP"
+    # named as nfcpy names its own (``kiosk doctor`` shows it so)
+    device._vendor_name = platform.uname()[0]
+    device._device_name, device._chipset_name = "IP-Stack", "UDP"
     device._path = f"udp:{host}:{port}"
     return device

@@ -51,11 +51,15 @@ def counted(db: Database) -> Iterator[list[str]]:
     def note(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         sent.append(" ".join(statement.split()[:3]))
 
-    event.listen(db.engine, "before_cursor_execute", note)
+    # the readers' engine and, on SQLite, the one kept for writes
+    engines = {id(engine): engine for engine in (db.engine, db.write_engine)}.values()
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", note)
     try:
         yield sent
     finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", note)
 
 
 def principal(db: Database, token: str) -> KioskPrincipal:
