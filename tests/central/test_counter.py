@@ -90,14 +90,20 @@ def _ticket_and_events(operator: Database, ticket_id: str) -> tuple[str, str | N
     return row.status, row.counter, int(events)
 
 
-def test_call_next_to_a_counter_the_office_does_not_have_is_refused_before_anything_is_called(
-    central_server: RunningCentral, operator: Database, kiosk_token: str
-) -> None:
-    url = central_server.url
+def _one_waiting(url: str, operator: Database, kiosk_token: str) -> tuple[str, str]:
+    """A clerk of the demo office, and the one ticket waiting in its emptied queue."""
     clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
     drain(url, clerk, SERVICE)
     ticket_id = new_id()
     assert allocate(url, kiosk_token, SERVICE, ticket_id).status_code == 201
+    return clerk, ticket_id
+
+
+def test_call_next_to_a_counter_the_office_does_not_have_is_refused_before_anything_is_called(
+    central_server: RunningCentral, operator: Database, kiosk_token: str
+) -> None:
+    url = central_server.url
+    clerk, ticket_id = _one_waiting(url, operator, kiosk_token)
     for counter in NOT_COUNTERS:
         refused = call_next(url, clerk, counter=counter)
         assert refused.status_code == 422, (counter, refused.text)
@@ -144,10 +150,7 @@ def test_a_ticket_sent_to_a_counter_the_catalog_dropped_stands_in_its_queue_agai
     ticket any more, and it waited all day for nobody. It is in its queue again: the
     desk at Loket 4 serving that queue lists it and calls it."""
     url = central_server.url
-    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    drain(url, clerk, SERVICE)
-    ticket_id = new_id()
-    assert allocate(url, kiosk_token, SERVICE, ticket_id).status_code == 201
+    clerk, ticket_id = _one_waiting(url, operator, kiosk_token)
     assert call_next(url, clerk, counter="7").json()["ticket"]["ticket_id"] == ticket_id
     sent = staff_post(
         url,
@@ -182,10 +185,7 @@ def test_a_held_ticket_is_not_called_back_to_a_counter_the_office_does_not_have(
     central_server: RunningCentral, operator: Database, kiosk_token: str
 ) -> None:
     url = central_server.url
-    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    drain(url, clerk, SERVICE)
-    ticket_id = new_id()
-    assert allocate(url, kiosk_token, SERVICE, ticket_id).status_code == 201
+    clerk, ticket_id = _one_waiting(url, operator, kiosk_token)
     assert call_next(url, clerk, counter="6").json()["ticket"]["ticket_id"] == ticket_id
     assert staff_post(url, clerk, f"/api/v1/staff/tickets/{ticket_id}/hold").status_code == 200
     for counter in ("99", "Loket 6"):
