@@ -293,8 +293,11 @@ def _problem(exc: ApiError, action: str) -> str:
     if isinstance(exc, CounterBusy):
         return "counter.problem.busy"
     if isinstance(exc, UnknownCounter):
-        # A transfer names the counter to send to; any other step acts at the desk's own.
-        return "counter.problem.to_counter" if action == "transfer" else "counter.problem.gone"
+        # A transfer names the counter to send to; any other step acts at the desk's own,
+        # which a recall finds with its ticket still called there.
+        if action == "transfer":
+            return "counter.problem.to_counter"
+        return "counter.problem.gone_recall" if action == "recall" else "counter.problem.gone"
     if exc.code == ErrorCode.UNKNOWN_SERVICE:
         return "counter.problem.to_queue"
     if exc.status == 409:

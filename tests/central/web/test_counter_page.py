@@ -331,6 +331,74 @@ def test_a_desk_at_a_counter_the_office_no_longer_has_calls_nobody(
     assert served.status_code == 200
 
 
+def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """ "Panggil ulang" at a desk at "Informasi", after a new catalog sent its one service to
+    Loket 4, announced the ticket again at "Informasi" on the boards. It announces nothing
+    and says why; the ticket stays called there, and "Alihkan" sends it to Loket 4."""
+    info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
+    drain(office.url, clerk_token, info)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    http, token = logged_in(
+        office.url, new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    )
+    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    with http:
+        desk = {"counter": "Informasi", "queues": info}
+        chosen = http.post(f"{office.url}/counter/desk", data=desk, headers=headers, timeout=10)
+        assert chosen.status_code == 200, chosen.text[:300]
+        (ticket,) = issue(office, kiosk, info)
+        called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
+        assert called.status_code == 200 and ticket_row(office_db, ticket).status == "called"
+        with office_db.begin() as conn:  # as a new catalog sending it to Loket 4 publishes it
+            conn.execute(update(services).where(services.c.id == info).values(counter="4"))
+        try:
+            step = {"ticket_id": ticket}
+            script = http.post(
+                f"{office.url}/counter/recall", data=step, headers=headers, timeout=10
+            )
+            form = http.post(
+                f"{office.url}/counter/recall",
+                data={**step, "csrf": token},
+                allow_redirects=False,
+                timeout=10,
+            )
+            kept, announced = ticket_row(office_db, ticket), events_of(office_db, ticket)
+            moved = http.post(
+                f"{office.url}/counter/transfer",
+                data={**step, "to_counter": "4"},
+                headers=headers,
+                timeout=10,
+            )
+        finally:
+            with office_db.begin() as conn:
+                conn.execute(
+                    update(services).where(services.c.id == info).values(counter="Informasi")
+                )
+    gone = "Loket Anda tidak ada lagi di kantor ini, jadi nomor ini tidak dipanggil ulang"
+    assert script.status_code == 422 and script.json()["ok"] is False
+    assert script.json()["message"].startswith(gone)
+    assert form.status_code == 422 and gone in form.text
+    assert (kept.status, kept.counter, announced) == ("called", "Informasi", ["call"])
+    assert moved.status_code == 200, moved.text
+    assert events_of(office_db, ticket) == ["call", "transfer"]
+    at_four = {"office_id": DEMO_OFFICE, "service_id": info, "counter": "4"}
+    again = requests.post(
+        f"{office.url}/api/v1/staff/queue/call-next",
+        json=at_four,
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert again.json()["ticket"]["ticket_id"] == ticket, again.text
+    served = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{ticket}/served",
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert served.status_code == 200
+
+
 def test_an_action_without_the_pages_csrf_token_is_refused(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
