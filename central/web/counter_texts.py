@@ -172,6 +172,10 @@ TEXTS: Texts = {
         "the boards announce no counter that does not exist. The number stays at your "
         "counter; close it, or transfer it to another counter.",
     ),
+    "counter.problem.no_counter": (
+        "Loket itu tidak ada di kantor ini. Pilih loket dari daftar.",
+        "The office has no such counter. Choose one from the list.",
+    ),
     "counter.problem.no_desk": (
         "Pilih loket dan layanan terlebih dahulu.",
         "Choose your counter and services first.",

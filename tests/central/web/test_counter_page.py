@@ -290,7 +290,7 @@ def test_a_desk_at_a_counter_the_office_no_longer_has_calls_nobody(
     with http:
         desk = {"counter": "Informasi", "queues": info}
         chosen = http.post(f"{office.url}/counter/desk", data=desk, headers=headers, timeout=10)
-        assert chosen.status_code == 200 and "Loket — Informasi" in chosen.text
+        assert chosen.json() == {"ok": True, "message": "Anda di Informasi"}, chosen.text[:300]
         first, second = issue(office, kiosk, info, 2)
         shown = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
         assert shown.status_code == 200 and ticket_row(office_db, first).status == "called"
@@ -399,6 +399,41 @@ def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
     assert served.status_code == 200
 
 
+def test_a_counter_the_office_does_not_have_is_refused_as_json_to_a_script_and_as_a_page(
+    office: RunningCentral, office_db: Database
+) -> None:
+    """Choosing a counter the office does not have answered a 400 page even to a script that
+    asked for JSON, where every other refusal of the page (and the staff API's
+    ``unknown_counter``) is a 422. Now: 422, the page's JSON message to a script, the page
+    with the same message to a browser; the staff member sits nowhere."""
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    http, token = logged_in(office.url, username)
+    script = {"X-CSRF-Token": token, "Accept": "application/json"}
+    browser = {"X-CSRF-Token": token, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    said = "Loket itu tidak ada di kantor ini. Pilih loket dari daftar."
+    url = f"{office.url}/counter/desk"
+    with http:
+        for counter in ("99", "Loket 3", "informasi", "<b>1</b>"):
+            desk = {"counter": counter, "queues": KTP}
+            fetched = http.post(url, data=desk, headers=script, timeout=10)
+            assert fetched.status_code == 422, (counter, fetched.text[:300])
+            assert fetched.headers["content-type"] == "application/json"
+            assert fetched.json() == {"ok": False, "message": said}
+            shown = http.post(url, data=desk, headers=browser, timeout=10)
+            assert shown.status_code == 422 and shown.headers["content-type"].startswith(
+                "text/html"
+            )
+            assert said in shown.text and "<b>1</b>" not in shown.text
+        english = http.post(
+            f"{url}?lang=en", data={"counter": "99", "queues": KTP}, headers=script, timeout=10
+        )
+        assert english.json()["message"].startswith("The office has no such counter.")
+        sits = http.get(f"{office.url}/counter", timeout=10)
+        assert "Loket —" not in sits.text  # no desk was chosen
+        sat = http.post(url, data={"counter": "3", "queues": KTP}, headers=script, timeout=10)
+    assert sat.status_code == 200 and sat.json() == {"ok": True, "message": "Anda di Loket 3"}
+
+
 def test_an_action_without_the_pages_csrf_token_is_refused(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
@@ -486,7 +521,7 @@ def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
                 for action in ("served", "no-show", "recall", "hold", "transfer")
             ]
             peek = http.get(f"{office.url}/counter/registration/{ticket}", timeout=5)
-    assert intrude.status_code == 400 and "sedikitnya satu layanan" in intrude.text
+    assert intrude.status_code == 403 and "sedikitnya satu layanan" in intrude.text
     assert own.status_code == 200 and "Loket — Loket 1" in own.text
     assert [a.status_code for a in actions] == [404] * 5
     assert peek.status_code == 404 and NAME not in peek.text
