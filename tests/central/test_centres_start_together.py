@@ -24,9 +24,9 @@ from testkit.centres import BACKENDS, SHARED_START_S, TEST_SERVER_ARGS, started_
 
 pytestmark = pytest.mark.timeout(300)
 #: Processes started at once: the race is between one's "no catalog yet" and another's
-#: insert, so PostgreSQL's case is started several times, each on a new database.
+#: insert, one round of three on a new database met it every time it was tried on the old code.
 TOGETHER = 3
-ROUNDS = {"sqlite": 1, "postgresql": 3}
+ROUNDS = {"sqlite": 1, "postgresql": 1}
 
 
 def _catalog_etag(centre: RunningCentral) -> str:
