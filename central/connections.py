@@ -25,11 +25,15 @@ trusted proxies are exempt: every client behind a proxy comes from its
 address, and the proxy (which sees the clients) is where to limit them.
 
 A request h11 cannot read (a broken request line or header, a head still
-unfinished past h11's 16 KiB) never reaches the app: uvicorn answers it itself, and
+unfinished past h11's 16 KiB, a chunked body that breaks off its chunks) never
+reaches the app, or reaches it only up to the fault: uvicorn answers it itself, and
 its own answer is plain text. :meth:`DeadlineH11Protocol.send_400_response`,
 the method uvicorn's protocol calls for it, answers the centre's error body
-instead (``400 bad_request``, docs/central-api.md, "Errors"); uvicorn has
-logged the warning "Invalid HTTP request received." already. A body found
+instead (``400 bad_request``, docs/central-api.md, "Errors"), saying which part
+could not be read: the head, the body, or what came after the previous request's
+body on the connection (a body longer than its ``Content-Length`` runs on into
+where the next request should begin). Nothing of the request is repeated. uvicorn
+has logged the warning "Invalid HTTP request received." already. A body found
 broken after the app's answer has begun gets no second answer: the
 connection is closed.
 """
@@ -47,11 +51,33 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 _log = logging.getLogger("uvicorn.error")
 
-#: What a request h11 cannot read is answered (central/app.py's error body).
-BAD_REQUEST_BODY = {
+#: What a request h11 cannot read is answered (central/app.py's error body), by the part
+#: that could not be read. The head: its request line or a header.
+BAD_HEAD_BODY = {
     "error": "bad_request",
     "detail": "Permintaan HTTP tidak sah: baris permintaan atau kepalanya tidak dapat dibaca. / "
     "Invalid HTTP request: its request line or headers cannot be read.",
+}
+#: The body: its head was read, the body is not what the head declares (a chunked body
+#: that breaks off its chunks).
+BAD_BODY_BODY = {
+    "error": "bad_request",
+    "detail": "Permintaan HTTP tidak sah: kepalanya terbaca, tetapi isinya (body) tidak "
+    "sesuai dengan yang dinyatakan kepalanya (Transfer-Encoding atau Content-Length). / "
+    "Invalid HTTP request: its headers were read, but its body is not what they declare "
+    "(Transfer-Encoding or Content-Length).",
+}
+#: What came with the previous request, after its body (as its Content-Length measured
+#: it), and is no request: that body was longer than its Content-Length said, or the
+#: next request's head is broken.
+BAD_AFTER_BODY_BODY = {
+    "error": "bad_request",
+    "detail": "Permintaan HTTP tidak sah: data sesudah isi permintaan sebelumnya di "
+    "sambungan ini bukan permintaan; isi itu lebih panjang daripada Content-Length-nya, "
+    "atau baris permintaan atau kepala berikutnya tidak dapat dibaca. / "
+    "Invalid HTTP request: what followed the previous request's body on this connection "
+    "is no request; that body ran past its Content-Length, or the next request line or "
+    "headers cannot be read.",
 }
 
 
@@ -70,6 +96,9 @@ class DeadlineH11Protocol(H11Protocol):
     _deadline: asyncio.TimerHandle | None = None
     #: What the running deadline waits for: "headers", "body" or None.
     _waiting_for: str | None = None
+    #: Whether the request being read began with bytes that came with the previous one,
+    #: after its body: a body longer than its Content-Length runs on into them.
+    _began_after_body: bool = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -94,6 +123,10 @@ class DeadlineH11Protocol(H11Protocol):
         self._track()
 
     def on_response_complete(self) -> None:
+        # With both sides done, uvicorn reads what is left in the buffer (bytes that came
+        # after the request's body) as the next request, in this call.
+        done = self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE
+        self._began_after_body = done and bool(self.conn.trailing_data[0])
         super().on_response_complete()
         self._track()
 
@@ -114,16 +147,25 @@ class DeadlineH11Protocol(H11Protocol):
         """A request h11 could not read, answered in the centre's error body, then closed.
 
         Called by uvicorn's own protocol for it (``msg`` is uvicorn's plain-text
-        sentence); nothing of the request is repeated. h11 may find the request
-        broken only in its body, after the app has begun or finished its answer
-        (a route that answers without reading the body, a stream): a second
-        answer cannot follow on the connection, and h11 refuses to write one, so
-        the connection is only closed. The warning uvicorn logged is the one line.
+        sentence); nothing of the request is repeated, only which part of it could
+        not be read. While no head has been read (h11 has us ``IDLE``) the fault is
+        in the head, or, when the bytes came with the previous request, in what
+        followed its body; once the head is read (us to ``SEND_RESPONSE``), in the
+        body. h11 may find the request broken only in its body, after the app has
+        begun or finished its answer (a route that answers without reading the
+        body, a stream): a second answer cannot follow on the connection, and h11
+        refuses to write one, so the connection is only closed. The warning uvicorn
+        logged is the one line.
         """
-        if self.conn.our_state not in (h11.IDLE, h11.SEND_RESPONSE):
+        state = self.conn.our_state
+        if state is h11.SEND_RESPONSE:
+            said = BAD_BODY_BODY
+        elif state is h11.IDLE:
+            said = BAD_AFTER_BODY_BODY if self._began_after_body else BAD_HEAD_BODY
+        else:
             self.transport.close()
             return
-        body = json.dumps(BAD_REQUEST_BODY).encode("utf-8")
+        body = json.dumps(said).encode("utf-8")
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode("ascii")),

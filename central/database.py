@@ -18,7 +18,9 @@ this module:
   timeout;
 * the schema is Alembic's: :func:`migrate` runs ``upgrade head`` at every
   server start and for ``kiosk server migrate``. On PostgreSQL it holds an
-  advisory lock, so app processes starting together migrate one at a time.
+  advisory lock, so app processes starting together migrate one at a time;
+  they load the start-up data (the catalog, the lists, the demo) one at a time
+  too (:func:`startup_turn`).
   A database already at the head is told so by its ``alembic_version`` row
   and the revision names of the shipped migration files (:func:`shipped_head`),
   without importing Alembic: most starts need none of it.
@@ -60,6 +62,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: Any constant: the key of PostgreSQL's advisory lock around migrations.
 _MIGRATION_LOCK = 0x414E4A55  # "ANJU"
+#: Another: the key of PostgreSQL's advisory lock around loading the start-up data.
+_STARTUP_LOCK = 0x414E4A56  # "ANJV"
 #: SQLite: how long a transaction waits for another's write lock (``--sqlite-busy-timeout``);
 #: past it, "database is locked", which the API answers 503 (:mod:`central.outage`).
 SQLITE_BUSY_S = 10.0
@@ -404,3 +408,18 @@ def migrate(db: Database, revision: str = "head") -> None:
             command.upgrade(config, revision)
     except OSError as exc:  # e.g. a SQLite file in a folder we may not write
         raise DatabaseError(f"cannot migrate {shown_url(db.engine.url)}: {exc}") from exc
+
+
+def startup_turn(conn: Connection) -> None:
+    """Wait for, then hold until ``conn``'s transaction ends, the turn to load start-up data.
+
+    Every process that starts publishes the catalog, the trust lists and the demo
+    unless they are there already: "not there yet" and the insert must be one step,
+    or two processes starting together each find nothing, each insert, and the second
+    meets a unique key and exits. PostgreSQL: a transaction-scoped advisory lock, so
+    the second reads (READ COMMITTED, each statement anew) what the first committed
+    and finds it there. SQLite: nothing to take, every writing transaction begins
+    with ``BEGIN IMMEDIATE``, one at a time already.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _STARTUP_LOCK})

@@ -33,7 +33,7 @@ from sqlalchemy import Connection, select
 from central.access import staff
 from central.access.audit import utc_now
 from central.access.kiosks import ensure_reusable_code
-from central.database import Database
+from central.database import Database, startup_turn
 from central.documents.catalog import publish_catalog, read_catalog_file
 from central.documents.trust_lists import import_revocation_list, import_trust_list
 from central.errors import SeedError
@@ -93,10 +93,13 @@ def read_startup_files(settings: CentralSettings) -> StartupData:
 def load_startup_data(db: Database, data: StartupData) -> None:
     """Publish what :func:`read_startup_files` read, and the demo if asked, in one transaction.
 
-    Raises :class:`SeedError` for a list a kiosk would refuse.
+    One process at a time (:func:`central.database.startup_turn`): of processes
+    starting together on one database, the first publishes, the others find it
+    published. Raises :class:`SeedError` for a list a kiosk would refuse.
     """
     try:
         with db.begin() as conn:
+            startup_turn(conn)
             if data.catalog is not None and publish_catalog(conn, *data.catalog):
                 log.info("published catalog %s", data.catalog[0].version)
             if data.trust_list is not None and import_trust_list(

@@ -206,11 +206,18 @@ def _after_step(row: queue.TicketRow, ctx: Context) -> TicketOut:
     return ticket_out(row)
 
 
-@router.post("/api/v1/staff/tickets/{ticket_id}/recall", responses=_STEP_RESPONSES)
+@router.post(
+    "/api/v1/staff/tickets/{ticket_id}/recall",
+    responses={**_STEP_RESPONSES, **_UNKNOWN_COUNTER},
+)
 def recall(
     ticket_id: TicketId, staff: StaffAuth, ctx: Context, body: StepRequest | None = None
 ) -> TicketOut:
-    """Announce a called ticket again; it does not change."""
+    """Announce a called ticket again, at its counter; it does not change.
+
+    422 ``unknown_counter`` when the office no longer has that counter (a new
+    catalog dropped it): nothing is announced, the ticket stays called there.
+    """
     with ctx.db.begin() as conn:
         row = steps.recall(conn, staff, ticket_id, body.counter if body else None, utc_now())
     return _after_step(row, ctx)

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select, update
 
 from central.access.audit import utc_now
+from central.database import startup_turn
 from central.documents.versioned import Document, canonical, etag_for
 from central.errors import CatalogLoadError
 from central.tables import catalog_versions, offices, services
@@ -54,8 +55,11 @@ def publish_catalog(conn: Connection, catalog: Catalog, data: Any) -> bool:
     """Store ``data`` as the newest catalog; ``False`` if it already is.
 
     A different content under a version string already published is refused:
-    kiosks show the version, and two catalogs must not share one.
+    kiosks show the version, and two catalogs must not share one. Publishing takes
+    the start-up turn (:func:`central.database.startup_turn`) first: of two
+    processes publishing the same catalog at once, the second finds it the newest.
     """
+    startup_turn(conn)
     body = canonical(data)
     etag = etag_for(body)
     newest = conn.execute(

@@ -5,10 +5,12 @@ and every counter its active services name in the catalog (a number, such as
 ``"9"``, or a name, such as ``Informasi``). A counter is written as the catalog
 writes it: ``"3"``, not ``"Loket 3"``. Nothing else is a counter of the office:
 a ticket called to one would be announced on the boards at a counter nobody
-sits at, so every step that puts a ticket at a counter (call next, call back,
-transfer, sitting at a desk) asks :func:`require_offered` first, before anything
-changes, and a counter the office does not have is refused as the caller's
-mistake (422 ``unknown_counter``).
+sits at, so every step that puts a ticket at a counter or announces it there
+(call next, recall, call back, transfer, sitting at a desk) asks
+:func:`require_offered` before anything is announced or changed, and a counter the
+office does not have is refused as the caller's mistake (422 ``unknown_counter``).
+A ticket still called at a counter the catalog has since dropped stays there, to
+be closed or transferred; it is not announced there again.
 
 A ticket transferred to a counter waits for that counter alone; if the
 catalog drops the counter before it is called, nobody could call it any

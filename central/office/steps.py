@@ -7,8 +7,8 @@ at once, one changes it and the other is refused with 409
 writes its :mod:`central.office.calls` event in the caller's transaction;
 the caller wakes the office's followers after commit.
 
-* **recall** (panggil ulang): the called ticket is announced again; nothing
-  else changes.
+* **recall** (panggil ulang): the called ticket is announced again, at its
+  counter if the office still has it; nothing else changes.
 * **hold** (tunda): ``called`` → ``held``; the ticket keeps its counter.
 * **call back**: ``held`` → ``called``, by the counter that held it (a held
   ticket is that counter's until it is transferred), and only while that
@@ -25,11 +25,12 @@ the caller wakes the office's followers after commit.
 * **served**, **no-show**: ``called`` → closed (:func:`central.office.queue.finish`
   without a counter).
 
-A step that puts a ticket at a counter (call next, call back, transfer to a
-counter) takes only a counter the office has
+A step that puts a ticket at a counter, or announces it there (call next, recall,
+call back, transfer to a counter) takes only a counter the office has
 (:func:`central.office.counters.require_offered`, 422 ``unknown_counter``),
-checked before anything changes: no ticket is called or sent to a counter the
-boards would announce and nobody can sit at.
+checked before anything changes or is announced (a recall's, once its guarded
+update, which changes nothing, holds the ticket): no ticket is called, sent or
+announced to a counter the boards would name and nobody can sit at.
 """
 
 from __future__ import annotations
@@ -93,8 +94,17 @@ def _step(
 def recall(
     conn: Connection, staff: StaffPrincipal, ticket_id: str, counter: str | None, now: dt.datetime
 ) -> TicketRow:
-    """Announce the called ticket again (event ``recall``); the ticket does not change."""
+    """Announce the called ticket again (event ``recall``); the ticket does not change.
+
+    It is announced at the counter it is called to, which must be one the office
+    still has (422 ``unknown_counter``): a ticket called at a counter a new catalog
+    has since dropped would be announced where nobody sits. Refused, it stays called
+    there as it was, to be closed or transferred to a counter the office has.
+    """
     row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": CALLED})
+    # The guarded update holds the ticket (and changed nothing): the counter checked is
+    # the one the event would announce, whatever another step did since it was read.
+    require_offered(conn, row.office_id, row.counter)
     calls.record(conn, row, calls.RECALL, counter=row.counter, actor=staff.actor, at=now)
     return row
 

@@ -42,6 +42,7 @@ from central.web.bookings_today import ServiceDay, service_days
 from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
 from central.web.forms import page_router
 from central.web.pages import language, render, text_for
+from central.web.problems import asks_json
 from central.web.session import Csrf, StaffPage
 from contract.wire import ErrorCode
 
@@ -141,17 +142,35 @@ def choose_desk(
     counter: FieldText = "",
     queues: Annotated[list[str] | None, Form(max_length=50)] = None,
 ) -> Response:
+    """Sit at a counter of the office, calling from its services.
+
+    Refused as every step of the page is: with the refusal's status (422 for a
+    counter the office does not have, 409 for leaving one with a ticket still
+    there, 403 for another office, 400 for no service of the office), the page
+    saying what to do, or to a script (:func:`central.web.problems.asks_json`) the
+    same message as JSON.
+    """
     chosen = office_id or staff.office_id or ""
     try:
         with ctx.db.begin() as conn:
-            desks.choose(
+            desk = desks.choose(
                 conn, staff, chosen, counter, list(queues or []), utc_now(), day=_today(ctx)
             )
-    except CounterBusy:
-        return _page(request, ctx, staff, status=409, problem="counter.problem.leave")
-    except ApiError:
-        return _page(request, ctx, staff, status=400, problem="counter.problem.desk")
-    return RedirectResponse("/counter", status_code=303)
+    except ApiError as exc:
+        key = _desk_problem(exc)
+        if asks_json(request):
+            return _answer(request, exc.status, key)
+        return _page(request, ctx, staff, status=exc.status, problem=key)
+    return _answer(request, 200, "counter.desk.at", counter=desks.label(desk.counter))
+
+
+def _desk_problem(exc: ApiError) -> str:
+    """The page's message for a refused choice of desk."""
+    if isinstance(exc, CounterBusy):
+        return "counter.problem.leave"
+    if isinstance(exc, UnknownCounter):
+        return "counter.problem.no_counter"
+    return "counter.problem.desk"
 
 
 @router.get("/counter/panel")
@@ -243,7 +262,8 @@ def at_desk(staff: StaffPrincipal, desk: desks.Desk) -> StaffPrincipal:
 
 
 def _answer(request: Request, status: int, key: str, **values: object) -> Response:
-    if "application/json" in request.headers.get("accept", ""):
+    """To a script, ``key``'s message as JSON with ``status``; to a browser, the page again."""
+    if asks_json(request):
         message = text_for(request, TEXTS, key, **values)
         return JSONResponse({"ok": status < 400, "message": message}, status)
     return RedirectResponse("/counter", status_code=303)
@@ -293,8 +313,11 @@ def _problem(exc: ApiError, action: str) -> str:
     if isinstance(exc, CounterBusy):
         return "counter.problem.busy"
     if isinstance(exc, UnknownCounter):
-        # A transfer names the counter to send to; any other step acts at the desk's own.
-        return "counter.problem.to_counter" if action == "transfer" else "counter.problem.gone"
+        # A transfer names the counter to send to; any other step acts at the desk's own,
+        # which a recall finds with its ticket still called there.
+        if action == "transfer":
+            return "counter.problem.to_counter"
+        return "counter.problem.gone_recall" if action == "recall" else "counter.problem.gone"
     if exc.code == ErrorCode.UNKNOWN_SERVICE:
         return "counter.problem.to_queue"
     if exc.status == 409:
@@ -322,7 +345,7 @@ def act(
         return _act(request, ctx, staff, action, form)
     except ApiError as exc:
         key = _problem(exc, action)
-        if "application/json" in request.headers.get("accept", ""):
+        if asks_json(request):
             return _answer(request, exc.status, key)
         return _page(request, ctx, staff, status=exc.status, problem=key)
 

@@ -164,6 +164,18 @@ TEXTS: Texts = {
         "Your counter is no longer one of this office's. Choose another with “Change counter "
         "or services”; nobody was called.",
     ),
+    "counter.problem.gone_recall": (
+        "Loket Anda tidak ada lagi di kantor ini, jadi nomor ini tidak dipanggil ulang: papan "
+        "tidak mengumumkan loket yang tidak ada. Nomor ini tetap di loket Anda; selesaikan, "
+        "atau alihkan ke loket lain.",
+        "Your counter is no longer one of this office's, so the number was not called again: "
+        "the boards announce no counter that does not exist. The number stays at your "
+        "counter; close it, or transfer it to another counter.",
+    ),
+    "counter.problem.no_counter": (
+        "Loket itu tidak ada di kantor ini. Pilih loket dari daftar.",
+        "The office has no such counter. Choose one from the list.",
+    ),
     "counter.problem.no_desk": (
         "Pilih loket dan layanan terlebih dahulu.",
         "Choose your counter and services first.",

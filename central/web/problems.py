@@ -71,6 +71,13 @@ def wants_page(request: Request) -> bool:
     return not request.url.path.startswith(_MACHINE_PREFIXES)
 
 
+def asks_json(request: Request) -> bool:
+    """Whether a page's own script asked (``Accept: application/json``, as the counter's
+    buttons send it): answered ``{"ok": …, "message": …}`` with the same status, the
+    message in the page's language, instead of a page."""
+    return "application/json" in request.headers.get("accept", "")
+
+
 def problem_page(
     request: Request, status: int, headers: Mapping[str, str] | None = None
 ) -> Response:
@@ -78,7 +85,7 @@ def problem_page(
     shown = status if f"problem.{status}" in TEXTS else (500 if status >= 500 else 400)
     reason = f"problem.{shown}"
     response: Response
-    if "application/json" in request.headers.get("accept", ""):
+    if asks_json(request):
         # A page's own script asked (the counter's buttons): the message it shows, as JSON.
         message = text_for(request, TEXTS, reason)
         response = JSONResponse({"ok": False, "message": message}, status)

@@ -199,6 +199,57 @@ def test_a_held_ticket_is_not_called_back_to_a_counter_the_office_does_not_have(
     assert served.status_code == 200
 
 
+def test_a_ticket_called_at_a_counter_the_catalog_dropped_is_not_announced_there_again(
+    central_server: RunningCentral, operator: Database, kiosk_token: str
+) -> None:
+    """A ticket called to "Informasi"; a new catalog sends the service to Loket 4, so the
+    office has no "Informasi". "Panggil ulang" announced the ticket again at "Informasi"
+    on the boards, a counter nobody sits at. It is refused, announces nothing, and the
+    ticket stays called there, to be transferred to a counter the office has."""
+    url = central_server.url
+    clerk, ticket_id = _one_waiting(url, operator, kiosk_token)
+    assert call_next(url, clerk, counter="Informasi").json()["ticket"]["ticket_id"] == ticket_id
+    path = f"/api/v1/staff/tickets/{ticket_id}"
+    with operator.begin() as conn:  # as a new catalog sending the service to Loket 4
+        conn.execute(update(services).where(services.c.id == SERVICE).values(counter="4"))
+    try:
+        refused = [
+            staff_post(url, clerk, f"{path}/recall"),
+            staff_post(url, clerk, f"{path}/recall", {"counter": "Informasi"}),
+        ]
+        after = _ticket_and_events(operator, ticket_id)
+        sent = staff_post(
+            url, clerk, f"{path}/transfer", {"counter": "Informasi", "to_counter": "4"}
+        )
+        called = call_next(url, clerk, counter="4").json()["ticket"]
+        recalled = staff_post(url, clerk, f"{path}/recall", {"counter": "4"})
+    finally:
+        with operator.begin() as conn:
+            conn.execute(
+                update(services).where(services.c.id == SERVICE).values(counter="Informasi")
+            )
+    for answer in refused:
+        assert (answer.status_code, answer.json().get("error")) == (422, "unknown_counter")
+        assert answer.json()["detail"].startswith("Loket itu tidak ada di kantor ini")
+    assert after == ("called", "Informasi", 1)  # nothing announced; still called there
+    assert (sent.status_code, sent.json()["counter"]) == (200, "4"), sent.text
+    assert called is not None and (called["ticket_id"], called["counter"]) == (ticket_id, "4")
+    assert (recalled.status_code, recalled.json()["counter"]) == (200, "4")
+    with operator.read() as conn:
+        kinds = conn.execute(
+            select(call_events.c.kind, call_events.c.counter)
+            .where(call_events.c.ticket_id == ticket_id)
+            .order_by(call_events.c.id)
+        ).all()
+    assert [tuple(k) for k in kinds] == [
+        ("call", "Informasi"),
+        ("transfer", "4"),
+        ("call", "4"),
+        ("recall", "4"),
+    ]
+    assert staff_post(url, clerk, f"{path}/served").status_code == 200
+
+
 def test_staff_work_only_for_their_office(
     central_server: RunningCentral, operator: Database, kiosk_token: str
 ) -> None:

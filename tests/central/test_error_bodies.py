@@ -98,6 +98,69 @@ def test_a_request_the_server_cannot_read_gets_the_documented_400_body(
     assert requests.get(f"{central_server.url}/health", timeout=5).status_code == 200
 
 
+#: Requests whose head h11 reads but whose chunked body it cannot: a chunk size that is
+#: no hex number, a chunk longer than its size, a trailer without its colon.
+BROKEN_BODIES = {
+    "size": b"zz\r\n{}\r\n0\r\n\r\n",
+    "chunk": b"2\r\n{}}\r\n0\r\n\r\n",
+    "trailer": b"2\r\n{}\r\n0\r\nNo colon\r\n\r\n",
+}
+CHUNKED_POST = (
+    b"POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+)
+
+
+def _answers(received: bytes) -> list[tuple[str, Any]]:
+    """Each answer's status line and JSON body, in order, from what one connection got."""
+    found = []
+    while received:
+        head, _, rest = received.partition(b"\r\n\r\n")
+        length = re.search(rb"(?im)^content-length: *(\d+)", head)
+        assert length is not None, head
+        body, received = rest[: int(length.group(1))], rest[int(length.group(1)) :]
+        found.append((head.decode("ascii").split("\r\n")[0], json.loads(body)))
+    return found
+
+
+@pytest.mark.parametrize("body", BROKEN_BODIES.values(), ids=BROKEN_BODIES.keys())
+def test_a_request_whose_body_cannot_be_read_gets_a_400_that_says_the_body(
+    central_server: RunningCentral, body: bytes
+) -> None:
+    """The 400 said "its request line or headers cannot be read" when they had been read
+    and the body was what went wrong."""
+    expected = documented_after("whose body is not what they declare")
+    answers = _answers(_answer_to(central_server.url, CHUNKED_POST + body))
+    assert answers == [("HTTP/1.1 400 Bad Request", expected)]
+
+
+def test_what_follows_a_body_longer_than_its_length_gets_a_400_that_says_so(
+    central_server: RunningCentral,
+) -> None:
+    """A body longer than its Content-Length: the request is answered as it was measured
+    (two bytes, ``{}``: no code), and the rest, read as the next request, is none."""
+    after_body = documented_after("longer than its `Content-Length` said")
+    raw = (
+        b"POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 2\r\n\r\n{}, "code": "x"}\r\n\r\n'
+    )
+    answers = _answers(_answer_to(central_server.url, raw))
+    assert [status.split()[1] for status, _ in answers] == ["422", "400"], answers
+    assert answers[1][1] == after_body
+    # A broken head sent later on a connection, not with a request: the head's 400.
+    host, port = central_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert _read_answer(sock).startswith(b"HTTP/1.1 200 ")
+        sock.sendall(b"GARBAGE\r\n\r\n")
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    assert _answers(received) == [
+        ("HTTP/1.1 400 Bad Request", documented_after("still unfinished past 16 KiB"))
+    ]
+
+
 def _read_answer(sock: socket.socket) -> bytes:
     """One whole answer with a ``Content-Length`` from ``sock`` (the connection stays open)."""
     received = b""

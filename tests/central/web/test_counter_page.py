@@ -290,7 +290,7 @@ def test_a_desk_at_a_counter_the_office_no_longer_has_calls_nobody(
     with http:
         desk = {"counter": "Informasi", "queues": info}
         chosen = http.post(f"{office.url}/counter/desk", data=desk, headers=headers, timeout=10)
-        assert chosen.status_code == 200 and "Loket — Informasi" in chosen.text
+        assert chosen.json() == {"ok": True, "message": "Anda di Informasi"}, chosen.text[:300]
         first, second = issue(office, kiosk, info, 2)
         shown = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
         assert shown.status_code == 200 and ticket_row(office_db, first).status == "called"
@@ -329,6 +329,109 @@ def test_a_desk_at_a_counter_the_office_no_longer_has_calls_nobody(
         f"{office.url}/api/v1/staff/tickets/{first}/served", headers=bearer(clerk_token), timeout=10
     )
     assert served.status_code == 200
+
+
+def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """ "Panggil ulang" at a desk at "Informasi", after a new catalog sent its one service to
+    Loket 4, announced the ticket again at "Informasi" on the boards. It announces nothing
+    and says why; the ticket stays called there, and "Alihkan" sends it to Loket 4."""
+    info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
+    drain(office.url, clerk_token, info)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    http, token = logged_in(
+        office.url, new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    )
+    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    with http:
+        desk = {"counter": "Informasi", "queues": info}
+        chosen = http.post(f"{office.url}/counter/desk", data=desk, headers=headers, timeout=10)
+        assert chosen.status_code == 200, chosen.text[:300]
+        (ticket,) = issue(office, kiosk, info)
+        called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
+        assert called.status_code == 200 and ticket_row(office_db, ticket).status == "called"
+        with office_db.begin() as conn:  # as a new catalog sending it to Loket 4 publishes it
+            conn.execute(update(services).where(services.c.id == info).values(counter="4"))
+        try:
+            step = {"ticket_id": ticket}
+            script = http.post(
+                f"{office.url}/counter/recall", data=step, headers=headers, timeout=10
+            )
+            form = http.post(
+                f"{office.url}/counter/recall",
+                data={**step, "csrf": token},
+                allow_redirects=False,
+                timeout=10,
+            )
+            kept, announced = ticket_row(office_db, ticket), events_of(office_db, ticket)
+            moved = http.post(
+                f"{office.url}/counter/transfer",
+                data={**step, "to_counter": "4"},
+                headers=headers,
+                timeout=10,
+            )
+        finally:
+            with office_db.begin() as conn:
+                conn.execute(
+                    update(services).where(services.c.id == info).values(counter="Informasi")
+                )
+    gone = "Loket Anda tidak ada lagi di kantor ini, jadi nomor ini tidak dipanggil ulang"
+    assert script.status_code == 422 and script.json()["ok"] is False
+    assert script.json()["message"].startswith(gone)
+    assert form.status_code == 422 and gone in form.text
+    assert (kept.status, kept.counter, announced) == ("called", "Informasi", ["call"])
+    assert moved.status_code == 200, moved.text
+    assert events_of(office_db, ticket) == ["call", "transfer"]
+    at_four = {"office_id": DEMO_OFFICE, "service_id": info, "counter": "4"}
+    again = requests.post(
+        f"{office.url}/api/v1/staff/queue/call-next",
+        json=at_four,
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert again.json()["ticket"]["ticket_id"] == ticket, again.text
+    served = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{ticket}/served",
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert served.status_code == 200
+
+
+def test_a_counter_the_office_does_not_have_is_refused_as_json_to_a_script_and_as_a_page(
+    office: RunningCentral, office_db: Database
+) -> None:
+    """Choosing a counter the office does not have answered a 400 page even to a script that
+    asked for JSON, where every other refusal of the page (and the staff API's
+    ``unknown_counter``) is a 422. Now: 422, the page's JSON message to a script, the page
+    with the same message to a browser; the staff member sits nowhere."""
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    http, token = logged_in(office.url, username)
+    script = {"X-CSRF-Token": token, "Accept": "application/json"}
+    browser = {"X-CSRF-Token": token, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    said = "Loket itu tidak ada di kantor ini. Pilih loket dari daftar."
+    url = f"{office.url}/counter/desk"
+    with http:
+        for counter in ("99", "Loket 3", "informasi", "<b>1</b>"):
+            desk = {"counter": counter, "queues": KTP}
+            fetched = http.post(url, data=desk, headers=script, timeout=10)
+            assert fetched.status_code == 422, (counter, fetched.text[:300])
+            assert fetched.headers["content-type"] == "application/json"
+            assert fetched.json() == {"ok": False, "message": said}
+            shown = http.post(url, data=desk, headers=browser, timeout=10)
+            assert shown.status_code == 422 and shown.headers["content-type"].startswith(
+                "text/html"
+            )
+            assert said in shown.text and "<b>1</b>" not in shown.text
+        english = http.post(
+            f"{url}?lang=en", data={"counter": "99", "queues": KTP}, headers=script, timeout=10
+        )
+        assert english.json()["message"].startswith("The office has no such counter.")
+        sits = http.get(f"{office.url}/counter", timeout=10)
+        assert "Loket —" not in sits.text  # no desk was chosen
+        sat = http.post(url, data={"counter": "3", "queues": KTP}, headers=script, timeout=10)
+    assert sat.status_code == 200 and sat.json() == {"ok": True, "message": "Anda di Loket 3"}
 
 
 def test_an_action_without_the_pages_csrf_token_is_refused(
@@ -418,7 +521,7 @@ def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
                 for action in ("served", "no-show", "recall", "hold", "transfer")
             ]
             peek = http.get(f"{office.url}/counter/registration/{ticket}", timeout=5)
-    assert intrude.status_code == 400 and "sedikitnya satu layanan" in intrude.text
+    assert intrude.status_code == 403 and "sedikitnya satu layanan" in intrude.text
     assert own.status_code == 200 and "Loket — Loket 1" in own.text
     assert [a.status_code for a in actions] == [404] * 5
     assert peek.status_code == 404 and NAME not in peek.text
