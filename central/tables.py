@@ -761,7 +761,8 @@ doctor_quota = Table(
     #: The next ``angkaantrean`` of the day (never reused, even after a void).
     Column("next_angka", Integer, nullable=False),
 )
-#: Which ticket (or ``booking:{code}`` of a Mobile JKN booking) holds which place.
+#: Which ticket (or ``booking:{code}`` of a Mobile JKN booking) holds which place, and
+#: for which patient.
 quota_takes = Table(
     "quota_takes",
     metadata,
@@ -774,6 +775,26 @@ quota_takes = Table(
     Column("taken_at", UtcDateTime, nullable=False),
     #: Given back (a void or a cancel): the place counts as free again.
     Column("released_at", UtcDateTime, nullable=True),
+    #: The poli of the place (0021_patient_holds; ``None``: taken before it).
+    Column("service_id", String(64), nullable=True),
+    #: The patient the place is held for: HMAC-SHA256 of their NIK with the audit key
+    #: (``keyed_hash(key, "patient_nik", nik)``, as a patient find audits it), never the
+    #: NIK. ``None``: a patient the centre did not check (an allocate without keys) or
+    #: could not name (no NIK, no record).
+    Column("nik_hash", String(64), nullable=True),
+)
+#: One place held per patient, poli and day (0021_patient_holds): two allocates for one
+#: patient at once, on any two server processes, take one place and number one ticket.
+#: A place given back (``released_at``) holds nothing; nor does one held for nobody.
+HELD_PLACE = text("released_at IS NULL")
+uq_hold_nik_day = Index(
+    "uq_quota_takes_nik_hash_service_day_held",
+    quota_takes.c.nik_hash,
+    quota_takes.c.service_id,
+    quota_takes.c.day,
+    unique=True,
+    sqlite_where=HELD_PLACE,
+    postgresql_where=HELD_PLACE,
 )
 #: One registration at a poli: what BPJS Antrean and SATUSEHAT are told about.
 hospital_visits = Table(

@@ -257,6 +257,17 @@ PATIENT_KEY_LIMITS = {
 }
 
 
+def _key_problem(name: str, value: str) -> str:
+    """Why ``value`` is no patient key ``name`` :class:`PatientKeys` takes ("" if it is)."""
+    if len(value) > PATIENT_KEY_LIMITS[name]:
+        return f"at most {PATIENT_KEY_LIMITS[name]} characters"
+    if _CONTROL.search(value):
+        return "must not hold control characters"
+    if name == "nomorkartu" and value and not is_bpjs_number(value):
+        return "must be 13 digits"
+    return ""
+
+
 @dataclass(frozen=True)
 class PatientKeys:
     """What names a poli registration's patient, as the centre checks it: the hospital's
@@ -295,18 +306,34 @@ class PatientKeys:
         :class:`HospitalError` names the path, never the value."""
         obj = _mapping(data, path)
         keys: dict[str, str] = {}
-        for name, limit in PATIENT_KEY_LIMITS.items():
+        for name in PATIENT_KEY_LIMITS:
             value = obj.get(name, "")
             if not isinstance(value, str):
                 raise HospitalError(f"{path}.{name}: must be a string")
-            if len(value) > limit:
-                raise HospitalError(f"{path}.{name}: at most {limit} characters")
-            if _CONTROL.search(value):
-                raise HospitalError(f"{path}.{name}: must not hold control characters")
+            problem = _key_problem(name, value)
+            if problem:
+                raise HospitalError(f"{path}.{name}: {problem}")
             keys[name] = value
-        if keys["nomorkartu"] and not is_bpjs_number(keys["nomorkartu"]):
-            raise HospitalError(f"{path}.nomorkartu: must be 13 digits")
         return cls(**keys)
+
+    def fitted(self) -> tuple[PatientKeys, tuple[str, ...]]:
+        """These keys as an allocate can carry them (:meth:`from_json` takes every one),
+        and the names of the keys left out.
+
+        A name's runs of white space (a newline, a tab) are one space: the centre
+        compares names so, and nothing is lost. A key that still does not fit (longer
+        than :data:`PATIENT_KEY_LIMITS`, a control character, a BPJS number not of 13
+        digits) is left out, never cut to fit: the centre checks the patient by the
+        others before numbering the ticket (one refused key would have it refused, and
+        the kiosk number it unchecked), and the registration, which carries every key
+        as given, by all of them.
+        """
+        keys = {name: str(getattr(self, name)) for name in PATIENT_KEY_LIMITS}
+        keys["full_name"] = " ".join(keys["full_name"].split())
+        left_out = tuple(name for name, value in keys.items() if _key_problem(name, value))
+        for name in left_out:
+            keys[name] = ""
+        return PatientKeys(**keys), left_out
 
     @classmethod
     def of_registration(cls, request: HospitalRequest, body: Mapping[str, Any]) -> PatientKeys:

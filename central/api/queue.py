@@ -285,6 +285,7 @@ def _place(
             now,
             now.astimezone(ctx.settings.zone).time(),
             patient=patient,
+            audit_key=ctx.audit_key,
         )
 
 

@@ -100,6 +100,7 @@ def submit(body: BatchIn, kiosk: KioskAuth, ctx: Context) -> Response:
             items,
             now=utc_now(),
             zone=ctx.settings.zone,
+            audit_key=ctx.audit_key,
             fallback_max=ctx.settings.lease_max_numbers,
             notify_ahead=ctx.settings.message_ahead,
         )

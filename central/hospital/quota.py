@@ -17,6 +17,13 @@ A take is recorded by key (``quota_takes``: the ticket's id, or
 retried allocate, or the registration of a ticket whose allocate took a
 place, takes nothing twice. :func:`release` gives a place back (a void or a
 cancel); its ``angkaantrean`` is not handed out again.
+
+A take also records the patient it is held for (``nik_hash``: a keyed hash of the
+NIK, never the NIK) and the poli, and the database holds one place per patient,
+poli and day (:data:`central.tables.uq_hold_nik_day`): a second take for them
+there is refused (:func:`held_twice`) on any server process, as :func:`held_for`
+reads it first. Every take names its holder (``None`` only for a patient not
+checked or not named), so no path that holds a place gets round the rule.
 """
 
 from __future__ import annotations
@@ -27,9 +34,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from central.tables import doctor_quota, quota_takes
-from central.upsert import dialect_insert, one_of
+from central.tables import doctor_quota, quota_takes, uq_hold_nik_day
+from central.upsert import dialect_insert, one_of, refused_by
 from contract.hospital import Payer, estimate, parse_hhmm
 
 
@@ -101,6 +109,35 @@ def held(conn: Connection, keys: list[str]) -> set[str]:
     return {row.ticket_id for row in rows}
 
 
+def held_for(
+    conn: Connection, holder: str | None, service_id: str, day: dt.date, *, but: str = ""
+) -> bool:
+    """Whether a place at the poli ``service_id`` on ``day`` is held now for the patient
+    ``holder`` (a ``nik_hash``) under a key other than ``but`` (a ticket's own place is
+    no other's): the read before a take; the database holds the same rule at once."""
+    if holder is None:
+        return False  # nobody named: nothing to hold the day by
+    found = conn.execute(
+        select(quota_takes.c.ticket_id)
+        .where(
+            quota_takes.c.nik_hash == holder,
+            quota_takes.c.service_id == service_id,
+            quota_takes.c.day == day,
+            quota_takes.c.released_at.is_(None),
+            quota_takes.c.ticket_id != but,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def held_twice(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is the database refusing a second place held for one patient at
+    one poli on one day (:data:`central.tables.uq_hold_nik_day`): another take for them
+    committed since the read (a take in a savepoint)."""
+    return refused_by(exc, uq_hold_nik_day)
+
+
 def _count(conn: Connection, schedule: Any, day: dt.date, payer: Payer, *, force: bool) -> int:
     """Take one place (``force``: even beyond the quota); its angka, or 0 for none left."""
     used = doctor_quota.c.used_jkn if payer is Payer.JKN else doctor_quota.c.used_non_jkn
@@ -125,20 +162,31 @@ def take(
     payer: Payer,
     now: dt.datetime,
     *,
+    holder: str | None,
     force: bool = False,
     kodebooking: str | None = None,
 ) -> Take | None:
-    """The place held under ``key``, taking one if it holds none; ``None``: no place left.
+    """The place held under ``key`` for the patient ``holder`` (a ``nik_hash``, ``None``
+    for nobody), taking one if it holds none; ``None``: no place left.
 
     ``force`` takes one beyond the quota (``over_quota``), for a registration
     that reached the centre after its kiosk printed the ticket offline.
     A take given back (a voided ticket registered after all) is taken again,
     keeping its number. A place held already is answered as it is held, even
     when ``schedule`` or ``payer`` differ: the caller compares
-    (:attr:`Take.schedule_id`, :attr:`Take.payer`) and decides.
+    (:attr:`Take.schedule_id`, :attr:`Take.payer`) and decides; a ``holder`` named
+    is then the place's (the patient its visit is made for).
+
+    A place of another key held for ``holder`` at the poli that day raises
+    :class:`~sqlalchemy.exc.IntegrityError` (:func:`held_twice`): take in a savepoint.
     """
+    service_id = schedule.service_id
     held = existing(conn, key)
     if held is not None and held.released_at is None:
+        if holder is not None and held.nik_hash != holder:
+            conn.execute(
+                update(quota_takes).where(quota_takes.c.ticket_id == key).values(nik_hash=holder)
+            )
         return Take(
             key, Payer(held.payer), held.angka, held.kodebooking, schedule_id=held.schedule_id
         )
@@ -154,7 +202,13 @@ def take(
         conn.execute(
             update(quota_takes)
             .where(quota_takes.c.ticket_id == key)
-            .values(released_at=None, payer=payer.value, taken_at=now)
+            .values(
+                released_at=None,
+                payer=payer.value,
+                taken_at=now,
+                service_id=service_id,
+                nik_hash=holder,
+            )
         )
         return Take(key, payer, held.angka, held.kodebooking, over, schedule.id)
     if held is not None:  # given back, and now another doctor's: that doctor's number
@@ -168,6 +222,8 @@ def take(
                 schedule_id=schedule.id,
                 day=day,
                 angka=angka,
+                service_id=service_id,
+                nik_hash=holder,
             )
         )
         return Take(key, payer, angka, held.kodebooking, over, schedule.id)
@@ -182,6 +238,8 @@ def take(
             kodebooking=code,
             taken_at=now,
             released_at=None,
+            service_id=service_id,
+            nik_hash=holder,
         )
     )
     return Take(key, payer, angka, code, over, schedule.id)

@@ -20,6 +20,14 @@
   (:data:`ONE_VISIT_A_DAY`, two partial unique indexes): of two registrations
   at once the second insert is refused, and :func:`register` answers it as the
   read would (``already_registered``), leaving no visit, place or call behind.
+* **One place held per patient, poli and day**, before the visit exists: the
+  place an allocate takes records the patient it checked (:func:`holder`, a keyed
+  hash of the NIK), so a second allocate for them finds it
+  (:func:`central.hospital.quota.held_for`) or, at the same moment on another
+  server process, is refused by the database
+  (:data:`central.tables.uq_hold_nik_day`): either way ``already_registered``,
+  no number used. A registration's own place is no other's; a place given back
+  (a void, a cancel, a registration that made no visit) holds nothing.
 * :func:`cancel`: a ``visit_cancel`` submission: the visit cancelled, its
   ticket closed, its place given back, then
   :func:`central.integrations.triggers.visit_cancelled`.
@@ -37,6 +45,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from central.access.credentials import keyed_hash
 from central.errors import (
     AlreadyRegistered,
     ApiError,
@@ -141,9 +150,18 @@ def live_visit_that_day(
 
 
 def second_visit(exc: IntegrityError) -> bool:
-    """Whether ``exc`` is :data:`ONE_VISIT_A_DAY` refusing a visit: another registration of
-    the patient at the poli that day was stored first (an insert in a savepoint)."""
-    return refused_by(exc, *ONE_VISIT_A_DAY)
+    """Whether ``exc`` is :data:`ONE_VISIT_A_DAY` refusing a visit, or the database
+    refusing a second place held for the patient (:func:`quota.held_twice`): another
+    registration, allocate or booking of the patient at the poli that day was stored
+    first (an insert in a savepoint)."""
+    return refused_by(exc, *ONE_VISIT_A_DAY) or quota.held_twice(exc)
+
+
+def holder(audit_key: bytes, nik: str | None) -> str | None:
+    """Who a quota place is held for: the keyed hash of the patient's NIK, as a patient
+    find audits it (never the NIK); ``None`` for a patient without one (nobody to hold
+    the day by, as :func:`live_visit_that_day` holds none)."""
+    return keyed_hash(audit_key, "patient_nik", nik) if nik else None
 
 
 @dataclass(frozen=True)
@@ -201,6 +219,8 @@ def take_for_ticket(
     now: dt.datetime,
     local_now: dt.time,
     patient: PatientKeys | None = None,
+    *,
+    audit_key: bytes,
 ) -> Placed:
     """The place of ``ticket_id`` with today's doctor; 409 ``quota_full`` when none is left,
     409 ``doctor_closed`` when the doctor's hours ended (``local_now``: the office's clock).
@@ -208,8 +228,11 @@ def take_for_ticket(
     A place about to be taken is first refused to a ``patient`` the registration would
     refuse (:func:`check_patient`, the same check): 409 ``already_registered``, 409
     ``identity_conflict``, 422 ``invalid_patient``, raised before any place is taken,
-    so the allocate's transaction rolls back and uses no number. An allocate naming no
-    patient (a kiosk older than the keys) is checked only at the registration; a
+    so the allocate's transaction rolls back and uses no number. The place taken records
+    the patient checked (:func:`holder`): a second allocate for them at the poli that
+    day finds it, or, at the same moment, is refused by the database, and is answered
+    ``already_registered`` all the same. An allocate naming no patient (a kiosk older
+    than the keys) is checked only at the registration, and its place holds nobody; a
     retried allocate whose place is held already is answered as it was.
     """
     ticket = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id)).first()
@@ -228,14 +251,26 @@ def take_for_ticket(
             "Tempat tiket ini sudah dikembalikan; ambil nomor baru. / "
             "This ticket's place was given back; take a new number."
         )
+    holds_for: str | None = None
     if held is None and patient is not None and patient.given():
-        checked = check_patient(conn, office_id, service_id, patient, day, now)
+        checked = check_patient(
+            conn, office_id, service_id, patient, day, now, audit_key=audit_key, but=ticket_id
+        )
         if checked.problem:
             log.info("an allocate's patient is refused (%s): no number used", checked.problem)
             raise _REFUSALS[checked.problem](checked.detail)
+        holds_for = checked.holder
     if held is None and parse_hhmm(schedule.ends) <= local_now:
         raise DoctorClosed()  # a retried allocate keeps the place it took in time
-    taken = quota.take(conn, ticket_id, schedule, day, payer, now)
+    try:
+        with conn.begin_nested():
+            taken = quota.take(conn, ticket_id, schedule, day, payer, now, holder=holds_for)
+    except IntegrityError as exc:
+        if not quota.held_twice(exc):
+            raise
+        # another allocate for the patient took a place at the poli since the read
+        log.info("an allocate lost the race for its patient's place: no number used")
+        raise AlreadyRegistered(ALREADY_REGISTERED_NOW) from None
     if taken is None:
         raise QuotaFull(payer.value)
     if taken.schedule_id != schedule.id or taken.payer is not payer:
@@ -279,6 +314,8 @@ class Patient:
     #: ``invalid_patient``, ``identity_conflict`` or ``already_registered``: no visit.
     problem: str = ""
     detail: str = ""
+    #: Who the visit's quota place is held for (:func:`holder`; ``None``: nobody named).
+    holder: str | None = field(default=None, repr=False)
 
 
 def _refused(problem: ErrorCode, detail: str) -> Patient:
@@ -378,28 +415,36 @@ def check_patient(
     keys: PatientKeys,
     day: dt.date,
     now: dt.datetime,
+    *,
+    audit_key: bytes,
+    but: str,
 ) -> Patient:
     """The patient ``keys`` name, and whether they may have a visit at the poli
     ``service_id`` on ``day``: the one check of the patient, for the registration
     (:func:`register`) and, before a number or a place is used, for the allocate of
-    its ticket (:func:`take_for_ticket`).
+    its ticket (:func:`take_for_ticket`); ``but`` is that ticket's id.
 
     Refused (:attr:`Patient.problem`): ``invalid_patient`` (a NIK that cannot exist,
     a date of birth not a past date), ``identity_conflict`` (keys naming different
     people, a No. RM not the patient's, a typed name or date of birth not the
     record's), ``already_registered`` (a live visit of theirs at the poli that day:
-    :func:`live_visit_that_day`). A Mobile JKN booking of theirs there that day past
-    its grace is closed as a no-show first, as Mobile JKN does (in the caller's
-    transaction: a refused allocate leaves it as it was).
+    :func:`live_visit_that_day`; or a place held for them there that day by another
+    ticket, whose registration is still to come: :func:`quota.held_for`). A Mobile JKN
+    booking of theirs there that day past its grace is closed as a no-show first, as
+    Mobile JKN does (in the caller's transaction: a refused allocate leaves it as it
+    was). The patient's :attr:`Patient.holder` is who the visit's place is held for.
     """
     patient = _patient(conn, office_id, keys, day)
     if patient.problem:
         return patient
+    patient = dataclasses.replace(patient, holder=holder(audit_key, patient.nik))
     citizen = patient.citizen
     if citizen is not None:
         office_bookings.mark_lapsed(conn, citizen.id, service_id, day, now)
     citizen_id = citizen.id if citizen is not None else None
-    if live_visit_that_day(conn, citizen_id, patient.nik, service_id, day):
+    if live_visit_that_day(conn, citizen_id, patient.nik, service_id, day) or quota.held_for(
+        conn, patient.holder, service_id, day, but=but
+    ):
         return dataclasses.replace(
             patient, problem=ErrorCode.ALREADY_REGISTERED.value, detail=ALREADY_REGISTERED_NOW
         )
@@ -425,6 +470,7 @@ def register(
     request: HospitalRequest,
     body: dict[str, Any],
     now: dt.datetime,
+    audit_key: bytes,
 ) -> dict[str, Any]:
     """Make the visit of a registered ticket; what the registration's result says of it.
 
@@ -437,8 +483,10 @@ def register(
     (:func:`settle`, called for every registration).
 
     The place and the visit are taken in a savepoint: a registration that loses
-    the race for the patient's day (:data:`ONE_VISIT_A_DAY`) leaves neither, nor
-    the calls :func:`central.integrations.triggers.visit_registered` writes.
+    the race for the patient's day (:data:`ONE_VISIT_A_DAY`, or a place another ticket
+    took for them: :func:`second_visit`) leaves neither, nor the calls
+    :func:`central.integrations.triggers.visit_registered` writes. The ticket's place
+    is then held for the visit's patient (:func:`holder`).
     """
     done = conn.execute(
         select(hospital_visits).where(hospital_visits.c.ticket_id == ticket_id)
@@ -455,7 +503,9 @@ def register(
     except HospitalError:
         log.warning("a registration's patient keys are not text: the ticket stays a plain one")
         return {"error": "invalid_patient", "detail": NOT_TEXT}
-    patient = check_patient(conn, office_id, service_id, keys, day, now)
+    patient = check_patient(
+        conn, office_id, service_id, keys, day, now, audit_key=audit_key, but=ticket_id
+    )
     if patient.problem == ErrorCode.ALREADY_REGISTERED:
         log.warning("a registration for a patient with a visit at the poli today makes none")
         return dict(ALREADY_REGISTERED)
@@ -476,6 +526,7 @@ def register(
                 body=body,
                 citizen=citizen,
                 nik=nik,
+                holds_for=patient.holder,
                 now=now,
             )
     except IntegrityError as exc:
@@ -499,10 +550,13 @@ def _record(
     body: dict[str, Any],
     citizen: Any,
     nik: str | None,
+    holds_for: str | None,
     now: dt.datetime,
 ) -> dict[str, Any]:
     """Take the ticket's place and insert its visit; the registration's result."""
-    taken = quota.take(conn, ticket_id, schedule, day, request.payer, now, force=True)
+    taken = quota.take(
+        conn, ticket_id, schedule, day, request.payer, now, holder=holds_for, force=True
+    )
     assert taken is not None  # noqa: S101 - a forced take always takes
     changed: dict[str, str] = {}
     if taken.schedule_id != schedule.id:
@@ -513,7 +567,9 @@ def _record(
             held, held_poli = None, None
         if held is None or held_poli is None:  # the held doctor is gone: the one asked
             quota.release(conn, ticket_id, now)
-            taken = quota.take(conn, ticket_id, schedule, day, request.payer, now, force=True)
+            taken = quota.take(
+                conn, ticket_id, schedule, day, request.payer, now, holder=holds_for, force=True
+            )
             assert taken is not None  # noqa: S101 - a forced take always takes
         else:
             schedule, poli = held, held_poli

@@ -205,6 +205,9 @@ class Rules:
     """What the server's settings decide about a batch."""
 
     zone: ZoneInfo
+    #: The key of the lookup hashes: who a visit's quota place is held for
+    #: (:func:`central.hospital.visits.holder`).
+    audit_key: bytes
     #: Fallback numbers one kiosk may register per queue and day (``lease_max_numbers``).
     fallback_max: int = 500
     clock_skew: dt.timedelta = CLOCK_SKEW
@@ -315,12 +318,14 @@ def submit(
     *,
     now: dt.datetime,
     zone: ZoneInfo,
+    audit_key: bytes,
     fallback_max: int = 500,
     clock_skew: dt.timedelta = CLOCK_SKEW,
     notify_ahead: int = 3,
 ) -> list[Outcome]:
-    """Store a batch; one outcome per item, in order."""
-    rules = Rules(zone, fallback_max, clock_skew, notify_ahead)
+    """Store a batch; one outcome per item, in order (``audit_key``: the server's key of
+    lookup hashes, which a visit's quota place is held by)."""
+    rules = Rules(zone, audit_key, fallback_max, clock_skew, notify_ahead)
     if conn.dialect.name == "postgresql":
         # One kiosk's batches take turns (a retry racing its first attempt).
         lock = int.from_bytes(hashlib.sha256(kiosk.kiosk_id.encode()).digest()[:8], signed=True)
@@ -460,7 +465,7 @@ def _process(
                 items[i].key, SubmissionStatus.INVALID, "invalid_body", "the body is unusable"
             )
     plans = _drop_taken(conn, plans, outcomes)
-    _write(conn, kiosk, [p for _, p in plans], now)
+    _write(conn, kiosk, [p for _, p in plans], now, rules.audit_key)
     for i, plan in plans:
         outcomes[i] = Outcome(plan.item.key, SubmissionStatus.ACCEPTED, result=plan.result)
 
@@ -966,7 +971,9 @@ def taken_numbers(
     return reads[0] if reads else None
 
 
-def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime) -> None:
+def _write(
+    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime, audit_key: bytes
+) -> None:
     unnumbered: dict[tuple[str, str, dt.date], list[Plan]] = {}
     for plan in plans:
         if plan.ticket_mode in ("insert", "update") and plan.ticket["number"] is None:
@@ -1010,7 +1017,7 @@ def _write(conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.d
     _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
     _record_consents(conn, plans, now)
     _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
-    _register_visits(conn, kiosk, plans, now)
+    _register_visits(conn, kiosk, plans, now, audit_key)
     if plans:
         kiosk_id, office_id = kiosk.kiosk_id, kiosk.office_id
         _insert_many(
@@ -1149,7 +1156,11 @@ def _insert_many(
 
 
 def _register_visits(
-    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime
+    conn: Connection,
+    kiosk: KioskPrincipal,
+    plans: list[Plan],
+    now: dt.datetime,
+    audit_key: bytes,
 ) -> None:
     """Make each new registration's hospital visit, then cancel what ``visit_cancel`` names.
 
@@ -1170,6 +1181,7 @@ def _register_visits(
                 request=plan.hospital,
                 body=plan.item.body,
                 now=now,
+                audit_key=audit_key,
             )
     # a place held by a ticket whose registration made no visit on it: one query
     # finds the batch's tickets that hold one at all (most hold none)

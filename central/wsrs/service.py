@@ -10,7 +10,11 @@ All in one transaction: a refusal leaves nothing behind. One visit per patient,
 poli and day (:func:`central.hospital.visits.live_visit_that_day`), held by the
 database too: a kiosk's registration of the patient stored since the read makes
 the visit's insert fail, and the booking, its place and a new record go with the
-savepoint; the answer is the read's ("sudah memiliki antrean"). A patient the centre
+savepoint; the answer is the read's ("sudah memiliki antrean"). A place a kiosk's
+allocate holds for the patient there that day, its registration still to come, holds
+the day as a visit does (:func:`central.hospital.quota.held_for`; the booking's own
+place records the patient too, so the database refuses one of the two taken at
+once). A patient the centre
 has no No. RM for at this hospital is booked all the same and answered 202;
 Mobile JKN then sends **pasien baru**, which gives the No. RM.
 
@@ -406,7 +410,11 @@ def _ambil(
     known, norm = patient
     if known is not None:  # a booking of theirs there that day that lapsed is closed first
         office_bookings.mark_lapsed(conn, known, found.service_id, day, now)
-    if visits.live_visit_that_day(conn, known, req.nik, found.service_id, day):
+    holder = visits.holder(audit_key, req.nik)
+    if visits.live_visit_that_day(conn, known, req.nik, found.service_id, day) or quota.held_for(
+        conn, holder, found.service_id, day
+    ):
+        # a visit of theirs there that day, or a kiosk's ticket whose registration is to come
         return shapes.failed(_ALREADY)
     # The booking, a new record and the place together or not at all (the audit stays).
     attempt = conn.begin_nested()
@@ -433,7 +441,17 @@ def _ambil(
     if code is None:
         attempt.rollback()
         return shapes.failed(_ALREADY)
-    place = quota.take(conn, f"booking:{code}", found, day, Payer.JKN, now, kodebooking=code)
+    try:
+        place = quota.take(
+            conn, f"booking:{code}", found, day, Payer.JKN, now, holder=holder, kodebooking=code
+        )
+    except IntegrityError as exc:
+        attempt.rollback()
+        if not quota.held_twice(exc):
+            raise
+        # a kiosk's allocate for the patient took a place at the poli since the read
+        log.info("Mobile JKN booking refused: the patient's place at the poli was just taken")
+        return shapes.failed(_ALREADY)
     if place is None:
         attempt.rollback()
         return shapes.failed(_FULL)

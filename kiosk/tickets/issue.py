@@ -119,8 +119,20 @@ def place_of(hospital: HospitalRequest, payload: Mapping[str, Any]) -> dict[str,
     (its ``hospital`` object ``hospital``): the doctor, the payer, and the patient by the
     very keys the registration carries (No. RM, BPJS number, NIK, card, name, date of
     birth), so the centre refuses, before a number is used, a patient it would refuse
-    when the registration arrives. The kiosk's and the desk's alike."""
-    return PlaceRequest.of(hospital, payload).to_json()
+    when the registration arrives. The kiosk's and the desk's alike.
+
+    The keys are sent as the contract takes them (:meth:`PatientKeys.fitted`): a name
+    typed over two lines, or a key no allocate may carry, would otherwise have the
+    whole allocate refused, and the ticket numbered here unchecked."""
+    place = PlaceRequest.of(hospital, payload)
+    keys, left_out = place.patient.fitted()
+    if left_out:  # the key's name only: its value is personal data
+        log.warning(
+            "the allocate leaves out the patient's %s (not of a form the centre takes): "
+            "the centre checks the others now, the registration all of them",
+            ", ".join(left_out),
+        )
+    return PlaceRequest(place.schedule_id, place.payer, keys).to_json()
 
 
 def service_of(catalog: Catalog | None, service_id: str) -> tuple[Service, str]:

@@ -421,7 +421,7 @@ def submit_at(
     principal = KioskPrincipal(kiosk_id, DEMO_OFFICE)
     batch = [submissions.Item(i["key"], i["kind"], i["body"]) for i in items]
     with db.begin() as conn:
-        return submissions.submit(conn, principal, batch, now=now, zone=zone)
+        return submissions.submit(conn, principal, batch, now=now, zone=zone, audit_key=b"k" * 32)
 
 
 def day_of(db: Database, ticket_id: str) -> dt.date:

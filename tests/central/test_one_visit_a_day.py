@@ -9,6 +9,13 @@ heard a moment later (Mobile JKN: BPJS's envelope "sudah memiliki antrean"; a ki
 ``already_registered``, its ticket a plain one), and leaves no booking, place, record
 or call to BPJS behind. On PostgreSQL the race is also made certain: the other visit
 is committed between a registration's read and its insert.
+
+Before the visit, the place: two allocates naming one patient (by the same keys or by
+different ones), sent at once to the two processes before any registration, number one
+ticket; the other is ``already_registered`` and leaves no ticket or place, at one
+doctor or at two of the poli. The place the allocate holds is the patient's day until
+it is given back (a void, a cancel): an offline kiosk's registration and Mobile JKN
+meanwhile make no second visit, and its own registration makes the visit.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from sqlalchemy import event, func, insert, or_, select, update
 
 from central.access.audit import utc_now
 from central.database import Database
+from central.errors import AlreadyRegistered
 from central.hospital import quota, visits
 from central.process import RunningCentral, start_central
 from central.tables import (
@@ -38,10 +46,11 @@ from central.tables import (
     hospital_visits,
     integration_outbox,
     quota_takes,
+    tickets,
 )
 from central.wsrs.service import _ambil
 from central.wsrs.shapes import AmbilAntrean
-from contract.hospital import HospitalRequest, Payer
+from contract.hospital import HospitalRequest, PatientKeys, Payer
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer, new_staff
 from testkit.centre_hospital import (
@@ -70,6 +79,8 @@ pytestmark = pytest.mark.timeout(600)
 ALL_DAY = "00:00-23:59"
 ROUNDS = 10
 ALREADY = "sudah memiliki antrean"
+#: The key of the lookup hashes where a test calls the centre's functions itself.
+KEY = b"k" * 32
 _fallbacks = itertools.count(101)
 
 
@@ -133,10 +144,16 @@ def unknown_patient() -> Patient:
     return Patient(*patient_numbers(), norm="")
 
 
-def doctor(p: Pair) -> tuple[int, str]:
+def doctor(p: Pair, quota_jkn: int = 20) -> tuple[int, str]:
     """A doctor of Poli Anak with hours all day today: (kodedokter, schedule id)."""
     kode = put_doctor(
-        p.urls[0], p.staff, today(), name="Sehari", starts="00:00", ends="23:59", quota_jkn=20
+        p.urls[0],
+        p.staff,
+        today(),
+        name="Sehari",
+        starts="00:00",
+        ends="23:59",
+        quota_jkn=quota_jkn,
     )
     return kode, f"sehari-{kode}"
 
@@ -580,21 +597,31 @@ def test_a_no_show_at_the_pharmacy_after_the_doctor_leaves_the_visit_as_it_was(
 # -- the race made certain (PostgreSQL: one writer at a time on SQLite) -----------------------
 
 
+def _visits_read(statement: str) -> bool:
+    """Whether ``statement`` reads the patient's live visits of the day."""
+    return "hospital_visits.day" in statement and "hospital_visits.state" in statement
+
+
+def _places_read(statement: str) -> bool:
+    """Whether ``statement`` reads the places held for the patient that day."""
+    return "quota_takes.nik_hash" in statement and "quota_takes.released_at" in statement
+
+
 def _commit_between(
-    p: Pair, conn: Any, work: Callable[[], Any], meanwhile: Callable[[Any], None]
+    p: Pair,
+    conn: Any,
+    work: Callable[[], Any],
+    meanwhile: Callable[[Any], None],
+    read: Callable[[str], bool] = _visits_read,
 ) -> Any:
-    """``work`` on ``conn``; once it has read the patient's live visits of the day,
-    ``meanwhile`` is run and committed on another connection, before the insert."""
+    """``work`` on ``conn``; once it has read the patient's live visits of the day (or
+    what ``read`` tells), ``meanwhile`` is run and committed on another connection,
+    before the insert."""
     done: list[bool] = []
 
     def commit_the_other(*args: Any) -> None:
         statement = str(args[2])
-        if (
-            not done
-            and statement.lstrip().startswith("SELECT")
-            and "hospital_visits.day" in statement
-            and "hospital_visits.state" in statement
-        ):
+        if not done and statement.lstrip().startswith("SELECT") and read(statement):
             done.append(True)
             with p.db.begin() as other:
                 meanwhile(other)
@@ -604,7 +631,7 @@ def _commit_between(
         return work()
     finally:
         event.remove(conn, "after_cursor_execute", commit_the_other)
-        assert done, "the patient's live visits of the day were never read"
+        assert done, "the patient's day was never read"
 
 
 def _other_visit(conn: Any, patient: Patient, schedule_id: str, source: str) -> None:
@@ -665,9 +692,7 @@ def test_a_booking_that_loses_the_day_between_its_read_and_its_insert_leaves_not
             answer = _commit_between(
                 pair,
                 conn,
-                partial(
-                    _ambil, conn, req, audit_key=b"k" * 32, zone=ZONE, now=utc_now(), actor=USERNAME
-                ),
+                partial(_ambil, conn, req, audit_key=KEY, zone=ZONE, now=utc_now(), actor=USERNAME),
                 partial(_other_visit, patient=patient, schedule_id=sid, source="kiosk"),
             )
         assert answer["metadata"]["code"] == 201, answer
@@ -705,6 +730,7 @@ def test_a_registration_that_loses_the_day_between_its_read_and_its_insert_leave
                     request=request,
                     body={"values": {"nik": patient.nik}},
                     now=utc_now(),
+                    audit_key=KEY,
                 ),
                 partial(_other_visit, patient=patient, schedule_id=sid, source="mjkn"),
             )
@@ -726,3 +752,248 @@ def test_a_registration_that_loses_the_day_between_its_read_and_its_insert_leave
             ).scalar_one()
         assert take is None, "the refused registration kept a place"
         assert (after.used, calls) == (0, 0), after
+
+
+# -- before the visit: the place an allocate holds for the patient ----------------------------
+
+#: Pairs of allocates for one patient sent at once (fewer than a kiosk's 30 refused
+#: patient checks an hour, which would lock its checks: fresh kiosks for each test).
+PAIRS = 20
+
+
+def fresh_kiosks(p: Pair) -> tuple[tuple[str, str], tuple[str, str]]:
+    """A kiosk of the hospital enrolled on each process: ((token, code), (token, code))."""
+    return hospital_kiosk(p.urls[0]), hospital_kiosk(p.urls[1])
+
+
+def allocate_for(
+    p: Pair,
+    which: int,
+    token: str,
+    schedule_id: str,
+    keys: dict[str, str],
+    ticket_id: str,
+    session: requests.Session,
+) -> requests.Response:
+    """Number ``ticket_id`` online on process ``which`` with a JKN place of the doctor,
+    naming the patient by ``keys``, as the kiosk ``token``'s allocate carries them."""
+    place = {"schedule_id": schedule_id, "payer": "jkn", **keys}
+    return session.post(
+        f"{p.urls[which]}/api/v1/tickets/allocate",
+        json={"ticket_id": ticket_id, "service_id": POLI, "hospital": place},
+        headers=bearer(token),
+        timeout=60,
+    )
+
+
+def named_twice(patient: Patient, round_: int) -> tuple[dict[str, str], dict[str, str]]:
+    """The keys two kiosks name ``patient`` by: the same ones, or different keys of the
+    one person (a No. RM on one side, the NIK and name on the other; a BPJS card
+    number against a No. RM), as two relatives at two kiosks might type them."""
+    every = patient.keys()
+    if not patient.norm:  # a patient the city does not know yet: the NIK names them
+        return every, {"nik": patient.nik}
+    ways = (
+        (every, every),
+        ({"norm": patient.norm}, {"nik": patient.nik, "full_name": patient.full_name}),
+        ({"nomorkartu": patient.nomorkartu}, {"norm": patient.norm}),
+    )
+    return ways[round_ % len(ways)]
+
+
+def left_behind(p: Pair, ticket_ids: list[str]) -> tuple[set[str], set[str]]:
+    """Of ``ticket_ids``: those the centre numbered, and those holding a place now."""
+    with p.db.read() as conn:
+        numbered = set(
+            conn.execute(select(tickets.c.id).where(tickets.c.id.in_(ticket_ids))).scalars()
+        )
+        placed = set(
+            conn.execute(
+                select(quota_takes.c.ticket_id).where(
+                    quota_takes.c.ticket_id.in_(ticket_ids), quota_takes.c.released_at.is_(None)
+                )
+            ).scalars()
+        )
+    return numbered, placed
+
+
+def test_two_allocates_for_one_patient_at_once_number_one_ticket(pair: Pair) -> None:
+    """Two kiosks (one on each process) number a ticket for one patient at the same
+    moment, before any registration: at one doctor (every other pair) or at two doctors
+    of the poli, whose counters do not make them wait on each other."""
+    (first, _), (second, _) = fresh_kiosks(pair)
+    _, one = doctor(pair, quota_jkn=PAIRS + 5)
+    _, other = doctor(pair, quota_jkn=PAIRS + 5)
+    won: Counter[int] = Counter()
+    for round_ in range(PAIRS):
+        patient = unknown_patient() if round_ % 4 == 3 else known_patient(pair)
+        keys = named_twice(patient, round_)
+        doctors = (one, one) if round_ % 2 == 0 else (one, other)
+        ids = [new_id(), new_id()]
+        said = at_once(
+            *(
+                (
+                    pair.urls[i],
+                    partial(allocate_for, pair, i, (first, second)[i], doctors[i], keys[i], ids[i]),
+                )
+                for i in (0, 1)
+            )
+        )
+        statuses = [answer.status_code for answer in said]
+        assert sorted(statuses) == [201, 409], (round_, [answer.text for answer in said])
+        winner = statuses.index(201)
+        refused = said[1 - winner].json()
+        assert refused["error"] == "already_registered", (round_, refused)
+        assert "sudah terdaftar di poli ini hari ini" in refused["detail"], refused
+        numbered, placed = left_behind(pair, ids)
+        assert numbered == placed == {ids[winner]}, (round_, numbered, placed)
+        won[winner] += 1
+    assert sum(won.values()) == PAIRS, won
+    logs = pair.logs()
+    assert "Traceback" not in logs, logs[-3000:]
+
+
+def test_the_place_an_allocate_holds_is_the_patients_day_until_given_back(pair: Pair) -> None:
+    """The patient's ticket numbered online, its registration not arrived yet: the
+    place it holds refuses the patient a second one anywhere (a kiosk's allocate, an
+    offline kiosk's registration, Mobile JKN); its own registration makes the visit;
+    given back (a void, a cancel at the desk), it holds the patient no longer."""
+    (first, _), (second, second_code) = fresh_kiosks(pair)
+    kode, sid = doctor(pair)
+    _, elsewhere = doctor(pair)
+    patient = known_patient(pair)
+
+    def allocate_at(which: int, schedule_id: str) -> tuple[str, requests.Response]:
+        ticket_id = new_id()
+        with requests.Session() as session:
+            answer = allocate_for(
+                pair, which, (first, second)[which], schedule_id, patient.keys(), ticket_id, session
+            )
+        return ticket_id, answer
+
+    holding, made = allocate_at(0, sid)
+    assert made.status_code == 201, made.text
+    for which, schedule_id in ((0, sid), (1, sid), (1, elsewhere)):
+        ticket_id, again = allocate_at(which, schedule_id)
+        assert (again.status_code, again.json()["error"]) == (409, "already_registered")
+        assert left_behind(pair, [ticket_id]) == (set(), set())
+
+    # an offline kiosk's registration of the patient makes no visit and takes no place
+    offline_id = new_id()
+    offline = hospital_registration(
+        offline_id,
+        f"N-{second_code}-{next(_fallbacks)}",
+        "fallback",
+        {"schedule_id": elsewhere, "payer": "jkn", "norm": patient.norm},
+        service_id=POLI,
+        values={"nik": patient.nik},
+        card_number=None,
+    )
+    [done] = results(pair.urls[1], second, [offline])
+    assert done["result"]["hospital"] == visits.ALREADY_REGISTERED, done
+    assert left_behind(pair, [offline_id])[1] == set(), "the offline ticket took a place"
+    # nor does Mobile JKN book them
+    with requests.Session() as session:
+        status, code, message, _ = ambil(pair, 1, patient, kode, session)
+    assert (status, code, ALREADY in message) == (200, 201, True), message
+    assert held(pair, patient, sid).bookings == 0
+
+    # given back: the kiosk never kept its ticket
+    voided = requests.post(
+        f"{pair.urls[0]}/api/v1/tickets/{holding}/void", headers=bearer(first), timeout=30
+    )
+    assert voided.status_code == 200, voided.text
+    kept, made = allocate_at(1, elsewhere)
+    assert made.status_code == 201, "a place given back still held the patient's day"
+    # its own registration is no second place: the visit is made on it
+    item = hospital_registration(
+        kept,
+        made.json()["display"],
+        "online",
+        {"schedule_id": elsewhere, "payer": "jkn", "norm": patient.norm},
+        service_id=POLI,
+        values={"nik": patient.nik},
+        card_number=None,
+    )
+    [done] = results(pair.urls[1], second, [item])
+    assert done["result"]["hospital"]["kodebooking"] == made.json()["hospital"]["kodebooking"]
+    _, again = allocate_at(0, sid)
+    assert (again.status_code, again.json()["error"]) == (409, "already_registered")
+    # cancelled at the desk: the day is free again
+    cancel = {
+        "key": f"cancel-{kept}",
+        "kind": "visit_cancel",
+        "body": {
+            "office_id": OFFICE,
+            "ticket_id": kept,
+            "reason": "Salah poli",
+            "cancelled_at": dt.datetime.now(ZONE).isoformat(),
+        },
+    }
+    [done] = results(pair.urls[1], second, [cancel])
+    assert done["result"]["cancel"] == "cancelled", done
+    _, made = allocate_at(0, sid)
+    assert made.status_code == 201, made.text
+
+
+def _other_place(conn: Any, *, key: str, schedule_id: str, holder: str | None) -> None:
+    """A place at Poli Anak today held for ``holder``, as another allocate takes it."""
+    conn.execute(
+        insert(quota_takes).values(
+            ticket_id=key,
+            schedule_id=schedule_id,
+            day=today(),
+            payer="jkn",
+            angka=99,
+            kodebooking=key[:16],
+            taken_at=utc_now(),
+            service_id=POLI,
+            nik_hash=holder,
+        )
+    )
+
+
+def test_an_allocate_that_loses_its_patients_place_between_its_read_and_its_take_uses_none(
+    pair: Pair,
+) -> None:
+    """Another allocate's place for the patient is committed after this one read the
+    patient's places and before it took its own: the database refuses the second place,
+    and the allocate is ``already_registered`` with nothing taken."""
+    if pair.db.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time: no commit between a read and an insert")
+    for patient in (known_patient(pair), unknown_patient()):
+        _, sid = doctor(pair)
+        ticket_id, theirs = new_id(), new_id()
+        keys = PatientKeys(nik=patient.nik, norm=patient.norm)
+        with pair.db.begin() as conn, pytest.raises(AlreadyRegistered):
+            _commit_between(
+                pair,
+                conn,
+                partial(
+                    visits.take_for_ticket,
+                    conn,
+                    OFFICE,
+                    ticket_id,
+                    POLI,
+                    sid,
+                    Payer.JKN,
+                    today(),
+                    utc_now(),
+                    dt.time(12, 0),
+                    keys,
+                    audit_key=KEY,
+                ),
+                partial(
+                    _other_place,
+                    key=theirs,
+                    schedule_id=sid,
+                    holder=visits.holder(KEY, patient.nik),
+                ),
+                _places_read,
+            )
+        assert left_behind(pair, [ticket_id, theirs]) == (set(), {theirs})
+        with pair.db.read() as conn:
+            used = conn.execute(
+                select(doctor_quota.c.used_jkn).where(doctor_quota.c.schedule_id == sid)
+            ).scalar_one_or_none()
+        assert not used, "the refused allocate counted a place"

@@ -60,6 +60,9 @@ from testkit.centre_requests import (
 
 pytestmark = pytest.mark.timeout(120)
 
+#: The audit key the batches are stored with (who a visit's place is held for).
+KEY = b"k" * 32
+
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -408,11 +411,15 @@ def test_two_batches_of_one_kiosk_racing_with_one_key_store_it_once(
     def second() -> None:
         with operator.begin() as conn:
             later.append(
-                submissions_store.submit(conn, kiosks[1], batch[:1], now=utc_now(), zone=ZONE)
+                submissions_store.submit(
+                    conn, kiosks[1], batch[:1], now=utc_now(), zone=ZONE, audit_key=KEY
+                )
             )
 
     with operator.begin() as conn:
-        first = submissions_store.submit(conn, kiosks[0], batch, now=utc_now(), zone=ZONE)
+        first = submissions_store.submit(
+            conn, kiosks[0], batch, now=utc_now(), zone=ZONE, audit_key=KEY
+        )
         racer = threading.Thread(target=second)
         racer.start()
         time.sleep(0.5)  # let it reach the key's row lock (or SQLite's write lock) first
@@ -430,6 +437,7 @@ def _statements(operator: Database, kiosk: KioskPrincipal, items: list[dict[str,
             conn,
             kiosk,
             [Item(i["key"], i["kind"], i["body"]) for i in items],
+            audit_key=KEY,
             now=utc_now(),
             zone=ZONE,
         )
@@ -486,6 +494,7 @@ def test_a_batch_binds_each_of_its_lists_as_one_parameter(
                 conn,
                 kiosk,
                 [Item(i["key"], i["kind"], i["body"]) for i in items],
+                audit_key=KEY,
                 now=utc_now(),
                 zone=ZONE,
             )
@@ -541,6 +550,7 @@ def test_a_batch_converts_its_time_of_receipt_once_and_stores_it_as_the_column_d
                 conn,
                 kiosk,
                 [Item(i["key"], i["kind"], i["body"]) for i in items],
+                audit_key=KEY,
                 now=now,
                 zone=ZONE,
             )
@@ -628,6 +638,7 @@ def _submit(operator: Database, kiosk: KioskPrincipal, items: list[dict[str, Any
             conn,
             kiosk,
             [Item(i["key"], i["kind"], i["body"]) for i in items],
+            audit_key=KEY,
             now=utc_now(),
             zone=ZONE,
         )
@@ -674,6 +685,7 @@ def test_a_batch_hands_its_rows_to_the_driver_ready_whatever_its_size(
                 conn,
                 kiosk,
                 [Item(i["key"], i["kind"], i["body"]) for i in items],
+                audit_key=KEY,
                 now=utc_now(),
                 zone=ZONE,
             )

@@ -9,11 +9,14 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from central.settings import DEMO_CATALOG_PATH
 from contract.catalog import Catalog
 from contract.errors import CatalogError, HospitalError
 from contract.hospital import (
+    PATIENT_KEY_LIMITS,
     DoctorToday,
     HospitalRequest,
     PatientKeys,
@@ -174,6 +177,40 @@ def test_a_place_is_read_strictly_and_never_quotes_a_key(bad: dict[str, Any], pa
     with pytest.raises(HospitalError, match=path) as refused:
         PlaceRequest.from_json({"schedule_id": "s1", "payer": "jkn", **bad})
     assert all(str(value) not in str(refused.value) for value in bad.values() if value != "gratis")
+
+
+def test_keys_are_fitted_to_what_an_allocate_carries_and_an_unfit_one_left_out() -> None:
+    keys = PatientKeys(**{**SITI_KEYS, "full_name": " Siti\n\tAminah\r\n"})
+    fitted, left_out = keys.fitted()
+    assert fitted == PatientKeys(**SITI_KEYS) and left_out == ()
+    odd = PatientKeys(
+        **{**SITI_KEYS, "full_name": "Siti\x07Aminah", "nomorkartu": "123", "norm": "1" * 33}
+    )
+    fitted, left_out = odd.fitted()
+    assert left_out == ("norm", "nomorkartu", "full_name")
+    assert fitted.to_json() == {k: v for k, v in SITI_KEYS.items() if k not in left_out}
+
+
+_KEY_TEXT = st.text(
+    st.characters(codec="utf-8", categories=("L", "N", "P", "Z", "Cc")), max_size=240
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.fixed_dictionaries({name: _KEY_TEXT for name in PATIENT_KEY_LIMITS}))
+def test_fitted_keys_are_always_taken_and_keep_every_key_that_fits(keys: dict[str, str]) -> None:
+    """Whatever a form or a card holds: the fitted keys pass the contract's own check, a
+    key that fitted is sent as it was (a name with its white space made one space, as the
+    centre compares names), and every key dropped is named."""
+    fitted, left_out = PatientKeys(**keys).fitted()
+    sent = {"schedule_id": "s1", "payer": "jkn", **fitted.to_json()}
+    assert PlaceRequest.from_json(sent).patient == fitted
+    for name, value in keys.items():
+        expected = " ".join(value.split()) if name == "full_name" else value
+        if name in left_out:
+            assert getattr(fitted, name) == "" and expected, name
+        else:
+            assert getattr(fitted, name) == expected, name
 
 
 def test_the_estimated_time_is_one_rule() -> None:
