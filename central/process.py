@@ -32,7 +32,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 from urllib.parse import urlsplit
 
 from central.errors import CentralStartError
@@ -47,6 +47,28 @@ _READER_JOIN_S = 2.0
 #: benchmark or the demo) stops once that process is gone, even if it died without
 #: stopping the server (a crash, SIGKILL). ``central.server`` watches it.
 PARENT_PID_ENV = "ANJUNGAN_CENTRAL_PARENT_PID"
+
+
+class ChildProcess(Protocol):
+    """What :class:`RunningCentral` asks of its server's process: ``subprocess.Popen``'s
+    own, or a launcher's that answers alike."""
+
+    pid: int
+    returncode: int | None
+    stdout: IO[str] | None
+    stderr: IO[str] | None
+
+    def poll(self) -> int | None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
+    def send_signal(self, sig: int) -> None: ...
+    def terminate(self) -> None: ...
+    def kill(self) -> None: ...
+
+
+#: Starts ``python -m central ARGS`` with the whole environment given, its stdin
+#: empty and its stdout and stderr piped as text.
+Launcher = Callable[[Sequence[str], Mapping[str, str]], ChildProcess]
+_launcher: Launcher | None = None
 
 _template_lock = threading.Lock()
 _template: Path | None = None
@@ -86,7 +108,7 @@ class RunningCentral:
     """A central server child process and the URL it listens on."""
 
     def __init__(
-        self, process: subprocess.Popen[str], db_url: str = "", temp_dir: str | None = None
+        self, process: ChildProcess, db_url: str = "", temp_dir: str | None = None
     ) -> None:
         self.process = process
         self.url = ""
@@ -223,23 +245,16 @@ def start_central(
         except BaseException:
             shutil.rmtree(temp_dir, ignore_errors=True)
             raise
-    cmd = [sys.executable, "-m", "central", "--host", host, "--port", "0", "--db", db_url]
+    args = ["--host", host, "--port", "0", "--db", db_url]
     if seed_demo:
-        cmd.append("--seed-demo")
+        args.append("--seed-demo")
     if catalog_path is not None:
-        cmd += ["--catalog", os.fspath(catalog_path)]
-    cmd += list(extra_args)
+        args += ["--catalog", os.fspath(catalog_path)]
+    args += list(extra_args)
+    # Forked only when nothing read at import could differ: no environment of its own.
+    launch = _launcher if _launcher is not None and not env else _exec
     try:
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-            cmd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            env=_child_env(env or {}),
-        )
+        process = launch(args, _child_env(env or {}))
     except BaseException:
         if temp_dir is not None:
             shutil.rmtree(temp_dir, ignore_errors=True)
@@ -251,6 +266,34 @@ def start_central(
         running.stop()
         raise
     return running
+
+
+def _exec(args: Sequence[str], env: Mapping[str, str]) -> ChildProcess:
+    """``python -m central ARGS``: a new interpreter, as a deployment starts one."""
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+        [sys.executable, "-m", "central", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=dict(env),
+    )
+
+
+def use_launcher(launcher: Launcher | None) -> Launcher | None:
+    """Start this process's centres with ``launcher`` (``None``: ``python -m central``);
+    the one used before.
+
+    For the test suite, which starts some hundreds of centres: a launcher that forks
+    them from a process that imported the server once saves each one the imports
+    (testkit.centre_forks). A centre given ``env`` of its own is always a new
+    interpreter.
+    """
+    global _launcher
+    before, _launcher = _launcher, launcher
+    return before
 
 
 def _nothing() -> None:

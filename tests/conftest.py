@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from testkit import clocks, group_order, pcscd
+from central.process import use_launcher
+from testkit import centre_forks, clocks, group_order, pcscd
 from testkit.browser import chromium
 from testkit.centres import SHARED_START_S
 from testkit.cupsd import PrivateCupsd, running_cupsd
@@ -31,6 +32,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # protocol give their processes a listener of their own).
 for _name in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"):
     os.environ.pop(_name, None)
+# The centres the tests start are forked from one process per worker that imported
+# the server once (testkit.centre_forks): a new interpreter for each paid its imports,
+# some 1.7 s of CPU, hundreds of times a run. ANJUNGAN_TEST_EXEC_CENTRES=1 starts every
+# one as `python -m central`, as a deployment does.
+if os.environ.get("ANJUNGAN_TEST_EXEC_CENTRES") != "1":
+    use_launcher(centre_forks.launch)
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from central.errors import CentralStartError
 from central.process import migrated_template, start_central
 from central.settings import DEMO_CATALOG_PATH
 from testkit.centre_accounts import bearer, new_kiosk
+from testkit.centre_forks import new_interpreters
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -37,9 +38,10 @@ def central_children() -> list[int]:
 
 @pytest.fixture
 def no_orphans() -> Iterator[None]:
-    before = central_children()
-    yield
-    assert central_children() == before, "a central server was left running"
+    with new_interpreters():  # its children, as central_children() looks for them
+        before = central_children()
+        yield
+        assert central_children() == before, "a central server was left running"
 
 
 @pytest.mark.usefixtures("no_orphans")
