@@ -29,7 +29,8 @@
   no number used. A registration's own place is no other's; a place given back
   (a void, a cancel, a registration that made no visit) holds nothing.
 * :func:`cancel`: a ``visit_cancel`` submission: the visit cancelled, its
-  ticket closed, its place given back, then
+  ticket closed, its place given back (the ticket's, or the Mobile JKN booking's it
+  was checked in with: the patient's day at the poli is free again), then
   :func:`central.integrations.triggers.visit_cancelled`.
 """
 
@@ -66,7 +67,6 @@ from central.tables import (
     citizens,
     hospital_visits,
     medical_records,
-    quota_takes,
     tickets,
     uq_visit_citizen_day,
     uq_visit_nik_day,
@@ -716,7 +716,7 @@ def _close(conn: Connection, visit: Any, reason: str, now: dt.datetime) -> str:
         .where(tickets.c.id == visit.ticket_id, tickets.c.status.in_(OPEN))
         .values(status=VOID, finished_at=now)
     )
-    quota.release(conn, visit.ticket_id, now)
+    _give_back(conn, visit.ticket_id, visit.booking_code, now)
     triggers.visit_cancelled(conn, visit.ticket_id, now)
     notify(conn, visit.office_id)
     return CANCELLED
@@ -763,15 +763,19 @@ def _close_no_show(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
             at_poli,
         )
         .values(state=CANCELLED, cancelled_at=at, cancel_reason=NO_SHOW_REASON)
-        .returning(hospital_visits.c.kodebooking)
+        .returning(hospital_visits.c.booking_code)
     ).first()
     if visit is None:
         return
-    # the place is held by the ticket, or by a Mobile JKN booking checked in with it
-    for key in conn.execute(
-        select(quota_takes.c.ticket_id).where(
-            quota_takes.c.kodebooking == visit.kodebooking, quota_takes.c.released_at.is_(None)
-        )
-    ).scalars():
-        quota.release(conn, key, at)
+    _give_back(conn, ticket_id, visit.booking_code, at)
     log.info("a visit closed: its patient did not come when called")
+
+
+def _give_back(conn: Connection, ticket_id: str, booking_code: str | None, at: dt.datetime) -> None:
+    """Give back the places the visit of ``ticket_id`` holds, and with them the patient's
+    day at the poli: the ticket's own (its allocate's or its registration's), and that of
+    the Mobile JKN booking ``booking_code`` it was checked in with, held under the
+    booking (``booking:{code}``)."""
+    quota.release(conn, ticket_id, at)
+    if booking_code:
+        quota.release(conn, f"booking:{booking_code}", at)

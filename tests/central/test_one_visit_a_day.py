@@ -997,3 +997,69 @@ def test_an_allocate_that_loses_its_patients_place_between_its_read_and_its_take
                 select(doctor_quota.c.used_jkn).where(doctor_quota.c.schedule_id == sid)
             ).scalar_one_or_none()
         assert not used, "the refused allocate counted a place"
+
+
+# -- every way a place is given back frees the patient's day ----------------------------------
+
+
+def _numbered_again(p: Pair, schedule_id: str, patient: Patient) -> requests.Response:
+    """The patient's allocate at another kiosk (process 1), as one who came back."""
+    (_, _), (token, _) = fresh_kiosks(p)
+    with requests.Session() as session:
+        return allocate_for(p, 1, token, schedule_id, patient.keys(), new_id(), session)
+
+
+def visit_cancel_of(ticket_id: str) -> dict[str, Any]:
+    """The desk's cancel of the visit of ``ticket_id``, as its outbox sends it."""
+    return {
+        "key": f"cancel-{ticket_id}",
+        "kind": "visit_cancel",
+        "body": {
+            "office_id": OFFICE,
+            "ticket_id": ticket_id,
+            "reason": "Pasien batal",
+            "cancelled_at": dt.datetime.now(ZONE).isoformat(),
+        },
+    }
+
+
+def test_a_mobile_jkn_visit_checked_in_then_cancelled_at_the_desk_frees_the_day(
+    pair: Pair,
+) -> None:
+    """Booked in Mobile JKN, checked in at a kiosk, then cancelled at the desk: the place
+    is the booking's, and it is given back with the visit, so it holds the patient's day
+    no longer (nor the doctor's quota)."""
+    kode, sid = doctor(pair)
+    patient = known_patient(pair)
+    with requests.Session() as session:
+        status, code, message, got = ambil(pair, 0, patient, kode, session)
+    assert (status, code) == (200, 200), message
+    booking = got["response"]["kodebooking"]
+    (token, _), _ = fresh_kiosks(pair)
+    ticket_id = new_id()
+    plain = requests.post(
+        f"{pair.urls[0]}/api/v1/tickets/allocate",
+        json={"ticket_id": ticket_id, "service_id": POLI},
+        headers=bearer(token),
+        timeout=30,
+    )
+    assert plain.status_code == 201, plain.text
+    item = hospital_registration(
+        ticket_id,
+        plain.json()["display"],
+        "online",
+        {"schedule_id": sid, "payer": "jkn", "norm": patient.norm},
+        service_id=POLI,
+        values={"nik": patient.nik},
+        card_number=None,
+    )
+    item["body"]["booking_code"] = booking
+    [checked_in] = results(pair.urls[0], token, [item])
+    assert checked_in["result"]["booking"] == "checked_in", checked_in
+    [done] = results(pair.urls[0], token, [visit_cancel_of(ticket_id)])
+    assert done["result"]["cancel"] == "cancelled", done
+    after = held(pair, patient, sid)
+    assert after.live == [], after.live
+    assert (after.used, after.places) == (0, 0), "the cancelled booking kept its place"
+    again = _numbered_again(pair, sid, patient)
+    assert again.status_code == 201, f"the day stays held after the cancel: {again.text}"
