@@ -29,7 +29,8 @@
   no number used. A registration's own place is no other's; a place given back
   (a void, a cancel, a registration that made no visit) holds nothing.
 * :func:`cancel`: a ``visit_cancel`` submission: the visit cancelled, its
-  ticket closed, its place given back, then
+  ticket closed, its place given back (the ticket's, or the Mobile JKN booking's it
+  was checked in with: the patient's day at the poli is free again), then
   :func:`central.integrations.triggers.visit_cancelled`.
 """
 
@@ -63,10 +64,11 @@ from central.office import bookings as office_bookings
 from central.office.citizens import KeyKind, normalise_key
 from central.office.queue import OPEN, VOID
 from central.tables import (
+    call_events,
     citizens,
+    doctor_schedules,
     hospital_visits,
     medical_records,
-    quota_takes,
     tickets,
     uq_visit_citizen_day,
     uq_visit_nik_day,
@@ -628,6 +630,7 @@ def _record(
     }
     conn.execute(insert(hospital_visits).values(**row))
     triggers.visit_registered(conn, ticket_id, now)
+    _steps_already_made(conn, ticket_id)
     result = _result_of(row)
     if changed:
         result["changed"] = changed
@@ -716,7 +719,7 @@ def _close(conn: Connection, visit: Any, reason: str, now: dt.datetime) -> str:
         .where(tickets.c.id == visit.ticket_id, tickets.c.status.in_(OPEN))
         .values(status=VOID, finished_at=now)
     )
-    quota.release(conn, visit.ticket_id, now)
+    _give_back(conn, visit.ticket_id, visit.booking_code, now)
     triggers.visit_cancelled(conn, visit.ticket_id, now)
     notify(conn, visit.office_id)
     return CANCELLED
@@ -730,7 +733,9 @@ def after_counter_step(conn: Connection, ticket_id: str, kind: str, at: dt.datet
     and SATUSEHAT the Encounter cancelled by the step itself
     (:func:`central.integrations.triggers.after_counter_step`), so the patient's day at the
     poli is free again (:data:`ONE_VISIT_A_DAY`): one who comes back registers anew.
-    Nothing for a ticket that is no visit, nor for a cancelled one."""
+    Nothing for a cancelled visit; a ticket whose registration has not arrived gives
+    back the place its allocate took, and its registration takes the steps on its visit
+    when it comes (:func:`_steps_already_made`)."""
     if kind == "no_show":
         _close_no_show(conn, ticket_id, at)
         return
@@ -763,15 +768,61 @@ def _close_no_show(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
             at_poli,
         )
         .values(state=CANCELLED, cancelled_at=at, cancel_reason=NO_SHOW_REASON)
-        .returning(hospital_visits.c.kodebooking)
+        .returning(hospital_visits.c.booking_code)
     ).first()
     if visit is None:
+        _no_show_unregistered(conn, ticket_id, at)
         return
-    # the place is held by the ticket, or by a Mobile JKN booking checked in with it
-    for key in conn.execute(
-        select(quota_takes.c.ticket_id).where(
-            quota_takes.c.kodebooking == visit.kodebooking, quota_takes.c.released_at.is_(None)
-        )
-    ).scalars():
-        quota.release(conn, key, at)
+    _give_back(conn, ticket_id, visit.booking_code, at)
     log.info("a visit closed: its patient did not come when called")
+
+
+def _give_back(conn: Connection, ticket_id: str, booking_code: str | None, at: dt.datetime) -> None:
+    """Give back the places the visit of ``ticket_id`` holds, and with them the patient's
+    day at the poli: the ticket's own (its allocate's or its registration's), and that of
+    the Mobile JKN booking ``booking_code`` it was checked in with, held under the
+    booking (``booking:{code}``)."""
+    quota.release(conn, ticket_id, at)
+    if booking_code:
+        quota.release(conn, f"booking:{booking_code}", at)
+
+
+def _no_show_unregistered(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
+    """A ticket not come when its poli called it, its registration not arrived (a kiosk
+    that went offline after numbering it): the place its allocate took there is given
+    back as its visit's would be, so it holds the patient's day no longer (one who went
+    home and came back is numbered again). The registration, should it come, makes the
+    visit and ends it so (:func:`_steps_already_made`). A ticket with a visit, or not at
+    its place's poli (sent on to the pharmacy: the doctor saw them), keeps it."""
+    if conn.execute(
+        select(hospital_visits.c.id).where(hospital_visits.c.ticket_id == ticket_id)
+    ).first():
+        return
+    take = quota.existing(conn, ticket_id)
+    if take is None or take.released_at is not None:
+        return
+    poli = (
+        take.service_id
+        or conn.execute(  # a place taken before 0021: its doctor's poli
+            select(doctor_schedules.c.service_id).where(doctor_schedules.c.id == take.schedule_id)
+        ).scalar_one_or_none()
+    )
+    queue = conn.execute(select(tickets.c.queue_id).where(tickets.c.id == ticket_id)).scalar()
+    if poli is None or queue != poli:
+        return
+    quota.release(conn, ticket_id, at)
+    log.info("a ticket not come before its registration arrived: its place is given back")
+
+
+def _steps_already_made(conn: Connection, ticket_id: str) -> None:
+    """The counter steps ``ticket_id`` went through before its visit was known (an
+    offline kiosk's registration that reached the centre after the poli called it), made
+    on the visit now, in the order they happened, as BPJS hears them
+    (:func:`central.integrations.triggers.visit_registered`): served, it is ``done``;
+    not come at the poli, it is over and its place given back."""
+    for kind, at in conn.execute(
+        select(call_events.c.kind, call_events.c.at)
+        .where(call_events.c.ticket_id == ticket_id)
+        .order_by(call_events.c.at, call_events.c.id)
+    ).all():
+        after_counter_step(conn, ticket_id, kind, at)

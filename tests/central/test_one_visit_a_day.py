@@ -997,3 +997,156 @@ def test_an_allocate_that_loses_its_patients_place_between_its_read_and_its_take
                 select(doctor_quota.c.used_jkn).where(doctor_quota.c.schedule_id == sid)
             ).scalar_one_or_none()
         assert not used, "the refused allocate counted a place"
+
+
+# -- every way a place is given back frees the patient's day ----------------------------------
+
+
+def _numbered_again(p: Pair, schedule_id: str, patient: Patient) -> requests.Response:
+    """The patient's allocate at another kiosk (process 1), as one who came back."""
+    (_, _), (token, _) = fresh_kiosks(p)
+    with requests.Session() as session:
+        return allocate_for(p, 1, token, schedule_id, patient.keys(), new_id(), session)
+
+
+def visit_cancel_of(ticket_id: str) -> dict[str, Any]:
+    """The desk's cancel of the visit of ``ticket_id``, as its outbox sends it."""
+    return {
+        "key": f"cancel-{ticket_id}",
+        "kind": "visit_cancel",
+        "body": {
+            "office_id": OFFICE,
+            "ticket_id": ticket_id,
+            "reason": "Pasien batal",
+            "cancelled_at": dt.datetime.now(ZONE).isoformat(),
+        },
+    }
+
+
+def test_a_mobile_jkn_visit_checked_in_then_cancelled_at_the_desk_frees_the_day(
+    pair: Pair,
+) -> None:
+    """Booked in Mobile JKN, checked in at a kiosk, then cancelled at the desk: the place
+    is the booking's, and it is given back with the visit, so it holds the patient's day
+    no longer (nor the doctor's quota)."""
+    kode, sid = doctor(pair)
+    patient = known_patient(pair)
+    with requests.Session() as session:
+        status, code, message, got = ambil(pair, 0, patient, kode, session)
+    assert (status, code) == (200, 200), message
+    booking = got["response"]["kodebooking"]
+    (token, _), _ = fresh_kiosks(pair)
+    ticket_id = new_id()
+    plain = requests.post(
+        f"{pair.urls[0]}/api/v1/tickets/allocate",
+        json={"ticket_id": ticket_id, "service_id": POLI},
+        headers=bearer(token),
+        timeout=30,
+    )
+    assert plain.status_code == 201, plain.text
+    item = hospital_registration(
+        ticket_id,
+        plain.json()["display"],
+        "online",
+        {"schedule_id": sid, "payer": "jkn", "norm": patient.norm},
+        service_id=POLI,
+        values={"nik": patient.nik},
+        card_number=None,
+    )
+    item["body"]["booking_code"] = booking
+    [checked_in] = results(pair.urls[0], token, [item])
+    assert checked_in["result"]["booking"] == "checked_in", checked_in
+    [done] = results(pair.urls[0], token, [visit_cancel_of(ticket_id)])
+    assert done["result"]["cancel"] == "cancelled", done
+    after = held(pair, patient, sid)
+    assert after.live == [], after.live
+    assert (after.used, after.places) == (0, 0), "the cancelled booking kept its place"
+    again = _numbered_again(pair, sid, patient)
+    assert again.status_code == 201, f"the day stays held after the cancel: {again.text}"
+
+
+def _allocated(p: Pair, schedule_id: str, patient: Patient) -> tuple[str, dict[str, Any]]:
+    """A JKN ticket of ``patient`` numbered online on process 0 by a fresh kiosk, the
+    patient named in its allocate, and its registration as its outbox will send it (not
+    sent yet): ``(kiosk token, item)``."""
+    (token, _), _ = fresh_kiosks(p)
+    ticket_id = new_id()
+    with requests.Session() as session:
+        made = allocate_for(p, 0, token, schedule_id, patient.keys(), ticket_id, session)
+    assert made.status_code == 201, made.text
+    item = hospital_registration(
+        ticket_id,
+        made.json()["display"],
+        "online",
+        {"schedule_id": schedule_id, "payer": "jkn", "norm": patient.norm},
+        service_id=POLI,
+        values={"nik": patient.nik},
+        card_number=None,
+    )
+    return token, item
+
+
+def test_a_ticket_not_come_when_called_before_its_registration_arrived_frees_the_day(
+    pair: Pair,
+) -> None:
+    """Numbered online with the doctor's place, its kiosk offline before the registration
+    left: the poli calls the ticket and marks it not come (the patient went home). The
+    place is given back as a visit's would be, so the patient who comes back is numbered
+    again; the old registration, arriving at last, makes no visit beside the new one."""
+    _, sid = doctor(pair)
+    patient = known_patient(pair)
+    token, item = _allocated(pair, sid, patient)
+    gone = item["key"]
+    _call_to_no_show(pair, gone)
+    after = held(pair, patient, sid)
+    assert (after.used, after.places) == (0, 0), "the ticket not come kept its place"
+    again = _numbered_again(pair, sid, patient)
+    assert again.status_code == 201, f"the day stays held by the no-show: {again.text}"
+    [late] = results(pair.urls[0], token, [item])
+    assert late["result"]["hospital"] == visits.ALREADY_REGISTERED, late
+    assert left_behind(pair, [gone])[1] == set(), "the late registration took a place"
+
+
+def test_a_registration_arriving_after_its_ticket_was_not_come_makes_no_live_visit(
+    pair: Pair,
+) -> None:
+    """Marked not come at the poli before its registration arrived: the registration
+    makes the visit (BPJS hears the steps it missed, task 99 among them) and the visit
+    ends as the no-show ended the ticket, its place given back: the patient's day is free
+    again (Mobile JKN books them)."""
+    kode, sid = doctor(pair)
+    patient = known_patient(pair)
+    token, item = _allocated(pair, sid, patient)
+    gone = item["key"]
+    _call_to_no_show(pair, gone)
+    [late] = results(pair.urls[0], token, [item])
+    assert "kodebooking" in late["result"]["hospital"], late
+    with pair.db.read() as conn:
+        ended = conn.execute(
+            select(hospital_visits.c.state, hospital_visits.c.cancel_reason).where(
+                hospital_visits.c.ticket_id == gone
+            )
+        ).one()
+    assert tuple(ended) == ("cancelled", visits.NO_SHOW_REASON)
+    after = held(pair, patient, sid)
+    assert after.live == [], "a visit whose ticket was not come holds the day"
+    assert (after.used, after.places) == (0, 0), "the no-show kept its place"
+    with requests.Session() as session:
+        status, code, message, _ = ambil(pair, 1, patient, kode, session)
+    assert (status, code) == (200, 200), f"the day stays held by the no-show: {message}"
+
+
+def test_a_registration_arriving_after_its_ticket_was_served_makes_a_visit_done(
+    pair: Pair,
+) -> None:
+    """Served at the poli before its registration arrived: the visit it makes is ``done``
+    at once, as it would be had it been known when the doctor saw the patient."""
+    _, sid = doctor(pair)
+    patient = known_patient(pair)
+    token, item = _allocated(pair, sid, patient)
+    _call_up_to(pair, item["key"], "served")
+    [late] = results(pair.urls[0], token, [item])
+    assert "kodebooking" in late["result"]["hospital"], late
+    after = held(pair, patient, sid)
+    assert [(v.ticket_id, v.state) for v in after.live] == [(item["key"], "done")]
+    assert (after.used, after.places) == (1, 1), "the visit seen gave its place back"
