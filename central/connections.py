@@ -33,9 +33,10 @@ instead (``400 bad_request``, docs/central-api.md, "Errors"), saying which part
 could not be read: the head, the body, or what came after the previous request's
 body on the connection (a body longer than its ``Content-Length`` runs on into
 where the next request should begin). Nothing of the request is repeated. uvicorn
-has logged the warning "Invalid HTTP request received." already. A body found
-broken after the app's answer has begun gets no second answer: the
-connection is closed.
+has logged the warning "Invalid HTTP request received." already. The 400 is the
+one answer: a route that has not answered yet is told its client is gone, as when
+a connection is lost. A body found broken after the app's answer has begun gets no
+second answer: the connection is closed.
 """
 
 from __future__ import annotations
@@ -155,7 +156,8 @@ class DeadlineH11Protocol(H11Protocol):
         begun or finished its answer (a route that answers without reading the
         body, a stream): a second answer cannot follow on the connection, and h11
         refuses to write one, so the connection is only closed. The warning uvicorn
-        logged is the one line.
+        logged is the one line. A route still to answer is told its client is gone
+        (:meth:`_end_cycle`): the 400 is the one answer.
         """
         state = self.conn.our_state
         if state is h11.SEND_RESPONSE:
@@ -177,6 +179,19 @@ class DeadlineH11Protocol(H11Protocol):
             if data:
                 self.transport.write(data)
         self.transport.close()
+        if state is h11.SEND_RESPONSE:
+            self._end_cycle()
+
+    def _end_cycle(self) -> None:
+        """The request's route, running or about to, is told its client is gone, as uvicorn
+        tells it when a connection is lost: its answer would follow the 400 on a connection
+        already answered (h11 refuses it, and the refusal was logged with a traceback), and
+        a reader of its body would wait for what is never coming. It now gets
+        ``http.disconnect`` and its answer goes nowhere."""
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.message_event.set()
 
     def _trusted(self, address: str) -> bool:
         if not self.trusted_proxies:
