@@ -84,6 +84,9 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
         "wait_minutes": minutes,
         "last_event": calls.last_id(conn, desk.office_id),
         "waiting_mark": desks.waiting_mark(conn, desk, _today(ctx)),
+        # A counter a new catalog dropped calls nothing back: its held tickets go back to
+        # their queues instead, or they (and the desk, which may not leave them) are stuck.
+        "counter_gone": desk.counter not in offered(conn, desk.office_id),
     }
 
 
@@ -317,6 +320,8 @@ def _problem(exc: ApiError, action: str) -> str:
         # which a recall finds with its ticket still called there.
         if action == "transfer":
             return "counter.problem.to_counter"
+        if action == "call-back":
+            return "counter.problem.gone_held"
         return "counter.problem.gone_recall" if action == "recall" else "counter.problem.gone"
     if exc.code == ErrorCode.UNKNOWN_SERVICE:
         return "counter.problem.to_queue"

@@ -399,6 +399,64 @@ def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
     assert served.status_code == 200
 
 
+def test_a_ticket_held_at_a_counter_the_office_no_longer_has_goes_back_to_its_queue(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket held at "Informasi", then a new catalog sends its service to Loket 4: "Panggil
+    lagi" is refused there (nobody sits at "Informasi"), the page had no other button for a
+    held ticket, and leaving the counter is refused while a ticket is held at it, so the
+    staff member was stuck at a counter the office no longer has and the citizen's number
+    with them. The held ticket now goes back to its queue, first in line, and the staff
+    member chooses another counter."""
+    info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
+    drain(office.url, clerk_token, info)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
+    page.locator(f'input[name="queues"][value="{info}"]').check()
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    (ticket,) = issue(office, kiosk, info)
+    display = ticket_row(office_db, ticket).display
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(display)
+    page.get_by_role("button", name="Tunda").click()
+    expect(page.get_by_role("button", name=f"Panggil lagi {display}")).to_be_visible()
+    with office_db.begin() as conn:  # as a new catalog sending it to Loket 4 publishes it
+        conn.execute(update(services).where(services.c.id == info).values(counter="4"))
+    try:
+        http, headers = page_session(page)
+        with http:
+            call_back = http.post(
+                f"{office.url}/counter/call-back",
+                data={"ticket_id": ticket},
+                headers=headers,
+                timeout=10,
+            )
+        page.reload()
+        expect(page.get_by_role("button", name=f"Panggil lagi {display}")).to_have_count(0)
+        page.get_by_role("button", name=f"Kembalikan ke antrean {display}").click()
+        expect(page.locator("#counter-message")).to_have_text(f"Nomor {display} dialihkan.")
+        expect(page.locator("section.held")).to_be_hidden()
+        back = ticket_row(office_db, ticket)
+        page.get_by_text("Ganti loket atau layanan").click()
+        page.locator("#desk-counter").select_option(label="Loket 4")
+        page.get_by_role("button", name="Simpan loket").click()
+        expect(page.get_by_role("heading", name="Loket — Loket 4")).to_be_visible()
+        page.get_by_role("button", name="Panggil berikutnya").click()
+        expect(_current(page)).to_have_text(display)
+    finally:
+        with office_db.begin() as conn:
+            conn.execute(update(services).where(services.c.id == info).values(counter="Informasi"))
+    gone = "Loket Anda tidak ada lagi di kantor ini, jadi nomor yang ditunda tidak dapat"
+    assert call_back.status_code == 422 and call_back.json()["message"].startswith(gone)
+    assert (back.status, back.queue_id, back.counter, back.priority) == ("waiting", info, None, 1)
+    assert events_of(office_db, ticket) == ["call", "hold", "transfer", "call"]
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()
+
+
 def test_a_counter_the_office_does_not_have_is_refused_as_json_to_a_script_and_as_a_page(
     office: RunningCentral, office_db: Database
 ) -> None:
