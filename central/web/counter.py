@@ -28,7 +28,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection, select
 
 from central.access.audit import utc_now
@@ -41,8 +41,8 @@ from central.tables import offices
 from central.web.bookings_today import ServiceDay, service_days
 from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
 from central.web.forms import page_router
-from central.web.pages import language, render, text_for
-from central.web.problems import asks_json
+from central.web.pages import language, render
+from central.web.problems import asks_json, script_answer
 from central.web.session import Csrf, StaffPage
 from contract.wire import ErrorCode
 
@@ -267,8 +267,7 @@ def at_desk(staff: StaffPrincipal, desk: desks.Desk) -> StaffPrincipal:
 def _answer(request: Request, status: int, key: str, **values: object) -> Response:
     """To a script, ``key``'s message as JSON with ``status``; to a browser, the page again."""
     if asks_json(request):
-        message = text_for(request, TEXTS, key, **values)
-        return JSONResponse({"ok": status < 400, "message": message}, status)
+        return script_answer(request, status, TEXTS, key, **values)
     return RedirectResponse("/counter", status_code=303)
 
 

@@ -78,6 +78,17 @@ def asks_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
+def script_answer(
+    request: Request, status: int, texts: Texts, key: str, **values: object
+) -> JSONResponse:
+    """The answer to a page's script (:func:`asks_json`): ``key``'s message of ``texts`` in
+    the page's language, with ``status`` (``ok`` below 400). Every answer a script may get
+    from a page's route is this one shape, refusals of the session and of a step alike:
+    the script shows the message, and anything else it cannot read."""
+    message = text_for(request, texts, key, **values)
+    return JSONResponse({"ok": status < 400, "message": message}, status)
+
+
 def problem_page(
     request: Request, status: int, headers: Mapping[str, str] | None = None
 ) -> Response:
@@ -87,8 +98,7 @@ def problem_page(
     response: Response
     if asks_json(request):
         # A page's own script asked (the counter's buttons): the message it shows, as JSON.
-        message = text_for(request, TEXTS, reason)
-        response = JSONResponse({"ok": False, "message": message}, status)
+        response = script_answer(request, status, TEXTS, reason)
     else:
         response = render(request, "problem.html", TEXTS, status=status, reason=reason)
     for name, value in (headers or {}).items():

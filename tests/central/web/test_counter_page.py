@@ -519,6 +519,36 @@ def test_an_action_without_the_pages_csrf_token_is_refused(
     assert ticket_row(office_db, ticket).status == "called"
 
 
+def test_a_refused_session_is_said_on_the_counter_page_not_taken_for_no_connection(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """The page's buttons ask for JSON, and every refusal of a step answers them so, but the
+    session's own refusals (no session: logged out in another tab, the token revoked; a
+    form token that no longer matches) answered with their HTML page: the script could not
+    read it and the page said "Tidak terhubung ke server", sending staff to look for a
+    network fault. They are now the page's JSON with what to do, in the page's language."""
+    drain(office.url, clerk_token, KK)
+    (ticket,) = issue(office, kiosk, KK)
+    sit(page, office, office_db, "3", KK)
+    http, headers = page_session(page)
+    with http:
+        stale = http.post(
+            f"{office.url}/counter/call-next?lang=en",
+            headers={**headers, "X-CSRF-Token": "x" * 64},
+            timeout=10,
+        )
+    page.context.clear_cookies()  # the session ends (as when logged out in another tab)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#counter-message")).to_have_text("Silakan masuk terlebih dahulu.")
+    assert (stale.status_code, stale.headers["content-type"]) == (403, "application/json")
+    assert stale.json() == {
+        "ok": False,
+        "message": "This form has expired or did not come from this page. Reload the page "
+        "and try again.",
+    }
+    assert ticket_row(office_db, ticket).status == "waiting"
+
+
 def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
     browser: Any,
     page: Page,
