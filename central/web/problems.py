@@ -74,8 +74,35 @@ def wants_page(request: Request) -> bool:
 def asks_json(request: Request) -> bool:
     """Whether a page's own script asked (``Accept: application/json``, as the counter's
     buttons send it): answered ``{"ok": …, "message": …}`` with the same status, the
-    message in the page's language, instead of a page."""
-    return "application/json" in request.headers.get("accept", "")
+    message in the page's language, instead of a page.
+
+    Asked: ``Accept`` takes ``application/json`` (a media type is named in any case) with
+    a weight above 0 and not below ``text/html``'s. ``q=0`` says "not this"; a client
+    preferring HTML gets the page; a weight that is no number takes nothing.
+    """
+    weights = _accepted(request.headers.get("accept", ""))
+    json_weight = weights.get("application/json", 0.0)
+    return json_weight > 0 and json_weight >= weights.get("text/html", 0.0)
+
+
+def _accepted(accept: str) -> dict[str, float]:
+    """The weight ``accept`` gives each media type it names (the highest, if named twice)."""
+    weights: dict[str, float] = {}
+    for item in accept.split(","):
+        media, *parameters = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+                if not 0.0 <= weight <= 1.0:  # also nan, inf
+                    weight = 0.0
+        media = media.lower()
+        weights[media] = max(weight, weights.get(media, 0.0))
+    return weights
 
 
 def script_answer(

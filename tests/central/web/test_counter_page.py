@@ -492,6 +492,46 @@ def test_a_counter_the_office_does_not_have_is_refused_as_json_to_a_script_and_a
     assert sat.status_code == 200 and sat.json() == {"ok": True, "message": "Anda di Loket 3"}
 
 
+#: What ``Accept`` says, and whether the answer is the page's JSON (else the page): JSON
+#: when ``application/json`` is acceptable (its q above 0, the media type in any case) and
+#: not less so than ``text/html``.
+ACCEPTS = {
+    "application/json": True,
+    "Application/JSON": True,
+    "application/json, text/plain, */*": True,
+    "text/html, application/json": True,
+    "application/json;q=0": False,
+    "application/json; q=0.0, text/html": False,
+    "text/html, application/json;q=0.5": False,
+    "application/json;q=x": False,
+    "text/html,application/xhtml+xml,*/*;q=0.8": False,
+    "*/*": False,
+}
+
+
+def test_a_script_is_answered_in_json_only_when_it_takes_json(
+    office: RunningCentral, office_db: Database
+) -> None:
+    """Whether to answer JSON was "application/json" found anywhere in ``Accept``: a client
+    saying it takes no JSON (``q=0``), or prefers HTML, was sent JSON all the same, and
+    one writing the media type in capitals (as HTTP allows) was sent the page."""
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    http, token = logged_in(office.url, username)
+    url = f"{office.url}/counter/desk"
+    answered = {}
+    with http:
+        for accept in ACCEPTS:
+            headers = {"X-CSRF-Token": token, "Accept": accept}
+            refused = http.post(
+                url, data={"counter": "99", "queues": KTP}, headers=headers, timeout=10
+            )
+            answered[accept] = (refused.status_code, refused.headers["content-type"])
+    assert answered == {
+        accept: (422, "application/json" if takes else "text/html; charset=utf-8")
+        for accept, takes in ACCEPTS.items()
+    }
+
+
 def test_an_action_without_the_pages_csrf_token_is_refused(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
