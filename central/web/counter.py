@@ -84,9 +84,13 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
         "wait_minutes": minutes,
         "last_event": calls.last_id(conn, desk.office_id),
         "waiting_mark": desks.waiting_mark(conn, desk, _today(ctx)),
-        # A counter a new catalog dropped calls nothing back: its held tickets go back to
-        # their queues instead, or they (and the desk, which may not leave them) are stuck.
+        # A counter a new catalog dropped calls nothing back: its held tickets go back to a
+        # queue instead (their own, or another if the catalog dropped that too), or they
+        # (and the desk, which may not leave them) are stuck.
         "counter_gone": desk.counter not in offered(conn, desk.office_id),
+        "return_queues": {
+            sid: name(sid) for sid in numbering.office_services(conn, desk.office_id)
+        },
     }
 
 
@@ -95,7 +99,7 @@ def _page(
 ) -> HTMLResponse:
     lang = language(request)
     with ctx.db.read() as conn:
-        desk = desks.desk_of(conn, staff)
+        desk = desks.desk_of(conn, staff, _today(ctx))
         office_list = _offices(conn, staff)
         office_id = desk.office_id if desk else (office_list[0][0] if office_list else "")
         services = numbering.office_services(conn, office_id) if office_id else {}
@@ -196,7 +200,7 @@ async def panel(
     def desk_now() -> tuple[desks.Desk | None, int, str]:
         """The staff member's desk (it may have changed), the newest event, the waiting mark."""
         with ctx.db.read() as conn:
-            desk = desks.desk_of(conn, staff)
+            desk = desks.desk_of(conn, staff, _today(ctx))
             if desk is None:
                 return None, 0, ""
             return (
@@ -277,7 +281,7 @@ def _act(
     now = utc_now()
     ticket_id = form.get("ticket_id", "")
     with ctx.db.begin() as conn:
-        desk = desks.desk_of(conn, staff)
+        desk = desks.desk_of(conn, staff, _today(ctx))
         if desk is None:
             raise NoDesk("choose a counter and its services first")
         staff = at_desk(staff, desk)
@@ -365,7 +369,7 @@ def registration(
     lang = language(request)
     try:
         with ctx.db.begin() as conn:
-            desk = desks.desk_of(conn, staff)
+            desk = desks.desk_of(conn, staff, _today(ctx))
             if desk is None:
                 raise NoDesk("choose a counter first")
             found = registrations.view(

@@ -91,10 +91,11 @@ TEXTS: Texts = {
     ),
     "counter.held.gone": (
         "Loket ini tidak ada lagi di kantor ini, jadi nomor yang ditunda tidak dapat dipanggil "
-        "lagi di sini. Kembalikan ke antreannya: nomor itu dipanggil lebih dahulu oleh loket "
-        "yang melayani layanannya.",
+        "lagi di sini. Kembalikan ke antrean layanannya (atau layanan lain, bila layanannya "
+        "tidak ada lagi): loket yang melayaninya memanggil nomor itu lebih dahulu.",
         "This counter is no longer one of this office's, so a number on hold cannot be called "
-        "again here. Send it back to its queue: a counter serving its service calls it first.",
+        "again here. Send it back to its service's queue (or another's, if its service is "
+        "gone): a counter serving it calls the number first.",
     ),
     "counter.registration": ("Data pendaftaran", "Registration"),
     "counter.registration.none": (

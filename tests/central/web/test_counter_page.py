@@ -457,6 +457,63 @@ def test_a_ticket_held_at_a_counter_the_office_no_longer_has_goes_back_to_its_qu
     expect(page.locator("#current-none")).to_be_visible()
 
 
+def test_a_desk_whose_services_the_catalog_dropped_shows_what_is_left_at_its_counter(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A new catalog drops the one service of a desk at "Informasi", and with it the counter,
+    while one ticket is called there and another held. The page hid the desk (none of its
+    services is active), so neither ticket was shown, every step said "choose your counter
+    first", and choosing one was refused while tickets stood at the old counter: stuck. The
+    desk now stays, calling from no queue, while tickets are left at its counter: the called
+    one is closed, the held one sent to a queue the office still has, and the staff member
+    then chooses another counter, where it is called first."""
+    info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
+    drain(office.url, clerk_token, info)
+    drain(office.url, clerk_token, KTP)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
+    page.locator(f'input[name="queues"][value="{info}"]').check()
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    held, called = issue(office, kiosk, info, 2)
+    held_number, called_number = (ticket_row(office_db, t).display for t in (held, called))
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(held_number)
+    page.get_by_role("button", name="Tunda").click()
+    expect(page.get_by_role("button", name=f"Panggil lagi {held_number}")).to_be_visible()
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(called_number)
+    with office_db.begin() as conn:  # as a new catalog without the service publishes it
+        conn.execute(update(services).where(services.c.id == info).values(active=False))
+    try:
+        page.reload()
+        expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+        expect(_current(page)).to_have_text(called_number)
+        page.get_by_role("button", name="Selesai").click()
+        expect(page.locator("#current-none")).to_be_visible()
+        page.locator(f"#return-queue-{held}").select_option(KTP)
+        page.get_by_role("button", name=f"Kembalikan ke antrean {held_number}").click()
+        expect(page.locator("#counter-message")).to_have_text(f"Nomor {held_number} dialihkan.")
+        page.get_by_text("Ganti loket atau layanan").click()
+        page.locator("#desk-counter").select_option(label="Loket 3")
+        page.locator(f'input[name="queues"][value="{KTP}"]').check()
+        page.get_by_role("button", name="Simpan loket").click()
+        expect(page.get_by_role("heading", name="Loket — Loket 3")).to_be_visible()
+        page.get_by_role("button", name="Panggil berikutnya").click()
+        expect(_current(page)).to_have_text(held_number)
+    finally:
+        with office_db.begin() as conn:
+            conn.execute(update(services).where(services.c.id == info).values(active=True))
+    assert ticket_row(office_db, called).status == "served"
+    row = ticket_row(office_db, held)
+    assert (row.status, row.queue_id, row.counter) == ("called", KTP, "3")
+    assert events_of(office_db, held) == ["call", "hold", "transfer", "call"]
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()
+
+
 def test_a_counter_the_office_does_not_have_is_refused_as_json_to_a_script_and_as_a_page(
     office: RunningCentral, office_db: Database
 ) -> None:
