@@ -78,19 +78,19 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
     def minutes(row: queue.TicketRow) -> int:
         return max(0, int((now - row.queued_at).total_seconds() // 60))
 
+    # A counter a new catalog dropped calls nothing back: its held tickets go back to a
+    # queue instead (their own, or another if the catalog dropped that too), or they (and
+    # the desk, which may not leave them) are stuck.
+    gone = desk.counter not in offered(conn, desk.office_id)
+    queues = numbering.office_services(conn, desk.office_id) if gone and state.held else {}
     return {
         "state": state,
         "service_name": name,
         "wait_minutes": minutes,
         "last_event": calls.last_id(conn, desk.office_id),
         "waiting_mark": desks.waiting_mark(conn, desk, _today(ctx)),
-        # A counter a new catalog dropped calls nothing back: its held tickets go back to a
-        # queue instead (their own, or another if the catalog dropped that too), or they
-        # (and the desk, which may not leave them) are stuck.
-        "counter_gone": desk.counter not in offered(conn, desk.office_id),
-        "return_queues": {
-            sid: name(sid) for sid in numbering.office_services(conn, desk.office_id)
-        },
+        "counter_gone": gone,
+        "return_queues": {sid: name(sid) for sid in queues},
     }
 
 
