@@ -100,6 +100,9 @@ class DeadlineH11Protocol(H11Protocol):
     #: Whether the request being read began with bytes that came with the previous one,
     #: after its body: a body longer than its Content-Length runs on into them.
     _began_after_body: bool = False
+    #: While a read is handed to h11: whether it began inside a request's body, so that what
+    #: follows that body in the same read came with it (the route may have answered already).
+    _read_in_body: bool = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -120,7 +123,11 @@ class DeadlineH11Protocol(H11Protocol):
         self._track()
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
+        self._read_in_body = self.conn.their_state is h11.SEND_BODY
+        try:
+            super().data_received(data)
+        finally:
+            self._read_in_body = False
         self._track()
 
     def on_response_complete(self) -> None:
@@ -150,7 +157,8 @@ class DeadlineH11Protocol(H11Protocol):
         Called by uvicorn's own protocol for it (``msg`` is uvicorn's plain-text
         sentence); nothing of the request is repeated, only which part of it could
         not be read. While no head has been read (h11 has us ``IDLE``) the fault is
-        in the head, or, when the bytes came with the previous request, in what
+        in the head, or, when the bytes came with the previous request (waiting when
+        its answer completed, or in the read that finished its body), in what
         followed its body; once the head is read (us to ``SEND_RESPONSE``), in the
         body. h11 may find the request broken only in its body, after the app has
         begun or finished its answer (a route that answers without reading the
@@ -163,7 +171,8 @@ class DeadlineH11Protocol(H11Protocol):
         if state is h11.SEND_RESPONSE:
             said = BAD_BODY_BODY
         elif state is h11.IDLE:
-            said = BAD_AFTER_BODY_BODY if self._began_after_body else BAD_HEAD_BODY
+            after_body = self._began_after_body or self._read_in_body
+            said = BAD_AFTER_BODY_BODY if after_body else BAD_HEAD_BODY
         else:
             self.transport.close()
             return

@@ -161,6 +161,27 @@ def test_what_follows_a_body_longer_than_its_length_gets_a_400_that_says_so(
     ]
 
 
+def test_what_follows_a_body_longer_than_its_length_is_named_so_however_it_arrives(
+    central_server: RunningCentral,
+) -> None:
+    """A route that answers without reading the body (here ``POST /health``'s 405) had
+    answered before the rest of a body longer than its Content-Length arrived: the run-on
+    bytes came in the read that finished the body, after the answer, and the 400 said the
+    request line or headers could not be read. It names what followed the body, as when
+    the bytes were there before the answer."""
+    after_body = documented_after("longer than its `Content-Length` said")
+    host, port = central_server.url.removeprefix("http://").split(":")
+    post = b"POST /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\n\r\n{}"
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(post)
+        assert _read_answer(sock).startswith(b"HTTP/1.1 405 ")
+        sock.sendall(b'{}, "code": "x"}\r\n\r\n')  # the body's last two bytes, and more
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    assert _answers(received) == [("HTTP/1.1 400 Bad Request", after_body)]
+
+
 def _read_answer(sock: socket.socket) -> bytes:
     """One whole answer with a ``Content-Length`` from ``sock`` (the connection stays open)."""
     received = b""
