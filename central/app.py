@@ -41,6 +41,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central import readiness, web
@@ -338,8 +339,18 @@ def install_error_handlers(app: FastAPI) -> None:
     :func:`central.web.problems.wants_page`) as a page saying what to do.
 
     Validation errors carry a list in ``detail``: ``loc``, ``msg`` and ``type`` of
-    each problem, never the rejected ``input`` (it may be a NIK).
+    each problem, never the rejected ``input`` (it may be a NIK). A body that stops
+    before its end (its sender went away, or sent what could not be read: uvicorn's
+    400, :mod:`central.connections`) is nobody's fault of the code: one line, no
+    traceback, and nobody left to answer.
     """
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, _exc: ClientDisconnect) -> Response:
+        route = request.scope.get("route")
+        where = getattr(route, "path", None) or "(no route)"  # the template: no ids
+        log.info("%s %s: the body did not arrive whole; nothing done", request.method, where)
+        return Response(status_code=400)  # to a connection already closed: goes nowhere
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:

@@ -33,9 +33,10 @@ instead (``400 bad_request``, docs/central-api.md, "Errors"), saying which part
 could not be read: the head, the body, or what came after the previous request's
 body on the connection (a body longer than its ``Content-Length`` runs on into
 where the next request should begin). Nothing of the request is repeated. uvicorn
-has logged the warning "Invalid HTTP request received." already. A body found
-broken after the app's answer has begun gets no second answer: the
-connection is closed.
+has logged the warning "Invalid HTTP request received." already. The 400 is the
+one answer: a route that has not answered yet is told its client is gone, as when
+a connection is lost. A body found broken after the app's answer has begun gets no
+second answer: the connection is closed.
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ class DeadlineH11Protocol(H11Protocol):
     #: Whether the request being read began with bytes that came with the previous one,
     #: after its body: a body longer than its Content-Length runs on into them.
     _began_after_body: bool = False
+    #: While a read is handed to h11: whether it began inside a request's body, so that what
+    #: follows that body in the same read came with it (the route may have answered already).
+    _read_in_body: bool = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -119,7 +123,11 @@ class DeadlineH11Protocol(H11Protocol):
         self._track()
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
+        self._read_in_body = self.conn.their_state is h11.SEND_BODY
+        try:
+            super().data_received(data)
+        finally:
+            self._read_in_body = False
         self._track()
 
     def on_response_complete(self) -> None:
@@ -149,19 +157,22 @@ class DeadlineH11Protocol(H11Protocol):
         Called by uvicorn's own protocol for it (``msg`` is uvicorn's plain-text
         sentence); nothing of the request is repeated, only which part of it could
         not be read. While no head has been read (h11 has us ``IDLE``) the fault is
-        in the head, or, when the bytes came with the previous request, in what
+        in the head, or, when the bytes came with the previous request (waiting when
+        its answer completed, or in the read that finished its body), in what
         followed its body; once the head is read (us to ``SEND_RESPONSE``), in the
         body. h11 may find the request broken only in its body, after the app has
         begun or finished its answer (a route that answers without reading the
         body, a stream): a second answer cannot follow on the connection, and h11
         refuses to write one, so the connection is only closed. The warning uvicorn
-        logged is the one line.
+        logged is the one line. A route still to answer is told its client is gone
+        (:meth:`_end_cycle`): the 400 is the one answer.
         """
         state = self.conn.our_state
         if state is h11.SEND_RESPONSE:
             said = BAD_BODY_BODY
         elif state is h11.IDLE:
-            said = BAD_AFTER_BODY_BODY if self._began_after_body else BAD_HEAD_BODY
+            after_body = self._began_after_body or self._read_in_body
+            said = BAD_AFTER_BODY_BODY if after_body else BAD_HEAD_BODY
         else:
             self.transport.close()
             return
@@ -177,6 +188,19 @@ class DeadlineH11Protocol(H11Protocol):
             if data:
                 self.transport.write(data)
         self.transport.close()
+        if state is h11.SEND_RESPONSE:
+            self._end_cycle()
+
+    def _end_cycle(self) -> None:
+        """The request's route, running or about to, is told its client is gone, as uvicorn
+        tells it when a connection is lost: its answer would follow the 400 on a connection
+        already answered (h11 refuses it, and the refusal was logged with a traceback), and
+        a reader of its body would wait for what is never coming. It now gets
+        ``http.disconnect`` and its answer goes nowhere."""
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.message_event.set()
 
     def _trusted(self, address: str) -> bool:
         if not self.trusted_proxies:

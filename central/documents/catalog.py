@@ -55,21 +55,32 @@ def publish_catalog(conn: Connection, catalog: Catalog, data: Any) -> bool:
     """Store ``data`` as the newest catalog; ``False`` if it already is.
 
     A different content under a version string already published is refused:
-    kiosks show the version, and two catalogs must not share one. Publishing takes
-    the start-up turn (:func:`central.database.startup_turn`) first: of two
-    processes publishing the same catalog at once, the second finds it the newest.
+    kiosks show the version, and two catalogs must not share one. So is an older
+    catalog, published before the newest: a version is published once, and a
+    centre does not go back to it (a process of the last release restarting beside
+    the new one's would otherwise take the kiosks back). Publishing takes the
+    start-up turn (:func:`central.database.startup_turn`) first: of two processes
+    publishing the same catalog at once, the second finds it the newest.
     """
     startup_turn(conn)
     body = canonical(data)
     etag = etag_for(body)
     newest = conn.execute(
-        select(catalog_versions.c.etag).order_by(catalog_versions.c.id.desc()).limit(1)
-    ).scalar_one_or_none()
-    if newest == etag:
+        select(catalog_versions.c.version, catalog_versions.c.etag)
+        .order_by(catalog_versions.c.id.desc())
+        .limit(1)
+    ).first()
+    if newest is not None and newest.etag == etag:
         return False
     same_version = conn.execute(
         select(catalog_versions.c.etag).where(catalog_versions.c.version == catalog.version)
     ).scalar_one_or_none()
+    if newest is not None and same_version == etag:
+        raise CatalogLoadError(
+            f"catalog version {catalog.version!r} is older than the published "
+            f"{newest.version!r}: a centre does not go back to an older catalog; "
+            "to serve this content again, give it a new version"
+        )
     if same_version is not None:
         raise CatalogLoadError(
             f"catalog version {catalog.version!r} was already published with other content; "

@@ -43,14 +43,23 @@ def label(counter: str) -> str:
     return f"Loket {counter}" if counter.isdigit() else counter
 
 
-def desk_of(conn: Connection, staff: StaffPrincipal) -> Desk | None:
-    """The desk ``staff`` chose, or ``None`` (none yet, or in an office it no longer reaches)."""
+def desk_of(conn: Connection, staff: StaffPrincipal, day: dt.date) -> Desk | None:
+    """The desk ``staff`` chose, or ``None`` (none yet, in an office it no longer reaches, or
+    none of its services active any more).
+
+    A desk whose services a new catalog all dropped stays, calling from no queue, while
+    a ticket is still called or held at its counter (:func:`busy` on ``day``): the staff
+    member may not leave those tickets (:func:`choose`), so the page must still show them
+    to be closed, transferred or sent back to a queue.
+    """
     row = conn.execute(select(staff_desks).where(staff_desks.c.staff_id == staff.staff_id)).first()
     if row is None or not staff.may_act_for(row.office_id):
         return None
     active = office_services(conn, row.office_id)
     queues = tuple(q for q in json.loads(row.queues) if q in active)
-    return Desk(row.office_id, row.counter, queues) if queues else None
+    if queues or busy(conn, row.office_id, row.counter, day, held=True):
+        return Desk(row.office_id, row.counter, queues)
+    return None
 
 
 def choose(

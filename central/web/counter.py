@@ -28,7 +28,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection, select
 
 from central.access.audit import utc_now
@@ -41,8 +41,8 @@ from central.tables import offices
 from central.web.bookings_today import ServiceDay, service_days
 from central.web.counter_texts import ACTION_BUTTONS, ACTIONS, TEXTS
 from central.web.forms import page_router
-from central.web.pages import language, render, text_for
-from central.web.problems import asks_json
+from central.web.pages import language, render
+from central.web.problems import asks_json, script_answer
 from central.web.session import Csrf, StaffPage
 from contract.wire import ErrorCode
 
@@ -78,12 +78,19 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
     def minutes(row: queue.TicketRow) -> int:
         return max(0, int((now - row.queued_at).total_seconds() // 60))
 
+    # A counter a new catalog dropped calls nothing back: its held tickets go back to a
+    # queue instead (their own, or another if the catalog dropped that too), or they (and
+    # the desk, which may not leave them) are stuck.
+    gone = desk.counter not in offered(conn, desk.office_id)
+    queues = numbering.office_services(conn, desk.office_id) if gone and state.held else {}
     return {
         "state": state,
         "service_name": name,
         "wait_minutes": minutes,
         "last_event": calls.last_id(conn, desk.office_id),
         "waiting_mark": desks.waiting_mark(conn, desk, _today(ctx)),
+        "counter_gone": gone,
+        "return_queues": {sid: name(sid) for sid in queues},
     }
 
 
@@ -92,7 +99,7 @@ def _page(
 ) -> HTMLResponse:
     lang = language(request)
     with ctx.db.read() as conn:
-        desk = desks.desk_of(conn, staff)
+        desk = desks.desk_of(conn, staff, _today(ctx))
         office_list = _offices(conn, staff)
         office_id = desk.office_id if desk else (office_list[0][0] if office_list else "")
         services = numbering.office_services(conn, office_id) if office_id else {}
@@ -193,7 +200,7 @@ async def panel(
     def desk_now() -> tuple[desks.Desk | None, int, str]:
         """The staff member's desk (it may have changed), the newest event, the waiting mark."""
         with ctx.db.read() as conn:
-            desk = desks.desk_of(conn, staff)
+            desk = desks.desk_of(conn, staff, _today(ctx))
             if desk is None:
                 return None, 0, ""
             return (
@@ -264,8 +271,7 @@ def at_desk(staff: StaffPrincipal, desk: desks.Desk) -> StaffPrincipal:
 def _answer(request: Request, status: int, key: str, **values: object) -> Response:
     """To a script, ``key``'s message as JSON with ``status``; to a browser, the page again."""
     if asks_json(request):
-        message = text_for(request, TEXTS, key, **values)
-        return JSONResponse({"ok": status < 400, "message": message}, status)
+        return script_answer(request, status, TEXTS, key, **values)
     return RedirectResponse("/counter", status_code=303)
 
 
@@ -275,7 +281,7 @@ def _act(
     now = utc_now()
     ticket_id = form.get("ticket_id", "")
     with ctx.db.begin() as conn:
-        desk = desks.desk_of(conn, staff)
+        desk = desks.desk_of(conn, staff, _today(ctx))
         if desk is None:
             raise NoDesk("choose a counter and its services first")
         staff = at_desk(staff, desk)
@@ -317,6 +323,8 @@ def _problem(exc: ApiError, action: str) -> str:
         # which a recall finds with its ticket still called there.
         if action == "transfer":
             return "counter.problem.to_counter"
+        if action == "call-back":
+            return "counter.problem.gone_held"
         return "counter.problem.gone_recall" if action == "recall" else "counter.problem.gone"
     if exc.code == ErrorCode.UNKNOWN_SERVICE:
         return "counter.problem.to_queue"
@@ -361,7 +369,7 @@ def registration(
     lang = language(request)
     try:
         with ctx.db.begin() as conn:
-            desk = desks.desk_of(conn, staff)
+            desk = desks.desk_of(conn, staff, _today(ctx))
             if desk is None:
                 raise NoDesk("choose a counter first")
             found = registrations.view(

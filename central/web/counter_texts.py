@@ -54,6 +54,7 @@ TEXTS: Texts = {
     "counter.action.transfer": ("Alihkan", "Transfer"),
     "counter.action.hold": ("Tunda", "Hold"),
     "counter.action.call-back": ("Panggil lagi", "Call again"),
+    "counter.action.return": ("Kembalikan ke antrean", "Back to the queue"),
     "counter.shortcut": ("Tombol pintas", "Shortcut"),
     "counter.transfer.title": (
         "Alihkan ke layanan atau loket lain",
@@ -87,6 +88,14 @@ TEXTS: Texts = {
     "counter.held.busy": (
         "Untuk memanggil lagi, selesaikan, tunda, atau alihkan dahulu nomor yang sedang dilayani.",
         "To call one again, first close, hold or transfer the number being served.",
+    ),
+    "counter.held.gone": (
+        "Loket ini tidak ada lagi di kantor ini, jadi nomor yang ditunda tidak dapat dipanggil "
+        "lagi di sini. Kembalikan ke antrean layanannya (atau layanan lain, bila layanannya "
+        "tidak ada lagi): loket yang melayaninya memanggil nomor itu lebih dahulu.",
+        "This counter is no longer one of this office's, so a number on hold cannot be called "
+        "again here. Send it back to its service's queue (or another's, if its service is "
+        "gone): a counter serving it calls the number first.",
     ),
     "counter.registration": ("Data pendaftaran", "Registration"),
     "counter.registration.none": (
@@ -149,10 +158,11 @@ TEXTS: Texts = {
         "was called.",
     ),
     "counter.problem.leave": (
-        "Masih ada nomor yang dipanggil di loket Anda. Selesaikan, tunda, atau alihkan nomor "
-        "itu sebelum berganti loket.",
-        "A number is still called at your counter. Close, hold or transfer it before you "
-        "change counter.",
+        "Masih ada nomor yang dipanggil atau ditunda di loket Anda. Selesaikan atau alihkan "
+        "nomor itu (yang ditunda: panggil lagi, atau kembalikan ke antrean) sebelum berganti "
+        "loket.",
+        "A number is still called or on hold at your counter. Close or transfer it (one on "
+        "hold: call it again, or send it back to the queue) before you change counter.",
     ),
     "counter.problem.to_counter": (
         "Loket tujuan tidak ada di kantor ini. Pilih loket dari daftar.",
@@ -171,6 +181,14 @@ TEXTS: Texts = {
         "Your counter is no longer one of this office's, so the number was not called again: "
         "the boards announce no counter that does not exist. The number stays at your "
         "counter; close it, or transfer it to another counter.",
+    ),
+    "counter.problem.gone_held": (
+        "Loket Anda tidak ada lagi di kantor ini, jadi nomor yang ditunda tidak dapat "
+        "dipanggil lagi di sini: papan tidak mengumumkan loket yang tidak ada. Kembalikan "
+        "nomor itu ke antreannya dengan “Kembalikan ke antrean”.",
+        "Your counter is no longer one of this office's, so a number on hold cannot be "
+        "called again here: the boards announce no counter that does not exist. Send it back "
+        "to its queue with “Back to the queue”.",
     ),
     "counter.problem.no_counter": (
         "Loket itu tidak ada di kantor ini. Pilih loket dari daftar.",

@@ -74,8 +74,46 @@ def wants_page(request: Request) -> bool:
 def asks_json(request: Request) -> bool:
     """Whether a page's own script asked (``Accept: application/json``, as the counter's
     buttons send it): answered ``{"ok": …, "message": …}`` with the same status, the
-    message in the page's language, instead of a page."""
-    return "application/json" in request.headers.get("accept", "")
+    message in the page's language, instead of a page.
+
+    Asked: ``Accept`` takes ``application/json`` (a media type is named in any case) with
+    a weight above 0 and not below ``text/html``'s. ``q=0`` says "not this"; a client
+    preferring HTML gets the page; a weight that is no number takes nothing.
+    """
+    weights = _accepted(request.headers.get("accept", ""))
+    json_weight = weights.get("application/json", 0.0)
+    return json_weight > 0 and json_weight >= weights.get("text/html", 0.0)
+
+
+def _accepted(accept: str) -> dict[str, float]:
+    """The weight ``accept`` gives each media type it names (the highest, if named twice)."""
+    weights: dict[str, float] = {}
+    for item in accept.split(","):
+        media, *parameters = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+                if not 0.0 <= weight <= 1.0:  # also nan, inf
+                    weight = 0.0
+        media = media.lower()
+        weights[media] = max(weight, weights.get(media, 0.0))
+    return weights
+
+
+def script_answer(
+    request: Request, status: int, texts: Texts, key: str, **values: object
+) -> JSONResponse:
+    """The answer to a page's script (:func:`asks_json`): ``key``'s message of ``texts`` in
+    the page's language, with ``status`` (``ok`` below 400). Every answer a script may get
+    from a page's route is this one shape, refusals of the session and of a step alike:
+    the script shows the message, and anything else it cannot read."""
+    message = text_for(request, texts, key, **values)
+    return JSONResponse({"ok": status < 400, "message": message}, status)
 
 
 def problem_page(
@@ -87,8 +125,7 @@ def problem_page(
     response: Response
     if asks_json(request):
         # A page's own script asked (the counter's buttons): the message it shows, as JSON.
-        message = text_for(request, TEXTS, reason)
-        response = JSONResponse({"ok": False, "message": message}, status)
+        response = script_answer(request, status, TEXTS, reason)
     else:
         response = render(request, "problem.html", TEXTS, status=status, reason=reason)
     for name, value in (headers or {}).items():

@@ -36,6 +36,7 @@ from central.web.csrf import (
 )
 from central.web.forms import page_router, read_form
 from central.web.pages import LANGUAGES, Texts, kept_query, render
+from central.web.problems import asks_json, script_answer
 
 log = logging.getLogger(__name__)
 
@@ -226,8 +227,12 @@ def logout(request: Request, ctx: Context, _: Csrf) -> RedirectResponse:
 
 
 def install_handlers(app: FastAPI) -> None:
+    # A page's own script (the counter's buttons) is told in the JSON it reads, as every
+    # other refusal of a page's route tells it (central.web.problems.script_answer).
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _exc: LoginRequired) -> Response:
+        if asks_json(request):
+            return script_answer(request, 401, TEXTS, "refused.login")
         if request.method == "GET":
             target = quote(_back_to(request), safe="")
             return RedirectResponse(f"/login?next={target}", status_code=303)
@@ -235,4 +240,6 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(PageRefused)
     async def _refused(request: Request, exc: PageRefused) -> Response:
+        if asks_json(request):
+            return script_answer(request, exc.status, TEXTS, exc.reason)
         return render(request, "refused.html", TEXTS, status=exc.status, reason=exc.reason)

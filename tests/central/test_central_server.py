@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
 from central.app import create_app, etag_matches, load_catalog
 from central.cli_options import EXIT_BIND, EXIT_CONFIG
+from central.database import Database
 from central.errors import CatalogLoadError
 from central.process import RunningCentral
 from central.server import main
@@ -213,3 +215,40 @@ def test_what_the_start_made_is_frozen_out_of_the_collector_before_serving(
     assert seen["before"] == 0
     assert seen["running"] is True  # requests' garbage is still collected
     assert seen["frozen"] > 50_000  # the modules, the app, its routes and models
+
+
+def test_a_catalog_older_than_the_published_one_is_refused_as_older(tmp_path: Path) -> None:
+    """A centre started with the catalog "1" after "2" was published over it (a process of
+    the last release restarting beside the new one, or a catalog put back) was refused
+    with "already published with other content": the content was the very same, so its
+    operator looked for a difference that is not there. It is refused as the older one,
+    which is what it is; a file changed under a published version is still refused as
+    such."""
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    files = {}
+    for version, city in (("1", None), ("2", None), ("1", "Kota Lain")):
+        data: Any = demo_catalog()
+        data["version"] = version
+        if city is not None:
+            data["offices"][0]["city"] = city
+        files[version, city] = tmp_path / f"catalog-{version}-{city}.json"
+        files[version, city].write_text(json.dumps(data), encoding="utf-8")
+
+    def start(path: Path) -> None:
+        db = Database(url)
+        try:
+            create_app(CentralSettings(catalog_path=path, db_url=url), db=db)
+        finally:
+            db.dispose()
+
+    start(files["1", None])
+    start(files["2", None])
+    with pytest.raises(CatalogLoadError) as older:
+        start(files["1", None])
+    with pytest.raises(CatalogLoadError) as changed:
+        start(files["1", "Kota Lain"])
+    assert str(older.value) == (
+        "catalog version '1' is older than the published '2': a centre does not go back to "
+        "an older catalog; to serve this content again, give it a new version"
+    )
+    assert "other content" in str(changed.value)

@@ -161,6 +161,27 @@ def test_what_follows_a_body_longer_than_its_length_gets_a_400_that_says_so(
     ]
 
 
+def test_what_follows_a_body_longer_than_its_length_is_named_so_however_it_arrives(
+    central_server: RunningCentral,
+) -> None:
+    """A route that answers without reading the body (here ``POST /health``'s 405) had
+    answered before the rest of a body longer than its Content-Length arrived: the run-on
+    bytes came in the read that finished the body, after the answer, and the 400 said the
+    request line or headers could not be read. It names what followed the body, as when
+    the bytes were there before the answer."""
+    after_body = documented_after("longer than its `Content-Length` said")
+    host, port = central_server.url.removeprefix("http://").split(":")
+    post = b"POST /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\n\r\n{}"
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(post)
+        assert _read_answer(sock).startswith(b"HTTP/1.1 405 ")
+        sock.sendall(b'{}, "code": "x"}\r\n\r\n')  # the body's last two bytes, and more
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    assert _answers(received) == [("HTTP/1.1 400 Bad Request", after_body)]
+
+
 def _read_answer(sock: socket.socket) -> bytes:
     """One whole answer with a ``Content-Length`` from ``sock`` (the connection stays open)."""
     received = b""
@@ -199,3 +220,41 @@ def test_a_body_broken_after_the_answer_closes_the_connection_without_an_error_l
         wait_until(lambda: server.stderr_tail().count(warning) == 2, 30, "both warnings")
         log = server.output_tail()
     assert "Traceback" not in log and "ERROR" not in log, log
+
+
+def test_a_body_broken_before_the_answer_gets_one_400_and_no_error_logged() -> None:
+    """h11 found a chunked body broken before the route had answered: the 400 was written,
+    and then the route's own answer met a connection already answered (a route answering
+    without reading the body, here ``POST /health``'s 405), or a page's form reader met a
+    body that would never come. Each left "Exception in ASGI application" with a traceback
+    in the log, as did a form whose sender went away half-way. Now: the one 400, uvicorn's
+    warning, and for the form one line saying its body did not arrive whole."""
+    warning = "Invalid HTTP request received."
+    expected = documented_after("whose body is not what they declare")
+    form = b"Content-Type: application/x-www-form-urlencoded\r\n"
+    with start_central(extra_args=TEST_SERVER_ARGS) as server:
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as sock:
+            sock.sendall(
+                b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n" + form + b"Content-Length: 100"
+                b"\r\n\r\nusername=a"
+            )  # and goes away
+        wait_until(
+            lambda: (
+                "did not arrive whole" in server.output_tail()
+                or "Traceback" in server.output_tail()
+            ),
+            30,
+            "the form's line",
+        )
+        for head in (b"POST /health HTTP/1.1\r\n", b"POST /login HTTP/1.1\r\n" + form):
+            raw = head + b"Host: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\na=b\r\nzz\r\n"
+            answers = _answers(_answer_to(server.url, raw))
+            assert answers == [("HTTP/1.1 400 Bad Request", expected)]
+        # A request line that is none, on a connection of its own: its warning comes after
+        # whatever the broken bodies logged, on the same stream.
+        assert _answer_to(server.url, b"GARBAGE\r\n\r\n").startswith(b"HTTP/1.1 400 ")
+        wait_until(lambda: server.output_tail().count(warning) == 3, 30, "the three warnings")
+        log = server.output_tail()
+    assert "Traceback" not in log and "ERROR" not in log, log
+    assert log.count("did not arrive whole") == 2, log  # the form's, alone and after its 400

@@ -399,6 +399,121 @@ def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
     assert served.status_code == 200
 
 
+def test_a_ticket_held_at_a_counter_the_office_no_longer_has_goes_back_to_its_queue(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket held at "Informasi", then a new catalog sends its service to Loket 4: "Panggil
+    lagi" is refused there (nobody sits at "Informasi"), the page had no other button for a
+    held ticket, and leaving the counter is refused while a ticket is held at it, so the
+    staff member was stuck at a counter the office no longer has and the citizen's number
+    with them. The held ticket now goes back to its queue, first in line, and the staff
+    member chooses another counter."""
+    info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
+    drain(office.url, clerk_token, info)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
+    page.locator(f'input[name="queues"][value="{info}"]').check()
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    (ticket,) = issue(office, kiosk, info)
+    display = ticket_row(office_db, ticket).display
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(display)
+    page.get_by_role("button", name="Tunda").click()
+    expect(page.get_by_role("button", name=f"Panggil lagi {display}")).to_be_visible()
+    with office_db.begin() as conn:  # as a new catalog sending it to Loket 4 publishes it
+        conn.execute(update(services).where(services.c.id == info).values(counter="4"))
+    try:
+        http, headers = page_session(page)
+        with http:
+            call_back = http.post(
+                f"{office.url}/counter/call-back",
+                data={"ticket_id": ticket},
+                headers=headers,
+                timeout=10,
+            )
+        page.reload()
+        expect(page.get_by_role("button", name=f"Panggil lagi {display}")).to_have_count(0)
+        page.get_by_role("button", name=f"Kembalikan ke antrean {display}").click()
+        expect(page.locator("#counter-message")).to_have_text(f"Nomor {display} dialihkan.")
+        expect(page.locator("section.held")).to_be_hidden()
+        back = ticket_row(office_db, ticket)
+        page.get_by_text("Ganti loket atau layanan").click()
+        page.locator("#desk-counter").select_option(label="Loket 4")
+        page.get_by_role("button", name="Simpan loket").click()
+        expect(page.get_by_role("heading", name="Loket — Loket 4")).to_be_visible()
+        page.get_by_role("button", name="Panggil berikutnya").click()
+        expect(_current(page)).to_have_text(display)
+    finally:
+        with office_db.begin() as conn:
+            conn.execute(update(services).where(services.c.id == info).values(counter="Informasi"))
+    gone = "Loket Anda tidak ada lagi di kantor ini, jadi nomor yang ditunda tidak dapat"
+    assert call_back.status_code == 422 and call_back.json()["message"].startswith(gone)
+    assert (back.status, back.queue_id, back.counter, back.priority) == ("waiting", info, None, 1)
+    assert events_of(office_db, ticket) == ["call", "hold", "transfer", "call"]
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()
+
+
+def test_a_desk_whose_services_the_catalog_dropped_shows_what_is_left_at_its_counter(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A new catalog drops the one service of a desk at "Informasi", and with it the counter,
+    while one ticket is called there and another held. The page hid the desk (none of its
+    services is active), so neither ticket was shown, every step said "choose your counter
+    first", and choosing one was refused while tickets stood at the old counter: stuck. The
+    desk now stays, calling from no queue, while tickets are left at its counter: the called
+    one is closed, the held one sent to a queue the office still has, and the staff member
+    then chooses another counter, where it is called first."""
+    info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
+    drain(office.url, clerk_token, info)
+    drain(office.url, clerk_token, KTP)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
+    page.locator(f'input[name="queues"][value="{info}"]').check()
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    held, called = issue(office, kiosk, info, 2)
+    held_number, called_number = (ticket_row(office_db, t).display for t in (held, called))
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(held_number)
+    page.get_by_role("button", name="Tunda").click()
+    expect(page.get_by_role("button", name=f"Panggil lagi {held_number}")).to_be_visible()
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(called_number)
+    with office_db.begin() as conn:  # as a new catalog without the service publishes it
+        conn.execute(update(services).where(services.c.id == info).values(active=False))
+    try:
+        page.reload()
+        expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+        expect(_current(page)).to_have_text(called_number)
+        page.get_by_role("button", name="Selesai").click()
+        expect(page.locator("#current-none")).to_be_visible()
+        page.locator(f"#return-queue-{held}").select_option(KTP)
+        page.get_by_role("button", name=f"Kembalikan ke antrean {held_number}").click()
+        expect(page.locator("#counter-message")).to_have_text(f"Nomor {held_number} dialihkan.")
+        page.get_by_text("Ganti loket atau layanan").click()
+        page.locator("#desk-counter").select_option(label="Loket 3")
+        page.locator(f'input[name="queues"][value="{KTP}"]').check()
+        page.get_by_role("button", name="Simpan loket").click()
+        expect(page.get_by_role("heading", name="Loket — Loket 3")).to_be_visible()
+        page.get_by_role("button", name="Panggil berikutnya").click()
+        expect(_current(page)).to_have_text(held_number)
+    finally:
+        with office_db.begin() as conn:
+            conn.execute(update(services).where(services.c.id == info).values(active=True))
+    assert ticket_row(office_db, called).status == "served"
+    row = ticket_row(office_db, held)
+    assert (row.status, row.queue_id, row.counter) == ("called", KTP, "3")
+    assert events_of(office_db, held) == ["call", "hold", "transfer", "call"]
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#current-none")).to_be_visible()
+
+
 def test_a_counter_the_office_does_not_have_is_refused_as_json_to_a_script_and_as_a_page(
     office: RunningCentral, office_db: Database
 ) -> None:
@@ -434,6 +549,46 @@ def test_a_counter_the_office_does_not_have_is_refused_as_json_to_a_script_and_a
     assert sat.status_code == 200 and sat.json() == {"ok": True, "message": "Anda di Loket 3"}
 
 
+#: What ``Accept`` says, and whether the answer is the page's JSON (else the page): JSON
+#: when ``application/json`` is acceptable (its q above 0, the media type in any case) and
+#: not less so than ``text/html``.
+ACCEPTS = {
+    "application/json": True,
+    "Application/JSON": True,
+    "application/json, text/plain, */*": True,
+    "text/html, application/json": True,
+    "application/json;q=0": False,
+    "application/json; q=0.0, text/html": False,
+    "text/html, application/json;q=0.5": False,
+    "application/json;q=x": False,
+    "text/html,application/xhtml+xml,*/*;q=0.8": False,
+    "*/*": False,
+}
+
+
+def test_a_script_is_answered_in_json_only_when_it_takes_json(
+    office: RunningCentral, office_db: Database
+) -> None:
+    """Whether to answer JSON was "application/json" found anywhere in ``Accept``: a client
+    saying it takes no JSON (``q=0``), or prefers HTML, was sent JSON all the same, and
+    one writing the media type in capitals (as HTTP allows) was sent the page."""
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    http, token = logged_in(office.url, username)
+    url = f"{office.url}/counter/desk"
+    answered = {}
+    with http:
+        for accept in ACCEPTS:
+            headers = {"X-CSRF-Token": token, "Accept": accept}
+            refused = http.post(
+                url, data={"counter": "99", "queues": KTP}, headers=headers, timeout=10
+            )
+            answered[accept] = (refused.status_code, refused.headers["content-type"])
+    assert answered == {
+        accept: (422, "application/json" if takes else "text/html; charset=utf-8")
+        for accept, takes in ACCEPTS.items()
+    }
+
+
 def test_an_action_without_the_pages_csrf_token_is_refused(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
@@ -459,6 +614,36 @@ def test_an_action_without_the_pages_csrf_token_is_refused(
         )
     assert good.status_code == 200 and good.json()["ok"] is True
     assert ticket_row(office_db, ticket).status == "called"
+
+
+def test_a_refused_session_is_said_on_the_counter_page_not_taken_for_no_connection(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """The page's buttons ask for JSON, and every refusal of a step answers them so, but the
+    session's own refusals (no session: logged out in another tab, the token revoked; a
+    form token that no longer matches) answered with their HTML page: the script could not
+    read it and the page said "Tidak terhubung ke server", sending staff to look for a
+    network fault. They are now the page's JSON with what to do, in the page's language."""
+    drain(office.url, clerk_token, KK)
+    (ticket,) = issue(office, kiosk, KK)
+    sit(page, office, office_db, "3", KK)
+    http, headers = page_session(page)
+    with http:
+        stale = http.post(
+            f"{office.url}/counter/call-next?lang=en",
+            headers={**headers, "X-CSRF-Token": "x" * 64},
+            timeout=10,
+        )
+    page.context.clear_cookies()  # the session ends (as when logged out in another tab)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(page.locator("#counter-message")).to_have_text("Silakan masuk terlebih dahulu.")
+    assert (stale.status_code, stale.headers["content-type"]) == (403, "application/json")
+    assert stale.json() == {
+        "ok": False,
+        "message": "This form has expired or did not come from this page. Reload the page "
+        "and try again.",
+    }
+    assert ticket_row(office_db, ticket).status == "waiting"
 
 
 def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
