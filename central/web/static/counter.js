@@ -25,14 +25,26 @@
     if (open) { document.getElementById("transfer-queue").focus(); }
   }
 
+  // A fetch the server sent to its login page: the session has ended (logged out in
+  // another tab, the account's sessions revoked). The page goes there itself, to come
+  // back here after the login, rather than paste the login form into the panel.
+  function sessionEnded(r) {
+    if (!r.redirected) { return false; }
+    generation += 1;  // no poll in flight goes on
+    window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+    return true;
+  }
+
   function loadRegistration(ticketId) {
     if (ticketId === shownRegistration) { return; }
     shownRegistration = ticketId;
     registration.textContent = "";
     if (!ticketId) { return; }
     fetch("/counter/registration/" + encodeURIComponent(ticketId), { credentials: "same-origin" })
-      .then(function (r) { return r.text(); })
-      .then(function (html) { if (shownRegistration === ticketId) { registration.innerHTML = html; } })
+      .then(function (r) { return sessionEnded(r) ? null : r.text(); })
+      .then(function (html) {
+        if (html !== null && shownRegistration === ticketId) { registration.innerHTML = html; }
+      })
       .catch(function () { shownRegistration = null; });
   }
 
@@ -87,10 +99,11 @@
     fetch(live.getAttribute("data-panel-url") + panelQuery(), {
       credentials: "same-origin", signal: pending.signal
     }).then(function (r) {
+      if (sessionEnded(r)) { return null; }
       if (!r.ok) { throw new Error("panel " + r.status); }
       return r.text();
     }).then(function (html) {
-      if (mine !== generation) { return; }
+      if (html === null || mine !== generation) { return; }
       swap(html);
       follow();
       poll();

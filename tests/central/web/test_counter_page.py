@@ -25,6 +25,7 @@ from contract.bookings import damm_digit, format_code
 from testkit.browser import log_in
 from testkit.centre_accounts import (
     DEMO_OFFICE,
+    PASSWORD,
     bearer,
     new_office,
     new_staff_account,
@@ -634,9 +635,16 @@ def test_a_refused_session_is_said_on_the_counter_page_not_taken_for_no_connecti
             headers={**headers, "X-CSRF-Token": "x" * 64},
             timeout=10,
         )
-    page.context.clear_cookies()  # the session ends (as when logged out in another tab)
-    page.get_by_role("button", name="Panggil berikutnya").click()
-    expect(page.locator("#counter-message")).to_have_text("Silakan masuk terlebih dahulu.")
+    with requests.Session() as http:  # no session: logged out in another tab
+        gone = http.post(
+            f"{office.url}/counter/call-next",
+            headers={"X-CSRF-Token": headers["X-CSRF-Token"], "Accept": "application/json"},
+            timeout=10,
+        )
+    assert (gone.status_code, gone.json()) == (
+        401,
+        {"ok": False, "message": "Silakan masuk terlebih dahulu."},
+    )
     assert (stale.status_code, stale.headers["content-type"]) == (403, "application/json")
     assert stale.json() == {
         "ok": False,
@@ -644,6 +652,26 @@ def test_a_refused_session_is_said_on_the_counter_page_not_taken_for_no_connecti
         "and try again.",
     }
     assert ticket_row(office_db, ticket).status == "waiting"
+
+
+def test_a_counter_page_whose_session_ended_goes_to_the_login_and_back(
+    page: Page, office: RunningCentral, office_db: Database, clerk_token: str
+) -> None:
+    """The panel's poll and the called ticket's registration are fetched as fragments.
+    Once the session had ended (logged out in another tab), each was sent to the login
+    page, and the panel pasted the whole login form into itself, polling on. The page
+    now goes to the login itself, and back to the counter after it."""
+    drain(office.url, clerk_token, KK)
+    clerk = sit(page, office, office_db, "3", KK)
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Panggil berikutnya").click()  # its answer polls again
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fcounter$"))
+    expect(page.locator("#live")).to_have_count(0)
+    page.get_by_label("Nama pengguna").fill(clerk)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).to_have_url(re.compile(r"/counter$"))
+    expect(page.get_by_role("heading", name="Loket — Loket 3")).to_be_visible()
 
 
 def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
