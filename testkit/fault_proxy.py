@@ -52,6 +52,20 @@ def gzip_bomb() -> bytes:
     return _bomb
 
 
+def _port_socket(port: int) -> socket.socket:
+    """A TCP socket bound to ``port`` on the loopback (0: a free one), beside the proxy's
+    other sockets on it: the listener and the one that keeps the port while it is down."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((LOOPBACK, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class _Closed(Exception):
     pass
 
@@ -82,6 +96,7 @@ class FaultProxy:
         self._stop = threading.Event()
         self._conns: set[socket.socket] = set()
         self._listener: socket.socket | None = None
+        self._holder: socket.socket | None = None  # the port's while down (down())
         self.port = 0
         self._open(0)
 
@@ -112,9 +127,16 @@ class FaultProxy:
                 self.routes[path_prefix] = mode
 
     def down(self) -> None:
-        """Refuse connections (close the listener) and reset the open ones."""
+        """Refuse connections (close the listener) and reset the open ones.
+
+        The port stays the proxy's meanwhile: a socket that does not listen keeps it, so
+        no connection made elsewhere takes it as its own port and :meth:`up` gets it back
+        (a kiosk's URL names it).
+        """
         listener, self._listener = self._listener, None
         if listener is not None:
+            if not self._stop.is_set():
+                self._holder = _port_socket(self.port)  # beside the listener, before it goes
             with contextlib.suppress(OSError):  # wakes the accept() (close alone does not)
                 listener.shutdown(socket.SHUT_RDWR)
             listener.close()
@@ -128,6 +150,7 @@ class FaultProxy:
     def close(self) -> None:
         self._stop.set()
         self.down()
+        self._release()
 
     def count(self, path_prefix: str, action: str | None = None) -> int:
         with self._lock:
@@ -139,13 +162,17 @@ class FaultProxy:
 
     # -- the sockets --------------------------------------------------------------------
     def _open(self, port: int) -> None:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((LOOPBACK, port))
+        listener = _port_socket(port)
         listener.listen(64)
         self.port = listener.getsockname()[1]
         self._listener = listener
+        self._release()  # the listener has the port: the holder of down() can go
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def _release(self) -> None:
+        holder, self._holder = self._holder, None
+        if holder is not None:
+            holder.close()
 
     def _accept(self, listener: socket.socket) -> None:
         while not self._stop.is_set():
