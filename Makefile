@@ -50,7 +50,7 @@ APT_PACKAGES := $(APT_BUILD) $(APT_CARDS) $(APT_QT) $(APT_PRINT) $(APT_SPEECH) $
 TS_FILES := $(wildcard ui/i18n/*.ts)
 QM_FILES := $(TS_FILES:.ts=.qm)
 
-.PHONY: help demo test lint typecheck pytest package package-test bench screenshots system-deps venv clean translations ts
+.PHONY: help demo test lint typecheck pytest package package-test package-test-beside bench screenshots system-deps venv clean translations ts
 
 help:
 	@echo "make demo    install what is missing, then start the kiosk on demo defaults"
@@ -103,7 +103,7 @@ typecheck: venv
 	$(VENV)/bin/mypy
 
 # tests/packaging/ needs the built packages: `make package-test` runs it after
-# `make package`, and `make test` after the rest of the suite.
+# `make package`, and `make test` beside the rest of the suite, once they are built.
 # The suite on one worker process per CPU and one more (pytest-xdist; `--dist
 # loadgroup` is in pyproject.toml), at most 8: each worker starts its own PostgreSQL,
 # centres and chromium. Much of a test's time is waiting on them: a whole run on 2
@@ -126,12 +126,15 @@ pytest: venv translations
 	$(VENV)/bin/python -m kiosk.cli.build_cache
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses 8 --ignore=tests/packaging $(PYTEST_ARGS)
 
-# The type check and the packages' build run beside the suite, on the CPU its waits
-# leave; the packages' own tests after it. Their output interleaves as it comes, so
-# the suite's progress shows while it runs.
+# The type check, the packages' build and then the packages' own tests run beside the
+# suite, on the CPU its waits leave (after it, the packages' tests added some 80 s to a
+# run on two CPUs; beside it, on two workers, their dpkg runs mostly wait on the disk).
+# Their output interleaves as it comes, so the suite's progress shows while it runs.
 test: lint
-	$(MAKE) --no-print-directory -j3 typecheck package pytest
-	$(PACKAGE_TEST)
+	$(MAKE) --no-print-directory -j3 typecheck package-test-beside pytest
+
+package-test-beside: package
+	ANJUNGAN_DEB_DIR=$(DIST) $(VENV)/bin/pytest -n 2 tests/packaging $(PYTEST_ARGS)
 
 # The kiosk's and the centre's Debian packages (packaging/deb/build.py): each
 # with its own environment from uv.lock, built from uv's cache that `make venv`
