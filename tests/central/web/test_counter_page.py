@@ -7,7 +7,9 @@ queues it uses first, so the module's tests never see each other's tickets.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -275,29 +277,53 @@ def _close_called_at(office: RunningCentral, token: str, counter: str) -> None:
                 assert served.status_code == 200, served.text
 
 
+#: The demo catalog's only service at counter "Informasi".
+INFO = "status-berkas"
+
+
+@contextlib.contextmanager
+def _informasi_sent_to_loket_4(db: Database) -> Iterator[None]:
+    """Within it, the office has no "Informasi": as a new catalog sending its one service
+    to Loket 4 publishes it."""
+    with db.begin() as conn:
+        conn.execute(update(services).where(services.c.id == INFO).values(counter="4"))
+    try:
+        yield
+    finally:
+        with db.begin() as conn:
+            conn.execute(update(services).where(services.c.id == INFO).values(counter="Informasi"))
+
+
+def _clerk_at_informasi(
+    office: RunningCentral, office_db: Database, clerk_token: str
+) -> tuple[requests.Session, str, dict[str, str]]:
+    """A new clerk at "Informasi" over the page's JSON, with nothing waiting or called
+    there: the session, its form token and the headers its script sends."""
+    drain(office.url, clerk_token, INFO)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    http, token = logged_in(
+        office.url, new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    )
+    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    desk = {"counter": "Informasi", "queues": INFO}
+    chosen = http.post(f"{office.url}/counter/desk", data=desk, headers=headers, timeout=10)
+    assert chosen.json() == {"ok": True, "message": "Anda di Informasi"}, chosen.text[:300]
+    return http, token, headers
+
+
 def test_a_desk_at_a_counter_the_office_no_longer_has_calls_nobody(
     office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
     """A clerk sat at "Informasi" while the catalog named it; a new catalog sends its one
     service to Loket 4, so the office has no "Informasi" any more.
     "Panggil berikutnya" there calls nobody, closes nothing, and says to choose a counter."""
-    info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
-    drain(office.url, clerk_token, info)
-    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
-    http, token = logged_in(
-        office.url, new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    )
-    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    info = INFO
+    http, token, headers = _clerk_at_informasi(office, office_db, clerk_token)
     with http:
-        desk = {"counter": "Informasi", "queues": info}
-        chosen = http.post(f"{office.url}/counter/desk", data=desk, headers=headers, timeout=10)
-        assert chosen.json() == {"ok": True, "message": "Anda di Informasi"}, chosen.text[:300]
         first, second = issue(office, kiosk, info, 2)
         shown = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
         assert shown.status_code == 200 and ticket_row(office_db, first).status == "called"
-        with office_db.begin() as conn:  # as a new catalog sending it to Loket 4 publishes it
-            conn.execute(update(services).where(services.c.id == info).values(counter="4"))
-        try:
+        with _informasi_sent_to_loket_4(office_db):
             step = {"ticket_id": first}
             script = http.post(
                 f"{office.url}/counter/call-next", data=step, headers=headers, timeout=10
@@ -314,11 +340,6 @@ def test_a_desk_at_a_counter_the_office_no_longer_has_calls_nobody(
                 headers=bearer(clerk_token),
                 timeout=10,
             )
-        finally:
-            with office_db.begin() as conn:
-                conn.execute(
-                    update(services).where(services.c.id == info).values(counter="Informasi")
-                )
     gone = "Loket Anda tidak ada lagi di kantor ini."
     assert script.status_code == 422 and script.json()["message"].startswith(gone)
     assert form.status_code == 422 and gone in form.text
@@ -338,23 +359,13 @@ def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
     """ "Panggil ulang" at a desk at "Informasi", after a new catalog sent its one service to
     Loket 4, announced the ticket again at "Informasi" on the boards. It announces nothing
     and says why; the ticket stays called there, and "Alihkan" sends it to Loket 4."""
-    info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
-    drain(office.url, clerk_token, info)
-    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
-    http, token = logged_in(
-        office.url, new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    )
-    headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+    info = INFO
+    http, token, headers = _clerk_at_informasi(office, office_db, clerk_token)
     with http:
-        desk = {"counter": "Informasi", "queues": info}
-        chosen = http.post(f"{office.url}/counter/desk", data=desk, headers=headers, timeout=10)
-        assert chosen.status_code == 200, chosen.text[:300]
         (ticket,) = issue(office, kiosk, info)
         called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
         assert called.status_code == 200 and ticket_row(office_db, ticket).status == "called"
-        with office_db.begin() as conn:  # as a new catalog sending it to Loket 4 publishes it
-            conn.execute(update(services).where(services.c.id == info).values(counter="4"))
-        try:
+        with _informasi_sent_to_loket_4(office_db):
             step = {"ticket_id": ticket}
             script = http.post(
                 f"{office.url}/counter/recall", data=step, headers=headers, timeout=10
@@ -372,11 +383,6 @@ def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
                 headers=headers,
                 timeout=10,
             )
-        finally:
-            with office_db.begin() as conn:
-                conn.execute(
-                    update(services).where(services.c.id == info).values(counter="Informasi")
-                )
     gone = "Loket Anda tidak ada lagi di kantor ini, jadi nomor ini tidak dipanggil ulang"
     assert script.status_code == 422 and script.json()["ok"] is False
     assert script.json()["message"].startswith(gone)
@@ -424,9 +430,7 @@ def test_a_ticket_held_at_a_counter_the_office_no_longer_has_goes_back_to_its_qu
     expect(_current(page)).to_have_text(display)
     page.get_by_role("button", name="Tunda").click()
     expect(page.get_by_role("button", name=f"Panggil lagi {display}")).to_be_visible()
-    with office_db.begin() as conn:  # as a new catalog sending it to Loket 4 publishes it
-        conn.execute(update(services).where(services.c.id == info).values(counter="4"))
-    try:
+    with _informasi_sent_to_loket_4(office_db):
         http, headers = page_session(page)
         with http:
             call_back = http.post(
@@ -447,9 +451,6 @@ def test_a_ticket_held_at_a_counter_the_office_no_longer_has_goes_back_to_its_qu
         expect(page.get_by_role("heading", name="Loket — Loket 4")).to_be_visible()
         page.get_by_role("button", name="Panggil berikutnya").click()
         expect(_current(page)).to_have_text(display)
-    finally:
-        with office_db.begin() as conn:
-            conn.execute(update(services).where(services.c.id == info).values(counter="Informasi"))
     gone = "Loket Anda tidak ada lagi di kantor ini, jadi nomor yang ditunda tidak dapat"
     assert call_back.status_code == 422 and call_back.json()["message"].startswith(gone)
     assert (back.status, back.queue_id, back.counter, back.priority) == ("waiting", info, None, 1)
