@@ -161,11 +161,12 @@ def read_records(reader: NfcReader) -> list[tuple[str, bytes]]:
 
 @pytest.mark.parametrize(
     "delay_s",
-    [0.03, 0.15, 0.25, 3.0, None],
+    [0.03, 0.15, 0.25, 0.8, 3.0, None],
     ids=[
         "past the 5 ms nfcpy gives a READ",
         "past the reader's least wait",
         "past the READ sent again",
+        "past every READ sent again",
         "past the presence check",
         "after the next page's READ",
     ],
@@ -174,8 +175,10 @@ def test_a_tag_answering_a_read_late_gives_its_record_unchanged(delay_s: float |
     """Over UDP an answer is paired with no command: the late answer to a READ sent again
     was taken for the next page's, and the record came back with 16 bytes repeated in
     it. Each answer reaches only the port its READ went from; the READ sent again is
-    answered. A tag silent for longer than a reader waits is taken for gone, as over a
-    radio; it answers the next tap, and its record is read whole."""
+    answered. A tag that answers the presence check after a failed read is read once
+    more, not taken for one without a message. A tag silent for longer than a reader
+    waits is taken for gone, as over a radio; it answers the next tap, and its record
+    is read whole."""
     path = udp_path(free_udp_port())
     payload = bytes(range(256)) + b"signed claims"
     tag = SlowNtag(mime_message(MIME, payload), path, delay_s)
