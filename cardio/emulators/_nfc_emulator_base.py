@@ -1,11 +1,13 @@
 """The part every emulated card shares: nfcpy's udp driver, bound, on a thread.
 
 See :mod:`cardio.emulators.nfc_emulator` for the cards and how presenting and removing
-work. The driver here is nfcpy's ``udp`` driver with three changes: it binds
+work. The driver here is nfcpy's ``udp`` driver with four changes: it binds
 to the host named in the path (nfcpy binds 0.0.0.0), keeps the port bound
 from ``present`` to ``remove`` (nfcpy unbinds and rebinds on every
-``listen``), and raises :class:`EmulatorPortInUse` when the port is taken
-(nfcpy's ``listen`` then returns None without a word).
+``listen``), raises :class:`EmulatorPortInUse` when the port is taken
+(nfcpy's ``listen`` then returns None without a word), and answers each
+command to the address it came from (nfcpy: to the one that activated the
+card), which is how :mod:`cardio.readers._udp_radio` pairs answers with commands.
 """
 
 from __future__ import annotations
@@ -61,6 +63,16 @@ def _bound_udp_device(host: str, port: int) -> Any:
                     raise EmulatorPortInUse(exc.errno, f"UDP {self.addr} is in use") from None
                 raise
             return True
+
+        def send_rsp_recv_cmd(self, target: Any, data: Any, timeout: float | None) -> Any:
+            """nfcpy's, but each answer goes to where its command came from (nfcpy's
+            to where the activating frame did): a reader tells a late answer by its port."""
+            if data is not None:
+                self._send_data(target.brty, data, target._addr)
+            if timeout is None or timeout > 0:
+                _brty, command, target._addr = self._recv_data(timeout, target.brty)
+                return command
+            return None
 
         def mute(self) -> None:
             """Keep the socket: ``listen`` mutes first, which would unbind the port."""

@@ -25,9 +25,10 @@ from any thread; ``remove`` returns once the thread has ended.
 nfcpy's own udp driver binds its listening socket to 0.0.0.0, unbinds and
 rebinds it on every ``listen`` call, and if the port is taken (say by a
 second emulator) makes ``listen()`` return None without a word. The
-emulator runs that driver with three changes: it binds to the host named
+emulator runs that driver with four changes: it binds to the host named
 in the path (loopback by default), keeps the port bound from ``present`` to
-``remove``, and raises :class:`cardio.errors.EmulatorPortInUse` from ``present``. Never
+``remove``, raises :class:`cardio.errors.EmulatorPortInUse` from ``present``, and
+answers each command to the port it came from (see :mod:`cardio.readers._udp_radio`). Never
 point an emulator at a kiosk's reader path: whoever reaches the port can
 present a card.
 """

@@ -74,9 +74,23 @@ def _after_failure(tag: Any, timed_out: bool, detail: str) -> CardError:
 def read_ndef(tag: Any) -> list[tuple[str, bytes]]:
     """The tag's NDEF records as (type, payload), or [] if it holds no NDEF message.
 
-    nfcpy reports a read that failed half-way as "no NDEF"; the tag's
-    presence tells that apart from a tag that really has none.
+    nfcpy reports a read that failed half-way as "no NDEF". The tag's presence
+    tells that apart from a tag that really has none, but a tag that paused
+    (answered a command too late, or left the field for a moment) answers the
+    presence check too: a tag still there is read once more before it counts as
+    holding no message.
     """
+    for _attempt in range(2):
+        records = _ndef_records(tag)
+        if records is not None:
+            return records
+        if not tag.is_present:
+            raise CardRemovedDuringRead("the tag left while its NDEF message was read")
+    return []
+
+
+def _ndef_records(tag: Any) -> list[tuple[str, bytes]] | None:
+    """The records nfcpy read from ``tag``, or None where it found no NDEF message."""
     nfc = nfcpy_loader.load()
     ndef = nfcpy_loader.ndef_module()
     try:
@@ -85,9 +99,5 @@ def read_ndef(tag: Any) -> list[tuple[str, bytes]]:
     except ndef.DecodeError as exc:
         raise MalformedCard(f"NDEF message does not decode: {exc}") from None
     except (nfc.tag.TagCommandError, nfc.clf.CommunicationError):
-        records = None
-    if records is None:
-        if not tag.is_present:
-            raise CardRemovedDuringRead("the tag left while its NDEF message was read")
-        return []
-    return [(str(record.type), bytes(record.data)) for record in records]
+        return None
+    return None if records is None else [(str(r.type), bytes(r.data)) for r in records]
