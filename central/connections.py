@@ -43,6 +43,10 @@ one with a control character in a header's value, one that frames its body two w
 (:mod:`central.request_heads`, whose connection class the protocol takes instead of
 h11's). They are answered in the same way (the error body, the connection closed)
 by :meth:`DeadlineH11Protocol._refuse`, with one line logged, and never reach the app.
+The protocol refuses one more for a reason of its own: beyond ``limit_concurrency``
+open connections, ``503 service_unavailable`` with ``Retry-After``
+(:data:`OVERLOADED`), where uvicorn would answer in plain text; uvicorn's own check,
+the same, comes after it and is never met.
 """
 
 from __future__ import annotations
@@ -92,6 +96,24 @@ BAD_AFTER_BODY_BODY = {
 #: How long a connection answered with a refusal may go on sending (what is dropped)
 #: before it is closed: long enough for the rest of a head or body already on its way.
 LINGER_S = 2.0
+#: Whole seconds a client refused for the centre's load waits before it asks again.
+OVERLOADED_RETRY_S = 2
+#: Beyond ``limit_concurrency`` (``--max-connections``) open connections: the answer
+#: uvicorn gives in plain text, in the error body.
+OVERLOADED = Refusal(
+    503,
+    b"Service Unavailable",
+    json.dumps(
+        {
+            "error": "service_unavailable",
+            "detail": "Server pusat sedang menampung sambungan sebanyak yang diizinkan; "
+            "coba lagi sebentar lagi. / The centre holds as many open connections as it "
+            "allows; try again shortly.",
+        }
+    ).encode("utf-8"),
+    "the centre holds as many open connections as it allows (--max-connections)",
+    ((b"retry-after", str(OVERLOADED_RETRY_S).encode("ascii")),),
+)
 #: A head too large that came with the previous request, after its body: as any other
 #: bytes there that are no request, what followed that body.
 _TOO_LARGE_AFTER_BODY = Refusal(
@@ -129,7 +151,7 @@ class DeadlineH11Protocol(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # h11's connection, holding each head to the centre's rules (central/request_heads.py).
-        self.conn = ScreenedConnection(self._refuse)
+        self.conn = ScreenedConnection(self._refuse, self._overloaded)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -219,6 +241,13 @@ class DeadlineH11Protocol(H11Protocol):
             refusal = _TOO_LARGE_AFTER_BODY
         _log.warning("refused a request (%d): %s", refusal.status, refusal.said)
         self._answer(refusal.status, refusal.reason, refusal.body, refusal.headers)
+
+    def _overloaded(self, _request: h11.Request) -> Refusal | None:
+        """uvicorn's test for its 503 (it follows this one, and then finds room)."""
+        limit = self.limit_concurrency
+        if limit is not None and (len(self.connections) >= limit or len(self.tasks) >= limit):
+            return OVERLOADED
+        return None
 
     def _answer(
         self,

@@ -124,12 +124,18 @@ class ScreenedConnection(h11.Connection):
 
     A head refused is handed to ``refuse`` (which answers it and closes the
     connection) and never returned: the caller sees :data:`h11.NEED_DATA`, as if
-    nothing had come.
+    nothing had come. ``screen`` may then refuse a head that keeps the rules, for
+    reasons of its own (the centre's load).
     """
 
-    def __init__(self, refuse: Callable[[Refusal], None]) -> None:
+    def __init__(
+        self,
+        refuse: Callable[[Refusal], None],
+        screen: Callable[[h11.Request], Refusal | None],
+    ) -> None:
         super().__init__(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
         self._refuse = refuse
+        self._screen = screen
         #: A head was refused: nothing more is read from the connection.
         self._refused = False
 
@@ -147,7 +153,7 @@ class ScreenedConnection(h11.Connection):
             return self._refused_with(TOO_LARGE)
         event = super().next_event()
         if type(event) is h11.Request:
-            refusal = refusal_for(event)
+            refusal = refusal_for(event) or self._screen(event)
             if refusal is not None:
                 return self._refused_with(refusal)
         return event

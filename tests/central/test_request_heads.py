@@ -1,6 +1,6 @@
 """Request heads a city's centre refuses before any route: one larger than 16 KiB
 however it arrives, one with a control character in a header's value, one that frames
-its body two ways. Each gets the error body
+its body two ways; and a request beyond ``--max-connections``. Each gets the error body
 docs/central-api.md shows, one line in the log, and its connection closed; nothing of
 it reaches a route.
 
@@ -11,6 +11,7 @@ library would send them.
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.timeout(120)
 TOO_LARGE = "larger than 16 KiB, however it arrives"
 CONTROL = "A control character in a header's value"
 TWO_FRAMINGS = "A body framed two ways"
+OVERLOADED = "Beyond `--max-connections` open connections"
 
 
 @pytest.fixture(scope="module")
@@ -257,6 +259,36 @@ def test_the_connection_refused_reads_nothing_more(centre: RunningCentral) -> No
         except (BrokenPipeError, ConnectionResetError):
             return  # closed already: nothing can be read
         assert until_closed(sock) == b""
+
+
+# -- beyond --max-connections ------------------------------------------------------------
+
+
+def test_beyond_max_connections_a_request_gets_the_documented_503_with_retry_after() -> None:
+    """uvicorn's own answer was plain text ("Service Unavailable"), without Retry-After."""
+    extra = ("--max-connections", "4", "--header-timeout", "60", "--body-timeout", "60")
+    with start_central(extra_args=(*TEST_SERVER_ARGS, *extra), timeout_s=SHARED_START_S) as c:
+        held = [connect_from(c, f"127.0.0.{2 + n // 2}") for n in range(4)]  # 2 an address
+        try:
+            for sock in held:
+                sock.sendall(b"GET /health HTTP/1.1\r\nHost: 12")  # open, unfinished
+            with connect_from(c, "127.0.0.9") as sock:
+                sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                answer = assert_refused(until_closed(sock), 503, OVERLOADED)
+            assert answer.headers["retry-after"] == "2"
+        finally:
+            for sock in held:
+                sock.close()
+        logged(c, "refused a request (503): the centre holds as many open connections")
+        # Once they close, the centre serves again.
+        wait_until(lambda: _served(c), 30, "a request served once the connections closed")
+
+
+def connect_from(centre: RunningCentral, source: str) -> socket.socket:
+    """A connection from another loopback address (all of 127.0.0.0/8 is this host)."""
+    return socket.create_connection(
+        ("127.0.0.1", centre.port), timeout=10, source_address=(source, 0)
+    )
 
 
 def _served(centre: RunningCentral) -> bool:
