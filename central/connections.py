@@ -37,6 +37,16 @@ has logged the warning "Invalid HTTP request received." already. The 400 is the
 one answer: a route that has not answered yet is told its client is gone, as when
 a connection is lost. A body found broken after the app's answer has begun gets no
 second answer: the connection is closed.
+
+Some heads h11 reads are still refused: one larger than 16 KiB however it arrives,
+one with a control character in a header's value, one that frames its body two ways
+(:mod:`central.request_heads`, whose connection class the protocol takes instead of
+h11's). They are answered in the same way (the error body, the connection closed)
+by :meth:`DeadlineH11Protocol._refuse`, with one line logged, and never reach the app.
+The protocol refuses one more for a reason of its own: beyond ``limit_concurrency``
+open connections, ``503 service_unavailable`` with ``Retry-After``
+(:data:`OVERLOADED`), where uvicorn would answer in plain text; uvicorn's own check,
+the same, comes after it and is never met.
 """
 
 from __future__ import annotations
@@ -45,10 +55,12 @@ import asyncio
 import ipaddress
 import json
 import logging
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from central.request_heads import MAX_HEAD_BYTES, TOO_LARGE, Refusal, ScreenedConnection
 
 _log = logging.getLogger("uvicorn.error")
 
@@ -81,6 +93,36 @@ BAD_AFTER_BODY_BODY = {
     "headers cannot be read.",
 }
 
+#: How long a connection answered with a refusal may go on sending (what is dropped)
+#: before it is closed: long enough for the rest of a head or body already on its way.
+LINGER_S = 2.0
+#: Whole seconds a client refused for the centre's load waits before it asks again.
+OVERLOADED_RETRY_S = 2
+#: Beyond ``limit_concurrency`` (``--max-connections``) open connections: the answer
+#: uvicorn gives in plain text, in the error body.
+OVERLOADED = Refusal(
+    503,
+    b"Service Unavailable",
+    json.dumps(
+        {
+            "error": "service_unavailable",
+            "detail": "Server pusat sedang menampung sambungan sebanyak yang diizinkan; "
+            "coba lagi sebentar lagi. / The centre holds as many open connections as it "
+            "allows; try again shortly.",
+        }
+    ).encode("utf-8"),
+    "the centre holds as many open connections as it allows (--max-connections)",
+    ((b"retry-after", str(OVERLOADED_RETRY_S).encode("ascii")),),
+)
+#: A head too large that came with the previous request, after its body: as any other
+#: bytes there that are no request, what followed that body.
+_TOO_LARGE_AFTER_BODY = Refusal(
+    400,
+    b"Bad Request",
+    json.dumps(BAD_AFTER_BODY_BODY).encode("utf-8"),
+    f"what followed the previous request's body is no head ending within {MAX_HEAD_BYTES} bytes",
+)
+
 
 class DeadlineH11Protocol(H11Protocol):
     """uvicorn's h11 protocol, closing connections whose request is late to arrive."""
@@ -103,6 +145,13 @@ class DeadlineH11Protocol(H11Protocol):
     #: While a read is handed to h11: whether it began inside a request's body, so that what
     #: follows that body in the same read came with it (the route may have answered already).
     _read_in_body: bool = False
+    #: After a refusal's answer: the timer that ends the connection's last reads.
+    _lingering: asyncio.TimerHandle | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # h11's connection, holding each head to the centre's rules (central/request_heads.py).
+        self.conn = ScreenedConnection(self._refuse, self._overloaded)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -123,6 +172,8 @@ class DeadlineH11Protocol(H11Protocol):
         self._track()
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering is not None:
+            return  # what came after a refusal's answer: dropped (_close_after_answer)
         self._read_in_body = self.conn.their_state is h11.SEND_BODY
         try:
             super().data_received(data)
@@ -140,6 +191,8 @@ class DeadlineH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_deadline()
+        if self._lingering is not None:
+            self._lingering.cancel()
         if self._address is not None:
             left = self.open_per_address.get(self._address, 1) - 1
             if left >= self.per_address_max:  # the logged mark goes with the first to close
@@ -176,20 +229,67 @@ class DeadlineH11Protocol(H11Protocol):
         else:
             self.transport.close()
             return
-        body = json.dumps(said).encode("utf-8")
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode("ascii")),
-            (b"connection", b"close"),
-        ]
-        response = h11.Response(status_code=400, headers=headers, reason=b"Bad Request")
+        self._answer(400, b"Bad Request", json.dumps(said).encode("utf-8"))
+        if state is h11.SEND_RESPONSE:
+            self._end_cycle()
+
+    def _refuse(self, refusal: Refusal) -> None:
+        """A head refused before the app saw it (:class:`ScreenedConnection`): its answer,
+        one line logged, the connection closed. No route has begun: the head was the
+        next thing read, so the previous request, if any, is answered already."""
+        if refusal is TOO_LARGE and (self._began_after_body or self._read_in_body):
+            refusal = _TOO_LARGE_AFTER_BODY
+        _log.warning("refused a request (%d): %s", refusal.status, refusal.said)
+        self._answer(refusal.status, refusal.reason, refusal.body, refusal.headers)
+
+    def _overloaded(self, _request: h11.Request) -> Refusal | None:
+        """uvicorn's test for its 503 (it follows this one, and then finds room)."""
+        limit = self.limit_concurrency
+        if limit is not None and (len(self.connections) >= limit or len(self.tasks) >= limit):
+            return OVERLOADED
+        return None
+
+    def _answer(
+        self,
+        status: int,
+        reason: bytes,
+        body: bytes,
+        headers: tuple[tuple[bytes, bytes], ...] = (),
+    ) -> None:
+        """Answer ``body`` (the error body, JSON) and close the connection."""
+        response = h11.Response(
+            status_code=status,
+            headers=[
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode("ascii")),
+                (b"connection", b"close"),
+                *headers,
+            ],
+            reason=reason,
+        )
         for event in (response, h11.Data(data=body), h11.EndOfMessage()):
             data = self.conn.send(event)
             if data:
                 self.transport.write(data)
-        self.transport.close()
-        if state is h11.SEND_RESPONSE:
-            self._end_cycle()
+        self._close_after_answer()
+
+    def _close_after_answer(self) -> None:
+        """Close the connection once its answer is sent, without losing the answer.
+
+        The client may still be sending what came before the answer was decided (the
+        rest of a large head, a body). A socket closed with bytes unread is reset by the
+        kernel, and the reset may destroy the answer before the client reads it. So the
+        sending side is shut once the answer is out (the client reads it, then its end),
+        what still arrives is read and dropped, and the connection closes when the
+        client closes its side, or after :data:`LINGER_S` at the most.
+        """
+        self._stop_deadline()
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.flow.resume_reading()
+        self._lingering = self.loop.call_later(LINGER_S, self.transport.abort)
 
     def _end_cycle(self) -> None:
         """The request's route, running or about to, is told its client is gone, as uvicorn
@@ -213,7 +313,7 @@ class DeadlineH11Protocol(H11Protocol):
 
     def _track(self) -> None:
         """Start, keep or stop the deadline after whatever just happened on the connection."""
-        if self.transport.is_closing():
+        if self.transport.is_closing() or self._lingering is not None:
             self._stop_deadline()
             return
         state = self.conn.their_state

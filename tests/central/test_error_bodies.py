@@ -4,31 +4,21 @@ docs/central-api.md shows."""
 from __future__ import annotations
 
 import json
-import re
 import socket
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 from central.process import RunningCentral, start_central
+from testkit.api_docs import documented_after
 from testkit.centre_accounts import bearer
 from testkit.centres import TEST_SERVER_ARGS
+from testkit.raw_http import answer_to, read_answer, split_answers
 from testkit.waits import wait_until
 
 pytestmark = pytest.mark.timeout(60)
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "central-api.md"
 JSON = {"Content-Type": "application/json"}
-
-
-def documented_after(phrase: str) -> Any:
-    """The first JSON example in docs/central-api.md after ``phrase``."""
-    text = DOCS.read_text(encoding="utf-8")
-    start = text.index(phrase)
-    block = re.search(r"```json\n(.*?)\n```", text[start:], re.DOTALL)
-    assert block is not None, f"no JSON example after {phrase!r}"
-    return json.loads(block.group(1))
 
 
 def test_a_body_that_is_not_text_gets_the_documented_400(
@@ -56,10 +46,12 @@ def test_a_body_with_a_json_syntax_error_gets_the_documented_422(
     assert (answer.status_code, answer.json()) == (422, expected)
 
 
+#: Where docs/central-api.md shows the answer to a head that cannot be read.
+HEAD_UNREADABLE = "or HTTP/1.1 without `Host`)"
 #: Requests h11 cannot read, so uvicorn answers them before any route: a request line
 #: that is no request line, a header without its colon, a header name with a space, a NUL
-#: in a value, HTTP/1.1 without a Host, a length that is no number, a request line still
-#: unfinished past h11's 16 KiB.
+#: in a value, HTTP/1.1 without a Host, a length that is no number. (A head past 16 KiB:
+#: tests/central/test_request_heads.py.)
 UNREADABLE = {
     "line": b"GARBAGE\r\n\r\n",
     "colon": b"GET / HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n",
@@ -67,27 +59,15 @@ UNREADABLE = {
     "nul": b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\x00b\r\n\r\n",
     "host": b"GET / HTTP/1.1\r\n\r\n",
     "length": b"POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: x\r\n\r\n",
-    "unfinished": b"GET /?x=" + b"A" * 20_000,
 }
-
-
-def _answer_to(url: str, raw: bytes) -> bytes:
-    """What the server sends back to ``raw`` on a connection of its own, up to its close."""
-    host, port = url.removeprefix("http://").split(":")
-    received = b""
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(raw)
-        while chunk := sock.recv(65536):
-            received += chunk
-    return received
 
 
 @pytest.mark.parametrize("raw", UNREADABLE.values(), ids=UNREADABLE.keys())
 def test_a_request_the_server_cannot_read_gets_the_documented_400_body(
     central_server: RunningCentral, raw: bytes
 ) -> None:
-    expected = documented_after("still unfinished past 16 KiB")
-    head, _, body = _answer_to(central_server.url, raw).partition(b"\r\n\r\n")
+    expected = documented_after(HEAD_UNREADABLE)
+    head, _, body = answer_to(central_server.url, raw).partition(b"\r\n\r\n")
     lines = head.decode("ascii").split("\r\n")
     headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
     assert lines[0] == "HTTP/1.1 400 Bad Request"
@@ -113,14 +93,7 @@ CHUNKED_POST = (
 
 def _answers(received: bytes) -> list[tuple[str, Any]]:
     """Each answer's status line and JSON body, in order, from what one connection got."""
-    found = []
-    while received:
-        head, _, rest = received.partition(b"\r\n\r\n")
-        length = re.search(rb"(?im)^content-length: *(\d+)", head)
-        assert length is not None, head
-        body, received = rest[: int(length.group(1))], rest[int(length.group(1)) :]
-        found.append((head.decode("ascii").split("\r\n")[0], json.loads(body)))
-    return found
+    return [(answer.status_line, json.loads(answer.body)) for answer in split_answers(received)]
 
 
 @pytest.mark.parametrize("body", BROKEN_BODIES.values(), ids=BROKEN_BODIES.keys())
@@ -130,7 +103,7 @@ def test_a_request_whose_body_cannot_be_read_gets_a_400_that_says_the_body(
     """The 400 said "its request line or headers cannot be read" when they had been read
     and the body was what went wrong."""
     expected = documented_after("whose body is not what they declare")
-    answers = _answers(_answer_to(central_server.url, CHUNKED_POST + body))
+    answers = _answers(answer_to(central_server.url, CHUNKED_POST + body))
     assert answers == [("HTTP/1.1 400 Bad Request", expected)]
 
 
@@ -144,21 +117,19 @@ def test_what_follows_a_body_longer_than_its_length_gets_a_400_that_says_so(
         b"POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         b'Content-Length: 2\r\n\r\n{}, "code": "x"}\r\n\r\n'
     )
-    answers = _answers(_answer_to(central_server.url, raw))
+    answers = _answers(answer_to(central_server.url, raw))
     assert [status.split()[1] for status, _ in answers] == ["422", "400"], answers
     assert answers[1][1] == after_body
     # A broken head sent later on a connection, not with a request: the head's 400.
     host, port = central_server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        assert _read_answer(sock).startswith(b"HTTP/1.1 200 ")
+        assert read_answer(sock).startswith(b"HTTP/1.1 200 ")
         sock.sendall(b"GARBAGE\r\n\r\n")
         received = b""
         while chunk := sock.recv(65536):
             received += chunk
-    assert _answers(received) == [
-        ("HTTP/1.1 400 Bad Request", documented_after("still unfinished past 16 KiB"))
-    ]
+    assert _answers(received) == [("HTTP/1.1 400 Bad Request", documented_after(HEAD_UNREADABLE))]
 
 
 def test_what_follows_a_body_longer_than_its_length_is_named_so_however_it_arrives(
@@ -174,25 +145,12 @@ def test_what_follows_a_body_longer_than_its_length_is_named_so_however_it_arriv
     post = b"POST /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4\r\n\r\n{}"
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(post)
-        assert _read_answer(sock).startswith(b"HTTP/1.1 405 ")
+        assert read_answer(sock).startswith(b"HTTP/1.1 405 ")
         sock.sendall(b'{}, "code": "x"}\r\n\r\n')  # the body's last two bytes, and more
         received = b""
         while chunk := sock.recv(65536):
             received += chunk
     assert _answers(received) == [("HTTP/1.1 400 Bad Request", after_body)]
-
-
-def _read_answer(sock: socket.socket) -> bytes:
-    """One whole answer with a ``Content-Length`` from ``sock`` (the connection stays open)."""
-    received = b""
-    while b"\r\n\r\n" not in received:
-        received += sock.recv(65536)
-    head, _, body = received.partition(b"\r\n\r\n")
-    length = re.search(rb"(?im)^content-length: *(\d+)", head)
-    assert length is not None, head
-    while len(body) < int(length.group(1)):
-        body += sock.recv(65536)
-    return head
 
 
 def test_a_body_broken_after_the_answer_closes_the_connection_without_an_error_logged() -> None:
@@ -208,7 +166,7 @@ def test_a_body_broken_after_the_answer_closes_the_connection_without_an_error_l
                 b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                 b"5\r\nhello\r\n"
             )
-            assert _read_answer(sock).startswith(b"HTTP/1.1 200 ")
+            assert read_answer(sock).startswith(b"HTTP/1.1 200 ")
             sock.sendall(b"not a chunk\r\n")
             after = b""
             while chunk := sock.recv(65536):
@@ -216,7 +174,7 @@ def test_a_body_broken_after_the_answer_closes_the_connection_without_an_error_l
         assert after == b""  # closed; no second answer on a connection already answered
         # A request line that is none, on a connection of its own: its warning comes after
         # whatever the broken body logged, on the same stream.
-        assert _answer_to(server.url, b"GARBAGE\r\n\r\n").startswith(b"HTTP/1.1 400 ")
+        assert answer_to(server.url, b"GARBAGE\r\n\r\n").startswith(b"HTTP/1.1 400 ")
         wait_until(lambda: server.stderr_tail().count(warning) == 2, 30, "both warnings")
         log = server.output_tail()
     assert "Traceback" not in log and "ERROR" not in log, log
@@ -249,11 +207,11 @@ def test_a_body_broken_before_the_answer_gets_one_400_and_no_error_logged() -> N
         )
         for head in (b"POST /health HTTP/1.1\r\n", b"POST /login HTTP/1.1\r\n" + form):
             raw = head + b"Host: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\na=b\r\nzz\r\n"
-            answers = _answers(_answer_to(server.url, raw))
+            answers = _answers(answer_to(server.url, raw))
             assert answers == [("HTTP/1.1 400 Bad Request", expected)]
         # A request line that is none, on a connection of its own: its warning comes after
         # whatever the broken bodies logged, on the same stream.
-        assert _answer_to(server.url, b"GARBAGE\r\n\r\n").startswith(b"HTTP/1.1 400 ")
+        assert answer_to(server.url, b"GARBAGE\r\n\r\n").startswith(b"HTTP/1.1 400 ")
         wait_until(lambda: server.output_tail().count(warning) == 3, 30, "the three warnings")
         log = server.output_tail()
     assert "Traceback" not in log and "ERROR" not in log, log

@@ -1,0 +1,164 @@
+"""What a request's head may be before the centre reads it: one size, no control
+characters, one way to frame its body.
+
+h11 reads a request's head (its request line and headers) for uvicorn, and lets
+through three shapes a city's server should not serve:
+
+* **a head of any size that arrives whole**: h11's limit (16 KiB) holds only for a
+  head still unfinished, so one of 70 KB sent in one write was read and served;
+* **control characters in a header's value** (``\\x01``, ``\\x1f``, ``\\x7f``): h11
+  refuses NUL, CR, LF, VT and FF, and lets the rest through to the routes, the logs
+  and the database;
+* **a body framed two ways**: ``Transfer-Encoding`` and ``Content-Length`` both, or
+  ``Transfer-Encoding`` in an HTTP/1.0 request. h11 reads the body as chunked; a proxy
+  in front may have read it by its length, and the two then disagree on where the
+  next request begins (request smuggling). RFC 9112 §6.1 lets a server refuse it and
+  bids it close the connection whatever it does.
+
+:class:`ScreenedConnection` is h11's server side with these rules: each head is held
+to them before the protocol (central/connections.py) sees it, so no route, of the
+pages or of the API, ever gets one. A head over :data:`MAX_HEAD_BYTES` is refused unread, from
+the bytes buffered, however they arrived; the other two once h11 has read the head.
+Each refusal is a :class:`Refusal`: the status and error body to answer (Bahasa
+Indonesia first, never a byte of the request) and the sentence to log. The cost on
+a normal request is a length compared and one pass over its headers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import h11
+
+#: The most bytes a request's head (request line, headers, the blank line after them)
+#: may hold, however it arrives: h11's own default for a head still unfinished, which
+#: the connection keeps too.
+MAX_HEAD_BYTES = 16 * 1024
+
+#: Where h11 ends a head: the first blank line (``\n`` or ``\r\n`` line ends).
+_HEAD_END = re.compile(rb"\n\r?\n")
+#: The control characters a header's value may not hold: all of C0 but HTAB, and DEL
+#: (RFC 9110 §5.5: a value is visible characters, obs-text, spaces and tabs). h11
+#: refuses NUL, LF, VT, FF and CR itself; they are here so that the rule is whole.
+_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A request refused before any route: its answer, and what the log says of it."""
+
+    status: int
+    reason: bytes
+    body: bytes
+    #: For the log: what was wrong, never what the request held.
+    said: str
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+def _body(error: str, detail: str) -> bytes:
+    return json.dumps({"error": error, "detail": detail}).encode("utf-8")
+
+
+TOO_LARGE = Refusal(
+    431,
+    b"Request Header Fields Too Large",
+    _body(
+        "request_header_fields_too_large",
+        "Permintaan HTTP ditolak: baris permintaan dan kepalanya lebih dari 16 KiB. / "
+        "Request refused: its request line and headers are larger than 16 KiB.",
+    ),
+    f"its head is larger than {MAX_HEAD_BYTES} bytes",
+)
+CONTROL_CHARACTER = Refusal(
+    400,
+    b"Bad Request",
+    _body(
+        "bad_request",
+        "Permintaan HTTP tidak sah: nilai salah satu kepalanya memuat karakter kendali. / "
+        "Invalid HTTP request: the value of one of its headers holds a control character.",
+    ),
+    "a header's value holds a control character",
+)
+TWO_FRAMINGS = Refusal(
+    400,
+    b"Bad Request",
+    _body(
+        "bad_request",
+        "Permintaan HTTP tidak sah: kepalanya menyatakan panjang isinya dengan dua cara "
+        "(Transfer-Encoding dan Content-Length), atau memakai Transfer-Encoding pada "
+        "HTTP/1.0. / Invalid HTTP request: its headers declare its body's length two ways "
+        "(Transfer-Encoding and Content-Length), or use Transfer-Encoding in HTTP/1.0.",
+    ),
+    "its head frames its body two ways (Transfer-Encoding with Content-Length, "
+    "or Transfer-Encoding in HTTP/1.0)",
+)
+
+
+def refusal_for(request: h11.Request) -> Refusal | None:
+    """Why ``request``'s head (read by h11) is refused, or ``None``: one pass over its
+    headers."""
+    transfer_encoding = content_length = False
+    for name, value in request.headers:
+        if _CONTROL.search(value) is not None:
+            return CONTROL_CHARACTER
+        if name == b"transfer-encoding":
+            transfer_encoding = True
+        elif name == b"content-length":
+            content_length = True
+    if transfer_encoding and (content_length or request.http_version == b"1.0"):
+        return TWO_FRAMINGS
+    return None
+
+
+def head_too_large(buffered: bytes) -> bool:
+    """Whether the head at the start of ``buffered`` (more than :data:`MAX_HEAD_BYTES`)
+    ends past the limit, or not at all within it."""
+    return _HEAD_END.search(buffered, 0, MAX_HEAD_BYTES) is None
+
+
+class ScreenedConnection(h11.Connection):
+    """h11's server side, holding each request's head to the rules above.
+
+    A head refused is handed to ``refuse`` (which answers it and closes the
+    connection) and never returned: the caller sees :data:`h11.NEED_DATA`, as if
+    nothing had come. ``screen`` may then refuse a head that keeps the rules, for
+    reasons of its own (the centre's load).
+    """
+
+    def __init__(
+        self,
+        refuse: Callable[[Refusal], None],
+        screen: Callable[[h11.Request], Refusal | None],
+    ) -> None:
+        super().__init__(h11.SERVER, max_incomplete_event_size=MAX_HEAD_BYTES)
+        self._refuse = refuse
+        self._screen = screen
+        #: A head was refused: nothing more is read from the connection.
+        self._refused = False
+
+    def next_event(self) -> h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]:
+        if self._refused:
+            return h11.NEED_DATA
+        if self.their_state is not h11.IDLE:  # a body, or waiting for our answer
+            return super().next_event()
+        # A head is next. h11 checks its size only while it is unfinished; more bytes
+        # than the limit buffered must hold the head's end within it, or it is refused
+        # before h11 spends time reading it. The buffer's length is h11's own
+        # (h11.Connection keeps the buffer as ``_receive_buffer``); the bytes are read
+        # (``trailing_data``, a copy) only when there are that many.
+        if len(self._receive_buffer) > MAX_HEAD_BYTES and head_too_large(self.trailing_data[0]):
+            return self._refused_with(TOO_LARGE)
+        event = super().next_event()
+        if type(event) is h11.Request:
+            refusal = refusal_for(event) or self._screen(event)
+            if refusal is not None:
+                return self._refused_with(refusal)
+        return event
+
+    def _refused_with(self, refusal: Refusal) -> type[h11.NEED_DATA]:
+        self._refused = True
+        self._refuse(refusal)
+        return h11.NEED_DATA

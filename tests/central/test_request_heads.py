@@ -1,0 +1,313 @@
+"""Request heads a city's centre refuses before any route: one larger than 16 KiB
+however it arrives, one with a control character in a header's value, one that frames
+its body two ways; and a request beyond ``--max-connections``. Each gets the error body
+docs/central-api.md shows, one line in the log, and its connection closed; nothing of
+it reaches a route.
+
+Real sockets on 127.0.0.1 to a real centre; the bytes are written by hand, as no client
+library would send them.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+
+from central.process import RunningCentral, start_central
+from central.request_heads import MAX_HEAD_BYTES
+from testkit.api_docs import documented_after
+from testkit.centres import SHARED_START_S, TEST_SERVER_ARGS
+from testkit.raw_http import RawAnswer, answer_to, connect, read_answer, split_answers, until_closed
+from testkit.waits import wait_until
+
+pytestmark = pytest.mark.timeout(120)
+
+#: Where docs/central-api.md shows each answer.
+TOO_LARGE = "larger than 16 KiB, however it arrives"
+CONTROL = "A control character in a header's value"
+TWO_FRAMINGS = "A body framed two ways"
+OVERLOADED = "Beyond `--max-connections` open connections"
+
+
+@pytest.fixture(scope="module")
+def centre() -> Iterator[RunningCentral]:
+    with start_central(extra_args=TEST_SERVER_ARGS, timeout_s=SHARED_START_S) as running:
+        yield running
+
+
+def head_of(size: int, first: bytes = b"GET /health HTTP/1.1", extra: bytes = b"") -> bytes:
+    """A request head of exactly ``size`` bytes up to its blank line: ``first``, a Host,
+    the header lines ``extra`` and ordinary headers of 80 bytes each (the last longer)."""
+    start = first + b"\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n" + extra
+    room = size - len(start) - 2
+    count = (room - 40) // 80
+    lines = [b"X-Pad-%05d: %s\r\n" % (n, b"v" * 65) for n in range(count)]
+    lines.append(b"X-Pad-last: " + b"w" * (room - 80 * count - 14) + b"\r\n")
+    head = start + b"".join(lines) + b"\r\n"
+    assert len(head) == size
+    return head
+
+
+def only_answer(received: bytes) -> RawAnswer:
+    """The one answer ``received`` holds."""
+    answers = split_answers(received)
+    assert len(answers) == 1, [answer.status_line for answer in answers]
+    return answers[0]
+
+
+def assert_refused(received: bytes, status: int, documented: str) -> RawAnswer:
+    """``received`` (all a connection got before its close) is one answer: ``status``
+    with the error body docs/central-api.md shows after ``documented``."""
+    answer = only_answer(received)
+    assert answer.status == status, answer.status_line
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["connection"] == "close"
+    assert json.loads(answer.body) == documented_after(documented)
+    return answer
+
+
+def logged(centre: RunningCentral, sentence: str) -> str:
+    """The centre's log, once ``sentence`` is in it."""
+    wait_until(lambda: sentence in centre.output_tail(), 30, f"the line {sentence!r}")
+    return centre.output_tail()
+
+
+# -- the size of a head ------------------------------------------------------------------
+
+
+def test_a_head_of_the_limit_made_of_many_ordinary_headers_is_served(
+    centre: RunningCentral,
+) -> None:
+    head = head_of(MAX_HEAD_BYTES, extra=b"Connection: close\r\n")
+    assert head.count(b"\r\n") > 200
+    answer = only_answer(answer_to(centre.url, head))
+    assert answer.status == 200, answer.status_line
+
+
+def test_a_keep_alive_connection_serves_two_heads_of_the_limit(centre: RunningCentral) -> None:
+    with connect(centre.url) as sock:
+        for _ in range(2):
+            sock.sendall(head_of(MAX_HEAD_BYTES))
+            assert read_answer(sock).startswith(b"HTTP/1.1 200 ")
+
+
+def _in_one_write(centre: RunningCentral, raw: bytes) -> bytes:
+    return answer_to(centre.url, raw)
+
+
+def _in_two_writes(centre: RunningCentral, raw: bytes) -> bytes:
+    with connect(centre.url) as sock:
+        sock.sendall(raw[:10_000])  # under the limit, unfinished
+        sock.sendall(raw[10_000:])
+        return until_closed(sock)
+
+
+def _after_a_request(centre: RunningCentral, raw: bytes) -> bytes:
+    """What a connection gets for ``raw`` sent once a request on it was answered."""
+    with connect(centre.url) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert read_answer(sock).startswith(b"HTTP/1.1 200 ")
+        sock.sendall(raw)
+        return until_closed(sock)
+
+
+#: Heads over the limit, by shape: many headers, one value padded with spaces (which h11
+#: strips), a long request target, a POST with its body, one still unfinished.
+TOO_LARGE_HEADS = {
+    "headers": head_of(70_000),
+    "one byte over": head_of(MAX_HEAD_BYTES + 1),
+    "padded value": b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: "
+    + b" " * 20_000
+    + b"a\r\n\r\n",
+    "long target": b"GET /health?q=" + b"a" * 20_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    "post": head_of(
+        40_000,
+        b"POST /api/v1/enrol HTTP/1.1",
+        b"Content-Type: application/json\r\nContent-Length: 2\r\n",
+    )
+    + b"{}",
+    "unfinished": b"GET /?x=" + b"A" * 20_000,
+}
+#: How a head arrives: in one write, in two (the first under the limit), after a request
+#: answered on the same connection.
+ARRIVALS = {
+    "one write": _in_one_write,
+    "two writes": _in_two_writes,
+    "after a request": _after_a_request,
+}
+
+
+@pytest.mark.parametrize("arrive", ARRIVALS.values(), ids=ARRIVALS.keys())
+@pytest.mark.parametrize("raw", TOO_LARGE_HEADS.values(), ids=TOO_LARGE_HEADS.keys())
+def test_a_head_over_the_limit_is_refused_however_it_arrives(
+    centre: RunningCentral, raw: bytes, arrive: Callable[[RunningCentral, bytes], bytes]
+) -> None:
+    """A head of 70 KB that arrived whole was read and served: h11's 16 KiB held only for
+    a head still unfinished. The answer is the 431, never a route's (``/health``'s 200,
+    enrol's 422), and the connection is closed after it."""
+    assert_refused(arrive(centre, raw), 431, TOO_LARGE)
+    logged(centre, f"refused a request (431): its head is larger than {MAX_HEAD_BYTES} bytes")
+
+
+def test_the_refusal_reaches_a_client_still_sending(centre: RunningCentral) -> None:
+    """The centre answered a head too large and closed the socket with the rest of the
+    client's bytes unread: the kernel then resets the connection, and the reset lost the
+    answer (the client's read failed with "connection reset"). The answer arrives whole,
+    and then the connection's end."""
+    with connect(centre.url) as sock:
+        sock.sendall(head_of(70_000) + b"x" * 500_000)
+        received = until_closed(sock)
+    assert_refused(received, 431, TOO_LARGE)
+
+
+def test_what_follows_a_body_with_no_head_end_within_the_limit_is_named_so(
+    centre: RunningCentral,
+) -> None:
+    """Bytes that came with a request, after its body, are read as the next request; more
+    than 16 KiB of them without a head's end say what followed that body, as any others
+    that are no request do."""
+    raw = (
+        b"POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 2\r\n\r\n{}" + b"x" * 20_000
+    )
+    answers = split_answers(answer_to(centre.url, raw))
+    assert [answer.status for answer in answers] == [422, 400]
+    assert json.loads(answers[1].body) == documented_after("longer than its `Content-Length` said")
+
+
+# -- control characters ------------------------------------------------------------------
+
+#: Heads with a control character in a header's value, on a page, the API and /health.
+WITH_CONTROL = {
+    "soh": b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: NIK3201\x01x\r\n\r\n",
+    "backspace": b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Note: NIK3201\x08\r\n\r\n",
+    "shift out": b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: NIK3201\x0etext/html\r\n\r\n",
+    "unit separator": b"POST /api/v1/citizens/lookup HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Authorization: Bearer NIK3201\x1fy\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 2\r\n\r\n{}",
+    "delete": b"GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: session=NIK3201\x7f\r\n\r\n",
+    "escape": b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Referer: http://x/\x1b[2J NIK3201\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("raw", WITH_CONTROL.values(), ids=WITH_CONTROL.keys())
+def test_a_control_character_in_a_header_value_is_refused_and_never_repeated(
+    centre: RunningCentral, raw: bytes
+) -> None:
+    """h11 refuses NUL, CR and LF in a value, and let the other control characters through
+    to the routes (and the log, and the database)."""
+    received = answer_to(centre.url, raw)
+    assert_refused(received, 400, CONTROL)
+    assert not any(byte < 0x20 or byte == 0x7F for byte in received.replace(b"\r\n", b""))
+    log = logged(centre, "refused a request (400): a header's value holds a control character")
+    assert "NIK3201" not in log
+
+
+def test_tabs_and_bytes_past_ascii_in_a_value_are_still_served(centre: RunningCentral) -> None:
+    """A value may hold tabs between its characters, and obs-text (RFC 9110 §5.5)."""
+    raw = (
+        b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Note: a\tb \xc3\xa9\r\n"
+        b"Connection: close\r\n\r\n"
+    )
+    assert only_answer(answer_to(centre.url, raw)).status == 200
+
+
+# -- a body framed two ways --------------------------------------------------------------
+
+ENROL = b"POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+#: A request whose next one is hidden in its body for whoever reads it by its length, or
+#: by its chunks: each server in a chain may see a different second request.
+TWO_WAYS = {
+    "te then cl": ENROL
+    + b"Transfer-Encoding: chunked\r\nContent-Length: 7\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "cl then te": ENROL
+    + b"Content-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "te in http/1.0": b"POST /api/v1/enrol HTTP/1.0\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "smuggled by chunks": ENROL + b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"0\r\n\r\nGET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+    "smuggled by length": b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 44\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+    b"0\r\n\r\nGET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+}
+
+
+@pytest.mark.parametrize("raw", TWO_WAYS.values(), ids=TWO_WAYS.keys())
+def test_a_body_framed_two_ways_is_refused_and_the_connection_closed(
+    centre: RunningCentral, raw: bytes
+) -> None:
+    """Transfer-Encoding with Content-Length was read by its chunks and served, and what
+    followed on the connection was served as the next request: a proxy in front that read
+    it by its length would see another. One 400, nothing after it."""
+    assert_refused(answer_to(centre.url, raw), 400, TWO_FRAMINGS)
+    logged(centre, "refused a request (400): its head frames its body two ways")
+
+
+def test_the_connection_refused_reads_nothing_more(centre: RunningCentral) -> None:
+    """What the client sends after the refusal's answer is never read as a request."""
+    with connect(centre.url) as sock:
+        sock.sendall(ENROL + b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n")
+        head = read_answer(sock)
+        assert head.startswith(b"HTTP/1.1 400 ")
+        try:
+            sock.sendall(b"0\r\n\r\nGET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            return  # closed already: nothing can be read
+        assert until_closed(sock) == b""
+
+
+# -- beyond --max-connections ------------------------------------------------------------
+
+
+def test_beyond_max_connections_a_request_gets_the_documented_503_with_retry_after() -> None:
+    """uvicorn's own answer was plain text ("Service Unavailable"), without Retry-After."""
+    extra = ("--max-connections", "4", "--header-timeout", "60", "--body-timeout", "60")
+    with start_central(extra_args=(*TEST_SERVER_ARGS, *extra), timeout_s=SHARED_START_S) as c:
+        held = [connect_from(c, f"127.0.0.{2 + n // 2}") for n in range(4)]  # 2 an address
+        try:
+            for sock in held:
+                sock.sendall(b"GET /health HTTP/1.1\r\nHost: 12")  # open, unfinished
+            with connect_from(c, "127.0.0.9") as sock:
+                sock.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                answer = assert_refused(until_closed(sock), 503, OVERLOADED)
+            assert answer.headers["retry-after"] == "2"
+        finally:
+            for sock in held:
+                sock.close()
+        logged(c, "refused a request (503): the centre holds as many open connections")
+        # Once they close, the centre serves again.
+        wait_until(lambda: _served(c), 30, "a request served once the connections closed")
+
+
+def connect_from(centre: RunningCentral, source: str) -> socket.socket:
+    """A connection from another loopback address (all of 127.0.0.0/8 is this host)."""
+    return socket.create_connection(
+        ("127.0.0.1", centre.port), timeout=10, source_address=(source, 0)
+    )
+
+
+def _served(centre: RunningCentral) -> bool:
+    try:
+        return requests.get(f"{centre.url}/health", timeout=5).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+# -- every worker ------------------------------------------------------------------------
+
+
+def test_every_worker_refuses_the_same_heads() -> None:
+    """``--workers N``: each worker serves with the centre's protocol and its rules."""
+    with start_central(
+        extra_args=(*TEST_SERVER_ARGS, "--workers", "2"), timeout_s=SHARED_START_S
+    ) as c:
+        for _ in range(4):  # the kernel hands connections to either worker
+            assert_refused(answer_to(c.url, TOO_LARGE_HEADS["headers"]), 431, TOO_LARGE)
+            assert_refused(answer_to(c.url, TWO_WAYS["cl then te"]), 400, TWO_FRAMINGS)
+            assert_refused(answer_to(c.url, WITH_CONTROL["soh"]), 400, CONTROL)
+            assert _served(c)
