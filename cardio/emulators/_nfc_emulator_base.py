@@ -1,13 +1,18 @@
 """The part every emulated card shares: nfcpy's udp driver, bound, on a thread.
 
 See :mod:`cardio.emulators.nfc_emulator` for the cards and how presenting and removing
-work. The driver here is nfcpy's ``udp`` driver with four changes: it binds
+work. The driver here is nfcpy's ``udp`` driver with five changes: it binds
 to the host named in the path (nfcpy binds 0.0.0.0), keeps the port bound
 from ``present`` to ``remove`` (nfcpy unbinds and rebinds on every
 ``listen``), raises :class:`EmulatorPortInUse` when the port is taken
-(nfcpy's ``listen`` then returns None without a word), and answers each
+(nfcpy's ``listen`` then returns None without a word), answers each
 command to the address it came from (nfcpy: to the one that activated the
-card), which is how :mod:`cardio.readers._udp_radio` pairs answers with commands.
+card), which is how :mod:`cardio.readers._udp_radio` pairs answers with commands,
+and tells whether a Type A ``listen`` ended selected. nfcpy's Type A ``listen``
+returns on the first frame that is not part of the anticollision, selected or
+not; a card in the field answers nothing until a reader selects it (ISO/IEC
+14443-3), not the presence check of the card it replaced, so the Type A cards
+serve only a ``listen`` that ended :attr:`selected`.
 """
 
 from __future__ import annotations
@@ -52,6 +57,24 @@ def _bound_udp_device(host: str, port: int) -> Any:
     class BoundUdpDevice(udp_driver):  # type: ignore[misc]
         socket: Any
         addr: tuple[str, int]
+
+        #: The last Type A ``listen`` sent a SEL_RES with the UID complete (cascade bit
+        #: clear): a reader selected the card since it last came into the field.
+        selected = False
+        _selecting = False
+
+        def _listen_tta(self, target: Any, time_to_return: float, init: Any = None) -> Any:
+            self.selected, self._selecting = False, True
+            try:
+                return super()._listen_tta(target, time_to_return, init)
+            finally:
+                self._selecting = False
+
+        def _send_data(self, brty: str, data: Any, addr: tuple[str, int]) -> None:
+            # while listening only SENS_RES (2 bytes), SDD_RES (5) and SEL_RES (1) go out
+            if self._selecting and len(data) == 1 and not data[0] & 0x04:
+                self.selected = True
+            super()._send_data(brty, data, addr)
 
         def _bind_socket(self, time_to_return: float) -> bool:
             if self.socket.getsockname()[1] == self.addr[1]:

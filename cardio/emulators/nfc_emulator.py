@@ -25,10 +25,11 @@ from any thread; ``remove`` returns once the thread has ended.
 nfcpy's own udp driver binds its listening socket to 0.0.0.0, unbinds and
 rebinds it on every ``listen`` call, and if the port is taken (say by a
 second emulator) makes ``listen()`` return None without a word. The
-emulator runs that driver with four changes: it binds to the host named
+emulator runs that driver with five changes: it binds to the host named
 in the path (loopback by default), keeps the port bound from ``present`` to
-``remove``, raises :class:`cardio.errors.EmulatorPortInUse` from ``present``, and
-answers each command to the port it came from (see :mod:`cardio.readers._udp_radio`). Never
+``remove``, raises :class:`cardio.errors.EmulatorPortInUse` from ``present``,
+answers each command to the port it came from (see :mod:`cardio.readers._udp_radio`),
+and a Type A card answers only once a reader has selected it, as a real one. Never
 point an emulator at a kiosk's reader path: whoever reaches the port can
 present a card.
 """
@@ -107,8 +108,8 @@ class IsoDepEmulator(NfcEmulator):
         )
 
     def _serve(self, nfc: Any, clf: Any, activated: Any, stop: threading.Event) -> None:
-        if activated.tt4_cmd is None:
-            return  # a Type 2 command: this card does not speak it
+        if activated.tt4_cmd is None or not clf.device.selected:
+            return  # a Type 2 command, or no reader selected the card: no answer
         reset = getattr(self.applet, "reset", None)
         if callable(reset):
             reset()
@@ -234,6 +235,8 @@ class NtagEmulator(NfcEmulator):
         return self.NAK
 
     def _serve(self, nfc: Any, clf: Any, activated: Any, stop: threading.Event) -> None:
+        if not clf.device.selected:
+            return  # idle: a tag no reader selected answers nothing, as a real NTAG
         command: bytes | None = bytes(activated.tt2_cmd or b"")
         while command is not None and not stop.is_set():
             response = self.answer(command) if command else None

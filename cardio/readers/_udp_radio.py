@@ -14,7 +14,9 @@ A frame not answered in time leaves its socket owing: the next frame goes out fr
 fresh socket on a new port, and the owing one is held open, never read again, until its
 answer has come or :data:`HOLD_S` has passed, so that meanwhile the kernel gives its port
 to no other socket. A late answer lands where nobody reads, however late it comes; only
-one later than :data:`HOLD_S` could reach a port given out again.
+one later than :data:`HOLD_S` could reach a port given out again. A port that owes
+nothing drops whatever reached it before it sends its next frame (a tag's answer that
+came twice): as over a radio, only what comes after a frame can answer it.
 
 Waits: every command waits at least :data:`LEAST_WAIT_S` for its answer (nfcpy's own
 wait for a Type 2 presence check), so a slow thread is not taken for a silent tag. A
@@ -82,6 +84,8 @@ def reader_device(nfc: ModuleType, host: str, port: int) -> Any:
                 return
             if self.owing:
                 self._hold_socket()
+            else:
+                self._drop_strays()
             super()._send_data(brty, data, addr)
             self.owing = True
 
@@ -101,6 +105,18 @@ def reader_device(nfc: ModuleType, host: str, port: int) -> Any:
             for _until, held in self.held:
                 held.close()
             self.held.clear()
+
+        def _drop_strays(self) -> None:
+            """Drop what reached this port before its next frame goes out: it answers
+            nothing that frame asks (a tag's answer that came twice, say)."""
+            if self.socket is None:
+                return
+            dropped = 0
+            while select.select([self.socket], [], [], 0)[0]:
+                self.socket.recvfrom(1024)
+                dropped += 1
+            if dropped:
+                log.debug("NFC reader: dropped %d frame(s) that answered no command", dropped)
 
         def _hold_socket(self) -> None:
             """Hold the owing socket, unread, and go on from a fresh one on a new port."""

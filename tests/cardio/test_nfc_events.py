@@ -9,11 +9,17 @@ import pytest
 
 from cardio.card import apdu
 from cardio.emulators.citizen_applet import CitizenCardApplet
-from cardio.emulators.nfc_emulator import IsoDepEmulator, Type3NdefEmulator
-from cardio.errors import ReaderUnavailable
+from cardio.emulators.nfc_emulator import (
+    IsoDepEmulator,
+    NtagEmulator,
+    Type3NdefEmulator,
+    mime_message,
+)
+from cardio.errors import CardRemovedDuringRead, ReaderUnavailable
 from cardio.readers.atr import ISO_DEP_ATR, atr_for_tag_type
 from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded
 from cardio.readers.nfc import NfcReader
+from cardio.readers.reader import NdefConnection
 from testkit.nfc_udp import (
     NFC_EVENT_DEADLINE_S,
     free_udp_port,
@@ -27,6 +33,7 @@ from testkit.reader_events import EventLog
 pytestmark = pytest.mark.timeout(120)
 
 UID = bytes.fromhex("04A1B2C3D4E5F6")
+MIME = "application/x-anjungan-card"
 
 
 def test_present_and_remove_give_card_events() -> None:
@@ -67,6 +74,37 @@ def test_type3_tag_events() -> None:
             events.wait_for(CardRemoved(reader.name), index, NFC_EVENT_DEADLINE_S)
         finally:
             tag.remove()
+
+
+def test_a_tag_swapped_for_another_is_removed_and_the_other_presented() -> None:
+    """A Type A tag coming into the field answers nothing until a reader selects it
+    (ISO/IEC 14443-3). The emulated NTAG answered whatever came first, the presence
+    check of the tag it replaced too: the swap was never reported, and the first tag's
+    connection read the second tag's message."""
+    path = udp_path(free_udp_port())
+    first = NtagEmulator(mime_message(MIME, b"first"), path, uid=bytes.fromhex("04A1A1A1A1A1A1"))
+    second = NtagEmulator(mime_message(MIME, b"second"), path, uid=bytes.fromhex("04B2B2B2B2B2B2"))
+    presented = CardPresented(f"nfcpy {path}", atr_for_tag_type("Type2Tag"))
+    with running_reader(path) as (reader, events):
+        try:
+            first.present()
+            tapped = events.wait_for(presented, timeout_s=NFC_EVENT_DEADLINE_S)
+            with reader.connect(reader.name) as conn:
+                assert isinstance(conn, NdefConnection)
+                first.remove()
+                second.present()
+                with pytest.raises(CardRemovedDuringRead):
+                    conn.ndef_records()
+            removed = events.wait_for(CardRemoved(reader.name), tapped, NFC_EVENT_DEADLINE_S)
+            events.wait_for(presented, removed, NFC_EVENT_DEADLINE_S)
+            with reader.connect(reader.name) as conn:
+                assert isinstance(conn, NdefConnection)
+                assert conn.transmit(apdu.GET_UID) == second.uid + b"\x90\x00"
+                records = conn.ndef_records()
+        finally:
+            first.remove()
+            second.remove()
+    assert records == [(MIME, b"second")]
 
 
 @pytest.mark.parametrize("path", ["usb:054c:06c3", "usb"])

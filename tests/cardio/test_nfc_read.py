@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import threading
 import time
 from typing import Any
@@ -19,6 +20,7 @@ from cardio.emulators.nfc_emulator import (
 )
 from cardio.emulators.nfc_tags import Type4NdefApplet
 from cardio.errors import CardRemovedDuringRead, EmulatorPortInUse, ReaderUnavailable
+from cardio.readers import nfcpy_loader
 from cardio.readers._udp_radio import LEAST_WAIT_S
 from cardio.readers.atr import ISO_DEP_ATR, atr_for_tag_type
 from cardio.readers.events import CardPresented, ReaderAdded, ReaderEvent
@@ -193,6 +195,50 @@ def test_a_tag_answering_a_read_late_gives_its_record_unchanged(delay_s: float |
     assert records == [(MIME, payload)]
     asked = tag.reads.count(SlowNtag.PAGE)
     assert asked == 1 if delay_s is not None and delay_s < LEAST_WAIT_S else asked >= 2
+
+
+class EchoingNtag(NtagEmulator):
+    """An NTAG that sends its answer to a READ of ``echoed`` twice, once set."""
+
+    def __init__(self, message: bytes, path: str) -> None:
+        super().__init__(message, path)
+        self.echoed: int | None = None
+        self.last: bytes = b""
+
+    def answer(self, command: bytes) -> bytes:
+        self.last = command
+        return super().answer(command)
+
+    def _exchange(self, nfc: Any, clf: Any, response: bytes | None) -> bytes | None:
+        if response is not None and self.last == bytes([0x30, self.echoed or 0]):
+            clf.device._send_data("106A", bytearray(response), clf.target._addr)
+        return super()._exchange(nfc, clf, response)
+
+
+def test_an_answer_that_came_twice_is_not_taken_for_the_next_reads() -> None:
+    """Nothing that reached the reader before a command went out answers that command,
+    as over a radio. A tag's answer that came twice stayed on the reader's port and was
+    taken for the next READ's: the page read was the page before."""
+    nfc = nfcpy_loader.load()
+    path = udp_path(free_udp_port())
+    tag = EchoingNtag(mime_message(MIME, bytes(range(256))), path)
+    clf = nfcpy_loader.frontend(nfcpy_loader.open_device(path))
+    try:
+        with tag:
+            target = None
+            for _ in range(5):  # 1 s each; a card binds its port before present() returns
+                target = target or clf.sense(nfc.clf.RemoteTarget("106A"), iterations=1)
+            assert target is not None
+            ntag = nfc.tag.activate(clf, target)
+            tag.echoed = 4
+            first = ntag.read(4)
+            # the second copy is on the reader's port before the next READ goes out
+            assert select.select([clf.device.socket], [], [], NFC_EVENT_DEADLINE_S)[0]
+            second = ntag.read(8)
+            third = ntag.read(12)
+    finally:
+        clf.close()
+    assert bytes(first + second + third) == tag.memory[16:64]
 
 
 def test_type4_tag_with_an_ndef_mime_record() -> None:
