@@ -138,6 +138,9 @@ class ScreenedConnection(h11.Connection):
         self._screen = screen
         #: A head was refused: nothing more is read from the connection.
         self._refused = False
+        #: The method of the request whose head was read in this cycle (refused or not),
+        #: ``None`` before one is: an answer to ``HEAD`` carries no body.
+        self.request_method: bytes | None = None
 
     def next_event(self) -> h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]:
         if self._refused:
@@ -153,10 +156,15 @@ class ScreenedConnection(h11.Connection):
             return self._refused_with(TOO_LARGE)
         event = super().next_event()
         if type(event) is h11.Request:
+            self.request_method = event.method
             refusal = refusal_for(event) or self._screen(event)
             if refusal is not None:
                 return self._refused_with(refusal)
         return event
+
+    def start_next_cycle(self) -> None:
+        super().start_next_cycle()
+        self.request_method = None
 
     def _refused_with(self, refusal: Refusal) -> type[h11.NEED_DATA]:
         self._refused = True
