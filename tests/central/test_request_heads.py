@@ -229,6 +229,11 @@ TWO_WAYS = {
     + b"Content-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
     "te in http/1.0": b"POST /api/v1/enrol HTTP/1.0\r\nHost: 127.0.0.1\r\n"
     b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    # h11 reads any version of the form d.d, and a request below 1.1 as it reads 1.0.
+    "te in http/0.9": b"POST /api/v1/enrol HTTP/0.9\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "te in http/0.0": b"POST /api/v1/enrol HTTP/0.0\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
     "smuggled by chunks": ENROL + b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
     b"0\r\n\r\nGET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
     "smuggled by length": b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 44\r\n"
