@@ -134,6 +134,8 @@ class DeadlineH11Protocol(H11Protocol):
     #: Open connections per peer address (the event loop's thread only).
     open_per_address: ClassVar[dict[str, int]] = {}
 
+    #: h11's connection: the centre's own (central/request_heads.py).
+    conn: ScreenedConnection
     _address: str | None = None
 
     _deadline: asyncio.TimerHandle | None = None
@@ -256,7 +258,11 @@ class DeadlineH11Protocol(H11Protocol):
         body: bytes,
         headers: tuple[tuple[bytes, bytes], ...] = (),
     ) -> None:
-        """Answer ``body`` (the error body, JSON) and close the connection."""
+        """Answer ``body`` (the error body, JSON) and close the connection.
+
+        To a ``HEAD`` request the answer is its head alone, with the length the body
+        would have (RFC 9110 §9.3.2): h11 refuses to send a body there, and the refusal
+        escaped as an error with a traceback in the log, the answer cut off."""
         response = h11.Response(
             status_code=status,
             headers=[
@@ -267,7 +273,8 @@ class DeadlineH11Protocol(H11Protocol):
             ],
             reason=reason,
         )
-        for event in (response, h11.Data(data=body), h11.EndOfMessage()):
+        sent = b"" if self.conn.request_method == b"HEAD" else body
+        for event in (response, h11.Data(data=sent), h11.EndOfMessage()):
             data = self.conn.send(event)
             if data:
                 self.transport.write(data)

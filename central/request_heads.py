@@ -10,7 +10,8 @@ through three shapes a city's server should not serve:
   refuses NUL, CR, LF, VT and FF, and lets the rest through to the routes, the logs
   and the database;
 * **a body framed two ways**: ``Transfer-Encoding`` and ``Content-Length`` both, or
-  ``Transfer-Encoding`` in an HTTP/1.0 request. h11 reads the body as chunked; a proxy
+  ``Transfer-Encoding`` in a request older than HTTP/1.1 (h11 reads any version of the
+  form ``d.d``, and one below 1.1 as HTTP/1.0). h11 reads the body as chunked; a proxy
   in front may have read it by its length, and the two then disagree on where the
   next request begins (request smuggling). RFC 9112 §6.1 lets a server refuse it and
   bids it close the connection whatever it does.
@@ -89,11 +90,12 @@ TWO_FRAMINGS = Refusal(
         "bad_request",
         "Permintaan HTTP tidak sah: kepalanya menyatakan panjang isinya dengan dua cara "
         "(Transfer-Encoding dan Content-Length), atau memakai Transfer-Encoding pada "
-        "HTTP/1.0. / Invalid HTTP request: its headers declare its body's length two ways "
-        "(Transfer-Encoding and Content-Length), or use Transfer-Encoding in HTTP/1.0.",
+        "HTTP/1.0 atau yang lebih lama. / Invalid HTTP request: its headers declare its "
+        "body's length two ways (Transfer-Encoding and Content-Length), or use "
+        "Transfer-Encoding in HTTP/1.0 or older.",
     ),
     "its head frames its body two ways (Transfer-Encoding with Content-Length, "
-    "or Transfer-Encoding in HTTP/1.0)",
+    "or Transfer-Encoding in HTTP/1.0 or older)",
 )
 
 
@@ -108,7 +110,8 @@ def refusal_for(request: h11.Request) -> Refusal | None:
             transfer_encoding = True
         elif name == b"content-length":
             content_length = True
-    if transfer_encoding and (content_length or request.http_version == b"1.0"):
+    # Versions are d.d: compared as bytes, as h11 compares them itself.
+    if transfer_encoding and (content_length or request.http_version < b"1.1"):
         return TWO_FRAMINGS
     return None
 
@@ -138,6 +141,9 @@ class ScreenedConnection(h11.Connection):
         self._screen = screen
         #: A head was refused: nothing more is read from the connection.
         self._refused = False
+        #: The method of the request whose head was read in this cycle (refused or not),
+        #: ``None`` before one is: an answer to ``HEAD`` carries no body.
+        self.request_method: bytes | None = None
 
     def next_event(self) -> h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]:
         if self._refused:
@@ -153,10 +159,15 @@ class ScreenedConnection(h11.Connection):
             return self._refused_with(TOO_LARGE)
         event = super().next_event()
         if type(event) is h11.Request:
+            self.request_method = event.method
             refusal = refusal_for(event) or self._screen(event)
             if refusal is not None:
                 return self._refused_with(refusal)
         return event
+
+    def start_next_cycle(self) -> None:
+        super().start_next_cycle()
+        self.request_method = None
 
     def _refused_with(self, refusal: Refusal) -> type[h11.NEED_DATA]:
         self._refused = True

@@ -229,6 +229,11 @@ TWO_WAYS = {
     + b"Content-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
     "te in http/1.0": b"POST /api/v1/enrol HTTP/1.0\r\nHost: 127.0.0.1\r\n"
     b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    # h11 reads any version of the form d.d, and a request below 1.1 as it reads 1.0.
+    "te in http/0.9": b"POST /api/v1/enrol HTTP/0.9\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "te in http/0.0": b"POST /api/v1/enrol HTTP/0.0\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
     "smuggled by chunks": ENROL + b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
     b"0\r\n\r\nGET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
     "smuggled by length": b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 44\r\n"
@@ -296,6 +301,72 @@ def _served(centre: RunningCentral) -> bool:
         return requests.get(f"{centre.url}/health", timeout=5).status_code == 200
     except requests.ConnectionError:
         return False
+
+
+# -- a HEAD request ----------------------------------------------------------------------
+
+#: HEAD requests the centre answers before any route, by what refuses them: a control
+#: character, two framings, a chunked body that breaks off (h11), the connection limit.
+HEAD = b"HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+HEAD_REFUSED = {
+    "control": (HEAD + b"X-Note: NIK3201\x01\r\n\r\n", 400, CONTROL),
+    "two framings": (
+        HEAD + b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+        400,
+        TWO_FRAMINGS,
+    ),
+    "broken chunks": (
+        HEAD + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n\r\n",
+        400,
+        "whose body is not what they declare",
+    ),
+}
+
+
+def assert_head_only(received: bytes, status: int, documented: str) -> dict[str, str]:
+    """``received`` is the head of the answer ``status`` whose body docs/central-api.md
+    shows after ``documented``, with that body's length, and nothing after it: an answer
+    to HEAD has no body."""
+    head, blank, rest = received.partition(b"\r\n\r\n")
+    assert blank and rest == b"", received
+    status_line, *lines = head.decode("ascii").split("\r\n")
+    assert status_line.split()[1] == str(status), status_line
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
+    body = json.dumps(documented_after(documented)).encode("utf-8")
+    assert headers["content-type"] == "application/json"
+    assert headers["content-length"] == str(len(body))
+    assert headers["connection"] == "close"
+    return headers
+
+
+def test_a_head_request_refused_gets_the_answer_head_alone_and_no_error_logged() -> None:
+    """The centre's refusal wrote its error body after the head of its answer to a HEAD
+    request: h11 refuses a body there, and the refusal escaped ("Fatal error:
+    protocol.data_received() call failed", a traceback in the log), the answer cut off
+    and the connection reset. Beyond ``--max-connections`` likewise."""
+    warning = "Invalid HTTP request received."
+    extra = ("--max-connections", "4", "--header-timeout", "60", "--body-timeout", "60")
+    with start_central(extra_args=(*TEST_SERVER_ARGS, *extra), timeout_s=SHARED_START_S) as c:
+        for raw, status, documented in HEAD_REFUSED.values():
+            assert_head_only(answer_to(c.url, raw), status, documented)
+        held = [connect_from(c, f"127.0.0.{2 + n // 2}") for n in range(4)]  # 2 an address
+        try:
+            for sock in held:
+                sock.sendall(b"GET /health HTTP/1.1\r\nHost: 12")  # open, unfinished
+            with connect_from(c, "127.0.0.9") as sock:
+                sock.sendall(HEAD + b"\r\n")
+                headers = assert_head_only(until_closed(sock), 503, OVERLOADED)
+            assert headers["retry-after"] == "2"
+        finally:
+            for sock in held:
+                sock.close()
+        wait_until(lambda: _served(c), 30, "a request served once the connections closed")
+        # A request line that is none, on a connection of its own: its warning comes after
+        # whatever the HEAD requests logged, on the same stream.
+        assert answer_to(c.url, b"GARBAGE\r\n\r\n").startswith(b"HTTP/1.1 400 ")
+        wait_until(lambda: c.output_tail().count(warning) == 2, 30, "both warnings")
+        log = c.output_tail()
+    assert "Traceback" not in log and "ERROR" not in log, log
 
 
 # -- every worker ------------------------------------------------------------------------
