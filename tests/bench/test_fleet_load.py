@@ -11,6 +11,7 @@ import pytest
 
 from bench.fleet_load import BATCH_ITEMS, fleet_schedule, trivial_schedule
 from bench.http_load import Request, run_schedule
+from testkit.waits import run_with_deadline
 
 
 def test_each_kiosk_keeps_the_sync_engines_pace() -> None:
@@ -46,7 +47,11 @@ def test_failures_are_counted_not_timed(demo_central: str) -> None:
         Request(0.3, "GET", "/api/v1/catalog"),  # no token: 401
         Request(0.3, "GET", "/no/such/route"),
     ]
-    outcome = run_schedule(parts.hostname or "", parts.port or 0, schedule, connections=2)
+    host, port = parts.hostname or "", parts.port or 0
+    # On a thread of its own: the suite's chromium keeps an event loop running on this one.
+    outcome = run_with_deadline(
+        lambda: run_schedule(host, port, schedule, connections=2), 60, "the schedule"
+    )
     assert len(outcome.latencies_ms) == 5
     assert all(ms > 0 for ms in outcome.latencies_ms)
     assert outcome.errors == {
@@ -61,7 +66,8 @@ def test_a_closed_port_is_an_error_for_every_request() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    outcome = run_schedule("127.0.0.1", port, [Request(0.0, "GET", "/health")] * 3)
+    schedule = [Request(0.0, "GET", "/health")] * 3
+    outcome = run_with_deadline(lambda: run_schedule("127.0.0.1", port, schedule), 60, "it")
     assert outcome.latencies_ms == [] and outcome.errors == {"ConnectionRefusedError": 3}
 
 
