@@ -3,6 +3,7 @@ the load generator counts what failed instead of hiding it. Speed is not asserte
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from urllib.parse import urlsplit
@@ -10,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.fleet_load import BATCH_ITEMS, fleet_schedule, trivial_schedule
-from bench.http_load import Request, run_schedule
+from bench.http_load import Outcome, Request, run_schedule
 from testkit.waits import run_with_deadline
 
 
@@ -47,11 +48,7 @@ def test_failures_are_counted_not_timed(demo_central: str) -> None:
         Request(0.3, "GET", "/api/v1/catalog"),  # no token: 401
         Request(0.3, "GET", "/no/such/route"),
     ]
-    host, port = parts.hostname or "", parts.port or 0
-    # On a thread of its own: the suite's chromium keeps an event loop running on this one.
-    outcome = run_with_deadline(
-        lambda: run_schedule(host, port, schedule, connections=2), 60, "the schedule"
-    )
+    outcome = run_schedule(parts.hostname or "", parts.port or 0, schedule, connections=2)
     assert len(outcome.latencies_ms) == 5
     assert all(ms > 0 for ms in outcome.latencies_ms)
     assert outcome.errors == {
@@ -66,11 +63,23 @@ def test_a_closed_port_is_an_error_for_every_request() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    schedule = [Request(0.0, "GET", "/health")] * 3
-    outcome = run_with_deadline(lambda: run_schedule("127.0.0.1", port, schedule), 60, "it")
+    outcome = run_schedule("127.0.0.1", port, [Request(0.0, "GET", "/health")] * 3)
     assert outcome.latencies_ms == [] and outcome.errors == {"ConnectionRefusedError": 3}
 
 
 def test_only_loopback_is_a_target() -> None:
     with pytest.raises(ValueError, match="loopback"):
         run_schedule("192.0.2.1", 80, [Request(0.0, "GET", "/health")])
+
+
+def test_a_schedule_runs_from_a_thread_whose_event_loop_is_running(demo_central: str) -> None:
+    """As from a test process whose browser keeps an event loop running on its thread."""
+    parts = urlsplit(demo_central)
+    schedule = [Request(0.0, "GET", "/health")] * 2
+
+    async def inside_a_running_loop() -> Outcome:
+        return run_schedule(parts.hostname or "", parts.port or 0, schedule, connections=1)
+
+    # On a thread of its own, as this thread may run the browser's loop already.
+    outcome = run_with_deadline(lambda: asyncio.run(inside_a_running_loop()), 60, "the schedule")
+    assert len(outcome.latencies_ms) == 2 and outcome.errors == {}
