@@ -14,6 +14,7 @@ keeps the generator cheap enough to leave most of the CPU to the server.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import ssl
 from collections.abc import Sequence
@@ -167,7 +168,21 @@ def run_schedule(
     tls: ssl.SSLContext | None = None,
 ) -> Outcome:
     """Send every request at its time over at most ``connections`` keep-alive connections
-    (``tls``: HTTPS, the context saying which CA to trust)."""
+    (``tls``: HTTPS, the context saying which CA to trust).
+
+    From any thread: where one already runs an event loop (a test process whose
+    browser is driven through Playwright's sync API runs one on its main thread), the
+    schedule runs on an event loop of its own, on a thread of its own.
+    """
     if host not in {"127.0.0.1", "::1", "localhost"}:
         raise ValueError("the load generator only targets loopback")
-    return asyncio.run(_run(host, port, schedule, connections, timeout_s, tls))
+
+    def run() -> Outcome:
+        return asyncio.run(_run(host, port, schedule, connections, timeout_s, tls))
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # none here: the usual case
+        return run()
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="http-load") as apart:
+        return apart.submit(run).result()

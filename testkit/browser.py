@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import quote
 
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from testkit.centre_accounts import PASSWORD
 
@@ -30,17 +30,60 @@ def chromium_path() -> str:
     return found
 
 
+def _launch(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), args=list(ARGS), timeout=TIMEOUT_MS * 2
+    )
+
+
 @contextmanager
 def chromium() -> Iterator[Browser]:
     """A headless chromium for the duration of the block."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), args=list(ARGS), timeout=TIMEOUT_MS * 2
-        )
+        browser = _launch(playwright)
         try:
             yield browser
         finally:
             browser.close()
+
+
+class KeptChromium:
+    """One headless chromium for many users in turn, launched again if it went away.
+
+    Each user gets its own contexts (cookies, storage: :func:`fresh_context`), so what
+    one left behind is not another's; only the browser process is shared, which saves
+    each of them its start (some seconds of a loaded machine's CPU).
+    """
+
+    def __init__(self, playwright: Playwright) -> None:
+        self._playwright = playwright
+        self._browser: Browser | None = None
+
+    def browser(self) -> Browser:
+        """The running browser, launched first if there is none or it has gone."""
+        if self._browser is None or not self._browser.is_connected():
+            self._browser = _launch(self._playwright)
+        return self._browser
+
+    def close(self) -> None:
+        if self._browser is not None and self._browser.is_connected():
+            self._browser.close()
+        self._browser = None
+
+
+@contextmanager
+def kept_chromium() -> Iterator[KeptChromium]:
+    """A :class:`KeptChromium` for the duration of the block.
+
+    Playwright's sync API runs an event loop on this thread while it is open: code
+    that needs one of its own runs it on another thread (testkit.waits.run_with_deadline).
+    """
+    with sync_playwright() as playwright:
+        kept = KeptChromium(playwright)
+        try:
+            yield kept
+        finally:
+            kept.close()
 
 
 @contextmanager

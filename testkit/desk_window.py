@@ -23,7 +23,7 @@ from central.settings import DEMO_HOSPITAL_ID
 from contract.hospital import DoctorToday
 from kiosk.config import Config
 from offline_store import Store
-from testkit.kiosk_window import offline_config
+from testkit.kiosk_window import offline_config, wait_for_catalog
 from ui.app import build_window
 from ui.desk import DeskView
 from ui.window import KioskWindow
@@ -44,7 +44,7 @@ def opened(qtbot: QtBot, config: Config) -> Iterator[KioskWindow]:
     window.show()
     window.watch_activity()  # as `kiosk run` does: every key and click is activity
     try:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
     finally:
         window.shut_down(5000)

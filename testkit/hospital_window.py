@@ -28,6 +28,7 @@ from testkit.kiosk_window import (
     demo_config,
     offline_config,
     running_kiosk,
+    wait_for_catalog,
     wait_phase,
 )
 from ui.screens.hospital import DoctorScreen, PayerScreen
@@ -58,7 +59,7 @@ def cached(kiosk: KioskWindow, schedule_id: str) -> Any:
 
 def wait_cached(qtbot: QtBot, kiosk: KioskWindow, schedule_id: str) -> None:
     """Until the kiosk's own sync engine has fetched the doctors with ``schedule_id``."""
-    qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=10000)
+    wait_for_catalog(qtbot, kiosk.controller)
     engine = kiosk.kiosk.engine
     assert engine is not None
 
@@ -140,7 +141,7 @@ def offline_hospital(
     store.set_kiosk_code("K09")
     store.close()
     with running_kiosk(qtbot, config, width=width, height=height) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         today = window.controller.now()
         window.kiosk.store.save_doctors(TEST_OFFICE, today.date(), doctors, now=today)
         yield window

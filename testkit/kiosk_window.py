@@ -28,6 +28,7 @@ from pytestqt.qtbot import QtBot
 from central.settings import DEMO_ENROLMENT_CODE
 from contract.bookings import BookingToday
 from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
+from kiosk.controller import KioskController
 from kiosk.session.events import OtherServices
 from kiosk.session.machine import Phase, ticket_settled
 from offline_store import Store
@@ -105,6 +106,17 @@ def running_kiosk(
     finally:
         window.shut_down(stop_timeout_ms)
         store.close()
+
+
+#: How long a test waits for a kiosk's first catalog. The kiosk's own call to the centre
+#: has a 3 s deadline and, timed out on a loaded machine, is tried again after a pause:
+#: this bounds a wait that ends as soon as the catalog is there, never a speed.
+CATALOG_WAIT_MS = 30_000
+
+
+def wait_for_catalog(qtbot: QtBot, controller: KioskController) -> None:
+    """Wait until the kiosk of ``controller`` holds a catalog (its first sync is done)."""
+    qtbot.waitUntil(lambda: controller.status().catalog is not None, timeout=CATALOG_WAIT_MS)
 
 
 def click(qtbot: QtBot, widget: QWidget) -> None:

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser
 
 from central.process import use_launcher
 from testkit import centre_forks, clocks, group_order, pcscd
-from testkit.browser import chromium
+from testkit.browser import KeptChromium, kept_chromium
 from testkit.centres import SHARED_START_S
 from testkit.cupsd import PrivateCupsd, running_cupsd
 from testkit.pg_cluster import PgCluster, running_cluster
@@ -143,13 +143,21 @@ def cupsd() -> Iterator[PrivateCupsd]:
     yield from running_cupsd()
 
 
+@pytest.fixture(scope="session")
+def kept_browser() -> Iterator[KeptChromium]:
+    """One headless chromium for the test process, from this one fixture: Playwright's
+    sync API runs an event loop on the thread while the browser is open, so a second
+    chromium fails, and ``asyncio.run`` runs on a thread of its own
+    (testkit.waits.run_with_deadline)."""
+    with kept_chromium() as kept:
+        yield kept
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One headless chromium per test module, from this one fixture: Playwright's sync
-    API runs an event loop on the thread while the browser is open, so a second
-    chromium, or any ``asyncio.run``, fails while another module's is still open."""
-    with chromium() as running:
-        yield running
+def browser(kept_browser: KeptChromium) -> Browser:
+    """The process's chromium (launched again if it went away); each test's pages are in
+    contexts of their own (testkit.browser.fresh_context)."""
+    return kept_browser.browser()
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ the load generator counts what failed instead of hiding it. Speed is not asserte
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from urllib.parse import urlsplit
@@ -10,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench.fleet_load import BATCH_ITEMS, fleet_schedule, trivial_schedule
-from bench.http_load import Request, run_schedule
+from bench.http_load import Outcome, Request, run_schedule
+from testkit.waits import run_with_deadline
 
 
 def test_each_kiosk_keeps_the_sync_engines_pace() -> None:
@@ -68,3 +70,16 @@ def test_a_closed_port_is_an_error_for_every_request() -> None:
 def test_only_loopback_is_a_target() -> None:
     with pytest.raises(ValueError, match="loopback"):
         run_schedule("192.0.2.1", 80, [Request(0.0, "GET", "/health")])
+
+
+def test_a_schedule_runs_from_a_thread_whose_event_loop_is_running(demo_central: str) -> None:
+    """As from a test process whose browser keeps an event loop running on its thread."""
+    parts = urlsplit(demo_central)
+    schedule = [Request(0.0, "GET", "/health")] * 2
+
+    async def inside_a_running_loop() -> Outcome:
+        return run_schedule(parts.hostname or "", parts.port or 0, schedule, connections=1)
+
+    # On a thread of its own, as this thread may run the browser's loop already.
+    outcome = run_with_deadline(lambda: asyncio.run(inside_a_running_loop()), 60, "the schedule")
+    assert len(outcome.latencies_ms) == 2 and outcome.errors == {}

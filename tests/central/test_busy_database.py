@@ -35,7 +35,7 @@ from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
 from testkit.busy_database import impatient_centre, write_lock_held
 from testkit.centres import BACKENDS
-from testkit.waits import wait_until
+from testkit.waits import run_with_deadline, wait_until
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -327,7 +327,7 @@ def test_marking_no_shows_while_the_database_is_busy_is_said_once(
             tick.cancel()
 
     try:
-        asyncio.run(scenario())
+        run_with_deadline(lambda: asyncio.run(scenario()), 120, "the no-show marker")
     finally:
         db.dispose()
     said = [r for r in caplog.records if r.name == "central.app"]

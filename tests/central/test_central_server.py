@@ -92,7 +92,7 @@ def test_stale_etag_gives_the_catalog(client: CentralClient) -> None:
 
 
 def test_openapi_lists_the_catalog(central_server: RunningCentral, http: requests.Session) -> None:
-    response = http.get(f"{central_server.url}/openapi.json", timeout=3)
+    response = http.get(f"{central_server.url}/openapi.json", timeout=30)
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "get" in paths["/api/v1/catalog"]

@@ -64,15 +64,15 @@ def test_a_forked_centre_that_cannot_start_says_why_with_its_exit_status(
     assert f"catalog {catalog}: not valid JSON" in str(caught.value)
 
 
-def test_a_killed_forked_centre_reports_the_signal(tmp_path: Path) -> None:
-    server = ForkServer()
+def test_a_killed_forked_centre_reports_the_signal() -> None:
+    centre = start_central()  # from the suite's own fork server
     try:
-        centre = _started(server, tmp_path)
+        assert isinstance(centre.process, ForkedCentre)
         centre.process.kill()
         assert centre.process.wait(30) == -signal.SIGKILL
-        assert centre.stop() == -signal.SIGKILL
     finally:
-        server.close()
+        status = centre.stop()
+    assert status == -signal.SIGKILL
 
 
 def test_no_forked_centre_outlives_the_process_that_asked_for_it(tmp_path: Path) -> None:

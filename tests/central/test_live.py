@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -27,6 +26,7 @@ from testkit.busy_database import allow_connections
 from testkit.centre_accounts import DEMO_OFFICE, new_kiosk, new_office
 from testkit.centres import TEST_SERVER_ARGS
 from testkit.pg_cluster import PgCluster
+from testkit.waits import run_with_deadline
 
 #: Bounds every wait of these tests (they end much sooner when all is well).
 BOUND_S = 20.0
@@ -50,20 +50,7 @@ def db(centre: RunningCentral) -> Iterator[Database]:
 
 def _run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Run ``scenario`` on an event loop of its own, in a thread (the browser's may be running)."""
-    failed: list[BaseException] = []
-
-    def main() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as exc:
-            failed.append(exc)
-
-    thread = threading.Thread(target=main, name="live-scenario")
-    thread.start()
-    thread.join(timeout=4 * BOUND_S)
-    assert not thread.is_alive(), "the scenario did not end"
-    if failed:
-        raise failed[0]
+    run_with_deadline(lambda: asyncio.run(scenario()), 4 * BOUND_S, "the scenario")
 
 
 async def _rounds(feed: LiveFeed, n: int) -> None:

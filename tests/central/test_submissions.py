@@ -57,6 +57,7 @@ from testkit.centre_requests import (
     registration,
     results,
 )
+from testkit.waits import run_with_deadline
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -230,7 +231,7 @@ def _asgi_post(app: FastAPI, path: str, raw: bytes, token: str | None = None) ->
     async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(dict(message))
 
-    asyncio.run(app(scope, receive, send))
+    run_with_deadline(lambda: asyncio.run(app(scope, receive, send)), 30, "the request")
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return status, json.loads(body)

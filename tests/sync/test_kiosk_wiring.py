@@ -18,7 +18,7 @@ from contract.trust import TrustStore
 from kiosk.client.bearer import load_token
 from testkit.centre_accounts import new_staff
 from testkit.fault_proxy import FaultProxy
-from testkit.kiosk_window import demo_config, offline_config, running_kiosk
+from testkit.kiosk_window import demo_config, offline_config, running_kiosk, wait_for_catalog
 from testkit.sync_kiosk import SERVICE
 
 pytestmark = pytest.mark.timeout(60)
@@ -110,7 +110,7 @@ def test_the_catalog_reaches_the_kiosk_only_through_the_engine(
         # the first step ends with its heartbeat; the status is refreshed after it
         qtbot.waitUntil(lambda: proxy.count("/api/v1/heartbeats") >= 1, timeout=20000)
         qtbot.waitUntil(lambda: engine.status().catalog_version is not None, timeout=5000)
-        qtbot.waitUntil(lambda: controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, controller)
         assert controller.status().catalog is not None
         assert controller.status().catalog.version == engine.status().catalog_version
         assert proxy.count("/api/v1/catalog") == 1, "one owner, one fetch"

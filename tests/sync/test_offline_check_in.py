@@ -26,6 +26,7 @@ from testkit.kiosk_window import (
     click,
     demo_config,
     running_kiosk,
+    wait_for_catalog,
     wait_phase,
 )
 from testkit.sync_kiosk import centre_tickets
@@ -52,7 +53,7 @@ def test_an_offline_check_in_reaches_the_centre_once_with_its_code(
     with running_kiosk(qtbot, config) as window:
         c, store = window.controller, window.kiosk.store
         qtbot.waitUntil(lambda: c.status().online is True, timeout=10000)
-        qtbot.waitUntil(lambda: c.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, c)
         day = c.now().date()
         siti = booking(day, office_id=config.kiosk.office_id)
         # The centre away first: a fetch of the office's bookings (the demo's own, Siti's

@@ -63,6 +63,7 @@ from testkit.kiosk_window import (
     running_kiosk,
     undelivered,
     visible_strings,
+    wait_for_catalog,
     wait_phase,
 )
 from ui.screens.hospital import DoctorScreen, PatientBirthScreen, PatientNumberScreen
@@ -345,7 +346,7 @@ def test_without_a_card_a_patient_is_found_by_no_rm_and_date_of_birth(
     centre: RunningCentral, qtbot: QtBot, tmp_path: Path
 ) -> None:
     with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=10000)
+        wait_for_catalog(qtbot, kiosk.controller)
         qtbot.waitUntil(lambda: kiosk.controller.status().online is True, timeout=10000)
         search = kiosk.attract.patient_search
         assert search is not None and search.isVisible()

@@ -15,7 +15,7 @@ from kiosk.client.client import LOOKUP_PATH
 from kiosk.session.events import OtherServices, ServiceSelected
 from kiosk.session.machine import Phase
 from testkit.fault_proxy import FaultProxy
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk
+from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_for_catalog
 from ui.screens.services import ServiceDetailScreen
 from ui.window import KioskWindow
 
@@ -35,7 +35,7 @@ def slow_record(demo_central: str) -> Iterator[FaultProxy]:
 def greeted_before_the_record(qtbot: QtBot, kiosk: KioskWindow) -> None:
     """Siti's card tapped; her services shown while her record is still being asked."""
     c = kiosk.controller
-    qtbot.waitUntil(lambda: c.status().catalog is not None, timeout=10_000)
+    wait_for_catalog(qtbot, c)
     click(qtbot, button_with(kiosk, "Siti Aminah"))
     shown = (Phase.IDENTIFIED, Phase.APPOINTMENT)
     qtbot.waitUntil(lambda: c.session().phase in shown, timeout=5000)

@@ -25,7 +25,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.session.events import Finish
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
-from testkit.kiosk_window import demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import demo_config, running_kiosk, wait_for_catalog, wait_phase
 from testkit.screen_walk import visit_every_problem_screen, visit_every_screen
 from ui.keyboard import SPOKEN_NAMES
 from ui.qr import QrCodeView
@@ -70,7 +70,7 @@ def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWind
     config = demo_config(tmp_path, demo_central)
     with running_kiosk(qtbot, config, width=1080, height=1920, clock=clock) as window:
         window.clock = clock  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 

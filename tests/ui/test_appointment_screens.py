@@ -24,6 +24,7 @@ from testkit.kiosk_window import (
     demo_config,
     every_string,
     running_kiosk,
+    wait_for_catalog,
     wait_phase,
 )
 from testkit.todays_bookings import booking
@@ -38,7 +39,7 @@ pytestmark = pytest.mark.timeout(60)
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         # the engine's first fetch of the demo's bookings, which the test then replaces
         qtbot.waitUntil(lambda: window.kiosk.store.last_sync("bookings") is not None, timeout=10000)
         yield window

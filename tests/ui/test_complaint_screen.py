@@ -23,6 +23,7 @@ from testkit.kiosk_window import (
     every_string,
     offline_config,
     running_kiosk,
+    wait_for_catalog,
     wait_phase,
 )
 from testkit.layout_checks import SIZES, ink_lines, layout_problems, widest_reference
@@ -37,7 +38,7 @@ REFERENCE = re.compile(r"ADU-\w{4}-\w{4}-\w{4}")
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 

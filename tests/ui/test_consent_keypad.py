@@ -16,7 +16,15 @@ from kiosk.errors import SessionProblem
 from kiosk.session import consent
 from kiosk.session.events import Confirmed, FormOpened, FormSubmitted, ServiceSelected
 from kiosk.session.machine import Phase
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, tap, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    tap,
+    wait_for_catalog,
+    wait_phase,
+)
 from ui.screens.consent import ConsentPhoneScreen
 from ui.tap_guard import GUARD_MS
 from ui.window import KioskWindow
@@ -25,7 +33,7 @@ from ui.window import KioskWindow
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 

@@ -32,6 +32,7 @@ from testkit.kiosk_window import (
     offline_config,
     running_kiosk,
     visible_strings,
+    wait_for_catalog,
     wait_phase,
 )
 from ui.screens.common import View
@@ -53,7 +54,7 @@ def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWind
         qtbot.waitUntil(lambda: window.controller.status().online is True, timeout=5000)
         # Online comes before the first catalog on a fresh kiosk: the rows name services
         # from the catalog, so wait for it as a kiosk that has run before would have it.
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 

@@ -43,6 +43,7 @@ from testkit.kiosk_window import (
     click,
     demo_config,
     running_kiosk,
+    wait_for_catalog,
     wait_phase,
 )
 from testkit.layout_checks import SIZES, layout_problems, wider_than
@@ -102,7 +103,7 @@ def kiosk(
         qtbot, demo_config(tmp_path, demo_central), width=width, height=height, clock=clock
     ) as window:
         window.clock = clock  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 
@@ -159,7 +160,7 @@ def test_a_denser_screen_gets_bigger_targets(
         config, kiosk=dataclasses.replace(config.kiosk, screen_dpi=141.0)
     )  # a 15.6" full-HD panel
     with running_kiosk(qtbot, dense, width=1080, height=1920) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, kiosk.controller)
         touch_px = min_touch_px(141.0)
         assert touch_px == 84
         click(qtbot, button_with(kiosk, "Siti Aminah"))

@@ -28,7 +28,14 @@ from kiosk.session.machine import Phase
 from kiosk.speech import Utterance
 from kiosk.wiring.store import open_store
 from testkit.clocks import ManualClock
-from testkit.kiosk_window import button_with, click, offline_config, running_kiosk, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    offline_config,
+    running_kiosk,
+    wait_for_catalog,
+    wait_phase,
+)
 from testkit.layout_checks import SIZES, laid_out_lines, layout_problems
 from ui.screens.choice import ChoiceField
 from ui.screens.services import ServicesScreen
@@ -124,7 +131,7 @@ def kiosk(request: pytest.FixtureRequest, tmp_path: Path, qtbot: QtBot) -> Itera
     store.close()
     width, height = SIZES[str(request.param)]
     with running_kiosk(qtbot, config, width=width, height=height, clock=ManualClock()) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=10000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 
@@ -183,7 +190,7 @@ def test_a_word_wider_than_its_tile_is_shown_whole_over_lines(tmp_path: Path, qt
     store.close()
     width, height = SIZES["landscape"]
     with running_kiosk(qtbot, config, width=width, height=height, clock=ManualClock()) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=10000)
+        wait_for_catalog(qtbot, kiosk.controller)
         said: list[Utterance] = []
         kiosk.speech.voice.listeners.append(said.append)
         kiosk.speech.voice.route(None)  # no loudspeaker here: what would be said is heard

@@ -56,6 +56,7 @@ from testkit.kiosk_window import (
     click,
     offline_config,
     running_kiosk,
+    wait_for_catalog,
     wait_phase,
 )
 from testkit.layout_checks import SIZES, layout_problems, wider_than, widest_reference
@@ -185,7 +186,7 @@ def hostile_kiosk(
     store.save_catalog(catalog, '"long-words"', catalog["version"])
     store.close()
     with running_kiosk(qtbot, config, width=width, height=height, clock=ManualClock()) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=10000)
+        wait_for_catalog(qtbot, kiosk.controller)
         if poli:
             now = kiosk.controller.now()
             kiosk.kiosk.store.save_doctors(OFFICE, now.date(), [DOCTOR], now=now)

@@ -22,6 +22,7 @@ from testkit.kiosk_window import (
     offline_config,
     running_kiosk,
     visible_strings,
+    wait_for_catalog,
     wait_phase,
 )
 from ui.window import KioskWindow
@@ -68,7 +69,7 @@ def test_unreachable_centre_shows_offline_and_no_services(
 def test_idle_warning_then_timeout_wipes_every_widget(
     hasty_kiosk: KioskWindow, qtbot: QtBot, clock: ManualClock
 ) -> None:
-    qtbot.waitUntil(lambda: hasty_kiosk.controller.status().catalog is not None, timeout=5000)
+    wait_for_catalog(qtbot, hasty_kiosk.controller)
     click(qtbot, button_with(hasty_kiosk, "Siti Aminah"))
     wait_phase(qtbot, hasty_kiosk, Phase.IDENTIFIED)
     hasty_kiosk.controller.dispatch(ServiceSelected("puskesmas-umum"))

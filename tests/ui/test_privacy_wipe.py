@@ -38,6 +38,7 @@ from testkit.kiosk_window import (
     demo_config,
     every_string,
     running_kiosk,
+    wait_for_catalog,
     wait_phase,
     wrapping_caches,
 )
@@ -86,7 +87,7 @@ def kiosk(
 ) -> Iterator[KioskWindow]:
     _EARLIER[:] = _personal_objects()
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central), clock=clock) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 

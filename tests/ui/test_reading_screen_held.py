@@ -32,6 +32,7 @@ from testkit.kiosk_window import (
     demo_config,
     running_kiosk,
     tap,
+    wait_for_catalog,
     wait_phase,
 )
 from ui.screens.attract import ReadingScreen
@@ -83,7 +84,7 @@ def held(
     def opened(hold_ms: int) -> Iterator[KioskWindow]:
         monkeypatch.setattr(ui.window, "READING_SHOWN_AFTER_MS", hold_ms)
         with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-            qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+            wait_for_catalog(qtbot, window.controller)
             yield window
 
     return opened

@@ -15,7 +15,14 @@ from contract.assurance import Assurance
 from contract.wire import ServiceQueue
 from kiosk.client.info import QueueState
 from kiosk.session.machine import Phase
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    wait_for_catalog,
+    wait_phase,
+)
 from ui.screens.services import ServiceDetailScreen, ServicesScreen
 from ui.window import KioskWindow
 
@@ -23,7 +30,7 @@ from ui.window import KioskWindow
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 
@@ -144,7 +151,7 @@ def test_one_entry_per_purpose_and_tiles_that_fill_the_screen(
 ) -> None:
     config = demo_config(tmp_path, demo_central)
     with running_kiosk(qtbot, config, width=1080, height=1920) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, kiosk.controller)
         click(qtbot, button_with(kiosk, "Siti Aminah"))
         wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
         screen = kiosk.screens[Phase.IDENTIFIED]

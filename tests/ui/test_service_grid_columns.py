@@ -8,7 +8,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from kiosk.session.machine import Phase
-from testkit.kiosk_window import demo_config, running_kiosk
+from testkit.kiosk_window import demo_config, running_kiosk, wait_for_catalog
 from testkit.screen_walk import tap_to_services
 from ui.screens.services import ServicesScreen
 
@@ -18,7 +18,7 @@ def test_the_landscape_grids_two_columns_are_one_width(
 ) -> None:
     config = demo_config(tmp_path, demo_central)
     with running_kiosk(qtbot, config, width=1920, height=1080) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, kiosk.controller)
         tap_to_services(qtbot, kiosk, "Siti Aminah")
         screen = kiosk.screens[Phase.IDENTIFIED]
         assert isinstance(screen, ServicesScreen)

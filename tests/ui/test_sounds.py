@@ -30,6 +30,7 @@ from testkit.kiosk_window import (
     closed_port,
     demo_config,
     running_kiosk,
+    wait_for_catalog,
     wait_phase,
 )
 from ui import sounds
@@ -142,7 +143,7 @@ def test_a_session_asks_for_tap_then_success_and_a_refusal_for_error(
     tmp_path: Path, demo_central: str, qtbot: QtBot
 ) -> None:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, kiosk.controller)
         player = recorded(kiosk, tmp_path)
         click(qtbot, button_with(kiosk, "Siti Aminah"))
         wait_phase(qtbot, kiosk, Phase.IDENTIFIED)

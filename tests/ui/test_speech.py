@@ -28,7 +28,14 @@ from kiosk.overlays import Overlay
 from kiosk.session.events import FormOpened, ServiceSelected
 from kiosk.session.machine import Phase
 from kiosk.speech import SCREEN_LINES, SpeechOutput, Utterance, ticket_words
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    wait_for_catalog,
+    wait_phase,
+)
 from testkit.legibility import AA_LARGE_TEXT, contrast_ratio, rgb
 from ui.screens.birth_date import BirthDateScreen
 from ui.screens.common import set_spoken
@@ -42,7 +49,7 @@ from ui.window import KioskWindow
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 
@@ -233,7 +240,7 @@ def test_keys_that_type_a_birth_date_a_form_value_or_the_pin_are_never_said(
     config = demo_config(tmp_path, demo_central)
     config = dataclasses.replace(config, operator=OperatorSection(pin_hash=hash_pin("482915")))
     with running_kiosk(qtbot, config) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, kiosk.controller)
         kiosk.speech.voice.load()
         kiosk.speech.voice.route(None)
         said: list[Utterance] = []

@@ -30,6 +30,7 @@ from testkit.kiosk_window import (
     offline_config,
     running_kiosk,
     visible_strings,
+    wait_for_catalog,
     wait_phase,
 )
 from ui.window import FIRST_PAINT_FALLBACK_MS, KioskWindow
@@ -67,7 +68,7 @@ def test_the_store_opens_once_the_attract_screen_is_painted(
     window, controller = hidden_kiosk, hidden_kiosk.controller
     assert not window.kiosk.store.is_open and controller.status().catalog is None
     window.show()
-    qtbot.waitUntil(lambda: controller.status().catalog is not None, timeout=10_000)
+    wait_for_catalog(qtbot, controller)
     assert window.kiosk.store.is_open and window.attract.isVisible()
     assert controller.status().catalog_etag == '"cached"'  # offline: the cached one
     assert controller.status().store_failure is None

@@ -20,7 +20,14 @@ from kiosk.session.events import (
     ServiceSelected,
 )
 from kiosk.session.machine import Phase
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    wait_for_catalog,
+    wait_phase,
+)
 from testkit.layout_checks import SIZES, LayoutRequests, ink_lines, layout_problems
 from ui.screens.one_line import OneLine
 from ui.screens.text_box import TextBox
@@ -32,7 +39,7 @@ from ui.window import KioskWindow
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 
@@ -183,7 +190,7 @@ def test_a_number_wider_than_its_line_is_painted_whole_on_one_line(
     width, height = SIZES[size]
     config = demo_config(tmp_path, demo_central)
     with running_kiosk(qtbot, config, width=width, height=height) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, kiosk.controller)
         screen = issue(kiosk, qtbot, "puskesmas-umum")
         state = kiosk.controller.session()
         assert state.ticket is not None

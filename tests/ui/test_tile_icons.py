@@ -15,7 +15,14 @@ from pytestqt.qtbot import QtBot
 
 from contract.catalog import CATEGORIES, Text
 from kiosk.session.machine import Phase
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    wait_for_catalog,
+    wait_phase,
+)
 from ui.icons import category_pixmap
 from ui.screens.services import BUILT_IN_CATEGORIES, TILE_ICON_GAP, TILE_ICON_PX
 from ui.window import KioskWindow
@@ -24,7 +31,7 @@ from ui.window import KioskWindow
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 

@@ -22,7 +22,14 @@ from pytestqt.qtbot import QtBot
 from kiosk.session.events import Back, Cancel, FormOpened, ServiceSelected, UserActivity
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    wait_for_catalog,
+    wait_phase,
+)
 from ui.keyboard import BACKSPACE, Mode
 from ui.screens.choice import ChoiceField
 from ui.screens.form import ConfirmScreen, FormScreen
@@ -41,7 +48,7 @@ def kiosk(
     tmp_path: Path, demo_central: str, qtbot: QtBot, clock: ManualClock
 ) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central), clock=clock) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 
@@ -150,7 +157,7 @@ def test_the_field_being_typed_is_scrolled_above_the_keyboard_in_landscape(
 ) -> None:
     config = demo_config(tmp_path, demo_central)
     with running_kiosk(qtbot, config, width=1920, height=1080) as kiosk:
-        qtbot.waitUntil(lambda: kiosk.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, kiosk.controller)
         form = open_form(qtbot, kiosk, "Siti Aminah", "puskesmas-umum")
         complaint = form.editors["complaint"]  # the last field: under the fold at first
         assert form.keyboard.target is complaint

@@ -28,7 +28,14 @@ from kiosk.session.events import (
     NotifyPhoneEntered,
 )
 from kiosk.session.machine import Phase
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    wait_for_catalog,
+    wait_phase,
+)
 from ui.texts import CONTEXT, I18N_DIR, LANGUAGES, TEXTS, qm_path, tr
 from ui.window import KioskWindow
 
@@ -193,7 +200,7 @@ INDONESIAN = sorted(
 @pytest.fixture
 def english_kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         window.toggle_language()
         assert window.controller.status().language == "en"
         yield window

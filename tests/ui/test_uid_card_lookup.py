@@ -22,6 +22,7 @@ from testkit.kiosk_window import (
     offline_config,
     running_kiosk,
     visible_strings,
+    wait_for_catalog,
     wait_phase,
 )
 from ui.screens.birth_date import BirthDateScreen
@@ -37,7 +38,7 @@ RINA = ("Rina", "Wulandari", "1471055506900003", "RM-2021-017733", "081266667777
 def kiosk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
     config = demo_config(tmp_path, demo_central, timeout_s=0.5)
     with running_kiosk(qtbot, config) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 

@@ -22,7 +22,14 @@ from reportlab.graphics.barcode import qrencoder
 from kiosk.session.events import Cancel, Confirmed, Finish, NotifyAnswered
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    wait_for_catalog,
+    wait_phase,
+)
 from ui.qr import QrCodeView
 from ui.screens.form import ConfirmScreen, FormScreen
 from ui.window import KioskWindow
@@ -35,7 +42,7 @@ PHONE = "081234567890"
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     config = demo_config(tmp_path, demo_central)
     with running_kiosk(qtbot, config, clock=ManualClock()) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 

@@ -32,7 +32,14 @@ from kiosk.session.events import (
 from kiosk.session.machine import Phase, ticket_settled
 from kiosk.tickets.issue import PrintSetup
 from printing import SlipDocument, TicketDocument
-from testkit.kiosk_window import button_with, click, demo_config, running_kiosk, wait_phase
+from testkit.kiosk_window import (
+    button_with,
+    click,
+    demo_config,
+    running_kiosk,
+    wait_for_catalog,
+    wait_phase,
+)
 from ui.screens.form import FormScreen
 from ui.screens.ticket import TicketScreen
 from ui.window import AT_REST, KioskWindow
@@ -56,7 +63,7 @@ class Painted(QObject):
 @contextmanager
 def _kiosk(qtbot: QtBot, tmp_path: Path, central: str, show: bool) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, central), show=show) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 

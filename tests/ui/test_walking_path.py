@@ -21,6 +21,7 @@ from testkit.kiosk_window import (
     demo_config,
     running_kiosk,
     visible_strings,
+    wait_for_catalog,
     wait_phase,
 )
 from ui.window import KioskWindow
@@ -29,7 +30,7 @@ from ui.window import KioskWindow
 @pytest.fixture
 def kiosk(tmp_path: Path, demo_central: str, qtbot: QtBot) -> Iterator[KioskWindow]:
     with running_kiosk(qtbot, demo_config(tmp_path, demo_central)) as window:
-        qtbot.waitUntil(lambda: window.controller.status().catalog is not None, timeout=5000)
+        wait_for_catalog(qtbot, window.controller)
         yield window
 
 
