@@ -112,6 +112,10 @@ def running_kiosk(
 #: has a 3 s deadline and, timed out on a loaded machine, is tried again after a pause:
 #: this bounds a wait that ends as soon as the catalog is there, never a speed.
 CATALOG_WAIT_MS = 30_000
+#: How long :func:`wait_phase` waits for a step of a walk: a step may wait on the centre
+#: (a 3 s deadline) or the city record (1.5 s), longer on a loaded machine. A bound on
+#: a wait that ends when the step is done, never a speed.
+PHASE_WAIT_MS = 20_000
 
 
 def wait_for_catalog(qtbot: QtBot, controller: KioskController) -> None:
@@ -181,13 +185,13 @@ def wait_phase(qtbot: QtBot, window: KioskWindow, phase: Phase) -> None:
         shown = (Phase.IDENTIFIED, Phase.APPOINTMENT)
         qtbot.waitUntil(
             lambda: controller.session().phase in shown and not controller.session().record_pending,
-            timeout=5000,
+            timeout=PHASE_WAIT_MS,
         )
         if controller.session().phase is Phase.APPOINTMENT:
             controller.dispatch(OtherServices())
-    qtbot.waitUntil(lambda: controller.session().phase is phase, timeout=5000)
+    qtbot.waitUntil(lambda: controller.session().phase is phase, timeout=PHASE_WAIT_MS)
     if phase is Phase.TICKET_ISSUED:
-        qtbot.waitUntil(lambda: ticket_settled(controller.session()), timeout=5000)
+        qtbot.waitUntil(lambda: ticket_settled(controller.session()), timeout=PHASE_WAIT_MS)
 
 
 def wrapping_caches(label: WrappingText) -> list[str]:
