@@ -109,7 +109,9 @@ typecheck: venv
 # centres and chromium. Much of a test's time is waiting on them: a whole run on 2
 # CPUs used 1.2 of them with 2 workers and took 927 s, 1.7 with 4 and took 745 s.
 # With two workers per CPU some tests missed deadlines for want of a CPU; with 3
-# workers on 2 CPUs a whole run passed while other work kept the load at 7 to 9.
+# workers on 2 CPUs a whole run passed while other work kept the load at 7 to 9. Once
+# the suite's centres were forked (testkit/centre_forks.py), 4 workers on 2 CPUs took
+# as long as 3 (pytest 1,138 s against 1,139 s) and two tests missed their waits.
 # PYTEST_WORKERS=0 runs it in this process. The groups go to the workers the longest
 # first, by tests/group_seconds.json; a run with
 # PYTEST_ARGS="--store-group-seconds tests/group_seconds.json" records it afresh.
