@@ -22,6 +22,8 @@ from typing import Any
 import PySide6  # the lock's, as the image's build environment fetches it
 import yaml
 
+from testkit.host_packages import depends_closure, packages_of
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = ROOT / "packaging" / "central"
 CONTAINERFILE = HERE / "Containerfile"
@@ -151,31 +153,6 @@ def test_the_mounted_settings_are_accepted_by_the_centre() -> None:
         assert f"'{key}'" in done.stdout, done.stdout
 
 
-def _closure(packages: list[str]) -> set[str]:
-    """The packages apt installs for ``packages`` (this machine's apt cache, Debian 12)."""
-    only_depends = ("--no-recommends", "--no-suggests", "--no-conflicts", "--no-breaks")
-    only_depends += ("--no-replaces", "--no-enhances")
-    done = subprocess.run(
-        ["apt-cache", "depends", "--recurse", *only_depends, *packages],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return {line.strip("<>") for line in done.stdout.splitlines() if not line.startswith(" ")}
-
-
-def _debian_package_of(library: str) -> str:
-    path = Path(library).resolve()
-    for candidate in (str(path), str(path).removeprefix("/usr"), "/usr" + str(path)):
-        found = subprocess.run(
-            ["dpkg-query", "-S", candidate], capture_output=True, text=True, timeout=60
-        )
-        if found.returncode == 0:
-            return found.stdout.split(":", 1)[0].strip()
-    raise AssertionError(f"{library}: of no Debian package")
-
-
 def test_the_build_stage_has_the_system_libraries_the_translations_compiler_needs() -> None:
     """The wheel's build compiles the kiosk's translations with PySide6's lrelease (the
     version uv.lock pins, fetched into the build environment): every system library it
@@ -207,7 +184,8 @@ def test_the_build_stage_has_the_system_libraries_the_translations_compiler_need
     required = [
         line.split()[0] for line in listed.stdout.splitlines() if line.endswith(" required")
     ]
-    in_stage = _closure([*required, "apt", *added])
-    missing = {lib: _debian_package_of(lib) for lib in sorted(needed)}
-    missing = {lib: package for lib, package in missing.items() if package not in in_stage}
+    in_stage = depends_closure([*required, "apt", *added])
+    holders = packages_of(needed)
+    assert [lib for lib, package in holders.items() if package is None] == [], "of no package"
+    missing = {lib: package for lib, package in sorted(holders.items()) if package not in in_stage}
     assert missing == {}, f"the build stage lacks: {missing}"

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from testkit.debroot import DebRoot, DpkgFailed, deb_field, installed_root
+from testkit.host_packages import depends_closure, packages_of
 from testkit.kiosk_window import closed_port
 from testkit.notify_socket import NotifyListener, ready_then_pings
 from testkit.udev_rules import problems, rules
@@ -383,44 +384,6 @@ QT_LOADED = (
 )
 
 
-def _debian_package_of(library: str) -> str | None:
-    """The installed Debian package that holds ``library`` (merged /usr: either path)."""
-    path = Path(library)
-    candidates = {str(path), str(path.resolve())}
-    for known in list(candidates):
-        if known.startswith("/usr/"):
-            candidates.add(known.removeprefix("/usr"))
-        else:
-            candidates.add("/usr" + known)
-    for candidate in sorted(candidates):
-        found = subprocess.run(
-            ["dpkg-query", "-S", candidate], capture_output=True, text=True, timeout=DEADLINE_S
-        )
-        if found.returncode == 0:
-            return found.stdout.split(":", 1)[0].strip()
-    return None
-
-
-def _depends_closure(deb: Path) -> set[str]:
-    """Every package the package's Depends pull in (apt's cache of this machine)."""
-    names = [alt.split()[0] for part in deb_field(deb, "Depends") for alt in part.split("|")]
-    only_depends: tuple[str, ...] = (
-        "--no-recommends",
-        "--no-suggests",
-        "--no-conflicts",
-        "--no-breaks",
-    )
-    only_depends += ("--no-replaces", "--no-enhances")
-    done = subprocess.run(
-        ["apt-cache", "depends", "--recurse", *only_depends, *names],
-        capture_output=True,
-        text=True,
-        timeout=DEADLINE_S,
-        check=True,
-    )
-    return {line.strip("<>") for line in done.stdout.splitlines() if not line.startswith(" ")}
-
-
 def test_every_system_library_qt_loads_in_the_kiosk_comes_with_the_package_s_depends(
     kiosk_deb: Path, root: DebRoot
 ) -> None:
@@ -441,13 +404,11 @@ def test_every_system_library_qt_loads_in_the_kiosk_comes_with_the_package_s_dep
             path = where.split(" (")[0]
             if arrow and path and not Path(path).is_relative_to(root.path):
                 outside.add(path)
-    closure = _depends_closure(kiosk_deb)
-    missing = {}
-    for library in sorted(outside):
-        package = _debian_package_of(library)
-        assert package is not None, f"{library}: of no Debian package"
-        if package.split(":")[0] not in closure:
-            missing[library] = package
+    names = [alt.split()[0] for part in deb_field(kiosk_deb, "Depends") for alt in part.split("|")]
+    closure = depends_closure(names)
+    holders = packages_of(outside)
+    assert [lib for lib, package in holders.items() if package is None] == [], "of no package"
+    missing = {lib: package for lib, package in sorted(holders.items()) if package not in closure}
     assert missing == {}, f"Qt loads these, the Depends do not pull them in: {missing}"
 
 
