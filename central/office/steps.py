@@ -25,12 +25,13 @@ the caller wakes the office's followers after commit.
 * **served**, **no-show**: ``called`` → closed (:func:`central.office.queue.finish`
   without a counter).
 
-A step that puts a ticket at a counter, or announces it there (call next, recall,
-call back, transfer to a counter) takes only a counter the office has
-(:func:`central.office.counters.require_offered`, 422 ``unknown_counter``),
-checked before anything changes or is announced (a recall's, once its guarded
-update, which changes nothing, holds the ticket): no ticket is called, sent or
-announced to a counter the boards would name and nobody can sit at.
+A step that puts a ticket at a counter, or announces it there, or leaves it there to
+be called back (call next, recall, hold, call back, transfer to a counter) takes only a
+counter the office has (:func:`central.office.counters.require_offered`, 422
+``unknown_counter``), checked before anything changes or is announced (a recall's,
+once its guarded update, which changes nothing, holds the ticket): no ticket is
+called, sent, held or announced at a counter the boards would name and nobody can
+sit at.
 """
 
 from __future__ import annotations
@@ -112,7 +113,18 @@ def recall(
 def hold(
     conn: Connection, staff: StaffPrincipal, ticket_id: str, counter: str | None, now: dt.datetime
 ) -> TicketRow:
-    """Set the called ticket aside (tunda): ``held``, still the counter's."""
+    """Set the called ticket aside (tunda): ``held``, still the counter's.
+
+    Only at a counter the office still has (422 ``unknown_counter``): a held ticket is
+    called back by the counter that held it, and nobody calls one back at a counter a
+    new catalog has dropped. Refused, checked before anything changes, the ticket stays
+    called there as it was, nothing recorded, to be closed or transferred.
+    """
+    row = find(conn, staff, ticket_id)
+    if row.status == CALLED and row.counter is not None and counter in (None, row.counter):
+        require_offered(conn, row.office_id, row.counter)
+        # The guard names the counter checked: a ticket moved since is refused (409).
+        counter = row.counter
     row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": HELD})
     calls.record(conn, row, calls.HOLD, counter=row.counter, actor=staff.actor, at=now)
     return row

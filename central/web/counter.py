@@ -325,6 +325,8 @@ def _problem(exc: ApiError, action: str) -> str:
             return "counter.problem.to_counter"
         if action == "call-back":
             return "counter.problem.gone_held"
+        if action == "hold":
+            return "counter.problem.gone_hold"
         return "counter.problem.gone_recall" if action == "recall" else "counter.problem.gone"
     if exc.code == ErrorCode.UNKNOWN_SERVICE:
         return "counter.problem.to_queue"

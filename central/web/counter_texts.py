@@ -190,6 +190,14 @@ TEXTS: Texts = {
         "called again here: the boards announce no counter that does not exist. Send it back "
         "to its queue with “Back to the queue”.",
     ),
+    "counter.problem.gone_hold": (
+        "Loket Anda tidak ada lagi di kantor ini, jadi nomor ini tidak ditunda: nomor yang "
+        "ditunda hanya dapat dipanggil lagi di loket yang ada. Nomor ini tetap dipanggil di "
+        "loket Anda; selesaikan, atau alihkan ke loket atau layanan lain.",
+        "Your counter is no longer one of this office's, so the number was not put on hold: "
+        "a number on hold can only be called again at a counter that exists. The number stays "
+        "called at your counter; close it, or transfer it to another counter or service.",
+    ),
     "counter.problem.no_counter": (
         "Loket itu tidak ada di kantor ini. Pilih loket dari daftar.",
         "The office has no such counter. Choose one from the list.",

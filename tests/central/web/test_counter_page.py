@@ -406,6 +406,69 @@ def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
     assert served.status_code == 200
 
 
+def test_a_hold_at_a_counter_the_office_no_longer_has_is_refused_and_changes_nothing(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """ "Tunda" at a desk at "Informasi", after a new catalog sent its one service to Loket 4,
+    set the ticket aside there: held at a counter nobody can call it back at (call back is
+    refused there), announced and recorded as a hold. It is refused as a recall is, by the
+    page (script and browser) and the staff API alike; the ticket stays called there as it
+    was, no event; "Alihkan" still moves it."""
+    http, token, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
+        assert called.status_code == 200 and ticket_row(office_db, ticket).status == "called"
+        before = ticket_row(office_db, ticket)
+        with _informasi_sent_to_loket_4(office_db):
+            step = {"ticket_id": ticket}
+            script = http.post(f"{office.url}/counter/hold", data=step, headers=headers, timeout=10)
+            form = http.post(
+                f"{office.url}/counter/hold",
+                data={**step, "csrf": token},
+                allow_redirects=False,
+                timeout=10,
+            )
+            english = http.post(
+                f"{office.url}/counter/hold?lang=en", data=step, headers=headers, timeout=10
+            )
+            api = requests.post(
+                f"{office.url}/api/v1/staff/tickets/{ticket}/hold",
+                headers=bearer(clerk_token),
+                timeout=10,
+            )
+            kept, recorded = ticket_row(office_db, ticket), events_of(office_db, ticket)
+            moved = http.post(
+                f"{office.url}/counter/transfer",
+                data={**step, "to_counter": "4"},
+                headers=headers,
+                timeout=10,
+            )
+    said = "Loket Anda tidak ada lagi di kantor ini, jadi nomor ini tidak ditunda"
+    assert script.status_code == 422 and script.json()["ok"] is False
+    assert script.json()["message"].startswith(said)
+    assert form.status_code == 422 and said in form.text
+    assert english.json()["message"].startswith("Your counter is no longer one of this office")
+    assert (api.status_code, api.json()["error"]) == (422, "unknown_counter")
+    assert kept._asdict() == before._asdict() and recorded == ["call"]
+    assert moved.status_code == 200, moved.text
+    assert events_of(office_db, ticket) == ["call", "transfer"]
+    at_four = {"office_id": DEMO_OFFICE, "service_id": INFO, "counter": "4"}
+    again = requests.post(
+        f"{office.url}/api/v1/staff/queue/call-next",
+        json=at_four,
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert again.json()["ticket"]["ticket_id"] == ticket, again.text
+    served = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{ticket}/served",
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert served.status_code == 200
+
+
 def test_a_ticket_held_at_a_counter_the_office_no_longer_has_goes_back_to_its_queue(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
