@@ -34,7 +34,7 @@ from sqlalchemy import Connection, select
 from central.access.audit import utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import Context
-from central.errors import ApiError, CounterBusy, NoDesk, UnknownCounter
+from central.errors import ApiError, CounterBusy, Forbidden, NoDesk, UnknownCounter
 from central.office import calls, desks, numbering, queue, registrations, steps
 from central.office.counters import offered
 from central.tables import offices
@@ -177,6 +177,8 @@ def _desk_problem(exc: ApiError) -> str:
         return "counter.problem.leave"
     if isinstance(exc, UnknownCounter):
         return "counter.problem.no_counter"
+    if isinstance(exc, Forbidden):
+        return "counter.problem.other_office"
     return "counter.problem.desk"
 
 

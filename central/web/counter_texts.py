@@ -198,6 +198,13 @@ TEXTS: Texts = {
         "a number on hold can only be called again at a counter that exists. The number stays "
         "called at your counter; close it, or transfer it to another counter or service.",
     ),
+    "counter.problem.other_office": (
+        "Loket dan layanan itu milik kantor lain; akun Anda hanya untuk kantor Anda. Muat "
+        "ulang halaman, lalu pilih loket dan layanan dari daftar kantor Anda.",
+        "That counter and those services belong to another office; your account is for your "
+        "own office only. Reload the page, then choose a counter and services from your "
+        "office's list.",
+    ),
     "counter.problem.no_counter": (
         "Loket itu tidak ada di kantor ini. Pilih loket dari daftar.",
         "The office has no such counter. Choose one from the list.",

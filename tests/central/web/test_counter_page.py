@@ -614,6 +614,36 @@ def test_a_counter_the_office_does_not_have_is_refused_as_json_to_a_script_and_a
     assert sat.status_code == 200 and sat.json() == {"ok": True, "message": "Anda di Loket 3"}
 
 
+def test_a_desk_of_another_office_is_refused_saying_so(
+    office: RunningCentral, office_db: Database
+) -> None:
+    """A clerk of one office posting a desk of another (a stale form, an edited request)
+    was refused 403 with "choose a counter and a service of this office", as if the form
+    were incomplete. It now says the counter and services are another office's and what to
+    do, to a script as JSON and to a browser as the page, still 403; nobody sits anywhere."""
+    other = new_office(office_db)
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    http, token = logged_in(office.url, username)
+    script = {"X-CSRF-Token": token, "Accept": "application/json"}
+    browser = {"X-CSRF-Token": token, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    desk = {"office_id": other, "counter": "3", "queues": KTP}
+    url = f"{office.url}/counter/desk"
+    with http:
+        fetched = http.post(url, data=desk, headers=script, timeout=10)
+        english = http.post(f"{url}?lang=en", data=desk, headers=script, timeout=10)
+        shown = http.post(url, data=desk, headers=browser, timeout=10)
+        sits = http.get(f"{office.url}/counter", timeout=10)
+    said = "Loket dan layanan itu milik kantor lain; akun Anda hanya untuk kantor Anda."
+    assert fetched.status_code == 403 and fetched.json()["ok"] is False
+    assert fetched.json()["message"].startswith(said)
+    assert english.json()["message"].startswith(
+        "That counter and those services belong to another office"
+    )
+    assert shown.status_code == 403 and shown.headers["content-type"].startswith("text/html")
+    assert said in shown.text and "Pilih satu loket dan sedikitnya" not in shown.text
+    assert "Loket —" not in sits.text
+
+
 #: What ``Accept`` says, and whether the answer is the page's JSON (else the page): JSON
 #: when ``application/json`` is acceptable (its q above 0, the media type in any case) and
 #: not less so than ``text/html``.
@@ -798,7 +828,7 @@ def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
                 for action in ("served", "no-show", "recall", "hold", "transfer")
             ]
             peek = http.get(f"{office.url}/counter/registration/{ticket}", timeout=5)
-    assert intrude.status_code == 403 and "sedikitnya satu layanan" in intrude.text
+    assert intrude.status_code == 403 and "milik kantor lain" in intrude.text
     assert own.status_code == 200 and "Loket — Loket 1" in own.text
     assert [a.status_code for a in actions] == [404] * 5
     assert peek.status_code == 404 and NAME not in peek.text
