@@ -80,7 +80,8 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
 
     # A counter a new catalog dropped calls nothing back: its held tickets go back to a
     # queue instead (their own, or another if the catalog dropped that too), or they (and
-    # the desk, which may not leave them) are stuck.
+    # the desk, which may not leave them) are stuck. With no active service left to take
+    # them, they are closed there (served or not come: steps.close).
     gone = desk.counter not in offered(conn, desk.office_id)
     queues = numbering.office_services(conn, desk.office_id) if gone and state.held else {}
     return {

@@ -97,6 +97,15 @@ TEXTS: Texts = {
         "again here. Send it back to its service's queue (or another's, if its service is "
         "gone): a counter serving it calls the number first.",
     ),
+    "counter.held.closing": (
+        "Loket ini tidak ada lagi di kantor ini, dan kantor ini tidak lagi membuka layanan "
+        "yang dapat menerima nomor yang ditunda: nomor itu tidak dapat dipanggil lagi atau "
+        "dikembalikan ke antrean. Tutup nomor itu: “Selesai” bila warga sudah dilayani, "
+        "“Tidak hadir” bila tidak.",
+        "This counter is no longer one of this office's, and the office has no open service "
+        "left to take a number on hold: it cannot be called again or sent back to a queue. "
+        "Close it: “Served” if the citizen was served, “No-show” if not.",
+    ),
     "counter.registration": ("Data pendaftaran", "Registration"),
     "counter.registration.none": (
         "Pendaftaran untuk nomor ini belum sampai dari anjungan.",

@@ -469,6 +469,59 @@ def test_a_hold_at_a_counter_the_office_no_longer_has_is_refused_and_changes_not
     assert served.status_code == 200
 
 
+def test_a_held_ticket_no_queue_can_take_is_closed_at_a_counter_the_office_no_longer_has(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket held at "Informasi", then a new catalog drops every service of the office:
+    "Panggil lagi" is refused (nobody sits at "Informasi"), and "Kembalikan ke antrean"
+    offered no queue (none is active; a ticket waiting in a dropped one is called by no
+    desk), so the page refused it as incomplete and the desk, which may not leave a held
+    ticket, was stuck with it. The page now says so and offers to close it, served or not
+    come; that closes it (recorded), and the staff member is free to choose a counter.
+    A ticket held at a counter the office has is still not closed without a call back."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        display = ticket_row(office_db, ticket).display
+        step = {"ticket_id": ticket}
+        for action, data in (("call-next", {}), ("hold", step)):
+            done = http.post(
+                f"{office.url}/counter/{action}", data=data, headers=headers, timeout=10
+            )
+            assert done.status_code == 200, done.text
+        early = http.post(f"{office.url}/counter/no-show", data=step, headers=headers, timeout=10)
+        assert early.status_code == 409 and ticket_row(office_db, ticket).status == "held"
+        with office_db.read() as conn:
+            active = [
+                r.id
+                for r in conn.execute(
+                    select(services.c.id).where(
+                        services.c.office_id == DEMO_OFFICE, services.c.active.is_(True)
+                    )
+                )
+            ]
+        with office_db.begin() as conn:  # as a new catalog with none of the office's services
+            conn.execute(update(services).where(services.c.id.in_(active)).values(active=False))
+        try:
+            shown = http.get(f"{office.url}/counter", timeout=10)
+            closed = http.post(
+                f"{office.url}/counter/no-show", data=step, headers=headers, timeout=10
+            )
+            after = http.get(f"{office.url}/counter", timeout=10)
+        finally:
+            with office_db.begin() as conn:
+                conn.execute(update(services).where(services.c.id.in_(active)).values(active=True))
+    assert shown.status_code == 200
+    assert "tidak lagi membuka layanan yang dapat menerima nomor yang ditunda" in shown.text
+    assert f"Tidak hadir {display}" in shown.text and f"Selesai {display}" in shown.text
+    assert "Kembalikan ke antrean" not in shown.text
+    assert closed.json() == {"ok": True, "message": f"Nomor {display} tidak hadir."}
+    row = ticket_row(office_db, ticket)
+    assert (row.status, row.counter) == ("no_show", "Informasi")
+    assert events_of(office_db, ticket) == ["call", "hold", "no_show"]
+    assert "Loket — Informasi" not in after.text  # no desk left: choose a counter
+
+
 def test_a_ticket_held_at_a_counter_the_office_no_longer_has_goes_back_to_its_queue(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
