@@ -223,11 +223,18 @@ def recall(
     return _after_step(row, ctx)
 
 
-@router.post("/api/v1/staff/tickets/{ticket_id}/hold", responses=_STEP_RESPONSES)
+@router.post(
+    "/api/v1/staff/tickets/{ticket_id}/hold",
+    responses={**_STEP_RESPONSES, **_UNKNOWN_COUNTER},
+)
 def hold(
     ticket_id: TicketId, staff: StaffAuth, ctx: Context, body: StepRequest | None = None
 ) -> TicketOut:
-    """Set a called ticket aside (tunda): `held`."""
+    """Set a called ticket aside (tunda): `held`.
+
+    422 ``unknown_counter`` when the office no longer has its counter (nobody could
+    call it back there): nothing is recorded, the ticket stays called there.
+    """
     with ctx.db.begin() as conn:
         row = steps.hold(conn, staff, ticket_id, body.counter if body else None, utc_now())
     return _after_step(row, ctx)

@@ -23,14 +23,16 @@ the caller wakes the office's followers after commit.
   priority 1 (it waited once: it is called before the ones who did not). A
   ticket sent to a counter is called by that counter only.
 * **served**, **no-show**: ``called`` → closed (:func:`central.office.queue.finish`
-  without a counter).
+  without a counter); also ``held`` at a counter the office no longer has, which
+  nothing can call back (:func:`close`).
 
-A step that puts a ticket at a counter, or announces it there (call next, recall,
-call back, transfer to a counter) takes only a counter the office has
-(:func:`central.office.counters.require_offered`, 422 ``unknown_counter``),
-checked before anything changes or is announced (a recall's, once its guarded
-update, which changes nothing, holds the ticket): no ticket is called, sent or
-announced to a counter the boards would name and nobody can sit at.
+A step that puts a ticket at a counter, or announces it there, or leaves it there to
+be called back (call next, recall, hold, call back, transfer to a counter) takes only a
+counter the office has (:func:`central.office.counters.require_offered`, 422
+``unknown_counter``), checked before anything changes or is announced (a recall's,
+once its guarded update, which changes nothing, holds the ticket): no ticket is
+called, sent, held or announced at a counter the boards would name and nobody can
+sit at.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from sqlalchemy import Connection, select, update
 from central.access.staff import StaffPrincipal, require_reach
 from central.errors import ApiError, CounterBusy, InvalidTicketTransition, NotFound
 from central.office import calls, desks, queue
-from central.office.counters import require_offered
+from central.office.counters import offered, require_offered
 from central.office.numbering import require_service
 from central.office.queue import CALLED, HELD, NO_SHOW, SERVED, WAITING, TicketRow
 from central.tables import tickets
@@ -112,7 +114,18 @@ def recall(
 def hold(
     conn: Connection, staff: StaffPrincipal, ticket_id: str, counter: str | None, now: dt.datetime
 ) -> TicketRow:
-    """Set the called ticket aside (tunda): ``held``, still the counter's."""
+    """Set the called ticket aside (tunda): ``held``, still the counter's.
+
+    Only at a counter the office still has (422 ``unknown_counter``): a held ticket is
+    called back by the counter that held it, and nobody calls one back at a counter a
+    new catalog has dropped. Refused, checked before anything changes, the ticket stays
+    called there as it was, nothing recorded, to be closed or transferred.
+    """
+    row = find(conn, staff, ticket_id)
+    if row.status == CALLED and row.counter is not None and counter in (None, row.counter):
+        require_offered(conn, row.office_id, row.counter)
+        # The guard names the counter checked: a ticket moved since is refused (409).
+        counter = row.counter
     row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": HELD})
     calls.record(conn, row, calls.HOLD, counter=row.counter, actor=staff.actor, at=now)
     return row
@@ -196,13 +209,31 @@ def close(
     counter: str | None,
     now: dt.datetime,
 ) -> TicketRow:
-    """Close the called ticket as ``served`` or ``no_show`` (at ``counter``, if named)."""
+    """Close the called ticket as ``served`` or ``no_show`` (at ``counter``, if named).
+
+    A ticket held at a counter the office no longer has is closed the same way: nobody
+    can call it back there (:func:`call_back`), and when the office has no active
+    service left to send it back to (:func:`transfer`), closing it is the one way its
+    counter's desk is ever left. It is closed from ``held`` at that counter only.
+    """
     if status not in (SERVED, NO_SHOW):
         raise ValueError(f"not a closing state: {status}")
-    row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": status, "finished_at": now})
-    kind = calls.SERVED if status == SERVED else calls.NO_SHOW
-    calls.record(conn, row, kind, counter=row.counter, actor=staff.actor, at=now)
+    row = find(conn, staff, ticket_id)
+    states, at = (CALLED,), counter
+    if (
+        row.status == HELD
+        and row.counter is not None
+        and counter in (None, row.counter)
+        and row.counter not in offered(conn, row.office_id)
+    ):
+        states, at = (HELD,), row.counter
+    row = _step(conn, staff, ticket_id, states, at, {"status": status, "finished_at": now})
+    calls.record(conn, row, _CLOSED[status], counter=row.counter, actor=staff.actor, at=now)
     return row
+
+
+#: The event of each closing state.
+_CLOSED = {SERVED: calls.SERVED, NO_SHOW: calls.NO_SHOW}
 
 
 def call_next_at(

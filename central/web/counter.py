@@ -34,7 +34,7 @@ from sqlalchemy import Connection, select
 from central.access.audit import utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import Context
-from central.errors import ApiError, CounterBusy, NoDesk, UnknownCounter
+from central.errors import ApiError, CounterBusy, Forbidden, NoDesk, UnknownCounter
 from central.office import calls, desks, numbering, queue, registrations, steps
 from central.office.counters import offered
 from central.tables import offices
@@ -80,7 +80,8 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
 
     # A counter a new catalog dropped calls nothing back: its held tickets go back to a
     # queue instead (their own, or another if the catalog dropped that too), or they (and
-    # the desk, which may not leave them) are stuck.
+    # the desk, which may not leave them) are stuck. With no active service left to take
+    # them, they are closed there (served or not come: steps.close).
     gone = desk.counter not in offered(conn, desk.office_id)
     queues = numbering.office_services(conn, desk.office_id) if gone and state.held else {}
     return {
@@ -177,6 +178,8 @@ def _desk_problem(exc: ApiError) -> str:
         return "counter.problem.leave"
     if isinstance(exc, UnknownCounter):
         return "counter.problem.no_counter"
+    if isinstance(exc, Forbidden):
+        return "counter.problem.other_office"
     return "counter.problem.desk"
 
 
@@ -325,6 +328,8 @@ def _problem(exc: ApiError, action: str) -> str:
             return "counter.problem.to_counter"
         if action == "call-back":
             return "counter.problem.gone_held"
+        if action == "hold":
+            return "counter.problem.gone_hold"
         return "counter.problem.gone_recall" if action == "recall" else "counter.problem.gone"
     if exc.code == ErrorCode.UNKNOWN_SERVICE:
         return "counter.problem.to_queue"

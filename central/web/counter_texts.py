@@ -97,6 +97,15 @@ TEXTS: Texts = {
         "again here. Send it back to its service's queue (or another's, if its service is "
         "gone): a counter serving it calls the number first.",
     ),
+    "counter.held.closing": (
+        "Loket ini tidak ada lagi di kantor ini, dan kantor ini tidak lagi membuka layanan "
+        "yang dapat menerima nomor yang ditunda: nomor itu tidak dapat dipanggil lagi atau "
+        "dikembalikan ke antrean. Tutup nomor itu: “Selesai” bila warga sudah dilayani, "
+        "“Tidak hadir” bila tidak.",
+        "This counter is no longer one of this office's, and the office has no open service "
+        "left to take a number on hold: it cannot be called again or sent back to a queue. "
+        "Close it: “Served” if the citizen was served, “No-show” if not.",
+    ),
     "counter.registration": ("Data pendaftaran", "Registration"),
     "counter.registration.none": (
         "Pendaftaran untuk nomor ini belum sampai dari anjungan.",
@@ -189,6 +198,21 @@ TEXTS: Texts = {
         "Your counter is no longer one of this office's, so a number on hold cannot be "
         "called again here: the boards announce no counter that does not exist. Send it back "
         "to its queue with “Back to the queue”.",
+    ),
+    "counter.problem.gone_hold": (
+        "Loket Anda tidak ada lagi di kantor ini, jadi nomor ini tidak ditunda: nomor yang "
+        "ditunda hanya dapat dipanggil lagi di loket yang ada. Nomor ini tetap dipanggil di "
+        "loket Anda; selesaikan, atau alihkan ke loket atau layanan lain.",
+        "Your counter is no longer one of this office's, so the number was not put on hold: "
+        "a number on hold can only be called again at a counter that exists. The number stays "
+        "called at your counter; close it, or transfer it to another counter or service.",
+    ),
+    "counter.problem.other_office": (
+        "Loket dan layanan itu milik kantor lain; akun Anda hanya untuk kantor Anda. Muat "
+        "ulang halaman, lalu pilih loket dan layanan dari daftar kantor Anda.",
+        "That counter and those services belong to another office; your account is for your "
+        "own office only. Reload the page, then choose a counter and services from your "
+        "office's list.",
     ),
     "counter.problem.no_counter": (
         "Loket itu tidak ada di kantor ini. Pilih loket dari daftar.",

@@ -406,6 +406,122 @@ def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
     assert served.status_code == 200
 
 
+def test_a_hold_at_a_counter_the_office_no_longer_has_is_refused_and_changes_nothing(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """ "Tunda" at a desk at "Informasi", after a new catalog sent its one service to Loket 4,
+    set the ticket aside there: held at a counter nobody can call it back at (call back is
+    refused there), announced and recorded as a hold. It is refused as a recall is, by the
+    page (script and browser) and the staff API alike; the ticket stays called there as it
+    was, no event; "Alihkan" still moves it."""
+    http, token, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
+        assert called.status_code == 200 and ticket_row(office_db, ticket).status == "called"
+        before = ticket_row(office_db, ticket)
+        with _informasi_sent_to_loket_4(office_db):
+            step = {"ticket_id": ticket}
+            script = http.post(f"{office.url}/counter/hold", data=step, headers=headers, timeout=10)
+            form = http.post(
+                f"{office.url}/counter/hold",
+                data={**step, "csrf": token},
+                allow_redirects=False,
+                timeout=10,
+            )
+            english = http.post(
+                f"{office.url}/counter/hold?lang=en", data=step, headers=headers, timeout=10
+            )
+            api = requests.post(
+                f"{office.url}/api/v1/staff/tickets/{ticket}/hold",
+                headers=bearer(clerk_token),
+                timeout=10,
+            )
+            kept, recorded = ticket_row(office_db, ticket), events_of(office_db, ticket)
+            moved = http.post(
+                f"{office.url}/counter/transfer",
+                data={**step, "to_counter": "4"},
+                headers=headers,
+                timeout=10,
+            )
+    said = "Loket Anda tidak ada lagi di kantor ini, jadi nomor ini tidak ditunda"
+    assert script.status_code == 422 and script.json()["ok"] is False
+    assert script.json()["message"].startswith(said)
+    assert form.status_code == 422 and said in form.text
+    assert english.json()["message"].startswith("Your counter is no longer one of this office")
+    assert (api.status_code, api.json()["error"]) == (422, "unknown_counter")
+    assert kept._asdict() == before._asdict() and recorded == ["call"]
+    assert moved.status_code == 200, moved.text
+    assert events_of(office_db, ticket) == ["call", "transfer"]
+    at_four = {"office_id": DEMO_OFFICE, "service_id": INFO, "counter": "4"}
+    again = requests.post(
+        f"{office.url}/api/v1/staff/queue/call-next",
+        json=at_four,
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert again.json()["ticket"]["ticket_id"] == ticket, again.text
+    served = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{ticket}/served",
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert served.status_code == 200
+
+
+def test_a_held_ticket_no_queue_can_take_is_closed_at_a_counter_the_office_no_longer_has(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket held at "Informasi", then a new catalog drops every service of the office:
+    "Panggil lagi" is refused (nobody sits at "Informasi"), and "Kembalikan ke antrean"
+    offered no queue (none is active; a ticket waiting in a dropped one is called by no
+    desk), so the page refused it as incomplete and the desk, which may not leave a held
+    ticket, was stuck with it. The page now says so and offers to close it, served or not
+    come; that closes it (recorded), and the staff member is free to choose a counter.
+    A ticket held at a counter the office has is still not closed without a call back."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        display = ticket_row(office_db, ticket).display
+        step = {"ticket_id": ticket}
+        for action, data in (("call-next", {}), ("hold", step)):
+            done = http.post(
+                f"{office.url}/counter/{action}", data=data, headers=headers, timeout=10
+            )
+            assert done.status_code == 200, done.text
+        early = http.post(f"{office.url}/counter/no-show", data=step, headers=headers, timeout=10)
+        assert early.status_code == 409 and ticket_row(office_db, ticket).status == "held"
+        with office_db.read() as conn:
+            active = [
+                r.id
+                for r in conn.execute(
+                    select(services.c.id).where(
+                        services.c.office_id == DEMO_OFFICE, services.c.active.is_(True)
+                    )
+                )
+            ]
+        with office_db.begin() as conn:  # as a new catalog with none of the office's services
+            conn.execute(update(services).where(services.c.id.in_(active)).values(active=False))
+        try:
+            shown = http.get(f"{office.url}/counter", timeout=10)
+            closed = http.post(
+                f"{office.url}/counter/no-show", data=step, headers=headers, timeout=10
+            )
+            after = http.get(f"{office.url}/counter", timeout=10)
+        finally:
+            with office_db.begin() as conn:
+                conn.execute(update(services).where(services.c.id.in_(active)).values(active=True))
+    assert shown.status_code == 200
+    assert "tidak lagi membuka layanan yang dapat menerima nomor yang ditunda" in shown.text
+    assert f"Tidak hadir {display}" in shown.text and f"Selesai {display}" in shown.text
+    assert "Kembalikan ke antrean" not in shown.text
+    assert closed.json() == {"ok": True, "message": f"Nomor {display} tidak hadir."}
+    row = ticket_row(office_db, ticket)
+    assert (row.status, row.counter) == ("no_show", "Informasi")
+    assert events_of(office_db, ticket) == ["call", "hold", "no_show"]
+    assert "Loket — Informasi" not in after.text  # no desk left: choose a counter
+
+
 def test_a_ticket_held_at_a_counter_the_office_no_longer_has_goes_back_to_its_queue(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
@@ -549,6 +665,36 @@ def test_a_counter_the_office_does_not_have_is_refused_as_json_to_a_script_and_a
         assert "Loket —" not in sits.text  # no desk was chosen
         sat = http.post(url, data={"counter": "3", "queues": KTP}, headers=script, timeout=10)
     assert sat.status_code == 200 and sat.json() == {"ok": True, "message": "Anda di Loket 3"}
+
+
+def test_a_desk_of_another_office_is_refused_saying_so(
+    office: RunningCentral, office_db: Database
+) -> None:
+    """A clerk of one office posting a desk of another (a stale form, an edited request)
+    was refused 403 with "choose a counter and a service of this office", as if the form
+    were incomplete. It now says the counter and services are another office's and what to
+    do, to a script as JSON and to a browser as the page, still 403; nobody sits anywhere."""
+    other = new_office(office_db)
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    http, token = logged_in(office.url, username)
+    script = {"X-CSRF-Token": token, "Accept": "application/json"}
+    browser = {"X-CSRF-Token": token, "Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    desk = {"office_id": other, "counter": "3", "queues": KTP}
+    url = f"{office.url}/counter/desk"
+    with http:
+        fetched = http.post(url, data=desk, headers=script, timeout=10)
+        english = http.post(f"{url}?lang=en", data=desk, headers=script, timeout=10)
+        shown = http.post(url, data=desk, headers=browser, timeout=10)
+        sits = http.get(f"{office.url}/counter", timeout=10)
+    said = "Loket dan layanan itu milik kantor lain; akun Anda hanya untuk kantor Anda."
+    assert fetched.status_code == 403 and fetched.json()["ok"] is False
+    assert fetched.json()["message"].startswith(said)
+    assert english.json()["message"].startswith(
+        "That counter and those services belong to another office"
+    )
+    assert shown.status_code == 403 and shown.headers["content-type"].startswith("text/html")
+    assert said in shown.text and "Pilih satu loket dan sedikitnya" not in shown.text
+    assert "Loket —" not in sits.text
 
 
 #: What ``Accept`` says, and whether the answer is the page's JSON (else the page): JSON
@@ -735,7 +881,7 @@ def test_a_clerk_of_another_office_cannot_touch_or_read_this_offices_tickets(
                 for action in ("served", "no-show", "recall", "hold", "transfer")
             ]
             peek = http.get(f"{office.url}/counter/registration/{ticket}", timeout=5)
-    assert intrude.status_code == 403 and "sedikitnya satu layanan" in intrude.text
+    assert intrude.status_code == 403 and "milik kantor lain" in intrude.text
     assert own.status_code == 200 and "Loket — Loket 1" in own.text
     assert [a.status_code for a in actions] == [404] * 5
     assert peek.status_code == 404 and NAME not in peek.text
