@@ -155,30 +155,33 @@ def call_next(body: CallRequest, staff: StaffAuth, ctx: Context) -> CallOut:
 
 
 def _finish(ticket_id: str, staff: StaffPrincipal, ctx: Context, status: str) -> TicketOut:
-    now = utc_now()
+    """Close the ticket as the counter page does (:func:`central.office.steps.close`): a
+    called one, or one held at a counter the office no longer has."""
     with ctx.db.begin() as conn:
-        row = queue.finish(conn, staff, ticket_id, status, now)
-        kind = calls.SERVED if status == queue.SERVED else calls.NO_SHOW
-        calls.record(conn, row, kind, counter=row.counter, actor=staff.actor, at=now)
+        row = steps.close(conn, staff, ticket_id, status, None, utc_now())
     ctx.live.wake(row.office_id)
     return ticket_out(row)
 
 
 _FINISH_RESPONSES: dict[int | str, dict[str, str]] = {
     404: {"description": "`unknown_ticket`."},
-    409: {"description": "`invalid_transition`: the ticket is not `called`."},
+    409: {
+        "description": "`invalid_transition`: the ticket is not `called` (nor `held` at a "
+        "counter the office no longer has)."
+    },
 }
 
 
 @router.post("/api/v1/staff/tickets/{ticket_id}/served", responses=_FINISH_RESPONSES)
 def served(ticket_id: TicketId, staff: StaffAuth, ctx: Context) -> TicketOut:
-    """A called ticket was served."""
+    """A called ticket was served (or one held at a counter the office no longer has)."""
     return _finish(ticket_id, staff, ctx, queue.SERVED)
 
 
 @router.post("/api/v1/staff/tickets/{ticket_id}/no-show", responses=_FINISH_RESPONSES)
 def no_show(ticket_id: TicketId, staff: StaffAuth, ctx: Context) -> TicketOut:
-    """A called ticket's holder did not come."""
+    """A called ticket's holder did not come (or one held at a counter the office no longer
+    has)."""
     return _finish(ticket_id, staff, ctx, queue.NO_SHOW)
 
 

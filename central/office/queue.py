@@ -60,10 +60,9 @@ from sqlalchemy import (
 )
 
 from central.access.kiosks import KioskPrincipal
-from central.access.staff import StaffPrincipal, require_reach
 from central.documents.catalog import build_catalog, catalog_marker
 from central.documents.versioned import DocumentCache
-from central.errors import Conflict, InvalidTicketTransition, NotFound
+from central.errors import Conflict, NotFound
 from central.office.counters import require_offered, waiting_for
 from central.office.numbering import require_service
 from central.tables import UtcDateTime, tickets
@@ -391,25 +390,6 @@ def call_next(
         if done.rowcount == 1:
             return conn.execute(select(tickets).where(tickets.c.id == candidate)).one()
     return None
-
-
-def finish(
-    conn: Connection, staff: StaffPrincipal, ticket_id: str, status: str, now: dt.datetime
-) -> TicketRow:
-    """Mark a called ticket ``served`` or ``no_show``; 409 ``invalid_transition`` otherwise."""
-    row = conn.execute(select(tickets).where(tickets.c.id == ticket_id).with_for_update()).first()
-    unknown = NotFound("no such ticket", code=ErrorCode.UNKNOWN_TICKET)
-    if row is None:
-        raise unknown
-    require_reach(staff.office_id, row.office_id, unknown)
-    done = conn.execute(
-        update(tickets)
-        .where(tickets.c.id == ticket_id, tickets.c.status == CALLED)
-        .values(status=status, finished_at=now)
-    )
-    if done.rowcount != 1:
-        raise InvalidTicketTransition(f"the ticket is {row.status}, not called")
-    return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
 
 
 def void_online(

@@ -22,9 +22,9 @@ the caller wakes the office's followers after commit.
   queue of the same office and/or for another counter, with its number and
   priority 1 (it waited once: it is called before the ones who did not). A
   ticket sent to a counter is called by that counter only.
-* **served**, **no-show**: ``called`` → closed (:func:`central.office.queue.finish`
-  without a counter); also ``held`` at a counter the office no longer has, which
-  nothing can call back (:func:`close`).
+* **served**, **no-show**: ``called`` → closed (:func:`close`, the page's and the staff
+  API's alike); also ``held`` at a counter the office no longer has, which nothing can
+  call back.
 
 A step that puts a ticket at a counter, or announces it there, or leaves it there to
 be called back (call next, recall, hold, call back, transfer to a counter) takes only a
@@ -214,7 +214,9 @@ def close(
     A ticket held at a counter the office no longer has is closed the same way: nobody
     can call it back there (:func:`call_back`), and when the office has no active
     service left to send it back to (:func:`transfer`), closing it is the one way its
-    counter's desk is ever left. It is closed from ``held`` at that counter only.
+    counter's desk is ever left. Nor can anyone sit down at that counter to close it on
+    the page, so the staff API closes it too (``counter`` ``None``). It is closed from
+    ``held`` at that counter only: a ``counter`` named is the one it was held at.
     """
     if status not in (SERVED, NO_SHOW):
         raise ValueError(f"not a closing state: {status}")

@@ -522,6 +522,95 @@ def test_a_held_ticket_no_queue_can_take_is_closed_at_a_counter_the_office_no_lo
     assert "Loket — Informasi" not in after.text  # no desk left: choose a counter
 
 
+def test_the_staff_api_closes_a_ticket_held_at_a_counter_the_office_no_longer_has(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket held at "Informasi", then a new catalog drops "Informasi": nobody can call it
+    back there, nor sit down there to close it on the page (a desk is chosen only at a
+    counter the office has). The staff API's "served" and "no-show" close it as the page's
+    do (one event, the counter it was held at), where they refused it as not called; a
+    ticket held at a counter the office has is still refused (409), nothing recorded."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        first, second = issue(office, kiosk, INFO, 2)
+        for ticket in (first, second):
+            for action in ("call-next", "hold"):
+                data = {} if action == "call-next" else {"ticket_id": ticket}
+                done = http.post(
+                    f"{office.url}/counter/{action}", data=data, headers=headers, timeout=10
+                )
+                assert done.status_code == 200, done.text
+
+    def api(ticket: str, action: str) -> requests.Response:
+        return requests.post(
+            f"{office.url}/api/v1/staff/tickets/{ticket}/{action}",
+            headers=bearer(clerk_token),
+            timeout=10,
+        )
+
+    early = api(first, "served")
+    assert (early.status_code, early.json()["error"]) == (409, "invalid_transition")
+    assert events_of(office_db, first) == ["call", "hold"]
+    with _informasi_sent_to_loket_4(office_db):
+        served, no_show = api(first, "served"), api(second, "no-show")
+        again = api(first, "no-show")
+    assert served.status_code == 200, served.text
+    assert no_show.status_code == 200, no_show.text
+    assert (served.json()["status"], no_show.json()["status"]) == ("served", "no_show")
+    assert again.status_code == 409
+    for ticket, closed in ((first, "served"), (second, "no_show")):
+        row = ticket_row(office_db, ticket)
+        assert (row.status, row.counter) == (closed, "Informasi")
+        assert row.finished_at is not None
+        assert events_of(office_db, ticket) == ["call", "hold", closed]
+
+
+def test_a_ticket_held_at_a_dropped_counter_is_closed_only_at_that_counter_while_dropped(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """Held at "Informasi", dropped by a new catalog: a clerk of the office at Loket 2 may
+    not close it from that clerk's page (409): it is Informasi's desk's, whose clerk knows.
+    When a newer catalog brings "Informasi" back, it is to be called back there: closing it
+    held is refused again (409), and "Tunda" is allowed there again."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    other, other_token = logged_in(
+        office.url, new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    )
+    other_headers = {"X-CSRF-Token": other_token, "Accept": "application/json"}
+    with http, other:
+        (ticket,) = issue(office, kiosk, INFO)
+        step = {"ticket_id": ticket}
+        for action, data in (("call-next", {}), ("hold", step)):
+            done = http.post(
+                f"{office.url}/counter/{action}", data=data, headers=headers, timeout=10
+            )
+            assert done.status_code == 200, done.text
+        desk = {"counter": "2", "queues": KTP}
+        sat = other.post(f"{office.url}/counter/desk", data=desk, headers=other_headers, timeout=10)
+        assert sat.status_code == 200, sat.text
+        with _informasi_sent_to_loket_4(office_db):
+            elsewhere = other.post(
+                f"{office.url}/counter/served", data=step, headers=other_headers, timeout=10
+            )
+            kept = ticket_row(office_db, ticket)
+        back = http.post(f"{office.url}/counter/served", data=step, headers=headers, timeout=10)
+        called = http.post(
+            f"{office.url}/counter/call-back", data=step, headers=headers, timeout=10
+        )
+        held = http.post(f"{office.url}/counter/hold", data=step, headers=headers, timeout=10)
+        recorded = events_of(office_db, ticket)
+        recalled = http.post(
+            f"{office.url}/counter/call-back", data=step, headers=headers, timeout=10
+        )
+        closed = http.post(f"{office.url}/counter/served", data=step, headers=headers, timeout=10)
+    assert elsewhere.status_code == 409 and (kept.status, kept.counter) == ("held", "Informasi")
+    assert back.status_code == 409, back.text
+    assert called.status_code == 200 and held.status_code == 200, held.text
+    assert recorded == ["call", "hold", "call", "hold"]
+    assert recalled.status_code == 200, recalled.text
+    assert closed.status_code == 200 and ticket_row(office_db, ticket).status == "served"
+
+
 def test_a_ticket_held_at_a_counter_the_office_no_longer_has_goes_back_to_its_queue(
     page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
