@@ -281,6 +281,26 @@ def _close_called_at(office: RunningCentral, token: str, counter: str) -> None:
 INFO = "status-berkas"
 
 
+def _called_and_served_at_loket_4(
+    office: RunningCentral, clerk_token: str, service: str, ticket: str
+) -> None:
+    """The ticket sent on to Loket 4 is the one Loket 4 calls next, and is served there."""
+    at_four = {"office_id": DEMO_OFFICE, "service_id": service, "counter": "4"}
+    again = requests.post(
+        f"{office.url}/api/v1/staff/queue/call-next",
+        json=at_four,
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert again.json()["ticket"]["ticket_id"] == ticket, again.text
+    served = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{ticket}/served",
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert served.status_code == 200
+
+
 @contextlib.contextmanager
 def _informasi_sent_to_loket_4(db: Database) -> Iterator[None]:
     """Within it, the office has no "Informasi": as a new catalog sending its one service
@@ -390,20 +410,7 @@ def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
     assert (kept.status, kept.counter, announced) == ("called", "Informasi", ["call"])
     assert moved.status_code == 200, moved.text
     assert events_of(office_db, ticket) == ["call", "transfer"]
-    at_four = {"office_id": DEMO_OFFICE, "service_id": info, "counter": "4"}
-    again = requests.post(
-        f"{office.url}/api/v1/staff/queue/call-next",
-        json=at_four,
-        headers=bearer(clerk_token),
-        timeout=10,
-    )
-    assert again.json()["ticket"]["ticket_id"] == ticket, again.text
-    served = requests.post(
-        f"{office.url}/api/v1/staff/tickets/{ticket}/served",
-        headers=bearer(clerk_token),
-        timeout=10,
-    )
-    assert served.status_code == 200
+    _called_and_served_at_loket_4(office, clerk_token, info, ticket)
 
 
 def test_a_hold_at_a_counter_the_office_no_longer_has_is_refused_and_changes_nothing(
@@ -453,20 +460,7 @@ def test_a_hold_at_a_counter_the_office_no_longer_has_is_refused_and_changes_not
     assert kept._asdict() == before._asdict() and recorded == ["call"]
     assert moved.status_code == 200, moved.text
     assert events_of(office_db, ticket) == ["call", "transfer"]
-    at_four = {"office_id": DEMO_OFFICE, "service_id": INFO, "counter": "4"}
-    again = requests.post(
-        f"{office.url}/api/v1/staff/queue/call-next",
-        json=at_four,
-        headers=bearer(clerk_token),
-        timeout=10,
-    )
-    assert again.json()["ticket"]["ticket_id"] == ticket, again.text
-    served = requests.post(
-        f"{office.url}/api/v1/staff/tickets/{ticket}/served",
-        headers=bearer(clerk_token),
-        timeout=10,
-    )
-    assert served.status_code == 200
+    _called_and_served_at_loket_4(office, clerk_token, INFO, ticket)
 
 
 def test_a_held_ticket_no_queue_can_take_is_closed_at_a_counter_the_office_no_longer_has(
