@@ -111,7 +111,9 @@ typecheck: venv
 # With two workers per CPU some tests missed deadlines for want of a CPU; with 3
 # workers on 2 CPUs a whole run passed while other work kept the load at 7 to 9. Once
 # the suite's centres were forked (testkit/centre_forks.py), 4 workers on 2 CPUs took
-# as long as 3 (pytest 1,138 s against 1,139 s) and two tests missed their waits.
+# as long as 3 beside other work (pytest 1,138 s against 1,139 s) and two tests missed
+# their waits; alone on the machine, 4 workers kept the load at 7 to 8 and fell behind
+# 3 workers' pace: the suite is bound by its CPU, not its waits.
 # PYTEST_WORKERS=0 runs it in this process. The groups go to the workers the longest
 # first, by tests/group_seconds.json; a run with
 # PYTEST_ARGS="--store-group-seconds tests/group_seconds.json" records it afresh.
