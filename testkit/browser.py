@@ -30,21 +30,11 @@ def chromium_path() -> str:
     return found
 
 
-def _launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(
-        executable_path=chromium_path(), args=list(ARGS), timeout=TIMEOUT_MS * 2
-    )
-
-
 @contextmanager
 def chromium() -> Iterator[Browser]:
     """A headless chromium for the duration of the block."""
-    with sync_playwright() as playwright:
-        browser = _launch(playwright)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with kept_chromium() as kept:
+        yield kept.browser()
 
 
 class KeptChromium:
@@ -62,7 +52,9 @@ class KeptChromium:
     def browser(self) -> Browser:
         """The running browser, launched first if there is none or it has gone."""
         if self._browser is None or not self._browser.is_connected():
-            self._browser = _launch(self._playwright)
+            self._browser = self._playwright.chromium.launch(
+                executable_path=chromium_path(), args=list(ARGS), timeout=TIMEOUT_MS * 2
+            )
         return self._browser
 
     def close(self) -> None:
