@@ -281,6 +281,35 @@ def _close_called_at(office: RunningCentral, token: str, counter: str) -> None:
 INFO = "status-berkas"
 
 
+def _posted_by_script_and_form(
+    http: requests.Session, office: RunningCentral, step: str, ticket: str, headers: dict[str, str]
+) -> tuple[requests.Response, requests.Response]:
+    """The counter page's ``step`` on ``ticket`` as its script posts it (JSON) and as the
+    browser's form does without the script (the page itself, not followed)."""
+    script = http.post(
+        f"{office.url}/counter/{step}", data={"ticket_id": ticket}, headers=headers, timeout=10
+    )
+    form = http.post(
+        f"{office.url}/counter/{step}",
+        data={"ticket_id": ticket, "csrf": headers["X-CSRF-Token"]},
+        allow_redirects=False,
+        timeout=10,
+    )
+    return script, form
+
+
+def _transferred_to_loket_4(
+    http: requests.Session, office: RunningCentral, ticket: str, headers: dict[str, str]
+) -> requests.Response:
+    """ "Alihkan" of ``ticket`` to Loket 4, as the page's script posts it."""
+    return http.post(
+        f"{office.url}/counter/transfer",
+        data={"ticket_id": ticket, "to_counter": "4"},
+        headers=headers,
+        timeout=10,
+    )
+
+
 def _called_and_served_at_loket_4(
     office: RunningCentral, clerk_token: str, service: str, ticket: str
 ) -> None:
@@ -380,29 +409,15 @@ def test_a_recall_at_a_counter_the_office_no_longer_has_announces_nothing(
     Loket 4, announced the ticket again at "Informasi" on the boards. It announces nothing
     and says why; the ticket stays called there, and "Alihkan" sends it to Loket 4."""
     info = INFO
-    http, token, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
     with http:
         (ticket,) = issue(office, kiosk, info)
         called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
         assert called.status_code == 200 and ticket_row(office_db, ticket).status == "called"
         with _informasi_sent_to_loket_4(office_db):
-            step = {"ticket_id": ticket}
-            script = http.post(
-                f"{office.url}/counter/recall", data=step, headers=headers, timeout=10
-            )
-            form = http.post(
-                f"{office.url}/counter/recall",
-                data={**step, "csrf": token},
-                allow_redirects=False,
-                timeout=10,
-            )
+            script, form = _posted_by_script_and_form(http, office, "recall", ticket, headers)
             kept, announced = ticket_row(office_db, ticket), events_of(office_db, ticket)
-            moved = http.post(
-                f"{office.url}/counter/transfer",
-                data={**step, "to_counter": "4"},
-                headers=headers,
-                timeout=10,
-            )
+            moved = _transferred_to_loket_4(http, office, ticket, headers)
     gone = "Loket Anda tidak ada lagi di kantor ini, jadi nomor ini tidak dipanggil ulang"
     assert script.status_code == 422 and script.json()["ok"] is False
     assert script.json()["message"].startswith(gone)
@@ -421,23 +436,19 @@ def test_a_hold_at_a_counter_the_office_no_longer_has_is_refused_and_changes_not
     refused there), announced and recorded as a hold. It is refused as a recall is, by the
     page (script and browser) and the staff API alike; the ticket stays called there as it
     was, no event; "Alihkan" still moves it."""
-    http, token, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
     with http:
         (ticket,) = issue(office, kiosk, INFO)
         called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
         assert called.status_code == 200 and ticket_row(office_db, ticket).status == "called"
         before = ticket_row(office_db, ticket)
         with _informasi_sent_to_loket_4(office_db):
-            step = {"ticket_id": ticket}
-            script = http.post(f"{office.url}/counter/hold", data=step, headers=headers, timeout=10)
-            form = http.post(
-                f"{office.url}/counter/hold",
-                data={**step, "csrf": token},
-                allow_redirects=False,
-                timeout=10,
-            )
+            script, form = _posted_by_script_and_form(http, office, "hold", ticket, headers)
             english = http.post(
-                f"{office.url}/counter/hold?lang=en", data=step, headers=headers, timeout=10
+                f"{office.url}/counter/hold?lang=en",
+                data={"ticket_id": ticket},
+                headers=headers,
+                timeout=10,
             )
             api = requests.post(
                 f"{office.url}/api/v1/staff/tickets/{ticket}/hold",
@@ -445,12 +456,7 @@ def test_a_hold_at_a_counter_the_office_no_longer_has_is_refused_and_changes_not
                 timeout=10,
             )
             kept, recorded = ticket_row(office_db, ticket), events_of(office_db, ticket)
-            moved = http.post(
-                f"{office.url}/counter/transfer",
-                data={**step, "to_counter": "4"},
-                headers=headers,
-                timeout=10,
-            )
+            moved = _transferred_to_loket_4(http, office, ticket, headers)
     said = "Loket Anda tidak ada lagi di kantor ini, jadi nomor ini tidak ditunda"
     assert script.status_code == 422 and script.json()["ok"] is False
     assert script.json()["message"].startswith(said)
