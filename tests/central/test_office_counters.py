@@ -18,10 +18,14 @@ from typing import Any
 
 import pytest
 import requests
+from alembic import command
+from sqlalchemy import text
 
 from central.access import staff
-from central.database import Database
+from central.access.audit import utc_now
+from central.database import Database, alembic_config, migrate
 from central.documents.catalog import publish_catalog
+from central.office.counters import numbered_counters
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_OFFICE_ID
 from contract.catalog import Catalog
@@ -126,3 +130,62 @@ def test_an_office_with_twelve_counters_calls_at_loket_12_until_a_catalog_takes_
         assert served.status_code == 200, served.text
     finally:
         _publish(db, None)
+
+
+def _demo_with(counters: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    data["version"] = f"{data['version']}-said-{next(_versions)}"
+    next(o for o in data["offices"] if o["id"] == DEMO_OFFICE_ID)["counters"] = counters
+    return data
+
+
+def test_an_upgrade_gives_offices_the_counters_their_published_catalog_already_said(
+    db_url: str,
+) -> None:
+    """A catalog saying ``counters`` published by the release before (which did not read
+    it) is the newest: publishing it again changes nothing, so the upgrade reads it."""
+    db = Database(db_url)
+    try:
+        config = alembic_config(db)
+        command.upgrade(config, "0021_patient_holds")
+        data = _demo_with(3)
+        with db.begin() as conn:  # as the release before published it: rows without it
+            conn.execute(
+                text(
+                    "INSERT INTO catalog_versions (version, body, etag, published_at) "
+                    "VALUES (:version, :body, 'etag-0021', :at)"
+                ),
+                {"version": data["version"], "body": json.dumps(data), "at": utc_now()},
+            )
+            conn.execute(
+                text("INSERT INTO offices (id, name, city, active) VALUES (:id, 'x', 'y', :on)"),
+                [{"id": o["id"], "on": True} for o in data["offices"]],
+            )
+        migrate(db)
+        with db.read() as conn:
+            assert numbered_counters(conn, DEMO_OFFICE_ID) == 3
+            assert numbered_counters(conn, "rsud-pku") == 8  # its entry says nothing
+    finally:
+        db.dispose()
+
+
+def test_coming_down_from_the_setting_keeps_every_office_and_what_refers_to_it(
+    db_url: str,
+) -> None:
+    """SQLite cannot swap in a copy of ``offices`` while services refer to it: the
+    downgrade drops the column in place."""
+    db = Database(db_url)
+    try:
+        migrate(db)
+        data = _demo_with(12)
+        with db.begin() as conn:
+            assert publish_catalog(conn, Catalog.from_json(data), data)
+        command.downgrade(alembic_config(db), "0021_patient_holds")
+        with db.read() as conn:
+            count = conn.execute(text("SELECT count(*) FROM offices")).scalar_one()
+            assert count == len(data["offices"])
+        migrate(db)
+        with db.read() as conn:
+            assert numbered_counters(conn, DEMO_OFFICE_ID) == 12  # read again from the body
+    finally:
+        db.dispose()
