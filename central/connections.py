@@ -60,7 +60,13 @@ from typing import Any, ClassVar
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from central.request_heads import MAX_HEAD_BYTES, TOO_LARGE, Refusal, ScreenedConnection
+from central.request_heads import (
+    MAX_HEAD_BYTES,
+    TOO_LARGE,
+    Framing,
+    Refusal,
+    ScreenedConnection,
+)
 
 _log = logging.getLogger("uvicorn.error")
 
@@ -142,10 +148,13 @@ class DeadlineH11Protocol(H11Protocol):
     #: What the running deadline waits for: "headers", "body" or None.
     _waiting_for: str | None = None
     #: Whether the request being read began with bytes that came with the previous one,
-    #: after its body: a body longer than its Content-Length runs on into them.
+    #: after its body measured by its Content-Length: such a body, longer than it said,
+    #: runs on into them. After no body, or a chunked one (whose end is its own), they
+    #: are the next request's and nothing else.
     _began_after_body: bool = False
-    #: While a read is handed to h11: whether it began inside a request's body, so that what
-    #: follows that body in the same read came with it (the route may have answered already).
+    #: While a read is handed to h11: whether it began inside a request's body measured by
+    #: its Content-Length, so that what follows that body in the same read came with it
+    #: (the route may have answered already).
     _read_in_body: bool = False
     #: After a refusal's answer: the timer that ends the connection's last reads.
     _lingering: asyncio.TimerHandle | None = None
@@ -176,7 +185,9 @@ class DeadlineH11Protocol(H11Protocol):
     def data_received(self, data: bytes) -> None:
         if self._lingering is not None:
             return  # what came after a refusal's answer: dropped (_close_after_answer)
-        self._read_in_body = self.conn.their_state is h11.SEND_BODY
+        conn = self.conn
+        in_body = conn.their_state is h11.SEND_BODY
+        self._read_in_body = in_body and conn.body_framing is Framing.LENGTH
         try:
             super().data_received(data)
         finally:
@@ -186,8 +197,10 @@ class DeadlineH11Protocol(H11Protocol):
     def on_response_complete(self) -> None:
         # With both sides done, uvicorn reads what is left in the buffer (bytes that came
         # after the request's body) as the next request, in this call.
-        done = self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE
-        self._began_after_body = done and bool(self.conn.trailing_data[0])
+        conn = self.conn
+        done = conn.our_state is h11.DONE and conn.their_state is h11.DONE
+        by_length = conn.body_framing is Framing.LENGTH
+        self._began_after_body = done and by_length and bool(conn.trailing_data[0])
         super().on_response_complete()
         self._track()
 

@@ -27,6 +27,7 @@ a normal request is a length compared and one pass over its headers.
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 from collections.abc import Callable
@@ -99,21 +100,38 @@ TWO_FRAMINGS = Refusal(
 )
 
 
-def refusal_for(request: h11.Request) -> Refusal | None:
-    """Why ``request``'s head (read by h11) is refused, or ``None``: one pass over its
-    headers."""
+class Framing(enum.Enum):
+    """How a request's head frames its body, as h11 reads it."""
+
+    #: No ``Content-Length`` (or ``0``), no ``Transfer-Encoding``: no body.
+    NONE = "none"
+    #: By its ``Content-Length``: a body that ends where the count does.
+    LENGTH = "length"
+    #: By its chunks (``Transfer-Encoding``: h11 knows only ``chunked``, and refuses any
+    #: other): a body that ends with its own last chunk and trailer section.
+    CHUNKED = "chunked"
+
+
+def screen_head(request: h11.Request) -> tuple[Refusal | None, Framing]:
+    """Why ``request``'s head (read by h11) is refused, or ``None``, and how it frames
+    its body: one pass over its headers."""
     transfer_encoding = content_length = False
+    framing = Framing.NONE
     for name, value in request.headers:
         if _CONTROL.search(value) is not None:
-            return CONTROL_CHARACTER
+            return CONTROL_CHARACTER, framing
         if name == b"transfer-encoding":
             transfer_encoding = True
+            framing = Framing.CHUNKED
         elif name == b"content-length":
             content_length = True
+            # h11 has checked it is digits; all zeros is no body.
+            if framing is Framing.NONE and value.strip(b"0"):
+                framing = Framing.LENGTH
     # Versions are d.d: compared as bytes, as h11 compares them itself.
     if transfer_encoding and (content_length or request.http_version < b"1.1"):
-        return TWO_FRAMINGS
-    return None
+        return TWO_FRAMINGS, framing
+    return None, framing
 
 
 def head_too_large(buffered: bytes) -> bool:
@@ -144,6 +162,8 @@ class ScreenedConnection(h11.Connection):
         #: The method of the request whose head was read in this cycle (refused or not),
         #: ``None`` before one is: an answer to ``HEAD`` carries no body.
         self.request_method: bytes | None = None
+        #: How the head read in this cycle frames its body; no body before one is read.
+        self.body_framing = Framing.NONE
 
     def next_event(self) -> h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]:
         if self._refused:
@@ -160,7 +180,8 @@ class ScreenedConnection(h11.Connection):
         event = super().next_event()
         if type(event) is h11.Request:
             self.request_method = event.method
-            refusal = refusal_for(event) or self._screen(event)
+            refusal, self.body_framing = screen_head(event)
+            refusal = refusal or self._screen(event)
             if refusal is not None:
                 return self._refused_with(refusal)
         return event
@@ -168,6 +189,7 @@ class ScreenedConnection(h11.Connection):
     def start_next_cycle(self) -> None:
         super().start_next_cycle()
         self.request_method = None
+        self.body_framing = Framing.NONE
 
     def _refused_with(self, refusal: Refusal) -> type[h11.NEED_DATA]:
         self._refused = True

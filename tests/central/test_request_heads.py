@@ -179,6 +179,31 @@ def test_what_follows_a_body_with_no_head_end_within_the_limit_is_named_so(
     assert json.loads(answers[1].body) == documented_after("longer than its `Content-Length` said")
 
 
+CHUNKED_ENROL = (
+    b"POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+)
+#: Requests without a body, or whose body's end is its own, and their answers.
+BODY_ENDS_KNOWN = {
+    "get": (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200),
+    "length 0": (b"POST /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n", 405),
+    "chunked": (CHUNKED_ENROL + b"2\r\n{}\r\n0\r\n\r\n", 422),
+}
+
+
+@pytest.mark.parametrize(("first", "status"), BODY_ENDS_KNOWN.values(), ids=BODY_ENDS_KNOWN.keys())
+def test_a_head_over_the_limit_after_a_body_whose_end_is_known_is_a_431(
+    centre: RunningCentral, first: bytes, status: int
+) -> None:
+    """A head too large that came in one write with a request without a body (a ``GET``,
+    a ``POST`` of ``Content-Length: 0``) or with a chunked body (whose end is its own) is
+    the next request's and nothing else: it got the 400 for what followed a body longer
+    than its Content-Length, of which there was none."""
+    answers = split_answers(answer_to(centre.url, first + head_of(70_000)))
+    assert [answer.status for answer in answers] == [status, 431]
+    assert json.loads(answers[1].body) == documented_after(TOO_LARGE)
+
+
 # -- control characters ------------------------------------------------------------------
 
 #: Heads with a control character in a header's value, on a page, the API and /health.
