@@ -23,6 +23,20 @@ the bytes buffered, however they arrived; the other two once h11 has read the he
 Each refusal is a :class:`Refusal`: the status and error body to answer (Bahasa
 Indonesia first, never a byte of the request) and the sentence to log. The cost on
 a normal request is a length compared and one pass over its headers.
+
+A chunked body carries lines of its own that h11 reads whole as well: each chunk's
+size line, with its extensions (``5;name=value``), which h11 drops unread, and the
+trailer section after the last chunk (``0``), header fields read like a head's. h11
+bounds them only while they are unfinished (16 KiB), so megabytes of extensions or
+trailer fields sent in one write were buffered and read. A chunk-size line longer
+than :data:`MAX_CHUNK_LINE_BYTES` is refused (``400``: RFC 9112 §7.1.1 bids a server
+limit extensions and answer a 4xx; they are no header fields, and 4 KiB is the line
+Go's server allows), a trailer section larger than :data:`MAX_HEAD_BYTES` too
+(``431``: trailer fields are header fields, RFC 9110 §6.5, held to the head's
+limit), judged from the bytes buffered before h11 reads them, so however the body is
+split into reads. A body that is not chunked costs nothing more; a chunked one, a
+length compared each time h11 is asked for its next part, and a bounded search when
+more than 4 KiB wait at a chunk's start.
 """
 
 from __future__ import annotations
@@ -40,12 +54,20 @@ import h11
 #: the connection keeps too.
 MAX_HEAD_BYTES = 16 * 1024
 
+#: The most bytes a chunk-size line may hold with its extensions and its CRLF, however
+#: it arrives (the line Go's HTTP server allows; h11's own limit, 16 KiB, holds only
+#: for a line still unfinished).
+MAX_CHUNK_LINE_BYTES = 4 * 1024
+
 #: Where h11 ends a head: the first blank line (``\n`` or ``\r\n`` line ends).
 _HEAD_END = re.compile(rb"\n\r?\n")
 #: The control characters a header's value may not hold: all of C0 but HTAB, and DEL
 #: (RFC 9110 §5.5: a value is visible characters, obs-text, spaces and tabs). h11
 #: refuses NUL, LF, VT, FF and CR itself; they are here so that the rule is whole.
 _CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+#: The last chunk's size line as h11 reads it (1 to 20 hex digits, all zero, then any
+#: extensions, spaces or tabs, CRLF): the trailer section follows it.
+_LAST_CHUNK = re.compile(rb"0{1,20}(?:;[^\n]*)?[ \t]*\r\n")
 
 
 @dataclass(frozen=True)
@@ -99,6 +121,29 @@ TWO_FRAMINGS = Refusal(
     "or Transfer-Encoding in HTTP/1.0 or older)",
 )
 
+CHUNK_LINE_TOO_LONG = Refusal(
+    400,
+    b"Bad Request",
+    _body(
+        "bad_request",
+        "Permintaan HTTP tidak sah: baris ukuran salah satu potongan (chunk) isinya, "
+        "dengan ekstensinya, lebih dari 4 KiB. / Invalid HTTP request: a chunk-size line "
+        "of its body, with its extensions, is longer than 4 KiB.",
+    ),
+    f"a chunk-size line of its body is longer than {MAX_CHUNK_LINE_BYTES} bytes",
+)
+TRAILERS_TOO_LARGE = Refusal(
+    431,
+    b"Request Header Fields Too Large",
+    _body(
+        "request_header_fields_too_large",
+        "Permintaan HTTP ditolak: kolom trailer sesudah isinya (chunked) lebih dari "
+        "16 KiB. / Request refused: the trailer fields after its chunked body are larger "
+        "than 16 KiB.",
+    ),
+    f"the trailer section of its chunked body is larger than {MAX_HEAD_BYTES} bytes",
+)
+
 
 class Framing(enum.Enum):
     """How a request's head frames its body, as h11 reads it."""
@@ -140,13 +185,46 @@ def head_too_large(buffered: bytes) -> bool:
     return _HEAD_END.search(buffered, 0, MAX_HEAD_BYTES) is None
 
 
+def chunk_framing_refusal(buffered: bytearray, start: int, in_trailers: bool) -> Refusal | None:
+    """Whether what ``buffered`` holds from ``start`` (a chunk-size line, or with
+    ``in_trailers`` the trailer section) is over its limit: its refusal, or ``None``
+    when it is not, or not yet known.
+
+    Each is judged once as many bytes as its limit are buffered from its start,
+    finished or not, and only then, before h11 reads it: however it was split into
+    reads, the same line or section is refused, and nothing shorter is searched. A
+    last chunk's line (size ``0``) is followed at once by the trailer section, which
+    h11 reads in the same step, so that is judged with it."""
+    if not in_trailers:
+        if len(buffered) - start < MAX_CHUNK_LINE_BYTES:
+            return None  # neither the line nor a trailer section after it can be over
+        end = buffered.find(b"\r\n", start, start + MAX_CHUNK_LINE_BYTES)
+        if end < 0:
+            return CHUNK_LINE_TOO_LONG
+        if _LAST_CHUNK.fullmatch(buffered, start, end + 2) is None:
+            return None  # a chunk's data follows, which h11 hands on as it comes
+        start = end + 2
+    if len(buffered) - start < MAX_HEAD_BYTES:
+        return None
+    # No trailer fields (h11 reads a blank line there as the section's end), or their
+    # end within the limit.
+    if buffered.startswith((b"\n", b"\r\n"), start):
+        return None
+    if _HEAD_END.search(buffered, start, start + MAX_HEAD_BYTES) is None:
+        return TRAILERS_TOO_LARGE
+    return None
+
+
 class ScreenedConnection(h11.Connection):
     """h11's server side, holding each request's head to the rules above.
 
     A head refused is handed to ``refuse`` (which answers it and closes the
     connection) and never returned: the caller sees :data:`h11.NEED_DATA`, as if
     nothing had come. ``screen`` may then refuse a head that keeps the rules, for
-    reasons of its own (the centre's load).
+    reasons of its own (the centre's load). A chunked body whose size line or trailer
+    section is over its limit is handed to ``refuse`` likewise, while the body is
+    read (``their_state`` is :data:`h11.SEND_BODY`): the route may have begun, or
+    answered.
     """
 
     def __init__(
@@ -169,6 +247,10 @@ class ScreenedConnection(h11.Connection):
         if self._refused:
             return h11.NEED_DATA
         if self.their_state is not h11.IDLE:  # a body, or waiting for our answer
+            if self.body_framing is Framing.CHUNKED and self.their_state is h11.SEND_BODY:
+                refusal = self._chunk_framing_refusal()
+                if refusal is not None:
+                    return self._refused_with(refusal)
             return super().next_event()
         # A head is next. h11 checks its size only while it is unfinished; more bytes
         # than the limit buffered must hold the head's end within it, or it is refused
@@ -190,6 +272,29 @@ class ScreenedConnection(h11.Connection):
         super().start_next_cycle()
         self.request_method = None
         self.body_framing = Framing.NONE
+
+    def _chunk_framing_refusal(self) -> Refusal | None:
+        """The refusal of the chunk-size line or trailer section h11 reads next, if it
+        is over its limit (:func:`chunk_framing_refusal`).
+
+        Where h11 stands in the body is its chunked reader's (h11 0.16's
+        ``ChunkedReader``: bytes left of the chunk's data, the CRLF after the data
+        still to drop, whether the trailer section is next), and the bytes are read in
+        h11's buffer itself (``_receive_buffer._data``), never copied: a chunked body
+        sent whole may hold thousands of chunks, each asked for in turn."""
+        buffer = self._receive_buffer
+        if len(buffer) < MAX_CHUNK_LINE_BYTES:
+            return None  # too few bytes for any line or section to be over (the cost)
+        reader = self._reader
+        if reader._bytes_in_chunk:  # type: ignore[union-attr]
+            return None  # inside a chunk's data
+        buffered: bytearray = buffer._data
+        if reader._reading_trailer:  # type: ignore[union-attr]
+            return chunk_framing_refusal(buffered, 0, in_trailers=True)
+        footer: bytes = reader._bytes_to_discard  # type: ignore[union-attr]
+        if not buffered.startswith(footer):
+            return None  # no CRLF after a chunk's data: h11 refuses the body itself
+        return chunk_framing_refusal(buffered, len(footer), in_trailers=False)
 
     def _refused_with(self, refusal: Refusal) -> type[h11.NEED_DATA]:
         self._refused = True
