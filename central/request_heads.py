@@ -31,12 +31,15 @@ bounds them only while they are unfinished (16 KiB), so megabytes of extensions 
 trailer fields sent in one write were buffered and read. A chunk-size line longer
 than :data:`MAX_CHUNK_LINE_BYTES` is refused (``400``: RFC 9112 §7.1.1 bids a server
 limit extensions and answer a 4xx; they are no header fields, and 4 KiB is the line
-Go's server allows), a trailer section larger than :data:`MAX_HEAD_BYTES` too
-(``431``: trailer fields are header fields, RFC 9110 §6.5, held to the head's
-limit), judged from the bytes buffered before h11 reads them, so however the body is
-split into reads. A body that is not chunked costs nothing more; a chunked one, a
-length compared each time h11 is asked for its next part, and a bounded search when
-more than 4 KiB wait at a chunk's start.
+Go's server allows), and so are chunk-size lines that together outweigh the data
+past :data:`MAX_CHUNK_OVERHEAD_BYTES` (``400``: many lines under the limit, each with
+a byte of data, would carry megabytes past ``--max-body``, which counts the data
+alone); a trailer section larger than :data:`MAX_HEAD_BYTES` too (``431``: trailer
+fields are header fields, RFC 9110 §6.5, held to the head's limit). All are judged from
+the bytes buffered before h11 reads them, so however the body is split into reads. A
+body that is not chunked costs nothing more; a chunked one, a search for each chunk's
+size line's end (at most 4 KiB) and its size read, and a search of at most 16 KiB
+when that many bytes wait at its trailer section.
 """
 
 from __future__ import annotations
@@ -58,6 +61,13 @@ MAX_HEAD_BYTES = 16 * 1024
 #: it arrives (the line Go's HTTP server allows; h11's own limit, 16 KiB, holds only
 #: for a line still unfinished).
 MAX_CHUNK_LINE_BYTES = 4 * 1024
+#: What a chunked body's size lines may hold together beyond their allowance: each
+#: chunk's line may take 16 bytes and twice its data's length free (``1\r\nX\r\n``, a byte
+#: a chunk, is well within), and what a line takes beyond it, with the CRLF after its
+#: data, counts towards this (the rule of Go's server). Many lines each under
+#: :data:`MAX_CHUNK_LINE_BYTES` cannot carry megabytes of extensions past ``--max-body``,
+#: which counts only the data.
+MAX_CHUNK_OVERHEAD_BYTES = 16 * 1024
 
 #: Where h11 ends a head: the first blank line (``\n`` or ``\r\n`` line ends).
 _HEAD_END = re.compile(rb"\n\r?\n")
@@ -68,6 +78,8 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 #: The last chunk's size line as h11 reads it (1 to 20 hex digits, all zero, then any
 #: extensions, spaces or tabs, CRLF): the trailer section follows it.
 _LAST_CHUNK = re.compile(rb"0{1,20}(?:;[^\n]*)?[ \t]*\r\n")
+#: A chunk-size line's size, as h11 reads it.
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,20}")
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,19 @@ CHUNK_LINE_TOO_LONG = Refusal(
     ),
     f"a chunk-size line of its body is longer than {MAX_CHUNK_LINE_BYTES} bytes",
 )
+TOO_MUCH_CHUNK_OVERHEAD = Refusal(
+    400,
+    b"Bad Request",
+    _body(
+        "bad_request",
+        "Permintaan HTTP tidak sah: baris ukuran potongan (chunk) isinya, dengan "
+        "ekstensinya, bersama-sama lebih panjang daripada yang diizinkan isinya. / "
+        "Invalid HTTP request: the chunk-size lines of its body, with their extensions, "
+        "are longer together than its data allows.",
+    ),
+    f"the chunk-size lines of its body hold more than {MAX_CHUNK_OVERHEAD_BYTES} bytes "
+    "beyond what its data allows",
+)
 TRAILERS_TOO_LARGE = Refusal(
     431,
     b"Request Header Fields Too Large",
@@ -185,34 +210,17 @@ def head_too_large(buffered: bytes) -> bool:
     return _HEAD_END.search(buffered, 0, MAX_HEAD_BYTES) is None
 
 
-def chunk_framing_refusal(buffered: bytearray, start: int, in_trailers: bool) -> Refusal | None:
-    """Whether what ``buffered`` holds from ``start`` (a chunk-size line, or with
-    ``in_trailers`` the trailer section) is over its limit: its refusal, or ``None``
-    when it is not, or not yet known.
-
-    Each is judged once as many bytes as its limit are buffered from its start,
-    finished or not, and only then, before h11 reads it: however it was split into
-    reads, the same line or section is refused, and nothing shorter is searched. A
-    last chunk's line (size ``0``) is followed at once by the trailer section, which
-    h11 reads in the same step, so that is judged with it."""
-    if not in_trailers:
-        if len(buffered) - start < MAX_CHUNK_LINE_BYTES:
-            return None  # neither the line nor a trailer section after it can be over
-        end = buffered.find(b"\r\n", start, start + MAX_CHUNK_LINE_BYTES)
-        if end < 0:
-            return CHUNK_LINE_TOO_LONG
-        if _LAST_CHUNK.fullmatch(buffered, start, end + 2) is None:
-            return None  # a chunk's data follows, which h11 hands on as it comes
-        start = end + 2
+def trailers_too_large(buffered: bytearray, start: int) -> bool:
+    """Whether the trailer section at ``start`` in ``buffered`` is over
+    :data:`MAX_HEAD_BYTES`: judged once that many bytes are buffered from its start,
+    finished or not, and only then (nothing shorter is searched)."""
     if len(buffered) - start < MAX_HEAD_BYTES:
-        return None
+        return False
     # No trailer fields (h11 reads a blank line there as the section's end), or their
     # end within the limit.
     if buffered.startswith((b"\n", b"\r\n"), start):
-        return None
-    if _HEAD_END.search(buffered, start, start + MAX_HEAD_BYTES) is None:
-        return TRAILERS_TOO_LARGE
-    return None
+        return False
+    return _HEAD_END.search(buffered, start, start + MAX_HEAD_BYTES) is None
 
 
 class ScreenedConnection(h11.Connection):
@@ -222,9 +230,9 @@ class ScreenedConnection(h11.Connection):
     connection) and never returned: the caller sees :data:`h11.NEED_DATA`, as if
     nothing had come. ``screen`` may then refuse a head that keeps the rules, for
     reasons of its own (the centre's load). A chunked body whose size line or trailer
-    section is over its limit is handed to ``refuse`` likewise, while the body is
-    read (``their_state`` is :data:`h11.SEND_BODY`): the route may have begun, or
-    answered.
+    section is over its limit, or whose size lines outweigh its data, is handed to
+    ``refuse`` likewise, while the body is read (``their_state`` is
+    :data:`h11.SEND_BODY`): the route may have begun, or answered.
     """
 
     def __init__(
@@ -242,6 +250,8 @@ class ScreenedConnection(h11.Connection):
         self.request_method: bytes | None = None
         #: How the head read in this cycle frames its body; no body before one is read.
         self.body_framing = Framing.NONE
+        #: A chunked body's size lines so far beyond their allowance (MAX_CHUNK_OVERHEAD_BYTES).
+        self._chunk_overhead = 0
 
     def next_event(self) -> h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]:
         if self._refused:
@@ -272,29 +282,52 @@ class ScreenedConnection(h11.Connection):
         super().start_next_cycle()
         self.request_method = None
         self.body_framing = Framing.NONE
+        self._chunk_overhead = 0
 
     def _chunk_framing_refusal(self) -> Refusal | None:
         """The refusal of the chunk-size line or trailer section h11 reads next, if it
-        is over its limit (:func:`chunk_framing_refusal`).
+        is over its limit, or ``None``.
+
+        Each is judged before h11 reads it, from the bytes buffered: a line once its
+        CRLF is in (h11 then reads it in this step, so each is counted once towards
+        :data:`MAX_CHUNK_OVERHEAD_BYTES`), or once :data:`MAX_CHUNK_LINE_BYTES` are in
+        without it; a trailer section once :data:`MAX_HEAD_BYTES` are in. However the
+        body was split into reads, the same line or section is refused. A last chunk's
+        line (size ``0``) is followed at once by the trailer section, which h11 reads in
+        the same step, so that is judged with it.
 
         Where h11 stands in the body is its chunked reader's (h11 0.16's
         ``ChunkedReader``: bytes left of the chunk's data, the CRLF after the data
         still to drop, whether the trailer section is next), and the bytes are read in
         h11's buffer itself (``_receive_buffer._data``), never copied: a chunked body
         sent whole may hold thousands of chunks, each asked for in turn."""
-        buffer = self._receive_buffer
-        if len(buffer) < MAX_CHUNK_LINE_BYTES:
-            return None  # too few bytes for any line or section to be over (the cost)
         reader = self._reader
         if reader._bytes_in_chunk:  # type: ignore[union-attr]
-            return None  # inside a chunk's data
-        buffered: bytearray = buffer._data
+            return None  # inside a chunk's data, which h11 hands on as it comes
+        buffered: bytearray = self._receive_buffer._data
         if reader._reading_trailer:  # type: ignore[union-attr]
-            return chunk_framing_refusal(buffered, 0, in_trailers=True)
+            return TRAILERS_TOO_LARGE if trailers_too_large(buffered, 0) else None
         footer: bytes = reader._bytes_to_discard  # type: ignore[union-attr]
-        if not buffered.startswith(footer):
-            return None  # no CRLF after a chunk's data: h11 refuses the body itself
-        return chunk_framing_refusal(buffered, len(footer), in_trailers=False)
+        if len(buffered) <= len(footer) or not buffered.startswith(footer):
+            return None  # nothing of the line yet; or no CRLF after the data: h11 refuses
+        start = len(footer)
+        end = buffered.find(b"\r\n", start, start + MAX_CHUNK_LINE_BYTES)
+        if end < 0:
+            if len(buffered) - start >= MAX_CHUNK_LINE_BYTES:
+                return CHUNK_LINE_TOO_LONG
+            return None  # the line is still to come
+        size = _CHUNK_SIZE.match(buffered, start, end)
+        if size is None:
+            return None  # no size: h11 refuses the line
+        chunk_bytes = int(size[0], 16)
+        # The line, and the CRLF after its data, beyond 16 bytes and twice the data.
+        excess = self._chunk_overhead + (end - start) + 2 - 16 - 2 * chunk_bytes
+        self._chunk_overhead = max(excess, 0)
+        if self._chunk_overhead > MAX_CHUNK_OVERHEAD_BYTES:
+            return TOO_MUCH_CHUNK_OVERHEAD
+        if chunk_bytes == 0 and _LAST_CHUNK.fullmatch(buffered, start, end + 2) is not None:
+            return TRAILERS_TOO_LARGE if trailers_too_large(buffered, end + 2) else None
+        return None
 
     def _refused_with(self, refusal: Refusal) -> type[h11.NEED_DATA]:
         self._refused = True

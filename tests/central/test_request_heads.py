@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from central.process import RunningCentral, start_central
-from central.request_heads import MAX_CHUNK_LINE_BYTES, MAX_HEAD_BYTES
+from central.request_heads import MAX_CHUNK_LINE_BYTES, MAX_CHUNK_OVERHEAD_BYTES, MAX_HEAD_BYTES
 from testkit.api_docs import documented_after
 from testkit.centres import SHARED_START_S, TEST_SERVER_ARGS
 from testkit.raw_http import RawAnswer, answer_to, connect, read_answer, split_answers, until_closed
@@ -33,6 +33,7 @@ CONTROL = "A control character in a header's value"
 TWO_FRAMINGS = "A body framed two ways"
 CHUNK_LINE = "is longer than 4 KiB with its line end"
 TRAILERS = "blank line after them) is larger than 16 KiB"
+OVERHEAD = "twice its data's length"
 OVERLOADED = "Beyond `--max-connections` open connections"
 
 
@@ -320,7 +321,8 @@ def trailers_of(size: int) -> bytes:
 
 #: Chunked bodies of ``{}`` (read by the route, which answers 422 for it) whose lines are
 #: at their limits: a chunk-size line of 4 KiB, the last chunk's line of 4 KiB (with
-#: trailers), a trailer section of 16 KiB, all three, and thousands of one-byte chunks.
+#: trailers), a trailer section of 16 KiB, all three, thousands of one-byte chunks, and
+#: chunk-size lines of 20 KB together, each within its chunk's allowance.
 AT_THE_LIMITS = {
     "chunk line": chunk_line(2, MAX_CHUNK_LINE_BYTES) + b"{}\r\n0\r\n\r\n",
     "last chunk's line": b"2\r\n{}\r\n" + chunk_line(0, MAX_CHUNK_LINE_BYTES) + b"X: y\r\n\r\n",
@@ -330,6 +332,11 @@ AT_THE_LIMITS = {
     + chunk_line(0, MAX_CHUNK_LINE_BYTES)
     + trailers_of(MAX_HEAD_BYTES),
     "one-byte chunks": b"".join(b"1\r\n%c\r\n" % byte for byte in b"{" + b" " * 20_000 + b"}")
+    + b"0\r\n\r\n",
+    "lines within their allowance": b"".join(
+        chunk_line(100, 16 + 2 * 100 - 2) + piece + b"\r\n"
+        for piece in (b"{" + b" " * 99, *[b" " * 100] * 98, b" " * 99 + b"}")
+    )
     + b"0\r\n\r\n",
 }
 #: Chunked bodies with a line over its limit, and their status: a chunk-size line of 4 KiB
@@ -432,6 +439,32 @@ def test_a_chunked_body_with_a_line_over_its_limit_is_refused_however_it_arrives
     log = logged(centre, said)
     assert "3201" not in log and "aaaa" not in log and "X-Pad" not in log
     # The route, begun when the head came first, was told its client is gone: no error.
+    assert "Traceback" not in log and "ERROR" not in log, log
+
+
+#: One-byte chunks whose lines, each under 4 KiB, outweigh their data: the fifth takes
+#: the lines past 16 KiB beyond their allowance.
+OUTWEIGHED = b"".join(chunk_line(1, 4_000) + b"%c\r\n" % byte for byte in b"{    }") + b"0\r\n\r\n"
+
+
+def test_a_chunked_body_whose_lines_outweigh_its_data_is_refused_however_it_arrives(
+    centre: RunningCentral,
+) -> None:
+    """Chunk-size lines each under 4 KiB, each with its chunk of one byte, carried megabytes
+    of extensions past ``--max-body`` (which counts the data alone), each line read and
+    dropped by h11. Beyond 16 bytes and twice its data a line's length counts; past 16 KiB
+    of it, the one refusal."""
+    assert 4 * (4_000 - 16) < MAX_CHUNK_OVERHEAD_BYTES < 5 * (4_000 - 16)
+    for way, pieces in arrivals(OUTWEIGHED).items():
+        answer = only_answer(answers_for(centre, CHUNKED_ENROL, pieces))
+        assert answer.status == 400, (way, answer.status_line, answer.body)
+        assert json.loads(answer.body) == documented_after(OVERHEAD), way
+    log = logged(
+        centre,
+        "refused a request (400): the chunk-size lines of its body hold more than "
+        f"{MAX_CHUNK_OVERHEAD_BYTES} bytes beyond what its data allows",
+    )
+    assert "3201" not in log and "aaaa" not in log
     assert "Traceback" not in log and "ERROR" not in log, log
 
 
