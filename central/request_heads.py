@@ -24,22 +24,25 @@ Each refusal is a :class:`Refusal`: the status and error body to answer (Bahasa
 Indonesia first, never a byte of the request) and the sentence to log. The cost on
 a normal request is a length compared and one pass over its headers.
 
-A chunked body carries lines of its own that h11 reads whole as well: each chunk's
-size line, with its extensions (``5;name=value``), which h11 drops unread, and the
-trailer section after the last chunk (``0``), header fields read like a head's. h11
-bounds them only while they are unfinished (16 KiB), so megabytes of extensions or
-trailer fields sent in one write were buffered and read. A chunk-size line longer
-than :data:`MAX_CHUNK_LINE_BYTES` is refused (``400``: RFC 9112 §7.1.1 bids a server
-limit extensions and answer a 4xx; they are no header fields, and 4 KiB is the line
-Go's server allows), and so are chunk-size lines that together outweigh the data
-past :data:`MAX_CHUNK_OVERHEAD_BYTES` (``400``: many lines under the limit, each with
-a byte of data, would carry megabytes past ``--max-body``, which counts the data
-alone); a trailer section larger than :data:`MAX_HEAD_BYTES` too (``431``: trailer
-fields are header fields, RFC 9110 §6.5, held to the head's limit). All are judged from
-the bytes buffered before h11 reads them, so however the body is split into reads. A
-body that is not chunked costs nothing more; a chunked one, a search for each chunk's
-size line's end (at most 4 KiB) and its size read, and a search of at most 16 KiB
-when that many bytes wait at its trailer section.
+A chunked body carries lines of its own that h11 reads whole as well: each chunk's size
+line, with its extensions (``5;name=value``), which h11 drops unread, and the trailer
+section after the last chunk (``0``), header fields read like a head's. h11 bounds them
+only while they are unfinished (16 KiB), so megabytes of extensions or trailer fields
+sent in one write were buffered and read. A chunk-size line longer than
+:data:`MAX_CHUNK_LINE_BYTES` is refused (``400``: RFC 9112 §7.1.1 bids a server limit
+extensions and answer a 4xx; they are no header fields, and 4 KiB is the line Go's
+server allows, with its CRLF), and so are chunk-size lines that outweigh their data by
+more than :data:`MAX_CHUNK_OVERHEAD_BYTES` at any point of the body (``400``: many lines
+under the limit, each with a byte of data, would carry megabytes of extensions, which
+``--max-body``, counting the data alone, never sees; as in Go's server, a later chunk
+with more data than its line pays back what earlier lines owed, so extensions stay
+within a fixed share of the data, some 14 bytes a byte of it at the most, each line
+dropped by h11 as it is read: bandwidth, never memory); a trailer section larger than
+:data:`MAX_HEAD_BYTES` too (``431``: trailer fields are header fields, RFC 9110 §6.5,
+held to the head's limit). All are judged from the bytes buffered before h11 reads them,
+so however the body is split into reads. A body that is not chunked costs nothing more;
+a chunked one, a search for each chunk's size line's end (at most 4 KiB, from the
+line's start again at each read while it is unfinished) and its size read, and a search of at most 16 KiB when that many bytes wait at its trailer section.
 """
 
 from __future__ import annotations
@@ -64,9 +67,10 @@ MAX_CHUNK_LINE_BYTES = 4 * 1024
 #: What a chunked body's size lines may hold together beyond their allowance: each
 #: chunk's line may take 16 bytes and twice its data's length free (``1\r\nX\r\n``, a byte
 #: a chunk, is well within), and what a line takes beyond it, with the CRLF after its
-#: data, counts towards this (the rule of Go's server). Many lines each under
-#: :data:`MAX_CHUNK_LINE_BYTES` cannot carry megabytes of extensions past ``--max-body``,
-#: which counts only the data.
+#: data, is owed, and a chunk's line that takes less than its allowance pays back what
+#: earlier lines owed (the rule of Go's server). Past this much owed at once, the body is
+#: refused: many lines each under :data:`MAX_CHUNK_LINE_BYTES` cannot carry extensions
+#: beyond a fixed share of the data (some 14 bytes a byte of data at the most).
 MAX_CHUNK_OVERHEAD_BYTES = 16 * 1024
 
 #: Where h11 ends a head: the first blank line (``\n`` or ``\r\n`` line ends).

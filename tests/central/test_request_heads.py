@@ -468,6 +468,25 @@ def test_a_chunked_body_whose_lines_outweigh_its_data_is_refused_however_it_arri
     assert "Traceback" not in log and "ERROR" not in log, log
 
 
+#: One-byte chunks whose lines stay just under what the lines may take beyond their data.
+UNDER_THE_OVERHEAD = (
+    b"".join(chunk_line(1, 4_000) + b"%c\r\n" % byte for byte in b"{  }") + b"0\r\n\r\n"
+)
+
+
+def test_what_one_chunked_body_took_beyond_its_data_is_not_held_against_the_next(
+    centre: RunningCentral,
+) -> None:
+    """Each request on a kept connection starts with nothing owed: two bodies, each just
+    under the limit, are both served."""
+    assert MAX_CHUNK_OVERHEAD_BYTES > 4 * (4_000 - 16)
+    with connect(centre.url) as sock:
+        for _ in range(3):
+            sock.sendall(CHUNKED_ENROL + UNDER_THE_OVERHEAD)
+            answer = only_answer(read_answer(sock))
+            assert answer.status == 422, (answer.status_line, answer.body)
+
+
 def test_a_chunk_line_over_its_limit_after_the_answer_closes_the_connection(
     centre: RunningCentral,
 ) -> None:
