@@ -42,7 +42,8 @@ dropped by h11 as it is read: bandwidth, never memory); a trailer section larger
 held to the head's limit). All are judged from the bytes buffered before h11 reads them,
 so however the body is split into reads. A body that is not chunked costs nothing more;
 a chunked one, a search for each chunk's size line's end (at most 4 KiB, from the
-line's start again at each read while it is unfinished) and its size read, and a search of at most 16 KiB when that many bytes wait at its trailer section.
+line's start again at each read while it is unfinished) and its size read, and a
+search of at most 16 KiB when that many bytes wait at its trailer section.
 """
 
 from __future__ import annotations
