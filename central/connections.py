@@ -39,10 +39,12 @@ a connection is lost. A body found broken after the app's answer has begun gets 
 second answer: the connection is closed.
 
 Some heads h11 reads are still refused: one larger than 16 KiB however it arrives,
-one with a control character in a header's value, one that frames its body two ways
-(:mod:`central.request_heads`, whose connection class the protocol takes instead of
-h11's). They are answered in the same way (the error body, the connection closed)
-by :meth:`DeadlineH11Protocol._refuse`, with one line logged, and never reach the app.
+one with a control character in a header's value, one that frames its body two ways;
+and a chunked body whose chunk-size line is longer than 4 KiB, or whose trailer
+section is larger than 16 KiB (:mod:`central.request_heads`, whose connection class the
+protocol takes instead of h11's). They are answered in the same way (the error body,
+the connection closed) by :meth:`DeadlineH11Protocol._refuse`, with one line logged;
+the heads never reach the app, and a body's line is refused while its route reads it.
 The protocol refuses one more for a reason of its own: beyond ``limit_concurrency``
 open connections, ``503 service_unavailable`` with ``Retry-After``
 (:data:`OVERLOADED`), where uvicorn would answer in plain text; uvicorn's own check,
@@ -60,7 +62,13 @@ from typing import Any, ClassVar
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from central.request_heads import MAX_HEAD_BYTES, TOO_LARGE, Refusal, ScreenedConnection
+from central.request_heads import (
+    MAX_HEAD_BYTES,
+    TOO_LARGE,
+    Framing,
+    Refusal,
+    ScreenedConnection,
+)
 
 _log = logging.getLogger("uvicorn.error")
 
@@ -142,10 +150,13 @@ class DeadlineH11Protocol(H11Protocol):
     #: What the running deadline waits for: "headers", "body" or None.
     _waiting_for: str | None = None
     #: Whether the request being read began with bytes that came with the previous one,
-    #: after its body: a body longer than its Content-Length runs on into them.
+    #: after its body measured by its Content-Length: such a body, longer than it said,
+    #: runs on into them. After no body, or a chunked one (whose end is its own), they
+    #: are the next request's and nothing else.
     _began_after_body: bool = False
-    #: While a read is handed to h11: whether it began inside a request's body, so that what
-    #: follows that body in the same read came with it (the route may have answered already).
+    #: While a read is handed to h11: whether it began inside a request's body measured by
+    #: its Content-Length, so that what follows that body in the same read came with it
+    #: (the route may have answered already).
     _read_in_body: bool = False
     #: After a refusal's answer: the timer that ends the connection's last reads.
     _lingering: asyncio.TimerHandle | None = None
@@ -176,7 +187,9 @@ class DeadlineH11Protocol(H11Protocol):
     def data_received(self, data: bytes) -> None:
         if self._lingering is not None:
             return  # what came after a refusal's answer: dropped (_close_after_answer)
-        self._read_in_body = self.conn.their_state is h11.SEND_BODY
+        conn = self.conn
+        in_body = conn.their_state is h11.SEND_BODY
+        self._read_in_body = in_body and conn.body_framing is Framing.LENGTH
         try:
             super().data_received(data)
         finally:
@@ -186,8 +199,10 @@ class DeadlineH11Protocol(H11Protocol):
     def on_response_complete(self) -> None:
         # With both sides done, uvicorn reads what is left in the buffer (bytes that came
         # after the request's body) as the next request, in this call.
-        done = self.conn.our_state is h11.DONE and self.conn.their_state is h11.DONE
-        self._began_after_body = done and bool(self.conn.trailing_data[0])
+        conn = self.conn
+        done = conn.our_state is h11.DONE and conn.their_state is h11.DONE
+        by_length = conn.body_framing is Framing.LENGTH
+        self._began_after_body = done and by_length and bool(conn.trailing_data[0])
         super().on_response_complete()
         self._track()
 
@@ -236,13 +251,26 @@ class DeadlineH11Protocol(H11Protocol):
             self._end_cycle()
 
     def _refuse(self, refusal: Refusal) -> None:
-        """A head refused before the app saw it (:class:`ScreenedConnection`): its answer,
-        one line logged, the connection closed. No route has begun: the head was the
-        next thing read, so the previous request, if any, is answered already."""
+        """A request refused by :class:`ScreenedConnection`: its answer, one line logged,
+        the connection closed.
+
+        A head is refused before the app saw it: no route has begun, and the previous
+        request, if any, is answered already. A chunked body's line or trailer section
+        is refused while the body is read: a route still to answer is told its client is
+        gone once the refusal is answered, as for a body h11 cannot read
+        (:meth:`send_400_response`); a route that has begun or finished its answer keeps
+        what went out, and the connection is closed without a second answer (its sending
+        side shut, as after an answer, so that the client reads what was sent and no
+        reset)."""
         if refusal is TOO_LARGE and (self._began_after_body or self._read_in_body):
             refusal = _TOO_LARGE_AFTER_BODY
         _log.warning("refused a request (%d): %s", refusal.status, refusal.said)
-        self._answer(refusal.status, refusal.reason, refusal.body, refusal.headers)
+        state = self.conn.our_state
+        if state is h11.IDLE or state is h11.SEND_RESPONSE:
+            self._answer(refusal.status, refusal.reason, refusal.body, refusal.headers)
+        else:  # a body refused after its route's answer began: it ends there
+            self._close_after_answer()
+        self._end_cycle()  # a route reading the body, or answering; a head has none begun
 
     def _overloaded(self, _request: h11.Request) -> Refusal | None:
         """uvicorn's test for its 503 (it follows this one, and then finds room)."""

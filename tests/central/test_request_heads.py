@@ -1,8 +1,9 @@
 """Request heads a city's centre refuses before any route: one larger than 16 KiB
 however it arrives, one with a control character in a header's value, one that frames
-its body two ways; and a request beyond ``--max-connections``. Each gets the error body
-docs/central-api.md shows, one line in the log, and its connection closed; nothing of
-it reaches a route.
+its body two ways; and a request beyond ``--max-connections``. A chunked body whose
+chunk-size line is longer than 4 KiB, or whose trailer section is larger than 16 KiB,
+however it arrives. Each gets the error body docs/central-api.md shows, one line in the
+log, and its connection closed; nothing of it reaches a route.
 
 Real sockets on 127.0.0.1 to a real centre; the bytes are written by hand, as no client
 library would send them.
@@ -18,7 +19,7 @@ import pytest
 import requests
 
 from central.process import RunningCentral, start_central
-from central.request_heads import MAX_HEAD_BYTES
+from central.request_heads import MAX_CHUNK_LINE_BYTES, MAX_CHUNK_OVERHEAD_BYTES, MAX_HEAD_BYTES
 from testkit.api_docs import documented_after
 from testkit.centres import SHARED_START_S, TEST_SERVER_ARGS
 from testkit.raw_http import RawAnswer, answer_to, connect, read_answer, split_answers, until_closed
@@ -30,6 +31,9 @@ pytestmark = pytest.mark.timeout(120)
 TOO_LARGE = "larger than 16 KiB, however it arrives"
 CONTROL = "A control character in a header's value"
 TWO_FRAMINGS = "A body framed two ways"
+CHUNK_LINE = "is longer than 4 KiB with its line end"
+TRAILERS = "blank line after them) is larger than 16 KiB"
+OVERHEAD = "twice its data's length"
 OVERLOADED = "Beyond `--max-connections` open connections"
 
 
@@ -179,6 +183,31 @@ def test_what_follows_a_body_with_no_head_end_within_the_limit_is_named_so(
     assert json.loads(answers[1].body) == documented_after("longer than its `Content-Length` said")
 
 
+CHUNKED_ENROL = (
+    b"POST /api/v1/enrol HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+)
+#: Requests without a body, or whose body's end is its own, and their answers.
+BODY_ENDS_KNOWN = {
+    "get": (b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 200),
+    "length 0": (b"POST /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n", 405),
+    "chunked": (CHUNKED_ENROL + b"2\r\n{}\r\n0\r\n\r\n", 422),
+}
+
+
+@pytest.mark.parametrize(("first", "status"), BODY_ENDS_KNOWN.values(), ids=BODY_ENDS_KNOWN.keys())
+def test_a_head_over_the_limit_after_a_body_whose_end_is_known_is_a_431(
+    centre: RunningCentral, first: bytes, status: int
+) -> None:
+    """A head too large that came in one write with a request without a body (a ``GET``,
+    a ``POST`` of ``Content-Length: 0``) or with a chunked body (whose end is its own) is
+    the next request's and nothing else: it got the 400 for what followed a body longer
+    than its Content-Length, of which there was none."""
+    answers = split_answers(answer_to(centre.url, first + head_of(70_000)))
+    assert [answer.status for answer in answers] == [status, 431]
+    assert json.loads(answers[1].body) == documented_after(TOO_LARGE)
+
+
 # -- control characters ------------------------------------------------------------------
 
 #: Heads with a control character in a header's value, on a page, the API and /health.
@@ -264,6 +293,216 @@ def test_the_connection_refused_reads_nothing_more(centre: RunningCentral) -> No
         except (BrokenPipeError, ConnectionResetError):
             return  # closed already: nothing can be read
         assert until_closed(sock) == b""
+
+
+# -- a chunked body's lines --------------------------------------------------------------
+
+
+def chunk_line(size: int, length: int) -> bytes:
+    """A chunk-size line for ``size`` bytes, exactly ``length`` bytes long with its CRLF,
+    padded by an extension (which h11 drops unread)."""
+    start = b"%x;nik=3201" % size
+    line = start + b"a" * (length - len(start) - 2) + b"\r\n"
+    assert len(line) == length
+    return line
+
+
+def trailers_of(size: int) -> bytes:
+    """A trailer section exactly ``size`` bytes long, up to and with its blank line."""
+    start = b"X-Nik: 3201\r\n"
+    room = size - len(start) - 2
+    count = (room - 40) // 80
+    lines = [b"X-Pad-%05d: %s\r\n" % (n, b"v" * 65) for n in range(count)]
+    lines.append(b"X-Pad-last: " + b"w" * (room - 80 * count - 14) + b"\r\n")
+    section = start + b"".join(lines) + b"\r\n"
+    assert len(section) == size
+    return section
+
+
+#: Chunked bodies of ``{}`` (read by the route, which answers 422 for it) whose lines are
+#: at their limits: a chunk-size line of 4 KiB, the last chunk's line of 4 KiB (with
+#: trailers), a trailer section of 16 KiB, all three, thousands of one-byte chunks, and
+#: chunk-size lines of 20 KB together, each within its chunk's allowance.
+AT_THE_LIMITS = {
+    "chunk line": chunk_line(2, MAX_CHUNK_LINE_BYTES) + b"{}\r\n0\r\n\r\n",
+    "last chunk's line": b"2\r\n{}\r\n" + chunk_line(0, MAX_CHUNK_LINE_BYTES) + b"X: y\r\n\r\n",
+    "trailers": b"2\r\n{}\r\n0\r\n" + trailers_of(MAX_HEAD_BYTES),
+    "all three": chunk_line(2, MAX_CHUNK_LINE_BYTES)
+    + b"{}\r\n"
+    + chunk_line(0, MAX_CHUNK_LINE_BYTES)
+    + trailers_of(MAX_HEAD_BYTES),
+    "one-byte chunks": b"".join(b"1\r\n%c\r\n" % byte for byte in b"{" + b" " * 20_000 + b"}")
+    + b"0\r\n\r\n",
+    "lines within their allowance": b"".join(
+        chunk_line(100, 16 + 2 * 100 - 2) + piece + b"\r\n"
+        for piece in (b"{" + b" " * 99, *[b" " * 100] * 98, b" " * 99 + b"}")
+    )
+    + b"0\r\n\r\n",
+}
+#: Chunked bodies with a line over its limit, and their status: a chunk-size line of 4 KiB
+#: and a byte, one of megabytes, one unfinished, one after a chunk, the last chunk's; a
+#: trailer section of 16 KiB and a byte, one of megabytes, one unfinished, one after a
+#: last chunk's line with an extension.
+OVER_THE_LIMITS = {
+    "chunk line": (chunk_line(2, MAX_CHUNK_LINE_BYTES + 1) + b"{}\r\n0\r\n\r\n", 400),
+    "megabytes of extension": (chunk_line(2, 3_000_000) + b"{}\r\n0\r\n\r\n", 400),
+    "unfinished line": (chunk_line(2, 10_000)[:-2], 400),
+    "line after a chunk": (b"1\r\n{\r\n" + chunk_line(1, 5_000) + b"}\r\n0\r\n\r\n", 400),
+    "last chunk's line": (
+        b"2\r\n{}\r\n" + chunk_line(0, MAX_CHUNK_LINE_BYTES + 1) + b"\r\n",
+        400,
+    ),
+    "trailers": (b"2\r\n{}\r\n0\r\n" + trailers_of(MAX_HEAD_BYTES + 1), 431),
+    "megabytes of trailers": (b"2\r\n{}\r\n0\r\n" + trailers_of(3_000_000), 431),
+    "unfinished trailers": (b"2\r\n{}\r\n0\r\n" + trailers_of(20_000)[:-4], 431),
+    "trailers after an extension": (
+        b"2\r\n{}\r\n" + chunk_line(0, 100) + trailers_of(MAX_HEAD_BYTES + 1),
+        431,
+    ),
+}
+#: Where a body is split in two writes: a byte in, a byte before the line limit, at it,
+#: inside the CRLF of the first line, half-way, a byte before its end.
+SPLITS: dict[str, Callable[[bytes], int]] = {
+    "at 1": lambda body: 1,
+    "a byte before the line limit": lambda body: MAX_CHUNK_LINE_BYTES - 1,
+    "at the line limit": lambda body: MAX_CHUNK_LINE_BYTES,
+    "inside a CRLF": lambda body: max(body.find(b"\r\n"), 0) + 1,
+    "half-way": lambda body: len(body) // 2,
+    "a byte before the end": lambda body: len(body) - 1,
+}
+#: Bytes sent one a write: past every limit, the rest in one write.
+BYTE_BY_BYTE = MAX_CHUNK_LINE_BYTES + MAX_HEAD_BYTES + 400
+
+
+def send_in_writes(sock: socket.socket, pieces: list[bytes]) -> None:
+    """Each piece in a write of its own (``TCP_NODELAY``: a segment each); sending stops
+    if the centre has closed its side of the connection (what it answered is read
+    after)."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        for piece in pieces:
+            sock.sendall(piece)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+def arrivals(body: bytes) -> dict[str, list[bytes]]:
+    """The ways ``body`` arrives after its head: in one write with it, a byte at a time,
+    or split in two writes at each of :data:`SPLITS`."""
+    by_byte = [body[at : at + 1] for at in range(min(len(body), BYTE_BY_BYTE))]
+    ways = {"one write": [body], "byte by byte": [*by_byte, body[BYTE_BY_BYTE:]]}
+    for name, split in SPLITS.items():
+        at = split(body)
+        ways[f"split {name}"] = [body[:at], body[at:]]
+    return ways
+
+
+def answers_for(centre: RunningCentral, head: bytes, pieces: list[bytes]) -> bytes:
+    with connect(centre.url) as sock:
+        sock.sendall(head)
+        send_in_writes(sock, pieces)
+        return until_closed(sock)
+
+
+@pytest.mark.parametrize("body", AT_THE_LIMITS.values(), ids=AT_THE_LIMITS.keys())
+def test_a_chunked_body_with_lines_at_their_limits_is_served_however_it_arrives(
+    centre: RunningCentral, body: bytes
+) -> None:
+    """The route reads the body (``{}``) and answers it."""
+    head = CHUNKED_ENROL.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+    for way, pieces in arrivals(body).items():
+        answer = only_answer(answers_for(centre, head, pieces))
+        assert answer.status == 422, (way, answer.status_line, answer.body)
+
+
+@pytest.mark.parametrize(("body", "status"), OVER_THE_LIMITS.values(), ids=OVER_THE_LIMITS.keys())
+def test_a_chunked_body_with_a_line_over_its_limit_is_refused_however_it_arrives(
+    centre: RunningCentral, body: bytes, status: int
+) -> None:
+    """A chunk-size line of megabytes of extensions, or megabytes of trailer fields, sent
+    in one write was read whole by h11 (its 16 KiB held only for a line still
+    unfinished) and the request served. One refusal, before any answer of the route; the
+    connection closed; nothing of the line in the log."""
+    documented = CHUNK_LINE if status == 400 else TRAILERS
+    for way, pieces in arrivals(body).items():
+        received = answers_for(centre, CHUNKED_ENROL, pieces)
+        answer = only_answer(received)
+        assert answer.status == status, (way, answer.status_line, answer.body)
+        assert json.loads(answer.body) == documented_after(documented), way
+    said = (
+        f"refused a request (400): a chunk-size line of its body is longer than "
+        f"{MAX_CHUNK_LINE_BYTES} bytes"
+        if status == 400
+        else f"refused a request (431): the trailer section of its chunked body is larger "
+        f"than {MAX_HEAD_BYTES} bytes"
+    )
+    log = logged(centre, said)
+    assert "3201" not in log and "aaaa" not in log and "X-Pad" not in log
+    # The route, begun when the head came first, was told its client is gone: no error.
+    assert "Traceback" not in log and "ERROR" not in log, log
+
+
+#: One-byte chunks whose lines, each under 4 KiB, outweigh their data: the fifth takes
+#: the lines past 16 KiB beyond their allowance.
+OUTWEIGHED = b"".join(chunk_line(1, 4_000) + b"%c\r\n" % byte for byte in b"{    }") + b"0\r\n\r\n"
+
+
+def test_a_chunked_body_whose_lines_outweigh_its_data_is_refused_however_it_arrives(
+    centre: RunningCentral,
+) -> None:
+    """Chunk-size lines each under 4 KiB, each with its chunk of one byte, carried megabytes
+    of extensions past ``--max-body`` (which counts the data alone), each line read and
+    dropped by h11. Beyond 16 bytes and twice its data a line's length counts; past 16 KiB
+    of it, the one refusal."""
+    assert 4 * (4_000 - 16) < MAX_CHUNK_OVERHEAD_BYTES < 5 * (4_000 - 16)
+    for way, pieces in arrivals(OUTWEIGHED).items():
+        answer = only_answer(answers_for(centre, CHUNKED_ENROL, pieces))
+        assert answer.status == 400, (way, answer.status_line, answer.body)
+        assert json.loads(answer.body) == documented_after(OVERHEAD), way
+    log = logged(
+        centre,
+        "refused a request (400): the chunk-size lines of its body hold more than "
+        f"{MAX_CHUNK_OVERHEAD_BYTES} bytes beyond what its data allows",
+    )
+    assert "3201" not in log and "aaaa" not in log
+    assert "Traceback" not in log and "ERROR" not in log, log
+
+
+#: One-byte chunks whose lines stay just under what the lines may take beyond their data.
+UNDER_THE_OVERHEAD = (
+    b"".join(chunk_line(1, 4_000) + b"%c\r\n" % byte for byte in b"{  }") + b"0\r\n\r\n"
+)
+
+
+def test_what_one_chunked_body_took_beyond_its_data_is_not_held_against_the_next(
+    centre: RunningCentral,
+) -> None:
+    """Each request on a kept connection starts with nothing owed: two bodies, each just
+    under the limit, are both served."""
+    assert MAX_CHUNK_OVERHEAD_BYTES > 4 * (4_000 - 16)
+    with connect(centre.url) as sock:
+        for _ in range(3):
+            sock.sendall(CHUNKED_ENROL + UNDER_THE_OVERHEAD)
+            answer = only_answer(read_answer(sock))
+            assert answer.status == 422, (answer.status_line, answer.body)
+
+
+def test_a_chunk_line_over_its_limit_after_the_answer_closes_the_connection(
+    centre: RunningCentral,
+) -> None:
+    """A route that answers without reading the body (``POST /health``'s 405) keeps its
+    answer; the line over the limit that follows closes the connection, without a second
+    answer (h11 refuses one) or a reset, and without an error in the log."""
+    with connect(centre.url) as sock:
+        sock.sendall(
+            b"POST /health HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"2\r\n{}\r\n"
+        )
+        assert read_answer(sock).startswith(b"HTTP/1.1 405 ")
+        send_in_writes(sock, [chunk_line(2, 100_000)])
+        assert until_closed(sock) == b""
+    log = logged(centre, "a chunk-size line of its body is longer than")
+    assert "Traceback" not in log and "ERROR" not in log, log
 
 
 # -- beyond --max-connections ------------------------------------------------------------
