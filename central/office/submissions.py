@@ -93,6 +93,7 @@ from central.hospital import visits
 from central.messages import triggers
 from central.messages.phones import normalise
 from central.office import bookings
+from central.office.citizens import KeyKind, audit_lookup, normalise_key
 from central.office.numbering import ServiceInfo, display, local_day, office_services
 from central.office.plain_text import visible_text
 from central.office.queue import VOID, WAITING
@@ -108,6 +109,7 @@ from central.tables import (
 )
 from central.times import EARLIEST, LATEST, in_range
 from central.upsert import one_of, violated
+from contract.assurance import Assurance
 from contract.errors import HospitalError
 from contract.hospital import HospitalRequest
 from contract.ticket_ids import is_foreign, is_kiosk_made
@@ -1015,7 +1017,7 @@ def _write(
                 .values(**values, registered_at=now)
             )
     _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
-    _record_consents(conn, plans, now)
+    _record_consents(conn, kiosk, plans, now, audit_key)
     _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
     _register_visits(conn, kiosk, plans, now, audit_key)
     if plans:
@@ -1200,23 +1202,54 @@ def _register_visits(
             )
 
 
-def _record_consents(conn: Connection, plans: list[Plan], now: dt.datetime) -> None:
-    """Keep each new item's yes to messages (:mod:`central.messages.triggers`)."""
+#: The card levels whose number is its holder's: the kiosk checked the record's
+#: signature (``signed``) or the card's own key too (``clone_proof``). Only such a card
+#: names a citizen (docs/security.md, as a kiosk looks up its holder's record).
+_HOLDER_PROVEN = frozenset({Assurance.SIGNED.value, Assurance.CLONE_PROOF.value})
+#: ``citizen_lookups.key_kind`` of a card resolved to its holder to keep their yes.
+CONSENT_LOOKUP = "message_consent"
+
+
+def _record_consents(
+    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime, audit_key: bytes
+) -> None:
+    """Keep each new item's yes to messages (:mod:`central.messages.triggers`).
+
+    A registration's yes is its ticket's. It is its card holder's too (the messages
+    about them, "siap diambil", go to that number; the latest yes wins) only when the
+    kiosk proved the card (:data:`_HOLDER_PROVEN`): a card number anyone can write on a
+    home-made card, or send in a body, never takes over a citizen's messages. Resolving
+    the card to its holder is a lookup, audited as one (:data:`CONSENT_LOOKUP`, the
+    card number's keyed hash, never the number).
+    """
     for plan in plans:
         if plan.notify is None:
             continue
         phone, language, ahead = plan.notify
         if plan.item.kind == "service_registration":
             triggers.ticket_consent(conn, plan.ticket["id"], phone, language, ahead, now)
-            card = plan.item.body.get("card_number")
-            holder = (
-                conn.execute(
-                    select(citizens.c.id).where(citizens.c.card_number == card)
-                ).scalar_one_or_none()
-                if isinstance(card, str) and card
-                else None
+            body = plan.item.body
+            card = body.get("card_number")
+            if not isinstance(card, str) or not card:
+                continue
+            if body.get("assurance") not in _HOLDER_PROVEN:
+                log.info("a yes to messages with an unproven card: kept for its ticket alone")
+                continue
+            card = normalise_key(KeyKind.CARD_NUMBER, card)
+            holder = conn.execute(
+                select(citizens.c.id).where(citizens.c.card_number == card)
+            ).scalar_one_or_none()
+            audit_lookup(
+                conn,
+                KeyKind.CARD_NUMBER,
+                card,
+                kiosk_id=kiosk.kiosk_id,
+                audit_key=audit_key,
+                found=holder is not None,
+                audit_kind=CONSENT_LOOKUP,
+                at=now,
             )
-            if holder is not None:  # a card the centre knows: the yes is its holder's too
+            if holder is not None:  # a proven card the centre knows: the yes is its holder's
                 triggers.citizen_consent(conn, holder, phone, language, now)
         elif plan.item.kind == "complaint":
             triggers.complaint_consent(conn, plan.item.body["reference"], phone, language, now)
