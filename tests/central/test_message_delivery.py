@@ -342,7 +342,7 @@ def test_an_application_made_ready_tells_only_a_citizen_who_said_yes_with_their_
         ).scalars()
     assert untold == "BRK-DEMO0003"
     phone = _phones(1)[0]
-    lookups_before = len(_lookups(operator, "message_consent"))  # other tests' yeses too
+    lookups_before = len(_lookups(operator, "card_number"))  # other tests' yeses too
     allocated = allocate(centre.url, kiosk := _kiosk(centre.url), SERVICE).json()
     item = registration(
         allocated["ticket_id"], SERVICE, allocated["display"], "online", notify=phone
@@ -350,7 +350,7 @@ def test_an_application_made_ready_tells_only_a_citizen_who_said_yes_with_their_
     item["body"].update(card_number="PKU-000001", language="en")  # Siti Aminah's card
     (result,) = results(centre.url, kiosk, [item])
     assert result["status"] == "accepted", result
-    consent_lookups = _lookups(operator, "message_consent")[lookups_before:]
+    consent_lookups = _lookups(operator, "card_number")[lookups_before:]
     assert [row.found for row in consent_lookups] == [True]  # Siti's card, resolved once
     assert "PKU-000001" not in consent_lookups[0].key_hash
     strangers = _phones(3)
@@ -369,7 +369,7 @@ def test_an_application_made_ready_tells_only_a_citizen_who_said_yes_with_their_
             )
         ).scalars()
         assert len(list(kept)) == len(strangers)  # each ticket's yes, for its own ticket
-    assert len(_lookups(operator, "message_consent")) == lookups_before + 1  # none for them
+    assert len(_lookups(operator, "card_number")) == lookups_before + 1  # none for them
     before = set(gateway.deliveries)  # the gateway serves both databases' centres
 
     def new_ones() -> list[str]:
