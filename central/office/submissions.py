@@ -1213,6 +1213,8 @@ def _register_visits(
 #: signature (``signed``) or the card's own key too (``clone_proof``). Only such a card
 #: names a citizen (docs/security.md, as a kiosk looks up its holder's record).
 _HOLDER_PROVEN = frozenset({Assurance.SIGNED.value, Assurance.CLONE_PROOF.value})
+#: ``citizen_lookups.key_kind`` of a card found for the yes of a ticket numbered offline.
+OFFLINE_CONSENT = "consent_offline"
 
 
 def _record_consents(
@@ -1224,10 +1226,14 @@ def _record_consents(
     about them, "siap diambil", go to that number; the latest yes wins) only when the
     kiosk proved the card (:data:`_HOLDER_PROVEN`): a card number anyone can write on a
     home-made card never takes over a citizen's messages. The card is found as every
-    kiosk route finds one (:func:`central.office.citizens.kiosk_find`): audited, and
-    counted against the kiosk's lookup budget (a card its kiosk looked up at the read,
-    as a kiosk does, counts nothing again), so a kiosk's token cannot walk the card
-    numbers through its batches; while the budget is locked the yes stays the ticket's.
+    kiosk route finds one (:func:`central.office.citizens.kiosk_find`), audited. A ticket
+    numbered online counts against the kiosk's lookup budget (its kiosk looked the card
+    up at the read, as a kiosk does, so it counts nothing again), and while the budget is
+    locked the yes stays the ticket's: a kiosk's token cannot walk the card numbers
+    through its registrations. A ticket numbered offline (a lease's or a fallback
+    number) had no lookup at its read: it is audited on its own (:data:`OFFLINE_CONSENT`)
+    and not counted, so a kiosk sending the morning it worked offline neither locks
+    itself nor drops its citizens' yeses; the numbers a kiosk may use offline bound it.
     """
     for plan in plans:
         if plan.notify is None:
@@ -1242,6 +1248,7 @@ def _record_consents(
             if not isinstance(level, str) or level not in _HOLDER_PROVEN:
                 log.info("a yes to messages with an unproven card: kept for its ticket alone")
                 continue
+            online = body["ticket"].get("number_source") == "online"
             holder = kiosk_find(
                 conn,
                 KeyKind.CARD_NUMBER,
@@ -1250,6 +1257,7 @@ def _record_consents(
                 audit_key=rules.audit_key,
                 budget=rules.lookup_budget,
                 now=now,
+                uncounted_as=None if online else OFFLINE_CONSENT,
             )
             if isinstance(holder, Refused):
                 log.warning(

@@ -14,16 +14,18 @@ from typing import Any
 import pytest
 import requests
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
 
+from central.access.audit import utc_now
 from central.access.lookup_budget import LookupBudget
 from central.database import Database
 from central.office import applications, citizens
 from central.process import RunningCentral
-from central.tables import message_consents
-from testkit.centre_accounts import bearer, new_kiosk
+from central.tables import citizen_lookups, message_consents
+from central.tables import citizens as citizen_rows
+from testkit.centre_accounts import bearer, enrol, new_code, new_kiosk
 from testkit.centre_hospital import hospital_kiosk
-from testkit.centre_requests import allocate, registration, results
+from testkit.centre_requests import allocate, new_id, registration, results
 from testkit.centre_routes import routes
 from testkit.citizen_lookups import SITI_NIK, audit_key
 
@@ -296,3 +298,54 @@ def test_a_yes_to_messages_with_a_level_of_another_shape_keeps_its_ticket(
     for level in (["signed"], {"level": "signed"}, 1, True):
         _proven_yeses(url, kiosk, ["PKU-000002"], level)
     assert _holders_told(operator) == told
+
+
+def test_a_morning_worked_offline_keeps_every_holders_yes_and_locks_nothing(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A kiosk back from an outage sends the tickets it numbered offline, each with a
+    proven card and a yes to messages: more than its hourly budget of lookups. They had
+    no lookup at their read, so each counted, the kiosk locked itself for the next
+    citizens and the yeses past the budget were its tickets' alone. An offline ticket's
+    card is audited on its own and counted by nothing; its numbers bound it."""
+    url = central_server.url
+    enrolled = enrol(url, new_code(operator)).json()
+    code, kiosk = enrolled["kiosk_code"], enrolled["token"]
+    count = LookupBudget().per_hour + 20
+    cards = [f"OFL-{n:06d}" for n in range(count)]
+    with operator.begin() as conn:
+        conn.execute(
+            insert(citizen_rows),
+            [
+                {"nik": f"99{n:014d}", "full_name": f"Warga {n}", "card_number": card}
+                | {"updated_at": utc_now()}
+                for n, card in enumerate(cards)
+            ],
+        )
+    items = []
+    for n, card in enumerate(cards):
+        item = registration(
+            new_id(), "kk-perubahan", f"C-{code}-{n + 1:03d}", "fallback", notify=f"0813{n:08d}"
+        )
+        item["body"].update(card_number=card, assurance="signed")
+        items.append(item)
+    assert [r["status"] for r in results(url, kiosk, items)] == ["accepted"] * count
+    with operator.read() as conn:
+        holders = set(
+            conn.execute(
+                select(citizen_rows.c.id).where(citizen_rows.c.card_number.in_(cards))
+            ).scalars()
+        )
+        told = _holders_told(operator)
+        audited = conn.execute(
+            select(func.count()).where(citizen_lookups.c.key_kind == "consent_offline")
+        ).scalar_one()
+    assert {f"citizen:{holder}" for holder in holders} <= told
+    assert audited >= count
+    live = requests.post(
+        f"{url}/api/v1/citizens/lookup",
+        json={"card_number": cards[0]},
+        headers=bearer(kiosk),
+        timeout=5,
+    )
+    assert live.status_code == 200, live.text
