@@ -193,7 +193,7 @@ def hospital_registration(
             "office_id": HOSPITAL,
             "service_id": service_id,
             "language": "id",
-            "assurance": "verified",
+            "assurance": "signed",
             "card_uid": None,
             "card_number": card_number,
             "values": values or {"full_name": "Siti Aminah", "nik": "1471015203850001"},

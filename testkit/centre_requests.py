@@ -94,7 +94,7 @@ def registration(
             "office_id": office_id,
             "service_id": service_id,
             "language": "id",
-            "assurance": "verified",
+            "assurance": "signed",
             "card_uid": None,
             "card_number": "PKU-000001",
             "values": values or {"full_name": "Budi Santoso"},

@@ -103,6 +103,7 @@ def submit(body: BatchIn, kiosk: KioskAuth, ctx: Context) -> Response:
             audit_key=ctx.audit_key,
             fallback_max=ctx.settings.lease_max_numbers,
             notify_ahead=ctx.settings.message_ahead,
+            lookup_budget=ctx.settings.lookup_budget,
         )
     # BatchOut's shape, written at once (``result`` is JSON: it is stored as such)
     return JSONResponse(

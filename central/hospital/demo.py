@@ -167,7 +167,7 @@ def registration_example(now: dt.datetime, ticket_id: str, number: str = "D-001"
                     "office_id": "rsud-pku",
                     "service_id": "poli-dalam",
                     "language": "id",
-                    "assurance": "verified",
+                    "assurance": "signed",
                     "card_uid": None,
                     "card_number": "PKU-000001",
                     "values": {

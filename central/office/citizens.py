@@ -174,6 +174,7 @@ def kiosk_find(
     audit_key: bytes,
     budget: LookupBudget | None = None,
     now: dt.datetime | None = None,
+    uncounted_as: str | None = None,
 ) -> Row[Any] | Refused | None:
     """The citizen's row for a kiosk's card number or NIK, or ``None``; audited, budgeted.
 
@@ -186,13 +187,21 @@ def kiosk_find(
     within the budget's window (a card read again, its applications asked
     after its record) counts nothing: it tells the kiosk nothing new, and one
     card read over and over must not lock the kiosk for every other citizen.
+
+    ``uncounted_as``: audited only, as that kind, neither refused nor counted, for a
+    key a kiosk sends with what it did offline, bounded by the numbers it may use there
+    (a registration's yes to messages, :func:`central.office.submissions._record_consents`).
+    Its audit row is of its own kind, so it never makes a later lookup of the key a
+    repeat that counts nothing.
     """
     if kind is KeyKind.UID:
         raise ValueError("a UID is not a card number or NIK: it needs its date of birth")
     key = normalise_key(kind, value)
     now = now or utc_now()
-    counted = (budget or LookupBudget()).subjects(kiosk_id)
-    retry_after = limits.refused_for(conn, counted, now)  # locks the kiosk's rows: one at a time
+    subjects = (budget or LookupBudget()).subjects(kiosk_id)
+    counted = uncounted_as is None
+    # locks the kiosk's rows: one at a time
+    retry_after = limits.refused_for(conn, subjects, now) if counted else None
     if retry_after is not None:
         audit_lookup(
             conn,
@@ -208,23 +217,32 @@ def kiosk_find(
     column = citizens.c.nik if kind is KeyKind.NIK else citizens.c.card_number
     row = conn.execute(select(citizens).where(column == key)).first()
     key_hash = keyed_hash(audit_key, kind.value, key)
-    repeat = conn.execute(
-        select(citizen_lookups.c.id)
-        .where(
-            citizen_lookups.c.key_hash == key_hash,
-            citizen_lookups.c.kiosk_id == kiosk_id,
-            citizen_lookups.c.key_kind == kind.value,  # a refused attempt was never counted
-            citizen_lookups.c.at > now - WINDOW,
-            citizen_lookups.c.at <= now,
-        )
-        .limit(1)
-    ).first()
+    repeat = None
+    if counted:
+        repeat = conn.execute(
+            select(citizen_lookups.c.id)
+            .where(
+                citizen_lookups.c.key_hash == key_hash,
+                citizen_lookups.c.kiosk_id == kiosk_id,
+                citizen_lookups.c.key_kind == kind.value,  # a refused attempt was never counted
+                citizen_lookups.c.at > now - WINDOW,
+                citizen_lookups.c.at <= now,
+            )
+            .limit(1)
+        ).first()
     audit_lookup(
-        conn, kind, key, kiosk_id=kiosk_id, audit_key=audit_key, found=row is not None, at=now
+        conn,
+        kind,
+        key,
+        kiosk_id=kiosk_id,
+        audit_key=audit_key,
+        found=row is not None,
+        audit_kind=uncounted_as,
+        at=now,
     )
-    if repeat is None:
+    if repeat is None and counted:
         actor = f"kiosk:{kiosk_id}"
-        limits.count(conn, counted[:1] if row is not None else counted, now, actor=actor)
+        limits.count(conn, subjects[:1] if row is not None else subjects, now, actor=actor)
     return row
 
 

@@ -21,7 +21,9 @@ centre cannot tell which kiosk printed the paper.
 A batch is one transaction and a handful of queries whatever its size (the
 existing keys, tickets, leases and taken numbers are read with one ``IN``
 query each, the new rows written with one ``executemany`` per table): a
-kiosk draining 10,000 items after an outage sends 20 batches. Items are
+kiosk draining 10,000 items after an outage sends 20 batches. A yes to messages is
+kept item by item (a few statements each; a proven card is found as a lookup is,
+:func:`_record_consents`). Items are
 checked in Python before anything is written, so a bad item never sinks
 the others: first that the body can be stored at all (:func:`admissible`:
 text encodable as UTF-8 without NUL, finite numbers, a bounded depth and
@@ -87,18 +89,19 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
+from central.access.lookup_budget import LookupBudget
 from central.documents.versioned import canonical
 from central.errors import InvalidItem
 from central.hospital import visits
 from central.messages import triggers
 from central.messages.phones import normalise
 from central.office import bookings
+from central.office.citizens import KeyKind, Refused, kiosk_find
 from central.office.numbering import ServiceInfo, display, local_day, office_services
 from central.office.plain_text import visible_text
 from central.office.queue import VOID, WAITING
 from central.office.sequence import take_numbers
 from central.tables import (
-    citizens,
     complaints,
     kiosk_heartbeats,
     kiosks,
@@ -108,6 +111,7 @@ from central.tables import (
 )
 from central.times import EARLIEST, LATEST, in_range
 from central.upsert import one_of, violated
+from contract.assurance import Assurance
 from contract.errors import HospitalError
 from contract.hospital import HospitalRequest
 from contract.ticket_ids import is_foreign, is_kiosk_made
@@ -213,6 +217,9 @@ class Rules:
     clock_skew: dt.timedelta = CLOCK_SKEW
     #: A ticket's "N ahead" message goes at this many people ahead (``message_ahead``).
     notify_ahead: int = 3
+    #: The kiosk's budget of card-number and NIK lookups (``lookup_budget_per_hour``):
+    #: a card resolved to its holder is one (:func:`_record_consents`).
+    lookup_budget: LookupBudget | None = None
 
 
 @dataclass
@@ -322,10 +329,12 @@ def submit(
     fallback_max: int = 500,
     clock_skew: dt.timedelta = CLOCK_SKEW,
     notify_ahead: int = 3,
+    lookup_budget: LookupBudget | None = None,
 ) -> list[Outcome]:
     """Store a batch; one outcome per item, in order (``audit_key``: the server's key of
-    lookup hashes, which a visit's quota place is held by)."""
-    rules = Rules(zone, audit_key, fallback_max, clock_skew, notify_ahead)
+    lookup hashes, which a visit's quota place is held by; ``lookup_budget``: the kiosk's
+    budget of card-number lookups, the default's when ``None``)."""
+    rules = Rules(zone, audit_key, fallback_max, clock_skew, notify_ahead, lookup_budget)
     if conn.dialect.name == "postgresql":
         # One kiosk's batches take turns (a retry racing its first attempt).
         lock = int.from_bytes(hashlib.sha256(kiosk.kiosk_id.encode()).digest()[:8], signed=True)
@@ -465,7 +474,7 @@ def _process(
                 items[i].key, SubmissionStatus.INVALID, "invalid_body", "the body is unusable"
             )
     plans = _drop_taken(conn, plans, outcomes)
-    _write(conn, kiosk, [p for _, p in plans], now, rules.audit_key)
+    _write(conn, kiosk, [p for _, p in plans], now, rules)
     for i, plan in plans:
         outcomes[i] = Outcome(plan.item.key, SubmissionStatus.ACCEPTED, result=plan.result)
 
@@ -972,7 +981,7 @@ def taken_numbers(
 
 
 def _write(
-    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime, audit_key: bytes
+    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime, rules: Rules
 ) -> None:
     unnumbered: dict[tuple[str, str, dt.date], list[Plan]] = {}
     for plan in plans:
@@ -1015,9 +1024,9 @@ def _write(
                 .values(**values, registered_at=now)
             )
     _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
-    _record_consents(conn, plans, now)
+    _record_consents(conn, kiosk, plans, now, rules)
     _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
-    _register_visits(conn, kiosk, plans, now, audit_key)
+    _register_visits(conn, kiosk, plans, now, rules.audit_key)
     if plans:
         kiosk_id, office_id = kiosk.kiosk_id, kiosk.office_id
         _insert_many(
@@ -1200,24 +1209,64 @@ def _register_visits(
             )
 
 
-def _record_consents(conn: Connection, plans: list[Plan], now: dt.datetime) -> None:
-    """Keep each new item's yes to messages (:mod:`central.messages.triggers`)."""
+#: The card levels whose number is its holder's: the kiosk checked the record's
+#: signature (``signed``) or the card's own key too (``clone_proof``). Only such a card
+#: names a citizen (docs/security.md, as a kiosk looks up its holder's record).
+_HOLDER_PROVEN = frozenset({Assurance.SIGNED.value, Assurance.CLONE_PROOF.value})
+#: ``citizen_lookups.key_kind`` of a card found for the yes of a ticket numbered offline.
+OFFLINE_CONSENT = "consent_offline"
+
+
+def _record_consents(
+    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime, rules: Rules
+) -> None:
+    """Keep each new item's yes to messages (:mod:`central.messages.triggers`).
+
+    A registration's yes is its ticket's. It is its card holder's too (the messages
+    about them, "siap diambil", go to that number; the latest yes wins) only when the
+    kiosk proved the card (:data:`_HOLDER_PROVEN`): a card number anyone can write on a
+    home-made card never takes over a citizen's messages. The card is found as every
+    kiosk route finds one (:func:`central.office.citizens.kiosk_find`), audited. A ticket
+    numbered online counts against the kiosk's lookup budget (its kiosk looked the card
+    up at the read, as a kiosk does, so it counts nothing again), and while the budget is
+    locked the yes stays the ticket's: a kiosk's token cannot walk the card numbers
+    through its registrations. A ticket numbered offline (a lease's or a fallback
+    number) had no lookup at its read: it is audited on its own (:data:`OFFLINE_CONSENT`)
+    and not counted, so a kiosk sending the morning it worked offline neither locks
+    itself nor drops its citizens' yeses; the numbers a kiosk may use offline bound it.
+    """
     for plan in plans:
         if plan.notify is None:
             continue
         phone, language, ahead = plan.notify
         if plan.item.kind == "service_registration":
             triggers.ticket_consent(conn, plan.ticket["id"], phone, language, ahead, now)
-            card = plan.item.body.get("card_number")
-            holder = (
-                conn.execute(
-                    select(citizens.c.id).where(citizens.c.card_number == card)
-                ).scalar_one_or_none()
-                if isinstance(card, str) and card
-                else None
+            body = plan.item.body
+            card, level = body.get("card_number"), body.get("assurance")
+            if not isinstance(card, str) or not card.strip():
+                continue
+            if not isinstance(level, str) or level not in _HOLDER_PROVEN:
+                log.info("a yes to messages with an unproven card: kept for its ticket alone")
+                continue
+            online = body["ticket"].get("number_source") == "online"
+            holder = kiosk_find(
+                conn,
+                KeyKind.CARD_NUMBER,
+                card,
+                kiosk_id=kiosk.kiosk_id,
+                audit_key=rules.audit_key,
+                budget=rules.lookup_budget,
+                now=now,
+                uncounted_as=None if online else OFFLINE_CONSENT,
             )
-            if holder is not None:  # a card the centre knows: the yes is its holder's too
-                triggers.citizen_consent(conn, holder, phone, language, now)
+            if isinstance(holder, Refused):
+                log.warning(
+                    "a yes to messages kept for its ticket alone: the kiosk's lookups are "
+                    "locked for %d s",
+                    holder.retry_after_s,
+                )
+            elif holder is not None:  # a proven card the centre knows: its holder's yes
+                triggers.citizen_consent(conn, holder.id, phone, language, now)
         elif plan.item.kind == "complaint":
             triggers.complaint_consent(conn, plan.item.body["reference"], phone, language, now)
 

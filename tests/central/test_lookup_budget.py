@@ -14,13 +14,18 @@ from typing import Any
 import pytest
 import requests
 from fastapi import FastAPI
+from sqlalchemy import func, insert, select
 
+from central.access.audit import utc_now
 from central.access.lookup_budget import LookupBudget
 from central.database import Database
 from central.office import applications, citizens
 from central.process import RunningCentral
-from testkit.centre_accounts import bearer, new_kiosk
+from central.tables import citizen_lookups, message_consents
+from central.tables import citizens as citizen_rows
+from testkit.centre_accounts import bearer, enrol, new_code, new_kiosk
 from testkit.centre_hospital import hospital_kiosk
+from testkit.centre_requests import allocate, new_id, registration, results
 from testkit.centre_routes import routes
 from testkit.citizen_lookups import SITI_NIK, audit_key
 
@@ -236,3 +241,111 @@ def test_a_card_and_its_applications_spend_one_lookup(
             )
         assert isinstance(record, citizens.CitizenRecord), f"round {i + 1}"
         assert isinstance(listed, list), f"round {i + 1}: {listed}"
+
+
+def _proven_yeses(url: str, kiosk: str, cards: list[Any], level: Any = "signed") -> None:
+    """One registration per card, each saying yes to messages on a new number, sent in one
+    batch as a kiosk's outbox sends them; every one accepted (its ticket stands)."""
+    items = []
+    for n, card in enumerate(cards):
+        taken = allocate(url, kiosk, "kk-perubahan").json()
+        item = registration(
+            taken["ticket_id"], "kk-perubahan", taken["display"], "online", notify=f"0812{n:08d}"
+        )
+        item["body"].update(card_number=card, assurance=level)
+        items.append(item)
+    assert [r["status"] for r in results(url, kiosk, items)] == ["accepted"] * len(items)
+
+
+def _holders_told(db: Database) -> set[str]:
+    with db.read() as conn:
+        rows = conn.execute(
+            select(message_consents.c.subject).where(message_consents.c.subject.like("citizen:%"))
+        )
+        return set(rows.scalars())
+
+
+def test_card_numbers_walked_through_yeses_to_messages_spend_the_budget(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A kiosk's token sending registrations with guessed card numbers and a yes to
+    messages took over every holder it hit, counted by no budget. Each card is now
+    found as a lookup is: the misses lock the kiosk, and a locked kiosk's yes stays
+    its ticket's, even for a card it proved."""
+    url = central_server.url
+    _, kiosk = new_kiosk(operator, url)
+    guesses = [f"pku-{n:06d} " for n in range(900_000, 900_000 + LookupBudget().not_found_per_hour)]
+    _proven_yeses(url, kiosk, guesses)
+    locked = requests.post(
+        f"{url}/api/v1/citizens/lookup",
+        json={"card_number": "PKU-000002"},
+        headers=bearer(kiosk),
+        timeout=5,
+    )
+    assert locked.status_code == 429, locked.text
+    told = _holders_told(operator)
+    _proven_yeses(url, kiosk, ["PKU-000002"])  # a proven card, while the kiosk is locked
+    assert _holders_told(operator) == told
+
+
+def test_a_yes_to_messages_with_a_level_of_another_shape_keeps_its_ticket(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """An assurance level sent as a list or an object sank the whole batch with a 500."""
+    url = central_server.url
+    _, kiosk = new_kiosk(operator, url)
+    told = _holders_told(operator)
+    for level in (["signed"], {"level": "signed"}, 1, True):
+        _proven_yeses(url, kiosk, ["PKU-000002"], level)
+    assert _holders_told(operator) == told
+
+
+def test_a_morning_worked_offline_keeps_every_holders_yes_and_locks_nothing(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A kiosk back from an outage sends the tickets it numbered offline, each with a
+    proven card and a yes to messages: more than its hourly budget of lookups. They had
+    no lookup at their read, so each counted, the kiosk locked itself for the next
+    citizens and the yeses past the budget were its tickets' alone. An offline ticket's
+    card is audited on its own and counted by nothing; its numbers bound it."""
+    url = central_server.url
+    enrolled = enrol(url, new_code(operator)).json()
+    code, kiosk = enrolled["kiosk_code"], enrolled["token"]
+    count = LookupBudget().per_hour + 20
+    cards = [f"OFL-{n:06d}" for n in range(count)]
+    with operator.begin() as conn:
+        conn.execute(
+            insert(citizen_rows),
+            [
+                {"nik": f"99{n:014d}", "full_name": f"Warga {n}", "card_number": card}
+                | {"updated_at": utc_now()}
+                for n, card in enumerate(cards)
+            ],
+        )
+    items = []
+    for n, card in enumerate(cards):
+        item = registration(
+            new_id(), "kk-perubahan", f"C-{code}-{n + 1:03d}", "fallback", notify=f"0813{n:08d}"
+        )
+        item["body"].update(card_number=card, assurance="signed")
+        items.append(item)
+    assert [r["status"] for r in results(url, kiosk, items)] == ["accepted"] * count
+    with operator.read() as conn:
+        holders = set(
+            conn.execute(
+                select(citizen_rows.c.id).where(citizen_rows.c.card_number.in_(cards))
+            ).scalars()
+        )
+        told = _holders_told(operator)
+        audited = conn.execute(
+            select(func.count()).where(citizen_lookups.c.key_kind == "consent_offline")
+        ).scalar_one()
+    assert {f"citizen:{holder}" for holder in holders} <= told
+    assert audited >= count
+    live = requests.post(
+        f"{url}/api/v1/citizens/lookup",
+        json={"card_number": cards[0]},
+        headers=bearer(kiosk),
+        timeout=5,
+    )
+    assert live.status_code == 200, live.text

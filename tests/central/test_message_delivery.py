@@ -25,7 +25,7 @@ from central.messages import outbox
 from central.messages.providers import retry_after, signature
 from central.process import RunningCentral, start_central
 from central.settings import DEMO_ENROLMENT_CODE
-from central.tables import audit_log, message_consents, messages, tickets
+from central.tables import audit_log, citizen_lookups, message_consents, messages, tickets
 from testkit.centre_accounts import DEMO_OFFICE, enrol, new_staff, new_staff_account
 from testkit.centre_requests import (
     allocate,
@@ -316,12 +316,25 @@ def _make_ready(centre: RunningCentral, operator: Database, reference: str) -> N
     assert moved.status_code == 200, moved.text[:300]
 
 
+def _lookups(operator: Database, kind: str) -> list[Any]:
+    with operator.read() as conn:
+        return list(
+            conn.execute(
+                select(citizen_lookups.c.found, citizen_lookups.c.key_hash)
+                .where(citizen_lookups.c.key_kind == kind)
+                .order_by(citizen_lookups.c.id)
+            )
+        )
+
+
 def test_an_application_made_ready_tells_only_a_citizen_who_said_yes_with_their_card(
     centre: RunningCentral, operator: Database, gateway: Gateway
 ) -> None:
     """Budi never said yes at a kiosk: his record's phone is not used, and the ready
     application he was not told of is counted in the audit log. Siti said yes with her
-    card (in English, on a new number): she is told there."""
+    card (in English, on a new number): she is told there. A yes given after hers with
+    her card's number on a card the kiosk could not prove hers (a home-made card, or a
+    body with no proven level) is its ticket's alone: her messages stay with her."""
     _make_ready(centre, operator, "BRK-DEMO0003")
     with operator.read() as conn:
         (untold,) = conn.execute(
@@ -329,6 +342,7 @@ def test_an_application_made_ready_tells_only_a_citizen_who_said_yes_with_their_
         ).scalars()
     assert untold == "BRK-DEMO0003"
     phone = _phones(1)[0]
+    lookups_before = len(_lookups(operator, "card_number"))  # other tests' yeses too
     allocated = allocate(centre.url, kiosk := _kiosk(centre.url), SERVICE).json()
     item = registration(
         allocated["ticket_id"], SERVICE, allocated["display"], "online", notify=phone
@@ -336,6 +350,26 @@ def test_an_application_made_ready_tells_only_a_citizen_who_said_yes_with_their_
     item["body"].update(card_number="PKU-000001", language="en")  # Siti Aminah's card
     (result,) = results(centre.url, kiosk, [item])
     assert result["status"] == "accepted", result
+    consent_lookups = _lookups(operator, "card_number")[lookups_before:]
+    assert [row.found for row in consent_lookups] == [True]  # Siti's card, resolved once
+    assert "PKU-000001" not in consent_lookups[0].key_hash
+    strangers = _phones(3)
+    for stranger, level in zip(strangers, ("unverified", None, "verified"), strict=True):
+        taken = allocate(centre.url, kiosk, SERVICE).json()
+        forged = registration(
+            taken["ticket_id"], SERVICE, taken["display"], "online", notify=stranger
+        )
+        forged["body"].update(card_number="PKU-000001", assurance=level)
+        (result,) = results(centre.url, kiosk, [forged])
+        assert result["status"] == "accepted", result  # the ticket and its own yes stand
+    with operator.read() as conn:
+        kept = conn.execute(
+            select(message_consents.c.phone).where(
+                message_consents.c.phone.in_(["62" + n[1:] for n in strangers])
+            )
+        ).scalars()
+        assert len(list(kept)) == len(strangers)  # each ticket's yes, for its own ticket
+    assert len(_lookups(operator, "card_number")) == lookups_before + 1  # none for them
     before = set(gateway.deliveries)  # the gateway serves both databases' centres
 
     def new_ones() -> list[str]:
