@@ -289,14 +289,10 @@ def _hide_values(engine: Engine) -> None:
             wrapped.args = (f"({type(orig).__module__}.{type(orig).__name__}) {said}",)
 
 
-#: A quoted text in a PostgreSQL message: a value, or the name of what refused it.
-_QUOTED = re.compile(r'"[^"]*"')
-
-
 def said_without_values(orig: BaseException, diag: Any) -> str:
     """What a PostgreSQL error ``orig`` says, without a value it quotes: its message's
-    first line, every quoted text in it masked but the names ``diag`` gives (a table,
-    a column, a constraint, a type), then those names and the SQLSTATE. Its detail,
+    first line with every quoted text masked but the names ``diag`` gives (a table, a
+    column, a constraint, a type), then those names and the SQLSTATE. Its detail,
     context and hint (``Key (nik)=(…)``, ``Failing row contains (…)``) are dropped."""
     names = {
         str(name)
@@ -313,11 +309,6 @@ def said_without_values(orig: BaseException, diag: Any) -> str:
         if name
     }
     primary = getattr(diag, "message_primary", None) or str(orig).split("\n", 1)[0]
-
-    def mask(found: re.Match[str]) -> str:
-        return found.group(0) if found.group(0)[1:-1] in names else '"…"'
-
-    said = _QUOTED.sub(mask, str(primary))
     told = [f"SQLSTATE {getattr(diag, 'sqlstate', None) or '?'}"]
     for attr, label in (
         ("table_name", "table"),
@@ -326,7 +317,25 @@ def said_without_values(orig: BaseException, diag: Any) -> str:
     ):
         if name := getattr(diag, attr, None):
             told.append(f"{label} {name}")
-    return f"{said} ({', '.join(told)})"
+    return f"{_masked(str(primary), names)} ({', '.join(told)})"
+
+
+def _masked(said: str, names: set[str]) -> str:
+    """``said`` with its quoted values masked. PostgreSQL does not escape a quote inside
+    the value it quotes (``"Muhammad "Ucok" R"``), so quotes cannot be paired: a quoted
+    text that is one of ``names`` is kept, and from the first quote that opens anything
+    else to the last quote of the line, all is one value, masked."""
+    kept, at = [], 0
+    while (opens := said.find('"', at)) >= 0:
+        closes = said.find('"', opens + 1)
+        if closes >= 0 and said[opens + 1 : closes] in names:
+            kept.append(said[at : closes + 1])
+            at = closes + 1
+            continue
+        kept.append(said[at:opens] + '"…"')
+        at = max(said.rfind('"') + 1, opens + 1)
+    kept.append(said[at:])
+    return "".join(kept)
 
 
 def _holds_nul(value: object) -> bool:
