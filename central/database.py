@@ -35,6 +35,15 @@ cannot hold one in text (psycopg fails the statement), and SQLite would store wh
 PostgreSQL could never take. The engine refuses such a statement before it is sent
 (:class:`central.errors.TextWithNul`, answered 422), whichever request or field the
 text came from and whether or not a check of its own came first.
+
+No database error carries a value into a log line, a traceback or a command's
+output: ``hide_parameters`` keeps SQLAlchemy from printing a statement's parameters,
+but PostgreSQL's own message repeats them (``DETAIL:  Key (nik)=(1471…) already
+exists``, ``invalid input syntax for type date: "Siti …"``). The engine rewrites
+every PostgreSQL error as it is raised (:func:`said_without_values`): its SQLSTATE,
+the names of what refused it, and its message with every quoted value masked; the
+error's ``diag`` (what the code reads to tell a refusal, :func:`central.upsert.violated`)
+is left whole.
 """
 
 from __future__ import annotations
@@ -56,6 +65,7 @@ from central.write_queue import WriteQueue
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+    from sqlalchemy.engine import ExceptionContext
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +250,7 @@ def make_engine(
             hide_parameters=True,
         )
         _refuse_nul(engine)
+        _hide_values(engine)
         return engine
     raise DatabaseError(f"unsupported database {backend!r}: use sqlite:/// or postgresql://")
 
@@ -260,6 +271,71 @@ def _refuse_nul(engine: Engine) -> None:
         if _holds_nul(parameters):
             log.warning("a statement's text holds a NUL character: refused, nothing done")
             raise TextWithNul()
+
+
+def _hide_values(engine: Engine) -> None:
+    """Rewrite every PostgreSQL error ``engine`` raises without the values it quotes."""
+
+    @event.listens_for(engine, "handle_error")
+    def _scrub(context: ExceptionContext) -> None:
+        orig = context.original_exception
+        diag = getattr(orig, "diag", None)
+        if diag is None or not type(orig).__module__.startswith("psycopg"):
+            return  # SQLite names columns and constraints, never a row's values
+        said = said_without_values(orig, diag)
+        orig.args = (said,)
+        wrapped = context.sqlalchemy_exception
+        if wrapped is not None:
+            wrapped.args = (f"({type(orig).__module__}.{type(orig).__name__}) {said}",)
+
+
+def said_without_values(orig: BaseException, diag: Any) -> str:
+    """What a PostgreSQL error ``orig`` says, without a value it quotes: its message's
+    first line with every quoted text masked but the names ``diag`` gives (a table, a
+    column, a constraint, a type), then those names and the SQLSTATE. Its detail,
+    context and hint (``Key (nik)=(…)``, ``Failing row contains (…)``) are dropped."""
+    names = {
+        str(name)
+        for name in (
+            getattr(diag, attr, None)
+            for attr in (
+                "schema_name",
+                "table_name",
+                "column_name",
+                "constraint_name",
+                "datatype_name",
+            )
+        )
+        if name
+    }
+    primary = getattr(diag, "message_primary", None) or str(orig).split("\n", 1)[0]
+    told = [f"SQLSTATE {getattr(diag, 'sqlstate', None) or '?'}"]
+    for attr, label in (
+        ("table_name", "table"),
+        ("column_name", "column"),
+        ("constraint_name", "constraint"),
+    ):
+        if name := getattr(diag, attr, None):
+            told.append(f"{label} {name}")
+    return f"{_masked(str(primary), names)} ({', '.join(told)})"
+
+
+def _masked(said: str, names: set[str]) -> str:
+    """``said`` with its quoted values masked. PostgreSQL does not escape a quote inside
+    the value it quotes (``"Muhammad "Ucok" R"``), so quotes cannot be paired: a quoted
+    text that is one of ``names`` is kept, and from the first quote that opens anything
+    else to the last quote of the line, all is one value, masked."""
+    kept, at = [], 0
+    while (opens := said.find('"', at)) >= 0:
+        closes = said.find('"', opens + 1)
+        if closes >= 0 and said[opens + 1 : closes] in names:
+            kept.append(said[at : closes + 1])
+            at = closes + 1
+            continue
+        kept.append(said[at:opens] + '"…"')
+        at = max(said.rfind('"') + 1, opens + 1)
+    kept.append(said[at:])
+    return "".join(kept)
 
 
 def _holds_nul(value: object) -> bool:
