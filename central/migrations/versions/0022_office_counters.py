@@ -52,7 +52,7 @@ def _counters_of(body: str | None) -> dict[str, int]:
     catalog's own check takes (a whole number from 1 to 99)."""
     try:
         data = json.loads(body) if body else {}
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth
         return {}
     offices = data.get("offices") if isinstance(data, dict) else None
     found: dict[str, int] = {}
