@@ -76,19 +76,31 @@ def _desk_choices(url: str, db: Database) -> list[str]:
     return [html.unescape(v) for v in re.findall(r'<option value="([^"]*)"', select.group(1))]
 
 
+def _clerk_of_an_empty_queue(running: RunningCentral, db: Database) -> str:
+    """A clerk of the demo office, :data:`SERVICE`'s queue emptied: their token."""
+    clerk = new_staff(db, running.url, staff.Role.STAFF, office_id=DEMO_OFFICE_ID)
+    drain(running.url, clerk, SERVICE)
+    return clerk
+
+
+def _one_waiting(running: RunningCentral, db: Database) -> str:
+    """A ticket of :data:`SERVICE` from a new kiosk, waiting: its id."""
+    _, kiosk = new_kiosk(db, running.url)
+    ticket = new_id()
+    assert allocate(running.url, kiosk, SERVICE, ticket).status_code == 201
+    return ticket
+
+
 def test_an_office_with_three_counters_offers_and_calls_at_those_alone(
     centre: tuple[RunningCentral, Database],
 ) -> None:
     running, db = centre
-    clerk = new_staff(db, running.url, staff.Role.STAFF, office_id=DEMO_OFFICE_ID)
-    drain(running.url, clerk, SERVICE)
+    clerk = _clerk_of_an_empty_queue(running, db)
     _publish(db, 3)
     try:
         # Loket 1 … 3, and the counters its services name (5, 6 and "Informasi").
         assert _desk_choices(running.url, db) == ["1", "2", "3", "5", "6", "Informasi"]
-        _, kiosk = new_kiosk(db, running.url)
-        ticket = new_id()
-        assert allocate(running.url, kiosk, SERVICE, ticket).status_code == 201
+        ticket = _one_waiting(running, db)
         for gone in ("4", "8"):
             refused = _call_next(running.url, clerk, gone)
             assert refused.status_code == 422, refused.text
@@ -108,16 +120,13 @@ def test_an_office_with_twelve_counters_calls_at_loket_12_until_a_catalog_takes_
     centre: tuple[RunningCentral, Database],
 ) -> None:
     running, db = centre
-    clerk = new_staff(db, running.url, staff.Role.STAFF, office_id=DEMO_OFFICE_ID)
-    drain(running.url, clerk, SERVICE)
+    clerk = _clerk_of_an_empty_queue(running, db)
     assert _call_next(running.url, clerk, "12").status_code == 422  # 8, as the demo says
     _publish(db, 12)
     try:
         choices = _desk_choices(running.url, db)
         assert choices == [str(n) for n in range(1, 13)] + ["Informasi"]
-        _, kiosk = new_kiosk(db, running.url)
-        ticket = new_id()
-        assert allocate(running.url, kiosk, SERVICE, ticket).status_code == 201
+        ticket = _one_waiting(running, db)
         called = _call_next(running.url, clerk, "12")
         assert called.status_code == 200, called.text
         assert called.json()["ticket"]["counter"] == "12"
