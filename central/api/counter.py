@@ -156,7 +156,8 @@ def call_next(body: CallRequest, staff: StaffAuth, ctx: Context) -> CallOut:
 
 def _finish(ticket_id: str, staff: StaffPrincipal, ctx: Context, status: str) -> TicketOut:
     """Close the ticket as the counter page does (:func:`central.office.steps.close`): a
-    called one, or one held at a counter the office no longer has."""
+    called one, or one held at a counter the office no longer has when no service of the
+    office could take it back (else 409: it goes back to a queue)."""
     with ctx.db.begin() as conn:
         row = steps.close(conn, staff, ticket_id, status, None, utc_now())
     ctx.live.wake(row.office_id)
@@ -167,21 +168,23 @@ _FINISH_RESPONSES: dict[int | str, dict[str, str]] = {
     404: {"description": "`unknown_ticket`."},
     409: {
         "description": "`invalid_transition`: the ticket is not `called` (nor `held` at a "
-        "counter the office no longer has)."
+        "counter the office no longer has, with no active service of the office to take it "
+        "back: with one, it is sent back to a queue, not closed)."
     },
 }
 
 
 @router.post("/api/v1/staff/tickets/{ticket_id}/served", responses=_FINISH_RESPONSES)
 def served(ticket_id: TicketId, staff: StaffAuth, ctx: Context) -> TicketOut:
-    """A called ticket was served (or one held at a counter the office no longer has)."""
+    """A called ticket was served (or one held at a counter the office no longer has, that
+    no queue of the office can take back)."""
     return _finish(ticket_id, staff, ctx, queue.SERVED)
 
 
 @router.post("/api/v1/staff/tickets/{ticket_id}/no-show", responses=_FINISH_RESPONSES)
 def no_show(ticket_id: TicketId, staff: StaffAuth, ctx: Context) -> TicketOut:
     """A called ticket's holder did not come (or one held at a counter the office no longer
-    has)."""
+    has, that no queue of the office can take back)."""
     return _finish(ticket_id, staff, ctx, queue.NO_SHOW)
 
 

@@ -24,7 +24,12 @@ the caller wakes the office's followers after commit.
   ticket sent to a counter is called by that counter only.
 * **served**, **no-show**: ``called`` → closed (:func:`close`, the page's and the staff
   API's alike); also ``held`` at a counter the office no longer has, which nothing can
-  call back.
+  call back, when no active service of the office could take it back either
+  (:func:`held_way`: else it goes back to a queue, and closing it is refused, 409
+  :class:`~central.errors.HeldGoesBack`).
+
+How a held ticket leaves its counter is one rule, :func:`held_way`: the steps refuse
+what it does not allow, and the counter page offers what it allows.
 
 A step that puts a ticket at a counter, or announces it there, or leaves it there to
 be called back (call next, recall, hold, call back, transfer to a counter) takes only a
@@ -44,16 +49,35 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from central.access.staff import StaffPrincipal, require_reach
-from central.errors import ApiError, CounterBusy, InvalidTicketTransition, NotFound
+from central.errors import ApiError, CounterBusy, HeldGoesBack, InvalidTicketTransition, NotFound
 from central.office import calls, desks, queue
 from central.office.counters import offered, require_offered
-from central.office.numbering import require_service
+from central.office.numbering import office_services, require_service
 from central.office.queue import CALLED, HELD, NO_SHOW, SERVED, WAITING, TicketRow
 from central.tables import tickets
 from contract.wire import ErrorCode
 
 #: The priority of a transferred ticket in its new queue.
 TRANSFERRED_PRIORITY = 1
+
+#: How a ticket held at a counter leaves it (:func:`held_way`): called back there, sent
+#: back to a queue, or closed where it is.
+CALL_BACK, GO_BACK, CLOSE = "call_back", "go_back", "close"
+
+
+def held_way(conn: Connection, office_id: str, counter: str) -> str:
+    """How a ticket held at ``counter`` of ``office_id`` leaves it; the one rule.
+
+    :data:`CALL_BACK` while the office has the counter (:func:`call_back`; closing it held
+    is refused). Once a new catalog dropped it, nobody calls it back there:
+    :data:`GO_BACK` while an active service of the office could take it back
+    (:func:`transfer`; closing it is refused, 409 :class:`HeldGoesBack`: the citizen is
+    called again at a counter that exists), else :data:`CLOSE` (:func:`close`: no queue
+    could take it, and closing it is the one way its counter's desk is ever left).
+    """
+    if counter in offered(conn, office_id):
+        return CALL_BACK
+    return GO_BACK if office_services(conn, office_id) else CLOSE
 
 
 def find(conn: Connection, staff: StaffPrincipal, ticket_id: str) -> TicketRow:
@@ -211,24 +235,31 @@ def close(
 ) -> TicketRow:
     """Close the called ticket as ``served`` or ``no_show`` (at ``counter``, if named).
 
-    A ticket held at a counter the office no longer has is closed the same way: nobody
-    can call it back there (:func:`call_back`), and when the office has no active
-    service left to send it back to (:func:`transfer`), closing it is the one way its
-    counter's desk is ever left. Nor can anyone sit down at that counter to close it on
-    the page, so the staff API closes it too (``counter`` ``None``). It is closed from
-    ``held`` at that counter only: a ``counter`` named is the one it was held at.
+    A ticket held at a counter is closed the same way only when :func:`held_way` says
+    :data:`CLOSE`: the office no longer has the counter, so nobody can call it back
+    there (:func:`call_back`), and has no active service left to send it back to
+    (:func:`transfer`). While a service could take it back, closing it is refused (409
+    :class:`HeldGoesBack`): it goes back to a queue. Nor can anyone sit down at a
+    dropped counter to close it on the page, so the staff API closes it too (``counter``
+    ``None``). It is closed from ``held`` at that counter only: a ``counter`` named is
+    the one it was held at.
     """
     if status not in (SERVED, NO_SHOW):
         raise ValueError(f"not a closing state: {status}")
     row = find(conn, staff, ticket_id)
     states, at = (CALLED,), counter
-    if (
-        row.status == HELD
-        and row.counter is not None
-        and counter in (None, row.counter)
-        and row.counter not in offered(conn, row.office_id)
-    ):
-        states, at = (HELD,), row.counter
+    if row.status == HELD and row.counter is not None and counter in (None, row.counter):
+        way = held_way(conn, row.office_id, row.counter)
+        if way == GO_BACK:
+            raise HeldGoesBack(
+                "Nomor ini ditunda di loket yang tidak ada lagi di kantor ini, dan kantor ini "
+                "masih membuka layanan yang dapat menerimanya: kembalikan nomor itu ke antrean "
+                "(alihkan), jangan ditutup. / The ticket is held at a counter the office no "
+                "longer has, and a service of the office can still take it: send it back to a "
+                "queue (transfer) instead of closing it."
+            )
+        if way == CLOSE:
+            states, at = (HELD,), row.counter
     row = _step(conn, staff, ticket_id, states, at, {"status": status, "finished_at": now})
     calls.record(conn, row, _CLOSED[status], counter=row.counter, actor=staff.actor, at=now)
     return row

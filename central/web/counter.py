@@ -34,7 +34,14 @@ from sqlalchemy import Connection, select
 from central.access.audit import utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import Context
-from central.errors import ApiError, CounterBusy, Forbidden, NoDesk, UnknownCounter
+from central.errors import (
+    ApiError,
+    CounterBusy,
+    Forbidden,
+    HeldGoesBack,
+    NoDesk,
+    UnknownCounter,
+)
 from central.office import calls, desks, numbering, queue, registrations, steps
 from central.office.counters import offered
 from central.tables import offices
@@ -81,9 +88,11 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
     # A counter a new catalog dropped calls nothing back: its held tickets go back to a
     # queue instead (their own, or another if the catalog dropped that too), or they (and
     # the desk, which may not leave them) are stuck. With no active service left to take
-    # them, they are closed there (served or not come: steps.close).
+    # them, they are closed there (served or not come). The page offers what the steps
+    # allow: one rule, steps.held_way.
     gone = desk.counter not in offered(conn, desk.office_id)
-    queues = numbering.office_services(conn, desk.office_id) if gone and state.held else {}
+    way = steps.held_way(conn, desk.office_id, desk.counter) if state.held else steps.CALL_BACK
+    queues = numbering.office_services(conn, desk.office_id) if way == steps.GO_BACK else {}
     return {
         "state": state,
         "service_name": name,
@@ -91,6 +100,8 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
         "last_event": calls.last_id(conn, desk.office_id),
         "waiting_mark": desks.waiting_mark(conn, desk, _today(ctx)),
         "counter_gone": gone,
+        "held_closes": way == steps.CLOSE,
+        "held_goes_back": way == steps.GO_BACK,
         "return_queues": {sid: name(sid) for sid in queues},
     }
 
@@ -321,6 +332,8 @@ def _problem(exc: ApiError, action: str) -> str:
         return "counter.problem.no_desk"
     if isinstance(exc, CounterBusy):
         return "counter.problem.busy"
+    if isinstance(exc, HeldGoesBack):
+        return "counter.problem.gone_close"
     if isinstance(exc, UnknownCounter):
         # A transfer names the counter to send to; any other step acts at the desk's own,
         # which a recall finds with its ticket still called there.

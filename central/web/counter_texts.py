@@ -207,6 +207,15 @@ TEXTS: Texts = {
         "a number on hold can only be called again at a counter that exists. The number stays "
         "called at your counter; close it, or transfer it to another counter or service.",
     ),
+    "counter.problem.gone_close": (
+        "Loket Anda tidak ada lagi di kantor ini, tetapi nomor yang ditunda di sini masih "
+        "dapat kembali ke antrean, jadi nomor itu tidak ditutup. Kembalikan nomor itu ke "
+        "antreannya dengan “Kembalikan ke antrean”: loket yang melayaninya memanggil nomor "
+        "itu lebih dahulu.",
+        "Your counter is no longer one of this office's, but a number on hold here can still "
+        "go back to a queue, so it was not closed. Send it back to its queue with “Back to "
+        "the queue”: a counter serving it calls the number first.",
+    ),
     "counter.problem.other_office": (
         "Loket dan layanan itu milik kantor lain; akun Anda hanya untuk kantor Anda. Muat "
         "ulang halaman, lalu pilih loket dan layanan dari daftar kantor Anda.",

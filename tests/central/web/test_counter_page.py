@@ -343,6 +343,28 @@ def _informasi_sent_to_loket_4(db: Database) -> Iterator[None]:
             conn.execute(update(services).where(services.c.id == INFO).values(counter="Informasi"))
 
 
+@contextlib.contextmanager
+def _no_service_active(db: Database) -> Iterator[None]:
+    """Within it, the demo office has no active service (nor "Informasi"): as a new catalog
+    with none of the office's services publishes it."""
+    with db.read() as conn:
+        active = [
+            r.id
+            for r in conn.execute(
+                select(services.c.id).where(
+                    services.c.office_id == DEMO_OFFICE, services.c.active.is_(True)
+                )
+            )
+        ]
+    with db.begin() as conn:
+        conn.execute(update(services).where(services.c.id.in_(active)).values(active=False))
+    try:
+        yield
+    finally:
+        with db.begin() as conn:
+            conn.execute(update(services).where(services.c.id.in_(active)).values(active=True))
+
+
 def _clerk_at_informasi(
     office: RunningCentral, office_db: Database, clerk_token: str
 ) -> tuple[requests.Session, str, dict[str, str]]:
@@ -491,26 +513,12 @@ def test_a_held_ticket_no_queue_can_take_is_closed_at_a_counter_the_office_no_lo
             assert done.status_code == 200, done.text
         early = http.post(f"{office.url}/counter/no-show", data=step, headers=headers, timeout=10)
         assert early.status_code == 409 and ticket_row(office_db, ticket).status == "held"
-        with office_db.read() as conn:
-            active = [
-                r.id
-                for r in conn.execute(
-                    select(services.c.id).where(
-                        services.c.office_id == DEMO_OFFICE, services.c.active.is_(True)
-                    )
-                )
-            ]
-        with office_db.begin() as conn:  # as a new catalog with none of the office's services
-            conn.execute(update(services).where(services.c.id.in_(active)).values(active=False))
-        try:
+        with _no_service_active(office_db):
             shown = http.get(f"{office.url}/counter", timeout=10)
             closed = http.post(
                 f"{office.url}/counter/no-show", data=step, headers=headers, timeout=10
             )
             after = http.get(f"{office.url}/counter", timeout=10)
-        finally:
-            with office_db.begin() as conn:
-                conn.execute(update(services).where(services.c.id.in_(active)).values(active=True))
     assert shown.status_code == 200
     assert "tidak lagi membuka layanan yang dapat menerima nomor yang ditunda" in shown.text
     assert f"Tidak hadir {display}" in shown.text and f"Selesai {display}" in shown.text
@@ -525,11 +533,12 @@ def test_a_held_ticket_no_queue_can_take_is_closed_at_a_counter_the_office_no_lo
 def test_the_staff_api_closes_a_ticket_held_at_a_counter_the_office_no_longer_has(
     office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
-    """A ticket held at "Informasi", then a new catalog drops "Informasi": nobody can call it
-    back there, nor sit down there to close it on the page (a desk is chosen only at a
-    counter the office has). The staff API's "served" and "no-show" close it as the page's
-    do (one event, the counter it was held at), where they refused it as not called; a
-    ticket held at a counter the office has is still refused (409), nothing recorded."""
+    """A ticket held at "Informasi", then a new catalog drops "Informasi" and every other
+    service of the office: nobody can call it back there, nor send it back to a queue, nor
+    sit down there to close it on the page (a desk is chosen only at a counter the office
+    has). The staff API's "served" and "no-show" close it as the page's do (one event, the
+    counter it was held at), where they refused it as not called; a ticket held at a
+    counter the office has is still refused (409), nothing recorded."""
     http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
     with http:
         first, second = issue(office, kiosk, INFO, 2)
@@ -551,7 +560,7 @@ def test_the_staff_api_closes_a_ticket_held_at_a_counter_the_office_no_longer_ha
     early = api(first, "served")
     assert (early.status_code, early.json()["error"]) == (409, "invalid_transition")
     assert events_of(office_db, first) == ["call", "hold"]
-    with _informasi_sent_to_loket_4(office_db):
+    with _no_service_active(office_db):
         served, no_show = api(first, "served"), api(second, "no-show")
         again = api(first, "no-show")
     assert served.status_code == 200, served.text
@@ -563,6 +572,74 @@ def test_the_staff_api_closes_a_ticket_held_at_a_counter_the_office_no_longer_ha
         assert (row.status, row.counter) == (closed, "Informasi")
         assert row.finished_at is not None
         assert events_of(office_db, ticket) == ["call", "hold", closed]
+
+
+def test_a_held_ticket_a_queue_can_take_back_is_not_closed_at_a_dropped_counter(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket held at "Informasi", then a new catalog sends its one service to Loket 4:
+    the page offered "Kembalikan ke antrean" for it, but the staff API's "served" and
+    "no-show", and the page's own steps posted by a stale page or a script, closed it all
+    the same, the citizen never called at Loket 4. Closing it is refused while a queue can
+    take it back (409, saying to send it back to the queue), by the page and the API alike,
+    nothing changed or recorded; the page offers exactly what the step allows (no
+    "Selesai"/"Tidak hadir" for it); sent back, Loket 4 calls and serves it."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        display = ticket_row(office_db, ticket).display
+        for action, data in (("call-next", {}), ("hold", {"ticket_id": ticket})):
+            done = http.post(
+                f"{office.url}/counter/{action}", data=data, headers=headers, timeout=10
+            )
+            assert done.status_code == 200, done.text
+        before = ticket_row(office_db, ticket)
+        with _informasi_sent_to_loket_4(office_db):
+            shown = http.get(f"{office.url}/counter", timeout=10)
+            refused = {
+                step: _posted_by_script_and_form(http, office, step, ticket, headers)
+                for step in ("served", "no-show")
+            }
+            english = http.post(
+                f"{office.url}/counter/served?lang=en",
+                data={"ticket_id": ticket},
+                headers=headers,
+                timeout=10,
+            )
+            api = {
+                step: requests.post(
+                    f"{office.url}/api/v1/staff/tickets/{ticket}/{step}",
+                    headers=bearer(clerk_token),
+                    timeout=10,
+                )
+                for step in ("served", "no-show")
+            }
+            kept, recorded = ticket_row(office_db, ticket), events_of(office_db, ticket)
+            moved = http.post(
+                f"{office.url}/counter/transfer",
+                data={"ticket_id": ticket, "to_queue": INFO},
+                headers=headers,
+                timeout=10,
+            )
+            _called_and_served_at_loket_4(office, clerk_token, INFO, ticket)
+    assert f"Kembalikan ke antrean {display}" in shown.text
+    assert f"Selesai {display}" not in shown.text and f"Tidak hadir {display}" not in shown.text
+    said = "Loket Anda tidak ada lagi di kantor ini, tetapi nomor yang ditunda di sini masih"
+    for script, form in refused.values():
+        assert script.status_code == 409 and script.json()["ok"] is False
+        assert script.json()["message"].startswith(said)
+        assert "Kembalikan ke antrean" in script.json()["message"]
+        assert form.status_code == 409 and said in form.text
+    assert english.json()["message"].startswith("Your counter is no longer one of this office")
+    assert "Back to the queue" in english.json()["message"]
+    for answer in api.values():
+        assert (answer.status_code, answer.json()["error"]) == (409, "invalid_transition")
+        detail = answer.json()["detail"]
+        assert detail.startswith("Nomor ini ditunda di loket yang tidak ada lagi di kantor ini")
+        assert "send it back to a queue" in detail
+    assert kept._asdict() == before._asdict() and recorded == ["call", "hold"]
+    assert moved.status_code == 200, moved.text
+    assert events_of(office_db, ticket) == ["call", "hold", "transfer", "call", "served"]
 
 
 def test_a_ticket_held_at_a_dropped_counter_is_closed_only_at_that_counter_while_dropped(
