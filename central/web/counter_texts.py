@@ -16,16 +16,20 @@ class Action:
     key: str
     #: Shown only while the counter has a called ticket.
     needs_ticket: bool
+    #: Shown only while the office has the desk's counter: its step calls, announces or
+    #: holds a ticket there, which every step refuses at a counter the office does not
+    #: have (:func:`central.office.counters.require_offered`).
+    needs_counter: bool = False
 
 
 #: The action buttons, in the order they stand on the page.
 ACTION_BUTTONS = (
-    Action("call-next", "P", needs_ticket=False),
-    Action("recall", "U", needs_ticket=True),
+    Action("call-next", "P", needs_ticket=False, needs_counter=True),
+    Action("recall", "U", needs_ticket=True, needs_counter=True),
     Action("served", "S", needs_ticket=True),
     Action("no-show", "T", needs_ticket=True),
     Action("transfer", "A", needs_ticket=True),
-    Action("hold", "D", needs_ticket=True),
+    Action("hold", "D", needs_ticket=True, needs_counter=True),
 )
 #: Every action ``/counter/<action>`` takes (``call-back``: a held ticket's own button).
 ACTIONS = frozenset({a.name for a in ACTION_BUTTONS} | {"call-back"})
@@ -215,6 +219,14 @@ TEXTS: Texts = {
         "Your counter is no longer one of this office's, but a number on hold here can still "
         "go back to a queue, so it was not closed. Send it back to its queue with “Back to "
         "the queue”: a counter serving it calls the number first.",
+    ),
+    "counter.gone": (
+        "Loket Anda tidak ada lagi di kantor ini: di sini tidak ada yang dipanggil, dipanggil "
+        "ulang, atau ditunda. Selesaikan atau alihkan nomor yang masih di loket ini, lalu "
+        "pilih loket lain di atas.",
+        "Your counter is no longer one of this office's: nobody is called, called again or "
+        "put on hold here. Close or transfer the numbers still at this counter, then choose "
+        "another counter above.",
     ),
     "counter.problem.other_office": (
         "Loket dan layanan itu milik kantor lain; akun Anda hanya untuk kantor Anda. Muat "

@@ -642,6 +642,95 @@ def test_a_held_ticket_a_queue_can_take_back_is_not_closed_at_a_dropped_counter(
     assert events_of(office_db, ticket) == ["call", "hold", "transfer", "call", "served"]
 
 
+def _action_buttons(html: str) -> dict[str, bool]:
+    """The counter page's action forms (``/counter/<action>``) in its row of buttons, and
+    whether each is shown (not ``hidden``)."""
+    row = html[html.index('<section class="counter-actions') : html.index("</section>")]
+    forms = re.findall(r'<form method="post" action="/counter/([a-z-]+)"([^>]*)>', row)
+    return {action: " hidden" not in attributes for action, attributes in forms}
+
+
+def test_a_desk_at_a_dropped_counter_shows_no_button_its_counter_cannot_take(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A clerk at "Informasi" with a ticket called there, then a new catalog sends its one
+    service to Loket 4: the page still showed "Panggil ulang", "Tunda" and "Panggil
+    berikutnya", each refused when pressed (the counter is gone). It shows only what the
+    counter can still do with the ticket ("Selesai", "Tidak hadir", "Alihkan") and says
+    why; the live panel tells the page's script so too. The refusals stay for a stale
+    page or a client of the API."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
+        assert called.status_code == 200, called.text
+        there = http.get(f"{office.url}/counter", timeout=10)
+        with _informasi_sent_to_loket_4(office_db):
+            gone = http.get(f"{office.url}/counter", timeout=10)
+            panel = http.get(f"{office.url}/counter/panel", timeout=30)
+            stale = _posted_by_script_and_form(http, office, "recall", ticket, headers)[0]
+            moved = _transferred_to_loket_4(http, office, ticket, headers)
+    everything = {
+        "call-next": True,
+        "recall": True,
+        "served": True,
+        "no-show": True,
+        "hold": True,
+    }
+    assert _action_buttons(there.text) == everything
+    assert _action_buttons(gone.text) == {
+        **everything,
+        "call-next": False,
+        "recall": False,
+        "hold": False,
+    }
+    notice = "Loket Anda tidak ada lagi di kantor ini: di sini tidak ada yang dipanggil"
+    assert notice not in there.text and notice in gone.text
+    assert 'data-counter-gone="1"' in panel.text and notice in panel.text
+    assert 'data-counter-gone=""' in there.text
+    assert stale.status_code == 422
+    assert moved.status_code == 200, moved.text
+    _called_and_served_at_loket_4(office, clerk_token, INFO, ticket)
+
+
+def test_an_open_counter_page_hides_the_buttons_once_its_counter_is_dropped(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """The page's script shows the buttons as the live panel says: a page open at
+    "Informasi" with a ticket called, when a new catalog sends "Informasi"'s one service to
+    Loket 4, hides "Panggil ulang", "Tunda" and "Panggil berikutnya" (their keys too) at the
+    panel's next news (here a ticket issued to the desk's queue), keeping "Selesai",
+    "Tidak hadir" and "Alihkan"."""
+    drain(office.url, clerk_token, INFO)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
+    page.locator(f'input[name="queues"][value="{INFO}"]').check()
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    (ticket,) = issue(office, kiosk, INFO)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(ticket_row(office_db, ticket).display)
+    expect(page.get_by_role("button", name="Tunda")).to_be_visible()
+    with _informasi_sent_to_loket_4(office_db):
+        (news,) = issue(office, kiosk, INFO)
+        expect(page.locator("#counter-gone")).to_be_visible()
+        for gone in ("Panggil ulang", "Tunda", "Panggil berikutnya"):
+            expect(page.get_by_role("button", name=gone)).to_be_hidden()
+        for kept in ("Selesai", "Tidak hadir", "Alihkan"):
+            expect(page.get_by_role("button", name=kept)).to_be_visible()
+        page.keyboard.press("d")  # "Tunda"'s key: its button is hidden, nothing is sent
+        page.get_by_role("button", name="Alihkan").click()
+        page.locator("#transfer-counter").select_option(label="Loket 4")
+        page.get_by_role("button", name="Pindahkan tiket").click()
+        expect(page.locator("#counter-message")).to_contain_text("dialihkan")
+    assert events_of(office_db, ticket) == ["call", "transfer"]
+    _called_and_served_at_loket_4(office, clerk_token, INFO, ticket)
+    drain(office.url, clerk_token, INFO)
+    assert ticket_row(office_db, news).status == "served"
+
+
 def test_a_ticket_held_at_a_dropped_counter_is_closed_only_at_that_counter_while_dropped(
     office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
