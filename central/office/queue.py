@@ -28,9 +28,9 @@ A waiting ticket with a ``counter`` was sent to that counter (a transfer)
 and only that counter calls it.
 
 The estimated wait is people ahead × minutes per person, the minutes being
-the median of today's service durations for that service (called → served),
-else the catalog's ``minutes_per_person`` for the service if it has one,
-else :data:`DEFAULT_MINUTES_PER_PERSON`.
+the median of today's service durations for that service (called → served:
+:func:`served_while_called`), else the catalog's ``minutes_per_person`` for the
+service if it has one, else :data:`DEFAULT_MINUTES_PER_PERSON`.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Date,
     Integer,
@@ -65,7 +66,7 @@ from central.documents.versioned import DocumentCache
 from central.errors import Conflict, NotFound
 from central.office.counters import require_offered, waiting_for
 from central.office.numbering import require_service
-from central.tables import UtcDateTime, tickets
+from central.tables import UtcDateTime, call_events, tickets
 from contract.wire import ErrorCode
 
 DEFAULT_MINUTES_PER_PERSON = 5.0
@@ -76,6 +77,41 @@ OPEN = (WAITING, CALLED, HELD)
 #: The order a queue (or a counter serving several) calls its waiting tickets in.
 CALL_ORDER = (tickets.c.priority.desc(), tickets.c.queued_at.asc(), tickets.c.number.asc())
 TicketRow = Row[tuple[Any, ...]]
+#: The kinds of :mod:`central.office.calls`' events that start and pause a service (that
+#: module imports this one, through the steps' triggers).
+_CALL_EVENT, _HOLD_EVENT = "call", "hold"
+
+
+def served_while_called() -> ColumnElement[bool]:
+    """The served tickets that have a service time (``called_at`` → ``finished_at``): closed
+    while called, not straight from ``held``.
+
+    A call back calls a held ticket again (``called_at`` is then the call back's time), so a
+    ticket held and called back counts the service after its last call. One closed from
+    ``held`` (at a counter a new catalog dropped, :func:`central.office.steps.close`) was
+    not being served when closed, and nobody knows how long it was served before its hold:
+    from its last call it sat held, so it has no service time (its hold came after its last
+    call, by the events' order, which a clock cannot reorder). A ticket with no events (a
+    service time a kiosk's figures or a test wrote straight) counts as before.
+    """
+    calls, holds = call_events.alias("last_calls"), call_events.alias("holds")
+    last_call = (
+        select(func.max(calls.c.id))
+        .where(calls.c.ticket_id == tickets.c.id, calls.c.kind == _CALL_EVENT)
+        .correlate(tickets)
+        .scalar_subquery()
+    )
+    held_since = (
+        select(holds.c.id)
+        .where(
+            holds.c.ticket_id == tickets.c.id,
+            holds.c.kind == _HOLD_EVENT,
+            holds.c.id > func.coalesce(last_call, 0),
+        )
+        .correlate(tickets)
+        .exists()
+    )
+    return and_(tickets.c.status == SERVED, tickets.c.finished_at.is_not(None), ~held_since)
 
 
 @dataclass(frozen=True)
@@ -134,7 +170,7 @@ def minutes_per_person(
         select(tickets.c.queue_id, tickets.c.called_at, tickets.c.finished_at).where(
             tickets.c.queue_id.in_(service_ids),
             tickets.c.day == day,
-            tickets.c.status == SERVED,
+            served_while_called(),
         )
     ).all()
     per: dict[str, list[tuple[dt.datetime | None, dt.datetime | None]]] = {}
@@ -265,7 +301,7 @@ def _place_statements() -> tuple[Select[Any], Select[Any]]:
     )
     serving = _called_last(queue_id, day).scalar_subquery()
     served = select(tickets.c.called_at, tickets.c.finished_at).where(
-        tickets.c.queue_id == queue_id, tickets.c.day == day, tickets.c.status == SERVED
+        tickets.c.queue_id == queue_id, tickets.c.day == day, served_while_called()
     )
     return select(ahead.label("ahead"), serving.label("now_serving")), served
 
