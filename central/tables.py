@@ -80,6 +80,9 @@ offices = Table(
     Column("name", String(200), nullable=False),
     Column("city", String(100), nullable=False),
     Column("active", Boolean, nullable=False),
+    #: Its numbered counters, Loket 1 … N, from the catalog (0022_office_counters);
+    #: ``NULL``: a catalog published before the setting, which meant 8.
+    Column("counters", Integer, nullable=True),
 )
 services = Table(
     "services",

@@ -17,6 +17,13 @@ from contract.errors import CatalogError
 
 CATEGORIES = ("kesehatan", "kependudukan", "perizinan", "pengaduan", "informasi")
 
+#: How many numbered counters (``Loket 1`` … ``Loket N``) an office has when its
+#: catalog entry does not say (``counters``).
+DEFAULT_COUNTERS = 8
+#: The most numbered counters an office may have: a large Mal Pelayanan Publik has some
+#: dozens; a number beyond this is a slip of the pen that every desk list would show.
+MAX_COUNTERS = 99
+
 
 class FieldType(StrEnum):
     TEXT = "text"
@@ -100,6 +107,9 @@ class Office:
     city: str
     #: Opening hours as shown to citizens (free text per language); None: not published.
     hours: Text | None = None
+    #: Its numbered counters, ``Loket 1`` … ``Loket counters`` (besides the counters its
+    #: services name, such as ``Informasi``).
+    counters: int = DEFAULT_COUNTERS
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,7 @@ class Catalog:
                 name=p.string(o, "name"),
                 city=p.string(o, "city"),
                 hours=p.text(o, "hours") if o.get("hours") is not None else None,
+                counters=_counters(p, o),
             )
             for p, o in root.items(obj, "offices")
         )
@@ -151,6 +162,15 @@ class Catalog:
             services=services,
             categories=categories,
         )
+
+
+def _counters(p: _Path, o: Mapping[str, Any]) -> int:
+    if o.get("counters") is None:
+        return DEFAULT_COUNTERS
+    counters = p.integer(o, "counters", default=DEFAULT_COUNTERS)
+    if counters > MAX_COUNTERS:
+        raise CatalogError(f"{p}.counters: at most {MAX_COUNTERS}")
+    return counters
 
 
 def _service(p: _Path, s: Mapping[str, Any], office_ids: set[str]) -> Service:

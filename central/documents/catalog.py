@@ -96,7 +96,11 @@ def publish_catalog(conn: Connection, catalog: Catalog, data: Any) -> bool:
 
 
 def _sync_rows(conn: Connection, catalog: Catalog) -> None:
-    _make_active(conn, offices, {o.id: {"name": o.name, "city": o.city} for o in catalog.offices})
+    _make_active(
+        conn,
+        offices,
+        {o.id: {"name": o.name, "city": o.city, "counters": o.counters} for o in catalog.offices},
+    )
     _make_active(
         conn,
         services,

@@ -1,16 +1,18 @@
 """The counters (loket) an office has: the only ones a ticket is called or sent to.
 
-Every office has the numbered counters ``Loket 1`` … ``Loket`` :data:`COUNTERS`,
-and every counter its active services name in the catalog (a number, such as
-``"9"``, or a name, such as ``Informasi``). A counter is written as the catalog
-writes it: ``"3"``, not ``"Loket 3"``. Nothing else is a counter of the office:
-a ticket called to one would be announced on the boards at a counter nobody
-sits at, so every step that puts a ticket at a counter or announces it there
+Every office has the numbered counters ``Loket 1`` … ``Loket N``, N its catalog
+entry's ``counters`` (:data:`contract.catalog.DEFAULT_COUNTERS`, 8, when it does not
+say; :func:`numbered_counters`), and every counter its active services name in the
+catalog (a number, such as ``"9"``, or a name, such as ``Informasi``). A counter is
+written as the catalog writes it: ``"3"``, not ``"Loket 3"``. Nothing else is a
+counter of the office: a ticket called to one would be announced on the boards at a
+counter nobody sits at, so every step that puts a ticket at a counter or announces it there
 (call next, recall, call back, transfer, sitting at a desk) asks
 :func:`require_offered` before anything is announced or changed, and a counter the
 office does not have is refused as the caller's mistake (422 ``unknown_counter``).
-A ticket still called at a counter the catalog has since dropped stays there, to
-be closed or transferred; it is not announced there again.
+A ticket still called at a counter the catalog has since dropped (a service's counter
+gone, or an office's ``counters`` lowered) stays there, to be closed or transferred; it
+is not announced there again.
 
 A ticket transferred to a counter waits for that counter alone; if the
 catalog drops the counter before it is called, nobody could call it any
@@ -22,14 +24,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_
+from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from central.errors import UnknownCounter
 from central.office.numbering import office_services
-from central.tables import tickets
+from central.tables import offices, tickets
+from contract.catalog import DEFAULT_COUNTERS
 
-#: How many numbered counters (Loket 1 … N) every office has.
-COUNTERS = 8
+_COUNTERS = select(offices.c.counters).where(offices.c.id == bindparam("office_id"))
 
 
 def numbered(counter: str) -> bool:
@@ -45,9 +47,17 @@ def offered(conn: Connection, office_id: str) -> list[str]:
     """The counters of ``office_id``: Loket 1 … N and its services' own, numbered ones first
     (by number; ``"3"`` before ``"03"``), then the named ones."""
     named = {s.counter for s in office_services(conn, office_id).values() if s.counter}
-    by_number = {str(n) for n in range(1, COUNTERS + 1)} | {c for c in named if numbered(c)}
+    count = numbered_counters(conn, office_id)
+    by_number = {str(n) for n in range(1, count + 1)} | {c for c in named if numbered(c)}
     others = sorted(c for c in named if not numbered(c))
     return sorted(by_number, key=lambda c: (int(c), len(c), c)) + others
+
+
+def numbered_counters(conn: Connection, office_id: str) -> int:
+    """How many numbered counters ``office_id`` has (Loket 1 … N): its catalog entry's
+    ``counters``; 8 for an office stored before the setting, or none stored."""
+    count = conn.execute(_COUNTERS, {"office_id": office_id}).scalar_one_or_none()
+    return DEFAULT_COUNTERS if count is None else int(count)
 
 
 def require_offered(conn: Connection, office_id: str, counter: str) -> None:

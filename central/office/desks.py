@@ -2,7 +2,7 @@
 
 A staff member picks them on the counter page itself; nothing needs setting
 up first. The counters offered are the office's own
-(:func:`central.office.counters.offered`: ``Loket 1`` … ``Loket 8`` and every
+(:func:`central.office.counters.offered`: ``Loket 1`` … ``Loket N`` and every
 counter the office's services name in the catalog; ``"3"`` is ``Loket 3``, a
 name such as ``Informasi`` is offered as it is). A counter is stored by its
 catalog name (``"3"``), as the API and the ticket's paper name it;

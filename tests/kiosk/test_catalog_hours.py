@@ -38,3 +38,17 @@ def test_a_service_may_have_its_own_hours_and_bad_ones_are_refused() -> None:
     del data["services"][0]["hours"]
     del data["offices"][0]["hours"]
     assert Catalog.from_json(data).offices[0].hours is None
+
+
+def test_an_office_may_say_how_many_numbered_counters_it_has() -> None:
+    data = _demo()
+    assert Catalog.from_json(data).office("pku-mpp").counters == 8  # not said: 8, as before
+    for counters in (1, 3, 20, 99):
+        data["offices"][0]["counters"] = counters
+        assert Catalog.from_json(data).offices[0].counters == counters
+    data["offices"][0]["counters"] = None
+    assert Catalog.from_json(data).offices[0].counters == 8
+    for wrong in (0, -2, 100, 10**6, True, 2.5, "3", [3]):
+        data["offices"][0]["counters"] = wrong
+        with pytest.raises(CatalogError, match=r"offices\[0\]\.counters"):
+            Catalog.from_json(data)
