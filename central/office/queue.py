@@ -66,7 +66,7 @@ from central.documents.versioned import DocumentCache
 from central.errors import Conflict, NotFound
 from central.office.counters import require_offered, waiting_for
 from central.office.numbering import require_service
-from central.tables import UtcDateTime, call_events, tickets
+from central.tables import UtcDateTime, tickets
 from contract.wire import ErrorCode
 
 DEFAULT_MINUTES_PER_PERSON = 5.0
@@ -77,9 +77,6 @@ OPEN = (WAITING, CALLED, HELD)
 #: The order a queue (or a counter serving several) calls its waiting tickets in.
 CALL_ORDER = (tickets.c.priority.desc(), tickets.c.queued_at.asc(), tickets.c.number.asc())
 TicketRow = Row[tuple[Any, ...]]
-#: The kinds of :mod:`central.office.calls`' events that start and pause a service (that
-#: module imports this one, through the steps' triggers).
-_CALL_EVENT, _HOLD_EVENT = "call", "hold"
 
 
 def served_while_called() -> ColumnElement[bool]:
@@ -90,28 +87,16 @@ def served_while_called() -> ColumnElement[bool]:
     ticket held and called back counts the service after its last call. One closed from
     ``held`` (at a counter a new catalog dropped, :func:`central.office.steps.close`) was
     not being served when closed, and nobody knows how long it was served before its hold:
-    from its last call it sat held, so it has no service time (its hold came after its last
-    call, by the events' order, which a clock cannot reorder). A ticket with no events (a
-    service time a kiosk's figures or a test wrote straight) counts as before.
+    from its last call it sat held, so it has no service time. Its ``held_at`` says so: a
+    hold sets it, and only a call (a call back, a call of the next ticket) or a transfer
+    clears it, so a ticket served with it set was closed straight from held. A column of
+    the ticket, read with the ticket: no look-up of its events for every served ticket of
+    the day. A ticket never held (or a service time a kiosk's figures or a test wrote
+    straight) counts as before.
     """
-    calls, holds = call_events.alias("last_calls"), call_events.alias("holds")
-    last_call = (
-        select(func.max(calls.c.id))
-        .where(calls.c.ticket_id == tickets.c.id, calls.c.kind == _CALL_EVENT)
-        .correlate(tickets)
-        .scalar_subquery()
+    return and_(
+        tickets.c.status == SERVED, tickets.c.finished_at.is_not(None), tickets.c.held_at.is_(None)
     )
-    held_since = (
-        select(holds.c.id)
-        .where(
-            holds.c.ticket_id == tickets.c.id,
-            holds.c.kind == _HOLD_EVENT,
-            holds.c.id > func.coalesce(last_call, 0),
-        )
-        .correlate(tickets)
-        .exists()
-    )
-    return and_(tickets.c.status == SERVED, tickets.c.finished_at.is_not(None), ~held_since)
 
 
 @dataclass(frozen=True)
@@ -421,7 +406,7 @@ def call_next(
         done = conn.execute(
             update(tickets)
             .where(tickets.c.id == candidate, tickets.c.status == WAITING)
-            .values(status=CALLED, counter=counter, called_at=now)
+            .values(status=CALLED, counter=counter, called_at=now, held_at=None)
         )
         if done.rowcount == 1:
             return conn.execute(select(tickets).where(tickets.c.id == candidate)).one()

@@ -9,7 +9,9 @@ the caller wakes the office's followers after commit.
 
 * **recall** (panggil ulang): the called ticket is announced again, at its
   counter if the office still has it; nothing else changes.
-* **hold** (tunda): ``called`` → ``held``; the ticket keeps its counter.
+* **hold** (tunda): ``called`` → ``held``; the ticket keeps its counter, and
+  ``held_at`` says since when (a call back or a transfer clears it; one closed from held
+  keeps it: :func:`central.office.queue.served_while_called`).
 * **call back**: ``held`` → ``called``, by the counter that held it (a held
   ticket is that counter's until it is transferred), and only while that
   counter has no other ticket called (409 :class:`~central.errors.CounterBusy`):
@@ -150,7 +152,7 @@ def hold(
         require_offered(conn, row.office_id, row.counter)
         # The guard names the counter checked: a ticket moved since is refused (409).
         counter = row.counter
-    row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": HELD})
+    row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": HELD, "held_at": now})
     calls.record(conn, row, calls.HOLD, counter=row.counter, actor=staff.actor, at=now)
     return row
 
@@ -175,7 +177,7 @@ def call_back(
         ticket_id,
         (HELD,),
         counter,
-        {"status": CALLED, "counter": counter, "called_at": now},
+        {"status": CALLED, "counter": counter, "called_at": now, "held_at": None},
         also=(free,),
     )
     calls.record(conn, row, calls.CALL, counter=counter, actor=staff.actor, at=now)
@@ -219,6 +221,7 @@ def transfer(
             "counter": to_counter,
             "priority": TRANSFERRED_PRIORITY,
             "called_at": None,
+            "held_at": None,
         },
     )
     calls.record(conn, moved, calls.TRANSFER, counter=to_counter, actor=staff.actor, at=now)
@@ -242,7 +245,8 @@ def close(
     :class:`HeldGoesBack`): it goes back to a queue. Nor can anyone sit down at a
     dropped counter to close it on the page, so the staff API closes it too (``counter``
     ``None``). It is closed from ``held`` at that counter only: a ``counter`` named is
-    the one it was held at.
+    the one it was held at. Closed from ``held``, it keeps its ``held_at``: it has no
+    service time (:func:`central.office.queue.served_while_called`).
     """
     if status not in (SERVED, NO_SHOW):
         raise ValueError(f"not a closing state: {status}")
