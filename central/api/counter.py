@@ -158,8 +158,10 @@ def _finish(ticket_id: str, staff: StaffPrincipal, ctx: Context, status: str) ->
     """Close the ticket as the counter page does (:func:`central.office.steps.close`): a
     called one, or one held at a counter the office no longer has when no service of the
     office could take it back (else 409: it goes back to a queue)."""
+    now = utc_now()
+    day = numbering.local_day(now, ctx.settings.zone)
     with ctx.db.begin() as conn:
-        row = steps.close(conn, staff, ticket_id, status, None, utc_now())
+        row = steps.close(conn, staff, ticket_id, status, None, now, day)
     ctx.live.wake(row.office_id)
     return ticket_out(row)
 
@@ -169,7 +171,8 @@ _FINISH_RESPONSES: dict[int | str, dict[str, str]] = {
     409: {
         "description": "`invalid_transition`: the ticket is not `called` (nor `held` at a "
         "counter the office no longer has, with no active service of the office to take it "
-        "back: with one, it is sent back to a queue, not closed)."
+        "back, or held there on a day before today: else it is sent back to a queue, not "
+        "closed)."
     },
 }
 
@@ -276,7 +279,12 @@ def call_back(
 def transfer(
     ticket_id: TicketId, body: TransferRequest, staff: StaffAuth, ctx: Context
 ) -> TicketOut:
-    """Send a called or held ticket back to `waiting`, in another queue and/or for a counter."""
+    """Send a called or held ticket back to `waiting`, in another queue and/or for a counter.
+
+    Only one of today: a ticket of a day before (called or held before midnight) is 409
+    ``invalid_transition``, unchanged; its number is its day's, and it is closed instead.
+    """
+    now = utc_now()
     with ctx.db.begin() as conn:
         row = steps.transfer(
             conn,
@@ -285,6 +293,7 @@ def transfer(
             from_counter=body.counter,
             queue_id=body.service_id,
             to_counter=body.to_counter,
-            now=utc_now(),
+            now=now,
+            day=numbering.local_day(now, ctx.settings.zone),
         )
     return _after_step(row, ctx)

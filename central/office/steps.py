@@ -23,12 +23,15 @@ the caller wakes the office's followers after commit.
 * **transfer** (alihkan): ``called`` or ``held`` → ``waiting`` in another
   queue of the same office and/or for another counter, with its number and
   priority 1 (it waited once: it is called before the ones who did not). A
-  ticket sent to a counter is called by that counter only.
+  ticket sent to a counter is called by that counter only. A ticket of a day before
+  today (called or held before midnight) is never transferred (409
+  :class:`~central.errors.PastDayTicket`): a queue is a day's, and its number is its
+  own day's; it is closed where it is.
 * **served**, **no-show**: ``called`` → closed (:func:`close`, the page's and the staff
   API's alike); also ``held`` at a counter the office no longer has, which nothing can
-  call back, when no active service of the office could take it back either
-  (:func:`held_way`: else it goes back to a queue, and closing it is refused, 409
-  :class:`~central.errors.HeldGoesBack`).
+  call back, when no active service of the office could take it back either, or when
+  it is of a day before today (:func:`held_way`: else it goes back to a queue, and
+  closing it is refused, 409 :class:`~central.errors.HeldGoesBack`).
 
 How a held ticket leaves its counter is one rule, :func:`held_way`: the steps refuse
 what it does not allow, and the counter page offers what it allows.
@@ -45,19 +48,29 @@ sit at.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from central.access.staff import StaffPrincipal, require_reach
-from central.errors import ApiError, CounterBusy, HeldGoesBack, InvalidTicketTransition, NotFound
+from central.errors import (
+    ApiError,
+    CounterBusy,
+    HeldGoesBack,
+    InvalidTicketTransition,
+    NotFound,
+    PastDayTicket,
+)
 from central.office import calls, desks, queue
 from central.office.counters import offered, require_offered
 from central.office.numbering import office_services, require_service
 from central.office.queue import CALLED, HELD, NO_SHOW, SERVED, WAITING, TicketRow
 from central.tables import tickets
 from contract.wire import ErrorCode
+
+_log = logging.getLogger(__name__)
 
 #: The priority of a transferred ticket in its new queue.
 TRANSFERRED_PRIORITY = 1
@@ -67,19 +80,25 @@ TRANSFERRED_PRIORITY = 1
 CALL_BACK, GO_BACK, CLOSE = "call_back", "go_back", "close"
 
 
-def held_way(conn: Connection, office_id: str, counter: str) -> str:
-    """How a ticket held at ``counter`` of ``office_id`` leaves it; the one rule.
+def held_way(conn: Connection, ticket: TicketRow, day: dt.date) -> str:
+    """How ``ticket``, held at its counter, leaves it on ``day`` (today); the one rule.
 
     :data:`CALL_BACK` while the office has the counter (:func:`call_back`; closing it held
     is refused). Once a new catalog dropped it, nobody calls it back there:
     :data:`GO_BACK` while an active service of the office could take it back
     (:func:`transfer`; closing it is refused, 409 :class:`HeldGoesBack`: the citizen is
     called again at a counter that exists), else :data:`CLOSE` (:func:`close`: no queue
-    could take it, and closing it is the one way its counter's desk is ever left).
+    could take it, and closing it is the one way its counter's desk is ever left). A
+    ticket of a day before ``day`` (held before midnight: the counter page keeps it in
+    sight for :data:`central.office.desks.OPEN_DAYS`) goes back to no queue either: its
+    number is its day's, today's queues are called by today's numbers
+    (:func:`transfer` refuses it, :class:`PastDayTicket`), so it is closed.
     """
-    if counter in offered(conn, office_id):
+    if ticket.counter in offered(conn, ticket.office_id):
         return CALL_BACK
-    return GO_BACK if office_services(conn, office_id) else CLOSE
+    if ticket.day < day or not office_services(conn, ticket.office_id):
+        return CLOSE
+    return GO_BACK
 
 
 def find(conn: Connection, staff: StaffPrincipal, ticket_id: str) -> TicketRow:
@@ -193,6 +212,7 @@ def transfer(
     queue_id: str | None,
     to_counter: str | None,
     now: dt.datetime,
+    day: dt.date,
 ) -> TicketRow:
     """Send a called or held ticket back to ``waiting``, in ``queue_id`` and/or for ``to_counter``.
 
@@ -200,10 +220,28 @@ def transfer(
     own queue) with priority 1; with ``to_counter`` only that counter calls it,
     so it must be one the office has (:func:`central.office.counters.offered`;
     else 422 :class:`~central.errors.UnknownCounter`).
+
+    Only a ticket of ``day`` (today): one of a day before (called or held before
+    midnight) is refused, 409 :class:`PastDayTicket`, before anything changes. It would
+    wait under its own day, which no counter calls and no page lists (a queue is a
+    day's), and today's queue cannot take its number, which is its day's (today's
+    sequence may give the same one): it is closed where it is, served or not come.
     """
     if queue_id is None and to_counter is None:
         raise ApiError("name the queue or the counter to transfer to")
     row = find(conn, staff, ticket_id)
+    if row.day < day:
+        _log.info(
+            "transfer of ticket %s refused: it is of %s, not today (%s)", row.id, row.day, day
+        )
+        raise PastDayTicket(
+            f"Nomor {row.display} dari tanggal {row.day.isoformat()}, bukan hari ini: "
+            "nomornya milik hari itu, jadi tidak dapat kembali ke antrean hari ini. Tutup "
+            "nomor itu: selesai bila warga sudah dilayani, tidak hadir bila tidak. / Ticket "
+            f"{row.display} is of {row.day.isoformat()}, not today: its number belongs to "
+            "that day, so it cannot go back to today's queue. Close it: served if the "
+            "citizen was served, no-show if not."
+        )
     if to_counter is not None:
         require_offered(conn, row.office_id, to_counter)
     target = queue_id if queue_id is not None else row.queue_id
@@ -235,6 +273,7 @@ def close(
     status: str,
     counter: str | None,
     now: dt.datetime,
+    day: dt.date,
 ) -> TicketRow:
     """Close the called ticket as ``served`` or ``no_show`` (at ``counter``, if named).
 
@@ -245,15 +284,16 @@ def close(
     :class:`HeldGoesBack`): it goes back to a queue. Nor can anyone sit down at a
     dropped counter to close it on the page, so the staff API closes it too (``counter``
     ``None``). It is closed from ``held`` at that counter only: a ``counter`` named is
-    the one it was held at. Closed from ``held``, it keeps its ``held_at``: it has no
-    service time (:func:`central.office.queue.served_while_called`).
+    the one it was held at. So is one held there on a day before ``day`` (today), which
+    goes back to no queue (:func:`held_way`). Closed from ``held``, it keeps its
+    ``held_at``: it has no service time (:func:`central.office.queue.served_while_called`).
     """
     if status not in (SERVED, NO_SHOW):
         raise ValueError(f"not a closing state: {status}")
     row = find(conn, staff, ticket_id)
     states, at = (CALLED,), counter
     if row.status == HELD and row.counter is not None and counter in (None, row.counter):
-        way = held_way(conn, row.office_id, row.counter)
+        way = held_way(conn, row, day)
         if way == GO_BACK:
             raise HeldGoesBack(
                 "Nomor ini ditunda di loket yang tidak ada lagi di kantor ini, dan kantor ini "
@@ -296,7 +336,7 @@ def call_next_at(
     """
     require_offered(conn, desk.office_id, desk.counter)
     desks.lock_counter(conn, desk.office_id, desk.counter)
-    closed = close(conn, staff, shown, SERVED, desk.counter, now) if shown else None
+    closed = close(conn, staff, shown, SERVED, desk.counter, now, day) if shown else None
     if desks.busy(conn, desk.office_id, desk.counter, day):
         raise CounterBusy(f"counter {desk.counter} has a ticket called")
     row = queue.call_next(conn, desk.office_id, desk.queues, desk.counter, day, now)

@@ -79,6 +79,12 @@ TEXTS: Texts = {
         "Juga dipanggil di loket ini (selesaikan nomor di atas dahulu):",
         "Also called at this counter (close the number above first):",
     ),
+    "counter.current.past": (
+        "Nomor ini dari tanggal {day}, bukan hari ini: tidak dapat dialihkan ke antrean hari "
+        "ini, karena nomornya milik hari itu. Selesaikan nomor ini di sini.",
+        "This number is of {day}, not today: it cannot be transferred to today's queue, as "
+        "its number belongs to that day. Close it here.",
+    ),
     "counter.current.called_at": ("Dipanggil {time}", "Called at {time}"),
     "counter.waiting": ("Menunggu", "Waiting"),
     "counter.waiting.count": ("{n} orang menunggu", "{n} waiting"),
@@ -176,6 +182,21 @@ TEXTS: Texts = {
         "loket.",
         "A number is still called or on hold at your counter. Close or transfer it (one on "
         "hold: call it again, or send it back to the queue) before you change counter.",
+    ),
+    "counter.held.past": (
+        "Nomor yang ditunda sebelum hari ini tidak dapat kembali ke antrean hari ini: "
+        "nomornya milik hari itu. Tutup nomor itu: “Selesai” bila warga sudah dilayani, "
+        "“Tidak hadir” bila tidak.",
+        "A number put on hold before today cannot go back to today's queue: its number "
+        "belongs to its day. Close it: “Served” if the citizen was served, “No-show” if not.",
+    ),
+    "counter.problem.past_day": (
+        "Nomor ini dari hari sebelumnya, jadi tidak dialihkan: nomornya milik hari itu dan "
+        "tidak dapat kembali ke antrean hari ini. Tutup nomor itu: “Selesai” bila warga "
+        "sudah dilayani, “Tidak hadir” bila tidak.",
+        "This number is from an earlier day, so it was not transferred: its number belongs "
+        "to that day and cannot go back to today's queue. Close it: “Served” if the citizen "
+        "was served, “No-show” if not.",
     ),
     "counter.problem.to_counter": (
         "Loket tujuan tidak ada di kantor ini. Pilih loket dari daftar.",

@@ -8,6 +8,7 @@ queues it uses first, so the module's tests never see each other's tickets.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +23,7 @@ from central.access.audit import audit_key
 from central.access.credentials import keyed_hash
 from central.database import Database
 from central.process import RunningCentral
-from central.tables import audit_log, citizen_lookups, services
+from central.tables import audit_log, citizen_lookups, services, tickets
 from contract.bookings import damm_digit, format_code
 from testkit.browser import log_in
 from testkit.centre_accounts import (
@@ -640,6 +641,172 @@ def test_a_held_ticket_a_queue_can_take_back_is_not_closed_at_a_dropped_counter(
     assert kept._asdict() == before._asdict() and recorded == ["call", "hold"]
     assert moved.status_code == 200, moved.text
     assert events_of(office_db, ticket) == ["call", "hold", "transfer", "call", "served"]
+
+
+def _of_yesterday(db: Database, ticket: str) -> None:
+    """As if the ticket had been called (or held) before midnight: it is of the day before."""
+    with db.begin() as conn:
+        day = conn.execute(select(tickets.c.day).where(tickets.c.id == ticket)).scalar_one()
+        conn.execute(
+            update(tickets).where(tickets.c.id == ticket).values(day=day - dt.timedelta(days=1))
+        )
+
+
+def test_a_ticket_held_before_today_at_a_dropped_counter_is_closed_not_sent_back(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket held at "Informasi" before midnight (the page keeps it in sight the next
+    day), then a new catalog sends "Informasi"'s service to Loket 4. Closing it was
+    refused ("send it back to a queue"), and sent back it waited under yesterday's date,
+    which no counter calls and no page lists: nothing could ever close it. A queue is a
+    day's and its number is its day's: the page offers to close it, "Selesai" or "Tidak
+    hadir", not "Kembalikan ke antrean", and says why; a transfer (the page's or the
+    API's) is refused saying to close it, nothing changed; the page's "Selesai" closes it."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        display = ticket_row(office_db, ticket).display
+        for action, data in (("call-next", {}), ("hold", {"ticket_id": ticket})):
+            done = http.post(
+                f"{office.url}/counter/{action}", data=data, headers=headers, timeout=10
+            )
+            assert done.status_code == 200, done.text
+        _of_yesterday(office_db, ticket)
+        before = ticket_row(office_db, ticket)
+        with _informasi_sent_to_loket_4(office_db):
+            shown = http.get(f"{office.url}/counter", timeout=10)
+            moved = http.post(
+                f"{office.url}/counter/transfer",
+                data={"ticket_id": ticket, "to_queue": INFO},
+                headers=headers,
+                timeout=10,
+            )
+            api = requests.post(
+                f"{office.url}/api/v1/staff/tickets/{ticket}/transfer",
+                json={"service_id": INFO},
+                headers=bearer(clerk_token),
+                timeout=10,
+            )
+            kept, recorded = ticket_row(office_db, ticket), events_of(office_db, ticket)
+            served = http.post(
+                f"{office.url}/counter/served",
+                data={"ticket_id": ticket},
+                headers=headers,
+                timeout=10,
+            )
+    assert served.json() == {"ok": True, "message": f"Nomor {display} selesai."}, served.text
+    assert moved.status_code == 409 and moved.json()["ok"] is False
+    assert moved.json()["message"].startswith("Nomor ini dari hari sebelumnya, jadi tidak")
+    assert (api.status_code, api.json()["error"]) == (409, "invalid_transition")
+    assert api.json()["detail"].startswith(f"Nomor {display} dari tanggal {before.day}")
+    assert "Close it" in api.json()["detail"]
+    assert kept._asdict() == before._asdict() and recorded == ["call", "hold"]
+    assert f"Selesai {display}" in shown.text and f"Tidak hadir {display}" in shown.text
+    assert f"Kembalikan ke antrean {display}" not in shown.text
+    assert "Nomor yang ditunda sebelum hari ini tidak dapat kembali ke antrean" in shown.text
+    row = ticket_row(office_db, ticket)
+    assert (row.status, row.counter, row.day) == ("served", "Informasi", before.day)
+    assert events_of(office_db, ticket) == ["call", "hold", "served"]
+
+
+def test_a_ticket_called_before_today_is_closed_not_transferred_into_a_queue(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket called at "Informasi" before midnight, still called the next day:
+    "Alihkan" sent it to waiting under yesterday's date, in no list and called by no
+    counter, never closed. The page shows no "Alihkan" for it and says to close it here;
+    a transfer (to a queue or to a counter, by the page or the API, or by a stale page
+    that still shows the button) is refused saying to close it, nothing changed; "Selesai"
+    closes it. A ticket of today is transferred as before."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        display = ticket_row(office_db, ticket).display
+        called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
+        assert called.status_code == 200, called.text
+        today_page = http.get(f"{office.url}/counter", timeout=10)
+        _of_yesterday(office_db, ticket)
+        before = ticket_row(office_db, ticket)
+        shown = http.get(f"{office.url}/counter", timeout=10)
+        panel = http.get(f"{office.url}/counter/panel", timeout=30)
+        refused = [
+            http.post(
+                f"{office.url}/counter/transfer",
+                data={"ticket_id": ticket, **target},
+                headers=headers,
+                timeout=10,
+            )
+            for target in ({"to_queue": INFO}, {"to_counter": "4"}, {"to_queue": KTP})
+        ]
+        english = http.post(
+            f"{office.url}/counter/transfer?lang=en",
+            data={"ticket_id": ticket, "to_queue": INFO},
+            headers=headers,
+            timeout=10,
+        )
+        api = requests.post(
+            f"{office.url}/api/v1/staff/tickets/{ticket}/transfer",
+            json={"to_counter": "4"},
+            headers=bearer(clerk_token),
+            timeout=10,
+        )
+        kept, recorded = ticket_row(office_db, ticket), events_of(office_db, ticket)
+        served = http.post(
+            f"{office.url}/counter/served", data={"ticket_id": ticket}, headers=headers, timeout=10
+        )
+
+    def transfer_button(page: str) -> str:
+        found = re.search(r'<button type="button" id="action-transfer"[^>]*>', page)
+        assert found is not None, page[:500]
+        return found.group(0)
+
+    for answer in refused:
+        assert answer.status_code == 409 and answer.json()["ok"] is False, answer.text
+        assert answer.json()["message"].startswith("Nomor ini dari hari sebelumnya")
+    assert english.json()["message"].startswith("This number is from an earlier day")
+    assert (api.status_code, api.json()["error"]) == (409, "invalid_transition")
+    assert kept._asdict() == before._asdict() and recorded == ["call"]
+    assert " hidden" not in transfer_button(today_page.text)
+    assert 'data-current-past=""' in today_page.text
+    assert " hidden" in transfer_button(shown.text)
+    assert _action_buttons(shown.text)["served"] and _action_buttons(shown.text)["no-show"]
+    past = f"Nomor ini dari tanggal {before.day}, bukan hari ini"
+    assert past in shown.text and 'data-current-past="1"' in panel.text and past in panel.text
+    assert served.json() == {"ok": True, "message": f"Nomor {display} selesai."}, served.text
+    assert events_of(office_db, ticket) == ["call", "served"]
+
+
+def test_an_open_counter_page_hides_alihkan_once_its_called_ticket_is_of_a_day_before(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A page left open over midnight with a ticket called: at the panel's next news (here
+    a ticket issued to the desk's queue) its script hides "Alihkan" (and its key), which
+    the centre refuses for a ticket of a day before, says to close it, and keeps "Selesai";
+    "Selesai" closes it."""
+    drain(office.url, clerk_token, INFO)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
+    page.locator(f'input[name="queues"][value="{INFO}"]').check()
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    (ticket,) = issue(office, kiosk, INFO)
+    display = ticket_row(office_db, ticket).display
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(display)
+    expect(page.get_by_role("button", name="Alihkan")).to_be_visible()
+    _of_yesterday(office_db, ticket)
+    (news,) = issue(office, kiosk, INFO)
+    expect(page.locator("#current-past")).to_be_visible()
+    expect(page.get_by_role("button", name="Alihkan")).to_be_hidden()
+    page.keyboard.press("a")  # "Alihkan"'s key: its button is hidden, nothing opens
+    expect(page.locator("#transfer-form")).to_be_hidden()
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#counter-message")).to_have_text(f"Nomor {display} selesai.")
+    assert events_of(office_db, ticket) == ["call", "served"]
+    drain(office.url, clerk_token, INFO)
+    assert ticket_row(office_db, news).status == "served"
 
 
 def _action_buttons(html: str) -> dict[str, bool]:
