@@ -230,7 +230,8 @@ def transfer(
     if queue_id is None and to_counter is None:
         raise ApiError("name the queue or the counter to transfer to")
     row = find(conn, staff, ticket_id)
-    if row.day < day:
+    at_hand = row.status in (CALLED, HELD) and from_counter in (None, row.counter)
+    if row.day < day and at_hand:  # else the step below says what it is, and where
         _log.info(
             "transfer of ticket %s refused: it is of %s, not today (%s)", row.id, row.day, day
         )

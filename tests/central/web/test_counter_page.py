@@ -774,6 +774,14 @@ def test_a_ticket_called_before_today_is_closed_not_transferred_into_a_queue(
     assert past in shown.text and 'data-current-past="1"' in panel.text and past in panel.text
     assert served.json() == {"ok": True, "message": f"Nomor {display} selesai."}, served.text
     assert events_of(office_db, ticket) == ["call", "served"]
+    # closed now: a transfer is refused for what the ticket is, not for its day
+    late = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{ticket}/transfer",
+        json={"to_counter": "4"},
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert late.status_code == 409 and "served" in late.text and "hari ini" not in late.text
 
 
 def test_an_open_counter_page_hides_alihkan_once_its_called_ticket_is_of_a_day_before(
