@@ -11,7 +11,8 @@ are stable, and the handlers :func:`central.app.create_app` installs answer it a
   :class:`AlreadyRegistered`, :class:`IdentityConflict`, :class:`InvalidApplicationTransition`,
   :class:`InvalidComplaintTransition`, :class:`StaleEdit`, :class:`Disputed`,
   :class:`NoDesk`),
-  :class:`InvalidTicketTransition` (409: :class:`CounterBusy`),
+  :class:`InvalidTicketTransition` (409: :class:`CounterBusy`, :class:`HeldGoesBack`,
+  :class:`PastDayTicket`),
   :class:`Unprocessable` (:class:`TextWithNul`), :class:`UnknownCounter`,
   :class:`InvalidPatient` and
   :class:`InvalidRange` (422),
@@ -235,6 +236,16 @@ class InvalidTicketTransition(ApiError):
 
 class CounterBusy(InvalidTicketTransition):
     """The counter still has a ticket called: close, hold or transfer it before calling another."""
+
+
+class HeldGoesBack(InvalidTicketTransition):
+    """A ticket held at a counter the office no longer has, closed while an active service of
+    the office could take it back: it is sent back to a queue (transfer), not closed."""
+
+
+class PastDayTicket(InvalidTicketTransition):
+    """A transfer of a ticket of a day before today (called or held before midnight): its
+    number is its day's, and no queue of today takes it; it is closed where it is."""
 
 
 class UnknownCounter(ApiError):

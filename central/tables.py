@@ -369,6 +369,10 @@ tickets = Table(
     Column("queue_id", String(64), nullable=False, default=_own_queue),
     Column("priority", Integer, nullable=False, server_default=text("0")),
     Column("queued_at", UtcDateTime, nullable=False, default=_issue_time),
+    # When a counter set it aside (tunda), while it still is: a call back, a call and a
+    # transfer clear it; one closed straight from held keeps it, and has no service time
+    # (0023_ticket_held_at).
+    Column("held_at", UtcDateTime, nullable=True),
     # The last guard: whatever the code does, one number is one ticket.
     UniqueConstraint("office_id", "service_id", "day", "number"),
     UniqueConstraint("office_id", "service_id", "day", "display"),

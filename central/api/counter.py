@@ -156,9 +156,12 @@ def call_next(body: CallRequest, staff: StaffAuth, ctx: Context) -> CallOut:
 
 def _finish(ticket_id: str, staff: StaffPrincipal, ctx: Context, status: str) -> TicketOut:
     """Close the ticket as the counter page does (:func:`central.office.steps.close`): a
-    called one, or one held at a counter the office no longer has."""
+    called one, or one held at a counter the office no longer has when no service of the
+    office could take it back (else 409: it goes back to a queue)."""
+    now = utc_now()
+    day = numbering.local_day(now, ctx.settings.zone)
     with ctx.db.begin() as conn:
-        row = steps.close(conn, staff, ticket_id, status, None, utc_now())
+        row = steps.close(conn, staff, ticket_id, status, None, now, day)
     ctx.live.wake(row.office_id)
     return ticket_out(row)
 
@@ -167,21 +170,24 @@ _FINISH_RESPONSES: dict[int | str, dict[str, str]] = {
     404: {"description": "`unknown_ticket`."},
     409: {
         "description": "`invalid_transition`: the ticket is not `called` (nor `held` at a "
-        "counter the office no longer has)."
+        "counter the office no longer has, with no active service of the office to take it "
+        "back, or held there on a day before today: else it is sent back to a queue, not "
+        "closed)."
     },
 }
 
 
 @router.post("/api/v1/staff/tickets/{ticket_id}/served", responses=_FINISH_RESPONSES)
 def served(ticket_id: TicketId, staff: StaffAuth, ctx: Context) -> TicketOut:
-    """A called ticket was served (or one held at a counter the office no longer has)."""
+    """A called ticket was served (or one held at a counter the office no longer has, that
+    no queue of the office can take back)."""
     return _finish(ticket_id, staff, ctx, queue.SERVED)
 
 
 @router.post("/api/v1/staff/tickets/{ticket_id}/no-show", responses=_FINISH_RESPONSES)
 def no_show(ticket_id: TicketId, staff: StaffAuth, ctx: Context) -> TicketOut:
     """A called ticket's holder did not come (or one held at a counter the office no longer
-    has)."""
+    has, that no queue of the office can take back)."""
     return _finish(ticket_id, staff, ctx, queue.NO_SHOW)
 
 
@@ -273,7 +279,12 @@ def call_back(
 def transfer(
     ticket_id: TicketId, body: TransferRequest, staff: StaffAuth, ctx: Context
 ) -> TicketOut:
-    """Send a called or held ticket back to `waiting`, in another queue and/or for a counter."""
+    """Send a called or held ticket back to `waiting`, in another queue and/or for a counter.
+
+    Only one of today: a ticket of a day before (called or held before midnight) is 409
+    ``invalid_transition``, unchanged; its number is its day's, and it is closed instead.
+    """
+    now = utc_now()
     with ctx.db.begin() as conn:
         row = steps.transfer(
             conn,
@@ -282,6 +293,7 @@ def transfer(
             from_counter=body.counter,
             queue_id=body.service_id,
             to_counter=body.to_counter,
-            now=utc_now(),
+            now=now,
+            day=numbering.local_day(now, ctx.settings.zone),
         )
     return _after_step(row, ctx)

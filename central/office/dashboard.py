@@ -8,7 +8,9 @@ Per office and service, for one local day (the queue's ``day``):
   that state now, counted in the queue they stand in (``queue_id``: a
   transfer moves a ticket to another queue, and it is served there);
 * the wait (``issued_at`` → ``called_at``, every ticket called) and the
-  service time (``called_at`` → ``finished_at``, served tickets), as median
+  service time (``called_at`` → ``finished_at``, served tickets closed while
+  called: :func:`central.office.queue.served_while_called`; one closed straight
+  from held was not being served, and has none), as median
   and 90th percentile per queue, interpolated linearly between ranks (as
   ``statistics.quantiles(method="inclusive")``); a span below zero (a kiosk
   clock behind the centre's) counts as zero;
@@ -57,6 +59,7 @@ from central.office.queue import (
     WAITING,
     CatalogFacts,
     estimate,
+    served_while_called,
 )
 from central.tables import citizen_applications, complaints, offices, services, tickets
 
@@ -163,7 +166,7 @@ def spreads(
     """
     where = _where_day(day, office_ids)
     wait = _seconds(conn, tickets.c.issued_at, tickets.c.called_at)
-    finished = and_(tickets.c.status == SERVED, tickets.c.finished_at.is_not(None))
+    finished = served_while_called()
     service = _seconds(conn, tickets.c.called_at, tickets.c.finished_at)
     called = and_(where, tickets.c.called_at.is_not(None), tickets.c.status != VOID)
     if conn.dialect.name == "postgresql":

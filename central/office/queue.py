@@ -28,9 +28,9 @@ A waiting ticket with a ``counter`` was sent to that counter (a transfer)
 and only that counter calls it.
 
 The estimated wait is people ahead × minutes per person, the minutes being
-the median of today's service durations for that service (called → served),
-else the catalog's ``minutes_per_person`` for the service if it has one,
-else :data:`DEFAULT_MINUTES_PER_PERSON`.
+the median of today's service durations for that service (called → served:
+:func:`served_while_called`), else the catalog's ``minutes_per_person`` for the
+service if it has one, else :data:`DEFAULT_MINUTES_PER_PERSON`.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Date,
     Integer,
@@ -76,6 +77,26 @@ OPEN = (WAITING, CALLED, HELD)
 #: The order a queue (or a counter serving several) calls its waiting tickets in.
 CALL_ORDER = (tickets.c.priority.desc(), tickets.c.queued_at.asc(), tickets.c.number.asc())
 TicketRow = Row[tuple[Any, ...]]
+
+
+def served_while_called() -> ColumnElement[bool]:
+    """The served tickets that have a service time (``called_at`` → ``finished_at``): closed
+    while called, not straight from ``held``.
+
+    A call back calls a held ticket again (``called_at`` is then the call back's time), so a
+    ticket held and called back counts the service after its last call. One closed from
+    ``held`` (at a counter a new catalog dropped, :func:`central.office.steps.close`) was
+    not being served when closed, and nobody knows how long it was served before its hold:
+    from its last call it sat held, so it has no service time. Its ``held_at`` says so: a
+    hold sets it, and only a call (a call back, a call of the next ticket) or a transfer
+    clears it, so a ticket served with it set was closed straight from held. A column of
+    the ticket, read with the ticket: no look-up of its events for every served ticket of
+    the day. A ticket never held (or a service time a kiosk's figures or a test wrote
+    straight) counts as before.
+    """
+    return and_(
+        tickets.c.status == SERVED, tickets.c.finished_at.is_not(None), tickets.c.held_at.is_(None)
+    )
 
 
 @dataclass(frozen=True)
@@ -134,7 +155,7 @@ def minutes_per_person(
         select(tickets.c.queue_id, tickets.c.called_at, tickets.c.finished_at).where(
             tickets.c.queue_id.in_(service_ids),
             tickets.c.day == day,
-            tickets.c.status == SERVED,
+            served_while_called(),
         )
     ).all()
     per: dict[str, list[tuple[dt.datetime | None, dt.datetime | None]]] = {}
@@ -265,7 +286,7 @@ def _place_statements() -> tuple[Select[Any], Select[Any]]:
     )
     serving = _called_last(queue_id, day).scalar_subquery()
     served = select(tickets.c.called_at, tickets.c.finished_at).where(
-        tickets.c.queue_id == queue_id, tickets.c.day == day, tickets.c.status == SERVED
+        tickets.c.queue_id == queue_id, tickets.c.day == day, served_while_called()
     )
     return select(ahead.label("ahead"), serving.label("now_serving")), served
 
@@ -385,7 +406,7 @@ def call_next(
         done = conn.execute(
             update(tickets)
             .where(tickets.c.id == candidate, tickets.c.status == WAITING)
-            .values(status=CALLED, counter=counter, called_at=now)
+            .values(status=CALLED, counter=counter, called_at=now, held_at=None)
         )
         if done.rowcount == 1:
             return conn.execute(select(tickets).where(tickets.c.id == candidate)).one()

@@ -9,7 +9,9 @@ the caller wakes the office's followers after commit.
 
 * **recall** (panggil ulang): the called ticket is announced again, at its
   counter if the office still has it; nothing else changes.
-* **hold** (tunda): ``called`` → ``held``; the ticket keeps its counter.
+* **hold** (tunda): ``called`` → ``held``; the ticket keeps its counter, and
+  ``held_at`` says since when (a call back or a transfer clears it; one closed from held
+  keeps it: :func:`central.office.queue.served_while_called`).
 * **call back**: ``held`` → ``called``, by the counter that held it (a held
   ticket is that counter's until it is transferred), and only while that
   counter has no other ticket called (409 :class:`~central.errors.CounterBusy`):
@@ -21,10 +23,18 @@ the caller wakes the office's followers after commit.
 * **transfer** (alihkan): ``called`` or ``held`` → ``waiting`` in another
   queue of the same office and/or for another counter, with its number and
   priority 1 (it waited once: it is called before the ones who did not). A
-  ticket sent to a counter is called by that counter only.
+  ticket sent to a counter is called by that counter only. A ticket of a day before
+  today (called or held before midnight) is never transferred (409
+  :class:`~central.errors.PastDayTicket`): a queue is a day's, and its number is its
+  own day's; it is closed where it is.
 * **served**, **no-show**: ``called`` → closed (:func:`close`, the page's and the staff
   API's alike); also ``held`` at a counter the office no longer has, which nothing can
-  call back.
+  call back, when no active service of the office could take it back either, or when
+  it is of a day before today (:func:`held_way`: else it goes back to a queue, and
+  closing it is refused, 409 :class:`~central.errors.HeldGoesBack`).
+
+How a held ticket leaves its counter is one rule, :func:`held_way`: the steps refuse
+what it does not allow, and the counter page offers what it allows.
 
 A step that puts a ticket at a counter, or announces it there, or leaves it there to
 be called back (call next, recall, hold, call back, transfer to a counter) takes only a
@@ -38,22 +48,57 @@ sit at.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
 from central.access.staff import StaffPrincipal, require_reach
-from central.errors import ApiError, CounterBusy, InvalidTicketTransition, NotFound
+from central.errors import (
+    ApiError,
+    CounterBusy,
+    HeldGoesBack,
+    InvalidTicketTransition,
+    NotFound,
+    PastDayTicket,
+)
 from central.office import calls, desks, queue
 from central.office.counters import offered, require_offered
-from central.office.numbering import require_service
+from central.office.numbering import office_services, require_service
 from central.office.queue import CALLED, HELD, NO_SHOW, SERVED, WAITING, TicketRow
 from central.tables import tickets
 from contract.wire import ErrorCode
 
+_log = logging.getLogger(__name__)
+
 #: The priority of a transferred ticket in its new queue.
 TRANSFERRED_PRIORITY = 1
+
+#: How a ticket held at a counter leaves it (:func:`held_way`): called back there, sent
+#: back to a queue, or closed where it is.
+CALL_BACK, GO_BACK, CLOSE = "call_back", "go_back", "close"
+
+
+def held_way(conn: Connection, ticket: TicketRow, day: dt.date) -> str:
+    """How ``ticket``, held at its counter, leaves it on ``day`` (today); the one rule.
+
+    :data:`CALL_BACK` while the office has the counter (:func:`call_back`; closing it held
+    is refused). Once a new catalog dropped it, nobody calls it back there:
+    :data:`GO_BACK` while an active service of the office could take it back
+    (:func:`transfer`; closing it is refused, 409 :class:`HeldGoesBack`: the citizen is
+    called again at a counter that exists), else :data:`CLOSE` (:func:`close`: no queue
+    could take it, and closing it is the one way its counter's desk is ever left). A
+    ticket of a day before ``day`` (held before midnight: the counter page keeps it in
+    sight for :data:`central.office.desks.OPEN_DAYS`) goes back to no queue either: its
+    number is its day's, today's queues are called by today's numbers
+    (:func:`transfer` refuses it, :class:`PastDayTicket`), so it is closed.
+    """
+    if ticket.counter in offered(conn, ticket.office_id):
+        return CALL_BACK
+    if ticket.day < day or not office_services(conn, ticket.office_id):
+        return CLOSE
+    return GO_BACK
 
 
 def find(conn: Connection, staff: StaffPrincipal, ticket_id: str) -> TicketRow:
@@ -126,7 +171,7 @@ def hold(
         require_offered(conn, row.office_id, row.counter)
         # The guard names the counter checked: a ticket moved since is refused (409).
         counter = row.counter
-    row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": HELD})
+    row = _step(conn, staff, ticket_id, (CALLED,), counter, {"status": HELD, "held_at": now})
     calls.record(conn, row, calls.HOLD, counter=row.counter, actor=staff.actor, at=now)
     return row
 
@@ -151,7 +196,7 @@ def call_back(
         ticket_id,
         (HELD,),
         counter,
-        {"status": CALLED, "counter": counter, "called_at": now},
+        {"status": CALLED, "counter": counter, "called_at": now, "held_at": None},
         also=(free,),
     )
     calls.record(conn, row, calls.CALL, counter=counter, actor=staff.actor, at=now)
@@ -167,6 +212,7 @@ def transfer(
     queue_id: str | None,
     to_counter: str | None,
     now: dt.datetime,
+    day: dt.date,
 ) -> TicketRow:
     """Send a called or held ticket back to ``waiting``, in ``queue_id`` and/or for ``to_counter``.
 
@@ -174,10 +220,29 @@ def transfer(
     own queue) with priority 1; with ``to_counter`` only that counter calls it,
     so it must be one the office has (:func:`central.office.counters.offered`;
     else 422 :class:`~central.errors.UnknownCounter`).
+
+    Only a ticket of ``day`` (today): one of a day before (called or held before
+    midnight) is refused, 409 :class:`PastDayTicket`, before anything changes. It would
+    wait under its own day, which no counter calls and no page lists (a queue is a
+    day's), and today's queue cannot take its number, which is its day's (today's
+    sequence may give the same one): it is closed where it is, served or not come.
     """
     if queue_id is None and to_counter is None:
         raise ApiError("name the queue or the counter to transfer to")
     row = find(conn, staff, ticket_id)
+    at_hand = row.status in (CALLED, HELD) and from_counter in (None, row.counter)
+    if row.day < day and at_hand:  # else the step below says what it is, and where
+        _log.info(
+            "transfer of ticket %s refused: it is of %s, not today (%s)", row.id, row.day, day
+        )
+        raise PastDayTicket(
+            f"Nomor {row.display} dari tanggal {row.day.isoformat()}, bukan hari ini: "
+            "nomornya milik hari itu, jadi tidak dapat kembali ke antrean hari ini. Tutup "
+            "nomor itu: selesai bila warga sudah dilayani, tidak hadir bila tidak. / Ticket "
+            f"{row.display} is of {row.day.isoformat()}, not today: its number belongs to "
+            "that day, so it cannot go back to today's queue. Close it: served if the "
+            "citizen was served, no-show if not."
+        )
     if to_counter is not None:
         require_offered(conn, row.office_id, to_counter)
     target = queue_id if queue_id is not None else row.queue_id
@@ -195,6 +260,7 @@ def transfer(
             "counter": to_counter,
             "priority": TRANSFERRED_PRIORITY,
             "called_at": None,
+            "held_at": None,
         },
     )
     calls.record(conn, moved, calls.TRANSFER, counter=to_counter, actor=staff.actor, at=now)
@@ -208,27 +274,37 @@ def close(
     status: str,
     counter: str | None,
     now: dt.datetime,
+    day: dt.date,
 ) -> TicketRow:
     """Close the called ticket as ``served`` or ``no_show`` (at ``counter``, if named).
 
-    A ticket held at a counter the office no longer has is closed the same way: nobody
-    can call it back there (:func:`call_back`), and when the office has no active
-    service left to send it back to (:func:`transfer`), closing it is the one way its
-    counter's desk is ever left. Nor can anyone sit down at that counter to close it on
-    the page, so the staff API closes it too (``counter`` ``None``). It is closed from
-    ``held`` at that counter only: a ``counter`` named is the one it was held at.
+    A ticket held at a counter is closed the same way only when :func:`held_way` says
+    :data:`CLOSE`: the office no longer has the counter, so nobody can call it back
+    there (:func:`call_back`), and has no active service left to send it back to
+    (:func:`transfer`). While a service could take it back, closing it is refused (409
+    :class:`HeldGoesBack`): it goes back to a queue. Nor can anyone sit down at a
+    dropped counter to close it on the page, so the staff API closes it too (``counter``
+    ``None``). It is closed from ``held`` at that counter only: a ``counter`` named is
+    the one it was held at. So is one held there on a day before ``day`` (today), which
+    goes back to no queue (:func:`held_way`). Closed from ``held``, it keeps its
+    ``held_at``: it has no service time (:func:`central.office.queue.served_while_called`).
     """
     if status not in (SERVED, NO_SHOW):
         raise ValueError(f"not a closing state: {status}")
     row = find(conn, staff, ticket_id)
     states, at = (CALLED,), counter
-    if (
-        row.status == HELD
-        and row.counter is not None
-        and counter in (None, row.counter)
-        and row.counter not in offered(conn, row.office_id)
-    ):
-        states, at = (HELD,), row.counter
+    if row.status == HELD and row.counter is not None and counter in (None, row.counter):
+        way = held_way(conn, row, day)
+        if way == GO_BACK:
+            raise HeldGoesBack(
+                "Nomor ini ditunda di loket yang tidak ada lagi di kantor ini, dan kantor ini "
+                "masih membuka layanan yang dapat menerimanya: kembalikan nomor itu ke antrean "
+                "(alihkan), jangan ditutup. / The ticket is held at a counter the office no "
+                "longer has, and a service of the office can still take it: send it back to a "
+                "queue (transfer) instead of closing it."
+            )
+        if way == CLOSE:
+            states, at = (HELD,), row.counter
     row = _step(conn, staff, ticket_id, states, at, {"status": status, "finished_at": now})
     calls.record(conn, row, _CLOSED[status], counter=row.counter, actor=staff.actor, at=now)
     return row
@@ -261,7 +337,7 @@ def call_next_at(
     """
     require_offered(conn, desk.office_id, desk.counter)
     desks.lock_counter(conn, desk.office_id, desk.counter)
-    closed = close(conn, staff, shown, SERVED, desk.counter, now) if shown else None
+    closed = close(conn, staff, shown, SERVED, desk.counter, now, day) if shown else None
     if desks.busy(conn, desk.office_id, desk.counter, day):
         raise CounterBusy(f"counter {desk.counter} has a ticket called")
     row = queue.call_next(conn, desk.office_id, desk.queues, desk.counter, day, now)

@@ -34,7 +34,15 @@ from sqlalchemy import Connection, select
 from central.access.audit import utc_now
 from central.access.staff import StaffPrincipal
 from central.api.deps import Context
-from central.errors import ApiError, CounterBusy, Forbidden, NoDesk, UnknownCounter
+from central.errors import (
+    ApiError,
+    CounterBusy,
+    Forbidden,
+    HeldGoesBack,
+    NoDesk,
+    PastDayTicket,
+    UnknownCounter,
+)
 from central.office import calls, desks, numbering, queue, registrations, steps
 from central.office.counters import offered
 from central.tables import offices
@@ -68,7 +76,8 @@ def _today(ctx: Any) -> dt.date:
 
 def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> dict[str, Any]:
     now = utc_now()
-    state = desks.desk_state(conn, desk, _today(ctx))
+    today = _today(ctx)
+    state = desks.desk_state(conn, desk, today)
     facts = queue.catalog_facts(conn, ctx.documents)
 
     def name(service_id: str) -> str:
@@ -81,16 +90,28 @@ def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> d
     # A counter a new catalog dropped calls nothing back: its held tickets go back to a
     # queue instead (their own, or another if the catalog dropped that too), or they (and
     # the desk, which may not leave them) are stuck. With no active service left to take
-    # them, they are closed there (served or not come: steps.close).
+    # them, or held on a day before today (a queue is a day's), they are closed there
+    # (served or not come). The page offers what the steps allow: one rule,
+    # steps.held_way, ticket by ticket; and no transfer of a day before's ticket called
+    # here (steps.transfer refuses it).
     gone = desk.counter not in offered(conn, desk.office_id)
-    queues = numbering.office_services(conn, desk.office_id) if gone and state.held else {}
+    ways = {row.id: steps.held_way(conn, row, today) for row in state.held}
+    going_back = steps.GO_BACK in ways.values()
+    queues = numbering.office_services(conn, desk.office_id) if going_back else {}
+    current = state.current
     return {
         "state": state,
         "service_name": name,
         "wait_minutes": minutes,
         "last_event": calls.last_id(conn, desk.office_id),
-        "waiting_mark": desks.waiting_mark(conn, desk, _today(ctx)),
+        "waiting_mark": desks.waiting_mark(conn, desk, today),
         "counter_gone": gone,
+        "current_past": current is not None and current.day < today,
+        "held_ways": ways,
+        # Why the closing ones close: no service left to take them, or a day before today.
+        "held_closes": any(ways[r.id] == steps.CLOSE and r.day >= today for r in state.held),
+        "held_past_closes": any(ways[r.id] == steps.CLOSE and r.day < today for r in state.held),
+        "held_goes_back": going_back,
         "return_queues": {sid: name(sid) for sid in queues},
     }
 
@@ -294,7 +315,7 @@ def _act(
             row = steps.recall(conn, staff, ticket_id, desk.counter, now)
         elif action in ("served", "no-show"):
             status = queue.SERVED if action == "served" else queue.NO_SHOW
-            row = steps.close(conn, staff, ticket_id, status, desk.counter, now)
+            row = steps.close(conn, staff, ticket_id, status, desk.counter, now, _today(ctx))
         elif action == "hold":
             row = steps.hold(conn, staff, ticket_id, desk.counter, now)
         elif action == "call-back":
@@ -308,6 +329,7 @@ def _act(
                 queue_id=form.get("to_queue") or None,
                 to_counter=form.get("to_counter") or None,
                 now=now,
+                day=_today(ctx),
             )
     ctx.live.wake(desk.office_id)
     if row is None:
@@ -321,6 +343,10 @@ def _problem(exc: ApiError, action: str) -> str:
         return "counter.problem.no_desk"
     if isinstance(exc, CounterBusy):
         return "counter.problem.busy"
+    if isinstance(exc, HeldGoesBack):
+        return "counter.problem.gone_close"
+    if isinstance(exc, PastDayTicket):
+        return "counter.problem.past_day"
     if isinstance(exc, UnknownCounter):
         # A transfer names the counter to send to; any other step acts at the desk's own,
         # which a recall finds with its ticket still called there.

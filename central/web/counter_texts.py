@@ -16,16 +16,20 @@ class Action:
     key: str
     #: Shown only while the counter has a called ticket.
     needs_ticket: bool
+    #: Shown only while the office has the desk's counter: its step calls, announces or
+    #: holds a ticket there, which every step refuses at a counter the office does not
+    #: have (:func:`central.office.counters.require_offered`).
+    needs_counter: bool = False
 
 
 #: The action buttons, in the order they stand on the page.
 ACTION_BUTTONS = (
-    Action("call-next", "P", needs_ticket=False),
-    Action("recall", "U", needs_ticket=True),
+    Action("call-next", "P", needs_ticket=False, needs_counter=True),
+    Action("recall", "U", needs_ticket=True, needs_counter=True),
     Action("served", "S", needs_ticket=True),
     Action("no-show", "T", needs_ticket=True),
     Action("transfer", "A", needs_ticket=True),
-    Action("hold", "D", needs_ticket=True),
+    Action("hold", "D", needs_ticket=True, needs_counter=True),
 )
 #: Every action ``/counter/<action>`` takes (``call-back``: a held ticket's own button).
 ACTIONS = frozenset({a.name for a in ACTION_BUTTONS} | {"call-back"})
@@ -74,6 +78,12 @@ TEXTS: Texts = {
     "counter.current.also": (
         "Juga dipanggil di loket ini (selesaikan nomor di atas dahulu):",
         "Also called at this counter (close the number above first):",
+    ),
+    "counter.current.past": (
+        "Nomor ini dari tanggal {day}, bukan hari ini: tidak dapat dialihkan ke antrean hari "
+        "ini, karena nomornya milik hari itu. Selesaikan nomor ini di sini.",
+        "This number is of {day}, not today: it cannot be transferred to today's queue, as "
+        "its number belongs to that day. Close it here.",
     ),
     "counter.current.called_at": ("Dipanggil {time}", "Called at {time}"),
     "counter.waiting": ("Menunggu", "Waiting"),
@@ -173,6 +183,21 @@ TEXTS: Texts = {
         "A number is still called or on hold at your counter. Close or transfer it (one on "
         "hold: call it again, or send it back to the queue) before you change counter.",
     ),
+    "counter.held.past": (
+        "Nomor yang ditunda sebelum hari ini tidak dapat kembali ke antrean hari ini: "
+        "nomornya milik hari itu. Tutup nomor itu: “Selesai” bila warga sudah dilayani, "
+        "“Tidak hadir” bila tidak.",
+        "A number put on hold before today cannot go back to today's queue: its number "
+        "belongs to its day. Close it: “Served” if the citizen was served, “No-show” if not.",
+    ),
+    "counter.problem.past_day": (
+        "Nomor ini dari hari sebelumnya, jadi tidak dialihkan: nomornya milik hari itu dan "
+        "tidak dapat kembali ke antrean hari ini. Tutup nomor itu: “Selesai” bila warga "
+        "sudah dilayani, “Tidak hadir” bila tidak.",
+        "This number is from an earlier day, so it was not transferred: its number belongs "
+        "to that day and cannot go back to today's queue. Close it: “Served” if the citizen "
+        "was served, “No-show” if not.",
+    ),
     "counter.problem.to_counter": (
         "Loket tujuan tidak ada di kantor ini. Pilih loket dari daftar.",
         "There is no such counter at this office. Choose one from the list.",
@@ -206,6 +231,23 @@ TEXTS: Texts = {
         "Your counter is no longer one of this office's, so the number was not put on hold: "
         "a number on hold can only be called again at a counter that exists. The number stays "
         "called at your counter; close it, or transfer it to another counter or service.",
+    ),
+    "counter.problem.gone_close": (
+        "Loket Anda tidak ada lagi di kantor ini, tetapi nomor yang ditunda di sini masih "
+        "dapat kembali ke antrean, jadi nomor itu tidak ditutup. Kembalikan nomor itu ke "
+        "antreannya dengan “Kembalikan ke antrean”: loket yang melayaninya memanggil nomor "
+        "itu lebih dahulu.",
+        "Your counter is no longer one of this office's, but a number on hold here can still "
+        "go back to a queue, so it was not closed. Send it back to its queue with “Back to "
+        "the queue”: a counter serving it calls the number first.",
+    ),
+    "counter.gone": (
+        "Loket Anda tidak ada lagi di kantor ini: di sini tidak ada yang dipanggil, dipanggil "
+        "ulang, atau ditunda. Selesaikan atau alihkan nomor yang masih di loket ini, lalu "
+        "pilih loket lain di atas.",
+        "Your counter is no longer one of this office's: nobody is called, called again or "
+        "put on hold here. Close or transfer the numbers still at this counter, then choose "
+        "another counter above.",
     ),
     "counter.problem.other_office": (
         "Loket dan layanan itu milik kantor lain; akun Anda hanya untuk kantor Anda. Muat "

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 import requests
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from central.access import staff
 from central.database import Database
@@ -23,7 +25,15 @@ from testkit.centre_accounts import (
     new_staff,
     new_staff_account,
 )
-from testkit.centre_requests import allocate, drain, new_id, registration, results, staff_post
+from testkit.centre_requests import (
+    allocate,
+    drain,
+    new_id,
+    registration,
+    results,
+    staff_post,
+    today,
+)
 from testkit.office_sessions import logged_in
 
 pytestmark = pytest.mark.timeout(120)
@@ -331,3 +341,94 @@ def test_public_status_shows_the_queue_and_nothing_personal(
     not_yet = requests.get(f"{url}/t/{missing}", timeout=5)
     assert not_yet.status_code == 404 and "belum tercatat" in not_yet.text
     assert "not recorded yet" in not_yet.text
+
+
+def _office_of_one_service(url: str, operator: Database, counter: str) -> tuple[str, str, str, str]:
+    """A new office whose one service is at ``counter``: (office, service, its kiosk's token,
+    a clerk's token)."""
+    office = new_office(operator)
+    service = f"{office}-svc"
+    with operator.begin() as conn:
+        conn.execute(
+            insert(services).values(
+                id=service,
+                office_id=office,
+                category="layanan",
+                name="Layanan uji",
+                ticket_prefix="H",
+                counter=counter,
+                active=True,
+            )
+        )
+    enrolled = enrol(url, new_code(operator, office_id=office))
+    assert enrolled.status_code == 201, enrolled.text
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=office)
+    return office, service, enrolled.json()["token"], clerk
+
+
+def _service_active(operator: Database, service: str, active: bool) -> None:
+    """As a new catalog drops ``service`` (and with it its counter), or brings it back."""
+    with operator.begin() as conn:
+        conn.execute(update(services).where(services.c.id == service).values(active=active))
+
+
+def test_a_ticket_closed_straight_from_held_has_no_service_time(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A ticket held at "Meja", which a new catalog then dropped with the office's one
+    service, closed as served from held: it kept the time of its last call, so the
+    dashboard's "Lama layanan" (and the wait the kiosks estimate from it) counted the time
+    it sat held as service. It was not being served when it was closed: it has no service
+    time. A ticket held and called back is served from its call back (the call back is its
+    call). The spans are set in the database after the steps (45 minutes held, 5 minutes of
+    service), so the figures are known without waiting."""
+    url = central_server.url
+    office, service, kiosk, clerk = _office_of_one_service(url, operator, "Meja")
+    called_back, closed_held, waiting = new_id(), new_id(), new_id()
+    for ticket in (called_back, closed_held):
+        taken = allocate(url, kiosk, service, ticket)
+        assert taken.status_code == 201, taken.text
+    at_meja = {"office_id": office, "service_id": service, "counter": "Meja"}
+    tickets_path = "/api/v1/staff/tickets"
+    for ticket in (called_back, closed_held):
+        called = staff_post(url, clerk, "/api/v1/staff/queue/call-next", at_meja)
+        assert called.json()["ticket"]["ticket_id"] == ticket, called.text
+        assert staff_post(url, clerk, f"{tickets_path}/{ticket}/hold").status_code == 200
+        if ticket == called_back:
+            back = staff_post(url, clerk, f"{tickets_path}/{ticket}/call-back", {"counter": "Meja"})
+            assert back.status_code == 200, back.text
+            served = staff_post(url, clerk, f"{tickets_path}/{ticket}/served")
+            assert served.status_code == 200, served.text
+    _service_active(operator, service, False)  # no "Meja", no service to take it back
+    closed = staff_post(url, clerk, f"{tickets_path}/{closed_held}/served")
+    assert closed.status_code == 200, closed.text
+    _service_active(operator, service, True)
+    with operator.begin() as conn:
+        call_back_at = conn.execute(
+            select(func.max(call_events.c.at)).where(
+                call_events.c.ticket_id == called_back, call_events.c.kind == "call"
+            )
+        ).scalar_one()
+        row = conn.execute(select(tickets).where(tickets.c.id == called_back)).one()
+        assert row.called_at == call_back_at  # the call back restarts the service
+        for ticket, minutes in ((called_back, 5), (closed_held, 45)):
+            finished = conn.execute(
+                select(tickets.c.finished_at).where(tickets.c.id == ticket)
+            ).scalar_one()
+            conn.execute(
+                update(tickets)
+                .where(tickets.c.id == ticket)
+                .values(called_at=finished - dt.timedelta(minutes=minutes))
+            )
+    assert allocate(url, kiosk, service, waiting).status_code == 201
+
+    reader, _ = logged_in(url, new_staff_account(operator, staff.Role.STAFF, office_id=office))
+    with reader:
+        answer = reader.get(f"{url}/dashboard/export.csv?day={today()}", timeout=10)
+    assert answer.status_code == 200, answer.text[:300]
+    [figures] = [r for r in csv.DictReader(io.StringIO(answer.text)) if r["service_id"] == service]
+    assert (figures["served"], figures["waiting"]) == ("2", "1")
+    assert (figures["service_median_min"], figures["service_p90_min"]) == ("5.0", "5.0")
+    state = requests.get(f"{url}/api/v1/queue", headers=bearer(kiosk), timeout=5).json()
+    [mine] = [s for s in state["services"] if s["service_id"] == service]
+    assert (mine["waiting"], mine["estimated_wait_minutes"]) == (1, 5)

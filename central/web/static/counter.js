@@ -48,12 +48,20 @@
       .catch(function () { shownRegistration = null; });
   }
 
-  // After the panel changed: the buttons that need a called ticket, its id in every form.
+  // After the panel changed: the buttons that need a called ticket (or a counter the office
+  // still has, or a ticket of today: the server says which, as it renders them), its id in
+  // every form.
   function follow() {
     var current = panel() ? panel().getAttribute("data-current") : "";
-    document.querySelectorAll("[data-needs-ticket]").forEach(function (el) { el.hidden = !current; });
+    var gone = panel() ? panel().getAttribute("data-counter-gone") === "1" : false;
+    var past = panel() ? panel().getAttribute("data-current-past") === "1" : false;
+    document.querySelectorAll("[data-needs-ticket], [data-needs-counter]").forEach(function (el) {
+      el.hidden = (el.hasAttribute("data-needs-ticket") && !current) ||
+        (el.hasAttribute("data-needs-counter") && gone) ||
+        (el.hasAttribute("data-needs-today") && past);
+    });
     document.querySelectorAll("input.current-ticket").forEach(function (el) { el.value = current; });
-    if (!current) { showTransfer(false); }
+    if (!current || past) { showTransfer(false); }
     loadRegistration(current);
   }
 
@@ -78,7 +86,7 @@
     if (whole) { live.innerHTML = html; return; }
     var focused = document.activeElement;
     var focusedId = focused && focused !== document.body && live.contains(focused) ? focused.id : "";
-    ["data-last-event", "data-seen", "data-current"].forEach(function (name) {
+    ["data-last-event", "data-seen", "data-current", "data-counter-gone", "data-current-past"].forEach(function (name) {
       old.setAttribute(name, next.getAttribute(name) || "");
     });
     parts.forEach(function (part) {

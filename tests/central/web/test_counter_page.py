@@ -8,6 +8,7 @@ queues it uses first, so the module's tests never see each other's tickets.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -22,7 +23,7 @@ from central.access.audit import audit_key
 from central.access.credentials import keyed_hash
 from central.database import Database
 from central.process import RunningCentral
-from central.tables import audit_log, citizen_lookups, services
+from central.tables import audit_log, citizen_lookups, services, tickets
 from contract.bookings import damm_digit, format_code
 from testkit.browser import log_in
 from testkit.centre_accounts import (
@@ -343,6 +344,28 @@ def _informasi_sent_to_loket_4(db: Database) -> Iterator[None]:
             conn.execute(update(services).where(services.c.id == INFO).values(counter="Informasi"))
 
 
+@contextlib.contextmanager
+def _no_service_active(db: Database) -> Iterator[None]:
+    """Within it, the demo office has no active service (nor "Informasi"): as a new catalog
+    with none of the office's services publishes it."""
+    with db.read() as conn:
+        active = [
+            r.id
+            for r in conn.execute(
+                select(services.c.id).where(
+                    services.c.office_id == DEMO_OFFICE, services.c.active.is_(True)
+                )
+            )
+        ]
+    with db.begin() as conn:
+        conn.execute(update(services).where(services.c.id.in_(active)).values(active=False))
+    try:
+        yield
+    finally:
+        with db.begin() as conn:
+            conn.execute(update(services).where(services.c.id.in_(active)).values(active=True))
+
+
 def _clerk_at_informasi(
     office: RunningCentral, office_db: Database, clerk_token: str
 ) -> tuple[requests.Session, str, dict[str, str]]:
@@ -491,26 +514,12 @@ def test_a_held_ticket_no_queue_can_take_is_closed_at_a_counter_the_office_no_lo
             assert done.status_code == 200, done.text
         early = http.post(f"{office.url}/counter/no-show", data=step, headers=headers, timeout=10)
         assert early.status_code == 409 and ticket_row(office_db, ticket).status == "held"
-        with office_db.read() as conn:
-            active = [
-                r.id
-                for r in conn.execute(
-                    select(services.c.id).where(
-                        services.c.office_id == DEMO_OFFICE, services.c.active.is_(True)
-                    )
-                )
-            ]
-        with office_db.begin() as conn:  # as a new catalog with none of the office's services
-            conn.execute(update(services).where(services.c.id.in_(active)).values(active=False))
-        try:
+        with _no_service_active(office_db):
             shown = http.get(f"{office.url}/counter", timeout=10)
             closed = http.post(
                 f"{office.url}/counter/no-show", data=step, headers=headers, timeout=10
             )
             after = http.get(f"{office.url}/counter", timeout=10)
-        finally:
-            with office_db.begin() as conn:
-                conn.execute(update(services).where(services.c.id.in_(active)).values(active=True))
     assert shown.status_code == 200
     assert "tidak lagi membuka layanan yang dapat menerima nomor yang ditunda" in shown.text
     assert f"Tidak hadir {display}" in shown.text and f"Selesai {display}" in shown.text
@@ -525,11 +534,12 @@ def test_a_held_ticket_no_queue_can_take_is_closed_at_a_counter_the_office_no_lo
 def test_the_staff_api_closes_a_ticket_held_at_a_counter_the_office_no_longer_has(
     office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
 ) -> None:
-    """A ticket held at "Informasi", then a new catalog drops "Informasi": nobody can call it
-    back there, nor sit down there to close it on the page (a desk is chosen only at a
-    counter the office has). The staff API's "served" and "no-show" close it as the page's
-    do (one event, the counter it was held at), where they refused it as not called; a
-    ticket held at a counter the office has is still refused (409), nothing recorded."""
+    """A ticket held at "Informasi", then a new catalog drops "Informasi" and every other
+    service of the office: nobody can call it back there, nor send it back to a queue, nor
+    sit down there to close it on the page (a desk is chosen only at a counter the office
+    has). The staff API's "served" and "no-show" close it as the page's do (one event, the
+    counter it was held at), where they refused it as not called; a ticket held at a
+    counter the office has is still refused (409), nothing recorded."""
     http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
     with http:
         first, second = issue(office, kiosk, INFO, 2)
@@ -551,7 +561,7 @@ def test_the_staff_api_closes_a_ticket_held_at_a_counter_the_office_no_longer_ha
     early = api(first, "served")
     assert (early.status_code, early.json()["error"]) == (409, "invalid_transition")
     assert events_of(office_db, first) == ["call", "hold"]
-    with _informasi_sent_to_loket_4(office_db):
+    with _no_service_active(office_db):
         served, no_show = api(first, "served"), api(second, "no-show")
         again = api(first, "no-show")
     assert served.status_code == 200, served.text
@@ -563,6 +573,337 @@ def test_the_staff_api_closes_a_ticket_held_at_a_counter_the_office_no_longer_ha
         assert (row.status, row.counter) == (closed, "Informasi")
         assert row.finished_at is not None
         assert events_of(office_db, ticket) == ["call", "hold", closed]
+
+
+def test_a_held_ticket_a_queue_can_take_back_is_not_closed_at_a_dropped_counter(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket held at "Informasi", then a new catalog sends its one service to Loket 4:
+    the page offered "Kembalikan ke antrean" for it, but the staff API's "served" and
+    "no-show", and the page's own steps posted by a stale page or a script, closed it all
+    the same, the citizen never called at Loket 4. Closing it is refused while a queue can
+    take it back (409, saying to send it back to the queue), by the page and the API alike,
+    nothing changed or recorded; the page offers exactly what the step allows (no
+    "Selesai"/"Tidak hadir" for it); sent back, Loket 4 calls and serves it."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        display = ticket_row(office_db, ticket).display
+        for action, data in (("call-next", {}), ("hold", {"ticket_id": ticket})):
+            done = http.post(
+                f"{office.url}/counter/{action}", data=data, headers=headers, timeout=10
+            )
+            assert done.status_code == 200, done.text
+        before = ticket_row(office_db, ticket)
+        with _informasi_sent_to_loket_4(office_db):
+            shown = http.get(f"{office.url}/counter", timeout=10)
+            refused = {
+                step: _posted_by_script_and_form(http, office, step, ticket, headers)
+                for step in ("served", "no-show")
+            }
+            english = http.post(
+                f"{office.url}/counter/served?lang=en",
+                data={"ticket_id": ticket},
+                headers=headers,
+                timeout=10,
+            )
+            api = {
+                step: requests.post(
+                    f"{office.url}/api/v1/staff/tickets/{ticket}/{step}",
+                    headers=bearer(clerk_token),
+                    timeout=10,
+                )
+                for step in ("served", "no-show")
+            }
+            kept, recorded = ticket_row(office_db, ticket), events_of(office_db, ticket)
+            moved = http.post(
+                f"{office.url}/counter/transfer",
+                data={"ticket_id": ticket, "to_queue": INFO},
+                headers=headers,
+                timeout=10,
+            )
+            _called_and_served_at_loket_4(office, clerk_token, INFO, ticket)
+    assert f"Kembalikan ke antrean {display}" in shown.text
+    assert f"Selesai {display}" not in shown.text and f"Tidak hadir {display}" not in shown.text
+    said = "Loket Anda tidak ada lagi di kantor ini, tetapi nomor yang ditunda di sini masih"
+    for script, form in refused.values():
+        assert script.status_code == 409 and script.json()["ok"] is False
+        assert script.json()["message"].startswith(said)
+        assert "Kembalikan ke antrean" in script.json()["message"]
+        assert form.status_code == 409 and said in form.text
+    assert english.json()["message"].startswith("Your counter is no longer one of this office")
+    assert "Back to the queue" in english.json()["message"]
+    for answer in api.values():
+        assert (answer.status_code, answer.json()["error"]) == (409, "invalid_transition")
+        detail = answer.json()["detail"]
+        assert detail.startswith("Nomor ini ditunda di loket yang tidak ada lagi di kantor ini")
+        assert "send it back to a queue" in detail
+    assert kept._asdict() == before._asdict() and recorded == ["call", "hold"]
+    assert moved.status_code == 200, moved.text
+    assert events_of(office_db, ticket) == ["call", "hold", "transfer", "call", "served"]
+
+
+def _of_yesterday(db: Database, ticket: str) -> None:
+    """As if the ticket had been called (or held) before midnight: it is of the day before."""
+    with db.begin() as conn:
+        day = conn.execute(select(tickets.c.day).where(tickets.c.id == ticket)).scalar_one()
+        conn.execute(
+            update(tickets).where(tickets.c.id == ticket).values(day=day - dt.timedelta(days=1))
+        )
+
+
+def test_a_ticket_held_before_today_at_a_dropped_counter_is_closed_not_sent_back(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket held at "Informasi" before midnight (the page keeps it in sight the next
+    day), then a new catalog sends "Informasi"'s service to Loket 4. Closing it was
+    refused ("send it back to a queue"), and sent back it waited under yesterday's date,
+    which no counter calls and no page lists: nothing could ever close it. A queue is a
+    day's and its number is its day's: the page offers to close it, "Selesai" or "Tidak
+    hadir", not "Kembalikan ke antrean", and says why; a transfer (the page's or the
+    API's) is refused saying to close it, nothing changed; the page's "Selesai" closes it."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        display = ticket_row(office_db, ticket).display
+        for action, data in (("call-next", {}), ("hold", {"ticket_id": ticket})):
+            done = http.post(
+                f"{office.url}/counter/{action}", data=data, headers=headers, timeout=10
+            )
+            assert done.status_code == 200, done.text
+        _of_yesterday(office_db, ticket)
+        before = ticket_row(office_db, ticket)
+        with _informasi_sent_to_loket_4(office_db):
+            shown = http.get(f"{office.url}/counter", timeout=10)
+            moved = http.post(
+                f"{office.url}/counter/transfer",
+                data={"ticket_id": ticket, "to_queue": INFO},
+                headers=headers,
+                timeout=10,
+            )
+            api = requests.post(
+                f"{office.url}/api/v1/staff/tickets/{ticket}/transfer",
+                json={"service_id": INFO},
+                headers=bearer(clerk_token),
+                timeout=10,
+            )
+            kept, recorded = ticket_row(office_db, ticket), events_of(office_db, ticket)
+            served = http.post(
+                f"{office.url}/counter/served",
+                data={"ticket_id": ticket},
+                headers=headers,
+                timeout=10,
+            )
+    assert served.json() == {"ok": True, "message": f"Nomor {display} selesai."}, served.text
+    assert moved.status_code == 409 and moved.json()["ok"] is False
+    assert moved.json()["message"].startswith("Nomor ini dari hari sebelumnya, jadi tidak")
+    assert (api.status_code, api.json()["error"]) == (409, "invalid_transition")
+    assert api.json()["detail"].startswith(f"Nomor {display} dari tanggal {before.day}")
+    assert "Close it" in api.json()["detail"]
+    assert kept._asdict() == before._asdict() and recorded == ["call", "hold"]
+    assert f"Selesai {display}" in shown.text and f"Tidak hadir {display}" in shown.text
+    assert f"Kembalikan ke antrean {display}" not in shown.text
+    assert "Nomor yang ditunda sebelum hari ini tidak dapat kembali ke antrean" in shown.text
+    row = ticket_row(office_db, ticket)
+    assert (row.status, row.counter, row.day) == ("served", "Informasi", before.day)
+    assert events_of(office_db, ticket) == ["call", "hold", "served"]
+
+
+def test_a_ticket_called_before_today_is_closed_not_transferred_into_a_queue(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A ticket called at "Informasi" before midnight, still called the next day:
+    "Alihkan" sent it to waiting under yesterday's date, in no list and called by no
+    counter, never closed. The page shows no "Alihkan" for it and says to close it here;
+    a transfer (to a queue or to a counter, by the page or the API, or by a stale page
+    that still shows the button) is refused saying to close it, nothing changed; "Selesai"
+    closes it. A ticket of today is transferred as before."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        display = ticket_row(office_db, ticket).display
+        called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
+        assert called.status_code == 200, called.text
+        today_page = http.get(f"{office.url}/counter", timeout=10)
+        _of_yesterday(office_db, ticket)
+        before = ticket_row(office_db, ticket)
+        shown = http.get(f"{office.url}/counter", timeout=10)
+        panel = http.get(f"{office.url}/counter/panel", timeout=30)
+        refused = [
+            http.post(
+                f"{office.url}/counter/transfer",
+                data={"ticket_id": ticket, **target},
+                headers=headers,
+                timeout=10,
+            )
+            for target in ({"to_queue": INFO}, {"to_counter": "4"}, {"to_queue": KTP})
+        ]
+        english = http.post(
+            f"{office.url}/counter/transfer?lang=en",
+            data={"ticket_id": ticket, "to_queue": INFO},
+            headers=headers,
+            timeout=10,
+        )
+        api = requests.post(
+            f"{office.url}/api/v1/staff/tickets/{ticket}/transfer",
+            json={"to_counter": "4"},
+            headers=bearer(clerk_token),
+            timeout=10,
+        )
+        kept, recorded = ticket_row(office_db, ticket), events_of(office_db, ticket)
+        served = http.post(
+            f"{office.url}/counter/served", data={"ticket_id": ticket}, headers=headers, timeout=10
+        )
+
+    def transfer_button(page: str) -> str:
+        found = re.search(r'<button type="button" id="action-transfer"[^>]*>', page)
+        assert found is not None, page[:500]
+        return found.group(0)
+
+    for answer in refused:
+        assert answer.status_code == 409 and answer.json()["ok"] is False, answer.text
+        assert answer.json()["message"].startswith("Nomor ini dari hari sebelumnya")
+    assert english.json()["message"].startswith("This number is from an earlier day")
+    assert (api.status_code, api.json()["error"]) == (409, "invalid_transition")
+    assert kept._asdict() == before._asdict() and recorded == ["call"]
+    assert " hidden" not in transfer_button(today_page.text)
+    assert 'data-current-past=""' in today_page.text
+    assert " hidden" in transfer_button(shown.text)
+    assert _action_buttons(shown.text)["served"] and _action_buttons(shown.text)["no-show"]
+    past = f"Nomor ini dari tanggal {before.day}, bukan hari ini"
+    assert past in shown.text and 'data-current-past="1"' in panel.text and past in panel.text
+    assert served.json() == {"ok": True, "message": f"Nomor {display} selesai."}, served.text
+    assert events_of(office_db, ticket) == ["call", "served"]
+    # closed now: a transfer is refused for what the ticket is, not for its day
+    late = requests.post(
+        f"{office.url}/api/v1/staff/tickets/{ticket}/transfer",
+        json={"to_counter": "4"},
+        headers=bearer(clerk_token),
+        timeout=10,
+    )
+    assert late.status_code == 409 and "served" in late.text and "hari ini" not in late.text
+
+
+def test_an_open_counter_page_hides_alihkan_once_its_called_ticket_is_of_a_day_before(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A page left open over midnight with a ticket called: at the panel's next news (here
+    a ticket issued to the desk's queue) its script hides "Alihkan" (and its key), which
+    the centre refuses for a ticket of a day before, says to close it, and keeps "Selesai";
+    "Selesai" closes it."""
+    drain(office.url, clerk_token, INFO)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
+    page.locator(f'input[name="queues"][value="{INFO}"]').check()
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    (ticket,) = issue(office, kiosk, INFO)
+    display = ticket_row(office_db, ticket).display
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(display)
+    expect(page.get_by_role("button", name="Alihkan")).to_be_visible()
+    _of_yesterday(office_db, ticket)
+    (news,) = issue(office, kiosk, INFO)
+    expect(page.locator("#current-past")).to_be_visible()
+    expect(page.get_by_role("button", name="Alihkan")).to_be_hidden()
+    page.keyboard.press("a")  # "Alihkan"'s key: its button is hidden, nothing opens
+    expect(page.locator("#transfer-form")).to_be_hidden()
+    page.get_by_role("button", name="Selesai").click()
+    expect(page.locator("#counter-message")).to_have_text(f"Nomor {display} selesai.")
+    assert events_of(office_db, ticket) == ["call", "served"]
+    drain(office.url, clerk_token, INFO)
+    assert ticket_row(office_db, news).status == "served"
+
+
+def _action_buttons(html: str) -> dict[str, bool]:
+    """The counter page's action forms (``/counter/<action>``) in its row of buttons, and
+    whether each is shown (not ``hidden``)."""
+    row = html[html.index('<section class="counter-actions') : html.index("</section>")]
+    forms = re.findall(r'<form method="post" action="/counter/([a-z-]+)"([^>]*)>', row)
+    return {action: " hidden" not in attributes for action, attributes in forms}
+
+
+def test_a_desk_at_a_dropped_counter_shows_no_button_its_counter_cannot_take(
+    office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """A clerk at "Informasi" with a ticket called there, then a new catalog sends its one
+    service to Loket 4: the page still showed "Panggil ulang", "Tunda" and "Panggil
+    berikutnya", each refused when pressed (the counter is gone). It shows only what the
+    counter can still do with the ticket ("Selesai", "Tidak hadir", "Alihkan") and says
+    why; the live panel tells the page's script so too. The refusals stay for a stale
+    page or a client of the API."""
+    http, _, headers = _clerk_at_informasi(office, office_db, clerk_token)
+    with http:
+        (ticket,) = issue(office, kiosk, INFO)
+        called = http.post(f"{office.url}/counter/call-next", headers=headers, timeout=10)
+        assert called.status_code == 200, called.text
+        there = http.get(f"{office.url}/counter", timeout=10)
+        with _informasi_sent_to_loket_4(office_db):
+            gone = http.get(f"{office.url}/counter", timeout=10)
+            panel = http.get(f"{office.url}/counter/panel", timeout=30)
+            stale = _posted_by_script_and_form(http, office, "recall", ticket, headers)[0]
+            moved = _transferred_to_loket_4(http, office, ticket, headers)
+    everything = {
+        "call-next": True,
+        "recall": True,
+        "served": True,
+        "no-show": True,
+        "hold": True,
+    }
+    assert _action_buttons(there.text) == everything
+    assert _action_buttons(gone.text) == {
+        **everything,
+        "call-next": False,
+        "recall": False,
+        "hold": False,
+    }
+    notice = "Loket Anda tidak ada lagi di kantor ini: di sini tidak ada yang dipanggil"
+    assert notice not in there.text and notice in gone.text
+    assert 'data-counter-gone="1"' in panel.text and notice in panel.text
+    assert 'data-counter-gone=""' in there.text
+    assert stale.status_code == 422
+    assert moved.status_code == 200, moved.text
+    _called_and_served_at_loket_4(office, clerk_token, INFO, ticket)
+
+
+def test_an_open_counter_page_hides_the_buttons_once_its_counter_is_dropped(
+    page: Page, office: RunningCentral, office_db: Database, kiosk: str, clerk_token: str
+) -> None:
+    """The page's script shows the buttons as the live panel says: a page open at
+    "Informasi" with a ticket called, when a new catalog sends "Informasi"'s one service to
+    Loket 4, hides "Panggil ulang", "Tunda" and "Panggil berikutnya" (their keys too) at the
+    panel's next news (here a ticket issued to the desk's queue), keeping "Selesai",
+    "Tidak hadir" and "Alihkan"."""
+    drain(office.url, clerk_token, INFO)
+    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
+    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    log_in(page, office.url, username, then="/counter")
+    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
+    page.locator(f'input[name="queues"][value="{INFO}"]').check()
+    page.get_by_role("button", name="Simpan loket").click()
+    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    (ticket,) = issue(office, kiosk, INFO)
+    page.get_by_role("button", name="Panggil berikutnya").click()
+    expect(_current(page)).to_have_text(ticket_row(office_db, ticket).display)
+    expect(page.get_by_role("button", name="Tunda")).to_be_visible()
+    with _informasi_sent_to_loket_4(office_db):
+        (news,) = issue(office, kiosk, INFO)
+        expect(page.locator("#counter-gone")).to_be_visible()
+        for gone in ("Panggil ulang", "Tunda", "Panggil berikutnya"):
+            expect(page.get_by_role("button", name=gone)).to_be_hidden()
+        for kept in ("Selesai", "Tidak hadir", "Alihkan"):
+            expect(page.get_by_role("button", name=kept)).to_be_visible()
+        page.keyboard.press("d")  # "Tunda"'s key: its button is hidden, nothing is sent
+        page.get_by_role("button", name="Alihkan").click()
+        page.locator("#transfer-counter").select_option(label="Loket 4")
+        page.get_by_role("button", name="Pindahkan tiket").click()
+        expect(page.locator("#counter-message")).to_contain_text("dialihkan")
+    assert events_of(office_db, ticket) == ["call", "transfer"]
+    _called_and_served_at_loket_4(office, clerk_token, INFO, ticket)
+    drain(office.url, clerk_token, INFO)
+    assert ticket_row(office_db, news).status == "served"
 
 
 def test_a_ticket_held_at_a_dropped_counter_is_closed_only_at_that_counter_while_dropped(
