@@ -14,13 +14,18 @@ from typing import Any
 import pytest
 
 from cardio.card import apdu
-from cardio.emulators.nfc_emulator import NtagEmulator, mime_message
+from cardio.emulators.nfc_emulator import NtagEmulator, Type3NdefEmulator, mime_message
 from cardio.errors import CardRemovedDuringRead, Reason
-from cardio.readers.atr import atr_for_tag_type
+from cardio.readers.atr import ISO_DEP_ATR, atr_for_tag_type
 from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded
 from cardio.readers.nfc import NfcReader
 from cardio.readers.reader import NdefConnection
-from testkit.breaking_tags import FIRST_RECORD_PAGE, BreakingNtag
+from testkit.breaking_tags import (
+    FIRST_RECORD_PAGE,
+    BreakingNtag,
+    BreakingType3Tag,
+    BreakingType4Tag,
+)
 from testkit.nfc_udp import NFC_EVENT_DEADLINE_S, free_udp_port, running_reader, udp_path
 
 pytestmark = pytest.mark.timeout(60)
@@ -106,3 +111,65 @@ def test_a_tag_that_answers_every_page_gives_its_record() -> None:
         events.wait_for(CardPresented(reader.name, PRESENTED), timeout_s=NFC_EVENT_DEADLINE_S)
         assert read_records(reader) == [(MIME, PAYLOAD)]
     assert tag.reads.count(FIRST_RECORD_PAGE) == 1  # read once: nothing broke
+
+
+def test_a_type3_tag_that_breaks_off_both_reads_in_the_field_is_a_read_interrupted() -> None:
+    """A FeliCa tag: its attribute block and the first twelve blocks of its message came,
+    the rest never did, on both reads, while it answered every polling."""
+    path = udp_path(free_udp_port())
+    tag = BreakingType3Tag(mime_message(MIME, PAYLOAD), path, silent_from=13)
+    with running_reader(path, targets=("212F",)) as (reader, events), tag:
+        presented = CardPresented(reader.name, atr_for_tag_type("Type3Tag"))
+        events.wait_for(presented, timeout_s=NFC_EVENT_DEADLINE_S)
+        with reader.connect(reader.name) as conn:
+            assert isinstance(conn, NdefConnection)
+            with pytest.raises(CardRemovedDuringRead):
+                conn.ndef_records()
+            uid = conn.transmit(apdu.GET_UID)  # answered: the card is still held
+    assert uid == BreakingType3Tag.IDM + b"\x90\x00"
+    assert tag.blocks.count(0) == 2 and 13 in tag.blocks  # two reads, each broken off
+
+
+@pytest.mark.parametrize("broken_reads", [0, 1], ids=["never", "the first read"])
+def test_a_type3_tag_read_whole_gives_its_record(broken_reads: int) -> None:
+    path = udp_path(free_udp_port())
+    tag = BreakingType3Tag(mime_message(MIME, PAYLOAD), path, 13, broken_reads)
+    with running_reader(path, targets=("212F",)) as (reader, events), tag:
+        presented = CardPresented(reader.name, atr_for_tag_type("Type3Tag"))
+        events.wait_for(presented, timeout_s=NFC_EVENT_DEADLINE_S)
+        assert read_records(reader) == [(MIME, PAYLOAD)]
+    assert tag.blocks.count(0) == 1 + broken_reads
+
+
+def test_a_type3_tag_with_an_empty_message_has_no_records() -> None:
+    path = udp_path(free_udp_port())
+    tag = Type3NdefEmulator(b"", path)
+    with running_reader(path, targets=("212F",)) as (reader, events), tag:
+        presented = CardPresented(reader.name, atr_for_tag_type("Type3Tag"))
+        events.wait_for(presented, timeout_s=NFC_EVENT_DEADLINE_S)
+        assert read_records(reader) == []
+
+
+def test_a_type4_tag_that_breaks_off_both_reads_in_the_field_is_a_read_interrupted() -> None:
+    """An ISO-DEP Type 4 Tag: the capability container and the first part of its NDEF
+    file came, the rest never did, while it answered the presence check."""
+    path = udp_path(free_udp_port())
+    tag = BreakingType4Tag(mime_message(MIME, PAYLOAD), path, silent_from=200)
+    with running_reader(path) as (reader, events), tag:
+        events.wait_for(CardPresented(reader.name, ISO_DEP_ATR), timeout_s=NFC_EVENT_DEADLINE_S)
+        with reader.connect(reader.name) as conn:
+            assert isinstance(conn, NdefConnection)
+            with pytest.raises(CardRemovedDuringRead):
+                conn.ndef_records()
+            uid = conn.transmit(apdu.GET_UID)  # answered: the card is still held
+    assert uid == tag.uid + b"\x90\x00"
+    reads = [c for c in tag.commands if c[1] == 0xB0]
+    assert any(int.from_bytes(c[2:4], "big") >= 200 for c in reads)
+
+
+def test_a_type4_tag_read_whole_gives_its_record() -> None:
+    path = udp_path(free_udp_port())
+    tag = BreakingType4Tag(mime_message(MIME, PAYLOAD), path, 200, broken_reads=0)
+    with running_reader(path) as (reader, events), tag:
+        events.wait_for(CardPresented(reader.name, ISO_DEP_ATR), timeout_s=NFC_EVENT_DEADLINE_S)
+        assert read_records(reader) == [(MIME, PAYLOAD)]
