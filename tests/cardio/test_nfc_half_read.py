@@ -43,6 +43,15 @@ class NoCapabilityNtag(NtagEmulator):
         self.memory = self.memory[:12] + bytes(4) + self.memory[16:]
 
 
+class NoMessageNtag(BreakingNtag):
+    """A Type 2 tag formatted for NDEF (a capability container) with no NDEF Message
+    TLV: its data area starts with the Terminator TLV. It answers every READ."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(mime_message(MIME, PAYLOAD), path, silent_from=256)
+        self.memory = self.memory[:16] + b"\xfe" + self.memory[17:]
+
+
 def read_records(reader: NfcReader) -> list[tuple[str, bytes]]:
     with reader.connect(reader.name) as conn:
         assert isinstance(conn, NdefConnection)
@@ -94,8 +103,9 @@ def test_a_tag_that_breaks_off_once_then_answers_gives_its_record() -> None:
     [
         lambda path: NtagEmulator(b"", path),
         lambda path: NoCapabilityNtag(path),
+        lambda path: NoMessageNtag(path),
     ],
-    ids=["an empty NDEF message", "no capability container"],
+    ids=["an empty NDEF message", "no capability container", "no NDEF message TLV"],
 )
 def test_a_tag_that_declares_no_message_has_no_records(make: Any) -> None:
     path = udp_path(free_udp_port())
@@ -173,3 +183,14 @@ def test_a_type4_tag_read_whole_gives_its_record() -> None:
     with running_reader(path) as (reader, events), tag:
         events.wait_for(CardPresented(reader.name, ISO_DEP_ATR), timeout_s=NFC_EVENT_DEADLINE_S)
         assert read_records(reader) == [(MIME, PAYLOAD)]
+
+
+def test_a_tag_without_a_message_is_read_once() -> None:
+    """nfcpy's "no NDEF" with no command failed is the tag's own word: it was read a
+    second time, as if the read might have broken."""
+    path = udp_path(free_udp_port())
+    tag = NoMessageNtag(path)
+    with running_reader(path) as (reader, events), tag:
+        events.wait_for(CardPresented(reader.name, PRESENTED), timeout_s=NFC_EVENT_DEADLINE_S)
+        assert read_records(reader) == []
+    assert tag.reads.count(FIRST_RECORD_PAGE) == 1
