@@ -79,6 +79,17 @@ class BreakingType3Tag(Type3NdefEmulator):
         return super()._exchange(nfc, clf, response)
 
 
+class FelicaWithoutNdef(Type3NdefEmulator):
+    """A FeliCa card whose one system is 0003 (a FeliCa Standard transit or e-money
+    card, a phone): no NDEF system 12FC. Like such a card it answers no polling for
+    12FC, but every polling for its own system or for any (FFFF), so it stays held."""
+
+    def _local_target(self, nfc: Any) -> Any:
+        target = super()._local_target(nfc)
+        target.sensf_res = target.sensf_res[:17] + bytearray(b"\x00\x03")
+        return target
+
+
 class BreakingType4Tag(IsoDepEmulator):
     """A Type 4 Tag that answers no READ BINARY of its NDEF file from offset ``silent_from``
     on during its first ``broken_reads`` reads of the NDEF message (all, if None), and
@@ -102,6 +113,9 @@ class BreakingType4Tag(IsoDepEmulator):
         self.retries = min(int(1 / fwt), 5)
         self.unanswered = 0  # answers still to hold back
         self._selected = b""
+        #: Leave every SELECT of the NDEF application unanswered, as a card without it
+        #: may: it never shows an NDEF message.
+        self.silent_to_ndef_select = False
 
     def executed(self, command: bytes) -> None:
         self.commands.append(command)
@@ -112,6 +126,8 @@ class BreakingType4Tag(IsoDepEmulator):
         offset = int.from_bytes(command[2:4], "big")
         reading = command[1] == 0xB0 and self._selected == NDEF_FILE
         if breaking and reading and offset >= self.silent_from:
+            self.unanswered = 1 + self.retries
+        if self.silent_to_ndef_select and command[1:3] == b"\xa4\x04" and NDEF_AID in command:
             self.unanswered = 1 + self.retries
 
     def _exchange(self, nfc: Any, clf: Any, response: bytes | None) -> bytes | None:

@@ -25,6 +25,7 @@ from testkit.breaking_tags import (
     BreakingNtag,
     BreakingType3Tag,
     BreakingType4Tag,
+    FelicaWithoutNdef,
 )
 from testkit.nfc_udp import NFC_EVENT_DEADLINE_S, free_udp_port, running_reader, udp_path
 
@@ -50,6 +51,16 @@ class NoMessageNtag(BreakingNtag):
     def __init__(self, path: str) -> None:
         super().__init__(mime_message(MIME, PAYLOAD), path, silent_from=256)
         self.memory = self.memory[:16] + b"\xfe" + self.memory[17:]
+
+
+class ControlTlvNtag(BreakingNtag):
+    """A Type 2 tag whose NDEF Message TLV starts on page 8, after a Lock Control TLV
+    (its lock bits past the end of memory) and NULL TLVs filling pages 4 to 7."""
+
+    def __init__(self, path: str, silent_from: int) -> None:
+        super().__init__(mime_message(MIME, PAYLOAD), path, silent_from)
+        control = bytes.fromhex("0103F01047") + bytes(11)
+        self.memory = self.memory[:16] + control + self.memory[16:-16]
 
 
 def read_records(reader: NfcReader) -> list[tuple[str, bytes]]:
@@ -194,3 +205,80 @@ def test_a_tag_without_a_message_is_read_once() -> None:
         events.wait_for(CardPresented(reader.name, PRESENTED), timeout_s=NFC_EVENT_DEADLINE_S)
         assert read_records(reader) == []
     assert tag.reads.count(FIRST_RECORD_PAGE) == 1
+
+
+def test_a_felica_card_without_the_ndef_system_has_no_records() -> None:
+    """A FeliCa Standard card (transit, e-money, a phone) has no system 12FC and does
+    not answer nfcpy's polling for it. That is the card saying it holds no NDEF, not a
+    read that broke: no records, and the card is still held (a UID-only card)."""
+    path = udp_path(free_udp_port())
+    with running_reader(path, targets=("212F",)) as (reader, events), FelicaWithoutNdef(b"", path):
+        presented = CardPresented(reader.name, atr_for_tag_type("Type3Tag"))
+        events.wait_for(presented, timeout_s=NFC_EVENT_DEADLINE_S)
+        with reader.connect(reader.name) as conn:
+            assert isinstance(conn, NdefConnection)
+            assert conn.ndef_records() == []
+            uid = conn.transmit(apdu.GET_UID)
+    assert uid == FelicaWithoutNdef.IDM + b"\x90\x00"
+
+
+def _silent_select(path: str) -> BreakingType4Tag:
+    tag = BreakingType4Tag(mime_message(MIME, PAYLOAD), path, silent_from=0x10000)
+    tag.silent_to_ndef_select = True
+    return tag
+
+
+@pytest.mark.parametrize(
+    ("make", "targets", "presented"),
+    [
+        (lambda path: BreakingNtag(mime_message(MIME, PAYLOAD), path, 4), ("106A",), PRESENTED),
+        (lambda path: ControlTlvNtag(path, silent_from=8), ("106A",), PRESENTED),
+        (
+            lambda path: BreakingType3Tag(mime_message(MIME, PAYLOAD), path, silent_from=0),
+            ("212F",),
+            atr_for_tag_type("Type3Tag"),
+        ),
+        (_silent_select, ("106A",), ISO_DEP_ATR),
+    ],
+    ids=[
+        "Type 2: capability container, then silent",
+        "Type 2: silent before the NDEF TLV after a control TLV",
+        "Type 3: polled for 12FC, silent to the attribute block",
+        "Type 4: silent to the NDEF application's SELECT",
+    ],
+)
+def test_a_tag_silent_before_it_shows_a_message_has_no_records(
+    make: Any, targets: tuple[str, ...], presented: bytes
+) -> None:
+    """nfcpy was still asking whether the tag holds NDEF at all: a tag that goes silent
+    then has shown no message, so it has none, as nfcpy says, while it stays held."""
+    path = udp_path(free_udp_port())
+    with running_reader(path, targets=targets) as (reader, events), make(path):
+        events.wait_for(CardPresented(reader.name, presented), timeout_s=NFC_EVENT_DEADLINE_S)
+        with reader.connect(reader.name) as conn:
+            assert isinstance(conn, NdefConnection)
+            assert conn.ndef_records() == []
+            assert conn.transmit(apdu.GET_UID).endswith(b"\x90\x00")  # still held
+
+
+def test_a_tag_that_breaks_after_its_ndef_tlv_behind_a_control_tlv_is_a_read_interrupted() -> None:
+    """The NDEF TLV on page 8, after the Lock Control TLV: once page 8 came, the tag
+    showed its message, and its silence after that is a read cut short."""
+    path = udp_path(free_udp_port())
+    tag = ControlTlvNtag(path, silent_from=12)
+    with running_reader(path) as (reader, events), tag:
+        events.wait_for(CardPresented(reader.name, PRESENTED), timeout_s=NFC_EVENT_DEADLINE_S)
+        with reader.connect(reader.name) as conn:
+            assert isinstance(conn, NdefConnection)
+            with pytest.raises(CardRemovedDuringRead):
+                conn.ndef_records()
+    assert 8 in tag.reads and tag.reads.count(FIRST_RECORD_PAGE) == 2
+
+
+def test_a_control_tlv_tag_read_whole_gives_its_record() -> None:
+    """The tag of the tests above, answering every page: the walk past the control TLV
+    reaches the record nfcpy reads."""
+    path = udp_path(free_udp_port())
+    with running_reader(path) as (reader, events), ControlTlvNtag(path, silent_from=256):
+        events.wait_for(CardPresented(reader.name, PRESENTED), timeout_s=NFC_EVENT_DEADLINE_S)
+        assert read_records(reader) == [(MIME, PAYLOAD)]
