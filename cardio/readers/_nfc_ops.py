@@ -79,11 +79,12 @@ def read_ndef(tag: Any) -> list[tuple[str, bytes]] | None:
     if its message could not be read, twice, while the tag stayed in the field.
 
     nfcpy answers "no NDEF" (``tag.ndef`` None) for a tag that declares none (no
-    capability container, no NDEF TLV, a FeliCa card without the NDEF system 12FC, an
-    ISO-DEP card that answers ``6A82`` to the NDEF application), for one that stopped
-    answering while it was asked whether it holds NDEF at all, and for one whose
-    message read broke part-way: it swallows the failed command. :func:`_watched_read`
-    tells these apart (:class:`_Watch`). A tag that declares no message is [] at once.
+    capability container, no NDEF TLV, an ISO-DEP card that answers ``6A82`` to the
+    NDEF application), for one that went silent while asked whether it holds NDEF at
+    all (a FeliCa card without the NDEF system 12FC does not answer a polling for it),
+    and for one whose message read broke part-way: it swallows the failed command.
+    :func:`_watched_read` tells these apart (:class:`_Watch`). A tag that declares no
+    message is [] at once.
     Any other is checked for presence: gone is :class:`CardRemovedDuringRead`; still
     there, it may have paused (answered a command too late, left the field for a
     moment) and is read once more. If no read got the message, the tag holds none ([])
