@@ -9,6 +9,7 @@ pseudo-APDU from the identifier read at activation.
 from __future__ import annotations
 
 import contextlib
+import struct
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -266,8 +267,8 @@ def _type2_message_tlv(tt2: ModuleType, memory: bytes) -> bool:
             return True
         try:
             tlv_t, tlv_l, tlv_v = tt2.read_tlv(memory, offset, skip_bytes)
-        except IndexError:
-            return False  # a control TLV not read to its end yet
+        except (IndexError, struct.error):
+            return False  # a TLV not read to its end yet: its value, or its long length
         if tlv_t in (0x01, 0x02) and tlv_l == 3:
             ranged = tt2.get_lock_byte_range if tlv_t == 0x01 else tt2.get_rsvd_byte_range
             skip_bytes.update(range(*ranged(tlv_v).indices(0x100000)))

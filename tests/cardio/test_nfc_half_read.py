@@ -63,6 +63,18 @@ class ControlTlvNtag(BreakingNtag):
         self.memory = self.memory[:16] + control + self.memory[16:-16]
 
 
+class ProprietaryTlvNtag(BreakingNtag):
+    """A Type 2 tag whose NDEF Message TLV follows a Proprietary TLV of 256 bytes, its
+    three-byte length (``FF 01 00``) split across the end of the second READ (bytes
+    31 and 32), after NULL TLVs: a layout the Type 2 specification allows."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(mime_message(MIME, PAYLOAD), path, silent_from=256)
+        proprietary = bytes(13) + b"\xfd\xff\x01\x00" + bytes(256)
+        capability = b"\xe1\x10\x50\x0f"  # 640 bytes of data area
+        self.memory = self.memory[:12] + capability + proprietary + self.memory[16:]
+
+
 def read_records(reader: NfcReader) -> list[tuple[str, bytes]]:
     with reader.connect(reader.name) as conn:
         assert isinstance(conn, NdefConnection)
@@ -280,5 +292,14 @@ def test_a_control_tlv_tag_read_whole_gives_its_record() -> None:
     reaches the record nfcpy reads."""
     path = udp_path(free_udp_port())
     with running_reader(path) as (reader, events), ControlTlvNtag(path, silent_from=256):
+        events.wait_for(CardPresented(reader.name, PRESENTED), timeout_s=NFC_EVENT_DEADLINE_S)
+        assert read_records(reader) == [(MIME, PAYLOAD)]
+
+
+def test_a_tag_with_a_long_tlv_before_its_message_gives_its_record() -> None:
+    """The walk to the NDEF TLV read a length split across two READs before the second
+    came, and its error escaped nfcpy: "unexpected error", a damaged card, every tap."""
+    path = udp_path(free_udp_port())
+    with running_reader(path) as (reader, events), ProprietaryTlvNtag(path):
         events.wait_for(CardPresented(reader.name, PRESENTED), timeout_s=NFC_EVENT_DEADLINE_S)
         assert read_records(reader) == [(MIME, PAYLOAD)]
