@@ -56,7 +56,9 @@ class ReaderUnavailable(CardError):
 
 
 class CardRemovedDuringRead(CardError):
-    """The card left the field before the read finished."""
+    """The card left the field before the read finished, or (an NFC tag) stopped
+    answering part-way through its message while it lay on the reader: a read cut
+    short, which another tap may complete."""
 
     reason = Reason.REMOVED_DURING_READ
 

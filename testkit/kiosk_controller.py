@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from cardio.emulators.demo_cards import demo_trust_store
+from cardio.readers.reader import Reader
 from cardio.readers.simulated import SimulatedReader
 from contract.catalog import Catalog
 from kiosk.client.client import CentralClient
@@ -36,13 +37,14 @@ def started_controller(
     clock: Callable[[], float],
     now: Callable[[], dt.datetime],
     central: CentralClient | None = None,
+    reader: Reader | None = None,
 ) -> Iterator[KioskController]:
     """``config``'s controller with ``catalog`` in, started; stopped, and its store
-    closed, when the block ends."""
+    closed, when the block ends. Its reader is a simulated one unless ``reader``."""
     store = Store.open(config.store_path)
     controller = KioskController(
         config,
-        reader=SimulatedReader(),
+        reader=reader if reader is not None else SimulatedReader(),
         store=store,
         printer=printer_from(config),
         central=central if central is not None else unreachable_centre(),

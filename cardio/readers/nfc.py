@@ -82,9 +82,14 @@ class NfcConnection:
         """The tag's NDEF records as (record type, payload); [] if it has none.
 
         The type is ndeflib's: a MIME type (``application/x-…``), or
-        ``urn:nfc:wkt:T`` and the like for NFC Forum well-known types.
+        ``urn:nfc:wkt:T`` and the like for NFC Forum well-known types. A read that
+        broke part-way is :class:`CardRemovedDuringRead`, whether the tag left or stayed
+        in the field (see :func:`cardio.readers._nfc_ops.read_ndef`): never [].
         """
-        return self._worker.call(self._card, read_ndef, self._timeout_s)
+        records = self._worker.call(self._card, read_ndef, self._timeout_s)
+        if records is None:  # raised here, not on the worker: the tag stays held
+            raise CardRemovedDuringRead("the tag stopped answering part-way through its NDEF")
+        return records
 
 
 class IsoDepConnection(NfcConnection):

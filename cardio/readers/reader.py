@@ -47,8 +47,10 @@ class NdefConnection(Protocol):
         ``type`` is named as ndeflib names it: for a media-type record (TNF 2)
         the media type itself (``application/cose; cose-type="cose-sign1"``),
         for a well-known type ``urn:nfc:wkt:T`` and so on. A tag without an
-        NDEF message gives ``[]``. Raises :class:`cardio.errors.CardError`
-        subclasses, like ``transmit``.
+        NDEF message gives ``[]``; one whose message could not be read to the
+        end (it left, or stopped answering part-way) is
+        :class:`cardio.errors.CardRemovedDuringRead`, never ``[]``. Raises
+        :class:`cardio.errors.CardError` subclasses, like ``transmit``.
         """
         ...
 
