@@ -100,3 +100,26 @@ def fresh_queue(db: Database) -> tuple[str, str]:
             )
         )
     return service_id, prefix
+
+
+def office_of_one_service(url: str, operator: Database, counter: str) -> tuple[str, str, str, str]:
+    """A new office whose one service is at ``counter``: (office, service, its kiosk's token,
+    a clerk's token)."""
+    office = new_office(operator)
+    service = f"{office}-svc"
+    with operator.begin() as conn:
+        conn.execute(
+            insert(services).values(
+                id=service,
+                office_id=office,
+                category="layanan",
+                name="Layanan uji",
+                ticket_prefix="H",
+                counter=counter,
+                active=True,
+            )
+        )
+    enrolled = enrol(url, new_code(operator, office_id=office))
+    assert enrolled.status_code == 201, enrolled.text
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=office)
+    return office, service, enrolled.json()["token"], clerk

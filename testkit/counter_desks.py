@@ -52,15 +52,17 @@ def events_of(db: Database, ticket_id: str) -> list[str]:
 
 
 def sit(page: Page, office: RunningCentral, db: Database, counter: str, *services: str) -> str:
-    """A new clerk of the demo office, logged in, at ``counter`` serving ``services``."""
+    """A new clerk of the demo office, logged in, at ``counter`` serving ``services``: a
+    numbered counter (``"3"``, shown as "Loket 3") or a named one (``"Informasi"``)."""
+    shown = f"Loket {counter}" if counter.isdigit() else counter
     username = new_staff_account(db, staff.Role.STAFF, office_id=DEMO_OFFICE)
     log_in(page, office.url, username, then="/counter")
     expect(page.get_by_role("heading", name="Loket", exact=True)).to_be_visible()
-    page.get_by_label("Loket", exact=True).select_option(label=f"Loket {counter}")
+    page.get_by_label("Loket", exact=True).select_option(label=shown)
     for service in services:
         page.locator(f'input[name="queues"][value="{service}"]').check()
     page.get_by_role("button", name="Simpan loket").click()
-    expect(page.get_by_role("heading", name=f"Loket — Loket {counter}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Loket — {shown}")).to_be_visible()
     return username
 
 

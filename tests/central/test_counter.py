@@ -8,7 +8,7 @@ import io
 
 import pytest
 import requests
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from central.access import staff
 from central.database import Database
@@ -24,6 +24,7 @@ from testkit.centre_accounts import (
     new_office,
     new_staff,
     new_staff_account,
+    office_of_one_service,
 )
 from testkit.centre_requests import (
     allocate,
@@ -343,29 +344,6 @@ def test_public_status_shows_the_queue_and_nothing_personal(
     assert "not recorded yet" in not_yet.text
 
 
-def _office_of_one_service(url: str, operator: Database, counter: str) -> tuple[str, str, str, str]:
-    """A new office whose one service is at ``counter``: (office, service, its kiosk's token,
-    a clerk's token)."""
-    office = new_office(operator)
-    service = f"{office}-svc"
-    with operator.begin() as conn:
-        conn.execute(
-            insert(services).values(
-                id=service,
-                office_id=office,
-                category="layanan",
-                name="Layanan uji",
-                ticket_prefix="H",
-                counter=counter,
-                active=True,
-            )
-        )
-    enrolled = enrol(url, new_code(operator, office_id=office))
-    assert enrolled.status_code == 201, enrolled.text
-    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=office)
-    return office, service, enrolled.json()["token"], clerk
-
-
 def _service_active(operator: Database, service: str, active: bool) -> None:
     """As a new catalog drops ``service`` (and with it its counter), or brings it back."""
     with operator.begin() as conn:
@@ -383,7 +361,7 @@ def test_a_ticket_closed_straight_from_held_has_no_service_time(
     call). The spans are set in the database after the steps (45 minutes held, 5 minutes of
     service), so the figures are known without waiting."""
     url = central_server.url
-    office, service, kiosk, clerk = _office_of_one_service(url, operator, "Meja")
+    office, service, kiosk, clerk = office_of_one_service(url, operator, "Meja")
     called_back, closed_held, waiting = new_id(), new_id(), new_id()
     for ticket in (called_back, closed_held):
         taken = allocate(url, kiosk, service, ticket)

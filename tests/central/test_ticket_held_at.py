@@ -14,13 +14,12 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
-from central.access import staff
 from central.database import Database, alembic_config, migrate
 from central.process import start_central
 from central.tables import call_events, services, tickets
-from testkit.centre_accounts import enrol, new_code, new_office, new_staff
+from testkit.centre_accounts import office_of_one_service
 from testkit.centre_requests import allocate, new_id, staff_post
 
 pytestmark = pytest.mark.timeout(180)
@@ -52,22 +51,7 @@ def test_held_at_is_kept_by_the_steps_and_filled_from_the_events_on_upgrade(
     with start_central(seed_demo=True, db_url=db_url) as running:
         url, db = running.url, Database(db_url)
         try:
-            office = new_office(db)
-            service = f"{office}-svc"
-            with db.begin() as conn:
-                conn.execute(
-                    insert(services).values(
-                        id=service,
-                        office_id=office,
-                        category="layanan",
-                        name="Layanan uji",
-                        ticket_prefix="H",
-                        counter="Meja",
-                        active=True,
-                    )
-                )
-            kiosk = enrol(url, new_code(db, office_id=office)).json()["token"]
-            clerk = new_staff(db, url, staff.Role.STAFF, office_id=office)
+            office, service, kiosk, clerk = office_of_one_service(url, db, "Meja")
             held, called_back, sent_back, closed_held, plain = ids = [new_id() for _ in range(5)]
             at_meja = {"office_id": office, "service_id": service, "counter": "Meja"}
 

@@ -282,6 +282,15 @@ def _close_called_at(office: RunningCentral, token: str, counter: str) -> None:
 INFO = "status-berkas"
 
 
+def _sit_at_informasi(
+    page: Page, office: RunningCentral, db: Database, clerk_token: str, *services: str
+) -> None:
+    """A new clerk at "Informasi" serving ``services``, the counter cleared of a ticket an
+    earlier test left called there."""
+    _close_called_at(office, clerk_token, "Informasi")
+    sit(page, office, db, "Informasi", *services)
+
+
 def _posted_by_script_and_form(
     http: requests.Session, office: RunningCentral, step: str, ticket: str, headers: dict[str, str]
 ) -> tuple[requests.Response, requests.Response]:
@@ -792,13 +801,7 @@ def test_an_open_counter_page_hides_alihkan_once_its_called_ticket_is_of_a_day_b
     the centre refuses for a ticket of a day before, says to close it, and keeps "Selesai";
     "Selesai" closes it."""
     drain(office.url, clerk_token, INFO)
-    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
-    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    log_in(page, office.url, username, then="/counter")
-    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
-    page.locator(f'input[name="queues"][value="{INFO}"]').check()
-    page.get_by_role("button", name="Simpan loket").click()
-    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    _sit_at_informasi(page, office, office_db, clerk_token, INFO)
     (ticket,) = issue(office, kiosk, INFO)
     display = ticket_row(office_db, ticket).display
     page.get_by_role("button", name="Panggil berikutnya").click()
@@ -877,13 +880,7 @@ def test_an_open_counter_page_hides_the_buttons_once_its_counter_is_dropped(
     panel's next news (here a ticket issued to the desk's queue), keeping "Selesai",
     "Tidak hadir" and "Alihkan"."""
     drain(office.url, clerk_token, INFO)
-    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
-    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    log_in(page, office.url, username, then="/counter")
-    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
-    page.locator(f'input[name="queues"][value="{INFO}"]').check()
-    page.get_by_role("button", name="Simpan loket").click()
-    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    _sit_at_informasi(page, office, office_db, clerk_token, INFO)
     (ticket,) = issue(office, kiosk, INFO)
     page.get_by_role("button", name="Panggil berikutnya").click()
     expect(_current(page)).to_have_text(ticket_row(office_db, ticket).display)
@@ -963,13 +960,7 @@ def test_a_ticket_held_at_a_counter_the_office_no_longer_has_goes_back_to_its_qu
     member chooses another counter."""
     info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
     drain(office.url, clerk_token, info)
-    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
-    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    log_in(page, office.url, username, then="/counter")
-    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
-    page.locator(f'input[name="queues"][value="{info}"]').check()
-    page.get_by_role("button", name="Simpan loket").click()
-    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    _sit_at_informasi(page, office, office_db, clerk_token, info)
     (ticket,) = issue(office, kiosk, info)
     display = ticket_row(office_db, ticket).display
     page.get_by_role("button", name="Panggil berikutnya").click()
@@ -1018,13 +1009,7 @@ def test_a_desk_whose_services_the_catalog_dropped_shows_what_is_left_at_its_cou
     info = "status-berkas"  # the demo catalog's only service at counter "Informasi"
     drain(office.url, clerk_token, info)
     drain(office.url, clerk_token, KTP)
-    _close_called_at(office, clerk_token, "Informasi")  # an earlier test's, left called there
-    username = new_staff_account(office_db, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    log_in(page, office.url, username, then="/counter")
-    page.get_by_label("Loket", exact=True).select_option(label="Informasi")
-    page.locator(f'input[name="queues"][value="{info}"]').check()
-    page.get_by_role("button", name="Simpan loket").click()
-    expect(page.get_by_role("heading", name="Loket — Informasi")).to_be_visible()
+    _sit_at_informasi(page, office, office_db, clerk_token, info)
     held, called = issue(office, kiosk, info, 2)
     held_number, called_number = (ticket_row(office_db, t).display for t in (held, called))
     page.get_by_role("button", name="Panggil berikutnya").click()
