@@ -40,6 +40,7 @@ from kiosk.client.errors import (
     CentralProtocolError,
     CentralRefused,
     CentralUnavailable,
+    TrustUnusable,
     is_dropped,
     is_garbled,
     is_untrusted,
@@ -740,6 +741,11 @@ def _failure(url: str, seconds: float, exc: Exception, *, expired: bool) -> Cent
         return CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)
     if isinstance(exc, AnswerTooLarge):
         return CentralProtocolError(f"{url}: {exc}")
+    if isinstance(exc, TrustUnusable):
+        return CentralUnavailable(
+            f"{url}: this kiosk's certificate authorities cannot be loaded; check "
+            f"central.ca_bundle and the system store ({exc})"
+        )
     if isinstance(exc, requests.exceptions.SSLError) and is_untrusted(exc):
         return CentralUnavailable(
             f"{url}: the server's certificate is not trusted; install the city's certificate"

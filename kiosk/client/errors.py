@@ -134,6 +134,11 @@ class AnswerTooLarge(Exception):
         self.cap = cap
 
 
+class TrustUnusable(Exception):
+    """The TLS trust (the system's authorities and ``central.ca_bundle``) cannot be
+    loaded: a fault of this kiosk's files, not of the centre's answer."""
+
+
 def retry_after_s(value: str | None, now: dt.datetime | None = None) -> float | None:
     """A ``Retry-After`` header in seconds (delta-seconds or an HTTP date), or None."""
     if not value:

@@ -41,6 +41,8 @@ rather than the ``truststore`` package: the kiosk runs on Linux, where truststor
 too ends in OpenSSL's default paths, so it would add a dependency and no trust. The
 session ignores the environment (``trust_env`` off): no ``REQUESTS_CA_BUNDLE``, no
 ``HTTPS_PROXY``, no ``.netrc``; the kiosk talks to ``central.url`` and nothing else.
+The context is built at a session's first ``https`` connection: loading the system's
+authorities takes some 0.1 s of CPU, which a centre on plain HTTP never needs.
 """
 
 from __future__ import annotations
@@ -59,9 +61,10 @@ import urllib3.connection
 import urllib3.connectionpool
 from requests.adapters import HTTPAdapter
 
-from kiosk.client.errors import AnswerTooLarge
+from kiosk.client.errors import AnswerTooLarge, TrustUnusable
 
 if TYPE_CHECKING:
+    from requests.adapters import _HostParams, _PoolKwargs
     from urllib3.poolmanager import PoolManager
 
 __all__ = [
@@ -268,20 +271,47 @@ def trust_context(ca_bundle: str = "") -> ssl.SSLContext:
 
 
 class _CentralAdapter(HTTPAdapter):
-    """Watched connections, and TLS verified against :func:`trust_context` alone."""
+    """Watched connections, and TLS verified against :func:`trust_context` alone.
 
-    def __init__(self, context: ssl.SSLContext) -> None:
-        self._context = context
+    The context is built at the first ``https`` connection, not with the session:
+    loading the system's authorities costs some 0.1 s of CPU, which a kiosk whose
+    centre is on plain HTTP (the demo, a loopback centre) never needs. A bundle that
+    cannot be loaded fails each ``https`` request (:class:`TrustUnusable`); the
+    configuration's check refuses it before any (kiosk/config.py).
+    """
+
+    def __init__(self, ca_bundle: str) -> None:
+        self._ca_bundle = ca_bundle
+        self._context: ssl.SSLContext | None = None
+        self._building = threading.Lock()
         super().__init__(max_retries=0)
+
+    def _trust(self) -> ssl.SSLContext:
+        with self._building:
+            if self._context is None:
+                try:
+                    self._context = trust_context(self._ca_bundle)
+                except (OSError, ssl.SSLError) as exc:
+                    raise TrustUnusable(str(exc)) from exc
+            return self._context
 
     def init_poolmanager(
         self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
     ) -> None:
-        super().init_poolmanager(
-            connections, maxsize, block, ssl_context=self._context, **pool_kwargs
-        )
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
         manager: PoolManager = self.poolmanager
         manager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+    def build_connection_pool_key_attributes(
+        self,
+        request: requests.PreparedRequest,
+        verify: bool | str,
+        cert: tuple[str, str] | str | None = None,
+    ) -> tuple[_HostParams, _PoolKwargs]:
+        host, pool = super().build_connection_pool_key_attributes(request, verify, cert)
+        if host["scheme"] == "https":  # one context per session: one pool per host
+            pool["ssl_context"] = self._trust()
+        return host, pool
 
     def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
         # requests would add certifi's list to the context here (and turn checking
@@ -292,10 +322,11 @@ class _CentralAdapter(HTTPAdapter):
 
 
 def new_session(ca_bundle: str = "") -> requests.Session:
-    """A session whose every connection is watched and verified by :func:`trust_context`."""
+    """A session whose every connection is watched and verified by :func:`trust_context`
+    (built at its first ``https`` connection)."""
     session = requests.Session()
     session.trust_env = False
-    adapter = _CentralAdapter(trust_context(ca_bundle))
+    adapter = _CentralAdapter(ca_bundle)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

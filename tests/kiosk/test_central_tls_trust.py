@@ -40,7 +40,7 @@ from testkit.boards import register_board
 from testkit.centre_accounts import new_staff
 from testkit.clocks import OfficeClock
 from testkit.demo_kiosk import SERVICE_ID
-from testkit.peers import Dripper
+from testkit.peers import Dripper, RawServer, http_reply
 from testkit.sync_kiosk import centre_tickets, issue
 from testkit.tls_proxy import (
     SHIPPED,
@@ -302,3 +302,28 @@ def test_a_dripping_answer_over_tls_times_out_at_the_deadline(test_ca: CityCA) -
             client.fetch_catalog()
         wait_for(peer.hung_up, "the client hanging up mid-drip")
         assert not peer.finished.is_set()
+
+
+def test_a_centre_on_plain_http_is_answered_without_loading_the_tls_trust(
+    tmp_path: Path,
+) -> None:
+    """The trust is built at the first ``https`` connection: a kiosk of a plain-HTTP
+    centre (the demo, a centre on the same machine) never spends the CPU of loading the
+    system's authorities, and a bundle that cannot be loaded fails an ``https`` call
+    alone, saying it is the kiosk's own files."""
+    broken = tmp_path / "ca.pem"
+    broken.write_text("not a certificate")
+    answer = http_reply("200 OK", b'{"status": "ok"}', "Content-Type: application/json")
+    with (
+        RawServer(answer) as peer,
+        CentralClient(peer.url, timeout_s=5.0, ca_bundle=str(broken)) as client,
+    ):
+        assert client.health() is True
+    with (
+        RawServer(answer) as peer,
+        CentralClient(
+            peer.url.replace("http:", "https:"), timeout_s=5.0, ca_bundle=str(broken)
+        ) as client,
+        pytest.raises(CentralUnavailable, match=r"certificate authorities cannot be loaded"),
+    ):
+        client.fetch_catalog()
