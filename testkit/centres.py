@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from central.process import RunningCentral, fresh_database, start_central
 from central.settings import DEMO_DATA
+from testkit.pg_cluster import PgCluster
 
 #: The demo catalog the centre publishes, which many kiosk tests read directly.
 DEMO_CATALOG = DEMO_DATA / "catalog.json"
@@ -75,12 +77,16 @@ def migrated_database(
     """A new database of ``backend`` at the migrations' head, nothing in it; its URL.
 
     A copy of one migrated once (per process, per PostgreSQL cluster): a centre started
-    on it does not spend its start migrating. Tests of the migrations, and of a centre
+    on it does not spend its start migrating. A PostgreSQL one is dropped when the
+    fixture of ``request`` ends. Tests of the migrations, and of a centre
     that migrates its database itself, take an empty database instead.
     """
     if backend == "sqlite":
         return fresh_database(tmp_path_factory.mktemp(name))
-    url: str = request.getfixturevalue("pg_cluster").create_database(migrated=True)
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    url = cluster.create_database(migrated=True)
+    # given back when the fixture that asked for it ends (after what it started on it)
+    request.addfinalizer(functools.partial(cluster.drop_database, url))
     return url
 
 

@@ -4,6 +4,13 @@ As root the server runs as the ``postgres`` OS user (``runuser``), since
 PostgreSQL refuses to run as root; otherwise as ourselves. It listens on a
 free loopback port and on a unix socket inside its own folder, with fsync
 off (the data is thrown away), and is stopped and removed by :meth:`stop`.
+
+Its folder is in RAM (``/dev/shm``) when that has room to spare (:data:`IN_RAM_FREE`),
+else in the temporary folder. Each test's database is a copy of the migrated
+template, some 13 MB: on a 2-CPU virtual machine's disk a ``CREATE DATABASE`` took
+0.35 s even with fsync off, in RAM 0.04 s, and the suite makes hundreds. So that RAM is
+given back as the run goes, a database made for one fixture is dropped when that
+fixture ends (:meth:`PgCluster.drop_database`, :func:`testkit.centres.migrated_database`).
 """
 
 from __future__ import annotations
@@ -54,10 +61,28 @@ def _free_port() -> int:
     return port
 
 
+#: Where a cluster goes when it fits: a RAM file system on Debian and Ubuntu.
+IN_RAM = Path("/dev/shm")
+#: The room ``/dev/shm`` must have free for a cluster to go there: a worker's cluster
+#: holds its template and the few databases alive at once (and WAL up to
+#: ``max_wal_size``), a few hundred MB; the suite runs one per worker.
+IN_RAM_FREE = 6 * 1024**3
+
+
+def _folder() -> str | None:
+    """``/dev/shm`` if a cluster fits there with room to spare; ``None``: the temporary
+    folder."""
+    try:
+        free = shutil.disk_usage(IN_RAM).free
+    except OSError:
+        return None
+    return str(IN_RAM) if free >= IN_RAM_FREE and os.access(IN_RAM, os.W_OK) else None
+
+
 class PgCluster:
     def __init__(self) -> None:
         self.bin = find_bin_dir()
-        self.root = Path(tempfile.mkdtemp(prefix="anjungan-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix="anjungan-pg-", dir=_folder()))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port = _free_port()
@@ -80,7 +105,9 @@ class PgCluster:
         )  # fmt: skip
         options = (
             f"-p {self.port} -h 127.0.0.1 -k {self.root} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
+            # WAL kept small: each database copied is written to it whole
+            "-c max_wal_size=256MB -c min_wal_size=64MB"
         )
         self._run(
             "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60",
@@ -105,6 +132,17 @@ class PgCluster:
         ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Drop the database at ``url`` (made by :meth:`create_database`), closing what is
+        still connected to it; nothing if it is gone or the cluster is stopped."""
+        if not self._started:
+            return
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def _migrated_template(self) -> str:
         if self._template is None:

@@ -12,6 +12,7 @@ real sockets, nothing is patched.
 
 from __future__ import annotations
 
+import functools
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -68,8 +69,12 @@ def new_migrated_db_url(
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, new_db_url: NewDbUrl) -> str:
-    """An empty database, once per backend."""
-    return new_db_url(str(request.param))
+    """An empty database, once per backend (a PostgreSQL one dropped after the test)."""
+    url = new_db_url(str(request.param))
+    if request.param == "postgresql":
+        cluster: PgCluster = request.getfixturevalue("pg_cluster")
+        request.addfinalizer(functools.partial(cluster.drop_database, url))
+    return url
 
 
 @pytest.fixture(params=BACKENDS)
