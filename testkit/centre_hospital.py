@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from central.access import staff
 from central.access.audit import utc_now
 from central.database import Database
 from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID
-from central.tables import citizens, hospital_visits, medical_records
+from central.tables import citizens, hospital_visits, medical_records, submissions
 from testkit.centre_accounts import bearer, enrol
 from testkit.centre_accounts import new_staff as _new_staff
 from testkit.centre_requests import ZONE, new_id, now_iso, results
@@ -234,3 +235,18 @@ def free_the_day(url: str, token: str, db: Database, nik: str, service_id: str) 
         assert ticket_id is not None, "a Mobile JKN booking holds the day: cancel it in the app"
         [done] = results(url, token, [visit_cancel(f"free-{new_id()}", ticket_id)])
         assert done["result"]["cancel"] == "cancelled", done
+
+
+def what_the_registration_did(db: Database, key: str) -> dict[str, Any]:
+    """What the poli registration of ``key`` (its ticket id) did, as the centre keeps it for
+    staff: its stored ``submissions.result``'s ``hospital`` (a visit's place, or why none
+    was made). The kiosk is answered none of it (central.office.submissions.for_kiosk)."""
+    with db.read() as conn:
+        [stored] = conn.execute(
+            select(submissions.c.result).where(
+                submissions.c.key == key, submissions.c.kind == "service_registration"
+            )
+        ).all()
+    did = json.loads(stored.result).get("hospital")
+    assert isinstance(did, dict), f"the registration {key} carried no hospital object"
+    return did
