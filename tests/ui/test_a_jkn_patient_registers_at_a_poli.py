@@ -44,6 +44,7 @@ from testkit.centre_hospital import (
     hospital_staff,
     new_schedule,
     put_schedule,
+    what_the_registration_did,
 )
 from testkit.centre_requests import results
 from testkit.centres import TEST_SERVER_ARGS
@@ -274,7 +275,9 @@ def test_a_patient_registered_at_the_poli_today_is_sent_to_the_desk_without_a_ti
         made.json()["ticket_id"], made.json()["display"], "online", hers
     )
     [done] = results(centre.url, other_kiosk, [registration])
-    assert "kodebooking" in done["result"]["hospital"], done  # her visit of today
+    assert done["status"] == "accepted", done
+    did = what_the_registration_did(operator, made.json()["ticket_id"])
+    assert "kodebooking" in did, did  # her visit of today
     sid = new_schedule(centre.url, staff_token, quota_jkn=5)
     with running_kiosk(qtbot, hospital_config(tmp_path, centre.url)) as kiosk:
         wait_cached(qtbot, kiosk, sid)
