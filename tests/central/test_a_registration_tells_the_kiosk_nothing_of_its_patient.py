@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from central.database import Database
 from central.process import RunningCentral, start_central
-from central.tables import hospital_visits
+from central.tables import hospital_visits, tickets
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
     Patient,
@@ -34,6 +34,7 @@ from testkit.centre_hospital import (
     hospital_staff,
     new_hospital_patient,
     new_schedule,
+    visit_cancel,
     what_the_registration_did,
 )
 from testkit.centres import BACKENDS, SHARED_START_S, TEST_SERVER_ARGS, migrated_database
@@ -215,3 +216,48 @@ def test_what_is_wrong_before_the_patient_is_looked_at_is_still_answered(
             assert done["result"]["hospital"]["error"] == error, done
             assert done["result"]["hospital"]["detail"], done
         assert visit_of(centre, made["ticket_id"]) is None
+
+
+def test_a_retried_allocate_and_a_cancel_answer_alike_whatever_the_registration_found(
+    centre: Centre,
+) -> None:
+    """The other questions a kiosk may ask of a ticket it registered: its allocate
+    retried (the place it took, kept by a visit or given back by a refusal) and its
+    cancel (a visit's, or a ticket's whose registration made none). Each is answered
+    alike for a visit made and for a patient refused."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
+    answers: dict[str, tuple[bytes, int, Any]] = {}
+    for case, values in (
+        ("made", keys(known)),
+        ("identity_conflict", keys(other, birth_date="1971-01-01")),
+        ("invalid_patient", keys(other, nik="9999999999999999")),
+    ):
+        made = numbered(centre, sid)
+        ticket_id = made["ticket_id"]
+        item = hospital_registration(
+            ticket_id,
+            made["display"],
+            "online",
+            {"schedule_id": sid, "payer": "jkn"},
+            values=values,
+            card_number=None,
+        )
+        post(centre, [item])
+        assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
+        retried = allocate(centre.url, centre.kiosk, sid, ticket_id=ticket_id)
+        assert retried.status_code == 200, (case, retried.text)
+        assert retried.json()["hospital"] == made["hospital"], case
+        cancelled = post(centre, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+        with centre.db.read() as conn:
+            status = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id))
+            assert status.scalar_one() == "void", case  # the desk's cancel closed it
+        late = allocate(centre.url, centre.kiosk, sid, ticket_id=ticket_id)
+        answers[case] = (
+            cancelled.replace(ticket_id.encode(), b"<id>"),
+            late.status_code,
+            late.json(),
+        )
+    assert answers["made"][0].count(b'"cancel":"cancelled"') == 1, answers["made"]
+    assert answers["identity_conflict"] == answers["made"]
+    assert answers["invalid_patient"] == answers["made"]
