@@ -33,6 +33,10 @@ value the database refuses), the batch is redone item by item, each in its
 own savepoint, and the failing item alone is ``invalid``: one bad item never
 answers the whole batch with a 500 that the kiosk would retry for ever.
 
+What a poli registration's check found of its patient (its ``hospital`` result) is
+stored with the item for staff and answered to no kiosk (:func:`for_kiosk`, applied to
+every outcome a batch answers): a kiosk's token learns nothing of a person from it.
+
 A registration's ``issued_at`` is the kiosk's clock: it is kept as claimed,
 but the queue is called by ``queued_at`` (:data:`central.office.queue.CALL_ORDER`),
 a time the centre can defend (:func:`queue_time`). The claim is first
