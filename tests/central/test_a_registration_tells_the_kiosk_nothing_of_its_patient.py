@@ -27,6 +27,7 @@ from central.process import RunningCentral, start_central
 from central.tables import hospital_visits, tickets
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
+    HOSPITAL,
     Patient,
     allocate,
     hospital_kiosk,
@@ -261,3 +262,59 @@ def test_a_retried_allocate_and_a_cancel_answer_alike_whatever_the_registration_
     assert answers["made"][0].count(b'"cancel":"cancelled"') == 1, answers["made"]
     assert answers["identity_conflict"] == answers["made"]
     assert answers["invalid_patient"] == answers["made"]
+
+
+def _call_to_no_show(c: Centre, ticket_id: str) -> None:
+    """Call Poli Penyakit Dalam's queue up to ``ticket_id`` (the earlier tickets served)
+    and mark its holder as not come: the counter's ``no-show``, as staff do."""
+    step = {"office_id": HOSPITAL, "service_id": "poli-dalam", "counter": "Poli Penyakit Dalam"}
+    while True:
+        called = requests.post(
+            f"{c.url}/api/v1/staff/queue/call-next", json=step, headers=bearer(c.staff), timeout=30
+        )
+        assert called.status_code == 200, called.text
+        ticket = called.json()["ticket"]
+        assert ticket is not None, "the ticket was never called"
+        last = ticket["ticket_id"] == ticket_id
+        finished = requests.post(
+            f"{c.url}/api/v1/staff/tickets/{ticket['ticket_id']}/{'no-show' if last else 'served'}",
+            headers=bearer(c.staff),
+            timeout=30,
+        )
+        assert finished.status_code == 200, finished.text
+        if last:
+            return
+
+
+def test_a_cancel_after_the_poli_marked_the_ticket_not_come_answers_alike(
+    centre: Centre,
+) -> None:
+    """A poli ticket called and marked not come (``no-show``: a visit's patient did not
+    come, its visit is over) and then cancelled by the kiosk is answered alike whether its
+    registration made the visit or the centre refused its patient: nobody stands at the
+    poli for a registration a kiosk's token made up, and staff mark it so."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
+    answers: dict[str, bytes] = {}
+    for case, values in (
+        ("made", keys(known)),
+        ("identity_conflict", keys(other, birth_date="1971-01-01")),
+        ("invalid_patient", keys(other, nik="9999999999999999")),
+    ):
+        made = numbered(centre, sid)
+        ticket_id = made["ticket_id"]
+        item = hospital_registration(
+            ticket_id,
+            made["display"],
+            "online",
+            {"schedule_id": sid, "payer": "jkn"},
+            values=values,
+            card_number=None,
+        )
+        post(centre, [item])
+        assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
+        _call_to_no_show(centre, ticket_id)
+        cancelled = post(centre, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+        answers[case] = cancelled.replace(ticket_id.encode(), b"<id>")
+    assert answers["identity_conflict"] == answers["made"], answers
+    assert answers["invalid_patient"] == answers["made"], answers
