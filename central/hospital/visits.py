@@ -63,7 +63,7 @@ from central.integrations import triggers
 from central.live import notify
 from central.office import bookings as office_bookings
 from central.office.citizens import KeyKind, normalise_key
-from central.office.queue import OPEN, VOID
+from central.office.queue import NO_SHOW, OPEN, VOID
 from central.tables import (
     call_events,
     citizens,
@@ -756,8 +756,10 @@ def _cancel_unmade(conn: Connection, office_id: str, ticket_id: str, now: dt.dat
     (already at the poli today, a name or date of birth not the record's, a NIK that
     cannot exist), which no kiosk is answered (:func:`central.office.submissions.for_kiosk`).
     So the ticket of a registration that made none is closed (``void``) if still open,
-    its place given back if it held one, and answered ``cancelled`` (``done`` if it was
-    served): word for word what the cancel of its visit would answer.
+    its place given back if it held one, and answered word for word what the cancel of
+    its visit would answer: ``cancelled``; ``cancelled`` too for a ticket the poli marked
+    not come (its visit would have been closed so: :func:`_close_no_show`); ``done`` for
+    one served, or not come at a later queue (the doctor saw them).
     """
     ticket = conn.execute(
         select(tickets).where(tickets.c.id == ticket_id, tickets.c.office_id == office_id)
@@ -766,6 +768,8 @@ def _cancel_unmade(conn: Connection, office_id: str, ticket_id: str, now: dt.dat
         return "unknown_visit"
     if ticket.status == VOID:
         return CANCELLED
+    if ticket.status == NO_SHOW and ticket.queue_id == ticket.service_id:
+        return CANCELLED  # not come at its poli: a visit would be closed already
     if ticket.status not in OPEN:
         return DONE
     conn.execute(
