@@ -28,7 +28,8 @@
   (:data:`central.tables.uq_hold_nik_day`): either way ``already_registered``,
   no number used. A registration's own place is no other's; a place given back
   (a void, a cancel, a registration that made no visit) holds nothing.
-* :func:`cancel`: a ``visit_cancel`` submission: the visit cancelled, its
+* :func:`cancel`: a ``visit_cancel`` submission, of the sending kiosk's own ticket
+  only (:func:`own_ticket`; any other is ``unknown_visit``): the visit cancelled, its
   ticket closed, its place given back (the ticket's, or the Mobile JKN booking's it
   was checked in with: the patient's day at the poli is free again), then
   :func:`central.integrations.triggers.visit_cancelled`.
@@ -44,7 +45,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.access.credentials import keyed_hash
@@ -723,34 +724,68 @@ def _result(visit: Any) -> dict[str, Any]:
     return _result_of(dict(visit._mapping))
 
 
-def cancel(conn: Connection, office_id: str, ticket_id: str, reason: str, now: dt.datetime) -> str:
-    """Cancel the visit of ``ticket_id``: ``cancelled``, ``done`` or ``unknown_visit``.
+def cancel(
+    conn: Connection, kiosk_id: str, office_id: str, key: str, reason: str, now: dt.datetime
+) -> str:
+    """Cancel the visit of ``kiosk_id``'s ticket ``key``: ``cancelled``, ``done`` or
+    ``unknown_visit``.
 
+    A kiosk cancels only its own tickets (:func:`own_ticket`): another kiosk's ticket,
+    of this office or another, is answered ``unknown_visit`` as a ticket id that does
+    not exist is, and nothing moves. A ticket id anyone may read off a paper's QR code
+    thus never lets one kiosk close the visit (or the unmade visit's ticket) of a
+    citizen who registered at another, nor tells it that such a ticket exists.
     Idempotent: a cancelled visit answers ``cancelled`` again and nothing moves.
     A visit whose ticket was served already (``done``) stays as it is. A ticket whose
     registration asked for a visit the centre did not make is answered as if it had
     (:func:`_cancel_unmade`): the answer never tells a kiosk what the registration's
     check found of its patient.
     """
+    ticket = own_ticket(conn, kiosk_id, office_id, key)
+    if ticket is None:
+        return "unknown_visit"
     visit = conn.execute(
         select(hospital_visits)
-        .where(hospital_visits.c.ticket_id == ticket_id, hospital_visits.c.office_id == office_id)
+        .where(hospital_visits.c.ticket_id == ticket.id, hospital_visits.c.office_id == office_id)
         .with_for_update()
     ).first()
     if visit is None:
-        return _cancel_unmade(conn, office_id, ticket_id, now)
+        return _cancel_unmade(conn, ticket, now)
     if visit.state == CANCELLED:
         return CANCELLED
-    ticket = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).first()
-    served = ticket is not None and ticket.status not in (*OPEN, VOID)
+    served = ticket.status not in (*OPEN, VOID)
     if visit.state == DONE or served:
         return DONE
     return _close(conn, visit, reason, now)
 
 
-def _cancel_unmade(conn: Connection, office_id: str, ticket_id: str, now: dt.datetime) -> str:
-    """The cancel of a ticket that has no visit: ``unknown_visit`` unless its registration
-    asked for one (a ``hospital`` object), which is then cancelled as a visit would be.
+def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any:
+    """``kiosk_id``'s ticket of office ``office_id`` whose kiosk id is ``key``, or None.
+
+    Found as :mod:`central.office.submissions` keeps a kiosk's tickets: under ``key``
+    itself, or, when another kiosk's ticket had that id first, under the id derived
+    from (kiosk, ``key``) with ``key`` kept in ``kiosk_ticket_id``
+    (:func:`central.office.submissions.claimed_ticket_id`). So of two kiosks that used
+    one ticket id each reaches its own ticket, never the other's. A Mobile JKN
+    booking checked in at a kiosk has its visit bound to that kiosk's ticket: it is
+    that kiosk's to cancel.
+    """
+    return conn.execute(
+        select(tickets).where(
+            tickets.c.kiosk_id == kiosk_id,
+            tickets.c.office_id == office_id,
+            or_(
+                and_(tickets.c.id == key, tickets.c.kiosk_ticket_id.is_(None)),
+                tickets.c.kiosk_ticket_id == key,
+            ),
+        )
+    ).first()
+
+
+def _cancel_unmade(conn: Connection, ticket: Any, now: dt.datetime) -> str:
+    """The cancel of a kiosk's own ``ticket`` that has no visit: ``unknown_visit`` unless
+    its registration asked for one (a ``hospital`` object), which is then cancelled as a
+    visit would be.
 
     Whether the registration made its visit is what the centre found of its patient
     (already at the poli today, a name or date of birth not the record's, a NIK that
@@ -761,10 +796,7 @@ def _cancel_unmade(conn: Connection, office_id: str, ticket_id: str, now: dt.dat
     not come (its visit would have been closed so: :func:`_close_no_show`); ``done`` for
     one served, or not come at a later queue (the doctor saw them).
     """
-    ticket = conn.execute(
-        select(tickets).where(tickets.c.id == ticket_id, tickets.c.office_id == office_id)
-    ).first()
-    if ticket is None or not _asked_a_visit(conn, ticket):
+    if not _asked_a_visit(conn, ticket):
         return "unknown_visit"
     if ticket.status == VOID:
         return CANCELLED
@@ -774,11 +806,11 @@ def _cancel_unmade(conn: Connection, office_id: str, ticket_id: str, now: dt.dat
         return DONE
     conn.execute(
         update(tickets)
-        .where(tickets.c.id == ticket_id, tickets.c.status.in_(OPEN))
+        .where(tickets.c.id == ticket.id, tickets.c.status.in_(OPEN))
         .values(status=VOID, finished_at=now)
     )
-    quota.release(conn, ticket_id, now)
-    notify(conn, office_id)
+    quota.release(conn, ticket.id, now)
+    notify(conn, ticket.office_id)
     log.info("a poli ticket whose registration made no visit cancelled at the desk")
     return CANCELLED
 

@@ -1247,7 +1247,7 @@ def _register_visits(
         if plan.item.kind == "visit_cancel":
             body = plan.item.body
             plan.result["cancel"] = visits.cancel(
-                conn, kiosk.office_id, body["ticket_id"], body["reason"], now
+                conn, kiosk.kiosk_id, kiosk.office_id, body["ticket_id"], body["reason"], now
             )
 
 

@@ -322,11 +322,6 @@ def test_a_cancel_after_the_poli_marked_the_ticket_not_come_answers_alike(
     assert answers["invalid_patient"] == answers["made"], answers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a visit_cancel is matched by office alone: any kiosk of the hospital closes "
-    "another's poli ticket, now also one whose registration made no visit",
-)
 def test_another_kiosks_cancel_leaves_a_ticket_as_it_was(centre: Centre) -> None:
     """A kiosk's ``visit_cancel`` names a ticket by its id (printed on its paper, in its QR
     code): the cancel of a ticket another kiosk of the hospital registered, a visit made
