@@ -1030,22 +1030,17 @@ def visit_cancel_of(ticket_id: str) -> dict[str, Any]:
     }
 
 
-def test_a_mobile_jkn_visit_checked_in_then_cancelled_at_the_desk_frees_the_day(
-    pair: Pair,
-) -> None:
-    """Booked in Mobile JKN, checked in at a kiosk, then cancelled at the desk: the place
-    is the booking's, and it is given back with the visit, so it holds the patient's day
-    no longer (nor the doctor's quota)."""
-    kode, sid = doctor(pair)
-    patient = known_patient(pair)
+def _checked_in(p: Pair, patient: Patient, schedule_id: str, kode: int) -> tuple[str, str]:
+    """``patient`` booked in Mobile JKN with doctor ``kode``, then checked in at a fresh
+    kiosk of process 0 (the booking's visit bound to its ticket): (kiosk token, ticket id)."""
     with requests.Session() as session:
-        status, code, message, got = ambil(pair, 0, patient, kode, session)
+        status, code, message, got = ambil(p, 0, patient, kode, session)
     assert (status, code) == (200, 200), message
     booking = got["response"]["kodebooking"]
-    (token, _), _ = fresh_kiosks(pair)
+    (token, _), _ = fresh_kiosks(p)
     ticket_id = new_id()
     plain = requests.post(
-        f"{pair.urls[0]}/api/v1/tickets/allocate",
+        f"{p.urls[0]}/api/v1/tickets/allocate",
         json={"ticket_id": ticket_id, "service_id": POLI},
         headers=bearer(token),
         timeout=30,
@@ -1055,14 +1050,26 @@ def test_a_mobile_jkn_visit_checked_in_then_cancelled_at_the_desk_frees_the_day(
         ticket_id,
         plain.json()["display"],
         "online",
-        {"schedule_id": sid, "payer": "jkn", "norm": patient.norm},
+        {"schedule_id": schedule_id, "payer": "jkn", "norm": patient.norm},
         service_id=POLI,
         values={"nik": patient.nik},
         card_number=None,
     )
     item["body"]["booking_code"] = booking
-    [checked_in] = results(pair.urls[0], token, [item])
+    [checked_in] = results(p.urls[0], token, [item])
     assert checked_in["result"]["booking"] == "checked_in", checked_in
+    return token, ticket_id
+
+
+def test_a_mobile_jkn_visit_checked_in_then_cancelled_at_the_desk_frees_the_day(
+    pair: Pair,
+) -> None:
+    """Booked in Mobile JKN, checked in at a kiosk, then cancelled at the desk: the place
+    is the booking's, and it is given back with the visit, so it holds the patient's day
+    no longer (nor the doctor's quota)."""
+    kode, sid = doctor(pair)
+    patient = known_patient(pair)
+    token, ticket_id = _checked_in(pair, patient, sid, kode)
     [done] = results(pair.urls[0], token, [visit_cancel_of(ticket_id)])
     assert done["result"]["cancel"] == "cancelled", done
     after = held(pair, patient, sid)
@@ -1070,6 +1077,27 @@ def test_a_mobile_jkn_visit_checked_in_then_cancelled_at_the_desk_frees_the_day(
     assert (after.used, after.places) == (0, 0), "the cancelled booking kept its place"
     again = _numbered_again(pair, sid, patient)
     assert again.status_code == 201, f"the day stays held after the cancel: {again.text}"
+
+
+def test_a_mobile_jkn_visit_checked_in_at_a_kiosk_is_that_kiosks_to_cancel(pair: Pair) -> None:
+    """The visit of a Mobile JKN booking checked in at a kiosk is bound to that kiosk's
+    ticket: another kiosk of the hospital cancelling that ticket id is answered
+    ``unknown_visit``, as for a ticket that does not exist, and the visit, its place and
+    the patient's day stay; the kiosk that checked it in still cancels it."""
+    kode, sid = doctor(pair)
+    patient = known_patient(pair)
+    token, ticket_id = _checked_in(pair, patient, sid, kode)
+    before = held(pair, patient, sid)
+    assert [v.ticket_id for v in before.live] == [ticket_id], before.live
+    _, (other, _) = fresh_kiosks(pair)
+    [refused] = results(pair.urls[1], other, [visit_cancel_of(ticket_id)])
+    assert refused["result"]["cancel"] == "unknown_visit", refused
+    after = held(pair, patient, sid)
+    assert [v.ticket_id for v in after.live] == [ticket_id], after.live
+    assert (after.used, after.places) == (before.used, before.places)
+    [done] = results(pair.urls[0], token, [visit_cancel_of(ticket_id)])
+    assert done["result"]["cancel"] == "cancelled", done
+    assert held(pair, patient, sid).live == []
 
 
 def _allocated(p: Pair, schedule_id: str, patient: Patient) -> tuple[str, dict[str, Any]]:
