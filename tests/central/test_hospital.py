@@ -342,7 +342,7 @@ def test_the_openapi_example_works_against_the_demo_data(
         assert done["status"] == "accepted", done
         return allocated.json(), what_the_registration_did(operator, batch["items"][0]["key"])
 
-    free_the_day(url, token, operator, SITI_NIK, "poli-dalam")  # the example registers her
+    free_the_day(url, operator, SITI_NIK, "poli-dalam")  # the example registers her
     allocated, said = run()
     assert said["kodebooking"] == allocated["hospital"]["kodebooking"], said
     visit = _visit(operator, allocated["ticket_id"])
