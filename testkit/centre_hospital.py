@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +15,17 @@ from sqlalchemy import insert, select
 
 from central.access import staff
 from central.access.audit import utc_now
+from central.access.credentials import sha256_hex
 from central.database import Database
 from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID
-from central.tables import citizens, hospital_visits, medical_records
+from central.tables import (
+    citizens,
+    hospital_visits,
+    kiosk_tokens,
+    medical_records,
+    submissions,
+    tickets,
+)
 from testkit.centre_accounts import bearer, enrol
 from testkit.centre_accounts import new_staff as _new_staff
 from testkit.centre_requests import ZONE, new_id, now_iso, results
@@ -24,6 +33,8 @@ from testkit.centre_requests import ZONE, new_id, now_iso, results
 HOSPITAL = DEMO_HOSPITAL_ID
 _counter = iter(range(1_000_000))
 _patients = itertools.count(1)
+#: The tokens of the hospital kiosks the tests of this process had, for :func:`free_the_day`.
+_tokens: set[str] = set()
 
 
 def patient_numbers() -> tuple[str, str]:
@@ -89,6 +100,7 @@ def hospital_kiosk(url: str) -> tuple[str, str]:
     response = enrol(url, DEMO_HOSPITAL_ENROLMENT_CODE)
     assert response.status_code == 201, response.text
     body = response.json()
+    _tokens.add(body["token"])
     return body["token"], body["kiosk_code"]
 
 
@@ -216,21 +228,66 @@ def visit_cancel(key: str, ticket_id: str, reason: str = "Pasien batal") -> dict
     }
 
 
-def free_the_day(url: str, token: str, db: Database, nik: str, service_id: str) -> None:
-    """Cancel, as the desk does (``visit_cancel`` from the demo hospital's kiosk
-    ``token``), every live visit of the patient ``nik`` at the poli today that another
-    test of this centre made: one live visit per patient, poli and day, so a test that
-    must make the demo patient's visit there frees the day first."""
+def remember_kiosk(token: str) -> None:
+    """Keep ``token`` (a hospital kiosk that enrolled itself, such as a kiosk window's) for
+    :func:`free_the_day`, which cancels each visit from the kiosk that made it."""
+    _tokens.add(token)
+
+
+def free_the_day(url: str, db: Database, nik: str, service_id: str) -> None:
+    """Cancel, as the desk does, every live visit of the patient ``nik`` at the poli today
+    that another test of this centre made: one live visit per patient, poli and day, so a
+    test that must make the demo patient's visit there frees the day first.
+
+    A kiosk cancels only its own tickets (central/hospital/visits.py ``own_ticket``), so
+    each visit is cancelled from the kiosk that made its ticket, under that kiosk's own
+    ticket id: a kiosk :func:`hospital_kiosk` enrolled, or one :func:`remember_kiosk` was
+    told of."""
     with db.read() as conn:
+        mine = {
+            row.kiosk_id: token
+            for token in _tokens
+            for row in conn.execute(
+                select(kiosk_tokens.c.kiosk_id).where(
+                    kiosk_tokens.c.token_hash == sha256_hex(token),
+                    kiosk_tokens.c.revoked_at.is_(None),
+                )
+            )
+        }
         held = conn.execute(
-            select(hospital_visits.c.ticket_id).where(
+            select(
+                hospital_visits.c.ticket_id,
+                tickets.c.kiosk_id,
+                tickets.c.kiosk_ticket_id,
+            )
+            .select_from(hospital_visits)
+            .outerjoin(tickets, tickets.c.id == hospital_visits.c.ticket_id)
+            .where(
                 hospital_visits.c.nik == nik,
                 hospital_visits.c.service_id == service_id,
                 hospital_visits.c.day == dt.datetime.now(ZONE).date(),
                 hospital_visits.c.state != "cancelled",
             )
         ).all()
-    for (ticket_id,) in held:
+    for ticket_id, kiosk_id, kiosk_ticket_id in held:
         assert ticket_id is not None, "a Mobile JKN booking holds the day: cancel it in the app"
-        [done] = results(url, token, [visit_cancel(f"free-{new_id()}", ticket_id)])
+        token = mine.get(kiosk_id)
+        assert token is not None, f"the visit of {ticket_id} is of a kiosk this test never had"
+        own_id = kiosk_ticket_id or ticket_id
+        [done] = results(url, token, [visit_cancel(f"free-{new_id()}", own_id)])
         assert done["result"]["cancel"] == "cancelled", done
+
+
+def what_the_registration_did(db: Database, key: str) -> dict[str, Any]:
+    """What the poli registration of ``key`` (its ticket id) did, as the centre keeps it for
+    staff: its stored ``submissions.result``'s ``hospital`` (a visit's place, or why none
+    was made). The kiosk is answered none of it (central.office.submissions.for_kiosk)."""
+    with db.read() as conn:
+        [stored] = conn.execute(
+            select(submissions.c.result).where(
+                submissions.c.key == key, submissions.c.kind == "service_registration"
+            )
+        ).all()
+    did = json.loads(stored.result).get("hospital")
+    assert isinstance(did, dict), f"the registration {key} carried no hospital object"
+    return did

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser
@@ -25,6 +26,10 @@ from testkit.browser import KeptChromium, kept_chromium
 from testkit.centres import SHARED_START_S
 from testkit.cupsd import PrivateCupsd, running_cupsd
 from testkit.pg_cluster import PgCluster, running_cluster
+
+if TYPE_CHECKING:
+    from central.database import Database
+    from central.process import RunningCentral
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # A suite run under a service manager inherits its socket: no kiosk or centre the
@@ -161,7 +166,7 @@ def browser(kept_browser: KeptChromium) -> Browser:
 
 
 @pytest.fixture(scope="session")
-def demo_central() -> Iterator[str]:
+def demo_centre() -> Iterator[RunningCentral]:
     """A real central server with the demo data, on 127.0.0.1, for the session."""
     from central.process import start_central
 
@@ -170,7 +175,25 @@ def demo_central() -> Iterator[str]:
     # start servers of their own).
     args = ("--auth-rate", "100000")
     with start_central(seed_demo=True, extra_args=args, timeout_s=SHARED_START_S) as running:
-        yield running.url
+        yield running
+
+
+@pytest.fixture(scope="session")
+def demo_central(demo_centre: RunningCentral) -> str:
+    """The address of :func:`demo_centre`."""
+    return demo_centre.url
+
+
+@pytest.fixture(scope="session")
+def demo_central_db(demo_centre: RunningCentral) -> Iterator[Database]:
+    """The database of :func:`demo_centre`: what it keeps that it answers no kiosk."""
+    from central.database import Database
+
+    db = Database(demo_centre.db_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -173,7 +173,9 @@ class AllocatedTicket(NumberedTicket):
             "doctor has no place left today for this payer (no number was used); "
             "`doctor_closed`: the doctor's hours today are over; `already_registered`: the "
             "patient has a visit at the poli today; `identity_conflict`: the patient's keys "
-            "name different people (neither uses a number); `conflict`: the ticket was voided."
+            "name different people (neither uses a number); `conflict`: the ticket was voided, "
+            "or its registration reached the centre and its allocate took no place (one "
+            "that took one is answered it, as it was, whatever the registration found)."
         },
         422: {
             "description": "`unknown_schedule`: the schedule is of another poli or day; "

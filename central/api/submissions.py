@@ -52,7 +52,11 @@ class ItemResult(BaseModel):
     status: SubmissionStatus = Field(description="accepted, replayed, conflict or invalid.")
     error: str | None
     detail: str | None
-    result: dict[str, Any] | None
+    result: dict[str, Any] | None = Field(
+        description="What the item did, as a kiosk may know it: nothing of a registration's "
+        "patient (a poli visit made or refused is the same answer; only `hospital.error` "
+        "`invalid_hospital` or `unknown_schedule` is answered). Staff see the rest."
+    )
 
 
 class BatchOut(BaseModel):

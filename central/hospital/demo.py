@@ -223,7 +223,8 @@ def with_todays_examples(
                     "enrolled with DEMO-RSUD-PKU-0001: first the allocate, then the "
                     "registration with the number the allocate answered. A patient has one "
                     "live visit per poli and day: run again the same day, the registration "
-                    "is stored and its result says ``already_registered`` (no second visit).",
+                    "is stored and makes no second visit (``already_registered``, kept for the "
+                    "counter's staff: a kiosk's answer says nothing of the patient).",
                     "value": value,
                 }
             }

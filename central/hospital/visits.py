@@ -28,7 +28,8 @@
   (:data:`central.tables.uq_hold_nik_day`): either way ``already_registered``,
   no number used. A registration's own place is no other's; a place given back
   (a void, a cancel, a registration that made no visit) holds nothing.
-* :func:`cancel`: a ``visit_cancel`` submission: the visit cancelled, its
+* :func:`cancel`: a ``visit_cancel`` submission, of the sending kiosk's own ticket
+  only (:func:`own_ticket`; any other is ``unknown_visit``): the visit cancelled, its
   ticket closed, its place given back (the ticket's, or the Mobile JKN booking's it
   was checked in with: the patient's day at the poli is free again), then
   :func:`central.integrations.triggers.visit_cancelled`.
@@ -38,12 +39,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from central.access.credentials import keyed_hash
@@ -62,13 +64,14 @@ from central.integrations import triggers
 from central.live import notify
 from central.office import bookings as office_bookings
 from central.office.citizens import KeyKind, normalise_key
-from central.office.queue import OPEN, VOID
+from central.office.queue import NO_SHOW, OPEN, VOID
 from central.tables import (
     call_events,
     citizens,
     doctor_schedules,
     hospital_visits,
     medical_records,
+    submissions,
     tickets,
     uq_visit_citizen_day,
     uq_visit_nik_day,
@@ -235,9 +238,12 @@ def take_for_ticket(
     day finds it, or, at the same moment, is refused by the database, and is answered
     ``already_registered`` all the same. An allocate naming no patient (a kiosk older
     than the keys) is checked only at the registration, and its place holds nobody; a
-    retried allocate whose place is held already is answered as it was.
+    retried allocate whose place is held already is answered as it was; so is one whose
+    registration has reached the centre (:func:`_as_allocated`).
     """
-    ticket = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id)).first()
+    ticket = conn.execute(
+        select(tickets.c.status, tickets.c.registered_at).where(tickets.c.id == ticket_id)
+    ).first()
     if ticket is not None and ticket.status == VOID:
         # a voided ticket holds no place: it is never numbered or placed again
         raise Conflict(
@@ -246,6 +252,8 @@ def take_for_ticket(
         )
     schedule, poli = _schedule(conn, office_id, service_id, schedule_id, day)
     held = quota.existing(conn, ticket_id)
+    if ticket is not None and ticket.registered_at is not None:
+        return _as_allocated(held, ticket.registered_at, schedule, poli, payer)
     if held is not None and held.released_at is not None:
         # given back (a void, a cancel, a registration that made no visit on it): an
         # allocate retried late never takes it again; only a registration does
@@ -286,6 +294,36 @@ def take_for_ticket(
         taken.angka,
         quota.nomorantrean(poli.kodepoli, taken.angka),
         quota.estimated_at(schedule, taken.angka),
+    )
+
+
+def _as_allocated(
+    held: Any, registered_at: dt.datetime, schedule: Any, poli: schedules.Poli, payer: Payer
+) -> Placed:
+    """The answer to an allocate retried after its ticket's registration reached the centre:
+    the place the allocate took, as it was answered, whether the registration kept it (its
+    visit made) or gave it back (none made); ``409 conflict`` if the allocate took none.
+
+    Whether the registration kept the place is what its check found of the patient
+    (already at the poli today, a name or date of birth not the record's), which no kiosk
+    is answered (:func:`central.office.submissions.for_kiosk`); nor is it told by a
+    retry. No place is taken and no patient checked: the registration decided.
+    """
+    if held is None or held.taken_at >= registered_at:  # none, or the registration's own
+        raise Conflict(
+            "Pendaftaran tiket ini sudah diterima; ambil nomor baru. / "
+            "This ticket's registration has been received; take a new number."
+        )
+    if held.schedule_id != schedule.id or held.payer != payer.value:
+        raise Conflict(
+            "Tiket ini sudah memegang tempat dokter atau penjamin lain. / "
+            "This ticket already holds a place with another doctor or payer."
+        )
+    return Placed(
+        held.kodebooking,
+        held.angka,
+        quota.nomorantrean(poli.kodepoli, held.angka),
+        quota.estimated_at(schedule, held.angka),
     )
 
 
@@ -686,26 +724,113 @@ def _result(visit: Any) -> dict[str, Any]:
     return _result_of(dict(visit._mapping))
 
 
-def cancel(conn: Connection, office_id: str, ticket_id: str, reason: str, now: dt.datetime) -> str:
-    """Cancel the visit of ``ticket_id``: ``cancelled``, ``done`` or ``unknown_visit``.
+def cancel(
+    conn: Connection, kiosk_id: str, office_id: str, key: str, reason: str, now: dt.datetime
+) -> str:
+    """Cancel the visit of ``kiosk_id``'s ticket ``key``: ``cancelled``, ``done`` or
+    ``unknown_visit``.
 
+    A kiosk cancels only its own tickets (:func:`own_ticket`): another kiosk's ticket,
+    of this office or another, is answered ``unknown_visit`` as a ticket id that does
+    not exist is, and nothing moves. A ticket id anyone may read off a paper's QR code
+    thus never lets one kiosk close the visit (or the unmade visit's ticket) of a
+    citizen who registered at another, nor tells it that such a ticket exists.
     Idempotent: a cancelled visit answers ``cancelled`` again and nothing moves.
-    A visit whose ticket was served already (``done``) stays as it is.
+    A visit whose ticket was served already (``done``) stays as it is. A ticket whose
+    registration asked for a visit the centre did not make is answered as if it had
+    (:func:`_cancel_unmade`): the answer never tells a kiosk what the registration's
+    check found of its patient.
     """
+    ticket = own_ticket(conn, kiosk_id, office_id, key)
+    if ticket is None:
+        return "unknown_visit"
     visit = conn.execute(
         select(hospital_visits)
-        .where(hospital_visits.c.ticket_id == ticket_id, hospital_visits.c.office_id == office_id)
+        .where(hospital_visits.c.ticket_id == ticket.id, hospital_visits.c.office_id == office_id)
         .with_for_update()
     ).first()
     if visit is None:
-        return "unknown_visit"
+        return _cancel_unmade(conn, ticket, now)
     if visit.state == CANCELLED:
         return CANCELLED
-    ticket = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).first()
-    served = ticket is not None and ticket.status not in (*OPEN, VOID)
+    served = ticket.status not in (*OPEN, VOID)
     if visit.state == DONE or served:
         return DONE
     return _close(conn, visit, reason, now)
+
+
+def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any:
+    """``kiosk_id``'s ticket of office ``office_id`` whose kiosk id is ``key``, or None.
+
+    Found as :mod:`central.office.submissions` keeps a kiosk's tickets: under ``key``
+    itself, or, when another kiosk's ticket had that id first, under the id derived
+    from (kiosk, ``key``) with ``key`` kept in ``kiosk_ticket_id``
+    (:func:`central.office.submissions.claimed_ticket_id`). So of two kiosks that used
+    one ticket id each reaches its own ticket, never the other's. A Mobile JKN
+    booking checked in at a kiosk has its visit bound to that kiosk's ticket: it is
+    that kiosk's to cancel.
+    """
+    return conn.execute(
+        select(tickets).where(
+            tickets.c.kiosk_id == kiosk_id,
+            tickets.c.office_id == office_id,
+            or_(
+                and_(tickets.c.id == key, tickets.c.kiosk_ticket_id.is_(None)),
+                tickets.c.kiosk_ticket_id == key,
+            ),
+        )
+    ).first()
+
+
+def _cancel_unmade(conn: Connection, ticket: Any, now: dt.datetime) -> str:
+    """The cancel of a kiosk's own ``ticket`` that has no visit: ``unknown_visit`` unless
+    its registration asked for one (a ``hospital`` object), which is then cancelled as a
+    visit would be.
+
+    Whether the registration made its visit is what the centre found of its patient
+    (already at the poli today, a name or date of birth not the record's, a NIK that
+    cannot exist), which no kiosk is answered (:func:`central.office.submissions.for_kiosk`).
+    So the ticket of a registration that made none is closed (``void``) if still open,
+    its place given back if it held one, and answered word for word what the cancel of
+    its visit would answer: ``cancelled``; ``cancelled`` too for a ticket the poli marked
+    not come (its visit would have been closed so: :func:`_close_no_show`); ``done`` for
+    one served, or not come at a later queue (the doctor saw them).
+    """
+    if not _asked_a_visit(conn, ticket):
+        return "unknown_visit"
+    if ticket.status == VOID:
+        return CANCELLED
+    if ticket.status == NO_SHOW and ticket.queue_id == ticket.service_id:
+        return CANCELLED  # not come at its poli: a visit would be closed already
+    if ticket.status not in OPEN:
+        return DONE
+    conn.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket.id, tickets.c.status.in_(OPEN))
+        .values(status=VOID, finished_at=now)
+    )
+    quota.release(conn, ticket.id, now)
+    notify(conn, ticket.office_id)
+    log.info("a poli ticket whose registration made no visit cancelled at the desk")
+    return CANCELLED
+
+
+def _asked_a_visit(conn: Connection, ticket: Any) -> bool:
+    """Whether ``ticket``'s registration (as its kiosk sent it) carried a ``hospital`` object."""
+    body = conn.execute(
+        select(submissions.c.body).where(
+            submissions.c.kiosk_id == ticket.kiosk_id,
+            submissions.c.key == (ticket.kiosk_ticket_id or ticket.id),
+            submissions.c.kind == "service_registration",
+        )
+    ).scalar_one_or_none()
+    if body is None:
+        return False
+    try:
+        sent = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(sent, dict) and sent.get("hospital") is not None
 
 
 def _close(conn: Connection, visit: Any, reason: str, now: dt.datetime) -> str:

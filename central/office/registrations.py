@@ -39,6 +39,17 @@ from contract.bookings import format_code, is_valid_code
 from contract.catalog import Catalog, FormField
 
 AUDIT_KIND = "registration"
+#: The reasons a poli registration's ``hospital`` result gives for making no visit,
+#: which the counter page says in words (central/web/counter_texts.py).
+NO_VISIT = frozenset(
+    {
+        "already_registered",
+        "identity_conflict",
+        "invalid_patient",
+        "unknown_schedule",
+        "invalid_hospital",
+    }
+)
 #: Where a value came from.
 CARD, CARD_CHANGEABLE, RECORD, TYPED = "card", "card_changeable", "record", "typed"
 
@@ -76,6 +87,9 @@ class Registration:
     visit: tuple[str, str, str, str] | None = None
     #: The visit was registered beyond the doctor's quota (an offline kiosk): check it.
     over_quota: bool = False
+    #: Why a poli registration made no visit (its ``hospital`` result's error, one of
+    #: :data:`NO_VISIT`): the desk registers it.
+    no_visit: str | None = None
 
     def __repr__(self) -> str:
         return f"Registration({self.display}, {len(self.entries)} values)"
@@ -124,19 +138,26 @@ def _entries(body: dict[str, Any], form: tuple[FormField, ...], lang: str) -> tu
     return tuple(out)
 
 
-def _body(conn: Connection, ticket: Any) -> dict[str, Any] | None:
+def _stored(conn: Connection, ticket: Any) -> tuple[dict[str, Any] | None, str | None]:
+    """The ticket's registration as sent, and why its poli visit was not made (if so)."""
     key = ticket.kiosk_ticket_id or ticket.id
-    body = conn.execute(
-        select(submissions.c.body).where(
+    row = conn.execute(
+        select(submissions.c.body, submissions.c.result).where(
             submissions.c.kiosk_id == ticket.kiosk_id,
             submissions.c.key == key,
             submissions.c.kind == "service_registration",
         )
-    ).scalar_one_or_none()
-    if body is None:
-        return None
-    parsed = json.loads(body)
-    return parsed if isinstance(parsed, dict) else None
+    ).first()
+    if row is None:
+        return None, None
+    parsed = json.loads(row.body)
+    result = json.loads(row.result)
+    hospital = result.get("hospital") if isinstance(result, dict) else None
+    error = hospital.get("error") if isinstance(hospital, dict) else None
+    return (
+        parsed if isinstance(parsed, dict) else None,
+        error if error in NO_VISIT else None,
+    )
 
 
 def view(
@@ -158,7 +179,7 @@ def view(
     ticket = find(conn, staff, ticket_id)
     if ticket.status != CALLED or ticket.counter != counter:
         raise InvalidTicketTransition("the registration is shown for the ticket being served only")
-    body = _body(conn, ticket)
+    body, no_visit = _stored(conn, ticket)
     nik = body.get("values", {}).get("nik") if body is not None else None
     if isinstance(nik, str) and nik:
         key_hash = keyed_hash(audit_key, "nik", nik)
@@ -200,6 +221,7 @@ def view(
             else None
         ),
         over_quota=bool(visit is not None and visit.over_quota),
+        no_visit=no_visit if visit is None else None,
         ticket_id=ticket.id,
         display=ticket.display,
         entries=_entries(body, form, lang),

@@ -33,6 +33,10 @@ value the database refuses), the batch is redone item by item, each in its
 own savepoint, and the failing item alone is ``invalid``: one bad item never
 answers the whole batch with a 500 that the kiosk would retry for ever.
 
+What a poli registration's check found of its patient (its ``hospital`` result) is
+stored with the item for staff and answered to no kiosk (:func:`for_kiosk`, applied to
+every outcome a batch answers): a kiosk's token learns nothing of a person from it.
+
 A registration's ``issued_at`` is the kiosk's clock: it is kept as claimed,
 but the queue is called by ``queued_at`` (:data:`central.office.queue.CALL_ORDER`),
 a time the centre can defend (:func:`queue_time`). The claim is first
@@ -347,7 +351,45 @@ def submit(
             refused[i] = Outcome(item.key, SubmissionStatus.INVALID, bad.code, bad.detail)
     stored = _store(conn, kiosk, [x for i, x in enumerate(items) if i not in refused], now, rules)
     done = iter(stored)
-    return [refused[i] if i in refused else next(done) for i in range(len(items))]
+    return [refused[i] if i in refused else _for_kiosk(next(done)) for i in range(len(items))]
+
+
+#: The ``hospital`` errors a kiosk is answered: decided before the patient is looked at
+#: (the object unusable, the doctor's schedule not usable today), so the same for anyone.
+KIOSK_MAY_SEE = frozenset({"invalid_hospital", "unknown_schedule"})
+
+
+def for_kiosk(result: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What the kiosk is answered of an item's stored ``result``: nothing of its patient.
+
+    A registration's ``hospital`` result tells what the centre holds of a person (a
+    visit made with its place, or why none was: already at the poli today, a name or
+    date of birth not the record's, a NIK that cannot exist). Answered to a kiosk's
+    token, registration after registration, it would be a patient lookup the kiosk's
+    budget never counts and the audit never sees (the allocate's refusals are both:
+    :mod:`central.hospital.allocate_lookups`). So it stays in ``submissions.result``
+    for staff (the counter page says why no visit was made) and is answered only
+    when it is one of :data:`KIOSK_MAY_SEE`; a registration that made its visit and
+    one refused for its patient are answered alike. The kiosk never reads it: it
+    prints the place its allocate answered, or its own offline.
+    """
+    if result is None or "hospital" not in result:
+        return result
+    answered = {name: value for name, value in result.items() if name != "hospital"}
+    hospital = result["hospital"]
+    if isinstance(hospital, dict) and hospital.get("error") in KIOSK_MAY_SEE:
+        answered["hospital"] = {"error": hospital["error"], "detail": hospital.get("detail")}
+    return answered
+
+
+def _for_kiosk(outcome: Outcome) -> Outcome:
+    """``outcome`` as the kiosk is answered it (:func:`for_kiosk`): accepted, replayed, or
+    the same key twice in one batch alike."""
+    if outcome.result is None or "hospital" not in outcome.result:
+        return outcome
+    return Outcome(
+        outcome.key, outcome.status, outcome.error, outcome.detail, for_kiosk(outcome.result)
+    )
 
 
 def _store(
@@ -1205,7 +1247,7 @@ def _register_visits(
         if plan.item.kind == "visit_cancel":
             body = plan.item.body
             plan.result["cancel"] = visits.cancel(
-                conn, kiosk.office_id, body["ticket_id"], body["reason"], now
+                conn, kiosk.kiosk_id, kiosk.office_id, body["ticket_id"], body["reason"], now
             )
 
 

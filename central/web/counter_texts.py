@@ -144,6 +144,30 @@ TEXTS: Texts = {
         "Quota used up — check: an offline kiosk registered it after the doctor's quota "
         "was used up.",
     ),
+    "counter.registration.no_visit": (
+        "Kunjungan poli belum dibuat — daftarkan di loket:",
+        "No poli visit was made — register it at the desk:",
+    ),
+    "counter.registration.no_visit.already_registered": (
+        "pasien sudah terdaftar di poli ini hari ini.",
+        "the patient already has a visit at this poli today.",
+    ),
+    "counter.registration.no_visit.identity_conflict": (
+        "data pasien tidak sama dengan data rumah sakit.",
+        "the patient's data differ from the hospital's record.",
+    ),
+    "counter.registration.no_visit.invalid_patient": (
+        "NIK atau tanggal lahir tidak sah.",
+        "the NIK or date of birth is not valid.",
+    ),
+    "counter.registration.no_visit.unknown_schedule": (
+        "jadwal dokter tidak dapat dipakai.",
+        "the doctor's schedule cannot be used.",
+    ),
+    "counter.registration.no_visit.invalid_hospital": (
+        "data poli dari anjungan tidak dapat dipakai.",
+        "the kiosk's poli data cannot be used.",
+    ),
     "counter.registration.missing": (
         "Belum diisi, tanyakan kepada warga:",
         "Not filled in, ask the citizen:",

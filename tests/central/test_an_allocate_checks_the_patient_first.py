@@ -42,6 +42,7 @@ from testkit.centre_hospital import (
     hospital_staff,
     new_hospital_patient,
     new_schedule,
+    what_the_registration_did,
 )
 from testkit.centre_requests import new_id, results, today
 from testkit.centres import BACKENDS, SHARED_START_S, TEST_SERVER_ARGS, migrated_database
@@ -150,7 +151,8 @@ def registered(c: Centre, schedule_id: str, patient: Patient) -> dict[str, Any]:
         card_number=None,
     )
     [done] = results(c.url, c.kiosk, [item])
-    said = done["result"]["hospital"]
+    assert done["status"] == "accepted", done
+    said = what_the_registration_did(c.db, made.json()["ticket_id"])
     assert said["kodebooking"] == made.json()["hospital"]["kodebooking"], said
     answer: dict[str, Any] = made.json()
     return answer
@@ -280,7 +282,8 @@ def test_the_patients_own_card_read_in_small_letters_is_their_card(centre: Centr
         card_number=read,
     )
     [done] = results(centre.url, centre.kiosk, [item])
-    assert done["result"]["hospital"].get("kodebooking"), done
+    assert done["status"] == "accepted", done
+    assert what_the_registration_did(centre.db, made.json()["ticket_id"]).get("kodebooking")
     # another's card, in any letters, is still another's
     other = new_hospital_patient(centre.db)
     refused(centre, sid, {**other.keys(), "card_number": card.lower()}, 409, "identity_conflict")
@@ -340,7 +343,9 @@ def test_an_allocate_without_patient_keys_is_numbered_and_the_registration_refus
         card_number=None,
     )
     [done] = results(centre.url, centre.kiosk, [item])
-    assert done["result"]["hospital"]["error"] == "already_registered"
+    assert done["status"] == "accepted", done
+    did = what_the_registration_did(centre.db, old.json()["ticket_id"])
+    assert did["error"] == "already_registered", did
     assert counted(centre, sid).used_jkn == 1, "the place went back"
 
 

@@ -59,6 +59,7 @@ from testkit.centre_hospital import (
     hospital_registration,
     new_hospital_patient,
     patient_numbers,
+    what_the_registration_did,
 )
 from testkit.centre_requests import ZONE, new_id, results, today
 from testkit.centres import BACKENDS, LOOSE_SERVER_ARGS, SHARED_START_S, migrated_database
@@ -199,7 +200,7 @@ def kiosk_ticket(p: Pair, which: int, schedule_id: str, patient: Patient, *, des
 
 
 def register(p: Pair, kiosk: Kiosk, session: requests.Session) -> dict[str, Any]:
-    """Send the registration; its ``result.hospital``."""
+    """Send the registration; what it did, as the centre keeps it for staff."""
     answer = session.post(
         f"{p.urls[kiosk.which]}/api/v1/submissions",
         json={"items": [kiosk.item]},
@@ -209,8 +210,8 @@ def register(p: Pair, kiosk: Kiosk, session: requests.Session) -> dict[str, Any]
     assert answer.status_code == 200, answer.text
     (done,) = answer.json()["results"]
     assert done["status"] == "accepted", done
-    hospital: dict[str, Any] = done["result"]["hospital"]
-    return hospital
+    assert "hospital" not in done["result"], done  # the kiosk is told nothing of it
+    return what_the_registration_did(p.db, kiosk.ticket_id)
 
 
 def ambil(
@@ -438,9 +439,12 @@ def test_one_batch_registering_a_patient_twice_makes_one_visit(pair: Pair) -> No
         card_number=None,
     )
     first, second = results(pair.urls[0], pair.kiosks[0], [online.item, offline])
-    assert first["result"]["hospital"]["kodebooking"] == online.kodebooking, first
+    assert first["status"] == "accepted", first
+    did = what_the_registration_did(pair.db, online.ticket_id)
+    assert did["kodebooking"] == online.kodebooking, did
     assert second["status"] == "accepted", second
-    assert second["result"]["hospital"] == visits.ALREADY_REGISTERED, second
+    did = what_the_registration_did(pair.db, offline_id)
+    assert did == visits.ALREADY_REGISTERED, did
     after = held(pair, patient, sid)
     assert [v.ticket_id for v in after.live] == [online.ticket_id]
     assert (after.used, after.places) == (1, 1)
@@ -890,7 +894,8 @@ def test_the_place_an_allocate_holds_is_the_patients_day_until_given_back(pair: 
         card_number=None,
     )
     [done] = results(pair.urls[1], second, [offline])
-    assert done["result"]["hospital"] == visits.ALREADY_REGISTERED, done
+    assert done["status"] == "accepted", done
+    assert what_the_registration_did(pair.db, offline_id) == visits.ALREADY_REGISTERED
     assert left_behind(pair, [offline_id])[1] == set(), "the offline ticket took a place"
     # nor does Mobile JKN book them
     with requests.Session() as session:
@@ -916,7 +921,9 @@ def test_the_place_an_allocate_holds_is_the_patients_day_until_given_back(pair: 
         card_number=None,
     )
     [done] = results(pair.urls[1], second, [item])
-    assert done["result"]["hospital"]["kodebooking"] == made.json()["hospital"]["kodebooking"]
+    assert done["status"] == "accepted", done
+    did = what_the_registration_did(pair.db, kept)
+    assert did["kodebooking"] == made.json()["hospital"]["kodebooking"], did
     _, again = allocate_at(0, sid)
     assert (again.status_code, again.json()["error"]) == (409, "already_registered")
     # cancelled at the desk: the day is free again
@@ -1023,22 +1030,17 @@ def visit_cancel_of(ticket_id: str) -> dict[str, Any]:
     }
 
 
-def test_a_mobile_jkn_visit_checked_in_then_cancelled_at_the_desk_frees_the_day(
-    pair: Pair,
-) -> None:
-    """Booked in Mobile JKN, checked in at a kiosk, then cancelled at the desk: the place
-    is the booking's, and it is given back with the visit, so it holds the patient's day
-    no longer (nor the doctor's quota)."""
-    kode, sid = doctor(pair)
-    patient = known_patient(pair)
+def _checked_in(p: Pair, patient: Patient, schedule_id: str, kode: int) -> tuple[str, str]:
+    """``patient`` booked in Mobile JKN with doctor ``kode``, then checked in at a fresh
+    kiosk of process 0 (the booking's visit bound to its ticket): (kiosk token, ticket id)."""
     with requests.Session() as session:
-        status, code, message, got = ambil(pair, 0, patient, kode, session)
+        status, code, message, got = ambil(p, 0, patient, kode, session)
     assert (status, code) == (200, 200), message
     booking = got["response"]["kodebooking"]
-    (token, _), _ = fresh_kiosks(pair)
+    (token, _), _ = fresh_kiosks(p)
     ticket_id = new_id()
     plain = requests.post(
-        f"{pair.urls[0]}/api/v1/tickets/allocate",
+        f"{p.urls[0]}/api/v1/tickets/allocate",
         json={"ticket_id": ticket_id, "service_id": POLI},
         headers=bearer(token),
         timeout=30,
@@ -1048,14 +1050,26 @@ def test_a_mobile_jkn_visit_checked_in_then_cancelled_at_the_desk_frees_the_day(
         ticket_id,
         plain.json()["display"],
         "online",
-        {"schedule_id": sid, "payer": "jkn", "norm": patient.norm},
+        {"schedule_id": schedule_id, "payer": "jkn", "norm": patient.norm},
         service_id=POLI,
         values={"nik": patient.nik},
         card_number=None,
     )
     item["body"]["booking_code"] = booking
-    [checked_in] = results(pair.urls[0], token, [item])
+    [checked_in] = results(p.urls[0], token, [item])
     assert checked_in["result"]["booking"] == "checked_in", checked_in
+    return token, ticket_id
+
+
+def test_a_mobile_jkn_visit_checked_in_then_cancelled_at_the_desk_frees_the_day(
+    pair: Pair,
+) -> None:
+    """Booked in Mobile JKN, checked in at a kiosk, then cancelled at the desk: the place
+    is the booking's, and it is given back with the visit, so it holds the patient's day
+    no longer (nor the doctor's quota)."""
+    kode, sid = doctor(pair)
+    patient = known_patient(pair)
+    token, ticket_id = _checked_in(pair, patient, sid, kode)
     [done] = results(pair.urls[0], token, [visit_cancel_of(ticket_id)])
     assert done["result"]["cancel"] == "cancelled", done
     after = held(pair, patient, sid)
@@ -1063,6 +1077,27 @@ def test_a_mobile_jkn_visit_checked_in_then_cancelled_at_the_desk_frees_the_day(
     assert (after.used, after.places) == (0, 0), "the cancelled booking kept its place"
     again = _numbered_again(pair, sid, patient)
     assert again.status_code == 201, f"the day stays held after the cancel: {again.text}"
+
+
+def test_a_mobile_jkn_visit_checked_in_at_a_kiosk_is_that_kiosks_to_cancel(pair: Pair) -> None:
+    """The visit of a Mobile JKN booking checked in at a kiosk is bound to that kiosk's
+    ticket: another kiosk of the hospital cancelling that ticket id is answered
+    ``unknown_visit``, as for a ticket that does not exist, and the visit, its place and
+    the patient's day stay; the kiosk that checked it in still cancels it."""
+    kode, sid = doctor(pair)
+    patient = known_patient(pair)
+    token, ticket_id = _checked_in(pair, patient, sid, kode)
+    before = held(pair, patient, sid)
+    assert [v.ticket_id for v in before.live] == [ticket_id], before.live
+    _, (other, _) = fresh_kiosks(pair)
+    [refused] = results(pair.urls[1], other, [visit_cancel_of(ticket_id)])
+    assert refused["result"]["cancel"] == "unknown_visit", refused
+    after = held(pair, patient, sid)
+    assert [v.ticket_id for v in after.live] == [ticket_id], after.live
+    assert (after.used, after.places) == (before.used, before.places)
+    [done] = results(pair.urls[0], token, [visit_cancel_of(ticket_id)])
+    assert done["result"]["cancel"] == "cancelled", done
+    assert held(pair, patient, sid).live == []
 
 
 def _allocated(p: Pair, schedule_id: str, patient: Patient) -> tuple[str, dict[str, Any]]:
@@ -1103,7 +1138,8 @@ def test_a_ticket_not_come_when_called_before_its_registration_arrived_frees_the
     again = _numbered_again(pair, sid, patient)
     assert again.status_code == 201, f"the day stays held by the no-show: {again.text}"
     [late] = results(pair.urls[0], token, [item])
-    assert late["result"]["hospital"] == visits.ALREADY_REGISTERED, late
+    assert late["status"] == "accepted", late
+    assert what_the_registration_did(pair.db, gone) == visits.ALREADY_REGISTERED
     assert left_behind(pair, [gone])[1] == set(), "the late registration took a place"
 
 
@@ -1120,7 +1156,8 @@ def test_a_registration_arriving_after_its_ticket_was_not_come_makes_no_live_vis
     gone = item["key"]
     _call_to_no_show(pair, gone)
     [late] = results(pair.urls[0], token, [item])
-    assert "kodebooking" in late["result"]["hospital"], late
+    assert late["status"] == "accepted", late
+    assert "kodebooking" in what_the_registration_did(pair.db, item["key"])
     with pair.db.read() as conn:
         ended = conn.execute(
             select(hospital_visits.c.state, hospital_visits.c.cancel_reason).where(
@@ -1146,7 +1183,8 @@ def test_a_registration_arriving_after_its_ticket_was_served_makes_a_visit_done(
     token, item = _allocated(pair, sid, patient)
     _call_up_to(pair, item["key"], "served")
     [late] = results(pair.urls[0], token, [item])
-    assert "kodebooking" in late["result"]["hospital"], late
+    assert late["status"] == "accepted", late
+    assert "kodebooking" in what_the_registration_did(pair.db, item["key"])
     after = held(pair, patient, sid)
     assert [(v.ticket_id, v.state) for v in after.live] == [(item["key"], "done")]
     assert (after.used, after.places) == (1, 1), "the visit seen gave its place back"

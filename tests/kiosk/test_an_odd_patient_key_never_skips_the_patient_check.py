@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from central.database import Database
 from central.hospital import demo as hospital_demo
 from contract.catalog import Catalog
 from contract.hospital import DoctorToday, HospitalRequest, Payer
@@ -42,6 +43,7 @@ from testkit.centre_hospital import (
     hospital_kiosk,
     patient_numbers,
     visit_cancel,
+    what_the_registration_did,
 )
 from testkit.centre_requests import ZONE, new_id, results
 from testkit.centres import DEMO_CATALOG
@@ -60,13 +62,14 @@ class Kiosk:
 
     url: str
     token: str
+    db: Database
     store: Store
     engine: SyncEngine
     doctor: DoctorToday
 
 
 @pytest.fixture
-def kiosk(tmp_path: Path, demo_central: str) -> Iterator[Kiosk]:
+def kiosk(tmp_path: Path, demo_central: str, demo_central_db: Database) -> Iterator[Kiosk]:
     token, code = hospital_kiosk(demo_central)
     store = Store.open(tmp_path / "kiosk.db")
     store.set_kiosk_code(code)
@@ -87,7 +90,7 @@ def kiosk(tmp_path: Path, demo_central: str) -> Iterator[Kiosk]:
         rng=random.Random(5),  # noqa: S311 - jitter
     )
     try:
-        yield Kiosk(demo_central, token, store, engine, doctor)
+        yield Kiosk(demo_central, token, demo_central_db, store, engine, doctor)
     finally:
         client.close()
         store.close()
@@ -130,7 +133,9 @@ def test_a_name_typed_over_two_lines_is_checked_and_numbered_online(kiosk: Kiosk
     sent = {"key": item.key, "kind": item.kind, "body": item.payload}  # as the engine sends it
     [done] = results(kiosk.url, kiosk.token, [sent])
     try:
-        assert done["result"]["hospital"]["nomorantrean"] == issued.ticket.nomorantrean, done
+        assert done["status"] == "accepted", done
+        did = what_the_registration_did(kiosk.db, item.key)
+        assert did["nomorantrean"] == issued.ticket.nomorantrean, did
         # registered at the poli today: the next ticket for them is refused, unnumbered,
         # by the very keys, and with the name or the card number written otherwise
         refused_before_numbering(kiosk, values, nomorkartu)

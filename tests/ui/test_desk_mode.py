@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 import ui.window
+from central.database import Database
 from central.settings import (
     DEMO_HOSPITAL_ENROLMENT_CODE,
     DEMO_HOSPITAL_STAFF_USERNAME,
@@ -48,6 +49,7 @@ from testkit.centre_hospital import (
     hospital_kiosk,
     hospital_registration,
     patient_numbers,
+    what_the_registration_did,
 )
 from testkit.centre_requests import results
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
@@ -620,7 +622,7 @@ def test_a_doctor_whose_hours_the_centre_ended_meanwhile_is_told_and_nothing_is_
 
 
 def test_a_patient_registered_at_the_poli_today_is_told_and_no_ticket_is_made(
-    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str, demo_central_db: Database
 ) -> None:
     """A patient with a visit at Poli Penyakit Dalam today (a kiosk registered her); the
     clerk registers her there again: the centre refuses at the allocate
@@ -644,7 +646,9 @@ def test_a_patient_registered_at_the_poli_today_is_told_and_no_ticket_is_made(
         card_number=None,
     )
     [done] = results(demo_central, kiosk, [hers])
-    assert "kodebooking" in done["result"]["hospital"], done  # her visit of today
+    assert done["status"] == "accepted", done
+    did = what_the_registration_did(demo_central_db, made.json()["ticket_id"])
+    assert "kodebooking" in did, did  # her visit of today
 
     view = found(qtbot, hospital_desk, 0, norm, NEW_BIRTH)
     doctor = listed(qtbot, view, stem)

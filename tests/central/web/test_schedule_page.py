@@ -18,7 +18,12 @@ from central.process import RunningCentral
 from central.tables import audit_log, doctor_schedules
 from testkit.browser import log_in
 from testkit.centre_accounts import bearer, new_staff_account
-from testkit.centre_hospital import HOSPITAL, hospital_kiosk, hospital_registration
+from testkit.centre_hospital import (
+    HOSPITAL,
+    hospital_kiosk,
+    hospital_registration,
+    what_the_registration_did,
+)
 from testkit.centre_requests import ZONE, new_id, results
 
 
@@ -88,15 +93,17 @@ def test_a_visit_beyond_the_quota_is_listed_for_staff(
             .where(doctor_schedules.c.id == f"rsud-gigi-hendra-{today}")
             .values(quota_jkn=0)
         )
+    ticket_id = new_id()
     item = hospital_registration(
-        new_id(),
+        ticket_id,
         f"G-{code}-001",
         "fallback",
         {"schedule_id": f"rsud-gigi-hendra-{today}", "payer": "jkn"},
         service_id="poli-gigi",
     )
     [done] = results(office.url, token, [item])
-    assert done["result"]["hospital"]["over_quota"] is True
+    assert done["status"] == "accepted", done
+    assert what_the_registration_did(office_db, ticket_id)["over_quota"] is True
     log_in(page, office.url, admin, then="/office/schedules")
     over = page.locator("#over-quota")
     expect(over).to_contain_text("kuota habis — periksa")
