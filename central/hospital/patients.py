@@ -260,14 +260,16 @@ def find(
     """The patients the key and date of birth name (an empty :class:`Found`: none);
     counted and audited, a key of the wrong shape too (:class:`Malformed`).
 
-    Only a hospital's kiosks ask; only a desk (``desk``) searches by name and is
-    told the phone and address (:func:`kiosk_view`).
+    Only a hospital's kiosks ask; only a desk (``desk``: the kiosk's role, as staff
+    enrolled it, never a request's word) searches by name and is told the phone and
+    address (:func:`kiosk_view`).
     """
     require_hospital(conn, office_id)
     if by is FindBy.NAME and not desk:
         raise Forbidden(
-            "Pencarian nama hanya di meja pendaftaran. / "
-            "Only the registration desk searches by name."
+            "Pencarian nama hanya di meja pendaftaran, yaitu kiosk yang didaftarkan "
+            "petugas sebagai meja. / Only the registration desk searches by name: a kiosk "
+            "staff enrolled as a desk."
         )
     value = value.strip()
     key = value.lower() if by is FindBy.NAME else value

@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 
 import ui.window
 from central.settings import (
+    DEMO_HOSPITAL_DESK_ENROLMENT_CODE,
     DEMO_HOSPITAL_ENROLMENT_CODE,
     DEMO_HOSPITAL_STAFF_USERNAME,
     DEMO_STAFF_PASSWORD,
@@ -279,7 +280,7 @@ def hospital_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[K
         kiosk=KioskSection(data_dir=base.kiosk.data_dir, office_id=HOSPITAL),
         printer=base.printer,
         central=CentralSection(
-            url=demo_central, timeout_s=3.0, enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE
+            url=demo_central, timeout_s=3.0, enrolment_code=DEMO_HOSPITAL_DESK_ENROLMENT_CODE
         ),
         session=base.session,
     )
