@@ -273,21 +273,43 @@ def test_the_kiosk_has_no_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) 
 BUDI_NIK, BUDI_BIRTH = "1471011708790002", "17-08-1979"
 
 
-@pytest.fixture
-def hospital_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
+def _desk_config(tmp_path: Path, demo_central: str, code: str) -> Config:
+    """The desk at the demo hospital, enrolling with ``code``."""
     base = demo_config(tmp_path, demo_central)
-    config = Config(
+    return Config(
         kiosk=KioskSection(data_dir=base.kiosk.data_dir, office_id=HOSPITAL),
         printer=base.printer,
-        central=CentralSection(
-            url=demo_central, timeout_s=3.0, enrolment_code=DEMO_HOSPITAL_DESK_ENROLMENT_CODE
-        ),
+        central=CentralSection(url=demo_central, timeout_s=3.0, enrolment_code=code),
         session=base.session,
     )
+
+
+@pytest.fixture
+def hospital_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
+    """The demo hospital's desk, enrolled with the code staff made for a desk."""
+    config = _desk_config(tmp_path, demo_central, DEMO_HOSPITAL_DESK_ENROLMENT_CODE)
     with opened(qtbot, config) as window:
         view = view_of(window)
         qtbot.waitUntil(lambda: view.doctor.count() > 0, timeout=10000)  # today's doctors
         yield window
+
+
+def test_a_desk_enrolled_with_a_kiosk_code_is_told_why_it_finds_no_name(
+    tmp_path: Path, qtbot: QtBot, demo_central: str
+) -> None:
+    """``kiosk run --desk`` on a kiosk staff did not make a desk (the hospital's plain
+    code): its name search is refused, and the clerk reads why and what to ask the admin
+    for; a number finds the patient without the phone."""
+    config = _desk_config(tmp_path, demo_central, DEMO_HOSPITAL_ENROLMENT_CODE)
+    with opened(qtbot, config) as window:
+        view = view_of(window)
+        qtbot.waitUntil(lambda: view.doctor.count() > 0, timeout=10000)
+        find(qtbot, window, 3, "siti am", "12-03-1985")
+        assert view.message.text().startswith("Server menolak: kiosk ini tidak didaftarkan")
+        assert "kode pendaftaran untuk meja" in view.message.text()
+        assert view.results.count() == 0
+        view = found(qtbot, window, 0, "000123", "12-03-1985")
+        assert view.patient is not None and view.patient.phone == ""
 
 
 @pytest.mark.parametrize(
