@@ -460,7 +460,8 @@ _MARKED: dict[str, object] = {
     "desk_not_a_desk": QT_TRANSLATE_NOOP(
         "texts",
         "Server menolak: kiosk ini tidak didaftarkan petugas sebagai meja pendaftaran, jadi"
-        " tidak mencari nama. Minta admin kode pendaftaran untuk meja.",
+        " tidak mencari nama dan tidak menambah pasien baru. Minta admin kode pendaftaran"
+        " untuk meja.",
     ),
     "desk_failed": QT_TRANSLATE_NOOP(
         "texts", "Gagal. Coba lagi; bila berulang, hubungi petugas TI."

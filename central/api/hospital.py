@@ -197,6 +197,10 @@ class NormOut(BaseModel):
     status_code=201,
     responses={
         200: {"description": "The NIK has a No. RM at this office already: that one."},
+        403: {
+            "description": "The kiosk's office is no hospital, or the kiosk is not one staff "
+            "enrolled as a registration desk."
+        },
         409: {"description": "The BPJS number belongs to another patient."},
         422: {
             "description": "A NIK that cannot exist, or one that disagrees with the date "
@@ -206,7 +210,13 @@ class NormOut(BaseModel):
     },
 )
 def new_patient(body: NewPatientIn, kiosk: KioskAuth, ctx: Context, response: Response) -> NormOut:
-    """A new patient of this office: the next No. RM (six digits)."""
+    """A new patient of this office: the next No. RM (six digits). Only for a kiosk
+    staff enrolled as a registration desk (``kiosk.desk``)."""
+    if not kiosk.desk:
+        log.warning(
+            "kiosk %s tried to add a patient but was not enrolled as the registration desk",
+            kiosk.kiosk_id,
+        )
     patient = patients.NewPatient(
         nik=body.nik,
         name=body.name,
@@ -227,6 +237,7 @@ def new_patient(body: NewPatientIn, kiosk: KioskAuth, ctx: Context, response: Re
                     audit_key=ctx.audit_key,
                     budget=ctx.settings.lookup_budget,
                     now=utc_now(),
+                    desk=kiosk.desk,
                 )
             break
         except IntegrityError:

@@ -23,7 +23,15 @@ from sqlalchemy import insert, select, text
 from central.access.audit import utc_now
 from central.database import Database, alembic_config, migrate
 from central.process import RunningCentral
-from central.tables import audit_log, enrolment_codes, hospital_visits, kiosks, offices
+from central.tables import (
+    audit_log,
+    citizens,
+    enrolment_codes,
+    hospital_visits,
+    kiosks,
+    medical_records,
+    offices,
+)
 from kiosk.cli.main import main
 from testkit.centre_accounts import bearer, enrol
 from testkit.centre_hospital import (
@@ -35,6 +43,7 @@ from testkit.centre_hospital import (
     hospital_staff,
     new_hospital_patient,
     new_schedule,
+    patient_numbers,
 )
 from testkit.centre_requests import new_id, results
 
@@ -284,3 +293,66 @@ def test_the_migration_keeps_every_kiosk_and_code_and_makes_none_a_desk(db_url: 
         )
     finally:
         db.dispose()
+
+
+def _patient_rows(db: Database, nik: str) -> tuple[Any, list[str]]:
+    """The citizen row of ``nik`` (None: none) and its No. RMs."""
+    with db.read() as conn:
+        citizen = conn.execute(select(citizens).where(citizens.c.nik == nik)).first()
+        norms = (
+            []
+            if citizen is None
+            else list(
+                conn.execute(
+                    select(medical_records.c.medical_record_number).where(
+                        medical_records.c.citizen_id == citizen.id
+                    )
+                ).scalars()
+            )
+        )
+    return citizen, norms
+
+
+def test_only_the_desk_adds_a_patient_or_learns_a_nik_s_no_rm(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """Adding a patient is the desk's (a clerk checks the person): a self-service kiosk's
+    token, read off its disk, neither writes a citizen and a No. RM for any NIK it likes,
+    nor fills in an existing patient's phone and address, nor is told a NIK's No. RM with
+    no date of birth of the record to match (the NIK's own digits pass the check)."""
+    url = central_server.url
+    kiosk, desk = hospital_kiosk(url)[0], hospital_desk(url)[0]
+    known = new_hospital_patient(operator)  # no phone, no address on record
+    nik_born = known.birth_date.isoformat()  # what the NIK's own digits say
+    claim = {"nik": known.nik, "name": "Siapa Saja", "birth_date": nik_born, "sex": "L",
+             "phone": "081299990000", "address": "Jl. Palsu 1"}  # fmt: skip
+    for says in (True, False):
+        taken = requests.post(
+            f"{url}/api/v1/hospital/patients",
+            json=claim | ({"desk": True} if says else {}),
+            headers=bearer(kiosk),
+            timeout=10,
+        )
+        assert taken.status_code in (403, 422), taken.text
+        assert known.norm not in taken.text
+    citizen, norms = _patient_rows(operator, known.nik)
+    assert (citizen.phone, citizen.address, norms) == (None, None, [known.norm])
+
+    fresh, fresh_born = patient_numbers()[0], "1990-05-15"
+    added = requests.post(
+        f"{url}/api/v1/hospital/patients",
+        json={"nik": fresh, "name": "Bukan Pasien", "birth_date": fresh_born, "sex": "L"},
+        headers=bearer(kiosk),
+        timeout=10,
+    )
+    assert added.status_code == 403, added.text
+    assert "meja pendaftaran" in added.json()["detail"]
+    assert _patient_rows(operator, fresh) == (None, [])
+    by_desk = requests.post(
+        f"{url}/api/v1/hospital/patients",
+        json={"nik": fresh, "name": "Pasien Meja", "birth_date": fresh_born, "sex": "L"},
+        headers=bearer(desk),
+        timeout=10,
+    )
+    assert by_desk.status_code == 201, by_desk.text
+    assert _patient_rows(operator, fresh)[1] == [by_desk.json()["norm"]]

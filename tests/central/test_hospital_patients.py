@@ -139,7 +139,7 @@ def test_desks_adding_patients_at_once_get_distinct_norms(
     central_server: RunningCentral, operator: Database
 ) -> None:
     url = central_server.url
-    tokens = [hospital_kiosk(url)[0] for _ in range(3)]
+    tokens = [hospital_desk(url)[0] for _ in range(3)]
     people = [a_nik(day) for day in (10, 11, 12)]
     gate = threading.Barrier(len(tokens))
     answers: list[requests.Response] = []

@@ -50,6 +50,7 @@ from testkit.centre_hospital import (
     hospital_registration,
     patient_numbers,
 )
+from testkit.centre_hospital import hospital_desk as desk_token
 from testkit.centre_requests import results
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
 from testkit.desk_window import (
@@ -310,6 +311,14 @@ def test_a_desk_enrolled_with_a_kiosk_code_is_told_why_it_finds_no_name(
         assert view.results.count() == 0
         view = found(qtbot, window, 0, "000123", "12-03-1985")
         assert view.patient is not None and view.patient.phone == ""
+        key(qtbot, window, Qt.Key.Key_F9)
+        nik = patient_numbers()[0]
+        type_patient(qtbot, window, nik, "", "Pasien Baru Meja", "15-05-1990", 1)
+        view.save_button.setFocus()
+        key(qtbot, window, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: view.message.text() != "Menyimpan…", timeout=5000)
+        assert view.message.text().startswith("Server menolak: kiosk ini tidak didaftarkan")
+        assert "tidak menambah pasien baru" in view.message.text()
 
 
 @pytest.mark.parametrize(
@@ -504,7 +513,7 @@ def test_a_card_tapped_at_the_desk_finds_its_holder(
 NEW_NAME, NEW_BIRTH = "Tamu Sekali", "15-05-1990"
 
 
-def new_patient(url: str, kiosk: str) -> tuple[str, str]:
+def new_patient(url: str, desk: str) -> tuple[str, str]:
     """A patient of the demo hospital no other test has registered anywhere (one live
     visit per patient, poli and day: Siti's day at a poli is the first visit's), a man
     born 15 May 1990 named :data:`NEW_NAME`: ``(No. RM, NIK)``."""
@@ -512,7 +521,7 @@ def new_patient(url: str, kiosk: str) -> tuple[str, str]:
     saved = requests.post(
         f"{url}/api/v1/hospital/patients",
         json={"nik": nik, "name": NEW_NAME, "birth_date": "1990-05-15", "sex": "L"},
-        headers=bearer(kiosk),
+        headers=bearer(desk),
         timeout=10,
     )
     assert saved.status_code == 201, saved.text
@@ -654,7 +663,7 @@ def test_a_patient_registered_at_the_poli_today_is_told_and_no_ticket_is_made(
         demo_central, staff, "poli-dalam", "dr. Sekali Sehari", quota_jkn=5, quota_non_jkn=5
     )
     kiosk = hospital_kiosk(demo_central)[0]
-    norm, nik = new_patient(demo_central, kiosk)
+    norm, nik = new_patient(demo_central, desk_token(demo_central)[0])
     schedule_id = f"{stem}-{hospital_desk.controller.now().isoweekday()}"
     made = allocate(demo_central, kiosk, schedule_id)
     assert made.status_code == 201, made.text
@@ -760,7 +769,7 @@ def test_more_namesakes_than_the_list_holds_are_told(
 ) -> None:
     """Eleven patients share a name and a date of birth: the desk lists ten and says
     there are more, so the clerk narrows the search rather than taking ten for all."""
-    token = hospital_kiosk(demo_central)[0]
+    token = desk_token(demo_central)[0]  # only the desk adds patients
     for n in range(11):
         made = requests.post(
             f"{demo_central}/api/v1/hospital/patients",
@@ -781,7 +790,7 @@ def test_a_visit_asked_for_three_times_at_once_is_registered_once(
 ) -> None:
     """Ctrl+Enter twice then Enter in the referral field, before the first answer:
     one ticket, one quota place."""
-    norm, _ = new_patient(demo_central, hospital_kiosk(demo_central)[0])
+    norm, _ = new_patient(demo_central, desk_token(demo_central)[0])
     view = found(qtbot, hospital_desk, 0, norm, NEW_BIRTH)
     day = hospital_desk.controller.now().date()
     before = len(hospital_desk.kiosk.store.tickets_on(day))
@@ -1158,7 +1167,7 @@ def hold(monkeypatch: pytest.MonkeyPatch, view: DeskView, command: str) -> Held:
 
 
 def namesakes(demo_central: str, name: str, birth: str, niks: tuple[str, ...]) -> None:
-    token = hospital_kiosk(demo_central)[0]
+    token = desk_token(demo_central)[0]  # only the desk adds patients
     for nik in niks:
         made = requests.post(
             f"{demo_central}/api/v1/hospital/patients",
