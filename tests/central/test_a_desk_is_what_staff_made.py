@@ -11,8 +11,11 @@ of them a desk.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import io
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +26,7 @@ from sqlalchemy import insert, select, text
 from central.access.audit import utc_now
 from central.database import Database, alembic_config, migrate
 from central.process import RunningCentral
+from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE
 from central.tables import (
     audit_log,
     citizens,
@@ -32,7 +36,12 @@ from central.tables import (
     medical_records,
     offices,
 )
-from kiosk.cli.main import main
+from kiosk.cli.main import demo_config, main
+from kiosk.client.bearer import authorised, ensure_token
+from kiosk.client.client import CentralClient
+from kiosk.client.errors import CentralAuthError
+from kiosk.client.hospital_desk import FindBy, find_patients
+from kiosk.config import Config
 from testkit.centre_accounts import bearer, enrol
 from testkit.centre_hospital import (
     HOSPITAL,
@@ -356,3 +365,46 @@ def test_only_the_desk_adds_a_patient_or_learns_a_nik_s_no_rm(
     )
     assert by_desk.status_code == 201, by_desk.text
     assert _patient_rows(operator, fresh)[1] == [by_desk.json()["norm"]]
+
+
+def test_an_enrolled_desk_becomes_one_as_the_operations_guide_says(
+    central_server: RunningCentral, staff_token: str, tmp_path: Path
+) -> None:
+    """After the upgrade a desk is no desk until re-keyed. A re-key code put in its
+    ``central.enrolment_code`` is not enough: a kiosk whose token still works never
+    trades it. Revoking the kiosk then makes its next request enrol with the code
+    (docs/operations.md), and it searches names again, with no file touched by hand."""
+    url = central_server.url
+    config = demo_config(tmp_path, url, DEMO_HOSPITAL_ENROLMENT_CODE, office_id=HOSPITAL)
+    client = CentralClient.from_config(config.central)
+    assert ensure_token(client, config)
+    kiosk_id = client.kiosk_me().kiosk_id
+
+    def by_name(client: CentralClient, config: Config) -> int:
+        try:
+            found = authorised(
+                client,
+                config,
+                lambda: find_patients(client, FindBy.NAME, "siti am", dt.date(1985, 3, 12)),
+            )
+        except CentralAuthError as exc:
+            assert exc.status is not None
+            return exc.status
+        assert [p.norm for p in found] == [SITI["norm"]]
+        return 200
+
+    assert by_name(client, config) == 403
+    made = code_for(url, staff_token, kiosk_id=kiosk_id, desk=True)
+    assert made.status_code == 201, made.text
+    rekeyed = dataclasses.replace(
+        config,
+        central=dataclasses.replace(config.central, enrolment_code=made.json()["code"]),
+    )
+    restarted = CentralClient.from_config(rekeyed.central)  # the code put in, the kiosk restarted
+    assert by_name(restarted, rekeyed) == 403  # its token still works: the code lies unused
+    revoked = requests.post(
+        f"{url}/api/v1/staff/kiosks/{kiosk_id}/revoke", headers=bearer(staff_token), timeout=10
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert by_name(restarted, rekeyed) == 200  # refused, enrolled again with the code: a desk
+    assert restarted.kiosk_me().kiosk_id == kiosk_id  # the same kiosk, its code and tickets
