@@ -23,10 +23,11 @@ import requests
 from alembic import command
 from sqlalchemy import insert, select, text
 
+from central.access import staff
 from central.access.audit import utc_now
 from central.database import Database, alembic_config, migrate
 from central.process import RunningCentral
-from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE
+from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_OFFICE_ID
 from central.tables import (
     audit_log,
     citizens,
@@ -42,7 +43,7 @@ from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralAuthError
 from kiosk.client.hospital_desk import FindBy, find_patients
 from kiosk.config import Config
-from testkit.centre_accounts import bearer, enrol
+from testkit.centre_accounts import bearer, enrol, new_staff
 from testkit.centre_hospital import (
     HOSPITAL,
     allocate,
@@ -408,3 +409,33 @@ def test_an_enrolled_desk_becomes_one_as_the_operations_guide_says(
     assert revoked.status_code == 200, revoked.text
     assert by_name(restarted, rekeyed) == 200  # refused, enrolled again with the code: a desk
     assert restarted.kiosk_me().kiosk_id == kiosk_id  # the same kiosk, its code and tickets
+
+
+def test_only_an_admin_of_the_hospital_makes_its_desk(
+    central_server: RunningCentral, operator: Database
+) -> None:
+    """A staff member who is no admin makes no desk code, not even for their own
+    hospital; an admin of another office makes none for the hospital, neither a new
+    desk nor a re-key that turns one of the hospital's kiosks into one; nothing is
+    written for any refusal."""
+    url = central_server.url
+    kiosk_id = enrolled(url, DEMO_HOSPITAL_ENROLMENT_CODE)["kiosk_id"]
+    with operator.read() as conn:
+        before = conn.execute(select(enrolment_codes.c.id)).all()
+    clerk = new_staff(operator, url, staff.Role.STAFF, office_id=HOSPITAL)
+    other_admin = new_staff(operator, url, staff.Role.ADMIN, office_id=DEMO_OFFICE_ID)
+    for token in (clerk, other_admin):
+        for fields in ({"desk": True}, {"desk": True, "kiosk_id": kiosk_id}):
+            refused = code_for(url, token, **fields)
+            assert refused.status_code == 403, (fields, refused.text)
+    other_office = requests.post(  # the other office's own code naming the hospital's kiosk
+        f"{url}/api/v1/staff/enrolment-codes",
+        json={"office_id": DEMO_OFFICE_ID, "kiosk_id": kiosk_id, "desk": True},
+        headers=bearer(other_admin),
+        timeout=10,
+    )
+    assert other_office.status_code == 404, other_office.text
+    with operator.read() as conn:
+        assert conn.execute(select(enrolment_codes.c.id)).all() == before
+        desk = conn.execute(select(kiosks.c.desk).where(kiosks.c.id == kiosk_id)).scalar_one()
+    assert bool(desk) is False

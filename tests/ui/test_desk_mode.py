@@ -321,6 +321,38 @@ def test_a_desk_enrolled_with_a_kiosk_code_is_told_why_it_finds_no_name(
         assert "tidak menambah pasien baru" in view.message.text()
 
 
+def test_a_revoked_desk_is_not_told_that_staff_never_made_it_one(
+    tmp_path: Path, qtbot: QtBot, demo_central: str
+) -> None:
+    """A desk staff made, then revoked: its token is refused (401), which is no answer
+    about its role, so the clerk is not told to ask for a desk code as if it never was."""
+    staff = hospital_staff_headers(demo_central)
+    made = requests.post(
+        f"{demo_central}/api/v1/staff/enrolment-codes",
+        json={"office_id": HOSPITAL, "desk": True},
+        headers=staff,
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    config = _desk_config(tmp_path, demo_central, made.json()["code"])
+    with opened(qtbot, config) as window:
+        view = view_of(window)
+        qtbot.waitUntil(lambda: view.doctor.count() > 0, timeout=10000)
+        view = found(qtbot, window, 3, "siti am", "12-03-1985")  # a desk: names found
+        token = config.central_token_path.read_text().strip()
+        me = requests.get(f"{demo_central}/api/v1/kiosks/me", headers=bearer(token), timeout=10)
+        revoked = requests.post(
+            f"{demo_central}/api/v1/staff/kiosks/{me.json()['kiosk_id']}/revoke",
+            headers=staff,
+            timeout=10,
+        )
+        assert revoked.status_code == 200, revoked.text
+        key(qtbot, window, Qt.Key.Key_F9)
+        find(qtbot, window, 3, "siti am", "12-03-1985")
+        said = view.message.text()
+        assert said and "meja pendaftaran" not in said, said
+
+
 @pytest.mark.parametrize(
     ("by", "value"),
     [(0, "000123"), (1, "1471015203850001"), (2, "0001234567890")],
