@@ -3,8 +3,8 @@
 ::
 
     kiosk server migrate      [--db URL]
-    kiosk server enrol-code   --office ID [--kiosk KIOSK_ID] [--ttl-hours H] [--note TEXT]
-                              [--db URL]
+    kiosk server enrol-code   --office ID [--kiosk KIOSK_ID] [--desk] [--ttl-hours H]
+                              [--note TEXT] [--db URL]
     kiosk server kiosks       [--db URL]
     kiosk server revoke-kiosk KIOSK_ID [--db URL]
     kiosk server add-staff    USERNAME [--role admin|staff] [--office ID] [--name NAME]
@@ -62,6 +62,12 @@ def add_subcommands(parser: argparse.ArgumentParser) -> None:
         help="re-key this enrolled kiosk of the office: it gets a new token and keeps its "
         "kiosk code, leases and tickets (after revoke-kiosk, or a lost token)",
     )
+    code.add_argument(
+        "--desk",
+        action="store_true",
+        help="the code makes a hospital's registration desk (kiosk run --desk: name search, "
+        "phone and address); a re-key code without it makes the kiosk no desk",
+    )
     made["revoke-kiosk"].add_argument("kiosk_id", metavar="KIOSK_ID")
     add = made["add-staff"]
     add.add_argument("username")
@@ -106,9 +112,12 @@ def _enrol_code(db: Database, args: argparse.Namespace) -> int:
             actor=ACTOR,
             note=args.note,
             kiosk_id=args.kiosk,
+            desk=args.desk,
         )
     print(code)
     what = f"kiosk {args.kiosk} of office" if args.kiosk else "a new kiosk of office"
+    if args.desk:
+        what = f"the registration desk {what}"
     print(
         f"one-time enrolment code for {what} {args.office}, valid until "
         f"{expires.isoformat(timespec='minutes')}; set it as central.enrolment_code on the kiosk",
@@ -123,7 +132,8 @@ def _kiosks(db: Database, _args: argparse.Namespace) -> int:
     for k in rows:
         state = "active" if k.active_tokens else "revoked"
         enrolled = k.enrolled_at.isoformat(timespec="seconds")
-        print(f"{k.kiosk_id}  {k.office_id}  {state:7}  {enrolled}  {k.name}")
+        role = "  (registration desk)" if k.desk else ""
+        print(f"{k.kiosk_id}  {k.office_id}  {state:7}  {enrolled}  {k.name}{role}")
     return 0
 
 

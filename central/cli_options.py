@@ -88,7 +88,9 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help=(
             "load the demo: catalog (unless --catalog), DEMO trust lists, demo citizens "
-            "and the reusable enrolment code DEMO-PKU-MPP-0001 (never in production)"
+            "and the reusable enrolment codes DEMO-PKU-MPP-0001, DEMO-RSUD-PKU-0001 and the "
+            "demo hospital's registration desk's DEMO-RSUD-MEJA-0001, which searches its "
+            "patients by name (never in production)"
         ),
     )
     parser.add_argument(

@@ -15,7 +15,8 @@ the demo staff account :data:`central.settings.DEMO_STAFF_USERNAME` (an
 admin of the demo office, for the office pages) and its board
 (:data:`central.settings.DEMO_BOARD_TOKEN`). When the catalog has the demo
 hospital ``rsud-pku``, its doctors and patients (:mod:`central.hospital.demo`),
-its reusable code :data:`central.settings.DEMO_HOSPITAL_ENROLMENT_CODE` and its
+its reusable codes :data:`central.settings.DEMO_HOSPITAL_ENROLMENT_CODE` and (a
+registration desk) :data:`central.settings.DEMO_HOSPITAL_DESK_ENROLMENT_CODE`, its
 staff account :data:`central.settings.DEMO_HOSPITAL_STAFF_USERNAME`.
 """
 
@@ -44,6 +45,7 @@ from central.settings import (
     DEMO_BOARD_TOKEN,
     DEMO_CITIZENS_PATH,
     DEMO_ENROLMENT_CODE,
+    DEMO_HOSPITAL_DESK_ENROLMENT_CODE,
     DEMO_HOSPITAL_ENROLMENT_CODE,
     DEMO_HOSPITAL_ID,
     DEMO_HOSPITAL_STAFF_USERNAME,
@@ -151,11 +153,19 @@ def seed_demo(conn: Connection, zone: ZoneInfo | None = None) -> None:
 
 
 def _seed_hospital(conn: Connection) -> None:
-    """The demo hospital (central/hospital/demo.py), its kiosk code and staff account."""
+    """The demo hospital (central/hospital/demo.py), its kiosk and desk codes, its staff
+    account."""
     if conn.execute(select(offices.c.id).where(offices.c.id == DEMO_HOSPITAL_ID)).first() is None:
         return
     ensure_reusable_code(
         conn, DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID, "demo hospital (reusable)"
+    )
+    ensure_reusable_code(
+        conn,
+        DEMO_HOSPITAL_DESK_ENROLMENT_CODE,
+        DEMO_HOSPITAL_ID,
+        "demo hospital registration desk (reusable)",
+        desk=True,
     )
     if staff.ensure_demo_staff(
         conn, DEMO_HOSPITAL_STAFF_USERNAME, DEMO_STAFF_PASSWORD_HASH, office_id=DEMO_HOSPITAL_ID

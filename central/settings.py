@@ -47,6 +47,9 @@ DEMO_OFFICE_ID = "pku-mpp"
 #: The demo hospital (central/hospital/demo.py) and its reusable enrolment code.
 DEMO_HOSPITAL_ID = "rsud-pku"
 DEMO_HOSPITAL_ENROLMENT_CODE = "DEMO-RSUD-PKU-0001"
+#: The demo hospital's reusable code for its registration desk (``kiosk demo --desk``):
+#: a kiosk that trades it is a desk (name search, phone and address; docs/desk.md).
+DEMO_HOSPITAL_DESK_ENROLMENT_CODE = "DEMO-RSUD-MEJA-0001"
 #: The demo hospital's staff account (an admin of it): the schedules page. Public too.
 DEMO_HOSPITAL_STAFF_USERNAME = "petugas-rsud"
 #: The demo's staff account (an admin of the demo office) for the office pages;

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 
@@ -126,6 +127,9 @@ enrolment_codes = Table(
     # kiosks already refer to their code (a cycle); kiosk rows are never deleted
     # and the id is checked when the code is made.
     Column("kiosk_id", String(36), nullable=True),
+    #: True: the code enrols (or re-keys) a hospital's registration desk, which
+    #: searches patients by name and sees their phone and address (0024_kiosk_desk).
+    Column("desk", Boolean, nullable=False, server_default=false()),
 )
 kiosks = Table(
     "kiosks",
@@ -140,6 +144,10 @@ kiosks = Table(
     #: Always set (enrolment assigns it, 0002 filled older rows); nullable only
     #: because SQLite cannot add a NOT NULL column to a table others refer to.
     Column("kiosk_code", String(8), nullable=True),
+    #: True: a hospital's registration desk (``kiosk run --desk``), as the code that
+    #: enrolled or last re-keyed it said: staff give the role, never the kiosk's own
+    #: requests (0024_kiosk_desk; docs/desk.md).
+    Column("desk", Boolean, nullable=False, server_default=false()),
 )
 Index("uq_kiosks_kiosk_code", kiosks.c.kiosk_code, unique=True)
 kiosk_tokens = Table(

@@ -17,7 +17,11 @@ from central.access import staff
 from central.access.audit import utc_now
 from central.access.credentials import sha256_hex
 from central.database import Database
-from central.settings import DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID
+from central.settings import (
+    DEMO_HOSPITAL_DESK_ENROLMENT_CODE,
+    DEMO_HOSPITAL_ENROLMENT_CODE,
+    DEMO_HOSPITAL_ID,
+)
 from central.tables import (
     citizens,
     hospital_visits,
@@ -98,6 +102,16 @@ def new_hospital_patient(db: Database) -> Patient:
 def hospital_kiosk(url: str) -> tuple[str, str]:
     """A kiosk of the demo hospital, enrolled with its reusable code: (token, kiosk code)."""
     response = enrol(url, DEMO_HOSPITAL_ENROLMENT_CODE)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    _tokens.add(body["token"])
+    return body["token"], body["kiosk_code"]
+
+
+def hospital_desk(url: str) -> tuple[str, str]:
+    """The demo hospital's registration desk, enrolled with its reusable desk code (staff
+    made it a desk): (token, kiosk code)."""
+    response = enrol(url, DEMO_HOSPITAL_DESK_ENROLMENT_CODE)
     assert response.status_code == 201, response.text
     body = response.json()
     _tokens.add(body["token"])

@@ -52,7 +52,7 @@ from contract.assurance import Assurance
 from contract.catalog import Catalog
 from contract.hospital import JENIS_KUNJUNGAN, DoctorToday, Payer
 from contract.nik import Sex
-from kiosk.client.errors import CentralRefused, CentralUnavailable
+from kiosk.client.errors import CentralAuthError, CentralRefused, CentralUnavailable
 from kiosk.client.hospital_desk import DeskPatient, FindBy, PatientList, check_key
 from kiosk.controller import KioskController
 from kiosk.errors import SessionProblem, TicketingError
@@ -1146,6 +1146,9 @@ class DeskView(QFrame):
             self.say("desk_too_many")
         elif isinstance(exc, CentralUnavailable):
             self.say(away)
+        elif isinstance(exc, CentralAuthError) and exc.status == 403:
+            # the token is good but not for this: a kiosk staff did not make a desk
+            self.say("desk_not_a_desk")
         elif isinstance(exc, CentralRefused) and self.centre_words(exc):
             self.message.setText(self.centre_words(exc))  # the centre's own reason
         elif isinstance(exc, CentralRefused):

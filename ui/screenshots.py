@@ -21,7 +21,12 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from cardio.emulators.demo_cards import demo_card
 from cardio.readers.simulated import SimulatedReader
 from central.process import start_central
-from central.settings import DEMO_ENROLMENT_CODE, DEMO_HOSPITAL_ENROLMENT_CODE, DEMO_HOSPITAL_ID
+from central.settings import (
+    DEMO_ENROLMENT_CODE,
+    DEMO_HOSPITAL_DESK_ENROLMENT_CODE,
+    DEMO_HOSPITAL_ENROLMENT_CODE,
+    DEMO_HOSPITAL_ID,
+)
 from kiosk.config import (
     CentralSection,
     Config,
@@ -127,7 +132,7 @@ def capture(out: Path, size: tuple[int, int] = (900, 1200)) -> list[Path]:
                 config,
                 out,
                 lambda done: _wait(app, done),
-                enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE,
+                enrolment_code=DEMO_HOSPITAL_DESK_ENROLMENT_CODE,
             )
         )
     with tempfile.TemporaryDirectory() as tmp:

@@ -457,6 +457,12 @@ _MARKED: dict[str, object] = {
         "texts", "Server menolak permintaan ini. Periksa data yang diisi."
     ),
     "desk_bad_input": QT_TRANSLATE_NOOP("texts", "Data tidak dapat dipakai. Periksa isian."),
+    "desk_not_a_desk": QT_TRANSLATE_NOOP(
+        "texts",
+        "Server menolak: kiosk ini tidak didaftarkan petugas sebagai meja pendaftaran, jadi"
+        " tidak mencari nama dan tidak menambah pasien baru. Minta admin kode pendaftaran"
+        " untuk meja.",
+    ),
     "desk_failed": QT_TRANSLATE_NOOP(
         "texts", "Gagal. Coba lagi; bila berulang, hubungi petugas TI."
     ),

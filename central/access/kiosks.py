@@ -36,6 +36,10 @@ class KioskPrincipal:
     #: Its short code (``K07``), read with the token: a kiosk's code never changes once
     #: given, so a request need not read it again. None: not read (ask :func:`kiosk_code_of`).
     kiosk_code: str | None = None
+    #: A hospital's registration desk, as staff made it (the code that enrolled or last
+    #: re-keyed it): only a desk searches patients by name and is told their phone and
+    #: address. Never what a request's body says (``"desk": true``).
+    desk: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class KioskInfo:
     name: str
     enrolled_at: dt.datetime
     active_tokens: int
+    desk: bool = False
 
 
 def require_office(conn: Connection, office_id: str) -> None:
@@ -61,6 +66,7 @@ def create_enrolment_code(
     actor: str,
     note: str = "",
     kiosk_id: str | None = None,
+    desk: bool = False,
 ) -> tuple[str, dt.datetime]:
     """A new single-use code for ``office_id``; returns it (shown once) and its expiry.
 
@@ -68,6 +74,10 @@ def create_enrolment_code(
     kiosk: trading it gives the kiosk a new token and revokes its others, and
     the kiosk stays itself (its id, kiosk code, leases and submission keys), so
     the tickets it printed before still reach the queue.
+
+    With ``desk`` the kiosk that trades the code is a registration desk; without, it
+    is none (a re-key code sets the role anew either way: the admin who makes it says
+    what the kiosk is). The audit row says which.
     """
     require_office(conn, office_id)
     if kiosk_id is not None and kiosk_office(conn, kiosk_id) != office_id:
@@ -87,15 +97,25 @@ def create_enrolment_code(
             reusable=False,
             note=note[:200],
             kiosk_id=kiosk_id,
+            desk=desk,
         )
     )
     action = "enrolment_code.created" if kiosk_id is None else "enrolment_code.created_rekey"
-    record_event(conn, actor=actor, action=action, subject=kiosk_id or office_id)
+    record_event(
+        conn,
+        actor=actor,
+        action=action,
+        subject=kiosk_id or office_id,
+        detail="registration desk" if desk else "",
+    )
     return code, expires
 
 
-def ensure_reusable_code(conn: Connection, code: str, office_id: str, note: str) -> None:
-    """Demo seeding only: a code that never expires and can be used again."""
+def ensure_reusable_code(
+    conn: Connection, code: str, office_id: str, note: str, *, desk: bool = False
+) -> None:
+    """Demo seeding only: a code that never expires and can be used again (``desk``: its
+    kiosks are registration desks)."""
     hashed = code_hash(code)
     if conn.execute(
         select(enrolment_codes.c.id).where(enrolment_codes.c.code_hash == hashed)
@@ -110,6 +130,7 @@ def ensure_reusable_code(conn: Connection, code: str, office_id: str, note: str)
             used_at=None,
             reusable=True,
             note=note,
+            desk=desk,
         )
     )
 
@@ -141,7 +162,7 @@ def enrol(conn: Connection, code: str, name: str) -> Enrolment:
             update(enrolment_codes).where(enrolment_codes.c.id == row.id).values(used_at=now)
         )
     if row.kiosk_id is not None:
-        return _rekey(conn, row.kiosk_id, now)
+        return _rekey(conn, row.kiosk_id, now, desk=row.desk)
     kiosk_id = str(uuid.uuid4())
     kiosk_code = next_kiosk_code(conn)
     conn.execute(
@@ -152,6 +173,7 @@ def enrol(conn: Connection, code: str, name: str) -> Enrolment:
             enrolled_at=now,
             enrolment_code_id=row.id,
             kiosk_code=kiosk_code,
+            desk=row.desk,
         )
     )
     token = new_token(TokenKind.KIOSK)
@@ -160,13 +182,21 @@ def enrol(conn: Connection, code: str, name: str) -> Enrolment:
             token_hash=sha256_hex(token), kiosk_id=kiosk_id, created_at=now, revoked_at=None
         )
     )
-    record_event(conn, actor=f"kiosk:{kiosk_id}", action="kiosk.enrolled", subject=row.office_id)
+    record_event(
+        conn,
+        actor=f"kiosk:{kiosk_id}",
+        action="kiosk.enrolled",
+        subject=row.office_id,
+        detail="registration desk" if row.desk else "",
+    )
     return Enrolment(kiosk_id=kiosk_id, office_id=row.office_id, token=token, kiosk_code=kiosk_code)
 
 
-def _rekey(conn: Connection, kiosk_id: str, now: dt.datetime) -> Enrolment:
-    """A new token for the enrolled kiosk ``kiosk_id``; every other token of it is revoked."""
+def _rekey(conn: Connection, kiosk_id: str, now: dt.datetime, *, desk: bool) -> Enrolment:
+    """A new token for the enrolled kiosk ``kiosk_id``; every other token of it is revoked.
+    It is a registration desk if ``desk`` (the code's), and none otherwise."""
     kiosk = _lock_kiosk(conn, kiosk_id)
+    conn.execute(update(kiosks).where(kiosks.c.id == kiosk_id).values(desk=desk))
     conn.execute(
         update(kiosk_tokens)
         .where(kiosk_tokens.c.kiosk_id == kiosk_id, kiosk_tokens.c.revoked_at.is_(None))
@@ -178,7 +208,13 @@ def _rekey(conn: Connection, kiosk_id: str, now: dt.datetime) -> Enrolment:
             token_hash=sha256_hex(token), kiosk_id=kiosk_id, created_at=now, revoked_at=None
         )
     )
-    record_event(conn, actor=f"kiosk:{kiosk_id}", action="kiosk.rekeyed", subject=kiosk.office_id)
+    record_event(
+        conn,
+        actor=f"kiosk:{kiosk_id}",
+        action="kiosk.rekeyed",
+        subject=kiosk.office_id,
+        detail="registration desk" if desk else "",
+    )
     return Enrolment(
         kiosk_id=kiosk_id, office_id=kiosk.office_id, token=token, kiosk_code=kiosk.kiosk_code
     )
@@ -223,13 +259,15 @@ def authenticate_kiosk(conn: Connection, token: str) -> KioskPrincipal | None:
     row = conn.execute(_AUTHENTICATE, {"token_hash": sha256_hex(token)}).first()
     if row is None:
         return None
-    return KioskPrincipal(kiosk_id=row.id, office_id=row.office_id, kiosk_code=row.kiosk_code)
+    return KioskPrincipal(
+        kiosk_id=row.id, office_id=row.office_id, kiosk_code=row.kiosk_code, desk=bool(row.desk)
+    )
 
 
 #: Made once: every kiosk request runs it (building a statement costs more than SQLite's
 #: answer to it).
 _AUTHENTICATE = (
-    select(kiosks.c.id, kiosks.c.office_id, kiosks.c.kiosk_code)
+    select(kiosks.c.id, kiosks.c.office_id, kiosks.c.kiosk_code, kiosks.c.desk)
     .join(kiosk_tokens, kiosk_tokens.c.kiosk_id == kiosks.c.id)
     .where(
         kiosk_tokens.c.token_hash == bindparam("token_hash"),
@@ -298,4 +336,7 @@ def list_kiosks(conn: Connection, office_id: str | None = None) -> list[KioskInf
     if office_id is not None:
         query = query.where(kiosks.c.office_id == office_id)
     rows = conn.execute(query.order_by(kiosks.c.enrolled_at, kiosks.c.id))
-    return [KioskInfo(r.id, r.office_id, r.name, r.enrolled_at, int(r.active)) for r in rows]
+    return [
+        KioskInfo(r.id, r.office_id, r.name, r.enrolled_at, int(r.active), bool(r.desk))
+        for r in rows
+    ]

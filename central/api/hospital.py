@@ -9,6 +9,7 @@ audited (:mod:`central.hospital.patients`).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Annotated, Literal
 
 from fastapi import Path, Response
@@ -25,6 +26,8 @@ from central.errors import Conflict, NotFound, TooManyLookups, Unprocessable
 from central.hospital import patients, schedules
 from central.office.numbering import local_day
 from contract.wire import ErrorCode
+
+log = logging.getLogger(__name__)
 
 router = kiosk_router(tags=["hospital"])
 staff = staff_router(tags=["hospital"])
@@ -83,9 +86,10 @@ class FindIn(BaseModel):
     birth_date: BirthDate = Field(examples=["1985-03-12"])
     desk: bool = Field(
         default=False,
-        description="Sent by the registration desk (`kiosk run --desk`): a name search is "
-        "allowed and the phone and address are answered. A self-service kiosk leaves it "
-        "out: no name search, phone and address empty.",
+        description="Sent by the registration desk (`kiosk run --desk`); read by no rule. "
+        "Whether a name search is allowed and the phone and address are answered is the "
+        "centre's to say: only for a kiosk staff enrolled as a desk (a desk enrolment code), "
+        "whatever this says.",
     )
 
 
@@ -125,7 +129,8 @@ def _out(p: patients.Patient) -> PatientOut:
     "/api/v1/hospital/patients/find",
     responses={
         403: {
-            "description": "The kiosk's office is no hospital, or a name search not from the desk."
+            "description": "The kiosk's office is no hospital, or a name search from a kiosk "
+            "staff did not enrol as a registration desk."
         },
         404: {"description": "`unknown_patient`: no such patient, or a wrong date of birth."},
         422: {"description": "A key of the wrong shape (a NIK is 16 digits, …)."},
@@ -136,8 +141,15 @@ def find_patients(body: FindIn, kiosk: KioskAuth, ctx: Context) -> PatientsOut:
     """A patient by No. RM, NIK or BPJS number, or up to 10 by name; each with the date of birth.
 
     Only for kiosks of a hospital (an office with polis); the name search, the
-    phone and the address only for the desk (docs/hospital.md).
+    phone and the address only for a kiosk enrolled as a desk (``kiosk.desk``: staff
+    made it one), whatever the body's ``desk`` says (docs/hospital.md).
     """
+    if body.desk and not kiosk.desk:
+        log.warning(
+            "kiosk %s says it is the registration desk but was not enrolled as one: "
+            "no name search, no phone or address",
+            kiosk.kiosk_id,
+        )
     with ctx.db.begin() as conn:
         found = patients.find(
             conn,
@@ -149,7 +161,7 @@ def find_patients(body: FindIn, kiosk: KioskAuth, ctx: Context) -> PatientsOut:
             audit_key=ctx.audit_key,
             budget=ctx.settings.lookup_budget,
             now=utc_now(),
-            desk=body.desk,
+            desk=kiosk.desk,
         )
     if isinstance(found, patients.Refused):  # after the commit: the attempt stays audited
         raise TooManyLookups(found.retry_after_s)
@@ -185,6 +197,10 @@ class NormOut(BaseModel):
     status_code=201,
     responses={
         200: {"description": "The NIK has a No. RM at this office already: that one."},
+        403: {
+            "description": "The kiosk's office is no hospital, or the kiosk is not one staff "
+            "enrolled as a registration desk."
+        },
         409: {"description": "The BPJS number belongs to another patient."},
         422: {
             "description": "A NIK that cannot exist, or one that disagrees with the date "
@@ -194,7 +210,13 @@ class NormOut(BaseModel):
     },
 )
 def new_patient(body: NewPatientIn, kiosk: KioskAuth, ctx: Context, response: Response) -> NormOut:
-    """A new patient of this office: the next No. RM (six digits)."""
+    """A new patient of this office: the next No. RM (six digits). Only for a kiosk
+    staff enrolled as a registration desk (``kiosk.desk``)."""
+    if not kiosk.desk:
+        log.warning(
+            "kiosk %s tried to add a patient but was not enrolled as the registration desk",
+            kiosk.kiosk_id,
+        )
     patient = patients.NewPatient(
         nik=body.nik,
         name=body.name,
@@ -215,6 +237,7 @@ def new_patient(body: NewPatientIn, kiosk: KioskAuth, ctx: Context, response: Re
                     audit_key=ctx.audit_key,
                     budget=ctx.settings.lookup_budget,
                     now=utc_now(),
+                    desk=kiosk.desk,
                 )
             break
         except IntegrityError:

@@ -106,6 +106,12 @@ class CodeRequest(BaseModel):
         description="An enrolled kiosk of the office to re-key: it gets a new token and "
         "stays itself (its kiosk code, leases and tickets). Without it, a new kiosk.",
     )
+    desk: bool = Field(
+        default=False,
+        description="The kiosk that trades the code is a hospital's registration desk "
+        "(`kiosk run --desk`): it may search patients by name and is told their phone and "
+        "address. A re-key code sets the role anew: without `desk`, the kiosk is no desk.",
+    )
 
 
 class CodeResponse(BaseModel):
@@ -113,6 +119,7 @@ class CodeResponse(BaseModel):
     office_id: str
     expires_at: dt.datetime
     kiosk_id: str | None = None
+    desk: bool = False
 
 
 @admin.post("/api/v1/staff/enrolment-codes", status_code=201, responses={403: {}, 404: {}})
@@ -127,9 +134,14 @@ def create_code(body: CodeRequest, who: AdminAuth, ctx: Context) -> CodeResponse
             actor=who.actor,
             note=body.note,
             kiosk_id=body.kiosk_id,
+            desk=body.desk,
         )
     return CodeResponse(
-        code=code, office_id=body.office_id, expires_at=expires, kiosk_id=body.kiosk_id
+        code=code,
+        office_id=body.office_id,
+        expires_at=expires,
+        kiosk_id=body.kiosk_id,
+        desk=body.desk,
     )
 
 
@@ -139,6 +151,7 @@ class KioskOut(BaseModel):
     name: str
     enrolled_at: dt.datetime
     active_tokens: int
+    desk: bool = Field(default=False, description="A registration desk, as its code made it.")
 
 
 @admin.get("/api/v1/staff/kiosks", responses={403: {}})
@@ -158,6 +171,7 @@ def list_kiosks(
             name=k.name,
             enrolled_at=k.enrolled_at,
             active_tokens=k.active_tokens,
+            desk=k.desk,
         )
         for k in rows
     ]

@@ -260,14 +260,16 @@ def find(
     """The patients the key and date of birth name (an empty :class:`Found`: none);
     counted and audited, a key of the wrong shape too (:class:`Malformed`).
 
-    Only a hospital's kiosks ask; only a desk (``desk``) searches by name and is
-    told the phone and address (:func:`kiosk_view`).
+    Only a hospital's kiosks ask; only a desk (``desk``: the kiosk's role, as staff
+    enrolled it, never a request's word) searches by name and is told the phone and
+    address (:func:`kiosk_view`).
     """
     require_hospital(conn, office_id)
     if by is FindBy.NAME and not desk:
         raise Forbidden(
-            "Pencarian nama hanya di meja pendaftaran. / "
-            "Only the registration desk searches by name."
+            "Pencarian nama hanya di meja pendaftaran, yaitu kiosk yang didaftarkan "
+            "petugas sebagai meja. / Only the registration desk searches by name: a kiosk "
+            "staff enrolled as a desk."
         )
     value = value.strip()
     key = value.lower() if by is FindBy.NAME else value
@@ -355,6 +357,7 @@ def register(
     audit_key: bytes,
     budget: LookupBudget | None,
     now: dt.datetime,
+    desk: bool = False,
 ) -> tuple[str, bool] | Refused | BpjsTaken:
     """The patient's No. RM at the office and whether it is new; audited as a lookup.
 
@@ -362,8 +365,19 @@ def register(
     number, sex, address, date of birth); one it does not know is added. A
     NIK with a No. RM here answers that No. RM. A BPJS number another citizen
     holds is :class:`BpjsTaken`.
+
+    Only the registration desk (``desk``: the kiosk's role, as staff enrolled it) adds
+    patients, where a clerk checks the person: the date of birth asked is only what the
+    NIK's digits say, so any other kiosk could write a record, fill in a stranger's phone
+    and address, or learn a NIK's No. RM (403).
     """
     require_hospital(conn, office_id)
+    if not desk:
+        raise Forbidden(
+            "Pasien baru hanya didaftarkan di meja pendaftaran, yaitu kiosk yang "
+            "didaftarkan petugas sebagai meja. / Only the registration desk adds patients: "
+            "a kiosk staff enrolled as a desk."
+        )
     counted = (budget or LookupBudget()).patient_subjects(kiosk_id)
     key_hash = keyed_hash(audit_key, "patient_nik", patient.nik)
     retry_after = limits.refused_for(conn, counted, now)

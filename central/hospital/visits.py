@@ -511,8 +511,13 @@ def register(
     body: dict[str, Any],
     now: dt.datetime,
     audit_key: bytes,
+    desk: bool = False,
 ) -> dict[str, Any]:
     """Make the visit of a registered ticket; what the registration's result says of it.
+
+    ``desk``: the registering kiosk is a registration desk (staff enrolled it as one,
+    :attr:`central.access.kiosks.KioskPrincipal.desk`): the visit's ``source`` is
+    ``desk``, else ``kiosk``, whatever the body's ``desk`` says.
 
     A place the ticket holds already (its allocate) is the visit's place: a
     registration naming another doctor or payer is recorded with the doctor
@@ -568,6 +573,7 @@ def register(
                 nik=nik,
                 holds_for=patient.holder,
                 now=now,
+                desk=desk,
             )
     except IntegrityError as exc:
         if not second_visit(exc):
@@ -592,6 +598,7 @@ def _record(
     nik: str | None,
     holds_for: str | None,
     now: dt.datetime,
+    desk: bool,
 ) -> dict[str, Any]:
     """Take the ticket's place and insert its visit; the registration's result."""
     taken = quota.take(
@@ -657,7 +664,7 @@ def _record(
         "nomorantrean": quota.nomorantrean(poli.kodepoli, taken.angka),
         "angkaantrean": taken.angka,
         "estimated_at": quota.estimated_at(schedule, taken.angka),
-        "source": "desk" if body.get("desk") is True else "kiosk",
+        "source": "desk" if desk else "kiosk",
         "booking_code": None,
         "state": REGISTERED,
         "over_quota": taken.over_quota,

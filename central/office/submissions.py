@@ -1233,7 +1233,14 @@ def _register_visits(
                 body=plan.item.body,
                 now=now,
                 audit_key=audit_key,
+                desk=kiosk.desk,
             )
+            if plan.item.body.get("desk") is True and not kiosk.desk:
+                log.warning(
+                    "kiosk %s says it is the registration desk but was not enrolled as one: "
+                    "its registration's visit is the kiosk's",
+                    kiosk.kiosk_id,
+                )
     # a place held by a ticket whose registration made no visit on it: one query
     # finds the batch's tickets that hold one at all (most hold none)
     registered = [

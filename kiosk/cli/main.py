@@ -215,7 +215,11 @@ def _operator_pin(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from central.errors import CentralStartError
     from central.process import start_central
-    from central.settings import DEMO_ENROLMENT_CODE, DEMO_HOSPITAL_ENROLMENT_CODE
+    from central.settings import (
+        DEMO_ENROLMENT_CODE,
+        DEMO_HOSPITAL_DESK_ENROLMENT_CODE,
+        DEMO_HOSPITAL_ENROLMENT_CODE,
+    )
 
     output: Path = args.output.resolve()
     tickets = output / "tickets"
@@ -248,6 +252,8 @@ def _demo(args: argparse.Namespace) -> int:
             )
     hospital = args.office == DEMO_OFFICES[1]
     code = DEMO_HOSPITAL_ENROLMENT_CODE if hospital else DEMO_ENROLMENT_CODE
+    if hospital and args.desk:  # the desk is a role the centre gives: the desk's own code
+        code = DEMO_HOSPITAL_DESK_ENROLMENT_CODE
     config = demo_config(output, url, code, office_id=args.office)
     if hospital:
         print(

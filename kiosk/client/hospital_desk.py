@@ -160,8 +160,9 @@ def find_patients(
     A wrong date of birth finds no one, as an unknown key does (the centre's
     404 ``unknown_patient``). Raises the client's :class:`CentralError` otherwise.
     """
-    # "desk": the centre answers the phone and address and allows a name search only
-    # to the desk; a self-service kiosk's keypad (kiosk.client.hospital) leaves it out.
+    # "desk": said for centres of before 0024_kiosk_desk. The centre answers the phone
+    # and address and allows a name search only to a kiosk staff enrolled as a desk
+    # (docs/desk.md), whatever this says; a refusal's reason is shown to the clerk.
     body = {"by": by.value, "value": value, "birth_date": birth_date.isoformat(), "desk": True}
     try:
         data = client._call("POST", FIND_PATH, body, ok=(200,), timeout_s=deadline_s, kind="list")

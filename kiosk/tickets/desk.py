@@ -208,7 +208,7 @@ def register_visit(
         "card_number": None,
         "values": visit_values(service, visit.patient),
         "hospital": request.to_json(),
-        "desk": True,  # the centre records the visit as the desk's
+        "desk": True,  # read by older centres; the centre goes by the role staff gave the kiosk
     }
     printed = store_and_print(
         service,

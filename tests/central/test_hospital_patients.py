@@ -21,7 +21,7 @@ from central.database import Database
 from central.process import RunningCentral
 from central.tables import citizen_lookups, citizens, medical_records
 from testkit.centre_accounts import bearer, new_kiosk
-from testkit.centre_hospital import HOSPITAL, hospital_kiosk
+from testkit.centre_hospital import HOSPITAL, hospital_desk, hospital_kiosk
 from testkit.citizen_lookups import audit_key
 
 SITI = {"nik": "1471015203850001", "born": "1985-03-12", "norm": "000123", "bpjs": "0001234567890"}
@@ -30,6 +30,13 @@ _serial = itertools.count(1)
 
 @pytest.fixture(scope="module")
 def token(central_server: RunningCentral) -> str:
+    """The demo hospital's registration desk (staff enrolled it as one)."""
+    return hospital_desk(central_server.url)[0]
+
+
+@pytest.fixture(scope="module")
+def self_service(central_server: RunningCentral) -> str:
+    """A self-service kiosk of the demo hospital."""
     return hospital_kiosk(central_server.url)[0]
 
 
@@ -132,7 +139,7 @@ def test_desks_adding_patients_at_once_get_distinct_norms(
     central_server: RunningCentral, operator: Database
 ) -> None:
     url = central_server.url
-    tokens = [hospital_kiosk(url)[0] for _ in range(3)]
+    tokens = [hospital_desk(url)[0] for _ in range(3)]
     people = [a_nik(day) for day in (10, 11, 12)]
     gate = threading.Barrier(len(tokens))
     answers: list[requests.Response] = []
@@ -202,9 +209,9 @@ def test_a_name_search_filters_by_date_of_birth_before_its_limit(
 
 
 def test_a_self_service_kiosk_is_told_what_registering_needs_and_never_searches_names(
-    central_server: RunningCentral, token: str
+    central_server: RunningCentral, self_service: str
 ) -> None:
-    url = central_server.url
+    url, token = central_server.url, self_service
     found = find(url, token, "norm", SITI["norm"], SITI["born"], desk=False)
     assert found.status_code == 200, found.text
     [siti] = found.json()["patients"]
@@ -257,7 +264,7 @@ def test_name_searches_spend_a_smaller_budget_of_their_own(
     central_server: RunningCentral,
 ) -> None:
     url = central_server.url
-    token = hospital_kiosk(url)[0]
+    token = hospital_desk(url)[0]
     hits = [find(url, token, "name", "siti am", SITI["born"]) for _ in range(60)]
     assert {h.status_code for h in hits} == {200}
     refused = find(url, token, "name", "siti am", SITI["born"])

@@ -55,6 +55,7 @@ from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer, new_staff
 from testkit.centre_hospital import (
     Patient,
+    hospital_desk,
     hospital_kiosk,
     hospital_registration,
     new_hospital_patient,
@@ -118,7 +119,8 @@ def pair(
         second = start_central(
             seed_demo=True, db_url=url, extra_args=args, timeout_s=SHARED_START_S
         )
-        kiosks = (hospital_kiosk(first.url), hospital_kiosk(second.url))
+        # the second process's kiosk is the registration desk (staff enrolled it as one)
+        kiosks = (hospital_kiosk(first.url), hospital_desk(second.url))
         yield Pair(
             (first.url, second.url),
             (kiosks[0][0], kiosks[1][0]),
@@ -459,7 +461,7 @@ def test_a_cancelled_visit_leaves_the_day_free(pair: Pair) -> None:
     """Registered, cancelled at the desk, registered again: the second visit is made."""
     _, sid = doctor(pair)
     patient = known_patient(pair)
-    first = kiosk_ticket(pair, 0, sid, patient, desk=True)
+    first = kiosk_ticket(pair, 0, sid, patient, desk=False)
     with requests.Session() as session:
         assert "kodebooking" in register(pair, first, session)
     cancel = {

@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 import ui.window
 from central.database import Database
 from central.settings import (
+    DEMO_HOSPITAL_DESK_ENROLMENT_CODE,
     DEMO_HOSPITAL_ENROLMENT_CODE,
     DEMO_HOSPITAL_STAFF_USERNAME,
     DEMO_STAFF_PASSWORD,
@@ -51,6 +52,7 @@ from testkit.centre_hospital import (
     patient_numbers,
     what_the_registration_did,
 )
+from testkit.centre_hospital import hospital_desk as desk_token
 from testkit.centre_requests import results
 from testkit.cupsd import PDF_QUEUE, PrivateCupsd
 from testkit.desk_window import (
@@ -274,21 +276,83 @@ def test_the_kiosk_has_no_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) 
 BUDI_NIK, BUDI_BIRTH = "1471011708790002", "17-08-1979"
 
 
-@pytest.fixture
-def hospital_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
+def _desk_config(tmp_path: Path, demo_central: str, code: str) -> Config:
+    """The desk at the demo hospital, enrolling with ``code``."""
     base = demo_config(tmp_path, demo_central)
-    config = Config(
+    return Config(
         kiosk=KioskSection(data_dir=base.kiosk.data_dir, office_id=HOSPITAL),
         printer=base.printer,
-        central=CentralSection(
-            url=demo_central, timeout_s=3.0, enrolment_code=DEMO_HOSPITAL_ENROLMENT_CODE
-        ),
+        central=CentralSection(url=demo_central, timeout_s=3.0, enrolment_code=code),
         session=base.session,
     )
+
+
+@pytest.fixture
+def hospital_desk(tmp_path: Path, qtbot: QtBot, demo_central: str) -> Iterator[KioskWindow]:
+    """The demo hospital's desk, enrolled with the code staff made for a desk."""
+    config = _desk_config(tmp_path, demo_central, DEMO_HOSPITAL_DESK_ENROLMENT_CODE)
     with opened(qtbot, config) as window:
         view = view_of(window)
         qtbot.waitUntil(lambda: view.doctor.count() > 0, timeout=10000)  # today's doctors
         yield window
+
+
+def test_a_desk_enrolled_with_a_kiosk_code_is_told_why_it_finds_no_name(
+    tmp_path: Path, qtbot: QtBot, demo_central: str
+) -> None:
+    """``kiosk run --desk`` on a kiosk staff did not make a desk (the hospital's plain
+    code): its name search is refused, and the clerk reads why and what to ask the admin
+    for; a number finds the patient without the phone."""
+    config = _desk_config(tmp_path, demo_central, DEMO_HOSPITAL_ENROLMENT_CODE)
+    with opened(qtbot, config) as window:
+        view = view_of(window)
+        qtbot.waitUntil(lambda: view.doctor.count() > 0, timeout=10000)
+        find(qtbot, window, 3, "siti am", "12-03-1985")
+        assert view.message.text().startswith("Server menolak: kiosk ini tidak didaftarkan")
+        assert "kode pendaftaran untuk meja" in view.message.text()
+        assert view.results.count() == 0
+        view = found(qtbot, window, 0, "000123", "12-03-1985")
+        assert view.patient is not None and view.patient.phone == ""
+        key(qtbot, window, Qt.Key.Key_F9)
+        nik = patient_numbers()[0]
+        type_patient(qtbot, window, nik, "", "Pasien Baru Meja", "15-05-1990", 1)
+        view.save_button.setFocus()
+        key(qtbot, window, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: view.message.text() != "Menyimpan…", timeout=5000)
+        assert view.message.text().startswith("Server menolak: kiosk ini tidak didaftarkan")
+        assert "tidak menambah pasien baru" in view.message.text()
+
+
+def test_a_revoked_desk_is_not_told_that_staff_never_made_it_one(
+    tmp_path: Path, qtbot: QtBot, demo_central: str
+) -> None:
+    """A desk staff made, then revoked: its token is refused (401), which is no answer
+    about its role, so the clerk is not told to ask for a desk code as if it never was."""
+    staff = hospital_staff_headers(demo_central)
+    made = requests.post(
+        f"{demo_central}/api/v1/staff/enrolment-codes",
+        json={"office_id": HOSPITAL, "desk": True},
+        headers=staff,
+        timeout=10,
+    )
+    assert made.status_code == 201, made.text
+    config = _desk_config(tmp_path, demo_central, made.json()["code"])
+    with opened(qtbot, config) as window:
+        view = view_of(window)
+        qtbot.waitUntil(lambda: view.doctor.count() > 0, timeout=10000)
+        view = found(qtbot, window, 3, "siti am", "12-03-1985")  # a desk: names found
+        token = config.central_token_path.read_text().strip()
+        me = requests.get(f"{demo_central}/api/v1/kiosks/me", headers=bearer(token), timeout=10)
+        revoked = requests.post(
+            f"{demo_central}/api/v1/staff/kiosks/{me.json()['kiosk_id']}/revoke",
+            headers=staff,
+            timeout=10,
+        )
+        assert revoked.status_code == 200, revoked.text
+        key(qtbot, window, Qt.Key.Key_F9)
+        find(qtbot, window, 3, "siti am", "12-03-1985")
+        said = view.message.text()
+        assert said and "meja pendaftaran" not in said, said
 
 
 @pytest.mark.parametrize(
@@ -483,7 +547,7 @@ def test_a_card_tapped_at_the_desk_finds_its_holder(
 NEW_NAME, NEW_BIRTH = "Tamu Sekali", "15-05-1990"
 
 
-def new_patient(url: str, kiosk: str) -> tuple[str, str]:
+def new_patient(url: str, desk: str) -> tuple[str, str]:
     """A patient of the demo hospital no other test has registered anywhere (one live
     visit per patient, poli and day: Siti's day at a poli is the first visit's), a man
     born 15 May 1990 named :data:`NEW_NAME`: ``(No. RM, NIK)``."""
@@ -491,7 +555,7 @@ def new_patient(url: str, kiosk: str) -> tuple[str, str]:
     saved = requests.post(
         f"{url}/api/v1/hospital/patients",
         json={"nik": nik, "name": NEW_NAME, "birth_date": "1990-05-15", "sex": "L"},
-        headers=bearer(kiosk),
+        headers=bearer(desk),
         timeout=10,
     )
     assert saved.status_code == 201, saved.text
@@ -633,7 +697,7 @@ def test_a_patient_registered_at_the_poli_today_is_told_and_no_ticket_is_made(
         demo_central, staff, "poli-dalam", "dr. Sekali Sehari", quota_jkn=5, quota_non_jkn=5
     )
     kiosk = hospital_kiosk(demo_central)[0]
-    norm, nik = new_patient(demo_central, kiosk)
+    norm, nik = new_patient(demo_central, desk_token(demo_central)[0])
     schedule_id = f"{stem}-{hospital_desk.controller.now().isoweekday()}"
     made = allocate(demo_central, kiosk, schedule_id)
     assert made.status_code == 201, made.text
@@ -741,7 +805,7 @@ def test_more_namesakes_than_the_list_holds_are_told(
 ) -> None:
     """Eleven patients share a name and a date of birth: the desk lists ten and says
     there are more, so the clerk narrows the search rather than taking ten for all."""
-    token = hospital_kiosk(demo_central)[0]
+    token = desk_token(demo_central)[0]  # only the desk adds patients
     for n in range(11):
         made = requests.post(
             f"{demo_central}/api/v1/hospital/patients",
@@ -762,7 +826,7 @@ def test_a_visit_asked_for_three_times_at_once_is_registered_once(
 ) -> None:
     """Ctrl+Enter twice then Enter in the referral field, before the first answer:
     one ticket, one quota place."""
-    norm, _ = new_patient(demo_central, hospital_kiosk(demo_central)[0])
+    norm, _ = new_patient(demo_central, desk_token(demo_central)[0])
     view = found(qtbot, hospital_desk, 0, norm, NEW_BIRTH)
     day = hospital_desk.controller.now().date()
     before = len(hospital_desk.kiosk.store.tickets_on(day))
@@ -1139,7 +1203,7 @@ def hold(monkeypatch: pytest.MonkeyPatch, view: DeskView, command: str) -> Held:
 
 
 def namesakes(demo_central: str, name: str, birth: str, niks: tuple[str, ...]) -> None:
-    token = hospital_kiosk(demo_central)[0]
+    token = desk_token(demo_central)[0]  # only the desk adds patients
     for nik in niks:
         made = requests.post(
             f"{demo_central}/api/v1/hospital/patients",

@@ -1150,6 +1150,10 @@
         <translation>The details cannot be used. Check what was entered.</translation>
     </message>
     <message>
+        <source>Server menolak: kiosk ini tidak didaftarkan petugas sebagai meja pendaftaran, jadi tidak mencari nama dan tidak menambah pasien baru. Minta admin kode pendaftaran untuk meja.</source>
+        <translation>The server refused: staff did not enrol this kiosk as the registration desk, so it neither searches names nor adds new patients. Ask the admin for a desk enrolment code.</translation>
+    </message>
+    <message>
         <source>Gagal. Coba lagi; bila berulang, hubungi petugas TI.</source>
         <translation>Failed. Try again; if it happens again, call IT staff.</translation>
     </message>
