@@ -42,6 +42,7 @@ import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -725,7 +726,13 @@ def _result(visit: Any) -> dict[str, Any]:
 
 
 def cancel(
-    conn: Connection, kiosk_id: str, office_id: str, key: str, reason: str, now: dt.datetime
+    conn: Connection,
+    kiosk_id: str,
+    office_id: str,
+    key: str,
+    reason: str,
+    now: dt.datetime,
+    asked_now: Collection[str] = (),
 ) -> str:
     """Cancel the visit of ``kiosk_id``'s ticket ``key``: ``cancelled``, ``done`` or
     ``unknown_visit``.
@@ -739,7 +746,9 @@ def cancel(
     A visit whose ticket was served already (``done``) stays as it is. A ticket whose
     registration asked for a visit the centre did not make is answered as if it had
     (:func:`_cancel_unmade`): the answer never tells a kiosk what the registration's
-    check found of its patient.
+    check found of its patient. ``asked_now``: the tickets whose registration, in the
+    cancel's own batch, carried a ``hospital`` object (not kept as a submission yet: a
+    desk's outbox sends a registration and its cancel together).
     """
     ticket = own_ticket(conn, kiosk_id, office_id, key)
     if ticket is None:
@@ -750,7 +759,7 @@ def cancel(
         .with_for_update()
     ).first()
     if visit is None:
-        return _cancel_unmade(conn, ticket, now)
+        return _cancel_unmade(conn, ticket, now, asked_now)
     if visit.state == CANCELLED:
         return CANCELLED
     served = ticket.status not in (*OPEN, VOID)
@@ -782,7 +791,9 @@ def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any
     ).first()
 
 
-def _cancel_unmade(conn: Connection, ticket: Any, now: dt.datetime) -> str:
+def _cancel_unmade(
+    conn: Connection, ticket: Any, now: dt.datetime, asked_now: Collection[str] = ()
+) -> str:
     """The cancel of a kiosk's own ``ticket`` that has no visit: ``unknown_visit`` unless
     its registration asked for one (a ``hospital`` object), which is then cancelled as a
     visit would be.
@@ -796,7 +807,7 @@ def _cancel_unmade(conn: Connection, ticket: Any, now: dt.datetime) -> str:
     not come (its visit would have been closed so: :func:`_close_no_show`); ``done`` for
     one served, or not come at a later queue (the doctor saw them).
     """
-    if not _asked_a_visit(conn, ticket):
+    if ticket.id not in asked_now and not _asked_a_visit(conn, ticket):
         return "unknown_visit"
     if ticket.status == VOID:
         return CANCELLED

@@ -396,3 +396,37 @@ def test_the_quota_left_after_an_offline_registration_says_nothing_of_its_patien
         assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
         used[case] = before - doctor_today(centre.url, token, sid)["left_jkn"]
     assert used["identity_conflict"] == used["made"], used
+
+
+def test_a_registration_and_its_cancel_in_one_batch_answer_alike(centre: Centre) -> None:
+    """A desk offline keeps a poli registration and then its cancel in its outbox, and
+    sends both in one batch when it is back: the cancel is answered alike, and the ticket
+    closed, whether the registration made the visit or the centre refused its patient."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
+    answers: dict[str, bytes] = {}
+    for case, values in (
+        ("made", keys(known)),
+        ("identity_conflict", keys(other, birth_date="1971-01-01")),
+        ("invalid_patient", keys(other, nik="9999999999999999")),
+    ):
+        made = numbered(centre, sid)
+        ticket_id = made["ticket_id"]
+        item = hospital_registration(
+            ticket_id,
+            made["display"],
+            "online",
+            {"schedule_id": sid, "payer": "jkn"},
+            values=values,
+            card_number=None,
+        )
+        both = post(centre, [item, visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+        with centre.db.read() as conn:
+            status = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id))
+            assert status.scalar_one() == "void", case  # the desk's cancel closed it
+        answers[case] = both.replace(ticket_id.encode(), b"<id>").replace(
+            made["display"].encode(), b"<number>"
+        )
+    assert answers["made"].count(b'"cancel":"cancelled"') == 1, answers["made"]
+    assert answers["identity_conflict"] == answers["made"], answers
+    assert answers["invalid_patient"] == answers["made"], answers
