@@ -743,7 +743,8 @@ def cancel(
     thus never lets one kiosk close the visit (or the unmade visit's ticket) of a
     citizen who registered at another, nor tells it that such a ticket exists.
     Idempotent: a cancelled visit answers ``cancelled`` again and nothing moves.
-    A visit whose ticket was served already (``done``) stays as it is. A ticket whose
+    A visit whose ticket was served already, or sent on from its poli (:func:`_sent_on`),
+    is ``done`` and stays as it is. A ticket whose
     registration asked for a visit the centre did not make is answered as if it had
     (:func:`_cancel_unmade`): the answer never tells a kiosk what the registration's
     check found of its patient. ``asked_now``: the tickets whose registration, in the
@@ -763,9 +764,17 @@ def cancel(
     if visit.state == CANCELLED:
         return CANCELLED
     served = ticket.status not in (*OPEN, VOID)
-    if visit.state == DONE or served:
+    if visit.state == DONE or served or _sent_on(ticket):
         return DONE
     return _close(conn, visit, reason, now)
+
+
+def _sent_on(ticket: Any) -> bool:
+    """Whether ``ticket`` is open in a queue after its poli's (the poli sent it on, to the
+    pharmacy): the doctor saw the patient, the visit happened, and a cancel is ``done``
+    as for one served, BPJS and SATUSEHAT told nothing more, as a no-show there is
+    (:func:`_close_no_show`)."""
+    return bool(ticket.status in OPEN and ticket.queue_id != ticket.service_id)
 
 
 def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any:
@@ -805,7 +814,7 @@ def _cancel_unmade(
     its place given back if it held one, and answered word for word what the cancel of
     its visit would answer: ``cancelled``; ``cancelled`` too for a ticket the poli marked
     not come (its visit would have been closed so: :func:`_close_no_show`); ``done`` for
-    one served, or not come at a later queue (the doctor saw them).
+    one served, or sent on to a later queue, not come there or not (the doctor saw them).
     """
     if ticket.id not in asked_now and not _asked_a_visit(conn, ticket):
         return "unknown_visit"
@@ -813,7 +822,7 @@ def _cancel_unmade(
         return CANCELLED
     if ticket.status == NO_SHOW and ticket.queue_id == ticket.service_id:
         return CANCELLED  # not come at its poli: a visit would be closed already
-    if ticket.status not in OPEN:
+    if ticket.status not in OPEN or _sent_on(ticket):
         return DONE
     conn.execute(
         update(tickets)
