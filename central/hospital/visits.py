@@ -42,6 +42,7 @@ import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -732,7 +733,13 @@ def _result(visit: Any) -> dict[str, Any]:
 
 
 def cancel(
-    conn: Connection, kiosk_id: str, office_id: str, key: str, reason: str, now: dt.datetime
+    conn: Connection,
+    kiosk_id: str,
+    office_id: str,
+    key: str,
+    reason: str,
+    now: dt.datetime,
+    asked_now: Collection[str] = (),
 ) -> str:
     """Cancel the visit of ``kiosk_id``'s ticket ``key``: ``cancelled``, ``done`` or
     ``unknown_visit``.
@@ -743,10 +750,13 @@ def cancel(
     thus never lets one kiosk close the visit (or the unmade visit's ticket) of a
     citizen who registered at another, nor tells it that such a ticket exists.
     Idempotent: a cancelled visit answers ``cancelled`` again and nothing moves.
-    A visit whose ticket was served already (``done``) stays as it is. A ticket whose
+    A visit whose ticket was served already, or sent on from its poli (:func:`_sent_on`),
+    is ``done`` and stays as it is. A ticket whose
     registration asked for a visit the centre did not make is answered as if it had
     (:func:`_cancel_unmade`): the answer never tells a kiosk what the registration's
-    check found of its patient.
+    check found of its patient. ``asked_now``: the tickets whose registration, in the
+    cancel's own batch, carried a ``hospital`` object (not kept as a submission yet: a
+    desk's outbox sends a registration and its cancel together).
     """
     ticket = own_ticket(conn, kiosk_id, office_id, key)
     if ticket is None:
@@ -757,13 +767,21 @@ def cancel(
         .with_for_update()
     ).first()
     if visit is None:
-        return _cancel_unmade(conn, ticket, now)
+        return _cancel_unmade(conn, ticket, now, asked_now)
     if visit.state == CANCELLED:
         return CANCELLED
     served = ticket.status not in (*OPEN, VOID)
-    if visit.state == DONE or served:
+    if visit.state == DONE or served or _sent_on(ticket):
         return DONE
     return _close(conn, visit, reason, now)
+
+
+def _sent_on(ticket: Any) -> bool:
+    """Whether ``ticket`` is open in a queue after its poli's (the poli sent it on, to the
+    pharmacy): the doctor saw the patient, the visit happened, and a cancel is ``done``
+    as for one served, BPJS and SATUSEHAT told nothing more, as a no-show there is
+    (:func:`_close_no_show`)."""
+    return bool(ticket.status in OPEN and ticket.queue_id != ticket.service_id)
 
 
 def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any:
@@ -789,7 +807,9 @@ def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any
     ).first()
 
 
-def _cancel_unmade(conn: Connection, ticket: Any, now: dt.datetime) -> str:
+def _cancel_unmade(
+    conn: Connection, ticket: Any, now: dt.datetime, asked_now: Collection[str] = ()
+) -> str:
     """The cancel of a kiosk's own ``ticket`` that has no visit: ``unknown_visit`` unless
     its registration asked for one (a ``hospital`` object), which is then cancelled as a
     visit would be.
@@ -801,15 +821,15 @@ def _cancel_unmade(conn: Connection, ticket: Any, now: dt.datetime) -> str:
     its place given back if it held one, and answered word for word what the cancel of
     its visit would answer: ``cancelled``; ``cancelled`` too for a ticket the poli marked
     not come (its visit would have been closed so: :func:`_close_no_show`); ``done`` for
-    one served, or not come at a later queue (the doctor saw them).
+    one served, or sent on to a later queue, not come there or not (the doctor saw them).
     """
-    if not _asked_a_visit(conn, ticket):
+    if ticket.id not in asked_now and not _asked_a_visit(conn, ticket):
         return "unknown_visit"
     if ticket.status == VOID:
         return CANCELLED
     if ticket.status == NO_SHOW and ticket.queue_id == ticket.service_id:
         return CANCELLED  # not come at its poli: a visit would be closed already
-    if ticket.status not in OPEN:
+    if ticket.status not in OPEN or _sent_on(ticket):
         return DONE
     conn.execute(
         update(tickets)

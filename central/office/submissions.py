@@ -1250,11 +1250,26 @@ def _register_visits(
     ]
     for ticket_id in visits.holding_places(conn, registered):
         visits.settle(conn, ticket_id, now)
+    # a registration of this batch is not kept as a submission yet: its cancel in the
+    # same batch (a desk's outbox) must still know it asked for a visit
+    asked = {
+        plan.ticket["id"]
+        for plan in plans
+        if plan.item.kind == "service_registration"
+        and plan.ticket.get("id")
+        and plan.item.body.get("hospital") is not None
+    }
     for plan in plans:
         if plan.item.kind == "visit_cancel":
             body = plan.item.body
             plan.result["cancel"] = visits.cancel(
-                conn, kiosk.kiosk_id, kiosk.office_id, body["ticket_id"], body["reason"], now
+                conn,
+                kiosk.kiosk_id,
+                kiosk.office_id,
+                body["ticket_id"],
+                body["reason"],
+                now,
+                asked,
             )
 
 

@@ -25,7 +25,7 @@ from central.database import Database
 from central.office.submissions import claimed_ticket_id
 from central.process import RunningCentral, start_central
 from central.tables import hospital_visits, kiosk_tokens, tickets
-from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk
+from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_kiosk
 from testkit.centre_hospital import (
     HOSPITAL,
     Patient,
@@ -203,3 +203,40 @@ def test_two_kiosks_that_used_one_ticket_id_each_cancel_their_own(centre: Centre
     assert state(centre, ticket_id) == ("waiting", "registered"), "the other kiosk's ticket moved"
     assert b'"cancel":"cancelled"' in cancel(centre, first, ticket_id)
     assert state(centre, ticket_id) == ("void", "cancelled")
+
+
+def test_a_rekeyed_kiosk_still_cancels_its_own_tickets(centre: Centre) -> None:
+    """A kiosk that lost its token is re-keyed (the same kiosk, a new token): its tickets
+    are still its own, so its cancel reaches each (a visit made, a patient refused alike);
+    the old token is refused."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
+    old = hospital_kiosk(centre.url)[0]
+    made = registered(centre, old, sid, keys(known))
+    refused = registered(centre, old, sid, keys(other, birth_date="1971-01-01"))
+    assert (state(centre, made), state(centre, refused)) == (
+        ("waiting", "registered"),
+        ("waiting", None),
+    )
+    code = requests.post(
+        f"{centre.url}/api/v1/staff/enrolment-codes",
+        json={"office_id": HOSPITAL, "kiosk_id": kiosk_of(centre, old), "note": "token lost"},
+        headers=bearer(centre.staff),
+        timeout=30,
+    )
+    assert code.status_code == 201, code.text
+    again = enrol(centre.url, code.json()["code"])
+    assert again.status_code == 201, again.text
+    token: str = again.json()["token"]
+    assert kiosk_of(centre, token) == kiosk_of(centre, old)
+    gone = requests.post(
+        f"{centre.url}/api/v1/submissions",
+        json={"items": [visit_cancel(f"cancel-{new_id()}", made)]},
+        headers=bearer(old),
+        timeout=30,
+    )
+    assert gone.status_code == 401, gone.text
+    assert state(centre, made) == ("waiting", "registered")
+    for ticket_id in (made, refused):
+        assert b'"cancel":"cancelled"' in cancel(centre, token, ticket_id), ticket_id
+    assert (state(centre, made), state(centre, refused)) == (("void", "cancelled"), ("void", None))

@@ -396,3 +396,107 @@ def test_the_quota_left_after_an_offline_registration_says_nothing_of_its_patien
         assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
         used[case] = before - doctor_today(centre.url, token, sid)["left_jkn"]
     assert used["identity_conflict"] == used["made"], used
+
+
+def test_a_registration_and_its_cancel_in_one_batch_answer_alike(centre: Centre) -> None:
+    """A desk offline keeps a poli registration and then its cancel in its outbox, and
+    sends both in one batch when it is back: the cancel is answered alike, and the ticket
+    closed, whether the registration made the visit or the centre refused its patient."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
+    answers: dict[str, bytes] = {}
+    for case, values in (
+        ("made", keys(known)),
+        ("identity_conflict", keys(other, birth_date="1971-01-01")),
+        ("invalid_patient", keys(other, nik="9999999999999999")),
+    ):
+        made = numbered(centre, sid)
+        ticket_id = made["ticket_id"]
+        item = hospital_registration(
+            ticket_id,
+            made["display"],
+            "online",
+            {"schedule_id": sid, "payer": "jkn"},
+            values=values,
+            card_number=None,
+        )
+        both = post(centre, [item, visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+        with centre.db.read() as conn:
+            status = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id))
+            assert status.scalar_one() == "void", case  # the desk's cancel closed it
+        answers[case] = both.replace(ticket_id.encode(), b"<id>").replace(
+            made["display"].encode(), b"<number>"
+        )
+    assert answers["made"].count(b'"cancel":"cancelled"') == 1, answers["made"]
+    assert answers["identity_conflict"] == answers["made"], answers
+    assert answers["invalid_patient"] == answers["made"], answers
+
+
+def _call_and_send_to_the_pharmacy(c: Centre, ticket_id: str) -> None:
+    """Call Poli Penyakit Dalam's queue up to ``ticket_id`` (the earlier tickets served):
+    the doctor sees its holder, and the poli sends them on to the pharmacy's queue."""
+    step = {"office_id": HOSPITAL, "service_id": "poli-dalam", "counter": "Poli Penyakit Dalam"}
+    while True:
+        called = requests.post(
+            f"{c.url}/api/v1/staff/queue/call-next", json=step, headers=bearer(c.staff), timeout=30
+        )
+        assert called.status_code == 200, called.text
+        ticket = called.json()["ticket"]
+        assert ticket is not None, "the ticket was never called"
+        if ticket["ticket_id"] == ticket_id:
+            break
+        served = requests.post(
+            f"{c.url}/api/v1/staff/tickets/{ticket['ticket_id']}/served",
+            headers=bearer(c.staff),
+            timeout=30,
+        )
+        assert served.status_code == 200, served.text
+    sent_on = requests.post(
+        f"{c.url}/api/v1/staff/tickets/{ticket_id}/transfer",
+        json={"counter": "Poli Penyakit Dalam", "service_id": "farmasi"},
+        headers=bearer(c.staff),
+        timeout=30,
+    )
+    assert sent_on.status_code == 200, sent_on.text
+
+
+def test_a_cancel_after_the_poli_sent_the_patient_on_leaves_the_visit_that_happened(
+    centre: Centre,
+) -> None:
+    """Seen by the doctor and sent on to the pharmacy, the patient's visit happened, as a
+    no-show there says (the visit stays): the desk's cancel then is ``done`` like a served
+    one, and the citizen still waits for their medicine; answered alike whatever the
+    registration found of the patient."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
+    answers: dict[str, bytes] = {}
+    for case, values in (
+        ("made", keys(known)),
+        ("identity_conflict", keys(other, birth_date="1971-01-01")),
+        ("invalid_patient", keys(other, nik="9999999999999999")),
+    ):
+        made = numbered(centre, sid)
+        ticket_id = made["ticket_id"]
+        item = hospital_registration(
+            ticket_id,
+            made["display"],
+            "online",
+            {"schedule_id": sid, "payer": "jkn"},
+            values=values,
+            card_number=None,
+        )
+        post(centre, [item])
+        assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
+        _call_and_send_to_the_pharmacy(centre, ticket_id)
+        cancelled = post(centre, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+        with centre.db.read() as conn:
+            row = conn.execute(
+                select(tickets.c.status, tickets.c.queue_id).where(tickets.c.id == ticket_id)
+            ).one()
+        assert tuple(row) == ("waiting", "farmasi"), case
+        if case == "made":
+            assert visit_of(centre, ticket_id).state != "cancelled"
+        answers[case] = cancelled.replace(ticket_id.encode(), b"<id>")
+    assert answers["made"].count(b'"cancel":"done"') == 1, answers["made"]
+    assert answers["identity_conflict"] == answers["made"], answers
+    assert answers["invalid_patient"] == answers["made"], answers
