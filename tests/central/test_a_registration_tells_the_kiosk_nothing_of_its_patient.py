@@ -155,6 +155,31 @@ def visit_of(c: Centre, ticket_id: str) -> Any:
         ).first()
 
 
+def _registered_each_way(centre: Centre, sid: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """A ticket numbered online and registered at the poli of ``sid`` three ways: its visit
+    made, and its patient refused for a wrong date of birth and for a NIK that cannot
+    exist; each ``(case, its allocate's answer)``, the visit checked made or not."""
+    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
+    for case, values in (
+        ("made", keys(known)),
+        ("identity_conflict", keys(other, birth_date="1971-01-01")),
+        ("invalid_patient", keys(other, nik="9999999999999999")),
+    ):
+        made = numbered(centre, sid)
+        ticket_id = made["ticket_id"]
+        item = hospital_registration(
+            ticket_id,
+            made["display"],
+            "online",
+            {"schedule_id": sid, "payer": "jkn"},
+            values=values,
+            card_number=None,
+        )
+        post(centre, [item])
+        assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
+        yield case, made
+
+
 def test_a_visit_made_and_every_patient_refused_are_answered_alike(centre: Centre) -> None:
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
     known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
@@ -229,25 +254,9 @@ def test_a_retried_allocate_and_a_cancel_answer_alike_whatever_the_registration_
     cancel (a visit's, or a ticket's whose registration made none). Each is answered
     alike for a visit made and for a patient refused."""
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
     answers: dict[str, tuple[bytes, int, Any]] = {}
-    for case, values in (
-        ("made", keys(known)),
-        ("identity_conflict", keys(other, birth_date="1971-01-01")),
-        ("invalid_patient", keys(other, nik="9999999999999999")),
-    ):
-        made = numbered(centre, sid)
+    for case, made in _registered_each_way(centre, sid):
         ticket_id = made["ticket_id"]
-        item = hospital_registration(
-            ticket_id,
-            made["display"],
-            "online",
-            {"schedule_id": sid, "payer": "jkn"},
-            values=values,
-            card_number=None,
-        )
-        post(centre, [item])
-        assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
         retried = allocate(centre.url, centre.kiosk, sid, ticket_id=ticket_id)
         assert retried.status_code == 200, (case, retried.text)
         assert retried.json()["hospital"] == made["hospital"], case
@@ -296,25 +305,9 @@ def test_a_cancel_after_the_poli_marked_the_ticket_not_come_answers_alike(
     registration made the visit or the centre refused its patient: nobody stands at the
     poli for a registration a kiosk's token made up, and staff mark it so."""
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
     answers: dict[str, bytes] = {}
-    for case, values in (
-        ("made", keys(known)),
-        ("identity_conflict", keys(other, birth_date="1971-01-01")),
-        ("invalid_patient", keys(other, nik="9999999999999999")),
-    ):
-        made = numbered(centre, sid)
+    for case, made in _registered_each_way(centre, sid):
         ticket_id = made["ticket_id"]
-        item = hospital_registration(
-            ticket_id,
-            made["display"],
-            "online",
-            {"schedule_id": sid, "payer": "jkn"},
-            values=values,
-            card_number=None,
-        )
-        post(centre, [item])
-        assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
         _call_to_no_show(centre, ticket_id)
         cancelled = post(centre, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
         answers[case] = cancelled.replace(ticket_id.encode(), b"<id>")
@@ -468,25 +461,9 @@ def test_a_cancel_after_the_poli_sent_the_patient_on_leaves_the_visit_that_happe
     one, and the citizen still waits for their medicine; answered alike whatever the
     registration found of the patient."""
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
     answers: dict[str, bytes] = {}
-    for case, values in (
-        ("made", keys(known)),
-        ("identity_conflict", keys(other, birth_date="1971-01-01")),
-        ("invalid_patient", keys(other, nik="9999999999999999")),
-    ):
-        made = numbered(centre, sid)
+    for case, made in _registered_each_way(centre, sid):
         ticket_id = made["ticket_id"]
-        item = hospital_registration(
-            ticket_id,
-            made["display"],
-            "online",
-            {"schedule_id": sid, "payer": "jkn"},
-            values=values,
-            card_number=None,
-        )
-        post(centre, [item])
-        assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
         _call_and_send_to_the_pharmacy(centre, ticket_id)
         cancelled = post(centre, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
         with centre.db.read() as conn:
