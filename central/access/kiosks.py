@@ -8,6 +8,7 @@ alike; every function works inside the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,8 @@ from central.errors import EnrolmentRefused, NotFound
 from central.tables import enrolment_codes, kiosk_tokens, kiosks, offices
 from contract.wire import Enrolment, ErrorCode
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class KioskPrincipal:
@@ -40,6 +43,18 @@ class KioskPrincipal:
     #: re-keyed it): only a desk searches patients by name and is told their phone and
     #: address. Never what a request's body says (``"desk": true``).
     desk: bool = False
+
+
+def said_desk(kiosk: KioskPrincipal, said: bool, refused: str) -> None:
+    """Log, once per request, a kiosk that asks as the registration desk (``said``) but was
+    not enrolled as one, and what it is refused (``refused``): the admin's list of the
+    kiosks to give a desk code (docs/operations.md). Never the request's personal data."""
+    if said and not kiosk.desk:
+        log.warning(
+            "kiosk %s asks as the registration desk but was not enrolled as one: %s",
+            kiosk.kiosk_id,
+            refused,
+        )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ audited (:mod:`central.hospital.patients`).
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Annotated, Literal
 
 from fastapi import Path, Response
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import utc_now
+from central.access.kiosks import said_desk
 from central.api.citizens import BirthDate
 from central.api.deps import Context, KioskAuth, StaffAuth, kiosk_router, staff_router
 from central.api.enrolment import PRINTABLE
@@ -26,8 +26,6 @@ from central.errors import Conflict, NotFound, TooManyLookups, Unprocessable
 from central.hospital import patients, schedules
 from central.office.numbering import local_day
 from contract.wire import ErrorCode
-
-log = logging.getLogger(__name__)
 
 router = kiosk_router(tags=["hospital"])
 staff = staff_router(tags=["hospital"])
@@ -144,12 +142,7 @@ def find_patients(body: FindIn, kiosk: KioskAuth, ctx: Context) -> PatientsOut:
     phone and the address only for a kiosk enrolled as a desk (``kiosk.desk``: staff
     made it one), whatever the body's ``desk`` says (docs/hospital.md).
     """
-    if body.desk and not kiosk.desk:
-        log.warning(
-            "kiosk %s says it is the registration desk but was not enrolled as one: "
-            "no name search, no phone or address",
-            kiosk.kiosk_id,
-        )
+    said_desk(kiosk, body.desk, "no name search, no phone or address")
     with ctx.db.begin() as conn:
         found = patients.find(
             conn,
@@ -212,11 +205,7 @@ class NormOut(BaseModel):
 def new_patient(body: NewPatientIn, kiosk: KioskAuth, ctx: Context, response: Response) -> NormOut:
     """A new patient of this office: the next No. RM (six digits). Only for a kiosk
     staff enrolled as a registration desk (``kiosk.desk``)."""
-    if not kiosk.desk:
-        log.warning(
-            "kiosk %s tried to add a patient but was not enrolled as the registration desk",
-            kiosk.kiosk_id,
-        )
+    said_desk(kiosk, True, "no new patient")  # only a desk adds one, whatever it says
     patient = patients.NewPatient(
         nik=body.nik,
         name=body.name,

@@ -844,20 +844,31 @@ def _cancel_unmade(
 
 def _asked_a_visit(conn: Connection, ticket: Any) -> bool:
     """Whether ``ticket``'s registration (as its kiosk sent it) carried a ``hospital`` object."""
-    body = conn.execute(
-        select(submissions.c.body).where(
+    body, _ = stored_registration(conn, ticket)
+    return body is not None and body.get("hospital") is not None
+
+
+def stored_registration(
+    conn: Connection, ticket: Any
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """``ticket``'s registration as its kiosk sent it (kept under the kiosk's own key for
+    the ticket) and the centre's result of it; ``None`` for what is not there. The one
+    read of it: a kiosk's cancel here, the counter page
+    (:func:`central.office.registrations.view`)."""
+    row = conn.execute(
+        select(submissions.c.body, submissions.c.result).where(
             submissions.c.kiosk_id == ticket.kiosk_id,
             submissions.c.key == (ticket.kiosk_ticket_id or ticket.id),
             submissions.c.kind == "service_registration",
         )
-    ).scalar_one_or_none()
-    if body is None:
-        return False
-    try:
-        sent = json.loads(body)
-    except ValueError:
-        return False
-    return isinstance(sent, dict) and sent.get("hospital") is not None
+    ).first()
+    if row is None:
+        return None, None
+    body, result = (json.loads(text) if text else None for text in (row.body, row.result))
+    return (
+        body if isinstance(body, dict) else None,
+        result if isinstance(result, dict) else None,
+    )
 
 
 def _close(conn: Connection, visit: Any, reason: str, now: dt.datetime) -> str:

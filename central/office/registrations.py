@@ -32,9 +32,10 @@ from central.access.staff import StaffPrincipal
 from central.documents.catalog import build_catalog, catalog_marker
 from central.documents.versioned import DocumentCache
 from central.errors import InvalidTicketTransition
+from central.hospital import visits
 from central.office.queue import CALLED
 from central.office.steps import find
-from central.tables import hospital_visits, submissions
+from central.tables import hospital_visits
 from contract.bookings import format_code, is_valid_code
 from contract.catalog import Catalog, FormField
 
@@ -138,26 +139,11 @@ def _entries(body: dict[str, Any], form: tuple[FormField, ...], lang: str) -> tu
     return tuple(out)
 
 
-def _stored(conn: Connection, ticket: Any) -> tuple[dict[str, Any] | None, str | None]:
-    """The ticket's registration as sent, and why its poli visit was not made (if so)."""
-    key = ticket.kiosk_ticket_id or ticket.id
-    row = conn.execute(
-        select(submissions.c.body, submissions.c.result).where(
-            submissions.c.kiosk_id == ticket.kiosk_id,
-            submissions.c.key == key,
-            submissions.c.kind == "service_registration",
-        )
-    ).first()
-    if row is None:
-        return None, None
-    parsed = json.loads(row.body)
-    result = json.loads(row.result)
-    hospital = result.get("hospital") if isinstance(result, dict) else None
+def _no_visit(result: dict[str, Any] | None) -> str | None:
+    """Why a poli registration's visit was not made (one of :data:`NO_VISIT`), if so."""
+    hospital = result.get("hospital") if result is not None else None
     error = hospital.get("error") if isinstance(hospital, dict) else None
-    return (
-        parsed if isinstance(parsed, dict) else None,
-        error if error in NO_VISIT else None,
-    )
+    return error if error in NO_VISIT else None
 
 
 def view(
@@ -179,7 +165,8 @@ def view(
     ticket = find(conn, staff, ticket_id)
     if ticket.status != CALLED or ticket.counter != counter:
         raise InvalidTicketTransition("the registration is shown for the ticket being served only")
-    body, no_visit = _stored(conn, ticket)
+    body, result = visits.stored_registration(conn, ticket)
+    no_visit = _no_visit(result)
     nik = body.get("values", {}).get("nik") if body is not None else None
     if isinstance(nik, str) and nik:
         key_hash = keyed_hash(audit_key, "nik", nik)

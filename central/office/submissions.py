@@ -70,7 +70,7 @@ import re
 import uuid
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -92,7 +92,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
-from central.access.kiosks import KioskPrincipal, kiosk_code_of
+from central.access.kiosks import KioskPrincipal, kiosk_code_of, said_desk
 from central.access.lookup_budget import LookupBudget
 from central.documents.versioned import canonical
 from central.errors import InvalidItem
@@ -385,11 +385,7 @@ def for_kiosk(result: dict[str, Any] | None) -> dict[str, Any] | None:
 def _for_kiosk(outcome: Outcome) -> Outcome:
     """``outcome`` as the kiosk is answered it (:func:`for_kiosk`): accepted, replayed, or
     the same key twice in one batch alike."""
-    if outcome.result is None or "hospital" not in outcome.result:
-        return outcome
-    return Outcome(
-        outcome.key, outcome.status, outcome.error, outcome.detail, for_kiosk(outcome.result)
-    )
+    return replace(outcome, result=for_kiosk(outcome.result))
 
 
 def _store(
@@ -1235,29 +1231,18 @@ def _register_visits(
                 audit_key=audit_key,
                 desk=kiosk.desk,
             )
-            if plan.item.body.get("desk") is True and not kiosk.desk:
-                log.warning(
-                    "kiosk %s says it is the registration desk but was not enrolled as one: "
-                    "its registration's visit is the kiosk's",
-                    kiosk.kiosk_id,
-                )
+            said_desk(kiosk, plan.item.body.get("desk") is True, "its visit is the kiosk's")
     # a place held by a ticket whose registration made no visit on it: one query
     # finds the batch's tickets that hold one at all (most hold none)
-    registered = [
-        plan.ticket["id"]
-        for plan in plans
-        if plan.item.kind == "service_registration" and plan.ticket.get("id")
+    registering = [
+        plan for plan in plans if plan.item.kind == "service_registration" and plan.ticket.get("id")
     ]
-    for ticket_id in visits.holding_places(conn, registered):
+    for ticket_id in visits.holding_places(conn, [plan.ticket["id"] for plan in registering]):
         visits.settle(conn, ticket_id, now)
     # a registration of this batch is not kept as a submission yet: its cancel in the
     # same batch (a desk's outbox) must still know it asked for a visit
     asked = {
-        plan.ticket["id"]
-        for plan in plans
-        if plan.item.kind == "service_registration"
-        and plan.ticket.get("id")
-        and plan.item.body.get("hospital") is not None
+        plan.ticket["id"] for plan in registering if plan.item.body.get("hospital") is not None
     }
     for plan in plans:
         if plan.item.kind == "visit_cancel":
