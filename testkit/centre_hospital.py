@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import requests
 from sqlalchemy import insert, select
 
@@ -17,6 +19,7 @@ from central.access import staff
 from central.access.audit import utc_now
 from central.access.credentials import sha256_hex
 from central.database import Database
+from central.process import RunningCentral, start_central
 from central.settings import (
     DEMO_HOSPITAL_DESK_ENROLMENT_CODE,
     DEMO_HOSPITAL_ENROLMENT_CODE,
@@ -33,6 +36,7 @@ from central.tables import (
 from testkit.centre_accounts import bearer, enrol
 from testkit.centre_accounts import new_staff as _new_staff
 from testkit.centre_requests import ZONE, new_id, now_iso, results
+from testkit.centres import SHARED_START_S, TEST_SERVER_ARGS, migrated_database
 
 HOSPITAL = DEMO_HOSPITAL_ID
 _counter = iter(range(1_000_000))
@@ -305,3 +309,44 @@ def what_the_registration_did(db: Database, key: str) -> dict[str, Any]:
     did = json.loads(stored.result).get("hospital")
     assert isinstance(did, dict), f"the registration {key} carried no hospital object"
     return did
+
+
+@dataclass(frozen=True)
+class HospitalCentre:
+    """A centre of one test module's own, seeded with the demo hospital: its server, its
+    database, a kiosk of the hospital and an admin of it (their tokens)."""
+
+    server: RunningCentral
+    db: Database
+    kiosk: str
+    staff: str
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+def own_hospital_centre(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    *extra: str,
+) -> Iterator[HospitalCentre]:
+    """For a module fixture (``request.param`` is the backend): a :class:`HospitalCentre`
+    on a database of its own, with the tests' server options and ``extra``; stopped after.
+    For modules whose patients' visits, budgets or options no other module may see."""
+    url = migrated_database(request, tmp_path_factory, str(request.param), name)
+    server = start_central(
+        seed_demo=True,
+        db_url=url,
+        extra_args=(*TEST_SERVER_ARGS, *extra),
+        timeout_s=SHARED_START_S,
+    )
+    db = Database(url)
+    try:
+        yield HospitalCentre(
+            server, db, hospital_kiosk(server.url)[0], hospital_staff(db, server.url)
+        )
+    finally:
+        db.dispose()
+        server.stop()

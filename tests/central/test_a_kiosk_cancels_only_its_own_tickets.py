@@ -14,16 +14,13 @@ it. A real centre over HTTP, on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 import requests
 from sqlalchemy import select
 
 from central.access.credentials import sha256_hex
-from central.database import Database
 from central.office.submissions import claimed_ticket_id
-from central.process import RunningCentral, start_central
 from central.tables import hospital_visits, kiosk_tokens, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_kiosk
 from testkit.centre_hospital import (
@@ -33,42 +30,25 @@ from testkit.centre_hospital import (
     doctor_today,
     hospital_kiosk,
     hospital_registration,
-    hospital_staff,
     new_hospital_patient,
     new_schedule,
+    own_hospital_centre,
     visit_cancel,
 )
+from testkit.centre_hospital import (
+    HospitalCentre as Centre,
+)
 from testkit.centre_requests import new_id, results
-from testkit.centres import BACKENDS, SHARED_START_S, TEST_SERVER_ARGS, migrated_database
+from testkit.centres import BACKENDS
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@dataclass(frozen=True)
-class Centre:
-    server: RunningCentral
-    db: Database
-    staff: str
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
-    url = migrated_database(request, tmp_path_factory, str(request.param), "own-cancel")
-    server = start_central(
-        seed_demo=True, db_url=url, extra_args=TEST_SERVER_ARGS, timeout_s=SHARED_START_S
-    )
-    db = Database(url)
-    try:
-        yield Centre(server, db, hospital_staff(db, server.url))
-    finally:
-        db.dispose()
-        server.stop()
+    yield from own_hospital_centre(request, tmp_path_factory, "own-cancel")
 
 
 def keys(patient: Patient, **changed: str) -> dict[str, str]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import concurrent.futures
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -25,24 +24,25 @@ from sqlalchemy import select
 from central.access import limits
 from central.access.audit import utc_now
 from central.access.lookup_budget import LookupBudget
-from central.database import Database
 from central.hospital import allocate_lookups
-from central.process import RunningCentral, start_central
 from central.tables import audit_log, citizen_lookups
 from contract.hospital import PatientKeys
 from testkit.centre_accounts import bearer
+from testkit.centre_hospital import (
+    HospitalCentre as Centre,
+)
 from testkit.centre_hospital import (
     Patient,
     allocate,
     hospital_kiosk,
     hospital_registration,
-    hospital_staff,
     new_hospital_patient,
     new_schedule,
+    own_hospital_centre,
     what_the_registration_did,
 )
 from testkit.centre_requests import results
-from testkit.centres import BACKENDS, SHARED_START_S, TEST_SERVER_ARGS, migrated_database
+from testkit.centres import BACKENDS
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -50,30 +50,13 @@ pytestmark = pytest.mark.timeout(300)
 MISSES = 5
 
 
-@dataclass(frozen=True)
-class Centre:
-    server: RunningCentral
-    db: Database
-    staff: str
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
-    url = migrated_database(request, tmp_path_factory, str(request.param), "allocate-lookups")
-    args = (*TEST_SERVER_ARGS, "--lookup-not-found-budget", str(MISSES))
-    server = start_central(seed_demo=True, db_url=url, extra_args=args, timeout_s=SHARED_START_S)
-    db = Database(url)
-    try:
-        yield Centre(server, db, hospital_staff(db, server.url))
-    finally:
-        db.dispose()
-        server.stop()
+    yield from own_hospital_centre(
+        request, tmp_path_factory, "allocate-lookups", "--lookup-not-found-budget", str(MISSES)
+    )
 
 
 def new_kiosk(c: Centre) -> tuple[str, str]:

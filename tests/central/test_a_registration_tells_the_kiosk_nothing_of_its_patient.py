@@ -22,8 +22,6 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from central.database import Database
-from central.process import RunningCentral, start_central
 from central.tables import hospital_visits, tickets
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
@@ -33,44 +31,26 @@ from testkit.centre_hospital import (
     doctor_today,
     hospital_kiosk,
     hospital_registration,
-    hospital_staff,
     new_hospital_patient,
     new_schedule,
+    own_hospital_centre,
     visit_cancel,
     what_the_registration_did,
 )
+from testkit.centre_hospital import (
+    HospitalCentre as Centre,
+)
 from testkit.centre_requests import new_id, results
-from testkit.centres import BACKENDS, SHARED_START_S, TEST_SERVER_ARGS, migrated_database
+from testkit.centres import BACKENDS
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@dataclass(frozen=True)
-class Centre:
-    server: RunningCentral
-    db: Database
-    kiosk: str
-    staff: str
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
-    url = migrated_database(request, tmp_path_factory, str(request.param), "tells-nothing")
-    server = start_central(
-        seed_demo=True, db_url=url, extra_args=TEST_SERVER_ARGS, timeout_s=SHARED_START_S
-    )
-    db = Database(url)
-    try:
-        yield Centre(server, db, hospital_kiosk(server.url)[0], hospital_staff(db, server.url))
-    finally:
-        db.dispose()
-        server.stop()
+    yield from own_hospital_centre(request, tmp_path_factory, "tells-nothing")
 
 
 @dataclass(frozen=True)
@@ -155,6 +135,19 @@ def visit_of(c: Centre, ticket_id: str) -> Any:
         ).first()
 
 
+def _registration(made: dict[str, Any], sid: str, values: dict[str, str]) -> dict[str, Any]:
+    """The poli registration of the ticket ``made`` (its allocate's answer) at ``sid``, the
+    patient's ``values`` typed, no card."""
+    return hospital_registration(
+        made["ticket_id"],
+        made["display"],
+        "online",
+        {"schedule_id": sid, "payer": "jkn"},
+        values=values,
+        card_number=None,
+    )
+
+
 def _registered_each_way(centre: Centre, sid: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """A ticket numbered online and registered at the poli of ``sid`` three ways: its visit
     made, and its patient refused for a wrong date of birth and for a NIK that cannot
@@ -167,14 +160,7 @@ def _registered_each_way(centre: Centre, sid: str) -> Iterator[tuple[str, dict[s
     ):
         made = numbered(centre, sid)
         ticket_id = made["ticket_id"]
-        item = hospital_registration(
-            ticket_id,
-            made["display"],
-            "online",
-            {"schedule_id": sid, "payer": "jkn"},
-            values=values,
-            card_number=None,
-        )
+        item = _registration(made, sid, values)
         post(centre, [item])
         assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
         yield case, made
@@ -330,16 +316,7 @@ def test_another_kiosks_cancel_leaves_a_ticket_as_it_was(centre: Centre) -> None
         ticket_id = made["ticket_id"]
         post(
             centre,
-            [
-                hospital_registration(
-                    ticket_id,
-                    made["display"],
-                    "online",
-                    {"schedule_id": sid, "payer": "jkn"},
-                    values=values,
-                    card_number=None,
-                )
-            ],
+            [_registration(made, sid, values)],
         )
         answer = requests.post(
             f"{centre.url}/api/v1/submissions",
@@ -405,14 +382,7 @@ def test_a_registration_and_its_cancel_in_one_batch_answer_alike(centre: Centre)
     ):
         made = numbered(centre, sid)
         ticket_id = made["ticket_id"]
-        item = hospital_registration(
-            ticket_id,
-            made["display"],
-            "online",
-            {"schedule_id": sid, "payer": "jkn"},
-            values=values,
-            card_number=None,
-        )
+        item = _registration(made, sid, values)
         both = post(centre, [item, visit_cancel(f"cancel-{ticket_id}", ticket_id)])
         with centre.db.read() as conn:
             status = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id))

@@ -22,8 +22,6 @@ import pytest
 import requests
 from sqlalchemy import func, select, update
 
-from central.database import Database
-from central.process import RunningCentral, start_central
 from central.tables import (
     citizens,
     doctor_quota,
@@ -35,17 +33,19 @@ from central.tables import (
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
+    HospitalCentre as Centre,
+)
+from testkit.centre_hospital import (
     Patient,
     allocate,
-    hospital_kiosk,
     hospital_registration,
-    hospital_staff,
     new_hospital_patient,
     new_schedule,
+    own_hospital_centre,
     what_the_registration_did,
 )
 from testkit.centre_requests import new_id, results, today
-from testkit.centres import BACKENDS, SHARED_START_S, TEST_SERVER_ARGS, migrated_database
+from testkit.centres import BACKENDS
 from testkit.mjkn import BASE, USERNAME, ambil_body, integrations_file, put_doctor, wsrs_token
 
 pytestmark = pytest.mark.timeout(300)
@@ -53,34 +53,17 @@ pytestmark = pytest.mark.timeout(300)
 POLI = "poli-dalam"
 
 
-@dataclass(frozen=True)
-class Centre:
-    server: RunningCentral
-    db: Database
-    kiosk: str
-    staff: str
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
     folder: Path = tmp_path_factory.mktemp("allocate-patient")
-    url = migrated_database(request, tmp_path_factory, str(request.param), "allocate-patient")
     standin = BpjsStandIn()
     request.addfinalizer(standin.close)
-    args = (*TEST_SERVER_ARGS, "--integrations", str(integrations_file(folder, standin)))
-    server = start_central(seed_demo=True, db_url=url, extra_args=args, timeout_s=SHARED_START_S)
-    db = Database(url)
-    try:
-        yield Centre(server, db, hospital_kiosk(server.url)[0], hospital_staff(db, server.url))
-    finally:
-        db.dispose()
-        server.stop()
+    integrations = str(integrations_file(folder, standin))
+    yield from own_hospital_centre(
+        request, tmp_path_factory, "allocate-patient", "--integrations", integrations
+    )
 
 
 # -- what the centre holds ------------------------------------------------------------------
