@@ -781,7 +781,13 @@ def _sent_on(ticket: Any) -> bool:
     pharmacy): the doctor saw the patient, the visit happened, and a cancel is ``done``
     as for one served, BPJS and SATUSEHAT told nothing more, as a no-show there is
     (:func:`_close_no_show`)."""
-    return bool(ticket.status in OPEN and ticket.queue_id != ticket.service_id)
+    return ticket.status in OPEN and not _at_its_poli(ticket)
+
+
+def _at_its_poli(ticket: Any) -> bool:
+    """Whether ``ticket`` is (or was closed) in its own poli's queue, not one it was sent on
+    to."""
+    return bool(ticket.queue_id == ticket.service_id)
 
 
 def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any:
@@ -827,7 +833,7 @@ def _cancel_unmade(
         return "unknown_visit"
     if ticket.status == VOID:
         return CANCELLED
-    if ticket.status == NO_SHOW and ticket.queue_id == ticket.service_id:
+    if ticket.status == NO_SHOW and _at_its_poli(ticket):
         return CANCELLED  # not come at its poli: a visit would be closed already
     if ticket.status not in OPEN or _sent_on(ticket):
         return DONE
