@@ -49,6 +49,21 @@ def new_citizen(db: Database, name: str = "Warga Uji") -> tuple[str, str]:
     return nik, card
 
 
+def slot_in_its_day(slot_start: dt.datetime, minutes: int) -> tuple[dt.datetime, dt.datetime]:
+    """The local start and end of a ``minutes`` slot starting ``slot_start``, within its day.
+
+    An office's hours close by 23:59, so its slots never run past midnight, and a
+    kiosk refuses a day's bookings with one that ends before it starts ("23:45" to
+    "00:15"). A slot asked for late in the evening ends at 23:59 instead, starting that
+    much earlier: it still holds ``slot_start``, on the same day.
+    """
+    local = slot_start.astimezone(ZONE)
+    last = local.replace(hour=23, minute=59, second=0, microsecond=0)
+    length = dt.timedelta(minutes=minutes)
+    start = min(local, last - length)
+    return start, start + length
+
+
 def add_booking(
     db: Database,
     nik: str,
@@ -62,9 +77,9 @@ def add_booking(
     phone: str | None = None,
     language: str = "id",
 ) -> str:
-    """A booking of the citizen ``nik`` for the slot starting ``slot_start``; its code."""
-    local = slot_start.astimezone(ZONE)
-    ends = local + dt.timedelta(minutes=minutes)
+    """A booking of the citizen ``nik`` for the slot starting ``slot_start`` (moved earlier
+    when it would run past its day's end: :func:`slot_in_its_day`); its code."""
+    local, ends = slot_in_its_day(slot_start, minutes)
     code = new_code()
     now = utc_now()
     with db.begin() as conn:

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from testkit.centre_bookings import slot_in_its_day
 from testkit.clocks import (
     JAKARTA,
     MIDNIGHT_MARGIN_S,
@@ -38,3 +39,22 @@ def test_the_offices_midnight_is_jakartas_whatever_zone_now_is_given_in() -> Non
     utc = dt.datetime(2026, 12, 6, 16, 59, 45, tzinfo=dt.UTC)  # 23:59:45 in Jakarta
     assert seconds_to_the_offices_midnight(utc) == 15.0
     assert seconds_to_the_offices_midnight(utc) < MIDNIGHT_MARGIN_S
+
+
+@pytest.mark.parametrize(
+    ("asked", "starts", "ends"),
+    [
+        (dt.time(23, 50), dt.time(23, 29), dt.time(23, 59)),  # would end at 00:20
+        (dt.time(23, 29), dt.time(23, 29), dt.time(23, 59)),  # ends at the day's last minute
+        (dt.time(9, 15, 30), dt.time(9, 15, 30), dt.time(9, 45, 30)),
+    ],
+)
+def test_a_booking_the_tests_add_late_in_the_evening_stays_within_its_day(
+    asked: dt.time, starts: dt.time, ends: dt.time
+) -> None:
+    """An office's slots end by 23:59; a test's booking for "now" near midnight did not,
+    and a kiosk refused its office's whole day of bookings for it."""
+    day = dt.date(2026, 12, 7)
+    start, end = slot_in_its_day(dt.datetime.combine(day, asked, JAKARTA), 30)
+    assert (start.date(), start.time(), end.date(), end.time()) == (day, starts, day, ends)
+    assert start <= dt.datetime.combine(day, asked, JAKARTA) < end  # it still holds the time
