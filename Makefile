@@ -38,9 +38,10 @@ APT_CENTRAL := postgresql
 # The kiosk's TLS tests put an nginx (their own child, on 127.0.0.1, with a test
 # CA they make) in front of the central server.
 APT_TLS := nginx
-# The office pages: their tests drive Debian's chromium (Playwright's own
-# download is not needed).
-APT_WEB := chromium
+# The office pages: their tests drive Debian's chromium-headless-shell, the
+# benchmarks and the pages' pictures its desktop chromium, as the offices run it
+# (Playwright's own download is not needed; testkit/browser.py says why two).
+APT_WEB := chromium chromium-headless-shell
 # `make package-test` checks the packages' units with systemd-analyze (systemd
 # need not be running) and their dependencies with apt-cache and ldd.
 APT_PACKAGING := systemd
