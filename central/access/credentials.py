@@ -80,13 +80,20 @@ def code_hash(code: str) -> str:
     return sha256_hex(normalise_code(code))
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, *, log_n: int = _SCRYPT_LOG_N) -> str:
+    """``password``'s salted scrypt hash, its parameters written in it.
+
+    ``log_n`` is the cost (N = 2^log_n). Every account the centre makes is hashed at
+    the default; :func:`verify_password` reads the cost back from the stored hash, so
+    the test accounts a test suite writes straight into the database may be hashed
+    cheaper (testkit/centre_accounts.py).
+    """
     salt = secrets.token_bytes(16)
-    digest = _scrypt(password, salt, _SCRYPT_LOG_N, _SCRYPT_R, _SCRYPT_P)
+    digest = _scrypt(password, salt, log_n, _SCRYPT_R, _SCRYPT_P)
     return "$".join(
         (
             "scrypt",
-            str(_SCRYPT_LOG_N),
+            str(log_n),
             str(_SCRYPT_R),
             str(_SCRYPT_P),
             base64.b64encode(salt).decode("ascii"),
