@@ -118,14 +118,12 @@ def _scan_file(
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     tree = _parsed(path)
     constants = _string_constants(tree)
-    parent = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
-
-    def enclosing(node: ast.AST) -> list[ast.AST]:
-        above = []
-        while node in parent:
-            node = parent[node]
-            above.append(node)
-        return above
+    found: list[Import] = []
+    unread: list[str] = []
+    # One walk of the tree, each node seen with the nodes that enclose it (innermost
+    # last): whether an import is inside a function, and the loop a name comes from.
+    above: list[ast.AST] = []
+    functions = 0
 
     def modules_named_by(arg: ast.expr) -> list[str] | None:
         """A constant; ``TABLE[key]`` or ``for name in TABLE`` over a top-level table."""
@@ -134,29 +132,18 @@ def _scan_file(
         if isinstance(arg, ast.Subscript) and isinstance(arg.value, ast.Name):
             return constants.get(arg.value.id)
         if isinstance(arg, ast.Name):
-            for above in enclosing(arg):
+            for enclosing in reversed(above):
                 if (
-                    isinstance(above, ast.For)
-                    and isinstance(above.target, ast.Name)
-                    and above.target.id == arg.id
-                    and isinstance(above.iter, ast.Name)
+                    isinstance(enclosing, ast.For)
+                    and isinstance(enclosing.target, ast.Name)
+                    and enclosing.target.id == arg.id
+                    and isinstance(enclosing.iter, ast.Name)
                 ):
-                    return constants.get(above.iter.id)
+                    return constants.get(enclosing.iter.id)
         return None
 
-    found: list[Import] = []
-    unread: list[str] = []
-
-    def in_function(node: ast.AST) -> bool:
-        return any(
-            isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
-            for n in enclosing(node)
-        )
-
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Import | ast.ImportFrom | ast.Call):
-            continue
-        lazy = in_function(node) if isinstance(node, ast.Import | ast.ImportFrom) else False
+    def seen(node: ast.AST) -> None:
+        lazy = functions > 0
         if isinstance(node, ast.Import):
             found.extend(Import(alias.name, node.lineno, lazy) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -170,7 +157,7 @@ def _scan_file(
                 Import(base if alias.name == "*" else f"{base}.{alias.name}", node.lineno, lazy)
                 for alias in node.names
             )
-        else:
+        elif isinstance(node, ast.Call):
             func = node.func
             called = (
                 func.attr
@@ -180,15 +167,27 @@ def _scan_file(
                 else ""
             )
             if called not in _LOADERS | _FINDERS:
-                continue
-            lazy = in_function(node)
+                return
             named = modules_named_by(node.args[0]) if node.args else None
             if named is None:
                 unread.append(f"{path.relative_to(root)}:{node.lineno} {ast.unparse(node)}")
-                continue
+                return
             if called in _FINDERS:  # find_spec("a.b.c") imports a and a.b, not c
                 named = [n.rpartition(".")[0] for n in named if "." in n]
             found.extend(Import(n, node.lineno, lazy) for n in named)
+
+    def visit(node: ast.AST) -> None:
+        nonlocal functions
+        seen(node)
+        function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        functions += function
+        above.append(node)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+        above.pop()
+        functions -= function
+
+    visit(tree)
     return tuple(found), tuple(unread)
 
 
