@@ -37,7 +37,9 @@
   ``tickets`` row first, then the ``hospital_visits`` row. A counter's step updates the
   ticket, then its visit (:func:`after_counter_step`); a registration writes its ticket,
   then the Mobile JKN booking it checks in, then the visit (:func:`register`); a cancel
-  holds the ticket (:func:`own_ticket`), then the visit (:func:`cancel`).
+  holds the ticket (:func:`own_ticket`), then the visit (:func:`cancel`). A place given
+  back (the doctor's day, ``doctor_quota``) comes after both; so a kiosk's batch holds
+  the tickets it cancels before anything else of it (:func:`hold_own_tickets`).
 """
 
 from __future__ import annotations
@@ -830,6 +832,40 @@ def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any
         )
         .with_for_update()
     ).first()
+
+
+def hold_own_tickets(
+    conn: Connection, kiosk_id: str, office_id: str, keys: Collection[str]
+) -> None:
+    """Hold ``kiosk_id``'s tickets ``keys`` (found as :func:`own_ticket` finds each) for the
+    caller's transaction, in ticket id order; another kiosk's are not touched.
+
+    A kiosk's batch calls this for the tickets its ``visit_cancel`` items name, once its
+    own tickets are written and before anything else of the batch holds a doctor's day
+    (``doctor_quota``), a booking or a visit: a registration's place taken, an earlier
+    cancel's place given back. A cancel gives its place back last (ticket, visit, then
+    the doctor's day), as a counter's no-show does; held only when its turn came, a later
+    cancel's ticket was waited for with the doctor's day of an earlier item already
+    held, while the counter marking that ticket not come held it and waited for the
+    doctor's day: a deadlock on PostgreSQL. Held first, the ticket is waited for with
+    nothing else held, and :func:`cancel` decides later on the rows as they are then.
+    """
+    wanted = sorted(set(keys))
+    if not wanted:
+        return
+    conn.execute(
+        select(tickets.c.id)
+        .where(
+            tickets.c.kiosk_id == kiosk_id,
+            tickets.c.office_id == office_id,
+            or_(
+                and_(tickets.c.id.in_(wanted), tickets.c.kiosk_ticket_id.is_(None)),
+                tickets.c.kiosk_ticket_id.in_(wanted),
+            ),
+        )
+        .order_by(tickets.c.id)
+        .with_for_update()
+    ).all()
 
 
 def _cancel_unmade(

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import Connection, select, text, update
 from sqlalchemy.exc import DBAPIError
 
@@ -31,7 +32,7 @@ from central.errors import InvalidTicketTransition
 from central.hospital import visits
 from central.office import steps
 from central.office.counters import offered
-from central.office.queue import CALLED, SERVED
+from central.office.queue import CALLED, NO_SHOW, SERVED
 from central.tables import hospital_visits, tickets
 from testkit.centre_hospital import (
     HOSPITAL,
@@ -41,11 +42,12 @@ from testkit.centre_hospital import (
     new_hospital_patient,
     new_schedule,
     own_hospital_centre,
+    visit_cancel,
 )
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
 )
-from testkit.centre_requests import results
+from testkit.centre_requests import new_id, results, submit
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -248,3 +250,97 @@ def test_a_counter_step_that_waited_on_a_cancel_finds_the_ticket_closed(
     assert not counter.is_alive(), "the counter's step never ended"
     assert isinstance(counter.error, InvalidTicketTransition), counter.error
     assert state(centre, ticket_id) == ("void", "cancelled")
+
+
+def registered(c: Centre, sid: str) -> str:
+    """A JKN ticket of the centre's kiosk at the doctor ``sid``, its visit made."""
+    made = allocate(c.url, c.kiosk, sid)
+    assert made.status_code == 201, made.text
+    ticket_id: str = made.json()["ticket_id"]
+    item = hospital_registration(
+        ticket_id,
+        made.json()["display"],
+        "online",
+        {"schedule_id": sid, "payer": "jkn"},
+        values=keys(new_hospital_patient(c.db)),
+        card_number=None,
+    )
+    [done] = results(c.url, c.kiosk, [item])
+    assert done["status"] == "accepted", done
+    assert state(c, ticket_id) == ("waiting", "registered")
+    return ticket_id
+
+
+def a_server_waits_on_a_lock(c: Centre, sender: threading.Thread, ours: int) -> None:
+    """Return once a transaction other than ``ours`` waits on a lock (the centre's, for the
+    batch ``sender`` sent); fail if the batch is answered first or none waits within
+    :data:`WAIT_S`."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        with c.db.read() as conn:
+            waiting = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event_type = 'Lock' AND pid <> :ours"
+                ),
+                {"ours": ours},
+            ).scalar_one()
+        if waiting:
+            return
+        assert sender.is_alive(), "the batch was answered without waiting"
+        assert time.monotonic() < deadline, "the batch did not wait on a lock in time"
+        time.sleep(0.02)
+
+
+def test_a_batch_cancelling_two_visits_of_one_doctor_waits_on_a_counters_no_show(
+    centre: Centre,
+) -> None:
+    """A kiosk's batch cancels two visits of one doctor's day while the counter marks the
+    second ticket not come: the batch waits for the counter's step before it gives any
+    place back, so nothing deadlocks (the first cancel's place given back held the
+    doctor's day the no-show gives its place back to); both visits end cancelled."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    first, second = registered(centre, sid), registered(centre, sid)
+    with centre.db.begin() as conn:
+        conn.execute(
+            update(tickets)
+            .where(tickets.c.id == second)
+            .values(status=CALLED, counter=offered(conn, HOSPITAL)[0], called_at=utc_now())
+        )
+    batch = [visit_cancel(f"cancel-{new_id()}", first), visit_cancel(f"cancel-{new_id()}", second)]
+    answered: list[requests.Response] = []
+
+    def send() -> None:
+        answered.append(submit(centre.url, centre.kiosk, batch))
+
+    sender = threading.Thread(target=send, daemon=True)
+    step_error: BaseException | None = None
+    with centre.db.engine.connect() as conn:
+        counter = conn.begin()
+        conn.execute(text(f"SET LOCAL lock_timeout = '{WAIT_S}s'"))
+        ours = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        # the counter holds the ticket, as its step's update does
+        conn.execute(select(tickets.c.id).where(tickets.c.id == second).with_for_update())
+        sender.start()
+        try:
+            a_server_waits_on_a_lock(centre, sender, ours)
+            try:
+                steps.close(conn, STAFF, second, NO_SHOW, None, utc_now(), utc_now().date())
+            except DBAPIError as exc:  # a deadlock: PostgreSQL ended this side
+                step_error = exc
+                counter.rollback()
+            else:
+                counter.commit()
+        finally:
+            if counter.is_active:
+                counter.rollback()
+            sender.join(2 * WAIT_S)
+    assert not sender.is_alive(), "the batch was never answered"
+    assert step_error is None, f"the counter's step failed: {step_error}"
+    [response] = answered
+    assert response.status_code == 200, response.text  # 503 when PostgreSQL ended the batch
+    answers = response.json()["results"]
+    assert [a["status"] for a in answers] == ["accepted", "accepted"], answers
+    assert [a["result"]["cancel"] for a in answers] == ["cancelled", "cancelled"], answers
+    assert state(centre, first) == ("void", "cancelled")
+    assert state(centre, second) == (NO_SHOW, "cancelled")
