@@ -33,6 +33,13 @@
   ticket closed, its place given back (the ticket's, or the Mobile JKN booking's it
   was checked in with: the patient's day at the poli is free again), then
   :func:`central.integrations.triggers.visit_cancelled`.
+* **One lock order** for a ticket and its visit, on every path that changes both: the
+  ``tickets`` row first, then the ``hospital_visits`` row. A counter's step updates the
+  ticket, then its visit (:func:`after_counter_step`); a registration writes its ticket,
+  then the Mobile JKN booking it checks in, then the visit (:func:`register`); a cancel
+  holds the ticket (:func:`own_ticket`), then the visit (:func:`cancel`). A place given
+  back (the doctor's day, ``doctor_quota``) comes after both; so a kiosk's batch holds
+  the tickets it cancels before anything else of it (:func:`hold_own_tickets`).
 """
 
 from __future__ import annotations
@@ -757,6 +764,15 @@ def cancel(
     check found of its patient. ``asked_now``: the tickets whose registration, in the
     cancel's own batch, carried a ``hospital`` object (not kept as a submission yet: a
     desk's outbox sends a registration and its cancel together).
+
+    **One lock order** for a ticket and its visit: the ``tickets`` row first, then the
+    ``hospital_visits`` row, as a counter's step takes them (its guarded ``UPDATE`` of the
+    ticket, then :func:`after_counter_step` on the visit). The ticket is read held
+    (:func:`own_ticket`), then the visit, and the answer is decided on both as they are
+    once nobody else can change them: a cancel and a counter's step on one ticket wait
+    for each other instead of deadlocking (PostgreSQL ``FOR UPDATE``; SQLite has one
+    writer at a time), and a ticket served while the cancel waited is ``done``, never
+    ``cancelled`` from a read made before it was served.
     """
     ticket = own_ticket(conn, kiosk_id, office_id, key)
     if ticket is None:
@@ -800,9 +816,13 @@ def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any
     one ticket id each reaches its own ticket, never the other's. A Mobile JKN
     booking checked in at a kiosk has its visit bound to that kiosk's ticket: it is
     that kiosk's to cancel.
+
+    The row is held for the caller's transaction (``FOR UPDATE``): the ticket is the
+    first row a cancel locks, before its visit (:func:`cancel`, the one lock order).
     """
     return conn.execute(
-        select(tickets).where(
+        select(tickets)
+        .where(
             tickets.c.kiosk_id == kiosk_id,
             tickets.c.office_id == office_id,
             or_(
@@ -810,7 +830,42 @@ def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any
                 tickets.c.kiosk_ticket_id == key,
             ),
         )
+        .with_for_update()
     ).first()
+
+
+def hold_own_tickets(
+    conn: Connection, kiosk_id: str, office_id: str, keys: Collection[str]
+) -> None:
+    """Hold ``kiosk_id``'s tickets ``keys`` (found as :func:`own_ticket` finds each) for the
+    caller's transaction, in ticket id order; another kiosk's are not touched.
+
+    A kiosk's batch calls this for the tickets its ``visit_cancel`` items name, once its
+    own tickets are written and before anything else of the batch holds a doctor's day
+    (``doctor_quota``), a booking or a visit: a registration's place taken, an earlier
+    cancel's place given back. A cancel gives its place back last (ticket, visit, then
+    the doctor's day), as a counter's no-show does; held only when its turn came, a later
+    cancel's ticket was waited for with the doctor's day of an earlier item already
+    held, while the counter marking that ticket not come held it and waited for the
+    doctor's day: a deadlock on PostgreSQL. Held first, the ticket is waited for with
+    nothing else held, and :func:`cancel` decides later on the rows as they are then.
+    """
+    wanted = sorted(set(keys))
+    if not wanted:
+        return
+    conn.execute(
+        select(tickets.c.id)
+        .where(
+            tickets.c.kiosk_id == kiosk_id,
+            tickets.c.office_id == office_id,
+            or_(
+                and_(tickets.c.id.in_(wanted), tickets.c.kiosk_ticket_id.is_(None)),
+                tickets.c.kiosk_ticket_id.in_(wanted),
+            ),
+        )
+        .order_by(tickets.c.id)
+        .with_for_update()
+    ).all()
 
 
 def _cancel_unmade(
@@ -904,7 +959,10 @@ def after_counter_step(conn: Connection, ticket_id: str, kind: str, at: dt.datet
     poli is free again (:data:`ONE_VISIT_A_DAY`): one who comes back registers anew.
     Nothing for a cancelled visit; a ticket whose registration has not arrived gives
     back the place its allocate took, and its registration takes the steps on its visit
-    when it comes (:func:`_steps_already_made`)."""
+    when it comes (:func:`_steps_already_made`).
+
+    Called with the ticket held (the step's own ``UPDATE`` of it, or a registration's
+    write of it): the visit is the second row locked, as in :func:`cancel`."""
     if kind == "no_show":
         _close_no_show(conn, ticket_id, at)
         return

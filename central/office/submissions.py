@@ -1061,6 +1061,9 @@ def _write(
                 .where(tickets.c.id == plan.ticket["id"])
                 .values(**values, registered_at=now)
             )
+    # the tickets the batch cancels, held before any booking, visit or doctor's day
+    cancelled = [str(p.item.body["ticket_id"]) for p in plans if p.item.kind == "visit_cancel"]
+    visits.hold_own_tickets(conn, kiosk.kiosk_id, kiosk.office_id, cancelled)
     _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
     _record_consents(conn, kiosk, plans, now, rules)
     _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
