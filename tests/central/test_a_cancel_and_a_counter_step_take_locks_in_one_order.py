@@ -167,6 +167,20 @@ def cancel_of(kiosk_id: str, ticket_id: str) -> Callable[[Connection], str]:
     return run
 
 
+def counter_step(
+    conn: Connection, counter: Any, ticket_id: str, outcome: str
+) -> BaseException | None:
+    """A counter closes ``ticket_id`` with ``outcome`` in the transaction ``counter``, which
+    already holds the ticket, and commits: the error if PostgreSQL ended it (a deadlock)."""
+    try:
+        steps.close(conn, STAFF, ticket_id, outcome, None, utc_now(), utc_now().date())
+    except DBAPIError as exc:
+        counter.rollback()
+        return exc
+    counter.commit()
+    return None
+
+
 def served_while_the_cancel_waits(c: Centre, ticket_id: str, kiosk_id: str) -> Side:
     """The counter holds the ticket (as its step's update does) and a cancel starts; once
     the cancel waits, the counter's step serves the ticket (its visit ``done``) and
@@ -179,14 +193,7 @@ def served_while_the_cancel_waits(c: Centre, ticket_id: str, kiosk_id: str) -> S
         cancel.start()
         try:
             waits_on_a_lock(c, cancel)
-            step_error: BaseException | None = None
-            try:
-                steps.close(conn, STAFF, ticket_id, SERVED, None, utc_now(), utc_now().date())
-            except DBAPIError as exc:  # a deadlock: PostgreSQL ended this side
-                step_error = exc
-                counter.rollback()
-            else:
-                counter.commit()
+            step_error = counter_step(conn, counter, ticket_id, SERVED)
         finally:
             if counter.is_active:
                 counter.rollback()
@@ -324,13 +331,7 @@ def test_a_batch_cancelling_two_visits_of_one_doctor_waits_on_a_counters_no_show
         sender.start()
         try:
             a_server_waits_on_a_lock(centre, sender, ours)
-            try:
-                steps.close(conn, STAFF, second, NO_SHOW, None, utc_now(), utc_now().date())
-            except DBAPIError as exc:  # a deadlock: PostgreSQL ended this side
-                step_error = exc
-                counter.rollback()
-            else:
-                counter.commit()
+            step_error = counter_step(conn, counter, second, NO_SHOW)
         finally:
             if counter.is_active:
                 counter.rollback()
