@@ -73,10 +73,9 @@ def keys(patient: Patient, **changed: str) -> dict[str, str]:
     }
 
 
-def called(c: Centre, values: dict[str, str]) -> tuple[str, str]:
-    """A JKN ticket of the centre's kiosk, registered for ``values`` and called at a
-    counter of the hospital: (its id, the kiosk's id)."""
-    sid = new_schedule(c.url, c.staff, quota_jkn=20)
+def registration_of(c: Centre, sid: str, values: dict[str, str]) -> str:
+    """A JKN ticket of the centre's kiosk at the doctor ``sid``, its registration for
+    ``values`` accepted (its visit made, or refused for its patient): its id."""
     made = allocate(c.url, c.kiosk, sid)
     assert made.status_code == 201, made.text
     ticket_id: str = made.json()["ticket_id"]
@@ -90,13 +89,24 @@ def called(c: Centre, values: dict[str, str]) -> tuple[str, str]:
     )
     [done] = results(c.url, c.kiosk, [item])
     assert done["status"] == "accepted", done
+    return ticket_id
+
+
+def call_at_a_counter(conn: Connection, ticket_id: str) -> None:
+    """``ticket_id`` called at a counter of the hospital, as a counter's call leaves it."""
+    conn.execute(
+        update(tickets)
+        .where(tickets.c.id == ticket_id)
+        .values(status=CALLED, counter=offered(conn, HOSPITAL)[0], called_at=utc_now())
+    )
+
+
+def called(c: Centre, values: dict[str, str]) -> tuple[str, str]:
+    """A JKN ticket of the centre's kiosk, registered for ``values`` and called at a
+    counter of the hospital: (its id, the kiosk's id)."""
+    ticket_id = registration_of(c, new_schedule(c.url, c.staff, quota_jkn=20), values)
     with c.db.begin() as conn:
-        counter = offered(conn, HOSPITAL)[0]
-        conn.execute(
-            update(tickets)
-            .where(tickets.c.id == ticket_id)
-            .values(status=CALLED, counter=counter, called_at=utc_now())
-        )
+        call_at_a_counter(conn, ticket_id)
         kiosk_id: str = conn.execute(
             select(tickets.c.kiosk_id).where(tickets.c.id == ticket_id)
         ).scalar_one()
@@ -261,19 +271,7 @@ def test_a_counter_step_that_waited_on_a_cancel_finds_the_ticket_closed(
 
 def registered(c: Centre, sid: str) -> str:
     """A JKN ticket of the centre's kiosk at the doctor ``sid``, its visit made."""
-    made = allocate(c.url, c.kiosk, sid)
-    assert made.status_code == 201, made.text
-    ticket_id: str = made.json()["ticket_id"]
-    item = hospital_registration(
-        ticket_id,
-        made.json()["display"],
-        "online",
-        {"schedule_id": sid, "payer": "jkn"},
-        values=keys(new_hospital_patient(c.db)),
-        card_number=None,
-    )
-    [done] = results(c.url, c.kiosk, [item])
-    assert done["status"] == "accepted", done
+    ticket_id = registration_of(c, sid, keys(new_hospital_patient(c.db)))
     assert state(c, ticket_id) == ("waiting", "registered")
     return ticket_id
 
@@ -309,11 +307,7 @@ def test_a_batch_cancelling_two_visits_of_one_doctor_waits_on_a_counters_no_show
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
     first, second = registered(centre, sid), registered(centre, sid)
     with centre.db.begin() as conn:
-        conn.execute(
-            update(tickets)
-            .where(tickets.c.id == second)
-            .values(status=CALLED, counter=offered(conn, HOSPITAL)[0], called_at=utc_now())
-        )
+        call_at_a_counter(conn, second)
     batch = [visit_cancel(f"cancel-{new_id()}", first), visit_cancel(f"cancel-{new_id()}", second)]
     answered: list[requests.Response] = []
 
