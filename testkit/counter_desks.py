@@ -63,6 +63,9 @@ def sit(page: Page, office: RunningCentral, db: Database, counter: str, *service
         page.locator(f'input[name="queues"][value="{service}"]').check()
     page.get_by_role("button", name="Simpan loket").click()
     expect(page.get_by_role("heading", name=f"Loket — {shown}")).to_be_visible()
+    # The heading is shown as the page is parsed, before its deferred script has run: a key
+    # pressed then would reach no handler, and a key meant to do nothing would prove nothing.
+    page.wait_for_load_state("domcontentloaded")
     return username
 
 
