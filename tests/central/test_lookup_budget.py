@@ -4,11 +4,16 @@ The routes come from the app itself (its OpenAPI and its dependencies), so a
 kiosk route added later that takes a ``card_number`` or ``nik`` is checked
 without anyone remembering to add it here: it must refuse a locked kiosk
 (429 ``too_many_lookups``) and count an unknown key as a miss.
+
+The module's centre is given a small budget of its own (:data:`BUDGET`), so each
+route is locked in a few requests, and every route is seen to spend the budget the
+centre was given, not the default.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,6 +32,7 @@ from testkit.centre_accounts import bearer, enrol, new_code, new_kiosk
 from testkit.centre_hospital import hospital_desk, hospital_kiosk
 from testkit.centre_requests import allocate, new_id, registration, results
 from testkit.centre_routes import routes
+from testkit.centres import BACKENDS, own_centre
 from testkit.citizen_lookups import SITI_NIK, audit_key
 
 pytestmark = pytest.mark.timeout(120)
@@ -34,6 +40,33 @@ pytestmark = pytest.mark.timeout(120)
 KEYS = {"card_number": "PKU-000001", "nik": SITI_NIK}  # Siti, a demo citizen
 #: Routes known to take a key today: the walk below must find at least these.
 KNOWN = {"/api/v1/citizens/lookup", "/api/v1/citizens/applications"}
+#: This module's centre's budget: smaller than the default in both counts.
+BUDGET = LookupBudget(per_hour=40, not_found_per_hour=5)
+assert BUDGET.per_hour < LookupBudget().per_hour
+assert BUDGET.not_found_per_hour < LookupBudget().not_found_per_hour
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def central_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningCentral]:
+    """The demo centre with :data:`BUDGET`, of this module's own."""
+    yield from own_centre(
+        request,
+        tmp_path_factory,
+        "lookup-budget",
+        *("--lookup-budget", str(BUDGET.per_hour)),
+        *("--lookup-not-found-budget", str(BUDGET.not_found_per_hour)),
+    )
+
+
+@pytest.fixture(scope="module")
+def operator(central_server: RunningCentral) -> Iterator[Database]:
+    db = Database(central_server.db_url)
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def _resolve(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +112,7 @@ def test_the_walk_finds_the_kiosk_routes_that_take_a_key(app: FastAPI) -> None:
 
 
 def _lock_by_misses(url: str, token: str) -> None:
-    for n in range(LookupBudget().not_found_per_hour):
+    for n in range(BUDGET.not_found_per_hour):
         response = requests.post(
             f"{url}/api/v1/citizens/lookup",
             json={"card_number": f"MISS-{n:06d}"},
@@ -99,7 +132,7 @@ def _find_patient(url: str, token: str, norm: str) -> requests.Response:
 
 
 def _lock_patients_by_misses(url: str, token: str) -> None:
-    for n in range(LookupBudget().not_found_per_hour):
+    for n in range(BUDGET.not_found_per_hour):
         response = _find_patient(url, token, f"9{n:05d}")
         assert response.status_code == 404, response.text
 
@@ -133,7 +166,7 @@ def test_every_kiosk_route_with_a_key_is_budgeted(
         assert int(refused.headers["Retry-After"]) > 0, where
         # Misses sent through this route alone lock the kiosk too.
         token = kiosk()
-        for n in range(LookupBudget().not_found_per_hour):
+        for n in range(BUDGET.not_found_per_hour):
             # An unknown NIK that can exist (born 1 January 1990): a route may check its shape.
             # A hospital's route makes each a patient of this shared centre: none is a NIK
             # that never exists (testkit/citizen_lookups.py), which other tests rely on.
@@ -278,7 +311,7 @@ def test_card_numbers_walked_through_yeses_to_messages_spend_the_budget(
     its ticket's, even for a card it proved."""
     url = central_server.url
     _, kiosk = new_kiosk(operator, url)
-    guesses = [f"pku-{n:06d} " for n in range(900_000, 900_000 + LookupBudget().not_found_per_hour)]
+    guesses = [f"pku-{n:06d} " for n in range(900_000, 900_000 + BUDGET.not_found_per_hour)]
     _proven_yeses(url, kiosk, guesses)
     locked = requests.post(
         f"{url}/api/v1/citizens/lookup",
@@ -315,7 +348,7 @@ def test_a_morning_worked_offline_keeps_every_holders_yes_and_locks_nothing(
     url = central_server.url
     enrolled = enrol(url, new_code(operator)).json()
     code, kiosk = enrolled["kiosk_code"], enrolled["token"]
-    count = LookupBudget().per_hour + 20
+    count = BUDGET.per_hour + 20
     cards = [f"OFL-{n:06d}" for n in range(count)]
     with operator.begin() as conn:
         conn.execute(
