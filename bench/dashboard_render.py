@@ -29,7 +29,7 @@ from bench.results import Benchmark, Measurement, ms_since
 
 TITLE = "Dashboard render: a day with 20,000 tickets in one office (one process, SQLite)"
 TICKETS = 20_000
-QUICK_TICKETS = 500
+QUICK_TICKETS = 200
 ROUNDS = 60
 QUICK_ROUNDS = 8
 WARM_UP = 3

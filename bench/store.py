@@ -22,7 +22,7 @@ TITLE = "Local store (SQLite, WAL, synchronous=FULL, AES-GCM payloads)"
 TICKETS = 300
 QUICK_TICKETS = 30
 DRAIN_ITEMS = 10_000
-QUICK_DRAIN_ITEMS = 1_000
+QUICK_DRAIN_ITEMS = 300
 BATCH = 100
 PAYLOAD = {
     "office_id": "pku-mpp",

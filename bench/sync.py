@@ -38,7 +38,7 @@ from testkit.killable_kiosk import PAYLOAD
 DRAIN_TITLE = "Sync engine: outbox drain after an outage (local central, SQLite)"
 STALL_TITLE = "Sync engine: GUI thread while syncing against a slow, failing server"
 DRAIN_ITEMS = 10_000
-QUICK_DRAIN_ITEMS = 1_000
+QUICK_DRAIN_ITEMS = 300
 #: The drain may take this many times the floor of the same run (issue #19).
 DRAIN_GOAL_RATIO = 1.5
 #: Where the drain's time goes (cProfile of the kiosk, py-spy of the centre, 10,000
