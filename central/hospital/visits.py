@@ -76,7 +76,6 @@ from central.office.queue import NO_SHOW, OPEN, VOID
 from central.tables import (
     call_events,
     citizens,
-    doctor_schedules,
     hospital_visits,
     medical_records,
     submissions,
@@ -883,9 +882,10 @@ def _cancel_unmade(
         return "unknown_visit"
     if ticket.status == VOID:
         return CANCELLED
-    if ticket.status == NO_SHOW and not _seen(conn, ticket):
+    seen_by_doctor = _seen(conn, ticket)
+    if ticket.status == NO_SHOW and not seen_by_doctor:
         return CANCELLED  # not come to the doctor: a visit would be closed already
-    if ticket.status not in OPEN or _seen(conn, ticket):
+    if ticket.status not in OPEN or seen_by_doctor:
         return DONE
     conn.execute(
         update(tickets)
@@ -1013,23 +1013,22 @@ def _no_show_unregistered(conn: Connection, ticket_id: str, at: dt.datetime) -> 
     that went offline after numbering it): the place its allocate took there is given
     back as its visit's would be, so it holds the patient's day no longer (one who went
     home and came back is numbered again). The registration, should it come, makes the
-    visit and ends it so (:func:`_steps_already_made`). A ticket with a visit, or not at
-    its place's poli (sent on to the pharmacy: the doctor saw them), keeps it."""
+    visit and ends it so (:func:`_steps_already_made`). A ticket with a visit keeps it.
+
+    Called only for a holder the doctor has not seen (:func:`_close_no_show` asked
+    :func:`central.hospital.seen.by_the_doctor`, the one answer), so nothing here asks
+    where the ticket stands: such a ticket is in its poli's queue, and its place is at
+    that poli. A ticket is numbered into its own service's queue and leaves it only by a
+    transfer, whose event that answer reads (a transfer out of the poli: seen); and an
+    allocate takes a place only with a doctor of the ticket's own poli
+    (:func:`_schedule`), for a ticket id numbered for that poli (another service's is
+    refused, the place with it)."""
     if conn.execute(
         select(hospital_visits.c.id).where(hospital_visits.c.ticket_id == ticket_id)
     ).first():
         return
     take = quota.existing(conn, ticket_id)
     if take is None or take.released_at is not None:
-        return
-    poli = (
-        take.service_id
-        or conn.execute(  # a place taken before 0021: its doctor's poli
-            select(doctor_schedules.c.service_id).where(doctor_schedules.c.id == take.schedule_id)
-        ).scalar_one_or_none()
-    )
-    queue = conn.execute(select(tickets.c.queue_id).where(tickets.c.id == ticket_id)).scalar()
-    if poli is None or queue != poli:
         return
     quota.release(conn, ticket_id, at)
     log.info("a ticket not come before its registration arrived: its place is given back")
