@@ -67,7 +67,7 @@ from central.errors import (
     QuotaFull,
     Unprocessable,
 )
-from central.hospital import quota, schedules
+from central.hospital import quota, schedules, seen
 from central.integrations import triggers
 from central.live import notify
 from central.office import bookings as office_bookings
@@ -76,7 +76,6 @@ from central.office.queue import NO_SHOW, OPEN, VOID
 from central.tables import (
     call_events,
     citizens,
-    doctor_schedules,
     hospital_visits,
     medical_records,
     submissions,
@@ -757,8 +756,9 @@ def cancel(
     thus never lets one kiosk close the visit (or the unmade visit's ticket) of a
     citizen who registered at another, nor tells it that such a ticket exists.
     Idempotent: a cancelled visit answers ``cancelled`` again and nothing moves.
-    A visit whose ticket was served already, or sent on from its poli (:func:`_sent_on`),
-    is ``done`` and stays as it is. A ticket whose
+    A visit whose patient the doctor saw (the ticket served, or ever sent on from its
+    poli, sent back since or not: :func:`central.hospital.seen.by_the_doctor`) is
+    ``done`` and stays as it is. A ticket whose
     registration asked for a visit the centre did not make is answered as if it had
     (:func:`_cancel_unmade`): the answer never tells a kiosk what the registration's
     check found of its patient. ``asked_now``: the tickets whose registration, in the
@@ -787,23 +787,16 @@ def cancel(
     if visit.state == CANCELLED:
         return CANCELLED
     served = ticket.status not in (*OPEN, VOID)
-    if visit.state == DONE or served or _sent_on(ticket):
+    if visit.state == DONE or served or _seen(conn, ticket):
         return DONE
     return _close(conn, visit, reason, now)
 
 
-def _sent_on(ticket: Any) -> bool:
-    """Whether ``ticket`` is open in a queue after its poli's (the poli sent it on, to the
-    pharmacy): the doctor saw the patient, the visit happened, and a cancel is ``done``
-    as for one served, BPJS and SATUSEHAT told nothing more, as a no-show there is
-    (:func:`_close_no_show`)."""
-    return ticket.status in OPEN and not _at_its_poli(ticket)
-
-
-def _at_its_poli(ticket: Any) -> bool:
-    """Whether ``ticket`` is (or was closed) in its own poli's queue, not one it was sent on
-    to."""
-    return bool(ticket.queue_id == ticket.service_id)
+def _seen(conn: Connection, ticket: Any) -> bool:
+    """Whether the doctor of ``ticket``'s poli saw its holder
+    (:func:`central.hospital.seen.by_the_doctor`): the visit happened, and a cancel is
+    ``done``, as a no-show is no cancel of it (:func:`_close_no_show`)."""
+    return seen.by_the_doctor(conn, ticket.id, ticket.service_id)
 
 
 def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any:
@@ -881,16 +874,18 @@ def _cancel_unmade(
     So the ticket of a registration that made none is closed (``void``) if still open,
     its place given back if it held one, and answered word for word what the cancel of
     its visit would answer: ``cancelled``; ``cancelled`` too for a ticket the poli marked
-    not come (its visit would have been closed so: :func:`_close_no_show`); ``done`` for
-    one served, or sent on to a later queue, not come there or not (the doctor saw them).
+    not come before the doctor saw them (its visit would have been closed so:
+    :func:`_close_no_show`); ``done`` for one the doctor saw (:func:`_seen`: served, or
+    ever sent on to a later queue, sent back or not come since or not).
     """
     if ticket.id not in asked_now and not _asked_a_visit(conn, ticket):
         return "unknown_visit"
     if ticket.status == VOID:
         return CANCELLED
-    if ticket.status == NO_SHOW and _at_its_poli(ticket):
-        return CANCELLED  # not come at its poli: a visit would be closed already
-    if ticket.status not in OPEN or _sent_on(ticket):
+    seen_by_doctor = _seen(conn, ticket)
+    if ticket.status == NO_SHOW and not seen_by_doctor:
+        return CANCELLED  # not come to the doctor: a visit would be closed already
+    if ticket.status not in OPEN or seen_by_doctor:
         return DONE
     conn.execute(
         update(tickets)
@@ -952,8 +947,9 @@ def _close(conn: Connection, visit: Any, reason: str, now: dt.datetime) -> str:
 def after_counter_step(conn: Connection, ticket_id: str, kind: str, at: dt.datetime) -> None:
     """A counter's step on ``ticket_id`` (central.office.calls.record): served, its visit
     is ``done`` (the last step of the day: a transfer to the pharmacy is not served yet);
-    not come when the poli called (``no_show`` in the poli's queue), its visit is over:
-    ``cancelled`` with :data:`NO_SHOW_REASON`, its place given back. BPJS was told task 99
+    not come before the doctor saw them (``no_show``, never served nor sent on from the
+    poli: :func:`central.hospital.seen.by_the_doctor`), its visit is over: ``cancelled``
+    with :data:`NO_SHOW_REASON`, its place given back. BPJS was told task 99
     and SATUSEHAT the Encounter cancelled by the step itself
     (:func:`central.integrations.triggers.after_counter_step`), so the patient's day at the
     poli is free again (:data:`ONE_VISIT_A_DAY`): one who comes back registers anew.
@@ -980,19 +976,17 @@ def after_counter_step(conn: Connection, ticket_id: str, kind: str, at: dt.datet
 
 def _close_no_show(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
     """The visit of a ticket whose holder did not come when the poli called: cancelled,
-    place back. Not in a later queue (the pharmacy, the ticket moved there by the poli's
-    transfer): the doctor saw the patient, the visit happened."""
-    at_poli = (
-        select(tickets.c.id)
-        .where(tickets.c.id == ticket_id, tickets.c.queue_id == hospital_visits.c.service_id)
-        .exists()
-    )
+    place back. Not once the doctor saw them (:func:`central.hospital.seen.by_the_doctor`:
+    not come at the pharmacy the poli sent them on to, or at the poli the pharmacy sent
+    them back to): the visit happened, and keeps its place."""
+    poli = conn.execute(select(tickets.c.service_id).where(tickets.c.id == ticket_id)).scalar()
+    if poli is None or seen.by_the_doctor(conn, ticket_id, poli):
+        return
     visit = conn.execute(
         update(hospital_visits)
         .where(
             hospital_visits.c.ticket_id == ticket_id,
             hospital_visits.c.state.in_((REGISTERED, CHECKED_IN)),
-            at_poli,
         )
         .values(state=CANCELLED, cancelled_at=at, cancel_reason=NO_SHOW_REASON)
         .returning(hospital_visits.c.booking_code)
@@ -1019,23 +1013,22 @@ def _no_show_unregistered(conn: Connection, ticket_id: str, at: dt.datetime) -> 
     that went offline after numbering it): the place its allocate took there is given
     back as its visit's would be, so it holds the patient's day no longer (one who went
     home and came back is numbered again). The registration, should it come, makes the
-    visit and ends it so (:func:`_steps_already_made`). A ticket with a visit, or not at
-    its place's poli (sent on to the pharmacy: the doctor saw them), keeps it."""
+    visit and ends it so (:func:`_steps_already_made`). A ticket with a visit keeps it.
+
+    Called only for a holder the doctor has not seen (:func:`_close_no_show` asked
+    :func:`central.hospital.seen.by_the_doctor`, the one answer), so nothing here asks
+    where the ticket stands: such a ticket is in its poli's queue, and its place is at
+    that poli. A ticket is numbered into its own service's queue and leaves it only by a
+    transfer, whose event that answer reads (a transfer out of the poli: seen); and an
+    allocate takes a place only with a doctor of the ticket's own poli
+    (:func:`_schedule`), for a ticket id numbered for that poli (another service's is
+    refused, the place with it)."""
     if conn.execute(
         select(hospital_visits.c.id).where(hospital_visits.c.ticket_id == ticket_id)
     ).first():
         return
     take = quota.existing(conn, ticket_id)
     if take is None or take.released_at is not None:
-        return
-    poli = (
-        take.service_id
-        or conn.execute(  # a place taken before 0021: its doctor's poli
-            select(doctor_schedules.c.service_id).where(doctor_schedules.c.id == take.schedule_id)
-        ).scalar_one_or_none()
-    )
-    queue = conn.execute(select(tickets.c.queue_id).where(tickets.c.id == ticket_id)).scalar()
-    if poli is None or queue != poli:
         return
     quota.release(conn, ticket_id, at)
     log.info("a ticket not come before its registration arrived: its place is given back")

@@ -3,8 +3,9 @@
 Every call to BPJS or SATUSEHAT goes through :func:`exchange`. The deadline
 covers connecting, sending and reading the whole answer (a watchdog shuts
 the socket however slowly the service dribbles); an answer longer than the
-cap is refused, never read on. TLS is always verified. An answer's JSON is
-read with :func:`parse_json` (a nesting limit: garbage, never a crash).
+cap is refused, never read on. TLS is always verified, against one context
+per process and trust configuration (:func:`trust_context`). An answer's JSON
+is read with :func:`parse_json` (a nesting limit: garbage, never a crash).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
 import socket
 import ssl
 import threading
@@ -60,6 +62,34 @@ def check_url(url: str) -> None:
         raise ValueError("the URL must be http(s)://host/path")
     if "@" in parts.netloc:
         raise ValueError("the URL must not carry a user name or password")
+
+
+#: The environment variables that move OpenSSL's default trust (read when a context is built).
+TRUST_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR")
+_contexts: dict[tuple[str | None, ...], ssl.SSLContext] = {}
+_building = threading.Lock()
+
+
+def trust_context() -> ssl.SSLContext:
+    """The verifying TLS context of every ``https`` exchange: the system's authorities
+    (OpenSSL's default paths: on Debian ``/etc/ssl/certs``; :data:`TRUST_VARIABLES` move
+    them).
+
+    One per process and trust configuration (the values of :data:`TRUST_VARIABLES`),
+    built at the first ``https`` exchange that needs it and shared by every later one:
+    loading the system's authorities costs some 0.1 s of CPU, which each call to BPJS
+    and SATUSEHAT paid. Another configuration (a CA file named by ``SSL_CERT_FILE``)
+    gets a context of its own. A context is shared between threads safely (each
+    connection has its own TLS state); the lock keeps two first exchanges from
+    building two. The system's store is read when the context is built: a city's
+    authority installed in it later is trusted once the centre is restarted.
+    """
+    key = tuple(os.environ.get(name) for name in TRUST_VARIABLES)
+    with _building:
+        context = _contexts.get(key)
+        if context is None:
+            context = _contexts[key] = ssl.create_default_context()
+        return context
 
 
 class _Watch:
@@ -128,11 +158,11 @@ def watched_connection(
     """A connection to ``host`` whose every socket is shut down ``deadline_s``
     after it opens, and the event set when that happened (every client here
     that holds a total deadline: this module, central/messages/providers.py).
-    TLS (``scheme`` ``https``) is always verified."""
+    TLS (``scheme`` ``https``) is always verified (:func:`trust_context`)."""
     connection: http.client.HTTPConnection
     if scheme == "https":
         connection = http.client.HTTPSConnection(
-            host, port, timeout=deadline_s, context=ssl.create_default_context()
+            host, port, timeout=deadline_s, context=trust_context()
         )
     else:
         connection = http.client.HTTPConnection(host, port, timeout=deadline_s)

@@ -8,10 +8,12 @@ happened (aware UTC), the ``waktu`` BPJS is told.
 
 Task mapping (BPJS Antrean RS ``antrean/updatewaktu``, contract.hospital.TaskId):
 a registration at a kiosk or desk is ``antrean/add`` then tasks 1, 2, 3; a
-Mobile JKN check-in tasks 1, 2, 3; the poli's call 4; served 5; called at a
-pharmacy 6, served there 7; a no-show or cancel 99 (and ``antrean/batal``
-for a cancel). SATUSEHAT: an Encounter ``arrived`` at registration, then
-``in-progress`` at the poli's call and ``finished`` when served.
+Mobile JKN check-in tasks 1, 2, 3; the poli's call 4; served, or sent on to
+the pharmacy, 5; called at a pharmacy 6, served there 7; a no-show before the
+doctor saw the patient (central.hospital.seen) or a cancel 99 (and
+``antrean/batal`` for a cancel). SATUSEHAT: an Encounter ``arrived`` at
+registration, then ``in-progress`` at the poli's call and ``finished`` when served or
+sent on.
 
 What is written (central/integrations/outbox.py), for the sender to deliver:
 
@@ -53,6 +55,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from central.hospital import seen
 from central.integrations import outbox
 from central.tables import (
     call_events,
@@ -74,10 +77,18 @@ __all__ = [
     "visit_registered",
 ]
 
-#: Counter steps (central.office.calls) at the visit's poli, and elsewhere (a pharmacy).
-_AT_POLI = {"call": TaskId.POLI, "served": TaskId.WAIT_PHARMACY, "transfer": TaskId.WAIT_PHARMACY}
-_ELSEWHERE = {"call": TaskId.PHARMACY, "served": TaskId.MEDICINE_READY}
-_ENCOUNTER_AT_POLI = {"call": "in-progress", "served": "finished", "transfer": "finished"}
+#: Counter steps (central.office.calls) at the visit's poli, and elsewhere (a pharmacy). A
+#: transfer is where it left the ticket: sent on from the poli (to the pharmacy) is
+#: task 5 and the Encounter finished; into the poli (another of its counters, or sent back
+#: from the pharmacy) is nothing.
+_AT_POLI = {"call": TaskId.POLI, "served": TaskId.WAIT_PHARMACY}
+_ELSEWHERE = {
+    "call": TaskId.PHARMACY,
+    "served": TaskId.MEDICINE_READY,
+    "transfer": TaskId.WAIT_PHARMACY,
+}
+_ENCOUNTER_AT_POLI = {"call": "in-progress", "served": "finished"}
+_ENCOUNTER_ELSEWHERE = {"transfer": "finished"}
 CANCEL_REASON_MAX = 200
 
 
@@ -334,8 +345,8 @@ def after_counter_step(
     if visit is None or visit.state == "cancelled":
         return
     at_poli = ticket["queue_id"] == visit.service_id
-    if kind == "no_show" and not at_poli:
-        return  # not come to the pharmacy: the doctor saw the patient, no antrean to cancel
+    if kind == "no_show" and seen.by_the_doctor(conn, str(ticket["id"]), visit.service_id):
+        return  # not come after the doctor saw them (at the pharmacy, or sent back): no 99
     if kind == "no_show":
         task: TaskId | None = TaskId.CANCELLED
         status: str | None = "cancelled"
@@ -344,7 +355,7 @@ def after_counter_step(
         status = _ENCOUNTER_AT_POLI.get(kind)
     else:
         task = _ELSEWHERE.get(kind)
-        status = None
+        status = _ENCOUNTER_ELSEWHERE.get(kind)
     if outbox.BPJS in on and task is not None:
         _task(conn, visit, task, at, at)
     if outbox.SATUSEHAT in on and status is not None:

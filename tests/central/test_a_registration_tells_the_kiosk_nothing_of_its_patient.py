@@ -447,3 +447,101 @@ def test_a_cancel_after_the_poli_sent_the_patient_on_leaves_the_visit_that_happe
     assert answers["made"].count(b'"cancel":"done"') == 1, answers["made"]
     assert answers["identity_conflict"] == answers["made"], answers
     assert answers["invalid_patient"] == answers["made"], answers
+
+
+def _call_in(c: Centre, ticket_id: str, queue: str, counter: str) -> None:
+    """Call ``queue`` at ``counter`` up to ``ticket_id`` (the earlier tickets served)."""
+    step = {"office_id": HOSPITAL, "service_id": queue, "counter": counter}
+    while True:
+        called = requests.post(
+            f"{c.url}/api/v1/staff/queue/call-next", json=step, headers=bearer(c.staff), timeout=30
+        )
+        assert called.status_code == 200, called.text
+        ticket = called.json()["ticket"]
+        assert ticket is not None, "the ticket was never called"
+        if ticket["ticket_id"] == ticket_id:
+            return
+        served = requests.post(
+            f"{c.url}/api/v1/staff/tickets/{ticket['ticket_id']}/served",
+            headers=bearer(c.staff),
+            timeout=30,
+        )
+        assert served.status_code == 200, served.text
+
+
+def _sent_back_to_the_poli(c: Centre, ticket_id: str) -> None:
+    """Seen by the doctor and sent on to the pharmacy, then sent back from the pharmacy to
+    Poli Penyakit Dalam (a prescription to correct): the ticket waits at its poli again."""
+    _call_and_send_to_the_pharmacy(c, ticket_id)
+    _call_in(c, ticket_id, "farmasi", "Farmasi")
+    back = requests.post(
+        f"{c.url}/api/v1/staff/tickets/{ticket_id}/transfer",
+        json={"counter": "Farmasi", "service_id": "poli-dalam"},
+        headers=bearer(c.staff),
+        timeout=30,
+    )
+    assert back.status_code == 200, back.text
+    with c.db.read() as conn:
+        row = conn.execute(
+            select(tickets.c.status, tickets.c.queue_id).where(tickets.c.id == ticket_id)
+        ).one()
+    assert tuple(row) == ("waiting", "poli-dalam")
+
+
+def test_a_cancel_after_the_pharmacy_sent_the_patient_back_leaves_the_visit_that_happened(
+    centre: Centre,
+) -> None:
+    """A ticket the pharmacy sent back to its poli waits there as before the doctor saw
+    its holder, but the doctor did: the desk's cancel is ``done``, the visit stays and the
+    doctor's place is not given back; answered alike whatever the registration found."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    answers: dict[str, bytes] = {}
+    for case, made in _registered_each_way(centre, sid):
+        ticket_id = made["ticket_id"]
+        _sent_back_to_the_poli(centre, ticket_id)
+        left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
+        cancelled = post(centre, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+        with centre.db.read() as conn:
+            row = conn.execute(
+                select(tickets.c.status, tickets.c.queue_id).where(tickets.c.id == ticket_id)
+            ).one()
+        assert tuple(row) == ("waiting", "poli-dalam"), case
+        assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left, case
+        if case == "made":
+            assert visit_of(centre, ticket_id).state == "registered"
+        answers[case] = cancelled.replace(ticket_id.encode(), b"<id>")
+    assert answers["made"].count(b'"cancel":"done"') == 1, answers["made"]
+    assert answers["identity_conflict"] == answers["made"], answers
+    assert answers["invalid_patient"] == answers["made"], answers
+
+
+def test_not_come_at_the_poli_after_the_pharmacy_sent_the_patient_back_keeps_the_visit(
+    centre: Centre,
+) -> None:
+    """Sent back from the pharmacy and then not come when the poli called again, the
+    patient was still seen by the doctor: the visit stays, its place is not given back, and
+    a cancel after it is ``done``, as after a no-show at the pharmacy; alike whatever the
+    registration found."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    answers: dict[str, bytes] = {}
+    for case, made in _registered_each_way(centre, sid):
+        ticket_id = made["ticket_id"]
+        _sent_back_to_the_poli(centre, ticket_id)
+        left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
+        _call_in(centre, ticket_id, "poli-dalam", "Poli Penyakit Dalam")
+        absent = requests.post(
+            f"{centre.url}/api/v1/staff/tickets/{ticket_id}/no-show",
+            headers=bearer(centre.staff),
+            timeout=30,
+        )
+        assert absent.status_code == 200, absent.text
+        assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left, case
+        if case == "made":
+            assert visit_of(centre, ticket_id).state == "registered"
+        cancelled = post(centre, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+        if case == "made":
+            assert visit_of(centre, ticket_id).state == "registered"
+        answers[case] = cancelled.replace(ticket_id.encode(), b"<id>")
+    assert answers["made"].count(b'"cancel":"done"') == 1, answers["made"]
+    assert answers["identity_conflict"] == answers["made"], answers
+    assert answers["invalid_patient"] == answers["made"], answers

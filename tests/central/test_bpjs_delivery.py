@@ -236,6 +236,36 @@ def test_bpjs_down_then_back_everything_arrives_once_and_in_order(
             assert str(never) not in logged
 
 
+def test_task_5_is_sent_when_the_poli_sends_the_patient_on_not_when_sent_back(
+    hospital: Hospital, standin: BpjsStandIn
+) -> None:
+    """The staff API's own steps: called at the poli, sent on to the pharmacy, called there
+    and sent back to the poli (a prescription to correct). BPJS hears task 5 (waiting at
+    the pharmacy) once, at the send-on, and nothing of the send-back."""
+    (code,) = hospital.register(1)
+    ticket_id = hospital.tickets[code]
+
+    def step(path: str, body: dict[str, str], tasks: list[int]) -> None:
+        done = staff_post(hospital.url, hospital.staff, path, body)
+        assert done.status_code == 200, done.text
+        ticket = done.json()
+        assert ticket.get("ticket", ticket)["ticket_id"] == ticket_id  # call-next wraps it
+        wait_until(lambda: all(r["state"] != "pending" for r in hospital.rows()), 30, "rows sent")
+        assert standin.tasks(code) == tasks, path
+
+    call = "/api/v1/staff/queue/call-next"
+    transfer = f"/api/v1/staff/tickets/{ticket_id}/transfer"
+    step(call, {"office_id": HOSPITAL, "service_id": "poli-dalam", "counter": "3"}, [1, 2, 3, 4])
+    step(transfer, {"counter": "3", "service_id": "farmasi"}, [1, 2, 3, 4, 5])
+    step(
+        call,
+        {"office_id": HOSPITAL, "service_id": "farmasi", "counter": "Farmasi"},
+        [1, 2, 3, 4, 5, 6],
+    )
+    step(transfer, {"counter": "Farmasi", "service_id": "poli-dalam"}, [1, 2, 3, 4, 5, 6])
+    assert hospital.all_sent()
+
+
 # What differs between the databases (claims across processes, the order per booking) is
 # proven on both above; BPJS's refusals and its secret are the same on either.
 @pytest.mark.parametrize("hospital", ["sqlite"], indirect=True)

@@ -129,7 +129,23 @@ def _rows(db: Database) -> list[Any]:
 
 
 def _step(db: Database, ticket_id: str, queue: str, kind: str) -> None:
+    """A counter's step ``kind`` as central.office.calls.record makes it: its event written
+    first, then the triggers called with the ticket as the step left it (``queue``: where
+    it stands after the step, the pharmacy's for a transfer there)."""
     with db.begin() as conn:
+        conn.execute(
+            insert(call_events).values(
+                office_id="rs",
+                at=AT,
+                day=DAY,
+                kind=kind,
+                ticket_id=ticket_id,
+                display="A-005",
+                queue_id=queue,
+                counter="1",
+                actor="staff:a",
+            )
+        )
         triggers.after_counter_step(conn, {"id": ticket_id, "queue_id": queue}, kind, AT)
 
 
@@ -197,7 +213,7 @@ def test_poli_then_pharmacy_steps_are_tasks_4_to_7_once_each(db: Database) -> No
     _step(db, "t1", "poli-dalam", "call")
     _step(db, "t1", "poli-dalam", "recall")  # no task
     _step(db, "t1", "poli-dalam", "call")  # called back: still one task 4
-    _step(db, "t1", "poli-dalam", "transfer")  # sent to the pharmacy: waiting there
+    _step(db, "t1", "farmasi", "transfer")  # sent to the pharmacy: waiting there
     _step(db, "t1", "farmasi", "call")
     _step(db, "t1", "farmasi", "served")
     _step(db, "other-ticket", "poli-dalam", "call")  # no visit: nothing
@@ -233,9 +249,41 @@ def test_a_no_show_at_the_pharmacy_after_the_doctor_cancels_nothing(db: Database
     _switch(db, bpjs=True, satusehat=True)
     code = _visit(db, "t1")
     _step(db, "t1", "poli-dalam", "call")
-    _step(db, "t1", "poli-dalam", "transfer")
+    _step(db, "t1", "farmasi", "transfer")
     _step(db, "t1", "farmasi", "call")
     _step(db, "t1", "farmasi", "no_show")
+    bpjs = [r.dedupe_key for r in _rows(db) if r.target == "bpjs"]
+    assert bpjs == [f"bpjs:task:{code}:{n}" for n in (4, 5, 6)]
+    encounter = [json.loads(r.body)["status"] for r in _rows(db) if r.target == "satusehat"]
+    assert encounter == ["in-progress", "finished"]
+
+
+def test_a_transfer_within_the_poli_is_no_task_5(db: Database) -> None:
+    """Sent to another counter of its poli, the ticket waits there for the doctor still:
+    no task 5, nor a finished Encounter, until it is sent on or served."""
+    _switch(db, bpjs=True, satusehat=True)
+    code = _visit(db, "t1")
+    _step(db, "t1", "poli-dalam", "call")
+    _step(db, "t1", "poli-dalam", "transfer")  # to another of the poli's counters
+    assert [r.dedupe_key for r in _rows(db) if r.target == "bpjs"] == [f"bpjs:task:{code}:4"]
+    encounter = [json.loads(r.body)["status"] for r in _rows(db) if r.target == "satusehat"]
+    assert encounter == ["in-progress"]
+
+
+def test_a_no_show_at_the_poli_after_the_pharmacy_sent_the_patient_back_cancels_nothing(
+    db: Database,
+) -> None:
+    """Seen at the poli, sent on to the pharmacy and sent back to the poli, then not come
+    when the poli called again: the doctor saw the patient, the visit happened, so BPJS is
+    told no 99 nor SATUSEHAT a cancelled Encounter, as for a no-show at the pharmacy."""
+    _switch(db, bpjs=True, satusehat=True)
+    code = _visit(db, "t1")
+    _step(db, "t1", "poli-dalam", "call")
+    _step(db, "t1", "farmasi", "transfer")
+    _step(db, "t1", "farmasi", "call")
+    _step(db, "t1", "poli-dalam", "transfer")  # sent back to the poli
+    _step(db, "t1", "poli-dalam", "call")
+    _step(db, "t1", "poli-dalam", "no_show")
     bpjs = [r.dedupe_key for r in _rows(db) if r.target == "bpjs"]
     assert bpjs == [f"bpjs:task:{code}:{n}" for n in (4, 5, 6)]
     encounter = [json.loads(r.body)["status"] for r in _rows(db) if r.target == "satusehat"]
