@@ -1026,7 +1026,11 @@ def _write(
         if plan.ticket_mode in ("insert", "update") and plan.ticket["number"] is None:
             key = (plan.ticket["office_id"], plan.ticket["service_id"], plan.day)
             unnumbered.setdefault(key, []).append(plan)
-    for (office_id, service_id, day), group in unnumbered.items():
+    # one order for the queues' counters (each row stays locked to the end of the batch):
+    # two kiosks' batches numbering tickets of two services wait for each other, never
+    # each holding a counter the other waits for (a deadlock on PostgreSQL)
+    for office_id, service_id, day in sorted(unnumbered):
+        group = unnumbered[office_id, service_id, day]
         group.sort(key=lambda p: p.ticket.get("queued_at", p.ticket["issued_at"]))
         start = take_numbers(conn, office_id, service_id, day, len(group), now)
         for offset, plan in enumerate(group):
