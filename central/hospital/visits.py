@@ -49,7 +49,7 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +84,7 @@ from central.tables import (
     uq_visit_citizen_day,
     uq_visit_nik_day,
 )
-from central.upsert import refused_by
+from central.upsert import one_of, refused_by
 from contract.errors import HospitalError, NikError
 from contract.hospital import HospitalRequest, PatientKeys, Payer, parse_hhmm
 from contract.nik import parse_nik
@@ -836,7 +836,7 @@ def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any
 
 def hold_own_tickets(
     conn: Connection, kiosk_id: str, office_id: str, keys: Collection[str]
-) -> None:
+) -> list[str]:
     """Hold ``kiosk_id``'s tickets ``keys`` (found as :func:`own_ticket` finds each) for the
     caller's transaction, in ticket id order; another kiosk's are not touched.
 
@@ -849,11 +849,12 @@ def hold_own_tickets(
     held, while the counter marking that ticket not come held it and waited for the
     doctor's day: a deadlock on PostgreSQL. Held first, the ticket is waited for with
     nothing else held, and :func:`cancel` decides later on the rows as they are then.
+    The tickets' ids (a kiosk's id of another kiosk's ticket is its own ticket's).
     """
     wanted = sorted(set(keys))
     if not wanted:
-        return
-    conn.execute(
+        return []
+    rows = conn.execute(
         select(tickets.c.id)
         .where(
             tickets.c.kiosk_id == kiosk_id,
@@ -866,6 +867,49 @@ def hold_own_tickets(
         .order_by(tickets.c.id)
         .with_for_update()
     ).all()
+    return [row.id for row in rows]
+
+
+def hold_doctors_days(
+    conn: Connection,
+    office_id: str,
+    registrations: Iterable[tuple[str, dt.date, HospitalRequest]],
+    ticket_ids: Collection[str],
+) -> None:
+    """Hold every doctor's day (``doctor_quota``) a kiosk's batch may take or give back a
+    place on, in one order (:func:`central.hospital.quota.hold`), before it takes or gives
+    back any: the day each registration's schedule asks for (``registrations``: its
+    service, day and ``hospital`` object), and those of the places the batch's tickets
+    ``ticket_ids`` hold, or the Mobile JKN bookings their visits were checked in with.
+
+    Called once the batch's tickets, the tickets it cancels and the bookings it checks in
+    are held, and before any visit is made or cancelled: the doctor's day stays after
+    them (the one lock order). Taken item by item instead, two batches registering at two
+    doctors in opposite orders (or one cancelling a visit at one and registering at the
+    other) each held a day the other waited for: a deadlock on PostgreSQL.
+    """
+    if conn.dialect.name != "postgresql":
+        return  # one writer at a time: nothing to order
+    taking: list[tuple[Any, dt.date]] = []
+    for service_id, schedule_id, day in sorted(
+        {(s, r.schedule_id, d) for s, d, r in registrations}
+    ):
+        try:
+            taking.append((_schedule(conn, office_id, service_id, schedule_id, day)[0], day))
+        except ApiError:
+            continue  # no place is taken for it (register answers unknown_schedule)
+    keys = list(ticket_ids)
+    if keys:
+        keys += [
+            f"booking:{code}"
+            for code in conn.execute(
+                select(hospital_visits.c.booking_code).where(
+                    one_of(conn.dialect.name, hospital_visits.c.ticket_id, keys),
+                    hospital_visits.c.booking_code.is_not(None),
+                )
+            ).scalars()
+        ]
+    quota.hold(conn, keys, taking)
 
 
 def _cancel_unmade(
@@ -1008,7 +1052,8 @@ def _give_back(conn: Connection, ticket_id: str, booking_code: str | None, at: d
     """Give back the places the visit of ``ticket_id`` holds, and with them the patient's
     day at the poli: the ticket's own (its allocate's or its registration's), and that of
     the Mobile JKN booking ``booking_code`` it was checked in with, held under the
-    booking (``booking:{code}``)."""
+    booking (``booking:{code}``), their doctors' days held in one order first."""
+    quota.hold(conn, [ticket_id, f"booking:{booking_code}"] if booking_code else [ticket_id])
     quota.release(conn, ticket_id, at)
     if booking_code:
         quota.release(conn, f"booking:{booking_code}", at)

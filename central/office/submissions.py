@@ -1067,10 +1067,11 @@ def _write(
             )
     # the tickets the batch cancels, held before any booking, visit or doctor's day
     cancelled = [str(p.item.body["ticket_id"]) for p in plans if p.item.kind == "visit_cancel"]
-    visits.hold_own_tickets(conn, kiosk.kiosk_id, kiosk.office_id, cancelled)
+    cancelling = visits.hold_own_tickets(conn, kiosk.kiosk_id, kiosk.office_id, cancelled)
     _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
     _record_consents(conn, kiosk, plans, now, rules)
     _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
+    _hold_doctors_days(conn, kiosk, plans, cancelling)
     _register_visits(conn, kiosk, plans, now, rules.audit_key)
     if plans:
         kiosk_id, office_id = kiosk.kiosk_id, kiosk.office_id
@@ -1092,6 +1093,26 @@ def _write(
             SUBMISSION,
             {"kiosk_id": kiosk_id, "office_id": office_id, "received_at": now},
         )
+
+
+def _hold_doctors_days(
+    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], cancelling: list[str]
+) -> None:
+    """Hold every doctor's day the batch's registrations and cancels may take or give back
+    a place on, in one order, before any is (:func:`central.hospital.visits.hold_doctors_days`)."""
+    registering = [
+        plan for plan in plans if plan.item.kind == "service_registration" and plan.ticket.get("id")
+    ]
+    visits.hold_doctors_days(
+        conn,
+        kiosk.office_id,
+        [
+            (plan.service_id, plan.day, plan.hospital)
+            for plan in registering
+            if plan.hospital is not None and plan.service_id is not None
+        ],
+        [*(plan.ticket["id"] for plan in registering), *cancelling],
+    )
 
 
 #: A new ticket's columns as its plan gives them (:func:`_write`); the others are the

@@ -2,11 +2,11 @@
 
 On PostgreSQL a row a transaction updates stays locked to its end, and the centre takes
 a kiosk's batch in one transaction (central/office/submissions.py ``_write``): a batch
-numbering tickets of two polis holds both queues' counters (``ticket_counters``).
+numbering tickets of two polis holds both queues' counters (``ticket_counters``), one
+making or cancelling visits at two doctors holds both doctors' days (``doctor_quota``).
 Taken in the order of the batch's items, two batches in opposite orders each held a
-row the other waited for: PostgreSQL ended one
-(a deadlock) and its kiosk was answered 503. Each is taken in one sorted order, so they
-wait for each other and both are stored.
+row the other waited for: PostgreSQL ended one (a deadlock) and its kiosk was answered
+503. Each is taken in one sorted order, so they wait for each other and both are stored.
 
 Deterministic, not timed (testkit.row_locks): the test holds the first row in the
 sorted order, starts the side that takes it first, then (once it waits) the side that
@@ -21,17 +21,21 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, select
 
-from central.tables import ticket_counters
+from central.tables import doctor_quota, hospital_visits, ticket_counters
 from testkit.centre_hospital import (
     HOSPITAL,
     hospital_kiosk,
+    hospital_registration,
+    new_hospital_patient,
+    new_schedule,
     own_hospital_centre,
+    visit_cancel,
 )
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
 )
 from testkit.centre_requests import allocate, new_id, registration, submit, today
-from testkit.row_locks import one_after_another
+from testkit.row_locks import keys, one_after_another, registration_of
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -66,6 +70,36 @@ def holding(table: Any, *where: Any) -> Callable[[Connection], None]:
     return hold
 
 
+def doctors(c: Centre) -> tuple[str, str]:
+    """Two doctors of the hospital's Poli Dalam today, in the order their days are held;
+    the first's day made (a visit registered there)."""
+    first, second = sorted(new_schedule(c.url, c.staff, quota_jkn=20) for _ in range(2))
+    registration_of(c, first, keys(new_hospital_patient(c.db)))
+    return first, second
+
+
+def online_registration(
+    c: Centre, token: str, sid: str, service_id: str = "poli-dalam"
+) -> dict[str, Any]:
+    """The registration of a new patient's visit at the doctor ``sid`` of ``service_id``, its
+    ticket numbered online without a place (the registration takes it)."""
+    made = allocate(c.url, token, service_id)
+    assert made.status_code == 201, made.text
+    return hospital_registration(
+        made.json()["ticket_id"],
+        made.json()["display"],
+        "online",
+        {"schedule_id": sid, "payer": "jkn"},
+        service_id=service_id,
+        values=keys(new_hospital_patient(c.db)),
+        card_number=None,
+    )
+
+
+def the_first_doctors_day(sid: str) -> Callable[[Connection], None]:
+    return holding(doctor_quota, doctor_quota.c.schedule_id == sid, doctor_quota.c.day == today())
+
+
 def test_two_batches_numbering_tickets_of_two_polis_in_opposite_orders_are_both_stored(
     centre: Centre,
 ) -> None:
@@ -95,3 +129,60 @@ def test_two_batches_numbering_tickets_of_two_polis_in_opposite_orders_are_both_
         sending(centre, second, offline(second_code, POLIS[::-1])),
     )
     assert answered == [200, 200]
+
+
+def test_two_batches_registering_at_two_doctors_in_opposite_orders_are_both_stored(
+    centre: Centre,
+) -> None:
+    """Two kiosks' batches register visits at the same two doctors, one in each order:
+    both are stored (200), none ended by a deadlock (503), every visit made."""
+    small, large = doctors(centre)
+    first, second = hospital_kiosk(centre.url)[0], hospital_kiosk(centre.url)[0]
+    one = [online_registration(centre, first, sid) for sid in (small, large)]
+    other = [online_registration(centre, second, sid) for sid in (large, small)]
+    answered = one_after_another(
+        centre.db,
+        the_first_doctors_day(small),
+        sending(centre, first, one),
+        sending(centre, second, other),
+    )
+    assert answered == [200, 200]
+    with centre.db.read() as conn:
+        made = conn.execute(
+            select(hospital_visits.c.state).where(
+                hospital_visits.c.ticket_id.in_([i["key"] for i in one + other])
+            )
+        ).scalars()
+        assert sorted(made) == ["registered"] * 4
+
+
+def test_a_batch_cancelling_visits_at_two_doctors_and_one_registering_there_are_both_stored(
+    centre: Centre,
+) -> None:
+    """A kiosk's batch cancels its visits at two doctors (their places given back) while
+    another kiosk's registers visits at both in the other order (their places taken):
+    both are stored, the visits cancelled and the new ones made."""
+    small, large = doctors(centre)
+    cancelled = [
+        registration_of(centre, sid, keys(new_hospital_patient(centre.db)))
+        for sid in (small, large)
+    ]
+    other = hospital_kiosk(centre.url)[0]
+    made = [online_registration(centre, other, sid) for sid in (large, small)]
+    answered = one_after_another(
+        centre.db,
+        the_first_doctors_day(small),
+        sending(centre, centre.kiosk, [visit_cancel(f"c-{new_id()}", t) for t in cancelled]),
+        sending(centre, other, made),
+    )
+    assert answered == [200, 200]
+    with centre.db.read() as conn:
+        states = dict(
+            conn.execute(
+                select(hospital_visits.c.ticket_id, hospital_visits.c.state).where(
+                    hospital_visits.c.ticket_id.in_([*cancelled, *(i["key"] for i in made)])
+                )
+            ).all()
+        )
+    assert [states[t] for t in cancelled] == ["cancelled"] * 2
+    assert [states[i["key"]] for i in made] == ["registered"] * 2
