@@ -1069,8 +1069,13 @@ def _close_mjkn_no_shows(conn: Connection, codes: list[str], now: dt.datetime) -
     many processes mark; the visit's conditional ``UPDATE`` and the outbox's dedupe
     key make a second look do nothing. The visit is ``cancelled`` with the reason
     :data:`MJKN_NO_SHOW_REASON`: no longer counted in the doctor's queue, and WS RS
-    batal answers that it lapsed.
+    batal answers that it lapsed. The places are given back once every visit is closed,
+    their doctors' days held in one order first (:func:`central.hospital.quota.hold`):
+    given back one booking at a time, two doctors' days were held in the order the
+    bookings came, and a kiosk's batch registering at the same doctors in the other order
+    deadlocked with it on PostgreSQL.
     """
+    closed = []
     for code in codes:
         done = conn.execute(
             update(hospital_visits)
@@ -1082,8 +1087,10 @@ def _close_mjkn_no_shows(conn: Connection, codes: list[str], now: dt.datetime) -
             )
             .values(state="cancelled", cancelled_at=now, cancel_reason=MJKN_NO_SHOW_REASON)
         )
-        if done.rowcount != 1:
-            continue
+        if done.rowcount == 1:
+            closed.append(code)
+    quota.hold(conn, [f"booking:{code}" for code in closed])
+    for code in closed:
         quota.release(conn, f"booking:{code}", now)
         integration_triggers.visit_no_show(conn, code, now)
 

@@ -4,9 +4,10 @@ On PostgreSQL a row a transaction updates stays locked to its end, and the centr
 a kiosk's batch in one transaction (central/office/submissions.py ``_write``): a batch
 numbering tickets of two polis holds both queues' counters (``ticket_counters``), one
 making or cancelling visits at two doctors holds both doctors' days (``doctor_quota``).
-Taken in the order of the batch's items, two batches in opposite orders each held a
-row the other waited for: PostgreSQL ended one (a deadlock) and its kiosk was answered
-503. Each is taken in one sorted order, so they wait for each other and both are stored.
+Taken in the order of the batch's items, two batches (or a batch and the no-shows'
+marking) in opposite orders each held a row the other waited for: PostgreSQL ended one
+(a deadlock) and its kiosk was answered 503. Each is taken in one sorted order, so they
+wait for each other and both are stored.
 
 Deterministic, not timed (testkit.row_locks): the test holds the first row in the
 sorted order, starts the side that takes it first, then (once it waits) the side that
@@ -15,13 +16,18 @@ takes it last, then (once both wait) commits. SQLite has one writer at a time.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select
+import requests
+from sqlalchemy import Connection, select, update
 
-from central.tables import doctor_quota, hospital_visits, ticket_counters
+from central.access.audit import utc_now
+from central.office import bookings as office_bookings
+from central.tables import bookings, doctor_quota, hospital_visits, ticket_counters
+from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_hospital import (
     HOSPITAL,
     hospital_kiosk,
@@ -35,7 +41,17 @@ from testkit.centre_hospital import (
     HospitalCentre as Centre,
 )
 from testkit.centre_requests import allocate, new_id, registration, submit, today
-from testkit.row_locks import keys, one_after_another, registration_of
+from testkit.mjkn import (
+    BASE,
+    POLI,
+    USERNAME,
+    ambil_body,
+    integrations_file,
+    new_patient,
+    put_doctor,
+    wsrs_token,
+)
+from testkit.row_locks import backend, keys, one_after_another, registration_of
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -47,7 +63,13 @@ POLIS = (("poli-anak", "N"), ("poli-dalam", "D"))
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
-    yield from own_hospital_centre(request, tmp_path_factory, "batch-lock-order")
+    """A hospital centre Mobile JKN books at (WS RS), BPJS's stand-in hearing its visits."""
+    standin = BpjsStandIn()
+    request.addfinalizer(standin.close)
+    config = integrations_file(tmp_path_factory.mktemp("batch-lock-order"), standin)
+    yield from own_hospital_centre(
+        request, tmp_path_factory, "batch-lock-order", "--integrations", str(config)
+    )
 
 
 def sending(c: Centre, token: str, items: list[dict[str, Any]]) -> Callable[[], int]:
@@ -186,3 +208,70 @@ def test_a_batch_cancelling_visits_at_two_doctors_and_one_registering_there_are_
         )
     assert [states[t] for t in cancelled] == ["cancelled"] * 2
     assert [states[i["key"]] for i in made] == ["registered"] * 2
+
+
+def booked(c: Centre, kode: int) -> str:
+    """A Mobile JKN booking of a new patient at the doctor ``kode`` today: its code."""
+    answer = requests.post(
+        f"{c.url}{BASE}/antrean",
+        json=ambil_body(new_patient(), kode, today(), "00:00-23:59"),
+        headers={"x-token": wsrs_token(c.url), "x-username": USERNAME},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["metadata"]["code"] == 202, answer.text
+    code: str = answer.json()["response"]["kodebooking"]
+    return code
+
+
+def no_shows_marked(c: Centre, codes: list[str]) -> Callable[[], int]:
+    """The bookings ``codes`` lapsed (their slots and grace over), then every lapsed
+    booking marked as a server's tick marks them (in the order they were made), in one
+    transaction (no tick marks them first): how many."""
+
+    def mark() -> int:
+        with c.db.engine.begin() as conn:
+            backend(conn)
+            for code in codes:
+                conn.execute(
+                    update(bookings)
+                    .where(bookings.c.code == code)
+                    .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
+                )
+            return office_bookings.mark_no_shows(conn, utc_now())
+
+    return mark
+
+
+def test_no_shows_given_back_at_two_doctors_and_a_batch_registering_there_both_go_through(
+    centre: Centre,
+) -> None:
+    """A kiosk's batch registers visits at two doctors (their places taken) while Mobile
+    JKN bookings at both lapse and are marked, the later doctor's booked and lapsed
+    first (their places given back): both go through, the batch's visits made and the
+    bookings' closed."""
+    kodes = [put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")]
+    kodes.append(put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59"))
+    small, large = (f"uji-{kode}" for kode in kodes)
+    assert small < large
+    codes = [booked(centre, kode) for kode in kodes[::-1]]  # the later doctor's first
+    kiosk = hospital_kiosk(centre.url)[0]
+    made = [online_registration(centre, kiosk, sid, POLI) for sid in (small, large)]
+    answered = one_after_another(
+        centre.db,
+        the_first_doctors_day(small),
+        sending(centre, kiosk, made),
+        no_shows_marked(centre, codes),
+    )
+    assert answered == [200, 2]
+    with centre.db.read() as conn:
+        closed = conn.execute(
+            select(hospital_visits.c.state).where(hospital_visits.c.booking_code.in_(codes))
+        ).scalars()
+        assert list(closed) == ["cancelled"] * 2
+        states = conn.execute(
+            select(hospital_visits.c.state).where(
+                hospital_visits.c.ticket_id.in_([i["key"] for i in made])
+            )
+        ).scalars()
+        assert list(states) == ["registered"] * 2
