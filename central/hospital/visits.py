@@ -40,6 +40,13 @@
   holds the ticket (:func:`own_ticket`), then the visit (:func:`cancel`). A place given
   back (the doctor's day, ``doctor_quota``) comes after both; so a kiosk's batch holds
   the tickets it cancels before anything else of it (:func:`hold_own_tickets`).
+  Several rows of one kind are taken in one sorted order: a kiosk's batch numbers its
+  queues by (office, service, day) (:mod:`central.office.submissions`), and holds every
+  doctor's day it takes or gives back a place on by (schedule, day) before any, once
+  its tickets and check-ins are held (:func:`hold_doctors_days`); the no-shows' marking
+  and a visit's two places given back hold theirs so too
+  (:func:`central.hospital.quota.hold`). Else two batches at two doctors in opposite
+  orders each held a day the other waited for.
 """
 
 from __future__ import annotations
