@@ -46,7 +46,9 @@
   its tickets and check-ins are held (:func:`hold_doctors_days`); the no-shows' marking
   and a visit's two places given back hold theirs so too
   (:func:`central.hospital.quota.hold`). Else two batches at two doctors in opposite
-  orders each held a day the other waited for.
+  orders each held a day the other waited for. A queue's counter comes before a
+  doctor's day: an allocate holds it before its place (:func:`take_for_ticket`,
+  :func:`central.office.sequence.hold_queue`), as a batch numbers before it registers.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ from central.hospital import quota, schedules
 from central.integrations import triggers
 from central.live import notify
 from central.office import bookings as office_bookings
+from central.office import sequence
 from central.office.citizens import KeyKind, normalise_key
 from central.office.queue import NO_SHOW, OPEN, VOID
 from central.tables import (
@@ -287,6 +290,9 @@ def take_for_ticket(
         holds_for = checked.holder
     if held is None and parse_hhmm(schedule.ends) <= local_now:
         raise DoctorClosed()  # a retried allocate keeps the place it took in time
+    # the queue's counter before the doctor's day, as a batch takes them: the allocate
+    # numbers its ticket once the place is taken (central/api/queue.py)
+    sequence.hold_queue(conn, office_id, service_id, day, now)
     try:
         with conn.begin_nested():
             taken = quota.take(conn, ticket_id, schedule, day, payer, now, holder=holds_for)

@@ -40,6 +40,9 @@ from testkit.centre_hospital import (
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
 )
+from testkit.centre_hospital import (
+    allocate as hospital_allocate,
+)
 from testkit.centre_requests import allocate, new_id, registration, submit, today
 from testkit.mjkn import (
     BASE,
@@ -275,3 +278,39 @@ def test_no_shows_given_back_at_two_doctors_and_a_batch_registering_there_both_g
             )
         ).scalars()
         assert list(states) == ["registered"] * 2
+
+
+def test_an_allocate_at_a_doctor_and_a_batch_numbering_and_registering_there_both_go_through(
+    centre: Centre,
+) -> None:
+    """A kiosk's batch numbers an offline Poli Dalam ticket (the queue's counter) and
+    registers its visit at a doctor (the doctor's day) while another kiosk's allocate
+    takes a place at that doctor and a number of that queue: both go through."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    registration_of(centre, sid, keys(new_hospital_patient(centre.db)))  # the day and counter
+    (first, first_code), second = hospital_kiosk(centre.url), hospital_kiosk(centre.url)[0]
+    offline = hospital_registration(
+        new_id(),
+        f"D-{first_code}-001",
+        "fallback",
+        {"schedule_id": sid, "payer": "jkn"},
+        values=keys(new_hospital_patient(centre.db)),
+        card_number=None,
+    )
+
+    def allocating() -> int:
+        return hospital_allocate(centre.url, second, sid).status_code
+
+    counter = ticket_counters.c
+    answered = one_after_another(
+        centre.db,
+        holding(
+            ticket_counters,
+            counter.office_id == HOSPITAL,
+            counter.service_id == "poli-dalam",
+            counter.day == today(),
+        ),
+        sending(centre, first, [offline]),
+        allocating,
+    )
+    assert answered == [200, 201]
