@@ -109,7 +109,10 @@ def hold(
     no place was taken there yet, as a take makes it).
 
     Each day is made and held before the next, so no day is waited for while a later
-    one is held. On SQLite, one writer at a time: nothing to order, nothing done.
+    one is held. Nothing is held for a single day (no order to keep): a batch at one
+    doctor still checks each patient (which may close a lapsed Mobile JKN booking of
+    theirs: the booking and its visit before the doctor's day) before it holds the day.
+    On SQLite, one writer at a time: nothing to order, nothing done.
     """
     if conn.dialect.name != "postgresql":
         return
@@ -121,6 +124,8 @@ def hold(
             )
         ):
             days.setdefault((row.schedule_id, row.day), None)
+    if len(days) < 2:
+        return  # one day has no order to keep: taken or given back when its turn comes
     for schedule_id, day in sorted(days):
         if days[schedule_id, day] is not None:
             _ensure_row(conn, days[schedule_id, day], day)

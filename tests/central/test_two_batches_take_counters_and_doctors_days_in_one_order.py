@@ -7,7 +7,8 @@ making or cancelling visits at two doctors holds both doctors' days (``doctor_qu
 Taken in the order of the batch's items, two batches (or a batch and the no-shows'
 marking) in opposite orders each held a row the other waited for: PostgreSQL ended one
 (a deadlock) and its kiosk was answered 503. Each is taken in one sorted order, so they
-wait for each other and both are stored.
+wait for each other and both are stored. An online poli ticket's allocate takes its
+doctor's place before its number: it holds its queue's counter first, as a batch does.
 
 Deterministic, not timed (testkit.row_locks): the test holds the first row in the
 sorted order, starts the side that takes it first, then (once it waits) the side that
