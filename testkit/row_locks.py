@@ -34,10 +34,14 @@ def keys(patient: Any, **changed: str) -> dict[str, str]:
     }
 
 
-def registration_of(c: HospitalCentre, sid: str, values: dict[str, str]) -> str:
-    """A JKN ticket of the centre's kiosk at the doctor ``sid``, its registration for
-    ``values`` accepted (its visit made, or refused for its patient): its id."""
-    made = allocate(c.url, c.kiosk, sid)
+def registration_of(
+    c: HospitalCentre, sid: str, values: dict[str, str], token: str | None = None
+) -> str:
+    """A JKN ticket numbered online by the kiosk ``token`` (the centre's kiosk: ``None``)
+    at the doctor ``sid``, its registration for ``values`` accepted (its visit made, or
+    refused for its patient): its id."""
+    token = token or c.kiosk
+    made = allocate(c.url, token, sid)
     assert made.status_code == 201, made.text
     ticket_id: str = made.json()["ticket_id"]
     item = hospital_registration(
@@ -48,7 +52,7 @@ def registration_of(c: HospitalCentre, sid: str, values: dict[str, str]) -> str:
         values=values,
         card_number=None,
     )
-    [done] = results(c.url, c.kiosk, [item])
+    [done] = results(c.url, token, [item])
     assert done["status"] == "accepted", done
     return ticket_id
 

@@ -122,6 +122,16 @@ def online_registration(
     )
 
 
+def the_queues_counter(service_id: str) -> Callable[[Connection], None]:
+    counter = ticket_counters.c
+    return holding(
+        ticket_counters,
+        counter.office_id == HOSPITAL,
+        counter.service_id == service_id,
+        counter.day == today(),
+    )
+
+
 def the_first_doctors_day(sid: str) -> Callable[[Connection], None]:
     return holding(doctor_quota, doctor_quota.c.schedule_id == sid, doctor_quota.c.day == today())
 
@@ -142,15 +152,9 @@ def test_two_batches_numbering_tickets_of_two_polis_in_opposite_orders_are_both_
             for service, prefix in polis
         ]
 
-    counter = ticket_counters.c
     answered = one_after_another(
         centre.db,
-        holding(
-            ticket_counters,
-            counter.office_id == HOSPITAL,
-            counter.service_id == POLIS[0][0],
-            counter.day == today(),
-        ),
+        the_queues_counter(POLIS[0][0]),
         sending(centre, first, offline(first_code, POLIS)),
         sending(centre, second, offline(second_code, POLIS[::-1])),
     )
@@ -302,15 +306,9 @@ def test_an_allocate_at_a_doctor_and_a_batch_numbering_and_registering_there_bot
     def allocating() -> int:
         return hospital_allocate(centre.url, second, sid).status_code
 
-    counter = ticket_counters.c
     answered = one_after_another(
         centre.db,
-        holding(
-            ticket_counters,
-            counter.office_id == HOSPITAL,
-            counter.service_id == "poli-dalam",
-            counter.day == today(),
-        ),
+        the_queues_counter("poli-dalam"),
         sending(centre, first, [offline]),
         allocating,
     )
