@@ -279,6 +279,10 @@ def take_for_ticket(
             "Tempat tiket ini sudah dikembalikan; ambil nomor baru. / "
             "This ticket's place was given back; take a new number."
         )
+    # the queue's counter before any booking or doctor's day, as a batch takes them: the
+    # allocate numbers its ticket once the place is taken (central/api/queue.py), and the
+    # patient's check may close a lapsed booking of theirs (giving its place back)
+    sequence.hold_queue(conn, office_id, service_id, day, now)
     holds_for: str | None = None
     if held is None and patient is not None and patient.given():
         checked = check_patient(
@@ -290,9 +294,6 @@ def take_for_ticket(
         holds_for = checked.holder
     if held is None and parse_hhmm(schedule.ends) <= local_now:
         raise DoctorClosed()  # a retried allocate keeps the place it took in time
-    # the queue's counter before the doctor's day, as a batch takes them: the allocate
-    # numbers its ticket once the place is taken (central/api/queue.py)
-    sequence.hold_queue(conn, office_id, service_id, day, now)
     try:
         with conn.begin_nested():
             taken = quota.take(conn, ticket_id, schedule, day, payer, now, holder=holds_for)

@@ -116,10 +116,11 @@ def hold_queue(
     day, as a kiosk's batch takes them (counters, then doctors' days: the one lock order,
     central/hospital/visits.py); made, numbering nothing, if the queue has none yet.
 
-    An online poli ticket's allocate takes its doctor's place before its number (a
-    refused patient or a full quota uses no number): held only when its number came,
-    the counter was waited for with the doctor's day held, while a batch numbering an
-    offline ticket of the queue held the counter and waited for that doctor's day: a
+    An online poli ticket's allocate checks its patient (closing a lapsed Mobile JKN
+    booking of theirs, its place given back) and takes its doctor's place before its
+    number (a refused patient or a full quota uses no number): held only when its number
+    came, the counter was waited for with a doctor's day held, while a batch numbering
+    an offline ticket of the queue held the counter and waited for that doctor's day: a
     deadlock on PostgreSQL. On SQLite, one writer at a time: nothing done.
     """
     if conn.dialect.name != "postgresql":

@@ -218,16 +218,17 @@ def test_a_batch_cancelling_visits_at_two_doctors_and_one_registering_there_are_
     assert [states[i["key"]] for i in made] == ["registered"] * 2
 
 
-def booked(c: Centre, kode: int) -> str:
-    """A Mobile JKN booking of a new patient at the doctor ``kode`` today: its code."""
+def booked(c: Centre, kode: int, patient: dict[str, str] | None = None) -> str:
+    """A Mobile JKN booking of ``patient`` (a new one: ``None``) at the doctor ``kode``
+    today: its code."""
     answer = requests.post(
         f"{c.url}{BASE}/antrean",
-        json=ambil_body(new_patient(), kode, today(), "00:00-23:59"),
+        json=ambil_body(patient or new_patient(), kode, today(), "00:00-23:59"),
         headers={"x-token": wsrs_token(c.url), "x-username": USERNAME},
         timeout=30,
     )
     assert answer.status_code == 200, answer.text
-    assert answer.json()["metadata"]["code"] == 202, answer.text
+    assert answer.json()["metadata"]["code"] in (200, 202), answer.text  # 202: a new patient
     code: str = answer.json()["response"]["kodebooking"]
     return code
 
@@ -313,3 +314,50 @@ def test_an_allocate_at_a_doctor_and_a_batch_numbering_and_registering_there_bot
         allocating,
     )
     assert answered == [200, 201]
+
+
+def test_an_allocate_closing_its_patients_lapsed_booking_and_a_batch_at_that_doctor_both_go_through(
+    centre: Centre,
+) -> None:
+    """A patient's Mobile JKN booking lapsed; a kiosk's allocate for them at that doctor
+    closes it first (the booking, its visit, its place given back) while another kiosk's
+    batch numbers an offline Poli Anak ticket and registers its visit there: both go
+    through (the allocate holds the queue's counter before the booking's doctor's day)."""
+    kode = put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")
+    sid = f"uji-{kode}"
+    patient = new_hospital_patient(centre.db)
+    code = booked(centre, kode, patient.keys())
+    assert allocate(centre.url, centre.kiosk, POLI).status_code == 201  # the queue's counter
+    with centre.db.begin() as conn:  # the slot and its grace are over
+        conn.execute(
+            update(bookings)
+            .where(bookings.c.code == code)
+            .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
+        )
+    (first, first_code), second = hospital_kiosk(centre.url), hospital_kiosk(centre.url)[0]
+    offline = hospital_registration(
+        new_id(),
+        f"N-{first_code}-001",
+        "fallback",
+        {"schedule_id": sid, "payer": "jkn"},
+        service_id=POLI,
+        values=keys(new_hospital_patient(centre.db)),
+        card_number=None,
+    )
+
+    def allocating() -> int:
+        made = hospital_allocate(centre.url, second, sid, service_id=POLI, patient=patient.keys())
+        return made.status_code
+
+    answered = one_after_another(
+        centre.db,
+        the_queues_counter(POLI),
+        sending(centre, first, [offline]),
+        allocating,
+    )
+    assert answered == [200, 201]
+    with centre.db.read() as conn:
+        lapsed = conn.execute(
+            select(hospital_visits.c.state).where(hospital_visits.c.booking_code == code)
+        ).scalar_one()
+    assert lapsed == "cancelled"
