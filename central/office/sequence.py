@@ -112,8 +112,8 @@ def _take_counted(dialect: str) -> ReturningInsert[Any]:
 def hold_queue(
     conn: Connection, office_id: str, service_id: str, day: dt.date, now: dt.datetime
 ) -> None:
-    """Hold the queue's counter for the caller's transaction, before it holds a doctor's
-    day, as a kiosk's batch takes them (counters, then doctors' days: the one lock order,
+    """Hold the queue's counter for the caller's transaction before any booking, visit or
+    doctor's day, as a kiosk's batch takes them (counters first: the one lock order,
     central/hospital/visits.py); made, numbering nothing, if the queue has none yet.
 
     An online poli ticket's allocate checks its patient (closing a lapsed Mobile JKN
