@@ -889,18 +889,22 @@ def hold_doctors_days(
     office_id: str,
     registrations: Iterable[tuple[str, dt.date, HospitalRequest]],
     ticket_ids: Collection[str],
+    lapsed: Collection[str] = (),
 ) -> None:
     """Hold every doctor's day (``doctor_quota``) a kiosk's batch may take or give back a
     place on, in one order (:func:`central.hospital.quota.hold`), before it takes or gives
     back any: the day each registration's schedule asks for (``registrations``: its
-    service, day and ``hospital`` object), and those of the places the batch's tickets
-    ``ticket_ids`` hold, or the Mobile JKN bookings their visits were checked in with.
+    service, day and ``hospital`` object), those of the places the batch's tickets
+    ``ticket_ids`` hold, or the Mobile JKN bookings their visits were checked in with, and
+    those of the lapsed Mobile JKN bookings ``lapsed`` its patients' checks closed
+    (:func:`close_lapsed_bookings`), their places to be given back.
 
-    Called once the batch's tickets, the tickets it cancels and the bookings it checks in
-    are held, and before any visit is made or cancelled: the doctor's day stays after
-    them (the one lock order). Taken item by item instead, two batches registering at two
-    doctors in opposite orders (or one cancelling a visit at one and registering at the
-    other) each held a day the other waited for: a deadlock on PostgreSQL.
+    Called once the batch's tickets, the tickets it cancels, the bookings it checks in and
+    its patients' lapsed bookings (each, then its visit) are held, and before any visit is
+    made or cancelled: the doctor's day stays after them (the one lock order). Taken item
+    by item instead, two batches registering at two doctors in opposite orders (or one
+    cancelling a visit at one and registering at the other) each held a day the other
+    waited for: a deadlock on PostgreSQL.
     """
     if conn.dialect.name != "postgresql":
         return  # one writer at a time: nothing to order
@@ -923,7 +927,47 @@ def hold_doctors_days(
                 )
             ).scalars()
         ]
-    quota.hold(conn, keys, taking)
+    quota.hold(conn, [*keys, *(f"booking:{code}" for code in lapsed)], taking)
+
+
+def close_lapsed_bookings(
+    conn: Connection,
+    office_id: str,
+    registrations: Iterable[tuple[str, dt.date, HospitalRequest, dict[str, Any]]],
+    now: dt.datetime,
+) -> list[str]:
+    """Close the lapsed Mobile JKN bookings (each booking, then its visit) of the patients
+    a kiosk's batch registers, as each registration's check would (:func:`check_patient`,
+    :func:`central.office.bookings.close_lapsed`), before the batch holds any doctor's day;
+    their places are not given back yet: the bookings' codes, whose doctors' days the
+    batch holds with its own (:func:`hold_doctors_days`) before it gives them back
+    (:func:`central.office.bookings.give_back_lapsed`). ``registrations``: each one's
+    service, day, ``hospital`` object and body; the patients in one order (their record,
+    service and day).
+
+    Closed by each registration's check instead, a booking and its visit were locked once
+    the batch held its doctors' days: the reverse of the no-shows' marking (the booking,
+    its visit, then the doctor's day), and a batch registering at two doctors for a
+    patient whose booking lapsed deadlocked with it on PostgreSQL; the booking's doctor's
+    day was held out of the batch's order too. The checks then find nothing to close.
+    On SQLite, one writer at a time: nothing to order, nothing done (the checks close).
+    """
+    if conn.dialect.name != "postgresql":
+        return []
+    patients: set[tuple[int, str, dt.date]] = set()
+    for service_id, day, request, body in registrations:
+        try:
+            _schedule(conn, office_id, service_id, request.schedule_id, day)
+            keys = PatientKeys.of_registration(request, body)
+        except (ApiError, HospitalError):
+            continue  # the registration checks no patient (register answers why)
+        patient = _patient(conn, office_id, keys, day)
+        if not patient.problem and patient.citizen is not None:
+            patients.add((patient.citizen.id, service_id, day))
+    codes: list[str] = []
+    for citizen_id, service_id, day in sorted(patients):
+        codes += office_bookings.close_lapsed(conn, citizen_id, service_id, day, now)
+    return codes
 
 
 def _cancel_unmade(

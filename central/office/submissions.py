@@ -1071,7 +1071,12 @@ def _write(
     _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
     _record_consents(conn, kiosk, plans, now, rules)
     _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
-    _hold_doctors_days(conn, kiosk, plans, cancelling)
+    # its patients' lapsed Mobile JKN bookings closed (each, then its visit), then every
+    # doctor's day held in one order, then their places given back: no booking or visit
+    # is locked once a doctor's day is
+    lapsed = _close_lapsed_bookings(conn, kiosk, plans, now)
+    _hold_doctors_days(conn, kiosk, plans, cancelling, lapsed)
+    bookings.give_back_lapsed(conn, lapsed, now)
     _register_visits(conn, kiosk, plans, now, rules.audit_key)
     if plans:
         kiosk_id, office_id = kiosk.kiosk_id, kiosk.office_id
@@ -1095,14 +1100,42 @@ def _write(
         )
 
 
-def _hold_doctors_days(
-    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], cancelling: list[str]
-) -> None:
-    """Hold every doctor's day the batch's registrations and cancels may take or give back
-    a place on, in one order, before any is (:func:`central.hospital.visits.hold_doctors_days`)."""
-    registering = [
+def _registering(plans: list[Plan]) -> list[Plan]:
+    """The batch's registrations (each names its ticket)."""
+    return [
         plan for plan in plans if plan.item.kind == "service_registration" and plan.ticket.get("id")
     ]
+
+
+def _close_lapsed_bookings(
+    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime
+) -> list[str]:
+    """Close the lapsed Mobile JKN bookings of the patients the batch registers, before
+    any doctor's day is held (:func:`central.hospital.visits.close_lapsed_bookings`): the
+    codes whose places are to be given back."""
+    return visits.close_lapsed_bookings(
+        conn,
+        kiosk.office_id,
+        [
+            (plan.service_id, plan.day, plan.hospital, plan.item.body)
+            for plan in _registering(plans)
+            if plan.hospital is not None and plan.service_id is not None
+        ],
+        now,
+    )
+
+
+def _hold_doctors_days(
+    conn: Connection,
+    kiosk: KioskPrincipal,
+    plans: list[Plan],
+    cancelling: list[str],
+    lapsed: list[str],
+) -> None:
+    """Hold every doctor's day the batch's registrations and cancels, and the lapsed
+    bookings ``lapsed`` it closed, may take or give back a place on, in one order, before
+    any is (:func:`central.hospital.visits.hold_doctors_days`)."""
+    registering = _registering(plans)
     visits.hold_doctors_days(
         conn,
         kiosk.office_id,
@@ -1112,6 +1145,7 @@ def _hold_doctors_days(
             if plan.hospital is not None and plan.service_id is not None
         ],
         [*(plan.ticket["id"] for plan in registering), *cancelling],
+        lapsed,
     )
 
 

@@ -105,10 +105,15 @@ def doctors(c: Centre) -> tuple[str, str]:
 
 
 def online_registration(
-    c: Centre, token: str, sid: str, service_id: str = "poli-dalam"
+    c: Centre,
+    token: str,
+    sid: str,
+    service_id: str = "poli-dalam",
+    values: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The registration of a new patient's visit at the doctor ``sid`` of ``service_id``, its
-    ticket numbered online without a place (the registration takes it)."""
+    """The registration of the patient ``values`` (a new one: ``None``) at the doctor ``sid``
+    of ``service_id``, its ticket numbered online without a place (the registration takes
+    it)."""
     made = allocate(c.url, token, service_id)
     assert made.status_code == 201, made.text
     return hospital_registration(
@@ -117,7 +122,7 @@ def online_registration(
         "online",
         {"schedule_id": sid, "payer": "jkn"},
         service_id=service_id,
-        values=keys(new_hospital_patient(c.db)),
+        values=values or keys(new_hospital_patient(c.db)),
         card_number=None,
     )
 
@@ -361,3 +366,49 @@ def test_an_allocate_closing_its_patients_lapsed_booking_and_a_batch_at_that_doc
             select(hospital_visits.c.state).where(hospital_visits.c.booking_code == code)
         ).scalar_one()
     assert lapsed == "cancelled"
+
+
+def test_a_batch_at_two_doctors_for_a_patient_whose_booking_lapsed_and_the_no_shows_go_through(
+    centre: Centre,
+) -> None:
+    """A patient's Mobile JKN booking at a doctor lapsed; a kiosk's batch registers them at
+    that doctor and another patient at a second one while the no-shows' marking closes
+    the booking (its visit, then its place given back): both go through, the batch's
+    visits made. The batch closes its patients' lapsed bookings (each, then its visit)
+    before it holds the doctors' days: closed by the patient's check once the days were
+    held, the booking and its visit came after a day, and the two deadlocked."""
+    kodes = [put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")]
+    kodes.append(put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59"))
+    small, large = (f"uji-{kode}" for kode in kodes)
+    assert small < large
+    patient = new_hospital_patient(centre.db)
+    code = booked(centre, kodes[0], patient.keys())
+    kiosk = hospital_kiosk(centre.url)[0]
+    made = [
+        online_registration(centre, kiosk, small, POLI, keys(patient)),
+        online_registration(centre, kiosk, large, POLI),
+    ]
+
+    def lapsed_and_its_visit_held(conn: Connection) -> None:
+        holding(hospital_visits, hospital_visits.c.booking_code == code)(conn)
+        with centre.db.begin() as lapsing:  # lapsed only now: no tick of the server's first
+            lapsing.execute(
+                update(bookings)
+                .where(bookings.c.code == code)
+                .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
+            )
+
+    answered = one_after_another(
+        centre.db,
+        lapsed_and_its_visit_held,
+        no_shows_marked(centre, []),
+        sending(centre, kiosk, made),
+    )
+    assert answered == [1, 200]
+    with centre.db.read() as conn:
+        states = conn.execute(
+            select(hospital_visits.c.state).where(
+                hospital_visits.c.ticket_id.in_([i["key"] for i in made])
+            )
+        ).scalars()
+        assert list(states) == ["registered"] * 2
