@@ -27,7 +27,13 @@ from sqlalchemy import Connection, select, update
 
 from central.access.audit import utc_now
 from central.office import bookings as office_bookings
-from central.tables import bookings, doctor_quota, hospital_visits, ticket_counters
+from central.tables import (
+    bookings,
+    doctor_quota,
+    hospital_visits,
+    quota_takes,
+    ticket_counters,
+)
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_hospital import (
     HOSPITAL,
@@ -327,18 +333,16 @@ def test_an_allocate_closing_its_patients_lapsed_booking_and_a_batch_at_that_doc
     """A patient's Mobile JKN booking lapsed; a kiosk's allocate for them at that doctor
     closes it first (the booking, its visit, its place given back) while another kiosk's
     batch numbers an offline Poli Anak ticket and registers its visit there: both go
-    through (the allocate holds the queue's counter before the booking's doctor's day)."""
+    through (the allocate holds the queue's counter before the booking's doctor's day).
+
+    The booking lapses in the test's transaction, which holds it to the end (the server's
+    no-shows tick skips a booking another holds), and the allocate is shown to be what
+    closed it: the booking's place given back when the allocate took its own."""
     kode = put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")
     sid = f"uji-{kode}"
     patient = new_hospital_patient(centre.db)
     code = booked(centre, kode, patient.keys())
     assert allocate(centre.url, centre.kiosk, POLI).status_code == 201  # the queue's counter
-    with centre.db.begin() as conn:  # the slot and its grace are over
-        conn.execute(
-            update(bookings)
-            .where(bookings.c.code == code)
-            .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
-        )
     (first, first_code), second = hospital_kiosk(centre.url), hospital_kiosk(centre.url)[0]
     offline = hospital_registration(
         new_id(),
@@ -350,13 +354,25 @@ def test_an_allocate_closing_its_patients_lapsed_booking_and_a_batch_at_that_doc
         card_number=None,
     )
 
+    def lapsed_and_the_counter_held(conn: Connection) -> None:
+        conn.execute(  # the slot and its grace are over
+            update(bookings)
+            .where(bookings.c.code == code)
+            .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
+        )
+        the_queues_counter(POLI)(conn)
+
+    allocated: list[str] = []
+
     def allocating() -> int:
         made = hospital_allocate(centre.url, second, sid, service_id=POLI, patient=patient.keys())
+        if made.status_code == 201:
+            allocated.append(made.json()["ticket_id"])
         return made.status_code
 
     answered = one_after_another(
         centre.db,
-        the_queues_counter(POLI),
+        lapsed_and_the_counter_held,
         sending(centre, first, [offline]),
         allocating,
     )
@@ -365,7 +381,14 @@ def test_an_allocate_closing_its_patients_lapsed_booking_and_a_batch_at_that_doc
         lapsed = conn.execute(
             select(hospital_visits.c.state).where(hospital_visits.c.booking_code == code)
         ).scalar_one()
+        given_back = conn.execute(
+            select(quota_takes.c.released_at).where(quota_takes.c.ticket_id == f"booking:{code}")
+        ).scalar_one()
+        taken = conn.execute(
+            select(quota_takes.c.taken_at).where(quota_takes.c.ticket_id == allocated[0])
+        ).scalar_one()
     assert lapsed == "cancelled"
+    assert given_back == taken  # closed by the allocate, not by a tick of the server's
 
 
 def test_a_batch_at_two_doctors_for_a_patient_whose_booking_lapsed_and_the_no_shows_go_through(
