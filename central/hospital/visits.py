@@ -286,7 +286,15 @@ def take_for_ticket(
     holds_for: str | None = None
     if held is None and patient is not None and patient.given():
         checked = check_patient(
-            conn, office_id, service_id, patient, day, now, audit_key=audit_key, but=ticket_id
+            conn,
+            office_id,
+            service_id,
+            patient,
+            day,
+            now,
+            audit_key=audit_key,
+            but=ticket_id,
+            taking=[(schedule, day)],  # its doctor's day and a lapsed booking's, in order
         )
         if checked.problem:
             log.info("an allocate's patient is refused (%s): no number used", checked.problem)
@@ -480,11 +488,14 @@ def check_patient(
     *,
     audit_key: bytes,
     but: str,
+    taking: Iterable[tuple[Any, dt.date]] = (),
 ) -> Patient:
     """The patient ``keys`` name, and whether they may have a visit at the poli
     ``service_id`` on ``day``: the one check of the patient, for the registration
     (:func:`register`) and, before a number or a place is used, for the allocate of
-    its ticket (:func:`take_for_ticket`); ``but`` is that ticket's id.
+    its ticket (:func:`take_for_ticket`); ``but`` is that ticket's id. ``taking``: the
+    (schedule, day) the caller takes a place on next, held with the days of the places
+    a lapsed booking gives back, in their one order, before any is given back.
 
     Refused (:attr:`Patient.problem`): ``invalid_patient`` (a NIK that cannot exist,
     a date of birth not a past date), ``identity_conflict`` (keys naming different
@@ -502,7 +513,7 @@ def check_patient(
     patient = dataclasses.replace(patient, holder=holder(audit_key, patient.nik))
     citizen = patient.citizen
     if citizen is not None:
-        office_bookings.mark_lapsed(conn, citizen.id, service_id, day, now)
+        office_bookings.mark_lapsed(conn, citizen.id, service_id, day, now, taking)
     citizen_id = citizen.id if citizen is not None else None
     if live_visit_that_day(conn, citizen_id, patient.nik, service_id, day) or quota.held_for(
         conn, patient.holder, service_id, day, but=but

@@ -9,6 +9,9 @@ marking) in opposite orders each held a row the other waited for: PostgreSQL end
 (a deadlock) and its kiosk was answered 503. Each is taken in one sorted order, so they
 wait for each other and both are stored. An online poli ticket's allocate takes its
 doctor's place before its number: it holds its queue's counter first, as a batch does.
+A patient's lapsed Mobile JKN booking is closed (the booking, then its visit) before any
+doctor's day is held, and its doctor's day is held in the same order as the others (a
+batch's, an allocate's or a new Mobile JKN booking's own) before its place is given back.
 
 Deterministic, not timed (testkit.row_locks): the test holds the first row in the
 sorted order, starts the side that takes it first, then (once it waits) the side that
@@ -61,7 +64,7 @@ from testkit.mjkn import (
     put_doctor,
     wsrs_token,
 )
-from testkit.row_locks import backend, keys, one_after_another, registration_of
+from testkit.row_locks import WAIT_S, backend, keys, one_after_another, registration_of
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -435,3 +438,108 @@ def test_a_batch_at_two_doctors_for_a_patient_whose_booking_lapsed_and_the_no_sh
             )
         ).scalars()
         assert list(states) == ["registered"] * 2
+
+
+def test_an_allocate_giving_back_a_lapsed_booking_at_another_doctor_and_a_batch_go_through(
+    centre: Centre,
+) -> None:
+    """A patient's Mobile JKN booking at one doctor lapsed; a kiosk's allocate for them at
+    another doctor of the poli closes it (its place given back) and takes its own while
+    another kiosk's batch registers visits at both doctors: both go through. The allocate
+    holds both doctors' days in their one order before it gives the booking's place back:
+    given back first, the later doctor's day was held while the allocate waited for the
+    earlier one, which the batch held while it waited for the later one (a deadlock)."""
+    kodes = [put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")]
+    kodes.append(put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59"))
+    small, large = (f"uji-{kode}" for kode in kodes)
+    assert small < large
+    patient = new_hospital_patient(centre.db)
+    code = booked(centre, kodes[1], patient.keys())  # at the later doctor
+    booked(centre, kodes[0])  # the earlier doctor's day made (another patient's place)
+    kiosk, other = hospital_kiosk(centre.url)[0], hospital_kiosk(centre.url)[0]
+    made = [online_registration(centre, kiosk, sid, POLI) for sid in (small, large)]
+    allocated: list[str] = []
+
+    def allocating() -> int:
+        with centre.db.begin() as conn:  # lapsed only now: no tick of the server's first
+            conn.execute(
+                update(bookings)
+                .where(bookings.c.code == code)
+                .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
+            )
+        answer = hospital_allocate(
+            centre.url, other, small, service_id=POLI, patient=patient.keys()
+        )
+        if answer.status_code == 201:
+            allocated.append(answer.json()["ticket_id"])
+        return answer.status_code
+
+    answered = one_after_another(
+        centre.db,
+        the_first_doctors_day(small),
+        sending(centre, kiosk, made),
+        allocating,
+    )
+    assert answered == [200, 201]
+    with centre.db.read() as conn:
+        given_back = conn.execute(
+            select(quota_takes.c.released_at).where(quota_takes.c.ticket_id == f"booking:{code}")
+        ).scalar_one()
+        taken = conn.execute(
+            select(quota_takes.c.taken_at).where(quota_takes.c.ticket_id == allocated[0])
+        ).scalar_one()
+    assert given_back == taken  # closed by the allocate, not by a tick of the server's
+
+
+def test_a_mobile_jkn_booking_giving_back_a_lapsed_one_at_another_doctor_and_a_batch_go_through(
+    centre: Centre,
+) -> None:
+    """A patient's Mobile JKN booking at one doctor lapsed; Mobile JKN books them again at
+    another doctor of the poli (WS RS ambil antrean closes the lapsed one, its place given
+    back, and takes its own) while a kiosk's batch registers visits at both doctors: both
+    go through, the two doctors' days held in their one order before any place moves."""
+    kodes = [put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")]
+    kodes.append(put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59"))
+    small, large = (f"uji-{kode}" for kode in kodes)
+    assert small < large
+    patient = new_hospital_patient(centre.db)
+    code = booked(centre, kodes[1], patient.keys())  # at the later doctor
+    booked(centre, kodes[0])  # the earlier doctor's day made (another patient's place)
+    kiosk = hospital_kiosk(centre.url)[0]
+    made = [online_registration(centre, kiosk, sid, POLI) for sid in (small, large)]
+    again: list[str] = []
+
+    def booking() -> tuple[int, int | None]:
+        with centre.db.begin() as conn:  # lapsed only now: no tick of the server's first
+            conn.execute(
+                update(bookings)
+                .where(bookings.c.code == code)
+                .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
+            )
+        answer = requests.post(
+            f"{centre.url}{BASE}/antrean",
+            json=ambil_body(patient.keys(), kodes[0], today(), "00:00-23:59"),
+            headers={"x-token": wsrs_token(centre.url), "x-username": USERNAME},
+            timeout=WAIT_S,
+        )
+        if answer.status_code != 200:
+            return answer.status_code, None
+        if answer.json()["metadata"]["code"] == 200:
+            again.append(answer.json()["response"]["kodebooking"])
+        return 200, answer.json()["metadata"]["code"]
+
+    answered = one_after_another(
+        centre.db,
+        the_first_doctors_day(small),
+        sending(centre, kiosk, made),
+        booking,
+    )
+    assert answered == [200, (200, 200)]
+    with centre.db.read() as conn:
+        given_back = conn.execute(
+            select(quota_takes.c.released_at).where(quota_takes.c.ticket_id == f"booking:{code}")
+        ).scalar_one()
+        taken = conn.execute(
+            select(quota_takes.c.taken_at).where(quota_takes.c.ticket_id == f"booking:{again[0]}")
+        ).scalar_one()
+    assert given_back == taken  # closed by the booking, not by a tick of the server's
