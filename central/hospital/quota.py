@@ -28,7 +28,8 @@ checked or not named), so no path that holds a place gets round the rule.
 **One order for a doctor's days.** On PostgreSQL a ``doctor_quota`` row a take or a
 give-back updates stays locked to the end of its transaction. A transaction that takes
 or gives back places on several doctors' days (a kiosk's batch, the no-shows of the
-Mobile JKN bookings, a visit's two places) holds them all first with :func:`hold`, in
+Mobile JKN bookings, a visit's two places, an allocate or a Mobile JKN booking giving
+back the patient's lapsed booking) holds them all first with :func:`hold`, in
 (``schedule_id``, ``day``) order, so two such transactions wait for each other instead
 of each holding a day the other waits for (a deadlock, the batch answered 503). The
 doctor's day is the last row of a visit's lock order (central/hospital/visits.py).
