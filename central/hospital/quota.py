@@ -24,12 +24,22 @@ poli and day (:data:`central.tables.uq_hold_nik_day`): a second take for them
 there is refused (:func:`held_twice`) on any server process, as :func:`held_for`
 reads it first. Every take names its holder (``None`` only for a patient not
 checked or not named), so no path that holds a place gets round the rule.
+
+**One order for a doctor's days.** On PostgreSQL a ``doctor_quota`` row a take or a
+give-back updates stays locked to the end of its transaction. A transaction that takes
+or gives back places on several doctors' days (a kiosk's batch, the no-shows of the
+Mobile JKN bookings, a visit's two places, an allocate or a Mobile JKN booking giving
+back the patient's lapsed booking) holds them all first with :func:`hold`, in
+(``schedule_id``, ``day``) order, so two such transactions wait for each other instead
+of each holding a day the other waits for (a deadlock, the batch answered 503). The
+doctor's day is the last row of a visit's lock order (central/hospital/visits.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +99,42 @@ def _ensure_row(conn: Connection, schedule: Any, day: dt.date) -> None:
         next_angka=1,
     )
     conn.execute(statement.on_conflict_do_nothing(index_elements=["schedule_id", "day"]))
+
+
+def hold(
+    conn: Connection, keys: Collection[str], taking: Iterable[tuple[Any, dt.date]] = ()
+) -> None:
+    """Hold, for the caller's transaction, every doctor's day it may take or give back a
+    place on, in (``schedule_id``, ``day``) order: the days the places ``keys`` are held
+    on (taken now or given back), and each (schedule, day) of ``taking`` (made first if
+    no place was taken there yet, as a take makes it).
+
+    Each day is made and held before the next, so no day is waited for while a later
+    one is held. Nothing is held for a single day (no order to keep): a batch at one
+    doctor still checks each patient (which may close a lapsed Mobile JKN booking of
+    theirs: the booking and its visit before the doctor's day) before it holds the day.
+    On SQLite, one writer at a time: nothing to order, nothing done.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    days: dict[tuple[str, dt.date], Any] = {(s.id, day): s for s, day in taking}
+    if keys:
+        for row in conn.execute(
+            select(quota_takes.c.schedule_id, quota_takes.c.day).where(
+                one_of(conn.dialect.name, quota_takes.c.ticket_id, keys)
+            )
+        ):
+            days.setdefault((row.schedule_id, row.day), None)
+    if len(days) < 2:
+        return  # one day has no order to keep: taken or given back when its turn comes
+    for schedule_id, day in sorted(days):
+        if days[schedule_id, day] is not None:
+            _ensure_row(conn, days[schedule_id, day], day)
+        conn.execute(
+            select(doctor_quota.c.schedule_id)
+            .where(doctor_quota.c.schedule_id == schedule_id, doctor_quota.c.day == day)
+            .with_for_update()
+        ).all()
 
 
 def existing(conn: Connection, key: str) -> Any:

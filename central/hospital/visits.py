@@ -40,6 +40,15 @@
   holds the ticket (:func:`own_ticket`), then the visit (:func:`cancel`). A place given
   back (the doctor's day, ``doctor_quota``) comes after both; so a kiosk's batch holds
   the tickets it cancels before anything else of it (:func:`hold_own_tickets`).
+  Several rows of one kind are taken in one sorted order: a kiosk's batch numbers its
+  queues by (office, service, day) (:mod:`central.office.submissions`), and holds every
+  doctor's day it takes or gives back a place on by (schedule, day) before any, once
+  its tickets and check-ins are held (:func:`hold_doctors_days`); the no-shows' marking
+  and a visit's two places given back hold theirs so too
+  (:func:`central.hospital.quota.hold`). Else two batches at two doctors in opposite
+  orders each held a day the other waited for. A queue's counter comes before a
+  doctor's day: an allocate holds it before its place (:func:`take_for_ticket`,
+  :func:`central.office.sequence.hold_queue`), as a batch numbers before it registers.
 """
 
 from __future__ import annotations
@@ -49,7 +58,7 @@ import datetime as dt
 import json
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +80,7 @@ from central.hospital import quota, schedules, seen
 from central.integrations import triggers
 from central.live import notify
 from central.office import bookings as office_bookings
+from central.office import sequence
 from central.office.citizens import KeyKind, normalise_key
 from central.office.queue import NO_SHOW, OPEN, VOID
 from central.tables import (
@@ -83,7 +93,7 @@ from central.tables import (
     uq_visit_citizen_day,
     uq_visit_nik_day,
 )
-from central.upsert import refused_by
+from central.upsert import one_of, refused_by
 from contract.errors import HospitalError, NikError
 from contract.hospital import HospitalRequest, PatientKeys, Payer, parse_hhmm
 from contract.nik import parse_nik
@@ -268,10 +278,22 @@ def take_for_ticket(
             "Tempat tiket ini sudah dikembalikan; ambil nomor baru. / "
             "This ticket's place was given back; take a new number."
         )
+    # the queue's counter before any booking or doctor's day, as a batch takes them: the
+    # allocate numbers its ticket once the place is taken (central/api/queue.py), and the
+    # patient's check may close a lapsed booking of theirs (giving its place back)
+    sequence.hold_queue(conn, office_id, service_id, day, now)
     holds_for: str | None = None
     if held is None and patient is not None and patient.given():
         checked = check_patient(
-            conn, office_id, service_id, patient, day, now, audit_key=audit_key, but=ticket_id
+            conn,
+            office_id,
+            service_id,
+            patient,
+            day,
+            now,
+            audit_key=audit_key,
+            but=ticket_id,
+            taking=[(schedule, day)],  # its doctor's day and a lapsed booking's, in order
         )
         if checked.problem:
             log.info("an allocate's patient is refused (%s): no number used", checked.problem)
@@ -465,11 +487,14 @@ def check_patient(
     *,
     audit_key: bytes,
     but: str,
+    taking: Iterable[tuple[Any, dt.date]] = (),
 ) -> Patient:
     """The patient ``keys`` name, and whether they may have a visit at the poli
     ``service_id`` on ``day``: the one check of the patient, for the registration
     (:func:`register`) and, before a number or a place is used, for the allocate of
-    its ticket (:func:`take_for_ticket`); ``but`` is that ticket's id.
+    its ticket (:func:`take_for_ticket`); ``but`` is that ticket's id. ``taking``: the
+    (schedule, day) the caller takes a place on next, held with the days of the places
+    a lapsed booking gives back, in their one order, before any is given back.
 
     Refused (:attr:`Patient.problem`): ``invalid_patient`` (a NIK that cannot exist,
     a date of birth not a past date), ``identity_conflict`` (keys naming different
@@ -487,7 +512,7 @@ def check_patient(
     patient = dataclasses.replace(patient, holder=holder(audit_key, patient.nik))
     citizen = patient.citizen
     if citizen is not None:
-        office_bookings.mark_lapsed(conn, citizen.id, service_id, day, now)
+        office_bookings.mark_lapsed(conn, citizen.id, service_id, day, now, taking)
     citizen_id = citizen.id if citizen is not None else None
     if live_visit_that_day(conn, citizen_id, patient.nik, service_id, day) or quota.held_for(
         conn, patient.holder, service_id, day, but=but
@@ -829,7 +854,7 @@ def own_ticket(conn: Connection, kiosk_id: str, office_id: str, key: str) -> Any
 
 def hold_own_tickets(
     conn: Connection, kiosk_id: str, office_id: str, keys: Collection[str]
-) -> None:
+) -> list[str]:
     """Hold ``kiosk_id``'s tickets ``keys`` (found as :func:`own_ticket` finds each) for the
     caller's transaction, in ticket id order; another kiosk's are not touched.
 
@@ -842,11 +867,12 @@ def hold_own_tickets(
     held, while the counter marking that ticket not come held it and waited for the
     doctor's day: a deadlock on PostgreSQL. Held first, the ticket is waited for with
     nothing else held, and :func:`cancel` decides later on the rows as they are then.
+    The tickets' ids (a kiosk's id of another kiosk's ticket is its own ticket's).
     """
     wanted = sorted(set(keys))
     if not wanted:
-        return
-    conn.execute(
+        return []
+    rows = conn.execute(
         select(tickets.c.id)
         .where(
             tickets.c.kiosk_id == kiosk_id,
@@ -859,6 +885,93 @@ def hold_own_tickets(
         .order_by(tickets.c.id)
         .with_for_update()
     ).all()
+    return [row.id for row in rows]
+
+
+def hold_doctors_days(
+    conn: Connection,
+    office_id: str,
+    registrations: Iterable[tuple[str, dt.date, HospitalRequest]],
+    ticket_ids: Collection[str],
+    lapsed: Collection[str] = (),
+) -> None:
+    """Hold every doctor's day (``doctor_quota``) a kiosk's batch may take or give back a
+    place on, in one order (:func:`central.hospital.quota.hold`), before it takes or gives
+    back any: the day each registration's schedule asks for (``registrations``: its
+    service, day and ``hospital`` object), those of the places the batch's tickets
+    ``ticket_ids`` hold, or the Mobile JKN bookings their visits were checked in with, and
+    those of the lapsed Mobile JKN bookings ``lapsed`` its patients' checks closed
+    (:func:`close_lapsed_bookings`), their places to be given back.
+
+    Called once the batch's tickets, the tickets it cancels, the bookings it checks in and
+    its patients' lapsed bookings (each, then its visit) are held, and before any visit is
+    made or cancelled: the doctor's day stays after them (the one lock order). Taken item
+    by item instead, two batches registering at two doctors in opposite orders (or one
+    cancelling a visit at one and registering at the other) each held a day the other
+    waited for: a deadlock on PostgreSQL.
+    """
+    if conn.dialect.name != "postgresql":
+        return  # one writer at a time: nothing to order
+    taking: list[tuple[Any, dt.date]] = []
+    for service_id, schedule_id, day in sorted(
+        {(s, r.schedule_id, d) for s, d, r in registrations}
+    ):
+        try:
+            taking.append((_schedule(conn, office_id, service_id, schedule_id, day)[0], day))
+        except ApiError:
+            continue  # no place is taken for it (register answers unknown_schedule)
+    keys = list(ticket_ids)
+    if keys:
+        keys += [
+            f"booking:{code}"
+            for code in conn.execute(
+                select(hospital_visits.c.booking_code).where(
+                    one_of(conn.dialect.name, hospital_visits.c.ticket_id, keys),
+                    hospital_visits.c.booking_code.is_not(None),
+                )
+            ).scalars()
+        ]
+    quota.hold(conn, [*keys, *(f"booking:{code}" for code in lapsed)], taking)
+
+
+def close_lapsed_bookings(
+    conn: Connection,
+    office_id: str,
+    registrations: Iterable[tuple[str, dt.date, HospitalRequest, dict[str, Any]]],
+    now: dt.datetime,
+) -> list[str]:
+    """Close the lapsed Mobile JKN bookings (each booking, then its visit) of the patients
+    a kiosk's batch registers, as each registration's check would (:func:`check_patient`,
+    :func:`central.office.bookings.close_lapsed`), before the batch holds any doctor's day;
+    their places are not given back yet: the bookings' codes, whose doctors' days the
+    batch holds with its own (:func:`hold_doctors_days`) before it gives them back
+    (:func:`central.office.bookings.give_back_lapsed`). ``registrations``: each one's
+    service, day, ``hospital`` object and body; the patients in one order (their record,
+    service and day).
+
+    Closed by each registration's check instead, a booking and its visit were locked once
+    the batch held its doctors' days: the reverse of the no-shows' marking (the booking,
+    its visit, then the doctor's day), and a batch registering at two doctors for a
+    patient whose booking lapsed deadlocked with it on PostgreSQL; the booking's doctor's
+    day was held out of the batch's order too. The checks then find nothing to close.
+    On SQLite, one writer at a time: nothing to order, nothing done (the checks close).
+    """
+    if conn.dialect.name != "postgresql":
+        return []
+    patients: set[tuple[int, str, dt.date]] = set()
+    for service_id, day, request, body in registrations:
+        try:
+            _schedule(conn, office_id, service_id, request.schedule_id, day)
+            keys = PatientKeys.of_registration(request, body)
+        except (ApiError, HospitalError):
+            continue  # the registration checks no patient (register answers why)
+        patient = _patient(conn, office_id, keys, day)
+        if not patient.problem and patient.citizen is not None:
+            patients.add((patient.citizen.id, service_id, day))
+    codes: list[str] = []
+    for citizen_id, service_id, day in sorted(patients):
+        codes += office_bookings.close_lapsed(conn, citizen_id, service_id, day, now)
+    return codes
 
 
 def _cancel_unmade(
@@ -1002,7 +1115,8 @@ def _give_back(conn: Connection, ticket_id: str, booking_code: str | None, at: d
     """Give back the places the visit of ``ticket_id`` holds, and with them the patient's
     day at the poli: the ticket's own (its allocate's or its registration's), and that of
     the Mobile JKN booking ``booking_code`` it was checked in with, held under the
-    booking (``booking:{code}``)."""
+    booking (``booking:{code}``), their doctors' days held in one order first."""
+    quota.hold(conn, [ticket_id, f"booking:{booking_code}"] if booking_code else [ticket_id])
     quota.release(conn, ticket_id, at)
     if booking_code:
         quota.release(conn, f"booking:{booking_code}", at)

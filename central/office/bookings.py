@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -121,6 +122,7 @@ __all__ = [
     "cancel_mjkn",
     "change",
     "check_in",
+    "close_lapsed",
     "code_misses_locked",
     "count_code_miss",
     "day_bookings",
@@ -128,6 +130,7 @@ __all__ = [
     "find",
     "first_name",
     "get_settings",
+    "give_back_lapsed",
     "holidays",
     "hours",
     "kiosk_today",
@@ -1062,7 +1065,13 @@ MJKN_NO_SHOW_REASON = "no-show"
 
 def _close_mjkn_no_shows(conn: Connection, codes: list[str], now: dt.datetime) -> None:
     """The visits of Mobile JKN bookings just marked no-show: closed, the place given back,
-    BPJS told (task 99).
+    BPJS told (task 99): :func:`_close_mjkn_visits`, then :func:`give_back_lapsed`."""
+    give_back_lapsed(conn, _close_mjkn_visits(conn, codes, now), now)
+
+
+def _close_mjkn_visits(conn: Connection, codes: list[str], now: dt.datetime) -> list[str]:
+    """Close the visits of the Mobile JKN bookings ``codes`` just marked no-show; the codes
+    of those closed now, whose places are still to be given back (:func:`give_back_lapsed`).
 
     Called in the transaction that marked the bookings (the booking rows are held:
     the one lock order, bookings then visits), so each visit is closed once however
@@ -1071,6 +1080,7 @@ def _close_mjkn_no_shows(conn: Connection, codes: list[str], now: dt.datetime) -
     :data:`MJKN_NO_SHOW_REASON`: no longer counted in the doctor's queue, and WS RS
     batal answers that it lapsed.
     """
+    closed = []
     for code in codes:
         done = conn.execute(
             update(hospital_visits)
@@ -1082,8 +1092,29 @@ def _close_mjkn_no_shows(conn: Connection, codes: list[str], now: dt.datetime) -
             )
             .values(state="cancelled", cancelled_at=now, cancel_reason=MJKN_NO_SHOW_REASON)
         )
-        if done.rowcount != 1:
-            continue
+        if done.rowcount == 1:
+            closed.append(code)
+    return closed
+
+
+def give_back_lapsed(
+    conn: Connection,
+    codes: list[str],
+    now: dt.datetime,
+    taking: Iterable[tuple[Any, dt.date]] = (),
+) -> None:
+    """Give back the places of the Mobile JKN bookings ``codes`` whose visits were just
+    closed as no-shows, and tell BPJS.
+
+    Their doctors' days, and those of ``taking`` (the (schedule, day) the caller takes a
+    place on next), are held in one order first (:func:`central.hospital.quota.hold`):
+    given back one booking at a time, two doctors' days were held in the order the
+    bookings came, and a kiosk's batch registering at the same doctors in the other order
+    deadlocked with it on PostgreSQL. The days come after the bookings and their visits
+    (the one lock order, central/hospital/visits.py).
+    """
+    quota.hold(conn, [f"booking:{code}" for code in codes], taking)
+    for code in codes:
         quota.release(conn, f"booking:{code}", now)
         integration_triggers.visit_no_show(conn, code, now)
 
@@ -1414,10 +1445,27 @@ def _live_elsewhere(
 
 
 def mark_lapsed(
-    conn: Connection, citizen_id: object, service_id: object, day: object, now: dt.datetime
+    conn: Connection,
+    citizen_id: object,
+    service_id: object,
+    day: object,
+    now: dt.datetime,
+    taking: Iterable[tuple[Any, dt.date]] = (),
 ) -> None:
     """Store the citizen's bookings of the service that day that are past their grace as
-    no-shows now (a Mobile JKN one's visit closed with it), not waiting for the tick."""
+    no-shows now (a Mobile JKN one's visit closed with it, its place given back), not
+    waiting for the tick: :func:`close_lapsed`, then :func:`give_back_lapsed` (with the
+    doctor's day ``taking`` of a place the caller takes next, held in the same order)."""
+    give_back_lapsed(conn, close_lapsed(conn, citizen_id, service_id, day, now), now, taking)
+
+
+def close_lapsed(
+    conn: Connection, citizen_id: object, service_id: object, day: object, now: dt.datetime
+) -> list[str]:
+    """Store the citizen's bookings of the service that day that are past their grace as
+    no-shows now, a Mobile JKN one's visit closed with it (the booking, then its visit);
+    the codes of those whose places are still to be given back (:func:`give_back_lapsed`),
+    so a caller holding several doctors' days holds theirs in the same order first."""
     lapsed = conn.execute(
         update(bookings)
         .where(
@@ -1430,7 +1478,7 @@ def mark_lapsed(
         .values(state=BookingState.NO_SHOW.value, state_changed_at=now, changed_by="centre")
         .returning(bookings.c.code, bookings.c.source)
     ).all()
-    _close_mjkn_no_shows(conn, [r.code for r in lapsed if r.source == SOURCE_MJKN], now)
+    return _close_mjkn_visits(conn, [r.code for r in lapsed if r.source == SOURCE_MJKN], now)
 
 
 def _insert_with_fresh_code(conn: Connection, row: dict[str, object]) -> str:

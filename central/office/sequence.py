@@ -109,6 +109,39 @@ def _take_counted(dialect: str) -> ReturningInsert[Any]:
     )
 
 
+def hold_queue(
+    conn: Connection, office_id: str, service_id: str, day: dt.date, now: dt.datetime
+) -> None:
+    """Hold the queue's counter for the caller's transaction before any booking, visit or
+    doctor's day, as a kiosk's batch takes them (counters first: the one lock order,
+    central/hospital/visits.py); made, numbering nothing, if the queue has none yet.
+
+    An online poli ticket's allocate checks its patient (closing a lapsed Mobile JKN
+    booking of theirs, its place given back) and takes its doctor's place before its
+    number (a refused patient or a full quota uses no number): held only when its number
+    came, the counter was waited for with a doctor's day held, while a batch numbering
+    an offline ticket of the queue held the counter and waited for that doctor's day: a
+    deadlock on PostgreSQL. On SQLite, one writer at a time: nothing done.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    conn.execute(
+        postgresql.insert(ticket_counters)
+        .values(
+            office_id=office_id,
+            service_id=service_id,
+            day=day,
+            last_number=0,
+            lease_floor=TOP_NUMBER + 1,
+            updated_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=[_counter.office_id, _counter.service_id, _counter.day],
+            set_={"last_number": _counter.last_number},  # nothing changed: the row held
+        )
+    )
+
+
 def take_lease_block(
     conn: Connection, office_id: str, service_id: str, day: dt.date, size: int, now: dt.datetime
 ) -> int:

@@ -1026,7 +1026,11 @@ def _write(
         if plan.ticket_mode in ("insert", "update") and plan.ticket["number"] is None:
             key = (plan.ticket["office_id"], plan.ticket["service_id"], plan.day)
             unnumbered.setdefault(key, []).append(plan)
-    for (office_id, service_id, day), group in unnumbered.items():
+    # one order for the queues' counters (each row stays locked to the end of the batch):
+    # two kiosks' batches numbering tickets of two services wait for each other, never
+    # each holding a counter the other waits for (a deadlock on PostgreSQL)
+    for office_id, service_id, day in sorted(unnumbered):
+        group = unnumbered[office_id, service_id, day]
         group.sort(key=lambda p: p.ticket.get("queued_at", p.ticket["issued_at"]))
         start = take_numbers(conn, office_id, service_id, day, len(group), now)
         for offset, plan in enumerate(group):
@@ -1063,10 +1067,16 @@ def _write(
             )
     # the tickets the batch cancels, held before any booking, visit or doctor's day
     cancelled = [str(p.item.body["ticket_id"]) for p in plans if p.item.kind == "visit_cancel"]
-    visits.hold_own_tickets(conn, kiosk.kiosk_id, kiosk.office_id, cancelled)
+    cancelling = visits.hold_own_tickets(conn, kiosk.kiosk_id, kiosk.office_id, cancelled)
     _record_complaints(conn, kiosk, [p for p in plans if p.item.kind == "complaint"], now)
     _record_consents(conn, kiosk, plans, now, rules)
     _check_in(conn, kiosk, [p for p in plans if p.item.kind == "service_registration"], now)
+    # its patients' lapsed Mobile JKN bookings closed (each, then its visit), then every
+    # doctor's day held in one order, then their places given back: no booking or visit
+    # is locked once a doctor's day is
+    lapsed = _close_lapsed_bookings(conn, kiosk, plans, now)
+    _hold_doctors_days(conn, kiosk, plans, cancelling, lapsed)
+    bookings.give_back_lapsed(conn, lapsed, now)
     _register_visits(conn, kiosk, plans, now, rules.audit_key)
     if plans:
         kiosk_id, office_id = kiosk.kiosk_id, kiosk.office_id
@@ -1088,6 +1098,55 @@ def _write(
             SUBMISSION,
             {"kiosk_id": kiosk_id, "office_id": office_id, "received_at": now},
         )
+
+
+def _registering(plans: list[Plan]) -> list[Plan]:
+    """The batch's registrations (each names its ticket)."""
+    return [
+        plan for plan in plans if plan.item.kind == "service_registration" and plan.ticket.get("id")
+    ]
+
+
+def _close_lapsed_bookings(
+    conn: Connection, kiosk: KioskPrincipal, plans: list[Plan], now: dt.datetime
+) -> list[str]:
+    """Close the lapsed Mobile JKN bookings of the patients the batch registers, before
+    any doctor's day is held (:func:`central.hospital.visits.close_lapsed_bookings`): the
+    codes whose places are to be given back."""
+    return visits.close_lapsed_bookings(
+        conn,
+        kiosk.office_id,
+        [
+            (plan.service_id, plan.day, plan.hospital, plan.item.body)
+            for plan in _registering(plans)
+            if plan.hospital is not None and plan.service_id is not None
+        ],
+        now,
+    )
+
+
+def _hold_doctors_days(
+    conn: Connection,
+    kiosk: KioskPrincipal,
+    plans: list[Plan],
+    cancelling: list[str],
+    lapsed: list[str],
+) -> None:
+    """Hold every doctor's day the batch's registrations and cancels, and the lapsed
+    bookings ``lapsed`` it closed, may take or give back a place on, in one order, before
+    any is (:func:`central.hospital.visits.hold_doctors_days`)."""
+    registering = _registering(plans)
+    visits.hold_doctors_days(
+        conn,
+        kiosk.office_id,
+        [
+            (plan.service_id, plan.day, plan.hospital)
+            for plan in registering
+            if plan.hospital is not None and plan.service_id is not None
+        ],
+        [*(plan.ticket["id"] for plan in registering), *cancelling],
+        lapsed,
+    )
 
 
 #: A new ticket's columns as its plan gives them (:func:`_write`); the others are the

@@ -409,7 +409,8 @@ def _ambil(
         return shapes.failed(patient)
     known, norm = patient
     if known is not None:  # a booking of theirs there that day that lapsed is closed first
-        office_bookings.mark_lapsed(conn, known, found.service_id, day, now)
+        # (its doctor's day and the one the booking takes a place on held in their order)
+        office_bookings.mark_lapsed(conn, known, found.service_id, day, now, [(found, day)])
     holder = visits.holder(audit_key, req.nik)
     if visits.live_visit_that_day(conn, known, req.nik, found.service_id, day) or quota.held_for(
         conn, holder, found.service_id, day

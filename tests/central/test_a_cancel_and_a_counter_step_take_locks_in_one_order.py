@@ -36,9 +36,6 @@ from central.office.queue import CALLED, NO_SHOW, SERVED
 from central.tables import hospital_visits, tickets
 from testkit.centre_hospital import (
     HOSPITAL,
-    Patient,
-    allocate,
-    hospital_registration,
     new_hospital_patient,
     new_schedule,
     own_hospital_centre,
@@ -47,12 +44,11 @@ from testkit.centre_hospital import (
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
 )
-from testkit.centre_requests import new_id, results, submit
+from testkit.centre_requests import new_id, submit
+from testkit.row_locks import WAIT_S, keys, locks_awaited, registration_of
 
 pytestmark = pytest.mark.timeout(300)
 
-#: The longest any side waits for a lock, or the test for the other side: bounded.
-WAIT_S = 30
 #: The counter's staff member, as the staff API's principal names them.
 STAFF = StaffPrincipal(staff_id=0, username="loket-poli", role=Role.STAFF, office_id=HOSPITAL)
 
@@ -62,34 +58,6 @@ def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
     yield from own_hospital_centre(request, tmp_path_factory, "lock-order")
-
-
-def keys(patient: Patient, **changed: str) -> dict[str, str]:
-    return {
-        "full_name": patient.full_name,
-        "nik": patient.nik,
-        "birth_date": patient.birth_date.isoformat(),
-        **changed,
-    }
-
-
-def registration_of(c: Centre, sid: str, values: dict[str, str]) -> str:
-    """A JKN ticket of the centre's kiosk at the doctor ``sid``, its registration for
-    ``values`` accepted (its visit made, or refused for its patient): its id."""
-    made = allocate(c.url, c.kiosk, sid)
-    assert made.status_code == 201, made.text
-    ticket_id: str = made.json()["ticket_id"]
-    item = hospital_registration(
-        ticket_id,
-        made.json()["display"],
-        "online",
-        {"schedule_id": sid, "payer": "jkn"},
-        values=values,
-        card_number=None,
-    )
-    [done] = results(c.url, c.kiosk, [item])
-    assert done["status"] == "accepted", done
-    return ticket_id
 
 
 def call_at_a_counter(conn: Connection, ticket_id: str) -> None:
@@ -276,27 +244,6 @@ def registered(c: Centre, sid: str) -> str:
     return ticket_id
 
 
-def a_server_waits_on_a_lock(c: Centre, sender: threading.Thread, ours: int) -> None:
-    """Return once a transaction other than ``ours`` waits on a lock (the centre's, for the
-    batch ``sender`` sent); fail if the batch is answered first or none waits within
-    :data:`WAIT_S`."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        with c.db.read() as conn:
-            waiting = conn.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock' AND pid <> :ours"
-                ),
-                {"ours": ours},
-            ).scalar_one()
-        if waiting:
-            return
-        assert sender.is_alive(), "the batch was answered without waiting"
-        assert time.monotonic() < deadline, "the batch did not wait on a lock in time"
-        time.sleep(0.02)
-
-
 def test_a_batch_cancelling_two_visits_of_one_doctor_waits_on_a_counters_no_show(
     centre: Centre,
 ) -> None:
@@ -324,7 +271,7 @@ def test_a_batch_cancelling_two_visits_of_one_doctor_waits_on_a_counters_no_show
         conn.execute(select(tickets.c.id).where(tickets.c.id == second).with_for_update())
         sender.start()
         try:
-            a_server_waits_on_a_lock(centre, sender, ours)
+            locks_awaited(centre.db, [sender], ours, 1)
             step_error = counter_step(conn, counter, second, NO_SHOW)
         finally:
             if counter.is_active:

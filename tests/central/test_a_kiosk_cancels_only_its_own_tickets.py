@@ -25,8 +25,6 @@ from central.tables import hospital_visits, kiosk_tokens, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, enrol, new_kiosk
 from testkit.centre_hospital import (
     HOSPITAL,
-    Patient,
-    allocate,
     doctor_today,
     hospital_kiosk,
     hospital_registration,
@@ -40,6 +38,7 @@ from testkit.centre_hospital import (
 )
 from testkit.centre_requests import new_id, results
 from testkit.centres import BACKENDS
+from testkit.row_locks import keys, registration_of
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -51,31 +50,9 @@ def centre(
     yield from own_hospital_centre(request, tmp_path_factory, "own-cancel")
 
 
-def keys(patient: Patient, **changed: str) -> dict[str, str]:
-    return {
-        "full_name": patient.full_name,
-        "nik": patient.nik,
-        "birth_date": patient.birth_date.isoformat(),
-        **changed,
-    }
-
-
 def registered(c: Centre, token: str, schedule_id: str, values: dict[str, str]) -> str:
     """A JKN ticket numbered online by the kiosk ``token`` and registered for ``values``."""
-    made = allocate(c.url, token, schedule_id)
-    assert made.status_code == 201, made.text
-    ticket_id: str = made.json()["ticket_id"]
-    item = hospital_registration(
-        ticket_id,
-        made.json()["display"],
-        "online",
-        {"schedule_id": schedule_id, "payer": "jkn"},
-        values=values,
-        card_number=None,
-    )
-    [done] = results(c.url, token, [item])
-    assert done["status"] == "accepted", done
-    return ticket_id
+    return registration_of(c, schedule_id, values, token)
 
 
 def cancel(c: Centre, token: str, ticket_id: str, office_id: str = HOSPITAL) -> bytes:
