@@ -2,10 +2,13 @@
 
 A fresh central server process per database (SQLite; PostgreSQL when a
 cluster can be started here), 1,000 waiting tickets of one queue, and 50
-counters (threads, each with its own keep-alive connection) calling next
-over HTTP as fast as the answers come, released together by a barrier,
-until the queue is empty. Reported: calls per second (tickets called ÷ the
-wall time from the release to the last answer) and each request's latency.
+counters (threads, each with its own keep-alive connection, each at its own
+counter: the demo office given 50) calling next over HTTP as fast as the
+answers come, released together by a barrier, until the queue is empty. A
+counter calls only while it has no ticket called, so each turn serves the
+ticket the counter called before, then calls the next: two requests a turn.
+Reported: calls per second (tickets called ÷ the wall time from the release to
+the last answer) and each turn's latency (served, then call-next).
 The floor is the same 50 threads asking ``GET /health`` as many times: what
 the process, uvicorn and loopback cost before any database work. The load
 runs on the same 2 cores as the server: a floor for a server of its own.
@@ -34,12 +37,18 @@ LOOSE = ("--auth-rate", "100000", "--rate", "100000", "--burst", "100000")
 
 
 def _tokens(db_url: str, url: str) -> tuple[str, str]:
+    from sqlalchemy import update
+
     from central.access import kiosks, staff
     from central.database import Database
+    from central.tables import offices
 
     db = Database(db_url)
     try:
         with db.begin() as conn:
+            # Fifty counters, Loket 1 … 50 (as a catalog entry's ``counters`` says), one a
+            # thread: a counter calls only while it has no ticket called.
+            conn.execute(update(offices).where(offices.c.id == OFFICE_ID).values(counters=50))
             code, _ = kiosks.create_enrolment_code(conn, OFFICE_ID, ttl_s=3600, actor="bench")
             kiosk = kiosks.enrol(conn, code, "bench kiosk").token
             staff.add_staff(
@@ -109,15 +118,23 @@ def _measure(
     _issue(url, kiosk, tickets)
     headers = {"Authorization": f"Bearer {token}"}
 
+    serving: dict[int, str] = {}  # counter → the ticket it called last
+
     def call(http: requests.Session, i: int) -> bool:
-        # The office's own counters, Loket 1 … 8, several threads at each: the API calls as
-        # it is told, and refuses a counter the office does not have.
-        body = {"office_id": OFFICE_ID, "service_id": SERVICE, "counter": str(1 + i % 8)}
+        # Counter i + 1 of the office's fifty: it serves its ticket, then calls the next.
+        if i in serving:
+            http.post(
+                f"{url}/api/v1/staff/tickets/{serving.pop(i)}/served", headers=headers, timeout=60
+            ).raise_for_status()
+        body = {"office_id": OFFICE_ID, "service_id": SERVICE, "counter": str(i + 1)}
         answer = http.post(
             f"{url}/api/v1/staff/queue/call-next", json=body, headers=headers, timeout=60
         )
         answer.raise_for_status()
-        return answer.json()["ticket"] is not None
+        ticket = answer.json()["ticket"]
+        if ticket is not None:
+            serving[i] = ticket["ticket_id"]
+        return ticket is not None
 
     latencies, seconds, called = _contend(call)
     if called != tickets:
@@ -137,7 +154,8 @@ def _measure(
     measurements = [
         Measurement(
             f"call-next, 50 counters, {backend}: {rate:.0f} calls/s",
-            f"{tickets} tickets called by 50 threads over HTTP until the queue was empty.",
+            f"{tickets} tickets called by 50 threads at 50 counters over HTTP until the queue "
+            "was empty, each serving its ticket before calling the next.",
             tuple(latencies),
         ),
         Measurement(

@@ -235,7 +235,10 @@ class InvalidTicketTransition(ApiError):
 
 
 class CounterBusy(InvalidTicketTransition):
-    """The counter still has a ticket called: close, hold or transfer it before calling another."""
+    """The counter still has a ticket called: close, hold or transfer it before calling another
+    (call next, call back) or leaving the counter."""
+
+    code = ErrorCode.COUNTER_BUSY
 
 
 class HeldGoesBack(InvalidTicketTransition):

@@ -162,6 +162,8 @@ class ErrorCode(StrEnum):
     ENROLMENT_CODE_EXPIRED = "enrolment_code_expired"
     LEASE_LIMIT = "lease_limit"
     INVALID_TRANSITION = "invalid_transition"
+    #: 409: the counter still has a ticket called; nobody was called (docs/central-api.md).
+    COUNTER_BUSY = "counter_busy"
     TICKET_DISPUTED = "ticket_disputed"
     INVALID_REQUEST = "invalid_request"
     INVALID_RANGE = "invalid_range"

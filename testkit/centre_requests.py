@@ -145,8 +145,28 @@ def staff_post(url: str, token: str, path: str, body: Any = None) -> requests.Re
     return requests.post(f"{url}{path}", json=body, headers=bearer(token), timeout=10)
 
 
+def free_counter(url: str, staff_token: str, counter: str, office_id: str = DEMO_OFFICE) -> None:
+    """Serve every ticket of today called at ``counter``: a counter calls the next citizen
+    only while it has none called (409 ``counter_busy``)."""
+    queue = requests.get(
+        f"{url}/api/v1/staff/queue",
+        params={"office_id": office_id},
+        headers=bearer(staff_token),
+        timeout=10,
+    )
+    assert queue.status_code == 200, queue.text
+    for service in queue.json()["services"]:
+        for ticket in service["tickets"]:
+            if ticket["status"] == "called" and ticket["counter"] == counter:
+                path = f"/api/v1/staff/tickets/{ticket['ticket_id']}/served"
+                done = staff_post(url, staff_token, path)
+                assert done.status_code == 200, done.text
+
+
 def drain(url: str, staff_token: str, service_id: str) -> None:
-    """Call and serve every waiting ticket of today's queue, so a test starts from an empty one."""
+    """Call and serve every waiting ticket of today's queue, so a test starts from an empty one
+    (at Loket 8, served first of any ticket a test left called there)."""
+    free_counter(url, staff_token, "8")
     while True:
         response = staff_post(
             url,

@@ -28,7 +28,7 @@ from central.api.queue import (
 from central.api.scope import office_filter
 from central.api.staff import OFFICE_ID
 from central.errors import ApiError
-from central.office import calls, numbering, queue, steps
+from central.office import numbering, queue, steps
 from contract.wire import ErrorCode, ServiceQueue
 
 router = staff_router(tags=["counter"])
@@ -138,17 +138,24 @@ _UNKNOWN_COUNTER: dict[int | str, dict[str, str]] = {
 
 @router.post(
     "/api/v1/staff/queue/call-next",
-    responses={404: {"description": "`unknown_service`."}, **_UNKNOWN_COUNTER},
+    responses={
+        404: {"description": "`unknown_service`."},
+        409: {
+            "description": "`counter_busy`: the counter still has a ticket called (close, hold "
+            "or transfer it first); nobody was called. A held ticket does not count."
+        },
+        **_UNKNOWN_COUNTER,
+    },
 )
 def call_next(body: CallRequest, staff: StaffAuth, ctx: Context) -> CallOut:
-    """Call the next waiting ticket of today's queue (or queues) to ``counter``."""
+    """Call the next waiting ticket of today's queue (or queues) to ``counter``, as the
+    counter page does (:func:`central.office.steps.call_next`): one at a time per counter,
+    and only while the counter has no ticket called (else 409 ``counter_busy``)."""
     office_id = _office_for(staff, body.office_id)
     now = utc_now()
     day = numbering.local_day(now, ctx.settings.zone)
     with ctx.db.begin() as conn:
-        row = queue.call_next(conn, office_id, body.queues(), body.counter, day, now)
-        if row is not None:
-            calls.record(conn, row, calls.CALL, counter=body.counter, actor=staff.actor, at=now)
+        _, row = steps.call_next(conn, staff, office_id, body.queues(), body.counter, day, now)
     if row is not None:
         ctx.live.wake(office_id)
     return CallOut(ticket=ticket_out(row) if row is not None else None)
@@ -257,7 +264,14 @@ class CallBackRequest(BaseModel):
 
 @router.post(
     "/api/v1/staff/tickets/{ticket_id}/call-back",
-    responses={**_STEP_RESPONSES, **_UNKNOWN_COUNTER},
+    responses={
+        **_STEP_RESPONSES,
+        409: {
+            "description": "`invalid_transition`: the ticket is not held at the counter; "
+            "`counter_busy`: the counter has another ticket called."
+        },
+        **_UNKNOWN_COUNTER,
+    },
 )
 def call_back(
     ticket_id: TicketId, body: CallBackRequest, staff: StaffAuth, ctx: Context

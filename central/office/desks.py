@@ -174,9 +174,10 @@ class DeskState:
     """What a desk sees: its called tickets, the tickets it would call (in order), its held ones.
 
     ``called`` is every ticket called at the counter, first called first
-    (normally one; two only when a call came from elsewhere, such as the
-    API, while one was called): none is hidden. ``current``, the one the
-    page's buttons act on, is the first of them.
+    (one: every call to a counter waits until it has none called,
+    :func:`central.office.steps.call_next`; more only as an earlier centre,
+    whose staff API called over a called ticket, left them): none is hidden.
+    ``current``, the one the page's buttons act on, is the first of them.
     """
 
     called: tuple[TicketRow, ...]

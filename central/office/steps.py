@@ -16,10 +16,11 @@ the caller wakes the office's followers after commit.
   ticket is that counter's until it is transferred), and only while that
   counter has no other ticket called (409 :class:`~central.errors.CounterBusy`):
   a counter serves one citizen at a time, so no called ticket is left behind.
-* **call next at a desk** (:func:`call_next_at`, the counter page): the
-  ticket the page shows is closed as served (that one only, and only if it
-  is still called at this counter: else 409), then, if the counter has no
-  other ticket called, the next waiting one is called.
+* **call next** (:func:`call_next`, the counter page's and the staff API's alike): at the
+  counter page, the ticket the page shows is closed as served first (that one only, and
+  only if it is still called at this counter: else 409); then, if the counter has no
+  ticket called (else 409 :class:`~central.errors.CounterBusy`; a held one does not
+  count), the next waiting one is called, one call at a time per counter.
 * **transfer** (alihkan): ``called`` or ``held`` → ``waiting`` in another
   queue of the same office and/or for another counter, with its number and
   priority 1 (it waited once: it is called before the ones who did not). A
@@ -49,7 +50,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -130,7 +131,11 @@ def _step(
     if done.rowcount != 1:
         row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
         if also and row.status in allowed and (counter is None or row.counter == counter):
-            raise CounterBusy(f"counter {counter} has another ticket called")
+            label = desks.label(counter or "")
+            raise CounterBusy(
+                f"{label} masih memanggil nomor lain: selesaikan, tunda, atau alihkan nomor itu "
+                f"dahulu. / {label} has another ticket called: close, hold or transfer it first."
+            )
         where = f" at counter {counter}" if counter is not None else ""
         raise InvalidTicketTransition(
             f"the ticket is {row.status} (counter {row.counter}), not {'/'.join(allowed)}{where}"
@@ -314,6 +319,62 @@ def close(
 _CLOSED = {SERVED: calls.SERVED, NO_SHOW: calls.NO_SHOW}
 
 
+def call_next(
+    conn: Connection,
+    staff: StaffPrincipal,
+    office_id: str,
+    queue_ids: Sequence[str],
+    counter: str,
+    day: dt.date,
+    now: dt.datetime,
+    *,
+    shown: str | None = None,
+) -> tuple[TicketRow | None, TicketRow | None]:
+    """Call the next citizen to ``counter``: the one rule of the counter page and the staff
+    API; (closed, called).
+
+    Refused first, nothing closed or called: a queue that is not an active service of
+    the office (404 ``unknown_service``), a counter the office does not have (any more:
+    422 ``unknown_counter``). Then the counter's turn is taken
+    (:func:`central.office.desks.lock_counter`), so that of two calls to one counter at
+    once, on any server process, the second sees what the first did.
+
+    ``shown`` (the counter page) is the ticket the page showed as called: it is closed as
+    served only if it is still called at ``counter`` (a guarded update; else 409, and
+    nothing is called): a stale page, a second tab or a colleague at the same counter
+    never closes a ticket it did not show.
+
+    Then, while ``counter`` has a ticket called, nobody is called (409
+    :class:`CounterBusy`, ``counter_busy``): a counter serves one citizen at a time, and a
+    second ticket called there would be announced on the boards while the counter page
+    shows and acts on the first. Else the next waiting ticket is called (``None`` when
+    nobody waits).
+
+    A ticket *held* (tunda) at the counter does not make it busy: it was set aside so that
+    the counter serves the next citizen while its holder comes back (fetching a document);
+    it is called back later (:func:`call_back`), when no other is called there. The counter
+    page has always called next over held tickets (:func:`central.office.desks.busy`
+    without ``held``); only leaving the counter counts them
+    (:func:`central.office.desks.choose`), as nobody else could close or call them back.
+    """
+    for queue_id in queue_ids:
+        require_service(conn, office_id, queue_id)
+    require_offered(conn, office_id, counter)
+    desks.lock_counter(conn, office_id, counter)
+    closed = close(conn, staff, shown, SERVED, counter, now, day) if shown else None
+    if desks.busy(conn, office_id, counter, day):
+        label = desks.label(counter)
+        raise CounterBusy(
+            f"{label} masih memanggil sebuah nomor: selesaikan, tunda, atau alihkan nomor itu "
+            f"dahulu; tidak ada yang dipanggil. / {label} still has a ticket called: close, "
+            "hold or transfer it first; nobody was called."
+        )
+    row = queue.call_next(conn, office_id, queue_ids, counter, day, now)
+    if row is not None:
+        calls.record(conn, row, calls.CALL, counter=counter, actor=staff.actor, at=now)
+    return closed, row
+
+
 def call_next_at(
     conn: Connection,
     staff: StaffPrincipal,
@@ -322,25 +383,11 @@ def call_next_at(
     day: dt.date,
     now: dt.datetime,
 ) -> tuple[TicketRow | None, TicketRow | None]:
-    """The counter page's "next citizen": close ``shown``, call the next; (closed, called).
+    """The counter page's "next citizen" at ``desk``: :func:`call_next` from its queues, to its
+    counter, closing ``shown`` first; (closed, called).
 
-    ``shown`` is the ticket the page showed as called: it is closed as
-    served only if it is still called at the desk's counter (a guarded
-    update; else 409, and nothing is called): a stale page, a second tab or
-    a colleague at the same counter never closes a ticket it did not show.
-    Then, if the counter has no other ticket called (409 :class:`CounterBusy`),
-    the next waiting ticket is called (``None`` when nobody waits).
-
-    A desk whose counter the office no longer has (the catalog dropped it
-    since the desk was chosen) is refused first (422 ``unknown_counter``):
-    nothing is closed or called; the staff member chooses another counter.
+    A desk whose counter the office no longer has (the catalog dropped it since the desk
+    was chosen) is refused first (422 ``unknown_counter``): nothing is closed or called;
+    the staff member chooses another counter.
     """
-    require_offered(conn, desk.office_id, desk.counter)
-    desks.lock_counter(conn, desk.office_id, desk.counter)
-    closed = close(conn, staff, shown, SERVED, desk.counter, now, day) if shown else None
-    if desks.busy(conn, desk.office_id, desk.counter, day):
-        raise CounterBusy(f"counter {desk.counter} has a ticket called")
-    row = queue.call_next(conn, desk.office_id, desk.queues, desk.counter, day, now)
-    if row is not None:
-        calls.record(conn, row, calls.CALL, counter=desk.counter, actor=staff.actor, at=now)
-    return closed, row
+    return call_next(conn, staff, desk.office_id, desk.queues, desk.counter, day, now, shown=shown)

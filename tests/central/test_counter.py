@@ -128,6 +128,8 @@ def test_call_next_to_a_counter_the_office_does_not_have_is_refused_before_anyth
     called = call_next(url, clerk, counter="Informasi").json()["ticket"]
     assert (called["ticket_id"], called["counter"]) == (ticket_id, "Informasi")
     assert _ticket_and_events(operator, ticket_id) == ("called", "Informasi", 1)
+    served = staff_post(url, clerk, f"/api/v1/staff/tickets/{ticket_id}/served")
+    assert served.status_code == 200  # the counter is free for the next citizen
 
 
 def test_a_counter_the_catalog_writes_in_other_digits_does_not_stop_the_office_calling(

@@ -35,14 +35,14 @@ from testkit.office_sessions import logged_in
 pytestmark = pytest.mark.timeout(600)
 SERVICE = "izin-usaha-mikro"
 COUNTERS = 50
-#: Counters of the demo office the fifty callers share (the API calls as it is told, even
-#: at a counter with a ticket called): Loket 1 … 6. They leave their tickets called there,
-#: so the tests after them race at counters left free: "Informasi" (its catalog's), 7, 8.
+#: Counters of the demo office the fifty callers share, several callers at each: Loket 1 …
+#: 6. Each round calls one ticket to each and serves it before the next, so the tests after
+#: them find every counter free; "Informasi" (its catalog's), 7 and 8 are theirs.
 SHARED = tuple(str(n) for n in range(1, 7))
 STEPS_COUNTER = "Informasi"
-#: Five full rounds of fifty callers released together, then a round on an empty queue:
-#: the race is in how many call at once, not in how long the queue is.
-TICKETS = 250
+#: Ten full rounds of six calls (one per counter), then a round on an empty queue: the race
+#: is in how many call at once, not in how long the queue is.
+TICKETS = 60
 BARRIER_S = 60.0
 
 
@@ -87,42 +87,63 @@ def _released(threads: int, work: Callable[[int], Any]) -> list[Any]:
         return list(pool.map(run, range(threads)))
 
 
+def _call_next(
+    server: RunningCentral, token: str, counter: str, http: requests.Session | None = None
+) -> requests.Response:
+    """The staff API's call-next of :data:`SERVICE` at ``counter`` of the demo office."""
+    return (http or requests).post(
+        f"{server.url}/api/v1/staff/queue/call-next",
+        json={"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": counter},
+        headers=bearer(token),
+        timeout=60,
+    )
+
+
+def _serve(server: RunningCentral, token: str, ticket_id: str) -> None:
+    served = requests.post(
+        f"{server.url}/api/v1/staff/tickets/{ticket_id}/served",
+        headers=bearer(token),
+        timeout=10,
+    )
+    assert served.status_code == 200, served.text
+
+
 def test_fifty_counters_calling_at_once_call_every_ticket_exactly_once(
     servers: tuple[RunningCentral, RunningCentral],
 ) -> None:
     issued, token = _waiting(servers, TICKETS)
     sessions = [requests.Session() for _ in range(COUNTERS)]
-    rounds = TICKETS // COUNTERS + 1  # the last round finds the queue empty
     called: list[str] = []
-    statuses: Counter[int] = Counter()
+    statuses: Counter[tuple[int, str | None]] = Counter()
     lock = threading.Lock()
 
-    def call(i: int) -> None:
-        server = servers[i % 2]
-        response = sessions[i].post(
-            f"{server.url}/api/v1/staff/queue/call-next",
-            json={
-                "office_id": DEMO_OFFICE,
-                "service_id": SERVICE,
-                "counter": SHARED[i % len(SHARED)],
-            },
-            headers=bearer(token),
-            timeout=60,
-        )
-        ticket = response.json().get("ticket") if response.status_code == 200 else None
+    def call(i: int) -> tuple[str, str | None]:
+        counter = SHARED[i % len(SHARED)]
+        response = _call_next(servers[i % 2], token, counter, sessions[i])
+        body = response.json()
+        ticket = body.get("ticket") if response.status_code == 200 else None
         with lock:
-            statuses[response.status_code] += 1
-            if ticket is not None:
-                called.append(ticket["ticket_id"])
+            statuses[response.status_code, body.get("error")] += 1
+        return counter, ticket["ticket_id"] if ticket is not None else None
 
     try:
-        for _ in range(rounds):
-            _released(COUNTERS, call)
+        while True:  # a round: fifty callers at once, then each counter serves its ticket
+            left = TICKETS - len(called)
+            got = [(c, t) for c, t in _released(COUNTERS, call) if t is not None]
+            counters = [c for c, _ in got]
+            # One ticket to each counter while enough wait: the others there were refused.
+            assert sorted(set(counters)) == sorted(counters), got
+            assert len(got) == min(len(SHARED), left), got
+            for n, (_, ticket_id) in enumerate(got):
+                called.append(ticket_id)
+                _serve(servers[n % 2], token, ticket_id)
+            if not got:
+                break
     finally:
         for session in sessions:
             session.close()
 
-    assert statuses == Counter({200: COUNTERS * rounds})
+    assert set(statuses) <= {(200, None), (409, "counter_busy")}, statuses
     twice = [ticket for ticket, n in Counter(called).items() if n > 1]
     assert twice == []  # no ticket called twice
     assert set(called) == issued  # none skipped, none foreign
@@ -131,7 +152,7 @@ def test_fifty_counters_calling_at_once_call_every_ticket_exactly_once(
     try:
         with db.read() as conn:
             left = conn.execute(
-                select(func.count()).where(tickets.c.id.in_(issued), tickets.c.status != "called")
+                select(func.count()).where(tickets.c.id.in_(issued), tickets.c.status != "served")
             ).scalar_one()
             events = conn.execute(
                 select(call_events.c.ticket_id).where(
@@ -361,3 +382,104 @@ def test_pages_calling_at_a_free_counter_at_once_call_one_citizen_to_it(
         db.dispose()
     assert sorted(outcomes) == [200] + [409] * 9, outcomes
     assert len(called) == 1
+
+
+def _at(db_url: str, counter: str) -> list[tuple[str, str]]:
+    """Every open ticket of the demo office at ``counter`` (id, status), and every waiting
+    one (its counter ``None`` unless sent there), in id order."""
+    db = Database(db_url)
+    try:
+        with db.read() as conn:
+            rows = conn.execute(
+                select(tickets.c.id, tickets.c.status)
+                .where(
+                    tickets.c.office_id == DEMO_OFFICE,
+                    (tickets.c.counter == counter) | (tickets.c.status == "waiting"),
+                    tickets.c.status.in_(("waiting", "called", "held")),
+                )
+                .order_by(tickets.c.id)
+            ).all()
+    finally:
+        db.dispose()
+    return [(r.id, r.status) for r in rows]
+
+
+def _called_events(db_url: str) -> int:
+    db = Database(db_url)
+    try:
+        with db.read() as conn:
+            count: int = conn.execute(
+                select(func.count()).where(call_events.c.kind == "call")
+            ).scalar_one()
+    finally:
+        db.dispose()
+    return count
+
+
+def test_a_staff_call_next_at_a_counter_with_a_ticket_called_calls_nobody(
+    servers: tuple[RunningCentral, RunningCentral],
+) -> None:
+    """The API refuses a busy counter as the counter page does: 409, the queue unchanged."""
+    _, token = _waiting(servers, 3)
+    first = _call_next(servers[0], token, "1")
+    assert first.status_code == 200 and first.json()["ticket"]["counter"] == "1", first.text
+    before, events = _at(servers[0].db_url, "1"), _called_events(servers[0].db_url)
+
+    for server in servers:  # from either process
+        refused = _call_next(server, token, "1")
+        assert refused.status_code == 409, refused.text
+        body = refused.json()
+        assert body["error"] == "counter_busy"
+        assert body["detail"].startswith("Loket 1 masih memanggil sebuah nomor")
+        assert "/ Loket 1 still has a ticket called" in body["detail"]
+
+    assert _at(servers[0].db_url, "1") == before  # nobody called, nothing moved
+    assert _called_events(servers[0].db_url) == events  # nothing announced
+    _serve(servers[0], token, first.json()["ticket"]["ticket_id"])
+
+
+def test_a_counter_calls_again_once_its_ticket_is_served_and_over_a_held_one(
+    servers: tuple[RunningCentral, RunningCentral],
+) -> None:
+    _, token = _waiting(servers, 3)
+    first = _call_next(servers[0], token, "2").json()["ticket"]
+    assert _call_next(servers[1], token, "2").status_code == 409
+
+    _serve(servers[1], token, first["ticket_id"])
+    second = _call_next(servers[1], token, "2")
+    assert second.status_code == 200, second.text
+    ticket = second.json()["ticket"]
+    assert ticket["status"] == "called" and ticket["ticket_id"] != first["ticket_id"]
+
+    # A held ticket (tunda) does not keep the counter from calling the next citizen.
+    held = requests.post(
+        f"{servers[0].url}/api/v1/staff/tickets/{ticket['ticket_id']}/hold",
+        headers=bearer(token),
+        timeout=10,
+    )
+    assert held.status_code == 200, held.text
+    third = _call_next(servers[0], token, "2")
+    assert third.status_code == 200 and third.json()["ticket"] is not None, third.text
+    assert third.json()["ticket"]["ticket_id"] not in (first["ticket_id"], ticket["ticket_id"])
+    _serve(servers[0], token, third.json()["ticket"]["ticket_id"])
+
+
+def test_staff_clients_calling_next_at_one_counter_at_once_call_one_citizen_to_it(
+    servers: tuple[RunningCentral, RunningCentral],
+) -> None:
+    """Twenty call-nexts to one free counter, on both processes at once: one call, 19 × 409."""
+    racers = 20
+    _, token = _waiting(servers, racers)  # enough waiting for every racer to call one
+    sessions = [requests.Session() for _ in range(racers)]
+    try:
+        answers = _released(racers, lambda i: _call_next(servers[i % 2], token, "3", sessions[i]))
+    finally:
+        for session in sessions:
+            session.close()
+    outcomes = sorted((a.status_code, a.json().get("error")) for a in answers)
+    assert outcomes == [(200, None)] + [(409, "counter_busy")] * (racers - 1), outcomes
+    called = [s for _, s in _at(servers[0].db_url, "3") if s == "called"]
+    assert len(called) == 1
+    (winner,) = [a.json()["ticket"] for a in answers if a.status_code == 200]
+    assert winner is not None and winner["counter"] == "3"
+    _serve(servers[0], token, winner["ticket_id"])

@@ -512,7 +512,7 @@ def test_two_server_processes_never_send_one_message_twice(
         staff = new_staff(db, first.url)
         kiosk = _kiosk(second.url)
         made = consenting_tickets(second.url, kiosk, SERVICE, _phones(30))
-        for i in range(len(made)):  # the counters call through both processes
+        for i in range(len(made)):  # the counters call (and serve) through both processes
             url = (first, second)[i % 2].url
             called = staff_post(
                 url,
@@ -521,6 +521,9 @@ def test_two_server_processes_never_send_one_message_twice(
                 {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": str(1 + i % 2)},
             )
             assert called.status_code == 200, called.text
+            path = f"/api/v1/staff/tickets/{called.json()['ticket']['ticket_id']}/served"
+            served = staff_post(url, staff, path)
+            assert served.status_code == 200, served.text
         expected = {f"ticket:{tid}:called" for tid, _ in made}
         expected |= {f"ticket:{tid}:ahead" for tid, _ in made[1:]}
         _each_once(gateway, db, expected)

@@ -234,16 +234,7 @@ def test_a_ticket_printed_offline_is_called_when_its_citizen_came(
     third = numbered(allocate(url, token, service))
     assert third["people_ahead"] == 4
 
-    called = []
-    for _ in range(5):
-        answer = staff_post(
-            servers[1].url,
-            counter,
-            "/api/v1/staff/queue/call-next",
-            {"office_id": DEMO_OFFICE, "service_id": service, "counter": "1"},
-        )
-        assert answer.status_code == 200, answer.text
-        called.append(answer.json()["ticket"]["display"])
+    called = call_all(servers[1].url, counter, service, 5)
     assert called == [f"{prefix}-{n}" for n in ("980", "001", "002", "981", "003")]
 
 
@@ -295,7 +286,9 @@ def test_a_day_numbered_before_the_ranges_keeps_its_leases_and_goes_on(db_url: s
 
 
 def call_all(url: str, counter: str, service: str, count: int) -> list[str | None]:
-    """Call-next ``count`` times at counter 1 of ``service``: the displays called, in order."""
+    """Call-next ``count`` times at counter 1 of ``service``, serving each ticket before
+    calling the next (a counter calls only while it has none called): the displays called,
+    in order."""
     called = []
     for _ in range(count):
         answer = staff_post(
@@ -307,6 +300,10 @@ def call_all(url: str, counter: str, service: str, count: int) -> list[str | Non
         assert answer.status_code == 200, answer.text
         ticket = answer.json()["ticket"]
         called.append(ticket["display"] if ticket else None)
+        if ticket:
+            path = f"/api/v1/staff/tickets/{ticket['ticket_id']}/served"
+            served = staff_post(url, counter, path)
+            assert served.status_code == 200, served.text
     return called
 
 

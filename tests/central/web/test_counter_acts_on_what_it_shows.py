@@ -32,7 +32,7 @@ from testkit.centre_accounts import (
     new_staff,
     new_staff_account,
 )
-from testkit.centre_requests import allocate, drain, staff_post
+from testkit.centre_requests import allocate, drain, free_counter, staff_post
 from testkit.counter_desks import events_of, issue, page_session, sit, ticket_row
 from testkit.office_sessions import logged_in
 
@@ -153,14 +153,18 @@ def test_every_ticket_called_at_a_counter_shows_and_the_counter_cannot_be_left_w
 ) -> None:
     drain(office.url, clerk_token, KTP)
     first, second = issue(office, kiosk, KTP, 2)
-    for _ in range(2):  # the API calls as it is told: two called at counter 5
-        called = requests.post(
-            f"{office.url}/api/v1/staff/queue/call-next",
-            json={"office_id": DEMO_OFFICE, "service_id": KTP, "counter": "5"},
-            headers=bearer(clerk_token),
-            timeout=10,
+    free_counter(office.url, clerk_token, "5")
+    at_five = {"office_id": DEMO_OFFICE, "service_id": KTP, "counter": "5"}
+    called = staff_post(office.url, clerk_token, "/api/v1/staff/queue/call-next", at_five)
+    assert called.status_code == 200 and called.json()["ticket"]["ticket_id"] == first
+    busy = staff_post(office.url, clerk_token, "/api/v1/staff/queue/call-next", at_five)
+    assert (busy.status_code, busy.json()["error"]) == (409, "counter_busy")
+    with office_db.begin() as conn:  # two called at counter 5, as an earlier centre left them
+        conn.execute(
+            update(tickets)
+            .where(tickets.c.id == second)
+            .values(status="called", counter="5", called_at=dt.datetime.now(dt.UTC))
         )
-        assert called.status_code == 200 and called.json()["ticket"] is not None
     sit(page, office, office_db, "5", KTP)
     expect(page.locator("#current-number")).to_have_text(ticket_row(office_db, first).display)
     expect(page.locator("#also-called")).to_contain_text(ticket_row(office_db, second).display)

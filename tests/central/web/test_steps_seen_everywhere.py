@@ -23,7 +23,7 @@ from central.process import RunningCentral
 from testkit.boards import played, register_board
 from testkit.browser import TIMEOUT_MS, fresh_context, log_in
 from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff, new_staff_account
-from testkit.centre_requests import allocate, new_id
+from testkit.centre_requests import allocate, free_counter, new_id
 
 #: The queue the steps are taken in, and the one a transfer sends a ticket to.
 QUEUE, OTHER = "kk-perubahan", "izin-usaha-mikro"
@@ -56,6 +56,9 @@ class Office:
         return answer
 
     def call_next(self, counter: str = "2") -> str:
+        """Call the next ticket at ``counter``, first served of any an earlier test left
+        called there (a counter calls only while it has none called)."""
+        free_counter(self.url, self.staff_token, counter)
         body = {"office_id": DEMO_OFFICE, "service_id": QUEUE, "counter": counter}
         ticket = self.staff("/api/v1/staff/queue/call-next", body)["ticket"]
         return str(ticket["ticket_id"])
