@@ -153,6 +153,24 @@ def busy(
     return bool(conn.execute(select(clause)).scalar())
 
 
+def called_here(conn: Connection, office_id: str, counter: str, day: dt.date) -> Any:
+    """The ticket ``counter`` has called (the oldest, since :data:`OPEN_DAYS` before
+    ``day``, in any service), or ``None``: what :func:`busy` finds, named, so a staff
+    client told the counter is busy can close it (one left called before midnight, or in
+    a service the catalog has dropped since, is in no queue it lists)."""
+    return conn.execute(
+        select(tickets.c.id, tickets.c.display, tickets.c.day)
+        .where(
+            tickets.c.office_id == office_id,
+            tickets.c.day >= day - dt.timedelta(days=OPEN_DAYS),
+            tickets.c.counter == counter,
+            tickets.c.status == CALLED,
+        )
+        .order_by(tickets.c.day, tickets.c.called_at)
+        .limit(1)
+    ).first()
+
+
 def waiting_mark(conn: Connection, desk: Desk, day: dt.date) -> str:
     """A cheap mark of the desk's waiting list: it changes when a kiosk issues a ticket to it.
 

@@ -362,12 +362,14 @@ def call_next(
     require_offered(conn, office_id, counter)
     desks.lock_counter(conn, office_id, counter)
     closed = close(conn, staff, shown, SERVED, counter, now, day) if shown else None
-    if desks.busy(conn, office_id, counter, day):
+    called = desks.called_here(conn, office_id, counter, day)
+    if called is not None:
         label = desks.label(counter)
+        named = f"{called.display} ({called.day:%Y-%m-%d}, {called.id})"
         raise CounterBusy(
-            f"{label} masih memanggil sebuah nomor: selesaikan, tunda, atau alihkan nomor itu "
-            f"dahulu; tidak ada yang dipanggil. / {label} still has a ticket called: close, "
-            "hold or transfer it first; nobody was called."
+            f"{label} masih memanggil nomor {named}: selesaikan, tunda, atau alihkan nomor itu "
+            f"dahulu; tidak ada yang dipanggil. / {label} still has ticket {named} called: "
+            "close, hold or transfer it first; nobody was called."
         )
     row = queue.call_next(conn, office_id, queue_ids, counter, day, now)
     if row is not None:

@@ -7,6 +7,7 @@ PostgreSQL. A sister project had exactly this bug (bcgov sbc-qsystem PR #272).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from central.access import staff
 from central.database import Database
@@ -430,12 +431,47 @@ def test_a_staff_call_next_at_a_counter_with_a_ticket_called_calls_nobody(
         assert refused.status_code == 409, refused.text
         body = refused.json()
         assert body["error"] == "counter_busy"
-        assert body["detail"].startswith("Loket 1 masih memanggil sebuah nomor")
-        assert "/ Loket 1 still has a ticket called" in body["detail"]
+        called = first.json()["ticket"]
+        named = f"{called['display']} ({called['day']}, {called['ticket_id']})"
+        assert body["detail"].startswith(f"Loket 1 masih memanggil nomor {named}")
+        assert f"/ Loket 1 still has ticket {named} called" in body["detail"]
 
     assert _at(servers[0].db_url, "1") == before  # nobody called, nothing moved
     assert _called_events(servers[0].db_url) == events  # nothing announced
     _serve(servers[0], token, first.json()["ticket"]["ticket_id"])
+
+
+def test_a_ticket_left_called_the_day_before_is_named_so_the_api_can_close_it(
+    servers: tuple[RunningCentral, RunningCentral],
+) -> None:
+    """A ticket left called at a counter before midnight is in no queue the staff API
+    lists, yet keeps the counter busy: the 409 names it, and closing it by that id frees
+    the counter."""
+    _, token = _waiting(servers, 2)
+    left = _call_next(servers[0], token, "3").json()["ticket"]
+    yesterday = dt.date.fromisoformat(left["day"]) - dt.timedelta(days=1)
+    db = Database(servers[0].db_url)
+    try:
+        with db.begin() as conn:
+            conn.execute(
+                update(tickets).where(tickets.c.id == left["ticket_id"]).values(day=yesterday)
+            )
+    finally:
+        db.dispose()
+    queue = requests.get(f"{servers[1].url}/api/v1/staff/queue", headers=bearer(token), timeout=10)
+    listed = {t["ticket_id"] for s in queue.json()["services"] for t in s["tickets"]}
+    assert left["ticket_id"] not in listed  # a day before: in no queue of today
+
+    refused = _call_next(servers[1], token, "3")
+    assert refused.status_code == 409, refused.text
+    assert (
+        f"{left['display']} ({yesterday:%Y-%m-%d}, {left['ticket_id']})"
+        in (refused.json()["detail"])
+    )
+    _serve(servers[1], token, left["ticket_id"])
+    again = _call_next(servers[1], token, "3")
+    assert again.status_code == 200 and again.json()["ticket"] is not None, again.text
+    _serve(servers[1], token, again.json()["ticket"]["ticket_id"])
 
 
 def test_a_counter_calls_again_once_its_ticket_is_served_and_over_a_held_one(
