@@ -397,6 +397,14 @@ Index(
     tickets.c.service_id,
 )
 Index("ix_tickets_queue_id_day_status", tickets.c.queue_id, tickets.c.day, tickets.c.status)
+#: What a counter has called or held, asked before every call there (0025).
+Index(
+    "ix_tickets_office_id_counter_status_day",
+    tickets.c.office_id,
+    tickets.c.counter,
+    tickets.c.status,
+    tickets.c.day,
+)
 #: Every accepted kiosk submission, by the kiosk and its idempotency key (a
 #: key is the kiosk's own: two kiosks never collide, 0004_scoping).
 #: ``body_sha256`` is the SHA-256 of the body's canonical JSON; ``result`` the
