@@ -398,22 +398,7 @@ def test_a_registration_and_its_cancel_in_one_batch_answer_alike(centre: Centre)
 def _call_and_send_to_the_pharmacy(c: Centre, ticket_id: str) -> None:
     """Call Poli Penyakit Dalam's queue up to ``ticket_id`` (the earlier tickets served):
     the doctor sees its holder, and the poli sends them on to the pharmacy's queue."""
-    step = {"office_id": HOSPITAL, "service_id": "poli-dalam", "counter": "Poli Penyakit Dalam"}
-    while True:
-        called = requests.post(
-            f"{c.url}/api/v1/staff/queue/call-next", json=step, headers=bearer(c.staff), timeout=30
-        )
-        assert called.status_code == 200, called.text
-        ticket = called.json()["ticket"]
-        assert ticket is not None, "the ticket was never called"
-        if ticket["ticket_id"] == ticket_id:
-            break
-        served = requests.post(
-            f"{c.url}/api/v1/staff/tickets/{ticket['ticket_id']}/served",
-            headers=bearer(c.staff),
-            timeout=30,
-        )
-        assert served.status_code == 200, served.text
+    _call_in(c, ticket_id, "poli-dalam", "Poli Penyakit Dalam")
     sent_on = requests.post(
         f"{c.url}/api/v1/staff/tickets/{ticket_id}/transfer",
         json={"counter": "Poli Penyakit Dalam", "service_id": "farmasi"},

@@ -150,6 +150,16 @@ def the_first_doctors_day(sid: str) -> Callable[[Connection], None]:
     return holding(doctor_quota, doctor_quota.c.schedule_id == sid, doctor_quota.c.day == today())
 
 
+def _visit_states(centre: Centre, made: list[dict[str, Any]]) -> list[str]:
+    """The states of the visits the registrations ``made`` asked for."""
+    with centre.db.read() as conn:
+        keys_ = [item["key"] for item in made]
+        rows = conn.execute(
+            select(hospital_visits.c.state).where(hospital_visits.c.ticket_id.in_(keys_))
+        )
+        return list(rows.scalars())
+
+
 def test_two_batches_numbering_tickets_of_two_polis_in_opposite_orders_are_both_stored(
     centre: Centre,
 ) -> None:
@@ -292,12 +302,7 @@ def test_no_shows_given_back_at_two_doctors_and_a_batch_registering_there_both_g
             select(hospital_visits.c.state).where(hospital_visits.c.booking_code.in_(codes))
         ).scalars()
         assert list(closed) == ["cancelled"] * 2
-        states = conn.execute(
-            select(hospital_visits.c.state).where(
-                hospital_visits.c.ticket_id.in_([i["key"] for i in made])
-            )
-        ).scalars()
-        assert list(states) == ["registered"] * 2
+    assert _visit_states(centre, made) == ["registered"] * 2
 
 
 def test_an_allocate_at_a_doctor_and_a_batch_numbering_and_registering_there_both_go_through(
@@ -431,13 +436,7 @@ def test_a_batch_at_two_doctors_for_a_patient_whose_booking_lapsed_and_the_no_sh
         sending(centre, kiosk, made),
     )
     assert answered == [1, 200]
-    with centre.db.read() as conn:
-        states = conn.execute(
-            select(hospital_visits.c.state).where(
-                hospital_visits.c.ticket_id.in_([i["key"] for i in made])
-            )
-        ).scalars()
-        assert list(states) == ["registered"] * 2
+    assert _visit_states(centre, made) == ["registered"] * 2
 
 
 def test_an_allocate_giving_back_a_lapsed_booking_at_another_doctor_and_a_batch_go_through(
