@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 from central.access import staff
 from central.database import Database
 from central.process import RunningCentral, start_central
-from central.tables import call_events, tickets
+from central.tables import call_events, offices, tickets
 from testkit.centre_accounts import (
     DEMO_OFFICE,
     bearer,
@@ -36,13 +36,14 @@ from testkit.office_sessions import logged_in
 pytestmark = pytest.mark.timeout(600)
 SERVICE = "izin-usaha-mikro"
 COUNTERS = 50
-#: Counters of the demo office the fifty callers share, several callers at each: Loket 1 …
-#: 6. Each round calls one ticket to each and serves it before the next, so the tests after
-#: them find every counter free; "Informasi" (its catalog's), 7 and 8 are theirs.
-SHARED = tuple(str(n) for n in range(1, 7))
+#: Counters the fifty callers share, two callers at each: Loket 9 … 33 (the test gives the
+#: demo office 33). Each round, 25 counters claim a ticket of one queue at once and the
+#: other caller at each is refused; each then serves its ticket, so the counters are
+#: free for the next round. Loket 1 … 8 and "Informasi" (its catalog's) are the others'.
+SHARED = tuple(str(n) for n in range(9, 34))
 STEPS_COUNTER = "Informasi"
-#: Ten full rounds of six calls (one per counter), then a round on an empty queue: the race
-#: is in how many call at once, not in how long the queue is.
+#: Two full rounds of 25 calls and one of 10, then a round on an empty queue: the race is
+#: in how many call at once, not in how long the queue is.
 TICKETS = 60
 BARRIER_S = 60.0
 
@@ -112,6 +113,12 @@ def _serve(server: RunningCentral, token: str, ticket_id: str) -> None:
 def test_fifty_counters_calling_at_once_call_every_ticket_exactly_once(
     servers: tuple[RunningCentral, RunningCentral],
 ) -> None:
+    db = Database(servers[0].db_url)
+    try:
+        with db.begin() as conn:
+            conn.execute(update(offices).where(offices.c.id == DEMO_OFFICE).values(counters=33))
+    finally:
+        db.dispose()
     issued, token = _waiting(servers, TICKETS)
     sessions = [requests.Session() for _ in range(COUNTERS)]
     called: list[str] = []
