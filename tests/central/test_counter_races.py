@@ -504,7 +504,23 @@ def test_a_counter_calls_again_once_its_ticket_is_served_and_over_a_held_one(
     third = _call_next(servers[0], token, "2")
     assert third.status_code == 200 and third.json()["ticket"] is not None, third.text
     assert third.json()["ticket"]["ticket_id"] not in (first["ticket_id"], ticket["ticket_id"])
+
+    # The held one is called back only once none is called there: until then, 409.
+    def call_back() -> requests.Response:
+        return requests.post(
+            f"{servers[1].url}/api/v1/staff/tickets/{ticket['ticket_id']}/call-back",
+            json={"counter": "2"},
+            headers=bearer(token),
+            timeout=10,
+        )
+
+    refused = call_back()
+    assert (refused.status_code, refused.json()["error"]) == (409, "counter_busy"), refused.text
+    assert dict(_at(servers[0].db_url, "2"))[ticket["ticket_id"]] == "held"
     _serve(servers[0], token, third.json()["ticket"]["ticket_id"])
+    again = call_back()
+    assert again.status_code == 200 and again.json()["status"] == "called", again.text
+    _serve(servers[0], token, ticket["ticket_id"])
 
 
 def test_staff_clients_calling_next_at_one_counter_at_once_call_one_citizen_to_it(
