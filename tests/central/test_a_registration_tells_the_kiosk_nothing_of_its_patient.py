@@ -395,17 +395,22 @@ def test_a_registration_and_its_cancel_in_one_batch_answer_alike(centre: Centre)
     assert answers["invalid_patient"] == answers["made"], answers
 
 
+def _transfer(c: Centre, ticket_id: str, counter: str, service_id: str) -> None:
+    """``counter`` sends its called ticket ``ticket_id`` on to ``service_id``'s queue."""
+    sent = requests.post(
+        f"{c.url}/api/v1/staff/tickets/{ticket_id}/transfer",
+        json={"counter": counter, "service_id": service_id},
+        headers=bearer(c.staff),
+        timeout=30,
+    )
+    assert sent.status_code == 200, sent.text
+
+
 def _call_and_send_to_the_pharmacy(c: Centre, ticket_id: str) -> None:
     """Call Poli Penyakit Dalam's queue up to ``ticket_id`` (the earlier tickets served):
     the doctor sees its holder, and the poli sends them on to the pharmacy's queue."""
     _call_in(c, ticket_id, "poli-dalam", "Poli Penyakit Dalam")
-    sent_on = requests.post(
-        f"{c.url}/api/v1/staff/tickets/{ticket_id}/transfer",
-        json={"counter": "Poli Penyakit Dalam", "service_id": "farmasi"},
-        headers=bearer(c.staff),
-        timeout=30,
-    )
-    assert sent_on.status_code == 200, sent_on.text
+    _transfer(c, ticket_id, "Poli Penyakit Dalam", "farmasi")
 
 
 def test_a_cancel_after_the_poli_sent_the_patient_on_leaves_the_visit_that_happened(
@@ -459,13 +464,7 @@ def _sent_back_to_the_poli(c: Centre, ticket_id: str) -> None:
     Poli Penyakit Dalam (a prescription to correct): the ticket waits at its poli again."""
     _call_and_send_to_the_pharmacy(c, ticket_id)
     _call_in(c, ticket_id, "farmasi", "Farmasi")
-    back = requests.post(
-        f"{c.url}/api/v1/staff/tickets/{ticket_id}/transfer",
-        json={"counter": "Farmasi", "service_id": "poli-dalam"},
-        headers=bearer(c.staff),
-        timeout=30,
-    )
-    assert back.status_code == 200, back.text
+    _transfer(c, ticket_id, "Farmasi", "poli-dalam")
     with c.db.read() as conn:
         row = conn.execute(
             select(tickets.c.status, tickets.c.queue_id).where(tickets.c.id == ticket_id)

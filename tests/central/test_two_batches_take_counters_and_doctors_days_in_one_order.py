@@ -257,6 +257,24 @@ def booked(c: Centre, kode: int, patient: dict[str, str] | None = None) -> str:
     return code
 
 
+def mjkn_doctors(c: Centre) -> tuple[list[int], str, str]:
+    """Two doctors of today put by Mobile JKN's schedule (their kodes), and their schedules
+    in the order their days are held."""
+    kodes = [put_doctor(c.url, c.staff, today(), starts="00:00", ends="23:59") for _ in range(2)]
+    small, large = (f"uji-{kode}" for kode in kodes)
+    assert small < large
+    return kodes, small, large
+
+
+def lapse(conn: Connection, code: str) -> None:
+    """Mobile JKN booking ``code``'s slot and grace over, in ``conn``'s transaction."""
+    conn.execute(
+        update(bookings)
+        .where(bookings.c.code == code)
+        .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
+    )
+
+
 def no_shows_marked(c: Centre, codes: list[str]) -> Callable[[], int]:
     """The bookings ``codes`` lapsed (their slots and grace over), then every lapsed
     booking marked as a server's tick marks them (in the order they were made), in one
@@ -266,11 +284,7 @@ def no_shows_marked(c: Centre, codes: list[str]) -> Callable[[], int]:
         with c.db.engine.begin() as conn:
             backend(conn)
             for code in codes:
-                conn.execute(
-                    update(bookings)
-                    .where(bookings.c.code == code)
-                    .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
-                )
+                lapse(conn, code)
             return office_bookings.mark_no_shows(conn, utc_now())
 
     return mark
@@ -283,10 +297,7 @@ def test_no_shows_given_back_at_two_doctors_and_a_batch_registering_there_both_g
     JKN bookings at both lapse and are marked, the later doctor's booked and lapsed
     first (their places given back): both go through, the batch's visits made and the
     bookings' closed."""
-    kodes = [put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")]
-    kodes.append(put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59"))
-    small, large = (f"uji-{kode}" for kode in kodes)
-    assert small < large
+    kodes, small, large = mjkn_doctors(centre)
     codes = [booked(centre, kode) for kode in kodes[::-1]]  # the later doctor's first
     kiosk = hospital_kiosk(centre.url)[0]
     made = [online_registration(centre, kiosk, sid, POLI) for sid in (small, large)]
@@ -363,11 +374,7 @@ def test_an_allocate_closing_its_patients_lapsed_booking_and_a_batch_at_that_doc
     )
 
     def lapsed_and_the_counter_held(conn: Connection) -> None:
-        conn.execute(  # the slot and its grace are over
-            update(bookings)
-            .where(bookings.c.code == code)
-            .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
-        )
+        lapse(conn, code)  # the slot and its grace are over
         the_queues_counter(POLI)(conn)
 
     allocated: list[str] = []
@@ -408,10 +415,7 @@ def test_a_batch_at_two_doctors_for_a_patient_whose_booking_lapsed_and_the_no_sh
     visits made. The batch closes its patients' lapsed bookings (each, then its visit)
     before it holds the doctors' days: closed by the patient's check once the days were
     held, the booking and its visit came after a day, and the two deadlocked."""
-    kodes = [put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")]
-    kodes.append(put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59"))
-    small, large = (f"uji-{kode}" for kode in kodes)
-    assert small < large
+    kodes, small, large = mjkn_doctors(centre)
     patient = new_hospital_patient(centre.db)
     code = booked(centre, kodes[0], patient.keys())
     kiosk = hospital_kiosk(centre.url)[0]
@@ -423,11 +427,7 @@ def test_a_batch_at_two_doctors_for_a_patient_whose_booking_lapsed_and_the_no_sh
     def lapsed_and_its_visit_held(conn: Connection) -> None:
         holding(hospital_visits, hospital_visits.c.booking_code == code)(conn)
         with centre.db.begin() as lapsing:  # lapsed only now: no tick of the server's first
-            lapsing.execute(
-                update(bookings)
-                .where(bookings.c.code == code)
-                .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
-            )
+            lapse(lapsing, code)
 
     answered = one_after_another(
         centre.db,
@@ -448,10 +448,7 @@ def test_an_allocate_giving_back_a_lapsed_booking_at_another_doctor_and_a_batch_
     holds both doctors' days in their one order before it gives the booking's place back:
     given back first, the later doctor's day was held while the allocate waited for the
     earlier one, which the batch held while it waited for the later one (a deadlock)."""
-    kodes = [put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")]
-    kodes.append(put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59"))
-    small, large = (f"uji-{kode}" for kode in kodes)
-    assert small < large
+    kodes, small, large = mjkn_doctors(centre)
     patient = new_hospital_patient(centre.db)
     code = booked(centre, kodes[1], patient.keys())  # at the later doctor
     booked(centre, kodes[0])  # the earlier doctor's day made (another patient's place)
@@ -461,11 +458,7 @@ def test_an_allocate_giving_back_a_lapsed_booking_at_another_doctor_and_a_batch_
 
     def allocating() -> int:
         with centre.db.begin() as conn:  # lapsed only now: no tick of the server's first
-            conn.execute(
-                update(bookings)
-                .where(bookings.c.code == code)
-                .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
-            )
+            lapse(conn, code)
         answer = hospital_allocate(
             centre.url, other, small, service_id=POLI, patient=patient.keys()
         )
@@ -497,10 +490,7 @@ def test_a_mobile_jkn_booking_giving_back_a_lapsed_one_at_another_doctor_and_a_b
     another doctor of the poli (WS RS ambil antrean closes the lapsed one, its place given
     back, and takes its own) while a kiosk's batch registers visits at both doctors: both
     go through, the two doctors' days held in their one order before any place moves."""
-    kodes = [put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")]
-    kodes.append(put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59"))
-    small, large = (f"uji-{kode}" for kode in kodes)
-    assert small < large
+    kodes, small, large = mjkn_doctors(centre)
     patient = new_hospital_patient(centre.db)
     code = booked(centre, kodes[1], patient.keys())  # at the later doctor
     booked(centre, kodes[0])  # the earlier doctor's day made (another patient's place)
@@ -510,11 +500,7 @@ def test_a_mobile_jkn_booking_giving_back_a_lapsed_one_at_another_doctor_and_a_b
 
     def booking() -> tuple[int, int | None]:
         with centre.db.begin() as conn:  # lapsed only now: no tick of the server's first
-            conn.execute(
-                update(bookings)
-                .where(bookings.c.code == code)
-                .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
-            )
+            lapse(conn, code)
         answer = requests.post(
             f"{centre.url}{BASE}/antrean",
             json=ambil_body(patient.keys(), kodes[0], today(), "00:00-23:59"),
