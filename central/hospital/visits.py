@@ -27,7 +27,14 @@
   server process, is refused by the database
   (:data:`central.tables.uq_hold_nik_day`): either way ``already_registered``,
   no number used. A registration's own place is no other's; a place given back
-  (a void, a cancel, a registration that made no visit) holds nothing.
+  (a void, a cancel, a no-show, a registration that asked for no visit) holds
+  nothing, nor does the place of a registration refused for its patient.
+* **A poli registration's ticket holds its doctor's place whatever the centre found of
+  its patient**: a refused one keeps its allocate's place, or takes one as a visit would
+  (:func:`_held_for_the_desk`), so the doctor's places left (``doctors/today``) tell a
+  kiosk nothing of the patient; the place is given back when the ticket closes without
+  a visit (its kiosk's or desk's cancel: :func:`_cancel_unmade`; a no-show:
+  :func:`_no_show_unregistered`).
 * :func:`cancel`: a ``visit_cancel`` submission, of the sending kiosk's own ticket
   only (:func:`own_ticket`; any other is ``unknown_visit``): the visit cancelled, its
   ticket closed, its place given back (the ticket's, or the Mobile JKN booking's it
@@ -272,7 +279,7 @@ def take_for_ticket(
     if ticket is not None and ticket.registered_at is not None:
         return _as_allocated(held, ticket.registered_at, schedule, poli, payer)
     if held is not None and held.released_at is not None:
-        # given back (a void, a cancel, a registration that made no visit on it): an
+        # given back (a void, a cancel, a no-show, a registration with no visit asked): an
         # allocate retried late never takes it again; only a registration does
         raise Conflict(
             "Tempat tiket ini sudah dikembalikan; ambil nomor baru. / "
@@ -330,13 +337,15 @@ def _as_allocated(
     held: Any, registered_at: dt.datetime, schedule: Any, poli: schedules.Poli, payer: Payer
 ) -> Placed:
     """The answer to an allocate retried after its ticket's registration reached the centre:
-    the place the allocate took, as it was answered, whether the registration kept it (its
-    visit made) or gave it back (none made); ``409 conflict`` if the allocate took none.
+    the place the allocate took, as it was answered, whether the registration made its
+    visit on it or was refused for its patient (the place held for the desk either way,
+    or given back since by a cancel or a no-show); ``409 conflict`` if the allocate took
+    none.
 
-    Whether the registration kept the place is what its check found of the patient
-    (already at the poli today, a name or date of birth not the record's), which no kiosk
-    is answered (:func:`central.office.submissions.for_kiosk`); nor is it told by a
-    retry. No place is taken and no patient checked: the registration decided.
+    What the registration's check found of the patient (already at the poli today, a
+    name or date of birth not the record's) is answered to no kiosk
+    (:func:`central.office.submissions.for_kiosk`); nor is it told by a retry. No place
+    is taken and no patient checked: the registration decided.
     """
     if held is None or held.taken_at >= registered_at:  # none, or the registration's own
         raise Conflict(
@@ -554,10 +563,12 @@ def register(
     A place the ticket holds already (its allocate) is the visit's place: a
     registration naming another doctor or payer is recorded with the doctor
     and payer of that place (what was counted and printed), and the result
-    says so (``changed``). A registration that makes no visit (no usable
-    schedule, a patient it cannot name, a patient with a live visit at the poli
-    that day: ``already_registered``) gives the ticket's place back
-    (:func:`settle`, called for every registration).
+    says so (``changed``). A registration with no usable schedule makes no visit and
+    gives the ticket's place back (:func:`settle`, called for every registration). One
+    refused for its patient (a patient it cannot name, a patient with a live visit at
+    the poli that day: ``already_registered``) makes no visit, and its ticket holds its
+    doctor's place as a visit would (:func:`_held_for_the_desk`): taken now, beyond the
+    quota if none is left, for a ticket numbered offline.
 
     The place and the visit are taken in a savepoint: a registration that loses
     the race for the patient's day (:data:`ONE_VISIT_A_DAY`, or a place another ticket
@@ -579,16 +590,25 @@ def register(
         keys = PatientKeys.of_registration(request, body)
     except HospitalError:
         log.warning("a registration's patient keys are not text: the ticket stays a plain one")
-        return {"error": "invalid_patient", "detail": NOT_TEXT}
+        return _held_for_the_desk(
+            conn,
+            ticket_id,
+            schedule,
+            day,
+            request,
+            now,
+            {"error": "invalid_patient", "detail": NOT_TEXT},
+        )
     patient = check_patient(
         conn, office_id, service_id, keys, day, now, audit_key=audit_key, but=ticket_id
     )
     if patient.problem == ErrorCode.ALREADY_REGISTERED:
         log.warning("a registration for a patient with a visit at the poli today makes none")
-        return dict(ALREADY_REGISTERED)
+        return _held_for_the_desk(conn, ticket_id, schedule, day, request, now, ALREADY_REGISTERED)
     if patient.problem:
         log.warning("a registration's patient is not one person: the ticket stays a plain one")
-        return {"error": patient.problem, "detail": patient.detail}
+        refused = {"error": patient.problem, "detail": patient.detail}
+        return _held_for_the_desk(conn, ticket_id, schedule, day, request, now, refused)
     citizen, nik = patient.citizen, patient.nik
     try:
         with conn.begin_nested():
@@ -613,7 +633,47 @@ def register(
         # another registration of the patient at the poli committed since the read: its
         # savepoint is gone (a place this call took, the visit), as if the read had seen it
         log.warning("a registration lost the race for the patient's day at the poli: no visit")
-        return dict(ALREADY_REGISTERED)
+        return _held_for_the_desk(conn, ticket_id, schedule, day, request, now, ALREADY_REGISTERED)
+
+
+#: A poli registration's ``hospital`` errors that its patient decided (what the centre
+#: found of them): its ticket holds its doctor's place all the same (:func:`register`).
+PATIENT_REFUSALS = frozenset(
+    {
+        ErrorCode.ALREADY_REGISTERED.value,
+        ErrorCode.IDENTITY_CONFLICT.value,
+        ErrorCode.INVALID_PATIENT.value,
+    }
+)
+
+
+def _held_for_the_desk(
+    conn: Connection,
+    ticket_id: str,
+    schedule: Any,
+    day: dt.date,
+    request: HospitalRequest,
+    now: dt.datetime,
+    result: dict[str, Any],
+) -> dict[str, Any]:
+    """``result`` (a registration refused for its patient), its ticket holding its doctor's
+    place as a visit would: the place its allocate took, else one taken now as a visit's
+    is (beyond the quota if none is left, as for a ticket numbered offline).
+
+    What the centre found of the patient is answered to no kiosk
+    (:func:`central.office.submissions.for_kiosk`), and nor is it told by the doctor's
+    places left (``doctors/today``): a refusal that gave its place back, or took none
+    where a visit takes one, moved them otherwise than a visit made. The citizen still
+    holds a waiting ticket and goes to the desk, where the place is theirs; it is given
+    back when the ticket closes without a visit (a cancel, a no-show), and holds nobody's
+    day meanwhile (:func:`central.hospital.quota.hold_for_nobody`): the desk registers
+    the patient. Counter steps taken on the ticket before its registration arrived are
+    made on it so (:func:`_steps_already_made`: a no-show gives it back).
+    """
+    quota.take(conn, ticket_id, schedule, day, request.payer, now, holder=None, force=True)
+    quota.hold_for_nobody(conn, ticket_id)
+    _steps_already_made(conn, ticket_id)
+    return dict(result)
 
 
 def _record(
@@ -725,14 +785,21 @@ def holding_places(conn: Connection, ticket_ids: list[str]) -> list[str]:
     return [ticket_id for ticket_id in ticket_ids if ticket_id in holding]
 
 
-def settle(conn: Connection, ticket_id: str, now: dt.datetime) -> bool:
-    """Give back the place ``ticket_id`` holds unless its own visit is recorded on it.
+def settle(
+    conn: Connection, ticket_id: str, now: dt.datetime, hospital: dict[str, Any] | None = None
+) -> bool:
+    """Give back the place ``ticket_id`` holds unless its own visit is recorded on it, or
+    its registration was refused for its patient (``hospital``, its result: one of
+    :data:`PATIENT_REFUSALS`; the place is held for the desk, :func:`_held_for_the_desk`).
 
     Called once for every registration, after the check-ins and the visits:
-    a ticket whose registration made no visit (no ``hospital``, a refused
-    one), or that checked in a Mobile JKN booking (whose place is held under
-    the booking), keeps no place of its own. ``True`` if one was given back.
+    a ticket whose registration asked for no visit (no ``hospital``), named no usable
+    doctor (``invalid_hospital``, ``unknown_schedule``: decided before the patient is
+    looked at, and answered), or that checked in a Mobile JKN booking (whose place is
+    held under the booking), keeps no place of its own. ``True`` if one was given back.
     """
+    if hospital is not None and hospital.get("error") in PATIENT_REFUSALS:
+        return False
     held = quota.existing(conn, ticket_id)
     if held is None or held.released_at is not None:
         return False

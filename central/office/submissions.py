@@ -1299,8 +1299,9 @@ def _register_visits(
     registering = [
         plan for plan in plans if plan.item.kind == "service_registration" and plan.ticket.get("id")
     ]
-    for ticket_id in visits.holding_places(conn, [plan.ticket["id"] for plan in registering]):
-        visits.settle(conn, ticket_id, now)
+    found = {plan.ticket["id"]: plan.result.get("hospital") for plan in registering}
+    for ticket_id in visits.holding_places(conn, list(found)):
+        visits.settle(conn, ticket_id, now, found[ticket_id])
     # a registration of this batch is not kept as a submission yet: its cancel in the
     # same batch (a desk's outbox) must still know it asked for a visit
     asked = {
