@@ -13,7 +13,8 @@
   (an offline kiosk's ticket was never checked; two allocates may race), takes
   the place the allocate did not (an offline kiosk), beyond the quota if none
   is left (``over_quota``, shown to staff: nothing is lost), then calls
-  :func:`central.integrations.triggers.visit_registered`.
+  :func:`central.integrations.triggers.visit_registered`; refused for its patient,
+  its ticket holds that place all the same (below).
 * **One live visit per patient, poli and day**, whatever made it (a kiosk, the
   desk, Mobile JKN's ambil antrean): :func:`live_visit_that_day` is the read
   every path asks first, and the database holds the rule
@@ -1052,7 +1053,8 @@ def _cancel_unmade(
     (already at the poli today, a name or date of birth not the record's, a NIK that
     cannot exist), which no kiosk is answered (:func:`central.office.submissions.for_kiosk`).
     So the ticket of a registration that made none is closed (``void``) if still open,
-    its place given back if it held one, and answered word for word what the cancel of
+    the place it holds for the desk given back (:func:`_held_for_the_desk`; none for one
+    whose registration named no usable doctor), and answered word for word what the cancel of
     its visit would answer: ``cancelled``; ``cancelled`` too for a ticket the poli marked
     not come before the doctor saw them (its visit would have been closed so:
     :func:`_close_no_show`); ``done`` for one the doctor saw (:func:`_seen`: served, or
@@ -1190,11 +1192,13 @@ def _give_back(conn: Connection, ticket_id: str, booking_code: str | None, at: d
 
 
 def _no_show_unregistered(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
-    """A ticket not come when its poli called it, its registration not arrived (a kiosk
-    that went offline after numbering it): the place its allocate took there is given
-    back as its visit's would be, so it holds the patient's day no longer (one who went
-    home and came back is numbered again). The registration, should it come, makes the
-    visit and ends it so (:func:`_steps_already_made`). A ticket with a visit keeps it.
+    """A ticket not come when its poli called it with no visit: its registration not
+    arrived (a kiosk that went offline after numbering it), or refused for its patient
+    (its place held for the desk: :func:`_held_for_the_desk`). The place it holds is
+    given back as its visit's would be, so it holds the patient's day no longer (one who
+    went home and came back is numbered again). The registration, should it come, makes
+    the visit and ends it so, or, refused, gives back the place it holds again
+    (:func:`_steps_already_made`). A ticket with a visit keeps it.
 
     Called only for a holder the doctor has not seen (:func:`_close_no_show` asked
     :func:`central.hospital.seen.by_the_doctor`, the one answer), so nothing here asks
