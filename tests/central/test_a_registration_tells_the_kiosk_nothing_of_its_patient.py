@@ -399,6 +399,42 @@ def test_the_quota_left_after_an_offline_registration_says_nothing_of_its_patien
     assert set(used.values()) == {1}, used
 
 
+def test_the_quota_left_says_nothing_of_its_patient_when_the_allocates_doctor_is_gone(
+    centre: Centre,
+) -> None:
+    """A ticket numbered online holds a place with a doctor whose schedule staff removed
+    before its registration arrived, the registration naming another doctor of the poli:
+    a visit made is recorded with the doctor asked and takes its place there (the held
+    doctor is gone: central/hospital/visits.py ``_record``). A refusal of its patient
+    must move that doctor's ``left_jkn`` alike, else a kiosk's token reads the refusal
+    off ``doctors/today`` (a kiosk chooses the doctor its registration names)."""
+    asked = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
+    token = hospital_kiosk(centre.url)[0]  # another kiosk's eyes on the doctor's day
+    used: dict[str, int] = {}
+    for case, values in (
+        ("made", keys(known)),
+        ("already_registered", keys(known)),
+        ("identity_conflict", keys(other, birth_date="1971-01-01")),
+        ("invalid_patient", keys(other, nik="9999999999999999")),
+    ):
+        gone = new_schedule(centre.url, centre.staff, quota_jkn=20)
+        made = numbered(centre, gone)
+        removed = requests.delete(
+            f"{centre.url}/api/v1/staff/hospital/{HOSPITAL}/schedules/{gone}",
+            headers=bearer(centre.staff),
+            timeout=30,
+        )
+        assert removed.status_code == 204, removed.text
+        before = doctor_today(centre.url, token, asked)["left_jkn"]
+        post(centre, [_registration(made, asked, values)])
+        did = what_the_registration_did(centre.db, made["ticket_id"])
+        assert did.get("error", "made") == case, (case, did)
+        used[case] = before - doctor_today(centre.url, token, asked)["left_jkn"]
+    assert used["made"] == 1, used
+    assert set(used.values()) == {1}, used
+
+
 def test_a_registration_and_its_cancel_in_one_batch_answer_alike(centre: Centre) -> None:
     """A desk offline keeps a poli registration and then its cancel in its outbox, and
     sends both in one batch when it is back: the cancel is answered alike, and the ticket
