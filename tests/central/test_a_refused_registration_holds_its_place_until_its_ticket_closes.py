@@ -264,3 +264,26 @@ def test_a_full_quota_still_refuses_an_allocate_and_an_offline_ticket_goes_beyon
     assert took == {"made": 1, "refused": 1}, took
     again = allocate(centre.url, centre.kiosk, sid)
     assert (again.status_code, again.json()["error"]) == (409, "quota_full"), again.text
+
+
+def test_the_desk_registers_a_refused_citizen_at_a_full_doctor_on_the_place_their_ticket_holds(
+    centre: Centre,
+) -> None:
+    """The citizen holding a refused registration's ticket goes to the desk, and the place
+    the ticket holds is there for them (docs/hospital.md, CHANGELOG, docs/security.md row
+    36): the desk registering them (an allocate with their keys, as the desk numbers a
+    walk-in) gets a place at the doctor whose last place that ticket holds, not ``409
+    quota_full``: one citizen, one place."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=1)
+    patient = new_hospital_patient(centre.db)
+    _, ticket_id = online(
+        centre,
+        sid,
+        {"full_name": patient.full_name, "nik": patient.nik, "birth_date": "1971-01-01"},
+    )
+    did = what_the_registration_did(centre.db, ticket_id)
+    assert did.get("error") == "identity_conflict", did
+    assert left(centre, sid) == 0
+    desk, _ = hospital_desk(centre.url)
+    placed = allocate(centre.url, desk, sid, patient=patient.keys())
+    assert placed.status_code == 201, placed.text
