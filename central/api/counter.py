@@ -268,7 +268,8 @@ class CallBackRequest(BaseModel):
         **_STEP_RESPONSES,
         409: {
             "description": "`invalid_transition`: the ticket is not held at the counter; "
-            "`counter_busy`: the counter has another ticket called."
+            "`counter_busy`: the counter has another ticket called (named in the detail: "
+            "number, day, id)."
         },
         **_UNKNOWN_COUNTER,
     },

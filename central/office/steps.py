@@ -130,17 +130,31 @@ def _step(
     done = conn.execute(update(tickets).where(*guard).values(**values))
     if done.rowcount != 1:
         row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
-        if also and row.status in allowed and (counter is None or row.counter == counter):
-            label = desks.label(counter or "")
-            raise CounterBusy(
-                f"{label} masih memanggil nomor lain: selesaikan, tunda, atau alihkan nomor itu "
-                f"dahulu. / {label} has another ticket called: close, hold or transfer it first."
-            )
+        if also and row.status in allowed and counter is not None and row.counter == counter:
+            raise _busy(counter, desks.called_here(conn, row.office_id, counter, row.day))
         where = f" at counter {counter}" if counter is not None else ""
         raise InvalidTicketTransition(
             f"the ticket is {row.status} (counter {row.counter}), not {'/'.join(allowed)}{where}"
         )
     return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
+
+
+def _busy(counter: str, called: Any) -> CounterBusy:
+    """``counter`` has ``called`` (:func:`central.office.desks.called_here`) called: refused,
+    the ticket named (number, day, id) so a staff client can close it; one left called
+    before midnight, or in a service the catalog dropped since, is in no queue it lists."""
+    label = desks.label(counter)
+    if called is None:  # closed in the meantime by another transaction: said as before
+        return CounterBusy(
+            f"{label} masih memanggil nomor lain: selesaikan, tunda, atau alihkan nomor itu "
+            f"dahulu. / {label} has another ticket called: close, hold or transfer it first."
+        )
+    named = f"{called.display} ({called.day:%Y-%m-%d}, {called.id})"
+    return CounterBusy(
+        f"{label} masih memanggil nomor {named}: selesaikan, tunda, atau alihkan nomor itu "
+        f"dahulu; tidak ada yang dipanggil. / {label} still has ticket {named} called: "
+        "close, hold or transfer it first; nobody was called."
+    )
 
 
 def recall(
@@ -364,13 +378,7 @@ def call_next(
     closed = close(conn, staff, shown, SERVED, counter, now, day) if shown else None
     called = desks.called_here(conn, office_id, counter, day)
     if called is not None:
-        label = desks.label(counter)
-        named = f"{called.display} ({called.day:%Y-%m-%d}, {called.id})"
-        raise CounterBusy(
-            f"{label} masih memanggil nomor {named}: selesaikan, tunda, atau alihkan nomor itu "
-            f"dahulu; tidak ada yang dipanggil. / {label} still has ticket {named} called: "
-            "close, hold or transfer it first; nobody was called."
-        )
+        raise _busy(counter, called)
     row = queue.call_next(conn, office_id, queue_ids, counter, day, now)
     if row is not None:
         calls.record(conn, row, calls.CALL, counter=counter, actor=staff.actor, at=now)
