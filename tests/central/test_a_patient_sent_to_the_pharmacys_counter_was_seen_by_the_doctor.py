@@ -8,12 +8,15 @@ may name the pharmacy's counter alone (``Farmasi``, the catalog's counter of the
 which calls it (central.office.counters.waiting_for) and serves it. The doctor saw the
 patient all the same: a no-show at the pharmacy's counter must leave the visit and the
 doctor's place as a no-show at the pharmacy's queue does, and a cancel after the send-on
-is ``done`` (central/hospital/seen.py is the one answer to both). A real centre over
+is ``done`` (central/hospital/seen.py is the one answer to both), and BPJS hears task 5
+at the send-on and no task 99 (central/integrations/triggers.py). A real centre over
 HTTP, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +24,8 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from central.tables import hospital_visits, tickets
+from central.integrations import outbox
+from central.tables import hospital_visits, integration_outbox, tickets
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
     HOSPITAL,
@@ -148,3 +152,38 @@ def test_a_cancel_after_the_poli_sent_the_patient_to_the_pharmacys_counter_is_do
         assert status.scalar_one() == "waiting"  # still waits for the pharmacy
     assert _visit_state(centre, ticket_id) == "registered"
     assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left
+
+
+def test_bpjs_hears_the_send_on_to_the_pharmacys_counter_and_no_cancel_after_it(
+    centre: Centre,
+) -> None:
+    """The tasks written for BPJS (the outbox, in order): 4 at the poli's call, 5 when the
+    poli sends the patient on, 6 when the pharmacy calls; the no-show there after the
+    doctor saw the patient is no task 99, and the SATUSEHAT Encounter is finished, never
+    cancelled."""
+    with centre.db.begin() as conn:
+        outbox.set_targets(
+            conn, {outbox.BPJS: "test", outbox.SATUSEHAT: "test"}, dt.datetime.now(dt.UTC)
+        )
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    ticket_id = _registered(centre, sid)
+    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
+    _call_up_to(centre, ticket_id, PHARMACY, PHARMACY_COUNTER)
+    absent = _post(centre, f"/api/v1/staff/tickets/{ticket_id}/no-show")
+    assert absent.status_code == 200, absent.text
+
+    with centre.db.read() as conn:
+        code = conn.execute(
+            select(hospital_visits.c.kodebooking).where(hospital_visits.c.ticket_id == ticket_id)
+        ).scalar_one()
+        rows = conn.execute(
+            select(integration_outbox.c.kind, integration_outbox.c.body)
+            .where(
+                integration_outbox.c.order_key.in_((code, f"encounter:{ticket_id}")),
+            )
+            .order_by(integration_outbox.c.id)
+        ).all()
+    tasks = [json.loads(r.body)["taskid"] for r in rows if r.kind == "task"]
+    statuses = [json.loads(r.body)["status"] for r in rows if r.kind == "encounter"]
+    assert tasks == [1, 2, 3, 4, 5, 6], tasks
+    assert statuses == ["arrived", "in-progress", "finished"], statuses
