@@ -28,8 +28,9 @@ from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
 from central.tables import call_events, services
 
-#: The counter steps (central.office.calls) that tell the doctor saw the patient.
-SERVED, TRANSFER = "served", "transfer"
+#: The counter steps (central.office.calls) that tell the doctor saw the patient, and the
+#: one that called the ticket.
+SERVED, TRANSFER, CALL = "served", "transfer", "call"
 
 
 def _others_counters(poli: str) -> Any:
@@ -85,3 +86,18 @@ def at_the_poli(conn: Connection, ticket_id: str, poli: str, queue_id: str) -> b
         .limit(1)
     ).scalar()
     return not away
+
+
+def called_in(poli: Any, ticket_id: Any) -> ColumnElement[bool]:
+    """Whether ticket ``ticket_id`` was ever called in the queue ``poli`` (columns or
+    values): the doctor's queue reached it, though a send-on since has cleared its
+    ``called_at`` and it waits elsewhere (Mobile JKN's sisa antrean counts it no more)."""
+    return (
+        select(call_events.c.id)
+        .where(
+            call_events.c.ticket_id == ticket_id,
+            call_events.c.kind == CALL,
+            call_events.c.queue_id == poli,
+        )
+        .exists()
+    )
