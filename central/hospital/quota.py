@@ -297,7 +297,7 @@ def take(
 def hold_for_nobody(conn: Connection, key: str) -> None:
     """The place held under ``key`` holds no patient's day any more (:func:`held_for`
     finds it for nobody): a ticket whose registration was refused for its patient keeps
-    its place for the desk, not the day of whoever its allocate checked."""
+    its place till the ticket closes, not the day of whoever its allocate checked."""
     conn.execute(
         update(quota_takes)
         .where(quota_takes.c.ticket_id == key, quota_takes.c.nik_hash.is_not(None))
