@@ -3,12 +3,14 @@
 What the centre found of a registration's patient is told to no kiosk, nor by the
 doctor's places left (``doctors/today``): its ticket holds its place as a visit does,
 whatever was found (tests/central/test_a_registration_tells_the_kiosk_nothing_of_its_patient.py).
-The citizen holding it goes to the desk; the place is given back, as a visit's is, when
-the ticket closes without one: the kiosk's or the desk's ``visit_cancel`` (which voids
-it), or the poli marking its holder not come. A ticket numbered online holds its
-allocate's place; one numbered offline (a fallback number) takes one on arrival, beyond
-the quota when none is left, as a visit made from it does; a full quota still refuses an
-allocate. A real centre over HTTP, on SQLite and PostgreSQL.
+The place serves nobody (the desk registers the citizen on a ticket of its own); it is
+given back, as a visit's is, when the ticket closes without one: the kiosk's or the
+desk's ``visit_cancel`` of its own ticket (which voids it), or staff marking its holder
+not come at the poli's counter, which is what they do before the desk registers the
+citizen again (else, at a full doctor, the desk is refused ``quota_full``). A ticket
+numbered online holds its allocate's place; one numbered offline (a fallback number)
+takes one on arrival, beyond the quota when none is left, as a visit made from it does;
+a full quota still refuses an allocate. A real centre over HTTP, on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ POLI, POLI_COUNTER = "poli-dalam", "Poli Penyakit Dalam"
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
-    yield from own_hospital_centre(request, tmp_path_factory, "held-for-the-desk")
+    yield from own_hospital_centre(request, tmp_path_factory, "held-till-closed")
 
 
 #: A way a poli ticket is numbered and registered: (its kiosk's token, its ticket id).
@@ -266,14 +268,16 @@ def test_a_full_quota_still_refuses_an_allocate_and_an_offline_ticket_goes_beyon
     assert (again.status_code, again.json()["error"]) == (409, "quota_full"), again.text
 
 
-def test_the_desk_registers_a_refused_citizen_at_a_full_doctor_on_the_place_their_ticket_holds(
+def test_staff_mark_a_refused_ticket_not_come_and_the_desk_registers_its_citizen_at_a_full_doctor(
     centre: Centre,
 ) -> None:
-    """The citizen holding a refused registration's ticket goes to the desk, and the place
-    the ticket holds is there for them (docs/hospital.md, CHANGELOG, docs/security.md row
-    36): the desk registering them (an allocate with their keys, as the desk numbers a
-    walk-in) gets a place at the doctor whose last place that ticket holds, not ``409
-    quota_full``: one citizen, one place."""
+    """The place a refused registration's ticket holds is no one's: the desk registers
+    the citizen on a ticket of its own (an allocate with their keys, as it numbers a
+    walk-in), which a doctor whose last place that ticket holds refuses, ``409
+    quota_full``. What staff do (the counter page's note says it: tests/central/web/
+    test_counter_poli_registration.py): call the refused ticket at the poli's counter and
+    mark it not come ("Tidak hadir"); its place goes back, and the desk's allocate then
+    gets it. Before, the refusal had given its place back at once."""
     sid = new_schedule(centre.url, centre.staff, quota_jkn=1)
     patient = new_hospital_patient(centre.db)
     _, ticket_id = online(
@@ -283,7 +287,15 @@ def test_the_desk_registers_a_refused_citizen_at_a_full_doctor_on_the_place_thei
     )
     did = what_the_registration_did(centre.db, ticket_id)
     assert did.get("error") == "identity_conflict", did
-    assert left(centre, sid) == 0
+    assert left(centre, sid) == 0  # the refused ticket holds the doctor's last place
     desk, _ = hospital_desk(centre.url)
+    full = allocate(centre.url, desk, sid, patient=patient.keys())
+    assert (full.status_code, full.json()["error"]) == (409, "quota_full"), full.text
+
+    _call_in(centre, ticket_id)
+    finish(centre, ticket_id, "no-show")
+    assert status(centre, ticket_id) == "no_show"
+    assert left(centre, sid) == 1  # its place given back
     placed = allocate(centre.url, desk, sid, patient=patient.keys())
     assert placed.status_code == 201, placed.text
+    assert left(centre, sid) == 0
