@@ -2,7 +2,8 @@
 
 A registration arrives as a ``service_registration`` submission whose key
 is the kiosk's ticket id (``submissions.body``: ``values`` by form field,
-``assurance``, ``card_number``, ``card_uid``, ``language``). Where each
+``assurance``, ``card_number``, ``language``; never a card's UID, which an older kiosk
+sends and the centre does not store). Where each
 value came from is the catalog's word: a field whose ``prefill`` is
 ``card.…`` was read from the citizen's card (changeable by the citizen only
 when the field is ``editable``), ``record.…`` from the city's record, the

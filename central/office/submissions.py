@@ -152,8 +152,18 @@ class Item:
 
     @cached_property
     def text(self) -> bytes:
-        """The body as canonical JSON: made once, then checked for size, hashed and stored."""
+        """The body as canonical JSON: made once, then checked for size and hashed."""
         return canonical(self.body)
+
+    @property
+    def stored(self) -> str:
+        """The body as stored: :attr:`text`, less a card's UID. An older kiosk sends the
+        UID of the card read with a registration; nothing at the centre reads it, and kept
+        beside her name and NIK it would tie a card anyone near it can read in a second to
+        a person. The digest is the whole body's, so a replay is still known as one."""
+        if self.body.get("card_uid") is None:
+            return self.text.decode("utf-8")
+        return canonical({**self.body, "card_uid": None}).decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -1090,7 +1100,7 @@ def _write(
                     p.service_id,
                     p.day,
                     p.digest,
-                    p.item.text.decode("utf-8"),
+                    p.item.stored,
                     json.dumps(p.result),
                 )
                 for p in plans

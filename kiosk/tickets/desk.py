@@ -204,7 +204,6 @@ def register_visit(
         "service_id": service.id,
         "language": visit.language,
         "assurance": None,
-        "card_uid": None,
         "card_number": None,
         "values": visit_values(service, visit.patient),
         "hospital": request.to_json(),

@@ -273,12 +273,13 @@ def issue_and_print(
     service, office_name = service_of(catalog, request.service_id)
     identity = request.identity  # None: a check-in by booking code, without a card
     citizen = identity.citizen if identity else None
+    # Never the card's UID: the centre has no use for it, and kept beside her name and NIK
+    # it would tie a card anyone near it can read to a person (older kiosks sent it).
     payload = {
         "office_id": office_id,
         "service_id": service.id,
         "language": request.language,
         "assurance": identity.assurance.value if identity else None,
-        "card_uid": identity.uid.hex() if identity and identity.uid else None,
         "card_number": (citizen.card_number or None) if citizen else None,
         "values": dict(request.values),
     }

@@ -498,3 +498,18 @@ def test_a_card_holders_complaint_unanswered_sends_no_number(
     assert controller.session().phase is Phase.COMPLAINT_FILED
     body = the_complaint_body(store)
     assert "notify" not in body and body["card_number"] is not None
+
+
+def test_the_registration_sent_carries_no_card_uid(
+    kiosk: tuple[KioskController, SimulatedReader, Store],
+) -> None:
+    """The centre has no use for the card's UID: kept beside her name and NIK it would tie
+    a card anyone near it can read to a person, so the registration does not carry it."""
+    controller, reader, store = kiosk
+    uid = demo_card("siti").applet().uid
+    to_question(controller, reader, "puskesmas-umum")
+    controller.dispatch(events.NotifyAnswered(controller.session().session, False))
+    body = the_body(store)
+    assert body["card_number"]  # the card was read, and its number goes
+    assert "card_uid" not in body
+    assert uid.hex() not in repr(body).lower()
