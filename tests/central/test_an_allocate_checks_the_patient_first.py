@@ -310,7 +310,7 @@ def test_an_allocate_without_patient_keys_is_numbered_and_the_registration_refus
     centre: Centre,
 ) -> None:
     """A kiosk older than the keys: numbered as before; its registration makes no visit
-    (``already_registered``), as before, and its ticket holds the place for the desk (the
+    (``already_registered``), as before, and its ticket holds the place till it closes (the
     quota left tells a kiosk nothing of the patient: docs/security.md)."""
     sid = new_schedule(centre.url, centre.staff, quota_jkn=5)
     patient = new_hospital_patient(centre.db)

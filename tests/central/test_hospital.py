@@ -529,7 +529,7 @@ def test_a_visit_never_mixes_people_nor_keeps_an_invalid_identity(
 ) -> None:
     """A registration whose No. RM, card, NIK, name or date of birth do not name one
     person, or whose NIK or date is not valid, makes no visit (nothing wrong reaches
-    BPJS); the ticket stays and holds its place for the desk (the quota left tells a
+    BPJS); the ticket stays and holds its place till it closes (the quota left tells a
     kiosk nothing of the patient), and the result says why."""
     url, token = central_server.url, kiosk[0]
     sid = new_schedule(url, staff_token, quota_jkn=1)

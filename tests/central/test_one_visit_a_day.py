@@ -6,7 +6,7 @@ Mobile JKN's "ambil antrean" for one patient, or two kiosks' (one of them the de
 are released at once by a barrier, again and again. Each time exactly one visit is
 live and holds its place of the doctor's quota; the other hears what it would have
 heard a moment later (Mobile JKN: BPJS's envelope "sudah memiliki antrean"; a kiosk:
-``already_registered``, its ticket a plain one, holding its own place for the desk and
+``already_registered``, its ticket a plain one, holding its own place till it closes and
 nobody's day), and leaves no booking, record or call to BPJS behind. On PostgreSQL the
 race is also made certain: the other visit is committed between a registration's read
 and its insert.
@@ -316,7 +316,7 @@ def held(p: Pair, patient: Patient, schedule_id: str) -> Held:
 
 def held_for_the_desk(p: Pair, ticket_id: str) -> bool:
     """Whether ``ticket_id`` (its registration refused for its patient) holds its doctor's
-    place for the desk, held for nobody's day (central/hospital/visits.py)."""
+    place till its ticket closes, held for nobody's day (central/hospital/visits.py)."""
     with p.db.read() as conn:
         take = conn.execute(select(quota_takes).where(quota_takes.c.ticket_id == ticket_id)).first()
     return take is not None and take.released_at is None and take.nik_hash is None
@@ -360,7 +360,7 @@ def test_a_kiosk_and_mobile_jkn_at_once_make_one_visit(pair: Pair) -> None:
             outcomes["mjkn"] += 1
             assert code in (200, 202), message
             assert said == visits.ALREADY_REGISTERED, said
-            # the booking's place, and the one the kiosk's ticket holds for the desk
+            # the booking's place, and the one the kiosk's ticket holds till it closes
             assert (after.used, after.places) == (2, 2), (round_, after)
             assert held_for_the_desk(pair, kiosk.ticket_id), round_
             assert calls_about(pair, kiosk) == 0, "the refused registration wrote a call"
@@ -392,7 +392,7 @@ def test_two_kiosks_at_once_make_one_visit(pair: Pair) -> None:
         )
         after = held(pair, patient, sid)
         assert len(after.live) == 1, (round_, said, after.live)
-        assert (after.used, after.places) == (2, 2), (round_, after)  # one held for the desk
+        assert (after.used, after.places) == (2, 2), (round_, after)  # one held till it closes
         (visit,) = after.live
         ours = [kiosk, desk]
         winner = next(i for i, k in enumerate(ours) if k.ticket_id == visit.ticket_id)
@@ -412,7 +412,7 @@ def test_a_kiosk_registration_after_a_mobile_jkn_booking_makes_no_second_visit(
     pair: Pair,
 ) -> None:
     """Booked in the app, then registered at the kiosk for the same poli (another doctor):
-    the ticket stays a plain one, holding its place for the desk (and nobody's day),
+    the ticket stays a plain one, holding its place till it closes (and nobody's day),
     nothing reaches BPJS for it."""
     kode, booked_with = doctor(pair)
     _, other = doctor(pair)
@@ -434,7 +434,7 @@ def test_a_kiosk_registration_after_a_mobile_jkn_booking_makes_no_second_visit(
 def test_one_batch_registering_a_patient_twice_makes_one_visit(pair: Pair) -> None:
     """A kiosk's outbox sends the patient's online ticket and an offline one of the same
     poli in one batch: the first is the visit; the second, numbered from a fallback, makes
-    none and says why, its ticket holding a place of its own for the desk, as a visit
+    none and says why, its ticket holding a place of its own till it closes, as a visit
     would (and nobody's day)."""
     _, sid = doctor(pair)
     patient = known_patient(pair)
@@ -719,7 +719,7 @@ def test_a_registration_that_loses_the_day_between_its_read_and_its_insert_leave
 ) -> None:
     """An offline kiosk's registration (it takes its place with the visit): refused by
     the database, it answers ``already_registered``, no call is left, and its ticket
-    holds a place for the desk as any refused registration's does (nobody's day)."""
+    holds a place till it closes as any refused registration's does (nobody's day)."""
     if pair.db.dialect != "postgresql":
         pytest.skip("SQLite has one writer at a time: no commit between a read and an insert")
     for patient in (known_patient(pair), unknown_patient()):
@@ -763,7 +763,7 @@ def test_a_registration_that_loses_the_day_between_its_read_and_its_insert_leave
                 )
             ).scalar_one()
         assert take is not None and take.released_at is None, take
-        assert take.nik_hash is None, "the place held for the desk holds the patient's day"
+        assert take.nik_hash is None, "the refused ticket's place holds the patient's day"
         assert (after.used, calls) == (1, 0), after
 
 
@@ -892,7 +892,7 @@ def test_the_place_an_allocate_holds_is_the_patients_day_until_given_back(pair: 
         assert left_behind(pair, [ticket_id]) == (set(), set())
 
     # an offline kiosk's registration of the patient makes no visit; its ticket holds a
-    # place for the desk, not the patient's day (numbered again below once the first goes)
+    # place till it closes, not the patient's day (numbered again below once the first goes)
     offline_id = new_id()
     offline = hospital_registration(
         offline_id,
