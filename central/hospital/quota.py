@@ -15,8 +15,11 @@ last JKN place therefore give one ticket and one ``quota_full``.
 A take is recorded by key (``quota_takes``: the ticket's id, or
 ``booking:{code}`` for a Mobile JKN booking made before any ticket), so a
 retried allocate, or the registration of a ticket whose allocate took a
-place, takes nothing twice. :func:`release` gives a place back (a void or a
-cancel); its ``angkaantrean`` is not handed out again.
+place, takes nothing twice. :func:`release` gives a place back (a void, a
+cancel, a no-show); its ``angkaantrean`` is not handed out again. A poli
+registration's ticket holds its place whatever the centre found of its patient
+(central/hospital/visits.py, :func:`central.hospital.visits.register`): a refused
+one's is held for nobody (:func:`hold_for_nobody`) until its ticket closes.
 
 A take also records the patient it is held for (``nik_hash``: a keyed hash of the
 NIK, never the NIK) and the poli, and the database holds one place per patient,
@@ -289,6 +292,17 @@ def take(
         )
     )
     return Take(key, payer, angka, code, over, schedule.id)
+
+
+def hold_for_nobody(conn: Connection, key: str) -> None:
+    """The place held under ``key`` holds no patient's day any more (:func:`held_for`
+    finds it for nobody): a ticket whose registration was refused for its patient keeps
+    its place till the ticket closes, not the day of whoever its allocate checked."""
+    conn.execute(
+        update(quota_takes)
+        .where(quota_takes.c.ticket_id == key, quota_takes.c.nik_hash.is_not(None))
+        .values(nik_hash=None)
+    )
 
 
 def release(conn: Connection, key: str, now: dt.datetime) -> bool:

@@ -13,7 +13,8 @@
   (an offline kiosk's ticket was never checked; two allocates may race), takes
   the place the allocate did not (an offline kiosk), beyond the quota if none
   is left (``over_quota``, shown to staff: nothing is lost), then calls
-  :func:`central.integrations.triggers.visit_registered`.
+  :func:`central.integrations.triggers.visit_registered`; refused for its patient,
+  its ticket holds that place all the same (below).
 * **One live visit per patient, poli and day**, whatever made it (a kiosk, the
   desk, Mobile JKN's ambil antrean): :func:`live_visit_that_day` is the read
   every path asks first, and the database holds the rule
@@ -27,7 +28,16 @@
   server process, is refused by the database
   (:data:`central.tables.uq_hold_nik_day`): either way ``already_registered``,
   no number used. A registration's own place is no other's; a place given back
-  (a void, a cancel, a registration that made no visit) holds nothing.
+  (a void, a cancel, a no-show, a registration that asked for no visit) holds
+  nothing, nor does the place of a registration refused for its patient.
+* **A poli registration's ticket holds its doctor's place whatever the centre found of
+  its patient**: a refused one keeps its allocate's place, or takes one, moving the places
+  left as a visit made would (:func:`_held_till_it_closes`, :func:`_place`), so the
+  doctor's places left (``doctors/today``) tell a kiosk nothing of the patient. The place
+  serves nobody (the desk registers the citizen on a ticket of its own) and is given back
+  only when the ticket closes without a visit (its kiosk's cancel: :func:`_cancel_unmade`;
+  a no-show staff mark at the poli's counter: :func:`_no_show_unregistered`): until then
+  the doctor has a place fewer, and a citizen registered again at the desk holds two.
 * :func:`cancel`: a ``visit_cancel`` submission, of the sending kiosk's own ticket
   only (:func:`own_ticket`; any other is ``unknown_visit``): the visit cancelled, its
   ticket closed, its place given back (the ticket's, or the Mobile JKN booking's it
@@ -272,7 +282,7 @@ def take_for_ticket(
     if ticket is not None and ticket.registered_at is not None:
         return _as_allocated(held, ticket.registered_at, schedule, poli, payer)
     if held is not None and held.released_at is not None:
-        # given back (a void, a cancel, a registration that made no visit on it): an
+        # given back (a void, a cancel, a no-show, a registration with no visit asked): an
         # allocate retried late never takes it again; only a registration does
         raise Conflict(
             "Tempat tiket ini sudah dikembalikan; ambil nomor baru. / "
@@ -330,13 +340,15 @@ def _as_allocated(
     held: Any, registered_at: dt.datetime, schedule: Any, poli: schedules.Poli, payer: Payer
 ) -> Placed:
     """The answer to an allocate retried after its ticket's registration reached the centre:
-    the place the allocate took, as it was answered, whether the registration kept it (its
-    visit made) or gave it back (none made); ``409 conflict`` if the allocate took none.
+    the place the allocate took, as it was answered, whether the registration made its
+    visit on it or was refused for its patient (the place held till its ticket closes either way,
+    or given back since by a cancel or a no-show); ``409 conflict`` if the allocate took
+    none.
 
-    Whether the registration kept the place is what its check found of the patient
-    (already at the poli today, a name or date of birth not the record's), which no kiosk
-    is answered (:func:`central.office.submissions.for_kiosk`); nor is it told by a
-    retry. No place is taken and no patient checked: the registration decided.
+    What the registration's check found of the patient (already at the poli today, a
+    name or date of birth not the record's) is answered to no kiosk
+    (:func:`central.office.submissions.for_kiosk`); nor is it told by a retry. No place
+    is taken and no patient checked: the registration decided.
     """
     if held is None or held.taken_at >= registered_at:  # none, or the registration's own
         raise Conflict(
@@ -554,10 +566,13 @@ def register(
     A place the ticket holds already (its allocate) is the visit's place: a
     registration naming another doctor or payer is recorded with the doctor
     and payer of that place (what was counted and printed), and the result
-    says so (``changed``). A registration that makes no visit (no usable
-    schedule, a patient it cannot name, a patient with a live visit at the poli
-    that day: ``already_registered``) gives the ticket's place back
-    (:func:`settle`, called for every registration).
+    says so (``changed``). A registration with no usable schedule makes no visit and
+    gives the ticket's place back (:func:`settle`, called for every registration). One
+    refused for its patient (a patient it cannot name, a patient with a live visit at
+    the poli that day: ``already_registered``) makes no visit, and its ticket holds its
+    doctor's place as a visit would (:func:`_held_till_it_closes`): taken now, beyond the
+    quota if none is left, for a ticket numbered offline, or moved to the doctor asked
+    when the allocate's doctor is gone, until its ticket is cancelled or marked no-show.
 
     The place and the visit are taken in a savepoint: a registration that loses
     the race for the patient's day (:data:`ONE_VISIT_A_DAY`, or a place another ticket
@@ -579,16 +594,30 @@ def register(
         keys = PatientKeys.of_registration(request, body)
     except HospitalError:
         log.warning("a registration's patient keys are not text: the ticket stays a plain one")
-        return {"error": "invalid_patient", "detail": NOT_TEXT}
+        return _held_till_it_closes(
+            conn,
+            office_id,
+            ticket_id,
+            (schedule, poli),
+            day,
+            request,
+            now,
+            {"error": "invalid_patient", "detail": NOT_TEXT},
+        )
     patient = check_patient(
         conn, office_id, service_id, keys, day, now, audit_key=audit_key, but=ticket_id
     )
     if patient.problem == ErrorCode.ALREADY_REGISTERED:
         log.warning("a registration for a patient with a visit at the poli today makes none")
-        return dict(ALREADY_REGISTERED)
+        return _held_till_it_closes(
+            conn, office_id, ticket_id, (schedule, poli), day, request, now, ALREADY_REGISTERED
+        )
     if patient.problem:
         log.warning("a registration's patient is not one person: the ticket stays a plain one")
-        return {"error": patient.problem, "detail": patient.detail}
+        refused = {"error": patient.problem, "detail": patient.detail}
+        return _held_till_it_closes(
+            conn, office_id, ticket_id, (schedule, poli), day, request, now, refused
+        )
     citizen, nik = patient.citizen, patient.nik
     try:
         with conn.begin_nested():
@@ -613,7 +642,102 @@ def register(
         # another registration of the patient at the poli committed since the read: its
         # savepoint is gone (a place this call took, the visit), as if the read had seen it
         log.warning("a registration lost the race for the patient's day at the poli: no visit")
-        return dict(ALREADY_REGISTERED)
+        return _held_till_it_closes(
+            conn, office_id, ticket_id, (schedule, poli), day, request, now, ALREADY_REGISTERED
+        )
+
+
+#: A poli registration's ``hospital`` errors that its patient decided (what the centre
+#: found of them): its ticket holds its doctor's place all the same (:func:`register`).
+PATIENT_REFUSALS = frozenset(
+    {
+        ErrorCode.ALREADY_REGISTERED.value,
+        ErrorCode.IDENTITY_CONFLICT.value,
+        ErrorCode.INVALID_PATIENT.value,
+    }
+)
+
+
+def _held_till_it_closes(
+    conn: Connection,
+    office_id: str,
+    ticket_id: str,
+    asked: tuple[Any, schedules.Poli],
+    day: dt.date,
+    request: HospitalRequest,
+    now: dt.datetime,
+    result: dict[str, Any],
+) -> dict[str, Any]:
+    """``result`` (a registration refused for its patient), its ticket holding its doctor's
+    place as a visit would (:func:`_place`, the one take of both): the place its allocate
+    took, else one taken now (beyond the quota if none is left, as for a ticket numbered
+    offline); one held with a doctor staff removed since is given back and one taken with
+    the doctor asked.
+
+    What the centre found of the patient is answered to no kiosk
+    (:func:`central.office.submissions.for_kiosk`), and nor is it told by the doctor's
+    places left (``doctors/today``): a refusal that gave its place back, or took none
+    where a visit takes one, moved them otherwise than a visit made. The place serves
+    nobody: it holds nobody's day (:func:`central.hospital.quota.hold_for_nobody`), and
+    the desk registers the citizen on a ticket of its own, taking a place of its own. It
+    is given back only when the ticket closes without a visit: its kiosk's cancel
+    (:func:`_cancel_unmade`) or a no-show, which staff mark on the counter page (call the
+    ticket at the poli's counter, "Tidak hadir": :func:`_no_show_unregistered`). That is
+    the cost: until then the doctor has one place fewer, and a citizen the desk registered
+    again holds two. Counter steps taken on the ticket before its registration arrived are
+    made on it so (:func:`_steps_already_made`: a no-show gives it back).
+    """
+    _place(conn, office_id, ticket_id, asked, day, request, now, holder=None)
+    quota.hold_for_nobody(conn, ticket_id)
+    _steps_already_made(conn, ticket_id)
+    return dict(result)
+
+
+def _place(
+    conn: Connection,
+    office_id: str,
+    ticket_id: str,
+    asked: tuple[Any, schedules.Poli],
+    day: dt.date,
+    request: HospitalRequest,
+    now: dt.datetime,
+    *,
+    holder: str | None,
+) -> tuple[quota.Take, tuple[Any, schedules.Poli]]:
+    """The place a registration's ticket holds, and the doctor (schedule, poli) it is
+    held with, for a visit made and a refusal of its patient alike: the place its
+    allocate took, with that doctor even when the registration ``asked`` for another
+    (what was counted and printed); else one taken now with the doctor ``asked`` (beyond
+    the quota if none is left, as for a ticket numbered offline). A place held with a
+    doctor whose schedule (or poli) staff removed since is given back and one taken with
+    the doctor ``asked``: the doctors' places left move alike whatever the centre found
+    of the patient (``doctors/today`` tells a kiosk nothing of them).
+
+    Both days are held already, in (schedule, day) order, by the kiosk's batch
+    (:func:`hold_doctors_days`: the day each registration asks for and the day of each
+    place its tickets hold), so giving one back and taking the other keeps the one order.
+    """
+    schedule = asked[0]
+    taken = quota.take(
+        conn, ticket_id, schedule, day, request.payer, now, holder=holder, force=True
+    )
+    assert taken is not None  # noqa: S101 - a forced take always takes
+    if taken.schedule_id == schedule.id:
+        return taken, asked
+    try:
+        held = schedules.find(conn, office_id, taken.schedule_id)
+        held_poli = schedules.polis(conn, office_id).get(held.service_id)
+    except ApiError:
+        held, held_poli = None, None
+    if held is not None and held_poli is not None:
+        return taken, (held, held_poli)
+    # the held doctor is gone: the one asked
+    quota.release(conn, ticket_id, now)
+    taken = quota.take(
+        conn, ticket_id, schedule, day, request.payer, now, holder=holder, force=True
+    )
+    assert taken is not None  # noqa: S101 - a forced take always takes
+    return taken, asked
 
 
 def _record(
@@ -633,26 +757,13 @@ def _record(
     desk: bool,
 ) -> dict[str, Any]:
     """Take the ticket's place and insert its visit; the registration's result."""
-    taken = quota.take(
-        conn, ticket_id, schedule, day, request.payer, now, holder=holds_for, force=True
+    asked = schedule.id
+    taken, (schedule, poli) = _place(
+        conn, office_id, ticket_id, (schedule, poli), day, request, now, holder=holds_for
     )
-    assert taken is not None  # noqa: S101 - a forced take always takes
     changed: dict[str, str] = {}
-    if taken.schedule_id != schedule.id:
-        try:
-            held = schedules.find(conn, office_id, taken.schedule_id)
-            held_poli = schedules.polis(conn, office_id).get(held.service_id)
-        except ApiError:
-            held, held_poli = None, None
-        if held is None or held_poli is None:  # the held doctor is gone: the one asked
-            quota.release(conn, ticket_id, now)
-            taken = quota.take(
-                conn, ticket_id, schedule, day, request.payer, now, holder=holds_for, force=True
-            )
-            assert taken is not None  # noqa: S101 - a forced take always takes
-        else:
-            schedule, poli = held, held_poli
-            changed["schedule_id"] = held.id
+    if schedule.id != asked:
+        changed["schedule_id"] = schedule.id
     if taken.payer is not request.payer:
         changed["payer"] = taken.payer.value
     if changed:
@@ -725,14 +836,22 @@ def holding_places(conn: Connection, ticket_ids: list[str]) -> list[str]:
     return [ticket_id for ticket_id in ticket_ids if ticket_id in holding]
 
 
-def settle(conn: Connection, ticket_id: str, now: dt.datetime) -> bool:
-    """Give back the place ``ticket_id`` holds unless its own visit is recorded on it.
+def settle(
+    conn: Connection, ticket_id: str, now: dt.datetime, hospital: dict[str, Any] | None = None
+) -> bool:
+    """Give back the place ``ticket_id`` holds unless its own visit is recorded on it, or
+    its registration was refused for its patient (``hospital``, its result: one of
+    :data:`PATIENT_REFUSALS`; the place is held till its ticket closes,
+    :func:`_held_till_it_closes`).
 
     Called once for every registration, after the check-ins and the visits:
-    a ticket whose registration made no visit (no ``hospital``, a refused
-    one), or that checked in a Mobile JKN booking (whose place is held under
-    the booking), keeps no place of its own. ``True`` if one was given back.
+    a ticket whose registration asked for no visit (no ``hospital``), named no usable
+    doctor (``invalid_hospital``, ``unknown_schedule``: decided before the patient is
+    looked at, and answered), or that checked in a Mobile JKN booking (whose place is
+    held under the booking), keeps no place of its own. ``True`` if one was given back.
     """
+    if hospital is not None and hospital.get("error") in PATIENT_REFUSALS:
+        return False
     held = quota.existing(conn, ticket_id)
     if held is None or held.released_at is not None:
         return False
@@ -985,7 +1104,8 @@ def _cancel_unmade(
     (already at the poli today, a name or date of birth not the record's, a NIK that
     cannot exist), which no kiosk is answered (:func:`central.office.submissions.for_kiosk`).
     So the ticket of a registration that made none is closed (``void``) if still open,
-    its place given back if it held one, and answered word for word what the cancel of
+    the place it holds given back (:func:`_held_till_it_closes`; none for one
+    whose registration named no usable doctor), and answered word for word what the cancel of
     its visit would answer: ``cancelled``; ``cancelled`` too for a ticket the poli marked
     not come before the doctor saw them (its visit would have been closed so:
     :func:`_close_no_show`); ``done`` for one the doctor saw (:func:`_seen`: served, or
@@ -1123,11 +1243,13 @@ def _give_back(conn: Connection, ticket_id: str, booking_code: str | None, at: d
 
 
 def _no_show_unregistered(conn: Connection, ticket_id: str, at: dt.datetime) -> None:
-    """A ticket not come when its poli called it, its registration not arrived (a kiosk
-    that went offline after numbering it): the place its allocate took there is given
-    back as its visit's would be, so it holds the patient's day no longer (one who went
-    home and came back is numbered again). The registration, should it come, makes the
-    visit and ends it so (:func:`_steps_already_made`). A ticket with a visit keeps it.
+    """A ticket not come when its poli called it with no visit: its registration not
+    arrived (a kiosk that went offline after numbering it), or refused for its patient
+    (its place held till its ticket closes: :func:`_held_till_it_closes`). The place it holds is
+    given back as its visit's would be, so it holds the patient's day no longer (one who
+    went home and came back is numbered again). The registration, should it come, makes
+    the visit and ends it so, or, refused, gives back the place it holds again
+    (:func:`_steps_already_made`). A ticket with a visit keeps it.
 
     Called only for a holder the doctor has not seen (:func:`_close_no_show` asked
     :func:`central.hospital.seen.by_the_doctor`, the one answer), so nothing here asks

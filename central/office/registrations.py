@@ -93,6 +93,13 @@ class Registration:
     #: :data:`NO_VISIT`): the desk registers it.
     no_visit: str | None = None
 
+    @property
+    def holds_a_place(self) -> bool:
+        """Refused for its patient: the ticket holds its doctor's place till it is closed
+        (:data:`central.hospital.visits.PATIENT_REFUSALS`), so the clerk marks it not come
+        before the desk registers the citizen again, and the place goes back."""
+        return self.no_visit in visits.PATIENT_REFUSALS
+
     def __repr__(self) -> str:
         return f"Registration({self.display}, {len(self.entries)} values)"
 

@@ -1285,8 +1285,12 @@ def _register_visits(
 
     After the check-ins: a Mobile JKN booking's visit is bound to its ticket
     there, and is not made twice here. Then a ticket whose registration made
-    no visit on the place its allocate took (none asked, a refused one, a
-    Mobile JKN booking holding its own) gives that place back.
+    no visit on the place its allocate took because it asked for none, named no
+    usable doctor, or checked a Mobile JKN booking in (which holds its own) gives
+    that place back (:func:`central.hospital.visits.settle`). One refused for its
+    patient keeps it (taken now if it had none, moved to the doctor asked if the
+    allocate's is gone), as a visit made would, till its ticket is cancelled or
+    marked no-show: the places left tell a kiosk nothing of the patient.
     """
     for plan in plans:
         if plan.item.kind == "service_registration" and plan.hospital is not None:
@@ -1309,8 +1313,9 @@ def _register_visits(
     registering = [
         plan for plan in plans if plan.item.kind == "service_registration" and plan.ticket.get("id")
     ]
-    for ticket_id in visits.holding_places(conn, [plan.ticket["id"] for plan in registering]):
-        visits.settle(conn, ticket_id, now)
+    found = {plan.ticket["id"]: plan.result.get("hospital") for plan in registering}
+    for ticket_id in visits.holding_places(conn, list(found)):
+        visits.settle(conn, ticket_id, now, found[ticket_id])
     # a registration of this batch is not kept as a submission yet: its cancel in the
     # same batch (a desk's outbox) must still know it asked for a visit
     asked = {

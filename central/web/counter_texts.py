@@ -148,6 +148,12 @@ TEXTS: Texts = {
         "Kunjungan poli belum dibuat — daftarkan di loket:",
         "No poli visit was made — register it at the desk:",
     ),
+    "counter.registration.no_visit.give_back": (
+        "Tandai nomor ini “Tidak hadir” sebelum warga didaftarkan lagi di loket, agar "
+        "tempatnya di kuota dokter kembali.",
+        "Mark this number “No-show” before the desk registers the citizen again, so its "
+        "place in the doctor's quota goes back.",
+    ),
     "counter.registration.no_visit.already_registered": (
         "pasien sudah terdaftar di poli ini hari ini.",
         "the patient already has a visit at this poli today.",

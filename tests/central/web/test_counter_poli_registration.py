@@ -4,19 +4,23 @@ A registration whose patient the centre refused (here a date of birth that is no
 the record's) is stored, and its ticket waits in the poli's queue as a plain one;
 the kiosk that sent it is told nothing of why (central.office.submissions.for_kiosk).
 The clerk who calls it sees the registration and, above it, that no visit was made
-and why: nothing the kiosk sent is lost. A registration that made its visit says
-the visit instead. A real chromium on a real centre, the tickets and the
-registration from a hospital kiosk over HTTP.
+and why: nothing the kiosk sent is lost. Its ticket holds the doctor's place till it
+closes (central/hospital/visits.py), so the note tells the clerk to mark it not come
+before the desk registers the citizen again: "Tidak hadir" gives the place back. A
+registration that made its visit says the visit instead. A real chromium on a real
+centre, the tickets and the registration from a hospital kiosk over HTTP.
 """
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from central.access import staff
 from central.database import Database
 from central.process import RunningCentral
+from central.tables import quota_takes
 from testkit.browser import log_in
 from testkit.centre_accounts import new_staff_account
 from testkit.centre_hospital import (
@@ -76,6 +80,24 @@ def test_a_registration_refused_for_its_patient_says_why_to_the_clerk_who_calls_
     expect(no_visit).to_contain_text("Kunjungan poli belum dibuat — daftarkan di loket:")
     expect(no_visit).to_contain_text("data pasien tidak sama dengan data rumah sakit")
     expect(page.locator("#registration-visit")).to_have_count(0)
+    # the ticket holds the doctor's place till it closes: the note says to give it back
+    expect(no_visit).to_contain_text(
+        "Tandai nomor ini “Tidak hadir” sebelum warga didaftarkan lagi di loket, agar "
+        "tempatnya di kuota dokter kembali."
+    )
+    assert held_place(office_db, ticket["ticket_id"]) is True
+    page.get_by_role("button", name="Tidak hadir").click()
+    expect(page.locator("#current-none")).to_be_visible()
+    assert held_place(office_db, ticket["ticket_id"]) is False  # the place went back
+
+
+def held_place(db: Database, ticket_id: str) -> bool:
+    """Whether ``ticket_id`` holds a doctor's place now (taken, not given back)."""
+    with db.read() as conn:
+        released = conn.execute(
+            select(quota_takes.c.released_at).where(quota_takes.c.ticket_id == ticket_id)
+        ).one()
+    return released.released_at is None
 
 
 def test_a_registration_that_made_its_visit_says_no_such_thing(
