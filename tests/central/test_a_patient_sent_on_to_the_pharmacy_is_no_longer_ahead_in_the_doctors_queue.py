@@ -137,3 +137,62 @@ def test_the_patient_behind_one_sent_on_to_the_pharmacy_has_nobody_ahead(
     )
     assert sent.status_code == 200, sent.text
     assert _wsrs(centre, token, "/antrean/sisa", code)["sisaantrean"] == 1  # nobody else ahead
+
+
+def _called_at(c: Centre, counter: str, service: str, ticket_id: str) -> None:
+    """``counter`` calls ``service``'s queue up to ``ticket_id`` (the earlier ones served)."""
+    step = {"office_id": HOSPITAL, "service_id": service, "counter": counter}
+    while True:
+        called = _post(c, "/api/v1/staff/queue/call-next", step)
+        assert called.status_code == 200, called.text
+        ticket = called.json()["ticket"]
+        assert ticket is not None, "the ticket was never called"
+        if ticket["ticket_id"] == ticket_id:
+            return
+        served = _post(c, f"/api/v1/staff/tickets/{ticket['ticket_id']}/served")
+        assert served.status_code == 200, served.text
+
+
+def _nomorantrean(c: Centre, ticket_id: str) -> str:
+    with c.db.read() as conn:
+        return str(
+            conn.execute(
+                select(hospital_visits.c.nomorantrean).where(
+                    hospital_visits.c.ticket_id == ticket_id
+                )
+            ).scalar_one()
+        )
+
+
+def test_the_number_the_poli_called_last_stays_when_the_pharmacy_calls_one_sent_to_its_counter(
+    centre: Centre,
+) -> None:
+    """The poli sends its first patient on to the pharmacy's counter (``Farmasi``, the
+    transfer form's queue left as it is) and calls the second: ``antreanpanggil`` is the
+    second's number, and the pharmacy calling the first at its counter is no call of the
+    poli's: the number must not go back to the first's."""
+    token = wsrs_token(centre.url)
+    today = dt.datetime.now(ZONE).date()
+    kode = put_doctor(centre.url, centre.staff, today, starts="00:00", ends="23:59")
+    first = _registered_at_the_kiosk(centre, f"uji-{kode}")
+    second = _registered_at_the_kiosk(centre, f"uji-{kode}")
+    booked = _wsrs(centre, token, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59"))
+    code = {"kodebooking": booked["kodebooking"]}
+
+    _called_at(centre, POLI_COUNTER, POLI, first)
+    sent = _post(
+        centre,
+        f"/api/v1/staff/tickets/{first}/transfer",
+        {"counter": POLI_COUNTER, "to_counter": "Farmasi"},
+    )
+    assert sent.status_code == 200, sent.text
+    _called_at(centre, POLI_COUNTER, POLI, second)
+    assert _wsrs(centre, token, "/antrean/sisa", code)["antreanpanggil"] == _nomorantrean(
+        centre, second
+    )
+
+    _called_at(centre, "Farmasi", "farmasi", first)  # the pharmacy, not the poli
+
+    assert _wsrs(centre, token, "/antrean/sisa", code)["antreanpanggil"] == _nomorantrean(
+        centre, second
+    )
