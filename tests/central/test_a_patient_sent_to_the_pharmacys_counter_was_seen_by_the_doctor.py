@@ -187,3 +187,59 @@ def test_bpjs_hears_the_send_on_to_the_pharmacys_counter_and_no_cancel_after_it(
     statuses = [json.loads(r.body)["status"] for r in rows if r.kind == "encounter"]
     assert tasks == [1, 2, 3, 4, 5, 6], tasks
     assert statuses == ["arrived", "in-progress", "finished"], statuses
+
+
+def test_a_registration_arriving_after_the_send_on_tells_bpjs_the_polis_call_as_task_4(
+    centre: Centre,
+) -> None:
+    """A kiosk's registration that reaches the centre only after the poli called the ticket
+    and sent it on to the pharmacy (an outbox that waited): the centre tells BPJS and
+    SATUSEHAT the steps it missed, in order, as they happened: the poli's call is task 4
+    and the Encounter in-progress, the send-on task 5 and finished, whatever the ticket's
+    later transfers."""
+    with centre.db.begin() as conn:
+        outbox.set_targets(
+            conn, {outbox.BPJS: "test", outbox.SATUSEHAT: "test"}, dt.datetime.now(dt.UTC)
+        )
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    patient = new_hospital_patient(centre.db)
+    made = allocate(centre.url, centre.kiosk, sid)
+    assert made.status_code == 201, made.text
+    ticket = made.json()
+    ticket_id = str(ticket["ticket_id"])
+    _call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
+    sent = _post(
+        centre,
+        f"/api/v1/staff/tickets/{ticket_id}/transfer",
+        {"counter": POLI_COUNTER, "service_id": PHARMACY},
+    )
+    assert sent.status_code == 200, sent.text
+
+    item = hospital_registration(
+        ticket_id,
+        ticket["display"],
+        "online",
+        {"schedule_id": sid, "payer": "jkn"},
+        values={
+            "full_name": patient.full_name,
+            "nik": patient.nik,
+            "birth_date": patient.birth_date.isoformat(),
+        },
+        card_number=None,
+    )
+    [done] = results(centre.url, centre.kiosk, [item])
+    assert done["status"] == "accepted", done
+
+    with centre.db.read() as conn:
+        code = conn.execute(
+            select(hospital_visits.c.kodebooking).where(hospital_visits.c.ticket_id == ticket_id)
+        ).scalar_one()
+        rows = conn.execute(
+            select(integration_outbox.c.kind, integration_outbox.c.body)
+            .where(integration_outbox.c.order_key.in_((code, f"encounter:{ticket_id}")))
+            .order_by(integration_outbox.c.id)
+        ).all()
+    tasks = [json.loads(r.body)["taskid"] for r in rows if r.kind == "task"]
+    statuses = [json.loads(r.body)["status"] for r in rows if r.kind == "encounter"]
+    assert tasks == [1, 2, 3, 4, 5], tasks
+    assert statuses == ["arrived", "in-progress", "finished"], statuses
