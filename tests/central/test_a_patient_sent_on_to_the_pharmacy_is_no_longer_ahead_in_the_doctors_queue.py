@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from central.tables import hospital_visits
+from central.wsrs import service
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
@@ -196,3 +197,33 @@ def test_the_number_the_poli_called_last_stays_when_the_pharmacy_calls_one_sent_
     assert _wsrs(centre, token, "/antrean/sisa", code)["antreanpanggil"] == _nomorantrean(
         centre, second
     )
+
+
+def test_the_doctors_queue_figures_read_only_that_days_call_steps(centre: Centre) -> None:
+    """``totalantrean``, ``sisaantrean`` and ``antreanpanggil`` (WS RS status and sisa
+    antrean) of a doctor's day read the counter steps of that day's visits by the ticket
+    index, never every step the centre has kept: a doctor nobody has called yet (the
+    morning's questions from Mobile JKN) would otherwise read the whole history, every
+    day of it, at each question. SQLite's plan follows the query's shape; PostgreSQL's
+    planner chooses by the table's statistics."""
+    if centre.db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL plans by the table's statistics, not the query's shape")
+    today = dt.datetime.now(ZONE).date()
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_c: Any, _cursor: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
+        statements.append((sql, params))
+
+    with centre.db.engine.connect() as conn:
+        event.listen(conn, "before_cursor_execute", keep)
+        service._queue(conn, "no-such-schedule", today)
+        event.remove(conn, "before_cursor_execute", keep)
+        plans = [
+            " ".join(str(row) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", p))
+            for sql, p in statements
+            if sql.lstrip().startswith("SELECT")
+        ]
+        conn.rollback()
+    assert len(plans) == 3, statements
+    for plan in plans:
+        assert "SCAN call_events" not in plan, plan
