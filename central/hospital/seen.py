@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from central.tables import call_events, services
 
@@ -72,19 +72,24 @@ def by_the_doctor(conn: Connection, ticket_id: str, poli: str) -> bool:
     return seen is not None
 
 
-def at_the_poli(conn: Connection, ticket_id: str, poli: str, queue_id: str) -> bool:
-    """Whether ``ticket_id``, a ticket of ``poli`` now in ``queue_id``, stands at its poli:
-    in its queue, and not sent by its last transfer to a counter another service names
-    (the pharmacy's, the queue left as it is). Where it is called does not move it: a
-    poli's tickets may be called at any counter of the office, numbered ones shared."""
+def at_the_poli(
+    conn: Connection, ticket_id: str, poli: str, queue_id: str, upto: int | None = None
+) -> bool:
+    """Whether ``ticket_id``, a ticket of ``poli`` in ``queue_id`` after its step ``upto``
+    (a ``call_events`` id; None: its latest), stood at its poli: in its queue, and not
+    sent by its last transfer up to that step to a counter another service names (the
+    pharmacy's, the queue left as it is). Where it is called does not move it: a poli's
+    tickets may be called at any counter of the office, numbered ones shared. A step
+    replayed later (a registration that came after the poli called the ticket) is placed
+    by the transfers before it, never by one made since."""
     if queue_id != poli:
         return False
-    away = conn.execute(
-        select(away_clause(poli, call_events.c.queue_id, call_events.c.counter))
-        .where(call_events.c.ticket_id == ticket_id, call_events.c.kind == TRANSFER)
-        .order_by(call_events.c.id.desc())
-        .limit(1)
-    ).scalar()
+    transfers = select(away_clause(poli, call_events.c.queue_id, call_events.c.counter)).where(
+        call_events.c.ticket_id == ticket_id, call_events.c.kind == TRANSFER
+    )
+    if upto is not None:
+        transfers = transfers.where(call_events.c.id <= upto)
+    away = conn.execute(transfers.order_by(call_events.c.id.desc()).limit(1)).scalar()
     return not away
 
 
@@ -100,4 +105,21 @@ def called_in(poli: Any, ticket_id: Any) -> ColumnElement[bool]:
             call_events.c.queue_id == poli,
         )
         .exists()
+    )
+
+
+def last_call_by(poli: str, ticket_id: Any) -> Any:
+    """The id of the last call of ticket ``ticket_id`` (a column) made by ``poli``, as a
+    scalar subquery (None: never called there): a call in its queue at no counter another
+    service names. The pharmacy calling a patient the poli sent to its counter (the queue
+    left as it is) is the pharmacy's call, not the poli's. Found by the ticket's index,
+    so a doctor's day reads its own tickets' steps, never the centre's whole history."""
+    return (
+        select(func.max(call_events.c.id))
+        .where(
+            call_events.c.ticket_id == ticket_id,
+            call_events.c.kind == CALL,
+            ~away_clause(poli, call_events.c.queue_id, call_events.c.counter),
+        )
+        .scalar_subquery()
     )

@@ -241,13 +241,17 @@ def _steps_already_made(conn: Connection, ticket_id: str) -> None:
     kiosk's registration that reached the centre after the poli called it): their
     tasks and Encounter statuses, in the order they happened, each once."""
     events = conn.execute(
-        select(call_events.c.kind, call_events.c.queue_id, call_events.c.at)
+        select(call_events.c.id, call_events.c.kind, call_events.c.queue_id, call_events.c.at)
         .where(call_events.c.ticket_id == ticket_id)
         .order_by(call_events.c.at, call_events.c.id)
     ).all()
     for event in events:
         after_counter_step(
-            conn, {"id": ticket_id, "queue_id": event.queue_id}, event.kind, event.at
+            conn,
+            {"id": ticket_id, "queue_id": event.queue_id},
+            event.kind,
+            event.at,
+            upto=event.id,
         )
 
 
@@ -329,12 +333,19 @@ def visit_no_show(conn: Connection, kodebooking: str, at: dt.datetime) -> None:
 
 
 def after_counter_step(
-    conn: Connection, ticket: Mapping[str, Any], kind: str, at: dt.datetime
+    conn: Connection,
+    ticket: Mapping[str, Any],
+    kind: str,
+    at: dt.datetime,
+    *,
+    upto: int | None = None,
 ) -> None:
     """A counter's step ``kind`` on ``ticket`` (a ``tickets`` row; central.office.calls.record).
 
     Does nothing for a ticket that is not a hospital visit; otherwise enqueues
-    the task the step means (see the module's docstring).
+    the task the step means (see the module's docstring). ``upto``: the step's own
+    ``call_events`` id when it is replayed (:func:`_steps_already_made`), so the ticket is
+    placed as it stood then; None, live: as it stands now, the step just recorded.
     """
     if kind not in ("call", "served", "transfer", "no_show"):
         return
@@ -344,7 +355,7 @@ def after_counter_step(
     visit = _visit(conn, str(ticket["id"]))
     if visit is None or visit.state == "cancelled":
         return
-    at_poli = seen.at_the_poli(conn, str(ticket["id"]), visit.service_id, ticket["queue_id"])
+    at_poli = seen.at_the_poli(conn, str(ticket["id"]), visit.service_id, ticket["queue_id"], upto)
     if kind == "no_show" and seen.by_the_doctor(conn, str(ticket["id"]), visit.service_id):
         return  # not come after the doctor saw them (at the pharmacy, or sent back): no 99
     if kind == "no_show":

@@ -45,7 +45,6 @@ from central.hospital import patients, quota, schedules, seen, visits
 from central.office import bookings as office_bookings
 from central.office.citizens import KeyKind, audit_lookup
 from central.tables import (
-    call_events,
     citizens,
     doctor_schedules,
     hospital_visits,
@@ -227,7 +226,8 @@ def _queue(conn: Connection, schedule_id: str, day: dt.date) -> tuple[int, int, 
     Called: by the poli, ever (:func:`central.hospital.seen.called_in`), read from the
     counter steps, not from the ticket's ``called_at``, which a send-on to the pharmacy
     clears: a patient sent on stays called, and their number the last called until the
-    poli calls another."""
+    poli calls another (:func:`central.hospital.seen.last_call_by`: a call the pharmacy
+    makes at its own counter is not the poli's)."""
     live = and_(
         hospital_visits.c.schedule_id == schedule_id,
         hospital_visits.c.day == day,
@@ -239,22 +239,18 @@ def _queue(conn: Connection, schedule_id: str, day: dt.date) -> tuple[int, int, 
         .select_from(hospital_visits)
         .where(live, seen.called_in(hospital_visits.c.service_id, hospital_visits.c.ticket_id))
     ).scalar_one()
-    last = conn.execute(
-        select(hospital_visits.c.nomorantrean)
-        .select_from(
-            hospital_visits.join(
-                call_events,
-                and_(
-                    call_events.c.ticket_id == hospital_visits.c.ticket_id,
-                    call_events.c.kind == seen.CALL,
-                    call_events.c.queue_id == hospital_visits.c.service_id,
-                ),
-            )
-        )
-        .where(live)
-        .order_by(call_events.c.id.desc())
-        .limit(1)
+    poli = conn.execute(
+        select(doctor_schedules.c.service_id).where(doctor_schedules.c.id == schedule_id)
     ).scalar_one_or_none()
+    last = None
+    if poli is not None:
+        last_call = seen.last_call_by(poli, hospital_visits.c.ticket_id)
+        last = conn.execute(
+            select(hospital_visits.c.nomorantrean)
+            .where(live, last_call.is_not(None))
+            .order_by(last_call.desc())
+            .limit(1)
+        ).scalar_one_or_none()
     return int(total), int(called), last or "-"
 
 
