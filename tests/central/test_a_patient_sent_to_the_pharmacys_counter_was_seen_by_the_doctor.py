@@ -22,10 +22,10 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from central.integrations import outbox
-from central.tables import hospital_visits, integration_outbox, tickets
+from central.tables import hospital_visits, integration_outbox, services, tickets
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
     HOSPITAL,
@@ -243,3 +243,28 @@ def test_a_registration_arriving_after_the_send_on_tells_bpjs_the_polis_call_as_
     statuses = [json.loads(r.body)["status"] for r in rows if r.kind == "encounter"]
     assert tasks == [1, 2, 3, 4, 5], tasks
     assert statuses == ["arrived", "in-progress", "finished"], statuses
+
+
+def test_a_new_catalog_renaming_the_pharmacys_counter_leaves_the_patient_seen(
+    centre: Centre,
+) -> None:
+    """The poli sent the patient on to ``Farmasi``; a catalog published since names the
+    pharmacy's counter ``Apotek``. The doctor saw the patient all the same: what happened
+    at the counters does not change with the catalog, so a cancel is still ``done``."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    ticket_id = _registered(centre, sid)
+    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
+    left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
+    with centre.db.begin() as conn:  # as a new catalog naming it so publishes it
+        conn.execute(update(services).where(services.c.id == PHARMACY).values(counter="Apotek"))
+    try:
+        [done] = results(centre.url, centre.kiosk, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+    finally:
+        with centre.db.begin() as conn:
+            conn.execute(
+                update(services).where(services.c.id == PHARMACY).values(counter=PHARMACY_COUNTER)
+            )
+
+    assert done["result"]["cancel"] == "done", done
+    assert _visit_state(centre, ticket_id) == "registered"
+    assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left
