@@ -268,3 +268,37 @@ def test_a_new_catalog_renaming_the_pharmacys_counter_leaves_the_patient_seen(
     assert done["result"]["cancel"] == "done", done
     assert _visit_state(centre, ticket_id) == "registered"
     assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left
+
+
+def test_a_transfer_to_a_numbered_counter_only_a_dropped_service_named_stays_at_the_poli(
+    centre: Centre,
+) -> None:
+    """A service the catalog has dropped named ``3``; the hospital's numbered counter 3 is
+    now a second room of the poli. A patient the poli moves there, before the doctor,
+    was not seen: no service of the catalog names that counter (docs/hospital.md), so a
+    cancel cancels the visit and gives the doctor's place back."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    ticket_id = _registered(centre, sid)
+    with centre.db.begin() as conn:  # as a new catalog dropping Poli Gigi, once at 3
+        conn.execute(
+            update(services).where(services.c.id == "poli-gigi").values(counter="3", active=False)
+        )
+    try:
+        _call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
+        moved = _post(
+            centre,
+            f"/api/v1/staff/tickets/{ticket_id}/transfer",
+            {"counter": POLI_COUNTER, "to_counter": "3"},
+        )
+        assert moved.status_code == 200, moved.text
+        [done] = results(centre.url, centre.kiosk, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+    finally:
+        with centre.db.begin() as conn:
+            conn.execute(
+                update(services)
+                .where(services.c.id == "poli-gigi")
+                .values(counter="Poli Gigi", active=True)
+            )
+
+    assert done["result"]["cancel"] == "cancelled", done
+    assert _visit_state(centre, ticket_id) == "cancelled"
