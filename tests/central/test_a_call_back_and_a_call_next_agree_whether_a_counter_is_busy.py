@@ -94,3 +94,46 @@ def test_a_ticket_held_before_midnight_is_called_back_where_a_call_next_would_ca
     )
     assert back.status_code == 200, back.text
     assert back.json()["status"] == "called"
+
+
+def test_a_ticket_called_back_keeps_its_counter_busy_whatever_its_day(
+    centre: RunningCentral,
+) -> None:
+    """A ticket held (tunda) more than :data:`OPEN_DAYS` days ago and called back today is
+    called at the counter now: the counter serves one citizen at a time, so a call-next
+    there is refused (409 ``counter_busy``) until it is closed, held or transferred."""
+    db = Database(centre.db_url)
+    try:
+        _, kiosk = new_kiosk(db, centre.url)
+        token = new_staff(db, centre.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    finally:
+        db.dispose()
+    for _ in range(2):
+        assert allocate(centre.url, kiosk, SERVICE, new_id()).status_code == 201
+    step = {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": "7"}
+    free = _post(centre.url, token, "/api/v1/staff/queue/call-next", step)
+    held = free.json()["ticket"]
+    assert _post(centre.url, token, f"/api/v1/staff/tickets/{held['ticket_id']}/hold").ok
+    today = dt.date.fromisoformat(held["day"])
+    db = Database(centre.db_url)
+    try:
+        with db.begin() as conn:
+            conn.execute(
+                update(tickets)
+                .where(tickets.c.id == held["ticket_id"])
+                .values(day=today - dt.timedelta(days=OPEN_DAYS + 1))
+            )
+    finally:
+        db.dispose()
+    back = _post(
+        centre.url,
+        token,
+        f"/api/v1/staff/tickets/{held['ticket_id']}/call-back",
+        {"counter": "7"},
+    )
+    assert back.status_code == 200 and back.json()["status"] == "called", back.text
+
+    busy = _post(centre.url, token, "/api/v1/staff/queue/call-next", step)
+
+    assert busy.status_code == 409, busy.text
+    assert busy.json()["code"] == "counter_busy", busy.text
