@@ -245,6 +245,14 @@ def test_a_registration_arriving_after_the_send_on_tells_bpjs_the_polis_call_as_
     assert statuses == ["arrived", "in-progress", "finished"], statuses
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a send-on to another service's counter is judged by the counters the catalog names "
+        "now, not when it was made: a catalog renaming the pharmacy's counter the same day "
+        "turns it back into a move within the poli"
+    ),
+)
 def test_a_new_catalog_renaming_the_pharmacys_counter_leaves_the_patient_seen(
     centre: Centre,
 ) -> None:
@@ -270,6 +278,14 @@ def test_a_new_catalog_renaming_the_pharmacys_counter_leaves_the_patient_seen(
     assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "a counter a dropped service named still counts as that service's: keeping a send-on "
+        "to a service dropped since means reading services inactive too, until the transfer "
+        "records whose counter it was"
+    ),
+)
 def test_a_transfer_to_a_numbered_counter_only_a_dropped_service_named_stays_at_the_poli(
     centre: Centre,
 ) -> None:
