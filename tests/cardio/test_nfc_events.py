@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -156,3 +159,37 @@ def test_twenty_taps_leak_no_threads_or_sockets() -> None:
         thread.join(NFC_EVENT_DEADLINE_S)
     assert nfc_threads() == threads == []
     assert udp_sockets() == sockets
+
+
+class ShortAtsCard(IsoDepEmulator):
+    """A Type 4A card that answers RATS with an ATS cut short (its length byte says 5,
+    two bytes come): nfcpy cannot activate it, and the reader says so in its log."""
+
+    def _serve(self, nfc: Any, clf: Any, activated: Any, stop: threading.Event) -> None:
+        if activated.tt4_cmd is None or not clf.device.selected:
+            return
+        self._exchange(nfc, clf, bytes.fromhex("0578"))
+
+
+def test_a_card_that_cannot_be_activated_is_logged_without_its_uid(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A UID names its card's holder to whoever has the city's list of UIDs: the log
+    line of a card nfcpy could not activate says why, never the UID (as a card read's
+    line says ``uid=<7 bytes>``)."""
+    path = udp_path(free_udp_port())
+    emulator = ShortAtsCard(CitizenCardApplet(uid=UID, record=None), path)
+    worker = "cardio.readers._nfc_worker"
+    with caplog.at_level(logging.INFO, logger=worker), running_reader(path) as (reader, events):
+        try:
+            events.wait_for(ReaderAdded(reader.name), timeout_s=NFC_EVENT_DEADLINE_S)
+            emulator.present()
+            deadline = time.monotonic() + NFC_EVENT_DEADLINE_S
+            while not [r for r in caplog.records if r.name == worker]:
+                assert time.monotonic() < deadline, "the failed activation was not logged"
+                time.sleep(0.05)
+        finally:
+            emulator.remove()
+    lines = [r.getMessage() for r in caplog.records if r.name == worker]
+    assert "could not activate" in lines[0]  # the line this is about
+    assert [line for line in lines if UID.hex() in line.lower()] == [], lines[0]
