@@ -72,9 +72,6 @@ from contract.wire import ErrorCode
 __all__ = ["create_app", "etag_matches", "load_catalog", "package_version", "prepare_database"]
 
 log = logging.getLogger(__name__)
-#: How often each server process marks the bookings whose grace has passed
-#: (reads mark them too; the tick keeps staff's lists and counts current).
-NO_SHOW_TICK_S = 60.0
 
 
 def prepare_database(settings: CentralSettings, database: Database) -> None:
@@ -149,7 +146,9 @@ def create_app(
             use_route_threads(settings.sqlite_route_threads, database.writes.most_waiting)
         sender.start()
         integration_sender.start()
-        tick = asyncio.create_task(mark_no_shows_every(database))
+        # Reads mark no-shows too; the tick keeps staff's lists and counts current, and
+        # closes a lapsed Mobile JKN booking's visit when no request comes for it.
+        tick = asyncio.create_task(mark_no_shows_every(database, settings.no_show_tick_s))
         try:
             yield
         finally:
@@ -244,8 +243,9 @@ def use_route_threads(threads: int, most_waiting: int | None) -> None:
     )
 
 
-async def mark_no_shows_every(database: Database, every_s: float = NO_SHOW_TICK_S) -> None:
-    """Mark no-shows every ``every_s``; any number of processes may do it at once.
+async def mark_no_shows_every(database: Database, every_s: float) -> None:
+    """Mark no-shows every ``every_s`` (``--no-show-tick``), the first ``every_s`` after the
+    start; any number of processes may do it at once.
 
     A database busy or away is said once, as a warning, and again when a tick goes
     through (a traceback a tick was logged for as long as it lasted); any other fault

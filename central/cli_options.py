@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from central.integrations.config import Integrations, load
-from central.settings import MAX_WORKERS, CentralSettings, default_db_url
+from central.settings import (
+    MAX_WORKERS,
+    NO_SHOW_TICK_MAX_S,
+    NO_SHOW_TICK_MIN_S,
+    CentralSettings,
+    default_db_url,
+    no_show_tick_refused,
+)
 from contract.logs import add_log_format_option
 
 _N = TypeVar("_N", int, float)
@@ -173,6 +181,15 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         default=defaults.lookup_not_found_per_hour,
         metavar="N",
         help="of those, lookups that find nothing (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-show-tick",
+        type=no_show_tick,
+        default=defaults.no_show_tick_s,
+        metavar="SECONDS",
+        help="how often each server process marks the bookings whose slot and grace are "
+        f"over as no-shows (default: %(default)s; {NO_SHOW_TICK_MIN_S:g} to "
+        f"{NO_SHOW_TICK_MAX_S:g}, never off)",
     )
     parser.add_argument(
         "--voice-dir",
@@ -416,6 +433,7 @@ def settings_from(args: argparse.Namespace) -> CentralSettings:
         lease_max_numbers=args.lease_max_numbers,
         lookup_budget_per_hour=args.lookup_budget,
         lookup_not_found_per_hour=args.lookup_not_found_budget,
+        no_show_tick_s=args.no_show_tick,
         login_lockout_after=args.login_lockout_after,
         login_lockout_base_s=args.login_lockout_base,
         login_lockout_max_s=args.login_lockout_max,
@@ -478,4 +496,16 @@ def positive_seconds(value: str) -> float:
     seconds = _number(value, float, "a number of seconds")
     if not 0 < seconds < 86400:
         raise argparse.ArgumentTypeError(f"must be more than 0 and less than a day, not {value}")
+    return seconds
+
+
+def no_show_tick(value: str) -> float:
+    """``--no-show-tick``: seconds, :data:`NO_SHOW_TICK_MIN_S` to :data:`NO_SHOW_TICK_MAX_S`
+    (not a number, NaN and infinity refused alike, with the one message)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not NO_SHOW_TICK_MIN_S <= seconds <= NO_SHOW_TICK_MAX_S:
+        raise argparse.ArgumentTypeError(no_show_tick_refused(value))
     return seconds

@@ -88,6 +88,23 @@ SQLITE_BUSY_MIN_S = 0.1
 SQLITE_ROUTE_THREADS_MIN = BURST_WRITES + READER_THREADS
 SQLITE_ROUTE_THREADS_MAX = 1000
 
+#: The shortest and the longest ``--no-show-tick``. Each tick is one statement in one
+#: transaction per server process: a second apart costs little. It cannot be turned off:
+#: the tick is what closes a lapsed Mobile JKN booking's visit, gives its place back and
+#: tells BPJS (task 99) when no request about that poli comes, so an hour is the longest
+#: such a place stays held.
+NO_SHOW_TICK_MIN_S = 1.0
+NO_SHOW_TICK_MAX_S = 3600.0
+
+
+def no_show_tick_refused(value: object) -> str:
+    """Why ``value`` is no ``--no-show-tick``, in Bahasa Indonesia then English."""
+    low, high = f"{NO_SHOW_TICK_MIN_S:g}", f"{NO_SHOW_TICK_MAX_S:g}"
+    return (
+        f"selang penandaan tidak hadir harus {low} sampai {high} detik, bukan {value!r} / "
+        f"the no-show tick must be {low} to {high} seconds, not {value!r}"
+    )
+
 
 @dataclass(frozen=True)
 class CentralSettings:
@@ -189,6 +206,10 @@ class CentralSettings:
     #: The public figures (``/stats``) are counted at most once per this many seconds
     #: per process; 0: at every request.
     stats_cache_s: float = 5.0
+    #: How often each server process marks the bookings whose slot and grace are over
+    #: as no-shows (central/app.py ``mark_no_shows_every``; reads mark them too), between
+    #: :data:`NO_SHOW_TICK_MIN_S` and :data:`NO_SHOW_TICK_MAX_S`.
+    no_show_tick_s: float = 60.0
     # -- the boards' voice (central/voice.py, docs/office.md) --
     #: The city's own recordings, one WAV per word; ``None``: none.
     voice_dir: Path | None = None
@@ -313,6 +334,8 @@ class CentralSettings:
                 ipaddress.ip_network(network, strict=False)
             except ValueError:
                 raise ValueError(f"not an IP address or network: {network!r}") from None
+        if not NO_SHOW_TICK_MIN_S <= self.no_show_tick_s <= NO_SHOW_TICK_MAX_S:  # NaN too
+            raise ValueError(no_show_tick_refused(self.no_show_tick_s))
         if not 1 <= self.workers <= MAX_WORKERS:
             raise ValueError(f"workers must be between 1 and {MAX_WORKERS}, not {self.workers}")
 

@@ -6,7 +6,8 @@ centres with an integrations file naming BPJS's stand-in and the WS RS account
 (:func:`integrations_file`), log in as Mobile JKN (:func:`wsrs_token`), give the
 demo hospital's Poli Anak a doctor of their own through the staff API
 (:func:`put_doctor`) and book for patients the city's records do not hold
-(:func:`new_patient`, :func:`ambil_body`).
+(:func:`new_patient`, :func:`ambil_body`); :func:`booked` books one for today, and
+:func:`lapse` puts its slot and grace in the past.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from sqlalchemy import Connection, update
 
+from central.access.audit import utc_now
+from central.tables import bookings
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import HOSPITAL, patient_numbers, put_schedule
-from testkit.centre_requests import new_id, registration
+from testkit.centre_requests import new_id, registration, today
 
 USERNAME = "bpjs-mjkn"
 PASSWORD = "rahasia-uji-ws-rs-0002"  # noqa: S105 - the tests' own account
@@ -114,6 +118,30 @@ def ambil_body(patient: dict[str, str], kode: int, day: dt.date, hours: str) -> 
         "jeniskunjungan": 1,
         "nomorreferensi": "0001R0040116A000001",
     }
+
+
+def booked(url: str, kode: int, patient: dict[str, str] | None = None) -> str:
+    """A Mobile JKN booking of ``patient`` (a new one: ``None``) at the doctor ``kode``
+    today, at the centre at ``url``: its code."""
+    answer = requests.post(
+        f"{url}{BASE}/antrean",
+        json=ambil_body(patient or new_patient(), kode, today(), "00:00-23:59"),
+        headers={"x-token": wsrs_token(url), "x-username": USERNAME},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["metadata"]["code"] in (200, 202), answer.text  # 202: a new patient
+    code: str = answer.json()["response"]["kodebooking"]
+    return code
+
+
+def lapse(conn: Connection, code: str) -> None:
+    """Mobile JKN booking ``code``'s slot and grace over, in ``conn``'s transaction."""
+    conn.execute(
+        update(bookings)
+        .where(bookings.c.code == code)
+        .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
+    )
 
 
 def poli_ticket(

@@ -268,7 +268,8 @@ class CallBackRequest(BaseModel):
         **_STEP_RESPONSES,
         409: {
             "description": "`invalid_transition`: the ticket is not held at the counter; "
-            "`counter_busy`: the counter has another ticket called."
+            "`counter_busy`: the counter has another ticket called (named in the detail: "
+            "number, day, id)."
         },
         **_UNKNOWN_COUNTER,
     },
@@ -277,8 +278,10 @@ def call_back(
     ticket_id: TicketId, body: CallBackRequest, staff: StaffAuth, ctx: Context
 ) -> TicketOut:
     """Call a held ticket again at ``counter``, the one that held it, if none is called there."""
+    now = utc_now()
+    day = numbering.local_day(now, ctx.settings.zone)
     with ctx.db.begin() as conn:
-        row = steps.call_back(conn, staff, ticket_id, body.counter, utc_now())
+        row = steps.call_back(conn, staff, ticket_id, body.counter, now, day)
     return _after_step(row, ctx)
 
 

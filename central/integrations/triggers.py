@@ -344,7 +344,7 @@ def after_counter_step(
     visit = _visit(conn, str(ticket["id"]))
     if visit is None or visit.state == "cancelled":
         return
-    at_poli = ticket["queue_id"] == visit.service_id
+    at_poli = seen.at_the_poli(conn, str(ticket["id"]), visit.service_id, ticket["queue_id"])
     if kind == "no_show" and seen.by_the_doctor(conn, str(ticket["id"]), visit.service_id):
         return  # not come after the doctor saw them (at the pharmacy, or sent back): no 99
     if kind == "no_show":

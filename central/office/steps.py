@@ -119,28 +119,48 @@ def _step(
     states: Iterable[str],
     counter: str | None,
     values: dict[str, Any],
-    also: tuple[Any, ...] = (),
+    free_on: dt.date | None = None,
 ) -> TicketRow:
-    """Move the ticket from ``states`` (at ``counter``, if named; and ``also``) by ``values``."""
+    """Move the ticket from ``states`` (at ``counter``, if named) by ``values``; with
+    ``free_on`` (today), only while ``counter`` has no ticket called, as
+    :func:`call_next` judges it on that day (else :class:`CounterBusy`)."""
     row = find(conn, staff, ticket_id)
     allowed = tuple(states)
-    guard = [tickets.c.id == ticket_id, tickets.c.status.in_(allowed), *also]
+    guard = [tickets.c.id == ticket_id, tickets.c.status.in_(allowed)]
     if counter is not None:
         guard.append(tickets.c.counter == counter)
+        if free_on is not None:
+            guard.append(~desks.busy_clause(row.office_id, counter, free_on))
     done = conn.execute(update(tickets).where(*guard).values(**values))
     if done.rowcount != 1:
         row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
-        if also and row.status in allowed and (counter is None or row.counter == counter):
-            label = desks.label(counter or "")
-            raise CounterBusy(
-                f"{label} masih memanggil nomor lain: selesaikan, tunda, atau alihkan nomor itu "
-                f"dahulu. / {label} has another ticket called: close, hold or transfer it first."
+        if free_on is not None and row.status in allowed and row.counter == counter:
+            raise _busy(
+                counter or "", desks.called_here(conn, row.office_id, counter or "", free_on)
             )
         where = f" at counter {counter}" if counter is not None else ""
         raise InvalidTicketTransition(
             f"the ticket is {row.status} (counter {row.counter}), not {'/'.join(allowed)}{where}"
         )
     return conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
+
+
+def _busy(counter: str, called: Any) -> CounterBusy:
+    """``counter`` has ``called`` (:func:`central.office.desks.called_here`) called: refused,
+    the ticket named (number, day, id) so a staff client can close it; one left called
+    before midnight, or in a service the catalog dropped since, is in no queue it lists."""
+    label = desks.label(counter)
+    if called is None:  # closed in the meantime by another transaction: said as before
+        return CounterBusy(
+            f"{label} masih memanggil nomor lain: selesaikan, tunda, atau alihkan nomor itu "
+            f"dahulu. / {label} has another ticket called: close, hold or transfer it first."
+        )
+    named = f"{called.display} ({called.day:%Y-%m-%d}, {called.id})"
+    return CounterBusy(
+        f"{label} masih memanggil nomor {named}: selesaikan, tunda, atau alihkan nomor itu "
+        f"dahulu; tidak ada yang dipanggil. / {label} still has ticket {named} called: "
+        "close, hold or transfer it first; nobody was called."
+    )
 
 
 def recall(
@@ -182,7 +202,12 @@ def hold(
 
 
 def call_back(
-    conn: Connection, staff: StaffPrincipal, ticket_id: str, counter: str, now: dt.datetime
+    conn: Connection,
+    staff: StaffPrincipal,
+    ticket_id: str,
+    counter: str,
+    now: dt.datetime,
+    day: dt.date,
 ) -> TicketRow:
     """Call a held ticket again at ``counter``, the one that held it (an announced ``call``).
 
@@ -190,11 +215,13 @@ def call_back(
     counter the catalog has since dropped is transferred, not called back
     there); 409 when the ticket is not held at ``counter``, or when ``counter``
     has another ticket called (:class:`CounterBusy`): both are guards of the update.
+    Busy is judged on ``day`` (today), as :func:`call_next` judges it, whatever the held
+    ticket's own day: a ticket held before midnight is called back where a call-next
+    would call.
     """
     row = find(conn, staff, ticket_id)
     require_offered(conn, row.office_id, counter)
     desks.lock_counter(conn, row.office_id, counter)
-    free = ~desks.busy_clause(row.office_id, counter, row.day)
     row = _step(
         conn,
         staff,
@@ -202,7 +229,7 @@ def call_back(
         (HELD,),
         counter,
         {"status": CALLED, "counter": counter, "called_at": now, "held_at": None},
-        also=(free,),
+        free_on=day,
     )
     calls.record(conn, row, calls.CALL, counter=counter, actor=staff.actor, at=now)
     return row
@@ -364,13 +391,7 @@ def call_next(
     closed = close(conn, staff, shown, SERVED, counter, now, day) if shown else None
     called = desks.called_here(conn, office_id, counter, day)
     if called is not None:
-        label = desks.label(counter)
-        named = f"{called.display} ({called.day:%Y-%m-%d}, {called.id})"
-        raise CounterBusy(
-            f"{label} masih memanggil nomor {named}: selesaikan, tunda, atau alihkan nomor itu "
-            f"dahulu; tidak ada yang dipanggil. / {label} still has ticket {named} called: "
-            "close, hold or transfer it first; nobody was called."
-        )
+        raise _busy(counter, called)
     row = queue.call_next(conn, office_id, queue_ids, counter, day, now)
     if row is not None:
         calls.record(conn, row, calls.CALL, counter=counter, actor=staff.actor, at=now)

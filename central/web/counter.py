@@ -319,7 +319,7 @@ def _act(
         elif action == "hold":
             row = steps.hold(conn, staff, ticket_id, desk.counter, now)
         elif action == "call-back":
-            row = steps.call_back(conn, staff, ticket_id, desk.counter, now)
+            row = steps.call_back(conn, staff, ticket_id, desk.counter, now, _today(ctx))
         else:  # transfer
             row = steps.transfer(
                 conn,

@@ -41,16 +41,16 @@ from sqlalchemy.exc import IntegrityError
 
 from central.access.audit import record_event, utc_now
 from central.api.deps import AppContext
-from central.hospital import patients, quota, schedules, visits
+from central.hospital import patients, quota, schedules, seen, visits
 from central.office import bookings as office_bookings
 from central.office.citizens import KeyKind, audit_lookup
 from central.tables import (
+    call_events,
     citizens,
     doctor_schedules,
     hospital_visits,
     medical_records,
     services,
-    tickets,
 )
 from central.wsrs import shapes
 from central.wsrs.shapes import (
@@ -222,22 +222,37 @@ def _quota_fields(conn: Connection, schedule: _Schedule, day: dt.date) -> dict[s
 
 
 def _queue(conn: Connection, schedule_id: str, day: dt.date) -> tuple[int, int, str]:
-    """(visits, visits called, the number called last or ``-``) of a doctor's day."""
+    """(visits, visits called, the number called last or ``-``) of a doctor's day.
+
+    Called: by the poli, ever (:func:`central.hospital.seen.called_in`), read from the
+    counter steps, not from the ticket's ``called_at``, which a send-on to the pharmacy
+    clears: a patient sent on stays called, and their number the last called until the
+    poli calls another."""
     live = and_(
         hospital_visits.c.schedule_id == schedule_id,
         hospital_visits.c.day == day,
         hospital_visits.c.state != "cancelled",
     )
-    joined = hospital_visits.outerjoin(tickets, tickets.c.id == hospital_visits.c.ticket_id)
     total = conn.execute(select(func.count()).select_from(hospital_visits).where(live)).scalar_one()
     called = conn.execute(
-        select(func.count()).select_from(joined).where(live, tickets.c.called_at.is_not(None))
+        select(func.count())
+        .select_from(hospital_visits)
+        .where(live, seen.called_in(hospital_visits.c.service_id, hospital_visits.c.ticket_id))
     ).scalar_one()
     last = conn.execute(
         select(hospital_visits.c.nomorantrean)
-        .select_from(joined)
-        .where(live, tickets.c.called_at.is_not(None))
-        .order_by(tickets.c.called_at.desc())
+        .select_from(
+            hospital_visits.join(
+                call_events,
+                and_(
+                    call_events.c.ticket_id == hospital_visits.c.ticket_id,
+                    call_events.c.kind == seen.CALL,
+                    call_events.c.queue_id == hospital_visits.c.service_id,
+                ),
+            )
+        )
+        .where(live)
+        .order_by(call_events.c.id.desc())
         .limit(1)
     ).scalar_one_or_none()
     return int(total), int(called), last or "-"
@@ -584,18 +599,18 @@ def sisa_antrean(ctx: AppContext, kodebooking: str, *, actor: str) -> dict[str, 
                 doctor_schedules.c.id == visit.schedule_id
             )
         ).scalar_one_or_none()
-        joined = hospital_visits.outerjoin(tickets, tickets.c.id == hospital_visits.c.ticket_id)
-        # Those not yet called up to this booking's number, the booking itself included
-        # (BPJS's formula: waktutunggu = SPM × (sisaantrean − 1)).
+        # Those the poli has not called yet up to this booking's number, the booking itself
+        # included (BPJS's formula: waktutunggu = SPM × (sisaantrean − 1)); one sent on to
+        # the pharmacy was called (:func:`central.hospital.seen.called_in`).
         sisa = conn.execute(
             select(func.count())
-            .select_from(joined)
+            .select_from(hospital_visits)
             .where(
                 hospital_visits.c.schedule_id == visit.schedule_id,
                 hospital_visits.c.day == visit.day,
                 hospital_visits.c.state != "cancelled",
                 hospital_visits.c.angkaantrean <= visit.angkaantrean,
-                tickets.c.called_at.is_(None),
+                ~seen.called_in(hospital_visits.c.service_id, hospital_visits.c.ticket_id),
             )
         ).scalar_one()
         _, _, last = _queue(conn, visit.schedule_id, visit.day)

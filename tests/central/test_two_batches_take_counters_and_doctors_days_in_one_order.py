@@ -20,18 +20,17 @@ takes it last, then (once both wait) commits. SQLite has one writer at a time.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 
 from central.access.audit import utc_now
 from central.office import bookings as office_bookings
+from central.settings import NO_SHOW_TICK_MAX_S
 from central.tables import (
-    bookings,
     doctor_quota,
     hospital_visits,
     quota_takes,
@@ -59,8 +58,9 @@ from testkit.mjkn import (
     POLI,
     USERNAME,
     ambil_body,
+    booked,
     integrations_file,
-    new_patient,
+    lapse,
     put_doctor,
     wsrs_token,
 )
@@ -76,12 +76,21 @@ POLIS = (("poli-anak", "N"), ("poli-dalam", "D"))
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
-    """A hospital centre Mobile JKN books at (WS RS), BPJS's stand-in hearing its visits."""
+    """A hospital centre Mobile JKN books at (WS RS), BPJS's stand-in hearing its visits.
+
+    Its no-show tick is the longest, an hour, beyond the module's life (its tests' timeouts
+    together are less): the tests lapse Mobile JKN bookings and show what closes them (an
+    allocate, a batch, Mobile JKN's next booking, their own marking), and a tick of the
+    server's run between the lapse and that would close them first."""
     standin = BpjsStandIn()
     request.addfinalizer(standin.close)
     config = integrations_file(tmp_path_factory.mktemp("batch-lock-order"), standin)
     yield from own_hospital_centre(
-        request, tmp_path_factory, "batch-lock-order", "--integrations", str(config)
+        request,
+        tmp_path_factory,
+        "batch-lock-order",
+        *("--integrations", str(config)),
+        *("--no-show-tick", f"{NO_SHOW_TICK_MAX_S:g}"),
     )
 
 
@@ -242,21 +251,6 @@ def test_a_batch_cancelling_visits_at_two_doctors_and_one_registering_there_are_
     assert [states[i["key"]] for i in made] == ["registered"] * 2
 
 
-def booked(c: Centre, kode: int, patient: dict[str, str] | None = None) -> str:
-    """A Mobile JKN booking of ``patient`` (a new one: ``None``) at the doctor ``kode``
-    today: its code."""
-    answer = requests.post(
-        f"{c.url}{BASE}/antrean",
-        json=ambil_body(patient or new_patient(), kode, today(), "00:00-23:59"),
-        headers={"x-token": wsrs_token(c.url), "x-username": USERNAME},
-        timeout=30,
-    )
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["metadata"]["code"] in (200, 202), answer.text  # 202: a new patient
-    code: str = answer.json()["response"]["kodebooking"]
-    return code
-
-
 def mjkn_doctors(c: Centre) -> tuple[list[int], str, str]:
     """Two doctors of today put by Mobile JKN's schedule (their kodes), and their schedules
     in the order their days are held."""
@@ -264,15 +258,6 @@ def mjkn_doctors(c: Centre) -> tuple[list[int], str, str]:
     small, large = (f"uji-{kode}" for kode in kodes)
     assert small < large
     return kodes, small, large
-
-
-def lapse(conn: Connection, code: str) -> None:
-    """Mobile JKN booking ``code``'s slot and grace over, in ``conn``'s transaction."""
-    conn.execute(
-        update(bookings)
-        .where(bookings.c.code == code)
-        .values(no_show_after=utc_now() - dt.timedelta(minutes=1))
-    )
 
 
 def no_shows_marked(c: Centre, codes: list[str]) -> Callable[[], int]:
@@ -298,7 +283,7 @@ def test_no_shows_given_back_at_two_doctors_and_a_batch_registering_there_both_g
     first (their places given back): both go through, the batch's visits made and the
     bookings' closed."""
     kodes, small, large = mjkn_doctors(centre)
-    codes = [booked(centre, kode) for kode in kodes[::-1]]  # the later doctor's first
+    codes = [booked(centre.url, kode) for kode in kodes[::-1]]  # the later doctor's first
     kiosk = hospital_kiosk(centre.url)[0]
     made = [online_registration(centre, kiosk, sid, POLI) for sid in (small, large)]
     answered = one_after_another(
@@ -354,13 +339,13 @@ def test_an_allocate_closing_its_patients_lapsed_booking_and_a_batch_at_that_doc
     batch numbers an offline Poli Anak ticket and registers its visit there: both go
     through (the allocate holds the queue's counter before the booking's doctor's day).
 
-    The booking lapses in the test's transaction, which holds it to the end (the server's
-    no-shows tick skips a booking another holds), and the allocate is shown to be what
+    The booking lapses in the test's transaction (the module's centre does not tick in its
+    life: nothing else closes it once that commits), and the allocate is shown to be what
     closed it: the booking's place given back when the allocate took its own."""
     kode = put_doctor(centre.url, centre.staff, today(), starts="00:00", ends="23:59")
     sid = f"uji-{kode}"
     patient = new_hospital_patient(centre.db)
-    code = booked(centre, kode, patient.keys())
+    code = booked(centre.url, kode, patient.keys())
     assert allocate(centre.url, centre.kiosk, POLI).status_code == 201  # the queue's counter
     (first, first_code), second = hospital_kiosk(centre.url), hospital_kiosk(centre.url)[0]
     offline = hospital_registration(
@@ -417,7 +402,7 @@ def test_a_batch_at_two_doctors_for_a_patient_whose_booking_lapsed_and_the_no_sh
     held, the booking and its visit came after a day, and the two deadlocked."""
     kodes, small, large = mjkn_doctors(centre)
     patient = new_hospital_patient(centre.db)
-    code = booked(centre, kodes[0], patient.keys())
+    code = booked(centre.url, kodes[0], patient.keys())
     kiosk = hospital_kiosk(centre.url)[0]
     made = [
         online_registration(centre, kiosk, small, POLI, keys(patient)),
@@ -426,7 +411,7 @@ def test_a_batch_at_two_doctors_for_a_patient_whose_booking_lapsed_and_the_no_sh
 
     def lapsed_and_its_visit_held(conn: Connection) -> None:
         holding(hospital_visits, hospital_visits.c.booking_code == code)(conn)
-        with centre.db.begin() as lapsing:  # lapsed only now: no tick of the server's first
+        with centre.db.begin() as lapsing:  # lapsed, committed while its visit is held
             lapse(lapsing, code)
 
     answered = one_after_another(
@@ -450,14 +435,14 @@ def test_an_allocate_giving_back_a_lapsed_booking_at_another_doctor_and_a_batch_
     earlier one, which the batch held while it waited for the later one (a deadlock)."""
     kodes, small, large = mjkn_doctors(centre)
     patient = new_hospital_patient(centre.db)
-    code = booked(centre, kodes[1], patient.keys())  # at the later doctor
-    booked(centre, kodes[0])  # the earlier doctor's day made (another patient's place)
+    code = booked(centre.url, kodes[1], patient.keys())  # at the later doctor
+    booked(centre.url, kodes[0])  # the earlier doctor's day made (another patient's place)
     kiosk, other = hospital_kiosk(centre.url)[0], hospital_kiosk(centre.url)[0]
     made = [online_registration(centre, kiosk, sid, POLI) for sid in (small, large)]
     allocated: list[str] = []
 
     def allocating() -> int:
-        with centre.db.begin() as conn:  # lapsed only now: no tick of the server's first
+        with centre.db.begin() as conn:  # lapsed only now, just before the request
             lapse(conn, code)
         answer = hospital_allocate(
             centre.url, other, small, service_id=POLI, patient=patient.keys()
@@ -492,14 +477,14 @@ def test_a_mobile_jkn_booking_giving_back_a_lapsed_one_at_another_doctor_and_a_b
     go through, the two doctors' days held in their one order before any place moves."""
     kodes, small, large = mjkn_doctors(centre)
     patient = new_hospital_patient(centre.db)
-    code = booked(centre, kodes[1], patient.keys())  # at the later doctor
-    booked(centre, kodes[0])  # the earlier doctor's day made (another patient's place)
+    code = booked(centre.url, kodes[1], patient.keys())  # at the later doctor
+    booked(centre.url, kodes[0])  # the earlier doctor's day made (another patient's place)
     kiosk = hospital_kiosk(centre.url)[0]
     made = [online_registration(centre, kiosk, sid, POLI) for sid in (small, large)]
     again: list[str] = []
 
     def booking() -> tuple[int, int | None]:
-        with centre.db.begin() as conn:  # lapsed only now: no tick of the server's first
+        with centre.db.begin() as conn:  # lapsed only now, just before the request
             lapse(conn, code)
         answer = requests.post(
             f"{centre.url}{BASE}/antrean",

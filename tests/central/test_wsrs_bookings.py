@@ -47,6 +47,7 @@ from testkit.mjkn import (
     USERNAME,
     ambil_body,
     integrations_file,
+    lapse,
     new_patient,
     poli_ticket,
     put_doctor,
@@ -848,18 +849,17 @@ def test_a_mobile_jkn_no_show_closes_the_visit_frees_the_place_and_tells_bpjs(
     assert sent == 1
 
 
-def test_the_no_show_tick_closes_a_lapsed_mobile_jkn_visit(hospital: Hospital) -> None:
+def test_marking_no_shows_closes_a_lapsed_mobile_jkn_visit(hospital: Hospital) -> None:
+    """What each server process's tick runs closes a lapsed booking's visit, gives its place
+    back and queues task 99. The tick itself is proved in
+    test_each_server_process_marks_no_shows_on_its_tick.py."""
     today = local_today()
     kode = doctor(hospital, today, starts="00:00", ends="23:59")
     code = answered(
         call(hospital, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59")), 202
     )["response"]["kodebooking"]
     with hospital.db.begin() as conn:
-        conn.execute(
-            update(bookings)
-            .where(bookings.c.code == code)
-            .values(no_show_after=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
-        )
+        lapse(conn, code)
     with hospital.db.begin() as conn:  # what every server process's tick runs
         office_bookings.mark_no_shows(conn, dt.datetime.now(dt.UTC))
     visit = visit_of(hospital, code)
