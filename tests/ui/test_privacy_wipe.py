@@ -48,6 +48,7 @@ from ui.screens.appointment import AppointmentScreen
 from ui.screens.complaint import ComplaintScreen
 from ui.screens.consent import ConsentPhoneScreen
 from ui.screens.form import ConfirmScreen, FormScreen
+from ui.screens.services import ServiceDetailScreen
 from ui.screens.wrapping import BREAK, WrappingText
 from ui.window import KioskWindow
 
@@ -329,4 +330,29 @@ def test_after_her_booking_was_told_on_the_service_grid(
     wait_phase(qtbot, kiosk, Phase.IDLE)
     left = every_string(kiosk)
     assert told not in left and "10.30" not in left, "her booking's time is still on a screen"
+    assert_wiped(kiosk)
+
+
+def test_after_she_looked_at_a_service(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    """The service she opened (a poli, here) says something of her: once she cancels,
+    the detail screen names it no more, as the summary and the ticket forget theirs."""
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    tile = next(
+        b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == "puskesmas-umum"
+    )
+    click(qtbot, tile)
+    wait_phase(qtbot, kiosk, Phase.SERVICE_CHOSEN)
+    detail = kiosk.screens[Phase.SERVICE_CHOSEN]
+    assert isinstance(detail, ServiceDetailScreen)
+    described = "Daftar berobat ke poli umum puskesmas."  # said on the detail alone
+    assert described in every_string(kiosk)  # the walk sees it while the session runs
+    assert detail.name.text() == "Pendaftaran Poli Umum Puskesmas"
+    click(qtbot, button_with(kiosk, "Kembali"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    click(qtbot, button_with(kiosk, "Batal"))
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert described not in every_string(kiosk), "the service she looked at is still named"
+    # the grid's tile names it for everyone; the detail's title, for her alone
+    assert (detail.name.text(), detail.scroll_area.accessibleName()) == ("", "")
     assert_wiped(kiosk)
