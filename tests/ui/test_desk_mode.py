@@ -967,6 +967,23 @@ def test_the_idle_wipe_empties_the_clipboard_holding_a_patient_the_fields_held_b
     assert QApplication.clipboard().text() != SITI.nik, "her NIK stays on the clipboard"
 
 
+def test_a_new_search_empties_the_clipboard_holding_what_the_patient_fields_held(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """Her name copied from its field, then a search for someone else: the search empties
+    her fields, and the copy goes with them (no F9 or idle wipe would find it after)."""
+    view = view_of(desk)
+    view.show_patient(SITI)
+    desk.activateWindow()
+    field(desk, "deskName").setFocus()
+    key(qtbot, desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, desk, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == SITI.name  # the clerk copied it
+    find(qtbot, desk, 1, "1471010101900001", "01-01-1990")
+    assert field(desk, "deskName").text() == ""
+    assert QApplication.clipboard().text() != SITI.name, "her name stays on the clipboard"
+
+
 # -- what a visit is checked for before it is registered ----------------------------------------
 def test_a_typed_patient_that_cannot_exist_is_never_registered(
     hospital_desk: KioskWindow, qtbot: QtBot
