@@ -18,6 +18,8 @@ from cardio.emulators.nfc_emulator import (
     mime_message,
 )
 from cardio.errors import CardRemovedDuringRead, ReaderUnavailable
+from cardio.readers import nfcpy_loader
+from cardio.readers._nfc_worker import target_words
 from cardio.readers.atr import ISO_DEP_ATR, atr_for_tag_type
 from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded
 from cardio.readers.nfc import NfcReader
@@ -193,3 +195,24 @@ def test_a_card_that_cannot_be_activated_is_logged_without_its_uid(
     lines = [r.getMessage() for r in caplog.records if r.name == worker]
     assert "could not activate" in lines[0]  # the line this is about
     assert [line for line in lines if UID.hex() in line.lower()] == [], lines[0]
+
+
+@pytest.mark.parametrize(
+    ("brty", "answer", "said"),
+    [
+        ("106A", {"sdd_res": UID, "sens_res": b"\x44\x00", "sel_res": b"\x20"}, "uid=<7 bytes>"),
+        # Type F: the IDm, bytes 1-8 of SENSF_RES; Type B: the PUPI, bytes 1-4 of SENSB_RES
+        ("212F", {"sensf_res": bytes.fromhex("01") + UID + b"\x01" + bytes(8)}, "uid=<8 bytes>"),
+        ("106B", {"sensb_res": bytes.fromhex("50") + UID[:4] + bytes(7)}, "uid=<4 bytes>"),
+    ],
+)
+def test_a_sensed_target_is_written_for_the_log_with_its_uid_length_only(
+    brty: str, answer: dict[str, bytes], said: str
+) -> None:
+    """Every type of card nfcpy senses is named in a log line by its kind and its UID's
+    length, as a card read's line is: not by nfcpy's repr, which writes the UID."""
+    target = nfcpy_loader.load().clf.RemoteTarget(brty, **answer)
+    assert UID[:4].hex() in str(target).lower()  # what nfcpy's own words would write
+    words = target_words(target)
+    assert words == f"{brty} {said}"
+    assert UID[:4].hex() not in words.lower()
