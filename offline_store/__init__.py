@@ -32,6 +32,7 @@ from offline_store.models import (
     SyncLogEntry,
     SyncResult,
 )
+from offline_store.outbox import shown_key
 from offline_store.store import DEFAULT_RECORD_TTL_S, KEY_FILE_NAME, Store
 
 __all__ = [
@@ -60,4 +61,5 @@ __all__ = [
     "SyncLogEntry",
     "SyncResult",
     "format_number",
+    "shown_key",
 ]

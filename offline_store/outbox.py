@@ -54,6 +54,22 @@ _DUE = (
 )
 
 
+#: How much of an outbox key a log line or a status view shows: its end.
+SHOWN_KEY_CHARS = 12
+
+
+def shown_key(key: str) -> str:
+    """An outbox key as a log line or ``kiosk sync status`` may show it: its last
+    :data:`SHOWN_KEY_CHARS` characters (``…3f2a9c0b1d7e``), enough to tell the
+    dead letters apart and to name one to ``kiosk sync retry-dead``.
+
+    A complaint's key gives its reference (the UUID's first 60 bits,
+    ``kiosk.tickets.complaints.reference_for``), and the reference opens the
+    citizen's page: the UUID's last group holds none of those bits.
+    """
+    return key if len(key) <= SHOWN_KEY_CHARS + 4 else f"…{key[-SHOWN_KEY_CHARS:]}"
+
+
 class OutboxMixin(StoreBase):
     def _enqueue(
         self,
@@ -250,6 +266,18 @@ class OutboxMixin(StoreBase):
                 [utc_text(now), key],
             )
             return cursor.rowcount == 1
+
+    def dead_keys_ending(self, shown: str) -> list[str]:
+        """The dead letters' keys that :func:`shown_key` shows as ``shown`` (its end)."""
+        tail = shown.removeprefix("…")
+        if not tail:
+            return []
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT key FROM outbox WHERE state = 'dead' AND substr(key, ?) = ? ORDER BY key",
+                [-len(tail), tail],
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def outbox_stats(self, now: dt.datetime) -> OutboxStats:
         """Depth, age of the oldest undelivered item, dead items (for heartbeats and status)."""

@@ -1067,6 +1067,9 @@ class DeskView(QFrame):
         self.focus_find()
 
     def _wipe_patient(self) -> None:
+        # A value copied from these fields must not outlive them on the clipboard:
+        # after F3, a new search or a card, neither F9 nor the idle wipe would know it.
+        self._wipe_clipboard(self._patient_widgets())
         self._generation += 1
         self.patient = None
         self._refused, self._refused_reason = None, ""
@@ -1099,11 +1102,26 @@ class DeskView(QFrame):
     def _typed(widget: QLineEdit | QPlainTextEdit | QTextEdit) -> str:
         return widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
 
-    def _wipe_clipboard(self) -> None:
-        """Empty the clipboard (and the X selection) when it holds what a field held:
-        a NIK or name the clerk copied stays no longer than the patient does."""
-        held = [text for w in self._text_widgets() if len(text := self._typed(w).strip()) >= 3]
-        held += [p.nik for p in (self.patient, *self.found) if p is not None and p.nik]
+    def _patient_widgets(self) -> list[QLineEdit | QPlainTextEdit | QTextEdit]:
+        """The fields a patient's wipe empties: the patient's own, and the referral."""
+        fields = [w for _key, w in self.patient_fields if isinstance(w, QLineEdit)]
+        return [*fields, self.referral]
+
+    def _held(self, widgets: list[QLineEdit | QPlainTextEdit | QTextEdit]) -> list[str]:
+        """What ``widgets`` hold, and the patients shown or found: what a copy may be of."""
+        held = [self._typed(w).strip() for w in widgets]
+        for p in (self.patient, *self.found):
+            if p is not None:
+                held += [p.nik, p.norm, p.nomorkartu, p.name, p.phone]
+        return [text for text in held if len(text) >= 3]
+
+    def _wipe_clipboard(
+        self, widgets: list[QLineEdit | QPlainTextEdit | QTextEdit] | None = None
+    ) -> None:
+        """Empty the clipboard (and the X selection) when it holds what a field held
+        (``widgets``, every one if None): a NIK or name the clerk copied stays no
+        longer than the patient does."""
+        held = self._held(self._text_widgets() if widgets is None else widgets)
         clipboard = QGuiApplication.clipboard()
         modes = [QClipboard.Mode.Clipboard]
         if clipboard.supportsSelection():
@@ -1115,7 +1133,9 @@ class DeskView(QFrame):
 
     def holds_patient(self) -> bool:
         """Whether any widget holds something of a patient (the search and the cancel
-        reason included: a name or a NIK may be typed there too)."""
+        reason included: a name or a NIK may be typed there too). A copy of it counts
+        with it: the clipboard holds a patient's value only while a field or the patient
+        shown does, for every wipe of a patient's fields wipes the clipboard first."""
         typed = any(self._typed(w) for w in self._text_widgets())
         return bool(self.patient or self.found or self.issued or typed)
 

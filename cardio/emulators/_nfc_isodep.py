@@ -102,7 +102,8 @@ class IsoDepTarget:
             return None
         pcb = frame[0]
         if pcb & CID_OR_NAD:
-            log.debug("ignoring a block with CID or NAD: %s", frame.hex())
+            # the block's PCB and length only: its APDU may carry a PIN or a record
+            log.debug("ignoring a block with CID or NAD: PCB %02X, %d bytes", pcb, len(frame))
             return None
         if pcb & 0xE2 == PCB_I:
             return self._i_block(pcb, frame[1:])
@@ -111,7 +112,7 @@ class IsoDepTarget:
         if pcb & 0xF7 == PCB_S_DESELECT:
             self.active = False
             return bytes([PCB_S_DESELECT])
-        log.debug("ignoring an unexpected block: %s", frame.hex())
+        log.debug("ignoring an unexpected block: PCB %02X, %d bytes", pcb, len(frame))
         return None
 
     def _i_block(self, pcb: int, inf: bytes) -> bytes:

@@ -184,7 +184,8 @@ class Type3NdefEmulator(NfcEmulator):
         try:
             response = tag.process_command(bytearray(command))
         except Exception:  # nfcpy's emulation indexes into malformed commands
-            log.debug("no answer to a malformed Type 3 command %s", command.hex())
+            # its length only: a Type 3 command carries the card's IDm, its UID
+            log.debug("no answer to a malformed Type 3 command of %d bytes", len(command))
             return None
         return None if response is None else bytes(response)
 

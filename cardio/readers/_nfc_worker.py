@@ -38,6 +38,20 @@ from cardio.readers.events import (
 from cardio.readers.events import ReaderListener as Listener
 
 log = logging.getLogger(__name__)
+
+
+def target_words(target: Any) -> str:
+    """A sensed nfcpy target as a log line may say it: its bit rate and type, and its
+    UID's length, never its bytes (``106A uid=<7 bytes>``): a UID names its holder to
+    whoever holds the city's list of cards. Type A's UID is its SDD_RES, Type F's
+    (the IDm) bytes 1-8 of its SENSF_RES, Type B's (the PUPI) bytes 1-4 of its SENSB_RES."""
+    brty = getattr(target, "brty", "?")
+    if (uid := getattr(target, "sdd_res", None)) is None:
+        sensf, sensb = getattr(target, "sensf_res", None), getattr(target, "sensb_res", None)
+        uid = sensf[1:9] if sensf is not None else sensb[1:5] if sensb is not None else None
+    return f"{brty} uid=<{len(uid)} bytes>" if uid is not None else f"{brty} card"
+
+
 T = TypeVar("T")
 
 BACKOFF_MIN_S = 0.25
@@ -187,7 +201,8 @@ class NfcWorker:
         except OSError:
             raise
         except Exception as exc:  # nfcpy indexes into short answers
-            log.info("could not activate %s: %r", target, exc)
+            # Never the target's repr (its sdd_res is the UID) nor the error's words.
+            log.info("could not activate %s: %s", target_words(target), type(exc).__name__)
             return None
 
     def _hold(self, card: HeldCard) -> None:

@@ -209,6 +209,13 @@ CODE_MISS_LIMIT = Limit(
 )
 
 
+def shown_code(code: str) -> str:
+    """A booking's code as a log line or an audit row may show it: its first three
+    digits (``482…``). The whole code opens the booking's page (``/b/{code}``: see
+    it, move it, cancel it)."""
+    return f"{code[:3]}…"
+
+
 def _misses(client: str) -> Subject:
     return Subject(f"booking-miss:{client}"[:80], CODE_MISS_LIMIT)
 
@@ -219,12 +226,12 @@ def code_misses_locked(conn: Connection, client: str, *, now: dt.datetime) -> in
 
 
 def count_code_miss(conn: Connection, client: str, code: str, *, now: dt.datetime) -> None:
-    """Count one unknown code asked for by ``client`` (logged with its first three digits only)."""
+    """Count one unknown code asked for by ``client`` (logged as :func:`shown_code`)."""
     subject = _misses(client)
     if limits.refused_for(conn, (subject,), now) is not None:
         return
     limits.count(conn, (subject,), now, actor=f"booking-page:{client}"[:100])
-    log.info("booking page: no booking with code %s… (from %s)", code[:3], client)
+    log.info("booking page: no booking with code %s (from %s)", shown_code(code), client)
 
 
 class Policy(StrEnum):
@@ -1221,7 +1228,7 @@ def _check_in_visit(
         )
     )
     if done.rowcount != 1:
-        log.warning("booking %s of Mobile JKN has no visit to check in", code)
+        log.warning("booking %s of Mobile JKN has no visit to check in", shown_code(code))
         return
     integration_triggers.visit_checked_in(conn, ticket_id, checked_in_at)
 
@@ -1655,7 +1662,7 @@ def _prove_holder(
         Subject(
             f"booking-code:{keyed_hash(audit_key, 'booking_code', code)}"[:80],
             HOLDER_LIMIT,
-            audit_subject=f"booking-code:{code[:3]}…",
+            audit_subject=f"booking-code:{shown_code(code)}",
         ),
         _address_subject(client),
     )

@@ -9,7 +9,8 @@ not, online or not; it never creates one): outbox depth and its oldest item, dea
 centre's reason, the last successful sync, the ticket-number leases and the
 catalog version. ``now`` runs one full sync step against the central server
 (every task, ignoring the backoff) and prints the same. ``retry-dead`` puts a
-dead letter back in the outbox, after its cause was fixed. Exit codes: 0
+dead letter back in the outbox, after its cause was fixed; it takes a key whole or by
+the end ``status`` shows of it (a complaint's whole key gives its reference). Exit codes: 0
 done (``now``: the centre answered), 1 the centre could not be reached or
 the store could not be opened, 2 bad usage or a bad configuration.
 """
@@ -48,7 +49,9 @@ def add_parser(sub: Any) -> None:
         action = actions.add_parser(name, help=text, description=text)
         action.add_argument("--config", type=Path, metavar="FILE", help="the kiosk's TOML file")
         if name == "retry-dead":
-            action.add_argument("key", help="the outbox item's key (as `status` lists it)")
+            action.add_argument(
+                "key", help="the outbox item's key, or its end as `status` lists it"
+            )
         else:
             action.add_argument("--json", action="store_true", help="machine-readable output")
 
@@ -87,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
 def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
     """What ``kiosk sync status`` shows, from the store alone (no personal data)."""
-    from offline_store import OutboxState, SyncResult
+    from offline_store import OutboxState, SyncResult, shown_key
 
     stats = store.outbox_stats(now)
     oldest = store.outbox(OutboxState.PENDING, 1)
@@ -103,7 +106,8 @@ def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
             "dead": stats.dead,
         },
         "dead": [
-            {"key": item.key, "kind": item.kind, "error": item.last_error}
+            # its end only: a complaint's whole key gives the reference to her page
+            {"key": shown_key(item.key), "kind": item.kind, "error": item.last_error}
             for item in store.outbox(OutboxState.DEAD, DEAD_SHOWN)
         ],
         "last_success": _entry(last_ok),
@@ -154,8 +158,23 @@ def _now(store: Store, config: Config, *, as_json: bool) -> int:
 
 
 def _retry_dead(store: Store, key: str, config: Config) -> int:
-    if store.retry_dead(key, office_clock(config)()):
-        print(f"kiosk: {key} dikirim ulang / will be sent again")
+    """Send the dead letter ``key`` again: its whole key, or its end as ``status`` shows it."""
+    from offline_store import shown_key
+
+    keys = [key] if store.retry_dead(key, office_clock(config)()) else []
+    if not keys:
+        keys = store.dead_keys_ending(key)
+        if len(keys) > 1:
+            print(
+                f"kiosk: {key} cocok dengan {len(keys)} surat mati, beri kunci lengkap"
+                f" / matches {len(keys)} dead letters, give the whole key",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+        if keys and not store.retry_dead(keys[0], office_clock(config)()):
+            keys = []
+    if keys:
+        print(f"kiosk: {shown_key(keys[0])} dikirim ulang / will be sent again")
         return 0
     print(f"kiosk: {key} bukan surat mati / is not a dead letter", file=sys.stderr)
     return EXIT_FAILED

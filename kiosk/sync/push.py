@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralAuthError, CentralError, CentralRefused
 from kiosk.client.results import SubmissionResult
-from offline_store import OutboxText, Store
+from offline_store import OutboxText, Store, shown_key
 
 log = logging.getLogger(__name__)
 
@@ -297,10 +297,13 @@ def _refused_alone(store: Store, item: OutboxText, exc: CentralRefused) -> PushR
     """An item the centre refuses on its own: a dead letter, its payload kept."""
     if exc.status == 413:
         reason = f"too_large: {exc.code or exc.status}"
-        log.error("outbox item %s is larger than the centre takes, kept as a dead letter", item.key)
+        log.error(
+            "outbox item %s is larger than the centre takes, kept as a dead letter",
+            shown_key(item.key),
+        )
     else:
         reason = f"refused: {exc.code or exc.status}"
-        log.error("outbox item %s refused as malformed (%s)", item.key, exc.code)
+        log.error("outbox item %s refused as malformed (%s)", shown_key(item.key), exc.code)
     store.mark_dead(item.key, reason)
     return PushResult(sent=1, dead=1)
 
@@ -334,7 +337,9 @@ def _write(store: Store, results: list[SubmissionResult], now: dt.datetime) -> N
         reason = f"{result.status}: {result.error or 'no reason given'}"
         store.mark_dead(result.key, reason)
         log.error(
-            "outbox item %s not taken by the centre, kept as a dead letter: %s", result.key, reason
+            "outbox item %s not taken by the centre, kept as a dead letter: %s",
+            shown_key(result.key),
+            reason,
         )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from kiosk.errors import Failure
 from kiosk.session.events import ComplaintReceipt, FileComplaint
 from kiosk.tickets.issue import PrintSetup
-from offline_store import Store
+from offline_store import Store, shown_key
 from printing import PrinterError
 from printing.documents import Language
 
@@ -103,9 +103,12 @@ def file_complaint(
     created_at = now()
     body = complaint_body(request, office_id=office_id, reference=reference, created_at=created_at)
     store.enqueue_submission(key, KIND, body, created_at)
-    log.info("complaint %s stored (%s)", reference, request.category)
+    # Never the reference (it opens the citizen's page) nor the key it comes from whole.
+    log.info("complaint %s stored (%s)", shown_key(key), request.category)
     if wanted is not None and not wanted():
-        log.warning("complaint %s stored after its session ended: receipt not printed", reference)
+        log.warning(
+            "complaint %s stored after its session ended: receipt not printed", shown_key(key)
+        )
         return ComplaintReceipt(reference, False, Failure.SESSION_ENDED)
     printed, fault = print_receipt(
         reference, request.category, request.language, office_name, created_at, setup

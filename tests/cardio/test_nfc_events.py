@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -15,6 +18,8 @@ from cardio.emulators.nfc_emulator import (
     mime_message,
 )
 from cardio.errors import CardRemovedDuringRead, ReaderUnavailable
+from cardio.readers import nfcpy_loader
+from cardio.readers._nfc_worker import target_words
 from cardio.readers.atr import ISO_DEP_ATR, atr_for_tag_type
 from cardio.readers.events import CardPresented, CardRemoved, ReaderAdded
 from cardio.readers.nfc import NfcReader
@@ -156,3 +161,58 @@ def test_twenty_taps_leak_no_threads_or_sockets() -> None:
         thread.join(NFC_EVENT_DEADLINE_S)
     assert nfc_threads() == threads == []
     assert udp_sockets() == sockets
+
+
+class ShortAtsCard(IsoDepEmulator):
+    """A Type 4A card that answers RATS with an ATS cut short (its length byte says 5,
+    two bytes come): nfcpy cannot activate it, and the reader says so in its log."""
+
+    def _serve(self, nfc: Any, clf: Any, activated: Any, stop: threading.Event) -> None:
+        if activated.tt4_cmd is None or not clf.device.selected:
+            return
+        self._exchange(nfc, clf, bytes.fromhex("0578"))
+
+
+def test_a_card_that_cannot_be_activated_is_logged_without_its_uid(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A UID names its card's holder to whoever has the city's list of UIDs: the log
+    line of a card nfcpy could not activate says why, never the UID (as a card read's
+    line says ``uid=<7 bytes>``)."""
+    path = udp_path(free_udp_port())
+    emulator = ShortAtsCard(CitizenCardApplet(uid=UID, record=None), path)
+    worker = "cardio.readers._nfc_worker"
+    with caplog.at_level(logging.INFO, logger=worker), running_reader(path) as (reader, events):
+        try:
+            events.wait_for(ReaderAdded(reader.name), timeout_s=NFC_EVENT_DEADLINE_S)
+            emulator.present()
+            deadline = time.monotonic() + NFC_EVENT_DEADLINE_S
+            while not [r for r in caplog.records if r.name == worker]:
+                assert time.monotonic() < deadline, "the failed activation was not logged"
+                time.sleep(0.05)
+        finally:
+            emulator.remove()
+    lines = [r.getMessage() for r in caplog.records if r.name == worker]
+    assert "could not activate" in lines[0]  # the line this is about
+    assert [line for line in lines if UID.hex() in line.lower()] == [], lines[0]
+
+
+@pytest.mark.parametrize(
+    ("brty", "answer", "said"),
+    [
+        ("106A", {"sdd_res": UID, "sens_res": b"\x44\x00", "sel_res": b"\x20"}, "uid=<7 bytes>"),
+        # Type F: the IDm, bytes 1-8 of SENSF_RES; Type B: the PUPI, bytes 1-4 of SENSB_RES
+        ("212F", {"sensf_res": bytes.fromhex("01") + UID + b"\x01" + bytes(8)}, "uid=<8 bytes>"),
+        ("106B", {"sensb_res": bytes.fromhex("50") + UID[:4] + bytes(7)}, "uid=<4 bytes>"),
+    ],
+)
+def test_a_sensed_target_is_written_for_the_log_with_its_uid_length_only(
+    brty: str, answer: dict[str, bytes], said: str
+) -> None:
+    """Every type of card nfcpy senses is named in a log line by its kind and its UID's
+    length, as a card read's line is: not by nfcpy's repr, which writes the UID."""
+    target = nfcpy_loader.load().clf.RemoteTarget(brty, **answer)
+    assert UID[:4].hex() in str(target).lower()  # what nfcpy's own words would write
+    words = target_words(target)
+    assert words == f"{brty} {said}"
+    assert UID[:4].hex() not in words.lower()

@@ -7,6 +7,7 @@ the booking pages, the staff API and the submissions call, called as they do.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -473,6 +474,37 @@ def test_check_in_of_a_no_show_printed_in_time_is_honoured(db: Database) -> None
     done = _check_in(db, made.code, on_time)
     assert (done.outcome, done.placement) == ("checked_in", "head")
     assert done.queued_at == on_time.astimezone(dt.UTC)
+
+
+def test_a_mobile_jkn_check_in_without_its_visit_logs_no_booking_code(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Mobile JKN booking whose visit is no longer there to check in (closed as a
+    no-show, say) is said in the log: never with its code, which opens the booking's
+    page (``/b/{code}``: see it, move it, cancel it), as the access log never writes one."""
+    slot_start = dt.datetime(2026, 12, 7, 9, 0, tzinfo=ZONE).astimezone(dt.UTC)
+    with db.begin() as conn:
+        siti = conn.execute(select(citizens.c.id).where(citizens.c.nik == SITI.nik)).scalar_one()
+        code = bookings.book_mjkn(
+            conn,
+            office_id=OFFICE,
+            service_id=SERVICE,
+            day=MONDAY,
+            starts_at="09:00",
+            ends_at="09:30",
+            slot_start=slot_start,
+            slot_end=slot_start + dt.timedelta(minutes=30),
+            no_show_after=slot_start + dt.timedelta(minutes=45),
+            citizen_id=siti,
+            now=_now(),
+        )
+    assert code is not None
+    with caplog.at_level(logging.DEBUG, logger="central"):
+        done = _check_in(db, code, dt.datetime(2026, 12, 7, 8, 50, tzinfo=ZONE))
+    assert done.outcome == "checked_in"
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("central")]
+    assert [line for line in said if "no visit" in line]  # the line this is about
+    assert [line for line in said if code in line] == []
 
 
 def test_kiosk_today_lists_every_state_and_audits_the_fetch(db: Database) -> None:

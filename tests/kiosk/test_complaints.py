@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import uuid
 from pathlib import Path
@@ -135,6 +136,29 @@ def test_file_complaint_queues_the_exact_body_and_prints_the_reference(
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert receipt.reference in text and "Facilities and cleanliness" in text
     assert "Toilet" not in text and "PKU" not in text  # the paper names nobody
+
+
+def test_a_complaints_reference_and_text_never_reach_the_log(
+    store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The reference opens the complaint's public page (``/c/{reference}``: its state
+    and staff's answer to her) for whoever holds it, as the paper does: the journal,
+    which every operator reads, holds it no more than it holds her text."""
+    setup = PrintSetup(make_printer("pdf_file", output_dir=tmp_path))
+    request = FileComplaint(3, "fasilitas", "Toilet rusak", "id", "PKU-000009")
+    with caplog.at_level(logging.DEBUG):
+        receipt = file_complaint(
+            request,
+            office_id="pku-mpp",
+            office_name="MPP",
+            store=store,
+            setup=setup,
+            now=lambda: NOW,
+        )
+    assert receipt.printed and caplog.records  # the filing is logged
+    lines = [r.getMessage() for r in caplog.records]
+    assert [line for line in lines if receipt.reference in line] == []
+    assert [line for line in lines if "Toilet" in line or "PKU-000009" in line] == []
 
 
 def test_a_printer_fault_keeps_the_complaint(store: Store, tmp_path: Path) -> None:

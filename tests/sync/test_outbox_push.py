@@ -7,6 +7,8 @@ the client's deadline; afterwards the centre holds every ticket exactly once.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,8 @@ from central.office.fleet import fleet
 from central.process import RunningCentral
 from kiosk.client.client import CentralClient
 from kiosk.sync.push import push_batch
-from offline_store import Store
+from kiosk.tickets.complaints import KIND, reference_for
+from offline_store import Store, shown_key
 from offline_store.models import from_text
 from testkit.clocks import OfficeClock
 from testkit.stand_in import StandIn
@@ -233,3 +236,33 @@ def test_an_answer_the_kiosk_does_not_know_is_never_taken_for_delivered(
     [dead] = store.outbox("dead")
     assert dead.key == ticket.id and dead.last_error == "queued: no reason given"
     assert dead.payload, "the payload is kept"
+
+
+def test_a_complaints_dead_letter_is_logged_without_the_key_that_gives_its_reference(
+    store: Store, clock: OfficeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A complaint's outbox key gives its reference (``reference_for``), which opens the
+    citizen's page: the dead letter's line names the item by the key's end alone, which
+    holds none of the reference's bits."""
+    key = str(uuid.uuid4())
+    body = {"office_id": OFFICE, "reference": reference_for(key), "category": "lainnya"}
+    store.enqueue_submission(key, KIND, {**body, "text": "x", "language": "id"}, clock())
+
+    def answer(method: str, path: str, sent: Any) -> tuple[int, Any]:
+        return 200, {
+            "results": [{"key": i["key"], "status": "invalid", "error": "x"} for i in sent["items"]]
+        }
+
+    centre = StandIn(answer)
+    client = CentralClient(centre.url, timeout_s=5)
+    client.token = "stand-in"  # noqa: S105 (the stand-in checks no token)
+    try:
+        with caplog.at_level(logging.INFO, logger="kiosk.sync.push"):
+            pushed = push_batch(store, client, limit=10, now=clock(), retry_at=lambda _: clock())
+    finally:
+        client.close()
+        centre.close()
+    assert pushed.dead == 1
+    lines = [r.getMessage() for r in caplog.records if r.name == "kiosk.sync.push"]
+    assert [line for line in lines if shown_key(key) in line] != []  # the line is there
+    assert [line for line in lines if key[:8] in line or reference_for(key) in line] == []

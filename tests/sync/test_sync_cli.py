@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
 
 from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
-from offline_store import Store
+from kiosk.tickets.complaints import KIND, reference_for
+from offline_store import Store, shown_key
 from testkit.clocks import OfficeClock
 from testkit.commands import kiosk  # the `kiosk` command, as an operator runs it
 from testkit.sync_kiosk import issue
@@ -76,12 +78,42 @@ def test_dead_letters_are_listed_and_can_be_retried(tmp_path: Path) -> None:
     finally:
         store.close()
     status = kiosk("sync", "status", "--config", str(config))
-    assert f"{ticket.id} service_registration: invalid: unknown_service" in status.stdout
-    retried = kiosk("sync", "retry-dead", ticket.id, "--config", str(config))
+    listed = f"{shown_key(ticket.id)} service_registration: invalid: unknown_service"
+    assert listed in status.stdout
+    retried = kiosk("sync", "retry-dead", shown_key(ticket.id), "--config", str(config))
     assert retried.returncode == 0
     again = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
     assert (again["outbox"]["dead"], again["outbox"]["depth"]) == (0, 1)
     assert kiosk("sync", "retry-dead", ticket.id, "--config", str(config)).returncode == 1
+
+
+def test_a_complaints_dead_letter_is_listed_without_the_key_that_gives_its_reference(
+    tmp_path: Path,
+) -> None:
+    """A complaint's outbox key gives its reference (``reference_for``), which opens the
+    citizen's page: ``status`` lists the dead letter by the key's end, and that end is
+    what ``retry-dead`` takes (the whole key still works too)."""
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    key = str(uuid.uuid4())
+    store = Store.open(tmp_path / "kiosk.db")
+    try:
+        now = OfficeClock()()
+        store.enqueue_submission(key, KIND, {"reference": reference_for(key)}, now)
+        store.pending_batch(10, now)
+        store.mark_dead(key, "invalid: unknown_office")
+    finally:
+        store.close()
+    for as_json in ((), ("--json",)):
+        status = kiosk("sync", "status", "--config", str(config), *as_json)
+        assert status.returncode == 0 and "unknown_office" in status.stdout
+        assert key[:8] not in status.stdout and reference_for(key) not in status.stdout
+    shown = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
+    [dead] = shown["dead"]
+    retried = kiosk("sync", "retry-dead", dead["key"], "--config", str(config))
+    assert retried.returncode == 0, retried.stderr
+    assert key[:8] not in retried.stdout
+    again = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
+    assert (again["outbox"]["dead"], again["outbox"]["depth"]) == (0, 1)
 
 
 def test_status_without_a_store_says_so_and_creates_none(tmp_path: Path) -> None:

@@ -931,6 +931,59 @@ def test_f9_empties_the_clipboard_holding_what_the_patient_fields_held(
     assert clipboard.text() == "Loket 3"
 
 
+def copy_then_new_patient(desk: KioskWindow, qtbot: QtBot) -> DeskView:
+    """Siti on the desk, her NIK copied from its field (Ctrl+C), then F3: a new patient."""
+    view = view_of(desk)
+    view.show_patient(SITI)
+    desk.activateWindow()
+    field(desk, "deskNik").setFocus()
+    key(qtbot, desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, desk, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == SITI.nik  # the clerk copied it
+    key(qtbot, desk, Qt.Key.Key_F3)
+    assert field(desk, "deskNik").text() == ""
+    return view
+
+
+def test_f9_empties_the_clipboard_holding_a_patient_the_fields_held_before_f3(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    copy_then_new_patient(desk, qtbot)
+    key(qtbot, desk, Qt.Key.Key_F9)
+    assert QApplication.clipboard().text() != SITI.nik, "her NIK stays on the clipboard"
+
+
+def test_the_idle_wipe_empties_the_clipboard_holding_a_patient_the_fields_held_before_f3(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    now = [1000.0]
+    view = view_of(desk)
+    view.clock = lambda: now[0]
+    view.touched()
+    copy_then_new_patient(desk, qtbot)
+    view.touched()  # the clerk's last key: F3, then nobody
+    now[0] += 900.0
+    view.check_idle()
+    assert QApplication.clipboard().text() != SITI.nik, "her NIK stays on the clipboard"
+
+
+def test_a_new_search_empties_the_clipboard_holding_what_the_patient_fields_held(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """Her name copied from its field, then a search for someone else: the search empties
+    her fields, and the copy goes with them (no F9 or idle wipe would find it after)."""
+    view = view_of(desk)
+    view.show_patient(SITI)
+    desk.activateWindow()
+    field(desk, "deskName").setFocus()
+    key(qtbot, desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, desk, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == SITI.name  # the clerk copied it
+    find(qtbot, desk, 1, "1471010101900001", "01-01-1990")
+    assert field(desk, "deskName").text() == ""
+    assert QApplication.clipboard().text() != SITI.name, "her name stays on the clipboard"
+
+
 # -- what a visit is checked for before it is registered ----------------------------------------
 def test_a_typed_patient_that_cannot_exist_is_never_registered(
     hospital_desk: KioskWindow, qtbot: QtBot

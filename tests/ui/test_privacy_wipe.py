@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from cardio.card.citizen import CardIdentity, Citizen
 from cardio.emulators.citizen_applet import CitizenCardApplet
 from cardio.readers.simulated import SimulatedReader
+from contract.bookings import BookingState
 from kiosk.session import consent
 from kiosk.session.events import OtherServices
 from kiosk.session.machine import Phase, SessionState
@@ -47,6 +48,7 @@ from ui.screens.appointment import AppointmentScreen
 from ui.screens.complaint import ComplaintScreen
 from ui.screens.consent import ConsentPhoneScreen
 from ui.screens.form import ConfirmScreen, FormScreen
+from ui.screens.services import ServiceDetailScreen
 from ui.screens.wrapping import BREAK, WrappingText
 from ui.window import KioskWindow
 
@@ -304,4 +306,53 @@ def test_after_a_name_of_one_long_word(kiosk: KioskWindow, qtbot: QtBot) -> None
     wait_phase(qtbot, kiosk, Phase.DONE)
     left = every_string(kiosk)
     assert UNSPACED[:12] not in left and UNSPACED[-12:] not in left
+    assert_wiped(kiosk)
+
+
+@pytest.mark.parametrize(
+    ("state", "told"),
+    [
+        (BookingState.CANCELLED, "Janji pukul 10.30 sudah dibatalkan."),
+        (BookingState.CHECKED_IN, "Anda sudah check-in untuk janji pukul 10.30."),
+    ],
+)
+def test_after_her_booking_was_told_on_the_service_grid(
+    kiosk: KioskWindow, qtbot: QtBot, state: BookingState, told: str
+) -> None:
+    """Her booking of today cannot be used (cancelled, already checked in): the service
+    grid says why, with its time. Once she cancels, that notice is gone with the rest."""
+    qtbot.waitUntil(lambda: kiosk.kiosk.store.last_sync("bookings") is not None, timeout=10000)
+    cache_booking(kiosk, booking(kiosk.controller.now().date(), state=state))
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    assert told in every_string(kiosk)  # the walk sees it while the session runs
+    click(qtbot, button_with(kiosk, "Batal"))
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    left = every_string(kiosk)
+    assert told not in left and "10.30" not in left, "her booking's time is still on a screen"
+    assert_wiped(kiosk)
+
+
+def test_after_she_looked_at_a_service(kiosk: KioskWindow, qtbot: QtBot) -> None:
+    """The service she opened (a poli, here) says something of her: once she cancels,
+    the detail screen names it no more, as the summary and the ticket forget theirs."""
+    click(qtbot, button_with(kiosk, "Siti Aminah"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    tile = next(
+        b for b in kiosk.findChildren(QPushButton) if b.property("service_id") == "puskesmas-umum"
+    )
+    click(qtbot, tile)
+    wait_phase(qtbot, kiosk, Phase.SERVICE_CHOSEN)
+    detail = kiosk.screens[Phase.SERVICE_CHOSEN]
+    assert isinstance(detail, ServiceDetailScreen)
+    described = "Daftar berobat ke poli umum puskesmas."  # said on the detail alone
+    assert described in every_string(kiosk)  # the walk sees it while the session runs
+    assert detail.name.text() == "Pendaftaran Poli Umum Puskesmas"
+    click(qtbot, button_with(kiosk, "Kembali"))
+    wait_phase(qtbot, kiosk, Phase.IDENTIFIED)
+    click(qtbot, button_with(kiosk, "Batal"))
+    wait_phase(qtbot, kiosk, Phase.IDLE)
+    assert described not in every_string(kiosk), "the service she looked at is still named"
+    # the grid's tile names it for everyone; the detail's title, for her alone
+    assert (detail.name.text(), detail.scroll_area.accessibleName()) == ("", "")
     assert_wiped(kiosk)

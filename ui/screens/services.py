@@ -241,6 +241,7 @@ class ServicesScreen(Screen):
         # The tiles say only services and queues (what her card may use is said again
         # for the next citizen before it is shown): they stay built.
         self.greeting.setText("")
+        self.notice.clear()  # her booking, cancelled or used, with its time
         self._state = None  # her identity goes with the session
 
 
@@ -319,6 +320,20 @@ class ServiceDetailScreen(Screen):
         # button says so (and is not tapped twice).
         set_button_text(self.next, view.t("record_loading" if state.tap_waiting else "register"))
         self.next.setEnabled(not state.tap_waiting)
+
+    def clear(self) -> None:
+        # Which service she looked at (a poli, a permit) is hers: gone with the session,
+        # as the confirm and ticket screens forget the service they named.
+        for widget in (
+            self.name,
+            self.description,
+            self.counter,
+            self.queue,
+            self.hours,
+            self.requirements,
+        ):
+            widget.setText("")
+        self.scroll_area.setAccessibleName("")
 
 
 def tile_queue_text(service: Service, view: View) -> str | None:
