@@ -10,6 +10,7 @@ and goes up again. SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 
 from sqlalchemy import insert, select
@@ -19,6 +20,7 @@ from central.documents.versioned import canonical
 from central.tables import kiosks, offices, submissions
 
 BEFORE = "0025_tickets_at_a_counter"
+REVISION = importlib.import_module("central.migrations.versions.0026_submission_uids")
 NOW = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
 UID = "04A1B2C3D4E5F6"
 
@@ -73,5 +75,45 @@ def test_the_uids_stored_before_are_forgotten_and_the_rest_kept(db_url: str) -> 
         }
         migrate(db, BEFORE)  # down: nothing to bring back
         migrate(db)
+    finally:
+        db.dispose()
+
+
+def test_every_uid_is_forgotten_across_batches_and_kiosks(db_url: str) -> None:
+    """More bodies than one batch (``BATCH``), of two kiosks: every UID forgotten."""
+    per_kiosk = REVISION.BATCH + 100
+    db = Database(db_url)
+    try:
+        migrate(db, BEFORE)
+        with db.begin() as conn:
+            conn.execute(insert(offices).values(id="o1", name="Kantor", city="Kota", active=True))
+            for kiosk in ("k1", "k2"):
+                conn.execute(
+                    insert(kiosks).values(id=kiosk, office_id="o1", name=kiosk, enrolled_at=NOW)
+                )
+                conn.execute(
+                    insert(submissions),
+                    [
+                        {
+                            "kiosk_id": kiosk,
+                            "key": f"key-{n:05d}",
+                            "kind": "service_registration",
+                            "office_id": "o1",
+                            "day": NOW.date(),
+                            "body_sha256": "d",
+                            "body": canonical(_body(card_uid=f"{UID}{n:04X}")).decode("utf-8"),
+                            "result": "{}",
+                            "received_at": NOW,
+                        }
+                        for n in range(per_kiosk)
+                    ],
+                )
+        migrate(db)
+        with db.read() as conn:
+            bodies = [
+                json.loads(body) for body in conn.execute(select(submissions.c.body)).scalars()
+            ]
+        assert len(bodies) == 2 * per_kiosk
+        assert all(body["card_uid"] is None for body in bodies)
     finally:
         db.dispose()

@@ -26,33 +26,43 @@ down_revision = "0025_tickets_at_a_counter"
 branch_labels = None
 depends_on = None
 
-#: Bodies read and written a batch at a time (a city's years of registrations).
+#: Bodies read and written a batch at a time, in key order (a city's years of
+#: registrations are never all in memory).
 BATCH = 500
 #: How a stored body (canonical JSON: no spaces) holds a UID: ``"card_uid":"…"``.
 HOLDS_A_UID = '%"card_uid":"%'
 
 
 def upgrade() -> None:
+    """Each body holding a UID, a batch at a time in key order (a city's years of
+    registrations are never all in memory), each batch's changes written at once."""
     conn = op.get_bind()
-    keys = conn.execute(
-        sa.text("SELECT kiosk_id, key FROM submissions WHERE body LIKE :pattern"),
-        {"pattern": HOLDS_A_UID},
-    ).all()
-    for start in range(0, len(keys), BATCH):
-        for kiosk_id, key in keys[start : start + BATCH]:
-            body = conn.execute(
-                sa.text("SELECT body FROM submissions WHERE kiosk_id = :kiosk_id AND key = :key"),
-                {"kiosk_id": kiosk_id, "key": key},
-            ).scalar_one()
-            kept = _without_uid(body)
-            if kept is not None:
-                conn.execute(
-                    sa.text(
-                        "UPDATE submissions SET body = :body "
-                        "WHERE kiosk_id = :kiosk_id AND key = :key"
-                    ),
-                    {"body": kept, "kiosk_id": kiosk_id, "key": key},
-                )
+    after: tuple[str, str] = ("", "")
+    while True:
+        rows = conn.execute(
+            sa.text(
+                "SELECT kiosk_id, key, body FROM submissions "
+                "WHERE body LIKE :pattern AND (kiosk_id > :kiosk_id "
+                "OR (kiosk_id = :kiosk_id AND key > :key)) "
+                "ORDER BY kiosk_id, key LIMIT :batch"
+            ),
+            {"pattern": HOLDS_A_UID, "kiosk_id": after[0], "key": after[1], "batch": BATCH},
+        ).all()
+        if not rows:
+            return
+        changed = [
+            {"body": kept, "kiosk_id": kiosk_id, "key": key}
+            for kiosk_id, key, body in rows
+            if (kept := _without_uid(body)) is not None
+        ]
+        if changed:
+            conn.execute(
+                sa.text(
+                    "UPDATE submissions SET body = :body WHERE kiosk_id = :kiosk_id AND key = :key"
+                ),
+                changed,
+            )
+        after = (rows[-1][0], rows[-1][1])
 
 
 def _without_uid(body: str) -> str | None:
