@@ -18,27 +18,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import requests
 from sqlalchemy import select, update
 
 from central.integrations import outbox
 from central.tables import hospital_visits, integration_outbox, services, tickets
-from testkit.centre_accounts import bearer
-from testkit.centre_hospital import (
-    HOSPITAL,
-    allocate,
-    doctor_today,
-    hospital_registration,
-    new_hospital_patient,
-    new_schedule,
-    own_hospital_centre,
-    visit_cancel,
-)
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
+)
+from testkit.centre_hospital import (
+    call_up_to,
+    doctor_today,
+    new_hospital_patient,
+    new_schedule,
+    numbered_online,
+    own_hospital_centre,
+    poli_registration,
+    registered_online,
+    visit_cancel,
 )
 from testkit.centre_requests import results
 from testkit.centres import BACKENDS
@@ -55,31 +53,10 @@ def centre(
     yield from own_hospital_centre(request, tmp_path_factory, "pharmacy-counter")
 
 
-def _post(c: Centre, path: str, body: dict[str, Any] | None = None) -> requests.Response:
-    return requests.post(f"{c.url}{path}", json=body, headers=bearer(c.staff), timeout=30)
-
-
 def _registered(c: Centre, sid: str) -> str:
     """A ticket of the poli numbered online and registered for a patient of the hospital,
     its visit made; its id."""
-    patient = new_hospital_patient(c.db)
-    made = allocate(c.url, c.kiosk, sid)
-    assert made.status_code == 201, made.text
-    ticket = made.json()
-    item = hospital_registration(
-        ticket["ticket_id"],
-        ticket["display"],
-        "online",
-        {"schedule_id": sid, "payer": "jkn"},
-        values={
-            "full_name": patient.full_name,
-            "nik": patient.nik,
-            "birth_date": patient.birth_date.isoformat(),
-        },
-        card_number=None,
-    )
-    [done] = results(c.url, c.kiosk, [item])
-    assert done["status"] == "accepted", done
+    ticket = registered_online(c, sid, new_hospital_patient(c.db).typed())
     assert _visit_state(c, ticket["ticket_id"]) == "registered"
     return str(ticket["ticket_id"])
 
@@ -93,26 +70,11 @@ def _visit_state(c: Centre, ticket_id: str) -> str:
         )
 
 
-def _call_up_to(c: Centre, ticket_id: str, queue: str, counter: str) -> None:
-    """Call ``queue`` at ``counter`` up to ``ticket_id`` (the earlier tickets served)."""
-    step = {"office_id": HOSPITAL, "service_id": queue, "counter": counter}
-    while True:
-        called = _post(c, "/api/v1/staff/queue/call-next", step)
-        assert called.status_code == 200, called.text
-        ticket = called.json()["ticket"]
-        assert ticket is not None, "the ticket was never called"
-        if ticket["ticket_id"] == ticket_id:
-            return
-        served = _post(c, f"/api/v1/staff/tickets/{ticket['ticket_id']}/served")
-        assert served.status_code == 200, served.text
-
-
 def _seen_and_sent_to_the_pharmacys_counter(c: Centre, ticket_id: str) -> None:
     """The poli calls the patient, the doctor sees them, and the poli's clerk sends them on
     to the pharmacy's counter (the transfer form's queue left as it is)."""
-    _call_up_to(c, ticket_id, POLI, POLI_COUNTER)
-    sent = _post(
-        c,
+    call_up_to(c, ticket_id, POLI, POLI_COUNTER)
+    sent = c.staff_post(
         f"/api/v1/staff/tickets/{ticket_id}/transfer",
         {"counter": POLI_COUNTER, "to_counter": PHARMACY_COUNTER},
     )
@@ -128,8 +90,8 @@ def test_not_come_at_the_pharmacys_counter_keeps_the_visit_the_doctor_saw(
     left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
 
     # The pharmacy calls its queue at its counter: the ticket sent to it is called there.
-    _call_up_to(centre, ticket_id, PHARMACY, PHARMACY_COUNTER)
-    absent = _post(centre, f"/api/v1/staff/tickets/{ticket_id}/no-show")
+    call_up_to(centre, ticket_id, PHARMACY, PHARMACY_COUNTER)
+    absent = centre.staff_post(f"/api/v1/staff/tickets/{ticket_id}/no-show")
     assert absent.status_code == 200, absent.text
 
     assert _visit_state(centre, ticket_id) == "registered"  # the visit happened
@@ -168,8 +130,8 @@ def test_bpjs_hears_the_send_on_to_the_pharmacys_counter_and_no_cancel_after_it(
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
     ticket_id = _registered(centre, sid)
     _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
-    _call_up_to(centre, ticket_id, PHARMACY, PHARMACY_COUNTER)
-    absent = _post(centre, f"/api/v1/staff/tickets/{ticket_id}/no-show")
+    call_up_to(centre, ticket_id, PHARMACY, PHARMACY_COUNTER)
+    absent = centre.staff_post(f"/api/v1/staff/tickets/{ticket_id}/no-show")
     assert absent.status_code == 200, absent.text
 
     with centre.db.read() as conn:
@@ -203,30 +165,16 @@ def test_a_registration_arriving_after_the_send_on_tells_bpjs_the_polis_call_as_
         )
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
     patient = new_hospital_patient(centre.db)
-    made = allocate(centre.url, centre.kiosk, sid)
-    assert made.status_code == 201, made.text
-    ticket = made.json()
+    ticket = numbered_online(centre, sid)
     ticket_id = str(ticket["ticket_id"])
-    _call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
-    sent = _post(
-        centre,
+    call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
+    sent = centre.staff_post(
         f"/api/v1/staff/tickets/{ticket_id}/transfer",
         {"counter": POLI_COUNTER, "service_id": PHARMACY},
     )
     assert sent.status_code == 200, sent.text
 
-    item = hospital_registration(
-        ticket_id,
-        ticket["display"],
-        "online",
-        {"schedule_id": sid, "payer": "jkn"},
-        values={
-            "full_name": patient.full_name,
-            "nik": patient.nik,
-            "birth_date": patient.birth_date.isoformat(),
-        },
-        card_number=None,
-    )
+    item = poli_registration(ticket, sid, patient.typed())
     [done] = results(centre.url, centre.kiosk, [item])
     assert done["status"] == "accepted", done
 
@@ -300,9 +248,8 @@ def test_a_transfer_to_a_numbered_counter_only_a_dropped_service_named_stays_at_
             update(services).where(services.c.id == "poli-gigi").values(counter="3", active=False)
         )
     try:
-        _call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
-        moved = _post(
-            centre,
+        call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
+        moved = centre.staff_post(
             f"/api/v1/staff/tickets/{ticket_id}/transfer",
             {"counter": POLI_COUNTER, "to_counter": "3"},
         )
