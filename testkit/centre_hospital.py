@@ -356,14 +356,15 @@ def poli_registration(
     values: dict[str, str],
     *,
     service_id: str = "poli-dalam",
+    payer: str = "jkn",
 ) -> dict[str, Any]:
     """The poli registration of the ticket ``made`` (its allocate's answer) at the doctor
-    ``schedule_id``, paid by JKN, the patient's ``values`` typed, no card."""
+    ``schedule_id``, paid by ``payer``, the patient's ``values`` typed, no card."""
     return hospital_registration(
         made["ticket_id"],
         made["display"],
         "online",
-        {"schedule_id": schedule_id, "payer": "jkn"},
+        {"schedule_id": schedule_id, "payer": payer},
         service_id=service_id,
         values=values,
         card_number=None,
@@ -385,6 +386,27 @@ def registered_online(
     [done] = results(c.url, c.kiosk, [item])
     assert done["status"] == "accepted", done
     return made
+
+
+def registered_offline(
+    url: str, token: str, number: str, schedule_id: str, values: dict[str, str]
+) -> str:
+    """A ticket numbered offline (the fallback ``number``: no allocate, no place held) and
+    its poli registration at the doctor ``schedule_id`` with the patient ``values``, paid
+    by JKN, no card, sent by the kiosk or desk ``token`` once it is back and accepted; the
+    ticket's id."""
+    ticket_id = new_id()
+    item = hospital_registration(
+        ticket_id,
+        number,
+        "fallback",
+        {"schedule_id": schedule_id, "payer": "jkn"},
+        values=values,
+        card_number=None,
+    )
+    [done] = results(url, token, [item])
+    assert done["status"] == "accepted", done
+    return ticket_id
 
 
 def call_up_to(c: HospitalCentre, ticket_id: str, queue: str, counter: str) -> None:

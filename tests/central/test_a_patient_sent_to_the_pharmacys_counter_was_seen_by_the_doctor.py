@@ -81,18 +81,30 @@ def _seen_and_sent_to_the_pharmacys_counter(c: Centre, ticket_id: str) -> None:
     assert sent.status_code == 200, sent.text
 
 
+def _a_patient_sent_to_the_pharmacys_counter(c: Centre) -> tuple[str, str, int]:
+    """A poli ticket registered at a new doctor's day, seen and sent on to the pharmacy's
+    counter: the doctor's schedule, the ticket's id and the doctor's JKN places left then."""
+    sid = new_schedule(c.url, c.staff, quota_jkn=20)
+    ticket_id = _registered(c, sid)
+    _seen_and_sent_to_the_pharmacys_counter(c, ticket_id)
+    return sid, ticket_id, doctor_today(c.url, c.kiosk, sid)["left_jkn"]
+
+
+def _not_come_at_the_pharmacys_counter(c: Centre, ticket_id: str) -> None:
+    """The pharmacy calls its queue at its counter, which calls the ticket sent to it
+    there, and marks its holder not come."""
+    call_up_to(c, ticket_id, PHARMACY, PHARMACY_COUNTER)
+    absent = c.staff_post(f"/api/v1/staff/tickets/{ticket_id}/no-show")
+    assert absent.status_code == 200, absent.text
+
+
 def test_not_come_at_the_pharmacys_counter_keeps_the_visit_the_doctor_saw(
     centre: Centre,
 ) -> None:
-    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    ticket_id = _registered(centre, sid)
-    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
-    left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
+    sid, ticket_id, left = _a_patient_sent_to_the_pharmacys_counter(centre)
 
     # The pharmacy calls its queue at its counter: the ticket sent to it is called there.
-    call_up_to(centre, ticket_id, PHARMACY, PHARMACY_COUNTER)
-    absent = centre.staff_post(f"/api/v1/staff/tickets/{ticket_id}/no-show")
-    assert absent.status_code == 200, absent.text
+    _not_come_at_the_pharmacys_counter(centre, ticket_id)
 
     assert _visit_state(centre, ticket_id) == "registered"  # the visit happened
     assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left  # place kept
@@ -101,10 +113,7 @@ def test_not_come_at_the_pharmacys_counter_keeps_the_visit_the_doctor_saw(
 def test_a_cancel_after_the_poli_sent_the_patient_to_the_pharmacys_counter_is_done(
     centre: Centre,
 ) -> None:
-    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    ticket_id = _registered(centre, sid)
-    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
-    left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
+    sid, ticket_id, left = _a_patient_sent_to_the_pharmacys_counter(centre)
 
     [done] = results(centre.url, centre.kiosk, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
 
@@ -127,12 +136,8 @@ def test_bpjs_hears_the_send_on_to_the_pharmacys_counter_and_no_cancel_after_it(
         outbox.set_targets(
             conn, {outbox.BPJS: "test", outbox.SATUSEHAT: "test"}, dt.datetime.now(dt.UTC)
         )
-    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    ticket_id = _registered(centre, sid)
-    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
-    call_up_to(centre, ticket_id, PHARMACY, PHARMACY_COUNTER)
-    absent = centre.staff_post(f"/api/v1/staff/tickets/{ticket_id}/no-show")
-    assert absent.status_code == 200, absent.text
+    ticket_id = _a_patient_sent_to_the_pharmacys_counter(centre)[1]
+    _not_come_at_the_pharmacys_counter(centre, ticket_id)
 
     with centre.db.read() as conn:
         code = conn.execute(
@@ -207,10 +212,7 @@ def test_a_new_catalog_renaming_the_pharmacys_counter_leaves_the_patient_seen(
     """The poli sent the patient on to ``Farmasi``; a catalog published since names the
     pharmacy's counter ``Apotek``. The doctor saw the patient all the same: what happened
     at the counters does not change with the catalog, so a cancel is still ``done``."""
-    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    ticket_id = _registered(centre, sid)
-    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
-    left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
+    sid, ticket_id, left = _a_patient_sent_to_the_pharmacys_counter(centre)
     with centre.db.begin() as conn:  # as a new catalog naming it so publishes it
         conn.execute(update(services).where(services.c.id == PHARMACY).values(counter="Apotek"))
     try:

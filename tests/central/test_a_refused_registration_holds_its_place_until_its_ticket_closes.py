@@ -30,17 +30,17 @@ from testkit.centre_hospital import (
     call_up_to,
     doctor_today,
     hospital_desk,
-    hospital_registration,
     new_hospital_patient,
     new_schedule,
     numbered_online,
     own_hospital_centre,
     poli_registration,
+    registered_offline,
     registered_online,
     visit_cancel,
     what_the_registration_did,
 )
-from testkit.centre_requests import new_id, results, today
+from testkit.centre_requests import results, today
 from testkit.centres import BACKENDS
 
 pytestmark = pytest.mark.timeout(300)
@@ -72,18 +72,7 @@ def offline(c: Centre, sid: str, values: dict[str, str]) -> tuple[str, str]:
     """An offline desk's ticket (a fallback number, no allocate, no place held) and its
     registration, sent once the desk is back."""
     token, code = hospital_desk(c.url)
-    ticket_id = new_id()
-    item = hospital_registration(
-        ticket_id,
-        f"D-{code}-{next(_fallbacks)}",
-        "fallback",
-        {"schedule_id": sid, "payer": "jkn"},
-        values=values,
-        card_number=None,
-    )
-    [done] = results(c.url, token, [item])
-    assert done["status"] == "accepted", done
-    return token, ticket_id
+    return token, registered_offline(c.url, token, f"D-{code}-{next(_fallbacks)}", sid, values)
 
 
 def each_way(c: Centre, sid: str) -> Iterator[tuple[str, str, str]]:

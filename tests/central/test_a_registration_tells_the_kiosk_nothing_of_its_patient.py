@@ -36,13 +36,13 @@ from testkit.centre_hospital import (
     numbered_online,
     own_hospital_centre,
     poli_registration,
+    registered_offline,
     visit_cancel,
     what_the_registration_did,
 )
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
 )
-from testkit.centre_requests import new_id, results
 from testkit.centres import BACKENDS
 
 pytestmark = pytest.mark.timeout(300)
@@ -328,17 +328,7 @@ def test_the_quota_left_after_an_offline_registration_says_nothing_of_its_patien
     used: dict[str, int] = {}
     for n, (case, values) in enumerate(_every_outcome(centre), start=1):
         before = doctor_today(centre.url, token, sid)["left_jkn"]
-        ticket_id = new_id()
-        item = hospital_registration(
-            ticket_id,
-            f"D-{code}-{700 + n}",
-            "fallback",
-            {"schedule_id": sid, "payer": "jkn"},
-            values=values,
-            card_number=None,
-        )
-        [done] = results(centre.url, token, [item])
-        assert done["status"] == "accepted", done
+        ticket_id = registered_offline(centre.url, token, f"D-{code}-{700 + n}", sid, values)
         assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
         did = what_the_registration_did(centre.db, ticket_id)
         assert did.get("error", "made") == case, (case, did)
