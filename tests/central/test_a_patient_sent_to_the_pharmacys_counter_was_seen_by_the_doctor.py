@@ -125,6 +125,31 @@ def test_a_cancel_after_the_poli_sent_the_patient_to_the_pharmacys_counter_is_do
     assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left
 
 
+def _bpjs_and_satusehat_told(c: Centre) -> None:
+    """The centre writes its calls to BPJS and SATUSEHAT from now on (their targets set)."""
+    with c.db.begin() as conn:
+        outbox.set_targets(
+            conn, {outbox.BPJS: "test", outbox.SATUSEHAT: "test"}, dt.datetime.now(dt.UTC)
+        )
+
+
+def _written_for(c: Centre, ticket_id: str) -> tuple[list[int], list[str]]:
+    """What the outbox holds for ``ticket_id``'s visit, in order: its BPJS task ids and its
+    SATUSEHAT Encounter's statuses."""
+    with c.db.read() as conn:
+        code = conn.execute(
+            select(hospital_visits.c.kodebooking).where(hospital_visits.c.ticket_id == ticket_id)
+        ).scalar_one()
+        rows = conn.execute(
+            select(integration_outbox.c.kind, integration_outbox.c.body)
+            .where(integration_outbox.c.order_key.in_((code, f"encounter:{ticket_id}")))
+            .order_by(integration_outbox.c.id)
+        ).all()
+    tasks = [json.loads(r.body)["taskid"] for r in rows if r.kind == "task"]
+    statuses = [json.loads(r.body)["status"] for r in rows if r.kind == "encounter"]
+    return tasks, statuses
+
+
 def test_bpjs_hears_the_send_on_to_the_pharmacys_counter_and_no_cancel_after_it(
     centre: Centre,
 ) -> None:
@@ -132,26 +157,11 @@ def test_bpjs_hears_the_send_on_to_the_pharmacys_counter_and_no_cancel_after_it(
     poli sends the patient on, 6 when the pharmacy calls; the no-show there after the
     doctor saw the patient is no task 99, and the SATUSEHAT Encounter is finished, never
     cancelled."""
-    with centre.db.begin() as conn:
-        outbox.set_targets(
-            conn, {outbox.BPJS: "test", outbox.SATUSEHAT: "test"}, dt.datetime.now(dt.UTC)
-        )
+    _bpjs_and_satusehat_told(centre)
     ticket_id = _a_patient_sent_to_the_pharmacys_counter(centre)[1]
     _not_come_at_the_pharmacys_counter(centre, ticket_id)
 
-    with centre.db.read() as conn:
-        code = conn.execute(
-            select(hospital_visits.c.kodebooking).where(hospital_visits.c.ticket_id == ticket_id)
-        ).scalar_one()
-        rows = conn.execute(
-            select(integration_outbox.c.kind, integration_outbox.c.body)
-            .where(
-                integration_outbox.c.order_key.in_((code, f"encounter:{ticket_id}")),
-            )
-            .order_by(integration_outbox.c.id)
-        ).all()
-    tasks = [json.loads(r.body)["taskid"] for r in rows if r.kind == "task"]
-    statuses = [json.loads(r.body)["status"] for r in rows if r.kind == "encounter"]
+    tasks, statuses = _written_for(centre, ticket_id)
     assert tasks == [1, 2, 3, 4, 5, 6], tasks
     assert statuses == ["arrived", "in-progress", "finished"], statuses
 
@@ -164,10 +174,7 @@ def test_a_registration_arriving_after_the_send_on_tells_bpjs_the_polis_call_as_
     SATUSEHAT the steps it missed, in order, as they happened: the poli's call is task 4
     and the Encounter in-progress, the send-on task 5 and finished, whatever the ticket's
     later transfers."""
-    with centre.db.begin() as conn:
-        outbox.set_targets(
-            conn, {outbox.BPJS: "test", outbox.SATUSEHAT: "test"}, dt.datetime.now(dt.UTC)
-        )
+    _bpjs_and_satusehat_told(centre)
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
     patient = new_hospital_patient(centre.db)
     ticket = numbered_online(centre, sid)
@@ -183,17 +190,7 @@ def test_a_registration_arriving_after_the_send_on_tells_bpjs_the_polis_call_as_
     [done] = results(centre.url, centre.kiosk, [item])
     assert done["status"] == "accepted", done
 
-    with centre.db.read() as conn:
-        code = conn.execute(
-            select(hospital_visits.c.kodebooking).where(hospital_visits.c.ticket_id == ticket_id)
-        ).scalar_one()
-        rows = conn.execute(
-            select(integration_outbox.c.kind, integration_outbox.c.body)
-            .where(integration_outbox.c.order_key.in_((code, f"encounter:{ticket_id}")))
-            .order_by(integration_outbox.c.id)
-        ).all()
-    tasks = [json.loads(r.body)["taskid"] for r in rows if r.kind == "task"]
-    statuses = [json.loads(r.body)["status"] for r in rows if r.kind == "encounter"]
+    tasks, statuses = _written_for(centre, ticket_id)
     assert tasks == [1, 2, 3, 4, 5], tasks
     assert statuses == ["arrived", "in-progress", "finished"], statuses
 
