@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,12 +21,10 @@ from sqlalchemy import event, select
 
 from central.tables import hospital_visits
 from central.wsrs import service
-from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_hospital import (
     HOSPITAL,
     call_up_to,
     new_hospital_patient,
-    own_hospital_centre,
     registered_online,
 )
 from testkit.centre_hospital import (
@@ -40,8 +37,8 @@ from testkit.mjkn import (
     POLI,
     USERNAME,
     ambil_body,
-    integrations_file,
     new_patient,
+    own_wsrs_hospital_centre,
     put_doctor,
     wsrs_token,
 )
@@ -54,13 +51,7 @@ POLI_COUNTER = "Poli Anak"
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
-    folder: Path = tmp_path_factory.mktemp("sent-on-sisa")
-    standin = BpjsStandIn()
-    request.addfinalizer(standin.close)
-    config = integrations_file(folder, standin)
-    yield from own_hospital_centre(
-        request, tmp_path_factory, "sent-on-sisa", "--integrations", str(config)
-    )
+    yield from own_wsrs_hospital_centre(request, tmp_path_factory, "sent-on-sisa")
 
 
 def _wsrs(c: Centre, token: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
