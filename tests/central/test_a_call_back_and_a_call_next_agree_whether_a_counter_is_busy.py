@@ -29,12 +29,11 @@ import pytest
 import requests
 from sqlalchemy import update
 
-from central.access import staff
 from central.database import Database
 from central.office.desks import OPEN_DAYS
 from central.process import RunningCentral
 from central.tables import tickets
-from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff
+from testkit.centre_accounts import DEMO_OFFICE, bearer, kiosk_and_staff
 from testkit.centre_requests import allocate, new_id, staff_post
 from testkit.centres import BACKENDS, own_centre
 
@@ -52,12 +51,7 @@ def centre(
 def _held_at(centre: RunningCentral, counter: str) -> tuple[str, dict[str, Any]]:
     """A new kiosk numbers two tickets of :data:`SERVICE`; ``counter`` calls one and sets
     it aside (tunda): a new staff token of the demo office, and the held ticket."""
-    db = Database(centre.db_url)
-    try:
-        _, kiosk = new_kiosk(db, centre.url)
-        token = new_staff(db, centre.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    finally:
-        db.dispose()
+    kiosk, token = kiosk_and_staff(centre.url, centre.db_url)
     for _ in range(2):
         assert allocate(centre.url, kiosk, SERVICE, new_id()).status_code == 201
     held = _call_next(centre, token, counter).json()["ticket"]
