@@ -59,6 +59,17 @@ def _held_at(centre: RunningCentral, counter: str) -> tuple[str, dict[str, Any]]
     return token, held
 
 
+def _held_then_another_called(
+    centre: RunningCentral, counter: str
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """:func:`_held_at`, then ``counter`` calls the other ticket: the staff token, the held
+    ticket and the one called."""
+    token, held = _held_at(centre, counter)
+    called = _call_next(centre, token, counter).json()["ticket"]
+    assert called is not None and called["ticket_id"] != held["ticket_id"]
+    return token, held, called
+
+
 def _call_next(centre: RunningCentral, token: str, counter: str) -> requests.Response:
     step = {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": counter}
     return staff_post(centre.url, token, "/api/v1/staff/queue/call-next", step)
@@ -85,9 +96,7 @@ def _of_day(centre: RunningCentral, ticket_id: str, day: dt.date) -> None:
 def test_a_ticket_held_before_midnight_is_called_back_where_a_call_next_would_call(
     centre: RunningCentral,
 ) -> None:
-    token, held = _held_at(centre, "5")
-    old = _call_next(centre, token, "5").json()["ticket"]
-    assert old is not None and old["ticket_id"] != held["ticket_id"]
+    token, held, old = _held_then_another_called(centre, "5")
     # The held one is of yesterday (set aside before midnight); the called one was left
     # called one day longer ago than a counter counts.
     today = dt.date.fromisoformat(held["day"])
@@ -132,9 +141,7 @@ def test_a_call_back_refused_at_a_busy_counter_names_the_ticket_left_called_ther
     centre: RunningCentral,
 ) -> None:
     # The counter calls one citizen and sets them aside (tunda), then calls the next.
-    token, held = _held_at(centre, "4")
-    left = _call_next(centre, token, "4").json()["ticket"]
-    assert left is not None and left["ticket_id"] != held["ticket_id"]
+    token, held, left = _held_then_another_called(centre, "4")
     # ... and midnight passes with the second still called there.
     yesterday = dt.date.fromisoformat(left["day"]) - dt.timedelta(days=1)
     _of_day(centre, left["ticket_id"], yesterday)
