@@ -81,6 +81,18 @@ def new_staff(
     return token
 
 
+def kiosk_and_staff(url: str, db_url: str) -> tuple[str, str]:
+    """A new kiosk of the centre at ``url`` (its database ``db_url``) and a new staff
+    account of the demo office: their tokens, the kiosk's first."""
+    db = Database(db_url)
+    try:
+        _, kiosk = new_kiosk(db, url)
+        token = new_staff(db, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
+    finally:
+        db.dispose()
+    return kiosk, token
+
+
 def new_office(db: Database, name: str = "RSUD Arifin Achmad (test)") -> str:
     """An extra office (not in the catalog), for tests of staff limited to one office."""
     office_id = f"test-office-{next(_counter)}"

@@ -67,6 +67,16 @@ class Patient:
         """The registration's ``values`` a kiosk sends for the patient."""
         return {"full_name": self.full_name, "nik": self.nik}
 
+    def typed(self, **changed: str) -> dict[str, str]:
+        """The registration's ``values`` typed at a kiosk for the patient: name, NIK and
+        date of birth (``changed``: any of them not the record's)."""
+        return {
+            "full_name": self.full_name,
+            "nik": self.nik,
+            "birth_date": self.birth_date.isoformat(),
+            **changed,
+        }
+
     def keys(self) -> dict[str, str]:
         """The patient keys a kiosk's allocate carries for the patient (what its
         registration will: contract.hospital.PatientKeys)."""
@@ -324,6 +334,94 @@ class HospitalCentre:
     @property
     def url(self) -> str:
         return self.server.url
+
+    def staff_post(self, path: str, body: dict[str, Any] | None = None) -> requests.Response:
+        """``POST path`` of the staff API as the hospital's admin."""
+        return requests.post(f"{self.url}{path}", json=body, headers=bearer(self.staff), timeout=30)
+
+
+def numbered_online(c: HospitalCentre, schedule_id: str, **fields: Any) -> dict[str, Any]:
+    """A ticket numbered online by ``c``'s kiosk at the doctor ``schedule_id`` (no patient
+    keys: as a kiosk older than them numbers it, so its registration alone checks the
+    patient; ``fields``: :func:`allocate`'s); its allocate's answer."""
+    made = allocate(c.url, c.kiosk, schedule_id, **fields)
+    assert made.status_code == 201, made.text
+    ticket: dict[str, Any] = made.json()
+    return ticket
+
+
+def poli_registration(
+    made: dict[str, Any],
+    schedule_id: str,
+    values: dict[str, str],
+    *,
+    service_id: str = "poli-dalam",
+    payer: str = "jkn",
+) -> dict[str, Any]:
+    """The poli registration of the ticket ``made`` (its allocate's answer) at the doctor
+    ``schedule_id``, paid by ``payer``, the patient's ``values`` typed, no card."""
+    return hospital_registration(
+        made["ticket_id"],
+        made["display"],
+        "online",
+        {"schedule_id": schedule_id, "payer": payer},
+        service_id=service_id,
+        values=values,
+        card_number=None,
+    )
+
+
+def registered_online(
+    c: HospitalCentre,
+    schedule_id: str,
+    values: dict[str, str],
+    *,
+    service_id: str = "poli-dalam",
+) -> dict[str, Any]:
+    """A ticket of the poli ``service_id`` numbered online (:func:`numbered_online`) and
+    its registration with the patient ``values`` (:func:`poli_registration`), accepted;
+    its allocate's answer. Whether a visit was made is the centre's to keep."""
+    made = numbered_online(c, schedule_id, service_id=service_id)
+    item = poli_registration(made, schedule_id, values, service_id=service_id)
+    [done] = results(c.url, c.kiosk, [item])
+    assert done["status"] == "accepted", done
+    return made
+
+
+def registered_offline(
+    url: str, token: str, number: str, schedule_id: str, values: dict[str, str]
+) -> str:
+    """A ticket numbered offline (the fallback ``number``: no allocate, no place held) and
+    its poli registration at the doctor ``schedule_id`` with the patient ``values``, paid
+    by JKN, no card, sent by the kiosk or desk ``token`` once it is back and accepted; the
+    ticket's id."""
+    ticket_id = new_id()
+    item = hospital_registration(
+        ticket_id,
+        number,
+        "fallback",
+        {"schedule_id": schedule_id, "payer": "jkn"},
+        values=values,
+        card_number=None,
+    )
+    [done] = results(url, token, [item])
+    assert done["status"] == "accepted", done
+    return ticket_id
+
+
+def call_up_to(c: HospitalCentre, ticket_id: str, queue: str, counter: str) -> None:
+    """Call ``queue`` at ``counter`` through the staff API up to ``ticket_id``, the tickets
+    called before it served; it is left called there."""
+    step = {"office_id": HOSPITAL, "service_id": queue, "counter": counter}
+    while True:
+        called = c.staff_post("/api/v1/staff/queue/call-next", step)
+        assert called.status_code == 200, called.text
+        ticket = called.json()["ticket"]
+        assert ticket is not None, "the ticket was never called"
+        if ticket["ticket_id"] == ticket_id:
+            return
+        served = c.staff_post(f"/api/v1/staff/tickets/{ticket['ticket_id']}/served")
+        assert served.status_code == 200, served.text
 
 
 def own_hospital_centre(

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from sqlalchemy import Connection, update
 
@@ -24,7 +26,13 @@ from central.access.audit import utc_now
 from central.tables import bookings
 from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer
-from testkit.centre_hospital import HOSPITAL, patient_numbers, put_schedule
+from testkit.centre_hospital import (
+    HOSPITAL,
+    HospitalCentre,
+    own_hospital_centre,
+    patient_numbers,
+    put_schedule,
+)
 from testkit.centre_requests import new_id, registration, today
 
 USERNAME = "bpjs-mjkn"
@@ -52,6 +60,18 @@ def integrations_file(folder: Path, standin: BpjsStandIn, *, extra: str = "") ->
     )
     config.chmod(0o600)
     return config
+
+
+def own_wsrs_hospital_centre(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> Iterator[HospitalCentre]:
+    """For a module fixture: :func:`testkit.centre_hospital.own_hospital_centre` with its
+    WS RS account and BPJS's stand-in configured (:func:`integrations_file`); the
+    stand-in closed after."""
+    standin = BpjsStandIn()
+    request.addfinalizer(standin.close)
+    config = integrations_file(tmp_path_factory.mktemp(name), standin)
+    yield from own_hospital_centre(request, tmp_path_factory, name, "--integrations", str(config))
 
 
 def wsrs_token(url: str) -> str:

@@ -1,4 +1,5 @@
-"""A call-back and a call-next agree whether a counter is busy: the one rule, from today.
+"""A call-back and a call-next agree whether a counter is busy: the one rule, from today,
+and the same ticket named when it is.
 
 A ticket left called at a counter keeps it busy for :data:`OPEN_DAYS` days, counted back
 from today (central.office.desks): older, it is in no list the counter page or the staff
@@ -8,8 +9,14 @@ takes it off the counter (a ticket of a day before is never transferred, and one
 a counter the office has is never closed held). So the call-back must judge the counter
 free whenever the call-next does; judged from the held ticket's own day instead, a
 ticket called one day further back blocks it, and the held ticket is stuck at the
-counter, which its clerk cannot leave (central.office.desks.choose). A real centre over
-HTTP, on SQLite and PostgreSQL.
+counter, which its clerk cannot leave (central.office.desks.choose).
+
+A ticket left called there before midnight, yet within those days, is in no queue the
+staff API lists. Call-next's 409 ``counter_busy`` names it (number, day, id) so a staff
+client can close it; a call-back at the same counter is refused with the same code for
+the same ticket, and must name it too, or the client holding a ticket set aside there has
+nothing to close and the held one is never called back. A real centre over HTTP, on
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,18 +29,16 @@ import pytest
 import requests
 from sqlalchemy import update
 
-from central.access import staff
 from central.database import Database
 from central.office.desks import OPEN_DAYS
 from central.process import RunningCentral
 from central.tables import tickets
-from testkit.centre_accounts import DEMO_OFFICE, bearer, new_kiosk, new_staff
-from testkit.centre_requests import allocate, new_id
+from testkit.centre_accounts import DEMO_OFFICE, bearer, kiosk_and_staff
+from testkit.centre_requests import allocate, new_id, staff_post
 from testkit.centres import BACKENDS, own_centre
 
 pytestmark = pytest.mark.timeout(300)
 SERVICE = "izin-usaha-mikro"
-COUNTER = "5"
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -43,55 +48,66 @@ def centre(
     yield from own_centre(request, tmp_path_factory, "busy-agree")
 
 
-def _post(url: str, token: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    return requests.post(f"{url}{path}", json=body, headers=bearer(token), timeout=30)
+def _held_at(centre: RunningCentral, counter: str) -> tuple[str, dict[str, Any]]:
+    """A new kiosk numbers two tickets of :data:`SERVICE`; ``counter`` calls one and sets
+    it aside (tunda): a new staff token of the demo office, and the held ticket."""
+    kiosk, token = kiosk_and_staff(centre.url, centre.db_url)
+    for _ in range(2):
+        assert allocate(centre.url, kiosk, SERVICE, new_id()).status_code == 201
+    held = _call_next(centre, token, counter).json()["ticket"]
+    assert staff_post(centre.url, token, f"/api/v1/staff/tickets/{held['ticket_id']}/hold").ok
+    return token, held
+
+
+def _held_then_another_called(
+    centre: RunningCentral, counter: str
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """:func:`_held_at`, then ``counter`` calls the other ticket: the staff token, the held
+    ticket and the one called."""
+    token, held = _held_at(centre, counter)
+    called = _call_next(centre, token, counter).json()["ticket"]
+    assert called is not None and called["ticket_id"] != held["ticket_id"]
+    return token, held, called
+
+
+def _call_next(centre: RunningCentral, token: str, counter: str) -> requests.Response:
+    step = {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": counter}
+    return staff_post(centre.url, token, "/api/v1/staff/queue/call-next", step)
+
+
+def _call_back(
+    centre: RunningCentral, token: str, ticket_id: str, counter: str
+) -> requests.Response:
+    path = f"/api/v1/staff/tickets/{ticket_id}/call-back"
+    return staff_post(centre.url, token, path, {"counter": counter})
+
+
+def _of_day(centre: RunningCentral, ticket_id: str, day: dt.date) -> None:
+    """Make ``ticket_id`` a ticket of ``day`` (as midnight passing makes it one of a
+    day before)."""
+    db = Database(centre.db_url)
+    try:
+        with db.begin() as conn:
+            conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(day=day))
+    finally:
+        db.dispose()
 
 
 def test_a_ticket_held_before_midnight_is_called_back_where_a_call_next_would_call(
     centre: RunningCentral,
 ) -> None:
-    db = Database(centre.db_url)
-    try:
-        _, kiosk = new_kiosk(db, centre.url)
-        token = new_staff(db, centre.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    finally:
-        db.dispose()
-    for _ in range(2):
-        assert allocate(centre.url, kiosk, SERVICE, new_id()).status_code == 201
-    step = {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": COUNTER}
-    held = _post(centre.url, token, "/api/v1/staff/queue/call-next", step).json()["ticket"]
-    assert _post(centre.url, token, f"/api/v1/staff/tickets/{held['ticket_id']}/hold").ok
-    old = _post(centre.url, token, "/api/v1/staff/queue/call-next", step).json()["ticket"]
-    assert old is not None and old["ticket_id"] != held["ticket_id"]
+    token, held, old = _held_then_another_called(centre, "5")
     # The held one is of yesterday (set aside before midnight); the called one was left
     # called one day longer ago than a counter counts.
     today = dt.date.fromisoformat(held["day"])
-    db = Database(centre.db_url)
-    try:
-        with db.begin() as conn:
-            conn.execute(
-                update(tickets)
-                .where(tickets.c.id == held["ticket_id"])
-                .values(day=today - dt.timedelta(days=1))
-            )
-            conn.execute(
-                update(tickets)
-                .where(tickets.c.id == old["ticket_id"])
-                .values(day=today - dt.timedelta(days=OPEN_DAYS + 1))
-            )
-    finally:
-        db.dispose()
+    _of_day(centre, held["ticket_id"], today - dt.timedelta(days=1))
+    _of_day(centre, old["ticket_id"], today - dt.timedelta(days=OPEN_DAYS + 1))
 
     # The counter is free by the call-next's rule: it calls (nobody waits: null, 200).
-    free = _post(centre.url, token, "/api/v1/staff/queue/call-next", step)
+    free = _call_next(centre, token, "5")
     assert free.status_code == 200 and free.json()["ticket"] is None, free.text
 
-    back = _post(
-        centre.url,
-        token,
-        f"/api/v1/staff/tickets/{held['ticket_id']}/call-back",
-        {"counter": COUNTER},
-    )
+    back = _call_back(centre, token, held["ticket_id"], "5")
     assert back.status_code == 200, back.text
     assert back.json()["status"] == "called"
 
@@ -109,38 +125,37 @@ def test_a_ticket_called_back_keeps_its_counter_busy_whatever_its_day(
     """A ticket held (tunda) more than :data:`OPEN_DAYS` days ago and called back today is
     called at the counter now: the counter serves one citizen at a time, so a call-next
     there is refused (409 ``counter_busy``) until it is closed, held or transferred."""
-    db = Database(centre.db_url)
-    try:
-        _, kiosk = new_kiosk(db, centre.url)
-        token = new_staff(db, centre.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    finally:
-        db.dispose()
-    for _ in range(2):
-        assert allocate(centre.url, kiosk, SERVICE, new_id()).status_code == 201
-    step = {"office_id": DEMO_OFFICE, "service_id": SERVICE, "counter": "7"}
-    free = _post(centre.url, token, "/api/v1/staff/queue/call-next", step)
-    held = free.json()["ticket"]
-    assert _post(centre.url, token, f"/api/v1/staff/tickets/{held['ticket_id']}/hold").ok
+    token, held = _held_at(centre, "7")
     today = dt.date.fromisoformat(held["day"])
-    db = Database(centre.db_url)
-    try:
-        with db.begin() as conn:
-            conn.execute(
-                update(tickets)
-                .where(tickets.c.id == held["ticket_id"])
-                .values(day=today - dt.timedelta(days=OPEN_DAYS + 1))
-            )
-    finally:
-        db.dispose()
-    back = _post(
-        centre.url,
-        token,
-        f"/api/v1/staff/tickets/{held['ticket_id']}/call-back",
-        {"counter": "7"},
-    )
+    _of_day(centre, held["ticket_id"], today - dt.timedelta(days=OPEN_DAYS + 1))
+    back = _call_back(centre, token, held["ticket_id"], "7")
     assert back.status_code == 200 and back.json()["status"] == "called", back.text
 
-    busy = _post(centre.url, token, "/api/v1/staff/queue/call-next", step)
+    busy = _call_next(centre, token, "7")
 
     assert busy.status_code == 409, busy.text
     assert busy.json()["code"] == "counter_busy", busy.text
+
+
+def test_a_call_back_refused_at_a_busy_counter_names_the_ticket_left_called_there(
+    centre: RunningCentral,
+) -> None:
+    # The counter calls one citizen and sets them aside (tunda), then calls the next.
+    token, held, left = _held_then_another_called(centre, "4")
+    # ... and midnight passes with the second still called there.
+    yesterday = dt.date.fromisoformat(left["day"]) - dt.timedelta(days=1)
+    _of_day(centre, left["ticket_id"], yesterday)
+    queue = requests.get(
+        f"{centre.url}/api/v1/staff/queue", headers=bearer(token), timeout=10
+    ).json()
+    listed = {t["ticket_id"] for s in queue["services"] for t in s["tickets"]}
+    assert left["ticket_id"] not in listed  # the client cannot find it in the queue
+
+    named = f"{left['display']} ({yesterday:%Y-%m-%d}, {left['ticket_id']})"
+    refused_next = _call_next(centre, token, "4")
+    assert (refused_next.status_code, refused_next.json()["error"]) == (409, "counter_busy")
+    assert named in refused_next.json()["detail"]  # call-next names it
+
+    refused_back = _call_back(centre, token, held["ticket_id"], "4")
+    assert (refused_back.status_code, refused_back.json()["error"]) == (409, "counter_busy")
+    assert named in refused_back.json()["detail"], refused_back.json()["detail"]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,27 +21,24 @@ from sqlalchemy import event, select
 
 from central.tables import hospital_visits
 from central.wsrs import service
-from testkit.bpjs_standin import BpjsStandIn
-from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
     HOSPITAL,
-    allocate,
-    hospital_registration,
+    call_up_to,
     new_hospital_patient,
-    own_hospital_centre,
+    registered_online,
 )
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
 )
-from testkit.centre_requests import ZONE, results
+from testkit.centre_requests import ZONE
 from testkit.centres import BACKENDS
 from testkit.mjkn import (
     BASE,
     POLI,
     USERNAME,
     ambil_body,
-    integrations_file,
     new_patient,
+    own_wsrs_hospital_centre,
     put_doctor,
     wsrs_token,
 )
@@ -55,17 +51,7 @@ POLI_COUNTER = "Poli Anak"
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
-    folder: Path = tmp_path_factory.mktemp("sent-on-sisa")
-    standin = BpjsStandIn()
-    request.addfinalizer(standin.close)
-    config = integrations_file(folder, standin)
-    yield from own_hospital_centre(
-        request, tmp_path_factory, "sent-on-sisa", "--integrations", str(config)
-    )
-
-
-def _post(c: Centre, path: str, body: dict[str, Any] | None = None) -> requests.Response:
-    return requests.post(f"{c.url}{path}", json=body, headers=bearer(c.staff), timeout=30)
+    yield from own_wsrs_hospital_centre(request, tmp_path_factory, "sent-on-sisa")
 
 
 def _wsrs(c: Centre, token: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -86,24 +72,7 @@ def _registered_at_the_kiosk(c: Centre, schedule_id: str) -> str:
     """A Poli Anak ticket numbered online at the doctor ``schedule_id`` and registered for a
     patient of the hospital, its visit made; its id."""
     patient = new_hospital_patient(c.db)
-    made = allocate(c.url, c.kiosk, schedule_id, service_id=POLI)
-    assert made.status_code == 201, made.text
-    ticket = made.json()
-    item = hospital_registration(
-        ticket["ticket_id"],
-        ticket["display"],
-        "online",
-        {"schedule_id": schedule_id, "payer": "jkn"},
-        service_id=POLI,
-        values={
-            "full_name": patient.full_name,
-            "nik": patient.nik,
-            "birth_date": patient.birth_date.isoformat(),
-        },
-        card_number=None,
-    )
-    [done] = results(c.url, c.kiosk, [item])
-    assert done["status"] == "accepted", done
+    ticket = registered_online(c, schedule_id, patient.typed(), service_id=POLI)
     with c.db.read() as conn:
         state = conn.execute(
             select(hospital_visits.c.state).where(
@@ -126,32 +95,17 @@ def test_the_patient_behind_one_sent_on_to_the_pharmacy_has_nobody_ahead(
     assert _wsrs(centre, token, "/antrean/sisa", code)["sisaantrean"] == 2  # the first, then it
 
     step = {"office_id": HOSPITAL, "service_id": POLI, "counter": POLI_COUNTER}
-    called = _post(centre, "/api/v1/staff/queue/call-next", step)
+    called = centre.staff_post("/api/v1/staff/queue/call-next", step)
     assert called.status_code == 200 and called.json()["ticket"]["ticket_id"] == first
     assert _wsrs(centre, token, "/antrean/sisa", code)["sisaantrean"] == 1  # first: with doctor
 
     # The doctor saw the first patient; the poli sends them on to the pharmacy.
-    sent = _post(
-        centre,
+    sent = centre.staff_post(
         f"/api/v1/staff/tickets/{first}/transfer",
         {"counter": POLI_COUNTER, "service_id": "farmasi"},
     )
     assert sent.status_code == 200, sent.text
     assert _wsrs(centre, token, "/antrean/sisa", code)["sisaantrean"] == 1  # nobody else ahead
-
-
-def _called_at(c: Centre, counter: str, service: str, ticket_id: str) -> None:
-    """``counter`` calls ``service``'s queue up to ``ticket_id`` (the earlier ones served)."""
-    step = {"office_id": HOSPITAL, "service_id": service, "counter": counter}
-    while True:
-        called = _post(c, "/api/v1/staff/queue/call-next", step)
-        assert called.status_code == 200, called.text
-        ticket = called.json()["ticket"]
-        assert ticket is not None, "the ticket was never called"
-        if ticket["ticket_id"] == ticket_id:
-            return
-        served = _post(c, f"/api/v1/staff/tickets/{ticket['ticket_id']}/served")
-        assert served.status_code == 200, served.text
 
 
 def _nomorantrean(c: Centre, ticket_id: str) -> str:
@@ -180,19 +134,18 @@ def test_the_number_the_poli_called_last_stays_when_the_pharmacy_calls_one_sent_
     booked = _wsrs(centre, token, "/antrean", ambil_body(new_patient(), kode, today, "00:00-23:59"))
     code = {"kodebooking": booked["kodebooking"]}
 
-    _called_at(centre, POLI_COUNTER, POLI, first)
-    sent = _post(
-        centre,
+    call_up_to(centre, first, POLI, POLI_COUNTER)
+    sent = centre.staff_post(
         f"/api/v1/staff/tickets/{first}/transfer",
         {"counter": POLI_COUNTER, "to_counter": "Farmasi"},
     )
     assert sent.status_code == 200, sent.text
-    _called_at(centre, POLI_COUNTER, POLI, second)
+    call_up_to(centre, second, POLI, POLI_COUNTER)
     assert _wsrs(centre, token, "/antrean/sisa", code)["antreanpanggil"] == _nomorantrean(
         centre, second
     )
 
-    _called_at(centre, "Farmasi", "farmasi", first)  # the pharmacy, not the poli
+    call_up_to(centre, first, "farmasi", "Farmasi")  # the pharmacy, not the poli
 
     assert _wsrs(centre, token, "/antrean/sisa", code)["antreanpanggil"] == _nomorantrean(
         centre, second

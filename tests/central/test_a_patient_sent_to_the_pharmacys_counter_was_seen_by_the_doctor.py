@@ -18,27 +18,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import requests
 from sqlalchemy import select, update
 
 from central.integrations import outbox
 from central.tables import hospital_visits, integration_outbox, services, tickets
-from testkit.centre_accounts import bearer
-from testkit.centre_hospital import (
-    HOSPITAL,
-    allocate,
-    doctor_today,
-    hospital_registration,
-    new_hospital_patient,
-    new_schedule,
-    own_hospital_centre,
-    visit_cancel,
-)
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
+)
+from testkit.centre_hospital import (
+    call_up_to,
+    doctor_today,
+    new_hospital_patient,
+    new_schedule,
+    numbered_online,
+    own_hospital_centre,
+    poli_registration,
+    registered_online,
+    visit_cancel,
 )
 from testkit.centre_requests import results
 from testkit.centres import BACKENDS
@@ -55,31 +53,10 @@ def centre(
     yield from own_hospital_centre(request, tmp_path_factory, "pharmacy-counter")
 
 
-def _post(c: Centre, path: str, body: dict[str, Any] | None = None) -> requests.Response:
-    return requests.post(f"{c.url}{path}", json=body, headers=bearer(c.staff), timeout=30)
-
-
 def _registered(c: Centre, sid: str) -> str:
     """A ticket of the poli numbered online and registered for a patient of the hospital,
     its visit made; its id."""
-    patient = new_hospital_patient(c.db)
-    made = allocate(c.url, c.kiosk, sid)
-    assert made.status_code == 201, made.text
-    ticket = made.json()
-    item = hospital_registration(
-        ticket["ticket_id"],
-        ticket["display"],
-        "online",
-        {"schedule_id": sid, "payer": "jkn"},
-        values={
-            "full_name": patient.full_name,
-            "nik": patient.nik,
-            "birth_date": patient.birth_date.isoformat(),
-        },
-        card_number=None,
-    )
-    [done] = results(c.url, c.kiosk, [item])
-    assert done["status"] == "accepted", done
+    ticket = registered_online(c, sid, new_hospital_patient(c.db).typed())
     assert _visit_state(c, ticket["ticket_id"]) == "registered"
     return str(ticket["ticket_id"])
 
@@ -93,44 +70,41 @@ def _visit_state(c: Centre, ticket_id: str) -> str:
         )
 
 
-def _call_up_to(c: Centre, ticket_id: str, queue: str, counter: str) -> None:
-    """Call ``queue`` at ``counter`` up to ``ticket_id`` (the earlier tickets served)."""
-    step = {"office_id": HOSPITAL, "service_id": queue, "counter": counter}
-    while True:
-        called = _post(c, "/api/v1/staff/queue/call-next", step)
-        assert called.status_code == 200, called.text
-        ticket = called.json()["ticket"]
-        assert ticket is not None, "the ticket was never called"
-        if ticket["ticket_id"] == ticket_id:
-            return
-        served = _post(c, f"/api/v1/staff/tickets/{ticket['ticket_id']}/served")
-        assert served.status_code == 200, served.text
-
-
 def _seen_and_sent_to_the_pharmacys_counter(c: Centre, ticket_id: str) -> None:
     """The poli calls the patient, the doctor sees them, and the poli's clerk sends them on
     to the pharmacy's counter (the transfer form's queue left as it is)."""
-    _call_up_to(c, ticket_id, POLI, POLI_COUNTER)
-    sent = _post(
-        c,
+    call_up_to(c, ticket_id, POLI, POLI_COUNTER)
+    sent = c.staff_post(
         f"/api/v1/staff/tickets/{ticket_id}/transfer",
         {"counter": POLI_COUNTER, "to_counter": PHARMACY_COUNTER},
     )
     assert sent.status_code == 200, sent.text
 
 
+def _a_patient_sent_to_the_pharmacys_counter(c: Centre) -> tuple[str, str, int]:
+    """A poli ticket registered at a new doctor's day, seen and sent on to the pharmacy's
+    counter: the doctor's schedule, the ticket's id and the doctor's JKN places left then."""
+    sid = new_schedule(c.url, c.staff, quota_jkn=20)
+    ticket_id = _registered(c, sid)
+    _seen_and_sent_to_the_pharmacys_counter(c, ticket_id)
+    return sid, ticket_id, doctor_today(c.url, c.kiosk, sid)["left_jkn"]
+
+
+def _not_come_at_the_pharmacys_counter(c: Centre, ticket_id: str) -> None:
+    """The pharmacy calls its queue at its counter, which calls the ticket sent to it
+    there, and marks its holder not come."""
+    call_up_to(c, ticket_id, PHARMACY, PHARMACY_COUNTER)
+    absent = c.staff_post(f"/api/v1/staff/tickets/{ticket_id}/no-show")
+    assert absent.status_code == 200, absent.text
+
+
 def test_not_come_at_the_pharmacys_counter_keeps_the_visit_the_doctor_saw(
     centre: Centre,
 ) -> None:
-    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    ticket_id = _registered(centre, sid)
-    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
-    left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
+    sid, ticket_id, left = _a_patient_sent_to_the_pharmacys_counter(centre)
 
     # The pharmacy calls its queue at its counter: the ticket sent to it is called there.
-    _call_up_to(centre, ticket_id, PHARMACY, PHARMACY_COUNTER)
-    absent = _post(centre, f"/api/v1/staff/tickets/{ticket_id}/no-show")
-    assert absent.status_code == 200, absent.text
+    _not_come_at_the_pharmacys_counter(centre, ticket_id)
 
     assert _visit_state(centre, ticket_id) == "registered"  # the visit happened
     assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left  # place kept
@@ -139,10 +113,7 @@ def test_not_come_at_the_pharmacys_counter_keeps_the_visit_the_doctor_saw(
 def test_a_cancel_after_the_poli_sent_the_patient_to_the_pharmacys_counter_is_done(
     centre: Centre,
 ) -> None:
-    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    ticket_id = _registered(centre, sid)
-    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
-    left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
+    sid, ticket_id, left = _a_patient_sent_to_the_pharmacys_counter(centre)
 
     [done] = results(centre.url, centre.kiosk, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
 
@@ -154,6 +125,31 @@ def test_a_cancel_after_the_poli_sent_the_patient_to_the_pharmacys_counter_is_do
     assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left
 
 
+def _bpjs_and_satusehat_told(c: Centre) -> None:
+    """The centre writes its calls to BPJS and SATUSEHAT from now on (their targets set)."""
+    with c.db.begin() as conn:
+        outbox.set_targets(
+            conn, {outbox.BPJS: "test", outbox.SATUSEHAT: "test"}, dt.datetime.now(dt.UTC)
+        )
+
+
+def _written_for(c: Centre, ticket_id: str) -> tuple[list[int], list[str]]:
+    """What the outbox holds for ``ticket_id``'s visit, in order: its BPJS task ids and its
+    SATUSEHAT Encounter's statuses."""
+    with c.db.read() as conn:
+        code = conn.execute(
+            select(hospital_visits.c.kodebooking).where(hospital_visits.c.ticket_id == ticket_id)
+        ).scalar_one()
+        rows = conn.execute(
+            select(integration_outbox.c.kind, integration_outbox.c.body)
+            .where(integration_outbox.c.order_key.in_((code, f"encounter:{ticket_id}")))
+            .order_by(integration_outbox.c.id)
+        ).all()
+    tasks = [json.loads(r.body)["taskid"] for r in rows if r.kind == "task"]
+    statuses = [json.loads(r.body)["status"] for r in rows if r.kind == "encounter"]
+    return tasks, statuses
+
+
 def test_bpjs_hears_the_send_on_to_the_pharmacys_counter_and_no_cancel_after_it(
     centre: Centre,
 ) -> None:
@@ -161,30 +157,11 @@ def test_bpjs_hears_the_send_on_to_the_pharmacys_counter_and_no_cancel_after_it(
     poli sends the patient on, 6 when the pharmacy calls; the no-show there after the
     doctor saw the patient is no task 99, and the SATUSEHAT Encounter is finished, never
     cancelled."""
-    with centre.db.begin() as conn:
-        outbox.set_targets(
-            conn, {outbox.BPJS: "test", outbox.SATUSEHAT: "test"}, dt.datetime.now(dt.UTC)
-        )
-    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    ticket_id = _registered(centre, sid)
-    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
-    _call_up_to(centre, ticket_id, PHARMACY, PHARMACY_COUNTER)
-    absent = _post(centre, f"/api/v1/staff/tickets/{ticket_id}/no-show")
-    assert absent.status_code == 200, absent.text
+    _bpjs_and_satusehat_told(centre)
+    ticket_id = _a_patient_sent_to_the_pharmacys_counter(centre)[1]
+    _not_come_at_the_pharmacys_counter(centre, ticket_id)
 
-    with centre.db.read() as conn:
-        code = conn.execute(
-            select(hospital_visits.c.kodebooking).where(hospital_visits.c.ticket_id == ticket_id)
-        ).scalar_one()
-        rows = conn.execute(
-            select(integration_outbox.c.kind, integration_outbox.c.body)
-            .where(
-                integration_outbox.c.order_key.in_((code, f"encounter:{ticket_id}")),
-            )
-            .order_by(integration_outbox.c.id)
-        ).all()
-    tasks = [json.loads(r.body)["taskid"] for r in rows if r.kind == "task"]
-    statuses = [json.loads(r.body)["status"] for r in rows if r.kind == "encounter"]
+    tasks, statuses = _written_for(centre, ticket_id)
     assert tasks == [1, 2, 3, 4, 5, 6], tasks
     assert statuses == ["arrived", "in-progress", "finished"], statuses
 
@@ -197,50 +174,23 @@ def test_a_registration_arriving_after_the_send_on_tells_bpjs_the_polis_call_as_
     SATUSEHAT the steps it missed, in order, as they happened: the poli's call is task 4
     and the Encounter in-progress, the send-on task 5 and finished, whatever the ticket's
     later transfers."""
-    with centre.db.begin() as conn:
-        outbox.set_targets(
-            conn, {outbox.BPJS: "test", outbox.SATUSEHAT: "test"}, dt.datetime.now(dt.UTC)
-        )
+    _bpjs_and_satusehat_told(centre)
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
     patient = new_hospital_patient(centre.db)
-    made = allocate(centre.url, centre.kiosk, sid)
-    assert made.status_code == 201, made.text
-    ticket = made.json()
+    ticket = numbered_online(centre, sid)
     ticket_id = str(ticket["ticket_id"])
-    _call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
-    sent = _post(
-        centre,
+    call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
+    sent = centre.staff_post(
         f"/api/v1/staff/tickets/{ticket_id}/transfer",
         {"counter": POLI_COUNTER, "service_id": PHARMACY},
     )
     assert sent.status_code == 200, sent.text
 
-    item = hospital_registration(
-        ticket_id,
-        ticket["display"],
-        "online",
-        {"schedule_id": sid, "payer": "jkn"},
-        values={
-            "full_name": patient.full_name,
-            "nik": patient.nik,
-            "birth_date": patient.birth_date.isoformat(),
-        },
-        card_number=None,
-    )
+    item = poli_registration(ticket, sid, patient.typed())
     [done] = results(centre.url, centre.kiosk, [item])
     assert done["status"] == "accepted", done
 
-    with centre.db.read() as conn:
-        code = conn.execute(
-            select(hospital_visits.c.kodebooking).where(hospital_visits.c.ticket_id == ticket_id)
-        ).scalar_one()
-        rows = conn.execute(
-            select(integration_outbox.c.kind, integration_outbox.c.body)
-            .where(integration_outbox.c.order_key.in_((code, f"encounter:{ticket_id}")))
-            .order_by(integration_outbox.c.id)
-        ).all()
-    tasks = [json.loads(r.body)["taskid"] for r in rows if r.kind == "task"]
-    statuses = [json.loads(r.body)["status"] for r in rows if r.kind == "encounter"]
+    tasks, statuses = _written_for(centre, ticket_id)
     assert tasks == [1, 2, 3, 4, 5], tasks
     assert statuses == ["arrived", "in-progress", "finished"], statuses
 
@@ -259,10 +209,7 @@ def test_a_new_catalog_renaming_the_pharmacys_counter_leaves_the_patient_seen(
     """The poli sent the patient on to ``Farmasi``; a catalog published since names the
     pharmacy's counter ``Apotek``. The doctor saw the patient all the same: what happened
     at the counters does not change with the catalog, so a cancel is still ``done``."""
-    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    ticket_id = _registered(centre, sid)
-    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
-    left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
+    sid, ticket_id, left = _a_patient_sent_to_the_pharmacys_counter(centre)
     with centre.db.begin() as conn:  # as a new catalog naming it so publishes it
         conn.execute(update(services).where(services.c.id == PHARMACY).values(counter="Apotek"))
     try:
@@ -300,9 +247,8 @@ def test_a_transfer_to_a_numbered_counter_only_a_dropped_service_named_stays_at_
             update(services).where(services.c.id == "poli-gigi").values(counter="3", active=False)
         )
     try:
-        _call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
-        moved = _post(
-            centre,
+        call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
+        moved = centre.staff_post(
             f"/api/v1/staff/tickets/{ticket_id}/transfer",
             {"counter": POLI_COUNTER, "to_counter": "3"},
         )

@@ -19,27 +19,28 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from central.tables import doctor_quota, quota_takes, tickets
-from testkit.centre_accounts import bearer
-from testkit.centre_hospital import (
-    HOSPITAL,
-    allocate,
-    doctor_today,
-    hospital_desk,
-    hospital_registration,
-    new_hospital_patient,
-    new_schedule,
-    own_hospital_centre,
-    visit_cancel,
-    what_the_registration_did,
-)
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
 )
-from testkit.centre_requests import new_id, results, today
+from testkit.centre_hospital import (
+    allocate,
+    call_up_to,
+    doctor_today,
+    hospital_desk,
+    new_hospital_patient,
+    new_schedule,
+    numbered_online,
+    own_hospital_centre,
+    poli_registration,
+    registered_offline,
+    registered_online,
+    visit_cancel,
+    what_the_registration_did,
+)
+from testkit.centre_requests import results, today
 from testkit.centres import BACKENDS
 
 pytestmark = pytest.mark.timeout(300)
@@ -61,20 +62,7 @@ Registers = Callable[[Centre, str, dict[str, str]], tuple[str, str]]
 def online(c: Centre, sid: str, values: dict[str, str]) -> tuple[str, str]:
     """A kiosk's ticket numbered online (its allocate holds a place: as a kiosk older than
     the patient keys numbers it, so the registration alone checks the patient)."""
-    made = allocate(c.url, c.kiosk, sid)
-    assert made.status_code == 201, made.text
-    ticket = made.json()
-    item = hospital_registration(
-        ticket["ticket_id"],
-        ticket["display"],
-        "online",
-        {"schedule_id": sid, "payer": "jkn"},
-        values=values,
-        card_number=None,
-    )
-    [done] = results(c.url, c.kiosk, [item])
-    assert done["status"] == "accepted", done
-    return c.kiosk, ticket["ticket_id"]
+    return c.kiosk, registered_online(c, sid, values)["ticket_id"]
 
 
 _fallbacks = iter(range(800, 1000))
@@ -84,18 +72,7 @@ def offline(c: Centre, sid: str, values: dict[str, str]) -> tuple[str, str]:
     """An offline desk's ticket (a fallback number, no allocate, no place held) and its
     registration, sent once the desk is back."""
     token, code = hospital_desk(c.url)
-    ticket_id = new_id()
-    item = hospital_registration(
-        ticket_id,
-        f"D-{code}-{next(_fallbacks)}",
-        "fallback",
-        {"schedule_id": sid, "payer": "jkn"},
-        values=values,
-        card_number=None,
-    )
-    [done] = results(c.url, token, [item])
-    assert done["status"] == "accepted", done
-    return token, ticket_id
+    return token, registered_offline(c.url, token, f"D-{code}-{next(_fallbacks)}", sid, values)
 
 
 def each_way(c: Centre, sid: str) -> Iterator[tuple[str, str, str]]:
@@ -155,46 +132,19 @@ def test_a_cancel_voids_the_ticket_and_gives_its_held_place_back(centre: Centre)
 
 def finish(c: Centre, ticket_id: str, step: str) -> None:
     """The poli's counter ends the called ticket: ``served`` or ``no-show``."""
-    done = requests.post(
-        f"{c.url}/api/v1/staff/tickets/{ticket_id}/{step}", headers=bearer(c.staff), timeout=30
-    )
+    done = c.staff_post(f"/api/v1/staff/tickets/{ticket_id}/{step}")
     assert done.status_code == 200, done.text
-
-
-def _call_in(c: Centre, ticket_id: str) -> None:
-    """Call the poli's queue up to ``ticket_id``, the earlier tickets served."""
-    step = {"office_id": HOSPITAL, "service_id": POLI, "counter": POLI_COUNTER}
-    while True:
-        called = requests.post(
-            f"{c.url}/api/v1/staff/queue/call-next", json=step, headers=bearer(c.staff), timeout=30
-        )
-        assert called.status_code == 200, called.text
-        ticket = called.json()["ticket"]
-        assert ticket is not None, "the ticket was never called"
-        if ticket["ticket_id"] == ticket_id:
-            return
-        finish(c, ticket["ticket_id"], "served")
 
 
 def _not_come_then_registered(c: Centre, sid: str, values: dict[str, str]) -> int:
     """A ticket numbered online, called and marked not come before its registration
     arrived (its kiosk offline meanwhile), then registered with ``values``: how much the
     registration moved the quota left (its place checked given back)."""
-    made = allocate(c.url, c.kiosk, sid)
-    assert made.status_code == 201, made.text
-    ticket = made.json()
-    _call_in(c, ticket["ticket_id"])
+    ticket = numbered_online(c, sid)
+    call_up_to(c, ticket["ticket_id"], POLI, POLI_COUNTER)
     finish(c, ticket["ticket_id"], "no-show")
     before = left(c, sid)
-    item = hospital_registration(
-        ticket["ticket_id"],
-        ticket["display"],
-        "online",
-        {"schedule_id": sid, "payer": "jkn"},
-        values=values,
-        card_number=None,
-    )
-    [done] = results(c.url, c.kiosk, [item])
+    [done] = results(c.url, c.kiosk, [poli_registration(ticket, sid, values)])
     assert done["status"] == "accepted", done
     assert place(c, ticket["ticket_id"]).released_at is not None, values
     return left(c, sid) - before
@@ -210,7 +160,7 @@ def test_a_ticket_not_come_when_called_gives_its_held_place_back(centre: Centre)
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
     given_back: dict[str, int] = {}
     for case, _, ticket_id in each_way(centre, sid):
-        _call_in(centre, ticket_id)
+        call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
         before = left(centre, sid)
         finish(centre, ticket_id, "no-show")
         assert place(centre, ticket_id).released_at is not None, case
@@ -292,7 +242,7 @@ def test_staff_mark_a_refused_ticket_not_come_and_the_desk_registers_its_citizen
     full = allocate(centre.url, desk, sid, patient=patient.keys())
     assert (full.status_code, full.json()["error"]) == (409, "quota_full"), full.text
 
-    _call_in(centre, ticket_id)
+    call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
     finish(centre, ticket_id, "no-show")
     assert status(centre, ticket_id) == "no_show"
     assert left(centre, sid) == 1  # its place given back

@@ -26,21 +26,23 @@ from central.tables import hospital_visits, tickets
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
     HOSPITAL,
-    Patient,
     allocate,
+    call_up_to,
     doctor_today,
     hospital_kiosk,
     hospital_registration,
     new_hospital_patient,
     new_schedule,
+    numbered_online,
     own_hospital_centre,
+    poli_registration,
+    registered_offline,
     visit_cancel,
     what_the_registration_did,
 )
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
 )
-from testkit.centre_requests import new_id, results
 from testkit.centres import BACKENDS
 
 pytestmark = pytest.mark.timeout(300)
@@ -85,30 +87,14 @@ def post(c: Centre, items: list[dict[str, Any]]) -> bytes:
     return answer.content
 
 
-def numbered(c: Centre, schedule_id: str) -> dict[str, Any]:
-    """A ticket numbered as a kiosk older than the patient keys numbers it: no patient
-    checked at the allocate, so the registration alone decides about the patient."""
-    made = allocate(c.url, c.kiosk, schedule_id)
-    assert made.status_code == 201, made.text
-    answer: dict[str, Any] = made.json()
-    return answer
-
-
 def register(c: Centre, schedule_id: str, values: dict[str, str]) -> Sent:
     """Register a new ticket of the poli with the patient ``values``, send it again, and
     send a second ticket's registration twice in one batch with the same ``values``."""
     answers: list[bytes] = []
     sent: list[tuple[str, str, dict[str, Any]]] = []
     for _ in range(2):
-        made = numbered(c, schedule_id)
-        item = hospital_registration(
-            made["ticket_id"],
-            made["display"],
-            "online",
-            {"schedule_id": schedule_id, "payer": "jkn"},
-            values=values,
-            card_number=None,
-        )
+        made = numbered_online(c, schedule_id)
+        item = poli_registration(made, schedule_id, values)
         sent.append((made["ticket_id"], made["display"], item))
     ticket_id, number, item = sent[0]
     answers = [post(c, [item]), post(c, [item])]
@@ -118,34 +104,11 @@ def register(c: Centre, schedule_id: str, values: dict[str, str]) -> Sent:
     return Sent(ticket_id, number, item, answers[0], answers[1], twice)
 
 
-def keys(patient: Patient, **changed: str) -> dict[str, str]:
-    """The registration's ``values`` for ``patient``: name, NIK and date of birth."""
-    return {
-        "full_name": patient.full_name,
-        "nik": patient.nik,
-        "birth_date": patient.birth_date.isoformat(),
-        **changed,
-    }
-
-
 def visit_of(c: Centre, ticket_id: str) -> Any:
     with c.db.read() as conn:
         return conn.execute(
             select(hospital_visits).where(hospital_visits.c.ticket_id == ticket_id)
         ).first()
-
-
-def _registration(made: dict[str, Any], sid: str, values: dict[str, str]) -> dict[str, Any]:
-    """The poli registration of the ticket ``made`` (its allocate's answer) at ``sid``, the
-    patient's ``values`` typed, no card."""
-    return hospital_registration(
-        made["ticket_id"],
-        made["display"],
-        "online",
-        {"schedule_id": sid, "payer": "jkn"},
-        values=values,
-        card_number=None,
-    )
 
 
 def _registered_each_way(centre: Centre, sid: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -154,13 +117,13 @@ def _registered_each_way(centre: Centre, sid: str) -> Iterator[tuple[str, dict[s
     exist; each ``(case, its allocate's answer)``, the visit checked made or not."""
     known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
     for case, values in (
-        ("made", keys(known)),
-        ("identity_conflict", keys(other, birth_date="1971-01-01")),
-        ("invalid_patient", keys(other, nik="9999999999999999")),
+        ("made", known.typed()),
+        ("identity_conflict", other.typed(birth_date="1971-01-01")),
+        ("invalid_patient", other.typed(nik="9999999999999999")),
     ):
-        made = numbered(centre, sid)
+        made = numbered_online(centre, sid)
         ticket_id = made["ticket_id"]
-        item = _registration(made, sid, values)
+        item = poli_registration(made, sid, values)
         post(centre, [item])
         assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
         yield case, made
@@ -169,14 +132,14 @@ def _registered_each_way(centre: Centre, sid: str) -> Iterator[tuple[str, dict[s
 def test_a_visit_made_and_every_patient_refused_are_answered_alike(centre: Centre) -> None:
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
     known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
-    made = register(centre, sid, keys(known))
+    made = register(centre, sid, known.typed())
     refused = {
-        "already_registered": register(centre, sid, keys(known)),
+        "already_registered": register(centre, sid, known.typed()),
         "identity_conflict (date of birth)": register(
-            centre, sid, keys(other, birth_date="1971-01-01")
+            centre, sid, other.typed(birth_date="1971-01-01")
         ),
-        "identity_conflict (name)": register(centre, sid, keys(other, full_name="Orang Lain")),
-        "invalid_patient": register(centre, sid, keys(other, nik="9999999999999999")),
+        "identity_conflict (name)": register(centre, sid, other.typed(full_name="Orang Lain")),
+        "invalid_patient": register(centre, sid, other.typed(nik="9999999999999999")),
     }
 
     # what the centre did, kept for staff: one visit, for the patient named rightly
@@ -211,13 +174,13 @@ def test_what_is_wrong_before_the_patient_is_looked_at_is_still_answered(
         ({"schedule_id": sid, "payer": "nobody"}, "invalid_hospital"),
         ({"schedule_id": "no-such-schedule", "payer": "jkn"}, "unknown_schedule"),
     ):
-        made = numbered(centre, sid)
+        made = numbered_online(centre, sid)
         item = hospital_registration(
             made["ticket_id"],
             made["display"],
             "online",
             hospital,
-            values=keys(patient),
+            values=patient.typed(),
             card_number=None,
         )
         for _ in range(2):  # the first answer and its replay
@@ -264,23 +227,9 @@ def test_a_retried_allocate_and_a_cancel_answer_alike_whatever_the_registration_
 def _call_to_no_show(c: Centre, ticket_id: str) -> None:
     """Call Poli Penyakit Dalam's queue up to ``ticket_id`` (the earlier tickets served)
     and mark its holder as not come: the counter's ``no-show``, as staff do."""
-    step = {"office_id": HOSPITAL, "service_id": "poli-dalam", "counter": "Poli Penyakit Dalam"}
-    while True:
-        called = requests.post(
-            f"{c.url}/api/v1/staff/queue/call-next", json=step, headers=bearer(c.staff), timeout=30
-        )
-        assert called.status_code == 200, called.text
-        ticket = called.json()["ticket"]
-        assert ticket is not None, "the ticket was never called"
-        last = ticket["ticket_id"] == ticket_id
-        finished = requests.post(
-            f"{c.url}/api/v1/staff/tickets/{ticket['ticket_id']}/{'no-show' if last else 'served'}",
-            headers=bearer(c.staff),
-            timeout=30,
-        )
-        assert finished.status_code == 200, finished.text
-        if last:
-            return
+    call_up_to(c, ticket_id, "poli-dalam", "Poli Penyakit Dalam")
+    absent = c.staff_post(f"/api/v1/staff/tickets/{ticket_id}/no-show")
+    assert absent.status_code == 200, absent.text
 
 
 def test_a_cancel_after_the_poli_marked_the_ticket_not_come_answers_alike(
@@ -309,14 +258,14 @@ def test_another_kiosks_cancel_leaves_a_ticket_as_it_was(centre: Centre) -> None
     known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
     stranger = hospital_kiosk(centre.url)[0]
     for case, values in (
-        ("identity_conflict", keys(other, birth_date="1971-01-01")),  # new on this branch
-        ("made", keys(known)),
+        ("identity_conflict", other.typed(birth_date="1971-01-01")),  # new on this branch
+        ("made", known.typed()),
     ):
-        made = numbered(centre, sid)
+        made = numbered_online(centre, sid)
         ticket_id = made["ticket_id"]
         post(
             centre,
-            [_registration(made, sid, values)],
+            [poli_registration(made, sid, values)],
         )
         answer = requests.post(
             f"{centre.url}/api/v1/submissions",
@@ -330,6 +279,20 @@ def test_another_kiosks_cancel_leaves_a_ticket_as_it_was(centre: Centre) -> None
             assert status.scalar_one() == "waiting", case
 
 
+def _every_outcome(c: Centre) -> list[tuple[str, dict[str, str]]]:
+    """The patient ``values`` of a registration for each thing the centre may find, in
+    order, two new patients: the visit made, the patient already registered today (by
+    the registration before), a date of birth not the record's and a NIK that cannot
+    exist; each ``(outcome, values)``."""
+    known, other = new_hospital_patient(c.db), new_hospital_patient(c.db)
+    return [
+        ("made", known.typed()),
+        ("already_registered", known.typed()),
+        ("identity_conflict", other.typed(birth_date="1971-01-01")),
+        ("invalid_patient", other.typed(nik="9999999999999999")),
+    ]
+
+
 def test_the_quota_left_after_an_online_registration_says_nothing_of_its_patient(
     centre: Centre,
 ) -> None:
@@ -338,18 +301,12 @@ def test_the_quota_left_after_an_online_registration_says_nothing_of_its_patient
     ``left_jkn`` moves alike for a visit made and for every refusal (before, a refusal gave
     the place back and the quota left rose again: a patient lookup by a kiosk's token)."""
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
     token = hospital_kiosk(centre.url)[0]  # another kiosk's eyes on the doctor's day
     used: dict[str, int] = {}
-    for case, values in (
-        ("made", keys(known)),
-        ("already_registered", keys(known)),
-        ("identity_conflict", keys(other, birth_date="1971-01-01")),
-        ("invalid_patient", keys(other, nik="9999999999999999")),
-    ):
+    for case, values in _every_outcome(centre):
         before = doctor_today(centre.url, token, sid)["left_jkn"]
-        made = numbered(centre, sid)
-        post(centre, [_registration(made, sid, values)])
+        made = numbered_online(centre, sid)
+        post(centre, [poli_registration(made, sid, values)])
         assert (visit_of(centre, made["ticket_id"]) is not None) is (case == "made"), case
         did = what_the_registration_did(centre.db, made["ticket_id"])
         assert did.get("error", "made") == case, (case, did)
@@ -367,30 +324,11 @@ def test_the_quota_left_after_an_offline_registration_says_nothing_of_its_patien
     ``left_jkn`` must not tell a visit made from one refused for its patient. Keeping an
     allocate's place after a refusal would not close this: there is no allocate here."""
     sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
     token, code = hospital_kiosk(centre.url)
     used: dict[str, int] = {}
-    for n, (case, values) in enumerate(
-        (
-            ("made", keys(known)),
-            ("already_registered", keys(known)),
-            ("identity_conflict", keys(other, birth_date="1971-01-01")),
-            ("invalid_patient", keys(other, nik="9999999999999999")),
-        ),
-        start=1,
-    ):
+    for n, (case, values) in enumerate(_every_outcome(centre), start=1):
         before = doctor_today(centre.url, token, sid)["left_jkn"]
-        ticket_id = new_id()
-        item = hospital_registration(
-            ticket_id,
-            f"D-{code}-{700 + n}",
-            "fallback",
-            {"schedule_id": sid, "payer": "jkn"},
-            values=values,
-            card_number=None,
-        )
-        [done] = results(centre.url, token, [item])
-        assert done["status"] == "accepted", done
+        ticket_id = registered_offline(centre.url, token, f"D-{code}-{700 + n}", sid, values)
         assert (visit_of(centre, ticket_id) is not None) is (case == "made"), case
         did = what_the_registration_did(centre.db, ticket_id)
         assert did.get("error", "made") == case, (case, did)
@@ -409,17 +347,11 @@ def test_the_quota_left_says_nothing_of_its_patient_when_the_allocates_doctor_is
     must move that doctor's ``left_jkn`` alike, else a kiosk's token reads the refusal
     off ``doctors/today`` (a kiosk chooses the doctor its registration names)."""
     asked = new_schedule(centre.url, centre.staff, quota_jkn=20)
-    known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
     token = hospital_kiosk(centre.url)[0]  # another kiosk's eyes on the doctor's day
     used: dict[str, int] = {}
-    for case, values in (
-        ("made", keys(known)),
-        ("already_registered", keys(known)),
-        ("identity_conflict", keys(other, birth_date="1971-01-01")),
-        ("invalid_patient", keys(other, nik="9999999999999999")),
-    ):
+    for case, values in _every_outcome(centre):
         gone = new_schedule(centre.url, centre.staff, quota_jkn=20)
-        made = numbered(centre, gone)
+        made = numbered_online(centre, gone)
         removed = requests.delete(
             f"{centre.url}/api/v1/staff/hospital/{HOSPITAL}/schedules/{gone}",
             headers=bearer(centre.staff),
@@ -427,7 +359,7 @@ def test_the_quota_left_says_nothing_of_its_patient_when_the_allocates_doctor_is
         )
         assert removed.status_code == 204, removed.text
         before = doctor_today(centre.url, token, asked)["left_jkn"]
-        post(centre, [_registration(made, asked, values)])
+        post(centre, [poli_registration(made, asked, values)])
         did = what_the_registration_did(centre.db, made["ticket_id"])
         assert did.get("error", "made") == case, (case, did)
         used[case] = before - doctor_today(centre.url, token, asked)["left_jkn"]
@@ -443,13 +375,13 @@ def test_a_registration_and_its_cancel_in_one_batch_answer_alike(centre: Centre)
     known, other = new_hospital_patient(centre.db), new_hospital_patient(centre.db)
     answers: dict[str, bytes] = {}
     for case, values in (
-        ("made", keys(known)),
-        ("identity_conflict", keys(other, birth_date="1971-01-01")),
-        ("invalid_patient", keys(other, nik="9999999999999999")),
+        ("made", known.typed()),
+        ("identity_conflict", other.typed(birth_date="1971-01-01")),
+        ("invalid_patient", other.typed(nik="9999999999999999")),
     ):
-        made = numbered(centre, sid)
+        made = numbered_online(centre, sid)
         ticket_id = made["ticket_id"]
-        item = _registration(made, sid, values)
+        item = poli_registration(made, sid, values)
         both = post(centre, [item, visit_cancel(f"cancel-{ticket_id}", ticket_id)])
         with centre.db.read() as conn:
             status = conn.execute(select(tickets.c.status).where(tickets.c.id == ticket_id))
@@ -464,11 +396,9 @@ def test_a_registration_and_its_cancel_in_one_batch_answer_alike(centre: Centre)
 
 def _transfer(c: Centre, ticket_id: str, counter: str, service_id: str) -> None:
     """``counter`` sends its called ticket ``ticket_id`` on to ``service_id``'s queue."""
-    sent = requests.post(
-        f"{c.url}/api/v1/staff/tickets/{ticket_id}/transfer",
-        json={"counter": counter, "service_id": service_id},
-        headers=bearer(c.staff),
-        timeout=30,
+    sent = c.staff_post(
+        f"/api/v1/staff/tickets/{ticket_id}/transfer",
+        {"counter": counter, "service_id": service_id},
     )
     assert sent.status_code == 200, sent.text
 
@@ -476,7 +406,7 @@ def _transfer(c: Centre, ticket_id: str, counter: str, service_id: str) -> None:
 def _call_and_send_to_the_pharmacy(c: Centre, ticket_id: str) -> None:
     """Call Poli Penyakit Dalam's queue up to ``ticket_id`` (the earlier tickets served):
     the doctor sees its holder, and the poli sends them on to the pharmacy's queue."""
-    _call_in(c, ticket_id, "poli-dalam", "Poli Penyakit Dalam")
+    call_up_to(c, ticket_id, "poli-dalam", "Poli Penyakit Dalam")
     _transfer(c, ticket_id, "Poli Penyakit Dalam", "farmasi")
 
 
@@ -506,31 +436,11 @@ def test_a_cancel_after_the_poli_sent_the_patient_on_leaves_the_visit_that_happe
     assert answers["invalid_patient"] == answers["made"], answers
 
 
-def _call_in(c: Centre, ticket_id: str, queue: str, counter: str) -> None:
-    """Call ``queue`` at ``counter`` up to ``ticket_id`` (the earlier tickets served)."""
-    step = {"office_id": HOSPITAL, "service_id": queue, "counter": counter}
-    while True:
-        called = requests.post(
-            f"{c.url}/api/v1/staff/queue/call-next", json=step, headers=bearer(c.staff), timeout=30
-        )
-        assert called.status_code == 200, called.text
-        ticket = called.json()["ticket"]
-        assert ticket is not None, "the ticket was never called"
-        if ticket["ticket_id"] == ticket_id:
-            return
-        served = requests.post(
-            f"{c.url}/api/v1/staff/tickets/{ticket['ticket_id']}/served",
-            headers=bearer(c.staff),
-            timeout=30,
-        )
-        assert served.status_code == 200, served.text
-
-
 def _sent_back_to_the_poli(c: Centre, ticket_id: str) -> None:
     """Seen by the doctor and sent on to the pharmacy, then sent back from the pharmacy to
     Poli Penyakit Dalam (a prescription to correct): the ticket waits at its poli again."""
     _call_and_send_to_the_pharmacy(c, ticket_id)
-    _call_in(c, ticket_id, "farmasi", "Farmasi")
+    call_up_to(c, ticket_id, "farmasi", "Farmasi")
     _transfer(c, ticket_id, "Farmasi", "poli-dalam")
     with c.db.read() as conn:
         row = conn.execute(
@@ -579,12 +489,8 @@ def test_not_come_at_the_poli_after_the_pharmacy_sent_the_patient_back_keeps_the
         ticket_id = made["ticket_id"]
         _sent_back_to_the_poli(centre, ticket_id)
         left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
-        _call_in(centre, ticket_id, "poli-dalam", "Poli Penyakit Dalam")
-        absent = requests.post(
-            f"{centre.url}/api/v1/staff/tickets/{ticket_id}/no-show",
-            headers=bearer(centre.staff),
-            timeout=30,
-        )
+        call_up_to(centre, ticket_id, "poli-dalam", "Poli Penyakit Dalam")
+        absent = centre.staff_post(f"/api/v1/staff/tickets/{ticket_id}/no-show")
         assert absent.status_code == 200, absent.text
         assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left, case
         if case == "made":

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +29,6 @@ from central.tables import (
     quota_takes,
     tickets,
 )
-from testkit.bpjs_standin import BpjsStandIn
 from testkit.centre_accounts import bearer
 from testkit.centre_hospital import (
     HospitalCentre as Centre,
@@ -41,12 +39,18 @@ from testkit.centre_hospital import (
     hospital_registration,
     new_hospital_patient,
     new_schedule,
-    own_hospital_centre,
     what_the_registration_did,
 )
 from testkit.centre_requests import new_id, results, today
 from testkit.centres import BACKENDS
-from testkit.mjkn import BASE, USERNAME, ambil_body, integrations_file, put_doctor, wsrs_token
+from testkit.mjkn import (
+    BASE,
+    USERNAME,
+    ambil_body,
+    own_wsrs_hospital_centre,
+    put_doctor,
+    wsrs_token,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -57,13 +61,7 @@ POLI = "poli-dalam"
 def centre(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Centre]:
-    folder: Path = tmp_path_factory.mktemp("allocate-patient")
-    standin = BpjsStandIn()
-    request.addfinalizer(standin.close)
-    integrations = str(integrations_file(folder, standin))
-    yield from own_hospital_centre(
-        request, tmp_path_factory, "allocate-patient", "--integrations", integrations
-    )
+    yield from own_wsrs_hospital_centre(request, tmp_path_factory, "allocate-patient")
 
 
 # -- what the centre holds ------------------------------------------------------------------

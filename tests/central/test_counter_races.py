@@ -25,8 +25,7 @@ from central.tables import call_events, offices, tickets
 from testkit.centre_accounts import (
     DEMO_OFFICE,
     bearer,
-    new_kiosk,
-    new_staff,
+    kiosk_and_staff,
     new_staff_account,
 )
 from testkit.centre_requests import allocate, new_id
@@ -64,12 +63,7 @@ def servers(
 def _waiting(servers: tuple[RunningCentral, RunningCentral], count: int) -> tuple[set[str], str]:
     """``count`` new waiting tickets of :data:`SERVICE` from one kiosk; and a staff token."""
     first = servers[0]
-    db = Database(first.db_url)
-    try:
-        _, kiosk = new_kiosk(db, first.url)
-        token = new_staff(db, first.url, staff.Role.STAFF, office_id=DEMO_OFFICE)
-    finally:
-        db.dispose()
+    kiosk, token = kiosk_and_staff(first.url, first.db_url)
     ids = [new_id() for _ in range(count)]
     with requests.Session() as http, ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda i: allocate(first.url, kiosk, SERVICE, i, http), ids))

@@ -27,10 +27,10 @@ from testkit.centre_hospital import (
     HOSPITAL,
     allocate,
     hospital_kiosk,
-    hospital_registration,
     hospital_staff,
     new_hospital_patient,
     new_schedule,
+    poli_registration,
     what_the_registration_did,
 )
 from testkit.centre_requests import results
@@ -59,14 +59,7 @@ def test_a_registration_refused_for_its_patient_says_why_to_the_clerk_who_calls_
     assert made.status_code == 201, made.text
     ticket = made.json()
     values = {"nik": patient.nik, "birth_date": "1971-01-01"}  # not the record's
-    item = hospital_registration(
-        ticket["ticket_id"],
-        ticket["display"],
-        "online",
-        {"schedule_id": sid, "payer": "umum"},
-        values=values,
-        card_number=None,
-    )
+    item = poli_registration(ticket, sid, values, payer="umum")
     [done] = results(office.url, kiosk, [item])
     assert done["status"] == "accepted" and "hospital" not in done["result"], done
     did = what_the_registration_did(office_db, ticket["ticket_id"])
@@ -109,14 +102,7 @@ def test_a_registration_that_made_its_visit_says_no_such_thing(
     made = allocate(office.url, kiosk, sid, payer="umum", patient=patient.keys())
     assert made.status_code == 201, made.text
     ticket = made.json()
-    item = hospital_registration(
-        ticket["ticket_id"],
-        ticket["display"],
-        "online",
-        {"schedule_id": sid, "payer": "umum"},
-        values=patient.keys(),
-        card_number=None,
-    )
+    item = poli_registration(ticket, sid, patient.keys(), payer="umum")
     [done] = results(office.url, kiosk, [item])
     assert done["status"] == "accepted" and "hospital" not in done["result"], done
     assert "kodebooking" in what_the_registration_did(office_db, ticket["ticket_id"])
