@@ -116,6 +116,32 @@ def test_a_complaints_dead_letter_is_listed_without_the_key_that_gives_its_refer
     assert (again["outbox"]["dead"], again["outbox"]["depth"]) == (0, 1)
 
 
+def test_a_complaint_found_unreadable_is_listed_without_the_key_that_gives_its_reference(
+    tmp_path: Path,
+) -> None:
+    """A complaint whose sealed payload was damaged on disk goes to the dead letters when
+    claimed for sending: ``status`` lists it, and its reason, by its key's end alone, as
+    every other dead letter (the whole key gives the reference to the citizen's page)."""
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    key = str(uuid.uuid4())
+    store = Store.open(tmp_path / "kiosk.db")
+    try:
+        now = OfficeClock()()
+        store.enqueue_submission(key, KIND, {"reference": reference_for(key)}, now)
+        [sealed] = store.db.execute("SELECT payload FROM outbox WHERE key = ?", [key]).fetchone()
+        damaged = sealed[:-1] + bytes([sealed[-1] ^ 1])
+        store.db.execute("UPDATE outbox SET payload = ? WHERE key = ?", [damaged, key])
+        assert store.pending_texts(10, now) == []  # the claim finds it unreadable: dead
+    finally:
+        store.close()
+    for as_json in ((), ("--json",)):
+        status = kiosk("sync", "status", "--config", str(config), *as_json)
+        assert status.returncode == 0, status.stderr[-300:]
+        assert shown_key(key).removeprefix("…") in status.stdout
+        shown = status.stdout + status.stderr
+        assert key[:8] not in shown and reference_for(key) not in shown
+
+
 def test_status_without_a_store_says_so_and_creates_none(tmp_path: Path) -> None:
     config = write_config(tmp_path, "http://127.0.0.1:9")
     result = kiosk("sync", "status", "--config", str(config))
