@@ -11,6 +11,7 @@ import pytest
 from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.tickets.complaints import KIND, reference_for
+from kiosk.tickets.desk import CANCEL_KIND, cancel_key
 from offline_store import Store, shown_key
 from testkit.clocks import OfficeClock
 from testkit.commands import kiosk  # the `kiosk` command, as an operator runs it
@@ -85,6 +86,34 @@ def test_dead_letters_are_listed_and_can_be_retried(tmp_path: Path) -> None:
     again = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
     assert (again["outbox"]["dead"], again["outbox"]["depth"]) == (0, 1)
     assert kiosk("sync", "retry-dead", ticket.id, "--config", str(config)).returncode == 1
+
+
+def test_a_registration_and_its_cancel_both_dead_are_each_retried_by_what_status_lists(
+    tmp_path: Path,
+) -> None:
+    """A desk's cancel is keyed ``cancel-<ticket id>``: when the registration and its
+    cancel are both dead letters (the centre, not knowing the ticket, refuses the cancel
+    too), ``status`` must name them so that ``retry-dead`` can tell them apart; the whole
+    key is shown nowhere else."""
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    store = Store.open(tmp_path / "kiosk.db")
+    try:
+        now = OfficeClock()()
+        ticket = issue(store, OfficeClock())
+        body = {"office_id": "x", "ticket_id": ticket.id, "reason": "salah poli"}
+        store.enqueue_submission(cancel_key(ticket.id), CANCEL_KIND, body, now)
+        store.pending_batch(10, now)
+        store.mark_dead(ticket.id, "invalid: unknown_service")
+        store.mark_dead(cancel_key(ticket.id), "invalid: unknown_ticket")
+    finally:
+        store.close()
+    listed = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
+    assert len(listed["dead"]) == 2
+    for dead in listed["dead"]:
+        retried = kiosk("sync", "retry-dead", dead["key"], "--config", str(config))
+        assert retried.returncode == 0, retried.stderr
+    again = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
+    assert (again["outbox"]["dead"], again["outbox"]["depth"]) == (0, 2)
 
 
 def test_a_complaints_dead_letter_is_listed_without_the_key_that_gives_its_reference(
