@@ -53,6 +53,22 @@ class SyncResult(StrEnum):
     FAILED = "failed"
 
 
+#: How much of an outbox key a log line or a status view shows: its end.
+SHOWN_KEY_CHARS = 12
+
+
+def shown_key(key: str) -> str:
+    """An outbox key as a log line or ``kiosk sync status`` may show it: its last
+    :data:`SHOWN_KEY_CHARS` characters (``…3f2a9c0b1d7e``), enough to tell the
+    dead letters apart and to name one to ``kiosk sync retry-dead``.
+
+    A complaint's key gives its reference (the UUID's first 60 bits,
+    ``kiosk.tickets.complaints.reference_for``), and the reference opens the
+    citizen's page: the UUID's last group holds none of those bits.
+    """
+    return key if len(key) <= SHOWN_KEY_CHARS + 4 else f"…{key[-SHOWN_KEY_CHARS:]}"
+
+
 def utc_text(moment: dt.datetime) -> str:
     """``moment`` in UTC as fixed-width ISO 8601 (naive times are taken as local)."""
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")

@@ -93,7 +93,8 @@ def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
     from offline_store import OutboxState, SyncResult, shown_key
 
     stats = store.outbox_stats(now)
-    oldest = store.outbox(OutboxState.PENDING, 1)
+    # no payload is read, nor needed: a row that cannot be decrypted is listed too
+    oldest = store.outbox(OutboxState.PENDING, 1, payloads=False)
     last_ok = store.last_sync(result=SyncResult.OK)
     last_failed = store.last_sync(result=SyncResult.FAILED)
     document = store.catalog_document()
@@ -108,7 +109,7 @@ def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
         "dead": [
             # its end only: a complaint's whole key gives the reference to her page
             {"key": shown_key(item.key), "kind": item.kind, "error": item.last_error}
-            for item in store.outbox(OutboxState.DEAD, DEAD_SHOWN)
+            for item in store.outbox(OutboxState.DEAD, DEAD_SHOWN, payloads=False)
         ],
         "last_success": _entry(last_ok),
         "last_failure": _entry(last_failed),
@@ -166,7 +167,7 @@ def _retry_dead(store: Store, key: str, config: Config) -> int:
         keys = store.dead_keys_ending(key)
         if len(keys) > 1:
             print(
-                f"kiosk: {key} cocok dengan {len(keys)} surat mati, beri kunci lengkap"
+                f"kiosk: {shown_key(key)} cocok dengan {len(keys)} surat mati, beri kunci lengkap"
                 f" / matches {len(keys)} dead letters, give the whole key",
                 file=sys.stderr,
             )
@@ -176,7 +177,7 @@ def _retry_dead(store: Store, key: str, config: Config) -> int:
     if keys:
         print(f"kiosk: {shown_key(keys[0])} dikirim ulang / will be sent again")
         return 0
-    print(f"kiosk: {key} bukan surat mati / is not a dead letter", file=sys.stderr)
+    print(f"kiosk: {shown_key(key)} bukan surat mati / is not a dead letter", file=sys.stderr)
     return EXIT_FAILED
 
 
