@@ -9,8 +9,9 @@ not, online or not; it never creates one): outbox depth and its oldest item, dea
 centre's reason, the last successful sync, the ticket-number leases and the
 catalog version. ``now`` runs one full sync step against the central server
 (every task, ignoring the backoff) and prints the same. ``retry-dead`` puts a
-dead letter back in the outbox, after its cause was fixed; it takes a key whole or by
-the end ``status`` shows of it (a complaint's whole key gives its reference). Exit codes: 0
+dead letter back in the outbox, after its cause was fixed; it takes a key whole or as
+``status`` shows it, its end after the word before its UUID if any (``cancel-…3f2a9c0b1d7e``;
+a complaint's whole key gives its reference). Exit codes: 0
 done (``now``: the centre answered), 1 the centre could not be reached or
 the store could not be opened, 2 bad usage or a bad configuration.
 """
@@ -166,9 +167,11 @@ def _retry_dead(store: Store, key: str, config: Config) -> int:
     if not keys:
         keys = store.dead_keys_ending(key)
         if len(keys) > 1:
+            shown = ", ".join(shown_key(each) for each in keys)
             print(
-                f"kiosk: {shown_key(key)} cocok dengan {len(keys)} surat mati, beri kunci lengkap"
-                f" / matches {len(keys)} dead letters, give the whole key",
+                f"kiosk: {shown_key(key)} cocok dengan {len(keys)} surat mati ({shown}), beri"
+                f" salah satu seperti tertulis / matches {len(keys)} dead letters ({shown}),"
+                " give one as `status` lists it",
                 file=sys.stderr,
             )
             return EXIT_FAILED
