@@ -135,6 +135,7 @@ def test_file_complaint_queues_the_exact_body_and_prints_the_reference(
         "created_at": NOW.isoformat(),
     }
     [pdf] = tmp_path.glob("pengaduan-*.pdf")
+    assert pdf.name == f"pengaduan-{item.key[-12:]}.pdf"  # the key's end, not the reference
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert receipt.reference in text and "Facilities and cleanliness" in text
     assert "Toilet" not in text and "PKU" not in text  # the paper names nobody
@@ -166,9 +167,9 @@ def test_a_complaints_reference_and_text_never_reach_the_log(
 def test_a_complaints_reference_never_reaches_the_log_from_an_escpos_printer(
     store: Store, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The receipt's job is named after its reference (``pengaduan-<reference>``): the
-    ESC/POS backend, the kiosks' usual thermal printer, must not write that name to the
-    journal either (the reference opens her complaint's page)."""
+    """The ESC/POS backend, the kiosks' usual thermal printer, writes each job's name to
+    the journal: the receipt's job is not named after its reference (which opens her
+    complaint's page)."""
     network_printer = NetworkPrinter()
     try:
         setup = PrintSetup(EscposPrinter(network_printer.device))
