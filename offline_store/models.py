@@ -128,8 +128,8 @@ class OutboxItem:
     last_error: str = ""
     delivered_at: str | None = None
 
-    def __repr__(self) -> str:  # the payload holds personal data
-        return f"OutboxItem(key={self.key}, kind={self.kind}, state={self.state})"
+    def __repr__(self) -> str:  # the payload holds personal data, a complaint's key its reference
+        return f"OutboxItem(key={shown_key(self.key)}, kind={self.kind}, state={self.state})"
 
 
 @dataclass(frozen=True)
@@ -201,5 +201,5 @@ class OutboxText:
     #: The payload's JSON text (UTF-8): what the request carries as the item's body.
     payload_json: bytes
 
-    def __repr__(self) -> str:  # the payload holds personal data
-        return f"OutboxText(key={self.key}, kind={self.kind})"
+    def __repr__(self) -> str:  # the payload holds personal data, a complaint's key its reference
+        return f"OutboxText(key={shown_key(self.key)}, kind={self.kind})"
