@@ -407,8 +407,11 @@ Index(
 )
 #: Every accepted kiosk submission, by the kiosk and its idempotency key (a
 #: key is the kiosk's own: two kiosks never collide, 0004_scoping).
-#: ``body_sha256`` is the SHA-256 of the body's canonical JSON; ``result`` the
-#: JSON answered. ``day``: the office's local date of the item (issued,
+#: ``body_sha256`` is the SHA-256 of the body's canonical JSON as the kiosk sent
+#: it (a replay is known by it); ``body`` that JSON less a card's UID (``card_uid``
+#: null, ``central.office.submissions.Item.stored``; 0026_submission_uids forgot
+#: those kept before), so its own digest may differ from ``body_sha256``. ``result``
+#: the JSON answered. ``day``: the office's local date of the item (issued,
 #: created, checked in).
 submissions = Table(
     "submissions",

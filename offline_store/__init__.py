@@ -31,8 +31,8 @@ from offline_store.models import (
     StoredTicket,
     SyncLogEntry,
     SyncResult,
+    shown_key,
 )
-from offline_store.outbox import shown_key
 from offline_store.store import DEFAULT_RECORD_TTL_S, KEY_FILE_NAME, Store
 
 __all__ = [

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from offline_store.errors import StoreCorrupt, StoreError, translated
+from offline_store.models import shown_key
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -124,10 +125,12 @@ class StoreBase:
             return json.dumps(self._open_json(table, row_key, sealed)).encode()
         except (ValueError, RecursionError) as exc:
             reason = type(exc).__name__  # never the text: it holds personal data
-            raise StoreCorrupt(f"{table} row {row_key}: not a JSON object ({reason})") from None
+            raise StoreCorrupt(
+                f"{table} row {shown_key(row_key)}: not a JSON object ({reason})"
+            ) from None
 
     def _open_json(self, table: str, row_key: str, sealed: bytes) -> dict[str, Any]:
         value = json.loads(self.cipher.open(table, row_key, sealed))
         if not isinstance(value, dict):
-            raise StoreCorrupt(f"{table} row {row_key}: the value is not a JSON object")
+            raise StoreCorrupt(f"{table} row {shown_key(row_key)}: the value is not a JSON object")
         return value

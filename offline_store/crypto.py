@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from offline_store.errors import StoreKeyError, StoreTampered
+from offline_store.models import shown_key
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +65,20 @@ class RowCipher:
         return _FORMAT + nonce + self._aead.encrypt(nonce, plaintext, self._ad(table, row_key))
 
     def open(self, table: str, row_key: str, sealed: bytes) -> bytes:
-        """The plaintext, or :class:`StoreTampered` if ``sealed`` is not this row's."""
+        """The plaintext, or :class:`StoreTampered` if ``sealed`` is not this row's.
+
+        The error names the row by its key's end (:func:`shown_key`): its text is
+        logged and kept as an outbox row's reason, and a complaint's whole key
+        gives its reference.
+        """
         if not isinstance(sealed, bytes) or sealed[:1] != _FORMAT:
-            raise StoreTampered(f"{table} row {row_key}: not an encrypted value")
+            raise StoreTampered(f"{table} row {shown_key(row_key)}: not an encrypted value")
         nonce, body = sealed[1 : 1 + _NONCE_BYTES], sealed[1 + _NONCE_BYTES :]
         try:
             return self._aead.decrypt(nonce, body, self._ad(table, row_key))
         except InvalidTag:
             raise StoreTampered(
-                f"{table} row {row_key}: the encrypted value does not belong to this row"
+                f"{table} row {shown_key(row_key)}: the encrypted value does not belong to this row"
             ) from None
 
     def lookup_key(self, value: str) -> str:

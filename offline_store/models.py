@@ -9,6 +9,7 @@ printed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Literal
@@ -51,6 +52,34 @@ class SyncResult(StrEnum):
 
     OK = "ok"
     FAILED = "failed"
+
+
+#: How much of an outbox key a log line or a status view shows: its end.
+SHOWN_KEY_CHARS = 12
+
+#: A key that is a UUID after a kind's word (``cancel-<ticket id>``): the word is shown.
+_WORD_THEN_UUID = re.compile(
+    r"(?P<word>[a-z][a-z_]{0,15}-)?[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
+)
+
+
+def shown_key(key: str) -> str:
+    """An outbox key as a log line or ``kiosk sync status`` may show it: its last
+    :data:`SHOWN_KEY_CHARS` characters (``…3f2a9c0b1d7e``), after the word before its
+    UUID if it has one (``cancel-…3f2a9c0b1d7e``: a desk's cancel of a ticket is told
+    from the ticket's registration, whose key is the ticket's id), enough to tell the
+    dead letters apart and to name one to ``kiosk sync retry-dead``.
+
+    A complaint's key gives its reference (the UUID's first 60 bits,
+    ``kiosk.tickets.complaints.reference_for``), and the reference opens the
+    citizen's page: the UUID's last group holds none of those bits, and the word
+    is the kiosk's own (a key of another shape shows its end alone).
+    """
+    if len(key) <= SHOWN_KEY_CHARS + 4:
+        return key
+    found = _WORD_THEN_UUID.fullmatch(key)
+    word = (found["word"] or "") if found else ""
+    return f"{word}…{key[-SHOWN_KEY_CHARS:]}"
 
 
 def utc_text(moment: dt.datetime) -> str:
@@ -99,8 +128,8 @@ class OutboxItem:
     last_error: str = ""
     delivered_at: str | None = None
 
-    def __repr__(self) -> str:  # the payload holds personal data
-        return f"OutboxItem(key={self.key}, kind={self.kind}, state={self.state})"
+    def __repr__(self) -> str:  # the payload holds personal data, a complaint's key its reference
+        return f"OutboxItem(key={shown_key(self.key)}, kind={self.kind}, state={self.state})"
 
 
 @dataclass(frozen=True)
@@ -172,5 +201,5 @@ class OutboxText:
     #: The payload's JSON text (UTF-8): what the request carries as the item's body.
     payload_json: bytes
 
-    def __repr__(self) -> str:  # the payload holds personal data
-        return f"OutboxText(key={self.key}, kind={self.kind})"
+    def __repr__(self) -> str:  # the payload holds personal data, a complaint's key its reference
+        return f"OutboxText(key={shown_key(self.key)}, kind={self.kind})"

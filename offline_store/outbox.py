@@ -33,6 +33,7 @@ from offline_store.models import (
     OutboxStats,
     OutboxText,
     from_text,
+    shown_key,
     utc_text,
 )
 
@@ -52,22 +53,6 @@ _DUE = (
     " delivered_at FROM outbox WHERE state IN ('pending', 'sending') AND next_attempt_at <= ?"
     " ORDER BY created_at, key LIMIT ?"
 )
-
-
-#: How much of an outbox key a log line or a status view shows: its end.
-SHOWN_KEY_CHARS = 12
-
-
-def shown_key(key: str) -> str:
-    """An outbox key as a log line or ``kiosk sync status`` may show it: its last
-    :data:`SHOWN_KEY_CHARS` characters (``…3f2a9c0b1d7e``), enough to tell the
-    dead letters apart and to name one to ``kiosk sync retry-dead``.
-
-    A complaint's key gives its reference (the UUID's first 60 bits,
-    ``kiosk.tickets.complaints.reference_for``), and the reference opens the
-    citizen's page: the UUID's last group holds none of those bits.
-    """
-    return key if len(key) <= SHOWN_KEY_CHARS + 4 else f"…{key[-SHOWN_KEY_CHARS:]}"
 
 
 class OutboxMixin(StoreBase):
@@ -103,11 +88,23 @@ class OutboxMixin(StoreBase):
             self._enqueue(conn, key, kind, body, now)
 
     def outbox(
-        self, state: OutboxState = OutboxState.PENDING, limit: int = 100
+        self,
+        state: OutboxState = OutboxState.PENDING,
+        limit: int = 100,
+        *,
+        payloads: bool = True,
     ) -> list[OutboxItem]:
-        """Items in ``state``, oldest first, decrypted (for status views and tests)."""
+        """Items in ``state``, oldest first, their payloads decrypted.
+
+        ``payloads=False``: each payload left sealed and given as ``{}``, for a view
+        that needs none (``kiosk sync status``): nothing decrypted, so a row whose
+        payload cannot be read is listed too, where decrypting raises
+        :class:`~offline_store.errors.StoreTampered`.
+        """
         with self._read() as conn:
             rows = conn.execute(_IN_STATE, [state, limit]).fetchall()
+            if not payloads:
+                rows = [(*row[:2], None, *row[3:]) for row in rows]
             return [self._item(row) for row in rows]
 
     def _item(self, row: tuple[Any, ...]) -> OutboxItem:
@@ -171,10 +168,12 @@ class OutboxMixin(StoreBase):
                 try:
                     items.append(read(row))
                 except StoreCorrupt as exc:
-                    log.error("outbox item %s cannot be read, marked dead: %s", key, exc)
+                    # its key's end only, here and in the reason `kiosk sync status` shows
+                    # (the error's text names the row so too): a complaint's gives its reference
+                    log.error("outbox item %s cannot be read, marked dead: %s", shown_key(key), exc)
                     conn.execute(
                         "UPDATE outbox SET state = 'dead', last_error = ? WHERE key = ?",
-                        [str(exc)[:MAX_ERROR_CHARS], key],
+                        [f"unreadable payload: {exc}"[:MAX_ERROR_CHARS], key],
                     )
                     continue
                 keys.append(key)
@@ -268,8 +267,14 @@ class OutboxMixin(StoreBase):
             return cursor.rowcount == 1
 
     def dead_keys_ending(self, shown: str) -> list[str]:
-        """The dead letters' keys that :func:`shown_key` shows as ``shown`` (its end)."""
-        tail = shown.removeprefix("…")
+        """The dead letters' keys that :func:`shown_key` shows as ``shown``.
+
+        ``shown`` as ``kiosk sync status`` lists it (``cancel-…3f2a9c0b1d7e``,
+        ``…3f2a9c0b1d7e``; ``...`` taken for ``…``): the keys ending in what follows
+        the mark whose shown word is what precedes it, none for ``…3f2a9c0b1d7e``.
+        Without the mark, every key ending in ``shown``, whatever its word.
+        """
+        word, mark, tail = shown.replace("...", "…").rpartition("…")
         if not tail:
             return []
         with self._read() as conn:
@@ -277,7 +282,10 @@ class OutboxMixin(StoreBase):
                 "SELECT key FROM outbox WHERE state = 'dead' AND substr(key, ?) = ? ORDER BY key",
                 [-len(tail), tail],
             ).fetchall()
-        return [row[0] for row in rows]
+        keys = [row[0] for row in rows]
+        if not mark:
+            return keys
+        return [key for key in keys if shown_key(key).startswith(f"{word}…")]
 
     def outbox_stats(self, now: dt.datetime) -> OutboxStats:
         """Depth, age of the oldest undelivered item, dead items (for heartbeats and status)."""

@@ -9,8 +9,9 @@ not, online or not; it never creates one): outbox depth and its oldest item, dea
 centre's reason, the last successful sync, the ticket-number leases and the
 catalog version. ``now`` runs one full sync step against the central server
 (every task, ignoring the backoff) and prints the same. ``retry-dead`` puts a
-dead letter back in the outbox, after its cause was fixed; it takes a key whole or by
-the end ``status`` shows of it (a complaint's whole key gives its reference). Exit codes: 0
+dead letter back in the outbox, after its cause was fixed; it takes a key whole or as
+``status`` shows it, its end after the word before its UUID if any (``cancel-…3f2a9c0b1d7e``;
+a complaint's whole key gives its reference). Exit codes: 0
 done (``now``: the centre answered), 1 the centre could not be reached or
 the store could not be opened, 2 bad usage or a bad configuration.
 """
@@ -93,7 +94,8 @@ def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
     from offline_store import OutboxState, SyncResult, shown_key
 
     stats = store.outbox_stats(now)
-    oldest = store.outbox(OutboxState.PENDING, 1)
+    # no payload is read, nor needed: a row that cannot be decrypted is listed too
+    oldest = store.outbox(OutboxState.PENDING, 1, payloads=False)
     last_ok = store.last_sync(result=SyncResult.OK)
     last_failed = store.last_sync(result=SyncResult.FAILED)
     document = store.catalog_document()
@@ -108,7 +110,7 @@ def status_report(store: Store, now: dt.datetime) -> dict[str, Any]:
         "dead": [
             # its end only: a complaint's whole key gives the reference to her page
             {"key": shown_key(item.key), "kind": item.kind, "error": item.last_error}
-            for item in store.outbox(OutboxState.DEAD, DEAD_SHOWN)
+            for item in store.outbox(OutboxState.DEAD, DEAD_SHOWN, payloads=False)
         ],
         "last_success": _entry(last_ok),
         "last_failure": _entry(last_failed),
@@ -165,9 +167,11 @@ def _retry_dead(store: Store, key: str, config: Config) -> int:
     if not keys:
         keys = store.dead_keys_ending(key)
         if len(keys) > 1:
+            shown = ", ".join(shown_key(each) for each in keys)
             print(
-                f"kiosk: {key} cocok dengan {len(keys)} surat mati, beri kunci lengkap"
-                f" / matches {len(keys)} dead letters, give the whole key",
+                f"kiosk: {shown_key(key)} cocok dengan {len(keys)} surat mati ({shown}), beri"
+                f" salah satu seperti tertulis / matches {len(keys)} dead letters ({shown}),"
+                " give one as `status` lists it",
                 file=sys.stderr,
             )
             return EXIT_FAILED
@@ -176,7 +180,7 @@ def _retry_dead(store: Store, key: str, config: Config) -> int:
     if keys:
         print(f"kiosk: {shown_key(keys[0])} dikirim ulang / will be sent again")
         return 0
-    print(f"kiosk: {key} bukan surat mati / is not a dead letter", file=sys.stderr)
+    print(f"kiosk: {shown_key(key)} bukan surat mati / is not a dead letter", file=sys.stderr)
     return EXIT_FAILED
 
 

@@ -111,9 +111,23 @@ def file_complaint(
         )
         return ComplaintReceipt(reference, False, Failure.SESSION_ENDED)
     printed, fault = print_receipt(
-        reference, request.category, request.language, office_name, created_at, setup
+        reference,
+        request.category,
+        request.language,
+        office_name,
+        created_at,
+        setup,
+        job_name=receipt_job_name(key),
     )
     return ComplaintReceipt(reference, printed, fault)
+
+
+def receipt_job_name(key: str) -> str:
+    """The print job of the receipt of the complaint keyed ``key``: ``pengaduan-`` and the
+    key's end as the log names it (``pengaduan-3f2a9c0b1d7e``), never the reference,
+    which opens her complaint's page: backends log a job's name, CUPS keeps it as the
+    job's title and the ``pdf_file`` printer names the file after it."""
+    return f"pengaduan-{shown_key(key).removeprefix('…')}"
 
 
 def print_receipt(
@@ -123,8 +137,11 @@ def print_receipt(
     office_name: str,
     issued_at: dt.datetime,
     setup: PrintSetup,
+    *,
+    job_name: str,
 ) -> tuple[bool, str]:
-    """Print the receipt; (printed, fault code or ""). Never raises: the complaint is stored."""
+    """Print the receipt as ``job_name`` (:func:`receipt_job_name`); (printed, fault code
+    or ""). Never raises: the complaint is stored."""
     from printing.documents import ReceiptDocument
     from printing.layouts.paper import Paper
     from printing.layouts.receipt import render_receipt_pdf
@@ -140,7 +157,7 @@ def print_receipt(
             status_url=setup.complaint_url(reference),
         )
         pdf = render_receipt_pdf(document, Paper(setup.paper), logo=setup.logo)
-        setup.printer.print_pdf(pdf, f"pengaduan-{reference}", personal=document.personal_data)
+        setup.printer.print_pdf(pdf, job_name, personal=document.personal_data)
     except PrinterError as exc:
         log.warning("complaint receipt not printed: %s (%s)", exc.reason.value, exc.detail)
         return False, exc.reason.value

@@ -35,6 +35,8 @@ from kiosk.tickets.issue import PrintSetup
 from offline_store import Store
 from offline_store.errors import BadValue
 from printing import make_printer
+from printing.printers.escpos import EscposPrinter
+from testkit.network_printer import NetworkPrinter
 
 NOW = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 REFERENCE = re.compile(r"ADU-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
@@ -133,6 +135,7 @@ def test_file_complaint_queues_the_exact_body_and_prints_the_reference(
         "created_at": NOW.isoformat(),
     }
     [pdf] = tmp_path.glob("pengaduan-*.pdf")
+    assert pdf.name == f"pengaduan-{item.key[-12:]}.pdf"  # the key's end, not the reference
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert receipt.reference in text and "Facilities and cleanliness" in text
     assert "Toilet" not in text and "PKU" not in text  # the paper names nobody
@@ -159,6 +162,33 @@ def test_a_complaints_reference_and_text_never_reach_the_log(
     lines = [r.getMessage() for r in caplog.records]
     assert [line for line in lines if receipt.reference in line] == []
     assert [line for line in lines if "Toilet" in line or "PKU-000009" in line] == []
+
+
+def test_a_complaints_reference_never_reaches_the_log_from_an_escpos_printer(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The ESC/POS backend, the kiosks' usual thermal printer, writes each job's name to
+    the journal: the receipt's job is not named after its reference (which opens her
+    complaint's page)."""
+    network_printer = NetworkPrinter()
+    try:
+        setup = PrintSetup(EscposPrinter(network_printer.device))
+        request = FileComplaint(3, "fasilitas", "Toilet rusak", "id", None)
+        with caplog.at_level(logging.DEBUG):
+            receipt = file_complaint(
+                request,
+                office_id="pku-mpp",
+                office_name="MPP",
+                store=store,
+                setup=setup,
+                now=lambda: NOW,
+            )
+        network_printer.wait_closed(1)
+    finally:
+        network_printer.close()
+    assert receipt.printed and caplog.records  # printed, and the filing logged
+    lines = [r.getMessage() for r in caplog.records]
+    assert [line for line in lines if receipt.reference in line] == []
 
 
 def test_a_printer_fault_keeps_the_complaint(store: Store, tmp_path: Path) -> None:

@@ -178,3 +178,21 @@ def test_a_private_repr_names_the_field_and_its_size() -> None:
     from kiosk.session.events import FormSubmitted
 
     assert repr(FormSubmitted({"phone": CANARY})) == "FormSubmitted(values=<1 fields>)"
+
+
+def test_an_outbox_items_repr_shows_its_key_by_its_end_as_its_log_lines_do() -> None:
+    """A complaint's outbox key gives its reference (``reference_for``: the UUID's first
+    60 bits), which opens her complaint's page: the hand-written reprs of an outbox item
+    show it no more than a log line or ``kiosk sync status`` does (``shown_key``)."""
+    import uuid
+
+    from kiosk.tickets.complaints import reference_for
+    from offline_store import OutboxState, shown_key
+    from offline_store.models import OutboxItem, OutboxText
+
+    key = str(uuid.uuid4())
+    item = OutboxItem(key, "complaint", {}, OutboxState.DEAD, 1, "2026-12-07T02:00:00Z")
+    text = OutboxText(key, "complaint", b"{}")
+    for shown in (repr(item), str(item), repr(text), str(text)):
+        assert shown_key(key).removeprefix("…") in shown  # still told apart
+        assert key[:8] not in shown and reference_for(key) not in shown, shown

@@ -312,7 +312,7 @@ def test_personal_documents_are_listed_and_purged_after_their_retention(tmp_path
                              clock=lambda: clock[0])  # fmt: skip
     printer.print_pdf(PDF, "slip-A-001", personal=True)
     printer.print_pdf(PDF, "tiket-A-001")
-    printer.print_pdf(PDF, "pengaduan-ADU-1", personal=False)
+    printer.print_pdf(PDF, "pengaduan-3f2a9c0b1d7e", personal=False)
     listed = tmp_path / PERSONAL_LIST
     assert listed.read_text() == "2026-11-22T02:40:00+00:00\tslip-A-001.pdf\n"
     assert stat.S_IMODE(listed.stat().st_mode) == 0o600
@@ -322,7 +322,7 @@ def test_personal_documents_are_listed_and_purged_after_their_retention(tmp_path
     clock[0] = start + dt.timedelta(hours=24)
     assert printer.purge_personal() == 1
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == [
-        "pengaduan-ADU-1.pdf",
+        "pengaduan-3f2a9c0b1d7e.pdf",
         "tiket-A-001.pdf",
     ]
     assert listed.read_text() == ""

@@ -5,6 +5,7 @@ centre that cannot be asked is said as such, never a crash."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,6 +82,21 @@ def test_a_centre_away_is_unavailable_not_unknown(kiosk: Kiosk, tmp_path: Path) 
     kiosk.proxy.up()
     kiosk.proxy.set("hang")  # answers nothing: the citizen's deadline, then unavailable
     assert find(found, code) == (BookingLookup.UNAVAILABLE, None)
+
+
+def test_a_code_the_centre_away_could_not_check_is_logged_without_the_code(
+    kiosk: Kiosk, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The code opens the booking's page (/b/{code}: see it, move it, cancel it): the
+    kiosk's journal says the check failed, as the centre's does, without the whole code."""
+    found = lookups(kiosk, tmp_path)
+    kiosk.proxy.down()
+    code = "4829135" + "0"
+    code += str(damm_digit(code))
+    with caplog.at_level(logging.INFO):
+        assert find(found, code) == (BookingLookup.UNAVAILABLE, None)
+    assert "booking code not checked" in caplog.text  # the line is there
+    assert code not in caplog.text
 
 
 def test_a_code_checked_in_through_the_centres_answer_is_used_here_at_once(

@@ -266,3 +266,27 @@ def test_a_complaints_dead_letter_is_logged_without_the_key_that_gives_its_refer
     lines = [r.getMessage() for r in caplog.records if r.name == "kiosk.sync.push"]
     assert [line for line in lines if shown_key(key) in line] != []  # the line is there
     assert [line for line in lines if key[:8] in line or reference_for(key) in line] == []
+
+
+def test_a_complaint_found_unreadable_is_logged_without_the_key_that_gives_its_reference(
+    store: Store, clock: OfficeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A complaint whose sealed payload was damaged on disk is made a dead letter when
+    the push claims it: the line saying so names it by its key's end alone, as a dead
+    letter the centre refused is named."""
+    key = str(uuid.uuid4())
+    body = {"office_id": OFFICE, "reference": reference_for(key), "category": "lainnya"}
+    store.enqueue_submission(key, KIND, {**body, "text": "x", "language": "id"}, clock())
+    [sealed] = store.db.execute("SELECT payload FROM outbox WHERE key = ?", [key]).fetchone()
+    damaged = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    store.db.execute("UPDATE outbox SET payload = ? WHERE key = ?", [damaged, key])
+    client = CentralClient("http://127.0.0.1:9", timeout_s=1)  # never reached: nothing to send
+    try:
+        with caplog.at_level(logging.INFO):
+            pushed = push_batch(store, client, limit=10, now=clock(), retry_at=lambda _: clock())
+    finally:
+        client.close()
+    assert pushed.sent == 0 and store.outbox_stats(clock()).dead == 1
+    lines = [r.getMessage() for r in caplog.records]
+    assert [line for line in lines if key[-12:] in line] != []  # the line is there
+    assert [line for line in lines if key[:8] in line or reference_for(key) in line] == []

@@ -11,6 +11,7 @@ import pytest
 from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.tickets.complaints import KIND, reference_for
+from kiosk.tickets.desk import CANCEL_KIND, cancel_key
 from offline_store import Store, shown_key
 from testkit.clocks import OfficeClock
 from testkit.commands import kiosk  # the `kiosk` command, as an operator runs it
@@ -87,6 +88,34 @@ def test_dead_letters_are_listed_and_can_be_retried(tmp_path: Path) -> None:
     assert kiosk("sync", "retry-dead", ticket.id, "--config", str(config)).returncode == 1
 
 
+def test_a_registration_and_its_cancel_both_dead_are_each_retried_by_what_status_lists(
+    tmp_path: Path,
+) -> None:
+    """A desk's cancel is keyed ``cancel-<ticket id>``: when the registration and its
+    cancel are both dead letters (the centre, not knowing the ticket, refuses the cancel
+    too), ``status`` must name them so that ``retry-dead`` can tell them apart; the whole
+    key is shown nowhere else."""
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    store = Store.open(tmp_path / "kiosk.db")
+    try:
+        now = OfficeClock()()
+        ticket = issue(store, OfficeClock())
+        body = {"office_id": "x", "ticket_id": ticket.id, "reason": "salah poli"}
+        store.enqueue_submission(cancel_key(ticket.id), CANCEL_KIND, body, now)
+        store.pending_batch(10, now)
+        store.mark_dead(ticket.id, "invalid: unknown_service")
+        store.mark_dead(cancel_key(ticket.id), "invalid: unknown_ticket")
+    finally:
+        store.close()
+    listed = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
+    assert len(listed["dead"]) == 2
+    for dead in listed["dead"]:
+        retried = kiosk("sync", "retry-dead", dead["key"], "--config", str(config))
+        assert retried.returncode == 0, retried.stderr
+    again = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
+    assert (again["outbox"]["dead"], again["outbox"]["depth"]) == (0, 2)
+
+
 def test_a_complaints_dead_letter_is_listed_without_the_key_that_gives_its_reference(
     tmp_path: Path,
 ) -> None:
@@ -114,6 +143,32 @@ def test_a_complaints_dead_letter_is_listed_without_the_key_that_gives_its_refer
     assert key[:8] not in retried.stdout
     again = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
     assert (again["outbox"]["dead"], again["outbox"]["depth"]) == (0, 1)
+
+
+def test_a_complaint_found_unreadable_is_listed_without_the_key_that_gives_its_reference(
+    tmp_path: Path,
+) -> None:
+    """A complaint whose sealed payload was damaged on disk goes to the dead letters when
+    claimed for sending: ``status`` lists it, and its reason, by its key's end alone, as
+    every other dead letter (the whole key gives the reference to the citizen's page)."""
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    key = str(uuid.uuid4())
+    store = Store.open(tmp_path / "kiosk.db")
+    try:
+        now = OfficeClock()()
+        store.enqueue_submission(key, KIND, {"reference": reference_for(key)}, now)
+        [sealed] = store.db.execute("SELECT payload FROM outbox WHERE key = ?", [key]).fetchone()
+        damaged = sealed[:-1] + bytes([sealed[-1] ^ 1])
+        store.db.execute("UPDATE outbox SET payload = ? WHERE key = ?", [damaged, key])
+        assert store.pending_texts(10, now) == []  # the claim finds it unreadable: dead
+    finally:
+        store.close()
+    for as_json in ((), ("--json",)):
+        status = kiosk("sync", "status", "--config", str(config), *as_json)
+        assert status.returncode == 0, status.stderr[-300:]
+        assert shown_key(key).removeprefix("…") in status.stdout
+        shown = status.stdout + status.stderr
+        assert key[:8] not in shown and reference_for(key) not in shown
 
 
 def test_status_without_a_store_says_so_and_creates_none(tmp_path: Path) -> None:

@@ -967,6 +967,29 @@ def test_the_idle_wipe_empties_the_clipboard_holding_a_patient_the_fields_held_b
     assert QApplication.clipboard().text() != SITI.nik, "her NIK stays on the clipboard"
 
 
+def test_f9_empties_the_clipboard_holding_a_cancel_reason_its_cancel_emptied(
+    desk: KioskWindow, qtbot: QtBot
+) -> None:
+    """A reason may name the patient (the idle wipe empties it for that): copied from its
+    field, then the cancel sent, which empties the field, the copy must not outlive it
+    (no F9 or idle wipe would know the clipboard held a patient's words after)."""
+    view = view_of(desk)
+    ticket = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
+    desk.activateWindow()
+    key(qtbot, desk, Qt.Key.Key_F8)
+    type_in(qtbot, "Siti Aminah pulang")
+    key(qtbot, desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, desk, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "Siti Aminah pulang"  # the clerk copied it
+    key(qtbot, desk, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "menunggu dikirim" in view.message.text(), timeout=5000)
+    assert field(desk, "deskCancelReason").text() == ""
+    key(qtbot, desk, Qt.Key.Key_F9)
+    assert QApplication.clipboard().text() != "Siti Aminah pulang", "her name stays copied"
+
+
 def test_a_new_search_empties_the_clipboard_holding_what_the_patient_fields_held(
     desk: KioskWindow, qtbot: QtBot
 ) -> None:
