@@ -983,16 +983,18 @@ class DeskView(QFrame):
             reason,
             *self._run(
                 "cancel",
-                lambda queued: self._cancelled(ticket, queued),
+                lambda queued: self._cancelled(ticket, queued, reason),
                 lambda exc: self._failed(self._generation, exc),
             ),
         )
 
-    def _cancelled(self, ticket: StoredTicket, queued: bool) -> None:
+    def _cancelled(self, ticket: StoredTicket, queued: bool, reason: str) -> None:
         """The cancel is in the outbox: it waits for the centre's answer (not done yet)."""
         if self._cancel_target == ticket.id:
             self._cancel_target = None
-        wipe_text(self.cancel_reason)
+        # The reason may name the patient: a copy of it goes with its field, and so does
+        # a copy of the reason sent, should the clerk have typed on while it was sent.
+        self._empty([self.cancel_reason], also=(reason,))
         self.say("desk_cancel_queued" if queued else "desk_cancelled_before", number=ticket.number)
         self._ask_cancel_states()
 
@@ -1058,29 +1060,21 @@ class DeskView(QFrame):
             self.controller.dispatch(Finish())  # -> idle, ready for the next tap
         elif phase in (Phase.DONE, Phase.ERROR):
             self.controller.dispatch(Finish())
-        self._wipe_clipboard()
+        self._empty(self._text_widgets())  # the search and the cancel reason too
         self._wipe_patient()
-        for widget in self._text_widgets():  # the search and the cancel reason too
-            wipe_text(widget)
         self._cancel_target = None
         self.say("")
         self.focus_find()
 
     def _wipe_patient(self) -> None:
-        # A value copied from these fields must not outlive them on the clipboard:
-        # after F3, a new search or a card, neither F9 nor the idle wipe would know it.
-        self._wipe_clipboard(self._patient_widgets())
+        self._empty(self._patient_widgets())  # first: the patient shown counts as held
         self._generation += 1
         self.patient = None
         self._refused, self._refused_reason = None, ""
         self.found = ()
         self.issued = None
         self.results.clear()
-        for _key, widget in self.patient_fields:
-            if isinstance(widget, QLineEdit):
-                wipe_text(widget)
         self.sex.setCurrentIndex(0)
-        wipe_text(self.referral)
         self.visit_kind.setCurrentIndex(0)
         self.result.setText("")
         self.register_button.setEnabled("visit" not in self._busy)
@@ -1107,8 +1101,21 @@ class DeskView(QFrame):
         fields = [w for _key, w in self.patient_fields if isinstance(w, QLineEdit)]
         return [*fields, self.referral]
 
+    def _empty(
+        self, widgets: list[QLineEdit | QPlainTextEdit | QTextEdit], also: tuple[str, ...] = ()
+    ) -> None:
+        """Empty ``widgets`` for good, the clipboard first when it holds what they held
+        (or ``also``). Every field that held a patient's or a cancel's words is emptied
+        here and nowhere else: once a field is empty, neither F9 nor the idle wipe would
+        know that the clipboard still holds a copy of it."""
+        self._wipe_clipboard(widgets, also)
+        for widget in widgets:
+            wipe_text(widget)
+
     def _held(self, widgets: list[QLineEdit | QPlainTextEdit | QTextEdit]) -> list[str]:
-        """What ``widgets`` hold, and the patients shown or found: what a copy may be of."""
+        """What ``widgets`` hold, and the patients shown or found: what a copy may be of.
+        (Three characters at least: a copied "08" is wiped with a phone that holds it, but
+        a field holding "08" does not wipe a longer copy that contains it.)"""
         held = [self._typed(w).strip() for w in widgets]
         for p in (self.patient, *self.found):
             if p is not None:
@@ -1116,12 +1123,11 @@ class DeskView(QFrame):
         return [text for text in held if len(text) >= 3]
 
     def _wipe_clipboard(
-        self, widgets: list[QLineEdit | QPlainTextEdit | QTextEdit] | None = None
+        self, widgets: list[QLineEdit | QPlainTextEdit | QTextEdit], also: tuple[str, ...] = ()
     ) -> None:
-        """Empty the clipboard (and the X selection) when it holds what a field held
-        (``widgets``, every one if None): a NIK or name the clerk copied stays no
-        longer than the patient does."""
-        held = self._held(self._text_widgets() if widgets is None else widgets)
+        """Empty the clipboard (and the X selection) when it holds what ``widgets`` held,
+        or ``also``: a NIK or name the clerk copied stays no longer than the patient does."""
+        held = self._held(widgets) + [t.strip() for t in also if len(t.strip()) >= 3]
         clipboard = QGuiApplication.clipboard()
         modes = [QClipboard.Mode.Clipboard]
         if clipboard.supportsSelection():

@@ -84,8 +84,11 @@ class Outgoing:
     attempts: int
     created_at: dt.datetime
 
-    def __repr__(self) -> str:  # the number never reaches a log in full
-        return f"Outgoing(key={self.key!r}, template={self.template!r}, to={masked(self.phone)})"
+    def __repr__(self) -> str:
+        # Neither the number nor the key (a complaint's reference, a booking's code: each
+        # opens the citizen's page) reaches a log in full.
+        key, to = shown_key(self.key), masked(self.phone)
+        return f"Outgoing(key={key!r}, template={self.template!r}, to={to})"
 
 
 @dataclass(frozen=True)

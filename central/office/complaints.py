@@ -86,8 +86,8 @@ class Complaint:
     answered_by: str | None
     closed_at: dt.datetime | None
 
-    def __repr__(self) -> str:  # the text and the card never reach a log
-        return f"Complaint({self.reference!r}, {self.state.value})"
+    def __repr__(self) -> str:  # the text, the card and the whole reference never reach a log
+        return f"Complaint({shown_reference(self.reference)!r}, {self.state.value})"
 
     @property
     def version(self) -> str:
@@ -111,6 +111,16 @@ class PublicComplaint:
     state: State
     answer: str | None
     answered_at: dt.datetime | None
+
+    def __repr__(self) -> str:  # the whole reference never reaches a log
+        return f"PublicComplaint({shown_reference(self.reference)!r}, {self.state.value})"
+
+
+def shown_reference(reference: str) -> str:
+    """A complaint's reference as a ``repr`` may show it: its first four characters
+    (``ADU-…``), as a message's key shows it (:func:`central.messages.outbox.shown_key`).
+    The whole reference opens the citizen's complaint page (``/c/{reference}``)."""
+    return f"{reference[:4]}…"
 
 
 class Step(Protocol):

@@ -51,6 +51,14 @@ class BookingInfo:
     ends_at: dt.time
     state: BookingState
 
+    def __repr__(self) -> str:
+        # The code opens the booking's page (/b/{code}): shown by its first three digits,
+        # as the centre's lines and the client's requests show it.
+        return (
+            f"BookingInfo(code={self.code[:3] + '…'!r}, office_id={self.office_id!r}, "
+            f"service_id={self.service_id!r}, day={self.day!r}, state={self.state.value})"
+        )
+
 
 def _text(data: Mapping[str, Any], key: str) -> str:
     value = _str(data, key)

@@ -11,7 +11,10 @@ by :func:`kiosk.client.strict_json.loads` and every parser's failure is mapped.
 The kiosk authenticates with the bearer token it got by trading an
 enrolment code (:meth:`CentralClient.enrol`); keeping that token on disk is
 :mod:`kiosk.client.bearer`'s job. Personal data (a lookup's key, the answer)
-travels only in JSON bodies and never appears in an error message.
+travels only in JSON bodies and never appears in an error message. A path
+segment that opens a citizen's page (a booking's code, a ticket's id) is sent
+but never written: a request names it by a :class:`SecretPath`, whose every
+written form (a log line, an error's message) shows it cut to its start.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -84,7 +88,7 @@ if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first r
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-__all__ = ["CatalogFetch", "CentralClient", "CitizenLookup", "DocumentFetch"]
+__all__ = ["CatalogFetch", "CentralClient", "CitizenLookup", "DocumentFetch", "SecretPath"]
 
 CATALOG_PATH = "/api/v1/catalog"
 TRUST_PATH = "/api/v1/trust"
@@ -106,6 +110,73 @@ BOOKINGS_PATH = "/api/v1/bookings"
 BOOKINGS_TODAY_PATH = f"{BOOKINGS_PATH}/today"
 DOCTORS_TODAY_PATH = "/api/v1/hospital/doctors/today"
 PATIENTS_FIND_PATH = "/api/v1/hospital/patients/find"
+
+
+@dataclass(frozen=True, repr=False)
+class SecretPath:
+    """A request's path with a segment that is a secret: a booking's code opens its page
+    (``/b/{code}``: see it, move it, cancel it), a ticket's id its public page
+    (``/t/{ticket_id}``), as docs/security.md says. The request is sent to ``path``;
+    everything else writes ``shown`` (``str()``, ``repr()``, an f-string), the secret
+    cut to its first three characters as the centre's log lines show a code (``482…``).
+    """
+
+    path: str
+    shown: str
+
+    @classmethod
+    def of(cls, prefix: str, secret: str, suffix: str = "") -> SecretPath:
+        """``prefix/secret[suffix]``, shown ``prefix/<its first three>…[suffix]``."""
+        return cls(f"{prefix}/{secret}{suffix}", f"{prefix}/{secret[:3]}…{suffix}")
+
+    def __str__(self) -> str:
+        return self.shown
+
+    def __repr__(self) -> str:
+        return f"SecretPath({self.shown!r})"
+
+
+#: A request's path: a route's own, or one holding a secret (written only as shown).
+RequestPath = str | SecretPath
+
+
+def _sent_path(path: RequestPath) -> str:
+    return path.path if isinstance(path, SecretPath) else path
+
+
+#: The routes whose next segment is a secret, and their children that are not one.
+_SECRET_UNDER = (BOOKINGS_PATH, TICKETS_PATH)
+_NOT_SECRET = (BOOKINGS_TODAY_PATH, ALLOCATE_PATH)
+
+
+def shown_path(path: str) -> str:
+    """``path`` (after ``central.url``'s own path, if any) as written anywhere: a secret
+    segment cut as :class:`SecretPath` shows it."""
+    for route in _SECRET_UNDER:
+        at = path.find(route + "/")
+        if at < 0 or path[at:].partition("?")[0] in _NOT_SECRET:
+            continue
+        secret, slash, tail = path[at + len(route) + 1 :].partition("/")
+        return path[:at] + SecretPath.of(route, secret, slash + tail).shown
+    return path
+
+
+class _SecretsOutOfUrllib3(logging.Filter):
+    """urllib3 writes each request's path in its own lines (at DEBUG: ``kiosk
+    --verbose``): a secret segment of it is written as the client's own lines show it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(shown_path(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_SecretsOutOfUrllib3())
+
+
+def _hidden(text: str, path: RequestPath) -> str:
+    """``text`` (an HTTP library's words, which may quote the URL) with the secret shown."""
+    return text.replace(path.path, path.shown) if isinstance(path, SecretPath) else text
 
 
 class CentralClient:
@@ -227,7 +298,8 @@ class CentralClient:
         never numbered it) or ``conflict`` (it was registered or called): either
         way nothing is left to void.
         """
-        self._call("POST", f"{TICKETS_PATH}/{ticket_id}/void", {}, replay_safe=True)
+        path = SecretPath.of(TICKETS_PATH, ticket_id, "/void")
+        self._call("POST", path, {}, replay_safe=True)
 
     def request_lease(self, service_id: str, day: dt.date, size: int) -> Lease:
         """Lease a block of ``size`` numbers of ``service_id``'s queue on ``day``."""
@@ -326,7 +398,7 @@ class CentralClient:
         """
         if not is_valid_code(code):
             raise ValueError("not a booking code")
-        path = f"{BOOKINGS_PATH}/{code}"
+        path = SecretPath.of(BOOKINGS_PATH, code)
         status, _, body = self._send("GET", path, timeout_s=deadline_s)
         if status == 404 and error_code(body) == "unknown_booking":
             return None
@@ -532,8 +604,9 @@ class CentralClient:
         self.close()
 
     # -- the one place that sends --------------------------------------------------------
-    def _url(self, path: str) -> str:
-        return self.base_url + path
+    def _url(self, path: RequestPath) -> str:
+        """``path``'s URL as written in a log line or an error: a secret in it shown cut."""
+        return self.base_url + str(path)
 
     def _fetch_document(self, path: str, etag: str | None) -> DocumentFetch:
         headers = {"If-None-Match": etag} if etag else {}
@@ -558,7 +631,7 @@ class CentralClient:
     def _call(
         self,
         method: str,
-        path: str,
+        path: RequestPath,
         body: Mapping[str, Any] | None = None,
         *,
         ok: tuple[int, ...] = (200, 201),
@@ -594,11 +667,14 @@ class CentralClient:
             self._expect(path, status, ok[0])
         return self._json_object(path, content)
 
-    def _parse(self, path: str, parse: Callable[[dict[str, Any]], T], data: dict[str, Any]) -> T:
+    def _parse(
+        self, path: RequestPath, parse: Callable[[dict[str, Any]], T], data: dict[str, Any]
+    ) -> T:
         try:
             return parse(data)
         except AnswerError as exc:
-            raise CentralProtocolError(f"{self._url(path)}: answer malformed ({exc})") from exc
+            words = _hidden(str(exc), path)
+            raise CentralProtocolError(f"{self._url(path)}: answer malformed ({words})") from exc
         except Exception as exc:  # a parser's own defect: still no answer crashes a caller
             log.error("the parser of %s failed on an answer: %s", path, type(exc).__name__)
             raise CentralProtocolError(
@@ -608,7 +684,7 @@ class CentralClient:
     def _send(
         self,
         method: str,
-        path: str,
+        path: RequestPath,
         *,
         headers: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
@@ -656,7 +732,7 @@ class CentralClient:
                     transport.deadline(left, said) as watch,
                     self._session.request(
                         method,
-                        url,
+                        self.base_url + _sent_path(path),
                         headers=all_headers,
                         json=body,
                         data=raw,
@@ -684,7 +760,7 @@ class CentralClient:
                     # may be made twice: asked once more on a new connection.
                     log.info("%s: connection closed before any answer; asking once more", url)
                     continue
-                raise _failure(url, seconds, exc, expired=expired) from exc
+                raise _failure(url, seconds, exc, expired=expired, path=path) from exc
         if watch is not None and watch.expired:  # cut mid-headers: a short answer to http.client
             raise CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)
         if status < 500:
@@ -705,17 +781,18 @@ class CentralClient:
             )
         return status, response_headers, content
 
-    def _expect(self, path: str, status: int, expected: int) -> None:
+    def _expect(self, path: RequestPath, status: int, expected: int) -> None:
         if status != expected:
             raise CentralProtocolError(
                 f"{self._url(path)}: unexpected status {status}", status=status
             )
 
-    def _json_object(self, path: str, body: bytes) -> dict[str, Any]:
+    def _json_object(self, path: RequestPath, body: bytes) -> dict[str, Any]:
         try:
             data = loads(body)
         except BadJSON as exc:
-            raise CentralProtocolError(f"{self._url(path)}: body is not JSON ({exc})") from exc
+            words = _hidden(str(exc), path)
+            raise CentralProtocolError(f"{self._url(path)}: body is not JSON ({words})") from exc
         if not isinstance(data, dict):
             raise CentralProtocolError(
                 f"{self._url(path)}: expected a JSON object, got {type(data).__name__}"
@@ -733,30 +810,37 @@ def _one_key(deadline_s: float, **keys: str | None) -> dict[str, str]:
     return given
 
 
-def _failure(url: str, seconds: float, exc: Exception, *, expired: bool) -> CentralError:
-    """The :class:`CentralError` for what went wrong while sending to ``url``."""
+def _failure(
+    url: str, seconds: float, exc: Exception, *, expired: bool, path: RequestPath
+) -> CentralError:
+    """The :class:`CentralError` for what went wrong while sending to ``url`` (as shown).
+
+    The HTTP library's own words may quote the URL sent (``Max retries exceeded with
+    url: /api/v1/bookings/<the code>``): a secret of ``path`` in them is shown cut too.
+    """
     import requests
 
+    words = _hidden(str(exc), path)
     if expired or isinstance(exc, requests.Timeout):
         return CentralUnavailable(f"{url}: timed out after {seconds:g} s", timed_out=True)
     if isinstance(exc, AnswerTooLarge):
-        return CentralProtocolError(f"{url}: {exc}")
+        return CentralProtocolError(f"{url}: {words}")
     if isinstance(exc, TrustUnusable):
         return CentralUnavailable(
             f"{url}: this kiosk's certificate authorities cannot be loaded; check "
-            f"central.ca_bundle and the system store ({exc})"
+            f"central.ca_bundle and the system store ({words})"
         )
     if isinstance(exc, requests.exceptions.SSLError) and is_untrusted(exc):
         return CentralUnavailable(
             f"{url}: the server's certificate is not trusted; install the city's certificate"
-            f" authority in the system store or set central.ca_bundle ({exc})"
+            f" authority in the system store or set central.ca_bundle ({words})"
         )
     if isinstance(exc, requests.ConnectionError | requests.exceptions.ChunkedEncodingError):
         if is_garbled(exc):
-            return CentralProtocolError(f"{url}: the answer is not HTTP ({exc})")
-        return CentralUnavailable(f"{url}: cannot reach the server ({exc})")
+            return CentralProtocolError(f"{url}: the answer is not HTTP ({words})")
+        return CentralUnavailable(f"{url}: cannot reach the server ({words})")
     if isinstance(exc, requests.RequestException):
-        return CentralProtocolError(f"{url}: unusable answer ({exc})")
+        return CentralProtocolError(f"{url}: unusable answer ({words})")
     log.error("sending to %s failed unexpectedly: %s", url, type(exc).__name__)
     return CentralProtocolError(f"{url}: unusable answer ({type(exc).__name__})")
 

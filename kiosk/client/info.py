@@ -163,6 +163,14 @@ class AnsweredComplaint:
     answer: str
     answered_at: str
 
+    def __repr__(self) -> str:
+        # The reference opens her complaint's page (/c/{reference}): shown by its start;
+        # the answer may name her, so it shows its length only.
+        return (
+            f"AnsweredComplaint(reference={self.reference[:4] + '…'!r}, state={self.state!r}, "
+            f"answer=<{len(self.answer)} chars>, answered_at={self.answered_at!r})"
+        )
+
     def answered_on(self) -> str:
         """The day it was answered, in the kiosk's time zone (DD-MM-YYYY)."""
         try:

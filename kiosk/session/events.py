@@ -504,3 +504,11 @@ class ComplaintReceipt:
     reference: str
     printed: bool
     print_fault: str = ""
+
+    def __repr__(self) -> str:
+        # The reference opens her complaint's page (/c/{reference}): shown by its start,
+        # as the centre's lines show it.
+        return (
+            f"ComplaintReceipt(reference={self.reference[:4] + '…'!r}, "
+            f"printed={self.printed!r}, print_fault={self.print_fault!r})"
+        )

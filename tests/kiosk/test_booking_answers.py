@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -110,6 +111,26 @@ def test_a_404_of_another_reason_is_no_answer() -> None:
         pytest.raises(CentralProtocolError),
     ):
         client.booking(SITI.code)
+
+
+def test_a_code_is_written_by_its_start_only_in_errors_and_every_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The code opens the booking's page (/b/{code}): the error of an odd answer, and the
+    HTTP library's own line of the request (``kiosk --verbose``), show its first three."""
+    other = http_reply("404 Not Found", b'{"error": "not_found", "detail": "Not Found"}')
+    with (
+        caplog.at_level(logging.DEBUG),
+        Dripper(other, b"") as peer,
+        CentralClient(peer.url, token=TOKEN) as client,
+        pytest.raises(CentralProtocolError) as caught,
+    ):
+        client.booking(SITI.code)
+    shown = f"/api/v1/bookings/{SITI.code[:3]}…"
+    assert f'"GET {shown} HTTP/1.1" 404' in caplog.text  # the library's line is there
+    assert shown in str(caught.value)
+    assert SITI.code not in caplog.text
+    assert SITI.code not in str(caught.value)
 
 
 @pytest.mark.parametrize(

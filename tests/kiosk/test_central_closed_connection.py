@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import select
 import socket
 import threading
+from collections.abc import Callable
 
 import pytest
 
+from contract.bookings import damm_digit
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralUnavailable
 from testkit.peers import _Peer, read_request
@@ -133,3 +136,47 @@ def test_it_is_asked_once_more_only_once() -> None:
         with pytest.raises(CentralUnavailable, match="cannot reach"):
             client.allocate_ticket("t-1", "s-1", deadline_s=DEADLINE_S)
     assert peer.requests == 3 and peer.connections == 2
+
+
+BOOKING_CODE = "48291350" + str(damm_digit("48291350"))
+TICKET_ID = "3f2a9c1e-77b0-8d41-9a6e-0c5d2b7f1e83"
+
+
+@pytest.mark.parametrize(
+    ("secret", "call", "shown"),
+    [
+        pytest.param(
+            BOOKING_CODE,
+            lambda c: c.booking(BOOKING_CODE, deadline_s=DEADLINE_S),
+            "/api/v1/bookings/482…",
+            id="booking-code",
+        ),
+        pytest.param(
+            TICKET_ID,
+            lambda c: c.void_ticket(TICKET_ID),
+            "/api/v1/tickets/3f2…/void",
+            id="ticket-id",
+        ),
+    ],
+)
+def test_a_call_asked_once_more_names_a_secret_of_its_path_by_its_start_only(
+    secret: str,
+    call: Callable[[CentralClient], object],
+    shown: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A booking's code opens its page, a ticket's id its public page: the line that says
+    the call is asked again, and the error of its failing again, show them cut."""
+    with (
+        caplog.at_level(logging.INFO),
+        ClosingPeer({"status": "ok"}, later_answer=False) as peer,
+        CentralClient(peer.url, token=TOKEN) as client,
+    ):
+        assert client.health()
+        with pytest.raises(CentralUnavailable, match="cannot reach") as caught:
+            call(client)
+    assert peer.requests == 3  # asked once more: the line below was written
+    assert f"{shown}: connection closed before any answer" in caplog.text
+    assert shown in str(caught.value)
+    assert secret not in caplog.text
+    assert secret not in str(caught.value)

@@ -196,3 +196,37 @@ def test_an_outbox_items_repr_shows_its_key_by_its_end_as_its_log_lines_do() -> 
     for shown in (repr(item), str(item), repr(text), str(text)):
         assert shown_key(key).removeprefix("…") in shown  # still told apart
         assert key[:8] not in shown and reference_for(key) not in shown, shown
+
+
+#: A complaint's reference opens her complaint's page (/c/{reference}), a booking's code
+#: its booking's page (/b/{code}): a repr shows either by its start only.
+REFERENCE = "ADU-7G4K-M2QX-9TBA"
+BOOKING_CODE = "482913077"
+
+
+def _values_with_a_secret() -> list[Any]:
+    from contract.bookings import BookingState
+    from kiosk.client.bookings import BookingInfo
+    from kiosk.client.info import AnsweredComplaint
+    from kiosk.session.events import ComplaintReceipt
+
+    at = dt.time(9, 30)
+    day = dt.date(2026, 12, 7)
+    booking = BookingInfo(BOOKING_CODE, "o-1", "s-1", day, at, at, BookingState.BOOKED)
+    answered = AnsweredComplaint(REFERENCE, "answered", CANARY, "2026-12-07")
+    return [
+        pytest.param(ComplaintReceipt(REFERENCE, printed=True), REFERENCE, "'ADU-…'", id="receipt"),
+        pytest.param(answered, REFERENCE, "'ADU-…'", id="answered-complaint"),
+        pytest.param(booking, BOOKING_CODE, "'482…'", id="booking-info"),
+    ]
+
+
+@pytest.mark.parametrize(("value", "secret", "start"), _values_with_a_secret())
+def test_a_reference_or_a_booking_code_shows_by_its_start_only(
+    value: object, secret: str, start: str
+) -> None:
+    """The centre's values alike: tests/central/test_private_reprs.py."""
+    for text in (repr(value), str(value)):
+        assert start in text, text  # still said
+        assert secret not in text and secret[4:8] not in text, text
+        assert not [c for c in CANARY_SHOWS if c in text], text

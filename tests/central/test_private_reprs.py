@@ -1,0 +1,75 @@
+"""The centre's values that carry a complaint's reference or a message's key, which gives
+a reference or a booking's code (each opens the citizen's page: /c/{reference},
+/b/{code}), show it in their ``repr`` and ``str`` by its start only, as the centre's log
+and audit lines do (``central.messages.outbox.shown_key``); nothing reaches a log line or
+a traceback whole through ``%r``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from central.messages.outbox import Outgoing
+from central.office.complaints import Complaint, PublicComplaint, State
+
+REFERENCE = "ADU-7G4K-M2QX-9TBA"
+CODE = "482913077"
+PHONE = "081234567890"
+AT = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
+
+
+def _complaint() -> Complaint:
+    return Complaint(
+        reference=REFERENCE,
+        office_id="pku-mpp",
+        kiosk_id="k-1",
+        category="layanan",
+        text="Siti Aminah menunggu lama",
+        language="id",
+        card_number="PKU-000001",
+        created_at=AT,
+        received_at=AT,
+        state=State.OPEN,
+        answer=None,
+        answered_at=None,
+        answered_by=None,
+        closed_at=None,
+    )
+
+
+def _outgoing(key: str) -> Outgoing:
+    return Outgoing(1, key, PHONE, "id", "complaint_answered", {}, 0, AT)
+
+
+VALUES = [
+    pytest.param(_complaint(), REFERENCE, "'ADU-…', open", id="Complaint"),
+    pytest.param(
+        PublicComplaint(REFERENCE, "pku-mpp", "layanan", AT, State.ANSWERED, "Sudah", AT),
+        REFERENCE,
+        "'ADU-…', answered",
+        id="PublicComplaint",
+    ),
+    pytest.param(
+        _outgoing(f"complaint:{REFERENCE}:answered"),
+        REFERENCE,
+        "complaint:ADU-…:answered",
+        id="Outgoing-complaint",
+    ),
+    pytest.param(
+        _outgoing(f"booking:{CODE}:reminder:2026-12-07"),
+        CODE,
+        "booking:4829…:reminder:2026-12-07",
+        id="Outgoing-booking",
+    ),
+]
+
+
+@pytest.mark.parametrize(("value", "secret", "start"), VALUES)
+def test_a_reference_or_a_code_shows_by_its_start_only(
+    value: object, secret: str, start: str
+) -> None:
+    for text in (repr(value), str(value)):
+        assert start in text, text  # still told
+        assert secret not in text and secret[4:8] not in text, text
+        assert PHONE not in text and "Siti" not in text and "PKU-000001" not in text, text
