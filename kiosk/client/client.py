@@ -88,7 +88,7 @@ if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first r
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-__all__ = ["CatalogFetch", "CentralClient", "CitizenLookup", "DocumentFetch", "SecretPath"]
+__all__ = ["CatalogFetch", "CentralClient", "CitizenLookup", "DocumentFetch"]
 
 CATALOG_PATH = "/api/v1/catalog"
 TRUST_PATH = "/api/v1/trust"
