@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -214,6 +215,25 @@ def test_a_cancel_goes_out_through_the_outbox_as_visit_cancel(
     type_in(qtbot, "lagi")
     key(qtbot, desk, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "sebelumnya" in view.message.text(), timeout=5000)
+
+
+def test_a_cancel_at_the_desk_is_logged_without_its_ticket_id(
+    desk: KioskWindow, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A ticket's id opens its public page (/t/{ticket_id}): the desk's line of a cancel
+    names the ticket as the outbox's lines do, by its key's end."""
+    view = view_of(desk)
+    ticket = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
+    desk.activateWindow()
+    with caplog.at_level(logging.INFO):
+        key(qtbot, desk, Qt.Key.Key_F8)
+        type_in(qtbot, "Pasien pulang")
+        key(qtbot, desk, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "menunggu dikirim" in view.message.text(), timeout=5000)
+    assert "cancelled at the desk" in caplog.text
+    assert ticket.id not in caplog.text
 
 
 @pytest.fixture
