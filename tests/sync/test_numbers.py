@@ -237,7 +237,7 @@ def test_a_void_of_a_number_never_kept_is_logged_without_its_ticket_id(
     kiosk: Kiosk, central: RunningCentral, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A ticket's id opens its public page (/t/{ticket_id}); the void's request writes it
-    by its start only (kiosk.client.client.SecretPath), and so must the lines about it."""
+    cut (kiosk.client.client.SecretPath), and so must the lines about it."""
     kiosk.engine.run_once()
     never = str(uuid.uuid4())
     kiosk.store.note_number_request(never, kiosk.clock())  # power lost before the request left
