@@ -174,8 +174,9 @@ def shown_path(path: str) -> str:
 
 
 class _SecretsOutOfUrllib3(logging.Filter):
-    """urllib3 writes each request's path in its own lines (at DEBUG: ``kiosk
-    --verbose``): a secret segment of it is written as the client's own lines show it."""
+    """urllib3 writes each request's path or URL in its own lines (at DEBUG: ``kiosk
+    --verbose``; a header it cannot parse at WARNING, the default level): a secret
+    segment of it is written as the client's own lines show it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
@@ -183,7 +184,19 @@ class _SecretsOutOfUrllib3(logging.Filter):
         return True
 
 
-logging.getLogger("urllib3.connectionpool").addFilter(_SecretsOutOfUrllib3())
+#: Every urllib3 logger a request's lines are written to. A logger's filter sees only
+#: the records made on it, not its children's, so each one holds the filter.
+_URLLIB3_LOGGERS = (
+    "urllib3",
+    "urllib3.connection",
+    "urllib3.connectionpool",
+    "urllib3.poolmanager",
+    "urllib3.response",
+    "urllib3.util.retry",
+)
+
+for _name in _URLLIB3_LOGGERS:
+    logging.getLogger(_name).addFilter(_SecretsOutOfUrllib3())
 
 
 def _hidden(text: str, path: RequestPath) -> str:
