@@ -45,17 +45,17 @@ def _outgoing(key: str) -> Outgoing:
 
 
 VALUES = [
-    pytest.param(_complaint(), REFERENCE, "'ADU-…', open", id="Complaint"),
+    pytest.param(_complaint(), REFERENCE, "'ADU-…#4f4394', open", id="Complaint"),
     pytest.param(
         PublicComplaint(REFERENCE, "pku-mpp", "layanan", AT, State.ANSWERED, "Sudah", AT),
         REFERENCE,
-        "'ADU-…', answered",
+        "'ADU-…#4f4394', answered",
         id="PublicComplaint",
     ),
     pytest.param(
         _outgoing(f"complaint:{REFERENCE}:answered"),
         REFERENCE,
-        "complaint:ADU-…:answered",
+        "complaint:ADU-…#4f4394:answered",
         id="Outgoing-complaint",
     ),
     pytest.param(

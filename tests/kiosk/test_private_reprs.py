@@ -215,8 +215,10 @@ def _values_with_a_secret() -> list[Any]:
     booking = BookingInfo(BOOKING_CODE, "o-1", "s-1", day, at, at, BookingState.BOOKED)
     answered = AnsweredComplaint(REFERENCE, "answered", CANARY, "2026-12-07")
     return [
-        pytest.param(ComplaintReceipt(REFERENCE, printed=True), REFERENCE, "'ADU-…'", id="receipt"),
-        pytest.param(answered, REFERENCE, "'ADU-…'", id="answered-complaint"),
+        pytest.param(
+            ComplaintReceipt(REFERENCE, printed=True), REFERENCE, "'ADU-…#4f4394'", id="receipt"
+        ),
+        pytest.param(answered, REFERENCE, "'ADU-…#4f4394'", id="answered-complaint"),
         pytest.param(booking, BOOKING_CODE, "'482…'", id="booking-info"),
     ]
 
