@@ -266,26 +266,24 @@ class OutboxMixin(StoreBase):
             )
             return cursor.rowcount == 1
 
-    def dead_keys_ending(self, shown: str) -> list[str]:
-        """The dead letters' keys that :func:`shown_key` shows as ``shown``.
+    def dead_keys_shown_as(self, shown: str) -> list[str]:
+        """The dead letters' keys that :func:`shown_key` shows exactly as ``shown``.
 
         ``shown`` as ``kiosk sync status`` lists it (``cancel-…3f2a9c0b1d7e``,
-        ``…3f2a9c0b1d7e``; ``...`` taken for ``…``): the keys ending in what follows
-        the mark whose shown word is what precedes it, none for ``…3f2a9c0b1d7e``.
-        Without the mark, every key ending in ``shown``, whatever its word.
+        ``…3f2a9c0b1d7e``; ``...`` taken for ``…``), nothing else: a shorter end, or
+        one without the mark, names no dead letter (it could match one the operator
+        never meant).
         """
-        word, mark, tail = shown.replace("...", "…").rpartition("…")
-        if not tail:
+        wanted = shown.replace("...", "…")
+        _, mark, tail = wanted.rpartition("…")
+        if not mark or not tail:
             return []
         with self._read() as conn:
             rows = conn.execute(
                 "SELECT key FROM outbox WHERE state = 'dead' AND substr(key, ?) = ? ORDER BY key",
                 [-len(tail), tail],
             ).fetchall()
-        keys = [row[0] for row in rows]
-        if not mark:
-            return keys
-        return [key for key in keys if shown_key(key).startswith(f"{word}…")]
+        return [row[0] for row in rows if shown_key(row[0]) == wanted]
 
     def outbox_stats(self, now: dt.datetime) -> OutboxStats:
         """Depth, age of the oldest undelivered item, dead items (for heartbeats and status)."""

@@ -591,6 +591,9 @@ class DeskView(QFrame):
         # visit registered or a patient saved for the one shown before, chosen from
         # the same list) must not land under this one. The search or card read that
         # found ``patient`` checked its own generation before calling here.
+        # His values are written over the fields: the clipboard first, when it holds
+        # what they held (a corrected phone no field nor patient found holds after).
+        self._wipe_clipboard([w for _key, w in self.patient_fields if isinstance(w, QLineEdit)])
         self._generation += 1
         self.patient = patient
         self._refused = None  # the record loaded: the centre's own data

@@ -34,6 +34,7 @@ never tells a citizen an hour late that it is their turn.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -365,14 +366,24 @@ def _dead(conn: Connection, office_id: str | None, which: Any, limit: int) -> li
     ]
 
 
+def shown_reference(reference: str) -> str:
+    """A complaint's reference as a ``repr`` or an audit line may show it: its first four
+    characters and the first six hex digits of its SHA-256 (``ADU-…#1f3a9c``). Every
+    reference starts ``ADU-``: the digest tells two complaints apart, and is too short
+    to give back a reference (the whole one opens ``/c/{reference}``)."""
+    return f"{reference[:4]}…#{hashlib.sha256(reference.encode()).hexdigest()[:6]}"
+
+
 def shown_key(key: str) -> str:
     """A message's key as an audit line may show it: what it names cut to its start
-    (a complaint's reference or a booking's code opens the citizen's page)."""
+    (a complaint's reference or a booking's code opens the citizen's page), a
+    complaint's reference as :func:`shown_reference` shows it."""
     kind, _, rest = key.partition(":")
     subject, _, tail = rest.partition(":")
     if not subject:
         return kind
-    return f"{kind}:{subject[:4]}…:{tail}" if tail else f"{kind}:{subject[:4]}…"
+    shown = shown_reference(subject) if kind == "complaint" else f"{subject[:4]}…"
+    return f"{kind}:{shown}:{tail}" if tail else f"{kind}:{shown}"
 
 
 def dead_letter(conn: Connection, message_id: int, office_id: str | None) -> DeadLetter | None:

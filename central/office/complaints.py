@@ -48,6 +48,7 @@ from central.access.audit import record_event, utc_now
 from central.access.staff import require_reach
 from central.errors import InvalidComplaintTransition, NotFound, StaleEdit, Unprocessable
 from central.messages import triggers
+from central.messages.outbox import shown_reference
 from central.office.citizens import KeyKind, KioskAsks, Refused, kiosk_find, normalise_key
 from central.office.listing import listed
 from central.office.plain_text import has_invisible
@@ -114,13 +115,6 @@ class PublicComplaint:
 
     def __repr__(self) -> str:  # the whole reference never reaches a log
         return f"PublicComplaint({shown_reference(self.reference)!r}, {self.state.value})"
-
-
-def shown_reference(reference: str) -> str:
-    """A complaint's reference as a ``repr`` may show it: its first four characters
-    (``ADU-…``), as a message's key shows it (:func:`central.messages.outbox.shown_key`).
-    The whole reference opens the citizen's complaint page (``/c/{reference}``)."""
-    return f"{reference[:4]}…"
 
 
 class Step(Protocol):

@@ -51,7 +51,7 @@ def add_parser(sub: Any) -> None:
         action.add_argument("--config", type=Path, metavar="FILE", help="the kiosk's TOML file")
         if name == "retry-dead":
             action.add_argument(
-                "key", help="the outbox item's key, or its end as `status` lists it"
+                "key", help="the outbox item's whole key, or exactly as `status` lists it"
             )
         else:
             action.add_argument("--json", action="store_true", help="machine-readable output")
@@ -160,12 +160,12 @@ def _now(store: Store, config: Config, *, as_json: bool) -> int:
 
 
 def _retry_dead(store: Store, key: str, config: Config) -> int:
-    """Send the dead letter ``key`` again: its whole key, or its end as ``status`` shows it."""
+    """Send the dead letter ``key`` again: its whole key, or exactly as ``status`` shows it."""
     from offline_store import shown_key
 
     keys = [key] if store.retry_dead(key, office_clock(config)()) else []
     if not keys:
-        keys = store.dead_keys_ending(key)
+        keys = store.dead_keys_shown_as(key)
         if len(keys) > 1:
             shown = ", ".join(shown_key(each) for each in keys)
             print(

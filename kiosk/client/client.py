@@ -14,7 +14,8 @@ enrolment code (:meth:`CentralClient.enrol`); keeping that token on disk is
 travels only in JSON bodies and never appears in an error message. A path
 segment that opens a citizen's page (a booking's code, a ticket's id) is sent
 but never written: a request names it by a :class:`SecretPath`, whose every
-written form (a log line, an error's message) shows it cut to its start.
+written form (a log line, an error's message) shows it cut: a ticket's id to its
+end, a booking's code to its start.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ from kiosk.client.results import (
     parse_lease,
 )
 from kiosk.client.strict_json import error_code, error_detail, loads
+from offline_store.models import shown_key
 
 if TYPE_CHECKING:  # requests costs ~190 ms of start-up: imported on the first request
     import requests
@@ -118,7 +120,7 @@ class SecretPath:
     (``/b/{code}``: see it, move it, cancel it), a ticket's id its public page
     (``/t/{ticket_id}``), as docs/security.md says. The request is sent to ``path``;
     everything else writes ``shown`` (``str()``, ``repr()``, an f-string), the secret
-    cut to its first three characters as the centre's log lines show a code (``482…``).
+    cut as the lines around it show it (:func:`shown_secret`).
     """
 
     path: str
@@ -126,14 +128,24 @@ class SecretPath:
 
     @classmethod
     def of(cls, prefix: str, secret: str, suffix: str = "") -> SecretPath:
-        """``prefix/secret[suffix]``, shown ``prefix/<its first three>…[suffix]``."""
-        return cls(f"{prefix}/{secret}{suffix}", f"{prefix}/{secret[:3]}…{suffix}")
+        """``prefix/secret[suffix]``, shown ``prefix/<secret cut>[suffix]``."""
+        return cls(f"{prefix}/{secret}{suffix}", f"{prefix}/{shown_secret(prefix, secret)}{suffix}")
 
     def __str__(self) -> str:
         return self.shown
 
     def __repr__(self) -> str:
         return f"SecretPath({self.shown!r})"
+
+
+def shown_secret(route: str, secret: str) -> str:
+    """A secret segment under ``route`` as written anywhere: a ticket's id by its end,
+    as every kiosk line shows it (:func:`offline_store.shown_key`: a kiosk's ids all
+    start with its tag, so their starts tell no two apart), a booking's code by its
+    first three digits, as the centre's lines show it (``482…``)."""
+    if route == TICKETS_PATH:
+        return shown_key(secret)
+    return f"{secret[:3]}…"
 
 
 #: A request's path: a route's own, or one holding a secret (written only as shown).
@@ -162,8 +174,9 @@ def shown_path(path: str) -> str:
 
 
 class _SecretsOutOfUrllib3(logging.Filter):
-    """urllib3 writes each request's path in its own lines (at DEBUG: ``kiosk
-    --verbose``): a secret segment of it is written as the client's own lines show it."""
+    """urllib3 writes each request's path or URL in its own lines (at DEBUG: ``kiosk
+    --verbose``; a header it cannot parse at WARNING, the default level): a secret
+    segment of it is written as the client's own lines show it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
@@ -171,7 +184,19 @@ class _SecretsOutOfUrllib3(logging.Filter):
         return True
 
 
-logging.getLogger("urllib3.connectionpool").addFilter(_SecretsOutOfUrllib3())
+#: Every urllib3 logger a request's lines are written to. A logger's filter sees only
+#: the records made on it, not its children's, so each one holds the filter.
+_URLLIB3_LOGGERS = (
+    "urllib3",
+    "urllib3.connection",
+    "urllib3.connectionpool",
+    "urllib3.poolmanager",
+    "urllib3.response",
+    "urllib3.util.retry",
+)
+
+for _name in _URLLIB3_LOGGERS:
+    logging.getLogger(_name).addFilter(_SecretsOutOfUrllib3())
 
 
 def _hidden(text: str, path: RequestPath) -> str:

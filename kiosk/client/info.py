@@ -22,6 +22,7 @@ from typing import Any
 from contract.wire import ServiceQueue, Ward
 from kiosk.client.errors import AnswerError
 from kiosk.client.results import _int, _time
+from kiosk.privacy import shown_reference
 
 #: Application states the centre sends (docs/central-api.md).
 APPLICATION_STATES = ("received", "in_progress", "on_hold", "ready", "collected", "rejected")
@@ -164,10 +165,11 @@ class AnsweredComplaint:
     answered_at: str
 
     def __repr__(self) -> str:
-        # The reference opens her complaint's page (/c/{reference}): shown by its start;
-        # the answer may name her, so it shows its length only.
+        # The reference opens her complaint's page (/c/{reference}): shown cut; the
+        # answer may name her, so it shows its length only.
         return (
-            f"AnsweredComplaint(reference={self.reference[:4] + '…'!r}, state={self.state!r}, "
+            f"AnsweredComplaint(reference={shown_reference(self.reference)!r}, "
+            f"state={self.state!r}, "
             f"answer=<{len(self.answer)} chars>, answered_at={self.answered_at!r})"
         )
 

@@ -16,7 +16,7 @@ from cardio.card.citizen import CardIdentity
 from contract.bookings import BookingToday
 from contract.hospital import DoctorToday, HospitalRequest, Payer
 from kiosk.errors import Problem
-from kiosk.privacy import private_repr
+from kiosk.privacy import private_repr, shown_reference
 
 
 class SessionEnd(StrEnum):
@@ -506,9 +506,9 @@ class ComplaintReceipt:
     print_fault: str = ""
 
     def __repr__(self) -> str:
-        # The reference opens her complaint's page (/c/{reference}): shown by its start,
-        # as the centre's lines show it.
+        # The reference opens her complaint's page (/c/{reference}): shown cut, as the
+        # centre's reprs show it.
         return (
-            f"ComplaintReceipt(reference={self.reference[:4] + '…'!r}, "
+            f"ComplaintReceipt(reference={shown_reference(self.reference)!r}, "
             f"printed={self.printed!r}, print_fault={self.print_fault!r})"
         )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from contract.wire import ErrorCode
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import CentralRefused, CentralUnavailable
-from offline_store import Store
+from offline_store import Store, shown_key
 
 log = logging.getLogger(__name__)
 
@@ -60,18 +60,19 @@ class UnkeptNumbers:
         """
         settled = 0
         for ticket_id in due:
+            shown = shown_key(ticket_id)  # the whole id opens the ticket's page
             try:
                 client.void_ticket(ticket_id)
-                log.warning("an online number this kiosk never kept was voided (%s)", ticket_id)
+                log.warning("an online number this kiosk never kept was voided (%s)", shown)
             except CentralRefused as exc:
                 if exc.code not in (ErrorCode.UNKNOWN_TICKET, ErrorCode.CONFLICT):
-                    log.error("could not void the number of ticket %s: %s", ticket_id, exc)
+                    log.error("could not void the number of ticket %s: %s", shown, exc)
                     continue
-                log.info("nothing to void for ticket %s (%s)", ticket_id, exc.code)
+                log.info("nothing to void for ticket %s (%s)", shown, exc.code)
             except CentralUnavailable as exc:
                 if exc.status is None or exc.status == 429:
                     raise
-                log.error("the centre failed to void ticket %s: %s", ticket_id, exc)
+                log.error("the centre failed to void ticket %s: %s", shown, exc)
                 break
             store.forget_number_request(ticket_id)
             self.seen.discard(ticket_id)

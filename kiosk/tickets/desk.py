@@ -40,7 +40,7 @@ from kiosk.tickets.issue import (
     slip_for,
     store_and_print,
 )
-from offline_store import BadValue, Store
+from offline_store import BadValue, Store, shown_key
 from offline_store.models import OutboxState
 from printing import SlipDocument, SlipField, TicketDocument
 
@@ -343,5 +343,5 @@ def cancel_visit(
         )
     except BadValue:
         return False
-    log.info("visit %s cancelled at the desk", ticket_id)
+    log.info("visit %s cancelled at the desk", shown_key(ticket_id))  # the id opens its page
     return True

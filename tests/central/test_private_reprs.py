@@ -6,7 +6,9 @@ a traceback whole through ``%r``."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -43,17 +45,17 @@ def _outgoing(key: str) -> Outgoing:
 
 
 VALUES = [
-    pytest.param(_complaint(), REFERENCE, "'ADU-…', open", id="Complaint"),
+    pytest.param(_complaint(), REFERENCE, "'ADU-…#4f4394', open", id="Complaint"),
     pytest.param(
         PublicComplaint(REFERENCE, "pku-mpp", "layanan", AT, State.ANSWERED, "Sudah", AT),
         REFERENCE,
-        "'ADU-…', answered",
+        "'ADU-…#4f4394', answered",
         id="PublicComplaint",
     ),
     pytest.param(
         _outgoing(f"complaint:{REFERENCE}:answered"),
         REFERENCE,
-        "complaint:ADU-…:answered",
+        "complaint:ADU-…#4f4394:answered",
         id="Outgoing-complaint",
     ),
     pytest.param(
@@ -73,3 +75,25 @@ def test_a_reference_or_a_code_shows_by_its_start_only(
         assert start in text, text  # still told
         assert secret not in text and secret[4:8] not in text, text
         assert PHONE not in text and "Siti" not in text and "PKU-000001" not in text, text
+
+
+OTHER_REFERENCE = "ADU-3QZ8-K7DW-1MRC"
+
+
+@pytest.mark.parametrize(
+    "with_reference",
+    [
+        pytest.param(lambda ref: dataclasses.replace(_complaint(), reference=ref), id="Complaint"),
+        pytest.param(
+            lambda ref: PublicComplaint(ref, "pku-mpp", "layanan", AT, State.OPEN, None, None),
+            id="PublicComplaint",
+        ),
+        pytest.param(lambda ref: _outgoing(f"complaint:{ref}:answered"), id="Outgoing"),
+    ],
+)
+def test_two_complaints_are_told_apart_in_a_repr(with_reference: Any) -> None:
+    """Cut as it is, a reference in a repr still tells one complaint from another: a
+    traceback naming ``Complaint('ADU-…', open)`` names every complaint alike, since
+    every reference starts ``ADU-``."""
+    one, other = with_reference(REFERENCE), with_reference(OTHER_REFERENCE)
+    assert repr(one) != repr(other), repr(one)

@@ -14,7 +14,7 @@ from contract.bookings import BookingState
 from kiosk.client.bookings import MAX_BOOKINGS, parse_booking_info, parse_bookings_today
 from kiosk.client.client import CentralClient
 from kiosk.client.errors import AnswerError, CentralProtocolError
-from testkit.peers import Dripper, http_reply
+from testkit.peers import Dripper, RawServer, http_reply
 from testkit.todays_bookings import OFFICE, booking, wire
 
 TOKEN = "a-kiosk-token"  # noqa: S105 (no real credential)
@@ -131,6 +131,24 @@ def test_a_code_is_written_by_its_start_only_in_errors_and_every_log_line(
     assert shown in str(caught.value)
     assert SITI.code not in caplog.text
     assert SITI.code not in str(caught.value)
+
+
+def test_a_code_is_written_by_its_start_only_when_the_answers_headers_are_odd(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A proxy or portal on the way answers a header line the HTTP library cannot parse:
+    its warning (written at the default level, not only with ``kiosk --verbose``) names
+    the request's URL, and so the code, which must show by its first three there too."""
+    body = b'{"error": "unknown_booking", "detail": "no such booking"}'
+    odd = http_reply("404 Not Found", body, "Content-Type: application/json", "X Odd Header")
+    with (
+        caplog.at_level(logging.WARNING),
+        RawServer(odd) as peer,
+        CentralClient(peer.url, token=TOKEN) as client,
+    ):
+        assert client.booking(SITI.code) is None
+    assert "Failed to parse headers" in caplog.text  # the library's line is there
+    assert SITI.code not in caplog.text
 
 
 @pytest.mark.parametrize(

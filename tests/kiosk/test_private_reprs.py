@@ -215,8 +215,10 @@ def _values_with_a_secret() -> list[Any]:
     booking = BookingInfo(BOOKING_CODE, "o-1", "s-1", day, at, at, BookingState.BOOKED)
     answered = AnsweredComplaint(REFERENCE, "answered", CANARY, "2026-12-07")
     return [
-        pytest.param(ComplaintReceipt(REFERENCE, printed=True), REFERENCE, "'ADU-…'", id="receipt"),
-        pytest.param(answered, REFERENCE, "'ADU-…'", id="answered-complaint"),
+        pytest.param(
+            ComplaintReceipt(REFERENCE, printed=True), REFERENCE, "'ADU-…#4f4394'", id="receipt"
+        ),
+        pytest.param(answered, REFERENCE, "'ADU-…#4f4394'", id="answered-complaint"),
         pytest.param(booking, BOOKING_CODE, "'482…'", id="booking-info"),
     ]
 
@@ -230,3 +232,22 @@ def test_a_reference_or_a_booking_code_shows_by_its_start_only(
         assert start in text, text  # still said
         assert secret not in text and secret[4:8] not in text, text
         assert not [c for c in CANARY_SHOWS if c in text], text
+
+
+def test_two_complaints_are_told_apart_in_the_kiosks_reprs() -> None:
+    """Cut as it is, a reference in a repr still tells one complaint from another: every
+    reference starts ``ADU-``, so ``ComplaintReceipt(reference='ADU-…', ...)`` in a
+    traceback names every complaint alike."""
+    from kiosk.client.info import AnsweredComplaint
+    from kiosk.session.events import ComplaintReceipt
+
+    other = "ADU-3QZ8-K7DW-1MRC"
+    pairs = [
+        (ComplaintReceipt(REFERENCE, printed=True), ComplaintReceipt(other, printed=True)),
+        (
+            AnsweredComplaint(REFERENCE, "answered", CANARY, "2026-12-07"),
+            AnsweredComplaint(other, "answered", CANARY, "2026-12-07"),
+        ),
+    ]
+    for one, two in pairs:
+        assert repr(one) != repr(two), repr(one)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import random
 import uuid
 
@@ -230,6 +231,23 @@ def test_a_request_that_never_reached_the_centre_is_forgotten(
     kiosk.engine.run_once(force=True)
     assert kiosk.store.unkept_number_requests(kiosk.clock()) == []
     assert centre_tickets(central.db_url, [never]) == {}
+
+
+def test_a_void_of_a_number_never_kept_is_logged_without_its_ticket_id(
+    kiosk: Kiosk, central: RunningCentral, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A ticket's id opens its public page (/t/{ticket_id}); the void's request writes it
+    cut (kiosk.client.client.SecretPath), and so must the lines about it."""
+    kiosk.engine.run_once()
+    never = str(uuid.uuid4())
+    kiosk.store.note_number_request(never, kiosk.clock())  # power lost before the request left
+    kiosk.clock.advance(61)
+    with caplog.at_level(logging.DEBUG):
+        kiosk.engine.run_once(force=True)
+        kiosk.engine.run_once(force=True)
+    assert kiosk.store.unkept_number_requests(kiosk.clock()) == []  # the void was asked
+    assert "/api/v1/tickets/" in caplog.text and "void" in caplog.text
+    assert never not in caplog.text
 
 
 def test_a_retry_after_a_refused_token_voids_only_what_was_due(

@@ -116,6 +116,29 @@ def test_a_registration_and_its_cancel_both_dead_are_each_retried_by_what_status
     assert (again["outbox"]["dead"], again["outbox"]["depth"]) == (0, 2)
 
 
+def test_retry_dead_takes_a_dead_letter_only_whole_or_as_status_lists_it(
+    tmp_path: Path,
+) -> None:
+    """An end shorter than ``status`` shows (a slip of the finger, half a paste) names no
+    dead letter: it must not send one the operator never named, whichever it happens to
+    match."""
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    store = Store.open(tmp_path / "kiosk.db")
+    try:
+        ticket = issue(store, OfficeClock())
+        store.pending_batch(10, OfficeClock()())
+        store.mark_dead(ticket.id, "invalid: unknown_service")
+    finally:
+        store.close()
+    listed = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
+    assert [dead["key"] for dead in listed["dead"]] == [shown_key(ticket.id)]
+    for odd in (ticket.id[-1], f"…{ticket.id[-1]}", f"...{ticket.id[-3:]}"):
+        retried = kiosk("sync", "retry-dead", odd, "--config", str(config))
+        assert retried.returncode == 1, f"{odd!r} sent {shown_key(ticket.id)} again"
+    again = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
+    assert (again["outbox"]["dead"], again["outbox"]["depth"]) == (1, 0)
+
+
 def test_a_complaints_dead_letter_is_listed_without_the_key_that_gives_its_reference(
     tmp_path: Path,
 ) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -214,6 +215,25 @@ def test_a_cancel_goes_out_through_the_outbox_as_visit_cancel(
     type_in(qtbot, "lagi")
     key(qtbot, desk, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "sebelumnya" in view.message.text(), timeout=5000)
+
+
+def test_a_cancel_at_the_desk_is_logged_without_its_ticket_id(
+    desk: KioskWindow, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A ticket's id opens its public page (/t/{ticket_id}): the desk's line of a cancel
+    names the ticket as the outbox's lines do, by its key's end."""
+    view = view_of(desk)
+    ticket = store_ticket(desk)
+    view.refresh()
+    qtbot.waitUntil(lambda: ticket.number in view.today.item(0).text(), timeout=5000)
+    desk.activateWindow()
+    with caplog.at_level(logging.INFO):
+        key(qtbot, desk, Qt.Key.Key_F8)
+        type_in(qtbot, "Pasien pulang")
+        key(qtbot, desk, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "menunggu dikirim" in view.message.text(), timeout=5000)
+    assert "cancelled at the desk" in caplog.text
+    assert ticket.id not in caplog.text
 
 
 @pytest.fixture
@@ -1005,6 +1025,35 @@ def test_a_new_search_empties_the_clipboard_holding_what_the_patient_fields_held
     find(qtbot, desk, 1, "1471010101900001", "01-01-1990")
     assert field(desk, "deskName").text() == ""
     assert QApplication.clipboard().text() != SITI.name, "her name stays on the clipboard"
+
+
+def test_f9_empties_the_clipboard_holding_a_corrected_field_another_namesake_replaced(
+    hospital_desk: KioskWindow, qtbot: QtBot, demo_central: str
+) -> None:
+    """Her phone corrected and copied, then the other namesake chosen from the list: his
+    shown over hers empties her phone from its field as surely as F3 does, and no later
+    wipe would know the clipboard holds it (no field, nor any patient found, holds it)."""
+    namesakes(demo_central, "Rudi Salin", "1991-02-03", ("1471010302910001", "1471010302910002"))
+    view = find(qtbot, hospital_desk, 3, "rudi salin", "03-02-1991")
+    assert view.results.count() == 2
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)  # the first
+    first = view.patient
+    assert first is not None
+    phone = field(hospital_desk, "deskPhone")
+    phone.setFocus()
+    key(qtbot, hospital_desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_in(qtbot, "081311112222")  # her new number, as she says it
+    key(qtbot, hospital_desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, hospital_desk, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "081311112222"  # the clerk copied it
+
+    view.results.setFocus()
+    view.results.setCurrentRow(1)
+    key(qtbot, hospital_desk, Qt.Key.Key_Return)  # no: the other one
+    assert view.patient is not None and view.patient.nik != first.nik
+    assert phone.text() != "081311112222"
+    key(qtbot, hospital_desk, Qt.Key.Key_F9)
+    assert QApplication.clipboard().text() != "081311112222", "her phone stays copied"
 
 
 # -- what a visit is checked for before it is registered ----------------------------------------
