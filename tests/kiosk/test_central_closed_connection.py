@@ -160,7 +160,7 @@ TICKET_ID = "3f2a9c1e-77b0-8d41-9a6e-0c5d2b7f1e83"
         ),
     ],
 )
-def test_a_call_asked_once_more_names_a_secret_of_its_path_by_its_start_only(
+def test_a_call_asked_once_more_names_a_secret_of_its_path_cut(
     secret: str,
     call: Callable[[CentralClient], object],
     shown: str,
