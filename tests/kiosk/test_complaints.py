@@ -114,14 +114,19 @@ def store(tmp_path: Path) -> Store:
     return Store.open(tmp_path / "kiosk.db")
 
 
+def filed(request: FileComplaint, store: Store, setup: PrintSetup) -> ComplaintReceipt:
+    """``request`` filed at the demo office's kiosk, at :data:`NOW`."""
+    return file_complaint(
+        request, office_id="pku-mpp", office_name="MPP", store=store, setup=setup, now=lambda: NOW
+    )
+
+
 def test_file_complaint_queues_the_exact_body_and_prints_the_reference(
     store: Store, tmp_path: Path
 ) -> None:
     setup = PrintSetup(make_printer("pdf_file", output_dir=tmp_path))
     request = FileComplaint(3, "fasilitas", "Toilet rusak", "en", "PKU-000009")
-    receipt = file_complaint(
-        request, office_id="pku-mpp", office_name="MPP", store=store, setup=setup, now=lambda: NOW
-    )
+    receipt = filed(request, store, setup)
     [item] = store.outbox()
     assert item.kind == KIND == "complaint"
     assert receipt.reference == reference_for(item.key) and receipt.printed
@@ -150,14 +155,7 @@ def test_a_complaints_reference_and_text_never_reach_the_log(
     setup = PrintSetup(make_printer("pdf_file", output_dir=tmp_path))
     request = FileComplaint(3, "fasilitas", "Toilet rusak", "id", "PKU-000009")
     with caplog.at_level(logging.DEBUG):
-        receipt = file_complaint(
-            request,
-            office_id="pku-mpp",
-            office_name="MPP",
-            store=store,
-            setup=setup,
-            now=lambda: NOW,
-        )
+        receipt = filed(request, store, setup)
     assert receipt.printed and caplog.records  # the filing is logged
     lines = [r.getMessage() for r in caplog.records]
     assert [line for line in lines if receipt.reference in line] == []
@@ -175,14 +173,7 @@ def test_a_complaints_reference_never_reaches_the_log_from_an_escpos_printer(
         setup = PrintSetup(EscposPrinter(network_printer.device))
         request = FileComplaint(3, "fasilitas", "Toilet rusak", "id", None)
         with caplog.at_level(logging.DEBUG):
-            receipt = file_complaint(
-                request,
-                office_id="pku-mpp",
-                office_name="MPP",
-                store=store,
-                setup=setup,
-                now=lambda: NOW,
-            )
+            receipt = filed(request, store, setup)
         network_printer.wait_closed(1)
     finally:
         network_printer.close()

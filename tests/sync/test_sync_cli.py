@@ -12,7 +12,7 @@ from central.process import RunningCentral
 from central.settings import DEMO_ENROLMENT_CODE
 from kiosk.tickets.complaints import KIND, reference_for
 from kiosk.tickets.desk import CANCEL_KIND, cancel_key
-from offline_store import Store, shown_key
+from offline_store import Store, StoredTicket, shown_key
 from testkit.clocks import OfficeClock
 from testkit.commands import kiosk  # the `kiosk` command, as an operator runs it
 from testkit.sync_kiosk import issue
@@ -69,8 +69,9 @@ def test_now_against_a_dead_centre_exits_1(tmp_path: Path) -> None:
     assert "offline" in result.stdout and "Traceback" not in result.stderr
 
 
-def test_dead_letters_are_listed_and_can_be_retried(tmp_path: Path) -> None:
-    config = write_config(tmp_path, "http://127.0.0.1:9")
+def dead_ticket(tmp_path: Path) -> StoredTicket:
+    """A ticket issued in the kiosk's store at ``tmp_path``, its outbox item sent and
+    refused by the centre for good (a dead letter)."""
     store = Store.open(tmp_path / "kiosk.db")
     try:
         ticket = issue(store, OfficeClock())
@@ -78,6 +79,12 @@ def test_dead_letters_are_listed_and_can_be_retried(tmp_path: Path) -> None:
         store.mark_dead(ticket.id, "invalid: unknown_service")
     finally:
         store.close()
+    return ticket
+
+
+def test_dead_letters_are_listed_and_can_be_retried(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "http://127.0.0.1:9")
+    ticket = dead_ticket(tmp_path)
     status = kiosk("sync", "status", "--config", str(config))
     listed = f"{shown_key(ticket.id)} service_registration: invalid: unknown_service"
     assert listed in status.stdout
@@ -123,13 +130,7 @@ def test_retry_dead_takes_a_dead_letter_only_whole_or_as_status_lists_it(
     dead letter: it must not send one the operator never named, whichever it happens to
     match."""
     config = write_config(tmp_path, "http://127.0.0.1:9")
-    store = Store.open(tmp_path / "kiosk.db")
-    try:
-        ticket = issue(store, OfficeClock())
-        store.pending_batch(10, OfficeClock()())
-        store.mark_dead(ticket.id, "invalid: unknown_service")
-    finally:
-        store.close()
+    ticket = dead_ticket(tmp_path)
     listed = json.loads(kiosk("sync", "status", "--config", str(config), "--json").stdout)
     assert [dead["key"] for dead in listed["dead"]] == [shown_key(ticket.id)]
     for odd in (ticket.id[-1], f"…{ticket.id[-1]}", f"...{ticket.id[-3:]}"):

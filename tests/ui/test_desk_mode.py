@@ -951,15 +951,21 @@ def test_f9_empties_the_clipboard_holding_what_the_patient_fields_held(
     assert clipboard.text() == "Loket 3"
 
 
+def copy_all(qtbot: QtBot, window: KioskWindow, copied: str) -> None:
+    """Ctrl+A, Ctrl+C in the focused field, as the clerk copies it: ``copied`` on the
+    clipboard."""
+    key(qtbot, window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    key(qtbot, window, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == copied  # the clerk copied it
+
+
 def copy_then_new_patient(desk: KioskWindow, qtbot: QtBot) -> DeskView:
     """Siti on the desk, her NIK copied from its field (Ctrl+C), then F3: a new patient."""
     view = view_of(desk)
     view.show_patient(SITI)
     desk.activateWindow()
     field(desk, "deskNik").setFocus()
-    key(qtbot, desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    key(qtbot, desk, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
-    assert QApplication.clipboard().text() == SITI.nik  # the clerk copied it
+    copy_all(qtbot, desk, SITI.nik)
     key(qtbot, desk, Qt.Key.Key_F3)
     assert field(desk, "deskNik").text() == ""
     return view
@@ -1000,9 +1006,7 @@ def test_f9_empties_the_clipboard_holding_a_cancel_reason_its_cancel_emptied(
     desk.activateWindow()
     key(qtbot, desk, Qt.Key.Key_F8)
     type_in(qtbot, "Siti Aminah pulang")
-    key(qtbot, desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    key(qtbot, desk, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
-    assert QApplication.clipboard().text() == "Siti Aminah pulang"  # the clerk copied it
+    copy_all(qtbot, desk, "Siti Aminah pulang")
     key(qtbot, desk, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "menunggu dikirim" in view.message.text(), timeout=5000)
     assert field(desk, "deskCancelReason").text() == ""
@@ -1019,9 +1023,7 @@ def test_a_new_search_empties_the_clipboard_holding_what_the_patient_fields_held
     view.show_patient(SITI)
     desk.activateWindow()
     field(desk, "deskName").setFocus()
-    key(qtbot, desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    key(qtbot, desk, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
-    assert QApplication.clipboard().text() == SITI.name  # the clerk copied it
+    copy_all(qtbot, desk, SITI.name)
     find(qtbot, desk, 1, "1471010101900001", "01-01-1990")
     assert field(desk, "deskName").text() == ""
     assert QApplication.clipboard().text() != SITI.name, "her name stays on the clipboard"
@@ -1043,9 +1045,7 @@ def test_f9_empties_the_clipboard_holding_a_corrected_field_another_namesake_rep
     phone.setFocus()
     key(qtbot, hospital_desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     type_in(qtbot, "081311112222")  # her new number, as she says it
-    key(qtbot, hospital_desk, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    key(qtbot, hospital_desk, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
-    assert QApplication.clipboard().text() == "081311112222"  # the clerk copied it
+    copy_all(qtbot, hospital_desk, "081311112222")
 
     view.results.setFocus()
     view.results.setCurrentRow(1)
