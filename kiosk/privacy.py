@@ -12,7 +12,6 @@ shows in its ``repr`` or ``str``.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Mapping, Sized
 from typing import Any, TypeVar
 
@@ -30,14 +29,6 @@ def shape(value: object) -> str:
     if isinstance(value, Sized):
         return f"<{len(value)} items>"
     return "<hidden>"
-
-
-def shown_reference(reference: str) -> str:
-    """A complaint's reference as a ``repr`` may show it: its first four characters and
-    the first six hex digits of its SHA-256 (``ADU-…#1f3a9c``), as the centre's reprs
-    show it. Every reference starts ``ADU-``: the digest tells two complaints apart,
-    and is too short to give back a reference (the whole one opens ``/c/{reference}``)."""
-    return f"{reference[:4]}…#{hashlib.sha256(reference.encode()).hexdigest()[:6]}"
 
 
 def private_repr(*hidden: str) -> Callable[[C], C]:

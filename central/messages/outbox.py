@@ -34,7 +34,6 @@ never tells a citizen an hour late that it is their turn.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from central.delivery import bury_used_up, claim_rows, settle, settle_failed
 from central.messages.phones import masked
 from central.tables import message_consents, message_rates, messages, tickets
 from central.upsert import dialect_insert
+from contract.shown import shown_reference
 
 PENDING, SENDING, SENT, DEAD, EXPIRED = "pending", "sending", "sent", "dead", "expired"
 STATES = (PENDING, SENDING, SENT, DEAD, EXPIRED)
@@ -364,14 +364,6 @@ def _dead(conn: Connection, office_id: str | None, which: Any, limit: int) -> li
         )
         for row in rows
     ]
-
-
-def shown_reference(reference: str) -> str:
-    """A complaint's reference as a ``repr`` or an audit line may show it: its first four
-    characters and the first six hex digits of its SHA-256 (``ADU-…#1f3a9c``). Every
-    reference starts ``ADU-``: the digest tells two complaints apart, and is too short
-    to give back a reference (the whole one opens ``/c/{reference}``)."""
-    return f"{reference[:4]}…#{hashlib.sha256(reference.encode()).hexdigest()[:6]}"
 
 
 def shown_key(key: str) -> str:

@@ -91,6 +91,7 @@ from central.upsert import dialect_insert, upsert
 from contract.bookings import BookingState, BookingToday, is_valid_code, new_code
 from contract.errors import NikError
 from contract.nik import parse_nik
+from contract.shown import shown_code
 from contract.wire import ErrorCode
 
 __all__ = [
@@ -207,13 +208,6 @@ CODE_MISS_LIMIT = Limit(
     "booking_code_guessing",
     "unknown booking codes",
 )
-
-
-def shown_code(code: str) -> str:
-    """A booking's code as a log line or an audit row may show it: its first three
-    digits (``482…``). The whole code opens the booking's page (``/b/{code}``: see
-    it, move it, cancel it)."""
-    return f"{code[:3]}…"
 
 
 def _misses(client: str) -> Subject:

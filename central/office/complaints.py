@@ -48,11 +48,11 @@ from central.access.audit import record_event, utc_now
 from central.access.staff import require_reach
 from central.errors import InvalidComplaintTransition, NotFound, StaleEdit, Unprocessable
 from central.messages import triggers
-from central.messages.outbox import shown_reference
 from central.office.citizens import KeyKind, KioskAsks, Refused, kiosk_find, normalise_key
 from central.office.listing import listed
 from central.office.plain_text import has_invisible
 from central.tables import complaints
+from contract.shown import shown_reference
 
 #: The longest answer staff may give (characters).
 MAX_ANSWER = 2000

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from contract.bookings import is_valid_code
+from contract.shown import shown_code
 from contract.wire import Enrolment, HeartbeatAck, KioskInfo, Lease
 from kiosk.client.bookings import (
     BookingInfo,
@@ -145,7 +146,7 @@ def shown_secret(route: str, secret: str) -> str:
     first three digits, as the centre's lines show it (``482…``)."""
     if route == TICKETS_PATH:
         return shown_key(secret)
-    return f"{secret[:3]}…"
+    return shown_code(secret)
 
 
 #: A request's path: a route's own, or one holding a secret (written only as shown).

@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from contract.shown import shown_reference
 from contract.wire import ServiceQueue, Ward
 from kiosk.client.errors import AnswerError
 from kiosk.client.results import _int, _time
-from kiosk.privacy import shown_reference
 
 #: Application states the centre sends (docs/central-api.md).
 APPLICATION_STATES = ("received", "in_progress", "on_hold", "ready", "collected", "rejected")

@@ -15,8 +15,9 @@ from enum import StrEnum
 from cardio.card.citizen import CardIdentity
 from contract.bookings import BookingToday
 from contract.hospital import DoctorToday, HospitalRequest, Payer
+from contract.shown import shown_reference
 from kiosk.errors import Problem
-from kiosk.privacy import private_repr, shown_reference
+from kiosk.privacy import private_repr
 
 
 class SessionEnd(StrEnum):
