@@ -27,7 +27,14 @@ from pytestqt.qtbot import QtBot
 
 from central.settings import DEMO_ENROLMENT_CODE
 from contract.bookings import BookingToday
-from kiosk.config import CentralSection, Config, KioskSection, PrinterSection, SessionSection
+from kiosk.config import (
+    CentralSection,
+    Config,
+    KioskSection,
+    PrinterSection,
+    SessionSection,
+    SyncSection,
+)
 from kiosk.controller import KioskController
 from kiosk.session.events import OtherServices
 from kiosk.session.machine import Phase, ticket_settled
@@ -62,15 +69,24 @@ def demo_config(
     *,
     timeout_s: float = 3.0,
     session: SessionSection | None = None,
+    record_deadline_s: float | None = None,
 ) -> Config:
-    """The demo's configuration in ``tmp_path``: PDF tickets, the DEMO enrolment code."""
+    """The demo's configuration in ``tmp_path``: PDF tickets, the DEMO enrolment code.
+
+    ``record_deadline_s``: the city record's deadline, for a test that asserts what the
+    record fills in (the kiosk's own 1.5 s can pass on a loaded machine, and the form is
+    then one the test does not describe); None: the kiosk's, for a test of a late one."""
     tickets = tmp_path / "tickets"
     tickets.mkdir(exist_ok=True)
+    sync = SyncSection()
+    if record_deadline_s is not None:
+        sync = SyncSection(lookup_deadline_s=record_deadline_s)
     return Config(
         kiosk=KioskSection(data_dir=str(tmp_path / "data")),
         printer=PrinterSection(output_dir=str(tickets)),
         central=CentralSection(url=url, timeout_s=timeout_s, enrolment_code=DEMO_ENROLMENT_CODE),
         session=session or SessionSection(),
+        sync=sync,
     )
 
 

@@ -3,7 +3,6 @@ choices as tiles or a full-screen list, the steps, and the summary card."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,10 +54,7 @@ RECORD_DEADLINE_S = 15.0
 def kiosk(
     tmp_path: Path, demo_central: str, qtbot: QtBot, clock: ManualClock
 ) -> Iterator[KioskWindow]:
-    config = demo_config(tmp_path, demo_central)
-    config = dataclasses.replace(
-        config, sync=dataclasses.replace(config.sync, lookup_deadline_s=RECORD_DEADLINE_S)
-    )
+    config = demo_config(tmp_path, demo_central, record_deadline_s=RECORD_DEADLINE_S)
     with running_kiosk(qtbot, config, clock=clock) as window:
         wait_for_catalog(qtbot, window.controller)
         yield window
