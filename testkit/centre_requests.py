@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -161,6 +162,26 @@ def free_counter(url: str, staff_token: str, counter: str, office_id: str = DEMO
                 path = f"/api/v1/staff/tickets/{ticket['ticket_id']}/served"
                 done = staff_post(url, staff_token, path)
                 assert done.status_code == 200, done.text
+
+
+#: A ticket id, as a ``409 counter_busy`` names the ticket called at the counter.
+_NAMED_TICKET = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def call_next_at_a_freed_counter(url: str, staff_token: str, body: Any) -> requests.Response:
+    """The staff API's call-next with ``body``; refused as ``counter_busy`` by a ticket the
+    queue API does not list (another test's, left called in a service since dropped, or
+    before midnight, on a shared centre), the ticket the refusal names is served first,
+    and the call made once more."""
+    path = "/api/v1/staff/queue/call-next"
+    answer = staff_post(url, staff_token, path, body)
+    if answer.status_code == 409 and answer.json().get("error") == "counter_busy":
+        named = _NAMED_TICKET.search(answer.json().get("detail", ""))
+        assert named is not None, answer.text
+        done = staff_post(url, staff_token, f"/api/v1/staff/tickets/{named.group()}/served")
+        assert done.status_code == 200, done.text
+        answer = staff_post(url, staff_token, path, body)
+    return answer
 
 
 def drain(url: str, staff_token: str, service_id: str) -> None:

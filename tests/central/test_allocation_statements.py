@@ -38,7 +38,13 @@ from central.office import numbering, queue
 from central.process import RunningCentral
 from contract.ticket_ids import new_ticket_id
 from testkit.centre_accounts import DEMO_OFFICE, fresh_queue, new_kiosk, new_staff
-from testkit.centre_requests import ZONE, allocate, free_counter, staff_post
+from testkit.centre_requests import (
+    ZONE,
+    allocate,
+    call_next_at_a_freed_counter,
+    free_counter,
+    staff_post,
+)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -131,7 +137,7 @@ def test_a_ticket_s_place_is_two_statements_and_the_same_as_each_figure_asked_al
     clerk = new_staff(operator, url, staff.Role.STAFF, office_id=DEMO_OFFICE)
     free_counter(url, clerk, "1")
     body = {"office_id": DEMO_OFFICE, "service_id": service, "counter": "1"}
-    assert staff_post(url, clerk, "/api/v1/staff/queue/call-next", body).status_code == 200
+    assert call_next_at_a_freed_counter(url, clerk, body).status_code == 200
     assert staff_post(url, clerk, f"/api/v1/staff/tickets/{ids[0]}/served").status_code == 200
     assert staff_post(url, clerk, "/api/v1/staff/queue/call-next", body).status_code == 200
 
