@@ -17,6 +17,10 @@ POSTs of every key answer 500, 503, 400, 429 with ``Retry-After`` (or any
 ``Retry-After`` given as it is, even on a 200), or take
 ``delay_s`` before answering (the message is accepted, but after the
 sender's deadline: its retry must not make a second delivery).
+
+And it holds every POST on demand: after :meth:`hold`, each POST waits unanswered,
+its key in :attr:`Gateway.held`, until :meth:`release`; a test sees what the
+senders are sending at one moment, whatever the machine's speed.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ from typing import Any
 
 #: How old a signed timestamp may be.
 TOLERANCE_S = 300
+#: The longest a held POST waits for :meth:`Gateway.release` (a bound, never a speed).
+HELD_AT_MOST_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,10 @@ class Gateway:
         self.bad_signatures = 0
         self.misbehaviour: Misbehaviour | None = None
         self._seen: dict[str, int] = {}
+        #: The keys of the POSTs waiting unanswered since :meth:`hold`, in arrival order.
+        self.held: list[str] = []
+        self._open = threading.Event()
+        self._open.set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.port = 0
@@ -96,7 +106,21 @@ class Gateway:
             self._thread.join(5)
 
     def close(self) -> None:
+        self.release()
         self.down()
+
+    def hold(self) -> None:
+        """Keep every POST from now on waiting, unanswered, until :meth:`release`."""
+        self._open.clear()
+
+    def release(self) -> None:
+        """Answer the held POSTs, and every later one, as usual."""
+        self._open.set()
+
+    def held_keys(self) -> list[str]:
+        """The keys of the POSTs held now, in arrival order."""
+        with self.lock:
+            return list(self.held)
 
     def misbehave(self, kind: str, times: int = 1, **options: Any) -> None:
         self.misbehaviour = Misbehaviour(kind, times, **options)
@@ -124,6 +148,14 @@ class Gateway:
                 self.bad_signatures += 1
                 self.posts.append(Post(key, 401, time.time(), sender, body, dict(headers)))
             return 401, {}
+        if not self._open.is_set():
+            with self.lock:
+                self.held.append(key)
+            try:
+                self._open.wait(HELD_AT_MOST_S)
+            finally:
+                with self.lock:
+                    self.held.remove(key)
         with self.lock:
             nth = self._seen.get(key, 0) + 1
             self._seen[key] = nth

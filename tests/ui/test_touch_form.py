@@ -23,6 +23,7 @@ from kiosk.session.events import Back, Cancel, FormOpened, ServiceSelected, User
 from kiosk.session.machine import Phase
 from testkit.clocks import ManualClock
 from testkit.kiosk_window import (
+    RECORD_DEADLINE_S,
     button_with,
     click,
     demo_config,
@@ -41,13 +42,6 @@ SITI_RECORD_PHONE = "081378901234"  # central/demo_data/citizens.json
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
-
-
-#: The city record's deadline here: these tests assert what the record fills in (the
-#: phone "dari data kota", the keyboard opening on the first field left to type), so a
-#: record answered past the kiosk's 1.5 s on a loaded machine would make a form they do
-#: not describe. A bound, never a speed: the answer ends the wait.
-RECORD_DEADLINE_S = 15.0
 
 
 @pytest.fixture
