@@ -250,8 +250,10 @@ class Courier(Generic[_Item]):
                     break
             with self._db.begin() as conn:
                 # One at a time: its claim outlasts its own send, whatever the ones
-                # before it took.
-                claimed = self.claim_one(conn, now)
+                # before it took. Its time is read once the write lock is this
+                # transaction's: a wait for it (up to SQLite's busy timeout) would
+                # otherwise be taken off the claim, and the send could outlast it.
+                claimed = self.claim_one(conn, utc_now())
             if claimed is None:
                 # Due rows that were another's (or held back by the outbox's own rules).
                 continue

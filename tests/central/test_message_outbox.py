@@ -7,18 +7,19 @@ import argparse
 import datetime as dt
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from central.access.audit import utc_now
 from central.cli_options import add_server_options, settings_from
 from central.database import Database
 from central.messages import outbox, triggers
 from central.messages.phones import masked, normalise
-from central.messages.providers import WebhookProvider
-from central.messages.sender import provider_of
+from central.messages.providers import Delivered, WebhookProvider
+from central.messages.sender import Policy, Sender, provider_of
 from central.messages.templates import TEMPLATES, render
 from central.settings import CentralSettings
 from central.tables import message_consents, messages
@@ -307,3 +308,62 @@ def test_a_message_past_its_lifetime_expires_instead_of_going(db: Database) -> N
         row = conn.execute(select(messages)).one()
     assert (row.state, row.attempts, row.phone) == ("expired", 0, masked("6281234567890"))
     assert gone.key == row.key and "time had passed" in gone.last_error
+
+
+class _ClaimSeen:
+    """A provider that reads, as it sends, how long its message is claimed for."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.claimed_until: list[dt.datetime] = []
+
+    def send(self, message: outbox.Outgoing, text: str) -> Delivered:
+        with self.db.read() as conn:
+            until = conn.execute(
+                select(messages.c.claimed_until).where(messages.c.id == message.id)
+            ).scalar_one()
+        self.claimed_until.append(until if until.tzinfo else until.replace(tzinfo=dt.UTC))
+        return Delivered()
+
+
+def test_a_claim_s_hold_starts_once_the_write_lock_is_taken(
+    new_migrated_db_url: Callable[[str], str],
+) -> None:
+    """Another process holds SQLite's write lock as the sender goes to claim: the claim
+    still holds its whole deadline and margin from the moment it is taken, not from
+    before its wait for the lock (which would shorten it by up to the busy timeout)."""
+    url = new_migrated_db_url("sqlite")
+    db, other = Database(url), Database(url)
+    try:
+        with db.begin() as conn:
+            outbox.enqueue(
+                conn,
+                key="ticket:lock:called",
+                office_id=None,
+                phone="6281234567890",
+                language="id",
+                template="ticket.called",
+                params={"number": "A-001", "office": "MPP", "counter": "2"},
+                now=utc_now(),
+            )
+        seen = _ClaimSeen(db)
+        policy = Policy(deadline_s=10.0, claim_margin_s=30.0)
+        sender = Sender(db, seen, policy)
+        done = threading.Event()
+
+        def round_of_sends() -> None:
+            sender.run_once()
+            done.set()
+
+        with other.begin():  # another process's write, under way
+            worker = threading.Thread(target=round_of_sends)
+            worker.start()
+            assert not done.wait(0.5), "the sender claimed while another held the lock"
+            released = utc_now()
+        worker.join(30)
+        assert done.is_set()
+        [until] = seen.claimed_until
+        assert until >= released + policy.hold
+    finally:
+        other.dispose()
+        db.dispose()
