@@ -313,6 +313,8 @@ def test_a_message_past_its_lifetime_expires_instead_of_going(db: Database) -> N
 class _ClaimSeen:
     """A provider that reads, as it sends, how long its message is claimed for."""
 
+    name = "claim-seen"
+
     def __init__(self, db: Database) -> None:
         self.db = db
         self.claimed_until: list[dt.datetime] = []
