@@ -528,6 +528,9 @@ uid_proof_limits = Table(
 #: Every step a counter takes on a ticket, in order (``id``): ``call``,
 #: ``recall``, ``transfer``, ``hold``, ``served``, ``no_show``. Boards
 #: follow it live and catch up from it; ``day`` is the office's local date.
+#: ``counter_service_id`` (0027_call_event_counter_services): the service whose counter
+#: ``counter`` was when the step was made (central.office.counters.whose; null: none
+#: named it); events written before were filled from the catalog at the upgrade.
 call_events = Table(
     "call_events",
     metadata,
@@ -541,6 +544,7 @@ call_events = Table(
     Column("queue_id", String(64), nullable=False),
     Column("counter", String(100), nullable=True),
     Column("actor", String(100), nullable=False),
+    Column("counter_service_id", String(64), nullable=True),
 )
 Index("ix_call_events_office_id_id", call_events.c.office_id, call_events.c.id)
 #: Display boards; the TV opens a URL carrying the token (stored hashed).
