@@ -397,13 +397,22 @@ Index(
     tickets.c.service_id,
 )
 Index("ix_tickets_queue_id_day_status", tickets.c.queue_id, tickets.c.day, tickets.c.status)
-#: What a counter has called or held, asked before every call there (0025).
+#: What a counter has held, asked before every call there (0025; also its called
+#: tickets by their day, which an older centre read).
 Index(
     "ix_tickets_office_id_counter_status_day",
     tickets.c.office_id,
     tickets.c.counter,
     tickets.c.status,
     tickets.c.day,
+)
+#: What a counter has called, by its last call, asked before every call there (0028).
+Index(
+    "ix_tickets_office_id_counter_status_called_at",
+    tickets.c.office_id,
+    tickets.c.counter,
+    tickets.c.status,
+    tickets.c.called_at,
 )
 #: Every accepted kiosk submission, by the kiosk and its idempotency key (a
 #: key is the kiosk's own: two kiosks never collide, 0004_scoping).
