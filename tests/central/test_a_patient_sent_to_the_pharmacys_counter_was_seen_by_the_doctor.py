@@ -337,3 +337,33 @@ def test_bpjs_hears_no_cancel_for_a_patient_not_come_at_a_counter_the_catalog_re
     tasks, statuses = _written_for(centre, ticket_id)
     assert tasks == [1, 2, 3, 4, 5, 6], tasks
     assert statuses == ["arrived", "in-progress", "finished"], statuses
+
+
+def test_a_registration_arriving_after_a_rename_replays_the_send_on_as_it_was_made(
+    centre: Centre,
+) -> None:
+    """An offline kiosk's registration reaches the centre only after the poli called the
+    ticket and sent it on to ``Farmasi`` (the queue left as it is), and after catalogs
+    that name the pharmacy's counter ``Apotek`` and give ``Farmasi`` to the poli. The
+    steps the centre replays for BPJS and SATUSEHAT are the ones made: the send-on is
+    task 5 and the Encounter finished, as the step recorded it, not what the catalog
+    now says of that counter."""
+    _bpjs_and_satusehat_told(centre)
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    patient = new_hospital_patient(centre.db)
+    ticket = numbered_online(centre, sid)
+    ticket_id = str(ticket["ticket_id"])
+    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
+    renames = (
+        {PHARMACY: {"counter": "Apotek"}},
+        {POLI: {"counter": PHARMACY_COUNTER}},
+    )
+    with _catalog(centre, *renames):
+        [done] = results(
+            centre.url, centre.kiosk, [poli_registration(ticket, sid, patient.typed())]
+        )
+        assert done["status"] == "accepted", done
+
+    tasks, statuses = _written_for(centre, ticket_id)
+    assert tasks == [1, 2, 3, 4, 5], tasks
+    assert statuses == ["arrived", "in-progress", "finished"], statuses
