@@ -29,13 +29,13 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import event, select, update
+from sqlalchemy import event, insert, select, text, update
 
 from central.database import Database
 from central.office import desks
 from central.office.desks import OPEN_DAYS
 from central.process import RunningCentral
-from central.tables import tickets
+from central.tables import kiosks, offices, services, tickets
 from testkit.centre_accounts import DEMO_OFFICE, bearer, kiosk_and_staff
 from testkit.centre_requests import allocate, new_id, staff_post
 from testkit.centres import BACKENDS, own_centre
@@ -202,6 +202,77 @@ def test_whether_a_counter_is_busy_is_read_by_the_index_of_its_called_tickets(
     )
     assert by_call in plans[0] and by_day in plans[0], plans[0]
     assert by_call in plans[1], plans[1]
+
+
+#: A PostgreSQL office of years of tickets: this many, one day in :data:`_DAYS` each,
+#: at eight counters, one in :data:`_LEFT` left called (never closed), the rest served.
+_MANY, _DAYS, _LEFT = 200_000, 700, 1000
+_YEARS_OF_TICKETS = """
+INSERT INTO tickets (id, office_id, service_id, day, number, display, number_source,
+    kiosk_id, status, counter, issued_at, recorded_at, called_at, queue_id, priority,
+    queued_at)
+SELECT 't' || g, 'rs', 's', CAST(:today AS DATE) - g % :days, g, 'A-' || g, 'online',
+    'k1', CASE WHEN g % :left = 0 THEN 'called' ELSE 'served' END, CAST(g % 8 + 1 AS TEXT),
+    CAST(:now AS TIMESTAMPTZ) - g % :days * INTERVAL '1 day', CAST(:now AS TIMESTAMPTZ),
+    CAST(:now AS TIMESTAMPTZ) - g % :days * INTERVAL '1 day', 's', 0, CAST(:now AS TIMESTAMPTZ)
+FROM generate_series(1, :many) AS g
+"""
+
+
+def test_postgresql_finds_a_counters_called_tickets_by_the_index_in_years_of_tickets(
+    migrated_db_url: str,
+) -> None:
+    """On PostgreSQL, with its statistics of an office's years of tickets (ANALYZE), the
+    busy check and the ticket it names read the index on (office, counter, status,
+    called_at), bounded by the call time: no sequential scan of the tickets, nor the
+    walk of every ticket ever left called there that the index ending in ``day`` would
+    make of a ticket's last call."""
+    if not migrated_db_url.startswith("postgresql"):
+        pytest.skip("SQLite's plan is read above, from the query's shape")
+    now = dt.datetime(2026, 12, 8, 2, 0, tzinfo=dt.UTC)
+    db = Database(migrated_db_url)
+    try:
+        with db.begin() as conn:
+            conn.execute(insert(offices).values(id="rs", name="RS", city="Kota", active=True))
+            conn.execute(insert(kiosks).values(id="k1", office_id="rs", name="K", enrolled_at=now))
+            conn.execute(
+                insert(services).values(
+                    id="s",
+                    office_id="rs",
+                    category="kesehatan",
+                    name="s",
+                    ticket_prefix="A",
+                    counter="1",
+                    active=True,
+                )
+            )
+            conn.execute(
+                text(_YEARS_OF_TICKETS),
+                {"today": now.date(), "now": now, "days": _DAYS, "left": _LEFT, "many": _MANY},
+            )
+            conn.execute(text("ANALYZE tickets"))
+        statements: list[tuple[str, Any]] = []
+
+        def keep(_c: Any, _cursor: Any, sql: str, params: Any, _ctx: Any, _many: bool) -> None:
+            statements.append((sql, params))
+
+        with db.engine.connect() as conn:
+            event.listen(conn, "before_cursor_execute", keep)
+            left = desks.called_here(conn, "rs", "1", now)
+            busy = desks.busy(conn, "rs", "1", now)
+            event.remove(conn, "before_cursor_execute", keep)
+            plans = [
+                "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {sql}", p))
+                for sql, p in statements
+            ]
+            conn.rollback()
+    finally:
+        db.dispose()
+    assert busy and left is not None  # the data has a ticket called there this week
+    assert len(plans) == 2, statements
+    for plan in plans:
+        assert "Seq Scan" not in plan, plan
+        assert "ix_tickets_office_id_counter_status_called_at" in plan, plan
 
 
 def test_a_call_back_refused_at_a_busy_counter_names_the_ticket_left_called_there(
