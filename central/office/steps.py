@@ -383,7 +383,7 @@ def call_next(
     the counter serves the next citizen while its holder comes back (fetching a document);
     it is called back later (:func:`call_back`), when no other is called there. The counter
     page has always called next over held tickets (:func:`central.office.desks.busy`
-    without ``held``); only leaving the counter counts them
+    without ``held_on``); only leaving the counter counts them
     (:func:`central.office.desks.choose`), as nobody else could close or call them back.
     """
     for queue_id in queue_ids:
