@@ -397,13 +397,22 @@ Index(
     tickets.c.service_id,
 )
 Index("ix_tickets_queue_id_day_status", tickets.c.queue_id, tickets.c.day, tickets.c.status)
-#: What a counter has called or held, asked before every call there (0025).
+#: What a counter has held, asked before every call there (0025; also its called
+#: tickets by their day, which an older centre read).
 Index(
     "ix_tickets_office_id_counter_status_day",
     tickets.c.office_id,
     tickets.c.counter,
     tickets.c.status,
     tickets.c.day,
+)
+#: What a counter has called, by its last call, asked before every call there (0028).
+Index(
+    "ix_tickets_office_id_counter_status_called_at",
+    tickets.c.office_id,
+    tickets.c.counter,
+    tickets.c.status,
+    tickets.c.called_at,
 )
 #: Every accepted kiosk submission, by the kiosk and its idempotency key (a
 #: key is the kiosk's own: two kiosks never collide, 0004_scoping).
@@ -528,6 +537,9 @@ uid_proof_limits = Table(
 #: Every step a counter takes on a ticket, in order (``id``): ``call``,
 #: ``recall``, ``transfer``, ``hold``, ``served``, ``no_show``. Boards
 #: follow it live and catch up from it; ``day`` is the office's local date.
+#: ``counter_service_id`` (0027_call_event_counter_services): the service whose counter
+#: ``counter`` was when the step was made (central.office.counters.whose; null: none
+#: named it); events written before were filled from the catalog at the upgrade.
 call_events = Table(
     "call_events",
     metadata,
@@ -541,6 +553,7 @@ call_events = Table(
     Column("queue_id", String(64), nullable=False),
     Column("counter", String(100), nullable=True),
     Column("actor", String(100), nullable=False),
+    Column("counter_service_id", String(64), nullable=True),
 )
 Index("ix_call_events_office_id_id", call_events.c.office_id, call_events.c.id)
 #: Display boards; the TV opens a URL carrying the token (stored hashed).

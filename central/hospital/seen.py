@@ -7,9 +7,11 @@ did before the doctor's call; where a ticket stands now therefore cannot tell wh
 doctor saw its holder. Its counter steps (``call_events``, written with each step) can:
 one ``served``, or one ``transfer`` that left it away from its poli (:func:`away_clause`):
 in a queue that is not its poli's (an event's ``queue_id`` is where the step left the
-ticket), or waiting for a counter another service of the office names as its own (the
+ticket), or waiting for a counter another service of the office named as its own (the
 pharmacy's ``Farmasi``: the transfer form may name the counter and leave the queue as it
-is; a transfer's event records the counter it was sent to).
+is; a transfer's event records the counter it was sent to, and whose counter it was
+then: ``counter_service_id``, so a catalog published since that renames or drops the
+pharmacy's counter changes nothing that happened).
 
 Every path that asks is answered here: a kiosk's or desk's cancel (``done`` once the
 doctor saw them: :func:`central.hospital.visits.cancel`), a no-show (the visit closed
@@ -26,29 +28,20 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
-from central.tables import call_events, services
+from central.tables import call_events
 
 #: The counter steps (central.office.calls) that tell the doctor saw the patient, and the
 #: one that called the ticket.
 SERVED, TRANSFER, CALL = "served", "transfer", "call"
 
 
-def _others_counters(poli: str) -> Any:
-    """The counters the other services of ``poli``'s office name as their own, less any
-    the poli names itself (a numbered counter two services share stays the poli's)."""
-    own = select(services.c.counter).where(services.c.id == poli)
-    office = select(services.c.office_id).where(services.c.id == poli).scalar_subquery()
-    return select(services.c.counter).where(
-        services.c.office_id == office,
-        services.c.id != poli,
-        services.c.counter.not_in(own),
-    )
-
-
-def away_clause(poli: str, queue_id: Any, counter: Any) -> ColumnElement[bool]:
-    """Whether a ticket standing in ``queue_id`` for ``counter`` (columns or values) is away
-    from ``poli``: in another queue, or sent to a counter another service names."""
-    return or_(queue_id != poli, and_(counter.is_not(None), counter.in_(_others_counters(poli))))
+def away_clause(poli: str, queue_id: Any, counter_service: Any) -> ColumnElement[bool]:
+    """Whether a step that left a ticket in ``queue_id`` at a counter of ``counter_service``
+    (``call_events`` columns) left it away from ``poli``: in another queue, or at a counter
+    another service named as its own when the step was made (the event records it:
+    :func:`central.office.counters.whose`, which gives a counter the poli names itself,
+    shared or not, to the poli)."""
+    return or_(queue_id != poli, and_(counter_service.is_not(None), counter_service != poli))
 
 
 def by_the_doctor(conn: Connection, ticket_id: str, poli: str) -> bool:
@@ -63,7 +56,7 @@ def by_the_doctor(conn: Connection, ticket_id: str, poli: str) -> bool:
                 call_events.c.kind == SERVED,
                 and_(
                     call_events.c.kind == TRANSFER,
-                    away_clause(poli, call_events.c.queue_id, call_events.c.counter),
+                    away_clause(poli, call_events.c.queue_id, call_events.c.counter_service_id),
                 ),
             ),
         )
@@ -77,16 +70,16 @@ def at_the_poli(
 ) -> bool:
     """Whether ``ticket_id``, a ticket of ``poli`` in ``queue_id`` after its step ``upto``
     (a ``call_events`` id; None: its latest), stood at its poli: in its queue, and not
-    sent by its last transfer up to that step to a counter another service names (the
+    sent by its last transfer up to that step to a counter another service named (the
     pharmacy's, the queue left as it is). Where it is called does not move it: a poli's
     tickets may be called at any counter of the office, numbered ones shared. A step
     replayed later (a registration that came after the poli called the ticket) is placed
     by the transfers before it, never by one made since."""
     if queue_id != poli:
         return False
-    transfers = select(away_clause(poli, call_events.c.queue_id, call_events.c.counter)).where(
-        call_events.c.ticket_id == ticket_id, call_events.c.kind == TRANSFER
-    )
+    transfers = select(
+        away_clause(poli, call_events.c.queue_id, call_events.c.counter_service_id)
+    ).where(call_events.c.ticket_id == ticket_id, call_events.c.kind == TRANSFER)
     if upto is not None:
         transfers = transfers.where(call_events.c.id <= upto)
     away = conn.execute(transfers.order_by(call_events.c.id.desc()).limit(1)).scalar()
@@ -111,7 +104,7 @@ def called_in(poli: Any, ticket_id: Any) -> ColumnElement[bool]:
 def last_call_by(poli: str, ticket_id: Any) -> Any:
     """The id of the last call of ticket ``ticket_id`` (a column) made by ``poli``, as a
     scalar subquery (None: never called there): a call in its queue at no counter another
-    service names. The pharmacy calling a patient the poli sent to its counter (the queue
+    service named then. The pharmacy calling a patient the poli sent to its counter (the queue
     left as it is) is the pharmacy's call, not the poli's. Found by the ticket's index,
     so a doctor's day reads its own tickets' steps, never the centre's whole history."""
     return (
@@ -119,7 +112,7 @@ def last_call_by(poli: str, ticket_id: Any) -> Any:
         .where(
             call_events.c.ticket_id == ticket_id,
             call_events.c.kind == CALL,
-            ~away_clause(poli, call_events.c.queue_id, call_events.c.counter),
+            ~away_clause(poli, call_events.c.queue_id, call_events.c.counter_service_id),
         )
         .scalar_subquery()
     )

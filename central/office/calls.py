@@ -10,7 +10,9 @@ caller wakes its own process's followers after commit
 
 Kinds: ``call`` and ``recall`` (announced), ``transfer``, ``hold``,
 ``served``, ``no_show`` (shown, not announced). No personal data: a ticket's
-number, queue and counter only.
+number, queue and counter only, and the service whose counter that was when the step
+was made (``counter_service_id``): a catalog published since may rename or drop it,
+and whether a poli sent a patient on (central.hospital.seen) is what happened then.
 
 Every step is also where the citizens' messages about the queue are written
 (:func:`central.messages.triggers.after_counter_step`): "called", and "N
@@ -30,6 +32,7 @@ from central.hospital import visits
 from central.integrations import triggers as integration_triggers
 from central.live import notify
 from central.messages import triggers
+from central.office.counters import whose
 from central.tables import call_events
 
 CALL, RECALL, TRANSFER, HOLD, SERVED, NO_SHOW = (
@@ -54,7 +57,8 @@ def record(
     actor: str,
     at: dt.datetime,
 ) -> int:
-    """Write the event ``kind`` of ``ticket`` (a ticket row, as it is after the step)."""
+    """Write the event ``kind`` of ``ticket`` (a ticket row, as it is after the step), with
+    the service whose counter ``counter`` is now (:func:`central.office.counters.whose`)."""
     result = conn.execute(
         insert(call_events).values(
             office_id=ticket.office_id,
@@ -65,6 +69,7 @@ def record(
             display=ticket.display,
             queue_id=ticket.queue_id,
             counter=counter,
+            counter_service_id=whose(conn, ticket.office_id, ticket.service_id, counter),
             actor=actor,
         )
     )

@@ -89,3 +89,19 @@ def waiting_for(conn: Connection, office_id: str, queue_ids: Sequence[str], coun
         ),
         tickets.c.counter == counter,
     )
+
+
+def whose(conn: Connection, office_id: str, service_id: str, counter: str | None) -> str | None:
+    """The service whose counter ``counter`` is, now, for a ticket of ``service_id``: that
+    service itself when it names it (a numbered counter two services share stays the
+    ticket's own), else the first by id of the office's other active services naming it,
+    else None (a numbered counter no service names, or none). Written with each counter
+    step (``call_events.counter_service_id``, :func:`central.office.calls.record`), so
+    whether a step sent a ticket on to another service is what the catalog said then,
+    whatever a catalog published since renames or drops."""
+    if counter is None:
+        return None
+    naming = [s.id for s in office_services(conn, office_id).values() if s.counter == counter]
+    if service_id in naming:
+        return service_id
+    return naming[0] if naming else None

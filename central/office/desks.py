@@ -43,12 +43,12 @@ def label(counter: str) -> str:
     return f"Loket {counter}" if counter.isdigit() else counter
 
 
-def desk_of(conn: Connection, staff: StaffPrincipal, day: dt.date) -> Desk | None:
+def desk_of(conn: Connection, staff: StaffPrincipal, day: dt.date, now: dt.datetime) -> Desk | None:
     """The desk ``staff`` chose, or ``None`` (none yet, in an office it no longer reaches, or
     none of its services active any more).
 
     A desk whose services a new catalog all dropped stays, calling from no queue, while
-    a ticket is still called or held at its counter (:func:`busy` on ``day``): the staff
+    a ticket is still called or held at its counter (:func:`busy` at ``now``): the staff
     member may not leave those tickets (:func:`choose`), so the page must still show them
     to be closed, transferred or sent back to a queue.
     """
@@ -57,7 +57,7 @@ def desk_of(conn: Connection, staff: StaffPrincipal, day: dt.date) -> Desk | Non
         return None
     active = office_services(conn, row.office_id)
     queues = tuple(q for q in json.loads(row.queues) if q in active)
-    if queues or busy(conn, row.office_id, row.counter, day, held=True):
+    if queues or busy(conn, row.office_id, row.counter, now, held_on=day):
         return Desk(row.office_id, row.counter, queues)
     return None
 
@@ -90,7 +90,7 @@ def choose(
     moving = old is not None and (old.office_id, old.counter) != (office_id, counter)
     if old is not None and moving:
         lock_counter(conn, old.office_id, old.counter)
-        if busy(conn, old.office_id, old.counter, day, held=True):
+        if busy(conn, old.office_id, old.counter, now, held_on=day):
             raise CounterBusy(f"counter {old.counter} still has a ticket called or held")
     upsert(
         conn,
@@ -106,14 +106,34 @@ def choose(
     return Desk(office_id, counter, chosen)
 
 
-#: How many days back a ticket left called or held at a counter still counts there: one
+#: How many days a ticket left called or held at a counter still counts there: one
 #: called before midnight and not yet closed must stay in sight (and keep its counter
-#: busy) the next day, without every step scanning the office's whole history.
+#: busy) the next day, without every step scanning the office's whole history. A called
+#: ticket counts for this long after its last call (``called_at``), whatever its own day:
+#: one held longer and then called back is called there now. A held one counts by its
+#: day, as the page lists it.
 OPEN_DAYS = 7
 
 
 def _recent(day: dt.date) -> Any:
     return tickets.c.day >= day - dt.timedelta(days=OPEN_DAYS)
+
+
+def _called_since(now: dt.datetime) -> dt.datetime:
+    """The earliest last call of a ticket that still keeps its counter busy at ``now``."""
+    return now - dt.timedelta(days=OPEN_DAYS)
+
+
+def _called_at(table: Any, office_id: str, counter: str, now: dt.datetime) -> list[Any]:
+    """``table``'s (``tickets`` or an alias) tickets called at ``counter`` within
+    :data:`OPEN_DAYS` of ``now`` by their last call, as conditions: found by the index on
+    (office, counter, status, called_at), a counter's few, never the office's history."""
+    return [
+        table.c.office_id == office_id,
+        table.c.counter == counter,
+        table.c.status == CALLED,
+        table.c.called_at >= _called_since(now),
+    ]
 
 
 def lock_counter(conn: Connection, office_id: str, counter: str) -> None:
@@ -132,40 +152,52 @@ def lock_counter(conn: Connection, office_id: str, counter: str) -> None:
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-def busy_clause(office_id: str, counter: str, day: dt.date, *, held: bool = False) -> Any:
-    """Whether ``counter`` has a ticket called (with ``held``: or held) since
-    :data:`OPEN_DAYS` before ``day``, as a condition (for a guarded update)."""
-    other = tickets.alias("called_here")
-    return exists().where(
-        other.c.office_id == office_id,
-        other.c.day >= day - dt.timedelta(days=OPEN_DAYS),
-        other.c.counter == counter,
-        other.c.status.in_((CALLED, HELD) if held else (CALLED,)),
+def busy_clause(
+    office_id: str, counter: str, now: dt.datetime, *, held_on: dt.date | None = None
+) -> Any:
+    """Whether ``counter`` has a ticket called within :data:`OPEN_DAYS` of ``now`` (by its
+    last call, whatever its day: one called back counts), as a condition (for a guarded
+    update); with ``held_on`` (today), or one held there of the last :data:`OPEN_DAYS`
+    days (by its day)."""
+    called = tickets.alias("called_here")
+    clause = exists().where(*_called_at(called, office_id, counter, now))
+    if held_on is None:
+        return clause
+    held = tickets.alias("held_here")
+    return or_(
+        clause,
+        exists().where(
+            held.c.office_id == office_id,
+            held.c.counter == counter,
+            held.c.status == HELD,
+            held.c.day >= held_on - dt.timedelta(days=OPEN_DAYS),
+        ),
     )
 
 
 def busy(
-    conn: Connection, office_id: str, counter: str, day: dt.date, *, held: bool = False
+    conn: Connection,
+    office_id: str,
+    counter: str,
+    now: dt.datetime,
+    *,
+    held_on: dt.date | None = None,
 ) -> bool:
-    """Whether ``counter`` has a ticket called (or, with ``held``, held) to close, hold or
-    transfer first."""
-    clause = busy_clause(office_id, counter, day, held=held)
+    """Whether ``counter`` has a ticket called (or, with ``held_on``, held) to close, hold
+    or transfer first (:func:`busy_clause`)."""
+    clause = busy_clause(office_id, counter, now, held_on=held_on)
     return bool(conn.execute(select(clause)).scalar())
 
 
-def called_here(conn: Connection, office_id: str, counter: str, day: dt.date) -> Any:
-    """The ticket ``counter`` has called (the oldest, since :data:`OPEN_DAYS` before
-    ``day``, in any service), or ``None``: what :func:`busy` finds, named, so a staff
-    client told the counter is busy can close it (one left called before midnight, or in
-    a service the catalog has dropped since, is in no queue it lists)."""
+def called_here(conn: Connection, office_id: str, counter: str, now: dt.datetime) -> Any:
+    """The ticket ``counter`` has called (the oldest by day, then by call, within
+    :data:`OPEN_DAYS` of ``now`` by its last call, in any service), or ``None``: what
+    :func:`busy` finds, named, so a staff client told the counter is busy can close it
+    (one left called before midnight, called back after a long hold, or in a service the
+    catalog has dropped since, is in no queue it lists)."""
     return conn.execute(
         select(tickets.c.id, tickets.c.display, tickets.c.day)
-        .where(
-            tickets.c.office_id == office_id,
-            tickets.c.day >= day - dt.timedelta(days=OPEN_DAYS),
-            tickets.c.counter == counter,
-            tickets.c.status == CALLED,
-        )
+        .where(*_called_at(tickets, office_id, counter, now))
         .order_by(tickets.c.day, tickets.c.called_at)
         .limit(1)
     ).first()
@@ -207,12 +239,17 @@ class DeskState:
         return self.called[0] if self.called else None
 
 
-def desk_state(conn: Connection, desk: Desk, day: dt.date) -> DeskState:
+def desk_state(conn: Connection, desk: Desk, day: dt.date, now: dt.datetime) -> DeskState:
     """The desk's called tickets, its waiting tickets in call order, its held ones.
 
-    Waiting: today's. Called and held: of the last :data:`OPEN_DAYS` days too,
-    so a ticket still open at midnight is there to be closed.
+    Waiting: today's. Held: of the last :data:`OPEN_DAYS` days too, so a ticket still
+    open at midnight is there to be closed. Called: every one that keeps the counter busy
+    (:func:`busy` at ``now``: last called within :data:`OPEN_DAYS`, whatever its day, so
+    one called back after a long hold is on the page to be served).
     """
+    called_rows = conn.execute(
+        select(tickets).where(*_called_at(tickets, desk.office_id, desk.counter, now))
+    ).all()
     rows = conn.execute(
         select(tickets).where(
             tickets.c.office_id == desk.office_id,
@@ -224,11 +261,11 @@ def desk_state(conn: Connection, desk: Desk, day: dt.date) -> DeskState:
                     tickets.c.status == WAITING,
                     waiting_for(conn, desk.office_id, desk.queues, desk.counter),
                 ),
-                and_(tickets.c.status.in_((CALLED, HELD)), tickets.c.counter == desk.counter),
+                and_(tickets.c.status == HELD, tickets.c.counter == desk.counter),
             ),
         )
     ).all()
-    called = sorted((r for r in rows if r.status == CALLED), key=lambda r: r.called_at)
+    called = sorted(called_rows, key=lambda r: r.called_at)
     waiting = sorted(  # as call_next calls them (CALL_ORDER)
         (r for r in rows if r.status == WAITING),
         key=lambda r: (-r.priority, r.queued_at, r.number),

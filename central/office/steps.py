@@ -119,24 +119,24 @@ def _step(
     states: Iterable[str],
     counter: str | None,
     values: dict[str, Any],
-    free_on: dt.date | None = None,
+    free_at: dt.datetime | None = None,
 ) -> TicketRow:
     """Move the ticket from ``states`` (at ``counter``, if named) by ``values``; with
-    ``free_on`` (today), only while ``counter`` has no ticket called, as
-    :func:`call_next` judges it on that day (else :class:`CounterBusy`)."""
+    ``free_at`` (now), only while ``counter`` has no ticket called, as :func:`call_next`
+    judges it then (else :class:`CounterBusy`)."""
     row = find(conn, staff, ticket_id)
     allowed = tuple(states)
     guard = [tickets.c.id == ticket_id, tickets.c.status.in_(allowed)]
     if counter is not None:
         guard.append(tickets.c.counter == counter)
-        if free_on is not None:
-            guard.append(~desks.busy_clause(row.office_id, counter, free_on))
+        if free_at is not None:
+            guard.append(~desks.busy_clause(row.office_id, counter, free_at))
     done = conn.execute(update(tickets).where(*guard).values(**values))
     if done.rowcount != 1:
         row = conn.execute(select(tickets).where(tickets.c.id == ticket_id)).one()
-        if free_on is not None and row.status in allowed and row.counter == counter:
+        if free_at is not None and row.status in allowed and row.counter == counter:
             raise _busy(
-                counter or "", desks.called_here(conn, row.office_id, counter or "", free_on)
+                counter or "", desks.called_here(conn, row.office_id, counter or "", free_at)
             )
         where = f" at counter {counter}" if counter is not None else ""
         raise InvalidTicketTransition(
@@ -215,9 +215,11 @@ def call_back(
     counter the catalog has since dropped is transferred, not called back
     there); 409 when the ticket is not held at ``counter``, or when ``counter``
     has another ticket called (:class:`CounterBusy`): both are guards of the update.
-    Busy is judged on ``day`` (today), as :func:`call_next` judges it, whatever the held
-    ticket's own day: a ticket held before midnight is called back where a call-next
-    would call.
+    Busy is judged at ``now``, as :func:`call_next` judges it, whatever the held ticket's
+    own day: a ticket held before midnight is called back where a call-next would call.
+    Called back, it keeps ``counter`` busy for :data:`central.office.desks.OPEN_DAYS`
+    from now, however long it was held (:func:`central.office.desks.busy_clause` counts
+    a called ticket by its last call, not its day).
     """
     row = find(conn, staff, ticket_id)
     require_offered(conn, row.office_id, counter)
@@ -229,7 +231,7 @@ def call_back(
         (HELD,),
         counter,
         {"status": CALLED, "counter": counter, "called_at": now, "held_at": None},
-        free_on=day,
+        free_at=now,
     )
     calls.record(conn, row, calls.CALL, counter=counter, actor=staff.actor, at=now)
     return row
@@ -381,7 +383,7 @@ def call_next(
     the counter serves the next citizen while its holder comes back (fetching a document);
     it is called back later (:func:`call_back`), when no other is called there. The counter
     page has always called next over held tickets (:func:`central.office.desks.busy`
-    without ``held``); only leaving the counter counts them
+    without ``held_on``); only leaving the counter counts them
     (:func:`central.office.desks.choose`), as nobody else could close or call them back.
     """
     for queue_id in queue_ids:
@@ -389,7 +391,7 @@ def call_next(
     require_offered(conn, office_id, counter)
     desks.lock_counter(conn, office_id, counter)
     closed = close(conn, staff, shown, SERVED, counter, now, day) if shown else None
-    called = desks.called_here(conn, office_id, counter, day)
+    called = desks.called_here(conn, office_id, counter, now)
     if called is not None:
         raise _busy(counter, called)
     row = queue.call_next(conn, office_id, queue_ids, counter, day, now)

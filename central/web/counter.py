@@ -77,7 +77,7 @@ def _today(ctx: Any) -> dt.date:
 def _panel_context(ctx: Any, conn: Connection, desk: desks.Desk, lang: str) -> dict[str, Any]:
     now = utc_now()
     today = _today(ctx)
-    state = desks.desk_state(conn, desk, today)
+    state = desks.desk_state(conn, desk, today, now)
     facts = queue.catalog_facts(conn, ctx.documents)
 
     def name(service_id: str) -> str:
@@ -121,7 +121,7 @@ def _page(
 ) -> HTMLResponse:
     lang = language(request)
     with ctx.db.read() as conn:
-        desk = desks.desk_of(conn, staff, _today(ctx))
+        desk = desks.desk_of(conn, staff, _today(ctx), utc_now())
         office_list = _offices(conn, staff)
         office_id = desk.office_id if desk else (office_list[0][0] if office_list else "")
         services = numbering.office_services(conn, office_id) if office_id else {}
@@ -224,7 +224,7 @@ async def panel(
     def desk_now() -> tuple[desks.Desk | None, int, str]:
         """The staff member's desk (it may have changed), the newest event, the waiting mark."""
         with ctx.db.read() as conn:
-            desk = desks.desk_of(conn, staff, _today(ctx))
+            desk = desks.desk_of(conn, staff, _today(ctx), utc_now())
             if desk is None:
                 return None, 0, ""
             return (
@@ -305,7 +305,7 @@ def _act(
     now = utc_now()
     ticket_id = form.get("ticket_id", "")
     with ctx.db.begin() as conn:
-        desk = desks.desk_of(conn, staff, _today(ctx))
+        desk = desks.desk_of(conn, staff, _today(ctx), now)
         if desk is None:
             raise NoDesk("choose a counter and its services first")
         staff = at_desk(staff, desk)
@@ -400,7 +400,7 @@ def registration(
     lang = language(request)
     try:
         with ctx.db.begin() as conn:
-            desk = desks.desk_of(conn, staff, _today(ctx))
+            desk = desks.desk_of(conn, staff, _today(ctx), utc_now())
             if desk is None:
                 raise NoDesk("choose a counter first")
             found = registrations.view(

@@ -15,9 +15,10 @@ HTTP, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pytest
 from sqlalchemy import select, update
@@ -195,14 +196,6 @@ def test_a_registration_arriving_after_the_send_on_tells_bpjs_the_polis_call_as_
     assert statuses == ["arrived", "in-progress", "finished"], statuses
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a send-on to another service's counter is judged by the counters the catalog names "
-        "now, not when it was made: a catalog renaming the pharmacy's counter the same day "
-        "turns it back into a move within the poli"
-    ),
-)
 def test_a_new_catalog_renaming_the_pharmacys_counter_leaves_the_patient_seen(
     centre: Centre,
 ) -> None:
@@ -225,14 +218,6 @@ def test_a_new_catalog_renaming_the_pharmacys_counter_leaves_the_patient_seen(
     assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "a counter a dropped service named still counts as that service's: keeping a send-on "
-        "to a service dropped since means reading services inactive too, until the transfer "
-        "records whose counter it was"
-    ),
-)
 def test_a_transfer_to_a_numbered_counter_only_a_dropped_service_named_stays_at_the_poli(
     centre: Centre,
 ) -> None:
@@ -264,3 +249,121 @@ def test_a_transfer_to_a_numbered_counter_only_a_dropped_service_named_stays_at_
 
     assert done["result"]["cancel"] == "cancelled", done
     assert _visit_state(centre, ticket_id) == "cancelled"
+
+
+@contextlib.contextmanager
+def _catalog(c: Centre, *steps: Mapping[str, Mapping[str, object]]) -> Iterator[None]:
+    """Catalogs published one after another, each changing the services it names
+    (``{service_id: values}``, as a new catalog does); the services as they were after."""
+    changed = {service_id for step in steps for service_id in step}
+    with c.db.read() as conn:
+        before = {
+            r.id: {"counter": r.counter, "active": r.active}
+            for r in conn.execute(select(services).where(services.c.id.in_(changed)))
+        }
+    try:
+        for step in steps:
+            with c.db.begin() as conn:
+                for service_id, values in step.items():
+                    conn.execute(update(services).where(services.c.id == service_id).values(values))
+        yield
+    finally:
+        with c.db.begin() as conn:
+            for service_id, values in before.items():
+                conn.execute(update(services).where(services.c.id == service_id).values(values))
+
+
+def test_a_send_on_stays_one_when_the_catalog_renames_the_counter_twice_and_the_poli_takes_its_name(
+    centre: Centre,
+) -> None:
+    """The poli sent the patient on to ``Farmasi``; one catalog since names the
+    pharmacy's counter ``Apotek``, the next ``Apotek Rawat Jalan`` and gives the name
+    ``Farmasi`` to the poli's own room. Read from the catalog now, the send-on would be a
+    move within the poli; it was to the pharmacy, and the doctor saw the patient."""
+    sid, ticket_id, left = _a_patient_sent_to_the_pharmacys_counter(centre)
+    renames = (
+        {PHARMACY: {"counter": "Apotek"}},
+        {PHARMACY: {"counter": "Apotek Rawat Jalan"}, POLI: {"counter": PHARMACY_COUNTER}},
+    )
+    with _catalog(centre, *renames):
+        [done] = results(centre.url, centre.kiosk, [visit_cancel(f"cancel-{ticket_id}", ticket_id)])
+
+    assert done["result"]["cancel"] == "done", done
+    assert _visit_state(centre, ticket_id) == "registered"
+    assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left
+
+
+def test_a_move_to_a_dropped_services_counter_stays_at_the_poli_when_the_service_comes_back(
+    centre: Centre,
+) -> None:
+    """Poli Gigi, once at counter ``3``, was dropped; the poli moves a patient to its
+    second room at ``3`` before the doctor; a catalog since brings Poli Gigi back at
+    ``3``. The move was within the poli when it was made: a cancel cancels the visit and
+    gives the doctor's place back."""
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    ticket_id = _registered(centre, sid)
+    left = doctor_today(centre.url, centre.kiosk, sid)["left_jkn"]
+    with _catalog(centre, {"poli-gigi": {"counter": "3", "active": False}}):
+        call_up_to(centre, ticket_id, POLI, POLI_COUNTER)
+        moved = centre.staff_post(
+            f"/api/v1/staff/tickets/{ticket_id}/transfer",
+            {"counter": POLI_COUNTER, "to_counter": "3"},
+        )
+        assert moved.status_code == 200, moved.text
+        with _catalog(centre, {"poli-gigi": {"active": True}}):
+            [done] = results(
+                centre.url, centre.kiosk, [visit_cancel(f"cancel-{ticket_id}", ticket_id)]
+            )
+
+    assert done["result"]["cancel"] == "cancelled", done
+    assert _visit_state(centre, ticket_id) == "cancelled"
+    assert doctor_today(centre.url, centre.kiosk, sid)["left_jkn"] == left + 1
+
+
+def test_bpjs_hears_no_cancel_for_a_patient_not_come_at_a_counter_the_catalog_renamed_since(
+    centre: Centre,
+) -> None:
+    """The poli sent the patient on to ``Farmasi`` and the pharmacy called them there;
+    a catalog published before they are marked not come names the pharmacy's counter
+    ``Apotek``. The doctor saw the patient all the same: no task 99, and the SATUSEHAT
+    Encounter is finished, never cancelled."""
+    _bpjs_and_satusehat_told(centre)
+    ticket_id = _a_patient_sent_to_the_pharmacys_counter(centre)[1]
+    call_up_to(centre, ticket_id, PHARMACY, PHARMACY_COUNTER)
+    with _catalog(centre, {PHARMACY: {"counter": "Apotek"}}):
+        absent = centre.staff_post(f"/api/v1/staff/tickets/{ticket_id}/no-show")
+        assert absent.status_code == 200, absent.text
+
+    tasks, statuses = _written_for(centre, ticket_id)
+    assert tasks == [1, 2, 3, 4, 5, 6], tasks
+    assert statuses == ["arrived", "in-progress", "finished"], statuses
+
+
+def test_a_registration_arriving_after_a_rename_replays_the_send_on_as_it_was_made(
+    centre: Centre,
+) -> None:
+    """An offline kiosk's registration reaches the centre only after the poli called the
+    ticket and sent it on to ``Farmasi`` (the queue left as it is), and after catalogs
+    that name the pharmacy's counter ``Apotek`` and give ``Farmasi`` to the poli. The
+    steps the centre replays for BPJS and SATUSEHAT are the ones made: the send-on is
+    task 5 and the Encounter finished, as the step recorded it, not what the catalog
+    now says of that counter."""
+    _bpjs_and_satusehat_told(centre)
+    sid = new_schedule(centre.url, centre.staff, quota_jkn=20)
+    patient = new_hospital_patient(centre.db)
+    ticket = numbered_online(centre, sid)
+    ticket_id = str(ticket["ticket_id"])
+    _seen_and_sent_to_the_pharmacys_counter(centre, ticket_id)
+    renames = (
+        {PHARMACY: {"counter": "Apotek"}},
+        {POLI: {"counter": PHARMACY_COUNTER}},
+    )
+    with _catalog(centre, *renames):
+        [done] = results(
+            centre.url, centre.kiosk, [poli_registration(ticket, sid, patient.typed())]
+        )
+        assert done["status"] == "accepted", done
+
+    tasks, statuses = _written_for(centre, ticket_id)
+    assert tasks == [1, 2, 3, 4, 5], tasks
+    assert statuses == ["arrived", "in-progress", "finished"], statuses

@@ -19,6 +19,7 @@ from alembic import command
 from sqlalchemy import Date, column, insert, select, table
 
 from central.access import staff
+from central.access.audit import utc_now
 from central.access.kiosks import KioskPrincipal, kiosk_code_of
 from central.database import Database, alembic_config, migrate
 from central.office import submissions
@@ -366,7 +367,7 @@ def test_a_kiosk_clock_hours_off_moves_none_of_its_offline_tickets(
     ]
     assert last["people_ahead"] == len(expected) - 1
     with db.read() as conn:
-        desk = desk_state(conn, Desk(DEMO_OFFICE, "1", (service,)), today())
+        desk = desk_state(conn, Desk(DEMO_OFFICE, "1", (service,)), today(), utc_now())
         claimed = conn.execute(
             select(tickets.c.issued_at).where(
                 tickets.c.display == sent[1]["body"]["ticket"]["number"]
